@@ -1,0 +1,18 @@
+package org.spinnaker4j.backend;
+
+import org.spinnaker4j.backend.runtime.Machine;
+import org.spinnaker4j.backend.sim.EmbeddedSimulator;
+
+/** Where a network runs. Only the embedded simulator exists so far; real boards come later. */
+public enum MachineBackend {
+    /** The discrete-event, packet-level SpiNNaker simulator inside this JVM. */
+    EMBEDDED_SIMULATOR {
+        @Override
+        public Machine create() {
+            return new EmbeddedSimulator();
+        }
+    };
+
+    /** A new, empty machine of this backend. */
+    public abstract Machine create();
+}

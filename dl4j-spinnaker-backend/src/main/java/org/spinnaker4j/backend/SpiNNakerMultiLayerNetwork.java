@@ -1,0 +1,332 @@
+package org.spinnaker4j.backend;
+
+import java.util.List;
+import org.deeplearning4j.nn.api.FwdPassType;
+import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
+import org.deeplearning4j.nn.gradient.Gradient;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
+import org.nd4j.adapters.OutputAdapter;
+import org.nd4j.common.primitives.Pair;
+import org.nd4j.evaluation.IEvaluation;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.memory.MemoryWorkspace;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.dataset.api.MultiDataSet;
+import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
+import org.nd4j.linalg.dataset.api.iterator.MultiDataSetIterator;
+import org.nd4j.linalg.factory.Nd4j;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.spinnaker4j.backend.frontend.Dl4jFrontEnd;
+import org.spinnaker4j.backend.runtime.Machine;
+import org.spinnaker4j.backend.runtime.NativeCoreMemory;
+import org.spinnaker4j.backend.runtime.RunStats;
+import org.spinnaker4j.mapper.Mapper;
+import org.spinnaker4j.mapper.Mapping;
+import org.spinnaker4j.mapper.ir.NetworkSpec;
+
+/**
+ * A DL4J {@link MultiLayerNetwork} whose inference runs on SpiNNaker: replace
+ * {@code new MultiLayerNetwork(conf)} with {@code new SpiNNakerMultiLayerNetwork(conf)}.
+ * {@link #init()} checks the configuration (one exception listing every unsupported layer
+ * or option) and maps it onto the machine; {@code output(...)}, {@code predict(...)} and
+ * {@code evaluate(...)} run on the machine's cores. Entry points that would otherwise
+ * compute on the CPU (training, scoring, per-layer activations) throw instead: nothing
+ * falls back silently.
+ */
+public class SpiNNakerMultiLayerNetwork extends MultiLayerNetwork implements AutoCloseable {
+
+    private static final long serialVersionUID = 1L;
+    private static final Logger LOG = LoggerFactory.getLogger(SpiNNakerMultiLayerNetwork.class);
+
+    private final SpiNNakerOptions options;
+    private transient NetworkSpec spec;
+    private transient Mapping mapping;
+    private transient Machine machine;
+    private transient INDArray loadedParams;
+
+    /** A network for this configuration on the default machine (one SpiNN-5 board, simulated). */
+    public SpiNNakerMultiLayerNetwork(MultiLayerConfiguration conf) {
+        this(conf, SpiNNakerOptions.defaults());
+    }
+
+    public SpiNNakerMultiLayerNetwork(MultiLayerConfiguration conf, SpiNNakerOptions options) {
+        super(conf);
+        this.options = options;
+    }
+
+    /**
+     * A SpiNNaker network with the configuration and parameters of an existing network (which
+     * is initialised first if it was not); the existing network is left untouched.
+     */
+    public static SpiNNakerMultiLayerNetwork wrap(MultiLayerNetwork net, SpiNNakerOptions options) {
+        if (!net.isInitCalled()) {
+            net.init();
+        }
+        SpiNNakerMultiLayerNetwork wrapped = new SpiNNakerMultiLayerNetwork(net.getLayerWiseConfigurations().clone(),
+                options);
+        wrapped.init(net.params().dup(), false);
+        return wrapped;
+    }
+
+    /** {@link #wrap(MultiLayerNetwork, SpiNNakerOptions)} with the default options. */
+    public static SpiNNakerMultiLayerNetwork wrap(MultiLayerNetwork net) {
+        return wrap(net, SpiNNakerOptions.defaults());
+    }
+
+    @Override
+    public void init(INDArray parameters, boolean cloneParametersArray) {
+        if (spec != null) {
+            return;
+        }
+        NetworkSpec translated = Dl4jFrontEnd.translate(getLayerWiseConfigurations());
+        super.init(parameters, cloneParametersArray);
+        mapping = new Mapper(options.partitioning(), new NativeCoreMemory()).map(translated, options.machine());
+        machine = options.backend().create();
+        spec = translated;
+    }
+
+    public SpiNNakerOptions options() {
+        return options;
+    }
+
+    /** Where and how the network was placed on the machine; available after {@link #init()}. */
+    public Mapping mapping() {
+        requireInit("mapping()");
+        return mapping;
+    }
+
+    /** Statistics of the most recent run on the machine (packets, routing entries, cores, time). */
+    public RunStats lastRunStats() {
+        requireInit("lastRunStats()");
+        return machine.lastRunStats();
+    }
+
+    @Override
+    public synchronized INDArray output(INDArray input, boolean train, INDArray featuresMask, INDArray labelsMask,
+            MemoryWorkspace outputWorkspace) {
+        requireInit("output(...)");
+        return super.output(input, train, featuresMask, labelsMask, outputWorkspace);
+    }
+
+    @Override
+    public synchronized <T> T output(INDArray inputs, INDArray inputMasks, INDArray labelMasks,
+            OutputAdapter<T> outputAdapter) {
+        requireInit("output(...)");
+        return super.output(inputs, inputMasks, labelMasks, outputAdapter);
+    }
+
+    @Override
+    @SafeVarargs
+    public final <T extends IEvaluation> T[] doEvaluation(DataSetIterator iterator, T... evaluations) {
+        requireInit("evaluate(...)");
+        return super.doEvaluation(iterator, evaluations);
+    }
+
+    @Override
+    protected INDArray outputOfLayerDetached(boolean train, FwdPassType fwdPassType, int layerIndex, INDArray input,
+            INDArray featureMask, INDArray labelsMask, MemoryWorkspace outputWorkspace) {
+        requireInit("output(...)");
+        if (layerIndex != spec.layers().size() - 1) {
+            throw new UnsupportedOperationException("spinnaker4j reads back the output of the last layer only; layer "
+                    + layerIndex + " of " + spec.layers().size() + " was asked for");
+        }
+        if (featureMask != null || labelsMask != null) {
+            throw new UnsupportedOperationException("feature and label masks are not supported on SpiNNaker");
+        }
+        if (fwdPassType != FwdPassType.STANDARD) {
+            throw new UnsupportedOperationException("forward pass type " + fwdPassType + " is not supported on SpiNNaker");
+        }
+        return runOnMachine(input);
+    }
+
+    private INDArray runOnMachine(INDArray input) {
+        float[][] samples = toSamples(input);
+        try (MemoryWorkspace outside = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
+            INDArray params = params();
+            if (loadedParams == null || !loadedParams.equals(params)) {
+                machine.load(mapping, Dl4jFrontEnd.parameters(this, spec));
+                loadedParams = params.dup();
+            }
+            float[][] out = machine.run(samples);
+            LOG.debug("{}", machine.lastRunStats());
+            return Nd4j.create(out);
+        }
+    }
+
+    private float[][] toSamples(INDArray input) {
+        if (input == null) {
+            throw new IllegalArgumentException("input is null; pass a [batch, " + spec.nIn() + "] array");
+        }
+        if (input.rank() != 2) {
+            throw new IllegalArgumentException("SpiNNaker networks take rank-2 input [batch, " + spec.nIn()
+                    + "], got rank " + input.rank() + " with shape " + java.util.Arrays.toString(input.shape()));
+        }
+        if (input.size(0) == 0) {
+            throw new IllegalArgumentException("input batch is empty (shape " + java.util.Arrays.toString(input.shape())
+                    + "); pass at least one row");
+        }
+        if (input.size(1) != spec.nIn()) {
+            throw new IllegalArgumentException("input has " + input.size(1) + " columns but layer 0 has nIn "
+                    + spec.nIn() + "; pass a [batch, " + spec.nIn() + "] array");
+        }
+        return input.castTo(DataType.FLOAT).toFloatMatrix();
+    }
+
+    private void requireInit(String what) {
+        if (spec == null) {
+            throw new IllegalStateException(what + " on a SpiNNaker network that is not initialised; call init() first");
+        }
+    }
+
+    private static UnsupportedOperationException notOnMachine(String what) {
+        return new UnsupportedOperationException(what + " is not available on SpiNNaker yet, and spinnaker4j never "
+                + "falls back to the CPU; use output(...), predict(...) or evaluate(...), or a plain MultiLayerNetwork");
+    }
+
+    // Every other entry point that would compute on the CPU throws.
+
+    @Override
+    protected synchronized List<INDArray> ffToLayerActivationsDetached(boolean train, FwdPassType fwdPassType,
+            boolean storeLastForTBPTT, int layerIndex, INDArray input, INDArray fMask, INDArray lMask,
+            boolean clearInputs) {
+        throw notOnMachine("feedForward (every layer's activations)");
+    }
+
+    @Override
+    protected synchronized List<INDArray> ffToLayerActivationsInWs(int layerIndex, FwdPassType fwdPassType,
+            boolean storeLastForTBPTT, INDArray input, INDArray fMask, INDArray lMask) {
+        throw notOnMachine("feedForward in a workspace");
+    }
+
+    @Override
+    protected Pair<Gradient, INDArray> calcBackpropGradients(INDArray epsilon, boolean withOutputLayer,
+            boolean tbptt, boolean returnInputActGrad) {
+        throw notOnMachine("backpropagation (training)");
+    }
+
+    @Override
+    public void computeGradientAndScore(LayerWorkspaceMgr workspaceMgr) {
+        throw notOnMachine("computeGradientAndScore (training)");
+    }
+
+    @Override
+    public void computeGradientAndScore() {
+        throw notOnMachine("computeGradientAndScore (training)");
+    }
+
+    @Override
+    public void fit(DataSetIterator iterator, int numEpochs) {
+        throw notOnMachine("fit (training)");
+    }
+
+    @Override
+    public void fit(DataSetIterator iterator) {
+        throw notOnMachine("fit (training)");
+    }
+
+    @Override
+    public void fit(INDArray features, INDArray labels) {
+        throw notOnMachine("fit (training)");
+    }
+
+    @Override
+    public synchronized void fit(INDArray features, INDArray labels, INDArray featuresMask, INDArray labelsMask) {
+        throw notOnMachine("fit (training)");
+    }
+
+    @Override
+    public void fit(INDArray data, LayerWorkspaceMgr workspaceMgr) {
+        throw notOnMachine("fit (training)");
+    }
+
+    @Override
+    public void fit(org.nd4j.linalg.dataset.api.DataSet data) {
+        throw notOnMachine("fit (training)");
+    }
+
+    @Override
+    public void fit(INDArray examples, int[] labels) {
+        throw notOnMachine("fit (training)");
+    }
+
+    @Override
+    public void fit() {
+        throw notOnMachine("fit (training)");
+    }
+
+    @Override
+    public void fit(MultiDataSet dataSet) {
+        throw notOnMachine("fit (training)");
+    }
+
+    @Override
+    public void fit(MultiDataSetIterator iterator, int numEpochs) {
+        throw notOnMachine("fit (training)");
+    }
+
+    @Override
+    public void fit(MultiDataSetIterator iterator) {
+        throw notOnMachine("fit (training)");
+    }
+
+    @Override
+    public double score(DataSet data, boolean training) {
+        throw notOnMachine("score(DataSet) (the loss is computed on the output cores with training)");
+    }
+
+    @Override
+    public INDArray scoreExamples(DataSetIterator iter, boolean addRegularizationTerms) {
+        throw notOnMachine("scoreExamples");
+    }
+
+    @Override
+    public INDArray scoreExamples(DataSet data, boolean addRegularizationTerms) {
+        throw notOnMachine("scoreExamples");
+    }
+
+    @Override
+    public INDArray activateSelectedLayers(int from, int to, INDArray input) {
+        throw notOnMachine("activateSelectedLayers");
+    }
+
+    @Override
+    public INDArray activate(INDArray input, boolean training, LayerWorkspaceMgr mgr) {
+        throw notOnMachine("activate (use as a layer)");
+    }
+
+    @Override
+    public INDArray activate(boolean training, LayerWorkspaceMgr mgr) {
+        throw notOnMachine("activate (use as a layer)");
+    }
+
+    @Override
+    public INDArray rnnTimeStep(INDArray input) {
+        throw notOnMachine("rnnTimeStep");
+    }
+
+    @Override
+    public INDArray rnnTimeStep(INDArray input, MemoryWorkspace outputWorkspace) {
+        throw notOnMachine("rnnTimeStep");
+    }
+
+    @Override
+    public SpiNNakerMultiLayerNetwork clone() {
+        SpiNNakerMultiLayerNetwork copy = new SpiNNakerMultiLayerNetwork(getLayerWiseConfigurations().clone(), options);
+        if (spec != null) {
+            copy.init(params().dup(), false);
+        }
+        return copy;
+    }
+
+    /** Frees the machine as well as DL4J's workspaces. */
+    @Override
+    public void close() {
+        super.close();
+        if (machine != null) {
+            machine.close();
+        }
+    }
+}

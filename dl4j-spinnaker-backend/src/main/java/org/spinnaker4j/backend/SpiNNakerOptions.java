@@ -1,0 +1,85 @@
+package org.spinnaker4j.backend;
+
+import java.util.Objects;
+import org.spinnaker4j.mapper.machine.Machine;
+import org.spinnaker4j.mapper.partition.PartitioningStrategy;
+
+/**
+ * How a network is put on SpiNNaker: which machine (default one SpiNN-5 board), how layers
+ * are partitioned (default BLOCK) and which backend runs it (default the embedded simulator).
+ * Immutable; build with {@link #builder()}.
+ */
+public final class SpiNNakerOptions {
+
+    private final Machine machine;
+    private final PartitioningStrategy partitioning;
+    private final MachineBackend backend;
+
+    private SpiNNakerOptions(Builder b) {
+        this.machine = b.machine;
+        this.partitioning = b.partitioning;
+        this.backend = b.backend;
+    }
+
+    /** One SpiNN-5 board, BLOCK partitioning, embedded simulator. */
+    public static SpiNNakerOptions defaults() {
+        return builder().build();
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    public Machine machine() {
+        return machine;
+    }
+
+    public PartitioningStrategy partitioning() {
+        return partitioning;
+    }
+
+    public MachineBackend backend() {
+        return backend;
+    }
+
+    /** A builder that starts from this one's settings. */
+    public Builder toBuilder() {
+        return builder().machine(machine).partitioning(partitioning).backend(backend);
+    }
+
+    @Override
+    public String toString() {
+        return "SpiNNakerOptions{machine=" + machine.description() + ", partitioning=" + partitioning
+                + ", backend=" + backend + "}";
+    }
+
+    /** Builds {@link SpiNNakerOptions}. */
+    public static final class Builder {
+        private Machine machine = Machine.spinn5();
+        private PartitioningStrategy partitioning = PartitioningStrategy.BLOCK;
+        private MachineBackend backend = MachineBackend.EMBEDDED_SIMULATOR;
+
+        private Builder() {
+        }
+
+        /** The machine: {@code Machine.spinn3()}, {@code Machine.spinn5()}, {@code Machine.spinn5Triads(w, h)}, … */
+        public Builder machine(Machine machine) {
+            this.machine = Objects.requireNonNull(machine, "machine");
+            return this;
+        }
+
+        public Builder partitioning(PartitioningStrategy partitioning) {
+            this.partitioning = Objects.requireNonNull(partitioning, "partitioning");
+            return this;
+        }
+
+        public Builder backend(MachineBackend backend) {
+            this.backend = Objects.requireNonNull(backend, "backend");
+            return this;
+        }
+
+        public SpiNNakerOptions build() {
+            return new SpiNNakerOptions(this);
+        }
+    }
+}

@@ -1,0 +1,153 @@
+package org.spinnaker4j.backend.frontend;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.deeplearning4j.nn.conf.BackpropType;
+import org.deeplearning4j.nn.conf.InputPreProcessor;
+import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
+import org.deeplearning4j.nn.conf.layers.BaseLayer;
+import org.deeplearning4j.nn.conf.layers.DenseLayer;
+import org.deeplearning4j.nn.conf.layers.FeedForwardLayer;
+import org.deeplearning4j.nn.conf.layers.Layer;
+import org.deeplearning4j.nn.conf.layers.OutputLayer;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.nd4j.linalg.activations.IActivation;
+import org.nd4j.linalg.activations.impl.ActivationELU;
+import org.nd4j.linalg.activations.impl.ActivationHardTanH;
+import org.nd4j.linalg.activations.impl.ActivationIdentity;
+import org.nd4j.linalg.activations.impl.ActivationLReLU;
+import org.nd4j.linalg.activations.impl.ActivationReLU;
+import org.nd4j.linalg.activations.impl.ActivationSigmoid;
+import org.nd4j.linalg.activations.impl.ActivationSoftPlus;
+import org.nd4j.linalg.activations.impl.ActivationSoftmax;
+import org.nd4j.linalg.activations.impl.ActivationTanH;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.spinnaker4j.mapper.ir.Activation;
+import org.spinnaker4j.mapper.ir.ActivationKind;
+import org.spinnaker4j.mapper.ir.DenseLayerSpec;
+import org.spinnaker4j.mapper.ir.DenseParameters;
+import org.spinnaker4j.mapper.ir.NetworkSpec;
+
+/**
+ * Lowers a DL4J {@link MultiLayerConfiguration} into the mapper's {@link NetworkSpec}, and
+ * reads a network's parameters out as {@link DenseParameters}. Everything it cannot lower is
+ * collected and reported together in one {@link UnsupportedNetworkException}.
+ */
+public final class Dl4jFrontEnd {
+
+    private Dl4jFrontEnd() {
+    }
+
+    /** The IR of a configuration, or an exception listing every unsupported layer and option. */
+    public static NetworkSpec translate(MultiLayerConfiguration conf) {
+        List<Problem> problems = new ArrayList<>();
+        if (conf.getDataType() != DataType.FLOAT) {
+            problems.add(new Problem(-1, "MultiLayerConfiguration",
+                    "data type " + conf.getDataType() + "; the kernels compute in float32 (FLOAT)"));
+        }
+        if (conf.getBackpropType() == BackpropType.TruncatedBPTT) {
+            problems.add(new Problem(-1, "MultiLayerConfiguration", "truncated BPTT is for recurrent networks"));
+        }
+        Map<Integer, InputPreProcessor> preprocessors = conf.getInputPreProcessors();
+        List<DenseLayerSpec> layers = new ArrayList<>();
+        for (int i = 0; i < conf.getConfs().size(); i++) {
+            Layer layer = conf.getConf(i).getLayer();
+            String type = layer.getClass().getSimpleName();
+            if (preprocessors != null && preprocessors.get(i) != null) {
+                problems.add(new Problem(i, type, "input preprocessor "
+                        + preprocessors.get(i).getClass().getSimpleName() + " is not supported"));
+            }
+            if (layer.getClass() != DenseLayer.class && layer.getClass() != OutputLayer.class) {
+                problems.add(new Problem(i, type, "layer type " + type + " is not supported"));
+                continue;
+            }
+            int before = problems.size();
+            checkOptions(i, (FeedForwardLayer) layer, problems);
+            Activation activation = activation(i, type, ((BaseLayer) layer).getActivationFn(), problems);
+            if (problems.size() == before) {
+                FeedForwardLayer ff = (FeedForwardLayer) layer;
+                boolean hasBias = layer instanceof DenseLayer d ? d.hasBias() : ((OutputLayer) layer).hasBias();
+                layers.add(new DenseLayerSpec((int) ff.getNIn(), (int) ff.getNOut(), activation, hasBias));
+            }
+        }
+        if (!problems.isEmpty()) {
+            throw new UnsupportedNetworkException(problems);
+        }
+        return new NetworkSpec(layers);
+    }
+
+    private static void checkOptions(int i, FeedForwardLayer layer, List<Problem> problems) {
+        String type = layer.getClass().getSimpleName();
+        if (layer.getNIn() < 1 || layer.getNOut() < 1) {
+            problems.add(new Problem(i, type, "nIn/nOut not set (nIn " + layer.getNIn() + ", nOut "
+                    + layer.getNOut() + "); set them or call setInputType on the configuration"));
+        }
+        if (layer.getNIn() > Integer.MAX_VALUE || layer.getNOut() > Integer.MAX_VALUE) {
+            problems.add(new Problem(i, type, "nIn/nOut above 2^31"));
+        }
+        if (layer.getIDropout() != null) {
+            problems.add(new Problem(i, type, "dropout (" + layer.getIDropout() + ") is not supported"));
+        }
+        if (layer.getWeightNoise() != null) {
+            problems.add(new Problem(i, type, "weight noise is not supported"));
+        }
+        if (layer.getConstraints() != null && !layer.getConstraints().isEmpty()) {
+            problems.add(new Problem(i, type, "parameter constraints are not supported"));
+        }
+        if (layer instanceof DenseLayer d && d.hasLayerNorm()) {
+            problems.add(new Problem(i, type, "layer normalisation is not supported"));
+        }
+    }
+
+    private static Activation activation(int i, String type, IActivation fn, List<Problem> problems) {
+        if (fn instanceof ActivationReLU relu) {
+            if (relu.getMax() != null || relu.getThreshold() != null || relu.getNegativeSlope() != null) {
+                problems.add(new Problem(i, type, "relu with max/threshold/negativeSlope is not supported; "
+                        + "use plain relu or leakyrelu"));
+            }
+            return Activation.of(ActivationKind.RELU);
+        }
+        if (fn instanceof ActivationLReLU lrelu) {
+            return new Activation(ActivationKind.LEAKYRELU, (float) lrelu.getAlpha());
+        }
+        if (fn instanceof ActivationELU elu) {
+            return new Activation(ActivationKind.ELU, (float) elu.getAlpha());
+        }
+        ActivationKind kind = null;
+        if (fn instanceof ActivationIdentity) {
+            kind = ActivationKind.IDENTITY;
+        } else if (fn instanceof ActivationSigmoid) {
+            kind = ActivationKind.SIGMOID;
+        } else if (fn instanceof ActivationTanH) {
+            kind = ActivationKind.TANH;
+        } else if (fn instanceof ActivationSoftmax) {
+            kind = ActivationKind.SOFTMAX;
+        } else if (fn instanceof ActivationHardTanH) {
+            kind = ActivationKind.HARDTANH;
+        } else if (fn instanceof ActivationSoftPlus) {
+            kind = ActivationKind.SOFTPLUS;
+        }
+        if (kind == null) {
+            problems.add(new Problem(i, type, "activation " + fn + " is not supported"));
+            return null;
+        }
+        return Activation.of(kind);
+    }
+
+    /** Each layer's W (row-major) and bias as float arrays, read from an initialised network. */
+    public static List<DenseParameters> parameters(MultiLayerNetwork net, NetworkSpec spec) {
+        List<DenseParameters> params = new ArrayList<>();
+        for (int l = 0; l < spec.layers().size(); l++) {
+            DenseLayerSpec layer = spec.layers().get(l);
+            INDArray w = net.getLayer(l).getParam("W");
+            float[] weights = w.castTo(DataType.FLOAT).dup('c').data().asFloat();
+            float[] bias = layer.hasBias()
+                    ? net.getLayer(l).getParam("b").castTo(DataType.FLOAT).dup('c').data().asFloat()
+                    : new float[0];
+            params.add(new DenseParameters(layer.nIn(), layer.nOut(), weights, bias));
+        }
+        return params;
+    }
+}

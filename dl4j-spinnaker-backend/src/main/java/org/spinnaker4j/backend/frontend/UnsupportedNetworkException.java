@@ -1,0 +1,33 @@
+package org.spinnaker4j.backend.frontend;
+
+import java.util.List;
+import java.util.stream.Collectors;
+
+/** A network uses layers or options spinnaker4j cannot run; lists every problem at once. */
+public class UnsupportedNetworkException extends IllegalArgumentException {
+
+    private static final long serialVersionUID = 1L;
+
+    /** What the front end accepts, appended to every message. */
+    public static final String SUPPORTED = "Supported: DenseLayer and OutputLayer (float32, no dropout, "
+            + "weight noise, constraints or layer norm, no input preprocessors) with activations identity, "
+            + "relu, leakyrelu, sigmoid, tanh, softmax, hardtanh, softplus, elu.";
+
+    private final transient List<Problem> problems;
+
+    public UnsupportedNetworkException(List<Problem> problems) {
+        super(message(problems));
+        this.problems = List.copyOf(problems);
+    }
+
+    public List<Problem> problems() {
+        return problems;
+    }
+
+    private static String message(List<Problem> problems) {
+        return "This network cannot run on SpiNNaker (" + problems.size() + " problem"
+                + (problems.size() == 1 ? "" : "s") + "):\n"
+                + problems.stream().map(p -> "  - " + p).collect(Collectors.joining("\n"))
+                + "\n" + SUPPORTED;
+    }
+}

@@ -1,0 +1,80 @@
+package org.spinnaker4j.backend;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.layers.BatchNormalization;
+import org.deeplearning4j.nn.conf.layers.DenseLayer;
+import org.deeplearning4j.nn.conf.layers.LSTM;
+import org.deeplearning4j.nn.conf.layers.OutputLayer;
+import org.deeplearning4j.nn.conf.layers.RnnOutputLayer;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.activations.Activation;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.lossfunctions.LossFunctions.LossFunction;
+import org.spinnaker4j.backend.frontend.Problem;
+import org.spinnaker4j.backend.frontend.UnsupportedNetworkException;
+
+/** init() rejects every unsupported layer and option in one exception that lists them all. */
+class FrontEndRejectionTest {
+
+    @Test
+    void lstmIsRejectedAtInitWithItsIndexAndType() {
+        MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder().list()
+                .layer(new LSTM.Builder().nIn(10).nOut(20).build())
+                .layer(new RnnOutputLayer.Builder(LossFunction.MSE).nIn(20).nOut(5).build())
+                .build();
+        SpiNNakerMultiLayerNetwork net = new SpiNNakerMultiLayerNetwork(conf);
+        UnsupportedNetworkException e = assertThrows(UnsupportedNetworkException.class, net::init);
+        assertEquals(2, e.problems().size(), e.getMessage());
+        assertEquals(new Problem(0, "LSTM", "layer type LSTM is not supported"), e.problems().get(0));
+        assertEquals(1, e.problems().get(1).layerIndex());
+        assertTrue(e.getMessage().contains("layer 0 (LSTM)"), e.getMessage());
+        assertTrue(e.getMessage().contains("layer 1 (RnnOutputLayer)"), e.getMessage());
+        assertTrue(e.getMessage().contains("Supported: DenseLayer and OutputLayer"), e.getMessage());
+    }
+
+    @Test
+    void everyProblemOfEveryLayerIsListedTogether() {
+        MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder().list()
+                .layer(new DenseLayer.Builder().nIn(4).nOut(8).dropOut(0.5).activation(Activation.RELU).build())
+                .layer(new DenseLayer.Builder().nIn(8).nOut(8).activation(Activation.SWISH).build())
+                .layer(new BatchNormalization.Builder().nIn(8).nOut(8).build())
+                .layer(new OutputLayer.Builder(LossFunction.MSE).nIn(8).nOut(3).activation(Activation.IDENTITY).build())
+                .build();
+        UnsupportedNetworkException e = assertThrows(UnsupportedNetworkException.class,
+                () -> new SpiNNakerMultiLayerNetwork(conf).init());
+        assertEquals(3, e.problems().size(), e.getMessage());
+        assertEquals(0, e.problems().get(0).layerIndex());
+        assertTrue(e.problems().get(0).reason().contains("dropout"), e.getMessage());
+        assertEquals(1, e.problems().get(1).layerIndex());
+        assertTrue(e.problems().get(1).reason().contains("activation swish"), e.getMessage());
+        assertEquals(new Problem(2, "BatchNormalization", "layer type BatchNormalization is not supported"),
+                e.problems().get(2));
+    }
+
+    @Test
+    void doublePrecisionNetworksAreRejected() {
+        MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder().dataType(DataType.DOUBLE).list()
+                .layer(new OutputLayer.Builder(LossFunction.MSE).nIn(4).nOut(3).activation(Activation.IDENTITY).build())
+                .build();
+        UnsupportedNetworkException e = assertThrows(UnsupportedNetworkException.class,
+                () -> new SpiNNakerMultiLayerNetwork(conf).init());
+        assertEquals(-1, e.problems().get(0).layerIndex());
+        assertTrue(e.getMessage().contains("DOUBLE"), e.getMessage());
+    }
+
+    @Test
+    void reluWithAThresholdIsRejected() {
+        MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder().list()
+                .layer(new OutputLayer.Builder(LossFunction.MSE).nIn(4).nOut(3)
+                        .activation(new org.nd4j.linalg.activations.impl.ActivationReLU(6.0, 0.0, 0.0)).build())
+                .build();
+        UnsupportedNetworkException e = assertThrows(UnsupportedNetworkException.class,
+                () -> new SpiNNakerMultiLayerNetwork(conf).init());
+        assertTrue(e.getMessage().contains("max/threshold/negativeSlope"), e.getMessage());
+    }
+}

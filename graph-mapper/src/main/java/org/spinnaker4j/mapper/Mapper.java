@@ -1,0 +1,81 @@
+package org.spinnaker4j.mapper;
+
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.spinnaker4j.mapper.graph.MachineGraph;
+import org.spinnaker4j.mapper.graph.MachineVertex;
+import org.spinnaker4j.mapper.graph.VertexKind;
+import org.spinnaker4j.mapper.ir.NetworkSpec;
+import org.spinnaker4j.mapper.keys.InputRange;
+import org.spinnaker4j.mapper.keys.KeyAllocator;
+import org.spinnaker4j.mapper.keys.ReceiveTableBuilder;
+import org.spinnaker4j.mapper.keys.RoutingInfo;
+import org.spinnaker4j.mapper.machine.Chip;
+import org.spinnaker4j.mapper.machine.ChipLocation;
+import org.spinnaker4j.mapper.machine.Machine;
+import org.spinnaker4j.mapper.machine.RoutingTable;
+import org.spinnaker4j.mapper.partition.CoreMemory;
+import org.spinnaker4j.mapper.partition.PartitioningStrategy;
+import org.spinnaker4j.mapper.place.BreadthFirstPlacer;
+import org.spinnaker4j.mapper.place.Placements;
+import org.spinnaker4j.mapper.route.Router;
+import org.spinnaker4j.mapper.route.TableCompressor;
+import org.spinnaker4j.mapper.tdma.TdmaSchedule;
+import org.spinnaker4j.mapper.tdma.TdmaScheduler;
+
+/**
+ * Runs the mapping stages in order (partition, place, allocate keys, route, compress, check
+ * table sizes and DTCM, schedule TDMA) and returns the {@link Mapping}.
+ */
+public final class Mapper {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Mapper.class);
+
+    private final PartitioningStrategy strategy;
+    private final CoreMemory memory;
+
+    public Mapper(PartitioningStrategy strategy, CoreMemory memory) {
+        this.strategy = strategy;
+        this.memory = memory;
+    }
+
+    public Mapping map(NetworkSpec network, Machine machine) {
+        MachineGraph graph = strategy.partitioner().partition(network, memory);
+        Placements placements = new BreadthFirstPlacer().place(graph, machine);
+        RoutingInfo keys = new KeyAllocator().allocate(graph);
+        Map<ChipLocation, RoutingTable> tables = new TableCompressor().compress(
+                new Router().route(graph, placements, keys, machine));
+        checkTableSizes(tables);
+        List<List<InputRange>> receive = new ReceiveTableBuilder().build(graph, keys);
+        checkDtcm(graph, receive);
+        TdmaSchedule tdma = new TdmaScheduler().schedule(graph);
+        Mapping mapping = new Mapping(machine, network, strategy.name(), graph, placements, keys, tables,
+                receive, tdma);
+        LOG.info("{}", mapping.describe().strip());
+        return mapping;
+    }
+
+    private static void checkTableSizes(Map<ChipLocation, RoutingTable> tables) {
+        StringBuilder over = new StringBuilder();
+        tables.values().stream().filter(t -> t.size() > Chip.ROUTER_ENTRIES).forEach(t -> over
+                .append(String.format("%n  chip %s needs %d entries", t.chip(), t.size())));
+        if (over.length() > 0) {
+            throw new MappingException("routing tables too large after compression (a chip has "
+                    + Chip.ROUTER_ENTRIES + " entries for applications):" + over
+                    + "\nUse BLOCK partitioning or a bigger machine to spread the traffic");
+        }
+    }
+
+    private void checkDtcm(MachineGraph graph, List<List<InputRange>> receive) {
+        for (MachineVertex v : graph.vertices()) {
+            int rows = v.kind() == VertexKind.DENSE_BLOCK ? v.rows().size() : 0;
+            int bytes = memory.stateBytes(v.kind(), rows, v.cols().size(), v.fused(), receive.get(v.id()).size());
+            if (bytes > Chip.DTCM_BYTES) {
+                throw new MappingException(v + " needs " + bytes + " bytes of DTCM but a core has "
+                        + Chip.DTCM_BYTES);
+            }
+        }
+    }
+}

@@ -1,0 +1,72 @@
+package org.spinnaker4j.mapper;
+
+import java.util.List;
+import java.util.Map;
+import org.spinnaker4j.mapper.graph.MachineGraph;
+import org.spinnaker4j.mapper.graph.VertexKind;
+import org.spinnaker4j.mapper.ir.NetworkSpec;
+import org.spinnaker4j.mapper.keys.InputRange;
+import org.spinnaker4j.mapper.keys.RoutingInfo;
+import org.spinnaker4j.mapper.machine.ChipLocation;
+import org.spinnaker4j.mapper.machine.Machine;
+import org.spinnaker4j.mapper.machine.RoutingTable;
+import org.spinnaker4j.mapper.place.Placements;
+import org.spinnaker4j.mapper.tdma.TdmaSchedule;
+
+/**
+ * Everything the mapper decided, as plain data: the graph, where each vertex runs, the keys
+ * of each partition, each chip's routing table, what each core listens to and when each
+ * core sends. A machine backend needs nothing else (plus the parameters) to run the network.
+ */
+public record Mapping(Machine machine, NetworkSpec network, String strategy, MachineGraph graph,
+        Placements placements, RoutingInfo keys, Map<ChipLocation, RoutingTable> routingTables,
+        List<List<InputRange>> receiveTables, TdmaSchedule tdma) {
+
+    public Mapping {
+        routingTables = Map.copyOf(routingTables);
+        receiveTables = receiveTables.stream().map(List::copyOf).toList();
+    }
+
+    public int coresUsed() {
+        return graph.vertices().size();
+    }
+
+    public int maxRoutingEntries() {
+        return routingTables.values().stream().mapToInt(RoutingTable::size).max().orElse(0);
+    }
+
+    public int totalRoutingEntries() {
+        return routingTables.values().stream().mapToInt(RoutingTable::size).sum();
+    }
+
+    /** A multi-line human-readable summary. */
+    public String describe() {
+        StringBuilder sb = new StringBuilder();
+        sb.append(String.format("Mapping (%s) on %s%n", strategy, machine));
+        sb.append(String.format("  cores used %d on %d chips: %d input, %d block, %d reduce, %d output%n",
+                coresUsed(), placements.chipsUsed(), graph.count(VertexKind.INPUT_SOURCE),
+                graph.count(VertexKind.DENSE_BLOCK), graph.count(VertexKind.REDUCE),
+                graph.count(VertexKind.OUTPUT_SINK)));
+        sb.append(String.format("  partitions %d; routing entries %d on %d chips (max %d per chip)%n",
+                graph.partitions().size(), totalRoutingEntries(), routingTables.size(), maxRoutingEntries()));
+        sb.append(String.format("  TDMA: %d clocks between sends, step %d clocks (%.1f µs at 200 MHz)%n",
+                tdma.clocksBetweenSends(), tdma.stepClocks(), tdma.stepClocks() / 200.0));
+        return sb.toString();
+    }
+
+    /** The summary plus every vertex's core, its keys, and every routing table. */
+    public String describeInFull() {
+        StringBuilder sb = new StringBuilder(describe());
+        graph.vertices().forEach(v -> {
+            sb.append(String.format("  %-40s on %s", v, placements.of(v.id())));
+            graph.outgoing(v.id()).forEach(p -> sb.append(String.format(" sends %s %s to %s",
+                    p.kind(), keys.of(p.id()), p.targets())));
+            sb.append(System.lineSeparator());
+        });
+        routingTables.values().stream().sorted((a, b) -> a.chip().compareTo(b.chip())).forEach(t -> {
+            sb.append("  router ").append(t.chip()).append(System.lineSeparator());
+            t.entries().forEach(e -> sb.append("    ").append(e).append(System.lineSeparator()));
+        });
+        return sb.toString();
+    }
+}

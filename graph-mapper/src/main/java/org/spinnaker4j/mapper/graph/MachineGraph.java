@@ -1,0 +1,65 @@
+package org.spinnaker4j.mapper.graph;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/** The partitioned network: one vertex per core and the multicast partitions between them. */
+public final class MachineGraph {
+
+    private final List<MachineVertex> vertices;
+    private final List<OutgoingPartition> partitions;
+    private final List<List<OutgoingPartition>> incoming;
+    private final List<List<OutgoingPartition>> outgoing;
+
+    public MachineGraph(List<MachineVertex> vertices, List<OutgoingPartition> partitions) {
+        this.vertices = List.copyOf(vertices);
+        this.partitions = List.copyOf(partitions);
+        this.incoming = new ArrayList<>();
+        this.outgoing = new ArrayList<>();
+        for (int i = 0; i < vertices.size(); i++) {
+            if (vertices.get(i).id() != i) {
+                throw new IllegalArgumentException("vertex ids must be 0..n-1 in order; vertex " + i
+                        + " has id " + vertices.get(i).id());
+            }
+            incoming.add(new ArrayList<>());
+            outgoing.add(new ArrayList<>());
+        }
+        for (int i = 0; i < partitions.size(); i++) {
+            OutgoingPartition p = partitions.get(i);
+            if (p.id() != i) {
+                throw new IllegalArgumentException("partition ids must be 0..n-1 in order; partition " + i
+                        + " has id " + p.id());
+            }
+            outgoing.get(p.source()).add(p);
+            for (int t : p.targets()) {
+                incoming.get(t).add(p);
+            }
+        }
+    }
+
+    public List<MachineVertex> vertices() {
+        return vertices;
+    }
+
+    public List<OutgoingPartition> partitions() {
+        return partitions;
+    }
+
+    public MachineVertex vertex(int id) {
+        return vertices.get(id);
+    }
+
+    /** Partitions whose targets include the vertex, in partition order. */
+    public List<OutgoingPartition> incoming(int vertexId) {
+        return List.copyOf(incoming.get(vertexId));
+    }
+
+    /** Partitions the vertex sends, in partition order. */
+    public List<OutgoingPartition> outgoing(int vertexId) {
+        return List.copyOf(outgoing.get(vertexId));
+    }
+
+    public long count(VertexKind kind) {
+        return vertices.stream().filter(v -> v.kind() == kind).count();
+    }
+}

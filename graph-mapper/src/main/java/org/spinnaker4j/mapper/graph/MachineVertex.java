@@ -1,0 +1,34 @@
+package org.spinnaker4j.mapper.graph;
+
+/**
+ * One core's worth of work. {@code layer} is the dense layer it belongs to (-1 for input
+ * sources, the layer count for output sinks); {@code rows} is the slice of the vector it
+ * receives (the layer's input for blocks) and {@code cols} the slice it produces. A fused
+ * block holds every row of its layer, so it adds the bias and applies the activation itself.
+ */
+public record MachineVertex(int id, VertexKind kind, int layer, Slice rows, Slice cols, boolean fused) {
+
+    /** The slice of the incoming vector this vertex takes: rows for blocks, cols otherwise. */
+    public Slice inputSlice() {
+        return kind == VertexKind.DENSE_BLOCK ? rows : cols;
+    }
+
+    /** Whether this vertex applies its layer's activation (a fused block or a reduce). */
+    public boolean activates() {
+        return kind == VertexKind.REDUCE || (kind == VertexKind.DENSE_BLOCK && fused);
+    }
+
+    public String label() {
+        return switch (kind) {
+            case INPUT_SOURCE -> "input" + cols;
+            case DENSE_BLOCK -> "layer " + layer + (fused ? " fused" : " block") + " W" + rows + cols;
+            case REDUCE -> "layer " + layer + " reduce" + cols;
+            case OUTPUT_SINK -> "output" + cols;
+        };
+    }
+
+    @Override
+    public String toString() {
+        return "#" + id + " " + label();
+    }
+}

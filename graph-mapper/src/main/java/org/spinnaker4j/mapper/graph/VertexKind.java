@@ -1,0 +1,13 @@
+package org.spinnaker4j.mapper.graph;
+
+/** What a machine vertex does; each kind is one kernel program on its core. */
+public enum VertexKind {
+    /** Sends one slice of the network's input vector, loaded by the host, each sample. */
+    INPUT_SOURCE,
+    /** Owns a block W[I, J] of a dense layer; sends partial sums, or activations when fused. */
+    DENSE_BLOCK,
+    /** Sums the partial sums of one column slice J, adds the bias, applies the activation. */
+    REDUCE,
+    /** Collects one slice of the network's output for the host. */
+    OUTPUT_SINK
+}

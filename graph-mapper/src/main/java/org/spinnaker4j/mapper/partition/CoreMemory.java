@@ -1,0 +1,19 @@
+package org.spinnaker4j.mapper.partition;
+
+import org.spinnaker4j.mapper.graph.VertexKind;
+
+/**
+ * How many bytes of DTCM a core's kernel state needs. The mapper only asks; the kernels
+ * answer (the runtime passes an implementation backed by the kernels' own size function), so
+ * the mapper and the C code never disagree.
+ */
+@FunctionalInterface
+public interface CoreMemory {
+
+    /**
+     * @param nRows rows of the weight block (dense blocks), 0 otherwise
+     * @param nCols values the core produces
+     * @param nInputRanges key ranges the core listens to
+     */
+    int stateBytes(VertexKind kind, int nRows, int nCols, boolean fused, int nInputRanges);
+}

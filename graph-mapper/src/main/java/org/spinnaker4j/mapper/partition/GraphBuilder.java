@@ -1,0 +1,134 @@
+package org.spinnaker4j.mapper.partition;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.spinnaker4j.mapper.MappingException;
+import org.spinnaker4j.mapper.graph.MachineGraph;
+import org.spinnaker4j.mapper.graph.MachineVertex;
+import org.spinnaker4j.mapper.graph.OutgoingPartition;
+import org.spinnaker4j.mapper.graph.PartitionKind;
+import org.spinnaker4j.mapper.graph.Slice;
+import org.spinnaker4j.mapper.graph.VertexKind;
+import org.spinnaker4j.mapper.ir.ActivationKind;
+import org.spinnaker4j.mapper.ir.NetworkSpec;
+
+/**
+ * Builds the machine graph a {@link LayerSlicing} describes: input sources, a block per
+ * (row slice, column slice) of every layer, a reduce core per column slice where a layer
+ * has several row slices, output sinks, and the multicast partitions between them (each
+ * value goes only to the vertices whose input slice contains it).
+ */
+final class GraphBuilder {
+
+    private final List<MachineVertex> vertices = new ArrayList<>();
+    private final List<OutgoingPartition> partitions = new ArrayList<>();
+
+    private GraphBuilder() {
+    }
+
+    static MachineGraph build(NetworkSpec network, LayerSlicing slicing) {
+        return new GraphBuilder().buildGraph(network, slicing);
+    }
+
+    private MachineGraph buildGraph(NetworkSpec network, LayerSlicing slicing) {
+        int nLayers = network.layers().size();
+        if (slicing.rows().size() != nLayers) {
+            throw new IllegalArgumentException("slicing covers " + slicing.rows().size()
+                    + " layers, the network has " + nLayers);
+        }
+        // producers.get(v): the vertices that send vector v; consumers.get(v): those that take it
+        List<List<Integer>> producers = new ArrayList<>();
+        List<List<Integer>> consumers = new ArrayList<>();
+        producers.add(new ArrayList<>());
+        for (Slice s : slicing.inputSources()) {
+            producers.get(0).add(add(VertexKind.INPUT_SOURCE, -1, null, s, false));
+        }
+        List<List<Integer>> blockColumnOwners = new ArrayList<>();
+        for (int l = 0; l < nLayers; l++) {
+            List<Slice> rows = slicing.rows().get(l);
+            List<Slice> cols = slicing.cols().get(l);
+            boolean fused = rows.size() == 1;
+            List<Integer> layerBlocks = new ArrayList<>();
+            for (Slice r : rows) {
+                for (Slice c : cols) {
+                    layerBlocks.add(add(VertexKind.DENSE_BLOCK, l, r, c, fused));
+                }
+            }
+            consumers.add(layerBlocks);
+            blockColumnOwners.add(layerBlocks);
+            List<Integer> activators = new ArrayList<>();
+            if (fused) {
+                activators.addAll(layerBlocks);
+            } else {
+                for (Slice c : cols) {
+                    activators.add(add(VertexKind.REDUCE, l, null, c, false));
+                }
+            }
+            producers.add(activators);
+        }
+        List<Integer> sinks = new ArrayList<>();
+        for (Slice s : slicing.outputSinks()) {
+            sinks.add(add(VertexKind.OUTPUT_SINK, nLayers, null, s, false));
+        }
+        consumers.add(sinks);
+
+        for (int v = 0; v <= nLayers; v++) {
+            checkCovers(network.vectorSize(v),
+                    producers.get(v).stream().map(id -> vertices.get(id).cols()).toList(),
+                    "the producers of vector " + v);
+            checkCovers(network.vectorSize(v),
+                    consumers.get(v).stream().map(id -> vertices.get(id).inputSlice()).toList(),
+                    "the consumers of vector " + v);
+            for (int producer : producers.get(v)) {
+                Slice values = vertices.get(producer).cols();
+                List<Integer> targets = consumers.get(v).stream()
+                        .filter(id -> vertices.get(id).inputSlice().overlaps(values)).toList();
+                addPartition(producer, PartitionKind.FORWARD, values, targets);
+            }
+        }
+        for (int l = 0; l < nLayers; l++) {
+            if (slicing.rows().get(l).size() > 1) {
+                List<Integer> reduces = producers.get(l + 1);
+                for (int block : blockColumnOwners.get(l)) {
+                    Slice cols = vertices.get(block).cols();
+                    List<Integer> target = reduces.stream()
+                            .filter(id -> vertices.get(id).cols().equals(cols)).toList();
+                    addPartition(block, PartitionKind.FORWARD, cols, target);
+                }
+            }
+            List<Integer> activators = producers.get(l + 1);
+            if (network.layers().get(l).activation().kind() == ActivationKind.SOFTMAX && activators.size() > 1) {
+                for (int a : activators) {
+                    List<Integer> peers = activators.stream().filter(p -> p != a).toList();
+                    addPartition(a, PartitionKind.SOFTMAX_SYNC, vertices.get(a).cols(), peers);
+                }
+            }
+        }
+        return new MachineGraph(vertices, partitions);
+    }
+
+    private int add(VertexKind kind, int layer, Slice rows, Slice cols, boolean fused) {
+        int id = vertices.size();
+        vertices.add(new MachineVertex(id, kind, layer, rows, cols, fused));
+        return id;
+    }
+
+    private void addPartition(int source, PartitionKind kind, Slice values, List<Integer> targets) {
+        partitions.add(new OutgoingPartition(partitions.size(), source, kind, values, targets));
+    }
+
+    private static void checkCovers(int n, List<Slice> slices, String what) {
+        boolean[] covered = new boolean[n];
+        for (Slice s : slices) {
+            if (s.hi() > n) {
+                throw new MappingException(what + ": slice " + s + " exceeds the vector's size " + n);
+            }
+            java.util.Arrays.fill(covered, s.lo(), s.hi(), true);
+        }
+        for (int i = 0; i < n; i++) {
+            if (!covered[i]) {
+                throw new MappingException(what + " do not cover index " + i + " of " + n);
+            }
+        }
+    }
+}

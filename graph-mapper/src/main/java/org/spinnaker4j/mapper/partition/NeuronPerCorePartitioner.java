@@ -1,0 +1,48 @@
+package org.spinnaker4j.mapper.partition;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.spinnaker4j.mapper.MappingException;
+import org.spinnaker4j.mapper.graph.MachineGraph;
+import org.spinnaker4j.mapper.graph.Slice;
+import org.spinnaker4j.mapper.graph.VertexKind;
+import org.spinnaker4j.mapper.ir.NetworkSpec;
+
+/**
+ * The 2020 prototype's split: every neuron on its own core, holding its whole column of W,
+ * receiving every input of its layer and multicasting its one output to every neuron of the
+ * next layer. Input sources and output sinks take one core each where they fit.
+ */
+final class NeuronPerCorePartitioner implements Partitioner {
+
+    @Override
+    public MachineGraph partition(NetworkSpec network, CoreMemory memory) {
+        int nLayers = network.layers().size();
+        List<List<Slice>> rows = new ArrayList<>();
+        List<List<Slice>> cols = new ArrayList<>();
+        for (int l = 0; l < nLayers; l++) {
+            rows.add(List.of(new Slice(0, network.vectorSize(l))));
+            cols.add(Slice.split(network.vectorSize(l + 1), network.vectorSize(l + 1)));
+        }
+        int sources = 1;
+        int sinks = 1;
+        while (true) {
+            MachineGraph graph = GraphBuilder.build(network, new LayerSlicing(
+                    Slice.split(network.nIn(), sources), rows, cols, Slice.split(network.nOut(), sinks)));
+            Optional<DtcmCheck.Overflow> overflow = DtcmCheck.firstOverflow(graph, memory);
+            if (overflow.isEmpty()) {
+                return graph;
+            }
+            VertexKind kind = overflow.get().vertex().kind();
+            if (kind == VertexKind.INPUT_SOURCE && sources < network.nIn()) {
+                sources++;
+            } else if (kind == VertexKind.OUTPUT_SINK && sinks < network.nOut()) {
+                sinks++;
+            } else {
+                throw new MappingException("NEURON_PER_CORE puts a whole column of W on one core, but "
+                        + overflow.get() + "; use BLOCK partitioning for layers this wide");
+            }
+        }
+    }
+}

@@ -1,0 +1,319 @@
+/*
+ * JNI bridge between org.spinnaker4j.kernels.KernelCore and the portable
+ * kernels of s4j_kernels.c. Host only: no kernel logic lives here, only
+ * argument checks and copies between Java arrays and the DTCM buffer.
+ */
+#include <jni.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "org_spinnaker4j_kernels_KernelCore.h"
+#include "s4j_kernels.h"
+
+/* Sends are gathered on the stack and copied to the outbox in chunks, so an
+ * event that sends nothing never touches the Java array. */
+#define S4J_JNI_CHUNK 64u
+
+typedef struct jni_outbox {
+    JNIEnv *env;
+    jintArray array;
+    jsize flushed;              /* ints already copied into the array */
+    uint32_t pending;           /* sends waiting in pairs */
+    jint pairs[2u * S4J_JNI_CHUNK];
+} jni_outbox;
+
+/* uint32_t -> jint without implementation-defined conversion. */
+static jint to_jint(uint32_t u)
+{
+    if (u <= (uint32_t)INT32_MAX) {
+        return (jint)u;
+    }
+    return (jint)(int32_t)(u - 0x80000000u) - INT32_MAX - 1;
+}
+
+static void jni_flush(jni_outbox *o)
+{
+    if (o->pending != 0u) {
+        jsize n = (jsize)(2u * o->pending);
+        (*o->env)->SetIntArrayRegion(o->env, o->array, o->flushed, n, o->pairs);
+        o->flushed += n;
+        o->pending = 0u;
+    }
+}
+
+static int32_t jni_send(void *ctx, uint32_t key, uint32_t payload)
+{
+    jni_outbox *o = (jni_outbox *)ctx;
+
+    if (o->pending == S4J_JNI_CHUNK) {
+        jni_flush(o);
+    }
+    o->pairs[2u * o->pending] = to_jint(key);
+    o->pairs[2u * o->pending + 1u] = to_jint(payload);
+    o->pending++;
+    return S4J_OK;
+}
+
+/* Address and capacity of the DTCM buffer; NULL if it is not usable. */
+static void *dtcm_of(JNIEnv *env, jobject buffer, uint32_t *capacity)
+{
+    void *addr;
+    jlong cap;
+
+    if (buffer == NULL) {
+        return NULL;
+    }
+    addr = (*env)->GetDirectBufferAddress(env, buffer);
+    cap = (*env)->GetDirectBufferCapacity(env, buffer);
+    if (addr == NULL || cap < 0) {
+        return NULL;
+    }
+    *capacity = cap > (jlong)UINT32_MAX ? UINT32_MAX : (uint32_t)cap;
+    return addr;
+}
+
+/* Starts an outbox over a Java int[] of pairs; capacity = length / 2 sends. */
+static int32_t outbox_init(JNIEnv *env, jintArray array, jni_outbox *o,
+                           s4j_outbox *out)
+{
+    jsize len;
+
+    if (array == NULL) {
+        return S4J_ERR_OUTBOX_TOO_SMALL;
+    }
+    len = (*env)->GetArrayLength(env, array);
+    if (len < 0) {
+        return S4J_ERR_OUTBOX_TOO_SMALL;
+    }
+    o->env = env;
+    o->array = array;
+    o->flushed = 0;
+    o->pending = 0u;
+    out->send = jni_send;
+    out->ctx = o;
+    out->capacity = (uint32_t)len / 2u;
+    out->count = 0u;
+    return S4J_OK;
+}
+
+/* Reads a packed config; the caller releases *elems with JNI_ABORT. */
+static int32_t config_of(JNIEnv *env, jintArray words, jint **elems,
+                         s4j_config *cfg)
+{
+    jsize len;
+    int32_t r;
+
+    *elems = NULL;
+    if (words == NULL) {
+        return S4J_ERR_BAD_LENGTH;
+    }
+    len = (*env)->GetArrayLength(env, words);
+    if (len < (jsize)S4J_CONFIG_WORDS) {
+        return S4J_ERR_BAD_LENGTH;
+    }
+    *elems = (*env)->GetIntArrayElements(env, words, NULL);
+    if (*elems == NULL) {
+        return S4J_ERR_JNI;
+    }
+    r = s4j_parse_config((const uint32_t *)(const void *)*elems, (uint32_t)len, cfg);
+    return r;
+}
+
+JNIEXPORT jlong JNICALL
+Java_org_spinnaker4j_kernels_KernelCore_stateBytes0(JNIEnv *env, jclass cls,
+                                                    jintArray config)
+{
+    s4j_config cfg;
+    jint *elems;
+    int32_t r;
+    jlong bytes;
+
+    (void)cls;
+    r = config_of(env, config, &elems, &cfg);
+    bytes = r < 0 ? (jlong)r : (jlong)s4j_state_bytes(&cfg);
+    if (elems != NULL) {
+        (*env)->ReleaseIntArrayElements(env, config, elems, JNI_ABORT);
+    }
+    return bytes;
+}
+
+JNIEXPORT jint JNICALL
+Java_org_spinnaker4j_kernels_KernelCore_load0(JNIEnv *env, jclass cls,
+                                              jobject buffer, jintArray config,
+                                              jfloatArray weights,
+                                              jfloatArray bias)
+{
+    s4j_config cfg;
+    uint32_t capacity = 0u;
+    void *dtcm = dtcm_of(env, buffer, &capacity);
+    jint *elems = NULL;
+    jfloat *w = NULL;
+    jfloat *b = NULL;
+    jsize n_w = 0;
+    jsize n_b = 0;
+    int32_t r;
+
+    (void)cls;
+    if (dtcm == NULL) {
+        return S4J_ERR_BAD_BUFFER;
+    }
+    r = config_of(env, config, &elems, &cfg);
+    if (r == S4J_OK && weights != NULL) {
+        n_w = (*env)->GetArrayLength(env, weights);
+        w = (*env)->GetFloatArrayElements(env, weights, NULL);
+        if (w == NULL) {
+            r = S4J_ERR_JNI;
+        }
+    }
+    if (r == S4J_OK && bias != NULL) {
+        n_b = (*env)->GetArrayLength(env, bias);
+        b = (*env)->GetFloatArrayElements(env, bias, NULL);
+        if (b == NULL) {
+            r = S4J_ERR_JNI;
+        }
+    }
+    if (r == S4J_OK) {
+        r = s4j_load(dtcm, capacity, &cfg, w, (uint32_t)n_w, b, (uint32_t)n_b);
+    }
+    if (b != NULL) {
+        (*env)->ReleaseFloatArrayElements(env, bias, b, JNI_ABORT);
+    }
+    if (w != NULL) {
+        (*env)->ReleaseFloatArrayElements(env, weights, w, JNI_ABORT);
+    }
+    if (elems != NULL) {
+        (*env)->ReleaseIntArrayElements(env, config, elems, JNI_ABORT);
+    }
+    return r;
+}
+
+JNIEXPORT jint JNICALL
+Java_org_spinnaker4j_kernels_KernelCore_maxSends0(JNIEnv *env, jclass cls,
+                                                  jobject buffer)
+{
+    uint32_t capacity = 0u;
+    void *dtcm = dtcm_of(env, buffer, &capacity);
+
+    (void)cls;
+    if (dtcm == NULL) {
+        return S4J_ERR_BAD_BUFFER;
+    }
+    return s4j_max_sends(dtcm, capacity);
+}
+
+JNIEXPORT jint JNICALL
+Java_org_spinnaker4j_kernels_KernelCore_onPacket0(JNIEnv *env, jclass cls,
+                                                  jobject buffer, jint key,
+                                                  jint payload,
+                                                  jintArray outbox)
+{
+    uint32_t capacity = 0u;
+    void *dtcm = dtcm_of(env, buffer, &capacity);
+    jni_outbox o;
+    s4j_outbox out;
+    int32_t r;
+
+    (void)cls;
+    if (dtcm == NULL) {
+        return S4J_ERR_BAD_BUFFER;
+    }
+    r = outbox_init(env, outbox, &o, &out);
+    if (r != S4J_OK) {
+        return r;
+    }
+    r = s4j_on_packet(dtcm, capacity, (uint32_t)key, (uint32_t)payload, &out);
+    jni_flush(&o);
+    return r;
+}
+
+JNIEXPORT jint JNICALL
+Java_org_spinnaker4j_kernels_KernelCore_loadInput0(JNIEnv *env, jclass cls,
+                                                   jobject buffer,
+                                                   jfloatArray values)
+{
+    uint32_t capacity = 0u;
+    void *dtcm = dtcm_of(env, buffer, &capacity);
+    jfloat *v;
+    jsize n;
+    int32_t r;
+
+    (void)cls;
+    if (dtcm == NULL) {
+        return S4J_ERR_BAD_BUFFER;
+    }
+    if (values == NULL) {
+        return S4J_ERR_BAD_LENGTH;
+    }
+    n = (*env)->GetArrayLength(env, values);
+    v = (*env)->GetFloatArrayElements(env, values, NULL);
+    if (v == NULL) {
+        return S4J_ERR_JNI;
+    }
+    r = s4j_source_load(dtcm, capacity, v, (uint32_t)n);
+    (*env)->ReleaseFloatArrayElements(env, values, v, JNI_ABORT);
+    return r;
+}
+
+JNIEXPORT jint JNICALL
+Java_org_spinnaker4j_kernels_KernelCore_start0(JNIEnv *env, jclass cls,
+                                               jobject buffer, jintArray outbox)
+{
+    uint32_t capacity = 0u;
+    void *dtcm = dtcm_of(env, buffer, &capacity);
+    jni_outbox o;
+    s4j_outbox out;
+    int32_t r;
+
+    (void)cls;
+    if (dtcm == NULL) {
+        return S4J_ERR_BAD_BUFFER;
+    }
+    r = outbox_init(env, outbox, &o, &out);
+    if (r != S4J_OK) {
+        return r;
+    }
+    r = s4j_start(dtcm, capacity, &out);
+    jni_flush(&o);
+    return r;
+}
+
+JNIEXPORT jint JNICALL
+Java_org_spinnaker4j_kernels_KernelCore_received0(JNIEnv *env, jclass cls,
+                                                  jobject buffer)
+{
+    uint32_t capacity = 0u;
+    void *dtcm = dtcm_of(env, buffer, &capacity);
+
+    (void)cls;
+    if (dtcm == NULL) {
+        return S4J_ERR_BAD_BUFFER;
+    }
+    return s4j_received(dtcm, capacity);
+}
+
+JNIEXPORT jint JNICALL
+Java_org_spinnaker4j_kernels_KernelCore_readOutput0(JNIEnv *env, jclass cls,
+                                                    jobject buffer,
+                                                    jfloatArray dest)
+{
+    uint32_t capacity = 0u;
+    void *dtcm = dtcm_of(env, buffer, &capacity);
+    const float *values = NULL;
+    uint32_t n = 0u;
+    int32_t r;
+
+    (void)cls;
+    if (dtcm == NULL) {
+        return S4J_ERR_BAD_BUFFER;
+    }
+    if (dest == NULL) {
+        return S4J_ERR_BAD_LENGTH;
+    }
+    r = s4j_sink_take(dtcm, capacity, (uint32_t)(*env)->GetArrayLength(env, dest),
+                      &values, &n);
+    if (r < 0) {
+        return r;
+    }
+    (*env)->SetFloatArrayRegion(env, dest, 0, (jsize)n, values);
+    return (jint)n;
+}

@@ -1,0 +1,142 @@
+/*
+ * spinnaker4j core kernels: the programs of the simulated SpiNNaker cores.
+ *
+ * Portable C11 (no JNI, no heap, no globals holding state, no floating point
+ * hardware required): the same source is compiled for the host (called from
+ * Java through s4j_jni.c) and for the ARM968 of a real SpiNNaker chip.
+ *
+ * A core's whole state lives in ONE caller-provided buffer (its DTCM, 64 KiB),
+ * laid out as:
+ *
+ *   header (s4j_header, starts with the magic/version word S4J_MAGIC)
+ *   input-range table   n_ranges x s4j_range (16 bytes each)
+ *   softmax peer table  softmax_peers x s4j_peer (12 bytes each)
+ *   per kind:
+ *     INPUT_SOURCE  values[n_cols]
+ *     DENSE_BLOCK   w[n_rows*n_cols] (row-major), bias[n_cols] if fused,
+ *                   x[n_rows], z[n_cols], row bitmap[ceil(n_rows/32)] words
+ *     REDUCE        bias[n_cols], acc[n_cols], partial counts[n_cols]
+ *     OUTPUT_SINK   out[n_cols], arrival bitmap[ceil(n_cols/32)] words
+ *
+ * Every entry point re-derives the layout from the header, checks it against
+ * the buffer's capacity and bounds-checks every index, so a corrupted or
+ * unloaded buffer yields a negative error code, never an access outside it.
+ */
+#ifndef S4J_KERNELS_H
+#define S4J_KERNELS_H
+
+#include <stdint.h>
+
+/* 'S' '4' 'K' + layout version 1. */
+#define S4J_MAGIC 0x53344B01u
+
+/* Kinds of core (KernelKind.code()). */
+#define S4J_KIND_INPUT_SOURCE 0u
+#define S4J_KIND_DENSE_BLOCK  1u
+#define S4J_KIND_REDUCE       2u
+#define S4J_KIND_OUTPUT_SINK  3u
+
+/* Activations (KernelActivation.code()). */
+#define S4J_ACT_IDENTITY  0u
+#define S4J_ACT_RELU      1u
+#define S4J_ACT_LEAKYRELU 2u
+#define S4J_ACT_SIGMOID   3u
+#define S4J_ACT_TANH      4u
+#define S4J_ACT_SOFTMAX   5u
+#define S4J_ACT_HARDTANH  6u
+#define S4J_ACT_SOFTPLUS  7u
+#define S4J_ACT_ELU       8u
+
+/* Kinds of input range (RangeKind.code()). */
+#define S4J_RANGE_DATA         0u
+#define S4J_RANGE_SOFTMAX_SYNC 1u
+
+/* Words of a packed config: the fixed part, then 4 words per input range. */
+#define S4J_CONFIG_WORDS 11u
+#define S4J_RANGE_WORDS  4u
+
+/* Return codes: >= 0 success (usually a count of sends), < 0 error. */
+#define S4J_OK                     0
+#define S4J_ERR_NOT_LOADED        (-1)  /* no magic/version word: unloaded or overwritten */
+#define S4J_ERR_BUFFER_TOO_SMALL  (-2)  /* buffer capacity below the loaded state's size */
+#define S4J_ERR_BAD_BUFFER        (-3)  /* null, not direct, or misaligned buffer */
+#define S4J_ERR_BAD_CONFIG        (-4)  /* config fails validation */
+#define S4J_ERR_TOO_LARGE         (-5)  /* config needs more bytes than the buffer has */
+#define S4J_ERR_BAD_LENGTH        (-6)  /* weights / bias / input / config array length */
+#define S4J_ERR_UNKNOWN_KEY       (-7)  /* key in no input range */
+#define S4J_ERR_DUPLICATE_ROW     (-8)  /* dense row arrived twice in one sample */
+#define S4J_ERR_TOO_MANY_PARTIALS (-9)  /* reduce got more than expected_partials for one output */
+#define S4J_ERR_DUPLICATE_VALUE   (-10) /* sink value arrived twice before it was read */
+#define S4J_ERR_DUPLICATE_SYNC    (-11) /* a peer's softmax max or sum arrived twice */
+#define S4J_ERR_SAMPLE_OVERLAP    (-12) /* data of a next sample during a softmax exchange */
+#define S4J_ERR_OUTBOX_TOO_SMALL  (-13) /* outbox holds fewer than max_sends sends */
+#define S4J_ERR_WRONG_KIND        (-14) /* operation not defined for this kind of core */
+#define S4J_ERR_NO_INPUT          (-15) /* start on a source with no loaded input */
+#define S4J_ERR_INCOMPLETE        (-16) /* sink read before all values arrived */
+#define S4J_ERR_CORRUPT           (-17) /* state inconsistent with its header */
+#define S4J_ERR_JNI               (-18) /* JNI could not access a Java array */
+
+/* A config as passed from the host (all values are 32-bit words). */
+typedef struct s4j_config {
+    uint32_t kind;
+    uint32_t n_rows;
+    uint32_t n_cols;
+    uint32_t activation;
+    float alpha;
+    uint32_t fused;
+    uint32_t out_key_base;
+    uint32_t expected_partials;
+    uint32_t softmax_peers;
+    uint32_t sync_key_base;
+    uint32_t n_ranges;
+    /* n_ranges x {key_lo, key_hi (exclusive), local_offset, range kind} */
+    const uint32_t *ranges;
+} s4j_config;
+
+/* Where sends go: the host collects them, the ARM build sends packets. */
+typedef int32_t (*s4j_send_fn)(void *ctx, uint32_t key, uint32_t payload);
+
+typedef struct s4j_outbox {
+    s4j_send_fn send;   /* called once per send; a negative return aborts */
+    void *ctx;
+    uint32_t capacity;  /* how many sends the caller can take in one event */
+    uint32_t count;     /* sends made by the current event */
+} s4j_outbox;
+
+/* Fills cfg from a packed config (S4J_CONFIG_WORDS + 4*n_ranges words). */
+int32_t s4j_parse_config(const uint32_t *words, uint32_t n_words, s4j_config *cfg);
+
+/* Checks a config: S4J_OK or S4J_ERR_BAD_CONFIG. */
+int32_t s4j_check_config(const s4j_config *cfg);
+
+/* Bytes of state the config needs (saturates at UINT32_MAX). */
+uint32_t s4j_state_bytes(const s4j_config *cfg);
+
+/* Writes a fresh state for cfg; weights/bias lengths must match the kind. */
+int32_t s4j_load(void *dtcm, uint32_t capacity, const s4j_config *cfg,
+                 const float *weights, uint32_t n_weights,
+                 const float *bias, uint32_t n_bias);
+
+/* Upper bound of the sends of one event (packet or start) of the loaded core. */
+int32_t s4j_max_sends(const void *dtcm, uint32_t capacity);
+
+/* Delivers one multicast packet; returns the number of sends made. */
+int32_t s4j_on_packet(void *dtcm, uint32_t capacity, uint32_t key,
+                      uint32_t payload, s4j_outbox *out);
+
+/* INPUT_SOURCE: stores the next sample's n_cols values. */
+int32_t s4j_source_load(void *dtcm, uint32_t capacity, const float *values,
+                        uint32_t n);
+
+/* Start event: a source emits its loaded values, other kinds send nothing. */
+int32_t s4j_start(void *dtcm, uint32_t capacity, s4j_outbox *out);
+
+/* Rows / partials / values received in the current sample (source: loaded values). */
+int32_t s4j_received(const void *dtcm, uint32_t capacity);
+
+/* OUTPUT_SINK: points *values at the n_cols complete outputs and resets the
+ * count; dest_len (the room the caller has) must equal n_cols. */
+int32_t s4j_sink_take(void *dtcm, uint32_t capacity, uint32_t dest_len,
+                      const float **values, uint32_t *n);
+
+#endif /* S4J_KERNELS_H */

@@ -1,0 +1,312 @@
+package org.spinnaker4j.kernels;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * One simulated SpiNNaker core: its C kernel program and its 64 KiB DTCM, which holds the whole state.
+ *
+ * <p>The kernel runs through JNI on the host; the same C source runs on ARM. Sends are written to a
+ * caller-provided outbox as pairs {@code (outbox[2k], outbox[2k+1]) = (key, payload)}; size it with
+ * {@code 2 * maxSendsPerEvent()} ints. Not thread-safe: a core handles one event at a time.
+ */
+public final class KernelCore {
+
+    /** Bytes of DTCM of a SpiNNaker core, and so of every core's state buffer. */
+    public static final int DTCM_BYTES = 65536;
+
+    private static final int CONFIG_WORDS = 11;
+    private static final int RANGE_WORDS = 4;
+    private static final long SATURATED = 0xFFFF_FFFFL;
+
+    private final ByteBuffer dtcm;
+    private KernelConfig config;
+    private int maxSends;
+    private int outboxInts;
+
+    /** A core with an empty (unloaded) DTCM. */
+    public KernelCore() {
+        NativeLibrary.load();
+        dtcm = ByteBuffer.allocateDirect(DTCM_BYTES).order(ByteOrder.nativeOrder());
+    }
+
+    /** The bytes of DTCM {@code config} needs, as computed by the C kernel (saturates at {@code Integer.MAX_VALUE}). */
+    public static int stateBytes(KernelConfig config) {
+        return (int) Math.min(exactStateBytes(config), Integer.MAX_VALUE);
+    }
+
+    private static long exactStateBytes(KernelConfig config) {
+        NativeLibrary.load();
+        long bytes = stateBytes0(pack(config));
+        if (bytes < 0) {
+            throw new KernelException((int) bytes, "stateBytes of " + config);
+        }
+        return bytes;
+    }
+
+    /**
+     * Writes a fresh state for {@code config} with these weights ({@code nRows * nCols}, row-major, for a dense
+     * block; else null or empty) and bias ({@code nCols} for a fused dense block or a reduce; else null or empty).
+     * Replaces whatever the core held.
+     */
+    public void load(KernelConfig config, float[] weights, float[] bias) {
+        if (config == null) {
+            throw new IllegalArgumentException("config must not be null");
+        }
+        long wantWeights = config.weightCount();
+        int gotWeights = weights == null ? 0 : weights.length;
+        if (gotWeights != wantWeights) {
+            throw new IllegalArgumentException(wantWeights == 0
+                    ? "weights must be null or empty for " + config.kind() + ", got " + gotWeights
+                    : "a DENSE_BLOCK of " + config.nRows() + " x " + config.nCols() + " needs " + wantWeights
+                            + " weights (row-major nRows x nCols), got " + (weights == null ? "null" : gotWeights));
+        }
+        int wantBias = config.hasBias() ? config.nCols() : 0;
+        int gotBias = bias == null ? 0 : bias.length;
+        if (gotBias != wantBias) {
+            throw new IllegalArgumentException(wantBias == 0
+                    ? "bias must be null or empty for " + describeKind(config) + ", got " + gotBias
+                    : describeKind(config) + " needs a bias of nCols = " + wantBias + " values, got "
+                            + (bias == null ? "null" : gotBias));
+        }
+        long bytes = exactStateBytes(config);
+        if (bytes > DTCM_BYTES) {
+            throw new IllegalArgumentException(tooLargeMessage(config, bytes));
+        }
+        this.config = null;
+        int r = load0(dtcm, pack(config), weights, bias);
+        if (r < 0) {
+            throw new KernelException(r, "load of " + config + ": " + KernelException.describe(r));
+        }
+        int sends = maxSends0(dtcm);
+        if (sends < 0) {
+            throw new KernelException(sends, "maxSends after load of " + config);
+        }
+        this.maxSends = sends;
+        this.outboxInts = 2 * sends;
+        this.config = config;
+    }
+
+    /** Whether a config has been loaded. */
+    public boolean isLoaded() {
+        return config != null;
+    }
+
+    /** The loaded config. */
+    public KernelConfig config() {
+        return requireLoaded("config");
+    }
+
+    /** An upper bound of the packets one event ({@code onPacket} or {@code start}) can send. */
+    public int maxSendsPerEvent() {
+        requireLoaded("maxSendsPerEvent");
+        return maxSends;
+    }
+
+    /**
+     * Delivers one multicast packet. Writes the sends as {@code (outbox[2k], outbox[2k+1]) = (key, payload)}
+     * and returns how many there are.
+     *
+     * @throws KernelException if the kernel rejects the packet (unknown key, duplicate row, ...)
+     */
+    public int onPacket(int key, int payload, int[] outbox) {
+        KernelConfig c = config;
+        if (c == null) {
+            throw notLoaded("onPacket");
+        }
+        if (outbox == null || outbox.length < outboxInts) {
+            throw outboxTooSmall(outbox, maxSends);
+        }
+        int r = onPacket0(dtcm, key, payload, outbox);
+        if (r < 0) {
+            throw packetError(c, r, key);
+        }
+        return r;
+    }
+
+    /** Loads the next sample's values into an INPUT_SOURCE ({@code values.length == nCols}). */
+    public void loadInput(float[] values) {
+        KernelConfig c = requireLoaded("loadInput");
+        if (c.kind() != KernelKind.INPUT_SOURCE) {
+            throw new IllegalStateException("loadInput is for INPUT_SOURCE cores; this core is " + c.kind());
+        }
+        if (values == null || values.length != c.nCols()) {
+            throw new IllegalArgumentException("this INPUT_SOURCE sends " + c.nCols() + " values, got "
+                    + (values == null ? "null" : values.length));
+        }
+        int r = loadInput0(dtcm, values);
+        if (r < 0) {
+            throw new KernelException(r, "loadInput: " + KernelException.describe(r));
+        }
+    }
+
+    /** The start event: an INPUT_SOURCE sends its loaded values (in order of j); other kinds send nothing. */
+    public int start(int[] outbox) {
+        KernelConfig c = requireLoaded("start");
+        int need = c.kind() == KernelKind.INPUT_SOURCE ? outboxInts : 0;
+        if (outbox == null || outbox.length < need) {
+            throw outboxTooSmall(outbox, need / 2);
+        }
+        int r = start0(dtcm, outbox);
+        if (r < 0) {
+            throw new KernelException(r, r == KernelException.NO_INPUT
+                    ? "start of an INPUT_SOURCE with no input loaded since its last start; call loadInput first"
+                    : "start: " + KernelException.describe(r));
+        }
+        return r;
+    }
+
+    /**
+     * What has arrived in the current sample: rows (DENSE_BLOCK), partial packets (REDUCE), values
+     * (OUTPUT_SINK), or the loaded values (INPUT_SOURCE: nCols or 0).
+     */
+    public int receivedCount() {
+        requireLoaded("receivedCount");
+        int r = received0(dtcm);
+        if (r < 0) {
+            throw new KernelException(r, "receivedCount: " + KernelException.describe(r));
+        }
+        return r;
+    }
+
+    /** An OUTPUT_SINK's {@code nCols} values (a copy); resets the count for the next sample. */
+    public float[] readOutput() {
+        KernelConfig c = requireLoaded("readOutput");
+        if (c.kind() != KernelKind.OUTPUT_SINK) {
+            throw new IllegalStateException("readOutput is for OUTPUT_SINK cores; this core is " + c.kind());
+        }
+        int got = receivedCount();
+        if (got != c.nCols()) {
+            throw new IllegalStateException("only " + got + " of the " + c.nCols()
+                    + " outputs of this OUTPUT_SINK have arrived");
+        }
+        float[] out = new float[c.nCols()];
+        int r = readOutput0(dtcm, out);
+        if (r < 0) {
+            throw new KernelException(r, "readOutput: " + KernelException.describe(r));
+        }
+        return out;
+    }
+
+    /** The DTCM buffer itself, for tests that corrupt it. */
+    ByteBuffer dtcm() {
+        return dtcm;
+    }
+
+    @Override
+    public String toString() {
+        return "KernelCore[" + (config == null ? "unloaded" : config) + "]";
+    }
+
+    // ---- helpers ------------------------------------------------------------------------------------------
+
+    private KernelConfig requireLoaded(String what) {
+        KernelConfig c = config;
+        if (c == null) {
+            throw notLoaded(what);
+        }
+        return c;
+    }
+
+    private static IllegalStateException notLoaded(String what) {
+        return new IllegalStateException(what + " on a core that is not loaded; call load(config, weights, bias) first");
+    }
+
+    private static IllegalArgumentException outboxTooSmall(int[] outbox, int sends) {
+        return new IllegalArgumentException("outbox too small: this core can send " + sends
+                + " packets in one event, which need " + 2L * sends + " ints, but the outbox has "
+                + (outbox == null ? "null" : outbox.length + " ints"));
+    }
+
+    private static String describeKind(KernelConfig c) {
+        return c.kind() == KernelKind.DENSE_BLOCK ? (c.fused() ? "a fused DENSE_BLOCK" : "a partial DENSE_BLOCK")
+                : "a " + c.kind();
+    }
+
+    static String tooLargeMessage(KernelConfig c, long bytes) {
+        String size = bytes >= SATURATED ? String.format(Locale.US, "at least %,d", bytes)
+                : String.format(Locale.US, "%,d", bytes);
+        String what = c.kind() == KernelKind.DENSE_BLOCK
+                ? "block of " + c.nRows() + " x " + c.nCols()
+                : String.format(Locale.US, "%s core of %,d values and %d input ranges", c.kind(), c.nCols(),
+                        c.inputs().size());
+        return String.format(Locale.US, "%s needs %s bytes of DTCM but a core has %,d; the mapper must split it further",
+                what, size, DTCM_BYTES);
+    }
+
+    private static KernelException packetError(KernelConfig c, int code, int key) {
+        String k = String.format("key 0x%08x", key);
+        KeyRange range = null;
+        for (KeyRange r : c.inputs()) {
+            if (r.contains(key)) {
+                range = r;
+                break;
+            }
+        }
+        long local = range == null ? -1 : range.localOffset() + Integer.toUnsignedLong(key - range.keyLo());
+        String detail = switch (code) {
+            case KernelException.UNKNOWN_KEY -> "unknown " + k + ": no input range of this " + c.kind()
+                    + " core contains it (inputs " + abbreviate(c.inputs()) + ")";
+            case KernelException.DUPLICATE_ROW -> "duplicate row " + local + " (" + k + ") in one sample of a "
+                    + c.nRows() + " x " + c.nCols() + " DENSE_BLOCK";
+            case KernelException.TOO_MANY_PARTIALS -> "too many partials for output " + local + " (" + k
+                    + "): expected " + c.expectedPartials() + " per output per sample";
+            case KernelException.DUPLICATE_VALUE -> "duplicate value for output " + local + " (" + k
+                    + ") before readOutput() was called";
+            case KernelException.DUPLICATE_SYNC -> "duplicate softmax "
+                    + (range != null && key - range.keyLo() == 1 ? "sum" : "max") + " (" + k + ") from one peer in one sample";
+            case KernelException.SAMPLE_OVERLAP -> k + " of a next sample arrived while this core's softmax "
+                    + "exchange is still waiting for its peers";
+            default -> KernelException.describe(code) + " (" + k + ")";
+        };
+        return new KernelException(code, detail);
+    }
+
+    private static String abbreviate(List<KeyRange> inputs) {
+        return inputs.size() <= 8 ? inputs.toString()
+                : inputs.subList(0, 8) + " and " + (inputs.size() - 8) + " more";
+    }
+
+    /** The config as the C kernels read it: 11 words, then (keyLo, keyHi, localOffset, kind) per range. */
+    static int[] pack(KernelConfig c) {
+        List<KeyRange> inputs = c.inputs();
+        int[] words = new int[CONFIG_WORDS + RANGE_WORDS * inputs.size()];
+        words[0] = c.kind().code();
+        words[1] = c.nRows();
+        words[2] = c.nCols();
+        words[3] = c.activation().code();
+        words[4] = Float.floatToRawIntBits(c.alpha());
+        words[5] = c.fused() ? 1 : 0;
+        words[6] = c.outKeyBase();
+        words[7] = c.expectedPartials();
+        words[8] = c.softmaxPeers();
+        words[9] = c.syncKeyBase();
+        words[10] = inputs.size();
+        int w = CONFIG_WORDS;
+        for (KeyRange r : inputs) {
+            words[w++] = r.keyLo();
+            words[w++] = r.keyHi();
+            words[w++] = r.localOffset();
+            words[w++] = r.kind().code();
+        }
+        return words;
+    }
+
+    private static native long stateBytes0(int[] config);
+
+    private static native int load0(ByteBuffer dtcm, int[] config, float[] weights, float[] bias);
+
+    private static native int maxSends0(ByteBuffer dtcm);
+
+    private static native int onPacket0(ByteBuffer dtcm, int key, int payload, int[] outbox);
+
+    private static native int loadInput0(ByteBuffer dtcm, float[] values);
+
+    private static native int start0(ByteBuffer dtcm, int[] outbox);
+
+    private static native int received0(ByteBuffer dtcm);
+
+    private static native int readOutput0(ByteBuffer dtcm, float[] dest);
+}

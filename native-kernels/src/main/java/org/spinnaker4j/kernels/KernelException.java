@@ -1,0 +1,90 @@
+package org.spinnaker4j.kernels;
+
+/** Thrown when a core's C kernel reports an error (a negative code), e.g. an unknown key or a duplicate row. */
+public class KernelException extends RuntimeException {
+
+    private static final long serialVersionUID = 1L;
+
+    /** Codes returned by the C kernels (see s4j_kernels.h). */
+    static final int NOT_LOADED = -1;
+    static final int BUFFER_TOO_SMALL = -2;
+    static final int BAD_BUFFER = -3;
+    static final int BAD_CONFIG = -4;
+    static final int TOO_LARGE = -5;
+    static final int BAD_LENGTH = -6;
+    static final int UNKNOWN_KEY = -7;
+    static final int DUPLICATE_ROW = -8;
+    static final int TOO_MANY_PARTIALS = -9;
+    static final int DUPLICATE_VALUE = -10;
+    static final int DUPLICATE_SYNC = -11;
+    static final int SAMPLE_OVERLAP = -12;
+    static final int OUTBOX_TOO_SMALL = -13;
+    static final int WRONG_KIND = -14;
+    static final int NO_INPUT = -15;
+    static final int INCOMPLETE = -16;
+    static final int CORRUPT = -17;
+    static final int JNI = -18;
+
+    private final int code;
+
+    /** An exception for C error {@code code}, with what the caller knows about it. */
+    public KernelException(int code, String detail) {
+        super(errorName(code) + " (" + code + "): " + detail);
+        this.code = code;
+    }
+
+    /** The negative error code of the C kernel. */
+    public int code() {
+        return code;
+    }
+
+    /** The name of the C error {@code code}, e.g. {@code UNKNOWN_KEY}. */
+    public static String errorName(int code) {
+        return switch (code) {
+            case NOT_LOADED -> "NOT_LOADED";
+            case BUFFER_TOO_SMALL -> "BUFFER_TOO_SMALL";
+            case BAD_BUFFER -> "BAD_BUFFER";
+            case BAD_CONFIG -> "BAD_CONFIG";
+            case TOO_LARGE -> "TOO_LARGE";
+            case BAD_LENGTH -> "BAD_LENGTH";
+            case UNKNOWN_KEY -> "UNKNOWN_KEY";
+            case DUPLICATE_ROW -> "DUPLICATE_ROW";
+            case TOO_MANY_PARTIALS -> "TOO_MANY_PARTIALS";
+            case DUPLICATE_VALUE -> "DUPLICATE_VALUE";
+            case DUPLICATE_SYNC -> "DUPLICATE_SYNC";
+            case SAMPLE_OVERLAP -> "SAMPLE_OVERLAP";
+            case OUTBOX_TOO_SMALL -> "OUTBOX_TOO_SMALL";
+            case WRONG_KIND -> "WRONG_KIND";
+            case NO_INPUT -> "NO_INPUT";
+            case INCOMPLETE -> "INCOMPLETE";
+            case CORRUPT -> "CORRUPT";
+            case JNI -> "JNI";
+            default -> "UNKNOWN_ERROR";
+        };
+    }
+
+    /** What C error {@code code} means, in words. */
+    public static String describe(int code) {
+        return switch (code) {
+            case NOT_LOADED -> "core not loaded (DTCM has no magic/version word: unloaded or overwritten)";
+            case BUFFER_TOO_SMALL -> "the DTCM buffer is smaller than the loaded state";
+            case BAD_BUFFER -> "the DTCM buffer is not a usable direct buffer";
+            case BAD_CONFIG -> "the config was rejected by the C kernel";
+            case TOO_LARGE -> "the config needs more bytes than the DTCM buffer has";
+            case BAD_LENGTH -> "an array has the wrong length";
+            case UNKNOWN_KEY -> "unknown key: no input range contains it";
+            case DUPLICATE_ROW -> "duplicate row in one sample";
+            case TOO_MANY_PARTIALS -> "too many partial sums for one output in one sample";
+            case DUPLICATE_VALUE -> "duplicate value for one output before it was read";
+            case DUPLICATE_SYNC -> "a softmax peer's max or sum arrived twice in one sample";
+            case SAMPLE_OVERLAP -> "data of a next sample arrived during the softmax exchange of this one";
+            case OUTBOX_TOO_SMALL -> "outbox too small for the sends of one event";
+            case WRONG_KIND -> "operation not defined for this kind of core";
+            case NO_INPUT -> "start without a loaded input";
+            case INCOMPLETE -> "not all values have arrived";
+            case CORRUPT -> "the state in DTCM is inconsistent with its header";
+            case JNI -> "JNI could not access a Java array";
+            default -> "unknown error code";
+        };
+    }
+}

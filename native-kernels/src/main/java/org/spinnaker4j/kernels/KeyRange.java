@@ -1,0 +1,64 @@
+package org.spinnaker4j.kernels;
+
+import java.util.Objects;
+
+/**
+ * A range of multicast keys a core accepts: key {@code k} with {@code keyLo <= k < keyHi} (unsigned 32-bit
+ * comparison) maps to local index {@code localOffset + (k - keyLo)}.
+ *
+ * <p>For {@link RangeKind#SOFTMAX_SYNC} ranges (always 2 keys: the peer's max, then its sum)
+ * {@code localOffset} is not used: a peer's slot is the position of its range among the sync ranges.
+ *
+ * @param keyLo first key (unsigned value carried in an int)
+ * @param keyHi one past the last key (unsigned, greater than {@code keyLo})
+ * @param localOffset local index of {@code keyLo}
+ * @param kind what the packets carry
+ */
+public record KeyRange(int keyLo, int keyHi, int localOffset, RangeKind kind) {
+
+    /** Validates the range. */
+    public KeyRange {
+        Objects.requireNonNull(kind, "kind");
+        if (Integer.compareUnsigned(keyHi, keyLo) <= 0) {
+            throw new IllegalArgumentException(String.format(
+                    "keyHi 0x%08x must be greater than keyLo 0x%08x (unsigned)", keyHi, keyLo));
+        }
+        if (localOffset < 0) {
+            throw new IllegalArgumentException("localOffset must be >= 0, got " + localOffset);
+        }
+    }
+
+    /** A data range of {@code count} keys starting at {@code keyLo}, mapped to local indices from {@code localOffset}. */
+    public static KeyRange data(int keyLo, int count, int localOffset) {
+        if (count <= 0) {
+            throw new IllegalArgumentException("count must be positive, got " + count);
+        }
+        return new KeyRange(keyLo, keyLo + count, localOffset, RangeKind.DATA);
+    }
+
+    /** The sync range of one softmax peer whose sync keys start at {@code syncKeyBase}. */
+    public static KeyRange softmaxSync(int syncKeyBase) {
+        return new KeyRange(syncKeyBase, syncKeyBase + 2, 0, RangeKind.SOFTMAX_SYNC);
+    }
+
+    /** The number of keys in the range. */
+    public long size() {
+        return Integer.toUnsignedLong(keyHi) - Integer.toUnsignedLong(keyLo);
+    }
+
+    /** Whether {@code key} lies in this range (unsigned comparison). */
+    public boolean contains(int key) {
+        return Integer.compareUnsigned(key - keyLo, keyHi - keyLo) < 0;
+    }
+
+    /** Whether this range and {@code other} share a key. */
+    public boolean overlaps(KeyRange other) {
+        return Integer.compareUnsigned(keyLo, other.keyHi) < 0
+                && Integer.compareUnsigned(other.keyLo, keyHi) < 0;
+    }
+
+    @Override
+    public String toString() {
+        return String.format("%s[0x%08x, 0x%08x) -> %d", kind, keyLo, keyHi, localOffset);
+    }
+}

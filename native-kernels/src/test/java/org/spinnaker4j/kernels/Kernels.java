@@ -1,0 +1,162 @@
+package org.spinnaker4j.kernels;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+
+/** Test helpers: config builders, Java reference maths and packet routing. */
+final class Kernels {
+
+    private Kernels() {
+    }
+
+    static KernelConfig dense(int nRows, int nCols, boolean fused, KernelActivation act, float alpha,
+                              int outKeyBase, List<KeyRange> inputs) {
+        return new KernelConfig(KernelKind.DENSE_BLOCK, nRows, nCols, act, alpha, fused, outKeyBase, 0, 0, 0, inputs);
+    }
+
+    static KernelConfig reduce(int nCols, int partials, KernelActivation act, float alpha, int outKeyBase,
+                               List<KeyRange> inputs) {
+        return new KernelConfig(KernelKind.REDUCE, 0, nCols, act, alpha, false, outKeyBase, partials, 0, 0, inputs);
+    }
+
+    static KernelConfig source(int nCols, int outKeyBase) {
+        return new KernelConfig(KernelKind.INPUT_SOURCE, 0, nCols, KernelActivation.IDENTITY, 0f, false,
+                outKeyBase, 0, 0, 0, List.of());
+    }
+
+    static KernelConfig sink(int nCols, List<KeyRange> inputs) {
+        return new KernelConfig(KernelKind.OUTPUT_SINK, 0, nCols, KernelActivation.IDENTITY, 0f, false,
+                0, 0, 0, 0, inputs);
+    }
+
+    static float[] randomArray(Random rnd, int n, double scale) {
+        float[] a = new float[n];
+        for (int i = 0; i < n; i++) {
+            a[i] = (float) (rnd.nextGaussian() * scale);
+        }
+        return a;
+    }
+
+    /** s_j = sum_i x[i] * w[i][j], summed in float in order of i, as the spec requires. */
+    static float[] matVec(float[] x, float[] w, int nRows, int nCols) {
+        float[] s = new float[nCols];
+        for (int j = 0; j < nCols; j++) {
+            float acc = 0f;
+            for (int i = 0; i < nRows; i++) {
+                acc += x[i] * w[i * nCols + j];
+            }
+            s[j] = acc;
+        }
+        return s;
+    }
+
+    /** DL4J's element-wise activations, computed in double and rounded once. */
+    static float activate(KernelActivation act, float alpha, float x) {
+        return switch (act) {
+            case IDENTITY, SOFTMAX -> x;
+            case RELU -> Math.max(0f, x);
+            case LEAKYRELU -> x >= 0 ? x : alpha * x;
+            case SIGMOID -> (float) (1.0 / (1.0 + Math.exp(-(double) x)));
+            case TANH -> (float) Math.tanh(x);
+            case HARDTANH -> Math.min(1f, Math.max(-1f, x));
+            case SOFTPLUS -> (float) Math.log1p(Math.exp(x));
+            case ELU -> x >= 0 ? x : (float) (alpha * Math.expm1(x));
+        };
+    }
+
+    /** The layer-wide softmax in double. */
+    static float[] softmax(float[] z) {
+        double m = Double.NEGATIVE_INFINITY;
+        for (float v : z) {
+            m = Math.max(m, v);
+        }
+        double[] e = new double[z.length];
+        double s = 0;
+        for (int j = 0; j < z.length; j++) {
+            e[j] = Math.exp(z[j] - m);
+            s += e[j];
+        }
+        float[] y = new float[z.length];
+        for (int j = 0; j < z.length; j++) {
+            y[j] = (float) (e[j] / s);
+        }
+        return y;
+    }
+
+    static float[] add(float[] a, float[] b) {
+        float[] c = new float[a.length];
+        for (int i = 0; i < a.length; i++) {
+            c[i] = a[i] + b[i];
+        }
+        return c;
+    }
+
+    static void assertClose(float expected, float actual, double tol, String what) {
+        double err = Math.abs((double) expected - actual);
+        assertTrue(err <= tol * Math.max(1.0, Math.abs(expected)),
+                what + ": expected " + expected + " but was " + actual + " (error " + err + ")");
+    }
+
+    static void assertAllClose(float[] expected, float[] actual, double tol, String what) {
+        assertEquals(expected.length, actual.length, what + ": length");
+        for (int j = 0; j < expected.length; j++) {
+            assertClose(expected[j], actual[j], tol, what + "[" + j + "]");
+        }
+    }
+
+    /** A sent multicast packet. */
+    record Packet(int key, int payload) {
+        float value() {
+            return Float.intBitsToFloat(payload);
+        }
+    }
+
+    /** The sends an event wrote into {@code outbox}. */
+    static List<Packet> sends(int[] outbox, int n) {
+        List<Packet> list = new ArrayList<>(n);
+        for (int k = 0; k < n; k++) {
+            list.add(new Packet(outbox[2 * k], outbox[2 * k + 1]));
+        }
+        return list;
+    }
+
+    static List<Packet> deliver(KernelCore core, Packet p) {
+        int[] outbox = new int[2 * Math.max(1, core.maxSendsPerEvent())];
+        return sends(outbox, core.onPacket(p.key(), p.payload(), outbox));
+    }
+
+    static List<Packet> start(KernelCore core) {
+        int[] outbox = new int[2 * Math.max(1, core.maxSendsPerEvent())];
+        return sends(outbox, core.start(outbox));
+    }
+
+    /** Packets carrying {@code values} on keys {@code base + i}. */
+    static List<Packet> packets(int base, float[] values) {
+        List<Packet> list = new ArrayList<>(values.length);
+        for (int i = 0; i < values.length; i++) {
+            list.add(new Packet(base + i, Float.floatToRawIntBits(values[i])));
+        }
+        return list;
+    }
+
+    /** The values of sends on keys {@code base .. base+n-1}, by key. */
+    static float[] valuesByKey(List<Packet> sent, int base, int n) {
+        float[] v = new float[n];
+        boolean[] seen = new boolean[n];
+        for (Packet p : sent) {
+            int j = p.key() - base;
+            assertTrue(j >= 0 && j < n, String.format("unexpected key 0x%08x", p.key()));
+            assertTrue(!seen[j], "key sent twice: " + p.key());
+            seen[j] = true;
+            v[j] = p.value();
+        }
+        for (int j = 0; j < n; j++) {
+            assertTrue(seen[j], "no send for output " + j);
+        }
+        return v;
+    }
+}

@@ -1,0 +1,64 @@
+package org.spinnaker4j.parity;
+
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.api.Test;
+import org.spinnaker4j.backend.SpiNNakerMultiLayerNetwork;
+import org.spinnaker4j.backend.SpiNNakerOptions;
+import org.spinnaker4j.backend.runtime.RunStats;
+import org.spinnaker4j.mapper.MappingException;
+import org.spinnaker4j.mapper.machine.Machine;
+import org.spinnaker4j.mapper.partition.PartitioningStrategy;
+
+/** SpiNNaker inference equals nd4j-native's within 1e-4, for both partitioning strategies. */
+class InferenceParityTest {
+
+    private static SpiNNakerOptions options(PartitioningStrategy strategy) {
+        return SpiNNakerOptions.builder().partitioning(strategy).build();
+    }
+
+    @ParameterizedTest
+    @EnumSource(PartitioningStrategy.class)
+    void seedNetworkOn500UniformInputs(PartitioningStrategy strategy) {
+        Parity.assertParity(ParityNetworks.seedNetwork(), options(strategy), Parity.uniformInputs(500, 10, 1));
+    }
+
+    @ParameterizedTest
+    @EnumSource(PartitioningStrategy.class)
+    void mnistMlpBatchOfOne(PartitioningStrategy strategy) {
+        Parity.assertParity(ParityNetworks.mnistMlp(), options(strategy), Parity.uniformInputs(1, 784, 2));
+    }
+
+    @ParameterizedTest
+    @EnumSource(PartitioningStrategy.class)
+    void mnistMlpBatchOf500(PartitioningStrategy strategy) {
+        Parity.assertParity(ParityNetworks.mnistMlp(), options(strategy), Parity.uniformInputs(500, 784, 3));
+    }
+
+    @ParameterizedTest
+    @EnumSource(PartitioningStrategy.class)
+    void everyActivation(PartitioningStrategy strategy) {
+        Parity.assertParity(ParityNetworks.everyActivation(), options(strategy), Parity.uniformInputs(50, 12, 4));
+    }
+
+    @Test
+    void spinn3Board() {
+        SpiNNakerOptions spinn3 = options(PartitioningStrategy.BLOCK).toBuilder().machine(Machine.spinn3()).build();
+        Parity.assertParity(ParityNetworks.mnistMlp(), spinn3, Parity.uniformInputs(20, 784, 6));
+    }
+
+    @Test
+    void networkThatNeedsSeveralBoards() {
+        SpiNNakerOptions oneBoard = options(PartitioningStrategy.NEURON_PER_CORE);
+        MappingException tooBig = assertThrows(MappingException.class,
+                () -> new SpiNNakerMultiLayerNetwork(ParityNetworks.multiBoard(), oneBoard).init());
+        assertTrue(tooBig.getMessage().contains("needs 2012 cores"), tooBig.getMessage());
+
+        SpiNNakerOptions threeBoards = oneBoard.toBuilder().machine(Machine.spinn5Triads(1, 1)).build();
+        RunStats stats = Parity.assertParity(ParityNetworks.multiBoard(), threeBoards, Parity.uniformInputs(4, 100, 5));
+        assertTrue(stats.chipsUsed() > 48, "used " + stats.chipsUsed() + " chips, more than one board's 48");
+    }
+}

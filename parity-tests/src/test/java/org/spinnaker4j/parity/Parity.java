@@ -1,0 +1,59 @@
+package org.spinnaker4j.parity;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.ops.transforms.Transforms;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.spinnaker4j.backend.SpiNNakerMultiLayerNetwork;
+import org.spinnaker4j.backend.SpiNNakerOptions;
+import org.spinnaker4j.backend.runtime.RunStats;
+
+/** The one place parity is checked: same configuration and parameters, CPU vs SpiNNaker. */
+final class Parity {
+
+    /** The largest |SpiNNaker − CPU| allowed for float32 outputs. */
+    static final double TOLERANCE = 1e-4;
+
+    private static final Logger LOG = LoggerFactory.getLogger(Parity.class);
+
+    private Parity() {
+    }
+
+    /** {@code n} rows of {@code nIn} values uniform in [0, 1), from a fixed seed. */
+    static INDArray uniformInputs(int n, int nIn, long seed) {
+        Nd4j.getRandom().setSeed(seed);
+        return Nd4j.rand(DataType.FLOAT, n, nIn);
+    }
+
+    /**
+     * Runs {@code conf} on nd4j-native and on SpiNNaker with the same parameters and inputs,
+     * asserts the outputs agree within {@link #TOLERANCE} and that the machine really ran,
+     * and returns the run's statistics.
+     */
+    static RunStats assertParity(MultiLayerConfiguration conf, SpiNNakerOptions options, INDArray x) {
+        MultiLayerNetwork cpu = new MultiLayerNetwork(conf.clone());
+        cpu.init();
+        try (SpiNNakerMultiLayerNetwork machine = new SpiNNakerMultiLayerNetwork(conf.clone(), options)) {
+            machine.init();
+            machine.setParams(cpu.params());
+            INDArray expected = cpu.output(x);
+            INDArray actual = machine.output(x);
+            RunStats stats = machine.lastRunStats();
+            double diff = Transforms.abs(actual.sub(expected)).maxNumber().doubleValue();
+            LOG.info("{} on {}: max |diff| {} ; {}", options.partitioning(), options.machine().description(), diff,
+                    stats);
+            assertEquals(x.size(0), stats.samples(), "the machine ran every sample");
+            assertEquals(0, stats.packetsDropped());
+            assertTrue(stats.packetsDelivered() >= x.size(0), "the machine delivered packets");
+            assertTrue(diff < TOLERANCE, "max |SpiNNaker - CPU| = " + diff + " exceeds " + TOLERANCE);
+            return stats;
+        }
+    }
+}
