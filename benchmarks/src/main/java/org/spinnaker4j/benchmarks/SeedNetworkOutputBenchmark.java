@@ -2,16 +2,10 @@ package org.spinnaker4j.benchmarks;
 
 import java.util.concurrent.TimeUnit;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
-import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
-import org.deeplearning4j.nn.conf.layers.DenseLayer;
-import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
-import org.deeplearning4j.nn.weights.WeightInit;
-import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.lossfunctions.LossFunctions.LossFunction;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -27,6 +21,7 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 import org.spinnaker4j.backend.SpiNNakerMultiLayerNetwork;
 import org.spinnaker4j.backend.SpiNNakerOptions;
+import org.spinnaker4j.demo.ReferenceNetworks;
 import org.spinnaker4j.mapper.partition.PartitioningStrategy;
 
 /**
@@ -51,7 +46,7 @@ public class SeedNetworkOutputBenchmark {
 
     @Setup(Level.Trial)
     public void setUp() {
-        MultiLayerConfiguration conf = seedNetwork();
+        MultiLayerConfiguration conf = ReferenceNetworks.seedNetwork();
         cpu = new MultiLayerNetwork(conf.clone());
         cpu.init();
         machine = new SpiNNakerMultiLayerNetwork(conf.clone(), SpiNNakerOptions.builder()
@@ -75,16 +70,5 @@ public class SeedNetworkOutputBenchmark {
     @Benchmark
     public INDArray spinnakerSimulator() {
         return machine.output(input);
-    }
-
-    static MultiLayerConfiguration seedNetwork() {
-        return new NeuralNetConfiguration.Builder().seed(2020).weightInit(WeightInit.XAVIER).list()
-                .layer(new DenseLayer.Builder().nIn(10).nOut(50).activation(Activation.RELU).build())
-                .layer(new DenseLayer.Builder().nIn(50).nOut(50).activation(Activation.SOFTMAX).build())
-                .layer(new DenseLayer.Builder().nIn(50).nOut(300).activation(Activation.TANH).build())
-                .layer(new DenseLayer.Builder().nIn(300).nOut(50).activation(Activation.SIGMOID).build())
-                .layer(new OutputLayer.Builder(LossFunction.MSE).nIn(50).nOut(25).activation(Activation.IDENTITY)
-                        .build())
-                .build();
     }
 }

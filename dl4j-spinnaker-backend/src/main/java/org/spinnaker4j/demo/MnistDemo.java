@@ -2,19 +2,11 @@ package org.spinnaker4j.demo;
 
 import java.nio.file.Path;
 import org.deeplearning4j.datasets.iterator.utilty.ListDataSetIterator;
-import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
-import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
-import org.deeplearning4j.nn.conf.layers.DenseLayer;
-import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
-import org.deeplearning4j.nn.weights.WeightInit;
 import org.nd4j.evaluation.classification.Evaluation;
-import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.dataset.SplitTestAndTrain;
-import org.nd4j.linalg.learning.config.Adam;
-import org.nd4j.linalg.lossfunctions.LossFunctions.LossFunction;
 import org.nd4j.linalg.ops.transforms.Transforms;
 import org.spinnaker4j.backend.SpiNNakerMultiLayerNetwork;
 import org.spinnaker4j.backend.SpiNNakerOptions;
@@ -45,7 +37,7 @@ public final class MnistDemo {
         System.out.printf("MNIST: %d training and %d test digits from %s%n", train.numExamples(),
                 test.numExamples(), dir);
 
-        MultiLayerNetwork cpu = new MultiLayerNetwork(mlp());
+        MultiLayerNetwork cpu = new MultiLayerNetwork(ReferenceNetworks.mnistMlp());
         cpu.init();
         for (int epoch = 1; epoch <= EPOCHS; epoch++) {
             cpu.fit(new ListDataSetIterator<>(train.asList(), 64));
@@ -94,19 +86,5 @@ public final class MnistDemo {
             rows[i] = i;
         }
         return rows;
-    }
-
-    /** The MNIST MLP: 784-256-128-10, relu, softmax output. */
-    static MultiLayerConfiguration mlp() {
-        return new NeuralNetConfiguration.Builder()
-                .seed(42)
-                .updater(new Adam(1e-3))
-                .weightInit(WeightInit.XAVIER)
-                .list()
-                .layer(new DenseLayer.Builder().nIn(784).nOut(256).activation(Activation.RELU).build())
-                .layer(new DenseLayer.Builder().nIn(256).nOut(128).activation(Activation.RELU).build())
-                .layer(new OutputLayer.Builder(LossFunction.MCXENT).nIn(128).nOut(10)
-                        .activation(Activation.SOFTMAX).build())
-                .build();
     }
 }

@@ -6,7 +6,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.spinnaker4j.mapper.graph.MachineGraph;
 import org.spinnaker4j.mapper.graph.MachineVertex;
-import org.spinnaker4j.mapper.graph.VertexKind;
+import org.spinnaker4j.mapper.graph.PartitionKind;
 import org.spinnaker4j.mapper.ir.NetworkSpec;
 import org.spinnaker4j.mapper.keys.InputRange;
 import org.spinnaker4j.mapper.keys.KeyAllocator;
@@ -17,6 +17,7 @@ import org.spinnaker4j.mapper.machine.ChipLocation;
 import org.spinnaker4j.mapper.machine.Machine;
 import org.spinnaker4j.mapper.machine.RoutingTable;
 import org.spinnaker4j.mapper.partition.CoreMemory;
+import org.spinnaker4j.mapper.partition.DtcmCheck;
 import org.spinnaker4j.mapper.partition.PartitioningStrategy;
 import org.spinnaker4j.mapper.place.BreadthFirstPlacer;
 import org.spinnaker4j.mapper.place.Placements;
@@ -70,8 +71,9 @@ public final class Mapper {
 
     private void checkDtcm(MachineGraph graph, List<List<InputRange>> receive) {
         for (MachineVertex v : graph.vertices()) {
-            int rows = v.kind() == VertexKind.DENSE_BLOCK ? v.rows().size() : 0;
-            int bytes = memory.stateBytes(v.kind(), rows, v.cols().size(), v.fused(), receive.get(v.id()).size());
+            List<InputRange> ranges = receive.get(v.id());
+            int peers = (int) ranges.stream().filter(r -> r.kind() == PartitionKind.SOFTMAX_SYNC).count();
+            int bytes = DtcmCheck.bytesOf(v, ranges.size(), peers, memory);
             if (bytes > Chip.DTCM_BYTES) {
                 throw new MappingException(v + " needs " + bytes + " bytes of DTCM but a core has "
                         + Chip.DTCM_BYTES);

@@ -9,6 +9,7 @@ import org.junit.jupiter.api.Test;
 import org.spinnaker4j.backend.SpiNNakerMultiLayerNetwork;
 import org.spinnaker4j.backend.SpiNNakerOptions;
 import org.spinnaker4j.backend.runtime.RunStats;
+import org.spinnaker4j.demo.ReferenceNetworks;
 import org.spinnaker4j.mapper.MappingException;
 import org.spinnaker4j.mapper.machine.Machine;
 import org.spinnaker4j.mapper.partition.PartitioningStrategy;
@@ -23,19 +24,19 @@ class InferenceParityTest {
     @ParameterizedTest
     @EnumSource(PartitioningStrategy.class)
     void seedNetworkOn500UniformInputs(PartitioningStrategy strategy) {
-        Parity.assertParity(ParityNetworks.seedNetwork(), options(strategy), Parity.uniformInputs(500, 10, 1));
+        Parity.assertParity(ReferenceNetworks.seedNetwork(), options(strategy), Parity.uniformInputs(500, 10, 1));
     }
 
     @ParameterizedTest
     @EnumSource(PartitioningStrategy.class)
     void mnistMlpBatchOfOne(PartitioningStrategy strategy) {
-        Parity.assertParity(ParityNetworks.mnistMlp(), options(strategy), Parity.uniformInputs(1, 784, 2));
+        Parity.assertParity(ReferenceNetworks.mnistMlp(), options(strategy), Parity.uniformInputs(1, 784, 2));
     }
 
     @ParameterizedTest
     @EnumSource(PartitioningStrategy.class)
     void mnistMlpBatchOf500(PartitioningStrategy strategy) {
-        Parity.assertParity(ParityNetworks.mnistMlp(), options(strategy), Parity.uniformInputs(500, 784, 3));
+        Parity.assertParity(ReferenceNetworks.mnistMlp(), options(strategy), Parity.uniformInputs(500, 784, 3));
     }
 
     @ParameterizedTest
@@ -47,7 +48,7 @@ class InferenceParityTest {
     @Test
     void spinn3Board() {
         SpiNNakerOptions spinn3 = options(PartitioningStrategy.BLOCK).toBuilder().machine(Machine.spinn3()).build();
-        Parity.assertParity(ParityNetworks.mnistMlp(), spinn3, Parity.uniformInputs(20, 784, 6));
+        Parity.assertParity(ReferenceNetworks.mnistMlp(), spinn3, Parity.uniformInputs(20, 784, 6));
     }
 
     @Test

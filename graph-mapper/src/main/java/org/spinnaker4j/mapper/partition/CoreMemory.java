@@ -13,7 +13,8 @@ public interface CoreMemory {
     /**
      * @param nRows rows of the weight block (dense blocks), 0 otherwise
      * @param nCols values the core produces
-     * @param nInputRanges key ranges the core listens to
+     * @param nInputRanges key ranges the core listens to, softmax peers' ranges included
+     * @param nSoftmaxPeers other cores of the same softmax layer it exchanges sums with
      */
-    int stateBytes(VertexKind kind, int nRows, int nCols, boolean fused, int nInputRanges);
+    int stateBytes(VertexKind kind, int nRows, int nCols, boolean fused, int nInputRanges, int nSoftmaxPeers);
 }

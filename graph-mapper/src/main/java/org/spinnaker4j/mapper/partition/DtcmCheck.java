@@ -1,8 +1,11 @@
 package org.spinnaker4j.mapper.partition;
 
+import java.util.List;
 import java.util.Optional;
 import org.spinnaker4j.mapper.graph.MachineGraph;
 import org.spinnaker4j.mapper.graph.MachineVertex;
+import org.spinnaker4j.mapper.graph.OutgoingPartition;
+import org.spinnaker4j.mapper.graph.PartitionKind;
 import org.spinnaker4j.mapper.graph.VertexKind;
 import org.spinnaker4j.mapper.machine.Chip;
 
@@ -32,7 +35,14 @@ public final class DtcmCheck {
 
     /** The DTCM a vertex needs, counting one key range per incoming partition (an upper bound). */
     public static int bytesOf(MachineGraph graph, MachineVertex v, CoreMemory memory) {
+        List<OutgoingPartition> incoming = graph.incoming(v.id());
+        int peers = (int) incoming.stream().filter(p -> p.kind() == PartitionKind.SOFTMAX_SYNC).count();
+        return bytesOf(v, incoming.size(), peers, memory);
+    }
+
+    /** The DTCM a vertex needs when it listens to {@code ranges} key ranges, {@code peers} of them softmax peers. */
+    public static int bytesOf(MachineVertex v, int ranges, int peers, CoreMemory memory) {
         int rows = v.kind() == VertexKind.DENSE_BLOCK ? v.rows().size() : 0;
-        return memory.stateBytes(v.kind(), rows, v.cols().size(), v.fused(), graph.incoming(v.id()).size());
+        return memory.stateBytes(v.kind(), rows, v.cols().size(), v.fused(), ranges, peers);
     }
 }

@@ -40,8 +40,8 @@ final class NeuronPerCorePartitioner implements Partitioner {
             } else if (kind == VertexKind.OUTPUT_SINK && sinks < network.nOut()) {
                 sinks++;
             } else {
-                throw new MappingException("NEURON_PER_CORE puts a whole column of W on one core, but "
-                        + overflow.get() + "; use BLOCK partitioning for layers this wide");
+                throw new MappingException("NEURON_PER_CORE cannot fit " + overflow.get()
+                        + " (a neuron's core holds its whole column of W); use BLOCK partitioning for layers this wide");
             }
         }
     }

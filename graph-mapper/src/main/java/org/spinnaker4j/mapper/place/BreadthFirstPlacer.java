@@ -29,7 +29,8 @@ public final class BreadthFirstPlacer implements Placer {
         if (needed > free.size()) {
             throw new MappingException("the network needs " + needed + " cores but " + machine
                     + " has " + free.size() + " reachable application cores (" + Chip.APPLICATION_CORES
-                    + " per chip); use a bigger machine or BLOCK partitioning");
+                    + " per chip); use a bigger machine (e.g. Machine.spinn5Triads(w, h)), or BLOCK partitioning,"
+                    + " which needs far fewer cores than NEURON_PER_CORE");
         }
         return new Placements(free.subList(0, needed));
     }

@@ -1,0 +1,48 @@
+package org.spinnaker4j.demo;
+
+import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.layers.DenseLayer;
+import org.deeplearning4j.nn.conf.layers.OutputLayer;
+import org.deeplearning4j.nn.weights.WeightInit;
+import org.nd4j.linalg.activations.Activation;
+import org.nd4j.linalg.learning.config.Adam;
+import org.nd4j.linalg.lossfunctions.LossFunctions.LossFunction;
+
+/** The reference networks the demo, the parity tests and the benchmarks share. */
+public final class ReferenceNetworks {
+
+    private ReferenceNetworks() {
+    }
+
+    /**
+     * The 2020 prototype's example: 10 → Dense 50 relu → Dense 50 softmax → Dense 300 tanh →
+     * Dense 50 sigmoid → 25 linear (MSE).
+     */
+    public static MultiLayerConfiguration seedNetwork() {
+        return new NeuralNetConfiguration.Builder().seed(2020).weightInit(WeightInit.XAVIER).list()
+                .layer(dense(10, 50, Activation.RELU))
+                .layer(dense(50, 50, Activation.SOFTMAX))
+                .layer(dense(50, 300, Activation.TANH))
+                .layer(dense(300, 50, Activation.SIGMOID))
+                .layer(new OutputLayer.Builder(LossFunction.MSE).nIn(50).nOut(25).activation(Activation.IDENTITY)
+                        .build())
+                .build();
+    }
+
+    /** The MNIST MLP: 784 → 256 relu → 128 relu → 10 softmax (MCXENT), Adam 1e-3. */
+    public static MultiLayerConfiguration mnistMlp() {
+        return new NeuralNetConfiguration.Builder().seed(42).updater(new Adam(1e-3)).weightInit(WeightInit.XAVIER)
+                .list()
+                .layer(dense(784, 256, Activation.RELU))
+                .layer(dense(256, 128, Activation.RELU))
+                .layer(new OutputLayer.Builder(LossFunction.MCXENT).nIn(128).nOut(10).activation(Activation.SOFTMAX)
+                        .build())
+                .build();
+    }
+
+    /** A dense layer of the given size and activation. */
+    public static DenseLayer dense(int nIn, int nOut, Activation activation) {
+        return new DenseLayer.Builder().nIn(nIn).nOut(nOut).activation(activation).build();
+    }
+}

@@ -1,0 +1,65 @@
+package org.spinnaker4j.backend.runtime;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.spinnaker4j.kernels.KernelCore;
+import org.spinnaker4j.mapper.Mapper;
+import org.spinnaker4j.mapper.Mapping;
+import org.spinnaker4j.mapper.graph.MachineVertex;
+import org.spinnaker4j.mapper.graph.PartitionKind;
+import org.spinnaker4j.mapper.ir.Activation;
+import org.spinnaker4j.mapper.ir.ActivationKind;
+import org.spinnaker4j.mapper.ir.DenseLayerSpec;
+import org.spinnaker4j.mapper.ir.DenseParameters;
+import org.spinnaker4j.mapper.ir.NetworkSpec;
+import org.spinnaker4j.mapper.keys.InputRange;
+import org.spinnaker4j.mapper.machine.Machine;
+import org.spinnaker4j.mapper.partition.DtcmCheck;
+import org.spinnaker4j.mapper.partition.PartitioningStrategy;
+
+/** The DTCM size the mapper plans with is exactly the size of the state each core is loaded with. */
+class NativeCoreMemoryTest {
+
+    @ParameterizedTest
+    @EnumSource(PartitioningStrategy.class)
+    void mapperAndKernelsAgreeOnEveryCore(PartitioningStrategy strategy) {
+        NetworkSpec net = new NetworkSpec(List.of(
+                new DenseLayerSpec(300, 200, Activation.of(ActivationKind.RELU), true),
+                new DenseLayerSpec(200, 40, Activation.of(ActivationKind.SOFTMAX), true)));
+        NativeCoreMemory memory = new NativeCoreMemory();
+        Mapping mapping = new Mapper(strategy, memory).map(net, Machine.spinn5());
+        List<CoreData> data = CoreDataBuilder.build(mapping, randomParameters(net));
+        boolean sawPeers = false;
+        for (MachineVertex v : mapping.graph().vertices()) {
+            List<InputRange> ranges = mapping.receiveTables().get(v.id());
+            int peers = (int) ranges.stream().filter(r -> r.kind() == PartitionKind.SOFTMAX_SYNC).count();
+            sawPeers |= peers > 0;
+            int planned = DtcmCheck.bytesOf(v, ranges.size(), peers, memory);
+            int loaded = KernelCore.stateBytes(data.get(v.id()).config());
+            assertEquals(loaded, planned, v.toString());
+            assertTrue(loaded <= KernelCore.DTCM_BYTES, v.toString());
+        }
+        assertTrue(sawPeers || strategy == PartitioningStrategy.BLOCK,
+                "NEURON_PER_CORE splits the softmax layer over peers");
+    }
+
+    private static List<DenseParameters> randomParameters(NetworkSpec net) {
+        Random random = new Random(1);
+        List<DenseParameters> params = new ArrayList<>();
+        for (DenseLayerSpec l : net.layers()) {
+            float[] w = new float[l.nIn() * l.nOut()];
+            float[] b = new float[l.nOut()];
+            for (int i = 0; i < w.length; i++) {
+                w[i] = random.nextFloat();
+            }
+            params.add(new DenseParameters(l.nIn(), l.nOut(), w, b));
+        }
+        return params;
+    }
+}

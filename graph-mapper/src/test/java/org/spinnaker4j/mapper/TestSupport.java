@@ -1,0 +1,52 @@
+package org.spinnaker4j.mapper;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.spinnaker4j.mapper.ir.Activation;
+import org.spinnaker4j.mapper.ir.ActivationKind;
+import org.spinnaker4j.mapper.ir.DenseLayerSpec;
+import org.spinnaker4j.mapper.ir.NetworkSpec;
+import org.spinnaker4j.mapper.partition.CoreMemory;
+
+/** Shared fixtures: a simple DTCM formula and the networks the tests map. */
+public final class TestSupport {
+
+    /** 64 bytes of fixed state, 16 per key range, 4 per weight, per row and two per column. */
+    public static final CoreMemory MEMORY = (kind, rows, cols, fused, ranges, peers) ->
+            64 + 16 * ranges + 4 * (rows * cols + rows + 2 * cols);
+
+    /**
+     * The same formula with {@code scale} times the bytes per weight: as if DTCM were smaller,
+     * so BLOCK partitioning spreads a network over many chips and needs reduce cores.
+     */
+    public static CoreMemory tightMemory(int scale) {
+        return (kind, rows, cols, fused, ranges, peers) -> 64 + 16 * ranges + 4 * (scale * rows * cols + rows + 2 * cols);
+    }
+
+    private TestSupport() {
+    }
+
+    public static int memoryOf(int rows, int cols, int ranges) {
+        return 64 + 16 * ranges + 4 * (rows * cols + rows + 2 * cols);
+    }
+
+    /** A chain of dense layers with the given vector sizes: ReLU hidden layers, {@code last} on the final one. */
+    public static NetworkSpec network(ActivationKind last, int... sizes) {
+        List<DenseLayerSpec> layers = new ArrayList<>();
+        for (int i = 0; i + 1 < sizes.length; i++) {
+            ActivationKind kind = i + 2 == sizes.length ? last : ActivationKind.RELU;
+            layers.add(new DenseLayerSpec(sizes[i], sizes[i + 1], Activation.of(kind), true));
+        }
+        return new NetworkSpec(layers);
+    }
+
+    /** 784-256-128-10 with softmax output. */
+    public static NetworkSpec mnist() {
+        return network(ActivationKind.SOFTMAX, 784, 256, 128, 10);
+    }
+
+    /** 10-50-50-300-50-25 with softmax output. */
+    public static NetworkSpec deep() {
+        return network(ActivationKind.SOFTMAX, 10, 50, 50, 300, 50, 25);
+    }
+}
