@@ -2,11 +2,14 @@ package org.spinnaker4j.mapper;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.provider.Arguments;
 import org.spinnaker4j.mapper.ir.Activation;
 import org.spinnaker4j.mapper.ir.ActivationKind;
 import org.spinnaker4j.mapper.ir.DenseLayerSpec;
 import org.spinnaker4j.mapper.ir.NetworkSpec;
 import org.spinnaker4j.mapper.partition.CoreMemory;
+import org.spinnaker4j.mapper.partition.PartitioningStrategy;
 
 /** Shared fixtures: a simple DTCM formula and the networks the tests map. */
 public final class TestSupport {
@@ -21,6 +24,18 @@ public final class TestSupport {
      */
     public static CoreMemory tightMemory(int scale) {
         return (kind, rows, cols, fused, ranges, peers) -> 64 + 16 * ranges + 4 * (scale * rows * cols + rows + 2 * cols);
+    }
+
+    /** The (name, strategy, network, memory) cases the key tests run on: both strategies, loose and tight DTCM. */
+    public static Stream<Arguments> mappingCases() {
+        return Stream.of(
+                Arguments.of("BLOCK mnist", PartitioningStrategy.BLOCK, mnist(), MEMORY),
+                Arguments.of("BLOCK tight mnist", PartitioningStrategy.BLOCK, mnist(), tightMemory(16)),
+                Arguments.of("BLOCK tight deep", PartitioningStrategy.BLOCK, deep(), tightMemory(128)),
+                Arguments.of("BLOCK wide softmax", PartitioningStrategy.BLOCK,
+                        network(ActivationKind.SOFTMAX, 300, 700), tightMemory(4)),
+                Arguments.of("NPC mnist", PartitioningStrategy.NEURON_PER_CORE, mnist(), MEMORY),
+                Arguments.of("NPC deep", PartitioningStrategy.NEURON_PER_CORE, deep(), MEMORY));
     }
 
     private TestSupport() {

@@ -25,12 +25,7 @@ import org.spinnaker4j.mapper.partition.PartitioningStrategy;
 class KeyAllocatorTest {
 
     static Stream<Arguments> graphs() {
-        return Stream.of(
-                Arguments.of("BLOCK mnist", PartitioningStrategy.BLOCK, TestSupport.mnist(), TestSupport.MEMORY),
-                Arguments.of("BLOCK tight mnist", PartitioningStrategy.BLOCK, TestSupport.mnist(), TestSupport.tightMemory(16)),
-                Arguments.of("BLOCK tight deep", PartitioningStrategy.BLOCK, TestSupport.deep(), TestSupport.tightMemory(128)),
-                Arguments.of("NPC mnist", PartitioningStrategy.NEURON_PER_CORE, TestSupport.mnist(), TestSupport.MEMORY),
-                Arguments.of("NPC deep", PartitioningStrategy.NEURON_PER_CORE, TestSupport.deep(), TestSupport.MEMORY));
+        return TestSupport.mappingCases();
     }
 
     @ParameterizedTest(name = "{0}")

@@ -24,14 +24,7 @@ import org.spinnaker4j.mapper.partition.PartitioningStrategy;
 class ReceiveTableBuilderTest {
 
     static Stream<Arguments> graphs() {
-        return Stream.of(
-                Arguments.of("BLOCK mnist", PartitioningStrategy.BLOCK, TestSupport.mnist(), TestSupport.MEMORY),
-                Arguments.of("BLOCK tight mnist", PartitioningStrategy.BLOCK, TestSupport.mnist(), TestSupport.tightMemory(16)),
-                Arguments.of("BLOCK tight deep", PartitioningStrategy.BLOCK, TestSupport.deep(), TestSupport.tightMemory(128)),
-                Arguments.of("BLOCK wide softmax", PartitioningStrategy.BLOCK,
-                        TestSupport.network(ActivationKind.SOFTMAX, 300, 700), TestSupport.tightMemory(4)),
-                Arguments.of("NPC mnist", PartitioningStrategy.NEURON_PER_CORE, TestSupport.mnist(), TestSupport.MEMORY),
-                Arguments.of("NPC deep", PartitioningStrategy.NEURON_PER_CORE, TestSupport.deep(), TestSupport.MEMORY));
+        return TestSupport.mappingCases();
     }
 
     /** The range of a vertex's table that holds {@code key}; fails unless exactly one does. */
