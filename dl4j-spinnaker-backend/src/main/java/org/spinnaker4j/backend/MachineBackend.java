@@ -8,11 +8,11 @@ public enum MachineBackend {
     /** The discrete-event, packet-level SpiNNaker simulator inside this JVM. */
     EMBEDDED_SIMULATOR {
         @Override
-        public Machine create() {
-            return new EmbeddedSimulator();
+        public Machine create(SpiNNakerOptions options) {
+            return new EmbeddedSimulator(options.simulator());
         }
     };
 
-    /** A new, empty machine of this backend. */
-    public abstract Machine create();
+    /** A new, empty machine of this backend, set up as the options say. */
+    public abstract Machine create(SpiNNakerOptions options);
 }

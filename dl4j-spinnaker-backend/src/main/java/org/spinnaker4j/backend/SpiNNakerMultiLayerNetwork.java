@@ -83,8 +83,9 @@ public class SpiNNakerMultiLayerNetwork extends MultiLayerNetwork implements Aut
         }
         NetworkSpec translated = Dl4jFrontEnd.translate(getLayerWiseConfigurations());
         super.init(parameters, cloneParametersArray);
-        mapping = new Mapper(options.partitioning(), new NativeCoreMemory()).map(translated, options.machine());
-        machine = options.backend().create();
+        mapping = new Mapper(options.partitioning(), new NativeCoreMemory(), options.simulator().cost())
+                .map(translated, options.machine());
+        machine = options.backend().create(options);
         spec = translated;
     }
 

@@ -1,12 +1,15 @@
 package org.spinnaker4j.backend;
 
 import java.util.Objects;
+import org.spinnaker4j.backend.sim.SendMode;
+import org.spinnaker4j.backend.sim.SimulatorParameters;
 import org.spinnaker4j.mapper.machine.Machine;
 import org.spinnaker4j.mapper.partition.PartitioningStrategy;
 
 /**
  * How a network is put on SpiNNaker: which machine (default one SpiNN-5 board), how layers
- * are partitioned (default BLOCK) and which backend runs it (default the embedded simulator).
+ * are partitioned (default BLOCK), which backend runs it (default the embedded simulator) and
+ * how that simulator behaves (default TDMA sends, reinjection on).
  * Immutable; build with {@link #builder()}.
  */
 public final class SpiNNakerOptions {
@@ -14,11 +17,13 @@ public final class SpiNNakerOptions {
     private final Machine machine;
     private final PartitioningStrategy partitioning;
     private final MachineBackend backend;
+    private final SimulatorParameters simulator;
 
     private SpiNNakerOptions(Builder b) {
         this.machine = b.machine;
         this.partitioning = b.partitioning;
         this.backend = b.backend;
+        this.simulator = b.simulator;
     }
 
     /** One SpiNN-5 board, BLOCK partitioning, embedded simulator. */
@@ -42,15 +47,20 @@ public final class SpiNNakerOptions {
         return backend;
     }
 
+    /** The embedded simulator's send mode, buffers, timeouts and cost model. */
+    public SimulatorParameters simulator() {
+        return simulator;
+    }
+
     /** A builder that starts from this one's settings. */
     public Builder toBuilder() {
-        return builder().machine(machine).partitioning(partitioning).backend(backend);
+        return builder().machine(machine).partitioning(partitioning).backend(backend).simulator(simulator);
     }
 
     @Override
     public String toString() {
         return "SpiNNakerOptions{machine=" + machine.description() + ", partitioning=" + partitioning
-                + ", backend=" + backend + "}";
+                + ", backend=" + backend + ", sendMode=" + simulator.sendMode() + "}";
     }
 
     /** Builds {@link SpiNNakerOptions}. */
@@ -58,6 +68,7 @@ public final class SpiNNakerOptions {
         private Machine machine = Machine.spinn5();
         private PartitioningStrategy partitioning = PartitioningStrategy.BLOCK;
         private MachineBackend backend = MachineBackend.EMBEDDED_SIMULATOR;
+        private SimulatorParameters simulator = SimulatorParameters.defaults();
 
         private Builder() {
         }
@@ -76,6 +87,17 @@ public final class SpiNNakerOptions {
         public Builder backend(MachineBackend backend) {
             this.backend = Objects.requireNonNull(backend, "backend");
             return this;
+        }
+
+        /** The simulator's parameters; {@link SimulatorParameters#defaults()} unless set. */
+        public Builder simulator(SimulatorParameters simulator) {
+            this.simulator = Objects.requireNonNull(simulator, "simulator");
+            return this;
+        }
+
+        /** Shorthand for the simulator's send mode: TDMA (default) or BURST. */
+        public Builder sendMode(SendMode mode) {
+            return simulator(simulator.withSendMode(Objects.requireNonNull(mode, "mode")));
         }
 
         public SpiNNakerOptions build() {

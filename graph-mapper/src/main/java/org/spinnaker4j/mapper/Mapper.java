@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.spinnaker4j.mapper.cost.CoreCostModel;
 import org.spinnaker4j.mapper.graph.MachineGraph;
 import org.spinnaker4j.mapper.graph.MachineVertex;
 import org.spinnaker4j.mapper.graph.PartitionKind;
@@ -36,10 +37,17 @@ public final class Mapper {
 
     private final PartitioningStrategy strategy;
     private final CoreMemory memory;
+    private final CoreCostModel cost;
 
+    /** A mapper that schedules with the default ARM968 cost model. */
     public Mapper(PartitioningStrategy strategy, CoreMemory memory) {
+        this(strategy, memory, CoreCostModel.ARM968_SOFT_FLOAT);
+    }
+
+    public Mapper(PartitioningStrategy strategy, CoreMemory memory, CoreCostModel cost) {
         this.strategy = strategy;
         this.memory = memory;
+        this.cost = cost;
     }
 
     public Mapping map(NetworkSpec network, Machine machine) {
@@ -51,7 +59,7 @@ public final class Mapper {
         checkTableSizes(tables);
         List<List<InputRange>> receive = new ReceiveTableBuilder().build(graph, keys);
         checkDtcm(graph, receive);
-        TdmaSchedule tdma = new TdmaScheduler().schedule(graph);
+        TdmaSchedule tdma = new TdmaScheduler(cost).schedule(network, graph, placements, keys, tables, machine);
         Mapping mapping = new Mapping(machine, network, strategy.name(), graph, placements, keys, tables,
                 receive, tdma);
         LOG.info("{}", mapping.describe().strip());

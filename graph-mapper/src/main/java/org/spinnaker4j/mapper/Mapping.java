@@ -49,8 +49,8 @@ public record Mapping(Machine machine, NetworkSpec network, String strategy, Mac
                 graph.count(VertexKind.OUTPUT_SINK)));
         sb.append(String.format("  partitions %d; routing entries %d on %d chips (max %d per chip)%n",
                 graph.partitions().size(), totalRoutingEntries(), routingTables.size(), maxRoutingEntries()));
-        sb.append(String.format("  TDMA: %d clocks between sends, step %d clocks (%.1f µs at 200 MHz)%n",
-                tdma.clocksBetweenSends(), tdma.stepClocks(), tdma.stepClocks() / 200.0));
+        sb.append(String.format("  TDMA: %d stages, step %d clocks (%.1f µs at 200 MHz)%n",
+                tdma.stages().size(), tdma.stepClocks(), tdma.stepClocks() / 200.0));
         return sb.toString();
     }
 
@@ -63,6 +63,9 @@ public record Mapping(Machine machine, NetworkSpec network, String strategy, Mac
                     p.kind(), keys.of(p.id()), p.targets())));
             sb.append(System.lineSeparator());
         });
+        tdma.stages().forEach(st -> sb.append(String.format(
+                "  TDMA stage %d: %d senders from clock %d, a packet each per %d clocks (bound by %s), window %d%n",
+                st.index(), st.senders(), st.startClocks(), st.clocksBetweenSends(), st.boundBy(), st.windowClocks())));
         routingTables.values().stream().sorted((a, b) -> a.chip().compareTo(b.chip())).forEach(t -> {
             sb.append("  router ").append(t.chip()).append(System.lineSeparator());
             t.entries().forEach(e -> sb.append("    ").append(e).append(System.lineSeparator()));

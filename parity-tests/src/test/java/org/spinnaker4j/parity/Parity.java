@@ -50,7 +50,7 @@ final class Parity {
             LOG.info("{} on {}: max |diff| {} ; {}", options.partitioning(), options.machine().description(), diff,
                     stats);
             assertEquals(x.size(0), stats.samples(), "the machine ran every sample");
-            assertEquals(0, stats.packetsDropped());
+            assertEquals(0, stats.packetsDropped(), stats.describeDrops());
             assertTrue(stats.packetsDelivered() >= x.size(0), "the machine delivered packets");
             assertTrue(diff < TOLERANCE, "max |SpiNNaker - CPU| = " + diff + " exceeds " + TOLERANCE);
             return stats;

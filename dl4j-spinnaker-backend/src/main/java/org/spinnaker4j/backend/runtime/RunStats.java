@@ -1,21 +1,33 @@
 package org.spinnaker4j.backend.runtime;
 
+import java.util.List;
 import java.util.Map;
 import org.spinnaker4j.mapper.machine.ChipLocation;
+import org.spinnaker4j.mapper.machine.Direction;
 
 /**
- * What one run did: packets sent by cores, router hops taken, packets delivered to cores,
- * packets lost; each chip's routing-table size; the cores and chips used; simulated time.
+ * What one run did: per-sample simulated time, packets sent by cores, router hops taken,
+ * packets delivered to cores, dropped by routers or full receive queues, reinjected, lost for
+ * good; TDMA overruns; per chip and per link counters; routing-table sizes; cores and chips
+ * used, their utilisation and an energy estimate.
  */
-public record RunStats(int samples, long packetsSent, long packetsRouted, long packetsDelivered,
-        long packetsDropped, Map<ChipLocation, Long> routedPerChip, Map<ChipLocation, Integer> routingEntriesPerChip,
-        int coresUsed, long chipsUsed, long simulatedClocks) {
+public record RunStats(int samples, double simulatedSeconds, long packetsSent, long packetsRouted,
+        long packetsDelivered, long packetsDropped, long packetsReinjected, long packetsLost, long tdmaOverruns,
+        List<ChipStats> chips, List<LinkStats> links, Map<ChipLocation, Integer> routingEntriesPerChip,
+        int coresUsed, long chipsUsed, double coreUtilisation, double energyJoules, long events) {
 
-    /** Core clock frequency of the simulated ARM968 cores. */
-    public static final double CLOCK_HZ = 200e6;
+    /** One router's counters. */
+    public record ChipStats(ChipLocation chip, long routed, long dropped, long reinjected, long lost,
+            int peakInputQueue) {
+    }
+
+    /** One direction of one link: packets carried, the deepest its queue got, drops while it was full. */
+    public record LinkStats(ChipLocation chip, Direction direction, long packets, int peakQueue, long drops) {
+    }
 
     public RunStats {
-        routedPerChip = Map.copyOf(routedPerChip);
+        chips = List.copyOf(chips);
+        links = List.copyOf(links);
         routingEntriesPerChip = Map.copyOf(routingEntriesPerChip);
     }
 
@@ -28,20 +40,42 @@ public record RunStats(int samples, long packetsSent, long packetsRouted, long p
     }
 
     public double simulatedSecondsPerSample() {
-        return simulatedClocks / CLOCK_HZ / samples;
+        return simulatedSeconds / samples;
+    }
+
+    public double energyJoulesPerSample() {
+        return energyJoules / samples;
     }
 
     public int maxRoutingEntries() {
         return routingEntriesPerChip.values().stream().mapToInt(Integer::intValue).max().orElse(0);
     }
 
+    /** The most packets any one link carried. */
+    public long peakLinkPackets() {
+        return links.stream().mapToLong(LinkStats::packets).max().orElse(0);
+    }
+
+    /** The chips and links where packets were dropped, one per line; empty if none was. */
+    public String describeDrops() {
+        StringBuilder sb = new StringBuilder();
+        chips.stream().filter(c -> c.dropped() > 0 || c.lost() > 0).forEach(c -> sb.append(String.format(
+                "chip %s: %d dropped, %d reinjected, %d lost, input queue peak %d%n", c.chip(), c.dropped(),
+                c.reinjected(), c.lost(), c.peakInputQueue())));
+        links.stream().filter(l -> l.drops() > 0).forEach(l -> sb.append(String.format(
+                "link %s %s: %d drops while its queue was full, %d packets carried%n", l.chip(), l.direction(),
+                l.drops(), l.packets())));
+        return sb.toString();
+    }
+
     @Override
     public String toString() {
         return String.format("%d samples on %d cores / %d chips: packets sent %d (%.1f per sample), routed %d, "
-                + "delivered %d (%.1f per sample), dropped %d; routing entries max %d per chip; "
-                + "simulated %.1f µs per sample",
+                + "delivered %d (%.1f per sample), dropped %d, reinjected %d, lost %d; TDMA overruns %d; "
+                + "routing entries max %d per chip; simulated %.1f µs and %.3g J per sample; core utilisation %.1f %%",
                 samples, coresUsed, chipsUsed, packetsSent, packetsSentPerSample(), packetsRouted,
-                packetsDelivered, packetsDeliveredPerSample(), packetsDropped, maxRoutingEntries(),
-                simulatedSecondsPerSample() * 1e6);
+                packetsDelivered, packetsDeliveredPerSample(), packetsDropped, packetsReinjected, packetsLost,
+                tdmaOverruns, maxRoutingEntries(), simulatedSecondsPerSample() * 1e6, energyJoulesPerSample(),
+                100 * coreUtilisation);
     }
 }

@@ -1,38 +1,201 @@
 package org.spinnaker4j.mapper.tdma;
 
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.spinnaker4j.mapper.cost.CoreCostModel;
 import org.spinnaker4j.mapper.graph.MachineGraph;
 import org.spinnaker4j.mapper.graph.MachineVertex;
 import org.spinnaker4j.mapper.graph.OutgoingPartition;
+import org.spinnaker4j.mapper.graph.PartitionKind;
+import org.spinnaker4j.mapper.ir.ActivationKind;
+import org.spinnaker4j.mapper.ir.NetworkSpec;
+import org.spinnaker4j.mapper.keys.RoutingInfo;
+import org.spinnaker4j.mapper.machine.ChipLocation;
+import org.spinnaker4j.mapper.machine.CoreLocation;
+import org.spinnaker4j.mapper.machine.Machine;
+import org.spinnaker4j.mapper.machine.RoutingTable;
+import org.spinnaker4j.mapper.place.Placements;
+import org.spinnaker4j.mapper.route.RouteWalker;
 
 /**
- * The first TDMA schedule: one exclusive slot per sending core per step, in vertex order
- * (the order data flows), each slot as long as the core's packets at one packet per
- * {@link #CLOCKS_BETWEEN_SENDS}. No two cores ever send at once, so no link or router can
- * be overloaded by this schedule; the price is a step as long as all slots together.
+ * The TDMA schedule, in the manner of SpiNNFrontEndCommon's local TDMA. Cores are grouped
+ * into stages by data flow (input sources 0, then each vertex one more than its deepest
+ * sender). The senders of a stage share sending windows: first the softmax synchronisation
+ * window of the stage's activating cores (if any), then the forward window. In a window each
+ * sender sends one packet every {@code clocksBetweenSends}, the senders staggered
+ * {@code clocksBetweenCores} apart. The time between sends is the smallest that keeps every
+ * resource within capacity when every sender of the window sends once per period: each
+ * receiving core must handle one packet from each of its senders, each link must carry one
+ * packet from each sender whose tree crosses it, each core must be able to send; divided by
+ * the sending fraction (SFEC's 0.8) for slack. A window opens when the previous one has
+ * closed, its last packets have crossed the machine and the senders have finished computing
+ * (from the {@link CoreCostModel}). So the step length follows from the mapping: the user never
+ * tunes a time scale factor.
  */
 public final class TdmaScheduler {
 
-    /**
-     * Core clocks between two sends of one core: a 72-bit packet takes ≈ 380 ns on a
-     * chip-to-chip link (19 symbols at ≈ 20 ns, SpiNNaker AppNote 7), 76 clocks at 200 MHz.
-     */
-    public static final int CLOCKS_BETWEEN_SENDS = 76;
+    /** SFEC's {@code fraction_of_time_spike_sending}: the share of a period a sender may use. */
+    public static final double SENDING_FRACTION = 0.8;
+    /** Core clocks a 72-bit packet takes on a chip-to-chip link: ≈ 380 ns (AppNote 7). */
+    public static final int LINK_CLOCKS_72_BIT = 76;
+    /** Core clocks per router hop: one router cycle at ≈ 133 MHz, rounded up. */
+    public static final int ROUTER_CLOCKS = 2;
 
-    public TdmaSchedule schedule(MachineGraph graph) {
-        List<CoreSlot> slots = new ArrayList<>();
-        long offset = 0;
-        int slot = 0;
-        for (MachineVertex v : graph.vertices()) {
-            int packets = graph.outgoing(v.id()).stream().mapToInt(OutgoingPartition::nKeys).sum();
-            if (packets == 0) {
-                slots.add(new CoreSlot(-1, 0, 0));
-                continue;
+    private final CoreCostModel cost;
+
+    public TdmaScheduler(CoreCostModel cost) {
+        this.cost = cost;
+    }
+
+    /** The schedule of one mapping; see the class comment for the rules. */
+    public TdmaSchedule schedule(NetworkSpec network, MachineGraph graph, Placements placements, RoutingInfo keys,
+            Map<ChipLocation, RoutingTable> tables, Machine machine) {
+        return new Run(network, graph, placements, keys, new RouteWalker(machine, tables)).schedule();
+    }
+
+    /** The state of one scheduling run. */
+    private final class Run {
+        private final NetworkSpec network;
+        private final MachineGraph graph;
+        private final Placements placements;
+        private final RoutingInfo keys;
+        private final RouteWalker walker;
+        private final Map<CoreLocation, Integer> vertexAt = new HashMap<>();
+        private final CoreSlot[] slots;
+        private final CoreSlot[] syncSlots;
+        private final List<TdmaSchedule.Stage> stages = new ArrayList<>();
+        private long windowEnd;
+
+        Run(NetworkSpec network, MachineGraph graph, Placements placements, RoutingInfo keys, RouteWalker walker) {
+            this.network = network;
+            this.graph = graph;
+            this.placements = placements;
+            this.keys = keys;
+            this.walker = walker;
+            int n = graph.vertices().size();
+            for (int v = 0; v < n; v++) {
+                vertexAt.put(placements.of(v), v);
             }
-            slots.add(new CoreSlot(slot++, offset, packets));
-            offset += (long) packets * CLOCKS_BETWEEN_SENDS;
+            slots = new CoreSlot[n];
+            syncSlots = new CoreSlot[n];
+            Arrays.fill(slots, CoreSlot.SILENT);
+            Arrays.fill(syncSlots, CoreSlot.SILENT);
         }
-        return new TdmaSchedule(slots, CLOCKS_BETWEEN_SENDS, offset);
+
+        TdmaSchedule schedule() {
+            int[] stage = stages(graph);
+            int nStages = Arrays.stream(stage).max().orElse(0) + 1;
+            for (int s = 0; s < nStages; s++) {
+                List<Integer> members = new ArrayList<>();
+                long completion = 0;
+                long syncCompute = 0;
+                for (int v = 0; v < stage.length; v++) {
+                    if (stage[v] == s) {
+                        MachineVertex vertex = graph.vertex(v);
+                        ActivationKind activation = activation(vertex);
+                        members.add(v);
+                        completion = Math.max(completion, cost.completionCycles(vertex, activation));
+                        syncCompute = Math.max(syncCompute,
+                                (long) vertex.cols().size() * cost.activationCycles(activation));
+                    }
+                }
+                windowEnd += completion;
+                if (window(s, members, PartitionKind.SOFTMAX_SYNC, syncSlots)) {
+                    windowEnd += syncCompute;
+                }
+                window(s, members, PartitionKind.FORWARD, slots);
+            }
+            return new TdmaSchedule(Arrays.asList(slots), Arrays.asList(syncSlots), stages, windowEnd);
+        }
+
+        /**
+         * Schedules the {@code kind} partitions of the stage's members in one window from
+         * {@link #windowEnd}; false if none of them sends such packets.
+         */
+        private boolean window(int s, List<Integer> members, PartitionKind kind, CoreSlot[] into) {
+            List<Integer> senders = new ArrayList<>();
+            Map<Integer, Set<Integer>> sendersOfReceiver = new HashMap<>();
+            Map<RouteWalker.LinkUse, Set<Integer>> sendersOfLink = new HashMap<>();
+            int maxPackets = 0;
+            int maxHops = 0;
+            for (int v : members) {
+                int packets = 0;
+                for (OutgoingPartition p : graph.outgoing(v)) {
+                    if (p.kind() != kind) {
+                        continue;
+                    }
+                    packets += p.nKeys();
+                    RouteWalker.Walk walk = walker.walk(placements.of(v).chip(), keys.of(p.id()).key());
+                    maxHops = Math.max(maxHops, walk.links().size());
+                    for (RouteWalker.LinkUse link : walk.links()) {
+                        sendersOfLink.computeIfAbsent(link, l -> new HashSet<>()).add(v);
+                    }
+                    for (CoreLocation core : walk.cores()) {
+                        sendersOfReceiver.computeIfAbsent(vertexAt.get(core), r -> new HashSet<>()).add(v);
+                    }
+                }
+                if (packets > 0) {
+                    senders.add(v);
+                    into[v] = new CoreSlot(s, senders.size() - 1, 0, 0, packets);
+                    maxPackets = Math.max(maxPackets, packets);
+                }
+            }
+            if (senders.isEmpty()) {
+                return false;
+            }
+            long receiverBound = 0;
+            for (Map.Entry<Integer, Set<Integer>> e : sendersOfReceiver.entrySet()) {
+                receiverBound = Math.max(receiverBound,
+                        (long) e.getValue().size() * cost.packetCycles(graph.vertex(e.getKey()).kind()));
+            }
+            long linkBound = sendersOfLink.values().stream().mapToLong(Set::size).max().orElse(0) * LINK_CLOCKS_72_BIT;
+            long senderBound = cost.sendPacketCycles();
+            long bound = Math.max(receiverBound, Math.max(linkBound, senderBound));
+            String boundBy = bound == receiverBound ? "receiving cores" : bound == linkBound ? "links" : "sending cores";
+            long between = (long) Math.ceil(bound / SENDING_FRACTION);
+            long betweenCores = Math.max(1, between / senders.size());
+            long start = windowEnd;
+            for (int v : senders) {
+                CoreSlot planned = into[v];
+                into[v] = new CoreSlot(s, planned.slot(), start + planned.slot() * betweenCores, between,
+                        planned.packetsPerStep());
+            }
+            long window = between * maxPackets;
+            stages.add(new TdmaSchedule.Stage(s, kind.name(), start, window, between, betweenCores, senders.size(),
+                    boundBy));
+            long lastPacketLatency = (long) maxHops * (LINK_CLOCKS_72_BIT + ROUTER_CLOCKS)
+                    + cost.packetCallbackCycles() + cost.floatAddCycles();
+            windowEnd = start + window + lastPacketLatency;
+            return true;
+        }
+
+        private ActivationKind activation(MachineVertex v) {
+            return v.activates() ? network.layers().get(v.layer()).activation().kind() : ActivationKind.IDENTITY;
+        }
+    }
+
+    /** Stage of every vertex: 0 for vertices no forward partition reaches, else one more than its deepest sender. */
+    public static int[] stages(MachineGraph graph) {
+        int[] stage = new int[graph.vertices().size()];
+        for (int v = 0; v < stage.length; v++) {
+            for (OutgoingPartition p : graph.outgoing(v)) {
+                if (p.kind() != PartitionKind.FORWARD) {
+                    continue;
+                }
+                for (int t : p.targets()) {
+                    if (t <= v) {
+                        throw new IllegalStateException("forward partition " + p.id() + " goes from vertex " + v
+                                + " back to " + t + "; vertices must be in data-flow order");
+                    }
+                    stage[t] = Math.max(stage[t], stage[v] + 1);
+                }
+            }
+        }
+        return stage;
     }
 }

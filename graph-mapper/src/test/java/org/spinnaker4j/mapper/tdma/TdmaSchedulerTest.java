@@ -3,60 +3,150 @@ package org.spinnaker4j.mapper.tdma;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.spinnaker4j.mapper.Mapper;
+import org.spinnaker4j.mapper.Mapping;
+import org.spinnaker4j.mapper.RoutingSimulator;
 import org.spinnaker4j.mapper.TestSupport;
-import org.spinnaker4j.mapper.graph.MachineGraph;
+import org.spinnaker4j.mapper.cost.CoreCostModel;
 import org.spinnaker4j.mapper.graph.MachineVertex;
 import org.spinnaker4j.mapper.graph.OutgoingPartition;
 import org.spinnaker4j.mapper.graph.PartitionKind;
-import org.spinnaker4j.mapper.graph.Slice;
 import org.spinnaker4j.mapper.graph.VertexKind;
+import org.spinnaker4j.mapper.ir.ActivationKind;
+import org.spinnaker4j.mapper.ir.NetworkSpec;
+import org.spinnaker4j.mapper.machine.CoreLocation;
+import org.spinnaker4j.mapper.machine.Machine;
+import org.spinnaker4j.mapper.partition.CoreMemory;
 import org.spinnaker4j.mapper.partition.PartitioningStrategy;
 
+/** The TDMA schedule keeps every receiving core within its capacity and orders the windows by data flow. */
 class TdmaSchedulerTest {
 
-    @Test
-    void slotsByHand() {
-        List<MachineVertex> vs = List.of(
-                new MachineVertex(0, VertexKind.INPUT_SOURCE, -1, null, new Slice(0, 5), false),
-                new MachineVertex(1, VertexKind.DENSE_BLOCK, 0, new Slice(0, 5), new Slice(0, 1), true),
-                new MachineVertex(2, VertexKind.DENSE_BLOCK, 0, new Slice(0, 5), new Slice(1, 2), true),
-                new MachineVertex(3, VertexKind.OUTPUT_SINK, 1, null, new Slice(0, 2), false));
-        List<OutgoingPartition> ps = List.of(
-                new OutgoingPartition(0, 0, PartitionKind.FORWARD, new Slice(0, 5), List.of(1, 2)),
-                new OutgoingPartition(1, 1, PartitionKind.FORWARD, new Slice(0, 1), List.of(3)),
-                new OutgoingPartition(2, 2, PartitionKind.FORWARD, new Slice(1, 2), List.of(3)),
-                new OutgoingPartition(3, 1, PartitionKind.SOFTMAX_SYNC, new Slice(0, 1), List.of(2)),
-                new OutgoingPartition(4, 2, PartitionKind.SOFTMAX_SYNC, new Slice(1, 2), List.of(1)));
-        TdmaSchedule s = new TdmaScheduler().schedule(new MachineGraph(vs, ps));
-        // source: 5 packets; each block: 1 forward + 2 sync; sink sends nothing
-        assertEquals(new CoreSlot(0, 0, 5), s.of(0));
-        assertEquals(new CoreSlot(1, 5 * 76, 3), s.of(1));
-        assertEquals(new CoreSlot(2, 8 * 76, 3), s.of(2));
-        assertEquals(new CoreSlot(-1, 0, 0), s.of(3));
-        assertEquals(76, s.clocksBetweenSends());
-        assertEquals(11 * 76, s.stepClocks());
+    private static final CoreCostModel COST = CoreCostModel.ARM968_SOFT_FLOAT;
+
+    static Stream<Arguments> mappings() {
+        return TestSupport.mappingCases();
+    }
+
+    private static Mapping map(PartitioningStrategy s, NetworkSpec net, CoreMemory mem) {
+        return new Mapper(s, mem, COST).map(net, Machine.spinn5Triads(1, 1));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("mappings")
+    void everyReceiverGetsAtMostOnePacketPerSenderPerPeriodItCanHandle(String name, PartitioningStrategy s,
+            NetworkSpec net, CoreMemory mem) {
+        Mapping m = map(s, net, mem);
+        TdmaSchedule tdma = m.tdma();
+        Map<CoreLocation, Integer> vertexAt = new HashMap<>();
+        for (int v = 0; v < m.graph().vertices().size(); v++) {
+            vertexAt.put(m.placements().of(v), v);
+        }
+        for (PartitionKind kind : PartitionKind.values()) {
+            // senders per receiver, per window (stage), worked out by following each key through the tables
+            Map<String, Set<Integer>> sendersOf = new HashMap<>();
+            for (OutgoingPartition p : m.graph().partitions()) {
+                if (p.kind() != kind) {
+                    continue;
+                }
+                CoreSlot slot = kind == PartitionKind.FORWARD ? tdma.of(p.source()) : tdma.syncOf(p.source());
+                Map<CoreLocation, Integer> reached = RoutingSimulator.deliver(m.machine(), m.routingTables(),
+                        m.placements().of(p.source()).chip(), m.keys().of(p.id()).key());
+                for (CoreLocation core : reached.keySet()) {
+                    sendersOf.computeIfAbsent(slot.stage() + "/" + vertexAt.get(core), k -> new HashSet<>())
+                            .add(p.source());
+                }
+            }
+            for (Map.Entry<String, Set<Integer>> e : sendersOf.entrySet()) {
+                int sender = e.getValue().iterator().next();
+                CoreSlot slot = kind == PartitionKind.FORWARD ? tdma.of(sender) : tdma.syncOf(sender);
+                int receiver = Integer.parseInt(e.getKey().split("/")[1]);
+                long need = (long) e.getValue().size() * COST.packetCycles(m.graph().vertex(receiver).kind());
+                assertTrue(slot.clocksBetweenSends() * TdmaScheduler.SENDING_FRACTION >= need - 1,
+                        name + " " + kind + ": receiver " + receiver + " gets a packet from " + e.getValue().size()
+                                + " senders every " + slot.clocksBetweenSends() + " clocks but needs " + need);
+            }
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("mappings")
+    void windowsFollowEachOtherAndSendersAreStaggeredWithinThem(String name, PartitioningStrategy s, NetworkSpec net,
+            CoreMemory mem) {
+        Mapping m = map(s, net, mem);
+        List<TdmaSchedule.Stage> stages = m.tdma().stages();
+        for (int i = 1; i < stages.size(); i++) {
+            TdmaSchedule.Stage before = stages.get(i - 1);
+            assertTrue(stages.get(i).startClocks() >= before.startClocks() + before.windowClocks(),
+                    name + ": window " + i + " opens before window " + (i - 1) + " closes");
+        }
+        for (TdmaSchedule.Stage stage : stages) {
+            Set<Long> offsets = new HashSet<>();
+            for (int v = 0; v < m.graph().vertices().size(); v++) {
+                CoreSlot slot = stage.kind().equals("FORWARD") ? m.tdma().of(v) : m.tdma().syncOf(v);
+                if (slot.stage() == stage.index() && slot.packetsPerStep() > 0) {
+                    assertTrue(offsets.add(slot.offsetClocks()), name + ": two senders share an offset");
+                    assertTrue(slot.offsetClocks() >= stage.startClocks()
+                            && slot.offsetClocks() < stage.startClocks() + stage.clocksBetweenSends(),
+                            name + ": a sender starts outside its window's first period");
+                    assertTrue(slot.sendClock(slot.packetsPerStep() - 1)
+                            < stage.startClocks() + stage.windowClocks() + stage.clocksBetweenSends(),
+                            name + ": a sender's last packet falls outside its window");
+                }
+            }
+            assertEquals(stage.senders(), offsets.size());
+        }
+        assertTrue(m.tdma().stepClocks() >= stages.get(stages.size() - 1).startClocks()
+                + stages.get(stages.size() - 1).windowClocks());
     }
 
     @Test
-    void slotsNeverOverlapOnARealGraph() {
-        MachineGraph g = PartitioningStrategy.BLOCK.partitioner().partition(TestSupport.mnist(),
-                TestSupport.tightMemory(16));
-        TdmaSchedule s = new TdmaScheduler().schedule(g);
-        long end = 0;
-        long total = 0;
-        for (MachineVertex v : g.vertices()) {
-            CoreSlot slot = s.of(v.id());
-            int packets = g.outgoing(v.id()).stream().mapToInt(OutgoingPartition::nKeys).sum();
-            assertEquals(packets, slot.packetsPerStep());
-            if (packets > 0) {
-                assertTrue(slot.offsetClocks() >= end, v + " starts before the previous slot ends");
-                end = slot.offsetClocks() + (long) packets * s.clocksBetweenSends();
-                total += packets;
+    void stagesFollowTheDataFlow() {
+        Mapping m = map(PartitioningStrategy.BLOCK, TestSupport.mnist(), TestSupport.tightMemory(16));
+        int[] stage = TdmaScheduler.stages(m.graph());
+        for (MachineVertex v : m.graph().vertices()) {
+            if (v.kind() == VertexKind.INPUT_SOURCE) {
+                assertEquals(0, stage[v.id()]);
+            }
+            for (OutgoingPartition p : m.graph().outgoing(v.id())) {
+                if (p.kind() == PartitionKind.FORWARD) {
+                    for (int t : p.targets()) {
+                        assertTrue(stage[t] > stage[v.id()]);
+                    }
+                }
             }
         }
-        assertEquals(total * 76, s.stepClocks());
-        assertEquals(end, s.stepClocks());
+        long reduces = m.graph().count(VertexKind.REDUCE);
+        assertTrue(reduces > 0, "tight memory gives reduce cores, which sit one stage after their blocks");
+    }
+
+    @Test
+    void aSoftmaxLayerSpreadOverCoresGetsASynchronisationWindowBeforeItsForwardWindow() {
+        Mapping m = map(PartitioningStrategy.NEURON_PER_CORE, TestSupport.network(ActivationKind.SOFTMAX, 20, 8),
+                TestSupport.MEMORY);
+        List<TdmaSchedule.Stage> stages = m.tdma().stages();
+        int sync = -1;
+        for (int i = 0; i < stages.size(); i++) {
+            if (stages.get(i).kind().equals("SOFTMAX_SYNC")) {
+                sync = i;
+            }
+        }
+        assertTrue(sync >= 0, "no sync window in " + stages);
+        assertEquals("FORWARD", stages.get(sync + 1).kind());
+        assertEquals(stages.get(sync).index(), stages.get(sync + 1).index());
+        assertEquals(8, stages.get(sync).senders());
+        // each of the 8 neurons hears from its 7 peers once per period
+        assertTrue(stages.get(sync).clocksBetweenSends() * TdmaScheduler.SENDING_FRACTION
+                >= 7L * COST.packetCycles(VertexKind.DENSE_BLOCK) - 1);
     }
 }

@@ -1,0 +1,222 @@
+package org.spinnaker4j.backend.sim;
+
+import java.util.ArrayDeque;
+import org.spinnaker4j.kernels.KernelCore;
+import org.spinnaker4j.kernels.KernelException;
+import org.spinnaker4j.mapper.machine.CoreLocation;
+import org.spinnaker4j.mapper.tdma.CoreSlot;
+
+/**
+ * One application core: its communications controller's receive register (one packet, which
+ * the packet-received interrupt empties after {@code receiveInterruptCycles}; while it is full
+ * the router cannot deliver to this core and stalls), a bounded software receive queue (a
+ * packet that finds it full is lost, as when a busy core cannot keep up), the C kernel that handles one packet at a time
+ * and is busy for the cycles the cost model gives, and a send queue that injects packets into
+ * the chip's router at the times the send mode allows (TDMA slots, or as fast as the core can
+ * send). A core that misses its TDMA slot sends in the next free one and counts an overrun.
+ */
+final class SimCore implements SimRouter.Pusher {
+
+    /** What the simulator tells a core about the cost of its work and its place in the schedule. */
+    record Profile(CoreLocation location, String label, int receiveInterruptCycles, int packetCycles, long completionCycles, long syncCycles,
+            int sendCycles, CoreSlot slot, CoreSlot syncSlot, int syncKeyLo, int syncKeyHi, int[] syncInputs) {
+
+        boolean isSyncKey(int key) {
+            return Integer.compareUnsigned(key, syncKeyLo) >= 0 && Integer.compareUnsigned(key, syncKeyHi) < 0;
+        }
+
+        boolean isSyncInput(int key) {
+            for (int i = 0; i < syncInputs.length; i += 2) {
+                if (Integer.compareUnsigned(key, syncInputs[i]) >= 0
+                        && Integer.compareUnsigned(key, syncInputs[i + 1]) < 0) {
+                    return true;
+                }
+            }
+            return false;
+        }
+    }
+
+    private final EventQueue clock;
+    private final KernelCore kernel;
+    private final SimRouter router;
+    private final Profile profile;
+    private final SimulatorParameters parameters;
+    private final DropLog log;
+    private final ArrayDeque<SimPacket> received = new ArrayDeque<>();
+    private final ArrayDeque<long[]> toSend = new ArrayDeque<>();
+    private final int[] outbox;
+    private boolean busy;
+    private boolean registerFull;
+    private boolean injecting;
+    private long stepStart;
+    private final SlotCursor forwardSlots;
+    private final SlotCursor syncSlots;
+    private long lastDue;
+    long busyPs;
+    long sent;
+    long delivered;
+    long overruns;
+    long receiveDrops;
+
+    SimCore(EventQueue clock, KernelCore kernel, SimRouter router, Profile profile, SimulatorParameters parameters,
+            DropLog log) {
+        this.clock = clock;
+        this.kernel = kernel;
+        this.router = router;
+        this.profile = profile;
+        this.parameters = parameters;
+        this.log = log;
+        this.outbox = new int[2 * kernel.maxSendsPerEvent()];
+        this.forwardSlots = new SlotCursor(profile.slot());
+        this.syncSlots = new SlotCursor(profile.syncSlot());
+    }
+
+    KernelCore kernel() {
+        return kernel;
+    }
+
+    /** A new time step starts: TDMA slots count from {@code startPs}. */
+    void startStep(long startPs) {
+        stepStart = startPs;
+        forwardSlots.index = 0;
+        syncSlots.index = 0;
+        lastDue = startPs - profile.sendCycles() * EventQueue.PS_PER_CORE_CLOCK;
+    }
+
+    /** An input source's start event: it sends the sample the host loaded. */
+    void startSource() {
+        int n = kernel.start(outbox);
+        queueSends(n, clock.now() + profile.completionCycles() * EventQueue.PS_PER_CORE_CLOCK);
+    }
+
+    /** Whether the receive register can take a packet from the router now. */
+    boolean canReceive() {
+        return !registerFull;
+    }
+
+    /** The router hands a packet to the receive register; the interrupt moves it to the queue. */
+    void receive(SimPacket p) {
+        registerFull = true;
+        clock.after(profile.receiveInterruptCycles() * EventQueue.PS_PER_CORE_CLOCK, () -> {
+            registerFull = false;
+            arrive(p);
+            router.outputFreed();
+        });
+    }
+
+    private void arrive(SimPacket p) {
+        if (received.size() >= parameters.coreReceiveDepth()) {
+            receiveDrops++;
+            log.dropped++;
+            log.lost(String.format("core %s (%s), key 0x%08x: its receive queue of %d was full", profile.location(),
+                    profile.label(), p.key, parameters.coreReceiveDepth()));
+            return;
+        }
+        delivered++;
+        received.add(p);
+        if (!busy) {
+            handleNext();
+        }
+    }
+
+    private void handleNext() {
+        SimPacket p = received.poll();
+        int n;
+        try {
+            n = kernel.onPacket(p.key, p.payload, outbox);
+        } catch (KernelException e) {
+            throw new IllegalStateException(String.format("core %s (%s) rejected packet key 0x%08x: %s",
+                    profile.location(), profile.label(), p.key, e.getMessage()), e);
+        }
+        long cycles = profile.packetCycles();
+        if (n > 0) {
+            cycles += profile.isSyncInput(p.key) ? profile.syncCycles() : profile.completionCycles();
+        }
+        long done = clock.now() + cycles * EventQueue.PS_PER_CORE_CLOCK;
+        busy = true;
+        busyPs += done - clock.now();
+        queueSends(n, done);
+        clock.at(done, this::finishPacket);
+    }
+
+    private void finishPacket() {
+        busy = false;
+        if (!received.isEmpty()) {
+            handleNext();
+        }
+    }
+
+    private void queueSends(int n, long readyPs) {
+        long sendGap = profile.sendCycles() * EventQueue.PS_PER_CORE_CLOCK;
+        for (int k = 0; k < n; k++) {
+            int key = outbox[2 * k];
+            long due = Math.max(readyPs, lastDue + sendGap);
+            if (parameters.sendMode() == SendMode.TDMA) {
+                due = (profile.isSyncKey(key) ? syncSlots : forwardSlots).atOrAfter(due);
+            }
+            lastDue = due;
+            toSend.add(new long[] {due, key, outbox[2 * k + 1]});
+        }
+        if (!injecting && !toSend.isEmpty()) {
+            injecting = true;
+            clock.at(toSend.peek()[0], this::inject);
+        }
+    }
+
+    /** Walks one of the core's TDMA slot sequences through a step. */
+    private final class SlotCursor {
+        private final CoreSlot slot;
+        private int index;
+
+        SlotCursor(CoreSlot slot) {
+            this.slot = slot;
+        }
+
+        /** The first unused slot at or after {@code readyPs}; a skipped slot counts as an overrun. */
+        long atOrAfter(long readyPs) {
+            long time = time(index++);
+            if (time < readyPs) {
+                overruns++;
+                while (time < readyPs) {
+                    time = time(index++);
+                }
+            }
+            return time;
+        }
+
+        private long time(int k) {
+            return stepStart + slot.sendClock(k) * EventQueue.PS_PER_CORE_CLOCK;
+        }
+    }
+
+    private void inject() {
+        long[] next = toSend.peek();
+        if (router.offer(new SimPacket((int) next[1], (int) next[2], -1, 0), this)) {
+            toSend.poll();
+            sent++;
+            if (toSend.isEmpty()) {
+                injecting = false;
+            } else {
+                clock.at(toSend.peek()[0], this::inject);
+            }
+        }
+    }
+
+    @Override
+    public void resume() {
+        inject();
+    }
+
+    void reset() {
+        received.clear();
+        toSend.clear();
+        busy = false;
+        registerFull = false;
+        injecting = false;
+        busyPs = 0;
+        sent = 0;
+        delivered = 0;
+        overruns = 0;
+        receiveDrops = 0;
+    }
+}

@@ -1,0 +1,81 @@
+package org.spinnaker4j.backend.sim;
+
+import java.util.ArrayDeque;
+
+/**
+ * One direction of a chip-to-chip link: a bounded output queue at the sending router and a
+ * serialiser that takes {@code transferPs} per packet. A packet that has crossed but finds the
+ * next router's input full waits on the wire (back-pressure) until there is room.
+ */
+final class SimLink implements SimRouter.Pusher {
+
+    private final EventQueue clock;
+    private final SimRouter from;
+    private final SimRouter to;
+    private final int arrivalLink;
+    private final int depth;
+    private final long transferPs;
+    private final ArrayDeque<SimPacket> queue = new ArrayDeque<>();
+    private boolean transmitting;
+    private boolean stalled;
+    long packets;
+    int peakDepth;
+    long drops;
+
+    SimLink(EventQueue clock, SimRouter from, SimRouter to, int arrivalLink, int depth, long transferPs) {
+        this.clock = clock;
+        this.from = from;
+        this.to = to;
+        this.arrivalLink = arrivalLink;
+        this.depth = depth;
+        this.transferPs = transferPs;
+    }
+
+    boolean hasRoom() {
+        return queue.size() < depth;
+    }
+
+    void enqueue(SimPacket p) {
+        queue.add(p);
+        peakDepth = Math.max(peakDepth, queue.size());
+        if (!transmitting && !stalled) {
+            transmit();
+        }
+    }
+
+    private void transmit() {
+        transmitting = true;
+        clock.after(transferPs, this::arrive);
+    }
+
+    private void arrive() {
+        transmitting = false;
+        SimPacket p = queue.peek();
+        p.inLink = arrivalLink;
+        if (to.offer(p, this)) {
+            queue.poll();
+            packets++;
+            stalled = false;
+            if (!queue.isEmpty()) {
+                transmit();
+            }
+            from.outputFreed();
+        } else {
+            stalled = true;
+        }
+    }
+
+    @Override
+    public void resume() {
+        arrive();
+    }
+
+    void reset() {
+        queue.clear();
+        transmitting = false;
+        stalled = false;
+        packets = 0;
+        peakDepth = 0;
+        drops = 0;
+    }
+}

@@ -1,0 +1,262 @@
+package org.spinnaker4j.backend.sim;
+
+import java.util.ArrayDeque;
+import java.util.HashMap;
+import java.util.Map;
+import org.spinnaker4j.mapper.machine.Chip;
+import org.spinnaker4j.mapper.machine.ChipLocation;
+import org.spinnaker4j.mapper.machine.Direction;
+import org.spinnaker4j.mapper.machine.MulticastRoutingEntry;
+import org.spinnaker4j.mapper.machine.RoutingTable;
+
+/**
+ * One chip's multicast router. Packets wait in a bounded input stage and are routed one per
+ * router cycle through the chip's table (first matching entry; an unmatched packet from a
+ * link leaves by the opposite link, one from a local core is lost). A packet goes to all its
+ * outputs at once; if an outgoing link's queue or a target core's receive register is full
+ * the router stalls on it for up to
+ * {@code wait1} router cycles, then drops it into the dump register, from where the extra
+ * monitor (if reinjection is on) copies it into its reinjection queue and sends it again on
+ * its 10 µs timer. A drop while the dump register is still full is lost, as on the chip.
+ */
+final class SimRouter {
+
+    /** Something waiting for room in a router's input stage. */
+    interface Pusher {
+        void resume();
+    }
+
+    /** Picoseconds per router cycle (≈ 133 MHz). */
+    static final long ROUTER_CYCLE_PS = 7_500;
+    /** The extra monitor's timer period, on which it reinjects (SFEC: 10 µs). */
+    static final long REINJECTION_TICK_PS = 10_000_000;
+    /** Time for the extra monitor's FIQ handler to copy the dump register (est. 100 core clocks). */
+    static final long DUMP_COPY_PS = 100 * EventQueue.PS_PER_CORE_CLOCK;
+
+    private final EventQueue clock;
+    private final ChipLocation chip;
+    private final RoutingTable table;
+    private final SimulatorParameters parameters;
+    private final DropLog log;
+    private final Map<Integer, Integer> routeCache = new HashMap<>();
+    private final ArrayDeque<SimPacket> input = new ArrayDeque<>();
+    private final ArrayDeque<Pusher> waiting = new ArrayDeque<>();
+    private final ArrayDeque<SimPacket> reinjectionQueue = new ArrayDeque<>();
+    final SimLink[] links = new SimLink[6];
+    final SimCore[] cores = new SimCore[Chip.CORES_PER_CHIP];
+    private final int maxHops;
+
+    private SimPacket head;
+    private int headRoute;
+    private boolean blocked;
+    private long blockToken;
+    private boolean serving;
+    private long nextFree;
+    private SimPacket dumpRegister;
+    private boolean tickPending;
+    long routed;
+    long dropped;
+    long reinjected;
+    long lost;
+    int peakInput;
+
+    SimRouter(EventQueue clock, ChipLocation chip, RoutingTable table, SimulatorParameters parameters, DropLog log,
+            int maxHops) {
+        this.clock = clock;
+        this.chip = chip;
+        this.table = table;
+        this.parameters = parameters;
+        this.log = log;
+        this.maxHops = maxHops;
+    }
+
+    ChipLocation chip() {
+        return chip;
+    }
+
+    /** Takes a packet into the input stage, or registers {@code who} to be resumed when there is room. */
+    boolean offer(SimPacket p, Pusher who) {
+        if (input.size() < parameters.routerInputDepth()) {
+            input.add(p);
+            peakInput = Math.max(peakInput, input.size());
+            kick();
+            return true;
+        }
+        waiting.add(who);
+        return false;
+    }
+
+    private void kick() {
+        if (!serving && head == null && !input.isEmpty()) {
+            serving = true;
+            clock.at(nextFree, this::serve);
+        }
+    }
+
+    private void serve() {
+        serving = false;
+        head = input.poll();
+        routed++;
+        Pusher next = waiting.poll();
+        if (next != null) {
+            next.resume();
+        }
+        if (head.hops > maxHops) {
+            lose(head, "exceeded " + maxHops + " hops (a routing loop)");
+            finish();
+            return;
+        }
+        headRoute = routeCache.computeIfAbsent(head.key,
+                k -> table.lookup(k).map(MulticastRoutingEntry::route).orElse(-1));
+        int route = headRoute;
+        if (route < 0) {
+            if (head.inLink < 0) {
+                lose(head, "no routing entry for a key sent by a local core (unroutable)");
+                finish();
+                return;
+            }
+            route = 1 << ((head.inLink + 3) % 6);
+        }
+        headRoute = route;
+        tryForward();
+    }
+
+    private void tryForward() {
+        if (!blockedOutputs().isEmpty()) {
+            if (!blocked) {
+                blocked = true;
+                long token = ++blockToken;
+                clock.after(parameters.wait1RouterCycles() * ROUTER_CYCLE_PS, () -> wait1Expired(token));
+            }
+            return;
+        }
+        blocked = false;
+        for (int l = 0; l < 6; l++) {
+            if ((headRoute & (1 << l)) != 0) {
+                if (links[l] == null) {
+                    lose(head, "routed to link " + Direction.byId(l) + ", which does not work");
+                } else {
+                    links[l].enqueue(new SimPacket(head.key, head.payload, -1, head.hops + 1));
+                }
+            }
+        }
+        for (int p = 0; p < Chip.CORES_PER_CHIP; p++) {
+            if ((headRoute & MulticastRoutingEntry.coreBit(p)) != 0) {
+                SimCore core = cores[p];
+                SimPacket copy = new SimPacket(head.key, head.payload, head.inLink, head.hops);
+                if (core == null) {
+                    lose(copy, "routed to core " + p + ", which runs no program");
+                } else {
+                    core.receive(copy);
+                }
+            }
+        }
+        finish();
+    }
+
+    private void finish() {
+        head = null;
+        nextFree = clock.now() + ROUTER_CYCLE_PS;
+        kick();
+    }
+
+    /** An outgoing link's queue or a core's receive register has room again: a stalled packet may go now. */
+    void outputFreed() {
+        if (head != null && blocked) {
+            tryForward();
+        }
+    }
+
+    private void wait1Expired(long token) {
+        if (head == null || !blocked || token != blockToken) {
+            return;
+        }
+        blocked = false;
+        String full = blockedOutputs();
+        for (int l = 0; l < 6; l++) {
+            if ((headRoute & (1 << l)) != 0 && links[l] != null && !links[l].hasRoom()) {
+                links[l].drops++;
+            }
+        }
+        drop(head, "blocked for wait1 (" + parameters.wait1RouterCycles() + " router cycles) on" + full);
+        finish();
+    }
+
+    /** The head packet's outputs that cannot take it now, as " link E core 3 ..."; empty if none. */
+    private String blockedOutputs() {
+        StringBuilder full = new StringBuilder();
+        for (int l = 0; l < 6; l++) {
+            if ((headRoute & (1 << l)) != 0 && links[l] != null && !links[l].hasRoom()) {
+                full.append(" link ").append(Direction.byId(l));
+            }
+        }
+        for (int p = 0; p < Chip.CORES_PER_CHIP; p++) {
+            if ((headRoute & MulticastRoutingEntry.coreBit(p)) != 0 && cores[p] != null && !cores[p].canReceive()) {
+                full.append(" core ").append(p);
+            }
+        }
+        return full.toString();
+    }
+
+    private void drop(SimPacket p, String why) {
+        dropped++;
+        log.dropped++;
+        if (!parameters.reinjection()) {
+            lose(p, why + "; reinjection is off");
+        } else if (dumpRegister != null) {
+            lose(p, why + "; the dump register still held the previous drop");
+        } else {
+            dumpRegister = p;
+            clock.after(DUMP_COPY_PS, this::copyDumpRegister);
+        }
+    }
+
+    private void copyDumpRegister() {
+        if (reinjectionQueue.size() >= parameters.reinjectionQueue()) {
+            lose(dumpRegister, "the reinjection queue was full");
+        } else {
+            reinjectionQueue.add(dumpRegister);
+            if (!tickPending) {
+                tickPending = true;
+                clock.after(REINJECTION_TICK_PS, this::reinject);
+            }
+        }
+        dumpRegister = null;
+    }
+
+    private void reinject() {
+        tickPending = false;
+        while (!reinjectionQueue.isEmpty() && input.size() < parameters.routerInputDepth()) {
+            input.add(reinjectionQueue.poll());
+            reinjected++;
+            log.reinjected++;
+        }
+        kick();
+        if (!reinjectionQueue.isEmpty()) {
+            tickPending = true;
+            clock.after(REINJECTION_TICK_PS, this::reinject);
+        }
+    }
+
+    private void lose(SimPacket p, String why) {
+        lost++;
+        log.lost(String.format("chip %s, key 0x%08x: %s", chip, p.key, why));
+    }
+
+    void reset() {
+        input.clear();
+        waiting.clear();
+        reinjectionQueue.clear();
+        head = null;
+        blocked = false;
+        serving = false;
+        nextFree = 0;
+        dumpRegister = null;
+        tickPending = false;
+        routed = 0;
+        dropped = 0;
+        reinjected = 0;
+        lost = 0;
+        peakInput = 0;
+    }
+}

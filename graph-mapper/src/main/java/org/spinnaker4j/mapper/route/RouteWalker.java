@@ -1,0 +1,74 @@
+package org.spinnaker4j.mapper.route;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.spinnaker4j.mapper.MappingException;
+import org.spinnaker4j.mapper.machine.ChipLocation;
+import org.spinnaker4j.mapper.machine.Chip;
+import org.spinnaker4j.mapper.machine.CoreLocation;
+import org.spinnaker4j.mapper.machine.Direction;
+import org.spinnaker4j.mapper.machine.Machine;
+import org.spinnaker4j.mapper.machine.MulticastRoutingEntry;
+import org.spinnaker4j.mapper.machine.RoutingTable;
+
+/**
+ * Follows one key through routing tables the way the routers would (first matching entry,
+ * default routing for unmatched packets from a link), for the links and cores it reaches.
+ * The TDMA scheduler uses it to count link loads.
+ */
+public final class RouteWalker {
+
+    /** One link a packet crosses: out of {@code chip} on {@code direction}. */
+    public record LinkUse(ChipLocation chip, Direction direction) {
+    }
+
+    /** Where a key goes: the links it crosses and the cores it reaches. */
+    public record Walk(List<LinkUse> links, List<CoreLocation> cores) {
+    }
+
+    private final Machine machine;
+    private final Map<ChipLocation, RoutingTable> tables;
+
+    public RouteWalker(Machine machine, Map<ChipLocation, RoutingTable> tables) {
+        this.machine = machine;
+        this.tables = tables;
+    }
+
+    /** The links and cores a packet with {@code key} sent by a core on {@code source} reaches. */
+    public Walk walk(ChipLocation source, int key) {
+        List<LinkUse> links = new ArrayList<>();
+        List<CoreLocation> cores = new ArrayList<>();
+        int limit = 2 * (machine.width() + machine.height()) + 8;
+        walk(source, null, key, links, cores, 0, limit);
+        return new Walk(links, cores);
+    }
+
+    private void walk(ChipLocation chip, Direction arrivedOn, int key, List<LinkUse> links, List<CoreLocation> cores,
+            int hops, int limit) {
+        if (hops > limit) {
+            throw new MappingException(String.format("key 0x%08x loops in the routing tables", key));
+        }
+        RoutingTable table = tables.get(chip);
+        int route = table == null ? -1 : table.lookup(key).map(MulticastRoutingEntry::route).orElse(-1);
+        if (route < 0) {
+            if (arrivedOn == null) {
+                throw new MappingException(String.format("key 0x%08x has no entry on its source chip %s", key, chip));
+            }
+            route = MulticastRoutingEntry.linkBit(arrivedOn.opposite());
+        }
+        for (int p = 0; p < Chip.CORES_PER_CHIP; p++) {
+            if ((route & MulticastRoutingEntry.coreBit(p)) != 0) {
+                cores.add(new CoreLocation(chip, p));
+            }
+        }
+        for (Direction d : Direction.values()) {
+            if ((route & MulticastRoutingEntry.linkBit(d)) != 0) {
+                ChipLocation next = machine.neighbour(chip, d).orElseThrow(() -> new MappingException(
+                        String.format("key 0x%08x is routed over dead link %s %s", key, chip, d)));
+                links.add(new LinkUse(chip, d));
+                walk(next, d.opposite(), key, links, cores, hops + 1, limit);
+            }
+        }
+    }
+}
