@@ -317,3 +317,91 @@ Java_org_spinnaker4j_kernels_KernelCore_readOutput0(JNIEnv *env, jclass cls,
     (*env)->SetFloatArrayRegion(env, dest, 0, (jsize)n, values);
     return (jint)n;
 }
+
+JNIEXPORT jint JNICALL
+Java_org_spinnaker4j_kernels_KernelCore_applyUpdate0(JNIEnv *env, jclass cls,
+                                                     jobject buffer,
+                                                     jint batch_size,
+                                                     jint iteration)
+{
+    uint32_t capacity = 0u;
+    void *dtcm = dtcm_of(env, buffer, &capacity);
+
+    (void)cls;
+    if (dtcm == NULL) {
+        return S4J_ERR_BAD_BUFFER;
+    }
+    if (batch_size <= 0 || iteration < 0) {
+        return S4J_ERR_BAD_ARGUMENT;
+    }
+    return s4j_apply_update(dtcm, capacity, (uint32_t)batch_size, (uint32_t)iteration);
+}
+
+JNIEXPORT jint JNICALL
+Java_org_spinnaker4j_kernels_KernelCore_readParams0(JNIEnv *env, jclass cls,
+                                                    jobject buffer, jint which,
+                                                    jfloatArray dest)
+{
+    uint32_t capacity = 0u;
+    void *dtcm = dtcm_of(env, buffer, &capacity);
+    const float *values = NULL;
+    uint32_t n = 0u;
+    int32_t r;
+
+    (void)cls;
+    if (dtcm == NULL) {
+        return S4J_ERR_BAD_BUFFER;
+    }
+    if (dest == NULL || which < 0) {
+        return S4J_ERR_BAD_LENGTH;
+    }
+    r = s4j_params(dtcm, capacity, (uint32_t)which,
+                   (uint32_t)(*env)->GetArrayLength(env, dest), &values, &n);
+    if (r < 0) {
+        return r;
+    }
+    (*env)->SetFloatArrayRegion(env, dest, 0, (jsize)n, values);
+    return (jint)n;
+}
+
+JNIEXPORT jlong JNICALL
+Java_org_spinnaker4j_kernels_KernelCore_discarded0(JNIEnv *env, jclass cls,
+                                                   jobject buffer)
+{
+    uint32_t capacity = 0u;
+    void *dtcm = dtcm_of(env, buffer, &capacity);
+    uint32_t count = 0u;
+    int32_t r;
+
+    (void)cls;
+    if (dtcm == NULL) {
+        return S4J_ERR_BAD_BUFFER;
+    }
+    r = s4j_discarded(dtcm, capacity, &count);
+    return r < 0 ? (jlong)r : (jlong)count;
+}
+
+JNIEXPORT jint JNICALL
+Java_org_spinnaker4j_kernels_KernelCore_lastLoss0(JNIEnv *env, jclass cls,
+                                                  jobject buffer,
+                                                  jfloatArray dest)
+{
+    uint32_t capacity = 0u;
+    void *dtcm = dtcm_of(env, buffer, &capacity);
+    float loss = 0.0f;
+    int32_t r;
+
+    (void)cls;
+    if (dtcm == NULL) {
+        return S4J_ERR_BAD_BUFFER;
+    }
+    if (dest == NULL || (*env)->GetArrayLength(env, dest) < 1) {
+        return S4J_ERR_BAD_LENGTH;
+    }
+    r = s4j_last_loss(dtcm, capacity, &loss);
+    if (r < 0) {
+        return r;
+    }
+    (*env)->SetFloatArrayRegion(env, dest, 0, 1, &loss);
+    return S4J_OK;
+}

@@ -31,14 +31,14 @@ typedef struct s4j_header {
     uint32_t sums_received;
     float local_max;
     float local_sum;
-    uint32_t reserved;
+    uint32_t discarded;         /* packets on IGNORE ranges since load */
 } s4j_header;
 
 /* An input range: key k maps when (k - key_lo) < span (unsigned). */
 typedef struct s4j_range {
     uint32_t key_lo;
     uint32_t span;
-    uint32_t local;             /* DATA: local offset; SOFTMAX_SYNC: peer slot */
+    uint32_t local;             /* local offset; SOFTMAX_SYNC: peer slot; IGNORE: 0 */
     uint32_t kind;
 } s4j_range;
 
@@ -48,6 +48,42 @@ typedef struct s4j_peer {
     float sum;
     uint32_t flags;             /* S4J_PEER_* bits */
 } s4j_peer;
+
+/* Training part of a state, right after the inference part. */
+typedef struct s4j_train {
+    uint32_t updater;
+    float learning_rate;
+    float beta1;
+    float beta2;
+    float epsilon;
+    uint32_t loss;
+    uint32_t layer_outputs;
+    uint32_t delta_key_base;
+    uint32_t backward_key_base;
+    uint32_t loss_key_base;
+    uint32_t expected_backward;
+    uint32_t sends_backward;
+    /* per-sample backward state */
+    uint32_t flags;             /* S4J_TRAIN_* bits */
+    uint32_t back_received;     /* deltas / labels / backward partials */
+    uint32_t dots_received;     /* peers' softmax backward dots */
+    float local_dot;
+    float last_loss;
+    uint32_t reserved;
+} s4j_train;
+
+/* What a state is made of: enough to derive its layout. */
+typedef struct s4j_shape {
+    uint32_t kind;
+    uint32_t n_rows;
+    uint32_t n_cols;
+    uint32_t fused;
+    uint32_t peers;
+    uint32_t n_ranges;
+    uint32_t training;
+    uint32_t updater;
+    uint32_t loss;
+} s4j_shape;
 
 /* Byte offsets of the parts of the state (0 = absent). */
 typedef struct s4j_layout {
@@ -59,6 +95,23 @@ typedef struct s4j_layout {
     uint32_t z;
     uint32_t counts;
     uint32_t bitmap;
+    /* training part */
+    uint32_t train;
+    uint32_t peer_dots;
+    uint32_t delta;
+    uint32_t dw;
+    uint32_t w_state1;
+    uint32_t w_state2;
+    uint32_t delta_bitmap;
+    uint32_t y;
+    uint32_t tz;
+    uint32_t db;
+    uint32_t b_state1;
+    uint32_t b_state2;
+    uint32_t labels;
+    uint32_t label_bitmap;
+    uint32_t eacc;
+    uint32_t ecounts;
     uint32_t total;
 } s4j_layout;
 
@@ -66,9 +119,15 @@ typedef struct s4j_layout {
 #define S4J_PHASE_SUM_SENT   2u
 #define S4J_PEER_MAX         1u
 #define S4J_PEER_SUM         2u
+#define S4J_PEER_DOT         4u
+#define S4J_TRAIN_FWD_DONE   1u  /* the forward of the current sample is complete */
+#define S4J_TRAIN_DOT_SENT   2u  /* hidden softmax: local dot sent, waiting for peers */
 #define S4J_SOFTPLUS_LINEAR  20.0f
+#define S4J_XENT_CLIP        1e-5f
+#define S4J_MCXENT_CLIP      1e-10f
 
 _Static_assert(sizeof(s4j_header) == 20u * 4u, "header must be packed words");
+_Static_assert(sizeof(s4j_train) == 18u * 4u, "training header must be packed words");
 _Static_assert(sizeof(s4j_range) == 16u, "range entry must be 4 words");
 _Static_assert(sizeof(s4j_peer) == 12u, "peer entry must be 3 words");
 _Static_assert(sizeof(float) == sizeof(uint32_t), "float must be 32-bit");
@@ -111,9 +170,16 @@ static int applies_softmax(uint32_t kind, uint32_t fused, uint32_t activation)
         && (kind == S4J_KIND_REDUCE || (kind == S4J_KIND_DENSE_BLOCK && fused != 0u));
 }
 
+/* A core with a bias is its columns' activator (a reduce or a fused block). */
 static int has_bias(uint32_t kind, uint32_t fused)
 {
     return kind == S4J_KIND_REDUCE || (kind == S4J_KIND_DENSE_BLOCK && fused != 0u);
+}
+
+/* Arrays of updater state per parameter. */
+static uint32_t updater_arrays(uint32_t updater)
+{
+    return updater == S4J_UPDATER_ADAM ? 2u : (updater == S4J_UPDATER_NESTEROVS ? 1u : 0u);
 }
 
 /* Element-wise activation, float32, DL4J semantics (softmax is done per layer). */
@@ -141,58 +207,156 @@ static float activate(uint32_t act, float alpha, float x)
     }
 }
 
+/*
+ * dy/dz of an element-wise activation at z, y = act(z), as DL4J's
+ * IActivation.backprop computes it (libnd4j's *_bp ops): relu 0 at z = 0,
+ * leakyrelu 1 at z = 0, hardtanh 1 on [-1, 1], softplus sigmoid(z), and elu
+ * e^z below 0 whatever alpha is (ActivationELU.backprop runs elu_bp with its
+ * default alpha 1.0). Softmax is handled per layer by its callers.
+ */
+static float derivative(uint32_t act, float alpha, float z, float y)
+{
+    switch (act) {
+    case S4J_ACT_RELU:
+        return z > 0.0f ? 1.0f : 0.0f;
+    case S4J_ACT_LEAKYRELU:
+        return z < 0.0f ? alpha : 1.0f;
+    case S4J_ACT_SIGMOID:
+        return y * (1.0f - y);
+    case S4J_ACT_TANH:
+        return 1.0f - y * y;
+    case S4J_ACT_HARDTANH:
+        return (z >= -1.0f && z <= 1.0f) ? 1.0f : 0.0f;
+    case S4J_ACT_SOFTPLUS:
+        return 1.0f / (1.0f + expf(-z));
+    case S4J_ACT_ELU:
+        return z >= 0.0f ? 1.0f : expf(z);
+    case S4J_ACT_IDENTITY:
+    case S4J_ACT_SOFTMAX:
+    default:
+        return 1.0f;
+    }
+}
+
+static uint32_t take(uint32_t *off, uint32_t bytes)
+{
+    uint32_t at = *off;
+
+    *off = sat_add(*off, bytes);
+    return at;
+}
+
 /* Layout of a state; returns its total size (UINT32_MAX if it cannot exist). */
-static uint32_t compute_layout(uint32_t kind, uint32_t n_rows, uint32_t n_cols,
-                               uint32_t fused, uint32_t peers, uint32_t n_ranges,
-                               s4j_layout *l)
+static uint32_t compute_layout(const s4j_shape *s, s4j_layout *l)
 {
     uint32_t off = (uint32_t)sizeof(s4j_header);
-    uint32_t cols_bytes = sat_mul(n_cols, 4u);
+    uint32_t cols_bytes = sat_mul(s->n_cols, 4u);
+    uint32_t block_bytes = sat_mul(sat_mul(s->n_rows, s->n_cols), 4u);
 
     memset(l, 0, sizeof *l);
-    l->ranges = off;
-    off = sat_add(off, sat_mul(n_ranges, (uint32_t)sizeof(s4j_range)));
-    l->peers = off;
-    off = sat_add(off, sat_mul(peers, (uint32_t)sizeof(s4j_peer)));
-    switch (kind) {
+    l->ranges = take(&off, sat_mul(s->n_ranges, (uint32_t)sizeof(s4j_range)));
+    l->peers = take(&off, sat_mul(s->peers, (uint32_t)sizeof(s4j_peer)));
+    switch (s->kind) {
     case S4J_KIND_INPUT_SOURCE:
-        l->z = off;
-        off = sat_add(off, cols_bytes);
+        l->z = take(&off, cols_bytes);
         break;
     case S4J_KIND_DENSE_BLOCK:
-        l->weights = off;
-        off = sat_add(off, sat_mul(sat_mul(n_rows, n_cols), 4u));
-        if (fused != 0u) {
-            l->bias = off;
-            off = sat_add(off, cols_bytes);
+        l->weights = take(&off, block_bytes);
+        if (s->fused != 0u) {
+            l->bias = take(&off, cols_bytes);
         }
-        l->x = off;
-        off = sat_add(off, sat_mul(n_rows, 4u));
-        l->z = off;
-        off = sat_add(off, cols_bytes);
-        l->bitmap = off;
-        off = sat_add(off, sat_mul(bitmap_words(n_rows), 4u));
+        l->x = take(&off, sat_mul(s->n_rows, 4u));
+        l->z = take(&off, cols_bytes);
+        l->bitmap = take(&off, sat_mul(bitmap_words(s->n_rows), 4u));
         break;
     case S4J_KIND_REDUCE:
-        l->bias = off;
-        off = sat_add(off, cols_bytes);
-        l->z = off;
-        off = sat_add(off, cols_bytes);
-        l->counts = off;
-        off = sat_add(off, cols_bytes);
+        l->bias = take(&off, cols_bytes);
+        l->z = take(&off, cols_bytes);
+        l->counts = take(&off, cols_bytes);
         break;
     case S4J_KIND_OUTPUT_SINK:
-        l->z = off;
-        off = sat_add(off, cols_bytes);
-        l->bitmap = off;
-        off = sat_add(off, sat_mul(bitmap_words(n_cols), 4u));
+        l->z = take(&off, cols_bytes);
+        l->bitmap = take(&off, sat_mul(bitmap_words(s->n_cols), 4u));
         break;
     default:
-        off = UINT32_MAX;
-        break;
+        l->total = UINT32_MAX;
+        return UINT32_MAX;
+    }
+    if (s->training != 0u) {
+        uint32_t u = updater_arrays(s->updater);
+
+        l->train = take(&off, (uint32_t)sizeof(s4j_train));
+        l->peer_dots = take(&off, sat_mul(s->peers, 4u));
+        l->delta = take(&off, cols_bytes);
+        if (s->kind == S4J_KIND_DENSE_BLOCK) {
+            l->dw = take(&off, block_bytes);
+            if (u >= 1u) {
+                l->w_state1 = take(&off, block_bytes);
+            }
+            if (u >= 2u) {
+                l->w_state2 = take(&off, block_bytes);
+            }
+            if (s->fused == 0u) {
+                l->delta_bitmap = take(&off, sat_mul(bitmap_words(s->n_cols), 4u));
+            }
+        }
+        if (has_bias(s->kind, s->fused)) {
+            l->y = take(&off, cols_bytes);
+            l->tz = take(&off, cols_bytes);
+            l->db = take(&off, cols_bytes);
+            if (u >= 1u) {
+                l->b_state1 = take(&off, cols_bytes);
+            }
+            if (u >= 2u) {
+                l->b_state2 = take(&off, cols_bytes);
+            }
+            if (s->loss != S4J_LOSS_NONE) {
+                l->labels = take(&off, cols_bytes);
+                l->label_bitmap = take(&off, sat_mul(bitmap_words(s->n_cols), 4u));
+            } else {
+                l->eacc = take(&off, cols_bytes);
+                l->ecounts = take(&off, cols_bytes);
+            }
+        }
     }
     l->total = off;
     return off;
+}
+
+/* Upper bound of the sends of one event (64-bit, so it cannot overflow). */
+static uint64_t sends_bound(uint32_t kind, uint32_t n_rows, uint32_t n_cols,
+                            uint32_t fused, uint32_t peers, int training,
+                            uint32_t sends_backward)
+{
+    uint64_t fwd;
+    uint64_t back = 0u;
+
+    switch (kind) {
+    case S4J_KIND_INPUT_SOURCE:
+        return n_cols;
+    case S4J_KIND_DENSE_BLOCK:
+    case S4J_KIND_REDUCE:
+        fwd = (uint64_t)n_cols + (peers != 0u ? 2u : 0u);
+        break;
+    default:
+        return 0u;
+    }
+    if (!training) {
+        return fwd;
+    }
+    if (kind == S4J_KIND_DENSE_BLOCK && sends_backward != 0u) {
+        back = n_rows;
+    }
+    if (!has_bias(kind, fused)) {
+        /* rows and deltas arrive in separate events */
+        return fwd > back ? fwd : back;
+    }
+    /* the last forward input may also complete the backward of an output
+     * activator: deltas (reduce), one loss or softmax dot, e (fused block) */
+    if (kind == S4J_KIND_REDUCE) {
+        back += n_cols;
+    }
+    return fwd + back + 1u;
 }
 
 static int32_t check_buffer(const void *dtcm)
@@ -203,10 +367,15 @@ static int32_t check_buffer(const void *dtcm)
     return S4J_OK;
 }
 
-/* Validates a loaded state and derives its layout. */
+#define AT(type, base, off) ((type *)(void *)((uint8_t *)(base) + (off)))
+#define CAT(type, base, off) \
+    ((const type *)(const void *)((const uint8_t *)(base) + (off)))
+
+/* Validates a loaded state and derives its layout (l->train != 0: training). */
 static int32_t open_state(const void *dtcm, uint32_t capacity, s4j_layout *l)
 {
     const s4j_header *h = (const s4j_header *)dtcm;
+    s4j_shape s;
     int32_t r = check_buffer(dtcm);
     uint32_t total;
 
@@ -216,7 +385,7 @@ static int32_t open_state(const void *dtcm, uint32_t capacity, s4j_layout *l)
     if (capacity < (uint32_t)sizeof(s4j_header)) {
         return S4J_ERR_BUFFER_TOO_SMALL;
     }
-    if (h->magic != S4J_MAGIC) {
+    if (h->magic != S4J_MAGIC && h->magic != S4J_MAGIC_TRAINING) {
         return S4J_ERR_NOT_LOADED;
     }
     if (h->kind > S4J_KIND_OUTPUT_SINK || h->activation > S4J_ACT_ELU
@@ -225,8 +394,39 @@ static int32_t open_state(const void *dtcm, uint32_t capacity, s4j_layout *l)
             && !applies_softmax(h->kind, h->fused, h->activation))) {
         return S4J_ERR_CORRUPT;
     }
-    total = compute_layout(h->kind, h->n_rows, h->n_cols, h->fused,
-                           h->softmax_peers, h->n_ranges, l);
+    s.kind = h->kind;
+    s.n_rows = h->n_rows;
+    s.n_cols = h->n_cols;
+    s.fused = h->fused;
+    s.peers = h->softmax_peers;
+    s.n_ranges = h->n_ranges;
+    s.training = 0u;
+    s.updater = 0u;
+    s.loss = 0u;
+    total = compute_layout(&s, l);
+    if (h->magic == S4J_MAGIC_TRAINING) {
+        const s4j_train *t;
+
+        if ((h->kind != S4J_KIND_DENSE_BLOCK && h->kind != S4J_KIND_REDUCE)
+            || total > h->total_bytes
+            || h->total_bytes - total < (uint32_t)sizeof(s4j_train)) {
+            return S4J_ERR_CORRUPT;
+        }
+        if (h->total_bytes > capacity) {
+            return S4J_ERR_BUFFER_TOO_SMALL;
+        }
+        t = CAT(s4j_train, dtcm, total);
+        if (t->updater > S4J_UPDATER_ADAM || t->loss > S4J_LOSS_NLL
+            || t->sends_backward > 1u
+            || (t->loss != S4J_LOSS_NONE
+                && (!has_bias(h->kind, h->fused) || t->layer_outputs < h->n_cols))) {
+            return S4J_ERR_CORRUPT;
+        }
+        s.training = 1u;
+        s.updater = t->updater;
+        s.loss = t->loss;
+        total = compute_layout(&s, l);
+    }
     if (total != h->total_bytes) {
         return S4J_ERR_CORRUPT;
     }
@@ -236,17 +436,18 @@ static int32_t open_state(const void *dtcm, uint32_t capacity, s4j_layout *l)
     return S4J_OK;
 }
 
-static uint32_t max_sends_of(const s4j_header *h)
+static s4j_train *train_of(const s4j_layout *l, void *dtcm)
 {
-    switch (h->kind) {
-    case S4J_KIND_INPUT_SOURCE:
-        return h->n_cols;
-    case S4J_KIND_DENSE_BLOCK:
-    case S4J_KIND_REDUCE:
-        return h->n_cols + (h->softmax_peers != 0u ? 2u : 0u);
-    default:
-        return 0u;
-    }
+    return l->train != 0u ? AT(s4j_train, dtcm, l->train) : NULL;
+}
+
+static uint32_t max_sends_of(const s4j_header *h, const s4j_train *t)
+{
+    uint64_t n = sends_bound(h->kind, h->n_rows, h->n_cols, h->fused,
+                             h->softmax_peers, t != NULL,
+                             t != NULL ? t->sends_backward : 0u);
+
+    return n > (uint64_t)INT32_MAX ? UINT32_MAX : (uint32_t)n;
 }
 
 static int32_t emit(s4j_outbox *out, uint32_t key, uint32_t payload)
@@ -264,12 +465,12 @@ static int32_t emit(s4j_outbox *out, uint32_t key, uint32_t payload)
     return S4J_OK;
 }
 
-#define AT(type, base, off) ((type *)(void *)((uint8_t *)(base) + (off)))
-
 /* ---- config ------------------------------------------------------------ */
 
 int32_t s4j_parse_config(const uint32_t *words, uint32_t n_words, s4j_config *cfg)
 {
+    s4j_training *t;
+
     if (words == NULL || cfg == NULL || n_words < S4J_CONFIG_WORDS) {
         return S4J_ERR_BAD_LENGTH;
     }
@@ -284,11 +485,83 @@ int32_t s4j_parse_config(const uint32_t *words, uint32_t n_words, s4j_config *cf
     cfg->softmax_peers = words[8];
     cfg->sync_key_base = words[9];
     cfg->n_ranges = words[10];
+    t = &cfg->training;
+    t->enabled = words[11];
+    t->updater = words[12];
+    t->learning_rate = f_of(words[13]);
+    t->beta1 = f_of(words[14]);
+    t->beta2 = f_of(words[15]);
+    t->epsilon = f_of(words[16]);
+    t->loss = words[17];
+    t->layer_outputs = words[18];
+    t->delta_key_base = words[19];
+    t->backward_key_base = words[20];
+    t->loss_key_base = words[21];
+    t->expected_backward = words[22];
+    t->sends_backward = words[23];
     if (cfg->n_ranges > (n_words - S4J_CONFIG_WORDS) / S4J_RANGE_WORDS
         || n_words - S4J_CONFIG_WORDS != cfg->n_ranges * S4J_RANGE_WORDS) {
         return S4J_ERR_BAD_LENGTH;
     }
     cfg->ranges = words + S4J_CONFIG_WORDS;
+    return S4J_OK;
+}
+
+static int32_t check_training(const s4j_config *cfg)
+{
+    const s4j_training *t = &cfg->training;
+    int activator = has_bias(cfg->kind, cfg->fused);
+    int output = t->loss != S4J_LOSS_NONE;
+
+    if (t->enabled == 0u) {
+        return S4J_OK;
+    }
+    if (t->enabled != 1u
+        || (cfg->kind != S4J_KIND_DENSE_BLOCK && cfg->kind != S4J_KIND_REDUCE)
+        || t->updater > S4J_UPDATER_ADAM || t->loss > S4J_LOSS_NLL
+        || t->sends_backward > 1u
+        || !isfinite(t->learning_rate) || !isfinite(t->beta1)
+        || !isfinite(t->beta2) || !isfinite(t->epsilon)
+        || t->learning_rate < 0.0f) {
+        return S4J_ERR_BAD_CONFIG;
+    }
+    if (t->updater == S4J_UPDATER_NESTEROVS && t->beta1 < 0.0f) {
+        return S4J_ERR_BAD_CONFIG;
+    }
+    if (t->updater == S4J_UPDATER_ADAM
+        && (t->beta1 < 0.0f || t->beta1 >= 1.0f || t->beta2 < 0.0f
+            || t->beta2 >= 1.0f || t->epsilon <= 0.0f)) {
+        return S4J_ERR_BAD_CONFIG;
+    }
+    if (!activator && (output || t->expected_backward != 0u)) {
+        return S4J_ERR_BAD_CONFIG;
+    }
+    if (activator && output
+        && (t->expected_backward != 0u || t->layer_outputs < cfg->n_cols)) {
+        return S4J_ERR_BAD_CONFIG;
+    }
+    if (activator && !output
+        && (t->expected_backward == 0u
+            || (uint64_t)cfg->n_cols * t->expected_backward > (uint64_t)INT32_MAX)) {
+        return S4J_ERR_BAD_CONFIG;
+    }
+    if (activator && output && cfg->activation == S4J_ACT_SOFTMAX
+        && t->loss != S4J_LOSS_MCXENT && t->loss != S4J_LOSS_NLL) {
+        return S4J_ERR_BAD_CONFIG;
+    }
+    if (cfg->kind == S4J_KIND_REDUCE
+        && (t->sends_backward != 0u
+            || (uint64_t)t->delta_key_base + cfg->n_cols > (uint64_t)UINT32_MAX + 1u)) {
+        return S4J_ERR_BAD_CONFIG;
+    }
+    if (cfg->kind == S4J_KIND_DENSE_BLOCK && t->sends_backward != 0u
+        && (uint64_t)t->backward_key_base + cfg->n_rows > (uint64_t)UINT32_MAX + 1u) {
+        return S4J_ERR_BAD_CONFIG;
+    }
+    if (sends_bound(cfg->kind, cfg->n_rows, cfg->n_cols, cfg->fused,
+                    cfg->softmax_peers, 1, t->sends_backward) > (uint64_t)INT32_MAX) {
+        return S4J_ERR_BAD_CONFIG;
+    }
     return S4J_OK;
 }
 
@@ -298,7 +571,11 @@ int32_t s4j_check_config(const s4j_config *cfg)
     uint32_t j;
     uint32_t limit;
     uint32_t syncs = 0u;
+    uint32_t sync_keys;
     int softmax;
+    int training;
+    int activator;
+    int output;
 
     if (cfg == NULL || cfg->kind > S4J_KIND_OUTPUT_SINK
         || cfg->activation > S4J_ACT_ELU || cfg->n_cols == 0u
@@ -329,8 +606,15 @@ int32_t s4j_check_config(const s4j_config *cfg)
         && (uint64_t)cfg->out_key_base + cfg->n_cols > (uint64_t)UINT32_MAX + 1u) {
         return S4J_ERR_BAD_CONFIG;
     }
+    if (check_training(cfg) != S4J_OK) {
+        return S4J_ERR_BAD_CONFIG;
+    }
+    training = cfg->training.enabled != 0u;
+    activator = has_bias(cfg->kind, cfg->fused);
+    output = training && cfg->training.loss != S4J_LOSS_NONE;
+    sync_keys = training ? S4J_SYNC_KEYS_TRAINING : S4J_SYNC_KEYS;
     if (cfg->softmax_peers != 0u
-        && (uint64_t)cfg->sync_key_base + 2u > (uint64_t)UINT32_MAX + 1u) {
+        && (uint64_t)cfg->sync_key_base + sync_keys > (uint64_t)UINT32_MAX + 1u) {
         return S4J_ERR_BAD_CONFIG;
     }
     limit = cfg->kind == S4J_KIND_DENSE_BLOCK ? cfg->n_rows : cfg->n_cols;
@@ -342,16 +626,38 @@ int32_t s4j_check_config(const s4j_config *cfg)
         if (hi <= lo) {
             return S4J_ERR_BAD_CONFIG;
         }
-        if (r[3] == S4J_RANGE_DATA) {
+        switch (r[3]) {
+        case S4J_RANGE_DATA:
             if ((uint64_t)r[2] + (hi - lo) > limit) {
                 return S4J_ERR_BAD_CONFIG;
             }
-        } else if (r[3] == S4J_RANGE_SOFTMAX_SYNC) {
-            if (hi - lo != 2u) {
+            break;
+        case S4J_RANGE_SOFTMAX_SYNC:
+            if (hi - lo != sync_keys) {
                 return S4J_ERR_BAD_CONFIG;
             }
             syncs++;
-        } else {
+            break;
+        case S4J_RANGE_DELTA:
+            if (!training || cfg->kind != S4J_KIND_DENSE_BLOCK || cfg->fused != 0u
+                || (uint64_t)r[2] + (hi - lo) > cfg->n_cols) {
+                return S4J_ERR_BAD_CONFIG;
+            }
+            break;
+        case S4J_RANGE_BACKWARD_PARTIAL:
+            if (!training || !activator || output
+                || (uint64_t)r[2] + (hi - lo) > cfg->n_cols) {
+                return S4J_ERR_BAD_CONFIG;
+            }
+            break;
+        case S4J_RANGE_LABEL:
+            if (!output || (uint64_t)r[2] + (hi - lo) > cfg->n_cols) {
+                return S4J_ERR_BAD_CONFIG;
+            }
+            break;
+        case S4J_RANGE_IGNORE:
+            break;
+        default:
             return S4J_ERR_BAD_CONFIG;
         }
         for (j = 0u; j < i; j++) {
@@ -367,15 +673,29 @@ int32_t s4j_check_config(const s4j_config *cfg)
     return S4J_OK;
 }
 
+static void shape_of_config(const s4j_config *cfg, s4j_shape *s)
+{
+    s->kind = cfg->kind;
+    s->n_rows = cfg->n_rows;
+    s->n_cols = cfg->n_cols;
+    s->fused = cfg->fused;
+    s->peers = cfg->softmax_peers;
+    s->n_ranges = cfg->n_ranges;
+    s->training = cfg->training.enabled != 0u ? 1u : 0u;
+    s->updater = cfg->training.updater;
+    s->loss = cfg->training.loss;
+}
+
 uint32_t s4j_state_bytes(const s4j_config *cfg)
 {
     s4j_layout l;
+    s4j_shape s;
 
     if (cfg == NULL) {
         return UINT32_MAX;
     }
-    return compute_layout(cfg->kind, cfg->n_rows, cfg->n_cols, cfg->fused,
-                          cfg->softmax_peers, cfg->n_ranges, &l);
+    shape_of_config(cfg, &s);
+    return compute_layout(&s, &l);
 }
 
 int32_t s4j_load(void *dtcm, uint32_t capacity, const s4j_config *cfg,
@@ -384,6 +704,7 @@ int32_t s4j_load(void *dtcm, uint32_t capacity, const s4j_config *cfg,
 {
     s4j_header *h = (s4j_header *)dtcm;
     s4j_layout l;
+    s4j_shape s;
     s4j_range *ranges;
     uint32_t total;
     uint32_t want_w;
@@ -399,8 +720,8 @@ int32_t s4j_load(void *dtcm, uint32_t capacity, const s4j_config *cfg,
     if (r != S4J_OK) {
         return r;
     }
-    total = compute_layout(cfg->kind, cfg->n_rows, cfg->n_cols, cfg->fused,
-                           cfg->softmax_peers, cfg->n_ranges, &l);
+    shape_of_config(cfg, &s);
+    total = compute_layout(&s, &l);
     if (total > capacity) {
         return S4J_ERR_TOO_LARGE;
     }
@@ -432,7 +753,8 @@ int32_t s4j_load(void *dtcm, uint32_t capacity, const s4j_config *cfg,
         ranges[i].key_lo = src[0];
         ranges[i].span = src[1] - src[0];
         ranges[i].kind = src[3];
-        ranges[i].local = src[3] == S4J_RANGE_SOFTMAX_SYNC ? slot++ : src[2];
+        ranges[i].local = src[3] == S4J_RANGE_SOFTMAX_SYNC ? slot++
+                        : (src[3] == S4J_RANGE_IGNORE ? 0u : src[2]);
     }
     if (want_w != 0u) {
         memcpy(AT(float, dtcm, l.weights), weights, (size_t)want_w * sizeof(float));
@@ -440,19 +762,304 @@ int32_t s4j_load(void *dtcm, uint32_t capacity, const s4j_config *cfg,
     if (want_b != 0u) {
         memcpy(AT(float, dtcm, l.bias), bias, (size_t)want_b * sizeof(float));
     }
-    h->magic = S4J_MAGIC;
+    if (s.training != 0u) {
+        s4j_train *t = AT(s4j_train, dtcm, l.train);
+        const s4j_training *c = &cfg->training;
+
+        t->updater = c->updater;
+        t->learning_rate = c->learning_rate;
+        t->beta1 = c->beta1;
+        t->beta2 = c->beta2;
+        t->epsilon = c->epsilon;
+        t->loss = c->loss;
+        t->layer_outputs = c->layer_outputs;
+        t->delta_key_base = c->delta_key_base;
+        t->backward_key_base = c->backward_key_base;
+        t->loss_key_base = c->loss_key_base;
+        t->expected_backward = c->expected_backward;
+        t->sends_backward = c->sends_backward;
+        h->magic = S4J_MAGIC_TRAINING;
+    } else {
+        h->magic = S4J_MAGIC;
+    }
     return S4J_OK;
 }
 
 int32_t s4j_max_sends(const void *dtcm, uint32_t capacity)
 {
     s4j_layout l;
+    uint32_t n;
     int32_t r = open_state(dtcm, capacity, &l);
 
     if (r != S4J_OK) {
         return r;
     }
-    return (int32_t)max_sends_of((const s4j_header *)dtcm);
+    n = max_sends_of((const s4j_header *)dtcm,
+                     l.train != 0u ? CAT(s4j_train, dtcm, l.train) : NULL);
+    return n > (uint32_t)INT32_MAX ? S4J_ERR_CORRUPT : (int32_t)n;
+}
+
+/* ---- backward pass ------------------------------------------------------ */
+
+/* Whether a core is in the middle of a sample's backward pass (an output
+ * activator's labels do not count: they may arrive before its forward). */
+static int backward_in_progress(const s4j_header *h, const s4j_train *t)
+{
+    if (t == NULL || (has_bias(h->kind, h->fused) && t->loss != S4J_LOSS_NONE)) {
+        return 0;
+    }
+    return t->back_received != 0u || t->dots_received != 0u
+        || (t->flags & S4J_TRAIN_DOT_SENT) != 0u;
+}
+
+/* A block whose delta[n_cols] is complete: dW += x^T delta, and sends
+ * e_i = sum_j W[i][j] delta_j (in order of j) for every row i. */
+static int32_t block_backward(const s4j_header *h, const s4j_layout *l,
+                              void *dtcm, const s4j_train *t, s4j_outbox *out)
+{
+    const float *x = CAT(float, dtcm, l->x);
+    const float *w = CAT(float, dtcm, l->weights);
+    const float *delta = CAT(float, dtcm, l->delta);
+    float *dw = AT(float, dtcm, l->dw);
+    uint32_t n_rows = h->n_rows;
+    uint32_t n_cols = h->n_cols;
+    uint32_t i;
+    uint32_t j;
+    int32_t r;
+
+    for (i = 0u; i < n_rows; i++) {
+        float *g = dw + (size_t)i * n_cols;
+        float xi = x[i];
+        for (j = 0u; j < n_cols; j++) {
+            g[j] += xi * delta[j];
+        }
+    }
+    if (t->sends_backward == 0u) {
+        return S4J_OK;
+    }
+    for (i = 0u; i < n_rows; i++) {
+        const float *wr = w + (size_t)i * n_cols;
+        float e = 0.0f;
+        for (j = 0u; j < n_cols; j++) {
+            e += wr[j] * delta[j];
+        }
+        r = emit(out, t->backward_key_base + i, bits_of(e));
+        if (r < 0) {
+            return r;
+        }
+    }
+    return S4J_OK;
+}
+
+/* An activator whose delta[n_cols] is complete: db += delta, then a reduce
+ * sends the deltas to its blocks and a fused block runs its own backward. */
+static int32_t activator_backward(const s4j_header *h, const s4j_layout *l,
+                                  void *dtcm, s4j_train *t, s4j_outbox *out)
+{
+    const float *delta = CAT(float, dtcm, l->delta);
+    float *db = AT(float, dtcm, l->db);
+    uint32_t n = h->n_cols;
+    uint32_t j;
+    int32_t r;
+
+    for (j = 0u; j < n; j++) {
+        db[j] += delta[j];
+    }
+    t->flags &= ~S4J_TRAIN_FWD_DONE;
+    if (h->kind == S4J_KIND_REDUCE) {
+        for (j = 0u; j < n; j++) {
+            r = emit(out, t->delta_key_base + j, bits_of(delta[j]));
+            if (r < 0) {
+                return r;
+            }
+        }
+        return S4J_OK;
+    }
+    return block_backward(h, l, dtcm, t, out);
+}
+
+static float clamp(float v, float lo, float hi)
+{
+    return v < lo ? lo : (v > hi ? hi : v);
+}
+
+static float sign_of(float v)
+{
+    return v > 0.0f ? 1.0f : (v < 0.0f ? -1.0f : 0.0f);
+}
+
+/*
+ * Output activator, y and labels complete: delta = dL/dz and the partial
+ * loss of its columns (DL4J's ILossFunction.computeGradient / scoreArray),
+ * then the loss packet, then the deltas (or the fused block's backward).
+ */
+static int32_t output_backward(const s4j_header *h, const s4j_layout *l,
+                               void *dtcm, s4j_train *t, s4j_outbox *out)
+{
+    const float *y = CAT(float, dtcm, l->y);
+    const float *z = CAT(float, dtcm, l->tz);
+    const float *labels = CAT(float, dtcm, l->labels);
+    float *delta = AT(float, dtcm, l->delta);
+    float n_out = (float)t->layer_outputs;
+    float loss = 0.0f;
+    uint32_t n = h->n_cols;
+    uint32_t j;
+    int32_t r;
+
+    for (j = 0u; j < n; j++) {
+        float yj = y[j];
+        float tj = labels[j];
+        float d = yj - tj;
+        float g;
+        float c;
+
+        switch (t->loss) {
+        case S4J_LOSS_MSE:
+        case S4J_LOSS_L2:
+            loss += d * d;
+            g = (d * 2.0f) * derivative(h->activation, h->alpha, z[j], yj);
+            if (t->loss == S4J_LOSS_MSE) {
+                g = g / n_out;
+            }
+            break;
+        case S4J_LOSS_L1:
+        case S4J_LOSS_MAE:
+            loss += fabsf(d);
+            g = sign_of(d) * derivative(h->activation, h->alpha, z[j], yj);
+            if (t->loss == S4J_LOSS_MAE) {
+                g = g / n_out;
+            }
+            break;
+        case S4J_LOSS_XENT:
+            c = clamp(yj, S4J_XENT_CLIP, 1.0f - S4J_XENT_CLIP);
+            loss += tj * logf(c) + (1.0f - tj) * logf(1.0f - c);
+            g = ((c - tj) / (c * (1.0f - c)))
+                * derivative(h->activation, h->alpha, z[j], yj);
+            break;
+        case S4J_LOSS_MCXENT:
+        case S4J_LOSS_NLL:
+        default:
+            if (h->activation == S4J_ACT_SOFTMAX) {
+                c = clamp(yj, S4J_MCXENT_CLIP, 1.0f - S4J_MCXENT_CLIP);
+                loss += tj * logf(c);
+                g = d;
+            } else {
+                loss += tj * logf(yj);
+                g = -(tj / yj) * derivative(h->activation, h->alpha, z[j], yj);
+            }
+            break;
+        }
+        delta[j] = g;
+    }
+    if (t->loss == S4J_LOSS_MSE || t->loss == S4J_LOSS_MAE) {
+        loss = loss / n_out;
+    } else if (t->loss == S4J_LOSS_XENT || t->loss == S4J_LOSS_MCXENT
+               || t->loss == S4J_LOSS_NLL) {
+        loss = -loss;
+    }
+    t->last_loss = loss;
+    memset(AT(uint32_t, dtcm, l->label_bitmap), 0,
+           (size_t)bitmap_words(n) * sizeof(uint32_t));
+    t->back_received = 0u;
+    r = emit(out, t->loss_key_base, bits_of(loss));
+    if (r < 0) {
+        return r;
+    }
+    return activator_backward(h, l, dtcm, t, out);
+}
+
+/* Hidden softmax, S = sum over the layer of e_k y_k known: delta = y (e - S). */
+static int32_t softmax_backward(const s4j_header *h, const s4j_layout *l,
+                                void *dtcm, s4j_train *t, float s,
+                                s4j_outbox *out)
+{
+    const float *y = CAT(float, dtcm, l->y);
+    float *e = AT(float, dtcm, l->eacc);
+    float *delta = AT(float, dtcm, l->delta);
+    uint32_t n = h->n_cols;
+    uint32_t j;
+
+    for (j = 0u; j < n; j++) {
+        delta[j] = y[j] * (e[j] - s);
+    }
+    memset(e, 0, (size_t)n * sizeof(float));
+    return activator_backward(h, l, dtcm, t, out);
+}
+
+/* Hidden softmax split over peers: finishes once every dot is in. */
+static int32_t dot_advance(const s4j_header *h, const s4j_layout *l,
+                           void *dtcm, s4j_train *t, s4j_outbox *out)
+{
+    s4j_peer *peers = AT(s4j_peer, dtcm, l->peers);
+    const float *dots = CAT(float, dtcm, l->peer_dots);
+    float s;
+    uint32_t p;
+
+    if ((t->flags & S4J_TRAIN_DOT_SENT) == 0u
+        || t->dots_received != h->softmax_peers) {
+        return S4J_OK;
+    }
+    s = t->local_dot;
+    for (p = 0u; p < h->softmax_peers; p++) {
+        s += dots[p];
+        peers[p].flags &= ~S4J_PEER_DOT;
+    }
+    t->flags &= ~S4J_TRAIN_DOT_SENT;
+    t->dots_received = 0u;
+    return softmax_backward(h, l, dtcm, t, s, out);
+}
+
+/* Hidden activator, every backward partial in: delta = e * act'(z). */
+static int32_t hidden_backward(const s4j_header *h, const s4j_layout *l,
+                               void *dtcm, s4j_train *t, s4j_outbox *out)
+{
+    const float *y = CAT(float, dtcm, l->y);
+    const float *z = CAT(float, dtcm, l->tz);
+    float *e = AT(float, dtcm, l->eacc);
+    float *delta = AT(float, dtcm, l->delta);
+    uint32_t n = h->n_cols;
+    uint32_t j;
+    int32_t r;
+
+    if (h->activation == S4J_ACT_SOFTMAX) {
+        float dot = 0.0f;
+
+        for (j = 0u; j < n; j++) {
+            dot += e[j] * y[j];
+        }
+        t->local_dot = dot;
+        if (h->softmax_peers == 0u) {
+            return softmax_backward(h, l, dtcm, t, dot, out);
+        }
+        t->flags |= S4J_TRAIN_DOT_SENT;
+        r = emit(out, h->sync_key_base + 2u, bits_of(dot));
+        if (r < 0) {
+            return r;
+        }
+        return dot_advance(h, l, dtcm, t, out);
+    }
+    for (j = 0u; j < n; j++) {
+        delta[j] = e[j] * derivative(h->activation, h->alpha, z[j], y[j]);
+    }
+    memset(e, 0, (size_t)n * sizeof(float));
+    return activator_backward(h, l, dtcm, t, out);
+}
+
+/* The core's forward outputs of this sample are all sent. */
+static int32_t forward_complete(const s4j_header *h, const s4j_layout *l,
+                                void *dtcm, s4j_outbox *out)
+{
+    s4j_train *t = train_of(l, dtcm);
+
+    if (t == NULL) {
+        return S4J_OK;
+    }
+    t->flags |= S4J_TRAIN_FWD_DONE;
+    if (has_bias(h->kind, h->fused) && t->loss != S4J_LOSS_NONE
+        && t->back_received == h->n_cols) {
+        return output_backward(h, l, dtcm, t, out);
+    }
+    return S4J_OK;
 }
 
 /* ---- events ------------------------------------------------------------ */
@@ -465,7 +1072,7 @@ static void reset_softmax(s4j_header *h, s4j_peer *peers)
     h->maxes_received = 0u;
     h->sums_received = 0u;
     for (p = 0u; p < h->softmax_peers; p++) {
-        peers[p].flags = 0u;
+        peers[p].flags &= ~(S4J_PEER_MAX | S4J_PEER_SUM);
     }
 }
 
@@ -475,6 +1082,7 @@ static int32_t softmax_advance(s4j_header *h, const s4j_layout *l, void *dtcm,
 {
     s4j_peer *peers = AT(s4j_peer, dtcm, l->peers);
     float *z = AT(float, dtcm, l->z);
+    float *y = l->y != 0u ? AT(float, dtcm, l->y) : NULL;
     uint32_t n = h->n_cols;
     uint32_t p;
     uint32_t j;
@@ -512,7 +1120,11 @@ static int32_t softmax_advance(s4j_header *h, const s4j_layout *l, void *dtcm,
         }
         reset_softmax(h, peers);
         for (j = 0u; j < n; j++) {
-            r = emit(out, h->out_key_base + j, bits_of(z[j] / total));
+            float v = z[j] / total;
+            if (y != NULL) {
+                y[j] = v;
+            }
+            r = emit(out, h->out_key_base + j, bits_of(v));
             if (r < 0) {
                 return r;
             }
@@ -520,6 +1132,7 @@ static int32_t softmax_advance(s4j_header *h, const s4j_layout *l, void *dtcm,
         if (h->kind == S4J_KIND_REDUCE) {
             memset(z, 0, (size_t)n * sizeof(float));
         }
+        return forward_complete(h, l, dtcm, out);
     }
     return S4J_OK;
 }
@@ -529,6 +1142,8 @@ static int32_t finish_z(s4j_header *h, const s4j_layout *l, void *dtcm,
                         s4j_outbox *out)
 {
     float *z = AT(float, dtcm, l->z);
+    float *ty = l->y != 0u ? AT(float, dtcm, l->y) : NULL;
+    float *tz = l->tz != 0u ? AT(float, dtcm, l->tz) : NULL;
     uint32_t n = h->n_cols;
     uint32_t j;
     int32_t r;
@@ -541,14 +1156,19 @@ static int32_t finish_z(s4j_header *h, const s4j_layout *l, void *dtcm,
                 return r;
             }
         }
-        return S4J_OK;
+        return forward_complete(h, l, dtcm, out);
     }
     {
         const float *b = AT(const float, dtcm, l->bias);
 
         if (h->activation != S4J_ACT_SOFTMAX) {
             for (j = 0u; j < n; j++) {
-                float y = activate(h->activation, h->alpha, z[j] + b[j]);
+                float zj = z[j] + b[j];
+                float y = activate(h->activation, h->alpha, zj);
+                if (ty != NULL && tz != NULL) {
+                    tz[j] = zj;
+                    ty[j] = y;
+                }
                 r = emit(out, h->out_key_base + j, bits_of(y));
                 if (r < 0) {
                     return r;
@@ -557,10 +1177,13 @@ static int32_t finish_z(s4j_header *h, const s4j_layout *l, void *dtcm,
             if (h->kind == S4J_KIND_REDUCE) {
                 memset(z, 0, (size_t)n * sizeof(float));
             }
-            return S4J_OK;
+            return forward_complete(h, l, dtcm, out);
         }
         for (j = 0u; j < n; j++) {
             z[j] += b[j];
+            if (tz != NULL) {
+                tz[j] = z[j];
+            }
         }
     }
     {
@@ -587,7 +1210,11 @@ static int32_t finish_z(s4j_header *h, const s4j_layout *l, void *dtcm,
             s += e;
         }
         for (j = 0u; j < n; j++) {
-            r = emit(out, h->out_key_base + j, bits_of(z[j] / s));
+            float v = z[j] / s;
+            if (ty != NULL) {
+                ty[j] = v;
+            }
+            r = emit(out, h->out_key_base + j, bits_of(v));
             if (r < 0) {
                 return r;
             }
@@ -596,7 +1223,7 @@ static int32_t finish_z(s4j_header *h, const s4j_layout *l, void *dtcm,
             memset(z, 0, (size_t)n * sizeof(float));
         }
     }
-    return S4J_OK;
+    return forward_complete(h, l, dtcm, out);
 }
 
 static int32_t on_row(s4j_header *h, const s4j_layout *l, void *dtcm,
@@ -604,11 +1231,12 @@ static int32_t on_row(s4j_header *h, const s4j_layout *l, void *dtcm,
 {
     uint32_t *bitmap = AT(uint32_t, dtcm, l->bitmap);
     float *x = AT(float, dtcm, l->x);
+    s4j_train *t = train_of(l, dtcm);
     uint32_t bit = 1u << (row % 32u);
     uint32_t n_rows = h->n_rows;
     uint32_t n_cols = h->n_cols;
 
-    if ((h->phase & S4J_PHASE_Z_COMPLETE) != 0u) {
+    if ((h->phase & S4J_PHASE_Z_COMPLETE) != 0u || backward_in_progress(h, t)) {
         return S4J_ERR_SAMPLE_OVERLAP;
     }
     if ((bitmap[row / 32u] & bit) != 0u) {
@@ -616,6 +1244,9 @@ static int32_t on_row(s4j_header *h, const s4j_layout *l, void *dtcm,
     }
     if (h->received >= n_rows) {
         return S4J_ERR_CORRUPT;
+    }
+    if (h->received == 0u && t != NULL) {
+        t->flags &= ~S4J_TRAIN_FWD_DONE; /* a new sample's forward starts */
     }
     bitmap[row / 32u] |= bit;
     x[row] = f_of(payload);
@@ -649,9 +1280,10 @@ static int32_t on_partial(s4j_header *h, const s4j_layout *l, void *dtcm,
 {
     uint32_t *counts = AT(uint32_t, dtcm, l->counts);
     float *acc = AT(float, dtcm, l->z);
+    s4j_train *t = train_of(l, dtcm);
     uint32_t n_cols = h->n_cols;
 
-    if ((h->phase & S4J_PHASE_Z_COMPLETE) != 0u) {
+    if ((h->phase & S4J_PHASE_Z_COMPLETE) != 0u || backward_in_progress(h, t)) {
         return S4J_ERR_SAMPLE_OVERLAP;
     }
     if (counts[col] >= h->expected_partials) {
@@ -659,6 +1291,9 @@ static int32_t on_partial(s4j_header *h, const s4j_layout *l, void *dtcm,
     }
     if ((uint64_t)h->received >= (uint64_t)n_cols * h->expected_partials) {
         return S4J_ERR_CORRUPT;
+    }
+    if (h->received == 0u && t != NULL) {
+        t->flags &= ~S4J_TRAIN_FWD_DONE; /* a new sample's forward starts */
     }
     counts[col]++;
     acc[col] += f_of(payload);
@@ -695,12 +1330,30 @@ static int32_t on_sync(s4j_header *h, const s4j_layout *l, void *dtcm,
                        s4j_outbox *out)
 {
     s4j_peer *peers = AT(s4j_peer, dtcm, l->peers);
+    s4j_train *t = train_of(l, dtcm);
     s4j_peer *p;
 
-    if (slot >= h->softmax_peers || which > 1u) {
+    if (slot >= h->softmax_peers || which > (t != NULL ? 2u : 1u)) {
         return S4J_ERR_CORRUPT;
     }
     p = &peers[slot];
+    if (which == 2u) {
+        float *dots = AT(float, dtcm, l->peer_dots);
+
+        if (t->loss != S4J_LOSS_NONE) {
+            return S4J_ERR_WRONG_KIND; /* an output softmax needs no dots */
+        }
+        if ((p->flags & S4J_PEER_DOT) != 0u) {
+            return S4J_ERR_DUPLICATE_SYNC;
+        }
+        if (t->dots_received >= h->softmax_peers) {
+            return S4J_ERR_CORRUPT;
+        }
+        p->flags |= S4J_PEER_DOT;
+        dots[slot] = f_of(payload);
+        t->dots_received++;
+        return dot_advance(h, l, dtcm, t, out);
+    }
     if (which == 0u) {
         if ((p->flags & S4J_PEER_MAX) != 0u) {
             return S4J_ERR_DUPLICATE_SYNC;
@@ -719,12 +1372,102 @@ static int32_t on_sync(s4j_header *h, const s4j_layout *l, void *dtcm,
     return softmax_advance(h, l, dtcm, out);
 }
 
+/* DELTA j of an unfused block. */
+static int32_t on_delta(s4j_header *h, const s4j_layout *l, void *dtcm,
+                        s4j_train *t, uint32_t j, uint32_t payload,
+                        s4j_outbox *out)
+{
+    uint32_t *bitmap = AT(uint32_t, dtcm, l->delta_bitmap);
+    float *delta = AT(float, dtcm, l->delta);
+    uint32_t bit = 1u << (j % 32u);
+
+    if (h->received != 0u) {
+        return S4J_ERR_SAMPLE_OVERLAP;
+    }
+    if ((t->flags & S4J_TRAIN_FWD_DONE) == 0u) {
+        return S4J_ERR_NO_FORWARD;
+    }
+    if ((bitmap[j / 32u] & bit) != 0u) {
+        return S4J_ERR_DUPLICATE_DELTA;
+    }
+    if (t->back_received >= h->n_cols) {
+        return S4J_ERR_CORRUPT;
+    }
+    bitmap[j / 32u] |= bit;
+    delta[j] = f_of(payload);
+    t->back_received++;
+    if (t->back_received == h->n_cols) {
+        memset(bitmap, 0, (size_t)bitmap_words(h->n_cols) * sizeof(uint32_t));
+        t->back_received = 0u;
+        t->flags &= ~S4J_TRAIN_FWD_DONE;
+        return block_backward(h, l, dtcm, t, out);
+    }
+    return S4J_OK;
+}
+
+/* BACKWARD_PARTIAL for output j of a hidden activator. */
+static int32_t on_backward_partial(s4j_header *h, const s4j_layout *l,
+                                   void *dtcm, s4j_train *t, uint32_t j,
+                                   uint32_t payload, s4j_outbox *out)
+{
+    uint32_t *counts = AT(uint32_t, dtcm, l->ecounts);
+    float *e = AT(float, dtcm, l->eacc);
+    uint64_t expected = (uint64_t)h->n_cols * t->expected_backward;
+
+    if (h->received != 0u || h->phase != 0u) {
+        return S4J_ERR_SAMPLE_OVERLAP;
+    }
+    if ((t->flags & S4J_TRAIN_FWD_DONE) == 0u) {
+        return S4J_ERR_NO_FORWARD;
+    }
+    if ((t->flags & S4J_TRAIN_DOT_SENT) != 0u || counts[j] >= t->expected_backward) {
+        return S4J_ERR_TOO_MANY_BACKWARD;
+    }
+    if ((uint64_t)t->back_received >= expected) {
+        return S4J_ERR_CORRUPT;
+    }
+    counts[j]++;
+    e[j] += f_of(payload);
+    t->back_received++;
+    if ((uint64_t)t->back_received == expected) {
+        memset(counts, 0, (size_t)h->n_cols * sizeof(uint32_t));
+        t->back_received = 0u;
+        return hidden_backward(h, l, dtcm, t, out);
+    }
+    return S4J_OK;
+}
+
+/* LABEL j of an output activator. */
+static int32_t on_label(s4j_header *h, const s4j_layout *l, void *dtcm,
+                        s4j_train *t, uint32_t j, uint32_t payload,
+                        s4j_outbox *out)
+{
+    uint32_t *bitmap = AT(uint32_t, dtcm, l->label_bitmap);
+    float *labels = AT(float, dtcm, l->labels);
+    uint32_t bit = 1u << (j % 32u);
+
+    if ((bitmap[j / 32u] & bit) != 0u) {
+        return S4J_ERR_DUPLICATE_LABEL;
+    }
+    if (t->back_received >= h->n_cols) {
+        return S4J_ERR_CORRUPT;
+    }
+    bitmap[j / 32u] |= bit;
+    labels[j] = f_of(payload);
+    t->back_received++;
+    if (t->back_received == h->n_cols && (t->flags & S4J_TRAIN_FWD_DONE) != 0u) {
+        return output_backward(h, l, dtcm, t, out);
+    }
+    return S4J_OK;
+}
+
 int32_t s4j_on_packet(void *dtcm, uint32_t capacity, uint32_t key,
                       uint32_t payload, s4j_outbox *out)
 {
     s4j_header *h = (s4j_header *)dtcm;
     const s4j_range *ranges;
     const s4j_range *rg;
+    s4j_train *t;
     s4j_layout l;
     uint32_t n;
     uint32_t i;
@@ -735,7 +1478,8 @@ int32_t s4j_on_packet(void *dtcm, uint32_t capacity, uint32_t key,
     if (r != S4J_OK) {
         return r;
     }
-    if (out == NULL || out->send == NULL || out->capacity < max_sends_of(h)) {
+    t = train_of(&l, dtcm);
+    if (out == NULL || out->send == NULL || out->capacity < max_sends_of(h, t)) {
         return S4J_ERR_OUTBOX_TOO_SMALL;
     }
     out->count = 0u;
@@ -751,12 +1495,47 @@ int32_t s4j_on_packet(void *dtcm, uint32_t capacity, uint32_t key,
     }
     rg = &ranges[i];
     off = key - rg->key_lo;
-    if (rg->kind == S4J_RANGE_SOFTMAX_SYNC) {
+    switch (rg->kind) {
+    case S4J_RANGE_IGNORE:
+        if (h->discarded != UINT32_MAX) {
+            h->discarded++;
+        }
+        return 0;
+    case S4J_RANGE_SOFTMAX_SYNC:
         r = on_sync(h, &l, dtcm, rg->local, off, payload, out);
         return r < 0 ? r : (int32_t)out->count;
+    case S4J_RANGE_DATA:
+        break;
+    case S4J_RANGE_DELTA:
+    case S4J_RANGE_BACKWARD_PARTIAL:
+    case S4J_RANGE_LABEL:
+        if (t == NULL || rg->local >= h->n_cols || off >= h->n_cols - rg->local) {
+            return S4J_ERR_CORRUPT;
+        }
+        if (rg->kind == S4J_RANGE_DELTA) {
+            if (h->kind != S4J_KIND_DENSE_BLOCK || h->fused != 0u) {
+                return S4J_ERR_CORRUPT;
+            }
+            r = on_delta(h, &l, dtcm, t, rg->local + off, payload, out);
+        } else if (!has_bias(h->kind, h->fused)) {
+            return S4J_ERR_CORRUPT;
+        } else if (rg->kind == S4J_RANGE_LABEL) {
+            if (t->loss == S4J_LOSS_NONE) {
+                return S4J_ERR_CORRUPT;
+            }
+            r = on_label(h, &l, dtcm, t, rg->local + off, payload, out);
+        } else {
+            if (t->loss != S4J_LOSS_NONE) {
+                return S4J_ERR_CORRUPT;
+            }
+            r = on_backward_partial(h, &l, dtcm, t, rg->local + off, payload, out);
+        }
+        return r < 0 ? r : (int32_t)out->count;
+    default:
+        return S4J_ERR_CORRUPT;
     }
     limit = h->kind == S4J_KIND_DENSE_BLOCK ? h->n_rows : h->n_cols;
-    if (rg->kind != S4J_RANGE_DATA || rg->local >= limit || off >= limit - rg->local) {
+    if (rg->local >= limit || off >= limit - rg->local) {
         return S4J_ERR_CORRUPT;
     }
     switch (h->kind) {
@@ -811,7 +1590,7 @@ int32_t s4j_start(void *dtcm, uint32_t capacity, s4j_outbox *out)
     if (h->kind != S4J_KIND_INPUT_SOURCE) {
         return 0;
     }
-    if (out == NULL || out->send == NULL || out->capacity < max_sends_of(h)) {
+    if (out == NULL || out->send == NULL || out->capacity < max_sends_of(h, NULL)) {
         return S4J_ERR_OUTBOX_TOO_SMALL;
     }
     out->count = 0u;
@@ -868,5 +1647,173 @@ int32_t s4j_sink_take(void *dtcm, uint32_t capacity, uint32_t dest_len,
     h->received = 0u;
     *values = AT(const float, dtcm, l.z);
     *n = h->n_cols;
+    return S4J_OK;
+}
+
+/* ---- training: updates and reads -------------------------------------- */
+
+/*
+ * p -= update(acc / batch) for n parameters, then acc = 0, with ND4J's
+ * updater ops (float32): SgdUpdater: p -= lr g; NesterovsUpdater:
+ * v' = mu v - lr g, p -= mu v + (-mu - 1) v'; AdamUpdater: m = b1 m +
+ * (1 - b1) g, v = b2 v + (1 - b2) g^2, p -= m alpha_t / (sqrt(v) + eps).
+ */
+static void update_params(const s4j_train *t, float alpha_t, float batch,
+                          float *p, float *acc, float *s1, float *s2, uint32_t n)
+{
+    float lr = t->learning_rate;
+    float b1 = t->beta1;
+    float b2 = t->beta2;
+    float eps = t->epsilon;
+    uint32_t k;
+
+    for (k = 0u; k < n; k++) {
+        float g = acc[k] / batch;
+
+        if (t->updater == S4J_UPDATER_NESTEROVS && s1 != NULL) {
+            float prev = b1 * s1[k];
+            float v = prev - lr * g;
+            s1[k] = v;
+            p[k] -= prev + (-b1 - 1.0f) * v;
+        } else if (t->updater == S4J_UPDATER_ADAM && s1 != NULL && s2 != NULL) {
+            float m = b1 * s1[k] + g * (1.0f - b1);
+            float v = b2 * s2[k] + g * g * (1.0f - b2);
+            s1[k] = m;
+            s2[k] = v;
+            p[k] -= (m * alpha_t) / (sqrtf(v) + eps);
+        } else {
+            p[k] -= g * lr;
+        }
+        acc[k] = 0.0f;
+    }
+}
+
+int32_t s4j_apply_update(void *dtcm, uint32_t capacity, uint32_t batch_size,
+                         uint32_t iteration)
+{
+    s4j_header *h = (s4j_header *)dtcm;
+    s4j_train *t;
+    s4j_layout l;
+    float batch;
+    float alpha_t = 0.0f;
+    int32_t r = open_state(dtcm, capacity, &l);
+
+    if (r != S4J_OK) {
+        return r;
+    }
+    t = train_of(&l, dtcm);
+    if (t == NULL) {
+        return S4J_ERR_NOT_TRAINING;
+    }
+    if (batch_size == 0u) {
+        return S4J_ERR_BAD_ARGUMENT;
+    }
+    if (backward_in_progress(h, t)) {
+        return S4J_ERR_INCOMPLETE;
+    }
+    batch = (float)batch_size;
+    if (t->updater == S4J_UPDATER_ADAM) {
+        /* AdamUpdater: lr sqrt(1 - b2^(t+1)) / (1 - b1^(t+1)), eps if that is
+         * not a finite non-zero number */
+        float step = (float)iteration + 1.0f;
+        float b1t = powf(t->beta1, step);
+        float b2t = powf(t->beta2, step);
+
+        alpha_t = t->learning_rate * sqrtf(1.0f - b2t) / (1.0f - b1t);
+        if (isnan(alpha_t) || isinf(alpha_t) || alpha_t == 0.0f) {
+            alpha_t = t->epsilon;
+        }
+    }
+    if (h->kind == S4J_KIND_DENSE_BLOCK) {
+        update_params(t, alpha_t, batch, AT(float, dtcm, l.weights),
+                      AT(float, dtcm, l.dw),
+                      l.w_state1 != 0u ? AT(float, dtcm, l.w_state1) : NULL,
+                      l.w_state2 != 0u ? AT(float, dtcm, l.w_state2) : NULL,
+                      h->n_rows * h->n_cols);
+    }
+    if (has_bias(h->kind, h->fused)) {
+        update_params(t, alpha_t, batch, AT(float, dtcm, l.bias),
+                      AT(float, dtcm, l.db),
+                      l.b_state1 != 0u ? AT(float, dtcm, l.b_state1) : NULL,
+                      l.b_state2 != 0u ? AT(float, dtcm, l.b_state2) : NULL,
+                      h->n_cols);
+    }
+    return S4J_OK;
+}
+
+int32_t s4j_params(const void *dtcm, uint32_t capacity, uint32_t which,
+                   uint32_t dest_len, const float **values, uint32_t *n)
+{
+    const s4j_header *h = (const s4j_header *)dtcm;
+    s4j_layout l;
+    uint32_t count;
+    uint32_t off;
+    int32_t r = open_state(dtcm, capacity, &l);
+
+    if (r != S4J_OK) {
+        return r;
+    }
+    if (values == NULL || n == NULL) {
+        return S4J_ERR_BAD_LENGTH;
+    }
+    if (which == 0u) {
+        if (h->kind != S4J_KIND_DENSE_BLOCK) {
+            return S4J_ERR_WRONG_KIND;
+        }
+        count = h->n_rows * h->n_cols; /* below total / 4: no overflow */
+        off = l.weights;
+    } else if (which == 1u) {
+        if (!has_bias(h->kind, h->fused)) {
+            return S4J_ERR_WRONG_KIND;
+        }
+        count = h->n_cols;
+        off = l.bias;
+    } else {
+        return S4J_ERR_BAD_ARGUMENT;
+    }
+    if (dest_len != count) {
+        return S4J_ERR_BAD_LENGTH;
+    }
+    *values = CAT(float, dtcm, off);
+    *n = count;
+    return S4J_OK;
+}
+
+int32_t s4j_discarded(const void *dtcm, uint32_t capacity, uint32_t *count)
+{
+    s4j_layout l;
+    int32_t r = open_state(dtcm, capacity, &l);
+
+    if (r != S4J_OK) {
+        return r;
+    }
+    if (count == NULL) {
+        return S4J_ERR_BAD_LENGTH;
+    }
+    *count = ((const s4j_header *)dtcm)->discarded;
+    return S4J_OK;
+}
+
+int32_t s4j_last_loss(const void *dtcm, uint32_t capacity, float *loss)
+{
+    const s4j_header *h = (const s4j_header *)dtcm;
+    const s4j_train *t;
+    s4j_layout l;
+    int32_t r = open_state(dtcm, capacity, &l);
+
+    if (r != S4J_OK) {
+        return r;
+    }
+    if (l.train == 0u) {
+        return S4J_ERR_NOT_TRAINING;
+    }
+    t = CAT(s4j_train, dtcm, l.train);
+    if (!has_bias(h->kind, h->fused) || t->loss == S4J_LOSS_NONE) {
+        return S4J_ERR_WRONG_KIND;
+    }
+    if (loss == NULL) {
+        return S4J_ERR_BAD_LENGTH;
+    }
+    *loss = t->last_loss;
     return S4J_OK;
 }

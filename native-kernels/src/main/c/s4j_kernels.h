@@ -8,7 +8,8 @@
  * A core's whole state lives in ONE caller-provided buffer (its DTCM, 64 KiB),
  * laid out as:
  *
- *   header (s4j_header, starts with the magic/version word S4J_MAGIC)
+ *   header (s4j_header, starts with the magic/version word: S4J_MAGIC for
+ *           an inference state, S4J_MAGIC_TRAINING for a training state)
  *   input-range table   n_ranges x s4j_range (16 bytes each)
  *   softmax peer table  softmax_peers x s4j_peer (12 bytes each)
  *   per kind:
@@ -17,6 +18,17 @@
  *                   x[n_rows], z[n_cols], row bitmap[ceil(n_rows/32)] words
  *     REDUCE        bias[n_cols], acc[n_cols], partial counts[n_cols]
  *     OUTPUT_SINK   out[n_cols], arrival bitmap[ceil(n_cols/32)] words
+ *   then, for a training state only (DENSE_BLOCK or REDUCE; U = 0 for SGD,
+ *   1 for NESTEROVS, 2 for ADAM):
+ *     training header (s4j_train, 72 bytes), peer dots[softmax_peers],
+ *     delta[n_cols]
+ *     DENSE_BLOCK   dW[n_rows*n_cols], U x updater state[n_rows*n_cols],
+ *                   delta bitmap[ceil(n_cols/32)] words if not fused
+ *     activator     y[n_cols], z[n_cols], db[n_cols], U x state[n_cols],
+ *     (REDUCE or    output layer: labels[n_cols], label bitmap[ceil(n_cols/32)]
+ *      fused block) hidden layer: e acc[n_cols], e counts[n_cols]
+ *
+ * An inference state is byte for byte what it was before training existed.
  *
  * Every entry point re-derives the layout from the header, checks it against
  * the buffer's capacity and bounds-checks every index, so a corrupted or
@@ -27,8 +39,10 @@
 
 #include <stdint.h>
 
-/* 'S' '4' 'K' + layout version 1. */
-#define S4J_MAGIC 0x53344B01u
+/* 'S' '4' 'K' + layout version 1; version 2 is the same state followed by
+ * the training part. */
+#define S4J_MAGIC          0x53344B01u
+#define S4J_MAGIC_TRAINING 0x53344B02u
 
 /* Kinds of core (KernelKind.code()). */
 #define S4J_KIND_INPUT_SOURCE 0u
@@ -48,11 +62,35 @@
 #define S4J_ACT_ELU       8u
 
 /* Kinds of input range (RangeKind.code()). */
-#define S4J_RANGE_DATA         0u
-#define S4J_RANGE_SOFTMAX_SYNC 1u
+#define S4J_RANGE_DATA             0u
+#define S4J_RANGE_SOFTMAX_SYNC     1u  /* peer's max, sum (+ backward dot in training) */
+#define S4J_RANGE_DELTA            2u  /* dL/dz of the block's columns */
+#define S4J_RANGE_BACKWARD_PARTIAL 3u  /* partial dL/dy of a hidden activator's outputs */
+#define S4J_RANGE_LABEL            4u  /* labels of an output activator */
+#define S4J_RANGE_IGNORE           5u  /* accepted and counted, nothing else */
 
-/* Words of a packed config: the fixed part, then 4 words per input range. */
-#define S4J_CONFIG_WORDS 11u
+/* Updaters (UpdaterKind.code()). */
+#define S4J_UPDATER_SGD       0u
+#define S4J_UPDATER_NESTEROVS 1u
+#define S4J_UPDATER_ADAM      2u
+
+/* Losses (LossKind.code()). */
+#define S4J_LOSS_NONE   0u
+#define S4J_LOSS_MSE    1u
+#define S4J_LOSS_L1     2u
+#define S4J_LOSS_L2     3u
+#define S4J_LOSS_MAE    4u
+#define S4J_LOSS_XENT   5u
+#define S4J_LOSS_MCXENT 6u
+#define S4J_LOSS_NLL    7u
+
+/* Sync keys of a softmax core: 2 for inference, 3 for training. */
+#define S4J_SYNC_KEYS          2u
+#define S4J_SYNC_KEYS_TRAINING 3u
+
+/* Words of a packed config: the fixed part (11 inference words, then 13
+ * training words, all 0 when training is off), then 4 words per input range. */
+#define S4J_CONFIG_WORDS 24u
 #define S4J_RANGE_WORDS  4u
 
 /* Return codes: >= 0 success (usually a count of sends), < 0 error. */
@@ -75,6 +113,29 @@
 #define S4J_ERR_INCOMPLETE        (-16) /* sink read before all values arrived */
 #define S4J_ERR_CORRUPT           (-17) /* state inconsistent with its header */
 #define S4J_ERR_JNI               (-18) /* JNI could not access a Java array */
+#define S4J_ERR_DUPLICATE_DELTA   (-19) /* a block's delta j arrived twice in one sample */
+#define S4J_ERR_DUPLICATE_LABEL   (-20) /* label j arrived twice in one sample */
+#define S4J_ERR_TOO_MANY_BACKWARD (-21) /* more than expected_backward partials for one output */
+#define S4J_ERR_NO_FORWARD        (-22) /* backward packet before the sample's forward completed */
+#define S4J_ERR_NOT_TRAINING      (-23) /* training operation on an inference-only core */
+#define S4J_ERR_BAD_ARGUMENT      (-24) /* bad scalar argument (e.g. batch size 0) */
+
+/* The training part of a config (enabled = 0: inference only). */
+typedef struct s4j_training {
+    uint32_t enabled;
+    uint32_t updater;
+    float learning_rate;
+    float beta1;                /* NESTEROVS: momentum; ADAM: beta1 */
+    float beta2;
+    float epsilon;
+    uint32_t loss;              /* != NONE: output-layer activator */
+    uint32_t layer_outputs;     /* nOut of the whole layer (MSE, MAE) */
+    uint32_t delta_key_base;    /* REDUCE: key of delta 0 */
+    uint32_t backward_key_base; /* DENSE_BLOCK: key of e_0 */
+    uint32_t loss_key_base;     /* output activator: key of its loss packet */
+    uint32_t expected_backward; /* hidden activator: partials per output */
+    uint32_t sends_backward;    /* DENSE_BLOCK: sends e to the previous layer */
+} s4j_training;
 
 /* A config as passed from the host (all values are 32-bit words). */
 typedef struct s4j_config {
@@ -89,6 +150,7 @@ typedef struct s4j_config {
     uint32_t softmax_peers;
     uint32_t sync_key_base;
     uint32_t n_ranges;
+    s4j_training training;
     /* n_ranges x {key_lo, key_hi (exclusive), local_offset, range kind} */
     const uint32_t *ranges;
 } s4j_config;
@@ -138,5 +200,24 @@ int32_t s4j_received(const void *dtcm, uint32_t capacity);
  * count; dest_len (the room the caller has) must equal n_cols. */
 int32_t s4j_sink_take(void *dtcm, uint32_t capacity, uint32_t dest_len,
                       const float **values, uint32_t *n);
+
+/* Training: the end of a mini-batch of batch_size samples. Every gradient
+ * accumulator g becomes g / batch_size (DL4J's miniBatch), the updater steps
+ * W (blocks) and b (activators), then the accumulators are zeroed.
+ * iteration counts the updates before this one (Adam's bias correction). */
+int32_t s4j_apply_update(void *dtcm, uint32_t capacity, uint32_t batch_size,
+                         uint32_t iteration);
+
+/* Points *values at the weights (which = 0: DENSE_BLOCK, n_rows*n_cols
+ * row-major) or the bias (which = 1: REDUCE or fused block, n_cols);
+ * dest_len must equal that count. */
+int32_t s4j_params(const void *dtcm, uint32_t capacity, uint32_t which,
+                   uint32_t dest_len, const float **values, uint32_t *n);
+
+/* Packets accepted on IGNORE ranges since load (saturates at UINT32_MAX). */
+int32_t s4j_discarded(const void *dtcm, uint32_t capacity, uint32_t *count);
+
+/* Output activator: the partial loss of its last backward (0 before any). */
+int32_t s4j_last_loss(const void *dtcm, uint32_t capacity, float *loss);
 
 #endif /* S4J_KERNELS_H */

@@ -18,7 +18,12 @@ import java.util.Objects;
  *
  * <p>A core that applies {@link KernelActivation#SOFTMAX} to part of a layer has {@code softmaxPeers > 0}
  * (the number of other cores of the layer), sends its max and sum as {@code syncKeyBase + 0/1}, and has one
- * {@link RangeKind#SOFTMAX_SYNC} range per peer. Keys are unsigned 32-bit values carried in ints.
+ * {@link RangeKind#SOFTMAX_SYNC} range per peer (3 keys in training: a hidden softmax core also sends its backward
+ * dot {@code sum e_j y_j} as {@code syncKeyBase + 2}). Keys are unsigned 32-bit values carried in ints.
+ *
+ * <p>With a {@link TrainingConfig} (DENSE_BLOCK and REDUCE only) the core also runs the backward pass, accumulates
+ * its gradients and updates its parameters; {@code null} means inference only. {@link RangeKind#IGNORE} ranges are
+ * allowed on any core that has inputs.
  *
  * @param kind the core's program
  * @param nRows rows of the weight block (DENSE_BLOCK; 0 or ignored otherwise)
@@ -29,14 +34,23 @@ import java.util.Objects;
  * @param outKeyBase the key of output 0
  * @param expectedPartials partial sums per output per sample (REDUCE)
  * @param softmaxPeers other cores of the same softmax layer
- * @param syncKeyBase the key of this core's softmax max ({@code + 1}: its sum)
+ * @param syncKeyBase the key of this core's softmax max ({@code + 1}: its sum; {@code + 2}: its backward dot in training)
  * @param inputs the key ranges the core accepts
+ * @param training how the core trains, or {@code null} for inference only
  */
 public record KernelConfig(KernelKind kind, int nRows, int nCols, KernelActivation activation, float alpha,
                            boolean fused, int outKeyBase, int expectedPartials, int softmaxPeers,
-                           int syncKeyBase, List<KeyRange> inputs) {
+                           int syncKeyBase, List<KeyRange> inputs, TrainingConfig training) {
 
     private static final long KEY_SPACE = 1L << 32;
+
+    /** An inference-only config ({@code training == null}). */
+    public KernelConfig(KernelKind kind, int nRows, int nCols, KernelActivation activation, float alpha,
+                        boolean fused, int outKeyBase, int expectedPartials, int softmaxPeers,
+                        int syncKeyBase, List<KeyRange> inputs) {
+        this(kind, nRows, nCols, activation, alpha, fused, outKeyBase, expectedPartials, softmaxPeers, syncKeyBase,
+                inputs, null);
+    }
 
     /** Validates the config and copies the input list. */
     public KernelConfig {
@@ -75,28 +89,63 @@ public record KernelConfig(KernelKind kind, int nRows, int nCols, KernelActivati
             throw new IllegalArgumentException(String.format(
                     "output keys 0x%08x + %d wrap past 0xffffffff", outKeyBase, nCols));
         }
-        if (softmaxPeers > 0 && Integer.toUnsignedLong(syncKeyBase) + 2 > KEY_SPACE) {
+        int syncKeys = training == null ? 2 : 3;
+        if (softmaxPeers > 0 && Integer.toUnsignedLong(syncKeyBase) + syncKeys > KEY_SPACE) {
             throw new IllegalArgumentException(String.format(
-                    "sync keys 0x%08x + 2 wrap past 0xffffffff", syncKeyBase));
+                    "sync keys 0x%08x + %d wrap past 0xffffffff", syncKeyBase, syncKeys));
+        }
+        if (training != null) {
+            checkTraining(kind, nRows, nCols, activation, fused, softmaxPeers, training);
         }
         if (kind == KernelKind.INPUT_SOURCE && !inputs.isEmpty()) {
             throw new IllegalArgumentException("an INPUT_SOURCE has no inputs, got " + inputs);
         }
         long limit = kind == KernelKind.DENSE_BLOCK ? nRows : nCols;
+        boolean activator = kind == KernelKind.REDUCE || (kind == KernelKind.DENSE_BLOCK && fused);
+        boolean output = training != null && training.isOutputLayer();
         int syncs = 0;
         for (int i = 0; i < inputs.size(); i++) {
             KeyRange r = inputs.get(i);
-            if (r.kind() == RangeKind.DATA) {
-                if (r.localOffset() + r.size() > limit) {
-                    throw new IllegalArgumentException("input range " + r + " maps to local indices up to "
-                            + (r.localOffset() + r.size() - 1) + " but this " + kind + " has "
-                            + limit + (kind == KernelKind.DENSE_BLOCK ? " rows" : " outputs"));
+            switch (r.kind()) {
+                case DATA -> {
+                    if (r.localOffset() + r.size() > limit) {
+                        throw new IllegalArgumentException("input range " + r + " maps to local indices up to "
+                                + (r.localOffset() + r.size() - 1) + " but this " + kind + " has "
+                                + limit + (kind == KernelKind.DENSE_BLOCK ? " rows" : " outputs"));
+                    }
                 }
-            } else {
-                if (r.size() != 2) {
-                    throw new IllegalArgumentException("a SOFTMAX_SYNC range has exactly 2 keys (max, sum), got " + r);
+                case SOFTMAX_SYNC -> {
+                    if (r.size() != syncKeys) {
+                        throw new IllegalArgumentException(training == null
+                                ? "a SOFTMAX_SYNC range has exactly 2 keys (max, sum), got " + r
+                                : "in training a SOFTMAX_SYNC range has exactly 3 keys (max, sum, backward dot), got "
+                                        + r);
+                    }
+                    syncs++;
                 }
-                syncs++;
+                case DELTA -> {
+                    if (training == null || kind != KernelKind.DENSE_BLOCK || fused) {
+                        throw new IllegalArgumentException("DELTA ranges are for training unfused DENSE_BLOCKs "
+                                + "(a fused block computes its own deltas), got " + r + " on a "
+                                + (training == null ? "non-training " : "") + (fused ? "fused " : "") + kind);
+                    }
+                    checkColumns(r, nCols);
+                }
+                case BACKWARD_PARTIAL -> {
+                    if (training == null || !activator || output) {
+                        throw new IllegalArgumentException("BACKWARD_PARTIAL ranges are for training hidden-layer "
+                                + "activators (a REDUCE or fused DENSE_BLOCK without a loss), got " + r);
+                    }
+                    checkColumns(r, nCols);
+                }
+                case LABEL -> {
+                    if (!output) {
+                        throw new IllegalArgumentException("LABEL ranges are for training output-layer activators "
+                                + "(a REDUCE or fused DENSE_BLOCK with a loss), got " + r);
+                    }
+                    checkColumns(r, nCols);
+                }
+                case IGNORE -> { }
             }
             for (int j = 0; j < i; j++) {
                 if (r.overlaps(inputs.get(j))) {
@@ -108,6 +157,82 @@ public record KernelConfig(KernelKind kind, int nRows, int nCols, KernelActivati
             throw new IllegalArgumentException("softmaxPeers = " + softmaxPeers + " needs that many SOFTMAX_SYNC "
                     + "input ranges, got " + syncs);
         }
+    }
+
+    private static void checkColumns(KeyRange r, int nCols) {
+        if (r.localOffset() + r.size() > nCols) {
+            throw new IllegalArgumentException("input range " + r + " maps to local columns up to "
+                    + (r.localOffset() + r.size() - 1) + " but this core has " + nCols + " columns");
+        }
+    }
+
+    private static void checkTraining(KernelKind kind, int nRows, int nCols, KernelActivation activation,
+                                      boolean fused, int softmaxPeers, TrainingConfig t) {
+        if (kind != KernelKind.DENSE_BLOCK && kind != KernelKind.REDUCE) {
+            throw new IllegalArgumentException("only DENSE_BLOCK and REDUCE cores train, not " + kind
+                    + "; its training config must be null");
+        }
+        boolean activator = kind == KernelKind.REDUCE || fused;
+        if (!activator) {
+            if (t.isOutputLayer()) {
+                throw new IllegalArgumentException("a partial DENSE_BLOCK has no loss (" + t.loss() + "): the loss "
+                        + "belongs to the activator of the output layer, a REDUCE or a fused DENSE_BLOCK");
+            }
+            if (t.expectedBackwardPartials() != 0) {
+                throw new IllegalArgumentException("a partial DENSE_BLOCK receives deltas, not backward partials: "
+                        + "expectedBackwardPartials must be 0, got " + t.expectedBackwardPartials());
+            }
+        } else if (t.isOutputLayer()) {
+            if (t.layerOutputs() < nCols) {
+                throw new IllegalArgumentException("layerOutputs (nOut of the whole layer) = " + t.layerOutputs()
+                        + " is less than this core's nCols = " + nCols);
+            }
+            if (activation == KernelActivation.SOFTMAX && t.loss() != LossKind.MCXENT
+                    && t.loss() != LossKind.NEGATIVELOGLIKELIHOOD) {
+                throw new IllegalArgumentException("a SOFTMAX output layer trains with MCXENT or "
+                        + "NEGATIVELOGLIKELIHOOD only, got " + t.loss());
+            }
+        } else {
+            if (t.expectedBackwardPartials() <= 0) {
+                throw new IllegalArgumentException("a hidden-layer activator (no loss) needs expectedBackwardPartials"
+                        + " > 0 (backward partials per output per sample), got " + t.expectedBackwardPartials());
+            }
+            if ((long) nCols * t.expectedBackwardPartials() > Integer.MAX_VALUE) {
+                throw new IllegalArgumentException("nCols * expectedBackwardPartials = "
+                        + (long) nCols * t.expectedBackwardPartials() + " exceeds " + Integer.MAX_VALUE);
+            }
+        }
+        if (kind == KernelKind.REDUCE) {
+            if (t.sendsBackward()) {
+                throw new IllegalArgumentException("a REDUCE sends deltas, not backward partials: sendsBackward "
+                        + "is for DENSE_BLOCKs");
+            }
+            if (Integer.toUnsignedLong(t.deltaKeyBase()) + nCols > KEY_SPACE) {
+                throw new IllegalArgumentException(String.format(
+                        "delta keys 0x%08x + %d wrap past 0xffffffff", t.deltaKeyBase(), nCols));
+            }
+        } else if (t.sendsBackward() && Integer.toUnsignedLong(t.backwardKeyBase()) + nRows > KEY_SPACE) {
+            throw new IllegalArgumentException(String.format(
+                    "backward keys 0x%08x + %d wrap past 0xffffffff", t.backwardKeyBase(), nRows));
+        }
+        long forward = (long) nCols + (softmaxPeers > 0 ? 2 : 0);
+        long backward = (kind == KernelKind.DENSE_BLOCK && t.sendsBackward() ? nRows : 0)
+                + (kind == KernelKind.REDUCE ? nCols : 0) + (activator ? 1 : 0);
+        if (forward + backward > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("one event could send " + (forward + backward)
+                    + " packets, more than " + Integer.MAX_VALUE);
+        }
+    }
+
+    /** Whether this core runs the backward pass and updates its parameters ({@code training != null}). */
+    public boolean isTraining() {
+        return training != null;
+    }
+
+    /** This config with {@code training} instead of its training config. */
+    public KernelConfig withTraining(TrainingConfig training) {
+        return new KernelConfig(kind, nRows, nCols, activation, alpha, fused, outKeyBase, expectedPartials,
+                softmaxPeers, syncKeyBase, inputs, training);
     }
 
     /** Whether this core applies a (possibly layer-wide) softmax. */
@@ -146,6 +271,9 @@ public record KernelConfig(KernelKind kind, int nRows, int nCols, KernelActivati
         }
         if (softmaxPeers > 0) {
             sb.append(String.format(", softmax peers=%d sync 0x%08x", softmaxPeers, syncKeyBase));
+        }
+        if (training != null) {
+            sb.append(", ").append(training);
         }
         return sb.append(", inputs=").append(inputs).append(']').toString();
     }

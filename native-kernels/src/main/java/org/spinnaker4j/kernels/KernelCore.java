@@ -11,13 +11,17 @@ import java.util.Locale;
  * <p>The kernel runs through JNI on the host; the same C source runs on ARM. Sends are written to a
  * caller-provided outbox as pairs {@code (outbox[2k], outbox[2k+1]) = (key, payload)}; size it with
  * {@code 2 * maxSendsPerEvent()} ints. Not thread-safe: a core handles one event at a time.
+ *
+ * <p>A core loaded with a {@link TrainingConfig} also runs the backward pass of each sample (see there), accumulates
+ * its gradients over a mini-batch, and updates its parameters on {@link #applyUpdate(int, int)}; the host reads them
+ * back with {@link #readWeights()} and {@link #readBias()}.
  */
 public final class KernelCore {
 
     /** Bytes of DTCM of a SpiNNaker core, and so of every core's state buffer. */
     public static final int DTCM_BYTES = 65536;
 
-    private static final int CONFIG_WORDS = 11;
+    private static final int CONFIG_WORDS = 24;
     private static final int RANGE_WORDS = 4;
     private static final long SATURATED = 0xFFFF_FFFFL;
 
@@ -190,6 +194,90 @@ public final class KernelCore {
         return out;
     }
 
+    /**
+     * The end of a mini-batch (training cores): every accumulated gradient is divided by {@code batchSize}
+     * (DL4J's miniBatch), the updater steps the weights (blocks) and the bias (activators), and the accumulators are
+     * zeroed. {@code iteration} is DL4J's iteration count before this update (0 for the first), used by Adam.
+     *
+     * @throws IllegalArgumentException if {@code batchSize <= 0} or {@code iteration < 0}
+     * @throws IllegalStateException if the core is not loaded or has no training config
+     * @throws KernelException if the kernel rejects it (INCOMPLETE: a sample's backward pass is half done)
+     */
+    public void applyUpdate(int batchSize, int iteration) {
+        KernelConfig c = requireLoaded("applyUpdate");
+        if (batchSize <= 0) {
+            throw new IllegalArgumentException("batchSize must be positive, got " + batchSize);
+        }
+        if (iteration < 0) {
+            throw new IllegalArgumentException("iteration must be >= 0, got " + iteration);
+        }
+        if (c.training() == null) {
+            throw new IllegalStateException("applyUpdate on a core loaded without a training config: " + c);
+        }
+        int r = applyUpdate0(dtcm, batchSize, iteration);
+        if (r < 0) {
+            throw new KernelException(r, r == KernelException.INCOMPLETE
+                    ? "applyUpdate while this core's backward pass of a sample is incomplete"
+                    : "applyUpdate: " + KernelException.describe(r));
+        }
+    }
+
+    /** A DENSE_BLOCK's current weights, {@code nRows * nCols} row-major (a copy). */
+    public float[] readWeights() {
+        KernelConfig c = requireLoaded("readWeights");
+        if (c.kind() != KernelKind.DENSE_BLOCK) {
+            throw new IllegalStateException("readWeights is for DENSE_BLOCK cores; this core is " + c.kind());
+        }
+        return readParams(0, Math.toIntExact(c.weightCount()), "readWeights");
+    }
+
+    /** The current bias of a REDUCE or fused DENSE_BLOCK, {@code nCols} values (a copy). */
+    public float[] readBias() {
+        KernelConfig c = requireLoaded("readBias");
+        if (!c.hasBias()) {
+            throw new IllegalStateException("readBias is for REDUCE and fused DENSE_BLOCK cores; this core is "
+                    + describeKind(c));
+        }
+        return readParams(1, c.nCols(), "readBias");
+    }
+
+    private float[] readParams(int which, int n, String what) {
+        float[] out = new float[n];
+        int r = readParams0(dtcm, which, out);
+        if (r < 0) {
+            throw new KernelException(r, what + ": " + KernelException.describe(r));
+        }
+        return out;
+    }
+
+    /** The packets this core accepted on {@link RangeKind#IGNORE} ranges since it was loaded. */
+    public long discardedCount() {
+        requireLoaded("discardedCount");
+        long r = discarded0(dtcm);
+        if (r < 0) {
+            throw new KernelException((int) r, "discardedCount: " + KernelException.describe((int) r));
+        }
+        return r;
+    }
+
+    /**
+     * An output-layer activator's partial loss of its last completed backward pass (0 before any), the value of
+     * its last loss packet.
+     */
+    public float lastPartialLoss() {
+        KernelConfig c = requireLoaded("lastPartialLoss");
+        if (c.training() == null || !c.training().isOutputLayer()) {
+            throw new IllegalStateException("lastPartialLoss is for training output-layer activators; this core is "
+                    + describeKind(c) + (c.training() == null ? " without training" : " without a loss"));
+        }
+        float[] out = new float[1];
+        int r = lastLoss0(dtcm, out);
+        if (r < 0) {
+            throw new KernelException(r, "lastPartialLoss: " + KernelException.describe(r));
+        }
+        return out[0];
+    }
+
     /** The DTCM buffer itself, for tests that corrupt it. */
     ByteBuffer dtcm() {
         return dtcm;
@@ -257,8 +345,21 @@ public final class KernelCore {
                     + ") before readOutput() was called";
             case KernelException.DUPLICATE_SYNC -> "duplicate softmax "
                     + (range != null && key - range.keyLo() == 1 ? "sum" : "max") + " (" + k + ") from one peer in one sample";
-            case KernelException.SAMPLE_OVERLAP -> k + " of a next sample arrived while this core's softmax "
-                    + "exchange is still waiting for its peers";
+            case KernelException.SAMPLE_OVERLAP -> k + (range != null && range.kind() != RangeKind.DATA
+                    ? " (backward) arrived while the forward pass of this core's sample is still in progress"
+                    : " of a next sample arrived while this core's softmax exchange is still waiting for its peers"
+                            + " or its backward pass of the current sample is incomplete");
+            case KernelException.DUPLICATE_DELTA -> "duplicate delta for column " + local + " (" + k
+                    + ") in one sample";
+            case KernelException.DUPLICATE_LABEL -> "duplicate label for output " + local + " (" + k
+                    + ") in one sample";
+            case KernelException.TOO_MANY_BACKWARD -> "too many backward partials for output " + local + " (" + k
+                    + "): expected " + (c.training() == null ? 0 : c.training().expectedBackwardPartials())
+                    + " per output per sample";
+            case KernelException.NO_FORWARD -> k + " (" + (range == null ? "backward" : range.kind())
+                    + ") arrived before this core completed the forward pass of its sample";
+            case KernelException.WRONG_KIND -> k + ": a softmax backward dot sent to an output-layer core, "
+                    + "which needs none";
             default -> KernelException.describe(code) + " (" + k + ")";
         };
         return new KernelException(code, detail);
@@ -269,7 +370,10 @@ public final class KernelCore {
                 : inputs.subList(0, 8) + " and " + (inputs.size() - 8) + " more";
     }
 
-    /** The config as the C kernels read it: 11 words, then (keyLo, keyHi, localOffset, kind) per range. */
+    /**
+     * The config as the C kernels read it: 11 words, 13 training words (all 0 without training), then
+     * (keyLo, keyHi, localOffset, kind) per range.
+     */
     static int[] pack(KernelConfig c) {
         List<KeyRange> inputs = c.inputs();
         int[] words = new int[CONFIG_WORDS + RANGE_WORDS * inputs.size()];
@@ -284,6 +388,22 @@ public final class KernelCore {
         words[8] = c.softmaxPeers();
         words[9] = c.syncKeyBase();
         words[10] = inputs.size();
+        TrainingConfig t = c.training();
+        if (t != null) {
+            words[11] = 1;
+            words[12] = t.updater().code();
+            words[13] = Float.floatToRawIntBits(t.learningRate());
+            words[14] = Float.floatToRawIntBits(t.momentumOrBeta1());
+            words[15] = Float.floatToRawIntBits(t.beta2());
+            words[16] = Float.floatToRawIntBits(t.epsilon());
+            words[17] = t.loss().code();
+            words[18] = t.layerOutputs();
+            words[19] = t.deltaKeyBase();
+            words[20] = t.backwardKeyBase();
+            words[21] = t.lossKeyBase();
+            words[22] = t.expectedBackwardPartials();
+            words[23] = t.sendsBackward() ? 1 : 0;
+        }
         int w = CONFIG_WORDS;
         for (KeyRange r : inputs) {
             words[w++] = r.keyLo();
@@ -309,4 +429,12 @@ public final class KernelCore {
     private static native int received0(ByteBuffer dtcm);
 
     private static native int readOutput0(ByteBuffer dtcm, float[] dest);
+
+    private static native int applyUpdate0(ByteBuffer dtcm, int batchSize, int iteration);
+
+    private static native int readParams0(ByteBuffer dtcm, int which, float[] dest);
+
+    private static native long discarded0(ByteBuffer dtcm);
+
+    private static native int lastLoss0(ByteBuffer dtcm, float[] dest);
 }

@@ -24,6 +24,12 @@ public class KernelException extends RuntimeException {
     static final int INCOMPLETE = -16;
     static final int CORRUPT = -17;
     static final int JNI = -18;
+    static final int DUPLICATE_DELTA = -19;
+    static final int DUPLICATE_LABEL = -20;
+    static final int TOO_MANY_BACKWARD = -21;
+    static final int NO_FORWARD = -22;
+    static final int NOT_TRAINING = -23;
+    static final int BAD_ARGUMENT = -24;
 
     private final int code;
 
@@ -59,6 +65,12 @@ public class KernelException extends RuntimeException {
             case INCOMPLETE -> "INCOMPLETE";
             case CORRUPT -> "CORRUPT";
             case JNI -> "JNI";
+            case DUPLICATE_DELTA -> "DUPLICATE_DELTA";
+            case DUPLICATE_LABEL -> "DUPLICATE_LABEL";
+            case TOO_MANY_BACKWARD -> "TOO_MANY_BACKWARD";
+            case NO_FORWARD -> "NO_FORWARD";
+            case NOT_TRAINING -> "NOT_TRAINING";
+            case BAD_ARGUMENT -> "BAD_ARGUMENT";
             default -> "UNKNOWN_ERROR";
         };
     }
@@ -84,6 +96,12 @@ public class KernelException extends RuntimeException {
             case INCOMPLETE -> "not all values have arrived";
             case CORRUPT -> "the state in DTCM is inconsistent with its header";
             case JNI -> "JNI could not access a Java array";
+            case DUPLICATE_DELTA -> "a block's delta for one column arrived twice in one sample";
+            case DUPLICATE_LABEL -> "a label arrived twice in one sample";
+            case TOO_MANY_BACKWARD -> "too many backward partials for one output in one sample";
+            case NO_FORWARD -> "a backward packet arrived before the forward pass of its sample completed";
+            case NOT_TRAINING -> "training operation on a core loaded without a training config";
+            case BAD_ARGUMENT -> "bad argument (e.g. a batch size of 0)";
             default -> "unknown error code";
         };
     }

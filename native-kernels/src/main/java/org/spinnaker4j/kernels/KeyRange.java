@@ -6,8 +6,9 @@ import java.util.Objects;
  * A range of multicast keys a core accepts: key {@code k} with {@code keyLo <= k < keyHi} (unsigned 32-bit
  * comparison) maps to local index {@code localOffset + (k - keyLo)}.
  *
- * <p>For {@link RangeKind#SOFTMAX_SYNC} ranges (always 2 keys: the peer's max, then its sum)
- * {@code localOffset} is not used: a peer's slot is the position of its range among the sync ranges.
+ * <p>For {@link RangeKind#SOFTMAX_SYNC} ranges (2 keys: the peer's max, then its sum; 3 keys in training, then its
+ * backward dot) {@code localOffset} is not used: a peer's slot is the position of its range among the sync ranges.
+ * {@link RangeKind#IGNORE} ranges do not use it either.
  *
  * @param keyLo first key (unsigned value carried in an int)
  * @param keyHi one past the last key (unsigned, greater than {@code keyLo})
@@ -30,15 +31,44 @@ public record KeyRange(int keyLo, int keyHi, int localOffset, RangeKind kind) {
 
     /** A data range of {@code count} keys starting at {@code keyLo}, mapped to local indices from {@code localOffset}. */
     public static KeyRange data(int keyLo, int count, int localOffset) {
+        return of(keyLo, count, localOffset, RangeKind.DATA);
+    }
+
+    /** The sync range of one softmax peer whose sync keys start at {@code syncKeyBase} (inference: max, sum). */
+    public static KeyRange softmaxSync(int syncKeyBase) {
+        return new KeyRange(syncKeyBase, syncKeyBase + 2, 0, RangeKind.SOFTMAX_SYNC);
+    }
+
+    /** The sync range of one softmax peer of a training core: max, sum and backward dot. */
+    public static KeyRange trainingSoftmaxSync(int syncKeyBase) {
+        return new KeyRange(syncKeyBase, syncKeyBase + 3, 0, RangeKind.SOFTMAX_SYNC);
+    }
+
+    /** A DELTA range of {@code count} keys from {@code keyLo}, mapped to local columns from {@code localOffset}. */
+    public static KeyRange delta(int keyLo, int count, int localOffset) {
+        return of(keyLo, count, localOffset, RangeKind.DELTA);
+    }
+
+    /** A BACKWARD_PARTIAL range of {@code count} keys from {@code keyLo}, mapped to local outputs from {@code localOffset}. */
+    public static KeyRange backwardPartial(int keyLo, int count, int localOffset) {
+        return of(keyLo, count, localOffset, RangeKind.BACKWARD_PARTIAL);
+    }
+
+    /** A LABEL range of {@code count} keys from {@code keyLo}, mapped to local outputs from {@code localOffset}. */
+    public static KeyRange label(int keyLo, int count, int localOffset) {
+        return of(keyLo, count, localOffset, RangeKind.LABEL);
+    }
+
+    /** An IGNORE range of {@code count} keys from {@code keyLo}: accepted, counted and dropped. */
+    public static KeyRange ignore(int keyLo, int count) {
+        return of(keyLo, count, 0, RangeKind.IGNORE);
+    }
+
+    private static KeyRange of(int keyLo, int count, int localOffset, RangeKind kind) {
         if (count <= 0) {
             throw new IllegalArgumentException("count must be positive, got " + count);
         }
-        return new KeyRange(keyLo, keyLo + count, localOffset, RangeKind.DATA);
-    }
-
-    /** The sync range of one softmax peer whose sync keys start at {@code syncKeyBase}. */
-    public static KeyRange softmaxSync(int syncKeyBase) {
-        return new KeyRange(syncKeyBase, syncKeyBase + 2, 0, RangeKind.SOFTMAX_SYNC);
+        return new KeyRange(keyLo, keyLo + count, localOffset, kind);
     }
 
     /** The number of keys in the range. */

@@ -1,0 +1,32 @@
+package org.spinnaker4j.kernels;
+
+/** The loss of an output layer's activator (DL4J's LossFunctions.LossFunction); {@link #code()} is the C value. */
+public enum LossKind {
+    /** No loss: a hidden layer (or a core that is not an activator). */
+    NONE(0),
+    /** {@code sum (y-t)^2 / nOut}; {@code dL/dy = 2 (y-t) / nOut} ({@code nOut} of the whole layer). */
+    MSE(1),
+    /** {@code sum |y-t|}; {@code dL/dy = sign(y-t)}. */
+    L1(2),
+    /** {@code sum (y-t)^2}; {@code dL/dy = 2 (y-t)}. */
+    L2(3),
+    /** {@code sum |y-t| / nOut}; {@code dL/dy = sign(y-t) / nOut} ({@code nOut} of the whole layer). */
+    MAE(4),
+    /** Binary cross-entropy with y clipped to {@code [1e-5, 1-1e-5]}; {@code dL/dy = (y-t) / (y (1-y))}. */
+    XENT(5),
+    /** {@code -sum t log y}; with SOFTMAX, y clipped to {@code [1e-10, 1-1e-10]} in the loss and {@code delta = y - t}. */
+    MCXENT(6),
+    /** The same as {@link #MCXENT}. */
+    NEGATIVELOGLIKELIHOOD(7);
+
+    private final int code;
+
+    LossKind(int code) {
+        this.code = code;
+    }
+
+    /** The numeric code of this loss in the C kernels. */
+    public int code() {
+        return code;
+    }
+}
