@@ -9,12 +9,13 @@ import org.spinnaker4j.mapper.machine.Direction;
  * What one run did: per-sample simulated time, packets sent by cores, router hops taken,
  * packets delivered to cores, dropped by routers or full receive queues, reinjected, lost for
  * good; TDMA overruns; per chip and per link counters; routing-table sizes; cores and chips
- * used, their utilisation and an energy estimate.
+ * used, their utilisation, the busiest core's busy time and an energy estimate.
  */
 public record RunStats(int samples, double simulatedSeconds, long packetsSent, long packetsRouted,
         long packetsDelivered, long packetsDropped, long packetsReinjected, long packetsLost, long tdmaOverruns,
         List<ChipStats> chips, List<LinkStats> links, Map<ChipLocation, Integer> routingEntriesPerChip,
-        int coresUsed, long chipsUsed, double coreUtilisation, double energyJoules, long events) {
+        int coresUsed, long chipsUsed, double coreUtilisation, double busiestCoreSeconds, double energyJoules,
+        long events) {
 
     /** One router's counters. */
     public record ChipStats(ChipLocation chip, long routed, long dropped, long reinjected, long lost,
@@ -54,6 +55,14 @@ public record RunStats(int samples, double simulatedSeconds, long packetsSent, l
     /** The most packets any one link carried. */
     public long peakLinkPackets() {
         return links.stream().mapToLong(LinkStats::packets).max().orElse(0);
+    }
+
+    /**
+     * The least time per sample this mapping could take: the busiest core's work or the busiest
+     * link's traffic ({@code linkSecondsPerPacket} each), whichever is longer.
+     */
+    public double boundSecondsPerSample(double linkSecondsPerPacket) {
+        return Math.max(busiestCoreSeconds, peakLinkPackets() * linkSecondsPerPacket) / samples;
     }
 
     /** The chips and links where packets were dropped, one per line; empty if none was. */

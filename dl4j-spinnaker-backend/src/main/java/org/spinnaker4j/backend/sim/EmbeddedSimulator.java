@@ -41,7 +41,7 @@ public final class EmbeddedSimulator implements Machine {
 
     private static final Logger LOG = LoggerFactory.getLogger(EmbeddedSimulator.class);
     /** A 72-bit packet's time on a chip-to-chip link: ≈ 380 ns (AppNote 7: 19 symbols at ≈ 20 ns). */
-    static final long LINK_72_BIT_PS = 380_000;
+    public static final long LINK_72_BIT_PS = 380_000;
 
     private final SimulatorParameters parameters;
     private final EventQueue clock = new EventQueue();
@@ -221,7 +221,9 @@ public final class EmbeddedSimulator implements Machine {
         long delivered = 0;
         long overruns = 0;
         long busyPs = 0;
+        long busiestPs = 0;
         for (SimCore c : cores) {
+            busiestPs = Math.max(busiestPs, c.busyPs);
             sent += c.sent;
             delivered += c.delivered;
             overruns += c.overruns;
@@ -249,7 +251,7 @@ public final class EmbeddedSimulator implements Machine {
         long chipsUsed = mapping.placements().chipsUsed();
         double utilisation = seconds == 0 ? 0 : busyPs / 1e12 / (seconds * cores.length);
         return new RunStats(samples, seconds, sent, routed, delivered, log.dropped, log.reinjected, log.lost,
-                overruns, chipStats, linkStats, entries, mapping.coresUsed(), chipsUsed, utilisation,
+                overruns, chipStats, linkStats, entries, mapping.coresUsed(), chipsUsed, utilisation, busiestPs / 1e12,
                 EnergyModel.joules(chipsUsed, seconds, busyPs / 1e12, routed), clock.processed());
     }
 

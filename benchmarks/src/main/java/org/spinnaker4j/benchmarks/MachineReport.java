@@ -1,0 +1,175 @@
+package org.spinnaker4j.benchmarks;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.spinnaker4j.backend.SpiNNakerMultiLayerNetwork;
+import org.spinnaker4j.backend.SpiNNakerOptions;
+import org.spinnaker4j.backend.runtime.PacketLossException;
+import org.spinnaker4j.backend.runtime.RunStats;
+import org.spinnaker4j.backend.sim.EmbeddedSimulator;
+import org.spinnaker4j.backend.sim.SendMode;
+import org.spinnaker4j.demo.ReferenceNetworks;
+import org.spinnaker4j.mapper.machine.Machine;
+import org.spinnaker4j.mapper.partition.PartitioningStrategy;
+
+/**
+ * The machine report: for the seed network and the MNIST MLP, every combination of
+ * {NEURON_PER_CORE, BLOCK} × {BURST, TDMA} runs on a simulated SpiNN-5 board, and the report
+ * lists packets, link load, drops, simulated time against the mapping's compute/link bound,
+ * and energy, as Markdown and as an HTML page with a per-chip heat map of packets and drops.
+ * Usage: {@code MachineReport [output directory]}.
+ */
+public final class MachineReport {
+
+    private static final double LINK_SECONDS = EmbeddedSimulator.LINK_72_BIT_PS / 1e12;
+
+    /** One configuration's outcome. */
+    private record Row(String network, PartitioningStrategy strategy, SendMode mode, RunStats stats, String outcome) {
+    }
+
+    private MachineReport() {
+    }
+
+    public static void main(String[] args) throws IOException {
+        Path out = Path.of(args.length > 0 ? args[0] : "target/machine-report");
+        Files.createDirectories(out);
+        List<Row> rows = new ArrayList<>();
+        rows.addAll(measure("seed 10-50-50-300-50-25", ReferenceNetworks.seedNetwork(), 10, 50));
+        rows.addAll(measure("MNIST MLP 784-256-128-10", ReferenceNetworks.mnistMlp(), 784, 20));
+        String markdown = markdown(rows);
+        Files.writeString(out.resolve("machine-report.md"), markdown);
+        Files.writeString(out.resolve("machine-report.html"), html(rows));
+        System.out.println(markdown);
+        System.out.println("Written to " + out.toAbsolutePath());
+    }
+
+    private static List<Row> measure(String name, MultiLayerConfiguration conf, int nIn, int samples) {
+        MultiLayerNetwork cpu = new MultiLayerNetwork(conf.clone());
+        cpu.init();
+        Nd4j.getRandom().setSeed(17);
+        INDArray x = Nd4j.rand(DataType.FLOAT, samples, nIn);
+        List<Row> rows = new ArrayList<>();
+        for (PartitioningStrategy strategy : PartitioningStrategy.values()) {
+            for (SendMode mode : SendMode.values()) {
+                SpiNNakerOptions options = SpiNNakerOptions.builder().machine(Machine.spinn5()).partitioning(strategy)
+                        .sendMode(mode).build();
+                try (SpiNNakerMultiLayerNetwork net = SpiNNakerMultiLayerNetwork.wrap(cpu, options)) {
+                    String outcome;
+                    try {
+                        INDArray result = net.output(x);
+                        double diff = result.sub(cpu.output(x)).amaxNumber().doubleValue();
+                        outcome = String.format(Locale.ROOT, "ok, max difference %.1e", diff);
+                    } catch (PacketLossException e) {
+                        outcome = "packets lost";
+                    }
+                    rows.add(new Row(name, strategy, mode, net.lastRunStats(), outcome));
+                    System.err.printf("%s %s %s: %s%n", name, strategy, mode, outcome);
+                }
+            }
+        }
+        return rows;
+    }
+
+    private static String markdown(List<Row> rows) {
+        StringBuilder sb = new StringBuilder();
+        sb.append("# Machine report: inference on a simulated SpiNN-5 board\n\n");
+        sb.append("Forward pass only (training on the machine is not built yet). Per sample: packets sent by cores "
+                + "and delivered to cores; the busiest link's packets; router drops (reinjected or lost) and "
+                + "packets lost in full core receive queues; TDMA slots missed; simulated time against the "
+                + "mapping's bound (the busiest core's work or the busiest link's traffic, whichever is longer); "
+                + "energy from SpiNNMachine's power figures. A BURST run stops at the first sample that loses "
+                + "a packet, so its figures cover the samples it ran.\n\n");
+        sb.append("| network | partitioning | send | cores / chips | samples | sent | delivered | peak link | "
+                + "dropped | reinjected | lost | overruns | µs / sample | bound µs | of bound | µJ / sample "
+                + "| result |\n");
+        sb.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+        for (Row r : rows) {
+            RunStats s = r.stats();
+            double perSample = s.simulatedSecondsPerSample();
+            double bound = s.boundSecondsPerSample(LINK_SECONDS);
+            sb.append(String.format(Locale.ROOT,
+                    "| %s | %s | %s | %d / %d | %d | %.0f | %.0f | %.0f | %d | %d | %d | %d | %.1f | %.1f | %.0f %% "
+                            + "| %.1f | %s |%n",
+                    r.network(), r.strategy(), r.mode(), s.coresUsed(), s.chipsUsed(), s.samples(),
+                    s.packetsSentPerSample(), s.packetsDeliveredPerSample(), (double) s.peakLinkPackets() / s.samples(),
+                    s.packetsDropped(), s.packetsReinjected(), s.packetsLost(), s.tdmaOverruns(), perSample * 1e6,
+                    bound * 1e6, 100 * bound / perSample, s.energyJoulesPerSample() * 1e6, r.outcome()));
+        }
+        return sb.toString();
+    }
+
+    private static String html(List<Row> rows) {
+        StringBuilder sb = new StringBuilder();
+        sb.append("<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>spinnaker4j machine report</title>"
+                + "<style>body{font-family:sans-serif;margin:2em}table{border-collapse:collapse}"
+                + "td,th{border:1px solid #ccc;padding:2px 6px;font-size:13px}"
+                + ".map td{width:46px;height:30px;text-align:center;font-size:10px;border:1px solid #fff}"
+                + ".maps{display:flex;flex-wrap:wrap;gap:24px}</style></head><body>");
+        sb.append("<h1>spinnaker4j machine report</h1><p>Per-chip heat maps of one SpiNN-5 board: shade = packets "
+                + "routed by the chip's router per sample (darkest = the busiest chip of that run); a red border and "
+                + "count = packets dropped there. Chip (0,0), the Ethernet chip, is bottom left.</p>");
+        sb.append(markdownTableAsHtml(rows));
+        sb.append("<div class=\"maps\">");
+        for (Row r : rows) {
+            sb.append("<div><h3>").append(r.network()).append("<br>").append(r.strategy()).append(" + ")
+                    .append(r.mode()).append(" (").append(r.outcome()).append(")</h3>").append(heatMap(r.stats()))
+                    .append("</div>");
+        }
+        sb.append("</div></body></html>\n");
+        return sb.toString();
+    }
+
+    private static String markdownTableAsHtml(List<Row> rows) {
+        StringBuilder sb = new StringBuilder("<table>");
+        String[] lines = markdown(rows).split("\n");
+        for (String line : lines) {
+            if (!line.startsWith("|") || line.startsWith("|---")) {
+                continue;
+            }
+            boolean header = line.contains("partitioning");
+            sb.append("<tr>");
+            for (String cell : line.substring(1, line.length() - 1).split("\\|")) {
+                sb.append(header ? "<th>" : "<td>").append(cell.trim()).append(header ? "</th>" : "</td>");
+            }
+            sb.append("</tr>");
+        }
+        return sb.append("</table>").toString();
+    }
+
+    private static String heatMap(RunStats s) {
+        Machine board = Machine.spinn5();
+        long max = s.chips().stream().mapToLong(RunStats.ChipStats::routed).max().orElse(1);
+        StringBuilder sb = new StringBuilder("<table class=\"map\">");
+        for (int y = board.height() - 1; y >= 0; y--) {
+            sb.append("<tr>");
+            for (int x = 0; x < board.width(); x++) {
+                int cx = x;
+                int cy = y;
+                boolean present = board.chips().stream().anyMatch(c -> c.location().x() == cx && c.location().y() == cy);
+                RunStats.ChipStats chip = s.chips().stream()
+                        .filter(c -> c.chip().x() == cx && c.chip().y() == cy).findFirst().orElse(null);
+                if (!present) {
+                    sb.append("<td style=\"background:#fff\"></td>");
+                    continue;
+                }
+                long routed = chip == null ? 0 : chip.routed();
+                long dropped = chip == null ? 0 : chip.dropped() + chip.lost();
+                int shade = (int) Math.round(230 - 200.0 * routed / Math.max(1, max));
+                sb.append(String.format(Locale.ROOT, "<td style=\"background:rgb(%d,%d,255);%s\" title=\"(%d,%d)\">%s"
+                        + "</td>", shade, shade, dropped > 0 ? "border:3px solid red" : "", x, y,
+                        routed == 0 ? "" : (routed / s.samples()) + (dropped > 0 ? "<br>✕" + dropped : "")));
+            }
+            sb.append("</tr>");
+        }
+        return sb.append("</table>").toString();
+    }
+}
