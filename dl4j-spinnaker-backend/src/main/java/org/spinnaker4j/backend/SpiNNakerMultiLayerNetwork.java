@@ -1,11 +1,13 @@
 package org.spinnaker4j.backend;
 
+import java.util.Collection;
 import java.util.List;
 import org.deeplearning4j.nn.api.FwdPassType;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.gradient.Gradient;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
+import org.deeplearning4j.optimize.api.TrainingListener;
 import org.nd4j.adapters.OutputAdapter;
 import org.nd4j.common.primitives.Pair;
 import org.nd4j.evaluation.IEvaluation;
@@ -32,9 +34,11 @@ import org.spinnaker4j.mapper.ir.NetworkSpec;
  * {@code new MultiLayerNetwork(conf)} with {@code new SpiNNakerMultiLayerNetwork(conf)}.
  * {@link #init()} checks the configuration (one exception listing every unsupported layer
  * or option) and maps it onto the machine; {@code output(...)}, {@code predict(...)} and
- * {@code evaluate(...)} run on the machine's cores. Entry points that would otherwise
- * compute on the CPU (training, scoring, per-layer activations) throw instead: nothing
- * falls back silently.
+ * {@code evaluate(...)} run on the machine's cores, and {@code fit(...)} trains there
+ * (forward, backward and updates on the cores that own the parameters, which are read back
+ * after every mini-batch; listeners get {@code iterationDone}, {@code onEpochStart} and
+ * {@code onEpochEnd}). Entry points that would otherwise compute on the CPU (scoring a data
+ * set, per-layer activations) throw instead: nothing falls back silently.
  */
 public class SpiNNakerMultiLayerNetwork extends MultiLayerNetwork implements AutoCloseable {
 
@@ -46,6 +50,9 @@ public class SpiNNakerMultiLayerNetwork extends MultiLayerNetwork implements Aut
     private transient Mapping mapping;
     private transient Machine machine;
     private transient INDArray loadedParams;
+    private transient Mapping trainingMapping;
+    private transient Machine trainer;
+    private transient INDArray trainerParams;
 
     /** A network for this configuration on the default machine (one SpiNN-5 board, simulated). */
     public SpiNNakerMultiLayerNetwork(MultiLayerConfiguration conf) {
@@ -83,10 +90,13 @@ public class SpiNNakerMultiLayerNetwork extends MultiLayerNetwork implements Aut
         }
         NetworkSpec translated = Dl4jFrontEnd.translate(getLayerWiseConfigurations());
         super.init(parameters, cloneParametersArray);
-        mapping = new Mapper(options.partitioning(), new NativeCoreMemory(), options.simulator().cost())
-                .map(translated, options.machine());
+        mapping = mapper().map(new NetworkSpec(translated.layers()), options.machine());
         machine = options.backend().create(options);
         spec = translated;
+    }
+
+    private Mapper mapper() {
+        return new Mapper(options.partitioning(), new NativeCoreMemory(), options.simulator().cost());
     }
 
     public SpiNNakerOptions options() {
@@ -99,10 +109,26 @@ public class SpiNNakerMultiLayerNetwork extends MultiLayerNetwork implements Aut
         return mapping;
     }
 
-    /** Statistics of the most recent run on the machine (packets, routing entries, cores, time). */
+    /** Where and how the network was placed for training; available after the first {@code fit}. */
+    public Mapping trainingMapping() {
+        if (trainingMapping == null) {
+            throw new IllegalStateException("the network has not been trained yet; call fit(...) first");
+        }
+        return trainingMapping;
+    }
+
+    /** Statistics of the most recent inference run on the machine (packets, routing entries, cores, time). */
     public RunStats lastRunStats() {
         requireInit("lastRunStats()");
         return machine.lastRunStats();
+    }
+
+    /** Statistics of the most recent mini-batch trained on the machine. */
+    public RunStats lastTrainingStats() {
+        if (trainer == null) {
+            throw new IllegalStateException("the network has not been trained yet; call fit(...) first");
+        }
+        return trainer.lastRunStats();
     }
 
     @Override
@@ -220,62 +246,152 @@ public class SpiNNakerMultiLayerNetwork extends MultiLayerNetwork implements Aut
 
     @Override
     public void fit(DataSetIterator iterator, int numEpochs) {
-        throw notOnMachine("fit (training)");
+        if (numEpochs < 1) {
+            throw new IllegalArgumentException("numEpochs must be at least 1, got " + numEpochs);
+        }
+        for (int e = 0; e < numEpochs; e++) {
+            fit(iterator);
+        }
     }
 
+    /** One epoch over the iterator, every mini-batch trained on the machine. */
     @Override
     public void fit(DataSetIterator iterator) {
-        throw notOnMachine("fit (training)");
+        requireTrainable();
+        if (!iterator.hasNext() && iterator.resetSupported()) {
+            iterator.reset();
+        }
+        Collection<TrainingListener> listeners = listeners();
+        listeners.forEach(l -> l.onEpochStart(this));
+        int batches = 0;
+        while (iterator.hasNext()) {
+            DataSet batch = iterator.next();
+            fitBatch(batch.getFeatures(), batch.getLabels(), batch.getFeaturesMaskArray(), batch.getLabelsMaskArray());
+            batches++;
+        }
+        if (batches == 0) {
+            throw new IllegalArgumentException("the DataSetIterator yielded no data (and could not be reset): "
+                    + "pass an iterator with at least one mini-batch");
+        }
+        listeners.forEach(l -> l.onEpochEnd(this));
+        getLayerWiseConfigurations().setEpochCount(getLayerWiseConfigurations().getEpochCount() + 1);
     }
 
     @Override
     public void fit(INDArray features, INDArray labels) {
-        throw notOnMachine("fit (training)");
+        fitBatch(features, labels, null, null);
     }
 
     @Override
     public synchronized void fit(INDArray features, INDArray labels, INDArray featuresMask, INDArray labelsMask) {
-        throw notOnMachine("fit (training)");
-    }
-
-    @Override
-    public void fit(INDArray data, LayerWorkspaceMgr workspaceMgr) {
-        throw notOnMachine("fit (training)");
+        fitBatch(features, labels, featuresMask, labelsMask);
     }
 
     @Override
     public void fit(org.nd4j.linalg.dataset.api.DataSet data) {
-        throw notOnMachine("fit (training)");
+        fitBatch(data.getFeatures(), data.getLabels(), data.getFeaturesMaskArray(), data.getLabelsMaskArray());
     }
 
     @Override
     public void fit(INDArray examples, int[] labels) {
-        throw notOnMachine("fit (training)");
+        requireTrainable();
+        INDArray oneHot = Nd4j.zeros(DataType.FLOAT, labels.length, spec.nOut());
+        for (int i = 0; i < labels.length; i++) {
+            if (labels[i] < 0 || labels[i] >= spec.nOut()) {
+                throw new IllegalArgumentException("label " + labels[i] + " of example " + i + " is not a class index in [0, "
+                        + spec.nOut() + ")");
+            }
+            oneHot.putScalar(i, labels[i], 1f);
+        }
+        fitBatch(examples, oneHot, null, null);
+    }
+
+    /** One mini-batch: forward, backward and update on the machine, then DL4J's bookkeeping and listeners. */
+    private synchronized void fitBatch(INDArray features, INDArray labels, INDArray featuresMask, INDArray labelsMask) {
+        requireTrainable();
+        if (featuresMask != null || labelsMask != null) {
+            throw new UnsupportedOperationException("feature and label masks are not supported on SpiNNaker");
+        }
+        float[][] x = toSamples(features);
+        float[][] y = toLabels(labels, x.length);
+        int iteration = getIterationCount();
+        double batchScore;
+        try (MemoryWorkspace outside = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
+            if (trainer == null) {
+                trainingMapping = mapper().map(spec, options.machine());
+                trainer = options.backend().create(options);
+            }
+            if (trainerParams == null || !trainerParams.equals(params())) {
+                trainer.load(trainingMapping, Dl4jFrontEnd.parameters(this, spec));
+            }
+            batchScore = trainer.train(x, y, iteration);
+            Dl4jFrontEnd.setParameters(this, trainer.readParameters());
+            trainerParams = params().dup();
+        }
+        setScore(batchScore);
+        setInput(features);
+        setLabels(labels);
+        for (TrainingListener l : listeners()) {
+            l.iterationDone(this, iteration, getEpochCount());
+        }
+        getLayerWiseConfigurations().setIterationCount(iteration + 1);
+    }
+
+    private Collection<TrainingListener> listeners() {
+        return getListeners() == null ? List.of() : getListeners();
+    }
+
+    private float[][] toLabels(INDArray labels, int rows) {
+        if (labels == null || labels.rank() != 2) {
+            throw new IllegalArgumentException("labels must be a rank-2 array [batch, " + spec.nOut() + "], got "
+                    + (labels == null ? "null" : "shape " + java.util.Arrays.toString(labels.shape())));
+        }
+        if (labels.size(1) != spec.nOut()) {
+            throw new IllegalArgumentException("labels have " + labels.size(1) + " columns but the output layer has nOut "
+                    + spec.nOut());
+        }
+        if (labels.size(0) != rows) {
+            throw new IllegalArgumentException("features have " + rows + " rows but labels have " + labels.size(0)
+                    + "; each example needs one label row");
+        }
+        return labels.castTo(DataType.FLOAT).toFloatMatrix();
+    }
+
+    private void requireTrainable() {
+        requireInit("fit(...)");
+        if (spec.training() == null) {
+            throw new UnsupportedOperationException("fit needs an OutputLayer (with its loss) as the last layer");
+        }
+    }
+
+    @Override
+    public void fit(INDArray data, LayerWorkspaceMgr workspaceMgr) {
+        throw notOnMachine("fit(INDArray, LayerWorkspaceMgr) (layer-wise pretraining)");
     }
 
     @Override
     public void fit() {
-        throw notOnMachine("fit (training)");
+        throw notOnMachine("fit() on previously set input and labels");
     }
 
     @Override
     public void fit(MultiDataSet dataSet) {
-        throw notOnMachine("fit (training)");
+        throw notOnMachine("fit(MultiDataSet)");
     }
 
     @Override
     public void fit(MultiDataSetIterator iterator, int numEpochs) {
-        throw notOnMachine("fit (training)");
+        throw notOnMachine("fit(MultiDataSetIterator)");
     }
 
     @Override
     public void fit(MultiDataSetIterator iterator) {
-        throw notOnMachine("fit (training)");
+        throw notOnMachine("fit(MultiDataSetIterator)");
     }
 
     @Override
     public double score(DataSet data, boolean training) {
-        throw notOnMachine("score(DataSet) (the loss is computed on the output cores with training)");
+        throw notOnMachine("score(DataSet) (score() after fit gives the last mini-batch's score from the machine)");
     }
 
     @Override
@@ -322,12 +438,15 @@ public class SpiNNakerMultiLayerNetwork extends MultiLayerNetwork implements Aut
         return copy;
     }
 
-    /** Frees the machine as well as DL4J's workspaces. */
+    /** Frees the machines as well as DL4J's workspaces. */
     @Override
     public void close() {
         super.close();
         if (machine != null) {
             machine.close();
+        }
+        if (trainer != null) {
+            trainer.close();
         }
     }
 }

@@ -4,8 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.ArrayList;
+import java.util.List;
 import org.deeplearning4j.datasets.iterator.utilty.ListDataSetIterator;
+import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.optimize.api.BaseTrainingListener;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -16,7 +20,8 @@ import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * Every MultiLayerNetwork entry point either runs on the machine (and the run statistics
- * show it) or throws; none computes on the CPU.
+ * show it) or throws; none computes on the CPU. Training parity with nd4j-native is in the
+ * parity-tests module.
  */
 class EntryPointTest {
 
@@ -69,11 +74,60 @@ class EntryPointTest {
     }
 
     @Test
-    void trainingAndCpuOnlyPathsThrow() {
-        assertThrows(UnsupportedOperationException.class, () -> net.fit(data));
-        assertThrows(UnsupportedOperationException.class, () -> net.fit(data.getFeatures(), data.getLabels()));
-        assertThrows(UnsupportedOperationException.class,
-                () -> net.fit(new ListDataSetIterator<>(data.asList(), 4)));
+    void fitTrainsOnTheMachineAndCallsTheListeners() {
+        List<Integer> iterations = new ArrayList<>();
+        int[] epochs = new int[2];
+        net.setListeners(new BaseTrainingListener() {
+            @Override
+            public void iterationDone(Model model, int iteration, int epoch) {
+                iterations.add(iteration);
+            }
+
+            @Override
+            public void onEpochStart(Model model) {
+                epochs[0]++;
+            }
+
+            @Override
+            public void onEpochEnd(Model model) {
+                epochs[1]++;
+            }
+        });
+        INDArray before = net.params().dup();
+        net.fit(new ListDataSetIterator<>(data.asList(), 4), 2);
+        assertEquals(List.of(0, 1, 2, 3, 4, 5), iterations, "3 mini-batches per epoch, 2 epochs");
+        assertEquals(2, epochs[0]);
+        assertEquals(2, epochs[1]);
+        assertEquals(2, net.getEpochCount());
+        assertEquals(1, net.lastTrainingStats().samples(), "the last mini-batch held the 9th sample alone");
+        assertTrue(net.lastTrainingStats().packetsDelivered() > 0);
+        assertTrue(!net.params().equalsWithEps(before, 1e-7), "the parameters read back from the cores changed");
+        assertTrue(Double.isFinite(net.score()) && net.score() > 0);
+        net.fit(data);
+        net.fit(data.getFeatures(), data.getLabels());
+        net.fit(data.getFeatures(), new int[] {0, 1, 2, 3, 0, 1, 2, 3, 0});
+        assertEquals(9, net.getIterationCount());
+    }
+
+    @Test
+    void badTrainingInputGetsSpecificExceptions() {
+        IllegalArgumentException rows = assertThrows(IllegalArgumentException.class,
+                () -> net.fit(data.getFeatures(), data.getLabels().getRows(0, 1, 2)));
+        assertTrue(rows.getMessage().contains("features have 9 rows but labels have 3"), rows.getMessage());
+        IllegalArgumentException shape = assertThrows(IllegalArgumentException.class,
+                () -> net.fit(data.getFeatures(), Nd4j.rand(9, 5)));
+        assertTrue(shape.getMessage().contains("labels have 5 columns but the output layer has nOut 4"),
+                shape.getMessage());
+        IllegalArgumentException empty = assertThrows(IllegalArgumentException.class,
+                () -> net.fit(new ListDataSetIterator<>(List.<DataSet>of(), 4)));
+        assertTrue(empty.getMessage().contains("yielded no data"), empty.getMessage());
+        IllegalArgumentException label = assertThrows(IllegalArgumentException.class,
+                () -> net.fit(data.getFeatures(), new int[] {0, 1, 2, 3, 4, 1, 2, 3, 0}));
+        assertTrue(label.getMessage().contains("label 4 of example 4"), label.getMessage());
+    }
+
+    @Test
+    void cpuOnlyPathsThrow() {
         assertThrows(UnsupportedOperationException.class, () -> net.score(data));
         assertThrows(UnsupportedOperationException.class, () -> net.feedForward(data.getFeatures()));
         assertThrows(UnsupportedOperationException.class, () -> net.feedForwardToLayer(1, data.getFeatures()));

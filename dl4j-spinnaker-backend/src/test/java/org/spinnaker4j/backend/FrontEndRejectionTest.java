@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import org.deeplearning4j.nn.conf.GradientNormalization;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.layers.BatchNormalization;
@@ -14,6 +15,7 @@ import org.deeplearning4j.nn.conf.layers.RnnOutputLayer;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.learning.config.RmsProp;
 import org.nd4j.linalg.lossfunctions.LossFunctions.LossFunction;
 import org.spinnaker4j.backend.frontend.Problem;
 import org.spinnaker4j.backend.frontend.UnsupportedNetworkException;
@@ -76,5 +78,35 @@ class FrontEndRejectionTest {
         UnsupportedNetworkException e = assertThrows(UnsupportedNetworkException.class,
                 () -> new SpiNNakerMultiLayerNetwork(conf).init());
         assertTrue(e.getMessage().contains("max/threshold/negativeSlope"), e.getMessage());
+    }
+
+    @Test
+    void unsupportedTrainingOptionsAreListedAtInit() {
+        MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder().updater(new RmsProp(0.01)).l2(1e-4)
+                .gradientNormalization(GradientNormalization.ClipL2PerLayer).list()
+                .layer(new DenseLayer.Builder().nIn(4).nOut(8).activation(Activation.RELU).build())
+                .layer(new OutputLayer.Builder(LossFunction.MSE).nIn(8).nOut(3).activation(Activation.SOFTMAX).build())
+                .build();
+        UnsupportedNetworkException e = assertThrows(UnsupportedNetworkException.class,
+                () -> new SpiNNakerMultiLayerNetwork(conf).init());
+        String m = e.getMessage();
+        assertTrue(m.contains("layer 0 (DenseLayer): updater RmsProp is not supported; use Sgd, Nesterovs or Adam"), m);
+        assertTrue(m.contains("layer 1 (OutputLayer): regularization (l1/l2/weight decay) is not supported yet"), m);
+        assertTrue(m.contains("gradient normalization ClipL2PerLayer is not supported"), m);
+        assertTrue(m.contains("a softmax output trains only with MCXENT or NEGATIVELOGLIKELIHOOD, not MSE"), m);
+    }
+
+    @Test
+    void aNetworkWithoutAnOutputLayerRunsInferenceButCannotTrain() {
+        MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder().list()
+                .layer(new DenseLayer.Builder().nIn(4).nOut(3).activation(Activation.TANH).build())
+                .build();
+        try (SpiNNakerMultiLayerNetwork net = new SpiNNakerMultiLayerNetwork(conf)) {
+            net.init();
+            assertEquals(5, net.output(org.nd4j.linalg.factory.Nd4j.rand(5, 4)).rows());
+            UnsupportedOperationException e = assertThrows(UnsupportedOperationException.class,
+                    () -> net.fit(org.nd4j.linalg.factory.Nd4j.rand(5, 4), org.nd4j.linalg.factory.Nd4j.rand(5, 3)));
+            assertTrue(e.getMessage().contains("needs an OutputLayer"), e.getMessage());
+        }
     }
 }

@@ -7,10 +7,10 @@ import org.slf4j.LoggerFactory;
 import org.spinnaker4j.mapper.cost.CoreCostModel;
 import org.spinnaker4j.mapper.graph.MachineGraph;
 import org.spinnaker4j.mapper.graph.MachineVertex;
-import org.spinnaker4j.mapper.graph.PartitionKind;
 import org.spinnaker4j.mapper.ir.NetworkSpec;
 import org.spinnaker4j.mapper.keys.InputRange;
 import org.spinnaker4j.mapper.keys.KeyAllocator;
+import org.spinnaker4j.mapper.keys.ReceiveKind;
 import org.spinnaker4j.mapper.keys.ReceiveTableBuilder;
 import org.spinnaker4j.mapper.keys.RoutingInfo;
 import org.spinnaker4j.mapper.machine.Chip;
@@ -58,7 +58,7 @@ public final class Mapper {
                 new Router().route(graph, placements, keys, machine));
         checkTableSizes(tables);
         List<List<InputRange>> receive = new ReceiveTableBuilder().build(graph, keys);
-        checkDtcm(graph, receive);
+        checkDtcm(network, graph, receive);
         TdmaSchedule tdma = new TdmaScheduler(cost).schedule(network, graph, placements, keys, tables, machine);
         Mapping mapping = new Mapping(machine, network, strategy.name(), graph, placements, keys, tables,
                 receive, tdma);
@@ -77,11 +77,11 @@ public final class Mapper {
         }
     }
 
-    private void checkDtcm(MachineGraph graph, List<List<InputRange>> receive) {
+    private void checkDtcm(NetworkSpec network, MachineGraph graph, List<List<InputRange>> receive) {
         for (MachineVertex v : graph.vertices()) {
             List<InputRange> ranges = receive.get(v.id());
-            int peers = (int) ranges.stream().filter(r -> r.kind() == PartitionKind.SOFTMAX_SYNC).count();
-            int bytes = DtcmCheck.bytesOf(v, ranges.size(), peers, memory);
+            int peers = (int) ranges.stream().filter(r -> r.kind() == ReceiveKind.SOFTMAX_SYNC).count();
+            int bytes = memory.stateBytes(DtcmCheck.shape(network, v, ranges.size(), peers));
             if (bytes > Chip.DTCM_BYTES) {
                 throw new MappingException(v + " needs " + bytes + " bytes of DTCM but a core has "
                         + Chip.DTCM_BYTES);

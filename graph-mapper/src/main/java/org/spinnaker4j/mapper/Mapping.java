@@ -49,7 +49,7 @@ public record Mapping(Machine machine, NetworkSpec network, String strategy, Mac
                 graph.count(VertexKind.OUTPUT_SINK)));
         sb.append(String.format("  partitions %d; routing entries %d on %d chips (max %d per chip)%n",
                 graph.partitions().size(), totalRoutingEntries(), routingTables.size(), maxRoutingEntries()));
-        sb.append(String.format("  TDMA: %d stages, step %d clocks (%.1f µs at 200 MHz)%n",
+        sb.append(String.format("  TDMA: %d windows, step %d clocks (%.1f µs at 200 MHz)%n",
                 tdma.stages().size(), tdma.stepClocks(), tdma.stepClocks() / 200.0));
         return sb.toString();
     }
@@ -64,8 +64,9 @@ public record Mapping(Machine machine, NetworkSpec network, String strategy, Mac
             sb.append(System.lineSeparator());
         });
         tdma.stages().forEach(st -> sb.append(String.format(
-                "  TDMA stage %d: %d senders from clock %d, a packet each per %d clocks (bound by %s), window %d%n",
-                st.index(), st.senders(), st.startClocks(), st.clocksBetweenSends(), st.boundBy(), st.windowClocks())));
+                "  TDMA %s stage %d: %d senders from clock %d, a packet each per %d clocks (bound by %s), window %d%n",
+                st.phase(), st.index(), st.senders(), st.startClocks(), st.clocksBetweenSends(), st.boundBy(),
+                st.windowClocks())));
         routingTables.values().stream().sorted((a, b) -> a.chip().compareTo(b.chip())).forEach(t -> {
             sb.append("  router ").append(t.chip()).append(System.lineSeparator());
             t.entries().forEach(e -> sb.append("    ").append(e).append(System.lineSeparator()));

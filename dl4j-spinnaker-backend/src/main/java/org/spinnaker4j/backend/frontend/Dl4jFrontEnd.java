@@ -24,11 +24,13 @@ import org.nd4j.linalg.activations.impl.ActivationSoftmax;
 import org.nd4j.linalg.activations.impl.ActivationTanH;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 import org.spinnaker4j.mapper.ir.Activation;
 import org.spinnaker4j.mapper.ir.ActivationKind;
 import org.spinnaker4j.mapper.ir.DenseLayerSpec;
 import org.spinnaker4j.mapper.ir.DenseParameters;
 import org.spinnaker4j.mapper.ir.NetworkSpec;
+import org.spinnaker4j.mapper.ir.TrainingSpec;
 
 /**
  * Lowers a DL4J {@link MultiLayerConfiguration} into the mapper's {@link NetworkSpec}, and
@@ -40,7 +42,11 @@ public final class Dl4jFrontEnd {
     private Dl4jFrontEnd() {
     }
 
-    /** The IR of a configuration, or an exception listing every unsupported layer and option. */
+    /**
+     * The IR of a configuration, or an exception listing every unsupported layer and option. The
+     * IR carries the training options when the last layer is an OutputLayer (a network without
+     * one can run inference but not train).
+     */
     public static NetworkSpec translate(MultiLayerConfiguration conf) {
         List<Problem> problems = new ArrayList<>();
         if (conf.getDataType() != DataType.FLOAT) {
@@ -72,10 +78,11 @@ public final class Dl4jFrontEnd {
                 layers.add(new DenseLayerSpec((int) ff.getNIn(), (int) ff.getNOut(), activation, hasBias));
             }
         }
+        TrainingSpec training = TrainingTranslator.translate(conf, problems);
         if (!problems.isEmpty()) {
             throw new UnsupportedNetworkException(problems);
         }
-        return new NetworkSpec(layers);
+        return new NetworkSpec(layers, training);
     }
 
     private static void checkOptions(int i, FeedForwardLayer layer, List<Problem> problems) {
@@ -134,6 +141,17 @@ public final class Dl4jFrontEnd {
             return null;
         }
         return Activation.of(kind);
+    }
+
+    /** Writes each layer's W (row-major) and bias into an initialised network's parameters. */
+    public static void setParameters(MultiLayerNetwork net, List<DenseParameters> params) {
+        for (int l = 0; l < params.size(); l++) {
+            DenseParameters p = params.get(l);
+            net.getLayer(l).getParam("W").assign(Nd4j.create(p.weights(), new long[] {p.nIn(), p.nOut()}, 'c'));
+            if (p.bias().length > 0) {
+                net.getLayer(l).getParam("b").assign(Nd4j.create(p.bias(), new long[] {1, p.nOut()}, 'c'));
+            }
+        }
     }
 
     /** Each layer's W (row-major) and bias as float arrays, read from an initialised network. */

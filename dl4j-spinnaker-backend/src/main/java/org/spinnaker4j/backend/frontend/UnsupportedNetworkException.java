@@ -11,7 +11,9 @@ public class UnsupportedNetworkException extends IllegalArgumentException {
     /** What the front end accepts, appended to every message. */
     public static final String SUPPORTED = "Supported: DenseLayer and OutputLayer (float32, no dropout, "
             + "weight noise, constraints or layer norm, no input preprocessors) with activations identity, "
-            + "relu, leakyrelu, sigmoid, tanh, softmax, hardtanh, softplus, elu.";
+            + "relu, leakyrelu, sigmoid, tanh, softmax, hardtanh, softplus, elu; for training, updaters Sgd, "
+            + "Nesterovs, Adam (no schedules, regularization or gradient normalization) and losses MSE, L1, L2, MAE, "
+            + "XENT, MCXENT, NEGATIVELOGLIKELIHOOD.";
 
     private final transient List<Problem> problems;
 

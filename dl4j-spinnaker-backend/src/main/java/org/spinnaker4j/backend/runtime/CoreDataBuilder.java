@@ -1,12 +1,16 @@
 package org.spinnaker4j.backend.runtime;
 
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
 import org.spinnaker4j.kernels.KernelActivation;
 import org.spinnaker4j.kernels.KernelConfig;
-import org.spinnaker4j.kernels.KernelKind;
 import org.spinnaker4j.kernels.KeyRange;
+import org.spinnaker4j.kernels.LossKind;
 import org.spinnaker4j.kernels.RangeKind;
+import org.spinnaker4j.kernels.TrainingConfig;
+import org.spinnaker4j.kernels.UpdaterKind;
 import org.spinnaker4j.mapper.Mapping;
 import org.spinnaker4j.mapper.graph.MachineVertex;
 import org.spinnaker4j.mapper.graph.OutgoingPartition;
@@ -15,11 +19,13 @@ import org.spinnaker4j.mapper.graph.Slice;
 import org.spinnaker4j.mapper.graph.VertexKind;
 import org.spinnaker4j.mapper.ir.Activation;
 import org.spinnaker4j.mapper.ir.DenseParameters;
-import org.spinnaker4j.mapper.keys.InputRange;
+import org.spinnaker4j.mapper.ir.NetworkSpec;
+import org.spinnaker4j.mapper.ir.UpdaterSpec;
 
 /**
  * Turns a {@link Mapping} and the layers' parameters into each core's kernel configuration
- * and data: the part of W and b it owns, the keys it sends with and the keys it listens to.
+ * and data: the part of W and b it owns, the keys it sends with, the keys it listens to and,
+ * for a training mapping, its updater, loss and backward keys.
  * Any machine backend loads the same data.
  */
 public final class CoreDataBuilder {
@@ -41,34 +47,48 @@ public final class CoreDataBuilder {
     }
 
     private static CoreData coreData(Mapping mapping, List<DenseParameters> parameters, MachineVertex v) {
-        int outKey = 0;
-        int syncKey = 0;
+        Map<PartitionKind, Integer> sendKeys = new EnumMap<>(PartitionKind.class);
         for (OutgoingPartition p : mapping.graph().outgoing(v.id())) {
-            if (p.kind() == PartitionKind.FORWARD) {
-                outKey = mapping.keys().of(p.id()).key();
-            } else {
-                syncKey = mapping.keys().of(p.id()).key();
-            }
+            sendKeys.put(p.kind(), mapping.keys().of(p.id()).key());
         }
         List<OutgoingPartition> incoming = mapping.graph().incoming(v.id());
-        int peers = (int) incoming.stream().filter(p -> p.kind() == PartitionKind.SOFTMAX_SYNC).count();
-        int partials = v.kind() == VertexKind.REDUCE ? incoming.size() - peers : 0;
-        List<KeyRange> ranges = mapping.receiveTables().get(v.id()).stream().map(CoreDataBuilder::keyRange).toList();
+        int peers = count(incoming, PartitionKind.SOFTMAX_SYNC);
+        int partials = v.kind() == VertexKind.REDUCE ? count(incoming, PartitionKind.FORWARD) : 0;
+        List<KeyRange> ranges = mapping.receiveTables().get(v.id()).stream()
+                .map(r -> new KeyRange(r.keyLo(), r.keyHi(), r.localOffset(), RangeKind.valueOf(r.kind().name())))
+                .toList();
         boolean inLayer = v.kind() == VertexKind.DENSE_BLOCK || v.kind() == VertexKind.REDUCE;
         Activation activation = inLayer ? mapping.network().layers().get(v.layer()).activation() : null;
-        KernelConfig config = new KernelConfig(KernelKind.valueOf(v.kind().name()),
+        int outKey = sendKeys.getOrDefault(PartitionKind.FORWARD, sendKeys.getOrDefault(PartitionKind.LABEL, 0));
+        KernelConfig config = new KernelConfig(KernelKinds.of(v.kind()),
                 v.kind() == VertexKind.DENSE_BLOCK ? v.rows().size() : 0, v.cols().size(),
                 activation == null ? KernelActivation.IDENTITY : KernelActivation.valueOf(activation.kind().name()),
-                activation == null ? 0f : activation.alpha(), v.fused(), outKey, partials, peers, syncKey, ranges);
+                activation == null ? 0f : activation.alpha(), v.fused(), outKey, partials, peers,
+                sendKeys.getOrDefault(PartitionKind.SOFTMAX_SYNC, 0), ranges,
+                inLayer && mapping.network().trains() ? training(mapping, v, sendKeys, incoming) : null);
         float[] weights = v.kind() == VertexKind.DENSE_BLOCK ? block(parameters.get(v.layer()), v.rows(), v.cols())
                 : new float[0];
         float[] bias = v.activates() ? bias(parameters.get(v.layer()), v.cols()) : new float[0];
         return new CoreData(config, weights, bias);
     }
 
-    private static KeyRange keyRange(InputRange r) {
-        return new KeyRange(r.keyLo(), r.keyHi(), r.localOffset(),
-                r.kind() == PartitionKind.FORWARD ? RangeKind.DATA : RangeKind.SOFTMAX_SYNC);
+    private static TrainingConfig training(Mapping mapping, MachineVertex v, Map<PartitionKind, Integer> sendKeys,
+            List<OutgoingPartition> incoming) {
+        NetworkSpec network = mapping.network();
+        UpdaterSpec updater = network.training().updater();
+        boolean outputLayer = v.layer() == network.layers().size() - 1;
+        boolean computesLoss = v.activates() && outputLayer;
+        return new TrainingConfig(UpdaterKind.valueOf(updater.type().name()), updater.learningRate(),
+                updater.momentumOrBeta1(), updater.beta2(), updater.epsilon(),
+                computesLoss ? LossKind.valueOf(network.training().loss().name()) : LossKind.NONE,
+                network.layers().get(v.layer()).nOut(), sendKeys.getOrDefault(PartitionKind.DELTA, 0),
+                sendKeys.getOrDefault(PartitionKind.BACKWARD, 0), sendKeys.getOrDefault(PartitionKind.LOSS, 0),
+                v.activates() && !outputLayer ? count(incoming, PartitionKind.BACKWARD) : 0,
+                sendKeys.containsKey(PartitionKind.BACKWARD));
+    }
+
+    private static int count(List<OutgoingPartition> partitions, PartitionKind kind) {
+        return (int) partitions.stream().filter(p -> p.kind() == kind).count();
     }
 
     private static float[] block(DenseParameters p, Slice rows, Slice cols) {

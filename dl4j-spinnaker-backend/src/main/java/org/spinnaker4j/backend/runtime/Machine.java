@@ -15,11 +15,23 @@ public interface Machine extends AutoCloseable {
 
     /**
      * Runs the loaded network on each sample (a row of {@code nIn} values) and returns the
-     * outputs, one row of {@code nOut} values per sample.
+     * outputs, one row of {@code nOut} values per sample. Needs an inference mapping.
      */
     float[][] run(float[][] samples);
 
-    /** Statistics of the last {@link #run}; throws if nothing ran yet. */
+    /**
+     * Trains on one mini-batch: every sample's forward and backward pass, then the update on
+     * every core that owns parameters. Needs a training mapping.
+     *
+     * @param iteration DL4J's iteration count before this update (Adam's bias correction uses it)
+     * @return the mini-batch's score: the mean over its samples of the loss
+     */
+    double train(float[][] features, float[][] labels, int iteration);
+
+    /** The parameters as the cores hold them now, layer by layer. */
+    List<DenseParameters> readParameters();
+
+    /** Statistics of the last {@link #run} or {@link #train}; throws if nothing ran yet. */
     RunStats lastRunStats();
 
     /** Frees the machine (the simulator's core memories, or the boards' lease). */

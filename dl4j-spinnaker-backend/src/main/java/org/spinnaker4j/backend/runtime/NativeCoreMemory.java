@@ -2,28 +2,48 @@ package org.spinnaker4j.backend.runtime;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.stream.IntStream;
 import org.spinnaker4j.kernels.KernelActivation;
 import org.spinnaker4j.kernels.KernelConfig;
 import org.spinnaker4j.kernels.KernelCore;
-import org.spinnaker4j.kernels.KernelKind;
 import org.spinnaker4j.kernels.KeyRange;
+import org.spinnaker4j.kernels.LossKind;
+import org.spinnaker4j.kernels.TrainingConfig;
+import org.spinnaker4j.kernels.UpdaterKind;
 import org.spinnaker4j.mapper.graph.VertexKind;
 import org.spinnaker4j.mapper.partition.CoreMemory;
+import org.spinnaker4j.mapper.partition.CoreShape;
 
-/** The mapper's DTCM question answered by the kernels' own size function. */
+/** The mapper's DTCM question answered by the kernels' own size function, for a probe config of that shape. */
 public final class NativeCoreMemory implements CoreMemory {
 
     @Override
     public int stateBytes(VertexKind kind, int nRows, int nCols, boolean fused, int nInputRanges,
             int nSoftmaxPeers) {
-        int dataRanges = nInputRanges - nSoftmaxPeers;
+        return stateBytes(new CoreShape(kind, nRows, nCols, fused, nInputRanges, nSoftmaxPeers, null, false));
+    }
+
+    @Override
+    public int stateBytes(CoreShape s) {
+        boolean training = s.updater() != null;
+        boolean activates = s.kind() == VertexKind.REDUCE || (s.kind() == VertexKind.DENSE_BLOCK && s.fused());
+        boolean softmax = s.softmaxPeers() > 0;
+        int dataRanges = s.ranges() - s.softmaxPeers();
+        int syncKeys = training ? 3 : 2;
         List<KeyRange> ranges = new ArrayList<>();
-        IntStream.range(0, dataRanges).forEach(i -> ranges.add(KeyRange.data(i, 1, 0)));
-        IntStream.range(0, nSoftmaxPeers).forEach(i -> ranges.add(KeyRange.softmaxSync(dataRanges + 2 * i)));
-        KernelConfig probe = new KernelConfig(KernelKind.valueOf(kind.name()), nRows, nCols,
-                nSoftmaxPeers > 0 ? KernelActivation.SOFTMAX : KernelActivation.IDENTITY, 0f, fused, 0,
-                kind == VertexKind.REDUCE ? 1 : 0, nSoftmaxPeers, 0, ranges);
+        for (int i = 0; i < dataRanges; i++) {
+            ranges.add(KeyRange.data(i, 1, 0));
+        }
+        for (int i = 0; i < s.softmaxPeers(); i++) {
+            int base = dataRanges + syncKeys * i;
+            ranges.add(training ? KeyRange.trainingSoftmaxSync(base) : KeyRange.softmaxSync(base));
+        }
+        TrainingConfig trainingConfig = training ? new TrainingConfig(UpdaterKind.valueOf(s.updater().name()), 0.1f,
+                0.9f, 0.999f, 1e-8f,
+                s.outputLayer() ? (softmax ? LossKind.MCXENT : LossKind.MSE) : LossKind.NONE, s.cols(), 0, 0, 0,
+                activates && !s.outputLayer() ? 1 : 0, s.kind() == VertexKind.DENSE_BLOCK) : null;
+        KernelConfig probe = new KernelConfig(KernelKinds.of(s.kind()), s.rows(), s.cols(),
+                softmax ? KernelActivation.SOFTMAX : KernelActivation.IDENTITY, 0f, s.fused(), 0,
+                s.kind() == VertexKind.REDUCE ? 1 : 0, s.softmaxPeers(), 0, ranges, trainingConfig);
         return KernelCore.stateBytes(probe);
     }
 }

@@ -2,6 +2,7 @@ package org.spinnaker4j.backend.sim;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -21,12 +22,14 @@ import org.spinnaker4j.mapper.graph.PartitionKind;
 import org.spinnaker4j.mapper.graph.VertexKind;
 import org.spinnaker4j.mapper.ir.ActivationKind;
 import org.spinnaker4j.mapper.ir.DenseParameters;
-import org.spinnaker4j.mapper.keys.KeyAndMask;
+import org.spinnaker4j.mapper.keys.ReceiveKind;
 import org.spinnaker4j.mapper.machine.Chip;
 import org.spinnaker4j.mapper.machine.ChipLocation;
 import org.spinnaker4j.mapper.machine.CoreLocation;
 import org.spinnaker4j.mapper.machine.Direction;
 import org.spinnaker4j.mapper.machine.RoutingTable;
+import org.spinnaker4j.mapper.tdma.CoreSlot;
+import org.spinnaker4j.mapper.tdma.Phase;
 
 /**
  * The embedded SpiNNaker: a deterministic discrete-event simulation, packet by packet, of the
@@ -117,84 +120,164 @@ public final class EmbeddedSimulator implements Machine {
         CoreCostModel cost = parameters.cost();
         ActivationKind activation = v.activates() ? m.network().layers().get(v.layer()).activation().kind()
                 : ActivationKind.IDENTITY;
-        int syncLo = 0;
-        int syncHi = 0;
+        List<SimCore.KeyClass<Phase>> sends = new ArrayList<>();
+        boolean sendsBackward = false;
         for (OutgoingPartition p : m.graph().outgoing(v.id())) {
-            if (p.kind() == PartitionKind.SOFTMAX_SYNC) {
-                KeyAndMask km = m.keys().of(p.id());
-                syncLo = km.key();
-                syncHi = km.key() + km.nKeys();
+            int key = m.keys().of(p.id()).key();
+            for (int atom = 0; atom < p.nKeys(); atom++) {
+                sends.add(new SimCore.KeyClass<>(key + atom, key + atom + 1, Phase.of(p, atom)));
             }
+            sendsBackward |= p.kind() == PartitionKind.BACKWARD;
         }
-        int[] syncInputs = m.receiveTables().get(v.id()).stream()
-                .filter(r -> r.kind() == PartitionKind.SOFTMAX_SYNC)
-                .flatMapToInt(r -> java.util.stream.IntStream.of(r.keyLo(), r.keyHi())).toArray();
-        long syncCycles = (long) v.cols().size() * cost.activationCycles(activation);
+        List<SimCore.KeyClass<ReceiveKind>> receives = m.receiveTables().get(v.id()).stream()
+                .map(r -> new SimCore.KeyClass<>(r.keyLo(), r.keyHi(), r.kind())).toList();
+        Map<Phase, CoreSlot> slots = new EnumMap<>(Phase.class);
+        for (Phase phase : Phase.values()) {
+            slots.put(phase, m.tdma().of(phase, v.id()));
+        }
         return new SimCore.Profile(m.placements().of(v.id()), v.label(), cost.receiveInterruptCycles(),
-                cost.packetCycles(v.kind()),
-                cost.completionCycles(v, activation), syncCycles, cost.sendPacketCycles(), m.tdma().of(v.id()),
-                m.tdma().syncOf(v.id()), syncLo, syncHi, syncInputs);
+                cost.packetCycles(v.kind()), cost.completionCycles(v, activation),
+                (long) v.cols().size() * cost.activationCycles(activation),
+                cost.backwardCycles(v, activation, sendsBackward), cost.sendPacketCycles(), slots, sends, receives);
     }
 
     @Override
     public float[][] run(float[][] samples) {
+        requireLoaded(false);
+        checkRows("sample", samples, mapping.network().nIn());
+        float[][] outputs = new float[samples.length][mapping.network().nOut()];
+        runSamples(samples, null, outputs);
+        return outputs;
+    }
+
+    @Override
+    public double train(float[][] features, float[][] labels, int iteration) {
+        requireLoaded(true);
+        checkRows("sample", features, mapping.network().nIn());
+        checkRows("label row", labels, mapping.network().nOut());
+        if (features.length != labels.length) {
+            throw new IllegalArgumentException(features.length + " samples but " + labels.length + " label rows");
+        }
+        double lossSum = runSamples(features, labels, null);
+        long updateCycles = 0;
+        for (MachineVertex v : mapping.graph().vertices()) {
+            if (v.kind() == VertexKind.DENSE_BLOCK || v.kind() == VertexKind.REDUCE) {
+                cores[v.id()].kernel().applyUpdate(features.length, iteration);
+                updateCycles = Math.max(updateCycles,
+                        parameters.cost().updateCycles(v, mapping.network().training().updater().type()));
+            }
+        }
+        clock.at(clock.now() + updateCycles * EventQueue.PS_PER_CORE_CLOCK, () -> { });
+        clock.runUntilIdle();
+        lastStats = stats(features.length);
+        return lossSum / features.length;
+    }
+
+    @Override
+    public List<DenseParameters> readParameters() {
+        requireLoaded(mapping.network().trains());
+        List<DenseParameters> layers = new ArrayList<>();
+        for (var layer : mapping.network().layers()) {
+            layers.add(new DenseParameters(layer.nIn(), layer.nOut(), new float[layer.nIn() * layer.nOut()],
+                    new float[layer.hasBias() ? layer.nOut() : 0]));
+        }
+        for (MachineVertex v : mapping.graph().vertices()) {
+            DenseParameters p = v.layer() >= 0 && v.layer() < layers.size() ? layers.get(v.layer()) : null;
+            if (v.kind() == VertexKind.DENSE_BLOCK) {
+                float[] w = cores[v.id()].kernel().readWeights();
+                for (int i = 0; i < v.rows().size(); i++) {
+                    System.arraycopy(w, i * v.cols().size(), p.weights(), (v.rows().lo() + i) * p.nOut() + v.cols().lo(),
+                            v.cols().size());
+                }
+            }
+            if (v.activates() && p.bias().length > 0) {
+                float[] b = cores[v.id()].kernel().readBias();
+                System.arraycopy(b, 0, p.bias(), v.cols().lo(), b.length);
+            }
+        }
+        return layers;
+    }
+
+    private void requireLoaded(boolean training) {
         if (mapping == null) {
             throw new IllegalStateException("nothing is loaded on the simulator; call load(mapping, parameters) first");
         }
-        if (samples.length == 0) {
-            throw new IllegalArgumentException("run needs at least one sample, got none");
+        if (mapping.network().trains() != training) {
+            throw new IllegalStateException("the loaded mapping is for " + (training ? "inference" : "training")
+                    + "; map the network " + (training ? "with" : "without") + " a TrainingSpec for this");
         }
-        int nIn = mapping.network().nIn();
-        for (int s = 0; s < samples.length; s++) {
-            if (samples[s].length != nIn) {
-                throw new IllegalArgumentException("sample " + s + " has " + samples[s].length
-                        + " values but the network takes " + nIn);
+    }
+
+    private static void checkRows(String what, float[][] rows, int width) {
+        if (rows.length == 0) {
+            throw new IllegalArgumentException("needs at least one " + what + ", got none");
+        }
+        for (int s = 0; s < rows.length; s++) {
+            if (rows[s].length != width) {
+                throw new IllegalArgumentException(what + " " + s + " has " + rows[s].length + " values, expected "
+                        + width);
             }
         }
+    }
+
+    /**
+     * Runs the samples one per time step; with labels, each step is a forward and backward
+     * pass. Fills {@code outputs} if given; returns the sum of the samples' losses (training).
+     */
+    private double runSamples(float[][] samples, float[][] labels, float[][] outputs) {
         reset();
-        float[][] outputs = new float[samples.length][mapping.network().nOut()];
         long stepPs = mapping.tdma().stepClocks() * EventQueue.PS_PER_CORE_CLOCK;
         long stepStart = 0;
+        double lossSum = 0;
         for (int s = 0; s < samples.length; s++) {
-            runSample(samples[s], outputs[s], stepStart);
+            runStep(samples[s], labels == null ? null : labels[s], stepStart);
             if (log.lost > 0) {
                 lastStats = stats(s + 1);
                 throw lossException(s);
+            }
+            for (MachineVertex v : mapping.graph().vertices()) {
+                if (v.kind() == VertexKind.OUTPUT_SINK || v.kind() == VertexKind.LOSS_SINK) {
+                    float[] values = readSink(v);
+                    if (v.kind() == VertexKind.LOSS_SINK) {
+                        for (float share : values) {
+                            lossSum += share;
+                        }
+                    } else if (outputs != null) {
+                        System.arraycopy(values, 0, outputs[s], v.cols().lo(), values.length);
+                    }
+                }
             }
             stepStart = Math.max(clock.now(), stepStart + stepPs);
         }
         lastStats = stats(samples.length);
         LOG.debug("run: {}", lastStats);
-        return outputs;
+        return lossSum;
     }
 
-    private void runSample(float[] sample, float[] output, long stepStart) {
+    private void runStep(float[] sample, float[] labels, long stepStart) {
         clock.at(stepStart, () -> {
             for (SimCore core : cores) {
                 core.startStep(stepStart);
             }
             for (MachineVertex v : mapping.graph().vertices()) {
-                if (v.kind() == VertexKind.INPUT_SOURCE) {
-                    cores[v.id()].kernel().loadInput(Arrays.copyOfRange(sample, v.cols().lo(), v.cols().hi()));
+                float[] values = v.kind() == VertexKind.INPUT_SOURCE ? sample
+                        : v.kind() == VertexKind.LABEL_SOURCE ? labels : null;
+                if (values != null) {
+                    cores[v.id()].kernel().loadInput(Arrays.copyOfRange(values, v.cols().lo(), v.cols().hi()));
                     cores[v.id()].startSource();
                 }
             }
         });
         clock.runUntilIdle();
-        if (log.lost > 0) {
-            return;
+    }
+
+    private float[] readSink(MachineVertex v) {
+        KernelCore sink = cores[v.id()].kernel();
+        if (sink.receivedCount() != v.cols().size()) {
+            throw new IllegalStateException("the simulator lost no packet, yet " + v + " received "
+                    + sink.receivedCount() + " of " + v.cols().size() + " values: a mapping bug");
         }
-        for (MachineVertex v : mapping.graph().vertices()) {
-            if (v.kind() == VertexKind.OUTPUT_SINK) {
-                KernelCore sink = cores[v.id()].kernel();
-                if (sink.receivedCount() != v.cols().size()) {
-                    throw new IllegalStateException("the simulator lost no packet, yet " + v + " received "
-                            + sink.receivedCount() + " of " + v.cols().size() + " values: a mapping bug");
-                }
-                float[] values = sink.readOutput();
-                System.arraycopy(values, 0, output, v.cols().lo(), values.length);
-            }
-        }
+        return sink.readOutput();
     }
 
     private PacketLossException lossException(int sample) {

@@ -1,10 +1,15 @@
 package org.spinnaker4j.backend.sim;
 
 import java.util.ArrayDeque;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
 import org.spinnaker4j.kernels.KernelCore;
 import org.spinnaker4j.kernels.KernelException;
+import org.spinnaker4j.mapper.keys.ReceiveKind;
 import org.spinnaker4j.mapper.machine.CoreLocation;
 import org.spinnaker4j.mapper.tdma.CoreSlot;
+import org.spinnaker4j.mapper.tdma.Phase;
 
 /**
  * One application core: its communications controller's receive register (one packet, which
@@ -17,22 +22,45 @@ import org.spinnaker4j.mapper.tdma.CoreSlot;
  */
 final class SimCore implements SimRouter.Pusher {
 
-    /** What the simulator tells a core about the cost of its work and its place in the schedule. */
-    record Profile(CoreLocation location, String label, int receiveInterruptCycles, int packetCycles, long completionCycles, long syncCycles,
-            int sendCycles, CoreSlot slot, CoreSlot syncSlot, int syncKeyLo, int syncKeyHi, int[] syncInputs) {
-
-        boolean isSyncKey(int key) {
-            return Integer.compareUnsigned(key, syncKeyLo) >= 0 && Integer.compareUnsigned(key, syncKeyHi) < 0;
+    /** A range of keys [lo, hi) and what it means to this core. */
+    record KeyClass<T>(int lo, int hi, T meaning) {
+        boolean contains(int key) {
+            return Integer.compareUnsigned(key, lo) >= 0 && Integer.compareUnsigned(key, hi) < 0;
         }
+    }
 
-        boolean isSyncInput(int key) {
-            for (int i = 0; i < syncInputs.length; i += 2) {
-                if (Integer.compareUnsigned(key, syncInputs[i]) >= 0
-                        && Integer.compareUnsigned(key, syncInputs[i + 1]) < 0) {
-                    return true;
+    /**
+     * What the simulator tells a core about the cost of its work (forward completion, softmax
+     * synchronisation, backward work, in cycles), its TDMA slots per phase, the phase of each
+     * key it sends and the kind of each key it receives.
+     */
+    record Profile(CoreLocation location, String label, int receiveInterruptCycles, int packetCycles,
+            long completionCycles, long syncCycles, long backwardCycles, int sendCycles, Map<Phase, CoreSlot> slots,
+            List<KeyClass<Phase>> sends, List<KeyClass<ReceiveKind>> receives) {
+
+        Phase phaseOf(int key) {
+            for (KeyClass<Phase> c : sends) {
+                if (c.contains(key)) {
+                    return c.meaning();
                 }
             }
-            return false;
+            throw new IllegalStateException(String.format("core %s sent key 0x%08x, which none of its partitions has",
+                    location, key));
+        }
+
+        /** The cycles of the work a packet of this key completes. */
+        long workCycles(int key) {
+            for (KeyClass<ReceiveKind> c : receives) {
+                if (c.contains(key)) {
+                    return switch (c.meaning()) {
+                        case DATA -> completionCycles;
+                        case SOFTMAX_SYNC -> syncCycles;
+                        case LABEL, DELTA, BACKWARD_PARTIAL -> backwardCycles;
+                        case IGNORE -> 0;
+                    };
+                }
+            }
+            return 0;
         }
     }
 
@@ -49,8 +77,7 @@ final class SimCore implements SimRouter.Pusher {
     private boolean registerFull;
     private boolean injecting;
     private long stepStart;
-    private final SlotCursor forwardSlots;
-    private final SlotCursor syncSlots;
+    private final Map<Phase, SlotCursor> cursors = new EnumMap<>(Phase.class);
     private long lastDue;
     long busyPs;
     long sent;
@@ -67,8 +94,7 @@ final class SimCore implements SimRouter.Pusher {
         this.parameters = parameters;
         this.log = log;
         this.outbox = new int[2 * kernel.maxSendsPerEvent()];
-        this.forwardSlots = new SlotCursor(profile.slot());
-        this.syncSlots = new SlotCursor(profile.syncSlot());
+        profile.slots().forEach((phase, slot) -> cursors.put(phase, new SlotCursor(slot)));
     }
 
     KernelCore kernel() {
@@ -78,12 +104,11 @@ final class SimCore implements SimRouter.Pusher {
     /** A new time step starts: TDMA slots count from {@code startPs}. */
     void startStep(long startPs) {
         stepStart = startPs;
-        forwardSlots.index = 0;
-        syncSlots.index = 0;
+        cursors.values().forEach(c -> c.index = 0);
         lastDue = startPs - profile.sendCycles() * EventQueue.PS_PER_CORE_CLOCK;
     }
 
-    /** An input source's start event: it sends the sample the host loaded. */
+    /** An input or label source's start event: it sends the sample the host loaded. */
     void startSource() {
         int n = kernel.start(outbox);
         queueSends(n, clock.now() + profile.completionCycles() * EventQueue.PS_PER_CORE_CLOCK);
@@ -128,10 +153,7 @@ final class SimCore implements SimRouter.Pusher {
             throw new IllegalStateException(String.format("core %s (%s) rejected packet key 0x%08x: %s",
                     profile.location(), profile.label(), p.key, e.getMessage()), e);
         }
-        long cycles = profile.packetCycles();
-        if (n > 0) {
-            cycles += profile.isSyncInput(p.key) ? profile.syncCycles() : profile.completionCycles();
-        }
+        long cycles = profile.packetCycles() + (n > 0 ? profile.workCycles(p.key) : 0);
         long done = clock.now() + cycles * EventQueue.PS_PER_CORE_CLOCK;
         busy = true;
         busyPs += done - clock.now();
@@ -152,7 +174,7 @@ final class SimCore implements SimRouter.Pusher {
             int key = outbox[2 * k];
             long due = Math.max(readyPs, lastDue + sendGap);
             if (parameters.sendMode() == SendMode.TDMA) {
-                due = (profile.isSyncKey(key) ? syncSlots : forwardSlots).atOrAfter(due);
+                due = cursors.get(profile.phaseOf(key)).atOrAfter(due);
             }
             lastDue = due;
             toSend.add(new long[] {due, key, outbox[2 * k + 1]});

@@ -7,40 +7,54 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.EnumSource;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.spinnaker4j.kernels.KernelCore;
 import org.spinnaker4j.mapper.Mapper;
 import org.spinnaker4j.mapper.Mapping;
 import org.spinnaker4j.mapper.graph.MachineVertex;
-import org.spinnaker4j.mapper.graph.PartitionKind;
+
 import org.spinnaker4j.mapper.ir.Activation;
 import org.spinnaker4j.mapper.ir.ActivationKind;
 import org.spinnaker4j.mapper.ir.DenseLayerSpec;
 import org.spinnaker4j.mapper.ir.DenseParameters;
+import org.spinnaker4j.mapper.ir.LossFunction;
 import org.spinnaker4j.mapper.ir.NetworkSpec;
+import org.spinnaker4j.mapper.ir.TrainingSpec;
+import org.spinnaker4j.mapper.ir.UpdaterSpec;
+import org.spinnaker4j.mapper.ir.UpdaterType;
 import org.spinnaker4j.mapper.keys.InputRange;
+import org.spinnaker4j.mapper.keys.ReceiveKind;
 import org.spinnaker4j.mapper.machine.Machine;
 import org.spinnaker4j.mapper.partition.DtcmCheck;
 import org.spinnaker4j.mapper.partition.PartitioningStrategy;
 
-/** The DTCM size the mapper plans with is exactly the size of the state each core is loaded with. */
+/** The DTCM size the mapper plans with is exactly the size of the state each core is loaded with, inference or training. */
 class NativeCoreMemoryTest {
 
+    static Stream<Arguments> cases() {
+        TrainingSpec adam = new TrainingSpec(LossFunction.MCXENT, new UpdaterSpec(UpdaterType.ADAM, 1e-3f, 0.9f,
+                0.999f, 1e-8f));
+        return Stream.of(PartitioningStrategy.values()).flatMap(s -> Stream.of(Arguments.of(s, null),
+                Arguments.of(s, adam)));
+    }
+
     @ParameterizedTest
-    @EnumSource(PartitioningStrategy.class)
-    void mapperAndKernelsAgreeOnEveryCore(PartitioningStrategy strategy) {
+    @MethodSource("cases")
+    void mapperAndKernelsAgreeOnEveryCore(PartitioningStrategy strategy, TrainingSpec training) {
         NetworkSpec net = new NetworkSpec(List.of(
                 new DenseLayerSpec(300, 200, Activation.of(ActivationKind.RELU), true),
-                new DenseLayerSpec(200, 40, Activation.of(ActivationKind.SOFTMAX), true)));
+                new DenseLayerSpec(200, 40, Activation.of(ActivationKind.SOFTMAX), true)), training);
         NativeCoreMemory memory = new NativeCoreMemory();
         Mapping mapping = new Mapper(strategy, memory).map(net, Machine.spinn5());
         List<CoreData> data = CoreDataBuilder.build(mapping, randomParameters(net));
         boolean sawPeers = false;
         for (MachineVertex v : mapping.graph().vertices()) {
             List<InputRange> ranges = mapping.receiveTables().get(v.id());
-            int peers = (int) ranges.stream().filter(r -> r.kind() == PartitionKind.SOFTMAX_SYNC).count();
+            int peers = (int) ranges.stream().filter(r -> r.kind() == ReceiveKind.SOFTMAX_SYNC).count();
             sawPeers |= peers > 0;
-            int planned = DtcmCheck.bytesOf(v, ranges.size(), peers, memory);
+            int planned = memory.stateBytes(DtcmCheck.shape(net, v, ranges.size(), peers));
             int loaded = KernelCore.stateBytes(data.get(v.id()).config());
             assertEquals(loaded, planned, v.toString());
             assertTrue(loaded <= KernelCore.DTCM_BYTES, v.toString());

@@ -3,6 +3,7 @@ package org.spinnaker4j.mapper.cost;
 import org.spinnaker4j.mapper.graph.MachineVertex;
 import org.spinnaker4j.mapper.graph.VertexKind;
 import org.spinnaker4j.mapper.ir.ActivationKind;
+import org.spinnaker4j.mapper.ir.UpdaterType;
 
 /**
  * How many 200 MHz ARM968 clock cycles a core's work takes, for the simulator (how long a
@@ -41,8 +42,34 @@ public record CoreCostModel(int receiveInterruptCycles, int packetCallbackCycles
             case DENSE_BLOCK -> (long) v.rows().size() * cols * floatMacCycles
                     + (v.fused() ? cols * (floatAddCycles + activationCycles(activation)) : 0);
             case REDUCE -> (long) cols * (floatAddCycles + activationCycles(activation));
-            case INPUT_SOURCE, OUTPUT_SINK -> (long) cols * storeValueCycles;
+            case INPUT_SOURCE, OUTPUT_SINK, LABEL_SOURCE, LOSS_SINK -> (long) cols * storeValueCycles;
         };
+    }
+
+    /**
+     * Cycles of the backward work a vertex does once its last delta, label or backward partial
+     * of a sample has arrived: an activating core computes its deltas (a multiply and an
+     * activation derivative, costed like the activation, per column); a block accumulates
+     * dW = x·deltaᵀ and, if it sends backward, W·delta.
+     */
+    public long backwardCycles(MachineVertex v, ActivationKind activation, boolean sendsBackward) {
+        int cols = v.cols().size();
+        long deltas = v.activates() ? (long) cols * (floatMacCycles + activationCycles(activation)) : 0;
+        long block = v.kind() == VertexKind.DENSE_BLOCK
+                ? (long) v.rows().size() * cols * floatMacCycles * (sendsBackward ? 2 : 1) : 0;
+        return deltas + block;
+    }
+
+    /** Cycles to apply an update to a vertex's parameters (its block of W and, if it activates, its bias). */
+    public long updateCycles(MachineVertex v, UpdaterType updater) {
+        long parameters = (v.kind() == VertexKind.DENSE_BLOCK ? (long) v.rows().size() * v.cols().size() : 0)
+                + (v.activates() ? v.cols().size() : 0);
+        long perParameter = switch (updater) {
+            case SGD -> floatMacCycles;
+            case NESTEROVS -> 3L * floatMacCycles;
+            case ADAM -> 4L * floatMacCycles + floatDivCycles + transcendentalCycles / 4;
+        };
+        return parameters * perParameter;
     }
 
     /** Cycles of one activation evaluation. */

@@ -24,6 +24,8 @@ public record MachineVertex(int id, VertexKind kind, int layer, Slice rows, Slic
             case DENSE_BLOCK -> "layer " + layer + (fused ? " fused" : " block") + " W" + rows + cols;
             case REDUCE -> "layer " + layer + " reduce" + cols;
             case OUTPUT_SINK -> "output" + cols;
+            case LABEL_SOURCE -> "labels" + cols;
+            case LOSS_SINK -> "loss of " + cols.size() + " cores";
         };
     }
 

@@ -3,8 +3,10 @@ package org.spinnaker4j.mapper.graph;
 import java.util.List;
 
 /**
- * The packets one vertex multicasts to a set of targets under one key range. For FORWARD
- * partitions, atom a carries the value at index {@code values.lo + a} of the vector.
+ * The packets one vertex multicasts to a set of targets under one key range: atom a carries
+ * value {@code values.lo + a} (of the vector for FORWARD and LABEL, of the layer's columns for
+ * DELTA, of the layer's rows for BACKWARD, the sending core's index for LOSS; for SOFTMAX_SYNC
+ * values is [0, number of keys)).
  */
 public record OutgoingPartition(int id, int source, PartitionKind kind, Slice values, List<Integer> targets) {
 
@@ -15,8 +17,8 @@ public record OutgoingPartition(int id, int source, PartitionKind kind, Slice va
         }
     }
 
-    /** Keys this partition needs: one per value, or two for a softmax sync. */
+    /** Keys this partition needs: one per value. */
     public int nKeys() {
-        return kind == PartitionKind.FORWARD ? values.size() : 2;
+        return values.size();
     }
 }

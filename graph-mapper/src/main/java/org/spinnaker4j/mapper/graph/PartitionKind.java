@@ -4,6 +4,17 @@ package org.spinnaker4j.mapper.graph;
 public enum PartitionKind {
     /** Forward values: inputs, partial sums or activations, one key per value. */
     FORWARD,
-    /** Softmax synchronisation between the cores of one layer: key 0 the local max, key 1 the local sum. */
-    SOFTMAX_SYNC
+    /**
+     * Softmax synchronisation between the cores of one layer: key 0 the local max, key 1 the
+     * local sum, and in training key 2 the local sum of e·y for the backward pass.
+     */
+    SOFTMAX_SYNC,
+    /** Training: labels, one key per value, to the output layer's activating cores. */
+    LABEL,
+    /** Training: an activating core's deltas dL/dz, one key per column, to the blocks of its columns. */
+    DELTA,
+    /** Training: a block's partial sums W·delta, one key per row, to the previous layer's activating cores. */
+    BACKWARD,
+    /** Training: an output-layer core's share of the loss, one key, to the loss sink. */
+    LOSS
 }

@@ -9,5 +9,9 @@ public enum VertexKind {
     /** Sums the partial sums of one column slice J, adds the bias, applies the activation. */
     REDUCE,
     /** Collects one slice of the network's output for the host. */
-    OUTPUT_SINK
+    OUTPUT_SINK,
+    /** Training: sends one slice of a sample's labels, loaded by the host, to the output layer. */
+    LABEL_SOURCE,
+    /** Training: collects each output-layer core's share of a sample's loss for the host. */
+    LOSS_SINK
 }

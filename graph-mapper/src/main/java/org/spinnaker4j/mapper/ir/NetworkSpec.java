@@ -3,10 +3,16 @@ package org.spinnaker4j.mapper.ir;
 import java.util.List;
 
 /**
- * The network IR: a chain of dense layers over an input vector. No front-end (DL4J) types,
- * so any front end can lower into it.
+ * The network IR: a chain of dense layers over an input vector and, for a network that trains
+ * on the machine, its {@link TrainingSpec} (null for inference). No front-end (DL4J) types, so
+ * any front end can lower into it.
  */
-public record NetworkSpec(List<DenseLayerSpec> layers) {
+public record NetworkSpec(List<DenseLayerSpec> layers, TrainingSpec training) {
+
+    /** An inference-only network. */
+    public NetworkSpec(List<DenseLayerSpec> layers) {
+        this(layers, null);
+    }
 
     public NetworkSpec {
         layers = List.copyOf(layers);
@@ -19,6 +25,15 @@ public record NetworkSpec(List<DenseLayerSpec> layers) {
                         + " but layer " + (i - 1) + " has nOut " + layers.get(i - 1).nOut());
             }
         }
+    }
+
+    /** The same layers, mapped for training with {@code spec}. */
+    public NetworkSpec withTraining(TrainingSpec spec) {
+        return new NetworkSpec(layers, spec);
+    }
+
+    public boolean trains() {
+        return training != null;
     }
 
     public int nIn() {

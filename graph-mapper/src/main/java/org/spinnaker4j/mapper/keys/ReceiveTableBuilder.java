@@ -7,12 +7,12 @@ import org.spinnaker4j.mapper.MappingException;
 import org.spinnaker4j.mapper.graph.MachineGraph;
 import org.spinnaker4j.mapper.graph.MachineVertex;
 import org.spinnaker4j.mapper.graph.OutgoingPartition;
-import org.spinnaker4j.mapper.graph.PartitionKind;
 import org.spinnaker4j.mapper.graph.Slice;
 
 /**
  * Works out, for every vertex, which keys it receives and where each value goes in its
- * input; ranges that continue one another (consecutive keys, consecutive slots) are merged.
+ * input; ranges of one kind that continue one another (consecutive keys, consecutive slots)
+ * are merged.
  */
 public final class ReceiveTableBuilder {
 
@@ -21,24 +21,49 @@ public final class ReceiveTableBuilder {
         for (MachineVertex v : graph.vertices()) {
             List<InputRange> ranges = new ArrayList<>();
             for (OutgoingPartition p : graph.incoming(v.id())) {
-                ranges.add(rangeFor(v, p, keys.of(p.id())));
+                ranges.addAll(rangesFor(v, p, keys.of(p.id())));
             }
             tables.add(merge(ranges));
         }
         return tables;
     }
 
-    private static InputRange rangeFor(MachineVertex v, OutgoingPartition p, KeyAndMask km) {
-        if (p.kind() == PartitionKind.SOFTMAX_SYNC) {
-            return new InputRange(km.key(), km.key() + 2, 0, PartitionKind.SOFTMAX_SYNC);
-        }
-        Slice in = v.inputSlice();
-        if (p.values().lo() < in.lo() || p.values().hi() > in.hi()) {
+    private static List<InputRange> rangesFor(MachineVertex v, OutgoingPartition p, KeyAndMask km) {
+        return switch (p.kind()) {
+            case SOFTMAX_SYNC -> List.of(new InputRange(km.key(), km.key() + p.nKeys(), 0, ReceiveKind.SOFTMAX_SYNC));
+            case FORWARD -> List.of(within(v, p, km, v.inputSlice(), ReceiveKind.DATA));
+            case LABEL -> List.of(within(v, p, km, v.cols(), ReceiveKind.LABEL));
+            case DELTA -> List.of(within(v, p, km, v.cols(), ReceiveKind.DELTA));
+            case LOSS -> List.of(new InputRange(km.key(), km.key() + 1, p.values().lo(), ReceiveKind.DATA));
+            case BACKWARD -> backward(v, p, km);
+        };
+    }
+
+    /** A range for a partition whose values all fall inside the receiver's slice {@code into}. */
+    private static InputRange within(MachineVertex v, OutgoingPartition p, KeyAndMask km, Slice into,
+            ReceiveKind kind) {
+        if (p.values().lo() < into.lo() || p.values().hi() > into.hi()) {
             throw new MappingException("partition " + p.id() + " sends values " + p.values() + " to " + v
-                    + ", which takes only " + in + "; the partitioner must align the slices");
+                    + ", which takes only " + into + "; the partitioner must align the slices");
         }
-        return new InputRange(km.key(), km.key() + p.values().size(), p.values().lo() - in.lo(),
-                PartitionKind.FORWARD);
+        return new InputRange(km.key(), km.key() + p.values().size(), p.values().lo() - into.lo(), kind);
+    }
+
+    /** A block's W·delta: the rows that are the receiver's columns are its input, the others are ignored. */
+    private static List<InputRange> backward(MachineVertex v, OutgoingPartition p, KeyAndMask km) {
+        Slice rows = p.values();
+        Slice mine = rows.intersect(v.cols());
+        List<InputRange> ranges = new ArrayList<>();
+        if (mine.lo() > rows.lo()) {
+            ranges.add(new InputRange(km.key(), km.key() + (mine.lo() - rows.lo()), 0, ReceiveKind.IGNORE));
+        }
+        ranges.add(new InputRange(km.key() + (mine.lo() - rows.lo()), km.key() + (mine.hi() - rows.lo()),
+                mine.lo() - v.cols().lo(), ReceiveKind.BACKWARD_PARTIAL));
+        if (mine.hi() < rows.hi()) {
+            ranges.add(new InputRange(km.key() + (mine.hi() - rows.lo()), km.key() + rows.size(), 0,
+                    ReceiveKind.IGNORE));
+        }
+        return ranges;
     }
 
     private static List<InputRange> merge(List<InputRange> ranges) {
@@ -47,15 +72,19 @@ public final class ReceiveTableBuilder {
         List<InputRange> merged = new ArrayList<>();
         for (InputRange r : sorted) {
             InputRange last = merged.isEmpty() ? null : merged.get(merged.size() - 1);
-            if (last != null && last.kind() == PartitionKind.FORWARD && r.kind() == PartitionKind.FORWARD
-                    && last.keyHi() == r.keyLo()
-                    && last.localOffset() + (last.keyHi() - last.keyLo()) == r.localOffset()) {
-                merged.set(merged.size() - 1, new InputRange(last.keyLo(), r.keyHi(), last.localOffset(),
-                        PartitionKind.FORWARD));
+            if (last != null && continues(last, r)) {
+                merged.set(merged.size() - 1, new InputRange(last.keyLo(), r.keyHi(), last.localOffset(), r.kind()));
             } else {
                 merged.add(r);
             }
         }
         return merged;
+    }
+
+    private static boolean continues(InputRange last, InputRange r) {
+        if (last.kind() != r.kind() || last.keyHi() != r.keyLo() || r.kind() == ReceiveKind.SOFTMAX_SYNC) {
+            return false;
+        }
+        return r.kind() == ReceiveKind.IGNORE || last.localOffset() + (last.keyHi() - last.keyLo()) == r.localOffset();
     }
 }

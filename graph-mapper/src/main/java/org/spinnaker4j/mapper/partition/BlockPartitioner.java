@@ -31,7 +31,7 @@ final class BlockPartitioner implements Partitioner {
         Arrays.fill(parts, 1);
         while (true) {
             MachineGraph graph = GraphBuilder.build(network, slicing(network, parts));
-            Optional<DtcmCheck.Overflow> overflow = DtcmCheck.firstOverflow(graph, memory);
+            Optional<DtcmCheck.Overflow> overflow = DtcmCheck.firstOverflow(network, graph, memory);
             if (overflow.isEmpty()) {
                 LOG.debug("BLOCK slices per vector {}: {} cores", Arrays.toString(parts), graph.vertices().size());
                 return graph;
@@ -48,8 +48,8 @@ final class BlockPartitioner implements Partitioner {
     private static int vectorToSplit(MachineVertex v, int[] parts, NetworkSpec network) {
         return switch (v.kind()) {
             case INPUT_SOURCE -> 0;
-            case OUTPUT_SINK -> v.layer();
-            case REDUCE -> v.layer() + 1;
+            case OUTPUT_SINK, LOSS_SINK -> v.layer();
+            case REDUCE, LABEL_SOURCE -> v.layer() + 1;
             case DENSE_BLOCK -> {
                 int in = v.layer();
                 int out = v.layer() + 1;

@@ -11,10 +11,21 @@ import org.spinnaker4j.mapper.graph.VertexKind;
 public interface CoreMemory {
 
     /**
+     * The bytes of an inference core.
+     *
      * @param nRows rows of the weight block (dense blocks), 0 otherwise
      * @param nCols values the core produces
      * @param nInputRanges key ranges the core listens to, softmax peers' ranges included
      * @param nSoftmaxPeers other cores of the same softmax layer it exchanges sums with
      */
     int stateBytes(VertexKind kind, int nRows, int nCols, boolean fused, int nInputRanges, int nSoftmaxPeers);
+
+    /** The bytes of a core of any shape; implementations that model training override this. */
+    default int stateBytes(CoreShape shape) {
+        if (shape.updater() != null) {
+            throw new UnsupportedOperationException(getClass().getSimpleName() + " does not model training cores");
+        }
+        return stateBytes(shape.kind(), shape.rows(), shape.cols(), shape.fused(), shape.ranges(),
+                shape.softmaxPeers());
+    }
 }

@@ -7,6 +7,7 @@ import org.spinnaker4j.mapper.graph.MachineVertex;
 import org.spinnaker4j.mapper.graph.OutgoingPartition;
 import org.spinnaker4j.mapper.graph.PartitionKind;
 import org.spinnaker4j.mapper.graph.VertexKind;
+import org.spinnaker4j.mapper.ir.NetworkSpec;
 import org.spinnaker4j.mapper.machine.Chip;
 
 /** Finds the first vertex of a graph whose kernel state does not fit in a core's DTCM. */
@@ -23,9 +24,9 @@ public final class DtcmCheck {
     private DtcmCheck() {
     }
 
-    public static Optional<Overflow> firstOverflow(MachineGraph graph, CoreMemory memory) {
+    public static Optional<Overflow> firstOverflow(NetworkSpec network, MachineGraph graph, CoreMemory memory) {
         for (MachineVertex v : graph.vertices()) {
-            int bytes = bytesOf(graph, v, memory);
+            int bytes = bytesOf(network, graph, v, memory);
             if (bytes > Chip.DTCM_BYTES) {
                 return Optional.of(new Overflow(v, bytes));
             }
@@ -33,16 +34,24 @@ public final class DtcmCheck {
         return Optional.empty();
     }
 
-    /** The DTCM a vertex needs, counting one key range per incoming partition (an upper bound). */
-    public static int bytesOf(MachineGraph graph, MachineVertex v, CoreMemory memory) {
+    /** The DTCM a vertex of the graph needs, counting its key ranges from its incoming partitions (an upper bound). */
+    public static int bytesOf(NetworkSpec network, MachineGraph graph, MachineVertex v, CoreMemory memory) {
         List<OutgoingPartition> incoming = graph.incoming(v.id());
         int peers = (int) incoming.stream().filter(p -> p.kind() == PartitionKind.SOFTMAX_SYNC).count();
-        return bytesOf(v, incoming.size(), peers, memory);
+        return memory.stateBytes(shape(network, v, rangesUpperBound(incoming), peers));
     }
 
-    /** The DTCM a vertex needs when it listens to {@code ranges} key ranges, {@code peers} of them softmax peers. */
-    public static int bytesOf(MachineVertex v, int ranges, int peers, CoreMemory memory) {
+    /** Key ranges a vertex listens to at most: one per incoming partition, three for a backward one. */
+    private static int rangesUpperBound(List<OutgoingPartition> incoming) {
+        return incoming.stream().mapToInt(p -> p.kind() == PartitionKind.BACKWARD ? 3 : 1).sum();
+    }
+
+    /** The shape of a vertex's core that listens to {@code ranges} key ranges, {@code peers} of them softmax peers. */
+    public static CoreShape shape(NetworkSpec network, MachineVertex v, int ranges, int peers) {
         int rows = v.kind() == VertexKind.DENSE_BLOCK ? v.rows().size() : 0;
-        return memory.stateBytes(v.kind(), rows, v.cols().size(), v.fused(), ranges, peers);
+        boolean trainsHere = network.trains() && (v.kind() == VertexKind.DENSE_BLOCK || v.kind() == VertexKind.REDUCE);
+        return new CoreShape(v.kind(), rows, v.cols().size(), v.fused(), ranges, peers,
+                trainsHere ? network.training().updater().type() : null,
+                trainsHere && v.activates() && v.layer() == network.layers().size() - 1);
     }
 }

@@ -43,7 +43,13 @@ final class GraphBuilder {
         for (Slice s : slicing.inputSources()) {
             producers.get(0).add(add(VertexKind.INPUT_SOURCE, -1, null, s, false));
         }
-        List<List<Integer>> blockColumnOwners = new ArrayList<>();
+        List<Integer> labelSources = new ArrayList<>();
+        if (network.trains()) {
+            for (Slice s : slicing.cols().get(nLayers - 1)) {
+                labelSources.add(add(VertexKind.LABEL_SOURCE, nLayers - 1, null, s, false));
+            }
+        }
+        List<List<Integer>> blocksOfLayer = new ArrayList<>();
         for (int l = 0; l < nLayers; l++) {
             List<Slice> rows = slicing.rows().get(l);
             List<Slice> cols = slicing.cols().get(l);
@@ -55,7 +61,7 @@ final class GraphBuilder {
                 }
             }
             consumers.add(layerBlocks);
-            blockColumnOwners.add(layerBlocks);
+            blocksOfLayer.add(layerBlocks);
             List<Integer> activators = new ArrayList<>();
             if (fused) {
                 activators.addAll(layerBlocks);
@@ -71,6 +77,8 @@ final class GraphBuilder {
             sinks.add(add(VertexKind.OUTPUT_SINK, nLayers, null, s, false));
         }
         consumers.add(sinks);
+        int lossSink = network.trains()
+                ? add(VertexKind.LOSS_SINK, nLayers, null, new Slice(0, producers.get(nLayers).size()), false) : -1;
 
         for (int v = 0; v <= nLayers; v++) {
             checkCovers(network.vectorSize(v),
@@ -89,7 +97,7 @@ final class GraphBuilder {
         for (int l = 0; l < nLayers; l++) {
             if (slicing.rows().get(l).size() > 1) {
                 List<Integer> reduces = producers.get(l + 1);
-                for (int block : blockColumnOwners.get(l)) {
+                for (int block : blocksOfLayer.get(l)) {
                     Slice cols = vertices.get(block).cols();
                     List<Integer> target = reduces.stream()
                             .filter(id -> vertices.get(id).cols().equals(cols)).toList();
@@ -98,13 +106,52 @@ final class GraphBuilder {
             }
             List<Integer> activators = producers.get(l + 1);
             if (network.layers().get(l).activation().kind() == ActivationKind.SOFTMAX && activators.size() > 1) {
+                Slice syncKeys = new Slice(0, network.trains() ? 3 : 2);
                 for (int a : activators) {
                     List<Integer> peers = activators.stream().filter(p -> p != a).toList();
-                    addPartition(a, PartitionKind.SOFTMAX_SYNC, vertices.get(a).cols(), peers);
+                    addPartition(a, PartitionKind.SOFTMAX_SYNC, syncKeys, peers);
                 }
             }
         }
+        if (network.trains()) {
+            addTrainingPartitions(nLayers, producers, blocksOfLayer, labelSources, lossSink);
+        }
         return new MachineGraph(vertices, partitions);
+    }
+
+    /**
+     * The backward pass: labels to the output layer's activating cores, each activating core's
+     * deltas to the blocks of its columns (a fused block keeps its own), each block's W·delta to
+     * the activating cores of the previous layer that own its rows, and each output core's
+     * share of the loss to the loss sink.
+     */
+    private void addTrainingPartitions(int nLayers, List<List<Integer>> producers,
+            List<List<Integer>> blocksOfLayer, List<Integer> labelSources, int lossSink) {
+        List<Integer> outputActivators = producers.get(nLayers);
+        for (int source : labelSources) {
+            Slice labels = vertices.get(source).cols();
+            addPartition(source, PartitionKind.LABEL, labels, outputActivators.stream()
+                    .filter(a -> vertices.get(a).cols().equals(labels)).toList());
+        }
+        for (int l = 0; l < nLayers; l++) {
+            for (int a : producers.get(l + 1)) {
+                MachineVertex activator = vertices.get(a);
+                if (activator.kind() == VertexKind.REDUCE) {
+                    addPartition(a, PartitionKind.DELTA, activator.cols(), blocksOfLayer.get(l).stream()
+                            .filter(b -> vertices.get(b).cols().equals(activator.cols())).toList());
+                }
+            }
+            if (l > 0) {
+                for (int b : blocksOfLayer.get(l)) {
+                    Slice rows = vertices.get(b).rows();
+                    addPartition(b, PartitionKind.BACKWARD, rows, producers.get(l).stream()
+                            .filter(a -> vertices.get(a).cols().overlaps(rows)).toList());
+                }
+            }
+        }
+        for (int i = 0; i < outputActivators.size(); i++) {
+            addPartition(outputActivators.get(i), PartitionKind.LOSS, new Slice(i, i + 1), List.of(lossSink));
+        }
     }
 
     private int add(VertexKind kind, int layer, Slice rows, Slice cols, boolean fused) {

@@ -30,7 +30,7 @@ final class NeuronPerCorePartitioner implements Partitioner {
         while (true) {
             MachineGraph graph = GraphBuilder.build(network, new LayerSlicing(
                     Slice.split(network.nIn(), sources), rows, cols, Slice.split(network.nOut(), sinks)));
-            Optional<DtcmCheck.Overflow> overflow = DtcmCheck.firstOverflow(graph, memory);
+            Optional<DtcmCheck.Overflow> overflow = DtcmCheck.firstOverflow(network, graph, memory);
             if (overflow.isEmpty()) {
                 return graph;
             }

@@ -1,34 +1,32 @@
 package org.spinnaker4j.mapper.tdma;
 
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
 
 /**
- * When each core sends within a time step (one sample), in 200 MHz core clocks from the start
- * of the step: {@code slots().get(vertexId)} for its forward packets and
- * {@code syncSlots().get(vertexId)} for its softmax synchronisation packets.
- * {@code stepClocks} is the step's length.
+ * When each core sends within a time step (one sample: its forward pass and, in training, its
+ * backward pass), in 200 MHz core clocks from the start of the step: {@code of(phase, vertexId)}
+ * is the core's slot for the packets of that phase. {@code stepClocks} is the step's length.
  */
-public record TdmaSchedule(List<CoreSlot> slots, List<CoreSlot> syncSlots, List<Stage> stages, long stepClocks) {
+public record TdmaSchedule(Map<Phase, List<CoreSlot>> slots, List<Stage> stages, long stepClocks) {
 
     /**
      * One sending window of the step: its senders each send a packet per {@code clocksBetweenSends},
-     * staggered by {@code clocksBetweenCores}; {@code kind} says which partitions it carries.
+     * staggered by {@code clocksBetweenCores}.
      */
-    public record Stage(int index, String kind, long startClocks, long windowClocks, long clocksBetweenSends,
+    public record Stage(int index, Phase phase, long startClocks, long windowClocks, long clocksBetweenSends,
             long clocksBetweenCores, int senders, String boundBy) {
     }
 
     public TdmaSchedule {
-        slots = List.copyOf(slots);
-        syncSlots = List.copyOf(syncSlots);
+        Map<Phase, List<CoreSlot>> copy = new EnumMap<>(Phase.class);
+        slots.forEach((phase, list) -> copy.put(phase, List.copyOf(list)));
+        slots = copy;
         stages = List.copyOf(stages);
     }
 
-    public CoreSlot of(int vertexId) {
-        return slots.get(vertexId);
-    }
-
-    public CoreSlot syncOf(int vertexId) {
-        return syncSlots.get(vertexId);
+    public CoreSlot of(Phase phase, int vertexId) {
+        return slots.get(phase).get(vertexId);
     }
 }

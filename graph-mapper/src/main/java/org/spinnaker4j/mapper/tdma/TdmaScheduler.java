@@ -2,6 +2,7 @@ package org.spinnaker4j.mapper.tdma;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -25,8 +26,9 @@ import org.spinnaker4j.mapper.route.RouteWalker;
 /**
  * The TDMA schedule, in the manner of SpiNNFrontEndCommon's local TDMA. Cores are grouped
  * into stages by data flow (input sources 0, then each vertex one more than its deepest
- * sender). The senders of a stage share sending windows: first the softmax synchronisation
- * window of the stage's activating cores (if any), then the forward window. In a window each
+ * sender; in training the backward pass has stages of its own, from the output layer back).
+ * The senders of a stage share sending windows: first the softmax synchronisation window of
+ * the stage's activating cores (if any), then the window of its values. In a window each
  * sender sends one packet every {@code clocksBetweenSends}, the senders staggered
  * {@code clocksBetweenCores} apart. The time between sends is the smallest that keeps every
  * resource within capacity when every sender of the window sends once per period: each
@@ -66,8 +68,7 @@ public final class TdmaScheduler {
         private final RoutingInfo keys;
         private final RouteWalker walker;
         private final Map<CoreLocation, Integer> vertexAt = new HashMap<>();
-        private final CoreSlot[] slots;
-        private final CoreSlot[] syncSlots;
+        private final Map<Phase, CoreSlot[]> slots = new EnumMap<>(Phase.class);
         private final List<TdmaSchedule.Stage> stages = new ArrayList<>();
         private long windowEnd;
 
@@ -81,43 +82,59 @@ public final class TdmaScheduler {
             for (int v = 0; v < n; v++) {
                 vertexAt.put(placements.of(v), v);
             }
-            slots = new CoreSlot[n];
-            syncSlots = new CoreSlot[n];
-            Arrays.fill(slots, CoreSlot.SILENT);
-            Arrays.fill(syncSlots, CoreSlot.SILENT);
+            for (Phase phase : Phase.values()) {
+                CoreSlot[] none = new CoreSlot[n];
+                Arrays.fill(none, CoreSlot.SILENT);
+                slots.put(phase, none);
+            }
         }
 
         TdmaSchedule schedule() {
-            int[] stage = stages(graph);
+            schedulePass(stages(graph), Phase.SYNC, Phase.FORWARD, false);
+            if (network.trains()) {
+                schedulePass(backwardStages(graph), Phase.BACKWARD_SYNC, Phase.BACKWARD, true);
+            }
+            Map<Phase, List<CoreSlot>> byPhase = new EnumMap<>(Phase.class);
+            slots.forEach((phase, array) -> byPhase.put(phase, Arrays.asList(array)));
+            return new TdmaSchedule(byPhase, stages, windowEnd);
+        }
+
+        /** The windows of one pass (forward or backward), stage by stage. */
+        private void schedulePass(int[] stage, Phase syncPhase, Phase phase, boolean backward) {
             int nStages = Arrays.stream(stage).max().orElse(0) + 1;
             for (int s = 0; s < nStages; s++) {
                 List<Integer> members = new ArrayList<>();
-                long completion = 0;
-                long syncCompute = 0;
+                long work = 0;
+                long syncWork = 0;
                 for (int v = 0; v < stage.length; v++) {
                     if (stage[v] == s) {
                         MachineVertex vertex = graph.vertex(v);
                         ActivationKind activation = activation(vertex);
                         members.add(v);
-                        completion = Math.max(completion, cost.completionCycles(vertex, activation));
-                        syncCompute = Math.max(syncCompute,
-                                (long) vertex.cols().size() * cost.activationCycles(activation));
+                        work = Math.max(work, backward
+                                ? cost.backwardCycles(vertex, activation, sendsBackward(v))
+                                : cost.completionCycles(vertex, activation));
+                        syncWork = Math.max(syncWork, (long) vertex.cols().size() * cost.activationCycles(activation));
                     }
                 }
-                windowEnd += completion;
-                if (window(s, members, PartitionKind.SOFTMAX_SYNC, syncSlots)) {
-                    windowEnd += syncCompute;
+                windowEnd += work;
+                if (window(s, members, syncPhase)) {
+                    windowEnd += syncWork;
                 }
-                window(s, members, PartitionKind.FORWARD, slots);
+                window(s, members, phase);
             }
-            return new TdmaSchedule(Arrays.asList(slots), Arrays.asList(syncSlots), stages, windowEnd);
+        }
+
+        private boolean sendsBackward(int v) {
+            return graph.outgoing(v).stream().anyMatch(p -> p.kind() == PartitionKind.BACKWARD);
         }
 
         /**
-         * Schedules the {@code kind} partitions of the stage's members in one window from
-         * {@link #windowEnd}; false if none of them sends such packets.
+         * Schedules the stage's packets of {@code phase} in one window from {@link #windowEnd};
+         * false if none of the members sends any.
          */
-        private boolean window(int s, List<Integer> members, PartitionKind kind, CoreSlot[] into) {
+        private boolean window(int s, List<Integer> members, Phase phase) {
+            CoreSlot[] into = slots.get(phase);
             List<Integer> senders = new ArrayList<>();
             Map<Integer, Set<Integer>> sendersOfReceiver = new HashMap<>();
             Map<RouteWalker.LinkUse, Set<Integer>> sendersOfLink = new HashMap<>();
@@ -126,10 +143,11 @@ public final class TdmaScheduler {
             for (int v : members) {
                 int packets = 0;
                 for (OutgoingPartition p : graph.outgoing(v)) {
-                    if (p.kind() != kind) {
+                    int inPhase = phase.packets(p);
+                    if (inPhase == 0) {
                         continue;
                     }
-                    packets += p.nKeys();
+                    packets += inPhase;
                     RouteWalker.Walk walk = walker.walk(placements.of(v).chip(), keys.of(p.id()).key());
                     maxHops = Math.max(maxHops, walk.links().size());
                     for (RouteWalker.LinkUse link : walk.links()) {
@@ -166,7 +184,7 @@ public final class TdmaScheduler {
                         planned.packetsPerStep());
             }
             long window = between * maxPackets;
-            stages.add(new TdmaSchedule.Stage(s, kind.name(), start, window, between, betweenCores, senders.size(),
+            stages.add(new TdmaSchedule.Stage(s, phase, start, window, between, betweenCores, senders.size(),
                     boundBy));
             long lastPacketLatency = (long) maxHops * (LINK_CLOCKS_72_BIT + ROUTER_CLOCKS)
                     + cost.packetCallbackCycles() + cost.floatAddCycles();
@@ -179,18 +197,44 @@ public final class TdmaScheduler {
         }
     }
 
-    /** Stage of every vertex: 0 for vertices no forward partition reaches, else one more than its deepest sender. */
+    /**
+     * Forward stage of every vertex: 0 for vertices no forward or label partition reaches, else
+     * one more than its deepest sender.
+     */
     public static int[] stages(MachineGraph graph) {
         int[] stage = new int[graph.vertices().size()];
         for (int v = 0; v < stage.length; v++) {
             for (OutgoingPartition p : graph.outgoing(v)) {
-                if (p.kind() != PartitionKind.FORWARD) {
+                if (p.kind() != PartitionKind.FORWARD && p.kind() != PartitionKind.LABEL) {
                     continue;
                 }
                 for (int t : p.targets()) {
                     if (t <= v) {
                         throw new IllegalStateException("forward partition " + p.id() + " goes from vertex " + v
                                 + " back to " + t + "; vertices must be in data-flow order");
+                    }
+                    stage[t] = Math.max(stage[t], stage[v] + 1);
+                }
+            }
+        }
+        return stage;
+    }
+
+    /**
+     * Backward stage of every vertex: the output layer's activating cores start the backward
+     * pass (0); a vertex is one more than its deepest sender of deltas or backward partial sums.
+     */
+    public static int[] backwardStages(MachineGraph graph) {
+        int[] stage = new int[graph.vertices().size()];
+        for (int v = stage.length - 1; v >= 0; v--) {
+            for (OutgoingPartition p : graph.outgoing(v)) {
+                if (p.kind() != PartitionKind.DELTA && p.kind() != PartitionKind.BACKWARD) {
+                    continue;
+                }
+                for (int t : p.targets()) {
+                    if (t >= v) {
+                        throw new IllegalStateException("backward partition " + p.id() + " goes from vertex " + v
+                                + " on to " + t + "; vertices must be in data-flow order");
                     }
                     stage[t] = Math.max(stage[t], stage[v] + 1);
                 }

@@ -85,7 +85,7 @@ class KeyAllocatorTest {
                 new OutgoingPartition(1, 0, PartitionKind.FORWARD, new Slice(1, 2), List.of(1)),
                 new OutgoingPartition(2, 0, PartitionKind.FORWARD, new Slice(0, 3), List.of(1)),
                 new OutgoingPartition(3, 0, PartitionKind.FORWARD, new Slice(2, 3), List.of(1)),
-                new OutgoingPartition(4, 0, PartitionKind.SOFTMAX_SYNC, new Slice(0, 5), List.of(1)),
+                new OutgoingPartition(4, 0, PartitionKind.SOFTMAX_SYNC, new Slice(0, 2), List.of(1)),
                 new OutgoingPartition(5, 0, PartitionKind.FORWARD, new Slice(0, 5), List.of(1)));
         RoutingInfo info = new KeyAllocator().allocate(new MachineGraph(vertices, partitions));
         // forward first: 0 → key 0; 1 → key 1; 3 keys → block of 4 aligned at 4; 1 → key 8;

@@ -60,7 +60,7 @@ class ReceiveTableBuilderTest {
             for (InputRange r : table) {
                 int n = r.keyHi() - r.keyLo();
                 assertTrue(n > 0, "empty range " + r);
-                if (r.kind() == PartitionKind.FORWARD) {
+                if (r.kind() == ReceiveKind.DATA) {
                     assertTrue(r.localOffset() >= 0 && r.localOffset() + n <= size,
                             v + ": range " + r + " outside [0, " + size + ")");
                     for (int i = 0; i < n; i++) {
@@ -73,8 +73,8 @@ class ReceiveTableBuilderTest {
             }
             // coverage: blocks and sinks once, reduces once per row block, sources not at all
             int expected = switch (v.kind()) {
-                case INPUT_SOURCE -> 0;
-                case DENSE_BLOCK, OUTPUT_SINK -> 1;
+                case INPUT_SOURCE, LABEL_SOURCE -> 0;
+                case DENSE_BLOCK, OUTPUT_SINK, LOSS_SINK -> 1;
                 case REDUCE -> (int) graph.vertices().stream()
                         .filter(b -> b.kind() == VertexKind.DENSE_BLOCK && b.layer() == v.layer()
                                 && b.cols().equals(v.cols()))
@@ -93,7 +93,7 @@ class ReceiveTableBuilderTest {
                 if (p.kind() == PartitionKind.SOFTMAX_SYNC) {
                     syncPartitions++;
                     InputRange r = rangeOf(table, km.keyOf(0));
-                    assertEquals(PartitionKind.SOFTMAX_SYNC, r.kind());
+                    assertEquals(ReceiveKind.SOFTMAX_SYNC, r.kind());
                     assertEquals(km.key(), r.keyLo());
                     assertEquals(km.key() + 2, r.keyHi());
                     continue;
@@ -101,7 +101,7 @@ class ReceiveTableBuilderTest {
                 for (int a = 0; a < p.nKeys(); a++) {
                     int key = km.keyOf(a);
                     InputRange r = rangeOf(table, key);
-                    assertEquals(PartitionKind.FORWARD, r.kind());
+                    assertEquals(ReceiveKind.DATA, r.kind());
                     assertEquals(p.values().lo() + a - v.inputSlice().lo(), r.localOffset() + (key - r.keyLo()),
                             v + " key " + key + " of partition " + p.id());
                 }

@@ -66,7 +66,7 @@ class PartitionerTest {
         for (MachineVertex v : g.vertices()) {
             int b = bytes(g, v, scale);
             assertTrue(b <= 65536, v + " needs " + b);
-            assertEquals(b, DtcmCheck.bytesOf(g, v, memory));
+            assertEquals(b, DtcmCheck.bytesOf(net, g, v, memory));
         }
         for (int l = 0; l < nLayers; l++) {
             int nIn = net.vectorSize(l);
@@ -238,7 +238,7 @@ class PartitionerTest {
         assertSoftmaxSync(g, net);
         assertEquals(25, g.partitions().stream().filter(p -> p.kind() == PartitionKind.SOFTMAX_SYNC).count());
         for (MachineVertex v : g.vertices()) {
-            assertTrue(DtcmCheck.bytesOf(g, v, TestSupport.MEMORY) <= 65536);
+            assertTrue(DtcmCheck.bytesOf(net, g, v, TestSupport.MEMORY) <= 65536);
         }
     }
 

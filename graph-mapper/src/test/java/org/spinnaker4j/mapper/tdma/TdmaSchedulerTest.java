@@ -52,14 +52,14 @@ class TdmaSchedulerTest {
         for (int v = 0; v < m.graph().vertices().size(); v++) {
             vertexAt.put(m.placements().of(v), v);
         }
-        for (PartitionKind kind : PartitionKind.values()) {
+        for (PartitionKind kind : List.of(PartitionKind.FORWARD, PartitionKind.SOFTMAX_SYNC)) {
             // senders per receiver, per window (stage), worked out by following each key through the tables
             Map<String, Set<Integer>> sendersOf = new HashMap<>();
             for (OutgoingPartition p : m.graph().partitions()) {
                 if (p.kind() != kind) {
                     continue;
                 }
-                CoreSlot slot = kind == PartitionKind.FORWARD ? tdma.of(p.source()) : tdma.syncOf(p.source());
+                CoreSlot slot = tdma.of(Phase.of(p, 0), p.source());
                 Map<CoreLocation, Integer> reached = RoutingSimulator.deliver(m.machine(), m.routingTables(),
                         m.placements().of(p.source()).chip(), m.keys().of(p.id()).key());
                 for (CoreLocation core : reached.keySet()) {
@@ -69,7 +69,7 @@ class TdmaSchedulerTest {
             }
             for (Map.Entry<String, Set<Integer>> e : sendersOf.entrySet()) {
                 int sender = e.getValue().iterator().next();
-                CoreSlot slot = kind == PartitionKind.FORWARD ? tdma.of(sender) : tdma.syncOf(sender);
+                CoreSlot slot = tdma.of(kind == PartitionKind.FORWARD ? Phase.FORWARD : Phase.SYNC, sender);
                 int receiver = Integer.parseInt(e.getKey().split("/")[1]);
                 long need = (long) e.getValue().size() * COST.packetCycles(m.graph().vertex(receiver).kind());
                 assertTrue(slot.clocksBetweenSends() * TdmaScheduler.SENDING_FRACTION >= need - 1,
@@ -93,7 +93,7 @@ class TdmaSchedulerTest {
         for (TdmaSchedule.Stage stage : stages) {
             Set<Long> offsets = new HashSet<>();
             for (int v = 0; v < m.graph().vertices().size(); v++) {
-                CoreSlot slot = stage.kind().equals("FORWARD") ? m.tdma().of(v) : m.tdma().syncOf(v);
+                CoreSlot slot = m.tdma().of(stage.phase(), v);
                 if (slot.stage() == stage.index() && slot.packetsPerStep() > 0) {
                     assertTrue(offsets.add(slot.offsetClocks()), name + ": two senders share an offset");
                     assertTrue(slot.offsetClocks() >= stage.startClocks()
@@ -137,12 +137,12 @@ class TdmaSchedulerTest {
         List<TdmaSchedule.Stage> stages = m.tdma().stages();
         int sync = -1;
         for (int i = 0; i < stages.size(); i++) {
-            if (stages.get(i).kind().equals("SOFTMAX_SYNC")) {
+            if (stages.get(i).phase() == Phase.SYNC) {
                 sync = i;
             }
         }
         assertTrue(sync >= 0, "no sync window in " + stages);
-        assertEquals("FORWARD", stages.get(sync + 1).kind());
+        assertEquals(Phase.FORWARD, stages.get(sync + 1).phase());
         assertEquals(stages.get(sync).index(), stages.get(sync + 1).index());
         assertEquals(8, stages.get(sync).senders());
         // each of the 8 neurons hears from its 7 peers once per period

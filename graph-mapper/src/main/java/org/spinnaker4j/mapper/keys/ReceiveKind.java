@@ -1,0 +1,17 @@
+package org.spinnaker4j.mapper.keys;
+
+/** What a receiving core does with the packets of a key range. */
+public enum ReceiveKind {
+    /** A forward value: an input, a partial sum, an activation, or (at the loss sink) a loss share. */
+    DATA,
+    /** A softmax peer's max, sum (and, in training, sum of e·y), by key offset 0, 1 (and 2). */
+    SOFTMAX_SYNC,
+    /** A label of the output layer. */
+    LABEL,
+    /** A delta dL/dz of the block's columns. */
+    DELTA,
+    /** A partial sum of dL/dy for the core's columns from a block of the next layer. */
+    BACKWARD_PARTIAL,
+    /** A packet the core receives but does not need (the baseline strategy's multicast backward pass). */
+    IGNORE
+}

@@ -1,0 +1,35 @@
+package org.spinnaker4j.mapper.tdma;
+
+import org.spinnaker4j.mapper.graph.OutgoingPartition;
+
+/** The parts of a time step, each with its own sending windows, in the order they run. */
+public enum Phase {
+    /** Softmax synchronisation of a forward stage: local maxima and sums (keys 0 and 1). */
+    SYNC,
+    /** Forward values and labels. */
+    FORWARD,
+    /** Softmax synchronisation of a backward stage: local sums of e·y (key 2). */
+    BACKWARD_SYNC,
+    /** Deltas, backward partial sums and loss shares. */
+    BACKWARD;
+
+    /** The phase in which the packet with key offset {@code atom} of partition {@code p} is sent. */
+    public static Phase of(OutgoingPartition p, int atom) {
+        return switch (p.kind()) {
+            case FORWARD, LABEL -> FORWARD;
+            case SOFTMAX_SYNC -> atom < 2 ? SYNC : BACKWARD_SYNC;
+            case DELTA, BACKWARD, LOSS -> BACKWARD;
+        };
+    }
+
+    /** How many of the partition's packets go in this phase. */
+    public int packets(OutgoingPartition p) {
+        int n = 0;
+        for (int atom = 0; atom < p.nKeys(); atom++) {
+            if (of(p, atom) == this) {
+                n++;
+            }
+        }
+        return n;
+    }
+}

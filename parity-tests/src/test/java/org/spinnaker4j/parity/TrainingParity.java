@@ -1,0 +1,89 @@
+package org.spinnaker4j.parity;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+import org.nd4j.linalg.ops.transforms.Transforms;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.spinnaker4j.backend.SpiNNakerMultiLayerNetwork;
+import org.spinnaker4j.backend.SpiNNakerOptions;
+import org.spinnaker4j.backend.runtime.RunStats;
+
+/** Trains the same configuration from the same parameters on nd4j-native and on SpiNNaker, step by step. */
+final class TrainingParity {
+
+    /** Largest allowed |SpiNNaker − CPU| of any parameter after training. */
+    static final double PARAMETER_TOLERANCE = 1e-3;
+    /** Largest allowed relative difference of any iteration's score. */
+    static final double SCORE_TOLERANCE = 1e-4;
+
+    private static final Logger LOG = LoggerFactory.getLogger(TrainingParity.class);
+
+    private TrainingParity() {
+    }
+
+    /** What the labels of a run look like. */
+    enum Labels { ONE_HOT, BINARY, UNIFORM }
+
+    static INDArray labels(Labels kind, int rows, int nOut, long seed) {
+        Nd4j.getRandom().setSeed(seed);
+        INDArray u = Nd4j.rand(DataType.FLOAT, rows, nOut);
+        return switch (kind) {
+            case UNIFORM -> u;
+            case BINARY -> u.gt(0.5).castTo(DataType.FLOAT);
+            case ONE_HOT -> {
+                INDArray oneHot = Nd4j.zeros(DataType.FLOAT, rows, nOut);
+                INDArray classes = u.argMax(1);
+                for (int r = 0; r < rows; r++) {
+                    oneHot.putScalar(r, classes.getInt(r), 1f);
+                }
+                yield oneHot;
+            }
+        };
+    }
+
+    /**
+     * Fits {@code batches} mini-batches of {@code batchSize} on both backends, asserting every
+     * iteration's score and, at the end, every parameter; returns the last mini-batch's statistics.
+     */
+    static RunStats assertTrainingParity(MultiLayerConfiguration conf, SpiNNakerOptions options, Labels labelKind,
+            int batches, int batchSize) {
+        MultiLayerNetwork cpu = new MultiLayerNetwork(conf.clone());
+        cpu.init();
+        int nIn = (int) cpu.layerInputSize(0);
+        int nOut = (int) cpu.layerSize(cpu.getnLayers() - 1);
+        INDArray x = Parity.uniformInputs(batches * batchSize, nIn, 21);
+        INDArray y = labels(labelKind, batches * batchSize, nOut, 22);
+        try (SpiNNakerMultiLayerNetwork machine = new SpiNNakerMultiLayerNetwork(conf.clone(), options)) {
+            machine.init();
+            machine.setParams(cpu.params());
+            double worstScore = 0;
+            for (int b = 0; b < batches; b++) {
+                INDArray xb = x.get(NDArrayIndex.interval(b * batchSize, (b + 1) * batchSize), NDArrayIndex.all());
+                INDArray yb = y.get(NDArrayIndex.interval(b * batchSize, (b + 1) * batchSize), NDArrayIndex.all());
+                cpu.fit(xb, yb);
+                machine.fit(xb, yb);
+                double relative = Math.abs(machine.score() - cpu.score()) / Math.max(Math.abs(cpu.score()), 1e-12);
+                worstScore = Math.max(worstScore, relative);
+                assertTrue(relative <= SCORE_TOLERANCE, "iteration " + b + ": score " + machine.score() + " on SpiNNaker, "
+                        + cpu.score() + " on the CPU");
+            }
+            double parameterDiff = Transforms.abs(machine.params().sub(cpu.params())).maxNumber().doubleValue();
+            RunStats stats = machine.lastTrainingStats();
+            LOG.info("{} / {}: {} mini-batches of {}: worst relative score difference {}, max |parameter diff| {}; "
+                    + "last batch: {}", options.partitioning(), options.simulator().sendMode(), batches, batchSize,
+                    worstScore, parameterDiff, stats);
+            assertEquals(batches, machine.getIterationCount());
+            assertEquals(0, stats.packetsDropped(), stats.describeDrops());
+            assertTrue(parameterDiff < PARAMETER_TOLERANCE, "max |parameter diff| " + parameterDiff);
+            return stats;
+        }
+    }
+}

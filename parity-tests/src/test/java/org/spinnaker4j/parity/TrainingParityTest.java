@@ -1,0 +1,71 @@
+package org.spinnaker4j.parity;
+
+import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.layers.OutputLayer;
+import org.deeplearning4j.nn.weights.WeightInit;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.activations.Activation;
+import org.nd4j.linalg.learning.config.Adam;
+import org.nd4j.linalg.learning.config.IUpdater;
+import org.nd4j.linalg.learning.config.Nesterovs;
+import org.nd4j.linalg.learning.config.Sgd;
+import org.nd4j.linalg.lossfunctions.LossFunctions.LossFunction;
+import org.spinnaker4j.backend.SpiNNakerOptions;
+import org.spinnaker4j.demo.ReferenceNetworks;
+import org.spinnaker4j.mapper.partition.PartitioningStrategy;
+import static org.spinnaker4j.demo.ReferenceNetworks.dense;
+
+/**
+ * Training on the machine follows nd4j-native's trajectory: after 50 mini-batches of 32 every
+ * parameter within 1e-3 and every iteration's score within 1e-4 relative.
+ */
+class TrainingParityTest {
+
+    private static final SpiNNakerOptions BLOCK = SpiNNakerOptions.defaults();
+
+    /** The MNIST MLP's shape with a chosen loss, output activation and updater. */
+    private static MultiLayerConfiguration mlp(LossFunction loss, Activation output, IUpdater updater) {
+        return new NeuralNetConfiguration.Builder().seed(784).weightInit(WeightInit.XAVIER).updater(updater).list()
+                .layer(dense(784, 256, Activation.RELU))
+                .layer(dense(256, 128, Activation.RELU))
+                .layer(new OutputLayer.Builder(loss).nIn(128).nOut(10).activation(output).build())
+                .build();
+    }
+
+    @Test
+    void mnistMlpMcxentAdam() {
+        TrainingParity.assertTrainingParity(ReferenceNetworks.mnistMlp(), BLOCK, TrainingParity.Labels.ONE_HOT, 50, 32);
+    }
+
+    @Test
+    void mnistMlpMseSgd() {
+        TrainingParity.assertTrainingParity(mlp(LossFunction.MSE, Activation.IDENTITY, new Sgd(0.05)), BLOCK,
+                TrainingParity.Labels.UNIFORM, 50, 32);
+    }
+
+    @Test
+    void mnistMlpXentNesterovs() {
+        TrainingParity.assertTrainingParity(mlp(LossFunction.XENT, Activation.SIGMOID, new Nesterovs(0.05, 0.9)), BLOCK,
+                TrainingParity.Labels.BINARY, 50, 32);
+    }
+
+    @Test
+    void seedNetworkMseSgd() {
+        TrainingParity.assertTrainingParity(ReferenceNetworks.seedNetwork(), BLOCK, TrainingParity.Labels.UNIFORM, 50, 32);
+    }
+
+    @Test
+    void seedNetworkMcxentAdamNeuronPerCore() {
+        MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder().seed(9).weightInit(WeightInit.XAVIER)
+                .updater(new Adam(1e-2)).list()
+                .layer(dense(10, 20, Activation.RELU))
+                .layer(dense(20, 12, Activation.SOFTMAX))
+                .layer(new OutputLayer.Builder(LossFunction.MCXENT).nIn(12).nOut(5).activation(Activation.SOFTMAX)
+                        .build())
+                .build();
+        TrainingParity.assertTrainingParity(conf,
+                SpiNNakerOptions.builder().partitioning(PartitioningStrategy.NEURON_PER_CORE).build(),
+                TrainingParity.Labels.ONE_HOT, 10, 16);
+    }
+}
