@@ -28,6 +28,7 @@ import org.spinnaker4j.backend.runtime.RunStats;
 import org.spinnaker4j.mapper.Mapper;
 import org.spinnaker4j.mapper.Mapping;
 import org.spinnaker4j.mapper.ir.NetworkSpec;
+import org.spinnaker4j.mapper.tdma.TdmaScheduler;
 
 /**
  * A DL4J {@link MultiLayerNetwork} whose inference runs on SpiNNaker: replace
@@ -96,7 +97,8 @@ public class SpiNNakerMultiLayerNetwork extends MultiLayerNetwork implements Aut
     }
 
     private Mapper mapper() {
-        return new Mapper(options.partitioning(), new NativeCoreMemory(), options.simulator().cost());
+        return new Mapper(options.partitioning(), new NativeCoreMemory(),
+                new TdmaScheduler(options.simulator().cost(), options.simulator().coreReceiveDepth()));
     }
 
     public SpiNNakerOptions options() {

@@ -37,17 +37,17 @@ public final class Mapper {
 
     private final PartitioningStrategy strategy;
     private final CoreMemory memory;
-    private final CoreCostModel cost;
+    private final TdmaScheduler scheduler;
 
-    /** A mapper that schedules with the default ARM968 cost model. */
+    /** A mapper that schedules for the default ARM968 cost model and receive queues. */
     public Mapper(PartitioningStrategy strategy, CoreMemory memory) {
-        this(strategy, memory, CoreCostModel.ARM968_SOFT_FLOAT);
+        this(strategy, memory, new TdmaScheduler(CoreCostModel.ARM968_SOFT_FLOAT, TdmaScheduler.DEFAULT_RECEIVE_QUEUE));
     }
 
-    public Mapper(PartitioningStrategy strategy, CoreMemory memory, CoreCostModel cost) {
+    public Mapper(PartitioningStrategy strategy, CoreMemory memory, TdmaScheduler scheduler) {
         this.strategy = strategy;
         this.memory = memory;
-        this.cost = cost;
+        this.scheduler = scheduler;
     }
 
     public Mapping map(NetworkSpec network, Machine machine) {
@@ -59,7 +59,7 @@ public final class Mapper {
         checkTableSizes(tables);
         List<List<InputRange>> receive = new ReceiveTableBuilder().build(graph, keys);
         checkDtcm(network, graph, receive);
-        TdmaSchedule tdma = new TdmaScheduler(cost).schedule(network, graph, placements, keys, tables, machine);
+        TdmaSchedule tdma = scheduler.schedule(network, graph, placements, keys, tables, machine);
         Mapping mapping = new Mapping(machine, network, strategy.name(), graph, placements, keys, tables,
                 receive, tdma);
         LOG.info("{}", mapping.describe().strip());

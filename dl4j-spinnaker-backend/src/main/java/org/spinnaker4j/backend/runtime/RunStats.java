@@ -6,12 +6,14 @@ import org.spinnaker4j.mapper.machine.ChipLocation;
 import org.spinnaker4j.mapper.machine.Direction;
 
 /**
- * What one run did: per-sample simulated time, packets sent by cores, router hops taken,
+ * What one run did: per-sample simulated time, packets sent by cores (and how many of them in
+ * the backward pass, when training), router hops taken,
  * packets delivered to cores, dropped by routers or full receive queues, reinjected, lost for
  * good; TDMA overruns; per chip and per link counters; routing-table sizes; cores and chips
  * used, their utilisation, the busiest core's busy time and an energy estimate.
  */
-public record RunStats(int samples, double simulatedSeconds, long packetsSent, long packetsRouted,
+public record RunStats(int samples, double simulatedSeconds, long packetsSent, long packetsSentBackward,
+        long packetsRouted,
         long packetsDelivered, long packetsDropped, long packetsReinjected, long packetsLost, long tdmaOverruns,
         List<ChipStats> chips, List<LinkStats> links, Map<ChipLocation, Integer> routingEntriesPerChip,
         int coresUsed, long chipsUsed, double coreUtilisation, double busiestCoreSeconds, double energyJoules,
@@ -34,6 +36,16 @@ public record RunStats(int samples, double simulatedSeconds, long packetsSent, l
 
     public double packetsSentPerSample() {
         return (double) packetsSent / samples;
+    }
+
+    /** Packets sent per sample in the forward pass (softmax synchronisation included). */
+    public double forwardPacketsPerSample() {
+        return (double) (packetsSent - packetsSentBackward) / samples;
+    }
+
+    /** Packets sent per sample in the backward pass (deltas, backward partial sums, losses). */
+    public double backwardPacketsPerSample() {
+        return (double) packetsSentBackward / samples;
     }
 
     public double packetsDeliveredPerSample() {

@@ -124,8 +124,12 @@ public final class EmbeddedSimulator implements Machine {
         boolean sendsBackward = false;
         for (OutgoingPartition p : m.graph().outgoing(v.id())) {
             int key = m.keys().of(p.id()).key();
-            for (int atom = 0; atom < p.nKeys(); atom++) {
-                sends.add(new SimCore.KeyClass<>(key + atom, key + atom + 1, Phase.of(p, atom)));
+            int first = 0;
+            for (int atom = 1; atom <= p.nKeys(); atom++) {
+                if (atom == p.nKeys() || Phase.of(p, atom) != Phase.of(p, first)) {
+                    sends.add(new SimCore.KeyClass<>(key + first, key + atom, Phase.of(p, first)));
+                    first = atom;
+                }
             }
             sendsBackward |= p.kind() == PartitionKind.BACKWARD;
         }
@@ -301,6 +305,7 @@ public final class EmbeddedSimulator implements Machine {
     private RunStats stats(int samples) {
         double seconds = clock.now() / 1e12;
         long sent = 0;
+        long sentBackward = 0;
         long delivered = 0;
         long overruns = 0;
         long busyPs = 0;
@@ -308,6 +313,7 @@ public final class EmbeddedSimulator implements Machine {
         for (SimCore c : cores) {
             busiestPs = Math.max(busiestPs, c.busyPs);
             sent += c.sent;
+            sentBackward += c.sentBackward;
             delivered += c.delivered;
             overruns += c.overruns;
             busyPs += c.busyPs;
@@ -333,7 +339,7 @@ public final class EmbeddedSimulator implements Machine {
         mapping.routingTables().forEach((chip, table) -> entries.put(chip, table.size()));
         long chipsUsed = mapping.placements().chipsUsed();
         double utilisation = seconds == 0 ? 0 : busyPs / 1e12 / (seconds * cores.length);
-        return new RunStats(samples, seconds, sent, routed, delivered, log.dropped, log.reinjected, log.lost,
+        return new RunStats(samples, seconds, sent, sentBackward, routed, delivered, log.dropped, log.reinjected, log.lost,
                 overruns, chipStats, linkStats, entries, mapping.coresUsed(), chipsUsed, utilisation, busiestPs / 1e12,
                 EnergyModel.joules(chipsUsed, seconds, busyPs / 1e12, routed), clock.processed());
     }

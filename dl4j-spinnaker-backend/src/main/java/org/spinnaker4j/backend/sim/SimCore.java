@@ -81,6 +81,7 @@ final class SimCore implements SimRouter.Pusher {
     private long lastDue;
     long busyPs;
     long sent;
+    long sentBackward;
     long delivered;
     long overruns;
     long receiveDrops;
@@ -172,12 +173,13 @@ final class SimCore implements SimRouter.Pusher {
         long sendGap = profile.sendCycles() * EventQueue.PS_PER_CORE_CLOCK;
         for (int k = 0; k < n; k++) {
             int key = outbox[2 * k];
+            Phase phase = profile.phaseOf(key);
             long due = Math.max(readyPs, lastDue + sendGap);
             if (parameters.sendMode() == SendMode.TDMA) {
-                due = cursors.get(profile.phaseOf(key)).atOrAfter(due);
+                due = cursors.get(phase).atOrAfter(due);
             }
             lastDue = due;
-            toSend.add(new long[] {due, key, outbox[2 * k + 1]});
+            toSend.add(new long[] {due, key, outbox[2 * k + 1], phase.ordinal()});
         }
         if (!injecting && !toSend.isEmpty()) {
             injecting = true;
@@ -216,6 +218,9 @@ final class SimCore implements SimRouter.Pusher {
         if (router.offer(new SimPacket((int) next[1], (int) next[2], -1, 0), this)) {
             toSend.poll();
             sent++;
+            if (next[3] >= Phase.BACKWARD_SYNC.ordinal()) {
+                sentBackward++;
+            }
             if (toSend.isEmpty()) {
                 injecting = false;
             } else {
@@ -237,6 +242,7 @@ final class SimCore implements SimRouter.Pusher {
         injecting = false;
         busyPs = 0;
         sent = 0;
+        sentBackward = 0;
         delivered = 0;
         overruns = 0;
         receiveDrops = 0;

@@ -1,6 +1,7 @@
 package org.spinnaker4j.backend.sim;
 
 import org.spinnaker4j.mapper.cost.CoreCostModel;
+import org.spinnaker4j.mapper.tdma.TdmaScheduler;
 
 /**
  * The simulated machine's timing and buffer sizes. Every default is explained with its
@@ -20,7 +21,8 @@ public record SimulatorParameters(SendMode sendMode, boolean reinjection, int wa
 
     /** The defaults: TDMA, reinjection on, SFEC's router timeout, the default cost model. */
     public static SimulatorParameters defaults() {
-        return new SimulatorParameters(SendMode.TDMA, true, 480, 8, 4, 256, 4095, CoreCostModel.ARM968_SOFT_FLOAT);
+        return new SimulatorParameters(SendMode.TDMA, true, 480, 8, 4, TdmaScheduler.DEFAULT_RECEIVE_QUEUE, 4095,
+                CoreCostModel.ARM968_SOFT_FLOAT);
     }
 
     public SimulatorParameters {

@@ -48,8 +48,8 @@ final class TwoChipScenario {
         var tables = new TableCompressor().compress(new Router().route(graph, placements, keys, machine));
         return new Mapping(machine, network, "hand-built", graph, placements, keys, tables,
                 new ReceiveTableBuilder().build(graph, keys),
-                new TdmaScheduler(CoreCostModel.ARM968_SOFT_FLOAT).schedule(network, graph, placements, keys, tables,
-                        machine));
+                new TdmaScheduler(CoreCostModel.ARM968_SOFT_FLOAT, TdmaScheduler.DEFAULT_RECEIVE_QUEUE)
+                        .schedule(network, graph, placements, keys, tables, machine));
     }
 
     static List<DenseParameters> unusedParameters(int n) {

@@ -13,6 +13,7 @@ import org.spinnaker4j.mapper.graph.MachineGraph;
 import org.spinnaker4j.mapper.graph.MachineVertex;
 import org.spinnaker4j.mapper.graph.OutgoingPartition;
 import org.spinnaker4j.mapper.graph.PartitionKind;
+import org.spinnaker4j.mapper.graph.Slice;
 import org.spinnaker4j.mapper.ir.ActivationKind;
 import org.spinnaker4j.mapper.ir.NetworkSpec;
 import org.spinnaker4j.mapper.keys.RoutingInfo;
@@ -34,7 +35,9 @@ import org.spinnaker4j.mapper.route.RouteWalker;
  * resource within capacity when every sender of the window sends once per period: each
  * receiving core must handle one packet from each of its senders, each link must carry one
  * packet from each sender whose tree crosses it, each core must be able to send; divided by
- * the sending fraction (SFEC's 0.8) for slack. A window opens when the previous one has
+ * the sending fraction (SFEC's 0.8) for slack; and a core that discards part of what it
+ * receives (the baseline's multicast backward pass) may compute in mid-window, so the packets
+ * reaching it during that work must fit its receive queue. A window opens when the previous one has
  * closed, its last packets have crossed the machine and the senders have finished computing
  * (from the {@link CoreCostModel}). So the step length follows from the mapping: the user never
  * tunes a time scale factor.
@@ -48,10 +51,19 @@ public final class TdmaScheduler {
     /** Core clocks per router hop: one router cycle at ≈ 133 MHz, rounded up. */
     public static final int ROUTER_CLOCKS = 2;
 
-    private final CoreCostModel cost;
+    /** Packets a core's software receive queue holds unless told otherwise (est.; see docs/machine-model.md). */
+    public static final int DEFAULT_RECEIVE_QUEUE = 256;
 
-    public TdmaScheduler(CoreCostModel cost) {
+    private final CoreCostModel cost;
+    private final int receiveQueue;
+
+    /**
+     * @param receiveQueue packets a core's receive queue holds: a core that keeps receiving
+     *        packets it discards while it computes must not see more than this many meanwhile
+     */
+    public TdmaScheduler(CoreCostModel cost, int receiveQueue) {
         this.cost = cost;
+        this.receiveQueue = receiveQueue;
     }
 
     /** The schedule of one mapping; see the class comment for the rules. */
@@ -138,6 +150,7 @@ public final class TdmaScheduler {
             List<Integer> senders = new ArrayList<>();
             Map<Integer, Set<Integer>> sendersOfReceiver = new HashMap<>();
             Map<RouteWalker.LinkUse, Set<Integer>> sendersOfLink = new HashMap<>();
+            Set<Integer> discarding = new HashSet<>();
             int maxPackets = 0;
             int maxHops = 0;
             for (int v : members) {
@@ -154,7 +167,11 @@ public final class TdmaScheduler {
                         sendersOfLink.computeIfAbsent(link, l -> new HashSet<>()).add(v);
                     }
                     for (CoreLocation core : walk.cores()) {
-                        sendersOfReceiver.computeIfAbsent(vertexAt.get(core), r -> new HashSet<>()).add(v);
+                        int r = vertexAt.get(core);
+                        sendersOfReceiver.computeIfAbsent(r, x -> new HashSet<>()).add(v);
+                        if (p.kind() == PartitionKind.BACKWARD && !contains(graph.vertex(r).cols(), p.values())) {
+                            discarding.add(r);
+                        }
                     }
                 }
                 if (packets > 0) {
@@ -170,6 +187,14 @@ public final class TdmaScheduler {
             for (Map.Entry<Integer, Set<Integer>> e : sendersOfReceiver.entrySet()) {
                 receiverBound = Math.max(receiverBound,
                         (long) e.getValue().size() * cost.packetCycles(graph.vertex(e.getKey()).kind()));
+            }
+            // a receiver that discards part of what it gets may finish its own work mid-window and
+            // must not overflow its queue with the packets that keep coming while it computes
+            for (int r : discarding) {
+                MachineVertex receiver = graph.vertex(r);
+                long work = cost.backwardCycles(receiver, activation(receiver), sendsBackward(r));
+                receiverBound = Math.max(receiverBound,
+                        (long) Math.ceil((double) sendersOfReceiver.get(r).size() * work / receiveQueue));
             }
             long linkBound = sendersOfLink.values().stream().mapToLong(Set::size).max().orElse(0) * LINK_CLOCKS_72_BIT;
             long senderBound = cost.sendPacketCycles();
@@ -190,6 +215,10 @@ public final class TdmaScheduler {
                     + cost.packetCallbackCycles() + cost.floatAddCycles();
             windowEnd = start + window + lastPacketLatency;
             return true;
+        }
+
+        private static boolean contains(Slice outer, Slice inner) {
+            return outer.lo() <= inner.lo() && inner.hi() <= outer.hi();
         }
 
         private ActivationKind activation(MachineVertex v) {

@@ -39,7 +39,8 @@ class TdmaSchedulerTest {
     }
 
     private static Mapping map(PartitioningStrategy s, NetworkSpec net, CoreMemory mem) {
-        return new Mapper(s, mem, COST).map(net, Machine.spinn5Triads(1, 1));
+        return new Mapper(s, mem, new TdmaScheduler(COST, TdmaScheduler.DEFAULT_RECEIVE_QUEUE))
+                .map(net, Machine.spinn5Triads(1, 1));
     }
 
     @ParameterizedTest(name = "{0}")
