@@ -23,9 +23,10 @@ import org.spinnaker4j.mapper.partition.PartitioningStrategy;
 
 /**
  * The machine report: for the seed network and the MNIST MLP, every combination of
- * {NEURON_PER_CORE, BLOCK} × {BURST, TDMA} runs on a simulated SpiNN-5 board, and the report
- * lists packets, link load, drops, simulated time against the mapping's compute/link bound,
- * and energy, as Markdown and as an HTML page with a per-chip heat map of packets and drops.
+ * {NEURON_PER_CORE, BLOCK} × {BURST, TDMA} runs inference and one training mini-batch on a
+ * simulated SpiNN-5 board, and the report lists packets forward and backward, link load,
+ * drops, simulated time against the mapping's compute/link bound, and energy, as Markdown and
+ * as an HTML page with a per-chip heat map of packets and drops.
  * Usage: {@code MachineReport [output directory]}.
  */
 public final class MachineReport {
@@ -33,7 +34,12 @@ public final class MachineReport {
     private static final double LINK_SECONDS = EmbeddedSimulator.LINK_72_BIT_PS / 1e12;
 
     /** One configuration's outcome. */
-    private record Row(String network, PartitioningStrategy strategy, SendMode mode, RunStats stats, String outcome) {
+    private record Row(String network, String pass, PartitioningStrategy strategy, SendMode mode, RunStats stats,
+            String outcome) {
+    }
+
+    /** How many samples each pass runs: neuron-per-core training delivers millions of packets per sample. */
+    private record Samples(int inference, int trainingBlock, int trainingNeuronPerCore) {
     }
 
     private MachineReport() {
@@ -43,8 +49,8 @@ public final class MachineReport {
         Path out = Path.of(args.length > 0 ? args[0] : "target/machine-report");
         Files.createDirectories(out);
         List<Row> rows = new ArrayList<>();
-        rows.addAll(measure("seed 10-50-50-300-50-25", ReferenceNetworks.seedNetwork(), 10, 50));
-        rows.addAll(measure("MNIST MLP 784-256-128-10", ReferenceNetworks.mnistMlp(), 784, 20));
+        rows.addAll(measure("seed 10-50-50-300-50-25", ReferenceNetworks.seedNetwork(), new Samples(50, 16, 4)));
+        rows.addAll(measure("MNIST MLP 784-256-128-10", ReferenceNetworks.mnistMlp(), new Samples(20, 16, 2)));
         String markdown = markdown(rows);
         Files.writeString(out.resolve("machine-report.md"), markdown);
         Files.writeString(out.resolve("machine-report.html"), html(rows));
@@ -52,11 +58,14 @@ public final class MachineReport {
         System.out.println("Written to " + out.toAbsolutePath());
     }
 
-    private static List<Row> measure(String name, MultiLayerConfiguration conf, int nIn, int samples) {
+    private static List<Row> measure(String name, MultiLayerConfiguration conf, Samples samples) {
         MultiLayerNetwork cpu = new MultiLayerNetwork(conf.clone());
         cpu.init();
+        int nIn = (int) cpu.layerInputSize(0);
+        int nOut = (int) cpu.layerSize(cpu.getnLayers() - 1);
         Nd4j.getRandom().setSeed(17);
-        INDArray x = Nd4j.rand(DataType.FLOAT, samples, nIn);
+        INDArray x = Nd4j.rand(DataType.FLOAT, samples.inference(), nIn);
+        INDArray y = oneHot(samples.inference(), nOut);
         List<Row> rows = new ArrayList<>();
         for (PartitioningStrategy strategy : PartitioningStrategy.values()) {
             for (SendMode mode : SendMode.values()) {
@@ -71,7 +80,16 @@ public final class MachineReport {
                     } catch (PacketLossException e) {
                         outcome = "packets lost";
                     }
-                    rows.add(new Row(name, strategy, mode, net.lastRunStats(), outcome));
+                    rows.add(new Row(name, "inference", strategy, mode, net.lastRunStats(), outcome));
+                    int n = strategy == PartitioningStrategy.BLOCK ? samples.trainingBlock()
+                            : samples.trainingNeuronPerCore();
+                    try {
+                        net.fit(x.getRows(range(n)), y.getRows(range(n)));
+                        outcome = String.format(Locale.ROOT, "ok, score %.4f", net.score());
+                    } catch (PacketLossException e) {
+                        outcome = "packets lost";
+                    }
+                    rows.add(new Row(name, "training", strategy, mode, net.lastTrainingStats(), outcome));
                     System.err.printf("%s %s %s: %s%n", name, strategy, mode, outcome);
                 }
             }
@@ -79,28 +97,47 @@ public final class MachineReport {
         return rows;
     }
 
+    private static INDArray oneHot(int rows, int classes) {
+        INDArray labels = Nd4j.zeros(DataType.FLOAT, rows, classes);
+        for (int r = 0; r < rows; r++) {
+            labels.putScalar(r, r % classes, 1f);
+        }
+        return labels;
+    }
+
+    private static int[] range(int n) {
+        int[] rows = new int[n];
+        for (int i = 0; i < n; i++) {
+            rows[i] = i;
+        }
+        return rows;
+    }
+
     private static String markdown(List<Row> rows) {
         StringBuilder sb = new StringBuilder();
-        sb.append("# Machine report: inference on a simulated SpiNN-5 board\n\n");
-        sb.append("Forward pass only (training on the machine is not built yet). Per sample: packets sent by cores "
-                + "and delivered to cores; the busiest link's packets; router drops (reinjected or lost) and "
+        sb.append("# Machine report: inference and training on a simulated SpiNN-5 board\n\n");
+        sb.append("Inference runs the forward pass; training runs one mini-batch (forward, backward and the update; "
+                + "the seed network's loss is MSE, so its labels are one-hot vectors treated as regression targets). "
+                + "Per sample: packets sent by cores forward and backward, and delivered to cores; the busiest link's "
+                + "packets; router drops (reinjected or lost) and "
                 + "packets lost in full core receive queues; TDMA slots missed; simulated time against the "
                 + "mapping's bound (the busiest core's work or the busiest link's traffic, whichever is longer); "
                 + "energy from SpiNNMachine's power figures. A BURST run stops at the first sample that loses "
                 + "a packet, so its figures cover the samples it ran.\n\n");
-        sb.append("| network | partitioning | send | cores / chips | samples | sent | delivered | peak link | "
-                + "dropped | reinjected | lost | overruns | µs / sample | bound µs | of bound | µJ / sample "
-                + "| result |\n");
-        sb.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+        sb.append("| network | pass | partitioning | send | cores / chips | samples | sent forward | sent backward | "
+                + "delivered | peak link | dropped | reinjected | lost | overruns | µs / sample | bound µs | of bound "
+                + "| µJ / sample | result |\n");
+        sb.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
         for (Row r : rows) {
             RunStats s = r.stats();
             double perSample = s.simulatedSecondsPerSample();
             double bound = s.boundSecondsPerSample(LINK_SECONDS);
             sb.append(String.format(Locale.ROOT,
-                    "| %s | %s | %s | %d / %d | %d | %.0f | %.0f | %.0f | %d | %d | %d | %d | %.1f | %.1f | %.0f %% "
-                            + "| %.1f | %s |%n",
-                    r.network(), r.strategy(), r.mode(), s.coresUsed(), s.chipsUsed(), s.samples(),
-                    s.packetsSentPerSample(), s.packetsDeliveredPerSample(), (double) s.peakLinkPackets() / s.samples(),
+                    "| %s | %s | %s | %s | %d / %d | %d | %.0f | %.0f | %.0f | %.0f | %d | %d | %d | %d | %.1f | %.1f "
+                            + "| %.0f %% | %.1f | %s |%n",
+                    r.network(), r.pass(), r.strategy(), r.mode(), s.coresUsed(), s.chipsUsed(), s.samples(),
+                    s.forwardPacketsPerSample(), s.backwardPacketsPerSample(), s.packetsDeliveredPerSample(),
+                    (double) s.peakLinkPackets() / s.samples(),
                     s.packetsDropped(), s.packetsReinjected(), s.packetsLost(), s.tdmaOverruns(), perSample * 1e6,
                     bound * 1e6, 100 * bound / perSample, s.energyJoulesPerSample() * 1e6, r.outcome()));
         }
@@ -120,7 +157,8 @@ public final class MachineReport {
         sb.append(markdownTableAsHtml(rows));
         sb.append("<div class=\"maps\">");
         for (Row r : rows) {
-            sb.append("<div><h3>").append(r.network()).append("<br>").append(r.strategy()).append(" + ")
+            sb.append("<div><h3>").append(r.network()).append(", ").append(r.pass()).append("<br>")
+                    .append(r.strategy()).append(" + ")
                     .append(r.mode()).append(" (").append(r.outcome()).append(")</h3>").append(heatMap(r.stats()))
                     .append("</div>");
         }

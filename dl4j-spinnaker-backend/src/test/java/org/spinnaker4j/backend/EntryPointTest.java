@@ -10,6 +10,8 @@ import org.deeplearning4j.datasets.iterator.utilty.ListDataSetIterator;
 import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.optimize.api.BaseTrainingListener;
+import org.deeplearning4j.optimize.listeners.PerformanceListener;
+import org.deeplearning4j.optimize.listeners.ScoreIterationListener;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -93,6 +95,7 @@ class EntryPointTest {
                 epochs[1]++;
             }
         });
+        net.addListeners(new ScoreIterationListener(1), new PerformanceListener(1, true));
         INDArray before = net.params().dup();
         net.fit(new ListDataSetIterator<>(data.asList(), 4), 2);
         assertEquals(List.of(0, 1, 2, 3, 4, 5), iterations, "3 mini-batches per epoch, 2 epochs");

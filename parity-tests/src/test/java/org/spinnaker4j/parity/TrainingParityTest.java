@@ -1,5 +1,7 @@
 package org.spinnaker4j.parity;
 
+import static org.spinnaker4j.demo.ReferenceNetworks.dense;
+
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
@@ -14,7 +16,6 @@ import org.nd4j.linalg.lossfunctions.LossFunctions.LossFunction;
 import org.spinnaker4j.backend.SpiNNakerOptions;
 import org.spinnaker4j.demo.ReferenceNetworks;
 import org.spinnaker4j.mapper.partition.PartitioningStrategy;
-import static org.spinnaker4j.demo.ReferenceNetworks.dense;
 
 /**
  * Training on the machine follows nd4j-native's trajectory: after 50 mini-batches of 32 every
@@ -50,9 +51,33 @@ class TrainingParityTest {
                 TrainingParity.Labels.BINARY, 50, 32);
     }
 
+    /** The seed network's shape (10-50-50-300-50-25) with a chosen loss, output activation and updater. */
+    private static MultiLayerConfiguration seed(LossFunction loss, Activation output, IUpdater updater) {
+        return new NeuralNetConfiguration.Builder().seed(2020).weightInit(WeightInit.XAVIER).updater(updater).list()
+                .layer(dense(10, 50, Activation.RELU))
+                .layer(dense(50, 50, Activation.SOFTMAX))
+                .layer(dense(50, 300, Activation.TANH))
+                .layer(dense(300, 50, Activation.SIGMOID))
+                .layer(new OutputLayer.Builder(loss).nIn(50).nOut(25).activation(output).build())
+                .build();
+    }
+
     @Test
     void seedNetworkMseSgd() {
-        TrainingParity.assertTrainingParity(ReferenceNetworks.seedNetwork(), BLOCK, TrainingParity.Labels.UNIFORM, 50, 32);
+        TrainingParity.assertTrainingParity(seed(LossFunction.MSE, Activation.IDENTITY, new Sgd(0.1)), BLOCK,
+                TrainingParity.Labels.UNIFORM, 50, 32);
+    }
+
+    @Test
+    void seedNetworkMcxentAdam() {
+        TrainingParity.assertTrainingParity(seed(LossFunction.MCXENT, Activation.SOFTMAX, new Adam(1e-3)), BLOCK,
+                TrainingParity.Labels.ONE_HOT, 50, 32);
+    }
+
+    @Test
+    void seedNetworkXentNesterovs() {
+        TrainingParity.assertTrainingParity(seed(LossFunction.XENT, Activation.SIGMOID, new Nesterovs(0.05, 0.9)),
+                BLOCK, TrainingParity.Labels.BINARY, 50, 32);
     }
 
     @Test
