@@ -1,8 +1,6 @@
 package org.spinnaker4j.backend.sim;
 
 import java.util.ArrayDeque;
-import java.util.HashMap;
-import java.util.Map;
 import org.spinnaker4j.mapper.machine.Chip;
 import org.spinnaker4j.mapper.machine.ChipLocation;
 import org.spinnaker4j.mapper.machine.Direction;
@@ -26,6 +24,8 @@ final class SimRouter {
         void resume();
     }
 
+    /** Route word bits: 6 links and 18 cores. */
+    private static final int ROUTE_BITS = 6 + Chip.CORES_PER_CHIP;
     /** Picoseconds per router cycle (≈ 133 MHz). */
     static final long ROUTER_CYCLE_PS = 7_500;
     /** The extra monitor's timer period, on which it reinjects (SFEC: 10 µs). */
@@ -38,7 +38,7 @@ final class SimRouter {
     private final RoutingTable table;
     private final SimulatorParameters parameters;
     private final DropLog log;
-    private final Map<Integer, Integer> routeCache = new HashMap<>();
+    private final RouteCache routeCache = new RouteCache();
     private final ArrayDeque<SimPacket> input = new ArrayDeque<>();
     private final ArrayDeque<Pusher> waiting = new ArrayDeque<>();
     private final ArrayDeque<SimPacket> reinjectionQueue = new ArrayDeque<>();
@@ -106,8 +106,7 @@ final class SimRouter {
             finish();
             return;
         }
-        headRoute = routeCache.computeIfAbsent(head.key,
-                k -> table.lookup(k).map(MulticastRoutingEntry::route).orElse(-1));
+        headRoute = routeCache.get(head.key, k -> table.lookup(k).map(MulticastRoutingEntry::route).orElse(-1));
         int route = headRoute;
         if (route < 0) {
             if (head.inLink < 0) {
@@ -122,7 +121,7 @@ final class SimRouter {
     }
 
     private void tryForward() {
-        if (!blockedOutputs().isEmpty()) {
+        if (anyOutputFull()) {
             if (!blocked) {
                 blocked = true;
                 long token = ++blockToken;
@@ -174,7 +173,7 @@ final class SimRouter {
         blocked = false;
         String full = blockedOutputs();
         for (int l = 0; l < 6; l++) {
-            if ((headRoute & (1 << l)) != 0 && links[l] != null && !links[l].hasRoom()) {
+            if ((headRoute & (1 << l)) != 0 && full(l)) {
                 links[l].drops++;
             }
         }
@@ -182,20 +181,31 @@ final class SimRouter {
         finish();
     }
 
+    /** Whether an output of the head packet cannot take it now. */
+    private boolean anyOutputFull() {
+        for (int bit = 0; bit < ROUTE_BITS; bit++) {
+            if ((headRoute & (1 << bit)) != 0 && full(bit)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** The head packet's outputs that cannot take it now, as " link E core 3 ..."; empty if none. */
     private String blockedOutputs() {
         StringBuilder full = new StringBuilder();
-        for (int l = 0; l < 6; l++) {
-            if ((headRoute & (1 << l)) != 0 && links[l] != null && !links[l].hasRoom()) {
-                full.append(" link ").append(Direction.byId(l));
-            }
-        }
-        for (int p = 0; p < Chip.CORES_PER_CHIP; p++) {
-            if ((headRoute & MulticastRoutingEntry.coreBit(p)) != 0 && cores[p] != null && !cores[p].canReceive()) {
-                full.append(" core ").append(p);
+        for (int bit = 0; bit < ROUTE_BITS; bit++) {
+            if ((headRoute & (1 << bit)) != 0 && full(bit)) {
+                full.append(bit < 6 ? " link " + Direction.byId(bit) : " core " + (bit - 6));
             }
         }
         return full.toString();
+    }
+
+    /** Whether route bit {@code bit} (links 0–5, cores from 6) names an output that is full now. */
+    private boolean full(int bit) {
+        return bit < 6 ? links[bit] != null && !links[bit].hasRoom()
+                : cores[bit - 6] != null && !cores[bit - 6].canReceive();
     }
 
     private void drop(SimPacket p, String why) {
