@@ -38,8 +38,9 @@ import org.spinnaker4j.mapper.tdma.TdmaScheduler;
  * {@code evaluate(...)} run on the machine's cores, and {@code fit(...)} trains there
  * (forward, backward and updates on the cores that own the parameters, which are read back
  * after every mini-batch; listeners get {@code iterationDone}, {@code onEpochStart} and
- * {@code onEpochEnd}). Entry points that would otherwise compute on the CPU (scoring a data
- * set, per-layer activations) throw instead: nothing falls back silently.
+ * {@code onEpochEnd}); {@code score(DataSet)} runs the forward and backward passes there
+ * without the update. Entry points that would otherwise compute on the CPU (per-layer
+ * activations, per-example scores) throw instead: nothing falls back silently.
  */
 public class SpiNNakerMultiLayerNetwork extends MultiLayerNetwork implements AutoCloseable {
 
@@ -54,6 +55,8 @@ public class SpiNNakerMultiLayerNetwork extends MultiLayerNetwork implements Aut
     private transient Mapping trainingMapping;
     private transient Machine trainer;
     private transient INDArray trainerParams;
+    private transient Machine scorer;
+    private transient INDArray scorerParams;
 
     /** A network for this configuration on the default machine (one SpiNN-5 board, simulated). */
     public SpiNNakerMultiLayerNetwork(MultiLayerConfiguration conf) {
@@ -111,10 +114,11 @@ public class SpiNNakerMultiLayerNetwork extends MultiLayerNetwork implements Aut
         return mapping;
     }
 
-    /** Where and how the network was placed for training; available after the first {@code fit}. */
+    /** Where and how the network is placed for training (mapped on first use). */
     public Mapping trainingMapping() {
+        requireTrainable();
         if (trainingMapping == null) {
-            throw new IllegalStateException("the network has not been trained yet; call fit(...) first");
+            trainingMapping = mapper().map(spec, options.machine());
         }
         return trainingMapping;
     }
@@ -320,11 +324,10 @@ public class SpiNNakerMultiLayerNetwork extends MultiLayerNetwork implements Aut
         double batchScore;
         try (MemoryWorkspace outside = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
             if (trainer == null) {
-                trainingMapping = mapper().map(spec, options.machine());
                 trainer = options.backend().create(options);
             }
             if (trainerParams == null || !trainerParams.equals(params())) {
-                trainer.load(trainingMapping, Dl4jFrontEnd.parameters(this, spec));
+                trainer.load(trainingMapping(), Dl4jFrontEnd.parameters(this, spec));
             }
             batchScore = trainer.train(x, y, iteration);
             Dl4jFrontEnd.setParameters(this, trainer.readParameters());
@@ -391,9 +394,28 @@ public class SpiNNakerMultiLayerNetwork extends MultiLayerNetwork implements Aut
         throw notOnMachine("fit(MultiDataSetIterator)");
     }
 
+    /**
+     * The mean loss over the data set, computed by the output cores of the training mapping
+     * (forward and backward passes, no update) on a machine of its own.
+     */
     @Override
     public double score(DataSet data, boolean training) {
-        throw notOnMachine("score(DataSet) (score() after fit gives the last mini-batch's score from the machine)");
+        requireTrainable();
+        if (data.getFeaturesMaskArray() != null || data.getLabelsMaskArray() != null) {
+            throw new UnsupportedOperationException("feature and label masks are not supported on SpiNNaker");
+        }
+        float[][] x = toSamples(data.getFeatures());
+        float[][] y = toLabels(data.getLabels(), x.length);
+        try (MemoryWorkspace outside = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
+            if (scorer == null) {
+                scorer = options.backend().create(options);
+            }
+            if (scorerParams == null || !scorerParams.equals(params())) {
+                scorer.load(trainingMapping(), Dl4jFrontEnd.parameters(this, spec));
+                scorerParams = params().dup();
+            }
+            return scorer.score(x, y);
+        }
     }
 
     @Override
@@ -449,6 +471,9 @@ public class SpiNNakerMultiLayerNetwork extends MultiLayerNetwork implements Aut
         }
         if (trainer != null) {
             trainer.close();
+        }
+        if (scorer != null) {
+            scorer.close();
         }
     }
 }

@@ -130,8 +130,16 @@ class EntryPointTest {
     }
 
     @Test
+    void scoreOfADataSetRunsOnTheMachineAndMatchesTheCpu() {
+        double onMachine = net.score(data);
+        assertEquals(cpu.score(data), onMachine, 1e-5 * Math.abs(cpu.score(data)));
+        INDArray before = net.params().dup();
+        assertEquals(onMachine, net.score(data), 0.0, "scoring twice gives the same answer");
+        assertEquals(before, net.params(), "scoring does not train");
+    }
+
+    @Test
     void cpuOnlyPathsThrow() {
-        assertThrows(UnsupportedOperationException.class, () -> net.score(data));
         assertThrows(UnsupportedOperationException.class, () -> net.feedForward(data.getFeatures()));
         assertThrows(UnsupportedOperationException.class, () -> net.feedForwardToLayer(1, data.getFeatures()));
         assertThrows(UnsupportedOperationException.class, () -> net.activateSelectedLayers(0, 1, data.getFeatures()));

@@ -28,6 +28,13 @@ public interface Machine extends AutoCloseable {
      */
     double train(float[][] features, float[][] labels, int iteration);
 
+    /**
+     * The forward and backward passes of a training mapping without the update: the mean over
+     * the samples of the loss the output cores compute (DL4J's {@code score(DataSet)}). The
+     * gradients the cores accumulate meanwhile are never applied; use a machine of its own.
+     */
+    double score(float[][] features, float[][] labels);
+
     /** The parameters as the cores hold them now, layer by layer. */
     List<DenseParameters> readParameters();
 

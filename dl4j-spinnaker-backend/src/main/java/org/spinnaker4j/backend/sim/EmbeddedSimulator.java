@@ -156,13 +156,7 @@ public final class EmbeddedSimulator implements Machine {
 
     @Override
     public double train(float[][] features, float[][] labels, int iteration) {
-        requireLoaded(true);
-        checkRows("sample", features, mapping.network().nIn());
-        checkRows("label row", labels, mapping.network().nOut());
-        if (features.length != labels.length) {
-            throw new IllegalArgumentException(features.length + " samples but " + labels.length + " label rows");
-        }
-        double lossSum = runSamples(features, labels, null);
+        double score = score(features, labels);
         long updateCycles = 0;
         for (MachineVertex v : mapping.graph().vertices()) {
             if (v.kind() == VertexKind.DENSE_BLOCK || v.kind() == VertexKind.REDUCE) {
@@ -174,7 +168,18 @@ public final class EmbeddedSimulator implements Machine {
         clock.at(clock.now() + updateCycles * EventQueue.PS_PER_CORE_CLOCK, () -> { });
         clock.runUntilIdle();
         lastStats = stats(features.length);
-        return lossSum / features.length;
+        return score;
+    }
+
+    @Override
+    public double score(float[][] features, float[][] labels) {
+        requireLoaded(true);
+        checkRows("sample", features, mapping.network().nIn());
+        checkRows("label row", labels, mapping.network().nOut());
+        if (features.length != labels.length) {
+            throw new IllegalArgumentException(features.length + " samples but " + labels.length + " label rows");
+        }
+        return runSamples(features, labels, null) / features.length;
     }
 
     @Override
