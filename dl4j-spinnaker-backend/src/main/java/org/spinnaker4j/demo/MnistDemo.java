@@ -102,10 +102,11 @@ public final class MnistDemo {
 
     private static void report(String strategy, RunStats training, RunStats inference) {
         System.out.printf("  %-15s training: %4d cores on %2d chips, per sample %6.0f packets forward and %8.0f "
-                + "backward (%9.0f delivered), %d dropped, %.0f µs simulated%n", strategy, training.coresUsed(),
-                training.chipsUsed(), training.forwardPacketsPerSample(), training.backwardPacketsPerSample(),
-                training.packetsDeliveredPerSample(), training.packetsDropped(),
-                training.simulatedSecondsPerSample() * 1e6);
+                + "backward (%9.0f delivered), %d dropped, %.0f µs simulated (%.0f forward, %.0f backward)%n",
+                strategy, training.coresUsed(), training.chipsUsed(), training.forwardPacketsPerSample(),
+                training.backwardPacketsPerSample(), training.packetsDeliveredPerSample(), training.packetsDropped(),
+                training.simulatedSecondsPerSample() * 1e6, training.forwardSecondsPerSample() * 1e6,
+                training.backwardSecondsPerSample() * 1e6);
         System.out.printf("  %-15s inference: %4d cores on %2d chips, per sample %6.0f packets sent (%9.0f delivered), "
                 + "%d dropped, %.0f µs simulated, max %d routing entries per chip%n", strategy, inference.coresUsed(),
                 inference.chipsUsed(), inference.packetsSentPerSample(), inference.packetsDeliveredPerSample(),

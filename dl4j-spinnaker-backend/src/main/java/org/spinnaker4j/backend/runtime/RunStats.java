@@ -6,13 +6,15 @@ import org.spinnaker4j.mapper.machine.ChipLocation;
 import org.spinnaker4j.mapper.machine.Direction;
 
 /**
- * What one run did: per-sample simulated time, packets sent by cores (and how many of them in
- * the backward pass, when training), router hops taken,
+ * What one run did: simulated time (in all, and in the samples' forward passes, from each step's
+ * start to the last forward packet sent, and backward passes, the rest of the step, when
+ * training), packets sent by cores (and how many of them in the backward pass), router hops taken,
  * packets delivered to cores, dropped by routers or full receive queues, reinjected, lost for
  * good; TDMA overruns; per chip and per link counters; routing-table sizes; cores and chips
  * used, their utilisation, the busiest core's busy time and an energy estimate.
  */
-public record RunStats(int samples, double simulatedSeconds, long packetsSent, long packetsSentBackward,
+public record RunStats(int samples, double simulatedSeconds, double forwardSeconds, double backwardSeconds,
+        long packetsSent, long packetsSentBackward,
         long packetsRouted,
         long packetsDelivered, long packetsDropped, long packetsReinjected, long packetsLost, long tdmaOverruns,
         List<ChipStats> chips, List<LinkStats> links, Map<ChipLocation, Integer> routingEntriesPerChip,
@@ -54,6 +56,14 @@ public record RunStats(int samples, double simulatedSeconds, long packetsSent, l
 
     public double simulatedSecondsPerSample() {
         return simulatedSeconds / samples;
+    }
+
+    public double forwardSecondsPerSample() {
+        return forwardSeconds / samples;
+    }
+
+    public double backwardSecondsPerSample() {
+        return backwardSeconds / samples;
     }
 
     public double energyJoulesPerSample() {

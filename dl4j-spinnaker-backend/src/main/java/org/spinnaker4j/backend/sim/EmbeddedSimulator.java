@@ -56,6 +56,8 @@ public final class EmbeddedSimulator implements Machine {
     private List<Direction> linkDirections;
     private SimCore[] cores;
     private RunStats lastStats;
+    private long forwardPs;
+    private long backwardPs;
 
     public EmbeddedSimulator(SimulatorParameters parameters) {
         this.parameters = parameters;
@@ -240,6 +242,15 @@ public final class EmbeddedSimulator implements Machine {
         double lossSum = 0;
         for (int s = 0; s < samples.length; s++) {
             runStep(samples[s], labels == null ? null : labels[s], stepStart);
+            long forwardEnd = clock.now();
+            if (labels != null) {
+                forwardEnd = stepStart;
+                for (SimCore core : cores) {
+                    forwardEnd = Math.max(forwardEnd, core.lastForwardSendPs);
+                }
+            }
+            forwardPs += forwardEnd - stepStart;
+            backwardPs += clock.now() - forwardEnd;
             if (log.lost > 0) {
                 lastStats = stats(s + 1);
                 throw lossException(s);
@@ -299,6 +310,8 @@ public final class EmbeddedSimulator implements Machine {
 
     private void reset() {
         clock.reset();
+        forwardPs = 0;
+        backwardPs = 0;
         log.reset();
         routers.forEach(SimRouter::reset);
         links.forEach(SimLink::reset);
@@ -344,7 +357,7 @@ public final class EmbeddedSimulator implements Machine {
         mapping.routingTables().forEach((chip, table) -> entries.put(chip, table.size()));
         long chipsUsed = mapping.placements().chipsUsed();
         double utilisation = seconds == 0 ? 0 : busyPs / 1e12 / (seconds * cores.length);
-        return new RunStats(samples, seconds, sent, sentBackward, routed, delivered, log.dropped, log.reinjected, log.lost,
+        return new RunStats(samples, seconds, forwardPs / 1e12, backwardPs / 1e12, sent, sentBackward, routed, delivered, log.dropped, log.reinjected, log.lost,
                 overruns, chipStats, linkStats, entries, mapping.coresUsed(), chipsUsed, utilisation, busiestPs / 1e12,
                 EnergyModel.joules(chipsUsed, seconds, busyPs / 1e12, routed), clock.processed());
     }

@@ -82,6 +82,8 @@ final class SimCore implements SimRouter.Pusher {
     long busyPs;
     long sent;
     long sentBackward;
+    /** When this core last sent a forward (or forward synchronisation) packet in the current step. */
+    long lastForwardSendPs;
     long delivered;
     long overruns;
     long receiveDrops;
@@ -105,6 +107,7 @@ final class SimCore implements SimRouter.Pusher {
     /** A new time step starts: TDMA slots count from {@code startPs}. */
     void startStep(long startPs) {
         stepStart = startPs;
+        lastForwardSendPs = startPs;
         cursors.values().forEach(c -> c.index = 0);
         lastDue = startPs - profile.sendCycles() * EventQueue.PS_PER_CORE_CLOCK;
     }
@@ -220,6 +223,8 @@ final class SimCore implements SimRouter.Pusher {
             sent++;
             if (next[3] >= Phase.BACKWARD_SYNC.ordinal()) {
                 sentBackward++;
+            } else {
+                lastForwardSendPs = clock.now();
             }
             if (toSend.isEmpty()) {
                 injecting = false;
