@@ -1,7 +1,9 @@
 package org.spinnaker4j.backend;
 
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.function.Supplier;
 import org.deeplearning4j.nn.api.FwdPassType;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.gradient.Gradient;
@@ -50,13 +52,56 @@ public class SpiNNakerMultiLayerNetwork extends MultiLayerNetwork implements Aut
     private final SpiNNakerOptions options;
     private transient NetworkSpec spec;
     private transient Mapping mapping;
-    private transient Machine machine;
-    private transient INDArray loadedParams;
     private transient Mapping trainingMapping;
-    private transient Machine trainer;
-    private transient INDArray trainerParams;
-    private transient Machine scorer;
-    private transient INDArray scorerParams;
+    private transient MachineUse inference;
+    private transient MachineUse layers;
+    private transient MachineUse trainer;
+    private transient MachineUse scorer;
+
+    /**
+     * One machine and the mapping it runs, made on first use and reloaded with the network's
+     * parameters whenever they changed since they were loaded.
+     */
+    private final class MachineUse implements AutoCloseable {
+        private final Supplier<Mapping> mapping;
+        private Machine machine;
+        private INDArray loaded;
+
+        MachineUse(Supplier<Mapping> mapping) {
+            this.mapping = mapping;
+        }
+
+        /** The machine, loaded with the current parameters. */
+        Machine ready() {
+            if (machine == null) {
+                machine = options.backend().create(options);
+            }
+            if (loaded == null || !loaded.equals(params())) {
+                machine.load(mapping.get(), Dl4jFrontEnd.parameters(SpiNNakerMultiLayerNetwork.this, spec));
+                loaded = params().dup();
+            }
+            return machine;
+        }
+
+        /** The network's parameters were just read back from this machine: they are what it holds. */
+        void holdsCurrentParameters() {
+            loaded = params().dup();
+        }
+
+        RunStats lastRunStats(String what) {
+            if (machine == null) {
+                throw new IllegalStateException("nothing has run on the machine for " + what + " yet");
+            }
+            return machine.lastRunStats();
+        }
+
+        @Override
+        public void close() {
+            if (machine != null) {
+                machine.close();
+            }
+        }
+    }
 
     /** A network for this configuration on the default machine (one SpiNN-5 board, simulated). */
     public SpiNNakerMultiLayerNetwork(MultiLayerConfiguration conf) {
@@ -95,8 +140,11 @@ public class SpiNNakerMultiLayerNetwork extends MultiLayerNetwork implements Aut
         NetworkSpec translated = Dl4jFrontEnd.translate(getLayerWiseConfigurations());
         super.init(parameters, cloneParametersArray);
         mapping = mapper().map(new NetworkSpec(translated.layers()), options.machine());
-        machine = options.backend().create(options);
         spec = translated;
+        inference = new MachineUse(() -> mapping);
+        layers = new MachineUse(() -> mapper().map(spec.readingEveryLayer(), options.machine()));
+        trainer = new MachineUse(this::trainingMapping);
+        scorer = new MachineUse(this::trainingMapping);
     }
 
     private Mapper mapper() {
@@ -126,15 +174,13 @@ public class SpiNNakerMultiLayerNetwork extends MultiLayerNetwork implements Aut
     /** Statistics of the most recent inference run on the machine (packets, routing entries, cores, time). */
     public RunStats lastRunStats() {
         requireInit("lastRunStats()");
-        return machine.lastRunStats();
+        return inference.lastRunStats("output(...)");
     }
 
     /** Statistics of the most recent mini-batch trained on the machine. */
     public RunStats lastTrainingStats() {
-        if (trainer == null) {
-            throw new IllegalStateException("the network has not been trained yet; call fit(...) first");
-        }
-        return trainer.lastRunStats();
+        requireInit("lastTrainingStats()");
+        return trainer.lastRunStats("fit(...)");
     }
 
     @Override
@@ -178,11 +224,7 @@ public class SpiNNakerMultiLayerNetwork extends MultiLayerNetwork implements Aut
     private INDArray runOnMachine(INDArray input) {
         float[][] samples = toSamples(input);
         try (MemoryWorkspace outside = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
-            INDArray params = params();
-            if (loadedParams == null || !loadedParams.equals(params)) {
-                machine.load(mapping, Dl4jFrontEnd.parameters(this, spec));
-                loadedParams = params.dup();
-            }
+            Machine machine = inference.ready();
             float[][] out = machine.run(samples);
             LOG.debug("{}", machine.lastRunStats());
             return Nd4j.create(out);
@@ -221,11 +263,41 @@ public class SpiNNakerMultiLayerNetwork extends MultiLayerNetwork implements Aut
 
     // Every other entry point that would compute on the CPU throws.
 
+    /**
+     * Every layer's activations (the input first, as DL4J returns them) from a mapping whose
+     * sinks collect every layer's output, on a machine of its own.
+     */
     @Override
     protected synchronized List<INDArray> ffToLayerActivationsDetached(boolean train, FwdPassType fwdPassType,
             boolean storeLastForTBPTT, int layerIndex, INDArray input, INDArray fMask, INDArray lMask,
             boolean clearInputs) {
-        throw notOnMachine("feedForward (every layer's activations)");
+        requireInit("feedForward(...)");
+        if (fMask != null || lMask != null) {
+            throw new UnsupportedOperationException("feature and label masks are not supported on SpiNNaker");
+        }
+        if (fwdPassType != FwdPassType.STANDARD) {
+            throw new UnsupportedOperationException("forward pass type " + fwdPassType + " is not supported on SpiNNaker");
+        }
+        if (layerIndex < 0 || layerIndex >= spec.layers().size()) {
+            throw new IllegalArgumentException("layer index " + layerIndex + " is not in [0, " + spec.layers().size()
+                    + ")");
+        }
+        float[][] samples = toSamples(input);
+        try (MemoryWorkspace outside = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
+            List<float[][]> activations = layers.ready().runLayers(samples);
+            List<INDArray> out = new ArrayList<>();
+            out.add(input.castTo(DataType.FLOAT).dup());
+            for (int l = 0; l <= layerIndex; l++) {
+                out.add(Nd4j.create(activations.get(l)));
+            }
+            return out;
+        }
+    }
+
+    /** Statistics of the most recent feedForward run on the machine. */
+    public RunStats lastFeedForwardStats() {
+        requireInit("lastFeedForwardStats()");
+        return layers.lastRunStats("feedForward(...)");
     }
 
     @Override
@@ -323,15 +395,10 @@ public class SpiNNakerMultiLayerNetwork extends MultiLayerNetwork implements Aut
         int iteration = getIterationCount();
         double batchScore;
         try (MemoryWorkspace outside = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
-            if (trainer == null) {
-                trainer = options.backend().create(options);
-            }
-            if (trainerParams == null || !trainerParams.equals(params())) {
-                trainer.load(trainingMapping(), Dl4jFrontEnd.parameters(this, spec));
-            }
-            batchScore = trainer.train(x, y, iteration);
-            Dl4jFrontEnd.setParameters(this, trainer.readParameters());
-            trainerParams = params().dup();
+            Machine machine = trainer.ready();
+            batchScore = machine.train(x, y, iteration);
+            Dl4jFrontEnd.setParameters(this, machine.readParameters());
+            trainer.holdsCurrentParameters();
         }
         setScore(batchScore);
         setInput(features);
@@ -407,14 +474,7 @@ public class SpiNNakerMultiLayerNetwork extends MultiLayerNetwork implements Aut
         float[][] x = toSamples(data.getFeatures());
         float[][] y = toLabels(data.getLabels(), x.length);
         try (MemoryWorkspace outside = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
-            if (scorer == null) {
-                scorer = options.backend().create(options);
-            }
-            if (scorerParams == null || !scorerParams.equals(params())) {
-                scorer.load(trainingMapping(), Dl4jFrontEnd.parameters(this, spec));
-                scorerParams = params().dup();
-            }
-            return scorer.score(x, y);
+            return scorer.ready().score(x, y);
         }
     }
 
@@ -466,14 +526,8 @@ public class SpiNNakerMultiLayerNetwork extends MultiLayerNetwork implements Aut
     @Override
     public void close() {
         super.close();
-        if (machine != null) {
-            machine.close();
-        }
-        if (trainer != null) {
-            trainer.close();
-        }
-        if (scorer != null) {
-            scorer.close();
+        if (spec != null) {
+            List.of(inference, layers, trainer, scorer).forEach(MachineUse::close);
         }
     }
 }

@@ -1,9 +1,14 @@
 package org.spinnaker4j.parity;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.List;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.ops.transforms.Transforms;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.api.Test;
 import org.spinnaker4j.backend.SpiNNakerMultiLayerNetwork;
@@ -49,6 +54,24 @@ class InferenceParityTest {
     void spinn3Board() {
         SpiNNakerOptions spinn3 = options(PartitioningStrategy.BLOCK).toBuilder().machine(Machine.spinn3()).build();
         Parity.assertParity(ReferenceNetworks.mnistMlp(), spinn3, Parity.uniformInputs(20, 784, 6));
+    }
+
+    @ParameterizedTest
+    @EnumSource(PartitioningStrategy.class)
+    void everyLayerOfTheSeedNetworkThroughFeedForward(PartitioningStrategy strategy) {
+        MultiLayerNetwork cpu = new MultiLayerNetwork(ReferenceNetworks.seedNetwork());
+        cpu.init();
+        INDArray x = Parity.uniformInputs(100, 10, 7);
+        try (SpiNNakerMultiLayerNetwork machine = SpiNNakerMultiLayerNetwork.wrap(cpu, options(strategy))) {
+            List<INDArray> expected = cpu.feedForward(x);
+            List<INDArray> actual = machine.feedForward(x);
+            assertEquals(6, actual.size(), "the input and five layers");
+            for (int i = 0; i < expected.size(); i++) {
+                double diff = Transforms.abs(actual.get(i).sub(expected.get(i))).maxNumber().doubleValue();
+                assertTrue(diff < Parity.TOLERANCE, "activation " + i + ": max |diff| " + diff);
+            }
+            assertEquals(0, machine.lastFeedForwardStats().packetsDropped());
+        }
     }
 
     @Test

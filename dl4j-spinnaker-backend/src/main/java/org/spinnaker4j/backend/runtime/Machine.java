@@ -20,6 +20,13 @@ public interface Machine extends AutoCloseable {
     float[][] run(float[][] samples);
 
     /**
+     * Runs the loaded network on each sample and returns every layer's activations:
+     * {@code result.get(l)[sample]} is layer l's output. Needs an inference mapping that reads
+     * every layer ({@code NetworkSpec.readingEveryLayer()}).
+     */
+    List<float[][]> runLayers(float[][] samples);
+
+    /**
      * Trains on one mini-batch: every sample's forward and backward pass, then the update on
      * every core that owns parameters. Needs a training mapping.
      *

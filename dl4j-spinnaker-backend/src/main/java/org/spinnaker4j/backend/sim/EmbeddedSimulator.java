@@ -151,9 +151,28 @@ public final class EmbeddedSimulator implements Machine {
     public float[][] run(float[][] samples) {
         requireLoaded(false);
         checkRows("sample", samples, mapping.network().nIn());
-        float[][] outputs = new float[samples.length][mapping.network().nOut()];
-        runSamples(samples, null, outputs);
-        return outputs;
+        float[][][] vectors = new float[mapping.network().layers().size() + 1][][];
+        int nLayers = mapping.network().layers().size();
+        vectors[nLayers] = new float[samples.length][mapping.network().nOut()];
+        runSamples(samples, null, vectors);
+        return vectors[nLayers];
+    }
+
+    @Override
+    public List<float[][]> runLayers(float[][] samples) {
+        requireLoaded(false);
+        if (!mapping.network().readsEveryLayer()) {
+            throw new IllegalStateException("the loaded mapping reads back only the last layer; map "
+                    + "NetworkSpec.readingEveryLayer() to read them all");
+        }
+        checkRows("sample", samples, mapping.network().nIn());
+        int nLayers = mapping.network().layers().size();
+        float[][][] vectors = new float[nLayers + 1][][];
+        for (int v = 1; v <= nLayers; v++) {
+            vectors[v] = new float[samples.length][mapping.network().vectorSize(v)];
+        }
+        runSamples(samples, null, vectors);
+        return Arrays.asList(vectors).subList(1, nLayers + 1);
     }
 
     @Override
@@ -233,9 +252,10 @@ public final class EmbeddedSimulator implements Machine {
 
     /**
      * Runs the samples one per time step; with labels, each step is a forward and backward
-     * pass. Fills {@code outputs} if given; returns the sum of the samples' losses (training).
+     * pass. Fills {@code vectors[v][sample]} with activation vector v where the caller gave an
+     * array for it; returns the sum of the samples' losses (training).
      */
-    private double runSamples(float[][] samples, float[][] labels, float[][] outputs) {
+    private double runSamples(float[][] samples, float[][] labels, float[][][] vectors) {
         reset();
         long stepPs = mapping.tdma().stepClocks() * EventQueue.PS_PER_CORE_CLOCK;
         long stepStart = 0;
@@ -262,8 +282,8 @@ public final class EmbeddedSimulator implements Machine {
                         for (float share : values) {
                             lossSum += share;
                         }
-                    } else if (outputs != null) {
-                        System.arraycopy(values, 0, outputs[s], v.cols().lo(), values.length);
+                    } else if (vectors != null && vectors[v.layer()] != null) {
+                        System.arraycopy(values, 0, vectors[v.layer()][s], v.cols().lo(), values.length);
                     }
                 }
             }

@@ -3,15 +3,21 @@ package org.spinnaker4j.mapper.ir;
 import java.util.List;
 
 /**
- * The network IR: a chain of dense layers over an input vector and, for a network that trains
- * on the machine, its {@link TrainingSpec} (null for inference). No front-end (DL4J) types, so
- * any front end can lower into it.
+ * The network IR: a chain of dense layers over an input vector; for a network that trains on
+ * the machine, its {@link TrainingSpec} (null for inference); and whether the host reads every
+ * layer's activations back ({@code readsEveryLayer}) or only the last layer's. No front-end
+ * (DL4J) types, so any front end can lower into it.
  */
-public record NetworkSpec(List<DenseLayerSpec> layers, TrainingSpec training) {
+public record NetworkSpec(List<DenseLayerSpec> layers, TrainingSpec training, boolean readsEveryLayer) {
 
-    /** An inference-only network. */
+    /** An inference-only network whose output is read back. */
     public NetworkSpec(List<DenseLayerSpec> layers) {
-        this(layers, null);
+        this(layers, null, false);
+    }
+
+    /** A network whose output is read back, trained on the machine if {@code training} is not null. */
+    public NetworkSpec(List<DenseLayerSpec> layers, TrainingSpec training) {
+        this(layers, training, false);
     }
 
     public NetworkSpec {
@@ -27,9 +33,9 @@ public record NetworkSpec(List<DenseLayerSpec> layers, TrainingSpec training) {
         }
     }
 
-    /** The same layers, mapped for training with {@code spec}. */
-    public NetworkSpec withTraining(TrainingSpec spec) {
-        return new NetworkSpec(layers, spec);
+    /** The same layers for inference, with every layer's activations read back. */
+    public NetworkSpec readingEveryLayer() {
+        return new NetworkSpec(layers, null, true);
     }
 
     public boolean trains() {

@@ -15,10 +15,14 @@ import org.spinnaker4j.mapper.ir.NetworkSpec;
 /**
  * Builds the machine graph a {@link LayerSlicing} describes: input sources, a block per
  * (row slice, column slice) of every layer, a reduce core per column slice where a layer
- * has several row slices, output sinks, and the multicast partitions between them (each
- * value goes only to the vertices whose input slice contains it).
+ * has several row slices, output sinks (for every layer's activations if the network reads
+ * them all), and the multicast partitions between them (each value goes only to the
+ * vertices whose input slice contains it).
  */
 final class GraphBuilder {
+
+    /** Values one sink that reads a hidden layer back collects at most (16 KB of its DTCM). */
+    static final int TAP_SINK_VALUES = 4096;
 
     private final List<MachineVertex> vertices = new ArrayList<>();
     private final List<OutgoingPartition> partitions = new ArrayList<>();
@@ -60,7 +64,7 @@ final class GraphBuilder {
                     layerBlocks.add(add(VertexKind.DENSE_BLOCK, l, r, c, fused));
                 }
             }
-            consumers.add(layerBlocks);
+            consumers.add(new ArrayList<>(layerBlocks));
             blocksOfLayer.add(layerBlocks);
             List<Integer> activators = new ArrayList<>();
             if (fused) {
@@ -77,6 +81,13 @@ final class GraphBuilder {
             sinks.add(add(VertexKind.OUTPUT_SINK, nLayers, null, s, false));
         }
         consumers.add(sinks);
+        if (network.readsEveryLayer()) {
+            for (int v = 1; v < nLayers; v++) {
+                for (Slice s : tapSlices(producers.get(v))) {
+                    consumers.get(v).add(add(VertexKind.OUTPUT_SINK, v, null, s, false));
+                }
+            }
+        }
         int lossSink = network.trains()
                 ? add(VertexKind.LOSS_SINK, nLayers, null, new Slice(0, producers.get(nLayers).size()), false) : -1;
 
@@ -152,6 +163,28 @@ final class GraphBuilder {
         for (int i = 0; i < outputActivators.size(); i++) {
             addPartition(outputActivators.get(i), PartitionKind.LOSS, new Slice(i, i + 1), List.of(lossSink));
         }
+    }
+
+    /**
+     * Slices for the sinks that read a hidden layer back: consecutive producers' slices joined
+     * up to {@link #TAP_SINK_VALUES} values, so every producer's partition goes to one sink.
+     */
+    private List<Slice> tapSlices(List<Integer> producers) {
+        List<Slice> slices = new ArrayList<>();
+        Slice group = null;
+        for (int producer : producers) {
+            Slice cols = vertices.get(producer).cols();
+            if (group != null && group.hi() == cols.lo() && group.size() + cols.size() <= TAP_SINK_VALUES) {
+                group = new Slice(group.lo(), cols.hi());
+            } else {
+                if (group != null) {
+                    slices.add(group);
+                }
+                group = cols;
+            }
+        }
+        slices.add(group);
+        return slices;
     }
 
     private int add(VertexKind kind, int layer, Slice rows, Slice cols, boolean fused) {
