@@ -154,7 +154,8 @@ public final class MachineReport {
                 + ".maps{display:flex;flex-wrap:wrap;gap:24px}</style></head><body>");
         sb.append("<h1>spinnaker4j machine report</h1><p>Per-chip heat maps of one SpiNN-5 board: shade = packets "
                 + "routed by the chip's router per sample (darkest = the busiest chip of that run); a red border and "
-                + "count = packets dropped there. Chip (0,0), the Ethernet chip, is bottom left.</p>");
+                + "count = packets dropped there (by its router, or by its cores' full receive queues). "
+                + "Chip (0,0), the Ethernet chip, is bottom left.</p>");
         sb.append(markdownTableAsHtml(rows));
         sb.append("<div class=\"maps\">");
         for (Row r : rows) {
@@ -201,7 +202,7 @@ public final class MachineReport {
                     continue;
                 }
                 long routed = chip == null ? 0 : chip.routed();
-                long dropped = chip == null ? 0 : chip.dropped() + chip.lost();
+                long dropped = chip == null ? 0 : chip.dropped() + chip.coreReceiveDrops();
                 int shade = (int) Math.round(230 - 200.0 * routed / Math.max(1, max));
                 sb.append(String.format(Locale.ROOT, "<td style=\"background:rgb(%d,%d,255);%s\" title=\"(%d,%d)\">%s"
                         + "</td>", shade, shade, dropped > 0 ? "border:3px solid red" : "", x, y,

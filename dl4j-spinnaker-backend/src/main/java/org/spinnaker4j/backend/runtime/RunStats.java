@@ -21,9 +21,13 @@ public record RunStats(int samples, double simulatedSeconds, double forwardSecon
         int coresUsed, long chipsUsed, double coreUtilisation, double busiestCoreSeconds, double energyJoules,
         long events) {
 
-    /** One router's counters. */
+    /**
+     * One chip's counters: packets its router routed, dropped into its dump register, reinjected
+     * and lost for good (dump register full, reinjection off, unroutable), packets lost in its
+     * cores' full receive queues, and the deepest its router's input stage got.
+     */
     public record ChipStats(ChipLocation chip, long routed, long dropped, long reinjected, long lost,
-            int peakInputQueue) {
+            long coreReceiveDrops, int peakInputQueue) {
     }
 
     /** One direction of one link: packets carried, the deepest its queue got, drops while it was full. */
@@ -90,9 +94,10 @@ public record RunStats(int samples, double simulatedSeconds, double forwardSecon
     /** The chips and links where packets were dropped, one per line; empty if none was. */
     public String describeDrops() {
         StringBuilder sb = new StringBuilder();
-        chips.stream().filter(c -> c.dropped() > 0 || c.lost() > 0).forEach(c -> sb.append(String.format(
-                "chip %s: %d dropped, %d reinjected, %d lost, input queue peak %d%n", c.chip(), c.dropped(),
-                c.reinjected(), c.lost(), c.peakInputQueue())));
+        chips.stream().filter(c -> c.dropped() > 0 || c.lost() > 0 || c.coreReceiveDrops() > 0).forEach(c -> sb.append(
+                String.format("chip %s: router dropped %d, reinjected %d, lost %d; cores' receive queues lost %d; "
+                        + "router input queue peak %d%n", c.chip(), c.dropped(), c.reinjected(), c.lost(),
+                        c.coreReceiveDrops(), c.peakInputQueue())));
         links.stream().filter(l -> l.drops() > 0).forEach(l -> sb.append(String.format(
                 "link %s %s: %d drops while its queue was full, %d packets carried%n", l.chip(), l.direction(),
                 l.drops(), l.packets())));

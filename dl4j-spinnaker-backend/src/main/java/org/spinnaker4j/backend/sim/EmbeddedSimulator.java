@@ -356,12 +356,17 @@ public final class EmbeddedSimulator implements Machine {
             overruns += c.overruns;
             busyPs += c.busyPs;
         }
+        Map<ChipLocation, Long> coreDrops = new HashMap<>();
+        for (SimCore c : cores) {
+            coreDrops.merge(c.chip(), c.receiveDrops, Long::sum);
+        }
         long routed = 0;
         List<RunStats.ChipStats> chipStats = new ArrayList<>();
         for (SimRouter r : routers) {
             routed += r.routed;
-            if (r.routed > 0 || r.lost > 0) {
-                chipStats.add(new RunStats.ChipStats(r.chip(), r.routed, r.dropped, r.reinjected, r.lost,
+            long lostInCores = coreDrops.getOrDefault(r.chip(), 0L);
+            if (r.routed > 0 || r.lost > 0 || lostInCores > 0) {
+                chipStats.add(new RunStats.ChipStats(r.chip(), r.routed, r.dropped, r.reinjected, r.lost, lostInCores,
                         r.peakInput));
             }
         }

@@ -7,6 +7,7 @@ import java.util.Map;
 import org.spinnaker4j.kernels.KernelCore;
 import org.spinnaker4j.kernels.KernelException;
 import org.spinnaker4j.mapper.keys.ReceiveKind;
+import org.spinnaker4j.mapper.machine.ChipLocation;
 import org.spinnaker4j.mapper.machine.CoreLocation;
 import org.spinnaker4j.mapper.tdma.CoreSlot;
 import org.spinnaker4j.mapper.tdma.Phase;
@@ -102,6 +103,10 @@ final class SimCore implements SimRouter.Pusher {
 
     KernelCore kernel() {
         return kernel;
+    }
+
+    ChipLocation chip() {
+        return router.chip();
     }
 
     /** A new time step starts: TDMA slots count from {@code startPs}. */

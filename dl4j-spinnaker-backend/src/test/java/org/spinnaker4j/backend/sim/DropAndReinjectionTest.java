@@ -40,6 +40,8 @@ class DropAndReinjectionTest {
         RunStats.ChipStats receiver = stats.chips().stream().filter(c -> c.chip().equals(new ChipLocation(1, 0)))
                 .findFirst().orElseThrow();
         assertEquals(3, receiver.dropped());
+        assertEquals(3, receiver.lost());
+        assertEquals(0, receiver.coreReceiveDrops(), "the router dropped them, not a core's queue");
         assertEquals(3, stats.packetsDelivered());
     }
 

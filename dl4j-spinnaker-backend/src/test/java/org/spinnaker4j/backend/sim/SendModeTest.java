@@ -55,7 +55,10 @@ class SendModeTest {
             PacketLossException e = assertThrows(PacketLossException.class, () -> net.output(inputs()));
             assertTrue(e.getMessage().contains("receive queue of 256 was full"), e.getMessage());
             assertTrue(e.getMessage().contains("Try the TDMA send mode"), e.getMessage());
-            assertTrue(net.lastRunStats().packetsLost() > 0);
+            RunStats stats = net.lastRunStats();
+            assertTrue(stats.packetsLost() > 0);
+            assertEquals(stats.packetsLost(), stats.chips().stream().mapToLong(c -> c.lost() + c.coreReceiveDrops())
+                    .sum(), "every lost packet is attributed to a chip");
         }
     }
 
