@@ -63,21 +63,23 @@ public class SpiNNakerMultiLayerNetwork extends MultiLayerNetwork implements Aut
      * parameters whenever they changed since they were loaded.
      */
     private final class MachineUse implements AutoCloseable {
-        private final Supplier<Mapping> mapping;
+        private final Supplier<Mapping> mapper;
+        private Mapping mapping;
         private Machine machine;
         private INDArray loaded;
 
-        MachineUse(Supplier<Mapping> mapping) {
-            this.mapping = mapping;
+        MachineUse(Supplier<Mapping> mapper) {
+            this.mapper = mapper;
         }
 
         /** The machine, loaded with the current parameters. */
         Machine ready() {
             if (machine == null) {
+                mapping = mapper.get();
                 machine = options.backend().create(options);
             }
             if (loaded == null || !loaded.equals(params())) {
-                machine.load(mapping.get(), Dl4jFrontEnd.parameters(SpiNNakerMultiLayerNetwork.this, spec));
+                machine.load(mapping, Dl4jFrontEnd.parameters(SpiNNakerMultiLayerNetwork.this, spec));
                 loaded = params().dup();
             }
             return machine;
