@@ -52,8 +52,6 @@ public final class EmbeddedSimulator implements Machine {
     private Mapping mapping;
     private List<SimRouter> routers;
     private List<SimLink> links;
-    private List<ChipLocation> linkChips;
-    private List<Direction> linkDirections;
     private SimCore[] cores;
     private RunStats lastStats;
     private long forwardPs;
@@ -92,17 +90,12 @@ public final class EmbeddedSimulator implements Machine {
             byChip.put(chip.location(), r);
         }
         links = new ArrayList<>();
-        linkChips = new ArrayList<>();
-        linkDirections = new ArrayList<>();
         for (SimRouter r : routers) {
             for (Direction d : Direction.values()) {
                 m.machine().neighbour(r.chip(), d).ifPresent(n -> {
-                    SimLink link = new SimLink(clock, r, byChip.get(n), d.opposite().id(), parameters.linkQueueDepth(),
-                            LINK_72_BIT_PS);
+                    SimLink link = new SimLink(clock, r, byChip.get(n), d, parameters.linkQueueDepth(), LINK_72_BIT_PS);
                     r.links[d.id()] = link;
                     links.add(link);
-                    linkChips.add(r.chip());
-                    linkDirections.add(d);
                 });
             }
         }
@@ -371,11 +364,9 @@ public final class EmbeddedSimulator implements Machine {
             }
         }
         List<RunStats.LinkStats> linkStats = new ArrayList<>();
-        for (int i = 0; i < links.size(); i++) {
-            SimLink l = links.get(i);
+        for (SimLink l : links) {
             if (l.packets > 0 || l.drops > 0) {
-                linkStats.add(new RunStats.LinkStats(linkChips.get(i), linkDirections.get(i), l.packets, l.peakDepth,
-                        l.drops));
+                linkStats.add(new RunStats.LinkStats(l.chip(), l.direction(), l.packets, l.peakDepth, l.drops));
             }
         }
         Map<ChipLocation, Integer> entries = new HashMap<>();

@@ -1,6 +1,8 @@
 package org.spinnaker4j.backend.sim;
 
 import java.util.ArrayDeque;
+import org.spinnaker4j.mapper.machine.ChipLocation;
+import org.spinnaker4j.mapper.machine.Direction;
 
 /**
  * One direction of a chip-to-chip link: a bounded output queue at the sending router and a
@@ -12,6 +14,7 @@ final class SimLink implements SimRouter.Pusher {
     private final EventQueue clock;
     private final SimRouter from;
     private final SimRouter to;
+    private final Direction direction;
     private final int arrivalLink;
     private final int depth;
     private final long transferPs;
@@ -22,13 +25,22 @@ final class SimLink implements SimRouter.Pusher {
     int peakDepth;
     long drops;
 
-    SimLink(EventQueue clock, SimRouter from, SimRouter to, int arrivalLink, int depth, long transferPs) {
+    SimLink(EventQueue clock, SimRouter from, SimRouter to, Direction direction, int depth, long transferPs) {
         this.clock = clock;
         this.from = from;
         this.to = to;
-        this.arrivalLink = arrivalLink;
+        this.direction = direction;
+        this.arrivalLink = direction.opposite().id();
         this.depth = depth;
         this.transferPs = transferPs;
+    }
+
+    ChipLocation chip() {
+        return from.chip();
+    }
+
+    Direction direction() {
+        return direction;
     }
 
     boolean hasRoom() {
