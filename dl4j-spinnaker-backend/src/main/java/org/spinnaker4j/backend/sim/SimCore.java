@@ -35,7 +35,7 @@ final class SimCore implements SimRouter.Pusher {
      * synchronisation, backward work, in cycles), its TDMA slots per phase, the phase of each
      * key it sends and the kind of each key it receives.
      */
-    record Profile(CoreLocation location, String label, int receiveInterruptCycles, int packetCycles,
+    record Profile(CoreLocation location, String label, int receiveInterruptCycles, long packetCycles,
             long completionCycles, long syncCycles, long backwardCycles, int sendCycles, Map<Phase, CoreSlot> slots,
             List<KeyClass<Phase>> sends, List<KeyClass<ReceiveKind>> receives) {
 

@@ -62,9 +62,8 @@ final class TwoChipScenario {
      */
     static SimulatorParameters parameters(int interruptCycles, boolean reinjection) {
         CoreCostModel c = CoreCostModel.ARM968_SOFT_FLOAT;
-        CoreCostModel slowInterrupt = new CoreCostModel(interruptCycles, c.packetCallbackCycles(),
-                c.storeValueCycles(), c.sendPacketCycles(), c.floatMacCycles(), c.floatAddCycles(),
-                c.floatDivCycles(), c.transcendentalCycles(), c.compareCycles());
+        CoreCostModel slowInterrupt = new CoreCostModel(c.cyclesPerInstruction(), interruptCycles, c.dispatchCycles(),
+                c.sendPacketCycles());
         SimulatorParameters d = SimulatorParameters.defaults();
         return new SimulatorParameters(SendMode.BURST, reinjection, 1, d.routerInputDepth(), 16,
                 d.coreReceiveDepth(), d.reinjectionQueue(), slowInterrupt);

@@ -14,6 +14,7 @@ import org.spinnaker4j.mapper.graph.MachineVertex;
 import org.spinnaker4j.mapper.graph.OutgoingPartition;
 import org.spinnaker4j.mapper.graph.PartitionKind;
 import org.spinnaker4j.mapper.graph.Slice;
+import org.spinnaker4j.mapper.graph.VertexKind;
 import org.spinnaker4j.mapper.ir.ActivationKind;
 import org.spinnaker4j.mapper.ir.NetworkSpec;
 import org.spinnaker4j.mapper.keys.RoutingInfo;
@@ -212,7 +213,7 @@ public final class TdmaScheduler {
             stages.add(new TdmaSchedule.Stage(s, phase, start, window, between, betweenCores, senders.size(),
                     boundBy));
             long lastPacketLatency = (long) maxHops * (LINK_CLOCKS_72_BIT + ROUTER_CLOCKS)
-                    + cost.packetCallbackCycles() + cost.floatAddCycles();
+                    + cost.packetCycles(VertexKind.REDUCE);
             windowEnd = start + window + lastPacketLatency;
             return true;
         }

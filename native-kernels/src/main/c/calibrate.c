@@ -1,0 +1,452 @@
+/*
+ * ARM968 cost calibration harness for the spinnaker4j kernels (not part of
+ * the Maven build; see the `calibrate` target of the Makefile).
+ *
+ * Built with arm-none-eabi-gcc (newlib, --specs=rdimon.specs) and run under
+ * `qemu-arm -cpu arm946 -singlestep -d nochain,exec`, which logs one `Trace`
+ * line per executed instruction. The harness drives the kernel API exactly
+ * as the host does (s4j_parse_config, s4j_load, s4j_on_packet with an outbox
+ * whose send just counts, s4j_apply_update) on a static 64 KiB buffer. Each
+ * scenario sets up its state, then runs the work to be measured between
+ * calls of calib_begin() and calib_end(); the Makefile counts the
+ * instructions executed between the two and takes the difference between
+ * two sizes of the scenario, so the fixed costs cancel.
+ *
+ *   calibrate null N         N calls of an empty function shaped like s4j_on_packet
+ *   calibrate rows N K       N rows into a 64 x 8 DENSE_BLOCK (never completes);
+ *                            K IGNORE ranges sit before its DATA range
+ *   calibrate open N         N calls of s4j_received on a loaded 64 x 8 DENSE_BLOCK
+ *                            (open_state: the validation every entry point does)
+ *   calibrate dense R C      the row that completes an R x C DENSE_BLOCK (unfused)
+ *   calibrate partials N     N partials into a 64-column REDUCE expecting 4 each
+ *   calibrate act A C        the partial that completes a C-column REDUCE (one
+ *                            partial per output) with activation A
+ *   calibrate sink N         N values into a 64-column OUTPUT_SINK
+ *   calibrate backward R C S the delta that completes an R x C training block's
+ *                            deltas (dW += x delta; S = 1: also sends W delta)
+ *   calibrate hidden A C     the backward partial that completes a C-column hidden
+ *                            activator (REDUCE) with activation A
+ *   calibrate outloss A L C  the label that completes a C-column output activator
+ *                            (REDUCE) with activation A and loss L
+ *   calibrate update U R C   s4j_apply_update of an R x C training block, updater U
+ *
+ * dense0 and backward0 are dense and backward with all weights and deltas 0
+ * and all inputs 1, so every soft-float call takes the same path: their
+ * counts are exactly linear in R, C and R x C, which separates the per-row
+ * and per-column overheads from the (operand-dependent) MACs.
+ *
+ * A = identity|relu|leakyrelu|sigmoid|tanh|softmax|hardtanh|softplus|elu,
+ * L = mse|l1|l2|mae|xent|mcxent|nll, U = sgd|nesterovs|adam.
+ * Exit status 0 on success; on error a message on stderr and status 1.
+ */
+#include "s4j_kernels.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define CAPACITY   65536u
+#define MAX_VALUES 4096u
+#define MAX_RANGES 32u
+#define OUT_KEY    0x10000u
+#define DATA_KEY   0x1000u
+#define DELTA_KEY  0x2000u
+#define BACK_KEY   0x3000u
+#define LABEL_KEY  0x4000u
+#define IGNORE_KEY 0x100u
+
+void calib_begin(void);
+void calib_end(void);
+int32_t calib_null(void *dtcm, uint32_t capacity, uint32_t key,
+                   uint32_t payload, s4j_outbox *out);
+
+/* The markers: the Makefile counts the instructions between their calls. */
+__attribute__((noinline)) void calib_begin(void)
+{
+    __asm__ volatile("" ::: "memory");
+}
+
+__attribute__((noinline)) void calib_end(void)
+{
+    __asm__ volatile("" ::: "memory");
+}
+
+/* Same signature as s4j_on_packet, does nothing: the harness's own loop. */
+__attribute__((noinline)) int32_t calib_null(void *dtcm, uint32_t capacity,
+                                             uint32_t key, uint32_t payload,
+                                             s4j_outbox *out)
+{
+    __asm__ volatile("" ::: "memory");
+    (void)dtcm;
+    (void)capacity;
+    (void)key;
+    (void)payload;
+    (void)out;
+    return 0;
+}
+
+static uint32_t dtcm[CAPACITY / 4u];
+static uint32_t words[S4J_CONFIG_WORDS + MAX_RANGES * S4J_RANGE_WORDS];
+static float weights[MAX_VALUES];
+static float bias[MAX_VALUES];
+static uint32_t keys[MAX_VALUES];
+static uint32_t payloads[MAX_VALUES];
+static uint32_t sends;
+static uint32_t rng = 12345u;
+static int zeros;               /* dense0 / backward0: constant operands */
+
+static int32_t count_send(void *ctx, uint32_t key, uint32_t payload)
+{
+    (void)key;
+    (void)payload;
+    ++*(uint32_t *)ctx;
+    return 0;
+}
+
+static s4j_outbox outbox = { count_send, &sends, MAX_VALUES, 0u };
+
+static void fail(const char *what, long code)
+{
+    fprintf(stderr, "calibrate: %s (%ld)\n", what, code);
+    exit(1);
+}
+
+static uint32_t bits(float f)
+{
+    uint32_t b;
+    memcpy(&b, &f, sizeof b);
+    return b;
+}
+
+/* Uniform in [lo, hi), deterministic. */
+static float uniform(float lo, float hi)
+{
+    rng = rng * 1664525u + 1013904223u;
+    return lo + (hi - lo) * (float)(rng >> 8) * (1.0f / 16777216.0f);
+}
+
+static uint32_t number(const char *s, uint32_t min, uint32_t max)
+{
+    char *end;
+    long v = strtol(s, &end, 10);
+
+    if (*s == '\0' || *end != '\0' || v < (long)min || (unsigned long)v > max) {
+        fail(s, v);
+    }
+    return (uint32_t)v;
+}
+
+static uint32_t lookup(const char *s, const char *const *names, uint32_t n)
+{
+    uint32_t i;
+
+    for (i = 0u; i < n; i++) {
+        if (strcmp(s, names[i]) == 0) {
+            return i;
+        }
+    }
+    fail(s, -1);
+    return 0u;
+}
+
+static const char *const ACTS[] = { "identity", "relu", "leakyrelu", "sigmoid",
+                                    "tanh", "softmax", "hardtanh", "softplus", "elu" };
+static const char *const LOSSES[] = { "none", "mse", "l1", "l2", "mae", "xent",
+                                      "mcxent", "nll" };
+static const char *const UPDATERS[] = { "sgd", "nesterovs", "adam" };
+
+typedef struct spec {
+    uint32_t kind;
+    uint32_t rows;
+    uint32_t cols;
+    uint32_t act;
+    uint32_t partials;
+    uint32_t ignore;            /* IGNORE ranges before the DATA range */
+    uint32_t training;
+    uint32_t updater;
+    uint32_t loss;
+    uint32_t expected_backward;
+    uint32_t sends_backward;
+} spec;
+
+static void range(uint32_t *n, uint32_t lo, uint32_t span, uint32_t local,
+                  uint32_t kind)
+{
+    uint32_t *r = words + S4J_CONFIG_WORDS + *n * S4J_RANGE_WORDS;
+
+    r[0] = lo;
+    r[1] = lo + span;
+    r[2] = local;
+    r[3] = kind;
+    (*n)++;
+}
+
+/* Packs a config as the host does, then s4j_parse_config + s4j_load. */
+static void load(const spec *s)
+{
+    s4j_config cfg;
+    uint32_t n = 0u;
+    uint32_t nw;
+    uint32_t nb;
+    uint32_t i;
+    int32_t r;
+
+    memset(words, 0, sizeof words);
+    words[0] = s->kind;
+    words[1] = s->rows;
+    words[2] = s->cols;
+    words[3] = s->act;
+    words[4] = bits(0.01f);
+    words[5] = 0u;
+    words[6] = OUT_KEY;
+    words[7] = s->partials;
+    if (s->training != 0u) {
+        words[11] = 1u;
+        words[12] = s->updater;
+        words[13] = bits(0.01f);
+        words[14] = bits(0.9f);
+        words[15] = bits(0.999f);
+        words[16] = bits(1e-8f);
+        words[17] = s->loss;
+        words[18] = s->cols;
+        words[19] = 0x30000u;  /* delta keys of a reduce */
+        words[20] = 0x20000u;  /* backward keys of a block */
+        words[21] = 0x40000u;  /* loss key */
+        words[22] = s->expected_backward;
+        words[23] = s->sends_backward;
+    }
+    if (s->ignore + 4u > MAX_RANGES) {
+        fail("too many ranges", (long)s->ignore);
+    }
+    for (i = 0u; i < s->ignore; i++) {
+        range(&n, IGNORE_KEY + 16u * i, 16u, 0u, S4J_RANGE_IGNORE);
+    }
+    if (s->kind != S4J_KIND_INPUT_SOURCE) {
+        range(&n, DATA_KEY, s->kind == S4J_KIND_DENSE_BLOCK ? s->rows : s->cols, 0u,
+              S4J_RANGE_DATA);
+    }
+    if (s->training != 0u) {
+        if (s->kind == S4J_KIND_DENSE_BLOCK) {
+            range(&n, DELTA_KEY, s->cols, 0u, S4J_RANGE_DELTA);
+        } else if (s->loss == S4J_LOSS_NONE) {
+            range(&n, BACK_KEY, s->cols, 0u, S4J_RANGE_BACKWARD_PARTIAL);
+        } else {
+            range(&n, LABEL_KEY, s->cols, 0u, S4J_RANGE_LABEL);
+        }
+    }
+    words[10] = n;
+    nw = s->kind == S4J_KIND_DENSE_BLOCK ? s->rows * s->cols : 0u;
+    nb = s->kind == S4J_KIND_REDUCE ? s->cols : 0u;
+    if (nw > MAX_VALUES || nb > MAX_VALUES) {
+        fail("block too large", (long)nw);
+    }
+    for (i = 0u; i < nw; i++) {
+        weights[i] = zeros ? 0.0f : uniform(-1.0f, 1.0f);
+    }
+    for (i = 0u; i < nb; i++) {
+        bias[i] = uniform(-0.5f, 0.5f);
+    }
+    r = s4j_parse_config(words, S4J_CONFIG_WORDS + n * S4J_RANGE_WORDS, &cfg);
+    if (r != S4J_OK) {
+        fail("s4j_parse_config", r);
+    }
+    r = s4j_load(dtcm, CAPACITY, &cfg, weights, nw, bias, nb);
+    if (r != S4J_OK) {
+        fail("s4j_load", r);
+    }
+}
+
+/* keys[from..to) = base + i - from, payloads uniform in [lo, hi)
+ * (zeros: all equal to fixed). */
+static void packets(uint32_t from, uint32_t to, uint32_t base, float lo, float hi,
+                    float fixed)
+{
+    uint32_t i;
+
+    if (to > MAX_VALUES) {
+        fail("too many packets", (long)to);
+    }
+    for (i = from; i < to; i++) {
+        keys[i] = base + (i - from);
+        payloads[i] = bits(zeros ? fixed : uniform(lo, hi));
+    }
+}
+
+/* Delivers packets [from, to) outside the measured region. */
+static void deliver(uint32_t from, uint32_t to)
+{
+    uint32_t i;
+
+    for (i = from; i < to; i++) {
+        int32_t r = s4j_on_packet(dtcm, CAPACITY, keys[i], payloads[i], &outbox);
+        if (r < 0) {
+            fail("s4j_on_packet", r);
+        }
+    }
+}
+
+/* Delivers packets [from, to) inside the measured region. */
+static void measure(uint32_t from, uint32_t to)
+{
+    int32_t worst = 0;
+    uint32_t i;
+
+    calib_begin();
+    for (i = from; i < to; i++) {
+        int32_t r = s4j_on_packet(dtcm, CAPACITY, keys[i], payloads[i], &outbox);
+        worst = r < worst ? r : worst;
+    }
+    calib_end();
+    if (worst < 0) {
+        fail("s4j_on_packet", worst);
+    }
+}
+
+int main(int argc, char **argv)
+{
+    spec s;
+    const char *what = argc > 1 ? argv[1] : "";
+    uint32_t i;
+
+    memset(&s, 0, sizeof s);
+    if (strcmp(what, "dense0") == 0 || strcmp(what, "backward0") == 0) {
+        zeros = 1;
+        what = what[0] == 'd' ? "dense" : "backward";
+    }
+    if (strcmp(what, "null") == 0 && argc == 3) {
+        uint32_t n = number(argv[2], 1u, MAX_VALUES);
+        int32_t worst = 0;
+
+        packets(0u, n, DATA_KEY, 0.0f, 1.0f, 1.0f);
+        calib_begin();
+        for (i = 0u; i < n; i++) {
+            int32_t r = calib_null(dtcm, CAPACITY, keys[i], payloads[i], &outbox);
+            worst = r < worst ? r : worst;
+        }
+        calib_end();
+        return worst < 0 ? 1 : 0;
+    }
+    if (strcmp(what, "open") == 0 && argc == 3) {
+        uint32_t n = number(argv[2], 1u, MAX_VALUES);
+        int32_t worst = 0;
+
+        s.kind = S4J_KIND_DENSE_BLOCK;
+        s.rows = 64u;
+        s.cols = 8u;
+        load(&s);
+        calib_begin();
+        for (i = 0u; i < n; i++) {
+            int32_t r = s4j_received(dtcm, CAPACITY);
+            worst = r < worst ? r : worst;
+        }
+        calib_end();
+        return worst < 0 ? 1 : 0;
+    }
+    if (strcmp(what, "rows") == 0 && argc == 4) {
+        s.kind = S4J_KIND_DENSE_BLOCK;
+        s.rows = 64u;
+        s.cols = 8u;
+        s.ignore = number(argv[3], 0u, MAX_RANGES - 4u);
+        load(&s);
+        i = number(argv[2], 1u, s.rows - 1u);
+        packets(0u, i, DATA_KEY, 0.0f, 1.0f, 1.0f);
+        measure(0u, i);
+    } else if (strcmp(what, "dense") == 0 && argc == 4) {
+        s.kind = S4J_KIND_DENSE_BLOCK;
+        s.rows = number(argv[2], 1u, MAX_VALUES);
+        s.cols = number(argv[3], 1u, MAX_VALUES);
+        load(&s);
+        packets(0u, s.rows, DATA_KEY, 0.0f, 1.0f, 1.0f);
+        deliver(0u, s.rows - 1u);
+        measure(s.rows - 1u, s.rows);
+    } else if (strcmp(what, "partials") == 0 && argc == 3) {
+        s.kind = S4J_KIND_REDUCE;
+        s.cols = 64u;
+        s.partials = 4u;
+        load(&s);
+        i = number(argv[2], 1u, s.cols * s.partials - 1u);
+        packets(0u, i, 0u, -2.0f, 2.0f, 0.0f);
+        for (uint32_t k = 0u; k < i; k++) {
+            keys[k] = DATA_KEY + k % s.cols;
+        }
+        measure(0u, i);
+    } else if (strcmp(what, "act") == 0 && argc == 4) {
+        s.kind = S4J_KIND_REDUCE;
+        s.act = lookup(argv[2], ACTS, 9u);
+        s.cols = number(argv[3], 1u, MAX_VALUES);
+        s.partials = 1u;
+        load(&s);
+        packets(0u, s.cols, DATA_KEY, -4.0f, 4.0f, 1.0f);
+        deliver(0u, s.cols - 1u);
+        measure(s.cols - 1u, s.cols);
+    } else if (strcmp(what, "sink") == 0 && argc == 3) {
+        s.kind = S4J_KIND_OUTPUT_SINK;
+        s.cols = 64u;
+        load(&s);
+        i = number(argv[2], 1u, s.cols);
+        packets(0u, i, DATA_KEY, 0.0f, 1.0f, 1.0f);
+        measure(0u, i);
+    } else if (strcmp(what, "backward") == 0 && argc == 5) {
+        s.kind = S4J_KIND_DENSE_BLOCK;
+        s.rows = number(argv[2], 1u, MAX_VALUES);
+        s.cols = number(argv[3], 1u, MAX_VALUES);
+        s.training = 1u;
+        s.sends_backward = number(argv[4], 0u, 1u);
+        load(&s);
+        packets(0u, s.rows, DATA_KEY, 0.0f, 1.0f, 1.0f);
+        packets(s.rows, s.rows + s.cols, DELTA_KEY, -0.1f, 0.1f, 0.0f);
+        deliver(0u, s.rows + s.cols - 1u);
+        measure(s.rows + s.cols - 1u, s.rows + s.cols);
+    } else if (strcmp(what, "hidden") == 0 && argc == 4) {
+        s.kind = S4J_KIND_REDUCE;
+        s.act = lookup(argv[2], ACTS, 9u);
+        s.cols = number(argv[3], 1u, MAX_VALUES / 2u);
+        s.partials = 1u;
+        s.training = 1u;
+        s.expected_backward = 1u;
+        load(&s);
+        packets(0u, s.cols, DATA_KEY, -4.0f, 4.0f, 1.0f);
+        packets(s.cols, 2u * s.cols, BACK_KEY, -0.1f, 0.1f, 0.0f);
+        deliver(0u, 2u * s.cols - 1u);
+        measure(2u * s.cols - 1u, 2u * s.cols);
+    } else if (strcmp(what, "outloss") == 0 && argc == 5) {
+        s.kind = S4J_KIND_REDUCE;
+        s.act = lookup(argv[2], ACTS, 9u);
+        s.loss = lookup(argv[3], LOSSES, 8u);
+        s.cols = number(argv[4], 1u, MAX_VALUES / 2u);
+        s.partials = 1u;
+        s.training = 1u;
+        load(&s);
+        packets(0u, s.cols, DATA_KEY, -4.0f, 4.0f, 1.0f);
+        packets(s.cols, 2u * s.cols, LABEL_KEY, 0.0f, 1.0f, 0.0f);
+        for (i = s.cols; i < 2u * s.cols; i++) {
+            /* one-hot labels */
+            payloads[i] = bits(i == s.cols + 1u ? 1.0f : 0.0f);
+        }
+        deliver(0u, 2u * s.cols - 1u);
+        measure(2u * s.cols - 1u, 2u * s.cols);
+    } else if (strcmp(what, "update") == 0 && argc == 5) {
+        int32_t r;
+
+        s.kind = S4J_KIND_DENSE_BLOCK;
+        s.updater = lookup(argv[2], UPDATERS, 3u);
+        s.rows = number(argv[3], 1u, MAX_VALUES);
+        s.cols = number(argv[4], 1u, MAX_VALUES);
+        s.training = 1u;
+        load(&s);
+        /* one sample's forward and backward, so dW holds real gradients */
+        packets(0u, s.rows, DATA_KEY, 0.0f, 1.0f, 1.0f);
+        packets(s.rows, s.rows + s.cols, DELTA_KEY, -0.1f, 0.1f, 0.0f);
+        deliver(0u, s.rows + s.cols);
+        calib_begin();
+        r = s4j_apply_update(dtcm, CAPACITY, 8u, 0u);
+        calib_end();
+        if (r != S4J_OK) {
+            fail("s4j_apply_update", r);
+        }
+    } else {
+        fprintf(stderr, "calibrate: unknown scenario or wrong arguments\n");
+        return 1;
+    }
+    return 0;
+}
