@@ -95,6 +95,9 @@ typedef struct s4j_layout {
     uint32_t z;
     uint32_t counts;
     uint32_t bitmap;
+    uint32_t slots;             /* partial[n_src][n_cols] (REDUCE; hidden fused block) */
+    uint32_t slot_bitmap;       /* which slots hold a partial of the current sample */
+    uint32_t n_src;             /* slot rows: ranges other than SOFTMAX_SYNC */
     /* training part */
     uint32_t train;
     uint32_t peer_dots;
@@ -252,8 +255,13 @@ static uint32_t compute_layout(const s4j_shape *s, s4j_layout *l)
     uint32_t off = (uint32_t)sizeof(s4j_header);
     uint32_t cols_bytes = sat_mul(s->n_cols, 4u);
     uint32_t block_bytes = sat_mul(sat_mul(s->n_rows, s->n_cols), 4u);
+    /* one slot row per range that is not a softmax sync (SOFTMAX_SYNC ranges
+     * number exactly softmax_peers): a function of the shape alone */
+    uint32_t n_src = s->n_ranges > s->peers ? s->n_ranges - s->peers : 0u;
+    uint32_t n_slots = sat_mul(n_src, s->n_cols);
 
     memset(l, 0, sizeof *l);
+    l->n_src = n_src;
     l->ranges = take(&off, sat_mul(s->n_ranges, (uint32_t)sizeof(s4j_range)));
     l->peers = take(&off, sat_mul(s->peers, (uint32_t)sizeof(s4j_peer)));
     switch (s->kind) {
@@ -273,6 +281,8 @@ static uint32_t compute_layout(const s4j_shape *s, s4j_layout *l)
         l->bias = take(&off, cols_bytes);
         l->z = take(&off, cols_bytes);
         l->counts = take(&off, cols_bytes);
+        l->slots = take(&off, sat_mul(n_slots, 4u));
+        l->slot_bitmap = take(&off, sat_mul(bitmap_words(n_slots), 4u));
         break;
     case S4J_KIND_OUTPUT_SINK:
         l->z = take(&off, cols_bytes);
@@ -316,6 +326,12 @@ static uint32_t compute_layout(const s4j_shape *s, s4j_layout *l)
             } else {
                 l->eacc = take(&off, cols_bytes);
                 l->ecounts = take(&off, cols_bytes);
+                if (s->kind == S4J_KIND_DENSE_BLOCK) {
+                    /* a reduce shares its forward table (the two never
+                     * overlap, and use the rows of different ranges) */
+                    l->slots = take(&off, sat_mul(n_slots, 4u));
+                    l->slot_bitmap = take(&off, sat_mul(bitmap_words(n_slots), 4u));
+                }
             }
         }
     }
@@ -389,7 +405,7 @@ static int32_t open_state(const void *dtcm, uint32_t capacity, s4j_layout *l)
         return S4J_ERR_NOT_LOADED;
     }
     if (h->kind > S4J_KIND_OUTPUT_SINK || h->activation > S4J_ACT_ELU
-        || h->n_cols == 0u || h->fused > 1u
+        || h->n_cols == 0u || h->fused > 1u || h->softmax_peers > h->n_ranges
         || (h->softmax_peers != 0u
             && !applies_softmax(h->kind, h->fused, h->activation))) {
         return S4J_ERR_CORRUPT;
@@ -1275,14 +1291,79 @@ static int32_t on_row(s4j_header *h, const s4j_layout *l, void *dtcm,
     return S4J_OK;
 }
 
+/*
+ * Slot (src, j) of a table of n_src x n_cols partials: whether it is already
+ * filled (1), or fills it with v (0). The caller checked src < n_src and
+ * j < n_cols; the table lies inside the state, so the index cannot overflow.
+ */
+static int slot_put(float *slots, uint32_t *bitmap, uint32_t n_cols,
+                    uint32_t src, uint32_t j, float v)
+{
+    size_t k = (size_t)src * n_cols + j;
+    uint32_t bit = 1u << (uint32_t)(k % 32u);
+
+    if ((bitmap[k / 32u] & bit) != 0u) {
+        return 1;
+    }
+    bitmap[k / 32u] |= bit;
+    slots[k] = v;
+    return 0;
+}
+
+/*
+ * sum[j] = the filled slots (src, j) of the ranges of one kind added in
+ * range-table order (src counts the ranges other than SOFTMAX_SYNC), whatever
+ * order they arrived in; their bits are cleared for the next sample.
+ */
+static void slot_sums(const s4j_header *h, const s4j_layout *l, void *dtcm,
+                      uint32_t kind, float *sum)
+{
+    const s4j_range *ranges = CAT(s4j_range, dtcm, l->ranges);
+    const float *slots = CAT(float, dtcm, l->slots);
+    uint32_t *bitmap = AT(uint32_t, dtcm, l->slot_bitmap);
+    uint32_t n_cols = h->n_cols;
+    uint32_t src = 0u;
+    uint32_t i;
+    uint32_t j;
+
+    for (j = 0u; j < n_cols; j++) {
+        sum[j] = 0.0f;
+    }
+    for (i = 0u; i < h->n_ranges && src < l->n_src; i++) {
+        if (ranges[i].kind == S4J_RANGE_SOFTMAX_SYNC) {
+            continue;
+        }
+        if (ranges[i].kind == kind) {
+            for (j = 0u; j < n_cols; j++) {
+                size_t k = (size_t)src * n_cols + j;
+                uint32_t bit = 1u << (uint32_t)(k % 32u);
+
+                if ((bitmap[k / 32u] & bit) != 0u) {
+                    sum[j] += slots[k];
+                    bitmap[k / 32u] &= ~bit;
+                }
+            }
+        }
+        src++;
+    }
+}
+
+/* Partial sum for output col of a reduce from its DATA range src (src counts
+ * the ranges other than SOFTMAX_SYNC). */
 static int32_t on_partial(s4j_header *h, const s4j_layout *l, void *dtcm,
-                          uint32_t col, uint32_t payload, s4j_outbox *out)
+                          uint32_t src, uint32_t col, uint32_t payload,
+                          s4j_outbox *out)
 {
     uint32_t *counts = AT(uint32_t, dtcm, l->counts);
     float *acc = AT(float, dtcm, l->z);
+    float *slots = AT(float, dtcm, l->slots);
+    uint32_t *slot_bitmap = AT(uint32_t, dtcm, l->slot_bitmap);
     s4j_train *t = train_of(l, dtcm);
     uint32_t n_cols = h->n_cols;
 
+    if (l->slots == 0u || src >= l->n_src || col >= n_cols) {
+        return S4J_ERR_CORRUPT;
+    }
     if ((h->phase & S4J_PHASE_Z_COMPLETE) != 0u || backward_in_progress(h, t)) {
         return S4J_ERR_SAMPLE_OVERLAP;
     }
@@ -1292,13 +1373,17 @@ static int32_t on_partial(s4j_header *h, const s4j_layout *l, void *dtcm,
     if ((uint64_t)h->received >= (uint64_t)n_cols * h->expected_partials) {
         return S4J_ERR_CORRUPT;
     }
+    if (slot_put(slots, slot_bitmap, n_cols, src, col, f_of(payload)) != 0) {
+        return S4J_ERR_TOO_MANY_PARTIALS; /* this range already sent output col */
+    }
     if (h->received == 0u && t != NULL) {
         t->flags &= ~S4J_TRAIN_FWD_DONE; /* a new sample's forward starts */
     }
     counts[col]++;
-    acc[col] += f_of(payload);
     h->received++;
     if ((uint64_t)h->received == (uint64_t)n_cols * h->expected_partials) {
+        /* z_j = partials of output j in range-table order, not arrival order */
+        slot_sums(h, l, dtcm, S4J_RANGE_DATA, acc);
         memset(counts, 0, (size_t)n_cols * sizeof(uint32_t));
         h->received = 0u;
         return finish_z(h, l, dtcm, out);
@@ -1405,15 +1490,21 @@ static int32_t on_delta(s4j_header *h, const s4j_layout *l, void *dtcm,
     return S4J_OK;
 }
 
-/* BACKWARD_PARTIAL for output j of a hidden activator. */
+/* BACKWARD_PARTIAL for output j of a hidden activator from range src (src
+ * counts the ranges other than SOFTMAX_SYNC). */
 static int32_t on_backward_partial(s4j_header *h, const s4j_layout *l,
-                                   void *dtcm, s4j_train *t, uint32_t j,
-                                   uint32_t payload, s4j_outbox *out)
+                                   void *dtcm, s4j_train *t, uint32_t src,
+                                   uint32_t j, uint32_t payload, s4j_outbox *out)
 {
     uint32_t *counts = AT(uint32_t, dtcm, l->ecounts);
     float *e = AT(float, dtcm, l->eacc);
+    float *slots = AT(float, dtcm, l->slots);
+    uint32_t *slot_bitmap = AT(uint32_t, dtcm, l->slot_bitmap);
     uint64_t expected = (uint64_t)h->n_cols * t->expected_backward;
 
+    if (l->eacc == 0u || l->slots == 0u || src >= l->n_src || j >= h->n_cols) {
+        return S4J_ERR_CORRUPT;
+    }
     if (h->received != 0u || h->phase != 0u) {
         return S4J_ERR_SAMPLE_OVERLAP;
     }
@@ -1426,10 +1517,14 @@ static int32_t on_backward_partial(s4j_header *h, const s4j_layout *l,
     if ((uint64_t)t->back_received >= expected) {
         return S4J_ERR_CORRUPT;
     }
+    if (slot_put(slots, slot_bitmap, h->n_cols, src, j, f_of(payload)) != 0) {
+        return S4J_ERR_TOO_MANY_BACKWARD; /* this range already sent output j */
+    }
     counts[j]++;
-    e[j] += f_of(payload);
     t->back_received++;
     if ((uint64_t)t->back_received == expected) {
+        /* e_j = partials of output j in range-table order, not arrival order */
+        slot_sums(h, l, dtcm, S4J_RANGE_BACKWARD_PARTIAL, e);
         memset(counts, 0, (size_t)h->n_cols * sizeof(uint32_t));
         t->back_received = 0u;
         return hidden_backward(h, l, dtcm, t, out);
@@ -1473,6 +1568,7 @@ int32_t s4j_on_packet(void *dtcm, uint32_t capacity, uint32_t key,
     uint32_t i;
     uint32_t off;
     uint32_t limit;
+    uint32_t src = 0u;          /* ranges other than SOFTMAX_SYNC before it */
     int32_t r = open_state(dtcm, capacity, &l);
 
     if (r != S4J_OK) {
@@ -1488,6 +1584,9 @@ int32_t s4j_on_packet(void *dtcm, uint32_t capacity, uint32_t key,
     for (i = 0u; i < n; i++) {
         if (key - ranges[i].key_lo < ranges[i].span) {
             break;
+        }
+        if (ranges[i].kind != S4J_RANGE_SOFTMAX_SYNC) {
+            src++;
         }
     }
     if (i == n) {
@@ -1528,7 +1627,8 @@ int32_t s4j_on_packet(void *dtcm, uint32_t capacity, uint32_t key,
             if (t->loss != S4J_LOSS_NONE) {
                 return S4J_ERR_CORRUPT;
             }
-            r = on_backward_partial(h, &l, dtcm, t, rg->local + off, payload, out);
+            r = on_backward_partial(h, &l, dtcm, t, src, rg->local + off,
+                                    payload, out);
         }
         return r < 0 ? r : (int32_t)out->count;
     default:
@@ -1543,7 +1643,7 @@ int32_t s4j_on_packet(void *dtcm, uint32_t capacity, uint32_t key,
         r = on_row(h, &l, dtcm, rg->local + off, payload, out);
         break;
     case S4J_KIND_REDUCE:
-        r = on_partial(h, &l, dtcm, rg->local + off, payload, out);
+        r = on_partial(h, &l, dtcm, src, rg->local + off, payload, out);
         break;
     case S4J_KIND_OUTPUT_SINK:
         r = on_value(h, &l, dtcm, rg->local + off, payload);

@@ -16,7 +16,13 @@
  *     INPUT_SOURCE  values[n_cols]
  *     DENSE_BLOCK   w[n_rows*n_cols] (row-major), bias[n_cols] if fused,
  *                   x[n_rows], z[n_cols], row bitmap[ceil(n_rows/32)] words
- *     REDUCE        bias[n_cols], acc[n_cols], partial counts[n_cols]
+ *     REDUCE        bias[n_cols], acc[n_cols], partial counts[n_cols],
+ *                   slots[n_src*n_cols], slot bitmap[ceil(n_src*n_cols/32)]
+ *                   words, where n_src = n_ranges - softmax_peers (the ranges
+ *                   other than SOFTMAX_SYNC): slot s*n_cols+j holds output j's
+ *                   partial from the s-th such range. Once all partials of a
+ *                   sample are in, acc[j] = its slots added in range-table
+ *                   order, whatever order they arrived in.
  *     OUTPUT_SINK   out[n_cols], arrival bitmap[ceil(n_cols/32)] words
  *   then, for a training state only (DENSE_BLOCK or REDUCE; U = 0 for SGD,
  *   1 for NESTEROVS, 2 for ADAM):
@@ -26,7 +32,12 @@
  *                   delta bitmap[ceil(n_cols/32)] words if not fused
  *     activator     y[n_cols], z[n_cols], db[n_cols], U x state[n_cols],
  *     (REDUCE or    output layer: labels[n_cols], label bitmap[ceil(n_cols/32)]
- *      fused block) hidden layer: e acc[n_cols], e counts[n_cols]
+ *      fused block) hidden layer: e acc[n_cols], e counts[n_cols],
+ *                   and for a fused block only, slots[n_src*n_cols] and a
+ *                   slot bitmap as a REDUCE has (a REDUCE's backward partials
+ *                   use its forward slots: the two never overlap in time and
+ *                   come from different ranges); e is likewise summed over
+ *                   the BACKWARD_PARTIAL ranges in range-table order
  *
  * An inference state is byte for byte what it was before training existed.
  *
@@ -103,7 +114,8 @@
 #define S4J_ERR_BAD_LENGTH        (-6)  /* weights / bias / input / config array length */
 #define S4J_ERR_UNKNOWN_KEY       (-7)  /* key in no input range */
 #define S4J_ERR_DUPLICATE_ROW     (-8)  /* dense row arrived twice in one sample */
-#define S4J_ERR_TOO_MANY_PARTIALS (-9)  /* reduce got more than expected_partials for one output */
+#define S4J_ERR_TOO_MANY_PARTIALS (-9)  /* reduce got more than expected_partials for one output,
+                                           or a second one from the same range */
 #define S4J_ERR_DUPLICATE_VALUE   (-10) /* sink value arrived twice before it was read */
 #define S4J_ERR_DUPLICATE_SYNC    (-11) /* a peer's softmax max or sum arrived twice */
 #define S4J_ERR_SAMPLE_OVERLAP    (-12) /* data of a next sample during a softmax exchange */
@@ -115,7 +127,8 @@
 #define S4J_ERR_JNI               (-18) /* JNI could not access a Java array */
 #define S4J_ERR_DUPLICATE_DELTA   (-19) /* a block's delta j arrived twice in one sample */
 #define S4J_ERR_DUPLICATE_LABEL   (-20) /* label j arrived twice in one sample */
-#define S4J_ERR_TOO_MANY_BACKWARD (-21) /* more than expected_backward partials for one output */
+#define S4J_ERR_TOO_MANY_BACKWARD (-21) /* more than expected_backward partials for one output,
+                                           or a second one from the same range */
 #define S4J_ERR_NO_FORWARD        (-22) /* backward packet before the sample's forward completed */
 #define S4J_ERR_NOT_TRAINING      (-23) /* training operation on an inference-only core */
 #define S4J_ERR_BAD_ARGUMENT      (-24) /* bad scalar argument (e.g. batch size 0) */

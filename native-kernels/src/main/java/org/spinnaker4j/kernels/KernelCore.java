@@ -340,7 +340,7 @@ public final class KernelCore {
             case KernelException.DUPLICATE_ROW -> "duplicate row " + local + " (" + k + ") in one sample of a "
                     + c.nRows() + " x " + c.nCols() + " DENSE_BLOCK";
             case KernelException.TOO_MANY_PARTIALS -> "too many partials for output " + local + " (" + k
-                    + "): expected " + c.expectedPartials() + " per output per sample";
+                    + "): expected " + c.expectedPartials() + " per output per sample, one from each input range";
             case KernelException.DUPLICATE_VALUE -> "duplicate value for output " + local + " (" + k
                     + ") before readOutput() was called";
             case KernelException.DUPLICATE_SYNC -> "duplicate softmax "
@@ -355,7 +355,7 @@ public final class KernelCore {
                     + ") in one sample";
             case KernelException.TOO_MANY_BACKWARD -> "too many backward partials for output " + local + " (" + k
                     + "): expected " + (c.training() == null ? 0 : c.training().expectedBackwardPartials())
-                    + " per output per sample";
+                    + " per output per sample, one from each BACKWARD_PARTIAL range";
             case KernelException.NO_FORWARD -> k + " (" + (range == null ? "backward" : range.kind())
                     + ") arrived before this core completed the forward pass of its sample";
             case KernelException.WRONG_KIND -> k + ": a softmax backward dot sent to an output-layer core, "

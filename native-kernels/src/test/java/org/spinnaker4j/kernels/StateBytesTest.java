@@ -52,6 +52,86 @@ class StateBytesTest {
         }
     }
 
+    private static int reduceBytes(int cols, int dataRanges, int ignoreRanges, TrainingConfig training) {
+        List<KeyRange> ranges = new ArrayList<>();
+        for (int k = 0; k < dataRanges; k++) {
+            ranges.add(KeyRange.data(0x1000 * k, cols, 0));
+        }
+        for (int k = 0; k < ignoreRanges; k++) {
+            ranges.add(KeyRange.ignore(0x100000 + 0x1000 * k, 4));
+        }
+        return KernelCore.stateBytes(new KernelConfig(KernelKind.REDUCE, 0, cols, KernelActivation.TANH, 0f, false,
+                0, Math.max(1, dataRanges), 0, 0, ranges, training));
+    }
+
+    private static int words(int bits) {
+        return (bits + 31) / 32;
+    }
+
+    @Test
+    void reduceHoldsOnePartialSlotPerRangeAndOutput() {
+        // A REDUCE stores each partial in a slot (range s, output j) and sums the slots in range-table order once
+        // all are in, so that the sum does not depend on arrival order. The slot table has a row per range other
+        // than SOFTMAX_SYNC (n_src = n_ranges - softmax_peers, a function of the shape alone, which is all the
+        // mapper's size probe knows; IGNORE ranges get an unused row). Its state is: header (80 bytes), 16 bytes
+        // per range, bias, acc and counts (3 x 4 x cols), the slots (4 x n_src x cols) and a slot bitmap of
+        // ceil(n_src x cols / 32) words.
+        for (int cols : new int[] {1, 5, 32, 33, 100}) {
+            for (int d = 1; d <= 5; d++) {
+                int expected = 80 + 16 * d + 12 * cols + 4 * d * cols + 4 * words(d * cols);
+                assertEquals(expected, reduceBytes(cols, d, 0, null), cols + " cols, " + d + " ranges");
+                int n = d + 3;
+                assertEquals(80 + 16 * n + 12 * cols + 4 * n * cols + 4 * words(n * cols),
+                        reduceBytes(cols, d, 3, null), "IGNORE ranges hold slot rows too");
+            }
+        }
+        // SOFTMAX_SYNC ranges hold no slots: 2 DATA ranges + 1 peer, 4 cols = header, 3 ranges, 1 peer entry
+        // (12 bytes), 3 x 4 x 4, 2 x 4 slots and 1 bitmap word
+        KernelConfig softmax = new KernelConfig(KernelKind.REDUCE, 0, 4, KernelActivation.SOFTMAX, 0f, false, 0, 2,
+                1, 0x900, List.of(KeyRange.data(0, 4, 0), KeyRange.data(0x10, 4, 0), KeyRange.softmaxSync(0x900)));
+        assertEquals(80 + 3 * 16 + 12 + 48 + 32 + 4, KernelCore.stateBytes(softmax));
+    }
+
+    @Test
+    void trainingReduceSharesItsSlotsWithTheBackwardPartials() {
+        // A training hidden REDUCE keeps each backward partial in the slot of its BACKWARD_PARTIAL range, in the
+        // same table as the forward partials (the two never overlap in time), so its backward ranges cost only
+        // the growth of that table: 16 bytes of range entry, 4 x cols of slots and the bitmap's growth.
+        int cols = 7;
+        for (int b = 1; b <= 4; b++) {
+            TrainingConfig hidden = TrainingReference.hidden(TrainingReference.Hyper.sgd(0.1f), 0x100, 0, b, false);
+            List<KeyRange> ranges = new ArrayList<>();
+            ranges.add(KeyRange.data(0, cols, 0));
+            for (int k = 0; k < b; k++) {
+                ranges.add(KeyRange.backwardPartial(0x1000 * (k + 1), cols, 0));
+            }
+            int withBack = KernelCore.stateBytes(new KernelConfig(KernelKind.REDUCE, 0, cols, KernelActivation.TANH,
+                    0f, false, 0, 1, 0, 0, ranges, hidden));
+            int n = 1 + b;
+            assertEquals(reduceBytes(cols, 1, 0, hidden) + b * (16 + 4 * cols) + 4 * (words(n * cols) - words(cols)),
+                    withBack, b + " backward ranges");
+        }
+    }
+
+    @Test
+    void trainingFusedHiddenBlockHoldsBackwardSlots() {
+        // A fused hidden block sums its backward partials through a slot table like a REDUCE's (n_src x cols
+        // floats and a bitmap) in its training part; an output-layer fused block (no backward partials) has none.
+        int rows = 3;
+        int cols = 5;
+        List<KeyRange> ranges = List.of(KeyRange.data(0, rows, 0), KeyRange.backwardPartial(0x100, cols, 0),
+                KeyRange.backwardPartial(0x200, cols, 0));
+        KernelConfig inference = new KernelConfig(KernelKind.DENSE_BLOCK, rows, cols, KernelActivation.TANH, 0f, true,
+                0x900, 0, 0, 0, List.of(KeyRange.data(0, rows, 0), KeyRange.ignore(0x100, cols),
+                        KeyRange.ignore(0x200, cols)));
+        TrainingConfig hidden = TrainingReference.hidden(TrainingReference.Hyper.sgd(0.1f), 0, 0, 2, false);
+        int training = KernelCore.stateBytes(new KernelConfig(KernelKind.DENSE_BLOCK, rows, cols,
+                KernelActivation.TANH, 0f, true, 0x900, 0, 0, 0, ranges, hidden));
+        // SGD training part: training header 72, delta, dW, y, z, db, e acc, e counts, then the slots
+        int trainingPart = 72 + 4 * cols + 4 * rows * cols + 5 * 4 * cols + 4 * 3 * cols + 4 * words(3 * cols);
+        assertEquals(KernelCore.stateBytes(inference) + trainingPart, training);
+    }
+
     @Test
     void javaAndCAgreeOnTheDtcmLimit() {
         int rows = 100;
