@@ -80,8 +80,8 @@ public final class MnistDemo {
             RunStats inference = block.lastRunStats();
             System.out.printf("%nTest accuracy: CPU (nd4j-native) %.2f %%, SpiNNaker %.2f %% (difference %.2f points)%n",
                     100 * cpuEval.accuracy(), 100 * eval.accuracy(), 100 * Math.abs(eval.accuracy() - cpuEval.accuracy()));
-            System.out.printf("Max |parameter difference| after %d iterations: %.3g (float32 rounding differs: the "
-                    + "reduce cores add partial sums in packet order; Adam amplifies it over the epochs)%n",
+            System.out.printf("Max |parameter difference| after %d iterations: %.3g (the cores add in another "
+                    + "order than nd4j's matrix products; Adam amplifies the float32 rounding over the epochs)%n",
                     block.getIterationCount(), Transforms.abs(block.params().sub(cpu.params())).maxNumber().doubleValue());
             report("BLOCK", training, inference);
             System.out.printf("  simulator speed: %.2f M events per second of host time while training%n",
