@@ -8,7 +8,6 @@ import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.Locale;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.function.Executable;
 
 class ErrorsTest {
 
@@ -20,18 +19,10 @@ class ErrorsTest {
         return core;
     }
 
-    private static <T extends Throwable> T assertThrowsWith(Class<T> type, Executable call, String... parts) {
-        T e = assertThrows(type, call);
-        for (String part : parts) {
-            assertTrue(e.getMessage().contains(part), "message '" + e.getMessage() + "' should contain '" + part + "'");
-        }
-        return e;
-    }
-
     @Test
     void unknownKeyIsReportedInHex() {
         KernelCore core = block();
-        KernelException e = assertThrowsWith(KernelException.class,
+        KernelException e = Kernels.assertThrowsWith(KernelException.class,
                 () -> core.onPacket(0xDEADBEEF, 0, new int[6]), "UNKNOWN_KEY", "0xdeadbeef");
         assertEquals(KernelException.UNKNOWN_KEY, e.code());
         // one past the range is unknown too, and the core still works afterwards
@@ -44,7 +35,7 @@ class ErrorsTest {
         KernelCore core = block();
         int[] outbox = new int[6];
         core.onPacket(0x102, Float.floatToRawIntBits(1f), outbox);
-        KernelException e = assertThrowsWith(KernelException.class,
+        KernelException e = Kernels.assertThrowsWith(KernelException.class,
                 () -> core.onPacket(0x102, Float.floatToRawIntBits(2f), outbox), "DUPLICATE_ROW", "duplicate row 2");
         assertEquals(KernelException.DUPLICATE_ROW, e.code());
         assertEquals(1, core.receivedCount());
@@ -58,7 +49,7 @@ class ErrorsTest {
         int[] outbox = new int[4];
         reduce.onPacket(0x11, 0, outbox);
         reduce.onPacket(0x21, 0, outbox);
-        assertThrowsWith(KernelException.class, () -> reduce.onPacket(0x11, 0, outbox),
+        Kernels.assertThrowsWith(KernelException.class, () -> reduce.onPacket(0x11, 0, outbox),
                 "TOO_MANY_PARTIALS", "output 1", "expected 2");
     }
 
@@ -69,23 +60,23 @@ class ErrorsTest {
                 List.of(KeyRange.data(0x10, 2, 0), KeyRange.softmaxSync(0x80))), null, new float[2]);
         int[] outbox = new int[8];
         assertEquals(0, core.onPacket(0x81, Float.floatToRawIntBits(3f), outbox));
-        assertThrowsWith(KernelException.class, () -> core.onPacket(0x81, 0, outbox), "DUPLICATE_SYNC", "sum");
+        Kernels.assertThrowsWith(KernelException.class, () -> core.onPacket(0x81, 0, outbox), "DUPLICATE_SYNC", "sum");
     }
 
     @Test
     void wrongWeightAndBiasLengths() {
         KernelCore core = new KernelCore();
         KernelConfig fused = Kernels.dense(4, 3, true, KernelActivation.RELU, 0f, 0, ROWS);
-        assertThrowsWith(IllegalArgumentException.class, () -> core.load(fused, new float[11], new float[3]),
+        Kernels.assertThrowsWith(IllegalArgumentException.class, () -> core.load(fused, new float[11], new float[3]),
                 "4 x 3", "needs 12 weights", "got 11");
-        assertThrowsWith(IllegalArgumentException.class, () -> core.load(fused, null, new float[3]),
+        Kernels.assertThrowsWith(IllegalArgumentException.class, () -> core.load(fused, null, new float[3]),
                 "needs 12 weights", "got null");
-        assertThrowsWith(IllegalArgumentException.class, () -> core.load(fused, new float[12], new float[2]),
+        Kernels.assertThrowsWith(IllegalArgumentException.class, () -> core.load(fused, new float[12], new float[2]),
                 "bias of nCols = 3", "got 2");
         KernelConfig partial = Kernels.dense(4, 3, false, KernelActivation.RELU, 0f, 0, ROWS);
-        assertThrowsWith(IllegalArgumentException.class, () -> core.load(partial, new float[12], new float[3]),
+        Kernels.assertThrowsWith(IllegalArgumentException.class, () -> core.load(partial, new float[12], new float[3]),
                 "bias must be null or empty");
-        assertThrowsWith(IllegalArgumentException.class,
+        Kernels.assertThrowsWith(IllegalArgumentException.class,
                 () -> core.load(Kernels.sink(2, List.of(KeyRange.data(0, 2, 0))), new float[1], null),
                 "weights must be null or empty for OUTPUT_SINK");
         assertTrue(!core.isLoaded());
@@ -98,18 +89,18 @@ class ErrorsTest {
         int bytes = KernelCore.stateBytes(big);
         assertTrue(bytes > 200 * 128 * 4);
         KernelCore core = new KernelCore();
-        assertThrowsWith(IllegalArgumentException.class, () -> core.load(big, new float[200 * 128], null),
+        Kernels.assertThrowsWith(IllegalArgumentException.class, () -> core.load(big, new float[200 * 128], null),
                 "block of 200 x 128 needs " + String.format(Locale.US, "%,d", bytes) + " bytes of DTCM",
                 "a core has 65,536", "the mapper must split it further");
         KernelConfig wideSink = Kernels.sink(20_000, List.of(KeyRange.data(0, 20_000, 0)));
-        assertThrowsWith(IllegalArgumentException.class, () -> core.load(wideSink, null, null),
+        Kernels.assertThrowsWith(IllegalArgumentException.class, () -> core.load(wideSink, null, null),
                 "OUTPUT_SINK core of 20,000 values", "65,536");
     }
 
     @Test
     void outboxTooSmall() {
         KernelCore core = block();
-        assertThrowsWith(IllegalArgumentException.class, () -> core.onPacket(0x100, 0, new int[5]),
+        Kernels.assertThrowsWith(IllegalArgumentException.class, () -> core.onPacket(0x100, 0, new int[5]),
                 "outbox too small", "3 packets", "6 ints", "has 5 ints");
         assertThrows(IllegalArgumentException.class, () -> core.onPacket(0x100, 0, null));
         assertEquals(0, core.receivedCount(), "a rejected packet changes nothing");
@@ -135,7 +126,7 @@ class ErrorsTest {
         ByteBuffer dtcm = core.dtcm();
         int magic = dtcm.getInt(0);
         dtcm.putInt(0, 0);
-        KernelException e = assertThrowsWith(KernelException.class, () -> core.onPacket(0x100, 0, new int[6]),
+        KernelException e = Kernels.assertThrowsWith(KernelException.class, () -> core.onPacket(0x100, 0, new int[6]),
                 "NOT_LOADED");
         assertEquals(KernelException.NOT_LOADED, e.code());
         dtcm.putInt(0, magic);
@@ -153,10 +144,10 @@ class ErrorsTest {
         assertThrows(IllegalArgumentException.class, () -> new KeyRange(5, 5, 0, RangeKind.DATA));
         assertThrows(IllegalArgumentException.class, () -> new KeyRange(0xFFFF_FFFF, 0x10, 0, RangeKind.DATA));
         assertThrows(IllegalArgumentException.class, () -> new KeyRange(0, 1, -1, RangeKind.DATA));
-        assertThrowsWith(IllegalArgumentException.class,
+        Kernels.assertThrowsWith(IllegalArgumentException.class,
                 () -> Kernels.dense(4, 3, false, KernelActivation.IDENTITY, 0f, 0, List.of(KeyRange.data(0, 5, 0))),
                 "local indices up to 4", "4 rows");
-        assertThrowsWith(IllegalArgumentException.class,
+        Kernels.assertThrowsWith(IllegalArgumentException.class,
                 () -> Kernels.dense(4, 3, false, KernelActivation.IDENTITY, 0f, 0,
                         List.of(KeyRange.data(0, 2, 0), KeyRange.data(1, 2, 2))), "overlap");
         assertThrows(IllegalArgumentException.class,
@@ -164,7 +155,7 @@ class ErrorsTest {
         assertThrows(IllegalArgumentException.class,
                 () -> Kernels.reduce(3, 0, KernelActivation.IDENTITY, 0f, 0, List.of()));
         assertThrows(IllegalArgumentException.class, () -> Kernels.source(4, 0xFFFF_FFFE));
-        assertThrowsWith(IllegalArgumentException.class, () -> new KernelConfig(KernelKind.REDUCE, 0, 2,
+        Kernels.assertThrowsWith(IllegalArgumentException.class, () -> new KernelConfig(KernelKind.REDUCE, 0, 2,
                 KernelActivation.SOFTMAX, 0f, false, 0, 1, 2, 0x70, List.of(KeyRange.softmaxSync(0x80))),
                 "SOFTMAX_SYNC");
         assertThrows(IllegalArgumentException.class, () -> new KernelConfig(KernelKind.REDUCE, 0, 2,

@@ -1,14 +1,25 @@
 package org.spinnaker4j.kernels;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import org.junit.jupiter.api.function.Executable;
 
 /** Test helpers: config builders, Java reference maths and packet routing. */
 final class Kernels {
+
+    /** Asserts that {@code call} throws {@code type} with a message containing every one of {@code parts}. */
+    static <T extends Throwable> T assertThrowsWith(Class<T> type, Executable call, String... parts) {
+        T e = assertThrows(type, call);
+        for (String part : parts) {
+            assertTrue(e.getMessage().contains(part), "message '" + e.getMessage() + "' should contain '" + part + "'");
+        }
+        return e;
+    }
 
     private Kernels() {
     }

@@ -42,14 +42,6 @@ class TrainingErrorsTest {
         return new Packet(DELTA + j, Float.floatToRawIntBits(v));
     }
 
-    private static <T extends Throwable> T assertThrowsWith(Class<T> type, Executable call, String... parts) {
-        T e = assertThrows(type, call);
-        for (String part : parts) {
-            assertTrue(e.getMessage().contains(part), "message '" + e.getMessage() + "' should contain '" + part + "'");
-        }
-        return e;
-    }
-
     @Test
     void blockBackwardSendsEAndAccumulatesDw() {
         KernelCore core = loadedBlock(List.of());
@@ -74,7 +66,7 @@ class TrainingErrorsTest {
         KernelCore core = loadedBlock(List.of());
         forward(core);
         Kernels.deliver(core, delta(1, 1f));
-        KernelException e = assertThrowsWith(KernelException.class, () -> Kernels.deliver(core, delta(1, 2f)),
+        KernelException e = Kernels.assertThrowsWith(KernelException.class, () -> Kernels.deliver(core, delta(1, 2f)),
                 "DUPLICATE_DELTA", "duplicate delta for column 1");
         assertEquals(KernelException.DUPLICATE_DELTA, e.code());
     }
@@ -83,7 +75,7 @@ class TrainingErrorsTest {
     void backwardBeforeForwardAndOverlaps() {
         KernelCore core = loadedBlock(List.of());
         assertEquals(KernelException.NO_FORWARD,
-                assertThrowsWith(KernelException.class, () -> Kernels.deliver(core, delta(0, 1f)), "NO_FORWARD").code());
+                Kernels.assertThrowsWith(KernelException.class, () -> Kernels.deliver(core, delta(0, 1f)), "NO_FORWARD").code());
         Kernels.deliver(core, new Packet(ROWS, 0));   // half a forward pass
         assertEquals(KernelException.SAMPLE_OVERLAP,
                 assertThrows(KernelException.class, () -> Kernels.deliver(core, delta(0, 1f))).code());
@@ -92,7 +84,7 @@ class TrainingErrorsTest {
         assertEquals(KernelException.SAMPLE_OVERLAP,
                 assertThrows(KernelException.class, () -> Kernels.deliver(core, new Packet(ROWS, 0))).code());
         assertEquals(KernelException.INCOMPLETE,
-                assertThrowsWith(KernelException.class, () -> core.applyUpdate(1, 0), "INCOMPLETE").code());
+                Kernels.assertThrowsWith(KernelException.class, () -> core.applyUpdate(1, 0), "INCOMPLETE").code());
         Kernels.deliver(core, delta(1, 1f));
         assertEquals(2, Kernels.deliver(core, delta(2, 1f)).size());
         // that sample's backward is done: another delta needs another forward
@@ -136,7 +128,7 @@ class TrainingErrorsTest {
     void duplicateLabelAndTooManyBackwardPartials() {
         KernelCore out = outputReduce(LossKind.XENT);
         Kernels.deliver(out, new Packet(0x21, 0));
-        assertThrowsWith(KernelException.class, () -> Kernels.deliver(out, new Packet(0x21, 0)),
+        Kernels.assertThrowsWith(KernelException.class, () -> Kernels.deliver(out, new Packet(0x21, 0)),
                 "DUPLICATE_LABEL", "duplicate label for output 1");
 
         KernelCore hidden = new KernelCore();
@@ -149,7 +141,7 @@ class TrainingErrorsTest {
         Kernels.deliver(hidden, new Packet(0x11, 0));
         Kernels.deliver(hidden, new Packet(0x40, 0));
         Kernels.deliver(hidden, new Packet(0x50, 0));
-        assertThrowsWith(KernelException.class, () -> Kernels.deliver(hidden, new Packet(0x40, 0)),
+        Kernels.assertThrowsWith(KernelException.class, () -> Kernels.deliver(hidden, new Packet(0x40, 0)),
                 "TOO_MANY_BACKWARD", "output 0", "expected 2");
         assertEquals(List.of(), Kernels.deliver(hidden, new Packet(0x41, 0)));
         assertEquals(2, Kernels.deliver(hidden, new Packet(0x51, 0)).size());
@@ -163,23 +155,23 @@ class TrainingErrorsTest {
         assertThrows(IllegalStateException.class, unloaded::discardedCount);
 
         KernelCore core = loadedBlock(List.of());
-        assertThrowsWith(IllegalArgumentException.class, () -> core.applyUpdate(0, 0), "batchSize must be positive");
+        Kernels.assertThrowsWith(IllegalArgumentException.class, () -> core.applyUpdate(0, 0), "batchSize must be positive");
         assertThrows(IllegalArgumentException.class, () -> core.applyUpdate(-4, 0));
-        assertThrowsWith(IllegalArgumentException.class, () -> core.applyUpdate(4, -1), "iteration");
-        assertThrowsWith(IllegalStateException.class, core::readBias, "REDUCE and fused DENSE_BLOCK",
+        Kernels.assertThrowsWith(IllegalArgumentException.class, () -> core.applyUpdate(4, -1), "iteration");
+        Kernels.assertThrowsWith(IllegalStateException.class, core::readBias, "REDUCE and fused DENSE_BLOCK",
                 "a partial DENSE_BLOCK");
-        assertThrowsWith(IllegalStateException.class, core::lastPartialLoss, "output-layer");
+        Kernels.assertThrowsWith(IllegalStateException.class, core::lastPartialLoss, "output-layer");
 
         KernelCore inference = new KernelCore();
         float[] w = {1.5f, -2f, 3f, 0.25f};
         inference.load(Kernels.dense(2, 2, true, KernelActivation.RELU, 0f, 0, List.of(KeyRange.data(9, 2, 0))),
                 w, new float[] {7f, 8f});
-        assertThrowsWith(IllegalStateException.class, () -> inference.applyUpdate(4, 0), "without a training config");
+        Kernels.assertThrowsWith(IllegalStateException.class, () -> inference.applyUpdate(4, 0), "without a training config");
         assertArrayEquals(w, inference.readWeights(), "inference cores can be read too");
         assertArrayEquals(new float[] {7f, 8f}, inference.readBias());
 
         KernelCore reduce = outputReduce(LossKind.MSE);
-        assertThrowsWith(IllegalStateException.class, reduce::readWeights, "DENSE_BLOCK cores", "REDUCE");
+        Kernels.assertThrowsWith(IllegalStateException.class, reduce::readWeights, "DENSE_BLOCK cores", "REDUCE");
         assertEquals(0f, reduce.lastPartialLoss(), "no backward yet");
     }
 
@@ -220,7 +212,7 @@ class TrainingErrorsTest {
         KernelCore core = new KernelCore();
         core.load(block(UpdaterKind.ADAM, rows, cols, List.of()), new float[rows * cols], null);
         int wider = cols + 1;
-        assertThrowsWith(IllegalArgumentException.class,
+        Kernels.assertThrowsWith(IllegalArgumentException.class,
                 () -> core.load(block(UpdaterKind.ADAM, rows, wider, List.of()), new float[rows * wider], null),
                 "the mapper must split it further");
         // W, dW, m, v: 16 bytes per weight; 64 x 63 = 64,512 bytes plus 960 of the rest
@@ -229,7 +221,7 @@ class TrainingErrorsTest {
     }
 
     private static void rejects(String part, Executable build) {
-        assertThrowsWith(IllegalArgumentException.class, build, part);
+        Kernels.assertThrowsWith(IllegalArgumentException.class, build, part);
     }
 
     @Test
@@ -293,7 +285,7 @@ class TrainingErrorsTest {
                 List.of(KeyRange.data(0x10, 2, 0), KeyRange.label(0x20, 2, 0), KeyRange.trainingSoftmaxSync(0x80)),
                 TrainingReference.output(Hyper.sgd(0.1f), LossKind.MCXENT, 4, DELTA, 0, 0x30, false)),
                 null, new float[2]);
-        assertThrowsWith(KernelException.class, () -> Kernels.deliver(core, new Packet(0x82, 0)), "WRONG_KIND",
+        Kernels.assertThrowsWith(KernelException.class, () -> Kernels.deliver(core, new Packet(0x82, 0)), "WRONG_KIND",
                 "backward dot");
     }
 }
