@@ -291,6 +291,19 @@ Java_org_spinnaker4j_kernels_KernelCore_received0(JNIEnv *env, jclass cls,
     return s4j_received(dtcm, capacity);
 }
 
+/* After a read that returned r and pointed values at n floats: copies them
+ * into dest (whose length the read already checked) and returns n, or r if
+ * the read failed. */
+static jint copy_out(JNIEnv *env, jfloatArray dest, int32_t r,
+                     const float *values, uint32_t n)
+{
+    if (r < 0) {
+        return r;
+    }
+    (*env)->SetFloatArrayRegion(env, dest, 0, (jsize)n, values);
+    return (jint)n;
+}
+
 JNIEXPORT jint JNICALL
 Java_org_spinnaker4j_kernels_KernelCore_readOutput0(JNIEnv *env, jclass cls,
                                                     jobject buffer,
@@ -311,11 +324,7 @@ Java_org_spinnaker4j_kernels_KernelCore_readOutput0(JNIEnv *env, jclass cls,
     }
     r = s4j_sink_take(dtcm, capacity, (uint32_t)(*env)->GetArrayLength(env, dest),
                       &values, &n);
-    if (r < 0) {
-        return r;
-    }
-    (*env)->SetFloatArrayRegion(env, dest, 0, (jsize)n, values);
-    return (jint)n;
+    return copy_out(env, dest, r, values, n);
 }
 
 JNIEXPORT jint JNICALL
@@ -357,11 +366,7 @@ Java_org_spinnaker4j_kernels_KernelCore_readParams0(JNIEnv *env, jclass cls,
     }
     r = s4j_params(dtcm, capacity, (uint32_t)which,
                    (uint32_t)(*env)->GetArrayLength(env, dest), &values, &n);
-    if (r < 0) {
-        return r;
-    }
-    (*env)->SetFloatArrayRegion(env, dest, 0, (jsize)n, values);
-    return (jint)n;
+    return copy_out(env, dest, r, values, n);
 }
 
 JNIEXPORT jlong JNICALL
