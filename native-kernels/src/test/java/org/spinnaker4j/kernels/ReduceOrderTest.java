@@ -110,14 +110,20 @@ class ReduceOrderTest {
         return in;
     }
 
-    /** Hidden IDENTITY REDUCE: its deltas are the backward partials' sums. */
-    private static float[] reduceBackward(int[] order) {
+    /** A hidden IDENTITY REDUCE with one forward partial range and the backward ranges, loaded. */
+    private static KernelCore hiddenReduce() {
         List<KeyRange> in = new ArrayList<>();
         in.add(KeyRange.data(0x10, N, 0));
         in.addAll(backwardRanges());
         KernelCore core = new KernelCore();
         core.load(new KernelConfig(KernelKind.REDUCE, 0, N, KernelActivation.IDENTITY, 0f, false, OUT, 1, 0, 0, in,
                 TrainingReference.hidden(Hyper.sgd(1f), DELTA, 0, BLOCKS, false)), null, new float[N]);
+        return core;
+    }
+
+    /** Hidden IDENTITY REDUCE: its deltas are the backward partials' sums. */
+    private static float[] reduceBackward(int[] order) {
+        KernelCore core = hiddenReduce();
         for (int j = 0; j < N; j++) {
             Kernels.deliver(core, new Packet(0x10 + j, Float.floatToRawIntBits(0.5f)));
         }
@@ -167,12 +173,7 @@ class ReduceOrderTest {
 
     @Test
     void secondBackwardPartialFromTheSameRangeIsRejected() {
-        List<KeyRange> in = new ArrayList<>();
-        in.add(KeyRange.data(0x10, N, 0));
-        in.addAll(backwardRanges());
-        KernelCore core = new KernelCore();
-        core.load(new KernelConfig(KernelKind.REDUCE, 0, N, KernelActivation.IDENTITY, 0f, false, OUT, 1, 0, 0, in,
-                TrainingReference.hidden(Hyper.sgd(1f), DELTA, 0, BLOCKS, false)), null, new float[N]);
+        KernelCore core = hiddenReduce();
         Kernels.deliver(core, new Packet(0x10, 0));
         Kernels.deliver(core, new Packet(0x11, 0));
         Kernels.deliver(core, new Packet(backKey(2), 0));
