@@ -10,6 +10,11 @@
 #include "org_spinnaker4j_kernels_KernelCore.h"
 #include "s4j_kernels.h"
 
+_Static_assert(org_spinnaker4j_kernels_KernelCore_ARRAY_WEIGHTS == S4J_ARRAY_WEIGHTS,
+               "KernelCore.ARRAY_WEIGHTS must equal S4J_ARRAY_WEIGHTS");
+_Static_assert(org_spinnaker4j_kernels_KernelCore_ARRAY_BIAS == S4J_ARRAY_BIAS,
+               "KernelCore.ARRAY_BIAS must equal S4J_ARRAY_BIAS");
+
 /* Sends are gathered on the stack and copied to the outbox in chunks, so an
  * event that sends nothing never touches the Java array. */
 #define S4J_JNI_CHUNK 64u
@@ -349,7 +354,7 @@ Java_org_spinnaker4j_kernels_KernelCore_applyUpdate0(JNIEnv *env, jclass cls,
 JNIEXPORT jint JNICALL
 Java_org_spinnaker4j_kernels_KernelCore_readParams0(JNIEnv *env, jclass cls,
                                                     jobject buffer, jint which,
-                                                    jfloatArray dest)
+                                                    jint slot, jfloatArray dest)
 {
     uint32_t capacity = 0u;
     void *dtcm = dtcm_of(env, buffer, &capacity);
@@ -361,12 +366,47 @@ Java_org_spinnaker4j_kernels_KernelCore_readParams0(JNIEnv *env, jclass cls,
     if (dtcm == NULL) {
         return S4J_ERR_BAD_BUFFER;
     }
-    if (dest == NULL || which < 0) {
+    if (dest == NULL) {
         return S4J_ERR_BAD_LENGTH;
     }
-    r = s4j_params(dtcm, capacity, (uint32_t)which,
+    if (which < 0 || slot < 0) {
+        return S4J_ERR_BAD_ARGUMENT;
+    }
+    r = s4j_params(dtcm, capacity, (uint32_t)which, (uint32_t)slot,
                    (uint32_t)(*env)->GetArrayLength(env, dest), &values, &n);
     return copy_out(env, dest, r, values, n);
+}
+
+JNIEXPORT jint JNICALL
+Java_org_spinnaker4j_kernels_KernelCore_writeParams0(JNIEnv *env, jclass cls,
+                                                     jobject buffer, jint which,
+                                                     jint slot, jfloatArray src)
+{
+    uint32_t capacity = 0u;
+    void *dtcm = dtcm_of(env, buffer, &capacity);
+    jfloat *values;
+    jsize n;
+    int32_t r;
+
+    (void)cls;
+    if (dtcm == NULL) {
+        return S4J_ERR_BAD_BUFFER;
+    }
+    if (src == NULL) {
+        return S4J_ERR_BAD_LENGTH;
+    }
+    if (which < 0 || slot < 0) {
+        return S4J_ERR_BAD_ARGUMENT;
+    }
+    n = (*env)->GetArrayLength(env, src);
+    values = (*env)->GetFloatArrayElements(env, src, NULL);
+    if (values == NULL) {
+        return S4J_ERR_JNI;
+    }
+    r = s4j_set_params(dtcm, capacity, (uint32_t)which, (uint32_t)slot,
+                       values, (uint32_t)n);
+    (*env)->ReleaseFloatArrayElements(env, src, values, JNI_ABORT);
+    return r;
 }
 
 JNIEXPORT jlong JNICALL

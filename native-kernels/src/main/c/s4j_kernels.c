@@ -1841,13 +1841,57 @@ int32_t s4j_apply_update(void *dtcm, uint32_t capacity, uint32_t batch_size,
     return S4J_OK;
 }
 
-int32_t s4j_params(const void *dtcm, uint32_t capacity, uint32_t which,
-                   uint32_t dest_len, const float **values, uint32_t *n)
+/* The offset and length of parameter array `which` (S4J_ARRAY_*) of slot
+ * `slot` (0: the parameters, k >= 1: updater state array k) of a core whose
+ * layout is l; S4J_OK, or an error if the core has no such array. */
+static int32_t locate_array(const s4j_header *h, const s4j_layout *l,
+                            uint32_t which, uint32_t slot, uint32_t *off,
+                            uint32_t *count)
 {
-    const s4j_header *h = (const s4j_header *)dtcm;
+    static const uint32_t none = 0u;
+    const uint32_t *state = &none;
+
+    if (which == S4J_ARRAY_WEIGHTS) {
+        if (h->kind != S4J_KIND_DENSE_BLOCK) {
+            return S4J_ERR_WRONG_KIND;
+        }
+        *count = h->n_rows * h->n_cols; /* below total / 4: no overflow */
+        *off = l->weights;
+        if (slot == 1u) {
+            state = &l->w_state1;
+        } else if (slot == 2u) {
+            state = &l->w_state2;
+        }
+    } else if (which == S4J_ARRAY_BIAS) {
+        if (!has_bias(h->kind, h->fused)) {
+            return S4J_ERR_WRONG_KIND;
+        }
+        *count = h->n_cols;
+        *off = l->bias;
+        if (slot == 1u) {
+            state = &l->b_state1;
+        } else if (slot == 2u) {
+            state = &l->b_state2;
+        }
+    } else {
+        return S4J_ERR_BAD_ARGUMENT;
+    }
+    if (slot != 0u) {
+        if (*state == 0u) {
+            return l->train == 0u ? S4J_ERR_NOT_TRAINING : S4J_ERR_BAD_ARGUMENT;
+        }
+        *off = *state;
+    }
+    return S4J_OK;
+}
+
+int32_t s4j_params(const void *dtcm, uint32_t capacity, uint32_t which,
+                   uint32_t slot, uint32_t dest_len, const float **values,
+                   uint32_t *n)
+{
     s4j_layout l;
-    uint32_t count;
-    uint32_t off;
+    uint32_t count = 0u;
+    uint32_t off = 0u;
     int32_t r = open_state(dtcm, capacity, &l);
 
     if (r != S4J_OK) {
@@ -1856,26 +1900,45 @@ int32_t s4j_params(const void *dtcm, uint32_t capacity, uint32_t which,
     if (values == NULL || n == NULL) {
         return S4J_ERR_BAD_LENGTH;
     }
-    if (which == 0u) {
-        if (h->kind != S4J_KIND_DENSE_BLOCK) {
-            return S4J_ERR_WRONG_KIND;
-        }
-        count = h->n_rows * h->n_cols; /* below total / 4: no overflow */
-        off = l.weights;
-    } else if (which == 1u) {
-        if (!has_bias(h->kind, h->fused)) {
-            return S4J_ERR_WRONG_KIND;
-        }
-        count = h->n_cols;
-        off = l.bias;
-    } else {
-        return S4J_ERR_BAD_ARGUMENT;
+    r = locate_array((const s4j_header *)dtcm, &l, which, slot, &off, &count);
+    if (r != S4J_OK) {
+        return r;
     }
     if (dest_len != count) {
         return S4J_ERR_BAD_LENGTH;
     }
     *values = CAT(float, dtcm, off);
     *n = count;
+    return S4J_OK;
+}
+
+int32_t s4j_set_params(void *dtcm, uint32_t capacity, uint32_t which,
+                       uint32_t slot, const float *values, uint32_t n)
+{
+    s4j_layout l;
+    uint32_t count = 0u;
+    uint32_t off = 0u;
+    uint32_t k;
+    float *dest;
+    int32_t r = open_state(dtcm, capacity, &l);
+
+    if (r != S4J_OK) {
+        return r;
+    }
+    r = locate_array((const s4j_header *)dtcm, &l, which, slot, &off, &count);
+    if (r != S4J_OK) {
+        return r;
+    }
+    if (values == NULL || n != count) {
+        return S4J_ERR_BAD_LENGTH;
+    }
+    if (backward_in_progress((const s4j_header *)dtcm, train_of(&l, dtcm))) {
+        return S4J_ERR_INCOMPLETE;
+    }
+    dest = AT(float, dtcm, off);
+    for (k = 0u; k < count; k++) {
+        dest[k] = values[k];
+    }
     return S4J_OK;
 }
 

@@ -221,11 +221,22 @@ int32_t s4j_sink_take(void *dtcm, uint32_t capacity, uint32_t dest_len,
 int32_t s4j_apply_update(void *dtcm, uint32_t capacity, uint32_t batch_size,
                          uint32_t iteration);
 
-/* Points *values at the weights (which = 0: DENSE_BLOCK, n_rows*n_cols
- * row-major) or the bias (which = 1: REDUCE or fused block, n_cols);
- * dest_len must equal that count. */
+/* Parameter arrays of a core (CoreArray.code()). */
+#define S4J_ARRAY_WEIGHTS 0u  /* DENSE_BLOCK: n_rows*n_cols, row-major */
+#define S4J_ARRAY_BIAS    1u  /* REDUCE or fused block: n_cols */
+
+/* Points *values at array `which` (S4J_ARRAY_*) of slot `slot`: 0 is the
+ * parameters themselves, k = 1 .. (updater arrays) the updater's state array
+ * k (NESTEROVS: 1 = v; ADAM: 1 = m, 2 = v) of a training core, laid out like
+ * the parameters; dest_len must equal the array's length. */
 int32_t s4j_params(const void *dtcm, uint32_t capacity, uint32_t which,
-                   uint32_t dest_len, const float **values, uint32_t *n);
+                   uint32_t slot, uint32_t dest_len, const float **values,
+                   uint32_t *n);
+
+/* Overwrites array `which` of slot `slot` (as s4j_params) with n values;
+ * S4J_ERR_INCOMPLETE while a sample's backward pass is half done. */
+int32_t s4j_set_params(void *dtcm, uint32_t capacity, uint32_t which,
+                       uint32_t slot, const float *values, uint32_t n);
 
 /* Packets accepted on IGNORE ranges since load (saturates at UINT32_MAX). */
 int32_t s4j_discarded(const void *dtcm, uint32_t capacity, uint32_t *count);

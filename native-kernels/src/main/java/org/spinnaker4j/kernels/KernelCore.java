@@ -21,6 +21,10 @@ public final class KernelCore {
     /** Bytes of DTCM of a SpiNNaker core, and so of every core's state buffer. */
     public static final int DTCM_BYTES = 65536;
 
+    /** Parameter arrays of a core (S4J_ARRAY_* in s4j_kernels.h; the JNI bridge asserts they agree). */
+    static final int ARRAY_WEIGHTS = 0;
+    static final int ARRAY_BIAS = 1;
+
     private static final int CONFIG_WORDS = 24;
     private static final int RANGE_WORDS = 4;
     private static final long SATURATED = 0xFFFF_FFFFL;
@@ -224,30 +228,91 @@ public final class KernelCore {
 
     /** A DENSE_BLOCK's current weights, {@code nRows * nCols} row-major (a copy). */
     public float[] readWeights() {
-        KernelConfig c = requireLoaded("readWeights");
-        if (c.kind() != KernelKind.DENSE_BLOCK) {
-            throw new IllegalStateException("readWeights is for DENSE_BLOCK cores; this core is " + c.kind());
-        }
-        return readParams(0, Math.toIntExact(c.weightCount()), "readWeights");
+        return readArray(ARRAY_WEIGHTS, 0, "readWeights");
     }
 
     /** The current bias of a REDUCE or fused DENSE_BLOCK, {@code nCols} values (a copy). */
     public float[] readBias() {
-        KernelConfig c = requireLoaded("readBias");
-        if (!c.hasBias()) {
-            throw new IllegalStateException("readBias is for REDUCE and fused DENSE_BLOCK cores; this core is "
-                    + describeKind(c));
-        }
-        return readParams(1, c.nCols(), "readBias");
+        return readArray(ARRAY_BIAS, 0, "readBias");
     }
 
-    private float[] readParams(int which, int n, String what) {
-        float[] out = new float[n];
-        int r = readParams0(dtcm, which, out);
+    /**
+     * A training DENSE_BLOCK's updater state array {@code k} for its weights, laid out like {@link #readWeights()}
+     * (a copy): {@code k} counts from 1 to {@link UpdaterKind#stateArrays()} (Nesterovs: 1 = v; Adam: 1 = m, 2 = v).
+     */
+    public float[] readWeightState(int k) {
+        return readArray(ARRAY_WEIGHTS, stateSlot(k, "readWeightState"), "readWeightState");
+    }
+
+    /** A training REDUCE's or fused DENSE_BLOCK's updater state array {@code k} for its bias (see {@link #readWeightState}). */
+    public float[] readBiasState(int k) {
+        return readArray(ARRAY_BIAS, stateSlot(k, "readBiasState"), "readBiasState");
+    }
+
+    /**
+     * Overwrites updater state array {@code k} of the weights (see {@link #readWeightState}), for example with the
+     * state DL4J holds after a reload; refused while a sample's backward pass is half done.
+     */
+    public void writeWeightState(int k, float[] values) {
+        writeArray(ARRAY_WEIGHTS, stateSlot(k, "writeWeightState"), values, "writeWeightState");
+    }
+
+    /** Overwrites updater state array {@code k} of the bias (see {@link #writeWeightState}). */
+    public void writeBiasState(int k, float[] values) {
+        writeArray(ARRAY_BIAS, stateSlot(k, "writeBiasState"), values, "writeBiasState");
+    }
+
+    private int stateSlot(int k, String what) {
+        KernelConfig c = requireLoaded(what);
+        if (c.training() == null) {
+            throw new IllegalStateException(what + " on a core loaded without a training config: " + c);
+        }
+        int arrays = c.training().updater().stateArrays();
+        if (k < 1 || k > arrays) {
+            throw new IllegalArgumentException(what + ": state array " + k + " does not exist; "
+                    + c.training().updater() + " keeps " + arrays + (arrays == 1 ? " array" : " arrays")
+                    + (arrays == 0 ? "" : ", numbered from 1"));
+        }
+        return k;
+    }
+
+    private float[] readArray(int which, int slot, String what) {
+        KernelConfig c = requireLoaded(what);
+        float[] out = new float[arrayLength(c, which, what)];
+        int r = readParams0(dtcm, which, slot, out);
         if (r < 0) {
             throw new KernelException(r, what + ": " + KernelException.describe(r));
         }
         return out;
+    }
+
+    private void writeArray(int which, int slot, float[] values, String what) {
+        KernelConfig c = requireLoaded(what);
+        int n = arrayLength(c, which, what);
+        if (values == null || values.length != n) {
+            throw new IllegalArgumentException(what + " needs " + n + " values, got "
+                    + (values == null ? "null" : values.length));
+        }
+        int r = writeParams0(dtcm, which, slot, values);
+        if (r < 0) {
+            throw new KernelException(r, r == KernelException.INCOMPLETE
+                    ? what + " while this core's backward pass of a sample is incomplete"
+                    : what + ": " + KernelException.describe(r));
+        }
+    }
+
+    private static int arrayLength(KernelConfig c, int which, String what) {
+        if (which == ARRAY_WEIGHTS) {
+            if (c.kind() != KernelKind.DENSE_BLOCK) {
+                throw new IllegalStateException(what + " is for DENSE_BLOCK cores; this core is " + c.kind());
+            }
+            return Math.toIntExact(c.weightCount());
+        }
+        if (!c.hasBias()) {
+            throw new IllegalStateException(what + " is for REDUCE and fused DENSE_BLOCK cores; this core is "
+                    + describeKind(c));
+        }
+        return c.nCols();
     }
 
     /** The packets this core accepted on {@link RangeKind#IGNORE} ranges since it was loaded. */
@@ -432,7 +497,9 @@ public final class KernelCore {
 
     private static native int applyUpdate0(ByteBuffer dtcm, int batchSize, int iteration);
 
-    private static native int readParams0(ByteBuffer dtcm, int which, float[] dest);
+    private static native int readParams0(ByteBuffer dtcm, int which, int slot, float[] dest);
+
+    private static native int writeParams0(ByteBuffer dtcm, int which, int slot, float[] src);
 
     private static native long discarded0(ByteBuffer dtcm);
 
