@@ -1,15 +1,23 @@
 package org.spinnaker4j.backend;
 
+import java.io.File;
+import java.io.IOException;
+import java.io.ObjectInputStream;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
-import java.util.function.Supplier;
+import java.util.function.Function;
+import java.util.function.UnaryOperator;
 import org.deeplearning4j.nn.api.FwdPassType;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
+import org.deeplearning4j.nn.api.Updater;
 import org.deeplearning4j.nn.gradient.Gradient;
+import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.deeplearning4j.optimize.api.TrainingListener;
+import org.deeplearning4j.util.ModelSerializer;
 import org.nd4j.adapters.OutputAdapter;
 import org.nd4j.common.primitives.Pair;
 import org.nd4j.evaluation.IEvaluation;
@@ -24,6 +32,7 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.spinnaker4j.backend.frontend.Dl4jFrontEnd;
+import org.spinnaker4j.backend.frontend.Dl4jState;
 import org.spinnaker4j.backend.runtime.Machine;
 import org.spinnaker4j.backend.runtime.NativeCoreMemory;
 import org.spinnaker4j.backend.runtime.RunStats;
@@ -50,44 +59,85 @@ public class SpiNNakerMultiLayerNetwork extends MultiLayerNetwork implements Aut
     private static final Logger LOG = LoggerFactory.getLogger(SpiNNakerMultiLayerNetwork.class);
 
     private final SpiNNakerOptions options;
+    /** The network as the machines hold it: mapped by {@link #init()}, remapped when the configuration changes. */
     private transient NetworkSpec spec;
-    private transient Mapping mapping;
-    private transient Mapping trainingMapping;
+    /** Why the last {@link #init()} failed, for the entry points called after it. */
+    private transient RuntimeException initFailure;
     private transient MachineUse inference;
     private transient MachineUse layers;
     private transient MachineUse trainer;
     private transient MachineUse scorer;
 
     /**
-     * One machine and the mapping it runs, made on first use and reloaded with the network's
-     * parameters whenever they changed since they were loaded.
+     * One machine, the mapping it runs and what DL4J state it holds. Before every run it compares
+     * the network's current configuration and state with what it loaded, bit for bit, and remaps
+     * or reloads whatever differs, whichever DL4J door the change came through.
      */
     private final class MachineUse implements AutoCloseable {
-        private final Supplier<Mapping> mapper;
+        private final UnaryOperator<NetworkSpec> view;
+        private final boolean holdsUpdaterState;
+        private NetworkSpec mappedFor;
         private Mapping mapping;
         private Machine machine;
-        private INDArray loaded;
+        private float[] loadedParameters;
+        private float[] loadedUpdaterState;
 
-        MachineUse(Supplier<Mapping> mapper) {
-            this.mapper = mapper;
+        MachineUse(UnaryOperator<NetworkSpec> view, boolean holdsUpdaterState) {
+            this.view = view;
+            this.holdsUpdaterState = holdsUpdaterState;
         }
 
-        /** The machine, loaded with the current parameters. */
+        /** Maps this use's view of {@code network}, unless it is mapped for it already. */
+        void map(NetworkSpec network) {
+            NetworkSpec wanted = view.apply(network);
+            if (!wanted.equals(mappedFor)) {
+                mapping = mappingFor(wanted);
+                mappedFor = wanted;
+                loadedParameters = null;
+            }
+        }
+
+        /** The machine, holding the network's current configuration, parameters and (for training) updater state. */
         Machine ready() {
+            map(currentSpec());
             if (machine == null) {
-                mapping = mapper.get();
                 machine = options.backend().create(options);
             }
-            if (loaded == null || !loaded.equals(params())) {
-                machine.load(mapping, Dl4jFrontEnd.parameters(SpiNNakerMultiLayerNetwork.this, spec));
-                loaded = params().dup();
+            float[] parameters = parameterVector();
+            float[] updaterState = holdsUpdaterState ? Dl4jState.updaterStateVector(SpiNNakerMultiLayerNetwork.this)
+                    : null;
+            if (loadedParameters == null || !Arrays.equals(loadedParameters, parameters)
+                    || !Arrays.equals(loadedUpdaterState, updaterState)) {
+                machine.load(mapping, Dl4jState.parameters(SpiNNakerMultiLayerNetwork.this, mappedFor));
+                if (holdsUpdaterState) {
+                    machine.loadUpdaterState(Dl4jState.updaterState(SpiNNakerMultiLayerNetwork.this, mappedFor));
+                }
+                loadedParameters = parameters;
+                loadedUpdaterState = updaterState;
             }
             return machine;
         }
 
-        /** The network's parameters were just read back from this machine: they are what it holds. */
-        void holdsCurrentParameters() {
-            loaded = params().dup();
+        /** Runs {@code work} on the ready machine; if it fails, the machine is reloaded before the next run. */
+        <T> T run(Function<Machine, T> work) {
+            try {
+                return work.apply(ready());
+            } catch (RuntimeException e) {
+                loadedParameters = null;
+                throw e;
+            }
+        }
+
+        /** After an update on the cores, DL4J takes their parameters and updater state. */
+        void readBack() {
+            Dl4jState.setParameters(SpiNNakerMultiLayerNetwork.this, mappedFor, machine.readParameters());
+            Dl4jState.setUpdaterState(SpiNNakerMultiLayerNetwork.this, mappedFor, machine.readUpdaterState());
+            loadedParameters = parameterVector();
+            loadedUpdaterState = Dl4jState.updaterStateVector(SpiNNakerMultiLayerNetwork.this);
+        }
+
+        Mapping mapping() {
+            return mapping;
         }
 
         RunStats lastRunStats(String what) {
@@ -101,6 +151,8 @@ public class SpiNNakerMultiLayerNetwork extends MultiLayerNetwork implements Aut
         public void close() {
             if (machine != null) {
                 machine.close();
+                machine = null;
+                loadedParameters = null;
             }
         }
     }
@@ -126,7 +178,42 @@ public class SpiNNakerMultiLayerNetwork extends MultiLayerNetwork implements Aut
         SpiNNakerMultiLayerNetwork wrapped = new SpiNNakerMultiLayerNetwork(net.getLayerWiseConfigurations().clone(),
                 options);
         wrapped.init(net.params().dup(), false);
+        copyUpdaterState(net, wrapped);
         return wrapped;
+    }
+
+    /**
+     * A network saved with DL4J's {@code ModelSerializer.writeModel(net, file, true)} (a SpiNNaker network or a plain
+     * one), back on the machine with its parameters and updater state, so training continues where it stopped.
+     * ({@code ModelSerializer.restoreMultiLayerNetwork} alone gives a plain CPU network.)
+     */
+    public static SpiNNakerMultiLayerNetwork load(File file, SpiNNakerOptions options) throws IOException {
+        return wrap(ModelSerializer.restoreMultiLayerNetwork(file, true), options);
+    }
+
+    /** {@link #load(File, SpiNNakerOptions)} with the default options. */
+    public static SpiNNakerMultiLayerNetwork load(File file) throws IOException {
+        return load(file, SpiNNakerOptions.defaults());
+    }
+
+    /**
+     * A plain nd4j-native network with this network's configuration, parameters and updater state: the one way
+     * off the machine, for what SpiNNaker does not run (another data type, a ComputationGraph, ...).
+     */
+    public MultiLayerNetwork toCpu() {
+        requireInit("toCpu()");
+        MultiLayerNetwork cpu = new MultiLayerNetwork(getLayerWiseConfigurations().clone());
+        cpu.init(params().dup(), false);
+        copyUpdaterState(this, cpu);
+        return cpu;
+    }
+
+    /** Copies the updater state, if {@code from} has one (an untrained network may not), into {@code to}. */
+    private static void copyUpdaterState(MultiLayerNetwork from, MultiLayerNetwork to) {
+        Updater updater = from.getUpdater(false);
+        if (updater != null && updater.getStateViewArray() != null) {
+            to.getUpdater(true).getStateViewArray().assign(updater.getStateViewArray());
+        }
     }
 
     /** {@link #wrap(MultiLayerNetwork, SpiNNakerOptions)} with the default options. */
@@ -134,19 +221,70 @@ public class SpiNNakerMultiLayerNetwork extends MultiLayerNetwork implements Aut
         return wrap(net, SpiNNakerOptions.defaults());
     }
 
+    /**
+     * DL4J's initialisation, then the check and the mapping: the configuration is translated (one
+     * {@link org.spinnaker4j.backend.frontend.UnsupportedNetworkException} lists every unsupported layer and option)
+     * and mapped for inference, for reading every layer and, if it can train, for training, so a network too large
+     * for the machine fails here, not at its first run.
+     */
     @Override
     public void init(INDArray parameters, boolean cloneParametersArray) {
         if (spec != null) {
             return;
         }
-        NetworkSpec translated = Dl4jFrontEnd.translate(getLayerWiseConfigurations());
-        super.init(parameters, cloneParametersArray);
-        mapping = mapper().map(new NetworkSpec(translated.layers()), options.machine());
+        if (options == null) {
+            // Java deserialisation: DL4J restores the superclass before this class's fields exist; readObject maps.
+            super.init(parameters, cloneParametersArray);
+            return;
+        }
+        try {
+            NetworkSpec translated = Dl4jFrontEnd.translate(getLayerWiseConfigurations());
+            super.init(parameters, cloneParametersArray);
+            mapOntoMachine(translated);
+            initFailure = null;
+        } catch (RuntimeException e) {
+            initFailure = e;
+            throw e;
+        }
+    }
+
+    private void mapOntoMachine(NetworkSpec translated) {
+        inference = new MachineUse(network -> new NetworkSpec(network.layers()), false);
+        layers = new MachineUse(NetworkSpec::readingEveryLayer, false);
+        trainer = new MachineUse(UnaryOperator.identity(), true);
+        scorer = new MachineUse(UnaryOperator.identity(), false);
+        inference.map(translated);
+        layers.map(translated);
+        if (translated.trains()) {
+            trainer.map(translated);
+        }
         spec = translated;
-        inference = new MachineUse(() -> mapping);
-        layers = new MachineUse(() -> mapper().map(spec.readingEveryLayer(), options.machine()));
-        trainer = new MachineUse(this::trainingMapping);
-        scorer = new MachineUse(this::trainingMapping);
+    }
+
+    private void readObject(ObjectInputStream in) throws IOException, ClassNotFoundException {
+        in.defaultReadObject();
+        mapOntoMachine(Dl4jFrontEnd.translate(getLayerWiseConfigurations()));
+    }
+
+    /** The network as its configuration says now (a learning rate set since init, say); checked again. */
+    private NetworkSpec currentSpec() {
+        NetworkSpec current = Dl4jFrontEnd.translate(getLayerWiseConfigurations());
+        spec = current;
+        return current;
+    }
+
+    /** A mapping of {@code network}: one of the machine uses' if it has it already, else a new one. */
+    private Mapping mappingFor(NetworkSpec network) {
+        for (MachineUse use : new MachineUse[] {inference, layers, trainer, scorer}) {
+            if (use != null && network.equals(use.mappedFor)) {
+                return use.mapping;
+            }
+        }
+        return mapper().map(network, options.machine());
+    }
+
+    private float[] parameterVector() {
+        return params().castTo(DataType.FLOAT).ravel().toFloatVector();
     }
 
     private Mapper mapper() {
@@ -161,16 +299,13 @@ public class SpiNNakerMultiLayerNetwork extends MultiLayerNetwork implements Aut
     /** Where and how the network was placed on the machine; available after {@link #init()}. */
     public Mapping mapping() {
         requireInit("mapping()");
-        return mapping;
+        return inference.mapping();
     }
 
-    /** Where and how the network is placed for training (mapped on first use). */
+    /** Where and how the network is placed for training; available after {@link #init()}. */
     public Mapping trainingMapping() {
         requireTrainable();
-        if (trainingMapping == null) {
-            trainingMapping = mapper().map(spec, options.machine());
-        }
-        return trainingMapping;
+        return trainer.mapping();
     }
 
     /** Statistics of the most recent inference run on the machine (packets, routing entries, cores, time). */
@@ -214,9 +349,7 @@ public class SpiNNakerMultiLayerNetwork extends MultiLayerNetwork implements Aut
             throw new UnsupportedOperationException("spinnaker4j reads back the output of the last layer only; layer "
                     + layerIndex + " of " + spec.layers().size() + " was asked for");
         }
-        if (featureMask != null || labelsMask != null) {
-            throw new UnsupportedOperationException("feature and label masks are not supported on SpiNNaker");
-        }
+        requireNoMasks("output(...)", featureMask, labelsMask);
         if (fwdPassType != FwdPassType.STANDARD) {
             throw new UnsupportedOperationException("forward pass type " + fwdPassType + " is not supported on SpiNNaker");
         }
@@ -226,9 +359,8 @@ public class SpiNNakerMultiLayerNetwork extends MultiLayerNetwork implements Aut
     private INDArray runOnMachine(INDArray input) {
         float[][] samples = toSamples(input);
         try (MemoryWorkspace outside = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
-            Machine machine = inference.ready();
-            float[][] out = machine.run(samples);
-            LOG.debug("{}", machine.lastRunStats());
+            float[][] out = inference.run(machine -> machine.run(samples));
+            LOG.debug("{}", inference.lastRunStats("output(...)"));
             return Nd4j.create(out);
         }
     }
@@ -254,13 +386,34 @@ public class SpiNNakerMultiLayerNetwork extends MultiLayerNetwork implements Aut
 
     private void requireInit(String what) {
         if (spec == null) {
+            if (initFailure != null) {
+                throw new IllegalStateException(what + " on a SpiNNaker network whose init() failed: "
+                        + initFailure.getMessage(), initFailure);
+            }
             throw new IllegalStateException(what + " on a SpiNNaker network that is not initialised; call init() first");
         }
     }
 
+    /**
+     * Masks are not run on the machine yet: refuses masks passed to this call and masks left on the network or its
+     * layers (by {@code setLayerMaskArrays}, {@code setMask} or {@code setMaskArray}), which the CPU would apply.
+     */
+    private void requireNoMasks(String what, INDArray... given) {
+        boolean masked = getMask() != null || Arrays.stream(given).anyMatch(java.util.Objects::nonNull);
+        for (int l = 0; l < getnLayers() && !masked; l++) {
+            masked = getLayer(l).getMaskArray() != null;
+        }
+        if (masked) {
+            throw new UnsupportedOperationException(what + " with a feature or label mask: masks do not run on "
+                    + "SpiNNaker yet, and spinnaker4j never falls back to the CPU. Pass unmasked data (drop the "
+                    + "masked rows), call clearLayerMaskArrays() if a mask was set on the network, or use toCpu()");
+        }
+    }
+
     private static UnsupportedOperationException notOnMachine(String what) {
-        return new UnsupportedOperationException(what + " is not available on SpiNNaker yet, and spinnaker4j never "
-                + "falls back to the CPU; use output(...), predict(...) or evaluate(...), or a plain MultiLayerNetwork");
+        return new UnsupportedOperationException(what + " does not run on SpiNNaker yet, and spinnaker4j never "
+                + "falls back to the CPU; use output(...), feedForward(...), evaluate(...), score(DataSet) or "
+                + "fit(...), or toCpu() for a plain nd4j-native copy of this network");
     }
 
     // Every other entry point that would compute on the CPU throws.
@@ -274,9 +427,7 @@ public class SpiNNakerMultiLayerNetwork extends MultiLayerNetwork implements Aut
             boolean storeLastForTBPTT, int layerIndex, INDArray input, INDArray fMask, INDArray lMask,
             boolean clearInputs) {
         requireInit("feedForward(...)");
-        if (fMask != null || lMask != null) {
-            throw new UnsupportedOperationException("feature and label masks are not supported on SpiNNaker");
-        }
+        requireNoMasks("feedForward(...)", fMask, lMask);
         if (fwdPassType != FwdPassType.STANDARD) {
             throw new UnsupportedOperationException("forward pass type " + fwdPassType + " is not supported on SpiNNaker");
         }
@@ -286,7 +437,7 @@ public class SpiNNakerMultiLayerNetwork extends MultiLayerNetwork implements Aut
         }
         float[][] samples = toSamples(input);
         try (MemoryWorkspace outside = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
-            List<float[][]> activations = layers.ready().runLayers(samples);
+            List<float[][]> activations = layers.run(machine -> machine.runLayers(samples));
             List<INDArray> out = new ArrayList<>();
             out.add(input.castTo(DataType.FLOAT).dup());
             for (int l = 0; l <= layerIndex; l++) {
@@ -389,18 +540,14 @@ public class SpiNNakerMultiLayerNetwork extends MultiLayerNetwork implements Aut
     /** One mini-batch: forward, backward and update on the machine, then DL4J's bookkeeping and listeners. */
     private synchronized void fitBatch(INDArray features, INDArray labels, INDArray featuresMask, INDArray labelsMask) {
         requireTrainable();
-        if (featuresMask != null || labelsMask != null) {
-            throw new UnsupportedOperationException("feature and label masks are not supported on SpiNNaker");
-        }
+        requireNoMasks("fit(...)", featuresMask, labelsMask);
         float[][] x = toSamples(features);
         float[][] y = toLabels(labels, x.length);
         int iteration = getIterationCount();
         double batchScore;
         try (MemoryWorkspace outside = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
-            Machine machine = trainer.ready();
-            batchScore = machine.train(x, y, iteration);
-            Dl4jFrontEnd.setParameters(this, machine.readParameters());
-            trainer.holdsCurrentParameters();
+            batchScore = trainer.run(machine -> machine.train(x, y, iteration));
+            trainer.readBack();
         }
         setScore(batchScore);
         setInput(features);
@@ -470,13 +617,11 @@ public class SpiNNakerMultiLayerNetwork extends MultiLayerNetwork implements Aut
     @Override
     public double score(DataSet data, boolean training) {
         requireTrainable();
-        if (data.getFeaturesMaskArray() != null || data.getLabelsMaskArray() != null) {
-            throw new UnsupportedOperationException("feature and label masks are not supported on SpiNNaker");
-        }
+        requireNoMasks("score(DataSet)", data.getFeaturesMaskArray(), data.getLabelsMaskArray());
         float[][] x = toSamples(data.getFeatures());
         float[][] y = toLabels(data.getLabels(), x.length);
         try (MemoryWorkspace outside = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
-            return scorer.ready().score(x, y);
+            return scorer.run(machine -> machine.score(x, y));
         }
     }
 
@@ -515,11 +660,45 @@ public class SpiNNakerMultiLayerNetwork extends MultiLayerNetwork implements Aut
         throw notOnMachine("rnnTimeStep");
     }
 
+    /** The gradient is accumulated on the cores and never leaves them: this throws rather than return a stale one. */
+    @Override
+    public Gradient gradient() {
+        throw notOnMachine("gradient()");
+    }
+
+    /** See {@link #gradient()}. */
+    @Override
+    public Pair<Gradient, Double> gradientAndScore() {
+        throw notOnMachine("gradientAndScore()");
+    }
+
+    /** The kernels compute in float32: FLOAT returns this network, other types throw (use {@link #toCpu()}). */
+    @Override
+    public MultiLayerNetwork convertDataType(DataType dataType) {
+        if (dataType == DataType.FLOAT) {
+            return this;
+        }
+        throw new UnsupportedOperationException("convertDataType(" + dataType + "): SpiNNaker computes in FLOAT only; "
+                + "for a CPU network in " + dataType + " call toCpu().convertDataType(" + dataType + ")");
+    }
+
+    /** ComputationGraphs do not run on SpiNNaker yet: throws (for a CPU graph call {@code toCpu().toComputationGraph()}). */
+    @Override
+    public ComputationGraph toComputationGraph() {
+        throw new UnsupportedOperationException("toComputationGraph(): ComputationGraphs do not run on SpiNNaker yet; "
+                + "for a CPU graph with these parameters and updater state call toCpu().toComputationGraph()");
+    }
+
+    /**
+     * A copy on its own machines, with this network's configuration, parameters and updater state (as DL4J's
+     * {@code clone()} copies them).
+     */
     @Override
     public SpiNNakerMultiLayerNetwork clone() {
         SpiNNakerMultiLayerNetwork copy = new SpiNNakerMultiLayerNetwork(getLayerWiseConfigurations().clone(), options);
         if (spec != null) {
             copy.init(params().dup(), false);
+            copyUpdaterState(this, copy);
         }
         return copy;
     }
@@ -528,7 +707,7 @@ public class SpiNNakerMultiLayerNetwork extends MultiLayerNetwork implements Aut
     @Override
     public void close() {
         super.close();
-        if (spec != null) {
+        if (inference != null) {
             List.of(inference, layers, trainer, scorer).forEach(MachineUse::close);
         }
     }

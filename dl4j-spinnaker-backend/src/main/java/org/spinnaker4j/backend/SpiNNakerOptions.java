@@ -1,5 +1,6 @@
 package org.spinnaker4j.backend;
 
+import java.io.Serializable;
 import java.util.Objects;
 import org.spinnaker4j.backend.sim.SendMode;
 import org.spinnaker4j.backend.sim.SimulatorParameters;
@@ -12,7 +13,9 @@ import org.spinnaker4j.mapper.partition.PartitioningStrategy;
  * how that simulator behaves (default TDMA sends, reinjection on).
  * Immutable; build with {@link #builder()}.
  */
-public final class SpiNNakerOptions {
+public final class SpiNNakerOptions implements Serializable {
+
+    private static final long serialVersionUID = 1L;
 
     private final Machine machine;
     private final PartitioningStrategy partitioning;

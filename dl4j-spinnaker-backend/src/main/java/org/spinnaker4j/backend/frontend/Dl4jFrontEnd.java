@@ -11,7 +11,6 @@ import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.conf.layers.FeedForwardLayer;
 import org.deeplearning4j.nn.conf.layers.Layer;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
-import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.activations.IActivation;
 import org.nd4j.linalg.activations.impl.ActivationELU;
 import org.nd4j.linalg.activations.impl.ActivationHardTanH;
@@ -23,19 +22,16 @@ import org.nd4j.linalg.activations.impl.ActivationSoftPlus;
 import org.nd4j.linalg.activations.impl.ActivationSoftmax;
 import org.nd4j.linalg.activations.impl.ActivationTanH;
 import org.nd4j.linalg.api.buffer.DataType;
-import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 import org.spinnaker4j.mapper.ir.Activation;
 import org.spinnaker4j.mapper.ir.ActivationKind;
 import org.spinnaker4j.mapper.ir.DenseLayerSpec;
-import org.spinnaker4j.mapper.ir.DenseParameters;
 import org.spinnaker4j.mapper.ir.NetworkSpec;
 import org.spinnaker4j.mapper.ir.TrainingSpec;
 
 /**
- * Lowers a DL4J {@link MultiLayerConfiguration} into the mapper's {@link NetworkSpec}, and
- * reads a network's parameters out as {@link DenseParameters}. Everything it cannot lower is
- * collected and reported together in one {@link UnsupportedNetworkException}.
+ * Lowers a DL4J {@link MultiLayerConfiguration} into the mapper's {@link NetworkSpec}.
+ * Everything it cannot lower is collected and reported together in one
+ * {@link UnsupportedNetworkException}.
  */
 public final class Dl4jFrontEnd {
 
@@ -141,31 +137,5 @@ public final class Dl4jFrontEnd {
             return null;
         }
         return Activation.of(kind);
-    }
-
-    /** Writes each layer's W (row-major) and bias into an initialised network's parameters. */
-    public static void setParameters(MultiLayerNetwork net, List<DenseParameters> params) {
-        for (int l = 0; l < params.size(); l++) {
-            DenseParameters p = params.get(l);
-            net.getLayer(l).getParam("W").assign(Nd4j.create(p.weights(), new long[] {p.nIn(), p.nOut()}, 'c'));
-            if (p.bias().length > 0) {
-                net.getLayer(l).getParam("b").assign(Nd4j.create(p.bias(), new long[] {1, p.nOut()}, 'c'));
-            }
-        }
-    }
-
-    /** Each layer's W (row-major) and bias as float arrays, read from an initialised network. */
-    public static List<DenseParameters> parameters(MultiLayerNetwork net, NetworkSpec spec) {
-        List<DenseParameters> params = new ArrayList<>();
-        for (int l = 0; l < spec.layers().size(); l++) {
-            DenseLayerSpec layer = spec.layers().get(l);
-            INDArray w = net.getLayer(l).getParam("W");
-            float[] weights = w.castTo(DataType.FLOAT).dup('c').data().asFloat();
-            float[] bias = layer.hasBias()
-                    ? net.getLayer(l).getParam("b").castTo(DataType.FLOAT).dup('c').data().asFloat()
-                    : new float[0];
-            params.add(new DenseParameters(layer.nIn(), layer.nOut(), weights, bias));
-        }
-        return params;
     }
 }

@@ -3,8 +3,13 @@ package org.spinnaker4j.backend.frontend;
 import java.util.List;
 import java.util.Map;
 import org.deeplearning4j.nn.conf.GradientNormalization;
+import org.deeplearning4j.nn.api.OptimizationAlgorithm;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.stepfunctions.NegativeGradientStepFunction;
+import org.deeplearning4j.nn.conf.stepfunctions.StepFunction;
 import org.deeplearning4j.nn.conf.layers.BaseLayer;
+import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.nd4j.linalg.activations.impl.ActivationSoftmax;
 import org.nd4j.linalg.learning.config.Adam;
@@ -28,7 +33,8 @@ import org.spinnaker4j.mapper.ir.UpdaterType;
  * Lowers a configuration's training options (the output layer's loss, every layer's updater)
  * into a {@link TrainingSpec}, adding a {@link Problem} for each option the kernels do not
  * implement: other updaters, learning-rate schedules, a separate bias updater, regularisation,
- * gradient normalisation, per-output loss weights, mini-batch averaging switched off.
+ * gradient normalisation, per-output loss weights, mini-batch averaging switched off, other
+ * optimisation algorithms and step functions, layers without bias.
  */
 final class TrainingTranslator {
 
@@ -66,8 +72,10 @@ final class TrainingTranslator {
                 problems.add(new Problem(i, type, "gradient normalization " + layer.getGradientNormalization()
                         + " is not supported"));
             }
-            if (!conf.getConf(i).isMiniBatch()) {
-                problems.add(new Problem(i, type, "miniBatch(false) is not supported; gradients are averaged"));
+            checkSolver(i, type, conf.getConf(i), problems);
+            if (!hasBias(layer)) {
+                problems.add(new Problem(i, type, "hasBias(false) does not train on SpiNNaker yet (the cores would "
+                        + "train a bias the layer does not have)"));
             }
             if (updater == null) {
                 updater = mine;
@@ -78,6 +86,32 @@ final class TrainingTranslator {
         }
         LossFunction loss = loss(last, output, problems);
         return problems.size() == before && updater != null && loss != null ? new TrainingSpec(loss, updater) : null;
+    }
+
+    /**
+     * The solver options of a layer's configuration: DL4J's fit uses the optimisation algorithm, step function and
+     * mini-batch averaging of each configuration; the cores run stochastic gradient descent with averaged gradients.
+     * ({@code minimize} and {@code maxNumLineSearchIterations} are read by no solver that runs here: DL4J's own
+     * stochastic gradient descent ignores them, and line searches are refused.)
+     */
+    private static void checkSolver(int i, String type, NeuralNetConfiguration layerConf, List<Problem> problems) {
+        OptimizationAlgorithm algorithm = layerConf.getOptimizationAlgo();
+        if (algorithm != null && algorithm != OptimizationAlgorithm.STOCHASTIC_GRADIENT_DESCENT) {
+            problems.add(new Problem(i, type, "optimizationAlgo(" + algorithm + ") is not supported; the cores train "
+                    + "with STOCHASTIC_GRADIENT_DESCENT and the layer's updater"));
+        }
+        StepFunction step = layerConf.getStepFunction();
+        if (step != null && !(step instanceof NegativeGradientStepFunction)) {
+            problems.add(new Problem(i, type, "stepFunction(" + step.getClass().getSimpleName() + ") is not supported; "
+                    + "the cores apply DL4J's default for stochastic gradient descent (NegativeGradientStepFunction)"));
+        }
+        if (!layerConf.isMiniBatch()) {
+            problems.add(new Problem(i, type, "miniBatch(false) is not supported; gradients are averaged"));
+        }
+    }
+
+    private static boolean hasBias(BaseLayer layer) {
+        return layer instanceof DenseLayer d ? d.hasBias() : !(layer instanceof OutputLayer o) || o.hasBias();
     }
 
     private static boolean isEmpty(List<?> list) {

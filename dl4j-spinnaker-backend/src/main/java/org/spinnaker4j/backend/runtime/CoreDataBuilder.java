@@ -10,12 +10,10 @@ import org.spinnaker4j.kernels.KeyRange;
 import org.spinnaker4j.kernels.LossKind;
 import org.spinnaker4j.kernels.RangeKind;
 import org.spinnaker4j.kernels.TrainingConfig;
-import org.spinnaker4j.kernels.UpdaterKind;
 import org.spinnaker4j.mapper.Mapping;
 import org.spinnaker4j.mapper.graph.MachineVertex;
 import org.spinnaker4j.mapper.graph.OutgoingPartition;
 import org.spinnaker4j.mapper.graph.PartitionKind;
-import org.spinnaker4j.mapper.graph.Slice;
 import org.spinnaker4j.mapper.graph.VertexKind;
 import org.spinnaker4j.mapper.ir.Activation;
 import org.spinnaker4j.mapper.ir.DenseParameters;
@@ -66,9 +64,9 @@ public final class CoreDataBuilder {
                 activation == null ? 0f : activation.alpha(), v.fused(), outKey, partials, peers,
                 sendKeys.getOrDefault(PartitionKind.SOFTMAX_SYNC, 0), ranges,
                 inLayer && mapping.network().trains() ? training(mapping, v, sendKeys, incoming) : null);
-        float[] weights = v.kind() == VertexKind.DENSE_BLOCK ? block(parameters.get(v.layer()), v.rows(), v.cols())
-                : new float[0];
-        float[] bias = v.activates() ? bias(parameters.get(v.layer()), v.cols()) : new float[0];
+        float[] weights = v.kind() == VertexKind.DENSE_BLOCK
+                ? LayerSlices.block(parameters.get(v.layer()), v.rows(), v.cols()) : new float[0];
+        float[] bias = v.activates() ? LayerSlices.bias(parameters.get(v.layer()), v.cols()) : new float[0];
         return new CoreData(config, weights, bias);
     }
 
@@ -78,7 +76,7 @@ public final class CoreDataBuilder {
         UpdaterSpec updater = network.training().updater();
         boolean outputLayer = v.layer() == network.layers().size() - 1;
         boolean computesLoss = v.activates() && outputLayer;
-        return new TrainingConfig(UpdaterKind.valueOf(updater.type().name()), updater.learningRate(),
+        return new TrainingConfig(KernelKinds.of(updater.type()), updater.learningRate(),
                 updater.momentumOrBeta1(), updater.beta2(), updater.epsilon(),
                 computesLoss ? LossKind.valueOf(network.training().loss().name()) : LossKind.NONE,
                 network.layers().get(v.layer()).nOut(), sendKeys.getOrDefault(PartitionKind.DELTA, 0),
@@ -89,21 +87,5 @@ public final class CoreDataBuilder {
 
     private static int count(List<OutgoingPartition> partitions, PartitionKind kind) {
         return (int) partitions.stream().filter(p -> p.kind() == kind).count();
-    }
-
-    private static float[] block(DenseParameters p, Slice rows, Slice cols) {
-        float[] w = new float[rows.size() * cols.size()];
-        for (int i = 0; i < rows.size(); i++) {
-            System.arraycopy(p.weights(), (rows.lo() + i) * p.nOut() + cols.lo(), w, i * cols.size(), cols.size());
-        }
-        return w;
-    }
-
-    private static float[] bias(DenseParameters p, Slice cols) {
-        float[] b = new float[cols.size()];
-        if (p.bias().length > 0) {
-            System.arraycopy(p.bias(), cols.lo(), b, 0, cols.size());
-        }
-        return b;
     }
 }

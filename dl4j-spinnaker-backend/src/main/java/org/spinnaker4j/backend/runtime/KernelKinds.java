@@ -1,9 +1,11 @@
 package org.spinnaker4j.backend.runtime;
 
 import org.spinnaker4j.kernels.KernelKind;
+import org.spinnaker4j.kernels.UpdaterKind;
 import org.spinnaker4j.mapper.graph.VertexKind;
+import org.spinnaker4j.mapper.ir.UpdaterType;
 
-/** Which kernel program runs each kind of vertex. */
+/** The kernels' codes for the mapper's kinds: which kernel program runs each kind of vertex, which updater it applies. */
 public final class KernelKinds {
 
     private KernelKinds() {
@@ -15,6 +17,14 @@ public final class KernelKinds {
             case DENSE_BLOCK -> KernelKind.DENSE_BLOCK;
             case REDUCE -> KernelKind.REDUCE;
             case OUTPUT_SINK, LOSS_SINK -> KernelKind.OUTPUT_SINK;
+        };
+    }
+
+    public static UpdaterKind of(UpdaterType type) {
+        return switch (type) {
+            case SGD -> UpdaterKind.SGD;
+            case NESTEROVS -> UpdaterKind.NESTEROVS;
+            case ADAM -> UpdaterKind.ADAM;
         };
     }
 }

@@ -45,6 +45,19 @@ public interface Machine extends AutoCloseable {
     /** The parameters as the cores hold them now, layer by layer. */
     List<DenseParameters> readParameters();
 
+    /**
+     * The updater state as the cores of a training mapping hold it now: {@code result.get(l).get(k - 1)} is
+     * layer l's state array k (Nesterovs: v; Adam: m, then v), laid out like its parameters. Empty lists for
+     * an updater without state (Sgd).
+     */
+    List<List<DenseParameters>> readUpdaterState();
+
+    /**
+     * Writes updater state into the loaded training mapping's cores, shaped as {@link #readUpdaterState()}
+     * returns it; a fresh {@link #load} starts from zeros.
+     */
+    void loadUpdaterState(List<List<DenseParameters>> state);
+
     /** Statistics of the last {@link #run} or {@link #train}; throws if nothing ran yet. */
     RunStats lastRunStats();
 

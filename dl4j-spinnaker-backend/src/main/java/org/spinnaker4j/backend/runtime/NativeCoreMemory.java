@@ -8,7 +8,6 @@ import org.spinnaker4j.kernels.KernelCore;
 import org.spinnaker4j.kernels.KeyRange;
 import org.spinnaker4j.kernels.LossKind;
 import org.spinnaker4j.kernels.TrainingConfig;
-import org.spinnaker4j.kernels.UpdaterKind;
 import org.spinnaker4j.mapper.graph.VertexKind;
 import org.spinnaker4j.mapper.partition.CoreMemory;
 import org.spinnaker4j.mapper.partition.CoreShape;
@@ -37,7 +36,7 @@ public final class NativeCoreMemory implements CoreMemory {
             int base = dataRanges + syncKeys * i;
             ranges.add(training ? KeyRange.trainingSoftmaxSync(base) : KeyRange.softmaxSync(base));
         }
-        TrainingConfig trainingConfig = training ? new TrainingConfig(UpdaterKind.valueOf(s.updater().name()), 0.1f,
+        TrainingConfig trainingConfig = training ? new TrainingConfig(KernelKinds.of(s.updater()), 0.1f,
                 0.9f, 0.999f, 1e-8f,
                 s.outputLayer() ? (softmax ? LossKind.MCXENT : LossKind.MSE) : LossKind.NONE, s.cols(), 0, 0, 0,
                 activates && !s.outputLayer() ? 1 : 0, s.kind() == VertexKind.DENSE_BLOCK) : null;

@@ -6,10 +6,13 @@ import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.spinnaker4j.backend.runtime.CoreData;
 import org.spinnaker4j.backend.runtime.CoreDataBuilder;
+import org.spinnaker4j.backend.runtime.KernelKinds;
+import org.spinnaker4j.backend.runtime.LayerSlices;
 import org.spinnaker4j.backend.runtime.Machine;
 import org.spinnaker4j.backend.runtime.PacketLossException;
 import org.spinnaker4j.backend.runtime.RunStats;
@@ -199,24 +202,73 @@ public final class EmbeddedSimulator implements Machine {
     @Override
     public List<DenseParameters> readParameters() {
         requireLoaded(mapping.network().trains());
-        List<DenseParameters> layers = new ArrayList<>();
-        for (var layer : mapping.network().layers()) {
-            layers.add(new DenseParameters(layer.nIn(), layer.nOut(), new float[layer.nIn() * layer.nOut()],
-                    new float[layer.hasBias() ? layer.nOut() : 0]));
+        return gather(KernelCore::readWeights, KernelCore::readBias);
+    }
+
+    @Override
+    public List<List<DenseParameters>> readUpdaterState() {
+        requireLoaded(true);
+        List<List<DenseParameters>> state = new ArrayList<>();
+        mapping.network().layers().forEach(layer -> state.add(new ArrayList<>()));
+        for (int k = 1; k <= stateArrays(); k++) {
+            int array = k;
+            List<DenseParameters> layers = gather(c -> c.readWeightState(array), c -> c.readBiasState(array));
+            for (int l = 0; l < layers.size(); l++) {
+                state.get(l).add(layers.get(l));
+            }
+        }
+        return state;
+    }
+
+    @Override
+    public void loadUpdaterState(List<List<DenseParameters>> state) {
+        requireLoaded(true);
+        int layers = mapping.network().layers().size();
+        if (state.size() != layers) {
+            throw new IllegalArgumentException("updater state for " + state.size() + " layers, the network has " + layers);
+        }
+        for (int l = 0; l < layers; l++) {
+            if (state.get(l).size() != stateArrays()) {
+                throw new IllegalArgumentException("layer " + l + " has " + state.get(l).size() + " updater state arrays, "
+                        + mapping.network().training().updater().type() + " keeps " + stateArrays());
+            }
         }
         for (MachineVertex v : mapping.graph().vertices()) {
-            DenseParameters p = v.layer() >= 0 && v.layer() < layers.size() ? layers.get(v.layer()) : null;
-            if (v.kind() == VertexKind.DENSE_BLOCK) {
-                float[] w = cores[v.id()].kernel().readWeights();
-                for (int i = 0; i < v.rows().size(); i++) {
-                    System.arraycopy(w, i * v.cols().size(), p.weights(), (v.rows().lo() + i) * p.nOut() + v.cols().lo(),
-                            v.cols().size());
+            if (!ownsParameters(v)) {
+                continue;
+            }
+            KernelCore core = cores[v.id()].kernel();
+            for (int k = 1; k <= stateArrays(); k++) {
+                DenseParameters p = state.get(v.layer()).get(k - 1);
+                if (v.kind() == VertexKind.DENSE_BLOCK) {
+                    core.writeWeightState(k, LayerSlices.block(p, v.rows(), v.cols()));
+                }
+                if (v.activates()) {
+                    core.writeBiasState(k, LayerSlices.bias(p, v.cols()));
                 }
             }
-            if (v.activates() && p.bias().length > 0) {
-                float[] b = cores[v.id()].kernel().readBias();
-                System.arraycopy(b, 0, p.bias(), v.cols().lo(), b.length);
+        }
+    }
+
+    private static boolean ownsParameters(MachineVertex v) {
+        return v.kind() == VertexKind.DENSE_BLOCK || v.kind() == VertexKind.REDUCE;
+    }
+
+    private int stateArrays() {
+        return KernelKinds.of(mapping.network().training().updater().type()).stateArrays();
+    }
+
+    /** Layer-shaped arrays from every core's block of weights and columns of bias. */
+    private List<DenseParameters> gather(Function<KernelCore, float[]> weights, Function<KernelCore, float[]> bias) {
+        List<DenseParameters> layers = LayerSlices.zeros(mapping.network());
+        for (MachineVertex v : mapping.graph().vertices()) {
+            if (!ownsParameters(v)) {
+                continue;
             }
+            KernelCore core = cores[v.id()].kernel();
+            boolean hasBias = v.activates() && layers.get(v.layer()).bias().length > 0;
+            LayerSlices.put(layers, v, v.kind() == VertexKind.DENSE_BLOCK ? weights.apply(core) : null,
+                    hasBias ? bias.apply(core) : null);
         }
         return layers;
     }

@@ -1,5 +1,6 @@
 package org.spinnaker4j.backend.sim;
 
+import java.io.Serializable;
 import org.spinnaker4j.mapper.cost.CoreCostModel;
 import org.spinnaker4j.mapper.tdma.TdmaScheduler;
 
@@ -17,7 +18,8 @@ import org.spinnaker4j.mapper.tdma.TdmaScheduler;
  * @param cost                cycles of the cores' work
  */
 public record SimulatorParameters(SendMode sendMode, boolean reinjection, int wait1RouterCycles, int routerInputDepth,
-        int linkQueueDepth, int coreReceiveDepth, int reinjectionQueue, CoreCostModel cost) {
+        int linkQueueDepth, int coreReceiveDepth, int reinjectionQueue, CoreCostModel cost)
+        implements Serializable {
 
     /** The defaults: TDMA, reinjection on, SFEC's router timeout, the default cost model. */
     public static SimulatorParameters defaults() {

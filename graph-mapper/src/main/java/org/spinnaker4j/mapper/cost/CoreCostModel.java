@@ -1,5 +1,6 @@
 package org.spinnaker4j.mapper.cost;
 
+import java.io.Serializable;
 import java.util.EnumMap;
 import java.util.Map;
 import org.spinnaker4j.mapper.graph.MachineVertex;
@@ -21,7 +22,7 @@ import org.spinnaker4j.mapper.ir.UpdaterType;
  * @param sendPacketCycles       writing one packet to the communications controller (est.)
  */
 public record CoreCostModel(double cyclesPerInstruction, int receiveInterruptCycles, int dispatchCycles,
-        int sendPacketCycles) {
+        int sendPacketCycles) implements Serializable {
 
     /** The default model. */
     public static final CoreCostModel ARM968_SOFT_FLOAT = new CoreCostModel(1.3, 40, 120, 30);

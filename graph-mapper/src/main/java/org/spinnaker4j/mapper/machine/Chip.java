@@ -1,5 +1,6 @@
 package org.spinnaker4j.mapper.machine;
 
+import java.io.Serializable;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
@@ -9,7 +10,7 @@ import java.util.Set;
  * work. Core 0 runs the monitor and the last core the extra monitor (reinjection), so a
  * healthy chip offers processors 1 to 16 to applications.
  */
-public record Chip(ChipLocation location, List<Integer> applicationProcessors, Set<Direction> links) {
+public record Chip(ChipLocation location, List<Integer> applicationProcessors, Set<Direction> links) implements Serializable {
 
     /** Cores on a SpiNNaker1 chip. */
     public static final int CORES_PER_CHIP = 18;

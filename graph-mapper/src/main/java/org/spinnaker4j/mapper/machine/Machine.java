@@ -1,5 +1,6 @@
 package org.spinnaker4j.mapper.machine;
 
+import java.io.Serializable;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -20,7 +21,9 @@ import java.util.TreeMap;
  * {@link #grid(int, int, boolean)}, then remove faults with {@link #withoutChip} and
  * {@link #withoutLink}.
  */
-public final class Machine {
+public final class Machine implements Serializable {
+
+    private static final long serialVersionUID = 1L;
 
     /** Chips of a SpiNN-5 board, per column x of its 8 × 8 grid: {lowest y, highest y}. */
     private static final int[][] SPINN5_COLUMNS = {

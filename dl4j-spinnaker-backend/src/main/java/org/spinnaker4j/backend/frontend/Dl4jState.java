@@ -1,0 +1,185 @@
+package org.spinnaker4j.backend.frontend;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.deeplearning4j.nn.api.Updater;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.nn.updater.BaseMultiLayerUpdater;
+import org.deeplearning4j.nn.updater.UpdaterBlock;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.learning.AdamUpdater;
+import org.nd4j.linalg.learning.NesterovsUpdater;
+import org.spinnaker4j.mapper.ir.DenseLayerSpec;
+import org.spinnaker4j.mapper.ir.DenseParameters;
+import org.spinnaker4j.mapper.ir.NetworkSpec;
+import org.spinnaker4j.mapper.ir.UpdaterType;
+
+/**
+ * Moves a DL4J network's state (its parameters and its updater's state) to and from the
+ * layer-shaped arrays the machine loads and reads back. DL4J lays both out in one flat vector
+ * per kind: layer after layer, each layer's W (nIn × nOut, column-major) then its bias; an
+ * updater block keeps each of its state arrays (Adam's M and V, Nesterovs' V) laid out like the
+ * parameters it covers.
+ */
+public final class Dl4jState {
+
+    private Dl4jState() {
+    }
+
+    /** Each layer's W (row-major) and bias, read from an initialised network. */
+    public static List<DenseParameters> parameters(MultiLayerNetwork net, NetworkSpec spec) {
+        return split(flat(net.params(), spec, "parameters"), spec);
+    }
+
+    /** Writes each layer's W (row-major) and bias into an initialised network's parameters. */
+    public static void setParameters(MultiLayerNetwork net, NetworkSpec spec, List<DenseParameters> layers) {
+        net.params().assign(Nd4j.create(join(layers, spec), net.params().shape(), 'c'));
+    }
+
+    /**
+     * The network's updater state, {@code result.get(l).get(k)} being layer l's state array k in the order
+     * of {@link #stateKeys}; DL4J's updater is created (with zero state) if the network has none yet.
+     */
+    public static List<List<DenseParameters>> updaterState(MultiLayerNetwork net, NetworkSpec spec) {
+        List<String> keys = stateKeys(spec);
+        List<List<DenseParameters>> state = emptyState(spec);
+        if (keys.isEmpty()) {
+            return state;
+        }
+        float[][] byKey = new float[keys.size()][numParams(spec)];
+        for (UpdaterBlock block : blocks(net)) {
+            Map<String, INDArray> arrays = block.getGradientUpdater().getState();
+            for (int k = 0; k < keys.size(); k++) {
+                float[] values = flat(stateArray(arrays, keys.get(k)), null, "updater state " + keys.get(k));
+                System.arraycopy(values, 0, byKey[k], block.getParamOffsetStart(), values.length);
+            }
+        }
+        for (int k = 0; k < keys.size(); k++) {
+            List<DenseParameters> layers = split(byKey[k], spec);
+            for (int l = 0; l < layers.size(); l++) {
+                state.get(l).add(layers.get(l));
+            }
+        }
+        return state;
+    }
+
+    /** Writes updater state shaped as {@link #updaterState} returns it into the network's updater. */
+    public static void setUpdaterState(MultiLayerNetwork net, NetworkSpec spec, List<List<DenseParameters>> state) {
+        List<String> keys = stateKeys(spec);
+        for (int k = 0; k < keys.size(); k++) {
+            List<DenseParameters> layers = new ArrayList<>();
+            for (List<DenseParameters> layerState : state) {
+                layers.add(layerState.get(k));
+            }
+            float[] values = join(layers, spec);
+            for (UpdaterBlock block : blocks(net)) {
+                INDArray array = stateArray(block.getGradientUpdater().getState(), keys.get(k));
+                int from = block.getParamOffsetStart();
+                float[] slice = java.util.Arrays.copyOfRange(values, from, block.getParamOffsetEnd());
+                array.assign(Nd4j.create(slice, array.shape(), 'c'));
+            }
+        }
+    }
+
+    /** The names DL4J gives the updater's state arrays, in the order the kernels number them (1, 2, ...). */
+    public static List<String> stateKeys(NetworkSpec spec) {
+        UpdaterType type = spec.training().updater().type();
+        return switch (type) {
+            case SGD -> List.of();
+            case NESTEROVS -> List.of(NesterovsUpdater.V_STATE);
+            case ADAM -> List.of(AdamUpdater.M_STATE, AdamUpdater.V_STATE);
+        };
+    }
+
+    /** The DL4J updater's state as one flat vector (a copy), for comparing it bit for bit. */
+    public static float[] updaterStateVector(MultiLayerNetwork net) {
+        INDArray view = net.getUpdater().getStateViewArray();
+        return view == null ? new float[0] : flat(view, null, "updater state");
+    }
+
+    private static List<UpdaterBlock> blocks(MultiLayerNetwork net) {
+        Updater updater = net.getUpdater();
+        if (!(updater instanceof BaseMultiLayerUpdater<?> multi)) {
+            throw new IllegalStateException("expected DL4J's MultiLayerUpdater, got "
+                    + (updater == null ? "none" : updater.getClass().getName()));
+        }
+        return multi.getUpdaterBlocks();
+    }
+
+    private static INDArray stateArray(Map<String, INDArray> arrays, String key) {
+        INDArray array = arrays.get(key);
+        if (array == null) {
+            throw new IllegalStateException("DL4J's updater has no state array " + key + "; it has " + arrays.keySet());
+        }
+        return array;
+    }
+
+    private static List<List<DenseParameters>> emptyState(NetworkSpec spec) {
+        List<List<DenseParameters>> state = new ArrayList<>();
+        spec.layers().forEach(layer -> state.add(new ArrayList<>()));
+        return state;
+    }
+
+    /** A vector's values as floats in order; checks the length against the network when {@code spec} is given. */
+    private static float[] flat(INDArray vector, NetworkSpec spec, String what) {
+        if (spec != null && vector.length() != numParams(spec)) {
+            throw new IllegalStateException("the network's " + what + " have " + vector.length()
+                    + " values, expected " + numParams(spec) + " for its layers");
+        }
+        return vector.castTo(DataType.FLOAT).ravel().toFloatVector();
+    }
+
+    private static int numParams(NetworkSpec spec) {
+        int n = 0;
+        for (DenseLayerSpec layer : spec.layers()) {
+            n += layer.nIn() * layer.nOut() + (layer.hasBias() ? layer.nOut() : 0);
+        }
+        return n;
+    }
+
+    /** Layer-shaped arrays from a flat vector in DL4J's layout (W column-major, then bias, per layer). */
+    static List<DenseParameters> split(float[] flat, NetworkSpec spec) {
+        List<DenseParameters> layers = new ArrayList<>();
+        int offset = 0;
+        for (DenseLayerSpec layer : spec.layers()) {
+            int nIn = layer.nIn();
+            int nOut = layer.nOut();
+            float[] w = new float[nIn * nOut];
+            for (int j = 0; j < nOut; j++) {
+                for (int i = 0; i < nIn; i++) {
+                    w[i * nOut + j] = flat[offset + j * nIn + i];
+                }
+            }
+            offset += nIn * nOut;
+            float[] b = new float[layer.hasBias() ? nOut : 0];
+            System.arraycopy(flat, offset, b, 0, b.length);
+            offset += b.length;
+            layers.add(new DenseParameters(nIn, nOut, w, b));
+        }
+        return layers;
+    }
+
+    /** The inverse of {@link #split}. */
+    static float[] join(List<DenseParameters> layers, NetworkSpec spec) {
+        if (layers.size() != spec.layers().size()) {
+            throw new IllegalArgumentException("arrays for " + layers.size() + " layers, the network has "
+                    + spec.layers().size());
+        }
+        float[] flat = new float[numParams(spec)];
+        int offset = 0;
+        for (DenseParameters p : layers) {
+            for (int j = 0; j < p.nOut(); j++) {
+                for (int i = 0; i < p.nIn(); i++) {
+                    flat[offset + j * p.nIn() + i] = p.weight(i, j);
+                }
+            }
+            offset += p.nIn() * p.nOut();
+            System.arraycopy(p.bias(), 0, flat, offset, p.bias().length);
+            offset += p.bias().length;
+        }
+        return flat;
+    }
+}

@@ -1,0 +1,63 @@
+package org.spinnaker4j.backend.runtime;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.spinnaker4j.mapper.graph.MachineVertex;
+import org.spinnaker4j.mapper.graph.Slice;
+import org.spinnaker4j.mapper.graph.VertexKind;
+import org.spinnaker4j.mapper.ir.DenseLayerSpec;
+import org.spinnaker4j.mapper.ir.DenseParameters;
+import org.spinnaker4j.mapper.ir.NetworkSpec;
+
+/**
+ * Cuts a layer-shaped array set (parameters, or one updater state array laid out like them)
+ * into the slices each core owns, and puts the cores' slices back together: a dense block
+ * holds W[rows, cols], an activating core the bias of its columns.
+ */
+public final class LayerSlices {
+
+    private LayerSlices() {
+    }
+
+    /** The weights a dense block owns, row-major. */
+    public static float[] block(DenseParameters p, Slice rows, Slice cols) {
+        float[] w = new float[rows.size() * cols.size()];
+        for (int i = 0; i < rows.size(); i++) {
+            System.arraycopy(p.weights(), (rows.lo() + i) * p.nOut() + cols.lo(), w, i * cols.size(), cols.size());
+        }
+        return w;
+    }
+
+    /** The bias of an activating core's columns (zeros for a layer without bias). */
+    public static float[] bias(DenseParameters p, Slice cols) {
+        float[] b = new float[cols.size()];
+        if (p.bias().length > 0) {
+            System.arraycopy(p.bias(), cols.lo(), b, 0, cols.size());
+        }
+        return b;
+    }
+
+    /** Zeroed layer-shaped arrays for every layer of the network (no bias where a layer has none). */
+    public static List<DenseParameters> zeros(NetworkSpec network) {
+        List<DenseParameters> layers = new ArrayList<>();
+        for (DenseLayerSpec layer : network.layers()) {
+            layers.add(new DenseParameters(layer.nIn(), layer.nOut(), new float[layer.nIn() * layer.nOut()],
+                    new float[layer.hasBias() ? layer.nOut() : 0]));
+        }
+        return layers;
+    }
+
+    /** Copies a vertex's slice (its block of W, or its columns' bias) into the layer-shaped arrays. */
+    public static void put(List<DenseParameters> layers, MachineVertex v, float[] blockWeights, float[] columnBias) {
+        DenseParameters p = layers.get(v.layer());
+        if (v.kind() == VertexKind.DENSE_BLOCK) {
+            for (int i = 0; i < v.rows().size(); i++) {
+                System.arraycopy(blockWeights, i * v.cols().size(), p.weights(),
+                        (v.rows().lo() + i) * p.nOut() + v.cols().lo(), v.cols().size());
+            }
+        }
+        if (v.activates() && p.bias().length > 0) {
+            System.arraycopy(columnBias, 0, p.bias(), v.cols().lo(), columnBias.length);
+        }
+    }
+}
