@@ -9,18 +9,22 @@ import java.util.Collection;
 import java.util.List;
 import java.util.function.Function;
 import java.util.function.UnaryOperator;
+import org.deeplearning4j.datasets.iterator.MultiDataSetWrapperIterator;
 import org.deeplearning4j.nn.api.FwdPassType;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.api.Updater;
 import org.deeplearning4j.nn.gradient.Gradient;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.deeplearning4j.optimize.api.TrainingListener;
+import org.deeplearning4j.optimize.solvers.accumulation.GradientsAccumulator;
 import org.deeplearning4j.util.ModelSerializer;
 import org.nd4j.adapters.OutputAdapter;
 import org.nd4j.common.primitives.Pair;
 import org.nd4j.evaluation.IEvaluation;
+import org.nd4j.evaluation.regression.RegressionEvaluation;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -238,7 +242,7 @@ public class SpiNNakerMultiLayerNetwork extends MultiLayerNetwork implements Aut
             return;
         }
         try {
-            NetworkSpec translated = Dl4jFrontEnd.translate(getLayerWiseConfigurations());
+            NetworkSpec translated = Dl4jFrontEnd.translate(getLayerWiseConfigurations(), options.trainsOnMachine());
             super.init(parameters, cloneParametersArray);
             mapOntoMachine(translated);
             initFailure = null;
@@ -263,12 +267,12 @@ public class SpiNNakerMultiLayerNetwork extends MultiLayerNetwork implements Aut
 
     private void readObject(ObjectInputStream in) throws IOException, ClassNotFoundException {
         in.defaultReadObject();
-        mapOntoMachine(Dl4jFrontEnd.translate(getLayerWiseConfigurations()));
+        mapOntoMachine(Dl4jFrontEnd.translate(getLayerWiseConfigurations(), options.trainsOnMachine()));
     }
 
     /** The network as its configuration says now (a learning rate set since init, say); checked again. */
     private NetworkSpec currentSpec() {
-        NetworkSpec current = Dl4jFrontEnd.translate(getLayerWiseConfigurations());
+        NetworkSpec current = Dl4jFrontEnd.translate(getLayerWiseConfigurations(), options.trainsOnMachine());
         spec = current;
         return current;
     }
@@ -339,6 +343,15 @@ public class SpiNNakerMultiLayerNetwork extends MultiLayerNetwork implements Aut
     public final <T extends IEvaluation> T[] doEvaluation(DataSetIterator iterator, T... evaluations) {
         requireInit("evaluate(...)");
         return super.doEvaluation(iterator, evaluations);
+    }
+
+    /**
+     * Regression evaluation over a MultiDataSet iterator, on the machine. (DL4J 1.0.0-M2.1's own version asks the
+     * wrapped iterator for {@code totalOutcomes()}, which it does not implement, and throws before evaluating.)
+     */
+    @Override
+    public RegressionEvaluation evaluateRegression(MultiDataSetIterator iterator) {
+        return doEvaluation(new MultiDataSetWrapperIterator(iterator), new RegressionEvaluation())[0];
     }
 
     @Override
@@ -445,6 +458,12 @@ public class SpiNNakerMultiLayerNetwork extends MultiLayerNetwork implements Aut
             }
             return out;
         }
+    }
+
+    /** Statistics of the most recent {@code score(DataSet)} run on the machine. */
+    public RunStats lastScoreStats() {
+        requireInit("lastScoreStats()");
+        return scorer.lastRunStats("score(DataSet)");
     }
 
     /** Statistics of the most recent feedForward run on the machine. */
@@ -580,6 +599,11 @@ public class SpiNNakerMultiLayerNetwork extends MultiLayerNetwork implements Aut
 
     private void requireTrainable() {
         requireInit("fit(...)");
+        if (!options.trainsOnMachine()) {
+            throw new UnsupportedOperationException("this network was built with SpiNNakerOptions inferenceOnly(): "
+                    + "fit(...) and score(DataSet) need a training mapping; build it without inferenceOnly() on a "
+                    + "machine with room for training, or train toCpu()");
+        }
         if (spec.training() == null) {
             throw new UnsupportedOperationException("fit needs an OutputLayer (with its loss) as the last layer");
         }
@@ -670,6 +694,58 @@ public class SpiNNakerMultiLayerNetwork extends MultiLayerNetwork implements Aut
     @Override
     public Pair<Gradient, Double> gradientAndScore() {
         throw notOnMachine("gradientAndScore()");
+    }
+
+    /** Gradients are computed on the cores during {@code fit}, and never leave them: throws. */
+    @Override
+    public Pair<Gradient, INDArray> calculateGradients(INDArray features, INDArray label, INDArray fMask,
+            INDArray labelMask) {
+        throw notOnMachine("calculateGradients(...)");
+    }
+
+    /** Throws: backpropagating an external error would run on the CPU. */
+    @Override
+    public Pair<Gradient, INDArray> backpropGradient(INDArray epsilon, LayerWorkspaceMgr workspaceMgr) {
+        throw notOnMachine("backpropGradient(...)");
+    }
+
+    /** Throws: applying a gradient computed elsewhere is not a machine operation (set parameters instead). */
+    @Override
+    public void update(Gradient gradient) {
+        throw notOnMachine("update(Gradient)");
+    }
+
+    /** Throws, as DL4J does, with the reason. */
+    @Override
+    public void update(INDArray gradient, String paramType) {
+        throw notOnMachine("update(INDArray, String)");
+    }
+
+    /** Throws: layer-wise pretraining does not run on SpiNNaker (and no supported layer pretrains). */
+    @Override
+    public void pretrainLayer(int layerIdx, DataSetIterator iter, int numEpochs) {
+        throw notOnMachine("pretrain/pretrainLayer");
+    }
+
+    /** See {@link #pretrainLayer(int, DataSetIterator, int)}. */
+    @Override
+    public void pretrainLayer(int layerIdx, INDArray features) {
+        throw notOnMachine("pretrain/pretrainLayer");
+    }
+
+    /** Throws: DL4J's CPU solver would apply the accumulator's shared updates; the cores do not. */
+    @Override
+    public void setGradientsAccumulator(GradientsAccumulator accumulator) {
+        throw notOnMachine("setGradientsAccumulator (shared-gradient training)");
+    }
+
+    /**
+     * Throws: the default configuration is what DL4J's CPU solver reads (optimisation algorithm, step function);
+     * change the layers' configurations ({@code getLayerWiseConfigurations()}) instead, which the machine follows.
+     */
+    @Override
+    public void setConf(NeuralNetConfiguration conf) {
+        throw notOnMachine("setConf(NeuralNetConfiguration)");
     }
 
     /** The kernels compute in float32: FLOAT returns this network, other types throw (use {@link #toCpu()}). */

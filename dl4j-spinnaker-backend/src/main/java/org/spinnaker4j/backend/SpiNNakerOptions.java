@@ -21,12 +21,14 @@ public final class SpiNNakerOptions implements Serializable {
     private final PartitioningStrategy partitioning;
     private final MachineBackend backend;
     private final SimulatorParameters simulator;
+    private final boolean trainsOnMachine;
 
     private SpiNNakerOptions(Builder b) {
         this.machine = b.machine;
         this.partitioning = b.partitioning;
         this.backend = b.backend;
         this.simulator = b.simulator;
+        this.trainsOnMachine = b.trainsOnMachine;
     }
 
     /** One SpiNN-5 board, BLOCK partitioning, embedded simulator. */
@@ -55,15 +57,27 @@ public final class SpiNNakerOptions implements Serializable {
         return simulator;
     }
 
+    /**
+     * Whether the network trains on the machine (default): {@code init()} then checks the training options and maps
+     * for training too. Without it ({@link Builder#inferenceOnly()}) only inference is mapped, which needs fewer
+     * cores, and {@code fit} throws.
+     */
+    public boolean trainsOnMachine() {
+        return trainsOnMachine;
+    }
+
     /** A builder that starts from this one's settings. */
     public Builder toBuilder() {
-        return builder().machine(machine).partitioning(partitioning).backend(backend).simulator(simulator);
+        Builder b = builder().machine(machine).partitioning(partitioning).backend(backend).simulator(simulator);
+        b.trainsOnMachine = trainsOnMachine;
+        return b;
     }
 
     @Override
     public String toString() {
         return "SpiNNakerOptions{machine=" + machine.description() + ", partitioning=" + partitioning
-                + ", backend=" + backend + ", sendMode=" + simulator.sendMode() + "}";
+                + ", backend=" + backend + ", sendMode=" + simulator.sendMode()
+                + (trainsOnMachine ? "" : ", inferenceOnly") + "}";
     }
 
     /** Builds {@link SpiNNakerOptions}. */
@@ -72,8 +86,18 @@ public final class SpiNNakerOptions implements Serializable {
         private PartitioningStrategy partitioning = PartitioningStrategy.BLOCK;
         private MachineBackend backend = MachineBackend.EMBEDDED_SIMULATOR;
         private SimulatorParameters simulator = SimulatorParameters.defaults();
+        private boolean trainsOnMachine = true;
 
         private Builder() {
+        }
+
+        /**
+         * Maps the network for inference only: fewer cores (a training core also holds dW, updater state and
+         * deltas), training options not checked, {@code fit} refused.
+         */
+        public Builder inferenceOnly() {
+            this.trainsOnMachine = false;
+            return this;
         }
 
         /** The machine: {@code Machine.spinn3()}, {@code Machine.spinn5()}, {@code Machine.spinn5Triads(w, h)}, … */

@@ -15,9 +15,15 @@ final class TestNetworks {
 
     /** 6 → 12 tanh → 4 softmax. */
     static MultiLayerConfiguration small() {
+        return small(4);
+    }
+
+    /** 6 → 12 tanh → {@code classes} softmax. */
+    static MultiLayerConfiguration small(int classes) {
         return new NeuralNetConfiguration.Builder().seed(7).list()
                 .layer(new DenseLayer.Builder().nIn(6).nOut(12).activation(Activation.TANH).build())
-                .layer(new OutputLayer.Builder(LossFunction.MCXENT).nIn(12).nOut(4).activation(Activation.SOFTMAX).build())
+                .layer(new OutputLayer.Builder(LossFunction.MCXENT).nIn(12).nOut(classes).activation(Activation.SOFTMAX)
+                        .build())
                 .build();
     }
 }

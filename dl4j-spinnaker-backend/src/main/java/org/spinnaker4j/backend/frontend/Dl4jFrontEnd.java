@@ -44,6 +44,14 @@ public final class Dl4jFrontEnd {
      * one can run inference but not train).
      */
     public static NetworkSpec translate(MultiLayerConfiguration conf) {
+        return translate(conf, true);
+    }
+
+    /**
+     * As {@link #translate(MultiLayerConfiguration)}; with {@code training} false the training options are
+     * neither checked nor lowered, and the IR is for inference only.
+     */
+    public static NetworkSpec translate(MultiLayerConfiguration conf, boolean training) {
         List<Problem> problems = new ArrayList<>();
         if (conf.getDataType() != DataType.FLOAT) {
             problems.add(new Problem(-1, "MultiLayerConfiguration",
@@ -74,11 +82,11 @@ public final class Dl4jFrontEnd {
                 layers.add(new DenseLayerSpec((int) ff.getNIn(), (int) ff.getNOut(), activation, hasBias));
             }
         }
-        TrainingSpec training = TrainingTranslator.translate(conf, problems);
+        TrainingSpec trainingSpec = training ? TrainingTranslator.translate(conf, problems) : null;
         if (!problems.isEmpty()) {
             throw new UnsupportedNetworkException(problems);
         }
-        return new NetworkSpec(layers, training);
+        return new NetworkSpec(layers, trainingSpec);
     }
 
     private static void checkOptions(int i, FeedForwardLayer layer, List<Problem> problems) {
