@@ -50,8 +50,27 @@ public final class Mapper {
         this.scheduler = scheduler;
     }
 
+    /**
+     * Maps the network onto the machine. If it does not fit, the {@link MappingException} says
+     * why and names any other {@link PartitioningStrategy} that does map it onto this machine.
+     */
     public Mapping map(NetworkSpec network, Machine machine) {
-        MachineGraph graph = strategy.partitioner().partition(network, memory);
+        Mapping mapping;
+        try {
+            mapping = mapWith(strategy, network, machine);
+        } catch (MappingException e) {
+            String alternatives = alternatives(network, machine);
+            if (alternatives.isEmpty()) {
+                throw e;
+            }
+            throw new MappingException(e.getMessage() + alternatives, e);
+        }
+        LOG.info("{}", mapping.describe().strip());
+        return mapping;
+    }
+
+    private Mapping mapWith(PartitioningStrategy s, NetworkSpec network, Machine machine) {
+        MachineGraph graph = s.partitioner().partition(network, memory);
         Placements placements = new BreadthFirstPlacer().place(graph, machine);
         RoutingInfo keys = new KeyAllocator().allocate(graph);
         Map<ChipLocation, RoutingTable> tables = new TableCompressor().compress(
@@ -60,10 +79,25 @@ public final class Mapper {
         List<List<InputRange>> receive = new ReceiveTableBuilder().build(graph, keys);
         checkDtcm(network, graph, receive);
         TdmaSchedule tdma = scheduler.schedule(network, graph, placements, keys, tables, machine);
-        Mapping mapping = new Mapping(machine, network, strategy.name(), graph, placements, keys, tables,
-                receive, tdma);
-        LOG.info("{}", mapping.describe().strip());
-        return mapping;
+        return new Mapping(machine, network, s, graph, placements, keys, tables, receive, tdma);
+    }
+
+    /** "; use … instead" for every other strategy that maps the network onto this machine, so would help. */
+    private String alternatives(NetworkSpec network, Machine machine) {
+        StringBuilder advice = new StringBuilder();
+        for (PartitioningStrategy other : PartitioningStrategy.values()) {
+            if (other != strategy) {
+                try {
+                    Mapping m = mapWith(other, network, machine);
+                    advice.append(String.format("; use PartitioningStrategy.%s instead, which maps this network onto"
+                            + " this machine (%d cores, at most %d routing entries per chip)", other, m.coresUsed(),
+                            m.maxRoutingEntries()));
+                } catch (MappingException doesNotFitEither) {
+                    LOG.debug("{} does not map the network either: {}", other, doesNotFitEither.getMessage());
+                }
+            }
+        }
+        return advice.toString();
     }
 
     private static void checkTableSizes(Map<ChipLocation, RoutingTable> tables) {
@@ -73,7 +107,9 @@ public final class Mapper {
         if (over.length() > 0) {
             throw new MappingException("routing tables too large after compression (a chip has "
                     + Chip.ROUTER_ENTRIES + " entries for applications):" + over
-                    + "\nUse BLOCK partitioning or a bigger machine to spread the traffic");
+                    + "\nA chip needs an entry for each partition that starts, ends or branches on it, and cores are"
+                    + " filled chip by chip, so a bigger machine holds the same partitions on that chip; a network"
+                    + " with narrower layers has fewer partitions");
         }
     }
 

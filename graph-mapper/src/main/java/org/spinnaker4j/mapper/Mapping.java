@@ -10,6 +10,7 @@ import org.spinnaker4j.mapper.keys.RoutingInfo;
 import org.spinnaker4j.mapper.machine.ChipLocation;
 import org.spinnaker4j.mapper.machine.Machine;
 import org.spinnaker4j.mapper.machine.RoutingTable;
+import org.spinnaker4j.mapper.partition.PartitioningStrategy;
 import org.spinnaker4j.mapper.place.Placements;
 import org.spinnaker4j.mapper.tdma.TdmaSchedule;
 
@@ -18,7 +19,7 @@ import org.spinnaker4j.mapper.tdma.TdmaSchedule;
  * of each partition, each chip's routing table, what each core listens to and when each
  * core sends. A machine backend needs nothing else (plus the parameters) to run the network.
  */
-public record Mapping(Machine machine, NetworkSpec network, String strategy, MachineGraph graph,
+public record Mapping(Machine machine, NetworkSpec network, PartitioningStrategy strategy, MachineGraph graph,
         Placements placements, RoutingInfo keys, Map<ChipLocation, RoutingTable> routingTables,
         List<List<InputRange>> receiveTables, TdmaSchedule tdma) {
 

@@ -1,6 +1,7 @@
 package org.spinnaker4j.mapper;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -80,6 +81,11 @@ class TableSizeCheckTest {
         assertEquals(entries, Integer.parseInt(m.group(2)));
         assertTrue(!m.find(), "only one chip should be listed: " + e.getMessage());
         assertTrue(e.getMessage().contains("1023"), e.getMessage());
+        // what helps: fewer partitions; not BLOCK (in use), not NEURON_PER_CORE (a column of 69 rows does not
+        // fit a core here), not a bigger machine (cores are filled chip by chip, so the reduces share a chip)
+        assertTrue(e.getMessage().contains("narrower layers"), e.getMessage());
+        assertFalse(e.getMessage().contains("BLOCK") || e.getMessage().contains("NEURON_PER_CORE"), e.getMessage());
+        assertFalse(e.getMessage().contains("use a bigger machine"), e.getMessage());
     }
 
     @Test

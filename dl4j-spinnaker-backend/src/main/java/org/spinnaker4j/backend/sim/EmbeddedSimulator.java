@@ -3,9 +3,11 @@ package org.spinnaker4j.backend.sim;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.EnumMap;
+import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -366,11 +368,15 @@ public final class EmbeddedSimulator implements Machine {
     }
 
     private PacketLossException lossException(int sample) {
+        Set<LossCause> causes = EnumSet.noneOf(LossCause.class);
+        causes.addAll(log.routerLossCauses());
+        if (Arrays.stream(cores).anyMatch(c -> c.receiveDrops > 0)) {
+            causes.add(LossCause.RECEIVE_QUEUE_FULL);
+        }
         return new PacketLossException(log.lost + " packet(s) lost for good in sample " + sample + " ("
                 + log.dropped + " dropped, " + log.reinjected + " reinjected); first: "
-                + String.join("; ", log.firstLosses()) + ". Try the TDMA send mode (it paces every core so routers"
-                + " and receivers keep up), reinjection on, or BLOCK partitioning (far fewer packets per sample)"
-                + " instead of NEURON_PER_CORE");
+                + String.join("; ", log.firstLosses()) + ". "
+                + LossAdvice.of(causes, parameters.sendMode(), mapping.strategy()));
     }
 
     private void reset() {

@@ -102,7 +102,7 @@ final class SimRouter {
             next.resume();
         }
         if (head.hops > maxHops) {
-            lose(head, "exceeded " + maxHops + " hops (a routing loop)");
+            lose(head, LossCause.MISROUTED, "exceeded " + maxHops + " hops (a routing loop)");
             finish();
             return;
         }
@@ -110,7 +110,7 @@ final class SimRouter {
         int route = headRoute;
         if (route < 0) {
             if (head.inLink < 0) {
-                lose(head, "no routing entry for a key sent by a local core (unroutable)");
+                lose(head, LossCause.MISROUTED, "no routing entry for a key sent by a local core (unroutable)");
                 finish();
                 return;
             }
@@ -133,7 +133,7 @@ final class SimRouter {
         for (int l = 0; l < 6; l++) {
             if ((headRoute & (1 << l)) != 0) {
                 if (links[l] == null) {
-                    lose(head, "routed to link " + Direction.byId(l) + ", which does not work");
+                    lose(head, LossCause.MISROUTED, "routed to link " + Direction.byId(l) + ", which does not work");
                 } else {
                     links[l].enqueue(new SimPacket(head.key, head.payload, -1, head.hops + 1));
                 }
@@ -144,7 +144,7 @@ final class SimRouter {
                 SimCore core = cores[p];
                 SimPacket copy = new SimPacket(head.key, head.payload, head.inLink, head.hops);
                 if (core == null) {
-                    lose(copy, "routed to core " + p + ", which runs no program");
+                    lose(copy, LossCause.MISROUTED, "routed to core " + p + ", which runs no program");
                 } else {
                     core.receive(copy);
                 }
@@ -212,9 +212,9 @@ final class SimRouter {
         dropped++;
         log.dropped++;
         if (!parameters.reinjection()) {
-            lose(p, why + "; reinjection is off");
+            lose(p, LossCause.DROPPED_WITHOUT_REINJECTION, why + "; reinjection is off");
         } else if (dumpRegister != null) {
-            lose(p, why + "; the dump register still held the previous drop");
+            lose(p, LossCause.REINJECTION_FULL, why + "; the dump register still held the previous drop");
         } else {
             dumpRegister = p;
             clock.after(DUMP_COPY_PS, this::copyDumpRegister);
@@ -223,7 +223,7 @@ final class SimRouter {
 
     private void copyDumpRegister() {
         if (reinjectionQueue.size() >= parameters.reinjectionQueue()) {
-            lose(dumpRegister, "the reinjection queue was full");
+            lose(dumpRegister, LossCause.REINJECTION_FULL, "the reinjection queue was full");
         } else {
             reinjectionQueue.add(dumpRegister);
             if (!tickPending) {
@@ -248,9 +248,9 @@ final class SimRouter {
         }
     }
 
-    private void lose(SimPacket p, String why) {
+    private void lose(SimPacket p, LossCause cause, String why) {
         lost++;
-        log.lost(String.format("chip %s, key 0x%08x: %s", chip, p.key, why));
+        log.lost(cause, String.format("chip %s, key 0x%08x: %s", chip, p.key, why));
     }
 
     void reset() {

@@ -1,6 +1,7 @@
 package org.spinnaker4j.backend.sim;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -55,6 +56,9 @@ class SendModeTest {
             PacketLossException e = assertThrows(PacketLossException.class, () -> net.output(inputs()));
             assertTrue(e.getMessage().contains("receive queue of 256 was full"), e.getMessage());
             assertTrue(e.getMessage().contains("Try the TDMA send mode"), e.getMessage());
+            assertTrue(e.getMessage().contains("BLOCK partitioning"), e.getMessage());
+            assertFalse(e.getMessage().contains("reinjection on"),
+                    "reinjection is on, and cannot recover a full receive queue: " + e.getMessage());
             RunStats stats = net.lastRunStats();
             assertTrue(stats.packetsLost() > 0);
             assertEquals(stats.packetsLost(), stats.chips().stream().mapToLong(c -> c.lost() + c.coreReceiveDrops())

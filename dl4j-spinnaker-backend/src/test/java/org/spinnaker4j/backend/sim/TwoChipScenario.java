@@ -19,6 +19,7 @@ import org.spinnaker4j.mapper.keys.ReceiveTableBuilder;
 import org.spinnaker4j.mapper.keys.RoutingInfo;
 import org.spinnaker4j.mapper.machine.CoreLocation;
 import org.spinnaker4j.mapper.machine.Machine;
+import org.spinnaker4j.mapper.partition.PartitioningStrategy;
 import org.spinnaker4j.mapper.place.Placements;
 import org.spinnaker4j.mapper.route.Router;
 import org.spinnaker4j.mapper.route.TableCompressor;
@@ -46,7 +47,8 @@ final class TwoChipScenario {
         Placements placements = new Placements(List.of(new CoreLocation(0, 0, 1), new CoreLocation(1, 0, 1)));
         RoutingInfo keys = new KeyAllocator().allocate(graph);
         var tables = new TableCompressor().compress(new Router().route(graph, placements, keys, machine));
-        return new Mapping(machine, network, "hand-built", graph, placements, keys, tables,
+        // labelled BLOCK, the default: one block of values, as BLOCK would send it
+        return new Mapping(machine, network, PartitioningStrategy.BLOCK, graph, placements, keys, tables,
                 new ReceiveTableBuilder().build(graph, keys),
                 new TdmaScheduler(CoreCostModel.ARM968_SOFT_FLOAT, TdmaScheduler.DEFAULT_RECEIVE_QUEUE)
                         .schedule(network, graph, placements, keys, tables, machine));

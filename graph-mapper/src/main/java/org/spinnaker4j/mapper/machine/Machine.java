@@ -25,6 +25,9 @@ public final class Machine implements Serializable {
 
     private static final long serialVersionUID = 1L;
 
+    /** Where the host's Ethernet connects on every machine built here: chip (0,0) of the first board. */
+    private static final ChipLocation ETHERNET_CHIP = new ChipLocation(0, 0);
+
     /** Chips of a SpiNN-5 board, per column x of its 8 × 8 grid: {lowest y, highest y}. */
     private static final int[][] SPINN5_COLUMNS = {
         {0, 3}, {0, 4}, {0, 5}, {0, 6}, {0, 7}, {1, 7}, {2, 7}, {3, 7}
@@ -167,6 +170,15 @@ public final class Machine implements Serializable {
             throw new IllegalArgumentException("no working chip at " + location + " in " + description);
         }
         return chip;
+    }
+
+    /**
+     * The chip the host talks to over Ethernet, (0,0): every input enters and every output
+     * leaves through it, so only chips it reaches over working links can be used. It may be
+     * dead ({@link #chip} is then empty).
+     */
+    public ChipLocation ethernetChip() {
+        return ETHERNET_CHIP;
     }
 
     /** The chip at a location, if it exists and works. */

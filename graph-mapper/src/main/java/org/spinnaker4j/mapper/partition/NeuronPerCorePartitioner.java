@@ -41,7 +41,7 @@ final class NeuronPerCorePartitioner implements Partitioner {
                 sinks++;
             } else {
                 throw new MappingException("NEURON_PER_CORE cannot fit " + overflow.get()
-                        + " (a neuron's core holds its whole column of W); use BLOCK partitioning for layers this wide");
+                        + " (a neuron's core holds its whole column of W)");
             }
         }
     }

@@ -9,8 +9,8 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
-import org.spinnaker4j.mapper.Mapper;
 import org.spinnaker4j.mapper.MappingException;
 import org.spinnaker4j.mapper.TestSupport;
 import org.spinnaker4j.mapper.graph.MachineGraph;
@@ -34,14 +34,55 @@ class BreadthFirstPlacerTest {
     }
 
     @Test
-    void tooSmallMachineNamesNeededAndAvailableCores() {
-        // NPC 784-256-128-10: one source (64 + 8·784 bytes fits), 256 + 128 + 10 neurons, one sink
-        int needed = 1 + 256 + 128 + 10 + 1;
+    void tooSmallMachineNamesNeededAndAvailableCoresAndAMachineWithEnough() {
         MappingException e = assertThrows(MappingException.class,
-                () -> new Mapper(PartitioningStrategy.NEURON_PER_CORE, TestSupport.MEMORY)
-                        .map(TestSupport.mnist(), Machine.spinn3()));
-        assertTrue(e.getMessage().contains("needs " + needed + " cores"), e.getMessage());
-        assertTrue(e.getMessage().contains(" 64 "), e.getMessage());
+                () -> new BreadthFirstPlacer().place(verticesOnly(100), Machine.spinn3()));
+        assertTrue(e.getMessage().startsWith("the network needs 100 cores but SpiNN-3 (4 chips) has only 64"),
+                e.getMessage());
+        assertTrue(e.getMessage().contains("e.g. Machine.spinn5() (768 application cores)"), e.getMessage());
+        assertFalse(e.getMessage().contains("cut"), "no chip is cut off: " + e.getMessage());
+    }
+
+    @Test
+    void aMachineTooSmallForSeveralBoardsIsToldTheSmallestTriadTorus() {
+        // 9000 cores: 4 triads of 2304, as square as they go
+        MappingException e = assertThrows(MappingException.class,
+                () -> new BreadthFirstPlacer().place(verticesOnly(9000), Machine.spinn5()));
+        assertTrue(e.getMessage().contains("e.g. Machine.spinn5Triads(2, 2) (12 boards, 9216 application cores)"),
+                e.getMessage());
+        assertEquals(9216, Machine.spinn5Triads(2, 2).applicationCores());
+        assertTrue(Machine.spinn5Triads(3, 1).applicationCores() < 9000);
+    }
+
+    @Test
+    void aDeadEthernetChipIsNamedAndNothingIsPlaced() {
+        // before: placement silently started from (0,1), as if it were the Ethernet chip
+        Machine machine = Machine.spinn5().withoutChip(new ChipLocation(0, 0));
+        MappingException e = assertThrows(MappingException.class,
+                () -> new BreadthFirstPlacer().place(verticesOnly(20), machine));
+        assertTrue(e.getMessage().startsWith("the Ethernet chip (0,0) of SpiNN-5 (48 chips) less chip (0,0) is dead"),
+                e.getMessage());
+        assertTrue(e.getMessage().contains("none of its 47 working chips can be used"), e.getMessage());
+        assertTrue(e.getMessage().contains("use a machine whose chip (0,0) works and has at least 20 application"
+                + " cores, e.g. Machine.spinn3()"), e.getMessage());
+    }
+
+    @Test
+    void anEthernetChipCutOffByDeadLinksSaysWhichChipsItReaches() {
+        ChipLocation ethernet = new ChipLocation(0, 0);
+        Machine machine = Machine.spinn5().withoutLink(ethernet, Direction.EAST)
+                .withoutLink(ethernet, Direction.NORTH_EAST).withoutLink(ethernet, Direction.NORTH);
+        // what fits on the Ethernet chip is placed there
+        Placements p = new BreadthFirstPlacer().place(verticesOnly(16), machine);
+        assertEquals(Set.of(ethernet), p.cores().stream().map(CoreLocation::chip).collect(Collectors.toSet()));
+
+        MappingException e = assertThrows(MappingException.class,
+                () -> new BreadthFirstPlacer().place(verticesOnly(17), machine));
+        assertTrue(e.getMessage().contains("has only 16 application cores on the 1 working chip its Ethernet chip"
+                + " (0,0) reaches over working links [(0,0)]; dead chips or links cut it off from the other 47"
+                + " working chips [(0,1), (0,2), (0,3), (1,0), (1,1), (1,2), …]"), e.getMessage());
+        assertTrue(e.getMessage().contains("use a machine with at least 17 application cores reachable from its"
+                + " Ethernet chip, e.g. Machine.spinn3()"), e.getMessage());
     }
 
     @Test
@@ -92,6 +133,8 @@ class BreadthFirstPlacerTest {
         assertEquals(16, new BreadthFirstPlacer().place(verticesOnly(16), machine).cores().size());
         MappingException e = assertThrows(MappingException.class,
                 () -> new BreadthFirstPlacer().place(verticesOnly(17), machine));
-        assertTrue(e.getMessage().contains("16 reachable"), e.getMessage());
+        assertTrue(e.getMessage().contains("16 application cores on the 1 working chip its Ethernet chip (0,0)"
+                + " reaches over working links [(0,0)]; dead chips or links cut it off from the other 1 working chip"
+                + " [(1,0)]"), e.getMessage());
     }
 }
