@@ -79,6 +79,7 @@ public class SpiNNakerMultiLayerNetwork extends MultiLayerNetwork implements Aut
      */
     private final class MachineUse implements AutoCloseable {
         private final UnaryOperator<NetworkSpec> view;
+        private final boolean trains;
         private final boolean holdsUpdaterState;
         private NetworkSpec mappedFor;
         private Mapping mapping;
@@ -86,8 +87,9 @@ public class SpiNNakerMultiLayerNetwork extends MultiLayerNetwork implements Aut
         private float[] loadedParameters;
         private float[] loadedUpdaterState;
 
-        MachineUse(UnaryOperator<NetworkSpec> view, boolean holdsUpdaterState) {
+        MachineUse(UnaryOperator<NetworkSpec> view, boolean trains, boolean holdsUpdaterState) {
             this.view = view;
+            this.trains = trains;
             this.holdsUpdaterState = holdsUpdaterState;
         }
 
@@ -103,7 +105,7 @@ public class SpiNNakerMultiLayerNetwork extends MultiLayerNetwork implements Aut
 
         /** The machine, holding the network's current configuration, parameters and (for training) updater state. */
         Machine ready() {
-            map(currentSpec());
+            map(currentSpec(trains));
             if (machine == null) {
                 machine = options.backend().create(options);
             }
@@ -253,10 +255,10 @@ public class SpiNNakerMultiLayerNetwork extends MultiLayerNetwork implements Aut
     }
 
     private void mapOntoMachine(NetworkSpec translated) {
-        inference = new MachineUse(network -> new NetworkSpec(network.layers()), false);
-        layers = new MachineUse(NetworkSpec::readingEveryLayer, false);
-        trainer = new MachineUse(UnaryOperator.identity(), true);
-        scorer = new MachineUse(UnaryOperator.identity(), false);
+        inference = new MachineUse(network -> new NetworkSpec(network.layers()), false, false);
+        layers = new MachineUse(NetworkSpec::readingEveryLayer, false, false);
+        trainer = new MachineUse(UnaryOperator.identity(), true, true);
+        scorer = new MachineUse(UnaryOperator.identity(), true, false);
         inference.map(translated);
         layers.map(translated);
         if (translated.trains()) {
@@ -270,11 +272,12 @@ public class SpiNNakerMultiLayerNetwork extends MultiLayerNetwork implements Aut
         mapOntoMachine(Dl4jFrontEnd.translate(getLayerWiseConfigurations(), options.trainsOnMachine()));
     }
 
-    /** The network as its configuration says now (a learning rate set since init, say); checked again. */
-    private NetworkSpec currentSpec() {
-        NetworkSpec current = Dl4jFrontEnd.translate(getLayerWiseConfigurations(), options.trainsOnMachine());
-        spec = current;
-        return current;
+    /**
+     * The network as its configuration says now (a learning rate set since init, say), checked again; the training
+     * options only for a use that trains, so a schedule set for the CPU does not stop inference.
+     */
+    private NetworkSpec currentSpec(boolean training) {
+        return Dl4jFrontEnd.translate(getLayerWiseConfigurations(), training && options.trainsOnMachine());
     }
 
     /** A mapping of {@code network}: one of the machine uses' if it has it already, else a new one. */

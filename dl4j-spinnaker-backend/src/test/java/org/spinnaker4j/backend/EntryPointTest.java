@@ -134,8 +134,9 @@ class EntryPointTest {
         double onMachine = net.score(data);
         assertEquals(cpu.score(data), onMachine, 1e-5 * Math.abs(cpu.score(data)));
         INDArray before = net.params().dup();
-        assertEquals(onMachine, net.score(data), 0.0, "scoring twice gives the same answer");
-        assertEquals(before, net.params(), "scoring does not train");
+        assertEquals(Double.doubleToRawLongBits(onMachine), Double.doubleToRawLongBits(net.score(data)),
+                "scoring twice gives the same answer");
+        BitExact.assertSameBits(before, net.params(), "scoring does not train");
     }
 
     @Test

@@ -5,6 +5,7 @@ import static org.spinnaker4j.demo.ReferenceNetworks.dense;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
+import org.deeplearning4j.nn.conf.stepfunctions.NegativeGradientStepFunction;
 import org.deeplearning4j.nn.weights.WeightInit;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.activations.Activation;
@@ -92,5 +93,21 @@ class TrainingParityTest {
         TrainingParity.assertTrainingParity(conf,
                 SpiNNakerOptions.builder().partitioning(PartitioningStrategy.NEURON_PER_CORE).build(),
                 TrainingParity.Labels.ONE_HOT, 10, 16);
+    }
+
+    /**
+     * Solver settings DL4J's stochastic gradient descent does not read (minimize(false), a line-search length) or
+     * that name its default (NegativeGradientStepFunction): the CPU's trajectory, so the machine's is the same.
+     */
+    @Test
+    void solverSettingsThatSgdIgnoresTrainAsOnTheCpu() {
+        MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder().seed(13).weightInit(WeightInit.XAVIER)
+                .updater(new Adam(1e-2)).minimize(false).maxNumLineSearchIterations(3)
+                .stepFunction(new NegativeGradientStepFunction()).list()
+                .layer(dense(8, 16, Activation.TANH))
+                .layer(new OutputLayer.Builder(LossFunction.MCXENT).nIn(16).nOut(4).activation(Activation.SOFTMAX)
+                        .build())
+                .build();
+        TrainingParity.assertTrainingParity(conf, BLOCK, TrainingParity.Labels.ONE_HOT, 10, 16);
     }
 }

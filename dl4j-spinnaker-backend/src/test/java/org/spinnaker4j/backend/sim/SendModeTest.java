@@ -16,6 +16,7 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.lossfunctions.LossFunctions.LossFunction;
+import org.spinnaker4j.backend.BitExact;
 import org.spinnaker4j.backend.SpiNNakerMultiLayerNetwork;
 import org.spinnaker4j.backend.SpiNNakerOptions;
 import org.spinnaker4j.backend.runtime.PacketLossException;
@@ -89,10 +90,10 @@ class SendModeTest {
                 SpiNNakerMultiLayerNetwork second = onMachine(SendMode.TDMA, cpu)) {
             INDArray a = first.output(x);
             INDArray b = second.output(x);
-            assertEquals(a, b);
+            BitExact.assertSameBits(a, b, "two machines, one run each");
             assertEquals(first.lastRunStats(), second.lastRunStats());
             INDArray again = first.output(x);
-            assertEquals(a, again);
+            BitExact.assertSameBits(a, again, "the same machine, run again");
             assertEquals(first.lastRunStats(), second.lastRunStats());
         }
     }

@@ -1,0 +1,100 @@
+package org.spinnaker4j.backend;
+
+import static java.util.Map.entry;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.lang.reflect.Field;
+import java.lang.reflect.Modifier;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.layers.BaseLayer;
+import org.deeplearning4j.nn.conf.layers.BaseOutputLayer;
+import org.deeplearning4j.nn.conf.layers.DenseLayer;
+import org.deeplearning4j.nn.conf.layers.FeedForwardLayer;
+import org.deeplearning4j.nn.conf.layers.Layer;
+import org.deeplearning4j.nn.conf.layers.OutputLayer;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Every field of the DL4J configuration classes a supported network is made of, and what the backend does with it:
+ * honoured (the machine computes what DL4J computes), refused at {@code init()} (or at the next run, if set later),
+ * or without effect on results. A DL4J version that adds a field fails this test until someone decides.
+ * The refusals are tested in {@code FrontEndRejectionTest} and {@code Dl4jSemanticsTest}; the settings DL4J's own
+ * stochastic gradient descent ignores ({@code minimize}, {@code maxNumLineSearchIterations}) in the parity tests.
+ */
+class ConfigurationFieldsTest {
+
+    private static final Map<String, String> FIELDS = Map.ofEntries(
+            entry("MultiLayerConfiguration.confs", "honoured: translated layer by layer"),
+            entry("MultiLayerConfiguration.inputPreProcessors", "refused"),
+            entry("MultiLayerConfiguration.backpropType", "Standard honoured; TruncatedBPTT refused"),
+            entry("MultiLayerConfiguration.tbpttFwdLength", "no effect: read by truncated BPTT only, which is refused"),
+            entry("MultiLayerConfiguration.tbpttBackLength", "no effect: read by truncated BPTT only, which is refused"),
+            entry("MultiLayerConfiguration.validateOutputLayerConfig", "no effect: DL4J's checks when it builds"),
+            entry("MultiLayerConfiguration.trainingWorkspaceMode", "no effect: CPU memory management"),
+            entry("MultiLayerConfiguration.inferenceWorkspaceMode", "no effect: CPU memory management"),
+            entry("MultiLayerConfiguration.cacheMode", "no effect: CPU memory management"),
+            entry("MultiLayerConfiguration.dataType", "FLOAT honoured; other types refused"),
+            entry("MultiLayerConfiguration.iterationCount", "honoured: Adam's bias correction on the cores"),
+            entry("MultiLayerConfiguration.epochCount", "honoured: counted (schedules, which would read it, refused)"),
+            entry("NeuralNetConfiguration.layer", "honoured: translated (see the layer fields)"),
+            entry("NeuralNetConfiguration.miniBatch", "true honoured (gradients averaged); false refused"),
+            entry("NeuralNetConfiguration.maxNumLineSearchIterations", "no effect: line searches are refused"),
+            entry("NeuralNetConfiguration.seed", "honoured: DL4J initialises the parameters on the host"),
+            entry("NeuralNetConfiguration.optimizationAlgo", "STOCHASTIC_GRADIENT_DESCENT honoured; others refused"),
+            entry("NeuralNetConfiguration.variables", "no effect: DL4J's list of parameter names"),
+            entry("NeuralNetConfiguration.stepFunction", "NegativeGradientStepFunction (the default) honoured; "
+                    + "others refused"),
+            entry("NeuralNetConfiguration.minimize", "no effect: no DL4J 1.0.0-M2.1 solver reads it"),
+            entry("NeuralNetConfiguration.cacheMode", "no effect: CPU memory management"),
+            entry("NeuralNetConfiguration.dataType", "FLOAT honoured; other types refused"),
+            entry("NeuralNetConfiguration.iterationCount", "no effect: DL4J counts on MultiLayerConfiguration"),
+            entry("NeuralNetConfiguration.epochCount", "no effect: DL4J counts on MultiLayerConfiguration"),
+            entry("Layer.layerName", "no effect: names only"),
+            entry("Layer.iDropout", "refused"),
+            entry("Layer.constraints", "refused"),
+            entry("BaseLayer.activationFn", "honoured: identity, relu, leakyrelu, sigmoid, tanh, softmax, hardtanh, "
+                    + "softplus, elu; others refused"),
+            entry("BaseLayer.weightInitFn", "honoured: DL4J initialises the parameters on the host"),
+            entry("BaseLayer.biasInit", "honoured: DL4J initialises the parameters on the host"),
+            entry("BaseLayer.gainInit", "honoured: DL4J initialises the parameters on the host"),
+            entry("BaseLayer.regularization", "refused"),
+            entry("BaseLayer.regularizationBias", "refused"),
+            entry("BaseLayer.iUpdater", "Sgd, Nesterovs, Adam honoured (learning rate changes followed); others, "
+                    + "schedules and different updaters per layer refused"),
+            entry("BaseLayer.biasUpdater", "refused when it differs from the updater"),
+            entry("BaseLayer.weightNoise", "refused"),
+            entry("BaseLayer.gradientNormalization", "None honoured; others refused"),
+            entry("BaseLayer.gradientNormalizationThreshold", "no effect: read by gradient normalization only, "
+                    + "which is refused"),
+            entry("FeedForwardLayer.nIn", "honoured"),
+            entry("FeedForwardLayer.nOut", "honoured"),
+            entry("FeedForwardLayer.timeDistributedFormat", "no effect: time-distributed (rank 3) input is refused"),
+            entry("DenseLayer.hasLayerNorm", "refused"),
+            entry("DenseLayer.hasBias", "honoured in inference; false refused for training"),
+            entry("BaseOutputLayer.lossFn", "MSE, L1, L2, MAE, XENT, MCXENT, NEGATIVELOGLIKELIHOOD honoured; "
+                    + "others and loss weights refused"),
+            entry("BaseOutputLayer.hasBias", "honoured in inference; false refused for training"));
+
+    private static final List<Class<?>> CLASSES = List.of(MultiLayerConfiguration.class, NeuralNetConfiguration.class,
+            Layer.class, BaseLayer.class, FeedForwardLayer.class, DenseLayer.class, BaseOutputLayer.class,
+            OutputLayer.class);
+
+    @Test
+    void everyConfigurationFieldIsHonouredRefusedOrWithoutEffect() {
+        Set<String> fields = new TreeSet<>();
+        for (Class<?> c : CLASSES) {
+            Arrays.stream(c.getDeclaredFields())
+                    .filter(f -> !Modifier.isStatic(f.getModifiers()) && !f.isSynthetic())
+                    .map(Field::getName)
+                    .forEach(name -> fields.add(c.getSimpleName() + "." + name));
+        }
+        assertEquals(new TreeSet<>(FIELDS.keySet()), fields,
+                "a DL4J configuration field is new (or gone): decide whether it is honoured, refused or without effect");
+    }
+}
