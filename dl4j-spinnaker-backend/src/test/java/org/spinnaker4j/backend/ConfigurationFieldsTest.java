@@ -65,8 +65,8 @@ class ConfigurationFieldsTest {
             entry("BaseLayer.gainInit", "honoured: DL4J initialises the parameters on the host"),
             entry("BaseLayer.regularization", "refused"),
             entry("BaseLayer.regularizationBias", "refused"),
-            entry("BaseLayer.iUpdater", "Sgd, Nesterovs, Adam honoured (learning rate changes followed); others, "
-                    + "schedules and different updaters per layer refused"),
+            entry("BaseLayer.iUpdater", "Sgd, Nesterovs, Adam honoured, per layer (learning-rate changes followed); "
+                    + "others and schedules refused"),
             entry("BaseLayer.biasUpdater", "refused when it differs from the updater"),
             entry("BaseLayer.weightNoise", "refused"),
             entry("BaseLayer.gradientNormalization", "None honoured; others refused"),

@@ -104,11 +104,17 @@ class StateParityTest {
 
     // ---- updater state: trained on the cores, kept through every hand-over ---------------------------------------
 
-    private static MultiLayerConfiguration small(IUpdater updater) {
-        return new NeuralNetConfiguration.Builder().seed(5).updater(updater).list()
-                .layer(new DenseLayer.Builder().nIn(6).nOut(9).activation(Activation.TANH).build())
-                .layer(new OutputLayer.Builder(LossFunction.MCXENT).nIn(9).nOut(4).activation(Activation.SOFTMAX).build())
+    /** 6 → 9 tanh → 4 softmax with one updater per layer. */
+    private static MultiLayerConfiguration small(IUpdater hidden, IUpdater output) {
+        return new NeuralNetConfiguration.Builder().seed(5).list()
+                .layer(new DenseLayer.Builder().nIn(6).nOut(9).activation(Activation.TANH).updater(hidden).build())
+                .layer(new OutputLayer.Builder(LossFunction.MCXENT).nIn(9).nOut(4).activation(Activation.SOFTMAX)
+                        .updater(output).build())
                 .build();
+    }
+
+    /** The updaters the hand-overs are tried with: one for the whole network, or different per layer. */
+    private record Updaters(String name, IUpdater hidden, IUpdater output) {
     }
 
     private static final INDArray X = Parity.uniformInputs(8, 6, 40);
@@ -118,19 +124,23 @@ class StateParityTest {
         Consumer<MultiLayerNetwork> none = n -> { };
         Consumer<MultiLayerNetwork> moveABias = n -> n.getParam("1_b").putScalar(2, n.getParam("1_b").getDouble(2) + 0.125);
         Consumer<MultiLayerNetwork> newLearningRate = n -> n.setLearningRate(0.01);
-        return Stream.<IUpdater>of(new Adam(0.02), new Nesterovs(0.05, 0.9)).flatMap(updater -> Stream.of(
+        Consumer<MultiLayerNetwork> newLayerLearningRate = n -> n.setLearningRate(1, 0.004);
+        return Stream.of(new Updaters("Adam", new Adam(0.02), new Adam(0.02)),
+                new Updaters("Nesterovs", new Nesterovs(0.05, 0.9), new Nesterovs(0.05, 0.9)),
+                new Updaters("Sgd then Adam", new Sgd(0.1), new Adam(0.01))).flatMap(updater -> Stream.of(
                 handOff("read back after training", updater, none, n -> n),
                 handOff("clone()", updater, none, SpiNNakerMultiLayerNetwork::clone),
                 handOff("wrap(toCpu())", updater, none, n -> SpiNNakerMultiLayerNetwork.wrap(n.toCpu())),
                 handOff("ModelSerializer.writeModel + load(File)", updater, none, StateParityTest::saveAndLoad),
                 handOff("Java serialisation", updater, none, StateParityTest::serialiseAndRead),
                 handOff("a parameter reload", updater, moveABias, n -> n),
-                handOff("setLearningRate", updater, newLearningRate, n -> n)));
+                handOff("setLearningRate", updater, newLearningRate, n -> n),
+                handOff("setLearningRate(layer 1)", updater, newLayerLearningRate, n -> n)));
     }
 
-    private static Arguments handOff(String name, IUpdater updater, Consumer<MultiLayerNetwork> edit,
+    private static Arguments handOff(String name, Updaters updaters, Consumer<MultiLayerNetwork> edit,
             UnaryOperator<SpiNNakerMultiLayerNetwork> transfer) {
-        return Arguments.of(name + ", " + updater.getClass().getSimpleName(), updater, edit, transfer);
+        return Arguments.of(name + ", " + updaters.name(), updaters, edit, transfer);
     }
 
     /**
@@ -139,9 +149,9 @@ class StateParityTest {
      */
     @ParameterizedTest(name = "{0}")
     @MethodSource("handOffs")
-    void updaterStateIsDl4jsAndSurvivesHandOvers(String name, IUpdater updater, Consumer<MultiLayerNetwork> edit,
+    void updaterStateIsDl4jsAndSurvivesHandOvers(String name, Updaters updaters, Consumer<MultiLayerNetwork> edit,
             UnaryOperator<SpiNNakerMultiLayerNetwork> transfer) {
-        MultiLayerNetwork cpu = new MultiLayerNetwork(small(updater));
+        MultiLayerNetwork cpu = new MultiLayerNetwork(small(updaters.hidden(), updaters.output()));
         cpu.init();
         try (SpiNNakerMultiLayerNetwork machine = SpiNNakerMultiLayerNetwork.wrap(cpu)) {
             for (int step = 0; step < 3; step++) {

@@ -1,6 +1,7 @@
 package org.spinnaker4j.backend.frontend;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import org.deeplearning4j.nn.api.Updater;
@@ -44,23 +45,28 @@ public final class Dl4jState {
      * of {@link #stateKeys}; DL4J's updater is created (with zero state) if the network has none yet.
      */
     public static List<List<DenseParameters>> updaterState(MultiLayerNetwork net, NetworkSpec spec) {
-        List<String> keys = stateKeys(spec);
-        List<List<DenseParameters>> state = emptyState(spec);
+        List<String> keys = allStateKeys(spec);
+        List<List<DenseParameters>> state = new ArrayList<>();
+        spec.layers().forEach(layer -> state.add(new ArrayList<>()));
         if (keys.isEmpty()) {
             return state;
         }
         float[][] byKey = new float[keys.size()][numParams(spec)];
         for (UpdaterBlock block : blocks(net)) {
             Map<String, INDArray> arrays = block.getGradientUpdater().getState();
-            for (int k = 0; k < keys.size(); k++) {
-                float[] values = flat(stateArray(arrays, keys.get(k)), null, "updater state " + keys.get(k));
-                System.arraycopy(values, 0, byKey[k], block.getParamOffsetStart(), values.length);
+            for (Map.Entry<String, INDArray> array : arrays.entrySet()) {
+                float[] values = flat(array.getValue(), null, "updater state " + array.getKey());
+                System.arraycopy(values, 0, byKey[index(keys, array.getKey())], block.getParamOffsetStart(),
+                        values.length);
             }
         }
-        for (int k = 0; k < keys.size(); k++) {
-            List<DenseParameters> layers = split(byKey[k], spec);
-            for (int l = 0; l < layers.size(); l++) {
-                state.get(l).add(layers.get(l));
+        List<List<DenseParameters>> byKeyAndLayer = new ArrayList<>();
+        for (float[] values : byKey) {
+            byKeyAndLayer.add(split(values, spec));
+        }
+        for (int l = 0; l < spec.layers().size(); l++) {
+            for (String key : stateKeys(spec, l)) {
+                state.get(l).add(byKeyAndLayer.get(keys.indexOf(key)).get(l));
             }
         }
         return state;
@@ -68,30 +74,56 @@ public final class Dl4jState {
 
     /** Writes updater state shaped as {@link #updaterState} returns it into the network's updater. */
     public static void setUpdaterState(MultiLayerNetwork net, NetworkSpec spec, List<List<DenseParameters>> state) {
-        List<String> keys = stateKeys(spec);
-        for (int k = 0; k < keys.size(); k++) {
+        List<String> keys = allStateKeys(spec);
+        for (String key : keys) {
             List<DenseParameters> layers = new ArrayList<>();
-            for (List<DenseParameters> layerState : state) {
-                layers.add(layerState.get(k));
+            for (int l = 0; l < spec.layers().size(); l++) {
+                int k = stateKeys(spec, l).indexOf(key);
+                layers.add(k >= 0 ? state.get(l).get(k) : zeros(spec.layers().get(l)));
             }
             float[] values = join(layers, spec);
             for (UpdaterBlock block : blocks(net)) {
-                INDArray array = stateArray(block.getGradientUpdater().getState(), keys.get(k));
-                int from = block.getParamOffsetStart();
-                float[] slice = java.util.Arrays.copyOfRange(values, from, block.getParamOffsetEnd());
-                array.assign(Nd4j.create(slice, array.shape(), 'c'));
+                Map<String, INDArray> arrays = block.getGradientUpdater().getState();
+                INDArray array = arrays.get(key);
+                if (array != null) {
+                    float[] slice = Arrays.copyOfRange(values, block.getParamOffsetStart(), block.getParamOffsetEnd());
+                    array.assign(Nd4j.create(slice, array.shape(), 'c'));
+                }
             }
         }
     }
 
-    /** The names DL4J gives the updater's state arrays, in the order the kernels number them (1, 2, ...). */
-    public static List<String> stateKeys(NetworkSpec spec) {
-        UpdaterType type = spec.training().updater().type();
+    /** The names DL4J gives layer l's updater state arrays, in the order the kernels number them (1, 2, ...). */
+    public static List<String> stateKeys(NetworkSpec spec, int layer) {
+        UpdaterType type = spec.training().updater(layer).type();
         return switch (type) {
             case SGD -> List.of();
             case NESTEROVS -> List.of(NesterovsUpdater.V_STATE);
             case ADAM -> List.of(AdamUpdater.M_STATE, AdamUpdater.V_STATE);
         };
+    }
+
+    /** Zeros shaped like a layer's parameters, for a layer whose updater has no such state array. */
+    private static DenseParameters zeros(DenseLayerSpec layer) {
+        return new DenseParameters(layer.nIn(), layer.nOut(), new float[layer.nIn() * layer.nOut()],
+                new float[layer.hasBias() ? layer.nOut() : 0]);
+    }
+
+    private static List<String> allStateKeys(NetworkSpec spec) {
+        List<String> keys = new ArrayList<>();
+        for (int l = 0; l < spec.layers().size(); l++) {
+            stateKeys(spec, l).stream().filter(k -> !keys.contains(k)).forEach(keys::add);
+        }
+        return keys;
+    }
+
+    private static int index(List<String> keys, String key) {
+        int k = keys.indexOf(key);
+        if (k < 0) {
+            throw new IllegalStateException("DL4J's updater has a state array " + key + " that none of the layers' "
+                    + "updaters (" + keys + ") keeps");
+        }
+        return k;
     }
 
     /** The DL4J updater's state as one flat vector (a copy), for comparing it bit for bit. */
@@ -107,20 +139,6 @@ public final class Dl4jState {
                     + (updater == null ? "none" : updater.getClass().getName()));
         }
         return multi.getUpdaterBlocks();
-    }
-
-    private static INDArray stateArray(Map<String, INDArray> arrays, String key) {
-        INDArray array = arrays.get(key);
-        if (array == null) {
-            throw new IllegalStateException("DL4J's updater has no state array " + key + "; it has " + arrays.keySet());
-        }
-        return array;
-    }
-
-    private static List<List<DenseParameters>> emptyState(NetworkSpec spec) {
-        List<List<DenseParameters>> state = new ArrayList<>();
-        spec.layers().forEach(layer -> state.add(new ArrayList<>()));
-        return state;
     }
 
     /** A vector's values as floats in order; checks the length against the network when {@code spec} is given. */

@@ -1,5 +1,6 @@
 package org.spinnaker4j.backend.frontend;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.deeplearning4j.nn.conf.GradientNormalization;
@@ -30,7 +31,7 @@ import org.spinnaker4j.mapper.ir.UpdaterSpec;
 import org.spinnaker4j.mapper.ir.UpdaterType;
 
 /**
- * Lowers a configuration's training options (the output layer's loss, every layer's updater)
+ * Lowers a configuration's training options (the output layer's loss, each layer's updater, which may differ)
  * into a {@link TrainingSpec}, adding a {@link Problem} for each option the kernels do not
  * implement: other updaters, learning-rate schedules, a separate bias updater, regularisation,
  * gradient normalisation, per-output loss weights, mini-batch averaging switched off, other
@@ -54,7 +55,7 @@ final class TrainingTranslator {
             return null;
         }
         int before = problems.size();
-        UpdaterSpec updater = null;
+        List<UpdaterSpec> updaters = new ArrayList<>();
         for (int i = 0; i <= last; i++) {
             if (!(conf.getConf(i).getLayer() instanceof BaseLayer layer)) {
                 continue;
@@ -77,15 +78,10 @@ final class TrainingTranslator {
                 problems.add(new Problem(i, type, "hasBias(false) does not train on SpiNNaker yet (the cores would "
                         + "train a bias the layer does not have)"));
             }
-            if (updater == null) {
-                updater = mine;
-            } else if (mine != null && !mine.equals(updater)) {
-                problems.add(new Problem(i, type, "updater " + layer.getIUpdater()
-                        + " differs from layer 0's; every layer must use the same updater"));
-            }
+            updaters.add(mine);
         }
         LossFunction loss = loss(last, output, problems);
-        return problems.size() == before && updater != null && loss != null ? new TrainingSpec(loss, updater) : null;
+        return problems.size() == before ? new TrainingSpec(loss, updaters) : null;
     }
 
     /**

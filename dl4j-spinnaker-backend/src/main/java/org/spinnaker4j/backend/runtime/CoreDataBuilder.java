@@ -73,7 +73,7 @@ public final class CoreDataBuilder {
     private static TrainingConfig training(Mapping mapping, MachineVertex v, Map<PartitionKind, Integer> sendKeys,
             List<OutgoingPartition> incoming) {
         NetworkSpec network = mapping.network();
-        UpdaterSpec updater = network.training().updater();
+        UpdaterSpec updater = network.training().updater(v.layer());
         boolean outputLayer = v.layer() == network.layers().size() - 1;
         boolean computesLoss = v.activates() && outputLayer;
         return new TrainingConfig(KernelKinds.of(updater.type()), updater.learningRate(),

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
+import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.spinnaker4j.backend.runtime.CoreData;
@@ -181,7 +182,7 @@ public final class EmbeddedSimulator implements Machine {
             if (v.kind() == VertexKind.DENSE_BLOCK || v.kind() == VertexKind.REDUCE) {
                 cores[v.id()].kernel().applyUpdate(features.length, iteration);
                 updateCycles = Math.max(updateCycles,
-                        parameters.cost().updateCycles(v, mapping.network().training().updater().type()));
+                        parameters.cost().updateCycles(v, mapping.network().training().updater(v.layer()).type()));
             }
         }
         clock.at(clock.now() + updateCycles * EventQueue.PS_PER_CORE_CLOCK, () -> { });
@@ -204,7 +205,7 @@ public final class EmbeddedSimulator implements Machine {
     @Override
     public List<DenseParameters> readParameters() {
         requireLoaded(mapping.network().trains());
-        return gather(KernelCore::readWeights, KernelCore::readBias);
+        return gather(KernelCore::readWeights, KernelCore::readBias, v -> true);
     }
 
     @Override
@@ -212,11 +213,14 @@ public final class EmbeddedSimulator implements Machine {
         requireLoaded(true);
         List<List<DenseParameters>> state = new ArrayList<>();
         mapping.network().layers().forEach(layer -> state.add(new ArrayList<>()));
-        for (int k = 1; k <= stateArrays(); k++) {
+        for (int k = 1; k <= maxStateArrays(); k++) {
             int array = k;
-            List<DenseParameters> layers = gather(c -> c.readWeightState(array), c -> c.readBiasState(array));
+            List<DenseParameters> layers = gather(c -> c.readWeightState(array), c -> c.readBiasState(array),
+                    v -> stateArrays(v.layer()) >= array);
             for (int l = 0; l < layers.size(); l++) {
-                state.get(l).add(layers.get(l));
+                if (stateArrays(l) >= k) {
+                    state.get(l).add(layers.get(l));
+                }
             }
         }
         return state;
@@ -230,9 +234,9 @@ public final class EmbeddedSimulator implements Machine {
             throw new IllegalArgumentException("updater state for " + state.size() + " layers, the network has " + layers);
         }
         for (int l = 0; l < layers; l++) {
-            if (state.get(l).size() != stateArrays()) {
+            if (state.get(l).size() != stateArrays(l)) {
                 throw new IllegalArgumentException("layer " + l + " has " + state.get(l).size() + " updater state arrays, "
-                        + mapping.network().training().updater().type() + " keeps " + stateArrays());
+                        + mapping.network().training().updater(l).type() + " keeps " + stateArrays(l));
             }
         }
         for (MachineVertex v : mapping.graph().vertices()) {
@@ -240,7 +244,7 @@ public final class EmbeddedSimulator implements Machine {
                 continue;
             }
             KernelCore core = cores[v.id()].kernel();
-            for (int k = 1; k <= stateArrays(); k++) {
+            for (int k = 1; k <= stateArrays(v.layer()); k++) {
                 DenseParameters p = state.get(v.layer()).get(k - 1);
                 if (v.kind() == VertexKind.DENSE_BLOCK) {
                     core.writeWeightState(k, LayerSlices.block(p, v.rows(), v.cols()));
@@ -256,15 +260,24 @@ public final class EmbeddedSimulator implements Machine {
         return v.kind() == VertexKind.DENSE_BLOCK || v.kind() == VertexKind.REDUCE;
     }
 
-    private int stateArrays() {
-        return KernelKinds.of(mapping.network().training().updater().type()).stateArrays();
+    private int stateArrays(int layer) {
+        return KernelKinds.of(mapping.network().training().updater(layer).type()).stateArrays();
     }
 
-    /** Layer-shaped arrays from every core's block of weights and columns of bias. */
-    private List<DenseParameters> gather(Function<KernelCore, float[]> weights, Function<KernelCore, float[]> bias) {
+    private int maxStateArrays() {
+        int max = 0;
+        for (int l = 0; l < mapping.network().layers().size(); l++) {
+            max = Math.max(max, stateArrays(l));
+        }
+        return max;
+    }
+
+    /** Layer-shaped arrays from the block of weights and columns of bias of every core {@code from} selects. */
+    private List<DenseParameters> gather(Function<KernelCore, float[]> weights, Function<KernelCore, float[]> bias,
+            Predicate<MachineVertex> from) {
         List<DenseParameters> layers = LayerSlices.zeros(mapping.network());
         for (MachineVertex v : mapping.graph().vertices()) {
-            if (!ownsParameters(v)) {
+            if (!ownsParameters(v) || !from.test(v)) {
                 continue;
             }
             KernelCore core = cores[v.id()].kernel();

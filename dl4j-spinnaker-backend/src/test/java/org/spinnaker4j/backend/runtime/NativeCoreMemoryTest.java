@@ -34,8 +34,8 @@ import org.spinnaker4j.mapper.partition.PartitioningStrategy;
 class NativeCoreMemoryTest {
 
     static Stream<Arguments> cases() {
-        TrainingSpec adam = new TrainingSpec(LossFunction.MCXENT, new UpdaterSpec(UpdaterType.ADAM, 1e-3f, 0.9f,
-                0.999f, 1e-8f));
+        TrainingSpec adam = new TrainingSpec(LossFunction.MCXENT, List.of(new UpdaterSpec(UpdaterType.ADAM, 1e-3f, 0.9f,
+                0.999f, 1e-8f), new UpdaterSpec(UpdaterType.NESTEROVS, 1e-2f, 0.9f, 0f, 0f)));
         return Stream.of(PartitioningStrategy.values()).flatMap(s -> Stream.of(Arguments.of(s, null),
                 Arguments.of(s, adam)));
     }

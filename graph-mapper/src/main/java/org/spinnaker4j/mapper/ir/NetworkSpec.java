@@ -25,6 +25,10 @@ public record NetworkSpec(List<DenseLayerSpec> layers, TrainingSpec training, bo
         if (layers.isEmpty()) {
             throw new IllegalArgumentException("a network needs at least one layer");
         }
+        if (training != null && training.updaters().size() != layers.size()) {
+            throw new IllegalArgumentException("an updater per layer is needed: " + layers.size() + " layers, "
+                    + training.updaters().size() + " updaters");
+        }
         for (int i = 1; i < layers.size(); i++) {
             if (layers.get(i).nIn() != layers.get(i - 1).nOut()) {
                 throw new IllegalArgumentException("layer " + i + " has nIn " + layers.get(i).nIn()

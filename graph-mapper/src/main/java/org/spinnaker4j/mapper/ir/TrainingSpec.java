@@ -1,11 +1,23 @@
 package org.spinnaker4j.mapper.ir;
 
-/** How a network trains: the output layer's loss and the updater every layer uses. */
-public record TrainingSpec(LossFunction loss, UpdaterSpec updater) {
+import java.util.List;
+
+/**
+ * How a network trains: the output layer's loss and each layer's updater ({@code updaters.get(l)} for layer l;
+ * DL4J lets layers differ, in kind or only in learning rate).
+ */
+public record TrainingSpec(LossFunction loss, List<UpdaterSpec> updaters) {
 
     public TrainingSpec {
-        if (loss == null || updater == null) {
-            throw new IllegalArgumentException("loss and updater must not be null");
+        if (loss == null || updaters == null || updaters.isEmpty() || updaters.contains(null)) {
+            throw new IllegalArgumentException("a loss and an updater per layer are needed, got " + loss + " and "
+                    + updaters);
         }
+        updaters = List.copyOf(updaters);
+    }
+
+    /** Layer l's updater. */
+    public UpdaterSpec updater(int layer) {
+        return updaters.get(layer);
     }
 }

@@ -51,7 +51,7 @@ public final class DtcmCheck {
         int rows = v.kind() == VertexKind.DENSE_BLOCK ? v.rows().size() : 0;
         boolean trainsHere = network.trains() && (v.kind() == VertexKind.DENSE_BLOCK || v.kind() == VertexKind.REDUCE);
         return new CoreShape(v.kind(), rows, v.cols().size(), v.fused(), ranges, peers,
-                trainsHere ? network.training().updater().type() : null,
+                trainsHere ? network.training().updater(v.layer()).type() : null,
                 trainsHere && v.activates() && v.layer() == network.layers().size() - 1);
     }
 }
