@@ -9,7 +9,7 @@ import java.util.List;
 public record TrainingSpec(LossFunction loss, List<UpdaterSpec> updaters) {
 
     public TrainingSpec {
-        if (loss == null || updaters == null || updaters.isEmpty() || updaters.contains(null)) {
+        if (loss == null || updaters == null || updaters.isEmpty() || updaters.stream().anyMatch(u -> u == null)) {
             throw new IllegalArgumentException("a loss and an updater per layer are needed, got " + loss + " and "
                     + updaters);
         }
