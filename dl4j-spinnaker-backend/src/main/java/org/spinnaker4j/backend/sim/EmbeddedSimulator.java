@@ -341,7 +341,9 @@ public final class EmbeddedSimulator implements Machine {
         long overruns = 0;
         long busyPs = 0;
         long busiestPs = 0;
+        List<RunStats.CoreStats> coreStats = new ArrayList<>();
         for (SimCore c : cores) {
+            coreStats.add(c.stats());
             busiestPs = Math.max(busiestPs, c.busyPs);
             sent += c.sent;
             sentBackward += c.sentBackward;
@@ -374,7 +376,7 @@ public final class EmbeddedSimulator implements Machine {
         long chipsUsed = mapping.placements().chipsUsed();
         double utilisation = seconds == 0 ? 0 : busyPs / 1e12 / (seconds * cores.length);
         return new RunStats(samples, seconds, forwardPs / 1e12, backwardPs / 1e12, sent, sentBackward, routed, delivered, log.dropped, log.reinjected, log.lost,
-                overruns, chipStats, linkStats, entries, mapping.coresUsed(), chipsUsed, utilisation, busiestPs / 1e12,
+                overruns, chipStats, linkStats, coreStats, entries, mapping.coresUsed(), chipsUsed, utilisation, busiestPs / 1e12,
                 EnergyModel.joules(chipsUsed, seconds, busyPs / 1e12, routed), clock.processed());
     }
 

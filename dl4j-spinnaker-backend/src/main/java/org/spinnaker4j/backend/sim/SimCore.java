@@ -4,6 +4,7 @@ import java.util.ArrayDeque;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import org.spinnaker4j.backend.runtime.RunStats;
 import org.spinnaker4j.kernels.KernelCore;
 import org.spinnaker4j.kernels.KernelException;
 import org.spinnaker4j.mapper.keys.ReceiveKind;
@@ -107,6 +108,10 @@ final class SimCore implements SimRouter.Pusher {
 
     ChipLocation chip() {
         return router.chip();
+    }
+
+    RunStats.CoreStats stats() {
+        return new RunStats.CoreStats(profile.location(), profile.label(), busyPs / 1e12);
     }
 
     /** A new time step starts: TDMA slots count from {@code startPs}. */
