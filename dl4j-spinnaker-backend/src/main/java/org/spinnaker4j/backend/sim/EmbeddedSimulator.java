@@ -22,7 +22,6 @@ import org.spinnaker4j.mapper.graph.PartitionKind;
 import org.spinnaker4j.mapper.graph.VertexKind;
 import org.spinnaker4j.mapper.ir.ActivationKind;
 import org.spinnaker4j.mapper.ir.DenseParameters;
-import org.spinnaker4j.mapper.keys.ReceiveKind;
 import org.spinnaker4j.mapper.machine.Chip;
 import org.spinnaker4j.mapper.machine.ChipLocation;
 import org.spinnaker4j.mapper.machine.CoreLocation;
@@ -128,16 +127,14 @@ public final class EmbeddedSimulator implements Machine {
             }
             sendsBackward |= p.kind() == PartitionKind.BACKWARD;
         }
-        List<SimCore.KeyClass<ReceiveKind>> receives = m.receiveTables().get(v.id()).stream()
-                .map(r -> new SimCore.KeyClass<>(r.keyLo(), r.keyHi(), r.kind())).toList();
         Map<Phase, CoreSlot> slots = new EnumMap<>(Phase.class);
         for (Phase phase : Phase.values()) {
             slots.put(phase, m.tdma().of(phase, v.id()));
         }
+        long updateCycles = m.network().trains() ? cost.updateCycles(v, m.network().training().updater().type()) : 0;
         return new SimCore.Profile(m.placements().of(v.id()), v.label(), cost.receiveInterruptCycles(),
-                cost.packetCycles(v.kind()), cost.completionCycles(v, activation),
-                (long) v.cols().size() * cost.activationCycles(activation),
-                cost.backwardCycles(v, activation, sendsBackward), cost.sendPacketCycles(), slots, sends, receives);
+                cost.packetCycles(v.kind()), new WorkCosts(cost, v, activation, sendsBackward), updateCycles,
+                cost.sendPacketCycles(), slots, sends);
     }
 
     @Override
@@ -171,15 +168,13 @@ public final class EmbeddedSimulator implements Machine {
     @Override
     public double train(float[][] features, float[][] labels, int iteration) {
         double score = score(features, labels);
-        long updateCycles = 0;
+        long updated = clock.now();
         for (MachineVertex v : mapping.graph().vertices()) {
             if (v.kind() == VertexKind.DENSE_BLOCK || v.kind() == VertexKind.REDUCE) {
-                cores[v.id()].kernel().applyUpdate(features.length, iteration);
-                updateCycles = Math.max(updateCycles,
-                        parameters.cost().updateCycles(v, mapping.network().training().updater().type()));
+                updated = Math.max(updated, cores[v.id()].applyUpdate(features.length, iteration));
             }
         }
-        clock.at(clock.now() + updateCycles * EventQueue.PS_PER_CORE_CLOCK, () -> { });
+        clock.at(updated, () -> { });
         clock.runUntilIdle();
         lastStats = stats(features.length);
         return score;
