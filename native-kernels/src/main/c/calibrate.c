@@ -103,7 +103,7 @@ static int32_t count_send(void *ctx, uint32_t key, uint32_t payload)
     return 0;
 }
 
-static s4j_outbox outbox = { count_send, &sends, MAX_VALUES, 0u };
+static s4j_outbox outbox = { count_send, &sends, MAX_VALUES, 0u, 0u };
 
 static void fail(const char *what, long code)
 {

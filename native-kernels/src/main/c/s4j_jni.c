@@ -98,7 +98,28 @@ static int32_t outbox_init(JNIEnv *env, jintArray array, jni_outbox *o,
     out->ctx = o;
     out->capacity = (uint32_t)len / 2u;
     out->count = 0u;
+    out->work = 0u;
     return S4J_OK;
+}
+
+/* Whether work is an int[] with room for an event's work bits. */
+static int work_ok(JNIEnv *env, jintArray work)
+{
+    return work != NULL && (*env)->GetArrayLength(env, work) >= 1;
+}
+
+/* After an event that returned r: copies its work bits into work[0] (which
+ * the caller zeroed), so an event that did no work never touches the array;
+ * returns r. */
+static jint work_out(JNIEnv *env, jintArray work, int32_t r,
+                     const s4j_outbox *out)
+{
+    if (r >= 0 && out->work != 0u) {
+        jint bits = to_jint(out->work);
+
+        (*env)->SetIntArrayRegion(env, work, 0, 1, &bits);
+    }
+    return r;
 }
 
 /* Reads a packed config; the caller releases *elems with JNI_ABORT. */
@@ -210,7 +231,8 @@ JNIEXPORT jint JNICALL
 Java_org_spinnaker4j_kernels_KernelCore_onPacket0(JNIEnv *env, jclass cls,
                                                   jobject buffer, jint key,
                                                   jint payload,
-                                                  jintArray outbox)
+                                                  jintArray outbox,
+                                                  jintArray work)
 {
     uint32_t capacity = 0u;
     void *dtcm = dtcm_of(env, buffer, &capacity);
@@ -222,13 +244,16 @@ Java_org_spinnaker4j_kernels_KernelCore_onPacket0(JNIEnv *env, jclass cls,
     if (dtcm == NULL) {
         return S4J_ERR_BAD_BUFFER;
     }
+    if (!work_ok(env, work)) {
+        return S4J_ERR_BAD_LENGTH;
+    }
     r = outbox_init(env, outbox, &o, &out);
     if (r != S4J_OK) {
         return r;
     }
     r = s4j_on_packet(dtcm, capacity, (uint32_t)key, (uint32_t)payload, &out);
     jni_flush(&o);
-    return r;
+    return work_out(env, work, r, &out);
 }
 
 JNIEXPORT jint JNICALL
@@ -261,7 +286,8 @@ Java_org_spinnaker4j_kernels_KernelCore_loadInput0(JNIEnv *env, jclass cls,
 
 JNIEXPORT jint JNICALL
 Java_org_spinnaker4j_kernels_KernelCore_start0(JNIEnv *env, jclass cls,
-                                               jobject buffer, jintArray outbox)
+                                               jobject buffer, jintArray outbox,
+                                               jintArray work)
 {
     uint32_t capacity = 0u;
     void *dtcm = dtcm_of(env, buffer, &capacity);
@@ -273,13 +299,16 @@ Java_org_spinnaker4j_kernels_KernelCore_start0(JNIEnv *env, jclass cls,
     if (dtcm == NULL) {
         return S4J_ERR_BAD_BUFFER;
     }
+    if (!work_ok(env, work)) {
+        return S4J_ERR_BAD_LENGTH;
+    }
     r = outbox_init(env, outbox, &o, &out);
     if (r != S4J_OK) {
         return r;
     }
     r = s4j_start(dtcm, capacity, &out);
     jni_flush(&o);
-    return r;
+    return work_out(env, work, r, &out);
 }
 
 JNIEXPORT jint JNICALL

@@ -843,6 +843,7 @@ static int32_t block_backward(const s4j_header *h, const s4j_layout *l,
     uint32_t j;
     int32_t r;
 
+    out->work |= S4J_WORK_BLOCK_BACKWARD;
     for (i = 0u; i < n_rows; i++) {
         float *g = dw + (size_t)i * n_cols;
         float xi = x[i];
@@ -878,6 +879,7 @@ static int32_t activator_backward(const s4j_header *h, const s4j_layout *l,
     uint32_t j;
     int32_t r;
 
+    out->work |= S4J_WORK_DELTAS;
     for (j = 0u; j < n; j++) {
         db[j] += delta[j];
     }
@@ -1048,6 +1050,7 @@ static int32_t hidden_backward(const s4j_header *h, const s4j_layout *l,
             return softmax_backward(h, l, dtcm, t, dot, out);
         }
         t->flags |= S4J_TRAIN_DOT_SENT;
+        out->work |= S4J_WORK_SOFTMAX_DOT;
         r = emit(out, h->sync_key_base + 2u, bits_of(dot));
         if (r < 0) {
             return r;
@@ -1122,6 +1125,7 @@ static int32_t softmax_advance(s4j_header *h, const s4j_layout *l, void *dtcm,
         }
         h->local_sum = s;
         h->phase |= S4J_PHASE_SUM_SENT;
+        out->work |= S4J_WORK_SOFTMAX_SUM;
         r = emit(out, h->sync_key_base + 1u, bits_of(s));
         if (r < 0) {
             return r;
@@ -1135,6 +1139,7 @@ static int32_t softmax_advance(s4j_header *h, const s4j_layout *l, void *dtcm,
             total += peers[p].sum;
         }
         reset_softmax(h, peers);
+        out->work |= S4J_WORK_SOFTMAX_NORMALISE;
         for (j = 0u; j < n; j++) {
             float v = z[j] / total;
             if (y != NULL) {
@@ -1164,6 +1169,7 @@ static int32_t finish_z(s4j_header *h, const s4j_layout *l, void *dtcm,
     uint32_t j;
     int32_t r;
 
+    out->work |= S4J_WORK_FORWARD;
     if (!has_bias(h->kind, h->fused)) {
         /* partial sums of an unfused block */
         for (j = 0u; j < n; j++) {
@@ -1579,6 +1585,7 @@ int32_t s4j_on_packet(void *dtcm, uint32_t capacity, uint32_t key,
         return S4J_ERR_OUTBOX_TOO_SMALL;
     }
     out->count = 0u;
+    out->work = 0u;
     ranges = AT(const s4j_range, dtcm, l.ranges);
     n = h->n_ranges;
     for (i = 0u; i < n; i++) {
@@ -1688,16 +1695,22 @@ int32_t s4j_start(void *dtcm, uint32_t capacity, s4j_outbox *out)
         return r;
     }
     if (h->kind != S4J_KIND_INPUT_SOURCE) {
+        if (out != NULL) {
+            out->count = 0u;
+            out->work = 0u;
+        }
         return 0;
     }
     if (out == NULL || out->send == NULL || out->capacity < max_sends_of(h, NULL)) {
         return S4J_ERR_OUTBOX_TOO_SMALL;
     }
     out->count = 0u;
+    out->work = 0u;
     if (h->received == 0u) {
         return S4J_ERR_NO_INPUT;
     }
     h->received = 0u;
+    out->work |= S4J_WORK_FORWARD;
     values = AT(const float, dtcm, l.z);
     for (j = 0u; j < h->n_cols; j++) {
         r = emit(out, h->out_key_base + j, bits_of(values[j]));

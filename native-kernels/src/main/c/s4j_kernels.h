@@ -95,6 +95,23 @@
 #define S4J_LOSS_MCXENT 6u
 #define S4J_LOSS_NLL    7u
 
+/* Work an event did, as bits of s4j_outbox.work (KernelWork.code()): what
+ * the simulator charges beyond receiving the packet. */
+#define S4J_WORK_FORWARD           1u  /* a source sent its values, or a block's
+                                          or reduce's z completed: the forward
+                                          outputs computed (split softmax: the
+                                          local max) and sent */
+#define S4J_WORK_SOFTMAX_SUM       2u  /* softmax across cores: exp(z - M) and
+                                          the local sum sent */
+#define S4J_WORK_SOFTMAX_NORMALISE 4u  /* softmax across cores: y = e / total
+                                          sent */
+#define S4J_WORK_SOFTMAX_DOT       8u  /* hidden softmax across cores: the local
+                                          dot sum e_k y_k sent */
+#define S4J_WORK_DELTAS           16u  /* an activator's deltas (from labels or
+                                          backward partials), db, deltas sent */
+#define S4J_WORK_BLOCK_BACKWARD   32u  /* a block's dW += x delta, and W delta
+                                          sent if it sends backward */
+
 /* Sync keys of a softmax core: 2 for inference, 3 for training. */
 #define S4J_SYNC_KEYS          2u
 #define S4J_SYNC_KEYS_TRAINING 3u
@@ -176,6 +193,7 @@ typedef struct s4j_outbox {
     void *ctx;
     uint32_t capacity;  /* how many sends the caller can take in one event */
     uint32_t count;     /* sends made by the current event */
+    uint32_t work;      /* S4J_WORK_* bits: the work the current event did */
 } s4j_outbox;
 
 /* Fills cfg from a packed config (S4J_CONFIG_WORDS + 4*n_ranges words). */
@@ -195,7 +213,8 @@ int32_t s4j_load(void *dtcm, uint32_t capacity, const s4j_config *cfg,
 /* Upper bound of the sends of one event (packet or start) of the loaded core. */
 int32_t s4j_max_sends(const void *dtcm, uint32_t capacity);
 
-/* Delivers one multicast packet; returns the number of sends made. */
+/* Delivers one multicast packet; returns the number of sends made, and sets
+ * out->work to the work it did. */
 int32_t s4j_on_packet(void *dtcm, uint32_t capacity, uint32_t key,
                       uint32_t payload, s4j_outbox *out);
 
@@ -203,7 +222,8 @@ int32_t s4j_on_packet(void *dtcm, uint32_t capacity, uint32_t key,
 int32_t s4j_source_load(void *dtcm, uint32_t capacity, const float *values,
                         uint32_t n);
 
-/* Start event: a source emits its loaded values, other kinds send nothing. */
+/* Start event: a source emits its loaded values (its FORWARD work); other
+ * kinds do nothing (out, if not NULL, counts no sends and no work). */
 int32_t s4j_start(void *dtcm, uint32_t capacity, s4j_outbox *out);
 
 /* Rows / partials / values received in the current sample (source: loaded values). */

@@ -123,24 +123,25 @@ public final class MachineReport {
                 + "packets lost in full core receive queues; TDMA slots missed; simulated time (split into the "
                 + "forward pass, up to the last forward packet sent, and the backward pass) against the "
                 + "mapping's bound (the busiest core's work or the busiest link's traffic, whichever is longer); "
-                + "energy from SpiNNMachine's power figures. A BURST run stops at the first sample that loses "
+                + "the cores' busy time added up; energy from SpiNNMachine's power figures. A BURST run stops at the first sample that loses "
                 + "a packet, so its figures cover the samples it ran.\n\n");
         sb.append("| network | pass | partitioning | send | cores / chips | samples | sent forward | sent backward | "
                 + "delivered | peak link | dropped | reinjected | lost | overruns | µs / sample | forward / backward µs "
-                + "| bound µs | of bound | µJ / sample | result |\n");
-        sb.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+                + "| bound µs | of bound | busy core µs / sample | µJ / sample | result |\n");
+        sb.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
         for (Row r : rows) {
             RunStats s = r.stats();
             double perSample = s.simulatedSecondsPerSample();
             double bound = s.boundSecondsPerSample(LINK_SECONDS);
             sb.append(String.format(Locale.ROOT,
                     "| %s | %s | %s | %s | %d / %d | %d | %.0f | %.0f | %.0f | %.0f | %d | %d | %d | %d | %.1f "
-                            + "| %.1f / %.1f | %.1f | %.0f %% | %.1f | %s |%n",
+                            + "| %.1f / %.1f | %.1f | %.0f %% | %.1f | %.1f | %s |%n",
                     r.network(), r.pass(), r.strategy(), r.mode(), s.coresUsed(), s.chipsUsed(), s.samples(),
                     s.forwardPacketsPerSample(), s.backwardPacketsPerSample(), s.packetsDeliveredPerSample(),
                     (double) s.peakLinkPackets() / s.samples(),
                     s.packetsDropped(), s.packetsReinjected(), s.packetsLost(), s.tdmaOverruns(), perSample * 1e6,
-                    s.forwardSecondsPerSample() * 1e6, s.backwardSecondsPerSample() * 1e6, bound * 1e6, 100 * bound / perSample, s.energyJoulesPerSample() * 1e6, r.outcome()));
+                    s.forwardSecondsPerSample() * 1e6, s.backwardSecondsPerSample() * 1e6, bound * 1e6, 100 * bound / perSample,
+                    s.busyCoreSecondsPerSample() * 1e6, s.energyJoulesPerSample() * 1e6, r.outcome()));
         }
         return sb.toString();
     }

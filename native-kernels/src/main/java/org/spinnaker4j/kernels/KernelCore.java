@@ -10,7 +10,8 @@ import java.util.Locale;
  *
  * <p>The kernel runs through JNI on the host; the same C source runs on ARM. Sends are written to a
  * caller-provided outbox as pairs {@code (outbox[2k], outbox[2k+1]) = (key, payload)}; size it with
- * {@code 2 * maxSendsPerEvent()} ints. Not thread-safe: a core handles one event at a time.
+ * {@code 2 * maxSendsPerEvent()} ints. After each event, {@link #lastWork()} says what work it did.
+ * Not thread-safe: a core handles one event at a time.
  *
  * <p>A core loaded with a {@link TrainingConfig} also runs the backward pass of each sample (see there), accumulates
  * its gradients over a mini-batch, and updates its parameters on {@link #applyUpdate(int, int)}; the host reads them
@@ -30,6 +31,8 @@ public final class KernelCore {
     private static final long SATURATED = 0xFFFF_FFFFL;
 
     private final ByteBuffer dtcm;
+    /** The {@link KernelWork} codes of the last event, written by the kernel. */
+    private final int[] work = new int[1];
     private KernelConfig config;
     private int maxSends;
     private int outboxInts;
@@ -115,7 +118,7 @@ public final class KernelCore {
 
     /**
      * Delivers one multicast packet. Writes the sends as {@code (outbox[2k], outbox[2k+1]) = (key, payload)}
-     * and returns how many there are.
+     * and returns how many there are; {@link #lastWork()} then says what work the packet completed.
      *
      * @throws KernelException if the kernel rejects the packet (unknown key, duplicate row, ...)
      */
@@ -127,7 +130,8 @@ public final class KernelCore {
         if (outbox == null || outbox.length < outboxInts) {
             throw outboxTooSmall(outbox, maxSends);
         }
-        int r = onPacket0(dtcm, key, payload, outbox);
+        work[0] = 0;
+        int r = onPacket0(dtcm, key, payload, outbox, work);
         if (r < 0) {
             throw packetError(c, r, key);
         }
@@ -150,20 +154,32 @@ public final class KernelCore {
         }
     }
 
-    /** The start event: an INPUT_SOURCE sends its loaded values (in order of j); other kinds send nothing. */
+    /**
+     * The start event: an INPUT_SOURCE sends its loaded values (in order of j), its {@link KernelWork#FORWARD}
+     * work; other kinds do nothing.
+     */
     public int start(int[] outbox) {
         KernelConfig c = requireLoaded("start");
         int need = c.kind() == KernelKind.INPUT_SOURCE ? outboxInts : 0;
         if (outbox == null || outbox.length < need) {
             throw outboxTooSmall(outbox, need / 2);
         }
-        int r = start0(dtcm, outbox);
+        work[0] = 0;
+        int r = start0(dtcm, outbox, work);
         if (r < 0) {
             throw new KernelException(r, r == KernelException.NO_INPUT
                     ? "start of an INPUT_SOURCE with no input loaded since its last start; call loadInput first"
                     : "start: " + KernelException.describe(r));
         }
         return r;
+    }
+
+    /**
+     * The work the last {@link #onPacket} or {@link #start} did beyond filing its packet: a set of
+     * {@link KernelWork#code()} bits (test one with {@link KernelWork#in(int)}); 0 if it did none or was rejected.
+     */
+    public int lastWork() {
+        return work[0];
     }
 
     /**
@@ -485,11 +501,11 @@ public final class KernelCore {
 
     private static native int maxSends0(ByteBuffer dtcm);
 
-    private static native int onPacket0(ByteBuffer dtcm, int key, int payload, int[] outbox);
+    private static native int onPacket0(ByteBuffer dtcm, int key, int payload, int[] outbox, int[] work);
 
     private static native int loadInput0(ByteBuffer dtcm, float[] values);
 
-    private static native int start0(ByteBuffer dtcm, int[] outbox);
+    private static native int start0(ByteBuffer dtcm, int[] outbox, int[] work);
 
     private static native int received0(ByteBuffer dtcm);
 

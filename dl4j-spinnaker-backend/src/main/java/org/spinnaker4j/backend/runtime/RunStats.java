@@ -3,6 +3,7 @@ package org.spinnaker4j.backend.runtime;
 import java.util.List;
 import java.util.Map;
 import org.spinnaker4j.mapper.machine.ChipLocation;
+import org.spinnaker4j.mapper.machine.CoreLocation;
 import org.spinnaker4j.mapper.machine.Direction;
 
 /**
@@ -10,14 +11,15 @@ import org.spinnaker4j.mapper.machine.Direction;
  * start to the last forward packet sent, and backward passes, the rest of the step, when
  * training), packets sent by cores (and how many of them in the backward pass), router hops taken,
  * packets delivered to cores, dropped by routers or full receive queues, reinjected, lost for
- * good; TDMA overruns; per chip and per link counters; routing-table sizes; cores and chips
- * used, their utilisation, the busiest core's busy time and an energy estimate.
+ * good; TDMA overruns; per chip, per link and per core counters; routing-table sizes; cores and
+ * chips used, their utilisation, the busiest core's busy time and an energy estimate.
  */
 public record RunStats(int samples, double simulatedSeconds, double forwardSeconds, double backwardSeconds,
         long packetsSent, long packetsSentBackward,
         long packetsRouted,
         long packetsDelivered, long packetsDropped, long packetsReinjected, long packetsLost, long tdmaOverruns,
-        List<ChipStats> chips, List<LinkStats> links, Map<ChipLocation, Integer> routingEntriesPerChip,
+        List<ChipStats> chips, List<LinkStats> links, List<CoreStats> cores,
+        Map<ChipLocation, Integer> routingEntriesPerChip,
         int coresUsed, long chipsUsed, double coreUtilisation, double busiestCoreSeconds, double energyJoules,
         long events) {
 
@@ -34,9 +36,14 @@ public record RunStats(int samples, double simulatedSeconds, double forwardSecon
     public record LinkStats(ChipLocation chip, Direction direction, long packets, int peakQueue, long drops) {
     }
 
+    /** One core: where it is, what it runs (its vertex's label) and how long it was busy. */
+    public record CoreStats(CoreLocation core, String vertex, double busySeconds) {
+    }
+
     public RunStats {
         chips = List.copyOf(chips);
         links = List.copyOf(links);
+        cores = List.copyOf(cores);
         routingEntriesPerChip = Map.copyOf(routingEntriesPerChip);
     }
 
@@ -68,6 +75,11 @@ public record RunStats(int samples, double simulatedSeconds, double forwardSecon
 
     public double backwardSecondsPerSample() {
         return backwardSeconds / samples;
+    }
+
+    /** The cores' busy time added up, per sample. */
+    public double busyCoreSecondsPerSample() {
+        return cores.stream().mapToDouble(CoreStats::busySeconds).sum() / samples;
     }
 
     public double energyJoulesPerSample() {

@@ -28,7 +28,6 @@ import org.spinnaker4j.mapper.graph.PartitionKind;
 import org.spinnaker4j.mapper.graph.VertexKind;
 import org.spinnaker4j.mapper.ir.ActivationKind;
 import org.spinnaker4j.mapper.ir.DenseParameters;
-import org.spinnaker4j.mapper.keys.ReceiveKind;
 import org.spinnaker4j.mapper.machine.Chip;
 import org.spinnaker4j.mapper.machine.ChipLocation;
 import org.spinnaker4j.mapper.machine.CoreLocation;
@@ -134,16 +133,15 @@ public final class EmbeddedSimulator implements Machine {
             }
             sendsBackward |= p.kind() == PartitionKind.BACKWARD;
         }
-        List<SimCore.KeyClass<ReceiveKind>> receives = m.receiveTables().get(v.id()).stream()
-                .map(r -> new SimCore.KeyClass<>(r.keyLo(), r.keyHi(), r.kind())).toList();
         Map<Phase, CoreSlot> slots = new EnumMap<>(Phase.class);
         for (Phase phase : Phase.values()) {
             slots.put(phase, m.tdma().of(phase, v.id()));
         }
+        long updateCycles = m.network().trains() && ownsParameters(v)
+                ? cost.updateCycles(v, m.network().training().updater(v.layer()).type()) : 0;
         return new SimCore.Profile(m.placements().of(v.id()), v.label(), cost.receiveInterruptCycles(),
-                cost.packetCycles(v.kind()), cost.completionCycles(v, activation),
-                (long) v.cols().size() * cost.activationCycles(activation),
-                cost.backwardCycles(v, activation, sendsBackward), cost.sendPacketCycles(), slots, sends, receives);
+                cost.packetCycles(v.kind()), new WorkCosts(cost, v, activation, sendsBackward), updateCycles,
+                cost.sendPacketCycles(), slots, sends);
     }
 
     @Override
@@ -177,15 +175,13 @@ public final class EmbeddedSimulator implements Machine {
     @Override
     public double train(float[][] features, float[][] labels, int iteration) {
         double score = score(features, labels);
-        long updateCycles = 0;
+        long updated = clock.now();
         for (MachineVertex v : mapping.graph().vertices()) {
             if (v.kind() == VertexKind.DENSE_BLOCK || v.kind() == VertexKind.REDUCE) {
-                cores[v.id()].kernel().applyUpdate(features.length, iteration);
-                updateCycles = Math.max(updateCycles,
-                        parameters.cost().updateCycles(v, mapping.network().training().updater(v.layer()).type()));
+                updated = Math.max(updated, cores[v.id()].applyUpdate(features.length, iteration));
             }
         }
-        clock.at(clock.now() + updateCycles * EventQueue.PS_PER_CORE_CLOCK, () -> { });
+        clock.at(updated, () -> { });
         clock.runUntilIdle();
         lastStats = stats(features.length);
         return score;
@@ -412,7 +408,9 @@ public final class EmbeddedSimulator implements Machine {
         long overruns = 0;
         long busyPs = 0;
         long busiestPs = 0;
+        List<RunStats.CoreStats> coreStats = new ArrayList<>();
         for (SimCore c : cores) {
+            coreStats.add(c.stats());
             busiestPs = Math.max(busiestPs, c.busyPs);
             sent += c.sent;
             sentBackward += c.sentBackward;
@@ -445,7 +443,7 @@ public final class EmbeddedSimulator implements Machine {
         long chipsUsed = mapping.placements().chipsUsed();
         double utilisation = seconds == 0 ? 0 : busyPs / 1e12 / (seconds * cores.length);
         return new RunStats(samples, seconds, forwardPs / 1e12, backwardPs / 1e12, sent, sentBackward, routed, delivered, log.dropped, log.reinjected, log.lost,
-                overruns, chipStats, linkStats, entries, mapping.coresUsed(), chipsUsed, utilisation, busiestPs / 1e12,
+                overruns, chipStats, linkStats, coreStats, entries, mapping.coresUsed(), chipsUsed, utilisation, busiestPs / 1e12,
                 EnergyModel.joules(chipsUsed, seconds, busyPs / 1e12, routed), clock.processed());
     }
 

@@ -4,9 +4,9 @@ import java.util.ArrayDeque;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import org.spinnaker4j.backend.runtime.RunStats;
 import org.spinnaker4j.kernels.KernelCore;
 import org.spinnaker4j.kernels.KernelException;
-import org.spinnaker4j.mapper.keys.ReceiveKind;
 import org.spinnaker4j.mapper.machine.ChipLocation;
 import org.spinnaker4j.mapper.machine.CoreLocation;
 import org.spinnaker4j.mapper.tdma.CoreSlot;
@@ -17,11 +17,14 @@ import org.spinnaker4j.mapper.tdma.Phase;
  * the packet-received interrupt empties after {@code receiveInterruptCycles}; while it is full
  * the router cannot deliver to this core and stalls), a bounded software receive queue (a
  * packet that finds it full is lost, as when a busy core cannot keep up), the C kernel that handles one packet at a time
- * and is busy for the cycles the cost model gives, and a send queue that injects packets into
+ * and is busy for the cycles the cost model gives for the packet and for every piece of work the kernel reports
+ * having done with it, and a send queue that injects packets into
  * the chip's router at the times the send mode allows (TDMA slots, or as fast as the core can
  * send). A core that misses its TDMA slot sends in the next free one and counts an overrun.
  */
 final class SimCore implements SimRouter.Pusher {
+
+    private static final Phase[] PHASES = Phase.values();
 
     /** A range of keys [lo, hi) and what it means to this core. */
     record KeyClass<T>(int lo, int hi, T meaning) {
@@ -31,13 +34,13 @@ final class SimCore implements SimRouter.Pusher {
     }
 
     /**
-     * What the simulator tells a core about the cost of its work (forward completion, softmax
-     * synchronisation, backward work, in cycles), its TDMA slots per phase, the phase of each
-     * key it sends and the kind of each key it receives.
+     * What the simulator tells a core about the cost of its work (receiving a packet, each kind of
+     * work its kernel reports, its update at the end of a mini-batch, in cycles), its TDMA slots
+     * per phase and the phase of each key it sends.
      */
     record Profile(CoreLocation location, String label, int receiveInterruptCycles, long packetCycles,
-            long completionCycles, long syncCycles, long backwardCycles, int sendCycles, Map<Phase, CoreSlot> slots,
-            List<KeyClass<Phase>> sends, List<KeyClass<ReceiveKind>> receives) {
+            WorkCosts work, long updateCycles, int sendCycles, Map<Phase, CoreSlot> slots,
+            List<KeyClass<Phase>> sends) {
 
         Phase phaseOf(int key) {
             for (KeyClass<Phase> c : sends) {
@@ -47,21 +50,6 @@ final class SimCore implements SimRouter.Pusher {
             }
             throw new IllegalStateException(String.format("core %s sent key 0x%08x, which none of its partitions has",
                     location, key));
-        }
-
-        /** The cycles of the work a packet of this key completes. */
-        long workCycles(int key) {
-            for (KeyClass<ReceiveKind> c : receives) {
-                if (c.contains(key)) {
-                    return switch (c.meaning()) {
-                        case DATA -> completionCycles;
-                        case SOFTMAX_SYNC -> syncCycles;
-                        case LABEL, DELTA, BACKWARD_PARTIAL -> backwardCycles;
-                        case IGNORE -> 0;
-                    };
-                }
-            }
-            return 0;
         }
     }
 
@@ -109,6 +97,10 @@ final class SimCore implements SimRouter.Pusher {
         return router.chip();
     }
 
+    RunStats.CoreStats stats() {
+        return new RunStats.CoreStats(profile.location(), profile.label(), busyPs / 1e12);
+    }
+
     /** A new time step starts: TDMA slots count from {@code startPs}. */
     void startStep(long startPs) {
         stepStart = startPs;
@@ -119,8 +111,20 @@ final class SimCore implements SimRouter.Pusher {
 
     /** An input or label source's start event: it sends the sample the host loaded. */
     void startSource() {
-        int n = kernel.start(outbox);
-        queueSends(n, clock.now() + profile.completionCycles() * EventQueue.PS_PER_CORE_CLOCK);
+        finishEvent(kernel.start(outbox), 0);
+    }
+
+    /** The end of a mini-batch: the kernel updates the parameters it owns; returns when it is done. */
+    long applyUpdate(int batchSize, int iteration) {
+        kernel.applyUpdate(batchSize, iteration);
+        return work(profile.updateCycles());
+    }
+
+    /** The core works for {@code cycles} from now: counted as busy time; returns when it is done. */
+    private long work(long cycles) {
+        long done = clock.now() + cycles * EventQueue.PS_PER_CORE_CLOCK;
+        busyPs += done - clock.now();
+        return done;
     }
 
     /** Whether the receive register can take a packet from the router now. */
@@ -162,11 +166,8 @@ final class SimCore implements SimRouter.Pusher {
             throw new IllegalStateException(String.format("core %s (%s) rejected packet key 0x%08x: %s",
                     profile.location(), profile.label(), p.key, e.getMessage()), e);
         }
-        long cycles = profile.packetCycles() + (n > 0 ? profile.workCycles(p.key) : 0);
-        long done = clock.now() + cycles * EventQueue.PS_PER_CORE_CLOCK;
+        long done = finishEvent(n, profile.packetCycles());
         busy = true;
-        busyPs += done - clock.now();
-        queueSends(n, done);
         clock.at(done, this::finishPacket);
     }
 
@@ -177,12 +178,27 @@ final class SimCore implements SimRouter.Pusher {
         }
     }
 
-    private void queueSends(int n, long readyPs) {
+    /**
+     * The kernel has handled an event ({@code packetCycles} to receive its packet, if any) and made
+     * {@code n} sends: the core works for the packet and every piece of work the kernel reports, once;
+     * its forward-pass sends are ready when its forward-pass work is done, the others when all of it
+     * is. Returns when the core is done.
+     */
+    private long finishEvent(int n, long packetCycles) {
+        int work = kernel.lastWork();
+        long forwardReady = clock.now()
+                + (packetCycles + profile.work().forwardCycles(work)) * EventQueue.PS_PER_CORE_CLOCK;
+        long done = work(packetCycles + profile.work().cycles(work));
+        queueSends(n, forwardReady, done);
+        return done;
+    }
+
+    private void queueSends(int n, long forwardReadyPs, long backwardReadyPs) {
         long sendGap = profile.sendCycles() * EventQueue.PS_PER_CORE_CLOCK;
         for (int k = 0; k < n; k++) {
             int key = outbox[2 * k];
             Phase phase = profile.phaseOf(key);
-            long due = Math.max(readyPs, lastDue + sendGap);
+            long due = Math.max(phase.backward() ? backwardReadyPs : forwardReadyPs, lastDue + sendGap);
             if (parameters.sendMode() == SendMode.TDMA) {
                 due = cursors.get(phase).atOrAfter(due);
             }
@@ -226,7 +242,7 @@ final class SimCore implements SimRouter.Pusher {
         if (router.offer(new SimPacket((int) next[1], (int) next[2], -1, 0), this)) {
             toSend.poll();
             sent++;
-            if (next[3] >= Phase.BACKWARD_SYNC.ordinal()) {
+            if (PHASES[(int) next[3]].backward()) {
                 sentBackward++;
             } else {
                 lastForwardSendPs = clock.now();

@@ -114,17 +114,32 @@ public record CoreCostModel(double cyclesPerInstruction, int receiveInterruptCyc
 
     /**
      * Cycles of the backward work a vertex does once its last delta, label or backward partial
-     * of a sample has arrived: an activating core computes its deltas; a block accumulates
-     * dW = x·deltaᵀ and, if it sends backward, W·delta.
+     * of a sample has arrived: its {@link #deltaCycles deltas} if it activates, and its
+     * {@link #blockBackwardCycles block's backward pass} if it is a block.
      */
     public long backwardCycles(MachineVertex v, ActivationKind activation, boolean sendsBackward) {
-        int cols = v.cols().size();
-        double deltas = v.activates() ? cols * BACKWARD_OUTPUT.get(activation) : 0;
-        double block = v.kind() == VertexKind.DENSE_BLOCK
-                ? BACKWARD_FIXED + (double) v.rows().size() * cols * (sendsBackward ? DW_AND_BACKWARD : DW)
-                        + (sendsBackward ? v.rows().size() * BACKWARD_ROW : 0)
-                : 0;
-        return cycles(deltas + block);
+        return deltaCycles(v, activation) + blockBackwardCycles(v, sendsBackward);
+    }
+
+    /**
+     * Cycles of an activating vertex's deltas (from its labels or backward partials: derivative,
+     * db, deltas sent); 0 for a vertex that does not activate.
+     */
+    public long deltaCycles(MachineVertex v, ActivationKind activation) {
+        return v.activates() ? cycles(v.cols().size() * BACKWARD_OUTPUT.get(activation)) : 0;
+    }
+
+    /**
+     * Cycles of a block's backward pass once its deltas are in: dW = x·deltaᵀ accumulated and, if
+     * it sends backward, W·delta sent; 0 for a vertex that is not a block.
+     */
+    public long blockBackwardCycles(MachineVertex v, boolean sendsBackward) {
+        if (v.kind() != VertexKind.DENSE_BLOCK) {
+            return 0;
+        }
+        int rows = v.rows().size();
+        return cycles(BACKWARD_FIXED + (double) rows * v.cols().size() * (sendsBackward ? DW_AND_BACKWARD : DW)
+                + (sendsBackward ? rows * BACKWARD_ROW : 0));
     }
 
     /** Cycles to apply an update to a vertex's parameters (its block of W and, if it activates, its bias). */

@@ -13,6 +13,11 @@ public enum Phase {
     /** Deltas, backward partial sums and loss shares. */
     BACKWARD;
 
+    /** Whether this phase belongs to the backward pass. */
+    public boolean backward() {
+        return this == BACKWARD_SYNC || this == BACKWARD;
+    }
+
     /** The phase in which the packet with key offset {@code atom} of partition {@code p} is sent. */
     public static Phase of(OutgoingPartition p, int atom) {
         return switch (p.kind()) {

@@ -40,8 +40,9 @@ import org.spinnaker4j.mapper.route.RouteWalker;
  * receives (the baseline's multicast backward pass) may compute in mid-window, so the packets
  * reaching it during that work must fit its receive queue. A window opens when the previous one has
  * closed, its last packets have crossed the machine and the senders have finished computing
- * (from the {@link CoreCostModel}). So the step length follows from the mapping: the user never
- * tunes a time scale factor.
+ * (from the {@link CoreCostModel}; a softmax core's forward work comes before its synchronisation
+ * window, its backward work after it, once every peer's dot is in). So the step length follows
+ * from the mapping: the user never tunes a time scale factor.
  */
 public final class TdmaScheduler {
 
@@ -130,23 +131,29 @@ public final class TdmaScheduler {
                         syncWork = Math.max(syncWork, (long) vertex.cols().size() * cost.activationCycles(activation));
                     }
                 }
-                windowEnd += work;
-                if (window(s, members, syncPhase)) {
-                    windowEnd += syncWork;
+                if (sends(members, syncPhase)) {
+                    // forward: a core completes, then exchanges its softmax max and sum, then divides;
+                    // backward: it exchanges its softmax dot, then does its backward work
+                    windowEnd += backward ? syncWork : work;
+                    window(s, members, syncPhase);
+                    windowEnd += backward ? work : syncWork;
+                } else {
+                    windowEnd += work;
                 }
                 window(s, members, phase);
             }
+        }
+
+        private boolean sends(List<Integer> members, Phase phase) {
+            return members.stream().anyMatch(v -> graph.outgoing(v).stream().anyMatch(p -> phase.packets(p) > 0));
         }
 
         private boolean sendsBackward(int v) {
             return graph.outgoing(v).stream().anyMatch(p -> p.kind() == PartitionKind.BACKWARD);
         }
 
-        /**
-         * Schedules the stage's packets of {@code phase} in one window from {@link #windowEnd};
-         * false if none of the members sends any.
-         */
-        private boolean window(int s, List<Integer> members, Phase phase) {
+        /** Schedules the stage's packets of {@code phase} in one window from {@link #windowEnd}, if it has any. */
+        private void window(int s, List<Integer> members, Phase phase) {
             CoreSlot[] into = slots.get(phase);
             List<Integer> senders = new ArrayList<>();
             Map<Integer, Set<Integer>> sendersOfReceiver = new HashMap<>();
@@ -182,7 +189,7 @@ public final class TdmaScheduler {
                 }
             }
             if (senders.isEmpty()) {
-                return false;
+                return;
             }
             long receiverBound = 0;
             for (Map.Entry<Integer, Set<Integer>> e : sendersOfReceiver.entrySet()) {
@@ -215,7 +222,6 @@ public final class TdmaScheduler {
             long lastPacketLatency = (long) maxHops * (LINK_CLOCKS_72_BIT + ROUTER_CLOCKS)
                     + cost.packetCycles(VertexKind.REDUCE);
             windowEnd = start + window + lastPacketLatency;
-            return true;
         }
 
         private static boolean contains(Slice outer, Slice inner) {

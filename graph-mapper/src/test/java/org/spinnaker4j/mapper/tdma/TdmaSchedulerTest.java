@@ -22,11 +22,18 @@ import org.spinnaker4j.mapper.graph.MachineVertex;
 import org.spinnaker4j.mapper.graph.OutgoingPartition;
 import org.spinnaker4j.mapper.graph.PartitionKind;
 import org.spinnaker4j.mapper.graph.VertexKind;
+import org.spinnaker4j.mapper.ir.Activation;
 import org.spinnaker4j.mapper.ir.ActivationKind;
+import org.spinnaker4j.mapper.ir.DenseLayerSpec;
+import org.spinnaker4j.mapper.ir.LossFunction;
 import org.spinnaker4j.mapper.ir.NetworkSpec;
+import org.spinnaker4j.mapper.ir.TrainingSpec;
+import org.spinnaker4j.mapper.ir.UpdaterSpec;
+import org.spinnaker4j.mapper.ir.UpdaterType;
 import org.spinnaker4j.mapper.machine.CoreLocation;
 import org.spinnaker4j.mapper.machine.Machine;
 import org.spinnaker4j.mapper.partition.CoreMemory;
+import org.spinnaker4j.mapper.partition.CoreShape;
 import org.spinnaker4j.mapper.partition.PartitioningStrategy;
 
 /** The TDMA schedule keeps every receiving core within its capacity and orders the windows by data flow. */
@@ -149,5 +156,44 @@ class TdmaSchedulerTest {
         // each of the 8 neurons hears from its 7 peers once per period
         assertTrue(stages.get(sync).clocksBetweenSends() * TdmaScheduler.SENDING_FRACTION
                 >= 7L * COST.packetCycles(VertexKind.DENSE_BLOCK) - 1);
+    }
+
+    @Test
+    void aHiddenSoftmaxSpreadOverCoresDoesItsBackwardWorkAfterItsDotWindow() {
+        NetworkSpec net = new NetworkSpec(List.of(
+                new DenseLayerSpec(6, 12, Activation.of(ActivationKind.RELU), true),
+                new DenseLayerSpec(12, 8, Activation.of(ActivationKind.SOFTMAX), true),
+                new DenseLayerSpec(8, 4, Activation.of(ActivationKind.IDENTITY), true)),
+                new TrainingSpec(LossFunction.MSE, new UpdaterSpec(UpdaterType.SGD, 0.1f, 0, 0, 0)));
+        CoreMemory anyFits = new CoreMemory() {
+            @Override
+            public int stateBytes(VertexKind kind, int nRows, int nCols, boolean fused, int ranges, int peers) {
+                return 1024;
+            }
+
+            @Override
+            public int stateBytes(CoreShape shape) {
+                return 1024;
+            }
+        };
+        Mapping m = map(PartitioningStrategy.NEURON_PER_CORE, net, anyFits);
+        List<TdmaSchedule.Stage> stages = m.tdma().stages();
+        int dots = -1;
+        for (int i = 0; i < stages.size(); i++) {
+            if (stages.get(i).phase() == Phase.BACKWARD_SYNC) {
+                dots = i;
+            }
+        }
+        assertTrue(dots >= 0, "no dot window in " + stages);
+        TdmaSchedule.Stage dot = stages.get(dots);
+        TdmaSchedule.Stage values = stages.get(dots + 1);
+        assertEquals(Phase.BACKWARD, values.phase());
+        assertEquals(dot.index(), values.index());
+        assertEquals(8, dot.senders());
+        MachineVertex neuron = m.graph().vertices().stream()
+                .filter(v -> v.kind() == VertexKind.DENSE_BLOCK && v.layer() == 1).findFirst().orElseThrow();
+        // its deltas and W·delta need every peer's dot, so they come after the dot window
+        assertTrue(values.startClocks() >= dot.startClocks() + dot.windowClocks()
+                + COST.backwardCycles(neuron, ActivationKind.SOFTMAX, true), stages.toString());
     }
 }

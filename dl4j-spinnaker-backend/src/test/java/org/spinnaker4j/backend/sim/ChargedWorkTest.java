@@ -1,0 +1,168 @@
+package org.spinnaker4j.backend.sim;
+
+import static org.junit.jupiter.api.Assertions.assertAll;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.function.Executable;
+import org.spinnaker4j.backend.runtime.NativeCoreMemory;
+import org.spinnaker4j.backend.runtime.RunStats;
+import org.spinnaker4j.mapper.Mapper;
+import org.spinnaker4j.mapper.Mapping;
+import org.spinnaker4j.mapper.cost.CoreCostModel;
+import org.spinnaker4j.mapper.graph.MachineVertex;
+import org.spinnaker4j.mapper.graph.VertexKind;
+import org.spinnaker4j.mapper.ir.Activation;
+import org.spinnaker4j.mapper.ir.ActivationKind;
+import org.spinnaker4j.mapper.ir.DenseLayerSpec;
+import org.spinnaker4j.mapper.ir.DenseParameters;
+import org.spinnaker4j.mapper.ir.LossFunction;
+import org.spinnaker4j.mapper.ir.NetworkSpec;
+import org.spinnaker4j.mapper.ir.TrainingSpec;
+import org.spinnaker4j.mapper.ir.UpdaterSpec;
+import org.spinnaker4j.mapper.ir.UpdaterType;
+import org.spinnaker4j.mapper.machine.Machine;
+import org.spinnaker4j.mapper.partition.PartitioningStrategy;
+import org.spinnaker4j.mapper.tdma.Phase;
+import org.spinnaker4j.mapper.tdma.TdmaScheduler;
+
+/**
+ * Busy time and energy worked out by hand for a 6-4-3 network (relu, then softmax), one fused block per layer:
+ * each core is busy for the cost model's figure of every piece of work it does, once, whether or not that work
+ * sends anything. In training the first layer's block computes its deltas and dW but sends nothing back, and the
+ * output block's labels arrive before its forward pass completes, so its last input row also does its backward
+ * pass.
+ */
+class ChargedWorkTest {
+
+    /** Not the default, so the test sees that the simulator charges from its parameters' model. */
+    private static final CoreCostModel COST = new CoreCostModel(1.25, 50, 100, 20);
+    private static final int N_IN = 6;
+    private static final int HIDDEN = 4;
+    private static final int N_OUT = 3;
+
+    private static NetworkSpec network(boolean training) {
+        List<DenseLayerSpec> layers = List.of(
+                new DenseLayerSpec(N_IN, HIDDEN, Activation.of(ActivationKind.RELU), true),
+                new DenseLayerSpec(HIDDEN, N_OUT, Activation.of(ActivationKind.SOFTMAX), true));
+        return training ? new NetworkSpec(layers, new TrainingSpec(LossFunction.MCXENT,
+                new UpdaterSpec(UpdaterType.SGD, 0.1f, 0, 0, 0))) : new NetworkSpec(layers);
+    }
+
+    private static Mapping map(NetworkSpec network) {
+        return new Mapper(PartitioningStrategy.BLOCK, new NativeCoreMemory(),
+                new TdmaScheduler(COST, TdmaScheduler.DEFAULT_RECEIVE_QUEUE)).map(network, Machine.spinn3());
+    }
+
+    private static EmbeddedSimulator loaded(Mapping mapping) {
+        EmbeddedSimulator sim = new EmbeddedSimulator(new SimulatorParameters(SendMode.TDMA, true, 480, 8, 4,
+                TdmaScheduler.DEFAULT_RECEIVE_QUEUE, 4095, COST));
+        Random rnd = new Random(5);
+        sim.load(mapping, List.of(parameters(N_IN, HIDDEN, rnd), parameters(HIDDEN, N_OUT, rnd)));
+        return sim;
+    }
+
+    private static DenseParameters parameters(int nIn, int nOut, Random rnd) {
+        return new DenseParameters(nIn, nOut, values(nIn * nOut, rnd), values(nOut, rnd));
+    }
+
+    private static float[] values(int n, Random rnd) {
+        float[] v = new float[n];
+        for (int i = 0; i < n; i++) {
+            v[i] = (float) rnd.nextGaussian();
+        }
+        return v;
+    }
+
+    /** The one vertex of this kind (and layer, for blocks). */
+    private static MachineVertex vertex(Mapping mapping, VertexKind kind, int layer) {
+        List<MachineVertex> found = mapping.graph().vertices().stream()
+                .filter(v -> v.kind() == kind && (kind != VertexKind.DENSE_BLOCK || v.layer() == layer)).toList();
+        assertEquals(1, found.size(), kind + " of layer " + layer + " in " + mapping.graph().vertices());
+        return found.get(0);
+    }
+
+    /** Checks every core's busy time in the stats against its expected cycles, and the energy against their sum. */
+    private static void assertCharged(Mapping mapping, RunStats stats, Map<MachineVertex, Long> cycles) {
+        assertEquals(mapping.graph().vertices().size(), cycles.size(), "every core is worked out");
+        assertEquals(0, stats.packetsLost());
+        Map<String, Double> busy = new HashMap<>();
+        stats.cores().forEach(c -> busy.put(c.vertex(), c.busySeconds()));
+        List<Executable> checks = new ArrayList<>();
+        long totalPs = 0;
+        for (Map.Entry<MachineVertex, Long> e : cycles.entrySet()) {
+            long ps = e.getValue() * EventQueue.PS_PER_CORE_CLOCK;
+            totalPs += ps;
+            String label = e.getKey().label();
+            checks.add(() -> assertEquals(ps / 1e12, busy.get(label), label));
+        }
+        double joules = EnergyModel.joules(stats.chipsUsed(), stats.simulatedSeconds(), totalPs / 1e12,
+                stats.packetsRouted());
+        checks.add(() -> assertEquals(joules, stats.energyJoules(), "energy"));
+        assertAll(checks);
+    }
+
+    @Test
+    void inferenceChargesTheSourceAndEveryPacketAndCompletion() {
+        Mapping mapping = map(network(false));
+        MachineVertex input = vertex(mapping, VertexKind.INPUT_SOURCE, -1);
+        MachineVertex hidden = vertex(mapping, VertexKind.DENSE_BLOCK, 0);
+        MachineVertex output = vertex(mapping, VertexKind.DENSE_BLOCK, 1);
+        MachineVertex sink = vertex(mapping, VertexKind.OUTPUT_SINK, -1);
+        assertTrue(hidden.fused() && output.fused());
+        try (EmbeddedSimulator sim = loaded(mapping)) {
+            sim.run(new float[][] {values(N_IN, new Random(1))});
+            assertCharged(mapping, sim.lastRunStats(), Map.of(
+                    input, COST.completionCycles(input, ActivationKind.IDENTITY),
+                    hidden, N_IN * COST.packetCycles(VertexKind.DENSE_BLOCK)
+                            + COST.completionCycles(hidden, ActivationKind.RELU),
+                    output, HIDDEN * COST.packetCycles(VertexKind.DENSE_BLOCK)
+                            + COST.completionCycles(output, ActivationKind.SOFTMAX),
+                    sink, N_OUT * COST.packetCycles(VertexKind.OUTPUT_SINK)));
+        }
+    }
+
+    @Test
+    void trainingChargesBackwardWorkThatSendsNothingAndBackwardWorkInsideTheForwardCompletion() {
+        Mapping mapping = map(network(true));
+        MachineVertex input = vertex(mapping, VertexKind.INPUT_SOURCE, -1);
+        MachineVertex labels = vertex(mapping, VertexKind.LABEL_SOURCE, -1);
+        MachineVertex hidden = vertex(mapping, VertexKind.DENSE_BLOCK, 0);
+        MachineVertex output = vertex(mapping, VertexKind.DENSE_BLOCK, 1);
+        MachineVertex sink = vertex(mapping, VertexKind.OUTPUT_SINK, -1);
+        MachineVertex loss = vertex(mapping, VertexKind.LOSS_SINK, -1);
+        assertTrue(hidden.fused() && output.fused());
+        // every label is sent before the hidden block sends its first output, so the labels are in when the
+        // output block's last row arrives
+        assertTrue(mapping.tdma().of(Phase.FORWARD, labels.id()).sendClock(N_OUT - 1)
+                < mapping.tdma().of(Phase.FORWARD, hidden.id()).sendClock(0), "labels first");
+        long block = COST.packetCycles(VertexKind.DENSE_BLOCK);
+        try (EmbeddedSimulator sim = loaded(mapping)) {
+            float[] label = new float[N_OUT];
+            label[1] = 1;
+            sim.train(new float[][] {values(N_IN, new Random(1))}, new float[][] {label}, 0);
+            RunStats stats = sim.lastRunStats();
+            assertEquals(0, stats.tdmaOverruns(), "every packet went in its slot: the output block's backward work "
+                    + "does not hold back the outputs it sends in the same event");
+            assertCharged(mapping, stats, Map.of(
+                    input, COST.completionCycles(input, ActivationKind.IDENTITY),
+                    labels, COST.completionCycles(labels, ActivationKind.IDENTITY),
+                    // its inputs and W·delta of the output block's rows
+                    hidden, (N_IN + HIDDEN) * block + COST.completionCycles(hidden, ActivationKind.RELU)
+                            + COST.backwardCycles(hidden, ActivationKind.RELU, false)
+                            + COST.updateCycles(hidden, UpdaterType.SGD),
+                    // its inputs and labels
+                    output, (HIDDEN + N_OUT) * block + COST.completionCycles(output, ActivationKind.SOFTMAX)
+                            + COST.backwardCycles(output, ActivationKind.SOFTMAX, true)
+                            + COST.updateCycles(output, UpdaterType.SGD),
+                    sink, N_OUT * COST.packetCycles(VertexKind.OUTPUT_SINK),
+                    loss, COST.packetCycles(VertexKind.LOSS_SINK)));
+        }
+    }
+}

@@ -1,0 +1,49 @@
+package org.spinnaker4j.kernels;
+
+/**
+ * A kind of work a kernel does in one event, beyond filing the packet it received ({@link KernelCore#lastWork()}
+ * reports them as a set of {@link #code()} bits); what a simulator charges cycles for. One event can do several:
+ * the last row of an output layer's block whose labels are already in completes its forward pass, its deltas and
+ * its block's backward pass, in that order: an event does its forward-pass work before its backward-pass work.
+ */
+public enum KernelWork {
+    /** A source sent its values, or a block's or reduce's z completed and its outputs were sent (with softmax
+     * peers: its local max). */
+    FORWARD(1, false),
+    /** Softmax across cores, once every peer's max is in: {@code exp(z - M)} and the local sum sent. */
+    SOFTMAX_SUM(2, false),
+    /** Softmax across cores, once every peer's sum is in: {@code y = e / total} sent. */
+    SOFTMAX_NORMALISE(4, false),
+    /** Hidden softmax across cores in training, once its backward partials are in: the local {@code sum e_k y_k}
+     * sent. */
+    SOFTMAX_DOT(8, true),
+    /** An activator's deltas (from its labels, or its backward partials), added to db and sent or used by its own
+     * block. */
+    DELTAS(16, true),
+    /** A block's backward pass once its deltas are in: {@code dW += x·delta}, and {@code W·delta} sent to the
+     * previous layer if it sends backward. */
+    BLOCK_BACKWARD(32, true);
+
+    private final int code;
+    private final boolean backward;
+
+    KernelWork(int code, boolean backward) {
+        this.code = code;
+        this.backward = backward;
+    }
+
+    /** The bit of this work in the C kernels' {@code S4J_WORK_*} set. */
+    public int code() {
+        return code;
+    }
+
+    /** Whether this is work of the backward pass (training), which an event does after its forward-pass work. */
+    public boolean backward() {
+        return backward;
+    }
+
+    /** Whether this work is in a set of codes such as {@link KernelCore#lastWork()}. */
+    public boolean in(int work) {
+        return (work & code) != 0;
+    }
+}
