@@ -43,7 +43,8 @@ class ConfigurationFieldsTest {
             entry("MultiLayerConfiguration.iterationCount", "honoured: Adam's bias correction on the cores"),
             entry("MultiLayerConfiguration.epochCount", "honoured: counted (schedules, which would read it, refused)"),
             entry("NeuralNetConfiguration.layer", "honoured: translated (see the layer fields)"),
-            entry("NeuralNetConfiguration.miniBatch", "true honoured (gradients averaged); false refused"),
+            entry("NeuralNetConfiguration.miniBatch", "honoured (gradients and score averaged, or summed); "
+                    + "different settings per layer refused"),
             entry("NeuralNetConfiguration.maxNumLineSearchIterations", "no effect: line searches are refused"),
             entry("NeuralNetConfiguration.seed", "honoured: DL4J initialises the parameters on the host"),
             entry("NeuralNetConfiguration.optimizationAlgo", "STOCHASTIC_GRADIENT_DESCENT honoured; others refused"),

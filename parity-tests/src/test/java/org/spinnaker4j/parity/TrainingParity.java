@@ -7,6 +7,7 @@ import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.nd4j.linalg.ops.transforms.Transforms;
@@ -51,7 +52,8 @@ final class TrainingParity {
 
     /**
      * Fits {@code batches} mini-batches of {@code batchSize} on both backends, asserting every
-     * iteration's score and, at the end, every parameter; returns the last mini-batch's statistics.
+     * iteration's score and, at the end, {@code score(DataSet)} of the last mini-batch and every
+     * parameter; returns the last mini-batch's statistics.
      */
     static RunStats assertTrainingParity(MultiLayerConfiguration conf, SpiNNakerOptions options, Labels labelKind,
             int batches, int batchSize) {
@@ -75,6 +77,12 @@ final class TrainingParity {
                 assertTrue(relative <= SCORE_TOLERANCE, "iteration " + b + ": score " + machine.score() + " on SpiNNaker, "
                         + cpu.score() + " on the CPU");
             }
+            DataSet last = new DataSet(x.get(NDArrayIndex.interval((batches - 1) * batchSize, batches * batchSize),
+                    NDArrayIndex.all()), y.get(NDArrayIndex.interval((batches - 1) * batchSize, batches * batchSize),
+                    NDArrayIndex.all()));
+            double cpuScore = cpu.score(last);
+            assertTrue(Math.abs(machine.score(last) - cpuScore) <= SCORE_TOLERANCE * Math.max(Math.abs(cpuScore), 1e-12),
+                    "score(DataSet) after training: " + machine.score(last) + " on SpiNNaker, " + cpuScore + " on the CPU");
             double parameterDiff = Transforms.abs(machine.params().sub(cpu.params())).maxNumber().doubleValue();
             RunStats stats = machine.lastTrainingStats();
             LOG.info("{} / {}: {} mini-batches of {}: worst relative score difference {}, max |parameter diff| {}; "

@@ -110,4 +110,15 @@ class TrainingParityTest {
                 .build();
         TrainingParity.assertTrainingParity(conf, BLOCK, TrainingParity.Labels.ONE_HOT, 10, 16);
     }
+
+    /** miniBatch(false): DL4J sums the gradients and the score over the mini-batch instead of averaging them. */
+    @Test
+    void miniBatchFalseSumsInsteadOfAveraging() {
+        MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder().seed(17).weightInit(WeightInit.XAVIER)
+                .updater(new Nesterovs(0.01, 0.9)).miniBatch(false).list()
+                .layer(dense(8, 16, Activation.RELU))
+                .layer(new OutputLayer.Builder(LossFunction.MSE).nIn(16).nOut(3).activation(Activation.IDENTITY).build())
+                .build();
+        TrainingParity.assertTrainingParity(conf, BLOCK, TrainingParity.Labels.UNIFORM, 10, 16);
+    }
 }

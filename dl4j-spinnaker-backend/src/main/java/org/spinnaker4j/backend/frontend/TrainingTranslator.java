@@ -34,7 +34,7 @@ import org.spinnaker4j.mapper.ir.UpdaterType;
  * Lowers a configuration's training options (the output layer's loss, each layer's updater, which may differ)
  * into a {@link TrainingSpec}, adding a {@link Problem} for each option the kernels do not
  * implement: other updaters, learning-rate schedules, a separate bias updater, regularisation,
- * gradient normalisation, per-output loss weights, mini-batch averaging switched off, other
+ * gradient normalisation, per-output loss weights, miniBatch set differently per layer, other
  * optimisation algorithms and step functions, layers without bias.
  */
 final class TrainingTranslator {
@@ -81,12 +81,20 @@ final class TrainingTranslator {
             updaters.add(mine);
         }
         LossFunction loss = loss(last, output, problems);
-        return problems.size() == before ? new TrainingSpec(loss, updaters) : null;
+        boolean miniBatch = conf.getConf(0).isMiniBatch();
+        for (int i = 1; i <= last; i++) {
+            if (conf.getConf(i).isMiniBatch() != miniBatch) {
+                problems.add(new Problem(i, conf.getConf(i).getLayer().getClass().getSimpleName(), "miniBatch("
+                        + conf.getConf(i).isMiniBatch() + ") differs from layer 0's; DL4J averages the gradients by "
+                        + "the network's setting and the score by the output layer's: set it for the whole network"));
+            }
+        }
+        return problems.size() == before ? new TrainingSpec(loss, updaters, miniBatch) : null;
     }
 
     /**
-     * The solver options of a layer's configuration: DL4J's fit uses the optimisation algorithm, step function and
-     * mini-batch averaging of each configuration; the cores run stochastic gradient descent with averaged gradients.
+     * The solver options of a layer's configuration: DL4J's fit uses the optimisation algorithm and step function of
+     * its configurations; the cores run stochastic gradient descent.
      * ({@code minimize} and {@code maxNumLineSearchIterations} are read by no solver that runs here: DL4J's own
      * stochastic gradient descent ignores them, and line searches are refused.)
      */
@@ -100,9 +108,6 @@ final class TrainingTranslator {
         if (step != null && !(step instanceof NegativeGradientStepFunction)) {
             problems.add(new Problem(i, type, "stepFunction(" + step.getClass().getSimpleName() + ") is not supported; "
                     + "the cores apply DL4J's default for stochastic gradient descent (NegativeGradientStepFunction)"));
-        }
-        if (!layerConf.isMiniBatch()) {
-            problems.add(new Problem(i, type, "miniBatch(false) is not supported; gradients are averaged"));
         }
     }
 

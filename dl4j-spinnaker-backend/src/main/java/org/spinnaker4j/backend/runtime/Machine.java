@@ -28,16 +28,18 @@ public interface Machine extends AutoCloseable {
 
     /**
      * Trains on one mini-batch: every sample's forward and backward pass, then the update on
-     * every core that owns parameters. Needs a training mapping.
+     * every core that owns parameters, with the gradients averaged over the samples (or summed,
+     * if the TrainingSpec says miniBatch false). Needs a training mapping.
      *
      * @param iteration DL4J's iteration count before this update (Adam's bias correction uses it)
-     * @return the mini-batch's score: the mean over its samples of the loss
+     * @return the mini-batch's score: the mean over its samples of the loss (the sum without miniBatch)
      */
     double train(float[][] features, float[][] labels, int iteration);
 
     /**
      * The forward and backward passes of a training mapping without the update: the mean over
-     * the samples of the loss the output cores compute (DL4J's {@code score(DataSet)}). The
+     * the samples of the loss the output cores compute, or the sum without miniBatch (DL4J's
+     * {@code score(DataSet)}). The
      * gradients the cores accumulate meanwhile are never applied; use a machine of its own.
      */
     double score(float[][] features, float[][] labels);

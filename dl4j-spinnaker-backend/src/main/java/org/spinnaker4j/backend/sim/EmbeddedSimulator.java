@@ -175,10 +175,11 @@ public final class EmbeddedSimulator implements Machine {
     @Override
     public double train(float[][] features, float[][] labels, int iteration) {
         double score = score(features, labels);
+        int divisor = mapping.network().training().miniBatch() ? features.length : 1;
         long updated = clock.now();
         for (MachineVertex v : mapping.graph().vertices()) {
             if (v.kind() == VertexKind.DENSE_BLOCK || v.kind() == VertexKind.REDUCE) {
-                updated = Math.max(updated, cores[v.id()].applyUpdate(features.length, iteration));
+                updated = Math.max(updated, cores[v.id()].applyUpdate(divisor, iteration));
             }
         }
         clock.at(updated, () -> { });
@@ -195,7 +196,8 @@ public final class EmbeddedSimulator implements Machine {
         if (features.length != labels.length) {
             throw new IllegalArgumentException(features.length + " samples but " + labels.length + " label rows");
         }
-        return runSamples(features, labels, null) / features.length;
+        double sum = runSamples(features, labels, null);
+        return mapping.network().training().miniBatch() ? sum / features.length : sum;
     }
 
     @Override

@@ -35,7 +35,7 @@ class NativeCoreMemoryTest {
 
     static Stream<Arguments> cases() {
         TrainingSpec adam = new TrainingSpec(LossFunction.MCXENT, List.of(new UpdaterSpec(UpdaterType.ADAM, 1e-3f, 0.9f,
-                0.999f, 1e-8f), new UpdaterSpec(UpdaterType.NESTEROVS, 1e-2f, 0.9f, 0f, 0f)));
+                0.999f, 1e-8f), new UpdaterSpec(UpdaterType.NESTEROVS, 1e-2f, 0.9f, 0f, 0f)), true);
         return Stream.of(PartitioningStrategy.values()).flatMap(s -> Stream.of(Arguments.of(s, null),
                 Arguments.of(s, adam)));
     }
