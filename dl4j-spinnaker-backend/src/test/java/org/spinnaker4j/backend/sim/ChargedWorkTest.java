@@ -52,7 +52,7 @@ class ChargedWorkTest {
                 new DenseLayerSpec(N_IN, HIDDEN, Activation.of(ActivationKind.RELU), true),
                 new DenseLayerSpec(HIDDEN, N_OUT, Activation.of(ActivationKind.SOFTMAX), true));
         return training ? new NetworkSpec(layers, new TrainingSpec(LossFunction.MCXENT,
-                new UpdaterSpec(UpdaterType.SGD, 0.1f, 0, 0, 0))) : new NetworkSpec(layers);
+                java.util.Collections.nCopies(2, new UpdaterSpec(UpdaterType.SGD, 0.1f, 0, 0, 0)))) : new NetworkSpec(layers);
     }
 
     private static Mapping map(NetworkSpec network) {

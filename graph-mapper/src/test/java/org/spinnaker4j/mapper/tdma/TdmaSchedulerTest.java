@@ -164,7 +164,8 @@ class TdmaSchedulerTest {
                 new DenseLayerSpec(6, 12, Activation.of(ActivationKind.RELU), true),
                 new DenseLayerSpec(12, 8, Activation.of(ActivationKind.SOFTMAX), true),
                 new DenseLayerSpec(8, 4, Activation.of(ActivationKind.IDENTITY), true)),
-                new TrainingSpec(LossFunction.MSE, new UpdaterSpec(UpdaterType.SGD, 0.1f, 0, 0, 0)));
+                new TrainingSpec(LossFunction.MSE, java.util.Collections.nCopies(3, new UpdaterSpec(UpdaterType.SGD, 0.1f, 0, 0,
+                        0))));
         CoreMemory anyFits = new CoreMemory() {
             @Override
             public int stateBytes(VertexKind kind, int nRows, int nCols, boolean fused, int ranges, int peers) {
