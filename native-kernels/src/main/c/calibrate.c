@@ -6,11 +6,12 @@
  * `qemu-arm -cpu arm946 -singlestep -d nochain,exec`, which logs one `Trace`
  * line per executed instruction. The harness drives the kernel API exactly
  * as the host does (s4j_parse_config, s4j_load, s4j_on_packet with an outbox
- * whose send just counts, s4j_apply_update) on a static 64 KiB buffer. Each
- * scenario sets up its state, then runs the work to be measured between
- * calls of calib_begin() and calib_end(); the Makefile counts the
- * instructions executed between the two and takes the difference between
- * two sizes of the scenario, so the fixed costs cancel.
+ * whose send just counts, s4j_apply_update) on a static buffer of
+ * S4J_DTCM_BYTES, packing configs with the S4J_CFG_* and S4J_RANGE_WORD_*
+ * offsets of s4j_kernels.h. Each scenario sets up its state, then runs the
+ * work to be measured between calls of calib_begin() and calib_end(); the
+ * Makefile counts the instructions executed between the two and takes the
+ * difference between two sizes of the scenario, so the fixed costs cancel.
  *
  *   calibrate null N         N calls of an empty function shaped like s4j_on_packet
  *   calibrate rows N K       N rows into a 64 x 8 DENSE_BLOCK (never completes);
@@ -45,7 +46,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define CAPACITY   65536u
 #define MAX_VALUES 4096u
 #define MAX_RANGES 32u
 #define OUT_KEY    0x10000u
@@ -85,7 +85,7 @@ __attribute__((noinline)) int32_t calib_null(void *dtcm, uint32_t capacity,
     return 0;
 }
 
-static uint32_t dtcm[CAPACITY / 4u];
+static uint32_t dtcm[S4J_DTCM_BYTES / 4u];
 static uint32_t words[S4J_CONFIG_WORDS + MAX_RANGES * S4J_RANGE_WORDS];
 static float weights[MAX_VALUES];
 static float bias[MAX_VALUES];
@@ -136,24 +136,43 @@ static uint32_t number(const char *s, uint32_t min, uint32_t max)
     return (uint32_t)v;
 }
 
-static uint32_t lookup(const char *s, const char *const *names, uint32_t n)
+/* A command-line name and the code it stands for. */
+typedef struct named {
+    const char *name;
+    uint32_t code;
+} named;
+
+#define COUNT(a) ((uint32_t)(sizeof(a) / sizeof((a)[0])))
+
+static uint32_t lookup(const char *s, const named *names, uint32_t n)
 {
     uint32_t i;
 
     for (i = 0u; i < n; i++) {
-        if (strcmp(s, names[i]) == 0) {
-            return i;
+        if (strcmp(s, names[i].name) == 0) {
+            return names[i].code;
         }
     }
     fail(s, -1);
     return 0u;
 }
 
-static const char *const ACTS[] = { "identity", "relu", "leakyrelu", "sigmoid",
-                                    "tanh", "softmax", "hardtanh", "softplus", "elu" };
-static const char *const LOSSES[] = { "none", "mse", "l1", "l2", "mae", "xent",
-                                      "mcxent", "nll" };
-static const char *const UPDATERS[] = { "sgd", "nesterovs", "adam" };
+static const named ACTS[] = {
+    { "identity", S4J_ACT_IDENTITY }, { "relu", S4J_ACT_RELU },
+    { "leakyrelu", S4J_ACT_LEAKYRELU }, { "sigmoid", S4J_ACT_SIGMOID },
+    { "tanh", S4J_ACT_TANH }, { "softmax", S4J_ACT_SOFTMAX },
+    { "hardtanh", S4J_ACT_HARDTANH }, { "softplus", S4J_ACT_SOFTPLUS },
+    { "elu", S4J_ACT_ELU }
+};
+static const named LOSSES[] = {
+    { "none", S4J_LOSS_NONE }, { "mse", S4J_LOSS_MSE }, { "l1", S4J_LOSS_L1 },
+    { "l2", S4J_LOSS_L2 }, { "mae", S4J_LOSS_MAE }, { "xent", S4J_LOSS_XENT },
+    { "mcxent", S4J_LOSS_MCXENT }, { "nll", S4J_LOSS_NLL }
+};
+static const named UPDATERS[] = {
+    { "sgd", S4J_UPDATER_SGD }, { "nesterovs", S4J_UPDATER_NESTEROVS },
+    { "adam", S4J_UPDATER_ADAM }
+};
 
 typedef struct spec {
     uint32_t kind;
@@ -174,10 +193,10 @@ static void range(uint32_t *n, uint32_t lo, uint32_t span, uint32_t local,
 {
     uint32_t *r = words + S4J_CONFIG_WORDS + *n * S4J_RANGE_WORDS;
 
-    r[0] = lo;
-    r[1] = lo + span;
-    r[2] = local;
-    r[3] = kind;
+    r[S4J_RANGE_WORD_KEY_LO] = lo;
+    r[S4J_RANGE_WORD_KEY_HI] = lo + span;
+    r[S4J_RANGE_WORD_LOCAL] = local;
+    r[S4J_RANGE_WORD_KIND] = kind;
     (*n)++;
 }
 
@@ -192,28 +211,28 @@ static void load(const spec *s)
     int32_t r;
 
     memset(words, 0, sizeof words);
-    words[0] = s->kind;
-    words[1] = s->rows;
-    words[2] = s->cols;
-    words[3] = s->act;
-    words[4] = bits(0.01f);
-    words[5] = 0u;
-    words[6] = OUT_KEY;
-    words[7] = s->partials;
+    words[S4J_CFG_KIND] = s->kind;
+    words[S4J_CFG_N_ROWS] = s->rows;
+    words[S4J_CFG_N_COLS] = s->cols;
+    words[S4J_CFG_ACTIVATION] = s->act;
+    words[S4J_CFG_ALPHA] = bits(0.01f);
+    words[S4J_CFG_FUSED] = 0u;
+    words[S4J_CFG_OUT_KEY_BASE] = OUT_KEY;
+    words[S4J_CFG_EXPECTED_PARTIALS] = s->partials;
     if (s->training != 0u) {
-        words[11] = 1u;
-        words[12] = s->updater;
-        words[13] = bits(0.01f);
-        words[14] = bits(0.9f);
-        words[15] = bits(0.999f);
-        words[16] = bits(1e-8f);
-        words[17] = s->loss;
-        words[18] = s->cols;
-        words[19] = 0x30000u;  /* delta keys of a reduce */
-        words[20] = 0x20000u;  /* backward keys of a block */
-        words[21] = 0x40000u;  /* loss key */
-        words[22] = s->expected_backward;
-        words[23] = s->sends_backward;
+        words[S4J_CFG_TRAINING] = 1u;
+        words[S4J_CFG_UPDATER] = s->updater;
+        words[S4J_CFG_LEARNING_RATE] = bits(0.01f);
+        words[S4J_CFG_BETA1] = bits(0.9f);
+        words[S4J_CFG_BETA2] = bits(0.999f);
+        words[S4J_CFG_EPSILON] = bits(1e-8f);
+        words[S4J_CFG_LOSS] = s->loss;
+        words[S4J_CFG_LAYER_OUTPUTS] = s->cols;
+        words[S4J_CFG_DELTA_KEY_BASE] = 0x30000u;    /* delta keys of a reduce */
+        words[S4J_CFG_BACKWARD_KEY_BASE] = 0x20000u; /* backward keys of a block */
+        words[S4J_CFG_LOSS_KEY_BASE] = 0x40000u;     /* loss key */
+        words[S4J_CFG_EXPECTED_BACKWARD] = s->expected_backward;
+        words[S4J_CFG_SENDS_BACKWARD] = s->sends_backward;
     }
     if (s->ignore + 4u > MAX_RANGES) {
         fail("too many ranges", (long)s->ignore);
@@ -234,7 +253,7 @@ static void load(const spec *s)
             range(&n, LABEL_KEY, s->cols, 0u, S4J_RANGE_LABEL);
         }
     }
-    words[10] = n;
+    words[S4J_CFG_N_RANGES] = n;
     nw = s->kind == S4J_KIND_DENSE_BLOCK ? s->rows * s->cols : 0u;
     nb = s->kind == S4J_KIND_REDUCE ? s->cols : 0u;
     if (nw > MAX_VALUES || nb > MAX_VALUES) {
@@ -250,7 +269,7 @@ static void load(const spec *s)
     if (r != S4J_OK) {
         fail("s4j_parse_config", r);
     }
-    r = s4j_load(dtcm, CAPACITY, &cfg, weights, nw, bias, nb);
+    r = s4j_load(dtcm, S4J_DTCM_BYTES, &cfg, weights, nw, bias, nb);
     if (r != S4J_OK) {
         fail("s4j_load", r);
     }
@@ -278,7 +297,7 @@ static void deliver(uint32_t from, uint32_t to)
     uint32_t i;
 
     for (i = from; i < to; i++) {
-        int32_t r = s4j_on_packet(dtcm, CAPACITY, keys[i], payloads[i], &outbox);
+        int32_t r = s4j_on_packet(dtcm, S4J_DTCM_BYTES, keys[i], payloads[i], &outbox);
         if (r < 0) {
             fail("s4j_on_packet", r);
         }
@@ -293,7 +312,7 @@ static void measure(uint32_t from, uint32_t to)
 
     calib_begin();
     for (i = from; i < to; i++) {
-        int32_t r = s4j_on_packet(dtcm, CAPACITY, keys[i], payloads[i], &outbox);
+        int32_t r = s4j_on_packet(dtcm, S4J_DTCM_BYTES, keys[i], payloads[i], &outbox);
         worst = r < worst ? r : worst;
     }
     calib_end();
@@ -320,7 +339,7 @@ int main(int argc, char **argv)
         packets(0u, n, DATA_KEY, 0.0f, 1.0f, 1.0f);
         calib_begin();
         for (i = 0u; i < n; i++) {
-            int32_t r = calib_null(dtcm, CAPACITY, keys[i], payloads[i], &outbox);
+            int32_t r = calib_null(dtcm, S4J_DTCM_BYTES, keys[i], payloads[i], &outbox);
             worst = r < worst ? r : worst;
         }
         calib_end();
@@ -336,7 +355,7 @@ int main(int argc, char **argv)
         load(&s);
         calib_begin();
         for (i = 0u; i < n; i++) {
-            int32_t r = s4j_received(dtcm, CAPACITY);
+            int32_t r = s4j_received(dtcm, S4J_DTCM_BYTES);
             worst = r < worst ? r : worst;
         }
         calib_end();
@@ -372,7 +391,7 @@ int main(int argc, char **argv)
         measure(0u, i);
     } else if (strcmp(what, "act") == 0 && argc == 4) {
         s.kind = S4J_KIND_REDUCE;
-        s.act = lookup(argv[2], ACTS, 9u);
+        s.act = lookup(argv[2], ACTS, COUNT(ACTS));
         s.cols = number(argv[3], 1u, MAX_VALUES);
         s.partials = 1u;
         load(&s);
@@ -399,7 +418,7 @@ int main(int argc, char **argv)
         measure(s.rows + s.cols - 1u, s.rows + s.cols);
     } else if (strcmp(what, "hidden") == 0 && argc == 4) {
         s.kind = S4J_KIND_REDUCE;
-        s.act = lookup(argv[2], ACTS, 9u);
+        s.act = lookup(argv[2], ACTS, COUNT(ACTS));
         s.cols = number(argv[3], 1u, MAX_VALUES / 2u);
         s.partials = 1u;
         s.training = 1u;
@@ -411,8 +430,8 @@ int main(int argc, char **argv)
         measure(2u * s.cols - 1u, 2u * s.cols);
     } else if (strcmp(what, "outloss") == 0 && argc == 5) {
         s.kind = S4J_KIND_REDUCE;
-        s.act = lookup(argv[2], ACTS, 9u);
-        s.loss = lookup(argv[3], LOSSES, 8u);
+        s.act = lookup(argv[2], ACTS, COUNT(ACTS));
+        s.loss = lookup(argv[3], LOSSES, COUNT(LOSSES));
         s.cols = number(argv[4], 1u, MAX_VALUES / 2u);
         s.partials = 1u;
         s.training = 1u;
@@ -429,7 +448,7 @@ int main(int argc, char **argv)
         int32_t r;
 
         s.kind = S4J_KIND_DENSE_BLOCK;
-        s.updater = lookup(argv[2], UPDATERS, 3u);
+        s.updater = lookup(argv[2], UPDATERS, COUNT(UPDATERS));
         s.rows = number(argv[3], 1u, MAX_VALUES);
         s.cols = number(argv[4], 1u, MAX_VALUES);
         s.training = 1u;
@@ -439,7 +458,7 @@ int main(int argc, char **argv)
         packets(s.rows, s.rows + s.cols, DELTA_KEY, -0.1f, 0.1f, 0.0f);
         deliver(0u, s.rows + s.cols);
         calib_begin();
-        r = s4j_apply_update(dtcm, CAPACITY, 8u, 0u);
+        r = s4j_apply_update(dtcm, S4J_DTCM_BYTES, 8u, 0u);
         calib_end();
         if (r != S4J_OK) {
             fail("s4j_apply_update", r);

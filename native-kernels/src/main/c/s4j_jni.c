@@ -1,7 +1,8 @@
 /*
  * JNI bridge between org.spinnaker4j.kernels.KernelCore and the portable
  * kernels of s4j_kernels.c. Host only: no kernel logic lives here, only
- * argument checks and copies between Java arrays and the DTCM buffer.
+ * argument checks and copies between Java arrays and the DTCM buffer. The
+ * numbers both sides use are checked in s4j_contract.c.
  */
 #include <jni.h>
 #include <stdint.h>
@@ -9,11 +10,6 @@
 
 #include "org_spinnaker4j_kernels_KernelCore.h"
 #include "s4j_kernels.h"
-
-_Static_assert(org_spinnaker4j_kernels_KernelCore_ARRAY_WEIGHTS == S4J_ARRAY_WEIGHTS,
-               "KernelCore.ARRAY_WEIGHTS must equal S4J_ARRAY_WEIGHTS");
-_Static_assert(org_spinnaker4j_kernels_KernelCore_ARRAY_BIAS == S4J_ARRAY_BIAS,
-               "KernelCore.ARRAY_BIAS must equal S4J_ARRAY_BIAS");
 
 /* Sends are gathered on the stack and copied to the outbox in chunks, so an
  * event that sends nothing never touches the Java array. */

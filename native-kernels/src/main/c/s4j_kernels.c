@@ -490,31 +490,31 @@ int32_t s4j_parse_config(const uint32_t *words, uint32_t n_words, s4j_config *cf
     if (words == NULL || cfg == NULL || n_words < S4J_CONFIG_WORDS) {
         return S4J_ERR_BAD_LENGTH;
     }
-    cfg->kind = words[0];
-    cfg->n_rows = words[1];
-    cfg->n_cols = words[2];
-    cfg->activation = words[3];
-    cfg->alpha = f_of(words[4]);
-    cfg->fused = words[5];
-    cfg->out_key_base = words[6];
-    cfg->expected_partials = words[7];
-    cfg->softmax_peers = words[8];
-    cfg->sync_key_base = words[9];
-    cfg->n_ranges = words[10];
+    cfg->kind = words[S4J_CFG_KIND];
+    cfg->n_rows = words[S4J_CFG_N_ROWS];
+    cfg->n_cols = words[S4J_CFG_N_COLS];
+    cfg->activation = words[S4J_CFG_ACTIVATION];
+    cfg->alpha = f_of(words[S4J_CFG_ALPHA]);
+    cfg->fused = words[S4J_CFG_FUSED];
+    cfg->out_key_base = words[S4J_CFG_OUT_KEY_BASE];
+    cfg->expected_partials = words[S4J_CFG_EXPECTED_PARTIALS];
+    cfg->softmax_peers = words[S4J_CFG_SOFTMAX_PEERS];
+    cfg->sync_key_base = words[S4J_CFG_SYNC_KEY_BASE];
+    cfg->n_ranges = words[S4J_CFG_N_RANGES];
     t = &cfg->training;
-    t->enabled = words[11];
-    t->updater = words[12];
-    t->learning_rate = f_of(words[13]);
-    t->beta1 = f_of(words[14]);
-    t->beta2 = f_of(words[15]);
-    t->epsilon = f_of(words[16]);
-    t->loss = words[17];
-    t->layer_outputs = words[18];
-    t->delta_key_base = words[19];
-    t->backward_key_base = words[20];
-    t->loss_key_base = words[21];
-    t->expected_backward = words[22];
-    t->sends_backward = words[23];
+    t->enabled = words[S4J_CFG_TRAINING];
+    t->updater = words[S4J_CFG_UPDATER];
+    t->learning_rate = f_of(words[S4J_CFG_LEARNING_RATE]);
+    t->beta1 = f_of(words[S4J_CFG_BETA1]);
+    t->beta2 = f_of(words[S4J_CFG_BETA2]);
+    t->epsilon = f_of(words[S4J_CFG_EPSILON]);
+    t->loss = words[S4J_CFG_LOSS];
+    t->layer_outputs = words[S4J_CFG_LAYER_OUTPUTS];
+    t->delta_key_base = words[S4J_CFG_DELTA_KEY_BASE];
+    t->backward_key_base = words[S4J_CFG_BACKWARD_KEY_BASE];
+    t->loss_key_base = words[S4J_CFG_LOSS_KEY_BASE];
+    t->expected_backward = words[S4J_CFG_EXPECTED_BACKWARD];
+    t->sends_backward = words[S4J_CFG_SENDS_BACKWARD];
     if (cfg->n_ranges > (n_words - S4J_CONFIG_WORDS) / S4J_RANGE_WORDS
         || n_words - S4J_CONFIG_WORDS != cfg->n_ranges * S4J_RANGE_WORDS) {
         return S4J_ERR_BAD_LENGTH;
@@ -636,15 +636,15 @@ int32_t s4j_check_config(const s4j_config *cfg)
     limit = cfg->kind == S4J_KIND_DENSE_BLOCK ? cfg->n_rows : cfg->n_cols;
     for (i = 0u; i < cfg->n_ranges; i++) {
         const uint32_t *r = cfg->ranges + (size_t)i * S4J_RANGE_WORDS;
-        uint32_t lo = r[0];
-        uint32_t hi = r[1];
+        uint32_t lo = r[S4J_RANGE_WORD_KEY_LO];
+        uint32_t hi = r[S4J_RANGE_WORD_KEY_HI];
 
         if (hi <= lo) {
             return S4J_ERR_BAD_CONFIG;
         }
-        switch (r[3]) {
+        switch (r[S4J_RANGE_WORD_KIND]) {
         case S4J_RANGE_DATA:
-            if ((uint64_t)r[2] + (hi - lo) > limit) {
+            if ((uint64_t)r[S4J_RANGE_WORD_LOCAL] + (hi - lo) > limit) {
                 return S4J_ERR_BAD_CONFIG;
             }
             break;
@@ -656,18 +656,18 @@ int32_t s4j_check_config(const s4j_config *cfg)
             break;
         case S4J_RANGE_DELTA:
             if (!training || cfg->kind != S4J_KIND_DENSE_BLOCK || cfg->fused != 0u
-                || (uint64_t)r[2] + (hi - lo) > cfg->n_cols) {
+                || (uint64_t)r[S4J_RANGE_WORD_LOCAL] + (hi - lo) > cfg->n_cols) {
                 return S4J_ERR_BAD_CONFIG;
             }
             break;
         case S4J_RANGE_BACKWARD_PARTIAL:
             if (!training || !activator || output
-                || (uint64_t)r[2] + (hi - lo) > cfg->n_cols) {
+                || (uint64_t)r[S4J_RANGE_WORD_LOCAL] + (hi - lo) > cfg->n_cols) {
                 return S4J_ERR_BAD_CONFIG;
             }
             break;
         case S4J_RANGE_LABEL:
-            if (!output || (uint64_t)r[2] + (hi - lo) > cfg->n_cols) {
+            if (!output || (uint64_t)r[S4J_RANGE_WORD_LOCAL] + (hi - lo) > cfg->n_cols) {
                 return S4J_ERR_BAD_CONFIG;
             }
             break;
@@ -678,7 +678,7 @@ int32_t s4j_check_config(const s4j_config *cfg)
         }
         for (j = 0u; j < i; j++) {
             const uint32_t *o = cfg->ranges + (size_t)j * S4J_RANGE_WORDS;
-            if (lo < o[1] && o[0] < hi) {
+            if (lo < o[S4J_RANGE_WORD_KEY_HI] && o[S4J_RANGE_WORD_KEY_LO] < hi) {
                 return S4J_ERR_BAD_CONFIG; /* overlapping key ranges */
             }
         }
@@ -766,11 +766,11 @@ int32_t s4j_load(void *dtcm, uint32_t capacity, const s4j_config *cfg,
     ranges = AT(s4j_range, dtcm, l.ranges);
     for (i = 0u; i < cfg->n_ranges; i++) {
         const uint32_t *src = cfg->ranges + (size_t)i * S4J_RANGE_WORDS;
-        ranges[i].key_lo = src[0];
-        ranges[i].span = src[1] - src[0];
-        ranges[i].kind = src[3];
-        ranges[i].local = src[3] == S4J_RANGE_SOFTMAX_SYNC ? slot++
-                        : (src[3] == S4J_RANGE_IGNORE ? 0u : src[2]);
+        ranges[i].key_lo = src[S4J_RANGE_WORD_KEY_LO];
+        ranges[i].span = src[S4J_RANGE_WORD_KEY_HI] - src[S4J_RANGE_WORD_KEY_LO];
+        ranges[i].kind = src[S4J_RANGE_WORD_KIND];
+        ranges[i].local = ranges[i].kind == S4J_RANGE_SOFTMAX_SYNC ? slot++
+                        : (ranges[i].kind == S4J_RANGE_IGNORE ? 0u : src[S4J_RANGE_WORD_LOCAL]);
     }
     if (want_w != 0u) {
         memcpy(AT(float, dtcm, l.weights), weights, (size_t)want_w * sizeof(float));

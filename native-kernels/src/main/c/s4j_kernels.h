@@ -5,7 +5,8 @@
  * hardware required): the same source is compiled for the host (called from
  * Java through s4j_jni.c) and for the ARM968 of a real SpiNNaker chip.
  *
- * A core's whole state lives in ONE caller-provided buffer (its DTCM, 64 KiB),
+ * A core's whole state lives in ONE caller-provided buffer (its DTCM,
+ * S4J_DTCM_BYTES = 64 KiB),
  * laid out as:
  *
  *   header (s4j_header, starts with the magic/version word: S4J_MAGIC for
@@ -50,8 +51,13 @@
 
 #include <stdint.h>
 
+/* Every S4J_* number below that Java also uses (sizes, config word offsets,
+ * codes) has a constant of the same name without the prefix in
+ * org.spinnaker4j.kernels.KernelAbi; s4j_contract.c asserts at compile time
+ * that each pair agrees, so the host build fails on a mismatch. */
+
 /* 'S' '4' 'K' + layout version 1; version 2 is the same state followed by
- * the training part. */
+ * the training part. C only: Java never reads the state's words. */
 #define S4J_MAGIC          0x53344B01u
 #define S4J_MAGIC_TRAINING 0x53344B02u
 
@@ -116,10 +122,49 @@
 #define S4J_SYNC_KEYS          2u
 #define S4J_SYNC_KEYS_TRAINING 3u
 
+/* Bytes of DTCM of a core: the capacity of a core's state buffer. */
+#define S4J_DTCM_BYTES 65536u
+
 /* Words of a packed config: the fixed part (11 inference words, then 13
- * training words, all 0 when training is off), then 4 words per input range. */
-#define S4J_CONFIG_WORDS 24u
-#define S4J_RANGE_WORDS  4u
+ * training words, all 0 when training is off), then S4J_RANGE_WORDS words
+ * per input range. Floats are carried as their bits. */
+#define S4J_CFG_KIND               0u
+#define S4J_CFG_N_ROWS             1u
+#define S4J_CFG_N_COLS             2u
+#define S4J_CFG_ACTIVATION         3u
+#define S4J_CFG_ALPHA              4u  /* float */
+#define S4J_CFG_FUSED              5u
+#define S4J_CFG_OUT_KEY_BASE       6u
+#define S4J_CFG_EXPECTED_PARTIALS  7u
+#define S4J_CFG_SOFTMAX_PEERS      8u
+#define S4J_CFG_SYNC_KEY_BASE      9u
+#define S4J_CFG_N_RANGES          10u
+#define S4J_CFG_TRAINING          11u  /* 1: the training words below count */
+#define S4J_CFG_UPDATER           12u
+#define S4J_CFG_LEARNING_RATE     13u  /* float */
+#define S4J_CFG_BETA1             14u  /* float */
+#define S4J_CFG_BETA2             15u  /* float */
+#define S4J_CFG_EPSILON           16u  /* float */
+#define S4J_CFG_LOSS              17u
+#define S4J_CFG_LAYER_OUTPUTS     18u
+#define S4J_CFG_DELTA_KEY_BASE    19u
+#define S4J_CFG_BACKWARD_KEY_BASE 20u
+#define S4J_CFG_LOSS_KEY_BASE     21u
+#define S4J_CFG_EXPECTED_BACKWARD 22u
+#define S4J_CFG_SENDS_BACKWARD    23u
+#define S4J_CONFIG_WORDS          24u
+
+/* Words of one input range of a packed config. */
+#define S4J_RANGE_WORD_KEY_LO 0u
+#define S4J_RANGE_WORD_KEY_HI 1u  /* exclusive */
+#define S4J_RANGE_WORD_LOCAL  2u  /* local offset of key_lo */
+#define S4J_RANGE_WORD_KIND   3u  /* S4J_RANGE_* */
+#define S4J_RANGE_WORDS       4u
+
+_Static_assert(S4J_CONFIG_WORDS == S4J_CFG_SENDS_BACKWARD + 1u,
+               "S4J_CONFIG_WORDS must follow the last S4J_CFG_* word");
+_Static_assert(S4J_RANGE_WORDS == S4J_RANGE_WORD_KIND + 1u,
+               "S4J_RANGE_WORDS must follow the last S4J_RANGE_WORD_* word");
 
 /* Return codes: >= 0 success (usually a count of sends), < 0 error. */
 #define S4J_OK                     0
@@ -181,7 +226,7 @@ typedef struct s4j_config {
     uint32_t sync_key_base;
     uint32_t n_ranges;
     s4j_training training;
-    /* n_ranges x {key_lo, key_hi (exclusive), local_offset, range kind} */
+    /* n_ranges x S4J_RANGE_WORDS words (S4J_RANGE_WORD_*) */
     const uint32_t *ranges;
 } s4j_config;
 
@@ -196,7 +241,8 @@ typedef struct s4j_outbox {
     uint32_t work;      /* S4J_WORK_* bits: the work the current event did */
 } s4j_outbox;
 
-/* Fills cfg from a packed config (S4J_CONFIG_WORDS + 4*n_ranges words). */
+/* Fills cfg from a packed config (S4J_CONFIG_WORDS + S4J_RANGE_WORDS * n_ranges
+ * words). */
 int32_t s4j_parse_config(const uint32_t *words, uint32_t n_words, s4j_config *cfg);
 
 /* Checks a config: S4J_OK or S4J_ERR_BAD_CONFIG. */

@@ -118,9 +118,9 @@ public final class Mapper {
             List<InputRange> ranges = receive.get(v.id());
             int peers = (int) ranges.stream().filter(r -> r.kind() == ReceiveKind.SOFTMAX_SYNC).count();
             int bytes = memory.stateBytes(DtcmCheck.shape(network, v, ranges.size(), peers));
-            if (bytes > Chip.DTCM_BYTES) {
+            if (bytes > memory.dtcmBytes()) {
                 throw new MappingException(v + " needs " + bytes + " bytes of DTCM but a core has "
-                        + Chip.DTCM_BYTES);
+                        + memory.dtcmBytes());
             }
         }
     }

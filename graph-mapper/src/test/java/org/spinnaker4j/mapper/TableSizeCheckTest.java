@@ -41,8 +41,8 @@ import org.spinnaker4j.mapper.route.TableCompressor;
  */
 class TableSizeCheckTest {
 
-    private static final CoreMemory ONE_ROW_BLOCKS = (kind, rows, cols, fused, ranges, peers) ->
-            kind == VertexKind.DENSE_BLOCK && rows > 1 ? 70_000 : 100;
+    private static final CoreMemory ONE_ROW_BLOCKS = TestSupport.memory((kind, rows, cols, fused, ranges, peers) ->
+            kind == VertexKind.DENSE_BLOCK && rows > 1 ? 70_000 : 100);
 
     @Test
     void tooManyEntriesOnOneChipIsReportedWithChipAndCount() {

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.params.provider.Arguments;
+import org.spinnaker4j.mapper.graph.VertexKind;
 import org.spinnaker4j.mapper.ir.Activation;
 import org.spinnaker4j.mapper.ir.ActivationKind;
 import org.spinnaker4j.mapper.ir.DenseLayerSpec;
@@ -14,16 +15,42 @@ import org.spinnaker4j.mapper.partition.PartitioningStrategy;
 /** Shared fixtures: a simple DTCM formula and the networks the tests map. */
 public final class TestSupport {
 
+    /** The DTCM of a core in the tests' memory models: a SpiNNaker core's 64 KiB. */
+    public static final int DTCM_BYTES = 64 * 1024;
+
+    /** The bytes of an inference core's state, as a test's memory model computes them. */
+    @FunctionalInterface
+    public interface StateBytes {
+        int of(VertexKind kind, int rows, int cols, boolean fused, int ranges, int peers);
+    }
+
+    /** A memory model of {@link #DTCM_BYTES} per core whose inference cores need {@code bytes}. */
+    public static CoreMemory memory(StateBytes bytes) {
+        return new CoreMemory() {
+            @Override
+            public int dtcmBytes() {
+                return DTCM_BYTES;
+            }
+
+            @Override
+            public int stateBytes(VertexKind kind, int nRows, int nCols, boolean fused, int nInputRanges,
+                    int nSoftmaxPeers) {
+                return bytes.of(kind, nRows, nCols, fused, nInputRanges, nSoftmaxPeers);
+            }
+        };
+    }
+
     /** 64 bytes of fixed state, 16 per key range, 4 per weight, per row and two per column. */
-    public static final CoreMemory MEMORY = (kind, rows, cols, fused, ranges, peers) ->
-            64 + 16 * ranges + 4 * (rows * cols + rows + 2 * cols);
+    public static final CoreMemory MEMORY = memory((kind, rows, cols, fused, ranges, peers) ->
+            64 + 16 * ranges + 4 * (rows * cols + rows + 2 * cols));
 
     /**
      * The same formula with {@code scale} times the bytes per weight: as if DTCM were smaller,
      * so BLOCK partitioning spreads a network over many chips and needs reduce cores.
      */
     public static CoreMemory tightMemory(int scale) {
-        return (kind, rows, cols, fused, ranges, peers) -> 64 + 16 * ranges + 4 * (scale * rows * cols + rows + 2 * cols);
+        return memory((kind, rows, cols, fused, ranges, peers) ->
+                64 + 16 * ranges + 4 * (scale * rows * cols + rows + 2 * cols));
     }
 
     /** The (name, strategy, network, memory) cases the key tests run on: both strategies, loose and tight DTCM. */

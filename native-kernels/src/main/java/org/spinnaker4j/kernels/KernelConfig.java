@@ -89,7 +89,7 @@ public record KernelConfig(KernelKind kind, int nRows, int nCols, KernelActivati
             throw new IllegalArgumentException(String.format(
                     "output keys 0x%08x + %d wrap past 0xffffffff", outKeyBase, nCols));
         }
-        int syncKeys = training == null ? 2 : 3;
+        int syncKeys = KeyRange.syncKeys(training != null);
         if (softmaxPeers > 0 && Integer.toUnsignedLong(syncKeyBase) + syncKeys > KEY_SPACE) {
             throw new IllegalArgumentException(String.format(
                     "sync keys 0x%08x + %d wrap past 0xffffffff", syncKeyBase, syncKeys));
@@ -117,9 +117,9 @@ public record KernelConfig(KernelKind kind, int nRows, int nCols, KernelActivati
                 case SOFTMAX_SYNC -> {
                     if (r.size() != syncKeys) {
                         throw new IllegalArgumentException(training == null
-                                ? "a SOFTMAX_SYNC range has exactly 2 keys (max, sum), got " + r
-                                : "in training a SOFTMAX_SYNC range has exactly 3 keys (max, sum, backward dot), got "
-                                        + r);
+                                ? "a SOFTMAX_SYNC range has exactly " + syncKeys + " keys (max, sum), got " + r
+                                : "in training a SOFTMAX_SYNC range has exactly " + syncKeys
+                                        + " keys (max, sum, backward dot), got " + r);
                     }
                     syncs++;
                 }

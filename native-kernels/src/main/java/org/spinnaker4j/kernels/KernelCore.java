@@ -19,15 +19,9 @@ import java.util.Locale;
  */
 public final class KernelCore {
 
-    /** Bytes of DTCM of a SpiNNaker core, and so of every core's state buffer. */
-    public static final int DTCM_BYTES = 65536;
+    /** Bytes of DTCM of a SpiNNaker core, and so of every core's state buffer (S4J_DTCM_BYTES of the kernels). */
+    public static final int DTCM_BYTES = KernelAbi.DTCM_BYTES;
 
-    /** Parameter arrays of a core (S4J_ARRAY_* in s4j_kernels.h; the JNI bridge asserts they agree). */
-    static final int ARRAY_WEIGHTS = 0;
-    static final int ARRAY_BIAS = 1;
-
-    private static final int CONFIG_WORDS = 24;
-    private static final int RANGE_WORDS = 4;
     private static final long SATURATED = 0xFFFF_FFFFL;
 
     private final ByteBuffer dtcm;
@@ -244,12 +238,12 @@ public final class KernelCore {
 
     /** A DENSE_BLOCK's current weights, {@code nRows * nCols} row-major (a copy). */
     public float[] readWeights() {
-        return readArray(ARRAY_WEIGHTS, 0, "readWeights");
+        return readArray(KernelAbi.ARRAY_WEIGHTS, 0, "readWeights");
     }
 
     /** The current bias of a REDUCE or fused DENSE_BLOCK, {@code nCols} values (a copy). */
     public float[] readBias() {
-        return readArray(ARRAY_BIAS, 0, "readBias");
+        return readArray(KernelAbi.ARRAY_BIAS, 0, "readBias");
     }
 
     /**
@@ -257,12 +251,12 @@ public final class KernelCore {
      * (a copy): {@code k} counts from 1 to {@link UpdaterKind#stateArrays()} (Nesterovs: 1 = v; Adam: 1 = m, 2 = v).
      */
     public float[] readWeightState(int k) {
-        return readArray(ARRAY_WEIGHTS, stateSlot(k, "readWeightState"), "readWeightState");
+        return readArray(KernelAbi.ARRAY_WEIGHTS, stateSlot(k, "readWeightState"), "readWeightState");
     }
 
     /** A training REDUCE's or fused DENSE_BLOCK's updater state array {@code k} for its bias (see {@link #readWeightState}). */
     public float[] readBiasState(int k) {
-        return readArray(ARRAY_BIAS, stateSlot(k, "readBiasState"), "readBiasState");
+        return readArray(KernelAbi.ARRAY_BIAS, stateSlot(k, "readBiasState"), "readBiasState");
     }
 
     /**
@@ -270,12 +264,12 @@ public final class KernelCore {
      * state DL4J holds after a reload; refused while a sample's backward pass is half done.
      */
     public void writeWeightState(int k, float[] values) {
-        writeArray(ARRAY_WEIGHTS, stateSlot(k, "writeWeightState"), values, "writeWeightState");
+        writeArray(KernelAbi.ARRAY_WEIGHTS, stateSlot(k, "writeWeightState"), values, "writeWeightState");
     }
 
     /** Overwrites updater state array {@code k} of the bias (see {@link #writeWeightState}). */
     public void writeBiasState(int k, float[] values) {
-        writeArray(ARRAY_BIAS, stateSlot(k, "writeBiasState"), values, "writeBiasState");
+        writeArray(KernelAbi.ARRAY_BIAS, stateSlot(k, "writeBiasState"), values, "writeBiasState");
     }
 
     private int stateSlot(int k, String what) {
@@ -318,7 +312,7 @@ public final class KernelCore {
     }
 
     private static int arrayLength(KernelConfig c, int which, String what) {
-        if (which == ARRAY_WEIGHTS) {
+        if (which == KernelAbi.ARRAY_WEIGHTS) {
             if (c.kind() != KernelKind.DENSE_BLOCK) {
                 throw new IllegalStateException(what + " is for DENSE_BLOCK cores; this core is " + c.kind());
             }
@@ -452,45 +446,47 @@ public final class KernelCore {
     }
 
     /**
-     * The config as the C kernels read it: 11 words, 13 training words (all 0 without training), then
-     * (keyLo, keyHi, localOffset, kind) per range.
+     * The config as the C kernels read it ({@code s4j_parse_config}): {@link KernelAbi#CONFIG_WORDS} words at the
+     * {@code KernelAbi.CFG_*} offsets, the training words all 0 without training, then
+     * {@link KernelAbi#RANGE_WORDS} words per range at the {@code KernelAbi.RANGE_WORD_*} offsets.
      */
     static int[] pack(KernelConfig c) {
         List<KeyRange> inputs = c.inputs();
-        int[] words = new int[CONFIG_WORDS + RANGE_WORDS * inputs.size()];
-        words[0] = c.kind().code();
-        words[1] = c.nRows();
-        words[2] = c.nCols();
-        words[3] = c.activation().code();
-        words[4] = Float.floatToRawIntBits(c.alpha());
-        words[5] = c.fused() ? 1 : 0;
-        words[6] = c.outKeyBase();
-        words[7] = c.expectedPartials();
-        words[8] = c.softmaxPeers();
-        words[9] = c.syncKeyBase();
-        words[10] = inputs.size();
+        int[] words = new int[KernelAbi.CONFIG_WORDS + KernelAbi.RANGE_WORDS * inputs.size()];
+        words[KernelAbi.CFG_KIND] = c.kind().code();
+        words[KernelAbi.CFG_N_ROWS] = c.nRows();
+        words[KernelAbi.CFG_N_COLS] = c.nCols();
+        words[KernelAbi.CFG_ACTIVATION] = c.activation().code();
+        words[KernelAbi.CFG_ALPHA] = Float.floatToRawIntBits(c.alpha());
+        words[KernelAbi.CFG_FUSED] = c.fused() ? 1 : 0;
+        words[KernelAbi.CFG_OUT_KEY_BASE] = c.outKeyBase();
+        words[KernelAbi.CFG_EXPECTED_PARTIALS] = c.expectedPartials();
+        words[KernelAbi.CFG_SOFTMAX_PEERS] = c.softmaxPeers();
+        words[KernelAbi.CFG_SYNC_KEY_BASE] = c.syncKeyBase();
+        words[KernelAbi.CFG_N_RANGES] = inputs.size();
         TrainingConfig t = c.training();
         if (t != null) {
-            words[11] = 1;
-            words[12] = t.updater().code();
-            words[13] = Float.floatToRawIntBits(t.learningRate());
-            words[14] = Float.floatToRawIntBits(t.momentumOrBeta1());
-            words[15] = Float.floatToRawIntBits(t.beta2());
-            words[16] = Float.floatToRawIntBits(t.epsilon());
-            words[17] = t.loss().code();
-            words[18] = t.layerOutputs();
-            words[19] = t.deltaKeyBase();
-            words[20] = t.backwardKeyBase();
-            words[21] = t.lossKeyBase();
-            words[22] = t.expectedBackwardPartials();
-            words[23] = t.sendsBackward() ? 1 : 0;
+            words[KernelAbi.CFG_TRAINING] = 1;
+            words[KernelAbi.CFG_UPDATER] = t.updater().code();
+            words[KernelAbi.CFG_LEARNING_RATE] = Float.floatToRawIntBits(t.learningRate());
+            words[KernelAbi.CFG_BETA1] = Float.floatToRawIntBits(t.momentumOrBeta1());
+            words[KernelAbi.CFG_BETA2] = Float.floatToRawIntBits(t.beta2());
+            words[KernelAbi.CFG_EPSILON] = Float.floatToRawIntBits(t.epsilon());
+            words[KernelAbi.CFG_LOSS] = t.loss().code();
+            words[KernelAbi.CFG_LAYER_OUTPUTS] = t.layerOutputs();
+            words[KernelAbi.CFG_DELTA_KEY_BASE] = t.deltaKeyBase();
+            words[KernelAbi.CFG_BACKWARD_KEY_BASE] = t.backwardKeyBase();
+            words[KernelAbi.CFG_LOSS_KEY_BASE] = t.lossKeyBase();
+            words[KernelAbi.CFG_EXPECTED_BACKWARD] = t.expectedBackwardPartials();
+            words[KernelAbi.CFG_SENDS_BACKWARD] = t.sendsBackward() ? 1 : 0;
         }
-        int w = CONFIG_WORDS;
+        int w = KernelAbi.CONFIG_WORDS;
         for (KeyRange r : inputs) {
-            words[w++] = r.keyLo();
-            words[w++] = r.keyHi();
-            words[w++] = r.localOffset();
-            words[w++] = r.kind().code();
+            words[w + KernelAbi.RANGE_WORD_KEY_LO] = r.keyLo();
+            words[w + KernelAbi.RANGE_WORD_KEY_HI] = r.keyHi();
+            words[w + KernelAbi.RANGE_WORD_LOCAL] = r.localOffset();
+            words[w + KernelAbi.RANGE_WORD_KIND] = r.kind().code();
+            w += KernelAbi.RANGE_WORDS;
         }
         return words;
     }

@@ -5,31 +5,31 @@ public class KernelException extends RuntimeException {
 
     private static final long serialVersionUID = 1L;
 
-    /** Codes returned by the C kernels (see s4j_kernels.h). */
-    static final int NOT_LOADED = -1;
-    static final int BUFFER_TOO_SMALL = -2;
-    static final int BAD_BUFFER = -3;
-    static final int BAD_CONFIG = -4;
-    static final int TOO_LARGE = -5;
-    static final int BAD_LENGTH = -6;
-    static final int UNKNOWN_KEY = -7;
-    static final int DUPLICATE_ROW = -8;
-    static final int TOO_MANY_PARTIALS = -9;
-    static final int DUPLICATE_VALUE = -10;
-    static final int DUPLICATE_SYNC = -11;
-    static final int SAMPLE_OVERLAP = -12;
-    static final int OUTBOX_TOO_SMALL = -13;
-    static final int WRONG_KIND = -14;
-    static final int NO_INPUT = -15;
-    static final int INCOMPLETE = -16;
-    static final int CORRUPT = -17;
-    static final int JNI = -18;
-    static final int DUPLICATE_DELTA = -19;
-    static final int DUPLICATE_LABEL = -20;
-    static final int TOO_MANY_BACKWARD = -21;
-    static final int NO_FORWARD = -22;
-    static final int NOT_TRAINING = -23;
-    static final int BAD_ARGUMENT = -24;
+    /** Codes returned by the C kernels (S4J_ERR_* of s4j_kernels.h, through {@link KernelAbi}). */
+    static final int NOT_LOADED = KernelAbi.ERR_NOT_LOADED;
+    static final int BUFFER_TOO_SMALL = KernelAbi.ERR_BUFFER_TOO_SMALL;
+    static final int BAD_BUFFER = KernelAbi.ERR_BAD_BUFFER;
+    static final int BAD_CONFIG = KernelAbi.ERR_BAD_CONFIG;
+    static final int TOO_LARGE = KernelAbi.ERR_TOO_LARGE;
+    static final int BAD_LENGTH = KernelAbi.ERR_BAD_LENGTH;
+    static final int UNKNOWN_KEY = KernelAbi.ERR_UNKNOWN_KEY;
+    static final int DUPLICATE_ROW = KernelAbi.ERR_DUPLICATE_ROW;
+    static final int TOO_MANY_PARTIALS = KernelAbi.ERR_TOO_MANY_PARTIALS;
+    static final int DUPLICATE_VALUE = KernelAbi.ERR_DUPLICATE_VALUE;
+    static final int DUPLICATE_SYNC = KernelAbi.ERR_DUPLICATE_SYNC;
+    static final int SAMPLE_OVERLAP = KernelAbi.ERR_SAMPLE_OVERLAP;
+    static final int OUTBOX_TOO_SMALL = KernelAbi.ERR_OUTBOX_TOO_SMALL;
+    static final int WRONG_KIND = KernelAbi.ERR_WRONG_KIND;
+    static final int NO_INPUT = KernelAbi.ERR_NO_INPUT;
+    static final int INCOMPLETE = KernelAbi.ERR_INCOMPLETE;
+    static final int CORRUPT = KernelAbi.ERR_CORRUPT;
+    static final int JNI = KernelAbi.ERR_JNI;
+    static final int DUPLICATE_DELTA = KernelAbi.ERR_DUPLICATE_DELTA;
+    static final int DUPLICATE_LABEL = KernelAbi.ERR_DUPLICATE_LABEL;
+    static final int TOO_MANY_BACKWARD = KernelAbi.ERR_TOO_MANY_BACKWARD;
+    static final int NO_FORWARD = KernelAbi.ERR_NO_FORWARD;
+    static final int NOT_TRAINING = KernelAbi.ERR_NOT_TRAINING;
+    static final int BAD_ARGUMENT = KernelAbi.ERR_BAD_ARGUMENT;
 
     private final int code;
 

@@ -9,32 +9,37 @@ package org.spinnaker4j.kernels;
 public enum KernelWork {
     /** A source sent its values, or a block's or reduce's z completed and its outputs were sent (with softmax
      * peers: its local max). */
-    FORWARD(1, false),
+    FORWARD(false),
     /** Softmax across cores, once every peer's max is in: {@code exp(z - M)} and the local sum sent. */
-    SOFTMAX_SUM(2, false),
+    SOFTMAX_SUM(false),
     /** Softmax across cores, once every peer's sum is in: {@code y = e / total} sent. */
-    SOFTMAX_NORMALISE(4, false),
+    SOFTMAX_NORMALISE(false),
     /** Hidden softmax across cores in training, once its backward partials are in: the local {@code sum e_k y_k}
      * sent. */
-    SOFTMAX_DOT(8, true),
+    SOFTMAX_DOT(true),
     /** An activator's deltas (from its labels, or its backward partials), added to db and sent or used by its own
      * block. */
-    DELTAS(16, true),
+    DELTAS(true),
     /** A block's backward pass once its deltas are in: {@code dW += x·delta}, and {@code W·delta} sent to the
      * previous layer if it sends backward. */
-    BLOCK_BACKWARD(32, true);
+    BLOCK_BACKWARD(true);
 
-    private final int code;
     private final boolean backward;
 
-    KernelWork(int code, boolean backward) {
-        this.code = code;
+    KernelWork(boolean backward) {
         this.backward = backward;
     }
 
     /** The bit of this work in the C kernels' {@code S4J_WORK_*} set. */
     public int code() {
-        return code;
+        return switch (this) {
+            case FORWARD -> KernelAbi.WORK_FORWARD;
+            case SOFTMAX_SUM -> KernelAbi.WORK_SOFTMAX_SUM;
+            case SOFTMAX_NORMALISE -> KernelAbi.WORK_SOFTMAX_NORMALISE;
+            case SOFTMAX_DOT -> KernelAbi.WORK_SOFTMAX_DOT;
+            case DELTAS -> KernelAbi.WORK_DELTAS;
+            case BLOCK_BACKWARD -> KernelAbi.WORK_BLOCK_BACKWARD;
+        };
     }
 
     /** Whether this is work of the backward pass (training), which an event does after its forward-pass work. */
@@ -44,6 +49,6 @@ public enum KernelWork {
 
     /** Whether this work is in a set of codes such as {@link KernelCore#lastWork()}. */
     public boolean in(int work) {
-        return (work & code) != 0;
+        return (work & code()) != 0;
     }
 }

@@ -34,14 +34,19 @@ public record KeyRange(int keyLo, int keyHi, int localOffset, RangeKind kind) {
         return of(keyLo, count, localOffset, RangeKind.DATA);
     }
 
+    /** The keys of a softmax peer's sync range: 2 (max, sum) for inference, 3 (max, sum, backward dot) in training. */
+    public static int syncKeys(boolean training) {
+        return training ? KernelAbi.SYNC_KEYS_TRAINING : KernelAbi.SYNC_KEYS;
+    }
+
     /** The sync range of one softmax peer whose sync keys start at {@code syncKeyBase} (inference: max, sum). */
     public static KeyRange softmaxSync(int syncKeyBase) {
-        return new KeyRange(syncKeyBase, syncKeyBase + 2, 0, RangeKind.SOFTMAX_SYNC);
+        return new KeyRange(syncKeyBase, syncKeyBase + syncKeys(false), 0, RangeKind.SOFTMAX_SYNC);
     }
 
     /** The sync range of one softmax peer of a training core: max, sum and backward dot. */
     public static KeyRange trainingSoftmaxSync(int syncKeyBase) {
-        return new KeyRange(syncKeyBase, syncKeyBase + 3, 0, RangeKind.SOFTMAX_SYNC);
+        return new KeyRange(syncKeyBase, syncKeyBase + syncKeys(true), 0, RangeKind.SOFTMAX_SYNC);
     }
 
     /** A DELTA range of {@code count} keys from {@code keyLo}, mapped to local columns from {@code localOffset}. */

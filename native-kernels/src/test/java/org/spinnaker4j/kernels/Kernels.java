@@ -1,5 +1,6 @@
 package org.spinnaker4j.kernels;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -104,6 +105,20 @@ final class Kernels {
             c[i] = a[i] + b[i];
         }
         return c;
+    }
+
+    /** The raw bits of each float, for comparisons that claim identity (-0 is not 0, a NaN only its own bits). */
+    static int[] bits(float[] values) {
+        int[] b = new int[values.length];
+        for (int i = 0; i < values.length; i++) {
+            b[i] = Float.floatToRawIntBits(values[i]);
+        }
+        return b;
+    }
+
+    /** Asserts that {@code actual} holds exactly the floats of {@code expected}, bit for bit. */
+    static void assertSameBits(float[] expected, float[] actual, String what) {
+        assertArrayEquals(bits(expected), bits(actual), what);
     }
 
     static void assertClose(float expected, float actual, double tol, String what) {

@@ -17,14 +17,6 @@ class SourceSinkTest {
     private static final int N = 6;
     private static final int BASE = 0xFFFF_FFF0; // near the top of the unsigned key space
 
-    private static int[] bits(float[] v) {
-        int[] b = new int[v.length];
-        for (int i = 0; i < v.length; i++) {
-            b[i] = Float.floatToRawIntBits(v[i]);
-        }
-        return b;
-    }
-
     @Test
     void sourceToSinkRoundTripKeepsEveryBit() {
         KernelCore source = new KernelCore();
@@ -62,7 +54,7 @@ class SourceSinkTest {
                 assertEquals(0, sink.onPacket(shuffled.get(k).key(), shuffled.get(k).payload(), new int[0]));
                 assertEquals(k + 1, sink.receivedCount());
             }
-            assertArrayEquals(bits(values), bits(sink.readOutput()));
+            assertArrayEquals(Kernels.bits(values), Kernels.bits(sink.readOutput()));
             assertEquals(0, sink.receivedCount(), "readOutput resets the count");
         }
     }

@@ -43,8 +43,8 @@ class UpdaterStateTest {
         float[] v = {1f, 2f, 3f, 4f, 5f, Float.NaN};
         core.writeWeightState(1, m);
         core.writeWeightState(2, v);
-        assertArrayEquals(bits(m), bits(core.readWeightState(1)));
-        assertArrayEquals(bits(v), bits(core.readWeightState(2)));
+        assertArrayEquals(Kernels.bits(m), Kernels.bits(core.readWeightState(1)));
+        assertArrayEquals(Kernels.bits(v), Kernels.bits(core.readWeightState(2)));
         assertArrayEquals(W, core.readWeights(), "the parameters are untouched");
 
         KernelCore activator = reduce(UpdaterKind.NESTEROVS);
@@ -103,13 +103,5 @@ class UpdaterStateTest {
         KernelException e = assertThrowsWith(KernelException.class, () -> core.writeWeightState(1, new float[6]),
                 "backward pass of a sample is incomplete");
         assertEquals(KernelException.INCOMPLETE, e.code());
-    }
-
-    private static int[] bits(float[] values) {
-        int[] b = new int[values.length];
-        for (int i = 0; i < values.length; i++) {
-            b[i] = Float.floatToRawIntBits(values[i]);
-        }
-        return b;
     }
 }

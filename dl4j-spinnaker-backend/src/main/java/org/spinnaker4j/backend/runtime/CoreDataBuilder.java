@@ -8,7 +8,6 @@ import org.spinnaker4j.kernels.KernelActivation;
 import org.spinnaker4j.kernels.KernelConfig;
 import org.spinnaker4j.kernels.KeyRange;
 import org.spinnaker4j.kernels.LossKind;
-import org.spinnaker4j.kernels.RangeKind;
 import org.spinnaker4j.kernels.TrainingConfig;
 import org.spinnaker4j.mapper.Mapping;
 import org.spinnaker4j.mapper.graph.MachineVertex;
@@ -53,14 +52,14 @@ public final class CoreDataBuilder {
         int peers = count(incoming, PartitionKind.SOFTMAX_SYNC);
         int partials = v.kind() == VertexKind.REDUCE ? count(incoming, PartitionKind.FORWARD) : 0;
         List<KeyRange> ranges = mapping.receiveTables().get(v.id()).stream()
-                .map(r -> new KeyRange(r.keyLo(), r.keyHi(), r.localOffset(), RangeKind.valueOf(r.kind().name())))
+                .map(r -> new KeyRange(r.keyLo(), r.keyHi(), r.localOffset(), KernelKinds.of(r.kind())))
                 .toList();
         boolean inLayer = v.kind() == VertexKind.DENSE_BLOCK || v.kind() == VertexKind.REDUCE;
         Activation activation = inLayer ? mapping.network().layers().get(v.layer()).activation() : null;
         int outKey = sendKeys.getOrDefault(PartitionKind.FORWARD, sendKeys.getOrDefault(PartitionKind.LABEL, 0));
         KernelConfig config = new KernelConfig(KernelKinds.of(v.kind()),
                 v.kind() == VertexKind.DENSE_BLOCK ? v.rows().size() : 0, v.cols().size(),
-                activation == null ? KernelActivation.IDENTITY : KernelActivation.valueOf(activation.kind().name()),
+                activation == null ? KernelActivation.IDENTITY : KernelKinds.of(activation.kind()),
                 activation == null ? 0f : activation.alpha(), v.fused(), outKey, partials, peers,
                 sendKeys.getOrDefault(PartitionKind.SOFTMAX_SYNC, 0), ranges,
                 inLayer && mapping.network().trains() ? training(mapping, v, sendKeys, incoming) : null);
@@ -78,7 +77,7 @@ public final class CoreDataBuilder {
         boolean computesLoss = v.activates() && outputLayer;
         return new TrainingConfig(KernelKinds.of(updater.type()), updater.learningRate(),
                 updater.momentumOrBeta1(), updater.beta2(), updater.epsilon(),
-                computesLoss ? LossKind.valueOf(network.training().loss().name()) : LossKind.NONE,
+                computesLoss ? KernelKinds.of(network.training().loss()) : LossKind.NONE,
                 network.layers().get(v.layer()).nOut(), sendKeys.getOrDefault(PartitionKind.DELTA, 0),
                 sendKeys.getOrDefault(PartitionKind.BACKWARD, 0), sendKeys.getOrDefault(PartitionKind.LOSS, 0),
                 v.activates() && !outputLayer ? count(incoming, PartitionKind.BACKWARD) : 0,

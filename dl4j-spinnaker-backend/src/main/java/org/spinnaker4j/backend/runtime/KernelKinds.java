@@ -1,11 +1,21 @@
 package org.spinnaker4j.backend.runtime;
 
+import org.spinnaker4j.kernels.KernelActivation;
 import org.spinnaker4j.kernels.KernelKind;
+import org.spinnaker4j.kernels.LossKind;
+import org.spinnaker4j.kernels.RangeKind;
 import org.spinnaker4j.kernels.UpdaterKind;
 import org.spinnaker4j.mapper.graph.VertexKind;
+import org.spinnaker4j.mapper.ir.ActivationKind;
+import org.spinnaker4j.mapper.ir.LossFunction;
 import org.spinnaker4j.mapper.ir.UpdaterType;
+import org.spinnaker4j.mapper.keys.ReceiveKind;
 
-/** The kernels' codes for the mapper's kinds: which kernel program runs each kind of vertex, which updater it applies. */
+/**
+ * The kernels' kinds for the mapper's: which kernel program runs each kind of vertex, which activation, updater and
+ * loss it applies, what its key ranges carry. Exhaustive switches, so a constant added to or renamed in either enum
+ * fails compilation here.
+ */
 public final class KernelKinds {
 
     private KernelKinds() {
@@ -25,6 +35,43 @@ public final class KernelKinds {
             case SGD -> UpdaterKind.SGD;
             case NESTEROVS -> UpdaterKind.NESTEROVS;
             case ADAM -> UpdaterKind.ADAM;
+        };
+    }
+
+    public static KernelActivation of(ActivationKind kind) {
+        return switch (kind) {
+            case IDENTITY -> KernelActivation.IDENTITY;
+            case RELU -> KernelActivation.RELU;
+            case LEAKYRELU -> KernelActivation.LEAKYRELU;
+            case SIGMOID -> KernelActivation.SIGMOID;
+            case TANH -> KernelActivation.TANH;
+            case SOFTMAX -> KernelActivation.SOFTMAX;
+            case HARDTANH -> KernelActivation.HARDTANH;
+            case SOFTPLUS -> KernelActivation.SOFTPLUS;
+            case ELU -> KernelActivation.ELU;
+        };
+    }
+
+    public static LossKind of(LossFunction loss) {
+        return switch (loss) {
+            case MSE -> LossKind.MSE;
+            case L1 -> LossKind.L1;
+            case L2 -> LossKind.L2;
+            case MAE -> LossKind.MAE;
+            case XENT -> LossKind.XENT;
+            case MCXENT -> LossKind.MCXENT;
+            case NEGATIVELOGLIKELIHOOD -> LossKind.NEGATIVELOGLIKELIHOOD;
+        };
+    }
+
+    public static RangeKind of(ReceiveKind kind) {
+        return switch (kind) {
+            case DATA -> RangeKind.DATA;
+            case SOFTMAX_SYNC -> RangeKind.SOFTMAX_SYNC;
+            case LABEL -> RangeKind.LABEL;
+            case DELTA -> RangeKind.DELTA;
+            case BACKWARD_PARTIAL -> RangeKind.BACKWARD_PARTIAL;
+            case IGNORE -> RangeKind.IGNORE;
         };
     }
 }

@@ -12,8 +12,16 @@ import org.spinnaker4j.mapper.graph.VertexKind;
 import org.spinnaker4j.mapper.partition.CoreMemory;
 import org.spinnaker4j.mapper.partition.CoreShape;
 
-/** The mapper's DTCM question answered by the kernels' own size function, for a probe config of that shape. */
+/**
+ * The mapper's DTCM questions answered by the kernels: a core's DTCM is {@link KernelCore#DTCM_BYTES}, and its state
+ * the size the kernels' own size function gives a probe config of that shape.
+ */
 public final class NativeCoreMemory implements CoreMemory {
+
+    @Override
+    public int dtcmBytes() {
+        return KernelCore.DTCM_BYTES;
+    }
 
     @Override
     public int stateBytes(VertexKind kind, int nRows, int nCols, boolean fused, int nInputRanges,
@@ -27,7 +35,7 @@ public final class NativeCoreMemory implements CoreMemory {
         boolean activates = s.kind() == VertexKind.REDUCE || (s.kind() == VertexKind.DENSE_BLOCK && s.fused());
         boolean softmax = s.softmaxPeers() > 0;
         int dataRanges = s.ranges() - s.softmaxPeers();
-        int syncKeys = training ? 3 : 2;
+        int syncKeys = KeyRange.syncKeys(training);
         List<KeyRange> ranges = new ArrayList<>();
         for (int i = 0; i < dataRanges; i++) {
             ranges.add(KeyRange.data(i, 1, 0));

@@ -8,7 +8,8 @@ import java.util.Set;
 /**
  * One working chip: its location, the processors applications may use and the links that
  * work. Core 0 runs the monitor and the last core the extra monitor (reinjection), so a
- * healthy chip offers processors 1 to 16 to applications.
+ * healthy chip offers processors 1 to 16 to applications. How much DTCM a core has is the
+ * kernels' to say ({@link org.spinnaker4j.mapper.partition.CoreMemory#dtcmBytes()}).
  */
 public record Chip(ChipLocation location, List<Integer> applicationProcessors, Set<Direction> links) implements Serializable {
 
@@ -18,8 +19,6 @@ public record Chip(ChipLocation location, List<Integer> applicationProcessors, S
     public static final int APPLICATION_CORES = 16;
     /** Multicast router entries available to applications (entry 0 belongs to SCAMP). */
     public static final int ROUTER_ENTRIES = 1023;
-    /** Data tightly-coupled memory of one core, in bytes. */
-    public static final int DTCM_BYTES = 64 * 1024;
 
     public Chip {
         applicationProcessors = List.copyOf(applicationProcessors);

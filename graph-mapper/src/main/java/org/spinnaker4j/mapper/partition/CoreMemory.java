@@ -3,12 +3,14 @@ package org.spinnaker4j.mapper.partition;
 import org.spinnaker4j.mapper.graph.VertexKind;
 
 /**
- * How many bytes of DTCM a core's kernel state needs. The mapper only asks; the kernels
- * answer (the runtime passes an implementation backed by the kernels' own size function), so
- * the mapper and the C code never disagree.
+ * How many bytes of DTCM a core has and how many its kernel state needs. The mapper only asks;
+ * the kernels answer (the runtime passes an implementation backed by the kernels' own DTCM size
+ * and size function), so the mapper and the C code never disagree.
  */
-@FunctionalInterface
 public interface CoreMemory {
+
+    /** The bytes of DTCM of a core: a core's state must need no more. */
+    int dtcmBytes();
 
     /**
      * The bytes of an inference core.

@@ -8,16 +8,15 @@ import org.spinnaker4j.mapper.graph.OutgoingPartition;
 import org.spinnaker4j.mapper.graph.PartitionKind;
 import org.spinnaker4j.mapper.graph.VertexKind;
 import org.spinnaker4j.mapper.ir.NetworkSpec;
-import org.spinnaker4j.mapper.machine.Chip;
 
 /** Finds the first vertex of a graph whose kernel state does not fit in a core's DTCM. */
 public final class DtcmCheck {
 
-    /** A vertex that needs more DTCM than a core has. */
-    public record Overflow(MachineVertex vertex, int bytes) {
+    /** A vertex that needs more DTCM than a core has ({@code dtcmBytes}). */
+    public record Overflow(MachineVertex vertex, int bytes, int dtcmBytes) {
         @Override
         public String toString() {
-            return vertex + " needs " + bytes + " bytes of DTCM but a core has " + Chip.DTCM_BYTES;
+            return vertex + " needs " + bytes + " bytes of DTCM but a core has " + dtcmBytes;
         }
     }
 
@@ -27,8 +26,8 @@ public final class DtcmCheck {
     public static Optional<Overflow> firstOverflow(NetworkSpec network, MachineGraph graph, CoreMemory memory) {
         for (MachineVertex v : graph.vertices()) {
             int bytes = bytesOf(network, graph, v, memory);
-            if (bytes > Chip.DTCM_BYTES) {
-                return Optional.of(new Overflow(v, bytes));
+            if (bytes > memory.dtcmBytes()) {
+                return Optional.of(new Overflow(v, bytes, memory.dtcmBytes()));
             }
         }
         return Optional.empty();

@@ -65,7 +65,7 @@ class PartitionerTest {
 
         for (MachineVertex v : g.vertices()) {
             int b = bytes(g, v, scale);
-            assertTrue(b <= 65536, v + " needs " + b);
+            assertTrue(b <= TestSupport.DTCM_BYTES, v + " needs " + b);
             assertEquals(b, DtcmCheck.bytesOf(net, g, v, memory));
         }
         for (int l = 0; l < nLayers; l++) {
@@ -196,8 +196,8 @@ class PartitionerTest {
     void greedySplitByHand() {
         // blocks may hold at most 16 weights; nothing else costs memory. For 8 × 8:
         // 8×8 overflows, slices equal → split the output (8×4); 8 > 4 → split the input (4×4): fits.
-        CoreMemory mem = (kind, rows, cols, fused, ranges, peers) ->
-                kind == VertexKind.DENSE_BLOCK && rows * cols > 16 ? 70_000 : 0;
+        CoreMemory mem = TestSupport.memory((kind, rows, cols, fused, ranges, peers) ->
+                kind == VertexKind.DENSE_BLOCK && rows * cols > 16 ? 70_000 : 0);
         MachineGraph g = PartitioningStrategy.BLOCK.partitioner().partition(
                 TestSupport.network(ActivationKind.RELU, 8, 8), mem);
         assertEquals(2, g.count(VertexKind.INPUT_SOURCE));
@@ -238,7 +238,7 @@ class PartitionerTest {
         assertSoftmaxSync(g, net);
         assertEquals(25, g.partitions().stream().filter(p -> p.kind() == PartitionKind.SOFTMAX_SYNC).count());
         for (MachineVertex v : g.vertices()) {
-            assertTrue(DtcmCheck.bytesOf(net, g, v, TestSupport.MEMORY) <= 65536);
+            assertTrue(DtcmCheck.bytesOf(net, g, v, TestSupport.MEMORY) <= TestSupport.DTCM_BYTES);
         }
     }
 
@@ -246,8 +246,8 @@ class PartitionerTest {
     void neuronPerCoreSplitsAnInputTooBigForOneSource() {
         // a source of 9000 values needs 64 + 8 · 9000 bytes: two sources of 4500 fit
         NetworkSpec net = TestSupport.network(ActivationKind.RELU, 9000, 2);
-        CoreMemory mem = (kind, rows, cols, fused, ranges, peers) ->
-                kind == VertexKind.DENSE_BLOCK ? 0 : TestSupport.MEMORY.stateBytes(kind, rows, cols, fused, ranges, peers);
+        CoreMemory mem = TestSupport.memory((kind, rows, cols, fused, ranges, peers) ->
+                kind == VertexKind.DENSE_BLOCK ? 0 : TestSupport.MEMORY.stateBytes(kind, rows, cols, fused, ranges, peers));
         MachineGraph g = PartitioningStrategy.NEURON_PER_CORE.partitioner().partition(net, mem);
         assertEquals(2, g.count(VertexKind.INPUT_SOURCE));
     }
@@ -267,8 +267,8 @@ class PartitionerTest {
 
     @Test
     void blockGivesUpWhenEvenSingleValuesDoNotFit() {
-        CoreMemory never = (kind, rows, cols, fused, ranges, peers) -> kind == VertexKind.REDUCE || kind == VertexKind.DENSE_BLOCK
-                ? 70_000 : 0;
+        CoreMemory never = TestSupport.memory((kind, rows, cols, fused, ranges, peers) ->
+                kind == VertexKind.REDUCE || kind == VertexKind.DENSE_BLOCK ? 70_000 : 0);
         MappingException e = assertThrows(MappingException.class,
                 () -> PartitioningStrategy.BLOCK.partitioner().partition(
                         TestSupport.network(ActivationKind.RELU, 3, 2), never));

@@ -168,6 +168,11 @@ class TdmaSchedulerTest {
                         0)), true));
         CoreMemory anyFits = new CoreMemory() {
             @Override
+            public int dtcmBytes() {
+                return TestSupport.DTCM_BYTES;
+            }
+
+            @Override
             public int stateBytes(VertexKind kind, int nRows, int nCols, boolean fused, int ranges, int peers) {
                 return 1024;
             }

@@ -1,0 +1,31 @@
+package org.spinnaker4j.backend.runtime;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.util.Arrays;
+import java.util.function.Function;
+import org.junit.jupiter.api.Test;
+import org.spinnaker4j.mapper.ir.ActivationKind;
+import org.spinnaker4j.mapper.ir.LossFunction;
+import org.spinnaker4j.mapper.ir.UpdaterType;
+import org.spinnaker4j.mapper.keys.ReceiveKind;
+
+/**
+ * The switches of {@link KernelKinds} are exhaustive (the compiler checks that every constant is mapped); this checks
+ * that each maps a constant to the kernels' constant of the same meaning, here the same name, and no two to one.
+ */
+class KernelKindsTest {
+
+    @Test
+    void eachKindMapsToTheKernelsKindOfTheSameName() {
+        sameNames(ActivationKind.values(), KernelKinds::of);
+        sameNames(LossFunction.values(), KernelKinds::of);
+        sameNames(UpdaterType.values(), KernelKinds::of);
+        sameNames(ReceiveKind.values(), KernelKinds::of);
+    }
+
+    private static <A extends Enum<A>, B extends Enum<B>> void sameNames(A[] values, Function<A, B> map) {
+        assertEquals(Arrays.stream(values).map(Enum::name).toList(),
+                Arrays.stream(values).map(v -> map.apply(v).name()).toList());
+    }
+}

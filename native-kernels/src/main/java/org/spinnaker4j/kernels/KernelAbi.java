@@ -1,0 +1,139 @@
+package org.spinnaker4j.kernels;
+
+import java.lang.annotation.Native;
+
+/**
+ * Every number the Java side and the C kernels must agree on, the Java half of the contract whose C half is
+ * {@code s4j_kernels.h}: each constant here is the C macro of the same name with the prefix {@code S4J_}.
+ *
+ * <p>The constants are {@link Native}, so javac ({@code -h}) writes them into
+ * {@code org_spinnaker4j_kernels_KernelAbi.h}, and {@code s4j_contract.c} asserts ({@code _Static_assert}) each one
+ * equal to its C macro: a mismatch fails the host build, and {@code KernelAbiTest} fails the build if a macro of
+ * the header or a constant here is not checked. Everything else in Java takes these numbers from here: the enums'
+ * {@code code()} switches, {@link KernelException}'s codes, {@link KernelCore}'s DTCM size and config packing.
+ */
+final class KernelAbi {
+
+    private KernelAbi() {
+    }
+
+    /** Bytes of DTCM of a core: the capacity of a core's state buffer. */
+    @Native static final int DTCM_BYTES = 65536;
+
+    // ---- kinds of core (KernelKind) ----------------------------------------------------------------------
+    @Native static final int KIND_INPUT_SOURCE = 0;
+    @Native static final int KIND_DENSE_BLOCK = 1;
+    @Native static final int KIND_REDUCE = 2;
+    @Native static final int KIND_OUTPUT_SINK = 3;
+
+    // ---- activations (KernelActivation) ------------------------------------------------------------------
+    @Native static final int ACT_IDENTITY = 0;
+    @Native static final int ACT_RELU = 1;
+    @Native static final int ACT_LEAKYRELU = 2;
+    @Native static final int ACT_SIGMOID = 3;
+    @Native static final int ACT_TANH = 4;
+    @Native static final int ACT_SOFTMAX = 5;
+    @Native static final int ACT_HARDTANH = 6;
+    @Native static final int ACT_SOFTPLUS = 7;
+    @Native static final int ACT_ELU = 8;
+
+    // ---- kinds of input range (RangeKind) ----------------------------------------------------------------
+    @Native static final int RANGE_DATA = 0;
+    @Native static final int RANGE_SOFTMAX_SYNC = 1;
+    @Native static final int RANGE_DELTA = 2;
+    @Native static final int RANGE_BACKWARD_PARTIAL = 3;
+    @Native static final int RANGE_LABEL = 4;
+    @Native static final int RANGE_IGNORE = 5;
+
+    // ---- updaters (UpdaterKind) --------------------------------------------------------------------------
+    @Native static final int UPDATER_SGD = 0;
+    @Native static final int UPDATER_NESTEROVS = 1;
+    @Native static final int UPDATER_ADAM = 2;
+
+    // ---- losses (LossKind) -------------------------------------------------------------------------------
+    @Native static final int LOSS_NONE = 0;
+    @Native static final int LOSS_MSE = 1;
+    @Native static final int LOSS_L1 = 2;
+    @Native static final int LOSS_L2 = 3;
+    @Native static final int LOSS_MAE = 4;
+    @Native static final int LOSS_XENT = 5;
+    @Native static final int LOSS_MCXENT = 6;
+    @Native static final int LOSS_NLL = 7;
+
+    // ---- bits of the work an event did (KernelWork) ------------------------------------------------------
+    @Native static final int WORK_FORWARD = 1;
+    @Native static final int WORK_SOFTMAX_SUM = 2;
+    @Native static final int WORK_SOFTMAX_NORMALISE = 4;
+    @Native static final int WORK_SOFTMAX_DOT = 8;
+    @Native static final int WORK_DELTAS = 16;
+    @Native static final int WORK_BLOCK_BACKWARD = 32;
+
+    // ---- keys of a softmax core's sync range: max, sum (+ backward dot in training) ----------------------
+    @Native static final int SYNC_KEYS = 2;
+    @Native static final int SYNC_KEYS_TRAINING = 3;
+
+    // ---- words of a packed config (KernelCore.pack) ------------------------------------------------------
+    @Native static final int CFG_KIND = 0;
+    @Native static final int CFG_N_ROWS = 1;
+    @Native static final int CFG_N_COLS = 2;
+    @Native static final int CFG_ACTIVATION = 3;
+    @Native static final int CFG_ALPHA = 4;
+    @Native static final int CFG_FUSED = 5;
+    @Native static final int CFG_OUT_KEY_BASE = 6;
+    @Native static final int CFG_EXPECTED_PARTIALS = 7;
+    @Native static final int CFG_SOFTMAX_PEERS = 8;
+    @Native static final int CFG_SYNC_KEY_BASE = 9;
+    @Native static final int CFG_N_RANGES = 10;
+    @Native static final int CFG_TRAINING = 11;
+    @Native static final int CFG_UPDATER = 12;
+    @Native static final int CFG_LEARNING_RATE = 13;
+    @Native static final int CFG_BETA1 = 14;
+    @Native static final int CFG_BETA2 = 15;
+    @Native static final int CFG_EPSILON = 16;
+    @Native static final int CFG_LOSS = 17;
+    @Native static final int CFG_LAYER_OUTPUTS = 18;
+    @Native static final int CFG_DELTA_KEY_BASE = 19;
+    @Native static final int CFG_BACKWARD_KEY_BASE = 20;
+    @Native static final int CFG_LOSS_KEY_BASE = 21;
+    @Native static final int CFG_EXPECTED_BACKWARD = 22;
+    @Native static final int CFG_SENDS_BACKWARD = 23;
+    @Native static final int CONFIG_WORDS = 24;
+
+    // ---- words of one input range of a packed config -----------------------------------------------------
+    @Native static final int RANGE_WORD_KEY_LO = 0;
+    @Native static final int RANGE_WORD_KEY_HI = 1;
+    @Native static final int RANGE_WORD_LOCAL = 2;
+    @Native static final int RANGE_WORD_KIND = 3;
+    @Native static final int RANGE_WORDS = 4;
+
+    // ---- return codes (KernelException) ------------------------------------------------------------------
+    @Native static final int OK = 0;
+    @Native static final int ERR_NOT_LOADED = -1;
+    @Native static final int ERR_BUFFER_TOO_SMALL = -2;
+    @Native static final int ERR_BAD_BUFFER = -3;
+    @Native static final int ERR_BAD_CONFIG = -4;
+    @Native static final int ERR_TOO_LARGE = -5;
+    @Native static final int ERR_BAD_LENGTH = -6;
+    @Native static final int ERR_UNKNOWN_KEY = -7;
+    @Native static final int ERR_DUPLICATE_ROW = -8;
+    @Native static final int ERR_TOO_MANY_PARTIALS = -9;
+    @Native static final int ERR_DUPLICATE_VALUE = -10;
+    @Native static final int ERR_DUPLICATE_SYNC = -11;
+    @Native static final int ERR_SAMPLE_OVERLAP = -12;
+    @Native static final int ERR_OUTBOX_TOO_SMALL = -13;
+    @Native static final int ERR_WRONG_KIND = -14;
+    @Native static final int ERR_NO_INPUT = -15;
+    @Native static final int ERR_INCOMPLETE = -16;
+    @Native static final int ERR_CORRUPT = -17;
+    @Native static final int ERR_JNI = -18;
+    @Native static final int ERR_DUPLICATE_DELTA = -19;
+    @Native static final int ERR_DUPLICATE_LABEL = -20;
+    @Native static final int ERR_TOO_MANY_BACKWARD = -21;
+    @Native static final int ERR_NO_FORWARD = -22;
+    @Native static final int ERR_NOT_TRAINING = -23;
+    @Native static final int ERR_BAD_ARGUMENT = -24;
+
+    // ---- parameter arrays of a core (KernelCore.readWeights, readBias, ...) ------------------------------
+    @Native static final int ARRAY_WEIGHTS = 0;
+    @Native static final int ARRAY_BIAS = 1;
+}
