@@ -1,6 +1,7 @@
 package org.spinnaker4j.backend;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
 import java.util.function.Supplier;
@@ -66,7 +67,7 @@ public class SpiNNakerMultiLayerNetwork extends MultiLayerNetwork implements Aut
         private final Supplier<Mapping> mapper;
         private Mapping mapping;
         private Machine machine;
-        private INDArray loaded;
+        private float[] loaded;
 
         MachineUse(Supplier<Mapping> mapper) {
             this.mapper = mapper;
@@ -78,16 +79,25 @@ public class SpiNNakerMultiLayerNetwork extends MultiLayerNetwork implements Aut
                 mapping = mapper.get();
                 machine = options.backend().create(options);
             }
-            if (loaded == null || !loaded.equals(params())) {
+            if (!Arrays.equals(loaded, parameterBits())) {
                 machine.load(mapping, Dl4jFrontEnd.parameters(SpiNNakerMultiLayerNetwork.this, spec));
-                loaded = params().dup();
+                loaded = parameterBits();
             }
             return machine;
         }
 
         /** The network's parameters were just read back from this machine: they are what it holds. */
         void holdsCurrentParameters() {
-            loaded = params().dup();
+            loaded = parameterBits();
+        }
+
+        /**
+         * The parameters as floats, compared with {@link Arrays#equals(float[], float[])}: bit for bit,
+         * NaN equal to NaN. (INDArray.equals compares within an epsilon and NaN to nothing, so a
+         * NaN parameter would reload the cores, and reset their updater state, before every batch.)
+         */
+        private float[] parameterBits() {
+            return params().castTo(DataType.FLOAT).toFloatVector();
         }
 
         RunStats lastRunStats(String what) {
