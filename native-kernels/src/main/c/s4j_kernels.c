@@ -125,7 +125,13 @@ typedef struct s4j_layout {
 #define S4J_PEER_DOT         4u
 #define S4J_TRAIN_FWD_DONE   1u  /* the forward of the current sample is complete */
 #define S4J_TRAIN_DOT_SENT   2u  /* hidden softmax: local dot sent, waiting for peers */
-#define S4J_SOFTPLUS_LINEAR  20.0f
+/* A softmax's running max starts here, not at its first z: nd4j-native's
+ * softmax behaves as if its max started at -3.402823e38f (libnd4j's float
+ * max, two ulps short of FLT_MAX), so a row whose every z lies below that
+ * gives exp(z - floor) = 0 everywhere and 0/0 = NaN there, measured; here
+ * too. NaN never wins the comparison, and a NaN z makes the sum, hence the
+ * whole row, NaN, as on the CPU. */
+#define S4J_SOFTMAX_MAX_FLOOR (-3.402823e38f)
 #define S4J_XENT_CLIP        1e-5f
 #define S4J_MCXENT_CLIP      1e-10f
 
@@ -185,12 +191,17 @@ static uint32_t updater_arrays(uint32_t updater)
     return updater == S4J_UPDATER_ADAM ? 2u : (updater == S4J_UPDATER_NESTEROVS ? 1u : 0u);
 }
 
-/* Element-wise activation, float32, DL4J semantics (softmax is done per layer). */
+/*
+ * Element-wise activation, float32, with nd4j-native's results at NaN, the
+ * infinities and overflow (softmax is done per layer): relu passes NaN (and
+ * -0.0) through, as libnd4j's x < 0 ? 0 : x does; softplus is log(1 + e^x),
+ * so it is +inf wherever e^x overflows, as nd4j's is.
+ */
 static float activate(uint32_t act, float alpha, float x)
 {
     switch (act) {
     case S4J_ACT_RELU:
-        return x > 0.0f ? x : 0.0f;
+        return x < 0.0f ? 0.0f : x;
     case S4J_ACT_LEAKYRELU:
         return x >= 0.0f ? x : alpha * x;
     case S4J_ACT_SIGMOID:
@@ -200,7 +211,7 @@ static float activate(uint32_t act, float alpha, float x)
     case S4J_ACT_HARDTANH:
         return x < -1.0f ? -1.0f : (x > 1.0f ? 1.0f : x);
     case S4J_ACT_SOFTPLUS:
-        return x > S4J_SOFTPLUS_LINEAR ? x : log1pf(expf(x));
+        return logf(1.0f + expf(x));
     case S4J_ACT_ELU:
         return x >= 0.0f ? x : alpha * (expf(x) - 1.0f);
     case S4J_ACT_IDENTITY:
@@ -211,33 +222,39 @@ static float activate(uint32_t act, float alpha, float x)
 }
 
 /*
- * dy/dz of an element-wise activation at z, y = act(z), as DL4J's
- * IActivation.backprop computes it (libnd4j's *_bp ops): relu 0 at z = 0,
- * leakyrelu 1 at z = 0, hardtanh 1 on [-1, 1], softplus sigmoid(z), and elu
- * e^z below 0 whatever alpha is (ActivationELU.backprop runs elu_bp with its
- * default alpha 1.0). Softmax is handled per layer by its callers.
+ * dL/dz of an element-wise activation at z, y = act(z), given g = dL/dy, as
+ * DL4J's IActivation.backprop computes it (libnd4j's *_bp ops): relu selects
+ * g where z > 0 and 0 elsewhere (so a NaN or infinite g behind a z <= 0, or a
+ * NaN z, gives 0, not NaN); every other activation multiplies g by its
+ * derivative: leakyrelu alpha below 0 (1 at 0 and at NaN), hardtanh 1 on
+ * [-1, 1], softplus e^z / (1 + e^z) (NaN where e^z overflows), elu e^z below 0
+ * whatever alpha is (ActivationELU.backprop runs elu_bp with its default
+ * alpha 1.0). Softmax is handled per layer by its callers.
  */
-static float derivative(uint32_t act, float alpha, float z, float y)
+static float backprop(uint32_t act, float alpha, float z, float y, float g)
 {
+    float e;
+
     switch (act) {
     case S4J_ACT_RELU:
-        return z > 0.0f ? 1.0f : 0.0f;
+        return z > 0.0f ? g : 0.0f;
     case S4J_ACT_LEAKYRELU:
-        return z < 0.0f ? alpha : 1.0f;
+        return g * (z < 0.0f ? alpha : 1.0f);
     case S4J_ACT_SIGMOID:
-        return y * (1.0f - y);
+        return g * (y * (1.0f - y));
     case S4J_ACT_TANH:
-        return 1.0f - y * y;
+        return g * (1.0f - y * y);
     case S4J_ACT_HARDTANH:
-        return (z >= -1.0f && z <= 1.0f) ? 1.0f : 0.0f;
+        return g * ((z >= -1.0f && z <= 1.0f) ? 1.0f : 0.0f);
     case S4J_ACT_SOFTPLUS:
-        return 1.0f / (1.0f + expf(-z));
+        e = expf(z);
+        return g * (e / (1.0f + e));
     case S4J_ACT_ELU:
-        return z >= 0.0f ? 1.0f : expf(z);
+        return g * (z >= 0.0f ? 1.0f : expf(z));
     case S4J_ACT_IDENTITY:
     case S4J_ACT_SOFTMAX:
     default:
-        return 1.0f;
+        return g;
     }
 }
 
@@ -935,7 +952,7 @@ static int32_t output_backward(const s4j_header *h, const s4j_layout *l,
         case S4J_LOSS_MSE:
         case S4J_LOSS_L2:
             loss += d * d;
-            g = (d * 2.0f) * derivative(h->activation, h->alpha, z[j], yj);
+            g = backprop(h->activation, h->alpha, z[j], yj, d * 2.0f);
             if (t->loss == S4J_LOSS_MSE) {
                 g = g / n_out;
             }
@@ -943,7 +960,7 @@ static int32_t output_backward(const s4j_header *h, const s4j_layout *l,
         case S4J_LOSS_L1:
         case S4J_LOSS_MAE:
             loss += fabsf(d);
-            g = sign_of(d) * derivative(h->activation, h->alpha, z[j], yj);
+            g = backprop(h->activation, h->alpha, z[j], yj, sign_of(d));
             if (t->loss == S4J_LOSS_MAE) {
                 g = g / n_out;
             }
@@ -951,8 +968,8 @@ static int32_t output_backward(const s4j_header *h, const s4j_layout *l,
         case S4J_LOSS_XENT:
             c = clamp(yj, S4J_XENT_CLIP, 1.0f - S4J_XENT_CLIP);
             loss += tj * logf(c) + (1.0f - tj) * logf(1.0f - c);
-            g = ((c - tj) / (c * (1.0f - c)))
-                * derivative(h->activation, h->alpha, z[j], yj);
+            g = backprop(h->activation, h->alpha, z[j], yj,
+                         (c - tj) / (c * (1.0f - c)));
             break;
         case S4J_LOSS_MCXENT:
         case S4J_LOSS_NLL:
@@ -963,7 +980,7 @@ static int32_t output_backward(const s4j_header *h, const s4j_layout *l,
                 g = d;
             } else {
                 loss += tj * logf(yj);
-                g = -(tj / yj) * derivative(h->activation, h->alpha, z[j], yj);
+                g = backprop(h->activation, h->alpha, z[j], yj, -(tj / yj));
             }
             break;
         }
@@ -1058,7 +1075,7 @@ static int32_t hidden_backward(const s4j_header *h, const s4j_layout *l,
         return dot_advance(h, l, dtcm, t, out);
     }
     for (j = 0u; j < n; j++) {
-        delta[j] = e[j] * derivative(h->activation, h->alpha, z[j], y[j]);
+        delta[j] = backprop(h->activation, h->alpha, z[j], y[j], e[j]);
     }
     memset(e, 0, (size_t)n * sizeof(float));
     return activator_backward(h, l, dtcm, t, out);
@@ -1209,10 +1226,10 @@ static int32_t finish_z(s4j_header *h, const s4j_layout *l, void *dtcm,
         }
     }
     {
-        float m = z[0];
+        float m = S4J_SOFTMAX_MAX_FLOOR;
         float s = 0.0f;
 
-        for (j = 1u; j < n; j++) {
+        for (j = 0u; j < n; j++) {
             if (z[j] > m) {
                 m = z[j];
             }
