@@ -63,7 +63,7 @@ public class SpiNNakerMultiLayerNetwork extends MultiLayerNetwork implements Aut
     private static final Logger LOG = LoggerFactory.getLogger(SpiNNakerMultiLayerNetwork.class);
 
     private final SpiNNakerOptions options;
-    /** The network as the machines hold it: mapped by {@link #init()}, remapped when the configuration changes. */
+    /** The network as {@link #init()} translated it (its shapes, whether it trains); each use follows later changes. */
     private transient NetworkSpec spec;
     /** Why the last {@link #init()} failed, for the entry points called after it. */
     private transient RuntimeException initFailure;
@@ -114,7 +114,7 @@ public class SpiNNakerMultiLayerNetwork extends MultiLayerNetwork implements Aut
                     : null;
             if (loadedParameters == null || !Arrays.equals(loadedParameters, parameters)
                     || !Arrays.equals(loadedUpdaterState, updaterState)) {
-                machine.load(mapping, Dl4jState.parameters(SpiNNakerMultiLayerNetwork.this, mappedFor));
+                machine.load(mapping, Dl4jState.split(parameters, mappedFor));
                 if (holdsUpdaterState) {
                     machine.loadUpdaterState(Dl4jState.updaterState(SpiNNakerMultiLayerNetwork.this, mappedFor));
                 }

@@ -13,6 +13,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.AdamUpdater;
 import org.nd4j.linalg.learning.NesterovsUpdater;
+import org.spinnaker4j.backend.runtime.LayerSlices;
 import org.spinnaker4j.mapper.ir.DenseLayerSpec;
 import org.spinnaker4j.mapper.ir.DenseParameters;
 import org.spinnaker4j.mapper.ir.NetworkSpec;
@@ -28,11 +29,6 @@ import org.spinnaker4j.mapper.ir.UpdaterType;
 public final class Dl4jState {
 
     private Dl4jState() {
-    }
-
-    /** Each layer's W (row-major) and bias, read from an initialised network. */
-    public static List<DenseParameters> parameters(MultiLayerNetwork net, NetworkSpec spec) {
-        return split(flat(net.params(), spec, "parameters"), spec);
     }
 
     /** Writes each layer's W (row-major) and bias into an initialised network's parameters. */
@@ -55,7 +51,7 @@ public final class Dl4jState {
         for (UpdaterBlock block : blocks(net)) {
             Map<String, INDArray> arrays = block.getGradientUpdater().getState();
             for (Map.Entry<String, INDArray> array : arrays.entrySet()) {
-                float[] values = flat(array.getValue(), null, "updater state " + array.getKey());
+                float[] values = flat(array.getValue());
                 System.arraycopy(values, 0, byKey[index(keys, array.getKey())], block.getParamOffsetStart(),
                         values.length);
             }
@@ -79,7 +75,7 @@ public final class Dl4jState {
             List<DenseParameters> layers = new ArrayList<>();
             for (int l = 0; l < spec.layers().size(); l++) {
                 int k = stateKeys(spec, l).indexOf(key);
-                layers.add(k >= 0 ? state.get(l).get(k) : zeros(spec.layers().get(l)));
+                layers.add(k >= 0 ? state.get(l).get(k) : LayerSlices.zeros(spec.layers().get(l)));
             }
             float[] values = join(layers, spec);
             for (UpdaterBlock block : blocks(net)) {
@@ -103,12 +99,6 @@ public final class Dl4jState {
         };
     }
 
-    /** Zeros shaped like a layer's parameters, for a layer whose updater has no such state array. */
-    private static DenseParameters zeros(DenseLayerSpec layer) {
-        return new DenseParameters(layer.nIn(), layer.nOut(), new float[layer.nIn() * layer.nOut()],
-                new float[layer.hasBias() ? layer.nOut() : 0]);
-    }
-
     private static List<String> allStateKeys(NetworkSpec spec) {
         List<String> keys = new ArrayList<>();
         for (int l = 0; l < spec.layers().size(); l++) {
@@ -129,7 +119,7 @@ public final class Dl4jState {
     /** The DL4J updater's state as one flat vector (a copy), for comparing it bit for bit. */
     public static float[] updaterStateVector(MultiLayerNetwork net) {
         INDArray view = net.getUpdater().getStateViewArray();
-        return view == null ? new float[0] : flat(view, null, "updater state");
+        return view == null ? new float[0] : flat(view);
     }
 
     private static List<UpdaterBlock> blocks(MultiLayerNetwork net) {
@@ -141,12 +131,8 @@ public final class Dl4jState {
         return multi.getUpdaterBlocks();
     }
 
-    /** A vector's values as floats in order; checks the length against the network when {@code spec} is given. */
-    private static float[] flat(INDArray vector, NetworkSpec spec, String what) {
-        if (spec != null && vector.length() != numParams(spec)) {
-            throw new IllegalStateException("the network's " + what + " have " + vector.length()
-                    + " values, expected " + numParams(spec) + " for its layers");
-        }
+    /** A vector's values as floats in order (a copy). */
+    private static float[] flat(INDArray vector) {
         return vector.castTo(DataType.FLOAT).ravel().toFloatVector();
     }
 
@@ -158,8 +144,15 @@ public final class Dl4jState {
         return n;
     }
 
-    /** Layer-shaped arrays from a flat vector in DL4J's layout (W column-major, then bias, per layer). */
-    static List<DenseParameters> split(float[] flat, NetworkSpec spec) {
+    /**
+     * Layer-shaped arrays (W row-major, bias) from a flat vector in DL4J's layout, such as a copy of
+     * {@code params()}: W column-major, then bias, layer after layer.
+     */
+    public static List<DenseParameters> split(float[] flat, NetworkSpec spec) {
+        if (flat.length != numParams(spec)) {
+            throw new IllegalStateException("the network's parameters have " + flat.length + " values, expected "
+                    + numParams(spec) + " for its layers");
+        }
         List<DenseParameters> layers = new ArrayList<>();
         int offset = 0;
         for (DenseLayerSpec layer : spec.layers()) {

@@ -41,10 +41,15 @@ public final class LayerSlices {
     public static List<DenseParameters> zeros(NetworkSpec network) {
         List<DenseParameters> layers = new ArrayList<>();
         for (DenseLayerSpec layer : network.layers()) {
-            layers.add(new DenseParameters(layer.nIn(), layer.nOut(), new float[layer.nIn() * layer.nOut()],
-                    new float[layer.hasBias() ? layer.nOut() : 0]));
+            layers.add(zeros(layer));
         }
         return layers;
+    }
+
+    /** Zeroed arrays shaped like one layer's parameters. */
+    public static DenseParameters zeros(DenseLayerSpec layer) {
+        return new DenseParameters(layer.nIn(), layer.nOut(), new float[layer.nIn() * layer.nOut()],
+                new float[layer.hasBias() ? layer.nOut() : 0]);
     }
 
     /** Copies a vertex's slice (its block of W, or its columns' bias) into the layer-shaped arrays. */

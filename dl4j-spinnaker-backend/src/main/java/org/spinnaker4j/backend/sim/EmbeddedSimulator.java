@@ -178,7 +178,7 @@ public final class EmbeddedSimulator implements Machine {
         int divisor = mapping.network().training().miniBatch() ? features.length : 1;
         long updated = clock.now();
         for (MachineVertex v : mapping.graph().vertices()) {
-            if (v.kind() == VertexKind.DENSE_BLOCK || v.kind() == VertexKind.REDUCE) {
+            if (ownsParameters(v)) {
                 updated = Math.max(updated, cores[v.id()].applyUpdate(divisor, iteration));
             }
         }
