@@ -61,6 +61,7 @@ public final class EmbeddedSimulator implements Machine {
     private RunStats lastStats;
     private long forwardPs;
     private long backwardPs;
+    private long latencyPs;
 
     public EmbeddedSimulator(SimulatorParameters parameters) {
         this.parameters = parameters;
@@ -309,82 +310,183 @@ public final class EmbeddedSimulator implements Machine {
     }
 
     /**
-     * Runs the samples one per time step; with labels, each step is a forward and backward
-     * pass. Fills {@code vectors[v][sample]} with activation vector v where the caller gave an
-     * array for it; returns the sum of the samples' losses (training).
+     * Runs the samples: pipelined (a new sample every TDMA period, several in flight) for inference
+     * under TDMA; otherwise one per time step, each step starting at the later of the TDMA step
+     * length and the end of the previous sample's traffic; with labels, each step is a forward and
+     * backward pass. Fills {@code vectors[v][sample]} with activation vector v where the caller gave
+     * an array for it; returns the sum of the samples' losses (training).
      */
     private double runSamples(float[][] samples, float[][] labels, float[][][] vectors) {
         reset();
-        long stepPs = mapping.tdma().stepClocks() * EventQueue.PS_PER_CORE_CLOCK;
-        long stepStart = 0;
-        double lossSum = 0;
-        for (int s = 0; s < samples.length; s++) {
-            runStep(samples[s], labels == null ? null : labels[s], stepStart);
-            long forwardEnd = clock.now();
-            if (labels != null) {
-                forwardEnd = stepStart;
-                for (SimCore core : cores) {
-                    forwardEnd = Math.max(forwardEnd, core.lastForwardSendPs);
+        SampleRecords records = new SampleRecords(samples.length, vectors);
+        long[] starts = records.startPs;
+        for (SimCore core : cores) {
+            core.startRun(starts);
+        }
+        for (MachineVertex v : mapping.graph().vertices()) {
+            if (v.kind() == VertexKind.OUTPUT_SINK || v.kind() == VertexKind.LOSS_SINK) {
+                cores[v.id()].recordSamples((sample, values, timePs) -> records.record(v, sample, values, timePs),
+                        v.cols().size());
+            }
+        }
+        if (labels == null && parameters.sendMode() == SendMode.TDMA && mapping.tdma().pipelined()) {
+            long periodPs = mapping.tdma().periodClocks() * EventQueue.PS_PER_CORE_CLOCK;
+            for (int s = 0; s < samples.length; s++) {
+                starts[s] = s * periodPs;
+                int sample = s;
+                clock.at(starts[s], () -> startSources(samples[sample], null));
+            }
+            runUntilIdle(records, samples.length - 1, "in the " + samples.length + " pipelined samples");
+            forwardPs = clock.now();
+        } else {
+            long stepPs = mapping.tdma().stepClocks() * EventQueue.PS_PER_CORE_CLOCK;
+            long stepStart = 0;
+            for (int s = 0; s < samples.length; s++) {
+                starts[s] = stepStart;
+                float[] sample = samples[s];
+                float[] sampleLabels = labels == null ? null : labels[s];
+                long start = stepStart;
+                clock.at(stepStart, () -> {
+                    for (SimCore core : cores) {
+                        core.startStep(start);
+                    }
+                    startSources(sample, sampleLabels);
+                });
+                runUntilIdle(records, s, "in sample " + s);
+                records.endPs[s] = clock.now();
+                long forwardEnd = clock.now();
+                if (labels != null) {
+                    forwardEnd = stepStart;
+                    for (SimCore core : cores) {
+                        forwardEnd = Math.max(forwardEnd, core.lastForwardSendPs);
+                    }
+                }
+                forwardPs += forwardEnd - stepStart;
+                backwardPs += clock.now() - forwardEnd;
+                stepStart = Math.max(clock.now(), stepStart + stepPs);
+            }
+        }
+        latencyPs = records.longestLatencyPs();
+        lastStats = stats(samples.length);
+        LOG.debug("run: {}", lastStats);
+        return records.lossSum();
+    }
+
+    /** The sources' start events: each input source sends its slice of the sample, each label source its labels. */
+    private void startSources(float[] sample, float[] labels) {
+        for (MachineVertex v : mapping.graph().vertices()) {
+            float[] values = v.kind() == VertexKind.INPUT_SOURCE ? sample
+                    : v.kind() == VertexKind.LABEL_SOURCE ? labels : null;
+            if (values != null) {
+                cores[v.id()].kernel().loadInput(Arrays.copyOfRange(values, v.cols().lo(), v.cols().hi()));
+                cores[v.id()].startSource();
+            }
+        }
+    }
+
+    /**
+     * Runs the events until none is left; then every sink must have recorded samples 0 ..
+     * {@code lastSample}. A lost packet fails the run with what was lost ({@code when}), even where a
+     * kernel rejected what came instead of it.
+     */
+    private void runUntilIdle(SampleRecords records, int lastSample, String when) {
+        try {
+            clock.runUntilIdle();
+        } catch (IllegalStateException rejected) {
+            if (log.lost > 0) {
+                PacketLossException e = lossException(records, lastSample, when);
+                e.addSuppressed(rejected);
+                throw e;
+            }
+            throw rejected;
+        }
+        if (log.lost > 0) {
+            throw lossException(records, lastSample, when);
+        }
+        records.requireComplete(lastSample);
+    }
+
+    /** The exception for a run that lost packets; the last run's statistics cover the samples it ran. */
+    private PacketLossException lossException(SampleRecords records, int lastSample, String when) {
+        latencyPs = records.longestLatencyPs();
+        lastStats = stats(lastSample + 1);
+        return lossException(when);
+    }
+
+    /**
+     * What the sinks recorded in one run: each sample's values and losses, and when it ended (its
+     * last value filed when pipelined, the end of its step's traffic otherwise).
+     */
+    private final class SampleRecords {
+        private final long[] startPs;
+        private final long[] endPs;
+        private final float[][][] vectors;
+        private final float[][] losses;
+        private final Map<Integer, Integer> recordedBySink = new HashMap<>();
+
+        SampleRecords(int samples, float[][][] vectors) {
+            this.startPs = new long[samples];
+            this.endPs = new long[samples];
+            this.vectors = vectors;
+            this.losses = new float[samples][];
+        }
+
+        void record(MachineVertex sink, int sample, float[] values, long timePs) {
+            if (sample >= startPs.length) {
+                throw new IllegalStateException(sink + " collected a sample more than the " + startPs.length
+                        + " run: a mapping bug");
+            }
+            recordedBySink.merge(sink.id(), 1, Integer::sum);
+            endPs[sample] = Math.max(endPs[sample], timePs);
+            if (sink.kind() == VertexKind.LOSS_SINK) {
+                losses[sample] = values;
+            } else if (vectors != null && vectors[sink.layer()] != null) {
+                System.arraycopy(values, 0, vectors[sink.layer()][sample], sink.cols().lo(), values.length);
+            }
+        }
+
+        void requireComplete(int lastSample) {
+            for (MachineVertex v : mapping.graph().vertices()) {
+                int got = recordedBySink.getOrDefault(v.id(), 0);
+                if ((v.kind() == VertexKind.OUTPUT_SINK || v.kind() == VertexKind.LOSS_SINK) && got <= lastSample) {
+                    throw new IllegalStateException("the simulator lost no packet, yet " + v + " collected "
+                            + got + " of " + (lastSample + 1) + " samples (it has "
+                            + cores[v.id()].kernel().receivedCount() + " of " + v.cols().size()
+                            + " values of the next): a mapping bug");
                 }
             }
-            forwardPs += forwardEnd - stepStart;
-            backwardPs += clock.now() - forwardEnd;
-            if (log.lost > 0) {
-                lastStats = stats(s + 1);
-                throw lossException(s);
-            }
-            for (MachineVertex v : mapping.graph().vertices()) {
-                if (v.kind() == VertexKind.OUTPUT_SINK || v.kind() == VertexKind.LOSS_SINK) {
-                    float[] values = readSink(v);
-                    if (v.kind() == VertexKind.LOSS_SINK) {
-                        for (float share : values) {
-                            lossSum += share;
-                        }
-                    } else if (vectors != null && vectors[v.layer()] != null) {
-                        System.arraycopy(values, 0, vectors[v.layer()][s], v.cols().lo(), values.length);
+        }
+
+        /** The samples' losses added up in sample order, each sample's shares in core order. */
+        double lossSum() {
+            double sum = 0;
+            for (float[] shares : losses) {
+                if (shares != null) {
+                    for (float share : shares) {
+                        sum += share;
                     }
                 }
             }
-            stepStart = Math.max(clock.now(), stepStart + stepPs);
+            return sum;
         }
-        lastStats = stats(samples.length);
-        LOG.debug("run: {}", lastStats);
-        return lossSum;
-    }
 
-    private void runStep(float[] sample, float[] labels, long stepStart) {
-        clock.at(stepStart, () -> {
-            for (SimCore core : cores) {
-                core.startStep(stepStart);
+        /** The longest time any sample took from its start to its end. */
+        long longestLatencyPs() {
+            long longest = 0;
+            for (int s = 0; s < startPs.length; s++) {
+                longest = Math.max(longest, endPs[s] - startPs[s]);
             }
-            for (MachineVertex v : mapping.graph().vertices()) {
-                float[] values = v.kind() == VertexKind.INPUT_SOURCE ? sample
-                        : v.kind() == VertexKind.LABEL_SOURCE ? labels : null;
-                if (values != null) {
-                    cores[v.id()].kernel().loadInput(Arrays.copyOfRange(values, v.cols().lo(), v.cols().hi()));
-                    cores[v.id()].startSource();
-                }
-            }
-        });
-        clock.runUntilIdle();
-    }
-
-    private float[] readSink(MachineVertex v) {
-        KernelCore sink = cores[v.id()].kernel();
-        if (sink.receivedCount() != v.cols().size()) {
-            throw new IllegalStateException("the simulator lost no packet, yet " + v + " received "
-                    + sink.receivedCount() + " of " + v.cols().size() + " values: a mapping bug");
+            return longest;
         }
-        return sink.readOutput();
     }
 
-    private PacketLossException lossException(int sample) {
+    private PacketLossException lossException(String when) {
         Set<LossCause> causes = EnumSet.noneOf(LossCause.class);
         causes.addAll(log.routerLossCauses());
         if (Arrays.stream(cores).anyMatch(c -> c.receiveDrops > 0)) {
             causes.add(LossCause.RECEIVE_QUEUE_FULL);
         }
-        return new PacketLossException(log.lost + " packet(s) lost for good in sample " + sample + " ("
+        return new PacketLossException(log.lost + " packet(s) lost for good " + when + " ("
                 + log.dropped + " dropped, " + log.reinjected + " reinjected); first: "
                 + String.join("; ", log.firstLosses()) + ". "
                 + LossAdvice.of(causes, parameters.sendMode(), mapping.strategy()));
@@ -394,6 +496,7 @@ public final class EmbeddedSimulator implements Machine {
         clock.reset();
         forwardPs = 0;
         backwardPs = 0;
+        latencyPs = 0;
         log.reset();
         routers.forEach(SimRouter::reset);
         links.forEach(SimLink::reset);
@@ -444,7 +547,7 @@ public final class EmbeddedSimulator implements Machine {
         mapping.routingTables().forEach((chip, table) -> entries.put(chip, table.size()));
         long chipsUsed = mapping.placements().chipsUsed();
         double utilisation = seconds == 0 ? 0 : busyPs / 1e12 / (seconds * cores.length);
-        return new RunStats(samples, seconds, forwardPs / 1e12, backwardPs / 1e12, sent, sentBackward, routed, delivered, log.dropped, log.reinjected, log.lost,
+        return new RunStats(samples, seconds, latencyPs / 1e12, forwardPs / 1e12, backwardPs / 1e12, sent, sentBackward, routed, delivered, log.dropped, log.reinjected, log.lost,
                 overruns, chipStats, linkStats, coreStats, entries, mapping.coresUsed(), chipsUsed, utilisation, busiestPs / 1e12,
                 EnergyModel.joules(chipsUsed, seconds, busyPs / 1e12, routed), clock.processed());
     }

@@ -20,7 +20,10 @@ import org.spinnaker4j.mapper.tdma.Phase;
  * and is busy for the cycles the cost model gives for the packet and for every piece of work the kernel reports
  * having done with it, and a send queue that injects packets into
  * the chip's router at the times the send mode allows (TDMA slots, or as fast as the core can
- * send). A core that misses its TDMA slot sends in the next free one and counts an overrun.
+ * send). A core that misses its TDMA slot sends in the next free one and counts an overrun. Its
+ * k-th packet of a phase belongs to sample k / (packets per sample), whose slots count from that
+ * sample's start, so a core may hold packets of several samples in flight. A sink hands each
+ * sample's values to its {@link SampleRecorder} as soon as they are all in.
  */
 final class SimCore implements SimRouter.Pusher {
 
@@ -53,6 +56,11 @@ final class SimCore implements SimRouter.Pusher {
         }
     }
 
+    /** Takes the values a sink collected for one sample, when its last one is filed. */
+    interface SampleRecorder {
+        void record(int sample, float[] values, long timePs);
+    }
+
     private final EventQueue clock;
     private final KernelCore kernel;
     private final SimRouter router;
@@ -65,7 +73,10 @@ final class SimCore implements SimRouter.Pusher {
     private boolean busy;
     private boolean registerFull;
     private boolean injecting;
-    private long stepStart;
+    private long[] sampleStartPs = new long[0];
+    private SampleRecorder recorder;
+    private int recorderWidth;
+    private int recorded;
     private final Map<Phase, SlotCursor> cursors = new EnumMap<>(Phase.class);
     private long lastDue;
     long busyPs;
@@ -101,12 +112,26 @@ final class SimCore implements SimRouter.Pusher {
         return new RunStats.CoreStats(profile.location(), profile.label(), busyPs / 1e12);
     }
 
-    /** A new time step starts: TDMA slots count from {@code startPs}. */
+    /**
+     * A run starts: sample s's TDMA slots count from {@code sampleStartPs[s]}, which the simulator
+     * fills in no later than the sample's start.
+     */
+    void startRun(long[] sampleStartPs) {
+        this.sampleStartPs = sampleStartPs;
+        cursors.values().forEach(SlotCursor::reset);
+        lastDue = -profile.sendCycles() * EventQueue.PS_PER_CORE_CLOCK;
+        recorded = 0;
+    }
+
+    /** A sink passes each sample's values, once all {@code width} are in, to {@code recorder}. */
+    void recordSamples(SampleRecorder sampleRecorder, int width) {
+        this.recorder = sampleRecorder;
+        this.recorderWidth = width;
+    }
+
+    /** A sample's step starts now (runs that do not pipeline): its forward pass is timed from here. */
     void startStep(long startPs) {
-        stepStart = startPs;
         lastForwardSendPs = startPs;
-        cursors.values().forEach(c -> c.index = 0);
-        lastDue = startPs - profile.sendCycles() * EventQueue.PS_PER_CORE_CLOCK;
     }
 
     /** An input or label source's start event: it sends the sample the host loaded. */
@@ -167,6 +192,9 @@ final class SimCore implements SimRouter.Pusher {
                     profile.location(), profile.label(), p.key, e.getMessage()), e);
         }
         long done = finishEvent(n, profile.packetCycles());
+        if (recorder != null && kernel.receivedCount() == recorderWidth) {
+            recorder.record(recorded++, kernel.readOutput(), done);
+        }
         busy = true;
         clock.at(done, this::finishPacket);
     }
@@ -211,17 +239,37 @@ final class SimCore implements SimRouter.Pusher {
         }
     }
 
-    /** Walks one of the core's TDMA slot sequences through a step. */
+    /** Walks one of the core's TDMA slot sequences, sample after sample. */
     private final class SlotCursor {
         private final CoreSlot slot;
+        private long sends;
+        private int sample;
         private int index;
 
         SlotCursor(CoreSlot slot) {
             this.slot = slot;
         }
 
-        /** The first unused slot at or after {@code readyPs}; a skipped slot counts as an overrun. */
+        void reset() {
+            sends = 0;
+            sample = 0;
+            index = 0;
+        }
+
+        /**
+         * The first unused slot of the sample this send belongs to at or after {@code readyPs}; a
+         * skipped slot counts as an overrun.
+         */
         long atOrAfter(long readyPs) {
+            if (slot.packetsPerStep() == 0) {
+                throw new IllegalStateException("core " + profile.location() + " (" + profile.label()
+                        + ") sends in a phase it has no TDMA slot in: a mapping bug");
+            }
+            if (sends % slot.packetsPerStep() == 0) {
+                sample = (int) (sends / slot.packetsPerStep());
+                index = 0;
+            }
+            sends++;
             long time = time(index++);
             if (time < readyPs) {
                 overruns++;
@@ -233,7 +281,7 @@ final class SimCore implements SimRouter.Pusher {
         }
 
         private long time(int k) {
-            return stepStart + slot.sendClock(k) * EventQueue.PS_PER_CORE_CLOCK;
+            return sampleStartPs[sample] + slot.sendClock(k) * EventQueue.PS_PER_CORE_CLOCK;
         }
     }
 

@@ -7,9 +7,14 @@ import java.util.Map;
 /**
  * When each core sends within a time step (one sample: its forward pass and, in training, its
  * backward pass), in 200 MHz core clocks from the start of the step: {@code of(phase, vertexId)}
- * is the core's slot for the packets of that phase. {@code stepClocks} is the step's length.
+ * is the core's slot for the packets of that phase. {@code stepClocks} is the step's length: how long
+ * one sample takes from its first packet sent to its last received. {@code periodClocks} is how often
+ * a sample may start: inference pipelines samples, a new one starting every period while earlier
+ * ones are still in flight (each sample's slots are its start plus the offsets here); in training a
+ * period is a whole step.
  */
-public record TdmaSchedule(Map<Phase, List<CoreSlot>> slots, List<Stage> stages, long stepClocks) {
+public record TdmaSchedule(Map<Phase, List<CoreSlot>> slots, List<Stage> stages, long stepClocks,
+        long periodClocks) {
 
     /**
      * One sending window of the step: its senders each send a packet per {@code clocksBetweenSends},
@@ -24,6 +29,14 @@ public record TdmaSchedule(Map<Phase, List<CoreSlot>> slots, List<Stage> stages,
         slots.forEach((phase, list) -> copy.put(phase, List.copyOf(list)));
         slots = copy;
         stages = List.copyOf(stages);
+        if (periodClocks < 1 || periodClocks > Math.max(stepClocks, 1)) {
+            throw new IllegalArgumentException("period " + periodClocks + " clocks for a step of " + stepClocks);
+        }
+    }
+
+    /** Whether samples overlap: a new one starts before the previous one's step is over. */
+    public boolean pipelined() {
+        return periodClocks < stepClocks;
     }
 
     public CoreSlot of(Phase phase, int vertexId) {

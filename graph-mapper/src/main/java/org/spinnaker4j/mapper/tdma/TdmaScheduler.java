@@ -5,6 +5,7 @@ import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -30,19 +31,30 @@ import org.spinnaker4j.mapper.route.RouteWalker;
  * into stages by data flow (input sources 0, then each vertex one more than its deepest
  * sender; in training the backward pass has stages of its own, from the output layer back).
  * The senders of a stage share sending windows: first the softmax synchronisation window of
- * the stage's activating cores (if any), then the window of its values. In a window each
- * sender sends one packet every {@code clocksBetweenSends}, the senders staggered
- * {@code clocksBetweenCores} apart. The time between sends is the smallest that keeps every
- * resource within capacity when every sender of the window sends once per period: each
+ * the stage's activating cores (if any: a round of local maxima, then, once every receiver has
+ * handled them and computed its exponentials, a round of local sums), then the window of its
+ * values. In a window each sender sends one packet every {@code clocksBetweenSends}, the senders
+ * staggered {@code clocksBetweenCores} apart. The time between sends is the smallest that keeps
+ * every resource within capacity when every sender of the window sends once per period: each
  * receiving core must handle one packet from each of its senders, each link must carry one
  * packet from each sender whose tree crosses it, each core must be able to send; divided by
  * the sending fraction (SFEC's 0.8) for slack; and a core that discards part of what it
  * receives (the baseline's multicast backward pass) may compute in mid-window, so the packets
- * reaching it during that work must fit its receive queue. A window opens when the previous one has
- * closed, its last packets have crossed the machine and the senders have finished computing
- * (from the {@link CoreCostModel}; a softmax core's forward work comes before its synchronisation
- * window, its backward work after it, once every peer's dot is in). So the step length follows
- * from the mapping: the user never tunes a time scale factor.
+ * reaching it during that work must fit its receive queue. A window opens when the previous one
+ * has ended, that is when every receiver has handled its last packet (each receiving core's queue
+ * played through packet by packet), and the senders have finished computing (from the
+ * {@link CoreCostModel}; a softmax core's forward work comes before its synchronisation window,
+ * its backward work after it, once every peer's dot is in). So the step length follows from the
+ * mapping: the user never tunes a time scale factor.
+ *
+ * <p>Inference pipelines its samples: a sample starts every {@link TdmaSchedule#periodClocks()},
+ * while earlier ones are still in flight, so the windows of different samples send at once. A
+ * window whose links or receivers other windows use too sends slower, by the factor those
+ * resources would be oversubscribed if every window sent at its fastest; the period is the
+ * longest a window takes to be handled by its receivers (and their softmax exchanged, which
+ * refuses new data), or a core's work for one sample over the sending fraction. Each core thus
+ * gets all of one sample before any of the next, which the kernels check. Training runs one
+ * sample per step (a block keeps its sample's inputs until its deltas arrive).
  */
 public final class TdmaScheduler {
 
@@ -104,18 +116,26 @@ public final class TdmaScheduler {
         }
 
         TdmaSchedule schedule() {
-            schedulePass(stages(graph), Phase.SYNC, Phase.FORWARD, false);
+            List<StagePlan> forward = plan(stages(graph), Phase.SYNC, Phase.FORWARD, false);
+            long period;
             if (network.trains()) {
-                schedulePass(backwardStages(graph), Phase.BACKWARD_SYNC, Phase.BACKWARD, true);
+                layOut(forward, false, null);
+                layOut(plan(backwardStages(graph), Phase.BACKWARD_SYNC, Phase.BACKWARD, true), true, null);
+                period = windowEnd;
+            } else {
+                Pipelining pipelining = new Pipelining(forward);
+                period = pipelining.period;
+                layOut(forward, false, pipelining);
             }
             Map<Phase, List<CoreSlot>> byPhase = new EnumMap<>(Phase.class);
             slots.forEach((phase, array) -> byPhase.put(phase, Arrays.asList(array)));
-            return new TdmaSchedule(byPhase, stages, windowEnd);
+            return new TdmaSchedule(byPhase, stages, windowEnd, Math.max(1, Math.min(period, windowEnd)));
         }
 
-        /** The windows of one pass (forward or backward), stage by stage. */
-        private void schedulePass(int[] stage, Phase syncPhase, Phase phase, boolean backward) {
+        /** What every stage of one pass (forward or backward) sends and computes, before any of it is timed. */
+        private List<StagePlan> plan(int[] stage, Phase syncPhase, Phase phase, boolean backward) {
             int nStages = Arrays.stream(stage).max().orElse(0) + 1;
+            List<StagePlan> plans = new ArrayList<>();
             for (int s = 0; s < nStages; s++) {
                 List<Integer> members = new ArrayList<>();
                 long work = 0;
@@ -131,33 +151,63 @@ public final class TdmaScheduler {
                         syncWork = Math.max(syncWork, (long) vertex.cols().size() * cost.activationCycles(activation));
                     }
                 }
-                if (sends(members, syncPhase)) {
+                plans.add(new StagePlan(s, work, syncWork, window(s, members, syncPhase),
+                        window(s, members, phase)));
+            }
+            return plans;
+        }
+
+        /**
+         * Places the windows of one pass in time, stage after stage from {@link #windowEnd}: each
+         * opens once the previous one's packets have arrived and its senders have done their work. Every
+         * window sends as fast as its own receivers and links allow, or, with {@code pipelining}, as
+         * fast as they allow while the windows of the other samples in flight use them too.
+         */
+        private void layOut(List<StagePlan> plans, boolean backward, Pipelining pipelining) {
+            for (StagePlan p : plans) {
+                if (p.sync() != null) {
                     // forward: a core completes, then exchanges its softmax max and sum, then divides;
                     // backward: it exchanges its softmax dot, then does its backward work
-                    windowEnd += backward ? syncWork : work;
-                    window(s, members, syncPhase);
-                    windowEnd += backward ? work : syncWork;
+                    windowEnd += backward ? p.syncWork() : p.work();
+                    place(p.sync(), p.sync().exchangeBetween(backward ? 0 : p.syncWork()), p.sync().between());
+                    windowEnd += backward ? p.work() : p.syncWork();
                 } else {
-                    windowEnd += work;
+                    windowEnd += p.work();
                 }
-                window(s, members, phase);
+                if (p.values() != null) {
+                    long between = pipelining == null ? p.values().between() : pipelining.between(p.values());
+                    place(p.values(), between, between);
+                }
             }
         }
 
-        private boolean sends(List<Integer> members, Phase phase) {
-            return members.stream().anyMatch(v -> graph.outgoing(v).stream().anyMatch(p -> phase.packets(p) > 0));
+        /**
+         * The shortest period with which stage {@code s}'s values window, sending a packet per
+         * {@code between}, can repeat: its receivers must have every packet of a sample, done their
+         * work and exchanged their softmax (a core exchanging its softmax refuses new data) before the
+         * next sample's values arrive.
+         */
+        private long periodNeeded(List<StagePlan> plans, int s, long between) {
+            long period = plans.get(s).values().end(between, between);
+            if (s + 1 < plans.size() && plans.get(s + 1).sync() != null) {
+                StagePlan next = plans.get(s + 1);
+                long exchange = next.sync().exchangeBetween(next.syncWork());
+                period += next.work() + next.sync().end(exchange, next.sync().between()) + next.syncWork();
+            }
+            return period;
         }
 
         private boolean sendsBackward(int v) {
             return graph.outgoing(v).stream().anyMatch(p -> p.kind() == PartitionKind.BACKWARD);
         }
 
-        /** Schedules the stage's packets of {@code phase} in one window from {@link #windowEnd}, if it has any. */
-        private void window(int s, List<Integer> members, Phase phase) {
-            CoreSlot[] into = slots.get(phase);
+        /** What the stage's senders send in {@code phase}, and the fastest they may send it; null if nothing. */
+        private WindowPlan window(int s, List<Integer> members, Phase phase) {
             List<Integer> senders = new ArrayList<>();
-            Map<Integer, Set<Integer>> sendersOfReceiver = new HashMap<>();
+            List<Integer> packetsOf = new ArrayList<>();
+            Map<Integer, Map<Integer, Integer>> packetsFromTo = new HashMap<>();
             Map<RouteWalker.LinkUse, Set<Integer>> sendersOfLink = new HashMap<>();
+            Map<Integer, Long> packetsTo = new HashMap<>();
             Set<Integer> discarding = new HashSet<>();
             int maxPackets = 0;
             int maxHops = 0;
@@ -176,7 +226,8 @@ public final class TdmaScheduler {
                     }
                     for (CoreLocation core : walk.cores()) {
                         int r = vertexAt.get(core);
-                        sendersOfReceiver.computeIfAbsent(r, x -> new HashSet<>()).add(v);
+                        packetsFromTo.computeIfAbsent(r, x -> new HashMap<>()).merge(v, inPhase, Integer::sum);
+                        packetsTo.merge(r, (long) inPhase, Long::sum);
                         if (p.kind() == PartitionKind.BACKWARD && !contains(graph.vertex(r).cols(), p.values())) {
                             discarding.add(r);
                         }
@@ -184,17 +235,22 @@ public final class TdmaScheduler {
                 }
                 if (packets > 0) {
                     senders.add(v);
-                    into[v] = new CoreSlot(s, senders.size() - 1, 0, 0, packets);
+                    packetsOf.add(packets);
                     maxPackets = Math.max(maxPackets, packets);
                 }
             }
             if (senders.isEmpty()) {
-                return;
+                return null;
             }
+            Map<Object, Long> resources = new HashMap<>();
+            List<ReceiverLoad> receivers = new ArrayList<>();
             long receiverBound = 0;
-            for (Map.Entry<Integer, Set<Integer>> e : sendersOfReceiver.entrySet()) {
-                receiverBound = Math.max(receiverBound,
-                        (long) e.getValue().size() * cost.packetCycles(graph.vertex(e.getKey()).kind()));
+            for (Map.Entry<Integer, Map<Integer, Integer>> e : packetsFromTo.entrySet()) {
+                long packetCycles = cost.packetCycles(graph.vertex(e.getKey()).kind());
+                long demand = (long) e.getValue().size() * packetCycles;
+                resources.put(e.getKey(), demand);
+                receiverBound = Math.max(receiverBound, demand);
+                receivers.add(ReceiverLoad.of(senders, e.getValue(), packetCycles));
             }
             // a receiver that discards part of what it gets may finish its own work mid-window and
             // must not overflow its queue with the packets that keep coming while it computes
@@ -202,26 +258,41 @@ public final class TdmaScheduler {
                 MachineVertex receiver = graph.vertex(r);
                 long work = cost.backwardCycles(receiver, activation(receiver), sendsBackward(r));
                 receiverBound = Math.max(receiverBound,
-                        (long) Math.ceil((double) sendersOfReceiver.get(r).size() * work / receiveQueue));
+                        (long) Math.ceil((double) packetsFromTo.get(r).size() * work / receiveQueue));
             }
-            long linkBound = sendersOfLink.values().stream().mapToLong(Set::size).max().orElse(0) * LINK_CLOCKS_72_BIT;
+            long linkBound = 0;
+            for (Map.Entry<RouteWalker.LinkUse, Set<Integer>> e : sendersOfLink.entrySet()) {
+                long demand = (long) e.getValue().size() * LINK_CLOCKS_72_BIT;
+                resources.put(e.getKey(), demand);
+                linkBound = Math.max(linkBound, demand);
+            }
             long senderBound = cost.sendPacketCycles();
             long bound = Math.max(receiverBound, Math.max(linkBound, senderBound));
             String boundBy = bound == receiverBound ? "receiving cores" : bound == linkBound ? "links" : "sending cores";
             long between = (long) Math.ceil(bound / SENDING_FRACTION);
-            long betweenCores = Math.max(1, between / senders.size());
+            long latency = (long) maxHops * (LINK_CLOCKS_72_BIT + ROUTER_CLOCKS) + cost.receiveInterruptCycles();
+            Map<Integer, Long> receiverBusy = new HashMap<>();
+            packetsTo.forEach((r, n) -> receiverBusy.put(r, n * cost.packetCycles(graph.vertex(r).kind())));
+            return new WindowPlan(s, phase, senders, packetsOf, maxPackets, between, boundBy, latency, resources,
+                    receivers, receiverBusy);
+        }
+
+        /**
+         * Schedules a planned window from {@link #windowEnd}: each sender sends a packet per
+         * {@code between}, the senders staggered across one {@code round} (at most {@code between}).
+         */
+        private void place(WindowPlan w, long between, long round) {
+            CoreSlot[] into = slots.get(w.phase());
+            long betweenCores = Math.max(1, round / w.senders().size());
             long start = windowEnd;
-            for (int v : senders) {
-                CoreSlot planned = into[v];
-                into[v] = new CoreSlot(s, planned.slot(), start + planned.slot() * betweenCores, between,
-                        planned.packetsPerStep());
+            for (int i = 0; i < w.senders().size(); i++) {
+                into[w.senders().get(i)] = new CoreSlot(w.stage(), i, start + i * betweenCores, between,
+                        w.packetsOf().get(i));
             }
-            long window = between * maxPackets;
-            stages.add(new TdmaSchedule.Stage(s, phase, start, window, between, betweenCores, senders.size(),
-                    boundBy));
-            long lastPacketLatency = (long) maxHops * (LINK_CLOCKS_72_BIT + ROUTER_CLOCKS)
-                    + cost.packetCycles(VertexKind.REDUCE);
-            windowEnd = start + window + lastPacketLatency;
+            long window = between * (w.maxPackets() - 1) + betweenCores * w.senders().size();
+            stages.add(new TdmaSchedule.Stage(w.stage(), w.phase(), start, window, between, betweenCores,
+                    w.senders().size(), w.boundBy()));
+            windowEnd = start + w.end(between, round);
         }
 
         private static boolean contains(Slice outer, Slice inner) {
@@ -230,6 +301,132 @@ public final class TdmaScheduler {
 
         private ActivationKind activation(MachineVertex v) {
             return v.activates() ? network.layers().get(v.layer()).activation().kind() : ActivationKind.IDENTITY;
+        }
+
+        /**
+         * How pipelined samples share the machine. Windows of different samples run at once, so a
+         * link or receiving core that several windows use must carry all of them: each window sends
+         * slower by the factor its most shared link or receiver is oversubscribed when every window
+         * sends at its fastest, which keeps every resource within the sending fraction however the
+         * windows overlap. The period is then the longest {@link #periodNeeded} of a window, or a
+         * core's work for one sample over the sending fraction, if that is longer.
+         */
+        private final class Pipelining {
+            private final Map<WindowPlan, Long> between = new IdentityHashMap<>();
+            private long period = 1;
+
+            Pipelining(List<StagePlan> plans) {
+                List<WindowPlan> windows = plans.stream().map(StagePlan::values).filter(w -> w != null).toList();
+                Map<Object, Double> load = new HashMap<>();
+                for (WindowPlan w : windows) {
+                    w.resources().forEach((resource, demand) -> load.merge(resource, (double) demand / w.between(),
+                            Double::sum));
+                }
+                Map<Integer, Long> busy = new HashMap<>();
+                for (StagePlan p : plans) {
+                    WindowPlan w = p.values();
+                    if (w == null) {
+                        continue;
+                    }
+                    double oversubscribed = w.resources().keySet().stream()
+                            .mapToDouble(resource -> load.get(resource) / SENDING_FRACTION).max().orElse(1);
+                    long stretched = (long) Math.ceil(w.between() * Math.max(1, oversubscribed));
+                    between.put(w, stretched);
+                    period = Math.max(period, periodNeeded(plans, p.index(), stretched));
+                    w.receiverBusy().forEach((r, cycles) -> busy.merge(r, cycles, Long::sum));
+                }
+                for (MachineVertex v : graph.vertices()) {
+                    long work = busy.getOrDefault(v.id(), 0L) + cost.completionCycles(v, activation(v));
+                    period = Math.max(period, (long) Math.ceil(work / SENDING_FRACTION));
+                }
+            }
+
+            long between(WindowPlan w) {
+                return between.get(w);
+            }
+        }
+    }
+
+    /** A stage of one pass: its members' longest work, its softmax exchange window and its values window. */
+    private record StagePlan(int index, long work, long syncWork, WindowPlan sync,
+            WindowPlan values) {
+    }
+
+    /**
+     * One window's senders and what they load, before it is placed in time: the packets of each
+     * sender, the fastest period between sends ({@code between}) and what bounds it, the clocks a
+     * packet takes from its sender to its receiver's queue at most ({@code latency}), the clocks one
+     * packet from each of its senders takes on each receiving core (keyed by vertex id) and link
+     * ({@code resources}), what each receiving core gets from whom ({@code receivers}), and each
+     * receiving core's cycles for all it gets per sample ({@code receiverBusy}).
+     */
+    private record WindowPlan(int stage, Phase phase, List<Integer> senders, List<Integer> packetsOf, int maxPackets,
+            long between, String boundBy, long latency, Map<Object, Long> resources, List<ReceiverLoad> receivers,
+            Map<Integer, Long> receiverBusy) {
+
+        /**
+         * The time between a softmax exchange's rounds (each core's local max, then its local sum):
+         * until every receiver has handled the first round's packets, then the {@code work} that makes
+         * the next round's packet.
+         */
+        long exchangeBetween(long work) {
+            return Math.max(between, handled(between, between, 1) + work);
+        }
+
+        /**
+         * Clocks from the window's start until every receiver has handled its last packet, when each
+         * sender sends a packet per {@code between} and the senders are staggered across one
+         * {@code round}.
+         */
+        long end(long between, long round) {
+            long betweenCores = Math.max(1, round / senders.size());
+            return Math.max(between * (maxPackets - 1) + betweenCores * senders.size(),
+                    handled(between, round, maxPackets));
+        }
+
+        /**
+         * Clocks from the window's start until every receiver has handled the packets of the first
+         * {@code rounds} rounds: each receiver's queue played through, packet by packet.
+         */
+        private long handled(long between, long round, int rounds) {
+            long betweenCores = Math.max(1, round / senders.size());
+            long end = 0;
+            for (ReceiverLoad r : receivers) {
+                long busyUntil = 0;
+                for (int q = 0; q < Math.min(rounds, r.rounds()); q++) {
+                    for (int j = 0; j < r.senderIndex().length; j++) {
+                        if (q < r.packets()[j]) {
+                            long arrival = q * between + r.senderIndex()[j] * betweenCores + latency;
+                            busyUntil = Math.max(busyUntil, arrival) + r.packetCycles();
+                        }
+                    }
+                }
+                end = Math.max(end, busyUntil);
+            }
+            return end;
+        }
+    }
+
+    /**
+     * What one receiving core gets in a window: from the senders at these positions of the window's
+     * sender list (ascending), this many packets each, each taking it {@code packetCycles}.
+     */
+    private record ReceiverLoad(int[] senderIndex, int[] packets, int rounds, long packetCycles) {
+
+        static ReceiverLoad of(List<Integer> senders, Map<Integer, Integer> packetsFrom, long packetCycles) {
+            int[] index = new int[packetsFrom.size()];
+            int[] packets = new int[index.length];
+            int n = 0;
+            int rounds = 0;
+            for (int i = 0; i < senders.size(); i++) {
+                Integer got = packetsFrom.get(senders.get(i));
+                if (got != null) {
+                    index[n] = i;
+                    packets[n++] = got;
+                    rounds = Math.max(rounds, got);
+                }
+            }
+            return new ReceiverLoad(index, packets, rounds, packetCycles);
         }
     }
 
@@ -278,4 +475,5 @@ public final class TdmaScheduler {
         }
         return stage;
     }
+
 }

@@ -35,11 +35,30 @@ import org.spinnaker4j.mapper.machine.Machine;
 import org.spinnaker4j.mapper.partition.CoreMemory;
 import org.spinnaker4j.mapper.partition.CoreShape;
 import org.spinnaker4j.mapper.partition.PartitioningStrategy;
+import org.spinnaker4j.mapper.route.RouteWalker;
 
 /** The TDMA schedule keeps every receiving core within its capacity and orders the windows by data flow. */
 class TdmaSchedulerTest {
 
     private static final CoreCostModel COST = CoreCostModel.ARM968_SOFT_FLOAT;
+
+    /** Memory in which every core, training or not, fits. */
+    private static final CoreMemory ANY_FITS = new CoreMemory() {
+        @Override
+        public int dtcmBytes() {
+            return TestSupport.DTCM_BYTES;
+        }
+
+        @Override
+        public int stateBytes(VertexKind kind, int nRows, int nCols, boolean fused, int ranges, int peers) {
+            return 1024;
+        }
+
+        @Override
+        public int stateBytes(CoreShape shape) {
+            return 1024;
+        }
+    };
 
     static Stream<Arguments> mappings() {
         return TestSupport.mappingCases();
@@ -166,23 +185,7 @@ class TdmaSchedulerTest {
                 new DenseLayerSpec(8, 4, Activation.of(ActivationKind.IDENTITY), true)),
                 new TrainingSpec(LossFunction.MSE, java.util.Collections.nCopies(3, new UpdaterSpec(UpdaterType.SGD, 0.1f, 0, 0,
                         0)), true));
-        CoreMemory anyFits = new CoreMemory() {
-            @Override
-            public int dtcmBytes() {
-                return TestSupport.DTCM_BYTES;
-            }
-
-            @Override
-            public int stateBytes(VertexKind kind, int nRows, int nCols, boolean fused, int ranges, int peers) {
-                return 1024;
-            }
-
-            @Override
-            public int stateBytes(CoreShape shape) {
-                return 1024;
-            }
-        };
-        Mapping m = map(PartitioningStrategy.NEURON_PER_CORE, net, anyFits);
+        Mapping m = map(PartitioningStrategy.NEURON_PER_CORE, net, ANY_FITS);
         List<TdmaSchedule.Stage> stages = m.tdma().stages();
         int dots = -1;
         for (int i = 0; i < stages.size(); i++) {
@@ -201,5 +204,53 @@ class TdmaSchedulerTest {
         // its deltas and W·delta need every peer's dot, so they come after the dot window
         assertTrue(values.startClocks() >= dot.startClocks() + dot.windowClocks()
                 + COST.backwardCycles(neuron, ActivationKind.SOFTMAX, true), stages.toString());
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("mappings")
+    void pipelinedSamplesKeepEveryLinkAndReceiverWithinTheSendingFractionWhenAllWindowsSendAtOnce(String name,
+            PartitioningStrategy s, NetworkSpec net, CoreMemory mem) {
+        Mapping m = map(s, net, mem);
+        TdmaSchedule tdma = m.tdma();
+        assertTrue(tdma.pipelined(), name + ": inference should pipeline, period " + tdma.periodClocks()
+                + " step " + tdma.stepClocks());
+        for (TdmaSchedule.Stage stage : tdma.stages()) {
+            assertTrue(stage.windowClocks() <= tdma.periodClocks(), name + ": " + stage + " is longer than the period");
+        }
+        Map<Object, Double> load = new HashMap<>();
+        RouteWalker walker = new RouteWalker(m.machine(), m.routingTables());
+        Map<CoreLocation, Integer> vertexAt = new HashMap<>();
+        for (int v = 0; v < m.graph().vertices().size(); v++) {
+            vertexAt.put(m.placements().of(v), v);
+        }
+        for (int v = 0; v < m.graph().vertices().size(); v++) {
+            CoreSlot slot = tdma.of(Phase.FORWARD, v);
+            if (slot.packetsPerStep() == 0) {
+                continue;
+            }
+            Set<Object> reached = new HashSet<>();
+            for (OutgoingPartition p : m.graph().outgoing(v)) {
+                if (Phase.FORWARD.packets(p) > 0) {
+                    RouteWalker.Walk walk = walker.walk(m.placements().of(v).chip(), m.keys().of(p.id()).key());
+                    reached.addAll(walk.links());
+                    walk.cores().forEach(c -> reached.add(vertexAt.get(c)));
+                }
+            }
+            for (Object resource : reached) {
+                double clocks = resource instanceof Integer r ? COST.packetCycles(m.graph().vertex(r).kind())
+                        : TdmaScheduler.LINK_CLOCKS_72_BIT;
+                load.merge(resource, clocks / slot.clocksBetweenSends(), Double::sum);
+            }
+        }
+        load.forEach((resource, busy) -> assertTrue(busy <= TdmaScheduler.SENDING_FRACTION + 1e-9,
+                name + ": " + resource + " is busy " + busy + " of the time when every window sends"));
+    }
+
+    @Test
+    void trainingRunsOneSampleAtATime() {
+        NetworkSpec net = new NetworkSpec(TestSupport.mnist().layers(), new TrainingSpec(LossFunction.MCXENT,
+                java.util.Collections.nCopies(3, new UpdaterSpec(UpdaterType.SGD, 0.1f, 0, 0, 0)), true));
+        TdmaSchedule tdma = map(PartitioningStrategy.BLOCK, net, ANY_FITS).tdma();
+        assertEquals(tdma.stepClocks(), tdma.periodClocks());
     }
 }
