@@ -7,16 +7,19 @@ import org.spinnaker4j.mapper.machine.CoreLocation;
 import org.spinnaker4j.mapper.machine.Direction;
 
 /**
- * What one run did: simulated time (in all; the latency, the longest any sample took from its
- * start to its last result filed (pipelined samples overlap) or to the end of its step's traffic;
- * and in the samples' forward passes, from each step's
- * start to the last forward packet sent, and backward passes, the rest of the step, when
- * training), packets sent by cores (and how many of them in the backward pass), router hops taken,
- * packets delivered to cores, dropped by routers or full receive queues, reinjected, lost for
- * good; TDMA overruns; per chip, per link and per core counters; routing-table sizes; cores and
- * chips used, their utilisation, the busiest core's busy time and an energy estimate.
+ * What one run did: the machine's simulated time, from the first sample leaving SDRAM to the
+ * last result written back (in all; the latency, the longest any sample took from its start to
+ * its last result filed, pipelined samples overlapping, or to the end of its step's traffic; and
+ * in the samples' forward passes, from each step's start to the last forward packet sent, and
+ * backward passes, the rest of the step, when training); the host link's time to move the
+ * samples in and the results out, a figure of its own; packets sent by cores (and how many of
+ * them in the backward pass), router hops taken, packets delivered to cores, dropped by routers
+ * or full receive queues, reinjected, lost for good; TDMA overruns; per chip, per link and per
+ * core counters; routing-table sizes; cores and chips used, their utilisation, the busiest
+ * core's busy time and an energy estimate.
  */
-public record RunStats(int samples, double simulatedSeconds, double latencySeconds, double forwardSeconds, double backwardSeconds,
+public record RunStats(int samples, double simulatedSeconds, double latencySeconds, double hostSeconds,
+        double forwardSeconds, double backwardSeconds,
         long packetsSent, long packetsSentBackward,
         long packetsRouted,
         long packetsDelivered, long packetsDropped, long packetsReinjected, long packetsLost, long tdmaOverruns,
@@ -69,6 +72,11 @@ public record RunStats(int samples, double simulatedSeconds, double latencySecon
 
     public double simulatedSecondsPerSample() {
         return simulatedSeconds / samples;
+    }
+
+    /** Time the host link takes to move one sample in and its results out (beside the machine's time). */
+    public double hostSecondsPerSample() {
+        return hostSeconds / samples;
     }
 
     /** Throughput: samples per simulated second. */
@@ -127,11 +135,12 @@ public record RunStats(int samples, double simulatedSeconds, double latencySecon
     public String toString() {
         return String.format("%d samples on %d cores / %d chips: packets sent %d (%.1f per sample), routed %d, "
                 + "delivered %d (%.1f per sample), dropped %d, reinjected %d, lost %d; TDMA overruns %d; "
-                + "routing entries max %d per chip; simulated %.1f µs and %.3g J per sample (%.0f samples/s, latency %.1f µs); "
+                + "routing entries max %d per chip; simulated %.1f µs and %.3g J per sample (%.0f samples/s, latency %.1f µs; "
+                + "host link %.1f µs per sample); "
                 + "core utilisation %.1f %%",
                 samples, coresUsed, chipsUsed, packetsSent, packetsSentPerSample(), packetsRouted,
                 packetsDelivered, packetsDeliveredPerSample(), packetsDropped, packetsReinjected, packetsLost,
                 tdmaOverruns, maxRoutingEntries(), simulatedSecondsPerSample() * 1e6, energyJoulesPerSample(),
-                samplesPerSecond(), latencySeconds * 1e6, 100 * coreUtilisation);
+                samplesPerSecond(), latencySeconds * 1e6, hostSecondsPerSample() * 1e6, 100 * coreUtilisation);
     }
 }
