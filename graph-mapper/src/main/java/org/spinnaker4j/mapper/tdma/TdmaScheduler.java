@@ -127,7 +127,7 @@ public final class TdmaScheduler {
                         members.add(v);
                         work = Math.max(work, backward
                                 ? cost.backwardCycles(vertex, activation, sendsBackward(v))
-                                : cost.completionCycles(vertex, activation));
+                                : cost.lastPacketWorstCaseCycles(vertex, activation));
                         syncWork = Math.max(syncWork, (long) vertex.cols().size() * cost.activationCycles(activation));
                     }
                 }
@@ -193,8 +193,9 @@ public final class TdmaScheduler {
             }
             long receiverBound = 0;
             for (Map.Entry<Integer, Set<Integer>> e : sendersOfReceiver.entrySet()) {
-                receiverBound = Math.max(receiverBound,
-                        (long) e.getValue().size() * cost.packetCycles(graph.vertex(e.getKey()).kind()));
+                MachineVertex receiver = graph.vertex(e.getKey());
+                receiverBound = Math.max(receiverBound, (long) e.getValue().size()
+                        * (phase.backward() ? cost.packetCycles(receiver.kind()) : cost.forwardPacketCycles(receiver)));
             }
             // a receiver that discards part of what it gets may finish its own work mid-window and
             // must not overflow its queue with the packets that keep coming while it computes
