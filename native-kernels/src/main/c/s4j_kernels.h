@@ -18,7 +18,9 @@
  *   per kind:
  *     INPUT_SOURCE  values[n_cols]
  *     DENSE_BLOCK   w[n_rows*n_cols] (row-major), bias[n_cols] if fused,
- *                   x[n_rows], z[n_cols], row bitmap[ceil(n_rows/32)] words
+ *                   x[n_rows], z[n_cols] (the rows 0 .. rows_done-1 of the
+ *                   sample multiplied in, in order), row bitmap[ceil(n_rows/32)]
+ *                   words
  *     REDUCE        bias[n_cols], acc[n_cols], partial counts[n_cols],
  *                   slots[n_src*n_cols], slot bitmap[ceil(n_src*n_cols/32)]
  *                   words, where n_src = n_ranges - softmax_peers (the ranges
