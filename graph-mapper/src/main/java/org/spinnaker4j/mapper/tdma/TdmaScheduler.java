@@ -157,6 +157,7 @@ public final class TdmaScheduler {
             CoreSlot[] into = slots.get(phase);
             List<Integer> senders = new ArrayList<>();
             Map<Integer, Set<Integer>> sendersOfReceiver = new HashMap<>();
+            Map<Integer, Integer> packetsOfReceiver = new HashMap<>();
             Map<RouteWalker.LinkUse, Set<Integer>> sendersOfLink = new HashMap<>();
             Set<Integer> discarding = new HashSet<>();
             int maxPackets = 0;
@@ -177,6 +178,7 @@ public final class TdmaScheduler {
                     for (CoreLocation core : walk.cores()) {
                         int r = vertexAt.get(core);
                         sendersOfReceiver.computeIfAbsent(r, x -> new HashSet<>()).add(v);
+                        packetsOfReceiver.merge(r, inPhase, Integer::sum);
                         if (p.kind() == PartitionKind.BACKWARD && !contains(graph.vertex(r).cols(), p.values())) {
                             discarding.add(r);
                         }
@@ -193,9 +195,8 @@ public final class TdmaScheduler {
             }
             long receiverBound = 0;
             for (Map.Entry<Integer, Set<Integer>> e : sendersOfReceiver.entrySet()) {
-                MachineVertex receiver = graph.vertex(e.getKey());
                 receiverBound = Math.max(receiverBound, (long) e.getValue().size()
-                        * (phase.backward() ? cost.packetCycles(receiver.kind()) : cost.forwardPacketCycles(receiver)));
+                        * receiveCycles(graph.vertex(e.getKey()), phase, packetsOfReceiver.get(e.getKey())));
             }
             // a receiver that discards part of what it gets may finish its own work mid-window and
             // must not overflow its queue with the packets that keep coming while it computes
@@ -223,6 +224,22 @@ public final class TdmaScheduler {
             long lastPacketLatency = (long) maxHops * (LINK_CLOCKS_72_BIT + ROUTER_CLOCKS)
                     + cost.packetCycles(VertexKind.REDUCE);
             windowEnd = start + window + lastPacketLatency;
+        }
+
+        /**
+         * Cycles a receiver needs per packet of a window of {@code packets} so that its receive queue never
+         * overflows: the packet itself, and in a forward window a block's row multiplied in, as far as the queue
+         * cannot absorb the lag (a core that takes c per packet, fed one every p, is P (1 - p / c) behind after P
+         * packets); the rows it has not multiplied in by the window's end are allowed for after it
+         * ({@link CoreCostModel#lastPacketWorstCaseCycles}).
+         */
+        private long receiveCycles(MachineVertex receiver, Phase phase, int packets) {
+            long packet = cost.packetCycles(receiver.kind());
+            if (phase.backward()) {
+                return packet;
+            }
+            double lagging = Math.max(0, 1 - (double) receiveQueue / packets);
+            return Math.max(packet, (long) Math.ceil(cost.forwardPacketCycles(receiver) * lagging));
         }
 
         private static boolean contains(Slice outer, Slice inner) {
