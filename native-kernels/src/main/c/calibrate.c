@@ -1,6 +1,7 @@
 /*
  * ARM968 cost calibration harness for the spinnaker4j kernels (not part of
- * the Maven build; see the `calibrate` target of the Makefile).
+ * the Maven build; calibrate.sh runs it, see the `calibrate` target of the
+ * Makefile).
  *
  * Built with arm-none-eabi-gcc (newlib, --specs=rdimon.specs) and run under
  * `qemu-arm -cpu arm946 -singlestep -d nochain,exec`, which logs one `Trace`
@@ -9,20 +10,27 @@
  * whose send just counts, s4j_apply_update) on a static buffer of
  * S4J_DTCM_BYTES, packing configs with the S4J_CFG_* and S4J_RANGE_WORD_*
  * offsets of s4j_kernels.h. Each scenario sets up its state, then runs the
- * work to be measured between calls of calib_begin() and calib_end(); the
- * Makefile counts the instructions executed between the two and takes the
- * difference between two sizes of the scenario, so the fixed costs cancel.
+ * work to be measured between calls of calib_begin() and calib_end();
+ * calibrate.sh counts the instructions executed between the two and takes
+ * the difference between two sizes of the scenario, so the fixed costs
+ * cancel. It is built from the lean kernels, the code the simulator charges.
  *
  *   calibrate null N         N calls of an empty function shaped like s4j_on_packet
- *   calibrate rows N K       N rows into a 64 x 8 DENSE_BLOCK (never completes);
+ *   calibrate rows N K       N rows into a 64 x 8 DENSE_BLOCK, from row 63 down,
+ *                            so none is multiplied in (row 0 never comes);
  *                            K IGNORE ranges sit before its DATA range
- *   calibrate open N         N calls of s4j_received on a loaded 64 x 8 DENSE_BLOCK
- *                            (open_state: the validation every entry point does)
- *   calibrate dense R C      the row that completes an R x C DENSE_BLOCK (unfused)
- *   calibrate partials N     N partials into a 64-column REDUCE expecting 4 each
+ *   calibrate accumulate R C row 0 of an (R + 1) x C DENSE_BLOCK whose rows 1 .. R-1
+ *                            are in: it multiplies rows 0 .. R-1 into z
+ *   calibrate next R C       row R-2 of an R x C DENSE_BLOCK after rows 0 .. R-3:
+ *                            multiplies one row, does not complete
+ *   calibrate last R C       row R-1 after rows 0 .. R-2: multiplies one row and
+ *                            completes the block (unfused: sends the sums)
+ *   calibrate partials N     N partials into a 64-column REDUCE expecting 4 each,
+ *                            one per output from each of its 4 DATA ranges
  *   calibrate act A C        the partial that completes a C-column REDUCE (one
  *                            partial per output) with activation A
  *   calibrate sink N         N values into a 64-column OUTPUT_SINK
+ *   calibrate source C       the start event of a C-value INPUT_SOURCE
  *   calibrate backward R C S the delta that completes an R x C training block's
  *                            deltas (dW += x delta; S = 1: also sends W delta)
  *   calibrate hidden A C     the backward partial that completes a C-column hidden
@@ -31,10 +39,11 @@
  *                            (REDUCE) with activation A and loss L
  *   calibrate update U R C   s4j_apply_update of an R x C training block, updater U
  *
- * dense0 and backward0 are dense and backward with all weights and deltas 0
- * and all inputs 1, so every soft-float call takes the same path: their
- * counts are exactly linear in R, C and R x C, which separates the per-row
- * and per-column overheads from the (operand-dependent) MACs.
+ * A scenario name ending in 0 (accumulate0, next0, last0, backward0) runs it
+ * with all weights and deltas 0 and all inputs 1, so every soft-float call
+ * takes the same path: their counts are exactly linear in R, C and R x C,
+ * which separates the per-row and per-column overheads from the
+ * (operand-dependent) MACs.
  *
  * A = identity|relu|leakyrelu|sigmoid|tanh|softmax|hardtanh|softplus|elu,
  * L = mse|l1|l2|mae|xent|mcxent|nll, U = sgd|nesterovs|adam.
@@ -103,7 +112,7 @@ static int32_t count_send(void *ctx, uint32_t key, uint32_t payload)
     return 0;
 }
 
-static s4j_outbox outbox = { count_send, &sends, MAX_VALUES, 0u, 0u };
+static s4j_outbox outbox = { count_send, &sends, MAX_VALUES, 0u, 0u, 0u };
 
 static void fail(const char *what, long code)
 {
@@ -180,7 +189,8 @@ typedef struct spec {
     uint32_t cols;
     uint32_t act;
     uint32_t partials;
-    uint32_t ignore;            /* IGNORE ranges before the DATA range */
+    uint32_t ignore;            /* IGNORE ranges before the DATA ranges */
+    uint32_t data_ranges;       /* REDUCE: DATA ranges (0: one) */
     uint32_t training;
     uint32_t updater;
     uint32_t loss;
@@ -234,15 +244,18 @@ static void load(const spec *s)
         words[S4J_CFG_EXPECTED_BACKWARD] = s->expected_backward;
         words[S4J_CFG_SENDS_BACKWARD] = s->sends_backward;
     }
-    if (s->ignore + 4u > MAX_RANGES) {
+    if (s->ignore + s->data_ranges + 4u > MAX_RANGES) {
         fail("too many ranges", (long)s->ignore);
     }
     for (i = 0u; i < s->ignore; i++) {
         range(&n, IGNORE_KEY + 16u * i, 16u, 0u, S4J_RANGE_IGNORE);
     }
     if (s->kind != S4J_KIND_INPUT_SOURCE) {
-        range(&n, DATA_KEY, s->kind == S4J_KIND_DENSE_BLOCK ? s->rows : s->cols, 0u,
-              S4J_RANGE_DATA);
+        uint32_t span = s->kind == S4J_KIND_DENSE_BLOCK ? s->rows : s->cols;
+
+        for (i = 0u; i < (s->data_ranges > 1u ? s->data_ranges : 1u); i++) {
+            range(&n, DATA_KEY + i * span, span, 0u, S4J_RANGE_DATA);
+        }
     }
     if (s->training != 0u) {
         if (s->kind == S4J_KIND_DENSE_BLOCK) {
@@ -328,9 +341,14 @@ int main(int argc, char **argv)
     uint32_t i;
 
     memset(&s, 0, sizeof s);
-    if (strcmp(what, "dense0") == 0 || strcmp(what, "backward0") == 0) {
+    if (strcmp(what, "accumulate0") == 0 || strcmp(what, "next0") == 0
+        || strcmp(what, "last0") == 0 || strcmp(what, "backward0") == 0) {
+        static char plain[16];
+
         zeros = 1;
-        what = what[0] == 'd' ? "dense" : "backward";
+        strncpy(plain, what, sizeof plain - 1u);
+        plain[strlen(plain) - 1u] = '\0';
+        what = plain;
     }
     if (strcmp(what, "null") == 0 && argc == 3) {
         uint32_t n = number(argv[2], 1u, MAX_VALUES);
@@ -345,49 +363,46 @@ int main(int argc, char **argv)
         calib_end();
         return worst < 0 ? 1 : 0;
     }
-    if (strcmp(what, "open") == 0 && argc == 3) {
-        uint32_t n = number(argv[2], 1u, MAX_VALUES);
-        int32_t worst = 0;
-
-        s.kind = S4J_KIND_DENSE_BLOCK;
-        s.rows = 64u;
-        s.cols = 8u;
-        load(&s);
-        calib_begin();
-        for (i = 0u; i < n; i++) {
-            int32_t r = s4j_received(dtcm, S4J_DTCM_BYTES);
-            worst = r < worst ? r : worst;
-        }
-        calib_end();
-        return worst < 0 ? 1 : 0;
-    }
     if (strcmp(what, "rows") == 0 && argc == 4) {
         s.kind = S4J_KIND_DENSE_BLOCK;
         s.rows = 64u;
         s.cols = 8u;
-        s.ignore = number(argv[3], 0u, MAX_RANGES - 4u);
+        s.ignore = number(argv[3], 0u, MAX_RANGES - 5u);
         load(&s);
         i = number(argv[2], 1u, s.rows - 1u);
-        packets(0u, i, DATA_KEY, 0.0f, 1.0f, 1.0f);
+        packets(0u, s.rows, DATA_KEY, 0.0f, 1.0f, 1.0f);
+        for (uint32_t k = 0u; k < i; k++) {
+            keys[k] = DATA_KEY + s.rows - 1u - k; /* rows 63, 62, ... */
+        }
         measure(0u, i);
-    } else if (strcmp(what, "dense") == 0 && argc == 4) {
+    } else if (strcmp(what, "accumulate") == 0 && argc == 4) {
         s.kind = S4J_KIND_DENSE_BLOCK;
-        s.rows = number(argv[2], 1u, MAX_VALUES);
+        s.rows = number(argv[2], 2u, MAX_VALUES - 1u) + 1u;
         s.cols = number(argv[3], 1u, MAX_VALUES);
         load(&s);
         packets(0u, s.rows, DATA_KEY, 0.0f, 1.0f, 1.0f);
-        deliver(0u, s.rows - 1u);
-        measure(s.rows - 1u, s.rows);
+        deliver(1u, s.rows - 1u);
+        measure(0u, 1u);
+    } else if ((strcmp(what, "next") == 0 || strcmp(what, "last") == 0) && argc == 4) {
+        uint32_t last = what[0] == 'l' ? 1u : 0u;
+
+        s.kind = S4J_KIND_DENSE_BLOCK;
+        s.rows = number(argv[2], 2u, MAX_VALUES);
+        s.cols = number(argv[3], 1u, MAX_VALUES);
+        load(&s);
+        packets(0u, s.rows, DATA_KEY, 0.0f, 1.0f, 1.0f);
+        deliver(0u, s.rows - 2u + last);
+        measure(s.rows - 2u + last, s.rows - 1u + last);
     } else if (strcmp(what, "partials") == 0 && argc == 3) {
         s.kind = S4J_KIND_REDUCE;
         s.cols = 64u;
         s.partials = 4u;
+        s.data_ranges = 4u;
         load(&s);
         i = number(argv[2], 1u, s.cols * s.partials - 1u);
-        packets(0u, i, 0u, -2.0f, 2.0f, 0.0f);
-        for (uint32_t k = 0u; k < i; k++) {
-            keys[k] = DATA_KEY + k % s.cols;
-        }
+        /* range k / 64 sends output k % 64: every partial of an output comes
+         * from a different range, as a reduce requires */
+        packets(0u, i, DATA_KEY, -2.0f, 2.0f, 0.0f);
         measure(0u, i);
     } else if (strcmp(what, "act") == 0 && argc == 4) {
         s.kind = S4J_KIND_REDUCE;
@@ -405,6 +420,25 @@ int main(int argc, char **argv)
         i = number(argv[2], 1u, s.cols);
         packets(0u, i, DATA_KEY, 0.0f, 1.0f, 1.0f);
         measure(0u, i);
+    } else if (strcmp(what, "source") == 0 && argc == 3) {
+        int32_t r;
+
+        s.kind = S4J_KIND_INPUT_SOURCE;
+        s.cols = number(argv[2], 1u, MAX_VALUES);
+        load(&s);
+        for (i = 0u; i < s.cols; i++) {
+            weights[i] = uniform(0.0f, 1.0f);
+        }
+        r = s4j_source_load(dtcm, S4J_DTCM_BYTES, weights, s.cols);
+        if (r != S4J_OK) {
+            fail("s4j_source_load", r);
+        }
+        calib_begin();
+        r = s4j_start(dtcm, S4J_DTCM_BYTES, &outbox);
+        calib_end();
+        if (r < 0) {
+            fail("s4j_start", r);
+        }
     } else if (strcmp(what, "backward") == 0 && argc == 5) {
         s.kind = S4J_KIND_DENSE_BLOCK;
         s.rows = number(argv[2], 1u, MAX_VALUES);

@@ -95,25 +95,28 @@ static int32_t outbox_init(JNIEnv *env, jintArray array, jni_outbox *o,
     out->capacity = (uint32_t)len / 2u;
     out->count = 0u;
     out->work = 0u;
+    out->rows = 0u;
     return S4J_OK;
 }
 
-/* Whether work is an int[] with room for an event's work bits. */
+/* Whether work is an int[] with room for an event's work bits and rows. */
 static int work_ok(JNIEnv *env, jintArray work)
 {
-    return work != NULL && (*env)->GetArrayLength(env, work) >= 1;
+    return work != NULL && (*env)->GetArrayLength(env, work) >= 2;
 }
 
-/* After an event that returned r: copies its work bits into work[0] (which
- * the caller zeroed), so an event that did no work never touches the array;
- * returns r. */
+/* After an event that returned r: copies its work bits and accumulated rows
+ * into work[0] and work[1] (which the caller zeroed), so an event that did
+ * neither never touches the array; returns r. */
 static jint work_out(JNIEnv *env, jintArray work, int32_t r,
                      const s4j_outbox *out)
 {
-    if (r >= 0 && out->work != 0u) {
-        jint bits = to_jint(out->work);
+    if (r >= 0 && (out->work != 0u || out->rows != 0u)) {
+        jint done[2];
 
-        (*env)->SetIntArrayRegion(env, work, 0, 1, &bits);
+        done[0] = to_jint(out->work);
+        done[1] = to_jint(out->rows);
+        (*env)->SetIntArrayRegion(env, work, 0, 2, done);
     }
     return r;
 }
@@ -474,4 +477,12 @@ Java_org_spinnaker4j_kernels_KernelCore_lastLoss0(JNIEnv *env, jclass cls,
     }
     (*env)->SetFloatArrayRegion(env, dest, 0, 1, &loss);
     return S4J_OK;
+}
+
+JNIEXPORT jboolean JNICALL
+Java_org_spinnaker4j_kernels_KernelCore_checked0(JNIEnv *env, jclass cls)
+{
+    (void)env;
+    (void)cls;
+    return s4j_checked() != 0 ? JNI_TRUE : JNI_FALSE;
 }

@@ -32,6 +32,7 @@ typedef struct s4j_header {
     float local_max;
     float local_sum;
     uint32_t discarded;         /* packets on IGNORE ranges since load */
+    uint32_t rows_done;         /* DENSE_BLOCK: rows 0 .. rows_done-1 are in z */
 } s4j_header;
 
 /* An input range: key k maps when (k - key_lo) < span (unsigned). */
@@ -83,39 +84,44 @@ typedef struct s4j_shape {
     uint32_t training;
     uint32_t updater;
     uint32_t loss;
+    uint32_t sends_backward;
 } s4j_shape;
 
-/* Byte offsets of the parts of the state (0 = absent). */
+/* Byte offsets of the parts of the state (0 = absent), derived from its
+ * shape; s4j_load caches it in the state, right after the header. 16 bits
+ * suffice: s4j_load accepts no state larger than S4J_DTCM_BYTES. */
 typedef struct s4j_layout {
-    uint32_t ranges;
-    uint32_t peers;
-    uint32_t weights;
-    uint32_t bias;
-    uint32_t x;
-    uint32_t z;
-    uint32_t counts;
-    uint32_t bitmap;
-    uint32_t slots;             /* partial[n_src][n_cols] (REDUCE; hidden fused block) */
-    uint32_t slot_bitmap;       /* which slots hold a partial of the current sample */
-    uint32_t n_src;             /* slot rows: ranges other than SOFTMAX_SYNC */
+    uint16_t ranges;
+    uint16_t peers;
+    uint16_t weights;
+    uint16_t bias;
+    uint16_t x;
+    uint16_t z;
+    uint16_t counts;
+    uint16_t bitmap;
+    uint16_t slots;             /* partial[n_src][n_cols] (REDUCE; hidden fused block) */
+    uint16_t slot_bitmap;       /* which slots hold a partial of the current sample */
+    uint16_t n_src;             /* slot rows: ranges other than SOFTMAX_SYNC */
     /* training part */
-    uint32_t train;
-    uint32_t peer_dots;
-    uint32_t delta;
-    uint32_t dw;
-    uint32_t w_state1;
-    uint32_t w_state2;
-    uint32_t delta_bitmap;
-    uint32_t y;
-    uint32_t tz;
-    uint32_t db;
-    uint32_t b_state1;
-    uint32_t b_state2;
-    uint32_t labels;
-    uint32_t label_bitmap;
-    uint32_t eacc;
-    uint32_t ecounts;
-    uint32_t total;
+    uint16_t train;
+    uint16_t peer_dots;
+    uint16_t delta;
+    uint16_t dw;
+    uint16_t w_state1;
+    uint16_t w_state2;
+    uint16_t delta_bitmap;
+    uint16_t y;
+    uint16_t tz;
+    uint16_t db;
+    uint16_t b_state1;
+    uint16_t b_state2;
+    uint16_t labels;
+    uint16_t label_bitmap;
+    uint16_t eacc;
+    uint16_t ecounts;
+    uint16_t max_sends;         /* the most sends of one event: below n_rows +
+                                   2 n_cols + 3, so exact for any state that
+                                   fits S4J_DTCM_BYTES */
 } s4j_layout;
 
 #define S4J_PHASE_Z_COMPLETE 1u
@@ -135,7 +141,9 @@ typedef struct s4j_layout {
 #define S4J_XENT_CLIP        1e-5f
 #define S4J_MCXENT_CLIP      1e-10f
 
-_Static_assert(sizeof(s4j_header) == 20u * 4u, "header must be packed words");
+_Static_assert(sizeof(s4j_header) == 21u * 4u, "header must be packed words");
+_Static_assert(sizeof(s4j_layout) == 28u * 2u, "layout must be packed half-words");
+_Static_assert(S4J_DTCM_BYTES <= 65536u, "layout offsets and sends must fit 16 bits");
 _Static_assert(sizeof(s4j_train) == 18u * 4u, "training header must be packed words");
 _Static_assert(sizeof(s4j_range) == 16u, "range entry must be 4 words");
 _Static_assert(sizeof(s4j_peer) == 12u, "peer entry must be 3 words");
@@ -258,18 +266,59 @@ static float backprop(uint32_t act, float alpha, float z, float y, float g)
     }
 }
 
-static uint32_t take(uint32_t *off, uint32_t bytes)
+/* Upper bound of the sends of one event (64-bit, so it cannot overflow). */
+static uint64_t sends_bound(uint32_t kind, uint32_t n_rows, uint32_t n_cols,
+                            uint32_t fused, uint32_t peers, int training,
+                            uint32_t sends_backward)
+{
+    uint64_t fwd;
+    uint64_t back = 0u;
+
+    switch (kind) {
+    case S4J_KIND_INPUT_SOURCE:
+        return n_cols;
+    case S4J_KIND_DENSE_BLOCK:
+    case S4J_KIND_REDUCE:
+        fwd = (uint64_t)n_cols + (peers != 0u ? 2u : 0u);
+        break;
+    default:
+        return 0u;
+    }
+    if (!training) {
+        return fwd;
+    }
+    if (kind == S4J_KIND_DENSE_BLOCK && sends_backward != 0u) {
+        back = n_rows;
+    }
+    if (!has_bias(kind, fused)) {
+        /* rows and deltas arrive in separate events */
+        return fwd > back ? fwd : back;
+    }
+    /* the last forward input may also complete the backward of an output
+     * activator: deltas (reduce), one loss or softmax dot, e (fused block) */
+    if (kind == S4J_KIND_REDUCE) {
+        back += n_cols;
+    }
+    return fwd + back + 1u;
+}
+
+/* The offset of a part of `bytes` bytes at *off, which moves past it; the
+ * 16-bit offset is exact for the states s4j_load accepts (at most
+ * S4J_DTCM_BYTES), and unused for any other. */
+static uint16_t take(uint32_t *off, uint32_t bytes)
 {
     uint32_t at = *off;
 
     *off = sat_add(*off, bytes);
-    return at;
+    return (uint16_t)(at & 0xFFFFu);
 }
 
 /* Layout of a state; returns its total size (UINT32_MAX if it cannot exist). */
 static uint32_t compute_layout(const s4j_shape *s, s4j_layout *l)
 {
-    uint32_t off = (uint32_t)sizeof(s4j_header);
+    uint32_t off = (uint32_t)(sizeof(s4j_header) + sizeof(s4j_layout));
+    uint64_t sends = sends_bound(s->kind, s->n_rows, s->n_cols, s->fused,
+                                 s->peers, s->training != 0u, s->sends_backward);
     uint32_t cols_bytes = sat_mul(s->n_cols, 4u);
     uint32_t block_bytes = sat_mul(sat_mul(s->n_rows, s->n_cols), 4u);
     /* one slot row per range that is not a softmax sync (SOFTMAX_SYNC ranges
@@ -278,7 +327,8 @@ static uint32_t compute_layout(const s4j_shape *s, s4j_layout *l)
     uint32_t n_slots = sat_mul(n_src, s->n_cols);
 
     memset(l, 0, sizeof *l);
-    l->n_src = n_src;
+    l->max_sends = (uint16_t)(sends > 0xFFFFu ? 0xFFFFu : sends);
+    l->n_src = (uint16_t)(n_src > 0xFFFFu ? 0xFFFFu : n_src);
     l->ranges = take(&off, sat_mul(s->n_ranges, (uint32_t)sizeof(s4j_range)));
     l->peers = take(&off, sat_mul(s->peers, (uint32_t)sizeof(s4j_peer)));
     switch (s->kind) {
@@ -306,7 +356,6 @@ static uint32_t compute_layout(const s4j_shape *s, s4j_layout *l)
         l->bitmap = take(&off, sat_mul(bitmap_words(s->n_cols), 4u));
         break;
     default:
-        l->total = UINT32_MAX;
         return UINT32_MAX;
     }
     if (s->training != 0u) {
@@ -352,44 +401,7 @@ static uint32_t compute_layout(const s4j_shape *s, s4j_layout *l)
             }
         }
     }
-    l->total = off;
     return off;
-}
-
-/* Upper bound of the sends of one event (64-bit, so it cannot overflow). */
-static uint64_t sends_bound(uint32_t kind, uint32_t n_rows, uint32_t n_cols,
-                            uint32_t fused, uint32_t peers, int training,
-                            uint32_t sends_backward)
-{
-    uint64_t fwd;
-    uint64_t back = 0u;
-
-    switch (kind) {
-    case S4J_KIND_INPUT_SOURCE:
-        return n_cols;
-    case S4J_KIND_DENSE_BLOCK:
-    case S4J_KIND_REDUCE:
-        fwd = (uint64_t)n_cols + (peers != 0u ? 2u : 0u);
-        break;
-    default:
-        return 0u;
-    }
-    if (!training) {
-        return fwd;
-    }
-    if (kind == S4J_KIND_DENSE_BLOCK && sends_backward != 0u) {
-        back = n_rows;
-    }
-    if (!has_bias(kind, fused)) {
-        /* rows and deltas arrive in separate events */
-        return fwd > back ? fwd : back;
-    }
-    /* the last forward input may also complete the backward of an output
-     * activator: deltas (reduce), one loss or softmax dot, e (fused block) */
-    if (kind == S4J_KIND_REDUCE) {
-        back += n_cols;
-    }
-    return fwd + back + 1u;
 }
 
 static int32_t check_buffer(const void *dtcm)
@@ -404,23 +416,28 @@ static int32_t check_buffer(const void *dtcm)
 #define CAT(type, base, off) \
     ((const type *)(const void *)((const uint8_t *)(base) + (off)))
 
-/* Validates a loaded state and derives its layout (l->train != 0: training). */
-static int32_t open_state(const void *dtcm, uint32_t capacity, s4j_layout *l)
+#ifdef S4J_CHECKED
+/* Checked builds: a corrupted state is refused (S4J_ERR_CORRUPT). */
+#define S4J_VERIFY(cond)                 \
+    do {                                 \
+        if (!(cond)) {                   \
+            return S4J_ERR_CORRUPT;      \
+        }                                \
+    } while (0)
+#else
+/* Lean builds: s4j_load validated the state, which no one else writes. */
+#define S4J_VERIFY(cond) ((void)0)
+#endif
+
+#ifdef S4J_CHECKED
+/* Re-derives a loaded state's layout from its header, validating what the
+ * header says against the buffer's capacity (l->train != 0: training). */
+static int32_t derive_layout(const void *dtcm, uint32_t capacity, s4j_layout *l)
 {
     const s4j_header *h = (const s4j_header *)dtcm;
     s4j_shape s;
-    int32_t r = check_buffer(dtcm);
     uint32_t total;
 
-    if (r != S4J_OK) {
-        return r;
-    }
-    if (capacity < (uint32_t)sizeof(s4j_header)) {
-        return S4J_ERR_BUFFER_TOO_SMALL;
-    }
-    if (h->magic != S4J_MAGIC && h->magic != S4J_MAGIC_TRAINING) {
-        return S4J_ERR_NOT_LOADED;
-    }
     if (h->kind > S4J_KIND_OUTPUT_SINK || h->activation > S4J_ACT_ELU
         || h->n_cols == 0u || h->fused > 1u || h->softmax_peers > h->n_ranges
         || (h->softmax_peers != 0u
@@ -436,6 +453,7 @@ static int32_t open_state(const void *dtcm, uint32_t capacity, s4j_layout *l)
     s.training = 0u;
     s.updater = 0u;
     s.loss = 0u;
+    s.sends_backward = 0u;
     total = compute_layout(&s, l);
     if (h->magic == S4J_MAGIC_TRAINING) {
         const s4j_train *t;
@@ -458,14 +476,56 @@ static int32_t open_state(const void *dtcm, uint32_t capacity, s4j_layout *l)
         s.training = 1u;
         s.updater = t->updater;
         s.loss = t->loss;
+        s.sends_backward = t->sends_backward;
         total = compute_layout(&s, l);
     }
-    if (total != h->total_bytes) {
+    if (total != h->total_bytes || total > S4J_DTCM_BYTES || h->rows_done > h->n_rows) {
         return S4J_ERR_CORRUPT;
     }
     if (total > capacity) {
         return S4J_ERR_BUFFER_TOO_SMALL;
     }
+    return S4J_OK;
+}
+#endif
+
+/*
+ * The layout of a loaded state, as s4j_load cached it: every build checks the
+ * buffer, the magic word and the state's size against the capacity; a
+ * checked build (S4J_CHECKED) also re-derives the layout from the header and
+ * refuses a state whose cached layout differs (l->train != 0: training).
+ */
+static int32_t layout_of(const void *dtcm, uint32_t capacity, const s4j_layout **l)
+{
+    const s4j_header *h = (const s4j_header *)dtcm;
+    int32_t r = check_buffer(dtcm);
+
+    if (r != S4J_OK) {
+        return r;
+    }
+    if (capacity < (uint32_t)(sizeof(s4j_header) + sizeof(s4j_layout))) {
+        return S4J_ERR_BUFFER_TOO_SMALL;
+    }
+    if (h->magic != S4J_MAGIC && h->magic != S4J_MAGIC_TRAINING) {
+        return S4J_ERR_NOT_LOADED;
+    }
+    if (h->total_bytes > capacity) {
+        return S4J_ERR_BUFFER_TOO_SMALL;
+    }
+    *l = CAT(s4j_layout, dtcm, sizeof(s4j_header));
+#ifdef S4J_CHECKED
+    {
+        s4j_layout derived;
+
+        r = derive_layout(dtcm, capacity, &derived);
+        if (r != S4J_OK) {
+            return r;
+        }
+        if (memcmp(&derived, *l, sizeof derived) != 0) {
+            return S4J_ERR_CORRUPT;
+        }
+    }
+#endif
     return S4J_OK;
 }
 
@@ -474,13 +534,12 @@ static s4j_train *train_of(const s4j_layout *l, void *dtcm)
     return l->train != 0u ? AT(s4j_train, dtcm, l->train) : NULL;
 }
 
-static uint32_t max_sends_of(const s4j_header *h, const s4j_train *t)
+/* An event starts: no sends, no work, no rows yet. */
+static void begin_event(s4j_outbox *out)
 {
-    uint64_t n = sends_bound(h->kind, h->n_rows, h->n_cols, h->fused,
-                             h->softmax_peers, t != NULL,
-                             t != NULL ? t->sends_backward : 0u);
-
-    return n > (uint64_t)INT32_MAX ? UINT32_MAX : (uint32_t)n;
+    out->count = 0u;
+    out->work = 0u;
+    out->rows = 0u;
 }
 
 static int32_t emit(s4j_outbox *out, uint32_t key, uint32_t payload)
@@ -717,6 +776,7 @@ static void shape_of_config(const s4j_config *cfg, s4j_shape *s)
     s->training = cfg->training.enabled != 0u ? 1u : 0u;
     s->updater = cfg->training.updater;
     s->loss = cfg->training.loss;
+    s->sends_backward = cfg->training.sends_backward;
 }
 
 uint32_t s4j_state_bytes(const s4j_config *cfg)
@@ -755,7 +815,7 @@ int32_t s4j_load(void *dtcm, uint32_t capacity, const s4j_config *cfg,
     }
     shape_of_config(cfg, &s);
     total = compute_layout(&s, &l);
-    if (total > capacity) {
+    if (total > capacity || total > S4J_DTCM_BYTES) {
         return S4J_ERR_TOO_LARGE;
     }
     /* both products are below total / 4, so they cannot overflow */
@@ -779,6 +839,7 @@ int32_t s4j_load(void *dtcm, uint32_t capacity, const s4j_config *cfg,
     h->softmax_peers = cfg->softmax_peers;
     h->sync_key_base = cfg->sync_key_base;
     h->n_ranges = cfg->n_ranges;
+    memcpy(AT(s4j_layout, dtcm, sizeof(s4j_header)), &l, sizeof l);
 
     ranges = AT(s4j_range, dtcm, l.ranges);
     for (i = 0u; i < cfg->n_ranges; i++) {
@@ -820,16 +881,13 @@ int32_t s4j_load(void *dtcm, uint32_t capacity, const s4j_config *cfg,
 
 int32_t s4j_max_sends(const void *dtcm, uint32_t capacity)
 {
-    s4j_layout l;
-    uint32_t n;
-    int32_t r = open_state(dtcm, capacity, &l);
+    const s4j_layout *l;
+    int32_t r = layout_of(dtcm, capacity, &l);
 
     if (r != S4J_OK) {
         return r;
     }
-    n = max_sends_of((const s4j_header *)dtcm,
-                     l.train != 0u ? CAT(s4j_train, dtcm, l.train) : NULL);
-    return n > (uint32_t)INT32_MAX ? S4J_ERR_CORRUPT : (int32_t)n;
+    return (int32_t)l->max_sends;
 }
 
 /* ---- backward pass ------------------------------------------------------ */
@@ -1167,9 +1225,7 @@ static int32_t softmax_advance(s4j_header *h, const s4j_layout *l, void *dtcm,
                 return r;
             }
         }
-        if (h->kind == S4J_KIND_REDUCE) {
-            memset(z, 0, (size_t)n * sizeof(float));
-        }
+        memset(z, 0, (size_t)n * sizeof(float)); /* the next sample's sums */
         return forward_complete(h, l, dtcm, out);
     }
     return S4J_OK;
@@ -1195,6 +1251,7 @@ static int32_t finish_z(s4j_header *h, const s4j_layout *l, void *dtcm,
                 return r;
             }
         }
+        memset(z, 0, (size_t)n * sizeof(float)); /* the next sample's sums */
         return forward_complete(h, l, dtcm, out);
     }
     {
@@ -1213,9 +1270,7 @@ static int32_t finish_z(s4j_header *h, const s4j_layout *l, void *dtcm,
                     return r;
                 }
             }
-            if (h->kind == S4J_KIND_REDUCE) {
-                memset(z, 0, (size_t)n * sizeof(float));
-            }
+            memset(z, 0, (size_t)n * sizeof(float)); /* the next sample's sums */
             return forward_complete(h, l, dtcm, out);
         }
         for (j = 0u; j < n; j++) {
@@ -1258,11 +1313,42 @@ static int32_t finish_z(s4j_header *h, const s4j_layout *l, void *dtcm,
                 return r;
             }
         }
-        if (h->kind == S4J_KIND_REDUCE) {
-            memset(z, 0, (size_t)n * sizeof(float));
-        }
+        memset(z, 0, (size_t)n * sizeof(float)); /* the next sample's sums */
     }
     return forward_complete(h, l, dtcm, out);
+}
+
+/*
+ * Receive and multiply-accumulate fused: z_j += x_i w_ij for the rows i =
+ * rows_done, rows_done + 1, ... that have arrived, stopping at the first that
+ * has not, so z is always the sum over i = 0 .. rows_done-1 in order of i
+ * (z starts each sample at 0) and the result does not depend on the order
+ * the rows arrive in. Counts the rows in out->rows.
+ */
+static void accumulate_rows(s4j_header *h, const s4j_layout *l, void *dtcm,
+                            s4j_outbox *out)
+{
+    const uint32_t *bitmap = CAT(uint32_t, dtcm, l->bitmap);
+    const float *x = CAT(float, dtcm, l->x);
+    const float *w = CAT(float, dtcm, l->weights);
+    float *z = AT(float, dtcm, l->z);
+    uint32_t n_rows = h->n_rows;
+    uint32_t n_cols = h->n_cols;
+    uint32_t first = h->rows_done;
+    uint32_t i = first;
+    uint32_t j;
+
+    while (i < n_rows && (bitmap[i / 32u] & (1u << (i % 32u))) != 0u) {
+        const float *wr = w + (size_t)i * n_cols;
+        float xi = x[i];
+
+        for (j = 0u; j < n_cols; j++) {
+            z[j] += xi * wr[j];
+        }
+        i++;
+    }
+    h->rows_done = i;
+    out->rows += i - first;
 }
 
 static int32_t on_row(s4j_header *h, const s4j_layout *l, void *dtcm,
@@ -1273,7 +1359,6 @@ static int32_t on_row(s4j_header *h, const s4j_layout *l, void *dtcm,
     s4j_train *t = train_of(l, dtcm);
     uint32_t bit = 1u << (row % 32u);
     uint32_t n_rows = h->n_rows;
-    uint32_t n_cols = h->n_cols;
 
     if ((h->phase & S4J_PHASE_Z_COMPLETE) != 0u || backward_in_progress(h, t)) {
         return S4J_ERR_SAMPLE_OVERLAP;
@@ -1281,34 +1366,22 @@ static int32_t on_row(s4j_header *h, const s4j_layout *l, void *dtcm,
     if ((bitmap[row / 32u] & bit) != 0u) {
         return S4J_ERR_DUPLICATE_ROW;
     }
-    if (h->received >= n_rows) {
-        return S4J_ERR_CORRUPT;
-    }
+    S4J_VERIFY(h->received < n_rows && h->rows_done <= row);
     if (h->received == 0u && t != NULL) {
         t->flags &= ~S4J_TRAIN_FWD_DONE; /* a new sample's forward starts */
     }
     bitmap[row / 32u] |= bit;
     x[row] = f_of(payload);
     h->received++;
+    if (row == h->rows_done) {
+        accumulate_rows(h, l, dtcm, out);
+    }
     if (h->received == n_rows) {
-        const float *w = AT(const float, dtcm, l->weights);
-        float *z = AT(float, dtcm, l->z);
-        uint32_t i;
-        uint32_t j;
-
-        /* s_j = sum over i = 0..n_rows-1 of x[i] * w[i][j], in order of i */
-        for (j = 0u; j < n_cols; j++) {
-            z[j] = 0.0f;
-        }
-        for (i = 0u; i < n_rows; i++) {
-            const float *wr = w + (size_t)i * n_cols;
-            float xi = x[i];
-            for (j = 0u; j < n_cols; j++) {
-                z[j] += xi * wr[j];
-            }
-        }
+        /* every row is in, so every row is in z */
+        S4J_VERIFY(h->rows_done == n_rows);
         memset(bitmap, 0, (size_t)bitmap_words(n_rows) * sizeof(uint32_t));
         h->received = 0u;
+        h->rows_done = 0u;
         return finish_z(h, l, dtcm, out);
     }
     return S4J_OK;
@@ -1384,18 +1457,14 @@ static int32_t on_partial(s4j_header *h, const s4j_layout *l, void *dtcm,
     s4j_train *t = train_of(l, dtcm);
     uint32_t n_cols = h->n_cols;
 
-    if (l->slots == 0u || src >= l->n_src || col >= n_cols) {
-        return S4J_ERR_CORRUPT;
-    }
+    S4J_VERIFY(l->slots != 0u && src < l->n_src && col < n_cols);
     if ((h->phase & S4J_PHASE_Z_COMPLETE) != 0u || backward_in_progress(h, t)) {
         return S4J_ERR_SAMPLE_OVERLAP;
     }
     if (counts[col] >= h->expected_partials) {
         return S4J_ERR_TOO_MANY_PARTIALS;
     }
-    if ((uint64_t)h->received >= (uint64_t)n_cols * h->expected_partials) {
-        return S4J_ERR_CORRUPT;
-    }
+    S4J_VERIFY((uint64_t)h->received < (uint64_t)n_cols * h->expected_partials);
     if (slot_put(slots, slot_bitmap, n_cols, src, col, f_of(payload)) != 0) {
         return S4J_ERR_TOO_MANY_PARTIALS; /* this range already sent output col */
     }
@@ -1424,9 +1493,7 @@ static int32_t on_value(s4j_header *h, const s4j_layout *l, void *dtcm,
     if ((bitmap[idx / 32u] & bit) != 0u) {
         return S4J_ERR_DUPLICATE_VALUE;
     }
-    if (h->received >= h->n_cols) {
-        return S4J_ERR_CORRUPT;
-    }
+    S4J_VERIFY(h->received < h->n_cols);
     bitmap[idx / 32u] |= bit;
     values[idx] = f_of(payload);
     h->received++;
@@ -1441,9 +1508,7 @@ static int32_t on_sync(s4j_header *h, const s4j_layout *l, void *dtcm,
     s4j_train *t = train_of(l, dtcm);
     s4j_peer *p;
 
-    if (slot >= h->softmax_peers || which > (t != NULL ? 2u : 1u)) {
-        return S4J_ERR_CORRUPT;
-    }
+    S4J_VERIFY(slot < h->softmax_peers && which <= (t != NULL ? 2u : 1u));
     p = &peers[slot];
     if (which == 2u) {
         float *dots = AT(float, dtcm, l->peer_dots);
@@ -1454,9 +1519,7 @@ static int32_t on_sync(s4j_header *h, const s4j_layout *l, void *dtcm,
         if ((p->flags & S4J_PEER_DOT) != 0u) {
             return S4J_ERR_DUPLICATE_SYNC;
         }
-        if (t->dots_received >= h->softmax_peers) {
-            return S4J_ERR_CORRUPT;
-        }
+        S4J_VERIFY(t->dots_received < h->softmax_peers);
         p->flags |= S4J_PEER_DOT;
         dots[slot] = f_of(payload);
         t->dots_received++;
@@ -1498,9 +1561,7 @@ static int32_t on_delta(s4j_header *h, const s4j_layout *l, void *dtcm,
     if ((bitmap[j / 32u] & bit) != 0u) {
         return S4J_ERR_DUPLICATE_DELTA;
     }
-    if (t->back_received >= h->n_cols) {
-        return S4J_ERR_CORRUPT;
-    }
+    S4J_VERIFY(t->back_received < h->n_cols);
     bitmap[j / 32u] |= bit;
     delta[j] = f_of(payload);
     t->back_received++;
@@ -1525,9 +1586,7 @@ static int32_t on_backward_partial(s4j_header *h, const s4j_layout *l,
     uint32_t *slot_bitmap = AT(uint32_t, dtcm, l->slot_bitmap);
     uint64_t expected = (uint64_t)h->n_cols * t->expected_backward;
 
-    if (l->eacc == 0u || l->slots == 0u || src >= l->n_src || j >= h->n_cols) {
-        return S4J_ERR_CORRUPT;
-    }
+    S4J_VERIFY(l->eacc != 0u && l->slots != 0u && src < l->n_src && j < h->n_cols);
     if (h->received != 0u || h->phase != 0u) {
         return S4J_ERR_SAMPLE_OVERLAP;
     }
@@ -1537,9 +1596,7 @@ static int32_t on_backward_partial(s4j_header *h, const s4j_layout *l,
     if ((t->flags & S4J_TRAIN_DOT_SENT) != 0u || counts[j] >= t->expected_backward) {
         return S4J_ERR_TOO_MANY_BACKWARD;
     }
-    if ((uint64_t)t->back_received >= expected) {
-        return S4J_ERR_CORRUPT;
-    }
+    S4J_VERIFY((uint64_t)t->back_received < expected);
     if (slot_put(slots, slot_bitmap, h->n_cols, src, j, f_of(payload)) != 0) {
         return S4J_ERR_TOO_MANY_BACKWARD; /* this range already sent output j */
     }
@@ -1567,9 +1624,7 @@ static int32_t on_label(s4j_header *h, const s4j_layout *l, void *dtcm,
     if ((bitmap[j / 32u] & bit) != 0u) {
         return S4J_ERR_DUPLICATE_LABEL;
     }
-    if (t->back_received >= h->n_cols) {
-        return S4J_ERR_CORRUPT;
-    }
+    S4J_VERIFY(t->back_received < h->n_cols);
     bitmap[j / 32u] |= bit;
     labels[j] = f_of(payload);
     t->back_received++;
@@ -1586,24 +1641,22 @@ int32_t s4j_on_packet(void *dtcm, uint32_t capacity, uint32_t key,
     const s4j_range *ranges;
     const s4j_range *rg;
     s4j_train *t;
-    s4j_layout l;
+    const s4j_layout *l;
     uint32_t n;
     uint32_t i;
     uint32_t off;
-    uint32_t limit;
     uint32_t src = 0u;          /* ranges other than SOFTMAX_SYNC before it */
-    int32_t r = open_state(dtcm, capacity, &l);
+    int32_t r = layout_of(dtcm, capacity, &l);
 
     if (r != S4J_OK) {
         return r;
     }
-    t = train_of(&l, dtcm);
-    if (out == NULL || out->send == NULL || out->capacity < max_sends_of(h, t)) {
+    t = train_of(l, dtcm);
+    if (out == NULL || out->send == NULL || out->capacity < l->max_sends) {
         return S4J_ERR_OUTBOX_TOO_SMALL;
     }
-    out->count = 0u;
-    out->work = 0u;
-    ranges = AT(const s4j_range, dtcm, l.ranges);
+    begin_event(out);
+    ranges = AT(const s4j_range, dtcm, l->ranges);
     n = h->n_ranges;
     for (i = 0u; i < n; i++) {
         if (key - ranges[i].key_lo < ranges[i].span) {
@@ -1625,52 +1678,43 @@ int32_t s4j_on_packet(void *dtcm, uint32_t capacity, uint32_t key,
         }
         return 0;
     case S4J_RANGE_SOFTMAX_SYNC:
-        r = on_sync(h, &l, dtcm, rg->local, off, payload, out);
+        r = on_sync(h, l, dtcm, rg->local, off, payload, out);
         return r < 0 ? r : (int32_t)out->count;
     case S4J_RANGE_DATA:
         break;
     case S4J_RANGE_DELTA:
     case S4J_RANGE_BACKWARD_PARTIAL:
     case S4J_RANGE_LABEL:
-        if (t == NULL || rg->local >= h->n_cols || off >= h->n_cols - rg->local) {
-            return S4J_ERR_CORRUPT;
-        }
+        /* s4j_load accepts these ranges only on training cores of the
+         * right kind, within n_cols */
+        S4J_VERIFY(t != NULL && rg->local < h->n_cols && off < h->n_cols - rg->local);
         if (rg->kind == S4J_RANGE_DELTA) {
-            if (h->kind != S4J_KIND_DENSE_BLOCK || h->fused != 0u) {
-                return S4J_ERR_CORRUPT;
-            }
-            r = on_delta(h, &l, dtcm, t, rg->local + off, payload, out);
-        } else if (!has_bias(h->kind, h->fused)) {
-            return S4J_ERR_CORRUPT;
+            S4J_VERIFY(h->kind == S4J_KIND_DENSE_BLOCK && h->fused == 0u);
+            r = on_delta(h, l, dtcm, t, rg->local + off, payload, out);
         } else if (rg->kind == S4J_RANGE_LABEL) {
-            if (t->loss == S4J_LOSS_NONE) {
-                return S4J_ERR_CORRUPT;
-            }
-            r = on_label(h, &l, dtcm, t, rg->local + off, payload, out);
+            S4J_VERIFY(has_bias(h->kind, h->fused) && t->loss != S4J_LOSS_NONE);
+            r = on_label(h, l, dtcm, t, rg->local + off, payload, out);
         } else {
-            if (t->loss != S4J_LOSS_NONE) {
-                return S4J_ERR_CORRUPT;
-            }
-            r = on_backward_partial(h, &l, dtcm, t, src, rg->local + off,
+            S4J_VERIFY(has_bias(h->kind, h->fused) && t->loss == S4J_LOSS_NONE);
+            r = on_backward_partial(h, l, dtcm, t, src, rg->local + off,
                                     payload, out);
         }
         return r < 0 ? r : (int32_t)out->count;
     default:
         return S4J_ERR_CORRUPT;
     }
-    limit = h->kind == S4J_KIND_DENSE_BLOCK ? h->n_rows : h->n_cols;
-    if (rg->local >= limit || off >= limit - rg->local) {
-        return S4J_ERR_CORRUPT;
-    }
+    /* s4j_load accepts DATA ranges only within n_rows (block) or n_cols */
+    S4J_VERIFY(rg->local < (h->kind == S4J_KIND_DENSE_BLOCK ? h->n_rows : h->n_cols)
+               && off < (h->kind == S4J_KIND_DENSE_BLOCK ? h->n_rows : h->n_cols) - rg->local);
     switch (h->kind) {
     case S4J_KIND_DENSE_BLOCK:
-        r = on_row(h, &l, dtcm, rg->local + off, payload, out);
+        r = on_row(h, l, dtcm, rg->local + off, payload, out);
         break;
     case S4J_KIND_REDUCE:
-        r = on_partial(h, &l, dtcm, src, rg->local + off, payload, out);
+        r = on_partial(h, l, dtcm, src, rg->local + off, payload, out);
         break;
     case S4J_KIND_OUTPUT_SINK:
-        r = on_value(h, &l, dtcm, rg->local + off, payload);
+        r = on_value(h, l, dtcm, rg->local + off, payload);
         break;
     default:
         r = S4J_ERR_UNKNOWN_KEY;
@@ -1683,8 +1727,8 @@ int32_t s4j_source_load(void *dtcm, uint32_t capacity, const float *values,
                         uint32_t n)
 {
     s4j_header *h = (s4j_header *)dtcm;
-    s4j_layout l;
-    int32_t r = open_state(dtcm, capacity, &l);
+    const s4j_layout *l;
+    int32_t r = layout_of(dtcm, capacity, &l);
 
     if (r != S4J_OK) {
         return r;
@@ -1695,7 +1739,7 @@ int32_t s4j_source_load(void *dtcm, uint32_t capacity, const float *values,
     if (values == NULL || n != h->n_cols) {
         return S4J_ERR_BAD_LENGTH;
     }
-    memcpy(AT(float, dtcm, l.z), values, (size_t)n * sizeof(float));
+    memcpy(AT(float, dtcm, l->z), values, (size_t)n * sizeof(float));
     h->received = 1u;
     return S4J_OK;
 }
@@ -1704,31 +1748,29 @@ int32_t s4j_start(void *dtcm, uint32_t capacity, s4j_outbox *out)
 {
     s4j_header *h = (s4j_header *)dtcm;
     const float *values;
-    s4j_layout l;
+    const s4j_layout *l;
     uint32_t j;
-    int32_t r = open_state(dtcm, capacity, &l);
+    int32_t r = layout_of(dtcm, capacity, &l);
 
     if (r != S4J_OK) {
         return r;
     }
     if (h->kind != S4J_KIND_INPUT_SOURCE) {
         if (out != NULL) {
-            out->count = 0u;
-            out->work = 0u;
+            begin_event(out);
         }
         return 0;
     }
-    if (out == NULL || out->send == NULL || out->capacity < max_sends_of(h, NULL)) {
+    if (out == NULL || out->send == NULL || out->capacity < l->max_sends) {
         return S4J_ERR_OUTBOX_TOO_SMALL;
     }
-    out->count = 0u;
-    out->work = 0u;
+    begin_event(out);
     if (h->received == 0u) {
         return S4J_ERR_NO_INPUT;
     }
     h->received = 0u;
     out->work |= S4J_WORK_FORWARD;
-    values = AT(const float, dtcm, l.z);
+    values = AT(const float, dtcm, l->z);
     for (j = 0u; j < h->n_cols; j++) {
         r = emit(out, h->out_key_base + j, bits_of(values[j]));
         if (r < 0) {
@@ -1741,8 +1783,8 @@ int32_t s4j_start(void *dtcm, uint32_t capacity, s4j_outbox *out)
 int32_t s4j_received(const void *dtcm, uint32_t capacity)
 {
     const s4j_header *h = (const s4j_header *)dtcm;
-    s4j_layout l;
-    int32_t r = open_state(dtcm, capacity, &l);
+    const s4j_layout *l;
+    int32_t r = layout_of(dtcm, capacity, &l);
 
     if (r != S4J_OK) {
         return r;
@@ -1757,8 +1799,8 @@ int32_t s4j_sink_take(void *dtcm, uint32_t capacity, uint32_t dest_len,
                       const float **values, uint32_t *n)
 {
     s4j_header *h = (s4j_header *)dtcm;
-    s4j_layout l;
-    int32_t r = open_state(dtcm, capacity, &l);
+    const s4j_layout *l;
+    int32_t r = layout_of(dtcm, capacity, &l);
 
     if (r != S4J_OK) {
         return r;
@@ -1772,10 +1814,10 @@ int32_t s4j_sink_take(void *dtcm, uint32_t capacity, uint32_t dest_len,
     if (h->received != h->n_cols) {
         return S4J_ERR_INCOMPLETE;
     }
-    memset(AT(uint32_t, dtcm, l.bitmap), 0,
+    memset(AT(uint32_t, dtcm, l->bitmap), 0,
            (size_t)bitmap_words(h->n_cols) * sizeof(uint32_t));
     h->received = 0u;
-    *values = AT(const float, dtcm, l.z);
+    *values = AT(const float, dtcm, l->z);
     *n = h->n_cols;
     return S4J_OK;
 }
@@ -1823,15 +1865,15 @@ int32_t s4j_apply_update(void *dtcm, uint32_t capacity, uint32_t batch_size,
 {
     s4j_header *h = (s4j_header *)dtcm;
     s4j_train *t;
-    s4j_layout l;
+    const s4j_layout *l;
     float batch;
     float alpha_t = 0.0f;
-    int32_t r = open_state(dtcm, capacity, &l);
+    int32_t r = layout_of(dtcm, capacity, &l);
 
     if (r != S4J_OK) {
         return r;
     }
-    t = train_of(&l, dtcm);
+    t = train_of(l, dtcm);
     if (t == NULL) {
         return S4J_ERR_NOT_TRAINING;
     }
@@ -1855,17 +1897,17 @@ int32_t s4j_apply_update(void *dtcm, uint32_t capacity, uint32_t batch_size,
         }
     }
     if (h->kind == S4J_KIND_DENSE_BLOCK) {
-        update_params(t, alpha_t, batch, AT(float, dtcm, l.weights),
-                      AT(float, dtcm, l.dw),
-                      l.w_state1 != 0u ? AT(float, dtcm, l.w_state1) : NULL,
-                      l.w_state2 != 0u ? AT(float, dtcm, l.w_state2) : NULL,
+        update_params(t, alpha_t, batch, AT(float, dtcm, l->weights),
+                      AT(float, dtcm, l->dw),
+                      l->w_state1 != 0u ? AT(float, dtcm, l->w_state1) : NULL,
+                      l->w_state2 != 0u ? AT(float, dtcm, l->w_state2) : NULL,
                       h->n_rows * h->n_cols);
     }
     if (has_bias(h->kind, h->fused)) {
-        update_params(t, alpha_t, batch, AT(float, dtcm, l.bias),
-                      AT(float, dtcm, l.db),
-                      l.b_state1 != 0u ? AT(float, dtcm, l.b_state1) : NULL,
-                      l.b_state2 != 0u ? AT(float, dtcm, l.b_state2) : NULL,
+        update_params(t, alpha_t, batch, AT(float, dtcm, l->bias),
+                      AT(float, dtcm, l->db),
+                      l->b_state1 != 0u ? AT(float, dtcm, l->b_state1) : NULL,
+                      l->b_state2 != 0u ? AT(float, dtcm, l->b_state2) : NULL,
                       h->n_cols);
     }
     return S4J_OK;
@@ -1878,8 +1920,8 @@ static int32_t locate_array(const s4j_header *h, const s4j_layout *l,
                             uint32_t which, uint32_t slot, uint32_t *off,
                             uint32_t *count)
 {
-    static const uint32_t none = 0u;
-    const uint32_t *state = &none;
+    static const uint16_t none = 0u;
+    const uint16_t *state = &none;
 
     if (which == S4J_ARRAY_WEIGHTS) {
         if (h->kind != S4J_KIND_DENSE_BLOCK) {
@@ -1919,10 +1961,10 @@ int32_t s4j_params(const void *dtcm, uint32_t capacity, uint32_t which,
                    uint32_t slot, uint32_t dest_len, const float **values,
                    uint32_t *n)
 {
-    s4j_layout l;
+    const s4j_layout *l;
     uint32_t count = 0u;
     uint32_t off = 0u;
-    int32_t r = open_state(dtcm, capacity, &l);
+    int32_t r = layout_of(dtcm, capacity, &l);
 
     if (r != S4J_OK) {
         return r;
@@ -1930,7 +1972,7 @@ int32_t s4j_params(const void *dtcm, uint32_t capacity, uint32_t which,
     if (values == NULL || n == NULL) {
         return S4J_ERR_BAD_LENGTH;
     }
-    r = locate_array((const s4j_header *)dtcm, &l, which, slot, &off, &count);
+    r = locate_array((const s4j_header *)dtcm, l, which, slot, &off, &count);
     if (r != S4J_OK) {
         return r;
     }
@@ -1945,24 +1987,24 @@ int32_t s4j_params(const void *dtcm, uint32_t capacity, uint32_t which,
 int32_t s4j_set_params(void *dtcm, uint32_t capacity, uint32_t which,
                        uint32_t slot, const float *values, uint32_t n)
 {
-    s4j_layout l;
+    const s4j_layout *l;
     uint32_t count = 0u;
     uint32_t off = 0u;
     uint32_t k;
     float *dest;
-    int32_t r = open_state(dtcm, capacity, &l);
+    int32_t r = layout_of(dtcm, capacity, &l);
 
     if (r != S4J_OK) {
         return r;
     }
-    r = locate_array((const s4j_header *)dtcm, &l, which, slot, &off, &count);
+    r = locate_array((const s4j_header *)dtcm, l, which, slot, &off, &count);
     if (r != S4J_OK) {
         return r;
     }
     if (values == NULL || n != count) {
         return S4J_ERR_BAD_LENGTH;
     }
-    if (backward_in_progress((const s4j_header *)dtcm, train_of(&l, dtcm))) {
+    if (backward_in_progress((const s4j_header *)dtcm, train_of(l, dtcm))) {
         return S4J_ERR_INCOMPLETE;
     }
     dest = AT(float, dtcm, off);
@@ -1974,8 +2016,8 @@ int32_t s4j_set_params(void *dtcm, uint32_t capacity, uint32_t which,
 
 int32_t s4j_discarded(const void *dtcm, uint32_t capacity, uint32_t *count)
 {
-    s4j_layout l;
-    int32_t r = open_state(dtcm, capacity, &l);
+    const s4j_layout *l;
+    int32_t r = layout_of(dtcm, capacity, &l);
 
     if (r != S4J_OK) {
         return r;
@@ -1991,16 +2033,16 @@ int32_t s4j_last_loss(const void *dtcm, uint32_t capacity, float *loss)
 {
     const s4j_header *h = (const s4j_header *)dtcm;
     const s4j_train *t;
-    s4j_layout l;
-    int32_t r = open_state(dtcm, capacity, &l);
+    const s4j_layout *l;
+    int32_t r = layout_of(dtcm, capacity, &l);
 
     if (r != S4J_OK) {
         return r;
     }
-    if (l.train == 0u) {
+    if (l->train == 0u) {
         return S4J_ERR_NOT_TRAINING;
     }
-    t = CAT(s4j_train, dtcm, l.train);
+    t = CAT(s4j_train, dtcm, l->train);
     if (!has_bias(h->kind, h->fused) || t->loss == S4J_LOSS_NONE) {
         return S4J_ERR_WRONG_KIND;
     }
@@ -2009,4 +2051,13 @@ int32_t s4j_last_loss(const void *dtcm, uint32_t capacity, float *loss)
     }
     *loss = t->last_loss;
     return S4J_OK;
+}
+
+int32_t s4j_checked(void)
+{
+#ifdef S4J_CHECKED
+    return 1;
+#else
+    return 0;
+#endif
 }

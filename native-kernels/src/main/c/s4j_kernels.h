@@ -11,12 +11,16 @@
  *
  *   header (s4j_header, starts with the magic/version word: S4J_MAGIC for
  *           an inference state, S4J_MAGIC_TRAINING for a training state)
+ *   layout (s4j_layout: the byte offsets of the parts below and the most
+ *           sends one event can make, derived once by s4j_load)
  *   input-range table   n_ranges x s4j_range (16 bytes each)
  *   softmax peer table  softmax_peers x s4j_peer (12 bytes each)
  *   per kind:
  *     INPUT_SOURCE  values[n_cols]
  *     DENSE_BLOCK   w[n_rows*n_cols] (row-major), bias[n_cols] if fused,
- *                   x[n_rows], z[n_cols], row bitmap[ceil(n_rows/32)] words
+ *                   x[n_rows], z[n_cols] (the rows 0 .. rows_done-1 of the
+ *                   sample multiplied in, in order), row bitmap[ceil(n_rows/32)]
+ *                   words
  *     REDUCE        bias[n_cols], acc[n_cols], partial counts[n_cols],
  *                   slots[n_src*n_cols], slot bitmap[ceil(n_src*n_cols/32)]
  *                   words, where n_src = n_ranges - softmax_peers (the ranges
@@ -40,11 +44,14 @@
  *                   come from different ranges); e is likewise summed over
  *                   the BACKWARD_PARTIAL ranges in range-table order
  *
- * An inference state is byte for byte what it was before training existed.
- *
- * Every entry point re-derives the layout from the header, checks it against
- * the buffer's capacity and bounds-checks every index, so a corrupted or
- * unloaded buffer yields a negative error code, never an access outside it.
+ * Validated once: s4j_load checks the config in full and caches the layout
+ * in the state; the other entry points check the buffer, the magic word and
+ * the size, then trust the cached layout (the host's Java side keeps the
+ * buffer private and validates every argument). Built with -DS4J_CHECKED,
+ * every entry point also re-derives the layout from the header, compares it
+ * with the cached one and bounds-checks every index, so a corrupted buffer
+ * yields a negative error code, never an access outside it (s4j_checked()
+ * says which build this is). Both builds compute the same results.
  */
 #ifndef S4J_KERNELS_H
 #define S4J_KERNELS_H
@@ -239,6 +246,9 @@ typedef struct s4j_outbox {
     uint32_t capacity;  /* how many sends the caller can take in one event */
     uint32_t count;     /* sends made by the current event */
     uint32_t work;      /* S4J_WORK_* bits: the work the current event did */
+    uint32_t rows;      /* DENSE_BLOCK: rows the current event multiplied
+                           into z (rows are multiplied in order of i as soon
+                           as every row before them has arrived) */
 } s4j_outbox;
 
 /* Fills cfg from a packed config (S4J_CONFIG_WORDS + S4J_RANGE_WORDS * n_ranges
@@ -260,7 +270,7 @@ int32_t s4j_load(void *dtcm, uint32_t capacity, const s4j_config *cfg,
 int32_t s4j_max_sends(const void *dtcm, uint32_t capacity);
 
 /* Delivers one multicast packet; returns the number of sends made, and sets
- * out->work to the work it did. */
+ * out->work to the work it did and out->rows to the rows it accumulated. */
 int32_t s4j_on_packet(void *dtcm, uint32_t capacity, uint32_t key,
                       uint32_t payload, s4j_outbox *out);
 
@@ -309,5 +319,8 @@ int32_t s4j_discarded(const void *dtcm, uint32_t capacity, uint32_t *count);
 
 /* Output activator: the partial loss of its last backward (0 before any). */
 int32_t s4j_last_loss(const void *dtcm, uint32_t capacity, float *loss);
+
+/* 1 if this build re-validates the state on every entry (S4J_CHECKED), else 0. */
+int32_t s4j_checked(void);
 
 #endif /* S4J_KERNELS_H */

@@ -10,8 +10,13 @@ import java.util.Locale;
  *
  * <p>The kernel runs through JNI on the host; the same C source runs on ARM. Sends are written to a
  * caller-provided outbox as pairs {@code (outbox[2k], outbox[2k+1]) = (key, payload)}; size it with
- * {@code 2 * maxSendsPerEvent()} ints. After each event, {@link #lastWork()} says what work it did.
+ * {@code 2 * maxSendsPerEvent()} ints. After each event, {@link #lastWork()} says what work it did and
+ * {@link #lastRowsAccumulated()} how many rows a DENSE_BLOCK multiplied into its sums.
  * Not thread-safe: a core handles one event at a time.
+ *
+ * <p>The kernels validate a state once, when it is loaded, and trust it afterwards (the DTCM buffer is private
+ * to this class, which checks every argument before calling C). The checked build of the kernels
+ * ({@link #checkedKernels()}) re-validates the state on every call instead; see {@code NativeLibrary}.
  *
  * <p>A core loaded with a {@link TrainingConfig} also runs the backward pass of each sample (see there), accumulates
  * its gradients over a mini-batch, and updates its parameters on {@link #applyUpdate(int, int)}; the host reads them
@@ -25,8 +30,8 @@ public final class KernelCore {
     private static final long SATURATED = 0xFFFF_FFFFL;
 
     private final ByteBuffer dtcm;
-    /** The {@link KernelWork} codes of the last event, written by the kernel. */
-    private final int[] work = new int[1];
+    /** The last event's {@link KernelWork} codes and rows accumulated, written by the kernel. */
+    private final int[] work = new int[2];
     private KernelConfig config;
     private int maxSends;
     private int outboxInts;
@@ -125,6 +130,7 @@ public final class KernelCore {
             throw outboxTooSmall(outbox, maxSends);
         }
         work[0] = 0;
+        work[1] = 0;
         int r = onPacket0(dtcm, key, payload, outbox, work);
         if (r < 0) {
             throw packetError(c, r, key);
@@ -159,6 +165,7 @@ public final class KernelCore {
             throw outboxTooSmall(outbox, need / 2);
         }
         work[0] = 0;
+        work[1] = 0;
         int r = start0(dtcm, outbox, work);
         if (r < 0) {
             throw new KernelException(r, r == KernelException.NO_INPUT
@@ -174,6 +181,22 @@ public final class KernelCore {
      */
     public int lastWork() {
         return work[0];
+    }
+
+    /**
+     * The rows of a DENSE_BLOCK's weights the last {@link #onPacket} multiplied into its sums: a block multiplies
+     * row {@code i} as soon as rows {@code 0..i} have all arrived (so it sums in order of {@code i} whatever order
+     * the rows arrive in), which is the arriving row and any that were waiting for it, or none if a row before it
+     * is still missing; 0 for other kinds, and for an event that was rejected.
+     */
+    public int lastRowsAccumulated() {
+        return work[1];
+    }
+
+    /** Whether the loaded host kernels are the checked build, which re-validates the whole state on every call. */
+    public static boolean checkedKernels() {
+        NativeLibrary.load();
+        return checked0();
     }
 
     /**
@@ -516,4 +539,6 @@ public final class KernelCore {
     private static native long discarded0(ByteBuffer dtcm);
 
     private static native int lastLoss0(ByteBuffer dtcm, float[] dest);
+
+    private static native boolean checked0();
 }

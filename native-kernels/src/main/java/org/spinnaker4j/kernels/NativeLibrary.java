@@ -7,11 +7,20 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.Locale;
 
-/** Loads the host build of the kernels ({@code libs4jkernels.so}) from the classpath, once per JVM. */
+/**
+ * Loads the host build of the kernels from the classpath, once per JVM: the lean build ({@code libs4jkernels.so}),
+ * the same code the simulator charges for, or the checked build ({@code libs4jkernels-checked.so}, which
+ * re-validates the whole state on every call) when the system property {@value #BUILD_PROPERTY} is
+ * {@code checked}.
+ */
 final class NativeLibrary {
 
-    /** Where the library sits on the classpath (in the jar or in target/classes). */
+    /** The system property that selects the build: {@code checked}, or unset (or {@code lean}) for the lean one. */
+    static final String BUILD_PROPERTY = "spinnaker4j.kernels";
+    /** Where the lean library sits on the classpath (in the jar or in target/classes). */
     static final String RESOURCE = "/native/linux-x86_64/libs4jkernels.so";
+    /** Where the checked library sits on the classpath. */
+    static final String CHECKED_RESOURCE = "/native/linux-x86_64/libs4jkernels-checked.so";
 
     private static volatile boolean loaded;
 
@@ -30,10 +39,11 @@ final class NativeLibrary {
             return;
         }
         checkPlatform(System.getProperty("os.name"), System.getProperty("os.arch"));
+        String resource = resource(System.getProperty(BUILD_PROPERTY));
         Path file = null;
-        try (InputStream in = NativeLibrary.class.getResourceAsStream(RESOURCE)) {
+        try (InputStream in = NativeLibrary.class.getResourceAsStream(resource)) {
             if (in == null) {
-                throw new UnsatisfiedLinkError("spinnaker4j's host kernels " + RESOURCE
+                throw new UnsatisfiedLinkError("spinnaker4j's host kernels " + resource
                         + " are not on the classpath; build native-kernels with Maven on linux-x86_64 (needs gcc)");
             }
             file = Files.createTempFile("libs4jkernels", ".so");
@@ -43,7 +53,7 @@ final class NativeLibrary {
         } catch (IOException e) {
             deleteQuietly(file);
             UnsatisfiedLinkError error = new UnsatisfiedLinkError(
-                    "could not extract spinnaker4j's host kernels " + RESOURCE + " to a temporary file: " + e);
+                    "could not extract spinnaker4j's host kernels " + resource + " to a temporary file: " + e);
             error.initCause(e);
             throw error;
         } catch (RuntimeException | UnsatisfiedLinkError e) {
@@ -51,6 +61,18 @@ final class NativeLibrary {
             throw e;
         }
         loaded = true;
+    }
+
+    /** The resource of the build {@code property} names (the value of {@value #BUILD_PROPERTY}, or null). */
+    static String resource(String property) {
+        if (property == null || property.isEmpty() || property.equals("lean")) {
+            return RESOURCE;
+        }
+        if (property.equals("checked")) {
+            return CHECKED_RESOURCE;
+        }
+        throw new IllegalArgumentException("system property " + BUILD_PROPERTY + " must be lean or checked, got "
+                + property);
     }
 
     /** Throws unless {@code os}/{@code arch} is linux-x86_64, the only platform the host kernels are built for. */

@@ -3,6 +3,7 @@ package org.spinnaker4j.kernels;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.nio.ByteBuffer;
 import java.util.List;
@@ -121,7 +122,7 @@ class ErrorsTest {
     }
 
     @Test
-    void overwrittenOrCorruptedDtcmIsDetectedByTheKernel() {
+    void overwrittenMagicIsDetectedByEveryBuild() {
         KernelCore core = block();
         ByteBuffer dtcm = core.dtcm();
         int magic = dtcm.getInt(0);
@@ -130,13 +131,44 @@ class ErrorsTest {
                 "NOT_LOADED");
         assertEquals(KernelException.NOT_LOADED, e.code());
         dtcm.putInt(0, magic);
-        int nCols = dtcm.getInt(16);
-        assertEquals(3, nCols, "header word 4 is nCols");
-        dtcm.putInt(16, 1 << 20); // claims a state far larger than the buffer
+        assertEquals(0, core.onPacket(0x100, 0, new int[6]));
+    }
+
+    /** Header words of the 4 x 3 block's state (s4j_header), and where its cached layout starts. */
+    private static final int N_COLS_AT = 4 * 4;
+    private static final int RECEIVED_AT = 13 * 4;
+    private static final int ROWS_DONE_AT = 20 * 4;
+    private static final int LAYOUT_AT = 21 * 4;
+
+    @Test
+    void checkedKernelsRejectACorruptedState() {
+        assumeTrue(KernelCore.checkedKernels(), "only the checked build re-validates a state; the lean one trusts it");
+        KernelCore core = block();
+        ByteBuffer dtcm = core.dtcm();
+        assertEquals(3, dtcm.getInt(N_COLS_AT), "header word 4 is nCols");
+        // a header claiming a state far larger than the buffer
+        assertCorruptUntilRestored(core, N_COLS_AT, 1 << 20);
+        // a header at odds with the rows that arrived: all 4 in, or more in z than exist
+        assertCorruptUntilRestored(core, RECEIVED_AT, 4);
+        assertCorruptUntilRestored(core, ROWS_DONE_AT, 5);
+        // a cached layout at odds with the header: z (the 6th offset) moved onto the weights (the 3rd)
+        short weights = dtcm.getShort(LAYOUT_AT + 2 * 2);
+        short z = dtcm.getShort(LAYOUT_AT + 5 * 2);
+        dtcm.putShort(LAYOUT_AT + 5 * 2, weights);
         assertEquals(KernelException.CORRUPT,
                 assertThrows(KernelException.class, () -> core.onPacket(0x100, 0, new int[6])).code());
-        dtcm.putInt(16, nCols);
-        assertEquals(0, core.onPacket(0x100, 0, new int[6]));
+        dtcm.putShort(LAYOUT_AT + 5 * 2, z);
+        assertEquals(0, core.onPacket(0x100, 0, new int[6]), "restored, the state works again");
+    }
+
+    /** Overwrites the int at {@code at} with {@code value}: the next packet is refused as CORRUPT; then restores it. */
+    private static void assertCorruptUntilRestored(KernelCore core, int at, int value) {
+        ByteBuffer dtcm = core.dtcm();
+        int saved = dtcm.getInt(at);
+        dtcm.putInt(at, value);
+        assertEquals(KernelException.CORRUPT,
+                assertThrows(KernelException.class, () -> core.onPacket(0x101, 0, new int[6])).code(), "word " + at);
+        dtcm.putInt(at, saved);
     }
 
     @Test

@@ -43,4 +43,15 @@ class NativeLibraryTest {
             assertEquals(null, failure);
         }
     }
+
+    @Test
+    void theBuildPropertyPicksTheLeanOrTheCheckedKernels() {
+        assertEquals(NativeLibrary.RESOURCE, NativeLibrary.resource(null));
+        assertEquals(NativeLibrary.RESOURCE, NativeLibrary.resource("lean"));
+        assertEquals(NativeLibrary.CHECKED_RESOURCE, NativeLibrary.resource("checked"));
+        assertThrows(IllegalArgumentException.class, () -> NativeLibrary.resource("fast"));
+        assertNotNull(NativeLibrary.class.getResource(NativeLibrary.CHECKED_RESOURCE), "both builds are in the jar");
+        assertEquals("checked".equals(System.getProperty(NativeLibrary.BUILD_PROPERTY)), KernelCore.checkedKernels(),
+                "the loaded library is the build the property names");
+    }
 }

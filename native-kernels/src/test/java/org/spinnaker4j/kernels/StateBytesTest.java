@@ -10,6 +10,9 @@ import org.junit.jupiter.api.Test;
 
 class StateBytesTest {
 
+    /** Bytes every state starts with: the header (21 words) and the layout s4j_load caches (28 half-words). */
+    private static final int HEAD = 21 * 4 + 28 * 2;
+
     private static int denseBytes(int rows, int cols, boolean fused) {
         return KernelCore.stateBytes(Kernels.dense(rows, cols, fused, KernelActivation.RELU, 0f, 0,
                 List.of(KeyRange.data(0, rows, 0))));
@@ -73,15 +76,15 @@ class StateBytesTest {
         // A REDUCE stores each partial in a slot (range s, output j) and sums the slots in range-table order once
         // all are in, so that the sum does not depend on arrival order. The slot table has a row per range other
         // than SOFTMAX_SYNC (n_src = n_ranges - softmax_peers, a function of the shape alone, which is all the
-        // mapper's size probe knows; IGNORE ranges get an unused row). Its state is: header (80 bytes), 16 bytes
-        // per range, bias, acc and counts (3 x 4 x cols), the slots (4 x n_src x cols) and a slot bitmap of
+        // mapper's size probe knows; IGNORE ranges get an unused row). Its state is: HEAD, 16 bytes per range,
+        // bias, acc and counts (3 x 4 x cols), the slots (4 x n_src x cols) and a slot bitmap of
         // ceil(n_src x cols / 32) words.
         for (int cols : new int[] {1, 5, 32, 33, 100}) {
             for (int d = 1; d <= 5; d++) {
-                int expected = 80 + 16 * d + 12 * cols + 4 * d * cols + 4 * words(d * cols);
+                int expected = HEAD + 16 * d + 12 * cols + 4 * d * cols + 4 * words(d * cols);
                 assertEquals(expected, reduceBytes(cols, d, 0, null), cols + " cols, " + d + " ranges");
                 int n = d + 3;
-                assertEquals(80 + 16 * n + 12 * cols + 4 * n * cols + 4 * words(n * cols),
+                assertEquals(HEAD + 16 * n + 12 * cols + 4 * n * cols + 4 * words(n * cols),
                         reduceBytes(cols, d, 3, null), "IGNORE ranges hold slot rows too");
             }
         }
@@ -89,7 +92,7 @@ class StateBytesTest {
         // (12 bytes), 3 x 4 x 4, 2 x 4 slots and 1 bitmap word
         KernelConfig softmax = new KernelConfig(KernelKind.REDUCE, 0, 4, KernelActivation.SOFTMAX, 0f, false, 0, 2,
                 1, 0x900, List.of(KeyRange.data(0, 4, 0), KeyRange.data(0x10, 4, 0), KeyRange.softmaxSync(0x900)));
-        assertEquals(80 + 3 * 16 + 12 + 48 + 32 + 4, KernelCore.stateBytes(softmax));
+        assertEquals(HEAD + 3 * 16 + 12 + 48 + 32 + 4, KernelCore.stateBytes(softmax));
     }
 
     @Test

@@ -208,15 +208,16 @@ final class SimCore implements SimRouter.Pusher {
 
     /**
      * The kernel has handled an event ({@code packetCycles} to receive its packet, if any) and made
-     * {@code n} sends: the core works for the packet and every piece of work the kernel reports, once;
-     * its forward-pass sends are ready when its forward-pass work is done, the others when all of it
-     * is. Returns when the core is done.
+     * {@code n} sends: the core works for the packet, the rows it multiplied in and every piece of work
+     * the kernel reports, once; its forward-pass sends are ready when its forward-pass work (rows
+     * included) is done, the others when all of it is. Returns when the core is done.
      */
     private long finishEvent(int n, long packetCycles) {
         int work = kernel.lastWork();
+        long received = packetCycles + profile.work().rowCycles(kernel.lastRowsAccumulated());
         long forwardReady = clock.now()
-                + (packetCycles + profile.work().forwardCycles(work)) * EventQueue.PS_PER_CORE_CLOCK;
-        long done = work(packetCycles + profile.work().cycles(work));
+                + (received + profile.work().forwardCycles(work)) * EventQueue.PS_PER_CORE_CLOCK;
+        long done = work(received + profile.work().cycles(work));
         queueSends(n, forwardReady, done);
         return done;
     }

@@ -35,7 +35,7 @@ import org.spinnaker4j.mapper.tdma.TdmaScheduler;
 /**
  * Busy time and energy worked out by hand for a 6-4-3 network (relu, then softmax), one fused block per layer:
  * each core is busy for the cost model's figure of every piece of work it does, once, whether or not that work
- * sends anything. In training the first layer's block computes its deltas and dW but sends nothing back, and the
+ * sends anything; a block's rows are charged once each, as it multiplies them in, whatever event does it. In training the first layer's block computes its deltas and dW but sends nothing back, and the
  * output block's labels arrive before its forward pass completes, so its last input row also does its backward
  * pass.
  */
@@ -120,9 +120,9 @@ class ChargedWorkTest {
             sim.run(new float[][] {values(N_IN, new Random(1))});
             assertCharged(mapping, sim.lastRunStats(), Map.of(
                     input, COST.completionCycles(input, ActivationKind.IDENTITY),
-                    hidden, N_IN * COST.packetCycles(VertexKind.DENSE_BLOCK)
+                    hidden, N_IN * (COST.packetCycles(VertexKind.DENSE_BLOCK) + COST.rowCycles(hidden))
                             + COST.completionCycles(hidden, ActivationKind.RELU),
-                    output, HIDDEN * COST.packetCycles(VertexKind.DENSE_BLOCK)
+                    output, HIDDEN * (COST.packetCycles(VertexKind.DENSE_BLOCK) + COST.rowCycles(output))
                             + COST.completionCycles(output, ActivationKind.SOFTMAX),
                     sink, N_OUT * COST.packetCycles(VertexKind.OUTPUT_SINK)));
         }
@@ -154,11 +154,13 @@ class ChargedWorkTest {
                     input, COST.completionCycles(input, ActivationKind.IDENTITY),
                     labels, COST.completionCycles(labels, ActivationKind.IDENTITY),
                     // its inputs and W·delta of the output block's rows
-                    hidden, (N_IN + HIDDEN) * block + COST.completionCycles(hidden, ActivationKind.RELU)
+                    hidden, (N_IN + HIDDEN) * block + N_IN * COST.rowCycles(hidden)
+                            + COST.completionCycles(hidden, ActivationKind.RELU)
                             + COST.backwardCycles(hidden, ActivationKind.RELU, false)
                             + COST.updateCycles(hidden, UpdaterType.SGD),
                     // its inputs and labels
-                    output, (HIDDEN + N_OUT) * block + COST.completionCycles(output, ActivationKind.SOFTMAX)
+                    output, (HIDDEN + N_OUT) * block + HIDDEN * COST.rowCycles(output)
+                            + COST.completionCycles(output, ActivationKind.SOFTMAX)
                             + COST.backwardCycles(output, ActivationKind.SOFTMAX, true)
                             + COST.updateCycles(output, UpdaterType.SGD),
                     sink, N_OUT * COST.packetCycles(VertexKind.OUTPUT_SINK),

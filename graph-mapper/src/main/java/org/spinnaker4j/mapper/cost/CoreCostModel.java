@@ -10,11 +10,16 @@ import org.spinnaker4j.mapper.ir.UpdaterType;
 
 /**
  * How many 200 MHz ARM968 clock cycles a core's work takes, for the simulator (how long a
- * core is busy) and the TDMA scheduler (how fast a core can be fed). The kernels' own work is
- * counted in ARM instructions measured on the real kernels ({@code make calibrate} in
- * native-kernels/src/main/c: arm-none-eabi-gcc 12 -O2, soft float, under qemu-arm) and turned
- * into cycles with {@code cyclesPerInstruction}; the interrupt, dispatch and send figures and
- * the cycles per instruction are estimates. Sources: docs/machine-model.md.
+ * core is busy), the TDMA scheduler (how fast a core can be fed) and a partitioner (how long
+ * each core works per sample). The kernels' own work is counted in ARM instructions measured
+ * on the lean kernels ({@code make calibrate} in native-kernels/src/main/c: arm-none-eabi-gcc
+ * 12 -O2, soft float, under qemu-arm), read from the cost table {@link InstructionCounts#ARM968_SOFT_FLOAT}
+ * and turned into cycles with {@code cyclesPerInstruction}; the interrupt, dispatch and send
+ * figures and the cycles per instruction are estimates. Sources: docs/machine-model.md.
+ *
+ * <p>A block multiplies each row into its sums when the row and every row before it have
+ * arrived, so its MACs are charged per row multiplied in ({@link #rowCycles}), in whichever
+ * event does them; its {@link #completionCycles completion} is the rest.
  *
  * @param cyclesPerInstruction   est. 1.3 (ARM9E pipeline: 1.2–1.5)
  * @param receiveInterruptCycles the packet-received interrupt that empties the receive register (est.)
@@ -27,36 +32,33 @@ public record CoreCostModel(double cyclesPerInstruction, int receiveInterruptCyc
     /** The default model. */
     public static final CoreCostModel ARM968_SOFT_FLOAT = new CoreCostModel(1.3, 40, 120, 30);
 
-    // ARM instructions measured with `make calibrate` on 2026-11-27 (see docs/machine-model.md).
-    /** A value filed by a block (or a label, delta or backward partial by its core), not completing. */
-    private static final double VALUE_PACKET = 358;
-    /** A partial sum added by a reduce core. */
-    private static final double PARTIAL_PACKET = 387;
+    private static final InstructionCounts TABLE = InstructionCounts.load(InstructionCounts.ARM968_SOFT_FLOAT);
+    /** A value filed by a block (or a label, delta or backward partial by its core) without multiplying a row. */
+    private static final double VALUE_PACKET = TABLE.of("block.value");
+    /** A partial sum filed by a reduce core. */
+    private static final double PARTIAL_PACKET = TABLE.of("reduce.partial");
     /** A value filed by a sink. */
-    private static final double SINK_PACKET = 308;
-    /** One soft-float multiply-accumulate in a block's forward pass (random operands). */
-    private static final double MAC = 78.4;
-    /** A completing block's fixed, per-row and per-column forward work (besides the MACs). */
-    private static final double BLOCK_FIXED = 526;
-    private static final double BLOCK_ROW = 10;
-    private static final double BLOCK_COLUMN = 24.75;
+    private static final double SINK_PACKET = TABLE.of("sink.value");
+    /** One soft-float multiply-accumulate as a block multiplies a row in (random operands). */
+    private static final double MAC = TABLE.of("block.mac");
+    /** A row multiplied in, besides its MACs. */
+    private static final double BLOCK_ROW = TABLE.of("block.row");
+    /** A completing block's fixed and per-column forward work, besides the rows it multiplies in. */
+    private static final double BLOCK_FIXED = TABLE.of("block.completion.fixed");
+    private static final double BLOCK_COLUMN = TABLE.of("block.completion.column");
     /** dW += x·delta, and dW with W·delta, per weight; per row sent back; fixed. */
-    private static final double DW = 52;
-    private static final double DW_AND_BACKWARD = 134;
-    private static final double BACKWARD_ROW = 44;
-    private static final double BACKWARD_FIXED = 717;
-    /** A source's value sent (est.: a block's per-column emit). */
-    private static final double SOURCE_VALUE = BLOCK_COLUMN;
-    /** Per output of an activating core: bias add, activation, emit and send. */
-    private static final Map<ActivationKind, Double> FORWARD_OUTPUT = perActivation(
-            85, 120, 135, 1275, 1765, 1393, 136, 2296, 644);
-    /** Per output of a hidden activating core in the backward pass: derivative, db, delta sent (leakyrelu and
-     * hardtanh est. as relu, softplus as sigmoid, elu as tanh). */
-    private static final Map<ActivationKind, Double> BACKWARD_OUTPUT = perActivation(
-            92, 125, 125, 183, 190, 209, 125, 183, 190);
+    private static final double DW = TABLE.of("backward.dw");
+    private static final double DW_AND_BACKWARD = TABLE.of("backward.dw_and_w_delta");
+    private static final double BACKWARD_ROW = TABLE.of("backward.row");
+    private static final double BACKWARD_FIXED = TABLE.of("backward.fixed");
+    /** A source's value sent. */
+    private static final double SOURCE_VALUE = TABLE.of("source.value");
+    /** Per output of an activating core: sum, bias add, activation, emit and send. */
+    private static final Map<ActivationKind, Double> FORWARD_OUTPUT = perActivation("forward.output.");
+    /** Per output of a hidden activating core in the backward pass: derivative, db, delta sent. */
+    private static final Map<ActivationKind, Double> BACKWARD_OUTPUT = perActivation("backward.output.");
     /** Per parameter of an update. */
-    private static final Map<UpdaterType, Double> UPDATE = Map.of(
-            UpdaterType.SGD, 109.0, UpdaterType.NESTEROVS, 246.0, UpdaterType.ADAM, 890.0);
+    private static final Map<UpdaterType, Double> UPDATE = perUpdater("update.");
 
     public CoreCostModel {
         if (!(cyclesPerInstruction > 0) || receiveInterruptCycles < 1 || dispatchCycles < 0 || sendPacketCycles < 1) {
@@ -66,18 +68,33 @@ public record CoreCostModel(double cyclesPerInstruction, int receiveInterruptCyc
         }
     }
 
-    private static Map<ActivationKind, Double> perActivation(double identity, double relu, double leakyRelu,
-            double sigmoid, double tanh, double softmax, double hardTanh, double softPlus, double elu) {
+    private static Map<ActivationKind, Double> perActivation(String prefix) {
         Map<ActivationKind, Double> m = new EnumMap<>(ActivationKind.class);
-        m.put(ActivationKind.IDENTITY, identity);
-        m.put(ActivationKind.RELU, relu);
-        m.put(ActivationKind.LEAKYRELU, leakyRelu);
-        m.put(ActivationKind.SIGMOID, sigmoid);
-        m.put(ActivationKind.TANH, tanh);
-        m.put(ActivationKind.SOFTMAX, softmax);
-        m.put(ActivationKind.HARDTANH, hardTanh);
-        m.put(ActivationKind.SOFTPLUS, softPlus);
-        m.put(ActivationKind.ELU, elu);
+        for (ActivationKind a : ActivationKind.values()) {
+            m.put(a, TABLE.of(prefix + switch (a) {
+                case IDENTITY -> "identity";
+                case RELU -> "relu";
+                case LEAKYRELU -> "leakyrelu";
+                case SIGMOID -> "sigmoid";
+                case TANH -> "tanh";
+                case SOFTMAX -> "softmax";
+                case HARDTANH -> "hardtanh";
+                case SOFTPLUS -> "softplus";
+                case ELU -> "elu";
+            }));
+        }
+        return m;
+    }
+
+    private static Map<UpdaterType, Double> perUpdater(String prefix) {
+        Map<UpdaterType, Double> m = new EnumMap<>(UpdaterType.class);
+        for (UpdaterType u : UpdaterType.values()) {
+            m.put(u, TABLE.of(prefix + switch (u) {
+                case SGD -> "sgd";
+                case NESTEROVS -> "nesterovs";
+                case ADAM -> "adam";
+            }));
+        }
         return m;
     }
 
@@ -85,7 +102,10 @@ public record CoreCostModel(double cyclesPerInstruction, int receiveInterruptCyc
         return Math.round(instructions * cyclesPerInstruction);
     }
 
-    /** Cycles to dispatch one received packet and file its value (a reduce core adds it). */
+    /**
+     * Cycles to dispatch one received packet and file its value (a reduce core adds it), without
+     * the rows a block may multiply in ({@link #rowCycles}).
+     */
     public long packetCycles(VertexKind kind) {
         return dispatchCycles + cycles(switch (kind) {
             case REDUCE -> PARTIAL_PACKET;
@@ -94,17 +114,56 @@ public record CoreCostModel(double cyclesPerInstruction, int receiveInterruptCyc
         });
     }
 
-    /** Cycles of the work a vertex does once its last input value of a sample has arrived. */
+    /**
+     * Cycles a block takes to multiply one row into its sums (a MAC per column and the row's
+     * loop), in the event that brings the row or a later one; 0 for a vertex that is not a block.
+     */
+    public long rowCycles(MachineVertex v) {
+        return v.kind() == VertexKind.DENSE_BLOCK ? cycles(v.cols().size() * MAC + BLOCK_ROW) : 0;
+    }
+
+    /**
+     * Cycles of one forward-pass value a vertex receives when the values come in order: the
+     * packet ({@link #packetCycles}) and, for a block, the row it multiplies in. A receiving core
+     * keeps up with its senders when they send no faster than this.
+     */
+    public long forwardPacketCycles(MachineVertex v) {
+        return packetCycles(v.kind()) + rowCycles(v);
+    }
+
+    /**
+     * Cycles of the work a vertex does once its last input value of a sample has arrived, besides
+     * that packet and the rows it multiplies in: a block's completion (and, fused, its activation per
+     * column), a reduce's activation per output, a source's values sent.
+     */
     public long completionCycles(MachineVertex v, ActivationKind activation) {
         int cols = v.cols().size();
         return switch (v.kind()) {
-            case DENSE_BLOCK -> cycles(BLOCK_FIXED + (double) v.rows().size() * cols * MAC
-                    + v.rows().size() * BLOCK_ROW + cols * BLOCK_COLUMN
+            case DENSE_BLOCK -> cycles(BLOCK_FIXED + cols * BLOCK_COLUMN
                     + (v.fused() ? cols * FORWARD_OUTPUT.get(activation) : 0));
             case REDUCE -> cycles(cols * FORWARD_OUTPUT.get(activation));
             case INPUT_SOURCE, LABEL_SOURCE -> cycles(cols * SOURCE_VALUE);
             case OUTPUT_SINK, LOSS_SINK -> 0;
         };
+    }
+
+    /**
+     * Cycles a vertex works in one sample's forward pass when it receives {@code packetsReceived}
+     * forward values: each packet ({@link #packetCycles}), every row of a block multiplied in
+     * once ({@link #rowCycles}) and its {@link #completionCycles completion}. A softmax spread
+     * over several cores also does {@link #activationCycles} per output for each of its two
+     * synchronisation steps, which this leaves out. For a partitioner's estimate of per-core time.
+     */
+    public long forwardCyclesPerSample(MachineVertex v, ActivationKind activation, int packetsReceived) {
+        if (packetsReceived < 0) {
+            throw new IllegalArgumentException("packetsReceived must be >= 0, got " + packetsReceived);
+        }
+        return packetsReceived * packetCycles(v.kind()) + allRowsCycles(v) + completionCycles(v, activation);
+    }
+
+    /** Every row of a block multiplied in once (0 for other vertices). */
+    private long allRowsCycles(MachineVertex v) {
+        return v.kind() == VertexKind.DENSE_BLOCK ? v.rows().size() * rowCycles(v) : 0;
     }
 
     /** Cycles per output of a softmax synchronisation step (costed like applying the activation). */

@@ -246,7 +246,7 @@ public final class TdmaScheduler {
             List<ReceiverLoad> receivers = new ArrayList<>();
             long receiverBound = 0;
             for (Map.Entry<Integer, Map<Integer, Integer>> e : packetsFromTo.entrySet()) {
-                long packetCycles = cost.packetCycles(graph.vertex(e.getKey()).kind());
+                long packetCycles = receiveCycles(graph.vertex(e.getKey()), phase);
                 long demand = (long) e.getValue().size() * packetCycles;
                 resources.put(e.getKey(), demand);
                 receiverBound = Math.max(receiverBound, demand);
@@ -272,7 +272,7 @@ public final class TdmaScheduler {
             long between = (long) Math.ceil(bound / SENDING_FRACTION);
             long latency = (long) maxHops * (LINK_CLOCKS_72_BIT + ROUTER_CLOCKS) + cost.receiveInterruptCycles();
             Map<Integer, Long> receiverBusy = new HashMap<>();
-            packetsTo.forEach((r, n) -> receiverBusy.put(r, n * cost.packetCycles(graph.vertex(r).kind())));
+            packetsTo.forEach((r, n) -> receiverBusy.put(r, n * receiveCycles(graph.vertex(r), phase)));
             return new WindowPlan(s, phase, senders, packetsOf, maxPackets, between, boundBy, latency, resources,
                     receivers, receiverBusy);
         }
@@ -293,6 +293,15 @@ public final class TdmaScheduler {
             stages.add(new TdmaSchedule.Stage(w.stage(), w.phase(), start, window, between, betweenCores,
                     w.senders().size(), w.boundBy()));
             windowEnd = start + w.end(between, round);
+        }
+
+        /**
+         * Cycles a receiver spends on one packet of a window: the packet, and in a forward window the
+         * row a block multiplies in with it (its rows come in order, from one sender or from senders
+         * staggered in row order), so a window feeds a block no faster than it multiplies.
+         */
+        private long receiveCycles(MachineVertex receiver, Phase phase) {
+            return phase == Phase.FORWARD ? cost.forwardPacketCycles(receiver) : cost.packetCycles(receiver.kind());
         }
 
         private static boolean contains(Slice outer, Slice inner) {

@@ -1,0 +1,82 @@
+package org.spinnaker4j.mapper.cost;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.io.StringReader;
+import org.junit.jupiter.api.Test;
+import org.spinnaker4j.mapper.graph.MachineVertex;
+import org.spinnaker4j.mapper.graph.Slice;
+import org.spinnaker4j.mapper.graph.VertexKind;
+import org.spinnaker4j.mapper.ir.ActivationKind;
+import org.spinnaker4j.mapper.ir.UpdaterType;
+
+class CoreCostModelTest {
+
+    private static final CoreCostModel COST = CoreCostModel.ARM968_SOFT_FLOAT;
+    private static final MachineVertex BLOCK = new MachineVertex(0, VertexKind.DENSE_BLOCK, 0, new Slice(0, 10),
+            new Slice(0, 4), true);
+    private static final MachineVertex WIDER = new MachineVertex(1, VertexKind.DENSE_BLOCK, 0, new Slice(0, 10),
+            new Slice(0, 8), true);
+    private static final MachineVertex REDUCE = new MachineVertex(2, VertexKind.REDUCE, 0, new Slice(0, 10),
+            new Slice(0, 4), false);
+
+    @Test
+    void theCostTableHoldsEveryFigureTheModelNeeds() {
+        InstructionCounts table = InstructionCounts.load(InstructionCounts.ARM968_SOFT_FLOAT);
+        assertTrue(table.figures().size() >= 30, "figures: " + table.figures().keySet());
+        assertTrue(table.of("block.mac") > 20, "a soft-float MAC takes tens of instructions");
+        // every figure each method reads: a missing one would fail here (and the model's class would not load)
+        for (ActivationKind a : ActivationKind.values()) {
+            assertTrue(COST.completionCycles(BLOCK, a) > 0, a.toString());
+            assertTrue(COST.completionCycles(REDUCE, a) > 0, a.toString());
+            assertTrue(COST.activationCycles(a) > 0, a.toString());
+            assertTrue(COST.deltaCycles(REDUCE, a) > 0, a.toString());
+        }
+        for (UpdaterType u : UpdaterType.values()) {
+            assertTrue(COST.updateCycles(BLOCK, u) > 0, u.toString());
+        }
+        for (VertexKind k : VertexKind.values()) {
+            assertTrue(COST.packetCycles(k) > COST.dispatchCycles(), k.toString());
+        }
+        assertTrue(COST.blockBackwardCycles(BLOCK, true) > COST.blockBackwardCycles(BLOCK, false));
+    }
+
+    @Test
+    void aBlockPaysForEachRowItMultipliesIn() {
+        long row = COST.rowCycles(BLOCK);
+        long mac = Math.round(InstructionCounts.load(InstructionCounts.ARM968_SOFT_FLOAT).of("block.mac") * 1.3);
+        assertTrue(COST.rowCycles(WIDER) - row >= 4 * mac - 4, "four more columns cost four more MACs per row");
+        assertEquals(0, COST.rowCycles(REDUCE), "a reduce multiplies no rows");
+        assertEquals(COST.packetCycles(VertexKind.DENSE_BLOCK) + row, COST.forwardPacketCycles(BLOCK));
+        assertEquals(COST.packetCycles(VertexKind.REDUCE), COST.forwardPacketCycles(REDUCE));
+    }
+
+    @Test
+    void forwardCyclesPerSampleCountsPacketsRowsAndCompletion() {
+        long packet = COST.packetCycles(VertexKind.DENSE_BLOCK);
+        assertEquals(10 * packet + 10 * COST.rowCycles(BLOCK) + COST.completionCycles(BLOCK, ActivationKind.RELU),
+                COST.forwardCyclesPerSample(BLOCK, ActivationKind.RELU, 10));
+        assertEquals(packet, COST.forwardCyclesPerSample(BLOCK, ActivationKind.RELU, 11)
+                - COST.forwardCyclesPerSample(BLOCK, ActivationKind.RELU, 10), "each packet once");
+        assertEquals(8 * COST.packetCycles(VertexKind.REDUCE) + COST.completionCycles(REDUCE, ActivationKind.SIGMOID),
+                COST.forwardCyclesPerSample(REDUCE, ActivationKind.SIGMOID, 8));
+        assertThrows(IllegalArgumentException.class, () -> COST.forwardCyclesPerSample(BLOCK, ActivationKind.RELU, -1));
+    }
+
+    @Test
+    void aTableWithoutAFigureOrWithABadOneSaysWhich() throws IOException {
+        InstructionCounts partial = InstructionCounts.parse(new StringReader("# a comment\nblock.value = 129\n"), "t");
+        assertEquals(129.0, partial.of("block.value"));
+        IllegalStateException missing = assertThrows(IllegalStateException.class, () -> partial.of("block.mac"));
+        assertTrue(missing.getMessage().contains("block.mac") && missing.getMessage().contains("make"),
+                missing.getMessage());
+        IllegalArgumentException bad = assertThrows(IllegalArgumentException.class,
+                () -> InstructionCounts.parse(new StringReader("block.mac = many\n"), "t"));
+        assertTrue(bad.getMessage().contains("block.mac = many"), bad.getMessage());
+        assertThrows(IllegalArgumentException.class,
+                () -> InstructionCounts.parse(new StringReader("block.mac = -3\n"), "t"));
+    }
+}

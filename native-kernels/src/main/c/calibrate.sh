@@ -1,0 +1,102 @@
+#!/usr/bin/env bash
+# Counts the ARM instructions the lean kernels execute per operation and prints them as the
+# cost table's properties (name = value, each after a comment saying what it is), the format of
+# graph-mapper/src/main/resources/org/spinnaker4j/mapper/cost/arm968-soft-float.properties.
+#
+#   calibrate.sh ELF LOG      ELF: calibrate.c linked with the kernels (make calibrate builds it);
+#                             LOG: a scratch file for qemu's trace
+#
+# Each scenario of ELF runs under `qemu-arm -cpu arm946 -singlestep -d nochain,exec`, which logs
+# one Trace line per executed instruction; n counts those between the harness's calib_begin()
+# and calib_end() calls, and each figure is a difference between sizes of a scenario, so fixed
+# costs cancel. Environment: QEMU_ARM (qemu-arm), ARM_NM (arm-none-eabi-nm), ARM_CC
+# (arm-none-eabi-gcc, for its version).
+set -euo pipefail
+elf=$1
+log=$2
+qemu=${QEMU_ARM:-qemu-arm}
+nm=${ARM_NM:-arm-none-eabi-nm}
+cc=${ARM_CC:-arm-none-eabi-gcc}
+begin=$("$nm" "$elf" | awk '$3 == "calib_begin" { print $1 }')
+end=$("$nm" "$elf" | awk '$3 == "calib_end" { print $1 }')
+
+# n ARGS: instructions between calib_begin() and calib_end() in one run of `ELF ARGS`.
+n() {
+    "$qemu" -cpu arm946 -singlestep -d nochain,exec -D "$log" "$elf" "$@" \
+        || { echo "calibrate.sh: scenario '$*' failed" >&2; exit 1; }
+    awk -v b="$begin" -v e="$end" '$1 == "Trace" { split($4, f, "/");
+        if (f[2] == b) { on = 1 } else if (f[2] == e) { on = 0 } else if (on) { c++ } }
+        END { print c + 0 }' "$log"
+}
+
+# per X A B: (A - B) / X.
+per() {
+    awk -v x="$1" -v a="$2" -v b="$3" 'BEGIN { printf "%.1f", (a - b) / x }'
+}
+
+# fit NAME [S]: runs NAME R C [S] for R, C in 16, 32 and splits the counts as
+# a + b R + c C + d R C; prints d b c a.
+fit() {
+    local c11 c21 c12 c22
+    c11=$(n "$1" 16 16 ${2:+"$2"}); c21=$(n "$1" 32 16 ${2:+"$2"})
+    c12=$(n "$1" 16 32 ${2:+"$2"}); c22=$(n "$1" 32 32 ${2:+"$2"})
+    awk -v p="$c11" -v q="$c21" -v r="$c12" -v s="$c22" 'BEGIN {
+        d = (s - q - r + p) / 256; b = (q - p) / 16 - 16 * d; c = (r - p) / 16 - 16 * d;
+        printf "%.1f %.1f %.1f %.0f\n", d, b, c, p - 16 * b - 16 * c - 256 * d }'
+}
+
+# figure NAME VALUE WHAT: one entry of the table.
+figure() {
+    printf '# %s\n%s = %s\n' "$3" "$1" "$2"
+}
+
+echo "# ARM instructions per operation of the lean kernels, printed by calibrate.sh (make calibrate):"
+echo "# $("$cc" --version | head -1), $("$qemu" --version | head -1)"
+echo "# -O2 -mcpu=arm968e-s -marm -mfloat-abi=soft, newlib; each per-packet figure includes the harness's call"
+figure harness.call "$(per 32 "$(n null 48)" "$(n null 16)")" \
+    "the harness's loop per call of an empty function shaped like s4j_on_packet"
+figure block.value "$(per 32 "$(n rows 48 0)" "$(n rows 16 0)")" \
+    "a value filed by a 64 x 8 DENSE_BLOCK that multiplies no row in (a row before it is missing)"
+figure packet.range "$(per 256 "$(n rows 32 8)" "$(n rows 32 0)")" \
+    "per input range searched before the one that holds the key"
+set -- $(fit accumulate)
+figure block.mac "$1" "a float multiply-accumulate z_j += x_i w_ij as a row is multiplied in (random operands)"
+set -- $(fit accumulate0)
+figure block.row "$2" "per row multiplied in, besides its MACs (the loop; zero operands)"
+c16=$(( $(n last0 16 16) - $(n next0 16 16) ))
+c32=$(( $(n last0 16 32) - $(n next0 16 32) ))
+x=$(per 16 "$c32" "$c16")
+figure block.completion.column "$x" \
+    "per column of the event that completes an unfused block, besides its row (emit and send the sum, reset z)"
+figure block.completion.fixed "$(awk -v a="$c16" -v x="$x" 'BEGIN { printf "%.0f", a - 16 * x }')" \
+    "fixed work of the event that completes a block, besides its row and columns"
+figure reduce.partial "$(per 128 "$(n partials 160)" "$(n partials 32)")" \
+    "a partial sum filed by a REDUCE, not completing"
+figure sink.value "$(per 32 "$(n sink 48)" "$(n sink 16)")" "a value filed by an OUTPUT_SINK"
+figure source.value "$(per 32 "$(n source 64)" "$(n source 32)")" "a value sent by an INPUT_SOURCE's start event"
+for a in identity relu leakyrelu hardtanh sigmoid tanh softplus elu softmax; do
+    figure "forward.output.$a" "$(per 32 "$(n act "$a" 64)" "$(n act "$a" 32)")" \
+        "per output of a completing REDUCE with $a: sum the partials, bias, activation, emit and send"
+done
+set -- $(fit backward 0)
+figure backward.dw "$1" "dW += x delta per weight of a completing DELTA (no sends)"
+set -- $(fit backward 1)
+figure backward.dw_and_w_delta "$1" "dW += x delta and e = W delta per weight of a completing DELTA"
+set -- $(fit backward0 1)
+figure backward.row "$2" "per row of a block's backward pass (loops, e emitted and sent)"
+figure backward.column "$3" "per column of a block's backward pass (no float work)"
+figure backward.fixed "$4" "fixed work of the delta that completes a block's backward pass"
+for a in identity relu leakyrelu hardtanh sigmoid tanh softplus elu softmax; do
+    figure "backward.output.$a" "$(per 32 "$(n hidden "$a" 64)" "$(n hidden "$a" 32)")" \
+        "per output of a hidden $a activator's completing backward partial: derivative, db, delta sent"
+done
+for al in identity:mse sigmoid:xent softmax:mcxent; do
+    figure "loss.output.${al%:*}.${al#*:}" \
+        "$(per 32 "$(n outloss "${al%:*}" "${al#*:}" 64)" "$(n outloss "${al%:*}" "${al#*:}" 32)")" \
+        "per output of a ${al%:*} output activator's completing label with ${al#*:}: loss, gradient, db, delta"
+done
+for u in sgd nesterovs adam; do
+    figure "update.$u" "$(per 256 "$(n update "$u" 32 16)" "$(n update "$u" 16 16)")" \
+        "s4j_apply_update with $u, per parameter (batch 8)"
+done
+rm -f "$log"
