@@ -15,15 +15,15 @@ import org.spinnaker4j.backend.SpiNNakerMultiLayerNetwork;
 import org.spinnaker4j.backend.SpiNNakerOptions;
 import org.spinnaker4j.backend.runtime.PacketLossException;
 import org.spinnaker4j.backend.runtime.RunStats;
-import org.spinnaker4j.backend.sim.EmbeddedSimulator;
 import org.spinnaker4j.backend.sim.SendMode;
 import org.spinnaker4j.demo.ReferenceNetworks;
 import org.spinnaker4j.mapper.machine.Machine;
+import org.spinnaker4j.mapper.machine.MachineTiming;
 import org.spinnaker4j.mapper.partition.PartitioningStrategy;
 
 /**
  * The machine report: for the seed network and the MNIST MLP, every combination of
- * {NEURON_PER_CORE, BLOCK} × {BURST, TDMA} runs inference and one training mini-batch on a
+ * {NEURON_PER_CORE, FEWEST_CORES} × {BURST, TDMA} runs inference and one training mini-batch on a
  * simulated SpiNN-5 board, and the report lists packets forward and backward, link load,
  * drops, simulated time against the mapping's compute/link bound, and energy, as Markdown and
  * as an HTML page with a per-chip heat map of packets and drops.
@@ -31,7 +31,7 @@ import org.spinnaker4j.mapper.partition.PartitioningStrategy;
  */
 public final class MachineReport {
 
-    private static final double LINK_SECONDS = EmbeddedSimulator.LINK_72_BIT_PS / 1e12;
+    private static final double LINK_SECONDS = MachineTiming.SPINNAKER1.linkPacketPs() / 1e12;
 
     /** One configuration's outcome. */
     private record Row(String network, String pass, PartitioningStrategy strategy, SendMode mode, RunStats stats,
@@ -81,7 +81,7 @@ public final class MachineReport {
                         outcome = "packets lost";
                     }
                     rows.add(new Row(name, "inference", strategy, mode, net.lastRunStats(), outcome));
-                    int n = strategy == PartitioningStrategy.BLOCK ? samples.trainingBlock()
+                    int n = strategy == PartitioningStrategy.FEWEST_CORES ? samples.trainingBlock()
                             : samples.trainingNeuronPerCore();
                     try {
                         net.fit(x.getRows(range(n)), y.getRows(range(n)));

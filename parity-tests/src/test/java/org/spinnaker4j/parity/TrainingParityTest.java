@@ -24,7 +24,7 @@ import org.spinnaker4j.mapper.partition.PartitioningStrategy;
  */
 class TrainingParityTest {
 
-    private static final SpiNNakerOptions BLOCK = SpiNNakerOptions.defaults();
+    private static final SpiNNakerOptions DEFAULTS = SpiNNakerOptions.defaults();
 
     /** The MNIST MLP's shape with a chosen loss, output activation and updater. */
     private static MultiLayerConfiguration mlp(LossFunction loss, Activation output, IUpdater updater) {
@@ -37,18 +37,18 @@ class TrainingParityTest {
 
     @Test
     void mnistMlpMcxentAdam() {
-        TrainingParity.assertTrainingParity(ReferenceNetworks.mnistMlp(), BLOCK, TrainingParity.Labels.ONE_HOT, 50, 32);
+        TrainingParity.assertTrainingParity(ReferenceNetworks.mnistMlp(), DEFAULTS, TrainingParity.Labels.ONE_HOT, 50, 32);
     }
 
     @Test
     void mnistMlpMseSgd() {
-        TrainingParity.assertTrainingParity(mlp(LossFunction.MSE, Activation.IDENTITY, new Sgd(0.05)), BLOCK,
+        TrainingParity.assertTrainingParity(mlp(LossFunction.MSE, Activation.IDENTITY, new Sgd(0.05)), DEFAULTS,
                 TrainingParity.Labels.UNIFORM, 50, 32);
     }
 
     @Test
     void mnistMlpXentNesterovs() {
-        TrainingParity.assertTrainingParity(mlp(LossFunction.XENT, Activation.SIGMOID, new Nesterovs(0.05, 0.9)), BLOCK,
+        TrainingParity.assertTrainingParity(mlp(LossFunction.XENT, Activation.SIGMOID, new Nesterovs(0.05, 0.9)), DEFAULTS,
                 TrainingParity.Labels.BINARY, 50, 32);
     }
 
@@ -65,20 +65,20 @@ class TrainingParityTest {
 
     @Test
     void seedNetworkMseSgd() {
-        TrainingParity.assertTrainingParity(seed(LossFunction.MSE, Activation.IDENTITY, new Sgd(0.1)), BLOCK,
+        TrainingParity.assertTrainingParity(seed(LossFunction.MSE, Activation.IDENTITY, new Sgd(0.1)), DEFAULTS,
                 TrainingParity.Labels.UNIFORM, 50, 32);
     }
 
     @Test
     void seedNetworkMcxentAdam() {
-        TrainingParity.assertTrainingParity(seed(LossFunction.MCXENT, Activation.SOFTMAX, new Adam(1e-3)), BLOCK,
+        TrainingParity.assertTrainingParity(seed(LossFunction.MCXENT, Activation.SOFTMAX, new Adam(1e-3)), DEFAULTS,
                 TrainingParity.Labels.ONE_HOT, 50, 32);
     }
 
     @Test
     void seedNetworkXentNesterovs() {
         TrainingParity.assertTrainingParity(seed(LossFunction.XENT, Activation.SIGMOID, new Nesterovs(0.05, 0.9)),
-                BLOCK, TrainingParity.Labels.BINARY, 50, 32);
+                DEFAULTS, TrainingParity.Labels.BINARY, 50, 32);
     }
 
     @Test
@@ -108,7 +108,7 @@ class TrainingParityTest {
                 .layer(new OutputLayer.Builder(LossFunction.MCXENT).nIn(16).nOut(4).activation(Activation.SOFTMAX)
                         .build())
                 .build();
-        TrainingParity.assertTrainingParity(conf, BLOCK, TrainingParity.Labels.ONE_HOT, 10, 16);
+        TrainingParity.assertTrainingParity(conf, DEFAULTS, TrainingParity.Labels.ONE_HOT, 10, 16);
     }
 
     /** miniBatch(false): DL4J sums the gradients and the score over the mini-batch instead of averaging them. */
@@ -119,6 +119,6 @@ class TrainingParityTest {
                 .layer(dense(8, 16, Activation.RELU))
                 .layer(new OutputLayer.Builder(LossFunction.MSE).nIn(16).nOut(3).activation(Activation.IDENTITY).build())
                 .build();
-        TrainingParity.assertTrainingParity(conf, BLOCK, TrainingParity.Labels.UNIFORM, 10, 16);
+        TrainingParity.assertTrainingParity(conf, DEFAULTS, TrainingParity.Labels.UNIFORM, 10, 16);
     }
 }

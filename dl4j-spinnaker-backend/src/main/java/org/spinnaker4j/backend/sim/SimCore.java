@@ -106,7 +106,7 @@ final class SimCore implements SimRouter.Pusher {
         stepStart = startPs;
         lastForwardSendPs = startPs;
         cursors.values().forEach(c -> c.index = 0);
-        lastDue = startPs - profile.sendCycles() * EventQueue.PS_PER_CORE_CLOCK;
+        lastDue = startPs - profile.sendCycles() * parameters.timing().coreClockPs();
     }
 
     /** An input or label source's start event: it sends the sample the host loaded. */
@@ -122,7 +122,7 @@ final class SimCore implements SimRouter.Pusher {
 
     /** The core works for {@code cycles} from now: counted as busy time; returns when it is done. */
     private long work(long cycles) {
-        long done = clock.now() + cycles * EventQueue.PS_PER_CORE_CLOCK;
+        long done = clock.now() + cycles * parameters.timing().coreClockPs();
         busyPs += done - clock.now();
         return done;
     }
@@ -135,7 +135,7 @@ final class SimCore implements SimRouter.Pusher {
     /** The router hands a packet to the receive register; the interrupt moves it to the queue. */
     void receive(SimPacket p) {
         registerFull = true;
-        clock.after(profile.receiveInterruptCycles() * EventQueue.PS_PER_CORE_CLOCK, () -> {
+        clock.after(profile.receiveInterruptCycles() * parameters.timing().coreClockPs(), () -> {
             registerFull = false;
             arrive(p);
             router.outputFreed();
@@ -187,14 +187,14 @@ final class SimCore implements SimRouter.Pusher {
     private long finishEvent(int n, long packetCycles) {
         int work = kernel.lastWork();
         long forwardReady = clock.now()
-                + (packetCycles + profile.work().forwardCycles(work)) * EventQueue.PS_PER_CORE_CLOCK;
+                + (packetCycles + profile.work().forwardCycles(work)) * parameters.timing().coreClockPs();
         long done = work(packetCycles + profile.work().cycles(work));
         queueSends(n, forwardReady, done);
         return done;
     }
 
     private void queueSends(int n, long forwardReadyPs, long backwardReadyPs) {
-        long sendGap = profile.sendCycles() * EventQueue.PS_PER_CORE_CLOCK;
+        long sendGap = profile.sendCycles() * parameters.timing().coreClockPs();
         for (int k = 0; k < n; k++) {
             int key = outbox[2 * k];
             Phase phase = profile.phaseOf(key);
@@ -233,7 +233,7 @@ final class SimCore implements SimRouter.Pusher {
         }
 
         private long time(int k) {
-            return stepStart + slot.sendClock(k) * EventQueue.PS_PER_CORE_CLOCK;
+            return stepStart + slot.sendClock(k) * parameters.timing().coreClockPs();
         }
     }
 

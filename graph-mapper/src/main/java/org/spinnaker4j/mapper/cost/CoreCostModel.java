@@ -107,6 +107,29 @@ public record CoreCostModel(double cyclesPerInstruction, int receiveInterruptCyc
         };
     }
 
+    /**
+     * Cycles a vertex spends on one sample's forward pass: dispatching and filing each of the
+     * {@code packetsReceived} packets it receives, its completion work and, for an activating core
+     * of a softmax spread over several cores, its two synchronisation steps (exponentials and local
+     * sum, then division). The partitioner's time bound adds these up, so it follows this model.
+     */
+    public long forwardSampleCycles(MachineVertex v, ActivationKind activation, int packetsReceived,
+            boolean softmaxSync) {
+        return packetsReceived * packetCycles(v.kind()) + completionCycles(v, activation)
+                + (softmaxSync ? 2L * v.cols().size() * activationCycles(activation) : 0);
+    }
+
+    /**
+     * Cycles a vertex spends on one sample's backward pass: each of the {@code packetsReceived}
+     * labels, deltas or backward partials dispatched and filed, its {@link #backwardCycles backward
+     * work} and, for a core of a softmax spread over several cores, its synchronisation step (the dot).
+     */
+    public long backwardSampleCycles(MachineVertex v, ActivationKind activation, int packetsReceived,
+            boolean sendsBackward, boolean softmaxSync) {
+        return packetsReceived * packetCycles(v.kind()) + backwardCycles(v, activation, sendsBackward)
+                + (softmaxSync ? (long) v.cols().size() * activationCycles(activation) : 0);
+    }
+
     /** Cycles per output of a softmax synchronisation step (costed like applying the activation). */
     public long activationCycles(ActivationKind activation) {
         return cycles(FORWARD_OUTPUT.get(activation));

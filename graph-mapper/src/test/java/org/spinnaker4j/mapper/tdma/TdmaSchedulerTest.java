@@ -13,6 +13,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.spinnaker4j.mapper.machine.MachineTiming;
 import org.spinnaker4j.mapper.Mapper;
 import org.spinnaker4j.mapper.Mapping;
 import org.spinnaker4j.mapper.RoutingSimulator;
@@ -46,7 +47,7 @@ class TdmaSchedulerTest {
     }
 
     private static Mapping map(PartitioningStrategy s, NetworkSpec net, CoreMemory mem) {
-        return new Mapper(s, mem, new TdmaScheduler(COST, TdmaScheduler.DEFAULT_RECEIVE_QUEUE))
+        return new Mapper(s, mem, new TdmaScheduler(COST, MachineTiming.SPINNAKER1, TdmaScheduler.DEFAULT_RECEIVE_QUEUE))
                 .map(net, Machine.spinn5Triads(1, 1));
     }
 
@@ -120,7 +121,7 @@ class TdmaSchedulerTest {
 
     @Test
     void stagesFollowTheDataFlow() {
-        Mapping m = map(PartitioningStrategy.BLOCK, TestSupport.mnist(), TestSupport.tightMemory(16));
+        Mapping m = map(PartitioningStrategy.FEWEST_CORES, TestSupport.mnist(), TestSupport.tightMemory(16));
         int[] stage = TdmaScheduler.stages(m.graph());
         for (MachineVertex v : m.graph().vertices()) {
             if (v.kind() == VertexKind.INPUT_SOURCE) {
