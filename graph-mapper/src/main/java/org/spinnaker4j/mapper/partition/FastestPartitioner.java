@@ -20,13 +20,13 @@ import org.spinnaker4j.mapper.route.LinkLoads;
  * Searches for the slicing with the lowest {@link SampleBound}: slices per activation vector
  * (shared, as in {@link FewestCoresPartitioner}, by the layer producing it and the layer
  * consuming it) and input sources per row slice of the first layer. It starts from the
- * fewest-cores slicing; each round it tries, for every vector and every two neighbouring
- * vectors, the fewest more slices that make the largest slice smaller, and twice as many
- * slices, and one more and twice as many sources, places each candidate with the strategy's placer to
- * count its link loads, and moves to the candidate with the lowest bound (of nearly equal ones,
- * the one on fewer cores) if that lowers the bound by at least {@link #MIN_GAIN} and by
- * {@link #MIN_SAVING_PER_CORE} per core it adds; otherwise it stops. So cores are added only while they pay. A candidate
- * must fit DTCM, the machine's cores and (counted before compression) its routing tables.
+ * fewest-cores slicing. Each round it tries, for every vector and every two neighbouring vectors,
+ * the fewest more slices that make the largest slice smaller and twice as many slices, and one
+ * more and twice as many sources; it places each candidate with the strategy's placer to count
+ * its link loads, and moves to the candidate with the lowest bound (of nearly equal ones, the one
+ * on fewer cores) if that lowers the bound by at least {@link #MIN_GAIN} and by
+ * {@link #MIN_SAVING_PER_CORE} per core it adds; otherwise it stops. A candidate must fit DTCM,
+ * the machine's cores and (counted before compression) its routing tables.
  */
 final class FastestPartitioner implements Partitioner {
 
