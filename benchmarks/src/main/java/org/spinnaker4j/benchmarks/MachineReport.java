@@ -15,31 +15,35 @@ import org.spinnaker4j.backend.SpiNNakerMultiLayerNetwork;
 import org.spinnaker4j.backend.SpiNNakerOptions;
 import org.spinnaker4j.backend.runtime.PacketLossException;
 import org.spinnaker4j.backend.runtime.RunStats;
-import org.spinnaker4j.backend.sim.EmbeddedSimulator;
 import org.spinnaker4j.backend.sim.SendMode;
 import org.spinnaker4j.demo.ReferenceNetworks;
+import org.spinnaker4j.mapper.Mapping;
+import org.spinnaker4j.mapper.cost.BoundCalculator;
+import org.spinnaker4j.mapper.cost.SampleBound;
 import org.spinnaker4j.mapper.machine.Machine;
+import org.spinnaker4j.mapper.machine.MachineTiming;
 import org.spinnaker4j.mapper.partition.PartitioningStrategy;
 
 /**
  * The machine report: for the seed network and the MNIST MLP, every combination of
- * {NEURON_PER_CORE, BLOCK} × {BURST, TDMA} runs inference and one training mini-batch on a
- * simulated SpiNN-5 board, and the report lists packets forward and backward, link load,
- * drops, simulated time against the mapping's compute/link bound, and energy, as Markdown and
+ * {FASTEST, FEWEST_CORES, NEURON_PER_CORE} × {BURST, TDMA} runs inference and one training mini-batch
+ * on a simulated SpiNN-5 board, and the report lists packets forward and backward, link load,
+ * drops, simulated time against the mapping's time bound ({@link BoundCalculator}) and the run's
+ * busiest core and link, and energy, as Markdown and
  * as an HTML page with a per-chip heat map of packets and drops.
  * Usage: {@code MachineReport [output directory]}.
  */
 public final class MachineReport {
 
-    private static final double LINK_SECONDS = EmbeddedSimulator.LINK_72_BIT_PS / 1e12;
+    private static final double LINK_SECONDS = MachineTiming.SPINNAKER1.linkPacketPs() / 1e12;
 
-    /** One configuration's outcome. */
+    /** One configuration's outcome; {@code bound} is its mapping's time bound per sample. */
     private record Row(String network, String pass, PartitioningStrategy strategy, SendMode mode, RunStats stats,
-            String outcome) {
+            SampleBound bound, String outcome) {
     }
 
     /** How many samples each pass runs: neuron-per-core training delivers millions of packets per sample. */
-    private record Samples(int inference, int trainingBlock, int trainingNeuronPerCore) {
+    private record Samples(int inference, int trainingBlocks, int trainingNeuronPerCore) {
     }
 
     private MachineReport() {
@@ -80,21 +84,27 @@ public final class MachineReport {
                     } catch (PacketLossException e) {
                         outcome = "packets lost";
                     }
-                    rows.add(new Row(name, "inference", strategy, mode, net.lastRunStats(), outcome));
-                    int n = strategy == PartitioningStrategy.BLOCK ? samples.trainingBlock()
-                            : samples.trainingNeuronPerCore();
+                    rows.add(new Row(name, "inference", strategy, mode, net.lastRunStats(), bound(net.mapping()),
+                            outcome));
+                    int n = strategy == PartitioningStrategy.NEURON_PER_CORE ? samples.trainingNeuronPerCore()
+                            : samples.trainingBlocks();
                     try {
                         net.fit(x.getRows(range(n)), y.getRows(range(n)));
                         outcome = String.format(Locale.ROOT, "ok, score %.4f", net.score());
                     } catch (PacketLossException e) {
                         outcome = "packets lost";
                     }
-                    rows.add(new Row(name, "training", strategy, mode, net.lastTrainingStats(), outcome));
+                    rows.add(new Row(name, "training", strategy, mode, net.lastTrainingStats(),
+                            bound(net.trainingMapping()), outcome));
                     System.err.printf("%s %s %s: %s%n", name, strategy, mode, outcome);
                 }
             }
         }
         return rows;
+    }
+
+    private static SampleBound bound(Mapping m) {
+        return BoundCalculator.SPINNAKER1.bound(m.network(), m.graph(), m.placements(), m.machine());
     }
 
     private static INDArray oneHot(int rows, int classes) {
@@ -121,26 +131,30 @@ public final class MachineReport {
                 + "Per sample: packets sent by cores forward and backward, and delivered to cores; the busiest link's "
                 + "packets; router drops (reinjected or lost) and "
                 + "packets lost in full core receive queues; TDMA slots missed; simulated time (split into the "
-                + "forward pass, up to the last forward packet sent, and the backward pass) against the "
-                + "mapping's bound (the busiest core's work or the busiest link's traffic, whichever is longer); "
+                + "forward pass, up to the last forward packet sent, and the backward pass); the mapping's time bound "
+                + "per sample with samples pipelined (the busiest core's cycles, link's or router's packets, from the "
+                + "cost model and the routes, as the FASTEST partitioner computes it) and what sets it; the run's own "
+                + "bound (the busiest core's measured work or the busiest link's traffic, whichever is longer); "
                 + "the cores' busy time added up; energy from SpiNNMachine's power figures. A BURST run stops at the first sample that loses "
                 + "a packet, so its figures cover the samples it ran.\n\n");
         sb.append("| network | pass | partitioning | send | cores / chips | samples | sent forward | sent backward | "
                 + "delivered | peak link | dropped | reinjected | lost | overruns | µs / sample | forward / backward µs "
-                + "| bound µs | of bound | busy core µs / sample | µJ / sample | result |\n");
-        sb.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+                + "| mapping bound µs | run bound µs | of run bound | busy core µs / sample | µJ / sample | result |\n");
+        sb.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
         for (Row r : rows) {
             RunStats s = r.stats();
             double perSample = s.simulatedSecondsPerSample();
             double bound = s.boundSecondsPerSample(LINK_SECONDS);
             sb.append(String.format(Locale.ROOT,
                     "| %s | %s | %s | %s | %d / %d | %d | %.0f | %.0f | %.0f | %.0f | %d | %d | %d | %d | %.1f "
-                            + "| %.1f / %.1f | %.1f | %.0f %% | %.1f | %.1f | %s |%n",
+                            + "| %.1f / %.1f | %.1f (%s) | %.1f | %.0f %% | %.1f | %.1f | %s |%n",
                     r.network(), r.pass(), r.strategy(), r.mode(), s.coresUsed(), s.chipsUsed(), s.samples(),
                     s.forwardPacketsPerSample(), s.backwardPacketsPerSample(), s.packetsDeliveredPerSample(),
                     (double) s.peakLinkPackets() / s.samples(),
                     s.packetsDropped(), s.packetsReinjected(), s.packetsLost(), s.tdmaOverruns(), perSample * 1e6,
-                    s.forwardSecondsPerSample() * 1e6, s.backwardSecondsPerSample() * 1e6, bound * 1e6, 100 * bound / perSample,
+                    s.forwardSecondsPerSample() * 1e6, s.backwardSecondsPerSample() * 1e6,
+                    r.bound().microseconds(MachineTiming.SPINNAKER1), r.bound().limitedBy(), bound * 1e6,
+                    100 * bound / perSample,
                     s.busyCoreSecondsPerSample() * 1e6, s.energyJoulesPerSample() * 1e6, r.outcome()));
         }
         return sb.toString();

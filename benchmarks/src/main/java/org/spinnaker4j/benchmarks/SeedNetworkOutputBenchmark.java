@@ -37,7 +37,7 @@ import org.spinnaker4j.mapper.partition.PartitioningStrategy;
 @Fork(1)
 public class SeedNetworkOutputBenchmark {
 
-    @Param({"BLOCK", "NEURON_PER_CORE"})
+    @Param({"FASTEST", "FEWEST_CORES", "NEURON_PER_CORE"})
     public String strategy;
 
     private MultiLayerNetwork cpu;

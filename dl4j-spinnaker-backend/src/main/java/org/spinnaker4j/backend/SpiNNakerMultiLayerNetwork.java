@@ -296,7 +296,8 @@ public class SpiNNakerMultiLayerNetwork extends MultiLayerNetwork implements Aut
 
     private Mapper mapper() {
         return new Mapper(options.partitioning(), new NativeCoreMemory(),
-                new TdmaScheduler(options.simulator().cost(), options.simulator().coreReceiveDepth()));
+                new TdmaScheduler(options.simulator().cost(), options.simulator().timing(),
+                        options.simulator().coreReceiveDepth()));
     }
 
     public SpiNNakerOptions options() {

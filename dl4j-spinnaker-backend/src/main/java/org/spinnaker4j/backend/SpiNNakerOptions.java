@@ -9,7 +9,7 @@ import org.spinnaker4j.mapper.partition.PartitioningStrategy;
 
 /**
  * How a network is put on SpiNNaker: which machine (default one SpiNN-5 board), how layers
- * are partitioned (default BLOCK), which backend runs it (default the embedded simulator) and
+ * are partitioned (default FASTEST), which backend runs it (default the embedded simulator) and
  * how that simulator behaves (default TDMA sends, reinjection on).
  * Immutable; build with {@link #builder()}.
  */
@@ -31,7 +31,7 @@ public final class SpiNNakerOptions implements Serializable {
         this.trainsOnMachine = b.trainsOnMachine;
     }
 
-    /** One SpiNN-5 board, BLOCK partitioning, embedded simulator. */
+    /** One SpiNN-5 board, FASTEST partitioning, embedded simulator. */
     public static SpiNNakerOptions defaults() {
         return builder().build();
     }
@@ -83,7 +83,7 @@ public final class SpiNNakerOptions implements Serializable {
     /** Builds {@link SpiNNakerOptions}. */
     public static final class Builder {
         private Machine machine = Machine.spinn5();
-        private PartitioningStrategy partitioning = PartitioningStrategy.BLOCK;
+        private PartitioningStrategy partitioning = PartitioningStrategy.FASTEST;
         private MachineBackend backend = MachineBackend.EMBEDDED_SIMULATOR;
         private SimulatorParameters simulator = SimulatorParameters.defaults();
         private boolean trainsOnMachine = true;

@@ -18,7 +18,7 @@ import org.spinnaker4j.mapper.partition.PartitioningStrategy;
  * The README's demo: trains the 784-256-128-10 MNIST MLP on the first 8,000 digits twice from
  * the same initial parameters, with DL4J on the CPU and on a simulated SpiNN-5 board, then
  * evaluates both on the last 2,000 digits (on the CPU and on the machine respectively) and
- * prints the accuracies, the packets per sample forward and backward for BLOCK and, on a
+ * prints the accuracies, the packets per sample forward and backward for FASTEST and, on a
  * single mini-batch (it is the slow baseline), NEURON_PER_CORE partitioning.
  */
 public final class MnistDemo {
@@ -68,11 +68,11 @@ public final class MnistDemo {
                 training = block.lastTrainingStats();
                 events += counter.events;
                 wall += seconds;
-                System.out.printf("SpiNNaker (BLOCK) epoch %d/%d: score %.4f, %.1f s host time, %.2f s simulated, "
+                System.out.printf("SpiNNaker (FASTEST) epoch %d/%d: score %.4f, %.1f s host time, %.2f s simulated, "
                         + "%d packets dropped%n", epoch, EPOCHS, block.score(), seconds, counter.simulatedSeconds,
                         counter.dropped);
             }
-            System.out.printf("SpiNNaker (BLOCK): evaluating %d test digits on the simulated machine...%n",
+            System.out.printf("SpiNNaker (FASTEST): evaluating %d test digits on the simulated machine...%n",
                     test.numExamples());
             INDArray out = block.output(test.getFeatures());
             Evaluation eval = new Evaluation(10);
@@ -83,7 +83,7 @@ public final class MnistDemo {
             System.out.printf("Max |parameter difference| after %d iterations: %.3g (the cores add in another "
                     + "order than nd4j's matrix products; Adam amplifies the float32 rounding over the epochs)%n",
                     block.getIterationCount(), Transforms.abs(block.params().sub(cpu.params())).maxNumber().doubleValue());
-            report("BLOCK", training, inference);
+            report("FASTEST", training, inference);
             System.out.printf("  simulator speed: %.2f M events per second of host time while training%n",
                     events / wall / 1e6);
         }

@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.spinnaker4j.mapper.cost.BoundCalculator;
 import org.spinnaker4j.mapper.cost.CoreCostModel;
 import org.spinnaker4j.mapper.graph.MachineGraph;
 import org.spinnaker4j.mapper.graph.MachineVertex;
@@ -16,11 +17,11 @@ import org.spinnaker4j.mapper.keys.RoutingInfo;
 import org.spinnaker4j.mapper.machine.Chip;
 import org.spinnaker4j.mapper.machine.ChipLocation;
 import org.spinnaker4j.mapper.machine.Machine;
+import org.spinnaker4j.mapper.machine.MachineTiming;
 import org.spinnaker4j.mapper.machine.RoutingTable;
 import org.spinnaker4j.mapper.partition.CoreMemory;
 import org.spinnaker4j.mapper.partition.DtcmCheck;
 import org.spinnaker4j.mapper.partition.PartitioningStrategy;
-import org.spinnaker4j.mapper.place.BreadthFirstPlacer;
 import org.spinnaker4j.mapper.place.Placements;
 import org.spinnaker4j.mapper.route.Router;
 import org.spinnaker4j.mapper.route.TableCompressor;
@@ -38,16 +39,20 @@ public final class Mapper {
     private final PartitioningStrategy strategy;
     private final CoreMemory memory;
     private final TdmaScheduler scheduler;
+    private final BoundCalculator bounds;
 
-    /** A mapper that schedules for the default ARM968 cost model and receive queues. */
+    /** A mapper that schedules for the default ARM968 cost model, SpiNNaker1's timing and receive queues. */
     public Mapper(PartitioningStrategy strategy, CoreMemory memory) {
-        this(strategy, memory, new TdmaScheduler(CoreCostModel.ARM968_SOFT_FLOAT, TdmaScheduler.DEFAULT_RECEIVE_QUEUE));
+        this(strategy, memory, new TdmaScheduler(CoreCostModel.ARM968_SOFT_FLOAT, MachineTiming.SPINNAKER1,
+                TdmaScheduler.DEFAULT_RECEIVE_QUEUE));
     }
 
+    /** A mapper whose partitioner times its candidates with the scheduler's cost model and timing. */
     public Mapper(PartitioningStrategy strategy, CoreMemory memory, TdmaScheduler scheduler) {
         this.strategy = strategy;
         this.memory = memory;
         this.scheduler = scheduler;
+        this.bounds = new BoundCalculator(scheduler.cost(), scheduler.timing());
     }
 
     /**
@@ -70,8 +75,8 @@ public final class Mapper {
     }
 
     private Mapping mapWith(PartitioningStrategy s, NetworkSpec network, Machine machine) {
-        MachineGraph graph = s.partitioner().partition(network, memory);
-        Placements placements = new BreadthFirstPlacer().place(graph, machine);
+        MachineGraph graph = s.partitioner(bounds).partition(network, memory, machine);
+        Placements placements = s.placer().place(graph, machine);
         RoutingInfo keys = new KeyAllocator().allocate(graph);
         Map<ChipLocation, RoutingTable> tables = new TableCompressor().compress(
                 new Router().route(graph, placements, keys, machine));

@@ -13,7 +13,7 @@ import org.spinnaker4j.mapper.partition.PartitioningStrategy;
 
 /**
  * A mapping that fails names the other partitioning strategy only when that strategy maps the
- * network onto the same machine, with its numbers; a BLOCK mapping is never told to use BLOCK.
+ * network onto the same machine, with its numbers; a FEWEST_CORES mapping is never told to use FEWEST_CORES.
  */
 class MappingAdviceTest {
 
@@ -24,45 +24,45 @@ class MappingAdviceTest {
 
     @Test
     void neuronPerCoreOutOfCoresIsToldBlockWithItsNumbersAndABigEnoughMachine() {
-        // NPC 784-256-128-10: one source, 256 + 128 + 10 neurons, one sink; BLOCK needs 33 cores
+        // NPC 784-256-128-10: one source, 256 + 128 + 10 neurons, one sink; FEWEST_CORES needs 33 cores
         String m = failure(PartitioningStrategy.NEURON_PER_CORE, TestSupport.mnist(), Machine.spinn3());
         assertTrue(m.startsWith("the network needs 396 cores but SpiNN-3 (4 chips) has only 64 application cores"), m);
         assertTrue(m.contains("e.g. Machine.spinn5() (768 application cores)"), m);
-        assertTrue(m.contains("; use PartitioningStrategy.BLOCK instead, which maps this network onto this machine"
+        assertTrue(m.contains("; use PartitioningStrategy.FEWEST_CORES instead, which maps this network onto this machine"
                 + " (33 cores, at most "), m);
     }
 
     @Test
     void blockOutOfCoresIsNotToldBlockNorAStrategyThatDoesNotFitEither() {
-        // BLOCK needs 33 cores, NEURON_PER_CORE 396: one chip's 16 are too few for either
-        String m = failure(PartitioningStrategy.BLOCK, TestSupport.mnist(), Machine.grid(1, 1, false));
+        // FEWEST_CORES needs 33 cores, NEURON_PER_CORE 396: one chip's 16 are too few for either
+        String m = failure(PartitioningStrategy.FEWEST_CORES, TestSupport.mnist(), Machine.grid(1, 1, false));
         assertTrue(m.startsWith("the network needs 33 cores but 1 × 1 grid has only 16 application cores"), m);
         assertTrue(m.contains("e.g. Machine.spinn3() (64 application cores)"), m);
-        assertFalse(m.contains("BLOCK") || m.contains("NEURON_PER_CORE"), m);
+        assertFalse(m.contains("FEWEST_CORES") || m.contains("NEURON_PER_CORE"), m);
     }
 
     @Test
     void aColumnTooTallForOneCoreIsToldBlockOnlyWhereBlockMaps() {
-        // one column of a 10000-input layer needs 80104 bytes; BLOCK cuts the 10000 x 10 layer into 16 cores
+        // one column of a 10000-input layer needs 80104 bytes; FEWEST_CORES cuts the 10000 x 10 layer into 16 cores
         NetworkSpec tenWide = TestSupport.network(ActivationKind.RELU, 10000, 10);
         String fits = failure(PartitioningStrategy.NEURON_PER_CORE, tenWide, Machine.spinn3());
         assertTrue(fits.startsWith("NEURON_PER_CORE cannot fit"), fits);
-        assertTrue(fits.contains("; use PartitioningStrategy.BLOCK instead, which maps this network onto this machine"
+        assertTrue(fits.contains("; use PartitioningStrategy.FEWEST_CORES instead, which maps this network onto this machine"
                 + " (16 cores, "), fits);
 
-        // 40 columns: BLOCK needs more than the 16 cores of one chip
+        // 40 columns: FEWEST_CORES needs more than the 16 cores of one chip
         NetworkSpec fortyWide = TestSupport.network(ActivationKind.RELU, 10000, 40);
         String doesNotFit = failure(PartitioningStrategy.NEURON_PER_CORE, fortyWide, Machine.grid(1, 1, false));
         assertTrue(doesNotFit.startsWith("NEURON_PER_CORE cannot fit"), doesNotFit);
-        assertFalse(doesNotFit.contains("BLOCK"), doesNotFit);
+        assertFalse(doesNotFit.contains("FEWEST_CORES"), doesNotFit);
     }
 
     @Test
     void aDeadEthernetChipFailsTheMappingWithoutStrategyAdvice() {
-        // before: BLOCK mapped the network from chip (0,1) as if it were the Ethernet chip
+        // before: FEWEST_CORES mapped the network from chip (0,1) as if it were the Ethernet chip
         String m = failure(PartitioningStrategy.NEURON_PER_CORE, TestSupport.deep(),
                 Machine.spinn5().withoutChip(new ChipLocation(0, 0)));
         assertTrue(m.startsWith("the Ethernet chip (0,0) of SpiNN-5 (48 chips) less chip (0,0) is dead"), m);
-        assertFalse(m.contains("BLOCK"), "no strategy maps onto a machine without its Ethernet chip: " + m);
+        assertFalse(m.contains("FEWEST_CORES"), "no strategy maps onto a machine without its Ethernet chip: " + m);
     }
 }

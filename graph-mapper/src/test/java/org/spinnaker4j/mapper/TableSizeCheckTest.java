@@ -29,7 +29,7 @@ import org.spinnaker4j.mapper.route.TableCompressor;
 /**
  * A mapping whose reduce chip needs more than 1023 entries, built through the whole Mapper.
  *
- * <p>A 69 → 15 layer where a block may hold only one row: BLOCK cuts the input into 69
+ * <p>A 69 → 15 layer where a block may hold only one row: FEWEST_CORES cuts the input into 69
  * single rows and (splitting the output whenever its slices are not smaller) the output into
  * 15 single columns: 69 sources, 1035 one-weight blocks, 15 reduces, 15 sinks. 69 + 1035 =
  * 1104 = 69 · 16, so the 15 reduces share the 70th chip in placement order. Each of the 1035
@@ -50,7 +50,7 @@ class TableSizeCheckTest {
         Machine machine = Machine.spinn5Triads(1, 1);
 
         // the graph is the one described above
-        MachineGraph graph = PartitioningStrategy.BLOCK.partitioner().partition(net, ONE_ROW_BLOCKS);
+        MachineGraph graph = TestSupport.partition(PartitioningStrategy.FEWEST_CORES, net, ONE_ROW_BLOCKS);
         assertEquals(69, graph.count(VertexKind.INPUT_SOURCE));
         assertEquals(1035, graph.count(VertexKind.DENSE_BLOCK));
         assertEquals(15, graph.count(VertexKind.REDUCE));
@@ -74,17 +74,17 @@ class TableSizeCheckTest {
         }
 
         MappingException e = assertThrows(MappingException.class,
-                () -> new Mapper(PartitioningStrategy.BLOCK, ONE_ROW_BLOCKS).map(net, machine));
+                () -> new Mapper(PartitioningStrategy.FEWEST_CORES, ONE_ROW_BLOCKS).map(net, machine));
         Matcher m = Pattern.compile("chip (\\(\\d+,\\d+\\)) needs (\\d+) entries").matcher(e.getMessage());
         assertTrue(m.find(), e.getMessage());
         assertEquals(reduceChip.toString(), m.group(1));
         assertEquals(entries, Integer.parseInt(m.group(2)));
         assertTrue(!m.find(), "only one chip should be listed: " + e.getMessage());
         assertTrue(e.getMessage().contains("1023"), e.getMessage());
-        // what helps: fewer partitions; not BLOCK (in use), not NEURON_PER_CORE (a column of 69 rows does not
+        // what helps: fewer partitions; not FEWEST_CORES (in use), not NEURON_PER_CORE (a column of 69 rows does not
         // fit a core here), not a bigger machine (cores are filled chip by chip, so the reduces share a chip)
         assertTrue(e.getMessage().contains("narrower layers"), e.getMessage());
-        assertFalse(e.getMessage().contains("BLOCK") || e.getMessage().contains("NEURON_PER_CORE"), e.getMessage());
+        assertFalse(e.getMessage().contains("FEWEST_CORES") || e.getMessage().contains("NEURON_PER_CORE"), e.getMessage());
         assertFalse(e.getMessage().contains("use a bigger machine"), e.getMessage());
     }
 
@@ -93,7 +93,7 @@ class TableSizeCheckTest {
         // 60 rows: 60 + 900 = 960 = 60 · 16, so again the 15 reduces share one chip, which now
         // needs 900 unmergeable partial-sum entries plus a few: under the limit, so it maps
         NetworkSpec net = TestSupport.network(ActivationKind.RELU, 60, 15);
-        Mapping mapping = new Mapper(PartitioningStrategy.BLOCK, ONE_ROW_BLOCKS).map(net, Machine.spinn5Triads(1, 1));
+        Mapping mapping = new Mapper(PartitioningStrategy.FEWEST_CORES, ONE_ROW_BLOCKS).map(net, Machine.spinn5Triads(1, 1));
         assertTrue(mapping.maxRoutingEntries() >= 900 && mapping.maxRoutingEntries() <= 1023,
                 "max entries " + mapping.maxRoutingEntries());
         RoutingSimulator.assertAllPartitionsDeliver(mapping);

@@ -1,15 +1,24 @@
 package org.spinnaker4j.mapper;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.params.provider.Arguments;
+import org.spinnaker4j.mapper.cost.BoundCalculator;
+import org.spinnaker4j.mapper.graph.MachineGraph;
 import org.spinnaker4j.mapper.graph.VertexKind;
 import org.spinnaker4j.mapper.ir.Activation;
 import org.spinnaker4j.mapper.ir.ActivationKind;
 import org.spinnaker4j.mapper.ir.DenseLayerSpec;
+import org.spinnaker4j.mapper.ir.LossFunction;
 import org.spinnaker4j.mapper.ir.NetworkSpec;
+import org.spinnaker4j.mapper.ir.TrainingSpec;
+import org.spinnaker4j.mapper.ir.UpdaterSpec;
+import org.spinnaker4j.mapper.ir.UpdaterType;
+import org.spinnaker4j.mapper.machine.Machine;
 import org.spinnaker4j.mapper.partition.CoreMemory;
+import org.spinnaker4j.mapper.partition.CoreShape;
 import org.spinnaker4j.mapper.partition.PartitioningStrategy;
 
 /** Shared fixtures: a simple DTCM formula and the networks the tests map. */
@@ -46,26 +55,36 @@ public final class TestSupport {
 
     /**
      * The same formula with {@code scale} times the bytes per weight: as if DTCM were smaller,
-     * so BLOCK partitioning spreads a network over many chips and needs reduce cores.
+     * so FEWEST_CORES partitioning spreads a network over many chips and needs reduce cores.
      */
     public static CoreMemory tightMemory(int scale) {
         return memory((kind, rows, cols, fused, ranges, peers) ->
                 64 + 16 * ranges + 4 * (scale * rows * cols + rows + 2 * cols));
     }
 
-    /** The (name, strategy, network, memory) cases the key tests run on: both strategies, loose and tight DTCM. */
+    /** The (name, strategy, network, memory) cases the key tests run on: every strategy, loose and tight DTCM. */
     public static Stream<Arguments> mappingCases() {
         return Stream.of(
-                Arguments.of("BLOCK mnist", PartitioningStrategy.BLOCK, mnist(), MEMORY),
-                Arguments.of("BLOCK tight mnist", PartitioningStrategy.BLOCK, mnist(), tightMemory(16)),
-                Arguments.of("BLOCK tight deep", PartitioningStrategy.BLOCK, deep(), tightMemory(128)),
-                Arguments.of("BLOCK wide softmax", PartitioningStrategy.BLOCK,
+                Arguments.of("FEWEST_CORES mnist", PartitioningStrategy.FEWEST_CORES, mnist(), MEMORY),
+                Arguments.of("FEWEST_CORES tight mnist", PartitioningStrategy.FEWEST_CORES, mnist(), tightMemory(16)),
+                Arguments.of("FEWEST_CORES tight deep", PartitioningStrategy.FEWEST_CORES, deep(), tightMemory(128)),
+                Arguments.of("FEWEST_CORES wide softmax", PartitioningStrategy.FEWEST_CORES,
+                        network(ActivationKind.SOFTMAX, 300, 700), tightMemory(4)),
+                Arguments.of("FASTEST mnist", PartitioningStrategy.FASTEST, mnist(), MEMORY),
+                Arguments.of("FASTEST deep", PartitioningStrategy.FASTEST, deep(), MEMORY),
+                Arguments.of("FASTEST tight mnist", PartitioningStrategy.FASTEST, mnist(), tightMemory(16)),
+                Arguments.of("FASTEST wide softmax", PartitioningStrategy.FASTEST,
                         network(ActivationKind.SOFTMAX, 300, 700), tightMemory(4)),
                 Arguments.of("NPC mnist", PartitioningStrategy.NEURON_PER_CORE, mnist(), MEMORY),
                 Arguments.of("NPC deep", PartitioningStrategy.NEURON_PER_CORE, deep(), MEMORY));
     }
 
     private TestSupport() {
+    }
+
+    /** The graph {@code strategy} partitions {@code network} into for a SpiNN-5 board, timed by the default model. */
+    public static MachineGraph partition(PartitioningStrategy strategy, NetworkSpec network, CoreMemory memory) {
+        return strategy.partitioner(BoundCalculator.SPINNAKER1).partition(network, memory, Machine.spinn5());
     }
 
     public static int memoryOf(int rows, int cols, int ranges) {
@@ -80,6 +99,35 @@ public final class TestSupport {
             layers.add(new DenseLayerSpec(sizes[i], sizes[i + 1], Activation.of(kind), true));
         }
         return new NetworkSpec(layers);
+    }
+
+    /**
+     * The plain formula for inference cores; a training core holds three times the weights (W, dW
+     * and one updater state).
+     */
+    public static final CoreMemory TRAINING_MEMORY = new CoreMemory() {
+        @Override
+        public int dtcmBytes() {
+            return DTCM_BYTES;
+        }
+
+        @Override
+        public int stateBytes(VertexKind kind, int nRows, int nCols, boolean fused, int nInputRanges,
+                int nSoftmaxPeers) {
+            return memoryOf(nRows, nCols, nInputRanges);
+        }
+
+        @Override
+        public int stateBytes(CoreShape shape) {
+            int weights = (shape.updater() == null ? 1 : 3) * shape.rows() * shape.cols();
+            return 64 + 16 * shape.ranges() + 4 * (weights + shape.rows() + 2 * shape.cols());
+        }
+    };
+
+    /** {@code network} trained with Adam on cross-entropy, in mini-batches. */
+    public static NetworkSpec training(NetworkSpec network) {
+        return new NetworkSpec(network.layers(), new TrainingSpec(LossFunction.MCXENT, Collections.nCopies(
+                network.layers().size(), new UpdaterSpec(UpdaterType.ADAM, 1e-3f, 0.9f, 0.999f, 1e-8f)), true));
     }
 
     /** 784-256-128-10 with softmax output. */

@@ -53,7 +53,7 @@ class InferenceParityTest {
     /** The MNIST MLP's inference mapping fits a SpiNN-3 board; its training mapping would not (91 cores of 64). */
     @Test
     void spinn3Board() {
-        SpiNNakerOptions spinn3 = options(PartitioningStrategy.BLOCK).toBuilder().machine(Machine.spinn3())
+        SpiNNakerOptions spinn3 = options(PartitioningStrategy.FEWEST_CORES).toBuilder().machine(Machine.spinn3())
                 .inferenceOnly().build();
         Parity.assertParity(ReferenceNetworks.mnistMlp(), spinn3, Parity.uniformInputs(20, 784, 6));
     }

@@ -34,10 +34,10 @@ final class NonFinite {
 
     /** How a test forces a layer onto one core, behind a reduce core, or over one core per neuron. */
     enum Layout {
-        /** BLOCK on a small layer: one fused core per layer. */
-        FUSED(PartitioningStrategy.BLOCK, 3),
-        /** BLOCK on a layer with too many inputs for one core: reduce cores add bias and activate. */
-        REDUCE(PartitioningStrategy.BLOCK, 3000),
+        /** FEWEST_CORES on a small layer: one fused core per layer. */
+        FUSED(PartitioningStrategy.FEWEST_CORES, 3),
+        /** FEWEST_CORES on a layer with too many inputs for one core: reduce cores add bias and activate. */
+        REDUCE(PartitioningStrategy.FEWEST_CORES, 3000),
         /** One neuron per core: a softmax layer exchanges max, sum (and backward dots) between peers. */
         NEURON_PER_CORE(PartitioningStrategy.NEURON_PER_CORE, 3);
 

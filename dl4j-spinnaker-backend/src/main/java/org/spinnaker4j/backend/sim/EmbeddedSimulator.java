@@ -48,8 +48,6 @@ import org.spinnaker4j.mapper.tdma.Phase;
 public final class EmbeddedSimulator implements Machine {
 
     private static final Logger LOG = LoggerFactory.getLogger(EmbeddedSimulator.class);
-    /** A 72-bit packet's time on a chip-to-chip link: ≈ 380 ns (AppNote 7: 19 symbols at ≈ 20 ns). */
-    public static final long LINK_72_BIT_PS = 380_000;
 
     private final SimulatorParameters parameters;
     private final EventQueue clock = new EventQueue();
@@ -101,7 +99,8 @@ public final class EmbeddedSimulator implements Machine {
         for (SimRouter r : routers) {
             for (Direction d : Direction.values()) {
                 m.machine().neighbour(r.chip(), d).ifPresent(n -> {
-                    SimLink link = new SimLink(clock, r, byChip.get(n), d, parameters.linkQueueDepth(), LINK_72_BIT_PS);
+                    SimLink link = new SimLink(clock, r, byChip.get(n), d, parameters.linkQueueDepth(),
+                            parameters.timing().linkPacketPs());
                     r.links[d.id()] = link;
                     links.add(link);
                 });
@@ -333,7 +332,7 @@ public final class EmbeddedSimulator implements Machine {
             }
         }
         if (labels == null && parameters.sendMode() == SendMode.TDMA && mapping.tdma().pipelined()) {
-            long periodPs = mapping.tdma().periodClocks() * EventQueue.PS_PER_CORE_CLOCK;
+            long periodPs = mapping.tdma().periodClocks() * parameters.timing().coreClockPs();
             for (int s = 0; s < samples.length; s++) {
                 starts[s] = s * periodPs;
                 int sample = s;
@@ -342,7 +341,7 @@ public final class EmbeddedSimulator implements Machine {
             runUntilIdle(records, samples.length - 1, "in the " + samples.length + " pipelined samples");
             forwardPs = clock.now();
         } else {
-            long stepPs = mapping.tdma().stepClocks() * EventQueue.PS_PER_CORE_CLOCK;
+            long stepPs = mapping.tdma().stepClocks() * parameters.timing().coreClockPs();
             long stepStart = 0;
             for (int s = 0; s < samples.length; s++) {
                 starts[s] = stepStart;

@@ -9,9 +9,6 @@ import java.util.Arrays;
  */
 final class EventQueue {
 
-    /** Picoseconds per 200 MHz core clock. */
-    static final long PS_PER_CORE_CLOCK = 5_000;
-
     private long[] times = new long[1024];
     private long[] seqs = new long[1024];
     private Runnable[] actions = new Runnable[1024];

@@ -8,7 +8,7 @@ import org.spinnaker4j.mapper.partition.PartitioningStrategy;
 /**
  * What would stop a run losing packets, given why it lost them and how it was set up: only
  * BURST runs are told to try TDMA, only runs whose routers dropped packets with reinjection off
- * are told to turn it on, only NEURON_PER_CORE mappings are told to try BLOCK.
+ * are told to turn it on, only NEURON_PER_CORE mappings are told to try FASTEST.
  */
 final class LossAdvice {
 
@@ -38,7 +38,7 @@ final class LossAdvice {
                     + " the packets routers drop");
         }
         if (strategy == PartitioningStrategy.NEURON_PER_CORE) {
-            remedies.add("BLOCK partitioning, which sends far fewer packets per sample than NEURON_PER_CORE");
+            remedies.add("FASTEST partitioning, which sends far fewer packets per sample than NEURON_PER_CORE");
         }
         if (remedies.isEmpty()) {
             return "The TDMA schedule should keep every router and receive queue within capacity: map the network"

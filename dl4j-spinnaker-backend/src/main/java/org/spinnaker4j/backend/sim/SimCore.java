@@ -67,6 +67,8 @@ final class SimCore implements SimRouter.Pusher {
     private final Profile profile;
     private final SimulatorParameters parameters;
     private final DropLog log;
+    /** Picoseconds per core clock. */
+    private final long clockPs;
     private final ArrayDeque<SimPacket> received = new ArrayDeque<>();
     private final ArrayDeque<long[]> toSend = new ArrayDeque<>();
     private final int[] outbox;
@@ -96,6 +98,7 @@ final class SimCore implements SimRouter.Pusher {
         this.profile = profile;
         this.parameters = parameters;
         this.log = log;
+        this.clockPs = parameters.timing().coreClockPs();
         this.outbox = new int[2 * kernel.maxSendsPerEvent()];
         profile.slots().forEach((phase, slot) -> cursors.put(phase, new SlotCursor(slot)));
     }
@@ -119,7 +122,7 @@ final class SimCore implements SimRouter.Pusher {
     void startRun(long[] sampleStartPs) {
         this.sampleStartPs = sampleStartPs;
         cursors.values().forEach(SlotCursor::reset);
-        lastDue = -profile.sendCycles() * EventQueue.PS_PER_CORE_CLOCK;
+        lastDue = -profile.sendCycles() * clockPs;
         recorded = 0;
     }
 
@@ -147,7 +150,7 @@ final class SimCore implements SimRouter.Pusher {
 
     /** The core works for {@code cycles} from now: counted as busy time; returns when it is done. */
     private long work(long cycles) {
-        long done = clock.now() + cycles * EventQueue.PS_PER_CORE_CLOCK;
+        long done = clock.now() + cycles * clockPs;
         busyPs += done - clock.now();
         return done;
     }
@@ -160,7 +163,7 @@ final class SimCore implements SimRouter.Pusher {
     /** The router hands a packet to the receive register; the interrupt moves it to the queue. */
     void receive(SimPacket p) {
         registerFull = true;
-        clock.after(profile.receiveInterruptCycles() * EventQueue.PS_PER_CORE_CLOCK, () -> {
+        clock.after(profile.receiveInterruptCycles() * clockPs, () -> {
             registerFull = false;
             arrive(p);
             router.outputFreed();
@@ -216,14 +219,14 @@ final class SimCore implements SimRouter.Pusher {
         int work = kernel.lastWork();
         long received = packetCycles + profile.work().rowCycles(kernel.lastRowsAccumulated());
         long forwardReady = clock.now()
-                + (received + profile.work().forwardCycles(work)) * EventQueue.PS_PER_CORE_CLOCK;
+                + (received + profile.work().forwardCycles(work)) * clockPs;
         long done = work(received + profile.work().cycles(work));
         queueSends(n, forwardReady, done);
         return done;
     }
 
     private void queueSends(int n, long forwardReadyPs, long backwardReadyPs) {
-        long sendGap = profile.sendCycles() * EventQueue.PS_PER_CORE_CLOCK;
+        long sendGap = profile.sendCycles() * clockPs;
         for (int k = 0; k < n; k++) {
             int key = outbox[2 * k];
             Phase phase = profile.phaseOf(key);
@@ -282,7 +285,7 @@ final class SimCore implements SimRouter.Pusher {
         }
 
         private long time(int k) {
-            return sampleStartPs[sample] + slot.sendClock(k) * EventQueue.PS_PER_CORE_CLOCK;
+            return sampleStartPs[sample] + slot.sendClock(k) * clockPs;
         }
     }
 

@@ -26,12 +26,10 @@ final class SimRouter {
 
     /** Route word bits: 6 links and 18 cores. */
     private static final int ROUTE_BITS = 6 + Chip.CORES_PER_CHIP;
-    /** Picoseconds per router cycle (≈ 133 MHz). */
-    static final long ROUTER_CYCLE_PS = 7_500;
     /** The extra monitor's timer period, on which it reinjects (SFEC: 10 µs). */
     static final long REINJECTION_TICK_PS = 10_000_000;
-    /** Time for the extra monitor's FIQ handler to copy the dump register (est. 100 core clocks). */
-    static final long DUMP_COPY_PS = 100 * EventQueue.PS_PER_CORE_CLOCK;
+    /** Core clocks the extra monitor's FIQ handler takes to copy the dump register (est.). */
+    private static final long DUMP_COPY_CLOCKS = 100;
 
     private final EventQueue clock;
     private final ChipLocation chip;
@@ -125,7 +123,7 @@ final class SimRouter {
             if (!blocked) {
                 blocked = true;
                 long token = ++blockToken;
-                clock.after(parameters.wait1RouterCycles() * ROUTER_CYCLE_PS, () -> wait1Expired(token));
+                clock.after(parameters.wait1RouterCycles() * parameters.timing().routerCyclePs(), () -> wait1Expired(token));
             }
             return;
         }
@@ -155,7 +153,7 @@ final class SimRouter {
 
     private void finish() {
         head = null;
-        nextFree = clock.now() + ROUTER_CYCLE_PS;
+        nextFree = clock.now() + parameters.timing().routerCyclePs();
         kick();
     }
 
@@ -217,7 +215,7 @@ final class SimRouter {
             lose(p, LossCause.REINJECTION_FULL, why + "; the dump register still held the previous drop");
         } else {
             dumpRegister = p;
-            clock.after(DUMP_COPY_PS, this::copyDumpRegister);
+            clock.after(DUMP_COPY_CLOCKS * parameters.timing().coreClockPs(), this::copyDumpRegister);
         }
     }
 

@@ -59,7 +59,7 @@ class NativeCoreMemoryTest {
             assertEquals(loaded, planned, v.toString());
             assertTrue(loaded <= KernelCore.DTCM_BYTES, v.toString());
         }
-        assertTrue(sawPeers || strategy == PartitioningStrategy.BLOCK,
+        assertTrue(sawPeers || strategy == PartitioningStrategy.FEWEST_CORES,
                 "NEURON_PER_CORE splits the softmax layer over peers");
     }
 

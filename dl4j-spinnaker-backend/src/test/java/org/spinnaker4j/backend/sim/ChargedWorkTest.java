@@ -13,6 +13,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.Executable;
 import org.spinnaker4j.backend.runtime.NativeCoreMemory;
 import org.spinnaker4j.backend.runtime.RunStats;
+import org.spinnaker4j.mapper.machine.MachineTiming;
 import org.spinnaker4j.mapper.Mapper;
 import org.spinnaker4j.mapper.Mapping;
 import org.spinnaker4j.mapper.cost.CoreCostModel;
@@ -56,13 +57,13 @@ class ChargedWorkTest {
     }
 
     private static Mapping map(NetworkSpec network) {
-        return new Mapper(PartitioningStrategy.BLOCK, new NativeCoreMemory(),
-                new TdmaScheduler(COST, TdmaScheduler.DEFAULT_RECEIVE_QUEUE)).map(network, Machine.spinn3());
+        return new Mapper(PartitioningStrategy.FEWEST_CORES, new NativeCoreMemory(),
+                new TdmaScheduler(COST, MachineTiming.SPINNAKER1, TdmaScheduler.DEFAULT_RECEIVE_QUEUE)).map(network, Machine.spinn3());
     }
 
     private static EmbeddedSimulator loaded(Mapping mapping) {
         EmbeddedSimulator sim = new EmbeddedSimulator(new SimulatorParameters(SendMode.TDMA, true, 480, 8, 4,
-                TdmaScheduler.DEFAULT_RECEIVE_QUEUE, 4095, COST));
+                TdmaScheduler.DEFAULT_RECEIVE_QUEUE, 4095, COST, MachineTiming.SPINNAKER1));
         Random rnd = new Random(5);
         sim.load(mapping, List.of(parameters(N_IN, HIDDEN, rnd), parameters(HIDDEN, N_OUT, rnd)));
         return sim;
@@ -97,7 +98,7 @@ class ChargedWorkTest {
         List<Executable> checks = new ArrayList<>();
         long totalPs = 0;
         for (Map.Entry<MachineVertex, Long> e : cycles.entrySet()) {
-            long ps = e.getValue() * EventQueue.PS_PER_CORE_CLOCK;
+            long ps = e.getValue() * MachineTiming.SPINNAKER1.coreClockPs();
             totalPs += ps;
             String label = e.getKey().label();
             checks.add(() -> assertEquals(ps / 1e12, busy.get(label), label));

@@ -17,7 +17,7 @@ import org.spinnaker4j.mapper.machine.ChipLocation;
  * link time); the sink's receive register is busy for the interrupt time after each packet it
  * takes; with wait1 of one router cycle a packet that finds the register busy is dropped.
  * The loss message suggests only what would help: TDMA only to BURST runs, reinjection only
- * when it is off, BLOCK never (the scenario is not NEURON_PER_CORE).
+ * when it is off, FEWEST_CORES never (the scenario is not NEURON_PER_CORE).
  */
 class DropAndReinjectionTest {
 
@@ -38,7 +38,7 @@ class DropAndReinjectionTest {
     private static void assertAdvises(String message, boolean tdma, boolean reinjection) {
         assertEquals(tdma, message.contains("TDMA send mode"), message);
         assertEquals(reinjection, message.contains("reinjection on"), message);
-        assertFalse(message.contains("BLOCK partitioning"), "the mapping is not NEURON_PER_CORE: " + message);
+        assertFalse(message.contains("FASTEST partitioning"), "the mapping is not NEURON_PER_CORE: " + message);
     }
 
     @Test

@@ -25,14 +25,14 @@ class LossAdviceTest {
                 SendMode.BURST, PartitioningStrategy.NEURON_PER_CORE);
         assertTrue(advice.startsWith("Try the TDMA send mode"), advice);
         assertTrue(advice.contains("; reinjection on"), advice);
-        assertTrue(advice.contains("; or BLOCK partitioning"), advice);
+        assertTrue(advice.contains("; or FASTEST partitioning"), advice);
         assertFalse(advice.contains("mapping bug"), advice);
     }
 
     @Test
     void aFullReceiveQueueIsNotToldToTurnReinjectionOn() {
         String advice = LossAdvice.of(EnumSet.of(LossCause.RECEIVE_QUEUE_FULL), SendMode.BURST,
-                PartitioningStrategy.BLOCK);
+                PartitioningStrategy.FEWEST_CORES);
         assertEquals("Try the TDMA send mode (SpiNNakerOptions.Builder.sendMode(SendMode.TDMA)), which paces every core"
                 + " so routers and receivers keep up.", advice);
     }

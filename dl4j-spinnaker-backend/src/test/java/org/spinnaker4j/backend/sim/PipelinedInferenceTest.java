@@ -32,9 +32,11 @@ class PipelinedInferenceTest {
 
     static Stream<Arguments> networks() {
         return Stream.of(
-                Arguments.of("seed network, BLOCK", ReferenceNetworks.seedNetwork(), PartitioningStrategy.BLOCK, 8),
-                Arguments.of("MNIST MLP, BLOCK (reduce cores)", ReferenceNetworks.mnistMlp(),
-                        PartitioningStrategy.BLOCK, 6),
+                Arguments.of("seed network, FEWEST_CORES", ReferenceNetworks.seedNetwork(),
+                        PartitioningStrategy.FEWEST_CORES, 8),
+                Arguments.of("MNIST MLP, FEWEST_CORES (reduce cores)", ReferenceNetworks.mnistMlp(),
+                        PartitioningStrategy.FEWEST_CORES, 6),
+                Arguments.of("MNIST MLP, FASTEST", ReferenceNetworks.mnistMlp(), PartitioningStrategy.FASTEST, 6),
                 Arguments.of("seed network, NEURON_PER_CORE (hidden softmax over 50 cores)",
                         ReferenceNetworks.seedNetwork(), PartitioningStrategy.NEURON_PER_CORE, 4),
                 Arguments.of("softmax output over 10 cores", softmaxOverCores(), PartitioningStrategy.NEURON_PER_CORE,

@@ -57,7 +57,7 @@ class SendModeTest {
             PacketLossException e = assertThrows(PacketLossException.class, () -> net.output(inputs()));
             assertTrue(e.getMessage().contains("receive queue of 256 was full"), e.getMessage());
             assertTrue(e.getMessage().contains("Try the TDMA send mode"), e.getMessage());
-            assertTrue(e.getMessage().contains("BLOCK partitioning"), e.getMessage());
+            assertTrue(e.getMessage().contains("FASTEST partitioning"), e.getMessage());
             assertFalse(e.getMessage().contains("reinjection on"),
                     "reinjection is on, and cannot recover a full receive queue: " + e.getMessage());
             RunStats stats = net.lastRunStats();

@@ -1,6 +1,7 @@
 package org.spinnaker4j.backend.sim;
 
 import java.util.List;
+import org.spinnaker4j.mapper.machine.MachineTiming;
 import org.spinnaker4j.mapper.Mapping;
 import org.spinnaker4j.mapper.cost.CoreCostModel;
 import org.spinnaker4j.mapper.graph.MachineGraph;
@@ -47,10 +48,11 @@ final class TwoChipScenario {
         Placements placements = new Placements(List.of(new CoreLocation(0, 0, 1), new CoreLocation(1, 0, 1)));
         RoutingInfo keys = new KeyAllocator().allocate(graph);
         var tables = new TableCompressor().compress(new Router().route(graph, placements, keys, machine));
-        // labelled BLOCK, the default: one block of values, as BLOCK would send it
-        return new Mapping(machine, network, PartitioningStrategy.BLOCK, graph, placements, keys, tables,
+        // labelled FEWEST_CORES: one block of values, as FEWEST_CORES would send it
+        return new Mapping(machine, network, PartitioningStrategy.FEWEST_CORES, graph, placements, keys, tables,
                 new ReceiveTableBuilder().build(graph, keys),
-                new TdmaScheduler(CoreCostModel.ARM968_SOFT_FLOAT, TdmaScheduler.DEFAULT_RECEIVE_QUEUE)
+                new TdmaScheduler(CoreCostModel.ARM968_SOFT_FLOAT, MachineTiming.SPINNAKER1,
+                        TdmaScheduler.DEFAULT_RECEIVE_QUEUE)
                         .schedule(network, graph, placements, keys, tables, machine));
     }
 
@@ -68,7 +70,7 @@ final class TwoChipScenario {
                 c.sendPacketCycles());
         SimulatorParameters d = SimulatorParameters.defaults();
         return new SimulatorParameters(SendMode.BURST, reinjection, 1, d.routerInputDepth(), 16,
-                d.coreReceiveDepth(), d.reinjectionQueue(), slowInterrupt);
+                d.coreReceiveDepth(), d.reinjectionQueue(), slowInterrupt, d.timing());
     }
 
     static float[][] ramp(int n) {

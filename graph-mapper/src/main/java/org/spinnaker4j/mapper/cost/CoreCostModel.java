@@ -148,17 +148,27 @@ public record CoreCostModel(double cyclesPerInstruction, int receiveInterruptCyc
     }
 
     /**
-     * Cycles a vertex works in one sample's forward pass when it receives {@code packetsReceived}
-     * forward values: each packet ({@link #packetCycles}), every row of a block multiplied in
-     * once ({@link #rowCycles}) and its {@link #completionCycles completion}. A softmax spread
-     * over several cores also does {@link #activationCycles} per output for each of its two
-     * synchronisation steps, which this leaves out. For a partitioner's estimate of per-core time.
+     * Cycles a vertex spends on one sample's forward pass: dispatching and filing each of the
+     * {@code packetsReceived} packets it receives, every row of a block multiplied in once
+     * ({@link #rowCycles}), its completion work and, for an activating core
+     * of a softmax spread over several cores, its two synchronisation steps (exponentials and local
+     * sum, then division). The partitioner's time bound adds these up, so it follows this model.
      */
-    public long forwardCyclesPerSample(MachineVertex v, ActivationKind activation, int packetsReceived) {
-        if (packetsReceived < 0) {
-            throw new IllegalArgumentException("packetsReceived must be >= 0, got " + packetsReceived);
-        }
-        return packetsReceived * packetCycles(v.kind()) + allRowsCycles(v) + completionCycles(v, activation);
+    public long forwardSampleCycles(MachineVertex v, ActivationKind activation, int packetsReceived,
+            boolean softmaxSync) {
+        return packetsReceived * packetCycles(v.kind()) + allRowsCycles(v) + completionCycles(v, activation)
+                + (softmaxSync ? 2L * v.cols().size() * activationCycles(activation) : 0);
+    }
+
+    /**
+     * Cycles a vertex spends on one sample's backward pass: each of the {@code packetsReceived}
+     * labels, deltas or backward partials dispatched and filed, its {@link #backwardCycles backward
+     * work} and, for a core of a softmax spread over several cores, its synchronisation step (the dot).
+     */
+    public long backwardSampleCycles(MachineVertex v, ActivationKind activation, int packetsReceived,
+            boolean sendsBackward, boolean softmaxSync) {
+        return packetsReceived * packetCycles(v.kind()) + backwardCycles(v, activation, sendsBackward)
+                + (softmaxSync ? (long) v.cols().size() * activationCycles(activation) : 0);
     }
 
     /** Every row of a block multiplied in once (0 for other vertices). */

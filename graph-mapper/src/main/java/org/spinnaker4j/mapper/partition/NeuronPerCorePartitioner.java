@@ -8,6 +8,7 @@ import org.spinnaker4j.mapper.graph.MachineGraph;
 import org.spinnaker4j.mapper.graph.Slice;
 import org.spinnaker4j.mapper.graph.VertexKind;
 import org.spinnaker4j.mapper.ir.NetworkSpec;
+import org.spinnaker4j.mapper.machine.Machine;
 
 /**
  * The 2020 prototype's split: every neuron on its own core, holding its whole column of W,
@@ -17,7 +18,7 @@ import org.spinnaker4j.mapper.ir.NetworkSpec;
 final class NeuronPerCorePartitioner implements Partitioner {
 
     @Override
-    public MachineGraph partition(NetworkSpec network, CoreMemory memory) {
+    public MachineGraph partition(NetworkSpec network, CoreMemory memory, Machine machine) {
         int nLayers = network.layers().size();
         List<List<Slice>> rows = new ArrayList<>();
         List<List<Slice>> cols = new ArrayList<>();

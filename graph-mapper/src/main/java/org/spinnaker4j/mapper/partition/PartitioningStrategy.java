@@ -1,19 +1,36 @@
 package org.spinnaker4j.mapper.partition;
 
-/** The partitioners a user can choose between. */
+import org.spinnaker4j.mapper.cost.BoundCalculator;
+import org.spinnaker4j.mapper.place.BreadthFirstPlacer;
+import org.spinnaker4j.mapper.place.ColumnGroupPlacer;
+import org.spinnaker4j.mapper.place.Placer;
+
+/** The partitioners a user can choose between, each with the placer that goes with it. */
 public enum PartitioningStrategy {
-    /** 2-D blocks of W sized to fit DTCM (the default). */
-    BLOCK(new BlockPartitioner()),
+    /**
+     * 2-D blocks of W sliced for the lowest time bound per sample, column groups placed together
+     * and spread over the machine (the default).
+     */
+    FASTEST,
+    /** 2-D blocks of W, the fewest cores that fit DTCM, filling chips in breadth-first order. */
+    FEWEST_CORES,
     /** One neuron per core, the 2020 prototype's split, kept as the baseline. */
-    NEURON_PER_CORE(new NeuronPerCorePartitioner());
+    NEURON_PER_CORE;
 
-    private final Partitioner partitioner;
-
-    PartitioningStrategy(Partitioner partitioner) {
-        this.partitioner = partitioner;
+    /** The partitioner; {@code bounds} times the candidate slicings of {@link #FASTEST}. */
+    public Partitioner partitioner(BoundCalculator bounds) {
+        return switch (this) {
+            case FASTEST -> new FastestPartitioner(bounds, placer());
+            case FEWEST_CORES -> new FewestCoresPartitioner();
+            case NEURON_PER_CORE -> new NeuronPerCorePartitioner();
+        };
     }
 
-    public Partitioner partitioner() {
-        return partitioner;
+    /** The placer of this strategy's graphs. */
+    public Placer placer() {
+        return switch (this) {
+            case FASTEST -> new ColumnGroupPlacer();
+            case FEWEST_CORES, NEURON_PER_CORE -> new BreadthFirstPlacer();
+        };
     }
 }

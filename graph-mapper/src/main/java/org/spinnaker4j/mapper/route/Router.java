@@ -1,8 +1,6 @@
 package org.spinnaker4j.mapper.route;
 
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Deque;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -23,7 +21,7 @@ import org.spinnaker4j.mapper.place.Placements;
 /**
  * Builds a multicast tree per partition and the per-chip tables that realise it. Each tree
  * is the part of a breadth-first shortest-path tree from the source chip that reaches the
- * target chips, so every target gets exactly one copy. A chip where the packet only passes
+ * target chips ({@link MulticastTrees}), so every target gets exactly one copy. A chip where the packet only passes
  * straight through gets no entry (the router's default routing carries it); the source chip
  * always gets one, since a locally sent packet cannot be default-routed.
  */
@@ -31,12 +29,11 @@ public final class Router {
 
     public Map<ChipLocation, RoutingTable> route(MachineGraph graph, Placements placements,
             RoutingInfo keys, Machine machine) {
-        Map<ChipLocation, Map<ChipLocation, Direction>> treesBySource = new HashMap<>();
+        MulticastTrees trees = new MulticastTrees(machine);
         Map<ChipLocation, List<MulticastRoutingEntry>> entries = new TreeMap<>();
         for (OutgoingPartition p : graph.partitions()) {
             ChipLocation source = placements.of(p.source()).chip();
-            Map<ChipLocation, Direction> parentLink = treesBySource.computeIfAbsent(source,
-                    s -> shortestPathTree(machine, s));
+            Map<ChipLocation, Direction> parentLink = trees.arrivalLinks(source);
             Map<ChipLocation, Integer> routes = new HashMap<>();
             routes.put(source, 0);
             for (int t : p.targets()) {
@@ -74,25 +71,6 @@ public final class Router {
         Map<ChipLocation, RoutingTable> tables = new TreeMap<>();
         entries.forEach((chip, list) -> tables.put(chip, new RoutingTable(chip, list)));
         return tables;
-    }
-
-    /** For each chip reachable from the source, the direction of the link its packets arrive by. */
-    private static Map<ChipLocation, Direction> shortestPathTree(Machine machine, ChipLocation source) {
-        Map<ChipLocation, Direction> parentLink = new HashMap<>();
-        Deque<ChipLocation> queue = new ArrayDeque<>();
-        queue.add(source);
-        while (!queue.isEmpty()) {
-            ChipLocation c = queue.poll();
-            for (Direction d : Direction.values()) {
-                machine.neighbour(c, d).ifPresent(n -> {
-                    if (!n.equals(source) && !parentLink.containsKey(n)) {
-                        parentLink.put(n, d);
-                        queue.add(n);
-                    }
-                });
-            }
-        }
-        return parentLink;
     }
 
     private static ChipLocation step(Machine machine, ChipLocation c, Direction d) {

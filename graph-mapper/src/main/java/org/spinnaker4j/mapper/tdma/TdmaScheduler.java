@@ -22,6 +22,7 @@ import org.spinnaker4j.mapper.keys.RoutingInfo;
 import org.spinnaker4j.mapper.machine.ChipLocation;
 import org.spinnaker4j.mapper.machine.CoreLocation;
 import org.spinnaker4j.mapper.machine.Machine;
+import org.spinnaker4j.mapper.machine.MachineTiming;
 import org.spinnaker4j.mapper.machine.RoutingTable;
 import org.spinnaker4j.mapper.place.Placements;
 import org.spinnaker4j.mapper.route.RouteWalker;
@@ -60,24 +61,31 @@ public final class TdmaScheduler {
 
     /** SFEC's {@code fraction_of_time_spike_sending}: the share of a period a sender may use. */
     public static final double SENDING_FRACTION = 0.8;
-    /** Core clocks a 72-bit packet takes on a chip-to-chip link: ≈ 380 ns (AppNote 7). */
-    public static final int LINK_CLOCKS_72_BIT = 76;
-    /** Core clocks per router hop: one router cycle at ≈ 133 MHz, rounded up. */
-    public static final int ROUTER_CLOCKS = 2;
-
     /** Packets a core's software receive queue holds unless told otherwise (est.; see docs/machine-model.md). */
     public static final int DEFAULT_RECEIVE_QUEUE = 256;
 
     private final CoreCostModel cost;
+    private final MachineTiming timing;
     private final int receiveQueue;
 
     /**
      * @param receiveQueue packets a core's receive queue holds: a core that keeps receiving
      *        packets it discards while it computes must not see more than this many meanwhile
      */
-    public TdmaScheduler(CoreCostModel cost, int receiveQueue) {
+    public TdmaScheduler(CoreCostModel cost, MachineTiming timing, int receiveQueue) {
         this.cost = cost;
+        this.timing = timing;
         this.receiveQueue = receiveQueue;
+    }
+
+    /** The cost model the schedule is computed with. */
+    public CoreCostModel cost() {
+        return cost;
+    }
+
+    /** The machine's timing the schedule is computed with. */
+    public MachineTiming timing() {
+        return timing;
     }
 
     /** The schedule of one mapping; see the class comment for the rules. */
@@ -262,7 +270,7 @@ public final class TdmaScheduler {
             }
             long linkBound = 0;
             for (Map.Entry<RouteWalker.LinkUse, Set<Integer>> e : sendersOfLink.entrySet()) {
-                long demand = (long) e.getValue().size() * LINK_CLOCKS_72_BIT;
+                long demand = (long) e.getValue().size() * timing.linkClocks();
                 resources.put(e.getKey(), demand);
                 linkBound = Math.max(linkBound, demand);
             }
@@ -270,7 +278,7 @@ public final class TdmaScheduler {
             long bound = Math.max(receiverBound, Math.max(linkBound, senderBound));
             String boundBy = bound == receiverBound ? "receiving cores" : bound == linkBound ? "links" : "sending cores";
             long between = (long) Math.ceil(bound / SENDING_FRACTION);
-            long latency = (long) maxHops * (LINK_CLOCKS_72_BIT + ROUTER_CLOCKS) + cost.receiveInterruptCycles();
+            long latency = (long) maxHops * (timing.linkClocks() + timing.routerClocks()) + cost.receiveInterruptCycles();
             Map<Integer, Long> receiverBusy = new HashMap<>();
             packetsTo.forEach((r, n) -> receiverBusy.put(r, n * receiveCycles(graph.vertex(r), phase)));
             return new WindowPlan(s, phase, senders, packetsOf, maxPackets, between, boundBy, latency, resources,

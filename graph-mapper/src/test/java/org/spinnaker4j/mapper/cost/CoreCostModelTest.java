@@ -55,15 +55,14 @@ class CoreCostModelTest {
     }
 
     @Test
-    void forwardCyclesPerSampleCountsPacketsRowsAndCompletion() {
+    void forwardSampleCyclesCountsPacketsRowsAndCompletion() {
         long packet = COST.packetCycles(VertexKind.DENSE_BLOCK);
         assertEquals(10 * packet + 10 * COST.rowCycles(BLOCK) + COST.completionCycles(BLOCK, ActivationKind.RELU),
-                COST.forwardCyclesPerSample(BLOCK, ActivationKind.RELU, 10));
-        assertEquals(packet, COST.forwardCyclesPerSample(BLOCK, ActivationKind.RELU, 11)
-                - COST.forwardCyclesPerSample(BLOCK, ActivationKind.RELU, 10), "each packet once");
+                COST.forwardSampleCycles(BLOCK, ActivationKind.RELU, 10, false));
+        assertEquals(packet, COST.forwardSampleCycles(BLOCK, ActivationKind.RELU, 11, false)
+                - COST.forwardSampleCycles(BLOCK, ActivationKind.RELU, 10, false), "each packet once");
         assertEquals(8 * COST.packetCycles(VertexKind.REDUCE) + COST.completionCycles(REDUCE, ActivationKind.SIGMOID),
-                COST.forwardCyclesPerSample(REDUCE, ActivationKind.SIGMOID, 8));
-        assertThrows(IllegalArgumentException.class, () -> COST.forwardCyclesPerSample(BLOCK, ActivationKind.RELU, -1));
+                COST.forwardSampleCycles(REDUCE, ActivationKind.SIGMOID, 8, false));
     }
 
     @Test

@@ -31,7 +31,7 @@ class KeyAllocatorTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("graphs")
     void keyRangesAreDisjointAndMatchTheirMasks(String name, PartitioningStrategy s, NetworkSpec net, CoreMemory mem) {
-        MachineGraph graph = s.partitioner().partition(net, mem);
+        MachineGraph graph = TestSupport.partition(s, net, mem);
         RoutingInfo info = new KeyAllocator().allocate(graph);
         assertEquals(graph.partitions().size(), info.keys().size());
         List<long[]> ranges = new ArrayList<>();

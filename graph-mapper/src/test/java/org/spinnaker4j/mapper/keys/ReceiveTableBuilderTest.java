@@ -47,7 +47,7 @@ class ReceiveTableBuilderTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("graphs")
     void rangesMapEveryIncomingKeyToTheRightSlot(String name, PartitioningStrategy s, NetworkSpec net, CoreMemory mem) {
-        MachineGraph graph = s.partitioner().partition(net, mem);
+        MachineGraph graph = TestSupport.partition(s, net, mem);
         RoutingInfo keys = new KeyAllocator().allocate(graph);
         List<List<InputRange>> tables = new ReceiveTableBuilder().build(graph, keys);
         assertEquals(graph.vertices().size(), tables.size());
@@ -113,7 +113,7 @@ class ReceiveTableBuilderTest {
     void consecutiveOneKeyPartitionsMergeIntoOneRange() {
         // NPC 784-256-128-10: each layer-1 neuron hears 256 one-key partitions whose keys and
         // values are both consecutive, so its table is a single range [k, k + 256) at offset 0
-        MachineGraph graph = PartitioningStrategy.NEURON_PER_CORE.partitioner().partition(TestSupport.mnist(),
+        MachineGraph graph = TestSupport.partition(PartitioningStrategy.NEURON_PER_CORE, TestSupport.mnist(),
                 TestSupport.MEMORY);
         RoutingInfo keys = new KeyAllocator().allocate(graph);
         List<List<InputRange>> tables = new ReceiveTableBuilder().build(graph, keys);

@@ -60,7 +60,7 @@ class PartitionerTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("blockCases")
     void blockGraphIsConsistent(String name, NetworkSpec net, CoreMemory memory, int scale) {
-        MachineGraph g = PartitioningStrategy.BLOCK.partitioner().partition(net, memory);
+        MachineGraph g = TestSupport.partition(PartitioningStrategy.FEWEST_CORES, net, memory);
         int nLayers = net.layers().size();
 
         for (MachineVertex v : g.vertices()) {
@@ -173,7 +173,7 @@ class PartitionerTest {
 
     @Test
     void wideSoftmaxUnderBlockHasSyncPartitions() {
-        MachineGraph g = PartitioningStrategy.BLOCK.partitioner().partition(
+        MachineGraph g = TestSupport.partition(PartitioningStrategy.FEWEST_CORES,
                 TestSupport.network(ActivationKind.SOFTMAX, 300, 700), TestSupport.tightMemory(4));
         long activators = g.vertices().stream().filter(MachineVertex::activates).count();
         assertTrue(activators > 1);
@@ -183,7 +183,7 @@ class PartitionerTest {
     @Test
     void tinyNetworkWithRoomToSpareIsOneCorePerStage() {
         NetworkSpec net = TestSupport.network(ActivationKind.RELU, 4, 3, 2);
-        MachineGraph g = PartitioningStrategy.BLOCK.partitioner().partition(net, TestSupport.MEMORY);
+        MachineGraph g = TestSupport.partition(PartitioningStrategy.FEWEST_CORES, net, TestSupport.MEMORY);
         assertEquals(List.of(VertexKind.INPUT_SOURCE, VertexKind.DENSE_BLOCK, VertexKind.DENSE_BLOCK,
                 VertexKind.OUTPUT_SINK), g.vertices().stream().map(MachineVertex::kind).toList());
         assertEquals(3, g.partitions().size());
@@ -198,7 +198,7 @@ class PartitionerTest {
         // 8×8 overflows, slices equal → split the output (8×4); 8 > 4 → split the input (4×4): fits.
         CoreMemory mem = TestSupport.memory((kind, rows, cols, fused, ranges, peers) ->
                 kind == VertexKind.DENSE_BLOCK && rows * cols > 16 ? 70_000 : 0);
-        MachineGraph g = PartitioningStrategy.BLOCK.partitioner().partition(
+        MachineGraph g = TestSupport.partition(PartitioningStrategy.FEWEST_CORES,
                 TestSupport.network(ActivationKind.RELU, 8, 8), mem);
         assertEquals(2, g.count(VertexKind.INPUT_SOURCE));
         assertEquals(4, g.count(VertexKind.DENSE_BLOCK));
@@ -217,7 +217,7 @@ class PartitionerTest {
     @Test
     void neuronPerCoreIsOneFusedBlockPerNeuron() {
         NetworkSpec net = TestSupport.deep();
-        MachineGraph g = PartitioningStrategy.NEURON_PER_CORE.partitioner().partition(net, TestSupport.MEMORY);
+        MachineGraph g = TestSupport.partition(PartitioningStrategy.NEURON_PER_CORE, net, TestSupport.MEMORY);
         assertEquals(0, g.count(VertexKind.REDUCE));
         int neurons = 0;
         for (int l = 0; l < net.layers().size(); l++) {
@@ -248,20 +248,20 @@ class PartitionerTest {
         NetworkSpec net = TestSupport.network(ActivationKind.RELU, 9000, 2);
         CoreMemory mem = TestSupport.memory((kind, rows, cols, fused, ranges, peers) ->
                 kind == VertexKind.DENSE_BLOCK ? 0 : TestSupport.MEMORY.stateBytes(kind, rows, cols, fused, ranges, peers));
-        MachineGraph g = PartitioningStrategy.NEURON_PER_CORE.partitioner().partition(net, mem);
+        MachineGraph g = TestSupport.partition(PartitioningStrategy.NEURON_PER_CORE, net, mem);
         assertEquals(2, g.count(VertexKind.INPUT_SOURCE));
     }
 
     @Test
     void neuronPerCoreRefusesAColumnThatDoesNotFit() {
         // one column of a 10000-input layer: 4 · (10000 + 10000 + 2) bytes alone > 64 KiB; whether
-        // BLOCK would help depends on the machine, so the Mapper says so (MappingAdviceTest)
+        // FEWEST_CORES would help depends on the machine, so the Mapper says so (MappingAdviceTest)
         NetworkSpec net = TestSupport.network(ActivationKind.RELU, 10000, 10);
         MappingException e = assertThrows(MappingException.class,
-                () -> PartitioningStrategy.NEURON_PER_CORE.partitioner().partition(net, TestSupport.MEMORY));
+                () -> TestSupport.partition(PartitioningStrategy.NEURON_PER_CORE, net, TestSupport.MEMORY));
         assertTrue(e.getMessage().contains("needs 80104 bytes of DTCM"), e.getMessage());
-        // the same network is fine under BLOCK
-        MachineGraph g = PartitioningStrategy.BLOCK.partitioner().partition(net, TestSupport.MEMORY);
+        // the same network is fine under FEWEST_CORES
+        MachineGraph g = TestSupport.partition(PartitioningStrategy.FEWEST_CORES, net, TestSupport.MEMORY);
         assertTrue(g.count(VertexKind.DENSE_BLOCK) > 1);
     }
 
@@ -270,8 +270,8 @@ class PartitionerTest {
         CoreMemory never = TestSupport.memory((kind, rows, cols, fused, ranges, peers) ->
                 kind == VertexKind.REDUCE || kind == VertexKind.DENSE_BLOCK ? 70_000 : 0);
         MappingException e = assertThrows(MappingException.class,
-                () -> PartitioningStrategy.BLOCK.partitioner().partition(
-                        TestSupport.network(ActivationKind.RELU, 3, 2), never));
-        assertTrue(e.getMessage().contains("BLOCK partitioning cannot fit"), e.getMessage());
+                () -> TestSupport.partition(PartitioningStrategy.FEWEST_CORES,
+                TestSupport.network(ActivationKind.RELU, 3, 2), never));
+        assertTrue(e.getMessage().contains("FEWEST_CORES partitioning cannot fit"), e.getMessage());
     }
 }

@@ -10,7 +10,10 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.spinnaker4j.mapper.MappingException;
 import org.spinnaker4j.mapper.TestSupport;
 import org.spinnaker4j.mapper.graph.MachineGraph;
@@ -23,7 +26,12 @@ import org.spinnaker4j.mapper.machine.Direction;
 import org.spinnaker4j.mapper.machine.Machine;
 import org.spinnaker4j.mapper.partition.PartitioningStrategy;
 
+/** The breadth-first placer, and the errors every placer gives when the machine cannot hold the graph. */
 class BreadthFirstPlacerTest {
+
+    static Stream<Placer> placers() {
+        return Stream.of(new BreadthFirstPlacer(), new ColumnGroupPlacer());
+    }
 
     private static MachineGraph verticesOnly(int n) {
         List<MachineVertex> vs = new ArrayList<>();
@@ -33,10 +41,11 @@ class BreadthFirstPlacerTest {
         return new MachineGraph(vs, List.of());
     }
 
-    @Test
-    void tooSmallMachineNamesNeededAndAvailableCoresAndAMachineWithEnough() {
+    @ParameterizedTest
+    @MethodSource("placers")
+    void tooSmallMachineNamesNeededAndAvailableCoresAndAMachineWithEnough(Placer placer) {
         MappingException e = assertThrows(MappingException.class,
-                () -> new BreadthFirstPlacer().place(verticesOnly(100), Machine.spinn3()));
+                () -> placer.place(verticesOnly(100), Machine.spinn3()));
         assertTrue(e.getMessage().startsWith("the network needs 100 cores but SpiNN-3 (4 chips) has only 64"),
                 e.getMessage());
         assertTrue(e.getMessage().contains("e.g. Machine.spinn5() (768 application cores)"), e.getMessage());
@@ -54,12 +63,13 @@ class BreadthFirstPlacerTest {
         assertTrue(Machine.spinn5Triads(3, 1).applicationCores() < 9000);
     }
 
-    @Test
-    void aDeadEthernetChipIsNamedAndNothingIsPlaced() {
+    @ParameterizedTest
+    @MethodSource("placers")
+    void aDeadEthernetChipIsNamedAndNothingIsPlaced(Placer placer) {
         // before: placement silently started from (0,1), as if it were the Ethernet chip
         Machine machine = Machine.spinn5().withoutChip(new ChipLocation(0, 0));
         MappingException e = assertThrows(MappingException.class,
-                () -> new BreadthFirstPlacer().place(verticesOnly(20), machine));
+                () -> placer.place(verticesOnly(20), machine));
         assertTrue(e.getMessage().startsWith("the Ethernet chip (0,0) of SpiNN-5 (48 chips) less chip (0,0) is dead"),
                 e.getMessage());
         assertTrue(e.getMessage().contains("none of its 47 working chips can be used"), e.getMessage());
@@ -67,17 +77,18 @@ class BreadthFirstPlacerTest {
                 + " cores, e.g. Machine.spinn3()"), e.getMessage());
     }
 
-    @Test
-    void anEthernetChipCutOffByDeadLinksSaysWhichChipsItReaches() {
+    @ParameterizedTest
+    @MethodSource("placers")
+    void anEthernetChipCutOffByDeadLinksSaysWhichChipsItReaches(Placer placer) {
         ChipLocation ethernet = new ChipLocation(0, 0);
         Machine machine = Machine.spinn5().withoutLink(ethernet, Direction.EAST)
                 .withoutLink(ethernet, Direction.NORTH_EAST).withoutLink(ethernet, Direction.NORTH);
         // what fits on the Ethernet chip is placed there
-        Placements p = new BreadthFirstPlacer().place(verticesOnly(16), machine);
+        Placements p = placer.place(verticesOnly(16), machine);
         assertEquals(Set.of(ethernet), p.cores().stream().map(CoreLocation::chip).collect(Collectors.toSet()));
 
         MappingException e = assertThrows(MappingException.class,
-                () -> new BreadthFirstPlacer().place(verticesOnly(17), machine));
+                () -> placer.place(verticesOnly(17), machine));
         assertTrue(e.getMessage().contains("has only 16 application cores on the 1 working chip its Ethernet chip"
                 + " (0,0) reaches over working links [(0,0)]; dead chips or links cut it off from the other 47"
                 + " working chips [(0,1), (0,2), (0,3), (1,0), (1,1), (1,2), …]"), e.getMessage());
@@ -112,7 +123,7 @@ class BreadthFirstPlacerTest {
     void placementsAreUniqueWorkingApplicationCores() {
         Machine machine = Machine.spinn5().withoutChip(new ChipLocation(2, 2))
                 .withoutLink(new ChipLocation(1, 1), Direction.EAST);
-        MachineGraph g = PartitioningStrategy.NEURON_PER_CORE.partitioner().partition(TestSupport.deep(),
+        MachineGraph g = TestSupport.partition(PartitioningStrategy.NEURON_PER_CORE, TestSupport.deep(),
                 TestSupport.MEMORY);
         Placements p = new BreadthFirstPlacer().place(g, machine);
         assertEquals(g.vertices().size(), p.cores().size());
@@ -125,14 +136,15 @@ class BreadthFirstPlacerTest {
         assertEquals((g.vertices().size() + 15) / 16, p.chipsUsed());
     }
 
-    @Test
-    void unreachableChipsAreNotUsed() {
+    @ParameterizedTest
+    @MethodSource("placers")
+    void unreachableChipsAreNotUsed(Placer placer) {
         // cut chip (1,0) of a 2×1 grid off: only the 16 cores of (0,0) are reachable
         Machine machine = Machine.grid(2, 1, false).withoutLink(new ChipLocation(0, 0), Direction.EAST);
         assertEquals(32, machine.applicationCores());
-        assertEquals(16, new BreadthFirstPlacer().place(verticesOnly(16), machine).cores().size());
+        assertEquals(16, placer.place(verticesOnly(16), machine).cores().size());
         MappingException e = assertThrows(MappingException.class,
-                () -> new BreadthFirstPlacer().place(verticesOnly(17), machine));
+                () -> placer.place(verticesOnly(17), machine));
         assertTrue(e.getMessage().contains("16 application cores on the 1 working chip its Ethernet chip (0,0)"
                 + " reaches over working links [(0,0)]; dead chips or links cut it off from the other 1 working chip"
                 + " [(1,0)]"), e.getMessage());

@@ -15,6 +15,7 @@ import org.spinnaker4j.mapper.ir.ActivationKind;
 import org.spinnaker4j.mapper.ir.DenseLayerSpec;
 import org.spinnaker4j.mapper.ir.NetworkSpec;
 import org.spinnaker4j.mapper.machine.Machine;
+import org.spinnaker4j.mapper.machine.MachineTiming;
 import org.spinnaker4j.mapper.partition.PartitioningStrategy;
 
 /**
@@ -30,8 +31,8 @@ class RowPacingTest {
         for (int nIn : new int[] {100, 600}) {
             NetworkSpec net = new NetworkSpec(List.of(
                     new DenseLayerSpec(nIn, 4, Activation.of(ActivationKind.IDENTITY), true)));
-            Mapping m = new Mapper(PartitioningStrategy.BLOCK, TestSupport.MEMORY,
-                    new TdmaScheduler(COST, TdmaScheduler.DEFAULT_RECEIVE_QUEUE)).map(net, Machine.spinn3());
+            Mapping m = new Mapper(PartitioningStrategy.FEWEST_CORES, TestSupport.MEMORY,
+                    new TdmaScheduler(COST, MachineTiming.SPINNAKER1, TdmaScheduler.DEFAULT_RECEIVE_QUEUE)).map(net, Machine.spinn3());
             List<MachineVertex> blocks = m.graph().vertices().stream()
                     .filter(v -> v.kind() == VertexKind.DENSE_BLOCK).toList();
             assertEquals(1, blocks.size(), "one block takes every row");

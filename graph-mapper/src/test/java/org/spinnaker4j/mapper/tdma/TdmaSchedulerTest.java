@@ -13,6 +13,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.spinnaker4j.mapper.machine.MachineTiming;
 import org.spinnaker4j.mapper.Mapper;
 import org.spinnaker4j.mapper.Mapping;
 import org.spinnaker4j.mapper.RoutingSimulator;
@@ -65,7 +66,7 @@ class TdmaSchedulerTest {
     }
 
     private static Mapping map(PartitioningStrategy s, NetworkSpec net, CoreMemory mem) {
-        return new Mapper(s, mem, new TdmaScheduler(COST, TdmaScheduler.DEFAULT_RECEIVE_QUEUE))
+        return new Mapper(s, mem, new TdmaScheduler(COST, MachineTiming.SPINNAKER1, TdmaScheduler.DEFAULT_RECEIVE_QUEUE))
                 .map(net, Machine.spinn5Triads(1, 1));
     }
 
@@ -139,7 +140,7 @@ class TdmaSchedulerTest {
 
     @Test
     void stagesFollowTheDataFlow() {
-        Mapping m = map(PartitioningStrategy.BLOCK, TestSupport.mnist(), TestSupport.tightMemory(16));
+        Mapping m = map(PartitioningStrategy.FEWEST_CORES, TestSupport.mnist(), TestSupport.tightMemory(16));
         int[] stage = TdmaScheduler.stages(m.graph());
         for (MachineVertex v : m.graph().vertices()) {
             if (v.kind() == VertexKind.INPUT_SOURCE) {
@@ -238,7 +239,7 @@ class TdmaSchedulerTest {
             }
             for (Object resource : reached) {
                 double clocks = resource instanceof Integer r ? COST.packetCycles(m.graph().vertex(r).kind())
-                        : TdmaScheduler.LINK_CLOCKS_72_BIT;
+                        : MachineTiming.SPINNAKER1.linkClocks();
                 load.merge(resource, clocks / slot.clocksBetweenSends(), Double::sum);
             }
         }
@@ -250,7 +251,7 @@ class TdmaSchedulerTest {
     void trainingRunsOneSampleAtATime() {
         NetworkSpec net = new NetworkSpec(TestSupport.mnist().layers(), new TrainingSpec(LossFunction.MCXENT,
                 java.util.Collections.nCopies(3, new UpdaterSpec(UpdaterType.SGD, 0.1f, 0, 0, 0)), true));
-        TdmaSchedule tdma = map(PartitioningStrategy.BLOCK, net, ANY_FITS).tdma();
+        TdmaSchedule tdma = map(PartitioningStrategy.FEWEST_CORES, net, ANY_FITS).tdma();
         assertEquals(tdma.stepClocks(), tdma.periodClocks());
     }
 }

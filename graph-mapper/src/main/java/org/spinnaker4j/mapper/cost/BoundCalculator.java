@@ -1,0 +1,83 @@
+package org.spinnaker4j.mapper.cost;
+
+import java.util.List;
+import org.spinnaker4j.mapper.graph.MachineGraph;
+import org.spinnaker4j.mapper.graph.MachineVertex;
+import org.spinnaker4j.mapper.graph.OutgoingPartition;
+import org.spinnaker4j.mapper.graph.PartitionKind;
+import org.spinnaker4j.mapper.ir.ActivationKind;
+import org.spinnaker4j.mapper.ir.NetworkSpec;
+import org.spinnaker4j.mapper.machine.Machine;
+import org.spinnaker4j.mapper.machine.MachineTiming;
+import org.spinnaker4j.mapper.place.Placements;
+import org.spinnaker4j.mapper.route.LinkLoads;
+
+/**
+ * Works out a mapping's {@link SampleBound} from a cost model and the machine's timing: each
+ * core's cycles per sample from {@link CoreCostModel#forwardSampleCycles} (and
+ * {@link CoreCostModel#backwardSampleCycles} when the network trains), each link's and router's
+ * packets per sample from {@link LinkLoads}.
+ */
+public final class BoundCalculator {
+
+    /** The default cost model on SpiNNaker1's timing. */
+    public static final BoundCalculator SPINNAKER1 = new BoundCalculator(CoreCostModel.ARM968_SOFT_FLOAT,
+            MachineTiming.SPINNAKER1);
+
+    private final CoreCostModel cost;
+    private final MachineTiming timing;
+
+    public BoundCalculator(CoreCostModel cost, MachineTiming timing) {
+        this.cost = cost;
+        this.timing = timing;
+    }
+
+    public MachineTiming timing() {
+        return timing;
+    }
+
+    /** The bound of a placed graph. */
+    public SampleBound bound(NetworkSpec network, MachineGraph graph, Placements placements, Machine machine) {
+        return bound(coreCycles(network, graph), LinkLoads.of(graph, placements, machine));
+    }
+
+    /** The bound of a graph whose cores work {@code coreCycles} per sample and whose packets load {@code loads}. */
+    public SampleBound bound(long[] coreCycles, LinkLoads loads) {
+        int busiest = 0;
+        for (int v = 1; v < coreCycles.length; v++) {
+            if (coreCycles[v] > coreCycles[busiest]) {
+                busiest = v;
+            }
+        }
+        return new SampleBound(coreCycles[busiest], busiest,
+                (double) loads.maxLinkPackets() * timing.linkPacketPs() / timing.coreClockPs(),
+                (double) loads.maxRouterPackets() * timing.routerCyclePs() / timing.coreClockPs());
+    }
+
+    /** Every vertex's cycles per sample, by vertex id: what it receives and the work it does. */
+    public long[] coreCycles(NetworkSpec network, MachineGraph graph) {
+        long[] cycles = new long[graph.vertices().size()];
+        for (MachineVertex v : graph.vertices()) {
+            ActivationKind activation = v.activates() ? network.layers().get(v.layer()).activation().kind()
+                    : ActivationKind.IDENTITY;
+            List<OutgoingPartition> incoming = graph.incoming(v.id());
+            boolean softmaxSync = incoming.stream().anyMatch(p -> p.kind() == PartitionKind.SOFTMAX_SYNC);
+            int forward = packets(incoming, true);
+            cycles[v.id()] = cost.forwardSampleCycles(v, activation, forward, softmaxSync);
+            if (network.trains()) {
+                boolean sendsBackward = graph.outgoing(v.id()).stream()
+                        .anyMatch(p -> p.kind() == PartitionKind.BACKWARD);
+                cycles[v.id()] += cost.backwardSampleCycles(v, activation, packets(incoming, false), sendsBackward,
+                        softmaxSync);
+            }
+        }
+        return cycles;
+    }
+
+    /** Packets per sample of the forward pass (values and softmax synchronisation) or of the rest. */
+    private static int packets(List<OutgoingPartition> incoming, boolean forward) {
+        return incoming.stream()
+                .filter(p -> (p.kind() == PartitionKind.FORWARD || p.kind() == PartitionKind.SOFTMAX_SYNC) == forward)
+                .mapToInt(OutgoingPartition::nKeys).sum();
+    }
+}

@@ -1,0 +1,101 @@
+package org.spinnaker4j.mapper.cost;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.spinnaker4j.mapper.graph.MachineGraph;
+import org.spinnaker4j.mapper.graph.MachineVertex;
+import org.spinnaker4j.mapper.graph.OutgoingPartition;
+import org.spinnaker4j.mapper.graph.PartitionKind;
+import org.spinnaker4j.mapper.graph.Slice;
+import org.spinnaker4j.mapper.graph.VertexKind;
+import org.spinnaker4j.mapper.ir.ActivationKind;
+import org.spinnaker4j.mapper.ir.NetworkSpec;
+import org.spinnaker4j.mapper.machine.CoreLocation;
+import org.spinnaker4j.mapper.machine.Machine;
+import org.spinnaker4j.mapper.machine.MachineTiming;
+import org.spinnaker4j.mapper.place.Placements;
+import org.spinnaker4j.mapper.TestSupport;
+
+/**
+ * The bound of small mappings worked out by hand: a 4 → 3 identity layer whose input source, fused
+ * block and output sink sit on three chips of a 2 × 2 grid, so each partition crosses one link.
+ */
+class BoundCalculatorTest {
+
+    private static final CoreCostModel COST = CoreCostModel.ARM968_SOFT_FLOAT;
+    private static final BoundCalculator BOUNDS = new BoundCalculator(COST, MachineTiming.SPINNAKER1);
+    private static final MachineVertex SOURCE = new MachineVertex(0, VertexKind.INPUT_SOURCE, -1, null,
+            new Slice(0, 4), false);
+    private static final MachineVertex BLOCK = new MachineVertex(1, VertexKind.DENSE_BLOCK, 0, new Slice(0, 4),
+            new Slice(0, 3), true);
+    private static final MachineVertex SINK = new MachineVertex(2, VertexKind.OUTPUT_SINK, 1, null,
+            new Slice(0, 3), false);
+    /** Source on (0,0), block on (1,0), sink on (1,1): the inputs cross (0,0) east, the outputs (1,0) north. */
+    private static final Placements THREE_CHIPS = new Placements(List.of(new CoreLocation(0, 0, 1),
+            new CoreLocation(1, 0, 1), new CoreLocation(1, 1, 1)));
+
+    private static MachineGraph graph() {
+        return new MachineGraph(List.of(SOURCE, BLOCK, SINK), List.of(
+                new OutgoingPartition(0, 0, PartitionKind.FORWARD, new Slice(0, 4), List.of(1)),
+                new OutgoingPartition(1, 1, PartitionKind.FORWARD, new Slice(0, 3), List.of(2))));
+    }
+
+    @Test
+    void inferenceBoundIsTheBusiestOfCoresLinksAndRouters() {
+        NetworkSpec network = TestSupport.network(ActivationKind.IDENTITY, 4, 3);
+        SampleBound bound = BOUNDS.bound(network, graph(), THREE_CHIPS, Machine.grid(2, 2, false));
+
+        long source = COST.completionCycles(SOURCE, ActivationKind.IDENTITY);
+        long block = 4 * COST.forwardPacketCycles(BLOCK) + COST.completionCycles(BLOCK, ActivationKind.IDENTITY);
+        long sink = 3 * COST.packetCycles(VertexKind.OUTPUT_SINK);
+        assertEquals(List.of(source, block, sink), java.util.Arrays.stream(BOUNDS.coreCycles(network, graph()))
+                .boxed().toList());
+        assertEquals(block, bound.coreClocks());
+        assertEquals(1, bound.busiestCore());
+        // 4 inputs on the busiest link at 380 ns = 76 core clocks each
+        assertEquals(4 * 76.0, bound.linkClocks());
+        // chip (1,0) routes the 4 inputs arriving and the 3 outputs leaving, at 7.5 ns = 1.5 clocks each
+        assertEquals(7 * 1.5, bound.routerClocks());
+        assertEquals("core", bound.limitedBy());
+        assertEquals(block * 0.005, bound.microseconds(MachineTiming.SPINNAKER1), 1e-9);
+    }
+
+    @Test
+    void aSlowLinkSetsTheBound() {
+        NetworkSpec network = TestSupport.network(ActivationKind.IDENTITY, 4, 3);
+        MachineTiming slowLinks = new MachineTiming(5_000, 7_500, 10_000_000);
+        SampleBound bound = new BoundCalculator(COST, slowLinks).bound(network, graph(), THREE_CHIPS,
+                Machine.grid(2, 2, false));
+        // 10 µs per packet: 2000 clocks
+        assertEquals(4 * 2000.0, bound.linkClocks());
+        assertEquals("link", bound.limitedBy());
+        assertEquals(8000.0, bound.clocks());
+    }
+
+    @Test
+    void trainingAddsTheBackwardPassOfEveryCore() {
+        NetworkSpec network = TestSupport.training(TestSupport.network(ActivationKind.SOFTMAX, 4, 3));
+        MachineVertex labels = new MachineVertex(1, VertexKind.LABEL_SOURCE, 0, null, new Slice(0, 3), false);
+        MachineVertex block = new MachineVertex(2, VertexKind.DENSE_BLOCK, 0, new Slice(0, 4), new Slice(0, 3), true);
+        MachineVertex sink = new MachineVertex(3, VertexKind.OUTPUT_SINK, 1, null, new Slice(0, 3), false);
+        MachineVertex loss = new MachineVertex(4, VertexKind.LOSS_SINK, 1, null, new Slice(0, 1), false);
+        MachineGraph graph = new MachineGraph(List.of(SOURCE, labels, block, sink, loss), List.of(
+                new OutgoingPartition(0, 0, PartitionKind.FORWARD, new Slice(0, 4), List.of(2)),
+                new OutgoingPartition(1, 1, PartitionKind.LABEL, new Slice(0, 3), List.of(2)),
+                new OutgoingPartition(2, 2, PartitionKind.FORWARD, new Slice(0, 3), List.of(3)),
+                new OutgoingPartition(3, 2, PartitionKind.LOSS, new Slice(0, 1), List.of(4))));
+
+        long[] cycles = BOUNDS.coreCycles(network, graph);
+
+        // forward: 4 inputs filed and their rows multiplied in, then the block completes; backward: 3
+        // labels filed, then its deltas and dW (a first-layer block sends nothing back)
+        long forward = 4 * COST.forwardPacketCycles(block) + COST.completionCycles(block, ActivationKind.SOFTMAX);
+        long backward = 3 * COST.packetCycles(VertexKind.DENSE_BLOCK)
+                + COST.deltaCycles(block, ActivationKind.SOFTMAX) + COST.blockBackwardCycles(block, false);
+        assertEquals(forward + backward, cycles[2]);
+        assertEquals(COST.packetCycles(VertexKind.LOSS_SINK), cycles[4]);
+        assertEquals(COST.completionCycles(labels, ActivationKind.IDENTITY), cycles[1]);
+    }
+}

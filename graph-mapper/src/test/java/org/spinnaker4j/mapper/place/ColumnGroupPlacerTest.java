@@ -1,0 +1,75 @@
+package org.spinnaker4j.mapper.place;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.spinnaker4j.mapper.TestSupport;
+import org.spinnaker4j.mapper.graph.MachineGraph;
+import org.spinnaker4j.mapper.graph.MachineVertex;
+import org.spinnaker4j.mapper.graph.OutgoingPartition;
+import org.spinnaker4j.mapper.graph.PartitionKind;
+import org.spinnaker4j.mapper.graph.Slice;
+import org.spinnaker4j.mapper.graph.VertexKind;
+import org.spinnaker4j.mapper.machine.Chip;
+import org.spinnaker4j.mapper.machine.Machine;
+import org.spinnaker4j.mapper.partition.PartitioningStrategy;
+import org.spinnaker4j.mapper.route.LinkLoads;
+
+class ColumnGroupPlacerTest {
+
+    @Test
+    void everyBlockOfAColumnGroupThatFitsAChipSharesItWithItsReduce() {
+        // tight DTCM: 784-256-128-10 in row blocks with reduce cores, several column groups per layer;
+        // the first layer's groups are wider than a chip
+        MachineGraph g = TestSupport.partition(PartitioningStrategy.FEWEST_CORES, TestSupport.mnist(),
+                TestSupport.tightMemory(16));
+        Placements p = new ColumnGroupPlacer().place(g, Machine.spinn5());
+        int blocks = 0;
+        for (MachineVertex b : g.vertices()) {
+            long groupSize = g.vertices().stream().filter(o -> o.layer() == b.layer() && o.cols().equals(b.cols())
+                    && o.kind() != VertexKind.OUTPUT_SINK).count();
+            if (b.kind() == VertexKind.DENSE_BLOCK && !b.fused() && groupSize <= Chip.APPLICATION_CORES) {
+                MachineVertex reduce = g.vertices().stream().filter(r -> r.kind() == VertexKind.REDUCE
+                        && r.layer() == b.layer() && r.cols().equals(b.cols())).findFirst().orElseThrow();
+                assertEquals(p.of(reduce.id()).chip(), p.of(b.id()).chip(), b + " and " + reduce);
+                blocks++;
+            }
+        }
+        assertTrue(blocks > 16, "expected many row blocks in groups that fit a chip, got " + blocks);
+        assertEquals(g.vertices().size(), new HashSet<>(p.cores()).size(), "every core once");
+    }
+
+    @Test
+    void itsBusiestLinkCarriesNoMoreThanBreadthFirstPlacements() {
+        Machine machine = Machine.spinn5();
+        for (MachineGraph g : List.of(
+                TestSupport.partition(PartitioningStrategy.FEWEST_CORES, TestSupport.mnist(), TestSupport.tightMemory(16)),
+                TestSupport.partition(PartitioningStrategy.FEWEST_CORES, TestSupport.deep(), TestSupport.tightMemory(128)))) {
+            long grouped = LinkLoads.of(g, new ColumnGroupPlacer().place(g, machine), machine).maxLinkPackets();
+            long breadthFirst = LinkLoads.of(g, new BreadthFirstPlacer().place(g, machine), machine).maxLinkPackets();
+            assertTrue(grouped <= breadthFirst, grouped + " packets against " + breadthFirst);
+        }
+    }
+
+    @Test
+    void aGraphWhosePacketsStayOnOneChipIsNotSpread() {
+        // 8 sources of 100 values each, all to one sink: on one chip no packet crosses a link
+        List<MachineVertex> vs = new ArrayList<>();
+        List<OutgoingPartition> ps = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            vs.add(new MachineVertex(i, VertexKind.INPUT_SOURCE, -1, null, new Slice(100 * i, 100 * i + 100), false));
+            ps.add(new OutgoingPartition(i, i, PartitionKind.FORWARD, new Slice(100 * i, 100 * i + 100), List.of(8)));
+        }
+        vs.add(new MachineVertex(8, VertexKind.OUTPUT_SINK, 1, null, new Slice(0, 800), false));
+        MachineGraph g = new MachineGraph(vs, ps);
+
+        Placements p = new ColumnGroupPlacer().place(g, Machine.spinn5());
+
+        assertEquals(1, p.chipsUsed());
+        assertEquals(9, new HashSet<>(p.cores()).size());
+    }
+}
