@@ -19,31 +19,38 @@ import org.spinnaker4j.backend.sim.SendMode;
 import org.spinnaker4j.demo.ReferenceNetworks;
 import org.spinnaker4j.mapper.Mapping;
 import org.spinnaker4j.mapper.cost.BoundCalculator;
+import org.spinnaker4j.mapper.cost.ComputeLimit;
+import org.spinnaker4j.mapper.cost.CoreCostModel;
 import org.spinnaker4j.mapper.cost.SampleBound;
 import org.spinnaker4j.mapper.machine.Machine;
 import org.spinnaker4j.mapper.machine.MachineTiming;
 import org.spinnaker4j.mapper.partition.PartitioningStrategy;
 
 /**
- * The machine report: for the seed network and the MNIST MLP, every combination of
- * {FASTEST, FEWEST_CORES, NEURON_PER_CORE} × {BURST, TDMA} runs inference and one training mini-batch
- * on a simulated SpiNN-5 board, and the report lists packets forward and backward, link load,
- * drops, simulated time against the mapping's time bound ({@link BoundCalculator}) and the run's
- * busiest core and link, and energy, as Markdown and
- * as an HTML page with a per-chip heat map of packets and drops.
+ * The machine report: for the seed network, the MNIST MLP and a network of softmax layers that
+ * span cores, every partitioning strategy × {BURST, TDMA} runs inference on a batch and one
+ * training mini-batch on a simulated SpiNN-5 board. The report gives, per run, time (latency,
+ * throughput, against the compute limit of the whole board and against the mapping's own time
+ * bound ({@link BoundCalculator}), and the host link's time), energy, packets forward and
+ * backward, link load, drops and overruns, as Markdown and as an HTML page with a per-chip heat
+ * map of packets and drops.
  * Usage: {@code MachineReport [output directory]}.
  */
 public final class MachineReport {
 
-    private static final double LINK_SECONDS = MachineTiming.SPINNAKER1.linkPacketPs() / 1e12;
-
-    /** One configuration's outcome; {@code bound} is its mapping's time bound per sample. */
+    /**
+     * One configuration's outcome; {@code bound} is its mapping's time bound per sample, {@code limitSeconds}
+     * the board's compute limit per sample for the pass.
+     */
     private record Row(String network, String pass, PartitioningStrategy strategy, SendMode mode, RunStats stats,
-            SampleBound bound, String outcome) {
+            SampleBound bound, double limitSeconds, String outcome) {
     }
 
-    /** How many samples each pass runs: neuron-per-core training delivers millions of packets per sample. */
-    private record Samples(int inference, int trainingBlocks, int trainingNeuronPerCore) {
+    /**
+     * How many samples each pass runs: a batch for inference, a mini-batch for training, and fewer
+     * for neuron-per-core training, which delivers millions of packets per sample.
+     */
+    private record Samples(int inference, int training, int trainingNeuronPerCore) {
     }
 
     private MachineReport() {
@@ -53,8 +60,10 @@ public final class MachineReport {
         Path out = Path.of(args.length > 0 ? args[0] : "target/machine-report");
         Files.createDirectories(out);
         List<Row> rows = new ArrayList<>();
-        rows.addAll(measure("seed 10-50-50-300-50-25", ReferenceNetworks.seedNetwork(), new Samples(50, 16, 4)));
-        rows.addAll(measure("MNIST MLP 784-256-128-10", ReferenceNetworks.mnistMlp(), new Samples(20, 16, 2)));
+        rows.addAll(measure("seed 10-50-50-300-50-25", ReferenceNetworks.seedNetwork(), new Samples(200, 32, 4)));
+        rows.addAll(measure("MNIST MLP 784-256-128-10", ReferenceNetworks.mnistMlp(), new Samples(500, 32, 2)));
+        rows.addAll(measure("softmax 100-100-100-300-100-100", ReferenceNetworks.softmaxNetwork(),
+                new Samples(200, 32, 2)));
         String markdown = markdown(rows);
         Files.writeString(out.resolve("machine-report.md"), markdown);
         Files.writeString(out.resolve("machine-report.html"), html(rows));
@@ -85,9 +94,9 @@ public final class MachineReport {
                         outcome = "packets lost";
                     }
                     rows.add(new Row(name, "inference", strategy, mode, net.lastRunStats(), bound(net.mapping()),
-                            outcome));
+                            limit(net.mapping()), outcome));
                     int n = strategy == PartitioningStrategy.NEURON_PER_CORE ? samples.trainingNeuronPerCore()
-                            : samples.trainingBlocks();
+                            : samples.training();
                     try {
                         net.fit(x.getRows(range(n)), y.getRows(range(n)));
                         outcome = String.format(Locale.ROOT, "ok, score %.4f", net.score());
@@ -95,7 +104,7 @@ public final class MachineReport {
                         outcome = "packets lost";
                     }
                     rows.add(new Row(name, "training", strategy, mode, net.lastTrainingStats(),
-                            bound(net.trainingMapping()), outcome));
+                            bound(net.trainingMapping()), limit(net.trainingMapping()), outcome));
                     System.err.printf("%s %s %s: %s%n", name, strategy, mode, outcome);
                 }
             }
@@ -105,6 +114,11 @@ public final class MachineReport {
 
     private static SampleBound bound(Mapping m) {
         return BoundCalculator.SPINNAKER1.bound(m.network(), m.graph(), m.placements(), m.machine());
+    }
+
+    private static double limit(Mapping m) {
+        return ComputeLimit.secondsPerSample(m.network(), m.machine(), CoreCostModel.ARM968_SOFT_FLOAT,
+                MachineTiming.SPINNAKER1);
     }
 
     private static INDArray oneHot(int rows, int classes) {
@@ -126,36 +140,39 @@ public final class MachineReport {
     private static String markdown(List<Row> rows) {
         StringBuilder sb = new StringBuilder();
         sb.append("# Machine report: inference and training on a simulated SpiNN-5 board\n\n");
-        sb.append("Inference runs the forward pass; training runs one mini-batch (forward, backward and the update; "
-                + "the seed network's loss is MSE, so its labels are one-hot vectors treated as regression targets). "
-                + "Per sample: packets sent by cores forward and backward, and delivered to cores; the busiest link's "
-                + "packets; router drops (reinjected or lost) and "
-                + "packets lost in full core receive queues; TDMA slots missed; simulated time (split into the "
-                + "forward pass, up to the last forward packet sent, and the backward pass); the mapping's time bound "
-                + "per sample with samples pipelined (the busiest core's cycles, link's or router's packets, from the "
-                + "cost model and the routes, as the FASTEST partitioner computes it) and what sets it; the run's own "
-                + "bound (the busiest core's measured work or the busiest link's traffic, whichever is longer); "
-                + "the cores' busy time added up; energy from SpiNNMachine's power figures. A BURST run stops at the first sample that loses "
+        sb.append("Inference runs a batch through the forward pass (pipelined under TDMA: a sample starts every "
+                + "period); training runs one mini-batch (forward, backward and the update, one sample at a time; the "
+                + "seed network's loss is MSE, so its labels are one-hot vectors treated as regression targets). "
+                + "Time: the latency (the longest any sample took from its start to its result), the simulated time "
+                + "per sample (the run's length over its samples: 1 / throughput), the board's compute limit (every "
+                + "one of its 768 application cores doing nothing but the pass's soft-float MACs: one per weight "
+                + "forward, three in training) and the share of it reached, the mapping's time bound per sample "
+                + "with samples pipelined (the busiest core's cycles, link's or router's packets, from the cost model "
+                + "and the routes, as the FASTEST partitioner computes it), what sets it and the share reached, the "
+                + "host link's time to move each sample in and its results out (beside the machine's time, not in "
+                + "it), and energy from SpiNNMachine's power figures. Packets per sample: sent by cores forward and "
+                + "backward, delivered to cores, on the busiest link; router drops (reinjected or lost), packets lost "
+                + "in full core receive queues, TDMA slots missed. A BURST run stops at the first sample that loses "
                 + "a packet, so its figures cover the samples it ran.\n\n");
-        sb.append("| network | pass | partitioning | send | cores / chips | samples | sent forward | sent backward | "
-                + "delivered | peak link | dropped | reinjected | lost | overruns | µs / sample | forward / backward µs "
-                + "| mapping bound µs | run bound µs | of run bound | busy core µs / sample | µJ / sample | result |\n");
-        sb.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+        sb.append("| network | pass | partitioning | send | cores / chips | samples | latency µs | µs / sample "
+                + "| samples / s | compute limit µs | of limit | mapping bound µs | of bound | host link µs / sample "
+                + "| µJ / sample | sent forward | sent backward | delivered | peak link | dropped | reinjected | lost "
+                + "| overruns | result |\n");
+        sb.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
         for (Row r : rows) {
             RunStats s = r.stats();
             double perSample = s.simulatedSecondsPerSample();
-            double bound = s.boundSecondsPerSample(LINK_SECONDS);
+            double bound = r.bound().microseconds(MachineTiming.SPINNAKER1) / 1e6;
             sb.append(String.format(Locale.ROOT,
-                    "| %s | %s | %s | %s | %d / %d | %d | %.0f | %.0f | %.0f | %.0f | %d | %d | %d | %d | %.1f "
-                            + "| %.1f / %.1f | %.1f (%s) | %.1f | %.0f %% | %.1f | %.1f | %s |%n",
+                    "| %s | %s | %s | %s | %d / %d | %d | %.1f | %.1f | %.0f | %.1f | %.0f %% | %.1f (%s) | %.0f %% "
+                            + "| %.1f | %.1f | %.0f | %.0f | %.0f | %.0f | %d | %d | %d | %d | %s |%n",
                     r.network(), r.pass(), r.strategy(), r.mode(), s.coresUsed(), s.chipsUsed(), s.samples(),
-                    s.forwardPacketsPerSample(), s.backwardPacketsPerSample(), s.packetsDeliveredPerSample(),
-                    (double) s.peakLinkPackets() / s.samples(),
-                    s.packetsDropped(), s.packetsReinjected(), s.packetsLost(), s.tdmaOverruns(), perSample * 1e6,
-                    s.forwardSecondsPerSample() * 1e6, s.backwardSecondsPerSample() * 1e6,
-                    r.bound().microseconds(MachineTiming.SPINNAKER1), r.bound().limitedBy(), bound * 1e6,
-                    100 * bound / perSample,
-                    s.busyCoreSecondsPerSample() * 1e6, s.energyJoulesPerSample() * 1e6, r.outcome()));
+                    s.latencySeconds() * 1e6, perSample * 1e6, s.samplesPerSecond(), r.limitSeconds() * 1e6,
+                    100 * r.limitSeconds() / perSample, bound * 1e6, r.bound().limitedBy(), 100 * bound / perSample,
+                    s.hostSecondsPerSample() * 1e6, s.energyJoulesPerSample() * 1e6, s.forwardPacketsPerSample(),
+                    s.backwardPacketsPerSample(), s.packetsDeliveredPerSample(),
+                    (double) s.peakLinkPackets() / s.samples(), s.packetsDropped(), s.packetsReinjected(),
+                    s.packetsLost(), s.tdmaOverruns(), r.outcome()));
         }
         return sb.toString();
     }

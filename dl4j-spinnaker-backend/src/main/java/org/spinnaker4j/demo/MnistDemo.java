@@ -12,14 +12,19 @@ import org.nd4j.linalg.ops.transforms.Transforms;
 import org.spinnaker4j.backend.SpiNNakerMultiLayerNetwork;
 import org.spinnaker4j.backend.SpiNNakerOptions;
 import org.spinnaker4j.backend.runtime.RunStats;
+import org.spinnaker4j.mapper.Mapping;
+import org.spinnaker4j.mapper.cost.ComputeLimit;
+import org.spinnaker4j.mapper.cost.CoreCostModel;
+import org.spinnaker4j.mapper.machine.MachineTiming;
 import org.spinnaker4j.mapper.partition.PartitioningStrategy;
 
 /**
  * The README's demo: trains the 784-256-128-10 MNIST MLP on the first 8,000 digits twice from
  * the same initial parameters, with DL4J on the CPU and on a simulated SpiNN-5 board, then
  * evaluates both on the last 2,000 digits (on the CPU and on the machine respectively) and
- * prints the accuracies, the packets per sample forward and backward for FASTEST and, on a
- * single mini-batch (it is the slow baseline), NEURON_PER_CORE partitioning.
+ * prints the accuracies and, for FASTEST and, on a single mini-batch (it is the slow baseline),
+ * NEURON_PER_CORE partitioning: cores used, packets per sample forward and backward, drops,
+ * latency, throughput, the share of the board's compute limit, energy and host link time.
  */
 public final class MnistDemo {
 
@@ -83,7 +88,7 @@ public final class MnistDemo {
             System.out.printf("Max |parameter difference| after %d iterations: %.3g (the cores add in another "
                     + "order than nd4j's matrix products; Adam amplifies the float32 rounding over the epochs)%n",
                     block.getIterationCount(), Transforms.abs(block.params().sub(cpu.params())).maxNumber().doubleValue());
-            report("FASTEST", training, inference);
+            report("FASTEST", training, block.trainingMapping(), inference, block.mapping());
             System.out.printf("  simulator speed: %.2f M events per second of host time while training%n",
                     events / wall / 1e6);
         }
@@ -97,22 +102,32 @@ public final class MnistDemo {
             neuronPerCore.fit(few);
             neuronPerCore.output(few.getFeatures());
             System.out.printf("NEURON_PER_CORE on one mini-batch of %d digits:%n", NEURON_PER_CORE_SAMPLES);
-            report("NEURON_PER_CORE", neuronPerCore.lastTrainingStats(), neuronPerCore.lastRunStats());
+            report("NEURON_PER_CORE", neuronPerCore.lastTrainingStats(), neuronPerCore.trainingMapping(),
+                    neuronPerCore.lastRunStats(), neuronPerCore.mapping());
         }
     }
 
-    private static void report(String strategy, RunStats training, RunStats inference) {
-        System.out.printf("  %-15s training: %4d cores on %2d chips, per sample %6.0f packets forward and %8.0f "
-                + "backward (%9.0f delivered), %d dropped, %.0f µs simulated (%.0f forward, %.0f backward)%n",
-                strategy, training.coresUsed(), training.chipsUsed(), training.forwardPacketsPerSample(),
-                training.backwardPacketsPerSample(), training.packetsDeliveredPerSample(), training.packetsDropped(),
-                training.simulatedSecondsPerSample() * 1e6, training.forwardSecondsPerSample() * 1e6,
-                training.backwardSecondsPerSample() * 1e6);
+    private static void report(String strategy, RunStats training, Mapping trainingMapping, RunStats inference,
+            Mapping inferenceMapping) {
+        System.out.printf("  %-15s training:  %4d cores on %2d chips, per sample %6.0f packets forward and %8.0f "
+                + "backward (%9.0f delivered), %d dropped; %s%n", strategy, training.coresUsed(), training.chipsUsed(),
+                training.forwardPacketsPerSample(), training.backwardPacketsPerSample(),
+                training.packetsDeliveredPerSample(), training.packetsDropped(), time(training, trainingMapping));
         System.out.printf("  %-15s inference: %4d cores on %2d chips, per sample %6.0f packets sent (%9.0f delivered), "
-                + "%d dropped, %.0f µs simulated, max %d routing entries per chip%n", strategy, inference.coresUsed(),
-                inference.chipsUsed(), inference.packetsSentPerSample(), inference.packetsDeliveredPerSample(),
-                inference.packetsDropped(), inference.simulatedSecondsPerSample() * 1e6,
-                inference.maxRoutingEntries());
+                + "%d dropped; %s%n", strategy, inference.coresUsed(), inference.chipsUsed(),
+                inference.packetsSentPerSample(), inference.packetsDeliveredPerSample(), inference.packetsDropped(),
+                time(inference, inferenceMapping));
+    }
+
+    /** Latency, throughput, the share of the board's compute limit, energy and host link time of a run. */
+    private static String time(RunStats s, Mapping m) {
+        double limit = ComputeLimit.secondsPerSample(m.network(), m.machine(), CoreCostModel.ARM968_SOFT_FLOAT,
+                MachineTiming.SPINNAKER1);
+        return String.format("latency %.0f µs, %.0f µs per sample (%.0f samples/s, %.0f %% of the board's compute "
+                + "limit of %.0f µs), %.0f µJ per sample; host link %.0f µs per sample", s.latencySeconds() * 1e6,
+                s.simulatedSecondsPerSample() * 1e6, s.samplesPerSecond(),
+                100 * limit / s.simulatedSecondsPerSample(), limit * 1e6, s.energyJoulesPerSample() * 1e6,
+                s.hostSecondsPerSample() * 1e6);
     }
 
     /** Adds up the machine's statistics over an epoch's mini-batches. */

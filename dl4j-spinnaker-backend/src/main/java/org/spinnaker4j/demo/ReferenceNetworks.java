@@ -7,6 +7,7 @@ import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.weights.WeightInit;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.learning.config.Adam;
+import org.nd4j.linalg.learning.config.Sgd;
 import org.nd4j.linalg.lossfunctions.LossFunctions.LossFunction;
 
 /** The reference networks the demo, the parity tests and the benchmarks share. */
@@ -37,6 +38,22 @@ public final class ReferenceNetworks {
                 .layer(dense(784, 256, Activation.RELU))
                 .layer(dense(256, 128, Activation.RELU))
                 .layer(new OutputLayer.Builder(LossFunction.MCXENT).nIn(128).nOut(10).activation(Activation.SOFTMAX)
+                        .build())
+                .build();
+    }
+
+    /**
+     * 100 → Dense 100 relu → Dense 100 softmax → Dense 300 softmax → Dense 100 tanh → 100 softmax
+     * (MCXENT), Sgd 0.1: softmax layers wide enough to span cores, so their exchanges between
+     * cores are part of every pass.
+     */
+    public static MultiLayerConfiguration softmaxNetwork() {
+        return new NeuralNetConfiguration.Builder().seed(7).updater(new Sgd(0.1)).weightInit(WeightInit.XAVIER).list()
+                .layer(dense(100, 100, Activation.RELU))
+                .layer(dense(100, 100, Activation.SOFTMAX))
+                .layer(dense(100, 300, Activation.SOFTMAX))
+                .layer(dense(300, 100, Activation.TANH))
+                .layer(new OutputLayer.Builder(LossFunction.MCXENT).nIn(100).nOut(100).activation(Activation.SOFTMAX)
                         .build())
                 .build();
     }

@@ -110,14 +110,6 @@ public record RunStats(int samples, double simulatedSeconds, double latencySecon
         return links.stream().mapToLong(LinkStats::packets).max().orElse(0);
     }
 
-    /**
-     * The least time per sample this mapping could take: the busiest core's work or the busiest
-     * link's traffic ({@code linkSecondsPerPacket} each), whichever is longer.
-     */
-    public double boundSecondsPerSample(double linkSecondsPerPacket) {
-        return Math.max(busiestCoreSeconds, peakLinkPackets() * linkSecondsPerPacket) / samples;
-    }
-
     /** The chips and links where packets were dropped, one per line; empty if none was. */
     public String describeDrops() {
         StringBuilder sb = new StringBuilder();

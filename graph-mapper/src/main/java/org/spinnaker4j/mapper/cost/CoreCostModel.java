@@ -114,6 +114,11 @@ public record CoreCostModel(double cyclesPerInstruction, int receiveInterruptCyc
         });
     }
 
+    /** Cycles of one soft-float multiply-accumulate (random operands), the unit of the machine's compute limit. */
+    public double macCycles() {
+        return MAC * cyclesPerInstruction;
+    }
+
     /**
      * Cycles a block takes to multiply one row into its sums (a MAC per column and the row's
      * loop), in the event that brings the row or a later one; 0 for a vertex that is not a block.
