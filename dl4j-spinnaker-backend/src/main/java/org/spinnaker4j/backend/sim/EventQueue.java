@@ -4,18 +4,28 @@ import java.util.Arrays;
 
 /**
  * The simulator's clock and pending events, in time order (ties in the order they were
- * scheduled): a binary heap over parallel arrays, since the simulation spends much of its
- * time here.
+ * scheduled). The simulation spends much of its time here, so the order is kept over primitive
+ * (time, order) pairs, where an order word is the event's sequence number and the slot holding
+ * its action: events due within a few microseconds in a {@link TimingWheel}, later ones in an
+ * {@link EventHeap}, and the earlier of their first events runs next.
  */
 final class EventQueue {
 
     /** Picoseconds per 200 MHz core clock. */
     static final long PS_PER_CORE_CLOCK = 5_000;
 
-    private long[] times = new long[1024];
-    private long[] seqs = new long[1024];
+    /** Low bits of an order word: the slot of the event's action. */
+    private static final int SLOT_BITS = 24;
+    private static final long SLOT_MASK = (1L << SLOT_BITS) - 1;
+    /** Sequence numbers fill the order word's other bits and keep it positive. */
+    private static final long MAX_SEQ = 1L << (Long.SIZE - 1 - SLOT_BITS);
+
+    private final TimingWheel soon = new TimingWheel();
+    private final EventHeap later = new EventHeap();
     private Runnable[] actions = new Runnable[1024];
-    private int size;
+    private int[] freeSlots = new int[1024];
+    private int nFree;
+    private int nSlots;
     private long seq;
     private long now;
     private long processed;
@@ -25,26 +35,18 @@ final class EventQueue {
         return now;
     }
 
+    /** Schedules {@code action} at {@code time} (or now, if that has passed). */
     void at(long time, Runnable action) {
-        if (size == times.length) {
-            times = Arrays.copyOf(times, size * 2);
-            seqs = Arrays.copyOf(seqs, size * 2);
-            actions = Arrays.copyOf(actions, size * 2);
+        if (seq == MAX_SEQ) {
+            throw new IllegalStateException("more than " + MAX_SEQ + " events scheduled in one run");
         }
-        int i = size++;
+        int slot = takeSlot();
+        actions[slot] = action;
         long t = Math.max(time, now);
-        long s = seq++;
-        while (i > 0) {
-            int parent = (i - 1) >>> 1;
-            if (!before(t, s, times[parent], seqs[parent])) {
-                break;
-            }
-            move(parent, i);
-            i = parent;
+        long order = seq++ << SLOT_BITS | slot;
+        if (!soon.offer(t, order)) {
+            later.add(t, order);
         }
-        times[i] = t;
-        seqs[i] = s;
-        actions[i] = action;
     }
 
     void after(long delay, Runnable action) {
@@ -53,51 +55,58 @@ final class EventQueue {
 
     /** Runs events until none is left. */
     void runUntilIdle() {
-        while (size > 0) {
-            now = times[0];
-            Runnable action = actions[0];
-            removeFirst();
+        while (true) {
+            long order;
+            if (soon.isEmpty()) {
+                if (later.isEmpty()) {
+                    return;
+                }
+                order = takeLater();
+            } else {
+                int bucket = soon.firstBucket();
+                if (later.isEmpty() || soonerThanLater(bucket)) {
+                    now = soon.time(bucket);
+                    order = soon.order(bucket);
+                    soon.removeFirst(bucket);
+                } else {
+                    order = takeLater();
+                }
+            }
+            soon.advance(now);
+            int slot = (int) (order & SLOT_MASK);
+            Runnable action = actions[slot];
+            actions[slot] = null;
+            freeSlots[nFree++] = slot;
             processed++;
             action.run();
         }
     }
 
-    private void removeFirst() {
-        int last = --size;
-        long t = times[last];
-        long s = seqs[last];
-        Runnable a = actions[last];
-        actions[last] = null;
-        int i = 0;
-        while (true) {
-            int child = 2 * i + 1;
-            if (child >= size) {
-                break;
-            }
-            if (child + 1 < size && before(times[child + 1], seqs[child + 1], times[child], seqs[child])) {
-                child++;
-            }
-            if (!before(times[child], seqs[child], t, s)) {
-                break;
-            }
-            move(child, i);
-            i = child;
-        }
-        if (size > 0) {
-            times[i] = t;
-            seqs[i] = s;
-            actions[i] = a;
-        }
+    private boolean soonerThanLater(int bucket) {
+        long t = soon.time(bucket);
+        long l = later.firstTime();
+        return t < l || t == l && soon.order(bucket) < later.firstOrder();
     }
 
-    private void move(int from, int to) {
-        times[to] = times[from];
-        seqs[to] = seqs[from];
-        actions[to] = actions[from];
+    private long takeLater() {
+        now = later.firstTime();
+        long order = later.firstOrder();
+        later.removeFirst();
+        return order;
     }
 
-    private static boolean before(long t1, long s1, long t2, long s2) {
-        return t1 < t2 || (t1 == t2 && s1 < s2);
+    private int takeSlot() {
+        if (nFree > 0) {
+            return freeSlots[--nFree];
+        }
+        if (nSlots == actions.length) {
+            if (nSlots == 1 << SLOT_BITS) {
+                throw new IllegalStateException("more than " + nSlots + " events pending at once");
+            }
+            actions = Arrays.copyOf(actions, 2 * nSlots);
+            freeSlots = Arrays.copyOf(freeSlots, 2 * nSlots);
+        }
+        return nSlots++;
     }
 
     long processed() {
@@ -105,8 +114,12 @@ final class EventQueue {
     }
 
     void reset() {
-        Arrays.fill(actions, 0, size, null);
-        size = 0;
+        Arrays.fill(actions, 0, nSlots, null);
+        soon.clear();
+        later.clear();
+        nSlots = 0;
+        nFree = 0;
+        seq = 0;
         now = 0;
         processed = 0;
     }
