@@ -1,6 +1,5 @@
 package org.spinnaker4j.backend.sim;
 
-import java.util.ArrayDeque;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
@@ -26,10 +25,15 @@ final class SimCore implements SimRouter.Pusher {
 
     private static final Phase[] PHASES = Phase.values();
 
-    /** A range of keys [lo, hi) and what it means to this core. */
-    record KeyClass<T>(int lo, int hi, T meaning) {
+    /** A range of keys [lo, hi), what it means to this core, and the {@link KeyIds} number of {@code lo}. */
+    record KeyClass<T>(int lo, int hi, T meaning, int firstId) {
         boolean contains(int key) {
             return Integer.compareUnsigned(key, lo) >= 0 && Integer.compareUnsigned(key, hi) < 0;
+        }
+
+        /** The {@link KeyIds} number of {@code key}, one of this range's. */
+        int id(int key) {
+            return firstId + (key - lo);
         }
     }
 
@@ -42,10 +46,11 @@ final class SimCore implements SimRouter.Pusher {
             WorkCosts work, long updateCycles, int sendCycles, Map<Phase, CoreSlot> slots,
             List<KeyClass<Phase>> sends) {
 
-        Phase phaseOf(int key) {
+        /** The range of the keys this core sends that holds {@code key}. */
+        KeyClass<Phase> sendClass(int key) {
             for (KeyClass<Phase> c : sends) {
                 if (c.contains(key)) {
-                    return c.meaning();
+                    return c;
                 }
             }
             throw new IllegalStateException(String.format("core %s sent key 0x%08x, which none of its partitions has",
@@ -59,11 +64,17 @@ final class SimCore implements SimRouter.Pusher {
     private final Profile profile;
     private final SimulatorParameters parameters;
     private final DropLog log;
-    private final ArrayDeque<SimPacket> received = new ArrayDeque<>();
-    private final ArrayDeque<long[]> toSend = new ArrayDeque<>();
+    private final PacketQueue received;
+    private final SendQueue toSend = new SendQueue();
     private final int[] outbox;
+    private final Runnable interruptEvent = this::interrupt;
+    private final Runnable finishPacketEvent = this::finishPacket;
+    private final Runnable injectEvent = this::inject;
     private boolean busy;
     private boolean registerFull;
+    /** The packet in the receive register (while {@code registerFull}). */
+    private int registerKey;
+    private int registerPayload;
     private boolean injecting;
     private long stepStart;
     private final Map<Phase, SlotCursor> cursors = new EnumMap<>(Phase.class);
@@ -86,6 +97,7 @@ final class SimCore implements SimRouter.Pusher {
         this.parameters = parameters;
         this.log = log;
         this.outbox = new int[2 * kernel.maxSendsPerEvent()];
+        this.received = new PacketQueue(parameters.coreReceiveDepth());
         profile.slots().forEach((phase, slot) -> cursors.put(phase, new SlotCursor(slot)));
     }
 
@@ -133,42 +145,48 @@ final class SimCore implements SimRouter.Pusher {
     }
 
     /** The router hands a packet to the receive register; the interrupt moves it to the queue. */
-    void receive(SimPacket p) {
+    void receive(int key, int payload) {
         registerFull = true;
-        clock.after(profile.receiveInterruptCycles() * EventQueue.PS_PER_CORE_CLOCK, () -> {
-            registerFull = false;
-            arrive(p);
-            router.outputFreed();
-        });
+        registerKey = key;
+        registerPayload = payload;
+        clock.after(profile.receiveInterruptCycles() * EventQueue.PS_PER_CORE_CLOCK, interruptEvent);
     }
 
-    private void arrive(SimPacket p) {
+    private void interrupt() {
+        registerFull = false;
+        arrive(registerKey, registerPayload);
+        router.outputFreed();
+    }
+
+    private void arrive(int key, int payload) {
         if (received.size() >= parameters.coreReceiveDepth()) {
             receiveDrops++;
             log.dropped++;
             log.lost(String.format("core %s (%s), key 0x%08x: its receive queue of %d was full", profile.location(),
-                    profile.label(), p.key, parameters.coreReceiveDepth()));
+                    profile.label(), key, parameters.coreReceiveDepth()));
             return;
         }
         delivered++;
-        received.add(p);
+        received.add(key, payload, 0, 0, 0);
         if (!busy) {
             handleNext();
         }
     }
 
     private void handleNext() {
-        SimPacket p = received.poll();
+        int key = received.key();
+        int payload = received.payload();
+        received.removeFirst();
         int n;
         try {
-            n = kernel.onPacket(p.key, p.payload, outbox);
+            n = kernel.onPacket(key, payload, outbox);
         } catch (KernelException e) {
             throw new IllegalStateException(String.format("core %s (%s) rejected packet key 0x%08x: %s",
-                    profile.location(), profile.label(), p.key, e.getMessage()), e);
+                    profile.location(), profile.label(), key, e.getMessage()), e);
         }
         long done = finishEvent(n, profile.packetCycles());
         busy = true;
-        clock.at(done, this::finishPacket);
+        clock.at(done, finishPacketEvent);
     }
 
     private void finishPacket() {
@@ -197,17 +215,18 @@ final class SimCore implements SimRouter.Pusher {
         long sendGap = profile.sendCycles() * EventQueue.PS_PER_CORE_CLOCK;
         for (int k = 0; k < n; k++) {
             int key = outbox[2 * k];
-            Phase phase = profile.phaseOf(key);
+            KeyClass<Phase> keys = profile.sendClass(key);
+            Phase phase = keys.meaning();
             long due = Math.max(phase.backward() ? backwardReadyPs : forwardReadyPs, lastDue + sendGap);
             if (parameters.sendMode() == SendMode.TDMA) {
                 due = cursors.get(phase).atOrAfter(due);
             }
             lastDue = due;
-            toSend.add(new long[] {due, key, outbox[2 * k + 1], phase.ordinal()});
+            toSend.add(due, key, outbox[2 * k + 1], keys.id(key), phase.ordinal());
         }
         if (!injecting && !toSend.isEmpty()) {
             injecting = true;
-            clock.at(toSend.peek()[0], this::inject);
+            clock.at(toSend.due(), injectEvent);
         }
     }
 
@@ -238,11 +257,11 @@ final class SimCore implements SimRouter.Pusher {
     }
 
     private void inject() {
-        long[] next = toSend.peek();
-        if (router.offer(new SimPacket((int) next[1], (int) next[2], -1, 0), this)) {
-            toSend.poll();
+        if (router.offer(toSend.key(), toSend.payload(), toSend.keyId(), -1, 0, this)) {
+            int phase = toSend.phase();
+            toSend.removeFirst();
             sent++;
-            if (PHASES[(int) next[3]].backward()) {
+            if (PHASES[phase].backward()) {
                 sentBackward++;
             } else {
                 lastForwardSendPs = clock.now();
@@ -250,7 +269,7 @@ final class SimCore implements SimRouter.Pusher {
             if (toSend.isEmpty()) {
                 injecting = false;
             } else {
-                clock.at(toSend.peek()[0], this::inject);
+                clock.at(toSend.due(), injectEvent);
             }
         }
     }
