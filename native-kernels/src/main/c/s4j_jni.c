@@ -98,24 +98,25 @@ static int32_t outbox_init(JNIEnv *env, jintArray array, jni_outbox *o,
     return S4J_OK;
 }
 
-/* Whether work is an int[] with room for an event's work bits. */
-static int work_ok(JNIEnv *env, jintArray work)
+/* The DTCM at an address KernelCore took once with address0; NULL if the
+ * address or the capacity is not usable. The kernels bounds-check every
+ * access against the capacity. */
+static void *dtcm_at(jlong address, jint capacity, uint32_t *cap)
 {
-    return work != NULL && (*env)->GetArrayLength(env, work) >= 1;
+    if (address == 0 || capacity <= 0) {
+        return NULL;
+    }
+    *cap = (uint32_t)capacity;
+    return (void *)(intptr_t)address;
 }
 
-/* After an event that returned r: copies its work bits into work[0] (which
- * the caller zeroed), so an event that did no work never touches the array;
- * returns r. */
-static jint work_out(JNIEnv *env, jintArray work, int32_t r,
-                     const s4j_outbox *out)
+/* An event's result for Java: work << 32 | sends, or r if it failed. */
+static jlong event_result(int32_t r, const s4j_outbox *out)
 {
-    if (r >= 0 && out->work != 0u) {
-        jint bits = to_jint(out->work);
-
-        (*env)->SetIntArrayRegion(env, work, 0, 1, &bits);
+    if (r < 0) {
+        return (jlong)r;
     }
-    return r;
+    return (jlong)(((uint64_t)out->work << 32) | (uint32_t)r);
 }
 
 /* Reads a packed config; the caller releases *elems with JNI_ABORT. */
@@ -223,15 +224,26 @@ Java_org_spinnaker4j_kernels_KernelCore_maxSends0(JNIEnv *env, jclass cls,
     return s4j_max_sends(dtcm, capacity);
 }
 
-JNIEXPORT jint JNICALL
-Java_org_spinnaker4j_kernels_KernelCore_onPacket0(JNIEnv *env, jclass cls,
-                                                  jobject buffer, jint key,
-                                                  jint payload,
-                                                  jintArray outbox,
-                                                  jintArray work)
+JNIEXPORT jlong JNICALL
+Java_org_spinnaker4j_kernels_KernelCore_address0(JNIEnv *env, jclass cls,
+                                                 jobject buffer)
 {
     uint32_t capacity = 0u;
     void *dtcm = dtcm_of(env, buffer, &capacity);
+
+    (void)cls;
+    return (jlong)(intptr_t)dtcm;
+}
+
+JNIEXPORT jlong JNICALL
+Java_org_spinnaker4j_kernels_KernelCore_onPacket0(JNIEnv *env, jclass cls,
+                                                  jlong address,
+                                                  jint capacity, jint key,
+                                                  jint payload,
+                                                  jintArray outbox)
+{
+    uint32_t cap = 0u;
+    void *dtcm = dtcm_at(address, capacity, &cap);
     jni_outbox o;
     s4j_outbox out;
     int32_t r;
@@ -240,16 +252,13 @@ Java_org_spinnaker4j_kernels_KernelCore_onPacket0(JNIEnv *env, jclass cls,
     if (dtcm == NULL) {
         return S4J_ERR_BAD_BUFFER;
     }
-    if (!work_ok(env, work)) {
-        return S4J_ERR_BAD_LENGTH;
-    }
     r = outbox_init(env, outbox, &o, &out);
     if (r != S4J_OK) {
         return r;
     }
-    r = s4j_on_packet(dtcm, capacity, (uint32_t)key, (uint32_t)payload, &out);
+    r = s4j_on_packet(dtcm, cap, (uint32_t)key, (uint32_t)payload, &out);
     jni_flush(&o);
-    return work_out(env, work, r, &out);
+    return event_result(r, &out);
 }
 
 JNIEXPORT jint JNICALL
@@ -280,13 +289,13 @@ Java_org_spinnaker4j_kernels_KernelCore_loadInput0(JNIEnv *env, jclass cls,
     return r;
 }
 
-JNIEXPORT jint JNICALL
+JNIEXPORT jlong JNICALL
 Java_org_spinnaker4j_kernels_KernelCore_start0(JNIEnv *env, jclass cls,
-                                               jobject buffer, jintArray outbox,
-                                               jintArray work)
+                                               jlong address, jint capacity,
+                                               jintArray outbox)
 {
-    uint32_t capacity = 0u;
-    void *dtcm = dtcm_of(env, buffer, &capacity);
+    uint32_t cap = 0u;
+    void *dtcm = dtcm_at(address, capacity, &cap);
     jni_outbox o;
     s4j_outbox out;
     int32_t r;
@@ -295,16 +304,13 @@ Java_org_spinnaker4j_kernels_KernelCore_start0(JNIEnv *env, jclass cls,
     if (dtcm == NULL) {
         return S4J_ERR_BAD_BUFFER;
     }
-    if (!work_ok(env, work)) {
-        return S4J_ERR_BAD_LENGTH;
-    }
     r = outbox_init(env, outbox, &o, &out);
     if (r != S4J_OK) {
         return r;
     }
-    r = s4j_start(dtcm, capacity, &out);
+    r = s4j_start(dtcm, cap, &out);
     jni_flush(&o);
-    return work_out(env, work, r, &out);
+    return event_result(r, &out);
 }
 
 JNIEXPORT jint JNICALL
