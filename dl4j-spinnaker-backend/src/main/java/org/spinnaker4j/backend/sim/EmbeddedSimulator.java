@@ -52,7 +52,8 @@ public final class EmbeddedSimulator implements Machine {
     public static final long LINK_72_BIT_PS = 380_000;
 
     private final SimulatorParameters parameters;
-    private final EventQueue clock = new EventQueue();
+    /** A new one for each mapping built, as its routers, links and cores register their actions with it. */
+    private EventQueue clock = new EventQueue();
     private final DropLog log = new DropLog();
     private Mapping mapping;
     private List<SimRouter> routers;
@@ -84,6 +85,7 @@ public final class EmbeddedSimulator implements Machine {
 
     private void build(Mapping m, List<CoreData> data) {
         mapping = m;
+        clock = new EventQueue();
         int maxHops = 2 * (m.machine().width() + m.machine().height()) + 8;
         KeyIds keyIds = new KeyIds(m.graph().partitions());
         Map<ChipLocation, SimRouter> byChip = new HashMap<>();

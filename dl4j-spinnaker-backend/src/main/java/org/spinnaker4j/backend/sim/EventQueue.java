@@ -5,25 +5,31 @@ import java.util.Arrays;
 /**
  * The simulator's clock and pending events, in time order (ties in the order they were
  * scheduled). The simulation spends much of its time here, so the order is kept over primitive
- * (time, order) pairs, where an order word is the event's sequence number and the slot holding
- * its action: events due within a few microseconds in a {@link TimingWheel}, later ones in an
- * {@link EventHeap}, and the earlier of their first events runs next.
+ * (time, order) pairs, where an order word is the event's sequence number and its action's
+ * number: events due within a few microseconds in a {@link TimingWheel}, later ones in an
+ * {@link EventHeap}, and the earlier of their first events runs next. The routers, links and
+ * cores {@link #register} their actions once and schedule them by number, so scheduling one
+ * stores no object reference; a one-off action takes a numbered slot until it runs.
  */
 final class EventQueue {
 
     /** Picoseconds per 200 MHz core clock. */
     static final long PS_PER_CORE_CLOCK = 5_000;
 
-    /** Low bits of an order word: the slot of the event's action. */
-    private static final int SLOT_BITS = 24;
-    private static final long SLOT_MASK = (1L << SLOT_BITS) - 1;
+    /** Low bits of an order word: the number of the event's action. */
+    private static final int ACTION_BITS = 24;
+    private static final long ACTION_MASK = (1L << ACTION_BITS) - 1;
+    /** Actions numbered from this are one-off slots; below it, registered actions. */
+    private static final int FIRST_SLOT = 1 << (ACTION_BITS - 1);
     /** Sequence numbers fill the order word's other bits and keep it positive. */
-    private static final long MAX_SEQ = 1L << (Long.SIZE - 1 - SLOT_BITS);
+    private static final long MAX_SEQ = 1L << (Long.SIZE - 1 - ACTION_BITS);
 
     private final TimingWheel soon = new TimingWheel();
     private final EventHeap later = new EventHeap();
-    private Runnable[] actions = new Runnable[1024];
-    private int[] freeSlots = new int[1024];
+    private Runnable[] registered = new Runnable[1024];
+    private int nRegistered;
+    private Runnable[] slots = new Runnable[64];
+    private int[] freeSlots = new int[64];
     private int nFree;
     private int nSlots;
     private long seq;
@@ -35,18 +41,39 @@ final class EventQueue {
         return now;
     }
 
-    /** Schedules {@code action} at {@code time} (or now, if that has passed). */
-    void at(long time, Runnable action) {
+    /** Numbers an action that will be scheduled many times, for {@link #at(long, int)}; for the queue's life. */
+    int register(Runnable action) {
+        if (nRegistered == FIRST_SLOT) {
+            throw new IllegalStateException("more than " + FIRST_SLOT + " actions registered");
+        }
+        if (nRegistered == registered.length) {
+            registered = Arrays.copyOf(registered, 2 * nRegistered);
+        }
+        registered[nRegistered] = action;
+        return nRegistered++;
+    }
+
+    /** Schedules the registered action {@code action} at {@code time} (or now, if that has passed). */
+    void at(long time, int action) {
         if (seq == MAX_SEQ) {
             throw new IllegalStateException("more than " + MAX_SEQ + " events scheduled in one run");
         }
-        int slot = takeSlot();
-        actions[slot] = action;
         long t = Math.max(time, now);
-        long order = seq++ << SLOT_BITS | slot;
+        long order = seq++ << ACTION_BITS | action;
         if (!soon.offer(t, order)) {
             later.add(t, order);
         }
+    }
+
+    void after(long delay, int action) {
+        at(now + delay, action);
+    }
+
+    /** Schedules a one-off {@code action} at {@code time} (or now, if that has passed). */
+    void at(long time, Runnable action) {
+        int slot = takeSlot();
+        slots[slot] = action;
+        at(time, FIRST_SLOT + slot);
     }
 
     void after(long delay, Runnable action) {
@@ -73,12 +100,13 @@ final class EventQueue {
                 }
             }
             soon.advance(now);
-            int slot = (int) (order & SLOT_MASK);
-            Runnable action = actions[slot];
-            actions[slot] = null;
-            freeSlots[nFree++] = slot;
+            int number = (int) (order & ACTION_MASK);
             processed++;
-            action.run();
+            if (number < FIRST_SLOT) {
+                registered[number].run();
+            } else {
+                runSlot(number - FIRST_SLOT);
+            }
         }
     }
 
@@ -95,15 +123,22 @@ final class EventQueue {
         return order;
     }
 
+    private void runSlot(int slot) {
+        Runnable action = slots[slot];
+        slots[slot] = null;
+        freeSlots[nFree++] = slot;
+        action.run();
+    }
+
     private int takeSlot() {
         if (nFree > 0) {
             return freeSlots[--nFree];
         }
-        if (nSlots == actions.length) {
-            if (nSlots == 1 << SLOT_BITS) {
-                throw new IllegalStateException("more than " + nSlots + " events pending at once");
+        if (nSlots == slots.length) {
+            if (FIRST_SLOT + nSlots > ACTION_MASK) {
+                throw new IllegalStateException("more than " + nSlots + " one-off events pending at once");
             }
-            actions = Arrays.copyOf(actions, 2 * nSlots);
+            slots = Arrays.copyOf(slots, 2 * nSlots);
             freeSlots = Arrays.copyOf(freeSlots, 2 * nSlots);
         }
         return nSlots++;
@@ -113,8 +148,9 @@ final class EventQueue {
         return processed;
     }
 
+    /** Forgets every pending event (registered actions stay) and starts the clock at 0. */
     void reset() {
-        Arrays.fill(actions, 0, nSlots, null);
+        Arrays.fill(slots, 0, nSlots, null);
         soon.clear();
         later.clear();
         nSlots = 0;

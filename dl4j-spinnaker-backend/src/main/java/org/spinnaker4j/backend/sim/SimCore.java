@@ -67,12 +67,13 @@ final class SimCore implements SimRouter.Pusher {
     private final PacketQueue received;
     private final SendQueue toSend = new SendQueue();
     private final int[] outbox;
-    private final Runnable interruptEvent = this::interrupt;
-    private final Runnable finishPacketEvent = this::finishPacket;
-    private final Runnable injectEvent = this::inject;
+    private final int interruptEvent;
+    private final int finishPacketEvent;
+    private final int injectEvent;
+    /** The bit of this core's receive register among its router's outputs. */
+    private final int registerBit;
     private boolean busy;
-    private boolean registerFull;
-    /** The packet in the receive register (while {@code registerFull}). */
+    /** The packet in the receive register, while it is full. */
     private int registerKey;
     private int registerPayload;
     private boolean injecting;
@@ -98,6 +99,10 @@ final class SimCore implements SimRouter.Pusher {
         this.log = log;
         this.outbox = new int[2 * kernel.maxSendsPerEvent()];
         this.received = new PacketQueue(parameters.coreReceiveDepth());
+        this.registerBit = SimRouter.coreOutput(profile.location().p());
+        this.interruptEvent = clock.register(this::interrupt);
+        this.finishPacketEvent = clock.register(this::finishPacket);
+        this.injectEvent = clock.register(this::inject);
         profile.slots().forEach((phase, slot) -> cursors.put(phase, new SlotCursor(slot)));
     }
 
@@ -139,21 +144,19 @@ final class SimCore implements SimRouter.Pusher {
         return done;
     }
 
-    /** Whether the receive register can take a packet from the router now. */
-    boolean canReceive() {
-        return !registerFull;
-    }
-
-    /** The router hands a packet to the receive register; the interrupt moves it to the queue. */
+    /**
+     * The router hands a packet to the receive register, which is full (the router cannot deliver to this core)
+     * until the interrupt moves it to the queue.
+     */
     void receive(int key, int payload) {
-        registerFull = true;
+        router.setFull(registerBit, true);
         registerKey = key;
         registerPayload = payload;
         clock.after(profile.receiveInterruptCycles() * EventQueue.PS_PER_CORE_CLOCK, interruptEvent);
     }
 
     private void interrupt() {
-        registerFull = false;
+        router.setFull(registerBit, false);
         arrive(registerKey, registerPayload);
         router.outputFreed();
     }
@@ -283,7 +286,6 @@ final class SimCore implements SimRouter.Pusher {
         received.clear();
         toSend.clear();
         busy = false;
-        registerFull = false;
         injecting = false;
         busyPs = 0;
         sent = 0;

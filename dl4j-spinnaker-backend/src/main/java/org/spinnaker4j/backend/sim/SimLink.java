@@ -18,7 +18,7 @@ final class SimLink implements SimRouter.Pusher {
     private final int depth;
     private final long transferPs;
     private final PacketQueue queue;
-    private final Runnable arriveEvent = this::arrive;
+    private final int arriveEvent;
     private boolean transmitting;
     private boolean stalled;
     long packets;
@@ -34,6 +34,7 @@ final class SimLink implements SimRouter.Pusher {
         this.depth = depth;
         this.transferPs = transferPs;
         this.queue = new PacketQueue(depth);
+        this.arriveEvent = clock.register(this::arrive);
     }
 
     ChipLocation chip() {
@@ -44,13 +45,10 @@ final class SimLink implements SimRouter.Pusher {
         return direction;
     }
 
-    boolean hasRoom() {
-        return queue.size() < depth;
-    }
-
     /** Queues a packet (key, payload, key id, hops so far) to cross the link. */
     void enqueue(int key, int payload, int keyId, int hops) {
         queue.add(key, payload, keyId, arrivalLink, hops);
+        from.setFull(direction.id(), queue.size() >= depth);
         peakDepth = Math.max(peakDepth, queue.size());
         if (!transmitting && !stalled) {
             transmit();
@@ -66,6 +64,7 @@ final class SimLink implements SimRouter.Pusher {
         transmitting = false;
         if (to.offer(queue.key(), queue.payload(), queue.keyId(), queue.inLink(), queue.hops(), this)) {
             queue.removeFirst();
+            from.setFull(direction.id(), queue.size() >= depth);
             packets++;
             stalled = false;
             if (!queue.isEmpty()) {

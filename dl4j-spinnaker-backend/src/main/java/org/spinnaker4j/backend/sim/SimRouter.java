@@ -43,11 +43,13 @@ final class SimRouter {
     final SimLink[] links = new SimLink[6];
     final SimCore[] cores = new SimCore[Chip.CORES_PER_CHIP];
     private final int maxHops;
-    private final Runnable serveEvent = this::serve;
+    private final int serveEvent;
 
     /** The packet being routed, if any. */
     private final PacketQueue head = new PacketQueue(1);
     private int headRoute;
+    /** The outputs (route bits) that cannot take a packet now: full link queues and receive registers. */
+    private int fullOutputs;
     private boolean blocked;
     private long blockToken;
     private boolean serving;
@@ -68,6 +70,7 @@ final class SimRouter {
         this.parameters = parameters;
         this.input = new PacketQueue(parameters.routerInputDepth());
         this.reinjectionQueue = new PacketQueue(parameters.reinjectionQueue());
+        this.serveEvent = clock.register(this::serve);
         this.log = log;
         this.maxHops = maxHops;
     }
@@ -185,14 +188,19 @@ final class SimRouter {
         finish();
     }
 
+    /** The route bit of local core {@code p}'s receive register. */
+    static int coreOutput(int p) {
+        return Integer.numberOfTrailingZeros(MulticastRoutingEntry.coreBit(p));
+    }
+
+    /** Route bit {@code bit}'s output (links 0–5, cores from 6) is full now, or has room again. */
+    void setFull(int bit, boolean full) {
+        fullOutputs = full ? fullOutputs | 1 << bit : fullOutputs & ~(1 << bit);
+    }
+
     /** Whether an output of the head packet cannot take it now. */
     private boolean anyOutputFull() {
-        for (int bit = 0; bit < ROUTE_BITS; bit++) {
-            if ((headRoute & (1 << bit)) != 0 && full(bit)) {
-                return true;
-            }
-        }
-        return false;
+        return (headRoute & fullOutputs) != 0;
     }
 
     /** The head packet's outputs that cannot take it now, as " link E core 3 ..."; empty if none. */
@@ -208,8 +216,7 @@ final class SimRouter {
 
     /** Whether route bit {@code bit} (links 0–5, cores from 6) names an output that is full now. */
     private boolean full(int bit) {
-        return bit < 6 ? links[bit] != null && !links[bit].hasRoom()
-                : cores[bit - 6] != null && !cores[bit - 6].canReceive();
+        return (fullOutputs & 1 << bit) != 0;
     }
 
     /** Drops the head packet into the dump register. */
@@ -263,6 +270,7 @@ final class SimRouter {
         waiting.clear();
         reinjectionQueue.clear();
         head.clear();
+        fullOutputs = 0;
         blocked = false;
         serving = false;
         nextFree = 0;

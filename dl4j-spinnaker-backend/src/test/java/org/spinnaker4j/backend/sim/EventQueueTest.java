@@ -8,7 +8,10 @@ import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
-/** The event queue runs events in time order, ties in scheduling order, near and far alike. */
+/**
+ * The event queue runs events in time order, ties in scheduling order, near and far, registered and one-off
+ * alike.
+ */
 class EventQueueTest {
 
     /** An event as scheduled: when it is due and its place in the scheduling order. */
@@ -48,12 +51,17 @@ class EventQueueTest {
         };
         Scheduled s = new Scheduled(clock.now() + delay, scheduled.size());
         scheduled.add(s);
-        clock.after(delay, () -> {
+        Runnable action = () -> {
             assertEquals(s.time(), clock.now());
             ran.add(s);
             if (depth > 0 && random.nextBoolean()) {
                 schedule(clock, random, horizon, scheduled, ran, depth - 1);
             }
-        });
+        };
+        if (random.nextBoolean()) {
+            clock.after(delay, clock.register(action));
+        } else {
+            clock.after(delay, action);
+        }
     }
 }
