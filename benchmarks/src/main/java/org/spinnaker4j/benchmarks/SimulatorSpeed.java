@@ -22,6 +22,7 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.spinnaker4j.backend.SpiNNakerMultiLayerNetwork;
 import org.spinnaker4j.backend.SpiNNakerOptions;
 import org.spinnaker4j.backend.runtime.RunStats;
+import org.spinnaker4j.backend.sim.EmbeddedSimulator;
 import org.spinnaker4j.demo.ReferenceNetworks;
 import org.spinnaker4j.mapper.machine.Machine;
 import org.spinnaker4j.mapper.partition.PartitioningStrategy;
@@ -32,7 +33,9 @@ import org.spinnaker4j.mapper.partition.PartitioningStrategy;
  * with each partitioning strategy. Each configuration runs {@code repeats} times from the same
  * parameters (the first runs warm the JIT; the best is reported) and prints a fingerprint of
  * its results (outputs or trained parameters, bit for bit, and every {@link RunStats} field),
- * which must be the same in every repeat and before and after a change to the simulator.
+ * which must be the same in every repeat and before and after a change to the simulator; and the
+ * events per link time (380 ns of simulated time), which bounds the work a thread could do between
+ * two synchronisations if chips were split across threads with the link time as look-ahead.
  * Usage: {@code SimulatorSpeed [repeats [filter]]}, where a filter keeps the rows whose network,
  * pass and partitioning contain each of its words (e.g. {@code "seed inference BLOCK"}).
  */
@@ -51,6 +54,9 @@ public final class SimulatorSpeed {
     private record Run(double hostSeconds, double wallSeconds, RunStats stats, String fingerprint) {
     }
 
+    /** A packet's time on a link: the look-ahead a simulation split across threads by chips would have. */
+    private static final double LINK_SECONDS = EmbeddedSimulator.LINK_72_BIT_PS / 1e12;
+
     private SimulatorSpeed() {
     }
 
@@ -61,8 +67,8 @@ public final class SimulatorSpeed {
                 new Case("seed 10-50-50-300-50-25", ReferenceNetworks.seedNetwork(), 500, 64, 8),
                 new Case("MNIST MLP 784-256-128-10", ReferenceNetworks.mnistMlp(), 50, 16, 2));
         System.out.println("| network | pass | partitioning | samples | events | host CPU s | wall s | M events / CPU s "
-                + "| fingerprint |");
-        System.out.println("|---|---|---|---|---|---|---|---|---|");
+                + "| events per link time | fingerprint |");
+        System.out.println("|---|---|---|---|---|---|---|---|---|---|");
         for (Case c : cases) {
             for (PartitioningStrategy strategy : PartitioningStrategy.values()) {
                 for (boolean training : new boolean[] {false, true}) {
@@ -84,9 +90,11 @@ public final class SimulatorSpeed {
                             best = run;
                         }
                     }
-                    System.out.printf(Locale.ROOT, "| %s | %s | %s | %d | %d | %.3f | %.3f | %.2f | %s |%n",
-                            c.name(), pass, strategy, samples, best.stats().events(), best.hostSeconds(),
-                            best.wallSeconds(), best.stats().events() / best.hostSeconds() / 1e6, best.fingerprint());
+                    RunStats stats = best.stats();
+                    System.out.printf(Locale.ROOT, "| %s | %s | %s | %d | %d | %.3f | %.3f | %.2f | %.2f | %s |%n",
+                            c.name(), pass, strategy, samples, stats.events(), best.hostSeconds(), best.wallSeconds(),
+                            stats.events() / best.hostSeconds() / 1e6,
+                            stats.events() * LINK_SECONDS / stats.simulatedSeconds(), best.fingerprint());
                 }
             }
         }
