@@ -73,17 +73,13 @@ static void *dtcm_of(JNIEnv *env, jobject buffer, uint32_t *capacity)
     return addr;
 }
 
-/* Starts an outbox over a Java int[] of pairs; capacity = length / 2 sends. */
-static int32_t outbox_init(JNIEnv *env, jintArray array, jni_outbox *o,
-                           s4j_outbox *out)
+/* Starts an outbox over a Java int[] of pairs of len ints (Java passes the
+ * array's length, which SetIntArrayRegion checks again on every copy);
+ * capacity = len / 2 sends. */
+static int32_t outbox_init(JNIEnv *env, jintArray array, jint len,
+                           jni_outbox *o, s4j_outbox *out)
 {
-    jsize len;
-
-    if (array == NULL) {
-        return S4J_ERR_OUTBOX_TOO_SMALL;
-    }
-    len = (*env)->GetArrayLength(env, array);
-    if (len < 0) {
+    if (array == NULL || len < 0) {
         return S4J_ERR_OUTBOX_TOO_SMALL;
     }
     o->env = env;
@@ -240,7 +236,8 @@ Java_org_spinnaker4j_kernels_KernelCore_onPacket0(JNIEnv *env, jclass cls,
                                                   jlong address,
                                                   jint capacity, jint key,
                                                   jint payload,
-                                                  jintArray outbox)
+                                                  jintArray outbox,
+                                                  jint outbox_len)
 {
     uint32_t cap = 0u;
     void *dtcm = dtcm_at(address, capacity, &cap);
@@ -252,7 +249,7 @@ Java_org_spinnaker4j_kernels_KernelCore_onPacket0(JNIEnv *env, jclass cls,
     if (dtcm == NULL) {
         return S4J_ERR_BAD_BUFFER;
     }
-    r = outbox_init(env, outbox, &o, &out);
+    r = outbox_init(env, outbox, outbox_len, &o, &out);
     if (r != S4J_OK) {
         return r;
     }
@@ -292,7 +289,7 @@ Java_org_spinnaker4j_kernels_KernelCore_loadInput0(JNIEnv *env, jclass cls,
 JNIEXPORT jlong JNICALL
 Java_org_spinnaker4j_kernels_KernelCore_start0(JNIEnv *env, jclass cls,
                                                jlong address, jint capacity,
-                                               jintArray outbox)
+                                               jintArray outbox, jint outbox_len)
 {
     uint32_t cap = 0u;
     void *dtcm = dtcm_at(address, capacity, &cap);
@@ -304,7 +301,7 @@ Java_org_spinnaker4j_kernels_KernelCore_start0(JNIEnv *env, jclass cls,
     if (dtcm == NULL) {
         return S4J_ERR_BAD_BUFFER;
     }
-    r = outbox_init(env, outbox, &o, &out);
+    r = outbox_init(env, outbox, outbox_len, &o, &out);
     if (r != S4J_OK) {
         return r;
     }

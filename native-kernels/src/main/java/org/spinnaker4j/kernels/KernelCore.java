@@ -136,7 +136,7 @@ public final class KernelCore {
             throw outboxTooSmall(outbox, maxSends);
         }
         work = 0;
-        long r = onPacket0(dtcmAddress, DTCM_BYTES, key, payload, outbox);
+        long r = onPacket0(dtcmAddress, DTCM_BYTES, key, payload, outbox, outbox.length);
         Reference.reachabilityFence(dtcm);
         if (r < 0) {
             throw packetError(c, (int) r, key);
@@ -171,7 +171,7 @@ public final class KernelCore {
             throw outboxTooSmall(outbox, need / 2);
         }
         work = 0;
-        long r = start0(dtcmAddress, DTCM_BYTES, outbox);
+        long r = start0(dtcmAddress, DTCM_BYTES, outbox, outbox.length);
         Reference.reachabilityFence(dtcm);
         if (r < 0) {
             throw new KernelException((int) r, r == KernelException.NO_INPUT
@@ -518,13 +518,14 @@ public final class KernelCore {
 
     private static native long address0(ByteBuffer dtcm);
 
-    /** Returns {@code work << 32 | sends}, or a negative error code. */
-    private static native long onPacket0(long dtcm, int capacity, int key, int payload, int[] outbox);
+    /** Returns {@code work << 32 | sends}, or a negative error code; {@code outboxLength} is {@code outbox.length}. */
+    private static native long onPacket0(long dtcm, int capacity, int key, int payload, int[] outbox,
+            int outboxLength);
 
     private static native int loadInput0(ByteBuffer dtcm, float[] values);
 
-    /** Returns {@code work << 32 | sends}, or a negative error code. */
-    private static native long start0(long dtcm, int capacity, int[] outbox);
+    /** Returns {@code work << 32 | sends}, or a negative error code; {@code outboxLength} is {@code outbox.length}. */
+    private static native long start0(long dtcm, int capacity, int[] outbox, int outboxLength);
 
     private static native int received0(ByteBuffer dtcm);
 
