@@ -25,7 +25,9 @@ final class RouteTable {
     private final int[] masks;
     private final int[][] keysByMask;
     private final int[][] firstEntryByMask;
-    private final int[] routes;
+    private final int keys;
+    /** Routes by key number; made when the first packet comes by, so a router no packet crosses holds none. */
+    private int[] routes;
 
     RouteTable(RoutingTable table, int keys) {
         this.entries = table.entries();
@@ -44,12 +46,15 @@ final class RouteTable {
             firstEntryByMask[g] = group.getValue().values().stream().mapToInt(Integer::intValue).toArray();
             g++;
         }
-        this.routes = new int[keys];
-        Arrays.fill(routes, UNKNOWN);
+        this.keys = keys;
     }
 
     /** The route word of {@code key} (numbered {@code keyId}), or {@link #NO_ENTRY}. */
     int route(int key, int keyId) {
+        if (routes == null) {
+            routes = new int[keys];
+            Arrays.fill(routes, UNKNOWN);
+        }
         int route = routes[keyId];
         if (route == UNKNOWN) {
             int first = firstMatch(key);
