@@ -35,7 +35,7 @@ public final class SeedNetworkOutputRatio {
         }
         System.out.println("| partitioning | nd4j-native ms | simulator ms | simulator / nd4j-native |");
         System.out.println("|---|---|---|---|");
-        simulator.forEach((strategy, ms) -> System.out.printf(Locale.ROOT, "| %s | %.3f | %.1f | %.0f |%n", strategy,
+        simulator.forEach((strategy, ms) -> System.out.printf(Locale.ROOT, "| %s | %.3f | %.1f | %.1f |%n", strategy,
                 cpu.get(strategy), ms, ms / cpu.get(strategy)));
     }
 }
