@@ -170,7 +170,7 @@ final class SimCore implements SimRouter.Pusher {
             return;
         }
         delivered++;
-        received.add(key, payload, 0, 0, 0);
+        received.add(key, payload, 0, 0, 0); // in a core, its key number, arrival link and hops no longer matter
         if (!busy) {
             handleNext();
         }
