@@ -73,17 +73,13 @@ static void *dtcm_of(JNIEnv *env, jobject buffer, uint32_t *capacity)
     return addr;
 }
 
-/* Starts an outbox over a Java int[] of pairs; capacity = length / 2 sends. */
-static int32_t outbox_init(JNIEnv *env, jintArray array, jni_outbox *o,
-                           s4j_outbox *out)
+/* Starts an outbox over a Java int[] of pairs of len ints (Java passes the
+ * array's length, which SetIntArrayRegion checks again on every copy);
+ * capacity = len / 2 sends. */
+static int32_t outbox_init(JNIEnv *env, jintArray array, jint len,
+                           jni_outbox *o, s4j_outbox *out)
 {
-    jsize len;
-
-    if (array == NULL) {
-        return S4J_ERR_OUTBOX_TOO_SMALL;
-    }
-    len = (*env)->GetArrayLength(env, array);
-    if (len < 0) {
+    if (array == NULL || len < 0) {
         return S4J_ERR_OUTBOX_TOO_SMALL;
     }
     o->env = env;
@@ -99,26 +95,30 @@ static int32_t outbox_init(JNIEnv *env, jintArray array, jni_outbox *o,
     return S4J_OK;
 }
 
-/* Whether work is an int[] with room for an event's work bits and rows. */
-static int work_ok(JNIEnv *env, jintArray work)
+/* The DTCM at an address KernelCore took once with address0; NULL if the
+ * address or the capacity is not usable. The kernels bounds-check every
+ * access against the capacity. */
+static void *dtcm_at(jlong address, jint capacity, uint32_t *cap)
 {
-    return work != NULL && (*env)->GetArrayLength(env, work) >= 2;
+    if (address == 0 || capacity <= 0) {
+        return NULL;
+    }
+    *cap = (uint32_t)capacity;
+    return (void *)(intptr_t)address;
 }
 
-/* After an event that returned r: copies its work bits and accumulated rows
- * into work[0] and work[1] (which the caller zeroed), so an event that did
- * neither never touches the array; returns r. */
-static jint work_out(JNIEnv *env, jintArray work, int32_t r,
-                     const s4j_outbox *out)
+/* An event's result for Java: rows << 40 | work << 32 | sends, or r if it
+ * failed (KernelCore unpacks it). Work bits fit 8 bits and a block's rows 23
+ * (a state is at most 64 KiB), so a result is never negative. */
+_Static_assert(S4J_WORK_BLOCK_BACKWARD < 0x80u, "work bits must fit 8 bits of an event result");
+_Static_assert(S4J_DTCM_BYTES / 4u < 0x7FFFFFu, "a block's rows must fit 23 bits of an event result");
+static jlong event_result(int32_t r, const s4j_outbox *out)
 {
-    if (r >= 0 && (out->work != 0u || out->rows != 0u)) {
-        jint done[2];
-
-        done[0] = to_jint(out->work);
-        done[1] = to_jint(out->rows);
-        (*env)->SetIntArrayRegion(env, work, 0, 2, done);
+    if (r < 0) {
+        return (jlong)r;
     }
-    return r;
+    return (jlong)(((uint64_t)(out->rows & 0x7FFFFFu) << 40) | ((uint64_t)(out->work & 0xFFu) << 32)
+                   | (uint32_t)r);
 }
 
 /* Reads a packed config; the caller releases *elems with JNI_ABORT. */
@@ -226,15 +226,27 @@ Java_org_spinnaker4j_kernels_KernelCore_maxSends0(JNIEnv *env, jclass cls,
     return s4j_max_sends(dtcm, capacity);
 }
 
-JNIEXPORT jint JNICALL
-Java_org_spinnaker4j_kernels_KernelCore_onPacket0(JNIEnv *env, jclass cls,
-                                                  jobject buffer, jint key,
-                                                  jint payload,
-                                                  jintArray outbox,
-                                                  jintArray work)
+JNIEXPORT jlong JNICALL
+Java_org_spinnaker4j_kernels_KernelCore_address0(JNIEnv *env, jclass cls,
+                                                 jobject buffer)
 {
     uint32_t capacity = 0u;
     void *dtcm = dtcm_of(env, buffer, &capacity);
+
+    (void)cls;
+    return (jlong)(intptr_t)dtcm;
+}
+
+JNIEXPORT jlong JNICALL
+Java_org_spinnaker4j_kernels_KernelCore_onPacket0(JNIEnv *env, jclass cls,
+                                                  jlong address,
+                                                  jint capacity, jint key,
+                                                  jint payload,
+                                                  jintArray outbox,
+                                                  jint outbox_len)
+{
+    uint32_t cap = 0u;
+    void *dtcm = dtcm_at(address, capacity, &cap);
     jni_outbox o;
     s4j_outbox out;
     int32_t r;
@@ -243,16 +255,13 @@ Java_org_spinnaker4j_kernels_KernelCore_onPacket0(JNIEnv *env, jclass cls,
     if (dtcm == NULL) {
         return S4J_ERR_BAD_BUFFER;
     }
-    if (!work_ok(env, work)) {
-        return S4J_ERR_BAD_LENGTH;
-    }
-    r = outbox_init(env, outbox, &o, &out);
+    r = outbox_init(env, outbox, outbox_len, &o, &out);
     if (r != S4J_OK) {
         return r;
     }
-    r = s4j_on_packet(dtcm, capacity, (uint32_t)key, (uint32_t)payload, &out);
+    r = s4j_on_packet(dtcm, cap, (uint32_t)key, (uint32_t)payload, &out);
     jni_flush(&o);
-    return work_out(env, work, r, &out);
+    return event_result(r, &out);
 }
 
 JNIEXPORT jint JNICALL
@@ -283,13 +292,13 @@ Java_org_spinnaker4j_kernels_KernelCore_loadInput0(JNIEnv *env, jclass cls,
     return r;
 }
 
-JNIEXPORT jint JNICALL
+JNIEXPORT jlong JNICALL
 Java_org_spinnaker4j_kernels_KernelCore_start0(JNIEnv *env, jclass cls,
-                                               jobject buffer, jintArray outbox,
-                                               jintArray work)
+                                               jlong address, jint capacity,
+                                               jintArray outbox, jint outbox_len)
 {
-    uint32_t capacity = 0u;
-    void *dtcm = dtcm_of(env, buffer, &capacity);
+    uint32_t cap = 0u;
+    void *dtcm = dtcm_at(address, capacity, &cap);
     jni_outbox o;
     s4j_outbox out;
     int32_t r;
@@ -298,16 +307,13 @@ Java_org_spinnaker4j_kernels_KernelCore_start0(JNIEnv *env, jclass cls,
     if (dtcm == NULL) {
         return S4J_ERR_BAD_BUFFER;
     }
-    if (!work_ok(env, work)) {
-        return S4J_ERR_BAD_LENGTH;
-    }
-    r = outbox_init(env, outbox, &o, &out);
+    r = outbox_init(env, outbox, outbox_len, &o, &out);
     if (r != S4J_OK) {
         return r;
     }
-    r = s4j_start(dtcm, capacity, &out);
+    r = s4j_start(dtcm, cap, &out);
     jni_flush(&o);
-    return work_out(env, work, r, &out);
+    return event_result(r, &out);
 }
 
 JNIEXPORT jint JNICALL

@@ -27,7 +27,8 @@ import org.spinnaker4j.mapper.partition.PartitioningStrategy;
 /**
  * Host time of {@code output()} for the 2020 seed network (10-50-50-300-50-25) on a batch of
  * 500 uniform inputs: nd4j-native on the CPU against the embedded SpiNNaker simulator with
- * each partitioning strategy. Measures the simulator's cost to the user, not SpiNNaker's speed.
+ * each partitioning strategy. Measures the simulator's cost to the user, not SpiNNaker's speed;
+ * {@link SeedNetworkOutputRatio} runs it and prints the ratio.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)

@@ -398,7 +398,19 @@ public class SpiNNakerMultiLayerNetwork extends MultiLayerNetwork implements Aut
             throw new IllegalArgumentException("input has " + input.size(1) + " columns but layer 0 has nIn "
                     + spec.nIn() + "; pass a [batch, " + spec.nIn() + "] array");
         }
-        return input.castTo(DataType.FLOAT).toFloatMatrix();
+        return rowsOf(input);
+    }
+
+    /** The rows of a rank-2 array as floats, copied out of one C-order copy (toFloatMatrix copies row by row). */
+    private static float[][] rowsOf(INDArray matrix) {
+        int rows = (int) matrix.size(0);
+        int cols = (int) matrix.size(1);
+        float[] flat = matrix.castTo(DataType.FLOAT).dup('c').data().asFloat();
+        float[][] out = new float[rows][];
+        for (int r = 0; r < rows; r++) {
+            out[r] = Arrays.copyOfRange(flat, r * cols, (r + 1) * cols);
+        }
+        return out;
     }
 
     private void requireInit(String what) {
@@ -598,7 +610,7 @@ public class SpiNNakerMultiLayerNetwork extends MultiLayerNetwork implements Aut
             throw new IllegalArgumentException("features have " + rows + " rows but labels have " + labels.size(0)
                     + "; each example needs one label row");
         }
-        return labels.castTo(DataType.FLOAT).toFloatMatrix();
+        return rowsOf(labels);
     }
 
     private void requireTrainable() {

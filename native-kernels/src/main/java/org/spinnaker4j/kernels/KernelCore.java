@@ -1,5 +1,6 @@
 package org.spinnaker4j.kernels;
 
+import java.lang.ref.Reference;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.List;
@@ -30,8 +31,16 @@ public final class KernelCore {
     private static final long SATURATED = 0xFFFF_FFFFL;
 
     private final ByteBuffer dtcm;
-    /** The last event's {@link KernelWork} codes and rows accumulated, written by the kernel. */
-    private final int[] work = new int[2];
+    /**
+     * The address of {@code dtcm}'s memory, taken once: the per-event calls pass it with {@link #DTCM_BYTES}
+     * (the kernels bounds-check every access against that) instead of asking JNI for both each time; each such
+     * call keeps {@code dtcm} reachable until it returns.
+     */
+    private final long dtcmAddress;
+    /** The {@link KernelWork} codes of the last event. */
+    private int work;
+    /** The rows the last event multiplied into a block's sums. */
+    private int rows;
     private KernelConfig config;
     private int maxSends;
     private int outboxInts;
@@ -40,6 +49,10 @@ public final class KernelCore {
     public KernelCore() {
         NativeLibrary.load();
         dtcm = ByteBuffer.allocateDirect(DTCM_BYTES).order(ByteOrder.nativeOrder());
+        dtcmAddress = address0(dtcm);
+        if (dtcmAddress == 0) {
+            throw new IllegalStateException("JNI gives no address for a direct buffer of " + DTCM_BYTES + " bytes");
+        }
     }
 
     /** The bytes of DTCM {@code config} needs, as computed by the C kernel (saturates at {@code Integer.MAX_VALUE}). */
@@ -129,13 +142,14 @@ public final class KernelCore {
         if (outbox == null || outbox.length < outboxInts) {
             throw outboxTooSmall(outbox, maxSends);
         }
-        work[0] = 0;
-        work[1] = 0;
-        int r = onPacket0(dtcm, key, payload, outbox, work);
+        work = 0;
+        rows = 0;
+        long r = onPacket0(dtcmAddress, DTCM_BYTES, key, payload, outbox, outbox.length);
+        Reference.reachabilityFence(dtcm);
         if (r < 0) {
-            throw packetError(c, r, key);
+            throw packetError(c, (int) r, key);
         }
-        return r;
+        return sends(r);
     }
 
     /** Loads the next sample's values into an INPUT_SOURCE ({@code values.length == nCols}). */
@@ -164,15 +178,26 @@ public final class KernelCore {
         if (outbox == null || outbox.length < need) {
             throw outboxTooSmall(outbox, need / 2);
         }
-        work[0] = 0;
-        work[1] = 0;
-        int r = start0(dtcm, outbox, work);
+        work = 0;
+        rows = 0;
+        long r = start0(dtcmAddress, DTCM_BYTES, outbox, outbox.length);
+        Reference.reachabilityFence(dtcm);
         if (r < 0) {
-            throw new KernelException(r, r == KernelException.NO_INPUT
+            throw new KernelException((int) r, r == KernelException.NO_INPUT
                     ? "start of an INPUT_SOURCE with no input loaded since its last start; call loadInput first"
-                    : "start: " + KernelException.describe(r));
+                    : "start: " + KernelException.describe((int) r));
         }
-        return r;
+        return sends(r);
+    }
+
+    /**
+     * An event's sends from its result, {@code rows << 40 | work << 32 | sends}; keeps its work and rows for
+     * {@link #lastWork()} and {@link #lastRowsAccumulated()}.
+     */
+    private int sends(long result) {
+        work = (int) ((result >>> 32) & 0xFF);
+        rows = (int) (result >>> 40);
+        return (int) result;
     }
 
     /**
@@ -180,7 +205,7 @@ public final class KernelCore {
      * {@link KernelWork#code()} bits (test one with {@link KernelWork#in(int)}); 0 if it did none or was rejected.
      */
     public int lastWork() {
-        return work[0];
+        return work;
     }
 
     /**
@@ -190,7 +215,7 @@ public final class KernelCore {
      * is still missing; 0 for other kinds, and for an event that was rejected.
      */
     public int lastRowsAccumulated() {
-        return work[1];
+        return rows;
     }
 
     /** Whether the loaded host kernels are the checked build, which re-validates the whole state on every call. */
@@ -520,11 +545,22 @@ public final class KernelCore {
 
     private static native int maxSends0(ByteBuffer dtcm);
 
-    private static native int onPacket0(ByteBuffer dtcm, int key, int payload, int[] outbox, int[] work);
+    private static native long address0(ByteBuffer dtcm);
+
+    /**
+     * Returns {@code rows << 40 | work << 32 | sends}, or a negative error code; {@code outboxLength} is
+     * {@code outbox.length}.
+     */
+    private static native long onPacket0(long dtcm, int capacity, int key, int payload, int[] outbox,
+            int outboxLength);
 
     private static native int loadInput0(ByteBuffer dtcm, float[] values);
 
-    private static native int start0(ByteBuffer dtcm, int[] outbox, int[] work);
+    /**
+     * Returns {@code rows << 40 | work << 32 | sends}, or a negative error code; {@code outboxLength} is
+     * {@code outbox.length}.
+     */
+    private static native long start0(long dtcm, int capacity, int[] outbox, int outboxLength);
 
     private static native int received0(ByteBuffer dtcm);
 

@@ -50,7 +50,8 @@ public final class EmbeddedSimulator implements Machine {
     private static final Logger LOG = LoggerFactory.getLogger(EmbeddedSimulator.class);
 
     private final SimulatorParameters parameters;
-    private final EventQueue clock = new EventQueue();
+    /** A new one for each mapping built, as its routers, links and cores register their actions with it. */
+    private EventQueue clock = new EventQueue();
     private final DropLog log = new DropLog();
     private Mapping mapping;
     private List<SimRouter> routers;
@@ -85,13 +86,16 @@ public final class EmbeddedSimulator implements Machine {
 
     private void build(Mapping m, List<CoreData> data) {
         mapping = m;
+        clock = new EventQueue();
         int maxHops = 2 * (m.machine().width() + m.machine().height()) + 8;
+        KeyIds keyIds = new KeyIds(m.graph().partitions());
         Map<ChipLocation, SimRouter> byChip = new HashMap<>();
         routers = new ArrayList<>();
         for (Chip chip : m.machine().chips()) {
             RoutingTable table = m.routingTables().getOrDefault(chip.location(), new RoutingTable(chip.location(),
                     List.of()));
-            SimRouter r = new SimRouter(clock, chip.location(), table, parameters, log, maxHops);
+            SimRouter r = new SimRouter(clock, chip.location(), new RouteTable(table, keyIds.count()), parameters, log,
+                    maxHops);
             routers.add(r);
             byChip.put(chip.location(), r);
         }
@@ -113,12 +117,12 @@ public final class EmbeddedSimulator implements Machine {
             kernel.load(d.config(), d.weights(), d.bias());
             CoreLocation where = m.placements().of(v.id());
             SimRouter router = byChip.get(where.chip());
-            cores[v.id()] = new SimCore(clock, kernel, router, profile(m, v), parameters, log);
+            cores[v.id()] = new SimCore(clock, kernel, router, profile(m, v, keyIds), parameters, log);
             router.cores[where.p()] = cores[v.id()];
         }
     }
 
-    private SimCore.Profile profile(Mapping m, MachineVertex v) {
+    private SimCore.Profile profile(Mapping m, MachineVertex v, KeyIds keyIds) {
         CoreCostModel cost = parameters.cost();
         ActivationKind activation = v.activates() ? m.network().layers().get(v.layer()).activation().kind()
                 : ActivationKind.IDENTITY;
@@ -129,7 +133,8 @@ public final class EmbeddedSimulator implements Machine {
             int first = 0;
             for (int atom = 1; atom <= p.nKeys(); atom++) {
                 if (atom == p.nKeys() || Phase.of(p, atom) != Phase.of(p, first)) {
-                    sends.add(new SimCore.KeyClass<>(key + first, key + atom, Phase.of(p, first)));
+                    sends.add(new SimCore.KeyClass<>(key + first, key + atom, Phase.of(p, first),
+                            keyIds.first(p.id()) + first));
                     first = atom;
                 }
             }

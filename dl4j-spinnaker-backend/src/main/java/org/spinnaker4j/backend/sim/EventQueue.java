@@ -4,15 +4,31 @@ import java.util.Arrays;
 
 /**
  * The simulator's clock and pending events, in time order (ties in the order they were
- * scheduled): a binary heap over parallel arrays, since the simulation spends much of its
- * time here.
+ * scheduled). The simulation spends much of its time here, so the order is kept over primitive
+ * (time, order) pairs, where an order word is the event's sequence number and its action's
+ * number: events due within a few microseconds in a {@link TimingWheel}, later ones in an
+ * {@link EventHeap}, and the earlier of their first events runs next. The routers, links and
+ * cores {@link #register} their actions once and schedule them by number, so scheduling one
+ * stores no object reference; a one-off action takes a numbered slot until it runs.
  */
 final class EventQueue {
 
-    private long[] times = new long[1024];
-    private long[] seqs = new long[1024];
-    private Runnable[] actions = new Runnable[1024];
-    private int size;
+    /** Low bits of an order word: the number of the event's action. */
+    private static final int ACTION_BITS = 24;
+    private static final long ACTION_MASK = (1L << ACTION_BITS) - 1;
+    /** Actions numbered from this are one-off slots; below it, registered actions. */
+    private static final int FIRST_SLOT = 1 << (ACTION_BITS - 1);
+    /** Sequence numbers fill the order word's other bits and keep it positive. */
+    private static final long MAX_SEQ = 1L << (Long.SIZE - 1 - ACTION_BITS);
+
+    private final TimingWheel soon = new TimingWheel();
+    private final EventHeap later = new EventHeap();
+    private Runnable[] registered = new Runnable[1024];
+    private int nRegistered;
+    private Runnable[] slots = new Runnable[64];
+    private int[] freeSlots = new int[64];
+    private int nFree;
+    private int nSlots;
     private long seq;
     private long now;
     private long processed;
@@ -22,26 +38,39 @@ final class EventQueue {
         return now;
     }
 
-    void at(long time, Runnable action) {
-        if (size == times.length) {
-            times = Arrays.copyOf(times, size * 2);
-            seqs = Arrays.copyOf(seqs, size * 2);
-            actions = Arrays.copyOf(actions, size * 2);
+    /** Numbers an action that will be scheduled many times, for {@link #at(long, int)}; for the queue's life. */
+    int register(Runnable action) {
+        if (nRegistered == FIRST_SLOT) {
+            throw new IllegalStateException("more than " + FIRST_SLOT + " actions registered");
         }
-        int i = size++;
+        if (nRegistered == registered.length) {
+            registered = Arrays.copyOf(registered, 2 * nRegistered);
+        }
+        registered[nRegistered] = action;
+        return nRegistered++;
+    }
+
+    /** Schedules the registered action {@code action} at {@code time} (or now, if that has passed). */
+    void at(long time, int action) {
+        if (seq == MAX_SEQ) {
+            throw new IllegalStateException("more than " + MAX_SEQ + " events scheduled in one run");
+        }
         long t = Math.max(time, now);
-        long s = seq++;
-        while (i > 0) {
-            int parent = (i - 1) >>> 1;
-            if (!before(t, s, times[parent], seqs[parent])) {
-                break;
-            }
-            move(parent, i);
-            i = parent;
+        long order = seq++ << ACTION_BITS | action;
+        if (!soon.offer(t, order)) {
+            later.add(t, order);
         }
-        times[i] = t;
-        seqs[i] = s;
-        actions[i] = action;
+    }
+
+    void after(long delay, int action) {
+        at(now + delay, action);
+    }
+
+    /** Schedules a one-off {@code action} at {@code time} (or now, if that has passed). */
+    void at(long time, Runnable action) {
+        int slot = takeSlot();
+        slots[slot] = action;
+        at(time, FIRST_SLOT + slot);
     }
 
     void after(long delay, Runnable action) {
@@ -50,60 +79,80 @@ final class EventQueue {
 
     /** Runs events until none is left. */
     void runUntilIdle() {
-        while (size > 0) {
-            now = times[0];
-            Runnable action = actions[0];
-            removeFirst();
-            processed++;
-            action.run();
-        }
-    }
-
-    private void removeFirst() {
-        int last = --size;
-        long t = times[last];
-        long s = seqs[last];
-        Runnable a = actions[last];
-        actions[last] = null;
-        int i = 0;
         while (true) {
-            int child = 2 * i + 1;
-            if (child >= size) {
-                break;
+            long order;
+            if (soon.isEmpty()) {
+                if (later.isEmpty()) {
+                    return;
+                }
+                order = takeLater();
+            } else {
+                int bucket = soon.firstBucket();
+                if (later.isEmpty() || soonerThanLater(bucket)) {
+                    now = soon.time(bucket);
+                    order = soon.order(bucket);
+                    soon.removeFirst(bucket);
+                } else {
+                    order = takeLater();
+                }
             }
-            if (child + 1 < size && before(times[child + 1], seqs[child + 1], times[child], seqs[child])) {
-                child++;
+            soon.advance(now);
+            int number = (int) (order & ACTION_MASK);
+            processed++;
+            if (number < FIRST_SLOT) {
+                registered[number].run();
+            } else {
+                runSlot(number - FIRST_SLOT);
             }
-            if (!before(times[child], seqs[child], t, s)) {
-                break;
-            }
-            move(child, i);
-            i = child;
-        }
-        if (size > 0) {
-            times[i] = t;
-            seqs[i] = s;
-            actions[i] = a;
         }
     }
 
-    private void move(int from, int to) {
-        times[to] = times[from];
-        seqs[to] = seqs[from];
-        actions[to] = actions[from];
+    private boolean soonerThanLater(int bucket) {
+        long t = soon.time(bucket);
+        long l = later.firstTime();
+        return t < l || t == l && soon.order(bucket) < later.firstOrder();
     }
 
-    private static boolean before(long t1, long s1, long t2, long s2) {
-        return t1 < t2 || (t1 == t2 && s1 < s2);
+    private long takeLater() {
+        now = later.firstTime();
+        long order = later.firstOrder();
+        later.removeFirst();
+        return order;
+    }
+
+    private void runSlot(int slot) {
+        Runnable action = slots[slot];
+        slots[slot] = null;
+        freeSlots[nFree++] = slot;
+        action.run();
+    }
+
+    private int takeSlot() {
+        if (nFree > 0) {
+            return freeSlots[--nFree];
+        }
+        if (nSlots == slots.length) {
+            if (FIRST_SLOT + nSlots > ACTION_MASK) {
+                throw new IllegalStateException("more than " + nSlots + " one-off events pending at once");
+            }
+            slots = Arrays.copyOf(slots, 2 * nSlots);
+            freeSlots = Arrays.copyOf(freeSlots, 2 * nSlots);
+        }
+        return nSlots++;
     }
 
     long processed() {
         return processed;
     }
 
+    /** Forgets every pending event (registered actions stay) and starts the clock at 0. */
     void reset() {
-        Arrays.fill(actions, 0, size, null);
-        size = 0;
+        Arrays.fill(slots, 0, nSlots, null);
+        soon.clear();
+        later.clear();
+        nSlots = 0;
+        nFree = 0;
+        seq = 0;
         now = 0;
         processed = 0;
     }

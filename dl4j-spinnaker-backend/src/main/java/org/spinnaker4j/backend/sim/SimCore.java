@@ -1,6 +1,5 @@
 package org.spinnaker4j.backend.sim;
 
-import java.util.ArrayDeque;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
@@ -29,10 +28,15 @@ final class SimCore implements SimRouter.Pusher {
 
     private static final Phase[] PHASES = Phase.values();
 
-    /** A range of keys [lo, hi) and what it means to this core. */
-    record KeyClass<T>(int lo, int hi, T meaning) {
+    /** A range of keys [lo, hi), what it means to this core, and the {@link KeyIds} number of {@code lo}. */
+    record KeyClass<T>(int lo, int hi, T meaning, int firstId) {
         boolean contains(int key) {
             return Integer.compareUnsigned(key, lo) >= 0 && Integer.compareUnsigned(key, hi) < 0;
+        }
+
+        /** The {@link KeyIds} number of {@code key}, one of this range's. */
+        int id(int key) {
+            return firstId + (key - lo);
         }
     }
 
@@ -45,10 +49,11 @@ final class SimCore implements SimRouter.Pusher {
             WorkCosts work, long updateCycles, int sendCycles, Map<Phase, CoreSlot> slots,
             List<KeyClass<Phase>> sends) {
 
-        Phase phaseOf(int key) {
+        /** The range of the keys this core sends that holds {@code key}. */
+        KeyClass<Phase> sendClass(int key) {
             for (KeyClass<Phase> c : sends) {
                 if (c.contains(key)) {
-                    return c.meaning();
+                    return c;
                 }
             }
             throw new IllegalStateException(String.format("core %s sent key 0x%08x, which none of its partitions has",
@@ -69,11 +74,18 @@ final class SimCore implements SimRouter.Pusher {
     private final DropLog log;
     /** Picoseconds per core clock. */
     private final long clockPs;
-    private final ArrayDeque<SimPacket> received = new ArrayDeque<>();
-    private final ArrayDeque<long[]> toSend = new ArrayDeque<>();
+    private final PacketQueue received;
+    private final SendQueue toSend = new SendQueue();
     private final int[] outbox;
+    private final int interruptEvent;
+    private final int finishPacketEvent;
+    private final int injectEvent;
+    /** The bit of this core's receive register among its router's outputs. */
+    private final int registerBit;
     private boolean busy;
-    private boolean registerFull;
+    /** The packet in the receive register, while it is full. */
+    private int registerKey;
+    private int registerPayload;
     private boolean injecting;
     private long[] sampleStartPs = new long[0];
     private SampleRecorder recorder;
@@ -100,6 +112,11 @@ final class SimCore implements SimRouter.Pusher {
         this.log = log;
         this.clockPs = parameters.timing().coreClockPs();
         this.outbox = new int[2 * kernel.maxSendsPerEvent()];
+        this.received = new PacketQueue(parameters.coreReceiveDepth());
+        this.registerBit = SimRouter.coreOutput(profile.location().p());
+        this.interruptEvent = clock.register(this::interrupt);
+        this.finishPacketEvent = clock.register(this::finishPacket);
+        this.injectEvent = clock.register(this::inject);
         profile.slots().forEach((phase, slot) -> cursors.put(phase, new SlotCursor(slot)));
     }
 
@@ -155,51 +172,55 @@ final class SimCore implements SimRouter.Pusher {
         return done;
     }
 
-    /** Whether the receive register can take a packet from the router now. */
-    boolean canReceive() {
-        return !registerFull;
+    /**
+     * The router hands a packet to the receive register, which is full (the router cannot deliver to this core)
+     * until the interrupt moves it to the queue.
+     */
+    void receive(int key, int payload) {
+        router.setFull(registerBit, true);
+        registerKey = key;
+        registerPayload = payload;
+        clock.after(profile.receiveInterruptCycles() * clockPs, interruptEvent);
     }
 
-    /** The router hands a packet to the receive register; the interrupt moves it to the queue. */
-    void receive(SimPacket p) {
-        registerFull = true;
-        clock.after(profile.receiveInterruptCycles() * clockPs, () -> {
-            registerFull = false;
-            arrive(p);
-            router.outputFreed();
-        });
+    private void interrupt() {
+        router.setFull(registerBit, false);
+        arrive(registerKey, registerPayload);
+        router.outputFreed();
     }
 
-    private void arrive(SimPacket p) {
+    private void arrive(int key, int payload) {
         if (received.size() >= parameters.coreReceiveDepth()) {
             receiveDrops++;
             log.dropped++;
             log.lost(String.format("core %s (%s), key 0x%08x: its receive queue of %d was full", profile.location(),
-                    profile.label(), p.key, parameters.coreReceiveDepth()));
+                    profile.label(), key, parameters.coreReceiveDepth()));
             return;
         }
         delivered++;
-        received.add(p);
+        received.add(key, payload, 0, 0, 0); // in a core, its key number, arrival link and hops no longer matter
         if (!busy) {
             handleNext();
         }
     }
 
     private void handleNext() {
-        SimPacket p = received.poll();
+        int key = received.key();
+        int payload = received.payload();
+        received.removeFirst();
         int n;
         try {
-            n = kernel.onPacket(p.key, p.payload, outbox);
+            n = kernel.onPacket(key, payload, outbox);
         } catch (KernelException e) {
             throw new IllegalStateException(String.format("core %s (%s) rejected packet key 0x%08x: %s",
-                    profile.location(), profile.label(), p.key, e.getMessage()), e);
+                    profile.location(), profile.label(), key, e.getMessage()), e);
         }
         long done = finishEvent(n, profile.packetCycles());
         if (recorder != null && kernel.receivedCount() == recorderWidth) {
             recorder.record(recorded++, kernel.readOutput(), done);
         }
         busy = true;
-        clock.at(done, this::finishPacket);
+        clock.at(done, finishPacketEvent);
     }
 
     private void finishPacket() {
@@ -229,17 +250,18 @@ final class SimCore implements SimRouter.Pusher {
         long sendGap = profile.sendCycles() * clockPs;
         for (int k = 0; k < n; k++) {
             int key = outbox[2 * k];
-            Phase phase = profile.phaseOf(key);
+            KeyClass<Phase> keys = profile.sendClass(key);
+            Phase phase = keys.meaning();
             long due = Math.max(phase.backward() ? backwardReadyPs : forwardReadyPs, lastDue + sendGap);
             if (parameters.sendMode() == SendMode.TDMA) {
                 due = cursors.get(phase).atOrAfter(due);
             }
             lastDue = due;
-            toSend.add(new long[] {due, key, outbox[2 * k + 1], phase.ordinal()});
+            toSend.add(due, key, outbox[2 * k + 1], keys.id(key), phase.ordinal());
         }
         if (!injecting && !toSend.isEmpty()) {
             injecting = true;
-            clock.at(toSend.peek()[0], this::inject);
+            clock.at(toSend.due(), injectEvent);
         }
     }
 
@@ -290,11 +312,11 @@ final class SimCore implements SimRouter.Pusher {
     }
 
     private void inject() {
-        long[] next = toSend.peek();
-        if (router.offer(new SimPacket((int) next[1], (int) next[2], -1, 0), this)) {
-            toSend.poll();
+        if (router.offer(toSend.key(), toSend.payload(), toSend.keyId(), -1, 0, this)) {
+            int phase = toSend.phase();
+            toSend.removeFirst();
             sent++;
-            if (PHASES[(int) next[3]].backward()) {
+            if (PHASES[phase].backward()) {
                 sentBackward++;
             } else {
                 lastForwardSendPs = clock.now();
@@ -302,7 +324,7 @@ final class SimCore implements SimRouter.Pusher {
             if (toSend.isEmpty()) {
                 injecting = false;
             } else {
-                clock.at(toSend.peek()[0], this::inject);
+                clock.at(toSend.due(), injectEvent);
             }
         }
     }
@@ -316,7 +338,6 @@ final class SimCore implements SimRouter.Pusher {
         received.clear();
         toSend.clear();
         busy = false;
-        registerFull = false;
         injecting = false;
         busyPs = 0;
         sent = 0;

@@ -1,6 +1,5 @@
 package org.spinnaker4j.backend.sim;
 
-import java.util.ArrayDeque;
 import org.spinnaker4j.mapper.machine.ChipLocation;
 import org.spinnaker4j.mapper.machine.Direction;
 
@@ -18,7 +17,8 @@ final class SimLink implements SimRouter.Pusher {
     private final int arrivalLink;
     private final int depth;
     private final long transferPs;
-    private final ArrayDeque<SimPacket> queue = new ArrayDeque<>();
+    private final PacketQueue queue;
+    private final int arriveEvent;
     private boolean transmitting;
     private boolean stalled;
     long packets;
@@ -33,6 +33,8 @@ final class SimLink implements SimRouter.Pusher {
         this.arrivalLink = direction.opposite().id();
         this.depth = depth;
         this.transferPs = transferPs;
+        this.queue = new PacketQueue(depth);
+        this.arriveEvent = clock.register(this::arrive);
     }
 
     ChipLocation chip() {
@@ -43,12 +45,10 @@ final class SimLink implements SimRouter.Pusher {
         return direction;
     }
 
-    boolean hasRoom() {
-        return queue.size() < depth;
-    }
-
-    void enqueue(SimPacket p) {
-        queue.add(p);
+    /** Queues a packet (key, payload, key id, hops so far) to cross the link. */
+    void enqueue(int key, int payload, int keyId, int hops) {
+        queue.add(key, payload, keyId, arrivalLink, hops);
+        from.setFull(direction.id(), queue.size() >= depth);
         peakDepth = Math.max(peakDepth, queue.size());
         if (!transmitting && !stalled) {
             transmit();
@@ -57,15 +57,14 @@ final class SimLink implements SimRouter.Pusher {
 
     private void transmit() {
         transmitting = true;
-        clock.after(transferPs, this::arrive);
+        clock.after(transferPs, arriveEvent);
     }
 
     private void arrive() {
         transmitting = false;
-        SimPacket p = queue.peek();
-        p.inLink = arrivalLink;
-        if (to.offer(p, this)) {
-            queue.poll();
+        if (to.offer(queue.key(), queue.payload(), queue.keyId(), queue.inLink(), queue.hops(), this)) {
+            queue.removeFirst();
+            from.setFull(direction.id(), queue.size() >= depth);
             packets++;
             stalled = false;
             if (!queue.isEmpty()) {

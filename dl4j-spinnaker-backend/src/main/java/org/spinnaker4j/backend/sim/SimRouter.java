@@ -5,7 +5,6 @@ import org.spinnaker4j.mapper.machine.Chip;
 import org.spinnaker4j.mapper.machine.ChipLocation;
 import org.spinnaker4j.mapper.machine.Direction;
 import org.spinnaker4j.mapper.machine.MulticastRoutingEntry;
-import org.spinnaker4j.mapper.machine.RoutingTable;
 
 /**
  * One chip's multicast router. Packets wait in a bounded input stage and are routed one per
@@ -33,24 +32,27 @@ final class SimRouter {
 
     private final EventQueue clock;
     private final ChipLocation chip;
-    private final RoutingTable table;
+    private final RouteTable routes;
     private final SimulatorParameters parameters;
     private final DropLog log;
-    private final RouteCache routeCache = new RouteCache();
-    private final ArrayDeque<SimPacket> input = new ArrayDeque<>();
+    private final PacketQueue input;
     private final ArrayDeque<Pusher> waiting = new ArrayDeque<>();
-    private final ArrayDeque<SimPacket> reinjectionQueue = new ArrayDeque<>();
+    private final PacketQueue reinjectionQueue;
     final SimLink[] links = new SimLink[6];
     final SimCore[] cores = new SimCore[Chip.CORES_PER_CHIP];
     private final int maxHops;
+    private final int serveEvent;
 
-    private SimPacket head;
+    /** The packet being routed, if any. */
+    private final PacketQueue head = new PacketQueue(1);
     private int headRoute;
+    /** The outputs (route bits) that cannot take a packet now: full link queues and receive registers. */
+    private int fullOutputs;
     private boolean blocked;
     private long blockToken;
     private boolean serving;
     private long nextFree;
-    private SimPacket dumpRegister;
+    private final PacketQueue dumpRegister = new PacketQueue(1);
     private boolean tickPending;
     long routed;
     long dropped;
@@ -58,12 +60,15 @@ final class SimRouter {
     long lost;
     int peakInput;
 
-    SimRouter(EventQueue clock, ChipLocation chip, RoutingTable table, SimulatorParameters parameters, DropLog log,
+    SimRouter(EventQueue clock, ChipLocation chip, RouteTable routes, SimulatorParameters parameters, DropLog log,
             int maxHops) {
         this.clock = clock;
         this.chip = chip;
-        this.table = table;
+        this.routes = routes;
         this.parameters = parameters;
+        this.input = new PacketQueue(parameters.routerInputDepth());
+        this.reinjectionQueue = new PacketQueue(parameters.reinjectionQueue());
+        this.serveEvent = clock.register(this::serve);
         this.log = log;
         this.maxHops = maxHops;
     }
@@ -72,10 +77,13 @@ final class SimRouter {
         return chip;
     }
 
-    /** Takes a packet into the input stage, or registers {@code who} to be resumed when there is room. */
-    boolean offer(SimPacket p, Pusher who) {
+    /**
+     * Takes a packet (key, payload, key id, arrival link, hops) into the input stage, or registers {@code who} to
+     * be resumed when there is room.
+     */
+    boolean offer(int key, int payload, int keyId, int inLink, int hops, Pusher who) {
         if (input.size() < parameters.routerInputDepth()) {
-            input.add(p);
+            input.add(key, payload, keyId, inLink, hops);
             peakInput = Math.max(peakInput, input.size());
             kick();
             return true;
@@ -85,34 +93,33 @@ final class SimRouter {
     }
 
     private void kick() {
-        if (!serving && head == null && !input.isEmpty()) {
+        if (!serving && head.isEmpty() && !input.isEmpty()) {
             serving = true;
-            clock.at(nextFree, this::serve);
+            clock.at(nextFree, serveEvent);
         }
     }
 
     private void serve() {
         serving = false;
-        head = input.poll();
+        head.takeFirst(input);
         routed++;
         Pusher next = waiting.poll();
         if (next != null) {
             next.resume();
         }
-        if (head.hops > maxHops) {
-            lose(head, LossCause.MISROUTED, "exceeded " + maxHops + " hops (a routing loop)");
+        if (head.hops() > maxHops) {
+            lose(head.key(), LossCause.MISROUTED, "exceeded " + maxHops + " hops (a routing loop)");
             finish();
             return;
         }
-        headRoute = routeCache.get(head.key, k -> table.lookup(k).map(MulticastRoutingEntry::route).orElse(-1));
-        int route = headRoute;
-        if (route < 0) {
-            if (head.inLink < 0) {
-                lose(head, LossCause.MISROUTED, "no routing entry for a key sent by a local core (unroutable)");
+        int route = routes.route(head.key(), head.keyId());
+        if (route == RouteTable.NO_ENTRY) {
+            if (head.inLink() < 0) {
+                lose(head.key(), LossCause.MISROUTED, "no routing entry for a key sent by a local core (unroutable)");
                 finish();
                 return;
             }
-            route = 1 << ((head.inLink + 3) % 6);
+            route = 1 << ((head.inLink() + 3) % 6);
         }
         headRoute = route;
         tryForward();
@@ -131,20 +138,20 @@ final class SimRouter {
         for (int l = 0; l < 6; l++) {
             if ((headRoute & (1 << l)) != 0) {
                 if (links[l] == null) {
-                    lose(head, LossCause.MISROUTED, "routed to link " + Direction.byId(l) + ", which does not work");
+                    lose(head.key(), LossCause.MISROUTED, "routed to link " + Direction.byId(l)
+                            + ", which does not work");
                 } else {
-                    links[l].enqueue(new SimPacket(head.key, head.payload, -1, head.hops + 1));
+                    links[l].enqueue(head.key(), head.payload(), head.keyId(), head.hops() + 1);
                 }
             }
         }
         for (int p = 0; p < Chip.CORES_PER_CHIP; p++) {
             if ((headRoute & MulticastRoutingEntry.coreBit(p)) != 0) {
                 SimCore core = cores[p];
-                SimPacket copy = new SimPacket(head.key, head.payload, head.inLink, head.hops);
                 if (core == null) {
-                    lose(copy, LossCause.MISROUTED, "routed to core " + p + ", which runs no program");
+                    lose(head.key(), LossCause.MISROUTED, "routed to core " + p + ", which runs no program");
                 } else {
-                    core.receive(copy);
+                    core.receive(head.key(), head.payload());
                 }
             }
         }
@@ -152,20 +159,20 @@ final class SimRouter {
     }
 
     private void finish() {
-        head = null;
+        head.clear();
         nextFree = clock.now() + parameters.timing().routerCyclePs();
         kick();
     }
 
     /** An outgoing link's queue or a core's receive register has room again: a stalled packet may go now. */
     void outputFreed() {
-        if (head != null && blocked) {
+        if (!head.isEmpty() && blocked) {
             tryForward();
         }
     }
 
     private void wait1Expired(long token) {
-        if (head == null || !blocked || token != blockToken) {
+        if (head.isEmpty() || !blocked || token != blockToken) {
             return;
         }
         blocked = false;
@@ -175,18 +182,23 @@ final class SimRouter {
                 links[l].drops++;
             }
         }
-        drop(head, "blocked for wait1 (" + parameters.wait1RouterCycles() + " router cycles) on" + full);
+        drop("blocked for wait1 (" + parameters.wait1RouterCycles() + " router cycles) on" + full);
         finish();
+    }
+
+    /** The route bit of local core {@code p}'s receive register. */
+    static int coreOutput(int p) {
+        return Integer.numberOfTrailingZeros(MulticastRoutingEntry.coreBit(p));
+    }
+
+    /** Route bit {@code bit}'s output (links 0–5, cores from 6) is full now, or has room again. */
+    void setFull(int bit, boolean full) {
+        fullOutputs = full ? fullOutputs | 1 << bit : fullOutputs & ~(1 << bit);
     }
 
     /** Whether an output of the head packet cannot take it now. */
     private boolean anyOutputFull() {
-        for (int bit = 0; bit < ROUTE_BITS; bit++) {
-            if ((headRoute & (1 << bit)) != 0 && full(bit)) {
-                return true;
-            }
-        }
-        return false;
+        return (headRoute & fullOutputs) != 0;
     }
 
     /** The head packet's outputs that cannot take it now, as " link E core 3 ..."; empty if none. */
@@ -202,40 +214,40 @@ final class SimRouter {
 
     /** Whether route bit {@code bit} (links 0–5, cores from 6) names an output that is full now. */
     private boolean full(int bit) {
-        return bit < 6 ? links[bit] != null && !links[bit].hasRoom()
-                : cores[bit - 6] != null && !cores[bit - 6].canReceive();
+        return (fullOutputs & 1 << bit) != 0;
     }
 
-    private void drop(SimPacket p, String why) {
+    /** Drops the head packet into the dump register. */
+    private void drop(String why) {
         dropped++;
         log.dropped++;
         if (!parameters.reinjection()) {
-            lose(p, LossCause.DROPPED_WITHOUT_REINJECTION, why + "; reinjection is off");
-        } else if (dumpRegister != null) {
-            lose(p, LossCause.REINJECTION_FULL, why + "; the dump register still held the previous drop");
+            lose(head.key(), LossCause.DROPPED_WITHOUT_REINJECTION, why + "; reinjection is off");
+        } else if (!dumpRegister.isEmpty()) {
+            lose(head.key(), LossCause.REINJECTION_FULL, why + "; the dump register still held the previous drop");
         } else {
-            dumpRegister = p;
+            dumpRegister.takeFirst(head);
             clock.after(DUMP_COPY_CLOCKS * parameters.timing().coreClockPs(), this::copyDumpRegister);
         }
     }
 
     private void copyDumpRegister() {
         if (reinjectionQueue.size() >= parameters.reinjectionQueue()) {
-            lose(dumpRegister, LossCause.REINJECTION_FULL, "the reinjection queue was full");
+            lose(dumpRegister.key(), LossCause.REINJECTION_FULL, "the reinjection queue was full");
+            dumpRegister.clear();
         } else {
-            reinjectionQueue.add(dumpRegister);
+            reinjectionQueue.takeFirst(dumpRegister);
             if (!tickPending) {
                 tickPending = true;
                 clock.after(REINJECTION_TICK_PS, this::reinject);
             }
         }
-        dumpRegister = null;
     }
 
     private void reinject() {
         tickPending = false;
         while (!reinjectionQueue.isEmpty() && input.size() < parameters.routerInputDepth()) {
-            input.add(reinjectionQueue.poll());
+            input.takeFirst(reinjectionQueue);
             reinjected++;
             log.reinjected++;
         }
@@ -246,20 +258,21 @@ final class SimRouter {
         }
     }
 
-    private void lose(SimPacket p, LossCause cause, String why) {
+    private void lose(int key, LossCause cause, String why) {
         lost++;
-        log.lost(cause, String.format("chip %s, key 0x%08x: %s", chip, p.key, why));
+        log.lost(cause, String.format("chip %s, key 0x%08x: %s", chip, key, why));
     }
 
     void reset() {
         input.clear();
         waiting.clear();
         reinjectionQueue.clear();
-        head = null;
+        head.clear();
+        fullOutputs = 0;
         blocked = false;
         serving = false;
         nextFree = 0;
-        dumpRegister = null;
+        dumpRegister.clear();
         tickPending = false;
         routed = 0;
         dropped = 0;

@@ -13,13 +13,20 @@ final class WorkCosts {
 
     private static final KernelWork[] WORK = KernelWork.values();
 
-    private final long[] cycles = new long[WORK.length];
+    /** Every {@link KernelWork#code()} bit. */
+    private static final int ALL_WORK = allWork();
+
+    /** The cycles of every set of work, indexed by its code bits: all of it, and its forward-pass work only. */
+    private final long[] cycles = new long[ALL_WORK + 1];
+    private final long[] forwardCycles = new long[ALL_WORK + 1];
+    /** The cycles of multiplying one row into a block's sums. */
     private final long rowCycles;
 
     WorkCosts(CoreCostModel cost, MachineVertex v, ActivationKind activation, boolean sendsBackward) {
         rowCycles = cost.rowCycles(v);
+        long[] each = new long[WORK.length];
         for (KernelWork w : WORK) {
-            cycles[w.ordinal()] = switch (w) {
+            each[w.ordinal()] = switch (w) {
                 case FORWARD -> cost.completionCycles(v, activation);
                 case SOFTMAX_SUM, SOFTMAX_NORMALISE, SOFTMAX_DOT ->
                         (long) v.cols().size() * cost.activationCycles(activation);
@@ -27,6 +34,22 @@ final class WorkCosts {
                 case BLOCK_BACKWARD -> cost.blockBackwardCycles(v, sendsBackward);
             };
         }
+        for (int work = 0; work <= ALL_WORK; work++) {
+            for (KernelWork w : WORK) {
+                if (w.in(work)) {
+                    cycles[work] += each[w.ordinal()];
+                    forwardCycles[work] += w.backward() ? 0 : each[w.ordinal()];
+                }
+            }
+        }
+    }
+
+    private static int allWork() {
+        int all = 0;
+        for (KernelWork w : WORK) {
+            all |= w.code();
+        }
+        return all;
     }
 
     /** The cycles of multiplying {@code rows} rows into a block's sums (forward-pass work). */
@@ -36,21 +59,11 @@ final class WorkCosts {
 
     /** The cycles of the work in {@code work}, a set of {@link KernelWork#code()} bits: each piece once. */
     long cycles(int work) {
-        return cycles(work, true);
+        return cycles[work & ALL_WORK];
     }
 
     /** The cycles of the forward-pass work in {@code work}: what the event does before any backward-pass work. */
     long forwardCycles(int work) {
-        return cycles(work, false);
-    }
-
-    private long cycles(int work, boolean withBackward) {
-        long sum = 0;
-        for (KernelWork w : WORK) {
-            if (w.in(work) && (withBackward || !w.backward())) {
-                sum += cycles[w.ordinal()];
-            }
-        }
-        return sum;
+        return forwardCycles[work & ALL_WORK];
     }
 }
