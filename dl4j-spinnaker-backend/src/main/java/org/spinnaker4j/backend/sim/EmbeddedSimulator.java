@@ -61,8 +61,10 @@ public final class EmbeddedSimulator implements Machine {
     private long forwardPs;
     private long backwardPs;
     private long latencyPs;
-    /** 32-bit values the host moves to and from the board for the current run. */
-    private long hostFloats;
+    /** 32-bit values the host moves to the board per sample of the current run (features, and labels). */
+    private long hostInPerSample;
+    /** 32-bit values the sinks collected for the host in the current run. */
+    private long hostOut;
 
     public EmbeddedSimulator(SimulatorParameters parameters) {
         this.parameters = parameters;
@@ -324,7 +326,7 @@ public final class EmbeddedSimulator implements Machine {
      */
     private double runSamples(float[][] samples, float[][] labels, float[][][] vectors) {
         reset();
-        hostFloats = (long) samples.length * (mapping.network().nIn() + (labels == null ? 0 : mapping.network().nOut()));
+        hostInPerSample = mapping.network().nIn() + (labels == null ? 0 : mapping.network().nOut());
         SampleRecords records = new SampleRecords(samples.length, vectors);
         long[] starts = records.startPs;
         for (SimCore core : cores) {
@@ -444,7 +446,7 @@ public final class EmbeddedSimulator implements Machine {
                         + " run: a mapping bug");
             }
             recordedBySink.merge(sink.id(), 1, Integer::sum);
-            hostFloats += values.length;
+            hostOut += values.length;
             endPs[sample] = Math.max(endPs[sample], timePs);
             if (sink.kind() == VertexKind.LOSS_SINK) {
                 losses[sample] = values;
@@ -505,7 +507,8 @@ public final class EmbeddedSimulator implements Machine {
         forwardPs = 0;
         backwardPs = 0;
         latencyPs = 0;
-        hostFloats = 0;
+        hostInPerSample = 0;
+        hostOut = 0;
         log.reset();
         routers.forEach(SimRouter::reset);
         links.forEach(SimLink::reset);
@@ -556,7 +559,7 @@ public final class EmbeddedSimulator implements Machine {
         mapping.routingTables().forEach((chip, table) -> entries.put(chip, table.size()));
         long chipsUsed = mapping.placements().chipsUsed();
         double utilisation = seconds == 0 ? 0 : busyPs / 1e12 / (seconds * cores.length);
-        return new RunStats(samples, seconds, latencyPs / 1e12, HostLink.SPINN5_ETHERNET.seconds(hostFloats), forwardPs / 1e12, backwardPs / 1e12, sent, sentBackward, routed, delivered, log.dropped, log.reinjected, log.lost,
+        return new RunStats(samples, seconds, latencyPs / 1e12, HostLink.SPINN5_ETHERNET.seconds(samples * hostInPerSample + hostOut), forwardPs / 1e12, backwardPs / 1e12, sent, sentBackward, routed, delivered, log.dropped, log.reinjected, log.lost,
                 overruns, chipStats, linkStats, coreStats, entries, mapping.coresUsed(), chipsUsed, utilisation, busiestPs / 1e12,
                 EnergyModel.joules(chipsUsed, seconds, busyPs / 1e12, routed), clock.processed());
     }
