@@ -271,7 +271,8 @@ public final class KernelCore {
 
     /**
      * A training DENSE_BLOCK's updater state array {@code k} for its weights, laid out like {@link #readWeights()}
-     * (a copy): {@code k} counts from 1 to {@link UpdaterKind#stateArrays()} (Nesterovs: 1 = v; Adam: 1 = m, 2 = v).
+     * (a copy): {@code k} counts from 1 to {@link UpdaterKind#stateArrays()}, in DL4J's order (Nesterovs: 1 = v; Adam: 1 = m,
+     * 2 = v; AMSGrad: 1 = m, 2 = v, 3 = vHat; AdaDelta: 1 = msg, 2 = msdx; ...).
      */
     public float[] readWeightState(int k) {
         return readArray(KernelAbi.ARRAY_WEIGHTS, stateSlot(k, "readWeightState"), "readWeightState");
@@ -502,6 +503,16 @@ public final class KernelCore {
             words[KernelAbi.CFG_LOSS_KEY_BASE] = t.lossKeyBase();
             words[KernelAbi.CFG_EXPECTED_BACKWARD] = t.expectedBackwardPartials();
             words[KernelAbi.CFG_SENDS_BACKWARD] = t.sendsBackward() ? 1 : 0;
+            RegularizationConfig w = t.weightRegularization();
+            words[KernelAbi.CFG_L1] = Float.floatToRawIntBits(w.l1());
+            words[KernelAbi.CFG_L2] = Float.floatToRawIntBits(w.l2());
+            words[KernelAbi.CFG_WEIGHT_DECAY] = Float.floatToRawIntBits(w.weightDecay());
+            words[KernelAbi.CFG_L2_FIRST] = w.l2First() ? 1 : 0;
+            RegularizationConfig b = t.biasRegularization();
+            words[KernelAbi.CFG_BIAS_L1] = Float.floatToRawIntBits(b.l1());
+            words[KernelAbi.CFG_BIAS_L2] = Float.floatToRawIntBits(b.l2());
+            words[KernelAbi.CFG_BIAS_WEIGHT_DECAY] = Float.floatToRawIntBits(b.weightDecay());
+            words[KernelAbi.CFG_BIAS_L2_FIRST] = b.l2First() ? 1 : 0;
         }
         int w = KernelAbi.CONFIG_WORDS;
         for (KeyRange r : inputs) {
