@@ -144,7 +144,7 @@ typedef struct s4j_layout {
 _Static_assert(sizeof(s4j_header) == 21u * 4u, "header must be packed words");
 _Static_assert(sizeof(s4j_layout) == 26u * 2u, "layout must be packed half-words");
 _Static_assert(S4J_DTCM_BYTES <= 65536u, "layout offsets and sends must fit 16 bits");
-_Static_assert(sizeof(s4j_train) == 26u * 4u, "training header must be packed words");
+_Static_assert(sizeof(s4j_train) == 28u * 4u, "training header must be packed words");
 _Static_assert(sizeof(s4j_range) == 16u, "range entry must be 4 words");
 _Static_assert(sizeof(s4j_peer) == 12u, "peer entry must be 3 words");
 _Static_assert(sizeof(float) == sizeof(uint32_t), "float must be 32-bit");
@@ -603,10 +603,12 @@ int32_t s4j_parse_config(const uint32_t *words, uint32_t n_words, s4j_config *cf
     t->weights.l2 = f_of(words[S4J_CFG_L2]);
     t->weights.weight_decay = f_of(words[S4J_CFG_WEIGHT_DECAY]);
     t->weights.l2_first = words[S4J_CFG_L2_FIRST];
+    t->weights.decay_times = words[S4J_CFG_WEIGHT_DECAY_TIMES];
     t->bias.l1 = f_of(words[S4J_CFG_BIAS_L1]);
     t->bias.l2 = f_of(words[S4J_CFG_BIAS_L2]);
     t->bias.weight_decay = f_of(words[S4J_CFG_BIAS_WEIGHT_DECAY]);
     t->bias.l2_first = words[S4J_CFG_BIAS_L2_FIRST];
+    t->bias.decay_times = words[S4J_CFG_BIAS_WEIGHT_DECAY_TIMES];
     if (cfg->n_ranges > (n_words - S4J_CONFIG_WORDS) / S4J_RANGE_WORDS
         || n_words - S4J_CONFIG_WORDS != cfg->n_ranges * S4J_RANGE_WORDS) {
         return S4J_ERR_BAD_LENGTH;
@@ -615,12 +617,15 @@ int32_t s4j_parse_config(const uint32_t *words, uint32_t n_words, s4j_config *cf
     return S4J_OK;
 }
 
-/* Regularization coefficients are finite and >= 0; the order is a flag. */
+/* Regularization coefficients are finite and >= 0, the order is a flag, a
+ * weight decay is applied 1 to 255 times (0 without one). */
 static int regularization_ok(const s4j_regularization *r)
 {
     return isfinite(r->l1) && isfinite(r->l2) && isfinite(r->weight_decay)
         && r->l1 >= 0.0f && r->l2 >= 0.0f && r->weight_decay >= 0.0f
-        && r->l2_first <= 1u;
+        && r->l2_first <= 1u
+        && (r->weight_decay != 0.0f ? r->decay_times >= 1u && r->decay_times <= 255u
+                                    : r->decay_times == 0u);
 }
 
 /* The Adam family, AdaDelta and RmsProp: beta1 (rho, decay) and beta2 in
@@ -1897,22 +1902,6 @@ static float max_of(float a, float b)
     return a > b ? a : b;
 }
 
-/* DL4J's BEFORE_UPDATER regularization of one averaged gradient (Axpy:
- * g = c x + g), l1 and l2 in the configuration's order. */
-static float regularize(const s4j_regularization *r, float p, float g)
-{
-    if (r->l2_first != 0u && r->l2 != 0.0f) {
-        g = r->l2 * p + g;
-    }
-    if (r->l1 != 0.0f) {
-        g = r->l1 * sign_of(p) + g;
-    }
-    if (r->l2_first == 0u && r->l2 != 0.0f) {
-        g = r->l2 * p + g;
-    }
-    return g;
-}
-
 /*
  * The update of one parameter for gradient g, with libnd4j's updater ops
  * (float32; s1, s2, s3 its state arrays in DL4J's order):
@@ -2009,17 +1998,34 @@ static void update_params(const s4j_train *t, const s4j_regularization *r,
 {
     static float none[3];
     uint32_t arrays = updater_arrays(t->updater);
+    /* which terms apply, decided once: soft-float compares are calls */
+    int l1 = r->l1 != 0.0f;
+    int l2_before = r->l2 != 0.0f && r->l2_first != 0u;
+    int l2_after = r->l2 != 0.0f && r->l2_first == 0u;
+    uint32_t decay = r->weight_decay != 0.0f ? r->decay_times : 0u;
+    uint32_t d;
     uint32_t k;
 
     for (k = 0u; k < n; k++) {
-        float g = regularize(r, p[k], acc[k] / batch);
-        float up = updater_step(t, st, g,
-                                arrays >= 1u ? &s[k] : &none[0],
-                                arrays >= 2u ? &s[n + k] : &none[1],
-                                arrays >= 3u ? &s[2u * n + k] : &none[2]);
+        float g = acc[k] / batch;
+        float up;
 
-        if (r->weight_decay != 0.0f) {
-            up = r->weight_decay * p[k] + up;
+        /* BEFORE_UPDATER, as nd4j's Axpy: g = c x + g */
+        if (l2_before) {
+            g = r->l2 * p[k] + g;
+        }
+        if (l1) {
+            g = r->l1 * sign_of(p[k]) + g;
+        }
+        if (l2_after) {
+            g = r->l2 * p[k] + g;
+        }
+        up = updater_step(t, st, g,
+                          arrays >= 1u ? &s[k] : &none[0],
+                          arrays >= 2u ? &s[n + k] : &none[1],
+                          arrays >= 3u ? &s[2u * n + k] : &none[2]);
+        for (d = 0u; d < decay; d++) {
+            up = r->weight_decay * p[k] + up; /* POST_UPDATER */
         }
         p[k] -= up;
         acc[k] = 0.0f;

@@ -32,7 +32,7 @@
  *   then, for a training state only (DENSE_BLOCK or REDUCE; U = the
  *   updater's state arrays: 0 for SGD and NOOP, 1 for NESTEROVS, ADAGRAD and
  *   RMSPROP, 2 for ADAM, ADAMAX, NADAM and ADADELTA, 3 for AMSGRAD):
- *     training header (s4j_train, 104 bytes), peer dots[softmax_peers],
+ *     training header (s4j_train, 112 bytes), peer dots[softmax_peers],
  *     delta[n_cols]
  *     DENSE_BLOCK   dW[n_rows*n_cols], U x updater state[n_rows*n_cols],
  *                   delta bitmap[ceil(n_cols/32)] words if not fused
@@ -140,7 +140,7 @@
 /* Bytes of DTCM of a core: the capacity of a core's state buffer. */
 #define S4J_DTCM_BYTES 65536u
 
-/* Words of a packed config: the fixed part (11 inference words, then 21
+/* Words of a packed config: the fixed part (11 inference words, then 23
  * training words, all 0 when training is off), then S4J_RANGE_WORDS words
  * per input range. Floats are carried as their bits. */
 #define S4J_CFG_KIND               0u
@@ -171,16 +171,19 @@
  * l1 and l2 are added to the averaged gradient before the updater (l2
  * first if L2_FIRST is 1, else l1 first), weight decay (its coefficient
  * already multiplied by the learning rate where DL4J's applyLR says so) to
- * the update after it. */
+ * the update after it, WEIGHT_DECAY_TIMES times (DL4J's layer lists can
+ * hold the network-wide WeightDecay twice, and then apply it twice). */
 #define S4J_CFG_L1                24u
 #define S4J_CFG_L2                25u
 #define S4J_CFG_WEIGHT_DECAY      26u
 #define S4J_CFG_L2_FIRST          27u
-#define S4J_CFG_BIAS_L1           28u
-#define S4J_CFG_BIAS_L2           29u
-#define S4J_CFG_BIAS_WEIGHT_DECAY 30u
-#define S4J_CFG_BIAS_L2_FIRST     31u
-#define S4J_CONFIG_WORDS          32u
+#define S4J_CFG_WEIGHT_DECAY_TIMES 28u
+#define S4J_CFG_BIAS_L1           29u
+#define S4J_CFG_BIAS_L2           30u
+#define S4J_CFG_BIAS_WEIGHT_DECAY 31u
+#define S4J_CFG_BIAS_L2_FIRST     32u
+#define S4J_CFG_BIAS_WEIGHT_DECAY_TIMES 33u
+#define S4J_CONFIG_WORDS          34u
 
 /* Words of one input range of a packed config. */
 #define S4J_RANGE_WORD_KEY_LO 0u
@@ -189,7 +192,7 @@
 #define S4J_RANGE_WORD_KIND   3u  /* S4J_RANGE_* */
 #define S4J_RANGE_WORDS       4u
 
-_Static_assert(S4J_CONFIG_WORDS == S4J_CFG_BIAS_L2_FIRST + 1u,
+_Static_assert(S4J_CONFIG_WORDS == S4J_CFG_BIAS_WEIGHT_DECAY_TIMES + 1u,
                "S4J_CONFIG_WORDS must follow the last S4J_CFG_* word");
 _Static_assert(S4J_RANGE_WORDS == S4J_RANGE_WORD_KIND + 1u,
                "S4J_RANGE_WORDS must follow the last S4J_RANGE_WORD_* word");
@@ -229,6 +232,7 @@ typedef struct s4j_regularization {
     float l2;                   /* gradient += l2 p, before the updater */
     float weight_decay;         /* update += weight_decay p, after it */
     uint32_t l2_first;          /* 1: l2 is added before l1 */
+    uint32_t decay_times;       /* weight decay is added this many times */
 } s4j_regularization;
 
 /* The training part of a config (enabled = 0: inference only). */

@@ -108,11 +108,13 @@ final class KernelAbi {
     @Native static final int CFG_L2 = 25;
     @Native static final int CFG_WEIGHT_DECAY = 26;
     @Native static final int CFG_L2_FIRST = 27;
-    @Native static final int CFG_BIAS_L1 = 28;
-    @Native static final int CFG_BIAS_L2 = 29;
-    @Native static final int CFG_BIAS_WEIGHT_DECAY = 30;
-    @Native static final int CFG_BIAS_L2_FIRST = 31;
-    @Native static final int CONFIG_WORDS = 32;
+    @Native static final int CFG_WEIGHT_DECAY_TIMES = 28;
+    @Native static final int CFG_BIAS_L1 = 29;
+    @Native static final int CFG_BIAS_L2 = 30;
+    @Native static final int CFG_BIAS_WEIGHT_DECAY = 31;
+    @Native static final int CFG_BIAS_L2_FIRST = 32;
+    @Native static final int CFG_BIAS_WEIGHT_DECAY_TIMES = 33;
+    @Native static final int CONFIG_WORDS = 34;
 
     // ---- words of one input range of a packed config -----------------------------------------------------
     @Native static final int RANGE_WORD_KEY_LO = 0;

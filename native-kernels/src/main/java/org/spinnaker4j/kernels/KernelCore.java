@@ -508,11 +508,13 @@ public final class KernelCore {
             words[KernelAbi.CFG_L2] = Float.floatToRawIntBits(w.l2());
             words[KernelAbi.CFG_WEIGHT_DECAY] = Float.floatToRawIntBits(w.weightDecay());
             words[KernelAbi.CFG_L2_FIRST] = w.l2First() ? 1 : 0;
+            words[KernelAbi.CFG_WEIGHT_DECAY_TIMES] = w.weightDecayTimes();
             RegularizationConfig b = t.biasRegularization();
             words[KernelAbi.CFG_BIAS_L1] = Float.floatToRawIntBits(b.l1());
             words[KernelAbi.CFG_BIAS_L2] = Float.floatToRawIntBits(b.l2());
             words[KernelAbi.CFG_BIAS_WEIGHT_DECAY] = Float.floatToRawIntBits(b.weightDecay());
             words[KernelAbi.CFG_BIAS_L2_FIRST] = b.l2First() ? 1 : 0;
+            words[KernelAbi.CFG_BIAS_WEIGHT_DECAY_TIMES] = b.weightDecayTimes();
         }
         int w = KernelAbi.CONFIG_WORDS;
         for (KeyRange r : inputs) {
