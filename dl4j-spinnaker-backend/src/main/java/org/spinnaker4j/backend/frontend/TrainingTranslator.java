@@ -132,8 +132,8 @@ final class TrainingTranslator {
 
     private static UpdaterSpec updater(int i, String type, IUpdater u, List<Problem> problems) {
         if (u != null && schedule(u) != null) {
-            problems.add(new Problem(i, type, "learning-rate or momentum schedules (" + schedule(u).getClass()
-                    .getSimpleName() + ") are not supported"));
+            problems.add(new Problem(i, type, "learning-rate or momentum schedules are not supported (got "
+                    + schedule(u).getClass().getSimpleName() + ")"));
             return null;
         }
         UpdaterSpec spec = spec(u);
