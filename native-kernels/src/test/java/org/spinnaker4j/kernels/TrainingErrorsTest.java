@@ -221,6 +221,27 @@ class TrainingErrorsTest {
         assertEquals(64_536, KernelCore.stateBytes(block(UpdaterKind.ADAM, rows, cols, List.of())));
     }
 
+    @Test
+    void regularizationAndTheNewUpdatersAreValidated() {
+        rejects("finite and >= 0", () -> new RegularizationConfig(-1e-3f, 0f, 0f, false, 0));
+        rejects("finite and >= 0", () -> new RegularizationConfig(0f, Float.NaN, 0f, false, 0));
+        rejects("finite and >= 0", () -> new RegularizationConfig(0f, 0f, Float.POSITIVE_INFINITY, false, 1));
+        rejects("weightDecayTimes must be in [1, 255]", () -> new RegularizationConfig(0f, 0f, 1e-3f, false, 0));
+        rejects("weightDecayTimes must be in [1, 255]", () -> new RegularizationConfig(0f, 0f, 0f, false, 1));
+        rejects("RMSPROP needs beta1 and beta2 in [0, 1)", () -> new TrainingConfig(UpdaterKind.RMSPROP, 0.1f, 1f, 0f,
+                1e-8f, LossKind.NONE, 0, 0, 0, 0, 0, false));
+        rejects("ADADELTA needs", () -> new TrainingConfig(UpdaterKind.ADADELTA, 0f, 0.95f, 0f, 0f, LossKind.NONE, 0,
+                0, 0, 0, 0, false));
+        rejects("ADAGRAD needs epsilon > 0", () -> new TrainingConfig(UpdaterKind.ADAGRAD, 0.1f, 0f, 0f, 0f,
+                LossKind.NONE, 0, 0, 0, 0, 0, false));
+        // the state the kernels keep for each updater: AMSGrad's three arrays per weight
+        int sgd = KernelCore.stateBytes(block(UpdaterKind.SGD, 7, 5, List.of()));
+        for (UpdaterKind u : UpdaterKind.values()) {
+            assertEquals(u.stateArrays() * 4 * 7 * 5, KernelCore.stateBytes(block(u, 7, 5, List.of())) - sgd,
+                    u.toString());
+        }
+    }
+
     private static void rejects(String part, Executable build) {
         Kernels.assertThrowsWith(IllegalArgumentException.class, build, part);
     }
