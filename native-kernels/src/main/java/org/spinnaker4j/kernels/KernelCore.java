@@ -233,8 +233,10 @@ public final class KernelCore {
 
     /**
      * The end of a mini-batch (training cores): every accumulated gradient is divided by {@code batchSize}
-     * (DL4J's miniBatch), the updater steps the weights (blocks) and the bias (activators), and the accumulators are
-     * zeroed. {@code iteration} is DL4J's iteration count before this update (0 for the first), used by Adam.
+     * (DL4J's miniBatch), l1 and l2 are added ({@link RegularizationConfig}), the updater steps the weights (blocks)
+     * and the bias (activators), with the weight decay added to its step, and the accumulators are zeroed.
+     * {@code iteration} is DL4J's iteration count before this update (0 for the first), used by the bias corrections
+     * of Adam, AdaMax, Nadam and AMSGrad.
      *
      * @throws IllegalArgumentException if {@code batchSize <= 0} or {@code iteration < 0}
      * @throws IllegalStateException if the core is not loaded or has no training config
