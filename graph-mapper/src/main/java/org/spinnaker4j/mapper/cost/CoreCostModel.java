@@ -240,7 +240,7 @@ public record CoreCostModel(double cyclesPerInstruction, int receiveInterruptCyc
     public long updateCycles(MachineVertex v, UpdaterSpec updater) {
         long regularized = (updater.weights().equals(RegularizationSpec.NONE) ? 0 : weights(v))
                 + (updater.bias().equals(RegularizationSpec.NONE) ? 0 : biases(v));
-        return cycles((weights(v) + biases(v)) * UPDATE.get(updater.type()) + regularized * REGULARIZATION);
+        return updateCycles(v, updater.type()) + cycles(regularized * REGULARIZATION);
     }
 
     private static long weights(MachineVertex v) {
