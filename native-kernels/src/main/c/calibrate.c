@@ -180,7 +180,10 @@ static const named LOSSES[] = {
 };
 static const named UPDATERS[] = {
     { "sgd", S4J_UPDATER_SGD }, { "nesterovs", S4J_UPDATER_NESTEROVS },
-    { "adam", S4J_UPDATER_ADAM }
+    { "adam", S4J_UPDATER_ADAM }, { "adamax", S4J_UPDATER_ADAMAX },
+    { "nadam", S4J_UPDATER_NADAM }, { "amsgrad", S4J_UPDATER_AMSGRAD },
+    { "adagrad", S4J_UPDATER_ADAGRAD }, { "adadelta", S4J_UPDATER_ADADELTA },
+    { "rmsprop", S4J_UPDATER_RMSPROP }, { "noop", S4J_UPDATER_NOOP }
 };
 
 typedef struct spec {
@@ -196,6 +199,7 @@ typedef struct spec {
     uint32_t loss;
     uint32_t expected_backward;
     uint32_t sends_backward;
+    uint32_t regularized;       /* l1, l2 and weight decay on the weights */
 } spec;
 
 static void range(uint32_t *n, uint32_t lo, uint32_t span, uint32_t local,
@@ -243,6 +247,12 @@ static void load(const spec *s)
         words[S4J_CFG_LOSS_KEY_BASE] = 0x40000u;     /* loss key */
         words[S4J_CFG_EXPECTED_BACKWARD] = s->expected_backward;
         words[S4J_CFG_SENDS_BACKWARD] = s->sends_backward;
+        if (s->regularized != 0u) {
+            words[S4J_CFG_L1] = bits(1e-4f);
+            words[S4J_CFG_L2] = bits(1e-3f);
+            words[S4J_CFG_WEIGHT_DECAY] = bits(1e-5f);
+            words[S4J_CFG_WEIGHT_DECAY_TIMES] = 1u;
+        }
     }
     if (s->ignore + s->data_ranges + 4u > MAX_RANGES) {
         fail("too many ranges", (long)s->ignore);
@@ -478,9 +488,14 @@ int main(int argc, char **argv)
         }
         deliver(0u, 2u * s.cols - 1u);
         measure(2u * s.cols - 1u, 2u * s.cols);
-    } else if (strcmp(what, "update") == 0 && argc == 5) {
+    } else if (strcmp(what, "update") == 0 && (argc == 5 || argc == 6)) {
         int32_t r;
 
+        if (argc == 6 && strcmp(argv[5], "regularized") != 0) {
+            fprintf(stderr, "calibrate: update's 4th argument is 'regularized'\n");
+            return 1;
+        }
+        s.regularized = argc == 6 ? 1u : 0u;
         s.kind = S4J_KIND_DENSE_BLOCK;
         s.updater = lookup(argv[2], UPDATERS, COUNT(UPDATERS));
         s.rows = number(argv[3], 1u, MAX_VALUES);

@@ -95,8 +95,14 @@ for al in identity:mse sigmoid:xent softmax:mcxent; do
         "$(per 32 "$(n outloss "${al%:*}" "${al#*:}" 64)" "$(n outloss "${al%:*}" "${al#*:}" 32)")" \
         "per output of a ${al%:*} output activator's completing label with ${al#*:}: loss, gradient, db, delta"
 done
-for u in sgd nesterovs adam; do
+for u in sgd nesterovs adam adamax nadam amsgrad adagrad adadelta rmsprop noop; do
     figure "update.$u" "$(per 256 "$(n update "$u" 32 16)" "$(n update "$u" 16 16)")" \
         "s4j_apply_update with $u, per parameter (batch 8)"
 done
+sgd=$(per 256 "$(n update sgd 32 16)" "$(n update sgd 16 16)")
+figure update.regularization \
+    "$(awk -v r="$(per 256 "$(n update sgd 32 16 regularized)" "$(n update sgd 16 16 regularized)")" -v s="$sgd" \
+        'BEGIN { printf "%.1f", r - s }')" \
+    "s4j_apply_update's extra work per parameter with l1, l2 and weight decay (sgd, batch 8)"
+
 rm -f "$log"

@@ -64,6 +64,8 @@ typedef struct s4j_train {
     uint32_t loss_key_base;
     uint32_t expected_backward;
     uint32_t sends_backward;
+    s4j_regularization reg_w;   /* of the weights */
+    s4j_regularization reg_b;   /* of the bias */
     /* per-sample backward state */
     uint32_t flags;             /* S4J_TRAIN_* bits */
     uint32_t back_received;     /* deltas / labels / backward partials */
@@ -107,14 +109,12 @@ typedef struct s4j_layout {
     uint16_t peer_dots;
     uint16_t delta;
     uint16_t dw;
-    uint16_t w_state1;
-    uint16_t w_state2;
+    uint16_t w_state;           /* the updater's state arrays of W, one after another */
     uint16_t delta_bitmap;
     uint16_t y;
     uint16_t tz;
     uint16_t db;
-    uint16_t b_state1;
-    uint16_t b_state2;
+    uint16_t b_state;           /* the updater's state arrays of b, one after another */
     uint16_t labels;
     uint16_t label_bitmap;
     uint16_t eacc;
@@ -142,9 +142,9 @@ typedef struct s4j_layout {
 #define S4J_MCXENT_CLIP      1e-10f
 
 _Static_assert(sizeof(s4j_header) == 21u * 4u, "header must be packed words");
-_Static_assert(sizeof(s4j_layout) == 28u * 2u, "layout must be packed half-words");
+_Static_assert(sizeof(s4j_layout) == 26u * 2u, "layout must be packed half-words");
 _Static_assert(S4J_DTCM_BYTES <= 65536u, "layout offsets and sends must fit 16 bits");
-_Static_assert(sizeof(s4j_train) == 18u * 4u, "training header must be packed words");
+_Static_assert(sizeof(s4j_train) == 28u * 4u, "training header must be packed words");
 _Static_assert(sizeof(s4j_range) == 16u, "range entry must be 4 words");
 _Static_assert(sizeof(s4j_peer) == 12u, "peer entry must be 3 words");
 _Static_assert(sizeof(float) == sizeof(uint32_t), "float must be 32-bit");
@@ -196,7 +196,21 @@ static int has_bias(uint32_t kind, uint32_t fused)
 /* Arrays of updater state per parameter. */
 static uint32_t updater_arrays(uint32_t updater)
 {
-    return updater == S4J_UPDATER_ADAM ? 2u : (updater == S4J_UPDATER_NESTEROVS ? 1u : 0u);
+    switch (updater) {
+    case S4J_UPDATER_NESTEROVS:
+    case S4J_UPDATER_ADAGRAD:
+    case S4J_UPDATER_RMSPROP:
+        return 1u;
+    case S4J_UPDATER_ADAM:
+    case S4J_UPDATER_ADAMAX:
+    case S4J_UPDATER_NADAM:
+    case S4J_UPDATER_ADADELTA:
+        return 2u;
+    case S4J_UPDATER_AMSGRAD:
+        return 3u;
+    default:
+        return 0u;
+    }
 }
 
 /*
@@ -366,11 +380,8 @@ static uint32_t compute_layout(const s4j_shape *s, s4j_layout *l)
         l->delta = take(&off, cols_bytes);
         if (s->kind == S4J_KIND_DENSE_BLOCK) {
             l->dw = take(&off, block_bytes);
-            if (u >= 1u) {
-                l->w_state1 = take(&off, block_bytes);
-            }
-            if (u >= 2u) {
-                l->w_state2 = take(&off, block_bytes);
+            if (u != 0u) {
+                l->w_state = take(&off, sat_mul(u, block_bytes));
             }
             if (s->fused == 0u) {
                 l->delta_bitmap = take(&off, sat_mul(bitmap_words(s->n_cols), 4u));
@@ -380,11 +391,8 @@ static uint32_t compute_layout(const s4j_shape *s, s4j_layout *l)
             l->y = take(&off, cols_bytes);
             l->tz = take(&off, cols_bytes);
             l->db = take(&off, cols_bytes);
-            if (u >= 1u) {
-                l->b_state1 = take(&off, cols_bytes);
-            }
-            if (u >= 2u) {
-                l->b_state2 = take(&off, cols_bytes);
+            if (u != 0u) {
+                l->b_state = take(&off, sat_mul(u, cols_bytes));
             }
             if (s->loss != S4J_LOSS_NONE) {
                 l->labels = take(&off, cols_bytes);
@@ -467,7 +475,7 @@ static int32_t derive_layout(const void *dtcm, uint32_t capacity, s4j_layout *l)
             return S4J_ERR_BUFFER_TOO_SMALL;
         }
         t = CAT(s4j_train, dtcm, total);
-        if (t->updater > S4J_UPDATER_ADAM || t->loss > S4J_LOSS_NLL
+        if (t->updater > S4J_UPDATER_NOOP || t->loss > S4J_LOSS_NLL
             || t->sends_backward > 1u
             || (t->loss != S4J_LOSS_NONE
                 && (!has_bias(h->kind, h->fused) || t->layer_outputs < h->n_cols))) {
@@ -591,12 +599,41 @@ int32_t s4j_parse_config(const uint32_t *words, uint32_t n_words, s4j_config *cf
     t->loss_key_base = words[S4J_CFG_LOSS_KEY_BASE];
     t->expected_backward = words[S4J_CFG_EXPECTED_BACKWARD];
     t->sends_backward = words[S4J_CFG_SENDS_BACKWARD];
+    t->weights.l1 = f_of(words[S4J_CFG_L1]);
+    t->weights.l2 = f_of(words[S4J_CFG_L2]);
+    t->weights.weight_decay = f_of(words[S4J_CFG_WEIGHT_DECAY]);
+    t->weights.l2_first = words[S4J_CFG_L2_FIRST];
+    t->weights.decay_times = words[S4J_CFG_WEIGHT_DECAY_TIMES];
+    t->bias.l1 = f_of(words[S4J_CFG_BIAS_L1]);
+    t->bias.l2 = f_of(words[S4J_CFG_BIAS_L2]);
+    t->bias.weight_decay = f_of(words[S4J_CFG_BIAS_WEIGHT_DECAY]);
+    t->bias.l2_first = words[S4J_CFG_BIAS_L2_FIRST];
+    t->bias.decay_times = words[S4J_CFG_BIAS_WEIGHT_DECAY_TIMES];
     if (cfg->n_ranges > (n_words - S4J_CONFIG_WORDS) / S4J_RANGE_WORDS
         || n_words - S4J_CONFIG_WORDS != cfg->n_ranges * S4J_RANGE_WORDS) {
         return S4J_ERR_BAD_LENGTH;
     }
     cfg->ranges = words + S4J_CONFIG_WORDS;
     return S4J_OK;
+}
+
+/* Regularization coefficients are finite and >= 0, the order is a flag, a
+ * weight decay is applied 1 to 255 times (0 without one). */
+static int regularization_ok(const s4j_regularization *r)
+{
+    return isfinite(r->l1) && isfinite(r->l2) && isfinite(r->weight_decay)
+        && r->l1 >= 0.0f && r->l2 >= 0.0f && r->weight_decay >= 0.0f
+        && r->l2_first <= 1u
+        && (r->weight_decay != 0.0f ? r->decay_times >= 1u && r->decay_times <= 255u
+                                    : r->decay_times == 0u);
+}
+
+/* The Adam family, AdaDelta and RmsProp: beta1 (rho, decay) and beta2 in
+ * [0, 1), epsilon > 0. */
+static int moments_ok(const s4j_training *t)
+{
+    return t->beta1 >= 0.0f && t->beta1 < 1.0f && t->beta2 >= 0.0f
+        && t->beta2 < 1.0f && t->epsilon > 0.0f;
 }
 
 static int32_t check_training(const s4j_config *cfg)
@@ -610,19 +647,23 @@ static int32_t check_training(const s4j_config *cfg)
     }
     if (t->enabled != 1u
         || (cfg->kind != S4J_KIND_DENSE_BLOCK && cfg->kind != S4J_KIND_REDUCE)
-        || t->updater > S4J_UPDATER_ADAM || t->loss > S4J_LOSS_NLL
+        || t->updater > S4J_UPDATER_NOOP || t->loss > S4J_LOSS_NLL
         || t->sends_backward > 1u
         || !isfinite(t->learning_rate) || !isfinite(t->beta1)
         || !isfinite(t->beta2) || !isfinite(t->epsilon)
-        || t->learning_rate < 0.0f) {
+        || t->learning_rate < 0.0f
+        || !regularization_ok(&t->weights) || !regularization_ok(&t->bias)) {
         return S4J_ERR_BAD_CONFIG;
     }
     if (t->updater == S4J_UPDATER_NESTEROVS && t->beta1 < 0.0f) {
         return S4J_ERR_BAD_CONFIG;
     }
-    if (t->updater == S4J_UPDATER_ADAM
-        && (t->beta1 < 0.0f || t->beta1 >= 1.0f || t->beta2 < 0.0f
-            || t->beta2 >= 1.0f || t->epsilon <= 0.0f)) {
+    if (t->updater != S4J_UPDATER_SGD && t->updater != S4J_UPDATER_NESTEROVS
+        && t->updater != S4J_UPDATER_ADAGRAD && t->updater != S4J_UPDATER_NOOP
+        && !moments_ok(t)) {
+        return S4J_ERR_BAD_CONFIG;
+    }
+    if (t->updater == S4J_UPDATER_ADAGRAD && !(t->epsilon > 0.0f)) {
         return S4J_ERR_BAD_CONFIG;
     }
     if (!activator && (output || t->expected_backward != 0u)) {
@@ -872,6 +913,8 @@ int32_t s4j_load(void *dtcm, uint32_t capacity, const s4j_config *cfg,
         t->loss_key_base = c->loss_key_base;
         t->expected_backward = c->expected_backward;
         t->sends_backward = c->sends_backward;
+        t->reg_w = c->weights;
+        t->reg_b = c->bias;
         h->magic = S4J_MAGIC_TRAINING;
     } else {
         h->magic = S4J_MAGIC;
@@ -1824,38 +1867,167 @@ int32_t s4j_sink_take(void *dtcm, uint32_t capacity, uint32_t dest_len,
 
 /* ---- training: updates and reads -------------------------------------- */
 
+/* Step-wide factors of the updaters with a bias correction, computed once
+ * per update as libnd4j does (float32 unless libnd4j widens to double). */
+typedef struct s4j_step {
+    float alpha_t;              /* ADAM, AMSGRAD: lr sqrt(1 - b2^t) / (1 - b1^t);
+                                   ADAMAX: lr / (1 - b1^t); eps if not finite
+                                   and non-zero */
+    float one_minus_b1t;        /* NADAM: 1 - b1^t */
+} s4j_step;
+
+static s4j_step step_of(const s4j_train *t, uint32_t iteration)
+{
+    s4j_step st;
+    float step = (float)iteration + 1.0f;
+    float b1t = powf(t->beta1, step);
+
+    st.alpha_t = 0.0f;
+    st.one_minus_b1t = (float)(1.0 - (double)b1t);
+    if (t->updater == S4J_UPDATER_ADAM || t->updater == S4J_UPDATER_AMSGRAD) {
+        st.alpha_t = t->learning_rate * sqrtf(1.0f - powf(t->beta2, step)) / (1.0f - b1t);
+    } else if (t->updater == S4J_UPDATER_ADAMAX) {
+        st.alpha_t = (float)((double)t->learning_rate / (1.0 - (double)b1t));
+    }
+    if (isnan(st.alpha_t) || isinf(st.alpha_t) || st.alpha_t == 0.0f) {
+        st.alpha_t = t->epsilon;
+    }
+    return st;
+}
+
+/* libnd4j's max: a > b ? a : b (b if either is NaN). sign_of, above, is
+ * its sign: 0 at NaN and at either zero. */
+static float max_of(float a, float b)
+{
+    return a > b ? a : b;
+}
+
 /*
- * p -= update(acc / batch) for n parameters, then acc = 0, with ND4J's
- * updater ops (float32): SgdUpdater: p -= lr g; NesterovsUpdater:
- * v' = mu v - lr g, p -= mu v + (-mu - 1) v'; AdamUpdater: m = b1 m +
- * (1 - b1) g, v = b2 v + (1 - b2) g^2, p -= m alpha_t / (sqrt(v) + eps).
+ * The update of one parameter for gradient g, with libnd4j's updater ops
+ * (float32; s1, s2, s3 its state arrays in DL4J's order):
+ *   SGD        lr g
+ *   NESTEROVS  v' = mu v - lr g; mu v + (-mu - 1) v'
+ *   ADAM       m = b1 m + g (1 - b1); v = b2 v + g g (1 - b2);
+ *              m alpha_t / (sqrt(v) + eps)
+ *   ADAMAX     m as Adam's; u = max(b2 u, |g|) + 1e-32 (in double);
+ *              m alpha_t / u
+ *   NADAM      m, v as Adam's; lr ((m b1 + g (1 - b1)) / (1 - b1^t))
+ *              / (sqrt(v) + eps)
+ *   AMSGRAD    m, v as Adam's; vHat = max(vHat, v);
+ *              alpha_t m / (sqrt(vHat) + eps)
+ *   ADAGRAD    h = h + g g; lr g / (sqrt(h) + eps)
+ *   ADADELTA   msg = rho msg + g g (1 - rho);
+ *              g (sqrt(msdx + eps) / sqrt(msg + eps)) = up;
+ *              msdx = rho msdx + up up (1 - rho)
+ *   RMSPROP    G = G decay + g g (1 - decay); lr g / (sqrt(G) + eps)
+ *   NOOP       g
  */
-static void update_params(const s4j_train *t, float alpha_t, float batch,
-                          float *p, float *acc, float *s1, float *s2, uint32_t n)
+static float updater_step(const s4j_train *t, const s4j_step *st, float g,
+                          float *s1, float *s2, float *s3)
 {
     float lr = t->learning_rate;
     float b1 = t->beta1;
     float b2 = t->beta2;
     float eps = t->epsilon;
+    float m;
+    float v;
+    float up;
+
+    switch (t->updater) {
+    case S4J_UPDATER_NESTEROVS: {
+        float prev = b1 * *s1;
+        v = prev - lr * g;
+        *s1 = v;
+        return prev + (-b1 - 1.0f) * v;
+    }
+    case S4J_UPDATER_ADAM:
+        m = b1 * *s1 + g * (1.0f - b1);
+        v = b2 * *s2 + g * g * (1.0f - b2);
+        *s1 = m;
+        *s2 = v;
+        return (m * st->alpha_t) / (sqrtf(v) + eps);
+    case S4J_UPDATER_ADAMAX:
+        m = b1 * *s1 + g * (1.0f - b1);
+        v = (float)((double)max_of(b2 * *s2, fabsf(g)) + 1e-32);
+        *s1 = m;
+        *s2 = v;
+        return m * st->alpha_t / v;
+    case S4J_UPDATER_NADAM: {
+        float og = g * (1.0f - b1);
+        m = b1 * *s1 + og;
+        v = b2 * *s2 + g * g * (1.0f - b2);
+        *s1 = m;
+        *s2 = v;
+        return (lr * ((m * b1 + og) / st->one_minus_b1t)) / (sqrtf(v) + eps);
+    }
+    case S4J_UPDATER_AMSGRAD:
+        m = b1 * *s1 + g * (1.0f - b1);
+        v = b2 * *s2 + g * g * (1.0f - b2);
+        *s1 = m;
+        *s2 = v;
+        *s3 = max_of(*s3, v);
+        return st->alpha_t * m / (sqrtf(*s3) + eps);
+    case S4J_UPDATER_ADAGRAD:
+        *s1 = *s1 + g * g;
+        return (lr * g) / (sqrtf(*s1) + eps);
+    case S4J_UPDATER_ADADELTA:
+        m = b1 * *s1 + g * g * (1.0f - b1);
+        *s1 = m;
+        up = g * (sqrtf(*s2 + eps) / sqrtf(m + eps));
+        *s2 = b1 * *s2 + up * up * (1.0f - b1);
+        return up;
+    case S4J_UPDATER_RMSPROP:
+        *s1 = *s1 * b1 + g * g * (1.0f - b1);
+        return (lr * g) / (sqrtf(*s1) + eps);
+    case S4J_UPDATER_NOOP:
+        return g;
+    default:
+        return g * lr;
+    }
+}
+
+/*
+ * DL4J's update of n parameters p from their gradient sums acc, then acc = 0:
+ * g = acc / batch, l1 and l2 added (BEFORE_UPDATER), the updater's step
+ * (state arrays s, s + n, s + 2n), weight decay added to it (POST_UPDATER),
+ * p -= the step (NegativeGradientStepFunction).
+ */
+static void update_params(const s4j_train *t, const s4j_regularization *r,
+                          const s4j_step *st, float batch, float *p,
+                          float *acc, float *s, uint32_t n)
+{
+    static float none[3];
+    uint32_t arrays = updater_arrays(t->updater);
+    /* which terms apply, decided once: soft-float compares are calls */
+    int l1 = r->l1 != 0.0f;
+    int l2_before = r->l2 != 0.0f && r->l2_first != 0u;
+    int l2_after = r->l2 != 0.0f && r->l2_first == 0u;
+    uint32_t decay = r->weight_decay != 0.0f ? r->decay_times : 0u;
+    uint32_t d;
     uint32_t k;
 
     for (k = 0u; k < n; k++) {
         float g = acc[k] / batch;
+        float up;
 
-        if (t->updater == S4J_UPDATER_NESTEROVS && s1 != NULL) {
-            float prev = b1 * s1[k];
-            float v = prev - lr * g;
-            s1[k] = v;
-            p[k] -= prev + (-b1 - 1.0f) * v;
-        } else if (t->updater == S4J_UPDATER_ADAM && s1 != NULL && s2 != NULL) {
-            float m = b1 * s1[k] + g * (1.0f - b1);
-            float v = b2 * s2[k] + g * g * (1.0f - b2);
-            s1[k] = m;
-            s2[k] = v;
-            p[k] -= (m * alpha_t) / (sqrtf(v) + eps);
-        } else {
-            p[k] -= g * lr;
+        /* BEFORE_UPDATER, as nd4j's Axpy: g = c x + g */
+        if (l2_before) {
+            g = r->l2 * p[k] + g;
         }
+        if (l1) {
+            g = r->l1 * sign_of(p[k]) + g;
+        }
+        if (l2_after) {
+            g = r->l2 * p[k] + g;
+        }
+        up = updater_step(t, st, g,
+                          arrays >= 1u ? &s[k] : &none[0],
+                          arrays >= 2u ? &s[n + k] : &none[1],
+                          arrays >= 3u ? &s[2u * n + k] : &none[2]);
+        for (d = 0u; d < decay; d++) {
+            up = r->weight_decay * p[k] + up; /* POST_UPDATER */
+        }
+        p[k] -= up;
         acc[k] = 0.0f;
     }
 }
@@ -1866,8 +2038,8 @@ int32_t s4j_apply_update(void *dtcm, uint32_t capacity, uint32_t batch_size,
     s4j_header *h = (s4j_header *)dtcm;
     s4j_train *t;
     const s4j_layout *l;
+    s4j_step st;
     float batch;
-    float alpha_t = 0.0f;
     int32_t r = layout_of(dtcm, capacity, &l);
 
     if (r != S4J_OK) {
@@ -1884,30 +2056,17 @@ int32_t s4j_apply_update(void *dtcm, uint32_t capacity, uint32_t batch_size,
         return S4J_ERR_INCOMPLETE;
     }
     batch = (float)batch_size;
-    if (t->updater == S4J_UPDATER_ADAM) {
-        /* AdamUpdater: lr sqrt(1 - b2^(t+1)) / (1 - b1^(t+1)), eps if that is
-         * not a finite non-zero number */
-        float step = (float)iteration + 1.0f;
-        float b1t = powf(t->beta1, step);
-        float b2t = powf(t->beta2, step);
-
-        alpha_t = t->learning_rate * sqrtf(1.0f - b2t) / (1.0f - b1t);
-        if (isnan(alpha_t) || isinf(alpha_t) || alpha_t == 0.0f) {
-            alpha_t = t->epsilon;
-        }
-    }
+    st = step_of(t, iteration);
     if (h->kind == S4J_KIND_DENSE_BLOCK) {
-        update_params(t, alpha_t, batch, AT(float, dtcm, l->weights),
+        update_params(t, &t->reg_w, &st, batch, AT(float, dtcm, l->weights),
                       AT(float, dtcm, l->dw),
-                      l->w_state1 != 0u ? AT(float, dtcm, l->w_state1) : NULL,
-                      l->w_state2 != 0u ? AT(float, dtcm, l->w_state2) : NULL,
+                      l->w_state != 0u ? AT(float, dtcm, l->w_state) : NULL,
                       h->n_rows * h->n_cols);
     }
     if (has_bias(h->kind, h->fused)) {
-        update_params(t, alpha_t, batch, AT(float, dtcm, l->bias),
+        update_params(t, &t->reg_b, &st, batch, AT(float, dtcm, l->bias),
                       AT(float, dtcm, l->db),
-                      l->b_state1 != 0u ? AT(float, dtcm, l->b_state1) : NULL,
-                      l->b_state2 != 0u ? AT(float, dtcm, l->b_state2) : NULL,
+                      l->b_state != 0u ? AT(float, dtcm, l->b_state) : NULL,
                       h->n_cols);
     }
     return S4J_OK;
@@ -1916,12 +2075,12 @@ int32_t s4j_apply_update(void *dtcm, uint32_t capacity, uint32_t batch_size,
 /* The offset and length of parameter array `which` (S4J_ARRAY_*) of slot
  * `slot` (0: the parameters, k >= 1: updater state array k) of a core whose
  * layout is l; S4J_OK, or an error if the core has no such array. */
-static int32_t locate_array(const s4j_header *h, const s4j_layout *l,
+static int32_t locate_array(const void *dtcm, const s4j_layout *l,
                             uint32_t which, uint32_t slot, uint32_t *off,
                             uint32_t *count)
 {
-    static const uint16_t none = 0u;
-    const uint16_t *state = &none;
+    const s4j_header *h = (const s4j_header *)dtcm;
+    uint32_t state;
 
     if (which == S4J_ARRAY_WEIGHTS) {
         if (h->kind != S4J_KIND_DENSE_BLOCK) {
@@ -1929,30 +2088,26 @@ static int32_t locate_array(const s4j_header *h, const s4j_layout *l,
         }
         *count = h->n_rows * h->n_cols; /* below total / 4: no overflow */
         *off = l->weights;
-        if (slot == 1u) {
-            state = &l->w_state1;
-        } else if (slot == 2u) {
-            state = &l->w_state2;
-        }
+        state = l->w_state;
     } else if (which == S4J_ARRAY_BIAS) {
         if (!has_bias(h->kind, h->fused)) {
             return S4J_ERR_WRONG_KIND;
         }
         *count = h->n_cols;
         *off = l->bias;
-        if (slot == 1u) {
-            state = &l->b_state1;
-        } else if (slot == 2u) {
-            state = &l->b_state2;
-        }
+        state = l->b_state;
     } else {
         return S4J_ERR_BAD_ARGUMENT;
     }
     if (slot != 0u) {
-        if (*state == 0u) {
-            return l->train == 0u ? S4J_ERR_NOT_TRAINING : S4J_ERR_BAD_ARGUMENT;
+        if (l->train == 0u) {
+            return S4J_ERR_NOT_TRAINING;
         }
-        *off = *state;
+        if (state == 0u
+            || slot > updater_arrays(CAT(s4j_train, dtcm, l->train)->updater)) {
+            return S4J_ERR_BAD_ARGUMENT;
+        }
+        *off = state + (slot - 1u) * *count * 4u; /* inside the state: no overflow */
     }
     return S4J_OK;
 }
@@ -1972,7 +2127,7 @@ int32_t s4j_params(const void *dtcm, uint32_t capacity, uint32_t which,
     if (values == NULL || n == NULL) {
         return S4J_ERR_BAD_LENGTH;
     }
-    r = locate_array((const s4j_header *)dtcm, l, which, slot, &off, &count);
+    r = locate_array(dtcm, l, which, slot, &off, &count);
     if (r != S4J_OK) {
         return r;
     }
@@ -1997,7 +2152,7 @@ int32_t s4j_set_params(void *dtcm, uint32_t capacity, uint32_t which,
     if (r != S4J_OK) {
         return r;
     }
-    r = locate_array((const s4j_header *)dtcm, l, which, slot, &off, &count);
+    r = locate_array(dtcm, l, which, slot, &off, &count);
     if (r != S4J_OK) {
         return r;
     }

@@ -29,9 +29,10 @@
  *                   sample are in, acc[j] = its slots added in range-table
  *                   order, whatever order they arrived in.
  *     OUTPUT_SINK   out[n_cols], arrival bitmap[ceil(n_cols/32)] words
- *   then, for a training state only (DENSE_BLOCK or REDUCE; U = 0 for SGD,
- *   1 for NESTEROVS, 2 for ADAM):
- *     training header (s4j_train, 72 bytes), peer dots[softmax_peers],
+ *   then, for a training state only (DENSE_BLOCK or REDUCE; U = the
+ *   updater's state arrays: 0 for SGD and NOOP, 1 for NESTEROVS, ADAGRAD and
+ *   RMSPROP, 2 for ADAM, ADAMAX, NADAM and ADADELTA, 3 for AMSGRAD):
+ *     training header (s4j_train, 112 bytes), peer dots[softmax_peers],
  *     delta[n_cols]
  *     DENSE_BLOCK   dW[n_rows*n_cols], U x updater state[n_rows*n_cols],
  *                   delta bitmap[ceil(n_cols/32)] words if not fused
@@ -93,10 +94,17 @@
 #define S4J_RANGE_LABEL            4u  /* labels of an output activator */
 #define S4J_RANGE_IGNORE           5u  /* accepted and counted, nothing else */
 
-/* Updaters (UpdaterKind.code()). */
-#define S4J_UPDATER_SGD       0u
-#define S4J_UPDATER_NESTEROVS 1u
-#define S4J_UPDATER_ADAM      2u
+/* Updaters (UpdaterKind.code()), with their state arrays in DL4J's order. */
+#define S4J_UPDATER_SGD       0u  /* none */
+#define S4J_UPDATER_NESTEROVS 1u  /* v */
+#define S4J_UPDATER_ADAM      2u  /* m, v */
+#define S4J_UPDATER_ADAMAX    3u  /* m, u */
+#define S4J_UPDATER_NADAM     4u  /* m, v */
+#define S4J_UPDATER_AMSGRAD   5u  /* m, v, vHat */
+#define S4J_UPDATER_ADAGRAD   6u  /* sum of g^2 */
+#define S4J_UPDATER_ADADELTA  7u  /* msg, msdx */
+#define S4J_UPDATER_RMSPROP   8u  /* g^2 average */
+#define S4J_UPDATER_NOOP      9u  /* none */
 
 /* Losses (LossKind.code()). */
 #define S4J_LOSS_NONE   0u
@@ -132,7 +140,7 @@
 /* Bytes of DTCM of a core: the capacity of a core's state buffer. */
 #define S4J_DTCM_BYTES 65536u
 
-/* Words of a packed config: the fixed part (11 inference words, then 13
+/* Words of a packed config: the fixed part (11 inference words, then 23
  * training words, all 0 when training is off), then S4J_RANGE_WORDS words
  * per input range. Floats are carried as their bits. */
 #define S4J_CFG_KIND               0u
@@ -149,7 +157,7 @@
 #define S4J_CFG_TRAINING          11u  /* 1: the training words below count */
 #define S4J_CFG_UPDATER           12u
 #define S4J_CFG_LEARNING_RATE     13u  /* float */
-#define S4J_CFG_BETA1             14u  /* float */
+#define S4J_CFG_BETA1             14u  /* float: momentum, beta1, rho, decay */
 #define S4J_CFG_BETA2             15u  /* float */
 #define S4J_CFG_EPSILON           16u  /* float */
 #define S4J_CFG_LOSS              17u
@@ -159,7 +167,23 @@
 #define S4J_CFG_LOSS_KEY_BASE     21u
 #define S4J_CFG_EXPECTED_BACKWARD 22u
 #define S4J_CFG_SENDS_BACKWARD    23u
-#define S4J_CONFIG_WORDS          24u
+/* DL4J's regularization of the weights, then of the bias (floats; 0: none):
+ * l1 and l2 are added to the averaged gradient before the updater (l2
+ * first if L2_FIRST is 1, else l1 first), weight decay (its coefficient
+ * already multiplied by the learning rate where DL4J's applyLR says so) to
+ * the update after it, WEIGHT_DECAY_TIMES times (DL4J's layer lists can
+ * hold the network-wide WeightDecay twice, and then apply it twice). */
+#define S4J_CFG_L1                24u
+#define S4J_CFG_L2                25u
+#define S4J_CFG_WEIGHT_DECAY      26u
+#define S4J_CFG_L2_FIRST          27u
+#define S4J_CFG_WEIGHT_DECAY_TIMES 28u
+#define S4J_CFG_BIAS_L1           29u
+#define S4J_CFG_BIAS_L2           30u
+#define S4J_CFG_BIAS_WEIGHT_DECAY 31u
+#define S4J_CFG_BIAS_L2_FIRST     32u
+#define S4J_CFG_BIAS_WEIGHT_DECAY_TIMES 33u
+#define S4J_CONFIG_WORDS          34u
 
 /* Words of one input range of a packed config. */
 #define S4J_RANGE_WORD_KEY_LO 0u
@@ -168,7 +192,7 @@
 #define S4J_RANGE_WORD_KIND   3u  /* S4J_RANGE_* */
 #define S4J_RANGE_WORDS       4u
 
-_Static_assert(S4J_CONFIG_WORDS == S4J_CFG_SENDS_BACKWARD + 1u,
+_Static_assert(S4J_CONFIG_WORDS == S4J_CFG_BIAS_WEIGHT_DECAY_TIMES + 1u,
                "S4J_CONFIG_WORDS must follow the last S4J_CFG_* word");
 _Static_assert(S4J_RANGE_WORDS == S4J_RANGE_WORD_KIND + 1u,
                "S4J_RANGE_WORDS must follow the last S4J_RANGE_WORD_* word");
@@ -202,13 +226,24 @@ _Static_assert(S4J_RANGE_WORDS == S4J_RANGE_WORD_KIND + 1u,
 #define S4J_ERR_NOT_TRAINING      (-23) /* training operation on an inference-only core */
 #define S4J_ERR_BAD_ARGUMENT      (-24) /* bad scalar argument (e.g. batch size 0) */
 
+/* DL4J's regularization of one parameter array (all 0: none). */
+typedef struct s4j_regularization {
+    float l1;                   /* gradient += l1 sign(p), before the updater */
+    float l2;                   /* gradient += l2 p, before the updater */
+    float weight_decay;         /* update += weight_decay p, after it */
+    uint32_t l2_first;          /* 1: l2 is added before l1 */
+    uint32_t decay_times;       /* weight decay is added this many times */
+} s4j_regularization;
+
 /* The training part of a config (enabled = 0: inference only). */
 typedef struct s4j_training {
     uint32_t enabled;
     uint32_t updater;
     float learning_rate;
-    float beta1;                /* NESTEROVS: momentum; ADAM: beta1 */
-    float beta2;
+    float beta1;                /* NESTEROVS: momentum; ADAM, ADAMAX, NADAM,
+                                   AMSGRAD: beta1; ADADELTA: rho; RMSPROP:
+                                   decay */
+    float beta2;                /* ADAM, ADAMAX, NADAM, AMSGRAD */
     float epsilon;
     uint32_t loss;              /* != NONE: output-layer activator */
     uint32_t layer_outputs;     /* nOut of the whole layer (MSE, MAE) */
@@ -217,6 +252,8 @@ typedef struct s4j_training {
     uint32_t loss_key_base;     /* output activator: key of its loss packet */
     uint32_t expected_backward; /* hidden activator: partials per output */
     uint32_t sends_backward;    /* DENSE_BLOCK: sends e to the previous layer */
+    s4j_regularization weights; /* of W (DENSE_BLOCK) */
+    s4j_regularization bias;    /* of b (activator) */
 } s4j_training;
 
 /* A config as passed from the host (all values are 32-bit words). */
@@ -291,9 +328,10 @@ int32_t s4j_sink_take(void *dtcm, uint32_t capacity, uint32_t dest_len,
                       const float **values, uint32_t *n);
 
 /* Training: the end of a mini-batch of batch_size samples. Every gradient
- * accumulator g becomes g / batch_size (DL4J's miniBatch), the updater steps
- * W (blocks) and b (activators), then the accumulators are zeroed.
- * iteration counts the updates before this one (Adam's bias correction). */
+ * accumulator g becomes g / batch_size (DL4J's miniBatch), l1 and l2 are
+ * added, the updater steps W (blocks) and b (activators) with weight decay
+ * added to its update, then the accumulators are zeroed. iteration counts
+ * the updates before this one (the bias corrections of the Adam family). */
 int32_t s4j_apply_update(void *dtcm, uint32_t capacity, uint32_t batch_size,
                          uint32_t iteration);
 
@@ -303,7 +341,8 @@ int32_t s4j_apply_update(void *dtcm, uint32_t capacity, uint32_t batch_size,
 
 /* Points *values at array `which` (S4J_ARRAY_*) of slot `slot`: 0 is the
  * parameters themselves, k = 1 .. (updater arrays) the updater's state array
- * k (NESTEROVS: 1 = v; ADAM: 1 = m, 2 = v) of a training core, laid out like
+ * k (in the order of S4J_UPDATER_*'s comment: NESTEROVS: 1 = v; ADAM: 1 = m,
+ * 2 = v; ...) of a training core, laid out like
  * the parameters; dest_len must equal the array's length. */
 int32_t s4j_params(const void *dtcm, uint32_t capacity, uint32_t which,
                    uint32_t slot, uint32_t dest_len, const float **values,

@@ -581,7 +581,9 @@ public class SpiNNakerMultiLayerNetwork extends MultiLayerNetwork implements Aut
         int iteration = getIterationCount();
         double batchScore;
         try (MemoryWorkspace outside = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
-            batchScore = trainer.run(machine -> machine.train(x, y, iteration));
+            // DL4J's score: the mean loss plus the regularization terms of the parameters before the update
+            double regularization = calcRegularizationScore(true);
+            batchScore = trainer.run(machine -> machine.train(x, y, iteration)) + regularization;
             trainer.readBack();
         }
         setScore(batchScore);
@@ -652,7 +654,8 @@ public class SpiNNakerMultiLayerNetwork extends MultiLayerNetwork implements Aut
 
     /**
      * The mean loss over the data set, computed by the output cores of the training mapping
-     * (forward and backward passes, no update) on a machine of its own.
+     * (forward and backward passes, no update) on a machine of its own, plus the regularization terms of the
+     * parameters (DL4J's {@code calcRegularizationScore}, on the host's parameters, which are the machine's).
      */
     @Override
     public double score(DataSet data, boolean training) {
@@ -661,7 +664,7 @@ public class SpiNNakerMultiLayerNetwork extends MultiLayerNetwork implements Aut
         float[][] x = toSamples(data.getFeatures());
         float[][] y = toLabels(data.getLabels(), x.length);
         try (MemoryWorkspace outside = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
-            return scorer.run(machine -> machine.score(x, y));
+            return scorer.run(machine -> machine.score(x, y)) + calcRegularizationScore(true);
         }
     }
 

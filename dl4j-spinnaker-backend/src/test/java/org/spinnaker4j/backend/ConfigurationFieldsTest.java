@@ -64,10 +64,11 @@ class ConfigurationFieldsTest {
             entry("BaseLayer.weightInitFn", "honoured: DL4J initialises the parameters on the host"),
             entry("BaseLayer.biasInit", "honoured: DL4J initialises the parameters on the host"),
             entry("BaseLayer.gainInit", "honoured: DL4J initialises the parameters on the host"),
-            entry("BaseLayer.regularization", "refused"),
-            entry("BaseLayer.regularizationBias", "refused"),
-            entry("BaseLayer.iUpdater", "Sgd, Nesterovs, Adam honoured, per layer (learning-rate changes followed); "
-                    + "others and schedules refused"),
+            entry("BaseLayer.regularization", "honoured: L1Regularization, L2Regularization, WeightDecay (applyLR "
+                    + "either way), per layer, in score() too; schedules, repeats and other kinds refused"),
+            entry("BaseLayer.regularizationBias", "honoured as regularization, on the bias"),
+            entry("BaseLayer.iUpdater", "Sgd, Nesterovs, Adam, AdaMax, Nadam, AMSGrad, AdaGrad, AdaDelta, RmsProp, NoOp "
+                    + "honoured, per layer (learning-rate changes followed); others and schedules refused"),
             entry("BaseLayer.biasUpdater", "refused when it differs from the updater"),
             entry("BaseLayer.weightNoise", "refused"),
             entry("BaseLayer.gradientNormalization", "None honoured; others refused"),

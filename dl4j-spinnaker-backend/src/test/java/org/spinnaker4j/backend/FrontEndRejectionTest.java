@@ -1,6 +1,8 @@
 package org.spinnaker4j.backend;
 
+import java.util.List;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -15,7 +17,13 @@ import org.deeplearning4j.nn.conf.layers.RnnOutputLayer;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.learning.config.AdaBelief;
 import org.nd4j.linalg.learning.config.RmsProp;
+import org.nd4j.linalg.learning.config.Sgd;
+import org.nd4j.linalg.learning.regularization.L2Regularization;
+import org.nd4j.linalg.learning.regularization.WeightDecay;
+import org.nd4j.linalg.schedule.ExponentialSchedule;
+import org.nd4j.linalg.schedule.ScheduleType;
 import org.nd4j.linalg.lossfunctions.LossFunctions.LossFunction;
 import org.spinnaker4j.backend.frontend.Problem;
 import org.spinnaker4j.backend.frontend.UnsupportedNetworkException;
@@ -82,16 +90,25 @@ class FrontEndRejectionTest {
 
     @Test
     void unsupportedTrainingOptionsAreListedAtInit() {
-        MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder().updater(new RmsProp(0.01)).l2(1e-4)
+        MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder().updater(new AdaBelief(0.01)).l2(1e-4)
                 .gradientNormalization(GradientNormalization.ClipL2PerLayer).list()
-                .layer(new DenseLayer.Builder().nIn(4).nOut(8).activation(Activation.RELU).build())
-                .layer(new OutputLayer.Builder(LossFunction.MSE).nIn(8).nOut(3).activation(Activation.SOFTMAX).build())
+                .layer(new DenseLayer.Builder().nIn(4).nOut(8).activation(Activation.RELU)
+                        .regularization(List.of(new WeightDecay(new ExponentialSchedule(ScheduleType.ITERATION, 1e-3,
+                                0.9), true))).build())
+                .layer(new OutputLayer.Builder(LossFunction.MSE).nIn(8).nOut(3).activation(Activation.SOFTMAX)
+                        .updater(new RmsProp(0.01)).biasUpdater(new Sgd(0.5))
+                        .regularizationBias(List.of(new L2Regularization(1e-3), new L2Regularization(1e-4))).build())
                 .build();
         UnsupportedNetworkException e = assertThrows(UnsupportedNetworkException.class,
                 () -> new SpiNNakerMultiLayerNetwork(conf).init());
         String m = e.getMessage();
-        assertTrue(m.contains("layer 0 (DenseLayer): updater RmsProp is not supported; use Sgd, Nesterovs or Adam"), m);
-        assertTrue(m.contains("layer 1 (OutputLayer): regularization (l1/l2/weight decay) is not supported yet"), m);
+        assertTrue(m.contains("layer 0 (DenseLayer): updater AdaBelief is not supported; use Sgd, Nesterovs, Adam, "
+                + "AdaMax, Nadam, AMSGrad, AdaGrad, AdaDelta, RmsProp or NoOp"), m);
+        assertTrue(m.contains("layer 0 (DenseLayer): regularization WeightDecay with a schedule (ExponentialSchedule) "
+                + "is not supported"), m);
+        assertTrue(m.contains("layer 1 (OutputLayer): a separate bias updater"), m);
+        assertTrue(m.contains("layer 1 (OutputLayer): regularizationBias lists L2Regularization twice"), m);
+        assertFalse(m.contains("layer 1 (OutputLayer): updater"), m);
         assertTrue(m.contains("gradient normalization ClipL2PerLayer is not supported"), m);
         assertTrue(m.contains("a softmax output trains only with MCXENT or NEGATIVELOGLIKELIHOOD, not MSE"), m);
     }

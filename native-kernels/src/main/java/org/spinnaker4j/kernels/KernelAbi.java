@@ -49,6 +49,13 @@ final class KernelAbi {
     @Native static final int UPDATER_SGD = 0;
     @Native static final int UPDATER_NESTEROVS = 1;
     @Native static final int UPDATER_ADAM = 2;
+    @Native static final int UPDATER_ADAMAX = 3;
+    @Native static final int UPDATER_NADAM = 4;
+    @Native static final int UPDATER_AMSGRAD = 5;
+    @Native static final int UPDATER_ADAGRAD = 6;
+    @Native static final int UPDATER_ADADELTA = 7;
+    @Native static final int UPDATER_RMSPROP = 8;
+    @Native static final int UPDATER_NOOP = 9;
 
     // ---- losses (LossKind) -------------------------------------------------------------------------------
     @Native static final int LOSS_NONE = 0;
@@ -97,7 +104,17 @@ final class KernelAbi {
     @Native static final int CFG_LOSS_KEY_BASE = 21;
     @Native static final int CFG_EXPECTED_BACKWARD = 22;
     @Native static final int CFG_SENDS_BACKWARD = 23;
-    @Native static final int CONFIG_WORDS = 24;
+    @Native static final int CFG_L1 = 24;
+    @Native static final int CFG_L2 = 25;
+    @Native static final int CFG_WEIGHT_DECAY = 26;
+    @Native static final int CFG_L2_FIRST = 27;
+    @Native static final int CFG_WEIGHT_DECAY_TIMES = 28;
+    @Native static final int CFG_BIAS_L1 = 29;
+    @Native static final int CFG_BIAS_L2 = 30;
+    @Native static final int CFG_BIAS_WEIGHT_DECAY = 31;
+    @Native static final int CFG_BIAS_L2_FIRST = 32;
+    @Native static final int CFG_BIAS_WEIGHT_DECAY_TIMES = 33;
+    @Native static final int CONFIG_WORDS = 34;
 
     // ---- words of one input range of a packed config -----------------------------------------------------
     @Native static final int RANGE_WORD_KEY_LO = 0;

@@ -258,8 +258,10 @@ public final class KernelCore {
 
     /**
      * The end of a mini-batch (training cores): every accumulated gradient is divided by {@code batchSize}
-     * (DL4J's miniBatch), the updater steps the weights (blocks) and the bias (activators), and the accumulators are
-     * zeroed. {@code iteration} is DL4J's iteration count before this update (0 for the first), used by Adam.
+     * (DL4J's miniBatch), l1 and l2 are added ({@link RegularizationConfig}), the updater steps the weights (blocks)
+     * and the bias (activators), with the weight decay added to its step, and the accumulators are zeroed.
+     * {@code iteration} is DL4J's iteration count before this update (0 for the first), used by the bias corrections
+     * of Adam, AdaMax, Nadam and AMSGrad.
      *
      * @throws IllegalArgumentException if {@code batchSize <= 0} or {@code iteration < 0}
      * @throws IllegalStateException if the core is not loaded or has no training config
@@ -296,7 +298,8 @@ public final class KernelCore {
 
     /**
      * A training DENSE_BLOCK's updater state array {@code k} for its weights, laid out like {@link #readWeights()}
-     * (a copy): {@code k} counts from 1 to {@link UpdaterKind#stateArrays()} (Nesterovs: 1 = v; Adam: 1 = m, 2 = v).
+     * (a copy): {@code k} counts from 1 to {@link UpdaterKind#stateArrays()}, in DL4J's order (Nesterovs: 1 = v; Adam: 1 = m,
+     * 2 = v; AMSGrad: 1 = m, 2 = v, 3 = vHat; AdaDelta: 1 = msg, 2 = msdx; ...).
      */
     public float[] readWeightState(int k) {
         return readArray(KernelAbi.ARRAY_WEIGHTS, stateSlot(k, "readWeightState"), "readWeightState");
@@ -527,6 +530,18 @@ public final class KernelCore {
             words[KernelAbi.CFG_LOSS_KEY_BASE] = t.lossKeyBase();
             words[KernelAbi.CFG_EXPECTED_BACKWARD] = t.expectedBackwardPartials();
             words[KernelAbi.CFG_SENDS_BACKWARD] = t.sendsBackward() ? 1 : 0;
+            RegularizationConfig w = t.weightRegularization();
+            words[KernelAbi.CFG_L1] = Float.floatToRawIntBits(w.l1());
+            words[KernelAbi.CFG_L2] = Float.floatToRawIntBits(w.l2());
+            words[KernelAbi.CFG_WEIGHT_DECAY] = Float.floatToRawIntBits(w.weightDecay());
+            words[KernelAbi.CFG_L2_FIRST] = w.l2First() ? 1 : 0;
+            words[KernelAbi.CFG_WEIGHT_DECAY_TIMES] = w.weightDecayTimes();
+            RegularizationConfig b = t.biasRegularization();
+            words[KernelAbi.CFG_BIAS_L1] = Float.floatToRawIntBits(b.l1());
+            words[KernelAbi.CFG_BIAS_L2] = Float.floatToRawIntBits(b.l2());
+            words[KernelAbi.CFG_BIAS_WEIGHT_DECAY] = Float.floatToRawIntBits(b.weightDecay());
+            words[KernelAbi.CFG_BIAS_L2_FIRST] = b.l2First() ? 1 : 0;
+            words[KernelAbi.CFG_BIAS_WEIGHT_DECAY_TIMES] = b.weightDecayTimes();
         }
         int w = KernelAbi.CONFIG_WORDS;
         for (KeyRange r : inputs) {

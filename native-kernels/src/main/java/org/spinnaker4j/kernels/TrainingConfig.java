@@ -19,9 +19,10 @@ import java.util.Objects;
  *
  * @param updater DL4J's updater, applied by {@link KernelCore#applyUpdate(int, int)}
  * @param learningRate the learning rate (finite, {@code >= 0})
- * @param momentumOrBeta1 NESTEROVS: the momentum ({@code >= 0}); ADAM: beta1 in {@code [0, 1)}; SGD: unused
- * @param beta2 ADAM: beta2 in {@code [0, 1)}; otherwise unused
- * @param epsilon ADAM: epsilon ({@code > 0}); otherwise unused
+ * @param momentumOrBeta1 NESTEROVS: the momentum ({@code >= 0}); the Adam family: beta1, ADADELTA: rho, RMSPROP:
+ *        the decay, all in {@code [0, 1)}; otherwise unused
+ * @param beta2 the Adam family: beta2 in {@code [0, 1)}; otherwise unused
+ * @param epsilon the Adam family, ADAGRAD, ADADELTA, RMSPROP: epsilon ({@code > 0}); otherwise unused
  * @param loss the loss of an output-layer activator, {@link LossKind#NONE} for every other core
  * @param layerOutputs nOut of the whole layer (MSE and MAE divide by it); {@code >= nCols} with a loss, else unused
  * @param deltaKeyBase REDUCE: the key of {@code delta_0} (local column 0)
@@ -30,15 +31,20 @@ import java.util.Objects;
  * @param expectedBackwardPartials hidden-layer activator: backward partials per output per sample ({@code > 0});
  *        0 for every other core
  * @param sendsBackward DENSE_BLOCK: whether it sends {@code e} to the previous layer (false for the first layer)
+ * @param weightRegularization the regularization of a DENSE_BLOCK's weights
+ * @param biasRegularization the regularization of an activator's bias
  */
 public record TrainingConfig(UpdaterKind updater, float learningRate, float momentumOrBeta1, float beta2,
                              float epsilon, LossKind loss, int layerOutputs, int deltaKeyBase, int backwardKeyBase,
-                             int lossKeyBase, int expectedBackwardPartials, boolean sendsBackward) {
+                             int lossKeyBase, int expectedBackwardPartials, boolean sendsBackward,
+                             RegularizationConfig weightRegularization, RegularizationConfig biasRegularization) {
 
     /** Validates what does not depend on the core. */
     public TrainingConfig {
         Objects.requireNonNull(updater, "updater");
         Objects.requireNonNull(loss, "loss");
+        Objects.requireNonNull(weightRegularization, "weightRegularization");
+        Objects.requireNonNull(biasRegularization, "biasRegularization");
         if (!Float.isFinite(learningRate) || learningRate < 0) {
             throw new IllegalArgumentException("learningRate must be finite and >= 0, got " + learningRate);
         }
@@ -49,10 +55,13 @@ public record TrainingConfig(UpdaterKind updater, float learningRate, float mome
         if (updater == UpdaterKind.NESTEROVS && momentumOrBeta1 < 0) {
             throw new IllegalArgumentException("NESTEROVS momentum must be >= 0, got " + momentumOrBeta1);
         }
-        if (updater == UpdaterKind.ADAM && (momentumOrBeta1 < 0 || momentumOrBeta1 >= 1 || beta2 < 0 || beta2 >= 1
+        if (updater.usesMoments() && (momentumOrBeta1 < 0 || momentumOrBeta1 >= 1 || beta2 < 0 || beta2 >= 1
                 || epsilon <= 0)) {
-            throw new IllegalArgumentException("ADAM needs beta1 and beta2 in [0, 1) and epsilon > 0, got beta1="
+            throw new IllegalArgumentException(updater + " needs beta1 and beta2 in [0, 1) and epsilon > 0, got beta1="
                     + momentumOrBeta1 + " beta2=" + beta2 + " epsilon=" + epsilon);
+        }
+        if (updater == UpdaterKind.ADAGRAD && epsilon <= 0) {
+            throw new IllegalArgumentException("ADAGRAD needs epsilon > 0, got " + epsilon);
         }
         if (layerOutputs < 0 || (loss != LossKind.NONE && layerOutputs == 0)) {
             throw new IllegalArgumentException("layerOutputs (nOut of the whole layer) must be "
@@ -67,6 +76,21 @@ public record TrainingConfig(UpdaterKind updater, float learningRate, float mome
         }
     }
 
+    /** A config without regularization. */
+    public TrainingConfig(UpdaterKind updater, float learningRate, float momentumOrBeta1, float beta2, float epsilon,
+                          LossKind loss, int layerOutputs, int deltaKeyBase, int backwardKeyBase, int lossKeyBase,
+                          int expectedBackwardPartials, boolean sendsBackward) {
+        this(updater, learningRate, momentumOrBeta1, beta2, epsilon, loss, layerOutputs, deltaKeyBase, backwardKeyBase,
+                lossKeyBase, expectedBackwardPartials, sendsBackward, RegularizationConfig.NONE,
+                RegularizationConfig.NONE);
+    }
+
+    /** This config with the given regularization of the weights and of the bias. */
+    public TrainingConfig withRegularization(RegularizationConfig weights, RegularizationConfig bias) {
+        return new TrainingConfig(updater, learningRate, momentumOrBeta1, beta2, epsilon, loss, layerOutputs,
+                deltaKeyBase, backwardKeyBase, lossKeyBase, expectedBackwardPartials, sendsBackward, weights, bias);
+    }
+
     /** Whether this is the config of an output-layer activator (it has a loss). */
     public boolean isOutputLayer() {
         return loss != LossKind.NONE;
@@ -77,9 +101,18 @@ public record TrainingConfig(UpdaterKind updater, float learningRate, float mome
         StringBuilder sb = new StringBuilder("training ").append(updater).append(" lr=").append(learningRate);
         switch (updater) {
             case NESTEROVS -> sb.append(" momentum=").append(momentumOrBeta1);
-            case ADAM -> sb.append(" beta1=").append(momentumOrBeta1).append(" beta2=").append(beta2)
-                    .append(" eps=").append(epsilon);
-            default -> { }
+            case ADAM, ADAMAX, NADAM, AMSGRAD -> sb.append(" beta1=").append(momentumOrBeta1).append(" beta2=")
+                    .append(beta2).append(" eps=").append(epsilon);
+            case ADADELTA, RMSPROP -> sb.append(updater == UpdaterKind.ADADELTA ? " rho=" : " decay=")
+                    .append(momentumOrBeta1).append(" eps=").append(epsilon);
+            case ADAGRAD -> sb.append(" eps=").append(epsilon);
+            case SGD, NOOP -> { }
+        }
+        if (!weightRegularization.isNone()) {
+            sb.append(" weights ").append(weightRegularization);
+        }
+        if (!biasRegularization.isNone()) {
+            sb.append(" bias ").append(biasRegularization);
         }
         if (loss != LossKind.NONE) {
             sb.append(" loss ").append(loss).append(" of ").append(layerOutputs).append(" outputs")

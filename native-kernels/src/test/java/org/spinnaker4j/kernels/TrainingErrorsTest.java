@@ -189,7 +189,7 @@ class TrainingErrorsTest {
         assertEquals(4 * r * c, nesterovs - sgdBytes, "NESTEROVS: one state array per weight");
         assertEquals(2 * 4 * r * c, adam - sgdBytes, "ADAM: two state arrays per weight");
         // training header, delta[c], dW[r*c], delta bitmap
-        assertEquals(72 + 4 * c + 4 * r * c + 4, sgdBytes - inference, "an SGD block's training part");
+        assertEquals(112 + 4 * c + 4 * r * c + 4, sgdBytes - inference, "an SGD block's training part");
 
         KernelConfig fusedSgd = new KernelConfig(KernelKind.DENSE_BLOCK, r, c, KernelActivation.TANH, 0f, true, OUT,
                 0, 0, 0, List.of(KeyRange.data(ROWS, r, 0)),
@@ -215,9 +215,31 @@ class TrainingErrorsTest {
         Kernels.assertThrowsWith(IllegalArgumentException.class,
                 () -> core.load(block(UpdaterKind.ADAM, rows, wider, List.of()), new float[rows * wider], null),
                 "the mapper must split it further");
-        // W, dW, m, v: 16 bytes per weight; 64 x 63 = 64,512 bytes plus 1,020 of the rest
-        assertEquals(63, cols, "the widest Adam block of 64 rows");
-        assertEquals(65_532, KernelCore.stateBytes(block(UpdaterKind.ADAM, rows, cols, List.of())));
+        // W, dW, m, v: 16 bytes per weight; 64 x 62 = 63,488 bytes plus 1,048 of the rest (63 columns would need
+        // 64,512 + 1,056 > 65,536)
+        assertEquals(62, cols, "the widest Adam block of 64 rows");
+        assertEquals(64_536, KernelCore.stateBytes(block(UpdaterKind.ADAM, rows, cols, List.of())));
+    }
+
+    @Test
+    void regularizationAndTheNewUpdatersAreValidated() {
+        rejects("finite and >= 0", () -> new RegularizationConfig(-1e-3f, 0f, 0f, false, 0));
+        rejects("finite and >= 0", () -> new RegularizationConfig(0f, Float.NaN, 0f, false, 0));
+        rejects("finite and >= 0", () -> new RegularizationConfig(0f, 0f, Float.POSITIVE_INFINITY, false, 1));
+        rejects("weightDecayTimes must be in [1, 255]", () -> new RegularizationConfig(0f, 0f, 1e-3f, false, 0));
+        rejects("weightDecayTimes must be in [1, 255]", () -> new RegularizationConfig(0f, 0f, 0f, false, 1));
+        rejects("RMSPROP needs beta1 and beta2 in [0, 1)", () -> new TrainingConfig(UpdaterKind.RMSPROP, 0.1f, 1f, 0f,
+                1e-8f, LossKind.NONE, 0, 0, 0, 0, 0, false));
+        rejects("ADADELTA needs", () -> new TrainingConfig(UpdaterKind.ADADELTA, 0f, 0.95f, 0f, 0f, LossKind.NONE, 0,
+                0, 0, 0, 0, false));
+        rejects("ADAGRAD needs epsilon > 0", () -> new TrainingConfig(UpdaterKind.ADAGRAD, 0.1f, 0f, 0f, 0f,
+                LossKind.NONE, 0, 0, 0, 0, 0, false));
+        // the state the kernels keep for each updater: AMSGrad's three arrays per weight
+        int sgd = KernelCore.stateBytes(block(UpdaterKind.SGD, 7, 5, List.of()));
+        for (UpdaterKind u : UpdaterKind.values()) {
+            assertEquals(u.stateArrays() * 4 * 7 * 5, KernelCore.stateBytes(block(u, 7, 5, List.of())) - sgd,
+                    u.toString());
+        }
     }
 
     private static void rejects(String part, Executable build) {

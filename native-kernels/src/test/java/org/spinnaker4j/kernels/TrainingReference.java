@@ -39,7 +39,12 @@ final class TrainingReference {
             return switch (kind) {
                 case SGD -> new Hyper(kind, 0.1f, 0f, 0f, 0f);
                 case NESTEROVS -> new Hyper(kind, 0.05f, 0.9f, 0f, 0f);
-                case ADAM -> new Hyper(kind, 0.01f, 0.9f, 0.999f, 1e-8f);
+                case ADAM, NADAM, AMSGRAD -> new Hyper(kind, 0.01f, 0.9f, 0.999f, 1e-8f);
+                case ADAMAX -> new Hyper(kind, 0.01f, 0.9f, 0.999f, 1e-8f);
+                case ADAGRAD -> new Hyper(kind, 0.05f, 0f, 0f, 1e-6f);
+                case ADADELTA -> new Hyper(kind, 0f, 0.95f, 0f, 1e-6f);
+                case RMSPROP -> new Hyper(kind, 0.01f, 0.95f, 0f, 1e-8f);
+                case NOOP -> new Hyper(kind, 0f, 0f, 0f, 0f);
             };
         }
     }
@@ -152,11 +157,13 @@ final class TrainingReference {
         private final Hyper h;
         private final float[] s1;
         private final float[] s2;
+        private final float[] s3;
 
         Updater(Hyper h, int n) {
             this.h = h;
             this.s1 = new float[n];
             this.s2 = new float[n];
+            this.s3 = new float[n];
         }
 
         /** p -= update(acc / batch); acc = 0. */
@@ -177,6 +184,38 @@ final class TrainingReference {
                         s2[k] = h.beta2 * s2[k] + (1 - h.beta2) * g * g;
                         p[k] -= (float) (alphaT * s1[k] / (Math.sqrt(s2[k]) + h.eps));
                     }
+                    case ADAMAX -> {
+                        s1[k] = h.mu * s1[k] + (1 - h.mu) * g;
+                        s2[k] = Math.max(h.beta2 * s2[k], Math.abs(g)) + 1e-32f;
+                        p[k] -= (float) (h.lr / (1 - Math.pow(h.mu, iteration + 1)) * s1[k] / s2[k]);
+                    }
+                    case NADAM -> {
+                        s1[k] = h.mu * s1[k] + (1 - h.mu) * g;
+                        s2[k] = h.beta2 * s2[k] + (1 - h.beta2) * g * g;
+                        double mHat = (h.mu * s1[k] + (1 - h.mu) * g) / (1 - Math.pow(h.mu, iteration + 1));
+                        p[k] -= (float) (h.lr * mHat / (Math.sqrt(s2[k]) + h.eps));
+                    }
+                    case AMSGRAD -> {
+                        s1[k] = h.mu * s1[k] + (1 - h.mu) * g;
+                        s2[k] = h.beta2 * s2[k] + (1 - h.beta2) * g * g;
+                        s3[k] = Math.max(s3[k], s2[k]);
+                        p[k] -= (float) (alphaT * s1[k] / (Math.sqrt(s3[k]) + h.eps));
+                    }
+                    case ADAGRAD -> {
+                        s1[k] += g * g;
+                        p[k] -= (float) (h.lr * g / (Math.sqrt(s1[k]) + h.eps));
+                    }
+                    case ADADELTA -> {
+                        s1[k] = h.mu * s1[k] + (1 - h.mu) * g * g;
+                        float dx = (float) (g * Math.sqrt(s2[k] + h.eps) / Math.sqrt(s1[k] + h.eps));
+                        s2[k] = h.mu * s2[k] + (1 - h.mu) * dx * dx;
+                        p[k] -= dx;
+                    }
+                    case RMSPROP -> {
+                        s1[k] = h.mu * s1[k] + (1 - h.mu) * g * g;
+                        p[k] -= (float) (h.lr * g / (Math.sqrt(s1[k]) + h.eps));
+                    }
+                    case NOOP -> p[k] -= g;
                 }
                 acc[k] = 0;
             }

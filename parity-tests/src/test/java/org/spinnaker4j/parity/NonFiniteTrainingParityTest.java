@@ -16,9 +16,16 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.learning.config.AMSGrad;
+import org.nd4j.linalg.learning.config.AdaDelta;
+import org.nd4j.linalg.learning.config.AdaGrad;
+import org.nd4j.linalg.learning.config.AdaMax;
 import org.nd4j.linalg.learning.config.Adam;
 import org.nd4j.linalg.learning.config.IUpdater;
+import org.nd4j.linalg.learning.config.Nadam;
 import org.nd4j.linalg.learning.config.Nesterovs;
+import org.nd4j.linalg.learning.config.NoOp;
+import org.nd4j.linalg.learning.config.RmsProp;
 import org.nd4j.linalg.learning.config.Sgd;
 import org.nd4j.linalg.lossfunctions.LossFunctions.LossFunction;
 import org.spinnaker4j.backend.SpiNNakerMultiLayerNetwork;
@@ -38,6 +45,9 @@ class NonFiniteTrainingParityTest {
     private static final int BATCH = 4;
 
     static final List<IUpdater> UPDATERS = List.of(new Sgd(0.1), new Nesterovs(0.1, 0.9), new Adam(0.01));
+    static final List<IUpdater> ALL_UPDATERS = List.of(new Sgd(0.1), new Nesterovs(0.1, 0.9), new Adam(0.01),
+            new AdaMax(0.01), new Nadam(0.01), new AMSGrad(0.01), new AdaGrad(0.05), new AdaDelta(), new RmsProp(0.01),
+            new NoOp());
     static final LossFunction[] LOSSES = {LossFunction.MSE, LossFunction.L1, LossFunction.L2,
         LossFunction.MEAN_ABSOLUTE_ERROR, LossFunction.XENT, LossFunction.MCXENT, LossFunction.NEGATIVELOGLIKELIHOOD};
 
@@ -59,8 +69,12 @@ class NonFiniteTrainingParityTest {
 
     /** DL4J's check of loss against activation is off: the front end accepts every pair, and so does nd4j. */
     private static NeuralNetConfiguration.ListBuilder builder(IUpdater updater) {
-        NeuralNetConfiguration.ListBuilder list = new NeuralNetConfiguration.Builder().seed(41)
-                .weightInit(WeightInit.XAVIER).updater(updater).list();
+        return builder(updater, Regularized.NONE);
+    }
+
+    private static NeuralNetConfiguration.ListBuilder builder(IUpdater updater, Regularized regularized) {
+        NeuralNetConfiguration.ListBuilder list = regularized.apply(new NeuralNetConfiguration.Builder().seed(41)
+                .weightInit(WeightInit.XAVIER).updater(updater)).list();
         list.validateOutputLayerConfig(false);
         return list;
     }
@@ -97,6 +111,41 @@ class NonFiniteTrainingParityTest {
         MultiLayerNetwork cpu = NonFinite.cpu(conf, net -> NonFinite.setBias(net, 0, bias));
         assertFitParity(loss + " " + activation + " " + updater, cpu, Layout.FUSED,
                 Parity.uniformInputs(BATCH, 3, 43), y);
+    }
+
+    /** Regularization planted with the special values: none, or every kind on weights and bias. */
+    enum Regularized {
+        NONE, L1_L2_DECAY;
+
+        NeuralNetConfiguration.Builder apply(NeuralNetConfiguration.Builder b) {
+            return this == NONE ? b : b.l1(1e-3).l2(1e-3).l1Bias(1e-3).weightDecayBias(1e-3, false);
+        }
+    }
+
+    static Stream<Arguments> updaterRegularized() {
+        return ALL_UPDATERS.stream().flatMap(u -> Arrays.stream(Regularized.values()).map(r -> Arguments.of(u, r)));
+    }
+
+    /**
+     * Every updater, with and without regularization, on the special values planted as in
+     * {@link #everyLossActivationAndUpdater} (MSE, identity): NaN and infinite gradients and parameters go through
+     * l1's sign, l2, the updater's state and weight decay as on the CPU.
+     */
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("updaterRegularized")
+    void everyUpdaterAndRegularization(IUpdater updater, Regularized regularized) {
+        int n = NonFinite.VALUES.length;
+        MultiLayerConfiguration conf = builder(updater, regularized)
+                .layer(new OutputLayer.Builder(LossFunction.MSE).nIn(3).nOut(2 * n).activation(Activation.IDENTITY)
+                        .build())
+                .build();
+        float[] bias = Arrays.copyOf(NonFinite.VALUES, 2 * n);
+        INDArray y = TrainingParity.labels(TrainingParity.Labels.UNIFORM, BATCH, 2 * n, 42);
+        for (int k = 0; k < n; k++) {
+            y.putScalar(0, n + k, NonFinite.VALUES[k]);
+        }
+        MultiLayerNetwork cpu = NonFinite.cpu(conf, net -> NonFinite.setBias(net, 0, bias));
+        assertFitParity(updater + " " + regularized, cpu, Layout.FUSED, Parity.uniformInputs(BATCH, 3, 43), y);
     }
 
     /** The special values of one sign, -0.0 and 0 included (and no NaN: that is everywhere after one layer). */
@@ -157,7 +206,7 @@ class NonFiniteTrainingParityTest {
 
     static Stream<Arguments> valueUpdater() {
         return Stream.of(Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, 1e30f, -1e30f)
-                .flatMap(v -> UPDATERS.stream().map(u -> Arguments.of(v, u)));
+                .flatMap(v -> ALL_UPDATERS.stream().map(u -> Arguments.of(v, u)));
     }
 
     /** One input of the first sample is special, through 3 → 4 relu → 3 sigmoid (XENT). */

@@ -50,13 +50,20 @@ final class TrainingParity {
         };
     }
 
-    /**
-     * Fits {@code batches} mini-batches of {@code batchSize} on both backends, asserting every
-     * iteration's score and, at the end, {@code score(DataSet)} of the last mini-batch and every
-     * parameter; returns the last mini-batch's statistics.
-     */
+    /** {@link #assertTrainingParity(String, MultiLayerConfiguration, SpiNNakerOptions, Labels, int, int)} unnamed. */
     static RunStats assertTrainingParity(MultiLayerConfiguration conf, SpiNNakerOptions options, Labels labelKind,
             int batches, int batchSize) {
+        return assertTrainingParity("", conf, options, labelKind, batches, batchSize);
+    }
+
+    /**
+     * Fits {@code batches} mini-batches of {@code batchSize} on both backends, asserting every
+     * iteration's score and, at the end, {@code score(DataSet)} of the last mini-batch, every
+     * parameter and the updater's state (within {@link #PARAMETER_TOLERANCE} times max(1, |CPU's value|));
+     * logs the differences under {@code name}; returns the last mini-batch's statistics.
+     */
+    static RunStats assertTrainingParity(String name, MultiLayerConfiguration conf, SpiNNakerOptions options,
+            Labels labelKind, int batches, int batchSize) {
         MultiLayerNetwork cpu = new MultiLayerNetwork(conf.clone());
         cpu.init();
         int nIn = (int) cpu.layerInputSize(0);
@@ -84,14 +91,29 @@ final class TrainingParity {
             assertTrue(Math.abs(machine.score(last) - cpuScore) <= SCORE_TOLERANCE * Math.max(Math.abs(cpuScore), 1e-12),
                     "score(DataSet) after training: " + machine.score(last) + " on SpiNNaker, " + cpuScore + " on the CPU");
             double parameterDiff = Transforms.abs(machine.params().sub(cpu.params())).maxNumber().doubleValue();
+            double stateDiff = updaterStateDifference(cpu, machine);
             RunStats stats = machine.lastTrainingStats();
-            LOG.info("{} / {}: {} mini-batches of {}: worst relative score difference {}, max |parameter diff| {}; "
-                    + "last batch: {}", options.partitioning(), options.simulator().sendMode(), batches, batchSize,
-                    worstScore, parameterDiff, stats);
+            LOG.info("{} {} / {}: {} mini-batches of {}: worst relative score difference {}, max |parameter diff| {}, "
+                    + "max relative updater state diff {}; last batch: {}", name, options.partitioning(),
+                    options.simulator().sendMode(), batches, batchSize, worstScore, parameterDiff, stateDiff, stats);
+            assertTrue(stateDiff < PARAMETER_TOLERANCE, "max relative |updater state diff| " + stateDiff);
             assertEquals(batches, machine.getIterationCount());
             assertEquals(0, stats.packetsDropped(), stats.describeDrops());
             assertTrue(parameterDiff < PARAMETER_TOLERANCE, "max |parameter diff| " + parameterDiff);
             return stats;
         }
+    }
+
+    /** max |machine − CPU| / max(1, |CPU|) over the updater's state view, 0 for updaters without state. */
+    private static double updaterStateDifference(MultiLayerNetwork cpu, MultiLayerNetwork machine) {
+        INDArray expected = cpu.getUpdater().getStateViewArray();
+        INDArray actual = machine.getUpdater().getStateViewArray();
+        if (expected == null || actual == null) {
+            assertEquals(expected == null, actual == null, "one backend has updater state, the other has none");
+            return 0;
+        }
+        assertEquals(expected.length(), actual.length(), "updater state length");
+        INDArray scale = Transforms.max(Transforms.abs(expected), 1.0);
+        return Transforms.abs(actual.sub(expected)).div(scale).maxNumber().doubleValue();
     }
 }

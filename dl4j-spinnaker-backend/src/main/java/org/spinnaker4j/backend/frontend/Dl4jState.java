@@ -11,8 +11,14 @@ import org.deeplearning4j.nn.updater.UpdaterBlock;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.learning.AMSGradUpdater;
+import org.nd4j.linalg.learning.AdaDeltaUpdater;
+import org.nd4j.linalg.learning.AdaGradUpdater;
+import org.nd4j.linalg.learning.AdaMaxUpdater;
 import org.nd4j.linalg.learning.AdamUpdater;
+import org.nd4j.linalg.learning.NadamUpdater;
 import org.nd4j.linalg.learning.NesterovsUpdater;
+import org.nd4j.linalg.learning.RmsPropUpdater;
 import org.spinnaker4j.backend.runtime.LayerSlices;
 import org.spinnaker4j.mapper.ir.DenseLayerSpec;
 import org.spinnaker4j.mapper.ir.DenseParameters;
@@ -23,7 +29,7 @@ import org.spinnaker4j.mapper.ir.UpdaterType;
  * Moves a DL4J network's state (its parameters and its updater's state) to and from the
  * layer-shaped arrays the machine loads and reads back. DL4J lays both out in one flat vector
  * per kind: layer after layer, each layer's W (nIn × nOut, column-major) then its bias; an
- * updater block keeps each of its state arrays (Adam's M and V, Nesterovs' V) laid out like the
+ * updater block keeps each of its state arrays (Adam's M and V, Nesterovs' V, ...) laid out like the
  * parameters it covers.
  */
 public final class Dl4jState {
@@ -93,9 +99,15 @@ public final class Dl4jState {
     public static List<String> stateKeys(NetworkSpec spec, int layer) {
         UpdaterType type = spec.training().updater(layer).type();
         return switch (type) {
-            case SGD -> List.of();
+            case SGD, NOOP -> List.of();
             case NESTEROVS -> List.of(NesterovsUpdater.V_STATE);
             case ADAM -> List.of(AdamUpdater.M_STATE, AdamUpdater.V_STATE);
+            case ADAMAX -> List.of(AdaMaxUpdater.M_STATE, AdaMaxUpdater.U_STATE);
+            case NADAM -> List.of(NadamUpdater.M_STATE, NadamUpdater.V_STATE);
+            case AMSGRAD -> List.of(AMSGradUpdater.M_STATE, AMSGradUpdater.V_STATE, AMSGradUpdater.V_HAT_STATE);
+            case ADAGRAD -> List.of(AdaGradUpdater.GRAD_STATE);
+            case ADADELTA -> List.of(AdaDeltaUpdater.MSG_STATE, AdaDeltaUpdater.MSDX_STATE);
+            case RMSPROP -> List.of(RmsPropUpdater.G_STATE);
         };
     }
 

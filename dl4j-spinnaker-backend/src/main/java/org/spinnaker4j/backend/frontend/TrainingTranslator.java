@@ -13,10 +13,18 @@ import org.deeplearning4j.nn.conf.layers.BaseLayer;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.nd4j.linalg.activations.impl.ActivationSoftmax;
+import org.nd4j.linalg.learning.config.AMSGrad;
+import org.nd4j.linalg.learning.config.AdaDelta;
+import org.nd4j.linalg.learning.config.AdaGrad;
+import org.nd4j.linalg.learning.config.AdaMax;
 import org.nd4j.linalg.learning.config.Adam;
 import org.nd4j.linalg.learning.config.IUpdater;
+import org.nd4j.linalg.learning.config.Nadam;
 import org.nd4j.linalg.learning.config.Nesterovs;
+import org.nd4j.linalg.learning.config.NoOp;
+import org.nd4j.linalg.learning.config.RmsProp;
 import org.nd4j.linalg.learning.config.Sgd;
+import org.nd4j.linalg.schedule.ISchedule;
 import org.nd4j.linalg.lossfunctions.ILossFunction;
 import org.nd4j.linalg.lossfunctions.impl.LossBinaryXENT;
 import org.nd4j.linalg.lossfunctions.impl.LossL1;
@@ -26,16 +34,17 @@ import org.nd4j.linalg.lossfunctions.impl.LossMCXENT;
 import org.nd4j.linalg.lossfunctions.impl.LossMSE;
 import org.nd4j.linalg.lossfunctions.impl.LossNegativeLogLikelihood;
 import org.spinnaker4j.mapper.ir.LossFunction;
+import org.spinnaker4j.mapper.ir.RegularizationSpec;
 import org.spinnaker4j.mapper.ir.TrainingSpec;
 import org.spinnaker4j.mapper.ir.UpdaterSpec;
 import org.spinnaker4j.mapper.ir.UpdaterType;
 
 /**
- * Lowers a configuration's training options (the output layer's loss, each layer's updater, which may differ)
- * into a {@link TrainingSpec}, adding a {@link Problem} for each option the kernels do not
- * implement: other updaters, learning-rate schedules, a separate bias updater, regularisation,
- * gradient normalisation, per-output loss weights, miniBatch set differently per layer, other
- * optimisation algorithms and step functions, layers without bias.
+ * Lowers a configuration's training options (the output layer's loss, each layer's updater and regularization,
+ * which may differ) into a {@link TrainingSpec}, adding a {@link Problem} for each option the kernels do not
+ * implement: learning-rate schedules, a separate bias updater, regularization schedules, gradient normalisation,
+ * per-output loss weights, miniBatch set differently per layer, other optimisation algorithms and step functions,
+ * layers without bias.
  */
 final class TrainingTranslator {
 
@@ -63,10 +72,16 @@ final class TrainingTranslator {
             String type = layer.getClass().getSimpleName();
             UpdaterSpec mine = updater(i, type, layer.getIUpdater(), problems);
             if (layer.getBiasUpdater() != null && !layer.getBiasUpdater().equals(layer.getIUpdater())) {
-                problems.add(new Problem(i, type, "a separate bias updater is not supported"));
+                problems.add(new Problem(i, type, "a separate bias updater (" + layer.getBiasUpdater()
+                        + ") is not supported yet: a core applies one updater to its weights and its bias"));
             }
-            if (!isEmpty(layer.getRegularization()) || !isEmpty(layer.getRegularizationBias())) {
-                problems.add(new Problem(i, type, "regularization (l1/l2/weight decay) is not supported yet"));
+            RegularizationSpec weights = RegularizationTranslator.translate(i, type, "regularization",
+                    layer.getRegularization(), layer.getIUpdater(), problems);
+            RegularizationSpec bias = RegularizationTranslator.translate(i, type, "regularizationBias",
+                    layer.getRegularizationBias(), layer.getIUpdater(), problems);
+            if (mine != null && weights != null && bias != null) {
+                mine = new UpdaterSpec(mine.type(), mine.learningRate(), mine.momentumOrBeta1(), mine.beta2(),
+                        mine.epsilon(), weights, bias);
             }
             if (layer.getGradientNormalization() != null
                     && layer.getGradientNormalization() != GradientNormalization.None) {
@@ -115,26 +130,64 @@ final class TrainingTranslator {
         return layer instanceof DenseLayer d ? d.hasBias() : !(layer instanceof OutputLayer o) || o.hasBias();
     }
 
-    private static boolean isEmpty(List<?> list) {
-        return list == null || list.isEmpty();
+    private static UpdaterSpec updater(int i, String type, IUpdater u, List<Problem> problems) {
+        if (u != null && schedule(u) != null) {
+            problems.add(new Problem(i, type, "learning-rate or momentum schedules are not supported (got "
+                    + schedule(u).getClass().getSimpleName() + ")"));
+            return null;
+        }
+        UpdaterSpec spec = spec(u);
+        if (spec == null) {
+            problems.add(new Problem(i, type, "updater " + (u == null ? "none" : u.getClass().getSimpleName())
+                    + " is not supported; use Sgd, Nesterovs, Adam, AdaMax, Nadam, AMSGrad, AdaGrad, AdaDelta, "
+                    + "RmsProp or NoOp"));
+        }
+        return spec;
     }
 
-    private static UpdaterSpec updater(int i, String type, IUpdater u, List<Problem> problems) {
-        if (u instanceof Sgd sgd && sgd.getLearningRateSchedule() == null) {
-            return new UpdaterSpec(UpdaterType.SGD, (float) sgd.getLearningRate(), 0, 0, 0);
+    /** The spec of a DL4J updater without schedules, or null if the kernels do not implement it. */
+    private static UpdaterSpec spec(IUpdater u) {
+        if (u instanceof Sgd sgd) {
+            return spec(UpdaterType.SGD, sgd.getLearningRate(), 0, 0, 0);
+        } else if (u instanceof Nesterovs n) {
+            return spec(UpdaterType.NESTEROVS, n.getLearningRate(), n.getMomentum(), 0, 0);
+        } else if (u instanceof Adam a) {
+            return spec(UpdaterType.ADAM, a.getLearningRate(), a.getBeta1(), a.getBeta2(), a.getEpsilon());
+        } else if (u instanceof AdaMax a) {
+            return spec(UpdaterType.ADAMAX, a.getLearningRate(), a.getBeta1(), a.getBeta2(), a.getEpsilon());
+        } else if (u instanceof Nadam a) {
+            return spec(UpdaterType.NADAM, a.getLearningRate(), a.getBeta1(), a.getBeta2(), a.getEpsilon());
+        } else if (u instanceof AMSGrad a) {
+            return spec(UpdaterType.AMSGRAD, a.getLearningRate(), a.getBeta1(), a.getBeta2(), a.getEpsilon());
+        } else if (u instanceof AdaGrad a) {
+            return spec(UpdaterType.ADAGRAD, a.getLearningRate(), 0, 0, a.getEpsilon());
+        } else if (u instanceof AdaDelta a) {
+            return spec(UpdaterType.ADADELTA, 0, a.getRho(), 0, a.getEpsilon());
+        } else if (u instanceof RmsProp r) {
+            return spec(UpdaterType.RMSPROP, r.getLearningRate(), r.getRmsDecay(), 0, r.getEpsilon());
+        } else if (u instanceof NoOp) {
+            return spec(UpdaterType.NOOP, 0, 0, 0, 0);
         }
-        if (u instanceof Nesterovs n && n.getLearningRateSchedule() == null && n.getMomentumISchedule() == null) {
-            return new UpdaterSpec(UpdaterType.NESTEROVS, (float) n.getLearningRate(), (float) n.getMomentum(), 0, 0);
-        }
-        if (u instanceof Adam a && a.getLearningRateSchedule() == null) {
-            return new UpdaterSpec(UpdaterType.ADAM, (float) a.getLearningRate(), (float) a.getBeta1(),
-                    (float) a.getBeta2(), (float) a.getEpsilon());
-        }
-        boolean known = u instanceof Sgd || u instanceof Nesterovs || u instanceof Adam;
-        problems.add(new Problem(i, type, known ? "learning-rate or momentum schedules are not supported"
-                : "updater " + (u == null ? "none" : u.getClass().getSimpleName())
-                        + " is not supported; use Sgd, Nesterovs or Adam"));
         return null;
+    }
+
+    private static UpdaterSpec spec(UpdaterType type, double lr, double b1, double b2, double eps) {
+        return new UpdaterSpec(type, (float) lr, (float) b1, (float) b2, (float) eps);
+    }
+
+    /** The schedule driving the updater's learning rate (or Nesterovs' momentum), or null. */
+    private static ISchedule schedule(IUpdater u) {
+        if (u instanceof Nesterovs n && n.getMomentumISchedule() != null) {
+            return n.getMomentumISchedule();
+        }
+        return u instanceof Sgd a ? a.getLearningRateSchedule()
+                : u instanceof Nesterovs a ? a.getLearningRateSchedule()
+                : u instanceof Adam a ? a.getLearningRateSchedule()
+                : u instanceof AdaMax a ? a.getLearningRateSchedule()
+                : u instanceof Nadam a ? a.getLearningRateSchedule()
+                : u instanceof AMSGrad a ? a.getLearningRateSchedule()
+                : u instanceof AdaGrad a ? a.getLearningRateSchedule()
+                : u instanceof RmsProp a ? a.getLearningRateSchedule() : null;
     }
 
     private static LossFunction loss(int i, OutputLayer output, List<Problem> problems) {

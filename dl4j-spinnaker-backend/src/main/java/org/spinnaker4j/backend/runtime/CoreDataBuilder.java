@@ -81,7 +81,8 @@ public final class CoreDataBuilder {
                 network.layers().get(v.layer()).nOut(), sendKeys.getOrDefault(PartitionKind.DELTA, 0),
                 sendKeys.getOrDefault(PartitionKind.BACKWARD, 0), sendKeys.getOrDefault(PartitionKind.LOSS, 0),
                 v.activates() && !outputLayer ? count(incoming, PartitionKind.BACKWARD) : 0,
-                sendKeys.containsKey(PartitionKind.BACKWARD));
+                sendKeys.containsKey(PartitionKind.BACKWARD))
+                .withRegularization(KernelKinds.of(updater.weights()), KernelKinds.of(updater.bias()));
     }
 
     private static int count(List<OutgoingPartition> partitions, PartitionKind kind) {

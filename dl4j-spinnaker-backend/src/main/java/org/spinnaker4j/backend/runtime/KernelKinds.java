@@ -4,10 +4,12 @@ import org.spinnaker4j.kernels.KernelActivation;
 import org.spinnaker4j.kernels.KernelKind;
 import org.spinnaker4j.kernels.LossKind;
 import org.spinnaker4j.kernels.RangeKind;
+import org.spinnaker4j.kernels.RegularizationConfig;
 import org.spinnaker4j.kernels.UpdaterKind;
 import org.spinnaker4j.mapper.graph.VertexKind;
 import org.spinnaker4j.mapper.ir.ActivationKind;
 import org.spinnaker4j.mapper.ir.LossFunction;
+import org.spinnaker4j.mapper.ir.RegularizationSpec;
 import org.spinnaker4j.mapper.ir.UpdaterType;
 import org.spinnaker4j.mapper.keys.ReceiveKind;
 
@@ -35,7 +37,18 @@ public final class KernelKinds {
             case SGD -> UpdaterKind.SGD;
             case NESTEROVS -> UpdaterKind.NESTEROVS;
             case ADAM -> UpdaterKind.ADAM;
+            case ADAMAX -> UpdaterKind.ADAMAX;
+            case NADAM -> UpdaterKind.NADAM;
+            case AMSGRAD -> UpdaterKind.AMSGRAD;
+            case ADAGRAD -> UpdaterKind.ADAGRAD;
+            case ADADELTA -> UpdaterKind.ADADELTA;
+            case RMSPROP -> UpdaterKind.RMSPROP;
+            case NOOP -> UpdaterKind.NOOP;
         };
+    }
+
+    public static RegularizationConfig of(RegularizationSpec r) {
+        return new RegularizationConfig(r.l1(), r.l2(), r.weightDecay(), r.l2First(), r.weightDecayTimes());
     }
 
     public static KernelActivation of(ActivationKind kind) {

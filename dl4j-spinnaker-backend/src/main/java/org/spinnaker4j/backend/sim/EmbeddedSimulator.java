@@ -147,7 +147,7 @@ public final class EmbeddedSimulator implements Machine {
             slots.put(phase, m.tdma().of(phase, v.id()));
         }
         long updateCycles = m.network().trains() && ownsParameters(v)
-                ? cost.updateCycles(v, m.network().training().updater(v.layer()).type()) : 0;
+                ? cost.updateCycles(v, m.network().training().updater(v.layer())) : 0;
         return new SimCore.Profile(m.placements().of(v.id()), v.label(), cost.receiveInterruptCycles(),
                 cost.packetCycles(v.kind()), new WorkCosts(cost, v, activation, sendsBackward), updateCycles,
                 cost.sendPacketCycles(), slots, sends);

@@ -6,6 +6,8 @@ import java.util.Map;
 import org.spinnaker4j.mapper.graph.MachineVertex;
 import org.spinnaker4j.mapper.graph.VertexKind;
 import org.spinnaker4j.mapper.ir.ActivationKind;
+import org.spinnaker4j.mapper.ir.RegularizationSpec;
+import org.spinnaker4j.mapper.ir.UpdaterSpec;
 import org.spinnaker4j.mapper.ir.UpdaterType;
 
 /**
@@ -59,6 +61,8 @@ public record CoreCostModel(double cyclesPerInstruction, int receiveInterruptCyc
     private static final Map<ActivationKind, Double> BACKWARD_OUTPUT = perActivation("backward.output.");
     /** Per parameter of an update. */
     private static final Map<UpdaterType, Double> UPDATE = perUpdater("update.");
+    /** Per parameter of an update, extra, when the parameter is regularized (measured with l1, l2, weight decay). */
+    private static final double REGULARIZATION = TABLE.of("update.regularization");
 
     public CoreCostModel {
         if (!(cyclesPerInstruction > 0) || receiveInterruptCycles < 1 || dispatchCycles < 0 || sendPacketCycles < 1) {
@@ -93,6 +97,13 @@ public record CoreCostModel(double cyclesPerInstruction, int receiveInterruptCyc
                 case SGD -> "sgd";
                 case NESTEROVS -> "nesterovs";
                 case ADAM -> "adam";
+                case ADAMAX -> "adamax";
+                case NADAM -> "nadam";
+                case AMSGRAD -> "amsgrad";
+                case ADAGRAD -> "adagrad";
+                case ADADELTA -> "adadelta";
+                case RMSPROP -> "rmsprop";
+                case NOOP -> "noop";
             }));
         }
         return m;
@@ -218,8 +229,25 @@ public record CoreCostModel(double cyclesPerInstruction, int receiveInterruptCyc
 
     /** Cycles to apply an update to a vertex's parameters (its block of W and, if it activates, its bias). */
     public long updateCycles(MachineVertex v, UpdaterType updater) {
-        long parameters = (v.kind() == VertexKind.DENSE_BLOCK ? (long) v.rows().size() * v.cols().size() : 0)
-                + (v.activates() ? v.cols().size() : 0);
-        return cycles(parameters * UPDATE.get(updater));
+        return cycles((weights(v) + biases(v)) * UPDATE.get(updater));
+    }
+
+    /**
+     * Cycles to apply an update with its regularization to a vertex's parameters: {@link #updateCycles(MachineVertex,
+     * UpdaterType)} plus, for the weights and for the bias if regularized, the measured cost of l1, l2 and weight
+     * decay together per parameter.
+     */
+    public long updateCycles(MachineVertex v, UpdaterSpec updater) {
+        long regularized = (updater.weights().equals(RegularizationSpec.NONE) ? 0 : weights(v))
+                + (updater.bias().equals(RegularizationSpec.NONE) ? 0 : biases(v));
+        return updateCycles(v, updater.type()) + cycles(regularized * REGULARIZATION);
+    }
+
+    private static long weights(MachineVertex v) {
+        return v.kind() == VertexKind.DENSE_BLOCK ? (long) v.rows().size() * v.cols().size() : 0;
+    }
+
+    private static long biases(MachineVertex v) {
+        return v.activates() ? v.cols().size() : 0;
     }
 }

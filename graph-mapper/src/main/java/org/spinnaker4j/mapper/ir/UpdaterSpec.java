@@ -1,10 +1,15 @@
 package org.spinnaker4j.mapper.ir;
 
+import java.util.Objects;
+
 /**
- * An updater and its hyper-parameters: Sgd(learningRate), Nesterovs(learningRate, momentum),
- * Adam(learningRate, beta1, beta2, epsilon); unused parameters are 0.
+ * A layer's updater, its hyper-parameters and its regularization: Sgd(learningRate), Nesterovs(learningRate,
+ * momentum), Adam, AdaMax, Nadam, AMSGrad(learningRate, beta1, beta2, epsilon), AdaGrad(learningRate, epsilon),
+ * AdaDelta(rho in momentumOrBeta1, epsilon), RmsProp(learningRate, decay in momentumOrBeta1, epsilon), NoOp;
+ * unused parameters are 0.
  */
-public record UpdaterSpec(UpdaterType type, float learningRate, float momentumOrBeta1, float beta2, float epsilon) {
+public record UpdaterSpec(UpdaterType type, float learningRate, float momentumOrBeta1, float beta2, float epsilon,
+                          RegularizationSpec weights, RegularizationSpec bias) {
 
     public UpdaterSpec {
         if (type == null) {
@@ -13,5 +18,12 @@ public record UpdaterSpec(UpdaterType type, float learningRate, float momentumOr
         if (!(learningRate >= 0) || !Float.isFinite(learningRate)) {
             throw new IllegalArgumentException("learning rate must be finite and >= 0, got " + learningRate);
         }
+        Objects.requireNonNull(weights, "weights");
+        Objects.requireNonNull(bias, "bias");
+    }
+
+    /** An updater without regularization. */
+    public UpdaterSpec(UpdaterType type, float learningRate, float momentumOrBeta1, float beta2, float epsilon) {
+        this(type, learningRate, momentumOrBeta1, beta2, epsilon, RegularizationSpec.NONE, RegularizationSpec.NONE);
     }
 }

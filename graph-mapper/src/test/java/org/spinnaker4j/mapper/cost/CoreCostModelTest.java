@@ -11,6 +11,8 @@ import org.spinnaker4j.mapper.graph.MachineVertex;
 import org.spinnaker4j.mapper.graph.Slice;
 import org.spinnaker4j.mapper.graph.VertexKind;
 import org.spinnaker4j.mapper.ir.ActivationKind;
+import org.spinnaker4j.mapper.ir.RegularizationSpec;
+import org.spinnaker4j.mapper.ir.UpdaterSpec;
 import org.spinnaker4j.mapper.ir.UpdaterType;
 
 class CoreCostModelTest {
@@ -37,6 +39,11 @@ class CoreCostModelTest {
         }
         for (UpdaterType u : UpdaterType.values()) {
             assertTrue(COST.updateCycles(BLOCK, u) > 0, u.toString());
+            UpdaterSpec plain = new UpdaterSpec(u, 0.1f, 0.9f, 0.999f, 1e-8f);
+            UpdaterSpec regularized = new UpdaterSpec(u, 0.1f, 0.9f, 0.999f, 1e-8f,
+                    new RegularizationSpec(0f, 1e-4f, 0f, false, 0), RegularizationSpec.NONE);
+            assertEquals(COST.updateCycles(BLOCK, u), COST.updateCycles(BLOCK, plain), u.toString());
+            assertTrue(COST.updateCycles(BLOCK, regularized) > COST.updateCycles(BLOCK, plain), u.toString());
         }
         for (VertexKind k : VertexKind.values()) {
             assertTrue(COST.packetCycles(k) > COST.dispatchCycles(), k.toString());
