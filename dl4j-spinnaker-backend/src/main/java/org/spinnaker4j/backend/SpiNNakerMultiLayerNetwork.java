@@ -7,7 +7,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
-import java.util.function.Function;
 import java.util.function.UnaryOperator;
 import org.deeplearning4j.datasets.iterator.MultiDataSetWrapperIterator;
 import org.deeplearning4j.nn.api.FwdPassType;
@@ -36,7 +35,6 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.spinnaker4j.backend.frontend.Dl4jFrontEnd;
-import org.spinnaker4j.backend.frontend.Dl4jState;
 import org.spinnaker4j.backend.runtime.Machine;
 import org.spinnaker4j.backend.runtime.NativeCoreMemory;
 import org.spinnaker4j.backend.runtime.RunStats;
@@ -71,97 +69,6 @@ public class SpiNNakerMultiLayerNetwork extends MultiLayerNetwork implements Aut
     private transient MachineUse layers;
     private transient MachineUse trainer;
     private transient MachineUse scorer;
-
-    /**
-     * One machine, the mapping it runs and what DL4J state it holds. Before every run it compares
-     * the network's current configuration and state with what it loaded, bit for bit, and remaps
-     * or reloads whatever differs, whichever DL4J door the change came through.
-     */
-    private final class MachineUse implements AutoCloseable {
-        private final UnaryOperator<NetworkSpec> view;
-        private final boolean trains;
-        private final boolean holdsUpdaterState;
-        private NetworkSpec mappedFor;
-        private Mapping mapping;
-        private Machine machine;
-        private float[] loadedParameters;
-        private float[] loadedUpdaterState;
-
-        MachineUse(UnaryOperator<NetworkSpec> view, boolean trains, boolean holdsUpdaterState) {
-            this.view = view;
-            this.trains = trains;
-            this.holdsUpdaterState = holdsUpdaterState;
-        }
-
-        /** Maps this use's view of {@code network}, unless it is mapped for it already. */
-        void map(NetworkSpec network) {
-            NetworkSpec wanted = view.apply(network);
-            if (!wanted.equals(mappedFor)) {
-                mapping = mappingFor(wanted);
-                mappedFor = wanted;
-                loadedParameters = null;
-            }
-        }
-
-        /** The machine, holding the network's current configuration, parameters and (for training) updater state. */
-        Machine ready() {
-            map(currentSpec(trains));
-            if (machine == null) {
-                machine = options.backend().create(options);
-            }
-            float[] parameters = parameterVector();
-            float[] updaterState = holdsUpdaterState ? Dl4jState.updaterStateVector(SpiNNakerMultiLayerNetwork.this)
-                    : null;
-            if (loadedParameters == null || !Arrays.equals(loadedParameters, parameters)
-                    || !Arrays.equals(loadedUpdaterState, updaterState)) {
-                machine.load(mapping, Dl4jState.split(parameters, mappedFor));
-                if (holdsUpdaterState) {
-                    machine.loadUpdaterState(Dl4jState.updaterState(SpiNNakerMultiLayerNetwork.this, mappedFor));
-                }
-                loadedParameters = parameters;
-                loadedUpdaterState = updaterState;
-            }
-            return machine;
-        }
-
-        /** Runs {@code work} on the ready machine; if it fails, the machine is reloaded before the next run. */
-        <T> T run(Function<Machine, T> work) {
-            try {
-                return work.apply(ready());
-            } catch (RuntimeException e) {
-                loadedParameters = null;
-                throw e;
-            }
-        }
-
-        /** After an update on the cores, DL4J takes their parameters and updater state. */
-        void readBack() {
-            Dl4jState.setParameters(SpiNNakerMultiLayerNetwork.this, mappedFor, machine.readParameters());
-            Dl4jState.setUpdaterState(SpiNNakerMultiLayerNetwork.this, mappedFor, machine.readUpdaterState());
-            loadedParameters = parameterVector();
-            loadedUpdaterState = Dl4jState.updaterStateVector(SpiNNakerMultiLayerNetwork.this);
-        }
-
-        Mapping mapping() {
-            return mapping;
-        }
-
-        RunStats lastRunStats(String what) {
-            if (machine == null) {
-                throw new IllegalStateException("nothing has run on the machine for " + what + " yet");
-            }
-            return machine.lastRunStats();
-        }
-
-        @Override
-        public void close() {
-            if (machine != null) {
-                machine.close();
-                machine = null;
-                loadedParameters = null;
-            }
-        }
-    }
 
     /** A network for this configuration on the default machine (one SpiNN-5 board, simulated). */
     public SpiNNakerMultiLayerNetwork(MultiLayerConfiguration conf) {
@@ -255,10 +162,10 @@ public class SpiNNakerMultiLayerNetwork extends MultiLayerNetwork implements Aut
     }
 
     private void mapOntoMachine(NetworkSpec translated) {
-        inference = new MachineUse(network -> new NetworkSpec(network.layers()), false, false);
-        layers = new MachineUse(NetworkSpec::readingEveryLayer, false, false);
-        trainer = new MachineUse(UnaryOperator.identity(), true, true);
-        scorer = new MachineUse(UnaryOperator.identity(), true, false);
+        inference = new MachineUse(this, network -> new NetworkSpec(network.layers()), false, false);
+        layers = new MachineUse(this, NetworkSpec::readingEveryLayer, false, false);
+        trainer = new MachineUse(this, UnaryOperator.identity(), true, true);
+        scorer = new MachineUse(this, UnaryOperator.identity(), true, false);
         inference.map(translated);
         layers.map(translated);
         if (translated.trains()) {
@@ -276,22 +183,27 @@ public class SpiNNakerMultiLayerNetwork extends MultiLayerNetwork implements Aut
      * The network as its configuration says now (a learning rate set since init, say), checked again; the training
      * options only for a use that trains, so a schedule set for the CPU does not stop inference.
      */
-    private NetworkSpec currentSpec(boolean training) {
+    NetworkSpec currentSpec(boolean training) {
         return Dl4jFrontEnd.translate(getLayerWiseConfigurations(), training && options.trainsOnMachine());
     }
 
     /** A mapping of {@code network}: one of the machine uses' if it has it already, else a new one. */
-    private Mapping mappingFor(NetworkSpec network) {
+    Mapping mappingFor(NetworkSpec network) {
         for (MachineUse use : new MachineUse[] {inference, layers, trainer, scorer}) {
-            if (use != null && network.equals(use.mappedFor)) {
-                return use.mapping;
+            if (use != null && network.equals(use.mappedFor())) {
+                return use.mapping();
             }
         }
         return mapper().map(network, options.machine());
     }
 
-    private float[] parameterVector() {
+    float[] parameterVector() {
         return params().castTo(DataType.FLOAT).ravel().toFloatVector();
+    }
+
+    /** A new machine of the configured backend. */
+    Machine newMachine() {
+        return options.backend().create(options);
     }
 
     private Mapper mapper() {
