@@ -103,14 +103,22 @@ class NonFiniteTrainingParityTest {
         MultiLayerConfiguration conf = builder(updater)
                 .layer(new OutputLayer.Builder(loss).nIn(3).nOut(2 * n).activation(activation).build())
                 .build();
+        assertPlantedFitParity(loss + " " + activation + " " + updater, conf);
+    }
+
+    /**
+     * Trains {@code conf}, a 3 → 2n output layer, with the special values planted in the first n biases and, in the
+     * last n labels of the first example, on the machine and on the CPU, and compares them.
+     */
+    private static void assertPlantedFitParity(String name, MultiLayerConfiguration conf) {
+        int n = NonFinite.VALUES.length;
         float[] bias = Arrays.copyOf(NonFinite.VALUES, 2 * n);
         INDArray y = TrainingParity.labels(TrainingParity.Labels.UNIFORM, BATCH, 2 * n, 42);
         for (int k = 0; k < n; k++) {
             y.putScalar(0, n + k, NonFinite.VALUES[k]);
         }
         MultiLayerNetwork cpu = NonFinite.cpu(conf, net -> NonFinite.setBias(net, 0, bias));
-        assertFitParity(loss + " " + activation + " " + updater, cpu, Layout.FUSED,
-                Parity.uniformInputs(BATCH, 3, 43), y);
+        assertFitParity(name, cpu, Layout.FUSED, Parity.uniformInputs(BATCH, 3, 43), y);
     }
 
     /** Regularization planted with the special values: none, or every kind on weights and bias. */
@@ -139,13 +147,7 @@ class NonFiniteTrainingParityTest {
                 .layer(new OutputLayer.Builder(LossFunction.MSE).nIn(3).nOut(2 * n).activation(Activation.IDENTITY)
                         .build())
                 .build();
-        float[] bias = Arrays.copyOf(NonFinite.VALUES, 2 * n);
-        INDArray y = TrainingParity.labels(TrainingParity.Labels.UNIFORM, BATCH, 2 * n, 42);
-        for (int k = 0; k < n; k++) {
-            y.putScalar(0, n + k, NonFinite.VALUES[k]);
-        }
-        MultiLayerNetwork cpu = NonFinite.cpu(conf, net -> NonFinite.setBias(net, 0, bias));
-        assertFitParity(updater + " " + regularized, cpu, Layout.FUSED, Parity.uniformInputs(BATCH, 3, 43), y);
+        assertPlantedFitParity(updater + " " + regularized, conf);
     }
 
     /** The special values of one sign, -0.0 and 0 included (and no NaN: that is everywhere after one layer). */
