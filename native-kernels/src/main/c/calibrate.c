@@ -247,6 +247,7 @@ static void load(const spec *s)
         words[S4J_CFG_LOSS_KEY_BASE] = 0x40000u;     /* loss key */
         words[S4J_CFG_EXPECTED_BACKWARD] = s->expected_backward;
         words[S4J_CFG_SENDS_BACKWARD] = s->sends_backward;
+        words[S4J_CFG_IN_FLIGHT] = 1u;
         if (s->regularized != 0u) {
             words[S4J_CFG_L1] = bits(1e-4f);
             words[S4J_CFG_L2] = bits(1e-3f);

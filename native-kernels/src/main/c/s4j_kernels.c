@@ -24,6 +24,8 @@ typedef struct s4j_header {
     uint32_t softmax_peers;
     uint32_t sync_key_base;
     uint32_t n_ranges;
+    uint32_t in_flight;         /* D, the entries of a training core's
+                                   per-sample rings (1 on any other core) */
     /* per-sample state */
     uint32_t received;          /* rows / partial packets / values / source loaded */
     uint32_t phase;             /* softmax exchange: S4J_PHASE_* bits */
@@ -72,7 +74,14 @@ typedef struct s4j_train {
     uint32_t dots_received;     /* peers' softmax backward dots */
     float local_dot;
     float last_loss;
-    uint32_t reserved;
+    /* the rings: samples whose forward pass is done and whose backward pass
+     * is not, the output layer's label sets not yet used, and the ring
+     * entries of the next forward, the next backward and the next labels */
+    uint32_t held;
+    uint32_t labels_held;
+    uint32_t fwd_slot;
+    uint32_t back_slot;
+    uint32_t label_slot;
 } s4j_train;
 
 /* What a state is made of: enough to derive its layout. */
@@ -87,6 +96,8 @@ typedef struct s4j_shape {
     uint32_t updater;
     uint32_t loss;
     uint32_t sends_backward;
+    uint32_t in_flight;         /* ring entries: 1 unless a training core
+                                   holds several samples */
 } s4j_shape;
 
 /* Byte offsets of the parts of the state (0 = absent), derived from its
@@ -101,8 +112,10 @@ typedef struct s4j_layout {
     uint16_t z;
     uint16_t counts;
     uint16_t bitmap;
-    uint16_t slots;             /* partial[n_src][n_cols] (REDUCE; hidden fused block) */
+    uint16_t slots;             /* forward partial[n_src][n_cols] (REDUCE) */
     uint16_t slot_bitmap;       /* which slots hold a partial of the current sample */
+    uint16_t back_slots;        /* backward partial[n_src][n_cols] (hidden activator) */
+    uint16_t back_slot_bitmap;
     uint16_t n_src;             /* slot rows: ranges other than SOFTMAX_SYNC */
     /* training part */
     uint16_t train;
@@ -129,7 +142,6 @@ typedef struct s4j_layout {
 #define S4J_PEER_MAX         1u
 #define S4J_PEER_SUM         2u
 #define S4J_PEER_DOT         4u
-#define S4J_TRAIN_FWD_DONE   1u  /* the forward of the current sample is complete */
 #define S4J_TRAIN_DOT_SENT   2u  /* hidden softmax: local dot sent, waiting for peers */
 /* A softmax's running max starts here, not at its first z: nd4j-native's
  * softmax behaves as if its max started at -3.402823e38f (libnd4j's float
@@ -141,10 +153,10 @@ typedef struct s4j_layout {
 #define S4J_XENT_CLIP        1e-5f
 #define S4J_MCXENT_CLIP      1e-10f
 
-_Static_assert(sizeof(s4j_header) == 21u * 4u, "header must be packed words");
-_Static_assert(sizeof(s4j_layout) == 26u * 2u, "layout must be packed half-words");
+_Static_assert(sizeof(s4j_header) == 22u * 4u, "header must be packed words");
+_Static_assert(sizeof(s4j_layout) == 28u * 2u, "layout must be packed half-words");
 _Static_assert(S4J_DTCM_BYTES <= 65536u, "layout offsets and sends must fit 16 bits");
-_Static_assert(sizeof(s4j_train) == 28u * 4u, "training header must be packed words");
+_Static_assert(sizeof(s4j_train) == 32u * 4u, "training header must be packed words");
 _Static_assert(sizeof(s4j_range) == 16u, "range entry must be 4 words");
 _Static_assert(sizeof(s4j_peer) == 12u, "peer entry must be 3 words");
 _Static_assert(sizeof(float) == sizeof(uint32_t), "float must be 32-bit");
@@ -339,6 +351,7 @@ static uint32_t compute_layout(const s4j_shape *s, s4j_layout *l)
      * number exactly softmax_peers): a function of the shape alone */
     uint32_t n_src = s->n_ranges > s->peers ? s->n_ranges - s->peers : 0u;
     uint32_t n_slots = sat_mul(n_src, s->n_cols);
+    uint32_t held = s->in_flight;
 
     memset(l, 0, sizeof *l);
     l->max_sends = (uint16_t)(sends > 0xFFFFu ? 0xFFFFu : sends);
@@ -354,7 +367,7 @@ static uint32_t compute_layout(const s4j_shape *s, s4j_layout *l)
         if (s->fused != 0u) {
             l->bias = take(&off, cols_bytes);
         }
-        l->x = take(&off, sat_mul(s->n_rows, 4u));
+        l->x = take(&off, sat_mul(sat_mul(s->n_rows, 4u), held));
         l->z = take(&off, cols_bytes);
         l->bitmap = take(&off, sat_mul(bitmap_words(s->n_rows), 4u));
         break;
@@ -388,24 +401,20 @@ static uint32_t compute_layout(const s4j_shape *s, s4j_layout *l)
             }
         }
         if (has_bias(s->kind, s->fused)) {
-            l->y = take(&off, cols_bytes);
-            l->tz = take(&off, cols_bytes);
+            l->y = take(&off, sat_mul(cols_bytes, held));
+            l->tz = take(&off, sat_mul(cols_bytes, held));
             l->db = take(&off, cols_bytes);
             if (u != 0u) {
                 l->b_state = take(&off, sat_mul(u, cols_bytes));
             }
             if (s->loss != S4J_LOSS_NONE) {
-                l->labels = take(&off, cols_bytes);
+                l->labels = take(&off, sat_mul(cols_bytes, held));
                 l->label_bitmap = take(&off, sat_mul(bitmap_words(s->n_cols), 4u));
             } else {
                 l->eacc = take(&off, cols_bytes);
                 l->ecounts = take(&off, cols_bytes);
-                if (s->kind == S4J_KIND_DENSE_BLOCK) {
-                    /* a reduce shares its forward table (the two never
-                     * overlap, and use the rows of different ranges) */
-                    l->slots = take(&off, sat_mul(n_slots, 4u));
-                    l->slot_bitmap = take(&off, sat_mul(bitmap_words(n_slots), 4u));
-                }
+                l->back_slots = take(&off, sat_mul(n_slots, 4u));
+                l->back_slot_bitmap = take(&off, sat_mul(bitmap_words(n_slots), 4u));
             }
         }
     }
@@ -447,6 +456,8 @@ static int32_t derive_layout(const void *dtcm, uint32_t capacity, s4j_layout *l)
     uint32_t total;
 
     if (h->kind > S4J_KIND_OUTPUT_SINK || h->activation > S4J_ACT_ELU
+        || h->in_flight == 0u || h->in_flight > S4J_MAX_IN_FLIGHT
+        || (h->in_flight != 1u && h->magic != S4J_MAGIC_TRAINING)
         || h->n_cols == 0u || h->fused > 1u || h->softmax_peers > h->n_ranges
         || (h->softmax_peers != 0u
             && !applies_softmax(h->kind, h->fused, h->activation))) {
@@ -462,6 +473,7 @@ static int32_t derive_layout(const void *dtcm, uint32_t capacity, s4j_layout *l)
     s.updater = 0u;
     s.loss = 0u;
     s.sends_backward = 0u;
+    s.in_flight = h->in_flight;
     total = compute_layout(&s, l);
     if (h->magic == S4J_MAGIC_TRAINING) {
         const s4j_train *t;
@@ -477,6 +489,9 @@ static int32_t derive_layout(const void *dtcm, uint32_t capacity, s4j_layout *l)
         t = CAT(s4j_train, dtcm, total);
         if (t->updater > S4J_UPDATER_NOOP || t->loss > S4J_LOSS_NLL
             || t->sends_backward > 1u
+            || t->held > h->in_flight || t->labels_held > h->in_flight
+            || t->fwd_slot >= h->in_flight || t->back_slot >= h->in_flight
+            || t->label_slot >= h->in_flight
             || (t->loss != S4J_LOSS_NONE
                 && (!has_bias(h->kind, h->fused) || t->layer_outputs < h->n_cols))) {
             return S4J_ERR_CORRUPT;
@@ -609,6 +624,7 @@ int32_t s4j_parse_config(const uint32_t *words, uint32_t n_words, s4j_config *cf
     t->bias.weight_decay = f_of(words[S4J_CFG_BIAS_WEIGHT_DECAY]);
     t->bias.l2_first = words[S4J_CFG_BIAS_L2_FIRST];
     t->bias.decay_times = words[S4J_CFG_BIAS_WEIGHT_DECAY_TIMES];
+    t->in_flight = words[S4J_CFG_IN_FLIGHT];
     if (cfg->n_ranges > (n_words - S4J_CONFIG_WORDS) / S4J_RANGE_WORDS
         || n_words - S4J_CONFIG_WORDS != cfg->n_ranges * S4J_RANGE_WORDS) {
         return S4J_ERR_BAD_LENGTH;
@@ -643,12 +659,13 @@ static int32_t check_training(const s4j_config *cfg)
     int output = t->loss != S4J_LOSS_NONE;
 
     if (t->enabled == 0u) {
-        return S4J_OK;
+        return t->in_flight == 0u ? S4J_OK : S4J_ERR_BAD_CONFIG;
     }
     if (t->enabled != 1u
         || (cfg->kind != S4J_KIND_DENSE_BLOCK && cfg->kind != S4J_KIND_REDUCE)
         || t->updater > S4J_UPDATER_NOOP || t->loss > S4J_LOSS_NLL
         || t->sends_backward > 1u
+        || t->in_flight == 0u || t->in_flight > S4J_MAX_IN_FLIGHT
         || !isfinite(t->learning_rate) || !isfinite(t->beta1)
         || !isfinite(t->beta2) || !isfinite(t->epsilon)
         || t->learning_rate < 0.0f
@@ -818,6 +835,7 @@ static void shape_of_config(const s4j_config *cfg, s4j_shape *s)
     s->updater = cfg->training.updater;
     s->loss = cfg->training.loss;
     s->sends_backward = cfg->training.sends_backward;
+    s->in_flight = s->training != 0u ? cfg->training.in_flight : 1u;
 }
 
 uint32_t s4j_state_bytes(const s4j_config *cfg)
@@ -880,6 +898,7 @@ int32_t s4j_load(void *dtcm, uint32_t capacity, const s4j_config *cfg,
     h->softmax_peers = cfg->softmax_peers;
     h->sync_key_base = cfg->sync_key_base;
     h->n_ranges = cfg->n_ranges;
+    h->in_flight = s.in_flight;
     memcpy(AT(s4j_layout, dtcm, sizeof(s4j_header)), &l, sizeof l);
 
     ranges = AT(s4j_range, dtcm, l.ranges);
@@ -935,15 +954,48 @@ int32_t s4j_max_sends(const void *dtcm, uint32_t capacity)
 
 /* ---- backward pass ------------------------------------------------------ */
 
-/* Whether a core is in the middle of a sample's backward pass (an output
- * activator's labels do not count: they may arrive before its forward). */
-static int backward_in_progress(const s4j_header *h, const s4j_train *t)
+/* Whether a training core holds part of a sample: one whose forward pass is
+ * done and backward pass is not, labels not yet used, or a backward pass or
+ * a set of labels half received. */
+static int samples_in_flight(const s4j_train *t)
 {
-    if (t == NULL || (has_bias(h->kind, h->fused) && t->loss != S4J_LOSS_NONE)) {
-        return 0;
+    return t != NULL
+        && (t->held != 0u || t->labels_held != 0u || t->back_received != 0u
+            || t->dots_received != 0u || (t->flags & S4J_TRAIN_DOT_SENT) != 0u);
+}
+
+/* The ring entry after `slot`. */
+static uint32_t ring_next(const s4j_header *h, uint32_t slot)
+{
+    return slot + 1u == h->in_flight ? 0u : slot + 1u;
+}
+
+/* The ring entry the current forward pass writes (0 on an inference core). */
+static uint32_t fwd_entry(const s4j_train *t)
+{
+    return t != NULL ? t->fwd_slot : 0u;
+}
+
+/* Whether a core may start the forward pass of a sample: it has a free ring
+ * entry for it. */
+static int32_t forward_room(const s4j_header *h, const s4j_train *t)
+{
+    return t != NULL && t->held >= h->in_flight ? S4J_ERR_IN_FLIGHT : S4J_OK;
+}
+
+static int is_output(const s4j_header *h, const s4j_train *t)
+{
+    return has_bias(h->kind, h->fused) && t->loss != S4J_LOSS_NONE;
+}
+
+/* The oldest sample held has had its backward pass: its entries are free. */
+static void backward_done(const s4j_header *h, s4j_train *t)
+{
+    t->held--;
+    t->back_slot = ring_next(h, t->back_slot);
+    if (is_output(h, t)) {
+        t->labels_held--;
     }
-    return t->back_received != 0u || t->dots_received != 0u
-        || (t->flags & S4J_TRAIN_DOT_SENT) != 0u;
 }
 
 /* A block whose delta[n_cols] is complete: dW += x^T delta, and sends
@@ -951,7 +1003,7 @@ static int backward_in_progress(const s4j_header *h, const s4j_train *t)
 static int32_t block_backward(const s4j_header *h, const s4j_layout *l,
                               void *dtcm, const s4j_train *t, s4j_outbox *out)
 {
-    const float *x = CAT(float, dtcm, l->x);
+    const float *x = CAT(float, dtcm, l->x) + (size_t)t->back_slot * h->n_rows;
     const float *w = CAT(float, dtcm, l->weights);
     const float *delta = CAT(float, dtcm, l->delta);
     float *dw = AT(float, dtcm, l->dw);
@@ -987,7 +1039,8 @@ static int32_t block_backward(const s4j_header *h, const s4j_layout *l,
 }
 
 /* An activator whose delta[n_cols] is complete: db += delta, then a reduce
- * sends the deltas to its blocks and a fused block runs its own backward. */
+ * sends the deltas to its blocks and a fused block runs its own backward;
+ * the sample's backward pass is then done. */
 static int32_t activator_backward(const s4j_header *h, const s4j_layout *l,
                                   void *dtcm, s4j_train *t, s4j_outbox *out)
 {
@@ -1001,7 +1054,6 @@ static int32_t activator_backward(const s4j_header *h, const s4j_layout *l,
     for (j = 0u; j < n; j++) {
         db[j] += delta[j];
     }
-    t->flags &= ~S4J_TRAIN_FWD_DONE;
     if (h->kind == S4J_KIND_REDUCE) {
         for (j = 0u; j < n; j++) {
             r = emit(out, t->delta_key_base + j, bits_of(delta[j]));
@@ -1009,9 +1061,14 @@ static int32_t activator_backward(const s4j_header *h, const s4j_layout *l,
                 return r;
             }
         }
-        return S4J_OK;
+    } else {
+        r = block_backward(h, l, dtcm, t, out);
+        if (r < 0) {
+            return r;
+        }
     }
-    return block_backward(h, l, dtcm, t, out);
+    backward_done(h, t);
+    return S4J_OK;
 }
 
 static float clamp(float v, float lo, float hi)
@@ -1025,16 +1082,17 @@ static float sign_of(float v)
 }
 
 /*
- * Output activator, y and labels complete: delta = dL/dz and the partial
+ * Output activator, y and labels of the oldest sample held complete: delta = dL/dz and the partial
  * loss of its columns (DL4J's ILossFunction.computeGradient / scoreArray),
  * then the loss packet, then the deltas (or the fused block's backward).
  */
 static int32_t output_backward(const s4j_header *h, const s4j_layout *l,
                                void *dtcm, s4j_train *t, s4j_outbox *out)
 {
-    const float *y = CAT(float, dtcm, l->y);
-    const float *z = CAT(float, dtcm, l->tz);
-    const float *labels = CAT(float, dtcm, l->labels);
+    size_t entry = (size_t)t->back_slot * h->n_cols;
+    const float *y = CAT(float, dtcm, l->y) + entry;
+    const float *z = CAT(float, dtcm, l->tz) + entry;
+    const float *labels = CAT(float, dtcm, l->labels) + entry;
     float *delta = AT(float, dtcm, l->delta);
     float n_out = (float)t->layer_outputs;
     float loss = 0.0f;
@@ -1094,9 +1152,6 @@ static int32_t output_backward(const s4j_header *h, const s4j_layout *l,
         loss = -loss;
     }
     t->last_loss = loss;
-    memset(AT(uint32_t, dtcm, l->label_bitmap), 0,
-           (size_t)bitmap_words(n) * sizeof(uint32_t));
-    t->back_received = 0u;
     r = emit(out, t->loss_key_base, bits_of(loss));
     if (r < 0) {
         return r;
@@ -1109,7 +1164,7 @@ static int32_t softmax_backward(const s4j_header *h, const s4j_layout *l,
                                 void *dtcm, s4j_train *t, float s,
                                 s4j_outbox *out)
 {
-    const float *y = CAT(float, dtcm, l->y);
+    const float *y = CAT(float, dtcm, l->y) + (size_t)t->back_slot * h->n_cols;
     float *e = AT(float, dtcm, l->eacc);
     float *delta = AT(float, dtcm, l->delta);
     uint32_t n = h->n_cols;
@@ -1149,8 +1204,9 @@ static int32_t dot_advance(const s4j_header *h, const s4j_layout *l,
 static int32_t hidden_backward(const s4j_header *h, const s4j_layout *l,
                                void *dtcm, s4j_train *t, s4j_outbox *out)
 {
-    const float *y = CAT(float, dtcm, l->y);
-    const float *z = CAT(float, dtcm, l->tz);
+    size_t entry = (size_t)t->back_slot * h->n_cols;
+    const float *y = CAT(float, dtcm, l->y) + entry;
+    const float *z = CAT(float, dtcm, l->tz) + entry;
     float *e = AT(float, dtcm, l->eacc);
     float *delta = AT(float, dtcm, l->delta);
     uint32_t n = h->n_cols;
@@ -1182,7 +1238,9 @@ static int32_t hidden_backward(const s4j_header *h, const s4j_layout *l,
     return activator_backward(h, l, dtcm, t, out);
 }
 
-/* The core's forward outputs of this sample are all sent. */
+/* The core's forward outputs of this sample are all sent: a training core
+ * holds the sample; an output activator that has the oldest sample's labels
+ * starts its backward pass. */
 static int32_t forward_complete(const s4j_header *h, const s4j_layout *l,
                                 void *dtcm, s4j_outbox *out)
 {
@@ -1191,9 +1249,9 @@ static int32_t forward_complete(const s4j_header *h, const s4j_layout *l,
     if (t == NULL) {
         return S4J_OK;
     }
-    t->flags |= S4J_TRAIN_FWD_DONE;
-    if (has_bias(h->kind, h->fused) && t->loss != S4J_LOSS_NONE
-        && t->back_received == h->n_cols) {
+    t->held++;
+    t->fwd_slot = ring_next(h, t->fwd_slot);
+    if (is_output(h, t) && t->labels_held != 0u) {
         return output_backward(h, l, dtcm, t, out);
     }
     return S4J_OK;
@@ -1219,8 +1277,9 @@ static int32_t softmax_advance(s4j_header *h, const s4j_layout *l, void *dtcm,
 {
     s4j_peer *peers = AT(s4j_peer, dtcm, l->peers);
     float *z = AT(float, dtcm, l->z);
-    float *y = l->y != 0u ? AT(float, dtcm, l->y) : NULL;
     uint32_t n = h->n_cols;
+    float *y = l->y != 0u
+        ? AT(float, dtcm, l->y) + (size_t)fwd_entry(train_of(l, dtcm)) * n : NULL;
     uint32_t p;
     uint32_t j;
     int32_t r;
@@ -1279,9 +1338,10 @@ static int32_t finish_z(s4j_header *h, const s4j_layout *l, void *dtcm,
                         s4j_outbox *out)
 {
     float *z = AT(float, dtcm, l->z);
-    float *ty = l->y != 0u ? AT(float, dtcm, l->y) : NULL;
-    float *tz = l->tz != 0u ? AT(float, dtcm, l->tz) : NULL;
     uint32_t n = h->n_cols;
+    size_t entry = (size_t)fwd_entry(train_of(l, dtcm)) * n;
+    float *ty = l->y != 0u ? AT(float, dtcm, l->y) + entry : NULL;
+    float *tz = l->tz != 0u ? AT(float, dtcm, l->tz) + entry : NULL;
     uint32_t j;
     int32_t r;
 
@@ -1372,10 +1432,11 @@ static void accumulate_rows(s4j_header *h, const s4j_layout *l, void *dtcm,
                             s4j_outbox *out)
 {
     const uint32_t *bitmap = CAT(uint32_t, dtcm, l->bitmap);
-    const float *x = CAT(float, dtcm, l->x);
+    uint32_t n_rows = h->n_rows;
+    const float *x = CAT(float, dtcm, l->x)
+        + (size_t)fwd_entry(train_of(l, dtcm)) * n_rows;
     const float *w = CAT(float, dtcm, l->weights);
     float *z = AT(float, dtcm, l->z);
-    uint32_t n_rows = h->n_rows;
     uint32_t n_cols = h->n_cols;
     uint32_t first = h->rows_done;
     uint32_t i = first;
@@ -1398,21 +1459,21 @@ static int32_t on_row(s4j_header *h, const s4j_layout *l, void *dtcm,
                       uint32_t row, uint32_t payload, s4j_outbox *out)
 {
     uint32_t *bitmap = AT(uint32_t, dtcm, l->bitmap);
-    float *x = AT(float, dtcm, l->x);
     s4j_train *t = train_of(l, dtcm);
     uint32_t bit = 1u << (row % 32u);
     uint32_t n_rows = h->n_rows;
+    float *x = AT(float, dtcm, l->x) + (size_t)fwd_entry(t) * n_rows;
 
-    if ((h->phase & S4J_PHASE_Z_COMPLETE) != 0u || backward_in_progress(h, t)) {
+    if ((h->phase & S4J_PHASE_Z_COMPLETE) != 0u) {
         return S4J_ERR_SAMPLE_OVERLAP;
+    }
+    if (h->received == 0u && forward_room(h, t) != S4J_OK) {
+        return S4J_ERR_IN_FLIGHT;
     }
     if ((bitmap[row / 32u] & bit) != 0u) {
         return S4J_ERR_DUPLICATE_ROW;
     }
     S4J_VERIFY(h->received < n_rows && h->rows_done <= row);
-    if (h->received == 0u && t != NULL) {
-        t->flags &= ~S4J_TRAIN_FWD_DONE; /* a new sample's forward starts */
-    }
     bitmap[row / 32u] |= bit;
     x[row] = f_of(payload);
     h->received++;
@@ -1455,11 +1516,10 @@ static int slot_put(float *slots, uint32_t *bitmap, uint32_t n_cols,
  * order they arrived in; their bits are cleared for the next sample.
  */
 static void slot_sums(const s4j_header *h, const s4j_layout *l, void *dtcm,
-                      uint32_t kind, float *sum)
+                      uint32_t kind, const float *slots, uint32_t *bitmap,
+                      float *sum)
 {
     const s4j_range *ranges = CAT(s4j_range, dtcm, l->ranges);
-    const float *slots = CAT(float, dtcm, l->slots);
-    uint32_t *bitmap = AT(uint32_t, dtcm, l->slot_bitmap);
     uint32_t n_cols = h->n_cols;
     uint32_t src = 0u;
     uint32_t i;
@@ -1501,8 +1561,11 @@ static int32_t on_partial(s4j_header *h, const s4j_layout *l, void *dtcm,
     uint32_t n_cols = h->n_cols;
 
     S4J_VERIFY(l->slots != 0u && src < l->n_src && col < n_cols);
-    if ((h->phase & S4J_PHASE_Z_COMPLETE) != 0u || backward_in_progress(h, t)) {
+    if ((h->phase & S4J_PHASE_Z_COMPLETE) != 0u) {
         return S4J_ERR_SAMPLE_OVERLAP;
+    }
+    if (h->received == 0u && forward_room(h, t) != S4J_OK) {
+        return S4J_ERR_IN_FLIGHT;
     }
     if (counts[col] >= h->expected_partials) {
         return S4J_ERR_TOO_MANY_PARTIALS;
@@ -1511,14 +1574,11 @@ static int32_t on_partial(s4j_header *h, const s4j_layout *l, void *dtcm,
     if (slot_put(slots, slot_bitmap, n_cols, src, col, f_of(payload)) != 0) {
         return S4J_ERR_TOO_MANY_PARTIALS; /* this range already sent output col */
     }
-    if (h->received == 0u && t != NULL) {
-        t->flags &= ~S4J_TRAIN_FWD_DONE; /* a new sample's forward starts */
-    }
     counts[col]++;
     h->received++;
     if ((uint64_t)h->received == (uint64_t)n_cols * h->expected_partials) {
         /* z_j = partials of output j in range-table order, not arrival order */
-        slot_sums(h, l, dtcm, S4J_RANGE_DATA, acc);
+        slot_sums(h, l, dtcm, S4J_RANGE_DATA, slots, slot_bitmap, acc);
         memset(counts, 0, (size_t)n_cols * sizeof(uint32_t));
         h->received = 0u;
         return finish_z(h, l, dtcm, out);
@@ -1595,10 +1655,7 @@ static int32_t on_delta(s4j_header *h, const s4j_layout *l, void *dtcm,
     float *delta = AT(float, dtcm, l->delta);
     uint32_t bit = 1u << (j % 32u);
 
-    if (h->received != 0u) {
-        return S4J_ERR_SAMPLE_OVERLAP;
-    }
-    if ((t->flags & S4J_TRAIN_FWD_DONE) == 0u) {
+    if (t->held == 0u) {
         return S4J_ERR_NO_FORWARD;
     }
     if ((bitmap[j / 32u] & bit) != 0u) {
@@ -1609,10 +1666,15 @@ static int32_t on_delta(s4j_header *h, const s4j_layout *l, void *dtcm,
     delta[j] = f_of(payload);
     t->back_received++;
     if (t->back_received == h->n_cols) {
+        int32_t r;
+
         memset(bitmap, 0, (size_t)bitmap_words(h->n_cols) * sizeof(uint32_t));
         t->back_received = 0u;
-        t->flags &= ~S4J_TRAIN_FWD_DONE;
-        return block_backward(h, l, dtcm, t, out);
+        r = block_backward(h, l, dtcm, t, out);
+        if (r < 0) {
+            return r;
+        }
+        backward_done(h, t);
     }
     return S4J_OK;
 }
@@ -1625,15 +1687,12 @@ static int32_t on_backward_partial(s4j_header *h, const s4j_layout *l,
 {
     uint32_t *counts = AT(uint32_t, dtcm, l->ecounts);
     float *e = AT(float, dtcm, l->eacc);
-    float *slots = AT(float, dtcm, l->slots);
-    uint32_t *slot_bitmap = AT(uint32_t, dtcm, l->slot_bitmap);
+    float *slots = AT(float, dtcm, l->back_slots);
+    uint32_t *slot_bitmap = AT(uint32_t, dtcm, l->back_slot_bitmap);
     uint64_t expected = (uint64_t)h->n_cols * t->expected_backward;
 
-    S4J_VERIFY(l->eacc != 0u && l->slots != 0u && src < l->n_src && j < h->n_cols);
-    if (h->received != 0u || h->phase != 0u) {
-        return S4J_ERR_SAMPLE_OVERLAP;
-    }
-    if ((t->flags & S4J_TRAIN_FWD_DONE) == 0u) {
+    S4J_VERIFY(l->eacc != 0u && l->back_slots != 0u && src < l->n_src && j < h->n_cols);
+    if (t->held == 0u) {
         return S4J_ERR_NO_FORWARD;
     }
     if ((t->flags & S4J_TRAIN_DOT_SENT) != 0u || counts[j] >= t->expected_backward) {
@@ -1647,7 +1706,7 @@ static int32_t on_backward_partial(s4j_header *h, const s4j_layout *l,
     t->back_received++;
     if ((uint64_t)t->back_received == expected) {
         /* e_j = partials of output j in range-table order, not arrival order */
-        slot_sums(h, l, dtcm, S4J_RANGE_BACKWARD_PARTIAL, e);
+        slot_sums(h, l, dtcm, S4J_RANGE_BACKWARD_PARTIAL, slots, slot_bitmap, e);
         memset(counts, 0, (size_t)h->n_cols * sizeof(uint32_t));
         t->back_received = 0u;
         return hidden_backward(h, l, dtcm, t, out);
@@ -1655,15 +1714,20 @@ static int32_t on_backward_partial(s4j_header *h, const s4j_layout *l,
     return S4J_OK;
 }
 
-/* LABEL j of an output activator. */
+/* LABEL j of an output activator: the labels of the samples come in sample
+ * order, each set into the next ring entry; a complete set whose sample's
+ * forward pass is done starts the backward pass. */
 static int32_t on_label(s4j_header *h, const s4j_layout *l, void *dtcm,
                         s4j_train *t, uint32_t j, uint32_t payload,
                         s4j_outbox *out)
 {
     uint32_t *bitmap = AT(uint32_t, dtcm, l->label_bitmap);
-    float *labels = AT(float, dtcm, l->labels);
+    float *labels = AT(float, dtcm, l->labels) + (size_t)t->label_slot * h->n_cols;
     uint32_t bit = 1u << (j % 32u);
 
+    if (t->back_received == 0u && t->labels_held >= h->in_flight) {
+        return S4J_ERR_IN_FLIGHT;
+    }
     if ((bitmap[j / 32u] & bit) != 0u) {
         return S4J_ERR_DUPLICATE_LABEL;
     }
@@ -1671,8 +1735,14 @@ static int32_t on_label(s4j_header *h, const s4j_layout *l, void *dtcm,
     bitmap[j / 32u] |= bit;
     labels[j] = f_of(payload);
     t->back_received++;
-    if (t->back_received == h->n_cols && (t->flags & S4J_TRAIN_FWD_DONE) != 0u) {
-        return output_backward(h, l, dtcm, t, out);
+    if (t->back_received == h->n_cols) {
+        memset(bitmap, 0, (size_t)bitmap_words(h->n_cols) * sizeof(uint32_t));
+        t->back_received = 0u;
+        t->labels_held++;
+        t->label_slot = ring_next(h, t->label_slot);
+        if (t->held != 0u) {
+            return output_backward(h, l, dtcm, t, out);
+        }
     }
     return S4J_OK;
 }
@@ -2052,7 +2122,7 @@ int32_t s4j_apply_update(void *dtcm, uint32_t capacity, uint32_t batch_size,
     if (batch_size == 0u) {
         return S4J_ERR_BAD_ARGUMENT;
     }
-    if (backward_in_progress(h, t)) {
+    if (samples_in_flight(t)) {
         return S4J_ERR_INCOMPLETE;
     }
     batch = (float)batch_size;
@@ -2159,7 +2229,7 @@ int32_t s4j_set_params(void *dtcm, uint32_t capacity, uint32_t which,
     if (values == NULL || n != count) {
         return S4J_ERR_BAD_LENGTH;
     }
-    if (backward_in_progress((const s4j_header *)dtcm, train_of(l, dtcm))) {
+    if (samples_in_flight(train_of(l, dtcm))) {
         return S4J_ERR_INCOMPLETE;
     }
     dest = AT(float, dtcm, off);

@@ -29,21 +29,26 @@
  *                   sample are in, acc[j] = its slots added in range-table
  *                   order, whatever order they arrived in.
  *     OUTPUT_SINK   out[n_cols], arrival bitmap[ceil(n_cols/32)] words
- *   then, for a training state only (DENSE_BLOCK or REDUCE; U = the
+ *   then, for a training state only (DENSE_BLOCK or REDUCE; D = in_flight,
+ *   the samples the core holds between their forward and backward passes;
+ *   a training block's x above is x[D][n_rows], one row per sample held; U = the
  *   updater's state arrays: 0 for SGD and NOOP, 1 for NESTEROVS, ADAGRAD and
  *   RMSPROP, 2 for ADAM, ADAMAX, NADAM and ADADELTA, 3 for AMSGRAD):
  *     training header (s4j_train, 112 bytes), peer dots[softmax_peers],
  *     delta[n_cols]
  *     DENSE_BLOCK   dW[n_rows*n_cols], U x updater state[n_rows*n_cols],
  *                   delta bitmap[ceil(n_cols/32)] words if not fused
- *     activator     y[n_cols], z[n_cols], db[n_cols], U x state[n_cols],
- *     (REDUCE or    output layer: labels[n_cols], label bitmap[ceil(n_cols/32)]
+ *     activator     y[D][n_cols], z[D][n_cols], db[n_cols], U x state[n_cols],
+ *     (REDUCE or    output layer: labels[D][n_cols], label bitmap[ceil(n_cols/32)]
  *      fused block) hidden layer: e acc[n_cols], e counts[n_cols],
- *                   and for a fused block only, slots[n_src*n_cols] and a
- *                   slot bitmap as a REDUCE has (a REDUCE's backward partials
- *                   use its forward slots: the two never overlap in time and
- *                   come from different ranges); e is likewise summed over
- *                   the BACKWARD_PARTIAL ranges in range-table order
+ *                   backward slots[n_src*n_cols] and their bitmap, as a
+ *                   REDUCE's forward slots (the backward partials of one
+ *                   sample arrive while the next samples' forward partials
+ *                   do); e is likewise summed over the BACKWARD_PARTIAL
+ *                   ranges in range-table order
+ *   The per-sample arrays are rings: sample k of a run uses entry k mod D,
+ *   written by its forward pass (labels: when they arrive) and read by its
+ *   backward pass, which comes in sample order.
  *
  * Validated once: s4j_load checks the config in full and caches the layout
  * in the state; the other entry points check the buffer, the magic word and
@@ -183,7 +188,11 @@
 #define S4J_CFG_BIAS_WEIGHT_DECAY 31u
 #define S4J_CFG_BIAS_L2_FIRST     32u
 #define S4J_CFG_BIAS_WEIGHT_DECAY_TIMES 33u
-#define S4J_CONFIG_WORDS          34u
+/* Training: how many samples the core holds between their forward pass and
+ * their backward pass (1 .. S4J_MAX_IN_FLIGHT): 1 when samples run one after
+ * another, more when they are pipelined. */
+#define S4J_CFG_IN_FLIGHT         34u
+#define S4J_CONFIG_WORDS          35u
 
 /* Words of one input range of a packed config. */
 #define S4J_RANGE_WORD_KEY_LO 0u
@@ -192,7 +201,10 @@
 #define S4J_RANGE_WORD_KIND   3u  /* S4J_RANGE_* */
 #define S4J_RANGE_WORDS       4u
 
-_Static_assert(S4J_CONFIG_WORDS == S4J_CFG_BIAS_WEIGHT_DECAY_TIMES + 1u,
+/* The most samples a training core holds at once. */
+#define S4J_MAX_IN_FLIGHT 64u
+
+_Static_assert(S4J_CONFIG_WORDS == S4J_CFG_IN_FLIGHT + 1u,
                "S4J_CONFIG_WORDS must follow the last S4J_CFG_* word");
 _Static_assert(S4J_RANGE_WORDS == S4J_RANGE_WORD_KIND + 1u,
                "S4J_RANGE_WORDS must follow the last S4J_RANGE_WORD_* word");
@@ -225,6 +237,8 @@ _Static_assert(S4J_RANGE_WORDS == S4J_RANGE_WORD_KIND + 1u,
 #define S4J_ERR_NO_FORWARD        (-22) /* backward packet before the sample's forward completed */
 #define S4J_ERR_NOT_TRAINING      (-23) /* training operation on an inference-only core */
 #define S4J_ERR_BAD_ARGUMENT      (-24) /* bad scalar argument (e.g. batch size 0) */
+#define S4J_ERR_IN_FLIGHT         (-25) /* a sample's forward or labels start while the
+                                           core holds in_flight samples awaiting backward */
 
 /* DL4J's regularization of one parameter array (all 0: none). */
 typedef struct s4j_regularization {
@@ -254,6 +268,7 @@ typedef struct s4j_training {
     uint32_t sends_backward;    /* DENSE_BLOCK: sends e to the previous layer */
     s4j_regularization weights; /* of W (DENSE_BLOCK) */
     s4j_regularization bias;    /* of b (activator) */
+    uint32_t in_flight;         /* samples held between forward and backward */
 } s4j_training;
 
 /* A config as passed from the host (all values are 32-bit words). */
@@ -331,7 +346,8 @@ int32_t s4j_sink_take(void *dtcm, uint32_t capacity, uint32_t dest_len,
  * accumulator g becomes g / batch_size (DL4J's miniBatch), l1 and l2 are
  * added, the updater steps W (blocks) and b (activators) with weight decay
  * added to its update, then the accumulators are zeroed. iteration counts
- * the updates before this one (the bias corrections of the Adam family). */
+ * the updates before this one (the bias corrections of the Adam family).
+ * S4J_ERR_INCOMPLETE while the core holds part of a sample. */
 int32_t s4j_apply_update(void *dtcm, uint32_t capacity, uint32_t batch_size,
                          uint32_t iteration);
 
@@ -349,7 +365,8 @@ int32_t s4j_params(const void *dtcm, uint32_t capacity, uint32_t which,
                    uint32_t *n);
 
 /* Overwrites array `which` of slot `slot` (as s4j_params) with n values;
- * S4J_ERR_INCOMPLETE while a sample's backward pass is half done. */
+ * S4J_ERR_INCOMPLETE while the core holds part of a sample (its forward pass
+ * done and its backward pass not, or labels or a backward pass half in). */
 int32_t s4j_set_params(void *dtcm, uint32_t capacity, uint32_t which,
                        uint32_t slot, const float *values, uint32_t n);
 

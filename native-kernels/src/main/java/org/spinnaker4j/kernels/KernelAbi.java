@@ -114,7 +114,9 @@ final class KernelAbi {
     @Native static final int CFG_BIAS_WEIGHT_DECAY = 31;
     @Native static final int CFG_BIAS_L2_FIRST = 32;
     @Native static final int CFG_BIAS_WEIGHT_DECAY_TIMES = 33;
-    @Native static final int CONFIG_WORDS = 34;
+    @Native static final int CFG_IN_FLIGHT = 34;
+    @Native static final int CONFIG_WORDS = 35;
+    @Native static final int MAX_IN_FLIGHT = 64;
 
     // ---- words of one input range of a packed config -----------------------------------------------------
     @Native static final int RANGE_WORD_KEY_LO = 0;
@@ -149,6 +151,7 @@ final class KernelAbi {
     @Native static final int ERR_NO_FORWARD = -22;
     @Native static final int ERR_NOT_TRAINING = -23;
     @Native static final int ERR_BAD_ARGUMENT = -24;
+    @Native static final int ERR_IN_FLIGHT = -25;
 
     // ---- parameter arrays of a core (KernelCore.readWeights, readBias, ...) ------------------------------
     @Native static final int ARRAY_WEIGHTS = 0;

@@ -542,6 +542,7 @@ public final class KernelCore {
             words[KernelAbi.CFG_BIAS_WEIGHT_DECAY] = Float.floatToRawIntBits(b.weightDecay());
             words[KernelAbi.CFG_BIAS_L2_FIRST] = b.l2First() ? 1 : 0;
             words[KernelAbi.CFG_BIAS_WEIGHT_DECAY_TIMES] = b.weightDecayTimes();
+            words[KernelAbi.CFG_IN_FLIGHT] = t.samplesInFlight();
         }
         int w = KernelAbi.CONFIG_WORDS;
         for (KeyRange r : inputs) {

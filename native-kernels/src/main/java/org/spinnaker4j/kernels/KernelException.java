@@ -30,6 +30,7 @@ public class KernelException extends RuntimeException {
     static final int NO_FORWARD = KernelAbi.ERR_NO_FORWARD;
     static final int NOT_TRAINING = KernelAbi.ERR_NOT_TRAINING;
     static final int BAD_ARGUMENT = KernelAbi.ERR_BAD_ARGUMENT;
+    static final int IN_FLIGHT = KernelAbi.ERR_IN_FLIGHT;
 
     private final int code;
 
@@ -71,6 +72,7 @@ public class KernelException extends RuntimeException {
             case NO_FORWARD -> "NO_FORWARD";
             case NOT_TRAINING -> "NOT_TRAINING";
             case BAD_ARGUMENT -> "BAD_ARGUMENT";
+            case IN_FLIGHT -> "IN_FLIGHT";
             default -> "UNKNOWN_ERROR";
         };
     }
@@ -102,6 +104,8 @@ public class KernelException extends RuntimeException {
             case NO_FORWARD -> "a backward packet arrived before the forward pass of its sample completed";
             case NOT_TRAINING -> "training operation on a core loaded without a training config";
             case BAD_ARGUMENT -> "bad argument (e.g. a batch size of 0)";
+            case IN_FLIGHT -> "a sample's forward pass or labels arrived while the core held as many samples awaiting "
+                    + "their backward pass as its ring has entries (samplesInFlight)";
             default -> "unknown error code";
         };
     }

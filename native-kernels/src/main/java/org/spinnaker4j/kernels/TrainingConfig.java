@@ -33,11 +33,18 @@ import java.util.Objects;
  * @param sendsBackward DENSE_BLOCK: whether it sends {@code e} to the previous layer (false for the first layer)
  * @param weightRegularization the regularization of a DENSE_BLOCK's weights
  * @param biasRegularization the regularization of an activator's bias
+ * @param samplesInFlight how many samples the core holds between their forward and their backward pass (its inputs,
+ *        outputs and labels), 1 to {@link #MAX_SAMPLES_IN_FLIGHT}: 1 when samples run one after another, more when
+ *        they are pipelined
  */
 public record TrainingConfig(UpdaterKind updater, float learningRate, float momentumOrBeta1, float beta2,
                              float epsilon, LossKind loss, int layerOutputs, int deltaKeyBase, int backwardKeyBase,
                              int lossKeyBase, int expectedBackwardPartials, boolean sendsBackward,
-                             RegularizationConfig weightRegularization, RegularizationConfig biasRegularization) {
+                             RegularizationConfig weightRegularization, RegularizationConfig biasRegularization,
+                             int samplesInFlight) {
+
+    /** The most samples a core holds between their forward and backward passes. */
+    public static final int MAX_SAMPLES_IN_FLIGHT = KernelAbi.MAX_IN_FLIGHT;
 
     /** Validates what does not depend on the core. */
     public TrainingConfig {
@@ -67,6 +74,10 @@ public record TrainingConfig(UpdaterKind updater, float learningRate, float mome
             throw new IllegalArgumentException("layerOutputs (nOut of the whole layer) must be "
                     + (loss != LossKind.NONE ? "positive with a loss" : ">= 0") + ", got " + layerOutputs);
         }
+        if (samplesInFlight < 1 || samplesInFlight > MAX_SAMPLES_IN_FLIGHT) {
+            throw new IllegalArgumentException("samplesInFlight must be in 1.." + MAX_SAMPLES_IN_FLIGHT + ", got "
+                    + samplesInFlight);
+        }
         if (expectedBackwardPartials < 0) {
             throw new IllegalArgumentException("expectedBackwardPartials must be >= 0, got " + expectedBackwardPartials);
         }
@@ -76,19 +87,27 @@ public record TrainingConfig(UpdaterKind updater, float learningRate, float mome
         }
     }
 
-    /** A config without regularization. */
+    /** A config without regularization, for samples one after another. */
     public TrainingConfig(UpdaterKind updater, float learningRate, float momentumOrBeta1, float beta2, float epsilon,
                           LossKind loss, int layerOutputs, int deltaKeyBase, int backwardKeyBase, int lossKeyBase,
                           int expectedBackwardPartials, boolean sendsBackward) {
         this(updater, learningRate, momentumOrBeta1, beta2, epsilon, loss, layerOutputs, deltaKeyBase, backwardKeyBase,
                 lossKeyBase, expectedBackwardPartials, sendsBackward, RegularizationConfig.NONE,
-                RegularizationConfig.NONE);
+                RegularizationConfig.NONE, 1);
     }
 
     /** This config with the given regularization of the weights and of the bias. */
     public TrainingConfig withRegularization(RegularizationConfig weights, RegularizationConfig bias) {
         return new TrainingConfig(updater, learningRate, momentumOrBeta1, beta2, epsilon, loss, layerOutputs,
-                deltaKeyBase, backwardKeyBase, lossKeyBase, expectedBackwardPartials, sendsBackward, weights, bias);
+                deltaKeyBase, backwardKeyBase, lossKeyBase, expectedBackwardPartials, sendsBackward, weights, bias,
+                samplesInFlight);
+    }
+
+    /** This config holding {@code samples} samples between their forward and backward passes. */
+    public TrainingConfig withSamplesInFlight(int samples) {
+        return new TrainingConfig(updater, learningRate, momentumOrBeta1, beta2, epsilon, loss, layerOutputs,
+                deltaKeyBase, backwardKeyBase, lossKeyBase, expectedBackwardPartials, sendsBackward,
+                weightRegularization, biasRegularization, samples);
     }
 
     /** Whether this is the config of an output-layer activator (it has a loss). */
@@ -123,6 +142,9 @@ public record TrainingConfig(UpdaterKind updater, float learningRate, float mome
         sb.append(String.format(" delta 0x%08x", deltaKeyBase));
         if (sendsBackward) {
             sb.append(String.format(" backward 0x%08x", backwardKeyBase));
+        }
+        if (samplesInFlight > 1) {
+            sb.append(" holds ").append(samplesInFlight).append(" samples");
         }
         return sb.toString();
     }

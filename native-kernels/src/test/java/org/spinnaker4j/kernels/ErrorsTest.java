@@ -136,9 +136,9 @@ class ErrorsTest {
 
     /** Header words of the 4 x 3 block's state (s4j_header), and where its cached layout starts. */
     private static final int N_COLS_AT = 4 * 4;
-    private static final int RECEIVED_AT = 13 * 4;
-    private static final int ROWS_DONE_AT = 20 * 4;
-    private static final int LAYOUT_AT = 21 * 4;
+    private static final int RECEIVED_AT = 14 * 4;
+    private static final int ROWS_DONE_AT = 21 * 4;
+    private static final int LAYOUT_AT = 22 * 4;
 
     @Test
     void checkedKernelsRejectACorruptedState() {

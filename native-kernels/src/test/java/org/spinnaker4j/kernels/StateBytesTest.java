@@ -10,8 +10,10 @@ import org.junit.jupiter.api.Test;
 
 class StateBytesTest {
 
-    /** Bytes every state starts with: the header (21 words) and the layout s4j_load caches (26 half-words). */
-    private static final int HEAD = 21 * 4 + 26 * 2;
+    /** Bytes every state starts with: the header (22 words) and the layout s4j_load caches (28 half-words). */
+    private static final int HEAD = 22 * 4 + 28 * 2;
+    /** Bytes of a training state's training header. */
+    private static final int TRAIN_HEADER = 32 * 4;
 
     private static int denseBytes(int rows, int cols, boolean fused) {
         return KernelCore.stateBytes(Kernels.dense(rows, cols, fused, KernelActivation.RELU, 0f, 0,
@@ -96,10 +98,11 @@ class StateBytesTest {
     }
 
     @Test
-    void trainingReduceSharesItsSlotsWithTheBackwardPartials() {
-        // A training hidden REDUCE keeps each backward partial in the slot of its BACKWARD_PARTIAL range, in the
-        // same table as the forward partials (the two never overlap in time), so its backward ranges cost only
-        // the growth of that table: 16 bytes of range entry, 4 x cols of slots and the bitmap's growth.
+    void trainingReduceKeepsItsBackwardPartialsInATableOfTheirOwn() {
+        // A training hidden REDUCE keeps each backward partial in the slot of its BACKWARD_PARTIAL range, in a
+        // table of its own (one sample's backward partials arrive while later samples' forward partials do). Both
+        // tables have a row per range other than SOFTMAX_SYNC, so a backward range costs 16 bytes of range entry,
+        // 4 x cols of slots in each table and the growth of both bitmaps.
         int cols = 7;
         for (int b = 1; b <= 4; b++) {
             TrainingConfig hidden = TrainingReference.hidden(TrainingReference.Hyper.sgd(0.1f), 0x100, 0, b, false);
@@ -111,8 +114,8 @@ class StateBytesTest {
             int withBack = KernelCore.stateBytes(new KernelConfig(KernelKind.REDUCE, 0, cols, KernelActivation.TANH,
                     0f, false, 0, 1, 0, 0, ranges, hidden));
             int n = 1 + b;
-            assertEquals(reduceBytes(cols, 1, 0, hidden) + b * (16 + 4 * cols) + 4 * (words(n * cols) - words(cols)),
-                    withBack, b + " backward ranges");
+            assertEquals(reduceBytes(cols, 1, 0, hidden) + b * (16 + 2 * 4 * cols)
+                    + 2 * 4 * (words(n * cols) - words(cols)), withBack, b + " backward ranges");
         }
     }
 
@@ -130,8 +133,8 @@ class StateBytesTest {
         TrainingConfig hidden = TrainingReference.hidden(TrainingReference.Hyper.sgd(0.1f), 0, 0, 2, false);
         int training = KernelCore.stateBytes(new KernelConfig(KernelKind.DENSE_BLOCK, rows, cols,
                 KernelActivation.TANH, 0f, true, 0x900, 0, 0, 0, ranges, hidden));
-        // SGD training part: training header 112, delta, dW, y, z, db, e acc, e counts, then the slots
-        int trainingPart = 112 + 4 * cols + 4 * rows * cols + 5 * 4 * cols + 4 * 3 * cols + 4 * words(3 * cols);
+        // SGD training part: training header, delta, dW, y, z, db, e acc, e counts, then the slots
+        int trainingPart = TRAIN_HEADER + 4 * cols + 4 * rows * cols + 5 * 4 * cols + 4 * 3 * cols + 4 * words(3 * cols);
         assertEquals(KernelCore.stateBytes(inference) + trainingPart, training);
     }
 
