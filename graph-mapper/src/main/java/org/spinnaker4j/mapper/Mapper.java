@@ -20,11 +20,13 @@ import org.spinnaker4j.mapper.machine.Machine;
 import org.spinnaker4j.mapper.machine.MachineTiming;
 import org.spinnaker4j.mapper.machine.RoutingTable;
 import org.spinnaker4j.mapper.partition.CoreMemory;
+import org.spinnaker4j.mapper.partition.CoreShape;
 import org.spinnaker4j.mapper.partition.DtcmCheck;
 import org.spinnaker4j.mapper.partition.PartitioningStrategy;
 import org.spinnaker4j.mapper.place.Placements;
 import org.spinnaker4j.mapper.route.Router;
 import org.spinnaker4j.mapper.route.TableCompressor;
+import org.spinnaker4j.mapper.tdma.SamplesInFlight;
 import org.spinnaker4j.mapper.tdma.TdmaSchedule;
 import org.spinnaker4j.mapper.tdma.TdmaScheduler;
 
@@ -82,8 +84,11 @@ public final class Mapper {
                 new Router().route(graph, placements, keys, machine));
         checkTableSizes(tables);
         List<List<InputRange>> receive = new ReceiveTableBuilder().build(graph, keys);
-        checkDtcm(network, graph, receive);
-        TdmaSchedule tdma = scheduler.schedule(network, graph, placements, keys, tables, machine);
+        List<CoreShape> shapes = shapes(network, graph, receive);
+        checkDtcm(graph, shapes);
+        TdmaSchedule tdma = SamplesInFlight.fit(scheduler.schedule(network, graph, placements, keys, tables, machine),
+                graph, network, (v, samples) -> samples <= memory.mostSamplesInFlight()
+                        && memory.stateBytes(shapes.get(v.id()).holding(samples)) <= memory.dtcmBytes());
         return new Mapping(machine, network, s, graph, placements, keys, tables, receive, tdma);
     }
 
@@ -118,11 +123,18 @@ public final class Mapper {
         }
     }
 
-    private void checkDtcm(NetworkSpec network, MachineGraph graph, List<List<InputRange>> receive) {
-        for (MachineVertex v : graph.vertices()) {
+    /** The shape of every vertex's core, from the key ranges it listens to. */
+    private static List<CoreShape> shapes(NetworkSpec network, MachineGraph graph, List<List<InputRange>> receive) {
+        return graph.vertices().stream().map(v -> {
             List<InputRange> ranges = receive.get(v.id());
             int peers = (int) ranges.stream().filter(r -> r.kind() == ReceiveKind.SOFTMAX_SYNC).count();
-            int bytes = memory.stateBytes(DtcmCheck.shape(network, v, ranges.size(), peers));
+            return DtcmCheck.shape(network, v, ranges.size(), peers);
+        }).toList();
+    }
+
+    private void checkDtcm(MachineGraph graph, List<CoreShape> shapes) {
+        for (MachineVertex v : graph.vertices()) {
+            int bytes = memory.stateBytes(shapes.get(v.id()));
             if (bytes > memory.dtcmBytes()) {
                 throw new MappingException(v + " needs " + bytes + " bytes of DTCM but a core has "
                         + memory.dtcmBytes());

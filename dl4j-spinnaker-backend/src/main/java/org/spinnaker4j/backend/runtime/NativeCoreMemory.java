@@ -24,9 +24,14 @@ public final class NativeCoreMemory implements CoreMemory {
     }
 
     @Override
+    public int mostSamplesInFlight() {
+        return TrainingConfig.MAX_SAMPLES_IN_FLIGHT;
+    }
+
+    @Override
     public int stateBytes(VertexKind kind, int nRows, int nCols, boolean fused, int nInputRanges,
             int nSoftmaxPeers) {
-        return stateBytes(new CoreShape(kind, nRows, nCols, fused, nInputRanges, nSoftmaxPeers, null, false));
+        return stateBytes(new CoreShape(kind, nRows, nCols, fused, nInputRanges, nSoftmaxPeers, null, false, 1));
     }
 
     @Override
@@ -47,7 +52,8 @@ public final class NativeCoreMemory implements CoreMemory {
         TrainingConfig trainingConfig = training ? new TrainingConfig(KernelKinds.of(s.updater()), 0.1f,
                 0.9f, 0.999f, 1e-8f,
                 s.outputLayer() ? (softmax ? LossKind.MCXENT : LossKind.MSE) : LossKind.NONE, s.cols(), 0, 0, 0,
-                activates && !s.outputLayer() ? 1 : 0, s.kind() == VertexKind.DENSE_BLOCK) : null;
+                activates && !s.outputLayer() ? 1 : 0, s.kind() == VertexKind.DENSE_BLOCK)
+                .withSamplesInFlight(s.samplesInFlight()) : null;
         KernelConfig probe = new KernelConfig(KernelKinds.of(s.kind()), s.rows(), s.cols(),
                 softmax ? KernelActivation.SOFTMAX : KernelActivation.IDENTITY, 0f, s.fused(), 0,
                 s.kind() == VertexKind.REDUCE ? 1 : 0, s.softmaxPeers(), 0, ranges, trainingConfig);

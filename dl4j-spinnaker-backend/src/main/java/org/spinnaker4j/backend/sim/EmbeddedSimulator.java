@@ -41,7 +41,8 @@ import org.spinnaker4j.mapper.tdma.Phase;
  * mapped machine. Cores ({@link SimCore}) run the C kernels through JNI and are busy for the
  * cycles of their work; routers ({@link SimRouter}) route through the mapper's tables with
  * bounded input stages, {@code wait1} timeouts, drops and reinjection; links ({@link SimLink})
- * serialise packets and apply back-pressure. Samples run one per time step: a step starts at
+ * serialise packets and apply back-pressure. Under a pipelined TDMA schedule a sample starts
+ * every period, several in flight; otherwise samples run one per time step: a step starts at
  * the later of the TDMA step length and the end of the previous sample's traffic. A run in
  * which a packet was lost for good throws {@link PacketLossException}.
  */
@@ -318,11 +319,11 @@ public final class EmbeddedSimulator implements Machine {
     }
 
     /**
-     * Runs the samples: pipelined (a new sample every TDMA period, several in flight) for inference
-     * under TDMA; otherwise one per time step, each step starting at the later of the TDMA step
-     * length and the end of the previous sample's traffic; with labels, each step is a forward and
-     * backward pass. Fills {@code vectors[v][sample]} with activation vector v where the caller gave
-     * an array for it; returns the sum of the samples' losses (training).
+     * Runs the samples, with labels each a forward and a backward pass: pipelined (a new sample
+     * every TDMA period, several in flight) under a pipelined TDMA schedule; otherwise one per time
+     * step, each step starting at the later of the TDMA step length and the end of the previous
+     * sample's traffic. Fills {@code vectors[v][sample]} with activation vector v where the caller
+     * gave an array for it; returns the sum of the samples' losses (training).
      */
     private double runSamples(float[][] samples, float[][] labels, float[][][] vectors) {
         reset();
@@ -338,15 +339,22 @@ public final class EmbeddedSimulator implements Machine {
                         v.cols().size());
             }
         }
-        if (labels == null && parameters.sendMode() == SendMode.TDMA && mapping.tdma().pipelined()) {
+        if (labels != null) {
+            for (SimCore core : cores) {
+                core.recordBackwardEnds(records::endBackward);
+            }
+        }
+        if (parameters.sendMode() == SendMode.TDMA && mapping.tdma().pipelined()) {
             long periodPs = mapping.tdma().periodClocks() * parameters.timing().coreClockPs();
             for (int s = 0; s < samples.length; s++) {
                 starts[s] = s * periodPs;
                 int sample = s;
-                clock.at(starts[s], () -> startSources(samples[sample], null));
+                clock.at(starts[s], () -> startSources(samples[sample], labels == null ? null : labels[sample]));
             }
             runUntilIdle(records, samples.length - 1, "in the " + samples.length + " pipelined samples");
-            forwardPs = clock.now();
+            forwardPs = labels == null ? clock.now() : Arrays.stream(cores).mapToLong(c -> c.lastForwardSendPs)
+                    .max().orElse(0);
+            backwardPs = clock.now() - forwardPs;
         } else {
             long stepPs = mapping.tdma().stepClocks() * parameters.timing().coreClockPs();
             long stepStart = 0;
@@ -453,6 +461,15 @@ public final class EmbeddedSimulator implements Machine {
             } else if (vectors != null && vectors[sink.layer()] != null) {
                 System.arraycopy(values, 0, vectors[sink.layer()][sample], sink.cols().lo(), values.length);
             }
+        }
+
+        /** A training core finished its backward work for a sample: the sample ends no earlier. */
+        void endBackward(int sample, long timePs) {
+            if (sample >= endPs.length) {
+                throw new IllegalStateException("a core did the backward work of a sample more than the "
+                        + endPs.length + " run: a mapping bug");
+            }
+            endPs[sample] = Math.max(endPs[sample], timePs);
         }
 
         void requireComplete(int lastSample) {

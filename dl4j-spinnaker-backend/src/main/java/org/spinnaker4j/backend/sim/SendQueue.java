@@ -1,8 +1,11 @@
 package org.spinnaker4j.backend.sim;
 
 /**
- * A core's packets waiting to be sent, first in first out, as primitive fields (no object per
- * packet): when each is due, its key, payload, key id and TDMA phase (ordinal).
+ * A core's packets waiting to be sent, in order of when each is due (first in first out among
+ * equals), as primitive fields (no object per packet): when each is due, its key, payload, key id
+ * and TDMA phase (ordinal). A core's phases have slots of their own (in pipelined training, one
+ * sample's backward window while a later one's forward window), so a packet may be due before
+ * packets queued earlier; most are not, so a packet is inserted from the back.
  */
 final class SendQueue {
 
@@ -19,7 +22,16 @@ final class SendQueue {
         if (size == due.length) {
             grow();
         }
-        int at = (first + size) & (due.length - 1);
+        int mask = due.length - 1;
+        int k = size;
+        while (k > 0 && due[(first + k - 1) & mask] > dueAt) {
+            int from = (first + k - 1) & mask;
+            int to = (first + k) & mask;
+            due[to] = due[from];
+            System.arraycopy(fields, 4 * from, fields, 4 * to, 4);
+            k--;
+        }
+        int at = (first + k) & mask;
         due[at] = dueAt;
         fields[4 * at] = key;
         fields[4 * at + 1] = payload;

@@ -6,6 +6,7 @@ import java.util.Map;
 import org.spinnaker4j.backend.runtime.RunStats;
 import org.spinnaker4j.kernels.KernelCore;
 import org.spinnaker4j.kernels.KernelException;
+import org.spinnaker4j.kernels.KernelWork;
 import org.spinnaker4j.mapper.machine.ChipLocation;
 import org.spinnaker4j.mapper.machine.CoreLocation;
 import org.spinnaker4j.mapper.tdma.CoreSlot;
@@ -27,6 +28,7 @@ import org.spinnaker4j.mapper.tdma.Phase;
 final class SimCore implements SimRouter.Pusher {
 
     private static final Phase[] PHASES = Phase.values();
+    private static final long NO_INJECT = Long.MAX_VALUE;
 
     /** A range of keys [lo, hi), what it means to this core, and the {@link KeyIds} number of {@code lo}. */
     record KeyClass<T>(int lo, int hi, T meaning, int firstId) {
@@ -66,6 +68,11 @@ final class SimCore implements SimRouter.Pusher {
         void record(int sample, float[] values, long timePs);
     }
 
+    /** Takes the time a training core finished its backward work for a sample. */
+    interface BackwardRecorder {
+        void ended(int sample, long timePs);
+    }
+
     private final EventQueue clock;
     private final KernelCore kernel;
     private final SimRouter router;
@@ -86,13 +93,21 @@ final class SimCore implements SimRouter.Pusher {
     /** The packet in the receive register, while it is full. */
     private int registerKey;
     private int registerPayload;
-    private boolean injecting;
+    /** When the pending inject event fires ({@link #NO_INJECT}: none is pending). */
+    private long injectAtPs = NO_INJECT;
+    /** The router refused the head packet and will call {@link #resume()}. */
+    private boolean blocked;
+    /** When this core last sent a packet. */
+    private long lastSentPs;
     private long[] sampleStartPs = new long[0];
     private SampleRecorder recorder;
     private int recorderWidth;
     private int recorded;
+    private BackwardRecorder backwardRecorder;
+    private int backwardsDone;
     private final Map<Phase, SlotCursor> cursors = new EnumMap<>(Phase.class);
-    private long lastDue;
+    /** When the last packet queued in each phase is due: a core's sends of one phase keep their order. */
+    private final long[] lastDue = new long[PHASES.length];
     long busyPs;
     long sent;
     long sentBackward;
@@ -139,8 +154,15 @@ final class SimCore implements SimRouter.Pusher {
     void startRun(long[] sampleStartPs) {
         this.sampleStartPs = sampleStartPs;
         cursors.values().forEach(SlotCursor::reset);
-        lastDue = -profile.sendCycles() * clockPs;
+        java.util.Arrays.fill(lastDue, -profile.sendCycles() * clockPs);
+        lastSentPs = -profile.sendCycles() * clockPs;
         recorded = 0;
+        backwardsDone = 0;
+    }
+
+    /** A training core passes the time it finishes each sample's backward work (they come in sample order). */
+    void recordBackwardEnds(BackwardRecorder recorder) {
+        this.backwardRecorder = recorder;
     }
 
     /** A sink passes each sample's values, once all {@code width} are in, to {@code recorder}. */
@@ -243,6 +265,9 @@ final class SimCore implements SimRouter.Pusher {
                 + (received + profile.work().forwardCycles(work)) * clockPs;
         long done = work(received + profile.work().cycles(work));
         queueSends(n, forwardReady, done);
+        if (backwardRecorder != null && (KernelWork.DELTAS.in(work) || KernelWork.BLOCK_BACKWARD.in(work))) {
+            backwardRecorder.ended(backwardsDone++, done);
+        }
         return done;
     }
 
@@ -252,16 +277,24 @@ final class SimCore implements SimRouter.Pusher {
             int key = outbox[2 * k];
             KeyClass<Phase> keys = profile.sendClass(key);
             Phase phase = keys.meaning();
-            long due = Math.max(phase.backward() ? backwardReadyPs : forwardReadyPs, lastDue + sendGap);
+            long due = Math.max(phase.backward() ? backwardReadyPs : forwardReadyPs,
+                    lastDue[phase.ordinal()] + sendGap);
             if (parameters.sendMode() == SendMode.TDMA) {
                 due = cursors.get(phase).atOrAfter(due);
             }
-            lastDue = due;
+            lastDue[phase.ordinal()] = due;
             toSend.add(due, key, outbox[2 * k + 1], keys.id(key), phase.ordinal());
         }
-        if (!injecting && !toSend.isEmpty()) {
-            injecting = true;
-            clock.at(toSend.due(), injectEvent);
+        if (!toSend.isEmpty() && !blocked) {
+            scheduleInject(Math.max(toSend.due(), lastSentPs + sendGap));
+        }
+    }
+
+    /** Makes the next inject event fire at {@code timePs}, unless one fires no later. */
+    private void scheduleInject(long timePs) {
+        if (timePs < injectAtPs) {
+            injectAtPs = timePs;
+            clock.at(timePs, injectEvent);
         }
     }
 
@@ -311,34 +344,52 @@ final class SimCore implements SimRouter.Pusher {
         }
     }
 
+    /** The inject event: sends the head packet if this is the event that counts (an earlier one supersedes it). */
     private void inject() {
+        if (clock.now() != injectAtPs) {
+            return;
+        }
+        injectAtPs = NO_INJECT;
+        send();
+    }
+
+    /** Offers the head packet to the router; then schedules the next, or waits for the router to resume it. */
+    private void send() {
         if (router.offer(toSend.key(), toSend.payload(), toSend.keyId(), -1, 0, this)) {
             int phase = toSend.phase();
             toSend.removeFirst();
             sent++;
+            lastSentPs = clock.now();
             if (PHASES[phase].backward()) {
                 sentBackward++;
             } else {
                 lastForwardSendPs = clock.now();
             }
-            if (toSend.isEmpty()) {
-                injecting = false;
-            } else {
-                clock.at(toSend.due(), injectEvent);
+            if (!toSend.isEmpty()) {
+                scheduleInject(Math.max(toSend.due(), lastSentPs + profile.sendCycles() * clockPs));
             }
+        } else {
+            blocked = true;
         }
     }
 
     @Override
     public void resume() {
-        inject();
+        blocked = false;
+        if (toSend.due() <= clock.now()) {
+            send();
+        } else {
+            scheduleInject(toSend.due());
+        }
     }
 
     void reset() {
         received.clear();
         toSend.clear();
         busy = false;
-        injecting = false;
+        injectAtPs = NO_INJECT;
+        blocked = false;
+        lastForwardSendPs = 0;
         busyPs = 0;
         sent = 0;
         sentBackward = 0;

@@ -50,17 +50,22 @@ class NativeCoreMemoryTest {
         Mapping mapping = new Mapper(strategy, memory).map(net, Machine.spinn5());
         List<CoreData> data = CoreDataBuilder.build(mapping, randomParameters(net));
         boolean sawPeers = false;
+        int heldMost = 1;
         for (MachineVertex v : mapping.graph().vertices()) {
             List<InputRange> ranges = mapping.receiveTables().get(v.id());
             int peers = (int) ranges.stream().filter(r -> r.kind() == ReceiveKind.SOFTMAX_SYNC).count();
             sawPeers |= peers > 0;
-            int planned = memory.stateBytes(DtcmCheck.shape(net, v, ranges.size(), peers));
+            int held = mapping.tdma().samplesInFlight(v.id());
+            heldMost = Math.max(heldMost, held);
+            int planned = memory.stateBytes(DtcmCheck.shape(net, v, ranges.size(), peers).holding(held));
             int loaded = KernelCore.stateBytes(data.get(v.id()).config());
             assertEquals(loaded, planned, v.toString());
             assertTrue(loaded <= KernelCore.DTCM_BYTES, v.toString());
         }
         assertTrue(sawPeers || strategy == PartitioningStrategy.FEWEST_CORES,
                 "NEURON_PER_CORE splits the softmax layer over peers");
+        assertEquals(training != null && mapping.tdma().pipelined(), heldMost > 1,
+                "pipelined training cores hold several samples, and only then");
     }
 
     private static List<DenseParameters> randomParameters(NetworkSpec net) {

@@ -12,6 +12,11 @@ public interface CoreMemory {
     /** The bytes of DTCM of a core: a core's state must need no more. */
     int dtcmBytes();
 
+    /** The most samples a training core's kernel holds between their forward and backward passes. */
+    default int mostSamplesInFlight() {
+        return 1;
+    }
+
     /**
      * The bytes of an inference core.
      *

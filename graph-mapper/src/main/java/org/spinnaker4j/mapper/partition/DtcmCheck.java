@@ -51,6 +51,6 @@ public final class DtcmCheck {
         boolean trainsHere = network.trains() && (v.kind() == VertexKind.DENSE_BLOCK || v.kind() == VertexKind.REDUCE);
         return new CoreShape(v.kind(), rows, v.cols().size(), v.fused(), ranges, peers,
                 trainsHere ? network.training().updater(v.layer()).type() : null,
-                trainsHere && v.activates() && v.layer() == network.layers().size() - 1);
+                trainsHere && v.activates() && v.layer() == network.layers().size() - 1, 1);
     }
 }

@@ -9,12 +9,13 @@ import java.util.Map;
  * backward pass), in 200 MHz core clocks from the start of the step: {@code of(phase, vertexId)}
  * is the core's slot for the packets of that phase. {@code stepClocks} is the step's length: how long
  * one sample takes from its first packet sent to its last received. {@code periodClocks} is how often
- * a sample may start: inference pipelines samples, a new one starting every period while earlier
- * ones are still in flight (each sample's slots are its start plus the offsets here); in training a
- * period is a whole step.
+ * a sample may start: samples are pipelined, a new one starting every period while earlier ones are
+ * still in flight (each sample's slots are its start plus the offsets here), unless the period is the
+ * whole step. {@code samplesInFlight} is, per vertex, how many samples its core holds between their
+ * forward and backward passes (1 everywhere unless training is pipelined).
  */
 public record TdmaSchedule(Map<Phase, List<CoreSlot>> slots, List<Stage> stages, long stepClocks,
-        long periodClocks) {
+        long periodClocks, List<Integer> samplesInFlight) {
 
     /**
      * One sending window of the step: its senders each send a packet per {@code clocksBetweenSends},
@@ -29,9 +30,23 @@ public record TdmaSchedule(Map<Phase, List<CoreSlot>> slots, List<Stage> stages,
         slots.forEach((phase, list) -> copy.put(phase, List.copyOf(list)));
         slots = copy;
         stages = List.copyOf(stages);
+        samplesInFlight = List.copyOf(samplesInFlight);
         if (periodClocks < 1 || periodClocks > Math.max(stepClocks, 1)) {
             throw new IllegalArgumentException("period " + periodClocks + " clocks for a step of " + stepClocks);
         }
+        if (samplesInFlight.stream().anyMatch(n -> n < 1)) {
+            throw new IllegalArgumentException("a core holds at least one sample: " + samplesInFlight);
+        }
+    }
+
+    /** This schedule with samples starting every {@code period} clocks, each core holding {@code inFlight} of them. */
+    public TdmaSchedule withPeriod(long period, List<Integer> inFlight) {
+        return new TdmaSchedule(slots, stages, stepClocks, period, inFlight);
+    }
+
+    /** How many samples vertex {@code vertexId}'s core holds between their forward and backward passes. */
+    public int samplesInFlight(int vertexId) {
+        return samplesInFlight.get(vertexId);
     }
 
     /** Whether samples overlap: a new one starts before the previous one's step is over. */

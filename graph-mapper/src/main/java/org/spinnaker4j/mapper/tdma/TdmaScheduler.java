@@ -2,6 +2,7 @@ package org.spinnaker4j.mapper.tdma;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -48,14 +49,16 @@ import org.spinnaker4j.mapper.route.RouteWalker;
  * its backward work after it, once every peer's dot is in). So the step length follows from the
  * mapping: the user never tunes a time scale factor.
  *
- * <p>Inference pipelines its samples: a sample starts every {@link TdmaSchedule#periodClocks()},
- * while earlier ones are still in flight, so the windows of different samples send at once. A
- * window whose links or receivers other windows use too sends slower, by the factor those
- * resources would be oversubscribed if every window sent at its fastest; the period is the
- * longest a window takes to be handled by its receivers (and their softmax exchanged, which
- * refuses new data), or a core's work for one sample over the sending fraction. Each core thus
- * gets all of one sample before any of the next, which the kernels check. Training runs one
- * sample per step (a block keeps its sample's inputs until its deltas arrive).
+ * <p>Samples are pipelined: a sample starts every {@link TdmaSchedule#periodClocks()}, while
+ * earlier ones are still in flight, so the windows of different samples (in training, forward and
+ * backward windows alike) send at once. A window whose links or receivers other windows use too
+ * sends slower, by the factor those resources would be oversubscribed if every window sent at its
+ * fastest; the period is the longest a window takes to be handled by its receivers (and their
+ * softmax exchanged, which refuses new data), or a core's work for one sample over the sending
+ * fraction. Each core thus gets all of one sample's packets of a window before any of the next
+ * sample's, which the kernels check; a training core holds the samples between their forward and
+ * backward passes in rings ({@link SamplesInFlight} sizes them). If the period would be no shorter
+ * than the step, samples run one per step at the windows' fastest instead.
  */
 public final class TdmaScheduler {
 
@@ -124,20 +127,36 @@ public final class TdmaScheduler {
         }
 
         TdmaSchedule schedule() {
-            List<StagePlan> forward = plan(stages(graph), Phase.SYNC, Phase.FORWARD, false);
-            long period;
+            List<List<StagePlan>> passes = new ArrayList<>();
+            passes.add(plan(stages(graph), Phase.SYNC, Phase.FORWARD, false));
             if (network.trains()) {
-                layOut(forward, false, null);
-                layOut(plan(backwardStages(graph), Phase.BACKWARD_SYNC, Phase.BACKWARD, true), true, null);
+                passes.add(plan(backwardStages(graph), Phase.BACKWARD_SYNC, Phase.BACKWARD, true));
+            }
+            Pipelining pipelining = new Pipelining(passes);
+            layOut(passes, pipelining);
+            long period = pipelining.period;
+            if (period >= windowEnd) {
+                clear();
+                layOut(passes, null);
                 period = windowEnd;
-            } else {
-                Pipelining pipelining = new Pipelining(forward);
-                period = pipelining.period;
-                layOut(forward, false, pipelining);
             }
             Map<Phase, List<CoreSlot>> byPhase = new EnumMap<>(Phase.class);
             slots.forEach((phase, array) -> byPhase.put(phase, Arrays.asList(array)));
-            return new TdmaSchedule(byPhase, stages, windowEnd, Math.max(1, Math.min(period, windowEnd)));
+            return new TdmaSchedule(byPhase, stages, windowEnd, Math.max(1, period),
+                    Collections.nCopies(graph.vertices().size(), 1));
+        }
+
+        private void layOut(List<List<StagePlan>> passes, Pipelining pipelining) {
+            for (int k = 0; k < passes.size(); k++) {
+                layOut(passes.get(k), k == 1, pipelining);
+            }
+        }
+
+        /** Forgets every window placed so far. */
+        private void clear() {
+            slots.values().forEach(array -> Arrays.fill(array, CoreSlot.SILENT));
+            stages.clear();
+            windowEnd = 0;
         }
 
         /** What every stage of one pass (forward or backward) sends and computes, before any of it is timed. */
@@ -321,39 +340,50 @@ public final class TdmaScheduler {
         }
 
         /**
-         * How pipelined samples share the machine. Windows of different samples run at once, so a
-         * link or receiving core that several windows use must carry all of them: each window sends
-         * slower by the factor its most shared link or receiver is oversubscribed when every window
-         * sends at its fastest, which keeps every resource within the sending fraction however the
-         * windows overlap. The period is then the longest {@link #periodNeeded} of a window, or a
-         * core's work for one sample over the sending fraction, if that is longer.
+         * How pipelined samples share the machine. Windows of different samples run at once (in
+         * training, forward and backward windows alike), so a link or receiving core that several
+         * windows use must carry all of them: each window sends slower by the factor its most shared
+         * link or receiver is oversubscribed when every window sends at its fastest, which keeps
+         * every resource within the sending fraction however the windows overlap. The period is then
+         * the longest {@link #periodNeeded} of a window, or a core's work for one sample (its
+         * receiving, its forward completion and, in training, its backward work) over the sending
+         * fraction, if that is longer.
          */
         private final class Pipelining {
             private final Map<WindowPlan, Long> between = new IdentityHashMap<>();
             private long period = 1;
 
-            Pipelining(List<StagePlan> plans) {
-                List<WindowPlan> windows = plans.stream().map(StagePlan::values).filter(w -> w != null).toList();
+            Pipelining(List<List<StagePlan>> passes) {
                 Map<Object, Double> load = new HashMap<>();
-                for (WindowPlan w : windows) {
-                    w.resources().forEach((resource, demand) -> load.merge(resource, (double) demand / w.between(),
-                            Double::sum));
+                for (List<StagePlan> plans : passes) {
+                    for (StagePlan p : plans) {
+                        WindowPlan w = p.values();
+                        if (w != null) {
+                            w.resources().forEach((resource, demand) -> load.merge(resource,
+                                    (double) demand / w.between(), Double::sum));
+                        }
+                    }
                 }
                 Map<Integer, Long> busy = new HashMap<>();
-                for (StagePlan p : plans) {
-                    WindowPlan w = p.values();
-                    if (w == null) {
-                        continue;
+                for (List<StagePlan> plans : passes) {
+                    for (StagePlan p : plans) {
+                        WindowPlan w = p.values();
+                        if (w == null) {
+                            continue;
+                        }
+                        double oversubscribed = w.resources().keySet().stream()
+                                .mapToDouble(resource -> load.get(resource) / SENDING_FRACTION).max().orElse(1);
+                        long stretched = (long) Math.ceil(w.between() * Math.max(1, oversubscribed));
+                        between.put(w, stretched);
+                        period = Math.max(period, periodNeeded(plans, p.index(), stretched));
+                        w.receiverBusy().forEach((r, cycles) -> busy.merge(r, cycles, Long::sum));
                     }
-                    double oversubscribed = w.resources().keySet().stream()
-                            .mapToDouble(resource -> load.get(resource) / SENDING_FRACTION).max().orElse(1);
-                    long stretched = (long) Math.ceil(w.between() * Math.max(1, oversubscribed));
-                    between.put(w, stretched);
-                    period = Math.max(period, periodNeeded(plans, p.index(), stretched));
-                    w.receiverBusy().forEach((r, cycles) -> busy.merge(r, cycles, Long::sum));
                 }
                 for (MachineVertex v : graph.vertices()) {
                     long work = busy.getOrDefault(v.id(), 0L) + cost.completionCycles(v, activation(v));
+                    if (network.trains()) {
+                        work += cost.backwardCycles(v, activation(v), sendsBackward(v.id()));
+                    }
                     period = Math.max(period, (long) Math.ceil(work / SENDING_FRACTION));
                 }
             }
