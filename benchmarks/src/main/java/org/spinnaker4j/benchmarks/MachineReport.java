@@ -143,9 +143,10 @@ public final class MachineReport {
     private static String markdown(List<Row> rows) {
         StringBuilder sb = new StringBuilder();
         sb.append("# Machine report: inference and training on a simulated SpiNN-5 board\n\n");
-        sb.append("Inference runs a batch through the forward pass (pipelined under TDMA: a sample starts every "
-                + "period); training runs one mini-batch (forward, backward and the update, one sample at a time; the "
-                + "seed network's loss is MSE, so its labels are one-hot vectors treated as regression targets). "
+        sb.append("Inference runs a batch through the forward pass; training runs one mini-batch (forward and "
+                + "backward per sample, then the update); under TDMA the samples are pipelined, a sample starting every "
+                + "period. The seed network's loss is MSE, so its labels are one-hot vectors treated as regression "
+                + "targets. "
                 + "Time: the latency (the longest any sample took from its start to its result), the simulated time "
                 + "per sample (the run's length over its samples: 1 / throughput), the board's compute limit (every "
                 + "one of its 768 application cores doing nothing but the pass's soft-float MACs: one per weight "

@@ -12,7 +12,7 @@ import org.spinnaker4j.mapper.ir.NetworkSpec;
  * sample (a block its inputs, an activator its outputs and labels) from its forward pass to its
  * backward pass, both within the sample's step, while a new sample starts every period: so at most
  * {@code step / period + 1} samples, plus one for slack, which it keeps in rings in its DTCM. If a
- * core's DTCM cannot hold that many, the period grows until it can (with room for one sample only,
+ * core's DTCM cannot hold that many, the period grows until it can (with room for fewer than three,
  * samples run one per step).
  */
 public final class SamplesInFlight {
@@ -37,7 +37,8 @@ public final class SamplesInFlight {
             if (holdsSamples(v)) {
                 int most = most(v, needed(step, period), room);
                 if (needed(step, period) > most) {
-                    period = most < 2 ? step : Math.max(period, step / (most - 1) + 1);
+                    // step / period + 2 <= most; with room for fewer than three, one sample per step
+                    period = most < 3 ? step : Math.max(period, step / (most - 1) + 1);
                 }
             }
         }

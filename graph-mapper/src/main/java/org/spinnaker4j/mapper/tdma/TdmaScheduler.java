@@ -277,7 +277,7 @@ public final class TdmaScheduler {
                 long demand = (long) e.getValue().size() * packetCycles;
                 resources.put(e.getKey(), demand);
                 receiverBound = Math.max(receiverBound, demand);
-                receivers.add(ReceiverLoad.of(senders, e.getValue(), packetCycles));
+                receivers.add(ReceiverLoad.of(e.getKey(), senders, e.getValue(), packetCycles));
             }
             // a receiver that discards part of what it gets may finish its own work mid-window and
             // must not overflow its queue with the packets that keep coming while it computes
@@ -348,6 +348,14 @@ public final class TdmaScheduler {
          * the longest {@link #periodNeeded} of a window, or a core's work for one sample (its
          * receiving, its forward completion and, in training, its backward work) over the sending
          * fraction, if that is longer.
+         *
+         * <p>In training a core also does the other pass's work for other samples, and a core
+         * does one piece of work at a time: a block's backward work for one sample may hold up its
+         * forward sends for a later one (and a forward completion its backward sends). Each window
+         * therefore sends slowly enough that its receivers' queues hold what arrives during their
+         * longest such piece of work, and the period leaves room for a sample to fall behind its
+         * slots by every window's longest such piece of work, added up over the step, so that no
+         * receiver gets a sample's packets of a window before it has all of the previous sample's.
          */
         private final class Pipelining {
             private final Map<WindowPlan, Long> between = new IdentityHashMap<>();
@@ -365,6 +373,7 @@ public final class TdmaScheduler {
                     }
                 }
                 Map<Integer, Long> busy = new HashMap<>();
+                long slip = 0;
                 for (List<StagePlan> plans : passes) {
                     for (StagePlan p : plans) {
                         WindowPlan w = p.values();
@@ -374,11 +383,20 @@ public final class TdmaScheduler {
                         double oversubscribed = w.resources().keySet().stream()
                                 .mapToDouble(resource -> load.get(resource) / SENDING_FRACTION).max().orElse(1);
                         long stretched = (long) Math.ceil(w.between() * Math.max(1, oversubscribed));
+                        if (network.trains()) {
+                            for (ReceiverLoad r : w.receivers()) {
+                                stretched = Math.max(stretched, (long) Math.ceil((double) r.senderIndex().length
+                                        * otherPassWork(r.receiver(), w.phase()) / receiveQueue));
+                            }
+                            slip += w.senders().stream().mapToLong(v -> otherPassWork(v, w.phase())).max()
+                                    .orElse(0);
+                        }
                         between.put(w, stretched);
                         period = Math.max(period, periodNeeded(plans, p.index(), stretched));
                         w.receiverBusy().forEach((r, cycles) -> busy.merge(r, cycles, Long::sum));
                     }
                 }
+                period += slip;
                 for (MachineVertex v : graph.vertices()) {
                     long work = busy.getOrDefault(v.id(), 0L) + cost.completionCycles(v, activation(v));
                     if (network.trains()) {
@@ -390,6 +408,18 @@ public final class TdmaScheduler {
 
             long between(WindowPlan w) {
                 return between.get(w);
+            }
+
+            /**
+             * The longest piece of work a training core does for another sample's other pass while a
+             * {@code phase} window runs: its backward work during a forward window; its forward
+             * completion, or a row multiplied in, during a backward window.
+             */
+            private long otherPassWork(int v, Phase phase) {
+                MachineVertex vertex = graph.vertex(v);
+                return phase.backward()
+                        ? Math.max(cost.completionCycles(vertex, activation(vertex)), cost.forwardPacketCycles(vertex))
+                        : cost.backwardCycles(vertex, activation(vertex), sendsBackward(v));
             }
         }
     }
@@ -455,12 +485,13 @@ public final class TdmaScheduler {
     }
 
     /**
-     * What one receiving core gets in a window: from the senders at these positions of the window's
+     * What one receiving core (vertex {@code receiver}) gets in a window: from the senders at these positions of the window's
      * sender list (ascending), this many packets each, each taking it {@code packetCycles}.
      */
-    private record ReceiverLoad(int[] senderIndex, int[] packets, int rounds, long packetCycles) {
+    private record ReceiverLoad(int receiver, int[] senderIndex, int[] packets, int rounds, long packetCycles) {
 
-        static ReceiverLoad of(List<Integer> senders, Map<Integer, Integer> packetsFrom, long packetCycles) {
+        static ReceiverLoad of(int receiver, List<Integer> senders, Map<Integer, Integer> packetsFrom,
+                long packetCycles) {
             int[] index = new int[packetsFrom.size()];
             int[] packets = new int[index.length];
             int n = 0;
@@ -473,7 +504,7 @@ public final class TdmaScheduler {
                     rounds = Math.max(rounds, got);
                 }
             }
-            return new ReceiverLoad(index, packets, rounds, packetCycles);
+            return new ReceiverLoad(receiver, index, packets, rounds, packetCycles);
         }
     }
 

@@ -247,11 +247,72 @@ class TdmaSchedulerTest {
                 name + ": " + resource + " is busy " + busy + " of the time when every window sends"));
     }
 
-    @Test
-    void trainingRunsOneSampleAtATime() {
-        NetworkSpec net = new NetworkSpec(TestSupport.mnist().layers(), new TrainingSpec(LossFunction.MCXENT,
+    private static NetworkSpec mnistTraining() {
+        return new NetworkSpec(TestSupport.mnist().layers(), new TrainingSpec(LossFunction.MCXENT,
                 java.util.Collections.nCopies(3, new UpdaterSpec(UpdaterType.SGD, 0.1f, 0, 0, 0)), true));
-        TdmaSchedule tdma = map(PartitioningStrategy.FEWEST_CORES, net, ANY_FITS).tdma();
-        assertEquals(tdma.stepClocks(), tdma.periodClocks());
+    }
+
+    /** Memory in which every core fits, holding up to {@code most} samples in training. */
+    private static CoreMemory holding(int most) {
+        return new CoreMemory() {
+            @Override
+            public int dtcmBytes() {
+                return TestSupport.DTCM_BYTES;
+            }
+
+            @Override
+            public int mostSamplesInFlight() {
+                return most;
+            }
+
+            @Override
+            public int stateBytes(VertexKind kind, int nRows, int nCols, boolean fused, int ranges, int peers) {
+                return 1024;
+            }
+
+            @Override
+            public int stateBytes(CoreShape shape) {
+                return 1024;
+            }
+        };
+    }
+
+    @ParameterizedTest
+    @org.junit.jupiter.params.provider.EnumSource(PartitioningStrategy.class)
+    void trainingPipelinesItsSamplesWhenItsCoresCanHoldThem(PartitioningStrategy s) {
+        Mapping m = map(s, mnistTraining(), holding(64));
+        TdmaSchedule tdma = m.tdma();
+        assertTrue(tdma.pipelined(), s + ": period " + tdma.periodClocks() + " step " + tdma.stepClocks());
+        int held = (int) (tdma.stepClocks() / tdma.periodClocks() + 2);
+        for (MachineVertex v : m.graph().vertices()) {
+            boolean trains = v.kind() == VertexKind.DENSE_BLOCK || v.kind() == VertexKind.REDUCE;
+            assertEquals(trains ? held : 1, tdma.samplesInFlight(v.id()), s + " " + v);
+        }
+        for (TdmaSchedule.Stage stage : tdma.stages()) {
+            assertTrue(stage.windowClocks() <= tdma.periodClocks(), s + ": " + stage + " is longer than the period");
+        }
+    }
+
+    @Test
+    void coresWithRoomForFewerSamplesLengthenThePeriod() {
+        Mapping m = map(PartitioningStrategy.FASTEST, mnistTraining(), holding(64));
+        TdmaSchedule free = m.tdma();
+        TdmaSchedule three = SamplesInFlight.fit(free.withPeriod(free.periodClocks(),
+                java.util.Collections.nCopies(free.samplesInFlight().size(), 1)), m.graph(), m.network(),
+                (v, samples) -> samples <= 3);
+        assertTrue(three.pipelined() && three.periodClocks() > free.periodClocks(), three.periodClocks() + " vs "
+                + free.periodClocks());
+        assertTrue(three.samplesInFlight().stream().allMatch(n -> n <= 3), three.samplesInFlight().toString());
+        assertEquals(3, three.stepClocks() / three.periodClocks() + 2, "the shortest period three samples allow");
+        assertEquals(three.stepClocks() / 2 + 1, three.periodClocks());
+    }
+
+    @Test
+    void trainingRunsOneSampleAtATimeWhenCoresHoldOneOrTwoSamples() {
+        for (int most = 1; most <= 2; most++) {
+            TdmaSchedule tdma = map(PartitioningStrategy.FEWEST_CORES, mnistTraining(), holding(most)).tdma();
+            assertEquals(tdma.stepClocks(), tdma.periodClocks());
+            assertTrue(tdma.samplesInFlight().stream().allMatch(n -> n == 1));
+        }
     }
 }
