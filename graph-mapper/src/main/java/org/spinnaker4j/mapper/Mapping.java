@@ -50,8 +50,10 @@ public record Mapping(Machine machine, NetworkSpec network, PartitioningStrategy
                 graph.count(VertexKind.OUTPUT_SINK)));
         sb.append(String.format("  partitions %d; routing entries %d on %d chips (max %d per chip)%n",
                 graph.partitions().size(), totalRoutingEntries(), routingTables.size(), maxRoutingEntries()));
-        sb.append(String.format("  TDMA: %d windows, step %d clocks (%.1f µs at 200 MHz), a sample every %.1f µs%n",
+        sb.append(String.format("  TDMA: %d windows, step %d clocks (%.1f µs at 200 MHz), a sample every %.1f µs",
                 tdma.stages().size(), tdma.stepClocks(), tdma.stepClocks() / 200.0, tdma.periodClocks() / 200.0));
+        int held = tdma.samplesInFlight().stream().mapToInt(Integer::intValue).max().orElse(1);
+        sb.append(held > 1 ? String.format(", training cores hold up to %d samples%n", held) : String.format("%n"));
         return sb.toString();
     }
 
