@@ -26,7 +26,6 @@ import org.spinnaker4j.mapper.partition.PartitioningStrategy;
 import org.spinnaker4j.mapper.place.Placements;
 import org.spinnaker4j.mapper.route.Router;
 import org.spinnaker4j.mapper.route.TableCompressor;
-import org.spinnaker4j.mapper.tdma.SamplesInFlight;
 import org.spinnaker4j.mapper.tdma.TdmaSchedule;
 import org.spinnaker4j.mapper.tdma.TdmaScheduler;
 
@@ -86,8 +85,8 @@ public final class Mapper {
         List<List<InputRange>> receive = new ReceiveTableBuilder().build(graph, keys);
         List<CoreShape> shapes = shapes(network, graph, receive);
         checkDtcm(graph, shapes);
-        TdmaSchedule tdma = SamplesInFlight.fit(scheduler.schedule(network, graph, placements, keys, tables, machine),
-                graph, network, (v, samples) -> samples <= memory.mostSamplesInFlight()
+        TdmaSchedule tdma = scheduler.schedule(network, graph, placements, keys, tables, machine,
+                (v, samples) -> samples <= memory.mostSamplesInFlight()
                         && memory.stateBytes(shapes.get(v.id()).holding(samples)) <= memory.dtcmBytes());
         return new Mapping(machine, network, s, graph, placements, keys, tables, receive, tdma);
     }

@@ -57,8 +57,9 @@ import org.spinnaker4j.mapper.route.RouteWalker;
  * softmax exchanged, which refuses new data), or a core's work for one sample over the sending
  * fraction. Each core thus gets all of one sample's packets of a window before any of the next
  * sample's, which the kernels check; a training core holds the samples between their forward and
- * backward passes in rings ({@link SamplesInFlight} sizes them). If the period would be no shorter
- * than the step, samples run one per step at the windows' fastest instead.
+ * backward passes in rings ({@link SamplesInFlight} sizes them, lengthening the period if their
+ * DTCM is short). If that period would be no shorter than the step with every window at its
+ * fastest, samples run one per step that way instead.
  */
 public final class TdmaScheduler {
 
@@ -91,10 +92,19 @@ public final class TdmaScheduler {
         return timing;
     }
 
-    /** The schedule of one mapping; see the class comment for the rules. */
+    /** The schedule of one mapping whose training cores hold one sample each; see the class comment for the rules. */
     public TdmaSchedule schedule(NetworkSpec network, MachineGraph graph, Placements placements, RoutingInfo keys,
             Map<ChipLocation, RoutingTable> tables, Machine machine) {
-        return new Run(network, graph, placements, keys, new RouteWalker(machine, tables)).schedule();
+        return schedule(network, graph, placements, keys, tables, machine, (v, samples) -> samples == 1);
+    }
+
+    /**
+     * The schedule of one mapping, its training cores holding as many samples as {@code room} lets
+     * them ({@link SamplesInFlight}): samples pipelined if that is faster, else one per step.
+     */
+    public TdmaSchedule schedule(NetworkSpec network, MachineGraph graph, Placements placements, RoutingInfo keys,
+            Map<ChipLocation, RoutingTable> tables, Machine machine, SamplesInFlight.Room room) {
+        return new Run(network, graph, placements, keys, new RouteWalker(machine, tables)).schedule(room);
     }
 
     /** The state of one scheduling run. */
@@ -126,22 +136,26 @@ public final class TdmaScheduler {
             }
         }
 
-        TdmaSchedule schedule() {
+        TdmaSchedule schedule(SamplesInFlight.Room room) {
             List<List<StagePlan>> passes = new ArrayList<>();
             passes.add(plan(stages(graph), Phase.SYNC, Phase.FORWARD, false));
             if (network.trains()) {
                 passes.add(plan(backwardStages(graph), Phase.BACKWARD_SYNC, Phase.BACKWARD, true));
             }
+            layOut(passes, null);
+            TdmaSchedule oneByOne = snapshot(windowEnd);
+            clear();
             Pipelining pipelining = new Pipelining(passes);
             layOut(passes, pipelining);
-            long period = pipelining.period;
-            if (period >= windowEnd) {
-                clear();
-                layOut(passes, null);
-                period = windowEnd;
-            }
+            TdmaSchedule pipelined = SamplesInFlight.fit(snapshot(Math.min(pipelining.period, windowEnd)), graph,
+                    network, room);
+            return pipelined.periodClocks() < oneByOne.stepClocks() ? pipelined : oneByOne;
+        }
+
+        /** The windows placed so far as a schedule starting a sample every {@code period}. */
+        private TdmaSchedule snapshot(long period) {
             Map<Phase, List<CoreSlot>> byPhase = new EnumMap<>(Phase.class);
-            slots.forEach((phase, array) -> byPhase.put(phase, Arrays.asList(array)));
+            slots.forEach((phase, array) -> byPhase.put(phase, List.of(array)));
             return new TdmaSchedule(byPhase, stages, windowEnd, Math.max(1, period),
                     Collections.nCopies(graph.vertices().size(), 1));
         }
