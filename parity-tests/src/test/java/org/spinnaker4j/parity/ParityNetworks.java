@@ -20,7 +20,10 @@ final class ParityNetworks {
         NeuralNetConfiguration.ListBuilder list = new NeuralNetConfiguration.Builder().seed(11)
                 .weightInit(WeightInit.XAVIER).list();
         Activation[] hidden = {Activation.IDENTITY, Activation.RELU, Activation.LEAKYRELU, Activation.SIGMOID,
-            Activation.TANH, Activation.HARDTANH, Activation.SOFTPLUS, Activation.ELU, Activation.SOFTMAX};
+            Activation.TANH, Activation.HARDTANH, Activation.SOFTPLUS, Activation.ELU, Activation.SOFTMAX,
+            Activation.SWISH, Activation.GELU, Activation.SELU, Activation.MISH, Activation.SOFTSIGN,
+            Activation.RATIONALTANH, Activation.RECTIFIEDTANH, Activation.CUBE, Activation.THRESHOLDEDRELU,
+            Activation.RELU6};
         int nIn = 12;
         for (Activation a : hidden) {
             list.layer(dense(nIn, 9, a));
