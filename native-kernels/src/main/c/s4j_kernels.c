@@ -254,9 +254,12 @@ static float rtanh_denominator(float d)
  * gelu), NaN at -inf (-inf * 0); mish is x tanh(log(1 + e^x)), also NaN at
  * -inf; softsign is NaN at +-inf (inf / inf); relu6 is 6 at NaN (min(NaN, 6)
  * as libnd4j's relu < 6 ? relu : 6 takes it); thresholdedrelu (theta in
- * alpha) and rationaltanh's sign are 0 at NaN, so thresholdedrelu(NaN) = 0
- * and rationaltanh(NaN) = 0 * NaN = NaN; rectifiedtanh is max(0, tanh x)
- * with NaN and -0.0 passed through.
+ * alpha) is 0 at NaN; rationaltanh's sign is 0 at NaN, which leaves
+ * 0 * NaN = NaN; rectifiedtanh is max(0, tanh x) with NaN and -0.0 passed
+ * through. Where libnd4j writes pow((float)M_E, x) for e^x, or powf(d, n)
+ * for an integer power, these use expf and products: they differ from it
+ * by a few ulps, and overflow at the same inputs to within one ulp; tanhf
+ * stands for libnd4j's own float tanh, as for the tanh activation.
  */
 static float activate(uint32_t act, float alpha, float x)
 {

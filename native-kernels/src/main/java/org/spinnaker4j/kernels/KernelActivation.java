@@ -24,7 +24,7 @@ public enum KernelActivation {
     SWISH,
     /** {@code x sigmoid(1.702 x)}: DL4J's default GELU, the sigmoid approximation (not the precise tanh form). */
     GELU,
-    /** {@code lambda x} above 0, {@code lambda alpha (exp(x) - 1)} at or below it, with libnd4j's fixed lambda and alpha. */
+    /** {@code lambda x} above 0, {@code lambda alpha (exp(x) - 1)} at or below it (libnd4j's fixed lambda, alpha). */
     SELU,
     /** {@code x tanh(log(1 + exp(x)))}. */
     MISH,

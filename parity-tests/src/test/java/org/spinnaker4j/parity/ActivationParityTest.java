@@ -66,9 +66,13 @@ class ActivationParityTest {
         return new DenseLayer.Builder().nIn(nIn).nOut(nOut).activation(fn).build();
     }
 
-    /** nIn → 9 → 9 with the activation, → 5 output with it (MSE). */
+    /**
+     * nIn → 9 → 9 with the activation, → 5 output with it (MSE); biases start at 0.5, so that thresholdedrelu's
+     * default theta of 1 lets some pre-activations through on training's inputs in [0, 1).
+     */
     private static MultiLayerConfiguration threeLayers(IActivation fn, int nIn, IUpdater updater) {
-        return new NeuralNetConfiguration.Builder().seed(61).weightInit(WeightInit.XAVIER).updater(updater).list()
+        return new NeuralNetConfiguration.Builder().seed(61).weightInit(WeightInit.XAVIER).biasInit(0.5)
+                .updater(updater).list()
                 .layer(hidden(nIn, 9, fn))
                 .layer(hidden(9, 9, fn))
                 .layer(new OutputLayer.Builder(LossFunction.MSE).nIn(9).nOut(5).activation(fn).build())

@@ -15,15 +15,16 @@ final class ParityNetworks {
     private ParityNetworks() {
     }
 
-    /** Every supported activation once, for a small net: 12 → 9 each → … → 5 softmax. */
+    /**
+     * The first nine supported activations once, for a small net: 12 → 9 each → … → 5 softmax. The others are in
+     * {@link ActivationParityTest}, each in a network of its own: chained after these, they squash the outputs to a
+     * constant that no longer depends on the layers before.
+     */
     static MultiLayerConfiguration everyActivation() {
         NeuralNetConfiguration.ListBuilder list = new NeuralNetConfiguration.Builder().seed(11)
                 .weightInit(WeightInit.XAVIER).list();
         Activation[] hidden = {Activation.IDENTITY, Activation.RELU, Activation.LEAKYRELU, Activation.SIGMOID,
-            Activation.TANH, Activation.HARDTANH, Activation.SOFTPLUS, Activation.ELU, Activation.SOFTMAX,
-            Activation.SWISH, Activation.GELU, Activation.SELU, Activation.MISH, Activation.SOFTSIGN,
-            Activation.RATIONALTANH, Activation.RECTIFIEDTANH, Activation.CUBE, Activation.THRESHOLDEDRELU,
-            Activation.RELU6};
+            Activation.TANH, Activation.HARDTANH, Activation.SOFTPLUS, Activation.ELU, Activation.SOFTMAX};
         int nIn = 12;
         for (Activation a : hidden) {
             list.layer(dense(nIn, 9, a));
