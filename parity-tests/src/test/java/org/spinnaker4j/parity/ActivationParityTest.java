@@ -66,12 +66,9 @@ class ActivationParityTest {
         return new DenseLayer.Builder().nIn(nIn).nOut(nOut).activation(fn).build();
     }
 
-    /**
-     * nIn → 9 → 9 with the activation, → 5 output with it (MSE); biases start at 0.5, so that thresholdedrelu's
-     * default theta of 1 lets some pre-activations through on training's inputs in [0, 1).
-     */
-    private static MultiLayerConfiguration threeLayers(IActivation fn, int nIn, IUpdater updater) {
-        return new NeuralNetConfiguration.Builder().seed(61).weightInit(WeightInit.XAVIER).biasInit(0.5)
+    /** nIn → 9 → 9 with the activation, → 5 output with it (MSE), biases starting at {@code bias}. */
+    private static MultiLayerConfiguration threeLayers(IActivation fn, int nIn, double bias, IUpdater updater) {
+        return new NeuralNetConfiguration.Builder().seed(61).weightInit(WeightInit.XAVIER).biasInit(bias)
                 .updater(updater).list()
                 .layer(hidden(nIn, 9, fn))
                 .layer(hidden(9, 9, fn))
@@ -87,14 +84,18 @@ class ActivationParityTest {
     @MethodSource("casesByStrategy")
     void inferenceInHiddenAndOutputLayers(Case c, PartitioningStrategy strategy) {
         INDArray x = Parity.uniformInputs(50, 12, 62).muli(2 * c.spread()).subi(c.spread());
-        Parity.assertParity(threeLayers(c.fn(), 12, new Sgd(0.1)),
+        Parity.assertParity(threeLayers(c.fn(), 12, 0, new Sgd(0.1)),
                 SpiNNakerOptions.builder().partitioning(strategy).build(), x);
     }
 
+    /**
+     * Biases start at 0.5, so that thresholdedrelu's default theta of 1 lets pre-activations through on training's
+     * inputs in [0, 1) (and the others see both sides of 0).
+     */
     @ParameterizedTest(name = "{0}")
     @MethodSource("cases")
     void trainingInHiddenAndOutputLayers(Case c) {
-        TrainingParity.assertTrainingParity(c.name(), threeLayers(c.fn(), 8, new Adam(0.01)),
+        TrainingParity.assertTrainingParity(c.name(), threeLayers(c.fn(), 8, 0.5, new Adam(0.01)),
                 SpiNNakerOptions.defaults(), TrainingParity.Labels.UNIFORM, BATCHES, BATCH_SIZE);
     }
 
