@@ -45,7 +45,9 @@
  * which separates the per-row and per-column overheads from the
  * (operand-dependent) MACs.
  *
- * A = identity|relu|leakyrelu|sigmoid|tanh|softmax|hardtanh|softplus|elu,
+ * A = identity|relu|leakyrelu|sigmoid|tanh|softmax|hardtanh|softplus|elu|swish|
+ *     gelu|selu|mish|softsign|rationaltanh|rectifiedtanh|cube|thresholdedrelu|relu6
+ *     (alpha, thresholdedrelu's theta, is 0.01),
  * L = mse|l1|l2|mae|xent|mcxent|nll, U = sgd|nesterovs|adam.
  * Exit status 0 on success; on error a message on stderr and status 1.
  */
@@ -171,7 +173,12 @@ static const named ACTS[] = {
     { "leakyrelu", S4J_ACT_LEAKYRELU }, { "sigmoid", S4J_ACT_SIGMOID },
     { "tanh", S4J_ACT_TANH }, { "softmax", S4J_ACT_SOFTMAX },
     { "hardtanh", S4J_ACT_HARDTANH }, { "softplus", S4J_ACT_SOFTPLUS },
-    { "elu", S4J_ACT_ELU }
+    { "elu", S4J_ACT_ELU }, { "swish", S4J_ACT_SWISH },
+    { "gelu", S4J_ACT_GELU }, { "selu", S4J_ACT_SELU },
+    { "mish", S4J_ACT_MISH }, { "softsign", S4J_ACT_SOFTSIGN },
+    { "rationaltanh", S4J_ACT_RATIONALTANH },
+    { "rectifiedtanh", S4J_ACT_RECTIFIEDTANH }, { "cube", S4J_ACT_CUBE },
+    { "thresholdedrelu", S4J_ACT_THRESHOLDEDRELU }, { "relu6", S4J_ACT_RELU6 }
 };
 static const named LOSSES[] = {
     { "none", S4J_LOSS_NONE }, { "mse", S4J_LOSS_MSE }, { "l1", S4J_LOSS_L1 },

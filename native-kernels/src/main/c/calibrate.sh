@@ -50,6 +50,10 @@ figure() {
     printf '# %s\n%s = %s\n' "$3" "$1" "$2"
 }
 
+# the activations, in the cost table's order
+ACTIVATIONS="identity relu leakyrelu hardtanh sigmoid tanh softplus elu softmax swish gelu selu mish softsign
+    rationaltanh rectifiedtanh cube thresholdedrelu relu6"
+
 echo "# ARM instructions per operation of the lean kernels, printed by calibrate.sh (make calibrate):"
 echo "# $("$cc" --version | head -1), $("$qemu" --version | head -1)"
 echo "# -O2 -mcpu=arm968e-s -marm -mfloat-abi=soft, newlib; each per-packet figure includes the harness's call"
@@ -74,7 +78,7 @@ figure reduce.partial "$(per 128 "$(n partials 160)" "$(n partials 32)")" \
     "a partial sum filed by a REDUCE, not completing"
 figure sink.value "$(per 32 "$(n sink 48)" "$(n sink 16)")" "a value filed by an OUTPUT_SINK"
 figure source.value "$(per 32 "$(n source 64)" "$(n source 32)")" "a value sent by an INPUT_SOURCE's start event"
-for a in identity relu leakyrelu hardtanh sigmoid tanh softplus elu softmax; do
+for a in $ACTIVATIONS; do
     figure "forward.output.$a" "$(per 32 "$(n act "$a" 64)" "$(n act "$a" 32)")" \
         "per output of a completing REDUCE with $a: sum the partials, bias, activation, emit and send"
 done
@@ -86,7 +90,7 @@ set -- $(fit backward0 1)
 figure backward.row "$2" "per row of a block's backward pass (loops, e emitted and sent)"
 figure backward.column "$3" "per column of a block's backward pass (no float work)"
 figure backward.fixed "$4" "fixed work of the delta that completes a block's backward pass"
-for a in identity relu leakyrelu hardtanh sigmoid tanh softplus elu softmax; do
+for a in $ACTIVATIONS; do
     figure "backward.output.$a" "$(per 32 "$(n hidden "$a" 64)" "$(n hidden "$a" 32)")" \
         "per output of a hidden $a activator's completing backward partial: derivative, db, delta sent"
 done

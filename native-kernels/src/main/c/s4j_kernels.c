@@ -225,21 +225,66 @@ static uint32_t updater_arrays(uint32_t updater)
     }
 }
 
+/* The highest activation code s4j_load accepts. */
+#define S4J_ACT_LAST S4J_ACT_RELU6
+
+/* libnd4j's constants of its activations, in float as its float ops use them. */
+#define S4J_SELU_ALPHA  1.6732632423543772848170429916717f
+#define S4J_SELU_LAMBDA 1.0507009873554804934193349852946f
+#define S4J_GELU_SCALE  1.702f    /* the sigmoid approximation's 1.702 x */
+#define S4J_RTANH_SCALE 1.7159f   /* rationaltanh: 1.7159 tanh(2x/3) ... */
+#define S4J_RTANH_QUART 1.41645f  /* ... with its fourth-power coefficient */
+#define S4J_RELU6_CAP   6.0f
+
+static float sigmoid(float x)
+{
+    return 1.0f / (1.0f + expf(-x));
+}
+
+/* libnd4j's sd_sgn: 1, -1, or 0 at +-0 and at NaN. */
+static float sgn(float x)
+{
+    return (x > 0.0f) ? 1.0f : ((x < 0.0f) ? -1.0f : 0.0f);
+}
+
+/* The rational approximation's denominator 1 + |d| + d^2 + 1.41645 d^4 at
+ * d = 2x/3, summed left to right as libnd4j does. */
+static float rtanh_denominator(float d)
+{
+    float d2 = d * d;
+
+    return 1.0f + fabsf(d) + d2 + S4J_RTANH_QUART * (d2 * d2);
+}
+
 /*
  * Element-wise activation, float32, with nd4j-native's results at NaN, the
- * infinities and overflow (softmax is done per layer): relu passes NaN (and
- * -0.0) through, as libnd4j's x < 0 ? 0 : x does; softplus is log(1 + e^x),
- * so it is +inf wherever e^x overflows, as nd4j's is.
+ * infinities and overflow (softmax is done per layer), because each is the
+ * formula libnd4j evaluates, in its order: relu passes NaN (and -0.0)
+ * through, as libnd4j's x < 0 ? 0 : x does; softplus is log(1 + e^x), so it
+ * is +inf wherever e^x overflows, as nd4j's is; swish and gelu are
+ * x sigmoid(x) and x sigmoid(1.702 x) (DL4J's default, not the precise
+ * gelu), NaN at -inf (-inf * 0); mish is x tanh(log(1 + e^x)), also NaN at
+ * -inf; softsign is NaN at +-inf (inf / inf); relu6 is 6 at NaN (min(NaN, 6)
+ * as libnd4j's relu < 6 ? relu : 6 takes it); thresholdedrelu (theta in
+ * alpha) is 0 at NaN; rationaltanh's sign is 0 at NaN, which leaves
+ * 0 * NaN = NaN; rectifiedtanh is max(0, tanh x) with NaN and -0.0 passed
+ * through. Where libnd4j writes pow((float)M_E, x) for e^x, or powf(d, n)
+ * for an integer power, these use expf and products: they differ from it
+ * by a few ulps, and overflow at the same inputs to within one ulp; tanhf
+ * stands for libnd4j's own float tanh, as for the tanh activation.
  */
 static float activate(uint32_t act, float alpha, float x)
 {
+    float d;
+    float r;
+
     switch (act) {
     case S4J_ACT_RELU:
         return x < 0.0f ? 0.0f : x;
     case S4J_ACT_LEAKYRELU:
         return x >= 0.0f ? x : alpha * x;
     case S4J_ACT_SIGMOID:
-        return 1.0f / (1.0f + expf(-x));
+        return sigmoid(x);
     case S4J_ACT_TANH:
         return tanhf(x);
     case S4J_ACT_HARDTANH:
@@ -248,6 +293,30 @@ static float activate(uint32_t act, float alpha, float x)
         return logf(1.0f + expf(x));
     case S4J_ACT_ELU:
         return x >= 0.0f ? x : alpha * (expf(x) - 1.0f);
+    case S4J_ACT_SWISH:
+        return x * sigmoid(x);
+    case S4J_ACT_GELU:
+        return x * sigmoid(S4J_GELU_SCALE * x);
+    case S4J_ACT_SELU:
+        return x > 0.0f ? S4J_SELU_LAMBDA * x
+                        : S4J_SELU_LAMBDA * (S4J_SELU_ALPHA * expf(x) - S4J_SELU_ALPHA);
+    case S4J_ACT_MISH:
+        return x * tanhf(logf(1.0f + expf(x)));
+    case S4J_ACT_SOFTSIGN:
+        return x / (1.0f + fabsf(x));
+    case S4J_ACT_RATIONALTANH:
+        d = (2.0f / 3.0f) * x;
+        return S4J_RTANH_SCALE * (sgn(d) * (1.0f - 1.0f / rtanh_denominator(d)));
+    case S4J_ACT_RECTIFIEDTANH:
+        r = tanhf(x);
+        return 0.0f > r ? 0.0f : r;
+    case S4J_ACT_CUBE:
+        return x * x * x;
+    case S4J_ACT_THRESHOLDEDRELU:
+        return x > alpha ? x : 0.0f;
+    case S4J_ACT_RELU6:
+        r = x < 0.0f ? 0.0f : x;
+        return r < S4J_RELU6_CAP ? r : S4J_RELU6_CAP;
     case S4J_ACT_IDENTITY:
     case S4J_ACT_SOFTMAX:
     default:
@@ -257,17 +326,29 @@ static float activate(uint32_t act, float alpha, float x)
 
 /*
  * dL/dz of an element-wise activation at z, y = act(z), given g = dL/dy, as
- * DL4J's IActivation.backprop computes it (libnd4j's *_bp ops): relu selects
- * g where z > 0 and 0 elsewhere (so a NaN or infinite g behind a z <= 0, or a
- * NaN z, gives 0, not NaN); every other activation multiplies g by its
- * derivative: leakyrelu alpha below 0 (1 at 0 and at NaN), hardtanh 1 on
- * [-1, 1], softplus e^z / (1 + e^z) (NaN where e^z overflows), elu e^z below 0
- * whatever alpha is (ActivationELU.backprop runs elu_bp with its default
- * alpha 1.0). Softmax is handled per layer by its callers.
+ * DL4J's IActivation.backprop computes it (libnd4j's *_bp ops and legacy
+ * derivative transforms, each formula in libnd4j's order, so overflow and
+ * NaN fall where they fall on the CPU): relu, relu6, thresholdedrelu and
+ * rectifiedtanh select g where z is inside their open interval (z > 0;
+ * 0 < z < 6; z > theta; z > 0) and give 0 elsewhere (so a NaN or infinite g
+ * behind a z outside it, or a NaN z, gives 0, not NaN); every other
+ * activation multiplies g by its derivative: leakyrelu alpha below 0 (1 at 0
+ * and at NaN), hardtanh 1 on [-1, 1], softplus e^z / (1 + e^z) (NaN where
+ * e^z overflows), elu e^z below 0 whatever alpha is (ActivationELU.backprop
+ * runs elu_bp with its default alpha 1.0), swish, gelu and mish their
+ * closed forms in e^z (NaN once a power of e^z overflows: z above about 44,
+ * 26 and 29), selu lambda above 0 and alpha lambda e^z at or below it,
+ * softsign 1 / (1 + |z|)^2, rationaltanh its rational derivative in
+ * d = 2z/3 (0 once its squared denominator overflows, |z| above about 1e5,
+ * NaN once d^3 does too, above about 1e13), rectifiedtanh 1 - y^2
+ * (y = tanh z there), cube 3 z z. Softmax is handled per layer by its
+ * callers.
  */
 static float backprop(uint32_t act, float alpha, float z, float y, float g)
 {
     float e;
+    float k;
+    float a;
 
     switch (act) {
     case S4J_ACT_RELU:
@@ -285,6 +366,38 @@ static float backprop(uint32_t act, float alpha, float z, float y, float g)
         return g * (e / (1.0f + e));
     case S4J_ACT_ELU:
         return g * (z >= 0.0f ? 1.0f : expf(z));
+    case S4J_ACT_SWISH:
+        e = expf(z);
+        return g * ((e * (z + e + 1.0f)) / ((e + 1.0f) * (e + 1.0f)));
+    case S4J_ACT_GELU:
+        k = S4J_GELU_SCALE * z;
+        e = expf(k);
+        return g * ((e * (1.0f + e + k)) / ((1.0f + e) * (1.0f + e)));
+    case S4J_ACT_SELU:
+        return g * (z > 0.0f ? S4J_SELU_LAMBDA
+                             : S4J_SELU_ALPHA * S4J_SELU_LAMBDA * expf(z));
+    case S4J_ACT_MISH:
+        e = expf(z);
+        a = 2.0f * e + e * e + 2.0f;
+        return g * ((e * (4.0f * (z + 1.0f) + 4.0f * (e * e) + e * e * e
+                          + e * (4.0f * z + 6.0f))) / (a * a));
+    case S4J_ACT_SOFTSIGN:
+        a = 1.0f + fabsf(z);
+        return g * (1.0f / (a * a));
+    case S4J_ACT_RATIONALTANH:
+        k = (2.0f / 3.0f) * z;
+        a = rtanh_denominator(k);
+        return g * ((S4J_RTANH_SCALE * (2.0f / 3.0f))
+                    * ((1.0f + sgn(k) * (2.0f * k + (4.0f * S4J_RTANH_QUART) * (k * k * k)))
+                       / (a * a)));
+    case S4J_ACT_RECTIFIEDTANH:
+        return z > 0.0f ? g * (1.0f - y * y) : 0.0f;
+    case S4J_ACT_CUBE:
+        return g * (3.0f * z * z);
+    case S4J_ACT_THRESHOLDEDRELU:
+        return z > alpha ? g : 0.0f;
+    case S4J_ACT_RELU6:
+        return (z > 0.0f && z < S4J_RELU6_CAP) ? g : 0.0f;
     case S4J_ACT_IDENTITY:
     case S4J_ACT_SOFTMAX:
     default:
@@ -455,7 +568,7 @@ static int32_t derive_layout(const void *dtcm, uint32_t capacity, s4j_layout *l)
     s4j_shape s;
     uint32_t total;
 
-    if (h->kind > S4J_KIND_OUTPUT_SINK || h->activation > S4J_ACT_ELU
+    if (h->kind > S4J_KIND_OUTPUT_SINK || h->activation > S4J_ACT_LAST
         || h->in_flight == 0u || h->in_flight > S4J_MAX_IN_FLIGHT
         || (h->in_flight != 1u && h->magic != S4J_MAGIC_TRAINING)
         || h->n_cols == 0u || h->fused > 1u || h->softmax_peers > h->n_ranges
@@ -728,7 +841,7 @@ int32_t s4j_check_config(const s4j_config *cfg)
     int output;
 
     if (cfg == NULL || cfg->kind > S4J_KIND_OUTPUT_SINK
-        || cfg->activation > S4J_ACT_ELU || cfg->n_cols == 0u
+        || cfg->activation > S4J_ACT_LAST || cfg->n_cols == 0u
         || cfg->fused > 1u || !isfinite(cfg->alpha)
         || (cfg->n_ranges != 0u && cfg->ranges == NULL)) {
         return S4J_ERR_BAD_CONFIG;

@@ -90,6 +90,16 @@
 #define S4J_ACT_HARDTANH  6u
 #define S4J_ACT_SOFTPLUS  7u
 #define S4J_ACT_ELU       8u
+#define S4J_ACT_SWISH     9u
+#define S4J_ACT_GELU      10u
+#define S4J_ACT_SELU      11u
+#define S4J_ACT_MISH      12u
+#define S4J_ACT_SOFTSIGN  13u
+#define S4J_ACT_RATIONALTANH    14u
+#define S4J_ACT_RECTIFIEDTANH   15u
+#define S4J_ACT_CUBE            16u
+#define S4J_ACT_THRESHOLDEDRELU 17u
+#define S4J_ACT_RELU6           18u
 
 /* Kinds of input range (RangeKind.code()). */
 #define S4J_RANGE_DATA             0u

@@ -60,7 +60,8 @@ class ConfigurationFieldsTest {
             entry("Layer.iDropout", "refused"),
             entry("Layer.constraints", "refused"),
             entry("BaseLayer.activationFn", "honoured: identity, relu, leakyrelu, sigmoid, tanh, softmax, hardtanh, "
-                    + "softplus, elu; others refused"),
+                    + "softplus, elu, swish, gelu (not precise), selu, mish, softsign, rationaltanh, rectifiedtanh, "
+                    + "cube, thresholdedrelu (its theta), relu6; others refused"),
             entry("BaseLayer.weightInitFn", "honoured: DL4J initialises the parameters on the host"),
             entry("BaseLayer.biasInit", "honoured: DL4J initialises the parameters on the host"),
             entry("BaseLayer.gainInit", "honoured: DL4J initialises the parameters on the host"),

@@ -16,6 +16,8 @@ import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.conf.layers.RnnOutputLayer;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.activations.Activation;
+import org.nd4j.linalg.activations.impl.ActivationGELU;
+import org.nd4j.linalg.activations.impl.ActivationThresholdedReLU;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.learning.config.AdaBelief;
 import org.nd4j.linalg.learning.config.RmsProp;
@@ -51,7 +53,7 @@ class FrontEndRejectionTest {
     void everyProblemOfEveryLayerIsListedTogether() {
         MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder().list()
                 .layer(new DenseLayer.Builder().nIn(4).nOut(8).dropOut(0.5).activation(Activation.RELU).build())
-                .layer(new DenseLayer.Builder().nIn(8).nOut(8).activation(Activation.SWISH).build())
+                .layer(new DenseLayer.Builder().nIn(8).nOut(8).activation(Activation.HARDSIGMOID).build())
                 .layer(new BatchNormalization.Builder().nIn(8).nOut(8).build())
                 .layer(new OutputLayer.Builder(LossFunction.MSE).nIn(8).nOut(3).activation(Activation.IDENTITY).build())
                 .build();
@@ -61,7 +63,7 @@ class FrontEndRejectionTest {
         assertEquals(0, e.problems().get(0).layerIndex());
         assertTrue(e.problems().get(0).reason().contains("dropout"), e.getMessage());
         assertEquals(1, e.problems().get(1).layerIndex());
-        assertTrue(e.problems().get(1).reason().contains("activation swish"), e.getMessage());
+        assertTrue(e.problems().get(1).reason().contains("activation hardsigmoid"), e.getMessage());
         assertEquals(new Problem(2, "BatchNormalization", "layer type BatchNormalization is not supported"),
                 e.problems().get(2));
     }
@@ -86,6 +88,24 @@ class FrontEndRejectionTest {
         UnsupportedNetworkException e = assertThrows(UnsupportedNetworkException.class,
                 () -> new SpiNNakerMultiLayerNetwork(conf).init());
         assertTrue(e.getMessage().contains("max/threshold/negativeSlope"), e.getMessage());
+    }
+
+    /** Precise GELU, a threshold beyond float32 and the random RReLU are listed, with the layer each is in. */
+    @Test
+    void activationsTheKernelsDoNotComputeAreListed() {
+        MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder().list()
+                .layer(new DenseLayer.Builder().nIn(4).nOut(8).activation(new ActivationGELU(true)).build())
+                .layer(new DenseLayer.Builder().nIn(8).nOut(8).activation(new ActivationThresholdedReLU(1e39)).build())
+                .layer(new OutputLayer.Builder(LossFunction.MSE).nIn(8).nOut(3).activation(Activation.RRELU).build())
+                .build();
+        UnsupportedNetworkException e = assertThrows(UnsupportedNetworkException.class,
+                () -> new SpiNNakerMultiLayerNetwork(conf).init());
+        assertEquals(3, e.problems().size(), e.getMessage());
+        assertTrue(e.problems().get(0).reason().contains("gelu(precise=true)"), e.getMessage());
+        assertEquals(1, e.problems().get(1).layerIndex());
+        assertTrue(e.problems().get(1).reason().contains("theta 1.0E39"), e.getMessage());
+        assertEquals(2, e.problems().get(2).layerIndex());
+        assertTrue(e.problems().get(2).reason().contains("activation rrelu"), e.getMessage());
     }
 
     @Test

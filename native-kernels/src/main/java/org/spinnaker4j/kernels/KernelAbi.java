@@ -36,6 +36,16 @@ final class KernelAbi {
     @Native static final int ACT_HARDTANH = 6;
     @Native static final int ACT_SOFTPLUS = 7;
     @Native static final int ACT_ELU = 8;
+    @Native static final int ACT_SWISH = 9;
+    @Native static final int ACT_GELU = 10;
+    @Native static final int ACT_SELU = 11;
+    @Native static final int ACT_MISH = 12;
+    @Native static final int ACT_SOFTSIGN = 13;
+    @Native static final int ACT_RATIONALTANH = 14;
+    @Native static final int ACT_RECTIFIEDTANH = 15;
+    @Native static final int ACT_CUBE = 16;
+    @Native static final int ACT_THRESHOLDEDRELU = 17;
+    @Native static final int ACT_RELU6 = 18;
 
     // ---- kinds of input range (RangeKind) ----------------------------------------------------------------
     @Native static final int RANGE_DATA = 0;

@@ -29,7 +29,7 @@ import java.util.Objects;
  * @param nRows rows of the weight block (DENSE_BLOCK; 0 or ignored otherwise)
  * @param nCols outputs of the core (values sent by a source, received by a sink)
  * @param activation the activation of a fused block or a reduce
- * @param alpha the alpha of LEAKYRELU and ELU
+ * @param alpha the activation's parameter: LEAKYRELU's and ELU's alpha, THRESHOLDEDRELU's theta
  * @param fused whether a dense block adds the bias and applies the activation itself
  * @param outKeyBase the key of output 0
  * @param expectedPartials partial sums per output per sample (REDUCE)
@@ -263,7 +263,7 @@ public record KernelConfig(KernelKind kind, int nRows, int nCols, KernelActivati
                     .append(" partials ").append(activation);
             default -> sb.append(' ').append(nCols).append(" values");
         }
-        if (activation == KernelActivation.LEAKYRELU || activation == KernelActivation.ELU) {
+        if (activation.hasParameter()) {
             sb.append(" alpha=").append(alpha);
         }
         if (kind != KernelKind.OUTPUT_SINK) {

@@ -212,6 +212,13 @@ class BackwardMathTest {
                 assertEquals(ea[plusOne] + eb[plusOne], delta[plusOne], "hardtanh'(1) = 1");
                 assertTrue(delta[minusTwo] == 0f, "hardtanh'(-2) = 0");
             }
+            case RELU6 -> assertTrue(delta[zero] == 0f, "relu6'(0) = 0");
+            case RECTIFIEDTANH -> assertTrue(delta[zero] == 0f && delta[minusOne] == 0f,
+                    "rectifiedtanh' = 0 at z <= 0");
+            case SELU -> Kernels.assertClose(e0 * Kernels.SELU_ALPHA * Kernels.SELU_LAMBDA, delta[zero], 1e-6,
+                    "selu'(0) = alpha lambda: the left branch holds 0");
+            case GELU, MISH -> assertTrue(Float.isNaN(delta[EDGES.length - 1]),
+                    act + "'(30) is NaN: a power of e^z overflows float32, as in nd4j-native");
             default -> { }
         }
     }

@@ -66,7 +66,10 @@ final class Kernels {
         return s;
     }
 
-    /** DL4J's element-wise activations, computed in double and rounded once. */
+    /**
+     * DL4J's element-wise activations: the first nine computed in double and rounded once, the others in float as
+     * libnd4j writes them (float intermediates overflow where nd4j-native's do; relu6 is 6 at NaN, thresholdedrelu 0).
+     */
     static float activate(KernelActivation act, float alpha, float x) {
         return switch (act) {
             case IDENTITY, SOFTMAX -> x;
@@ -77,7 +80,35 @@ final class Kernels {
             case HARDTANH -> Math.min(1f, Math.max(-1f, x));
             case SOFTPLUS -> (float) Math.log1p((float) Math.exp(x)); // e^x overflows float, as in nd4j
             case ELU -> x >= 0 ? x : (float) (alpha * Math.expm1(x));
+            case SWISH -> x * sigmoid(x);
+            case GELU -> x * sigmoid(1.702f * x);
+            case SELU -> x > 0 ? SELU_LAMBDA * x : SELU_LAMBDA * (SELU_ALPHA * exp(x) - SELU_ALPHA);
+            case MISH -> x * (float) Math.tanh((float) Math.log(1f + exp(x)));
+            case SOFTSIGN -> x / (1f + Math.abs(x));
+            case RATIONALTANH -> {
+                float d = (2f / 3f) * x;
+                float d2 = d * d;
+                yield 1.7159f * (Math.signum(d) * (1f - 1f / (1f + Math.abs(d) + d2 + 1.41645f * (d2 * d2))));
+            }
+            case RECTIFIEDTANH -> Math.max(0f, (float) Math.tanh(x));
+            case CUBE -> x * x * x;
+            case THRESHOLDEDRELU -> x > alpha ? x : 0f;
+            case RELU6 -> Float.isNaN(x) ? 6f : Math.min(6f, Math.max(0f, x));
         };
+    }
+
+    /** libnd4j's SELU constants, as its float ops use them. */
+    static final float SELU_ALPHA = 1.6732632423543772848170429916717f;
+    static final float SELU_LAMBDA = 1.0507009873554804934193349852946f;
+
+    /** e^x rounded to float: libnd4j's float ops overflow where it does. */
+    static float exp(float x) {
+        return (float) Math.exp(x);
+    }
+
+    /** 1 / (1 + e^-x) in float, as libnd4j's sd_sigmoid. */
+    static float sigmoid(float x) {
+        return 1f / (1f + exp(-x));
     }
 
     /** The layer-wide softmax in double. */

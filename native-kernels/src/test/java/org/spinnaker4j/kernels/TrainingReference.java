@@ -51,7 +51,8 @@ final class TrainingReference {
 
     /**
      * dy/dz as DL4J's IActivation.backprop computes it on a float32 network (the sigmoid or tanh of z is a float,
-     * so it saturates to 1 exactly). ELU's backprop ignores alpha: ActivationELU runs elu_bp with alpha 1.
+     * so it saturates to 1 exactly). ELU's backprop ignores alpha: ActivationELU runs elu_bp with alpha 1. Swish,
+     * gelu, selu, mish and rationaltanh are libnd4j's float formulas, so they are NaN where its intermediates overflow.
      */
     static double derivative(KernelActivation act, float alpha, float z) {
         return switch (act) {
@@ -69,6 +70,35 @@ final class TrainingReference {
             case HARDTANH -> z >= -1f && z <= 1f ? 1.0 : 0.0;
             case SOFTPLUS -> (float) (1.0 / (1.0 + Math.exp(-(double) z)));
             case ELU -> z >= 0 ? 1.0 : (float) Math.exp(z);
+            case SWISH -> {
+                float e = Kernels.exp(z);
+                yield (e * (z + e + 1f)) / ((e + 1f) * (e + 1f));
+            }
+            case GELU -> {
+                float k = 1.702f * z;
+                float e = Kernels.exp(k);
+                yield (e * (1f + e + k)) / ((1f + e) * (1f + e));
+            }
+            case SELU -> z > 0 ? Kernels.SELU_LAMBDA : Kernels.SELU_ALPHA * Kernels.SELU_LAMBDA * Kernels.exp(z);
+            case MISH -> {
+                float e = Kernels.exp(z);
+                float d = 2f * e + e * e + 2f;
+                yield (e * (4f * (z + 1f) + 4f * (e * e) + e * e * e + e * (4f * z + 6f))) / (d * d);
+            }
+            case SOFTSIGN -> 1.0 / ((1.0 + Math.abs(z)) * (1.0 + Math.abs(z)));
+            case RATIONALTANH -> {
+                float d = (2f / 3f) * z;
+                float d2 = d * d;
+                float a = 1f + Math.abs(d) + d2 + 1.41645f * (d2 * d2);
+                yield (1.7159f * (2f / 3f)) * ((1f + Math.signum(d) * (2f * d + (4f * 1.41645f) * (d2 * d))) / (a * a));
+            }
+            case RECTIFIEDTANH -> {
+                float th = (float) Math.tanh(z);
+                yield z > 0 ? 1f - th * th : 0.0;
+            }
+            case CUBE -> 3.0 * z * z;
+            case THRESHOLDEDRELU -> z > alpha ? 1.0 : 0.0;
+            case RELU6 -> z > 0 && z < 6 ? 1.0 : 0.0;
         };
     }
 

@@ -26,7 +26,9 @@ import org.spinnaker4j.parity.NonFinite.Layout;
 class NonFiniteInferenceParityTest {
 
     static final Activation[] ELEMENT_WISE = {Activation.IDENTITY, Activation.RELU, Activation.LEAKYRELU,
-        Activation.SIGMOID, Activation.TANH, Activation.HARDTANH, Activation.SOFTPLUS, Activation.ELU};
+        Activation.SIGMOID, Activation.TANH, Activation.HARDTANH, Activation.SOFTPLUS, Activation.ELU, Activation.SWISH,
+        Activation.GELU, Activation.SELU, Activation.MISH, Activation.SOFTSIGN, Activation.RATIONALTANH,
+        Activation.RECTIFIEDTANH, Activation.CUBE, Activation.THRESHOLDEDRELU, Activation.RELU6};
 
     private static final float NAN = Float.NaN;
     private static final float INF = Float.POSITIVE_INFINITY;

@@ -15,7 +15,11 @@ final class ParityNetworks {
     private ParityNetworks() {
     }
 
-    /** Every supported activation once, for a small net: 12 → 9 each → … → 5 softmax. */
+    /**
+     * The first nine supported activations once, for a small net: 12 → 9 each → … → 5 softmax. The others are in
+     * {@link ActivationParityTest}, each in a network of its own: chained after these, they squash the outputs to a
+     * constant that no longer depends on the layers before.
+     */
     static MultiLayerConfiguration everyActivation() {
         NeuralNetConfiguration.ListBuilder list = new NeuralNetConfiguration.Builder().seed(11)
                 .weightInit(WeightInit.XAVIER).list();

@@ -12,15 +12,25 @@ import org.deeplearning4j.nn.conf.layers.FeedForwardLayer;
 import org.deeplearning4j.nn.conf.layers.Layer;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.nd4j.linalg.activations.IActivation;
+import org.nd4j.linalg.activations.impl.ActivationCube;
 import org.nd4j.linalg.activations.impl.ActivationELU;
+import org.nd4j.linalg.activations.impl.ActivationGELU;
 import org.nd4j.linalg.activations.impl.ActivationHardTanH;
 import org.nd4j.linalg.activations.impl.ActivationIdentity;
 import org.nd4j.linalg.activations.impl.ActivationLReLU;
+import org.nd4j.linalg.activations.impl.ActivationMish;
+import org.nd4j.linalg.activations.impl.ActivationRationalTanh;
 import org.nd4j.linalg.activations.impl.ActivationReLU;
+import org.nd4j.linalg.activations.impl.ActivationReLU6;
+import org.nd4j.linalg.activations.impl.ActivationRectifiedTanh;
+import org.nd4j.linalg.activations.impl.ActivationSELU;
 import org.nd4j.linalg.activations.impl.ActivationSigmoid;
 import org.nd4j.linalg.activations.impl.ActivationSoftPlus;
+import org.nd4j.linalg.activations.impl.ActivationSoftSign;
 import org.nd4j.linalg.activations.impl.ActivationSoftmax;
+import org.nd4j.linalg.activations.impl.ActivationSwish;
 import org.nd4j.linalg.activations.impl.ActivationTanH;
+import org.nd4j.linalg.activations.impl.ActivationThresholdedReLU;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.spinnaker4j.mapper.ir.Activation;
 import org.spinnaker4j.mapper.ir.ActivationKind;
@@ -34,6 +44,27 @@ import org.spinnaker4j.mapper.ir.TrainingSpec;
  * {@link UnsupportedNetworkException}.
  */
 public final class Dl4jFrontEnd {
+
+    /**
+     * The activations without parameters, by their exact class: a subclass may compute something else, so it is
+     * reported as unsupported rather than run as its parent.
+     */
+    private static final Map<Class<? extends IActivation>, ActivationKind> PARAMETERLESS = Map.ofEntries(
+            Map.entry(ActivationIdentity.class, ActivationKind.IDENTITY),
+            Map.entry(ActivationSigmoid.class, ActivationKind.SIGMOID),
+            Map.entry(ActivationTanH.class, ActivationKind.TANH),
+            Map.entry(ActivationSoftmax.class, ActivationKind.SOFTMAX),
+            Map.entry(ActivationHardTanH.class, ActivationKind.HARDTANH),
+            Map.entry(ActivationSoftPlus.class, ActivationKind.SOFTPLUS),
+            Map.entry(ActivationSwish.class, ActivationKind.SWISH),
+            Map.entry(ActivationGELU.class, ActivationKind.GELU),
+            Map.entry(ActivationSELU.class, ActivationKind.SELU),
+            Map.entry(ActivationMish.class, ActivationKind.MISH),
+            Map.entry(ActivationSoftSign.class, ActivationKind.SOFTSIGN),
+            Map.entry(ActivationRationalTanh.class, ActivationKind.RATIONALTANH),
+            Map.entry(ActivationRectifiedTanh.class, ActivationKind.RECTIFIEDTANH),
+            Map.entry(ActivationCube.class, ActivationKind.CUBE),
+            Map.entry(ActivationReLU6.class, ActivationKind.RELU6));
 
     private Dl4jFrontEnd() {
     }
@@ -116,7 +147,7 @@ public final class Dl4jFrontEnd {
         if (fn instanceof ActivationReLU relu) {
             if (relu.getMax() != null || relu.getThreshold() != null || relu.getNegativeSlope() != null) {
                 problems.add(new Problem(i, type, "relu with max/threshold/negativeSlope is not supported; "
-                        + "use plain relu or leakyrelu"));
+                        + "use plain relu, leakyrelu, relu6 or thresholdedrelu"));
             }
             return Activation.of(ActivationKind.RELU);
         }
@@ -126,24 +157,30 @@ public final class Dl4jFrontEnd {
         if (fn instanceof ActivationELU elu) {
             return new Activation(ActivationKind.ELU, (float) elu.getAlpha());
         }
-        ActivationKind kind = null;
-        if (fn instanceof ActivationIdentity) {
-            kind = ActivationKind.IDENTITY;
-        } else if (fn instanceof ActivationSigmoid) {
-            kind = ActivationKind.SIGMOID;
-        } else if (fn instanceof ActivationTanH) {
-            kind = ActivationKind.TANH;
-        } else if (fn instanceof ActivationSoftmax) {
-            kind = ActivationKind.SOFTMAX;
-        } else if (fn instanceof ActivationHardTanH) {
-            kind = ActivationKind.HARDTANH;
-        } else if (fn instanceof ActivationSoftPlus) {
-            kind = ActivationKind.SOFTPLUS;
+        if (fn instanceof ActivationThresholdedReLU thresholded) {
+            float theta = (float) thresholded.getTheta();
+            if (!Float.isFinite(theta)) {
+                problems.add(new Problem(i, type, "thresholdedrelu with theta " + thresholded.getTheta()
+                        + ", not a finite float32"));
+                return null;
+            }
+            return new Activation(ActivationKind.THRESHOLDEDRELU, theta);
         }
+        if (fn instanceof ActivationGELU gelu && gelu.isPrecise()) {
+            problems.add(new Problem(i, type, "gelu(precise=true) is not supported; the kernels compute DL4J's "
+                    + "default gelu, x sigmoid(1.702 x) (Activation.GELU, new ActivationGELU())"));
+            return null;
+        }
+        ActivationKind kind = parameterless(fn);
         if (kind == null) {
             problems.add(new Problem(i, type, "activation " + fn + " is not supported"));
             return null;
         }
         return Activation.of(kind);
+    }
+
+    /** The kind of an activation without parameters, or null if the kernels do not implement it. */
+    private static ActivationKind parameterless(IActivation fn) {
+        return PARAMETERLESS.get(fn.getClass());
     }
 }

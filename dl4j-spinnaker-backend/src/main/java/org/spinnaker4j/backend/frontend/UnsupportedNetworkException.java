@@ -11,7 +11,9 @@ public class UnsupportedNetworkException extends IllegalArgumentException {
     /** What the front end accepts, appended to every message. */
     public static final String SUPPORTED = "Supported: DenseLayer and OutputLayer (float32, no dropout, "
             + "weight noise, constraints or layer norm, no input preprocessors) with activations identity, "
-            + "relu, leakyrelu, sigmoid, tanh, softmax, hardtanh, softplus, elu; for training, updaters Sgd, "
+            + "relu, leakyrelu, sigmoid, tanh, softmax, hardtanh, softplus, elu, swish, gelu (not precise), selu, "
+            + "mish, softsign, rationaltanh, rectifiedtanh, cube, thresholdedrelu, relu6 (not hardsigmoid, rrelu, "
+            + "prelu, or relu with max/threshold/negativeSlope); for training, updaters Sgd, "
             + "Nesterovs, Adam, AdaMax, Nadam, AMSGrad, AdaGrad, AdaDelta, RmsProp, NoOp (no schedules, no separate "
             + "bias updater, no gradient normalization), regularization l1, l2, weight decay (weights and bias, "
             + "fixed coefficients) and losses MSE, L1, L2, MAE, XENT, MCXENT, NEGATIVELOGLIKELIHOOD.";

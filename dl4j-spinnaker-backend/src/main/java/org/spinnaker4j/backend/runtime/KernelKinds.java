@@ -62,6 +62,16 @@ public final class KernelKinds {
             case HARDTANH -> KernelActivation.HARDTANH;
             case SOFTPLUS -> KernelActivation.SOFTPLUS;
             case ELU -> KernelActivation.ELU;
+            case SWISH -> KernelActivation.SWISH;
+            case GELU -> KernelActivation.GELU;
+            case SELU -> KernelActivation.SELU;
+            case MISH -> KernelActivation.MISH;
+            case SOFTSIGN -> KernelActivation.SOFTSIGN;
+            case RATIONALTANH -> KernelActivation.RATIONALTANH;
+            case RECTIFIEDTANH -> KernelActivation.RECTIFIEDTANH;
+            case CUBE -> KernelActivation.CUBE;
+            case THRESHOLDEDRELU -> KernelActivation.THRESHOLDEDRELU;
+            case RELU6 -> KernelActivation.RELU6;
         };
     }
 

@@ -85,6 +85,16 @@ public record CoreCostModel(double cyclesPerInstruction, int receiveInterruptCyc
                 case HARDTANH -> "hardtanh";
                 case SOFTPLUS -> "softplus";
                 case ELU -> "elu";
+                case SWISH -> "swish";
+                case GELU -> "gelu";
+                case SELU -> "selu";
+                case MISH -> "mish";
+                case SOFTSIGN -> "softsign";
+                case RATIONALTANH -> "rationaltanh";
+                case RECTIFIEDTANH -> "rectifiedtanh";
+                case CUBE -> "cube";
+                case THRESHOLDEDRELU -> "thresholdedrelu";
+                case RELU6 -> "relu6";
             }));
         }
         return m;

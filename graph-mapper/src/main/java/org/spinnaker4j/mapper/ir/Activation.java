@@ -1,8 +1,9 @@
 package org.spinnaker4j.mapper.ir;
 
 /**
- * An activation function of the IR: its kind and, for leaky ReLU and ELU, the slope or
- * scale alpha (0 for the others).
+ * An activation function of the IR: its kind and its parameter {@code alpha}, for the kinds that
+ * {@link ActivationKind#hasParameter() have one}: leaky ReLU's slope, ELU's scale, thresholded
+ * ReLU's threshold theta (0 for the others).
  */
 public record Activation(ActivationKind kind, float alpha) {
 
@@ -22,7 +23,7 @@ public record Activation(ActivationKind kind, float alpha) {
 
     @Override
     public String toString() {
-        return kind == ActivationKind.LEAKYRELU || kind == ActivationKind.ELU
+        return kind.hasParameter()
                 ? kind.name().toLowerCase() + "(" + alpha + ")"
                 : kind.name().toLowerCase();
     }
