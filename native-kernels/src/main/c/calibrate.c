@@ -37,7 +37,9 @@
  *                            activator (REDUCE) with activation A
  *   calibrate outloss A L C  the label that completes a C-column output activator
  *                            (REDUCE) with activation A and loss L
- *   calibrate update U R C   s4j_apply_update of an R x C training block, updater U
+ *   calibrate update U R C [regularized|clipped]
+ *                            s4j_apply_update of an R x C training block, updater U
+ *                            (with l1, l2 and weight decay, or clipped at 0.005)
  *
  * A scenario name ending in 0 (accumulate0, next0, last0, backward0) runs it
  * with all weights and deltas 0 and all inputs 1, so every soft-float call
@@ -200,6 +202,7 @@ typedef struct spec {
     uint32_t expected_backward;
     uint32_t sends_backward;
     uint32_t regularized;       /* l1, l2 and weight decay on the weights */
+    uint32_t clipped;           /* ClipElementWiseAbsoluteValue at 0.005 */
 } spec;
 
 static void range(uint32_t *n, uint32_t lo, uint32_t span, uint32_t local,
@@ -252,6 +255,11 @@ static void load(const spec *s)
             words[S4J_CFG_L2] = bits(1e-3f);
             words[S4J_CFG_WEIGHT_DECAY] = bits(1e-5f);
             words[S4J_CFG_WEIGHT_DECAY_TIMES] = 1u;
+        }
+        if (s->clipped != 0u) {
+            /* the gradients lie in [-0.0125, 0.0125]: about 60 % are clipped */
+            words[S4J_CFG_GRAD_NORM] = S4J_GRAD_NORM_CLIP_ELEMENT_WISE;
+            words[S4J_CFG_GRAD_NORM_THRESHOLD] = bits(0.005f);
         }
     }
     if (s->ignore + s->data_ranges + 4u > MAX_RANGES) {
@@ -491,11 +499,13 @@ int main(int argc, char **argv)
     } else if (strcmp(what, "update") == 0 && (argc == 5 || argc == 6)) {
         int32_t r;
 
-        if (argc == 6 && strcmp(argv[5], "regularized") != 0) {
-            fprintf(stderr, "calibrate: update's 4th argument is 'regularized'\n");
+        if (argc == 6 && strcmp(argv[5], "regularized") != 0
+            && strcmp(argv[5], "clipped") != 0) {
+            fprintf(stderr, "calibrate: update's 4th argument is 'regularized' or 'clipped'\n");
             return 1;
         }
-        s.regularized = argc == 6 ? 1u : 0u;
+        s.regularized = argc == 6 && strcmp(argv[5], "regularized") == 0 ? 1u : 0u;
+        s.clipped = argc == 6 && strcmp(argv[5], "clipped") == 0 ? 1u : 0u;
         s.kind = S4J_KIND_DENSE_BLOCK;
         s.updater = lookup(argv[2], UPDATERS, COUNT(UPDATERS));
         s.rows = number(argv[3], 1u, MAX_VALUES);

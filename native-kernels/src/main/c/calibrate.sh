@@ -104,5 +104,9 @@ figure update.regularization \
     "$(awk -v r="$(per 256 "$(n update sgd 32 16 regularized)" "$(n update sgd 16 16 regularized)")" -v s="$sgd" \
         'BEGIN { printf "%.1f", r - s }')" \
     "s4j_apply_update's extra work per parameter with l1, l2 and weight decay (sgd, batch 8)"
+figure update.clip \
+    "$(awk -v r="$(per 256 "$(n update sgd 32 16 clipped)" "$(n update sgd 16 16 clipped)")" -v s="$sgd" \
+        'BEGIN { printf "%.1f", r - s }')" \
+    "s4j_apply_update's extra work per parameter with ClipElementWiseAbsoluteValue (sgd, batch 8, ~60 % clipped)"
 
 rm -f "$log"

@@ -66,6 +66,8 @@ typedef struct s4j_train {
     uint32_t sends_backward;
     s4j_regularization reg_w;   /* of the weights */
     s4j_regularization reg_b;   /* of the bias */
+    uint32_t grad_norm;         /* S4J_GRAD_NORM_* */
+    float grad_norm_threshold;
     /* per-sample backward state */
     uint32_t flags;             /* S4J_TRAIN_* bits */
     uint32_t back_received;     /* deltas / labels / backward partials */
@@ -144,7 +146,7 @@ typedef struct s4j_layout {
 _Static_assert(sizeof(s4j_header) == 21u * 4u, "header must be packed words");
 _Static_assert(sizeof(s4j_layout) == 26u * 2u, "layout must be packed half-words");
 _Static_assert(S4J_DTCM_BYTES <= 65536u, "layout offsets and sends must fit 16 bits");
-_Static_assert(sizeof(s4j_train) == 28u * 4u, "training header must be packed words");
+_Static_assert(sizeof(s4j_train) == 30u * 4u, "training header must be packed words");
 _Static_assert(sizeof(s4j_range) == 16u, "range entry must be 4 words");
 _Static_assert(sizeof(s4j_peer) == 12u, "peer entry must be 3 words");
 _Static_assert(sizeof(float) == sizeof(uint32_t), "float must be 32-bit");
@@ -477,6 +479,7 @@ static int32_t derive_layout(const void *dtcm, uint32_t capacity, s4j_layout *l)
         t = CAT(s4j_train, dtcm, total);
         if (t->updater > S4J_UPDATER_NOOP || t->loss > S4J_LOSS_NLL
             || t->sends_backward > 1u
+            || t->grad_norm > S4J_GRAD_NORM_CLIP_ELEMENT_WISE
             || (t->loss != S4J_LOSS_NONE
                 && (!has_bias(h->kind, h->fused) || t->layer_outputs < h->n_cols))) {
             return S4J_ERR_CORRUPT;
@@ -609,6 +612,8 @@ int32_t s4j_parse_config(const uint32_t *words, uint32_t n_words, s4j_config *cf
     t->bias.weight_decay = f_of(words[S4J_CFG_BIAS_WEIGHT_DECAY]);
     t->bias.l2_first = words[S4J_CFG_BIAS_L2_FIRST];
     t->bias.decay_times = words[S4J_CFG_BIAS_WEIGHT_DECAY_TIMES];
+    t->grad_norm = words[S4J_CFG_GRAD_NORM];
+    t->grad_norm_threshold = f_of(words[S4J_CFG_GRAD_NORM_THRESHOLD]);
     if (cfg->n_ranges > (n_words - S4J_CONFIG_WORDS) / S4J_RANGE_WORDS
         || n_words - S4J_CONFIG_WORDS != cfg->n_ranges * S4J_RANGE_WORDS) {
         return S4J_ERR_BAD_LENGTH;
@@ -652,7 +657,10 @@ static int32_t check_training(const s4j_config *cfg)
         || !isfinite(t->learning_rate) || !isfinite(t->beta1)
         || !isfinite(t->beta2) || !isfinite(t->epsilon)
         || t->learning_rate < 0.0f
-        || !regularization_ok(&t->weights) || !regularization_ok(&t->bias)) {
+        || !regularization_ok(&t->weights) || !regularization_ok(&t->bias)
+        || t->grad_norm > S4J_GRAD_NORM_CLIP_ELEMENT_WISE
+        || !isfinite(t->grad_norm_threshold)
+        || (t->grad_norm == S4J_GRAD_NORM_NONE && t->grad_norm_threshold != 0.0f)) {
         return S4J_ERR_BAD_CONFIG;
     }
     if (t->updater == S4J_UPDATER_NESTEROVS && t->beta1 < 0.0f) {
@@ -915,6 +923,8 @@ int32_t s4j_load(void *dtcm, uint32_t capacity, const s4j_config *cfg,
         t->sends_backward = c->sends_backward;
         t->reg_w = c->weights;
         t->reg_b = c->bias;
+        t->grad_norm = c->grad_norm;
+        t->grad_norm_threshold = c->grad_norm_threshold;
         h->magic = S4J_MAGIC_TRAINING;
     } else {
         h->magic = S4J_MAGIC;
@@ -1988,7 +1998,9 @@ static float updater_step(const s4j_train *t, const s4j_step *st, float g,
 
 /*
  * DL4J's update of n parameters p from their gradient sums acc, then acc = 0:
- * g = acc / batch, l1 and l2 added (BEFORE_UPDATER), the updater's step
+ * g = acc / batch, clipped to [-threshold, threshold] with
+ * CLIP_ELEMENT_WISE (libnd4j's clipbyvalue: NaN passes through), l1 and l2
+ * added (BEFORE_UPDATER), the updater's step
  * (state arrays s, s + n, s + 2n), weight decay added to it (POST_UPDATER),
  * p -= the step (NegativeGradientStepFunction).
  */
@@ -2003,12 +2015,23 @@ static void update_params(const s4j_train *t, const s4j_regularization *r,
     int l2_before = r->l2 != 0.0f && r->l2_first != 0u;
     int l2_after = r->l2 != 0.0f && r->l2_first == 0u;
     uint32_t decay = r->weight_decay != 0.0f ? r->decay_times : 0u;
+    int clip = t->grad_norm == S4J_GRAD_NORM_CLIP_ELEMENT_WISE;
+    float hi = t->grad_norm_threshold;
+    float lo = -hi;
     uint32_t d;
     uint32_t k;
 
     for (k = 0u; k < n; k++) {
         float g = acc[k] / batch;
         float up;
+
+        if (clip) {
+            if (g > hi) {
+                g = hi;
+            } else if (g < lo) {
+                g = lo;
+            }
+        }
 
         /* BEFORE_UPDATER, as nd4j's Axpy: g = c x + g */
         if (l2_before) {

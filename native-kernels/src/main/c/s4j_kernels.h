@@ -116,6 +116,11 @@
 #define S4J_LOSS_MCXENT 6u
 #define S4J_LOSS_NLL    7u
 
+/* Gradient normalizations (GradientNormalizationKind.code()): DL4J's
+ * GradientNormalization applied by a core to the gradient it owns. */
+#define S4J_GRAD_NORM_NONE              0u
+#define S4J_GRAD_NORM_CLIP_ELEMENT_WISE 1u  /* g = clip(g, -threshold, threshold) */
+
 /* Work an event did, as bits of s4j_outbox.work (KernelWork.code()): what
  * the simulator charges beyond receiving the packet. */
 #define S4J_WORK_FORWARD           1u  /* a source sent its values, or a block's
@@ -140,7 +145,7 @@
 /* Bytes of DTCM of a core: the capacity of a core's state buffer. */
 #define S4J_DTCM_BYTES 65536u
 
-/* Words of a packed config: the fixed part (11 inference words, then 23
+/* Words of a packed config: the fixed part (11 inference words, then 25
  * training words, all 0 when training is off), then S4J_RANGE_WORDS words
  * per input range. Floats are carried as their bits. */
 #define S4J_CFG_KIND               0u
@@ -183,7 +188,12 @@
 #define S4J_CFG_BIAS_WEIGHT_DECAY 31u
 #define S4J_CFG_BIAS_L2_FIRST     32u
 #define S4J_CFG_BIAS_WEIGHT_DECAY_TIMES 33u
-#define S4J_CONFIG_WORDS          34u
+/* DL4J's gradient normalization of the layer (S4J_GRAD_NORM_*), applied to
+ * the averaged gradient before the regularization, and its threshold
+ * (float; 0 without normalization). */
+#define S4J_CFG_GRAD_NORM         34u
+#define S4J_CFG_GRAD_NORM_THRESHOLD 35u
+#define S4J_CONFIG_WORDS          36u
 
 /* Words of one input range of a packed config. */
 #define S4J_RANGE_WORD_KEY_LO 0u
@@ -192,7 +202,7 @@
 #define S4J_RANGE_WORD_KIND   3u  /* S4J_RANGE_* */
 #define S4J_RANGE_WORDS       4u
 
-_Static_assert(S4J_CONFIG_WORDS == S4J_CFG_BIAS_WEIGHT_DECAY_TIMES + 1u,
+_Static_assert(S4J_CONFIG_WORDS == S4J_CFG_GRAD_NORM_THRESHOLD + 1u,
                "S4J_CONFIG_WORDS must follow the last S4J_CFG_* word");
 _Static_assert(S4J_RANGE_WORDS == S4J_RANGE_WORD_KIND + 1u,
                "S4J_RANGE_WORDS must follow the last S4J_RANGE_WORD_* word");
@@ -254,6 +264,8 @@ typedef struct s4j_training {
     uint32_t sends_backward;    /* DENSE_BLOCK: sends e to the previous layer */
     s4j_regularization weights; /* of W (DENSE_BLOCK) */
     s4j_regularization bias;    /* of b (activator) */
+    uint32_t grad_norm;         /* S4J_GRAD_NORM_* */
+    float grad_norm_threshold;
 } s4j_training;
 
 /* A config as passed from the host (all values are 32-bit words). */

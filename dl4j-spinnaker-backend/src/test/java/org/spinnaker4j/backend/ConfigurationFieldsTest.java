@@ -71,9 +71,10 @@ class ConfigurationFieldsTest {
                     + "honoured, per layer (learning-rate changes followed); others and schedules refused"),
             entry("BaseLayer.biasUpdater", "refused when it differs from the updater"),
             entry("BaseLayer.weightNoise", "refused"),
-            entry("BaseLayer.gradientNormalization", "None honoured; others refused"),
-            entry("BaseLayer.gradientNormalizationThreshold", "no effect: read by gradient normalization only, "
-                    + "which is refused"),
+            entry("BaseLayer.gradientNormalization", "None and ClipElementWiseAbsoluteValue honoured; the L2 "
+                    + "renormalizations and clippings refused"),
+            entry("BaseLayer.gradientNormalizationThreshold", "honoured with ClipElementWiseAbsoluteValue; no effect "
+                    + "otherwise"),
             entry("FeedForwardLayer.nIn", "honoured"),
             entry("FeedForwardLayer.nOut", "honoured"),
             entry("FeedForwardLayer.timeDistributedFormat", "no effect: time-distributed (rank 3) input is refused"),

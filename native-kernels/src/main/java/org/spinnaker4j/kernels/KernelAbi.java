@@ -67,6 +67,10 @@ final class KernelAbi {
     @Native static final int LOSS_MCXENT = 6;
     @Native static final int LOSS_NLL = 7;
 
+    // ---- gradient normalizations (GradientNormalizationKind) ---------------------------------------------
+    @Native static final int GRAD_NORM_NONE = 0;
+    @Native static final int GRAD_NORM_CLIP_ELEMENT_WISE = 1;
+
     // ---- bits of the work an event did (KernelWork) ------------------------------------------------------
     @Native static final int WORK_FORWARD = 1;
     @Native static final int WORK_SOFTMAX_SUM = 2;
@@ -114,7 +118,9 @@ final class KernelAbi {
     @Native static final int CFG_BIAS_WEIGHT_DECAY = 31;
     @Native static final int CFG_BIAS_L2_FIRST = 32;
     @Native static final int CFG_BIAS_WEIGHT_DECAY_TIMES = 33;
-    @Native static final int CONFIG_WORDS = 34;
+    @Native static final int CFG_GRAD_NORM = 34;
+    @Native static final int CFG_GRAD_NORM_THRESHOLD = 35;
+    @Native static final int CONFIG_WORDS = 36;
 
     // ---- words of one input range of a packed config -----------------------------------------------------
     @Native static final int RANGE_WORD_KEY_LO = 0;

@@ -258,7 +258,8 @@ public final class KernelCore {
 
     /**
      * The end of a mini-batch (training cores): every accumulated gradient is divided by {@code batchSize}
-     * (DL4J's miniBatch), l1 and l2 are added ({@link RegularizationConfig}), the updater steps the weights (blocks)
+     * (DL4J's miniBatch), normalized ({@link GradientNormalizationConfig}), l1 and l2 are added
+     * ({@link RegularizationConfig}), the updater steps the weights (blocks)
      * and the bias (activators), with the weight decay added to its step, and the accumulators are zeroed.
      * {@code iteration} is DL4J's iteration count before this update (0 for the first), used by the bias corrections
      * of Adam, AdaMax, Nadam and AMSGrad.
@@ -542,6 +543,8 @@ public final class KernelCore {
             words[KernelAbi.CFG_BIAS_WEIGHT_DECAY] = Float.floatToRawIntBits(b.weightDecay());
             words[KernelAbi.CFG_BIAS_L2_FIRST] = b.l2First() ? 1 : 0;
             words[KernelAbi.CFG_BIAS_WEIGHT_DECAY_TIMES] = b.weightDecayTimes();
+            words[KernelAbi.CFG_GRAD_NORM] = t.gradientNormalization().kind().code();
+            words[KernelAbi.CFG_GRAD_NORM_THRESHOLD] = Float.floatToRawIntBits(t.gradientNormalization().threshold());
         }
         int w = KernelAbi.CONFIG_WORDS;
         for (KeyRange r : inputs) {

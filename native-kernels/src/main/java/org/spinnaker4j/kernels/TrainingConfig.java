@@ -33,11 +33,13 @@ import java.util.Objects;
  * @param sendsBackward DENSE_BLOCK: whether it sends {@code e} to the previous layer (false for the first layer)
  * @param weightRegularization the regularization of a DENSE_BLOCK's weights
  * @param biasRegularization the regularization of an activator's bias
+ * @param gradientNormalization how the core normalizes its gradient before the regularization
  */
 public record TrainingConfig(UpdaterKind updater, float learningRate, float momentumOrBeta1, float beta2,
                              float epsilon, LossKind loss, int layerOutputs, int deltaKeyBase, int backwardKeyBase,
                              int lossKeyBase, int expectedBackwardPartials, boolean sendsBackward,
-                             RegularizationConfig weightRegularization, RegularizationConfig biasRegularization) {
+                             RegularizationConfig weightRegularization, RegularizationConfig biasRegularization,
+                             GradientNormalizationConfig gradientNormalization) {
 
     /** Validates what does not depend on the core. */
     public TrainingConfig {
@@ -45,6 +47,7 @@ public record TrainingConfig(UpdaterKind updater, float learningRate, float mome
         Objects.requireNonNull(loss, "loss");
         Objects.requireNonNull(weightRegularization, "weightRegularization");
         Objects.requireNonNull(biasRegularization, "biasRegularization");
+        Objects.requireNonNull(gradientNormalization, "gradientNormalization");
         if (!Float.isFinite(learningRate) || learningRate < 0) {
             throw new IllegalArgumentException("learningRate must be finite and >= 0, got " + learningRate);
         }
@@ -85,10 +88,28 @@ public record TrainingConfig(UpdaterKind updater, float learningRate, float mome
                 RegularizationConfig.NONE);
     }
 
+    /** A config without gradient normalization. */
+    public TrainingConfig(UpdaterKind updater, float learningRate, float momentumOrBeta1, float beta2, float epsilon,
+                          LossKind loss, int layerOutputs, int deltaKeyBase, int backwardKeyBase, int lossKeyBase,
+                          int expectedBackwardPartials, boolean sendsBackward, RegularizationConfig weightRegularization,
+                          RegularizationConfig biasRegularization) {
+        this(updater, learningRate, momentumOrBeta1, beta2, epsilon, loss, layerOutputs, deltaKeyBase, backwardKeyBase,
+                lossKeyBase, expectedBackwardPartials, sendsBackward, weightRegularization, biasRegularization,
+                GradientNormalizationConfig.NONE);
+    }
+
     /** This config with the given regularization of the weights and of the bias. */
     public TrainingConfig withRegularization(RegularizationConfig weights, RegularizationConfig bias) {
         return new TrainingConfig(updater, learningRate, momentumOrBeta1, beta2, epsilon, loss, layerOutputs,
-                deltaKeyBase, backwardKeyBase, lossKeyBase, expectedBackwardPartials, sendsBackward, weights, bias);
+                deltaKeyBase, backwardKeyBase, lossKeyBase, expectedBackwardPartials, sendsBackward, weights, bias,
+                gradientNormalization);
+    }
+
+    /** This config with the given gradient normalization. */
+    public TrainingConfig withGradientNormalization(GradientNormalizationConfig normalization) {
+        return new TrainingConfig(updater, learningRate, momentumOrBeta1, beta2, epsilon, loss, layerOutputs,
+                deltaKeyBase, backwardKeyBase, lossKeyBase, expectedBackwardPartials, sendsBackward,
+                weightRegularization, biasRegularization, normalization);
     }
 
     /** Whether this is the config of an output-layer activator (it has a loss). */
@@ -113,6 +134,9 @@ public record TrainingConfig(UpdaterKind updater, float learningRate, float mome
         }
         if (!biasRegularization.isNone()) {
             sb.append(" bias ").append(biasRegularization);
+        }
+        if (!gradientNormalization.isNone()) {
+            sb.append(" gradient ").append(gradientNormalization);
         }
         if (loss != LossKind.NONE) {
             sb.append(" loss ").append(loss).append(" of ").append(layerOutputs).append(" outputs")

@@ -33,6 +33,8 @@ import org.nd4j.linalg.lossfunctions.impl.LossMAE;
 import org.nd4j.linalg.lossfunctions.impl.LossMCXENT;
 import org.nd4j.linalg.lossfunctions.impl.LossMSE;
 import org.nd4j.linalg.lossfunctions.impl.LossNegativeLogLikelihood;
+import org.spinnaker4j.mapper.ir.GradientNormalizationSpec;
+import org.spinnaker4j.mapper.ir.GradientNormalizationType;
 import org.spinnaker4j.mapper.ir.LossFunction;
 import org.spinnaker4j.mapper.ir.RegularizationSpec;
 import org.spinnaker4j.mapper.ir.TrainingSpec;
@@ -42,9 +44,9 @@ import org.spinnaker4j.mapper.ir.UpdaterType;
 /**
  * Lowers a configuration's training options (the output layer's loss, each layer's updater and regularization,
  * which may differ) into a {@link TrainingSpec}, adding a {@link Problem} for each option the kernels do not
- * implement: learning-rate schedules, a separate bias updater, regularization schedules, gradient normalisation,
- * per-output loss weights, miniBatch set differently per layer, other optimisation algorithms and step functions,
- * layers without bias.
+ * implement: learning-rate schedules, a separate bias updater, regularization schedules, gradient normalization
+ * other than ClipElementWiseAbsoluteValue, per-output loss weights, miniBatch set differently per layer, other
+ * optimisation algorithms and step functions, layers without bias.
  */
 final class TrainingTranslator {
 
@@ -79,14 +81,10 @@ final class TrainingTranslator {
                     layer.getRegularization(), layer.getIUpdater(), problems);
             RegularizationSpec bias = RegularizationTranslator.translate(i, type, "regularizationBias",
                     layer.getRegularizationBias(), layer.getIUpdater(), problems);
-            if (mine != null && weights != null && bias != null) {
+            GradientNormalizationSpec normalization = normalization(i, type, layer, problems);
+            if (mine != null && weights != null && bias != null && normalization != null) {
                 mine = new UpdaterSpec(mine.type(), mine.learningRate(), mine.momentumOrBeta1(), mine.beta2(),
-                        mine.epsilon(), weights, bias);
-            }
-            if (layer.getGradientNormalization() != null
-                    && layer.getGradientNormalization() != GradientNormalization.None) {
-                problems.add(new Problem(i, type, "gradient normalization " + layer.getGradientNormalization()
-                        + " is not supported"));
+                        mine.epsilon(), weights, bias, normalization);
             }
             checkSolver(i, type, conf.getConf(i), problems);
             if (!hasBias(layer)) {
@@ -124,6 +122,33 @@ final class TrainingTranslator {
             problems.add(new Problem(i, type, "stepFunction(" + step.getClass().getSimpleName() + ") is not supported; "
                     + "the cores apply DL4J's default for stochastic gradient descent (NegativeGradientStepFunction)"));
         }
+    }
+
+    /**
+     * A layer's gradient normalization, or null with a problem. ClipElementWiseAbsoluteValue runs on each core alone;
+     * the L2 modes need the norm of the layer's whole gradient (or of all its weights, of all its bias), which is
+     * spread over the cores holding the layer's blocks, and no exchange of partial norms between them is built yet.
+     */
+    private static GradientNormalizationSpec normalization(int i, String type, BaseLayer layer,
+            List<Problem> problems) {
+        GradientNormalization g = layer.getGradientNormalization();
+        if (g == null || g == GradientNormalization.None) {
+            return GradientNormalizationSpec.NONE;
+        }
+        if (g != GradientNormalization.ClipElementWiseAbsoluteValue) {
+            problems.add(new Problem(i, type, "gradient normalization " + g + " is not supported yet: it needs the L2 "
+                    + "norm of the layer's whole gradient, which is spread over the cores holding the layer's blocks "
+                    + "(no exchange of partial norms between them is built); ClipElementWiseAbsoluteValue is "
+                    + "supported"));
+            return null;
+        }
+        float threshold = (float) layer.getGradientNormalizationThreshold();
+        if (!Float.isFinite(threshold)) {
+            problems.add(new Problem(i, type, "gradientNormalizationThreshold(" + layer.getGradientNormalizationThreshold()
+                    + ") is not a finite float"));
+            return null;
+        }
+        return new GradientNormalizationSpec(GradientNormalizationType.CLIP_ELEMENT_WISE_ABSOLUTE_VALUE, threshold);
     }
 
     private static boolean hasBias(BaseLayer layer) {

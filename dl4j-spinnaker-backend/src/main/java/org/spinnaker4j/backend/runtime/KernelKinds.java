@@ -1,5 +1,7 @@
 package org.spinnaker4j.backend.runtime;
 
+import org.spinnaker4j.kernels.GradientNormalizationConfig;
+import org.spinnaker4j.kernels.GradientNormalizationKind;
 import org.spinnaker4j.kernels.KernelActivation;
 import org.spinnaker4j.kernels.KernelKind;
 import org.spinnaker4j.kernels.LossKind;
@@ -8,6 +10,7 @@ import org.spinnaker4j.kernels.RegularizationConfig;
 import org.spinnaker4j.kernels.UpdaterKind;
 import org.spinnaker4j.mapper.graph.VertexKind;
 import org.spinnaker4j.mapper.ir.ActivationKind;
+import org.spinnaker4j.mapper.ir.GradientNormalizationSpec;
 import org.spinnaker4j.mapper.ir.LossFunction;
 import org.spinnaker4j.mapper.ir.RegularizationSpec;
 import org.spinnaker4j.mapper.ir.UpdaterType;
@@ -49,6 +52,13 @@ public final class KernelKinds {
 
     public static RegularizationConfig of(RegularizationSpec r) {
         return new RegularizationConfig(r.l1(), r.l2(), r.weightDecay(), r.l2First(), r.weightDecayTimes());
+    }
+
+    public static GradientNormalizationConfig of(GradientNormalizationSpec g) {
+        return new GradientNormalizationConfig(switch (g.type()) {
+            case NONE -> GradientNormalizationKind.NONE;
+            case CLIP_ELEMENT_WISE_ABSOLUTE_VALUE -> GradientNormalizationKind.CLIP_ELEMENT_WISE;
+        }, g.threshold());
     }
 
     public static KernelActivation of(ActivationKind kind) {

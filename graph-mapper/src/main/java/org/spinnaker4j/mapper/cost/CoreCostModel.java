@@ -63,6 +63,8 @@ public record CoreCostModel(double cyclesPerInstruction, int receiveInterruptCyc
     private static final Map<UpdaterType, Double> UPDATE = perUpdater("update.");
     /** Per parameter of an update, extra, when the parameter is regularized (measured with l1, l2, weight decay). */
     private static final double REGULARIZATION = TABLE.of("update.regularization");
+    /** Per parameter of an update, extra, when the gradient is clipped element-wise (about 60 % of values clipped). */
+    private static final double CLIP = TABLE.of("update.clip");
 
     public CoreCostModel {
         if (!(cyclesPerInstruction > 0) || receiveInterruptCycles < 1 || dispatchCycles < 0 || sendPacketCycles < 1) {
@@ -233,14 +235,19 @@ public record CoreCostModel(double cyclesPerInstruction, int receiveInterruptCyc
     }
 
     /**
-     * Cycles to apply an update with its regularization to a vertex's parameters: {@link #updateCycles(MachineVertex,
-     * UpdaterType)} plus, for the weights and for the bias if regularized, the measured cost of l1, l2 and weight
-     * decay together per parameter.
+     * Cycles to apply an update with its regularization and gradient normalization to a vertex's parameters:
+     * {@link #updateCycles(MachineVertex, UpdaterType)} plus, for the weights and for the bias if regularized, the
+     * measured cost of l1, l2 and weight decay together per parameter, plus the element-wise clipping's per parameter
+     * if the layer clips.
      */
     public long updateCycles(MachineVertex v, UpdaterSpec updater) {
         long regularized = (updater.weights().equals(RegularizationSpec.NONE) ? 0 : weights(v))
                 + (updater.bias().equals(RegularizationSpec.NONE) ? 0 : biases(v));
-        return updateCycles(v, updater.type()) + cycles(regularized * REGULARIZATION);
+        long clipped = switch (updater.gradientNormalization().type()) {
+            case NONE -> 0;
+            case CLIP_ELEMENT_WISE_ABSOLUTE_VALUE -> weights(v) + biases(v);
+        };
+        return updateCycles(v, updater.type()) + cycles(regularized * REGULARIZATION + clipped * CLIP);
     }
 
     private static long weights(MachineVertex v) {

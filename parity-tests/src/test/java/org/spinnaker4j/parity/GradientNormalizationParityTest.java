@@ -1,0 +1,110 @@
+package org.spinnaker4j.parity;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.spinnaker4j.demo.ReferenceNetworks.dense;
+
+import java.util.stream.Stream;
+import org.deeplearning4j.nn.conf.GradientNormalization;
+import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.layers.DenseLayer;
+import org.deeplearning4j.nn.conf.layers.Layer;
+import org.deeplearning4j.nn.conf.layers.OutputLayer;
+import org.deeplearning4j.nn.weights.WeightInit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.nd4j.linalg.activations.Activation;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.learning.config.Adam;
+import org.nd4j.linalg.learning.config.Sgd;
+import org.nd4j.linalg.lossfunctions.LossFunctions.LossFunction;
+import org.nd4j.linalg.ops.transforms.Transforms;
+import org.spinnaker4j.backend.SpiNNakerMultiLayerNetwork;
+import org.spinnaker4j.backend.SpiNNakerOptions;
+import org.spinnaker4j.mapper.graph.MachineVertex;
+import org.spinnaker4j.mapper.graph.VertexKind;
+
+/**
+ * Gradient normalization trains on the machine as on nd4j-native: 20 mini-batches of 16 on an 8-32-12-4 network
+ * whose every layer spans several cores (the default FASTEST mapping), with a threshold that changes the trajectory
+ * (checked against training without it on the CPU), every parameter within 1e-3, the updater state within 1e-3.
+ */
+class GradientNormalizationParityTest {
+
+    private static final int BATCHES = 20;
+    private static final int BATCH_SIZE = 16;
+    /** How far normalization must move the CPU's parameters from training without it for a case to count. */
+    private static final double CHANGED = 10 * TrainingParity.PARAMETER_TOLERANCE;
+
+    /** A configuration builder with the network-wide options of a case. */
+    private interface Options {
+        NeuralNetConfiguration.Builder apply(NeuralNetConfiguration.Builder b);
+    }
+
+    private static MultiLayerConfiguration network(Options options, Layer hidden) {
+        return options.apply(new NeuralNetConfiguration.Builder().seed(42).weightInit(WeightInit.XAVIER).biasInit(0.2))
+                .list()
+                .layer(dense(8, 32, Activation.TANH))
+                .layer(hidden)
+                .layer(new OutputLayer.Builder(LossFunction.MCXENT).nIn(12).nOut(4).activation(Activation.SOFTMAX)
+                        .build())
+                .build();
+    }
+
+    private static MultiLayerConfiguration network(Options options) {
+        return network(options, dense(32, 12, Activation.RELU));
+    }
+
+    private static Options clip(double threshold) {
+        return b -> b.gradientNormalization(GradientNormalization.ClipElementWiseAbsoluteValue)
+                .gradientNormalizationThreshold(threshold);
+    }
+
+    /** Each case: its name, the configuration, and the same without gradient normalization. */
+    static Stream<Arguments> normalizations() {
+        Options sgd = b -> b.updater(new Sgd(0.1));
+        Options adamL2 = b -> b.updater(new Adam(0.01)).l2(1e-3);
+        return Stream.of(
+                Arguments.of("ClipElementWiseAbsoluteValue", network(b -> clip(0.01).apply(sgd.apply(b))),
+                        network(sgd)),
+                Arguments.of("ClipElementWiseAbsoluteValue + Adam + l2",
+                        network(b -> clip(0.002).apply(adamL2.apply(b))), network(adamL2)),
+                Arguments.of("ClipElementWiseAbsoluteValue on one layer", network(sgd,
+                        new DenseLayer.Builder().nIn(32).nOut(12).activation(Activation.RELU)
+                                .gradientNormalization(GradientNormalization.ClipElementWiseAbsoluteValue)
+                                .gradientNormalizationThreshold(0.005).build()), network(sgd)));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("normalizations")
+    void gradientNormalizationTrainsAsOnTheCpu(String name, MultiLayerConfiguration conf,
+            MultiLayerConfiguration without) {
+        INDArray normalized = TrainingParity.cpuParametersAfter(conf, TrainingParity.Labels.ONE_HOT, BATCHES,
+                BATCH_SIZE);
+        INDArray plain = TrainingParity.cpuParametersAfter(without, TrainingParity.Labels.ONE_HOT, BATCHES, BATCH_SIZE);
+        double moved = Transforms.abs(normalized.sub(plain)).maxNumber().doubleValue();
+        assertTrue(moved > CHANGED, name + " moves the CPU's parameters by only " + moved + ": it clips nothing");
+        TrainingParity.assertTrainingParity(name, conf, SpiNNakerOptions.defaults(), TrainingParity.Labels.ONE_HOT,
+                BATCHES, BATCH_SIZE);
+    }
+
+    @Test
+    void everyLayerOfTheTestNetworkSpansSeveralCores() {
+        MultiLayerConfiguration conf = network(clip(0.01));
+        try (SpiNNakerMultiLayerNetwork machine = new SpiNNakerMultiLayerNetwork(conf, SpiNNakerOptions.defaults())) {
+            machine.init();
+            for (int layer = 0; layer < 3; layer++) {
+                int l = layer;
+                long owners = machine.trainingMapping().graph().vertices().stream()
+                        .filter(v -> v.layer() == l && owns(v)).count();
+                assertTrue(owners >= 2, "layer " + l + " is on " + owners + " parameter-owning core(s)");
+            }
+        }
+    }
+
+    private static boolean owns(MachineVertex v) {
+        return v.kind() == VertexKind.DENSE_BLOCK || v.kind() == VertexKind.REDUCE;
+    }
+}
