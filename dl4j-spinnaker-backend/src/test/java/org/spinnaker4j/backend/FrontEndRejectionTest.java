@@ -109,8 +109,7 @@ class FrontEndRejectionTest {
         assertTrue(m.contains("layer 1 (OutputLayer): a separate bias updater"), m);
         assertTrue(m.contains("layer 1 (OutputLayer): regularizationBias lists L2Regularization twice"), m);
         assertFalse(m.contains("layer 1 (OutputLayer): updater"), m);
-        assertTrue(m.contains("layer 0 (DenseLayer): gradient normalization ClipL2PerLayer is not supported yet"), m);
-        assertTrue(m.contains("layer 1 (OutputLayer): gradient normalization ClipL2PerLayer is not supported yet"), m);
+        assertFalse(m.contains("gradient normalization"), m);
         assertTrue(m.contains("a softmax output trains only with MCXENT or NEGATIVELOGLIKELIHOOD, not MSE"), m);
     }
 

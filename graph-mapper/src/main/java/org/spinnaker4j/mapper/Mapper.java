@@ -122,7 +122,8 @@ public final class Mapper {
         for (MachineVertex v : graph.vertices()) {
             List<InputRange> ranges = receive.get(v.id());
             int peers = (int) ranges.stream().filter(r -> r.kind() == ReceiveKind.SOFTMAX_SYNC).count();
-            int bytes = memory.stateBytes(DtcmCheck.shape(network, v, ranges.size(), peers));
+            int normPeers = (int) ranges.stream().filter(r -> r.kind() == ReceiveKind.NORM).count();
+            int bytes = memory.stateBytes(DtcmCheck.shape(network, v, ranges.size(), peers, normPeers));
             if (bytes > memory.dtcmBytes()) {
                 throw new MappingException(v + " needs " + bytes + " bytes of DTCM but a core has "
                         + memory.dtcmBytes());

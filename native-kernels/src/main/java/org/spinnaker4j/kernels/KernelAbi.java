@@ -44,6 +44,7 @@ final class KernelAbi {
     @Native static final int RANGE_BACKWARD_PARTIAL = 3;
     @Native static final int RANGE_LABEL = 4;
     @Native static final int RANGE_IGNORE = 5;
+    @Native static final int RANGE_NORM = 6;
 
     // ---- updaters (UpdaterKind) --------------------------------------------------------------------------
     @Native static final int UPDATER_SGD = 0;
@@ -70,6 +71,10 @@ final class KernelAbi {
     // ---- gradient normalizations (GradientNormalizationKind) ---------------------------------------------
     @Native static final int GRAD_NORM_NONE = 0;
     @Native static final int GRAD_NORM_CLIP_ELEMENT_WISE = 1;
+    @Native static final int GRAD_NORM_RENORM_L2_PER_LAYER = 2;
+    @Native static final int GRAD_NORM_RENORM_L2_PER_PARAM_TYPE = 3;
+    @Native static final int GRAD_NORM_CLIP_L2_PER_LAYER = 4;
+    @Native static final int GRAD_NORM_CLIP_L2_PER_PARAM_TYPE = 5;
 
     // ---- bits of the work an event did (KernelWork) ------------------------------------------------------
     @Native static final int WORK_FORWARD = 1;
@@ -120,7 +125,10 @@ final class KernelAbi {
     @Native static final int CFG_BIAS_WEIGHT_DECAY_TIMES = 33;
     @Native static final int CFG_GRAD_NORM = 34;
     @Native static final int CFG_GRAD_NORM_THRESHOLD = 35;
-    @Native static final int CONFIG_WORDS = 36;
+    @Native static final int CFG_NORM_KEY_BASE = 36;
+    @Native static final int CFG_NORM_PEERS = 37;
+    @Native static final int CFG_NORM_SELF = 38;
+    @Native static final int CONFIG_WORDS = 39;
 
     // ---- words of one input range of a packed config -----------------------------------------------------
     @Native static final int RANGE_WORD_KEY_LO = 0;

@@ -3,6 +3,8 @@ package org.spinnaker4j.parity;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.spinnaker4j.demo.ReferenceNetworks.dense;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.stream.Stream;
 import org.deeplearning4j.nn.conf.GradientNormalization;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
@@ -57,24 +59,36 @@ class GradientNormalizationParityTest {
         return network(options, dense(32, 12, Activation.RELU));
     }
 
-    private static Options clip(double threshold) {
-        return b -> b.gradientNormalization(GradientNormalization.ClipElementWiseAbsoluteValue)
-                .gradientNormalizationThreshold(threshold);
+    private static Options normalize(GradientNormalization mode, double threshold) {
+        return b -> b.gradientNormalization(mode).gradientNormalizationThreshold(threshold);
     }
 
     /** Each case: its name, the configuration, and the same without gradient normalization. */
     static Stream<Arguments> normalizations() {
         Options sgd = b -> b.updater(new Sgd(0.1));
         Options adamL2 = b -> b.updater(new Adam(0.01)).l2(1e-3);
-        return Stream.of(
-                Arguments.of("ClipElementWiseAbsoluteValue", network(b -> clip(0.01).apply(sgd.apply(b))),
-                        network(sgd)),
-                Arguments.of("ClipElementWiseAbsoluteValue + Adam + l2",
-                        network(b -> clip(0.002).apply(adamL2.apply(b))), network(adamL2)),
-                Arguments.of("ClipElementWiseAbsoluteValue on one layer", network(sgd,
-                        new DenseLayer.Builder().nIn(32).nOut(12).activation(Activation.RELU)
-                                .gradientNormalization(GradientNormalization.ClipElementWiseAbsoluteValue)
-                                .gradientNormalizationThreshold(0.005).build()), network(sgd)));
+        List<Arguments> cases = new ArrayList<>();
+        for (Object[] mode : new Object[][] {{GradientNormalization.ClipElementWiseAbsoluteValue, 0.01, 0.002},
+                {GradientNormalization.RenormalizeL2PerLayer, 1.0, 1.0},
+                {GradientNormalization.RenormalizeL2PerParamType, 1.0, 1.0},
+                {GradientNormalization.ClipL2PerLayer, 0.05, 0.05},
+                {GradientNormalization.ClipL2PerParamType, 0.05, 0.05}}) {
+            GradientNormalization g = (GradientNormalization) mode[0];
+            Options alone = normalize(g, (double) mode[1]);
+            Options withAdam = normalize(g, (double) mode[2]);
+            cases.add(Arguments.of(g.name(), network(b -> alone.apply(sgd.apply(b))), network(sgd)));
+            cases.add(Arguments.of(g + " + Adam + l2", network(b -> withAdam.apply(adamL2.apply(b))),
+                    network(adamL2)));
+        }
+        cases.add(Arguments.of("ClipElementWiseAbsoluteValue on one layer", network(sgd,
+                new DenseLayer.Builder().nIn(32).nOut(12).activation(Activation.RELU)
+                        .gradientNormalization(GradientNormalization.ClipElementWiseAbsoluteValue)
+                        .gradientNormalizationThreshold(0.005).build()), network(sgd)));
+        cases.add(Arguments.of("ClipL2PerLayer on one layer", network(sgd,
+                new DenseLayer.Builder().nIn(32).nOut(12).activation(Activation.RELU)
+                        .gradientNormalization(GradientNormalization.ClipL2PerLayer)
+                        .gradientNormalizationThreshold(0.02).build()), network(sgd)));
+        return cases.stream();
     }
 
     @ParameterizedTest(name = "{0}")
@@ -92,7 +106,7 @@ class GradientNormalizationParityTest {
 
     @Test
     void everyLayerOfTheTestNetworkSpansSeveralCores() {
-        MultiLayerConfiguration conf = network(clip(0.01));
+        MultiLayerConfiguration conf = network(normalize(GradientNormalization.RenormalizeL2PerLayer, 1.0));
         try (SpiNNakerMultiLayerNetwork machine = new SpiNNakerMultiLayerNetwork(conf, SpiNNakerOptions.defaults())) {
             machine.init();
             for (int layer = 0; layer < 3; layer++) {

@@ -44,9 +44,8 @@ import org.spinnaker4j.mapper.ir.UpdaterType;
 /**
  * Lowers a configuration's training options (the output layer's loss, each layer's updater and regularization,
  * which may differ) into a {@link TrainingSpec}, adding a {@link Problem} for each option the kernels do not
- * implement: learning-rate schedules, a separate bias updater, regularization schedules, gradient normalization
- * other than ClipElementWiseAbsoluteValue, per-output loss weights, miniBatch set differently per layer, other
- * optimisation algorithms and step functions, layers without bias.
+ * implement: learning-rate schedules, a separate bias updater, regularization schedules, per-output loss weights,
+ * miniBatch set differently per layer, other optimisation algorithms and step functions, layers without bias.
  */
 final class TrainingTranslator {
 
@@ -124,23 +123,12 @@ final class TrainingTranslator {
         }
     }
 
-    /**
-     * A layer's gradient normalization, or null with a problem. ClipElementWiseAbsoluteValue runs on each core alone;
-     * the L2 modes need the norm of the layer's whole gradient (or of all its weights, of all its bias), which is
-     * spread over the cores holding the layer's blocks, and no exchange of partial norms between them is built yet.
-     */
+    /** A layer's gradient normalization, or null with a problem (a threshold that is not a finite float). */
     private static GradientNormalizationSpec normalization(int i, String type, BaseLayer layer,
             List<Problem> problems) {
         GradientNormalization g = layer.getGradientNormalization();
         if (g == null || g == GradientNormalization.None) {
             return GradientNormalizationSpec.NONE;
-        }
-        if (g != GradientNormalization.ClipElementWiseAbsoluteValue) {
-            problems.add(new Problem(i, type, "gradient normalization " + g + " is not supported yet: it needs the L2 "
-                    + "norm of the layer's whole gradient, which is spread over the cores holding the layer's blocks "
-                    + "(no exchange of partial norms between them is built); ClipElementWiseAbsoluteValue is "
-                    + "supported"));
-            return null;
         }
         float threshold = (float) layer.getGradientNormalizationThreshold();
         if (!Float.isFinite(threshold)) {
@@ -148,7 +136,14 @@ final class TrainingTranslator {
                     + ") is not a finite float"));
             return null;
         }
-        return new GradientNormalizationSpec(GradientNormalizationType.CLIP_ELEMENT_WISE_ABSOLUTE_VALUE, threshold);
+        return new GradientNormalizationSpec(switch (g) {
+            case None -> GradientNormalizationType.NONE;
+            case ClipElementWiseAbsoluteValue -> GradientNormalizationType.CLIP_ELEMENT_WISE_ABSOLUTE_VALUE;
+            case RenormalizeL2PerLayer -> GradientNormalizationType.RENORMALIZE_L2_PER_LAYER;
+            case RenormalizeL2PerParamType -> GradientNormalizationType.RENORMALIZE_L2_PER_PARAM_TYPE;
+            case ClipL2PerLayer -> GradientNormalizationType.CLIP_L2_PER_LAYER;
+            case ClipL2PerParamType -> GradientNormalizationType.CLIP_L2_PER_PARAM_TYPE;
+        }, threshold);
     }
 
     private static boolean hasBias(BaseLayer layer) {

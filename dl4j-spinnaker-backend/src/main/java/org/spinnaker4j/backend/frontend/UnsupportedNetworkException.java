@@ -13,7 +13,7 @@ public class UnsupportedNetworkException extends IllegalArgumentException {
             + "weight noise, constraints or layer norm, no input preprocessors) with activations identity, "
             + "relu, leakyrelu, sigmoid, tanh, softmax, hardtanh, softplus, elu; for training, updaters Sgd, "
             + "Nesterovs, Adam, AdaMax, Nadam, AMSGrad, AdaGrad, AdaDelta, RmsProp, NoOp (no schedules, no separate "
-            + "bias updater; gradient normalization ClipElementWiseAbsoluteValue only), regularization l1, l2, weight decay (weights and bias, "
+            + "bias updater; every gradient normalization), regularization l1, l2, weight decay (weights and bias, "
             + "fixed coefficients) and losses MSE, L1, L2, MAE, XENT, MCXENT, NEGATIVELOGLIKELIHOOD.";
 
     private final transient List<Problem> problems;

@@ -1,6 +1,5 @@
 package org.spinnaker4j.backend.runtime;
 
-import org.spinnaker4j.kernels.GradientNormalizationConfig;
 import org.spinnaker4j.kernels.GradientNormalizationKind;
 import org.spinnaker4j.kernels.KernelActivation;
 import org.spinnaker4j.kernels.KernelKind;
@@ -10,7 +9,7 @@ import org.spinnaker4j.kernels.RegularizationConfig;
 import org.spinnaker4j.kernels.UpdaterKind;
 import org.spinnaker4j.mapper.graph.VertexKind;
 import org.spinnaker4j.mapper.ir.ActivationKind;
-import org.spinnaker4j.mapper.ir.GradientNormalizationSpec;
+import org.spinnaker4j.mapper.ir.GradientNormalizationType;
 import org.spinnaker4j.mapper.ir.LossFunction;
 import org.spinnaker4j.mapper.ir.RegularizationSpec;
 import org.spinnaker4j.mapper.ir.UpdaterType;
@@ -54,11 +53,15 @@ public final class KernelKinds {
         return new RegularizationConfig(r.l1(), r.l2(), r.weightDecay(), r.l2First(), r.weightDecayTimes());
     }
 
-    public static GradientNormalizationConfig of(GradientNormalizationSpec g) {
-        return new GradientNormalizationConfig(switch (g.type()) {
+    public static GradientNormalizationKind of(GradientNormalizationType type) {
+        return switch (type) {
             case NONE -> GradientNormalizationKind.NONE;
             case CLIP_ELEMENT_WISE_ABSOLUTE_VALUE -> GradientNormalizationKind.CLIP_ELEMENT_WISE;
-        }, g.threshold());
+            case RENORMALIZE_L2_PER_LAYER -> GradientNormalizationKind.RENORM_L2_PER_LAYER;
+            case RENORMALIZE_L2_PER_PARAM_TYPE -> GradientNormalizationKind.RENORM_L2_PER_PARAM_TYPE;
+            case CLIP_L2_PER_LAYER -> GradientNormalizationKind.CLIP_L2_PER_LAYER;
+            case CLIP_L2_PER_PARAM_TYPE -> GradientNormalizationKind.CLIP_L2_PER_PARAM_TYPE;
+        };
     }
 
     public static KernelActivation of(ActivationKind kind) {
@@ -95,6 +98,7 @@ public final class KernelKinds {
             case DELTA -> RangeKind.DELTA;
             case BACKWARD_PARTIAL -> RangeKind.BACKWARD_PARTIAL;
             case IGNORE -> RangeKind.IGNORE;
+            case NORM -> RangeKind.NORM;
         };
     }
 }

@@ -54,7 +54,8 @@ class NativeCoreMemoryTest {
             List<InputRange> ranges = mapping.receiveTables().get(v.id());
             int peers = (int) ranges.stream().filter(r -> r.kind() == ReceiveKind.SOFTMAX_SYNC).count();
             sawPeers |= peers > 0;
-            int planned = memory.stateBytes(DtcmCheck.shape(net, v, ranges.size(), peers));
+            int normPeers = (int) ranges.stream().filter(r -> r.kind() == ReceiveKind.NORM).count();
+            int planned = memory.stateBytes(DtcmCheck.shape(net, v, ranges.size(), peers, normPeers));
             int loaded = KernelCore.stateBytes(data.get(v.id()).config());
             assertEquals(loaded, planned, v.toString());
             assertTrue(loaded <= KernelCore.DTCM_BYTES, v.toString());

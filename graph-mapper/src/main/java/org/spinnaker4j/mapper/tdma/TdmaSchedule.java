@@ -11,10 +11,12 @@ import java.util.Map;
  * one sample takes from its first packet sent to its last received. {@code periodClocks} is how often
  * a sample may start: inference pipelines samples, a new one starting every period while earlier
  * ones are still in flight (each sample's slots are its start plus the offsets here); in training a
- * period is a whole step.
+ * period is a whole step. {@code normClocks} is the length of a training mapping's exchange of gradient-norm
+ * partials ({@link Phase#NORM}, once per mini-batch after the last step; its slots and its stage count from the
+ * exchange's start), 0 without one.
  */
 public record TdmaSchedule(Map<Phase, List<CoreSlot>> slots, List<Stage> stages, long stepClocks,
-        long periodClocks) {
+        long periodClocks, long normClocks) {
 
     /**
      * One sending window of the step: its senders each send a packet per {@code clocksBetweenSends},
@@ -29,6 +31,9 @@ public record TdmaSchedule(Map<Phase, List<CoreSlot>> slots, List<Stage> stages,
         slots.forEach((phase, list) -> copy.put(phase, List.copyOf(list)));
         slots = copy;
         stages = List.copyOf(stages);
+        if (normClocks < 0) {
+            throw new IllegalArgumentException("norm exchange of " + normClocks + " clocks");
+        }
         if (periodClocks < 1 || periodClocks > Math.max(stepClocks, 1)) {
             throw new IllegalArgumentException("period " + periodClocks + " clocks for a step of " + stepClocks);
         }

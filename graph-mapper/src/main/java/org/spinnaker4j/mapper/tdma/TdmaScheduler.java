@@ -126,10 +126,12 @@ public final class TdmaScheduler {
         TdmaSchedule schedule() {
             List<StagePlan> forward = plan(stages(graph), Phase.SYNC, Phase.FORWARD, false);
             long period;
+            long normClocks = 0;
             if (network.trains()) {
                 layOut(forward, false, null);
                 layOut(plan(backwardStages(graph), Phase.BACKWARD_SYNC, Phase.BACKWARD, true), true, null);
                 period = windowEnd;
+                normClocks = layOutNorm();
             } else {
                 Pipelining pipelining = new Pipelining(forward);
                 period = pipelining.period;
@@ -137,7 +139,34 @@ public final class TdmaScheduler {
             }
             Map<Phase, List<CoreSlot>> byPhase = new EnumMap<>(Phase.class);
             slots.forEach((phase, array) -> byPhase.put(phase, Arrays.asList(array)));
-            return new TdmaSchedule(byPhase, stages, windowEnd, Math.max(1, Math.min(period, windowEnd)));
+            return new TdmaSchedule(byPhase, stages, windowEnd, Math.max(1, Math.min(period, windowEnd)),
+                    normClocks);
+        }
+
+        /**
+         * The exchange of the L2 gradient normalizations' partial sums of squares, once per mini-batch, timed from
+         * its own start: every core that sends partials first computes them, then all send in one window (each one
+         * or two packets, every layer's exchange at once). Returns its length, 0 without one.
+         */
+        private long layOutNorm() {
+            List<Integer> members = new ArrayList<>();
+            long work = 0;
+            for (MachineVertex v : graph.vertices()) {
+                if (graph.outgoing(v.id()).stream().anyMatch(p -> p.kind() == PartitionKind.NORM)) {
+                    members.add(v.id());
+                    work = Math.max(work, cost.normPartialCycles(v));
+                }
+            }
+            WindowPlan w = window(0, members, Phase.NORM);
+            if (w == null) {
+                return 0;
+            }
+            long step = windowEnd;
+            windowEnd = work;
+            place(w, w.between(), w.between());
+            long length = windowEnd;
+            windowEnd = step;
+            return length;
         }
 
         /** What every stage of one pass (forward or backward) sends and computes, before any of it is timed. */
@@ -309,7 +338,11 @@ public final class TdmaScheduler {
          * staggered in row order), so a window feeds a block no faster than it multiplies.
          */
         private long receiveCycles(MachineVertex receiver, Phase phase) {
-            return phase == Phase.FORWARD ? cost.forwardPacketCycles(receiver) : cost.packetCycles(receiver.kind());
+            return switch (phase) {
+                case FORWARD -> cost.forwardPacketCycles(receiver);
+                case NORM -> cost.normPacketCycles();
+                case SYNC, BACKWARD_SYNC, BACKWARD -> cost.packetCycles(receiver.kind());
+            };
         }
 
         private static boolean contains(Slice outer, Slice inner) {
