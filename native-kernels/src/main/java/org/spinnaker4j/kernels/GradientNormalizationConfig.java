@@ -5,8 +5,8 @@ import java.util.Objects;
 /**
  * How a training core normalizes the gradient of its parameters before the regularization and the updater (DL4J's
  * {@code GradientNormalization} with its {@code gradientNormalizationThreshold}), and, for the L2 modes, where it
- * stands in its layer's exchange of partial sums of squares: it sends its partials under {@code keyBase} (
- * {@link GradientNormalizationKind#normKeys()} keys), receives those of {@code peers} other cores (one
+ * stands in its layer's exchange of partial sums of squares: it sends its partials under {@code keyBase}
+ * ({@link GradientNormalizationKind#normKeys()} keys), receives those of {@code peers} other cores (one
  * {@link RangeKind#NORM} range each, whose local offset is the peer's position), and holds {@code position} itself;
  * every core adds the partials in position order, so all get the same norms.
  *

@@ -1,5 +1,6 @@
 package org.spinnaker4j.parity;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.spinnaker4j.demo.ReferenceNetworks.dense;
 
@@ -13,9 +14,9 @@ import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.conf.layers.Layer;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.weights.WeightInit;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -25,7 +26,12 @@ import org.nd4j.linalg.lossfunctions.LossFunctions.LossFunction;
 import org.nd4j.linalg.ops.transforms.Transforms;
 import org.spinnaker4j.backend.SpiNNakerMultiLayerNetwork;
 import org.spinnaker4j.backend.SpiNNakerOptions;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.spinnaker4j.mapper.Mapping;
 import org.spinnaker4j.mapper.graph.MachineVertex;
+import org.spinnaker4j.mapper.graph.OutgoingPartition;
+import org.spinnaker4j.mapper.graph.PartitionKind;
 import org.spinnaker4j.mapper.graph.VertexKind;
 
 /**
@@ -34,6 +40,8 @@ import org.spinnaker4j.mapper.graph.VertexKind;
  * (checked against training without it on the CPU), every parameter within 1e-3, the updater state within 1e-3.
  */
 class GradientNormalizationParityTest {
+
+    private static final Logger LOG = LoggerFactory.getLogger(GradientNormalizationParityTest.class);
 
     private static final int BATCHES = 20;
     private static final int BATCH_SIZE = 16;
@@ -104,17 +112,38 @@ class GradientNormalizationParityTest {
                 BATCHES, BATCH_SIZE);
     }
 
-    @Test
-    void everyLayerOfTheTestNetworkSpansSeveralCores() {
-        MultiLayerConfiguration conf = network(normalize(GradientNormalization.RenormalizeL2PerLayer, 1.0));
+    /**
+     * The test network's every layer is on several parameter-owning cores, and with a per-layer L2 mode (one key)
+     * or a per-param-type one (two) each of them sends its partials to every other in a NORM partition; logs the
+     * packets per update and the exchange's TDMA window.
+     */
+    @ParameterizedTest
+    @EnumSource(value = GradientNormalization.class, names = {"RenormalizeL2PerLayer", "ClipL2PerParamType"})
+    void everyLayerSpansSeveralCoresThatExchangeTheirPartials(GradientNormalization mode) {
+        MultiLayerConfiguration conf = network(normalize(mode, 1.0));
+        int keys = mode == GradientNormalization.RenormalizeL2PerLayer ? 1 : 2;
         try (SpiNNakerMultiLayerNetwork machine = new SpiNNakerMultiLayerNetwork(conf, SpiNNakerOptions.defaults())) {
             machine.init();
+            Mapping m = machine.trainingMapping();
             for (int layer = 0; layer < 3; layer++) {
                 int l = layer;
-                long owners = machine.trainingMapping().graph().vertices().stream()
-                        .filter(v -> v.layer() == l && owns(v)).count();
-                assertTrue(owners >= 2, "layer " + l + " is on " + owners + " parameter-owning core(s)");
+                List<MachineVertex> owners = m.graph().vertices().stream().filter(v -> v.layer() == l && owns(v))
+                        .toList();
+                assertTrue(owners.size() >= 2, "layer " + l + " is on " + owners.size() + " parameter-owning core(s)");
+                List<OutgoingPartition> norms = m.graph().partitions().stream()
+                        .filter(p -> p.kind() == PartitionKind.NORM && m.graph().vertex(p.source()).layer() == l)
+                        .toList();
+                assertEquals(owners.size(), norms.size(), "one NORM partition per core of layer " + l);
+                for (OutgoingPartition p : norms) {
+                    assertEquals(keys, p.nKeys());
+                    assertEquals(owners.size() - 1, p.targets().size(), "to every other core of layer " + l);
+                }
+                LOG.info("{}: layer {} on {} cores: {} NORM packets per update, {} deliveries", mode, l,
+                        owners.size(), owners.size() * keys, owners.size() * (owners.size() - 1) * keys);
             }
+            assertTrue(m.tdma().normClocks() > 0, "the exchange has a TDMA window");
+            LOG.info("{}: the exchange takes {} clocks ({} µs) before the update", mode, m.tdma().normClocks(),
+                    m.tdma().normClocks() / 200.0);
         }
     }
 

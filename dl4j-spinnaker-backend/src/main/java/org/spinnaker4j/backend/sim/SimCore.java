@@ -344,7 +344,7 @@ final class SimCore implements SimRouter.Pusher {
             int phase = toSend.phase();
             toSend.removeFirst();
             sent++;
-            if (PHASES[phase].backward()) {
+            if (PHASES[phase].backward() || PHASES[phase] == Phase.NORM) {
                 sentBackward++;
             } else {
                 lastForwardSendPs = clock.now();
