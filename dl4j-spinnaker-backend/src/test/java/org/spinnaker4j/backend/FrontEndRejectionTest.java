@@ -109,7 +109,7 @@ class FrontEndRejectionTest {
         assertTrue(m.contains("layer 1 (OutputLayer): a separate bias updater"), m);
         assertTrue(m.contains("layer 1 (OutputLayer): regularizationBias lists L2Regularization twice"), m);
         assertFalse(m.contains("layer 1 (OutputLayer): updater"), m);
-        assertFalse(m.contains("gradient normalization"), m);
+        assertFalse(m.contains("ClipL2PerLayer"), "gradient normalization is supported: " + m);
         assertTrue(m.contains("a softmax output trains only with MCXENT or NEGATIVELOGLIKELIHOOD, not MSE"), m);
     }
 
