@@ -37,7 +37,13 @@
  *                            activator (REDUCE) with activation A
  *   calibrate outloss A L C  the label that completes a C-column output activator
  *                            (REDUCE) with activation A and loss L
- *   calibrate update U R C   s4j_apply_update of an R x C training block, updater U
+ *   calibrate update U R C [regularized|clipped]
+ *                            s4j_apply_update of an R x C training block, updater U
+ *                            (with l1, l2 and weight decay, clipped at 0.005, or
+ *                            renormalized by the layer's L2 norm)
+ *   calibrate normstart R C  s4j_norm_start of an R x C training block (per param
+ *                            type: two partials sent)
+ *   calibrate normvalue N    2 N peers' partials filed by a 4 x 4 training block
  *
  * A scenario name ending in 0 (accumulate0, next0, last0, backward0) runs it
  * with all weights and deltas 0 and all inputs 1, so every soft-float call
@@ -65,6 +71,8 @@
 #define BACK_KEY   0x3000u
 #define LABEL_KEY  0x4000u
 #define IGNORE_KEY 0x100u
+#define NORM_KEY   0x5000u      /* this core's partials */
+#define PEER_KEY   0x6000u      /* its peers' partials, two keys each */
 
 void calib_begin(void);
 void calib_end(void);
@@ -207,6 +215,9 @@ typedef struct spec {
     uint32_t expected_backward;
     uint32_t sends_backward;
     uint32_t regularized;       /* l1, l2 and weight decay on the weights */
+    uint32_t clipped;           /* ClipElementWiseAbsoluteValue at 0.005 */
+    uint32_t norm;              /* an L2 gradient normalization (S4J_GRAD_NORM_*) */
+    uint32_t norm_peers;        /* its peers, at positions 1 .. norm_peers */
 } spec;
 
 static void range(uint32_t *n, uint32_t lo, uint32_t span, uint32_t local,
@@ -261,6 +272,17 @@ static void load(const spec *s)
             words[S4J_CFG_WEIGHT_DECAY] = bits(1e-5f);
             words[S4J_CFG_WEIGHT_DECAY_TIMES] = 1u;
         }
+        if (s->clipped != 0u) {
+            /* the gradients lie in [-0.0125, 0.0125]: about 60 % are clipped */
+            words[S4J_CFG_GRAD_NORM] = S4J_GRAD_NORM_CLIP_ELEMENT_WISE;
+            words[S4J_CFG_GRAD_NORM_THRESHOLD] = bits(0.005f);
+        }
+        if (s->norm != 0u) {
+            words[S4J_CFG_GRAD_NORM] = s->norm;
+            words[S4J_CFG_GRAD_NORM_THRESHOLD] = bits(1.0f);
+            words[S4J_CFG_NORM_KEY_BASE] = NORM_KEY;
+            words[S4J_CFG_NORM_PEERS] = s->norm_peers;
+        }
     }
     if (s->ignore + s->data_ranges + 4u > MAX_RANGES) {
         fail("too many ranges", (long)s->ignore);
@@ -283,6 +305,12 @@ static void load(const spec *s)
         } else {
             range(&n, LABEL_KEY, s->cols, 0u, S4J_RANGE_LABEL);
         }
+    }
+    if (s->norm_peers + n > MAX_RANGES) {
+        fail("too many norm peers", (long)s->norm_peers);
+    }
+    for (i = 0u; i < s->norm_peers; i++) {
+        range(&n, PEER_KEY + 2u * i, 2u, 1u + i, S4J_RANGE_NORM);
     }
     words[S4J_CFG_N_RANGES] = n;
     nw = s->kind == S4J_KIND_DENSE_BLOCK ? s->rows * s->cols : 0u;
@@ -499,11 +527,15 @@ int main(int argc, char **argv)
     } else if (strcmp(what, "update") == 0 && (argc == 5 || argc == 6)) {
         int32_t r;
 
-        if (argc == 6 && strcmp(argv[5], "regularized") != 0) {
-            fprintf(stderr, "calibrate: update's 4th argument is 'regularized'\n");
+        if (argc == 6 && strcmp(argv[5], "regularized") != 0
+            && strcmp(argv[5], "clipped") != 0 && strcmp(argv[5], "normalized") != 0) {
+            fprintf(stderr, "calibrate: update's 4th argument is 'regularized', 'clipped' or 'normalized'\n");
             return 1;
         }
-        s.regularized = argc == 6 ? 1u : 0u;
+        s.regularized = argc == 6 && strcmp(argv[5], "regularized") == 0 ? 1u : 0u;
+        s.clipped = argc == 6 && strcmp(argv[5], "clipped") == 0 ? 1u : 0u;
+        s.norm = argc == 6 && strcmp(argv[5], "normalized") == 0
+                 ? S4J_GRAD_NORM_RENORM_L2_PER_LAYER : 0u;
         s.kind = S4J_KIND_DENSE_BLOCK;
         s.updater = lookup(argv[2], UPDATERS, COUNT(UPDATERS));
         s.rows = number(argv[3], 1u, MAX_VALUES);
@@ -514,12 +546,49 @@ int main(int argc, char **argv)
         packets(0u, s.rows, DATA_KEY, 0.0f, 1.0f, 1.0f);
         packets(s.rows, s.rows + s.cols, DELTA_KEY, -0.1f, 0.1f, 0.0f);
         deliver(0u, s.rows + s.cols);
+        if (s.norm != 0u) {
+            r = s4j_norm_start(dtcm, S4J_DTCM_BYTES, 8u, &outbox);
+            if (r < 0) {
+                fail("s4j_norm_start", r);
+            }
+        }
         calib_begin();
         r = s4j_apply_update(dtcm, S4J_DTCM_BYTES, 8u, 0u);
         calib_end();
         if (r != S4J_OK) {
             fail("s4j_apply_update", r);
         }
+    } else if (strcmp(what, "normstart") == 0 && argc == 4) {
+        int32_t r;
+
+        s.kind = S4J_KIND_DENSE_BLOCK;
+        s.updater = S4J_UPDATER_SGD;
+        s.rows = number(argv[2], 1u, MAX_VALUES);
+        s.cols = number(argv[3], 1u, MAX_VALUES);
+        s.training = 1u;
+        s.norm = S4J_GRAD_NORM_RENORM_L2_PER_PARAM_TYPE;
+        s.norm_peers = 1u;
+        load(&s);
+        packets(0u, s.rows, DATA_KEY, 0.0f, 1.0f, 1.0f);
+        packets(s.rows, s.rows + s.cols, DELTA_KEY, -0.1f, 0.1f, 0.0f);
+        deliver(0u, s.rows + s.cols);
+        calib_begin();
+        r = s4j_norm_start(dtcm, S4J_DTCM_BYTES, 8u, &outbox);
+        calib_end();
+        if (r < 0) {
+            fail("s4j_norm_start", r);
+        }
+    } else if (strcmp(what, "normvalue") == 0 && argc == 3) {
+        s.kind = S4J_KIND_DENSE_BLOCK;
+        s.updater = S4J_UPDATER_SGD;
+        s.rows = 4u;
+        s.cols = 4u;
+        s.training = 1u;
+        s.norm = S4J_GRAD_NORM_RENORM_L2_PER_PARAM_TYPE;
+        s.norm_peers = number(argv[2], 1u, MAX_RANGES - 4u);
+        load(&s);
+        packets(0u, 2u * s.norm_peers, PEER_KEY, 0.0f, 1.0f, 1.0f);
+        measure(0u, 2u * s.norm_peers);
     } else {
         fprintf(stderr, "calibrate: unknown scenario or wrong arguments\n");
         return 1;

@@ -61,7 +61,8 @@ figure harness.call "$(per 32 "$(n null 48)" "$(n null 16)")" \
     "the harness's loop per call of an empty function shaped like s4j_on_packet"
 figure block.value "$(per 32 "$(n rows 48 0)" "$(n rows 16 0)")" \
     "a value filed by a 64 x 8 DENSE_BLOCK that multiplies no row in (a row before it is missing)"
-figure packet.range "$(per 256 "$(n rows 32 8)" "$(n rows 32 0)")" \
+range=$(per 256 "$(n rows 32 8)" "$(n rows 32 0)")
+figure packet.range "$range" \
     "per input range searched before the one that holds the key"
 set -- $(fit accumulate)
 figure block.mac "$1" "a float multiply-accumulate z_j += x_i w_ij as a row is multiplied in (random operands)"
@@ -108,5 +109,19 @@ figure update.regularization \
     "$(awk -v r="$(per 256 "$(n update sgd 32 16 regularized)" "$(n update sgd 16 16 regularized)")" -v s="$sgd" \
         'BEGIN { printf "%.1f", r - s }')" \
     "s4j_apply_update's extra work per parameter with l1, l2 and weight decay (sgd, batch 8)"
+figure update.clip \
+    "$(awk -v r="$(per 256 "$(n update sgd 32 16 clipped)" "$(n update sgd 16 16 clipped)")" -v s="$sgd" \
+        'BEGIN { printf "%.1f", r - s }')" \
+    "s4j_apply_update's extra work per parameter with ClipElementWiseAbsoluteValue (sgd, batch 8, ~60 % clipped)"
+figure update.normalize \
+    "$(awk -v r="$(per 256 "$(n update sgd 32 16 normalized)" "$(n update sgd 16 16 normalized)")" -v s="$sgd" \
+        'BEGIN { printf "%.1f", r - s }')" \
+    "s4j_apply_update's extra work per parameter with an L2 gradient normalization (sgd, batch 8, the norm's division)"
+figure norm.partial "$(per 256 "$(n normstart 32 16)" "$(n normstart 16 16)")" \
+    "s4j_norm_start per parameter: the partial sums of squares of the averaged gradient (batch 8)"
+# 24 peers' 48 partials search 576 + 72 ranges before their own, 8 peers' 16 search 64 + 24: 560 more
+figure norm.value "$(awk -v a="$(n normvalue 24)" -v b="$(n normvalue 8)" -v r="$range" \
+        'BEGIN { printf "%.1f", (a - b - 560 * r) / 32 }')" \
+    "a peer's partial sum of squares filed by a training block, besides the ranges searched before its own"
 
 rm -f "$log"

@@ -316,6 +316,34 @@ Java_org_spinnaker4j_kernels_KernelCore_start0(JNIEnv *env, jclass cls,
     return event_result(r, &out);
 }
 
+JNIEXPORT jlong JNICALL
+Java_org_spinnaker4j_kernels_KernelCore_normStart0(JNIEnv *env, jclass cls,
+                                                   jlong address, jint capacity,
+                                                   jint batch_size,
+                                                   jintArray outbox, jint outbox_len)
+{
+    uint32_t cap = 0u;
+    void *dtcm = dtcm_at(address, capacity, &cap);
+    jni_outbox o;
+    s4j_outbox out;
+    int32_t r;
+
+    (void)cls;
+    if (dtcm == NULL) {
+        return S4J_ERR_BAD_BUFFER;
+    }
+    if (batch_size <= 0) {
+        return S4J_ERR_BAD_ARGUMENT;
+    }
+    r = outbox_init(env, outbox, outbox_len, &o, &out);
+    if (r != S4J_OK) {
+        return r;
+    }
+    r = s4j_norm_start(dtcm, cap, (uint32_t)batch_size, &out);
+    jni_flush(&o);
+    return event_result(r, &out);
+}
+
 JNIEXPORT jint JNICALL
 Java_org_spinnaker4j_kernels_KernelCore_received0(JNIEnv *env, jclass cls,
                                                   jobject buffer)

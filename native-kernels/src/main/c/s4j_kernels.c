@@ -68,6 +68,13 @@ typedef struct s4j_train {
     uint32_t sends_backward;
     s4j_regularization reg_w;   /* of the weights */
     s4j_regularization reg_b;   /* of the bias */
+    uint32_t grad_norm;         /* S4J_GRAD_NORM_* */
+    float grad_norm_threshold;
+    uint32_t norm_key_base;     /* L2 modes: key of this core's partials */
+    uint32_t norm_peers;        /* L2 modes: NORM ranges */
+    uint32_t norm_self;         /* L2 modes: this core's position */
+    uint32_t norm_received;     /* peers' partials in this mini-batch */
+    uint32_t norm_own;          /* 1: s4j_norm_start ran this mini-batch */
     /* per-sample backward state */
     uint32_t flags;             /* S4J_TRAIN_* bits */
     uint32_t back_received;     /* deltas / labels / backward partials */
@@ -98,6 +105,8 @@ typedef struct s4j_shape {
     uint32_t sends_backward;
     uint32_t in_flight;         /* ring entries: 1 unless a training core
                                    holds several samples */
+    uint32_t norm_peers;        /* NORM ranges (training) */
+    uint32_t norm_slots;        /* L2 modes: norm_peers + 1, else 0 */
 } s4j_shape;
 
 /* Byte offsets of the parts of the state (0 = absent), derived from its
@@ -132,6 +141,8 @@ typedef struct s4j_layout {
     uint16_t label_bitmap;
     uint16_t eacc;
     uint16_t ecounts;
+    uint16_t norm;              /* L2 modes: [position][2] partial sums of squares */
+    uint16_t norm_bits;         /* which of them are in this mini-batch */
     uint16_t max_sends;         /* the most sends of one event: below n_rows +
                                    2 n_cols + 3, so exact for any state that
                                    fits S4J_DTCM_BYTES */
@@ -154,9 +165,9 @@ typedef struct s4j_layout {
 #define S4J_MCXENT_CLIP      1e-10f
 
 _Static_assert(sizeof(s4j_header) == 22u * 4u, "header must be packed words");
-_Static_assert(sizeof(s4j_layout) == 28u * 2u, "layout must be packed half-words");
+_Static_assert(sizeof(s4j_layout) == 30u * 2u, "layout must be packed half-words");
 _Static_assert(S4J_DTCM_BYTES <= 65536u, "layout offsets and sends must fit 16 bits");
-_Static_assert(sizeof(s4j_train) == 32u * 4u, "training header must be packed words");
+_Static_assert(sizeof(s4j_train) == 39u * 4u, "training header must be packed words");
 _Static_assert(sizeof(s4j_range) == 16u, "range entry must be 4 words");
 _Static_assert(sizeof(s4j_peer) == 12u, "peer entry must be 3 words");
 _Static_assert(sizeof(float) == sizeof(uint32_t), "float must be 32-bit");
@@ -200,6 +211,20 @@ static int applies_softmax(uint32_t kind, uint32_t fused, uint32_t activation)
 }
 
 /* A core with a bias is its columns' activator (a reduce or a fused block). */
+/* Whether a gradient normalization needs the L2 norm of the layer. */
+static int is_l2(uint32_t grad_norm)
+{
+    return grad_norm >= S4J_GRAD_NORM_RENORM_L2_PER_LAYER
+        && grad_norm <= S4J_GRAD_NORM_CLIP_L2_PER_PARAM_TYPE;
+}
+
+/* Keys of one core's partials: one per layer, two per param type. */
+static uint32_t norm_keys(uint32_t grad_norm)
+{
+    return grad_norm == S4J_GRAD_NORM_RENORM_L2_PER_PARAM_TYPE
+        || grad_norm == S4J_GRAD_NORM_CLIP_L2_PER_PARAM_TYPE ? 2u : 1u;
+}
+
 static int has_bias(uint32_t kind, uint32_t fused)
 {
     return kind == S4J_KIND_REDUCE || (kind == S4J_KIND_DENSE_BLOCK && fused != 0u);
@@ -460,12 +485,17 @@ static uint32_t compute_layout(const s4j_shape *s, s4j_layout *l)
                                  s->peers, s->training != 0u, s->sends_backward);
     uint32_t cols_bytes = sat_mul(s->n_cols, 4u);
     uint32_t block_bytes = sat_mul(sat_mul(s->n_rows, s->n_cols), 4u);
-    /* one slot row per range that is not a softmax sync (SOFTMAX_SYNC ranges
-     * number exactly softmax_peers): a function of the shape alone */
-    uint32_t n_src = s->n_ranges > s->peers ? s->n_ranges - s->peers : 0u;
+    /* one slot row per range that is not a softmax sync or a norm
+     * (SOFTMAX_SYNC ranges number exactly softmax_peers, NORM ranges
+     * norm_peers): a function of the shape alone */
+    uint32_t others = s->peers + s->norm_peers;
+    uint32_t n_src = s->n_ranges > others ? s->n_ranges - others : 0u;
     uint32_t n_slots = sat_mul(n_src, s->n_cols);
     uint32_t held = s->in_flight;
 
+    if (s->norm_slots != 0u && sends < 2u) {
+        sends = 2u; /* s4j_norm_start's partials */
+    }
     memset(l, 0, sizeof *l);
     l->max_sends = (uint16_t)(sends > 0xFFFFu ? 0xFFFFu : sends);
     l->n_src = (uint16_t)(n_src > 0xFFFFu ? 0xFFFFu : n_src);
@@ -530,6 +560,10 @@ static uint32_t compute_layout(const s4j_shape *s, s4j_layout *l)
                 l->back_slot_bitmap = take(&off, sat_mul(bitmap_words(n_slots), 4u));
             }
         }
+        if (s->norm_slots != 0u) {
+            l->norm = take(&off, sat_mul(s->norm_slots, 8u));
+            l->norm_bits = take(&off, sat_mul(bitmap_words(sat_mul(s->norm_slots, 2u)), 4u));
+        }
     }
     return off;
 }
@@ -587,6 +621,8 @@ static int32_t derive_layout(const void *dtcm, uint32_t capacity, s4j_layout *l)
     s.loss = 0u;
     s.sends_backward = 0u;
     s.in_flight = h->in_flight;
+    s.norm_peers = 0u;
+    s.norm_slots = 0u;
     total = compute_layout(&s, l);
     if (h->magic == S4J_MAGIC_TRAINING) {
         const s4j_train *t;
@@ -605,6 +641,10 @@ static int32_t derive_layout(const void *dtcm, uint32_t capacity, s4j_layout *l)
             || t->held > h->in_flight || t->labels_held > h->in_flight
             || t->fwd_slot >= h->in_flight || t->back_slot >= h->in_flight
             || t->label_slot >= h->in_flight
+            || t->grad_norm > S4J_GRAD_NORM_CLIP_L2_PER_PARAM_TYPE
+            || t->norm_self > t->norm_peers
+            || (t->norm_peers != 0u && !is_l2(t->grad_norm))
+            || t->norm_peers > h->n_ranges
             || (t->loss != S4J_LOSS_NONE
                 && (!has_bias(h->kind, h->fused) || t->layer_outputs < h->n_cols))) {
             return S4J_ERR_CORRUPT;
@@ -613,6 +653,8 @@ static int32_t derive_layout(const void *dtcm, uint32_t capacity, s4j_layout *l)
         s.updater = t->updater;
         s.loss = t->loss;
         s.sends_backward = t->sends_backward;
+        s.norm_peers = t->norm_peers;
+        s.norm_slots = is_l2(t->grad_norm) ? t->norm_peers + 1u : 0u;
         total = compute_layout(&s, l);
     }
     if (total != h->total_bytes || total > S4J_DTCM_BYTES || h->rows_done > h->n_rows) {
@@ -738,6 +780,11 @@ int32_t s4j_parse_config(const uint32_t *words, uint32_t n_words, s4j_config *cf
     t->bias.l2_first = words[S4J_CFG_BIAS_L2_FIRST];
     t->bias.decay_times = words[S4J_CFG_BIAS_WEIGHT_DECAY_TIMES];
     t->in_flight = words[S4J_CFG_IN_FLIGHT];
+    t->grad_norm = words[S4J_CFG_GRAD_NORM];
+    t->grad_norm_threshold = f_of(words[S4J_CFG_GRAD_NORM_THRESHOLD]);
+    t->norm_key_base = words[S4J_CFG_NORM_KEY_BASE];
+    t->norm_peers = words[S4J_CFG_NORM_PEERS];
+    t->norm_self = words[S4J_CFG_NORM_SELF];
     if (cfg->n_ranges > (n_words - S4J_CONFIG_WORDS) / S4J_RANGE_WORDS
         || n_words - S4J_CONFIG_WORDS != cfg->n_ranges * S4J_RANGE_WORDS) {
         return S4J_ERR_BAD_LENGTH;
@@ -782,7 +829,14 @@ static int32_t check_training(const s4j_config *cfg)
         || !isfinite(t->learning_rate) || !isfinite(t->beta1)
         || !isfinite(t->beta2) || !isfinite(t->epsilon)
         || t->learning_rate < 0.0f
-        || !regularization_ok(&t->weights) || !regularization_ok(&t->bias)) {
+        || !regularization_ok(&t->weights) || !regularization_ok(&t->bias)
+        || t->grad_norm > S4J_GRAD_NORM_CLIP_L2_PER_PARAM_TYPE
+        || !isfinite(t->grad_norm_threshold)
+        || (t->grad_norm == S4J_GRAD_NORM_NONE && t->grad_norm_threshold != 0.0f)
+        || (!is_l2(t->grad_norm)
+            && (t->norm_key_base != 0u || t->norm_peers != 0u || t->norm_self != 0u))
+        || t->norm_self > t->norm_peers
+        || (uint64_t)t->norm_key_base + norm_keys(t->grad_norm) > (uint64_t)UINT32_MAX + 1u) {
         return S4J_ERR_BAD_CONFIG;
     }
     if (t->updater == S4J_UPDATER_NESTEROVS && t->beta1 < 0.0f) {
@@ -834,6 +888,7 @@ int32_t s4j_check_config(const s4j_config *cfg)
     uint32_t j;
     uint32_t limit;
     uint32_t syncs = 0u;
+    uint32_t norms = 0u;
     uint32_t sync_keys;
     int softmax;
     int training;
@@ -920,6 +975,25 @@ int32_t s4j_check_config(const s4j_config *cfg)
             break;
         case S4J_RANGE_IGNORE:
             break;
+        case S4J_RANGE_NORM: {
+            /* one range per peer, at a position of its own, not this core's */
+            uint32_t pos = r[S4J_RANGE_WORD_LOCAL];
+            uint32_t j;
+
+            if (!training || !is_l2(cfg->training.grad_norm)
+                || hi - lo != norm_keys(cfg->training.grad_norm)
+                || pos > cfg->training.norm_peers || pos == cfg->training.norm_self) {
+                return S4J_ERR_BAD_CONFIG;
+            }
+            for (j = 0u; j < i; j++) {
+                const uint32_t *o = cfg->ranges + (size_t)j * S4J_RANGE_WORDS;
+                if (o[S4J_RANGE_WORD_KIND] == S4J_RANGE_NORM && o[S4J_RANGE_WORD_LOCAL] == pos) {
+                    return S4J_ERR_BAD_CONFIG;
+                }
+            }
+            norms++;
+            break;
+        }
         default:
             return S4J_ERR_BAD_CONFIG;
         }
@@ -930,7 +1004,7 @@ int32_t s4j_check_config(const s4j_config *cfg)
             }
         }
     }
-    if (syncs != cfg->softmax_peers) {
+    if (syncs != cfg->softmax_peers || norms != (training ? cfg->training.norm_peers : 0u)) {
         return S4J_ERR_BAD_CONFIG;
     }
     return S4J_OK;
@@ -949,6 +1023,9 @@ static void shape_of_config(const s4j_config *cfg, s4j_shape *s)
     s->loss = cfg->training.loss;
     s->sends_backward = cfg->training.sends_backward;
     s->in_flight = s->training != 0u ? cfg->training.in_flight : 1u;
+    s->norm_peers = s->training != 0u ? cfg->training.norm_peers : 0u;
+    s->norm_slots = s->training != 0u && is_l2(cfg->training.grad_norm)
+                    ? cfg->training.norm_peers + 1u : 0u;
 }
 
 uint32_t s4j_state_bytes(const s4j_config *cfg)
@@ -1047,6 +1124,11 @@ int32_t s4j_load(void *dtcm, uint32_t capacity, const s4j_config *cfg,
         t->sends_backward = c->sends_backward;
         t->reg_w = c->weights;
         t->reg_b = c->bias;
+        t->grad_norm = c->grad_norm;
+        t->grad_norm_threshold = c->grad_norm_threshold;
+        t->norm_key_base = c->norm_key_base;
+        t->norm_peers = c->norm_peers;
+        t->norm_self = c->norm_self;
         h->magic = S4J_MAGIC_TRAINING;
     } else {
         h->magic = S4J_MAGIC;
@@ -1642,7 +1724,7 @@ static void slot_sums(const s4j_header *h, const s4j_layout *l, void *dtcm,
         sum[j] = 0.0f;
     }
     for (i = 0u; i < h->n_ranges && src < l->n_src; i++) {
-        if (ranges[i].kind == S4J_RANGE_SOFTMAX_SYNC) {
+        if (ranges[i].kind == S4J_RANGE_SOFTMAX_SYNC || ranges[i].kind == S4J_RANGE_NORM) {
             continue;
         }
         if (ranges[i].kind == kind) {
@@ -1860,6 +1942,28 @@ static int32_t on_label(s4j_header *h, const s4j_layout *l, void *dtcm,
     return S4J_OK;
 }
 
+/* Partial `which` (0: the weights' or the layer's, 1: the bias') of the
+ * sums of squares of the peer at position pos; no sends. */
+static int32_t on_norm(const s4j_layout *l, void *dtcm, s4j_train *t,
+                       uint32_t pos, uint32_t which, uint32_t payload)
+{
+    float *norm = AT(float, dtcm, l->norm);
+    uint32_t *bits = AT(uint32_t, dtcm, l->norm_bits);
+    uint32_t k;
+
+    /* s4j_load accepts NORM ranges only on L2 training cores, of
+     * norm_keys keys, at positions up to norm_peers */
+    S4J_VERIFY(t != NULL && l->norm != 0u && pos <= t->norm_peers && which < 2u);
+    k = 2u * pos + which;
+    if ((bits[k / 32u] & (1u << (k % 32u))) != 0u) {
+        return S4J_ERR_DUPLICATE_SYNC;
+    }
+    bits[k / 32u] |= 1u << (k % 32u);
+    norm[k] = f_of(payload);
+    t->norm_received++;
+    return 0;
+}
+
 int32_t s4j_on_packet(void *dtcm, uint32_t capacity, uint32_t key,
                       uint32_t payload, s4j_outbox *out)
 {
@@ -1888,7 +1992,7 @@ int32_t s4j_on_packet(void *dtcm, uint32_t capacity, uint32_t key,
         if (key - ranges[i].key_lo < ranges[i].span) {
             break;
         }
-        if (ranges[i].kind != S4J_RANGE_SOFTMAX_SYNC) {
+        if (ranges[i].kind != S4J_RANGE_SOFTMAX_SYNC && ranges[i].kind != S4J_RANGE_NORM) {
             src++;
         }
     }
@@ -1906,6 +2010,8 @@ int32_t s4j_on_packet(void *dtcm, uint32_t capacity, uint32_t key,
     case S4J_RANGE_SOFTMAX_SYNC:
         r = on_sync(h, l, dtcm, rg->local, off, payload, out);
         return r < 0 ? r : (int32_t)out->count;
+    case S4J_RANGE_NORM:
+        return on_norm(l, dtcm, t, rg->local, off, payload);
     case S4J_RANGE_DATA:
         break;
     case S4J_RANGE_DELTA:
@@ -2169,15 +2275,27 @@ static float updater_step(const s4j_train *t, const s4j_step *st, float g,
     }
 }
 
+/* How an L2 mode scales one parameter array's averaged gradient: divided or
+ * multiplied by factor, or neither. */
+typedef struct s4j_scale {
+    int divide;
+    int multiply;
+    float factor;
+} s4j_scale;
+
 /*
  * DL4J's update of n parameters p from their gradient sums acc, then acc = 0:
- * g = acc / batch, l1 and l2 added (BEFORE_UPDATER), the updater's step
+ * g = acc / batch, clipped to [-threshold, threshold] with
+ * CLIP_ELEMENT_WISE (libnd4j's clipbyvalue: NaN passes through), scaled as
+ * an L2 mode says (sc), l1 and l2
+ * added (BEFORE_UPDATER), the updater's step
  * (state arrays s, s + n, s + 2n), weight decay added to it (POST_UPDATER),
  * p -= the step (NegativeGradientStepFunction).
  */
 static void update_params(const s4j_train *t, const s4j_regularization *r,
-                          const s4j_step *st, float batch, float *p,
-                          float *acc, float *s, uint32_t n)
+                          const s4j_step *st, float batch,
+                          const s4j_scale *sc, float *p, float *acc,
+                          float *s, uint32_t n)
 {
     static float none[3];
     uint32_t arrays = updater_arrays(t->updater);
@@ -2186,12 +2304,28 @@ static void update_params(const s4j_train *t, const s4j_regularization *r,
     int l2_before = r->l2 != 0.0f && r->l2_first != 0u;
     int l2_after = r->l2 != 0.0f && r->l2_first == 0u;
     uint32_t decay = r->weight_decay != 0.0f ? r->decay_times : 0u;
+    int clip = t->grad_norm == S4J_GRAD_NORM_CLIP_ELEMENT_WISE;
+    float hi = t->grad_norm_threshold;
+    float lo = -hi;
     uint32_t d;
     uint32_t k;
 
     for (k = 0u; k < n; k++) {
         float g = acc[k] / batch;
         float up;
+
+        if (clip) {
+            if (g > hi) {
+                g = hi;
+            } else if (g < lo) {
+                g = lo;
+            }
+        }
+        if (sc->divide) {
+            g = g / sc->factor;
+        } else if (sc->multiply) {
+            g = g * sc->factor;
+        }
 
         /* BEFORE_UPDATER, as nd4j's Axpy: g = c x + g */
         if (l2_before) {
@@ -2215,6 +2349,146 @@ static void update_params(const s4j_train *t, const s4j_regularization *r,
     }
 }
 
+/* The sum of (acc[k] / batch)^2 over n accumulators. */
+static float sum_of_squares(const float *acc, uint32_t n, float batch)
+{
+    float sum = 0.0f;
+    uint32_t k;
+
+    for (k = 0u; k < n; k++) {
+        float g = acc[k] / batch;
+
+        sum += g * g;
+    }
+    return sum;
+}
+
+int32_t s4j_norm_start(void *dtcm, uint32_t capacity, uint32_t batch_size,
+                       s4j_outbox *out)
+{
+    s4j_header *h = (s4j_header *)dtcm;
+    s4j_train *t;
+    const s4j_layout *l;
+    float *norm;
+    float batch;
+    float w = 0.0f;
+    float b = 0.0f;
+    int32_t r = layout_of(dtcm, capacity, &l);
+
+    if (r != S4J_OK) {
+        return r;
+    }
+    t = train_of(l, dtcm);
+    if (t == NULL) {
+        return S4J_ERR_NOT_TRAINING;
+    }
+    if (!is_l2(t->grad_norm)) {
+        return S4J_ERR_WRONG_KIND;
+    }
+    if (out == NULL || out->send == NULL || out->capacity < l->max_sends) {
+        return S4J_ERR_OUTBOX_TOO_SMALL;
+    }
+    if (batch_size == 0u) {
+        return S4J_ERR_BAD_ARGUMENT;
+    }
+    if (samples_in_flight(t)) {
+        return S4J_ERR_INCOMPLETE;
+    }
+    if (t->norm_own != 0u) {
+        return S4J_ERR_DUPLICATE_SYNC;
+    }
+    begin_event(out);
+    batch = (float)batch_size;
+    if (h->kind == S4J_KIND_DENSE_BLOCK) {
+        w = sum_of_squares(AT(const float, dtcm, l->dw), h->n_rows * h->n_cols, batch);
+    }
+    if (has_bias(h->kind, h->fused)) {
+        b = sum_of_squares(AT(const float, dtcm, l->db), h->n_cols, batch);
+    }
+    /* s4j_load made norm_self <= norm_peers, and norm holds norm_peers + 1 pairs */
+    S4J_VERIFY(l->norm != 0u && t->norm_self <= t->norm_peers);
+    norm = AT(float, dtcm, l->norm);
+    t->norm_own = 1u;
+    if (norm_keys(t->grad_norm) == 1u) {
+        norm[2u * t->norm_self] = w + b;
+        r = t->norm_peers != 0u ? emit(out, t->norm_key_base, bits_of(w + b)) : S4J_OK;
+    } else {
+        norm[2u * t->norm_self] = w;
+        norm[2u * t->norm_self + 1u] = b;
+        r = t->norm_peers != 0u ? emit(out, t->norm_key_base, bits_of(w)) : S4J_OK;
+        if (r >= 0 && t->norm_peers != 0u) {
+            r = emit(out, t->norm_key_base + 1u, bits_of(b));
+        }
+    }
+    return r < 0 ? r : (int32_t)out->count;
+}
+
+/* DL4J's preApply of an L2 mode with norm l2 (0: renormalizing divides by
+ * 1e-5 instead, as DL4J does); the factors in double as DL4J computes them,
+ * then float as nd4j's scalar ops take them. */
+static s4j_scale scale_of(const s4j_train *t, float l2)
+{
+    s4j_scale sc;
+    double norm = (double)l2;
+    double threshold = (double)t->grad_norm_threshold;
+
+    sc.divide = 0;
+    sc.multiply = 0;
+    sc.factor = 1.0f;
+    switch (t->grad_norm) {
+    case S4J_GRAD_NORM_RENORM_L2_PER_LAYER:
+    case S4J_GRAD_NORM_RENORM_L2_PER_PARAM_TYPE:
+        sc.divide = 1;
+        sc.factor = (float)(norm == 0.0 ? 1e-5 : norm);
+        break;
+    case S4J_GRAD_NORM_CLIP_L2_PER_LAYER:
+        if (norm > threshold) {
+            sc.multiply = 1;
+            sc.factor = (float)(threshold / norm);
+        }
+        break;
+    case S4J_GRAD_NORM_CLIP_L2_PER_PARAM_TYPE:
+        if (norm > threshold) {
+            sc.divide = 1;
+            sc.factor = (float)(norm / threshold);
+        }
+        break;
+    default:
+        break;
+    }
+    return sc;
+}
+
+/* The scales of the weights' and the bias' gradients: the partials of every
+ * position added in position order, so every core of the layer gets the
+ * same norms. */
+static void scales_of(const s4j_train *t, const s4j_layout *l, void *dtcm,
+                      s4j_scale *sw, s4j_scale *sb)
+{
+    const float *norm;
+    float w = 0.0f;
+    float b = 0.0f;
+    uint32_t k;
+
+    if (!is_l2(t->grad_norm)) {
+        *sw = scale_of(t, 0.0f);
+        *sb = *sw;
+        return;
+    }
+    norm = CAT(float, dtcm, l->norm);
+    for (k = 0u; k <= t->norm_peers; k++) {
+        w += norm[2u * k];
+        b += norm[2u * k + 1u];
+    }
+    if (norm_keys(t->grad_norm) == 1u) {
+        *sw = scale_of(t, sqrtf(w));
+        *sb = *sw;
+    } else {
+        *sw = scale_of(t, sqrtf(w));
+        *sb = scale_of(t, sqrtf(b));
+    }
+}
+
 int32_t s4j_apply_update(void *dtcm, uint32_t capacity, uint32_t batch_size,
                          uint32_t iteration)
 {
@@ -2222,6 +2496,8 @@ int32_t s4j_apply_update(void *dtcm, uint32_t capacity, uint32_t batch_size,
     s4j_train *t;
     const s4j_layout *l;
     s4j_step st;
+    s4j_scale sw;
+    s4j_scale sb;
     float batch;
     int32_t r = layout_of(dtcm, capacity, &l);
 
@@ -2238,20 +2514,31 @@ int32_t s4j_apply_update(void *dtcm, uint32_t capacity, uint32_t batch_size,
     if (samples_in_flight(t)) {
         return S4J_ERR_INCOMPLETE;
     }
+    if (is_l2(t->grad_norm)
+        && (t->norm_own == 0u || t->norm_received != t->norm_peers * norm_keys(t->grad_norm))) {
+        return S4J_ERR_INCOMPLETE;
+    }
     batch = (float)batch_size;
     st = step_of(t, iteration);
+    scales_of(t, l, dtcm, &sw, &sb);
     if (h->kind == S4J_KIND_DENSE_BLOCK) {
-        update_params(t, &t->reg_w, &st, batch, AT(float, dtcm, l->weights),
+        update_params(t, &t->reg_w, &st, batch, &sw, AT(float, dtcm, l->weights),
                       AT(float, dtcm, l->dw),
                       l->w_state != 0u ? AT(float, dtcm, l->w_state) : NULL,
                       h->n_rows * h->n_cols);
     }
     if (has_bias(h->kind, h->fused)) {
-        update_params(t, &t->reg_b, &st, batch, AT(float, dtcm, l->bias),
+        update_params(t, &t->reg_b, &st, batch, &sb, AT(float, dtcm, l->bias),
                       AT(float, dtcm, l->db),
                       l->b_state != 0u ? AT(float, dtcm, l->b_state) : NULL,
                       h->n_cols);
     }
+    if (l->norm_bits != 0u) {
+        memset(AT(uint32_t, dtcm, l->norm_bits), 0,
+               (size_t)bitmap_words(2u * (t->norm_peers + 1u)) * sizeof(uint32_t));
+    }
+    t->norm_own = 0u;
+    t->norm_received = 0u;
     return S4J_OK;
 }
 

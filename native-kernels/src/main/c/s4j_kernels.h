@@ -23,8 +23,8 @@
  *                   words
  *     REDUCE        bias[n_cols], acc[n_cols], partial counts[n_cols],
  *                   slots[n_src*n_cols], slot bitmap[ceil(n_src*n_cols/32)]
- *                   words, where n_src = n_ranges - softmax_peers (the ranges
- *                   other than SOFTMAX_SYNC): slot s*n_cols+j holds output j's
+ *                   words, where n_src = n_ranges - softmax_peers - norm_peers
+ *                   (the ranges other than SOFTMAX_SYNC and NORM): slot s*n_cols+j holds output j's
  *                   partial from the s-th such range. Once all partials of a
  *                   sample are in, acc[j] = its slots added in range-table
  *                   order, whatever order they arrived in.
@@ -34,7 +34,7 @@
  *   a training block's x above is x[D][n_rows], one row per sample held; U = the
  *   updater's state arrays: 0 for SGD and NOOP, 1 for NESTEROVS, ADAGRAD and
  *   RMSPROP, 2 for ADAM, ADAMAX, NADAM and ADADELTA, 3 for AMSGRAD):
- *     training header (s4j_train, 112 bytes), peer dots[softmax_peers],
+ *     training header (s4j_train, 140 bytes), peer dots[softmax_peers],
  *     delta[n_cols]
  *     DENSE_BLOCK   dW[n_rows*n_cols], U x updater state[n_rows*n_cols],
  *                   delta bitmap[ceil(n_cols/32)] words if not fused
@@ -46,6 +46,9 @@
  *                   sample arrive while the next samples' forward partials
  *                   do); e is likewise summed over the BACKWARD_PARTIAL
  *                   ranges in range-table order
+ *     L2 gradient   norm[(norm_peers + 1) * 2]: each position's partial sums
+ *     normalization of squares (the weights' or the layer's, the bias'), and
+ *                   their bitmap[ceil((norm_peers + 1) * 2 / 32)] words
  *   The per-sample arrays are rings: sample k of a run uses entry k mod D,
  *   written by its forward pass (labels: when they arrive) and read by its
  *   backward pass, which comes in sample order.
@@ -108,6 +111,9 @@
 #define S4J_RANGE_BACKWARD_PARTIAL 3u  /* partial dL/dy of a hidden activator's outputs */
 #define S4J_RANGE_LABEL            4u  /* labels of an output activator */
 #define S4J_RANGE_IGNORE           5u  /* accepted and counted, nothing else */
+#define S4J_RANGE_NORM             6u  /* a peer's partial sums of squares of its
+                                          gradient (S4J_GRAD_NORM_* keys);
+                                          local: the peer's position */
 
 /* Updaters (UpdaterKind.code()), with their state arrays in DL4J's order. */
 #define S4J_UPDATER_SGD       0u  /* none */
@@ -130,6 +136,20 @@
 #define S4J_LOSS_XENT   5u
 #define S4J_LOSS_MCXENT 6u
 #define S4J_LOSS_NLL    7u
+
+/* Gradient normalizations (GradientNormalizationKind.code()): DL4J's
+ * GradientNormalization applied by a core to the gradient it owns. */
+#define S4J_GRAD_NORM_NONE              0u
+#define S4J_GRAD_NORM_CLIP_ELEMENT_WISE 1u  /* g = clip(g, -threshold, threshold) */
+/* The L2 modes need the norm of the layer's whole gradient: each core of the
+ * layer that owns parameters sends its partial sums of squares to the
+ * others (s4j_norm_start), one key per layer, or two per param type (the
+ * weights', then the bias'), and adds every core's in the order of their
+ * positions, so all get the same norms. */
+#define S4J_GRAD_NORM_RENORM_L2_PER_LAYER      2u  /* g /= ||layer|| */
+#define S4J_GRAD_NORM_RENORM_L2_PER_PARAM_TYPE 3u  /* W /= ||W||, b /= ||b|| */
+#define S4J_GRAD_NORM_CLIP_L2_PER_LAYER        4u  /* g *= t / ||layer|| if above t */
+#define S4J_GRAD_NORM_CLIP_L2_PER_PARAM_TYPE   5u  /* W /= ||W|| / t if above t; b too */
 
 /* Work an event did, as bits of s4j_outbox.work (KernelWork.code()): what
  * the simulator charges beyond receiving the packet. */
@@ -155,7 +175,7 @@
 /* Bytes of DTCM of a core: the capacity of a core's state buffer. */
 #define S4J_DTCM_BYTES 65536u
 
-/* Words of a packed config: the fixed part (11 inference words, then 23
+/* Words of a packed config: the fixed part (11 inference words, then 25
  * training words, all 0 when training is off), then S4J_RANGE_WORDS words
  * per input range. Floats are carried as their bits. */
 #define S4J_CFG_KIND               0u
@@ -198,11 +218,22 @@
 #define S4J_CFG_BIAS_WEIGHT_DECAY 31u
 #define S4J_CFG_BIAS_L2_FIRST     32u
 #define S4J_CFG_BIAS_WEIGHT_DECAY_TIMES 33u
+/* DL4J's gradient normalization of the layer (S4J_GRAD_NORM_*), applied to
+ * the averaged gradient before the regularization, and its threshold
+ * (float; 0 without normalization). */
+#define S4J_CFG_GRAD_NORM         34u
+#define S4J_CFG_GRAD_NORM_THRESHOLD 35u
+/* The L2 modes: the key of this core's first partial (NORM_KEYS keys), how
+ * many other cores of the layer send theirs (its NORM ranges), and this
+ * core's position among all of them (0 .. NORM_PEERS). */
+#define S4J_CFG_NORM_KEY_BASE     36u
+#define S4J_CFG_NORM_PEERS        37u
+#define S4J_CFG_NORM_SELF         38u
 /* Training: how many samples the core holds between their forward pass and
  * their backward pass (1 .. S4J_MAX_IN_FLIGHT): 1 when samples run one after
  * another, more when they are pipelined. */
-#define S4J_CFG_IN_FLIGHT         34u
-#define S4J_CONFIG_WORDS          35u
+#define S4J_CFG_IN_FLIGHT         39u
+#define S4J_CONFIG_WORDS          40u
 
 /* Words of one input range of a packed config. */
 #define S4J_RANGE_WORD_KEY_LO 0u
@@ -232,7 +263,8 @@ _Static_assert(S4J_RANGE_WORDS == S4J_RANGE_WORD_KIND + 1u,
 #define S4J_ERR_TOO_MANY_PARTIALS (-9)  /* reduce got more than expected_partials for one output,
                                            or a second one from the same range */
 #define S4J_ERR_DUPLICATE_VALUE   (-10) /* sink value arrived twice before it was read */
-#define S4J_ERR_DUPLICATE_SYNC    (-11) /* a peer's softmax max or sum arrived twice */
+#define S4J_ERR_DUPLICATE_SYNC    (-11) /* a peer's softmax max or sum arrived twice,
+                                           or a gradient-norm partial (mini-batch) */
 #define S4J_ERR_SAMPLE_OVERLAP    (-12) /* data of a next sample during a softmax exchange */
 #define S4J_ERR_OUTBOX_TOO_SMALL  (-13) /* outbox holds fewer than max_sends sends */
 #define S4J_ERR_WRONG_KIND        (-14) /* operation not defined for this kind of core */
@@ -279,6 +311,11 @@ typedef struct s4j_training {
     s4j_regularization weights; /* of W (DENSE_BLOCK) */
     s4j_regularization bias;    /* of b (activator) */
     uint32_t in_flight;         /* samples held between forward and backward */
+    uint32_t grad_norm;         /* S4J_GRAD_NORM_* */
+    float grad_norm_threshold;
+    uint32_t norm_key_base;     /* L2 modes: key of this core's partials */
+    uint32_t norm_peers;        /* L2 modes: NORM ranges */
+    uint32_t norm_self;         /* L2 modes: this core's position */
 } s4j_training;
 
 /* A config as passed from the host (all values are 32-bit words). */
@@ -352,8 +389,19 @@ int32_t s4j_received(const void *dtcm, uint32_t capacity);
 int32_t s4j_sink_take(void *dtcm, uint32_t capacity, uint32_t dest_len,
                       const float **values, uint32_t *n);
 
+/* Training, an L2 gradient normalization: the end of a mini-batch's
+ * backward passes. The core computes its partial sums of squares of the
+ * averaged gradient g / batch_size (its weights', its bias'), keeps them at
+ * its position and sends them to its peers (NORM_KEYS sends, none without
+ * peers); S4J_ERR_WRONG_KIND on a core without an L2 mode,
+ * S4J_ERR_DUPLICATE_SYNC if it already did this mini-batch. */
+int32_t s4j_norm_start(void *dtcm, uint32_t capacity, uint32_t batch_size,
+                       s4j_outbox *out);
+
 /* Training: the end of a mini-batch of batch_size samples. Every gradient
- * accumulator g becomes g / batch_size (DL4J's miniBatch), l1 and l2 are
+ * accumulator g becomes g / batch_size (DL4J's miniBatch), is normalized
+ * (S4J_GRAD_NORM_*: an L2 mode needs s4j_norm_start and every peer's
+ * partials first, else S4J_ERR_INCOMPLETE), l1 and l2 are
  * added, the updater steps W (blocks) and b (activators) with weight decay
  * added to its update, then the accumulators are zeroed. iteration counts
  * the updates before this one (the bias corrections of the Adam family).

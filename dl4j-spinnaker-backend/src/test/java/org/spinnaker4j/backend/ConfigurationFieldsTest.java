@@ -72,9 +72,10 @@ class ConfigurationFieldsTest {
                     + "honoured, per layer (learning-rate changes followed); others and schedules refused"),
             entry("BaseLayer.biasUpdater", "refused when it differs from the updater"),
             entry("BaseLayer.weightNoise", "refused"),
-            entry("BaseLayer.gradientNormalization", "None honoured; others refused"),
-            entry("BaseLayer.gradientNormalizationThreshold", "no effect: read by gradient normalization only, "
-                    + "which is refused"),
+            entry("BaseLayer.gradientNormalization", "honoured, every mode, per layer (the L2 modes exchange "
+                    + "partial norms between the layer's cores)"),
+            entry("BaseLayer.gradientNormalizationThreshold", "honoured (a threshold that is not a finite float "
+                    + "refused)"),
             entry("FeedForwardLayer.nIn", "honoured"),
             entry("FeedForwardLayer.nOut", "honoured"),
             entry("FeedForwardLayer.timeDistributedFormat", "no effect: time-distributed (rank 3) input is refused"),

@@ -129,7 +129,7 @@ class FrontEndRejectionTest {
         assertTrue(m.contains("layer 1 (OutputLayer): a separate bias updater"), m);
         assertTrue(m.contains("layer 1 (OutputLayer): regularizationBias lists L2Regularization twice"), m);
         assertFalse(m.contains("layer 1 (OutputLayer): updater"), m);
-        assertTrue(m.contains("gradient normalization ClipL2PerLayer is not supported"), m);
+        assertFalse(m.contains("ClipL2PerLayer"), "gradient normalization is supported: " + m);
         assertTrue(m.contains("a softmax output trains only with MCXENT or NEGATIVELOGLIKELIHOOD, not MSE"), m);
     }
 

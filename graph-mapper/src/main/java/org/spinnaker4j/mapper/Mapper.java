@@ -127,7 +127,8 @@ public final class Mapper {
         return graph.vertices().stream().map(v -> {
             List<InputRange> ranges = receive.get(v.id());
             int peers = (int) ranges.stream().filter(r -> r.kind() == ReceiveKind.SOFTMAX_SYNC).count();
-            return DtcmCheck.shape(network, v, ranges.size(), peers);
+            int normPeers = (int) ranges.stream().filter(r -> r.kind() == ReceiveKind.NORM).count();
+            return DtcmCheck.shape(network, v, ranges.size(), peers, normPeers);
         }).toList();
     }
 

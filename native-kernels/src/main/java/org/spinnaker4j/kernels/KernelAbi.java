@@ -54,6 +54,7 @@ final class KernelAbi {
     @Native static final int RANGE_BACKWARD_PARTIAL = 3;
     @Native static final int RANGE_LABEL = 4;
     @Native static final int RANGE_IGNORE = 5;
+    @Native static final int RANGE_NORM = 6;
 
     // ---- updaters (UpdaterKind) --------------------------------------------------------------------------
     @Native static final int UPDATER_SGD = 0;
@@ -76,6 +77,14 @@ final class KernelAbi {
     @Native static final int LOSS_XENT = 5;
     @Native static final int LOSS_MCXENT = 6;
     @Native static final int LOSS_NLL = 7;
+
+    // ---- gradient normalizations (GradientNormalizationKind) ---------------------------------------------
+    @Native static final int GRAD_NORM_NONE = 0;
+    @Native static final int GRAD_NORM_CLIP_ELEMENT_WISE = 1;
+    @Native static final int GRAD_NORM_RENORM_L2_PER_LAYER = 2;
+    @Native static final int GRAD_NORM_RENORM_L2_PER_PARAM_TYPE = 3;
+    @Native static final int GRAD_NORM_CLIP_L2_PER_LAYER = 4;
+    @Native static final int GRAD_NORM_CLIP_L2_PER_PARAM_TYPE = 5;
 
     // ---- bits of the work an event did (KernelWork) ------------------------------------------------------
     @Native static final int WORK_FORWARD = 1;
@@ -124,8 +133,13 @@ final class KernelAbi {
     @Native static final int CFG_BIAS_WEIGHT_DECAY = 31;
     @Native static final int CFG_BIAS_L2_FIRST = 32;
     @Native static final int CFG_BIAS_WEIGHT_DECAY_TIMES = 33;
-    @Native static final int CFG_IN_FLIGHT = 34;
-    @Native static final int CONFIG_WORDS = 35;
+    @Native static final int CFG_GRAD_NORM = 34;
+    @Native static final int CFG_GRAD_NORM_THRESHOLD = 35;
+    @Native static final int CFG_NORM_KEY_BASE = 36;
+    @Native static final int CFG_NORM_PEERS = 37;
+    @Native static final int CFG_NORM_SELF = 38;
+    @Native static final int CFG_IN_FLIGHT = 39;
+    @Native static final int CONFIG_WORDS = 40;
     @Native static final int MAX_IN_FLIGHT = 64;
 
     // ---- words of one input range of a packed config -----------------------------------------------------

@@ -104,6 +104,9 @@ public record KernelConfig(KernelKind kind, int nRows, int nCols, KernelActivati
         boolean activator = kind == KernelKind.REDUCE || (kind == KernelKind.DENSE_BLOCK && fused);
         boolean output = training != null && training.isOutputLayer();
         int syncs = 0;
+        GradientNormalizationConfig norm = training == null ? GradientNormalizationConfig.NONE
+                : training.gradientNormalization();
+        java.util.Set<Integer> normPositions = new java.util.HashSet<>();
         for (int i = 0; i < inputs.size(); i++) {
             KeyRange r = inputs.get(i);
             switch (r.kind()) {
@@ -146,12 +149,24 @@ public record KernelConfig(KernelKind kind, int nRows, int nCols, KernelActivati
                     checkColumns(r, nCols);
                 }
                 case IGNORE -> { }
+                case NORM -> {
+                    if (r.size() != norm.kind().normKeys() || r.localOffset() > norm.peers()
+                            || r.localOffset() == norm.position() || !normPositions.add(r.localOffset())) {
+                        throw new IllegalArgumentException("a NORM range is a peer's " + norm.kind().normKeys()
+                                + " partial(s) at a position of its own in [0, " + norm.peers() + "], not this core's "
+                                + norm.position() + " (" + norm + "), got " + r);
+                    }
+                }
             }
             for (int j = 0; j < i; j++) {
                 if (r.overlaps(inputs.get(j))) {
                     throw new IllegalArgumentException("input ranges " + inputs.get(j) + " and " + r + " overlap");
                 }
             }
+        }
+        if (normPositions.size() != norm.peers()) {
+            throw new IllegalArgumentException(norm + " needs " + norm.peers() + " NORM input ranges, got "
+                    + normPositions.size());
         }
         if (syncs != softmaxPeers) {
             throw new IllegalArgumentException("softmaxPeers = " + softmaxPeers + " needs that many SOFTMAX_SYNC "

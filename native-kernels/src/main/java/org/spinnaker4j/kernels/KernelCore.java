@@ -257,8 +257,42 @@ public final class KernelCore {
     }
 
     /**
+     * The end of a mini-batch's backward passes on a core whose layer normalizes its gradient by an L2 norm
+     * ({@link GradientNormalizationKind#needsNorm()}): the core computes its partial sums of squares of the averaged
+     * gradient (its weights', its bias'), keeps them and sends them to the layer's other parameter-owning cores
+     * (into {@code outbox}, key and payload pairs as {@link #onPacket}); {@link #applyUpdate} then needs every peer's
+     * partials, delivered by {@link #onPacket}. Returns the number of sends (none without peers).
+     *
+     * @throws IllegalArgumentException if {@code batchSize <= 0}
+     * @throws IllegalStateException if the core is not loaded or does not normalize by an L2 norm
+     * @throws KernelException if the kernel rejects it (INCOMPLETE: a sample's backward pass is half done;
+     *         DUPLICATE_SYNC: it already ran in this mini-batch)
+     */
+    public int startNorm(int batchSize, int[] outbox) {
+        KernelConfig c = requireLoaded("startNorm");
+        if (batchSize <= 0) {
+            throw new IllegalArgumentException("batchSize must be positive, got " + batchSize);
+        }
+        if (c.training() == null || !c.training().gradientNormalization().kind().needsNorm()) {
+            throw new IllegalStateException("startNorm on a core without an L2 gradient normalization: " + c);
+        }
+        if (outbox == null || outbox.length < outboxInts) {
+            throw outboxTooSmall(outbox, outboxInts / 2);
+        }
+        work = 0;
+        rows = 0;
+        long r = normStart0(dtcmAddress, DTCM_BYTES, batchSize, outbox, outbox.length);
+        Reference.reachabilityFence(dtcm);
+        if (r < 0) {
+            throw new KernelException((int) r, "startNorm: " + KernelException.describe((int) r));
+        }
+        return sends(r);
+    }
+
+    /**
      * The end of a mini-batch (training cores): every accumulated gradient is divided by {@code batchSize}
-     * (DL4J's miniBatch), l1 and l2 are added ({@link RegularizationConfig}), the updater steps the weights (blocks)
+     * (DL4J's miniBatch), normalized ({@link GradientNormalizationConfig}), l1 and l2 are added
+     * ({@link RegularizationConfig}), the updater steps the weights (blocks)
      * and the bias (activators), with the weight decay added to its step, and the accumulators are zeroed.
      * {@code iteration} is DL4J's iteration count before this update (0 for the first), used by the bias corrections
      * of Adam, AdaMax, Nadam and AMSGrad.
@@ -281,7 +315,8 @@ public final class KernelCore {
         int r = applyUpdate0(dtcm, batchSize, iteration);
         if (r < 0) {
             throw new KernelException(r, r == KernelException.INCOMPLETE
-                    ? "applyUpdate while this core's backward pass of a sample is incomplete"
+                    ? "applyUpdate while this core's backward pass of a sample is incomplete, or before its layer's "
+                            + "gradient norm is complete (startNorm and every peer's partials)"
                     : "applyUpdate: " + KernelException.describe(r));
         }
     }
@@ -542,6 +577,11 @@ public final class KernelCore {
             words[KernelAbi.CFG_BIAS_WEIGHT_DECAY] = Float.floatToRawIntBits(b.weightDecay());
             words[KernelAbi.CFG_BIAS_L2_FIRST] = b.l2First() ? 1 : 0;
             words[KernelAbi.CFG_BIAS_WEIGHT_DECAY_TIMES] = b.weightDecayTimes();
+            words[KernelAbi.CFG_GRAD_NORM] = t.gradientNormalization().kind().code();
+            words[KernelAbi.CFG_GRAD_NORM_THRESHOLD] = Float.floatToRawIntBits(t.gradientNormalization().threshold());
+            words[KernelAbi.CFG_NORM_KEY_BASE] = t.gradientNormalization().keyBase();
+            words[KernelAbi.CFG_NORM_PEERS] = t.gradientNormalization().peers();
+            words[KernelAbi.CFG_NORM_SELF] = t.gradientNormalization().position();
             words[KernelAbi.CFG_IN_FLIGHT] = t.samplesInFlight();
         }
         int w = KernelAbi.CONFIG_WORDS;
@@ -577,6 +617,8 @@ public final class KernelCore {
      * {@code outbox.length}.
      */
     private static native long start0(long dtcm, int capacity, int[] outbox, int outboxLength);
+
+    private static native long normStart0(long dtcm, int capacity, int batchSize, int[] outbox, int outboxLength);
 
     private static native int received0(ByteBuffer dtcm);
 

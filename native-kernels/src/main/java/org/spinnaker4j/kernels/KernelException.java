@@ -90,7 +90,8 @@ public class KernelException extends RuntimeException {
             case DUPLICATE_ROW -> "duplicate row in one sample";
             case TOO_MANY_PARTIALS -> "too many partial sums for one output in one sample";
             case DUPLICATE_VALUE -> "duplicate value for one output before it was read";
-            case DUPLICATE_SYNC -> "a softmax peer's max or sum arrived twice in one sample";
+            case DUPLICATE_SYNC -> "a softmax peer's max or sum arrived twice in one sample, or a gradient-norm "
+                    + "partial twice in one mini-batch";
             case SAMPLE_OVERLAP -> "data of a next sample arrived during the softmax exchange of this one";
             case OUTBOX_TOO_SMALL -> "outbox too small for the sends of one event";
             case WRONG_KIND -> "operation not defined for this kind of core";

@@ -49,6 +49,11 @@ public record KeyRange(int keyLo, int keyHi, int localOffset, RangeKind kind) {
         return new KeyRange(syncKeyBase, syncKeyBase + syncKeys(true), 0, RangeKind.SOFTMAX_SYNC);
     }
 
+    /** The NORM range of the peer at {@code position}, whose {@code count} partials' keys start at {@code keyLo}. */
+    public static KeyRange norm(int keyLo, int count, int position) {
+        return of(keyLo, count, position, RangeKind.NORM);
+    }
+
     /** A DELTA range of {@code count} keys from {@code keyLo}, mapped to local columns from {@code localOffset}. */
     public static KeyRange delta(int keyLo, int count, int localOffset) {
         return of(keyLo, count, localOffset, RangeKind.DELTA);

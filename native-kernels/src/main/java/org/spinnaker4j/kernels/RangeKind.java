@@ -19,7 +19,13 @@ public enum RangeKind {
     /** Training, output-layer activator: the labels {@code t_j} of its columns (local index = j), once per sample. */
     LABEL,
     /** Keys the core accepts and discards, only counting them ({@link KernelCore#discardedCount()}). */
-    IGNORE;
+    IGNORE,
+    /**
+     * Training, an L2 gradient normalization: a peer's partial sums of squares of its gradient
+     * ({@link GradientNormalizationKind#normKeys()} keys); the local offset is the peer's position among the layer's
+     * parameter-owning cores.
+     */
+    NORM;
 
     /** The numeric code of this range kind in the C kernels. */
     public int code() {
@@ -30,6 +36,7 @@ public enum RangeKind {
             case BACKWARD_PARTIAL -> KernelAbi.RANGE_BACKWARD_PARTIAL;
             case LABEL -> KernelAbi.RANGE_LABEL;
             case IGNORE -> KernelAbi.RANGE_IGNORE;
+            case NORM -> KernelAbi.RANGE_NORM;
         };
     }
 }

@@ -33,6 +33,7 @@ import java.util.Objects;
  * @param sendsBackward DENSE_BLOCK: whether it sends {@code e} to the previous layer (false for the first layer)
  * @param weightRegularization the regularization of a DENSE_BLOCK's weights
  * @param biasRegularization the regularization of an activator's bias
+ * @param gradientNormalization how the core normalizes its gradient before the regularization
  * @param samplesInFlight how many samples the core holds between their forward and their backward pass (its inputs,
  *        outputs and labels), 1 to {@link #MAX_SAMPLES_IN_FLIGHT}: 1 when samples run one after another, more when
  *        they are pipelined
@@ -41,7 +42,7 @@ public record TrainingConfig(UpdaterKind updater, float learningRate, float mome
                              float epsilon, LossKind loss, int layerOutputs, int deltaKeyBase, int backwardKeyBase,
                              int lossKeyBase, int expectedBackwardPartials, boolean sendsBackward,
                              RegularizationConfig weightRegularization, RegularizationConfig biasRegularization,
-                             int samplesInFlight) {
+                             GradientNormalizationConfig gradientNormalization, int samplesInFlight) {
 
     /** The most samples a core holds between their forward and backward passes. */
     public static final int MAX_SAMPLES_IN_FLIGHT = KernelAbi.MAX_IN_FLIGHT;
@@ -52,6 +53,7 @@ public record TrainingConfig(UpdaterKind updater, float learningRate, float mome
         Objects.requireNonNull(loss, "loss");
         Objects.requireNonNull(weightRegularization, "weightRegularization");
         Objects.requireNonNull(biasRegularization, "biasRegularization");
+        Objects.requireNonNull(gradientNormalization, "gradientNormalization");
         if (!Float.isFinite(learningRate) || learningRate < 0) {
             throw new IllegalArgumentException("learningRate must be finite and >= 0, got " + learningRate);
         }
@@ -93,21 +95,38 @@ public record TrainingConfig(UpdaterKind updater, float learningRate, float mome
                           int expectedBackwardPartials, boolean sendsBackward) {
         this(updater, learningRate, momentumOrBeta1, beta2, epsilon, loss, layerOutputs, deltaKeyBase, backwardKeyBase,
                 lossKeyBase, expectedBackwardPartials, sendsBackward, RegularizationConfig.NONE,
-                RegularizationConfig.NONE, 1);
+                RegularizationConfig.NONE);
+    }
+
+    /** A config without gradient normalization, for samples one after another. */
+    public TrainingConfig(UpdaterKind updater, float learningRate, float momentumOrBeta1, float beta2, float epsilon,
+                          LossKind loss, int layerOutputs, int deltaKeyBase, int backwardKeyBase, int lossKeyBase,
+                          int expectedBackwardPartials, boolean sendsBackward, RegularizationConfig weightRegularization,
+                          RegularizationConfig biasRegularization) {
+        this(updater, learningRate, momentumOrBeta1, beta2, epsilon, loss, layerOutputs, deltaKeyBase, backwardKeyBase,
+                lossKeyBase, expectedBackwardPartials, sendsBackward, weightRegularization, biasRegularization,
+                GradientNormalizationConfig.NONE, 1);
     }
 
     /** This config with the given regularization of the weights and of the bias. */
     public TrainingConfig withRegularization(RegularizationConfig weights, RegularizationConfig bias) {
         return new TrainingConfig(updater, learningRate, momentumOrBeta1, beta2, epsilon, loss, layerOutputs,
                 deltaKeyBase, backwardKeyBase, lossKeyBase, expectedBackwardPartials, sendsBackward, weights, bias,
-                samplesInFlight);
+                gradientNormalization, samplesInFlight);
+    }
+
+    /** This config with the given gradient normalization. */
+    public TrainingConfig withGradientNormalization(GradientNormalizationConfig normalization) {
+        return new TrainingConfig(updater, learningRate, momentumOrBeta1, beta2, epsilon, loss, layerOutputs,
+                deltaKeyBase, backwardKeyBase, lossKeyBase, expectedBackwardPartials, sendsBackward,
+                weightRegularization, biasRegularization, normalization, samplesInFlight);
     }
 
     /** This config holding {@code samples} samples between their forward and backward passes. */
     public TrainingConfig withSamplesInFlight(int samples) {
         return new TrainingConfig(updater, learningRate, momentumOrBeta1, beta2, epsilon, loss, layerOutputs,
                 deltaKeyBase, backwardKeyBase, lossKeyBase, expectedBackwardPartials, sendsBackward,
-                weightRegularization, biasRegularization, samples);
+                weightRegularization, biasRegularization, gradientNormalization, samples);
     }
 
     /** Whether this is the config of an output-layer activator (it has a loss). */
@@ -132,6 +151,9 @@ public record TrainingConfig(UpdaterKind updater, float learningRate, float mome
         }
         if (!biasRegularization.isNone()) {
             sb.append(" bias ").append(biasRegularization);
+        }
+        if (!gradientNormalization.isNone()) {
+            sb.append(" gradient ").append(gradientNormalization);
         }
         if (loss != LossKind.NONE) {
             sb.append(" loss ").append(loss).append(" of ").append(layerOutputs).append(" outputs")

@@ -10,10 +10,10 @@ import org.junit.jupiter.api.Test;
 
 class StateBytesTest {
 
-    /** Bytes every state starts with: the header (22 words) and the layout s4j_load caches (28 half-words). */
-    private static final int HEAD = 22 * 4 + 28 * 2;
+    /** Bytes every state starts with: the header (22 words) and the layout s4j_load caches (30 half-words). */
+    private static final int HEAD = 22 * 4 + 30 * 2;
     /** Bytes of a training state's training header. */
-    private static final int TRAIN_HEADER = 32 * 4;
+    private static final int TRAIN_HEADER = 39 * 4;
 
     private static int denseBytes(int rows, int cols, boolean fused) {
         return KernelCore.stateBytes(Kernels.dense(rows, cols, fused, KernelActivation.RELU, 0f, 0,
@@ -136,6 +136,29 @@ class StateBytesTest {
         // SGD training part: training header, delta, dW, y, z, db, e acc, e counts, then the slots
         int trainingPart = TRAIN_HEADER + 4 * cols + 4 * rows * cols + 5 * 4 * cols + 4 * 3 * cols + 4 * words(3 * cols);
         assertEquals(KernelCore.stateBytes(inference) + trainingPart, training);
+    }
+
+    @Test
+    void anL2GradientNormalizationHoldsEveryPositionsPartials() {
+        // two partial sums per position (its own and each peer's) and their bitmap; a NORM range takes 16 bytes as
+        // every range, but no slot row of a reduce's partial table
+        int cols = 6;
+        for (int peers : new int[] {0, 1, 5, 40}) {
+            List<KeyRange> ranges = new ArrayList<>(List.of(KeyRange.data(0, cols, 0), KeyRange.label(0x100, cols,
+                    0)));
+            TrainingConfig plain = TrainingReference.output(TrainingReference.Hyper.sgd(0.1f), LossKind.MSE, cols, 0,
+                    0, 0x200, false);
+            int without = KernelCore.stateBytes(new KernelConfig(KernelKind.REDUCE, 0, cols, KernelActivation.TANH,
+                    0f, false, 0x300, 1, 0, 0, ranges, plain));
+            for (int p = 0; p < peers; p++) {
+                ranges.add(KeyRange.norm(0x1000 + 2 * p, 2, p + 1));
+            }
+            TrainingConfig normalized = plain.withGradientNormalization(new GradientNormalizationConfig(
+                    GradientNormalizationKind.CLIP_L2_PER_PARAM_TYPE, 1f, 0x400, peers, 0));
+            int with = KernelCore.stateBytes(new KernelConfig(KernelKind.REDUCE, 0, cols, KernelActivation.TANH, 0f,
+                    false, 0x300, 1, 0, 0, ranges, normalized));
+            assertEquals(16 * peers + 8 * (peers + 1) + 4 * words(2 * (peers + 1)), with - without, peers + " peers");
+        }
     }
 
     @Test

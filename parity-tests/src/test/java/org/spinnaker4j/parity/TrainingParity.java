@@ -66,10 +66,8 @@ final class TrainingParity {
             Labels labelKind, int batches, int batchSize) {
         MultiLayerNetwork cpu = new MultiLayerNetwork(conf.clone());
         cpu.init();
-        int nIn = (int) cpu.layerInputSize(0);
-        int nOut = (int) cpu.layerSize(cpu.getnLayers() - 1);
-        INDArray x = Parity.uniformInputs(batches * batchSize, nIn, 21);
-        INDArray y = labels(labelKind, batches * batchSize, nOut, 22);
+        INDArray x = inputs(cpu, batches * batchSize);
+        INDArray y = labels(cpu, labelKind, batches * batchSize);
         try (SpiNNakerMultiLayerNetwork machine = new SpiNNakerMultiLayerNetwork(conf.clone(), options)) {
             machine.init();
             machine.setParams(cpu.params());
@@ -102,6 +100,30 @@ final class TrainingParity {
             assertTrue(parameterDiff < PARAMETER_TOLERANCE, "max |parameter diff| " + parameterDiff);
             return stats;
         }
+    }
+
+    /**
+     * The parameters nd4j-native holds after fitting the mini-batches {@link #assertTrainingParity} fits, from the
+     * configuration's own initial parameters: for a test to check that an option changes the trajectory at all.
+     */
+    static INDArray cpuParametersAfter(MultiLayerConfiguration conf, Labels labelKind, int batches, int batchSize) {
+        MultiLayerNetwork cpu = new MultiLayerNetwork(conf.clone());
+        cpu.init();
+        INDArray x = inputs(cpu, batches * batchSize);
+        INDArray y = labels(cpu, labelKind, batches * batchSize);
+        for (int b = 0; b < batches; b++) {
+            cpu.fit(x.get(NDArrayIndex.interval(b * batchSize, (b + 1) * batchSize), NDArrayIndex.all()),
+                    y.get(NDArrayIndex.interval(b * batchSize, (b + 1) * batchSize), NDArrayIndex.all()));
+        }
+        return cpu.params();
+    }
+
+    private static INDArray inputs(MultiLayerNetwork net, int rows) {
+        return Parity.uniformInputs(rows, (int) net.layerInputSize(0), 21);
+    }
+
+    private static INDArray labels(MultiLayerNetwork net, Labels kind, int rows) {
+        return labels(kind, rows, (int) net.layerSize(net.getnLayers() - 1), 22);
     }
 
     /** max |machine − CPU| / max(1, |CPU|) over the updater's state view, 0 for updaters without state. */

@@ -33,6 +33,8 @@ import org.nd4j.linalg.lossfunctions.impl.LossMAE;
 import org.nd4j.linalg.lossfunctions.impl.LossMCXENT;
 import org.nd4j.linalg.lossfunctions.impl.LossMSE;
 import org.nd4j.linalg.lossfunctions.impl.LossNegativeLogLikelihood;
+import org.spinnaker4j.mapper.ir.GradientNormalizationSpec;
+import org.spinnaker4j.mapper.ir.GradientNormalizationType;
 import org.spinnaker4j.mapper.ir.LossFunction;
 import org.spinnaker4j.mapper.ir.RegularizationSpec;
 import org.spinnaker4j.mapper.ir.TrainingSpec;
@@ -42,9 +44,8 @@ import org.spinnaker4j.mapper.ir.UpdaterType;
 /**
  * Lowers a configuration's training options (the output layer's loss, each layer's updater and regularization,
  * which may differ) into a {@link TrainingSpec}, adding a {@link Problem} for each option the kernels do not
- * implement: learning-rate schedules, a separate bias updater, regularization schedules, gradient normalisation,
- * per-output loss weights, miniBatch set differently per layer, other optimisation algorithms and step functions,
- * layers without bias.
+ * implement: learning-rate schedules, a separate bias updater, regularization schedules, per-output loss weights,
+ * miniBatch set differently per layer, other optimisation algorithms and step functions, layers without bias.
  */
 final class TrainingTranslator {
 
@@ -79,14 +80,10 @@ final class TrainingTranslator {
                     layer.getRegularization(), layer.getIUpdater(), problems);
             RegularizationSpec bias = RegularizationTranslator.translate(i, type, "regularizationBias",
                     layer.getRegularizationBias(), layer.getIUpdater(), problems);
-            if (mine != null && weights != null && bias != null) {
+            GradientNormalizationSpec normalization = normalization(i, type, layer, problems);
+            if (mine != null && weights != null && bias != null && normalization != null) {
                 mine = new UpdaterSpec(mine.type(), mine.learningRate(), mine.momentumOrBeta1(), mine.beta2(),
-                        mine.epsilon(), weights, bias);
-            }
-            if (layer.getGradientNormalization() != null
-                    && layer.getGradientNormalization() != GradientNormalization.None) {
-                problems.add(new Problem(i, type, "gradient normalization " + layer.getGradientNormalization()
-                        + " is not supported"));
+                        mine.epsilon(), weights, bias, normalization);
             }
             checkSolver(i, type, conf.getConf(i), problems);
             if (!hasBias(layer)) {
@@ -124,6 +121,29 @@ final class TrainingTranslator {
             problems.add(new Problem(i, type, "stepFunction(" + step.getClass().getSimpleName() + ") is not supported; "
                     + "the cores apply DL4J's default for stochastic gradient descent (NegativeGradientStepFunction)"));
         }
+    }
+
+    /** A layer's gradient normalization, or null with a problem (a threshold that is not a finite float). */
+    private static GradientNormalizationSpec normalization(int i, String type, BaseLayer layer,
+            List<Problem> problems) {
+        GradientNormalization g = layer.getGradientNormalization();
+        if (g == null || g == GradientNormalization.None) {
+            return GradientNormalizationSpec.NONE;
+        }
+        float threshold = (float) layer.getGradientNormalizationThreshold();
+        if (!Float.isFinite(threshold)) {
+            problems.add(new Problem(i, type, "gradientNormalizationThreshold(" + layer.getGradientNormalizationThreshold()
+                    + ") is not a finite float"));
+            return null;
+        }
+        return new GradientNormalizationSpec(switch (g) {
+            case None -> GradientNormalizationType.NONE;
+            case ClipElementWiseAbsoluteValue -> GradientNormalizationType.CLIP_ELEMENT_WISE_ABSOLUTE_VALUE;
+            case RenormalizeL2PerLayer -> GradientNormalizationType.RENORMALIZE_L2_PER_LAYER;
+            case RenormalizeL2PerParamType -> GradientNormalizationType.RENORMALIZE_L2_PER_PARAM_TYPE;
+            case ClipL2PerLayer -> GradientNormalizationType.CLIP_L2_PER_LAYER;
+            case ClipL2PerParamType -> GradientNormalizationType.CLIP_L2_PER_PARAM_TYPE;
+        }, threshold);
     }
 
     private static boolean hasBias(BaseLayer layer) {

@@ -15,7 +15,7 @@ public class UnsupportedNetworkException extends IllegalArgumentException {
             + "mish, softsign, rationaltanh, rectifiedtanh, cube, thresholdedrelu, relu6 (not hardsigmoid, rrelu, "
             + "prelu, or relu with max/threshold/negativeSlope); for training, updaters Sgd, "
             + "Nesterovs, Adam, AdaMax, Nadam, AMSGrad, AdaGrad, AdaDelta, RmsProp, NoOp (no schedules, no separate "
-            + "bias updater, no gradient normalization), regularization l1, l2, weight decay (weights and bias, "
+            + "bias updater; every gradient normalization), regularization l1, l2, weight decay (weights and bias, "
             + "fixed coefficients) and losses MSE, L1, L2, MAE, XENT, MCXENT, NEGATIVELOGLIKELIHOOD.";
 
     private final transient List<Problem> problems;

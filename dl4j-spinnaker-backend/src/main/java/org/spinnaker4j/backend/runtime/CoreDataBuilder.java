@@ -4,6 +4,8 @@ import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import org.spinnaker4j.kernels.GradientNormalizationConfig;
+import org.spinnaker4j.kernels.GradientNormalizationKind;
 import org.spinnaker4j.kernels.KernelActivation;
 import org.spinnaker4j.kernels.KernelConfig;
 import org.spinnaker4j.kernels.KeyRange;
@@ -16,8 +18,10 @@ import org.spinnaker4j.mapper.graph.PartitionKind;
 import org.spinnaker4j.mapper.graph.VertexKind;
 import org.spinnaker4j.mapper.ir.Activation;
 import org.spinnaker4j.mapper.ir.DenseParameters;
+import org.spinnaker4j.mapper.ir.GradientNormalizationSpec;
 import org.spinnaker4j.mapper.ir.NetworkSpec;
 import org.spinnaker4j.mapper.ir.UpdaterSpec;
+import org.spinnaker4j.mapper.keys.ReceiveTableBuilder;
 
 /**
  * Turns a {@link Mapping} and the layers' parameters into each core's kernel configuration
@@ -83,7 +87,25 @@ public final class CoreDataBuilder {
                 v.activates() && !outputLayer ? count(incoming, PartitionKind.BACKWARD) : 0,
                 sendKeys.containsKey(PartitionKind.BACKWARD))
                 .withRegularization(KernelKinds.of(updater.weights()), KernelKinds.of(updater.bias()))
+                .withGradientNormalization(normalization(mapping, v, updater, sendKeys, incoming))
                 .withSamplesInFlight(mapping.tdma().samplesInFlight(v.id()));
+    }
+
+    /**
+     * A core's gradient normalization and, for an L2 mode, its part in the layer's exchange of partials: its own
+     * key, its peers (the cores whose NORM partitions reach it) and its position among them all (by vertex id).
+     */
+    private static GradientNormalizationConfig normalization(Mapping mapping, MachineVertex v, UpdaterSpec updater,
+            Map<PartitionKind, Integer> sendKeys, List<OutgoingPartition> incoming) {
+        GradientNormalizationSpec spec = updater.gradientNormalization();
+        GradientNormalizationKind kind = KernelKinds.of(spec.type());
+        if (!kind.needsNorm()) {
+            return new GradientNormalizationConfig(kind, spec.threshold());
+        }
+        int position = mapping.graph().outgoing(v.id()).stream().filter(p -> p.kind() == PartitionKind.NORM)
+                .findFirst().map(p -> ReceiveTableBuilder.normPosition(p, v.id())).orElse(0);
+        return new GradientNormalizationConfig(kind, spec.threshold(), sendKeys.getOrDefault(PartitionKind.NORM, 0),
+                count(incoming, PartitionKind.NORM), position);
     }
 
     private static int count(List<OutgoingPartition> partitions, PartitionKind kind) {

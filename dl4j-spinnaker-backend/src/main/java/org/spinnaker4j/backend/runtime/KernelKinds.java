@@ -1,5 +1,6 @@
 package org.spinnaker4j.backend.runtime;
 
+import org.spinnaker4j.kernels.GradientNormalizationKind;
 import org.spinnaker4j.kernels.KernelActivation;
 import org.spinnaker4j.kernels.KernelKind;
 import org.spinnaker4j.kernels.LossKind;
@@ -8,6 +9,7 @@ import org.spinnaker4j.kernels.RegularizationConfig;
 import org.spinnaker4j.kernels.UpdaterKind;
 import org.spinnaker4j.mapper.graph.VertexKind;
 import org.spinnaker4j.mapper.ir.ActivationKind;
+import org.spinnaker4j.mapper.ir.GradientNormalizationType;
 import org.spinnaker4j.mapper.ir.LossFunction;
 import org.spinnaker4j.mapper.ir.RegularizationSpec;
 import org.spinnaker4j.mapper.ir.UpdaterType;
@@ -49,6 +51,17 @@ public final class KernelKinds {
 
     public static RegularizationConfig of(RegularizationSpec r) {
         return new RegularizationConfig(r.l1(), r.l2(), r.weightDecay(), r.l2First(), r.weightDecayTimes());
+    }
+
+    public static GradientNormalizationKind of(GradientNormalizationType type) {
+        return switch (type) {
+            case NONE -> GradientNormalizationKind.NONE;
+            case CLIP_ELEMENT_WISE_ABSOLUTE_VALUE -> GradientNormalizationKind.CLIP_ELEMENT_WISE;
+            case RENORMALIZE_L2_PER_LAYER -> GradientNormalizationKind.RENORM_L2_PER_LAYER;
+            case RENORMALIZE_L2_PER_PARAM_TYPE -> GradientNormalizationKind.RENORM_L2_PER_PARAM_TYPE;
+            case CLIP_L2_PER_LAYER -> GradientNormalizationKind.CLIP_L2_PER_LAYER;
+            case CLIP_L2_PER_PARAM_TYPE -> GradientNormalizationKind.CLIP_L2_PER_PARAM_TYPE;
+        };
     }
 
     public static KernelActivation of(ActivationKind kind) {
@@ -95,6 +108,7 @@ public final class KernelKinds {
             case DELTA -> RangeKind.DELTA;
             case BACKWARD_PARTIAL -> RangeKind.BACKWARD_PARTIAL;
             case IGNORE -> RangeKind.IGNORE;
+            case NORM -> RangeKind.NORM;
         };
     }
 }

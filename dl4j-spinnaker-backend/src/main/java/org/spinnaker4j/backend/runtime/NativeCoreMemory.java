@@ -2,6 +2,8 @@ package org.spinnaker4j.backend.runtime;
 
 import java.util.ArrayList;
 import java.util.List;
+import org.spinnaker4j.kernels.GradientNormalizationConfig;
+import org.spinnaker4j.kernels.GradientNormalizationKind;
 import org.spinnaker4j.kernels.KernelActivation;
 import org.spinnaker4j.kernels.KernelConfig;
 import org.spinnaker4j.kernels.KernelCore;
@@ -31,7 +33,7 @@ public final class NativeCoreMemory implements CoreMemory {
     @Override
     public int stateBytes(VertexKind kind, int nRows, int nCols, boolean fused, int nInputRanges,
             int nSoftmaxPeers) {
-        return stateBytes(new CoreShape(kind, nRows, nCols, fused, nInputRanges, nSoftmaxPeers, null, false, 1));
+        return stateBytes(new CoreShape(kind, nRows, nCols, fused, nInputRanges, nSoftmaxPeers, null, false));
     }
 
     @Override
@@ -39,7 +41,7 @@ public final class NativeCoreMemory implements CoreMemory {
         boolean training = s.updater() != null;
         boolean activates = s.kind() == VertexKind.REDUCE || (s.kind() == VertexKind.DENSE_BLOCK && s.fused());
         boolean softmax = s.softmaxPeers() > 0;
-        int dataRanges = s.ranges() - s.softmaxPeers();
+        int dataRanges = s.ranges() - s.softmaxPeers() - s.normPeers();
         int syncKeys = KeyRange.syncKeys(training);
         List<KeyRange> ranges = new ArrayList<>();
         for (int i = 0; i < dataRanges; i++) {
@@ -49,14 +51,29 @@ public final class NativeCoreMemory implements CoreMemory {
             int base = dataRanges + syncKeys * i;
             ranges.add(training ? KeyRange.trainingSoftmaxSync(base) : KeyRange.softmaxSync(base));
         }
+        int normBase = dataRanges + syncKeys * s.softmaxPeers();
+        for (int i = 0; i < s.normPeers(); i++) {
+            ranges.add(KeyRange.norm(normBase + s.normKeys() * i, s.normKeys(), 1 + i));
+        }
         TrainingConfig trainingConfig = training ? new TrainingConfig(KernelKinds.of(s.updater()), 0.1f,
                 0.9f, 0.999f, 1e-8f,
                 s.outputLayer() ? (softmax ? LossKind.MCXENT : LossKind.MSE) : LossKind.NONE, s.cols(), 0, 0, 0,
                 activates && !s.outputLayer() ? 1 : 0, s.kind() == VertexKind.DENSE_BLOCK)
-                .withSamplesInFlight(s.samplesInFlight()) : null;
+                .withGradientNormalization(norm(s)).withSamplesInFlight(s.samplesInFlight()) : null;
         KernelConfig probe = new KernelConfig(KernelKinds.of(s.kind()), s.rows(), s.cols(),
                 softmax ? KernelActivation.SOFTMAX : KernelActivation.IDENTITY, 0f, s.fused(), 0,
                 s.kind() == VertexKind.REDUCE ? 1 : 0, s.softmaxPeers(), 0, ranges, trainingConfig);
         return KernelCore.stateBytes(probe);
+    }
+
+    /** A normalization of the shape's size: every L2 mode with that many keys lays the state out alike. */
+    private static GradientNormalizationConfig norm(CoreShape s) {
+        return switch (s.normKeys()) {
+            case 0 -> GradientNormalizationConfig.NONE;
+            case 1 -> new GradientNormalizationConfig(GradientNormalizationKind.RENORM_L2_PER_LAYER, 1f, 0,
+                    s.normPeers(), 0);
+            default -> new GradientNormalizationConfig(GradientNormalizationKind.RENORM_L2_PER_PARAM_TYPE, 1f, 0,
+                    s.normPeers(), 0);
+        };
     }
 }

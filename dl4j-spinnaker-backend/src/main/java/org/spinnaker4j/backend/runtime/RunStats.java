@@ -61,7 +61,10 @@ public record RunStats(int samples, double simulatedSeconds, double latencySecon
         return (double) (packetsSent - packetsSentBackward) / samples;
     }
 
-    /** Packets sent per sample in the backward pass (deltas, backward partial sums, losses). */
+    /**
+     * Packets sent per sample in the backward pass (deltas, backward partial sums, losses) and, once per mini-batch,
+     * in a gradient normalization's exchange of partial norms.
+     */
     public double backwardPacketsPerSample() {
         return (double) packetsSentBackward / samples;
     }

@@ -149,9 +149,23 @@ public final class EmbeddedSimulator implements Machine {
         }
         long updateCycles = m.network().trains() && ownsParameters(v)
                 ? cost.updateCycles(v, m.network().training().updater(v.layer())) : 0;
+        List<SimCore.KeyClass<Phase>> normReceives = new ArrayList<>();
+        for (OutgoingPartition p : m.graph().incoming(v.id())) {
+            if (p.kind() == PartitionKind.NORM) {
+                int key = m.keys().of(p.id()).key();
+                normReceives.add(new SimCore.KeyClass<>(key, key + p.nKeys(), Phase.NORM, keyIds.first(p.id())));
+            }
+        }
         return new SimCore.Profile(m.placements().of(v.id()), v.label(), cost.receiveInterruptCycles(),
                 cost.packetCycles(v.kind()), new WorkCosts(cost, v, activation, sendsBackward), updateCycles,
-                cost.sendPacketCycles(), slots, sends);
+                cost.sendPacketCycles(), slots, sends, normsHere(m, v) ? cost.normPartialCycles(v) : 0, normReceives,
+                cost.normPacketCycles());
+    }
+
+    /** Whether vertex v owns parameters of a layer whose gradient normalization needs its L2 norm. */
+    private static boolean normsHere(Mapping m, MachineVertex v) {
+        return m.network().trains() && ownsParameters(v)
+                && m.network().training().updater(v.layer()).gradientNormalization().type().normKeys() > 0;
     }
 
     @Override
@@ -186,6 +200,7 @@ public final class EmbeddedSimulator implements Machine {
     public double train(float[][] features, float[][] labels, int iteration) {
         double score = score(features, labels);
         int divisor = mapping.network().training().miniBatch() ? features.length : 1;
+        exchangeNorms(divisor);
         long updated = clock.now();
         for (MachineVertex v : mapping.graph().vertices()) {
             if (ownsParameters(v)) {
@@ -196,6 +211,37 @@ public final class EmbeddedSimulator implements Machine {
         clock.runUntilIdle();
         lastStats = stats(features.length);
         return score;
+    }
+
+    /**
+     * The exchange of the L2 gradient normalizations' partial sums of squares, between the mini-batch's last backward
+     * pass and the update: each core of such a layer computes its partials and sends them in its TDMA slots; the
+     * run goes on until every packet is handled (a lost one fails it).
+     */
+    private void exchangeNorms(int divisor) {
+        boolean any = false;
+        for (MachineVertex v : mapping.graph().vertices()) {
+            if (normsHere(mapping, v)) {
+                cores[v.id()].startNorm(divisor);
+                any = true;
+            }
+        }
+        if (!any) {
+            return;
+        }
+        try {
+            clock.runUntilIdle();
+        } catch (IllegalStateException rejected) {
+            if (log.lost > 0) {
+                PacketLossException e = lossException("in the exchange of gradient norms");
+                e.addSuppressed(rejected);
+                throw e;
+            }
+            throw rejected;
+        }
+        if (log.lost > 0) {
+            throw lossException("in the exchange of gradient norms");
+        }
     }
 
     @Override

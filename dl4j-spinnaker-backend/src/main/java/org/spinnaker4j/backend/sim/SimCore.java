@@ -45,11 +45,23 @@ final class SimCore implements SimRouter.Pusher {
     /**
      * What the simulator tells a core about the cost of its work (receiving a packet, each kind of
      * work its kernel reports, its update at the end of a mini-batch, in cycles), its TDMA slots
-     * per phase and the phase of each key it sends.
+     * per phase and the phase of each key it sends; with an L2 gradient normalization, the cycles of its partial
+     * sums of squares, the key ranges of its peers' partials and the cycles of receiving one.
      */
     record Profile(CoreLocation location, String label, int receiveInterruptCycles, long packetCycles,
             WorkCosts work, long updateCycles, int sendCycles, Map<Phase, CoreSlot> slots,
-            List<KeyClass<Phase>> sends) {
+            List<KeyClass<Phase>> sends, long normPartialCycles, List<KeyClass<Phase>> normReceives,
+            long normPacketCycles) {
+
+        /** The cycles of receiving the packet with {@code key}. */
+        long receiveCycles(int key) {
+            for (KeyClass<Phase> c : normReceives) {
+                if (c.contains(key)) {
+                    return normPacketCycles;
+                }
+            }
+            return packetCycles;
+        }
 
         /** The range of the keys this core sends that holds {@code key}. */
         KeyClass<Phase> sendClass(int key) {
@@ -106,6 +118,8 @@ final class SimCore implements SimRouter.Pusher {
     private BackwardRecorder backwardRecorder;
     private int backwardsDone;
     private final Map<Phase, SlotCursor> cursors = new EnumMap<>(Phase.class);
+    /** When the current mini-batch's exchange of gradient-norm partials started: its slots count from here. */
+    private long normStartPs;
     /** When the last packet queued in each phase is due: a core's sends of one phase keep their order. */
     private final long[] lastDue = new long[PHASES.length];
     long busyPs;
@@ -132,7 +146,7 @@ final class SimCore implements SimRouter.Pusher {
         this.interruptEvent = clock.register(this::interrupt);
         this.finishPacketEvent = clock.register(this::finishPacket);
         this.injectEvent = clock.register(this::inject);
-        profile.slots().forEach((phase, slot) -> cursors.put(phase, new SlotCursor(slot)));
+        profile.slots().forEach((phase, slot) -> cursors.put(phase, new SlotCursor(phase, slot)));
     }
 
     KernelCore kernel() {
@@ -179,6 +193,18 @@ final class SimCore implements SimRouter.Pusher {
     /** An input or label source's start event: it sends the sample the host loaded. */
     void startSource() {
         finishEvent(kernel.start(outbox), 0);
+    }
+
+    /**
+     * The end of a mini-batch's backward passes, with an L2 gradient normalization: the kernel computes the core's
+     * partial sums of squares and sends them to its layer's other cores in its {@link Phase#NORM} slots, counted
+     * from now.
+     */
+    void startNorm(int batchSize) {
+        normStartPs = clock.now();
+        int n = kernel.startNorm(batchSize, outbox);
+        long done = work(profile.normPartialCycles());
+        queueSends(n, done, done);
     }
 
     /** The end of a mini-batch: the kernel updates the parameters it owns; returns when it is done. */
@@ -237,7 +263,7 @@ final class SimCore implements SimRouter.Pusher {
             throw new IllegalStateException(String.format("core %s (%s) rejected packet key 0x%08x: %s",
                     profile.location(), profile.label(), key, e.getMessage()), e);
         }
-        long done = finishEvent(n, profile.packetCycles());
+        long done = finishEvent(n, profile.receiveCycles(key));
         if (recorder != null && kernel.receivedCount() == recorderWidth) {
             recorder.record(recorded++, kernel.readOutput(), done);
         }
@@ -300,12 +326,14 @@ final class SimCore implements SimRouter.Pusher {
 
     /** Walks one of the core's TDMA slot sequences, sample after sample. */
     private final class SlotCursor {
+        private final Phase phase;
         private final CoreSlot slot;
         private long sends;
         private int sample;
         private int index;
 
-        SlotCursor(CoreSlot slot) {
+        SlotCursor(Phase phase, CoreSlot slot) {
+            this.phase = phase;
             this.slot = slot;
         }
 
@@ -340,7 +368,7 @@ final class SimCore implements SimRouter.Pusher {
         }
 
         private long time(int k) {
-            return sampleStartPs[sample] + slot.sendClock(k) * clockPs;
+            return (phase == Phase.NORM ? normStartPs : sampleStartPs[sample]) + slot.sendClock(k) * clockPs;
         }
     }
 
@@ -360,7 +388,7 @@ final class SimCore implements SimRouter.Pusher {
             toSend.removeFirst();
             sent++;
             lastSentPs = clock.now();
-            if (PHASES[phase].backward()) {
+            if (PHASES[phase].backward() || PHASES[phase] == Phase.NORM) {
                 sentBackward++;
             } else {
                 lastForwardSendPs = clock.now();

@@ -19,8 +19,11 @@ import org.spinnaker4j.mapper.ir.Activation;
 import org.spinnaker4j.mapper.ir.ActivationKind;
 import org.spinnaker4j.mapper.ir.DenseLayerSpec;
 import org.spinnaker4j.mapper.ir.DenseParameters;
+import org.spinnaker4j.mapper.ir.GradientNormalizationSpec;
+import org.spinnaker4j.mapper.ir.GradientNormalizationType;
 import org.spinnaker4j.mapper.ir.LossFunction;
 import org.spinnaker4j.mapper.ir.NetworkSpec;
+import org.spinnaker4j.mapper.ir.RegularizationSpec;
 import org.spinnaker4j.mapper.ir.TrainingSpec;
 import org.spinnaker4j.mapper.ir.UpdaterSpec;
 import org.spinnaker4j.mapper.ir.UpdaterType;
@@ -36,8 +39,14 @@ class NativeCoreMemoryTest {
     static Stream<Arguments> cases() {
         TrainingSpec adam = new TrainingSpec(LossFunction.MCXENT, List.of(new UpdaterSpec(UpdaterType.ADAM, 1e-3f, 0.9f,
                 0.999f, 1e-8f), new UpdaterSpec(UpdaterType.NESTEROVS, 1e-2f, 0.9f, 0f, 0f)), true);
+        // L2 gradient normalizations: the cores of each layer hold every peer's partials
+        TrainingSpec normalized = new TrainingSpec(LossFunction.MCXENT, List.of(new UpdaterSpec(UpdaterType.SGD, 0.1f,
+                0f, 0f, 0f, RegularizationSpec.NONE, RegularizationSpec.NONE, new GradientNormalizationSpec(
+                        GradientNormalizationType.RENORMALIZE_L2_PER_LAYER, 1f)), new UpdaterSpec(UpdaterType.ADAM,
+                1e-3f, 0.9f, 0.999f, 1e-8f, RegularizationSpec.NONE, RegularizationSpec.NONE,
+                new GradientNormalizationSpec(GradientNormalizationType.CLIP_L2_PER_PARAM_TYPE, 0.5f))), true);
         return Stream.of(PartitioningStrategy.values()).flatMap(s -> Stream.of(Arguments.of(s, null),
-                Arguments.of(s, adam)));
+                Arguments.of(s, adam), Arguments.of(s, normalized)));
     }
 
     @ParameterizedTest
@@ -55,9 +64,10 @@ class NativeCoreMemoryTest {
             List<InputRange> ranges = mapping.receiveTables().get(v.id());
             int peers = (int) ranges.stream().filter(r -> r.kind() == ReceiveKind.SOFTMAX_SYNC).count();
             sawPeers |= peers > 0;
+            int normPeers = (int) ranges.stream().filter(r -> r.kind() == ReceiveKind.NORM).count();
             int held = mapping.tdma().samplesInFlight(v.id());
             heldMost = Math.max(heldMost, held);
-            int planned = memory.stateBytes(DtcmCheck.shape(net, v, ranges.size(), peers).holding(held));
+            int planned = memory.stateBytes(DtcmCheck.shape(net, v, ranges.size(), peers, normPeers).holding(held));
             int loaded = KernelCore.stateBytes(data.get(v.id()).config());
             assertEquals(loaded, planned, v.toString());
             assertTrue(loaded <= KernelCore.DTCM_BYTES, v.toString());

@@ -74,9 +74,12 @@ public final class BoundCalculator {
         return cycles;
     }
 
-    /** Packets per sample of the forward pass (values and softmax synchronisation) or of the rest. */
+    /**
+     * Packets per sample of the forward pass (values and softmax synchronisation) or of the rest (a gradient
+     * normalization's partials come once per mini-batch, with the update, and are left out as it is).
+     */
     private static int packets(List<OutgoingPartition> incoming, boolean forward) {
-        return incoming.stream()
+        return incoming.stream().filter(p -> p.kind() != PartitionKind.NORM)
                 .filter(p -> (p.kind() == PartitionKind.FORWARD || p.kind() == PartitionKind.SOFTMAX_SYNC) == forward)
                 .mapToInt(OutgoingPartition::nKeys).sum();
     }

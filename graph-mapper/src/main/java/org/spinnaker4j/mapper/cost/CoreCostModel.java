@@ -63,6 +63,14 @@ public record CoreCostModel(double cyclesPerInstruction, int receiveInterruptCyc
     private static final Map<UpdaterType, Double> UPDATE = perUpdater("update.");
     /** Per parameter of an update, extra, when the parameter is regularized (measured with l1, l2, weight decay). */
     private static final double REGULARIZATION = TABLE.of("update.regularization");
+    /** Per parameter of an update, extra, when the gradient is clipped element-wise (about 60 % of values clipped). */
+    private static final double CLIP = TABLE.of("update.clip");
+    /** Per parameter of an update, extra, when an L2 gradient normalization scales the gradient. */
+    private static final double NORMALIZE = TABLE.of("update.normalize");
+    /** Per parameter of a core's partial sum of squares for an L2 gradient normalization. */
+    private static final double NORM_PARTIAL = TABLE.of("norm.partial");
+    /** A peer's partial sum of squares filed. */
+    private static final double NORM_VALUE = TABLE.of("norm.value");
 
     public CoreCostModel {
         if (!(cyclesPerInstruction > 0) || receiveInterruptCycles < 1 || dispatchCycles < 0 || sendPacketCycles < 1) {
@@ -243,14 +251,32 @@ public record CoreCostModel(double cyclesPerInstruction, int receiveInterruptCyc
     }
 
     /**
-     * Cycles to apply an update with its regularization to a vertex's parameters: {@link #updateCycles(MachineVertex,
-     * UpdaterType)} plus, for the weights and for the bias if regularized, the measured cost of l1, l2 and weight
-     * decay together per parameter.
+     * Cycles to apply an update with its regularization and gradient normalization to a vertex's parameters:
+     * {@link #updateCycles(MachineVertex, UpdaterType)} plus, for the weights and for the bias if regularized, the
+     * measured cost of l1, l2 and weight decay together per parameter, plus per parameter the element-wise clipping's
+     * or an L2 normalization's scaling (with the norms added up from the partials, which costs little beside it).
      */
     public long updateCycles(MachineVertex v, UpdaterSpec updater) {
         long regularized = (updater.weights().equals(RegularizationSpec.NONE) ? 0 : weights(v))
                 + (updater.bias().equals(RegularizationSpec.NONE) ? 0 : biases(v));
-        return updateCycles(v, updater.type()) + cycles(regularized * REGULARIZATION);
+        long parameters = weights(v) + biases(v);
+        double normalization = switch (updater.gradientNormalization().type()) {
+            case NONE -> 0;
+            case CLIP_ELEMENT_WISE_ABSOLUTE_VALUE -> parameters * CLIP;
+            case RENORMALIZE_L2_PER_LAYER, RENORMALIZE_L2_PER_PARAM_TYPE, CLIP_L2_PER_LAYER, CLIP_L2_PER_PARAM_TYPE ->
+                    parameters * NORMALIZE;
+        };
+        return updateCycles(v, updater.type()) + cycles(regularized * REGULARIZATION + normalization);
+    }
+
+    /** Cycles of a core's partial sums of squares of its gradient (its weights and bias), for an L2 normalization. */
+    public long normPartialCycles(MachineVertex v) {
+        return cycles((weights(v) + biases(v)) * NORM_PARTIAL);
+    }
+
+    /** Cycles to receive and file one peer's partial sum of squares. */
+    public long normPacketCycles() {
+        return dispatchCycles + cycles(NORM_VALUE);
     }
 
     private static long weights(MachineVertex v) {

@@ -16,5 +16,11 @@ public enum PartitionKind {
     /** Training: a block's partial sums W·delta, one key per row, to the previous layer's activating cores. */
     BACKWARD,
     /** Training: an output-layer core's share of the loss, one key, to the loss sink. */
-    LOSS
+    LOSS,
+    /**
+     * Training with an L2 gradient normalization, once per mini-batch: a parameter-owning core's partial sums of
+     * squares of its gradient (one key per layer, two per param type) to the other parameter-owning cores of its
+     * layer.
+     */
+    NORM
 }

@@ -3,13 +3,14 @@ package org.spinnaker4j.mapper.ir;
 import java.util.Objects;
 
 /**
- * A layer's updater, its hyper-parameters and its regularization: Sgd(learningRate), Nesterovs(learningRate,
+ * A layer's updater, its hyper-parameters, its regularization and its gradient normalization: Sgd(learningRate), Nesterovs(learningRate,
  * momentum), Adam, AdaMax, Nadam, AMSGrad(learningRate, beta1, beta2, epsilon), AdaGrad(learningRate, epsilon),
  * AdaDelta(rho in momentumOrBeta1, epsilon), RmsProp(learningRate, decay in momentumOrBeta1, epsilon), NoOp;
  * unused parameters are 0.
  */
 public record UpdaterSpec(UpdaterType type, float learningRate, float momentumOrBeta1, float beta2, float epsilon,
-                          RegularizationSpec weights, RegularizationSpec bias) {
+                          RegularizationSpec weights, RegularizationSpec bias,
+                          GradientNormalizationSpec gradientNormalization) {
 
     public UpdaterSpec {
         if (type == null) {
@@ -20,6 +21,13 @@ public record UpdaterSpec(UpdaterType type, float learningRate, float momentumOr
         }
         Objects.requireNonNull(weights, "weights");
         Objects.requireNonNull(bias, "bias");
+        Objects.requireNonNull(gradientNormalization, "gradientNormalization");
+    }
+
+    /** An updater with regularization, without gradient normalization. */
+    public UpdaterSpec(UpdaterType type, float learningRate, float momentumOrBeta1, float beta2, float epsilon,
+                       RegularizationSpec weights, RegularizationSpec bias) {
+        this(type, learningRate, momentumOrBeta1, beta2, epsilon, weights, bias, GradientNormalizationSpec.NONE);
     }
 
     /** An updater without regularization. */

@@ -13,5 +13,10 @@ public enum ReceiveKind {
     /** A partial sum of dL/dy for the core's columns from a block of the next layer. */
     BACKWARD_PARTIAL,
     /** A packet the core receives but does not need (the baseline strategy's multicast backward pass). */
-    IGNORE
+    IGNORE,
+    /**
+     * A peer's partial sums of squares of its gradient (an L2 gradient normalization); the local offset is the
+     * peer's position among the parameter-owning cores of the layer (their order by vertex id).
+     */
+    NORM
 }

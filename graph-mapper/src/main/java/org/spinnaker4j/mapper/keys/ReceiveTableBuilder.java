@@ -36,7 +36,24 @@ public final class ReceiveTableBuilder {
             case DELTA -> List.of(within(v, p, km, v.cols(), ReceiveKind.DELTA));
             case LOSS -> List.of(new InputRange(km.key(), km.key() + 1, p.values().lo(), ReceiveKind.DATA));
             case BACKWARD -> backward(v, p, km);
+            case NORM -> List.of(new InputRange(km.key(), km.key() + p.nKeys(), normPosition(p, p.source()),
+                    ReceiveKind.NORM));
         };
+    }
+
+    /**
+     * The position of {@code vertex} among the cores of a NORM exchange (the partition's source and targets, which
+     * are all the parameter-owning cores of its layer), in order of vertex id: every core adds their partials in
+     * this order.
+     */
+    public static int normPosition(OutgoingPartition p, int vertex) {
+        int position = p.source() < vertex ? 1 : 0;
+        for (int t : p.targets()) {
+            if (t < vertex) {
+                position++;
+            }
+        }
+        return position;
     }
 
     /** A range for a partition whose values all fall inside the receiver's slice {@code into}. */
@@ -82,7 +99,8 @@ public final class ReceiveTableBuilder {
     }
 
     private static boolean continues(InputRange last, InputRange r) {
-        if (last.kind() != r.kind() || last.keyHi() != r.keyLo() || r.kind() == ReceiveKind.SOFTMAX_SYNC) {
+        if (last.kind() != r.kind() || last.keyHi() != r.keyLo() || r.kind() == ReceiveKind.SOFTMAX_SYNC
+                || r.kind() == ReceiveKind.NORM) {
             return false;
         }
         return r.kind() == ReceiveKind.IGNORE || last.localOffset() + (last.keyHi() - last.keyLo()) == r.localOffset();

@@ -6,14 +6,16 @@ import org.spinnaker4j.mapper.ir.UpdaterType;
 /**
  * What decides a core's DTCM size: its kind, block shape, how many key ranges it listens to
  * (softmax peers' ranges included) and, when it trains, its updater, whether it computes
- * the loss (an activating core of the output layer) and how many samples it holds between
- * their forward and backward passes.
+ * the loss (an activating core of the output layer), the partials of an L2 gradient normalization
+ * it exchanges and how many samples it holds between their forward and backward passes.
  *
  * @param updater null for a core that does not train
+ * @param normKeys the keys of each core's partials of its layer's L2 gradient normalization, 0 without one
+ * @param normPeers the other cores whose partials it receives (one key range each, among {@code ranges})
  * @param samplesInFlight a training core's samples held at once (1 unless training is pipelined)
  */
 public record CoreShape(VertexKind kind, int rows, int cols, boolean fused, int ranges, int softmaxPeers,
-        UpdaterType updater, boolean outputLayer, int samplesInFlight) {
+        UpdaterType updater, boolean outputLayer, int normKeys, int normPeers, int samplesInFlight) {
 
     public CoreShape {
         if (samplesInFlight < 1 || (updater == null && samplesInFlight != 1)) {
@@ -22,8 +24,15 @@ public record CoreShape(VertexKind kind, int rows, int cols, boolean fused, int 
         }
     }
 
+    /** A core without an L2 gradient normalization, holding one sample. */
+    public CoreShape(VertexKind kind, int rows, int cols, boolean fused, int ranges, int softmaxPeers,
+            UpdaterType updater, boolean outputLayer) {
+        this(kind, rows, cols, fused, ranges, softmaxPeers, updater, outputLayer, 0, 0, 1);
+    }
+
     /** This shape holding {@code samples} samples. */
     public CoreShape holding(int samples) {
-        return new CoreShape(kind, rows, cols, fused, ranges, softmaxPeers, updater, outputLayer, samples);
+        return new CoreShape(kind, rows, cols, fused, ranges, softmaxPeers, updater, outputLayer, normKeys, normPeers,
+                samples);
     }
 }

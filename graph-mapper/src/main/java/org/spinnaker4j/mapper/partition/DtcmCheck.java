@@ -37,7 +37,8 @@ public final class DtcmCheck {
     public static int bytesOf(NetworkSpec network, MachineGraph graph, MachineVertex v, CoreMemory memory) {
         List<OutgoingPartition> incoming = graph.incoming(v.id());
         int peers = (int) incoming.stream().filter(p -> p.kind() == PartitionKind.SOFTMAX_SYNC).count();
-        return memory.stateBytes(shape(network, v, rangesUpperBound(incoming), peers));
+        int normPeers = (int) incoming.stream().filter(p -> p.kind() == PartitionKind.NORM).count();
+        return memory.stateBytes(shape(network, v, rangesUpperBound(incoming), peers, normPeers));
     }
 
     /** Key ranges a vertex listens to at most: one per incoming partition, three for a backward one. */
@@ -45,12 +46,17 @@ public final class DtcmCheck {
         return incoming.stream().mapToInt(p -> p.kind() == PartitionKind.BACKWARD ? 3 : 1).sum();
     }
 
-    /** The shape of a vertex's core that listens to {@code ranges} key ranges, {@code peers} of them softmax peers. */
-    public static CoreShape shape(NetworkSpec network, MachineVertex v, int ranges, int peers) {
+    /**
+     * The shape of a vertex's core that listens to {@code ranges} key ranges, {@code peers} of them softmax peers and
+     * {@code normPeers} the partials of its layer's other cores in an L2 gradient normalization.
+     */
+    public static CoreShape shape(NetworkSpec network, MachineVertex v, int ranges, int peers, int normPeers) {
         int rows = v.kind() == VertexKind.DENSE_BLOCK ? v.rows().size() : 0;
         boolean trainsHere = network.trains() && (v.kind() == VertexKind.DENSE_BLOCK || v.kind() == VertexKind.REDUCE);
         return new CoreShape(v.kind(), rows, v.cols().size(), v.fused(), ranges, peers,
                 trainsHere ? network.training().updater(v.layer()).type() : null,
-                trainsHere && v.activates() && v.layer() == network.layers().size() - 1, 1);
+                trainsHere && v.activates() && v.layer() == network.layers().size() - 1,
+                trainsHere ? network.training().updater(v.layer()).gradientNormalization().type().normKeys() : 0,
+                normPeers, 1);
     }
 }

@@ -126,6 +126,7 @@ final class GraphBuilder {
         }
         if (network.trains()) {
             addTrainingPartitions(nLayers, producers, blocksOfLayer, labelSources, lossSink);
+            addNormPartitions(network, producers, blocksOfLayer);
         }
         return new MachineGraph(vertices, partitions);
     }
@@ -162,6 +163,27 @@ final class GraphBuilder {
         }
         for (int i = 0; i < outputActivators.size(); i++) {
             addPartition(outputActivators.get(i), PartitionKind.LOSS, new Slice(i, i + 1), List.of(lossSink));
+        }
+    }
+
+    /**
+     * The exchange of an L2 gradient normalization, once per mini-batch: every parameter-owning core of the layer
+     * (its blocks and, when they are not fused, its reduces) sends its partial sums of squares to every other; a
+     * layer on one core needs none.
+     */
+    private void addNormPartitions(NetworkSpec network, List<List<Integer>> producers,
+            List<List<Integer>> blocksOfLayer) {
+        for (int l = 0; l < blocksOfLayer.size(); l++) {
+            int keys = network.training().updater(l).gradientNormalization().type().normKeys();
+            List<Integer> owners = new ArrayList<>(blocksOfLayer.get(l));
+            producers.get(l + 1).stream().filter(a -> !owners.contains(a)).forEach(owners::add);
+            if (keys == 0 || owners.size() < 2) {
+                continue;
+            }
+            owners.sort(null);
+            for (int o : owners) {
+                addPartition(o, PartitionKind.NORM, new Slice(0, keys), owners.stream().filter(p -> p != o).toList());
+            }
         }
     }
 

@@ -6,6 +6,7 @@ import java.util.Map;
 import java.util.Set;
 import org.spinnaker4j.mapper.graph.MachineGraph;
 import org.spinnaker4j.mapper.graph.OutgoingPartition;
+import org.spinnaker4j.mapper.graph.PartitionKind;
 import org.spinnaker4j.mapper.machine.ChipLocation;
 import org.spinnaker4j.mapper.machine.Direction;
 import org.spinnaker4j.mapper.machine.Machine;
@@ -30,6 +31,9 @@ public final class LinkLoads {
         LinkLoads loads = new LinkLoads();
         MulticastTrees trees = new MulticastTrees(machine);
         for (OutgoingPartition p : graph.partitions()) {
+            if (p.kind() == PartitionKind.NORM) {
+                continue; // once per mini-batch, not per sample
+            }
             ChipLocation source = placements.of(p.source()).chip();
             Set<ChipLocation> targets = new HashSet<>();
             p.targets().forEach(t -> targets.add(placements.of(t).chip()));

@@ -11,7 +11,12 @@ public enum Phase {
     /** Softmax synchronisation of a backward stage: local sums of e·y (key 2). */
     BACKWARD_SYNC,
     /** Deltas, backward partial sums and loss shares. */
-    BACKWARD;
+    BACKWARD,
+    /**
+     * Once per mini-batch, after the last sample's backward pass: the partial sums of squares of an L2 gradient
+     * normalization; its slots count from the exchange's start.
+     */
+    NORM;
 
     /** Whether this phase belongs to the backward pass. */
     public boolean backward() {
@@ -24,6 +29,7 @@ public enum Phase {
             case FORWARD, LABEL -> FORWARD;
             case SOFTMAX_SYNC -> atom < 2 ? SYNC : BACKWARD_SYNC;
             case DELTA, BACKWARD, LOSS -> BACKWARD;
+            case NORM -> NORM;
         };
     }
 

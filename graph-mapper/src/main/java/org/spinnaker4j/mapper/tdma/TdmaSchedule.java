@@ -11,11 +11,13 @@ import java.util.Map;
  * one sample takes from its first packet sent to its last received. {@code periodClocks} is how often
  * a sample may start: samples are pipelined, a new one starting every period while earlier ones are
  * still in flight (each sample's slots are its start plus the offsets here), unless the period is the
- * whole step. {@code samplesInFlight} is, per vertex, how many samples its core holds between their
- * forward and backward passes (1 everywhere unless training is pipelined).
+ * whole step. {@code normClocks} is the length of a training mapping's exchange of gradient-norm
+ * partials ({@link Phase#NORM}, once per mini-batch after the last step; its slots and its stage count
+ * from the exchange's start), 0 without one. {@code samplesInFlight} is, per vertex, how many samples
+ * its core holds between their forward and backward passes (1 everywhere unless training is pipelined).
  */
 public record TdmaSchedule(Map<Phase, List<CoreSlot>> slots, List<Stage> stages, long stepClocks,
-        long periodClocks, List<Integer> samplesInFlight) {
+        long periodClocks, long normClocks, List<Integer> samplesInFlight) {
 
     /**
      * One sending window of the step: its senders each send a packet per {@code clocksBetweenSends},
@@ -31,6 +33,9 @@ public record TdmaSchedule(Map<Phase, List<CoreSlot>> slots, List<Stage> stages,
         slots = copy;
         stages = List.copyOf(stages);
         samplesInFlight = List.copyOf(samplesInFlight);
+        if (normClocks < 0) {
+            throw new IllegalArgumentException("norm exchange of " + normClocks + " clocks");
+        }
         if (periodClocks < 1 || periodClocks > Math.max(stepClocks, 1)) {
             throw new IllegalArgumentException("period " + periodClocks + " clocks for a step of " + stepClocks);
         }
@@ -41,7 +46,7 @@ public record TdmaSchedule(Map<Phase, List<CoreSlot>> slots, List<Stage> stages,
 
     /** This schedule with samples starting every {@code period} clocks, each core holding {@code inFlight} of them. */
     public TdmaSchedule withPeriod(long period, List<Integer> inFlight) {
-        return new TdmaSchedule(slots, stages, stepClocks, period, inFlight);
+        return new TdmaSchedule(slots, stages, stepClocks, period, normClocks, inFlight);
     }
 
     /** How many samples vertex {@code vertexId}'s core holds between their forward and backward passes. */

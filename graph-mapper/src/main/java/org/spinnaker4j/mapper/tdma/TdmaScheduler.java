@@ -152,11 +152,15 @@ public final class TdmaScheduler {
             return pipelined.periodClocks() < oneByOne.stepClocks() ? pipelined : oneByOne;
         }
 
-        /** The windows placed so far as a schedule starting a sample every {@code period}. */
+        /**
+         * The windows placed so far, and a training mapping's exchange of gradient-norm partials, as a
+         * schedule starting a sample every {@code period}.
+         */
         private TdmaSchedule snapshot(long period) {
+            long normClocks = network.trains() ? layOutNorm() : 0;
             Map<Phase, List<CoreSlot>> byPhase = new EnumMap<>(Phase.class);
             slots.forEach((phase, array) -> byPhase.put(phase, List.of(array)));
-            return new TdmaSchedule(byPhase, stages, windowEnd, Math.max(1, period),
+            return new TdmaSchedule(byPhase, stages, windowEnd, Math.max(1, period), normClocks,
                     Collections.nCopies(graph.vertices().size(), 1));
         }
 
@@ -171,6 +175,32 @@ public final class TdmaScheduler {
             slots.values().forEach(array -> Arrays.fill(array, CoreSlot.SILENT));
             stages.clear();
             windowEnd = 0;
+        }
+
+        /**
+         * The exchange of the L2 gradient normalizations' partial sums of squares, once per mini-batch, timed from
+         * its own start: every core that sends partials first computes them, then all send in one window (each one
+         * or two packets, every layer's exchange at once). Returns its length, 0 without one.
+         */
+        private long layOutNorm() {
+            List<Integer> members = new ArrayList<>();
+            long work = 0;
+            for (MachineVertex v : graph.vertices()) {
+                if (graph.outgoing(v.id()).stream().anyMatch(p -> p.kind() == PartitionKind.NORM)) {
+                    members.add(v.id());
+                    work = Math.max(work, cost.normPartialCycles(v));
+                }
+            }
+            WindowPlan w = window(0, members, Phase.NORM);
+            if (w == null) {
+                return 0;
+            }
+            long step = windowEnd;
+            windowEnd = work;
+            place(w, w.between(), w.between());
+            long length = windowEnd;
+            windowEnd = step;
+            return length;
         }
 
         /** What every stage of one pass (forward or backward) sends and computes, before any of it is timed. */
@@ -342,7 +372,11 @@ public final class TdmaScheduler {
          * staggered in row order), so a window feeds a block no faster than it multiplies.
          */
         private long receiveCycles(MachineVertex receiver, Phase phase) {
-            return phase == Phase.FORWARD ? cost.forwardPacketCycles(receiver) : cost.packetCycles(receiver.kind());
+            return switch (phase) {
+                case FORWARD -> cost.forwardPacketCycles(receiver);
+                case NORM -> cost.normPacketCycles();
+                case SYNC, BACKWARD_SYNC, BACKWARD -> cost.packetCycles(receiver.kind());
+            };
         }
 
         private static boolean contains(Slice outer, Slice inner) {
