@@ -489,6 +489,7 @@ int main(int argc, char **argv)
         deliver(0u, 2u * s.cols - 1u);
         measure(2u * s.cols - 1u, 2u * s.cols);
     } else if (strcmp(what, "update") == 0 && (argc == 5 || argc == 6)) {
+        float rates[S4J_UPDATE_WORDS] = {0.0f};
         int32_t r;
 
         if (argc == 6 && strcmp(argv[5], "regularized") != 0) {
@@ -506,8 +507,19 @@ int main(int argc, char **argv)
         packets(0u, s.rows, DATA_KEY, 0.0f, 1.0f, 1.0f);
         packets(s.rows, s.rows + s.cols, DELTA_KEY, -0.1f, 0.1f, 0.0f);
         deliver(0u, s.rows + s.cols);
+        /* the update command's values: the config's, as the host sends them */
+        for (i = 0u; i < 2u; i++) {
+            rates[i * S4J_RATE_WORDS + S4J_RATE_LEARNING_RATE] = 0.01f;
+            rates[i * S4J_RATE_WORDS + S4J_RATE_MOMENTUM] =
+                s.updater == S4J_UPDATER_NESTEROVS ? 0.9f : 0.0f;
+        }
+        if (s.regularized != 0u) {
+            rates[S4J_RATE_L1] = 1e-4f;
+            rates[S4J_RATE_L2] = 1e-3f;
+            rates[S4J_RATE_WEIGHT_DECAY] = 1e-5f;
+        }
         calib_begin();
-        r = s4j_apply_update(dtcm, S4J_DTCM_BYTES, 8u, 0u);
+        r = s4j_apply_update(dtcm, S4J_DTCM_BYTES, 8u, 0u, rates, S4J_UPDATE_WORDS);
         calib_end();
         if (r != S4J_OK) {
             fail("s4j_apply_update", r);

@@ -618,14 +618,13 @@ int32_t s4j_parse_config(const uint32_t *words, uint32_t n_words, s4j_config *cf
 }
 
 /* Regularization coefficients are finite and >= 0, the order is a flag, a
- * weight decay is applied 1 to 255 times (0 without one). */
+ * weight decay is applied up to 255 times, at least once if there is one. */
 static int regularization_ok(const s4j_regularization *r)
 {
     return isfinite(r->l1) && isfinite(r->l2) && isfinite(r->weight_decay)
         && r->l1 >= 0.0f && r->l2 >= 0.0f && r->weight_decay >= 0.0f
-        && r->l2_first <= 1u
-        && (r->weight_decay != 0.0f ? r->decay_times >= 1u && r->decay_times <= 255u
-                                    : r->decay_times == 0u);
+        && r->l2_first <= 1u && r->decay_times <= 255u
+        && (r->weight_decay == 0.0f || r->decay_times >= 1u);
 }
 
 /* The Adam family, AdaDelta and RmsProp: beta1 (rho, decay) and beta2 in
@@ -2032,8 +2031,42 @@ static void update_params(const s4j_train *t, const s4j_regularization *r,
     }
 }
 
+/* Takes an update command's values (S4J_RATE_* of the weights at w, of the
+ * bias at b) as the core's current ones, or returns S4J_ERR_BAD_ARGUMENT
+ * (nothing changed) if they are not finite and >= 0, the weights' and the
+ * bias' learning rate or momentum differ, or a weight decay comes without
+ * one in the config. */
+static int32_t take_rates(s4j_train *t, const float *w, const float *b)
+{
+    uint32_t k;
+
+    for (k = 0u; k < S4J_RATE_WORDS; k++) {
+        if (!isfinite(w[k]) || !isfinite(b[k]) || w[k] < 0.0f || b[k] < 0.0f) {
+            return S4J_ERR_BAD_ARGUMENT;
+        }
+    }
+    if (w[S4J_RATE_LEARNING_RATE] != b[S4J_RATE_LEARNING_RATE]
+        || w[S4J_RATE_MOMENTUM] != b[S4J_RATE_MOMENTUM]
+        || (w[S4J_RATE_WEIGHT_DECAY] != 0.0f && t->reg_w.decay_times == 0u)
+        || (b[S4J_RATE_WEIGHT_DECAY] != 0.0f && t->reg_b.decay_times == 0u)) {
+        return S4J_ERR_BAD_ARGUMENT;
+    }
+    t->learning_rate = w[S4J_RATE_LEARNING_RATE];
+    if (t->updater == S4J_UPDATER_NESTEROVS) {
+        t->beta1 = w[S4J_RATE_MOMENTUM];
+    }
+    t->reg_w.l1 = w[S4J_RATE_L1];
+    t->reg_w.l2 = w[S4J_RATE_L2];
+    t->reg_w.weight_decay = w[S4J_RATE_WEIGHT_DECAY];
+    t->reg_b.l1 = b[S4J_RATE_L1];
+    t->reg_b.l2 = b[S4J_RATE_L2];
+    t->reg_b.weight_decay = b[S4J_RATE_WEIGHT_DECAY];
+    return S4J_OK;
+}
+
 int32_t s4j_apply_update(void *dtcm, uint32_t capacity, uint32_t batch_size,
-                         uint32_t iteration)
+                         uint32_t iteration, const float *rates,
+                         uint32_t n_rates)
 {
     s4j_header *h = (s4j_header *)dtcm;
     s4j_train *t;
@@ -2052,8 +2085,15 @@ int32_t s4j_apply_update(void *dtcm, uint32_t capacity, uint32_t batch_size,
     if (batch_size == 0u) {
         return S4J_ERR_BAD_ARGUMENT;
     }
+    if (rates == NULL || n_rates != S4J_UPDATE_WORDS) {
+        return S4J_ERR_BAD_LENGTH;
+    }
     if (backward_in_progress(h, t)) {
         return S4J_ERR_INCOMPLETE;
+    }
+    r = take_rates(t, rates, rates + S4J_RATE_WORDS);
+    if (r != S4J_OK) {
+        return r;
     }
     batch = (float)batch_size;
     st = step_of(t, iteration);

@@ -172,7 +172,10 @@
  * first if L2_FIRST is 1, else l1 first), weight decay (its coefficient
  * already multiplied by the learning rate where DL4J's applyLR says so) to
  * the update after it, WEIGHT_DECAY_TIMES times (DL4J's layer lists can
- * hold the network-wide WeightDecay twice, and then apply it twice). */
+ * hold the network-wide WeightDecay twice, and then apply it twice; 0 to
+ * 255, at least 1 with a weight decay: a scheduled one may start at 0).
+ * The coefficients, the learning rate and the momentum are the values at
+ * load; every update brings its own (S4J_RATE_*). */
 #define S4J_CFG_L1                24u
 #define S4J_CFG_L2                25u
 #define S4J_CFG_WEIGHT_DECAY      26u
@@ -327,13 +330,39 @@ int32_t s4j_received(const void *dtcm, uint32_t capacity);
 int32_t s4j_sink_take(void *dtcm, uint32_t capacity, uint32_t dest_len,
                       const float **values, uint32_t *n);
 
-/* Training: the end of a mini-batch of batch_size samples. Every gradient
- * accumulator g becomes g / batch_size (DL4J's miniBatch), l1 and l2 are
- * added, the updater steps W (blocks) and b (activators) with weight decay
- * added to its update, then the accumulators are zeroed. iteration counts
- * the updates before this one (the bias corrections of the Adam family). */
+/* Words of the values the host sends with each update command (the
+ * per-mini-batch update message of a real machine): the values DL4J's
+ * schedules give this update, S4J_RATE_WORDS for the weights, then as many
+ * for the bias (floats, finite and >= 0). They replace the core's current
+ * values (those of its config until the first update), so a learning rate,
+ * momentum or regularization coefficient that follows a schedule and one
+ * that is fixed take the same path. */
+#define S4J_RATE_LEARNING_RATE 0u  /* the updater's (0 for ADADELTA, NOOP) */
+#define S4J_RATE_MOMENTUM      1u  /* NESTEROVS: its momentum; else 0 */
+#define S4J_RATE_L1            2u
+#define S4J_RATE_L2            3u
+#define S4J_RATE_WEIGHT_DECAY  4u  /* times the learning rate where applyLR */
+#define S4J_RATE_WORDS         5u
+#define S4J_UPDATE_WORDS      10u  /* weights' rates, then the bias' */
+
+_Static_assert(S4J_RATE_WORDS == S4J_RATE_WEIGHT_DECAY + 1u,
+               "S4J_RATE_WORDS must follow the last S4J_RATE_* word");
+_Static_assert(S4J_UPDATE_WORDS == 2u * S4J_RATE_WORDS,
+               "an update carries the weights' and the bias' rates");
+
+/* Training: the end of a mini-batch of batch_size samples. rates
+ * (n_rates = S4J_UPDATE_WORDS words, S4J_RATE_*) become the core's current
+ * learning rate, momentum and regularization coefficients; the learning
+ * rate and momentum of the weights and of the bias must be equal (a core
+ * applies one updater), a weight decay needs one in the config
+ * (S4J_ERR_BAD_ARGUMENT otherwise). Every gradient accumulator g becomes
+ * g / batch_size (DL4J's miniBatch), l1 and l2 are added, the updater
+ * steps W (blocks) and b (activators) with weight decay added to its
+ * update, then the accumulators are zeroed. iteration counts the updates
+ * before this one (the bias corrections of the Adam family). */
 int32_t s4j_apply_update(void *dtcm, uint32_t capacity, uint32_t batch_size,
-                         uint32_t iteration);
+                         uint32_t iteration, const float *rates,
+                         uint32_t n_rates);
 
 /* Parameter arrays of a core (CoreArray.code()). */
 #define S4J_ARRAY_WEIGHTS 0u  /* DENSE_BLOCK: n_rows*n_cols, row-major */

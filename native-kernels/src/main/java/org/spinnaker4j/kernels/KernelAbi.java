@@ -123,6 +123,15 @@ final class KernelAbi {
     @Native static final int RANGE_WORD_KIND = 3;
     @Native static final int RANGE_WORDS = 4;
 
+    // ---- words of an update command's values (UpdateValues): the weights' S4J_RATE_WORDS, then the bias' ------
+    @Native static final int RATE_LEARNING_RATE = 0;
+    @Native static final int RATE_MOMENTUM = 1;
+    @Native static final int RATE_L1 = 2;
+    @Native static final int RATE_L2 = 3;
+    @Native static final int RATE_WEIGHT_DECAY = 4;
+    @Native static final int RATE_WORDS = 5;
+    @Native static final int UPDATE_WORDS = 10;
+
     // ---- return codes (KernelException) ------------------------------------------------------------------
     @Native static final int OK = 0;
     @Native static final int ERR_NOT_LOADED = -1;

@@ -5,6 +5,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.List;
 import java.util.Locale;
+import java.util.Objects;
 
 /**
  * One simulated SpiNNaker core: its C kernel program and its 64 KiB DTCM, which holds the whole state.
@@ -20,7 +21,7 @@ import java.util.Locale;
  * ({@link #checkedKernels()}) re-validates the state on every call instead; see {@code NativeLibrary}.
  *
  * <p>A core loaded with a {@link TrainingConfig} also runs the backward pass of each sample (see there), accumulates
- * its gradients over a mini-batch, and updates its parameters on {@link #applyUpdate(int, int)}; the host reads them
+ * its gradients over a mini-batch, and updates its parameters on {@link #applyUpdate(int, int, UpdateValues, UpdateValues)}; the host reads them
  * back with {@link #readWeights()} and {@link #readBias()}.
  */
 public final class KernelCore {
@@ -257,18 +258,23 @@ public final class KernelCore {
     }
 
     /**
-     * The end of a mini-batch (training cores): every accumulated gradient is divided by {@code batchSize}
-     * (DL4J's miniBatch), l1 and l2 are added ({@link RegularizationConfig}), the updater steps the weights (blocks)
-     * and the bias (activators), with the weight decay added to its step, and the accumulators are zeroed.
-     * {@code iteration} is DL4J's iteration count before this update (0 for the first), used by the bias corrections
-     * of Adam, AdaMax, Nadam and AMSGrad.
+     * The end of a mini-batch (training cores): the update command's values ({@code weights} for the weights,
+     * {@code bias} for the bias) become the core's learning rate, momentum and regularization coefficients, every
+     * accumulated gradient is divided by {@code batchSize} (DL4J's miniBatch), l1 and l2 are added
+     * ({@link RegularizationConfig}), the updater steps the weights (blocks) and the bias (activators), with the
+     * weight decay added to its step, and the accumulators are zeroed. {@code iteration} is DL4J's iteration count
+     * before this update (0 for the first), used by the bias corrections of Adam, AdaMax, Nadam and AMSGrad.
      *
-     * @throws IllegalArgumentException if {@code batchSize <= 0} or {@code iteration < 0}
+     * @throws IllegalArgumentException if {@code batchSize <= 0} or {@code iteration < 0}, if the weights' and the
+     *         bias' learning rate or momentum differ (a core applies one updater to both), or if a weight decay
+     *         comes for an array whose {@link RegularizationConfig} has none ({@code weightDecayTimes} 0)
      * @throws IllegalStateException if the core is not loaded or has no training config
      * @throws KernelException if the kernel rejects it (INCOMPLETE: a sample's backward pass is half done)
      */
-    public void applyUpdate(int batchSize, int iteration) {
+    public void applyUpdate(int batchSize, int iteration, UpdateValues weights, UpdateValues bias) {
         KernelConfig c = requireLoaded("applyUpdate");
+        Objects.requireNonNull(weights, "weights");
+        Objects.requireNonNull(bias, "bias");
         if (batchSize <= 0) {
             throw new IllegalArgumentException("batchSize must be positive, got " + batchSize);
         }
@@ -278,11 +284,27 @@ public final class KernelCore {
         if (c.training() == null) {
             throw new IllegalStateException("applyUpdate on a core loaded without a training config: " + c);
         }
-        int r = applyUpdate0(dtcm, batchSize, iteration);
+        if (weights.learningRate() != bias.learningRate() || weights.momentum() != bias.momentum()) {
+            throw new IllegalArgumentException("a core applies one updater to its weights and its bias: their learning "
+                    + "rate and momentum must be equal, got " + weights + " and " + bias);
+        }
+        checkDecay(weights, c.training().weightRegularization(), "weights");
+        checkDecay(bias, c.training().biasRegularization(), "bias");
+        float[] words = new float[KernelAbi.UPDATE_WORDS];
+        weights.pack(words, 0);
+        bias.pack(words, KernelAbi.RATE_WORDS);
+        int r = applyUpdate0(dtcm, batchSize, iteration, words);
         if (r < 0) {
             throw new KernelException(r, r == KernelException.INCOMPLETE
                     ? "applyUpdate while this core's backward pass of a sample is incomplete"
                     : "applyUpdate: " + KernelException.describe(r));
+        }
+    }
+
+    private static void checkDecay(UpdateValues values, RegularizationConfig config, String what) {
+        if (values.weightDecay() != 0 && config.weightDecayTimes() == 0) {
+            throw new IllegalArgumentException("a weight decay of the " + what + " (" + values.weightDecay()
+                    + ") needs one in the core's config (weightDecayTimes 0)");
         }
     }
 
@@ -581,7 +603,7 @@ public final class KernelCore {
 
     private static native int readOutput0(ByteBuffer dtcm, float[] dest);
 
-    private static native int applyUpdate0(ByteBuffer dtcm, int batchSize, int iteration);
+    private static native int applyUpdate0(ByteBuffer dtcm, int batchSize, int iteration, float[] rates);
 
     private static native int readParams0(ByteBuffer dtcm, int which, int slot, float[] dest);
 

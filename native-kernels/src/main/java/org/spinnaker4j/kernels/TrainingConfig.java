@@ -17,7 +17,10 @@ import java.util.Objects;
  *       and, if {@code sendsBackward}, sends {@code (backwardKeyBase + i, bits(sum_j W[i][j] delta_j))}.</li>
  * </ul>
  *
- * @param updater DL4J's updater, applied by {@link KernelCore#applyUpdate(int, int)}
+ * <p>The learning rate, the momentum and the regularization coefficients here are the values the core is loaded
+ * with; every update brings the values of its own iteration ({@link UpdateValues}), which replace them.
+ *
+ * @param updater DL4J's updater, applied by {@link KernelCore#applyUpdate(int, int, UpdateValues, UpdateValues)}
  * @param learningRate the learning rate (finite, {@code >= 0})
  * @param momentumOrBeta1 NESTEROVS: the momentum ({@code >= 0}); the Adam family: beta1, ADADELTA: rho, RMSPROP:
  *        the decay, all in {@code [0, 1)}; otherwise unused

@@ -25,6 +25,18 @@ final class Kernels {
     private Kernels() {
     }
 
+    /** {@link KernelCore#applyUpdate} with the values of the core's own training config (no schedules). */
+    static void applyUpdate(KernelCore core, int batchSize, int iteration) {
+        TrainingConfig t = core.config().training();
+        core.applyUpdate(batchSize, iteration, values(t, t.weightRegularization()), values(t, t.biasRegularization()));
+    }
+
+    /** The update values a config without schedules gives one of its arrays. */
+    static UpdateValues values(TrainingConfig t, RegularizationConfig r) {
+        return new UpdateValues(t.learningRate(), t.updater() == UpdaterKind.NESTEROVS ? t.momentumOrBeta1() : 0f,
+                r.l1(), r.l2(), r.weightDecay());
+    }
+
     static KernelConfig dense(int nRows, int nCols, boolean fused, KernelActivation act, float alpha,
                               int outKeyBase, List<KeyRange> inputs) {
         return new KernelConfig(KernelKind.DENSE_BLOCK, nRows, nCols, act, alpha, fused, outKeyBase, 0, 0, 0, inputs);

@@ -61,7 +61,7 @@ class UpdaterStateTest {
         core.writeWeightState(1, m);
         core.writeWeightState(2, v);
         int iteration = 4;
-        core.applyUpdate(1, iteration);
+        Kernels.applyUpdate(core, 1, iteration);
         Hyper h = Hyper.of(UpdaterKind.ADAM);
         double alpha = h.lr() * Math.sqrt(1 - Math.pow(h.beta2(), iteration + 1)) / (1 - Math.pow(h.mu(), iteration + 1));
         float[] w = core.readWeights();
@@ -72,6 +72,30 @@ class UpdaterStateTest {
             Kernels.assertClose((float) mk, core.readWeightState(1)[k], 1e-6, "m[" + k + "]");
             Kernels.assertClose((float) vk, core.readWeightState(2)[k], 1e-6, "v[" + k + "]");
         }
+    }
+
+    /**
+     * An update uses the momentum its command brings, not the config's (a momentum schedule): with no gradient,
+     * Nesterovs' v becomes mu v and W moves by -(mu v + (-mu - 1) mu v), for two different mu in a row.
+     */
+    @Test
+    void eachUpdateUsesTheMomentumItsCommandBrings() {
+        KernelCore core = block(UpdaterKind.NESTEROVS);
+        float[] v = {0.1f, -0.2f, 0.3f, -0.4f, 0.5f, -0.6f};
+        core.writeWeightState(1, v);
+        float[] w = W.clone();
+        for (float mu : new float[] {0.5f, 0.25f}) {
+            UpdateValues values = new UpdateValues(0.05f, mu, 0f, 0f, 0f);
+            core.applyUpdate(1, 0, values, values);
+            for (int k = 0; k < w.length; k++) {
+                float prev = mu * v[k];
+                v[k] = prev;
+                w[k] -= prev + (-mu - 1f) * v[k];
+            }
+            Kernels.assertAllClose(v, core.readWeightState(1), 1e-7, "v after momentum " + mu);
+            Kernels.assertAllClose(w, core.readWeights(), 1e-7, "W after momentum " + mu);
+        }
+        assertEquals(0.9f, Hyper.of(UpdaterKind.NESTEROVS).mu(), "the config's momentum differs from both");
     }
 
     @Test

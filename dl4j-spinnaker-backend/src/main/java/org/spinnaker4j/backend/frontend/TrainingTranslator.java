@@ -24,7 +24,6 @@ import org.nd4j.linalg.learning.config.Nesterovs;
 import org.nd4j.linalg.learning.config.NoOp;
 import org.nd4j.linalg.learning.config.RmsProp;
 import org.nd4j.linalg.learning.config.Sgd;
-import org.nd4j.linalg.schedule.ISchedule;
 import org.nd4j.linalg.lossfunctions.ILossFunction;
 import org.nd4j.linalg.lossfunctions.impl.LossBinaryXENT;
 import org.nd4j.linalg.lossfunctions.impl.LossL1;
@@ -42,9 +41,10 @@ import org.spinnaker4j.mapper.ir.UpdaterType;
 /**
  * Lowers a configuration's training options (the output layer's loss, each layer's updater and regularization,
  * which may differ) into a {@link TrainingSpec}, adding a {@link Problem} for each option the kernels do not
- * implement: learning-rate schedules, a separate bias updater, regularization schedules, gradient normalisation,
- * per-output loss weights, miniBatch set differently per layer, other optimisation algorithms and step functions,
- * layers without bias.
+ * implement: a separate bias updater, gradient normalisation, per-output loss weights, miniBatch set differently per
+ * layer, other optimisation algorithms and step functions, layers without bias. Learning rates, Nesterovs' momentum
+ * and regularization coefficients may follow any {@code ISchedule}: the spec holds their first update's values,
+ * {@link UpdateValuesTranslator} each update's.
  */
 final class TrainingTranslator {
 
@@ -131,11 +131,6 @@ final class TrainingTranslator {
     }
 
     private static UpdaterSpec updater(int i, String type, IUpdater u, List<Problem> problems) {
-        if (u != null && schedule(u) != null) {
-            problems.add(new Problem(i, type, "learning-rate or momentum schedules are not supported (got "
-                    + schedule(u).getClass().getSimpleName() + ")"));
-            return null;
-        }
         UpdaterSpec spec = spec(u);
         if (spec == null) {
             problems.add(new Problem(i, type, "updater " + (u == null ? "none" : u.getClass().getSimpleName())
@@ -145,49 +140,39 @@ final class TrainingTranslator {
         return spec;
     }
 
-    /** The spec of a DL4J updater without schedules, or null if the kernels do not implement it. */
+    /**
+     * The spec of a DL4J updater, or null if the kernels do not implement it. Its learning rate (and Nesterovs'
+     * momentum) are the first update's: where they follow schedules, {@link UpdateValuesTranslator} gives each
+     * update's.
+     */
     private static UpdaterSpec spec(IUpdater u) {
-        if (u instanceof Sgd sgd) {
-            return spec(UpdaterType.SGD, sgd.getLearningRate(), 0, 0, 0);
+        if (u instanceof Sgd) {
+            return spec(UpdaterType.SGD, u, 0, 0, 0);
         } else if (u instanceof Nesterovs n) {
-            return spec(UpdaterType.NESTEROVS, n.getLearningRate(), n.getMomentum(), 0, 0);
+            return spec(UpdaterType.NESTEROVS, u, n.currentMomentum(0, 0), 0, 0);
         } else if (u instanceof Adam a) {
-            return spec(UpdaterType.ADAM, a.getLearningRate(), a.getBeta1(), a.getBeta2(), a.getEpsilon());
+            return spec(UpdaterType.ADAM, u, a.getBeta1(), a.getBeta2(), a.getEpsilon());
         } else if (u instanceof AdaMax a) {
-            return spec(UpdaterType.ADAMAX, a.getLearningRate(), a.getBeta1(), a.getBeta2(), a.getEpsilon());
+            return spec(UpdaterType.ADAMAX, u, a.getBeta1(), a.getBeta2(), a.getEpsilon());
         } else if (u instanceof Nadam a) {
-            return spec(UpdaterType.NADAM, a.getLearningRate(), a.getBeta1(), a.getBeta2(), a.getEpsilon());
+            return spec(UpdaterType.NADAM, u, a.getBeta1(), a.getBeta2(), a.getEpsilon());
         } else if (u instanceof AMSGrad a) {
-            return spec(UpdaterType.AMSGRAD, a.getLearningRate(), a.getBeta1(), a.getBeta2(), a.getEpsilon());
+            return spec(UpdaterType.AMSGRAD, u, a.getBeta1(), a.getBeta2(), a.getEpsilon());
         } else if (u instanceof AdaGrad a) {
-            return spec(UpdaterType.ADAGRAD, a.getLearningRate(), 0, 0, a.getEpsilon());
+            return spec(UpdaterType.ADAGRAD, u, 0, 0, a.getEpsilon());
         } else if (u instanceof AdaDelta a) {
-            return spec(UpdaterType.ADADELTA, 0, a.getRho(), 0, a.getEpsilon());
+            return spec(UpdaterType.ADADELTA, u, a.getRho(), 0, a.getEpsilon());
         } else if (u instanceof RmsProp r) {
-            return spec(UpdaterType.RMSPROP, r.getLearningRate(), r.getRmsDecay(), 0, r.getEpsilon());
+            return spec(UpdaterType.RMSPROP, u, r.getRmsDecay(), 0, r.getEpsilon());
         } else if (u instanceof NoOp) {
-            return spec(UpdaterType.NOOP, 0, 0, 0, 0);
+            return spec(UpdaterType.NOOP, u, 0, 0, 0);
         }
         return null;
     }
 
-    private static UpdaterSpec spec(UpdaterType type, double lr, double b1, double b2, double eps) {
-        return new UpdaterSpec(type, (float) lr, (float) b1, (float) b2, (float) eps);
-    }
-
-    /** The schedule driving the updater's learning rate (or Nesterovs' momentum), or null. */
-    private static ISchedule schedule(IUpdater u) {
-        if (u instanceof Nesterovs n && n.getMomentumISchedule() != null) {
-            return n.getMomentumISchedule();
-        }
-        return u instanceof Sgd a ? a.getLearningRateSchedule()
-                : u instanceof Nesterovs a ? a.getLearningRateSchedule()
-                : u instanceof Adam a ? a.getLearningRateSchedule()
-                : u instanceof AdaMax a ? a.getLearningRateSchedule()
-                : u instanceof Nadam a ? a.getLearningRateSchedule()
-                : u instanceof AMSGrad a ? a.getLearningRateSchedule()
-                : u instanceof AdaGrad a ? a.getLearningRateSchedule()
-                : u instanceof RmsProp a ? a.getLearningRateSchedule() : null;
+    private static UpdaterSpec spec(UpdaterType type, IUpdater u, double b1, double b2, double eps) {
+        return new UpdaterSpec(type, UpdateValuesTranslator.learningRate(u, 0, 0), (float) b1, (float) b2,
+                (float) eps);
     }
 
     private static LossFunction loss(int i, OutputLayer output, List<Problem> problems) {

@@ -32,9 +32,11 @@ public interface Machine extends AutoCloseable {
      * if the TrainingSpec says miniBatch false). Needs a training mapping.
      *
      * @param iteration DL4J's iteration count before this update (Adam's bias correction uses it)
+     * @param updates {@code updates.get(l)}: the values layer l's cores update with (its learning rate, momentum and
+     *        regularization coefficients at this iteration and epoch), sent with the update command
      * @return the mini-batch's score: the mean over its samples of the loss (the sum without miniBatch)
      */
-    double train(float[][] features, float[][] labels, int iteration);
+    double train(float[][] features, float[][] labels, int iteration, List<LayerUpdate> updates);
 
     /**
      * The forward and backward passes of a training mapping without the update: the mean over

@@ -16,6 +16,7 @@ import org.spinnaker4j.backend.runtime.CoreData;
 import org.spinnaker4j.backend.runtime.CoreDataBuilder;
 import org.spinnaker4j.backend.runtime.KernelKinds;
 import org.spinnaker4j.backend.runtime.LayerSlices;
+import org.spinnaker4j.backend.runtime.LayerUpdate;
 import org.spinnaker4j.backend.runtime.Machine;
 import org.spinnaker4j.backend.runtime.PacketLossException;
 import org.spinnaker4j.backend.runtime.RunStats;
@@ -182,13 +183,18 @@ public final class EmbeddedSimulator implements Machine {
     }
 
     @Override
-    public double train(float[][] features, float[][] labels, int iteration) {
+    public double train(float[][] features, float[][] labels, int iteration, List<LayerUpdate> updates) {
+        requireLoaded(true);
+        if (updates.size() != mapping.network().layers().size()) {
+            throw new IllegalArgumentException("update values for " + updates.size() + " layers, the network has "
+                    + mapping.network().layers().size());
+        }
         double score = score(features, labels);
         int divisor = mapping.network().training().miniBatch() ? features.length : 1;
         long updated = clock.now();
         for (MachineVertex v : mapping.graph().vertices()) {
             if (ownsParameters(v)) {
-                updated = Math.max(updated, cores[v.id()].applyUpdate(divisor, iteration));
+                updated = Math.max(updated, cores[v.id()].applyUpdate(divisor, iteration, updates.get(v.layer())));
             }
         }
         clock.at(updated, () -> { });
