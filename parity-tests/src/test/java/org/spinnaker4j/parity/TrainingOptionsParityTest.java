@@ -41,11 +41,11 @@ class TrainingOptionsParityTest {
     private static final int BATCH_SIZE = 16;
 
     /** A configuration builder with the network-wide options of a case. */
-    private interface Options {
+    interface Options {
         NeuralNetConfiguration.Builder apply(NeuralNetConfiguration.Builder b);
     }
 
-    private static MultiLayerConfiguration network(Options options, Layer hidden) {
+    static MultiLayerConfiguration network(Options options, Layer hidden) {
         // biases start at 0.2, not 0, so that their regularization moves them by more than the tolerance
         return options.apply(new NeuralNetConfiguration.Builder().seed(42).weightInit(WeightInit.XAVIER).biasInit(0.2))
                 .list()
@@ -56,7 +56,7 @@ class TrainingOptionsParityTest {
                 .build();
     }
 
-    private static MultiLayerConfiguration network(Options options) {
+    static MultiLayerConfiguration network(Options options) {
         return network(options, dense(16, 12, Activation.RELU));
     }
 
