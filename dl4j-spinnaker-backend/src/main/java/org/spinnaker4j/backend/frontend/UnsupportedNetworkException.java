@@ -12,9 +12,10 @@ public class UnsupportedNetworkException extends IllegalArgumentException {
     public static final String SUPPORTED = "Supported: DenseLayer and OutputLayer (float32, no dropout, "
             + "weight noise, constraints or layer norm, no input preprocessors) with activations identity, "
             + "relu, leakyrelu, sigmoid, tanh, softmax, hardtanh, softplus, elu; for training, updaters Sgd, "
-            + "Nesterovs, Adam, AdaMax, Nadam, AMSGrad, AdaGrad, AdaDelta, RmsProp, NoOp (no schedules, no separate "
-            + "bias updater, no gradient normalization), regularization l1, l2, weight decay (weights and bias, "
-            + "fixed coefficients) and losses MSE, L1, L2, MAE, XENT, MCXENT, NEGATIVELOGLIKELIHOOD.";
+            + "Nesterovs, Adam, AdaMax, Nadam, AMSGrad, AdaGrad, AdaDelta, RmsProp, NoOp (learning rate and "
+            + "Nesterovs' momentum fixed or following any schedule, by iteration or epoch; no separate bias updater, "
+            + "no gradient normalization), regularization l1, l2, weight decay (weights and bias, coefficients fixed "
+            + "or scheduled) and losses MSE, L1, L2, MAE, XENT, MCXENT, NEGATIVELOGLIKELIHOOD.";
 
     private final transient List<Problem> problems;
 
