@@ -240,6 +240,9 @@ static void load(const spec *s)
         words[S4J_CFG_BETA1] = bits(0.9f);
         words[S4J_CFG_BETA2] = bits(0.999f);
         words[S4J_CFG_EPSILON] = bits(1e-8f);
+        for (i = 0u; i < 5u; i++) { /* the bias' updater: the weights' */
+            words[S4J_CFG_BIAS_UPDATER + i] = words[S4J_CFG_UPDATER + i];
+        }
         words[S4J_CFG_LOSS] = s->loss;
         words[S4J_CFG_LAYER_OUTPUTS] = s->cols;
         words[S4J_CFG_DELTA_KEY_BASE] = 0x30000u;    /* delta keys of a reduce */

@@ -29,14 +29,15 @@
  *                   sample are in, acc[j] = its slots added in range-table
  *                   order, whatever order they arrived in.
  *     OUTPUT_SINK   out[n_cols], arrival bitmap[ceil(n_cols/32)] words
- *   then, for a training state only (DENSE_BLOCK or REDUCE; U = the
- *   updater's state arrays: 0 for SGD and NOOP, 1 for NESTEROVS, ADAGRAD and
- *   RMSPROP, 2 for ADAM, ADAMAX, NADAM and ADADELTA, 3 for AMSGRAD):
- *     training header (s4j_train, 112 bytes), peer dots[softmax_peers],
+ *   then, for a training state only (DENSE_BLOCK or REDUCE; U = the state
+ *   arrays of the weights' updater, B = of the bias' updater: 0 for SGD and
+ *   NOOP, 1 for NESTEROVS, ADAGRAD and RMSPROP, 2 for ADAM, ADAMAX, NADAM and
+ *   ADADELTA, 3 for AMSGRAD):
+ *     training header (s4j_train, 132 bytes), peer dots[softmax_peers],
  *     delta[n_cols]
  *     DENSE_BLOCK   dW[n_rows*n_cols], U x updater state[n_rows*n_cols],
  *                   delta bitmap[ceil(n_cols/32)] words if not fused
- *     activator     y[n_cols], z[n_cols], db[n_cols], U x state[n_cols],
+ *     activator     y[n_cols], z[n_cols], db[n_cols], B x state[n_cols],
  *     (REDUCE or    output layer: labels[n_cols], label bitmap[ceil(n_cols/32)]
  *      fused block) hidden layer: e acc[n_cols], e counts[n_cols],
  *                   and for a fused block only, slots[n_src*n_cols] and a
@@ -140,7 +141,7 @@
 /* Bytes of DTCM of a core: the capacity of a core's state buffer. */
 #define S4J_DTCM_BYTES 65536u
 
-/* Words of a packed config: the fixed part (11 inference words, then 23
+/* Words of a packed config: the fixed part (11 inference words, then 28
  * training words, all 0 when training is off), then S4J_RANGE_WORDS words
  * per input range. Floats are carried as their bits. */
 #define S4J_CFG_KIND               0u
@@ -186,7 +187,14 @@
 #define S4J_CFG_BIAS_WEIGHT_DECAY 31u
 #define S4J_CFG_BIAS_L2_FIRST     32u
 #define S4J_CFG_BIAS_WEIGHT_DECAY_TIMES 33u
-#define S4J_CONFIG_WORDS          34u
+/* The bias' updater and its hyper-parameters, as UPDATER .. EPSILON are the
+ * weights' (the same words unless DL4J's biasUpdater differs). */
+#define S4J_CFG_BIAS_UPDATER      34u
+#define S4J_CFG_BIAS_LEARNING_RATE 35u /* float */
+#define S4J_CFG_BIAS_BETA1        36u  /* float */
+#define S4J_CFG_BIAS_BETA2        37u  /* float */
+#define S4J_CFG_BIAS_EPSILON      38u  /* float */
+#define S4J_CONFIG_WORDS          39u
 
 /* Words of one input range of a packed config. */
 #define S4J_RANGE_WORD_KEY_LO 0u
@@ -195,8 +203,11 @@
 #define S4J_RANGE_WORD_KIND   3u  /* S4J_RANGE_* */
 #define S4J_RANGE_WORDS       4u
 
-_Static_assert(S4J_CONFIG_WORDS == S4J_CFG_BIAS_WEIGHT_DECAY_TIMES + 1u,
+_Static_assert(S4J_CONFIG_WORDS == S4J_CFG_BIAS_EPSILON + 1u,
                "S4J_CONFIG_WORDS must follow the last S4J_CFG_* word");
+_Static_assert(S4J_CFG_EPSILON == S4J_CFG_UPDATER + 4u
+               && S4J_CFG_BIAS_EPSILON == S4J_CFG_BIAS_UPDATER + 4u,
+               "an updater's words: kind, learning rate, beta1, beta2, epsilon");
 _Static_assert(S4J_RANGE_WORDS == S4J_RANGE_WORD_KIND + 1u,
                "S4J_RANGE_WORDS must follow the last S4J_RANGE_WORD_* word");
 
@@ -238,16 +249,22 @@ typedef struct s4j_regularization {
     uint32_t decay_times;       /* weight decay is added this many times */
 } s4j_regularization;
 
-/* The training part of a config (enabled = 0: inference only). */
-typedef struct s4j_training {
-    uint32_t enabled;
-    uint32_t updater;
+/* One updater and its hyper-parameters: the weights', or the bias' (DL4J's
+ * biasUpdater, the same as the weights' unless the layer sets its own). */
+typedef struct s4j_updater {
+    uint32_t kind;              /* S4J_UPDATER_* */
     float learning_rate;
     float beta1;                /* NESTEROVS: momentum; ADAM, ADAMAX, NADAM,
                                    AMSGRAD: beta1; ADADELTA: rho; RMSPROP:
                                    decay */
     float beta2;                /* ADAM, ADAMAX, NADAM, AMSGRAD */
     float epsilon;
+} s4j_updater;
+
+/* The training part of a config (enabled = 0: inference only). */
+typedef struct s4j_training {
+    uint32_t enabled;
+    s4j_updater updater;        /* of W (DENSE_BLOCK) */
     uint32_t loss;              /* != NONE: output-layer activator */
     uint32_t layer_outputs;     /* nOut of the whole layer (MSE, MAE) */
     uint32_t delta_key_base;    /* REDUCE: key of delta 0 */
@@ -257,6 +274,7 @@ typedef struct s4j_training {
     uint32_t sends_backward;    /* DENSE_BLOCK: sends e to the previous layer */
     s4j_regularization weights; /* of W (DENSE_BLOCK) */
     s4j_regularization bias;    /* of b (activator) */
+    s4j_updater bias_updater;   /* of b (activator) */
 } s4j_training;
 
 /* A config as passed from the host (all values are 32-bit words). */
@@ -351,10 +369,9 @@ _Static_assert(S4J_UPDATE_WORDS == 2u * S4J_RATE_WORDS,
                "an update carries the weights' and the bias' rates");
 
 /* Training: the end of a mini-batch of batch_size samples. rates
- * (n_rates = S4J_UPDATE_WORDS words, S4J_RATE_*) become the core's current
- * learning rate, momentum and regularization coefficients; the learning
- * rate and momentum of the weights and of the bias must be equal (a core
- * applies one updater), a weight decay needs one in the config
+ * (n_rates = S4J_UPDATE_WORDS words, S4J_RATE_*) become the current
+ * learning rates, momentums and regularization coefficients of the weights'
+ * and the bias' updaters; a weight decay needs one in the config
  * (S4J_ERR_BAD_ARGUMENT otherwise). Every gradient accumulator g becomes
  * g / batch_size (DL4J's miniBatch), l1 and l2 are added, the updater
  * steps W (blocks) and b (activators) with weight decay added to its

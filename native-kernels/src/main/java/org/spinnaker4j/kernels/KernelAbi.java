@@ -114,7 +114,12 @@ final class KernelAbi {
     @Native static final int CFG_BIAS_WEIGHT_DECAY = 31;
     @Native static final int CFG_BIAS_L2_FIRST = 32;
     @Native static final int CFG_BIAS_WEIGHT_DECAY_TIMES = 33;
-    @Native static final int CONFIG_WORDS = 34;
+    @Native static final int CFG_BIAS_UPDATER = 34;
+    @Native static final int CFG_BIAS_LEARNING_RATE = 35;
+    @Native static final int CFG_BIAS_BETA1 = 36;
+    @Native static final int CFG_BIAS_BETA2 = 37;
+    @Native static final int CFG_BIAS_EPSILON = 38;
+    @Native static final int CONFIG_WORDS = 39;
 
     // ---- words of one input range of a packed config -----------------------------------------------------
     @Native static final int RANGE_WORD_KEY_LO = 0;

@@ -265,9 +265,8 @@ public final class KernelCore {
      * weight decay added to its step, and the accumulators are zeroed. {@code iteration} is DL4J's iteration count
      * before this update (0 for the first), used by the bias corrections of Adam, AdaMax, Nadam and AMSGrad.
      *
-     * @throws IllegalArgumentException if {@code batchSize <= 0} or {@code iteration < 0}, if the weights' and the
-     *         bias' learning rate or momentum differ (a core applies one updater to both), or if a weight decay
-     *         comes for an array whose {@link RegularizationConfig} has none ({@code weightDecayTimes} 0)
+     * @throws IllegalArgumentException if {@code batchSize <= 0} or {@code iteration < 0}, or if a weight decay comes
+     *         for an array whose {@link RegularizationConfig} has none ({@code weightDecayTimes} 0)
      * @throws IllegalStateException if the core is not loaded or has no training config
      * @throws KernelException if the kernel rejects it (INCOMPLETE: a sample's backward pass is half done)
      */
@@ -283,10 +282,6 @@ public final class KernelCore {
         }
         if (c.training() == null) {
             throw new IllegalStateException("applyUpdate on a core loaded without a training config: " + c);
-        }
-        if (weights.learningRate() != bias.learningRate() || weights.momentum() != bias.momentum()) {
-            throw new IllegalArgumentException("a core applies one updater to its weights and its bias: their learning "
-                    + "rate and momentum must be equal, got " + weights + " and " + bias);
         }
         checkDecay(weights, c.training().weightRegularization(), "weights");
         checkDecay(bias, c.training().biasRegularization(), "bias");
@@ -320,16 +315,19 @@ public final class KernelCore {
 
     /**
      * A training DENSE_BLOCK's updater state array {@code k} for its weights, laid out like {@link #readWeights()}
-     * (a copy): {@code k} counts from 1 to {@link UpdaterKind#stateArrays()}, in DL4J's order (Nesterovs: 1 = v; Adam: 1 = m,
+     * (a copy): {@code k} counts from 1 to the weights' updater's {@link UpdaterKind#stateArrays()}, in DL4J's order (Nesterovs: 1 = v; Adam: 1 = m,
      * 2 = v; AMSGrad: 1 = m, 2 = v, 3 = vHat; AdaDelta: 1 = msg, 2 = msdx; ...).
      */
     public float[] readWeightState(int k) {
-        return readArray(KernelAbi.ARRAY_WEIGHTS, stateSlot(k, "readWeightState"), "readWeightState");
+        return readArray(KernelAbi.ARRAY_WEIGHTS, stateSlot(k, false, "readWeightState"), "readWeightState");
     }
 
-    /** A training REDUCE's or fused DENSE_BLOCK's updater state array {@code k} for its bias (see {@link #readWeightState}). */
+    /**
+     * A training REDUCE's or fused DENSE_BLOCK's state array {@code k} of its bias' updater (see
+     * {@link #readWeightState}; {@link TrainingConfig#biasUpdater()} may differ from the weights').
+     */
     public float[] readBiasState(int k) {
-        return readArray(KernelAbi.ARRAY_BIAS, stateSlot(k, "readBiasState"), "readBiasState");
+        return readArray(KernelAbi.ARRAY_BIAS, stateSlot(k, true, "readBiasState"), "readBiasState");
     }
 
     /**
@@ -337,23 +335,24 @@ public final class KernelCore {
      * state DL4J holds after a reload; refused while a sample's backward pass is half done.
      */
     public void writeWeightState(int k, float[] values) {
-        writeArray(KernelAbi.ARRAY_WEIGHTS, stateSlot(k, "writeWeightState"), values, "writeWeightState");
+        writeArray(KernelAbi.ARRAY_WEIGHTS, stateSlot(k, false, "writeWeightState"), values, "writeWeightState");
     }
 
     /** Overwrites updater state array {@code k} of the bias (see {@link #writeWeightState}). */
     public void writeBiasState(int k, float[] values) {
-        writeArray(KernelAbi.ARRAY_BIAS, stateSlot(k, "writeBiasState"), values, "writeBiasState");
+        writeArray(KernelAbi.ARRAY_BIAS, stateSlot(k, true, "writeBiasState"), values, "writeBiasState");
     }
 
-    private int stateSlot(int k, String what) {
+    private int stateSlot(int k, boolean bias, String what) {
         KernelConfig c = requireLoaded(what);
         if (c.training() == null) {
             throw new IllegalStateException(what + " on a core loaded without a training config: " + c);
         }
-        int arrays = c.training().updater().stateArrays();
+        UpdaterKind updater = bias ? c.training().biasUpdater().kind() : c.training().updater();
+        int arrays = updater.stateArrays();
         if (k < 1 || k > arrays) {
             throw new IllegalArgumentException(what + ": state array " + k + " does not exist; "
-                    + c.training().updater() + " keeps " + arrays + (arrays == 1 ? " array" : " arrays")
+                    + updater + " keeps " + arrays + (arrays == 1 ? " array" : " arrays")
                     + (arrays == 0 ? "" : ", numbered from 1"));
         }
         return k;
@@ -540,11 +539,8 @@ public final class KernelCore {
         TrainingConfig t = c.training();
         if (t != null) {
             words[KernelAbi.CFG_TRAINING] = 1;
-            words[KernelAbi.CFG_UPDATER] = t.updater().code();
-            words[KernelAbi.CFG_LEARNING_RATE] = Float.floatToRawIntBits(t.learningRate());
-            words[KernelAbi.CFG_BETA1] = Float.floatToRawIntBits(t.momentumOrBeta1());
-            words[KernelAbi.CFG_BETA2] = Float.floatToRawIntBits(t.beta2());
-            words[KernelAbi.CFG_EPSILON] = Float.floatToRawIntBits(t.epsilon());
+            t.weightUpdater().pack(words, KernelAbi.CFG_UPDATER);
+            t.biasUpdater().pack(words, KernelAbi.CFG_BIAS_UPDATER);
             words[KernelAbi.CFG_LOSS] = t.loss().code();
             words[KernelAbi.CFG_LAYER_OUTPUTS] = t.layerOutputs();
             words[KernelAbi.CFG_DELTA_KEY_BASE] = t.deltaKeyBase();

@@ -36,36 +36,22 @@ import java.util.Objects;
  * @param sendsBackward DENSE_BLOCK: whether it sends {@code e} to the previous layer (false for the first layer)
  * @param weightRegularization the regularization of a DENSE_BLOCK's weights
  * @param biasRegularization the regularization of an activator's bias
+ * @param biasUpdater the updater of an activator's bias (DL4J's {@code biasUpdater}: the weights' updater unless the
+ *        layer sets its own); the parameters above ({@code updater} to {@code epsilon}) are the weights'
  */
 public record TrainingConfig(UpdaterKind updater, float learningRate, float momentumOrBeta1, float beta2,
                              float epsilon, LossKind loss, int layerOutputs, int deltaKeyBase, int backwardKeyBase,
                              int lossKeyBase, int expectedBackwardPartials, boolean sendsBackward,
-                             RegularizationConfig weightRegularization, RegularizationConfig biasRegularization) {
+                             RegularizationConfig weightRegularization, RegularizationConfig biasRegularization,
+                             UpdaterConfig biasUpdater) {
 
     /** Validates what does not depend on the core. */
     public TrainingConfig {
-        Objects.requireNonNull(updater, "updater");
         Objects.requireNonNull(loss, "loss");
         Objects.requireNonNull(weightRegularization, "weightRegularization");
         Objects.requireNonNull(biasRegularization, "biasRegularization");
-        if (!Float.isFinite(learningRate) || learningRate < 0) {
-            throw new IllegalArgumentException("learningRate must be finite and >= 0, got " + learningRate);
-        }
-        if (!Float.isFinite(momentumOrBeta1) || !Float.isFinite(beta2) || !Float.isFinite(epsilon)) {
-            throw new IllegalArgumentException("momentumOrBeta1, beta2 and epsilon must be finite, got "
-                    + momentumOrBeta1 + ", " + beta2 + ", " + epsilon);
-        }
-        if (updater == UpdaterKind.NESTEROVS && momentumOrBeta1 < 0) {
-            throw new IllegalArgumentException("NESTEROVS momentum must be >= 0, got " + momentumOrBeta1);
-        }
-        if (updater.usesMoments() && (momentumOrBeta1 < 0 || momentumOrBeta1 >= 1 || beta2 < 0 || beta2 >= 1
-                || epsilon <= 0)) {
-            throw new IllegalArgumentException(updater + " needs beta1 and beta2 in [0, 1) and epsilon > 0, got beta1="
-                    + momentumOrBeta1 + " beta2=" + beta2 + " epsilon=" + epsilon);
-        }
-        if (updater == UpdaterKind.ADAGRAD && epsilon <= 0) {
-            throw new IllegalArgumentException("ADAGRAD needs epsilon > 0, got " + epsilon);
-        }
+        Objects.requireNonNull(biasUpdater, "biasUpdater");
+        new UpdaterConfig(updater, learningRate, momentumOrBeta1, beta2, epsilon); // validates the weights' updater
         if (layerOutputs < 0 || (loss != LossKind.NONE && layerOutputs == 0)) {
             throw new IllegalArgumentException("layerOutputs (nOut of the whole layer) must be "
                     + (loss != LossKind.NONE ? "positive with a loss" : ">= 0") + ", got " + layerOutputs);
@@ -79,19 +65,32 @@ public record TrainingConfig(UpdaterKind updater, float learningRate, float mome
         }
     }
 
-    /** A config without regularization. */
+    /** A config without regularization, the bias updated as the weights. */
     public TrainingConfig(UpdaterKind updater, float learningRate, float momentumOrBeta1, float beta2, float epsilon,
                           LossKind loss, int layerOutputs, int deltaKeyBase, int backwardKeyBase, int lossKeyBase,
                           int expectedBackwardPartials, boolean sendsBackward) {
         this(updater, learningRate, momentumOrBeta1, beta2, epsilon, loss, layerOutputs, deltaKeyBase, backwardKeyBase,
                 lossKeyBase, expectedBackwardPartials, sendsBackward, RegularizationConfig.NONE,
-                RegularizationConfig.NONE);
+                RegularizationConfig.NONE, new UpdaterConfig(updater, learningRate, momentumOrBeta1, beta2, epsilon));
+    }
+
+    /** The weights' updater ({@code updater} to {@code epsilon}). */
+    public UpdaterConfig weightUpdater() {
+        return new UpdaterConfig(updater, learningRate, momentumOrBeta1, beta2, epsilon);
+    }
+
+    /** This config with the bias updated by {@code bias} (DL4J's {@code biasUpdater}). */
+    public TrainingConfig withBiasUpdater(UpdaterConfig bias) {
+        return new TrainingConfig(updater, learningRate, momentumOrBeta1, beta2, epsilon, loss, layerOutputs,
+                deltaKeyBase, backwardKeyBase, lossKeyBase, expectedBackwardPartials, sendsBackward,
+                weightRegularization, biasRegularization, bias);
     }
 
     /** This config with the given regularization of the weights and of the bias. */
     public TrainingConfig withRegularization(RegularizationConfig weights, RegularizationConfig bias) {
         return new TrainingConfig(updater, learningRate, momentumOrBeta1, beta2, epsilon, loss, layerOutputs,
-                deltaKeyBase, backwardKeyBase, lossKeyBase, expectedBackwardPartials, sendsBackward, weights, bias);
+                deltaKeyBase, backwardKeyBase, lossKeyBase, expectedBackwardPartials, sendsBackward, weights, bias,
+                biasUpdater);
     }
 
     /** Whether this is the config of an output-layer activator (it has a loss). */
@@ -101,15 +100,9 @@ public record TrainingConfig(UpdaterKind updater, float learningRate, float mome
 
     @Override
     public String toString() {
-        StringBuilder sb = new StringBuilder("training ").append(updater).append(" lr=").append(learningRate);
-        switch (updater) {
-            case NESTEROVS -> sb.append(" momentum=").append(momentumOrBeta1);
-            case ADAM, ADAMAX, NADAM, AMSGRAD -> sb.append(" beta1=").append(momentumOrBeta1).append(" beta2=")
-                    .append(beta2).append(" eps=").append(epsilon);
-            case ADADELTA, RMSPROP -> sb.append(updater == UpdaterKind.ADADELTA ? " rho=" : " decay=")
-                    .append(momentumOrBeta1).append(" eps=").append(epsilon);
-            case ADAGRAD -> sb.append(" eps=").append(epsilon);
-            case SGD, NOOP -> { }
+        StringBuilder sb = new StringBuilder("training ").append(weightUpdater());
+        if (!biasUpdater.equals(weightUpdater())) {
+            sb.append(" bias ").append(biasUpdater);
         }
         if (!weightRegularization.isNone()) {
             sb.append(" weights ").append(weightRegularization);

@@ -28,12 +28,13 @@ final class Kernels {
     /** {@link KernelCore#applyUpdate} with the values of the core's own training config (no schedules). */
     static void applyUpdate(KernelCore core, int batchSize, int iteration) {
         TrainingConfig t = core.config().training();
-        core.applyUpdate(batchSize, iteration, values(t, t.weightRegularization()), values(t, t.biasRegularization()));
+        core.applyUpdate(batchSize, iteration, values(t.weightUpdater(), t.weightRegularization()),
+                values(t.biasUpdater(), t.biasRegularization()));
     }
 
     /** The update values a config without schedules gives one of its arrays. */
-    static UpdateValues values(TrainingConfig t, RegularizationConfig r) {
-        return new UpdateValues(t.learningRate(), t.updater() == UpdaterKind.NESTEROVS ? t.momentumOrBeta1() : 0f,
+    static UpdateValues values(UpdaterConfig u, RegularizationConfig r) {
+        return new UpdateValues(u.learningRate(), u.kind() == UpdaterKind.NESTEROVS ? u.momentumOrBeta1() : 0f,
                 r.l1(), r.l2(), r.weightDecay());
     }
 

@@ -130,8 +130,8 @@ class StateBytesTest {
         TrainingConfig hidden = TrainingReference.hidden(TrainingReference.Hyper.sgd(0.1f), 0, 0, 2, false);
         int training = KernelCore.stateBytes(new KernelConfig(KernelKind.DENSE_BLOCK, rows, cols,
                 KernelActivation.TANH, 0f, true, 0x900, 0, 0, 0, ranges, hidden));
-        // SGD training part: training header 112, delta, dW, y, z, db, e acc, e counts, then the slots
-        int trainingPart = 112 + 4 * cols + 4 * rows * cols + 5 * 4 * cols + 4 * 3 * cols + 4 * words(3 * cols);
+        // SGD training part: training header 132, delta, dW, y, z, db, e acc, e counts, then the slots
+        int trainingPart = 132 + 4 * cols + 4 * rows * cols + 5 * 4 * cols + 4 * 3 * cols + 4 * words(3 * cols);
         assertEquals(KernelCore.stateBytes(inference) + trainingPart, training);
     }
 

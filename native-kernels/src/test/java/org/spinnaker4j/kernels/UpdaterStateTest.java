@@ -98,6 +98,41 @@ class UpdaterStateTest {
         assertEquals(0.9f, Hyper.of(UpdaterKind.NESTEROVS).mu(), "the config's momentum differs from both");
     }
 
+    /**
+     * A bias updater of its own (DL4J's biasUpdater): a fused block with Adam weights and a Nesterovs bias keeps two
+     * state arrays for W and one for b, and steps each with its own updater and learning rate.
+     */
+    @Test
+    void theBiasHasAnUpdaterOfItsOwn() {
+        UpdaterConfig nesterovs = new UpdaterConfig(UpdaterKind.NESTEROVS, 0.5f, 0.9f, 0f, 0f);
+        KernelConfig config = new KernelConfig(KernelKind.DENSE_BLOCK, 2, 2, KernelActivation.IDENTITY, 0f, true, OUT,
+                0, 0, 0, List.of(KeyRange.data(ROWS, 2, 0), KeyRange.label(0x600, 2, 0)),
+                TrainingReference.output(Hyper.of(UpdaterKind.ADAM), LossKind.MSE, 2, DELTA, BACK, 0x700, false)
+                        .withBiasUpdater(nesterovs));
+        KernelCore core = new KernelCore();
+        core.load(config, new float[] {1, 2, 3, 4}, new float[] {0.5f, -0.5f});
+        assertEquals(4, core.readWeightState(2).length, "Adam's m and v for W");
+        assertThrowsWith(IllegalArgumentException.class, () -> core.readBiasState(2), "NESTEROVS keeps 1 array");
+        float[] v = {0.2f, -0.4f};
+        core.writeBiasState(1, v);
+        UpdateValues adam = new UpdateValues(0.01f, 0f, 0f, 0f, 0f);
+        UpdateValues bias = new UpdateValues(0.5f, 0.9f, 0f, 0f, 0f);
+        core.applyUpdate(1, 0, adam, bias);
+        // no gradient: Nesterovs' v becomes 0.9 v and b moves by -(0.9 v - 1.9 (0.9 v)); Adam's W stays
+        float[] b = {0.5f, -0.5f};
+        for (int j = 0; j < 2; j++) {
+            float prev = 0.9f * v[j];
+            b[j] -= prev + (-0.9f - 1f) * prev;
+        }
+        Kernels.assertAllClose(b, core.readBias(), 1e-7, "b after Nesterovs");
+        Kernels.assertAllClose(new float[] {1, 2, 3, 4}, core.readWeights(), 0, "W after Adam without gradient");
+        assertEquals(KernelCore.stateBytes(config) + 4 * 2,
+                KernelCore.stateBytes(new KernelConfig(config.kind(), 2, 2, KernelActivation.IDENTITY, 0f, true, OUT,
+                        0, 0, 0, config.inputs(), config.training().withBiasUpdater(
+                                new UpdaterConfig(UpdaterKind.ADAM, 0.01f, 0.9f, 0.999f, 1e-8f)))),
+                "an Adam bias keeps one more array of nCols than a Nesterovs bias");
+    }
+
     @Test
     void refusesArraysTheCoreDoesNotHave() {
         assertThrowsWith(IllegalArgumentException.class, () -> block(UpdaterKind.ADAM).readWeightState(3),
