@@ -41,10 +41,11 @@ import org.spinnaker4j.mapper.ir.UpdaterType;
 /**
  * Lowers a configuration's training options (the output layer's loss, each layer's updater and regularization,
  * which may differ) into a {@link TrainingSpec}, adding a {@link Problem} for each option the kernels do not
- * implement: a separate bias updater, gradient normalisation, per-output loss weights, miniBatch set differently per
+ * implement: gradient normalisation, per-output loss weights, miniBatch set differently per
  * layer, other optimisation algorithms and step functions, layers without bias. Learning rates, Nesterovs' momentum
  * and regularization coefficients may follow any {@code ISchedule}: the spec holds their first update's values,
- * {@link UpdateValuesTranslator} each update's.
+ * {@link UpdateValuesTranslator} each update's. A layer's {@code biasUpdater} that differs from its updater becomes
+ * the spec's bias updater (the cores that own the bias apply it).
  */
 final class TrainingTranslator {
 
@@ -70,18 +71,17 @@ final class TrainingTranslator {
                 continue;
             }
             String type = layer.getClass().getSimpleName();
-            UpdaterSpec mine = updater(i, type, layer.getIUpdater(), problems);
-            if (layer.getBiasUpdater() != null && !layer.getBiasUpdater().equals(layer.getIUpdater())) {
-                problems.add(new Problem(i, type, "a separate bias updater (" + layer.getBiasUpdater()
-                        + ") is not supported yet: a core applies one updater to its weights and its bias"));
-            }
+            UpdaterSpec mine = updater(i, type, "updater", layer.getIUpdater(), problems);
+            IUpdater biasUpdater = UpdateValuesTranslator.biasUpdater(layer);
+            boolean sameUpdater = biasUpdater == layer.getIUpdater();
+            UpdaterSpec ownBias = sameUpdater ? null : updater(i, type, "biasUpdater", biasUpdater, problems);
             RegularizationSpec weights = RegularizationTranslator.translate(i, type, "regularization",
                     layer.getRegularization(), layer.getIUpdater(), problems);
             RegularizationSpec bias = RegularizationTranslator.translate(i, type, "regularizationBias",
-                    layer.getRegularizationBias(), layer.getIUpdater(), problems);
-            if (mine != null && weights != null && bias != null) {
+                    layer.getRegularizationBias(), biasUpdater, problems);
+            if (mine != null && weights != null && bias != null && (sameUpdater || ownBias != null)) {
                 mine = new UpdaterSpec(mine.type(), mine.learningRate(), mine.momentumOrBeta1(), mine.beta2(),
-                        mine.epsilon(), weights, bias);
+                        mine.epsilon(), weights, bias, ownBias);
             }
             if (layer.getGradientNormalization() != null
                     && layer.getGradientNormalization() != GradientNormalization.None) {
@@ -130,10 +130,11 @@ final class TrainingTranslator {
         return layer instanceof DenseLayer d ? d.hasBias() : !(layer instanceof OutputLayer o) || o.hasBias();
     }
 
-    private static UpdaterSpec updater(int i, String type, IUpdater u, List<Problem> problems) {
+    /** The spec of the layer's {@code what} ("updater" or "biasUpdater"), or null after adding a problem. */
+    private static UpdaterSpec updater(int i, String type, String what, IUpdater u, List<Problem> problems) {
         UpdaterSpec spec = spec(u);
         if (spec == null) {
-            problems.add(new Problem(i, type, "updater " + (u == null ? "none" : u.getClass().getSimpleName())
+            problems.add(new Problem(i, type, what + " " + (u == null ? "none" : u.getClass().getSimpleName())
                     + " is not supported; use Sgd, Nesterovs, Adam, AdaMax, Nadam, AMSGrad, AdaGrad, AdaDelta, "
                     + "RmsProp or NoOp"));
         }

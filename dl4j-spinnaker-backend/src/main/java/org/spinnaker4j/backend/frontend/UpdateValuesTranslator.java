@@ -37,12 +37,9 @@ public final class UpdateValuesTranslator {
             if (!(layer instanceof BaseLayer base)) {
                 continue;
             }
-            IUpdater u = base.getIUpdater();
             try {
-                float lr = learningRate(u, iteration, epoch);
-                float momentum = u instanceof Nesterovs n ? (float) n.currentMomentum(iteration, epoch) : 0f;
-                updates.add(new LayerUpdate(values(lr, momentum, base.getRegularization(), u, iteration, epoch),
-                        values(lr, momentum, base.getRegularizationBias(), u, iteration, epoch)));
+                updates.add(new LayerUpdate(values(base.getIUpdater(), base.getRegularization(), iteration, epoch),
+                        values(biasUpdater(base), base.getRegularizationBias(), iteration, epoch)));
             } catch (IllegalArgumentException e) {
                 throw new IllegalStateException("layer " + i + " (" + layer.getClass().getSimpleName() + "): at iteration "
                         + iteration + ", epoch " + epoch + " its schedules give values the cores cannot use: "
@@ -57,9 +54,19 @@ public final class UpdateValuesTranslator {
         return u != null && u.hasLearningRate() ? (float) u.getLearningRate(iteration, epoch) : 0f;
     }
 
-    private static UpdateValues values(float lr, float momentum, List<Regularization> regularization, IUpdater u,
-                                       int iteration, int epoch) {
+    /**
+     * The updater DL4J's {@code UpdaterBlock} of a layer's bias applies ({@code getUpdaterByParam("b")}): its
+     * {@code biasUpdater}, or its updater if it has none or an equal one (the very object then).
+     */
+    static IUpdater biasUpdater(BaseLayer layer) {
+        IUpdater bias = layer.getBiasUpdater();
+        return bias == null || bias.equals(layer.getIUpdater()) ? layer.getIUpdater() : bias;
+    }
+
+    /** The values of one array's update: its updater's learning rate and momentum, its regularization's. */
+    private static UpdateValues values(IUpdater u, List<Regularization> regularization, int iteration, int epoch) {
+        float momentum = u instanceof Nesterovs n ? (float) n.currentMomentum(iteration, epoch) : 0f;
         RegularizationTranslator.Coefficients c = RegularizationTranslator.at(regularization, u, iteration, epoch);
-        return new UpdateValues(lr, momentum, c.l1(), c.l2(), c.weightDecay());
+        return new UpdateValues(learningRate(u, iteration, epoch), momentum, c.l1(), c.l2(), c.weightDecay());
     }
 }

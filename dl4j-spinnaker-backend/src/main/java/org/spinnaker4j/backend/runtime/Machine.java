@@ -51,8 +51,10 @@ public interface Machine extends AutoCloseable {
 
     /**
      * The updater state as the cores of a training mapping hold it now: {@code result.get(l).get(k - 1)} is
-     * layer l's state array k (Nesterovs: v; Adam: m, then v), laid out like its parameters. Empty lists for
-     * an updater without state (Sgd).
+     * layer l's state array k, laid out like its parameters: its weights hold the weights' updater's array k
+     * (Nesterovs: v; Adam: m, then v), its bias the bias' updater's (the same updater unless the layer has a bias
+     * updater of its own), zeros where that updater keeps fewer arrays. As many arrays as the two updaters' larger
+     * count; empty lists for updaters without state (Sgd).
      */
     List<List<DenseParameters>> readUpdaterState();
 

@@ -229,18 +229,19 @@ public record CoreCostModel(double cyclesPerInstruction, int receiveInterruptCyc
 
     /** Cycles to apply an update to a vertex's parameters (its block of W and, if it activates, its bias). */
     public long updateCycles(MachineVertex v, UpdaterType updater) {
-        return cycles((weights(v) + biases(v)) * UPDATE.get(updater));
+        return updateCycles(v, new UpdaterSpec(updater, 0f, 0f, 0f, 0f));
     }
 
     /**
-     * Cycles to apply an update with its regularization to a vertex's parameters: {@link #updateCycles(MachineVertex,
-     * UpdaterType)} plus, for the weights and for the bias if regularized, the measured cost of l1, l2 and weight
-     * decay together per parameter.
+     * Cycles to apply an update with its regularization to a vertex's parameters: the weights with the updater's
+     * cost per parameter, the bias with its own updater's ({@link UpdaterSpec#forBias()}), plus, for the weights and
+     * for the bias if regularized, the measured cost of l1, l2 and weight decay together per parameter.
      */
     public long updateCycles(MachineVertex v, UpdaterSpec updater) {
         long regularized = (updater.weights().equals(RegularizationSpec.NONE) ? 0 : weights(v))
                 + (updater.bias().equals(RegularizationSpec.NONE) ? 0 : biases(v));
-        return updateCycles(v, updater.type()) + cycles(regularized * REGULARIZATION);
+        return cycles(weights(v) * UPDATE.get(updater.type()) + biases(v) * UPDATE.get(updater.forBias().type())
+                + regularized * REGULARIZATION);
     }
 
     private static long weights(MachineVertex v) {

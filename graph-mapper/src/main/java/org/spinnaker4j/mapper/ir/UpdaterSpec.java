@@ -6,10 +6,13 @@ import java.util.Objects;
  * A layer's updater, its hyper-parameters and its regularization: Sgd(learningRate), Nesterovs(learningRate,
  * momentum), Adam, AdaMax, Nadam, AMSGrad(learningRate, beta1, beta2, epsilon), AdaGrad(learningRate, epsilon),
  * AdaDelta(rho in momentumOrBeta1, epsilon), RmsProp(learningRate, decay in momentumOrBeta1, epsilon), NoOp;
- * unused parameters are 0.
+ * unused parameters are 0. The learning rate and momentum are the first update's (schedules give each update its own).
+ *
+ * @param biasUpdater the bias' own updater (DL4J's {@code biasUpdater}; its regularizations are unused), or null when
+ *        the bias is updated as the weights: see {@link #forBias()}
  */
 public record UpdaterSpec(UpdaterType type, float learningRate, float momentumOrBeta1, float beta2, float epsilon,
-                          RegularizationSpec weights, RegularizationSpec bias) {
+                          RegularizationSpec weights, RegularizationSpec bias, UpdaterSpec biasUpdater) {
 
     public UpdaterSpec {
         if (type == null) {
@@ -20,10 +23,24 @@ public record UpdaterSpec(UpdaterType type, float learningRate, float momentumOr
         }
         Objects.requireNonNull(weights, "weights");
         Objects.requireNonNull(bias, "bias");
+        if (biasUpdater != null && biasUpdater.biasUpdater() != null) {
+            throw new IllegalArgumentException("a bias updater has no bias updater of its own");
+        }
+    }
+
+    /** An updater with the given regularization, the bias updated as the weights. */
+    public UpdaterSpec(UpdaterType type, float learningRate, float momentumOrBeta1, float beta2, float epsilon,
+                       RegularizationSpec weights, RegularizationSpec bias) {
+        this(type, learningRate, momentumOrBeta1, beta2, epsilon, weights, bias, null);
+    }
+
+    /** The updater of the bias: its own, or this one. */
+    public UpdaterSpec forBias() {
+        return biasUpdater != null ? biasUpdater : this;
     }
 
     /** An updater without regularization. */
     public UpdaterSpec(UpdaterType type, float learningRate, float momentumOrBeta1, float beta2, float epsilon) {
-        this(type, learningRate, momentumOrBeta1, beta2, epsilon, RegularizationSpec.NONE, RegularizationSpec.NONE);
+        this(type, learningRate, momentumOrBeta1, beta2, epsilon, RegularizationSpec.NONE, RegularizationSpec.NONE, null);
     }
 }
