@@ -74,7 +74,8 @@ class ConfigurationFieldsTest {
             entry("BaseLayer.iUpdater", "Sgd, Nesterovs, Adam, AdaMax, Nadam, AMSGrad, AdaGrad, AdaDelta, RmsProp, NoOp "
                     + "honoured, per layer (learning-rate changes followed), learning rate and Nesterovs' momentum fixed or "
                     + "following any schedule; others refused"),
-            entry("BaseLayer.biasUpdater", "refused when it differs from the updater"),
+            entry("BaseLayer.biasUpdater", "honoured: the bias' own updater, on the cores that own the bias (the "
+                    + "updaters above, fixed or scheduled); others refused"),
             entry("BaseLayer.weightNoise", "refused"),
             entry("BaseLayer.gradientNormalization", "None honoured; others refused"),
             entry("BaseLayer.gradientNormalizationThreshold", "no effect: read by gradient normalization only, "

@@ -19,7 +19,6 @@ import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.learning.config.AdaBelief;
 import org.nd4j.linalg.learning.config.RmsProp;
-import org.nd4j.linalg.learning.config.Sgd;
 import org.nd4j.linalg.learning.regularization.L2Regularization;
 import org.nd4j.linalg.learning.regularization.WeightDecay;
 import org.nd4j.linalg.schedule.ExponentialSchedule;
@@ -96,7 +95,7 @@ class FrontEndRejectionTest {
                         .regularization(List.of(new WeightDecay(new ExponentialSchedule(ScheduleType.ITERATION, 1e-3,
                                 0.9), true), new WeightDecay(1e-3, true))).build())
                 .layer(new OutputLayer.Builder(LossFunction.MSE).nIn(8).nOut(3).activation(Activation.SOFTMAX)
-                        .updater(new RmsProp(0.01)).biasUpdater(new Sgd(0.5))
+                        .updater(new RmsProp(0.01)).biasUpdater(new AdaBelief(0.5))
                         .regularizationBias(List.of(new L2Regularization(1e-3), new L2Regularization(1e-4))).build())
                 .build();
         UnsupportedNetworkException e = assertThrows(UnsupportedNetworkException.class,
@@ -106,7 +105,7 @@ class FrontEndRejectionTest {
                 + "AdaMax, Nadam, AMSGrad, AdaGrad, AdaDelta, RmsProp or NoOp"), m);
         assertTrue(m.contains("layer 0 (DenseLayer): regularization lists weight decays that differ"), m);
         assertFalse(m.contains("with a schedule"), "schedules are supported: " + m);
-        assertTrue(m.contains("layer 1 (OutputLayer): a separate bias updater"), m);
+        assertTrue(m.contains("layer 1 (OutputLayer): biasUpdater AdaBelief is not supported"), m);
         assertTrue(m.contains("layer 1 (OutputLayer): regularizationBias lists L2Regularization twice"), m);
         assertFalse(m.contains("layer 1 (OutputLayer): updater"), m);
         assertTrue(m.contains("gradient normalization ClipL2PerLayer is not supported"), m);

@@ -13,8 +13,8 @@ public class UnsupportedNetworkException extends IllegalArgumentException {
             + "weight noise, constraints or layer norm, no input preprocessors) with activations identity, "
             + "relu, leakyrelu, sigmoid, tanh, softmax, hardtanh, softplus, elu; for training, updaters Sgd, "
             + "Nesterovs, Adam, AdaMax, Nadam, AMSGrad, AdaGrad, AdaDelta, RmsProp, NoOp (learning rate and "
-            + "Nesterovs' momentum fixed or following any schedule, by iteration or epoch; no separate bias updater, "
-            + "no gradient normalization), regularization l1, l2, weight decay (weights and bias, coefficients fixed "
+            + "Nesterovs' momentum fixed or following any schedule, by iteration or epoch; per layer, with a bias "
+            + "updater of its own or not; no gradient normalization), regularization l1, l2, weight decay (weights and bias, coefficients fixed "
             + "or scheduled) and losses MSE, L1, L2, MAE, XENT, MCXENT, NEGATIVELOGLIKELIHOOD.";
 
     private final transient List<Problem> problems;
