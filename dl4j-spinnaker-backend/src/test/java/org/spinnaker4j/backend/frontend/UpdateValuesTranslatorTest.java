@@ -55,6 +55,19 @@ class UpdateValuesTranslatorTest {
     }
 
     @Test
+    void aBiasUpdaterOfItsOwnGivesTheBiasItsLearningRateAndMomentum() {
+        MultiLayerConfiguration conf = conf(new NeuralNetConfiguration.Builder().updater(new Sgd(0.1))
+                .biasUpdater(new Nesterovs(new StepSchedule(ScheduleType.ITERATION, 0.4, 0.5, 2), 0.8))
+                .regularizationBias(List.of(new WeightDecay(1e-2, true))));
+        LayerUpdate at = UpdateValuesTranslator.at(conf, 2, 0).get(0);
+        assertEquals(new UpdateValues(0.1f, 0f, 0f, 0f, 0f), at.weights());
+        assertEquals(new UpdateValues(0.2f, 0.8f, 0f, 0f, (float) (1e-2 * 0.2)), at.bias(),
+                "the bias updater's scheduled learning rate, in its weight decay too");
+        assertEquals(new org.spinnaker4j.mapper.ir.UpdaterSpec(org.spinnaker4j.mapper.ir.UpdaterType.NESTEROVS, 0.4f,
+                0.8f, 0f, 0f), Dl4jFrontEnd.translate(conf, true).training().updater(0).biasUpdater());
+    }
+
+    @Test
     void anUpdaterWithoutALearningRateSendsNoneAndDecaysByOne() {
         MultiLayerConfiguration conf = conf(new NeuralNetConfiguration.Builder().updater(new AdaDelta())
                 .regularization(List.of(new WeightDecay(1e-3, true))));
