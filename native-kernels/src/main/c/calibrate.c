@@ -258,6 +258,9 @@ static void load(const spec *s)
         words[S4J_CFG_BETA1] = bits(0.9f);
         words[S4J_CFG_BETA2] = bits(0.999f);
         words[S4J_CFG_EPSILON] = bits(1e-8f);
+        for (i = 0u; i < 5u; i++) { /* the bias' updater: the weights' */
+            words[S4J_CFG_BIAS_UPDATER + i] = words[S4J_CFG_UPDATER + i];
+        }
         words[S4J_CFG_LOSS] = s->loss;
         words[S4J_CFG_LAYER_OUTPUTS] = s->cols;
         words[S4J_CFG_DELTA_KEY_BASE] = 0x30000u;    /* delta keys of a reduce */
@@ -525,6 +528,7 @@ int main(int argc, char **argv)
         deliver(0u, 2u * s.cols - 1u);
         measure(2u * s.cols - 1u, 2u * s.cols);
     } else if (strcmp(what, "update") == 0 && (argc == 5 || argc == 6)) {
+        float rates[S4J_UPDATE_WORDS] = {0.0f};
         int32_t r;
 
         if (argc == 6 && strcmp(argv[5], "regularized") != 0
@@ -552,8 +556,19 @@ int main(int argc, char **argv)
                 fail("s4j_norm_start", r);
             }
         }
+        /* the update command's values: the config's, as the host sends them */
+        for (i = 0u; i < 2u; i++) {
+            rates[i * S4J_RATE_WORDS + S4J_RATE_LEARNING_RATE] = 0.01f;
+            rates[i * S4J_RATE_WORDS + S4J_RATE_MOMENTUM] =
+                s.updater == S4J_UPDATER_NESTEROVS ? 0.9f : 0.0f;
+        }
+        if (s.regularized != 0u) {
+            rates[S4J_RATE_L1] = 1e-4f;
+            rates[S4J_RATE_L2] = 1e-3f;
+            rates[S4J_RATE_WEIGHT_DECAY] = 1e-5f;
+        }
         calib_begin();
-        r = s4j_apply_update(dtcm, S4J_DTCM_BYTES, 8u, 0u);
+        r = s4j_apply_update(dtcm, S4J_DTCM_BYTES, 8u, 0u, rates, S4J_UPDATE_WORDS);
         calib_end();
         if (r != S4J_OK) {
             fail("s4j_apply_update", r);

@@ -398,10 +398,12 @@ JNIEXPORT jint JNICALL
 Java_org_spinnaker4j_kernels_KernelCore_applyUpdate0(JNIEnv *env, jclass cls,
                                                      jobject buffer,
                                                      jint batch_size,
-                                                     jint iteration)
+                                                     jint iteration,
+                                                     jfloatArray rates)
 {
     uint32_t capacity = 0u;
     void *dtcm = dtcm_of(env, buffer, &capacity);
+    float values[S4J_UPDATE_WORDS];
 
     (void)cls;
     if (dtcm == NULL) {
@@ -410,7 +412,15 @@ Java_org_spinnaker4j_kernels_KernelCore_applyUpdate0(JNIEnv *env, jclass cls,
     if (batch_size <= 0 || iteration < 0) {
         return S4J_ERR_BAD_ARGUMENT;
     }
-    return s4j_apply_update(dtcm, capacity, (uint32_t)batch_size, (uint32_t)iteration);
+    if (rates == NULL || (*env)->GetArrayLength(env, rates) != (jsize)S4J_UPDATE_WORDS) {
+        return S4J_ERR_BAD_LENGTH;
+    }
+    (*env)->GetFloatArrayRegion(env, rates, 0, (jsize)S4J_UPDATE_WORDS, values);
+    if ((*env)->ExceptionCheck(env)) {
+        return S4J_ERR_JNI;
+    }
+    return s4j_apply_update(dtcm, capacity, (uint32_t)batch_size, (uint32_t)iteration,
+                            values, S4J_UPDATE_WORDS);
 }
 
 JNIEXPORT jint JNICALL

@@ -54,11 +54,7 @@ typedef struct s4j_peer {
 
 /* Training part of a state, right after the inference part. */
 typedef struct s4j_train {
-    uint32_t updater;
-    float learning_rate;
-    float beta1;
-    float beta2;
-    float epsilon;
+    s4j_updater upd_w;          /* of the weights */
     uint32_t loss;
     uint32_t layer_outputs;
     uint32_t delta_key_base;
@@ -75,6 +71,7 @@ typedef struct s4j_train {
     uint32_t norm_self;         /* L2 modes: this core's position */
     uint32_t norm_received;     /* peers' partials in this mini-batch */
     uint32_t norm_own;          /* 1: s4j_norm_start ran this mini-batch */
+    s4j_updater upd_b;          /* of the bias */
     /* per-sample backward state */
     uint32_t flags;             /* S4J_TRAIN_* bits */
     uint32_t back_received;     /* deltas / labels / backward partials */
@@ -100,7 +97,8 @@ typedef struct s4j_shape {
     uint32_t peers;
     uint32_t n_ranges;
     uint32_t training;
-    uint32_t updater;
+    uint32_t w_updater;
+    uint32_t b_updater;
     uint32_t loss;
     uint32_t sends_backward;
     uint32_t in_flight;         /* ring entries: 1 unless a training core
@@ -167,7 +165,7 @@ typedef struct s4j_layout {
 _Static_assert(sizeof(s4j_header) == 22u * 4u, "header must be packed words");
 _Static_assert(sizeof(s4j_layout) == 30u * 2u, "layout must be packed half-words");
 _Static_assert(S4J_DTCM_BYTES <= 65536u, "layout offsets and sends must fit 16 bits");
-_Static_assert(sizeof(s4j_train) == 39u * 4u, "training header must be packed words");
+_Static_assert(sizeof(s4j_train) == 44u * 4u, "training header must be packed words");
 _Static_assert(sizeof(s4j_range) == 16u, "range entry must be 4 words");
 _Static_assert(sizeof(s4j_peer) == 12u, "peer entry must be 3 words");
 _Static_assert(sizeof(float) == sizeof(uint32_t), "float must be 32-bit");
@@ -529,7 +527,8 @@ static uint32_t compute_layout(const s4j_shape *s, s4j_layout *l)
         return UINT32_MAX;
     }
     if (s->training != 0u) {
-        uint32_t u = updater_arrays(s->updater);
+        uint32_t u = updater_arrays(s->w_updater);
+        uint32_t ub = updater_arrays(s->b_updater);
 
         l->train = take(&off, (uint32_t)sizeof(s4j_train));
         l->peer_dots = take(&off, sat_mul(s->peers, 4u));
@@ -547,8 +546,8 @@ static uint32_t compute_layout(const s4j_shape *s, s4j_layout *l)
             l->y = take(&off, sat_mul(cols_bytes, held));
             l->tz = take(&off, sat_mul(cols_bytes, held));
             l->db = take(&off, cols_bytes);
-            if (u != 0u) {
-                l->b_state = take(&off, sat_mul(u, cols_bytes));
+            if (ub != 0u) {
+                l->b_state = take(&off, sat_mul(ub, cols_bytes));
             }
             if (s->loss != S4J_LOSS_NONE) {
                 l->labels = take(&off, sat_mul(cols_bytes, held));
@@ -617,7 +616,8 @@ static int32_t derive_layout(const void *dtcm, uint32_t capacity, s4j_layout *l)
     s.peers = h->softmax_peers;
     s.n_ranges = h->n_ranges;
     s.training = 0u;
-    s.updater = 0u;
+    s.w_updater = 0u;
+    s.b_updater = 0u;
     s.loss = 0u;
     s.sends_backward = 0u;
     s.in_flight = h->in_flight;
@@ -636,7 +636,8 @@ static int32_t derive_layout(const void *dtcm, uint32_t capacity, s4j_layout *l)
             return S4J_ERR_BUFFER_TOO_SMALL;
         }
         t = CAT(s4j_train, dtcm, total);
-        if (t->updater > S4J_UPDATER_NOOP || t->loss > S4J_LOSS_NLL
+        if (t->upd_w.kind > S4J_UPDATER_NOOP || t->upd_b.kind > S4J_UPDATER_NOOP
+            || t->loss > S4J_LOSS_NLL
             || t->sends_backward > 1u
             || t->held > h->in_flight || t->labels_held > h->in_flight
             || t->fwd_slot >= h->in_flight || t->back_slot >= h->in_flight
@@ -650,7 +651,8 @@ static int32_t derive_layout(const void *dtcm, uint32_t capacity, s4j_layout *l)
             return S4J_ERR_CORRUPT;
         }
         s.training = 1u;
-        s.updater = t->updater;
+        s.w_updater = t->upd_w.kind;
+        s.b_updater = t->upd_b.kind;
         s.loss = t->loss;
         s.sends_backward = t->sends_backward;
         s.norm_peers = t->norm_peers;
@@ -757,11 +759,16 @@ int32_t s4j_parse_config(const uint32_t *words, uint32_t n_words, s4j_config *cf
     cfg->n_ranges = words[S4J_CFG_N_RANGES];
     t = &cfg->training;
     t->enabled = words[S4J_CFG_TRAINING];
-    t->updater = words[S4J_CFG_UPDATER];
-    t->learning_rate = f_of(words[S4J_CFG_LEARNING_RATE]);
-    t->beta1 = f_of(words[S4J_CFG_BETA1]);
-    t->beta2 = f_of(words[S4J_CFG_BETA2]);
-    t->epsilon = f_of(words[S4J_CFG_EPSILON]);
+    t->updater.kind = words[S4J_CFG_UPDATER];
+    t->updater.learning_rate = f_of(words[S4J_CFG_LEARNING_RATE]);
+    t->updater.beta1 = f_of(words[S4J_CFG_BETA1]);
+    t->updater.beta2 = f_of(words[S4J_CFG_BETA2]);
+    t->updater.epsilon = f_of(words[S4J_CFG_EPSILON]);
+    t->bias_updater.kind = words[S4J_CFG_BIAS_UPDATER];
+    t->bias_updater.learning_rate = f_of(words[S4J_CFG_BIAS_LEARNING_RATE]);
+    t->bias_updater.beta1 = f_of(words[S4J_CFG_BIAS_BETA1]);
+    t->bias_updater.beta2 = f_of(words[S4J_CFG_BIAS_BETA2]);
+    t->bias_updater.epsilon = f_of(words[S4J_CFG_BIAS_EPSILON]);
     t->loss = words[S4J_CFG_LOSS];
     t->layer_outputs = words[S4J_CFG_LAYER_OUTPUTS];
     t->delta_key_base = words[S4J_CFG_DELTA_KEY_BASE];
@@ -794,22 +801,38 @@ int32_t s4j_parse_config(const uint32_t *words, uint32_t n_words, s4j_config *cf
 }
 
 /* Regularization coefficients are finite and >= 0, the order is a flag, a
- * weight decay is applied 1 to 255 times (0 without one). */
+ * weight decay is applied up to 255 times, at least once if there is one. */
 static int regularization_ok(const s4j_regularization *r)
 {
     return isfinite(r->l1) && isfinite(r->l2) && isfinite(r->weight_decay)
         && r->l1 >= 0.0f && r->l2 >= 0.0f && r->weight_decay >= 0.0f
-        && r->l2_first <= 1u
-        && (r->weight_decay != 0.0f ? r->decay_times >= 1u && r->decay_times <= 255u
-                                    : r->decay_times == 0u);
+        && r->l2_first <= 1u && r->decay_times <= 255u
+        && (r->weight_decay == 0.0f || r->decay_times >= 1u);
 }
 
-/* The Adam family, AdaDelta and RmsProp: beta1 (rho, decay) and beta2 in
- * [0, 1), epsilon > 0. */
-static int moments_ok(const s4j_training *t)
+/* An updater's kind and hyper-parameters: all finite, the learning rate
+ * >= 0; NESTEROVS: momentum >= 0; the Adam family, AdaDelta and RmsProp:
+ * beta1 (rho, decay) and beta2 in [0, 1), epsilon > 0; AdaGrad: epsilon
+ * > 0. */
+static int updater_ok(const s4j_updater *u)
 {
-    return t->beta1 >= 0.0f && t->beta1 < 1.0f && t->beta2 >= 0.0f
-        && t->beta2 < 1.0f && t->epsilon > 0.0f;
+    if (u->kind > S4J_UPDATER_NOOP || !isfinite(u->learning_rate)
+        || !isfinite(u->beta1) || !isfinite(u->beta2) || !isfinite(u->epsilon)
+        || u->learning_rate < 0.0f) {
+        return 0;
+    }
+    switch (u->kind) {
+    case S4J_UPDATER_SGD:
+    case S4J_UPDATER_NOOP:
+        return 1;
+    case S4J_UPDATER_NESTEROVS:
+        return u->beta1 >= 0.0f;
+    case S4J_UPDATER_ADAGRAD:
+        return u->epsilon > 0.0f;
+    default:
+        return u->beta1 >= 0.0f && u->beta1 < 1.0f && u->beta2 >= 0.0f
+            && u->beta2 < 1.0f && u->epsilon > 0.0f;
+    }
 }
 
 static int32_t check_training(const s4j_config *cfg)
@@ -823,12 +846,9 @@ static int32_t check_training(const s4j_config *cfg)
     }
     if (t->enabled != 1u
         || (cfg->kind != S4J_KIND_DENSE_BLOCK && cfg->kind != S4J_KIND_REDUCE)
-        || t->updater > S4J_UPDATER_NOOP || t->loss > S4J_LOSS_NLL
-        || t->sends_backward > 1u
+        || t->loss > S4J_LOSS_NLL || t->sends_backward > 1u
         || t->in_flight == 0u || t->in_flight > S4J_MAX_IN_FLIGHT
-        || !isfinite(t->learning_rate) || !isfinite(t->beta1)
-        || !isfinite(t->beta2) || !isfinite(t->epsilon)
-        || t->learning_rate < 0.0f
+        || !updater_ok(&t->updater) || !updater_ok(&t->bias_updater)
         || !regularization_ok(&t->weights) || !regularization_ok(&t->bias)
         || t->grad_norm > S4J_GRAD_NORM_CLIP_L2_PER_PARAM_TYPE
         || !isfinite(t->grad_norm_threshold)
@@ -837,17 +857,6 @@ static int32_t check_training(const s4j_config *cfg)
             && (t->norm_key_base != 0u || t->norm_peers != 0u || t->norm_self != 0u))
         || t->norm_self > t->norm_peers
         || (uint64_t)t->norm_key_base + norm_keys(t->grad_norm) > (uint64_t)UINT32_MAX + 1u) {
-        return S4J_ERR_BAD_CONFIG;
-    }
-    if (t->updater == S4J_UPDATER_NESTEROVS && t->beta1 < 0.0f) {
-        return S4J_ERR_BAD_CONFIG;
-    }
-    if (t->updater != S4J_UPDATER_SGD && t->updater != S4J_UPDATER_NESTEROVS
-        && t->updater != S4J_UPDATER_ADAGRAD && t->updater != S4J_UPDATER_NOOP
-        && !moments_ok(t)) {
-        return S4J_ERR_BAD_CONFIG;
-    }
-    if (t->updater == S4J_UPDATER_ADAGRAD && !(t->epsilon > 0.0f)) {
         return S4J_ERR_BAD_CONFIG;
     }
     if (!activator && (output || t->expected_backward != 0u)) {
@@ -1019,7 +1028,8 @@ static void shape_of_config(const s4j_config *cfg, s4j_shape *s)
     s->peers = cfg->softmax_peers;
     s->n_ranges = cfg->n_ranges;
     s->training = cfg->training.enabled != 0u ? 1u : 0u;
-    s->updater = cfg->training.updater;
+    s->w_updater = cfg->training.updater.kind;
+    s->b_updater = cfg->training.bias_updater.kind;
     s->loss = cfg->training.loss;
     s->sends_backward = cfg->training.sends_backward;
     s->in_flight = s->training != 0u ? cfg->training.in_flight : 1u;
@@ -1110,11 +1120,8 @@ int32_t s4j_load(void *dtcm, uint32_t capacity, const s4j_config *cfg,
         s4j_train *t = AT(s4j_train, dtcm, l.train);
         const s4j_training *c = &cfg->training;
 
-        t->updater = c->updater;
-        t->learning_rate = c->learning_rate;
-        t->beta1 = c->beta1;
-        t->beta2 = c->beta2;
-        t->epsilon = c->epsilon;
+        t->upd_w = c->updater;
+        t->upd_b = c->bias_updater;
         t->loss = c->loss;
         t->layer_outputs = c->layer_outputs;
         t->delta_key_base = c->delta_key_base;
@@ -2165,21 +2172,21 @@ typedef struct s4j_step {
     float one_minus_b1t;        /* NADAM: 1 - b1^t */
 } s4j_step;
 
-static s4j_step step_of(const s4j_train *t, uint32_t iteration)
+static s4j_step step_of(const s4j_updater *u, uint32_t iteration)
 {
     s4j_step st;
     float step = (float)iteration + 1.0f;
-    float b1t = powf(t->beta1, step);
+    float b1t = powf(u->beta1, step);
 
     st.alpha_t = 0.0f;
     st.one_minus_b1t = (float)(1.0 - (double)b1t);
-    if (t->updater == S4J_UPDATER_ADAM || t->updater == S4J_UPDATER_AMSGRAD) {
-        st.alpha_t = t->learning_rate * sqrtf(1.0f - powf(t->beta2, step)) / (1.0f - b1t);
-    } else if (t->updater == S4J_UPDATER_ADAMAX) {
-        st.alpha_t = (float)((double)t->learning_rate / (1.0 - (double)b1t));
+    if (u->kind == S4J_UPDATER_ADAM || u->kind == S4J_UPDATER_AMSGRAD) {
+        st.alpha_t = u->learning_rate * sqrtf(1.0f - powf(u->beta2, step)) / (1.0f - b1t);
+    } else if (u->kind == S4J_UPDATER_ADAMAX) {
+        st.alpha_t = (float)((double)u->learning_rate / (1.0 - (double)b1t));
     }
     if (isnan(st.alpha_t) || isinf(st.alpha_t) || st.alpha_t == 0.0f) {
-        st.alpha_t = t->epsilon;
+        st.alpha_t = u->epsilon;
     }
     return st;
 }
@@ -2211,18 +2218,18 @@ static float max_of(float a, float b)
  *   RMSPROP    G = G decay + g g (1 - decay); lr g / (sqrt(G) + eps)
  *   NOOP       g
  */
-static float updater_step(const s4j_train *t, const s4j_step *st, float g,
+static float updater_step(const s4j_updater *u, const s4j_step *st, float g,
                           float *s1, float *s2, float *s3)
 {
-    float lr = t->learning_rate;
-    float b1 = t->beta1;
-    float b2 = t->beta2;
-    float eps = t->epsilon;
+    float lr = u->learning_rate;
+    float b1 = u->beta1;
+    float b2 = u->beta2;
+    float eps = u->epsilon;
     float m;
     float v;
     float up;
 
-    switch (t->updater) {
+    switch (u->kind) {
     case S4J_UPDATER_NESTEROVS: {
         float prev = b1 * *s1;
         v = prev - lr * g;
@@ -2292,13 +2299,14 @@ typedef struct s4j_scale {
  * (state arrays s, s + n, s + 2n), weight decay added to it (POST_UPDATER),
  * p -= the step (NegativeGradientStepFunction).
  */
-static void update_params(const s4j_train *t, const s4j_regularization *r,
-                          const s4j_step *st, float batch,
-                          const s4j_scale *sc, float *p, float *acc,
-                          float *s, uint32_t n)
+static void update_params(const s4j_train *t, const s4j_updater *u,
+                          const s4j_regularization *r, uint32_t iteration,
+                          float batch, const s4j_scale *sc, float *p,
+                          float *acc, float *s, uint32_t n)
 {
     static float none[3];
-    uint32_t arrays = updater_arrays(t->updater);
+    uint32_t arrays = updater_arrays(u->kind);
+    s4j_step st = step_of(u, iteration);
     /* which terms apply, decided once: soft-float compares are calls */
     int l1 = r->l1 != 0.0f;
     int l2_before = r->l2 != 0.0f && r->l2_first != 0u;
@@ -2337,7 +2345,7 @@ static void update_params(const s4j_train *t, const s4j_regularization *r,
         if (l2_after) {
             g = r->l2 * p[k] + g;
         }
-        up = updater_step(t, st, g,
+        up = updater_step(u, &st, g,
                           arrays >= 1u ? &s[k] : &none[0],
                           arrays >= 2u ? &s[n + k] : &none[1],
                           arrays >= 3u ? &s[2u * n + k] : &none[2]);
@@ -2489,13 +2497,40 @@ static void scales_of(const s4j_train *t, const s4j_layout *l, void *dtcm,
     }
 }
 
+/* Whether an update command's values (S4J_RATE_*) are finite and >= 0 and
+ * bring a weight decay only where the config has one (r). */
+static int rates_ok(const float *v, const s4j_regularization *r)
+{
+    uint32_t k;
+
+    for (k = 0u; k < S4J_RATE_WORDS; k++) {
+        if (!isfinite(v[k]) || v[k] < 0.0f) {
+            return 0;
+        }
+    }
+    return v[S4J_RATE_WEIGHT_DECAY] == 0.0f || r->decay_times != 0u;
+}
+
+/* Makes an update command's values (S4J_RATE_*) the current ones of an
+ * updater and its regularization. */
+static void take_rates(s4j_updater *u, s4j_regularization *r, const float *v)
+{
+    u->learning_rate = v[S4J_RATE_LEARNING_RATE];
+    if (u->kind == S4J_UPDATER_NESTEROVS) {
+        u->beta1 = v[S4J_RATE_MOMENTUM];
+    }
+    r->l1 = v[S4J_RATE_L1];
+    r->l2 = v[S4J_RATE_L2];
+    r->weight_decay = v[S4J_RATE_WEIGHT_DECAY];
+}
+
 int32_t s4j_apply_update(void *dtcm, uint32_t capacity, uint32_t batch_size,
-                         uint32_t iteration)
+                         uint32_t iteration, const float *rates,
+                         uint32_t n_rates)
 {
     s4j_header *h = (s4j_header *)dtcm;
     s4j_train *t;
     const s4j_layout *l;
-    s4j_step st;
     s4j_scale sw;
     s4j_scale sb;
     float batch;
@@ -2511,6 +2546,9 @@ int32_t s4j_apply_update(void *dtcm, uint32_t capacity, uint32_t batch_size,
     if (batch_size == 0u) {
         return S4J_ERR_BAD_ARGUMENT;
     }
+    if (rates == NULL || n_rates != S4J_UPDATE_WORDS) {
+        return S4J_ERR_BAD_LENGTH;
+    }
     if (samples_in_flight(t)) {
         return S4J_ERR_INCOMPLETE;
     }
@@ -2518,17 +2556,21 @@ int32_t s4j_apply_update(void *dtcm, uint32_t capacity, uint32_t batch_size,
         && (t->norm_own == 0u || t->norm_received != t->norm_peers * norm_keys(t->grad_norm))) {
         return S4J_ERR_INCOMPLETE;
     }
+    if (!rates_ok(rates, &t->reg_w) || !rates_ok(rates + S4J_RATE_WORDS, &t->reg_b)) {
+        return S4J_ERR_BAD_ARGUMENT;
+    }
+    take_rates(&t->upd_w, &t->reg_w, rates);
+    take_rates(&t->upd_b, &t->reg_b, rates + S4J_RATE_WORDS);
     batch = (float)batch_size;
-    st = step_of(t, iteration);
     scales_of(t, l, dtcm, &sw, &sb);
     if (h->kind == S4J_KIND_DENSE_BLOCK) {
-        update_params(t, &t->reg_w, &st, batch, &sw, AT(float, dtcm, l->weights),
+        update_params(t, &t->upd_w, &t->reg_w, iteration, batch, &sw, AT(float, dtcm, l->weights),
                       AT(float, dtcm, l->dw),
                       l->w_state != 0u ? AT(float, dtcm, l->w_state) : NULL,
                       h->n_rows * h->n_cols);
     }
     if (has_bias(h->kind, h->fused)) {
-        update_params(t, &t->reg_b, &st, batch, &sb, AT(float, dtcm, l->bias),
+        update_params(t, &t->upd_b, &t->reg_b, iteration, batch, &sb, AT(float, dtcm, l->bias),
                       AT(float, dtcm, l->db),
                       l->b_state != 0u ? AT(float, dtcm, l->b_state) : NULL,
                       h->n_cols);
@@ -2550,7 +2592,9 @@ static int32_t locate_array(const void *dtcm, const s4j_layout *l,
                             uint32_t *count)
 {
     const s4j_header *h = (const s4j_header *)dtcm;
+    const s4j_train *t;
     uint32_t state;
+    uint32_t kind_of;
 
     if (which == S4J_ARRAY_WEIGHTS) {
         if (h->kind != S4J_KIND_DENSE_BLOCK) {
@@ -2559,6 +2603,7 @@ static int32_t locate_array(const void *dtcm, const s4j_layout *l,
         *count = h->n_rows * h->n_cols; /* below total / 4: no overflow */
         *off = l->weights;
         state = l->w_state;
+        kind_of = 0u;
     } else if (which == S4J_ARRAY_BIAS) {
         if (!has_bias(h->kind, h->fused)) {
             return S4J_ERR_WRONG_KIND;
@@ -2566,6 +2611,7 @@ static int32_t locate_array(const void *dtcm, const s4j_layout *l,
         *count = h->n_cols;
         *off = l->bias;
         state = l->b_state;
+        kind_of = 1u;
     } else {
         return S4J_ERR_BAD_ARGUMENT;
     }
@@ -2573,8 +2619,9 @@ static int32_t locate_array(const void *dtcm, const s4j_layout *l,
         if (l->train == 0u) {
             return S4J_ERR_NOT_TRAINING;
         }
+        t = CAT(s4j_train, dtcm, l->train);
         if (state == 0u
-            || slot > updater_arrays(CAT(s4j_train, dtcm, l->train)->updater)) {
+            || slot > updater_arrays(kind_of == 0u ? t->upd_w.kind : t->upd_b.kind)) {
             return S4J_ERR_BAD_ARGUMENT;
         }
         *off = state + (slot - 1u) * *count * 4u; /* inside the state: no overflow */

@@ -32,13 +32,14 @@
  *   then, for a training state only (DENSE_BLOCK or REDUCE; D = in_flight,
  *   the samples the core holds between their forward and backward passes;
  *   a training block's x above is x[D][n_rows], one row per sample held; U = the
- *   updater's state arrays: 0 for SGD and NOOP, 1 for NESTEROVS, ADAGRAD and
- *   RMSPROP, 2 for ADAM, ADAMAX, NADAM and ADADELTA, 3 for AMSGRAD):
- *     training header (s4j_train, 140 bytes), peer dots[softmax_peers],
+ *   state arrays of the weights' updater, B = of the bias' updater: 0 for SGD
+ *   and NOOP, 1 for NESTEROVS, ADAGRAD and RMSPROP, 2 for ADAM, ADAMAX, NADAM
+ *   and ADADELTA, 3 for AMSGRAD):
+ *     training header (s4j_train), peer dots[softmax_peers],
  *     delta[n_cols]
  *     DENSE_BLOCK   dW[n_rows*n_cols], U x updater state[n_rows*n_cols],
  *                   delta bitmap[ceil(n_cols/32)] words if not fused
- *     activator     y[D][n_cols], z[D][n_cols], db[n_cols], U x state[n_cols],
+ *     activator     y[D][n_cols], z[D][n_cols], db[n_cols], B x state[n_cols],
  *     (REDUCE or    output layer: labels[D][n_cols], label bitmap[ceil(n_cols/32)]
  *      fused block) hidden layer: e acc[n_cols], e counts[n_cols],
  *                   backward slots[n_src*n_cols] and their bitmap, as a
@@ -175,7 +176,7 @@
 /* Bytes of DTCM of a core: the capacity of a core's state buffer. */
 #define S4J_DTCM_BYTES 65536u
 
-/* Words of a packed config: the fixed part (11 inference words, then 25
+/* Words of a packed config: the fixed part (11 inference words, then 34
  * training words, all 0 when training is off), then S4J_RANGE_WORDS words
  * per input range. Floats are carried as their bits. */
 #define S4J_CFG_KIND               0u
@@ -207,7 +208,10 @@
  * first if L2_FIRST is 1, else l1 first), weight decay (its coefficient
  * already multiplied by the learning rate where DL4J's applyLR says so) to
  * the update after it, WEIGHT_DECAY_TIMES times (DL4J's layer lists can
- * hold the network-wide WeightDecay twice, and then apply it twice). */
+ * hold the network-wide WeightDecay twice, and then apply it twice; 0 to
+ * 255, at least 1 with a weight decay: a scheduled one may start at 0).
+ * The coefficients, the learning rate and the momentum are the values at
+ * load; every update brings its own (S4J_RATE_*). */
 #define S4J_CFG_L1                24u
 #define S4J_CFG_L2                25u
 #define S4J_CFG_WEIGHT_DECAY      26u
@@ -233,7 +237,14 @@
  * their backward pass (1 .. S4J_MAX_IN_FLIGHT): 1 when samples run one after
  * another, more when they are pipelined. */
 #define S4J_CFG_IN_FLIGHT         39u
-#define S4J_CONFIG_WORDS          40u
+/* The bias' updater and its hyper-parameters, as UPDATER .. EPSILON are the
+ * weights' (the same words unless DL4J's biasUpdater differs). */
+#define S4J_CFG_BIAS_UPDATER      40u
+#define S4J_CFG_BIAS_LEARNING_RATE 41u /* float */
+#define S4J_CFG_BIAS_BETA1        42u  /* float */
+#define S4J_CFG_BIAS_BETA2        43u  /* float */
+#define S4J_CFG_BIAS_EPSILON      44u  /* float */
+#define S4J_CONFIG_WORDS          45u
 
 /* Words of one input range of a packed config. */
 #define S4J_RANGE_WORD_KEY_LO 0u
@@ -245,8 +256,11 @@
 /* The most samples a training core holds at once. */
 #define S4J_MAX_IN_FLIGHT 64u
 
-_Static_assert(S4J_CONFIG_WORDS == S4J_CFG_IN_FLIGHT + 1u,
+_Static_assert(S4J_CONFIG_WORDS == S4J_CFG_BIAS_EPSILON + 1u,
                "S4J_CONFIG_WORDS must follow the last S4J_CFG_* word");
+_Static_assert(S4J_CFG_EPSILON == S4J_CFG_UPDATER + 4u
+               && S4J_CFG_BIAS_EPSILON == S4J_CFG_BIAS_UPDATER + 4u,
+               "an updater's words: kind, learning rate, beta1, beta2, epsilon");
 _Static_assert(S4J_RANGE_WORDS == S4J_RANGE_WORD_KIND + 1u,
                "S4J_RANGE_WORDS must follow the last S4J_RANGE_WORD_* word");
 
@@ -291,16 +305,22 @@ typedef struct s4j_regularization {
     uint32_t decay_times;       /* weight decay is added this many times */
 } s4j_regularization;
 
-/* The training part of a config (enabled = 0: inference only). */
-typedef struct s4j_training {
-    uint32_t enabled;
-    uint32_t updater;
+/* One updater and its hyper-parameters: the weights', or the bias' (DL4J's
+ * biasUpdater, the same as the weights' unless the layer sets its own). */
+typedef struct s4j_updater {
+    uint32_t kind;              /* S4J_UPDATER_* */
     float learning_rate;
     float beta1;                /* NESTEROVS: momentum; ADAM, ADAMAX, NADAM,
                                    AMSGRAD: beta1; ADADELTA: rho; RMSPROP:
                                    decay */
     float beta2;                /* ADAM, ADAMAX, NADAM, AMSGRAD */
     float epsilon;
+} s4j_updater;
+
+/* The training part of a config (enabled = 0: inference only). */
+typedef struct s4j_training {
+    uint32_t enabled;
+    s4j_updater updater;        /* of W (DENSE_BLOCK) */
     uint32_t loss;              /* != NONE: output-layer activator */
     uint32_t layer_outputs;     /* nOut of the whole layer (MSE, MAE) */
     uint32_t delta_key_base;    /* REDUCE: key of delta 0 */
@@ -316,6 +336,7 @@ typedef struct s4j_training {
     uint32_t norm_key_base;     /* L2 modes: key of this core's partials */
     uint32_t norm_peers;        /* L2 modes: NORM ranges */
     uint32_t norm_self;         /* L2 modes: this core's position */
+    s4j_updater bias_updater;   /* of b (activator) */
 } s4j_training;
 
 /* A config as passed from the host (all values are 32-bit words). */
@@ -389,6 +410,26 @@ int32_t s4j_received(const void *dtcm, uint32_t capacity);
 int32_t s4j_sink_take(void *dtcm, uint32_t capacity, uint32_t dest_len,
                       const float **values, uint32_t *n);
 
+/* Words of the values the host sends with each update command (the
+ * per-mini-batch update message of a real machine): the values DL4J's
+ * schedules give this update, S4J_RATE_WORDS for the weights, then as many
+ * for the bias (floats, finite and >= 0). They replace the core's current
+ * values (those of its config until the first update), so a learning rate,
+ * momentum or regularization coefficient that follows a schedule and one
+ * that is fixed take the same path. */
+#define S4J_RATE_LEARNING_RATE 0u  /* the updater's (0 for ADADELTA, NOOP) */
+#define S4J_RATE_MOMENTUM      1u  /* NESTEROVS: its momentum; else 0 */
+#define S4J_RATE_L1            2u
+#define S4J_RATE_L2            3u
+#define S4J_RATE_WEIGHT_DECAY  4u  /* times the learning rate where applyLR */
+#define S4J_RATE_WORDS         5u
+#define S4J_UPDATE_WORDS      10u  /* weights' rates, then the bias' */
+
+_Static_assert(S4J_RATE_WORDS == S4J_RATE_WEIGHT_DECAY + 1u,
+               "S4J_RATE_WORDS must follow the last S4J_RATE_* word");
+_Static_assert(S4J_UPDATE_WORDS == 2u * S4J_RATE_WORDS,
+               "an update carries the weights' and the bias' rates");
+
 /* Training, an L2 gradient normalization: the end of a mini-batch's
  * backward passes. The core computes its partial sums of squares of the
  * averaged gradient g / batch_size (its weights', its bias'), keeps them at
@@ -398,16 +439,21 @@ int32_t s4j_sink_take(void *dtcm, uint32_t capacity, uint32_t dest_len,
 int32_t s4j_norm_start(void *dtcm, uint32_t capacity, uint32_t batch_size,
                        s4j_outbox *out);
 
-/* Training: the end of a mini-batch of batch_size samples. Every gradient
- * accumulator g becomes g / batch_size (DL4J's miniBatch), is normalized
- * (S4J_GRAD_NORM_*: an L2 mode needs s4j_norm_start and every peer's
- * partials first, else S4J_ERR_INCOMPLETE), l1 and l2 are
- * added, the updater steps W (blocks) and b (activators) with weight decay
- * added to its update, then the accumulators are zeroed. iteration counts
- * the updates before this one (the bias corrections of the Adam family).
- * S4J_ERR_INCOMPLETE while the core holds part of a sample. */
+/* Training: the end of a mini-batch of batch_size samples. rates
+ * (n_rates = S4J_UPDATE_WORDS words, S4J_RATE_*) become the current
+ * learning rates, momentums and regularization coefficients of the weights'
+ * and the bias' updaters; a weight decay needs one in the config
+ * (S4J_ERR_BAD_ARGUMENT otherwise). Every gradient accumulator g becomes
+ * g / batch_size (DL4J's miniBatch), is normalized (S4J_GRAD_NORM_*: an L2
+ * mode needs s4j_norm_start and every peer's partials first, else
+ * S4J_ERR_INCOMPLETE), l1 and l2 are added, the updater steps W (blocks)
+ * and b (activators) with weight decay added to its update, then the
+ * accumulators are zeroed. iteration counts the updates before this one
+ * (the bias corrections of the Adam family). S4J_ERR_INCOMPLETE while the
+ * core holds part of a sample. */
 int32_t s4j_apply_update(void *dtcm, uint32_t capacity, uint32_t batch_size,
-                         uint32_t iteration);
+                         uint32_t iteration, const float *rates,
+                         uint32_t n_rates);
 
 /* Parameter arrays of a core (CoreArray.code()). */
 #define S4J_ARRAY_WEIGHTS 0u  /* DENSE_BLOCK: n_rows*n_cols, row-major */

@@ -35,6 +35,8 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.spinnaker4j.backend.frontend.Dl4jFrontEnd;
+import org.spinnaker4j.backend.frontend.UpdateValuesTranslator;
+import org.spinnaker4j.backend.runtime.LayerUpdate;
 import org.spinnaker4j.backend.runtime.Machine;
 import org.spinnaker4j.backend.runtime.NativeCoreMemory;
 import org.spinnaker4j.backend.runtime.RunStats;
@@ -452,7 +454,7 @@ public class SpiNNakerMultiLayerNetwork extends MultiLayerNetwork implements Aut
                     + "pass an iterator with at least one mini-batch");
         }
         listeners.forEach(l -> l.onEpochEnd(this));
-        getLayerWiseConfigurations().setEpochCount(getLayerWiseConfigurations().getEpochCount() + 1);
+        incrementEpochCount();
     }
 
     @Override
@@ -491,11 +493,13 @@ public class SpiNNakerMultiLayerNetwork extends MultiLayerNetwork implements Aut
         float[][] x = toSamples(features);
         float[][] y = toLabels(labels, x.length);
         int iteration = getIterationCount();
+        // the values DL4J's schedules give this update, by DL4J's iteration and epoch counts
+        List<LayerUpdate> updates = UpdateValuesTranslator.at(getLayerWiseConfigurations(), iteration, getEpochCount());
         double batchScore;
         try (MemoryWorkspace outside = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
             // DL4J's score: the mean loss plus the regularization terms of the parameters before the update
             double regularization = calcRegularizationScore(true);
-            batchScore = trainer.run(machine -> machine.train(x, y, iteration)) + regularization;
+            batchScore = trainer.run(machine -> machine.train(x, y, iteration, updates)) + regularization;
             trainer.readBack();
         }
         setScore(batchScore);
@@ -505,6 +509,8 @@ public class SpiNNakerMultiLayerNetwork extends MultiLayerNetwork implements Aut
             l.iterationDone(this, iteration, getEpochCount());
         }
         getLayerWiseConfigurations().setIterationCount(iteration + 1);
+        // as DL4J's fit: the layers' counts follow the network's (scheduled regularization scores read them)
+        synchronizeIterEpochCounts();
     }
 
     private Collection<TrainingListener> listeners() {

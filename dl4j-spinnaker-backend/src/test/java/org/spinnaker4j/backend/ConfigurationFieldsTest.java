@@ -40,8 +40,10 @@ class ConfigurationFieldsTest {
             entry("MultiLayerConfiguration.inferenceWorkspaceMode", "no effect: CPU memory management"),
             entry("MultiLayerConfiguration.cacheMode", "no effect: CPU memory management"),
             entry("MultiLayerConfiguration.dataType", "FLOAT honoured; other types refused"),
-            entry("MultiLayerConfiguration.iterationCount", "honoured: Adam's bias correction on the cores"),
-            entry("MultiLayerConfiguration.epochCount", "honoured: counted (schedules, which would read it, refused)"),
+            entry("MultiLayerConfiguration.iterationCount", "honoured: Adam's bias correction on the cores, the schedules "
+                    + "by iteration (evaluated on the host, sent with each update)"),
+            entry("MultiLayerConfiguration.epochCount", "honoured: counted by fit(DataSetIterator), read by the schedules "
+                    + "by epoch"),
             entry("NeuralNetConfiguration.layer", "honoured: translated (see the layer fields)"),
             entry("NeuralNetConfiguration.miniBatch", "honoured (gradients and score averaged, or summed); "
                     + "different settings per layer refused"),
@@ -54,8 +56,9 @@ class ConfigurationFieldsTest {
             entry("NeuralNetConfiguration.minimize", "no effect: no DL4J 1.0.0-M2.1 solver reads it"),
             entry("NeuralNetConfiguration.cacheMode", "no effect: CPU memory management"),
             entry("NeuralNetConfiguration.dataType", "FLOAT honoured; other types refused"),
-            entry("NeuralNetConfiguration.iterationCount", "no effect: DL4J counts on MultiLayerConfiguration"),
-            entry("NeuralNetConfiguration.epochCount", "no effect: DL4J counts on MultiLayerConfiguration"),
+            entry("NeuralNetConfiguration.iterationCount", "honoured: kept equal to MultiLayerConfiguration's after every "
+                    + "fit, as DL4J does (scheduled regularization terms of the score read it)"),
+            entry("NeuralNetConfiguration.epochCount", "honoured as iterationCount"),
             entry("Layer.layerName", "no effect: names only"),
             entry("Layer.iDropout", "refused"),
             entry("Layer.constraints", "refused"),
@@ -66,11 +69,14 @@ class ConfigurationFieldsTest {
             entry("BaseLayer.biasInit", "honoured: DL4J initialises the parameters on the host"),
             entry("BaseLayer.gainInit", "honoured: DL4J initialises the parameters on the host"),
             entry("BaseLayer.regularization", "honoured: L1Regularization, L2Regularization, WeightDecay (applyLR "
-                    + "either way), per layer, in score() too; schedules, repeats and other kinds refused"),
+                    + "either way), per layer, in score() too, coefficients fixed or following any schedule; repeats and other "
+                    + "kinds refused"),
             entry("BaseLayer.regularizationBias", "honoured as regularization, on the bias"),
             entry("BaseLayer.iUpdater", "Sgd, Nesterovs, Adam, AdaMax, Nadam, AMSGrad, AdaGrad, AdaDelta, RmsProp, NoOp "
-                    + "honoured, per layer (learning-rate changes followed); others and schedules refused"),
-            entry("BaseLayer.biasUpdater", "refused when it differs from the updater"),
+                    + "honoured, per layer (learning-rate changes followed), learning rate and Nesterovs' momentum fixed or "
+                    + "following any schedule; others refused"),
+            entry("BaseLayer.biasUpdater", "honoured: the bias' own updater, on the cores that own the bias (the "
+                    + "updaters above, fixed or scheduled); others refused"),
             entry("BaseLayer.weightNoise", "refused"),
             entry("BaseLayer.gradientNormalization", "honoured, every mode, per layer (the L2 modes exchange "
                     + "partial norms between the layer's cores)"),

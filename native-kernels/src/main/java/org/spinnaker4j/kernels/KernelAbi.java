@@ -139,7 +139,12 @@ final class KernelAbi {
     @Native static final int CFG_NORM_PEERS = 37;
     @Native static final int CFG_NORM_SELF = 38;
     @Native static final int CFG_IN_FLIGHT = 39;
-    @Native static final int CONFIG_WORDS = 40;
+    @Native static final int CFG_BIAS_UPDATER = 40;
+    @Native static final int CFG_BIAS_LEARNING_RATE = 41;
+    @Native static final int CFG_BIAS_BETA1 = 42;
+    @Native static final int CFG_BIAS_BETA2 = 43;
+    @Native static final int CFG_BIAS_EPSILON = 44;
+    @Native static final int CONFIG_WORDS = 45;
     @Native static final int MAX_IN_FLIGHT = 64;
 
     // ---- words of one input range of a packed config -----------------------------------------------------
@@ -148,6 +153,15 @@ final class KernelAbi {
     @Native static final int RANGE_WORD_LOCAL = 2;
     @Native static final int RANGE_WORD_KIND = 3;
     @Native static final int RANGE_WORDS = 4;
+
+    // ---- words of an update command's values (UpdateValues): the weights' S4J_RATE_WORDS, then the bias' ------
+    @Native static final int RATE_LEARNING_RATE = 0;
+    @Native static final int RATE_MOMENTUM = 1;
+    @Native static final int RATE_L1 = 2;
+    @Native static final int RATE_L2 = 3;
+    @Native static final int RATE_WEIGHT_DECAY = 4;
+    @Native static final int RATE_WORDS = 5;
+    @Native static final int UPDATE_WORDS = 10;
 
     // ---- return codes (KernelException) ------------------------------------------------------------------
     @Native static final int OK = 0;

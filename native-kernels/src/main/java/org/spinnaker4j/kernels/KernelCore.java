@@ -5,6 +5,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.List;
 import java.util.Locale;
+import java.util.Objects;
 
 /**
  * One simulated SpiNNaker core: its C kernel program and its 64 KiB DTCM, which holds the whole state.
@@ -20,7 +21,7 @@ import java.util.Locale;
  * ({@link #checkedKernels()}) re-validates the state on every call instead; see {@code NativeLibrary}.
  *
  * <p>A core loaded with a {@link TrainingConfig} also runs the backward pass of each sample (see there), accumulates
- * its gradients over a mini-batch, and updates its parameters on {@link #applyUpdate(int, int)}; the host reads them
+ * its gradients over a mini-batch, and updates its parameters on {@link #applyUpdate(int, int, UpdateValues, UpdateValues)}; the host reads them
  * back with {@link #readWeights()} and {@link #readBias()}.
  */
 public final class KernelCore {
@@ -290,19 +291,23 @@ public final class KernelCore {
     }
 
     /**
-     * The end of a mini-batch (training cores): every accumulated gradient is divided by {@code batchSize}
-     * (DL4J's miniBatch), normalized ({@link GradientNormalizationConfig}), l1 and l2 are added
-     * ({@link RegularizationConfig}), the updater steps the weights (blocks)
-     * and the bias (activators), with the weight decay added to its step, and the accumulators are zeroed.
-     * {@code iteration} is DL4J's iteration count before this update (0 for the first), used by the bias corrections
-     * of Adam, AdaMax, Nadam and AMSGrad.
+     * The end of a mini-batch (training cores): the update command's values ({@code weights} for the weights,
+     * {@code bias} for the bias) become the core's learning rate, momentum and regularization coefficients, every
+     * accumulated gradient is divided by {@code batchSize} (DL4J's miniBatch), normalized
+     * ({@link GradientNormalizationConfig}), l1 and l2 are added ({@link RegularizationConfig}), the updater steps
+     * the weights (blocks) and the bias (activators), with the weight decay added to its step, and the accumulators
+     * are zeroed. {@code iteration} is DL4J's iteration count before this update (0 for the first), used by the bias
+     * corrections of Adam, AdaMax, Nadam and AMSGrad.
      *
-     * @throws IllegalArgumentException if {@code batchSize <= 0} or {@code iteration < 0}
+     * @throws IllegalArgumentException if {@code batchSize <= 0} or {@code iteration < 0}, or if a weight decay comes
+     *         for an array whose {@link RegularizationConfig} has none ({@code weightDecayTimes} 0)
      * @throws IllegalStateException if the core is not loaded or has no training config
      * @throws KernelException if the kernel rejects it (INCOMPLETE: a sample's backward pass is half done)
      */
-    public void applyUpdate(int batchSize, int iteration) {
+    public void applyUpdate(int batchSize, int iteration, UpdateValues weights, UpdateValues bias) {
         KernelConfig c = requireLoaded("applyUpdate");
+        Objects.requireNonNull(weights, "weights");
+        Objects.requireNonNull(bias, "bias");
         if (batchSize <= 0) {
             throw new IllegalArgumentException("batchSize must be positive, got " + batchSize);
         }
@@ -312,12 +317,24 @@ public final class KernelCore {
         if (c.training() == null) {
             throw new IllegalStateException("applyUpdate on a core loaded without a training config: " + c);
         }
-        int r = applyUpdate0(dtcm, batchSize, iteration);
+        checkDecay(weights, c.training().weightRegularization(), "weights");
+        checkDecay(bias, c.training().biasRegularization(), "bias");
+        float[] words = new float[KernelAbi.UPDATE_WORDS];
+        weights.pack(words, 0);
+        bias.pack(words, KernelAbi.RATE_WORDS);
+        int r = applyUpdate0(dtcm, batchSize, iteration, words);
         if (r < 0) {
             throw new KernelException(r, r == KernelException.INCOMPLETE
                     ? "applyUpdate while this core's backward pass of a sample is incomplete, or before its layer's "
                             + "gradient norm is complete (startNorm and every peer's partials)"
                     : "applyUpdate: " + KernelException.describe(r));
+        }
+    }
+
+    private static void checkDecay(UpdateValues values, RegularizationConfig config, String what) {
+        if (values.weightDecay() != 0 && config.weightDecayTimes() == 0) {
+            throw new IllegalArgumentException("a weight decay of the " + what + " (" + values.weightDecay()
+                    + ") needs one in the core's config (weightDecayTimes 0)");
         }
     }
 
@@ -333,16 +350,19 @@ public final class KernelCore {
 
     /**
      * A training DENSE_BLOCK's updater state array {@code k} for its weights, laid out like {@link #readWeights()}
-     * (a copy): {@code k} counts from 1 to {@link UpdaterKind#stateArrays()}, in DL4J's order (Nesterovs: 1 = v; Adam: 1 = m,
+     * (a copy): {@code k} counts from 1 to the weights' updater's {@link UpdaterKind#stateArrays()}, in DL4J's order (Nesterovs: 1 = v; Adam: 1 = m,
      * 2 = v; AMSGrad: 1 = m, 2 = v, 3 = vHat; AdaDelta: 1 = msg, 2 = msdx; ...).
      */
     public float[] readWeightState(int k) {
-        return readArray(KernelAbi.ARRAY_WEIGHTS, stateSlot(k, "readWeightState"), "readWeightState");
+        return readArray(KernelAbi.ARRAY_WEIGHTS, stateSlot(k, false, "readWeightState"), "readWeightState");
     }
 
-    /** A training REDUCE's or fused DENSE_BLOCK's updater state array {@code k} for its bias (see {@link #readWeightState}). */
+    /**
+     * A training REDUCE's or fused DENSE_BLOCK's state array {@code k} of its bias' updater (see
+     * {@link #readWeightState}; {@link TrainingConfig#biasUpdater()} may differ from the weights').
+     */
     public float[] readBiasState(int k) {
-        return readArray(KernelAbi.ARRAY_BIAS, stateSlot(k, "readBiasState"), "readBiasState");
+        return readArray(KernelAbi.ARRAY_BIAS, stateSlot(k, true, "readBiasState"), "readBiasState");
     }
 
     /**
@@ -350,23 +370,24 @@ public final class KernelCore {
      * state DL4J holds after a reload; refused while a sample's backward pass is half done.
      */
     public void writeWeightState(int k, float[] values) {
-        writeArray(KernelAbi.ARRAY_WEIGHTS, stateSlot(k, "writeWeightState"), values, "writeWeightState");
+        writeArray(KernelAbi.ARRAY_WEIGHTS, stateSlot(k, false, "writeWeightState"), values, "writeWeightState");
     }
 
     /** Overwrites updater state array {@code k} of the bias (see {@link #writeWeightState}). */
     public void writeBiasState(int k, float[] values) {
-        writeArray(KernelAbi.ARRAY_BIAS, stateSlot(k, "writeBiasState"), values, "writeBiasState");
+        writeArray(KernelAbi.ARRAY_BIAS, stateSlot(k, true, "writeBiasState"), values, "writeBiasState");
     }
 
-    private int stateSlot(int k, String what) {
+    private int stateSlot(int k, boolean bias, String what) {
         KernelConfig c = requireLoaded(what);
         if (c.training() == null) {
             throw new IllegalStateException(what + " on a core loaded without a training config: " + c);
         }
-        int arrays = c.training().updater().stateArrays();
+        UpdaterKind updater = bias ? c.training().biasUpdater().kind() : c.training().updater();
+        int arrays = updater.stateArrays();
         if (k < 1 || k > arrays) {
             throw new IllegalArgumentException(what + ": state array " + k + " does not exist; "
-                    + c.training().updater() + " keeps " + arrays + (arrays == 1 ? " array" : " arrays")
+                    + updater + " keeps " + arrays + (arrays == 1 ? " array" : " arrays")
                     + (arrays == 0 ? "" : ", numbered from 1"));
         }
         return k;
@@ -553,11 +574,8 @@ public final class KernelCore {
         TrainingConfig t = c.training();
         if (t != null) {
             words[KernelAbi.CFG_TRAINING] = 1;
-            words[KernelAbi.CFG_UPDATER] = t.updater().code();
-            words[KernelAbi.CFG_LEARNING_RATE] = Float.floatToRawIntBits(t.learningRate());
-            words[KernelAbi.CFG_BETA1] = Float.floatToRawIntBits(t.momentumOrBeta1());
-            words[KernelAbi.CFG_BETA2] = Float.floatToRawIntBits(t.beta2());
-            words[KernelAbi.CFG_EPSILON] = Float.floatToRawIntBits(t.epsilon());
+            t.weightUpdater().pack(words, KernelAbi.CFG_UPDATER);
+            t.biasUpdater().pack(words, KernelAbi.CFG_BIAS_UPDATER);
             words[KernelAbi.CFG_LOSS] = t.loss().code();
             words[KernelAbi.CFG_LAYER_OUTPUTS] = t.layerOutputs();
             words[KernelAbi.CFG_DELTA_KEY_BASE] = t.deltaKeyBase();
@@ -624,7 +642,7 @@ public final class KernelCore {
 
     private static native int readOutput0(ByteBuffer dtcm, float[] dest);
 
-    private static native int applyUpdate0(ByteBuffer dtcm, int batchSize, int iteration);
+    private static native int applyUpdate0(ByteBuffer dtcm, int batchSize, int iteration, float[] rates);
 
     private static native int readParams0(ByteBuffer dtcm, int which, int slot, float[] dest);
 

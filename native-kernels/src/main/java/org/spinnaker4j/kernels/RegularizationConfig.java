@@ -12,7 +12,8 @@ package org.spinnaker4j.kernels;
  * @param weightDecay DL4J's WeightDecay coefficient, already multiplied by the learning rate where its
  *        {@code applyLR} says so (in double, as DL4J does, then rounded to float)
  * @param l2First whether l2 comes before l1 in the configuration's list (the order of the two float additions)
- * @param weightDecayTimes how many times the weight decay is added: 1 to 255 with one, 0 without
+ * @param weightDecayTimes how many times the weight decay is added: 1 to 255 with one (also with a scheduled one
+ *        that is 0 at load), 0 without
  */
 public record RegularizationConfig(float l1, float l2, float weightDecay, boolean l2First, int weightDecayTimes) {
 
@@ -26,15 +27,15 @@ public record RegularizationConfig(float l1, float l2, float weightDecay, boolea
             throw new IllegalArgumentException("regularization coefficients must be finite and >= 0, got l1=" + l1
                     + " l2=" + l2 + " weightDecay=" + weightDecay);
         }
-        if (weightDecay != 0 ? weightDecayTimes < 1 || weightDecayTimes > 255 : weightDecayTimes != 0) {
-            throw new IllegalArgumentException("weightDecayTimes must be in [1, 255] with a weight decay and 0 without, "
+        if (weightDecayTimes < 0 || weightDecayTimes > 255 || (weightDecay != 0 && weightDecayTimes == 0)) {
+            throw new IllegalArgumentException("weightDecayTimes must be in [0, 255], at least 1 with a weight decay, "
                     + "got " + weightDecayTimes + " with weightDecay=" + weightDecay);
         }
     }
 
     /** Whether any coefficient is set. */
     public boolean isNone() {
-        return l1 == 0 && l2 == 0 && weightDecay == 0;
+        return l1 == 0 && l2 == 0 && weightDecay == 0 && weightDecayTimes == 0;
     }
 
     @Override

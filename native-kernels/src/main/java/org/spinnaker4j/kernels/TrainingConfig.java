@@ -17,7 +17,10 @@ import java.util.Objects;
  *       and, if {@code sendsBackward}, sends {@code (backwardKeyBase + i, bits(sum_j W[i][j] delta_j))}.</li>
  * </ul>
  *
- * @param updater DL4J's updater, applied by {@link KernelCore#applyUpdate(int, int)}
+ * <p>The learning rate, the momentum and the regularization coefficients here are the values the core is loaded
+ * with; every update brings the values of its own iteration ({@link UpdateValues}), which replace them.
+ *
+ * @param updater DL4J's updater, applied by {@link KernelCore#applyUpdate(int, int, UpdateValues, UpdateValues)}
  * @param learningRate the learning rate (finite, {@code >= 0})
  * @param momentumOrBeta1 NESTEROVS: the momentum ({@code >= 0}); the Adam family: beta1, ADADELTA: rho, RMSPROP:
  *        the decay, all in {@code [0, 1)}; otherwise unused
@@ -33,6 +36,8 @@ import java.util.Objects;
  * @param sendsBackward DENSE_BLOCK: whether it sends {@code e} to the previous layer (false for the first layer)
  * @param weightRegularization the regularization of a DENSE_BLOCK's weights
  * @param biasRegularization the regularization of an activator's bias
+ * @param biasUpdater the updater of an activator's bias (DL4J's {@code biasUpdater}: the weights' updater unless the
+ *        layer sets its own); the parameters above ({@code updater} to {@code epsilon}) are the weights'
  * @param gradientNormalization how the core normalizes its gradient before the regularization
  * @param samplesInFlight how many samples the core holds between their forward and their backward pass (its inputs,
  *        outputs and labels), 1 to {@link #MAX_SAMPLES_IN_FLIGHT}: 1 when samples run one after another, more when
@@ -42,36 +47,20 @@ public record TrainingConfig(UpdaterKind updater, float learningRate, float mome
                              float epsilon, LossKind loss, int layerOutputs, int deltaKeyBase, int backwardKeyBase,
                              int lossKeyBase, int expectedBackwardPartials, boolean sendsBackward,
                              RegularizationConfig weightRegularization, RegularizationConfig biasRegularization,
-                             GradientNormalizationConfig gradientNormalization, int samplesInFlight) {
+                             UpdaterConfig biasUpdater, GradientNormalizationConfig gradientNormalization,
+                             int samplesInFlight) {
 
     /** The most samples a core holds between their forward and backward passes. */
     public static final int MAX_SAMPLES_IN_FLIGHT = KernelAbi.MAX_IN_FLIGHT;
 
     /** Validates what does not depend on the core. */
     public TrainingConfig {
-        Objects.requireNonNull(updater, "updater");
         Objects.requireNonNull(loss, "loss");
         Objects.requireNonNull(weightRegularization, "weightRegularization");
         Objects.requireNonNull(biasRegularization, "biasRegularization");
+        Objects.requireNonNull(biasUpdater, "biasUpdater");
+        new UpdaterConfig(updater, learningRate, momentumOrBeta1, beta2, epsilon); // validates the weights' updater
         Objects.requireNonNull(gradientNormalization, "gradientNormalization");
-        if (!Float.isFinite(learningRate) || learningRate < 0) {
-            throw new IllegalArgumentException("learningRate must be finite and >= 0, got " + learningRate);
-        }
-        if (!Float.isFinite(momentumOrBeta1) || !Float.isFinite(beta2) || !Float.isFinite(epsilon)) {
-            throw new IllegalArgumentException("momentumOrBeta1, beta2 and epsilon must be finite, got "
-                    + momentumOrBeta1 + ", " + beta2 + ", " + epsilon);
-        }
-        if (updater == UpdaterKind.NESTEROVS && momentumOrBeta1 < 0) {
-            throw new IllegalArgumentException("NESTEROVS momentum must be >= 0, got " + momentumOrBeta1);
-        }
-        if (updater.usesMoments() && (momentumOrBeta1 < 0 || momentumOrBeta1 >= 1 || beta2 < 0 || beta2 >= 1
-                || epsilon <= 0)) {
-            throw new IllegalArgumentException(updater + " needs beta1 and beta2 in [0, 1) and epsilon > 0, got beta1="
-                    + momentumOrBeta1 + " beta2=" + beta2 + " epsilon=" + epsilon);
-        }
-        if (updater == UpdaterKind.ADAGRAD && epsilon <= 0) {
-            throw new IllegalArgumentException("ADAGRAD needs epsilon > 0, got " + epsilon);
-        }
         if (layerOutputs < 0 || (loss != LossKind.NONE && layerOutputs == 0)) {
             throw new IllegalArgumentException("layerOutputs (nOut of the whole layer) must be "
                     + (loss != LossKind.NONE ? "positive with a loss" : ">= 0") + ", got " + layerOutputs);
@@ -89,7 +78,7 @@ public record TrainingConfig(UpdaterKind updater, float learningRate, float mome
         }
     }
 
-    /** A config without regularization, for samples one after another. */
+    /** A config without regularization, the bias updated as the weights, for samples one after another. */
     public TrainingConfig(UpdaterKind updater, float learningRate, float momentumOrBeta1, float beta2, float epsilon,
                           LossKind loss, int layerOutputs, int deltaKeyBase, int backwardKeyBase, int lossKeyBase,
                           int expectedBackwardPartials, boolean sendsBackward) {
@@ -98,13 +87,26 @@ public record TrainingConfig(UpdaterKind updater, float learningRate, float mome
                 RegularizationConfig.NONE);
     }
 
-    /** A config without gradient normalization, for samples one after another. */
+    /** The weights' updater ({@code updater} to {@code epsilon}). */
+    public UpdaterConfig weightUpdater() {
+        return new UpdaterConfig(updater, learningRate, momentumOrBeta1, beta2, epsilon);
+    }
+
+    /** This config with the bias updated by {@code bias} (DL4J's {@code biasUpdater}). */
+    public TrainingConfig withBiasUpdater(UpdaterConfig bias) {
+        return new TrainingConfig(updater, learningRate, momentumOrBeta1, beta2, epsilon, loss, layerOutputs,
+                deltaKeyBase, backwardKeyBase, lossKeyBase, expectedBackwardPartials, sendsBackward,
+                weightRegularization, biasRegularization, bias, gradientNormalization, samplesInFlight);
+    }
+
+    /** A config without gradient normalization, the bias updated as the weights, for samples one after another. */
     public TrainingConfig(UpdaterKind updater, float learningRate, float momentumOrBeta1, float beta2, float epsilon,
                           LossKind loss, int layerOutputs, int deltaKeyBase, int backwardKeyBase, int lossKeyBase,
                           int expectedBackwardPartials, boolean sendsBackward, RegularizationConfig weightRegularization,
                           RegularizationConfig biasRegularization) {
         this(updater, learningRate, momentumOrBeta1, beta2, epsilon, loss, layerOutputs, deltaKeyBase, backwardKeyBase,
                 lossKeyBase, expectedBackwardPartials, sendsBackward, weightRegularization, biasRegularization,
+                new UpdaterConfig(updater, learningRate, momentumOrBeta1, beta2, epsilon),
                 GradientNormalizationConfig.NONE, 1);
     }
 
@@ -112,21 +114,21 @@ public record TrainingConfig(UpdaterKind updater, float learningRate, float mome
     public TrainingConfig withRegularization(RegularizationConfig weights, RegularizationConfig bias) {
         return new TrainingConfig(updater, learningRate, momentumOrBeta1, beta2, epsilon, loss, layerOutputs,
                 deltaKeyBase, backwardKeyBase, lossKeyBase, expectedBackwardPartials, sendsBackward, weights, bias,
-                gradientNormalization, samplesInFlight);
+                biasUpdater, gradientNormalization, samplesInFlight);
     }
 
     /** This config with the given gradient normalization. */
     public TrainingConfig withGradientNormalization(GradientNormalizationConfig normalization) {
         return new TrainingConfig(updater, learningRate, momentumOrBeta1, beta2, epsilon, loss, layerOutputs,
                 deltaKeyBase, backwardKeyBase, lossKeyBase, expectedBackwardPartials, sendsBackward,
-                weightRegularization, biasRegularization, normalization, samplesInFlight);
+                weightRegularization, biasRegularization, biasUpdater, normalization, samplesInFlight);
     }
 
     /** This config holding {@code samples} samples between their forward and backward passes. */
     public TrainingConfig withSamplesInFlight(int samples) {
         return new TrainingConfig(updater, learningRate, momentumOrBeta1, beta2, epsilon, loss, layerOutputs,
                 deltaKeyBase, backwardKeyBase, lossKeyBase, expectedBackwardPartials, sendsBackward,
-                weightRegularization, biasRegularization, gradientNormalization, samples);
+                weightRegularization, biasRegularization, biasUpdater, gradientNormalization, samples);
     }
 
     /** Whether this is the config of an output-layer activator (it has a loss). */
@@ -136,15 +138,9 @@ public record TrainingConfig(UpdaterKind updater, float learningRate, float mome
 
     @Override
     public String toString() {
-        StringBuilder sb = new StringBuilder("training ").append(updater).append(" lr=").append(learningRate);
-        switch (updater) {
-            case NESTEROVS -> sb.append(" momentum=").append(momentumOrBeta1);
-            case ADAM, ADAMAX, NADAM, AMSGRAD -> sb.append(" beta1=").append(momentumOrBeta1).append(" beta2=")
-                    .append(beta2).append(" eps=").append(epsilon);
-            case ADADELTA, RMSPROP -> sb.append(updater == UpdaterKind.ADADELTA ? " rho=" : " decay=")
-                    .append(momentumOrBeta1).append(" eps=").append(epsilon);
-            case ADAGRAD -> sb.append(" eps=").append(epsilon);
-            case SGD, NOOP -> { }
+        StringBuilder sb = new StringBuilder("training ").append(weightUpdater());
+        if (!biasUpdater.equals(weightUpdater())) {
+            sb.append(" bias ").append(biasUpdater);
         }
         if (!weightRegularization.isNone()) {
             sb.append(" weights ").append(weightRegularization);

@@ -113,7 +113,7 @@ class BackwardMathTest {
             }
         }
         // SGD with lr 1: b -= db / batch
-        core.applyUpdate(samples, 0);
+        Kernels.applyUpdate(core, samples, 0);
         float[] expected = new float[N];
         for (int j = 0; j < N; j++) {
             expected[j] = b[j] - db[j] / samples;

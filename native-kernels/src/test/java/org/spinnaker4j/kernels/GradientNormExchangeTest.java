@@ -90,7 +90,7 @@ class GradientNormExchangeTest {
         KernelCore whole = block(plain, 0, COLS, GradientNormalizationConfig.NONE, List.of());
         float[] before = parameters(List.of(whole));
         runBatch(plain);
-        whole.applyUpdate(BATCH, 0);
+        Kernels.applyUpdate(whole, BATCH, 0);
         float[] after = parameters(List.of(whole));
         double sumSquares = 0;
         float[] g = new float[before.length];
@@ -108,7 +108,7 @@ class GradientNormExchangeTest {
         KernelCore second = block(split, 1, COLS, new GradientNormalizationConfig(kind, 1f, NORM + 1, 1, 1),
                 List.of(KeyRange.norm(NORM, 1, 0)));
         runBatch(split);
-        KernelException early = assertThrows(KernelException.class, () -> first.applyUpdate(BATCH, 0));
+        KernelException early = assertThrows(KernelException.class, () -> Kernels.applyUpdate(first, BATCH, 0));
         assertEquals(KernelException.INCOMPLETE, early.code());
         int[] outbox = new int[2 * Math.max(first.maxSendsPerEvent(), second.maxSendsPerEvent())];
         List<Packet> partials = new ArrayList<>(Kernels.sends(outbox, first.startNorm(BATCH, outbox)));
@@ -117,8 +117,8 @@ class GradientNormExchangeTest {
         KernelException twice = assertThrows(KernelException.class, () -> first.startNorm(BATCH, outbox));
         assertEquals(KernelException.DUPLICATE_SYNC, twice.code());
         split.run(partials, rnd);
-        first.applyUpdate(BATCH, 0);
-        second.applyUpdate(BATCH, 0);
+        Kernels.applyUpdate(first, BATCH, 0);
+        Kernels.applyUpdate(second, BATCH, 0);
 
         float[] expected = new float[before.length];
         for (int k = 0; k < g.length; k++) {

@@ -25,6 +25,19 @@ final class Kernels {
     private Kernels() {
     }
 
+    /** {@link KernelCore#applyUpdate} with the values of the core's own training config (no schedules). */
+    static void applyUpdate(KernelCore core, int batchSize, int iteration) {
+        TrainingConfig t = core.config().training();
+        core.applyUpdate(batchSize, iteration, values(t.weightUpdater(), t.weightRegularization()),
+                values(t.biasUpdater(), t.biasRegularization()));
+    }
+
+    /** The update values a config without schedules gives one of its arrays. */
+    static UpdateValues values(UpdaterConfig u, RegularizationConfig r) {
+        return new UpdateValues(u.learningRate(), u.kind() == UpdaterKind.NESTEROVS ? u.momentumOrBeta1() : 0f,
+                r.l1(), r.l2(), r.weightDecay());
+    }
+
     static KernelConfig dense(int nRows, int nCols, boolean fused, KernelActivation act, float alpha,
                               int outKeyBase, List<KeyRange> inputs) {
         return new KernelConfig(KernelKind.DENSE_BLOCK, nRows, nCols, act, alpha, fused, outKeyBase, 0, 0, 0, inputs);

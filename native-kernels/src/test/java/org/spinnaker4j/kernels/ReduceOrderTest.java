@@ -147,7 +147,7 @@ class ReduceOrderTest {
         for (Packet p : partials(ReduceOrderTest::backKey, order)) {
             Kernels.deliver(core, p);
         }
-        core.applyUpdate(1, 0);
+        Kernels.applyUpdate(core, 1, 0);
         float[] b = core.readBias();
         for (int j = 0; j < N; j++) {
             b[j] = -b[j];

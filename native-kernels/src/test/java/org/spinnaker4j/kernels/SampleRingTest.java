@@ -80,7 +80,7 @@ class SampleRingTest {
         Kernels.deliver(core, delta(1, 1));
         Kernels.assertAllClose(e(1), Kernels.valuesByKey(Kernels.deliver(core, delta(1, 2)), BACK, 2), 1e-6, "e 1");
         assertEquals(KernelException.INCOMPLETE,
-                assertThrows(KernelException.class, () -> core.applyUpdate(1, 0)).code(), "samples 2 and 3 are held");
+                assertThrows(KernelException.class, () -> Kernels.applyUpdate(core, 1, 0)).code(), "samples 2 and 3 are held");
         for (int s = 2; s < 4; s++) {
             List<Packet> e = new ArrayList<>();
             for (int j = 0; j < 3; j++) {
@@ -91,7 +91,7 @@ class SampleRingTest {
         assertEquals(KernelException.NO_FORWARD,
                 assertThrows(KernelException.class, () -> Kernels.deliver(core, delta(0, 0))).code(), "none held");
 
-        core.applyUpdate(1, 0);
+        Kernels.applyUpdate(core, 1, 0);
         float[] expected = W.clone();
         for (int i = 0; i < 2; i++) {
             for (int j = 0; j < 3; j++) {

@@ -89,10 +89,10 @@ class SoftmaxBackwardTest {
         float[] splitBias = new float[N];
         for (int c = 0; c < 3; c++) {
             KernelCore core = split.cores.get(c);
-            core.applyUpdate(samples, 0);
+            Kernels.applyUpdate(core, samples, 0);
             System.arraycopy(core.readBias(), 0, splitBias, PER * c, PER);
         }
-        single.cores.get(0).applyUpdate(samples, 0);
+        Kernels.applyUpdate(single.cores.get(0), samples, 0);
         Kernels.assertAllClose(single.cores.get(0).readBias(), splitBias, 1e-6, "bias after the update");
         float[] expected = new float[N];
         for (int j = 0; j < N; j++) {

@@ -18,6 +18,8 @@ class TrainingErrorsTest {
     private static final int DELTA = 0x200;
     private static final int OUT = 0x300;
     private static final int BACK = 0x400;
+    /** The update values of the SGD cores here (lr 0.1, no regularization). */
+    private static final UpdateValues SGD_VALUES = new UpdateValues(0.1f, 0f, 0f, 0f, 0f);
 
     private static KernelConfig block(UpdaterKind u, int nRows, int nCols, List<KeyRange> extra) {
         List<KeyRange> in = new java.util.ArrayList<>(List.of(KeyRange.data(ROWS, nRows, 0),
@@ -53,11 +55,11 @@ class TrainingErrorsTest {
         // e_i = sum_j W[i][j] delta_j: (1 - 2 + 1.5, 4 - 5 + 3)
         assertArrayEquals(new float[] {0.5f, 2f}, Kernels.valuesByKey(e, BACK, 2));
         assertEquals(BACK, e.get(0).key(), "in order of rows");
-        core.applyUpdate(1, 0);   // SGD lr 0.1: W -= 0.1 * x^T delta
+        Kernels.applyUpdate(core, 1, 0);   // SGD lr 0.1: W -= 0.1 * x^T delta
         float[] w = core.readWeights();
         float[] expected = {1 - 0.1f * 1f, 2 - 0.1f * -1f, 3 - 0.1f * 0.5f, 4 - 0.1f * 2f, 5 - 0.1f * -2f, 6 - 0.1f * 1f};
         Kernels.assertAllClose(expected, w, 1e-7, "W after one SGD step");
-        core.applyUpdate(1, 1);
+        Kernels.applyUpdate(core, 1, 1);
         Kernels.assertSameBits(w, core.readWeights(), "the accumulators were zeroed: the weights are untouched");
     }
 
@@ -85,13 +87,13 @@ class TrainingErrorsTest {
         assertEquals(KernelException.IN_FLIGHT, Kernels.assertThrowsWith(KernelException.class,
                 () -> Kernels.deliver(core, new Packet(ROWS, 0)), "IN_FLIGHT", "samplesInFlight").code());
         assertEquals(KernelException.INCOMPLETE,
-                Kernels.assertThrowsWith(KernelException.class, () -> core.applyUpdate(1, 0), "INCOMPLETE").code());
+                Kernels.assertThrowsWith(KernelException.class, () -> Kernels.applyUpdate(core, 1, 0), "INCOMPLETE").code());
         Kernels.deliver(core, delta(1, 1f));
         assertEquals(2, Kernels.deliver(core, delta(2, 1f)).size());
         // that sample's backward is done: another delta needs another forward
         assertEquals(KernelException.NO_FORWARD,
                 assertThrows(KernelException.class, () -> Kernels.deliver(core, delta(0, 1f))).code());
-        core.applyUpdate(1, 0);
+        Kernels.applyUpdate(core, 1, 0);
     }
 
     @Test
@@ -151,14 +153,20 @@ class TrainingErrorsTest {
     @Test
     void applyUpdateAndReadsAreValidated() {
         KernelCore unloaded = new KernelCore();
-        assertThrows(IllegalStateException.class, () -> unloaded.applyUpdate(1, 0));
+        assertThrows(IllegalStateException.class, () -> unloaded.applyUpdate(1, 0, SGD_VALUES, SGD_VALUES));
         assertThrows(IllegalStateException.class, unloaded::readWeights);
         assertThrows(IllegalStateException.class, unloaded::discardedCount);
 
         KernelCore core = loadedBlock(List.of());
-        Kernels.assertThrowsWith(IllegalArgumentException.class, () -> core.applyUpdate(0, 0), "batchSize must be positive");
-        assertThrows(IllegalArgumentException.class, () -> core.applyUpdate(-4, 0));
-        Kernels.assertThrowsWith(IllegalArgumentException.class, () -> core.applyUpdate(4, -1), "iteration");
+        Kernels.assertThrowsWith(IllegalArgumentException.class, () -> Kernels.applyUpdate(core, 0, 0), "batchSize must be positive");
+        assertThrows(IllegalArgumentException.class, () -> Kernels.applyUpdate(core, -4, 0));
+        Kernels.assertThrowsWith(IllegalArgumentException.class, () -> Kernels.applyUpdate(core, 4, -1), "iteration");
+        Kernels.assertThrowsWith(IllegalArgumentException.class, () -> core.applyUpdate(1, 0,
+                new UpdateValues(0.1f, 0f, 0f, 0f, 1e-3f), SGD_VALUES), "weight decay of the weights", "config");
+        Kernels.assertThrowsWith(IllegalArgumentException.class, () -> new UpdateValues(Float.NaN, 0f, 0f, 0f, 0f),
+                "finite and >= 0");
+        Kernels.assertThrowsWith(IllegalArgumentException.class, () -> new UpdateValues(0.1f, 0f, -1e-3f, 0f, 0f),
+                "finite and >= 0");
         Kernels.assertThrowsWith(IllegalStateException.class, core::readBias, "REDUCE and fused DENSE_BLOCK",
                 "a partial DENSE_BLOCK");
         Kernels.assertThrowsWith(IllegalStateException.class, core::lastPartialLoss, "output-layer");
@@ -167,7 +175,8 @@ class TrainingErrorsTest {
         float[] w = {1.5f, -2f, 3f, 0.25f};
         inference.load(Kernels.dense(2, 2, true, KernelActivation.RELU, 0f, 0, List.of(KeyRange.data(9, 2, 0))),
                 w, new float[] {7f, 8f});
-        Kernels.assertThrowsWith(IllegalStateException.class, () -> inference.applyUpdate(4, 0), "without a training config");
+        Kernels.assertThrowsWith(IllegalStateException.class, () -> inference.applyUpdate(4, 0, SGD_VALUES, SGD_VALUES),
+                "without a training config");
         assertArrayEquals(w, inference.readWeights(), "inference cores can be read too");
         assertArrayEquals(new float[] {7f, 8f}, inference.readBias());
 
@@ -189,8 +198,8 @@ class TrainingErrorsTest {
         int adam = KernelCore.stateBytes(block(UpdaterKind.ADAM, r, c, List.of()));
         assertEquals(4 * r * c, nesterovs - sgdBytes, "NESTEROVS: one state array per weight");
         assertEquals(2 * 4 * r * c, adam - sgdBytes, "ADAM: two state arrays per weight");
-        // training header (39 words), delta[c], dW[r*c], delta bitmap
-        assertEquals(39 * 4 + 4 * c + 4 * r * c + 4, sgdBytes - inference, "an SGD block's training part");
+        // training header (44 words), delta[c], dW[r*c], delta bitmap
+        assertEquals(44 * 4 + 4 * c + 4 * r * c + 4, sgdBytes - inference, "an SGD block's training part");
 
         KernelConfig fusedSgd = new KernelConfig(KernelKind.DENSE_BLOCK, r, c, KernelActivation.TANH, 0f, true, OUT,
                 0, 0, 0, List.of(KeyRange.data(ROWS, r, 0)),
@@ -216,10 +225,10 @@ class TrainingErrorsTest {
         Kernels.assertThrowsWith(IllegalArgumentException.class,
                 () -> core.load(block(UpdaterKind.ADAM, rows, wider, List.of()), new float[rows * wider], null),
                 "the mapper must split it further");
-        // W, dW, m, v: 16 bytes per weight; 64 x 62 = 63,488 bytes plus 1,104 of the rest (63 columns would need
-        // 64,512 + 1,104 > 65,536)
+        // W, dW, m, v: 16 bytes per weight; 64 x 62 = 63,488 bytes plus 1,124 of the rest (63 columns would need
+        // 64,512 + 1,124 > 65,536)
         assertEquals(62, cols, "the widest Adam block of 64 rows");
-        assertEquals(64_592, KernelCore.stateBytes(block(UpdaterKind.ADAM, rows, cols, List.of())));
+        assertEquals(64_612, KernelCore.stateBytes(block(UpdaterKind.ADAM, rows, cols, List.of())));
     }
 
     @Test
@@ -227,8 +236,10 @@ class TrainingErrorsTest {
         rejects("finite and >= 0", () -> new RegularizationConfig(-1e-3f, 0f, 0f, false, 0));
         rejects("finite and >= 0", () -> new RegularizationConfig(0f, Float.NaN, 0f, false, 0));
         rejects("finite and >= 0", () -> new RegularizationConfig(0f, 0f, Float.POSITIVE_INFINITY, false, 1));
-        rejects("weightDecayTimes must be in [1, 255]", () -> new RegularizationConfig(0f, 0f, 1e-3f, false, 0));
-        rejects("weightDecayTimes must be in [1, 255]", () -> new RegularizationConfig(0f, 0f, 0f, false, 1));
+        rejects("at least 1 with a weight decay", () -> new RegularizationConfig(0f, 0f, 1e-3f, false, 0));
+        rejects("weightDecayTimes must be in [0, 255]", () -> new RegularizationConfig(0f, 0f, 0f, false, 256));
+        assertEquals(1, new RegularizationConfig(0f, 0f, 0f, false, 1).weightDecayTimes(),
+                "a scheduled weight decay may be 0 at load and counted");
         rejects("RMSPROP needs beta1 and beta2 in [0, 1)", () -> new TrainingConfig(UpdaterKind.RMSPROP, 0.1f, 1f, 0f,
                 1e-8f, LossKind.NONE, 0, 0, 0, 0, 0, false));
         rejects("ADADELTA needs", () -> new TrainingConfig(UpdaterKind.ADADELTA, 0f, 0.95f, 0f, 0f, LossKind.NONE, 0,

@@ -326,7 +326,7 @@ class TrainingNetworkTest {
             }
             m.update(batch);
             for (Placed p : placed) {
-                p.core().applyUpdate(BATCH, batch);
+                Kernels.applyUpdate(p.core(), BATCH, batch);
             }
             checkParameters(placed, m, what + " after update " + batch);
         }

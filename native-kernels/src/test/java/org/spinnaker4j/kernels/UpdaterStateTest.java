@@ -61,7 +61,7 @@ class UpdaterStateTest {
         core.writeWeightState(1, m);
         core.writeWeightState(2, v);
         int iteration = 4;
-        core.applyUpdate(1, iteration);
+        Kernels.applyUpdate(core, 1, iteration);
         Hyper h = Hyper.of(UpdaterKind.ADAM);
         double alpha = h.lr() * Math.sqrt(1 - Math.pow(h.beta2(), iteration + 1)) / (1 - Math.pow(h.mu(), iteration + 1));
         float[] w = core.readWeights();
@@ -72,6 +72,65 @@ class UpdaterStateTest {
             Kernels.assertClose((float) mk, core.readWeightState(1)[k], 1e-6, "m[" + k + "]");
             Kernels.assertClose((float) vk, core.readWeightState(2)[k], 1e-6, "v[" + k + "]");
         }
+    }
+
+    /**
+     * An update uses the momentum its command brings, not the config's (a momentum schedule): with no gradient,
+     * Nesterovs' v becomes mu v and W moves by -(mu v + (-mu - 1) mu v), for two different mu in a row.
+     */
+    @Test
+    void eachUpdateUsesTheMomentumItsCommandBrings() {
+        KernelCore core = block(UpdaterKind.NESTEROVS);
+        float[] v = {0.1f, -0.2f, 0.3f, -0.4f, 0.5f, -0.6f};
+        core.writeWeightState(1, v);
+        float[] w = W.clone();
+        for (float mu : new float[] {0.5f, 0.25f}) {
+            UpdateValues values = new UpdateValues(0.05f, mu, 0f, 0f, 0f);
+            core.applyUpdate(1, 0, values, values);
+            for (int k = 0; k < w.length; k++) {
+                float prev = mu * v[k];
+                v[k] = prev;
+                w[k] -= prev + (-mu - 1f) * v[k];
+            }
+            Kernels.assertAllClose(v, core.readWeightState(1), 1e-7, "v after momentum " + mu);
+            Kernels.assertAllClose(w, core.readWeights(), 1e-7, "W after momentum " + mu);
+        }
+        assertEquals(0.9f, Hyper.of(UpdaterKind.NESTEROVS).mu(), "the config's momentum differs from both");
+    }
+
+    /**
+     * A bias updater of its own (DL4J's biasUpdater): a fused block with Adam weights and a Nesterovs bias keeps two
+     * state arrays for W and one for b, and steps each with its own updater and learning rate.
+     */
+    @Test
+    void theBiasHasAnUpdaterOfItsOwn() {
+        UpdaterConfig nesterovs = new UpdaterConfig(UpdaterKind.NESTEROVS, 0.5f, 0.9f, 0f, 0f);
+        KernelConfig config = new KernelConfig(KernelKind.DENSE_BLOCK, 2, 2, KernelActivation.IDENTITY, 0f, true, OUT,
+                0, 0, 0, List.of(KeyRange.data(ROWS, 2, 0), KeyRange.label(0x600, 2, 0)),
+                TrainingReference.output(Hyper.of(UpdaterKind.ADAM), LossKind.MSE, 2, DELTA, BACK, 0x700, false)
+                        .withBiasUpdater(nesterovs));
+        KernelCore core = new KernelCore();
+        core.load(config, new float[] {1, 2, 3, 4}, new float[] {0.5f, -0.5f});
+        assertEquals(4, core.readWeightState(2).length, "Adam's m and v for W");
+        assertThrowsWith(IllegalArgumentException.class, () -> core.readBiasState(2), "NESTEROVS keeps 1 array");
+        float[] v = {0.2f, -0.4f};
+        core.writeBiasState(1, v);
+        UpdateValues adam = new UpdateValues(0.01f, 0f, 0f, 0f, 0f);
+        UpdateValues bias = new UpdateValues(0.5f, 0.9f, 0f, 0f, 0f);
+        core.applyUpdate(1, 0, adam, bias);
+        // no gradient: Nesterovs' v becomes 0.9 v and b moves by -(0.9 v - 1.9 (0.9 v)); Adam's W stays
+        float[] b = {0.5f, -0.5f};
+        for (int j = 0; j < 2; j++) {
+            float prev = 0.9f * v[j];
+            b[j] -= prev + (-0.9f - 1f) * prev;
+        }
+        Kernels.assertAllClose(b, core.readBias(), 1e-7, "b after Nesterovs");
+        Kernels.assertAllClose(new float[] {1, 2, 3, 4}, core.readWeights(), 0, "W after Adam without gradient");
+        assertEquals(KernelCore.stateBytes(config) + 4 * 2,
+                KernelCore.stateBytes(new KernelConfig(config.kind(), 2, 2, KernelActivation.IDENTITY, 0f, true, OUT,
+                        0, 0, 0, config.inputs(), config.training().withBiasUpdater(
+                                new UpdaterConfig(UpdaterKind.ADAM, 0.01f, 0.9f, 0.999f, 1e-8f)))),
+                "an Adam bias keeps one more array of nCols than a Nesterovs bias");
     }
 
     @Test

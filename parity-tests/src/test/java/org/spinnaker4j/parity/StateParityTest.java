@@ -104,17 +104,21 @@ class StateParityTest {
 
     // ---- updater state: trained on the cores, kept through every hand-over ---------------------------------------
 
-    /** 6 → 9 tanh → 4 softmax with one updater per layer. */
-    private static MultiLayerConfiguration small(IUpdater hidden, IUpdater output) {
-        return new NeuralNetConfiguration.Builder().seed(5).list()
+    /** 6 → 9 tanh → 4 softmax with one updater per layer and, if {@code bias} is not null, that bias updater. */
+    private static MultiLayerConfiguration small(IUpdater hidden, IUpdater output, IUpdater bias) {
+        NeuralNetConfiguration.Builder builder = new NeuralNetConfiguration.Builder().seed(5);
+        return (bias == null ? builder : builder.biasUpdater(bias)).list()
                 .layer(new DenseLayer.Builder().nIn(6).nOut(9).activation(Activation.TANH).updater(hidden).build())
                 .layer(new OutputLayer.Builder(LossFunction.MCXENT).nIn(9).nOut(4).activation(Activation.SOFTMAX)
                         .updater(output).build())
                 .build();
     }
 
-    /** The updaters the hand-overs are tried with: one for the whole network, or different per layer. */
-    private record Updaters(String name, IUpdater hidden, IUpdater output) {
+    /**
+     * The updaters the hand-overs are tried with: one for the whole network, or different per layer; {@code bias}
+     * the bias updater of every layer (null: none of its own).
+     */
+    private record Updaters(String name, IUpdater hidden, IUpdater output, IUpdater bias) {
     }
 
     private static final INDArray X = Parity.uniformInputs(8, 6, 40);
@@ -125,9 +129,12 @@ class StateParityTest {
         Consumer<MultiLayerNetwork> moveABias = n -> n.getParam("1_b").putScalar(2, n.getParam("1_b").getDouble(2) + 0.125);
         Consumer<MultiLayerNetwork> newLearningRate = n -> n.setLearningRate(0.01);
         Consumer<MultiLayerNetwork> newLayerLearningRate = n -> n.setLearningRate(1, 0.004);
-        return Stream.of(new Updaters("Adam", new Adam(0.02), new Adam(0.02)),
-                new Updaters("Nesterovs", new Nesterovs(0.05, 0.9), new Nesterovs(0.05, 0.9)),
-                new Updaters("Sgd then Adam", new Sgd(0.1), new Adam(0.01))).flatMap(updater -> Stream.of(
+        return Stream.of(new Updaters("Adam", new Adam(0.02), new Adam(0.02), null),
+                new Updaters("Nesterovs", new Nesterovs(0.05, 0.9), new Nesterovs(0.05, 0.9), null),
+                new Updaters("Sgd then Adam", new Sgd(0.1), new Adam(0.01), null),
+                // two state arrays for W, one for b, both named V in DL4J's two blocks of a layer
+                new Updaters("Adam with a Nesterovs bias", new Adam(0.02), new Adam(0.02), new Nesterovs(0.05, 0.9)))
+                .flatMap(updater -> Stream.of(
                 handOff("read back after training", updater, none, n -> n),
                 handOff("clone()", updater, none, SpiNNakerMultiLayerNetwork::clone),
                 handOff("wrap(toCpu())", updater, none, n -> SpiNNakerMultiLayerNetwork.wrap(n.toCpu())),
@@ -151,7 +158,7 @@ class StateParityTest {
     @MethodSource("handOffs")
     void updaterStateIsDl4jsAndSurvivesHandOvers(String name, Updaters updaters, Consumer<MultiLayerNetwork> edit,
             UnaryOperator<SpiNNakerMultiLayerNetwork> transfer) {
-        MultiLayerNetwork cpu = new MultiLayerNetwork(small(updaters.hidden(), updaters.output()));
+        MultiLayerNetwork cpu = new MultiLayerNetwork(small(updaters.hidden(), updaters.output(), updaters.bias()));
         cpu.init();
         try (SpiNNakerMultiLayerNetwork machine = SpiNNakerMultiLayerNetwork.wrap(cpu)) {
             for (int step = 0; step < 3; step++) {

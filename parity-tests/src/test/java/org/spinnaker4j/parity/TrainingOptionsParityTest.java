@@ -31,7 +31,7 @@ import org.nd4j.linalg.lossfunctions.LossFunctions.LossFunction;
 import org.spinnaker4j.backend.SpiNNakerOptions;
 
 /**
- * Every built-in updater and every regularization option trains on the machine as on nd4j-native: 20 mini-batches
+ * Every built-in updater, bias updaters of their own and every regularization option train on the machine as on nd4j-native: 20 mini-batches
  * of 16 on a small 8-16-12-4 network (coefficients large enough to move parameters by more than the tolerance), every parameter within 1e-3, the updater state within 1e-3 (relative above
  * 1), every iteration's score (which includes the regularization terms) within 1e-4 relative.
  */
@@ -41,11 +41,11 @@ class TrainingOptionsParityTest {
     private static final int BATCH_SIZE = 16;
 
     /** A configuration builder with the network-wide options of a case. */
-    private interface Options {
+    interface Options {
         NeuralNetConfiguration.Builder apply(NeuralNetConfiguration.Builder b);
     }
 
-    private static MultiLayerConfiguration network(Options options, Layer hidden) {
+    static MultiLayerConfiguration network(Options options, Layer hidden) {
         // biases start at 0.2, not 0, so that their regularization moves them by more than the tolerance
         return options.apply(new NeuralNetConfiguration.Builder().seed(42).weightInit(WeightInit.XAVIER).biasInit(0.2))
                 .list()
@@ -56,7 +56,7 @@ class TrainingOptionsParityTest {
                 .build();
     }
 
-    private static MultiLayerConfiguration network(Options options) {
+    static MultiLayerConfiguration network(Options options) {
         return network(options, dense(16, 12, Activation.RELU));
     }
 
@@ -97,6 +97,26 @@ class TrainingOptionsParityTest {
                 Arguments.of("per-layer updaters and regularization", network(b -> b.updater(new Adam(0.01)).l2(1e-3),
                         new DenseLayer.Builder().nIn(16).nOut(12).activation(Activation.RELU)
                                 .updater(new AMSGrad(0.02)).weightDecay(1e-2, false).build())));
+    }
+
+    /** Bias updaters of their own (DL4J's {@code biasUpdater}): a separate updater block for each bias. */
+    static Stream<Arguments> biasUpdaters() {
+        return Stream.of(
+                Arguments.of("Adam, Sgd bias", network(b -> b.updater(new Adam(0.01)).biasUpdater(new Sgd(0.1)))),
+                Arguments.of("Nesterovs, NoOp bias", network(b -> b.updater(new Nesterovs(0.05, 0.9))
+                        .biasUpdater(new NoOp()))),
+                Arguments.of("Sgd, AMSGrad bias with l2Bias and weightDecayBias", network(b -> b.updater(new Sgd(0.1))
+                        .biasUpdater(new AMSGrad(0.02)).l2Bias(1e-2).weightDecayBias(1e-2, true))),
+                Arguments.of("RmsProp, Nesterovs bias on one layer", network(b -> b.updater(new RmsProp(0.01)),
+                        new DenseLayer.Builder().nIn(16).nOut(12).activation(Activation.RELU)
+                                .biasUpdater(new Nesterovs(0.02, 0.8)).build())));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("biasUpdaters")
+    void biasUpdatersOfTheirOwnTrainAsOnTheCpu(String name, MultiLayerConfiguration conf) {
+        TrainingParity.assertTrainingParity(name, conf, SpiNNakerOptions.defaults(), TrainingParity.Labels.ONE_HOT,
+                BATCHES, BATCH_SIZE);
     }
 
     @ParameterizedTest(name = "{0}")

@@ -3,8 +3,13 @@ package org.spinnaker4j.parity;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.ArrayList;
+import java.util.List;
+import org.deeplearning4j.datasets.iterator.utilty.ListDataSetIterator;
+import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.optimize.api.BaseTrainingListener;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
@@ -88,17 +93,7 @@ final class TrainingParity {
             double cpuScore = cpu.score(last);
             assertTrue(Math.abs(machine.score(last) - cpuScore) <= SCORE_TOLERANCE * Math.max(Math.abs(cpuScore), 1e-12),
                     "score(DataSet) after training: " + machine.score(last) + " on SpiNNaker, " + cpuScore + " on the CPU");
-            double parameterDiff = Transforms.abs(machine.params().sub(cpu.params())).maxNumber().doubleValue();
-            double stateDiff = updaterStateDifference(cpu, machine);
-            RunStats stats = machine.lastTrainingStats();
-            LOG.info("{} {} / {}: {} mini-batches of {}: worst relative score difference {}, max |parameter diff| {}, "
-                    + "max relative updater state diff {}; last batch: {}", name, options.partitioning(),
-                    options.simulator().sendMode(), batches, batchSize, worstScore, parameterDiff, stateDiff, stats);
-            assertTrue(stateDiff < PARAMETER_TOLERANCE, "max relative |updater state diff| " + stateDiff);
-            assertEquals(batches, machine.getIterationCount());
-            assertEquals(0, stats.packetsDropped(), stats.describeDrops());
-            assertTrue(parameterDiff < PARAMETER_TOLERANCE, "max |parameter diff| " + parameterDiff);
-            return stats;
+            return assertSameTrainedState(name, options, cpu, machine, batches, batchSize, worstScore);
         }
     }
 
@@ -124,6 +119,79 @@ final class TrainingParity {
 
     private static INDArray labels(MultiLayerNetwork net, Labels kind, int rows) {
         return labels(kind, rows, (int) net.layerSize(net.getnLayers() - 1), 22);
+    }
+
+    /**
+     * Fits {@code epochs} epochs of {@code batchesPerEpoch} mini-batches of {@code batchSize} with
+     * {@code fit(DataSetIterator)} on both backends, so DL4J's epoch count moves (epoch schedules), asserting every
+     * iteration's score and the iteration and epoch DL4J's listeners see, then every parameter and the updater's
+     * state as {@link #assertTrainingParity} does; returns the max |parameter difference|.
+     */
+    static double assertEpochTrainingParity(String name, MultiLayerConfiguration conf, int epochs,
+            int batchesPerEpoch, int batchSize) {
+        MultiLayerNetwork cpu = new MultiLayerNetwork(conf.clone());
+        cpu.init();
+        int nIn = (int) cpu.layerInputSize(0);
+        int nOut = (int) cpu.layerSize(cpu.getnLayers() - 1);
+        INDArray x = Parity.uniformInputs(batchesPerEpoch * batchSize, nIn, 21);
+        INDArray y = labels(Labels.ONE_HOT, batchesPerEpoch * batchSize, nOut, 22);
+        List<DataSet> batches = new ArrayList<>();
+        for (int b = 0; b < batchesPerEpoch; b++) {
+            batches.add(new DataSet(x.get(NDArrayIndex.interval(b * batchSize, (b + 1) * batchSize), NDArrayIndex.all()),
+                    y.get(NDArrayIndex.interval(b * batchSize, (b + 1) * batchSize), NDArrayIndex.all())));
+        }
+        try (SpiNNakerMultiLayerNetwork machine = new SpiNNakerMultiLayerNetwork(conf.clone(),
+                SpiNNakerOptions.defaults())) {
+            machine.init();
+            machine.setParams(cpu.params());
+            ScoreRecorder cpuScores = new ScoreRecorder();
+            ScoreRecorder machineScores = new ScoreRecorder();
+            cpu.setListeners(cpuScores);
+            machine.setListeners(machineScores);
+            cpu.fit(new ListDataSetIterator<>(batches, 1), epochs);
+            machine.fit(new ListDataSetIterator<>(batches, 1), epochs);
+            assertEquals(epochs, machine.getEpochCount(), "epochs counted");
+            assertEquals(cpuScores.steps, machineScores.steps, "the iteration and epoch of every iterationDone");
+            double worstScore = 0;
+            for (int i = 0; i < cpuScores.scores.size(); i++) {
+                double expected = cpuScores.scores.get(i);
+                double relative = Math.abs(machineScores.scores.get(i) - expected) / Math.max(Math.abs(expected), 1e-12);
+                worstScore = Math.max(worstScore, relative);
+                assertTrue(relative <= SCORE_TOLERANCE, "iteration " + i + ": score " + machineScores.scores.get(i)
+                        + " on SpiNNaker, " + expected + " on the CPU");
+            }
+            assertSameTrainedState(name, SpiNNakerOptions.defaults(), cpu, machine, epochs * batchesPerEpoch,
+                    batchSize, worstScore);
+            return Transforms.abs(machine.params().sub(cpu.params())).maxNumber().doubleValue();
+        }
+    }
+
+    /** Records the score, iteration and epoch of every {@code iterationDone}. */
+    private static final class ScoreRecorder extends BaseTrainingListener {
+        final List<Double> scores = new ArrayList<>();
+        final List<String> steps = new ArrayList<>();
+
+        @Override
+        public void iterationDone(Model model, int iteration, int epoch) {
+            scores.add(model.score());
+            steps.add(iteration + "/" + epoch);
+        }
+    }
+
+    /** Asserts and logs the parameters, the updater state and the counters after training on both backends. */
+    private static RunStats assertSameTrainedState(String name, SpiNNakerOptions options, MultiLayerNetwork cpu,
+            SpiNNakerMultiLayerNetwork machine, int batches, int batchSize, double worstScore) {
+        double parameterDiff = Transforms.abs(machine.params().sub(cpu.params())).maxNumber().doubleValue();
+        double stateDiff = updaterStateDifference(cpu, machine);
+        RunStats stats = machine.lastTrainingStats();
+        LOG.info("{} {} / {}: {} mini-batches of {}: worst relative score difference {}, max |parameter diff| {}, "
+                + "max relative updater state diff {}; last batch: {}", name, options.partitioning(),
+                options.simulator().sendMode(), batches, batchSize, worstScore, parameterDiff, stateDiff, stats);
+        assertTrue(stateDiff < PARAMETER_TOLERANCE, "max relative |updater state diff| " + stateDiff);
+        assertEquals(batches, machine.getIterationCount());
+        assertEquals(0, stats.packetsDropped(), stats.describeDrops());
+        assertTrue(parameterDiff < PARAMETER_TOLERANCE, "max |parameter diff| " + parameterDiff);
+        return stats;
     }
 
     /** max |machine − CPU| / max(1, |CPU|) over the updater's state view, 0 for updaters without state. */

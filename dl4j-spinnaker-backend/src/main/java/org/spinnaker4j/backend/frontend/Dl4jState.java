@@ -2,8 +2,11 @@ package org.spinnaker4j.backend.frontend;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.deeplearning4j.nn.api.Updater;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.nn.updater.BaseMultiLayerUpdater;
@@ -23,14 +26,15 @@ import org.spinnaker4j.backend.runtime.LayerSlices;
 import org.spinnaker4j.mapper.ir.DenseLayerSpec;
 import org.spinnaker4j.mapper.ir.DenseParameters;
 import org.spinnaker4j.mapper.ir.NetworkSpec;
-import org.spinnaker4j.mapper.ir.UpdaterType;
+import org.spinnaker4j.mapper.ir.UpdaterSpec;
 
 /**
  * Moves a DL4J network's state (its parameters and its updater's state) to and from the
  * layer-shaped arrays the machine loads and reads back. DL4J lays both out in one flat vector
  * per kind: layer after layer, each layer's W (nIn × nOut, column-major) then its bias; an
- * updater block keeps each of its state arrays (Adam's M and V, Nesterovs' V, ...) laid out like the
- * parameters it covers.
+ * updater block (one per run of parameters with equal updaters: a layer whose bias has an updater of its own
+ * splits in two) keeps each of its state arrays (Adam's M and V, Nesterovs' V, ...) laid out like the
+ * parameters it covers, so arrays of one name (Nesterovs' V and Adam's V) can sit side by side in two blocks.
  */
 public final class Dl4jState {
 
@@ -43,45 +47,64 @@ public final class Dl4jState {
     }
 
     /**
-     * The network's updater state, {@code result.get(l).get(k)} being layer l's state array k in the order
-     * of {@link #stateKeys}; DL4J's updater is created (with zero state) if the network has none yet.
+     * The network's updater state, {@code result.get(l).get(k - 1)} being layer l's state array k as
+     * {@code Machine.readUpdaterState} lays it out: its weights the weights' updater's array k (in the order of
+     * {@link #stateKeys}), its bias the bias' updater's, zeros where that updater keeps fewer; DL4J's updater is
+     * created (with zero state) if the network has none yet.
      */
     public static List<List<DenseParameters>> updaterState(MultiLayerNetwork net, NetworkSpec spec) {
-        List<String> keys = allStateKeys(spec);
-        List<List<DenseParameters>> state = new ArrayList<>();
-        spec.layers().forEach(layer -> state.add(new ArrayList<>()));
-        if (keys.isEmpty()) {
-            return state;
-        }
-        float[][] byKey = new float[keys.size()][numParams(spec)];
+        Map<String, float[]> byKey = new HashMap<>();
         for (UpdaterBlock block : blocks(net)) {
             Map<String, INDArray> arrays = block.getGradientUpdater().getState();
             for (Map.Entry<String, INDArray> array : arrays.entrySet()) {
                 float[] values = flat(array.getValue());
-                System.arraycopy(values, 0, byKey[index(keys, array.getKey())], block.getParamOffsetStart(),
-                        values.length);
+                System.arraycopy(values, 0, byKey.computeIfAbsent(array.getKey(), k -> new float[numParams(spec)]),
+                        block.getParamOffsetStart(), values.length);
             }
         }
-        List<List<DenseParameters>> byKeyAndLayer = new ArrayList<>();
-        for (float[] values : byKey) {
-            byKeyAndLayer.add(split(values, spec));
-        }
+        Map<String, List<DenseParameters>> byKeyAndLayer = new HashMap<>();
+        byKey.forEach((key, values) -> byKeyAndLayer.put(key, split(values, spec)));
+        List<List<DenseParameters>> state = new ArrayList<>();
         for (int l = 0; l < spec.layers().size(); l++) {
-            for (String key : stateKeys(spec, l)) {
-                state.get(l).add(byKeyAndLayer.get(keys.indexOf(key)).get(l));
+            List<String> weights = stateKeys(spec, l, false);
+            List<String> bias = stateKeys(spec, l, true);
+            DenseParameters zeros = LayerSlices.zeros(spec.layers().get(l));
+            List<DenseParameters> arrays = new ArrayList<>();
+            for (int k = 0; k < Math.max(weights.size(), bias.size()); k++) {
+                DenseParameters w = k < weights.size() ? layerOf(byKeyAndLayer, weights.get(k), l) : zeros;
+                DenseParameters b = k < bias.size() ? layerOf(byKeyAndLayer, bias.get(k), l) : zeros;
+                arrays.add(new DenseParameters(w.nIn(), w.nOut(), w.weights(), b.bias()));
             }
+            state.add(arrays);
         }
         return state;
     }
 
+    private static DenseParameters layerOf(Map<String, List<DenseParameters>> byKeyAndLayer, String key, int layer) {
+        List<DenseParameters> layers = byKeyAndLayer.get(key);
+        if (layers == null) {
+            throw new IllegalStateException("DL4J's updater keeps no state array " + key + " for layer " + layer
+                    + ", whose updater needs one");
+        }
+        return layers.get(layer);
+    }
+
     /** Writes updater state shaped as {@link #updaterState} returns it into the network's updater. */
     public static void setUpdaterState(MultiLayerNetwork net, NetworkSpec spec, List<List<DenseParameters>> state) {
-        List<String> keys = allStateKeys(spec);
+        Set<String> keys = new LinkedHashSet<>();
+        for (int l = 0; l < spec.layers().size(); l++) {
+            keys.addAll(stateKeys(spec, l, false));
+            keys.addAll(stateKeys(spec, l, true));
+        }
         for (String key : keys) {
             List<DenseParameters> layers = new ArrayList<>();
             for (int l = 0; l < spec.layers().size(); l++) {
-                int k = stateKeys(spec, l).indexOf(key);
-                layers.add(k >= 0 ? state.get(l).get(k) : LayerSlices.zeros(spec.layers().get(l)));
+                int w = stateKeys(spec, l, false).indexOf(key);
+                int b = stateKeys(spec, l, true).indexOf(key);
+                DenseParameters zeros = LayerSlices.zeros(spec.layers().get(l));
+                DenseParameters weights = w >= 0 ? state.get(l).get(w) : zeros;
+                layers.add(new DenseParameters(weights.nIn(), weights.nOut(), weights.weights(),
+                        (b >= 0 ? state.get(l).get(b) : zeros).bias()));
             }
             float[] values = join(layers, spec);
             for (UpdaterBlock block : blocks(net)) {
@@ -95,10 +118,13 @@ public final class Dl4jState {
         }
     }
 
-    /** The names DL4J gives layer l's updater state arrays, in the order the kernels number them (1, 2, ...). */
-    public static List<String> stateKeys(NetworkSpec spec, int layer) {
-        UpdaterType type = spec.training().updater(layer).type();
-        return switch (type) {
+    /**
+     * The names DL4J gives the state arrays of layer l's weights' updater, or of its bias' updater if {@code bias},
+     * in the order the kernels number them (1, 2, ...).
+     */
+    public static List<String> stateKeys(NetworkSpec spec, int layer, boolean bias) {
+        UpdaterSpec updater = spec.training().updater(layer);
+        return switch ((bias ? updater.forBias() : updater).type()) {
             case SGD, NOOP -> List.of();
             case NESTEROVS -> List.of(NesterovsUpdater.V_STATE);
             case ADAM -> List.of(AdamUpdater.M_STATE, AdamUpdater.V_STATE);
@@ -109,23 +135,6 @@ public final class Dl4jState {
             case ADADELTA -> List.of(AdaDeltaUpdater.MSG_STATE, AdaDeltaUpdater.MSDX_STATE);
             case RMSPROP -> List.of(RmsPropUpdater.G_STATE);
         };
-    }
-
-    private static List<String> allStateKeys(NetworkSpec spec) {
-        List<String> keys = new ArrayList<>();
-        for (int l = 0; l < spec.layers().size(); l++) {
-            stateKeys(spec, l).stream().filter(k -> !keys.contains(k)).forEach(keys::add);
-        }
-        return keys;
-    }
-
-    private static int index(List<String> keys, String key) {
-        int k = keys.indexOf(key);
-        if (k < 0) {
-            throw new IllegalStateException("DL4J's updater has a state array " + key + " that none of the layers' "
-                    + "updaters (" + keys + ") keeps");
-        }
-        return k;
     }
 
     /** The DL4J updater's state as one flat vector (a copy), for comparing it bit for bit. */

@@ -24,7 +24,6 @@ import org.nd4j.linalg.learning.config.Nesterovs;
 import org.nd4j.linalg.learning.config.NoOp;
 import org.nd4j.linalg.learning.config.RmsProp;
 import org.nd4j.linalg.learning.config.Sgd;
-import org.nd4j.linalg.schedule.ISchedule;
 import org.nd4j.linalg.lossfunctions.ILossFunction;
 import org.nd4j.linalg.lossfunctions.impl.LossBinaryXENT;
 import org.nd4j.linalg.lossfunctions.impl.LossL1;
@@ -44,8 +43,11 @@ import org.spinnaker4j.mapper.ir.UpdaterType;
 /**
  * Lowers a configuration's training options (the output layer's loss, each layer's updater and regularization,
  * which may differ) into a {@link TrainingSpec}, adding a {@link Problem} for each option the kernels do not
- * implement: learning-rate schedules, a separate bias updater, regularization schedules, per-output loss weights,
- * miniBatch set differently per layer, other optimisation algorithms and step functions, layers without bias.
+ * implement: per-output loss weights, miniBatch set differently per layer, other optimisation algorithms and step
+ * functions, layers without bias. Learning rates, Nesterovs' momentum and regularization coefficients may follow any
+ * {@code ISchedule}: the spec holds their first update's values, {@link UpdateValuesTranslator} each update's. A
+ * layer's {@code biasUpdater} that differs from its updater becomes the spec's bias updater (the cores that own the
+ * bias apply it).
  */
 final class TrainingTranslator {
 
@@ -71,19 +73,19 @@ final class TrainingTranslator {
                 continue;
             }
             String type = layer.getClass().getSimpleName();
-            UpdaterSpec mine = updater(i, type, layer.getIUpdater(), problems);
-            if (layer.getBiasUpdater() != null && !layer.getBiasUpdater().equals(layer.getIUpdater())) {
-                problems.add(new Problem(i, type, "a separate bias updater (" + layer.getBiasUpdater()
-                        + ") is not supported yet: a core applies one updater to its weights and its bias"));
-            }
+            UpdaterSpec mine = updater(i, type, "updater", layer.getIUpdater(), problems);
+            IUpdater biasUpdater = UpdateValuesTranslator.biasUpdater(layer);
+            boolean sameUpdater = biasUpdater == layer.getIUpdater();
+            UpdaterSpec ownBias = sameUpdater ? null : updater(i, type, "biasUpdater", biasUpdater, problems);
             RegularizationSpec weights = RegularizationTranslator.translate(i, type, "regularization",
                     layer.getRegularization(), layer.getIUpdater(), problems);
             RegularizationSpec bias = RegularizationTranslator.translate(i, type, "regularizationBias",
-                    layer.getRegularizationBias(), layer.getIUpdater(), problems);
+                    layer.getRegularizationBias(), biasUpdater, problems);
             GradientNormalizationSpec normalization = normalization(i, type, layer, problems);
-            if (mine != null && weights != null && bias != null && normalization != null) {
+            if (mine != null && weights != null && bias != null && normalization != null
+                    && (sameUpdater || ownBias != null)) {
                 mine = new UpdaterSpec(mine.type(), mine.learningRate(), mine.momentumOrBeta1(), mine.beta2(),
-                        mine.epsilon(), weights, bias, normalization);
+                        mine.epsilon(), weights, bias, ownBias, normalization);
             }
             checkSolver(i, type, conf.getConf(i), problems);
             if (!hasBias(layer)) {
@@ -150,64 +152,50 @@ final class TrainingTranslator {
         return layer instanceof DenseLayer d ? d.hasBias() : !(layer instanceof OutputLayer o) || o.hasBias();
     }
 
-    private static UpdaterSpec updater(int i, String type, IUpdater u, List<Problem> problems) {
-        if (u != null && schedule(u) != null) {
-            problems.add(new Problem(i, type, "learning-rate or momentum schedules are not supported (got "
-                    + schedule(u).getClass().getSimpleName() + ")"));
-            return null;
-        }
+    /** The spec of the layer's {@code what} ("updater" or "biasUpdater"), or null after adding a problem. */
+    private static UpdaterSpec updater(int i, String type, String what, IUpdater u, List<Problem> problems) {
         UpdaterSpec spec = spec(u);
         if (spec == null) {
-            problems.add(new Problem(i, type, "updater " + (u == null ? "none" : u.getClass().getSimpleName())
+            problems.add(new Problem(i, type, what + " " + (u == null ? "none" : u.getClass().getSimpleName())
                     + " is not supported; use Sgd, Nesterovs, Adam, AdaMax, Nadam, AMSGrad, AdaGrad, AdaDelta, "
                     + "RmsProp or NoOp"));
         }
         return spec;
     }
 
-    /** The spec of a DL4J updater without schedules, or null if the kernels do not implement it. */
+    /**
+     * The spec of a DL4J updater, or null if the kernels do not implement it. Its learning rate (and Nesterovs'
+     * momentum) are the first update's: where they follow schedules, {@link UpdateValuesTranslator} gives each
+     * update's.
+     */
     private static UpdaterSpec spec(IUpdater u) {
-        if (u instanceof Sgd sgd) {
-            return spec(UpdaterType.SGD, sgd.getLearningRate(), 0, 0, 0);
+        if (u instanceof Sgd) {
+            return spec(UpdaterType.SGD, u, 0, 0, 0);
         } else if (u instanceof Nesterovs n) {
-            return spec(UpdaterType.NESTEROVS, n.getLearningRate(), n.getMomentum(), 0, 0);
+            return spec(UpdaterType.NESTEROVS, u, n.currentMomentum(0, 0), 0, 0);
         } else if (u instanceof Adam a) {
-            return spec(UpdaterType.ADAM, a.getLearningRate(), a.getBeta1(), a.getBeta2(), a.getEpsilon());
+            return spec(UpdaterType.ADAM, u, a.getBeta1(), a.getBeta2(), a.getEpsilon());
         } else if (u instanceof AdaMax a) {
-            return spec(UpdaterType.ADAMAX, a.getLearningRate(), a.getBeta1(), a.getBeta2(), a.getEpsilon());
+            return spec(UpdaterType.ADAMAX, u, a.getBeta1(), a.getBeta2(), a.getEpsilon());
         } else if (u instanceof Nadam a) {
-            return spec(UpdaterType.NADAM, a.getLearningRate(), a.getBeta1(), a.getBeta2(), a.getEpsilon());
+            return spec(UpdaterType.NADAM, u, a.getBeta1(), a.getBeta2(), a.getEpsilon());
         } else if (u instanceof AMSGrad a) {
-            return spec(UpdaterType.AMSGRAD, a.getLearningRate(), a.getBeta1(), a.getBeta2(), a.getEpsilon());
+            return spec(UpdaterType.AMSGRAD, u, a.getBeta1(), a.getBeta2(), a.getEpsilon());
         } else if (u instanceof AdaGrad a) {
-            return spec(UpdaterType.ADAGRAD, a.getLearningRate(), 0, 0, a.getEpsilon());
+            return spec(UpdaterType.ADAGRAD, u, 0, 0, a.getEpsilon());
         } else if (u instanceof AdaDelta a) {
-            return spec(UpdaterType.ADADELTA, 0, a.getRho(), 0, a.getEpsilon());
+            return spec(UpdaterType.ADADELTA, u, a.getRho(), 0, a.getEpsilon());
         } else if (u instanceof RmsProp r) {
-            return spec(UpdaterType.RMSPROP, r.getLearningRate(), r.getRmsDecay(), 0, r.getEpsilon());
+            return spec(UpdaterType.RMSPROP, u, r.getRmsDecay(), 0, r.getEpsilon());
         } else if (u instanceof NoOp) {
-            return spec(UpdaterType.NOOP, 0, 0, 0, 0);
+            return spec(UpdaterType.NOOP, u, 0, 0, 0);
         }
         return null;
     }
 
-    private static UpdaterSpec spec(UpdaterType type, double lr, double b1, double b2, double eps) {
-        return new UpdaterSpec(type, (float) lr, (float) b1, (float) b2, (float) eps);
-    }
-
-    /** The schedule driving the updater's learning rate (or Nesterovs' momentum), or null. */
-    private static ISchedule schedule(IUpdater u) {
-        if (u instanceof Nesterovs n && n.getMomentumISchedule() != null) {
-            return n.getMomentumISchedule();
-        }
-        return u instanceof Sgd a ? a.getLearningRateSchedule()
-                : u instanceof Nesterovs a ? a.getLearningRateSchedule()
-                : u instanceof Adam a ? a.getLearningRateSchedule()
-                : u instanceof AdaMax a ? a.getLearningRateSchedule()
-                : u instanceof Nadam a ? a.getLearningRateSchedule()
-                : u instanceof AMSGrad a ? a.getLearningRateSchedule()
-                : u instanceof AdaGrad a ? a.getLearningRateSchedule()
-                : u instanceof RmsProp a ? a.getLearningRateSchedule() : null;
+    private static UpdaterSpec spec(UpdaterType type, IUpdater u, double b1, double b2, double eps) {
+        return new UpdaterSpec(type, UpdateValuesTranslator.learningRate(u, 0, 0), (float) b1, (float) b2,
+                (float) eps);
     }
 
     private static LossFunction loss(int i, OutputLayer output, List<Problem> problems) {

@@ -14,9 +14,11 @@ public class UnsupportedNetworkException extends IllegalArgumentException {
             + "relu, leakyrelu, sigmoid, tanh, softmax, hardtanh, softplus, elu, swish, gelu (not precise), selu, "
             + "mish, softsign, rationaltanh, rectifiedtanh, cube, thresholdedrelu, relu6 (not hardsigmoid, rrelu, "
             + "prelu, or relu with max/threshold/negativeSlope); for training, updaters Sgd, "
-            + "Nesterovs, Adam, AdaMax, Nadam, AMSGrad, AdaGrad, AdaDelta, RmsProp, NoOp (no schedules, no separate "
-            + "bias updater; every gradient normalization), regularization l1, l2, weight decay (weights and bias, "
-            + "fixed coefficients) and losses MSE, L1, L2, MAE, XENT, MCXENT, NEGATIVELOGLIKELIHOOD.";
+            + "Nesterovs, Adam, AdaMax, Nadam, AMSGrad, AdaGrad, AdaDelta, RmsProp, NoOp (learning rate and "
+            + "Nesterovs' momentum fixed or following any schedule, by iteration or epoch; per layer, with a bias "
+            + "updater of its own or not; every gradient normalization), regularization l1, l2, weight decay "
+            + "(weights and bias, coefficients fixed or scheduled) and losses MSE, L1, L2, MAE, XENT, MCXENT, "
+            + "NEGATIVELOGLIKELIHOOD.";
 
     private final transient List<Problem> problems;
 

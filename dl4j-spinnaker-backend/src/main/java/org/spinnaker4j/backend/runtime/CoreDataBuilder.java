@@ -87,6 +87,7 @@ public final class CoreDataBuilder {
                 v.activates() && !outputLayer ? count(incoming, PartitionKind.BACKWARD) : 0,
                 sendKeys.containsKey(PartitionKind.BACKWARD))
                 .withRegularization(KernelKinds.of(updater.weights()), KernelKinds.of(updater.bias()))
+                .withBiasUpdater(KernelKinds.of(updater.forBias()))
                 .withGradientNormalization(normalization(mapping, v, updater, sendKeys, incoming))
                 .withSamplesInFlight(mapping.tdma().samplesInFlight(v.id()));
     }

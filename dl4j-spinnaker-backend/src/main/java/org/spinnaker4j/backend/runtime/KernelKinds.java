@@ -6,12 +6,14 @@ import org.spinnaker4j.kernels.KernelKind;
 import org.spinnaker4j.kernels.LossKind;
 import org.spinnaker4j.kernels.RangeKind;
 import org.spinnaker4j.kernels.RegularizationConfig;
+import org.spinnaker4j.kernels.UpdaterConfig;
 import org.spinnaker4j.kernels.UpdaterKind;
 import org.spinnaker4j.mapper.graph.VertexKind;
 import org.spinnaker4j.mapper.ir.ActivationKind;
 import org.spinnaker4j.mapper.ir.GradientNormalizationType;
 import org.spinnaker4j.mapper.ir.LossFunction;
 import org.spinnaker4j.mapper.ir.RegularizationSpec;
+import org.spinnaker4j.mapper.ir.UpdaterSpec;
 import org.spinnaker4j.mapper.ir.UpdaterType;
 import org.spinnaker4j.mapper.keys.ReceiveKind;
 
@@ -47,6 +49,11 @@ public final class KernelKinds {
             case RMSPROP -> UpdaterKind.RMSPROP;
             case NOOP -> UpdaterKind.NOOP;
         };
+    }
+
+    /** The kernels' config of an updater and its hyper-parameters (its regularizations are not part of it). */
+    public static UpdaterConfig of(UpdaterSpec u) {
+        return new UpdaterConfig(of(u.type()), u.learningRate(), u.momentumOrBeta1(), u.beta2(), u.epsilon());
     }
 
     public static RegularizationConfig of(RegularizationSpec r) {

@@ -52,16 +52,16 @@ public final class LayerSlices {
                 new float[layer.hasBias() ? layer.nOut() : 0]);
     }
 
-    /** Copies a vertex's slice (its block of W, or its columns' bias) into the layer-shaped arrays. */
+    /** Copies a vertex's slice (its block of W, or its columns' bias; null: left as it is) into the layer-shaped arrays. */
     public static void put(List<DenseParameters> layers, MachineVertex v, float[] blockWeights, float[] columnBias) {
         DenseParameters p = layers.get(v.layer());
-        if (v.kind() == VertexKind.DENSE_BLOCK) {
+        if (v.kind() == VertexKind.DENSE_BLOCK && blockWeights != null) {
             for (int i = 0; i < v.rows().size(); i++) {
                 System.arraycopy(blockWeights, i * v.cols().size(), p.weights(),
                         (v.rows().lo() + i) * p.nOut() + v.cols().lo(), v.cols().size());
             }
         }
-        if (v.activates() && p.bias().length > 0) {
+        if (v.activates() && p.bias().length > 0 && columnBias != null) {
             System.arraycopy(columnBias, 0, p.bias(), v.cols().lo(), columnBias.length);
         }
     }

@@ -32,9 +32,11 @@ public interface Machine extends AutoCloseable {
      * if the TrainingSpec says miniBatch false). Needs a training mapping.
      *
      * @param iteration DL4J's iteration count before this update (Adam's bias correction uses it)
+     * @param updates {@code updates.get(l)}: the values layer l's cores update with (its learning rate, momentum and
+     *        regularization coefficients at this iteration and epoch), sent with the update command
      * @return the mini-batch's score: the mean over its samples of the loss (the sum without miniBatch)
      */
-    double train(float[][] features, float[][] labels, int iteration);
+    double train(float[][] features, float[][] labels, int iteration, List<LayerUpdate> updates);
 
     /**
      * The forward and backward passes of a training mapping without the update: the mean over
@@ -49,8 +51,10 @@ public interface Machine extends AutoCloseable {
 
     /**
      * The updater state as the cores of a training mapping hold it now: {@code result.get(l).get(k - 1)} is
-     * layer l's state array k (Nesterovs: v; Adam: m, then v), laid out like its parameters. Empty lists for
-     * an updater without state (Sgd).
+     * layer l's state array k, laid out like its parameters: its weights hold the weights' updater's array k
+     * (Nesterovs: v; Adam: m, then v), its bias the bias' updater's (the same updater unless the layer has a bias
+     * updater of its own), zeros where that updater keeps fewer arrays. As many arrays as the two updaters' larger
+     * count; empty lists for updaters without state (Sgd).
      */
     List<List<DenseParameters>> readUpdaterState();
 

@@ -10,6 +10,7 @@ import org.spinnaker4j.kernels.KernelCore;
 import org.spinnaker4j.kernels.KeyRange;
 import org.spinnaker4j.kernels.LossKind;
 import org.spinnaker4j.kernels.TrainingConfig;
+import org.spinnaker4j.kernels.UpdaterConfig;
 import org.spinnaker4j.mapper.graph.VertexKind;
 import org.spinnaker4j.mapper.partition.CoreMemory;
 import org.spinnaker4j.mapper.partition.CoreShape;
@@ -33,7 +34,7 @@ public final class NativeCoreMemory implements CoreMemory {
     @Override
     public int stateBytes(VertexKind kind, int nRows, int nCols, boolean fused, int nInputRanges,
             int nSoftmaxPeers) {
-        return stateBytes(new CoreShape(kind, nRows, nCols, fused, nInputRanges, nSoftmaxPeers, null, false));
+        return stateBytes(new CoreShape(kind, nRows, nCols, fused, nInputRanges, nSoftmaxPeers, null, null, false));
     }
 
     @Override
@@ -59,6 +60,7 @@ public final class NativeCoreMemory implements CoreMemory {
                 0.9f, 0.999f, 1e-8f,
                 s.outputLayer() ? (softmax ? LossKind.MCXENT : LossKind.MSE) : LossKind.NONE, s.cols(), 0, 0, 0,
                 activates && !s.outputLayer() ? 1 : 0, s.kind() == VertexKind.DENSE_BLOCK)
+                .withBiasUpdater(new UpdaterConfig(KernelKinds.of(s.biasUpdater()), 0.1f, 0.9f, 0.999f, 1e-8f))
                 .withGradientNormalization(norm(s)).withSamplesInFlight(s.samplesInFlight()) : null;
         KernelConfig probe = new KernelConfig(KernelKinds.of(s.kind()), s.rows(), s.cols(),
                 softmax ? KernelActivation.SOFTMAX : KernelActivation.IDENTITY, 0f, s.fused(), 0,

@@ -9,13 +9,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
-import java.util.function.Predicate;
+import java.util.function.IntPredicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.spinnaker4j.backend.runtime.CoreData;
 import org.spinnaker4j.backend.runtime.CoreDataBuilder;
 import org.spinnaker4j.backend.runtime.KernelKinds;
 import org.spinnaker4j.backend.runtime.LayerSlices;
+import org.spinnaker4j.backend.runtime.LayerUpdate;
 import org.spinnaker4j.backend.runtime.Machine;
 import org.spinnaker4j.backend.runtime.PacketLossException;
 import org.spinnaker4j.backend.runtime.RunStats;
@@ -197,14 +198,19 @@ public final class EmbeddedSimulator implements Machine {
     }
 
     @Override
-    public double train(float[][] features, float[][] labels, int iteration) {
+    public double train(float[][] features, float[][] labels, int iteration, List<LayerUpdate> updates) {
+        requireLoaded(true);
+        if (updates.size() != mapping.network().layers().size()) {
+            throw new IllegalArgumentException("update values for " + updates.size() + " layers, the network has "
+                    + mapping.network().layers().size());
+        }
         double score = score(features, labels);
         int divisor = mapping.network().training().miniBatch() ? features.length : 1;
         exchangeNorms(divisor);
         long updated = clock.now();
         for (MachineVertex v : mapping.graph().vertices()) {
             if (ownsParameters(v)) {
-                updated = Math.max(updated, cores[v.id()].applyUpdate(divisor, iteration));
+                updated = Math.max(updated, cores[v.id()].applyUpdate(divisor, iteration, updates.get(v.layer())));
             }
         }
         clock.at(updated, () -> { });
@@ -259,7 +265,7 @@ public final class EmbeddedSimulator implements Machine {
     @Override
     public List<DenseParameters> readParameters() {
         requireLoaded(mapping.network().trains());
-        return gather(KernelCore::readWeights, KernelCore::readBias, v -> true);
+        return gather(KernelCore::readWeights, KernelCore::readBias, l -> true, l -> true);
     }
 
     @Override
@@ -270,7 +276,7 @@ public final class EmbeddedSimulator implements Machine {
         for (int k = 1; k <= maxStateArrays(); k++) {
             int array = k;
             List<DenseParameters> layers = gather(c -> c.readWeightState(array), c -> c.readBiasState(array),
-                    v -> stateArrays(v.layer()) >= array);
+                    l -> weightArrays(l) >= array, l -> biasArrays(l) >= array);
             for (int l = 0; l < layers.size(); l++) {
                 if (stateArrays(l) >= k) {
                     state.get(l).add(layers.get(l));
@@ -290,7 +296,8 @@ public final class EmbeddedSimulator implements Machine {
         for (int l = 0; l < layers; l++) {
             if (state.get(l).size() != stateArrays(l)) {
                 throw new IllegalArgumentException("layer " + l + " has " + state.get(l).size() + " updater state arrays, "
-                        + mapping.network().training().updater(l).type() + " keeps " + stateArrays(l));
+                        + "its updaters (" + mapping.network().training().updater(l).type() + ", bias "
+                        + mapping.network().training().updater(l).forBias().type() + ") keep " + stateArrays(l));
             }
         }
         for (MachineVertex v : mapping.graph().vertices()) {
@@ -300,10 +307,10 @@ public final class EmbeddedSimulator implements Machine {
             KernelCore core = cores[v.id()].kernel();
             for (int k = 1; k <= stateArrays(v.layer()); k++) {
                 DenseParameters p = state.get(v.layer()).get(k - 1);
-                if (v.kind() == VertexKind.DENSE_BLOCK) {
+                if (v.kind() == VertexKind.DENSE_BLOCK && weightArrays(v.layer()) >= k) {
                     core.writeWeightState(k, LayerSlices.block(p, v.rows(), v.cols()));
                 }
-                if (v.activates()) {
+                if (v.activates() && biasArrays(v.layer()) >= k) {
                     core.writeBiasState(k, LayerSlices.bias(p, v.cols()));
                 }
             }
@@ -314,8 +321,17 @@ public final class EmbeddedSimulator implements Machine {
         return v.kind() == VertexKind.DENSE_BLOCK || v.kind() == VertexKind.REDUCE;
     }
 
+    /** Layer l's updater state arrays: its weights' updater's array k and its bias' updater's, for k from 1. */
     private int stateArrays(int layer) {
+        return Math.max(weightArrays(layer), biasArrays(layer));
+    }
+
+    private int weightArrays(int layer) {
         return KernelKinds.of(mapping.network().training().updater(layer).type()).stateArrays();
+    }
+
+    private int biasArrays(int layer) {
+        return KernelKinds.of(mapping.network().training().updater(layer).forBias().type()).stateArrays();
     }
 
     private int maxStateArrays() {
@@ -327,17 +343,22 @@ public final class EmbeddedSimulator implements Machine {
     }
 
     /** Layer-shaped arrays from the block of weights and columns of bias of every core {@code from} selects. */
+    /**
+     * Layer-shaped arrays read from every core that owns parameters: {@code weights} of the blocks of the layers
+     * {@code weightsOf} accepts, {@code bias} of the activators of the layers {@code biasOf} accepts; zeros elsewhere.
+     */
     private List<DenseParameters> gather(Function<KernelCore, float[]> weights, Function<KernelCore, float[]> bias,
-            Predicate<MachineVertex> from) {
+            IntPredicate weightsOf, IntPredicate biasOf) {
         List<DenseParameters> layers = LayerSlices.zeros(mapping.network());
         for (MachineVertex v : mapping.graph().vertices()) {
-            if (!ownsParameters(v) || !from.test(v)) {
+            if (!ownsParameters(v)) {
                 continue;
             }
             KernelCore core = cores[v.id()].kernel();
             boolean hasBias = v.activates() && layers.get(v.layer()).bias().length > 0;
-            LayerSlices.put(layers, v, v.kind() == VertexKind.DENSE_BLOCK ? weights.apply(core) : null,
-                    hasBias ? bias.apply(core) : null);
+            LayerSlices.put(layers, v,
+                    v.kind() == VertexKind.DENSE_BLOCK && weightsOf.test(v.layer()) ? weights.apply(core) : null,
+                    hasBias && biasOf.test(v.layer()) ? bias.apply(core) : null);
         }
         return layers;
     }

@@ -3,6 +3,7 @@ package org.spinnaker4j.backend.sim;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import org.spinnaker4j.backend.runtime.LayerUpdate;
 import org.spinnaker4j.backend.runtime.RunStats;
 import org.spinnaker4j.kernels.KernelCore;
 import org.spinnaker4j.kernels.KernelException;
@@ -207,9 +208,12 @@ final class SimCore implements SimRouter.Pusher {
         queueSends(n, done, done);
     }
 
-    /** The end of a mini-batch: the kernel updates the parameters it owns; returns when it is done. */
-    long applyUpdate(int batchSize, int iteration) {
-        kernel.applyUpdate(batchSize, iteration);
+    /**
+     * The end of a mini-batch: the kernel updates the parameters it owns with the values of its layer's update
+     * command; returns when it is done.
+     */
+    long applyUpdate(int batchSize, int iteration, LayerUpdate values) {
+        kernel.applyUpdate(batchSize, iteration, values.weights(), values.bias());
         return work(profile.updateCycles());
     }
 

@@ -41,9 +41,9 @@ class NativeCoreMemoryTest {
                 0.999f, 1e-8f), new UpdaterSpec(UpdaterType.NESTEROVS, 1e-2f, 0.9f, 0f, 0f)), true);
         // L2 gradient normalizations: the cores of each layer hold every peer's partials
         TrainingSpec normalized = new TrainingSpec(LossFunction.MCXENT, List.of(new UpdaterSpec(UpdaterType.SGD, 0.1f,
-                0f, 0f, 0f, RegularizationSpec.NONE, RegularizationSpec.NONE, new GradientNormalizationSpec(
+                0f, 0f, 0f, RegularizationSpec.NONE, RegularizationSpec.NONE, null, new GradientNormalizationSpec(
                         GradientNormalizationType.RENORMALIZE_L2_PER_LAYER, 1f)), new UpdaterSpec(UpdaterType.ADAM,
-                1e-3f, 0.9f, 0.999f, 1e-8f, RegularizationSpec.NONE, RegularizationSpec.NONE,
+                1e-3f, 0.9f, 0.999f, 1e-8f, RegularizationSpec.NONE, RegularizationSpec.NONE, null,
                 new GradientNormalizationSpec(GradientNormalizationType.CLIP_L2_PER_PARAM_TYPE, 0.5f))), true);
         return Stream.of(PartitioningStrategy.values()).flatMap(s -> Stream.of(Arguments.of(s, null),
                 Arguments.of(s, adam), Arguments.of(s, normalized)));

@@ -11,8 +11,10 @@ import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.Executable;
+import org.spinnaker4j.backend.runtime.LayerUpdate;
 import org.spinnaker4j.backend.runtime.NativeCoreMemory;
 import org.spinnaker4j.backend.runtime.RunStats;
+import org.spinnaker4j.kernels.UpdateValues;
 import org.spinnaker4j.mapper.machine.MachineTiming;
 import org.spinnaker4j.mapper.Mapper;
 import org.spinnaker4j.mapper.Mapping;
@@ -147,7 +149,9 @@ class ChargedWorkTest {
         try (EmbeddedSimulator sim = loaded(mapping)) {
             float[] label = new float[N_OUT];
             label[1] = 1;
-            sim.train(new float[][] {values(N_IN, new Random(1))}, new float[][] {label}, 0);
+            UpdateValues sgd = new UpdateValues(0.1f, 0f, 0f, 0f, 0f);
+            sim.train(new float[][] {values(N_IN, new Random(1))}, new float[][] {label}, 0,
+                    List.of(new LayerUpdate(sgd, sgd), new LayerUpdate(sgd, sgd)));
             RunStats stats = sim.lastRunStats();
             assertEquals(0, stats.tdmaOverruns(), "every packet went in its slot: the output block's backward work "
                     + "does not hold back the outputs it sends in the same event");

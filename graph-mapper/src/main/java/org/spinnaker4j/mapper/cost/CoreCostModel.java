@@ -247,14 +247,15 @@ public record CoreCostModel(double cyclesPerInstruction, int receiveInterruptCyc
 
     /** Cycles to apply an update to a vertex's parameters (its block of W and, if it activates, its bias). */
     public long updateCycles(MachineVertex v, UpdaterType updater) {
-        return cycles((weights(v) + biases(v)) * UPDATE.get(updater));
+        return updateCycles(v, new UpdaterSpec(updater, 0f, 0f, 0f, 0f));
     }
 
     /**
-     * Cycles to apply an update with its regularization and gradient normalization to a vertex's parameters:
-     * {@link #updateCycles(MachineVertex, UpdaterType)} plus, for the weights and for the bias if regularized, the
-     * measured cost of l1, l2 and weight decay together per parameter, plus per parameter the element-wise clipping's
-     * or an L2 normalization's scaling (with the norms added up from the partials, which costs little beside it).
+     * Cycles to apply an update with its regularization and gradient normalization to a vertex's parameters: the
+     * weights with the updater's cost per parameter, the bias with its own updater's ({@link UpdaterSpec#forBias()}),
+     * plus, for the weights and for the bias if regularized, the measured cost of l1, l2 and weight decay together per
+     * parameter, plus per parameter the element-wise clipping's or an L2 normalization's scaling (with the norms added
+     * up from the partials, which costs little beside it).
      */
     public long updateCycles(MachineVertex v, UpdaterSpec updater) {
         long regularized = (updater.weights().equals(RegularizationSpec.NONE) ? 0 : weights(v))
@@ -266,7 +267,8 @@ public record CoreCostModel(double cyclesPerInstruction, int receiveInterruptCyc
             case RENORMALIZE_L2_PER_LAYER, RENORMALIZE_L2_PER_PARAM_TYPE, CLIP_L2_PER_LAYER, CLIP_L2_PER_PARAM_TYPE ->
                     parameters * NORMALIZE;
         };
-        return updateCycles(v, updater.type()) + cycles(regularized * REGULARIZATION + normalization);
+        return cycles(weights(v) * UPDATE.get(updater.type()) + biases(v) * UPDATE.get(updater.forBias().type())
+                + regularized * REGULARIZATION + normalization);
     }
 
     /** Cycles of a core's partial sums of squares of its gradient (its weights and bias), for an L2 normalization. */

@@ -5,7 +5,9 @@ package org.spinnaker4j.mapper.ir;
  * gradient before the updater (in the configuration's order: {@code l2First}), weight decay added to the updater's
  * step after it, its coefficient already multiplied by the learning rate where DL4J's {@code applyLR} says so,
  * {@code weightDecayTimes} times (DL4J's layer lists can hold the network-wide WeightDecay twice, and DL4J then
- * applies it twice). 0 means none.
+ * applies it twice; it is counted even where a scheduled weight decay is 0 at first). 0 means none. The
+ * coefficients are those of the first update (iteration 0, epoch 0); where they follow schedules, the host sends each
+ * update's own with it.
  */
 public record RegularizationSpec(float l1, float l2, float weightDecay, boolean l2First, int weightDecayTimes) {
 
@@ -18,8 +20,8 @@ public record RegularizationSpec(float l1, float l2, float weightDecay, boolean 
             throw new IllegalArgumentException("regularization coefficients must be finite and >= 0, got l1=" + l1
                     + " l2=" + l2 + " weightDecay=" + weightDecay);
         }
-        if (weightDecay != 0 ? weightDecayTimes < 1 || weightDecayTimes > 255 : weightDecayTimes != 0) {
-            throw new IllegalArgumentException("weightDecayTimes must be in [1, 255] with a weight decay and 0 without, "
+        if (weightDecayTimes < 0 || weightDecayTimes > 255 || (weightDecay != 0 && weightDecayTimes == 0)) {
+            throw new IllegalArgumentException("weightDecayTimes must be in [0, 255], at least 1 with a weight decay, "
                     + "got " + weightDecayTimes + " with weightDecay=" + weightDecay);
         }
     }

@@ -5,19 +5,25 @@ import org.spinnaker4j.mapper.ir.UpdaterType;
 
 /**
  * What decides a core's DTCM size: its kind, block shape, how many key ranges it listens to
- * (softmax peers' ranges included) and, when it trains, its updater, whether it computes
- * the loss (an activating core of the output layer), the partials of an L2 gradient normalization
- * it exchanges and how many samples it holds between their forward and backward passes.
+ * (softmax peers' ranges included) and, when it trains, the updaters of its weights and its bias, whether it
+ * computes the loss (an activating core of the output layer), the partials of an L2 gradient normalization it
+ * exchanges and how many samples it holds between their forward and backward passes.
  *
- * @param updater null for a core that does not train
+ * @param updater the weights' updater; null for a core that does not train
+ * @param biasUpdater the bias' updater (the weights' unless the layer has a bias updater of its own); null for a
+ *        core that does not train
  * @param normKeys the keys of each core's partials of its layer's L2 gradient normalization, 0 without one
  * @param normPeers the other cores whose partials it receives (one key range each, among {@code ranges})
  * @param samplesInFlight a training core's samples held at once (1 unless training is pipelined)
  */
 public record CoreShape(VertexKind kind, int rows, int cols, boolean fused, int ranges, int softmaxPeers,
-        UpdaterType updater, boolean outputLayer, int normKeys, int normPeers, int samplesInFlight) {
+        UpdaterType updater, UpdaterType biasUpdater, boolean outputLayer, int normKeys, int normPeers,
+        int samplesInFlight) {
 
     public CoreShape {
+        if ((updater == null) != (biasUpdater == null)) {
+            throw new IllegalArgumentException("a training core has both updaters, an inference core neither");
+        }
         if (samplesInFlight < 1 || (updater == null && samplesInFlight != 1)) {
             throw new IllegalArgumentException("samplesInFlight must be 1, or more on a training core; got "
                     + samplesInFlight);
@@ -26,13 +32,13 @@ public record CoreShape(VertexKind kind, int rows, int cols, boolean fused, int 
 
     /** A core without an L2 gradient normalization, holding one sample. */
     public CoreShape(VertexKind kind, int rows, int cols, boolean fused, int ranges, int softmaxPeers,
-            UpdaterType updater, boolean outputLayer) {
-        this(kind, rows, cols, fused, ranges, softmaxPeers, updater, outputLayer, 0, 0, 1);
+            UpdaterType updater, UpdaterType biasUpdater, boolean outputLayer) {
+        this(kind, rows, cols, fused, ranges, softmaxPeers, updater, biasUpdater, outputLayer, 0, 0, 1);
     }
 
     /** This shape holding {@code samples} samples. */
     public CoreShape holding(int samples) {
-        return new CoreShape(kind, rows, cols, fused, ranges, softmaxPeers, updater, outputLayer, normKeys, normPeers,
-                samples);
+        return new CoreShape(kind, rows, cols, fused, ranges, softmaxPeers, updater, biasUpdater, outputLayer,
+                normKeys, normPeers, samples);
     }
 }

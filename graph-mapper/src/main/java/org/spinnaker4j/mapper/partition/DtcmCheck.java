@@ -8,6 +8,7 @@ import org.spinnaker4j.mapper.graph.OutgoingPartition;
 import org.spinnaker4j.mapper.graph.PartitionKind;
 import org.spinnaker4j.mapper.graph.VertexKind;
 import org.spinnaker4j.mapper.ir.NetworkSpec;
+import org.spinnaker4j.mapper.ir.UpdaterSpec;
 
 /** Finds the first vertex of a graph whose kernel state does not fit in a core's DTCM. */
 public final class DtcmCheck {
@@ -53,10 +54,10 @@ public final class DtcmCheck {
     public static CoreShape shape(NetworkSpec network, MachineVertex v, int ranges, int peers, int normPeers) {
         int rows = v.kind() == VertexKind.DENSE_BLOCK ? v.rows().size() : 0;
         boolean trainsHere = network.trains() && (v.kind() == VertexKind.DENSE_BLOCK || v.kind() == VertexKind.REDUCE);
+        UpdaterSpec updater = trainsHere ? network.training().updater(v.layer()) : null;
         return new CoreShape(v.kind(), rows, v.cols().size(), v.fused(), ranges, peers,
-                trainsHere ? network.training().updater(v.layer()).type() : null,
+                updater == null ? null : updater.type(), updater == null ? null : updater.forBias().type(),
                 trainsHere && v.activates() && v.layer() == network.layers().size() - 1,
-                trainsHere ? network.training().updater(v.layer()).gradientNormalization().type().normKeys() : 0,
-                normPeers, 1);
+                updater == null ? 0 : updater.gradientNormalization().type().normKeys(), normPeers, 1);
     }
 }

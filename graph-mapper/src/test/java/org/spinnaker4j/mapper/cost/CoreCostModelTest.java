@@ -11,6 +11,7 @@ import org.spinnaker4j.mapper.graph.MachineVertex;
 import org.spinnaker4j.mapper.graph.Slice;
 import org.spinnaker4j.mapper.graph.VertexKind;
 import org.spinnaker4j.mapper.ir.ActivationKind;
+import org.spinnaker4j.mapper.ir.GradientNormalizationSpec;
 import org.spinnaker4j.mapper.ir.RegularizationSpec;
 import org.spinnaker4j.mapper.ir.UpdaterSpec;
 import org.spinnaker4j.mapper.ir.UpdaterType;
@@ -45,6 +46,13 @@ class CoreCostModelTest {
             assertEquals(COST.updateCycles(BLOCK, u), COST.updateCycles(BLOCK, plain), u.toString());
             assertTrue(COST.updateCycles(BLOCK, regularized) > COST.updateCycles(BLOCK, plain), u.toString());
         }
+        UpdaterSpec adam = new UpdaterSpec(UpdaterType.ADAM, 0.1f, 0.9f, 0.999f, 1e-8f);
+        UpdaterSpec adamWithSgdBias = new UpdaterSpec(UpdaterType.ADAM, 0.1f, 0.9f, 0.999f, 1e-8f,
+                RegularizationSpec.NONE, RegularizationSpec.NONE, new UpdaterSpec(UpdaterType.SGD, 0.1f, 0, 0, 0),
+                GradientNormalizationSpec.NONE);
+        assertTrue(COST.updateCycles(REDUCE, adamWithSgdBias) < COST.updateCycles(REDUCE, adam),
+                "a bias is updated at its own updater's cost");
+        assertEquals(COST.updateCycles(REDUCE, UpdaterType.SGD), COST.updateCycles(REDUCE, adamWithSgdBias));
         for (VertexKind k : VertexKind.values()) {
             assertTrue(COST.packetCycles(k) > COST.dispatchCycles(), k.toString());
         }
