@@ -72,7 +72,7 @@ typedef struct s4j_train {
     uint32_t dots_received;     /* peers' softmax backward dots */
     float local_dot;
     float last_loss;
-    uint32_t reserved;
+    uint32_t loss_weighted;     /* 1: the layout has loss_weights */
 } s4j_train;
 
 /* What a state is made of: enough to derive its layout. */
@@ -86,6 +86,7 @@ typedef struct s4j_shape {
     uint32_t training;
     uint32_t updater;
     uint32_t loss;
+    uint32_t loss_weighted;
     uint32_t sends_backward;
 } s4j_shape;
 
@@ -117,6 +118,8 @@ typedef struct s4j_layout {
     uint16_t b_state;           /* the updater's state arrays of b, one after another */
     uint16_t labels;
     uint16_t label_bitmap;
+    uint16_t loss_weights;      /* an output activator's weighted loss */
+    uint16_t reserved;          /* keeps the layout a whole number of words */
     uint16_t eacc;
     uint16_t ecounts;
     uint16_t max_sends;         /* the most sends of one event: below n_rows +
@@ -140,9 +143,10 @@ typedef struct s4j_layout {
 #define S4J_SOFTMAX_MAX_FLOOR (-3.402823e38f)
 #define S4J_XENT_CLIP        1e-5f
 #define S4J_MCXENT_CLIP      1e-10f
+#define S4J_EPS_THRESHOLD    1e-5f   /* Nd4j.EPS_THRESHOLD: KLD and cosine clip */
 
 _Static_assert(sizeof(s4j_header) == 21u * 4u, "header must be packed words");
-_Static_assert(sizeof(s4j_layout) == 26u * 2u, "layout must be packed half-words");
+_Static_assert(sizeof(s4j_layout) == 28u * 2u, "layout must be packed half-words");
 _Static_assert(S4J_DTCM_BYTES <= 65536u, "layout offsets and sends must fit 16 bits");
 _Static_assert(sizeof(s4j_train) == 28u * 4u, "training header must be packed words");
 _Static_assert(sizeof(s4j_range) == 16u, "range entry must be 4 words");
@@ -397,6 +401,9 @@ static uint32_t compute_layout(const s4j_shape *s, s4j_layout *l)
             if (s->loss != S4J_LOSS_NONE) {
                 l->labels = take(&off, cols_bytes);
                 l->label_bitmap = take(&off, sat_mul(bitmap_words(s->n_cols), 4u));
+                if (s->loss_weighted != 0u) {
+                    l->loss_weights = take(&off, cols_bytes);
+                }
             } else {
                 l->eacc = take(&off, cols_bytes);
                 l->ecounts = take(&off, cols_bytes);
@@ -461,6 +468,7 @@ static int32_t derive_layout(const void *dtcm, uint32_t capacity, s4j_layout *l)
     s.training = 0u;
     s.updater = 0u;
     s.loss = 0u;
+    s.loss_weighted = 0u;
     s.sends_backward = 0u;
     total = compute_layout(&s, l);
     if (h->magic == S4J_MAGIC_TRAINING) {
@@ -475,8 +483,9 @@ static int32_t derive_layout(const void *dtcm, uint32_t capacity, s4j_layout *l)
             return S4J_ERR_BUFFER_TOO_SMALL;
         }
         t = CAT(s4j_train, dtcm, total);
-        if (t->updater > S4J_UPDATER_NOOP || t->loss > S4J_LOSS_NLL
-            || t->sends_backward > 1u
+        if (t->updater > S4J_UPDATER_NOOP || t->loss > S4J_LOSS_WASSERSTEIN
+            || t->sends_backward > 1u || t->loss_weighted > 1u
+            || (t->loss_weighted != 0u && t->loss == S4J_LOSS_NONE)
             || (t->loss != S4J_LOSS_NONE
                 && (!has_bias(h->kind, h->fused) || t->layer_outputs < h->n_cols))) {
             return S4J_ERR_CORRUPT;
@@ -484,6 +493,7 @@ static int32_t derive_layout(const void *dtcm, uint32_t capacity, s4j_layout *l)
         s.training = 1u;
         s.updater = t->updater;
         s.loss = t->loss;
+        s.loss_weighted = t->loss_weighted;
         s.sends_backward = t->sends_backward;
         total = compute_layout(&s, l);
     }
@@ -593,6 +603,7 @@ int32_t s4j_parse_config(const uint32_t *words, uint32_t n_words, s4j_config *cf
     t->beta2 = f_of(words[S4J_CFG_BETA2]);
     t->epsilon = f_of(words[S4J_CFG_EPSILON]);
     t->loss = words[S4J_CFG_LOSS];
+    t->loss_weighted = words[S4J_CFG_LOSS_WEIGHTED];
     t->layer_outputs = words[S4J_CFG_LAYER_OUTPUTS];
     t->delta_key_base = words[S4J_CFG_DELTA_KEY_BASE];
     t->backward_key_base = words[S4J_CFG_BACKWARD_KEY_BASE];
@@ -609,11 +620,19 @@ int32_t s4j_parse_config(const uint32_t *words, uint32_t n_words, s4j_config *cf
     t->bias.weight_decay = f_of(words[S4J_CFG_BIAS_WEIGHT_DECAY]);
     t->bias.l2_first = words[S4J_CFG_BIAS_L2_FIRST];
     t->bias.decay_times = words[S4J_CFG_BIAS_WEIGHT_DECAY_TIMES];
-    if (cfg->n_ranges > (n_words - S4J_CONFIG_WORDS) / S4J_RANGE_WORDS
-        || n_words - S4J_CONFIG_WORDS != cfg->n_ranges * S4J_RANGE_WORDS) {
-        return S4J_ERR_BAD_LENGTH;
+    {
+        /* the ranges, then n_cols loss weights if weighted (64-bit sums:
+         * the counts come from the caller) */
+        uint64_t want = (uint64_t)cfg->n_ranges * S4J_RANGE_WORDS
+                      + (t->loss_weighted != 0u ? (uint64_t)cfg->n_cols : 0u);
+
+        if (want != (uint64_t)(n_words - S4J_CONFIG_WORDS)) {
+            return S4J_ERR_BAD_LENGTH;
+        }
     }
     cfg->ranges = words + S4J_CONFIG_WORDS;
+    cfg->loss_weights = t->loss_weighted != 0u
+        ? words + S4J_CONFIG_WORDS + (size_t)cfg->n_ranges * S4J_RANGE_WORDS : NULL;
     return S4J_OK;
 }
 
@@ -636,6 +655,46 @@ static int moments_ok(const s4j_training *t)
         && t->beta2 < 1.0f && t->epsilon > 0.0f;
 }
 
+/* Whether a loss takes DL4J's per-output weights. */
+static int loss_takes_weights(uint32_t loss)
+{
+    switch (loss) {
+    case S4J_LOSS_MSE:
+    case S4J_LOSS_L1:
+    case S4J_LOSS_L2:
+    case S4J_LOSS_MAE:
+    case S4J_LOSS_XENT:
+    case S4J_LOSS_MCXENT:
+    case S4J_LOSS_NLL:
+    case S4J_LOSS_MAPE:
+    case S4J_LOSS_MSLE:
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+/* Unweighted, or a loss that takes weights with n_cols finite weights. */
+static int loss_weights_ok(const s4j_config *cfg)
+{
+    const s4j_training *t = &cfg->training;
+    uint32_t j;
+
+    if (t->loss_weighted == 0u) {
+        return 1;
+    }
+    if (t->loss_weighted != 1u || !loss_takes_weights(t->loss)
+        || cfg->loss_weights == NULL) {
+        return 0;
+    }
+    for (j = 0u; j < cfg->n_cols; j++) {
+        if (!isfinite(f_of(cfg->loss_weights[j]))) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
 static int32_t check_training(const s4j_config *cfg)
 {
     const s4j_training *t = &cfg->training;
@@ -643,12 +702,12 @@ static int32_t check_training(const s4j_config *cfg)
     int output = t->loss != S4J_LOSS_NONE;
 
     if (t->enabled == 0u) {
-        return S4J_OK;
+        return t->loss_weighted == 0u ? S4J_OK : S4J_ERR_BAD_CONFIG;
     }
     if (t->enabled != 1u
         || (cfg->kind != S4J_KIND_DENSE_BLOCK && cfg->kind != S4J_KIND_REDUCE)
-        || t->updater > S4J_UPDATER_NOOP || t->loss > S4J_LOSS_NLL
-        || t->sends_backward > 1u
+        || t->updater > S4J_UPDATER_NOOP || t->loss > S4J_LOSS_WASSERSTEIN
+        || t->sends_backward > 1u || !loss_weights_ok(cfg)
         || !isfinite(t->learning_rate) || !isfinite(t->beta1)
         || !isfinite(t->beta2) || !isfinite(t->epsilon)
         || t->learning_rate < 0.0f
@@ -678,8 +737,13 @@ static int32_t check_training(const s4j_config *cfg)
             || (uint64_t)cfg->n_cols * t->expected_backward > (uint64_t)INT32_MAX)) {
         return S4J_ERR_BAD_CONFIG;
     }
+    /* binary cross-entropy scores a softmax with DL4J's log-softmax, which
+     * the cores do not compute; cosine proximity needs the whole row */
     if (activator && output && cfg->activation == S4J_ACT_SOFTMAX
-        && t->loss != S4J_LOSS_MCXENT && t->loss != S4J_LOSS_NLL) {
+        && t->loss == S4J_LOSS_XENT) {
+        return S4J_ERR_BAD_CONFIG;
+    }
+    if (output && t->loss == S4J_LOSS_COSINE && t->layer_outputs != cfg->n_cols) {
         return S4J_ERR_BAD_CONFIG;
     }
     if (cfg->kind == S4J_KIND_REDUCE
@@ -817,6 +881,7 @@ static void shape_of_config(const s4j_config *cfg, s4j_shape *s)
     s->training = cfg->training.enabled != 0u ? 1u : 0u;
     s->updater = cfg->training.updater;
     s->loss = cfg->training.loss;
+    s->loss_weighted = cfg->training.loss_weighted;
     s->sends_backward = cfg->training.sends_backward;
 }
 
@@ -907,6 +972,11 @@ int32_t s4j_load(void *dtcm, uint32_t capacity, const s4j_config *cfg,
         t->beta2 = c->beta2;
         t->epsilon = c->epsilon;
         t->loss = c->loss;
+        t->loss_weighted = c->loss_weighted;
+        if (c->loss_weighted != 0u) {
+            memcpy(AT(float, dtcm, l.loss_weights), cfg->loss_weights,
+                   (size_t)cfg->n_cols * sizeof(float));
+        }
         t->layer_outputs = c->layer_outputs;
         t->delta_key_base = c->delta_key_base;
         t->backward_key_base = c->backward_key_base;
@@ -936,11 +1006,15 @@ int32_t s4j_max_sends(const void *dtcm, uint32_t capacity)
 /* ---- backward pass ------------------------------------------------------ */
 
 /* Whether a core is in the middle of a sample's backward pass (an output
- * activator's labels do not count: they may arrive before its forward). */
+ * activator's labels do not count: they may arrive before its forward; its
+ * wait for its softmax peers' sums does). */
 static int backward_in_progress(const s4j_header *h, const s4j_train *t)
 {
-    if (t == NULL || (has_bias(h->kind, h->fused) && t->loss != S4J_LOSS_NONE)) {
+    if (t == NULL) {
         return 0;
+    }
+    if (has_bias(h->kind, h->fused) && t->loss != S4J_LOSS_NONE) {
+        return t->dots_received != 0u || (t->flags & S4J_TRAIN_DOT_SENT) != 0u;
     }
     return t->back_received != 0u || t->dots_received != 0u
         || (t->flags & S4J_TRAIN_DOT_SENT) != 0u;
@@ -1024,10 +1098,149 @@ static float sign_of(float v)
     return v > 0.0f ? 1.0f : (v < 0.0f ? -1.0f : 0.0f);
 }
 
+/* The row norms and dot of a cosine proximity (the whole layer is on this
+ * core): |t|, |y| and sum t_j y_j, as nd4j's norm2 and sum in float. */
+typedef struct s4j_cosine {
+    float t_norm;
+    float y_norm;
+    float dot;
+} s4j_cosine;
+
+static s4j_cosine cosine_of(const float *y, const float *labels, uint32_t n)
+{
+    s4j_cosine c = { 0.0f, 0.0f, 0.0f };
+    uint32_t j;
+
+    for (j = 0u; j < n; j++) {
+        c.t_norm += labels[j] * labels[j];
+        c.y_norm += y[j] * y[j];
+        c.dot += labels[j] * y[j];
+    }
+    c.t_norm = sqrtf(c.t_norm);
+    c.y_norm = sqrtf(c.y_norm);
+    return c;
+}
+
+/* DL4J's hinge mask of s = 1 - t y: 1 above 0, 0 below, s itself at 0 and
+ * NaN (replaceWhere leaves them). */
+static float hinge_mask(float s)
+{
+    return s > 0.0f ? 1.0f : (s < 0.0f ? 0.0f : s);
+}
+
+/* Whether an output softmax's delta needs the layer's sum of a_k (its
+ * Jacobian): every loss but the unweighted MCXENT / NLL, whose y - t does
+ * not. */
+static int softmax_jacobian(const s4j_header *h, const s4j_train *t)
+{
+    return h->activation == S4J_ACT_SOFTMAX
+        && ((t->loss != S4J_LOSS_MCXENT && t->loss != S4J_LOSS_NLL)
+            || t->loss_weighted != 0u);
+}
+
+/*
+ * One output's score term (weighted by w) and dL/dy (*g) of DL4J's
+ * ILossFunction (scoreArray and computeGradient before the activation's
+ * backprop), g weighted where DL4J weights it before the backprop; n_out is
+ * the layer's nOut. MSE and MAE divide after the backprop and XENT, MCXENT
+ * and NLL weight after it: the caller does that. Cosine proximity uses the
+ * row's c.
+ */
+static float loss_term(uint32_t loss, float y, float t, float w, float n_out,
+                       const s4j_cosine *c, int softmax, float *g)
+{
+    float d = y - t;
+    float s;
+    float v;
+
+    switch (loss) {
+    case S4J_LOSS_MSE:
+    case S4J_LOSS_L2:
+        *g = (d * 2.0f) * w;
+        return d * d * w;
+    case S4J_LOSS_L1:
+    case S4J_LOSS_MAE:
+        *g = sign_of(d) * w;
+        return fabsf(d) * w;
+    case S4J_LOSS_XENT:
+        v = clamp(y, S4J_XENT_CLIP, 1.0f - S4J_XENT_CLIP);
+        *g = (v - t) / (v * (1.0f - v));
+        return (t * logf(v) + (1.0f - t) * logf(1.0f - v)) * w;
+    case S4J_LOSS_HINGE:
+        s = 1.0f - y * t;
+        *g = -t * hinge_mask(s);
+        return s < 0.0f ? 0.0f : s;
+    case S4J_LOSS_SQUARED_HINGE:
+        s = 1.0f - y * t;
+        *g = (s * 2.0f) * -t * hinge_mask(s);
+        v = s < 0.0f ? 0.0f : s;
+        return v * v;
+    case S4J_LOSS_KLD:
+        *g = -(t / y);
+        v = clamp(t, S4J_EPS_THRESHOLD, 1.0f);
+        return logf(v / clamp(y, S4J_EPS_THRESHOLD, 1.0f)) * v;
+    case S4J_LOSS_POISSON:
+        *g = 1.0f - t / y;
+        return y - logf(y) * t;
+    case S4J_LOSS_COSINE:
+        *g = -((t * (c->y_norm * c->y_norm) - y * c->dot)
+               / (c->t_norm > S4J_EPS_THRESHOLD ? c->t_norm : S4J_EPS_THRESHOLD)
+               / ((c->y_norm > S4J_EPS_THRESHOLD ? c->y_norm : S4J_EPS_THRESHOLD)
+                  * (c->y_norm * c->y_norm > S4J_EPS_THRESHOLD
+                     ? c->y_norm * c->y_norm : S4J_EPS_THRESHOLD)));
+        return -(y * t / (c->y_norm > S4J_EPS_THRESHOLD ? c->y_norm : S4J_EPS_THRESHOLD)
+                 / (c->t_norm > S4J_EPS_THRESHOLD ? c->t_norm : S4J_EPS_THRESHOLD));
+    case S4J_LOSS_MAPE:
+        *g = sign_of(-d) / fabsf(t) * (-100.0f / n_out) * w;
+        return fabsf(-d / t) * (100.0f / n_out) * w;
+    case S4J_LOSS_MSLE:
+        v = logf((y + 1.0f) / (t + 1.0f));
+        *g = (2.0f / n_out) / (y + 1.0f) * v * w;
+        return v * v / n_out * w;
+    case S4J_LOSS_WASSERSTEIN:
+        *g = t / n_out;
+        return t * y;
+    case S4J_LOSS_MCXENT:
+    case S4J_LOSS_NLL:
+    default:
+        if (softmax) {
+            v = clamp(y, S4J_MCXENT_CLIP, 1.0f - S4J_MCXENT_CLIP);
+            *g = d;
+            return logf(v) * t * w;
+        }
+        *g = -(t / y);
+        return logf(y) * t * w;
+    }
+}
+
+/* An output softmax's deltas once the layer's sum s of a_k is known (a_j in
+ * delta[j]): y s - a for a weighted MCXENT / NLL (a = w t: DL4J's
+ * output * sum(w t) - w t), y (a - s) for the other losses (a = dL/dy:
+ * libnd4j's softmax_bp). */
+static int32_t output_softmax_backward(const s4j_header *h, const s4j_layout *l,
+                                       void *dtcm, s4j_train *t, float s,
+                                       s4j_outbox *out)
+{
+    const float *y = CAT(float, dtcm, l->y);
+    float *delta = AT(float, dtcm, l->delta);
+    int mcxent = t->loss == S4J_LOSS_MCXENT || t->loss == S4J_LOSS_NLL;
+    uint32_t j;
+
+    for (j = 0u; j < h->n_cols; j++) {
+        delta[j] = mcxent ? y[j] * s - delta[j] : y[j] * (delta[j] - s);
+    }
+    return activator_backward(h, l, dtcm, t, out);
+}
+
+static int32_t dot_advance(const s4j_header *h, const s4j_layout *l,
+                           void *dtcm, s4j_train *t, s4j_outbox *out);
+
 /*
  * Output activator, y and labels complete: delta = dL/dz and the partial
  * loss of its columns (DL4J's ILossFunction.computeGradient / scoreArray),
- * then the loss packet, then the deltas (or the fused block's backward).
+ * then the loss packet, then the deltas (or the fused block's backward). An
+ * output softmax whose delta needs the layer's sum (softmax_jacobian) sends
+ * its local sum to its peers first, as a hidden softmax sends its dot.
  */
 static int32_t output_backward(const s4j_header *h, const s4j_layout *l,
                                void *dtcm, s4j_train *t, s4j_outbox *out)
@@ -1035,62 +1248,48 @@ static int32_t output_backward(const s4j_header *h, const s4j_layout *l,
     const float *y = CAT(float, dtcm, l->y);
     const float *z = CAT(float, dtcm, l->tz);
     const float *labels = CAT(float, dtcm, l->labels);
+    const float *weights = t->loss_weighted != 0u ? CAT(float, dtcm, l->loss_weights) : NULL;
     float *delta = AT(float, dtcm, l->delta);
     float n_out = (float)t->layer_outputs;
+    int softmax = h->activation == S4J_ACT_SOFTMAX;
+    int jacobian = softmax_jacobian(h, t);
+    int mcxent = t->loss == S4J_LOSS_MCXENT || t->loss == S4J_LOSS_NLL;
+    int weight_after = t->loss == S4J_LOSS_XENT || mcxent;
+    s4j_cosine c = { 0.0f, 0.0f, 0.0f };
     float loss = 0.0f;
+    float dot = 0.0f;
     uint32_t n = h->n_cols;
     uint32_t j;
     int32_t r;
 
-    for (j = 0u; j < n; j++) {
-        float yj = y[j];
-        float tj = labels[j];
-        float d = yj - tj;
-        float g;
-        float c;
-
-        switch (t->loss) {
-        case S4J_LOSS_MSE:
-        case S4J_LOSS_L2:
-            loss += d * d;
-            g = backprop(h->activation, h->alpha, z[j], yj, d * 2.0f);
-            if (t->loss == S4J_LOSS_MSE) {
-                g = g / n_out;
-            }
-            break;
-        case S4J_LOSS_L1:
-        case S4J_LOSS_MAE:
-            loss += fabsf(d);
-            g = backprop(h->activation, h->alpha, z[j], yj, sign_of(d));
-            if (t->loss == S4J_LOSS_MAE) {
-                g = g / n_out;
-            }
-            break;
-        case S4J_LOSS_XENT:
-            c = clamp(yj, S4J_XENT_CLIP, 1.0f - S4J_XENT_CLIP);
-            loss += tj * logf(c) + (1.0f - tj) * logf(1.0f - c);
-            g = backprop(h->activation, h->alpha, z[j], yj,
-                         (c - tj) / (c * (1.0f - c)));
-            break;
-        case S4J_LOSS_MCXENT:
-        case S4J_LOSS_NLL:
-        default:
-            if (h->activation == S4J_ACT_SOFTMAX) {
-                c = clamp(yj, S4J_MCXENT_CLIP, 1.0f - S4J_MCXENT_CLIP);
-                loss += tj * logf(c);
-                g = d;
-            } else {
-                loss += tj * logf(yj);
-                g = backprop(h->activation, h->alpha, z[j], yj, -(tj / yj));
-            }
-            break;
-        }
-        delta[j] = g;
+    if ((t->flags & S4J_TRAIN_DOT_SENT) != 0u) {
+        return S4J_ERR_SAMPLE_OVERLAP; /* the last sample's sum is not in */
     }
-    if (t->loss == S4J_LOSS_MSE || t->loss == S4J_LOSS_MAE) {
+    if (t->loss == S4J_LOSS_COSINE) {
+        c = cosine_of(y, labels, n);
+    }
+    for (j = 0u; j < n; j++) {
+        float w = weights != NULL ? weights[j] : 1.0f;
+        float g;
+
+        loss += loss_term(t->loss, y[j], labels[j], w, n_out, &c, softmax, &g);
+        if (jacobian) {
+            /* a_j: w t for a weighted MCXENT / NLL, else dL/dy */
+            delta[j] = mcxent ? w * labels[j] : g;
+            dot += mcxent ? delta[j] : delta[j] * y[j];
+            continue;
+        }
+        if (!(softmax && mcxent)) {
+            g = backprop(h->activation, h->alpha, z[j], y[j], g);
+        }
+        if (t->loss == S4J_LOSS_MSE || t->loss == S4J_LOSS_MAE) {
+            g = g / n_out;
+        }
+        delta[j] = weight_after ? g * w : g;
+    }
+    if (t->loss == S4J_LOSS_MSE || t->loss == S4J_LOSS_MAE || t->loss == S4J_LOSS_WASSERSTEIN) {
         loss = loss / n_out;
-    } else if (t->loss == S4J_LOSS_XENT || t->loss == S4J_LOSS_MCXENT
-               || t->loss == S4J_LOSS_NLL) {
+    } else if (t->loss == S4J_LOSS_XENT || mcxent) {
         loss = -loss;
     }
     t->last_loss = loss;
@@ -1101,7 +1300,21 @@ static int32_t output_backward(const s4j_header *h, const s4j_layout *l,
     if (r < 0) {
         return r;
     }
-    return activator_backward(h, l, dtcm, t, out);
+    if (!jacobian) {
+        return activator_backward(h, l, dtcm, t, out);
+    }
+    t->local_dot = dot;
+    if (h->softmax_peers == 0u) {
+        return output_softmax_backward(h, l, dtcm, t, dot, out);
+    }
+    /* the next sample's labels may come before the peers' sums */
+    t->flags = (t->flags & ~S4J_TRAIN_FWD_DONE) | S4J_TRAIN_DOT_SENT;
+    out->work |= S4J_WORK_SOFTMAX_DOT;
+    r = emit(out, h->sync_key_base + 2u, bits_of(dot));
+    if (r < 0) {
+        return r;
+    }
+    return dot_advance(h, l, dtcm, t, out);
 }
 
 /* Hidden softmax, S = sum over the layer of e_k y_k known: delta = y (e - S). */
@@ -1142,6 +1355,9 @@ static int32_t dot_advance(const s4j_header *h, const s4j_layout *l,
     }
     t->flags &= ~S4J_TRAIN_DOT_SENT;
     t->dots_received = 0u;
+    if (t->loss != S4J_LOSS_NONE) {
+        return output_softmax_backward(h, l, dtcm, t, s, out);
+    }
     return softmax_backward(h, l, dtcm, t, s, out);
 }
 
@@ -1556,8 +1772,8 @@ static int32_t on_sync(s4j_header *h, const s4j_layout *l, void *dtcm,
     if (which == 2u) {
         float *dots = AT(float, dtcm, l->peer_dots);
 
-        if (t->loss != S4J_LOSS_NONE) {
-            return S4J_ERR_WRONG_KIND; /* an output softmax needs no dots */
+        if (t->loss != S4J_LOSS_NONE && !softmax_jacobian(h, t)) {
+            return S4J_ERR_WRONG_KIND; /* y - t needs no sums */
         }
         if ((p->flags & S4J_PEER_DOT) != 0u) {
             return S4J_ERR_DUPLICATE_SYNC;

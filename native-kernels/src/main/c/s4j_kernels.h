@@ -37,7 +37,8 @@
  *     DENSE_BLOCK   dW[n_rows*n_cols], U x updater state[n_rows*n_cols],
  *                   delta bitmap[ceil(n_cols/32)] words if not fused
  *     activator     y[n_cols], z[n_cols], db[n_cols], U x state[n_cols],
- *     (REDUCE or    output layer: labels[n_cols], label bitmap[ceil(n_cols/32)]
+ *     (REDUCE or    output layer: labels[n_cols], label bitmap[ceil(n_cols/32)],
+ *                   loss weights[n_cols] if the loss is weighted
  *      fused block) hidden layer: e acc[n_cols], e counts[n_cols],
  *                   and for a fused block only, slots[n_src*n_cols] and a
  *                   slot bitmap as a REDUCE has (a REDUCE's backward partials
@@ -115,6 +116,14 @@
 #define S4J_LOSS_XENT   5u
 #define S4J_LOSS_MCXENT 6u
 #define S4J_LOSS_NLL    7u
+#define S4J_LOSS_HINGE         8u
+#define S4J_LOSS_SQUARED_HINGE 9u
+#define S4J_LOSS_KLD          10u
+#define S4J_LOSS_POISSON      11u
+#define S4J_LOSS_COSINE       12u  /* the whole layer on one core only */
+#define S4J_LOSS_MAPE         13u
+#define S4J_LOSS_MSLE         14u
+#define S4J_LOSS_WASSERSTEIN  15u
 
 /* Work an event did, as bits of s4j_outbox.work (KernelWork.code()): what
  * the simulator charges beyond receiving the packet. */
@@ -140,9 +149,10 @@
 /* Bytes of DTCM of a core: the capacity of a core's state buffer. */
 #define S4J_DTCM_BYTES 65536u
 
-/* Words of a packed config: the fixed part (11 inference words, then 23
+/* Words of a packed config: the fixed part (11 inference words, then 24
  * training words, all 0 when training is off), then S4J_RANGE_WORDS words
- * per input range. Floats are carried as their bits. */
+ * per input range, then, for a weighted loss, n_cols loss weights. Floats
+ * are carried as their bits. */
 #define S4J_CFG_KIND               0u
 #define S4J_CFG_N_ROWS             1u
 #define S4J_CFG_N_COLS             2u
@@ -183,7 +193,11 @@
 #define S4J_CFG_BIAS_WEIGHT_DECAY 31u
 #define S4J_CFG_BIAS_L2_FIRST     32u
 #define S4J_CFG_BIAS_WEIGHT_DECAY_TIMES 33u
-#define S4J_CONFIG_WORDS          34u
+/* 1: an output activator's loss is weighted per output (DL4J's loss
+ * weights): its n_cols weights (finite floats) follow the ranges, as the
+ * config's last n_cols words; 0: unweighted. */
+#define S4J_CFG_LOSS_WEIGHTED     34u
+#define S4J_CONFIG_WORDS          35u
 
 /* Words of one input range of a packed config. */
 #define S4J_RANGE_WORD_KEY_LO 0u
@@ -192,7 +206,7 @@
 #define S4J_RANGE_WORD_KIND   3u  /* S4J_RANGE_* */
 #define S4J_RANGE_WORDS       4u
 
-_Static_assert(S4J_CONFIG_WORDS == S4J_CFG_BIAS_WEIGHT_DECAY_TIMES + 1u,
+_Static_assert(S4J_CONFIG_WORDS == S4J_CFG_LOSS_WEIGHTED + 1u,
                "S4J_CONFIG_WORDS must follow the last S4J_CFG_* word");
 _Static_assert(S4J_RANGE_WORDS == S4J_RANGE_WORD_KIND + 1u,
                "S4J_RANGE_WORDS must follow the last S4J_RANGE_WORD_* word");
@@ -246,7 +260,9 @@ typedef struct s4j_training {
     float beta2;                /* ADAM, ADAMAX, NADAM, AMSGRAD */
     float epsilon;
     uint32_t loss;              /* != NONE: output-layer activator */
-    uint32_t layer_outputs;     /* nOut of the whole layer (MSE, MAE) */
+    uint32_t loss_weighted;     /* 1: loss_weights holds n_cols weights */
+    uint32_t layer_outputs;     /* nOut of the whole layer (MSE, MAE, MAPE,
+                                   MSLE, WASSERSTEIN) */
     uint32_t delta_key_base;    /* REDUCE: key of delta 0 */
     uint32_t backward_key_base; /* DENSE_BLOCK: key of e_0 */
     uint32_t loss_key_base;     /* output activator: key of its loss packet */
@@ -272,6 +288,9 @@ typedef struct s4j_config {
     s4j_training training;
     /* n_ranges x S4J_RANGE_WORDS words (S4J_RANGE_WORD_*) */
     const uint32_t *ranges;
+    /* training.loss_weighted: n_cols float bits, the loss weights of the
+     * core's columns; NULL otherwise */
+    const uint32_t *loss_weights;
 } s4j_config;
 
 /* Where sends go: the host collects them, the ARM build sends packets. */

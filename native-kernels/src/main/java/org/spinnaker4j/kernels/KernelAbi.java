@@ -66,6 +66,14 @@ final class KernelAbi {
     @Native static final int LOSS_XENT = 5;
     @Native static final int LOSS_MCXENT = 6;
     @Native static final int LOSS_NLL = 7;
+    @Native static final int LOSS_HINGE = 8;
+    @Native static final int LOSS_SQUARED_HINGE = 9;
+    @Native static final int LOSS_KLD = 10;
+    @Native static final int LOSS_POISSON = 11;
+    @Native static final int LOSS_COSINE = 12;
+    @Native static final int LOSS_MAPE = 13;
+    @Native static final int LOSS_MSLE = 14;
+    @Native static final int LOSS_WASSERSTEIN = 15;
 
     // ---- bits of the work an event did (KernelWork) ------------------------------------------------------
     @Native static final int WORK_FORWARD = 1;
@@ -114,7 +122,8 @@ final class KernelAbi {
     @Native static final int CFG_BIAS_WEIGHT_DECAY = 31;
     @Native static final int CFG_BIAS_L2_FIRST = 32;
     @Native static final int CFG_BIAS_WEIGHT_DECAY_TIMES = 33;
-    @Native static final int CONFIG_WORDS = 34;
+    @Native static final int CFG_LOSS_WEIGHTED = 34;
+    @Native static final int CONFIG_WORDS = 35;
 
     // ---- words of one input range of a packed config -----------------------------------------------------
     @Native static final int RANGE_WORD_KEY_LO = 0;

@@ -1,5 +1,6 @@
 package org.spinnaker4j.kernels;
 
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -33,11 +34,14 @@ import java.util.Objects;
  * @param sendsBackward DENSE_BLOCK: whether it sends {@code e} to the previous layer (false for the first layer)
  * @param weightRegularization the regularization of a DENSE_BLOCK's weights
  * @param biasRegularization the regularization of an activator's bias
+ * @param lossWeights an output-layer activator's per-output loss weights, one per column of the core (finite), for a
+ *        loss that {@link LossKind#takesWeights() takes them}; empty: unweighted
  */
 public record TrainingConfig(UpdaterKind updater, float learningRate, float momentumOrBeta1, float beta2,
                              float epsilon, LossKind loss, int layerOutputs, int deltaKeyBase, int backwardKeyBase,
                              int lossKeyBase, int expectedBackwardPartials, boolean sendsBackward,
-                             RegularizationConfig weightRegularization, RegularizationConfig biasRegularization) {
+                             RegularizationConfig weightRegularization, RegularizationConfig biasRegularization,
+                             List<Float> lossWeights) {
 
     /** Validates what does not depend on the core. */
     public TrainingConfig {
@@ -45,6 +49,13 @@ public record TrainingConfig(UpdaterKind updater, float learningRate, float mome
         Objects.requireNonNull(loss, "loss");
         Objects.requireNonNull(weightRegularization, "weightRegularization");
         Objects.requireNonNull(biasRegularization, "biasRegularization");
+        lossWeights = List.copyOf(lossWeights);
+        if (!lossWeights.isEmpty() && !loss.takesWeights()) {
+            throw new IllegalArgumentException("loss " + loss + " takes no per-output weights, got " + lossWeights);
+        }
+        if (lossWeights.stream().anyMatch(w -> !Float.isFinite(w))) {
+            throw new IllegalArgumentException("loss weights must be finite, got " + lossWeights);
+        }
         if (!Float.isFinite(learningRate) || learningRate < 0) {
             throw new IllegalArgumentException("learningRate must be finite and >= 0, got " + learningRate);
         }
@@ -76,6 +87,16 @@ public record TrainingConfig(UpdaterKind updater, float learningRate, float mome
         }
     }
 
+    /** An unweighted config. */
+    public TrainingConfig(UpdaterKind updater, float learningRate, float momentumOrBeta1, float beta2, float epsilon,
+                          LossKind loss, int layerOutputs, int deltaKeyBase, int backwardKeyBase, int lossKeyBase,
+                          int expectedBackwardPartials, boolean sendsBackward,
+                          RegularizationConfig weightRegularization, RegularizationConfig biasRegularization) {
+        this(updater, learningRate, momentumOrBeta1, beta2, epsilon, loss, layerOutputs, deltaKeyBase, backwardKeyBase,
+                lossKeyBase, expectedBackwardPartials, sendsBackward, weightRegularization, biasRegularization,
+                List.of());
+    }
+
     /** A config without regularization. */
     public TrainingConfig(UpdaterKind updater, float learningRate, float momentumOrBeta1, float beta2, float epsilon,
                           LossKind loss, int layerOutputs, int deltaKeyBase, int backwardKeyBase, int lossKeyBase,
@@ -88,7 +109,15 @@ public record TrainingConfig(UpdaterKind updater, float learningRate, float mome
     /** This config with the given regularization of the weights and of the bias. */
     public TrainingConfig withRegularization(RegularizationConfig weights, RegularizationConfig bias) {
         return new TrainingConfig(updater, learningRate, momentumOrBeta1, beta2, epsilon, loss, layerOutputs,
-                deltaKeyBase, backwardKeyBase, lossKeyBase, expectedBackwardPartials, sendsBackward, weights, bias);
+                deltaKeyBase, backwardKeyBase, lossKeyBase, expectedBackwardPartials, sendsBackward, weights, bias,
+                lossWeights);
+    }
+
+    /** This config with the given per-output loss weights (one per column of the core; empty: unweighted). */
+    public TrainingConfig withLossWeights(List<Float> weights) {
+        return new TrainingConfig(updater, learningRate, momentumOrBeta1, beta2, epsilon, loss, layerOutputs,
+                deltaKeyBase, backwardKeyBase, lossKeyBase, expectedBackwardPartials, sendsBackward,
+                weightRegularization, biasRegularization, weights);
     }
 
     /** Whether this is the config of an output-layer activator (it has a loss). */
@@ -115,7 +144,8 @@ public record TrainingConfig(UpdaterKind updater, float learningRate, float mome
             sb.append(" bias ").append(biasRegularization);
         }
         if (loss != LossKind.NONE) {
-            sb.append(" loss ").append(loss).append(" of ").append(layerOutputs).append(" outputs")
+            sb.append(" loss ").append(loss).append(lossWeights.isEmpty() ? "" : " weighted").append(" of ")
+                    .append(layerOutputs).append(" outputs")
                     .append(String.format(" (loss key 0x%08x)", lossKeyBase));
         } else if (expectedBackwardPartials > 0) {
             sb.append(" backward partials=").append(expectedBackwardPartials);

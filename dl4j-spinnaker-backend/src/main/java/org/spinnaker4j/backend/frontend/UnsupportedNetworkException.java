@@ -14,7 +14,10 @@ public class UnsupportedNetworkException extends IllegalArgumentException {
             + "relu, leakyrelu, sigmoid, tanh, softmax, hardtanh, softplus, elu; for training, updaters Sgd, "
             + "Nesterovs, Adam, AdaMax, Nadam, AMSGrad, AdaGrad, AdaDelta, RmsProp, NoOp (no schedules, no separate "
             + "bias updater, no gradient normalization), regularization l1, l2, weight decay (weights and bias, "
-            + "fixed coefficients) and losses MSE, L1, L2, MAE, XENT, MCXENT, NEGATIVELOGLIKELIHOOD.";
+            + "fixed coefficients) and losses MSE, L1, L2, MAE, XENT, MCXENT, NEGATIVELOGLIKELIHOOD, HINGE, "
+            + "SQUARED_HINGE, KL_DIVERGENCE, POISSON, COSINE_PROXIMITY (output layer on one core), "
+            + "MEAN_ABSOLUTE_PERCENTAGE_ERROR, MEAN_SQUARED_LOGARITHMIC_ERROR, WASSERSTEIN, SPARSE_MCXENT, with "
+            + "per-output weights where DL4J takes them (default clipping epsilons; no XENT under a softmax).";
 
     private final transient List<Problem> problems;
 

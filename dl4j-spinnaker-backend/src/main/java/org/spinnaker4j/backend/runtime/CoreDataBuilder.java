@@ -82,7 +82,9 @@ public final class CoreDataBuilder {
                 sendKeys.getOrDefault(PartitionKind.BACKWARD, 0), sendKeys.getOrDefault(PartitionKind.LOSS, 0),
                 v.activates() && !outputLayer ? count(incoming, PartitionKind.BACKWARD) : 0,
                 sendKeys.containsKey(PartitionKind.BACKWARD))
-                .withRegularization(KernelKinds.of(updater.weights()), KernelKinds.of(updater.bias()));
+                .withRegularization(KernelKinds.of(updater.weights()), KernelKinds.of(updater.bias()))
+                .withLossWeights(computesLoss ? LayerSlices.lossWeights(network.training().lossWeights(), v.cols())
+                        : List.of());
     }
 
     private static int count(List<OutgoingPartition> partitions, PartitionKind kind) {

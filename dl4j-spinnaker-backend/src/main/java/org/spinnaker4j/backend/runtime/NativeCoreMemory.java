@@ -1,6 +1,7 @@
 package org.spinnaker4j.backend.runtime;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import org.spinnaker4j.kernels.KernelActivation;
 import org.spinnaker4j.kernels.KernelConfig;
@@ -48,6 +49,9 @@ public final class NativeCoreMemory implements CoreMemory {
                 0.9f, 0.999f, 1e-8f,
                 s.outputLayer() ? (softmax ? LossKind.MCXENT : LossKind.MSE) : LossKind.NONE, s.cols(), 0, 0, 0,
                 activates && !s.outputLayer() ? 1 : 0, s.kind() == VertexKind.DENSE_BLOCK) : null;
+        if (trainingConfig != null && s.lossWeighted()) {
+            trainingConfig = trainingConfig.withLossWeights(Collections.nCopies(s.cols(), 1f));
+        }
         KernelConfig probe = new KernelConfig(KernelKinds.of(s.kind()), s.rows(), s.cols(),
                 softmax ? KernelActivation.SOFTMAX : KernelActivation.IDENTITY, 0f, s.fused(), 0,
                 s.kind() == VertexKind.REDUCE ? 1 : 0, s.softmaxPeers(), 0, ranges, trainingConfig);

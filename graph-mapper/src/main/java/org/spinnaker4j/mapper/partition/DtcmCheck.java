@@ -49,8 +49,9 @@ public final class DtcmCheck {
     public static CoreShape shape(NetworkSpec network, MachineVertex v, int ranges, int peers) {
         int rows = v.kind() == VertexKind.DENSE_BLOCK ? v.rows().size() : 0;
         boolean trainsHere = network.trains() && (v.kind() == VertexKind.DENSE_BLOCK || v.kind() == VertexKind.REDUCE);
+        boolean outputLayer = trainsHere && v.activates() && v.layer() == network.layers().size() - 1;
         return new CoreShape(v.kind(), rows, v.cols().size(), v.fused(), ranges, peers,
-                trainsHere ? network.training().updater(v.layer()).type() : null,
-                trainsHere && v.activates() && v.layer() == network.layers().size() - 1);
+                trainsHere ? network.training().updater(v.layer()).type() : null, outputLayer,
+                outputLayer && !network.training().lossWeights().isEmpty());
     }
 }
