@@ -118,8 +118,6 @@ typedef struct s4j_layout {
     uint16_t b_state;           /* the updater's state arrays of b, one after another */
     uint16_t labels;
     uint16_t label_bitmap;
-    uint16_t loss_weights;      /* an output activator's weighted loss */
-    uint16_t reserved;          /* keeps the layout a whole number of words */
     uint16_t eacc;
     uint16_t ecounts;
     uint16_t max_sends;         /* the most sends of one event: below n_rows +
@@ -146,7 +144,7 @@ typedef struct s4j_layout {
 #define S4J_EPS_THRESHOLD    1e-5f   /* Nd4j.EPS_THRESHOLD: KLD and cosine clip */
 
 _Static_assert(sizeof(s4j_header) == 21u * 4u, "header must be packed words");
-_Static_assert(sizeof(s4j_layout) == 28u * 2u, "layout must be packed half-words");
+_Static_assert(sizeof(s4j_layout) == 26u * 2u, "layout must be packed half-words");
 _Static_assert(S4J_DTCM_BYTES <= 65536u, "layout offsets and sends must fit 16 bits");
 _Static_assert(sizeof(s4j_train) == 28u * 4u, "training header must be packed words");
 _Static_assert(sizeof(s4j_range) == 16u, "range entry must be 4 words");
@@ -331,6 +329,13 @@ static uint16_t take(uint32_t *off, uint32_t bytes)
     return (uint16_t)(at & 0xFFFFu);
 }
 
+/* An output activator's loss weights (a weighted loss only): right after
+ * its label bitmap. */
+static uint32_t loss_weights_at(const s4j_layout *l, uint32_t n_cols)
+{
+    return (uint32_t)l->label_bitmap + bitmap_words(n_cols) * 4u;
+}
+
 /* Layout of a state; returns its total size (UINT32_MAX if it cannot exist). */
 static uint32_t compute_layout(const s4j_shape *s, s4j_layout *l)
 {
@@ -402,7 +407,7 @@ static uint32_t compute_layout(const s4j_shape *s, s4j_layout *l)
                 l->labels = take(&off, cols_bytes);
                 l->label_bitmap = take(&off, sat_mul(bitmap_words(s->n_cols), 4u));
                 if (s->loss_weighted != 0u) {
-                    l->loss_weights = take(&off, cols_bytes);
+                    (void)take(&off, cols_bytes); /* loss_weights_at */
                 }
             } else {
                 l->eacc = take(&off, cols_bytes);
@@ -666,8 +671,8 @@ static int loss_takes_weights(uint32_t loss)
     case S4J_LOSS_XENT:
     case S4J_LOSS_MCXENT:
     case S4J_LOSS_NLL:
-    case S4J_LOSS_MAPE:
-    case S4J_LOSS_MSLE:
+    case S4J_LOSS_MEAN_ABSOLUTE_PERCENTAGE_ERROR:
+    case S4J_LOSS_MEAN_SQUARED_LOGARITHMIC_ERROR:
         return 1;
     default:
         return 0;
@@ -743,7 +748,7 @@ static int32_t check_training(const s4j_config *cfg)
         && t->loss == S4J_LOSS_XENT) {
         return S4J_ERR_BAD_CONFIG;
     }
-    if (output && t->loss == S4J_LOSS_COSINE && t->layer_outputs != cfg->n_cols) {
+    if (output && t->loss == S4J_LOSS_COSINE_PROXIMITY && t->layer_outputs != cfg->n_cols) {
         return S4J_ERR_BAD_CONFIG;
     }
     if (cfg->kind == S4J_KIND_REDUCE
@@ -974,7 +979,7 @@ int32_t s4j_load(void *dtcm, uint32_t capacity, const s4j_config *cfg,
         t->loss = c->loss;
         t->loss_weighted = c->loss_weighted;
         if (c->loss_weighted != 0u) {
-            memcpy(AT(float, dtcm, l.loss_weights), cfg->loss_weights,
+            memcpy(AT(float, dtcm, loss_weights_at(&l, cfg->n_cols)), cfg->loss_weights,
                    (size_t)cfg->n_cols * sizeof(float));
         }
         t->layer_outputs = c->layer_outputs;
@@ -1139,14 +1144,14 @@ static int softmax_jacobian(const s4j_header *h, const s4j_train *t)
 }
 
 /*
- * One output's score term (weighted by w) and dL/dy (*g) of DL4J's
- * ILossFunction (scoreArray and computeGradient before the activation's
- * backprop), g weighted where DL4J weights it before the backprop; n_out is
- * the layer's nOut. MSE and MAE divide after the backprop and XENT, MCXENT
- * and NLL weight after it: the caller does that. Cosine proximity uses the
- * row's c.
+ * One output's unweighted score term and dL/dy (*g) of DL4J's ILossFunction
+ * (scoreArray and computeGradient before the activation's backprop); n_out
+ * is the layer's nOut, c the row's norms (cosine proximity). DL4J applies a
+ * loss weight last, so the caller does: to the term, and to g before the
+ * backprop (after it for XENT, MCXENT and NLL); MSE and MAE divide after the
+ * backprop, also the caller's.
  */
-static float loss_term(uint32_t loss, float y, float t, float w, float n_out,
+static float loss_term(uint32_t loss, float y, float t, float n_out,
                        const s4j_cosine *c, int softmax, float *g)
 {
     float d = y - t;
@@ -1156,16 +1161,16 @@ static float loss_term(uint32_t loss, float y, float t, float w, float n_out,
     switch (loss) {
     case S4J_LOSS_MSE:
     case S4J_LOSS_L2:
-        *g = (d * 2.0f) * w;
-        return d * d * w;
+        *g = d * 2.0f;
+        return d * d;
     case S4J_LOSS_L1:
     case S4J_LOSS_MAE:
-        *g = sign_of(d) * w;
-        return fabsf(d) * w;
+        *g = sign_of(d);
+        return fabsf(d);
     case S4J_LOSS_XENT:
         v = clamp(y, S4J_XENT_CLIP, 1.0f - S4J_XENT_CLIP);
         *g = (v - t) / (v * (1.0f - v));
-        return (t * logf(v) + (1.0f - t) * logf(1.0f - v)) * w;
+        return t * logf(v) + (1.0f - t) * logf(1.0f - v);
     case S4J_LOSS_HINGE:
         s = 1.0f - y * t;
         *g = -t * hinge_mask(s);
@@ -1175,14 +1180,14 @@ static float loss_term(uint32_t loss, float y, float t, float w, float n_out,
         *g = (s * 2.0f) * -t * hinge_mask(s);
         v = s < 0.0f ? 0.0f : s;
         return v * v;
-    case S4J_LOSS_KLD:
+    case S4J_LOSS_KL_DIVERGENCE:
         *g = -(t / y);
         v = clamp(t, S4J_EPS_THRESHOLD, 1.0f);
         return logf(v / clamp(y, S4J_EPS_THRESHOLD, 1.0f)) * v;
     case S4J_LOSS_POISSON:
         *g = 1.0f - t / y;
         return y - logf(y) * t;
-    case S4J_LOSS_COSINE:
+    case S4J_LOSS_COSINE_PROXIMITY:
         *g = -((t * (c->y_norm * c->y_norm) - y * c->dot)
                / (c->t_norm > S4J_EPS_THRESHOLD ? c->t_norm : S4J_EPS_THRESHOLD)
                / ((c->y_norm > S4J_EPS_THRESHOLD ? c->y_norm : S4J_EPS_THRESHOLD)
@@ -1190,13 +1195,13 @@ static float loss_term(uint32_t loss, float y, float t, float w, float n_out,
                      ? c->y_norm * c->y_norm : S4J_EPS_THRESHOLD)));
         return -(y * t / (c->y_norm > S4J_EPS_THRESHOLD ? c->y_norm : S4J_EPS_THRESHOLD)
                  / (c->t_norm > S4J_EPS_THRESHOLD ? c->t_norm : S4J_EPS_THRESHOLD));
-    case S4J_LOSS_MAPE:
-        *g = sign_of(-d) / fabsf(t) * (-100.0f / n_out) * w;
-        return fabsf(-d / t) * (100.0f / n_out) * w;
-    case S4J_LOSS_MSLE:
+    case S4J_LOSS_MEAN_ABSOLUTE_PERCENTAGE_ERROR:
+        *g = sign_of(-d) / fabsf(t) * (-100.0f / n_out);
+        return fabsf(-d / t) * (100.0f / n_out);
+    case S4J_LOSS_MEAN_SQUARED_LOGARITHMIC_ERROR:
         v = logf((y + 1.0f) / (t + 1.0f));
-        *g = (2.0f / n_out) / (y + 1.0f) * v * w;
-        return v * v / n_out * w;
+        *g = (2.0f / n_out) / (y + 1.0f) * v;
+        return v * v / n_out;
     case S4J_LOSS_WASSERSTEIN:
         *g = t / n_out;
         return t * y;
@@ -1206,10 +1211,10 @@ static float loss_term(uint32_t loss, float y, float t, float w, float n_out,
         if (softmax) {
             v = clamp(y, S4J_MCXENT_CLIP, 1.0f - S4J_MCXENT_CLIP);
             *g = d;
-            return logf(v) * t * w;
+            return logf(v) * t;
         }
         *g = -(t / y);
-        return logf(y) * t * w;
+        return logf(y) * t;
     }
 }
 
@@ -1248,13 +1253,17 @@ static int32_t output_backward(const s4j_header *h, const s4j_layout *l,
     const float *y = CAT(float, dtcm, l->y);
     const float *z = CAT(float, dtcm, l->tz);
     const float *labels = CAT(float, dtcm, l->labels);
-    const float *weights = t->loss_weighted != 0u ? CAT(float, dtcm, l->loss_weights) : NULL;
+    const float *weights = t->loss_weighted != 0u
+        ? CAT(float, dtcm, loss_weights_at(l, h->n_cols)) : NULL;
     float *delta = AT(float, dtcm, l->delta);
     float n_out = (float)t->layer_outputs;
     int softmax = h->activation == S4J_ACT_SOFTMAX;
     int jacobian = softmax_jacobian(h, t);
     int mcxent = t->loss == S4J_LOSS_MCXENT || t->loss == S4J_LOSS_NLL;
     int weight_after = t->loss == S4J_LOSS_XENT || mcxent;
+    int divide = t->loss == S4J_LOSS_MSE || t->loss == S4J_LOSS_MAE;
+    int activate_back = !(softmax && mcxent);
+    uint32_t loss_kind = t->loss;
     s4j_cosine c = { 0.0f, 0.0f, 0.0f };
     float loss = 0.0f;
     float dot = 0.0f;
@@ -1265,27 +1274,33 @@ static int32_t output_backward(const s4j_header *h, const s4j_layout *l,
     if ((t->flags & S4J_TRAIN_DOT_SENT) != 0u) {
         return S4J_ERR_SAMPLE_OVERLAP; /* the last sample's sum is not in */
     }
-    if (t->loss == S4J_LOSS_COSINE) {
+    if (t->loss == S4J_LOSS_COSINE_PROXIMITY) {
         c = cosine_of(y, labels, n);
     }
     for (j = 0u; j < n; j++) {
-        float w = weights != NULL ? weights[j] : 1.0f;
         float g;
+        float term = loss_term(loss_kind, y[j], labels[j], n_out, &c, softmax, &g);
 
-        loss += loss_term(t->loss, y[j], labels[j], w, n_out, &c, softmax, &g);
+        if (weights != NULL) {
+            term = term * weights[j];
+            if (!weight_after) {
+                g = g * weights[j];
+            }
+        }
+        loss += term;
         if (jacobian) {
             /* a_j: w t for a weighted MCXENT / NLL, else dL/dy */
-            delta[j] = mcxent ? w * labels[j] : g;
+            delta[j] = mcxent ? weights[j] * labels[j] : g;
             dot += mcxent ? delta[j] : delta[j] * y[j];
             continue;
         }
-        if (!(softmax && mcxent)) {
+        if (activate_back) {
             g = backprop(h->activation, h->alpha, z[j], y[j], g);
         }
-        if (t->loss == S4J_LOSS_MSE || t->loss == S4J_LOSS_MAE) {
+        if (divide) {
             g = g / n_out;
         }
-        delta[j] = weight_after ? g * w : g;
+        delta[j] = weight_after && weights != NULL ? g * weights[j] : g;
     }
     if (t->loss == S4J_LOSS_MSE || t->loss == S4J_LOSS_MAE || t->loss == S4J_LOSS_WASSERSTEIN) {
         loss = loss / n_out;

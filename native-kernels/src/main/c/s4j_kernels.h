@@ -116,14 +116,14 @@
 #define S4J_LOSS_XENT   5u
 #define S4J_LOSS_MCXENT 6u
 #define S4J_LOSS_NLL    7u
-#define S4J_LOSS_HINGE         8u
-#define S4J_LOSS_SQUARED_HINGE 9u
-#define S4J_LOSS_KLD          10u
-#define S4J_LOSS_POISSON      11u
-#define S4J_LOSS_COSINE       12u  /* the whole layer on one core only */
-#define S4J_LOSS_MAPE         13u
-#define S4J_LOSS_MSLE         14u
-#define S4J_LOSS_WASSERSTEIN  15u
+#define S4J_LOSS_HINGE                          8u
+#define S4J_LOSS_SQUARED_HINGE                  9u
+#define S4J_LOSS_KL_DIVERGENCE                 10u
+#define S4J_LOSS_POISSON                       11u
+#define S4J_LOSS_COSINE_PROXIMITY              12u  /* the whole layer on one core */
+#define S4J_LOSS_MEAN_ABSOLUTE_PERCENTAGE_ERROR 13u
+#define S4J_LOSS_MEAN_SQUARED_LOGARITHMIC_ERROR 14u
+#define S4J_LOSS_WASSERSTEIN                   15u
 
 /* Work an event did, as bits of s4j_outbox.work (KernelWork.code()): what
  * the simulator charges beyond receiving the packet. */

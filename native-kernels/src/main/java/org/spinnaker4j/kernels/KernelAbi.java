@@ -68,11 +68,11 @@ final class KernelAbi {
     @Native static final int LOSS_NLL = 7;
     @Native static final int LOSS_HINGE = 8;
     @Native static final int LOSS_SQUARED_HINGE = 9;
-    @Native static final int LOSS_KLD = 10;
+    @Native static final int LOSS_KL_DIVERGENCE = 10;
     @Native static final int LOSS_POISSON = 11;
-    @Native static final int LOSS_COSINE = 12;
-    @Native static final int LOSS_MAPE = 13;
-    @Native static final int LOSS_MSLE = 14;
+    @Native static final int LOSS_COSINE_PROXIMITY = 12;
+    @Native static final int LOSS_MEAN_ABSOLUTE_PERCENTAGE_ERROR = 13;
+    @Native static final int LOSS_MEAN_SQUARED_LOGARITHMIC_ERROR = 14;
     @Native static final int LOSS_WASSERSTEIN = 15;
 
     // ---- bits of the work an event did (KernelWork) ------------------------------------------------------

@@ -55,11 +55,11 @@ public enum LossKind {
             case NEGATIVELOGLIKELIHOOD -> KernelAbi.LOSS_NLL;
             case HINGE -> KernelAbi.LOSS_HINGE;
             case SQUARED_HINGE -> KernelAbi.LOSS_SQUARED_HINGE;
-            case KL_DIVERGENCE -> KernelAbi.LOSS_KLD;
+            case KL_DIVERGENCE -> KernelAbi.LOSS_KL_DIVERGENCE;
             case POISSON -> KernelAbi.LOSS_POISSON;
-            case COSINE_PROXIMITY -> KernelAbi.LOSS_COSINE;
-            case MEAN_ABSOLUTE_PERCENTAGE_ERROR -> KernelAbi.LOSS_MAPE;
-            case MEAN_SQUARED_LOGARITHMIC_ERROR -> KernelAbi.LOSS_MSLE;
+            case COSINE_PROXIMITY -> KernelAbi.LOSS_COSINE_PROXIMITY;
+            case MEAN_ABSOLUTE_PERCENTAGE_ERROR -> KernelAbi.LOSS_MEAN_ABSOLUTE_PERCENTAGE_ERROR;
+            case MEAN_SQUARED_LOGARITHMIC_ERROR -> KernelAbi.LOSS_MEAN_SQUARED_LOGARITHMIC_ERROR;
             case WASSERSTEIN -> KernelAbi.LOSS_WASSERSTEIN;
         };
     }

@@ -46,7 +46,8 @@ import org.spinnaker4j.parity.TrainingParity.Labels;
  * users pair it with: 20 mini-batches of 16 on an 8-16-4 network, every parameter within 1e-3, every iteration's
  * score and score(DataSet) within 1e-4 relative; the losses whose deltas need the layer's sum (any loss but the
  * plain MCXENT under a softmax) also with the output layer split one neuron per core. COSINE_PROXIMITY, whose norms
- * span the layer, runs with the layer on one core (FEWEST_CORES) and is refused at init() when it is split.
+ * span the layer, runs with the layer on one core (FASTEST and FEWEST_CORES keep it whole) and is refused at init()
+ * when it is split (NEURON_PER_CORE).
  */
 class LossParityTest {
 
@@ -150,9 +151,11 @@ class LossParityTest {
     @MethodSource("wholeLayer")
     void cosineProximityTrainsAsOnTheCpuWithItsOutputLayerOnOneCore(String name, MultiLayerConfiguration conf,
             Labels labels) {
-        TrainingParity.assertTrainingParity(name, conf,
-                SpiNNakerOptions.builder().partitioning(PartitioningStrategy.FEWEST_CORES).build(), labels,
-                BATCHES, BATCH_SIZE);
+        for (PartitioningStrategy strategy : new PartitioningStrategy[] {PartitioningStrategy.FASTEST,
+                PartitioningStrategy.FEWEST_CORES}) {
+            TrainingParity.assertTrainingParity(name, conf, SpiNNakerOptions.builder().partitioning(strategy).build(),
+                    labels, BATCHES, BATCH_SIZE);
+        }
     }
 
     @Test
