@@ -1311,6 +1311,23 @@ static int32_t output_backward(const s4j_header *h, const s4j_layout *l,
     memset(AT(uint32_t, dtcm, l->label_bitmap), 0,
            (size_t)bitmap_words(n) * sizeof(uint32_t));
     t->back_received = 0u;
+    if (jacobian && h->softmax_peers != 0u) {
+        /* the sum first: sends leave in order, and the peers wait for it
+         * (the loss packet's slot comes after the exchange's); the next
+         * sample's labels may come before the peers' sums */
+        t->local_dot = dot;
+        t->flags = (t->flags & ~S4J_TRAIN_FWD_DONE) | S4J_TRAIN_DOT_SENT;
+        out->work |= S4J_WORK_SOFTMAX_DOT;
+        r = emit(out, h->sync_key_base + 2u, bits_of(dot));
+        if (r < 0) {
+            return r;
+        }
+        r = emit(out, t->loss_key_base, bits_of(loss));
+        if (r < 0) {
+            return r;
+        }
+        return dot_advance(h, l, dtcm, t, out);
+    }
     r = emit(out, t->loss_key_base, bits_of(loss));
     if (r < 0) {
         return r;
@@ -1318,18 +1335,7 @@ static int32_t output_backward(const s4j_header *h, const s4j_layout *l,
     if (!jacobian) {
         return activator_backward(h, l, dtcm, t, out);
     }
-    t->local_dot = dot;
-    if (h->softmax_peers == 0u) {
-        return output_softmax_backward(h, l, dtcm, t, dot, out);
-    }
-    /* the next sample's labels may come before the peers' sums */
-    t->flags = (t->flags & ~S4J_TRAIN_FWD_DONE) | S4J_TRAIN_DOT_SENT;
-    out->work |= S4J_WORK_SOFTMAX_DOT;
-    r = emit(out, h->sync_key_base + 2u, bits_of(dot));
-    if (r < 0) {
-        return r;
-    }
-    return dot_advance(h, l, dtcm, t, out);
+    return output_softmax_backward(h, l, dtcm, t, dot, out);
 }
 
 /* Hidden softmax, S = sum over the layer of e_k y_k known: delta = y (e - S). */
