@@ -35,8 +35,9 @@
  *                            deltas (dW += x delta; S = 1: also sends W delta)
  *   calibrate hidden A C     the backward partial that completes a C-column hidden
  *                            activator (REDUCE) with activation A
- *   calibrate outloss A L C  the label that completes a C-column output activator
- *                            (REDUCE) with activation A and loss L
+ *   calibrate outloss A L C [weighted]  the label that completes a C-column
+ *                            output activator (REDUCE) with activation A and loss L
+ *                            (per-output weights if 'weighted')
  *   calibrate update U R C [regularized|clipped]
  *                            s4j_apply_update of an R x C training block, updater U
  *                            (with l1, l2 and weight decay, clipped at 0.005, or
@@ -54,7 +55,8 @@
  * A = identity|relu|leakyrelu|sigmoid|tanh|softmax|hardtanh|softplus|elu|swish|
  *     gelu|selu|mish|softsign|rationaltanh|rectifiedtanh|cube|thresholdedrelu|relu6
  *     (alpha, thresholdedrelu's theta, is 0.01),
- * L = mse|l1|l2|mae|xent|mcxent|nll, U = sgd|nesterovs|adam.
+ * L = mse|l1|l2|mae|xent|mcxent|nll|hinge|squared_hinge|kld|poisson|cosine|mape|
+ * msle|wasserstein, U = sgd|nesterovs|adam.
  * Exit status 0 on success; on error a message on stderr and status 1.
  */
 #include "s4j_kernels.h"
@@ -105,7 +107,7 @@ __attribute__((noinline)) int32_t calib_null(void *dtcm, uint32_t capacity,
 }
 
 static uint32_t dtcm[S4J_DTCM_BYTES / 4u];
-static uint32_t words[S4J_CONFIG_WORDS + MAX_RANGES * S4J_RANGE_WORDS];
+static uint32_t words[S4J_CONFIG_WORDS + MAX_RANGES * S4J_RANGE_WORDS + MAX_VALUES];
 static float weights[MAX_VALUES];
 static float bias[MAX_VALUES];
 static uint32_t keys[MAX_VALUES];
@@ -191,7 +193,13 @@ static const named ACTS[] = {
 static const named LOSSES[] = {
     { "none", S4J_LOSS_NONE }, { "mse", S4J_LOSS_MSE }, { "l1", S4J_LOSS_L1 },
     { "l2", S4J_LOSS_L2 }, { "mae", S4J_LOSS_MAE }, { "xent", S4J_LOSS_XENT },
-    { "mcxent", S4J_LOSS_MCXENT }, { "nll", S4J_LOSS_NLL }
+    { "mcxent", S4J_LOSS_MCXENT }, { "nll", S4J_LOSS_NLL },
+    { "hinge", S4J_LOSS_HINGE }, { "squared_hinge", S4J_LOSS_SQUARED_HINGE },
+    { "kld", S4J_LOSS_KL_DIVERGENCE }, { "poisson", S4J_LOSS_POISSON },
+    { "cosine", S4J_LOSS_COSINE_PROXIMITY },
+    { "mape", S4J_LOSS_MEAN_ABSOLUTE_PERCENTAGE_ERROR },
+    { "msle", S4J_LOSS_MEAN_SQUARED_LOGARITHMIC_ERROR },
+    { "wasserstein", S4J_LOSS_WASSERSTEIN }
 };
 static const named UPDATERS[] = {
     { "sgd", S4J_UPDATER_SGD }, { "nesterovs", S4J_UPDATER_NESTEROVS },
@@ -218,6 +226,7 @@ typedef struct spec {
     uint32_t clipped;           /* ClipElementWiseAbsoluteValue at 0.005 */
     uint32_t norm;              /* an L2 gradient normalization (S4J_GRAD_NORM_*) */
     uint32_t norm_peers;        /* its peers, at positions 1 .. norm_peers */
+    uint32_t loss_weighted;     /* per-output loss weights */
 } spec;
 
 static void range(uint32_t *n, uint32_t lo, uint32_t span, uint32_t local,
@@ -316,6 +325,15 @@ static void load(const spec *s)
         range(&n, PEER_KEY + 2u * i, 2u, 1u + i, S4J_RANGE_NORM);
     }
     words[S4J_CFG_N_RANGES] = n;
+    if (s->loss_weighted != 0u) {
+        if (s->cols > MAX_VALUES) {
+            fail("too many loss weights", (long)s->cols);
+        }
+        words[S4J_CFG_LOSS_WEIGHTED] = 1u;
+        for (i = 0u; i < s->cols; i++) {
+            words[S4J_CONFIG_WORDS + n * S4J_RANGE_WORDS + i] = bits(uniform(0.5f, 2.0f));
+        }
+    }
     nw = s->kind == S4J_KIND_DENSE_BLOCK ? s->rows * s->cols : 0u;
     nb = s->kind == S4J_KIND_REDUCE ? s->cols : 0u;
     if (nw > MAX_VALUES || nb > MAX_VALUES) {
@@ -327,7 +345,8 @@ static void load(const spec *s)
     for (i = 0u; i < nb; i++) {
         bias[i] = uniform(-0.5f, 0.5f);
     }
-    r = s4j_parse_config(words, S4J_CONFIG_WORDS + n * S4J_RANGE_WORDS, &cfg);
+    r = s4j_parse_config(words, S4J_CONFIG_WORDS + n * S4J_RANGE_WORDS
+                         + (s->loss_weighted != 0u ? s->cols : 0u), &cfg);
     if (r != S4J_OK) {
         fail("s4j_parse_config", r);
     }
@@ -511,7 +530,14 @@ int main(int argc, char **argv)
         packets(s.cols, 2u * s.cols, BACK_KEY, -0.1f, 0.1f, 0.0f);
         deliver(0u, 2u * s.cols - 1u);
         measure(2u * s.cols - 1u, 2u * s.cols);
-    } else if (strcmp(what, "outloss") == 0 && argc == 5) {
+    } else if (strcmp(what, "outloss") == 0 && (argc == 5 || argc == 6)) {
+        int positive;
+
+        if (argc == 6 && strcmp(argv[5], "weighted") != 0) {
+            fprintf(stderr, "calibrate: outloss's 4th argument is 'weighted'\n");
+            return 1;
+        }
+        s.loss_weighted = argc == 6 ? 1u : 0u;
         s.kind = S4J_KIND_REDUCE;
         s.act = lookup(argv[2], ACTS, COUNT(ACTS));
         s.loss = lookup(argv[3], LOSSES, COUNT(LOSSES));
@@ -519,10 +545,14 @@ int main(int argc, char **argv)
         s.partials = 1u;
         s.training = 1u;
         load(&s);
+        /* the losses that divide by t or take log(t + 1): labels in
+         * [0.5, 1.5), the others one-hot */
+        positive = s.loss == S4J_LOSS_MEAN_ABSOLUTE_PERCENTAGE_ERROR
+                || s.loss == S4J_LOSS_MEAN_SQUARED_LOGARITHMIC_ERROR
+                || s.loss == S4J_LOSS_POISSON;
         packets(0u, s.cols, DATA_KEY, -4.0f, 4.0f, 1.0f);
-        packets(s.cols, 2u * s.cols, LABEL_KEY, 0.0f, 1.0f, 0.0f);
-        for (i = s.cols; i < 2u * s.cols; i++) {
-            /* one-hot labels */
+        packets(s.cols, 2u * s.cols, LABEL_KEY, 0.5f, 1.5f, 1.0f);
+        for (i = s.cols; i < 2u * s.cols && !positive; i++) {
             payloads[i] = bits(i == s.cols + 1u ? 1.0f : 0.0f);
         }
         deliver(0u, 2u * s.cols - 1u);

@@ -100,6 +100,17 @@ for al in identity:mse sigmoid:xent softmax:mcxent; do
         "$(per 32 "$(n outloss "${al%:*}" "${al#*:}" 64)" "$(n outloss "${al%:*}" "${al#*:}" 32)")" \
         "per output of a ${al%:*} output activator's completing label with ${al#*:}: loss, gradient, db, delta"
 done
+for al in identity:hinge identity:squared_hinge softmax:kld softplus:poisson identity:cosine identity:mape \
+        softplus:msle identity:wasserstein; do
+    figure "loss.output.${al%:*}.${al#*:}" \
+        "$(per 32 "$(n outloss "${al%:*}" "${al#*:}" 64)" "$(n outloss "${al%:*}" "${al#*:}" 32)")" \
+        "per output of a ${al%:*} output activator's completing label with ${al#*:}: loss, gradient, db, delta"
+done
+for al in identity:mse softmax:mcxent; do
+    figure "loss.output.${al%:*}.${al#*:}_weighted" \
+        "$(per 32 "$(n outloss "${al%:*}" "${al#*:}" 64 weighted)" "$(n outloss "${al%:*}" "${al#*:}" 32 weighted)")" \
+        "per output of a ${al%:*} output activator's completing label with ${al#*:} and per-output weights"
+done
 for u in sgd nesterovs adam adamax nadam amsgrad adagrad adadelta rmsprop noop; do
     figure "update.$u" "$(per 256 "$(n update "$u" 32 16)" "$(n update "$u" 16 16)")" \
         "s4j_apply_update with $u, per parameter (batch 8)"

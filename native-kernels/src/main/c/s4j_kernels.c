@@ -86,6 +86,7 @@ typedef struct s4j_train {
     uint32_t fwd_slot;
     uint32_t back_slot;
     uint32_t label_slot;
+    uint32_t loss_weighted;     /* 1: the layout has loss_weights */
 } s4j_train;
 
 /* What a state is made of: enough to derive its layout. */
@@ -100,6 +101,7 @@ typedef struct s4j_shape {
     uint32_t w_updater;
     uint32_t b_updater;
     uint32_t loss;
+    uint32_t loss_weighted;
     uint32_t sends_backward;
     uint32_t in_flight;         /* ring entries: 1 unless a training core
                                    holds several samples */
@@ -161,11 +163,12 @@ typedef struct s4j_layout {
 #define S4J_SOFTMAX_MAX_FLOOR (-3.402823e38f)
 #define S4J_XENT_CLIP        1e-5f
 #define S4J_MCXENT_CLIP      1e-10f
+#define S4J_EPS_THRESHOLD    1e-5f   /* Nd4j.EPS_THRESHOLD: KLD and cosine clip */
 
 _Static_assert(sizeof(s4j_header) == 22u * 4u, "header must be packed words");
 _Static_assert(sizeof(s4j_layout) == 30u * 2u, "layout must be packed half-words");
 _Static_assert(S4J_DTCM_BYTES <= 65536u, "layout offsets and sends must fit 16 bits");
-_Static_assert(sizeof(s4j_train) == 44u * 4u, "training header must be packed words");
+_Static_assert(sizeof(s4j_train) == 45u * 4u, "training header must be packed words");
 _Static_assert(sizeof(s4j_range) == 16u, "range entry must be 4 words");
 _Static_assert(sizeof(s4j_peer) == 12u, "peer entry must be 3 words");
 _Static_assert(sizeof(float) == sizeof(uint32_t), "float must be 32-bit");
@@ -475,6 +478,13 @@ static uint16_t take(uint32_t *off, uint32_t bytes)
     return (uint16_t)(at & 0xFFFFu);
 }
 
+/* An output activator's loss weights (a weighted loss only): right after
+ * its label bitmap. */
+static uint32_t loss_weights_at(const s4j_layout *l, uint32_t n_cols)
+{
+    return (uint32_t)l->label_bitmap + bitmap_words(n_cols) * 4u;
+}
+
 /* Layout of a state; returns its total size (UINT32_MAX if it cannot exist). */
 static uint32_t compute_layout(const s4j_shape *s, s4j_layout *l)
 {
@@ -552,6 +562,9 @@ static uint32_t compute_layout(const s4j_shape *s, s4j_layout *l)
             if (s->loss != S4J_LOSS_NONE) {
                 l->labels = take(&off, sat_mul(cols_bytes, held));
                 l->label_bitmap = take(&off, sat_mul(bitmap_words(s->n_cols), 4u));
+                if (s->loss_weighted != 0u) {
+                    (void)take(&off, cols_bytes); /* loss_weights_at */
+                }
             } else {
                 l->eacc = take(&off, cols_bytes);
                 l->ecounts = take(&off, cols_bytes);
@@ -619,6 +632,7 @@ static int32_t derive_layout(const void *dtcm, uint32_t capacity, s4j_layout *l)
     s.w_updater = 0u;
     s.b_updater = 0u;
     s.loss = 0u;
+    s.loss_weighted = 0u;
     s.sends_backward = 0u;
     s.in_flight = h->in_flight;
     s.norm_peers = 0u;
@@ -637,8 +651,9 @@ static int32_t derive_layout(const void *dtcm, uint32_t capacity, s4j_layout *l)
         }
         t = CAT(s4j_train, dtcm, total);
         if (t->upd_w.kind > S4J_UPDATER_NOOP || t->upd_b.kind > S4J_UPDATER_NOOP
-            || t->loss > S4J_LOSS_NLL
-            || t->sends_backward > 1u
+            || t->loss > S4J_LOSS_WASSERSTEIN
+            || t->sends_backward > 1u || t->loss_weighted > 1u
+            || (t->loss_weighted != 0u && t->loss == S4J_LOSS_NONE)
             || t->held > h->in_flight || t->labels_held > h->in_flight
             || t->fwd_slot >= h->in_flight || t->back_slot >= h->in_flight
             || t->label_slot >= h->in_flight
@@ -654,6 +669,7 @@ static int32_t derive_layout(const void *dtcm, uint32_t capacity, s4j_layout *l)
         s.w_updater = t->upd_w.kind;
         s.b_updater = t->upd_b.kind;
         s.loss = t->loss;
+        s.loss_weighted = t->loss_weighted;
         s.sends_backward = t->sends_backward;
         s.norm_peers = t->norm_peers;
         s.norm_slots = is_l2(t->grad_norm) ? t->norm_peers + 1u : 0u;
@@ -770,6 +786,7 @@ int32_t s4j_parse_config(const uint32_t *words, uint32_t n_words, s4j_config *cf
     t->bias_updater.beta2 = f_of(words[S4J_CFG_BIAS_BETA2]);
     t->bias_updater.epsilon = f_of(words[S4J_CFG_BIAS_EPSILON]);
     t->loss = words[S4J_CFG_LOSS];
+    t->loss_weighted = words[S4J_CFG_LOSS_WEIGHTED];
     t->layer_outputs = words[S4J_CFG_LAYER_OUTPUTS];
     t->delta_key_base = words[S4J_CFG_DELTA_KEY_BASE];
     t->backward_key_base = words[S4J_CFG_BACKWARD_KEY_BASE];
@@ -792,11 +809,19 @@ int32_t s4j_parse_config(const uint32_t *words, uint32_t n_words, s4j_config *cf
     t->norm_key_base = words[S4J_CFG_NORM_KEY_BASE];
     t->norm_peers = words[S4J_CFG_NORM_PEERS];
     t->norm_self = words[S4J_CFG_NORM_SELF];
-    if (cfg->n_ranges > (n_words - S4J_CONFIG_WORDS) / S4J_RANGE_WORDS
-        || n_words - S4J_CONFIG_WORDS != cfg->n_ranges * S4J_RANGE_WORDS) {
-        return S4J_ERR_BAD_LENGTH;
+    {
+        /* the ranges, then n_cols loss weights if weighted (64-bit sums:
+         * the counts come from the caller) */
+        uint64_t want = (uint64_t)cfg->n_ranges * S4J_RANGE_WORDS
+                      + (t->loss_weighted != 0u ? (uint64_t)cfg->n_cols : 0u);
+
+        if (want != (uint64_t)(n_words - S4J_CONFIG_WORDS)) {
+            return S4J_ERR_BAD_LENGTH;
+        }
     }
     cfg->ranges = words + S4J_CONFIG_WORDS;
+    cfg->loss_weights = t->loss_weighted != 0u
+        ? words + S4J_CONFIG_WORDS + (size_t)cfg->n_ranges * S4J_RANGE_WORDS : NULL;
     return S4J_OK;
 }
 
@@ -835,6 +860,46 @@ static int updater_ok(const s4j_updater *u)
     }
 }
 
+/* Whether a loss takes DL4J's per-output weights. */
+static int loss_takes_weights(uint32_t loss)
+{
+    switch (loss) {
+    case S4J_LOSS_MSE:
+    case S4J_LOSS_L1:
+    case S4J_LOSS_L2:
+    case S4J_LOSS_MAE:
+    case S4J_LOSS_XENT:
+    case S4J_LOSS_MCXENT:
+    case S4J_LOSS_NLL:
+    case S4J_LOSS_MEAN_ABSOLUTE_PERCENTAGE_ERROR:
+    case S4J_LOSS_MEAN_SQUARED_LOGARITHMIC_ERROR:
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+/* Unweighted, or a loss that takes weights with n_cols finite weights. */
+static int loss_weights_ok(const s4j_config *cfg)
+{
+    const s4j_training *t = &cfg->training;
+    uint32_t j;
+
+    if (t->loss_weighted == 0u) {
+        return 1;
+    }
+    if (t->loss_weighted != 1u || !loss_takes_weights(t->loss)
+        || cfg->loss_weights == NULL) {
+        return 0;
+    }
+    for (j = 0u; j < cfg->n_cols; j++) {
+        if (!isfinite(f_of(cfg->loss_weights[j]))) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
 static int32_t check_training(const s4j_config *cfg)
 {
     const s4j_training *t = &cfg->training;
@@ -842,11 +907,12 @@ static int32_t check_training(const s4j_config *cfg)
     int output = t->loss != S4J_LOSS_NONE;
 
     if (t->enabled == 0u) {
-        return t->in_flight == 0u ? S4J_OK : S4J_ERR_BAD_CONFIG;
+        return t->in_flight == 0u && t->loss_weighted == 0u ? S4J_OK : S4J_ERR_BAD_CONFIG;
     }
     if (t->enabled != 1u
         || (cfg->kind != S4J_KIND_DENSE_BLOCK && cfg->kind != S4J_KIND_REDUCE)
-        || t->loss > S4J_LOSS_NLL || t->sends_backward > 1u
+        || t->loss > S4J_LOSS_WASSERSTEIN || t->sends_backward > 1u
+        || !loss_weights_ok(cfg)
         || t->in_flight == 0u || t->in_flight > S4J_MAX_IN_FLIGHT
         || !updater_ok(&t->updater) || !updater_ok(&t->bias_updater)
         || !regularization_ok(&t->weights) || !regularization_ok(&t->bias)
@@ -871,8 +937,13 @@ static int32_t check_training(const s4j_config *cfg)
             || (uint64_t)cfg->n_cols * t->expected_backward > (uint64_t)INT32_MAX)) {
         return S4J_ERR_BAD_CONFIG;
     }
+    /* binary cross-entropy scores a softmax with DL4J's log-softmax, which
+     * the cores do not compute; cosine proximity needs the whole row */
     if (activator && output && cfg->activation == S4J_ACT_SOFTMAX
-        && t->loss != S4J_LOSS_MCXENT && t->loss != S4J_LOSS_NLL) {
+        && t->loss == S4J_LOSS_XENT) {
+        return S4J_ERR_BAD_CONFIG;
+    }
+    if (output && t->loss == S4J_LOSS_COSINE_PROXIMITY && t->layer_outputs != cfg->n_cols) {
         return S4J_ERR_BAD_CONFIG;
     }
     if (cfg->kind == S4J_KIND_REDUCE
@@ -1031,6 +1102,7 @@ static void shape_of_config(const s4j_config *cfg, s4j_shape *s)
     s->w_updater = cfg->training.updater.kind;
     s->b_updater = cfg->training.bias_updater.kind;
     s->loss = cfg->training.loss;
+    s->loss_weighted = cfg->training.loss_weighted;
     s->sends_backward = cfg->training.sends_backward;
     s->in_flight = s->training != 0u ? cfg->training.in_flight : 1u;
     s->norm_peers = s->training != 0u ? cfg->training.norm_peers : 0u;
@@ -1123,6 +1195,11 @@ int32_t s4j_load(void *dtcm, uint32_t capacity, const s4j_config *cfg,
         t->upd_w = c->updater;
         t->upd_b = c->bias_updater;
         t->loss = c->loss;
+        t->loss_weighted = c->loss_weighted;
+        if (c->loss_weighted != 0u) {
+            memcpy(AT(float, dtcm, loss_weights_at(&l, cfg->n_cols)), cfg->loss_weights,
+                   (size_t)cfg->n_cols * sizeof(float));
+        }
         t->layer_outputs = c->layer_outputs;
         t->delta_key_base = c->delta_key_base;
         t->backward_key_base = c->backward_key_base;
@@ -1283,10 +1360,149 @@ static float sign_of(float v)
     return v > 0.0f ? 1.0f : (v < 0.0f ? -1.0f : 0.0f);
 }
 
+/* The row norms and dot of a cosine proximity (the whole layer is on this
+ * core): |t|, |y| and sum t_j y_j, as nd4j's norm2 and sum in float. */
+typedef struct s4j_cosine {
+    float t_norm;
+    float y_norm;
+    float dot;
+} s4j_cosine;
+
+static s4j_cosine cosine_of(const float *y, const float *labels, uint32_t n)
+{
+    s4j_cosine c = { 0.0f, 0.0f, 0.0f };
+    uint32_t j;
+
+    for (j = 0u; j < n; j++) {
+        c.t_norm += labels[j] * labels[j];
+        c.y_norm += y[j] * y[j];
+        c.dot += labels[j] * y[j];
+    }
+    c.t_norm = sqrtf(c.t_norm);
+    c.y_norm = sqrtf(c.y_norm);
+    return c;
+}
+
+/* DL4J's hinge mask of s = 1 - t y: 1 above 0, 0 below, s itself at 0 and
+ * NaN (replaceWhere leaves them). */
+static float hinge_mask(float s)
+{
+    return s > 0.0f ? 1.0f : (s < 0.0f ? 0.0f : s);
+}
+
+/* Whether an output softmax's delta needs the layer's sum of a_k (its
+ * Jacobian): every loss but the unweighted MCXENT / NLL, whose y - t does
+ * not. */
+static int softmax_jacobian(const s4j_header *h, const s4j_train *t)
+{
+    return h->activation == S4J_ACT_SOFTMAX
+        && ((t->loss != S4J_LOSS_MCXENT && t->loss != S4J_LOSS_NLL)
+            || t->loss_weighted != 0u);
+}
+
+/*
+ * One output's unweighted score term and dL/dy (*g) of DL4J's ILossFunction
+ * (scoreArray and computeGradient before the activation's backprop); n_out
+ * is the layer's nOut, c the row's norms (cosine proximity). DL4J applies a
+ * loss weight last, so the caller does: to the term, and to g before the
+ * backprop (after it for XENT, MCXENT and NLL); MSE and MAE divide after the
+ * backprop, also the caller's.
+ */
+static float loss_term(uint32_t loss, float y, float t, float n_out,
+                       const s4j_cosine *c, int softmax, float *g)
+{
+    float d = y - t;
+    float s;
+    float v;
+
+    switch (loss) {
+    case S4J_LOSS_MSE:
+    case S4J_LOSS_L2:
+        *g = d * 2.0f;
+        return d * d;
+    case S4J_LOSS_L1:
+    case S4J_LOSS_MAE:
+        *g = sign_of(d);
+        return fabsf(d);
+    case S4J_LOSS_XENT:
+        v = clamp(y, S4J_XENT_CLIP, 1.0f - S4J_XENT_CLIP);
+        *g = (v - t) / (v * (1.0f - v));
+        return t * logf(v) + (1.0f - t) * logf(1.0f - v);
+    case S4J_LOSS_HINGE:
+        s = 1.0f - y * t;
+        *g = -t * hinge_mask(s);
+        return s < 0.0f ? 0.0f : s;
+    case S4J_LOSS_SQUARED_HINGE:
+        s = 1.0f - y * t;
+        *g = (s * 2.0f) * -t * hinge_mask(s);
+        v = s < 0.0f ? 0.0f : s;
+        return v * v;
+    case S4J_LOSS_KL_DIVERGENCE:
+        *g = -(t / y);
+        v = clamp(t, S4J_EPS_THRESHOLD, 1.0f);
+        return logf(v / clamp(y, S4J_EPS_THRESHOLD, 1.0f)) * v;
+    case S4J_LOSS_POISSON:
+        *g = 1.0f - t / y;
+        return y - logf(y) * t;
+    case S4J_LOSS_COSINE_PROXIMITY:
+        *g = -((t * (c->y_norm * c->y_norm) - y * c->dot)
+               / (c->t_norm > S4J_EPS_THRESHOLD ? c->t_norm : S4J_EPS_THRESHOLD)
+               / ((c->y_norm > S4J_EPS_THRESHOLD ? c->y_norm : S4J_EPS_THRESHOLD)
+                  * (c->y_norm * c->y_norm > S4J_EPS_THRESHOLD
+                     ? c->y_norm * c->y_norm : S4J_EPS_THRESHOLD)));
+        return -(y * t / (c->y_norm > S4J_EPS_THRESHOLD ? c->y_norm : S4J_EPS_THRESHOLD)
+                 / (c->t_norm > S4J_EPS_THRESHOLD ? c->t_norm : S4J_EPS_THRESHOLD));
+    case S4J_LOSS_MEAN_ABSOLUTE_PERCENTAGE_ERROR:
+        *g = sign_of(-d) / fabsf(t) * (-100.0f / n_out);
+        return fabsf(-d / t) * (100.0f / n_out);
+    case S4J_LOSS_MEAN_SQUARED_LOGARITHMIC_ERROR:
+        v = logf((y + 1.0f) / (t + 1.0f));
+        *g = (2.0f / n_out) / (y + 1.0f) * v;
+        return v * v / n_out;
+    case S4J_LOSS_WASSERSTEIN:
+        *g = t / n_out;
+        return t * y;
+    case S4J_LOSS_MCXENT:
+    case S4J_LOSS_NLL:
+    default:
+        if (softmax) {
+            v = clamp(y, S4J_MCXENT_CLIP, 1.0f - S4J_MCXENT_CLIP);
+            *g = d;
+            return logf(v) * t;
+        }
+        *g = -(t / y);
+        return logf(y) * t;
+    }
+}
+
+/* An output softmax's deltas once the layer's sum s of a_k is known (a_j in
+ * delta[j]): y s - a for a weighted MCXENT / NLL (a = w t: DL4J's
+ * output * sum(w t) - w t), y (a - s) for the other losses (a = dL/dy:
+ * libnd4j's softmax_bp). */
+static int32_t output_softmax_backward(const s4j_header *h, const s4j_layout *l,
+                                       void *dtcm, s4j_train *t, float s,
+                                       s4j_outbox *out)
+{
+    const float *y = CAT(float, dtcm, l->y) + (size_t)t->back_slot * h->n_cols;
+    float *delta = AT(float, dtcm, l->delta);
+    int mcxent = t->loss == S4J_LOSS_MCXENT || t->loss == S4J_LOSS_NLL;
+    uint32_t j;
+
+    for (j = 0u; j < h->n_cols; j++) {
+        delta[j] = mcxent ? y[j] * s - delta[j] : y[j] * (delta[j] - s);
+    }
+    return activator_backward(h, l, dtcm, t, out);
+}
+
+static int32_t dot_advance(const s4j_header *h, const s4j_layout *l,
+                           void *dtcm, s4j_train *t, s4j_outbox *out);
+
 /*
  * Output activator, y and labels of the oldest sample held complete: delta = dL/dz and the partial
  * loss of its columns (DL4J's ILossFunction.computeGradient / scoreArray),
- * then the loss packet, then the deltas (or the fused block's backward).
+ * then the loss packet, then the deltas (or the fused block's backward). An
+ * output softmax whose delta needs the layer's sum (softmax_jacobian) sends
+ * its local sum to its peers first, as a hidden softmax sends its dot.
  */
 static int32_t output_backward(const s4j_header *h, const s4j_layout *l,
                                void *dtcm, s4j_train *t, s4j_outbox *out)
@@ -1295,70 +1511,97 @@ static int32_t output_backward(const s4j_header *h, const s4j_layout *l,
     const float *y = CAT(float, dtcm, l->y) + entry;
     const float *z = CAT(float, dtcm, l->tz) + entry;
     const float *labels = CAT(float, dtcm, l->labels) + entry;
+    const float *weights = t->loss_weighted != 0u
+        ? CAT(float, dtcm, loss_weights_at(l, h->n_cols)) : NULL;
     float *delta = AT(float, dtcm, l->delta);
     float n_out = (float)t->layer_outputs;
+    int softmax = h->activation == S4J_ACT_SOFTMAX;
+    int jacobian = softmax_jacobian(h, t);
+    int mcxent = t->loss == S4J_LOSS_MCXENT || t->loss == S4J_LOSS_NLL;
+    int weight_after = t->loss == S4J_LOSS_XENT || mcxent;
+    int divide = t->loss == S4J_LOSS_MSE || t->loss == S4J_LOSS_MAE;
+    int activate_back = !(softmax && mcxent);
+    uint32_t loss_kind = t->loss;
+    s4j_cosine c = { 0.0f, 0.0f, 0.0f };
     float loss = 0.0f;
+    float dot = 0.0f;
     uint32_t n = h->n_cols;
     uint32_t j;
     int32_t r;
 
-    for (j = 0u; j < n; j++) {
-        float yj = y[j];
-        float tj = labels[j];
-        float d = yj - tj;
-        float g;
-        float c;
-
-        switch (t->loss) {
-        case S4J_LOSS_MSE:
-        case S4J_LOSS_L2:
-            loss += d * d;
-            g = backprop(h->activation, h->alpha, z[j], yj, d * 2.0f);
-            if (t->loss == S4J_LOSS_MSE) {
-                g = g / n_out;
-            }
-            break;
-        case S4J_LOSS_L1:
-        case S4J_LOSS_MAE:
-            loss += fabsf(d);
-            g = backprop(h->activation, h->alpha, z[j], yj, sign_of(d));
-            if (t->loss == S4J_LOSS_MAE) {
-                g = g / n_out;
-            }
-            break;
-        case S4J_LOSS_XENT:
-            c = clamp(yj, S4J_XENT_CLIP, 1.0f - S4J_XENT_CLIP);
-            loss += tj * logf(c) + (1.0f - tj) * logf(1.0f - c);
-            g = backprop(h->activation, h->alpha, z[j], yj,
-                         (c - tj) / (c * (1.0f - c)));
-            break;
-        case S4J_LOSS_MCXENT:
-        case S4J_LOSS_NLL:
-        default:
-            if (h->activation == S4J_ACT_SOFTMAX) {
-                c = clamp(yj, S4J_MCXENT_CLIP, 1.0f - S4J_MCXENT_CLIP);
-                loss += tj * logf(c);
-                g = d;
-            } else {
-                loss += tj * logf(yj);
-                g = backprop(h->activation, h->alpha, z[j], yj, -(tj / yj));
-            }
-            break;
-        }
-        delta[j] = g;
+    if ((t->flags & S4J_TRAIN_DOT_SENT) != 0u) {
+        return S4J_ERR_SAMPLE_OVERLAP; /* the last sample's sum is not in */
     }
-    if (t->loss == S4J_LOSS_MSE || t->loss == S4J_LOSS_MAE) {
+    if (t->loss == S4J_LOSS_COSINE_PROXIMITY) {
+        c = cosine_of(y, labels, n);
+    }
+    for (j = 0u; j < n; j++) {
+        float g;
+        float term = loss_term(loss_kind, y[j], labels[j], n_out, &c, softmax, &g);
+
+        if (weights != NULL) {
+            term = term * weights[j];
+            if (!weight_after) {
+                g = g * weights[j];
+            }
+        }
+        loss += term;
+        if (jacobian) {
+            /* a_j: w t for a weighted MCXENT / NLL, else dL/dy */
+            delta[j] = mcxent ? weights[j] * labels[j] : g;
+            dot += mcxent ? delta[j] : delta[j] * y[j];
+            continue;
+        }
+        if (activate_back) {
+            g = backprop(h->activation, h->alpha, z[j], y[j], g);
+        }
+        if (divide) {
+            g = g / n_out;
+        }
+        delta[j] = weight_after && weights != NULL ? g * weights[j] : g;
+    }
+    if (t->loss == S4J_LOSS_MSE || t->loss == S4J_LOSS_MAE || t->loss == S4J_LOSS_WASSERSTEIN) {
         loss = loss / n_out;
-    } else if (t->loss == S4J_LOSS_XENT || t->loss == S4J_LOSS_MCXENT
-               || t->loss == S4J_LOSS_NLL) {
+    } else if (t->loss == S4J_LOSS_XENT || mcxent) {
         loss = -loss;
     }
     t->last_loss = loss;
+    if (jacobian && h->softmax_peers != 0u) {
+        /* the sum first: sends leave in order, and the peers wait for it
+         * (the loss packet's slot comes after the exchange's) */
+        t->local_dot = dot;
+        t->flags |= S4J_TRAIN_DOT_SENT;
+        out->work |= S4J_WORK_SOFTMAX_DOT;
+        r = emit(out, h->sync_key_base + 2u, bits_of(dot));
+        if (r < 0) {
+            return r;
+        }
+        r = emit(out, t->loss_key_base, bits_of(loss));
+        if (r < 0) {
+            return r;
+        }
+        return dot_advance(h, l, dtcm, t, out);
+    }
     r = emit(out, t->loss_key_base, bits_of(loss));
     if (r < 0) {
         return r;
     }
-    return activator_backward(h, l, dtcm, t, out);
+    if (!jacobian) {
+        return activator_backward(h, l, dtcm, t, out);
+    }
+    return output_softmax_backward(h, l, dtcm, t, dot, out);
+}
+
+/* An output activator starts the backward pass of its oldest sample held if
+ * that sample's forward pass and labels are both in and no earlier sample
+ * still waits for its softmax peers' sums. */
+static int32_t output_ready_backward(const s4j_header *h, const s4j_layout *l,
+                                     void *dtcm, s4j_train *t, s4j_outbox *out)
+{
+    if (t->held == 0u || t->labels_held == 0u || (t->flags & S4J_TRAIN_DOT_SENT) != 0u) {
+        return S4J_OK;
+    }
+    return output_backward(h, l, dtcm, t, out);
 }
 
 /* Hidden softmax, S = sum over the layer of e_k y_k known: delta = y (e - S). */
@@ -1399,6 +1642,13 @@ static int32_t dot_advance(const s4j_header *h, const s4j_layout *l,
     }
     t->flags &= ~S4J_TRAIN_DOT_SENT;
     t->dots_received = 0u;
+    if (t->loss != S4J_LOSS_NONE) {
+        int32_t r = output_softmax_backward(h, l, dtcm, t, s, out);
+
+        /* the next sample's forward pass and labels may be in already:
+         * its backward starts now (its sum and loss fit this event's sends) */
+        return r < 0 ? r : output_ready_backward(h, l, dtcm, t, out);
+    }
     return softmax_backward(h, l, dtcm, t, s, out);
 }
 
@@ -1453,8 +1703,8 @@ static int32_t forward_complete(const s4j_header *h, const s4j_layout *l,
     }
     t->held++;
     t->fwd_slot = ring_next(h, t->fwd_slot);
-    if (is_output(h, t) && t->labels_held != 0u) {
-        return output_backward(h, l, dtcm, t, out);
+    if (is_output(h, t)) {
+        return output_ready_backward(h, l, dtcm, t, out);
     }
     return S4J_OK;
 }
@@ -1818,8 +2068,8 @@ static int32_t on_sync(s4j_header *h, const s4j_layout *l, void *dtcm,
     if (which == 2u) {
         float *dots = AT(float, dtcm, l->peer_dots);
 
-        if (t->loss != S4J_LOSS_NONE) {
-            return S4J_ERR_WRONG_KIND; /* an output softmax needs no dots */
+        if (t->loss != S4J_LOSS_NONE && !softmax_jacobian(h, t)) {
+            return S4J_ERR_WRONG_KIND; /* y - t needs no sums */
         }
         if ((p->flags & S4J_PEER_DOT) != 0u) {
             return S4J_ERR_DUPLICATE_SYNC;
@@ -1942,9 +2192,7 @@ static int32_t on_label(s4j_header *h, const s4j_layout *l, void *dtcm,
         t->back_received = 0u;
         t->labels_held++;
         t->label_slot = ring_next(h, t->label_slot);
-        if (t->held != 0u) {
-            return output_backward(h, l, dtcm, t, out);
-        }
+        return output_ready_backward(h, l, dtcm, t, out);
     }
     return S4J_OK;
 }

@@ -40,7 +40,8 @@
  *     DENSE_BLOCK   dW[n_rows*n_cols], U x updater state[n_rows*n_cols],
  *                   delta bitmap[ceil(n_cols/32)] words if not fused
  *     activator     y[D][n_cols], z[D][n_cols], db[n_cols], B x state[n_cols],
- *     (REDUCE or    output layer: labels[D][n_cols], label bitmap[ceil(n_cols/32)]
+ *     (REDUCE or    output layer: labels[D][n_cols], label bitmap[ceil(n_cols/32)],
+ *                   loss weights[n_cols] if the loss is weighted
  *      fused block) hidden layer: e acc[n_cols], e counts[n_cols],
  *                   backward slots[n_src*n_cols] and their bitmap, as a
  *                   REDUCE's forward slots (the backward partials of one
@@ -137,6 +138,14 @@
 #define S4J_LOSS_XENT   5u
 #define S4J_LOSS_MCXENT 6u
 #define S4J_LOSS_NLL    7u
+#define S4J_LOSS_HINGE                          8u
+#define S4J_LOSS_SQUARED_HINGE                  9u
+#define S4J_LOSS_KL_DIVERGENCE                 10u
+#define S4J_LOSS_POISSON                       11u
+#define S4J_LOSS_COSINE_PROXIMITY              12u  /* the whole layer on one core */
+#define S4J_LOSS_MEAN_ABSOLUTE_PERCENTAGE_ERROR 13u
+#define S4J_LOSS_MEAN_SQUARED_LOGARITHMIC_ERROR 14u
+#define S4J_LOSS_WASSERSTEIN                   15u
 
 /* Gradient normalizations (GradientNormalizationKind.code()): DL4J's
  * GradientNormalization applied by a core to the gradient it owns. */
@@ -176,9 +185,10 @@
 /* Bytes of DTCM of a core: the capacity of a core's state buffer. */
 #define S4J_DTCM_BYTES 65536u
 
-/* Words of a packed config: the fixed part (11 inference words, then 34
+/* Words of a packed config: the fixed part (11 inference words, then 35
  * training words, all 0 when training is off), then S4J_RANGE_WORDS words
- * per input range. Floats are carried as their bits. */
+ * per input range, then, for a weighted loss, n_cols loss weights. Floats
+ * are carried as their bits. */
 #define S4J_CFG_KIND               0u
 #define S4J_CFG_N_ROWS             1u
 #define S4J_CFG_N_COLS             2u
@@ -244,7 +254,11 @@
 #define S4J_CFG_BIAS_BETA1        42u  /* float */
 #define S4J_CFG_BIAS_BETA2        43u  /* float */
 #define S4J_CFG_BIAS_EPSILON      44u  /* float */
-#define S4J_CONFIG_WORDS          45u
+/* 1: an output activator's loss is weighted per output (DL4J's loss
+ * weights): its n_cols weights (finite floats) follow the ranges, as the
+ * config's last n_cols words; 0: unweighted. */
+#define S4J_CFG_LOSS_WEIGHTED     45u
+#define S4J_CONFIG_WORDS          46u
 
 /* Words of one input range of a packed config. */
 #define S4J_RANGE_WORD_KEY_LO 0u
@@ -256,7 +270,7 @@
 /* The most samples a training core holds at once. */
 #define S4J_MAX_IN_FLIGHT 64u
 
-_Static_assert(S4J_CONFIG_WORDS == S4J_CFG_BIAS_EPSILON + 1u,
+_Static_assert(S4J_CONFIG_WORDS == S4J_CFG_LOSS_WEIGHTED + 1u,
                "S4J_CONFIG_WORDS must follow the last S4J_CFG_* word");
 _Static_assert(S4J_CFG_EPSILON == S4J_CFG_UPDATER + 4u
                && S4J_CFG_BIAS_EPSILON == S4J_CFG_BIAS_UPDATER + 4u,
@@ -322,7 +336,9 @@ typedef struct s4j_training {
     uint32_t enabled;
     s4j_updater updater;        /* of W (DENSE_BLOCK) */
     uint32_t loss;              /* != NONE: output-layer activator */
-    uint32_t layer_outputs;     /* nOut of the whole layer (MSE, MAE) */
+    uint32_t loss_weighted;     /* 1: loss_weights holds n_cols weights */
+    uint32_t layer_outputs;     /* nOut of the whole layer (MSE, MAE, MAPE,
+                                   MSLE, WASSERSTEIN) */
     uint32_t delta_key_base;    /* REDUCE: key of delta 0 */
     uint32_t backward_key_base; /* DENSE_BLOCK: key of e_0 */
     uint32_t loss_key_base;     /* output activator: key of its loss packet */
@@ -355,6 +371,9 @@ typedef struct s4j_config {
     s4j_training training;
     /* n_ranges x S4J_RANGE_WORDS words (S4J_RANGE_WORD_*) */
     const uint32_t *ranges;
+    /* training.loss_weighted: n_cols float bits, the loss weights of the
+     * core's columns; NULL otherwise */
+    const uint32_t *loss_weights;
 } s4j_config;
 
 /* Where sends go: the host collects them, the ARM build sends packets. */

@@ -37,11 +37,13 @@ import org.slf4j.LoggerFactory;
 import org.spinnaker4j.backend.frontend.Dl4jFrontEnd;
 import org.spinnaker4j.backend.frontend.UpdateValuesTranslator;
 import org.spinnaker4j.backend.runtime.LayerUpdate;
+import org.spinnaker4j.backend.frontend.WholeLayerLosses;
 import org.spinnaker4j.backend.runtime.Machine;
 import org.spinnaker4j.backend.runtime.NativeCoreMemory;
 import org.spinnaker4j.backend.runtime.RunStats;
 import org.spinnaker4j.mapper.Mapper;
 import org.spinnaker4j.mapper.Mapping;
+import org.spinnaker4j.mapper.ir.LossFunction;
 import org.spinnaker4j.mapper.ir.NetworkSpec;
 import org.spinnaker4j.mapper.tdma.TdmaScheduler;
 
@@ -196,7 +198,9 @@ public class SpiNNakerMultiLayerNetwork extends MultiLayerNetwork implements Aut
                 return use.mapping();
             }
         }
-        return mapper().map(network, options.machine());
+        Mapping mapping = mapper().map(network, options.machine());
+        WholeLayerLosses.check(mapping);
+        return mapping;
     }
 
     float[] parameterVector() {
@@ -518,6 +522,9 @@ public class SpiNNakerMultiLayerNetwork extends MultiLayerNetwork implements Aut
     }
 
     private float[][] toLabels(INDArray labels, int rows) {
+        if (spec.training() != null && spec.training().loss() == LossFunction.SPARSE_MCXENT) {
+            return SparseLabels.oneHot(labels, rows, spec.nOut());
+        }
         if (labels == null || labels.rank() != 2) {
             throw new IllegalArgumentException("labels must be a rank-2 array [batch, " + spec.nOut() + "], got "
                     + (labels == null ? "null" : "shape " + java.util.Arrays.toString(labels.shape())));

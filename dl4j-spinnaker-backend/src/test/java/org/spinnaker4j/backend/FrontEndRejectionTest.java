@@ -25,7 +25,10 @@ import org.nd4j.linalg.learning.regularization.L2Regularization;
 import org.nd4j.linalg.learning.regularization.WeightDecay;
 import org.nd4j.linalg.schedule.ExponentialSchedule;
 import org.nd4j.linalg.schedule.ScheduleType;
+import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.lossfunctions.LossFunctions.LossFunction;
+import org.nd4j.linalg.lossfunctions.impl.LossBinaryXENT;
+import org.nd4j.linalg.lossfunctions.impl.LossMCXENT;
 import org.spinnaker4j.backend.frontend.Problem;
 import org.spinnaker4j.backend.frontend.UnsupportedNetworkException;
 
@@ -114,9 +117,10 @@ class FrontEndRejectionTest {
                 .layer(new DenseLayer.Builder().nIn(4).nOut(8).activation(Activation.RELU)
                         .regularization(List.of(new WeightDecay(new ExponentialSchedule(ScheduleType.ITERATION, 1e-3,
                                 0.9), true), new WeightDecay(1e-3, true))).build())
-                .layer(new OutputLayer.Builder(LossFunction.MSE).nIn(8).nOut(3).activation(Activation.SOFTMAX)
+                .layer(new OutputLayer.Builder(LossFunction.XENT).nIn(8).nOut(3).activation(Activation.SOFTMAX)
                         .updater(new RmsProp(0.01)).biasUpdater(new AdaBelief(0.5))
                         .regularizationBias(List.of(new L2Regularization(1e-3), new L2Regularization(1e-4))).build())
+                .validateOutputLayerConfig(false) // DL4J's own check refuses XENT under a softmax too
                 .build();
         UnsupportedNetworkException e = assertThrows(UnsupportedNetworkException.class,
                 () -> new SpiNNakerMultiLayerNetwork(conf).init());
@@ -129,7 +133,26 @@ class FrontEndRejectionTest {
         assertTrue(m.contains("layer 1 (OutputLayer): regularizationBias lists L2Regularization twice"), m);
         assertFalse(m.contains("layer 1 (OutputLayer): updater"), m);
         assertFalse(m.contains("ClipL2PerLayer"), "gradient normalization is supported: " + m);
-        assertTrue(m.contains("a softmax output trains only with MCXENT or NEGATIVELOGLIKELIHOOD, not MSE"), m);
+        assertTrue(m.contains("XENT with a softmax activation is not supported"), m);
+    }
+
+    @Test
+    void lossOptionsTheCoresCannotComputeExactlyAreListedAtInit() {
+        MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder().list()
+                .layer(new OutputLayer.Builder(new LossMCXENT(1e-6, Nd4j.createFromArray(1f, 2f))).nIn(4).nOut(3)
+                        .activation(Activation.SOFTMAX).build())
+                .build();
+        UnsupportedNetworkException e = assertThrows(UnsupportedNetworkException.class,
+                () -> new SpiNNakerMultiLayerNetwork(conf).init());
+        String m = e.getMessage();
+        assertTrue(m.contains("layer 0 (OutputLayer): MCXENT with softmaxClipEps 1.0E-6 is not supported"), m);
+        assertTrue(m.contains("layer 0 (OutputLayer): the loss has 2 weights but the layer has nOut 3"), m);
+        MultiLayerConfiguration xent = new NeuralNetConfiguration.Builder().list()
+                .layer(new OutputLayer.Builder(new LossBinaryXENT(1e-3)).nIn(4).nOut(3)
+                        .activation(Activation.SIGMOID).build())
+                .build();
+        e = assertThrows(UnsupportedNetworkException.class, () -> new SpiNNakerMultiLayerNetwork(xent).init());
+        assertTrue(e.getMessage().contains("XENT with clipEps 0.001 is not supported"), e.getMessage());
     }
 
     @Test

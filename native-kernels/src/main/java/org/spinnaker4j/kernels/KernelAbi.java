@@ -77,6 +77,14 @@ final class KernelAbi {
     @Native static final int LOSS_XENT = 5;
     @Native static final int LOSS_MCXENT = 6;
     @Native static final int LOSS_NLL = 7;
+    @Native static final int LOSS_HINGE = 8;
+    @Native static final int LOSS_SQUARED_HINGE = 9;
+    @Native static final int LOSS_KL_DIVERGENCE = 10;
+    @Native static final int LOSS_POISSON = 11;
+    @Native static final int LOSS_COSINE_PROXIMITY = 12;
+    @Native static final int LOSS_MEAN_ABSOLUTE_PERCENTAGE_ERROR = 13;
+    @Native static final int LOSS_MEAN_SQUARED_LOGARITHMIC_ERROR = 14;
+    @Native static final int LOSS_WASSERSTEIN = 15;
 
     // ---- gradient normalizations (GradientNormalizationKind) ---------------------------------------------
     @Native static final int GRAD_NORM_NONE = 0;
@@ -144,7 +152,8 @@ final class KernelAbi {
     @Native static final int CFG_BIAS_BETA1 = 42;
     @Native static final int CFG_BIAS_BETA2 = 43;
     @Native static final int CFG_BIAS_EPSILON = 44;
-    @Native static final int CONFIG_WORDS = 45;
+    @Native static final int CFG_LOSS_WEIGHTED = 45;
+    @Native static final int CONFIG_WORDS = 46;
     @Native static final int MAX_IN_FLIGHT = 64;
 
     // ---- words of one input range of a packed config -----------------------------------------------------

@@ -202,10 +202,17 @@ public record KernelConfig(KernelKind kind, int nRows, int nCols, KernelActivati
                 throw new IllegalArgumentException("layerOutputs (nOut of the whole layer) = " + t.layerOutputs()
                         + " is less than this core's nCols = " + nCols);
             }
-            if (activation == KernelActivation.SOFTMAX && t.loss() != LossKind.MCXENT
-                    && t.loss() != LossKind.NEGATIVELOGLIKELIHOOD) {
-                throw new IllegalArgumentException("a SOFTMAX output layer trains with MCXENT or "
-                        + "NEGATIVELOGLIKELIHOOD only, got " + t.loss());
+            if (activation == KernelActivation.SOFTMAX && t.loss() == LossKind.XENT) {
+                throw new IllegalArgumentException("a SOFTMAX output layer does not train with XENT (DL4J scores it "
+                        + "with a log-softmax the cores do not compute)");
+            }
+            if (t.loss() == LossKind.COSINE_PROXIMITY && t.layerOutputs() != nCols) {
+                throw new IllegalArgumentException("COSINE_PROXIMITY needs the whole layer on one core (its norms "
+                        + "span the layer): layerOutputs = " + t.layerOutputs() + ", nCols = " + nCols);
+            }
+            if (!t.lossWeights().isEmpty() && t.lossWeights().size() != nCols) {
+                throw new IllegalArgumentException("an output core has one loss weight per column: " + nCols
+                        + " columns, " + t.lossWeights().size() + " weights");
             }
         } else {
             if (t.expectedBackwardPartials() <= 0) {

@@ -555,11 +555,13 @@ public final class KernelCore {
     /**
      * The config as the C kernels read it ({@code s4j_parse_config}): {@link KernelAbi#CONFIG_WORDS} words at the
      * {@code KernelAbi.CFG_*} offsets, the training words all 0 without training, then
-     * {@link KernelAbi#RANGE_WORDS} words per range at the {@code KernelAbi.RANGE_WORD_*} offsets.
+     * {@link KernelAbi#RANGE_WORDS} words per range at the {@code KernelAbi.RANGE_WORD_*} offsets, then an output
+     * activator's loss weights, if it has them.
      */
     static int[] pack(KernelConfig c) {
         List<KeyRange> inputs = c.inputs();
-        int[] words = new int[KernelAbi.CONFIG_WORDS + KernelAbi.RANGE_WORDS * inputs.size()];
+        List<Float> lossWeights = c.training() == null ? List.of() : c.training().lossWeights();
+        int[] words = new int[KernelAbi.CONFIG_WORDS + KernelAbi.RANGE_WORDS * inputs.size() + lossWeights.size()];
         words[KernelAbi.CFG_KIND] = c.kind().code();
         words[KernelAbi.CFG_N_ROWS] = c.nRows();
         words[KernelAbi.CFG_N_COLS] = c.nCols();
@@ -601,6 +603,7 @@ public final class KernelCore {
             words[KernelAbi.CFG_NORM_PEERS] = t.gradientNormalization().peers();
             words[KernelAbi.CFG_NORM_SELF] = t.gradientNormalization().position();
             words[KernelAbi.CFG_IN_FLIGHT] = t.samplesInFlight();
+            words[KernelAbi.CFG_LOSS_WEIGHTED] = lossWeights.isEmpty() ? 0 : 1;
         }
         int w = KernelAbi.CONFIG_WORDS;
         for (KeyRange r : inputs) {
@@ -609,6 +612,9 @@ public final class KernelCore {
             words[w + KernelAbi.RANGE_WORD_LOCAL] = r.localOffset();
             words[w + KernelAbi.RANGE_WORD_KIND] = r.kind().code();
             w += KernelAbi.RANGE_WORDS;
+        }
+        for (float weight : lossWeights) {
+            words[w++] = Float.floatToRawIntBits(weight);
         }
         return words;
     }

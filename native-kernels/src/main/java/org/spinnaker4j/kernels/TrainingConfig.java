@@ -1,5 +1,6 @@
 package org.spinnaker4j.kernels;
 
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -42,13 +43,15 @@ import java.util.Objects;
  * @param samplesInFlight how many samples the core holds between their forward and their backward pass (its inputs,
  *        outputs and labels), 1 to {@link #MAX_SAMPLES_IN_FLIGHT}: 1 when samples run one after another, more when
  *        they are pipelined
+ * @param lossWeights an output-layer activator's per-output loss weights, one per column of the core (finite), for a
+ *        loss that {@link LossKind#takesWeights() takes them}; empty: unweighted
  */
 public record TrainingConfig(UpdaterKind updater, float learningRate, float momentumOrBeta1, float beta2,
                              float epsilon, LossKind loss, int layerOutputs, int deltaKeyBase, int backwardKeyBase,
                              int lossKeyBase, int expectedBackwardPartials, boolean sendsBackward,
                              RegularizationConfig weightRegularization, RegularizationConfig biasRegularization,
                              UpdaterConfig biasUpdater, GradientNormalizationConfig gradientNormalization,
-                             int samplesInFlight) {
+                             int samplesInFlight, List<Float> lossWeights) {
 
     /** The most samples a core holds between their forward and backward passes. */
     public static final int MAX_SAMPLES_IN_FLIGHT = KernelAbi.MAX_IN_FLIGHT;
@@ -61,6 +64,13 @@ public record TrainingConfig(UpdaterKind updater, float learningRate, float mome
         Objects.requireNonNull(biasUpdater, "biasUpdater");
         new UpdaterConfig(updater, learningRate, momentumOrBeta1, beta2, epsilon); // validates the weights' updater
         Objects.requireNonNull(gradientNormalization, "gradientNormalization");
+        lossWeights = List.copyOf(lossWeights);
+        if (!lossWeights.isEmpty() && !loss.takesWeights()) {
+            throw new IllegalArgumentException("loss " + loss + " takes no per-output weights, got " + lossWeights);
+        }
+        if (lossWeights.stream().anyMatch(w -> !Float.isFinite(w))) {
+            throw new IllegalArgumentException("loss weights must be finite, got " + lossWeights);
+        }
         if (layerOutputs < 0 || (loss != LossKind.NONE && layerOutputs == 0)) {
             throw new IllegalArgumentException("layerOutputs (nOut of the whole layer) must be "
                     + (loss != LossKind.NONE ? "positive with a loss" : ">= 0") + ", got " + layerOutputs);
@@ -96,7 +106,7 @@ public record TrainingConfig(UpdaterKind updater, float learningRate, float mome
     public TrainingConfig withBiasUpdater(UpdaterConfig bias) {
         return new TrainingConfig(updater, learningRate, momentumOrBeta1, beta2, epsilon, loss, layerOutputs,
                 deltaKeyBase, backwardKeyBase, lossKeyBase, expectedBackwardPartials, sendsBackward,
-                weightRegularization, biasRegularization, bias, gradientNormalization, samplesInFlight);
+                weightRegularization, biasRegularization, bias, gradientNormalization, samplesInFlight, lossWeights);
     }
 
     /** A config without gradient normalization, the bias updated as the weights, for samples one after another. */
@@ -107,28 +117,35 @@ public record TrainingConfig(UpdaterKind updater, float learningRate, float mome
         this(updater, learningRate, momentumOrBeta1, beta2, epsilon, loss, layerOutputs, deltaKeyBase, backwardKeyBase,
                 lossKeyBase, expectedBackwardPartials, sendsBackward, weightRegularization, biasRegularization,
                 new UpdaterConfig(updater, learningRate, momentumOrBeta1, beta2, epsilon),
-                GradientNormalizationConfig.NONE, 1);
+                GradientNormalizationConfig.NONE, 1, List.of());
     }
 
     /** This config with the given regularization of the weights and of the bias. */
     public TrainingConfig withRegularization(RegularizationConfig weights, RegularizationConfig bias) {
         return new TrainingConfig(updater, learningRate, momentumOrBeta1, beta2, epsilon, loss, layerOutputs,
                 deltaKeyBase, backwardKeyBase, lossKeyBase, expectedBackwardPartials, sendsBackward, weights, bias,
-                biasUpdater, gradientNormalization, samplesInFlight);
+                biasUpdater, gradientNormalization, samplesInFlight, lossWeights);
     }
 
     /** This config with the given gradient normalization. */
     public TrainingConfig withGradientNormalization(GradientNormalizationConfig normalization) {
         return new TrainingConfig(updater, learningRate, momentumOrBeta1, beta2, epsilon, loss, layerOutputs,
                 deltaKeyBase, backwardKeyBase, lossKeyBase, expectedBackwardPartials, sendsBackward,
-                weightRegularization, biasRegularization, biasUpdater, normalization, samplesInFlight);
+                weightRegularization, biasRegularization, biasUpdater, normalization, samplesInFlight, lossWeights);
     }
 
     /** This config holding {@code samples} samples between their forward and backward passes. */
     public TrainingConfig withSamplesInFlight(int samples) {
         return new TrainingConfig(updater, learningRate, momentumOrBeta1, beta2, epsilon, loss, layerOutputs,
                 deltaKeyBase, backwardKeyBase, lossKeyBase, expectedBackwardPartials, sendsBackward,
-                weightRegularization, biasRegularization, biasUpdater, gradientNormalization, samples);
+                weightRegularization, biasRegularization, biasUpdater, gradientNormalization, samples, lossWeights);
+    }
+
+    /** This config with the given per-output loss weights (one per column of the core; empty: unweighted). */
+    public TrainingConfig withLossWeights(List<Float> weights) {
+        return new TrainingConfig(updater, learningRate, momentumOrBeta1, beta2, epsilon, loss, layerOutputs,
+                deltaKeyBase, backwardKeyBase, lossKeyBase, expectedBackwardPartials, sendsBackward,
+                weightRegularization, biasRegularization, biasUpdater, gradientNormalization, samplesInFlight, weights);
     }
 
     /** Whether this is the config of an output-layer activator (it has a loss). */
@@ -152,7 +169,8 @@ public record TrainingConfig(UpdaterKind updater, float learningRate, float mome
             sb.append(" gradient ").append(gradientNormalization);
         }
         if (loss != LossKind.NONE) {
-            sb.append(" loss ").append(loss).append(" of ").append(layerOutputs).append(" outputs")
+            sb.append(" loss ").append(loss).append(lossWeights.isEmpty() ? "" : " weighted").append(" of ")
+                    .append(layerOutputs).append(" outputs")
                     .append(String.format(" (loss key 0x%08x)", lossKeyBase));
         } else if (expectedBackwardPartials > 0) {
             sb.append(" backward partials=").append(expectedBackwardPartials);

@@ -259,15 +259,35 @@ class TrainingErrorsTest {
     }
 
     @Test
+    void lossWeightsAreValidatedAndKeptInTheOutputCoresState() {
+        Hyper sgd = Hyper.sgd(0.1f);
+        List<KeyRange> rows = List.of(KeyRange.data(ROWS, 3, 0));
+        TrainingConfig mse = TrainingReference.output(sgd, LossKind.MSE, 3, DELTA, 0, 0, false);
+        rejects("takes no per-output weights", () -> TrainingReference.output(sgd, LossKind.HINGE, 3, DELTA, 0, 0,
+                false).withLossWeights(List.of(1f, 2f, 3f)));
+        rejects("loss weights must be finite", () -> mse.withLossWeights(List.of(1f, Float.NaN, 3f)));
+        rejects("one loss weight per column", () -> new KernelConfig(KernelKind.REDUCE, 0, 3,
+                KernelActivation.IDENTITY, 0f, false, OUT, 1, 0, 0, rows, mse.withLossWeights(List.of(1f, 2f))));
+        rejects("COSINE_PROXIMITY needs the whole layer on one core", () -> new KernelConfig(KernelKind.REDUCE, 0, 3,
+                KernelActivation.IDENTITY, 0f, false, OUT, 1, 0, 0, rows,
+                TrainingReference.output(sgd, LossKind.COSINE_PROXIMITY, 4, DELTA, 0, 0, false)));
+        int plain = KernelCore.stateBytes(new KernelConfig(KernelKind.REDUCE, 0, 3, KernelActivation.IDENTITY, 0f,
+                false, OUT, 1, 0, 0, rows, mse));
+        int weighted = KernelCore.stateBytes(new KernelConfig(KernelKind.REDUCE, 0, 3, KernelActivation.IDENTITY, 0f,
+                false, OUT, 1, 0, 0, rows, mse.withLossWeights(List.of(1f, 2f, 3f))));
+        assertEquals(3 * 4, weighted - plain, "one float per column");
+    }
+
+    @Test
     void trainingConfigsAreValidated() {
         Hyper sgd = Hyper.sgd(0.1f);
         List<KeyRange> rows = List.of(KeyRange.data(ROWS, 2, 0));
         rejects("a partial DENSE_BLOCK has no loss", () -> new KernelConfig(KernelKind.DENSE_BLOCK, 2, 2,
                 KernelActivation.IDENTITY, 0f, false, OUT, 0, 0, 0, rows,
                 TrainingReference.output(sgd, LossKind.MSE, 2, 0, 0, 0, false)));
-        rejects("MCXENT or NEGATIVELOGLIKELIHOOD", () -> new KernelConfig(KernelKind.REDUCE, 0, 2,
+        rejects("does not train with XENT", () -> new KernelConfig(KernelKind.REDUCE, 0, 2,
                 KernelActivation.SOFTMAX, 0f, false, OUT, 1, 0, 0, rows,
-                TrainingReference.output(sgd, LossKind.MSE, 2, DELTA, 0, 0, false)));
+                TrainingReference.output(sgd, LossKind.XENT, 2, DELTA, 0, 0, false)));
         rejects("expectedBackwardPartials", () -> new KernelConfig(KernelKind.REDUCE, 0, 2,
                 KernelActivation.TANH, 0f, false, OUT, 1, 0, 0, rows, TrainingReference.hidden(sgd, DELTA, 0, 0, false)));
         rejects("expectedBackwardPartials must be 0", () -> new TrainingConfig(UpdaterKind.SGD, 0.1f, 0, 0, 0,

@@ -35,8 +35,12 @@ final class TrainingParity {
     private TrainingParity() {
     }
 
-    /** What the labels of a run look like. */
-    enum Labels { ONE_HOT, BINARY, UNIFORM }
+    /**
+     * What the labels of a run look like: one-hot rows, 0/1 values, uniform in [0, 1), -1/+1 values (hinge,
+     * Wasserstein), uniform in [0.5, 1.5) (percentage and logarithmic errors, Poisson counts), rows summing to 1
+     * (Kullback-Leibler), or one class index per example in a [rows, 1] column (sparse cross-entropy).
+     */
+    enum Labels { ONE_HOT, BINARY, UNIFORM, SIGNED, POSITIVE, DISTRIBUTION, CLASS_INDEX }
 
     static INDArray labels(Labels kind, int rows, int nOut, long seed) {
         Nd4j.getRandom().setSeed(seed);
@@ -44,6 +48,10 @@ final class TrainingParity {
         return switch (kind) {
             case UNIFORM -> u;
             case BINARY -> u.gt(0.5).castTo(DataType.FLOAT);
+            case SIGNED -> u.gt(0.5).castTo(DataType.FLOAT).mul(2).sub(1);
+            case POSITIVE -> u.add(0.5);
+            case DISTRIBUTION -> u.divColumnVector(u.sum(true, 1));
+            case CLASS_INDEX -> u.argMax(1).reshape(rows, 1).castTo(DataType.FLOAT);
             case ONE_HOT -> {
                 INDArray oneHot = Nd4j.zeros(DataType.FLOAT, rows, nOut);
                 INDArray classes = u.argMax(1);

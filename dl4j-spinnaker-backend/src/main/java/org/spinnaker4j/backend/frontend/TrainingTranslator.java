@@ -2,7 +2,6 @@ package org.spinnaker4j.backend.frontend;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import org.deeplearning4j.nn.conf.GradientNormalization;
 import org.deeplearning4j.nn.api.OptimizationAlgorithm;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
@@ -12,7 +11,6 @@ import org.deeplearning4j.nn.conf.stepfunctions.StepFunction;
 import org.deeplearning4j.nn.conf.layers.BaseLayer;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
-import org.nd4j.linalg.activations.impl.ActivationSoftmax;
 import org.nd4j.linalg.learning.config.AMSGrad;
 import org.nd4j.linalg.learning.config.AdaDelta;
 import org.nd4j.linalg.learning.config.AdaGrad;
@@ -24,17 +22,9 @@ import org.nd4j.linalg.learning.config.Nesterovs;
 import org.nd4j.linalg.learning.config.NoOp;
 import org.nd4j.linalg.learning.config.RmsProp;
 import org.nd4j.linalg.learning.config.Sgd;
-import org.nd4j.linalg.lossfunctions.ILossFunction;
-import org.nd4j.linalg.lossfunctions.impl.LossBinaryXENT;
-import org.nd4j.linalg.lossfunctions.impl.LossL1;
-import org.nd4j.linalg.lossfunctions.impl.LossL2;
-import org.nd4j.linalg.lossfunctions.impl.LossMAE;
-import org.nd4j.linalg.lossfunctions.impl.LossMCXENT;
-import org.nd4j.linalg.lossfunctions.impl.LossMSE;
-import org.nd4j.linalg.lossfunctions.impl.LossNegativeLogLikelihood;
+import org.nd4j.linalg.schedule.ISchedule;
 import org.spinnaker4j.mapper.ir.GradientNormalizationSpec;
 import org.spinnaker4j.mapper.ir.GradientNormalizationType;
-import org.spinnaker4j.mapper.ir.LossFunction;
 import org.spinnaker4j.mapper.ir.RegularizationSpec;
 import org.spinnaker4j.mapper.ir.TrainingSpec;
 import org.spinnaker4j.mapper.ir.UpdaterSpec;
@@ -43,19 +33,13 @@ import org.spinnaker4j.mapper.ir.UpdaterType;
 /**
  * Lowers a configuration's training options (the output layer's loss, each layer's updater and regularization,
  * which may differ) into a {@link TrainingSpec}, adding a {@link Problem} for each option the kernels do not
- * implement: per-output loss weights, miniBatch set differently per layer, other optimisation algorithms and step
- * functions, layers without bias. Learning rates, Nesterovs' momentum and regularization coefficients may follow any
- * {@code ISchedule}: the spec holds their first update's values, {@link UpdateValuesTranslator} each update's. A
- * layer's {@code biasUpdater} that differs from its updater becomes the spec's bias updater (the cores that own the
- * bias apply it).
+ * implement: miniBatch set differently per layer, other optimisation algorithms and step functions, layers without
+ * bias (and, through {@link LossTranslator}, the loss's). Learning rates, Nesterovs' momentum and regularization
+ * coefficients may follow any {@code ISchedule}: the spec holds their first update's values,
+ * {@link UpdateValuesTranslator} each update's. A layer's {@code biasUpdater} that differs from its updater becomes
+ * the spec's bias updater (the cores that own the bias apply it).
  */
 final class TrainingTranslator {
-
-    /** The loss classes the kernels implement (exact classes: LossMSE extends LossL2, for one). */
-    private static final Map<Class<?>, LossFunction> LOSSES = Map.of(LossMSE.class, LossFunction.MSE,
-            LossL1.class, LossFunction.L1, LossL2.class, LossFunction.L2, LossMAE.class, LossFunction.MAE,
-            LossBinaryXENT.class, LossFunction.XENT, LossMCXENT.class, LossFunction.MCXENT,
-            LossNegativeLogLikelihood.class, LossFunction.NEGATIVELOGLIKELIHOOD);
 
     private TrainingTranslator() {
     }
@@ -94,7 +78,7 @@ final class TrainingTranslator {
             }
             updaters.add(mine);
         }
-        LossFunction loss = loss(last, output, problems);
+        LossTranslator.Loss loss = LossTranslator.translate(last, output, problems);
         boolean miniBatch = conf.getConf(0).isMiniBatch();
         for (int i = 1; i <= last; i++) {
             if (conf.getConf(i).isMiniBatch() != miniBatch) {
@@ -103,7 +87,7 @@ final class TrainingTranslator {
                         + "the network's setting and the score by the output layer's: set it for the whole network"));
             }
         }
-        return problems.size() == before ? new TrainingSpec(loss, updaters, miniBatch) : null;
+        return problems.size() == before ? new TrainingSpec(loss.function(), updaters, miniBatch, loss.weights()) : null;
     }
 
     /**
@@ -196,39 +180,5 @@ final class TrainingTranslator {
     private static UpdaterSpec spec(UpdaterType type, IUpdater u, double b1, double b2, double eps) {
         return new UpdaterSpec(type, UpdateValuesTranslator.learningRate(u, 0, 0), (float) b1, (float) b2,
                 (float) eps);
-    }
-
-    private static LossFunction loss(int i, OutputLayer output, List<Problem> problems) {
-        ILossFunction fn = output.getLossFn();
-        LossFunction loss = fn == null ? null : LOSSES.get(fn.getClass());
-        if (loss == null) {
-            problems.add(new Problem(i, "OutputLayer", "loss " + fn + " is not supported; use MSE, L1, L2, MAE, "
-                    + "XENT, MCXENT or NEGATIVELOGLIKELIHOOD"));
-            return null;
-        }
-        if (weighted(fn)) {
-            problems.add(new Problem(i, "OutputLayer", "per-output loss weights are not supported"));
-            return null;
-        }
-        boolean softmax = output.getActivationFn() instanceof ActivationSoftmax;
-        if (softmax && loss != LossFunction.MCXENT && loss != LossFunction.NEGATIVELOGLIKELIHOOD) {
-            problems.add(new Problem(i, "OutputLayer", "a softmax output trains only with MCXENT or "
-                    + "NEGATIVELOGLIKELIHOOD, not " + loss));
-            return null;
-        }
-        return loss;
-    }
-
-    private static boolean weighted(ILossFunction fn) {
-        if (fn instanceof LossMCXENT m) {
-            return m.getWeights() != null;
-        }
-        if (fn instanceof LossBinaryXENT x) {
-            return x.getWeights() != null;
-        }
-        if (fn instanceof LossL2 l2) {
-            return l2.getWeights() != null;
-        }
-        return fn instanceof LossL1 l1 && l1.getWeights() != null;
     }
 }

@@ -18,7 +18,10 @@ public class UnsupportedNetworkException extends IllegalArgumentException {
             + "Nesterovs' momentum fixed or following any schedule, by iteration or epoch; per layer, with a bias "
             + "updater of its own or not; every gradient normalization), regularization l1, l2, weight decay "
             + "(weights and bias, coefficients fixed or scheduled) and losses MSE, L1, L2, MAE, XENT, MCXENT, "
-            + "NEGATIVELOGLIKELIHOOD.";
+            + "NEGATIVELOGLIKELIHOOD, HINGE, SQUARED_HINGE, KL_DIVERGENCE, POISSON, COSINE_PROXIMITY (output layer "
+            + "on one core), MEAN_ABSOLUTE_PERCENTAGE_ERROR, MEAN_SQUARED_LOGARITHMIC_ERROR, WASSERSTEIN, "
+            + "SPARSE_MCXENT, with per-output weights where DL4J takes them (default clipping epsilons; no XENT "
+            + "under a softmax).";
 
     private final transient List<Problem> problems;
 

@@ -89,7 +89,9 @@ public final class CoreDataBuilder {
                 .withRegularization(KernelKinds.of(updater.weights()), KernelKinds.of(updater.bias()))
                 .withBiasUpdater(KernelKinds.of(updater.forBias()))
                 .withGradientNormalization(normalization(mapping, v, updater, sendKeys, incoming))
-                .withSamplesInFlight(mapping.tdma().samplesInFlight(v.id()));
+                .withSamplesInFlight(mapping.tdma().samplesInFlight(v.id()))
+                .withLossWeights(computesLoss ? LayerSlices.lossWeights(network.training().lossWeights(), v.cols())
+                        : List.of());
     }
 
     /**

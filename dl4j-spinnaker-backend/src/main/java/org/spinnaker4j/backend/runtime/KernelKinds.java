@@ -102,8 +102,16 @@ public final class KernelKinds {
             case L2 -> LossKind.L2;
             case MAE -> LossKind.MAE;
             case XENT -> LossKind.XENT;
-            case MCXENT -> LossKind.MCXENT;
+            case MCXENT, SPARSE_MCXENT -> LossKind.MCXENT;
             case NEGATIVELOGLIKELIHOOD -> LossKind.NEGATIVELOGLIKELIHOOD;
+            case HINGE -> LossKind.HINGE;
+            case SQUARED_HINGE -> LossKind.SQUARED_HINGE;
+            case KL_DIVERGENCE -> LossKind.KL_DIVERGENCE;
+            case POISSON -> LossKind.POISSON;
+            case COSINE_PROXIMITY -> LossKind.COSINE_PROXIMITY;
+            case MEAN_ABSOLUTE_PERCENTAGE_ERROR -> LossKind.MEAN_ABSOLUTE_PERCENTAGE_ERROR;
+            case MEAN_SQUARED_LOGARITHMIC_ERROR -> LossKind.MEAN_SQUARED_LOGARITHMIC_ERROR;
+            case WASSERSTEIN -> LossKind.WASSERSTEIN;
         };
     }
 

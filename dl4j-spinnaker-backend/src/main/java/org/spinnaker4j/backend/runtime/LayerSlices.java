@@ -37,6 +37,11 @@ public final class LayerSlices {
         return b;
     }
 
+    /** The loss weights of an output core's columns (empty for an unweighted loss). */
+    public static List<Float> lossWeights(List<Float> layerWeights, Slice cols) {
+        return layerWeights.isEmpty() ? List.of() : layerWeights.subList(cols.lo(), cols.lo() + cols.size());
+    }
+
     /** Zeroed layer-shaped arrays for every layer of the network (no bias where a layer has none). */
     public static List<DenseParameters> zeros(NetworkSpec network) {
         List<DenseParameters> layers = new ArrayList<>();

@@ -1,6 +1,7 @@
 package org.spinnaker4j.backend.runtime;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import org.spinnaker4j.kernels.GradientNormalizationConfig;
 import org.spinnaker4j.kernels.GradientNormalizationKind;
@@ -62,6 +63,9 @@ public final class NativeCoreMemory implements CoreMemory {
                 activates && !s.outputLayer() ? 1 : 0, s.kind() == VertexKind.DENSE_BLOCK)
                 .withBiasUpdater(new UpdaterConfig(KernelKinds.of(s.biasUpdater()), 0.1f, 0.9f, 0.999f, 1e-8f))
                 .withGradientNormalization(norm(s)).withSamplesInFlight(s.samplesInFlight()) : null;
+        if (trainingConfig != null && s.lossWeighted()) {
+            trainingConfig = trainingConfig.withLossWeights(Collections.nCopies(s.cols(), 1f));
+        }
         KernelConfig probe = new KernelConfig(KernelKinds.of(s.kind()), s.rows(), s.cols(),
                 softmax ? KernelActivation.SOFTMAX : KernelActivation.IDENTITY, 0f, s.fused(), 0,
                 s.kind() == VertexKind.REDUCE ? 1 : 0, s.softmaxPeers(), 0, ranges, trainingConfig);

@@ -23,6 +23,7 @@ import org.spinnaker4j.backend.runtime.RunStats;
 import org.spinnaker4j.kernels.KernelCore;
 import org.spinnaker4j.mapper.Mapping;
 import org.spinnaker4j.mapper.cost.CoreCostModel;
+import org.spinnaker4j.mapper.cost.OutputLoss;
 import org.spinnaker4j.mapper.graph.MachineVertex;
 import org.spinnaker4j.mapper.graph.OutgoingPartition;
 import org.spinnaker4j.mapper.graph.PartitionKind;
@@ -158,7 +159,8 @@ public final class EmbeddedSimulator implements Machine {
             }
         }
         return new SimCore.Profile(m.placements().of(v.id()), v.label(), cost.receiveInterruptCycles(),
-                cost.packetCycles(v.kind()), new WorkCosts(cost, v, activation, sendsBackward), updateCycles,
+                cost.packetCycles(v.kind()), new WorkCosts(cost, v, activation,
+                OutputLoss.of(m.network(), v), sendsBackward), updateCycles,
                 cost.sendPacketCycles(), slots, sends, normsHere(m, v) ? cost.normPartialCycles(v) : 0, normReceives,
                 cost.normPacketCycles());
     }

@@ -2,6 +2,7 @@ package org.spinnaker4j.backend.sim;
 
 import org.spinnaker4j.kernels.KernelWork;
 import org.spinnaker4j.mapper.cost.CoreCostModel;
+import org.spinnaker4j.mapper.cost.OutputLoss;
 import org.spinnaker4j.mapper.graph.MachineVertex;
 import org.spinnaker4j.mapper.ir.ActivationKind;
 
@@ -22,7 +23,8 @@ final class WorkCosts {
     /** The cycles of multiplying one row into a block's sums. */
     private final long rowCycles;
 
-    WorkCosts(CoreCostModel cost, MachineVertex v, ActivationKind activation, boolean sendsBackward) {
+    WorkCosts(CoreCostModel cost, MachineVertex v, ActivationKind activation, OutputLoss loss,
+            boolean sendsBackward) {
         rowCycles = cost.rowCycles(v);
         long[] each = new long[WORK.length];
         for (KernelWork w : WORK) {
@@ -30,7 +32,7 @@ final class WorkCosts {
                 case FORWARD -> cost.completionCycles(v, activation);
                 case SOFTMAX_SUM, SOFTMAX_NORMALISE, SOFTMAX_DOT ->
                         (long) v.cols().size() * cost.activationCycles(activation);
-                case DELTAS -> cost.deltaCycles(v, activation);
+                case DELTAS -> cost.deltaCycles(v, activation, loss);
                 case BLOCK_BACKWARD -> cost.blockBackwardCycles(v, sendsBackward);
             };
         }

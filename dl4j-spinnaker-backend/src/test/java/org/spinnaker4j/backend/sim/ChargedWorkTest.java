@@ -19,6 +19,7 @@ import org.spinnaker4j.mapper.machine.MachineTiming;
 import org.spinnaker4j.mapper.Mapper;
 import org.spinnaker4j.mapper.Mapping;
 import org.spinnaker4j.mapper.cost.CoreCostModel;
+import org.spinnaker4j.mapper.cost.OutputLoss;
 import org.spinnaker4j.mapper.graph.MachineVertex;
 import org.spinnaker4j.mapper.graph.VertexKind;
 import org.spinnaker4j.mapper.ir.Activation;
@@ -163,10 +164,11 @@ class ChargedWorkTest {
                             + COST.completionCycles(hidden, ActivationKind.RELU)
                             + COST.backwardCycles(hidden, ActivationKind.RELU, false)
                             + COST.updateCycles(hidden, UpdaterType.SGD),
-                    // its inputs and labels
+                    // its inputs and labels, its loss's deltas
                     output, (HIDDEN + N_OUT) * block + HIDDEN * COST.rowCycles(output)
                             + COST.completionCycles(output, ActivationKind.SOFTMAX)
-                            + COST.backwardCycles(output, ActivationKind.SOFTMAX, true)
+                            + COST.backwardCycles(output, ActivationKind.SOFTMAX,
+                                    OutputLoss.of(mapping.network(), output), true)
                             + COST.updateCycles(output, UpdaterType.SGD),
                     sink, N_OUT * COST.packetCycles(VertexKind.OUTPUT_SINK),
                     loss, COST.packetCycles(VertexKind.LOSS_SINK)));

@@ -67,8 +67,8 @@ public final class BoundCalculator {
             if (network.trains()) {
                 boolean sendsBackward = graph.outgoing(v.id()).stream()
                         .anyMatch(p -> p.kind() == PartitionKind.BACKWARD);
-                cycles[v.id()] += cost.backwardSampleCycles(v, activation, packets(incoming, false), sendsBackward,
-                        softmaxSync);
+                cycles[v.id()] += cost.backwardSampleCycles(v, activation, OutputLoss.of(network, v),
+                        packets(incoming, false), sendsBackward, softmaxSync);
             }
         }
         return cycles;

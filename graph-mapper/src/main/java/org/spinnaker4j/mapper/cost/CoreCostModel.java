@@ -199,9 +199,9 @@ public record CoreCostModel(double cyclesPerInstruction, int receiveInterruptCyc
      * labels, deltas or backward partials dispatched and filed, its {@link #backwardCycles backward
      * work} and, for a core of a softmax spread over several cores, its synchronisation step (the dot).
      */
-    public long backwardSampleCycles(MachineVertex v, ActivationKind activation, int packetsReceived,
-            boolean sendsBackward, boolean softmaxSync) {
-        return packetsReceived * packetCycles(v.kind()) + backwardCycles(v, activation, sendsBackward)
+    public long backwardSampleCycles(MachineVertex v, ActivationKind activation, OutputLoss loss,
+            int packetsReceived, boolean sendsBackward, boolean softmaxSync) {
+        return packetsReceived * packetCycles(v.kind()) + backwardCycles(v, activation, loss, sendsBackward)
                 + (softmaxSync ? (long) v.cols().size() * activationCycles(activation) : 0);
     }
 
@@ -218,19 +218,36 @@ public record CoreCostModel(double cyclesPerInstruction, int receiveInterruptCyc
     /**
      * Cycles of the backward work a vertex does once its last delta, label or backward partial
      * of a sample has arrived: its {@link #deltaCycles deltas} if it activates, and its
-     * {@link #blockBackwardCycles block's backward pass} if it is a block.
+     * {@link #blockBackwardCycles block's backward pass} if it is a block; {@code loss} is the loss it computes
+     * ({@link OutputLoss#of}), null for a vertex that computes none.
      */
+    public long backwardCycles(MachineVertex v, ActivationKind activation, OutputLoss loss, boolean sendsBackward) {
+        return deltaCycles(v, activation, loss) + blockBackwardCycles(v, sendsBackward);
+    }
+
+    /** {@link #backwardCycles(MachineVertex, ActivationKind, OutputLoss, boolean)} of a vertex without a loss. */
     public long backwardCycles(MachineVertex v, ActivationKind activation, boolean sendsBackward) {
-        return deltaCycles(v, activation) + blockBackwardCycles(v, sendsBackward);
+        return backwardCycles(v, activation, null, sendsBackward);
     }
 
     /**
      * Cycles of an activating vertex's deltas (from its labels or backward partials: derivative,
-     * db, deltas sent); 0 for a vertex that does not activate.
+     * db, deltas sent); 0 for a vertex that does not activate. An output-layer vertex ({@code loss} not null)
+     * is charged its loss's figures of the cost table, as {@code LossCosts} reads them.
      */
-    public long deltaCycles(MachineVertex v, ActivationKind activation) {
-        return v.activates() ? cycles(v.cols().size() * BACKWARD_OUTPUT.get(activation)) : 0;
+    public long deltaCycles(MachineVertex v, ActivationKind activation, OutputLoss loss) {
+        if (!v.activates()) {
+            return 0;
+        }
+        return cycles(v.cols().size() * (loss == null ? BACKWARD_OUTPUT.get(activation)
+                : LossCosts.perOutput(TABLE, BACKWARD_OUTPUT, activation, loss)));
     }
+
+    /** {@link #deltaCycles(MachineVertex, ActivationKind, OutputLoss)} of a vertex without a loss. */
+    public long deltaCycles(MachineVertex v, ActivationKind activation) {
+        return deltaCycles(v, activation, null);
+    }
+
 
     /**
      * Cycles of a block's backward pass once its deltas are in: dW = x·deltaᵀ accumulated and, if

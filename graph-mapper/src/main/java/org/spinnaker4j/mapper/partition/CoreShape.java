@@ -6,19 +6,20 @@ import org.spinnaker4j.mapper.ir.UpdaterType;
 /**
  * What decides a core's DTCM size: its kind, block shape, how many key ranges it listens to
  * (softmax peers' ranges included) and, when it trains, the updaters of its weights and its bias, whether it
- * computes the loss (an activating core of the output layer), the partials of an L2 gradient normalization it
- * exchanges and how many samples it holds between their forward and backward passes.
+ * computes the loss (an activating core of the output layer) with per-output weights or not, the partials of an
+ * L2 gradient normalization it exchanges and how many samples it holds between their forward and backward passes.
  *
  * @param updater the weights' updater; null for a core that does not train
  * @param biasUpdater the bias' updater (the weights' unless the layer has a bias updater of its own); null for a
  *        core that does not train
+ * @param lossWeighted an output-layer core whose loss has per-output weights (one per column in its state)
  * @param normKeys the keys of each core's partials of its layer's L2 gradient normalization, 0 without one
  * @param normPeers the other cores whose partials it receives (one key range each, among {@code ranges})
  * @param samplesInFlight a training core's samples held at once (1 unless training is pipelined)
  */
 public record CoreShape(VertexKind kind, int rows, int cols, boolean fused, int ranges, int softmaxPeers,
-        UpdaterType updater, UpdaterType biasUpdater, boolean outputLayer, int normKeys, int normPeers,
-        int samplesInFlight) {
+        UpdaterType updater, UpdaterType biasUpdater, boolean outputLayer, boolean lossWeighted, int normKeys,
+        int normPeers, int samplesInFlight) {
 
     public CoreShape {
         if ((updater == null) != (biasUpdater == null)) {
@@ -30,15 +31,15 @@ public record CoreShape(VertexKind kind, int rows, int cols, boolean fused, int 
         }
     }
 
-    /** A core without an L2 gradient normalization, holding one sample. */
+    /** A core whose loss, if it has one, is unweighted, without an L2 gradient normalization, holding one sample. */
     public CoreShape(VertexKind kind, int rows, int cols, boolean fused, int ranges, int softmaxPeers,
             UpdaterType updater, UpdaterType biasUpdater, boolean outputLayer) {
-        this(kind, rows, cols, fused, ranges, softmaxPeers, updater, biasUpdater, outputLayer, 0, 0, 1);
+        this(kind, rows, cols, fused, ranges, softmaxPeers, updater, biasUpdater, outputLayer, false, 0, 0, 1);
     }
 
     /** This shape holding {@code samples} samples. */
     public CoreShape holding(int samples) {
         return new CoreShape(kind, rows, cols, fused, ranges, softmaxPeers, updater, biasUpdater, outputLayer,
-                normKeys, normPeers, samples);
+                lossWeighted, normKeys, normPeers, samples);
     }
 }

@@ -55,9 +55,10 @@ public final class DtcmCheck {
         int rows = v.kind() == VertexKind.DENSE_BLOCK ? v.rows().size() : 0;
         boolean trainsHere = network.trains() && (v.kind() == VertexKind.DENSE_BLOCK || v.kind() == VertexKind.REDUCE);
         UpdaterSpec updater = trainsHere ? network.training().updater(v.layer()) : null;
+        boolean outputLayer = trainsHere && v.activates() && v.layer() == network.layers().size() - 1;
         return new CoreShape(v.kind(), rows, v.cols().size(), v.fused(), ranges, peers,
                 updater == null ? null : updater.type(), updater == null ? null : updater.forBias().type(),
-                trainsHere && v.activates() && v.layer() == network.layers().size() - 1,
+                outputLayer, outputLayer && !network.training().lossWeights().isEmpty(),
                 updater == null ? 0 : updater.gradientNormalization().type().normKeys(), normPeers, 1);
     }
 }

@@ -26,7 +26,8 @@ import org.spinnaker4j.mapper.route.LinkLoads;
  * its link loads, and moves to the candidate with the lowest bound (of nearly equal ones, the one
  * on fewer cores) if that lowers the bound by at least {@link #MIN_GAIN} and by
  * {@link #MIN_SAVING_PER_CORE} per core it adds; otherwise it stops. A candidate must fit DTCM,
- * the machine's cores and (counted before compression) its routing tables.
+ * the machine's cores and (counted before compression) its routing tables, and keep whole an output layer whose
+ * loss {@link org.spinnaker4j.mapper.ir.LossFunction#needsWholeLayer() needs it whole}.
  */
 final class FastestPartitioner implements Partitioner {
 
@@ -122,7 +123,8 @@ final class FastestPartitioner implements Partitioner {
                                 : finer(network.vectorSize(w), parts[w]);
                         changed |= p[w] != parts[w];
                     }
-                    if (changed && !(doubling && Arrays.equals(p, finer(network, parts, v, width)))) {
+                    if (changed && !(doubling && Arrays.equals(p, finer(network, parts, v, width)))
+                            && !splitsWholeLayer(network, parts, p)) {
                         moves.add(new Slicing(p, c.sourcesPerSlice()));
                     }
                 }
@@ -133,6 +135,12 @@ final class FastestPartitioner implements Partitioner {
             moves.add(new Slicing(parts, k));
         }
         return moves;
+    }
+
+    /** Whether {@code to} splits an output layer that {@code from} keeps whole and whose loss needs it whole. */
+    private static boolean splitsWholeLayer(NetworkSpec network, int[] from, int[] to) {
+        int last = from.length - 1;
+        return network.trains() && network.training().loss().needsWholeLayer() && from[last] == 1 && to[last] > 1;
     }
 
     /** {@code parts} with each of the {@code width} vectors from {@code v} {@link #finer(int, int) finer}. */

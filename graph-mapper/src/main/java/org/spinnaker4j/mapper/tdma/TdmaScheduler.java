@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.spinnaker4j.mapper.cost.CoreCostModel;
+import org.spinnaker4j.mapper.cost.OutputLoss;
 import org.spinnaker4j.mapper.graph.MachineGraph;
 import org.spinnaker4j.mapper.graph.MachineVertex;
 import org.spinnaker4j.mapper.graph.OutgoingPartition;
@@ -217,7 +218,8 @@ public final class TdmaScheduler {
                         ActivationKind activation = activation(vertex);
                         members.add(v);
                         work = Math.max(work, backward
-                                ? cost.backwardCycles(vertex, activation, sendsBackward(v))
+                                ? cost.backwardCycles(vertex, activation, OutputLoss.of(network, vertex),
+                                        sendsBackward(v))
                                 : cost.completionCycles(vertex, activation));
                         syncWork = Math.max(syncWork, (long) vertex.cols().size() * cost.activationCycles(activation));
                     }
@@ -327,7 +329,8 @@ public final class TdmaScheduler {
             // must not overflow its queue with the packets that keep coming while it computes
             for (int r : discarding) {
                 MachineVertex receiver = graph.vertex(r);
-                long work = cost.backwardCycles(receiver, activation(receiver), sendsBackward(r));
+                long work = cost.backwardCycles(receiver, activation(receiver),
+                        OutputLoss.of(network, receiver), sendsBackward(r));
                 receiverBound = Math.max(receiverBound,
                         (long) Math.ceil((double) packetsFromTo.get(r).size() * work / receiveQueue));
             }

@@ -1,6 +1,7 @@
 package org.spinnaker4j.mapper.cost;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -90,10 +91,13 @@ class BoundCalculatorTest {
         long[] cycles = BOUNDS.coreCycles(network, graph);
 
         // forward: 4 inputs filed and their rows multiplied in, then the block completes; backward: 3
-        // labels filed, then its deltas and dW (a first-layer block sends nothing back)
+        // labels filed, then its deltas (charged as its loss's) and dW (a first-layer block sends nothing back)
         long forward = 4 * COST.forwardPacketCycles(block) + COST.completionCycles(block, ActivationKind.SOFTMAX);
         long backward = 3 * COST.packetCycles(VertexKind.DENSE_BLOCK)
-                + COST.deltaCycles(block, ActivationKind.SOFTMAX) + COST.blockBackwardCycles(block, false);
+                + COST.deltaCycles(block, ActivationKind.SOFTMAX, OutputLoss.of(network, block))
+                + COST.blockBackwardCycles(block, false);
+        assertNotEquals(COST.deltaCycles(block, ActivationKind.SOFTMAX), COST.deltaCycles(block,
+                ActivationKind.SOFTMAX, OutputLoss.of(network, block)), "an output core's deltas cost its loss's");
         assertEquals(forward + backward, cycles[2]);
         assertEquals(COST.packetCycles(VertexKind.LOSS_SINK), cycles[4]);
         assertEquals(COST.completionCycles(labels, ActivationKind.IDENTITY), cycles[1]);

@@ -6,12 +6,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.io.StringReader;
+import java.util.EnumMap;
+import java.util.Locale;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.spinnaker4j.mapper.graph.MachineVertex;
 import org.spinnaker4j.mapper.graph.Slice;
 import org.spinnaker4j.mapper.graph.VertexKind;
 import org.spinnaker4j.mapper.ir.ActivationKind;
 import org.spinnaker4j.mapper.ir.GradientNormalizationSpec;
+import org.spinnaker4j.mapper.ir.LossFunction;
 import org.spinnaker4j.mapper.ir.RegularizationSpec;
 import org.spinnaker4j.mapper.ir.UpdaterSpec;
 import org.spinnaker4j.mapper.ir.UpdaterType;
@@ -57,6 +61,37 @@ class CoreCostModelTest {
             assertTrue(COST.packetCycles(k) > COST.dispatchCycles(), k.toString());
         }
         assertTrue(COST.blockBackwardCycles(BLOCK, true) > COST.blockBackwardCycles(BLOCK, false));
+    }
+
+    @Test
+    void anOutputCoreIsChargedItsLossesMeasuredWork() {
+        InstructionCounts table = InstructionCounts.load(InstructionCounts.ARM968_SOFT_FLOAT);
+        Map<ActivationKind, Double> backward = new EnumMap<>(ActivationKind.class);
+        for (ActivationKind a : ActivationKind.values()) {
+            backward.put(a, table.of("backward.output." + a.name().toLowerCase(Locale.ROOT)));
+        }
+        // a pair the table holds is its figure
+        assertEquals(table.of("loss.output.identity.hinge"), LossCosts.perOutput(table, backward,
+                ActivationKind.IDENTITY, new OutputLoss(LossFunction.HINGE, false)));
+        assertEquals(table.of("loss.output.softmax.mcxent_weighted"), LossCosts.perOutput(table, backward,
+                ActivationKind.SOFTMAX, new OutputLoss(LossFunction.SPARSE_MCXENT, true)));
+        // another activation: the loss's own work plus that activation's backward work
+        assertEquals(table.of("loss.output.identity.hinge") - backward.get(ActivationKind.IDENTITY)
+                + backward.get(ActivationKind.TANH), LossCosts.perOutput(table, backward, ActivationKind.TANH,
+                new OutputLoss(LossFunction.HINGE, false)), 1e-9);
+        // weights not measured with this loss: what they add to the MSE
+        assertEquals(LossCosts.perOutput(table, backward, ActivationKind.SOFTPLUS,
+                new OutputLoss(LossFunction.MEAN_SQUARED_LOGARITHMIC_ERROR, false))
+                + table.of("loss.output.identity.mse_weighted") - table.of("loss.output.identity.mse"),
+                LossCosts.perOutput(table, backward, ActivationKind.SOFTPLUS,
+                        new OutputLoss(LossFunction.MEAN_SQUARED_LOGARITHMIC_ERROR, true)), 1e-9);
+        for (LossFunction l : LossFunction.values()) {
+            for (ActivationKind a : ActivationKind.values()) {
+                for (boolean weighted : new boolean[] {false, true}) {
+                    assertTrue(COST.deltaCycles(REDUCE, a, new OutputLoss(l, weighted)) > 0, l + " " + a);
+                }
+            }
+        }
     }
 
     @Test
