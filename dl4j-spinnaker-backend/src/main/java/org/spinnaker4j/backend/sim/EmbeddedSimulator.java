@@ -149,7 +149,8 @@ public final class EmbeddedSimulator implements Machine {
         long updateCycles = m.network().trains() && ownsParameters(v)
                 ? cost.updateCycles(v, m.network().training().updater(v.layer())) : 0;
         return new SimCore.Profile(m.placements().of(v.id()), v.label(), cost.receiveInterruptCycles(),
-                cost.packetCycles(v.kind()), new WorkCosts(cost, v, activation, sendsBackward), updateCycles,
+                cost.packetCycles(v.kind()), new WorkCosts(cost, v, activation, sendsBackward,
+                        m.graph().splitsSoftmax(v.id())), updateCycles,
                 cost.sendPacketCycles(), slots, sends);
     }
 

@@ -67,9 +67,9 @@ class FastestPartitionerTest {
     @Test
     void finerSlicingsShrinkTheLargestSlice() {
         // 256 values in 16 slices of 16; 17 slices still leave slices of 16, 18 make them at most 15
-        assertEquals(18, FastestPartitioner.finer(256, 16));
-        assertEquals(2, FastestPartitioner.finer(10, 1));
-        assertEquals(10, FastestPartitioner.finer(10, 5));
-        assertEquals(10, FastestPartitioner.finer(10, 10));
+        assertEquals(18, Slicing.finer(256, 16));
+        assertEquals(2, Slicing.finer(10, 1));
+        assertEquals(10, Slicing.finer(10, 5));
+        assertEquals(10, Slicing.finer(10, 10));
     }
 }
