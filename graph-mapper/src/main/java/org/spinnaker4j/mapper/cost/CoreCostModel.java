@@ -231,10 +231,13 @@ public record CoreCostModel(double cyclesPerInstruction, int receiveInterruptCyc
         return cycles(v.cols().size() * SOFTMAX_SPLIT.get(step));
     }
 
-    /** The longest step of a softmax spread over several cores that comes between its exchanges, on {@code v}. */
-    public long longestSoftmaxExchangeStep(MachineVertex v) {
-        return Math.max(softmaxStepCycles(v, SoftmaxStep.SUM),
-                Math.max(softmaxStepCycles(v, SoftmaxStep.NORMALISE), softmaxStepCycles(v, SoftmaxStep.DOT)));
+    /**
+     * Cycles per output of applying the activation at a completing core (sum, bias, activation, send): what the
+     * TDMA scheduler allows for each step of a softmax spread over several cores, more than any step takes
+     * ({@link #softmaxStepCycles}).
+     */
+    public long activationCycles(ActivationKind activation) {
+        return cycles(FORWARD_OUTPUT.get(activation));
     }
 
     /**

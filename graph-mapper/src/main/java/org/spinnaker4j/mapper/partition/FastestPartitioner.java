@@ -48,7 +48,7 @@ final class FastestPartitioner implements Partitioner {
     /** The slice widths of the uniform starting slicings. */
     static final int[] START_WIDTHS = {4, 8, 16, 32, 64, 128};
     /** How many of the best uniform starts a descent runs from, besides the fewest-cores slicing. */
-    static final int DESCENTS = 3;
+    static final int DESCENTS = 2;
 
     private static final Logger LOG = LoggerFactory.getLogger(FastestPartitioner.class);
 

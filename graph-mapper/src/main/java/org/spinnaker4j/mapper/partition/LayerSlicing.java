@@ -30,23 +30,11 @@ public record LayerSlicing(List<Slice> inputSources, List<List<Slice>> rows, Lis
      * sinks take the last vector's slices.
      */
     static LayerSlicing ofVectorParts(NetworkSpec network, int[] parts, int sourcesPerSlice) {
-        int[] ungrouped = new int[parts.length];
-        java.util.Arrays.fill(ungrouped, 1);
-        return ofVectorParts(network, parts, ungrouped, sourcesPerSlice);
-    }
-
-    /**
-     * {@link #ofVectorParts(NetworkSpec, int[], int)}, except that layer l ≥ 1 takes its rows in slices of
-     * {@code groups[l]} consecutive slices of vector l (the last slice of fewer if they do not divide evenly): its
-     * producers' column slices stay as fine, so every value still goes only to blocks that need it, while its
-     * reduce cores get partials from fewer row slices.
-     */
-    static LayerSlicing ofVectorParts(NetworkSpec network, int[] parts, int[] groups, int sourcesPerSlice) {
         int nLayers = network.layers().size();
         List<List<Slice>> rows = new ArrayList<>();
         List<List<Slice>> cols = new ArrayList<>();
         for (int l = 0; l < nLayers; l++) {
-            rows.add(grouped(Slice.split(network.vectorSize(l), parts[l]), l == 0 ? 1 : groups[l]));
+            rows.add(Slice.split(network.vectorSize(l), parts[l]));
             cols.add(Slice.split(network.vectorSize(l + 1), parts[l + 1]));
         }
         List<Slice> sources = new ArrayList<>();
@@ -55,14 +43,5 @@ public record LayerSlicing(List<Slice> inputSources, List<List<Slice>> rows, Lis
                     .forEach(s -> sources.add(new Slice(r.lo() + s.lo(), r.lo() + s.hi())));
         }
         return new LayerSlicing(sources, rows, cols, Slice.split(network.nOut(), parts[nLayers]));
-    }
-
-    /** The slices of {@code slices}, {@code group} consecutive ones joined into one. */
-    private static List<Slice> grouped(List<Slice> slices, int group) {
-        List<Slice> joined = new ArrayList<>();
-        for (int i = 0; i < slices.size(); i += group) {
-            joined.add(new Slice(slices.get(i).lo(), slices.get(Math.min(slices.size(), i + group) - 1).hi()));
-        }
-        return joined;
     }
 }

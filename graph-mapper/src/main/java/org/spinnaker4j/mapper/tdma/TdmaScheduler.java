@@ -153,11 +153,10 @@ public final class TdmaScheduler {
                         MachineVertex vertex = graph.vertex(v);
                         ActivationKind activation = activation(vertex);
                         members.add(v);
-                        boolean split = graph.splitsSoftmax(v);
                         work = Math.max(work, backward
-                                ? cost.backwardCycles(vertex, activation, sendsBackward(v), split)
-                                : cost.completionCycles(vertex, activation, split));
-                        syncWork = Math.max(syncWork, split ? cost.longestSoftmaxExchangeStep(vertex) : 0);
+                                ? cost.backwardCycles(vertex, activation, sendsBackward(v))
+                                : cost.completionCycles(vertex, activation));
+                        syncWork = Math.max(syncWork, (long) vertex.cols().size() * cost.activationCycles(activation));
                     }
                 }
                 plans.add(new StagePlan(s, work, syncWork, window(s, members, syncPhase),
@@ -354,8 +353,7 @@ public final class TdmaScheduler {
                     w.receiverBusy().forEach((r, cycles) -> busy.merge(r, cycles, Long::sum));
                 }
                 for (MachineVertex v : graph.vertices()) {
-                    long work = busy.getOrDefault(v.id(), 0L)
-                            + cost.completionCycles(v, activation(v), graph.splitsSoftmax(v.id()));
+                    long work = busy.getOrDefault(v.id(), 0L) + cost.completionCycles(v, activation(v));
                     period = Math.max(period, (long) Math.ceil(work / SENDING_FRACTION));
                 }
             }

@@ -88,8 +88,8 @@ class CoreCostModelTest {
                 + COST.softmaxStepCycles(REDUCE, SoftmaxStep.DOT);
         assertEquals(unsplitBack, splitBack, 0.05 * unsplitBack);
         assertEquals(splitBack, COST.backwardSampleCycles(REDUCE, ActivationKind.SOFTMAX, 0, false, true));
-        // the exponentials are the step between the exchanges' rounds
-        assertEquals(COST.softmaxStepCycles(REDUCE, SoftmaxStep.SUM), COST.longestSoftmaxExchangeStep(REDUCE));
+        // the TDMA scheduler's allowance per step covers the longest, the exponentials
+        assertTrue(4 * COST.activationCycles(ActivationKind.SOFTMAX) >= COST.softmaxStepCycles(REDUCE, SoftmaxStep.SUM));
         assertTrue(COST.completionCycles(REDUCE, ActivationKind.SOFTMAX, true) < unsplit / 5);
     }
 
