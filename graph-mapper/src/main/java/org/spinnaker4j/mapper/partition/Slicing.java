@@ -97,12 +97,20 @@ final class Slicing {
     }
 
     /**
-     * The fewest slices of a vector of {@code size} values whose largest slice is one value larger than with
-     * {@code parts} ({@code parts} itself if it is one slice): the most cores a coarser cut saves for that slice.
+     * The fewest slices of a vector of {@code size} values whose largest slice is the smallest that needs fewer
+     * than {@code parts} slices ({@code parts} itself if it is one slice): as large a largest slice on fewer
+     * slices if {@code parts} is more than that needs, else the next coarser cut, as {@link #finer} is the next
+     * finer one.
      */
     static int coarser(int size, int parts) {
         int largest = (size + parts - 1) / parts;
-        return parts == 1 ? 1 : (size + largest) / (largest + 1);
+        for (int l = largest; l <= size; l++) {
+            int fewer = (size + l - 1) / l;
+            if (fewer < parts) {
+                return fewer;
+            }
+        }
+        return parts;
     }
 
     @Override
