@@ -2,6 +2,7 @@ package org.spinnaker4j.mapper.partition;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -31,7 +32,7 @@ import org.spinnaker4j.mapper.route.LinkLoads;
  * by trimming: it takes coarser neighbours on fewer cores while the bound stays within {@link #TIE}
  * of where the descent ended. The best end of all descents wins. A candidate must fit DTCM, the
  * machine's cores and (counted before compression) its routing tables; each slicing is built and
- * timed once ({@link #evaluate}), and one whose busiest core alone cannot beat the bound it must
+ * timed once per search, and one whose busiest core alone cannot beat the bound it must
  * beat is not placed. Deterministic: the starts and the moves come in a fixed order.
  */
 final class FastestPartitioner implements Partitioner {
@@ -80,7 +81,7 @@ final class FastestPartitioner implements Partitioner {
                 starts.add(c);
             }
         }
-        starts.sort((a, b) -> better(a, b) ? -1 : better(b, a) ? 1 : 0);
+        starts.sort(Comparator.comparingDouble((Candidate c) -> c.bound().clocks()).thenComparingInt(Candidate::cores));
         List<Candidate> from = new ArrayList<>();
         from.add(first);
         from.addAll(starts.subList(0, Math.min(DESCENTS, starts.size())));

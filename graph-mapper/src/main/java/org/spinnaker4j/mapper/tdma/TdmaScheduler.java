@@ -132,12 +132,31 @@ public final class TdmaScheduler {
                 period = windowEnd;
             } else {
                 Pipelining pipelining = new Pipelining(forward);
-                period = pipelining.period;
                 layOut(forward, false, pipelining);
+                period = Math.max(pipelining.period, softmaxSendSpan());
             }
             Map<Phase, List<CoreSlot>> byPhase = new EnumMap<>(Phase.class);
             slots.forEach((phase, array) -> byPhase.put(phase, Arrays.asList(array)));
             return new TdmaSchedule(byPhase, stages, windowEnd, Math.max(1, Math.min(period, windowEnd)));
+        }
+
+        /**
+         * The longest a softmax stage's cores send for one sample, from their first synchronisation slot to the end of
+         * their values window: a core sends in order, so the next sample's maximum waits behind this sample's values,
+         * and a period shorter than this span would push it past its slot and the exchange into the next sample.
+         */
+        private long softmaxSendSpan() {
+            long span = 0;
+            for (TdmaSchedule.Stage sync : stages) {
+                if (sync.phase() == Phase.SYNC) {
+                    for (TdmaSchedule.Stage values : stages) {
+                        if (values.phase() == Phase.FORWARD && values.index() == sync.index()) {
+                            span = Math.max(span, values.startClocks() + values.windowClocks() - sync.startClocks());
+                        }
+                    }
+                }
+            }
+            return span;
         }
 
         /** What every stage of one pass (forward or backward) sends and computes, before any of it is timed. */
