@@ -45,6 +45,14 @@
  *   calibrate normstart R C  s4j_norm_start of an R x C training block (per param
  *                            type: two partials sent)
  *   calibrate normvalue N    2 N peers' partials filed by a 4 x 4 training block
+ *   calibrate split S C      one step of a C-column softmax REDUCE spread over two
+ *                            cores (one peer; trains for S = dot, deltas), the
+ *                            packet that starts it: S = max, the partial that
+ *                            completes z (bias, local max sent); sum, the peer's
+ *                            max (exponentials, local sum sent); normalise, the
+ *                            peer's sum (division, outputs sent); dot, the
+ *                            backward partial that completes e (local dot sent);
+ *                            deltas, the peer's dot (deltas, db, deltas sent)
  *
  * A scenario name ending in 0 (accumulate0, next0, last0, backward0) runs it
  * with all weights and deltas 0 and all inputs 1, so every soft-float call
@@ -75,6 +83,7 @@
 #define IGNORE_KEY 0x100u
 #define NORM_KEY   0x5000u      /* this core's partials */
 #define PEER_KEY   0x6000u      /* its peers' partials, two keys each */
+#define SYNC_KEY   0x7000u      /* the peer's max, sum (and dot) */
 
 void calib_begin(void);
 void calib_end(void);
@@ -227,6 +236,7 @@ typedef struct spec {
     uint32_t norm;              /* an L2 gradient normalization (S4J_GRAD_NORM_*) */
     uint32_t norm_peers;        /* its peers, at positions 1 .. norm_peers */
     uint32_t loss_weighted;     /* per-output loss weights */
+    uint32_t softmax_peers;     /* one SOFTMAX_SYNC range per peer, after the others */
 } spec;
 
 static void range(uint32_t *n, uint32_t lo, uint32_t span, uint32_t local,
@@ -296,7 +306,9 @@ static void load(const spec *s)
             words[S4J_CFG_NORM_PEERS] = s->norm_peers;
         }
     }
-    if (s->ignore + s->data_ranges + 4u > MAX_RANGES) {
+    words[S4J_CFG_SOFTMAX_PEERS] = s->softmax_peers;
+    words[S4J_CFG_SYNC_KEY_BASE] = 0x50000u;       /* own max, sum (and dot) */
+    if (s->ignore + s->data_ranges + s->softmax_peers + 4u > MAX_RANGES) {
         fail("too many ranges", (long)s->ignore);
     }
     for (i = 0u; i < s->ignore; i++) {
@@ -318,11 +330,16 @@ static void load(const spec *s)
             range(&n, LABEL_KEY, s->cols, 0u, S4J_RANGE_LABEL);
         }
     }
-    if (s->norm_peers + n > MAX_RANGES) {
-        fail("too many norm peers", (long)s->norm_peers);
+    if (s->norm_peers + s->softmax_peers + n > MAX_RANGES) {
+        fail("too many norm or softmax peers", (long)(s->norm_peers + s->softmax_peers));
     }
     for (i = 0u; i < s->norm_peers; i++) {
         range(&n, PEER_KEY + 2u * i, 2u, 1u + i, S4J_RANGE_NORM);
+    }
+    for (i = 0u; i < s->softmax_peers; i++) {
+        uint32_t keys_per_peer = s->training != 0u ? S4J_SYNC_KEYS_TRAINING : S4J_SYNC_KEYS;
+
+        range(&n, SYNC_KEY + 4u * i, keys_per_peer, i, S4J_RANGE_SOFTMAX_SYNC);
     }
     words[S4J_CFG_N_RANGES] = n;
     if (s->loss_weighted != 0u) {
@@ -557,6 +574,35 @@ int main(int argc, char **argv)
         }
         deliver(0u, 2u * s.cols - 1u);
         measure(2u * s.cols - 1u, 2u * s.cols);
+    } else if (strcmp(what, "split") == 0 && argc == 4) {
+        static const named STEPS[] = {
+            { "max", 0u }, { "sum", 1u }, { "normalise", 2u }, { "dot", 3u }, { "deltas", 4u }
+        };
+        uint32_t step = lookup(argv[2], STEPS, COUNT(STEPS));
+        uint32_t n;
+
+        s.kind = S4J_KIND_REDUCE;
+        s.act = S4J_ACT_SOFTMAX;
+        s.cols = number(argv[3], 1u, MAX_VALUES / 2u - 3u);
+        s.partials = 1u;
+        s.softmax_peers = 1u;
+        s.training = step >= 3u ? 1u : 0u;
+        s.expected_backward = s.training;
+        load(&s);
+        /* in delivery order: the partials, the peer's max (below the local one) and
+         * sum, the backward partials, the peer's dot */
+        packets(0u, s.cols, DATA_KEY, -4.0f, 4.0f, 1.0f);
+        keys[s.cols] = SYNC_KEY;
+        payloads[s.cols] = bits(-1.0f);
+        keys[s.cols + 1u] = SYNC_KEY + 1u;
+        payloads[s.cols + 1u] = bits((float)s.cols);
+        packets(s.cols + 2u, 2u * s.cols + 2u, BACK_KEY, -0.1f, 0.1f, 0.0f);
+        keys[2u * s.cols + 2u] = SYNC_KEY + 2u;
+        payloads[2u * s.cols + 2u] = bits(0.01f);
+        n = step == 0u ? s.cols : step == 1u ? s.cols + 1u : step == 2u ? s.cols + 2u
+            : step == 3u ? 2u * s.cols + 2u : 2u * s.cols + 3u;
+        deliver(0u, n - 1u);
+        measure(n - 1u, n);
     } else if (strcmp(what, "update") == 0 && (argc == 5 || argc == 6)) {
         float rates[S4J_UPDATE_WORDS] = {0.0f};
         int32_t r;

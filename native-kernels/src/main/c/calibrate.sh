@@ -111,6 +111,14 @@ for al in identity:mse softmax:mcxent; do
         "$(per 32 "$(n outloss "${al%:*}" "${al#*:}" 64 weighted)" "$(n outloss "${al%:*}" "${al#*:}" 32 weighted)")" \
         "per output of a ${al%:*} output activator's completing label with ${al#*:} and per-output weights"
 done
+split_figure() {
+    figure "softmax.split.$1" "$(per 32 "$(n split "$1" 64)" "$(n split "$1" 32)")" "$2"
+}
+split_figure max "per output of a softmax spread over cores, its completing partial: sum the partials, bias, local max (sent)"
+split_figure sum "per output of a softmax spread over cores, the peers' maxima in: exponentials and local sum (sent)"
+split_figure normalise "per output of a softmax spread over cores, the peers' sums in: divide, emit and send"
+split_figure dot "per output of a hidden softmax spread over cores, its completing backward partial: local dot (sent)"
+split_figure deltas "per output of a hidden softmax spread over cores, the peers' dots in: derivative, db, delta sent"
 for u in sgd nesterovs adam adamax nadam amsgrad adagrad adadelta rmsprop noop; do
     figure "update.$u" "$(per 256 "$(n update "$u" 32 16)" "$(n update "$u" 16 16)")" \
         "s4j_apply_update with $u, per parameter (batch 8)"

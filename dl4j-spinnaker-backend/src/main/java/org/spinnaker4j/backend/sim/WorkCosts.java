@@ -3,6 +3,7 @@ package org.spinnaker4j.backend.sim;
 import org.spinnaker4j.kernels.KernelWork;
 import org.spinnaker4j.mapper.cost.CoreCostModel;
 import org.spinnaker4j.mapper.cost.OutputLoss;
+import org.spinnaker4j.mapper.cost.SoftmaxStep;
 import org.spinnaker4j.mapper.graph.MachineVertex;
 import org.spinnaker4j.mapper.ir.ActivationKind;
 
@@ -23,16 +24,18 @@ final class WorkCosts {
     /** The cycles of multiplying one row into a block's sums. */
     private final long rowCycles;
 
+    /** {@code softmaxSplit}: {@code v} is an activating core of a softmax spread over several cores. */
     WorkCosts(CoreCostModel cost, MachineVertex v, ActivationKind activation, OutputLoss loss,
-            boolean sendsBackward) {
+            boolean sendsBackward, boolean softmaxSplit) {
         rowCycles = cost.rowCycles(v);
         long[] each = new long[WORK.length];
         for (KernelWork w : WORK) {
             each[w.ordinal()] = switch (w) {
-                case FORWARD -> cost.completionCycles(v, activation);
-                case SOFTMAX_SUM, SOFTMAX_NORMALISE, SOFTMAX_DOT ->
-                        (long) v.cols().size() * cost.activationCycles(activation);
-                case DELTAS -> cost.deltaCycles(v, activation, loss);
+                case FORWARD -> cost.completionCycles(v, activation, softmaxSplit);
+                case SOFTMAX_SUM -> cost.softmaxStepCycles(v, SoftmaxStep.SUM);
+                case SOFTMAX_NORMALISE -> cost.softmaxStepCycles(v, SoftmaxStep.NORMALISE);
+                case SOFTMAX_DOT -> cost.softmaxStepCycles(v, SoftmaxStep.DOT);
+                case DELTAS -> cost.deltaCycles(v, activation, loss, softmaxSplit);
                 case BLOCK_BACKWARD -> cost.blockBackwardCycles(v, sendsBackward);
             };
         }

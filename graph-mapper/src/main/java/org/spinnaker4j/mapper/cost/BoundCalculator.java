@@ -61,7 +61,7 @@ public final class BoundCalculator {
             ActivationKind activation = v.activates() ? network.layers().get(v.layer()).activation().kind()
                     : ActivationKind.IDENTITY;
             List<OutgoingPartition> incoming = graph.incoming(v.id());
-            boolean softmaxSync = incoming.stream().anyMatch(p -> p.kind() == PartitionKind.SOFTMAX_SYNC);
+            boolean softmaxSync = graph.splitsSoftmax(v.id());
             int forward = packets(incoming, true);
             cycles[v.id()] = cost.forwardSampleCycles(v, activation, forward, softmaxSync);
             if (network.trains()) {

@@ -55,6 +55,12 @@ public record CoreCostModel(double cyclesPerInstruction, int receiveInterruptCyc
     private static final double BACKWARD_FIXED = TABLE.of("backward.fixed");
     /** A source's value sent. */
     private static final double SOURCE_VALUE = TABLE.of("source.value");
+    /**
+     * Per output of an activating core of a softmax spread over several cores, each step: the completion
+     * (sum, bias, local max), the exponentials and local sum, the division and sends; in the backward pass the
+     * local dot, then the deltas.
+     */
+    private static final Map<SoftmaxStep, Double> SOFTMAX_SPLIT = perSoftmaxStep();
     /** Per output of an activating core: sum, bias add, activation, emit and send. */
     private static final Map<ActivationKind, Double> FORWARD_OUTPUT = perActivation("forward.output.");
     /** Per output of a hidden activating core in the backward pass: derivative, db, delta sent. */
@@ -103,6 +109,20 @@ public record CoreCostModel(double cyclesPerInstruction, int receiveInterruptCyc
                 case CUBE -> "cube";
                 case THRESHOLDEDRELU -> "thresholdedrelu";
                 case RELU6 -> "relu6";
+            }));
+        }
+        return m;
+    }
+
+    private static Map<SoftmaxStep, Double> perSoftmaxStep() {
+        Map<SoftmaxStep, Double> m = new EnumMap<>(SoftmaxStep.class);
+        for (SoftmaxStep step : SoftmaxStep.values()) {
+            m.put(step, TABLE.of("softmax.split." + switch (step) {
+                case MAX -> "max";
+                case SUM -> "sum";
+                case NORMALISE -> "normalise";
+                case DOT -> "dot";
+                case DELTAS -> "deltas";
             }));
         }
         return m;
@@ -171,11 +191,20 @@ public record CoreCostModel(double cyclesPerInstruction, int receiveInterruptCyc
      * column), a reduce's activation per output, a source's values sent.
      */
     public long completionCycles(MachineVertex v, ActivationKind activation) {
+        return completionCycles(v, activation, false);
+    }
+
+    /**
+     * {@link #completionCycles(MachineVertex, ActivationKind)} of a vertex that, with {@code softmaxSplit}, is an
+     * activating core of a softmax spread over several cores: its completion then only sums, adds the bias and
+     * finds the local maximum ({@link SoftmaxStep#MAX}); the rest are the later {@link #softmaxStepCycles steps}.
+     */
+    public long completionCycles(MachineVertex v, ActivationKind activation, boolean softmaxSplit) {
         int cols = v.cols().size();
+        double perOutput = softmaxSplit ? SOFTMAX_SPLIT.get(SoftmaxStep.MAX) : FORWARD_OUTPUT.get(activation);
         return switch (v.kind()) {
-            case DENSE_BLOCK -> cycles(BLOCK_FIXED + cols * BLOCK_COLUMN
-                    + (v.fused() ? cols * FORWARD_OUTPUT.get(activation) : 0));
-            case REDUCE -> cycles(cols * FORWARD_OUTPUT.get(activation));
+            case DENSE_BLOCK -> cycles(BLOCK_FIXED + cols * BLOCK_COLUMN + (v.fused() ? cols * perOutput : 0));
+            case REDUCE -> cycles(cols * perOutput);
             case INPUT_SOURCE, LABEL_SOURCE -> cycles(cols * SOURCE_VALUE);
             case OUTPUT_SINK, LOSS_SINK -> 0;
         };
@@ -185,24 +214,26 @@ public record CoreCostModel(double cyclesPerInstruction, int receiveInterruptCyc
      * Cycles a vertex spends on one sample's forward pass: dispatching and filing each of the
      * {@code packetsReceived} packets it receives, every row of a block multiplied in once
      * ({@link #rowCycles}), its completion work and, for an activating core
-     * of a softmax spread over several cores, its two synchronisation steps (exponentials and local
+     * of a softmax spread over several cores, its two later steps (exponentials and local
      * sum, then division). The partitioner's time bound adds these up, so it follows this model.
      */
     public long forwardSampleCycles(MachineVertex v, ActivationKind activation, int packetsReceived,
             boolean softmaxSync) {
-        return packetsReceived * packetCycles(v.kind()) + allRowsCycles(v) + completionCycles(v, activation)
-                + (softmaxSync ? 2L * v.cols().size() * activationCycles(activation) : 0);
+        return packetsReceived * packetCycles(v.kind()) + allRowsCycles(v)
+                + completionCycles(v, activation, softmaxSync)
+                + (softmaxSync ? softmaxStepCycles(v, SoftmaxStep.SUM) + softmaxStepCycles(v, SoftmaxStep.NORMALISE)
+                        : 0);
     }
 
     /**
      * Cycles a vertex spends on one sample's backward pass: each of the {@code packetsReceived}
      * labels, deltas or backward partials dispatched and filed, its {@link #backwardCycles backward
-     * work} and, for a core of a softmax spread over several cores, its synchronisation step (the dot).
+     * work} and, for a core of a softmax spread over several cores, its local dot.
      */
     public long backwardSampleCycles(MachineVertex v, ActivationKind activation, OutputLoss loss,
             int packetsReceived, boolean sendsBackward, boolean softmaxSync) {
-        return packetsReceived * packetCycles(v.kind()) + backwardCycles(v, activation, loss, sendsBackward)
-                + (softmaxSync ? (long) v.cols().size() * activationCycles(activation) : 0);
+        return packetsReceived * packetCycles(v.kind()) + backwardCycles(v, activation, loss, sendsBackward, softmaxSync)
+                + (softmaxSync ? softmaxStepCycles(v, SoftmaxStep.DOT) : 0);
     }
 
     /** Every row of a block multiplied in once (0 for other vertices). */
@@ -210,7 +241,19 @@ public record CoreCostModel(double cyclesPerInstruction, int receiveInterruptCyc
         return v.kind() == VertexKind.DENSE_BLOCK ? v.rows().size() * rowCycles(v) : 0;
     }
 
-    /** Cycles per output of a softmax synchronisation step (costed like applying the activation). */
+    /**
+     * Cycles of one step of a softmax spread over several cores on one of its activating cores (each step
+     * measured on its own: {@code softmax.split.*} in the cost table).
+     */
+    public long softmaxStepCycles(MachineVertex v, SoftmaxStep step) {
+        return cycles(v.cols().size() * SOFTMAX_SPLIT.get(step));
+    }
+
+    /**
+     * Cycles per output of applying the activation at a completing core (sum, bias, activation, send): what the
+     * TDMA scheduler allows for each step of a softmax spread over several cores, more than any step takes
+     * ({@link #softmaxStepCycles}).
+     */
     public long activationCycles(ActivationKind activation) {
         return cycles(FORWARD_OUTPUT.get(activation));
     }
@@ -222,12 +265,28 @@ public record CoreCostModel(double cyclesPerInstruction, int receiveInterruptCyc
      * ({@link OutputLoss#of}), null for a vertex that computes none.
      */
     public long backwardCycles(MachineVertex v, ActivationKind activation, OutputLoss loss, boolean sendsBackward) {
-        return deltaCycles(v, activation, loss) + blockBackwardCycles(v, sendsBackward);
+        return backwardCycles(v, activation, loss, sendsBackward, false);
     }
 
     /** {@link #backwardCycles(MachineVertex, ActivationKind, OutputLoss, boolean)} of a vertex without a loss. */
     public long backwardCycles(MachineVertex v, ActivationKind activation, boolean sendsBackward) {
-        return backwardCycles(v, activation, null, sendsBackward);
+        return backwardCycles(v, activation, null, sendsBackward, false);
+    }
+
+    /** {@link #backwardCycles(MachineVertex, ActivationKind, OutputLoss, boolean, boolean)} of a vertex without a loss. */
+    public long backwardCycles(MachineVertex v, ActivationKind activation, boolean sendsBackward,
+            boolean softmaxSplit) {
+        return backwardCycles(v, activation, null, sendsBackward, softmaxSplit);
+    }
+
+    /**
+     * {@link #backwardCycles(MachineVertex, ActivationKind, OutputLoss, boolean)} of a vertex that, with
+     * {@code softmaxSplit}, is an activating core of a softmax spread over several cores (its deltas follow the
+     * peers' dots).
+     */
+    public long backwardCycles(MachineVertex v, ActivationKind activation, OutputLoss loss, boolean sendsBackward,
+            boolean softmaxSplit) {
+        return deltaCycles(v, activation, loss, softmaxSplit) + blockBackwardCycles(v, sendsBackward);
     }
 
     /**
@@ -236,11 +295,20 @@ public record CoreCostModel(double cyclesPerInstruction, int receiveInterruptCyc
      * is charged its loss's figures of the cost table, as {@code LossCosts} reads them.
      */
     public long deltaCycles(MachineVertex v, ActivationKind activation, OutputLoss loss) {
+        return deltaCycles(v, activation, loss, false);
+    }
+
+    /**
+     * {@link #deltaCycles(MachineVertex, ActivationKind, OutputLoss)} of a vertex that, with {@code softmaxSplit},
+     * is an activating core of a softmax spread over several cores: a hidden one's deltas once the peers' dots are
+     * in, the local dot being a step of its own ({@link SoftmaxStep#DOT}).
+     */
+    public long deltaCycles(MachineVertex v, ActivationKind activation, OutputLoss loss, boolean softmaxSplit) {
         if (!v.activates()) {
             return 0;
         }
-        return cycles(v.cols().size() * (loss == null ? BACKWARD_OUTPUT.get(activation)
-                : LossCosts.perOutput(TABLE, BACKWARD_OUTPUT, activation, loss)));
+        return cycles(v.cols().size() * (loss != null ? LossCosts.perOutput(TABLE, BACKWARD_OUTPUT, activation, loss)
+                : softmaxSplit ? SOFTMAX_SPLIT.get(SoftmaxStep.DELTAS) : BACKWARD_OUTPUT.get(activation)));
     }
 
     /** {@link #deltaCycles(MachineVertex, ActivationKind, OutputLoss)} of a vertex without a loss. */

@@ -59,6 +59,11 @@ public final class MachineGraph {
         return List.copyOf(outgoing.get(vertexId));
     }
 
+    /** Whether the vertex is an activating core of a softmax spread over several cores (it has softmax peers). */
+    public boolean splitsSoftmax(int vertexId) {
+        return outgoing.get(vertexId).stream().anyMatch(p -> p.kind() == PartitionKind.SOFTMAX_SYNC);
+    }
+
     public long count(VertexKind kind) {
         return vertices.stream().filter(v -> v.kind() == kind).count();
     }

@@ -2,7 +2,10 @@ package org.spinnaker4j.mapper.partition;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.spinnaker4j.mapper.MappingException;
@@ -12,22 +15,28 @@ import org.spinnaker4j.mapper.graph.MachineGraph;
 import org.spinnaker4j.mapper.ir.NetworkSpec;
 import org.spinnaker4j.mapper.machine.Chip;
 import org.spinnaker4j.mapper.machine.Machine;
-import org.spinnaker4j.mapper.place.Placements;
-import org.spinnaker4j.mapper.place.Placer;
+import org.spinnaker4j.mapper.place.ColumnGroupPlacer;
 import org.spinnaker4j.mapper.route.LinkLoads;
 
 /**
  * Searches for the slicing with the lowest {@link SampleBound}: slices per activation vector
  * (shared, as in {@link FewestCoresPartitioner}, by the layer producing it and the layer
- * consuming it) and input sources per row slice of the first layer. It starts from the
- * fewest-cores slicing. Each round it tries, for every vector and every two neighbouring vectors,
- * the fewest more slices that make the largest slice smaller and twice as many slices, and one
- * more and twice as many sources; it places each candidate with the strategy's placer to count
- * its link loads, and moves to the candidate with the lowest bound (of nearly equal ones, the one
- * on fewer cores) if that lowers the bound by at least {@link #MIN_GAIN} and by
- * {@link #MIN_SAVING_PER_CORE} per core it adds; otherwise it stops. A candidate must fit DTCM,
- * the machine's cores and (counted before compression) its routing tables, and keep whole an output layer whose
- * loss {@link org.spinnaker4j.mapper.ir.LossFunction#needsWholeLayer() needs it whole}.
+ * consuming it) and input sources per row slice of the first layer ({@link Slicing}). It descends
+ * greedily from several starts: the fewest-cores slicing and the {@link #DESCENTS} best of the
+ * uniform slicings (every vector in slices of at most {@link #START_WIDTHS} values) that fit. Each
+ * round of a descent tries every {@link Slicing#neighbours neighbour} (each vector and each two
+ * neighbouring vectors finer, coarser, twice or half as fine; more or fewer sources), placing each
+ * candidate with the strategy's placer to count its link loads, and moves to the one with the lowest
+ * bound (of nearly equal ones, the one on fewer cores) if that lowers the bound by at least
+ * {@link #MIN_GAIN} and by {@link #MIN_SAVING_PER_CORE} per core it adds; otherwise the descent ends
+ * by trimming: it takes coarser neighbours on fewer cores while the bound stays within {@link #TIE}
+ * of where the descent ended. The best end of all descents wins. A candidate must fit DTCM, the
+ * machine's cores and (counted before compression) its routing tables; each slicing is built and
+ * timed once per search, and one whose busiest core alone cannot beat the bound it must
+ * beat is not placed. Deterministic: the starts and the moves come in a fixed order.
+ * A slicing that splits an output layer whose loss {@link
+ * org.spinnaker4j.mapper.ir.LossFunction#needsWholeLayer() needs it whole} is not a candidate while the
+ * fewest-cores slicing keeps that layer whole.
  */
 final class FastestPartitioner implements Partitioner {
 
@@ -40,166 +49,197 @@ final class FastestPartitioner implements Partitioner {
     static final long MIN_SAVING_PER_CORE = 40;
     /** Bounds this close count as equal, and the one on fewer cores wins. */
     static final double TIE = 0.01;
+    /** The slice widths of the uniform starting slicings. */
+    static final int[] START_WIDTHS = {4, 8, 16, 32, 64, 128};
+    /** How many of the best uniform starts a descent runs from, besides the fewest-cores slicing. */
+    static final int DESCENTS = 2;
 
     private static final Logger LOG = LoggerFactory.getLogger(FastestPartitioner.class);
 
     private final BoundCalculator bounds;
-    private final Placer placer;
+    private final ColumnGroupPlacer placer;
 
-    FastestPartitioner(BoundCalculator bounds, Placer placer) {
+    FastestPartitioner(BoundCalculator bounds, ColumnGroupPlacer placer) {
         this.bounds = bounds;
         this.placer = placer;
     }
 
-    /** A slicing: slices per activation vector and input sources per row slice of the first layer. */
-    private record Slicing(int[] parts, int sourcesPerSlice) {
-    }
-
-    /** A slicing, its graph and its bound. */
-    private record Candidate(Slicing slicing, MachineGraph graph, SampleBound bound) {
+    /** A slicing, the cores its graph has and its bound. */
+    private record Candidate(Slicing slicing, int cores, SampleBound bound) {
     }
 
     @Override
     public MachineGraph partition(NetworkSpec network, CoreMemory memory, Machine machine) {
-        int[] start = FewestCoresPartitioner.vectorParts(network, memory);
-        Candidate best = evaluate(network, memory, machine, new Slicing(start, 1), Double.MAX_VALUE);
-        if (best == null) {
+        Slicing fewest = new Slicing(FewestCoresPartitioner.vectorParts(network, memory), 1);
+        int last = fewest.parts().length - 1;
+        boolean keepOutputWhole = network.trains() && network.training().loss().needsWholeLayer()
+                && fewest.parts()[last] == 1;
+        Search search = new Search(network, memory, machine, keepOutputWhole);
+        Candidate first = search.evaluate(fewest, Double.MAX_VALUE);
+        if (first == null) {
             // it does not fit this machine: the mapper says why
-            return GraphBuilder.build(network, LayerSlicing.ofVectorParts(network, start, 1));
+            return GraphBuilder.build(network, fewest.layerSlicing(network));
         }
-        int evaluated = 1;
-        while (true) {
-            Candidate next = null;
-            for (Slicing move : moves(network, best.slicing())) {
-                double threshold = best.bound().clocks() * (1 - MIN_GAIN);
-                if (next != null) {
-                    threshold = Math.min(threshold, next.bound().clocks() * (1 + TIE));
-                }
-                Candidate c = evaluate(network, memory, machine, move, threshold);
-                evaluated++;
-                if (c != null && pays(best, c) && (next == null || better(c, next))) {
-                    next = c;
-                }
+        List<Candidate> starts = new ArrayList<>();
+        for (int width : START_WIDTHS) {
+            Candidate c = search.evaluate(Slicing.uniform(network, width), Double.MAX_VALUE);
+            if (c != null && !starts.contains(c) && !c.slicing().equals(fewest)) {
+                starts.add(c);
             }
-            if (next == null) {
-                break;
-            }
-            best = next;
         }
-        LOG.debug("FASTEST slices per vector {}, {} sources per row slice: {} cores, bound {} clocks ({}), "
-                + "{} slicings evaluated", Arrays.toString(best.slicing().parts()), best.slicing().sourcesPerSlice(),
-                best.graph().vertices().size(), Math.round(best.bound().clocks()), best.bound().limitedBy(),
-                evaluated);
-        return best.graph();
+        starts.sort(Comparator.comparingDouble((Candidate c) -> c.bound().clocks()).thenComparingInt(Candidate::cores));
+        List<Candidate> from = new ArrayList<>();
+        from.add(first);
+        from.addAll(starts.subList(0, Math.min(DESCENTS, starts.size())));
+        Candidate best = null;
+        for (Candidate start : from) {
+            Candidate end = search.trim(search.descend(start));
+            if (best == null || better(end, best)) {
+                best = end;
+            }
+        }
+        LOG.debug("FASTEST {}: {} cores, bound {} clocks ({}), {} slicings built, {} placed",
+                best.slicing(), best.cores(), Math.round(best.bound().clocks()), best.bound().limitedBy(),
+                search.built, search.placed);
+        return GraphBuilder.build(network, best.slicing().layerSlicing(network));
     }
 
     /** Whether a step from {@code from} to {@code to} saves at least {@link #MIN_SAVING_PER_CORE} per core it adds. */
     private static boolean pays(Candidate from, Candidate to) {
-        int added = to.graph().vertices().size() - from.graph().vertices().size();
+        int added = to.cores() - from.cores();
         return from.bound().clocks() - to.bound().clocks() >= (double) MIN_SAVING_PER_CORE * added;
     }
 
     /** Whether {@code a} has a lower bound than {@code b}, or one within {@link #TIE} of it on fewer cores. */
     private static boolean better(Candidate a, Candidate b) {
         double ratio = a.bound().clocks() / b.bound().clocks();
-        return ratio < 1 - TIE || ratio < 1 + TIE && a.graph().vertices().size() < b.graph().vertices().size();
+        return ratio < 1 - TIE || ratio < 1 + TIE && a.cores() < b.cores();
     }
 
-    /**
-     * The slicings one step from {@code c}: one more or twice the slices of one vector, or of two
-     * neighbouring vectors at once (splitting a layer's columns alone adds to the next layer's
-     * reduce fan-in), or one more or twice the sources per row slice.
-     */
-    private static List<Slicing> moves(NetworkSpec network, Slicing c) {
-        List<Slicing> moves = new ArrayList<>();
-        int[] parts = c.parts();
-        for (int v = 0; v < parts.length; v++) {
-            for (int width = 1; width <= 2 && v + width <= parts.length; width++) {
-                for (boolean doubling : new boolean[] {false, true}) {
-                    int[] p = parts.clone();
-                    boolean changed = false;
-                    for (int w = v; w < v + width; w++) {
-                        p[w] = doubling ? Math.min(network.vectorSize(w), 2 * parts[w])
-                                : finer(network.vectorSize(w), parts[w]);
-                        changed |= p[w] != parts[w];
+    /** One search's network and machine, and what it knows of every slicing it has built. */
+    private final class Search {
+
+        private final NetworkSpec network;
+        private final CoreMemory memory;
+        private final Machine machine;
+        /** Per slicing built: its candidate, or the least its bound can be (infinite if it does not fit). */
+        private final Map<Slicing, Object> known = new HashMap<>();
+        /** Per slicing built: the cores of its graph. */
+        private final Map<Slicing, Integer> coresOf = new HashMap<>();
+        /** Whether the output layer must stay on one core (its loss needs the whole row). */
+        private final boolean keepOutputWhole;
+        private int built;
+        private int placed;
+
+        Search(NetworkSpec network, CoreMemory memory, Machine machine, boolean keepOutputWhole) {
+            this.network = network;
+            this.memory = memory;
+            this.machine = machine;
+            this.keepOutputWhole = keepOutputWhole;
+        }
+
+        /** Steepest descent from {@code start}: the candidate where no neighbour pays for its step. */
+        Candidate descend(Candidate start) {
+            Candidate current = start;
+            while (true) {
+                Candidate next = null;
+                for (Slicing move : current.slicing().neighbours(network)) {
+                    double threshold = current.bound().clocks() * (1 - MIN_GAIN);
+                    if (next != null) {
+                        threshold = Math.min(threshold, next.bound().clocks() * (1 + TIE));
                     }
-                    if (changed && !(doubling && Arrays.equals(p, finer(network, parts, v, width)))
-                            && !splitsWholeLayer(network, parts, p)) {
-                        moves.add(new Slicing(p, c.sourcesPerSlice()));
+                    Candidate c = evaluate(move, threshold, machine.applicationCores());
+                    if (c != null && pays(current, c) && (next == null || better(c, next))) {
+                        next = c;
                     }
                 }
+                if (next == null) {
+                    return current;
+                }
+                current = next;
             }
         }
-        int widestRow = (network.nIn() + parts[0] - 1) / parts[0];
-        for (int k : steps(c.sourcesPerSlice(), widestRow)) {
-            moves.add(new Slicing(parts, k));
-        }
-        return moves;
-    }
 
-    /** Whether {@code to} splits an output layer that {@code from} keeps whole and whose loss needs it whole. */
-    private static boolean splitsWholeLayer(NetworkSpec network, int[] from, int[] to) {
-        int last = from.length - 1;
-        return network.trains() && network.training().loss().needsWholeLayer() && from[last] == 1 && to[last] > 1;
-    }
+        /**
+         * From the end of a descent, neighbours on fewer cores whose bound stays within {@link #TIE} of it: the
+         * fewest of them each step, while there is one.
+         */
+        Candidate trim(Candidate end) {
+            double limit = end.bound().clocks() * (1 + TIE);
+            Candidate current = end;
+            while (true) {
+                Candidate next = null;
+                for (Slicing move : current.slicing().neighbours(network)) {
+                    Candidate c = evaluate(move, limit, (next == null ? current : next).cores() - 1);
+                    if (c != null) {
+                        next = c;
+                    }
+                }
+                if (next == null) {
+                    return current;
+                }
+                current = next;
+            }
+        }
 
-    /** {@code parts} with each of the {@code width} vectors from {@code v} {@link #finer(int, int) finer}. */
-    private static int[] finer(NetworkSpec network, int[] parts, int v, int width) {
-        int[] p = parts.clone();
-        for (int w = v; w < v + width; w++) {
-            p[w] = finer(network.vectorSize(w), parts[w]);
+        /** {@link #evaluate(Slicing, double, int)} on as many cores as the machine has. */
+        Candidate evaluate(Slicing slicing, double threshold) {
+            return evaluate(slicing, threshold, machine.applicationCores());
         }
-        return p;
-    }
 
-    /**
-     * The fewest slices of a vector of {@code size} values, more than {@code parts}, whose largest
-     * slice is smaller than with {@code parts} ({@code parts} itself if slices are single values):
-     * fewer would only add cores, the largest core's work staying the same.
-     */
-    static int finer(int size, int parts) {
-        int largest = (size + parts - 1) / parts;
-        return largest == 1 ? parts : (size + largest - 2) / (largest - 1);
-    }
-
-    /** One more than {@code n} and twice {@code n}, each if at most {@code max}. */
-    private static List<Integer> steps(int n, int max) {
-        List<Integer> steps = new ArrayList<>();
-        if (n + 1 <= max) {
-            steps.add(n + 1);
+        /**
+         * The candidate of this slicing if it fits, needs at most {@code maxCores} cores and its bound is below
+         * {@code threshold} clocks, else null.
+         */
+        Candidate evaluate(Slicing slicing, double threshold, int maxCores) {
+            if (keepOutputWhole && slicing.parts()[slicing.parts().length - 1] > 1) {
+                return null;
+            }
+            Object k = known.get(slicing);
+            if (k instanceof Candidate c) {
+                return c.bound().clocks() < threshold && c.cores() <= maxCores ? c : null;
+            }
+            if (k != null && (Double) k >= threshold) {
+                return null;
+            }
+            Integer cores = coresOf.get(slicing);
+            if (cores != null && cores > maxCores) {
+                return null;
+            }
+            built++;
+            MachineGraph graph = GraphBuilder.build(network, slicing.layerSlicing(network));
+            coresOf.put(slicing, graph.vertices().size());
+            if (graph.vertices().size() > Math.min(maxCores, machine.applicationCores())) {
+                if (graph.vertices().size() > machine.applicationCores()) {
+                    known.put(slicing, Double.POSITIVE_INFINITY);
+                }
+                return null;
+            }
+            long[] cycles = bounds.coreCycles(network, graph);
+            long busiest = Arrays.stream(cycles).max().orElse(0);
+            if (busiest >= threshold) {
+                known.put(slicing, (double) busiest);
+                return null;
+            }
+            if (DtcmCheck.firstOverflow(network, graph, memory).isPresent()) {
+                known.put(slicing, Double.POSITIVE_INFINITY);
+                return null;
+            }
+            LinkLoads loads;
+            try {
+                loads = placer.placeWithLoads(graph, machine).loads();
+            } catch (MappingException doesNotFit) {
+                known.put(slicing, Double.POSITIVE_INFINITY);
+                return null;
+            }
+            placed++;
+            if (loads.maxEntries() > Chip.ROUTER_ENTRIES) {
+                known.put(slicing, Double.POSITIVE_INFINITY);
+                return null;
+            }
+            Candidate c = new Candidate(slicing, graph.vertices().size(), bounds.bound(cycles, loads));
+            known.put(slicing, c);
+            return c.bound().clocks() < threshold ? c : null;
         }
-        if (2 * n > n + 1 && 2 * n <= max) {
-            steps.add(2 * n);
-        }
-        return steps;
-    }
-
-    /** The candidate of this slicing if it fits and its bound is below {@code threshold} clocks, else null. */
-    private Candidate evaluate(NetworkSpec network, CoreMemory memory, Machine machine, Slicing slicing,
-            double threshold) {
-        MachineGraph graph = GraphBuilder.build(network,
-                LayerSlicing.ofVectorParts(network, slicing.parts(), slicing.sourcesPerSlice()));
-        if (graph.vertices().size() > machine.applicationCores()) {
-            return null;
-        }
-        long[] cycles = bounds.coreCycles(network, graph);
-        if (Arrays.stream(cycles).max().orElse(0) >= threshold) {
-            return null;
-        }
-        if (DtcmCheck.firstOverflow(network, graph, memory).isPresent()) {
-            return null;
-        }
-        Placements placements;
-        try {
-            placements = placer.place(graph, machine);
-        } catch (MappingException doesNotFit) {
-            return null;
-        }
-        LinkLoads loads = LinkLoads.of(graph, placements, machine);
-        SampleBound bound = bounds.bound(cycles, loads);
-        if (loads.maxEntries() > Chip.ROUTER_ENTRIES || bound.clocks() >= threshold) {
-            return null;
-        }
-        return new Candidate(slicing, graph, bound);
     }
 }

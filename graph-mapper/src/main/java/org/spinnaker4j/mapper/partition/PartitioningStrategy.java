@@ -20,7 +20,7 @@ public enum PartitioningStrategy {
     /** The partitioner; {@code bounds} times the candidate slicings of {@link #FASTEST}. */
     public Partitioner partitioner(BoundCalculator bounds) {
         return switch (this) {
-            case FASTEST -> new FastestPartitioner(bounds, placer());
+            case FASTEST -> new FastestPartitioner(bounds, new ColumnGroupPlacer());
             case FEWEST_CORES -> new FewestCoresPartitioner();
             case NEURON_PER_CORE -> new NeuronPerCorePartitioner();
         };

@@ -25,27 +25,36 @@ public final class ColumnGroupPlacer implements Placer {
 
     @Override
     public Placements place(MachineGraph graph, Machine machine) {
+        return placeWithLoads(graph, machine).placements();
+    }
+
+    /** A placement and the link loads it gives. */
+    public record Placed(Placements placements, LinkLoads loads) {
+    }
+
+    /** {@link #place}, with the loads of the placement chosen (computed to choose it). */
+    public Placed placeWithLoads(MachineGraph graph, Machine machine) {
         int needed = graph.vertices().size();
         List<List<CoreLocation>> chips = ReachableCores.of(machine, needed);
         List<List<Integer>> groups = groups(graph);
-        Placements best = null;
-        long bestLoad = Long.MAX_VALUE;
-        for (int cap = Chip.APPLICATION_CORES; cap >= 1 && bestLoad > 0; cap /= 2) {
-            CoreLocation[] cores = fill(groups, chips, cap, needed);
+        Placed best = null;
+        for (int cap = Chip.APPLICATION_CORES; cap >= 1 && (best == null || best.loads().maxLinkPackets() > 0);
+                cap /= 2) {
+            CoreLocation[] cores = fill(graph, groups, chips, cap, needed);
             if (cores == null) {
                 break;
             }
             Placements p = new Placements(Arrays.asList(cores));
-            long load = LinkLoads.of(graph, p, machine).maxLinkPackets();
-            if (load >= bestLoad) {
+            LinkLoads loads = LinkLoads.of(graph, p, machine);
+            if (best != null && loads.maxLinkPackets() >= best.loads().maxLinkPackets()) {
                 break;
             }
-            best = p;
-            bestLoad = load;
+            best = new Placed(p, loads);
         }
         if (best == null) {
             // the groups leave cores unused; fill every core in vertex order instead
-            return new BreadthFirstPlacer().place(graph, machine);
+            Placements p = new BreadthFirstPlacer().place(graph, machine);
+            return new Placed(p, LinkLoads.of(graph, p, machine));
         }
         return best;
     }
@@ -61,28 +70,59 @@ public final class ColumnGroupPlacer implements Placer {
         return new ArrayList<>(groups.values());
     }
 
-    /** Each group on the current chip if it has room under {@code cap}, else on the next; null if chips run out. */
-    private static CoreLocation[] fill(List<List<Integer>> groups, List<List<CoreLocation>> chips, int cap,
-            int needed) {
+    /**
+     * Each group on the current chip if it has room under {@code cap}, else on the next, then the input sources
+     * spread evenly over the chips used that have a core left (the next chips if none has), so that their
+     * multicast trees start on different chips rather than all leaving one chip by the same links; null if
+     * chips run out.
+     */
+    private static CoreLocation[] fill(MachineGraph graph, List<List<Integer>> groups, List<List<CoreLocation>> chips,
+            int cap, int needed) {
         CoreLocation[] cores = new CoreLocation[needed];
+        int[] used = new int[chips.size()];
+        List<Integer> sources = new ArrayList<>();
         int chip = 0;
-        int used = 0;
         for (List<Integer> group : groups) {
+            if (graph.vertex(group.get(0)).kind() == VertexKind.INPUT_SOURCE) {
+                sources.addAll(group);
+                continue;
+            }
+            if (chip == chips.size()) {
+                return null;
+            }
             int limit = Math.min(cap, chips.get(chip).size());
-            if (used > 0 && used + group.size() > limit) {
+            if (used[chip] > 0 && used[chip] + group.size() > limit) {
                 chip++;
-                used = 0;
             }
             for (int v : group) {
-                while (chip < chips.size() && used == chips.get(chip).size()) {
+                while (chip < chips.size() && used[chip] == chips.get(chip).size()) {
                     chip++;
-                    used = 0;
                 }
                 if (chip == chips.size()) {
                     return null;
                 }
-                cores[v] = chips.get(chip).get(used++);
+                cores[v] = chips.get(chip).get(used[chip]++);
             }
+        }
+        List<Integer> roomy = new ArrayList<>();
+        for (int c = 0; c <= Math.min(chip, chips.size() - 1); c++) {
+            if (used[c] < chips.get(c).size()) {
+                roomy.add(c);
+            }
+        }
+        for (int i = 0; i < sources.size(); i++) {
+            int c = -1;
+            for (int k = 0; k < roomy.size() && c < 0; k++) {
+                int candidate = roomy.get((int) (((long) i * roomy.size() / sources.size() + k) % roomy.size()));
+                c = used[candidate] < chips.get(candidate).size() ? candidate : -1;
+            }
+            for (int next = chip + 1; c < 0 && next < chips.size(); next++) {
+                c = used[next] < chips.get(next).size() ? next : -1;
+            }
+            if (c < 0) {
+                return null;
+            }
+            cores[sources.get(i)] = chips.get(c).get(used[c]++);
         }
         return cores;
     }

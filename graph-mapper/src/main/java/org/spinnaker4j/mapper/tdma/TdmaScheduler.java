@@ -148,8 +148,8 @@ public final class TdmaScheduler {
             clear();
             Pipelining pipelining = new Pipelining(passes);
             layOut(passes, pipelining);
-            TdmaSchedule pipelined = SamplesInFlight.fit(snapshot(Math.min(pipelining.period, windowEnd)), graph,
-                    network, room);
+            TdmaSchedule pipelined = SamplesInFlight.fit(snapshot(Math.max(Math.min(pipelining.period, windowEnd),
+                    softmaxSendSpan())), graph, network, room);
             return pipelined.periodClocks() < oneByOne.stepClocks() ? pipelined : oneByOne;
         }
 
@@ -202,6 +202,25 @@ public final class TdmaScheduler {
             long length = windowEnd;
             windowEnd = step;
             return length;
+        }
+
+        /**
+         * The longest a softmax stage's cores send for one sample, from their first synchronisation slot to the end of
+         * their values window: a core sends in order, so the next sample's maximum waits behind this sample's values,
+         * and a period shorter than this span would push it past its slot and the exchange into the next sample.
+         */
+        private long softmaxSendSpan() {
+            long span = 0;
+            for (TdmaSchedule.Stage sync : stages) {
+                if (sync.phase() == Phase.SYNC) {
+                    for (TdmaSchedule.Stage values : stages) {
+                        if (values.phase() == Phase.FORWARD && values.index() == sync.index()) {
+                            span = Math.max(span, values.startClocks() + values.windowClocks() - sync.startClocks());
+                        }
+                    }
+                }
+            }
+            return span;
         }
 
         /** What every stage of one pass (forward or backward) sends and computes, before any of it is timed. */

@@ -39,8 +39,10 @@ class CoreCostModelTest {
         for (ActivationKind a : ActivationKind.values()) {
             assertTrue(COST.completionCycles(BLOCK, a) > 0, a.toString());
             assertTrue(COST.completionCycles(REDUCE, a) > 0, a.toString());
-            assertTrue(COST.activationCycles(a) > 0, a.toString());
             assertTrue(COST.deltaCycles(REDUCE, a) > 0, a.toString());
+        }
+        for (SoftmaxStep step : SoftmaxStep.values()) {
+            assertTrue(COST.softmaxStepCycles(REDUCE, step) > 0, step.toString());
         }
         for (UpdaterType u : UpdaterType.values()) {
             assertTrue(COST.updateCycles(BLOCK, u) > 0, u.toString());
@@ -113,6 +115,25 @@ class CoreCostModelTest {
                 - COST.forwardSampleCycles(BLOCK, ActivationKind.RELU, 10, false), "each packet once");
         assertEquals(8 * COST.packetCycles(VertexKind.REDUCE) + COST.completionCycles(REDUCE, ActivationKind.SIGMOID),
                 COST.forwardSampleCycles(REDUCE, ActivationKind.SIGMOID, 8, false));
+    }
+
+    @Test
+    void aSoftmaxSpreadOverCoresCostsItsStepsOnceEach() {
+        // the steps, measured apart, add up to about one unsplit softmax per output, forward and backward:
+        // a split adds its exchanges (packets), not the activation twice more
+        long unsplit = COST.completionCycles(REDUCE, ActivationKind.SOFTMAX);
+        long split = COST.completionCycles(REDUCE, ActivationKind.SOFTMAX, true)
+                + COST.softmaxStepCycles(REDUCE, SoftmaxStep.SUM) + COST.softmaxStepCycles(REDUCE, SoftmaxStep.NORMALISE);
+        assertEquals(unsplit, split, 0.05 * unsplit);
+        assertEquals(split, COST.forwardSampleCycles(REDUCE, ActivationKind.SOFTMAX, 0, true));
+        long unsplitBack = COST.deltaCycles(REDUCE, ActivationKind.SOFTMAX);
+        long splitBack = COST.deltaCycles(REDUCE, ActivationKind.SOFTMAX, null, true)
+                + COST.softmaxStepCycles(REDUCE, SoftmaxStep.DOT);
+        assertEquals(unsplitBack, splitBack, 0.05 * unsplitBack);
+        assertEquals(splitBack, COST.backwardSampleCycles(REDUCE, ActivationKind.SOFTMAX, null, 0, false, true));
+        // the TDMA scheduler's allowance per step covers the longest, the exponentials
+        assertTrue(4 * COST.activationCycles(ActivationKind.SOFTMAX) >= COST.softmaxStepCycles(REDUCE, SoftmaxStep.SUM));
+        assertTrue(COST.completionCycles(REDUCE, ActivationKind.SOFTMAX, true) < unsplit / 5);
     }
 
     @Test

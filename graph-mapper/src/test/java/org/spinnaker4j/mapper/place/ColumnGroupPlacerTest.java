@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.spinnaker4j.mapper.TestSupport;
 import org.spinnaker4j.mapper.graph.MachineGraph;
@@ -15,6 +17,7 @@ import org.spinnaker4j.mapper.graph.PartitionKind;
 import org.spinnaker4j.mapper.graph.Slice;
 import org.spinnaker4j.mapper.graph.VertexKind;
 import org.spinnaker4j.mapper.machine.Chip;
+import org.spinnaker4j.mapper.machine.ChipLocation;
 import org.spinnaker4j.mapper.machine.Machine;
 import org.spinnaker4j.mapper.partition.PartitioningStrategy;
 import org.spinnaker4j.mapper.route.LinkLoads;
@@ -41,6 +44,23 @@ class ColumnGroupPlacerTest {
         }
         assertTrue(blocks > 16, "expected many row blocks in groups that fit a chip, got " + blocks);
         assertEquals(g.vertices().size(), new HashSet<>(p.cores()).size(), "every core once");
+    }
+
+    @Test
+    void inputSourcesSpreadOverTheChipsOfTheColumnGroups() {
+        // FASTEST's MNIST: a dozen or more sources and first-layer column groups on chips of their own; sources on one
+        // chip would all leave it by the same links
+        MachineGraph g = TestSupport.partition(PartitioningStrategy.FASTEST, TestSupport.mnist(), TestSupport.MEMORY);
+        ColumnGroupPlacer.Placed placed = new ColumnGroupPlacer().placeWithLoads(g, Machine.spinn5());
+        List<Integer> sources = g.vertices().stream().filter(v -> v.kind() == VertexKind.INPUT_SOURCE)
+                .map(MachineVertex::id).toList();
+        Map<ChipLocation, Long> perChip = sources.stream()
+                .collect(Collectors.groupingBy(v -> placed.placements().of(v).chip(), Collectors.counting()));
+        assertTrue(sources.size() > 4 && perChip.size() > sources.size() / 2
+                && perChip.values().stream().allMatch(n -> n <= 2), sources.size() + " sources: " + perChip);
+        assertEquals(LinkLoads.of(g, placed.placements(), Machine.spinn5()).maxLinkPackets(),
+                placed.loads().maxLinkPackets(), "the loads returned are the placement's");
+        assertEquals(g.vertices().size(), new HashSet<>(placed.placements().cores()).size(), "every core once");
     }
 
     @Test

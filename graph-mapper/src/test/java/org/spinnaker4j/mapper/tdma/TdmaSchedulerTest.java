@@ -217,6 +217,13 @@ class TdmaSchedulerTest {
                 + " step " + tdma.stepClocks());
         for (TdmaSchedule.Stage stage : tdma.stages()) {
             assertTrue(stage.windowClocks() <= tdma.periodClocks(), name + ": " + stage + " is longer than the period");
+            for (TdmaSchedule.Stage values : tdma.stages()) {
+                // a softmax core sends in order: its next maximum must not queue behind this sample's values
+                if (stage.phase() == Phase.SYNC && values.phase() == Phase.FORWARD && values.index() == stage.index()) {
+                    assertTrue(values.startClocks() + values.windowClocks() - stage.startClocks()
+                            <= tdma.periodClocks(), name + ": " + stage + " to the end of " + values);
+                }
+            }
         }
         Map<Object, Double> load = new HashMap<>();
         RouteWalker walker = new RouteWalker(m.machine(), m.routingTables());

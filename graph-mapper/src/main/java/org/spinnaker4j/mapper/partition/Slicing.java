@@ -1,0 +1,130 @@
+package org.spinnaker4j.mapper.partition;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import org.spinnaker4j.mapper.ir.NetworkSpec;
+
+/**
+ * One point of the {@link FastestPartitioner}'s search: slices per activation vector, shared by the layer
+ * producing it (columns) and the layer consuming it (rows), and input sources per row slice of the first layer.
+ * Equal when both are.
+ */
+final class Slicing {
+
+    private final int[] parts;
+    private final int sourcesPerSlice;
+
+    Slicing(int[] parts, int sourcesPerSlice) {
+        this.parts = parts.clone();
+        this.sourcesPerSlice = sourcesPerSlice;
+    }
+
+    /** Every vector cut into slices of at most {@code width} values, one source per row slice. */
+    static Slicing uniform(NetworkSpec network, int width) {
+        int[] parts = new int[network.layers().size() + 1];
+        for (int v = 0; v < parts.length; v++) {
+            parts[v] = (network.vectorSize(v) + width - 1) / width;
+        }
+        return new Slicing(parts, 1);
+    }
+
+    int[] parts() {
+        return parts.clone();
+    }
+
+    int sourcesPerSlice() {
+        return sourcesPerSlice;
+    }
+
+    LayerSlicing layerSlicing(NetworkSpec network) {
+        return LayerSlicing.ofVectorParts(network, parts, sourcesPerSlice);
+    }
+
+    /**
+     * The slicings one step away, each once, in a fixed order: each vector, and each two neighbouring vectors
+     * together (cutting a layer's columns finer alone adds to the next layer's reduce fan-in, so such a pair must
+     * move together), made {@link #finer}, {@link #coarser}, twice as fine or half as fine; and one more, one
+     * fewer, twice or half as many sources per row slice.
+     */
+    List<Slicing> neighbours(NetworkSpec network) {
+        Set<Slicing> moves = new LinkedHashSet<>();
+        for (int v = 0; v < parts.length; v++) {
+            for (int width = 1; width <= 2 && v + width <= parts.length; width++) {
+                for (Step step : Step.values()) {
+                    int[] p = parts.clone();
+                    for (int w = v; w < v + width; w++) {
+                        p[w] = step.apply(network.vectorSize(w), parts[w]);
+                    }
+                    moves.add(new Slicing(p, sourcesPerSlice));
+                }
+            }
+        }
+        int widestRow = (network.nIn() + parts[0] - 1) / parts[0];
+        for (int k : new int[] {sourcesPerSlice + 1, sourcesPerSlice - 1, 2 * sourcesPerSlice, sourcesPerSlice / 2}) {
+            if (k >= 1 && k <= widestRow) {
+                moves.add(new Slicing(parts, k));
+            }
+        }
+        moves.remove(this);
+        return new ArrayList<>(moves);
+    }
+
+    /** How a move changes a vector's slices. */
+    private enum Step {
+        FINER, COARSER, DOUBLE, HALVE;
+
+        int apply(int size, int parts) {
+            return switch (this) {
+                case FINER -> finer(size, parts);
+                case COARSER -> coarser(size, parts);
+                case DOUBLE -> Math.min(size, 2 * parts);
+                case HALVE -> Math.max(1, parts / 2);
+            };
+        }
+    }
+
+    /**
+     * The fewest slices of a vector of {@code size} values, more than {@code parts}, whose largest
+     * slice is smaller than with {@code parts} ({@code parts} itself if slices are single values):
+     * fewer would only add cores, the largest core's work staying the same.
+     */
+    static int finer(int size, int parts) {
+        int largest = (size + parts - 1) / parts;
+        return largest == 1 ? parts : (size + largest - 2) / (largest - 1);
+    }
+
+    /**
+     * The fewest slices of a vector of {@code size} values whose largest slice is the smallest that needs fewer
+     * than {@code parts} slices ({@code parts} itself if it is one slice): as large a largest slice on fewer
+     * slices if {@code parts} is more than that needs, else the next coarser cut, as {@link #finer} is the next
+     * finer one.
+     */
+    static int coarser(int size, int parts) {
+        int largest = (size + parts - 1) / parts;
+        for (int l = largest; l <= size; l++) {
+            int fewer = (size + l - 1) / l;
+            if (fewer < parts) {
+                return fewer;
+            }
+        }
+        return parts;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof Slicing s && sourcesPerSlice == s.sourcesPerSlice && Arrays.equals(parts, s.parts);
+    }
+
+    @Override
+    public int hashCode() {
+        return 31 * Arrays.hashCode(parts) + sourcesPerSlice;
+    }
+
+    @Override
+    public String toString() {
+        return "slices per vector " + Arrays.toString(parts) + ", " + sourcesPerSlice + " sources per row slice";
+    }
+}
