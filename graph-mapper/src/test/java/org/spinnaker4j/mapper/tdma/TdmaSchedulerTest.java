@@ -43,23 +43,8 @@ class TdmaSchedulerTest {
 
     private static final CoreCostModel COST = CoreCostModel.ARM968_SOFT_FLOAT;
 
-    /** Memory in which every core, training or not, fits. */
-    private static final CoreMemory ANY_FITS = new CoreMemory() {
-        @Override
-        public int dtcmBytes() {
-            return TestSupport.DTCM_BYTES;
-        }
-
-        @Override
-        public int stateBytes(VertexKind kind, int nRows, int nCols, boolean fused, int ranges, int peers) {
-            return 1024;
-        }
-
-        @Override
-        public int stateBytes(CoreShape shape) {
-            return 1024;
-        }
-    };
+    /** Memory in which every core, training or not, fits, holding one sample. */
+    private static final CoreMemory ANY_FITS = holding(1);
 
     static Stream<Arguments> mappings() {
         return TestSupport.mappingCases();
