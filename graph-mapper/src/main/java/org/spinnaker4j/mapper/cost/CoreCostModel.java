@@ -273,12 +273,6 @@ public record CoreCostModel(double cyclesPerInstruction, int receiveInterruptCyc
         return backwardCycles(v, activation, null, sendsBackward, false);
     }
 
-    /** {@link #backwardCycles(MachineVertex, ActivationKind, OutputLoss, boolean, boolean)} of a vertex without a loss. */
-    public long backwardCycles(MachineVertex v, ActivationKind activation, boolean sendsBackward,
-            boolean softmaxSplit) {
-        return backwardCycles(v, activation, null, sendsBackward, softmaxSplit);
-    }
-
     /**
      * {@link #backwardCycles(MachineVertex, ActivationKind, OutputLoss, boolean)} of a vertex that, with
      * {@code softmaxSplit}, is an activating core of a softmax spread over several cores (its deltas follow the
