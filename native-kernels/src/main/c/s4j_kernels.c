@@ -2619,6 +2619,23 @@ static float sum_of_squares(const float *acc, uint32_t n, float batch)
     return sum;
 }
 
+/* The layout and training part of a loaded training core, for an event at
+ * the end of a mini-batch of batch_size (> 0) samples. */
+static int32_t end_of_batch(void *dtcm, uint32_t capacity, uint32_t batch_size,
+                            const s4j_layout **l, s4j_train **t)
+{
+    int32_t r = layout_of(dtcm, capacity, l);
+
+    if (r != S4J_OK) {
+        return r;
+    }
+    *t = train_of(*l, dtcm);
+    if (*t == NULL) {
+        return S4J_ERR_NOT_TRAINING;
+    }
+    return batch_size == 0u ? S4J_ERR_BAD_ARGUMENT : S4J_OK;
+}
+
 int32_t s4j_norm_start(void *dtcm, uint32_t capacity, uint32_t batch_size,
                        s4j_outbox *out)
 {
@@ -2629,23 +2646,16 @@ int32_t s4j_norm_start(void *dtcm, uint32_t capacity, uint32_t batch_size,
     float batch;
     float w = 0.0f;
     float b = 0.0f;
-    int32_t r = layout_of(dtcm, capacity, &l);
+    int32_t r = end_of_batch(dtcm, capacity, batch_size, &l, &t);
 
     if (r != S4J_OK) {
         return r;
-    }
-    t = train_of(l, dtcm);
-    if (t == NULL) {
-        return S4J_ERR_NOT_TRAINING;
     }
     if (!is_l2(t->grad_norm)) {
         return S4J_ERR_WRONG_KIND;
     }
     if (out == NULL || out->send == NULL || out->capacity < l->max_sends) {
         return S4J_ERR_OUTBOX_TOO_SMALL;
-    }
-    if (batch_size == 0u) {
-        return S4J_ERR_BAD_ARGUMENT;
     }
     if (samples_in_flight(t)) {
         return S4J_ERR_INCOMPLETE;
@@ -2782,17 +2792,10 @@ int32_t s4j_apply_update(void *dtcm, uint32_t capacity, uint32_t batch_size,
     s4j_scale sw;
     s4j_scale sb;
     float batch;
-    int32_t r = layout_of(dtcm, capacity, &l);
+    int32_t r = end_of_batch(dtcm, capacity, batch_size, &l, &t);
 
     if (r != S4J_OK) {
         return r;
-    }
-    t = train_of(l, dtcm);
-    if (t == NULL) {
-        return S4J_ERR_NOT_TRAINING;
-    }
-    if (batch_size == 0u) {
-        return S4J_ERR_BAD_ARGUMENT;
     }
     if (rates == NULL || n_rates != S4J_UPDATE_WORDS) {
         return S4J_ERR_BAD_LENGTH;
