@@ -36,11 +36,7 @@ class OutputSoftmaxSplitTest {
             List<KeyRange> in = new ArrayList<>();
             in.add(KeyRange.data(Z + PER * c, PER, 0));
             in.add(KeyRange.label(T + PER * c, PER, 0));
-            for (int p = 0; p < 3; p++) {
-                if (p != c) {
-                    in.add(KeyRange.trainingSoftmaxSync(sync(p)));
-                }
-            }
+            in.addAll(TrainingReference.peerSyncs(c, 3, OutputSoftmaxSplitTest::sync));
             net.add(new KernelConfig(KernelKind.REDUCE, 0, PER, KernelActivation.SOFTMAX, 0f, false, OUT + PER * c, 1,
                     2, sync(c), in, TrainingReference.output(Hyper.sgd(0.5f), LossKind.KL_DIVERGENCE, N, D + PER * c,
                     0, LOSS + c, false)), null, Arrays.copyOfRange(b, PER * c, PER * (c + 1)));

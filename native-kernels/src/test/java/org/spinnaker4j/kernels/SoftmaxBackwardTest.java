@@ -30,11 +30,7 @@ class SoftmaxBackwardTest {
             List<KeyRange> in = new ArrayList<>();
             in.add(KeyRange.data(Z + PER * c, PER, 0));
             in.add(KeyRange.backwardPartial(E + PER * c, PER, 0));
-            for (int p = 0; p < 3; p++) {
-                if (p != c) {
-                    in.add(KeyRange.trainingSoftmaxSync(sync(p)));
-                }
-            }
+            in.addAll(TrainingReference.peerSyncs(c, 3, SoftmaxBackwardTest::sync));
             KernelCore core = net.add(new KernelConfig(KernelKind.REDUCE, 0, PER, KernelActivation.SOFTMAX, 0f, false,
                     OUT + PER * c, 1, 2, sync(c), in,
                     TrainingReference.hidden(Hyper.sgd(0.5f), D + PER * c, 0, 1, false)),

@@ -29,6 +29,17 @@ final class TrainingReference {
                 backwardKeyBase, lossKeyBase, 0, sendsBackward);
     }
 
+    /** The training SOFTMAX_SYNC ranges of core {@code self} of a softmax split over {@code cores}: every other's. */
+    static List<KeyRange> peerSyncs(int self, int cores, java.util.function.IntUnaryOperator syncKeyOf) {
+        List<KeyRange> ranges = new ArrayList<>();
+        for (int p = 0; p < cores; p++) {
+            if (p != self) {
+                ranges.add(KeyRange.trainingSoftmaxSync(syncKeyOf.applyAsInt(p)));
+            }
+        }
+        return ranges;
+    }
+
     /** An updater and its hyper-parameters. */
     record Hyper(UpdaterKind kind, float lr, float mu, float beta2, float eps) {
         static Hyper sgd(float lr) {
