@@ -383,7 +383,7 @@ public final class KernelCore {
         if (c.training() == null) {
             throw new IllegalStateException(what + " on a core loaded without a training config: " + c);
         }
-        UpdaterKind updater = bias ? c.training().biasUpdater().kind() : c.training().updater();
+        UpdaterKind updater = bias ? c.training().biasUpdater().kind() : c.training().weightUpdater().kind();
         int arrays = updater.stateArrays();
         if (k < 1 || k > arrays) {
             throw new IllegalArgumentException(what + ": state array " + k + " does not exist; "

@@ -21,12 +21,12 @@ import java.util.Objects;
  * <p>The learning rate, the momentum and the regularization coefficients here are the values the core is loaded
  * with; every update brings the values of its own iteration ({@link UpdateValues}), which replace them.
  *
- * @param updater DL4J's updater, applied by {@link KernelCore#applyUpdate(int, int, UpdateValues, UpdateValues)}
- * @param learningRate the learning rate (finite, {@code >= 0})
- * @param momentumOrBeta1 NESTEROVS: the momentum ({@code >= 0}); the Adam family: beta1, ADADELTA: rho, RMSPROP:
- *        the decay, all in {@code [0, 1)}; otherwise unused
- * @param beta2 the Adam family: beta2 in {@code [0, 1)}; otherwise unused
- * @param epsilon the Adam family, ADAGRAD, ADADELTA, RMSPROP: epsilon ({@code > 0}); otherwise unused
+ * <p>Build one with {@link #builder(UpdaterConfig)}: everything but the weights' updater has a default (a hidden
+ * core without loss, regularization or gradient normalization, that sends nothing backward, its bias updated as its
+ * weights, for samples one after another).
+ *
+ * @param weightUpdater DL4J's updater of the weights and its hyper-parameters, applied by
+ *        {@link KernelCore#applyUpdate(int, int, UpdateValues, UpdateValues)}
  * @param loss the loss of an output-layer activator, {@link LossKind#NONE} for every other core
  * @param layerOutputs nOut of the whole layer (MSE and MAE divide by it); {@code >= nCols} with a loss, else unused
  * @param deltaKeyBase REDUCE: the key of {@code delta_0} (local column 0)
@@ -38,7 +38,7 @@ import java.util.Objects;
  * @param weightRegularization the regularization of a DENSE_BLOCK's weights
  * @param biasRegularization the regularization of an activator's bias
  * @param biasUpdater the updater of an activator's bias (DL4J's {@code biasUpdater}: the weights' updater unless the
- *        layer sets its own); the parameters above ({@code updater} to {@code epsilon}) are the weights'
+ *        layer sets its own)
  * @param gradientNormalization how the core normalizes its gradient before the regularization
  * @param samplesInFlight how many samples the core holds between their forward and their backward pass (its inputs,
  *        outputs and labels), 1 to {@link #MAX_SAMPLES_IN_FLIGHT}: 1 when samples run one after another, more when
@@ -46,9 +46,8 @@ import java.util.Objects;
  * @param lossWeights an output-layer activator's per-output loss weights, one per column of the core (finite), for a
  *        loss that {@link LossKind#takesWeights() takes them}; empty: unweighted
  */
-public record TrainingConfig(UpdaterKind updater, float learningRate, float momentumOrBeta1, float beta2,
-                             float epsilon, LossKind loss, int layerOutputs, int deltaKeyBase, int backwardKeyBase,
-                             int lossKeyBase, int expectedBackwardPartials, boolean sendsBackward,
+public record TrainingConfig(UpdaterConfig weightUpdater, LossKind loss, int layerOutputs, int deltaKeyBase,
+                             int backwardKeyBase, int lossKeyBase, int expectedBackwardPartials, boolean sendsBackward,
                              RegularizationConfig weightRegularization, RegularizationConfig biasRegularization,
                              UpdaterConfig biasUpdater, GradientNormalizationConfig gradientNormalization,
                              int samplesInFlight, List<Float> lossWeights) {
@@ -58,11 +57,11 @@ public record TrainingConfig(UpdaterKind updater, float learningRate, float mome
 
     /** Validates what does not depend on the core. */
     public TrainingConfig {
+        Objects.requireNonNull(weightUpdater, "weightUpdater");
         Objects.requireNonNull(loss, "loss");
         Objects.requireNonNull(weightRegularization, "weightRegularization");
         Objects.requireNonNull(biasRegularization, "biasRegularization");
         Objects.requireNonNull(biasUpdater, "biasUpdater");
-        new UpdaterConfig(updater, learningRate, momentumOrBeta1, beta2, epsilon); // validates the weights' updater
         Objects.requireNonNull(gradientNormalization, "gradientNormalization");
         lossWeights = List.copyOf(lossWeights);
         if (!lossWeights.isEmpty() && !loss.takesWeights()) {
@@ -88,64 +87,116 @@ public record TrainingConfig(UpdaterKind updater, float learningRate, float mome
         }
     }
 
-    /** A config without regularization, the bias updated as the weights, for samples one after another. */
-    public TrainingConfig(UpdaterKind updater, float learningRate, float momentumOrBeta1, float beta2, float epsilon,
-                          LossKind loss, int layerOutputs, int deltaKeyBase, int backwardKeyBase, int lossKeyBase,
-                          int expectedBackwardPartials, boolean sendsBackward) {
-        this(updater, learningRate, momentumOrBeta1, beta2, epsilon, loss, layerOutputs, deltaKeyBase, backwardKeyBase,
-                lossKeyBase, expectedBackwardPartials, sendsBackward, RegularizationConfig.NONE,
-                RegularizationConfig.NONE);
+    /** A builder of the config of a core whose weights {@code weights} updates; the rest starts at its default. */
+    public static Builder builder(UpdaterConfig weights) {
+        return new Builder(weights);
     }
 
-    /** The weights' updater ({@code updater} to {@code epsilon}). */
-    public UpdaterConfig weightUpdater() {
-        return new UpdaterConfig(updater, learningRate, momentumOrBeta1, beta2, epsilon);
+    /** A builder that starts from this config. */
+    public Builder toBuilder() {
+        Builder b = new Builder(weightUpdater);
+        b.loss = loss;
+        b.layerOutputs = layerOutputs;
+        b.deltaKeyBase = deltaKeyBase;
+        b.backwardKeyBase = backwardKeyBase;
+        b.lossKeyBase = lossKeyBase;
+        b.expectedBackwardPartials = expectedBackwardPartials;
+        b.sendsBackward = sendsBackward;
+        b.weightRegularization = weightRegularization;
+        b.biasRegularization = biasRegularization;
+        b.biasUpdater = biasUpdater;
+        b.gradientNormalization = gradientNormalization;
+        b.samplesInFlight = samplesInFlight;
+        b.lossWeights = lossWeights;
+        return b;
     }
 
-    /** This config with the bias updated by {@code bias} (DL4J's {@code biasUpdater}). */
-    public TrainingConfig withBiasUpdater(UpdaterConfig bias) {
-        return new TrainingConfig(updater, learningRate, momentumOrBeta1, beta2, epsilon, loss, layerOutputs,
-                deltaKeyBase, backwardKeyBase, lossKeyBase, expectedBackwardPartials, sendsBackward,
-                weightRegularization, biasRegularization, bias, gradientNormalization, samplesInFlight, lossWeights);
-    }
+    /** Builds a {@link TrainingConfig}; {@link #build()} validates it. */
+    public static final class Builder {
+        private final UpdaterConfig weightUpdater;
+        private LossKind loss = LossKind.NONE;
+        private int layerOutputs;
+        private int deltaKeyBase;
+        private int backwardKeyBase;
+        private int lossKeyBase;
+        private int expectedBackwardPartials;
+        private boolean sendsBackward;
+        private RegularizationConfig weightRegularization = RegularizationConfig.NONE;
+        private RegularizationConfig biasRegularization = RegularizationConfig.NONE;
+        private UpdaterConfig biasUpdater;
+        private GradientNormalizationConfig gradientNormalization = GradientNormalizationConfig.NONE;
+        private int samplesInFlight = 1;
+        private List<Float> lossWeights = List.of();
 
-    /** A config without gradient normalization, the bias updated as the weights, for samples one after another. */
-    public TrainingConfig(UpdaterKind updater, float learningRate, float momentumOrBeta1, float beta2, float epsilon,
-                          LossKind loss, int layerOutputs, int deltaKeyBase, int backwardKeyBase, int lossKeyBase,
-                          int expectedBackwardPartials, boolean sendsBackward, RegularizationConfig weightRegularization,
-                          RegularizationConfig biasRegularization) {
-        this(updater, learningRate, momentumOrBeta1, beta2, epsilon, loss, layerOutputs, deltaKeyBase, backwardKeyBase,
-                lossKeyBase, expectedBackwardPartials, sendsBackward, weightRegularization, biasRegularization,
-                new UpdaterConfig(updater, learningRate, momentumOrBeta1, beta2, epsilon),
-                GradientNormalizationConfig.NONE, 1, List.of());
-    }
+        private Builder(UpdaterConfig weightUpdater) {
+            this.weightUpdater = weightUpdater;
+        }
 
-    /** This config with the given regularization of the weights and of the bias. */
-    public TrainingConfig withRegularization(RegularizationConfig weights, RegularizationConfig bias) {
-        return new TrainingConfig(updater, learningRate, momentumOrBeta1, beta2, epsilon, loss, layerOutputs,
-                deltaKeyBase, backwardKeyBase, lossKeyBase, expectedBackwardPartials, sendsBackward, weights, bias,
-                biasUpdater, gradientNormalization, samplesInFlight, lossWeights);
-    }
+        /** An output-layer activator: its loss, nOut of its whole layer and the key of its loss packet. */
+        public Builder loss(LossKind kind, int outputsOfLayer, int keyOfLoss) {
+            this.loss = kind;
+            this.layerOutputs = outputsOfLayer;
+            this.lossKeyBase = keyOfLoss;
+            return this;
+        }
 
-    /** This config with the given gradient normalization. */
-    public TrainingConfig withGradientNormalization(GradientNormalizationConfig normalization) {
-        return new TrainingConfig(updater, learningRate, momentumOrBeta1, beta2, epsilon, loss, layerOutputs,
-                deltaKeyBase, backwardKeyBase, lossKeyBase, expectedBackwardPartials, sendsBackward,
-                weightRegularization, biasRegularization, biasUpdater, normalization, samplesInFlight, lossWeights);
-    }
+        /** A REDUCE: the key of its {@code delta_0}. */
+        public Builder deltaKeyBase(int key) {
+            this.deltaKeyBase = key;
+            return this;
+        }
 
-    /** This config holding {@code samples} samples between their forward and backward passes. */
-    public TrainingConfig withSamplesInFlight(int samples) {
-        return new TrainingConfig(updater, learningRate, momentumOrBeta1, beta2, epsilon, loss, layerOutputs,
-                deltaKeyBase, backwardKeyBase, lossKeyBase, expectedBackwardPartials, sendsBackward,
-                weightRegularization, biasRegularization, biasUpdater, gradientNormalization, samples, lossWeights);
-    }
+        /** A DENSE_BLOCK that sends {@code e} to the previous layer, {@code e_0} with key {@code key}. */
+        public Builder sendsBackward(int key) {
+            this.sendsBackward = true;
+            this.backwardKeyBase = key;
+            return this;
+        }
 
-    /** This config with the given per-output loss weights (one per column of the core; empty: unweighted). */
-    public TrainingConfig withLossWeights(List<Float> weights) {
-        return new TrainingConfig(updater, learningRate, momentumOrBeta1, beta2, epsilon, loss, layerOutputs,
-                deltaKeyBase, backwardKeyBase, lossKeyBase, expectedBackwardPartials, sendsBackward,
-                weightRegularization, biasRegularization, biasUpdater, gradientNormalization, samplesInFlight, weights);
+        /** A hidden-layer activator: the backward partials it gets per output per sample. */
+        public Builder backwardPartials(int partials) {
+            this.expectedBackwardPartials = partials;
+            return this;
+        }
+
+        /** The regularization of the weights and of the bias. */
+        public Builder regularization(RegularizationConfig weights, RegularizationConfig bias) {
+            this.weightRegularization = weights;
+            this.biasRegularization = bias;
+            return this;
+        }
+
+        /** The bias' own updater (DL4J's {@code biasUpdater}); by default the weights'. */
+        public Builder biasUpdater(UpdaterConfig bias) {
+            this.biasUpdater = bias;
+            return this;
+        }
+
+        /** How the core normalizes its gradient. */
+        public Builder gradientNormalization(GradientNormalizationConfig normalization) {
+            this.gradientNormalization = normalization;
+            return this;
+        }
+
+        /** How many samples the core holds between their forward and backward passes. */
+        public Builder samplesInFlight(int samples) {
+            this.samplesInFlight = samples;
+            return this;
+        }
+
+        /** An output-layer activator's per-output loss weights (one per column of the core; empty: unweighted). */
+        public Builder lossWeights(List<Float> weights) {
+            this.lossWeights = weights;
+            return this;
+        }
+
+        /** The config; throws {@link IllegalArgumentException} or {@link NullPointerException} if it is invalid. */
+        public TrainingConfig build() {
+            return new TrainingConfig(weightUpdater, loss, layerOutputs, deltaKeyBase, backwardKeyBase, lossKeyBase,
+                    expectedBackwardPartials, sendsBackward, weightRegularization, biasRegularization,
+                    biasUpdater == null ? weightUpdater : biasUpdater, gradientNormalization, samplesInFlight,
+                    lossWeights);
+        }
     }
 
     /** Whether this is the config of an output-layer activator (it has a loss). */

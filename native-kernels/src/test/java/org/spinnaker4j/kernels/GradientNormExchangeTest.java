@@ -48,7 +48,7 @@ class GradientNormExchangeTest {
                 hi - lo, 0)));
         ranges.addAll(peers);
         TrainingConfig training = TrainingReference.output(Hyper.sgd(LR), LossKind.MSE, COLS, 0, 0, LOSS + lo, false)
-                .withGradientNormalization(norm);
+                .toBuilder().gradientNormalization(norm).build();
         float[] wb = new float[ROWS * (hi - lo)];
         for (int i = 0; i < ROWS; i++) {
             System.arraycopy(w, i * COLS + lo, wb, i * (hi - lo), hi - lo);

@@ -29,7 +29,8 @@ class SampleRingTest {
 
     private static KernelCore block(int inFlight) {
         KernelCore core = new KernelCore();
-        TrainingConfig sgd = TrainingReference.hidden(Hyper.sgd(LR), 0, BACK, 0, true).withSamplesInFlight(inFlight);
+        TrainingConfig sgd = TrainingReference.hidden(Hyper.sgd(LR), 0, BACK, 0, true).toBuilder()
+                .samplesInFlight(inFlight).build();
         core.load(new KernelConfig(KernelKind.DENSE_BLOCK, 2, 3, KernelActivation.IDENTITY, 0f, false, OUT, 0, 0, 0,
                 List.of(KeyRange.data(ROWS, 2, 0), KeyRange.delta(DELTA, 3, 0)), sgd), W.clone(), null);
         return core;
@@ -109,7 +110,7 @@ class SampleRingTest {
     void outputActivatorPairsEachSampleWithItsOwnLabels() {
         KernelCore core = new KernelCore();
         TrainingConfig mse = TrainingReference.output(Hyper.sgd(LR), LossKind.MSE, 2, DELTA, 0, LOSS, false)
-                .withSamplesInFlight(2);
+                .toBuilder().samplesInFlight(2).build();
         core.load(new KernelConfig(KernelKind.REDUCE, 0, 2, KernelActivation.IDENTITY, 0f, false, OUT, 1, 0, 0,
                 List.of(KeyRange.data(ROWS, 2, 0), KeyRange.label(LABELS, 2, 0)), mse), null, new float[2]);
         float[][] labels = {{1, 0}, {0, 1}, {0.5f, 0.5f}};

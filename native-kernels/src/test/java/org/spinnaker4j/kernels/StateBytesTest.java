@@ -153,8 +153,8 @@ class StateBytesTest {
             for (int p = 0; p < peers; p++) {
                 ranges.add(KeyRange.norm(0x1000 + 2 * p, 2, p + 1));
             }
-            TrainingConfig normalized = plain.withGradientNormalization(new GradientNormalizationConfig(
-                    GradientNormalizationKind.CLIP_L2_PER_PARAM_TYPE, 1f, 0x400, peers, 0));
+            TrainingConfig normalized = plain.toBuilder().gradientNormalization(new GradientNormalizationConfig(
+                    GradientNormalizationKind.CLIP_L2_PER_PARAM_TYPE, 1f, 0x400, peers, 0)).build();
             int with = KernelCore.stateBytes(new KernelConfig(KernelKind.REDUCE, 0, cols, KernelActivation.TANH, 0f,
                     false, 0x300, 1, 0, 0, ranges, normalized));
             assertEquals(16 * peers + 8 * (peers + 1) + 4 * words(2 * (peers + 1)), with - without, peers + " peers");

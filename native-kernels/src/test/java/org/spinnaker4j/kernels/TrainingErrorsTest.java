@@ -240,12 +240,10 @@ class TrainingErrorsTest {
         rejects("weightDecayTimes must be in [0, 255]", () -> new RegularizationConfig(0f, 0f, 0f, false, 256));
         assertEquals(1, new RegularizationConfig(0f, 0f, 0f, false, 1).weightDecayTimes(),
                 "a scheduled weight decay may be 0 at load and counted");
-        rejects("RMSPROP needs beta1 and beta2 in [0, 1)", () -> new TrainingConfig(UpdaterKind.RMSPROP, 0.1f, 1f, 0f,
-                1e-8f, LossKind.NONE, 0, 0, 0, 0, 0, false));
-        rejects("ADADELTA needs", () -> new TrainingConfig(UpdaterKind.ADADELTA, 0f, 0.95f, 0f, 0f, LossKind.NONE, 0,
-                0, 0, 0, 0, false));
-        rejects("ADAGRAD needs epsilon > 0", () -> new TrainingConfig(UpdaterKind.ADAGRAD, 0.1f, 0f, 0f, 0f,
-                LossKind.NONE, 0, 0, 0, 0, 0, false));
+        rejects("RMSPROP needs beta1 and beta2 in [0, 1)",
+                () -> new UpdaterConfig(UpdaterKind.RMSPROP, 0.1f, 1f, 0f, 1e-8f));
+        rejects("ADADELTA needs", () -> new UpdaterConfig(UpdaterKind.ADADELTA, 0f, 0.95f, 0f, 0f));
+        rejects("ADAGRAD needs epsilon > 0", () -> new UpdaterConfig(UpdaterKind.ADAGRAD, 0.1f, 0f, 0f, 0f));
         // the state the kernels keep for each updater: AMSGrad's three arrays per weight
         int sgd = KernelCore.stateBytes(block(UpdaterKind.SGD, 7, 5, List.of()));
         for (UpdaterKind u : UpdaterKind.values()) {
@@ -264,17 +262,18 @@ class TrainingErrorsTest {
         List<KeyRange> rows = List.of(KeyRange.data(ROWS, 3, 0));
         TrainingConfig mse = TrainingReference.output(sgd, LossKind.MSE, 3, DELTA, 0, 0, false);
         rejects("takes no per-output weights", () -> TrainingReference.output(sgd, LossKind.HINGE, 3, DELTA, 0, 0,
-                false).withLossWeights(List.of(1f, 2f, 3f)));
-        rejects("loss weights must be finite", () -> mse.withLossWeights(List.of(1f, Float.NaN, 3f)));
+                false).toBuilder().lossWeights(List.of(1f, 2f, 3f)).build());
+        rejects("loss weights must be finite", () -> mse.toBuilder().lossWeights(List.of(1f, Float.NaN, 3f)).build());
         rejects("one loss weight per column", () -> new KernelConfig(KernelKind.REDUCE, 0, 3,
-                KernelActivation.IDENTITY, 0f, false, OUT, 1, 0, 0, rows, mse.withLossWeights(List.of(1f, 2f))));
+                KernelActivation.IDENTITY, 0f, false, OUT, 1, 0, 0, rows,
+                mse.toBuilder().lossWeights(List.of(1f, 2f)).build()));
         rejects("COSINE_PROXIMITY needs the whole layer on one core", () -> new KernelConfig(KernelKind.REDUCE, 0, 3,
                 KernelActivation.IDENTITY, 0f, false, OUT, 1, 0, 0, rows,
                 TrainingReference.output(sgd, LossKind.COSINE_PROXIMITY, 4, DELTA, 0, 0, false)));
         int plain = KernelCore.stateBytes(new KernelConfig(KernelKind.REDUCE, 0, 3, KernelActivation.IDENTITY, 0f,
                 false, OUT, 1, 0, 0, rows, mse));
         int weighted = KernelCore.stateBytes(new KernelConfig(KernelKind.REDUCE, 0, 3, KernelActivation.IDENTITY, 0f,
-                false, OUT, 1, 0, 0, rows, mse.withLossWeights(List.of(1f, 2f, 3f))));
+                false, OUT, 1, 0, 0, rows, mse.toBuilder().lossWeights(List.of(1f, 2f, 3f)).build()));
         assertEquals(3 * 4, weighted - plain, "one float per column");
     }
 
@@ -290,8 +289,8 @@ class TrainingErrorsTest {
                 TrainingReference.output(sgd, LossKind.XENT, 2, DELTA, 0, 0, false)));
         rejects("expectedBackwardPartials", () -> new KernelConfig(KernelKind.REDUCE, 0, 2,
                 KernelActivation.TANH, 0f, false, OUT, 1, 0, 0, rows, TrainingReference.hidden(sgd, DELTA, 0, 0, false)));
-        rejects("expectedBackwardPartials must be 0", () -> new TrainingConfig(UpdaterKind.SGD, 0.1f, 0, 0, 0,
-                LossKind.MSE, 2, 0, 0, 0, 3, false));
+        rejects("expectedBackwardPartials must be 0", () -> TrainingConfig.builder(Hyper.sgd(0.1f).config())
+                .loss(LossKind.MSE, 2, 0).backwardPartials(3).build());
         rejects("layerOutputs", () -> new KernelConfig(KernelKind.REDUCE, 0, 4, KernelActivation.IDENTITY, 0f,
                 false, OUT, 1, 0, 0, rows, TrainingReference.output(sgd, LossKind.MAE, 3, DELTA, 0, 0, false)));
         rejects("only DENSE_BLOCK and REDUCE cores train", () -> new KernelConfig(KernelKind.OUTPUT_SINK, 0, 2,
@@ -318,14 +317,11 @@ class TrainingErrorsTest {
                 KernelActivation.SOFTMAX, 0f, false, OUT, 1, 1, 0x70, List.of(KeyRange.trainingSoftmaxSync(0x80))));
         rejects("delta keys", () -> new KernelConfig(KernelKind.REDUCE, 0, 2, KernelActivation.TANH, 0f, false,
                 OUT, 1, 0, 0, List.of(), TrainingReference.hidden(sgd, 0xFFFF_FFFF, 0, 1, false)));
-        rejects("ADAM needs beta1 and beta2 in [0, 1)", () -> new TrainingConfig(UpdaterKind.ADAM, 0.1f, 1f, 0.9f,
-                1e-8f, LossKind.NONE, 0, 0, 0, 0, 0, false));
-        rejects("ADAM needs", () -> new TrainingConfig(UpdaterKind.ADAM, 0.1f, 0.9f, 0.999f, 0f, LossKind.NONE, 0,
-                0, 0, 0, 0, false));
-        rejects("learningRate", () -> new TrainingConfig(UpdaterKind.SGD, Float.NaN, 0, 0, 0, LossKind.NONE, 0, 0,
-                0, 0, 0, false));
-        assertThrows(NullPointerException.class, () -> new TrainingConfig(null, 0.1f, 0, 0, 0, LossKind.NONE, 0, 0,
-                0, 0, 0, false));
+        rejects("ADAM needs beta1 and beta2 in [0, 1)",
+                () -> new UpdaterConfig(UpdaterKind.ADAM, 0.1f, 1f, 0.9f, 1e-8f));
+        rejects("ADAM needs", () -> new UpdaterConfig(UpdaterKind.ADAM, 0.1f, 0.9f, 0.999f, 0f));
+        rejects("learningRate", () -> new UpdaterConfig(UpdaterKind.SGD, Float.NaN, 0, 0, 0));
+        assertThrows(NullPointerException.class, () -> TrainingConfig.builder(null).build());
         // the 11-argument constructor is an inference config
         KernelConfig plain = Kernels.dense(2, 2, false, KernelActivation.IDENTITY, 0f, 0, rows);
         assertEquals(null, plain.training());

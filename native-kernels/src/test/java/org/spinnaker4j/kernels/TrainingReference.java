@@ -18,15 +18,19 @@ final class TrainingReference {
     /** A training config of a core that is not an output activator. */
     static TrainingConfig hidden(Hyper u, int deltaKeyBase, int backwardKeyBase, int expectedBackwardPartials,
                                  boolean sendsBackward) {
-        return new TrainingConfig(u.kind, u.lr, u.mu, u.beta2, u.eps, LossKind.NONE, 0, deltaKeyBase,
-                backwardKeyBase, 0, expectedBackwardPartials, sendsBackward);
+        return backward(TrainingConfig.builder(u.config()).deltaKeyBase(deltaKeyBase)
+                .backwardPartials(expectedBackwardPartials), backwardKeyBase, sendsBackward);
     }
 
     /** A training config of an output-layer activator. */
     static TrainingConfig output(Hyper u, LossKind loss, int layerOutputs, int deltaKeyBase, int backwardKeyBase,
                                  int lossKeyBase, boolean sendsBackward) {
-        return new TrainingConfig(u.kind, u.lr, u.mu, u.beta2, u.eps, loss, layerOutputs, deltaKeyBase,
-                backwardKeyBase, lossKeyBase, 0, sendsBackward);
+        return backward(TrainingConfig.builder(u.config()).loss(loss, layerOutputs, lossKeyBase)
+                .deltaKeyBase(deltaKeyBase), backwardKeyBase, sendsBackward);
+    }
+
+    private static TrainingConfig backward(TrainingConfig.Builder config, int backwardKeyBase, boolean sendsBackward) {
+        return (sendsBackward ? config.sendsBackward(backwardKeyBase) : config).build();
     }
 
     /** The training SOFTMAX_SYNC ranges of core {@code self} of a softmax split over {@code cores}: every other's. */
@@ -42,6 +46,10 @@ final class TrainingReference {
 
     /** An updater and its hyper-parameters. */
     record Hyper(UpdaterKind kind, float lr, float mu, float beta2, float eps) {
+        UpdaterConfig config() {
+            return new UpdaterConfig(kind, lr, mu, beta2, eps);
+        }
+
         static Hyper sgd(float lr) {
             return new Hyper(UpdaterKind.SGD, lr, 0f, 0f, 0f);
         }

@@ -108,7 +108,7 @@ class UpdaterStateTest {
         KernelConfig config = new KernelConfig(KernelKind.DENSE_BLOCK, 2, 2, KernelActivation.IDENTITY, 0f, true, OUT,
                 0, 0, 0, List.of(KeyRange.data(ROWS, 2, 0), KeyRange.label(0x600, 2, 0)),
                 TrainingReference.output(Hyper.of(UpdaterKind.ADAM), LossKind.MSE, 2, DELTA, BACK, 0x700, false)
-                        .withBiasUpdater(nesterovs));
+                        .toBuilder().biasUpdater(nesterovs).build());
         KernelCore core = new KernelCore();
         core.load(config, new float[] {1, 2, 3, 4}, new float[] {0.5f, -0.5f});
         assertEquals(4, core.readWeightState(2).length, "Adam's m and v for W");
@@ -128,8 +128,8 @@ class UpdaterStateTest {
         Kernels.assertAllClose(new float[] {1, 2, 3, 4}, core.readWeights(), 0, "W after Adam without gradient");
         assertEquals(KernelCore.stateBytes(config) + 4 * 2,
                 KernelCore.stateBytes(new KernelConfig(config.kind(), 2, 2, KernelActivation.IDENTITY, 0f, true, OUT,
-                        0, 0, 0, config.inputs(), config.training().withBiasUpdater(
-                                new UpdaterConfig(UpdaterKind.ADAM, 0.01f, 0.9f, 0.999f, 1e-8f)))),
+                        0, 0, 0, config.inputs(), config.training().toBuilder().biasUpdater(
+                                new UpdaterConfig(UpdaterKind.ADAM, 0.01f, 0.9f, 0.999f, 1e-8f)).build())),
                 "an Adam bias keeps one more array of nCols than a Nesterovs bias");
     }
 

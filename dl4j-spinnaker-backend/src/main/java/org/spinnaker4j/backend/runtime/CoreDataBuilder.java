@@ -79,19 +79,23 @@ public final class CoreDataBuilder {
         UpdaterSpec updater = network.training().updater(v.layer());
         boolean outputLayer = v.layer() == network.layers().size() - 1;
         boolean computesLoss = v.activates() && outputLayer;
-        return new TrainingConfig(KernelKinds.of(updater.type()), updater.learningRate(),
-                updater.momentumOrBeta1(), updater.beta2(), updater.epsilon(),
-                computesLoss ? KernelKinds.of(network.training().loss()) : LossKind.NONE,
-                network.layers().get(v.layer()).nOut(), sendKeys.getOrDefault(PartitionKind.DELTA, 0),
-                sendKeys.getOrDefault(PartitionKind.BACKWARD, 0), sendKeys.getOrDefault(PartitionKind.LOSS, 0),
-                v.activates() && !outputLayer ? count(incoming, PartitionKind.BACKWARD) : 0,
-                sendKeys.containsKey(PartitionKind.BACKWARD))
-                .withRegularization(KernelKinds.of(updater.weights()), KernelKinds.of(updater.bias()))
-                .withBiasUpdater(KernelKinds.of(updater.forBias()))
-                .withGradientNormalization(normalization(mapping, v, updater, sendKeys, incoming))
-                .withSamplesInFlight(mapping.tdma().samplesInFlight(v.id()))
-                .withLossWeights(computesLoss ? LayerSlices.lossWeights(network.training().lossWeights(), v.cols())
-                        : List.of());
+        TrainingConfig.Builder config = TrainingConfig.builder(KernelKinds.of(updater))
+                .deltaKeyBase(sendKeys.getOrDefault(PartitionKind.DELTA, 0))
+                .regularization(KernelKinds.of(updater.weights()), KernelKinds.of(updater.bias()))
+                .biasUpdater(KernelKinds.of(updater.forBias()))
+                .gradientNormalization(normalization(mapping, v, updater, sendKeys, incoming))
+                .samplesInFlight(mapping.tdma().samplesInFlight(v.id()));
+        if (computesLoss) {
+            config.loss(KernelKinds.of(network.training().loss()), network.layers().get(v.layer()).nOut(),
+                    sendKeys.getOrDefault(PartitionKind.LOSS, 0))
+                    .lossWeights(LayerSlices.lossWeights(network.training().lossWeights(), v.cols()));
+        } else if (v.activates()) {
+            config.backwardPartials(count(incoming, PartitionKind.BACKWARD));
+        }
+        if (sendKeys.containsKey(PartitionKind.BACKWARD)) {
+            config.sendsBackward(sendKeys.get(PartitionKind.BACKWARD));
+        }
+        return config.build();
     }
 
     /**

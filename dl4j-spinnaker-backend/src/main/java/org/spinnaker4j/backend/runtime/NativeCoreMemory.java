@@ -13,6 +13,7 @@ import org.spinnaker4j.kernels.LossKind;
 import org.spinnaker4j.kernels.TrainingConfig;
 import org.spinnaker4j.kernels.UpdaterConfig;
 import org.spinnaker4j.mapper.graph.VertexKind;
+import org.spinnaker4j.mapper.ir.UpdaterType;
 import org.spinnaker4j.mapper.partition.CoreMemory;
 import org.spinnaker4j.mapper.partition.CoreShape;
 
@@ -57,19 +58,34 @@ public final class NativeCoreMemory implements CoreMemory {
         for (int i = 0; i < s.normPeers(); i++) {
             ranges.add(KeyRange.norm(normBase + s.normKeys() * i, s.normKeys(), 1 + i));
         }
-        TrainingConfig trainingConfig = training ? new TrainingConfig(KernelKinds.of(s.updater()), 0.1f,
-                0.9f, 0.999f, 1e-8f,
-                s.outputLayer() ? (softmax ? LossKind.MCXENT : LossKind.MSE) : LossKind.NONE, s.cols(), 0, 0, 0,
-                activates && !s.outputLayer() ? 1 : 0, s.kind() == VertexKind.DENSE_BLOCK)
-                .withBiasUpdater(new UpdaterConfig(KernelKinds.of(s.biasUpdater()), 0.1f, 0.9f, 0.999f, 1e-8f))
-                .withGradientNormalization(norm(s)).withSamplesInFlight(s.samplesInFlight()) : null;
-        if (trainingConfig != null && s.lossWeighted()) {
-            trainingConfig = trainingConfig.withLossWeights(Collections.nCopies(s.cols(), 1f));
-        }
+        TrainingConfig trainingConfig = training ? training(s, softmax, activates) : null;
         KernelConfig probe = new KernelConfig(KernelKinds.of(s.kind()), s.rows(), s.cols(),
                 softmax ? KernelActivation.SOFTMAX : KernelActivation.IDENTITY, 0f, s.fused(), 0,
                 s.kind() == VertexKind.REDUCE ? 1 : 0, s.softmaxPeers(), 0, ranges, trainingConfig);
         return KernelCore.stateBytes(probe);
+    }
+
+    /** A training config of the shape's size: its updaters', loss's and normalization's state, held samples. */
+    private static TrainingConfig training(CoreShape s, boolean softmax, boolean activates) {
+        TrainingConfig.Builder config = TrainingConfig.builder(probeUpdater(s.updater()))
+                .biasUpdater(probeUpdater(s.biasUpdater()))
+                .gradientNormalization(norm(s)).samplesInFlight(s.samplesInFlight());
+        if (s.outputLayer()) {
+            config.loss(softmax ? LossKind.MCXENT : LossKind.MSE, s.cols(), 0);
+            if (s.lossWeighted()) {
+                config.lossWeights(Collections.nCopies(s.cols(), 1f));
+            }
+        } else if (activates) {
+            config.backwardPartials(1);
+        }
+        if (s.kind() == VertexKind.DENSE_BLOCK) {
+            config.sendsBackward(0);
+        }
+        return config.build();
+    }
+
+    private static UpdaterConfig probeUpdater(UpdaterType type) {
+        return new UpdaterConfig(KernelKinds.of(type), 0.1f, 0.9f, 0.999f, 1e-8f);
     }
 
     /** A normalization of the shape's size: every L2 mode with that many keys lays the state out alike. */
