@@ -40,13 +40,14 @@ class EventQueueTest {
         }
     }
 
-    /** Schedules one event (a tie, a near one or one beyond the wheel) that may schedule {@code depth} more. */
+    /** Schedules one event (a tie, one in a nearby bucket, a near one or one beyond the wheel) that may schedule {@code depth} more. */
     private static void schedule(EventQueue clock, Random random, long horizon, List<Scheduled> scheduled,
             List<Scheduled> ran, int depth) {
-        long delay = switch (random.nextInt(4)) {
+        long delay = switch (random.nextInt(5)) {
             case 0 -> 0;
             case 1 -> random.nextInt(8) * TimingWheel.BUCKET_PS / 2;
-            case 2 -> (long) (random.nextDouble() * horizon);
+            case 2 -> random.nextInt(3 * (int) TimingWheel.BUCKET_PS); // out of order within a bucket
+            case 3 -> (long) (random.nextDouble() * horizon);
             default -> horizon + (long) (random.nextDouble() * 10 * horizon);
         };
         Scheduled s = new Scheduled(clock.now() + delay, scheduled.size());
