@@ -135,7 +135,7 @@ static float loss_term(uint32_t loss, float y, float t, float n_out,
  * Output activator, y and labels of the oldest sample held complete: delta = dL/dz and the partial
  * loss of its columns (DL4J's ILossFunction.computeGradient / scoreArray),
  * then the loss packet, then the deltas (or the fused block's backward). An
- * output softmax whose delta needs the layer's sum (softmax_jacobian) sends
+ * output softmax whose delta needs the layer's sum (s4j_softmax_jacobian) sends
  * its local sum to its peers first, as a hidden softmax sends its dot.
  */
 static int32_t output_backward(const s4j_header *h, const s4j_layout *l,
