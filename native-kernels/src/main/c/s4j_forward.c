@@ -73,18 +73,27 @@ int32_t s4j_forward_complete(const s4j_header *h, const s4j_layout *l, void *dtc
     return S4J_OK;
 }
 
+/* The layout of a loaded state of kind `kind` (else S4J_ERR_WRONG_KIND). */
+static int32_t layout_of_kind(const void *dtcm, uint32_t capacity, uint32_t kind,
+                              const s4j_layout **l)
+{
+    int32_t r = s4j_layout_of(dtcm, capacity, l);
+
+    if (r != S4J_OK) {
+        return r;
+    }
+    return ((const s4j_header *)dtcm)->kind == kind ? S4J_OK : S4J_ERR_WRONG_KIND;
+}
+
 int32_t s4j_source_load(void *dtcm, uint32_t capacity, const float *values,
                         uint32_t n)
 {
     s4j_header *h = (s4j_header *)dtcm;
     const s4j_layout *l;
-    int32_t r = s4j_layout_of(dtcm, capacity, &l);
+    int32_t r = layout_of_kind(dtcm, capacity, S4J_KIND_INPUT_SOURCE, &l);
 
     if (r != S4J_OK) {
         return r;
-    }
-    if (h->kind != S4J_KIND_INPUT_SOURCE) {
-        return S4J_ERR_WRONG_KIND;
     }
     if (values == NULL || n != h->n_cols) {
         return S4J_ERR_BAD_LENGTH;
@@ -127,13 +136,10 @@ int32_t s4j_sink_take(void *dtcm, uint32_t capacity, uint32_t dest_len,
 {
     s4j_header *h = (s4j_header *)dtcm;
     const s4j_layout *l;
-    int32_t r = s4j_layout_of(dtcm, capacity, &l);
+    int32_t r = layout_of_kind(dtcm, capacity, S4J_KIND_OUTPUT_SINK, &l);
 
     if (r != S4J_OK) {
         return r;
-    }
-    if (h->kind != S4J_KIND_OUTPUT_SINK) {
-        return S4J_ERR_WRONG_KIND;
     }
     if (values == NULL || n == NULL || dest_len != h->n_cols) {
         return S4J_ERR_BAD_LENGTH;
