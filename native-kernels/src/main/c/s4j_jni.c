@@ -1,6 +1,6 @@
 /*
  * JNI bridge between org.spinnaker4j.kernels.KernelCore and the portable
- * kernels of s4j_kernels.c. Host only: no kernel logic lives here, only
+ * kernels (s4j_kernels.h). Host only: no kernel logic lives here, only
  * argument checks and copies between Java arrays and the DTCM buffer. The
  * numbers both sides use are checked in s4j_contract.c.
  */
@@ -119,6 +119,39 @@ static jlong event_result(int32_t r, const s4j_outbox *out)
     }
     return (jlong)(((uint64_t)(out->rows & 0x7FFFFFu) << 40) | ((uint64_t)(out->work & 0xFFu) << 32)
                    | (uint32_t)r);
+}
+
+/* A kernel event on the DTCM at an address KernelCore took once with
+ * address0, its sends gathered into a Java outbox. */
+typedef struct jni_event {
+    void *dtcm;
+    uint32_t capacity;
+    jni_outbox o;
+    s4j_outbox out;
+} jni_event;
+
+/* Starts an event: S4J_OK, or S4J_ERR_BAD_BUFFER if the address or the
+ * capacity is not usable, else the caller's own argument check (arg: S4J_OK
+ * or its error), else an outbox error. */
+static int32_t event_open(jni_event *ev, JNIEnv *env, jlong address, jint capacity,
+                          int32_t arg, jintArray outbox, jint outbox_len)
+{
+    ev->dtcm = dtcm_at(address, capacity, &ev->capacity);
+    if (ev->dtcm == NULL) {
+        return S4J_ERR_BAD_BUFFER;
+    }
+    if (arg != S4J_OK) {
+        return arg;
+    }
+    return outbox_init(env, outbox, outbox_len, &ev->o, &ev->out);
+}
+
+/* Ends an event whose kernel call returned r: its sends copied to Java, its
+ * result packed (event_result). */
+static jlong event_close(jni_event *ev, int32_t r)
+{
+    jni_flush(&ev->o);
+    return event_result(r, &ev->out);
 }
 
 /* Reads a packed config; the caller releases *elems with JNI_ABORT. */
@@ -245,23 +278,15 @@ Java_org_spinnaker4j_kernels_KernelCore_onPacket0(JNIEnv *env, jclass cls,
                                                   jintArray outbox,
                                                   jint outbox_len)
 {
-    uint32_t cap = 0u;
-    void *dtcm = dtcm_at(address, capacity, &cap);
-    jni_outbox o;
-    s4j_outbox out;
-    int32_t r;
+    jni_event ev;
+    int32_t r = event_open(&ev, env, address, capacity, S4J_OK, outbox, outbox_len);
 
     (void)cls;
-    if (dtcm == NULL) {
-        return S4J_ERR_BAD_BUFFER;
-    }
-    r = outbox_init(env, outbox, outbox_len, &o, &out);
     if (r != S4J_OK) {
         return r;
     }
-    r = s4j_on_packet(dtcm, cap, (uint32_t)key, (uint32_t)payload, &out);
-    jni_flush(&o);
-    return event_result(r, &out);
+    return event_close(&ev, s4j_on_packet(ev.dtcm, ev.capacity, (uint32_t)key,
+                                          (uint32_t)payload, &ev.out));
 }
 
 JNIEXPORT jint JNICALL
@@ -297,23 +322,14 @@ Java_org_spinnaker4j_kernels_KernelCore_start0(JNIEnv *env, jclass cls,
                                                jlong address, jint capacity,
                                                jintArray outbox, jint outbox_len)
 {
-    uint32_t cap = 0u;
-    void *dtcm = dtcm_at(address, capacity, &cap);
-    jni_outbox o;
-    s4j_outbox out;
-    int32_t r;
+    jni_event ev;
+    int32_t r = event_open(&ev, env, address, capacity, S4J_OK, outbox, outbox_len);
 
     (void)cls;
-    if (dtcm == NULL) {
-        return S4J_ERR_BAD_BUFFER;
-    }
-    r = outbox_init(env, outbox, outbox_len, &o, &out);
     if (r != S4J_OK) {
         return r;
     }
-    r = s4j_start(dtcm, cap, &out);
-    jni_flush(&o);
-    return event_result(r, &out);
+    return event_close(&ev, s4j_start(ev.dtcm, ev.capacity, &ev.out));
 }
 
 JNIEXPORT jlong JNICALL
@@ -322,26 +338,15 @@ Java_org_spinnaker4j_kernels_KernelCore_normStart0(JNIEnv *env, jclass cls,
                                                    jint batch_size,
                                                    jintArray outbox, jint outbox_len)
 {
-    uint32_t cap = 0u;
-    void *dtcm = dtcm_at(address, capacity, &cap);
-    jni_outbox o;
-    s4j_outbox out;
-    int32_t r;
+    jni_event ev;
+    int32_t r = event_open(&ev, env, address, capacity,
+                           batch_size <= 0 ? S4J_ERR_BAD_ARGUMENT : S4J_OK, outbox, outbox_len);
 
     (void)cls;
-    if (dtcm == NULL) {
-        return S4J_ERR_BAD_BUFFER;
-    }
-    if (batch_size <= 0) {
-        return S4J_ERR_BAD_ARGUMENT;
-    }
-    r = outbox_init(env, outbox, outbox_len, &o, &out);
     if (r != S4J_OK) {
         return r;
     }
-    r = s4j_norm_start(dtcm, cap, (uint32_t)batch_size, &out);
-    jni_flush(&o);
-    return event_result(r, &out);
+    return event_close(&ev, s4j_norm_start(ev.dtcm, ev.capacity, (uint32_t)batch_size, &ev.out));
 }
 
 JNIEXPORT jint JNICALL

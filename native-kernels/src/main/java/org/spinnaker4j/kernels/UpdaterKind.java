@@ -2,7 +2,7 @@ package org.spinnaker4j.kernels;
 
 /**
  * The gradient updater a training core applies at the end of each mini-batch (DL4J's IUpdater), with libnd4j's
- * float32 formulas (see {@code updater_step} in s4j_kernels.c); {@link #code()} is the C value. Its state arrays are
+ * float32 formulas (see {@code updater_step} in s4j_update.c); {@link #code()} is the C value. Its state arrays are
  * numbered from 1 in the order DL4J lays them out in the updater's state view.
  */
 public enum UpdaterKind {

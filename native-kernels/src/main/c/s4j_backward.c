@@ -1,0 +1,113 @@
+/*
+ * The backward pass of a sample: a block's dW += x delta and its W delta sent
+ * upstream, an activator's db and deltas, a hidden activator's delta from
+ * its backward partials, and the ring bookkeeping of the samples held.
+ */
+#include "s4j_activation.h"
+
+/* Whether a training core holds part of a sample: one whose forward pass is
+ * done and backward pass is not, labels not yet used, or a backward pass or
+ * a set of labels half received. */
+int s4j_samples_in_flight(const s4j_train *t)
+{
+    return t != NULL
+        && (t->held != 0u || t->labels_held != 0u || t->back_received != 0u
+            || t->dots_received != 0u || (t->flags & S4J_TRAIN_DOT_SENT) != 0u);
+}
+
+/* The oldest sample held has had its backward pass: its entries are free. */
+void s4j_backward_done(const s4j_header *h, s4j_train *t)
+{
+    t->held--;
+    t->back_slot = s4j_ring_next(h, t->back_slot);
+    if (s4j_is_output(h, t)) {
+        t->labels_held--;
+    }
+}
+
+/* A block whose delta[n_cols] is complete: dW += x^T delta, and sends
+ * e_i = sum_j W[i][j] delta_j (in order of j) for every row i. */
+int32_t s4j_block_backward(const s4j_header *h, const s4j_layout *l,
+                           void *dtcm, const s4j_train *t, s4j_outbox *out)
+{
+    const float *x = CAT(float, dtcm, l->x) + (size_t)t->back_slot * h->n_rows;
+    const float *w = CAT(float, dtcm, l->weights);
+    const float *delta = CAT(float, dtcm, l->delta);
+    float *dw = AT(float, dtcm, l->dw);
+    uint32_t n_rows = h->n_rows;
+    uint32_t n_cols = h->n_cols;
+    uint32_t i;
+    uint32_t j;
+    int32_t r;
+
+    out->work |= S4J_WORK_BLOCK_BACKWARD;
+    for (i = 0u; i < n_rows; i++) {
+        float *g = dw + (size_t)i * n_cols;
+        float xi = x[i];
+        for (j = 0u; j < n_cols; j++) {
+            g[j] += xi * delta[j];
+        }
+    }
+    if (t->sends_backward == 0u) {
+        return S4J_OK;
+    }
+    for (i = 0u; i < n_rows; i++) {
+        const float *wr = w + (size_t)i * n_cols;
+        float e = 0.0f;
+        for (j = 0u; j < n_cols; j++) {
+            e += wr[j] * delta[j];
+        }
+        r = s4j_emit(out, t->backward_key_base + i, s4j_bits_of(e));
+        if (r < 0) {
+            return r;
+        }
+    }
+    return S4J_OK;
+}
+
+/* An activator whose delta[n_cols] is complete: db += delta, then a reduce
+ * sends the deltas to its blocks and a fused block runs its own backward;
+ * the sample's backward pass is then done. */
+int32_t s4j_activator_backward(const s4j_header *h, const s4j_layout *l,
+                               void *dtcm, s4j_train *t, s4j_outbox *out)
+{
+    const float *delta = CAT(float, dtcm, l->delta);
+    float *db = AT(float, dtcm, l->db);
+    uint32_t n = h->n_cols;
+    uint32_t j;
+    int32_t r;
+
+    out->work |= S4J_WORK_DELTAS;
+    for (j = 0u; j < n; j++) {
+        db[j] += delta[j];
+    }
+    r = h->kind == S4J_KIND_REDUCE ? s4j_emit_values(out, t->delta_key_base, delta, n)
+                                   : s4j_block_backward(h, l, dtcm, t, out);
+    if (r < 0) {
+        return r;
+    }
+    s4j_backward_done(h, t);
+    return S4J_OK;
+}
+
+/* Hidden activator, every backward partial in: delta = e * act'(z). */
+int32_t s4j_hidden_backward(const s4j_header *h, const s4j_layout *l,
+                            void *dtcm, s4j_train *t, s4j_outbox *out)
+{
+    size_t entry = (size_t)t->back_slot * h->n_cols;
+    const float *y = CAT(float, dtcm, l->y) + entry;
+    const float *z = CAT(float, dtcm, l->tz) + entry;
+    float *e = AT(float, dtcm, l->eacc);
+    float *delta = AT(float, dtcm, l->delta);
+    uint32_t n = h->n_cols;
+    uint32_t j;
+
+    if (h->activation == S4J_ACT_SOFTMAX) {
+        return s4j_hidden_softmax_backward(h, l, dtcm, t, out);
+    }
+    for (j = 0u; j < n; j++) {
+        delta[j] = s4j_backprop(h->activation, h->alpha, z[j], y[j], e[j]);
+    }
+    memset(e, 0, (size_t)n * sizeof(float));
+    return s4j_activator_backward(h, l, dtcm, t, out);
+}

@@ -1,0 +1,342 @@
+/*
+ * A core's config: read from its packed words (s4j_parse_config) and checked
+ * in full (s4j_check_config) before s4j_load writes a state from it.
+ */
+#include "s4j_internal.h"
+
+#include <math.h>
+
+int32_t s4j_parse_config(const uint32_t *words, uint32_t n_words, s4j_config *cfg)
+{
+    s4j_training *t;
+
+    if (words == NULL || cfg == NULL || n_words < S4J_CONFIG_WORDS) {
+        return S4J_ERR_BAD_LENGTH;
+    }
+    cfg->kind = words[S4J_CFG_KIND];
+    cfg->n_rows = words[S4J_CFG_N_ROWS];
+    cfg->n_cols = words[S4J_CFG_N_COLS];
+    cfg->activation = words[S4J_CFG_ACTIVATION];
+    cfg->alpha = s4j_f_of(words[S4J_CFG_ALPHA]);
+    cfg->fused = words[S4J_CFG_FUSED];
+    cfg->out_key_base = words[S4J_CFG_OUT_KEY_BASE];
+    cfg->expected_partials = words[S4J_CFG_EXPECTED_PARTIALS];
+    cfg->softmax_peers = words[S4J_CFG_SOFTMAX_PEERS];
+    cfg->sync_key_base = words[S4J_CFG_SYNC_KEY_BASE];
+    cfg->n_ranges = words[S4J_CFG_N_RANGES];
+    t = &cfg->training;
+    t->enabled = words[S4J_CFG_TRAINING];
+    t->updater.kind = words[S4J_CFG_UPDATER];
+    t->updater.learning_rate = s4j_f_of(words[S4J_CFG_LEARNING_RATE]);
+    t->updater.beta1 = s4j_f_of(words[S4J_CFG_BETA1]);
+    t->updater.beta2 = s4j_f_of(words[S4J_CFG_BETA2]);
+    t->updater.epsilon = s4j_f_of(words[S4J_CFG_EPSILON]);
+    t->bias_updater.kind = words[S4J_CFG_BIAS_UPDATER];
+    t->bias_updater.learning_rate = s4j_f_of(words[S4J_CFG_BIAS_LEARNING_RATE]);
+    t->bias_updater.beta1 = s4j_f_of(words[S4J_CFG_BIAS_BETA1]);
+    t->bias_updater.beta2 = s4j_f_of(words[S4J_CFG_BIAS_BETA2]);
+    t->bias_updater.epsilon = s4j_f_of(words[S4J_CFG_BIAS_EPSILON]);
+    t->loss = words[S4J_CFG_LOSS];
+    t->loss_weighted = words[S4J_CFG_LOSS_WEIGHTED];
+    t->layer_outputs = words[S4J_CFG_LAYER_OUTPUTS];
+    t->delta_key_base = words[S4J_CFG_DELTA_KEY_BASE];
+    t->backward_key_base = words[S4J_CFG_BACKWARD_KEY_BASE];
+    t->loss_key_base = words[S4J_CFG_LOSS_KEY_BASE];
+    t->expected_backward = words[S4J_CFG_EXPECTED_BACKWARD];
+    t->sends_backward = words[S4J_CFG_SENDS_BACKWARD];
+    t->weights.l1 = s4j_f_of(words[S4J_CFG_L1]);
+    t->weights.l2 = s4j_f_of(words[S4J_CFG_L2]);
+    t->weights.weight_decay = s4j_f_of(words[S4J_CFG_WEIGHT_DECAY]);
+    t->weights.l2_first = words[S4J_CFG_L2_FIRST];
+    t->weights.decay_times = words[S4J_CFG_WEIGHT_DECAY_TIMES];
+    t->bias.l1 = s4j_f_of(words[S4J_CFG_BIAS_L1]);
+    t->bias.l2 = s4j_f_of(words[S4J_CFG_BIAS_L2]);
+    t->bias.weight_decay = s4j_f_of(words[S4J_CFG_BIAS_WEIGHT_DECAY]);
+    t->bias.l2_first = words[S4J_CFG_BIAS_L2_FIRST];
+    t->bias.decay_times = words[S4J_CFG_BIAS_WEIGHT_DECAY_TIMES];
+    t->in_flight = words[S4J_CFG_IN_FLIGHT];
+    t->grad_norm = words[S4J_CFG_GRAD_NORM];
+    t->grad_norm_threshold = s4j_f_of(words[S4J_CFG_GRAD_NORM_THRESHOLD]);
+    t->norm_key_base = words[S4J_CFG_NORM_KEY_BASE];
+    t->norm_peers = words[S4J_CFG_NORM_PEERS];
+    t->norm_self = words[S4J_CFG_NORM_SELF];
+    {
+        /* the ranges, then n_cols loss weights if weighted (64-bit sums:
+         * the counts come from the caller) */
+        uint64_t want = (uint64_t)cfg->n_ranges * S4J_RANGE_WORDS
+                      + (t->loss_weighted != 0u ? (uint64_t)cfg->n_cols : 0u);
+
+        if (want != (uint64_t)(n_words - S4J_CONFIG_WORDS)) {
+            return S4J_ERR_BAD_LENGTH;
+        }
+    }
+    cfg->ranges = words + S4J_CONFIG_WORDS;
+    cfg->loss_weights = t->loss_weighted != 0u
+        ? words + S4J_CONFIG_WORDS + (size_t)cfg->n_ranges * S4J_RANGE_WORDS : NULL;
+    return S4J_OK;
+}
+
+/* Regularization coefficients are finite and >= 0, the order is a flag, a
+ * weight decay is applied up to 255 times, at least once if there is one. */
+static int regularization_ok(const s4j_regularization *r)
+{
+    return isfinite(r->l1) && isfinite(r->l2) && isfinite(r->weight_decay)
+        && r->l1 >= 0.0f && r->l2 >= 0.0f && r->weight_decay >= 0.0f
+        && r->l2_first <= 1u && r->decay_times <= 255u
+        && (r->weight_decay == 0.0f || r->decay_times >= 1u);
+}
+
+/* An updater's kind and hyper-parameters: all finite, the learning rate
+ * >= 0; NESTEROVS: momentum >= 0; the Adam family, AdaDelta and RmsProp:
+ * beta1 (rho, decay) and beta2 in [0, 1), epsilon > 0; AdaGrad: epsilon
+ * > 0. */
+static int updater_ok(const s4j_updater *u)
+{
+    if (u->kind > S4J_UPDATER_NOOP || !isfinite(u->learning_rate)
+        || !isfinite(u->beta1) || !isfinite(u->beta2) || !isfinite(u->epsilon)
+        || u->learning_rate < 0.0f) {
+        return 0;
+    }
+    switch (u->kind) {
+    case S4J_UPDATER_SGD:
+    case S4J_UPDATER_NOOP:
+        return 1;
+    case S4J_UPDATER_NESTEROVS:
+        return u->beta1 >= 0.0f;
+    case S4J_UPDATER_ADAGRAD:
+        return u->epsilon > 0.0f;
+    default:
+        return u->beta1 >= 0.0f && u->beta1 < 1.0f && u->beta2 >= 0.0f
+            && u->beta2 < 1.0f && u->epsilon > 0.0f;
+    }
+}
+
+/* Whether a loss takes DL4J's per-output weights. */
+static int loss_takes_weights(uint32_t loss)
+{
+    switch (loss) {
+    case S4J_LOSS_MSE:
+    case S4J_LOSS_L1:
+    case S4J_LOSS_L2:
+    case S4J_LOSS_MAE:
+    case S4J_LOSS_XENT:
+    case S4J_LOSS_MCXENT:
+    case S4J_LOSS_NLL:
+    case S4J_LOSS_MEAN_ABSOLUTE_PERCENTAGE_ERROR:
+    case S4J_LOSS_MEAN_SQUARED_LOGARITHMIC_ERROR:
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+/* Unweighted, or a loss that takes weights with n_cols finite weights. */
+static int loss_weights_ok(const s4j_config *cfg)
+{
+    const s4j_training *t = &cfg->training;
+    uint32_t j;
+
+    if (t->loss_weighted == 0u) {
+        return 1;
+    }
+    if (t->loss_weighted != 1u || !loss_takes_weights(t->loss)
+        || cfg->loss_weights == NULL) {
+        return 0;
+    }
+    for (j = 0u; j < cfg->n_cols; j++) {
+        if (!isfinite(s4j_f_of(cfg->loss_weights[j]))) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
+static int32_t check_training(const s4j_config *cfg)
+{
+    const s4j_training *t = &cfg->training;
+    int activator = s4j_has_bias(cfg->kind, cfg->fused);
+    int output = t->loss != S4J_LOSS_NONE;
+
+    if (t->enabled == 0u) {
+        return t->in_flight == 0u && t->loss_weighted == 0u ? S4J_OK : S4J_ERR_BAD_CONFIG;
+    }
+    if (t->enabled != 1u
+        || (cfg->kind != S4J_KIND_DENSE_BLOCK && cfg->kind != S4J_KIND_REDUCE)
+        || t->loss > S4J_LOSS_WASSERSTEIN || t->sends_backward > 1u
+        || !loss_weights_ok(cfg)
+        || t->in_flight == 0u || t->in_flight > S4J_MAX_IN_FLIGHT
+        || !updater_ok(&t->updater) || !updater_ok(&t->bias_updater)
+        || !regularization_ok(&t->weights) || !regularization_ok(&t->bias)
+        || t->grad_norm > S4J_GRAD_NORM_CLIP_L2_PER_PARAM_TYPE
+        || !isfinite(t->grad_norm_threshold)
+        || (t->grad_norm == S4J_GRAD_NORM_NONE && t->grad_norm_threshold != 0.0f)
+        || (!s4j_is_l2(t->grad_norm)
+            && (t->norm_key_base != 0u || t->norm_peers != 0u || t->norm_self != 0u))
+        || t->norm_self > t->norm_peers
+        || (uint64_t)t->norm_key_base + s4j_norm_keys(t->grad_norm) > (uint64_t)UINT32_MAX + 1u) {
+        return S4J_ERR_BAD_CONFIG;
+    }
+    if (!activator && (output || t->expected_backward != 0u)) {
+        return S4J_ERR_BAD_CONFIG;
+    }
+    if (activator && output
+        && (t->expected_backward != 0u || t->layer_outputs < cfg->n_cols)) {
+        return S4J_ERR_BAD_CONFIG;
+    }
+    if (activator && !output
+        && (t->expected_backward == 0u
+            || (uint64_t)cfg->n_cols * t->expected_backward > (uint64_t)INT32_MAX)) {
+        return S4J_ERR_BAD_CONFIG;
+    }
+    /* binary cross-entropy scores a softmax with DL4J's log-softmax, which
+     * the cores do not compute; cosine proximity needs the whole row */
+    if (activator && output && cfg->activation == S4J_ACT_SOFTMAX
+        && t->loss == S4J_LOSS_XENT) {
+        return S4J_ERR_BAD_CONFIG;
+    }
+    if (output && t->loss == S4J_LOSS_COSINE_PROXIMITY && t->layer_outputs != cfg->n_cols) {
+        return S4J_ERR_BAD_CONFIG;
+    }
+    if (cfg->kind == S4J_KIND_REDUCE
+        && (t->sends_backward != 0u
+            || (uint64_t)t->delta_key_base + cfg->n_cols > (uint64_t)UINT32_MAX + 1u)) {
+        return S4J_ERR_BAD_CONFIG;
+    }
+    if (cfg->kind == S4J_KIND_DENSE_BLOCK && t->sends_backward != 0u
+        && (uint64_t)t->backward_key_base + cfg->n_rows > (uint64_t)UINT32_MAX + 1u) {
+        return S4J_ERR_BAD_CONFIG;
+    }
+    if (s4j_sends_bound(cfg->kind, cfg->n_rows, cfg->n_cols, cfg->fused,
+                    cfg->softmax_peers, 1, t->sends_backward) > (uint64_t)INT32_MAX) {
+        return S4J_ERR_BAD_CONFIG;
+    }
+    return S4J_OK;
+}
+
+int32_t s4j_check_config(const s4j_config *cfg)
+{
+    uint32_t i;
+    uint32_t j;
+    uint32_t limit;
+    uint32_t syncs = 0u;
+    uint32_t norms = 0u;
+    uint32_t sync_keys;
+    int softmax;
+    int training;
+    int activator;
+    int output;
+
+    if (cfg == NULL || cfg->kind > S4J_KIND_OUTPUT_SINK
+        || cfg->activation > S4J_ACT_LAST || cfg->n_cols == 0u
+        || cfg->fused > 1u || !isfinite(cfg->alpha)
+        || (cfg->n_ranges != 0u && cfg->ranges == NULL)) {
+        return S4J_ERR_BAD_CONFIG;
+    }
+    softmax = s4j_applies_softmax(cfg->kind, cfg->fused, cfg->activation);
+    if (cfg->kind == S4J_KIND_DENSE_BLOCK && cfg->n_rows == 0u) {
+        return S4J_ERR_BAD_CONFIG;
+    }
+    if (cfg->kind == S4J_KIND_REDUCE
+        && (cfg->expected_partials == 0u
+            || (uint64_t)cfg->n_cols * cfg->expected_partials > (uint64_t)INT32_MAX)) {
+        return S4J_ERR_BAD_CONFIG;
+    }
+    if (cfg->kind == S4J_KIND_INPUT_SOURCE && cfg->n_ranges != 0u) {
+        return S4J_ERR_BAD_CONFIG;
+    }
+    if (cfg->softmax_peers != 0u && !softmax) {
+        return S4J_ERR_BAD_CONFIG;
+    }
+    if (cfg->n_cols > (uint32_t)INT32_MAX - 2u) {
+        return S4J_ERR_BAD_CONFIG;
+    }
+    /* emitted keys must not wrap around */
+    if (cfg->kind != S4J_KIND_OUTPUT_SINK
+        && (uint64_t)cfg->out_key_base + cfg->n_cols > (uint64_t)UINT32_MAX + 1u) {
+        return S4J_ERR_BAD_CONFIG;
+    }
+    if (check_training(cfg) != S4J_OK) {
+        return S4J_ERR_BAD_CONFIG;
+    }
+    training = cfg->training.enabled != 0u;
+    activator = s4j_has_bias(cfg->kind, cfg->fused);
+    output = training && cfg->training.loss != S4J_LOSS_NONE;
+    sync_keys = training ? S4J_SYNC_KEYS_TRAINING : S4J_SYNC_KEYS;
+    if (cfg->softmax_peers != 0u
+        && (uint64_t)cfg->sync_key_base + sync_keys > (uint64_t)UINT32_MAX + 1u) {
+        return S4J_ERR_BAD_CONFIG;
+    }
+    limit = cfg->kind == S4J_KIND_DENSE_BLOCK ? cfg->n_rows : cfg->n_cols;
+    for (i = 0u; i < cfg->n_ranges; i++) {
+        const uint32_t *r = cfg->ranges + (size_t)i * S4J_RANGE_WORDS;
+        uint32_t lo = r[S4J_RANGE_WORD_KEY_LO];
+        uint32_t hi = r[S4J_RANGE_WORD_KEY_HI];
+
+        if (hi <= lo) {
+            return S4J_ERR_BAD_CONFIG;
+        }
+        switch (r[S4J_RANGE_WORD_KIND]) {
+        case S4J_RANGE_DATA:
+            if ((uint64_t)r[S4J_RANGE_WORD_LOCAL] + (hi - lo) > limit) {
+                return S4J_ERR_BAD_CONFIG;
+            }
+            break;
+        case S4J_RANGE_SOFTMAX_SYNC:
+            if (hi - lo != sync_keys) {
+                return S4J_ERR_BAD_CONFIG;
+            }
+            syncs++;
+            break;
+        case S4J_RANGE_DELTA:
+            if (!training || cfg->kind != S4J_KIND_DENSE_BLOCK || cfg->fused != 0u
+                || (uint64_t)r[S4J_RANGE_WORD_LOCAL] + (hi - lo) > cfg->n_cols) {
+                return S4J_ERR_BAD_CONFIG;
+            }
+            break;
+        case S4J_RANGE_BACKWARD_PARTIAL:
+            if (!training || !activator || output
+                || (uint64_t)r[S4J_RANGE_WORD_LOCAL] + (hi - lo) > cfg->n_cols) {
+                return S4J_ERR_BAD_CONFIG;
+            }
+            break;
+        case S4J_RANGE_LABEL:
+            if (!output || (uint64_t)r[S4J_RANGE_WORD_LOCAL] + (hi - lo) > cfg->n_cols) {
+                return S4J_ERR_BAD_CONFIG;
+            }
+            break;
+        case S4J_RANGE_IGNORE:
+            break;
+        case S4J_RANGE_NORM: {
+            /* one range per peer, at a position of its own, not this core's */
+            uint32_t pos = r[S4J_RANGE_WORD_LOCAL];
+            uint32_t j;
+
+            if (!training || !s4j_is_l2(cfg->training.grad_norm)
+                || hi - lo != s4j_norm_keys(cfg->training.grad_norm)
+                || pos > cfg->training.norm_peers || pos == cfg->training.norm_self) {
+                return S4J_ERR_BAD_CONFIG;
+            }
+            for (j = 0u; j < i; j++) {
+                const uint32_t *o = cfg->ranges + (size_t)j * S4J_RANGE_WORDS;
+                if (o[S4J_RANGE_WORD_KIND] == S4J_RANGE_NORM && o[S4J_RANGE_WORD_LOCAL] == pos) {
+                    return S4J_ERR_BAD_CONFIG;
+                }
+            }
+            norms++;
+            break;
+        }
+        default:
+            return S4J_ERR_BAD_CONFIG;
+        }
+        for (j = 0u; j < i; j++) {
+            const uint32_t *o = cfg->ranges + (size_t)j * S4J_RANGE_WORDS;
+            if (lo < o[S4J_RANGE_WORD_KEY_HI] && o[S4J_RANGE_WORD_KEY_LO] < hi) {
+                return S4J_ERR_BAD_CONFIG; /* overlapping key ranges */
+            }
+        }
+    }
+    if (syncs != cfg->softmax_peers || norms != (training ? cfg->training.norm_peers : 0u)) {
+        return S4J_ERR_BAD_CONFIG;
+    }
+    return S4J_OK;
+}

@@ -1,0 +1,156 @@
+/*
+ * The forward pass once a core's sums are complete: bias, activation and
+ * sends (a softmax hands over to s4j_softmax.c), the training core's record
+ * of the sample, and the ends of the network: an input source's values and
+ * start event, an output sink's values.
+ */
+#include "s4j_activation.h"
+
+/* z (the core's pre-activation sums, bias not yet added) is complete. */
+int32_t s4j_finish_z(s4j_header *h, const s4j_layout *l, void *dtcm, s4j_outbox *out)
+{
+    float *z = AT(float, dtcm, l->z);
+    const float *b;
+    uint32_t n = h->n_cols;
+    size_t entry = (size_t)s4j_fwd_entry(s4j_train_of(l, dtcm)) * n;
+    float *ty = l->y != 0u ? AT(float, dtcm, l->y) + entry : NULL;
+    float *tz = l->tz != 0u ? AT(float, dtcm, l->tz) + entry : NULL;
+    uint32_t j;
+    int32_t r;
+
+    out->work |= S4J_WORK_FORWARD;
+    if (!s4j_has_bias(h->kind, h->fused)) {
+        /* partial sums of an unfused block */
+        r = s4j_emit_values(out, h->out_key_base, z, n);
+        if (r < 0) {
+            return r;
+        }
+        memset(z, 0, (size_t)n * sizeof(float)); /* the next sample's sums */
+        return s4j_forward_complete(h, l, dtcm, out);
+    }
+    b = CAT(float, dtcm, l->bias);
+    if (h->activation == S4J_ACT_SOFTMAX) {
+        for (j = 0u; j < n; j++) {
+            z[j] += b[j];
+            if (tz != NULL) {
+                tz[j] = z[j];
+            }
+        }
+        return s4j_softmax_forward(h, l, dtcm, out);
+    }
+    for (j = 0u; j < n; j++) {
+        float zj = z[j] + b[j];
+        float y = s4j_activate(h->activation, h->alpha, zj);
+        if (ty != NULL && tz != NULL) {
+            tz[j] = zj;
+            ty[j] = y;
+        }
+        r = s4j_emit(out, h->out_key_base + j, s4j_bits_of(y));
+        if (r < 0) {
+            return r;
+        }
+    }
+    memset(z, 0, (size_t)n * sizeof(float)); /* the next sample's sums */
+    return s4j_forward_complete(h, l, dtcm, out);
+}
+
+/* The core's forward outputs of this sample are all sent (and z reset for the
+ * next sample's sums): a training core holds the sample; an output activator
+ * that has the oldest sample's labels starts its backward pass. */
+int32_t s4j_forward_complete(const s4j_header *h, const s4j_layout *l, void *dtcm,
+                             s4j_outbox *out)
+{
+    s4j_train *t = s4j_train_of(l, dtcm);
+
+    if (t == NULL) {
+        return S4J_OK;
+    }
+    t->held++;
+    t->fwd_slot = s4j_ring_next(h, t->fwd_slot);
+    if (s4j_is_output(h, t)) {
+        return s4j_output_ready_backward(h, l, dtcm, t, out);
+    }
+    return S4J_OK;
+}
+
+/* The layout of a loaded state of kind `kind` (else S4J_ERR_WRONG_KIND). */
+static int32_t layout_of_kind(const void *dtcm, uint32_t capacity, uint32_t kind,
+                              const s4j_layout **l)
+{
+    int32_t r = s4j_layout_of(dtcm, capacity, l);
+
+    if (r != S4J_OK) {
+        return r;
+    }
+    return ((const s4j_header *)dtcm)->kind == kind ? S4J_OK : S4J_ERR_WRONG_KIND;
+}
+
+int32_t s4j_source_load(void *dtcm, uint32_t capacity, const float *values,
+                        uint32_t n)
+{
+    s4j_header *h = (s4j_header *)dtcm;
+    const s4j_layout *l;
+    int32_t r = layout_of_kind(dtcm, capacity, S4J_KIND_INPUT_SOURCE, &l);
+
+    if (r != S4J_OK) {
+        return r;
+    }
+    if (values == NULL || n != h->n_cols) {
+        return S4J_ERR_BAD_LENGTH;
+    }
+    memcpy(AT(float, dtcm, l->z), values, (size_t)n * sizeof(float));
+    h->received = 1u;
+    return S4J_OK;
+}
+
+int32_t s4j_start(void *dtcm, uint32_t capacity, s4j_outbox *out)
+{
+    s4j_header *h = (s4j_header *)dtcm;
+    const s4j_layout *l;
+    int32_t r = s4j_layout_of(dtcm, capacity, &l);
+
+    if (r != S4J_OK) {
+        return r;
+    }
+    if (h->kind != S4J_KIND_INPUT_SOURCE) {
+        if (out != NULL) {
+            s4j_begin_event(out);
+        }
+        return 0;
+    }
+    if (out == NULL || out->send == NULL || out->capacity < l->max_sends) {
+        return S4J_ERR_OUTBOX_TOO_SMALL;
+    }
+    s4j_begin_event(out);
+    if (h->received == 0u) {
+        return S4J_ERR_NO_INPUT;
+    }
+    h->received = 0u;
+    out->work |= S4J_WORK_FORWARD;
+    r = s4j_emit_values(out, h->out_key_base, CAT(float, dtcm, l->z), h->n_cols);
+    return r < 0 ? r : (int32_t)out->count;
+}
+
+int32_t s4j_sink_take(void *dtcm, uint32_t capacity, uint32_t dest_len,
+                      const float **values, uint32_t *n)
+{
+    s4j_header *h = (s4j_header *)dtcm;
+    const s4j_layout *l;
+    int32_t r = layout_of_kind(dtcm, capacity, S4J_KIND_OUTPUT_SINK, &l);
+
+    if (r != S4J_OK) {
+        return r;
+    }
+    if (values == NULL || n == NULL || dest_len != h->n_cols) {
+        return S4J_ERR_BAD_LENGTH;
+    }
+    if (h->received != h->n_cols) {
+        return S4J_ERR_INCOMPLETE;
+    }
+    memset(AT(uint32_t, dtcm, l->bitmap), 0,
+           (size_t)s4j_bitmap_words(h->n_cols) * sizeof(uint32_t));
+    h->received = 0u;
+    *values = AT(const float, dtcm, l->z);
+    *n = h->n_cols;
+    return S4J_OK;
+}

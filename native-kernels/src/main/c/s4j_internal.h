@@ -1,0 +1,438 @@
+/*
+ * What the kernel files share, not part of the ABI (that is s4j_kernels.h):
+ * the parts of a core's state (header, key ranges, softmax peers, training
+ * part, shape and layout) and their flags; the helpers every entry uses
+ * (s4j_layout_of, s4j_train_of, s4j_emit ...), static inline because they run
+ * on every packet; and the functions one kernel file calls in another. Which
+ * file does what: docs/architecture.md, "Kernels".
+ */
+#ifndef S4J_INTERNAL_H
+#define S4J_INTERNAL_H
+
+#include "s4j_kernels.h"
+
+#include <stddef.h>
+#include <string.h>
+
+/* Header at the start of the buffer: all members are 4-byte words. */
+typedef struct s4j_header {
+    uint32_t magic;             /* S4J_MAGIC once loaded */
+    uint32_t total_bytes;       /* size of the whole state */
+    uint32_t kind;
+    uint32_t n_rows;
+    uint32_t n_cols;
+    uint32_t activation;
+    float alpha;
+    uint32_t fused;
+    uint32_t out_key_base;
+    uint32_t expected_partials;
+    uint32_t softmax_peers;
+    uint32_t sync_key_base;
+    uint32_t n_ranges;
+    uint32_t in_flight;         /* D, the entries of a training core's
+                                   per-sample rings (1 on any other core) */
+    /* per-sample state */
+    uint32_t received;          /* rows / partial packets / values / source loaded */
+    uint32_t phase;             /* softmax exchange: S4J_PHASE_* bits */
+    uint32_t maxes_received;
+    uint32_t sums_received;
+    float local_max;
+    float local_sum;
+    uint32_t discarded;         /* packets on IGNORE ranges since load */
+    uint32_t rows_done;         /* DENSE_BLOCK: rows 0 .. rows_done-1 are in z */
+} s4j_header;
+
+/* An input range: key k maps when (k - key_lo) < span (unsigned). */
+typedef struct s4j_range {
+    uint32_t key_lo;
+    uint32_t span;
+    uint32_t local;             /* local offset; SOFTMAX_SYNC: peer slot; IGNORE: 0 */
+    uint32_t kind;
+} s4j_range;
+
+/* What a softmax peer has sent in the current sample. */
+typedef struct s4j_peer {
+    float max;
+    float sum;
+    uint32_t flags;             /* S4J_PEER_* bits */
+} s4j_peer;
+
+/* Training part of a state, right after the inference part. */
+typedef struct s4j_train {
+    s4j_updater upd_w;          /* of the weights */
+    uint32_t loss;
+    uint32_t layer_outputs;
+    uint32_t delta_key_base;
+    uint32_t backward_key_base;
+    uint32_t loss_key_base;
+    uint32_t expected_backward;
+    uint32_t sends_backward;
+    s4j_regularization reg_w;   /* of the weights */
+    s4j_regularization reg_b;   /* of the bias */
+    uint32_t grad_norm;         /* S4J_GRAD_NORM_* */
+    float grad_norm_threshold;
+    uint32_t norm_key_base;     /* L2 modes: key of this core's partials */
+    uint32_t norm_peers;        /* L2 modes: NORM ranges */
+    uint32_t norm_self;         /* L2 modes: this core's position */
+    uint32_t norm_received;     /* peers' partials in this mini-batch */
+    uint32_t norm_own;          /* 1: s4j_norm_start ran this mini-batch */
+    s4j_updater upd_b;          /* of the bias */
+    /* per-sample backward state */
+    uint32_t flags;             /* S4J_TRAIN_* bits */
+    uint32_t back_received;     /* deltas / labels / backward partials */
+    uint32_t dots_received;     /* peers' softmax backward dots */
+    float local_dot;
+    float last_loss;
+    /* the rings: samples whose forward pass is done and whose backward pass
+     * is not, the output layer's label sets not yet used, and the ring
+     * entries of the next forward, the next backward and the next labels */
+    uint32_t held;
+    uint32_t labels_held;
+    uint32_t fwd_slot;
+    uint32_t back_slot;
+    uint32_t label_slot;
+    uint32_t loss_weighted;     /* 1: the layout has loss_weights */
+} s4j_train;
+
+/* What a state is made of: enough to derive its layout. */
+typedef struct s4j_shape {
+    uint32_t kind;
+    uint32_t n_rows;
+    uint32_t n_cols;
+    uint32_t fused;
+    uint32_t peers;
+    uint32_t n_ranges;
+    uint32_t training;
+    uint32_t w_updater;
+    uint32_t b_updater;
+    uint32_t loss;
+    uint32_t loss_weighted;
+    uint32_t sends_backward;
+    uint32_t in_flight;         /* ring entries: 1 unless a training core
+                                   holds several samples */
+    uint32_t norm_peers;        /* NORM ranges (training) */
+    uint32_t norm_slots;        /* L2 modes: norm_peers + 1, else 0 */
+} s4j_shape;
+
+/* Byte offsets of the parts of the state (0 = absent), derived from its
+ * shape; s4j_load caches it in the state, right after the header. 16 bits
+ * suffice: s4j_load accepts no state larger than S4J_DTCM_BYTES. */
+typedef struct s4j_layout {
+    uint16_t ranges;
+    uint16_t peers;
+    uint16_t weights;
+    uint16_t bias;
+    uint16_t x;
+    uint16_t z;
+    uint16_t counts;
+    uint16_t bitmap;
+    uint16_t slots;             /* forward partial[n_src][n_cols] (REDUCE) */
+    uint16_t slot_bitmap;       /* which slots hold a partial of the current sample */
+    uint16_t back_slots;        /* backward partial[n_src][n_cols] (hidden activator) */
+    uint16_t back_slot_bitmap;
+    uint16_t n_src;             /* slot rows: ranges other than SOFTMAX_SYNC */
+    /* training part */
+    uint16_t train;
+    uint16_t peer_dots;
+    uint16_t delta;
+    uint16_t dw;
+    uint16_t w_state;           /* the updater's state arrays of W, one after another */
+    uint16_t delta_bitmap;
+    uint16_t y;
+    uint16_t tz;
+    uint16_t db;
+    uint16_t b_state;           /* the updater's state arrays of b, one after another */
+    uint16_t labels;
+    uint16_t label_bitmap;
+    uint16_t eacc;
+    uint16_t ecounts;
+    uint16_t norm;              /* L2 modes: [position][2] partial sums of squares */
+    uint16_t norm_bits;         /* which of them are in this mini-batch */
+    uint16_t max_sends;         /* the most sends of one event: below n_rows +
+                                   2 n_cols + 3, so exact for any state that
+                                   fits S4J_DTCM_BYTES */
+} s4j_layout;
+
+#define S4J_PHASE_Z_COMPLETE 1u
+#define S4J_PHASE_SUM_SENT   2u
+#define S4J_PEER_MAX         1u
+#define S4J_PEER_SUM         2u
+#define S4J_PEER_DOT         4u
+#define S4J_TRAIN_DOT_SENT   2u  /* hidden softmax: local dot sent, waiting for peers */
+
+_Static_assert(sizeof(s4j_header) == 22u * 4u, "header must be packed words");
+_Static_assert(sizeof(s4j_layout) == 30u * 2u, "layout must be packed half-words");
+_Static_assert(S4J_DTCM_BYTES <= 65536u, "layout offsets and sends must fit 16 bits");
+_Static_assert(sizeof(s4j_train) == 45u * 4u, "training header must be packed words");
+_Static_assert(sizeof(s4j_range) == 16u, "range entry must be 4 words");
+_Static_assert(sizeof(s4j_peer) == 12u, "peer entry must be 3 words");
+_Static_assert(sizeof(float) == sizeof(uint32_t), "float must be 32-bit");
+
+/* The highest activation code s4j_load accepts. */
+#define S4J_ACT_LAST S4J_ACT_RELU6
+
+#define AT(type, base, off) ((type *)(void *)((uint8_t *)(base) + (off)))
+#define CAT(type, base, off) \
+    ((const type *)(const void *)((const uint8_t *)(base) + (off)))
+
+#ifdef S4J_CHECKED
+/* Checked builds: a corrupted state is refused (S4J_ERR_CORRUPT). */
+#define S4J_VERIFY(cond)                 \
+    do {                                 \
+        if (!(cond)) {                   \
+            return S4J_ERR_CORRUPT;      \
+        }                                \
+    } while (0)
+#else
+/* Lean builds: s4j_load validated the state, which no one else writes. */
+#define S4J_VERIFY(cond) ((void)0)
+#endif
+
+/* ---- small helpers ---------------------------------------------------- */
+
+static inline float s4j_f_of(uint32_t bits)
+{
+    float f;
+    memcpy(&f, &bits, sizeof f);
+    return f;
+}
+
+static inline uint32_t s4j_bits_of(float f)
+{
+    uint32_t bits;
+    memcpy(&bits, &f, sizeof bits);
+    return bits;
+}
+
+static inline uint32_t s4j_bitmap_words(uint32_t n)
+{
+    return n / 32u + ((n % 32u) != 0u ? 1u : 0u);
+}
+
+static inline int s4j_applies_softmax(uint32_t kind, uint32_t fused, uint32_t activation)
+{
+    return activation == S4J_ACT_SOFTMAX
+        && (kind == S4J_KIND_REDUCE || (kind == S4J_KIND_DENSE_BLOCK && fused != 0u));
+}
+
+/* A core with a bias is its columns' activator (a reduce or a fused block). */
+static inline int s4j_has_bias(uint32_t kind, uint32_t fused)
+{
+    return kind == S4J_KIND_REDUCE || (kind == S4J_KIND_DENSE_BLOCK && fused != 0u);
+}
+
+/* Whether a gradient normalization needs the L2 norm of the layer. */
+static inline int s4j_is_l2(uint32_t grad_norm)
+{
+    return grad_norm >= S4J_GRAD_NORM_RENORM_L2_PER_LAYER
+        && grad_norm <= S4J_GRAD_NORM_CLIP_L2_PER_PARAM_TYPE;
+}
+
+/* Keys of one core's partials: one per layer, two per param type. */
+static inline uint32_t s4j_norm_keys(uint32_t grad_norm)
+{
+    return grad_norm == S4J_GRAD_NORM_RENORM_L2_PER_PARAM_TYPE
+        || grad_norm == S4J_GRAD_NORM_CLIP_L2_PER_PARAM_TYPE ? 2u : 1u;
+}
+
+/* The ring entry after `slot`. */
+static inline uint32_t s4j_ring_next(const s4j_header *h, uint32_t slot)
+{
+    return slot + 1u == h->in_flight ? 0u : slot + 1u;
+}
+
+/* The ring entry the current forward pass writes (0 on an inference core). */
+static inline uint32_t s4j_fwd_entry(const s4j_train *t)
+{
+    return t != NULL ? t->fwd_slot : 0u;
+}
+
+static inline int s4j_is_output(const s4j_header *h, const s4j_train *t)
+{
+    return s4j_has_bias(h->kind, h->fused) && t->loss != S4J_LOSS_NONE;
+}
+
+/* libnd4j's sign: 1, -1, or 0 at NaN and at either zero. */
+static inline float s4j_sign_of(float v)
+{
+    return v > 0.0f ? 1.0f : (v < 0.0f ? -1.0f : 0.0f);
+}
+
+/* An output activator's loss weights (a weighted loss only): right after
+ * its label bitmap. */
+static inline uint32_t s4j_loss_weights_at(const s4j_layout *l, uint32_t n_cols)
+{
+    return (uint32_t)l->label_bitmap + s4j_bitmap_words(n_cols) * 4u;
+}
+
+static inline int32_t s4j_check_buffer(const void *dtcm)
+{
+    if (dtcm == NULL || ((uintptr_t)dtcm & 3u) != 0u) {
+        return S4J_ERR_BAD_BUFFER;
+    }
+    return S4J_OK;
+}
+
+#ifdef S4J_CHECKED
+/* Re-derives a loaded state's layout from its header, validating what the
+ * header says against the buffer's capacity (l->train != 0: training). */
+int32_t s4j_derive_layout(const void *dtcm, uint32_t capacity, s4j_layout *l);
+#endif
+
+/*
+ * The layout of a loaded state, as s4j_load cached it: every build checks the
+ * buffer, the magic word and the state's size against the capacity; a
+ * checked build (S4J_CHECKED) also re-derives the layout from the header and
+ * refuses a state whose cached layout differs (l->train != 0: training).
+ */
+static inline int32_t s4j_layout_of(const void *dtcm, uint32_t capacity, const s4j_layout **l)
+{
+    const s4j_header *h = (const s4j_header *)dtcm;
+    int32_t r = s4j_check_buffer(dtcm);
+
+    if (r != S4J_OK) {
+        return r;
+    }
+    if (capacity < (uint32_t)(sizeof(s4j_header) + sizeof(s4j_layout))) {
+        return S4J_ERR_BUFFER_TOO_SMALL;
+    }
+    if (h->magic != S4J_MAGIC && h->magic != S4J_MAGIC_TRAINING) {
+        return S4J_ERR_NOT_LOADED;
+    }
+    if (h->total_bytes > capacity) {
+        return S4J_ERR_BUFFER_TOO_SMALL;
+    }
+    *l = CAT(s4j_layout, dtcm, sizeof(s4j_header));
+#ifdef S4J_CHECKED
+    {
+        s4j_layout derived;
+
+        r = s4j_derive_layout(dtcm, capacity, &derived);
+        if (r != S4J_OK) {
+            return r;
+        }
+        if (memcmp(&derived, *l, sizeof derived) != 0) {
+            return S4J_ERR_CORRUPT;
+        }
+    }
+#endif
+    return S4J_OK;
+}
+
+static inline s4j_train *s4j_train_of(const s4j_layout *l, void *dtcm)
+{
+    return l->train != 0u ? AT(s4j_train, dtcm, l->train) : NULL;
+}
+
+/* An event starts: no sends, no work, no rows yet. */
+static inline void s4j_begin_event(s4j_outbox *out)
+{
+    out->count = 0u;
+    out->work = 0u;
+    out->rows = 0u;
+}
+
+/* Sends one packet (key, payload): S4J_OK, or an error if the outbox is full
+ * or the send failed. */
+static inline int32_t s4j_emit(s4j_outbox *out, uint32_t key, uint32_t payload)
+{
+    int32_t r;
+
+    if (out->count >= out->capacity) {
+        return S4J_ERR_OUTBOX_TOO_SMALL;
+    }
+    r = out->send(out->ctx, key, payload);
+    if (r < 0) {
+        return r;
+    }
+    out->count++;
+    return S4J_OK;
+}
+
+/* Sends values[0 .. n-1] with keys key_base .. key_base + n - 1, in order. */
+static inline int32_t s4j_emit_values(s4j_outbox *out, uint32_t key_base,
+                                      const float *values, uint32_t n)
+{
+    uint32_t j;
+    int32_t r;
+
+    for (j = 0u; j < n; j++) {
+        r = s4j_emit(out, key_base + j, s4j_bits_of(values[j]));
+        if (r < 0) {
+            return r;
+        }
+    }
+    return S4J_OK;
+}
+
+/* How an L2 mode scales one parameter array's averaged gradient: divided or
+ * multiplied by factor, or neither. */
+typedef struct s4j_scale {
+    int divide;
+    int multiply;
+    float factor;
+} s4j_scale;
+
+/* ---- across the kernel files (each defined in the file named) ---------- */
+
+/* s4j_layout.c: the most sends of one event (64-bit, so it cannot overflow) */
+uint64_t s4j_sends_bound(uint32_t kind, uint32_t n_rows, uint32_t n_cols,
+                         uint32_t fused, uint32_t peers, int training,
+                         uint32_t sends_backward);
+
+/* s4j_forward.c: z complete: bias, activation, sends */
+int32_t s4j_finish_z(s4j_header *h, const s4j_layout *l, void *dtcm, s4j_outbox *out);
+/* s4j_forward.c: the sample's outputs are all sent */
+int32_t s4j_forward_complete(const s4j_header *h, const s4j_layout *l, void *dtcm,
+                             s4j_outbox *out);
+
+/* s4j_softmax.c: a softmax's z (bias added) is complete */
+int32_t s4j_softmax_forward(s4j_header *h, const s4j_layout *l, void *dtcm,
+                            s4j_outbox *out);
+/* s4j_softmax.c: the forward exchange with the peers, each step whose inputs are in */
+int32_t s4j_softmax_advance(s4j_header *h, const s4j_layout *l, void *dtcm,
+                            s4j_outbox *out);
+/* s4j_softmax.c: sends the local dot (or output sum) to the peers */
+int32_t s4j_send_dot(const s4j_header *h, s4j_train *t, float dot, s4j_outbox *out);
+/* s4j_softmax.c: the backward exchange, once every peer's dot is in */
+int32_t s4j_dot_advance(const s4j_header *h, const s4j_layout *l, void *dtcm,
+                        s4j_train *t, s4j_outbox *out);
+/* s4j_softmax.c: a hidden softmax's backward partials are all in */
+int32_t s4j_hidden_softmax_backward(const s4j_header *h, const s4j_layout *l, void *dtcm,
+                                    s4j_train *t, s4j_outbox *out);
+/* s4j_softmax.c: an output softmax's deltas once the layer's sum is known */
+int32_t s4j_output_softmax_backward(const s4j_header *h, const s4j_layout *l,
+                                    void *dtcm, s4j_train *t, float s,
+                                    s4j_outbox *out);
+
+/* s4j_backward.c: whether a training core holds part of a sample */
+int s4j_samples_in_flight(const s4j_train *t);
+/* s4j_backward.c: the oldest sample held has had its backward pass */
+void s4j_backward_done(const s4j_header *h, s4j_train *t);
+/* s4j_backward.c: a block's delta is complete: dW, and W delta sent */
+int32_t s4j_block_backward(const s4j_header *h, const s4j_layout *l, void *dtcm,
+                           const s4j_train *t, s4j_outbox *out);
+/* s4j_backward.c: an activator's delta is complete: db, deltas sent */
+int32_t s4j_activator_backward(const s4j_header *h, const s4j_layout *l, void *dtcm,
+                               s4j_train *t, s4j_outbox *out);
+/* s4j_backward.c: a hidden activator's backward partials are all in */
+int32_t s4j_hidden_backward(const s4j_header *h, const s4j_layout *l, void *dtcm,
+                            s4j_train *t, s4j_outbox *out);
+
+/* s4j_loss.c: whether an output softmax's delta needs the layer's sum */
+int s4j_softmax_jacobian(const s4j_header *h, const s4j_train *t);
+/* s4j_loss.c: an output activator starts a backward pass if it can */
+int32_t s4j_output_ready_backward(const s4j_header *h, const s4j_layout *l,
+                                  void *dtcm, s4j_train *t, s4j_outbox *out);
+
+/* s4j_update.c: arrays of updater state per parameter */
+uint32_t s4j_updater_arrays(uint32_t updater);
+/* s4j_update.c: the layout and training part at the end of a mini-batch */
+int32_t s4j_end_of_batch(void *dtcm, uint32_t capacity, uint32_t batch_size,
+                         const s4j_layout **l, s4j_train **t);
+
+/* s4j_gradnorm.c: the scales of the weights' and the bias' gradients */
+void s4j_scales_of(const s4j_train *t, const s4j_layout *l, void *dtcm,
+                   s4j_scale *sw, s4j_scale *sb);
+
+#endif

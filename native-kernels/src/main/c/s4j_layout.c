@@ -1,0 +1,388 @@
+/*
+ * The layout of a core's state: derived from its shape (the byte offsets of
+ * its parts and the most sends of one event), written with the config's
+ * values by s4j_load, and re-derived and compared on every entry of a checked
+ * build (S4J_CHECKED).
+ */
+#include "s4j_internal.h"
+
+static uint32_t sat_add(uint32_t a, uint32_t b)
+{
+    return (a > UINT32_MAX - b) ? UINT32_MAX : a + b;
+}
+
+static uint32_t sat_mul(uint32_t a, uint32_t b)
+{
+    uint64_t p = (uint64_t)a * (uint64_t)b;
+    return (p > UINT32_MAX) ? UINT32_MAX : (uint32_t)p;
+}
+
+/* Upper bound of the sends of one event (64-bit, so it cannot overflow). */
+uint64_t s4j_sends_bound(uint32_t kind, uint32_t n_rows, uint32_t n_cols,
+                         uint32_t fused, uint32_t peers, int training,
+                         uint32_t sends_backward)
+{
+    uint64_t fwd;
+    uint64_t back = 0u;
+
+    switch (kind) {
+    case S4J_KIND_INPUT_SOURCE:
+        return n_cols;
+    case S4J_KIND_DENSE_BLOCK:
+    case S4J_KIND_REDUCE:
+        fwd = (uint64_t)n_cols + (peers != 0u ? 2u : 0u);
+        break;
+    default:
+        return 0u;
+    }
+    if (!training) {
+        return fwd;
+    }
+    if (kind == S4J_KIND_DENSE_BLOCK && sends_backward != 0u) {
+        back = n_rows;
+    }
+    if (!s4j_has_bias(kind, fused)) {
+        /* rows and deltas arrive in separate events */
+        return fwd > back ? fwd : back;
+    }
+    /* the last forward input may also complete the backward of an output
+     * activator: deltas (reduce), one loss or softmax dot, e (fused block) */
+    if (kind == S4J_KIND_REDUCE) {
+        back += n_cols;
+    }
+    return fwd + back + 1u;
+}
+
+/* The offset of a part of `bytes` bytes at *off, which moves past it; the
+ * 16-bit offset is exact for the states s4j_load accepts (at most
+ * S4J_DTCM_BYTES), and unused for any other. */
+static uint16_t take(uint32_t *off, uint32_t bytes)
+{
+    uint32_t at = *off;
+
+    *off = sat_add(*off, bytes);
+    return (uint16_t)(at & 0xFFFFu);
+}
+
+/* Layout of a state; returns its total size (UINT32_MAX if it cannot exist). */
+static uint32_t compute_layout(const s4j_shape *s, s4j_layout *l)
+{
+    uint32_t off = (uint32_t)(sizeof(s4j_header) + sizeof(s4j_layout));
+    uint64_t sends = s4j_sends_bound(s->kind, s->n_rows, s->n_cols, s->fused,
+                                     s->peers, s->training != 0u, s->sends_backward);
+    uint32_t cols_bytes = sat_mul(s->n_cols, 4u);
+    uint32_t block_bytes = sat_mul(sat_mul(s->n_rows, s->n_cols), 4u);
+    /* one slot row per range that is not a softmax sync or a norm
+     * (SOFTMAX_SYNC ranges number exactly softmax_peers, NORM ranges
+     * norm_peers): a function of the shape alone */
+    uint32_t others = s->peers + s->norm_peers;
+    uint32_t n_src = s->n_ranges > others ? s->n_ranges - others : 0u;
+    uint32_t n_slots = sat_mul(n_src, s->n_cols);
+    uint32_t held = s->in_flight;
+
+    if (s->norm_slots != 0u && sends < 2u) {
+        sends = 2u; /* s4j_norm_start's partials */
+    }
+    memset(l, 0, sizeof *l);
+    l->max_sends = (uint16_t)(sends > 0xFFFFu ? 0xFFFFu : sends);
+    l->n_src = (uint16_t)(n_src > 0xFFFFu ? 0xFFFFu : n_src);
+    l->ranges = take(&off, sat_mul(s->n_ranges, (uint32_t)sizeof(s4j_range)));
+    l->peers = take(&off, sat_mul(s->peers, (uint32_t)sizeof(s4j_peer)));
+    switch (s->kind) {
+    case S4J_KIND_INPUT_SOURCE:
+        l->z = take(&off, cols_bytes);
+        break;
+    case S4J_KIND_DENSE_BLOCK:
+        l->weights = take(&off, block_bytes);
+        if (s->fused != 0u) {
+            l->bias = take(&off, cols_bytes);
+        }
+        l->x = take(&off, sat_mul(sat_mul(s->n_rows, 4u), held));
+        l->z = take(&off, cols_bytes);
+        l->bitmap = take(&off, sat_mul(s4j_bitmap_words(s->n_rows), 4u));
+        break;
+    case S4J_KIND_REDUCE:
+        l->bias = take(&off, cols_bytes);
+        l->z = take(&off, cols_bytes);
+        l->counts = take(&off, cols_bytes);
+        l->slots = take(&off, sat_mul(n_slots, 4u));
+        l->slot_bitmap = take(&off, sat_mul(s4j_bitmap_words(n_slots), 4u));
+        break;
+    case S4J_KIND_OUTPUT_SINK:
+        l->z = take(&off, cols_bytes);
+        l->bitmap = take(&off, sat_mul(s4j_bitmap_words(s->n_cols), 4u));
+        break;
+    default:
+        return UINT32_MAX;
+    }
+    if (s->training != 0u) {
+        uint32_t u = s4j_updater_arrays(s->w_updater);
+        uint32_t ub = s4j_updater_arrays(s->b_updater);
+
+        l->train = take(&off, (uint32_t)sizeof(s4j_train));
+        l->peer_dots = take(&off, sat_mul(s->peers, 4u));
+        l->delta = take(&off, cols_bytes);
+        if (s->kind == S4J_KIND_DENSE_BLOCK) {
+            l->dw = take(&off, block_bytes);
+            if (u != 0u) {
+                l->w_state = take(&off, sat_mul(u, block_bytes));
+            }
+            if (s->fused == 0u) {
+                l->delta_bitmap = take(&off, sat_mul(s4j_bitmap_words(s->n_cols), 4u));
+            }
+        }
+        if (s4j_has_bias(s->kind, s->fused)) {
+            l->y = take(&off, sat_mul(cols_bytes, held));
+            l->tz = take(&off, sat_mul(cols_bytes, held));
+            l->db = take(&off, cols_bytes);
+            if (ub != 0u) {
+                l->b_state = take(&off, sat_mul(ub, cols_bytes));
+            }
+            if (s->loss != S4J_LOSS_NONE) {
+                l->labels = take(&off, sat_mul(cols_bytes, held));
+                l->label_bitmap = take(&off, sat_mul(s4j_bitmap_words(s->n_cols), 4u));
+                if (s->loss_weighted != 0u) {
+                    (void)take(&off, cols_bytes); /* loss_weights_at */
+                }
+            } else {
+                l->eacc = take(&off, cols_bytes);
+                l->ecounts = take(&off, cols_bytes);
+                l->back_slots = take(&off, sat_mul(n_slots, 4u));
+                l->back_slot_bitmap = take(&off, sat_mul(s4j_bitmap_words(n_slots), 4u));
+            }
+        }
+        if (s->norm_slots != 0u) {
+            l->norm = take(&off, sat_mul(s->norm_slots, 8u));
+            l->norm_bits = take(&off, sat_mul(s4j_bitmap_words(sat_mul(s->norm_slots, 2u)), 4u));
+        }
+    }
+    return off;
+}
+
+#ifdef S4J_CHECKED
+int32_t s4j_derive_layout(const void *dtcm, uint32_t capacity, s4j_layout *l)
+{
+    const s4j_header *h = (const s4j_header *)dtcm;
+    s4j_shape s;
+    uint32_t total;
+
+    if (h->kind > S4J_KIND_OUTPUT_SINK || h->activation > S4J_ACT_LAST
+        || h->in_flight == 0u || h->in_flight > S4J_MAX_IN_FLIGHT
+        || (h->in_flight != 1u && h->magic != S4J_MAGIC_TRAINING)
+        || h->n_cols == 0u || h->fused > 1u || h->softmax_peers > h->n_ranges
+        || (h->softmax_peers != 0u
+            && !s4j_applies_softmax(h->kind, h->fused, h->activation))) {
+        return S4J_ERR_CORRUPT;
+    }
+    s.kind = h->kind;
+    s.n_rows = h->n_rows;
+    s.n_cols = h->n_cols;
+    s.fused = h->fused;
+    s.peers = h->softmax_peers;
+    s.n_ranges = h->n_ranges;
+    s.training = 0u;
+    s.w_updater = 0u;
+    s.b_updater = 0u;
+    s.loss = 0u;
+    s.loss_weighted = 0u;
+    s.sends_backward = 0u;
+    s.in_flight = h->in_flight;
+    s.norm_peers = 0u;
+    s.norm_slots = 0u;
+    total = compute_layout(&s, l);
+    if (h->magic == S4J_MAGIC_TRAINING) {
+        const s4j_train *t;
+
+        if ((h->kind != S4J_KIND_DENSE_BLOCK && h->kind != S4J_KIND_REDUCE)
+            || total > h->total_bytes
+            || h->total_bytes - total < (uint32_t)sizeof(s4j_train)) {
+            return S4J_ERR_CORRUPT;
+        }
+        if (h->total_bytes > capacity) {
+            return S4J_ERR_BUFFER_TOO_SMALL;
+        }
+        t = CAT(s4j_train, dtcm, total);
+        if (t->upd_w.kind > S4J_UPDATER_NOOP || t->upd_b.kind > S4J_UPDATER_NOOP
+            || t->loss > S4J_LOSS_WASSERSTEIN
+            || t->sends_backward > 1u || t->loss_weighted > 1u
+            || (t->loss_weighted != 0u && t->loss == S4J_LOSS_NONE)
+            || t->held > h->in_flight || t->labels_held > h->in_flight
+            || t->fwd_slot >= h->in_flight || t->back_slot >= h->in_flight
+            || t->label_slot >= h->in_flight
+            || t->grad_norm > S4J_GRAD_NORM_CLIP_L2_PER_PARAM_TYPE
+            || t->norm_self > t->norm_peers
+            || (t->norm_peers != 0u && !s4j_is_l2(t->grad_norm))
+            || t->norm_peers > h->n_ranges
+            || (t->loss != S4J_LOSS_NONE
+                && (!s4j_has_bias(h->kind, h->fused) || t->layer_outputs < h->n_cols))) {
+            return S4J_ERR_CORRUPT;
+        }
+        s.training = 1u;
+        s.w_updater = t->upd_w.kind;
+        s.b_updater = t->upd_b.kind;
+        s.loss = t->loss;
+        s.loss_weighted = t->loss_weighted;
+        s.sends_backward = t->sends_backward;
+        s.norm_peers = t->norm_peers;
+        s.norm_slots = s4j_is_l2(t->grad_norm) ? t->norm_peers + 1u : 0u;
+        total = compute_layout(&s, l);
+    }
+    if (total != h->total_bytes || total > S4J_DTCM_BYTES || h->rows_done > h->n_rows) {
+        return S4J_ERR_CORRUPT;
+    }
+    if (total > capacity) {
+        return S4J_ERR_BUFFER_TOO_SMALL;
+    }
+    return S4J_OK;
+}
+#endif
+
+static void shape_of_config(const s4j_config *cfg, s4j_shape *s)
+{
+    s->kind = cfg->kind;
+    s->n_rows = cfg->n_rows;
+    s->n_cols = cfg->n_cols;
+    s->fused = cfg->fused;
+    s->peers = cfg->softmax_peers;
+    s->n_ranges = cfg->n_ranges;
+    s->training = cfg->training.enabled != 0u ? 1u : 0u;
+    s->w_updater = cfg->training.updater.kind;
+    s->b_updater = cfg->training.bias_updater.kind;
+    s->loss = cfg->training.loss;
+    s->loss_weighted = cfg->training.loss_weighted;
+    s->sends_backward = cfg->training.sends_backward;
+    s->in_flight = s->training != 0u ? cfg->training.in_flight : 1u;
+    s->norm_peers = s->training != 0u ? cfg->training.norm_peers : 0u;
+    s->norm_slots = s->training != 0u && s4j_is_l2(cfg->training.grad_norm)
+                    ? cfg->training.norm_peers + 1u : 0u;
+}
+
+uint32_t s4j_state_bytes(const s4j_config *cfg)
+{
+    s4j_layout l;
+    s4j_shape s;
+
+    if (cfg == NULL) {
+        return UINT32_MAX;
+    }
+    shape_of_config(cfg, &s);
+    return compute_layout(&s, &l);
+}
+
+int32_t s4j_load(void *dtcm, uint32_t capacity, const s4j_config *cfg,
+                 const float *weights, uint32_t n_weights,
+                 const float *bias, uint32_t n_bias)
+{
+    s4j_header *h = (s4j_header *)dtcm;
+    s4j_layout l;
+    s4j_shape s;
+    s4j_range *ranges;
+    uint32_t total;
+    uint32_t want_w;
+    uint32_t want_b;
+    uint32_t slot = 0u;
+    uint32_t i;
+    int32_t r = s4j_check_buffer(dtcm);
+
+    if (r != S4J_OK) {
+        return r;
+    }
+    r = s4j_check_config(cfg);
+    if (r != S4J_OK) {
+        return r;
+    }
+    shape_of_config(cfg, &s);
+    total = compute_layout(&s, &l);
+    if (total > capacity || total > S4J_DTCM_BYTES) {
+        return S4J_ERR_TOO_LARGE;
+    }
+    /* both products are below total / 4, so they cannot overflow */
+    want_w = cfg->kind == S4J_KIND_DENSE_BLOCK ? cfg->n_rows * cfg->n_cols : 0u;
+    want_b = s4j_has_bias(cfg->kind, cfg->fused) ? cfg->n_cols : 0u;
+    if (n_weights != want_w || (want_w != 0u && weights == NULL)
+        || n_bias != want_b || (want_b != 0u && bias == NULL)) {
+        return S4J_ERR_BAD_LENGTH;
+    }
+
+    memset(dtcm, 0, total); /* clears the magic first: unloaded until done */
+    h->total_bytes = total;
+    h->kind = cfg->kind;
+    h->n_rows = cfg->n_rows;
+    h->n_cols = cfg->n_cols;
+    h->activation = cfg->activation;
+    h->alpha = cfg->alpha;
+    h->fused = cfg->fused;
+    h->out_key_base = cfg->out_key_base;
+    h->expected_partials = cfg->expected_partials;
+    h->softmax_peers = cfg->softmax_peers;
+    h->sync_key_base = cfg->sync_key_base;
+    h->n_ranges = cfg->n_ranges;
+    h->in_flight = s.in_flight;
+    memcpy(AT(s4j_layout, dtcm, sizeof(s4j_header)), &l, sizeof l);
+
+    ranges = AT(s4j_range, dtcm, l.ranges);
+    for (i = 0u; i < cfg->n_ranges; i++) {
+        const uint32_t *src = cfg->ranges + (size_t)i * S4J_RANGE_WORDS;
+        ranges[i].key_lo = src[S4J_RANGE_WORD_KEY_LO];
+        ranges[i].span = src[S4J_RANGE_WORD_KEY_HI] - src[S4J_RANGE_WORD_KEY_LO];
+        ranges[i].kind = src[S4J_RANGE_WORD_KIND];
+        ranges[i].local = ranges[i].kind == S4J_RANGE_SOFTMAX_SYNC ? slot++
+                        : (ranges[i].kind == S4J_RANGE_IGNORE ? 0u : src[S4J_RANGE_WORD_LOCAL]);
+    }
+    if (want_w != 0u) {
+        memcpy(AT(float, dtcm, l.weights), weights, (size_t)want_w * sizeof(float));
+    }
+    if (want_b != 0u) {
+        memcpy(AT(float, dtcm, l.bias), bias, (size_t)want_b * sizeof(float));
+    }
+    if (s.training != 0u) {
+        s4j_train *t = AT(s4j_train, dtcm, l.train);
+        const s4j_training *c = &cfg->training;
+
+        t->upd_w = c->updater;
+        t->upd_b = c->bias_updater;
+        t->loss = c->loss;
+        t->loss_weighted = c->loss_weighted;
+        if (c->loss_weighted != 0u) {
+            memcpy(AT(float, dtcm, s4j_loss_weights_at(&l, cfg->n_cols)), cfg->loss_weights,
+                   (size_t)cfg->n_cols * sizeof(float));
+        }
+        t->layer_outputs = c->layer_outputs;
+        t->delta_key_base = c->delta_key_base;
+        t->backward_key_base = c->backward_key_base;
+        t->loss_key_base = c->loss_key_base;
+        t->expected_backward = c->expected_backward;
+        t->sends_backward = c->sends_backward;
+        t->reg_w = c->weights;
+        t->reg_b = c->bias;
+        t->grad_norm = c->grad_norm;
+        t->grad_norm_threshold = c->grad_norm_threshold;
+        t->norm_key_base = c->norm_key_base;
+        t->norm_peers = c->norm_peers;
+        t->norm_self = c->norm_self;
+        h->magic = S4J_MAGIC_TRAINING;
+    } else {
+        h->magic = S4J_MAGIC;
+    }
+    return S4J_OK;
+}
+
+int32_t s4j_max_sends(const void *dtcm, uint32_t capacity)
+{
+    const s4j_layout *l;
+    int32_t r = s4j_layout_of(dtcm, capacity, &l);
+
+    if (r != S4J_OK) {
+        return r;
+    }
+    return (int32_t)l->max_sends;
+}
+
+int32_t s4j_checked(void)
+{
+#ifdef S4J_CHECKED
+    return 1;
+#else
+    return 0;
+#endif
+}

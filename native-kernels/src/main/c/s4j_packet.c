@@ -1,0 +1,453 @@
+/*
+ * A packet in (s4j_on_packet): find its key's range, file its value (a row,
+ * a partial, a sink's value, a softmax peer's step, a delta, a backward
+ * partial, a label, a norm partial), and on the one that completes a step
+ * hand over to the forward, softmax or backward pass. A block multiplies each
+ * row in as it arrives (accumulate_rows): the receive and the multiply-
+ * accumulate stay in this file, the code of every packet.
+ */
+#include "s4j_internal.h"
+
+/* Whether a core may start the forward pass of a sample: it has a free ring
+ * entry for it. */
+static int32_t forward_room(const s4j_header *h, const s4j_train *t)
+{
+    return t != NULL && t->held >= h->in_flight ? S4J_ERR_IN_FLIGHT : S4J_OK;
+}
+
+/*
+ * Receive and multiply-accumulate fused: z_j += x_i w_ij for the rows i =
+ * rows_done, rows_done + 1, ... that have arrived, stopping at the first that
+ * has not, so z is always the sum over i = 0 .. rows_done-1 in order of i
+ * (z starts each sample at 0) and the result does not depend on the order
+ * the rows arrive in. Counts the rows in out->rows.
+ */
+static void accumulate_rows(s4j_header *h, const s4j_layout *l, void *dtcm,
+                            s4j_outbox *out)
+{
+    const uint32_t *bitmap = CAT(uint32_t, dtcm, l->bitmap);
+    uint32_t n_rows = h->n_rows;
+    const float *x = CAT(float, dtcm, l->x)
+        + (size_t)s4j_fwd_entry(s4j_train_of(l, dtcm)) * n_rows;
+    const float *w = CAT(float, dtcm, l->weights);
+    float *z = AT(float, dtcm, l->z);
+    uint32_t n_cols = h->n_cols;
+    uint32_t first = h->rows_done;
+    uint32_t i = first;
+    uint32_t j;
+
+    while (i < n_rows && (bitmap[i / 32u] & (1u << (i % 32u))) != 0u) {
+        const float *wr = w + (size_t)i * n_cols;
+        float xi = x[i];
+
+        for (j = 0u; j < n_cols; j++) {
+            z[j] += xi * wr[j];
+        }
+        i++;
+    }
+    h->rows_done = i;
+    out->rows += i - first;
+}
+
+static int32_t on_row(s4j_header *h, const s4j_layout *l, void *dtcm,
+                      uint32_t row, uint32_t payload, s4j_outbox *out)
+{
+    uint32_t *bitmap = AT(uint32_t, dtcm, l->bitmap);
+    s4j_train *t = s4j_train_of(l, dtcm);
+    uint32_t bit = 1u << (row % 32u);
+    uint32_t n_rows = h->n_rows;
+    float *x = AT(float, dtcm, l->x) + (size_t)s4j_fwd_entry(t) * n_rows;
+
+    if ((h->phase & S4J_PHASE_Z_COMPLETE) != 0u) {
+        return S4J_ERR_SAMPLE_OVERLAP;
+    }
+    if (h->received == 0u && forward_room(h, t) != S4J_OK) {
+        return S4J_ERR_IN_FLIGHT;
+    }
+    if ((bitmap[row / 32u] & bit) != 0u) {
+        return S4J_ERR_DUPLICATE_ROW;
+    }
+    S4J_VERIFY(h->received < n_rows && h->rows_done <= row);
+    bitmap[row / 32u] |= bit;
+    x[row] = s4j_f_of(payload);
+    h->received++;
+    if (row == h->rows_done) {
+        accumulate_rows(h, l, dtcm, out);
+    }
+    if (h->received == n_rows) {
+        /* every row is in, so every row is in z */
+        S4J_VERIFY(h->rows_done == n_rows);
+        memset(bitmap, 0, (size_t)s4j_bitmap_words(n_rows) * sizeof(uint32_t));
+        h->received = 0u;
+        h->rows_done = 0u;
+        return s4j_finish_z(h, l, dtcm, out);
+    }
+    return S4J_OK;
+}
+
+/*
+ * Slot (src, j) of a table of n_src x n_cols partials: whether it is already
+ * filled (1), or fills it with v (0). The caller checked src < n_src and
+ * j < n_cols; the table lies inside the state, so the index cannot overflow.
+ */
+static int slot_put(float *slots, uint32_t *bitmap, uint32_t n_cols,
+                    uint32_t src, uint32_t j, float v)
+{
+    size_t k = (size_t)src * n_cols + j;
+    uint32_t bit = 1u << (uint32_t)(k % 32u);
+
+    if ((bitmap[k / 32u] & bit) != 0u) {
+        return 1;
+    }
+    bitmap[k / 32u] |= bit;
+    slots[k] = v;
+    return 0;
+}
+
+/*
+ * sum[j] = the filled slots (src, j) of the ranges of one kind added in
+ * range-table order (src counts the ranges other than SOFTMAX_SYNC), whatever
+ * order they arrived in; their bits are cleared for the next sample.
+ */
+static void slot_sums(const s4j_header *h, const s4j_layout *l, void *dtcm,
+                      uint32_t kind, const float *slots, uint32_t *bitmap,
+                      float *sum)
+{
+    const s4j_range *ranges = CAT(s4j_range, dtcm, l->ranges);
+    uint32_t n_cols = h->n_cols;
+    uint32_t src = 0u;
+    uint32_t i;
+    uint32_t j;
+
+    for (j = 0u; j < n_cols; j++) {
+        sum[j] = 0.0f;
+    }
+    for (i = 0u; i < h->n_ranges && src < l->n_src; i++) {
+        if (ranges[i].kind == S4J_RANGE_SOFTMAX_SYNC || ranges[i].kind == S4J_RANGE_NORM) {
+            continue;
+        }
+        if (ranges[i].kind == kind) {
+            for (j = 0u; j < n_cols; j++) {
+                size_t k = (size_t)src * n_cols + j;
+                uint32_t bit = 1u << (uint32_t)(k % 32u);
+
+                if ((bitmap[k / 32u] & bit) != 0u) {
+                    sum[j] += slots[k];
+                    bitmap[k / 32u] &= ~bit;
+                }
+            }
+        }
+        src++;
+    }
+}
+
+/* Partial sum for output col of a reduce from its DATA range src (src counts
+ * the ranges other than SOFTMAX_SYNC). */
+static int32_t on_partial(s4j_header *h, const s4j_layout *l, void *dtcm,
+                          uint32_t src, uint32_t col, uint32_t payload,
+                          s4j_outbox *out)
+{
+    uint32_t *counts = AT(uint32_t, dtcm, l->counts);
+    float *acc = AT(float, dtcm, l->z);
+    float *slots = AT(float, dtcm, l->slots);
+    uint32_t *slot_bitmap = AT(uint32_t, dtcm, l->slot_bitmap);
+    s4j_train *t = s4j_train_of(l, dtcm);
+    uint32_t n_cols = h->n_cols;
+
+    S4J_VERIFY(l->slots != 0u && src < l->n_src && col < n_cols);
+    if ((h->phase & S4J_PHASE_Z_COMPLETE) != 0u) {
+        return S4J_ERR_SAMPLE_OVERLAP;
+    }
+    if (h->received == 0u && forward_room(h, t) != S4J_OK) {
+        return S4J_ERR_IN_FLIGHT;
+    }
+    if (counts[col] >= h->expected_partials) {
+        return S4J_ERR_TOO_MANY_PARTIALS;
+    }
+    S4J_VERIFY((uint64_t)h->received < (uint64_t)n_cols * h->expected_partials);
+    if (slot_put(slots, slot_bitmap, n_cols, src, col, s4j_f_of(payload)) != 0) {
+        return S4J_ERR_TOO_MANY_PARTIALS; /* this range already sent output col */
+    }
+    counts[col]++;
+    h->received++;
+    if ((uint64_t)h->received == (uint64_t)n_cols * h->expected_partials) {
+        /* z_j = partials of output j in range-table order, not arrival order */
+        slot_sums(h, l, dtcm, S4J_RANGE_DATA, slots, slot_bitmap, acc);
+        memset(counts, 0, (size_t)n_cols * sizeof(uint32_t));
+        h->received = 0u;
+        return s4j_finish_z(h, l, dtcm, out);
+    }
+    return S4J_OK;
+}
+
+static int32_t on_value(s4j_header *h, const s4j_layout *l, void *dtcm,
+                        uint32_t idx, uint32_t payload)
+{
+    uint32_t *bitmap = AT(uint32_t, dtcm, l->bitmap);
+    float *values = AT(float, dtcm, l->z);
+    uint32_t bit = 1u << (idx % 32u);
+
+    if ((bitmap[idx / 32u] & bit) != 0u) {
+        return S4J_ERR_DUPLICATE_VALUE;
+    }
+    S4J_VERIFY(h->received < h->n_cols);
+    bitmap[idx / 32u] |= bit;
+    values[idx] = s4j_f_of(payload);
+    h->received++;
+    return S4J_OK;
+}
+
+static int32_t on_sync(s4j_header *h, const s4j_layout *l, void *dtcm,
+                       uint32_t slot, uint32_t which, uint32_t payload,
+                       s4j_outbox *out)
+{
+    s4j_peer *peers = AT(s4j_peer, dtcm, l->peers);
+    s4j_train *t = s4j_train_of(l, dtcm);
+    s4j_peer *p;
+
+    S4J_VERIFY(slot < h->softmax_peers && which <= (t != NULL ? 2u : 1u));
+    p = &peers[slot];
+    if (which == 2u) {
+        float *dots = AT(float, dtcm, l->peer_dots);
+
+        if (t->loss != S4J_LOSS_NONE && !s4j_softmax_jacobian(h, t)) {
+            return S4J_ERR_WRONG_KIND; /* y - t needs no sums */
+        }
+        if ((p->flags & S4J_PEER_DOT) != 0u) {
+            return S4J_ERR_DUPLICATE_SYNC;
+        }
+        S4J_VERIFY(t->dots_received < h->softmax_peers);
+        p->flags |= S4J_PEER_DOT;
+        dots[slot] = s4j_f_of(payload);
+        t->dots_received++;
+        return s4j_dot_advance(h, l, dtcm, t, out);
+    }
+    if (which == 0u) {
+        if ((p->flags & S4J_PEER_MAX) != 0u) {
+            return S4J_ERR_DUPLICATE_SYNC;
+        }
+        p->flags |= S4J_PEER_MAX;
+        p->max = s4j_f_of(payload);
+        h->maxes_received++;
+    } else {
+        if ((p->flags & S4J_PEER_SUM) != 0u) {
+            return S4J_ERR_DUPLICATE_SYNC;
+        }
+        p->flags |= S4J_PEER_SUM;
+        p->sum = s4j_f_of(payload);
+        h->sums_received++;
+    }
+    return s4j_softmax_advance(h, l, dtcm, out);
+}
+
+/* DELTA j of an unfused block. */
+static int32_t on_delta(s4j_header *h, const s4j_layout *l, void *dtcm,
+                        s4j_train *t, uint32_t j, uint32_t payload,
+                        s4j_outbox *out)
+{
+    uint32_t *bitmap = AT(uint32_t, dtcm, l->delta_bitmap);
+    float *delta = AT(float, dtcm, l->delta);
+    uint32_t bit = 1u << (j % 32u);
+
+    if (t->held == 0u) {
+        return S4J_ERR_NO_FORWARD;
+    }
+    if ((bitmap[j / 32u] & bit) != 0u) {
+        return S4J_ERR_DUPLICATE_DELTA;
+    }
+    S4J_VERIFY(t->back_received < h->n_cols);
+    bitmap[j / 32u] |= bit;
+    delta[j] = s4j_f_of(payload);
+    t->back_received++;
+    if (t->back_received == h->n_cols) {
+        int32_t r;
+
+        memset(bitmap, 0, (size_t)s4j_bitmap_words(h->n_cols) * sizeof(uint32_t));
+        t->back_received = 0u;
+        r = s4j_block_backward(h, l, dtcm, t, out);
+        if (r < 0) {
+            return r;
+        }
+        s4j_backward_done(h, t);
+    }
+    return S4J_OK;
+}
+
+/* BACKWARD_PARTIAL for output j of a hidden activator from range src (src
+ * counts the ranges other than SOFTMAX_SYNC). */
+static int32_t on_backward_partial(s4j_header *h, const s4j_layout *l,
+                                   void *dtcm, s4j_train *t, uint32_t src,
+                                   uint32_t j, uint32_t payload, s4j_outbox *out)
+{
+    uint32_t *counts = AT(uint32_t, dtcm, l->ecounts);
+    float *e = AT(float, dtcm, l->eacc);
+    float *slots = AT(float, dtcm, l->back_slots);
+    uint32_t *slot_bitmap = AT(uint32_t, dtcm, l->back_slot_bitmap);
+    uint64_t expected = (uint64_t)h->n_cols * t->expected_backward;
+
+    S4J_VERIFY(l->eacc != 0u && l->back_slots != 0u && src < l->n_src && j < h->n_cols);
+    if (t->held == 0u) {
+        return S4J_ERR_NO_FORWARD;
+    }
+    if ((t->flags & S4J_TRAIN_DOT_SENT) != 0u || counts[j] >= t->expected_backward) {
+        return S4J_ERR_TOO_MANY_BACKWARD;
+    }
+    S4J_VERIFY((uint64_t)t->back_received < expected);
+    if (slot_put(slots, slot_bitmap, h->n_cols, src, j, s4j_f_of(payload)) != 0) {
+        return S4J_ERR_TOO_MANY_BACKWARD; /* this range already sent output j */
+    }
+    counts[j]++;
+    t->back_received++;
+    if ((uint64_t)t->back_received == expected) {
+        /* e_j = partials of output j in range-table order, not arrival order */
+        slot_sums(h, l, dtcm, S4J_RANGE_BACKWARD_PARTIAL, slots, slot_bitmap, e);
+        memset(counts, 0, (size_t)h->n_cols * sizeof(uint32_t));
+        t->back_received = 0u;
+        return s4j_hidden_backward(h, l, dtcm, t, out);
+    }
+    return S4J_OK;
+}
+
+/* LABEL j of an output activator: the labels of the samples come in sample
+ * order, each set into the next ring entry; a complete set whose sample's
+ * forward pass is done starts the backward pass. */
+static int32_t on_label(s4j_header *h, const s4j_layout *l, void *dtcm,
+                        s4j_train *t, uint32_t j, uint32_t payload,
+                        s4j_outbox *out)
+{
+    uint32_t *bitmap = AT(uint32_t, dtcm, l->label_bitmap);
+    float *labels = AT(float, dtcm, l->labels) + (size_t)t->label_slot * h->n_cols;
+    uint32_t bit = 1u << (j % 32u);
+
+    if (t->back_received == 0u && t->labels_held >= h->in_flight) {
+        return S4J_ERR_IN_FLIGHT;
+    }
+    if ((bitmap[j / 32u] & bit) != 0u) {
+        return S4J_ERR_DUPLICATE_LABEL;
+    }
+    S4J_VERIFY(t->back_received < h->n_cols);
+    bitmap[j / 32u] |= bit;
+    labels[j] = s4j_f_of(payload);
+    t->back_received++;
+    if (t->back_received == h->n_cols) {
+        memset(bitmap, 0, (size_t)s4j_bitmap_words(h->n_cols) * sizeof(uint32_t));
+        t->back_received = 0u;
+        t->labels_held++;
+        t->label_slot = s4j_ring_next(h, t->label_slot);
+        return s4j_output_ready_backward(h, l, dtcm, t, out);
+    }
+    return S4J_OK;
+}
+
+/* Partial `which` (0: the weights' or the layer's, 1: the bias') of the
+ * sums of squares of the peer at position pos; no sends. */
+static int32_t on_norm(const s4j_layout *l, void *dtcm, s4j_train *t,
+                       uint32_t pos, uint32_t which, uint32_t payload)
+{
+    float *norm = AT(float, dtcm, l->norm);
+    uint32_t *bits = AT(uint32_t, dtcm, l->norm_bits);
+    uint32_t k;
+
+    /* s4j_load accepts NORM ranges only on L2 training cores, of
+     * norm_keys keys, at positions up to norm_peers */
+    S4J_VERIFY(t != NULL && l->norm != 0u && pos <= t->norm_peers && which < 2u);
+    k = 2u * pos + which;
+    if ((bits[k / 32u] & (1u << (k % 32u))) != 0u) {
+        return S4J_ERR_DUPLICATE_SYNC;
+    }
+    bits[k / 32u] |= 1u << (k % 32u);
+    norm[k] = s4j_f_of(payload);
+    t->norm_received++;
+    return 0;
+}
+
+int32_t s4j_on_packet(void *dtcm, uint32_t capacity, uint32_t key,
+                      uint32_t payload, s4j_outbox *out)
+{
+    s4j_header *h = (s4j_header *)dtcm;
+    const s4j_range *ranges;
+    const s4j_range *rg;
+    s4j_train *t;
+    const s4j_layout *l;
+    uint32_t n;
+    uint32_t i;
+    uint32_t off;
+    uint32_t src = 0u;          /* ranges other than SOFTMAX_SYNC before it */
+    int32_t r = s4j_layout_of(dtcm, capacity, &l);
+
+    if (r != S4J_OK) {
+        return r;
+    }
+    t = s4j_train_of(l, dtcm);
+    if (out == NULL || out->send == NULL || out->capacity < l->max_sends) {
+        return S4J_ERR_OUTBOX_TOO_SMALL;
+    }
+    s4j_begin_event(out);
+    ranges = AT(const s4j_range, dtcm, l->ranges);
+    n = h->n_ranges;
+    for (i = 0u; i < n; i++) {
+        if (key - ranges[i].key_lo < ranges[i].span) {
+            break;
+        }
+        if (ranges[i].kind != S4J_RANGE_SOFTMAX_SYNC && ranges[i].kind != S4J_RANGE_NORM) {
+            src++;
+        }
+    }
+    if (i == n) {
+        return S4J_ERR_UNKNOWN_KEY;
+    }
+    rg = &ranges[i];
+    off = key - rg->key_lo;
+    switch (rg->kind) {
+    case S4J_RANGE_IGNORE:
+        if (h->discarded != UINT32_MAX) {
+            h->discarded++;
+        }
+        return 0;
+    case S4J_RANGE_SOFTMAX_SYNC:
+        r = on_sync(h, l, dtcm, rg->local, off, payload, out);
+        return r < 0 ? r : (int32_t)out->count;
+    case S4J_RANGE_NORM:
+        return on_norm(l, dtcm, t, rg->local, off, payload);
+    case S4J_RANGE_DATA:
+        break;
+    case S4J_RANGE_DELTA:
+    case S4J_RANGE_BACKWARD_PARTIAL:
+    case S4J_RANGE_LABEL:
+        /* s4j_load accepts these ranges only on training cores of the
+         * right kind, within n_cols */
+        S4J_VERIFY(t != NULL && rg->local < h->n_cols && off < h->n_cols - rg->local);
+        if (rg->kind == S4J_RANGE_DELTA) {
+            S4J_VERIFY(h->kind == S4J_KIND_DENSE_BLOCK && h->fused == 0u);
+            r = on_delta(h, l, dtcm, t, rg->local + off, payload, out);
+        } else if (rg->kind == S4J_RANGE_LABEL) {
+            S4J_VERIFY(s4j_has_bias(h->kind, h->fused) && t->loss != S4J_LOSS_NONE);
+            r = on_label(h, l, dtcm, t, rg->local + off, payload, out);
+        } else {
+            S4J_VERIFY(s4j_has_bias(h->kind, h->fused) && t->loss == S4J_LOSS_NONE);
+            r = on_backward_partial(h, l, dtcm, t, src, rg->local + off,
+                                    payload, out);
+        }
+        return r < 0 ? r : (int32_t)out->count;
+    default:
+        return S4J_ERR_CORRUPT;
+    }
+    /* s4j_load accepts DATA ranges only within n_rows (block) or n_cols */
+    S4J_VERIFY(rg->local < (h->kind == S4J_KIND_DENSE_BLOCK ? h->n_rows : h->n_cols)
+               && off < (h->kind == S4J_KIND_DENSE_BLOCK ? h->n_rows : h->n_cols) - rg->local);
+    switch (h->kind) {
+    case S4J_KIND_DENSE_BLOCK:
+        r = on_row(h, l, dtcm, rg->local + off, payload, out);
+        break;
+    case S4J_KIND_REDUCE:
+        r = on_partial(h, l, dtcm, src, rg->local + off, payload, out);
+        break;
+    case S4J_KIND_OUTPUT_SINK:
+        r = on_value(h, l, dtcm, rg->local + off, payload);
+        break;
+    default:
+        r = S4J_ERR_UNKNOWN_KEY;
+        break;
+    }
+    return r < 0 ? r : (int32_t)out->count;
+}

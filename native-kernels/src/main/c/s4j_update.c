@@ -1,0 +1,311 @@
+/*
+ * The end-of-batch update of a training core's parameters: the averaged
+ * gradient clipped or scaled (gradient normalization, s4j_gradnorm.c), l1 and
+ * l2, the updater's step, weight decay (s4j_apply_update).
+ */
+#include "s4j_internal.h"
+
+#include <math.h>
+
+/* Arrays of updater state per parameter. */
+uint32_t s4j_updater_arrays(uint32_t updater)
+{
+    switch (updater) {
+    case S4J_UPDATER_NESTEROVS:
+    case S4J_UPDATER_ADAGRAD:
+    case S4J_UPDATER_RMSPROP:
+        return 1u;
+    case S4J_UPDATER_ADAM:
+    case S4J_UPDATER_ADAMAX:
+    case S4J_UPDATER_NADAM:
+    case S4J_UPDATER_ADADELTA:
+        return 2u;
+    case S4J_UPDATER_AMSGRAD:
+        return 3u;
+    default:
+        return 0u;
+    }
+}
+
+/* Step-wide factors of the updaters with a bias correction, computed once
+ * per update as libnd4j does (float32 unless libnd4j widens to double). */
+typedef struct s4j_step {
+    float alpha_t;              /* ADAM, AMSGRAD: lr sqrt(1 - b2^t) / (1 - b1^t);
+                                   ADAMAX: lr / (1 - b1^t); eps if not finite
+                                   and non-zero */
+    float one_minus_b1t;        /* NADAM: 1 - b1^t */
+} s4j_step;
+
+static s4j_step step_of(const s4j_updater *u, uint32_t iteration)
+{
+    s4j_step st;
+    float step = (float)iteration + 1.0f;
+    float b1t = powf(u->beta1, step);
+
+    st.alpha_t = 0.0f;
+    st.one_minus_b1t = (float)(1.0 - (double)b1t);
+    if (u->kind == S4J_UPDATER_ADAM || u->kind == S4J_UPDATER_AMSGRAD) {
+        st.alpha_t = u->learning_rate * sqrtf(1.0f - powf(u->beta2, step)) / (1.0f - b1t);
+    } else if (u->kind == S4J_UPDATER_ADAMAX) {
+        st.alpha_t = (float)((double)u->learning_rate / (1.0 - (double)b1t));
+    }
+    if (isnan(st.alpha_t) || isinf(st.alpha_t) || st.alpha_t == 0.0f) {
+        st.alpha_t = u->epsilon;
+    }
+    return st;
+}
+
+/* libnd4j's max: a > b ? a : b (b if either is NaN); s4j_sign_of
+ * (s4j_internal.h) is its sign: 0 at NaN and at either zero. */
+static float max_of(float a, float b)
+{
+    return a > b ? a : b;
+}
+
+/*
+ * The update of one parameter for gradient g, with libnd4j's updater ops
+ * (float32; s1, s2, s3 its state arrays in DL4J's order):
+ *   SGD        lr g
+ *   NESTEROVS  v' = mu v - lr g; mu v + (-mu - 1) v'
+ *   ADAM       m = b1 m + g (1 - b1); v = b2 v + g g (1 - b2);
+ *              m alpha_t / (sqrt(v) + eps)
+ *   ADAMAX     m as Adam's; u = max(b2 u, |g|) + 1e-32 (in double);
+ *              m alpha_t / u
+ *   NADAM      m, v as Adam's; lr ((m b1 + g (1 - b1)) / (1 - b1^t))
+ *              / (sqrt(v) + eps)
+ *   AMSGRAD    m, v as Adam's; vHat = max(vHat, v);
+ *              alpha_t m / (sqrt(vHat) + eps)
+ *   ADAGRAD    h = h + g g; lr g / (sqrt(h) + eps)
+ *   ADADELTA   msg = rho msg + g g (1 - rho);
+ *              g (sqrt(msdx + eps) / sqrt(msg + eps)) = up;
+ *              msdx = rho msdx + up up (1 - rho)
+ *   RMSPROP    G = G decay + g g (1 - decay); lr g / (sqrt(G) + eps)
+ *   NOOP       g
+ */
+static float updater_step(const s4j_updater *u, const s4j_step *st, float g,
+                          float *s1, float *s2, float *s3)
+{
+    float lr = u->learning_rate;
+    float b1 = u->beta1;
+    float b2 = u->beta2;
+    float eps = u->epsilon;
+    float m;
+    float v;
+    float up;
+
+    switch (u->kind) {
+    case S4J_UPDATER_NESTEROVS: {
+        float prev = b1 * *s1;
+        v = prev - lr * g;
+        *s1 = v;
+        return prev + (-b1 - 1.0f) * v;
+    }
+    case S4J_UPDATER_ADAM:
+        m = b1 * *s1 + g * (1.0f - b1);
+        v = b2 * *s2 + g * g * (1.0f - b2);
+        *s1 = m;
+        *s2 = v;
+        return (m * st->alpha_t) / (sqrtf(v) + eps);
+    case S4J_UPDATER_ADAMAX:
+        m = b1 * *s1 + g * (1.0f - b1);
+        v = (float)((double)max_of(b2 * *s2, fabsf(g)) + 1e-32);
+        *s1 = m;
+        *s2 = v;
+        return m * st->alpha_t / v;
+    case S4J_UPDATER_NADAM: {
+        float og = g * (1.0f - b1);
+        m = b1 * *s1 + og;
+        v = b2 * *s2 + g * g * (1.0f - b2);
+        *s1 = m;
+        *s2 = v;
+        return (lr * ((m * b1 + og) / st->one_minus_b1t)) / (sqrtf(v) + eps);
+    }
+    case S4J_UPDATER_AMSGRAD:
+        m = b1 * *s1 + g * (1.0f - b1);
+        v = b2 * *s2 + g * g * (1.0f - b2);
+        *s1 = m;
+        *s2 = v;
+        *s3 = max_of(*s3, v);
+        return st->alpha_t * m / (sqrtf(*s3) + eps);
+    case S4J_UPDATER_ADAGRAD:
+        *s1 = *s1 + g * g;
+        return (lr * g) / (sqrtf(*s1) + eps);
+    case S4J_UPDATER_ADADELTA:
+        m = b1 * *s1 + g * g * (1.0f - b1);
+        *s1 = m;
+        up = g * (sqrtf(*s2 + eps) / sqrtf(m + eps));
+        *s2 = b1 * *s2 + up * up * (1.0f - b1);
+        return up;
+    case S4J_UPDATER_RMSPROP:
+        *s1 = *s1 * b1 + g * g * (1.0f - b1);
+        return (lr * g) / (sqrtf(*s1) + eps);
+    case S4J_UPDATER_NOOP:
+        return g;
+    default:
+        return g * lr;
+    }
+}
+
+/*
+ * DL4J's update of n parameters p from their gradient sums acc, then acc = 0:
+ * g = acc / batch, clipped to [-threshold, threshold] with
+ * CLIP_ELEMENT_WISE (libnd4j's clipbyvalue: NaN passes through), scaled as
+ * an L2 mode says (sc), l1 and l2
+ * added (BEFORE_UPDATER), the updater's step
+ * (state arrays s, s + n, s + 2n), weight decay added to it (POST_UPDATER),
+ * p -= the step (NegativeGradientStepFunction).
+ */
+static void update_params(const s4j_train *t, const s4j_updater *u,
+                          const s4j_regularization *r, uint32_t iteration,
+                          float batch, const s4j_scale *sc, float *p,
+                          float *acc, float *s, uint32_t n)
+{
+    static float none[3];
+    uint32_t arrays = s4j_updater_arrays(u->kind);
+    s4j_step st = step_of(u, iteration);
+    /* which terms apply, decided once: soft-float compares are calls */
+    int l1 = r->l1 != 0.0f;
+    int l2_before = r->l2 != 0.0f && r->l2_first != 0u;
+    int l2_after = r->l2 != 0.0f && r->l2_first == 0u;
+    uint32_t decay = r->weight_decay != 0.0f ? r->decay_times : 0u;
+    int clip = t->grad_norm == S4J_GRAD_NORM_CLIP_ELEMENT_WISE;
+    float hi = t->grad_norm_threshold;
+    float lo = -hi;
+    uint32_t d;
+    uint32_t k;
+
+    for (k = 0u; k < n; k++) {
+        float g = acc[k] / batch;
+        float up;
+
+        if (clip) {
+            if (g > hi) {
+                g = hi;
+            } else if (g < lo) {
+                g = lo;
+            }
+        }
+        if (sc->divide) {
+            g = g / sc->factor;
+        } else if (sc->multiply) {
+            g = g * sc->factor;
+        }
+
+        /* BEFORE_UPDATER, as nd4j's Axpy: g = c x + g */
+        if (l2_before) {
+            g = r->l2 * p[k] + g;
+        }
+        if (l1) {
+            g = r->l1 * s4j_sign_of(p[k]) + g;
+        }
+        if (l2_after) {
+            g = r->l2 * p[k] + g;
+        }
+        up = updater_step(u, &st, g,
+                          arrays >= 1u ? &s[k] : &none[0],
+                          arrays >= 2u ? &s[n + k] : &none[1],
+                          arrays >= 3u ? &s[2u * n + k] : &none[2]);
+        for (d = 0u; d < decay; d++) {
+            up = r->weight_decay * p[k] + up; /* POST_UPDATER */
+        }
+        p[k] -= up;
+        acc[k] = 0.0f;
+    }
+}
+
+/* The layout and training part of a loaded training core, for an event at
+ * the end of a mini-batch of batch_size (> 0) samples. */
+int32_t s4j_end_of_batch(void *dtcm, uint32_t capacity, uint32_t batch_size,
+                         const s4j_layout **l, s4j_train **t)
+{
+    int32_t r = s4j_layout_of(dtcm, capacity, l);
+
+    if (r != S4J_OK) {
+        return r;
+    }
+    *t = s4j_train_of(*l, dtcm);
+    if (*t == NULL) {
+        return S4J_ERR_NOT_TRAINING;
+    }
+    return batch_size == 0u ? S4J_ERR_BAD_ARGUMENT : S4J_OK;
+}
+
+/* Whether an update command's values (S4J_RATE_*) are finite and >= 0 and
+ * bring a weight decay only where the config has one (r). */
+static int rates_ok(const float *v, const s4j_regularization *r)
+{
+    uint32_t k;
+
+    for (k = 0u; k < S4J_RATE_WORDS; k++) {
+        if (!isfinite(v[k]) || v[k] < 0.0f) {
+            return 0;
+        }
+    }
+    return v[S4J_RATE_WEIGHT_DECAY] == 0.0f || r->decay_times != 0u;
+}
+
+/* Makes an update command's values (S4J_RATE_*) the current ones of an
+ * updater and its regularization. */
+static void take_rates(s4j_updater *u, s4j_regularization *r, const float *v)
+{
+    u->learning_rate = v[S4J_RATE_LEARNING_RATE];
+    if (u->kind == S4J_UPDATER_NESTEROVS) {
+        u->beta1 = v[S4J_RATE_MOMENTUM];
+    }
+    r->l1 = v[S4J_RATE_L1];
+    r->l2 = v[S4J_RATE_L2];
+    r->weight_decay = v[S4J_RATE_WEIGHT_DECAY];
+}
+
+int32_t s4j_apply_update(void *dtcm, uint32_t capacity, uint32_t batch_size,
+                         uint32_t iteration, const float *rates,
+                         uint32_t n_rates)
+{
+    s4j_header *h = (s4j_header *)dtcm;
+    s4j_train *t;
+    const s4j_layout *l;
+    s4j_scale sw;
+    s4j_scale sb;
+    float batch;
+    int32_t r = s4j_end_of_batch(dtcm, capacity, batch_size, &l, &t);
+
+    if (r != S4J_OK) {
+        return r;
+    }
+    if (rates == NULL || n_rates != S4J_UPDATE_WORDS) {
+        return S4J_ERR_BAD_LENGTH;
+    }
+    if (s4j_samples_in_flight(t)) {
+        return S4J_ERR_INCOMPLETE;
+    }
+    if (s4j_is_l2(t->grad_norm)
+        && (t->norm_own == 0u || t->norm_received != t->norm_peers * s4j_norm_keys(t->grad_norm))) {
+        return S4J_ERR_INCOMPLETE;
+    }
+    if (!rates_ok(rates, &t->reg_w) || !rates_ok(rates + S4J_RATE_WORDS, &t->reg_b)) {
+        return S4J_ERR_BAD_ARGUMENT;
+    }
+    take_rates(&t->upd_w, &t->reg_w, rates);
+    take_rates(&t->upd_b, &t->reg_b, rates + S4J_RATE_WORDS);
+    batch = (float)batch_size;
+    s4j_scales_of(t, l, dtcm, &sw, &sb);
+    if (h->kind == S4J_KIND_DENSE_BLOCK) {
+        update_params(t, &t->upd_w, &t->reg_w, iteration, batch, &sw, AT(float, dtcm, l->weights),
+                      AT(float, dtcm, l->dw),
+                      l->w_state != 0u ? AT(float, dtcm, l->w_state) : NULL,
+                      h->n_rows * h->n_cols);
+    }
+    if (s4j_has_bias(h->kind, h->fused)) {
+        update_params(t, &t->upd_b, &t->reg_b, iteration, batch, &sb, AT(float, dtcm, l->bias),
+                      AT(float, dtcm, l->db),
+                      l->b_state != 0u ? AT(float, dtcm, l->b_state) : NULL,
+                      h->n_cols);
+    }
+    if (l->norm_bits != 0u) {
+        memset(AT(uint32_t, dtcm, l->norm_bits), 0,
+               (size_t)s4j_bitmap_words(2u * (t->norm_peers + 1u)) * sizeof(uint32_t));
+    }
+    t->norm_own = 0u;
+    t->norm_received = 0u;
+    return S4J_OK;
+}
