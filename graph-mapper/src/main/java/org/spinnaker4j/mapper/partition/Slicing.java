@@ -70,7 +70,8 @@ final class Slicing {
      * than its slices); for inference, each hidden vector's consumer groups one larger, one smaller, twice or half
      * as large, and its slices and groups both twice or half as many (the consumer's rows staying as they are);
      * and one more, one fewer, twice or half as many sources per row slice. Training keeps every group at 1: a
-     * grouped layer's blocks would send their backward partials to every producer of their rows.
+     * grouped layer's blocks would send their backward partials to every producer of their rows, and allowed, the
+     * search gained no bound (docs/architecture.md, Partitioning).
      */
     List<Slicing> neighbours(NetworkSpec network) {
         Set<Slicing> moves = new LinkedHashSet<>();

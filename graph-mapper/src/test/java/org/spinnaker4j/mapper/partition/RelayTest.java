@@ -100,6 +100,12 @@ class RelayTest {
         Slicing s = new Slicing(new int[] {15, 37, 8, 1}, 1);
         assertTrue(s.neighbours(inference).contains(new Slicing(new int[] {15, 37, 8, 1}, new int[] {1, 2, 1, 1}, 1)),
                 "inference groups a hidden vector's slices");
+        for (Slicing move : s.neighbours(inference)) {
+            for (int v = 1; v < move.parts().length; v++) {
+                assertTrue(move.groups()[v] >= 1 && move.groups()[v] <= move.parts()[v], move.toString());
+            }
+            assertEquals(1, move.groups()[move.groups().length - 1], "the output's sinks take its slices: " + move);
+        }
         for (Slicing move : s.neighbours(training)) {
             assertTrue(Arrays.stream(move.groups()).allMatch(k -> k == 1), "training keeps groups at 1: " + move);
         }
