@@ -44,9 +44,9 @@ public record Mapping(Machine machine, NetworkSpec network, PartitioningStrategy
     public String describe() {
         StringBuilder sb = new StringBuilder();
         sb.append(String.format("Mapping (%s) on %s%n", strategy, machine));
-        sb.append(String.format("  cores used %d on %d chips: %d input, %d block, %d reduce, %d output%n",
+        sb.append(String.format("  cores used %d on %d chips: %d input, %d block, %d reduce, %d relay, %d output%n",
                 coresUsed(), placements.chipsUsed(), graph.count(VertexKind.INPUT_SOURCE),
-                graph.count(VertexKind.DENSE_BLOCK), graph.count(VertexKind.REDUCE),
+                graph.count(VertexKind.DENSE_BLOCK), graph.count(VertexKind.REDUCE), graph.count(VertexKind.RELAY),
                 graph.count(VertexKind.OUTPUT_SINK)));
         sb.append(String.format("  partitions %d; routing entries %d on %d chips (max %d per chip)%n",
                 graph.partitions().size(), totalRoutingEntries(), routingTables.size(), maxRoutingEntries()));

@@ -26,7 +26,8 @@ import org.spinnaker4j.mapper.keys.ReceiveTableBuilder;
 /**
  * Turns a {@link Mapping} and the layers' parameters into each core's kernel configuration
  * and data: the part of W and b it owns, the keys it sends with, the keys it listens to and,
- * for a training mapping, its updater, loss and backward keys.
+ * for a training mapping, its updater, loss and backward keys. A relay runs the reduce kernel with one partial
+ * per value, a zero bias and the identity, as an inference core whether or not the network trains.
  * Any machine backend loads the same data.
  */
 public final class CoreDataBuilder {
@@ -54,7 +55,9 @@ public final class CoreDataBuilder {
         }
         List<OutgoingPartition> incoming = mapping.graph().incoming(v.id());
         int peers = count(incoming, PartitionKind.SOFTMAX_SYNC);
-        int partials = v.kind() == VertexKind.REDUCE ? count(incoming, PartitionKind.FORWARD) : 0;
+        // a relay's every value comes from one of its senders, once
+        int partials = v.kind() == VertexKind.REDUCE ? count(incoming, PartitionKind.FORWARD)
+                : v.kind() == VertexKind.RELAY ? 1 : 0;
         List<KeyRange> ranges = mapping.receiveTables().get(v.id()).stream()
                 .map(r -> new KeyRange(r.keyLo(), r.keyHi(), r.localOffset(), KernelKinds.of(r.kind())))
                 .toList();
@@ -69,7 +72,8 @@ public final class CoreDataBuilder {
                 inLayer && mapping.network().trains() ? training(mapping, v, sendKeys, incoming) : null);
         float[] weights = v.kind() == VertexKind.DENSE_BLOCK
                 ? LayerSlices.block(parameters.get(v.layer()), v.rows(), v.cols()) : new float[0];
-        float[] bias = v.activates() ? LayerSlices.bias(parameters.get(v.layer()), v.cols()) : new float[0];
+        float[] bias = v.activates() ? LayerSlices.bias(parameters.get(v.layer()), v.cols())
+                : v.kind() == VertexKind.RELAY ? new float[v.cols().size()] : new float[0];
         return new CoreData(config, weights, bias);
     }
 

@@ -31,7 +31,7 @@ public final class KernelKinds {
         return switch (kind) {
             case INPUT_SOURCE, LABEL_SOURCE -> KernelKind.INPUT_SOURCE;
             case DENSE_BLOCK -> KernelKind.DENSE_BLOCK;
-            case REDUCE -> KernelKind.REDUCE;
+            case REDUCE, RELAY -> KernelKind.REDUCE;
             case OUTPUT_SINK, LOSS_SINK -> KernelKind.OUTPUT_SINK;
         };
     }

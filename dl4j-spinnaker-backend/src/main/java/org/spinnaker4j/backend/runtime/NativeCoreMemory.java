@@ -61,7 +61,8 @@ public final class NativeCoreMemory implements CoreMemory {
         TrainingConfig trainingConfig = training ? training(s, softmax, activates) : null;
         KernelConfig probe = new KernelConfig(KernelKinds.of(s.kind()), s.rows(), s.cols(),
                 softmax ? KernelActivation.SOFTMAX : KernelActivation.IDENTITY, 0f, s.fused(), 0,
-                s.kind() == VertexKind.REDUCE ? 1 : 0, s.softmaxPeers(), 0, ranges, trainingConfig);
+                s.kind() == VertexKind.REDUCE || s.kind() == VertexKind.RELAY ? 1 : 0, s.softmaxPeers(), 0, ranges,
+                trainingConfig);
         return KernelCore.stateBytes(probe);
     }
 

@@ -21,26 +21,28 @@ import org.spinnaker4j.backend.SpiNNakerMultiLayerNetwork;
 import org.spinnaker4j.backend.SpiNNakerOptions;
 import org.spinnaker4j.backend.runtime.RunStats;
 import org.spinnaker4j.demo.ReferenceNetworks;
+import org.spinnaker4j.mapper.graph.VertexKind;
 import org.spinnaker4j.mapper.partition.PartitioningStrategy;
 
 /**
  * Inference under TDMA pipelines its samples: a batch takes less than its samples one after
  * another would, loses and overruns nothing, and gives every sample exactly the bits it gets
- * when it runs alone.
+ * when it runs alone, relays (FASTEST's consumer row groups) included.
  */
 class PipelinedInferenceTest {
 
     static Stream<Arguments> networks() {
         return Stream.of(
                 Arguments.of("seed network, FEWEST_CORES", ReferenceNetworks.seedNetwork(),
-                        PartitioningStrategy.FEWEST_CORES, 8),
+                        PartitioningStrategy.FEWEST_CORES, 8, false),
                 Arguments.of("MNIST MLP, FEWEST_CORES (reduce cores)", ReferenceNetworks.mnistMlp(),
-                        PartitioningStrategy.FEWEST_CORES, 6),
-                Arguments.of("MNIST MLP, FASTEST", ReferenceNetworks.mnistMlp(), PartitioningStrategy.FASTEST, 6),
+                        PartitioningStrategy.FEWEST_CORES, 6, false),
+                Arguments.of("MNIST MLP, FASTEST (layer 1's rows through relays)", ReferenceNetworks.mnistMlp(),
+                        PartitioningStrategy.FASTEST, 6, true),
                 Arguments.of("seed network, NEURON_PER_CORE (hidden softmax over 50 cores)",
-                        ReferenceNetworks.seedNetwork(), PartitioningStrategy.NEURON_PER_CORE, 4),
+                        ReferenceNetworks.seedNetwork(), PartitioningStrategy.NEURON_PER_CORE, 4, false),
                 Arguments.of("softmax output over 10 cores", softmaxOverCores(), PartitioningStrategy.NEURON_PER_CORE,
-                        5));
+                        5, false));
     }
 
     private static MultiLayerConfiguration softmaxOverCores() {
@@ -54,7 +56,7 @@ class PipelinedInferenceTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("networks")
     void samplesOverlapAndEachGetsTheBitsItGetsAlone(String name, MultiLayerConfiguration conf,
-            PartitioningStrategy strategy, int rows) {
+            PartitioningStrategy strategy, int rows, boolean relayed) {
         MultiLayerNetwork cpu = new MultiLayerNetwork(conf);
         cpu.init();
         Nd4j.getRandom().setSeed(17);
@@ -62,6 +64,7 @@ class PipelinedInferenceTest {
         SpiNNakerOptions options = SpiNNakerOptions.builder().partitioning(strategy).inferenceOnly().build();
         try (SpiNNakerMultiLayerNetwork net = SpiNNakerMultiLayerNetwork.wrap(cpu, options)) {
             assertTrue(net.mapping().tdma().pipelined(), name + ": " + net.mapping().describe());
+            assertEquals(relayed, net.mapping().graph().count(VertexKind.RELAY) > 0, net.mapping().describe());
             INDArray batch = net.output(x);
             RunStats stats = net.lastRunStats();
             assertEquals(0, stats.packetsDropped(), name + ": " + stats);

@@ -157,7 +157,7 @@ public record CoreCostModel(double cyclesPerInstruction, int receiveInterruptCyc
      */
     public long packetCycles(VertexKind kind) {
         return dispatchCycles + cycles(switch (kind) {
-            case REDUCE -> PARTIAL_PACKET;
+            case REDUCE, RELAY -> PARTIAL_PACKET;
             case OUTPUT_SINK, LOSS_SINK -> SINK_PACKET;
             default -> VALUE_PACKET;
         });
@@ -188,7 +188,8 @@ public record CoreCostModel(double cyclesPerInstruction, int receiveInterruptCyc
     /**
      * Cycles of the work a vertex does once its last input value of a sample has arrived, besides
      * that packet and the rows it multiplies in: a block's completion (and, fused, its activation per
-     * column), a reduce's activation per output, a source's values sent.
+     * column), a reduce's activation per output (a relay's the identity, its kernel being a reduce's), a source's
+     * values sent.
      */
     public long completionCycles(MachineVertex v, ActivationKind activation) {
         return completionCycles(v, activation, false);
@@ -205,6 +206,7 @@ public record CoreCostModel(double cyclesPerInstruction, int receiveInterruptCyc
         return switch (v.kind()) {
             case DENSE_BLOCK -> cycles(BLOCK_FIXED + cols * BLOCK_COLUMN + (v.fused() ? cols * perOutput : 0));
             case REDUCE -> cycles(cols * perOutput);
+            case RELAY -> cycles(cols * FORWARD_OUTPUT.get(ActivationKind.IDENTITY));
             case INPUT_SOURCE, LABEL_SOURCE -> cycles(cols * SOURCE_VALUE);
             case OUTPUT_SINK, LOSS_SINK -> 0;
         };

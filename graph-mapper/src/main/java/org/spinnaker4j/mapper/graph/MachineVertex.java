@@ -3,7 +3,7 @@ package org.spinnaker4j.mapper.graph;
 /**
  * One core's worth of work. {@code layer} is the dense layer it belongs to (-1 for input
  * sources; for output sinks the activation vector they collect, the layer count for the
- * network's output); {@code rows} is the slice of the vector it
+ * network's output; for relays the layer whose rows they feed); {@code rows} is the slice of the vector it
  * receives (the layer's input for blocks) and {@code cols} the slice it produces. A fused
  * block holds every row of its layer, so it adds the bias and applies the activation itself.
  */
@@ -24,6 +24,7 @@ public record MachineVertex(int id, VertexKind kind, int layer, Slice rows, Slic
             case INPUT_SOURCE -> "input" + cols;
             case DENSE_BLOCK -> "layer " + layer + (fused ? " fused" : " block") + " W" + rows + cols;
             case REDUCE -> "layer " + layer + " reduce" + cols;
+            case RELAY -> "layer " + layer + " relay of rows" + cols;
             case OUTPUT_SINK -> "output of vector " + layer + " " + cols;
             case LABEL_SOURCE -> "labels" + cols;
             case LOSS_SINK -> "loss of " + cols.size() + " cores";

@@ -21,11 +21,13 @@ import org.spinnaker4j.mapper.route.LinkLoads;
 /**
  * Searches for the slicing with the lowest {@link SampleBound}: slices per activation vector
  * (shared, as in {@link FewestCoresPartitioner}, by the layer producing it and the layer
- * consuming it) and input sources per row slice of the first layer ({@link Slicing}). It descends
+ * consuming it, or, for inference, joined in groups for the consumer's rows, which relays gather),
+ * and input sources per row slice of the first layer ({@link Slicing}). It descends
  * greedily from several starts: the fewest-cores slicing and the {@link #DESCENTS} best of the
  * uniform slicings (every vector in slices of at most {@link #START_WIDTHS} values) that fit. Each
  * round of a descent tries every {@link Slicing#neighbours neighbour} (each vector and each two
- * neighbouring vectors finer, coarser, twice or half as fine; more or fewer sources), placing each
+ * neighbouring vectors finer, coarser, twice or half as fine; groups larger or smaller; more or
+ * fewer sources), placing each
  * candidate with the strategy's placer to count its link loads, and moves to the one with the lowest
  * bound (of nearly equal ones, the one on fewer cores) if that lowers the bound by at least
  * {@link #MIN_GAIN} and by {@link #MIN_SAVING_PER_CORE} per core it adds; otherwise the descent ends

@@ -51,7 +51,7 @@ final class FewestCoresPartitioner implements Partitioner {
     private static int vectorToSplit(MachineVertex v, int[] parts, NetworkSpec network) {
         return switch (v.kind()) {
             case INPUT_SOURCE -> 0;
-            case OUTPUT_SINK, LOSS_SINK -> v.layer();
+            case OUTPUT_SINK, LOSS_SINK, RELAY -> v.layer();
             case REDUCE, LABEL_SOURCE -> v.layer() + 1;
             case DENSE_BLOCK -> {
                 int in = v.layer();

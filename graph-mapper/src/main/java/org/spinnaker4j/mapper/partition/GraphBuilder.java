@@ -15,9 +15,11 @@ import org.spinnaker4j.mapper.ir.NetworkSpec;
 /**
  * Builds the machine graph a {@link LayerSlicing} describes: input sources, a block per
  * (row slice, column slice) of every layer, a reduce core per column slice where a layer
- * has several row slices, output sinks (for every layer's activations if the network reads
- * them all), and the multicast partitions between them (each value goes only to the
- * vertices whose input slice contains it).
+ * has several row slices, a relay per row slice of a layer the slicing relays (whose row slices
+ * join several of the previous layer's column slices), output sinks (for every
+ * layer's activations if the network reads them all), and the multicast partitions between
+ * them (each value goes only to the vertices whose input slice contains it; a relayed row
+ * slice's values go to its relay, which sends them on to the slice's blocks).
  */
 final class GraphBuilder {
 
@@ -54,17 +56,27 @@ final class GraphBuilder {
             }
         }
         List<List<Integer>> blocksOfLayer = new ArrayList<>();
+        List<Integer> relays = new ArrayList<>();
         for (int l = 0; l < nLayers; l++) {
             List<Slice> rows = slicing.rows().get(l);
             List<Slice> cols = slicing.cols().get(l);
             boolean fused = rows.size() == 1;
+            // a relayed layer has a relay for every row slice, even one a single producer makes, so that all its
+            // blocks are one stage deeper than the producers and its reduces get a sample's partials in one window
+            List<Integer> layerRelays = new ArrayList<>();
+            for (Slice r : slicing.relayed().get(l) ? rows : List.<Slice>of()) {
+                layerRelays.add(add(VertexKind.RELAY, l, null, r, false));
+            }
+            relays.addAll(layerRelays);
             List<Integer> layerBlocks = new ArrayList<>();
             for (Slice r : rows) {
                 for (Slice c : cols) {
                     layerBlocks.add(add(VertexKind.DENSE_BLOCK, l, r, c, fused));
                 }
             }
-            consumers.add(new ArrayList<>(layerBlocks));
+            List<Integer> layerConsumers = new ArrayList<>(layerRelays);
+            layerBlocks.stream().filter(b -> relayOf(layerRelays, b) < 0).forEach(layerConsumers::add);
+            consumers.add(layerConsumers);
             blocksOfLayer.add(layerBlocks);
             List<Integer> activators = new ArrayList<>();
             if (fused) {
@@ -104,6 +116,11 @@ final class GraphBuilder {
                         .filter(id -> vertices.get(id).inputSlice().overlaps(values)).toList();
                 addPartition(producer, PartitionKind.FORWARD, values, targets);
             }
+        }
+        for (int relay : relays) {
+            MachineVertex r = vertices.get(relay);
+            addPartition(relay, PartitionKind.FORWARD, r.cols(), blocksOfLayer.get(r.layer()).stream()
+                    .filter(b -> vertices.get(b).rows().equals(r.cols())).toList());
         }
         for (int l = 0; l < nLayers; l++) {
             if (slicing.rows().get(l).size() > 1) {
@@ -207,6 +224,12 @@ final class GraphBuilder {
         }
         slices.add(group);
         return slices;
+    }
+
+    /** The relay among {@code relays} that gathers block {@code block}'s rows, -1 if its rows come straight. */
+    private int relayOf(List<Integer> relays, int block) {
+        Slice rows = vertices.get(block).rows();
+        return relays.stream().filter(r -> vertices.get(r).cols().equals(rows)).findFirst().orElse(-1);
     }
 
     private int add(VertexKind kind, int layer, Slice rows, Slice cols, boolean fused) {

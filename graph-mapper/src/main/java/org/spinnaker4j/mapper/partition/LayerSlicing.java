@@ -1,26 +1,40 @@
 package org.spinnaker4j.mapper.partition;
 
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
 import java.util.List;
 import org.spinnaker4j.mapper.graph.Slice;
 import org.spinnaker4j.mapper.ir.NetworkSpec;
 
 /**
  * A partitioner's decision: how the input vector is split over input sources, how each
- * layer's W is cut into row and column slices, and how the output is split over sinks.
+ * layer's W is cut into row and column slices, how the output is split over sinks, and which
+ * layers take their rows through relays ({@code relayed.get(l)}: a relay per row slice of layer l ≥ 1 gathers
+ * it from the previous layer's activating cores, whose column slices it joins, see {@link GraphBuilder}).
  */
 public record LayerSlicing(List<Slice> inputSources, List<List<Slice>> rows, List<List<Slice>> cols,
-        List<Slice> outputSinks) {
+        List<Slice> outputSinks, List<Boolean> relayed) {
 
     public LayerSlicing {
         inputSources = List.copyOf(inputSources);
         rows = rows.stream().map(List::copyOf).toList();
         cols = cols.stream().map(List::copyOf).toList();
         outputSinks = List.copyOf(outputSinks);
-        if (rows.size() != cols.size()) {
-            throw new IllegalArgumentException("row slicing for " + rows.size()
-                    + " layers but column slicing for " + cols.size());
+        relayed = List.copyOf(relayed);
+        if (rows.size() != cols.size() || relayed.size() != rows.size()) {
+            throw new IllegalArgumentException("row slicing for " + rows.size() + " layers, column slicing for "
+                    + cols.size() + ", relays for " + relayed.size());
         }
+        if (!relayed.isEmpty() && relayed.get(0)) {
+            throw new IllegalArgumentException("the first layer takes its rows from the input sources, not relays");
+        }
+    }
+
+    /** A slicing whose layers take their rows straight from the cores that produce them. */
+    public LayerSlicing(List<Slice> inputSources, List<List<Slice>> rows, List<List<Slice>> cols,
+            List<Slice> outputSinks) {
+        this(inputSources, rows, cols, outputSinks, Collections.nCopies(rows.size(), false));
     }
 
     /**
@@ -30,18 +44,42 @@ public record LayerSlicing(List<Slice> inputSources, List<List<Slice>> rows, Lis
      * sinks take the last vector's slices.
      */
     static LayerSlicing ofVectorParts(NetworkSpec network, int[] parts, int sourcesPerSlice) {
+        int[] ungrouped = new int[parts.length];
+        Arrays.fill(ungrouped, 1);
+        return ofVectorParts(network, parts, ungrouped, sourcesPerSlice);
+    }
+
+    /**
+     * {@link #ofVectorParts(NetworkSpec, int[], int)}, except that layer l ≥ 1 takes its rows in slices of
+     * {@code groups[l]} consecutive slices of vector l (the last of fewer if they do not divide evenly): its
+     * producers' column slices stay as fine, while its blocks get their rows from a relay per group and its
+     * reduce cores get partials from fewer row slices. {@code groups[0]} is ignored.
+     */
+    static LayerSlicing ofVectorParts(NetworkSpec network, int[] parts, int[] groups, int sourcesPerSlice) {
         int nLayers = network.layers().size();
         List<List<Slice>> rows = new ArrayList<>();
         List<List<Slice>> cols = new ArrayList<>();
+        List<Boolean> relayed = new ArrayList<>();
         for (int l = 0; l < nLayers; l++) {
-            rows.add(Slice.split(network.vectorSize(l), parts[l]));
+            int group = l == 0 ? 1 : Math.min(groups[l], parts[l]);
+            rows.add(grouped(Slice.split(network.vectorSize(l), parts[l]), group));
             cols.add(Slice.split(network.vectorSize(l + 1), parts[l + 1]));
+            relayed.add(group > 1);
         }
         List<Slice> sources = new ArrayList<>();
         for (Slice r : rows.get(0)) {
             Slice.split(r.size(), Math.min(sourcesPerSlice, r.size()))
                     .forEach(s -> sources.add(new Slice(r.lo() + s.lo(), r.lo() + s.hi())));
         }
-        return new LayerSlicing(sources, rows, cols, Slice.split(network.nOut(), parts[nLayers]));
+        return new LayerSlicing(sources, rows, cols, Slice.split(network.nOut(), parts[nLayers]), relayed);
+    }
+
+    /** The slices of {@code slices}, {@code group} consecutive ones joined into one. */
+    private static List<Slice> grouped(List<Slice> slices, int group) {
+        List<Slice> joined = new ArrayList<>();
+        for (int i = 0; i < slices.size(); i += group) {
+            joined.add(new Slice(slices.get(i).lo(), slices.get(Math.min(slices.size(), i + group) - 1).hi()));
+        }
+        return joined;
     }
 }

@@ -8,18 +8,34 @@ import java.util.Set;
 import org.spinnaker4j.mapper.ir.NetworkSpec;
 
 /**
- * One point of the {@link FastestPartitioner}'s search: slices per activation vector, shared by the layer
- * producing it (columns) and the layer consuming it (rows), and input sources per row slice of the first layer.
- * Equal when both are.
+ * One point of the {@link FastestPartitioner}'s search: slices per activation vector, the layer producing it
+ * taking them as its column slices and the layer consuming it as its row slices, joined in groups of
+ * {@code groups[v]} (1: the consumer's rows are the producer's columns; more: a relay gathers each group for the
+ * consumer's blocks, see {@link GraphBuilder}); and input sources per row slice of the first layer. Equal when all
+ * three are.
  */
 final class Slicing {
 
     private final int[] parts;
+    private final int[] groups;
     private final int sourcesPerSlice;
 
+    /** Slices per vector shared by producer and consumer. */
     Slicing(int[] parts, int sourcesPerSlice) {
+        this(parts, ones(parts.length), sourcesPerSlice);
+    }
+
+    /** Slices per vector, the consumer of vector v ≥ 1 taking them in groups of {@code groups[v]}. */
+    Slicing(int[] parts, int[] groups, int sourcesPerSlice) {
         this.parts = parts.clone();
+        this.groups = groups.clone();
         this.sourcesPerSlice = sourcesPerSlice;
+    }
+
+    private static int[] ones(int n) {
+        int[] ones = new int[n];
+        Arrays.fill(ones, 1);
+        return ones;
     }
 
     /** Every vector cut into slices of at most {@code width} values, one source per row slice. */
@@ -35,19 +51,27 @@ final class Slicing {
         return parts.clone();
     }
 
+    int[] groups() {
+        return groups.clone();
+    }
+
     int sourcesPerSlice() {
         return sourcesPerSlice;
     }
 
     LayerSlicing layerSlicing(NetworkSpec network) {
-        return LayerSlicing.ofVectorParts(network, parts, sourcesPerSlice);
+        return LayerSlicing.ofVectorParts(network, parts, groups, sourcesPerSlice);
     }
 
     /**
      * The slicings one step away, each once, in a fixed order: each vector, and each two neighbouring vectors
      * together (cutting a layer's columns finer alone adds to the next layer's reduce fan-in, so such a pair must
-     * move together), made {@link #finer}, {@link #coarser}, twice as fine or half as fine; and one more, one
-     * fewer, twice or half as many sources per row slice.
+     * move together), made {@link #finer}, {@link #coarser}, twice as fine or half as fine (its groups no larger
+     * than its slices); for inference, each hidden vector's consumer groups one larger, one smaller, twice or half
+     * as large, and its slices and groups both twice or half as many (the consumer's rows staying as they are);
+     * and one more, one fewer, twice or half as many sources per row slice. Training keeps every group at 1: a
+     * grouped layer's blocks would send their backward partials to every producer of their rows, and allowed, the
+     * search gained no bound (docs/architecture.md, Partitioning).
      */
     List<Slicing> neighbours(NetworkSpec network) {
         Set<Slicing> moves = new LinkedHashSet<>();
@@ -55,21 +79,45 @@ final class Slicing {
             for (int width = 1; width <= 2 && v + width <= parts.length; width++) {
                 for (Step step : Step.values()) {
                     int[] p = parts.clone();
+                    int[] g = groups.clone();
                     for (int w = v; w < v + width; w++) {
                         p[w] = step.apply(network.vectorSize(w), parts[w]);
+                        g[w] = Math.min(g[w], p[w]);
                     }
-                    moves.add(new Slicing(p, sourcesPerSlice));
+                    moves.add(new Slicing(p, g, sourcesPerSlice));
                 }
+            }
+        }
+        for (int v = 1; v + 1 < parts.length && !network.trains(); v++) {
+            for (int k : new int[] {groups[v] + 1, groups[v] - 1, 2 * groups[v], groups[v] / 2}) {
+                if (k >= 1 && k <= parts[v]) {
+                    moves.add(withGroup(v, parts[v], k));
+                }
+            }
+            if (2 * parts[v] <= network.vectorSize(v)) {
+                moves.add(withGroup(v, 2 * parts[v], 2 * groups[v]));
+            }
+            if (groups[v] % 2 == 0) {
+                moves.add(withGroup(v, Math.max(1, parts[v] / 2), groups[v] / 2));
             }
         }
         int widestRow = (network.nIn() + parts[0] - 1) / parts[0];
         for (int k : new int[] {sourcesPerSlice + 1, sourcesPerSlice - 1, 2 * sourcesPerSlice, sourcesPerSlice / 2}) {
             if (k >= 1 && k <= widestRow) {
-                moves.add(new Slicing(parts, k));
+                moves.add(new Slicing(parts, groups, k));
             }
         }
         moves.remove(this);
         return new ArrayList<>(moves);
+    }
+
+    /** This slicing with vector {@code v} in {@code p} slices joined in groups of {@code g}. */
+    private Slicing withGroup(int v, int p, int g) {
+        int[] newParts = parts.clone();
+        int[] newGroups = groups.clone();
+        newParts[v] = p;
+        newGroups[v] = g;
+        return new Slicing(newParts, newGroups, sourcesPerSlice);
     }
 
     /** How a move changes a vector's slices. */
@@ -115,16 +163,18 @@ final class Slicing {
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof Slicing s && sourcesPerSlice == s.sourcesPerSlice && Arrays.equals(parts, s.parts);
+        return o instanceof Slicing s && sourcesPerSlice == s.sourcesPerSlice && Arrays.equals(parts, s.parts)
+                && Arrays.equals(groups, s.groups);
     }
 
     @Override
     public int hashCode() {
-        return 31 * Arrays.hashCode(parts) + sourcesPerSlice;
+        return 31 * (31 * Arrays.hashCode(parts) + Arrays.hashCode(groups)) + sourcesPerSlice;
     }
 
     @Override
     public String toString() {
-        return "slices per vector " + Arrays.toString(parts) + ", " + sourcesPerSlice + " sources per row slice";
+        return "slices per vector " + Arrays.toString(parts) + ", consumed in groups of " + Arrays.toString(groups)
+                + ", " + sourcesPerSlice + " sources per row slice";
     }
 }

@@ -70,10 +70,10 @@ class ReceiveTableBuilderTest {
                     syncRanges++;
                 }
             }
-            // coverage: blocks and sinks once, reduces once per row block, sources not at all
+            // coverage: blocks, relays and sinks once, reduces once per row block, sources not at all
             int expected = switch (v.kind()) {
                 case INPUT_SOURCE, LABEL_SOURCE -> 0;
-                case DENSE_BLOCK, OUTPUT_SINK, LOSS_SINK -> 1;
+                case DENSE_BLOCK, RELAY, OUTPUT_SINK, LOSS_SINK -> 1;
                 case REDUCE -> (int) graph.vertices().stream()
                         .filter(b -> b.kind() == VertexKind.DENSE_BLOCK && b.layer() == v.layer()
                                 && b.cols().equals(v.cols()))
