@@ -427,17 +427,15 @@ public final class TdmaScheduler {
          *
          * <p>In training a core also does the other pass's work for other samples. As with spin1's
          * callback priorities, receiving packets and the forward pass are foreground work, and the
-         * backward pass is background work that runs only while no foreground work is pending (see
-         * docs/machine-model.md). A core's forward sends are thus held up by no more than the
-         * receiving of a backward packet; its backward sends by the foreground work that preempts its
-         * backward work: at a load {@code u} of foreground work (every window's demand on the core over
-         * its stretched time between sends, at most the sending fraction) and with one piece of
-         * foreground work (a completion or a row) under way, backward work {@code B} is done within
-         * {@code (B + piece) / (1 - u)}. Each window sends slowly enough that its receivers' queues hold
-         * what arrives during their longest piece of foreground work for the other pass, and the period
-         * leaves room for a sample to fall behind its slots by every window's longest such hold-up,
-         * added up over the step, so that no receiver gets a sample's packets of a window before it has
-         * all of the previous sample's.
+         * backward pass is background work that runs only while no foreground work is pending and
+         * that any packet preempts (see docs/machine-model.md). A core's forward sends are thus held
+         * up by no more than one piece of the other pass's foreground work (receiving a backward
+         * packet); its backward work by the foreground work that preempts it, so each backward window
+         * opens that much later ({@link #preempted}). Each window sends slowly enough that its
+         * receivers' queues hold what arrives during their longest piece of foreground work for the
+         * other pass, and the period leaves room for a sample to fall behind its slots by every
+         * window's senders' longest such piece, added up over the step, so that no receiver gets a
+         * sample's packets of a window before it has all of the previous sample's.
          */
         private final class Pipelining {
             private final Map<WindowPlan, Long> between = new IdentityHashMap<>();
