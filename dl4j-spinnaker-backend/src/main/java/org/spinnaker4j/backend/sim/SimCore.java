@@ -26,10 +26,10 @@ import org.spinnaker4j.mapper.tdma.Phase;
  * backward-pass work of training) runs, first in first out, only while no foreground work is pending, and a packet
  * that arrives meanwhile preempts it. The kernel handles each packet when its foreground work starts, so its
  * results do not depend on the priorities: only when each send is ready does (forward-pass sends when their
- * foreground work is done, backward-pass sends when the background work queued with them is). A core that misses its TDMA slot sends in the next free one and counts an overrun. Its
- * k-th packet of a phase belongs to sample k / (packets per sample), whose slots count from that
- * sample's start, so a core may hold packets of several samples in flight. A sink hands each
- * sample's values to its {@link SampleRecorder} as soon as they are all in.
+ * foreground work is done, backward-pass sends when the background work queued with them is). A core that misses
+ * its TDMA slot sends in the next free one and counts an overrun. Its k-th packet of a phase belongs to sample
+ * k / (packets per sample), whose slots count from that sample's start, so a core may hold packets of several
+ * samples in flight. A sink hands each sample's values to its {@link SampleRecorder} as soon as they are all in.
  */
 final class SimCore implements SimRouter.Pusher {
 
