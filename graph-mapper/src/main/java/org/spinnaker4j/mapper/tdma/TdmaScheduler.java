@@ -486,6 +486,16 @@ public final class TdmaScheduler {
                             }
                         }
                     }
+                    // a backward softmax exchange opens once its cores' dots, preemptible too, are done
+                    List<StagePlan> backward = passes.get(passes.size() - 1);
+                    for (int s = 0; s + 1 < backward.size(); s++) {
+                        StagePlan next = backward.get(s + 1);
+                        WindowPlan w = backward.get(s).values();
+                        if (w != null && next.sync() != null) {
+                            period = Math.max(period, periodNeeded(backward, s, between.get(w))
+                                    + preempted(next.sync(), next.syncWork()));
+                        }
+                    }
                     for (List<StagePlan> plans : passes) {
                         for (StagePlan p : plans) {
                             WindowPlan w = p.values();
