@@ -193,8 +193,9 @@ class ChargedWorkTest {
                     OutputLoss.of(mapping.network(), output), true);
             long hiddenBackward = COST.backwardCycles(hidden, ActivationKind.RELU, false);
             long cycles = outputBackward + hiddenBackward - (N_OUT - 1) * COST.sendPacketCycles();
-            assertTrue(hiddenBackward > (N_OUT - 1) * COST.sendPacketCycles() + COST.packetCycles(VertexKind.DENSE_BLOCK)
-                    * HIDDEN, "the test would not tell backward sends made early from late");
+            assertTrue(hiddenBackward > (N_OUT - 1) * COST.sendPacketCycles()
+                    + COST.packetCycles(VertexKind.DENSE_BLOCK) * HIDDEN,
+                    "the test would not tell backward sends made early from late");
             double backward = sim.lastRunStats().backwardSecondsPerSample();
             assertTrue(backward >= cycles * MachineTiming.SPINNAKER1.coreClockPs() / 1e12,
                     "backward pass " + backward + " s, the two blocks' backward work one after the other " + cycles

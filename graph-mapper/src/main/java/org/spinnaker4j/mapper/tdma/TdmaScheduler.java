@@ -431,11 +431,12 @@ public final class TdmaScheduler {
          * that any packet preempts (see docs/machine-model.md). A core's forward sends are thus held
          * up by no more than one piece of the other pass's foreground work (receiving a backward
          * packet); its backward work by the foreground work that preempts it, so each backward window
-         * opens that much later ({@link #preempted}). Each window sends slowly enough that its
-         * receivers' queues hold what arrives during their longest piece of foreground work for the
-         * other pass, and the period leaves room for a sample to fall behind its slots by every
-         * window's senders' longest such piece, added up over the step, so that no receiver gets a
-         * sample's packets of a window before it has all of the previous sample's.
+         * (and softmax exchange, which the period then covers) opens that much later
+         * ({@link #preempted}). Each window sends slowly enough that its receivers' queues hold what
+         * arrives during their longest piece of foreground work for the other pass, and the period
+         * leaves room for a sample to fall behind its slots by every window's senders' longest such
+         * piece, added up over the step, so that no receiver gets a sample's packets of a window
+         * before it has all of the previous sample's.
          */
         private final class Pipelining {
             private final Map<WindowPlan, Long> between = new IdentityHashMap<>();
