@@ -21,15 +21,21 @@ import org.spinnaker4j.mapper.tdma.Phase;
  * and is busy for the cycles the cost model gives for the packet and for every piece of work the kernel reports
  * having done with it, and a send queue that injects packets into
  * the chip's router at the times the send mode allows (TDMA slots, or as fast as the core can
- * send). A core that misses its TDMA slot sends in the next free one and counts an overrun. Its
- * k-th packet of a phase belongs to sample k / (packets per sample), whose slots count from that
- * sample's start, so a core may hold packets of several samples in flight. A sink hands each
- * sample's values to its {@link SampleRecorder} as soon as they are all in.
+ * send). Work has two priorities, as spin1 callbacks do: the foreground (a packet, the rows it multiplies in and its
+ * forward-pass work) runs as soon as the core has no other foreground work, in packet order; the background (the
+ * backward-pass work of training) runs, first in first out, only while no foreground work is pending, and a packet
+ * that arrives meanwhile preempts it. The kernel handles each packet when its foreground work starts, so its
+ * results do not depend on the priorities: only when each send is ready does (forward-pass sends when their
+ * foreground work is done, backward-pass sends when the background work queued with them is). A core that misses
+ * its TDMA slot sends in the next free one and counts an overrun. Its k-th packet of a phase belongs to sample
+ * k / (packets per sample), whose slots count from that sample's start, so a core may hold packets of several
+ * samples in flight. A sink hands each sample's values to its {@link SampleRecorder} as soon as they are all in.
  */
 final class SimCore implements SimRouter.Pusher {
 
     private static final Phase[] PHASES = Phase.values();
     private static final long NO_INJECT = Long.MAX_VALUE;
+    private static final long NOT_RUNNING = Long.MIN_VALUE;
 
     /** A range of keys [lo, hi), what it means to this core, and the {@link KeyIds} number of {@code lo}. */
     record KeyClass<T>(int lo, int hi, T meaning, int firstId) {
@@ -100,9 +106,15 @@ final class SimCore implements SimRouter.Pusher {
     private final int interruptEvent;
     private final int finishPacketEvent;
     private final int injectEvent;
+    private final int backgroundEvent;
     /** The bit of this core's receive register among its router's outputs. */
     private final int registerBit;
+    /** The core is doing foreground work: a packet, its rows and its forward-pass work. */
     private boolean busy;
+    /** Backward-pass work waiting, the head item running while {@link #backgroundDonePs} is set. */
+    private final BackgroundQueue background = new BackgroundQueue();
+    /** When the running background item is done ({@link #NOT_RUNNING}: none runs). */
+    private long backgroundDonePs = NOT_RUNNING;
     /** The packet in the receive register, while it is full. */
     private int registerKey;
     private int registerPayload;
@@ -147,6 +159,7 @@ final class SimCore implements SimRouter.Pusher {
         this.interruptEvent = clock.register(this::interrupt);
         this.finishPacketEvent = clock.register(this::finishPacket);
         this.injectEvent = clock.register(this::inject);
+        this.backgroundEvent = clock.register(this::backgroundDone);
         profile.slots().forEach((phase, slot) -> cursors.put(phase, new SlotCursor(phase, slot)));
     }
 
@@ -194,6 +207,10 @@ final class SimCore implements SimRouter.Pusher {
     /** An input or label source's start event: it sends the sample the host loaded. */
     void startSource() {
         finishEvent(kernel.start(outbox), 0);
+        if (!background.isEmpty()) {
+            throw new IllegalStateException("source core " + profile.location() + " (" + profile.label()
+                    + ") did backward-pass work when it sent its sample");
+        }
     }
 
     /**
@@ -205,7 +222,10 @@ final class SimCore implements SimRouter.Pusher {
         normStartPs = clock.now();
         int n = kernel.startNorm(batchSize, outbox);
         long done = work(profile.normPartialCycles());
-        queueSends(n, done, done);
+        for (int k = 0; k < n; k++) {
+            queueSend(outbox[2 * k], outbox[2 * k + 1], done);
+        }
+        startSending();
     }
 
     /**
@@ -257,6 +277,7 @@ final class SimCore implements SimRouter.Pusher {
     }
 
     private void handleNext() {
+        pauseBackground();
         int key = received.key();
         int payload = received.payload();
         received.removeFirst();
@@ -279,44 +300,103 @@ final class SimCore implements SimRouter.Pusher {
         busy = false;
         if (!received.isEmpty()) {
             handleNext();
+        } else {
+            runBackground();
         }
     }
 
     /**
      * The kernel has handled an event ({@code packetCycles} to receive its packet, if any) and made
-     * {@code n} sends: the core works for the packet, the rows it multiplied in and every piece of work
-     * the kernel reports, once; its forward-pass sends are ready when its forward-pass work (rows
-     * included) is done, the others when all of it is. Returns when the core is done.
+     * {@code n} sends. Its foreground work (the packet, the rows it multiplied in and its forward-pass work) runs
+     * now, and its forward-pass sends are ready when that is done; its backward-pass work and sends join the
+     * background queue. Every cycle counts as busy time once. Returns when the foreground work is done.
      */
     private long finishEvent(int n, long packetCycles) {
         int work = kernel.lastWork();
-        long received = packetCycles + profile.work().rowCycles(kernel.lastRowsAccumulated());
-        long forwardReady = clock.now()
-                + (received + profile.work().forwardCycles(work)) * clockPs;
-        long done = work(received + profile.work().cycles(work));
-        queueSends(n, forwardReady, done);
-        if (backwardRecorder != null && (KernelWork.DELTAS.in(work) || KernelWork.BLOCK_BACKWARD.in(work))) {
-            backwardRecorder.ended(backwardsDone++, done);
+        long foreground = packetCycles + profile.work().rowCycles(kernel.lastRowsAccumulated())
+                + profile.work().forwardCycles(work);
+        long backgroundCycles = profile.work().cycles(work) - profile.work().forwardCycles(work);
+        busyPs += (foreground + backgroundCycles) * clockPs;
+        long done = clock.now() + foreground * clockPs;
+        int backwardSends = 0;
+        for (int k = 0; k < n; k++) {
+            int key = outbox[2 * k];
+            int payload = outbox[2 * k + 1];
+            if (profile.sendClass(key).meaning().backward()) {
+                outbox[2 * backwardSends] = key;
+                outbox[2 * backwardSends + 1] = payload;
+                backwardSends++;
+            } else {
+                queueSend(key, payload, done);
+            }
+        }
+        startSending();
+        boolean endsBackward = backwardRecorder != null
+                && (KernelWork.DELTAS.in(work) || KernelWork.BLOCK_BACKWARD.in(work));
+        if (backgroundCycles > 0 || backwardSends > 0 || endsBackward) {
+            background.add(backgroundCycles * clockPs, endsBackward, outbox, backwardSends);
         }
         return done;
     }
 
-    private void queueSends(int n, long forwardReadyPs, long backwardReadyPs) {
-        long sendGap = profile.sendCycles() * clockPs;
-        for (int k = 0; k < n; k++) {
-            int key = outbox[2 * k];
-            KeyClass<Phase> keys = profile.sendClass(key);
-            Phase phase = keys.meaning();
-            long due = Math.max(phase.backward() ? backwardReadyPs : forwardReadyPs,
-                    lastDue[phase.ordinal()] + sendGap);
-            if (parameters.sendMode() == SendMode.TDMA) {
-                due = cursors.get(phase).atOrAfter(due);
-            }
-            lastDue[phase.ordinal()] = due;
-            toSend.add(due, key, outbox[2 * k + 1], keys.id(key), phase.ordinal());
+    /** Foreground work starts: the running background item, if any, stops and keeps its remaining time. */
+    private void pauseBackground() {
+        if (backgroundDonePs != NOT_RUNNING) {
+            background.setRemainingPs(backgroundDonePs - clock.now());
+            backgroundDonePs = NOT_RUNNING;
         }
+    }
+
+    /** No foreground work is pending: the head background item runs (or resumes); items of no time are done now. */
+    private void runBackground() {
+        while (!background.isEmpty() && background.remainingPs() == 0) {
+            completeBackground();
+        }
+        if (!background.isEmpty()) {
+            backgroundDonePs = clock.now() + background.remainingPs();
+            clock.at(backgroundDonePs, backgroundEvent);
+        }
+    }
+
+    /** The background event: the running item is done, unless foreground work preempted it since. */
+    private void backgroundDone() {
+        if (clock.now() != backgroundDonePs) {
+            return;
+        }
+        backgroundDonePs = NOT_RUNNING;
+        completeBackground();
+        runBackground();
+    }
+
+    /** The head background item is done: its backward-pass sends are ready now. */
+    private void completeBackground() {
+        boolean endsBackward = background.endsBackward();
+        int n = background.removeFirst(outbox);
+        for (int k = 0; k < n; k++) {
+            queueSend(outbox[2 * k], outbox[2 * k + 1], clock.now());
+        }
+        startSending();
+        if (endsBackward) {
+            backwardRecorder.ended(backwardsDone++, clock.now());
+        }
+    }
+
+    /** Queues a send ready at {@code readyPs} for its phase's next slot (TDMA) or as soon as the core can send. */
+    private void queueSend(int key, int payload, long readyPs) {
+        KeyClass<Phase> keys = profile.sendClass(key);
+        Phase phase = keys.meaning();
+        long due = Math.max(readyPs, lastDue[phase.ordinal()] + profile.sendCycles() * clockPs);
+        if (parameters.sendMode() == SendMode.TDMA) {
+            due = cursors.get(phase).atOrAfter(due);
+        }
+        lastDue[phase.ordinal()] = due;
+        toSend.add(due, key, payload, keys.id(key), phase.ordinal());
+    }
+
+    /** Makes the inject event fire for the head of the send queue, if the router is not holding this core back. */
+    private void startSending() {
         if (!toSend.isEmpty() && !blocked) {
-            scheduleInject(Math.max(toSend.due(), lastSentPs + sendGap));
+            scheduleInject(Math.max(toSend.due(), lastSentPs + profile.sendCycles() * clockPs));
         }
     }
 
@@ -419,6 +499,8 @@ final class SimCore implements SimRouter.Pusher {
         received.clear();
         toSend.clear();
         busy = false;
+        background.clear();
+        backgroundDonePs = NOT_RUNNING;
         injectAtPs = NO_INJECT;
         blocked = false;
         lastForwardSendPs = 0;

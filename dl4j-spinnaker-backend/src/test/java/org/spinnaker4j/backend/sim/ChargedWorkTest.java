@@ -41,7 +41,7 @@ import org.spinnaker4j.mapper.tdma.TdmaScheduler;
  * each core is busy for the cost model's figure of every piece of work it does, once, whether or not that work
  * sends anything; a block's rows are charged once each, as it multiplies them in, whatever event does it. In training the first layer's block computes its deltas and dW but sends nothing back, and the
  * output block's labels arrive before its forward pass completes, so its last input row also does its backward
- * pass.
+ * pass. A core's backward-pass work runs in the background, and the sends it makes wait for it.
  */
 class ChargedWorkTest {
 
@@ -64,8 +64,8 @@ class ChargedWorkTest {
                 new TdmaScheduler(COST, MachineTiming.SPINNAKER1, TdmaScheduler.DEFAULT_RECEIVE_QUEUE)).map(network, Machine.spinn3());
     }
 
-    private static EmbeddedSimulator loaded(Mapping mapping) {
-        EmbeddedSimulator sim = new EmbeddedSimulator(new SimulatorParameters(SendMode.TDMA, true, 480, 8, 4,
+    private static EmbeddedSimulator loaded(Mapping mapping, SendMode mode) {
+        EmbeddedSimulator sim = new EmbeddedSimulator(new SimulatorParameters(mode, true, 480, 8, 4,
                 TdmaScheduler.DEFAULT_RECEIVE_QUEUE, 4095, COST, MachineTiming.SPINNAKER1));
         Random rnd = new Random(5);
         sim.load(mapping, List.of(parameters(N_IN, HIDDEN, rnd), parameters(HIDDEN, N_OUT, rnd)));
@@ -120,7 +120,7 @@ class ChargedWorkTest {
         MachineVertex output = vertex(mapping, VertexKind.DENSE_BLOCK, 1);
         MachineVertex sink = vertex(mapping, VertexKind.OUTPUT_SINK, -1);
         assertTrue(hidden.fused() && output.fused());
-        try (EmbeddedSimulator sim = loaded(mapping)) {
+        try (EmbeddedSimulator sim = loaded(mapping, SendMode.TDMA)) {
             sim.run(new float[][] {values(N_IN, new Random(1))});
             assertCharged(mapping, sim.lastRunStats(), Map.of(
                     input, COST.completionCycles(input, ActivationKind.IDENTITY),
@@ -147,7 +147,7 @@ class ChargedWorkTest {
         assertTrue(mapping.tdma().of(Phase.FORWARD, labels.id()).sendClock(N_OUT - 1)
                 < mapping.tdma().of(Phase.FORWARD, hidden.id()).sendClock(0), "labels first");
         long block = COST.packetCycles(VertexKind.DENSE_BLOCK);
-        try (EmbeddedSimulator sim = loaded(mapping)) {
+        try (EmbeddedSimulator sim = loaded(mapping, SendMode.TDMA)) {
             float[] label = new float[N_OUT];
             label[1] = 1;
             UpdateValues sgd = new UpdateValues(0.1f, 0f, 0f, 0f, 0f);
@@ -172,6 +172,34 @@ class ChargedWorkTest {
                             + COST.updateCycles(output, UpdaterType.SGD),
                     sink, N_OUT * COST.packetCycles(VertexKind.OUTPUT_SINK),
                     loss, COST.packetCycles(VertexKind.LOSS_SINK)));
+        }
+    }
+
+    @Test
+    void backwardSendsWaitForTheBackwardWorkThatMakesThem() {
+        Mapping mapping = map(network(true));
+        MachineVertex hidden = vertex(mapping, VertexKind.DENSE_BLOCK, 0);
+        MachineVertex output = vertex(mapping, VertexKind.DENSE_BLOCK, 1);
+        try (EmbeddedSimulator sim = loaded(mapping, SendMode.BURST)) {
+            float[] label = new float[N_OUT];
+            label[1] = 1;
+            UpdateValues sgd = new UpdateValues(0.1f, 0f, 0f, 0f, 0f);
+            sim.train(new float[][] {values(N_IN, new Random(1))}, new float[][] {label}, 0,
+                    List.of(new LayerUpdate(sgd, sgd), new LayerUpdate(sgd, sgd)));
+            // the output block sends its outputs (the last forward sends, N_OUT - 1 send gaps apart) when its
+            // completion is done, its backward partials once its backward work is; the hidden block starts its
+            // own backward work when they are in
+            long outputBackward = COST.backwardCycles(output, ActivationKind.SOFTMAX,
+                    OutputLoss.of(mapping.network(), output), true);
+            long hiddenBackward = COST.backwardCycles(hidden, ActivationKind.RELU, false);
+            long cycles = outputBackward + hiddenBackward - (N_OUT - 1) * COST.sendPacketCycles();
+            assertTrue(hiddenBackward > (N_OUT - 1) * COST.sendPacketCycles()
+                    + COST.packetCycles(VertexKind.DENSE_BLOCK) * HIDDEN,
+                    "the test would not tell backward sends made early from late");
+            double backward = sim.lastRunStats().backwardSecondsPerSample();
+            assertTrue(backward >= cycles * MachineTiming.SPINNAKER1.coreClockPs() / 1e12,
+                    "backward pass " + backward + " s, the two blocks' backward work one after the other " + cycles
+                            + " cycles");
         }
     }
 }

@@ -260,17 +260,23 @@ public final class TdmaScheduler {
                 if (p.sync() != null) {
                     // forward: a core completes, then exchanges its softmax max and sum, then divides;
                     // backward: it exchanges its softmax dot, then does its backward work
-                    windowEnd += backward ? p.syncWork() : p.work();
+                    windowEnd += backward ? p.syncWork() + preempted(pipelining, p.sync(), p.syncWork()) : p.work();
                     place(p.sync(), p.sync().exchangeBetween(backward ? 0 : p.syncWork()), p.sync().between());
                     windowEnd += backward ? p.work() : p.syncWork();
                 } else {
                     windowEnd += p.work();
                 }
                 if (p.values() != null) {
+                    windowEnd += backward ? preempted(pipelining, p.values(), p.work()) : 0;
                     long between = pipelining == null ? p.values().between() : pipelining.between(p.values());
                     place(p.values(), between, between);
                 }
             }
+        }
+
+        /** {@link Pipelining#preempted}, none without pipelining. */
+        private static long preempted(Pipelining pipelining, WindowPlan w, long work) {
+            return pipelining == null ? 0 : pipelining.preempted(w, work);
         }
 
         /**
@@ -419,16 +425,25 @@ public final class TdmaScheduler {
          * receiving, its forward completion and, in training, its backward work) over the sending
          * fraction, if that is longer.
          *
-         * <p>In training a core also does the other pass's work for other samples, and a core
-         * does one piece of work at a time: a block's backward work for one sample may hold up its
-         * forward sends for a later one (and a forward completion its backward sends). Each window
-         * therefore sends slowly enough that its receivers' queues hold what arrives during their
-         * longest such piece of work, and the period leaves room for a sample to fall behind its
-         * slots by every window's longest such piece of work, added up over the step, so that no
-         * receiver gets a sample's packets of a window before it has all of the previous sample's.
+         * <p>In training a core also does the other pass's work for other samples. As with spin1's
+         * callback priorities, receiving packets and the forward pass are foreground work, and the
+         * backward pass is background work that runs only while no foreground work is pending and
+         * that any packet preempts (see docs/machine-model.md). A core's forward sends are thus held
+         * up by no more than one piece of the other pass's foreground work (receiving a backward
+         * packet); its backward work by the foreground work that preempts it, so each backward window
+         * (and softmax exchange, which the period then covers) opens that much later
+         * ({@link #preempted}). Each window sends slowly enough that its receivers' queues hold what
+         * arrives during their longest piece of foreground work for the other pass, and the period
+         * leaves room for a sample to fall behind its slots by every window's senders' longest such
+         * piece, added up over the step, so that no receiver gets a sample's packets of a window
+         * before it has all of the previous sample's.
          */
         private final class Pipelining {
             private final Map<WindowPlan, Long> between = new IdentityHashMap<>();
+            /** Each training core's share of time in foreground work, if every window it receives in ran at once. */
+            private final Map<Integer, Double> foregroundLoad = new HashMap<>();
+            /** Each core's cycles receiving one sample's packets. */
+            private final Map<Integer, Long> busy = new HashMap<>();
             private long period = 1;
 
             Pipelining(List<List<StagePlan>> passes) {
@@ -442,8 +457,6 @@ public final class TdmaScheduler {
                         }
                     }
                 }
-                Map<Integer, Long> busy = new HashMap<>();
-                long slip = 0;
                 for (List<StagePlan> plans : passes) {
                     for (StagePlan p : plans) {
                         WindowPlan w = p.values();
@@ -456,17 +469,44 @@ public final class TdmaScheduler {
                         if (network.trains()) {
                             for (ReceiverLoad r : w.receivers()) {
                                 stretched = Math.max(stretched, (long) Math.ceil((double) r.senderIndex().length
-                                        * otherPassWork(r.receiver(), w.phase()) / receiveQueue));
+                                        * otherPassForeground(r.receiver(), w.phase()) / receiveQueue));
                             }
-                            slip += w.senders().stream().mapToLong(v -> otherPassWork(v, w.phase())).max()
-                                    .orElse(0);
                         }
                         between.put(w, stretched);
                         period = Math.max(period, periodNeeded(plans, p.index(), stretched));
                         w.receiverBusy().forEach((r, cycles) -> busy.merge(r, cycles, Long::sum));
                     }
                 }
-                period += slip;
+                if (network.trains()) {
+                    for (List<StagePlan> plans : passes) {
+                        for (StagePlan p : plans) {
+                            WindowPlan w = p.values();
+                            if (w != null) {
+                                w.receiverBusy().keySet().forEach(r -> foregroundLoad.merge(r,
+                                        (double) w.resources().get(r) / between.get(w), Double::sum));
+                            }
+                        }
+                    }
+                    // a backward softmax exchange opens once its cores' dots, preemptible too, are done
+                    List<StagePlan> backward = passes.get(passes.size() - 1);
+                    for (int s = 0; s + 1 < backward.size(); s++) {
+                        StagePlan next = backward.get(s + 1);
+                        WindowPlan w = backward.get(s).values();
+                        if (w != null && next.sync() != null) {
+                            period = Math.max(period, periodNeeded(backward, s, between.get(w))
+                                    + preempted(next.sync(), next.syncWork()));
+                        }
+                    }
+                    for (List<StagePlan> plans : passes) {
+                        for (StagePlan p : plans) {
+                            WindowPlan w = p.values();
+                            if (w != null) {
+                                period += w.senders().stream().mapToLong(v -> otherPassForeground(v, w.phase()))
+                                        .max().orElse(0);
+                            }
+                        }
+                    }
+                }
                 for (MachineVertex v : graph.vertices()) {
                     long work = busy.getOrDefault(v.id(), 0L) + cost.completionCycles(v, activation(v));
                     if (network.trains()) {
@@ -481,15 +521,36 @@ public final class TdmaScheduler {
             }
 
             /**
-             * The longest piece of work a training core does for another sample's other pass while a
-             * {@code phase} window runs: its backward work during a forward window; its forward
-             * completion, or a row multiplied in, during a backward window.
+             * The longest piece of foreground work a training core does for another sample's other pass
+             * while a {@code phase} window runs, keeping it from the window's packets: receiving a backward
+             * packet during a forward window; its forward completion, or a row multiplied in, during a
+             * backward window. Its backward work runs in the background and keeps it from nothing.
              */
-            private long otherPassWork(int v, Phase phase) {
+            private long otherPassForeground(int v, Phase phase) {
                 MachineVertex vertex = graph.vertex(v);
                 return phase.backward()
                         ? Math.max(cost.completionCycles(vertex, activation(vertex)), cost.forwardPacketCycles(vertex))
-                        : cost.backwardCycles(vertex, activation(vertex), sendsBackward(v));
+                        : cost.packetCycles(vertex.kind());
+            }
+
+            /**
+             * How much later than after {@code work} the senders of backward window {@code w} may have
+             * done their work for a sample: one piece of foreground work under way when the work is ready,
+             * and the foreground work that preempts it, at most {@code work·u / (1 - u)} for a core whose
+             * share of time in foreground work is {@code u} (at most the sending fraction), and at most one
+             * sample's foreground work (its packets and its forward completion: in steady state no stretch
+             * of time no longer than a period brings a core more, and its work for a sample fits the period).
+             */
+            long preempted(WindowPlan w, long work) {
+                long most = 0;
+                for (int v : w.senders()) {
+                    MachineVertex vertex = graph.vertex(v);
+                    double u = Math.min(foregroundLoad.getOrDefault(v, 0.0), SENDING_FRACTION);
+                    long foreground = busy.getOrDefault(v, 0L) + cost.completionCycles(vertex, activation(vertex));
+                    most = Math.max(most, otherPassForeground(v, Phase.BACKWARD)
+                            + Math.min(foreground, (long) Math.ceil(work * u / (1 - u))));
+                }
+                return most;
             }
         }
     }

@@ -1,0 +1,67 @@
+package org.spinnaker4j.backend.sim;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.stream.Stream;
+import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.spinnaker4j.backend.BitExact;
+import org.spinnaker4j.backend.SpiNNakerMultiLayerNetwork;
+import org.spinnaker4j.backend.SpiNNakerOptions;
+import org.spinnaker4j.backend.runtime.RunStats;
+import org.spinnaker4j.demo.ReferenceNetworks;
+import org.spinnaker4j.mapper.partition.PartitioningStrategy;
+
+/**
+ * Training under TDMA pipelines its samples, and its schedule counts on a core's backward work running in the
+ * background: a block's long backward work for one sample must not hold up the forward packets it handles and
+ * sends for later ones, nor a sample's backward sends go before that work is done. So a mini-batch overruns and
+ * loses nothing and ends with exactly the parameters it gets in BURST mode, one sample after another.
+ */
+class PipelinedTrainingTest {
+
+    static Stream<Arguments> networks() {
+        return Stream.of(
+                Arguments.of("seed network, FEWEST_CORES", ReferenceNetworks.seedNetwork(),
+                        PartitioningStrategy.FEWEST_CORES, 8),
+                Arguments.of("seed network, FASTEST", ReferenceNetworks.seedNetwork(), PartitioningStrategy.FASTEST,
+                        12));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("networks")
+    void backwardWorkHoldsUpNoSlotAndTheBatchGetsTheBitsItGetsInBurstMode(String name, MultiLayerConfiguration conf,
+            PartitioningStrategy strategy, int rows) {
+        Nd4j.getRandom().setSeed(17);
+        MultiLayerNetwork cpu = new MultiLayerNetwork(conf);
+        cpu.init();
+        INDArray x = Nd4j.rand(DataType.FLOAT, rows, cpu.layerInputSize(0));
+        int classes = (int) cpu.layerSize(cpu.getnLayers() - 1);
+        INDArray y = Nd4j.zeros(DataType.FLOAT, rows, classes);
+        for (int r = 0; r < rows; r++) {
+            y.putScalar(r, r % classes, 1f);
+        }
+        INDArray tdmaParams;
+        try (SpiNNakerMultiLayerNetwork net = SpiNNakerMultiLayerNetwork.wrap(cpu.clone(),
+                SpiNNakerOptions.builder().partitioning(strategy).build())) {
+            assertTrue(net.trainingMapping().tdma().pipelined(), name + ": " + net.trainingMapping().describe());
+            net.fit(x, y);
+            RunStats stats = net.lastTrainingStats();
+            assertEquals(0, stats.packetsDropped(), name + ": " + stats);
+            assertEquals(0, stats.tdmaOverruns(), name + ": " + stats);
+            tdmaParams = net.params().dup();
+        }
+        try (SpiNNakerMultiLayerNetwork net = SpiNNakerMultiLayerNetwork.wrap(cpu.clone(),
+                SpiNNakerOptions.builder().partitioning(strategy).sendMode(SendMode.BURST).build())) {
+            net.fit(x, y);
+            BitExact.assertSameBits(net.params(), tdmaParams, name + ": parameters after the mini-batch");
+        }
+    }
+}
