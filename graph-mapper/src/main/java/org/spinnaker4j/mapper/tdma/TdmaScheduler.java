@@ -60,7 +60,8 @@ import org.spinnaker4j.mapper.route.RouteWalker;
  * fastest; the period is the longest a window takes to be handled by its receivers (and their
  * softmax exchanged, which refuses new data), or a core's work for one sample over the sending
  * fraction. In training a softmax core's steps and exchange take longer by the share of its time the
- * other pass's windows of other samples keep it receiving. Each core thus gets all of one sample's
+ * other pass's windows of other samples keep it receiving, and by a round of their packets queued ahead
+ * of a step's last input. Each core thus gets all of one sample's
  * packets of a window before any of the next sample's, which the kernels check; a training core holds the samples between their forward and
  * backward passes in rings ({@link SamplesInFlight} sizes them, lengthening the period if their
  * DTCM is short). If that period would be no shorter than the step with every window at its
@@ -269,17 +270,27 @@ public final class TdmaScheduler {
          */
         private void layOut(List<List<StagePlan>> passes, Pipelining pipelining) {
             for (StagePlan p : passes.stream().flatMap(List::stream).toList()) {
-                double slow = p.sync() == null || pipelining == null ? 1 : pipelining.exchangeSlowdown(p.sync());
-                windowEnd += (long) Math.ceil(p.before() * slow);
-                if (p.sync() != null) {
-                    place(p.sync(), (long) Math.ceil(p.exchangeBetween() * slow), p.sync().between());
+                if (p.sync() == null) {
+                    windowEnd += p.before();
+                } else {
+                    windowEnd += softmaxStep(p.sync(), p.before(), pipelining);
+                    place(p.sync(), p.sync().exchangeBetween(softmaxStep(p.sync(), p.between(), pipelining)),
+                            p.sync().between());
+                    windowEnd += softmaxStep(p.sync(), p.after(), pipelining);
                 }
-                windowEnd += (long) Math.ceil(p.after() * slow);
                 if (p.values() != null) {
                     long between = pipelining == null ? p.values().between() : pipelining.between(p.values());
                     place(p.values(), between, between);
                 }
             }
+        }
+
+        /**
+         * How long the softmax cores of {@code sync} take for a step of {@code work}: that long one sample at a time;
+         * pipelined, longer by what the other pass's windows of other samples give them to receive meanwhile.
+         */
+        private long softmaxStep(WindowPlan sync, long work, Pipelining pipelining) {
+            return pipelining == null ? work : pipelining.softmaxStep(sync, work);
         }
 
         /**
@@ -503,25 +514,28 @@ public final class TdmaScheduler {
             }
 
             /**
-             * How much slower a softmax stage's cores do their steps and exchange them ({@code sync}'s senders, which
-             * are its receivers too) while the other pass's windows of other samples keep them receiving (training):
-             * 1 over the share of a core's time those windows, at their pace, leave it; 1 if none reaches them.
+             * How long a softmax stage's cores ({@code sync}'s senders, which are its receivers too) take for a step
+             * of {@code work} while the other pass's windows of other samples keep them receiving (training): longer
+             * by 1 over the share of their time those windows, at their pace, leave them, and by a round of those
+             * windows' packets that may be queued ahead of the step's last input.
              */
-            double exchangeSlowdown(WindowPlan sync) {
+            long softmaxStep(WindowPlan sync, long work) {
                 double busiest = 0;
+                long queued = 0;
                 for (int v : sync.senders()) {
                     double share = 0;
+                    long round = 0;
                     for (Map.Entry<WindowPlan, Long> e : between.entrySet()) {
-                        if (e.getKey().phase().backward() != sync.phase().backward()) {
-                            for (ReceiverLoad r : e.getKey().receivers()) {
-                                share += r.receiver() == v
-                                        ? (double) r.senderIndex().length * r.packetCycles() / e.getValue() : 0;
-                            }
+                        WindowPlan w = e.getKey();
+                        if (w.phase().backward() != sync.phase().backward() && w.resources().containsKey(v)) {
+                            share += (double) w.resources().get(v) / e.getValue();
+                            round += w.resources().get(v);
                         }
                     }
                     busiest = Math.max(busiest, share);
+                    queued = Math.max(queued, round);
                 }
-                return 1 / (1 - Math.min(busiest, SENDING_FRACTION));
+                return (long) Math.ceil(work / (1 - Math.min(busiest, SENDING_FRACTION))) + queued;
             }
 
             /**
