@@ -223,6 +223,27 @@ class TdmaSchedulerTest {
                 && beforeDots < COST.completionCycles(neuron, ActivationKind.SOFTMAX), beforeDots + " clocks");
     }
 
+    @Test
+    void pipelinedTrainingGivesASoftmaxExchangeRoomForTheOtherPassesPacketsItsCoresReceiveMeanwhile() {
+        NetworkSpec inference = new NetworkSpec(List.of(
+                new DenseLayerSpec(6, 12, Activation.of(ActivationKind.RELU), true),
+                new DenseLayerSpec(12, 8, Activation.of(ActivationKind.SOFTMAX), true),
+                new DenseLayerSpec(8, 4, Activation.of(ActivationKind.IDENTITY), true)));
+        NetworkSpec training = new NetworkSpec(inference.layers(), new TrainingSpec(LossFunction.MSE,
+                java.util.Collections.nCopies(3, new UpdaterSpec(UpdaterType.SGD, 0.1f, 0, 0, 0)), true));
+        TdmaSchedule alone = map(PartitioningStrategy.NEURON_PER_CORE, training, holding(1)).tdma();
+        TdmaSchedule pipelined = map(PartitioningStrategy.NEURON_PER_CORE, training, holding(64)).tdma();
+        assertTrue(pipelined.pipelined() && !alone.pipelined());
+        // the same exchange, one sample at a time and while the cores file other samples' backward packets
+        long roundAlone = syncStage(alone).clocksBetweenSends();
+        long roundPipelined = syncStage(pipelined).clocksBetweenSends();
+        assertTrue(roundPipelined > roundAlone, roundPipelined + " vs " + roundAlone + " clocks between the rounds");
+    }
+
+    private static TdmaSchedule.Stage syncStage(TdmaSchedule tdma) {
+        return tdma.stages().stream().filter(st -> st.phase() == Phase.SYNC).findFirst().orElseThrow();
+    }
+
     @ParameterizedTest(name = "{0}")
     @MethodSource("mappings")
     void pipelinedSamplesKeepEveryLinkAndReceiverWithinTheSendingFractionWhenAllWindowsSendAtOnce(String name,
