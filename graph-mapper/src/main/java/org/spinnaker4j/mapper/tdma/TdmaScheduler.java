@@ -60,8 +60,8 @@ import org.spinnaker4j.mapper.route.RouteWalker;
  * fastest; the period is the longest a window takes to be handled by its receivers (and their
  * softmax exchanged, which refuses new data), or a core's work for one sample over the sending
  * fraction. In training a softmax core's steps and exchange take longer by the share of its time the
- * other pass's windows of other samples keep it receiving, and by a round of their packets queued ahead
- * of a step's last input. Each core thus gets all of one sample's
+ * other pass's windows of other samples keep it receiving, and by the longest one of their packets may
+ * wait in its queue, as a step's last input may. Each core thus gets all of one sample's
  * packets of a window before any of the next sample's, which the kernels check; a training core holds the samples between their forward and
  * backward passes in rings ({@link SamplesInFlight} sizes them, lengthening the period if their
  * DTCM is short). If that period would be no shorter than the step with every window at its
@@ -516,24 +516,30 @@ public final class TdmaScheduler {
             /**
              * How long a softmax stage's cores ({@code sync}'s senders, which are its receivers too) take for a step
              * of {@code work} while the other pass's windows of other samples keep them receiving (training): longer
-             * by 1 over the share of their time those windows, at their pace, leave them, and by a round of those
-             * windows' packets that may be queued ahead of the step's last input.
+             * by 1 over the share of their time those windows, at their pace, leave them, and by the longest a
+             * packet of those windows may wait in their queues (staggered senders that reach a core one after the
+             * other send it a burst), which the step's last input may wait too.
              */
             long softmaxStep(WindowPlan sync, long work) {
                 double busiest = 0;
                 long queued = 0;
                 for (int v : sync.senders()) {
                     double share = 0;
-                    long round = 0;
+                    long wait = 0;
                     for (Map.Entry<WindowPlan, Long> e : between.entrySet()) {
                         WindowPlan w = e.getKey();
-                        if (w.phase().backward() != sync.phase().backward() && w.resources().containsKey(v)) {
-                            share += (double) w.resources().get(v) / e.getValue();
-                            round += w.resources().get(v);
+                        if (w.phase().backward() == sync.phase().backward()) {
+                            continue;
+                        }
+                        for (ReceiverLoad r : w.receivers()) {
+                            if (r.receiver() == v) {
+                                share += (double) w.resources().get(v) / e.getValue();
+                                wait += r.longestWait(Math.max(1, e.getValue() / w.senders().size()));
+                            }
                         }
                     }
                     busiest = Math.max(busiest, share);
-                    queued = Math.max(queued, round);
+                    queued = Math.max(queued, wait);
                 }
                 return (long) Math.ceil(work / (1 - Math.min(busiest, SENDING_FRACTION))) + queued;
             }
@@ -628,6 +634,21 @@ public final class TdmaScheduler {
      * sender list (ascending), this many packets each, each taking it {@code packetCycles}.
      */
     private record ReceiverLoad(int receiver, int[] senderIndex, int[] packets, int rounds, long packetCycles) {
+
+        /**
+         * The longest one round's packet waits in the receiver's queue, its own handling included, when the senders
+         * send them {@code betweenCores} apart in their order.
+         */
+        long longestWait(long betweenCores) {
+            long busyUntil = 0;
+            long wait = 0;
+            for (int index : senderIndex) {
+                long arrival = index * betweenCores;
+                busyUntil = Math.max(busyUntil, arrival) + packetCycles;
+                wait = Math.max(wait, busyUntil - arrival);
+            }
+            return wait;
+        }
 
         static ReceiverLoad of(int receiver, List<Integer> senders, Map<Integer, Integer> packetsFrom,
                 long packetCycles) {
