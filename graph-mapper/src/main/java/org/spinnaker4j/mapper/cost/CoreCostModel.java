@@ -221,10 +221,17 @@ public record CoreCostModel(double cyclesPerInstruction, int receiveInterruptCyc
      */
     public long forwardSampleCycles(MachineVertex v, ActivationKind activation, int packetsReceived,
             boolean softmaxSync) {
-        return packetsReceived * packetCycles(v.kind()) + allRowsCycles(v)
-                + completionCycles(v, activation, softmaxSync)
-                + (softmaxSync ? softmaxStepCycles(v, SoftmaxStep.SUM) + softmaxStepCycles(v, SoftmaxStep.NORMALISE)
-                        : 0);
+        return packetsReceived * packetCycles(v.kind()) + allRowsCycles(v) + forwardWorkCycles(v, activation, softmaxSync);
+    }
+
+    /**
+     * Cycles of a vertex's forward work for one sample besides its packets and rows: its completion and, for an
+     * activating core of a softmax spread over several cores ({@code softmaxSplit}), the steps after it (exponentials
+     * and local sum, then division).
+     */
+    public long forwardWorkCycles(MachineVertex v, ActivationKind activation, boolean softmaxSplit) {
+        return completionCycles(v, activation, softmaxSplit) + (softmaxSplit
+                ? softmaxStepCycles(v, SoftmaxStep.SUM) + softmaxStepCycles(v, SoftmaxStep.NORMALISE) : 0);
     }
 
     /**
@@ -249,15 +256,6 @@ public record CoreCostModel(double cyclesPerInstruction, int receiveInterruptCyc
      */
     public long softmaxStepCycles(MachineVertex v, SoftmaxStep step) {
         return cycles(v.cols().size() * SOFTMAX_SPLIT.get(step));
-    }
-
-    /**
-     * Cycles per output of applying the activation at a completing core (sum, bias, activation, send): what the
-     * TDMA scheduler allows for each step of a softmax spread over several cores, more than any step takes
-     * ({@link #softmaxStepCycles}).
-     */
-    public long activationCycles(ActivationKind activation) {
-        return cycles(FORWARD_OUTPUT.get(activation));
     }
 
     /**

@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.Set;
 import org.spinnaker4j.mapper.cost.CoreCostModel;
 import org.spinnaker4j.mapper.cost.OutputLoss;
+import org.spinnaker4j.mapper.cost.SoftmaxStep;
 import org.spinnaker4j.mapper.graph.MachineGraph;
 import org.spinnaker4j.mapper.graph.MachineVertex;
 import org.spinnaker4j.mapper.graph.OutgoingPartition;
@@ -46,9 +47,11 @@ import org.spinnaker4j.mapper.route.RouteWalker;
  * reaching it during that work must fit its receive queue. A window opens when the previous one
  * has ended, that is when every receiver has handled its last packet (each receiving core's queue
  * played through packet by packet), and the senders have finished computing (from the
- * {@link CoreCostModel}; a softmax core's forward work comes before its synchronisation window,
- * its backward work after it, once every peer's dot is in). So the step length follows from the
- * mapping: the user never tunes a time scale factor.
+ * {@link CoreCostModel}; a softmax core paces each step by that step's own cost: its completion, which
+ * finds the local maximum, before its synchronisation window, its exponentials between the window's
+ * rounds and its division after it; backward, its local dot before the window and its deltas after it,
+ * once every peer's dot is in). So the step length follows from the mapping: the user never tunes a
+ * time scale factor.
  *
  * <p>Samples are pipelined: a sample starts every {@link TdmaSchedule#periodClocks()}, while
  * earlier ones are still in flight, so the windows of different samples (in training, forward and
@@ -56,8 +59,10 @@ import org.spinnaker4j.mapper.route.RouteWalker;
  * sends slower, by the factor those resources would be oversubscribed if every window sent at its
  * fastest; the period is the longest a window takes to be handled by its receivers (and their
  * softmax exchanged, which refuses new data), or a core's work for one sample over the sending
- * fraction. Each core thus gets all of one sample's packets of a window before any of the next
- * sample's, which the kernels check; a training core holds the samples between their forward and
+ * fraction. In training a softmax core's steps and exchange take longer by the share of its time the
+ * other pass's windows of other samples keep it receiving, and by the longest one of their packets may
+ * wait in its queue, as a step's last input may. Each core thus gets all of one sample's
+ * packets of a window before any of the next sample's, which the kernels check; a training core holds the samples between their forward and
  * backward passes in rings ({@link SamplesInFlight} sizes them, lengthening the period if their
  * DTCM is short). If that period would be no shorter than the step with every window at its
  * fastest, samples run one per step that way instead.
@@ -165,12 +170,6 @@ public final class TdmaScheduler {
                     Collections.nCopies(graph.vertices().size(), 1));
         }
 
-        private void layOut(List<List<StagePlan>> passes, Pipelining pipelining) {
-            for (int k = 0; k < passes.size(); k++) {
-                layOut(passes.get(k), k == 1, pipelining);
-            }
-        }
-
         /** Forgets every window placed so far. */
         private void clear() {
             slots.values().forEach(array -> Arrays.fill(array, CoreSlot.SILENT));
@@ -223,53 +222,71 @@ public final class TdmaScheduler {
             return span;
         }
 
-        /** What every stage of one pass (forward or backward) sends and computes, before any of it is timed. */
+        /**
+         * What every stage of one pass (forward or backward) sends and computes, before any of it is timed. The
+         * activating cores of a softmax spread over several cores do each step of it on its own
+         * ({@link SoftmaxStep}): forward, the completion ({@link SoftmaxStep#MAX}) before their exchange, the
+         * exponentials ({@link SoftmaxStep#SUM}) between its rounds and the division after it; backward, the local
+         * dot before it and the deltas after it. Every other core does all its work before the stage's windows.
+         */
         private List<StagePlan> plan(int[] stage, Phase syncPhase, Phase phase, boolean backward) {
             int nStages = Arrays.stream(stage).max().orElse(0) + 1;
             List<StagePlan> plans = new ArrayList<>();
             for (int s = 0; s < nStages; s++) {
                 List<Integer> members = new ArrayList<>();
-                long work = 0;
-                long syncWork = 0;
+                long before = 0;
+                long between = 0;
+                long after = 0;
                 for (int v = 0; v < stage.length; v++) {
-                    if (stage[v] == s) {
-                        MachineVertex vertex = graph.vertex(v);
-                        ActivationKind activation = activation(vertex);
-                        members.add(v);
-                        work = Math.max(work, backward
-                                ? cost.backwardCycles(vertex, activation, OutputLoss.of(network, vertex),
-                                        sendsBackward(v))
-                                : cost.completionCycles(vertex, activation));
-                        syncWork = Math.max(syncWork, (long) vertex.cols().size() * cost.activationCycles(activation));
+                    if (stage[v] != s) {
+                        continue;
+                    }
+                    members.add(v);
+                    MachineVertex vertex = graph.vertex(v);
+                    ActivationKind activation = activation(vertex);
+                    boolean split = graph.splitsSoftmax(v);
+                    if (backward) {
+                        long work = cost.backwardCycles(vertex, activation, OutputLoss.of(network, vertex),
+                                sendsBackward(v), split);
+                        before = Math.max(before, split ? cost.softmaxStepCycles(vertex, SoftmaxStep.DOT) : work);
+                        after = Math.max(after, split ? work : 0);
+                    } else {
+                        before = Math.max(before, cost.completionCycles(vertex, activation, split));
+                        between = Math.max(between, split ? cost.softmaxStepCycles(vertex, SoftmaxStep.SUM) : 0);
+                        after = Math.max(after, split ? cost.softmaxStepCycles(vertex, SoftmaxStep.NORMALISE) : 0);
                     }
                 }
-                plans.add(new StagePlan(s, work, syncWork, window(s, members, syncPhase),
+                plans.add(new StagePlan(s, before, between, after, window(s, members, syncPhase),
                         window(s, members, phase)));
             }
             return plans;
         }
 
         /**
-         * Places the windows of one pass in time, stage after stage from {@link #windowEnd}: each
+         * Places the windows of the passes in time, stage after stage from {@link #windowEnd}: each
          * opens once the previous one's packets have arrived and its senders have done their work. Every
          * window sends as fast as its own receivers and links allow, or, with {@code pipelining}, as
          * fast as they allow while the windows of the other samples in flight use them too.
          */
-        private void layOut(List<StagePlan> plans, boolean backward, Pipelining pipelining) {
-            for (StagePlan p : plans) {
-                if (p.sync() != null) {
-                    // forward: a core completes, then exchanges its softmax max and sum, then divides;
-                    // backward: it exchanges its softmax dot, then does its backward work
-                    windowEnd += backward ? p.syncWork() + preempted(pipelining, p.sync(), p.syncWork()) : p.work();
-                    place(p.sync(), p.sync().exchangeBetween(backward ? 0 : p.syncWork()), p.sync().between());
-                    windowEnd += backward ? p.work() : p.syncWork();
-                } else {
-                    windowEnd += p.work();
-                }
-                if (p.values() != null) {
-                    windowEnd += backward ? preempted(pipelining, p.values(), p.work()) : 0;
-                    long between = pipelining == null ? p.values().between() : pipelining.between(p.values());
-                    place(p.values(), between, between);
+        private void layOut(List<List<StagePlan>> passes, Pipelining pipelining) {
+            for (int k = 0; k < passes.size(); k++) {
+                boolean backward = k == 1;
+                for (StagePlan p : passes.get(k)) {
+                    if (p.sync() == null) {
+                        windowEnd += p.before();
+                    } else {
+                        // backward, the dots are background work that foreground work may preempt
+                        windowEnd += softmaxStep(p.sync(), p.before(), pipelining)
+                                + (backward ? preempted(pipelining, p.sync(), p.before()) : 0);
+                        place(p.sync(), p.sync().exchangeBetween(softmaxStep(p.sync(), p.between(), pipelining)),
+                                p.sync().between());
+                        windowEnd += softmaxStep(p.sync(), p.after(), pipelining);
+                    }
+                    if (p.values() != null) {
+                        windowEnd += backward ? preempted(pipelining, p.values(), p.backwardWork()) : 0;
+                        long between = pipelining == null ? p.values().between() : pipelining.between(p.values());
+                        place(p.values(), between, between);
+                    }
                 }
             }
         }
@@ -277,6 +294,14 @@ public final class TdmaScheduler {
         /** {@link Pipelining#preempted}, none without pipelining. */
         private static long preempted(Pipelining pipelining, WindowPlan w, long work) {
             return pipelining == null ? 0 : pipelining.preempted(w, work);
+        }
+
+        /**
+         * How long the softmax cores of {@code sync} take for a step of {@code work}: that long one sample at a time;
+         * pipelined, longer by what the other pass's windows of other samples give them to receive meanwhile.
+         */
+        private long softmaxStep(WindowPlan sync, long work, Pipelining pipelining) {
+            return pipelining == null ? work : pipelining.softmaxStep(sync, work);
         }
 
         /**
@@ -289,10 +314,26 @@ public final class TdmaScheduler {
             long period = plans.get(s).values().end(between, between);
             if (s + 1 < plans.size() && plans.get(s + 1).sync() != null) {
                 StagePlan next = plans.get(s + 1);
-                long exchange = next.sync().exchangeBetween(next.syncWork());
-                period += next.work() + next.sync().end(exchange, next.sync().between()) + next.syncWork();
+                period += next.before() + next.sync().end(next.exchangeBetween(), next.sync().between())
+                        + next.after();
             }
             return period;
+        }
+
+        /**
+         * A core's work for one sample besides the packets it receives: its completion and, spreading a softmax over
+         * several cores, the later steps of it; in training its backward work too (as
+         * {@link CoreCostModel#forwardWorkCycles} and {@link CoreCostModel#backwardSampleCycles} charge it).
+         */
+        private long ownWork(MachineVertex v) {
+            ActivationKind activation = activation(v);
+            boolean split = graph.splitsSoftmax(v.id());
+            long work = cost.forwardWorkCycles(v, activation, split);
+            if (network.trains()) {
+                work += cost.backwardSampleCycles(v, activation, OutputLoss.of(network, v), 0, sendsBackward(v.id()),
+                        split);
+            }
+            return work;
         }
 
         private boolean sendsBackward(int v) {
@@ -494,7 +535,7 @@ public final class TdmaScheduler {
                         WindowPlan w = backward.get(s).values();
                         if (w != null && next.sync() != null) {
                             period = Math.max(period, periodNeeded(backward, s, between.get(w))
-                                    + preempted(next.sync(), next.syncWork()));
+                                    + preempted(next.sync(), next.before()));
                         }
                     }
                     for (List<StagePlan> plans : passes) {
@@ -508,16 +549,44 @@ public final class TdmaScheduler {
                     }
                 }
                 for (MachineVertex v : graph.vertices()) {
-                    long work = busy.getOrDefault(v.id(), 0L) + cost.completionCycles(v, activation(v));
-                    if (network.trains()) {
-                        work += cost.backwardCycles(v, activation(v), sendsBackward(v.id()));
-                    }
+                    long work = busy.getOrDefault(v.id(), 0L) + ownWork(v);
                     period = Math.max(period, (long) Math.ceil(work / SENDING_FRACTION));
                 }
             }
 
             long between(WindowPlan w) {
                 return between.get(w);
+            }
+
+            /**
+             * How long a softmax stage's cores ({@code sync}'s senders, which are its receivers too) take for a step
+             * of {@code work} while the other pass's windows of other samples keep them receiving (training): longer
+             * by 1 over the share of their time those windows, at their pace, leave them, and by the longest a
+             * packet of those windows may wait in their queues (staggered senders that reach a core one after the
+             * other send it a burst), which the step's last input may wait too.
+             */
+            long softmaxStep(WindowPlan sync, long work) {
+                double busiest = 0;
+                long queued = 0;
+                for (int v : sync.senders()) {
+                    double share = 0;
+                    long wait = 0;
+                    for (Map.Entry<WindowPlan, Long> e : between.entrySet()) {
+                        WindowPlan w = e.getKey();
+                        if (w.phase().backward() == sync.phase().backward()) {
+                            continue;
+                        }
+                        for (ReceiverLoad r : w.receivers()) {
+                            if (r.receiver() == v) {
+                                share += (double) w.resources().get(v) / e.getValue();
+                                wait += r.longestWait(Math.max(1, e.getValue() / w.senders().size()));
+                            }
+                        }
+                    }
+                    busiest = Math.max(busiest, share);
+                    queued = Math.max(queued, wait);
+                }
+                return (long) Math.ceil(work / (1 - Math.min(busiest, SENDING_FRACTION))) + queued;
             }
 
             /**
@@ -546,7 +615,8 @@ public final class TdmaScheduler {
                 for (int v : w.senders()) {
                     MachineVertex vertex = graph.vertex(v);
                     double u = Math.min(foregroundLoad.getOrDefault(v, 0.0), SENDING_FRACTION);
-                    long foreground = busy.getOrDefault(v, 0L) + cost.completionCycles(vertex, activation(vertex));
+                    long foreground = busy.getOrDefault(v, 0L)
+                            + cost.forwardWorkCycles(vertex, activation(vertex), graph.splitsSoftmax(v));
                     most = Math.max(most, otherPassForeground(v, Phase.BACKWARD)
                             + Math.min(foreground, (long) Math.ceil(work * u / (1 - u))));
                 }
@@ -555,9 +625,25 @@ public final class TdmaScheduler {
         }
     }
 
-    /** A stage of one pass: its members' longest work, its softmax exchange window and its values window. */
-    private record StagePlan(int index, long work, long syncWork, WindowPlan sync,
-            WindowPlan values) {
+    /**
+     * A stage of one pass: its members' longest work before its windows ({@code before}), between the rounds of its
+     * softmax exchange ({@code between}) and after the exchange ({@code after}), its softmax exchange window and its
+     * values window.
+     */
+    private record StagePlan(int index, long before, long between, long after, WindowPlan sync, WindowPlan values) {
+
+        /**
+         * The time between the exchange's rounds: forward, until every receiver has handled the local maxima and
+         * done its exponentials; backward the exchange has one round.
+         */
+        long exchangeBetween() {
+            return sync.exchangeBetween(between);
+        }
+
+        /** Backward: the stage's longest backward work before its values window (a split softmax's after its exchange). */
+        long backwardWork() {
+            return Math.max(before, after);
+        }
     }
 
     /**
@@ -620,6 +706,21 @@ public final class TdmaScheduler {
      * sender list (ascending), this many packets each, each taking it {@code packetCycles}.
      */
     private record ReceiverLoad(int receiver, int[] senderIndex, int[] packets, int rounds, long packetCycles) {
+
+        /**
+         * The longest one round's packet waits in the receiver's queue, its own handling included, when the senders
+         * send them {@code betweenCores} apart in their order.
+         */
+        long longestWait(long betweenCores) {
+            long busyUntil = 0;
+            long wait = 0;
+            for (int index : senderIndex) {
+                long arrival = index * betweenCores;
+                busyUntil = Math.max(busyUntil, arrival) + packetCycles;
+                wait = Math.max(wait, busyUntil - arrival);
+            }
+            return wait;
+        }
 
         static ReceiverLoad of(int receiver, List<Integer> senders, Map<Integer, Integer> packetsFrom,
                 long packetCycles) {

@@ -19,6 +19,7 @@ import org.spinnaker4j.mapper.Mapping;
 import org.spinnaker4j.mapper.RoutingSimulator;
 import org.spinnaker4j.mapper.TestSupport;
 import org.spinnaker4j.mapper.cost.CoreCostModel;
+import org.spinnaker4j.mapper.cost.SoftmaxStep;
 import org.spinnaker4j.mapper.graph.MachineVertex;
 import org.spinnaker4j.mapper.graph.OutgoingPartition;
 import org.spinnaker4j.mapper.graph.PartitionKind;
@@ -164,6 +165,31 @@ class TdmaSchedulerTest {
     }
 
     @Test
+    void aSoftmaxSpreadOverCoresIsPacedByEachStepsOwnCostNotAWholeActivationPerStep() {
+        Mapping m = map(PartitioningStrategy.FEWEST_CORES, TestSupport.network(ActivationKind.SOFTMAX, 300, 700),
+                TestSupport.tightMemory(4));
+        List<TdmaSchedule.Stage> stages = m.tdma().stages();
+        TdmaSchedule.Stage sync = stages.stream().filter(st -> st.phase() == Phase.SYNC).findFirst().orElseThrow();
+        TdmaSchedule.Stage values = stages.get(stages.indexOf(sync) + 1);
+        TdmaSchedule.Stage before = stages.get(stages.indexOf(sync) - 1);
+        MachineVertex widest = m.graph().vertices().stream().filter(v -> m.graph().splitsSoftmax(v.id()))
+                .max(java.util.Comparator.comparingInt(v -> v.cols().size())).orElseThrow();
+        assertTrue(widest.cols().size() > 20, "a few wide softmax cores: " + widest);
+        long whole = COST.completionCycles(widest, ActivationKind.SOFTMAX);
+        long max = COST.completionCycles(widest, ActivationKind.SOFTMAX, true);
+        long sum = COST.softmaxStepCycles(widest, SoftmaxStep.SUM);
+        long normalise = COST.softmaxStepCycles(widest, SoftmaxStep.NORMALISE);
+        // the local maxima go out once the cores have completed (their values all in), not a whole activation later
+        long afterValues = sync.startClocks() - (before.startClocks() + before.windowClocks());
+        assertTrue(afterValues >= max && afterValues < whole, afterValues + " clocks before the maxima");
+        // the sums follow the maxima by the exponentials, the values the sums by the division
+        assertTrue(sync.clocksBetweenSends() >= sum && sync.clocksBetweenSends() < whole,
+                sync.clocksBetweenSends() + " clocks between the rounds");
+        long afterSums = values.startClocks() - (sync.startClocks() + sync.windowClocks());
+        assertTrue(afterSums >= normalise && afterSums < whole, afterSums + " clocks before the values");
+    }
+
+    @Test
     void aHiddenSoftmaxSpreadOverCoresDoesItsBackwardWorkAfterItsDotWindow() {
         NetworkSpec net = new NetworkSpec(List.of(
                 new DenseLayerSpec(6, 12, Activation.of(ActivationKind.RELU), true),
@@ -189,7 +215,33 @@ class TdmaSchedulerTest {
                 .filter(v -> v.kind() == VertexKind.DENSE_BLOCK && v.layer() == 1).findFirst().orElseThrow();
         // its deltas and W·delta need every peer's dot, so they come after the dot window
         assertTrue(values.startClocks() >= dot.startClocks() + dot.windowClocks()
-                + COST.backwardCycles(neuron, ActivationKind.SOFTMAX, true), stages.toString());
+                + COST.backwardCycles(neuron, ActivationKind.SOFTMAX, null, true, true), stages.toString());
+        // and the dot window opens once the local dot, not a whole activation, is done
+        TdmaSchedule.Stage deltas = stages.get(dots - 1);
+        long beforeDots = dot.startClocks() - (deltas.startClocks() + deltas.windowClocks());
+        assertTrue(beforeDots >= COST.softmaxStepCycles(neuron, SoftmaxStep.DOT)
+                && beforeDots < COST.completionCycles(neuron, ActivationKind.SOFTMAX), beforeDots + " clocks");
+    }
+
+    @Test
+    void pipelinedTrainingGivesASoftmaxExchangeRoomForTheOtherPassesPacketsItsCoresReceiveMeanwhile() {
+        NetworkSpec inference = new NetworkSpec(List.of(
+                new DenseLayerSpec(6, 12, Activation.of(ActivationKind.RELU), true),
+                new DenseLayerSpec(12, 8, Activation.of(ActivationKind.SOFTMAX), true),
+                new DenseLayerSpec(8, 4, Activation.of(ActivationKind.IDENTITY), true)));
+        NetworkSpec training = new NetworkSpec(inference.layers(), new TrainingSpec(LossFunction.MSE,
+                java.util.Collections.nCopies(3, new UpdaterSpec(UpdaterType.SGD, 0.1f, 0, 0, 0)), true));
+        TdmaSchedule alone = map(PartitioningStrategy.NEURON_PER_CORE, training, holding(1)).tdma();
+        TdmaSchedule pipelined = map(PartitioningStrategy.NEURON_PER_CORE, training, holding(64)).tdma();
+        assertTrue(pipelined.pipelined() && !alone.pipelined());
+        // the same exchange, one sample at a time and while the cores file other samples' backward packets
+        long roundAlone = syncStage(alone).clocksBetweenSends();
+        long roundPipelined = syncStage(pipelined).clocksBetweenSends();
+        assertTrue(roundPipelined > roundAlone, roundPipelined + " vs " + roundAlone + " clocks between the rounds");
+    }
+
+    private static TdmaSchedule.Stage syncStage(TdmaSchedule tdma) {
+        return tdma.stages().stream().filter(st -> st.phase() == Phase.SYNC).findFirst().orElseThrow();
     }
 
     @ParameterizedTest(name = "{0}")
