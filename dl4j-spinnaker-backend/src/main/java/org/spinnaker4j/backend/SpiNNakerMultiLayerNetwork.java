@@ -155,7 +155,8 @@ public class SpiNNakerMultiLayerNetwork extends MultiLayerNetwork implements Aut
             return;
         }
         try {
-            NetworkSpec translated = Dl4jFrontEnd.translate(getLayerWiseConfigurations(), options.trainsOnMachine());
+            NetworkSpec translated = Dl4jFrontEnd.translate(getLayerWiseConfigurations(), options.trainsOnMachine(),
+                    options.sequenceLength());
             super.init(parameters, cloneParametersArray);
             mapOntoMachine(translated);
             initFailure = null;
@@ -180,7 +181,8 @@ public class SpiNNakerMultiLayerNetwork extends MultiLayerNetwork implements Aut
 
     private void readObject(ObjectInputStream in) throws IOException, ClassNotFoundException {
         in.defaultReadObject();
-        mapOntoMachine(Dl4jFrontEnd.translate(getLayerWiseConfigurations(), options.trainsOnMachine()));
+        mapOntoMachine(Dl4jFrontEnd.translate(getLayerWiseConfigurations(), options.trainsOnMachine(),
+                    options.sequenceLength()));
     }
 
     /**
@@ -188,7 +190,8 @@ public class SpiNNakerMultiLayerNetwork extends MultiLayerNetwork implements Aut
      * options only for a use that trains, so a schedule set for the CPU does not stop inference.
      */
     NetworkSpec currentSpec(boolean training) {
-        return Dl4jFrontEnd.translate(getLayerWiseConfigurations(), training && options.trainsOnMachine());
+        return Dl4jFrontEnd.translate(getLayerWiseConfigurations(), training && options.trainsOnMachine(),
+                options.sequenceLength());
     }
 
     /** A mapping of {@code network}: one of the machine uses' if it has it already, else a new one. */
@@ -296,13 +299,22 @@ public class SpiNNakerMultiLayerNetwork extends MultiLayerNetwork implements Aut
         try (MemoryWorkspace outside = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
             float[][] out = inference.run(machine -> machine.run(samples));
             LOG.debug("{}", inference.lastRunStats("output(...)"));
-            return Nd4j.create(out);
+            return activations(out, spec.layers().size() - 1);
         }
+    }
+
+    /** Layer l's activations read back from the machine, shaped as DL4J shapes them. */
+    private INDArray activations(float[][] values, int layer) {
+        return spec.isConvolutional() ? SequenceLayout.activations(values, spec.layers().get(layer))
+                : Nd4j.create(values);
     }
 
     private float[][] toSamples(INDArray input) {
         if (input == null) {
             throw new IllegalArgumentException("input is null; pass a [batch, " + spec.nIn() + "] array");
+        }
+        if (spec.isConvolutional()) {
+            return SequenceLayout.samples(input, spec.layers().get(0).convolution());
         }
         if (input.rank() != 2) {
             throw new IllegalArgumentException("SpiNNaker networks take rank-2 input [batch, " + spec.nIn()
@@ -388,7 +400,7 @@ public class SpiNNakerMultiLayerNetwork extends MultiLayerNetwork implements Aut
             List<INDArray> out = new ArrayList<>();
             out.add(input.castTo(DataType.FLOAT).dup());
             for (int l = 0; l <= layerIndex; l++) {
-                out.add(Nd4j.create(activations.get(l)));
+                out.add(activations(activations.get(l), l));
             }
             return out;
         }
@@ -546,6 +558,11 @@ public class SpiNNakerMultiLayerNetwork extends MultiLayerNetwork implements Aut
             throw new UnsupportedOperationException("this network was built with SpiNNakerOptions inferenceOnly(): "
                     + "fit(...) and score(DataSet) need a training mapping; build it without inferenceOnly() on a "
                     + "machine with room for training, or train toCpu()");
+        }
+        if (spec.isConvolutional()) {
+            throw new UnsupportedOperationException("fit(...) and score(DataSet): a network with a "
+                    + "Convolution1DLayer does not train on SpiNNaker yet (it runs inference only), and spinnaker4j "
+                    + "never falls back to the CPU; train toCpu() and set its parameters on this network");
         }
         if (spec.training() == null) {
             throw new UnsupportedOperationException("fit needs an OutputLayer (with its loss) as the last layer");

@@ -22,6 +22,7 @@ public final class SpiNNakerOptions implements Serializable {
     private final MachineBackend backend;
     private final SimulatorParameters simulator;
     private final boolean trainsOnMachine;
+    private final int sequenceLength;
 
     private SpiNNakerOptions(Builder b) {
         this.machine = b.machine;
@@ -29,6 +30,7 @@ public final class SpiNNakerOptions implements Serializable {
         this.backend = b.backend;
         this.simulator = b.simulator;
         this.trainsOnMachine = b.trainsOnMachine;
+        this.sequenceLength = b.sequenceLength;
     }
 
     /** One SpiNN-5 board, FASTEST partitioning, embedded simulator. */
@@ -62,6 +64,14 @@ public final class SpiNNakerOptions implements Serializable {
      * for training too. Without it ({@link Builder#inferenceOnly()}) only inference is mapped, which needs fewer
      * cores, and {@code fit} throws.
      */
+    /**
+     * The sequence length a network of {@code Convolution1DLayer}s is mapped for (its input is [batch, channels,
+     * sequenceLength]); 0 if not set. DL4J's configuration does not keep the length its {@code setInputType} had.
+     */
+    public int sequenceLength() {
+        return sequenceLength;
+    }
+
     public boolean trainsOnMachine() {
         return trainsOnMachine;
     }
@@ -70,6 +80,7 @@ public final class SpiNNakerOptions implements Serializable {
     public Builder toBuilder() {
         Builder b = builder().machine(machine).partitioning(partitioning).backend(backend).simulator(simulator);
         b.trainsOnMachine = trainsOnMachine;
+        b.sequenceLength = sequenceLength;
         return b;
     }
 
@@ -77,7 +88,8 @@ public final class SpiNNakerOptions implements Serializable {
     public String toString() {
         return "SpiNNakerOptions{machine=" + machine.description() + ", partitioning=" + partitioning
                 + ", backend=" + backend + ", sendMode=" + simulator.sendMode()
-                + (trainsOnMachine ? "" : ", inferenceOnly") + "}";
+                + (trainsOnMachine ? "" : ", inferenceOnly") + (sequenceLength > 0 ? ", sequenceLength=" + sequenceLength : "")
+                + "}";
     }
 
     /** Builds {@link SpiNNakerOptions}. */
@@ -87,6 +99,7 @@ public final class SpiNNakerOptions implements Serializable {
         private MachineBackend backend = MachineBackend.EMBEDDED_SIMULATOR;
         private SimulatorParameters simulator = SimulatorParameters.defaults();
         private boolean trainsOnMachine = true;
+        private int sequenceLength;
 
         private Builder() {
         }
@@ -97,6 +110,18 @@ public final class SpiNNakerOptions implements Serializable {
          */
         public Builder inferenceOnly() {
             this.trainsOnMachine = false;
+            return this;
+        }
+
+        /**
+         * The length of the sequences a network of {@code Convolution1DLayer}s takes: the machine is mapped for
+         * one length, and its input must have it.
+         */
+        public Builder sequenceLength(int length) {
+            if (length < 1) {
+                throw new IllegalArgumentException("sequence length must be at least 1, got " + length);
+            }
+            this.sequenceLength = length;
             return this;
         }
 

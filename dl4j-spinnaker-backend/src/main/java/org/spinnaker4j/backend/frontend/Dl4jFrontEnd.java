@@ -7,6 +7,7 @@ import org.deeplearning4j.nn.conf.BackpropType;
 import org.deeplearning4j.nn.conf.InputPreProcessor;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.layers.BaseLayer;
+import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.conf.layers.FeedForwardLayer;
 import org.deeplearning4j.nn.conf.layers.Layer;
@@ -39,8 +40,9 @@ import org.spinnaker4j.mapper.ir.NetworkSpec;
 import org.spinnaker4j.mapper.ir.TrainingSpec;
 
 /**
- * Lowers a DL4J {@link MultiLayerConfiguration} into the mapper's {@link NetworkSpec}.
- * Everything it cannot lower is collected and reported together in one
+ * Lowers a DL4J {@link MultiLayerConfiguration} into the mapper's {@link NetworkSpec}: a chain of
+ * DenseLayers and an OutputLayer, or a network that starts with a {@code Convolution1DLayer}
+ * ({@link SequenceTranslator}). Everything it cannot lower is collected and reported together in one
  * {@link UnsupportedNetworkException}.
  */
 public final class Dl4jFrontEnd {
@@ -83,6 +85,16 @@ public final class Dl4jFrontEnd {
      * neither checked nor lowered, and the IR is for inference only.
      */
     public static NetworkSpec translate(MultiLayerConfiguration conf, boolean training) {
+        return translate(conf, training, 0);
+    }
+
+    /**
+     * As {@link #translate(MultiLayerConfiguration, boolean)}, a network that starts with a
+     * {@code Convolution1DLayer} taking sequences of {@code sequenceLength} positions (0: unknown, which such a
+     * network reports as a problem). A convolutional network has no training options: it does not train on the
+     * machine yet.
+     */
+    public static NetworkSpec translate(MultiLayerConfiguration conf, boolean training, int sequenceLength) {
         List<Problem> problems = new ArrayList<>();
         if (conf.getDataType() != DataType.FLOAT) {
             problems.add(new Problem(-1, "MultiLayerConfiguration",
@@ -93,14 +105,23 @@ public final class Dl4jFrontEnd {
         }
         Map<Integer, InputPreProcessor> preprocessors = conf.getInputPreProcessors();
         List<DenseLayerSpec> layers = new ArrayList<>();
+        Layer first = conf.getConf(0).getLayer();
+        SequenceTranslator sequence = SequenceTranslator.startsSequence(first)
+                ? new SequenceTranslator((int) ((FeedForwardLayer) first).getNIn(), sequenceLength, problems) : null;
         for (int i = 0; i < conf.getConfs().size(); i++) {
             Layer layer = conf.getConf(i).getLayer();
             String type = layer.getClass().getSimpleName();
-            if (preprocessors != null && preprocessors.get(i) != null) {
+            InputPreProcessor preprocessor = preprocessors == null ? null : preprocessors.get(i);
+            if (preprocessor != null && sequence == null) {
                 problems.add(new Problem(i, type, "input preprocessor "
-                        + preprocessors.get(i).getClass().getSimpleName() + " is not supported"));
+                        + preprocessor.getClass().getSimpleName() + " is not supported"));
             }
-            if (layer.getClass() != DenseLayer.class && layer.getClass() != OutputLayer.class) {
+            boolean convolution = SequenceTranslator.isConvolution(layer);
+            if (convolution && sequence == null) {
+                problems.add(new Problem(i, type, "a Convolution1DLayer must be the first layer or follow one"));
+                continue;
+            }
+            if (layer.getClass() != DenseLayer.class && layer.getClass() != OutputLayer.class && !convolution) {
                 problems.add(new Problem(i, type, "layer type " + type + " is not supported"));
                 continue;
             }
@@ -109,11 +130,16 @@ public final class Dl4jFrontEnd {
             Activation activation = activation(i, type, ((BaseLayer) layer).getActivationFn(), problems);
             if (problems.size() == before) {
                 FeedForwardLayer ff = (FeedForwardLayer) layer;
-                boolean hasBias = layer instanceof DenseLayer d ? d.hasBias() : ((OutputLayer) layer).hasBias();
-                layers.add(new DenseLayerSpec((int) ff.getNIn(), (int) ff.getNOut(), activation, hasBias));
+                boolean hasBias = layer instanceof DenseLayer d ? d.hasBias()
+                        : layer instanceof OutputLayer o ? o.hasBias() : ((ConvolutionLayer) layer).hasBias();
+                DenseLayerSpec spec = sequence != null ? sequence.translate(i, layer, preprocessor, activation, hasBias)
+                        : new DenseLayerSpec((int) ff.getNIn(), (int) ff.getNOut(), activation, hasBias);
+                if (spec != null) {
+                    layers.add(spec);
+                }
             }
         }
-        TrainingSpec trainingSpec = training ? TrainingTranslator.translate(conf, problems) : null;
+        TrainingSpec trainingSpec = training && sequence == null ? TrainingTranslator.translate(conf, problems) : null;
         if (!problems.isEmpty()) {
             throw new UnsupportedNetworkException(problems);
         }

@@ -160,7 +160,7 @@ public final class Dl4jState {
     private static int numParams(NetworkSpec spec) {
         int n = 0;
         for (DenseLayerSpec layer : spec.layers()) {
-            n += layer.nIn() * layer.nOut() + (layer.hasBias() ? layer.nOut() : 0);
+            n += layer.weightRows() * layer.weightCols() + (layer.hasBias() ? layer.weightCols() : 0);
         }
         return n;
     }
@@ -177,21 +177,36 @@ public final class Dl4jState {
         List<DenseParameters> layers = new ArrayList<>();
         int offset = 0;
         for (DenseLayerSpec layer : spec.layers()) {
-            int nIn = layer.nIn();
-            int nOut = layer.nOut();
+            int nIn = layer.weightRows();
+            int nOut = layer.weightCols();
+            int biasLength = layer.hasBias() ? nOut : 0;
             float[] w = new float[nIn * nOut];
-            for (int j = 0; j < nOut; j++) {
-                for (int i = 0; i < nIn; i++) {
-                    w[i * nOut + j] = flat[offset + j * nIn + i];
+            float[] b = new float[biasLength];
+            if (kernelLayout(layer)) {
+                System.arraycopy(flat, offset, b, 0, biasLength);
+                System.arraycopy(flat, offset + biasLength, w, 0, w.length);
+            } else {
+                for (int j = 0; j < nOut; j++) {
+                    for (int i = 0; i < nIn; i++) {
+                        w[i * nOut + j] = flat[offset + j * nIn + i];
+                    }
                 }
+                System.arraycopy(flat, offset + w.length, b, 0, biasLength);
             }
-            offset += nIn * nOut;
-            float[] b = new float[layer.hasBias() ? nOut : 0];
-            System.arraycopy(flat, offset, b, 0, b.length);
-            offset += b.length;
+            offset += w.length + biasLength;
             layers.add(new DenseParameters(nIn, nOut, w, b));
         }
         return layers;
+    }
+
+    /**
+     * Whether DL4J keeps a layer's parameters as a {@code Convolution1DLayer} does: bias first, then the kernel
+     * with w(tap, in, out) at tap·nIn·nOut + in·nOut + out (its W reports the shape [nOut, nIn, k, 1], but its
+     * values are in this order, which is the stored weights' row-major order). A dense layer, applied per position
+     * or not, keeps W column-major, then its bias.
+     */
+    private static boolean kernelLayout(DenseLayerSpec layer) {
+        return layer.isConvolution() && !layer.convolution().pointwise();
     }
 
     /** The inverse of {@link #split}. */
@@ -202,7 +217,14 @@ public final class Dl4jState {
         }
         float[] flat = new float[numParams(spec)];
         int offset = 0;
-        for (DenseParameters p : layers) {
+        for (int l = 0; l < layers.size(); l++) {
+            DenseParameters p = layers.get(l);
+            if (kernelLayout(spec.layers().get(l))) {
+                System.arraycopy(p.bias(), 0, flat, offset, p.bias().length);
+                System.arraycopy(p.weights(), 0, flat, offset + p.bias().length, p.weights().length);
+                offset += p.bias().length + p.weights().length;
+                continue;
+            }
             for (int j = 0; j < p.nOut(); j++) {
                 for (int i = 0; i < p.nIn(); i++) {
                     flat[offset + j * p.nIn() + i] = p.weight(i, j);

@@ -10,7 +10,10 @@ public class UnsupportedNetworkException extends IllegalArgumentException {
 
     /** What the front end accepts, appended to every message. */
     public static final String SUPPORTED = "Supported: DenseLayer and OutputLayer (float32, no dropout, "
-            + "weight noise, constraints or layer norm, no input preprocessors) with activations identity, "
+            + "weight noise, constraints or layer norm, no input preprocessors) or, for inference only, a chain of "
+            + "Convolution1DLayer (NCW, kernel, stride, padding, ConvolutionMode Same/Truncate/Strict; no dilation, "
+            + "no softmax) followed by DenseLayers and an OutputLayer behind an RnnToFeedForwardPreProcessor, with "
+            + "SpiNNakerOptions.sequenceLength set; with activations identity, "
             + "relu, leakyrelu, sigmoid, tanh, softmax, hardtanh, softplus, elu, swish, gelu (not precise), selu, "
             + "mish, softsign, rationaltanh, rectifiedtanh, cube, thresholdedrelu, relu6 (not hardsigmoid, rrelu, "
             + "prelu, or relu with max/threshold/negativeSlope); for training, updaters Sgd, "

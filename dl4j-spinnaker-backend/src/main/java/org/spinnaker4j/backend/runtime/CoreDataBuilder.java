@@ -15,6 +15,7 @@ import org.spinnaker4j.mapper.Mapping;
 import org.spinnaker4j.mapper.graph.MachineVertex;
 import org.spinnaker4j.mapper.graph.OutgoingPartition;
 import org.spinnaker4j.mapper.graph.PartitionKind;
+import org.spinnaker4j.mapper.graph.Slice;
 import org.spinnaker4j.mapper.graph.VertexKind;
 import org.spinnaker4j.mapper.ir.Activation;
 import org.spinnaker4j.mapper.ir.DenseParameters;
@@ -70,9 +71,11 @@ public final class CoreDataBuilder {
                 activation == null ? 0f : activation.alpha(), v.fused(), outKey, partials, peers,
                 sendKeys.getOrDefault(PartitionKind.SOFTMAX_SYNC, 0), ranges,
                 inLayer && mapping.network().trains() ? training(mapping, v, sendKeys, incoming) : null);
+        Slice[] held = inLayer ? LayerSlices.parameterSlices(mapping.network().layers().get(v.layer()), v.rows(),
+                v.cols()) : null;
         float[] weights = v.kind() == VertexKind.DENSE_BLOCK
-                ? LayerSlices.block(parameters.get(v.layer()), v.rows(), v.cols()) : new float[0];
-        float[] bias = v.activates() ? LayerSlices.bias(parameters.get(v.layer()), v.cols())
+                ? LayerSlices.block(parameters.get(v.layer()), held[0], held[1]) : new float[0];
+        float[] bias = v.activates() ? LayerSlices.bias(parameters.get(v.layer()), held[1])
                 : v.kind() == VertexKind.RELAY ? new float[v.cols().size()] : new float[0];
         return new CoreData(config, weights, bias);
     }

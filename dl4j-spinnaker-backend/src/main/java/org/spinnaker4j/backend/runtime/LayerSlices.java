@@ -5,6 +5,7 @@ import java.util.List;
 import org.spinnaker4j.mapper.graph.MachineVertex;
 import org.spinnaker4j.mapper.graph.Slice;
 import org.spinnaker4j.mapper.graph.VertexKind;
+import org.spinnaker4j.mapper.ir.Conv1DGeometry;
 import org.spinnaker4j.mapper.ir.DenseLayerSpec;
 import org.spinnaker4j.mapper.ir.DenseParameters;
 import org.spinnaker4j.mapper.ir.NetworkSpec;
@@ -12,7 +13,8 @@ import org.spinnaker4j.mapper.ir.NetworkSpec;
 /**
  * Cuts a layer-shaped array set (parameters, or one updater state array laid out like them)
  * into the slices each core owns, and puts the cores' slices back together: a dense block
- * holds W[rows, cols], an activating core the bias of its columns.
+ * holds W[rows, cols], an activating core the bias of its columns ({@link #parameterSlices} says where those lie
+ * in a convolution's kernel).
  */
 public final class LayerSlices {
 
@@ -26,6 +28,29 @@ public final class LayerSlices {
             System.arraycopy(p.weights(), (rows.lo() + i) * p.nOut() + cols.lo(), w, i * cols.size(), cols.size());
         }
         return w;
+    }
+
+    /**
+     * Where a vertex's rows and columns of the layer's W lie in the stored weights: the same slices for a fully
+     * connected layer; for a convolution's block (one output position, its receptive field as rows), the kernel
+     * rows of the taps that fall on its rows and the output channels of its columns.
+     */
+    public static Slice[] parameterSlices(DenseLayerSpec layer, Slice rows, Slice cols) {
+        if (!layer.isConvolution()) {
+            return new Slice[] {rows, cols};
+        }
+        Conv1DGeometry g = layer.convolution();
+        int position = cols.lo() / g.channelsOut();
+        if ((cols.hi() - 1) / g.channelsOut() != position) {
+            throw new IllegalArgumentException("a convolution's block holds one output position, columns " + cols
+                    + " span several");
+        }
+        Slice channels = new Slice(cols.lo() - position * g.channelsOut(), cols.hi() - position * g.channelsOut());
+        if (rows == null) {
+            return new Slice[] {null, channels};
+        }
+        int tapRow = (rows.lo() - g.firstInput(position) * g.channelsIn());
+        return new Slice[] {new Slice(tapRow, tapRow + rows.size()), channels};
     }
 
     /** The bias of an activating core's columns (zeros for a layer without bias). */
@@ -53,8 +78,8 @@ public final class LayerSlices {
 
     /** Zeroed arrays shaped like one layer's parameters. */
     public static DenseParameters zeros(DenseLayerSpec layer) {
-        return new DenseParameters(layer.nIn(), layer.nOut(), new float[layer.nIn() * layer.nOut()],
-                new float[layer.hasBias() ? layer.nOut() : 0]);
+        return new DenseParameters(layer.weightRows(), layer.weightCols(),
+                new float[layer.weightRows() * layer.weightCols()], new float[layer.hasBias() ? layer.weightCols() : 0]);
     }
 
     /** Copies a vertex's slice (its block of W, or its columns' bias; null: left as it is) into the layer-shaped arrays. */

@@ -8,7 +8,7 @@ import org.spinnaker4j.mapper.machine.MachineTiming;
 /**
  * The compute limit of a whole machine for one network: the least time per sample if every
  * application core did nothing but the pass's multiply-accumulates, at the cost model's cycles
- * per soft-float MAC. Inference does one MAC per weight; training three (forward, dW, and the
+ * per soft-float MAC. Inference does one MAC per weight (a convolution's per weight and output position); training three (forward, dW, and the
  * backward W·delta, which the first layer does not send).
  */
 public final class ComputeLimit {
@@ -21,7 +21,7 @@ public final class ComputeLimit {
         long macs = 0;
         for (int l = 0; l < network.layers().size(); l++) {
             DenseLayerSpec layer = network.layers().get(l);
-            long weights = (long) layer.nIn() * layer.nOut();
+            long weights = layer.macsPerSample();
             macs += weights;
             if (network.trains()) {
                 macs += l == 0 ? weights : 2 * weights;

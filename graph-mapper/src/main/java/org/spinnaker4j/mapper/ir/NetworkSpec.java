@@ -6,7 +6,9 @@ import java.util.List;
  * The network IR: a chain of dense layers over an input vector; for a network that trains on
  * the machine, its {@link TrainingSpec} (null for inference); and whether the host reads every
  * layer's activations back ({@code readsEveryLayer}) or only the last layer's. No front-end
- * (DL4J) types, so any front end can lower into it.
+ * (DL4J) types, so any front end can lower into it. A convolutional network is a chain of
+ * convolutions ({@link Conv1DGeometry}), each taking the sequence the one before it makes; it does not train on
+ * the machine yet.
  */
 public record NetworkSpec(List<DenseLayerSpec> layers, TrainingSpec training, boolean readsEveryLayer) {
 
@@ -35,11 +37,33 @@ public record NetworkSpec(List<DenseLayerSpec> layers, TrainingSpec training, bo
                         + " but layer " + (i - 1) + " has nOut " + layers.get(i - 1).nOut());
             }
         }
+        boolean convolutional = layers.get(0).isConvolution();
+        for (int i = 0; i < layers.size(); i++) {
+            Conv1DGeometry g = layers.get(i).convolution();
+            if ((g != null) != convolutional) {
+                throw new IllegalArgumentException("layer " + i + " mixes convolutions and fully connected layers; "
+                        + "a network is a chain of one kind");
+            }
+            Conv1DGeometry before = i == 0 ? null : layers.get(i - 1).convolution();
+            if (before != null && (g.channelsIn() != before.channelsOut() || g.length() != before.outLength())) {
+                throw new IllegalArgumentException("layer " + i + " takes " + g.channelsIn() + " channels × "
+                        + g.length() + " positions, layer " + (i - 1) + " makes " + before.channelsOut() + " × "
+                        + before.outLength());
+            }
+        }
+        if (convolutional && training != null) {
+            throw new IllegalArgumentException("convolutional networks do not train on the machine yet");
+        }
     }
 
     /** The same layers for inference, with every layer's activations read back. */
     public NetworkSpec readingEveryLayer() {
         return new NetworkSpec(layers, null, true);
+    }
+
+    /** Whether the layers are convolutions along a sequence (all of them, then). */
+    public boolean isConvolutional() {
+        return layers.get(0).isConvolution();
     }
 
     public boolean trains() {

@@ -40,7 +40,9 @@ final class FewestCoresPartitioner implements Partitioner {
                 return parts;
             }
             int vector = vectorToSplit(overflow.get().vertex(), parts, network);
-            if (parts[vector] == network.vectorSize(vector)) {
+            int most = network.isConvolutional() ? ConvolutionSlicing.maxChannelSlices(network, vector)
+                    : network.vectorSize(vector);
+            if (parts[vector] >= most) {
                 throw new MappingException("FEWEST_CORES partitioning cannot fit " + overflow.get()
                         + " even with vector " + vector + " cut into single values");
             }
@@ -53,14 +55,17 @@ final class FewestCoresPartitioner implements Partitioner {
             case INPUT_SOURCE -> 0;
             case OUTPUT_SINK, LOSS_SINK, RELAY -> v.layer();
             case REDUCE, LABEL_SOURCE -> v.layer() + 1;
-            case DENSE_BLOCK -> {
-                int in = v.layer();
-                int out = v.layer() + 1;
-                double inSlice = (double) network.vectorSize(in) / parts[in];
-                double outSlice = (double) network.vectorSize(out) / parts[out];
-                boolean splitIn = inSlice > outSlice && parts[in] < network.vectorSize(in);
-                yield splitIn || parts[out] == network.vectorSize(out) ? in : out;
-            }
+            // a convolution's block takes whole input positions: only its channels can be cut finer
+            case DENSE_BLOCK -> network.isConvolutional() ? v.layer() + 1 : denseVectorToSplit(v, parts, network);
         };
+    }
+
+    private static int denseVectorToSplit(MachineVertex v, int[] parts, NetworkSpec network) {
+        int in = v.layer();
+        int out = v.layer() + 1;
+        double inSlice = (double) network.vectorSize(in) / parts[in];
+        double outSlice = (double) network.vectorSize(out) / parts[out];
+        boolean splitIn = inSlice > outSlice && parts[in] < network.vectorSize(in);
+        return splitIn || parts[out] == network.vectorSize(out) ? in : out;
     }
 }

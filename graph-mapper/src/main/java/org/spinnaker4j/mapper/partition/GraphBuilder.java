@@ -19,7 +19,8 @@ import org.spinnaker4j.mapper.ir.NetworkSpec;
  * join several of the previous layer's column slices), output sinks (for every
  * layer's activations if the network reads them all), and the multicast partitions between
  * them (each value goes only to the vertices whose input slice contains it; a relayed row
- * slice's values go to its relay, which sends them on to the slice's blocks).
+ * slice's values go to its relay, which sends them on to the slice's blocks). A convolution's blocks pair its
+ * row and column slices one for one ({@link ConvolutionSlicing}) and are all fused.
  */
 final class GraphBuilder {
 
@@ -60,7 +61,8 @@ final class GraphBuilder {
         for (int l = 0; l < nLayers; l++) {
             List<Slice> rows = slicing.rows().get(l);
             List<Slice> cols = slicing.cols().get(l);
-            boolean fused = rows.size() == 1;
+            boolean conv = network.layers().get(l).isConvolution();
+            boolean fused = rows.size() == 1 || conv;
             // a relayed layer has a relay for every row slice, even one a single producer makes, so that all its
             // blocks are one stage deeper than the producers and its reduces get a sample's partials in one window
             List<Integer> layerRelays = new ArrayList<>();
@@ -69,9 +71,16 @@ final class GraphBuilder {
             }
             relays.addAll(layerRelays);
             List<Integer> layerBlocks = new ArrayList<>();
-            for (Slice r : rows) {
-                for (Slice c : cols) {
-                    layerBlocks.add(add(VertexKind.DENSE_BLOCK, l, r, c, fused));
+            if (conv) {
+                // a convolution's blocks pair each column slice with its receptive field, and hold all of it
+                for (int i = 0; i < cols.size(); i++) {
+                    layerBlocks.add(add(VertexKind.DENSE_BLOCK, l, rows.get(i), cols.get(i), true));
+                }
+            } else {
+                for (Slice r : rows) {
+                    for (Slice c : cols) {
+                        layerBlocks.add(add(VertexKind.DENSE_BLOCK, l, r, c, fused));
+                    }
                 }
             }
             List<Integer> layerConsumers = new ArrayList<>(layerRelays);
@@ -104,12 +113,15 @@ final class GraphBuilder {
                 ? add(VertexKind.LOSS_SINK, nLayers, null, new Slice(0, producers.get(nLayers).size()), false) : -1;
 
         for (int v = 0; v <= nLayers; v++) {
-            checkCovers(network.vectorSize(v),
-                    producers.get(v).stream().map(id -> vertices.get(id).cols()).toList(),
-                    "the producers of vector " + v);
-            checkCovers(network.vectorSize(v),
-                    consumers.get(v).stream().map(id -> vertices.get(id).inputSlice()).toList(),
-                    "the consumers of vector " + v);
+            // a convolutional network has no sources for the input positions no block sees, nor consumers
+            if (v > 0 || !network.isConvolutional()) {
+                checkCovers(network.vectorSize(v),
+                        producers.get(v).stream().map(id -> vertices.get(id).cols()).toList(),
+                        "the producers of vector " + v);
+                checkCovers(network.vectorSize(v),
+                        consumers.get(v).stream().map(id -> vertices.get(id).inputSlice()).toList(),
+                        "the consumers of vector " + v);
+            }
             for (int producer : producers.get(v)) {
                 Slice values = vertices.get(producer).cols();
                 List<Integer> targets = consumers.get(v).stream()
@@ -123,7 +135,7 @@ final class GraphBuilder {
                     .filter(b -> vertices.get(b).rows().equals(r.cols())).toList());
         }
         for (int l = 0; l < nLayers; l++) {
-            if (slicing.rows().get(l).size() > 1) {
+            if (slicing.rows().get(l).size() > 1 && !network.layers().get(l).isConvolution()) {
                 List<Integer> reduces = producers.get(l + 1);
                 for (int block : blocksOfLayer.get(l)) {
                     Slice cols = vertices.get(block).cols();
@@ -133,7 +145,15 @@ final class GraphBuilder {
                 }
             }
             List<Integer> activators = producers.get(l + 1);
-            if (network.layers().get(l).activation().kind() == ActivationKind.SOFTMAX && activators.size() > 1) {
+            boolean softmax = network.layers().get(l).activation().kind() == ActivationKind.SOFTMAX;
+            if (softmax && network.layers().get(l).isConvolution()) {
+                // a softmax over each position's channels: every activator must hold all of them
+                int channels = network.layers().get(l).convolution().channelsOut();
+                if (activators.stream().anyMatch(a -> vertices.get(a).cols().size() != channels)) {
+                    throw new IllegalArgumentException("layer " + l + "'s softmax runs per position: its blocks "
+                            + "must each hold all " + channels + " channels");
+                }
+            } else if (softmax && activators.size() > 1) {
                 Slice syncKeys = new Slice(0, network.trains() ? 3 : 2);
                 for (int a : activators) {
                     List<Integer> peers = activators.stream().filter(p -> p != a).toList();

@@ -53,9 +53,14 @@ public record LayerSlicing(List<Slice> inputSources, List<List<Slice>> rows, Lis
      * {@link #ofVectorParts(NetworkSpec, int[], int)}, except that layer l ≥ 1 takes its rows in slices of
      * {@code groups[l]} consecutive slices of vector l (the last of fewer if they do not divide evenly): its
      * producers' column slices stay as fine, while its blocks get their rows from a relay per group and its
-     * reduce cores get partials from fewer row slices. {@code groups[0]} is ignored.
+     * reduce cores get partials from fewer row slices. {@code groups[0]} is ignored. A convolutional network's
+     * vectors are cut by position instead, {@code parts[v]} being the slices of each position's channels and
+     * {@code sourcesPerSlice} the sources per input position, without groups ({@link ConvolutionSlicing}).
      */
     static LayerSlicing ofVectorParts(NetworkSpec network, int[] parts, int[] groups, int sourcesPerSlice) {
+        if (network.isConvolutional()) {
+            return ConvolutionSlicing.of(network, parts, sourcesPerSlice);
+        }
         int nLayers = network.layers().size();
         List<List<Slice>> rows = new ArrayList<>();
         List<List<Slice>> cols = new ArrayList<>();

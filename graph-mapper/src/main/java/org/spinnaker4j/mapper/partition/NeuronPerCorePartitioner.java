@@ -13,12 +13,16 @@ import org.spinnaker4j.mapper.machine.Machine;
 /**
  * The 2020 prototype's split: every neuron on its own core, holding its whole column of W,
  * receiving every input of its layer and multicasting its one output to every neuron of the
- * next layer. Input sources and output sinks take one core each where they fit.
+ * next layer. Input sources and output sinks take one core each where they fit. In a convolution a neuron is
+ * one output channel at one position, receiving only the inputs its receptive field covers.
  */
 final class NeuronPerCorePartitioner implements Partitioner {
 
     @Override
     public MachineGraph partition(NetworkSpec network, CoreMemory memory, Machine machine) {
+        if (network.isConvolutional()) {
+            return convolutional(network, memory);
+        }
         int nLayers = network.layers().size();
         List<List<Slice>> rows = new ArrayList<>();
         List<List<Slice>> cols = new ArrayList<>();
@@ -45,5 +49,20 @@ final class NeuronPerCorePartitioner implements Partitioner {
                         + " (a neuron's core holds its whole column of W)");
             }
         }
+    }
+
+    /** A neuron per core of a convolution: one output channel at one position, with its receptive field. */
+    private static MachineGraph convolutional(NetworkSpec network, CoreMemory memory) {
+        int[] channels = new int[network.layers().size() + 1];
+        for (int v = 0; v < channels.length; v++) {
+            channels[v] = ConvolutionSlicing.maxChannelSlices(network, v);
+        }
+        MachineGraph graph = GraphBuilder.build(network, ConvolutionSlicing.of(network, channels, 1));
+        Optional<DtcmCheck.Overflow> overflow = DtcmCheck.firstOverflow(network, graph, memory);
+        if (overflow.isPresent()) {
+            throw new MappingException("NEURON_PER_CORE cannot fit " + overflow.get()
+                    + " (a neuron's core holds its kernel for all input channels)");
+        }
+        return graph;
     }
 }

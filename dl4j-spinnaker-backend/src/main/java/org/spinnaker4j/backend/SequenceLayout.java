@@ -1,0 +1,69 @@
+package org.spinnaker4j.backend;
+
+import java.util.Arrays;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.spinnaker4j.mapper.ir.Conv1DGeometry;
+import org.spinnaker4j.mapper.ir.DenseLayerSpec;
+
+/**
+ * The host's side of a convolutional network's vectors, which the machine keeps position-major (value c of
+ * position t at t·channels + c): its NCW input [batch, channels, length] in, and each layer's activations out as
+ * DL4J shapes them, [batch, channels, length] for a {@code Convolution1DLayer} and, for a layer after
+ * RnnToFeedForward, a row per sample and position, sample i's position t in row t·batch + i.
+ */
+final class SequenceLayout {
+
+    private SequenceLayout() {
+    }
+
+    /** Each sample's input vector, position-major. */
+    static float[][] samples(INDArray input, Conv1DGeometry first) {
+        long[] shape = input.shape();
+        if (input.rank() != 3 || shape[1] != first.channelsIn() || shape[2] != first.length() || shape[0] == 0) {
+            throw new IllegalArgumentException("this convolutional network takes NCW input [batch ≥ 1, "
+                    + first.channelsIn() + ", " + first.length() + "] (the sequence length it was mapped for), got "
+                    + "shape " + Arrays.toString(shape));
+        }
+        int batch = (int) shape[0];
+        int c = first.channelsIn();
+        int length = first.length();
+        float[] flat = input.castTo(DataType.FLOAT).dup('c').data().asFloat();
+        float[][] samples = new float[batch][c * length];
+        for (int i = 0; i < batch; i++) {
+            for (int ch = 0; ch < c; ch++) {
+                for (int t = 0; t < length; t++) {
+                    samples[i][t * c + ch] = flat[(i * c + ch) * length + t];
+                }
+            }
+        }
+        return samples;
+    }
+
+    /** A layer's activations, one position-major vector per sample, as DL4J shapes them. */
+    static INDArray activations(float[][] values, DenseLayerSpec layer) {
+        Conv1DGeometry g = layer.convolution();
+        int batch = values.length;
+        int c = g.channelsOut();
+        int length = g.outLength();
+        if (g.pointwise()) {
+            float[][] rows = new float[batch * length][];
+            for (int i = 0; i < batch; i++) {
+                for (int t = 0; t < length; t++) {
+                    rows[t * batch + i] = Arrays.copyOfRange(values[i], t * c, (t + 1) * c);
+                }
+            }
+            return Nd4j.create(rows);
+        }
+        float[] ncw = new float[batch * c * length];
+        for (int i = 0; i < batch; i++) {
+            for (int ch = 0; ch < c; ch++) {
+                for (int t = 0; t < length; t++) {
+                    ncw[(i * c + ch) * length + t] = values[i][t * c + ch];
+                }
+            }
+        }
+        return Nd4j.create(ncw, new long[] {batch, c, length}, 'c');
+    }
+}

@@ -1,0 +1,194 @@
+package org.spinnaker4j.backend.frontend;
+
+import java.util.List;
+import org.deeplearning4j.nn.conf.ConvolutionMode;
+import org.deeplearning4j.nn.conf.InputPreProcessor;
+import org.deeplearning4j.nn.conf.RNNFormat;
+import org.deeplearning4j.nn.conf.layers.Convolution1D;
+import org.deeplearning4j.nn.conf.layers.Convolution1DLayer;
+import org.deeplearning4j.nn.conf.layers.FeedForwardLayer;
+import org.deeplearning4j.nn.conf.layers.Layer;
+import org.deeplearning4j.nn.conf.preprocessor.RnnToFeedForwardPreProcessor;
+import org.spinnaker4j.mapper.ir.Activation;
+import org.spinnaker4j.mapper.ir.ActivationKind;
+import org.spinnaker4j.mapper.ir.Conv1DGeometry;
+import org.spinnaker4j.mapper.ir.DenseLayerSpec;
+
+/**
+ * Lowers a network that starts with a {@code Convolution1DLayer} (NCW input of one sequence length, which DL4J's
+ * configuration does not keep, so the options give it): each {@code Convolution1DLayer} (stride, padding,
+ * {@code ConvolutionMode} Same, Truncate or Strict) into a convolution, and each DenseLayer or OutputLayer after
+ * the {@code RnnToFeedForwardPreProcessor} DL4J 1.0.0-M2.1 inserts behind a convolution into the same layer applied
+ * at every position (as DL4J does: its output has a row per sample and position). Everything else is a
+ * {@link Problem}: dilation, causal mode, another data format or preprocessor, a softmax over a convolution's
+ * output, a convolution after a per-position layer, positions a convolution never reads.
+ */
+final class SequenceTranslator {
+
+    private final List<Problem> problems;
+    /** The sequence the next layer takes: channels × length; 0 when unknown. */
+    private int channels;
+    private int length;
+    /** Whether the sequence has gone through RnnToFeedForward: layers from here on run per position. */
+    private boolean perPosition;
+
+    SequenceTranslator(int channelsIn, int length, List<Problem> problems) {
+        this.channels = channelsIn;
+        this.length = length;
+        this.problems = problems;
+        if (length < 1) {
+            problems.add(new Problem(0, "Convolution1DLayer", "the sequence length is not known: DL4J's "
+                    + "configuration does not keep the one setInputType had, and the machine is mapped for one; "
+                    + "set SpiNNakerOptions.builder().sequenceLength(n)"));
+        }
+    }
+
+    /** Whether a network whose first layer is {@code first} is a sequence network. */
+    static boolean startsSequence(Layer first) {
+        return isConvolution(first);
+    }
+
+    /** Whether {@code layer} is a 1-D convolution (by exact class: a subclass may compute something else). */
+    static boolean isConvolution(Layer layer) {
+        return layer.getClass() == Convolution1DLayer.class || layer.getClass() == Convolution1D.class;
+    }
+
+    /**
+     * Layer i's IR, or null with problems added (or with the sequence length unknown, reported once).
+     * {@code preprocessor} is the one DL4J put in front of it (the caller has not reported it).
+     */
+    DenseLayerSpec translate(int i, Layer layer, InputPreProcessor preprocessor, Activation activation,
+            boolean hasBias) {
+        return isConvolution(layer)
+                ? convolution(i, (Convolution1DLayer) layer, preprocessor, activation, hasBias)
+                : perPosition(i, (FeedForwardLayer) layer, preprocessor, activation, hasBias);
+    }
+
+    private DenseLayerSpec convolution(int i, Convolution1DLayer c, InputPreProcessor preprocessor,
+            Activation activation, boolean hasBias) {
+        String type = c.getClass().getSimpleName();
+        int before = problems.size();
+        if (preprocessor != null) {
+            problems.add(new Problem(i, type, "input preprocessor " + preprocessor.getClass().getSimpleName()
+                    + " is not supported in front of a convolution"));
+        }
+        if (perPosition) {
+            problems.add(new Problem(i, type, "a convolution after a layer applied per position is not supported"));
+        }
+        if (c.getRnnDataFormat() != RNNFormat.NCW) {
+            problems.add(new Problem(i, type, "data format " + c.getRnnDataFormat() + " is not supported (NCW only)"));
+        }
+        int kernel = c.getKernelSize()[0];
+        int stride = c.getStride()[0];
+        int padding = c.getPadding()[0];
+        if (c.getDilation()[0] != 1) {
+            problems.add(new Problem(i, type, "dilation " + c.getDilation()[0] + " is not supported (1 only)"));
+        }
+        ConvolutionMode mode = c.getConvolutionMode();
+        if (mode != ConvolutionMode.Same && mode != ConvolutionMode.Truncate && mode != ConvolutionMode.Strict) {
+            problems.add(new Problem(i, type, "convolution mode " + mode + " is not supported (Same, Truncate, "
+                    + "Strict)"));
+        }
+        if (activation != null && activation.kind() == ActivationKind.SOFTMAX) {
+            problems.add(new Problem(i, type, "softmax over a convolution's output is not supported; put it on a "
+                    + "layer after the convolution"));
+        }
+        if (c.getNIn() != channels && channels > 0) {
+            problems.add(new Problem(i, type, "nIn " + c.getNIn() + " but its input has " + channels + " channels"));
+        }
+        if (problems.size() > before || length < 1) {
+            // the next layers are checked against this one's channels; its length is not known
+            channels = (int) c.getNOut();
+            length = 0;
+            return null;
+        }
+        int outLength;
+        int padLeft;
+        if (mode == ConvolutionMode.Same) {
+            outLength = (length + stride - 1) / stride;
+            padLeft = Math.max(0, (outLength - 1) * stride + kernel - length) / 2;
+        } else {
+            int span = length + 2 * padding - kernel;
+            if (span < 0) {
+                problems.add(new Problem(i, type, "kernel " + kernel + " is longer than its padded input ("
+                        + length + " + 2 × " + padding + ")"));
+                return null;
+            }
+            if (mode == ConvolutionMode.Strict && span % stride != 0) {
+                problems.add(new Problem(i, type, "ConvolutionMode.Strict: (length " + length + " + 2 × padding "
+                        + padding + " − kernel " + kernel + ") is not a multiple of stride " + stride
+                        + " (DL4J refuses it too)"));
+                return null;
+            }
+            outLength = span / stride + 1;
+            padLeft = padding;
+        }
+        Conv1DGeometry g;
+        try {
+            g = new Conv1DGeometry(channels, length, (int) c.getNOut(), kernel, stride, padLeft, outLength, false);
+        } catch (IllegalArgumentException e) {
+            problems.add(new Problem(i, type, e.getMessage()));
+            return null;
+        }
+        if (i > 0) {
+            int unread = firstUnread(g);
+            if (unread >= 0) {
+                problems.add(new Problem(i, type, "no output position reads input position " + unread + " of "
+                        + length + " (kernel " + kernel + ", stride " + stride + "); a previous layer's values "
+                        + "nobody reads are not supported"));
+                return null;
+            }
+        }
+        channels = g.channelsOut();
+        length = g.outLength();
+        return DenseLayerSpec.convolution(g, activation, hasBias);
+    }
+
+    /** The first input position no output position of {@code g} reads, or -1. */
+    private static int firstUnread(Conv1DGeometry g) {
+        boolean[] read = new boolean[g.length()];
+        for (int t = 0; t < g.outLength(); t++) {
+            for (int tap = g.firstValidTap(t); tap < g.endValidTap(t); tap++) {
+                read[g.firstInput(t) + tap] = true;
+            }
+        }
+        for (int p = 0; p < read.length; p++) {
+            if (!read[p]) {
+                return p;
+            }
+        }
+        return -1;
+    }
+
+    private DenseLayerSpec perPosition(int i, FeedForwardLayer layer, InputPreProcessor preprocessor,
+            Activation activation, boolean hasBias) {
+        String type = layer.getClass().getSimpleName();
+        int before = problems.size();
+        if (perPosition) {
+            if (preprocessor != null) {
+                problems.add(new Problem(i, type, "input preprocessor " + preprocessor.getClass().getSimpleName()
+                        + " is not supported here"));
+            }
+        } else if (!(preprocessor instanceof RnnToFeedForwardPreProcessor rnn)
+                || preprocessor.getClass() != RnnToFeedForwardPreProcessor.class) {
+            problems.add(new Problem(i, type, "after a convolution a " + type + " needs the "
+                    + "RnnToFeedForwardPreProcessor DL4J's setInputType inserts, got "
+                    + (preprocessor == null ? "none" : preprocessor.getClass().getSimpleName())));
+        } else if (rnn.getRnnDataFormat() != RNNFormat.NCW) {
+            problems.add(new Problem(i, type, "RnnToFeedForwardPreProcessor with data format "
+                    + rnn.getRnnDataFormat() + " is not supported (NCW only)"));
+        }
+        if (layer.getNIn() != channels && channels > 0) {
+            problems.add(new Problem(i, type, "nIn " + layer.getNIn() + " but each position of its input has "
+                    + channels + " channels (DL4J 1.0.0-M2.1's setInputType sets a layer after a Convolution1DLayer"
+                    + " to the wrong nIn; set nIn explicitly)"));
+        }
+        if (problems.size() > before || length < 1 || activation == null) {
+            return null;
+        }
+        perPosition = true;
+        Conv1DGeometry g = Conv1DGeometry.pointwise(channels, (int) layer.getNOut(), length);
+        channels = g.channelsOut();
+        return DenseLayerSpec.convolution(g, activation, hasBias);
+    }
+}

@@ -1,0 +1,59 @@
+package org.spinnaker4j.mapper.ir;
+
+/**
+ * How a layer runs along a sequence of {@code length} positions: output position t (of {@code outLength}) sees
+ * input positions t·stride − padLeft ... t·stride − padLeft + kernel − 1, those outside [0, length) being the
+ * zero padding. Its activation vectors are position-major (value c of position t at index t·channels + c), so
+ * the inputs an output position needs are one contiguous slice; its weights are the kernel, row
+ * (tap·channelsIn + in), column out. A dense layer applied at every position of a sequence (DL4J's
+ * RnnToFeedForwardPreProcessor in front of it) is the geometry of kernel 1 ({@code pointwise}): its output is
+ * read back as one row per (sample, position) rather than as a sequence.
+ */
+public record Conv1DGeometry(int channelsIn, int length, int channelsOut, int kernel, int stride, int padLeft,
+        int outLength, boolean pointwise) {
+
+    public Conv1DGeometry {
+        if (channelsIn < 1 || length < 1 || channelsOut < 1 || kernel < 1 || stride < 1 || padLeft < 0
+                || outLength < 1) {
+            throw new IllegalArgumentException("a convolution needs positive sizes, got " + channelsIn + " × "
+                    + length + " -> " + channelsOut + " × " + outLength + ", kernel " + kernel + ", stride " + stride
+                    + ", padding " + padLeft);
+        }
+        if (pointwise && (kernel != 1 || stride != 1 || padLeft != 0 || outLength != length)) {
+            throw new IllegalArgumentException("a pointwise layer has kernel 1, stride 1 and no padding");
+        }
+        if (firstInput(outLength - 1) >= length || firstInput(0) + kernel <= 0) {
+            throw new IllegalArgumentException("output positions 0 and " + (outLength - 1) + " must each see an"
+                    + " input position");
+        }
+    }
+
+    /** A dense layer {@code nIn -> nOut} applied at each of {@code length} positions. */
+    public static Conv1DGeometry pointwise(int nIn, int nOut, int length) {
+        return new Conv1DGeometry(nIn, length, nOut, 1, 1, 0, length, true);
+    }
+
+    /** The input position under tap 0 of output position t (negative in the left padding). */
+    public int firstInput(int t) {
+        return t * stride - padLeft;
+    }
+
+    /** The first tap of output position t that falls on an input position. */
+    public int firstValidTap(int t) {
+        return Math.max(0, -firstInput(t));
+    }
+
+    /** One past the last tap of output position t that falls on an input position. */
+    public int endValidTap(int t) {
+        return Math.min(kernel, length - firstInput(t));
+    }
+
+    /** Multiply-accumulates of one sample's forward pass (the padding's taps do none). */
+    public long macsPerSample() {
+        long taps = 0;
+        for (int t = 0; t < outLength; t++) {
+            taps += endValidTap(t) - firstValidTap(t);
+        }
+        return taps * channelsIn * channelsOut;
+    }
+}

@@ -1,0 +1,93 @@
+package org.spinnaker4j.mapper.partition;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.spinnaker4j.mapper.graph.Slice;
+import org.spinnaker4j.mapper.ir.ActivationKind;
+import org.spinnaker4j.mapper.ir.Conv1DGeometry;
+import org.spinnaker4j.mapper.ir.NetworkSpec;
+
+/**
+ * The slicing of a convolutional network ({@link NetworkSpec#isConvolutional()}): a block per output position and
+ * slice of output channels, holding the kernel's columns for those channels and taking as rows exactly the input
+ * positions its receptive field covers (all their channels; the padding's taps have no rows), so it is always
+ * fused and every value goes only to the blocks whose receptive field covers it. Row slices of neighbouring
+ * blocks overlap by the halo ({@code kernel − stride} positions), which is why a layer's row slices here are
+ * paired with its column slices one for one rather than crossed ({@link GraphBuilder}). Each input position has
+ * its input sources (one, or several that split its channels); a position that no output position sees (the
+ * tail {@code ConvolutionMode.Truncate} drops, say) has none, as nothing needs it. The output sinks take the last
+ * layer's blocks' values in runs of consecutive positions.
+ */
+final class ConvolutionSlicing {
+
+    private ConvolutionSlicing() {
+    }
+
+    /**
+     * The slicing in which the positions of vector v ≥ 1 have their channels cut into {@code channelSlices[v]}
+     * slices (at least 1, at most the channels; 1 where a softmax needs every channel of a position on one core)
+     * and every input position is fed by {@code sourcesPerPosition} sources (at most its channels).
+     */
+    static LayerSlicing of(NetworkSpec network, int[] channelSlices, int sourcesPerPosition) {
+        int nLayers = network.layers().size();
+        List<List<Slice>> rows = new ArrayList<>();
+        List<List<Slice>> cols = new ArrayList<>();
+        for (int l = 0; l < nLayers; l++) {
+            Conv1DGeometry g = network.layers().get(l).convolution();
+            boolean softmax = network.layers().get(l).activation().kind() == ActivationKind.SOFTMAX;
+            int slices = softmax ? 1 : Math.max(1, Math.min(g.channelsOut(), channelSlices[l + 1]));
+            List<Slice> layerRows = new ArrayList<>();
+            List<Slice> layerCols = new ArrayList<>();
+            for (int t = 0; t < g.outLength(); t++) {
+                Slice field = new Slice((g.firstInput(t) + g.firstValidTap(t)) * g.channelsIn(),
+                        (g.firstInput(t) + g.endValidTap(t)) * g.channelsIn());
+                for (Slice c : Slice.split(g.channelsOut(), slices)) {
+                    layerRows.add(field);
+                    layerCols.add(new Slice(t * g.channelsOut() + c.lo(), t * g.channelsOut() + c.hi()));
+                }
+            }
+            rows.add(layerRows);
+            cols.add(layerCols);
+        }
+        Conv1DGeometry first = network.layers().get(0).convolution();
+        boolean[] seen = new boolean[first.length()];
+        for (Slice field : rows.get(0)) {
+            for (int p = field.lo() / first.channelsIn(); p < field.hi() / first.channelsIn(); p++) {
+                seen[p] = true;
+            }
+        }
+        List<Slice> sources = new ArrayList<>();
+        for (int p = 0; p < first.length(); p++) {
+            if (seen[p]) {
+                for (Slice c : Slice.split(first.channelsIn(), Math.max(1, Math.min(first.channelsIn(),
+                        sourcesPerPosition)))) {
+                    sources.add(new Slice(p * first.channelsIn() + c.lo(), p * first.channelsIn() + c.hi()));
+                }
+            }
+        }
+        return new LayerSlicing(sources, rows, cols, joined(cols.get(nLayers - 1), GraphBuilder.TAP_SINK_VALUES));
+    }
+
+    /** The most slices {@link #of} cuts vector v into per position: its channels (the input's: 1, by position). */
+    static int maxChannelSlices(NetworkSpec network, int v) {
+        return v == 0 ? 1 : network.layers().get(v - 1).convolution().channelsOut();
+    }
+
+    /** Consecutive slices joined into runs of at most {@code most} values (a slice larger alone stays alone). */
+    private static List<Slice> joined(List<Slice> slices, int most) {
+        List<Slice> runs = new ArrayList<>();
+        Slice run = null;
+        for (Slice s : slices) {
+            if (run != null && run.hi() == s.lo() && run.size() + s.size() <= most) {
+                run = new Slice(run.lo(), s.hi());
+            } else {
+                if (run != null) {
+                    runs.add(run);
+                }
+                run = s;
+            }
+        }
+        runs.add(run);
+        return runs;
+    }
+}
