@@ -10,6 +10,7 @@ import org.spinnaker4j.mapper.graph.MachineGraph;
 import org.spinnaker4j.mapper.graph.VertexKind;
 import org.spinnaker4j.mapper.ir.Activation;
 import org.spinnaker4j.mapper.ir.ActivationKind;
+import org.spinnaker4j.mapper.ir.Conv1DGeometry;
 import org.spinnaker4j.mapper.ir.DenseLayerSpec;
 import org.spinnaker4j.mapper.ir.LossFunction;
 import org.spinnaker4j.mapper.ir.NetworkSpec;
@@ -76,7 +77,11 @@ public final class TestSupport {
                 Arguments.of("FASTEST wide softmax", PartitioningStrategy.FASTEST,
                         network(ActivationKind.SOFTMAX, 300, 700), tightMemory(4)),
                 Arguments.of("NPC mnist", PartitioningStrategy.NEURON_PER_CORE, mnist(), MEMORY),
-                Arguments.of("NPC deep", PartitioningStrategy.NEURON_PER_CORE, deep(), MEMORY));
+                Arguments.of("NPC deep", PartitioningStrategy.NEURON_PER_CORE, deep(), MEMORY),
+                Arguments.of("FEWEST_CORES tight conv", PartitioningStrategy.FEWEST_CORES, convolutional(),
+                        tightMemory(128)),
+                Arguments.of("FASTEST conv", PartitioningStrategy.FASTEST, convolutional(), MEMORY),
+                Arguments.of("NPC conv", PartitioningStrategy.NEURON_PER_CORE, convolutional(), MEMORY));
     }
 
     private TestSupport() {
@@ -131,6 +136,20 @@ public final class TestSupport {
     }
 
     /** 784-256-128-10 with softmax output. */
+    /**
+     * Two convolutions and a dense softmax layer at every position: 3 channels × 13 positions, kernel 5, stride 2,
+     * padding 2 → 9 channels × 7 positions, kernel 3, stride 1, padding 1 → 8 × 7 → 4 per position, softmax.
+     */
+    public static NetworkSpec convolutional() {
+        Conv1DGeometry first = new Conv1DGeometry(3, 13, 9, 5, 2, 2, 7, false);
+        Conv1DGeometry second = new Conv1DGeometry(9, 7, 8, 3, 1, 1, 7, false);
+        return new NetworkSpec(List.of(
+                DenseLayerSpec.convolution(first, Activation.of(ActivationKind.RELU), true),
+                DenseLayerSpec.convolution(second, Activation.of(ActivationKind.TANH), true),
+                DenseLayerSpec.convolution(Conv1DGeometry.pointwise(8, 4, 7), Activation.of(ActivationKind.SOFTMAX),
+                        true)));
+    }
+
     public static NetworkSpec mnist() {
         return network(ActivationKind.SOFTMAX, 784, 256, 128, 10);
     }
