@@ -79,6 +79,14 @@ class Conv1DParityTest {
     }
 
     @Test
+    void withoutBias() {
+        MultiLayerConfiguration conf = list(16).layer(new Convolution1DLayer.Builder().nOut(5).kernelSize(3)
+                .hasBias(false).convolutionMode(ConvolutionMode.Same).activation(Activation.SOFTSIGN).build())
+                .setInputType(InputType.recurrent(3, 9)).build();
+        Parity.assertParity(conf, options(PartitioningStrategy.FEWEST_CORES, 9), sequences(20, 3, 9, 16));
+    }
+
+    @Test
     void truncateDropsTheTailOfTheInput() {
         // (10 - 3) / 2 + 1 = 4 positions read inputs 0..8: input position 9 has no source
         MultiLayerConfiguration conf = list(3).layer(conv(3, 3, 2, 0, ConvolutionMode.Truncate, Activation.SIGMOID))

@@ -15,8 +15,10 @@ import org.spinnaker4j.mapper.ir.NetworkSpec;
  * blocks overlap by the halo ({@code kernel − stride} positions), which is why a layer's row slices here are
  * paired with its column slices one for one rather than crossed ({@link GraphBuilder}). Each input position has
  * its input sources (one, or several that split its channels); a position that no output position sees (the
- * tail {@code ConvolutionMode.Truncate} drops, say) has none, as nothing needs it. The output sinks take the last
- * layer's blocks' values in runs of consecutive positions.
+ * tail {@code ConvolutionMode.Truncate} drops, say) has none, as nothing needs it. Each of the last layer's blocks
+ * has an output sink of its own, as a dense layer's activating cores do: a sink fed by several blocks could get a
+ * value of the next sample from one before the last of this sample's from another, since the pipelined schedule
+ * lets a block's sends slip while it receives the next sample's inputs.
  */
 final class ConvolutionSlicing {
 
@@ -65,29 +67,11 @@ final class ConvolutionSlicing {
                 }
             }
         }
-        return new LayerSlicing(sources, rows, cols, joined(cols.get(nLayers - 1), GraphBuilder.TAP_SINK_VALUES));
+        return new LayerSlicing(sources, rows, cols, cols.get(nLayers - 1));
     }
 
     /** The most slices {@link #of} cuts vector v into per position: its channels (the input's: 1, by position). */
     static int maxChannelSlices(NetworkSpec network, int v) {
         return v == 0 ? 1 : network.layers().get(v - 1).convolution().channelsOut();
-    }
-
-    /** Consecutive slices joined into runs of at most {@code most} values (a slice larger alone stays alone). */
-    private static List<Slice> joined(List<Slice> slices, int most) {
-        List<Slice> runs = new ArrayList<>();
-        Slice run = null;
-        for (Slice s : slices) {
-            if (run != null && run.hi() == s.lo() && run.size() + s.size() <= most) {
-                run = new Slice(run.lo(), s.hi());
-            } else {
-                if (run != null) {
-                    runs.add(run);
-                }
-                run = s;
-            }
-        }
-        runs.add(run);
-        return runs;
     }
 }
