@@ -28,6 +28,7 @@ import org.nd4j.linalg.lossfunctions.LossFunctions.LossFunction;
 import org.nd4j.linalg.ops.transforms.Transforms;
 import org.spinnaker4j.backend.SpiNNakerMultiLayerNetwork;
 import org.spinnaker4j.backend.SpiNNakerOptions;
+import org.spinnaker4j.backend.runtime.RunStats;
 import org.spinnaker4j.backend.frontend.UnsupportedNetworkException;
 import org.spinnaker4j.mapper.graph.MachineVertex;
 import org.spinnaker4j.mapper.graph.VertexKind;
@@ -152,6 +153,27 @@ class Conv1DParityTest {
                 () -> new SpiNNakerMultiLayerNetwork(conf, options(PartitioningStrategy.FASTEST, 7)).init());
         assertTrue(e.getMessage().contains("layer 1 (DenseLayer): nIn 7 but each position of its input has 5 "
                 + "channels"), e.getMessage());
+    }
+
+    /**
+     * A longer sequence, 8 channels × 64 positions → 16 × 64 → 16 × 32 → 5 per position: every block takes its
+     * receptive field through a relay, which FEWEST_CORES needs (fed straight from its interleaved producers, a
+     * block finished late and the next sample's row reached it first: DUPLICATE_ROW).
+     */
+    @Test
+    void longerSequenceThroughRelays() {
+        MultiLayerConfiguration conf = list(17)
+                .layer(new Convolution1DLayer.Builder().nIn(8).nOut(16).kernelSize(5)
+                        .convolutionMode(ConvolutionMode.Same).activation(Activation.RELU).build())
+                .layer(new Convolution1DLayer.Builder().nIn(16).nOut(16).kernelSize(3).stride(2)
+                        .convolutionMode(ConvolutionMode.Same).activation(Activation.TANH).build())
+                .inputPreProcessor(2, new RnnToFeedForwardPreProcessor())
+                .layer(new OutputLayer.Builder(LossFunction.MCXENT).nIn(16).nOut(5).activation(Activation.SOFTMAX)
+                        .build())
+                .build();
+        RunStats stats = Parity.assertParity(conf, options(PartitioningStrategy.FEWEST_CORES, 64),
+                sequences(40, 8, 64, 17));
+        assertEquals(0, stats.tdmaOverruns());
     }
 
     @Test

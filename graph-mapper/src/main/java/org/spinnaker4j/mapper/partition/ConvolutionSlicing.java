@@ -15,7 +15,12 @@ import org.spinnaker4j.mapper.ir.NetworkSpec;
  * blocks overlap by the halo ({@code kernel − stride} positions), which is why a layer's row slices here are
  * paired with its column slices one for one rather than crossed ({@link GraphBuilder}). Each input position has
  * its input sources (one, or several that split its channels); a position that no output position sees (the
- * tail {@code ConvolutionMode.Truncate} drops, say) has none, as nothing needs it. Each of the last layer's blocks
+ * tail {@code ConvolutionMode.Truncate} drops, say) has none, as nothing needs it. A layer whose receptive fields
+ * each come from several producers (every convolution of kernel > 1; a per-position layer whose input positions
+ * are cut into channel slices) takes each field through a relay, shared by the blocks of that position: its
+ * producers send at once, interleaved, and a block fed by them directly would multiply most of its rows only once
+ * the first producer's last one is in, finishing late and slipping its sends into the next sample's window (the
+ * kernel then refuses a duplicate row). Each of the last layer's blocks
  * has an output sink of its own, as a dense layer's activating cores do: a sink fed by several blocks could get a
  * value of the next sample from one before the last of this sample's from another, since the pipelined schedule
  * lets a block's sends slip while it receives the next sample's inputs.
@@ -67,7 +72,12 @@ final class ConvolutionSlicing {
                 }
             }
         }
-        return new LayerSlicing(sources, rows, cols, cols.get(nLayers - 1));
+        List<Boolean> relayed = new ArrayList<>();
+        for (int l = 0; l < nLayers; l++) {
+            List<Slice> producers = l == 0 ? sources : cols.get(l - 1);
+            relayed.add(rows.get(l).stream().anyMatch(field -> producers.stream().filter(field::overlaps).count() > 1));
+        }
+        return new LayerSlicing(sources, rows, cols, cols.get(nLayers - 1), relayed);
     }
 
     /** The most slices {@link #of} cuts vector v into per position: its channels (the input's: 1, by position). */

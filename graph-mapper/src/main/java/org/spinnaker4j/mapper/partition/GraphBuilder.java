@@ -66,7 +66,7 @@ final class GraphBuilder {
             // a relayed layer has a relay for every row slice, even one a single producer makes, so that all its
             // blocks are one stage deeper than the producers and its reduces get a sample's partials in one window
             List<Integer> layerRelays = new ArrayList<>();
-            for (Slice r : slicing.relayed().get(l) ? rows : List.<Slice>of()) {
+            for (Slice r : slicing.relayed().get(l) ? rows.stream().distinct().toList() : List.<Slice>of()) {
                 layerRelays.add(add(VertexKind.RELAY, l, null, r, false));
             }
             relays.addAll(layerRelays);

@@ -10,8 +10,9 @@ import org.spinnaker4j.mapper.ir.NetworkSpec;
 /**
  * A partitioner's decision: how the input vector is split over input sources, how each
  * layer's W is cut into row and column slices, how the output is split over sinks, and which
- * layers take their rows through relays ({@code relayed.get(l)}: a relay per row slice of layer l ≥ 1 gathers
- * it from the previous layer's activating cores, whose column slices it joins, see {@link GraphBuilder}).
+ * layers take their rows through relays ({@code relayed.get(l)}: a relay per distinct row slice of layer l gathers
+ * it from the cores that produce it, the previous layer's activating cores, whose column slices it joins, or for a
+ * convolution's first layer the input sources; see {@link GraphBuilder}).
  */
 public record LayerSlicing(List<Slice> inputSources, List<List<Slice>> rows, List<List<Slice>> cols,
         List<Slice> outputSinks, List<Boolean> relayed) {
@@ -25,9 +26,6 @@ public record LayerSlicing(List<Slice> inputSources, List<List<Slice>> rows, Lis
         if (rows.size() != cols.size() || relayed.size() != rows.size()) {
             throw new IllegalArgumentException("row slicing for " + rows.size() + " layers, column slicing for "
                     + cols.size() + ", relays for " + relayed.size());
-        }
-        if (!relayed.isEmpty() && relayed.get(0)) {
-            throw new IllegalArgumentException("the first layer takes its rows from the input sources, not relays");
         }
     }
 

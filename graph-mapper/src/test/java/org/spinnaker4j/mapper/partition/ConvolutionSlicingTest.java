@@ -20,7 +20,10 @@ import org.spinnaker4j.mapper.ir.Conv1DGeometry;
 import org.spinnaker4j.mapper.ir.DenseLayerSpec;
 import org.spinnaker4j.mapper.ir.NetworkSpec;
 
-/** Every strategy cuts a convolution into fused blocks of one position, fed exactly their receptive fields. */
+/**
+ * Every strategy cuts a convolution into fused blocks of one position, fed exactly their receptive fields, through
+ * a relay per field where several producers make it.
+ */
 class ConvolutionSlicingTest {
 
     private static List<MachineVertex> of(MachineGraph g, VertexKind kind, int layer) {
@@ -59,7 +62,7 @@ class ConvolutionSlicingTest {
     }
 
     private static void checkGraph(NetworkSpec net, MachineGraph g) {
-        assertTrue(g.vertices().stream().noneMatch(v -> v.kind() == VertexKind.REDUCE || v.kind() == VertexKind.RELAY));
+        assertTrue(g.vertices().stream().noneMatch(v -> v.kind() == VertexKind.REDUCE));
         assertTrue(g.partitions().stream().noneMatch(p -> p.kind() == PartitionKind.SOFTMAX_SYNC));
         for (int l = 0; l < net.layers().size(); l++) {
             Conv1DGeometry geo = net.layers().get(l).convolution();
@@ -82,20 +85,35 @@ class ConvolutionSlicingTest {
                 assertEquals(1, owners[j], "output " + j + " of layer " + l);
             }
         }
-        // every forward value goes exactly to the blocks whose receptive field covers it
+        // a layer whose fields come from several producers takes each field through one relay, in order
+        for (int l = 0; l < net.layers().size(); l++) {
+            List<MachineVertex> relays = of(g, VertexKind.RELAY, l);
+            List<Slice> fields = of(g, VertexKind.DENSE_BLOCK, l).stream().map(MachineVertex::rows).distinct().toList();
+            if (net.layers().get(l).convolution().kernel() > 1) {
+                assertEquals(fields, relays.stream().map(MachineVertex::cols).toList(), "layer " + l + "'s relays");
+            }
+            for (MachineVertex r : relays) {
+                List<OutgoingPartition> out = g.outgoing(r.id());
+                assertEquals(1, out.size());
+                assertEquals(of(g, VertexKind.DENSE_BLOCK, l).stream().filter(b -> b.rows().equals(r.cols()))
+                        .map(MachineVertex::id).toList(), out.get(0).targets().stream().sorted().toList());
+            }
+        }
+        // every forward value goes exactly to the consumers (relays, or blocks fed straight) whose field covers it
         for (OutgoingPartition p : g.partitions()) {
             MachineVertex source = g.vertices().get(p.source());
-            if (p.kind() != PartitionKind.FORWARD || source.kind() == VertexKind.DENSE_BLOCK
-                    && source.layer() == net.layers().size() - 1) {
+            if (p.kind() != PartitionKind.FORWARD || source.kind() == VertexKind.RELAY
+                    || source.kind() == VertexKind.DENSE_BLOCK && source.layer() == net.layers().size() - 1) {
                 continue;
             }
             int layer = source.kind() == VertexKind.INPUT_SOURCE ? 0 : source.layer() + 1;
-            List<Integer> expected = of(g, VertexKind.DENSE_BLOCK, layer).stream()
-                    .filter(b -> b.rows().overlaps(p.values())).map(MachineVertex::id).toList();
+            List<MachineVertex> relays = of(g, VertexKind.RELAY, layer);
+            List<Integer> expected = (relays.isEmpty() ? of(g, VertexKind.DENSE_BLOCK, layer) : relays).stream()
+                    .filter(b -> b.inputSlice().overlaps(p.values())).map(MachineVertex::id).toList();
             assertTrue(!expected.isEmpty(), "someone reads " + p);
             assertEquals(expected, p.targets().stream().sorted().toList(), p.toString());
             for (int target : p.targets()) {
-                Slice rows = g.vertices().get(target).rows();
+                Slice rows = g.vertices().get(target).inputSlice();
                 assertTrue(rows.lo() <= p.values().lo() && p.values().hi() <= rows.hi(), "whole positions: " + p);
             }
         }
