@@ -156,6 +156,25 @@ class Conv1DParityTest {
     }
 
     /**
+     * 64 input channels × kernel 5 × 53 output channels do not fit one core's DTCM: FEWEST_CORES cuts each position's
+     * channels into slices of 27 and 26, which share the position's relay.
+     */
+    @Test
+    void channelsCutUnevenly() {
+        MultiLayerConfiguration conf = list(18).layer(conv(53, 5, 1, 0, ConvolutionMode.Same, Activation.TANH))
+                .setInputType(InputType.recurrent(64, 6)).build();
+        try (SpiNNakerMultiLayerNetwork machine = new SpiNNakerMultiLayerNetwork(conf.clone(),
+                options(PartitioningStrategy.FEWEST_CORES, 6))) {
+            machine.init();
+            List<Integer> widths = machine.mapping().graph().vertices().stream()
+                    .filter(v -> v.kind() == VertexKind.DENSE_BLOCK).map(v -> v.cols().size()).distinct().sorted()
+                    .toList();
+            assertEquals(List.of(26, 27), widths);
+        }
+        Parity.assertParity(conf, options(PartitioningStrategy.FEWEST_CORES, 6), sequences(10, 64, 6, 18));
+    }
+
+    /**
      * A longer sequence, 8 channels × 64 positions → 16 × 64 → 16 × 32 → 5 per position: every block takes its
      * receptive field through a relay, which FEWEST_CORES needs (fed straight from its interleaved producers, a
      * block finished late and the next sample's row reached it first: DUPLICATE_ROW).
