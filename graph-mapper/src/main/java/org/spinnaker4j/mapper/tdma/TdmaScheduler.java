@@ -73,6 +73,8 @@ public final class TdmaScheduler {
     public static final double SENDING_FRACTION = 0.8;
     /** Packets a core's software receive queue holds unless told otherwise (est.; see docs/machine-model.md). */
     public static final int DEFAULT_RECEIVE_QUEUE = 256;
+    /** A period in which some window finds no room is followed by one longer by its 1 / PERIOD_STEPS. */
+    private static final int PERIOD_STEPS = 100;
 
     private final CoreCostModel cost;
     private final MachineTiming timing;
@@ -152,10 +154,23 @@ public final class TdmaScheduler {
             TdmaSchedule oneByOne = snapshot(windowEnd);
             clear();
             Pipelining pipelining = new Pipelining(passes);
-            layOut(passes, pipelining);
-            TdmaSchedule pipelined = SamplesInFlight.fit(snapshot(Math.max(Math.min(pipelining.period, windowEnd),
-                    softmaxSendSpan())), graph, network, room);
-            return pipelined.periodClocks() < oneByOne.stepClocks() ? pipelined : oneByOne;
+            long period = pipelining.period;
+            while (period < oneByOne.stepClocks()) {
+                pipelining.restart(period);
+                long needed = layOut(passes, pipelining) ? Math.max(period, softmaxSendSpan()) : 0;
+                if (needed == period) {
+                    TdmaSchedule pipelined = SamplesInFlight.fit(snapshot(Math.min(period, windowEnd)), graph,
+                            network, room);
+                    if (pipelined.periodClocks() == period && pipelined.pipelined()) {
+                        return pipelined;
+                    }
+                    needed = pipelined.pipelined() ? pipelined.periodClocks() : oneByOne.stepClocks();
+                }
+                clear();
+                // a window found no room within a period: try a slightly longer one
+                period = Math.max(needed, period + Math.max(1, period / PERIOD_STEPS));
+            }
+            return oneByOne;
         }
 
         /**
@@ -268,26 +283,47 @@ public final class TdmaScheduler {
          * window sends as fast as its own receivers and links allow, or, with {@code pipelining}, as
          * fast as they allow while the windows of the other samples in flight use them too.
          */
-        private void layOut(List<List<StagePlan>> passes, Pipelining pipelining) {
+        private boolean layOut(List<List<StagePlan>> passes, Pipelining pipelining) {
             for (int k = 0; k < passes.size(); k++) {
                 boolean backward = k == 1;
                 for (StagePlan p : passes.get(k)) {
-                    if (p.sync() == null) {
-                        windowEnd += p.before();
-                    } else {
-                        // backward, the dots are background work that foreground work may preempt
-                        windowEnd += softmaxStep(p.sync(), p.before(), pipelining)
-                                + (backward ? preempted(pipelining, p.sync(), p.before()) : 0);
-                        place(p.sync(), p.sync().exchangeBetween(softmaxStep(p.sync(), p.between(), pipelining)),
-                                p.sync().between());
-                        windowEnd += softmaxStep(p.sync(), p.after(), pipelining);
-                    }
-                    if (p.values() != null) {
-                        windowEnd += backward ? preempted(pipelining, p.values(), p.backwardWork()) : 0;
-                        long between = pipelining == null ? p.values().between() : pipelining.between(p.values());
-                        place(p.values(), between, between);
+                    long ready = windowEnd;
+                    int placed = stages.size();
+                    layOutStage(p, backward, pipelining);
+                    if (pipelining != null && p.values() != null) {
+                        long start = stages.get(stages.size() - 1).startClocks();
+                        long free = pipelining.freeFrom(p.values(), start);
+                        if (free < 0) {
+                            return false;
+                        }
+                        if (free > start) {
+                            stages.subList(placed, stages.size()).clear();
+                            windowEnd = ready + free - start;
+                            layOutStage(p, backward, pipelining);
+                        }
+                        pipelining.occupy(p.values(), free);
                     }
                 }
+            }
+            return true;
+        }
+
+        /** Places one stage's windows from {@link #windowEnd}, after its senders' work. */
+        private void layOutStage(StagePlan p, boolean backward, Pipelining pipelining) {
+            if (p.sync() == null) {
+                windowEnd += p.before();
+            } else {
+                // backward, the dots are background work that foreground work may preempt
+                windowEnd += softmaxStep(p.sync(), p.before(), pipelining)
+                        + (backward ? preempted(pipelining, p.sync(), p.before()) : 0);
+                place(p.sync(), p.sync().exchangeBetween(softmaxStep(p.sync(), p.between(), pipelining)),
+                        p.sync().between());
+                windowEnd += softmaxStep(p.sync(), p.after(), pipelining);
+            }
+            if (p.values() != null) {
+                windowEnd += backward ? preempted(pipelining, p.values(), p.backwardWork()) : 0;
+                long between = pipelining == null ? p.values().between() : pipelining.between(p.values());
+                place(p.values(), between, between);
             }
         }
 
@@ -457,14 +493,17 @@ public final class TdmaScheduler {
         }
 
         /**
-         * How pipelined samples share the machine. Windows of different samples run at once (in
-         * training, forward and backward windows alike), so a link or receiving core that several
-         * windows use must carry all of them: each window sends slower by the factor its most shared
-         * link or receiver is oversubscribed when every window sends at its fastest, which keeps
-         * every resource within the sending fraction however the windows overlap. The period is then
-         * the longest {@link #periodNeeded} of a window, or a core's work for one sample (its
-         * receiving, its forward completion and, in training, its backward work) over the sending
-         * fraction, if that is longer.
+         * How pipelined samples share the machine: by modulo scheduling. Windows of different samples run at once
+         * (in training, forward and backward windows alike); every window sends at its fastest, and is placed in
+         * the step (sample k's windows at those offsets plus k periods) where, folded modulo the period, the
+         * windows already placed leave room for it on every link and receiving core it uses: the rates of the
+         * windows that overlap there, modulo the period, add up to at most the sending fraction. A window that
+         * finds no such room where its senders are ready opens later; if it finds none within a period, the
+         * period is too short. The period is at least as long as a window takes to be handled by its receivers
+         * (a core handles one sample's packets of a window before the next sample's) and, when they exchange a
+         * softmax, for their exchange (which refuses new data); a core's work for one sample (its receiving,
+         * its forward completion and, in training, its backward work) over the sending fraction; and each link's
+         * and receiving core's use per sample over the sending fraction.
          *
          * <p>In training a core also does the other pass's work for other samples. As with spin1's
          * callback priorities, receiving packets and the forward pass are foreground work, and the
@@ -474,49 +513,53 @@ public final class TdmaScheduler {
          * packet); its backward work by the foreground work that preempts it, so each backward window
          * (and softmax exchange, which the period then covers) opens that much later
          * ({@link #preempted}). Each window sends slowly enough that its receivers' queues hold what
-         * arrives during their longest piece of foreground work for the other pass, and the period
-         * leaves room for a sample to fall behind its slots by every window's senders' longest such
-         * piece, added up over the step, so that no receiver gets a sample's packets of a window
-         * before it has all of the previous sample's.
+         * arrives during their longest piece of foreground work for the other pass, and a window's
+         * sample may fall behind its slots by every earlier window's senders' longest such piece, added
+         * up over the step: each window keeps its links and receivers that much longer (its
+         * {@code guard}), so that no receiver gets a sample's packets of a window before it has all of
+         * the previous sample's, and no late window runs into another.
          */
         private final class Pipelining {
             private final Map<WindowPlan, Long> between = new IdentityHashMap<>();
+            /** How far behind its slots each window's sample may fall, and its links and receivers stay in use. */
+            private final Map<WindowPlan, Long> guard = new IdentityHashMap<>();
             /** Each training core's share of time in foreground work, if every window it receives in ran at once. */
             private final Map<Integer, Double> foregroundLoad = new HashMap<>();
             /** Each core's cycles receiving one sample's packets. */
             private final Map<Integer, Long> busy = new HashMap<>();
+            /** The windows placed so far on each link and receiving core, for the period being tried. */
+            private final Map<Object, List<Use>> uses = new HashMap<>();
             private long period = 1;
+            private long modulus = 1;
 
             Pipelining(List<List<StagePlan>> passes) {
-                Map<Object, Double> load = new HashMap<>();
-                for (List<StagePlan> plans : passes) {
-                    for (StagePlan p : plans) {
-                        WindowPlan w = p.values();
-                        if (w != null) {
-                            w.resources().forEach((resource, demand) -> load.merge(resource,
-                                    (double) demand / w.between(), Double::sum));
-                        }
-                    }
-                }
+                long slip = 0;
                 for (List<StagePlan> plans : passes) {
                     for (StagePlan p : plans) {
                         WindowPlan w = p.values();
                         if (w == null) {
                             continue;
                         }
-                        double oversubscribed = w.resources().keySet().stream()
-                                .mapToDouble(resource -> load.get(resource) / SENDING_FRACTION).max().orElse(1);
-                        long stretched = (long) Math.ceil(w.between() * Math.max(1, oversubscribed));
+                        long fastest = w.between();
                         if (network.trains()) {
                             for (ReceiverLoad r : w.receivers()) {
-                                stretched = Math.max(stretched, (long) Math.ceil((double) r.senderIndex().length
+                                fastest = Math.max(fastest, (long) Math.ceil((double) r.senderIndex().length
                                         * otherPassForeground(r.receiver(), w.phase()) / receiveQueue));
                             }
+                            slip += w.senders().stream().mapToLong(v -> otherPassForeground(v, w.phase())).max()
+                                    .orElse(0);
                         }
-                        between.put(w, stretched);
-                        period = Math.max(period, periodNeeded(plans, p.index(), stretched));
+                        between.put(w, fastest);
+                        guard.put(w, slip);
+                        period = Math.max(period, periodNeeded(plans, p.index(), fastest) + slip);
                         w.receiverBusy().forEach((r, cycles) -> busy.merge(r, cycles, Long::sum));
                     }
+                }
+                Map<Object, Double> occupied = new HashMap<>();
+                between.forEach((w, fastest) -> w.resources().forEach((resource, demand) -> occupied.merge(resource,
+                        (double) demand / fastest * length(w), Double::sum)));
+                for (double use : occupied.values()) {
+                    period = Math.max(period, (long) Math.ceil(use / SENDING_FRACTION));
                 }
                 if (network.trains()) {
                     for (List<StagePlan> plans : passes) {
@@ -535,16 +578,7 @@ public final class TdmaScheduler {
                         WindowPlan w = backward.get(s).values();
                         if (w != null && next.sync() != null) {
                             period = Math.max(period, periodNeeded(backward, s, between.get(w))
-                                    + preempted(next.sync(), next.before()));
-                        }
-                    }
-                    for (List<StagePlan> plans : passes) {
-                        for (StagePlan p : plans) {
-                            WindowPlan w = p.values();
-                            if (w != null) {
-                                period += w.senders().stream().mapToLong(v -> otherPassForeground(v, w.phase()))
-                                        .max().orElse(0);
-                            }
+                                    + preempted(next.sync(), next.before()) + guard.get(w));
                         }
                     }
                 }
@@ -556,6 +590,77 @@ public final class TdmaScheduler {
 
             long between(WindowPlan w) {
                 return between.get(w);
+            }
+
+            /** How long window {@code w} keeps its links and receivers for one sample, its guard included. */
+            private long length(WindowPlan w) {
+                return w.end(between(w), between(w)) + guard.get(w);
+            }
+
+            /** Forgets the windows placed so far, to place them again with samples starting every {@code period}. */
+            void restart(long period) {
+                modulus = period;
+                uses.clear();
+            }
+
+            /** Keeps window {@code w}'s links and receivers from {@code start}, modulo the period. */
+            void occupy(WindowPlan w, long start) {
+                long end = start + length(w);
+                w.resources().forEach((resource, demand) -> uses.computeIfAbsent(resource, r -> new ArrayList<>())
+                        .add(new Use(start, end, (double) demand / between(w))));
+            }
+
+            /**
+             * The earliest time at or after {@code start} from which window {@code w} fits beside the windows placed
+             * so far, modulo the period: on each of its links and receivers their rates and its own add up to at
+             * most the sending fraction; -1 if it fits nowhere within a period.
+             */
+            long freeFrom(WindowPlan w, long start) {
+                long length = length(w);
+                for (long t = start; t < start + modulus;) {
+                    long next = t;
+                    for (Map.Entry<Object, Long> e : w.resources().entrySet()) {
+                        next = Math.max(next, blockedUntil(uses.getOrDefault(e.getKey(), List.of()), t, length,
+                                (double) e.getValue() / between(w)));
+                    }
+                    if (next == t) {
+                        return t;
+                    }
+                    t = next;
+                }
+                return -1;
+            }
+
+            /**
+             * {@code from} if a use of {@code rate} over {@code length} clocks from {@code from} fits beside
+             * {@code placed} (folded modulo the period), else the earliest time one of the placed uses it overlaps
+             * ends (no start before that fits).
+             */
+            private long blockedUntil(List<Use> placed, long from, long length, double rate) {
+                long to = from + length;
+                List<long[]> edges = new ArrayList<>();
+                List<Double> rates = new ArrayList<>();
+                long firstEnd = Long.MAX_VALUE;
+                for (Use u : placed) {
+                    for (long k = Math.floorDiv(from - u.end(), modulus) + 1; u.start() + k * modulus < to; k++) {
+                        long s = u.start() + k * modulus;
+                        long e = u.end() + k * modulus;
+                        firstEnd = Math.min(firstEnd, e);
+                        edges.add(new long[] {Math.max(s, from), 1, rates.size()});
+                        edges.add(new long[] {Math.min(e, to), 0, rates.size()});
+                        rates.add(u.rate());
+                    }
+                }
+                // ends before starts at the same time: the uses are half-open
+                edges.sort((x, y) -> x[0] != y[0] ? Long.compare(x[0], y[0]) : Long.compare(x[1], y[1]));
+                double load = rate;
+                for (long[] edge : edges) {
+                    load += edge[1] == 1 ? rates.get((int) edge[2]) : -rates.get((int) edge[2]);
+                    if (load > SENDING_FRACTION + 1e-9) {
+                        return firstEnd;
+                    }
+                }
+                return from;
             }
 
             /**
@@ -623,6 +728,10 @@ public final class TdmaScheduler {
                 return most;
             }
         }
+    }
+
+    /** A window's use of a link or receiving core, from {@code start} to {@code end}, at {@code rate} of its time. */
+    private record Use(long start, long end, double rate) {
     }
 
     /**
