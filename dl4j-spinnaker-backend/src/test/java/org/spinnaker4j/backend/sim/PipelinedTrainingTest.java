@@ -33,7 +33,7 @@ class PipelinedTrainingTest {
                         PartitioningStrategy.FEWEST_CORES, 8),
                 Arguments.of("seed network, FASTEST", ReferenceNetworks.seedNetwork(), PartitioningStrategy.FASTEST,
                         12),
-                // its softmax layers spread over cores; with every window slowed for what it shares it overran 145 slots
+                // softmax layers spread over cores; with every window slowed for what it shares, 145 slots overran
                 Arguments.of("softmax network, FASTEST", ReferenceNetworks.softmaxNetwork(),
                         PartitioningStrategy.FASTEST, 32));
     }

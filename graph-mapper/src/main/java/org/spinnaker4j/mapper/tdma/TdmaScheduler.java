@@ -61,7 +61,8 @@ import org.spinnaker4j.mapper.route.RouteWalker;
  * and opening later than its senders are ready if it must; the period is the shortest for which every
  * window finds room, and no shorter than a window takes to be handled by its receivers (and their
  * softmax exchanged, which refuses new data), a core's work for one sample over the sending fraction, or
- * a link's or receiving core's use per sample over it. In training a softmax core's steps and exchange take longer by the share of its time the
+ * a link's or receiving core's use per sample over it. In training a softmax core's steps and exchange
+ * take longer by the share of its time the
  * other pass's windows of other samples keep it receiving, and by the longest one of their packets may
  * wait in its queue, as a step's last input may. Each core thus gets all of one sample's
  * packets of a window before any of the next sample's, which the kernels check; a training core holds the samples between their forward and
@@ -171,7 +172,7 @@ public final class TdmaScheduler {
                     needed = pipelined.pipelined() ? pipelined.periodClocks() : oneByOne.stepClocks();
                 }
                 clear();
-                // a window found no room within a period: try a slightly longer one
+                // a window found no room, or the softmax span or the cores' rings need longer: try a longer period
                 period = Math.max(needed, period + Math.max(1, period / PERIOD_STEPS));
             }
             return oneByOne;
@@ -493,7 +494,8 @@ public final class TdmaScheduler {
          * that overlap there, modulo the period, its own included, add up to at most the sending fraction. It
          * sends at its fastest or somewhat slower ({@link #slot}), whichever ends soonest, opening when its senders
          * are ready or later, when the room is there; if it finds room nowhere within a period, the period is
-         * too short and a longer one is tried. The period is at least as long as a window takes to be handled by its receivers
+         * too short and a longer one is tried. The period is at least as long as a window takes to be handled by
+         * its receivers
          * (a core handles one sample's packets of a window before the next sample's) and, when they exchange a
          * softmax, for their exchange (which refuses new data); a core's work for one sample (its receiving,
          * its forward completion and, in training, its backward work) over the sending fraction; and each link's
@@ -592,7 +594,7 @@ public final class TdmaScheduler {
                 return between.get(w);
             }
 
-            /** How long window {@code w}, sending a packet per {@code between}, keeps its links and receivers for one sample. */
+            /** How long window {@code w}, a packet per {@code between}, keeps its links and receivers for a sample. */
             private static long length(WindowPlan w, long between) {
                 return w.end(between, between);
             }
@@ -611,10 +613,10 @@ public final class TdmaScheduler {
             }
 
             /**
-             * When and how fast stage {@code s}'s values window sends, its senders ready at {@code ready}: at its fastest
-             * or up to {@link #STRETCHES} eighths slower (each as long as one sample's window still fits the period),
-             * from the earliest time it fits beside the windows placed so far; of these, the one that ends first. Null
-             * if none fits within a period.
+             * When and how fast stage {@code s}'s values window sends, its senders ready at {@code ready}: at its
+             * fastest or up to {@link #STRETCHES} eighths slower (each as long as one sample's window still fits the
+             * period), from the earliest time it fits beside the windows placed so far; of these, the one that ends
+             * first. Null if none fits within a period.
              */
             Slot slot(List<StagePlan> plans, int s, long ready) {
                 WindowPlan w = plans.get(s).values();
@@ -753,7 +755,10 @@ public final class TdmaScheduler {
         }
     }
 
-    /** Where a values window goes in the step: from {@code start}, a packet per {@code between}, its links and receivers kept {@code length}. */
+    /**
+     * Where a values window goes in the step: from {@code start}, a packet per {@code between}, its links and receivers
+     * kept {@code length}.
+     */
     private record Slot(long start, long between, long length) {
     }
 
