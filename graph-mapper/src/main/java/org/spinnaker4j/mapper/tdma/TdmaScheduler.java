@@ -55,11 +55,14 @@ import org.spinnaker4j.mapper.route.RouteWalker;
  *
  * <p>Samples are pipelined: a sample starts every {@link TdmaSchedule#periodClocks()}, while
  * earlier ones are still in flight, so the windows of different samples (in training, forward and
- * backward windows alike) send at once. A window whose links or receivers other windows use too
- * sends slower, by the factor those resources would be oversubscribed if every window sent at its
- * fastest; the period is the longest a window takes to be handled by its receivers (and their
- * softmax exchanged, which refuses new data), or a core's work for one sample over the sending
- * fraction. In training a softmax core's steps and exchange take longer by the share of its time the
+ * backward windows alike) send at once. The windows are modulo scheduled: each is placed in the step
+ * where, folded modulo the period, the windows already placed leave its links and receiving cores room
+ * for it (their rates add up to at most the sending fraction), sending at its fastest or a little slower,
+ * and opening later than its senders are ready if it must; the period is the shortest for which every
+ * window finds room, and no shorter than a window takes to be handled by its receivers (and their
+ * softmax exchanged, which refuses new data), a core's work for one sample over the sending fraction, or
+ * a link's or receiving core's use per sample over it. In training a softmax core's steps and exchange
+ * take longer by the share of its time the
  * other pass's windows of other samples keep it receiving, and by the longest one of their packets may
  * wait in its queue, as a step's last input may. Each core thus gets all of one sample's
  * packets of a window before any of the next sample's, which the kernels check; a training core holds the samples between their forward and
@@ -73,6 +76,10 @@ public final class TdmaScheduler {
     public static final double SENDING_FRACTION = 0.8;
     /** Packets a core's software receive queue holds unless told otherwise (est.; see docs/machine-model.md). */
     public static final int DEFAULT_RECEIVE_QUEUE = 256;
+    /** A period in which some window finds no room is followed by one longer by its 1 / PERIOD_STEPS. */
+    private static final int PERIOD_STEPS = 100;
+    /** A pipelined window may send up to this many eighths slower than its fastest, where that lets it end sooner. */
+    private static final int STRETCHES = 16;
 
     private final CoreCostModel cost;
     private final MachineTiming timing;
@@ -152,10 +159,23 @@ public final class TdmaScheduler {
             TdmaSchedule oneByOne = snapshot(windowEnd);
             clear();
             Pipelining pipelining = new Pipelining(passes);
-            layOut(passes, pipelining);
-            TdmaSchedule pipelined = SamplesInFlight.fit(snapshot(Math.max(Math.min(pipelining.period, windowEnd),
-                    softmaxSendSpan())), graph, network, room);
-            return pipelined.periodClocks() < oneByOne.stepClocks() ? pipelined : oneByOne;
+            long period = pipelining.period;
+            while (period < oneByOne.stepClocks()) {
+                pipelining.restart(period);
+                long needed = layOut(passes, pipelining) ? Math.max(period, softmaxSendSpan()) : 0;
+                if (needed == period) {
+                    TdmaSchedule pipelined = SamplesInFlight.fit(snapshot(Math.min(period, windowEnd)), graph,
+                            network, room);
+                    if (pipelined.periodClocks() == period && pipelined.pipelined()) {
+                        return pipelined;
+                    }
+                    needed = pipelined.pipelined() ? pipelined.periodClocks() : oneByOne.stepClocks();
+                }
+                clear();
+                // a window found no room, or the softmax span or the cores' rings need longer: try a longer period
+                period = Math.max(needed, period + Math.max(1, period / PERIOD_STEPS));
+            }
+            return oneByOne;
         }
 
         /**
@@ -268,7 +288,7 @@ public final class TdmaScheduler {
          * window sends as fast as its own receivers and links allow, or, with {@code pipelining}, as
          * fast as they allow while the windows of the other samples in flight use them too.
          */
-        private void layOut(List<List<StagePlan>> passes, Pipelining pipelining) {
+        private boolean layOut(List<List<StagePlan>> passes, Pipelining pipelining) {
             for (int k = 0; k < passes.size(); k++) {
                 boolean backward = k == 1;
                 for (StagePlan p : passes.get(k)) {
@@ -284,11 +304,21 @@ public final class TdmaScheduler {
                     }
                     if (p.values() != null) {
                         windowEnd += backward ? preempted(pipelining, p.values(), p.backwardWork()) : 0;
-                        long between = pipelining == null ? p.values().between() : pipelining.between(p.values());
+                        long between = p.values().between();
+                        if (pipelining != null) {
+                            Slot slot = pipelining.slot(passes.get(k), p.index(), windowEnd);
+                            if (slot == null) {
+                                return false;
+                            }
+                            pipelining.occupy(p.values(), slot);
+                            windowEnd = slot.start();
+                            between = slot.between();
+                        }
                         place(p.values(), between, between);
                     }
                 }
             }
+            return true;
         }
 
         /** {@link Pipelining#preempted}, none without pipelining. */
@@ -457,14 +487,19 @@ public final class TdmaScheduler {
         }
 
         /**
-         * How pipelined samples share the machine. Windows of different samples run at once (in
-         * training, forward and backward windows alike), so a link or receiving core that several
-         * windows use must carry all of them: each window sends slower by the factor its most shared
-         * link or receiver is oversubscribed when every window sends at its fastest, which keeps
-         * every resource within the sending fraction however the windows overlap. The period is then
-         * the longest {@link #periodNeeded} of a window, or a core's work for one sample (its
-         * receiving, its forward completion and, in training, its backward work) over the sending
-         * fraction, if that is longer.
+         * How pipelined samples share the machine: by modulo scheduling. Windows of different samples run at once
+         * (in training, forward and backward windows alike), so each window, in the order of the step, is placed
+         * (sample k's windows at those offsets plus k periods) where, folded modulo the period, the windows
+         * already placed leave room for it on every link and receiving core it uses: the rates of the windows
+         * that overlap there, modulo the period, its own included, add up to at most the sending fraction. It
+         * sends at its fastest or somewhat slower ({@link #slot}), whichever ends soonest, opening when its senders
+         * are ready or later, when the room is there; if it finds room nowhere within a period, the period is
+         * too short and a longer one is tried. The period is at least as long as a window takes to be handled by
+         * its receivers
+         * (a core handles one sample's packets of a window before the next sample's) and, when they exchange a
+         * softmax, for their exchange (which refuses new data); a core's work for one sample (its receiving,
+         * its forward completion and, in training, its backward work) over the sending fraction; and each link's
+         * and receiving core's use per sample over the sending fraction.
          *
          * <p>In training a core also does the other pass's work for other samples. As with spin1's
          * callback priorities, receiving packets and the forward pass are foreground work, and the
@@ -474,49 +509,59 @@ public final class TdmaScheduler {
          * packet); its backward work by the foreground work that preempts it, so each backward window
          * (and softmax exchange, which the period then covers) opens that much later
          * ({@link #preempted}). Each window sends slowly enough that its receivers' queues hold what
-         * arrives during their longest piece of foreground work for the other pass, and the period
-         * leaves room for a sample to fall behind its slots by every window's senders' longest such
-         * piece, added up over the step, so that no receiver gets a sample's packets of a window
-         * before it has all of the previous sample's.
+         * arrives during their longest piece of foreground work for the other pass, and a window's
+         * sample may fall behind its slots by every earlier window's senders' longest such piece, added
+         * up over the step: the period covers each window's length plus that much, so that no receiver
+         * gets a sample's packets of a window before it has all of the previous sample's. A late window
+         * may overlap another window of its links and receivers by as much, which only holds packets longer in
+         * their queues (a receive queue that overflowed would lose a packet and fail the run, never change a
+         * result), so windows are placed by their lengths on time: reserving each window's slip as well would
+         * cost MNIST's training 7 % of its period and no overrun is measured without it.
          */
         private final class Pipelining {
             private final Map<WindowPlan, Long> between = new IdentityHashMap<>();
+            /**
+             * What each window needs of the period beyond {@link #periodNeeded}: how far behind its slots its sample
+             * may fall, and the preemption of a backward softmax exchange after it.
+             */
+            private final Map<WindowPlan, Long> beyond = new IdentityHashMap<>();
             /** Each training core's share of time in foreground work, if every window it receives in ran at once. */
             private final Map<Integer, Double> foregroundLoad = new HashMap<>();
             /** Each core's cycles receiving one sample's packets. */
             private final Map<Integer, Long> busy = new HashMap<>();
+            /** The windows placed so far on each link and receiving core, for the period being tried. */
+            private final Map<Object, List<Use>> uses = new HashMap<>();
             private long period = 1;
+            private long modulus = 1;
 
             Pipelining(List<List<StagePlan>> passes) {
-                Map<Object, Double> load = new HashMap<>();
-                for (List<StagePlan> plans : passes) {
-                    for (StagePlan p : plans) {
-                        WindowPlan w = p.values();
-                        if (w != null) {
-                            w.resources().forEach((resource, demand) -> load.merge(resource,
-                                    (double) demand / w.between(), Double::sum));
-                        }
-                    }
-                }
+                long slip = 0;
                 for (List<StagePlan> plans : passes) {
                     for (StagePlan p : plans) {
                         WindowPlan w = p.values();
                         if (w == null) {
                             continue;
                         }
-                        double oversubscribed = w.resources().keySet().stream()
-                                .mapToDouble(resource -> load.get(resource) / SENDING_FRACTION).max().orElse(1);
-                        long stretched = (long) Math.ceil(w.between() * Math.max(1, oversubscribed));
+                        long fastest = w.between();
                         if (network.trains()) {
                             for (ReceiverLoad r : w.receivers()) {
-                                stretched = Math.max(stretched, (long) Math.ceil((double) r.senderIndex().length
+                                fastest = Math.max(fastest, (long) Math.ceil((double) r.senderIndex().length
                                         * otherPassForeground(r.receiver(), w.phase()) / receiveQueue));
                             }
+                            slip += w.senders().stream().mapToLong(v -> otherPassForeground(v, w.phase())).max()
+                                    .orElse(0);
                         }
-                        between.put(w, stretched);
-                        period = Math.max(period, periodNeeded(plans, p.index(), stretched));
+                        between.put(w, fastest);
+                        beyond.put(w, slip);
+                        period = Math.max(period, periodNeeded(plans, p.index(), fastest) + slip);
                         w.receiverBusy().forEach((r, cycles) -> busy.merge(r, cycles, Long::sum));
                     }
+                }
+                Map<Object, Double> occupied = new HashMap<>();
+                between.forEach((w, fastest) -> w.resources().forEach((resource, demand) -> occupied.merge(resource,
+                        (double) demand / fastest * length(w, fastest), Double::sum)));
+                for (double use : occupied.values()) {
+                    period = Math.max(period, (long) Math.ceil(use / SENDING_FRACTION));
                 }
                 if (network.trains()) {
                     for (List<StagePlan> plans : passes) {
@@ -534,17 +579,8 @@ public final class TdmaScheduler {
                         StagePlan next = backward.get(s + 1);
                         WindowPlan w = backward.get(s).values();
                         if (w != null && next.sync() != null) {
-                            period = Math.max(period, periodNeeded(backward, s, between.get(w))
-                                    + preempted(next.sync(), next.before()));
-                        }
-                    }
-                    for (List<StagePlan> plans : passes) {
-                        for (StagePlan p : plans) {
-                            WindowPlan w = p.values();
-                            if (w != null) {
-                                period += w.senders().stream().mapToLong(v -> otherPassForeground(v, w.phase()))
-                                        .max().orElse(0);
-                            }
+                            beyond.merge(w, preempted(next.sync(), next.before()), Long::sum);
+                            period = Math.max(period, periodNeeded(backward, s, between.get(w)) + beyond.get(w));
                         }
                     }
                 }
@@ -556,6 +592,100 @@ public final class TdmaScheduler {
 
             long between(WindowPlan w) {
                 return between.get(w);
+            }
+
+            /** How long window {@code w}, a packet per {@code between}, keeps its links and receivers for a sample. */
+            private static long length(WindowPlan w, long between) {
+                return w.end(between, between);
+            }
+
+            /** Forgets the windows placed so far, to place them again with samples starting every {@code period}. */
+            void restart(long period) {
+                modulus = period;
+                uses.clear();
+            }
+
+            /** Keeps window {@code w}'s links and receivers for its {@code slot}, modulo the period. */
+            void occupy(WindowPlan w, Slot slot) {
+                long end = slot.start() + slot.length();
+                w.resources().forEach((resource, demand) -> uses.computeIfAbsent(resource, r -> new ArrayList<>())
+                        .add(new Use(slot.start(), end, (double) demand / slot.between())));
+            }
+
+            /**
+             * When and how fast stage {@code s}'s values window sends, its senders ready at {@code ready}: at its
+             * fastest or up to {@link #STRETCHES} eighths slower (each as long as one sample's window still fits the
+             * period), from the earliest time it fits beside the windows placed so far; of these, the one that ends
+             * first. Null if none fits within a period.
+             */
+            Slot slot(List<StagePlan> plans, int s, long ready) {
+                WindowPlan w = plans.get(s).values();
+                Slot best = null;
+                for (int eighths = 8; eighths <= 8 + STRETCHES; eighths++) {
+                    long slower = between(w) * eighths / 8;
+                    if (periodNeeded(plans, s, slower) + beyond.get(w) > modulus) {
+                        break;
+                    }
+                    long length = length(w, slower);
+                    long start = freeFrom(w, slower, length, ready);
+                    if (start >= 0 && (best == null || start + length < best.start() + best.length())) {
+                        best = new Slot(start, slower, length);
+                    }
+                }
+                return best;
+            }
+
+            /**
+             * The earliest time at or after {@code ready} from which window {@code w}, sending a packet per
+             * {@code between} for {@code length} clocks, fits beside the windows placed so far, modulo the period: on
+             * each of its links and receivers their rates and its own add up to at most the sending fraction; -1 if it
+             * fits nowhere within a period.
+             */
+            private long freeFrom(WindowPlan w, long between, long length, long ready) {
+                for (long t = ready; t < ready + modulus;) {
+                    long next = t;
+                    for (Map.Entry<Object, Long> e : w.resources().entrySet()) {
+                        next = Math.max(next, blockedUntil(uses.getOrDefault(e.getKey(), List.of()), t, length,
+                                (double) e.getValue() / between));
+                    }
+                    if (next == t) {
+                        return t;
+                    }
+                    t = next;
+                }
+                return -1;
+            }
+
+            /**
+             * {@code from} if a use of {@code rate} over {@code length} clocks from {@code from} fits beside
+             * {@code placed} (folded modulo the period), else the earliest time one of the placed uses it overlaps
+             * ends (no start before that fits).
+             */
+            private long blockedUntil(List<Use> placed, long from, long length, double rate) {
+                long to = from + length;
+                List<long[]> edges = new ArrayList<>();
+                List<Double> rates = new ArrayList<>();
+                long firstEnd = Long.MAX_VALUE;
+                for (Use u : placed) {
+                    for (long k = Math.floorDiv(from - u.end(), modulus) + 1; u.start() + k * modulus < to; k++) {
+                        long s = u.start() + k * modulus;
+                        long e = u.end() + k * modulus;
+                        firstEnd = Math.min(firstEnd, e);
+                        edges.add(new long[] {Math.max(s, from), 1, rates.size()});
+                        edges.add(new long[] {Math.min(e, to), 0, rates.size()});
+                        rates.add(u.rate());
+                    }
+                }
+                // ends before starts at the same time: the uses are half-open
+                edges.sort((x, y) -> x[0] != y[0] ? Long.compare(x[0], y[0]) : Long.compare(x[1], y[1]));
+                double load = rate;
+                for (long[] edge : edges) {
+                    load += edge[1] == 1 ? rates.get((int) edge[2]) : -rates.get((int) edge[2]);
+                    if (load > SENDING_FRACTION + 1e-9) {
+                        return firstEnd;
+                    }
+                }
+                return from;
             }
 
             /**
@@ -623,6 +753,17 @@ public final class TdmaScheduler {
                 return most;
             }
         }
+    }
+
+    /**
+     * Where a values window goes in the step: from {@code start}, a packet per {@code between}, its links and receivers
+     * kept {@code length}.
+     */
+    private record Slot(long start, long between, long length) {
+    }
+
+    /** A window's use of a link or receiving core, from {@code start} to {@code end}, at {@code rate} of its time. */
+    private record Use(long start, long end, double rate) {
     }
 
     /**
