@@ -2,6 +2,10 @@ package org.spinnaker4j.demo;
 
 import java.nio.file.Path;
 import java.util.Locale;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.deeplearning4j.datasets.iterator.utilty.ListDataSetIterator;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.evaluation.classification.Evaluation;
@@ -24,7 +28,9 @@ import org.spinnaker4j.mapper.partition.PartitioningStrategy;
  * evaluates both on the last 2,000 digits (on the CPU and on the machine respectively) and
  * prints the accuracies and, for FASTEST and, on a single mini-batch (it is the slow baseline),
  * NEURON_PER_CORE partitioning: cores used, packets per sample forward and backward, drops,
- * latency, throughput, the share of the board's compute limit, energy and host link time.
+ * latency, throughput, the share of the board's compute limit, energy and host link time. The CPU
+ * baseline and the NEURON_PER_CORE run use the host's second core while the FASTEST run trains;
+ * the output is the same, in the same order, as if they ran one after another.
  */
 public final class MnistDemo {
 
@@ -32,6 +38,10 @@ public final class MnistDemo {
     private static final int EPOCHS = 2;
     private static final int BATCH = 32;
     private static final int NEURON_PER_CORE_SAMPLES = 4;
+    /** The output's sections, in the order they are printed. */
+    private static final int CPU = 0;
+    private static final int FASTEST = 1;
+    private static final int NEURON_PER_CORE = 2;
 
     private MnistDemo() {
     }
@@ -43,21 +53,50 @@ public final class MnistDemo {
         SplitTestAndTrain split = all.splitTestAndTrain(TRAIN);
         DataSet train = split.getTrain();
         DataSet test = split.getTest();
-        System.out.printf("MNIST: %d training and %d test digits from %s; %d epochs, mini-batches of %d, Adam%n",
+        OrderedOutput out = new OrderedOutput(System.out, 3);
+        out.printf(CPU, "MNIST: %d training and %d test digits from %s; %d epochs, mini-batches of %d, Adam%n",
                 train.numExamples(), test.numExamples(), dir, EPOCHS, BATCH);
 
         MultiLayerNetwork cpu = new MultiLayerNetwork(ReferenceNetworks.mnistMlp());
         cpu.init();
         INDArray initial = cpu.params().dup();
+        // the CPU baseline and the NEURON_PER_CORE run do not depend on the FASTEST run: they run on the host's
+        // other core meanwhile, their lines printed in the same order as when they ran one after another
+        ExecutorService other = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "demo-cpu-and-neuron-per-core");
+            t.setDaemon(true);
+            return t;
+        });
+        try {
+            Future<Evaluation> cpuDone = other.submit(() -> trainOnCpu(cpu, train, test, out));
+            Future<?> neuronPerCoreDone = other.submit(() -> neuronPerCore(initial, train, out));
+            trainFastest(initial, train, test, cpu, cpuDone, out);
+            neuronPerCoreDone.get();
+        } finally {
+            other.shutdownNow();
+        }
+    }
+
+    /** Trains and evaluates the CPU baseline (section {@link #CPU}); returns its evaluation on the test digits. */
+    private static Evaluation trainOnCpu(MultiLayerNetwork cpu, DataSet train, DataSet test, OrderedOutput out) {
         for (int epoch = 1; epoch <= EPOCHS; epoch++) {
             long t0 = System.nanoTime();
             cpu.fit(new ListDataSetIterator<>(train.asList(), BATCH));
-            System.out.printf("CPU (nd4j-native) epoch %d/%d: score %.4f, %.1f s%n", epoch, EPOCHS, cpu.score(),
+            out.printf(CPU, "CPU (nd4j-native) epoch %d/%d: score %.4f, %.1f s%n", epoch, EPOCHS, cpu.score(),
                     (System.nanoTime() - t0) / 1e9);
         }
         Evaluation cpuEval = new Evaluation(10);
         cpuEval.eval(test.getLabels(), cpu.output(test.getFeatures()));
+        out.done(CPU);
+        return cpuEval;
+    }
 
+    /**
+     * Trains and evaluates on the simulated machine with FASTEST partitioning (section {@link #FASTEST}), and compares
+     * with the CPU baseline once it is done.
+     */
+    private static void trainFastest(INDArray initial, DataSet train, DataSet test, MultiLayerNetwork cpu,
+            Future<Evaluation> cpuDone, OrderedOutput out) throws InterruptedException, ExecutionException {
         try (SpiNNakerMultiLayerNetwork block = new SpiNNakerMultiLayerNetwork(ReferenceNetworks.mnistMlp())) {
             block.init();
             block.setParams(initial);
@@ -73,26 +112,31 @@ public final class MnistDemo {
                 training = block.lastTrainingStats();
                 events += counter.events;
                 wall += seconds;
-                System.out.printf("SpiNNaker (FASTEST) epoch %d/%d: score %.4f, %.1f s host time, %.2f s simulated, "
+                out.printf(FASTEST, "SpiNNaker (FASTEST) epoch %d/%d: score %.4f, %.1f s host time, %.2f s simulated, "
                         + "%d packets dropped%n", epoch, EPOCHS, block.score(), seconds, counter.simulatedSeconds,
                         counter.dropped);
             }
-            System.out.printf("SpiNNaker (FASTEST): evaluating %d test digits on the simulated machine...%n",
+            out.printf(FASTEST, "SpiNNaker (FASTEST): evaluating %d test digits on the simulated machine...%n",
                     test.numExamples());
-            INDArray out = block.output(test.getFeatures());
+            INDArray output = block.output(test.getFeatures());
             Evaluation eval = new Evaluation(10);
-            eval.eval(test.getLabels(), out);
+            eval.eval(test.getLabels(), output);
             RunStats inference = block.lastRunStats();
-            System.out.printf("%nTest accuracy: CPU (nd4j-native) %.2f %%, SpiNNaker %.2f %% (difference %.2f points)%n",
+            Evaluation cpuEval = cpuDone.get();
+            out.printf(FASTEST, "%nTest accuracy: CPU (nd4j-native) %.2f %%, SpiNNaker %.2f %% (difference %.2f points)%n",
                     100 * cpuEval.accuracy(), 100 * eval.accuracy(), 100 * Math.abs(eval.accuracy() - cpuEval.accuracy()));
-            System.out.printf("Max |parameter difference| after %d iterations: %.3g (the cores add in another "
+            out.printf(FASTEST, "Max |parameter difference| after %d iterations: %.3g (the cores add in another "
                     + "order than nd4j's matrix products; Adam amplifies the float32 rounding over the epochs)%n",
                     block.getIterationCount(), Transforms.abs(block.params().sub(cpu.params())).maxNumber().doubleValue());
-            report("FASTEST", training, block.trainingMapping(), inference, block.mapping());
-            System.out.printf("  simulator speed: %.2f M events per second of host time while training%n",
+            report(out, FASTEST, "FASTEST", training, block.trainingMapping(), inference, block.mapping());
+            out.printf(FASTEST, "  simulator speed: %.2f M events per second of host time while training%n",
                     events / wall / 1e6);
+            out.done(FASTEST);
         }
+    }
 
+    /** Trains one mini-batch and runs its digits with NEURON_PER_CORE partitioning (section {@link #NEURON_PER_CORE}). */
+    private static Void neuronPerCore(INDArray initial, DataSet train, OrderedOutput out) {
         SpiNNakerOptions npc = SpiNNakerOptions.builder().partitioning(PartitioningStrategy.NEURON_PER_CORE).build();
         try (SpiNNakerMultiLayerNetwork neuronPerCore = new SpiNNakerMultiLayerNetwork(ReferenceNetworks.mnistMlp(),
                 npc)) {
@@ -101,19 +145,21 @@ public final class MnistDemo {
             DataSet few = (DataSet) train.getRange(0, NEURON_PER_CORE_SAMPLES);
             neuronPerCore.fit(few);
             neuronPerCore.output(few.getFeatures());
-            System.out.printf("NEURON_PER_CORE on one mini-batch of %d digits:%n", NEURON_PER_CORE_SAMPLES);
-            report("NEURON_PER_CORE", neuronPerCore.lastTrainingStats(), neuronPerCore.trainingMapping(),
-                    neuronPerCore.lastRunStats(), neuronPerCore.mapping());
+            out.printf(NEURON_PER_CORE, "NEURON_PER_CORE on one mini-batch of %d digits:%n", NEURON_PER_CORE_SAMPLES);
+            report(out, NEURON_PER_CORE, "NEURON_PER_CORE", neuronPerCore.lastTrainingStats(),
+                    neuronPerCore.trainingMapping(), neuronPerCore.lastRunStats(), neuronPerCore.mapping());
         }
+        out.done(NEURON_PER_CORE);
+        return null;
     }
 
-    private static void report(String strategy, RunStats training, Mapping trainingMapping, RunStats inference,
-            Mapping inferenceMapping) {
-        System.out.printf("  %-15s training:  %4d cores on %2d chips, per sample %6.0f packets forward and %8.0f "
+    private static void report(OrderedOutput out, int section, String strategy, RunStats training,
+            Mapping trainingMapping, RunStats inference, Mapping inferenceMapping) {
+        out.printf(section, "  %-15s training:  %4d cores on %2d chips, per sample %6.0f packets forward and %8.0f "
                 + "backward (%9.0f delivered), %d dropped; %s%n", strategy, training.coresUsed(), training.chipsUsed(),
                 training.forwardPacketsPerSample(), training.backwardPacketsPerSample(),
                 training.packetsDeliveredPerSample(), training.packetsDropped(), time(training, trainingMapping));
-        System.out.printf("  %-15s inference: %4d cores on %2d chips, per sample %6.0f packets sent (%9.0f delivered), "
+        out.printf(section, "  %-15s inference: %4d cores on %2d chips, per sample %6.0f packets sent (%9.0f delivered), "
                 + "%d dropped; %s%n", strategy, inference.coresUsed(), inference.chipsUsed(),
                 inference.packetsSentPerSample(), inference.packetsDeliveredPerSample(), inference.packetsDropped(),
                 time(inference, inferenceMapping));

@@ -9,7 +9,10 @@ import java.util.Arrays;
  * number: events due within a few microseconds in a {@link TimingWheel}, later ones in an
  * {@link EventHeap}, and the earlier of their first events runs next. The routers, links and
  * cores {@link #register} their actions once and schedule them by number, so scheduling one
- * stores no object reference; a one-off action takes a numbered slot until it runs.
+ * stores no object reference; a one-off action takes a numbered slot until it runs. Their own
+ * actions (a router's service, a link's arrival, a core's four events) are registered by kind and
+ * run by a direct call: a {@link Runnable} each would make every event an interface call with
+ * many targets, which the JIT can neither predict nor inline.
  */
 final class EventQueue {
 
@@ -21,9 +24,20 @@ final class EventQueue {
     /** Sequence numbers fill the order word's other bits and keep it positive. */
     private static final long MAX_SEQ = 1L << (Long.SIZE - 1 - ACTION_BITS);
 
+    /** Kinds of registered action: a {@link Runnable}, or which simulator object's event it is. */
+    private static final byte RUNNABLE = 0;
+    private static final byte ROUTER_SERVE = 1;
+    private static final byte LINK_ARRIVE = 2;
+    static final byte CORE_INTERRUPT = 3;
+    static final byte CORE_FINISH_PACKET = 4;
+    static final byte CORE_INJECT = 5;
+    static final byte CORE_BACKGROUND = 6;
+
     private final TimingWheel soon = new TimingWheel();
     private final EventHeap later = new EventHeap();
-    private Runnable[] registered = new Runnable[1024];
+    /** Registered action k: {@code kinds[k]} of {@code targets[k]} (a Runnable, router, link or core). */
+    private Object[] targets = new Object[1024];
+    private byte[] kinds = new byte[1024];
     private int nRegistered;
     private Runnable[] slots = new Runnable[64];
     private int[] freeSlots = new int[64];
@@ -40,13 +54,37 @@ final class EventQueue {
 
     /** Numbers an action that will be scheduled many times, for {@link #at(long, int)}; for the queue's life. */
     int register(Runnable action) {
+        return register(RUNNABLE, action);
+    }
+
+    /** Numbers a router's service event ({@link SimRouter#serve()}). */
+    int register(SimRouter router) {
+        return register(ROUTER_SERVE, router);
+    }
+
+    /** Numbers a link's arrival event ({@link SimLink#arrive()}). */
+    int register(SimLink link) {
+        return register(LINK_ARRIVE, link);
+    }
+
+    /** Numbers one of a core's events: {@link #CORE_INTERRUPT}, {@link #CORE_FINISH_PACKET}, ... */
+    int register(SimCore core, byte event) {
+        if (event < CORE_INTERRUPT || event > CORE_BACKGROUND) {
+            throw new IllegalArgumentException("not a core event: " + event);
+        }
+        return register(event, core);
+    }
+
+    private int register(byte kind, Object target) {
         if (nRegistered == FIRST_SLOT) {
             throw new IllegalStateException("more than " + FIRST_SLOT + " actions registered");
         }
-        if (nRegistered == registered.length) {
-            registered = Arrays.copyOf(registered, 2 * nRegistered);
+        if (nRegistered == targets.length) {
+            targets = Arrays.copyOf(targets, 2 * nRegistered);
+            kinds = Arrays.copyOf(kinds, 2 * nRegistered);
         }
-        registered[nRegistered] = action;
+        targets[nRegistered] = target;
+        kinds[nRegistered] = kind;
         return nRegistered++;
     }
 
@@ -100,10 +138,24 @@ final class EventQueue {
             int number = (int) (order & ACTION_MASK);
             processed++;
             if (number < FIRST_SLOT) {
-                registered[number].run();
+                run(number);
             } else {
                 runSlot(number - FIRST_SLOT);
             }
+        }
+    }
+
+    /** Runs registered action {@code number}, by a direct call for the simulator's own kinds. */
+    private void run(int number) {
+        Object target = targets[number];
+        switch (kinds[number]) {
+            case ROUTER_SERVE -> ((SimRouter) target).serve();
+            case LINK_ARRIVE -> ((SimLink) target).arrive();
+            case CORE_INTERRUPT -> ((SimCore) target).interrupt();
+            case CORE_FINISH_PACKET -> ((SimCore) target).finishPacket();
+            case CORE_INJECT -> ((SimCore) target).inject();
+            case CORE_BACKGROUND -> ((SimCore) target).backgroundDone();
+            default -> ((Runnable) target).run();
         }
     }
 

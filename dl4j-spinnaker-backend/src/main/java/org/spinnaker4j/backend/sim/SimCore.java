@@ -156,10 +156,10 @@ final class SimCore implements SimRouter.Pusher {
         this.outbox = new int[2 * kernel.maxSendsPerEvent()];
         this.received = new PacketQueue(parameters.coreReceiveDepth());
         this.registerBit = SimRouter.coreOutput(profile.location().p());
-        this.interruptEvent = clock.register(this::interrupt);
-        this.finishPacketEvent = clock.register(this::finishPacket);
-        this.injectEvent = clock.register(this::inject);
-        this.backgroundEvent = clock.register(this::backgroundDone);
+        this.interruptEvent = clock.register(this, EventQueue.CORE_INTERRUPT);
+        this.finishPacketEvent = clock.register(this, EventQueue.CORE_FINISH_PACKET);
+        this.injectEvent = clock.register(this, EventQueue.CORE_INJECT);
+        this.backgroundEvent = clock.register(this, EventQueue.CORE_BACKGROUND);
         profile.slots().forEach((phase, slot) -> cursors.put(phase, new SlotCursor(phase, slot)));
     }
 
@@ -255,7 +255,8 @@ final class SimCore implements SimRouter.Pusher {
         clock.after(profile.receiveInterruptCycles() * clockPs, interruptEvent);
     }
 
-    private void interrupt() {
+    /** The packet-received interrupt: the register's packet moves to the receive queue. */
+    void interrupt() {
         router.setFull(registerBit, false);
         arrive(registerKey, registerPayload);
         router.outputFreed();
@@ -296,7 +297,8 @@ final class SimCore implements SimRouter.Pusher {
         clock.at(done, finishPacketEvent);
     }
 
-    private void finishPacket() {
+    /** The end of a packet's foreground work: the next packet, or else background work, runs. */
+    void finishPacket() {
         busy = false;
         if (!received.isEmpty()) {
             handleNext();
@@ -359,7 +361,7 @@ final class SimCore implements SimRouter.Pusher {
     }
 
     /** The background event: the running item is done, unless foreground work preempted it since. */
-    private void backgroundDone() {
+    void backgroundDone() {
         if (clock.now() != backgroundDonePs) {
             return;
         }
@@ -457,7 +459,7 @@ final class SimCore implements SimRouter.Pusher {
     }
 
     /** The inject event: sends the head packet if this is the event that counts (an earlier one supersedes it). */
-    private void inject() {
+    void inject() {
         if (clock.now() != injectAtPs) {
             return;
         }

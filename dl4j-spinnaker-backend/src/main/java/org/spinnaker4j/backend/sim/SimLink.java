@@ -34,7 +34,7 @@ final class SimLink implements SimRouter.Pusher {
         this.depth = depth;
         this.transferPs = transferPs;
         this.queue = new PacketQueue(depth);
-        this.arriveEvent = clock.register(this::arrive);
+        this.arriveEvent = clock.register(this);
     }
 
     ChipLocation chip() {
@@ -60,7 +60,8 @@ final class SimLink implements SimRouter.Pusher {
         clock.after(transferPs, arriveEvent);
     }
 
-    private void arrive() {
+    /** The arrival event: the head packet has crossed and enters the next router, or waits on the wire. */
+    void arrive() {
         transmitting = false;
         if (to.offer(queue.key(), queue.payload(), queue.keyId(), queue.inLink(), queue.hops(), this)) {
             queue.removeFirst();

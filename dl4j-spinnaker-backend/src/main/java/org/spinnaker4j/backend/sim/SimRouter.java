@@ -25,6 +25,8 @@ final class SimRouter {
 
     /** Route word bits: 6 links and 18 cores. */
     private static final int ROUTE_BITS = 6 + Chip.CORES_PER_CHIP;
+    /** Every output's route bit: links from bit 0, cores from bit 6 (see {@link MulticastRoutingEntry#coreBit}). */
+    private static final int ALL_OUTPUTS = (1 << ROUTE_BITS) - 1;
     /** The extra monitor's timer period, on which it reinjects (SFEC: 10 µs). */
     static final long REINJECTION_TICK_PS = 10_000_000;
     /** Core clocks the extra monitor's FIQ handler takes to copy the dump register (est.). */
@@ -68,7 +70,7 @@ final class SimRouter {
         this.parameters = parameters;
         this.input = new PacketQueue(parameters.routerInputDepth());
         this.reinjectionQueue = new PacketQueue(parameters.reinjectionQueue());
-        this.serveEvent = clock.register(this::serve);
+        this.serveEvent = clock.register(this);
         this.log = log;
         this.maxHops = maxHops;
     }
@@ -99,7 +101,8 @@ final class SimRouter {
         }
     }
 
-    private void serve() {
+    /** The service event: the router takes the first packet of its input stage and routes it. */
+    void serve() {
         serving = false;
         head.takeFirst(input);
         routed++;
@@ -135,21 +138,20 @@ final class SimRouter {
             return;
         }
         blocked = false;
-        for (int l = 0; l < 6; l++) {
-            if ((headRoute & (1 << l)) != 0) {
-                if (links[l] == null) {
-                    lose(head.key(), LossCause.MISROUTED, "routed to link " + Direction.byId(l)
+        // the route's outputs in order of their bits: links 0-5, then cores 0-17
+        for (int outputs = headRoute & ALL_OUTPUTS; outputs != 0; outputs &= outputs - 1) {
+            int bit = Integer.numberOfTrailingZeros(outputs);
+            if (bit < 6) {
+                if (links[bit] == null) {
+                    lose(head.key(), LossCause.MISROUTED, "routed to link " + Direction.byId(bit)
                             + ", which does not work");
                 } else {
-                    links[l].enqueue(head.key(), head.payload(), head.keyId(), head.hops() + 1);
+                    links[bit].enqueue(head.key(), head.payload(), head.keyId(), head.hops() + 1);
                 }
-            }
-        }
-        for (int p = 0; p < Chip.CORES_PER_CHIP; p++) {
-            if ((headRoute & MulticastRoutingEntry.coreBit(p)) != 0) {
-                SimCore core = cores[p];
+            } else {
+                SimCore core = cores[bit - 6];
                 if (core == null) {
-                    lose(head.key(), LossCause.MISROUTED, "routed to core " + p + ", which runs no program");
+                    lose(head.key(), LossCause.MISROUTED, "routed to core " + (bit - 6) + ", which runs no program");
                 } else {
                     core.receive(head.key(), head.payload());
                 }
