@@ -17,6 +17,8 @@ import org.spinnaker4j.mapper.machine.Chip;
 import org.spinnaker4j.mapper.machine.Machine;
 import org.spinnaker4j.mapper.place.ColumnGroupPlacer;
 import org.spinnaker4j.mapper.route.LinkLoads;
+import org.spinnaker4j.mapper.tdma.LatencyEstimator;
+import org.spinnaker4j.mapper.tdma.TdmaScheduler;
 
 /**
  * Searches for the slicing with the lowest {@link SampleBound}: slices per activation vector
@@ -55,19 +57,30 @@ final class FastestPartitioner implements Partitioner {
     static final int[] START_WIDTHS = {4, 8, 16, 32, 64, 128};
     /** How many of the best uniform starts a descent runs from, besides the fewest-cores slicing. */
     static final int DESCENTS = 2;
+    /**
+     * How far above the lowest bound found an inference mapping's bound may be when a lower latency pays for it:
+     * the latency descent stays within it.
+     */
+    static final double LATENCY_MARGIN = 0.03;
 
     private static final Logger LOG = LoggerFactory.getLogger(FastestPartitioner.class);
 
     private final BoundCalculator bounds;
     private final ColumnGroupPlacer placer;
+    private final LatencyEstimator latencies;
 
     FastestPartitioner(BoundCalculator bounds, ColumnGroupPlacer placer) {
         this.bounds = bounds;
         this.placer = placer;
+        this.latencies = new LatencyEstimator(bounds.cost(), bounds.timing());
     }
 
-    /** A slicing, the cores its graph has and its bound. */
-    private record Candidate(Slicing slicing, int cores, SampleBound bound) {
+    /**
+     * A slicing, the cores its graph has, its bound, its time per sample in clocks ({@code period}: in training the
+     * bound; in inference the longer of the bound and the longest window the {@link LatencyEstimator} expects, over
+     * the sending fraction, as the TDMA schedule's period is) and, in inference, its estimated latency in clocks.
+     */
+    private record Candidate(Slicing slicing, int cores, SampleBound bound, double period, long latency) {
     }
 
     @Override
@@ -89,7 +102,7 @@ final class FastestPartitioner implements Partitioner {
                 starts.add(c);
             }
         }
-        starts.sort(Comparator.comparingDouble((Candidate c) -> c.bound().clocks()).thenComparingInt(Candidate::cores));
+        starts.sort(Comparator.comparingDouble(Candidate::period).thenComparingInt(Candidate::cores));
         List<Candidate> from = new ArrayList<>();
         from.add(first);
         from.addAll(starts.subList(0, Math.min(DESCENTS, starts.size())));
@@ -100,21 +113,24 @@ final class FastestPartitioner implements Partitioner {
                 best = end;
             }
         }
-        LOG.debug("FASTEST {}: {} cores, bound {} clocks ({}), {} slicings built, {} placed",
-                best.slicing(), best.cores(), Math.round(best.bound().clocks()), best.bound().limitedBy(),
-                search.built, search.placed);
+        if (!network.trains()) {
+            best = search.quicken(best);
+        }
+        LOG.debug("FASTEST {}: {} cores, bound {} clocks ({}), period about {} and latency about {} clocks, {} "
+                + "slicings built, {} placed", best.slicing(), best.cores(), Math.round(best.bound().clocks()),
+                best.bound().limitedBy(), Math.round(best.period()), best.latency(), search.built, search.placed);
         return GraphBuilder.build(network, best.slicing().layerSlicing(network));
     }
 
     /** Whether a step from {@code from} to {@code to} saves at least {@link #MIN_SAVING_PER_CORE} per core it adds. */
     private static boolean pays(Candidate from, Candidate to) {
         int added = to.cores() - from.cores();
-        return from.bound().clocks() - to.bound().clocks() >= (double) MIN_SAVING_PER_CORE * added;
+        return from.period() - to.period() >= (double) MIN_SAVING_PER_CORE * added;
     }
 
     /** Whether {@code a} has a lower bound than {@code b}, or one within {@link #TIE} of it on fewer cores. */
     private static boolean better(Candidate a, Candidate b) {
-        double ratio = a.bound().clocks() / b.bound().clocks();
+        double ratio = a.period() / b.period();
         return ratio < 1 - TIE || ratio < 1 + TIE && a.cores() < b.cores();
     }
 
@@ -146,9 +162,9 @@ final class FastestPartitioner implements Partitioner {
             while (true) {
                 Candidate next = null;
                 for (Slicing move : current.slicing().neighbours(network)) {
-                    double threshold = current.bound().clocks() * (1 - MIN_GAIN);
+                    double threshold = current.period() * (1 - MIN_GAIN);
                     if (next != null) {
-                        threshold = Math.min(threshold, next.bound().clocks() * (1 + TIE));
+                        threshold = Math.min(threshold, next.period() * (1 + TIE));
                     }
                     Candidate c = evaluate(move, threshold, machine.applicationCores());
                     if (c != null && pays(current, c) && (next == null || better(c, next))) {
@@ -167,13 +183,38 @@ final class FastestPartitioner implements Partitioner {
          * fewest of them each step, while there is one.
          */
         Candidate trim(Candidate end) {
-            double limit = end.bound().clocks() * (1 + TIE);
+            double limit = end.period() * (1 + TIE);
             Candidate current = end;
             while (true) {
                 Candidate next = null;
                 for (Slicing move : current.slicing().neighbours(network)) {
                     Candidate c = evaluate(move, limit, (next == null ? current : next).cores() - 1);
                     if (c != null) {
+                        next = c;
+                    }
+                }
+                if (next == null) {
+                    return current;
+                }
+                current = next;
+            }
+        }
+
+        /**
+         * From the inference mapping with the lowest bound, steepest descent in estimated latency
+         * ({@link LatencyEstimator}) among the slicings whose bound stays within {@link #LATENCY_MARGIN} of it: each
+         * step to the neighbour with the lowest latency, if that is at least {@link #MIN_GAIN} lower.
+         */
+        Candidate quicken(Candidate fastest) {
+            double limit = fastest.period() * (1 + LATENCY_MARGIN);
+            Candidate current = fastest;
+            while (true) {
+                Candidate next = null;
+                for (Slicing move : current.slicing().neighbours(network)) {
+                    Candidate c = evaluate(move, limit);
+                    if (c != null && c.latency() < current.latency() * (1 - MIN_GAIN)
+                            && current.latency() - c.latency() >= (double) MIN_SAVING_PER_CORE * (c.cores() - current.cores())
+                            && (next == null || c.latency() < next.latency())) {
                         next = c;
                     }
                 }
@@ -199,7 +240,7 @@ final class FastestPartitioner implements Partitioner {
             }
             Object k = known.get(slicing);
             if (k instanceof Candidate c) {
-                return c.bound().clocks() < threshold && c.cores() <= maxCores ? c : null;
+                return c.period() < threshold && c.cores() <= maxCores ? c : null;
             }
             if (k != null && (Double) k >= threshold) {
                 return null;
@@ -218,9 +259,11 @@ final class FastestPartitioner implements Partitioner {
                 return null;
             }
             long[] cycles = bounds.coreCycles(network, graph);
-            long busiest = Arrays.stream(cycles).max().orElse(0);
+            // the least period the busiest core allows
+            double busiest = Arrays.stream(cycles).max().orElse(0)
+                    / (network.trains() ? 1 : TdmaScheduler.SENDING_FRACTION);
             if (busiest >= threshold) {
-                known.put(slicing, (double) busiest);
+                known.put(slicing, busiest);
                 return null;
             }
             if (DtcmCheck.firstOverflow(network, graph, memory).isPresent()) {
@@ -239,9 +282,18 @@ final class FastestPartitioner implements Partitioner {
                 known.put(slicing, Double.POSITIVE_INFINITY);
                 return null;
             }
-            Candidate c = new Candidate(slicing, graph.vertices().size(), bounds.bound(cycles, loads));
+            SampleBound bound = bounds.bound(cycles, loads);
+            Candidate c;
+            if (network.trains()) {
+                c = new Candidate(slicing, graph.vertices().size(), bound, bound.clocks(), 0);
+            } else {
+                LatencyEstimator.Estimate estimate = latencies.forward(network, graph, loads);
+                c = new Candidate(slicing, graph.vertices().size(), bound,
+                        Math.max(bound.clocks() / TdmaScheduler.SENDING_FRACTION, estimate.windowClocks()),
+                        estimate.stepClocks());
+            }
             known.put(slicing, c);
-            return c.bound().clocks() < threshold ? c : null;
+            return c.period() < threshold ? c : null;
         }
     }
 }
