@@ -39,10 +39,13 @@ public final class ColumnGroupPlacer implements Placer {
         List<List<CoreLocation>> chips = ReachableCores.of(machine, needed);
         List<List<Integer>> groups = groups(graph);
         Placed best = null;
+        boolean[] spreadOptions = graph.count(VertexKind.INPUT_SOURCE) > 1 ? new boolean[] {false, true}
+                : new boolean[] {false};
         for (int cap = Chip.APPLICATION_CORES; cap >= 1 && (best == null || best.loads().maxLinkPackets() > 0);
                 cap /= 2) {
             Placed atCap = null;
-            for (boolean spread : new boolean[] {false, true}) {
+            // spreading the sources pays where several trees would leave the same few chips
+            for (boolean spread : spreadOptions) {
                 CoreLocation[] cores = fill(graph, groups, chips, cap, needed, spread);
                 if (cores != null) {
                     Placements p = new Placements(Arrays.asList(cores));
