@@ -117,7 +117,8 @@ public final class LatencyEstimator {
         for (int s = 0; s < nStages; s++) {
             long window = softmax[s];
             if (maxPackets[s] > 0) {
-                window += (long) Math.ceil(between[s] * stretch[s]) * maxPackets[s]
+                // the senders staggered across one period between sends: the last one's last packet a period later
+                window += (long) Math.ceil(between[s] * stretch[s]) * (maxPackets[s] + 1)
                         + timing.linkClocks() + timing.routerClocks() + cost.receiveInterruptCycles();
             }
             step += before[s] + window;
