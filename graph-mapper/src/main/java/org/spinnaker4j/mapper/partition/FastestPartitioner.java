@@ -21,7 +21,10 @@ import org.spinnaker4j.mapper.tdma.LatencyEstimator;
 import org.spinnaker4j.mapper.tdma.TdmaScheduler;
 
 /**
- * Searches for the slicing with the lowest {@link SampleBound}: slices per activation vector
+ * Searches for the slicing with the lowest time per sample (in training its {@link SampleBound}; in inference the
+ * period the TDMA schedule will allow, the bound or the longest window the {@link LatencyEstimator} expects, over
+ * the sending fraction) and, for inference, then the lowest estimated latency within {@link #LATENCY_MARGIN} of
+ * that time: slices per activation vector
  * (shared, as in {@link FewestCoresPartitioner}, by the layer producing it and the layer
  * consuming it, or, for inference, joined in groups for the consumer's rows, which relays gather),
  * and input sources per row slice of the first layer ({@link Slicing}). It descends
@@ -31,12 +34,13 @@ import org.spinnaker4j.mapper.tdma.TdmaScheduler;
  * neighbouring vectors finer, coarser, twice or half as fine; groups larger or smaller; more or
  * fewer sources), placing each
  * candidate with the strategy's placer to count its link loads, and moves to the one with the lowest
- * bound (of nearly equal ones, the one on fewer cores) if that lowers the bound by at least
+ * time (of nearly equal ones, the one on fewer cores) if that lowers it by at least
  * {@link #MIN_GAIN} and by {@link #MIN_SAVING_PER_CORE} per core it adds; otherwise the descent ends
- * by trimming: it takes coarser neighbours on fewer cores while the bound stays within {@link #TIE}
- * of where the descent ended. The best end of all descents wins. A candidate must fit DTCM, the
+ * by trimming: it takes coarser neighbours on fewer cores while the time stays within {@link #TIE}
+ * of where the descent ended. The best end of all descents wins; for inference a last descent from it
+ * ({@link Search#quicken}) lowers the estimated latency. A candidate must fit DTCM, the
  * machine's cores and (counted before compression) its routing tables; each slicing is built and
- * timed once per search, and one whose busiest core alone cannot beat the bound it must
+ * timed once per search, and one whose busiest core alone cannot beat the time it must
  * beat is not placed. Deterministic: the starts and the moves come in a fixed order.
  * A slicing that splits an output layer whose loss {@link
  * org.spinnaker4j.mapper.ir.LossFunction#needsWholeLayer() needs it whole} is not a candidate while the
@@ -44,7 +48,7 @@ import org.spinnaker4j.mapper.tdma.TdmaScheduler;
  */
 final class FastestPartitioner implements Partitioner {
 
-    /** The least fraction by which a step must lower the bound. */
+    /** The least fraction by which a step must lower the time per sample (and the latency descent the latency). */
     static final double MIN_GAIN = 0.02;
     /**
      * Core clocks per sample a step must save for each core it adds (0.2 µs): the simulator's
@@ -58,7 +62,7 @@ final class FastestPartitioner implements Partitioner {
     /** How many of the best uniform starts a descent runs from, besides the fewest-cores slicing. */
     static final int DESCENTS = 2;
     /**
-     * How far above the lowest bound found an inference mapping's bound may be when a lower latency pays for it:
+     * How far above the lowest time per sample found an inference mapping's may be when a lower latency pays for it:
      * the latency descent stays within it.
      */
     static final double LATENCY_MARGIN = 0.03;
@@ -128,7 +132,7 @@ final class FastestPartitioner implements Partitioner {
         return from.period() - to.period() >= (double) MIN_SAVING_PER_CORE * added;
     }
 
-    /** Whether {@code a} has a lower bound than {@code b}, or one within {@link #TIE} of it on fewer cores. */
+    /** Whether {@code a} has a lower time than {@code b}, or one within {@link #TIE} of it on fewer cores. */
     private static boolean better(Candidate a, Candidate b) {
         double ratio = a.period() / b.period();
         return ratio < 1 - TIE || ratio < 1 + TIE && a.cores() < b.cores();
@@ -140,7 +144,7 @@ final class FastestPartitioner implements Partitioner {
         private final NetworkSpec network;
         private final CoreMemory memory;
         private final Machine machine;
-        /** Per slicing built: its candidate, or the least its bound can be (infinite if it does not fit). */
+        /** Per slicing built: its candidate, or the least its time can be (infinite if it does not fit). */
         private final Map<Slicing, Object> known = new HashMap<>();
         /** Per slicing built: the cores of its graph. */
         private final Map<Slicing, Integer> coresOf = new HashMap<>();
@@ -179,7 +183,7 @@ final class FastestPartitioner implements Partitioner {
         }
 
         /**
-         * From the end of a descent, neighbours on fewer cores whose bound stays within {@link #TIE} of it: the
+         * From the end of a descent, neighbours on fewer cores whose time stays within {@link #TIE} of it: the
          * fewest of them each step, while there is one.
          */
         Candidate trim(Candidate end) {
@@ -201,9 +205,10 @@ final class FastestPartitioner implements Partitioner {
         }
 
         /**
-         * From the inference mapping with the lowest bound, steepest descent in estimated latency
-         * ({@link LatencyEstimator}) among the slicings whose bound stays within {@link #LATENCY_MARGIN} of it: each
-         * step to the neighbour with the lowest latency, if that is at least {@link #MIN_GAIN} lower.
+         * From the inference mapping with the lowest time per sample, steepest descent in estimated latency
+         * ({@link LatencyEstimator}) among the slicings whose time stays within {@link #LATENCY_MARGIN} of it: each
+         * step to the neighbour with the lowest latency, if that is at least {@link #MIN_GAIN} lower and saves
+         * {@link #MIN_SAVING_PER_CORE} per core it adds.
          */
         Candidate quicken(Candidate fastest) {
             double limit = fastest.period() * (1 + LATENCY_MARGIN);
@@ -213,7 +218,8 @@ final class FastestPartitioner implements Partitioner {
                 for (Slicing move : current.slicing().neighbours(network)) {
                     Candidate c = evaluate(move, limit);
                     if (c != null && c.latency() < current.latency() * (1 - MIN_GAIN)
-                            && current.latency() - c.latency() >= (double) MIN_SAVING_PER_CORE * (c.cores() - current.cores())
+                            && current.latency() - c.latency()
+                                    >= (double) MIN_SAVING_PER_CORE * (c.cores() - current.cores())
                             && (next == null || c.latency() < next.latency())) {
                         next = c;
                     }
@@ -231,7 +237,7 @@ final class FastestPartitioner implements Partitioner {
         }
 
         /**
-         * The candidate of this slicing if it fits, needs at most {@code maxCores} cores and its bound is below
+         * The candidate of this slicing if it fits, needs at most {@code maxCores} cores and its time is below
          * {@code threshold} clocks, else null.
          */
         Candidate evaluate(Slicing slicing, double threshold, int maxCores) {

@@ -20,7 +20,10 @@ import org.spinnaker4j.mapper.route.LinkLoads;
  * vertex, an input source say, is a group of its own) over the chips in breadth-first order from
  * the Ethernet chip, at most a cap of cores per chip. It tries caps of 16, 8, 4, 2 and 1 cores
  * per chip, halving the cap while that lowers the packets per sample on the busiest link, and
- * keeps the last placement that did. A group larger than the cap fills its chip.
+ * keeps the last placement that did. A group larger than the cap fills its chip. A group starts on a fresh chip
+ * only while the board has spare cores to leave behind; then groups run on across chips. With several input
+ * sources it also tries each moved to the middle of its own run of the chips used (trading cores with a block)
+ * and keeps, per cap, whichever placement loads the busiest link less.
  */
 public final class ColumnGroupPlacer implements Placer {
 
@@ -160,7 +163,8 @@ public final class ColumnGroupPlacer implements Placer {
         }
         for (int i = 0; i < sources.size(); i++) {
             int source = sources.get(i);
-            List<CoreLocation> chip = chips.get((int) ((2L * i + 1) * Math.min(span, chips.size()) / (2L * sources.size())));
+            int middle = (int) ((2L * i + 1) * Math.min(span, chips.size()) / (2L * sources.size()));
+            List<CoreLocation> chip = chips.get(middle);
             if (chip.contains(cores[source])) {
                 continue;
             }

@@ -117,8 +117,7 @@ public final class LatencyEstimator {
         for (int s = 0; s < nStages; s++) {
             long window = softmax[s];
             if (maxPackets[s] > 0) {
-                // the senders staggered across one period between sends: the last one's last packet a period later
-                window += (long) Math.ceil(between[s] * stretch[s]) * (maxPackets[s] + 1)
+                window += (long) Math.ceil(between[s] * stretch[s]) * maxPackets[s]
                         + timing.linkClocks() + timing.routerClocks() + cost.receiveInterruptCycles();
             }
             step += before[s] + window;
@@ -135,7 +134,8 @@ public final class LatencyEstimator {
     private long softmaxExchange(MachineGraph graph, MachineVertex v) {
         long peers = graph.incoming(v.id()).stream().filter(p -> p.kind() == PartitionKind.SOFTMAX_SYNC).count();
         long round = (long) Math.ceil(peers * cost.packetCycles(v.kind()) / TdmaScheduler.SENDING_FRACTION);
-        return 2 * round + cost.softmaxStepCycles(v, SoftmaxStep.SUM) + cost.softmaxStepCycles(v, SoftmaxStep.NORMALISE);
+        return 2 * round + cost.softmaxStepCycles(v, SoftmaxStep.SUM)
+                + cost.softmaxStepCycles(v, SoftmaxStep.NORMALISE);
     }
 
     private static ActivationKind activation(NetworkSpec network, MachineVertex v) {
