@@ -32,6 +32,11 @@ public final class BoundCalculator {
         this.timing = timing;
     }
 
+    /** The cost model the bound is computed with. */
+    public CoreCostModel cost() {
+        return cost;
+    }
+
     public MachineTiming timing() {
         return timing;
     }

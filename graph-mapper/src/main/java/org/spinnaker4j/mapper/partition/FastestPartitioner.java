@@ -17,9 +17,14 @@ import org.spinnaker4j.mapper.machine.Chip;
 import org.spinnaker4j.mapper.machine.Machine;
 import org.spinnaker4j.mapper.place.ColumnGroupPlacer;
 import org.spinnaker4j.mapper.route.LinkLoads;
+import org.spinnaker4j.mapper.tdma.LatencyEstimator;
+import org.spinnaker4j.mapper.tdma.TdmaScheduler;
 
 /**
- * Searches for the slicing with the lowest {@link SampleBound}: slices per activation vector
+ * Searches for the slicing with the lowest time per sample (in training its {@link SampleBound}; in inference the
+ * period the TDMA schedule will allow, the bound or the longest window the {@link LatencyEstimator} expects, over
+ * the sending fraction) and, for inference, then the lowest estimated latency within {@link #LATENCY_MARGIN} of
+ * that time: slices per activation vector
  * (shared, as in {@link FewestCoresPartitioner}, by the layer producing it and the layer
  * consuming it, or, for inference, joined in groups for the consumer's rows, which relays gather),
  * and input sources per row slice of the first layer ({@link Slicing}). It descends
@@ -29,12 +34,13 @@ import org.spinnaker4j.mapper.route.LinkLoads;
  * neighbouring vectors finer, coarser, twice or half as fine; groups larger or smaller; more or
  * fewer sources), placing each
  * candidate with the strategy's placer to count its link loads, and moves to the one with the lowest
- * bound (of nearly equal ones, the one on fewer cores) if that lowers the bound by at least
+ * time (of nearly equal ones, the one on fewer cores) if that lowers it by at least
  * {@link #MIN_GAIN} and by {@link #MIN_SAVING_PER_CORE} per core it adds; otherwise the descent ends
- * by trimming: it takes coarser neighbours on fewer cores while the bound stays within {@link #TIE}
- * of where the descent ended. The best end of all descents wins. A candidate must fit DTCM, the
+ * by trimming: it takes coarser neighbours on fewer cores while the time stays within {@link #TIE}
+ * of where the descent ended. The best end of all descents wins; for inference a last descent from it
+ * ({@link Search#quicken}) lowers the estimated latency. A candidate must fit DTCM, the
  * machine's cores and (counted before compression) its routing tables; each slicing is built and
- * timed once per search, and one whose busiest core alone cannot beat the bound it must
+ * timed once per search, and one whose busiest core alone cannot beat the time it must
  * beat is not placed. Deterministic: the starts and the moves come in a fixed order.
  * A slicing that splits an output layer whose loss {@link
  * org.spinnaker4j.mapper.ir.LossFunction#needsWholeLayer() needs it whole} is not a candidate while the
@@ -42,7 +48,7 @@ import org.spinnaker4j.mapper.route.LinkLoads;
  */
 final class FastestPartitioner implements Partitioner {
 
-    /** The least fraction by which a step must lower the bound. */
+    /** The least fraction by which a step must lower the time per sample (and the latency descent the latency). */
     static final double MIN_GAIN = 0.02;
     /**
      * Core clocks per sample a step must save for each core it adds (0.2 µs): the simulator's
@@ -55,19 +61,30 @@ final class FastestPartitioner implements Partitioner {
     static final int[] START_WIDTHS = {4, 8, 16, 32, 64, 128};
     /** How many of the best uniform starts a descent runs from, besides the fewest-cores slicing. */
     static final int DESCENTS = 2;
+    /**
+     * How far above the lowest time per sample found an inference mapping's may be when a lower latency pays for it:
+     * the latency descent stays within it.
+     */
+    static final double LATENCY_MARGIN = 0.03;
 
     private static final Logger LOG = LoggerFactory.getLogger(FastestPartitioner.class);
 
     private final BoundCalculator bounds;
     private final ColumnGroupPlacer placer;
+    private final LatencyEstimator latencies;
 
     FastestPartitioner(BoundCalculator bounds, ColumnGroupPlacer placer) {
         this.bounds = bounds;
         this.placer = placer;
+        this.latencies = new LatencyEstimator(bounds.cost(), bounds.timing());
     }
 
-    /** A slicing, the cores its graph has and its bound. */
-    private record Candidate(Slicing slicing, int cores, SampleBound bound) {
+    /**
+     * A slicing, the cores its graph has, its bound, its time per sample in clocks ({@code period}: in training the
+     * bound; in inference the longer of the bound and the longest window the {@link LatencyEstimator} expects, over
+     * the sending fraction, as the TDMA schedule's period is) and, in inference, its estimated latency in clocks.
+     */
+    private record Candidate(Slicing slicing, int cores, SampleBound bound, double period, long latency) {
     }
 
     @Override
@@ -89,7 +106,7 @@ final class FastestPartitioner implements Partitioner {
                 starts.add(c);
             }
         }
-        starts.sort(Comparator.comparingDouble((Candidate c) -> c.bound().clocks()).thenComparingInt(Candidate::cores));
+        starts.sort(Comparator.comparingDouble(Candidate::period).thenComparingInt(Candidate::cores));
         List<Candidate> from = new ArrayList<>();
         from.add(first);
         from.addAll(starts.subList(0, Math.min(DESCENTS, starts.size())));
@@ -100,21 +117,24 @@ final class FastestPartitioner implements Partitioner {
                 best = end;
             }
         }
-        LOG.debug("FASTEST {}: {} cores, bound {} clocks ({}), {} slicings built, {} placed",
-                best.slicing(), best.cores(), Math.round(best.bound().clocks()), best.bound().limitedBy(),
-                search.built, search.placed);
+        if (!network.trains()) {
+            best = search.quicken(best);
+        }
+        LOG.debug("FASTEST {}: {} cores, bound {} clocks ({}), period about {} and latency about {} clocks, {} "
+                + "slicings built, {} placed", best.slicing(), best.cores(), Math.round(best.bound().clocks()),
+                best.bound().limitedBy(), Math.round(best.period()), best.latency(), search.built, search.placed);
         return GraphBuilder.build(network, best.slicing().layerSlicing(network));
     }
 
     /** Whether a step from {@code from} to {@code to} saves at least {@link #MIN_SAVING_PER_CORE} per core it adds. */
     private static boolean pays(Candidate from, Candidate to) {
         int added = to.cores() - from.cores();
-        return from.bound().clocks() - to.bound().clocks() >= (double) MIN_SAVING_PER_CORE * added;
+        return from.period() - to.period() >= (double) MIN_SAVING_PER_CORE * added;
     }
 
-    /** Whether {@code a} has a lower bound than {@code b}, or one within {@link #TIE} of it on fewer cores. */
+    /** Whether {@code a} has a lower time than {@code b}, or one within {@link #TIE} of it on fewer cores. */
     private static boolean better(Candidate a, Candidate b) {
-        double ratio = a.bound().clocks() / b.bound().clocks();
+        double ratio = a.period() / b.period();
         return ratio < 1 - TIE || ratio < 1 + TIE && a.cores() < b.cores();
     }
 
@@ -124,7 +144,7 @@ final class FastestPartitioner implements Partitioner {
         private final NetworkSpec network;
         private final CoreMemory memory;
         private final Machine machine;
-        /** Per slicing built: its candidate, or the least its bound can be (infinite if it does not fit). */
+        /** Per slicing built: its candidate, or the least its time can be (infinite if it does not fit). */
         private final Map<Slicing, Object> known = new HashMap<>();
         /** Per slicing built: the cores of its graph. */
         private final Map<Slicing, Integer> coresOf = new HashMap<>();
@@ -146,9 +166,9 @@ final class FastestPartitioner implements Partitioner {
             while (true) {
                 Candidate next = null;
                 for (Slicing move : current.slicing().neighbours(network)) {
-                    double threshold = current.bound().clocks() * (1 - MIN_GAIN);
+                    double threshold = current.period() * (1 - MIN_GAIN);
                     if (next != null) {
-                        threshold = Math.min(threshold, next.bound().clocks() * (1 + TIE));
+                        threshold = Math.min(threshold, next.period() * (1 + TIE));
                     }
                     Candidate c = evaluate(move, threshold, machine.applicationCores());
                     if (c != null && pays(current, c) && (next == null || better(c, next))) {
@@ -163,11 +183,11 @@ final class FastestPartitioner implements Partitioner {
         }
 
         /**
-         * From the end of a descent, neighbours on fewer cores whose bound stays within {@link #TIE} of it: the
+         * From the end of a descent, neighbours on fewer cores whose time stays within {@link #TIE} of it: the
          * fewest of them each step, while there is one.
          */
         Candidate trim(Candidate end) {
-            double limit = end.bound().clocks() * (1 + TIE);
+            double limit = end.period() * (1 + TIE);
             Candidate current = end;
             while (true) {
                 Candidate next = null;
@@ -184,13 +204,40 @@ final class FastestPartitioner implements Partitioner {
             }
         }
 
+        /**
+         * From the inference mapping with the lowest time per sample, steepest descent in estimated latency
+         * ({@link LatencyEstimator}) among the slicings whose time stays within {@link #LATENCY_MARGIN} of it: each
+         * step to the neighbour with the lowest latency, if that is at least {@link #MIN_GAIN} lower and saves
+         * {@link #MIN_SAVING_PER_CORE} per core it adds.
+         */
+        Candidate quicken(Candidate fastest) {
+            double limit = fastest.period() * (1 + LATENCY_MARGIN);
+            Candidate current = fastest;
+            while (true) {
+                Candidate next = null;
+                for (Slicing move : current.slicing().neighbours(network)) {
+                    Candidate c = evaluate(move, limit);
+                    if (c != null && c.latency() < current.latency() * (1 - MIN_GAIN)
+                            && current.latency() - c.latency()
+                                    >= (double) MIN_SAVING_PER_CORE * (c.cores() - current.cores())
+                            && (next == null || c.latency() < next.latency())) {
+                        next = c;
+                    }
+                }
+                if (next == null) {
+                    return current;
+                }
+                current = next;
+            }
+        }
+
         /** {@link #evaluate(Slicing, double, int)} on as many cores as the machine has. */
         Candidate evaluate(Slicing slicing, double threshold) {
             return evaluate(slicing, threshold, machine.applicationCores());
         }
 
         /**
-         * The candidate of this slicing if it fits, needs at most {@code maxCores} cores and its bound is below
+         * The candidate of this slicing if it fits, needs at most {@code maxCores} cores and its time is below
          * {@code threshold} clocks, else null.
          */
         Candidate evaluate(Slicing slicing, double threshold, int maxCores) {
@@ -199,7 +246,7 @@ final class FastestPartitioner implements Partitioner {
             }
             Object k = known.get(slicing);
             if (k instanceof Candidate c) {
-                return c.bound().clocks() < threshold && c.cores() <= maxCores ? c : null;
+                return c.period() < threshold && c.cores() <= maxCores ? c : null;
             }
             if (k != null && (Double) k >= threshold) {
                 return null;
@@ -218,9 +265,11 @@ final class FastestPartitioner implements Partitioner {
                 return null;
             }
             long[] cycles = bounds.coreCycles(network, graph);
-            long busiest = Arrays.stream(cycles).max().orElse(0);
+            // the least period the busiest core allows
+            double busiest = Arrays.stream(cycles).max().orElse(0)
+                    / (network.trains() ? 1 : TdmaScheduler.SENDING_FRACTION);
             if (busiest >= threshold) {
-                known.put(slicing, (double) busiest);
+                known.put(slicing, busiest);
                 return null;
             }
             if (DtcmCheck.firstOverflow(network, graph, memory).isPresent()) {
@@ -239,9 +288,18 @@ final class FastestPartitioner implements Partitioner {
                 known.put(slicing, Double.POSITIVE_INFINITY);
                 return null;
             }
-            Candidate c = new Candidate(slicing, graph.vertices().size(), bounds.bound(cycles, loads));
+            SampleBound bound = bounds.bound(cycles, loads);
+            Candidate c;
+            if (network.trains()) {
+                c = new Candidate(slicing, graph.vertices().size(), bound, bound.clocks(), 0);
+            } else {
+                LatencyEstimator.Estimate estimate = latencies.forward(network, graph, loads);
+                c = new Candidate(slicing, graph.vertices().size(), bound,
+                        Math.max(bound.clocks() / TdmaScheduler.SENDING_FRACTION, estimate.windowClocks()),
+                        estimate.stepClocks());
+            }
             known.put(slicing, c);
-            return c.bound().clocks() < threshold ? c : null;
+            return c.period() < threshold ? c : null;
         }
     }
 }

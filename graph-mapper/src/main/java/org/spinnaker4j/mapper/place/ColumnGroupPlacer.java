@@ -2,6 +2,7 @@ package org.spinnaker4j.mapper.place;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -19,7 +20,10 @@ import org.spinnaker4j.mapper.route.LinkLoads;
  * vertex, an input source say, is a group of its own) over the chips in breadth-first order from
  * the Ethernet chip, at most a cap of cores per chip. It tries caps of 16, 8, 4, 2 and 1 cores
  * per chip, halving the cap while that lowers the packets per sample on the busiest link, and
- * keeps the last placement that did. A group larger than the cap fills its chip.
+ * keeps the last placement that did. A group larger than the cap fills its chip. A group starts on a fresh chip
+ * only while the board has spare cores to leave behind; then groups run on across chips. With several input
+ * sources it also tries each moved to the middle of its own run of the chips used (trading cores with a block)
+ * and keeps, per cap, whichever placement loads the busiest link less.
  */
 public final class ColumnGroupPlacer implements Placer {
 
@@ -38,18 +42,26 @@ public final class ColumnGroupPlacer implements Placer {
         List<List<CoreLocation>> chips = ReachableCores.of(machine, needed);
         List<List<Integer>> groups = groups(graph);
         Placed best = null;
+        boolean[] spreadOptions = graph.count(VertexKind.INPUT_SOURCE) > 1 ? new boolean[] {false, true}
+                : new boolean[] {false};
         for (int cap = Chip.APPLICATION_CORES; cap >= 1 && (best == null || best.loads().maxLinkPackets() > 0);
                 cap /= 2) {
-            CoreLocation[] cores = fill(graph, groups, chips, cap, needed);
-            if (cores == null) {
+            Placed atCap = null;
+            // spreading the sources pays where several trees would leave the same few chips
+            for (boolean spread : spreadOptions) {
+                CoreLocation[] cores = fill(graph, groups, chips, cap, needed, spread);
+                if (cores != null) {
+                    Placements p = new Placements(Arrays.asList(cores));
+                    LinkLoads loads = LinkLoads.of(graph, p, machine);
+                    if (atCap == null || loads.maxLinkPackets() < atCap.loads().maxLinkPackets()) {
+                        atCap = new Placed(p, loads);
+                    }
+                }
+            }
+            if (atCap == null || best != null && atCap.loads().maxLinkPackets() >= best.loads().maxLinkPackets()) {
                 break;
             }
-            Placements p = new Placements(Arrays.asList(cores));
-            LinkLoads loads = LinkLoads.of(graph, p, machine);
-            if (best != null && loads.maxLinkPackets() >= best.loads().maxLinkPackets()) {
-                break;
-            }
-            best = new Placed(p, loads);
+            best = atCap;
         }
         if (best == null) {
             // the groups leave cores unused; fill every core in vertex order instead
@@ -77,21 +89,29 @@ public final class ColumnGroupPlacer implements Placer {
      * chips run out.
      */
     private static CoreLocation[] fill(MachineGraph graph, List<List<Integer>> groups, List<List<CoreLocation>> chips,
-            int cap, int needed) {
+            int cap, int needed, boolean spread) {
         CoreLocation[] cores = new CoreLocation[needed];
         int[] used = new int[chips.size()];
         List<Integer> sources = new ArrayList<>();
-        int chip = 0;
         for (List<Integer> group : groups) {
             if (graph.vertex(group.get(0)).kind() == VertexKind.INPUT_SOURCE) {
                 sources.addAll(group);
+            }
+        }
+        // cores that may stay free so that groups start on a fresh chip rather than split
+        long slack = chips.stream().mapToLong(List::size).sum() - needed;
+        int chip = 0;
+        for (List<Integer> group : groups) {
+            if (graph.vertex(group.get(0)).kind() == VertexKind.INPUT_SOURCE) {
                 continue;
             }
             if (chip == chips.size()) {
                 return null;
             }
             int limit = Math.min(cap, chips.get(chip).size());
-            if (used[chip] > 0 && used[chip] + group.size() > limit) {
+            int left = chips.get(chip).size() - used[chip];
+            if (used[chip] > 0 && used[chip] + group.size() > limit && left <= slack) {
+                slack -= left;
                 chip++;
             }
             for (int v : group) {
@@ -124,6 +144,41 @@ public final class ColumnGroupPlacer implements Placer {
             }
             cores[sources.get(i)] = chips.get(c).get(used[c]++);
         }
+        if (spread) {
+            spreadSources(graph, sources, cores, chips, chip + 1);
+        }
         return cores;
+    }
+
+    /**
+     * Moves input source i to the middle of the i-th of as many equal runs of the first {@code span} chips, trading
+     * cores with a block there (whose partial sums then cross links; a source's multicast tree reaches every column
+     * group, so sources clustered where the groups left cores free load the links out of there with all of them).
+     */
+    private static void spreadSources(MachineGraph graph, List<Integer> sources, CoreLocation[] cores,
+            List<List<CoreLocation>> chips, int span) {
+        Map<CoreLocation, Integer> vertexAt = new HashMap<>();
+        for (int v = 0; v < cores.length; v++) {
+            vertexAt.put(cores[v], v);
+        }
+        for (int i = 0; i < sources.size(); i++) {
+            int source = sources.get(i);
+            int middle = (int) ((2L * i + 1) * Math.min(span, chips.size()) / (2L * sources.size()));
+            List<CoreLocation> chip = chips.get(middle);
+            if (chip.contains(cores[source])) {
+                continue;
+            }
+            for (int k = chip.size() - 1; k >= 0; k--) {
+                Integer other = vertexAt.get(chip.get(k));
+                if (other != null && graph.vertex(other).kind() == VertexKind.DENSE_BLOCK) {
+                    CoreLocation mine = cores[source];
+                    cores[source] = chip.get(k);
+                    cores[other] = mine;
+                    vertexAt.put(mine, other);
+                    vertexAt.put(chip.get(k), source);
+                    break;
+                }
+            }
+        }
     }
 }

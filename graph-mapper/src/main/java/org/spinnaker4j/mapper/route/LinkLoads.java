@@ -1,5 +1,6 @@
 package org.spinnaker4j.mapper.route;
 
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
@@ -22,6 +23,7 @@ public final class LinkLoads {
     private final Map<RouteWalker.LinkUse, Long> linkPackets = new HashMap<>();
     private final Map<ChipLocation, Long> routerPackets = new HashMap<>();
     private final Map<ChipLocation, Integer> entries = new HashMap<>();
+    private final Map<RouteWalker.LinkUse, Set<Integer>> forwardSenders = new HashMap<>();
 
     private LinkLoads() {
     }
@@ -44,6 +46,9 @@ public final class LinkLoads {
             chips.add(source);
             for (RouteWalker.LinkUse l : links) {
                 loads.linkPackets.merge(l, (long) p.nKeys(), Long::sum);
+                if (p.kind() == PartitionKind.FORWARD) {
+                    loads.forwardSenders.computeIfAbsent(l, x -> new HashSet<>()).add(p.source());
+                }
                 outLinks.merge(l.chip(), 1, Integer::sum);
                 chips.add(machine.neighbour(l.chip(), l.direction()).orElseThrow());
             }
@@ -62,6 +67,14 @@ public final class LinkLoads {
     /** Packets per sample on every link that carries any. */
     public Map<RouteWalker.LinkUse, Long> linkPackets() {
         return Map.copyOf(linkPackets);
+    }
+
+    /**
+     * The vertices whose forward values cross each link (every link that carries any): a TDMA window is as slow
+     * as its busiest link's senders need ({@link org.spinnaker4j.mapper.tdma.LatencyEstimator}).
+     */
+    public Map<RouteWalker.LinkUse, Set<Integer>> forwardSenders() {
+        return Collections.unmodifiableMap(forwardSenders);
     }
 
     /** Packets per sample on the busiest link (0 if no packet leaves its chip). */

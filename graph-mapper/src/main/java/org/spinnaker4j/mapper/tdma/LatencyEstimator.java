@@ -1,0 +1,144 @@
+package org.spinnaker4j.mapper.tdma;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.spinnaker4j.mapper.cost.CoreCostModel;
+import org.spinnaker4j.mapper.cost.SoftmaxStep;
+import org.spinnaker4j.mapper.graph.MachineGraph;
+import org.spinnaker4j.mapper.graph.MachineVertex;
+import org.spinnaker4j.mapper.graph.OutgoingPartition;
+import org.spinnaker4j.mapper.graph.PartitionKind;
+import org.spinnaker4j.mapper.ir.ActivationKind;
+import org.spinnaker4j.mapper.ir.NetworkSpec;
+import org.spinnaker4j.mapper.machine.MachineTiming;
+import org.spinnaker4j.mapper.route.LinkLoads;
+import org.spinnaker4j.mapper.route.RouteWalker;
+
+/**
+ * An estimate of one sample's latency through a placed graph's forward pass, in core clocks, before keys, tables
+ * or a schedule exist: what the {@link TdmaScheduler}'s step comes to when no window is slowed by other samples'
+ * windows (pipelined inference on the reference networks). Stage after stage ({@link TdmaScheduler#stages}), it
+ * adds the senders' longest work before they send, a softmax spread over cores' exchange and steps, and the values
+ * window: each sender sends a packet per {@code between}, the smallest period that keeps the busiest receiving
+ * core (one packet from each of its senders, a block's row multiplied in with it), the busiest link (one packet
+ * from each sender whose tree crosses it) and a sending core within the {@link TdmaScheduler#SENDING_FRACTION
+ * sending fraction}, for as many packets as the busiest sender sends. The partitioner weighs mappings by it; the
+ * scheduler still lays out the real windows.
+ */
+public final class LatencyEstimator {
+
+    private final CoreCostModel cost;
+    private final MachineTiming timing;
+
+    public LatencyEstimator(CoreCostModel cost, MachineTiming timing) {
+        this.cost = cost;
+        this.timing = timing;
+    }
+
+    /**
+     * The estimated forward step of a placed graph and the period its windows allow: {@code stepClocks} from a
+     * sample's first packet sent to its last result received, {@code windowClocks} the longest a stage's softmax
+     * exchange and values window take together (pipelined samples start no more often: a window must be over
+     * before the next sample's opens).
+     */
+    public record Estimate(long stepClocks, long windowClocks) {
+    }
+
+    /** The estimate of {@code graph}, placed so that its forward values load links as {@code loads} says. */
+    public Estimate forward(NetworkSpec network, MachineGraph graph, LinkLoads loads) {
+        int[] stage = TdmaScheduler.stages(graph);
+        int nStages = Arrays.stream(stage).max().orElse(0) + 1;
+        long[] before = new long[nStages];
+        long[] softmax = new long[nStages];
+        int[] maxPackets = new int[nStages];
+        // per stage, per receiving vertex: how many of the stage's cores send to it
+        Map<Integer, Map<Integer, Integer>> sendersTo = new HashMap<>();
+        for (MachineVertex v : graph.vertices()) {
+            int s = stage[v.id()];
+            boolean split = graph.splitsSoftmax(v.id());
+            before[s] = Math.max(before[s], cost.completionCycles(v, activation(network, v), split));
+            if (split) {
+                softmax[s] = Math.max(softmax[s], softmaxExchange(graph, v));
+            }
+            int packets = 0;
+            for (OutgoingPartition p : graph.outgoing(v.id())) {
+                if (p.kind() == PartitionKind.FORWARD) {
+                    packets += p.nKeys();
+                    for (int t : p.targets()) {
+                        sendersTo.computeIfAbsent(s, x -> new HashMap<>()).merge(t, 1, Integer::sum);
+                    }
+                }
+            }
+            maxPackets[s] = Math.max(maxPackets[s], packets);
+        }
+        // per receiving core and per link: each stage's demand for one packet from each of its senders
+        List<long[]> demands = new ArrayList<>();
+        Map<Integer, long[]> receiverDemand = new HashMap<>();
+        sendersTo.forEach((s, receivers) -> receivers.forEach((r, senders) -> receiverDemand
+                .computeIfAbsent(r, x -> new long[nStages])[s] = senders * cost.forwardPacketCycles(graph.vertex(r))));
+        demands.addAll(receiverDemand.values());
+        for (Set<Integer> senders : loads.forwardSenders().values()) {
+            long[] demand = new long[nStages];
+            for (int v : senders) {
+                demand[stage[v]] += timing.linkClocks();
+            }
+            demands.add(demand);
+        }
+        long[] between = new long[nStages];
+        Arrays.fill(between, cost.sendPacketCycles());
+        for (long[] demand : demands) {
+            for (int s = 0; s < nStages; s++) {
+                between[s] = Math.max(between[s], demand[s]);
+            }
+        }
+        for (int s = 0; s < nStages; s++) {
+            between[s] = (long) Math.ceil(between[s] / TdmaScheduler.SENDING_FRACTION);
+        }
+        // pipelined, every stage's window sends at once: one sharing a link or core with others sends slower
+        double[] stretch = new double[nStages];
+        Arrays.fill(stretch, 1);
+        for (long[] demand : demands) {
+            double load = 0;
+            for (int s = 0; s < nStages; s++) {
+                load += (double) demand[s] / between[s];
+            }
+            for (int s = 0; s < nStages; s++) {
+                if (demand[s] > 0) {
+                    stretch[s] = Math.max(stretch[s], load / TdmaScheduler.SENDING_FRACTION);
+                }
+            }
+        }
+        long step = 0;
+        long longest = 0;
+        for (int s = 0; s < nStages; s++) {
+            long window = softmax[s];
+            if (maxPackets[s] > 0) {
+                window += (long) Math.ceil(between[s] * stretch[s]) * maxPackets[s]
+                        + timing.linkClocks() + timing.routerClocks() + cost.receiveInterruptCycles();
+            }
+            step += before[s] + window;
+            longest = Math.max(longest, window);
+        }
+        return new Estimate(step, longest);
+    }
+
+    /**
+     * A split softmax's exchange for one of its cores, after its completion: a round of local maxima, its
+     * exponentials, a round of local sums (each round as long as its peers' packets take it, over the sending
+     * fraction), then its division.
+     */
+    private long softmaxExchange(MachineGraph graph, MachineVertex v) {
+        long peers = graph.incoming(v.id()).stream().filter(p -> p.kind() == PartitionKind.SOFTMAX_SYNC).count();
+        long round = (long) Math.ceil(peers * cost.packetCycles(v.kind()) / TdmaScheduler.SENDING_FRACTION);
+        return 2 * round + cost.softmaxStepCycles(v, SoftmaxStep.SUM)
+                + cost.softmaxStepCycles(v, SoftmaxStep.NORMALISE);
+    }
+
+    private static ActivationKind activation(NetworkSpec network, MachineVertex v) {
+        return v.activates() ? network.layers().get(v.layer()).activation().kind() : ActivationKind.IDENTITY;
+    }
+}
