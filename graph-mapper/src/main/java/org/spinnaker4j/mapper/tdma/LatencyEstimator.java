@@ -27,7 +27,8 @@ import org.spinnaker4j.mapper.route.RouteWalker;
  * core (one packet from each of its senders, a block's row multiplied in with it), the busiest link (one packet
  * from each sender whose tree crosses it) and a sending core within the {@link TdmaScheduler#SENDING_FRACTION
  * sending fraction}, for as many packets as the busiest sender sends. The partitioner weighs mappings by it; the
- * scheduler still lays out the real windows.
+ * scheduler still lays out the real windows, and may open one later than estimated where the windows already placed
+ * leave it no room at its fastest (modulo the period).
  */
 public final class LatencyEstimator {
 
