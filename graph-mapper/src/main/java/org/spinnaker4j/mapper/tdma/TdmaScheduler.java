@@ -558,8 +558,11 @@ public final class TdmaScheduler {
                     }
                 }
                 Map<Object, Double> occupied = new HashMap<>();
-                between.forEach((w, fastest) -> w.resources().forEach((resource, demand) -> occupied.merge(resource,
-                        (double) demand / fastest * length(w, fastest), Double::sum)));
+                between.forEach((w, fastest) -> {
+                    long length = length(w, fastest);
+                    w.resources().forEach((resource, demand) -> occupied.merge(resource,
+                            (double) demand / fastest * length, Double::sum));
+                });
                 for (double use : occupied.values()) {
                     period = Math.max(period, (long) Math.ceil(use / SENDING_FRACTION));
                 }
