@@ -58,7 +58,8 @@ import org.spinnaker4j.mapper.route.RouteWalker;
  * backward windows alike) send at once. The windows are modulo scheduled: each is placed in the step
  * where, folded modulo the period, the windows already placed leave its links and receiving cores room
  * for it (their rates add up to at most the sending fraction), sending at its fastest or a little slower,
- * and opening later than its senders are ready if it must; the period is the shortest for which every
+ * and opening later than its senders are ready if it must (in inference, of the slots it may take, the one after
+ * which the step ends soonest); the period is the shortest for which every
  * window finds room, and no shorter than a window takes to be handled by its receivers (and their
  * softmax exchanged, which refuses new data), a core's work for one sample over the sending fraction, or
  * a link's or receiving core's use per sample over it. In training a softmax core's steps and exchange
@@ -184,13 +185,14 @@ public final class TdmaScheduler {
         }
 
         /**
-         * Inference: lays the windows out again with the period just found, each values window in turn taking, of the slots it
-         * may take ({@link Pipelining#slot}), the one after which the step ends soonest when every later window
-         * takes the slot that ends first: a window sending a little slower may leave the next one room when its
-         * senders are ready, where at its fastest the next would wait most of a period. Each window's choice keeps
-         * the best step found so far among its options, so the step is never longer than with every window taking
-         * the slot that ends first (the layout this starts from). Training keeps that layout: its many windows make
-         * this search cost seconds, for a step 2 % shorter on MNIST and no shorter on the other reference networks.
+         * Inference: lays the windows out again with the period just found, each values window in turn taking, of
+         * the slots it may take ({@link Pipelining#slot}), the one after which the step ends soonest when every
+         * later window takes the slot that ends first: a window sending a little slower may leave the next one
+         * room when its senders are ready, where at its fastest the next would wait most of a period. Each window's
+         * choice keeps the best step found so far among its options, so the step is never longer than with every
+         * window taking the slot that ends first (the layout this starts from). Training keeps that layout: its
+         * many windows make this search cost seconds, for a step 2 % shorter on MNIST and no shorter on the other
+         * reference networks.
          */
         private void shortenStep(List<List<StagePlan>> passes, Pipelining pipelining) {
             long period = pipelining.modulus;
@@ -200,9 +202,7 @@ public final class TdmaScheduler {
             long bestEnd = windowEnd;
             for (int i = 0; i < best.size(); i++) {
                 // another slot here can only help a later window that waits for room
-                int later = i + 1;
-                for (int k = 0; k < offered.get(i) && waits.subList(later, waits.size()).stream().anyMatch(t -> t > 0);
-                        k++) {
+                for (int k = 0; k < offered.get(i) && waitsAfter(waits, i); k++) {
                     if (k == best.get(i)) {
                         continue;
                     }
@@ -221,6 +221,11 @@ public final class TdmaScheduler {
             clear();
             pipelining.restart(period, best, Long.MAX_VALUE);
             layOut(passes, pipelining);
+        }
+
+        /** Whether a window placed after the {@code i}th waited for room after its senders were ready. */
+        private static boolean waitsAfter(List<Long> waits, int i) {
+            return waits.subList(i + 1, waits.size()).stream().anyMatch(wait -> wait > 0);
         }
 
         /**
@@ -545,7 +550,8 @@ public final class TdmaScheduler {
          * (sample k's windows at those offsets plus k periods) where, folded modulo the period, the windows
          * already placed leave room for it on every link and receiving core it uses: the rates of the windows
          * that overlap there, modulo the period, its own included, add up to at most the sending fraction. It
-         * sends at its fastest or somewhat slower ({@link #slot}), whichever ends soonest, opening when its senders
+         * sends at its fastest or somewhat slower ({@link #slot}), whichever ends soonest (in inference, then,
+         * whichever lets the step end soonest: {@code Run.shortenStep}), opening when its senders
          * are ready or later, when the room is there; if it finds room nowhere within a period, the period is
          * too short and a longer one is tried. The period is at least as long as a window takes to be handled by
          * its receivers
