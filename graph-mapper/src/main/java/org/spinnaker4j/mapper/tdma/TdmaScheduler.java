@@ -414,16 +414,12 @@ public final class TdmaScheduler {
             if (senders.isEmpty()) {
                 return null;
             }
-            interleave(senders, packetsOf);
             Map<Object, Long> resources = new HashMap<>();
-            List<ReceiverLoad> receivers = new ArrayList<>();
             long receiverBound = 0;
             for (Map.Entry<Integer, Map<Integer, Integer>> e : packetsFromTo.entrySet()) {
-                long packetCycles = receiveCycles(graph.vertex(e.getKey()), phase);
-                long demand = (long) e.getValue().size() * packetCycles;
+                long demand = (long) e.getValue().size() * receiveCycles(graph.vertex(e.getKey()), phase);
                 resources.put(e.getKey(), demand);
                 receiverBound = Math.max(receiverBound, demand);
-                receivers.add(ReceiverLoad.of(e.getKey(), senders, e.getValue(), packetCycles));
             }
             // a receiver that discards part of what it gets may finish its own work mid-window and
             // must not overflow its queue with the packets that keep coming while it computes
@@ -435,25 +431,36 @@ public final class TdmaScheduler {
                         (long) Math.ceil((double) packetsFromTo.get(r).size() * work / receiveQueue));
             }
             long linkBound = 0;
-            long burstBound = 0;
-            Map<Integer, Integer> position = new HashMap<>();
-            for (int i = 0; i < senders.size(); i++) {
-                position.put(senders.get(i), i);
-            }
             for (Map.Entry<RouteWalker.LinkUse, Set<Integer>> e : sendersOfLink.entrySet()) {
                 long demand = (long) e.getValue().size() * timing.linkClocks();
                 resources.put(e.getKey(), demand);
                 linkBound = Math.max(linkBound, demand);
-                burstBound = Math.max(burstBound, burstBetween(e.getValue().stream().map(position::get).sorted()
-                        .mapToInt(Integer::intValue).toArray(), senders.size()));
             }
             long senderBound = cost.sendPacketCycles();
             long bound = Math.max(receiverBound, Math.max(linkBound, senderBound));
             String boundBy = bound == receiverBound ? "receiving cores" : bound == linkBound ? "links" : "sending cores";
             long between = (long) Math.ceil(bound / SENDING_FRACTION);
-            if (burstBound > between) {
-                between = burstBound;
+            long burst = burstBound(senders, sendersOfLink);
+            if (burst > between && (phase == Phase.FORWARD || phase == Phase.BACKWARD)) {
+                // staggered in vertex order the senders would reach shared links in bursts: interleave them
+                List<Integer> reordered = new ArrayList<>(senders);
+                List<Integer> reorderedPackets = new ArrayList<>(packetsOf);
+                interleave(reordered, reorderedPackets);
+                long interleaved = burstBound(reordered, sendersOfLink);
+                if (interleaved < burst) {
+                    senders = reordered;
+                    packetsOf = reorderedPackets;
+                    burst = interleaved;
+                }
+            }
+            if (burst > between) {
+                between = burst;
                 boundBy = "bursts on links";
+            }
+            List<ReceiverLoad> receivers = new ArrayList<>();
+            for (Map.Entry<Integer, Map<Integer, Integer>> e : packetsFromTo.entrySet()) {
+                receivers.add(ReceiverLoad.of(e.getKey(), senders, e.getValue(),
+                        receiveCycles(graph.vertex(e.getKey()), phase)));
             }
             long latency = (long) maxHops * (timing.linkClocks() + timing.routerClocks()) + cost.receiveInterruptCycles();
             Map<Integer, Long> receiverBusy = new HashMap<>();
@@ -463,8 +470,8 @@ public final class TdmaScheduler {
         }
 
         /**
-         * Reorders a window's senders (and their packet counts) into the order in which they are staggered: by
-         * where they are (chip, then core), then by the bit reversal of that rank. Senders on the same or
+         * Reorders a window's senders (and their packet counts), for a stagger that spreads them: by where they
+         * are (chip, then core), then by the bit reversal of that rank. Senders on the same or
          * neighbouring chips share links, and staggered one after another they would reach those links in a burst;
          * bit-reversed, every run of neighbours is spread evenly over the round.
          */
@@ -492,6 +499,20 @@ public final class TdmaScheduler {
             senders.addAll(s);
             packetsOf.clear();
             packetsOf.addAll(p);
+        }
+
+        /** The least time between a sender's packets that keeps every link's bursts within its queue. */
+        private long burstBound(List<Integer> senders, Map<RouteWalker.LinkUse, Set<Integer>> sendersOfLink) {
+            Map<Integer, Integer> position = new HashMap<>();
+            for (int i = 0; i < senders.size(); i++) {
+                position.put(senders.get(i), i);
+            }
+            long bound = 0;
+            for (Set<Integer> linkSenders : sendersOfLink.values()) {
+                bound = Math.max(bound, burstBetween(linkSenders.stream().map(position::get).sorted()
+                        .mapToInt(Integer::intValue).toArray(), senders.size()));
+            }
+            return bound;
         }
 
         /**
