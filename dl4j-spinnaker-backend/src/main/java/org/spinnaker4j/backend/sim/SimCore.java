@@ -272,6 +272,9 @@ final class SimCore implements SimRouter.Pusher {
         }
         delivered++;
         received.add(key, payload, 0, 0, 0); // in a core, its key number, arrival link and hops no longer matter
+        if (busy && clock.settle(finishPacketEvent)) {
+            busy = false; // the end of the last packet's work came first, and found nothing to do
+        }
         if (!busy) {
             handleNext();
         }
@@ -294,7 +297,12 @@ final class SimCore implements SimRouter.Pusher {
             recorder.record(recorded++, kernel.readOutput(), done);
         }
         busy = true;
-        clock.at(done, finishPacketEvent);
+        if (received.isEmpty() && background.isEmpty()) {
+            // unless a packet arrives first, the end of this work will find nothing to do
+            clock.defer(done, finishPacketEvent);
+        } else {
+            clock.at(done, finishPacketEvent);
+        }
     }
 
     /** The end of a packet's foreground work: the next packet, or else background work, runs. */
