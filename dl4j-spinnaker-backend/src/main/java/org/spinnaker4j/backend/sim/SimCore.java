@@ -62,6 +62,9 @@ final class SimCore implements SimRouter.Pusher {
 
         /** The cycles of receiving the packet with {@code key}. */
         long receiveCycles(int key) {
+            if (normReceives.isEmpty()) {
+                return packetCycles;
+            }
             for (KeyClass<Phase> c : normReceives) {
                 if (c.contains(key)) {
                     return normPacketCycles;
@@ -332,12 +335,13 @@ final class SimCore implements SimRouter.Pusher {
         for (int k = 0; k < n; k++) {
             int key = outbox[2 * k];
             int payload = outbox[2 * k + 1];
-            if (profile.sendClass(key).meaning().backward()) {
+            KeyClass<Phase> keys = profile.sendClass(key);
+            if (keys.meaning().backward()) {
                 outbox[2 * backwardSends] = key;
                 outbox[2 * backwardSends + 1] = payload;
                 backwardSends++;
             } else {
-                queueSend(key, payload, done);
+                queueSend(keys, key, payload, done);
             }
         }
         startSending();
@@ -393,7 +397,11 @@ final class SimCore implements SimRouter.Pusher {
 
     /** Queues a send ready at {@code readyPs} for its phase's next slot (TDMA) or as soon as the core can send. */
     private void queueSend(int key, int payload, long readyPs) {
-        KeyClass<Phase> keys = profile.sendClass(key);
+        queueSend(profile.sendClass(key), key, payload, readyPs);
+    }
+
+    /** {@link #queueSend(int, int, long)} of a key in the range {@code keys}. */
+    private void queueSend(KeyClass<Phase> keys, int key, int payload, long readyPs) {
         Phase phase = keys.meaning();
         long due = Math.max(readyPs, lastDue[phase.ordinal()] + profile.sendCycles() * clockPs);
         if (parameters.sendMode() == SendMode.TDMA) {
