@@ -7,7 +7,10 @@ import java.util.Arrays;
  * scheduled). The simulation spends much of its time here, so the order is kept over primitive
  * (time, order) pairs, where an order word is the event's sequence number and its action's
  * number: events due within a few microseconds in a {@link TimingWheel}, later ones in an
- * {@link EventHeap}, and the earlier of their first events runs next. The routers, links and
+ * {@link EventHeap}, those scheduled for the current time in a first-in first-out ring, and the
+ * earliest of their first events runs next. An owner may {@link #defer} an event it expects to find
+ * nothing to do: the event keeps its place in the order but stays out of the queue unless the owner
+ * {@link #settle}s it before it is due. The routers, links and
  * cores {@link #register} their actions once and schedule them by number, so scheduling one
  * stores no object reference; a one-off action takes a numbered slot until it runs. Their own
  * actions (a router's service, a link's arrival, a core's four events) are registered by kind and
