@@ -1,6 +1,7 @@
 package org.spinnaker4j.mapper.machine;
 
 import java.io.Serializable;
+import java.util.Collections;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
@@ -22,7 +23,9 @@ public record Chip(ChipLocation location, List<Integer> applicationProcessors, S
 
     public Chip {
         applicationProcessors = List.copyOf(applicationProcessors);
-        links = links.isEmpty() ? Set.of() : Set.copyOf(EnumSet.copyOf(links));
+        EnumSet<Direction> working = EnumSet.noneOf(Direction.class);
+        working.addAll(links);
+        links = Collections.unmodifiableSet(working);
         for (int p : applicationProcessors) {
             if (p <= 0 || p >= CORES_PER_CHIP - 1) {
                 throw new IllegalArgumentException("chip " + location + ": processor " + p

@@ -38,6 +38,10 @@ public final class Machine implements Serializable {
     private final int height;
     private final boolean wrapAround;
     private final Map<ChipLocation, Chip> chips;
+    /** The same chips, for looking one up by location (the mapper's searches do, millions of times). */
+    private final Map<ChipLocation, Chip> byLocation;
+    /** Per source chip: {@link #arrivalLinks}, filled as the mapper asks. */
+    private transient Map<ChipLocation, Map<ChipLocation, Direction>> arrivals;
 
     private Machine(String description, int width, int height, boolean wrapAround,
             Map<ChipLocation, Chip> chips) {
@@ -46,6 +50,7 @@ public final class Machine implements Serializable {
         this.height = height;
         this.wrapAround = wrapAround;
         this.chips = Collections.unmodifiableMap(new TreeMap<>(chips));
+        this.byLocation = new HashMap<>(chips);
     }
 
     /** A SpiNN-3 board: 4 chips in a 2 × 2 grid, no wrap-around. */
@@ -165,7 +170,7 @@ public final class Machine implements Serializable {
     }
 
     private Chip requireChip(ChipLocation location) {
-        Chip chip = chips.get(location);
+        Chip chip = byLocation.get(location);
         if (chip == null) {
             throw new IllegalArgumentException("no working chip at " + location + " in " + description);
         }
@@ -183,12 +188,12 @@ public final class Machine implements Serializable {
 
     /** The chip at a location, if it exists and works. */
     public Optional<Chip> chip(ChipLocation location) {
-        return Optional.ofNullable(chips.get(location));
+        return Optional.ofNullable(byLocation.get(location));
     }
 
     /** The chip reached over the working link {@code d} of {@code from}, if that link works. */
     public Optional<ChipLocation> neighbour(ChipLocation from, Direction d) {
-        Chip chip = chips.get(from);
+        Chip chip = byLocation.get(from);
         if (chip == null || !chip.hasLink(d)) {
             return Optional.empty();
         }
@@ -219,6 +224,37 @@ public final class Machine implements Serializable {
             }
         }
         return order;
+    }
+
+    /**
+     * For each chip reached from {@code source} over working links, the direction of the link by which a
+     * breadth-first shortest-path tree from it (directions tried in link-id order) reaches the chip: the multicast
+     * trees' skeleton. Computed once per source: the machine does not change, and the partitioner's search asks for
+     * the same trees for every candidate it places.
+     */
+    public synchronized Map<ChipLocation, Direction> arrivalLinks(ChipLocation source) {
+        if (arrivals == null) {
+            arrivals = new HashMap<>();
+        }
+        return arrivals.computeIfAbsent(source, this::shortestPathTree);
+    }
+
+    private Map<ChipLocation, Direction> shortestPathTree(ChipLocation source) {
+        Map<ChipLocation, Direction> parentLink = new HashMap<>();
+        Deque<ChipLocation> queue = new ArrayDeque<>();
+        queue.add(source);
+        while (!queue.isEmpty()) {
+            ChipLocation c = queue.poll();
+            for (Direction d : Direction.values()) {
+                neighbour(c, d).ifPresent(n -> {
+                    if (!n.equals(source) && !parentLink.containsKey(n)) {
+                        parentLink.put(n, d);
+                        queue.add(n);
+                    }
+                });
+            }
+        }
+        return Collections.unmodifiableMap(parentLink);
     }
 
     public int applicationCores() {

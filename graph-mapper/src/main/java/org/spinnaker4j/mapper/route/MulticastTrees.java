@@ -1,9 +1,6 @@
 package org.spinnaker4j.mapper.route;
 
-import java.util.ArrayDeque;
 import java.util.Collection;
-import java.util.Deque;
-import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Set;
@@ -15,12 +12,12 @@ import org.spinnaker4j.mapper.machine.Machine;
 /**
  * The multicast trees the {@link Router} builds: from a source chip, the part of a
  * breadth-first shortest-path tree (directions tried in link-id order) that reaches the target
- * chips. Trees from one source share that source's shortest-path tree, computed once.
+ * chips. Trees from one source share that source's shortest-path tree, which the machine computes once
+ * ({@link Machine#arrivalLinks}).
  */
 public final class MulticastTrees {
 
     private final Machine machine;
-    private final Map<ChipLocation, Map<ChipLocation, Direction>> arrivalBySource = new HashMap<>();
 
     public MulticastTrees(Machine machine) {
         this.machine = machine;
@@ -28,7 +25,7 @@ public final class MulticastTrees {
 
     /** For each chip the source reaches, the direction of the link its packets arrive by. */
     public Map<ChipLocation, Direction> arrivalLinks(ChipLocation source) {
-        return arrivalBySource.computeIfAbsent(source, this::shortestPathTree);
+        return machine.arrivalLinks(source);
     }
 
     /** The links a packet from {@code source} crosses to reach every one of {@code targets}, each once. */
@@ -50,23 +47,5 @@ public final class MulticastTrees {
             }
         }
         return links;
-    }
-
-    private Map<ChipLocation, Direction> shortestPathTree(ChipLocation source) {
-        Map<ChipLocation, Direction> parentLink = new HashMap<>();
-        Deque<ChipLocation> queue = new ArrayDeque<>();
-        queue.add(source);
-        while (!queue.isEmpty()) {
-            ChipLocation c = queue.poll();
-            for (Direction d : Direction.values()) {
-                machine.neighbour(c, d).ifPresent(n -> {
-                    if (!n.equals(source) && !parentLink.containsKey(n)) {
-                        parentLink.put(n, d);
-                        queue.add(n);
-                    }
-                });
-            }
-        }
-        return parentLink;
     }
 }

@@ -58,7 +58,8 @@ import org.spinnaker4j.mapper.route.RouteWalker;
  * backward windows alike) send at once. The windows are modulo scheduled: each is placed in the step
  * where, folded modulo the period, the windows already placed leave its links and receiving cores room
  * for it (their rates add up to at most the sending fraction), sending at its fastest or a little slower,
- * and opening later than its senders are ready if it must; the period is the shortest for which every
+ * and opening later than its senders are ready if it must (in inference, of the slots it may take, the one after
+ * which the step ends soonest); the period is the shortest for which every
  * window finds room, and no shorter than a window takes to be handled by its receivers (and their
  * softmax exchanged, which refuses new data), a core's work for one sample over the sending fraction, or
  * a link's or receiving core's use per sample over it. In training a softmax core's steps and exchange
@@ -130,6 +131,8 @@ public final class TdmaScheduler {
         private final Map<CoreLocation, Integer> vertexAt = new HashMap<>();
         private final Map<Phase, CoreSlot[]> slots = new EnumMap<>(Phase.class);
         private final List<TdmaSchedule.Stage> stages = new ArrayList<>();
+        /** Per values window, per time between its sends: {@link #length}. */
+        private final Map<WindowPlan, Map<Long, Long>> lengths = new IdentityHashMap<>();
         private long windowEnd;
 
         Run(NetworkSpec network, MachineGraph graph, Placements placements, RoutingInfo keys, RouteWalker walker) {
@@ -161,9 +164,12 @@ public final class TdmaScheduler {
             Pipelining pipelining = new Pipelining(passes);
             long period = pipelining.period;
             while (period < oneByOne.stepClocks()) {
-                pipelining.restart(period);
+                pipelining.restart(period, List.of(), Long.MAX_VALUE);
                 long needed = layOut(passes, pipelining) ? Math.max(period, softmaxSendSpan()) : 0;
                 if (needed == period) {
+                    if (!network.trains()) {
+                        shortenStep(passes, pipelining);
+                    }
                     TdmaSchedule pipelined = SamplesInFlight.fit(snapshot(Math.min(period, windowEnd)), graph,
                             network, room);
                     if (pipelined.periodClocks() == period && pipelined.pipelined()) {
@@ -176,6 +182,50 @@ public final class TdmaScheduler {
                 period = Math.max(needed, period + Math.max(1, period / PERIOD_STEPS));
             }
             return oneByOne;
+        }
+
+        /**
+         * Inference: lays the windows out again with the period just found, each values window in turn taking, of
+         * the slots it may take ({@link Pipelining#slot}), the one after which the step ends soonest when every
+         * later window takes the slot that ends first: a window sending a little slower may leave the next one
+         * room when its senders are ready, where at its fastest the next would wait most of a period. Each window's
+         * choice keeps the best step found so far among its options, so the step is never longer than with every
+         * window taking the slot that ends first (the layout this starts from). Training keeps that layout: its
+         * many windows make this search cost seconds, for a step 2 % shorter on MNIST and no shorter on the other
+         * reference networks.
+         */
+        private void shortenStep(List<List<StagePlan>> passes, Pipelining pipelining) {
+            long period = pipelining.modulus;
+            List<Integer> best = List.copyOf(pipelining.taken);
+            List<Integer> offered = List.copyOf(pipelining.offered);
+            List<Long> waits = List.copyOf(pipelining.waits);
+            long bestEnd = windowEnd;
+            for (int i = 0; i < best.size(); i++) {
+                // another slot here can only help a later window that waits for room
+                for (int k = 0; k < offered.get(i) && waitsAfter(waits, i); k++) {
+                    if (k == best.get(i)) {
+                        continue;
+                    }
+                    List<Integer> prefix = new ArrayList<>(best.subList(0, i));
+                    prefix.add(k);
+                    clear();
+                    pipelining.restart(period, prefix, bestEnd);
+                    if (layOut(passes, pipelining) && windowEnd < bestEnd && softmaxSendSpan() <= period) {
+                        best = List.copyOf(pipelining.taken);
+                        offered = List.copyOf(pipelining.offered);
+                        waits = List.copyOf(pipelining.waits);
+                        bestEnd = windowEnd;
+                    }
+                }
+            }
+            clear();
+            pipelining.restart(period, best, Long.MAX_VALUE);
+            layOut(passes, pipelining);
+        }
+
+        /** Whether a window placed after the {@code i}th waited for room after its senders were ready. */
+        private static boolean waitsAfter(List<Long> waits, int i) {
+            return waits.subList(i + 1, waits.size()).stream().anyMatch(wait -> wait > 0);
         }
 
         /**
@@ -341,7 +391,7 @@ public final class TdmaScheduler {
          * next sample's values arrive.
          */
         private long periodNeeded(List<StagePlan> plans, int s, long between) {
-            long period = plans.get(s).values().end(between, between);
+            long period = length(plans.get(s).values(), between);
             if (s + 1 < plans.size() && plans.get(s + 1).sync() != null) {
                 StagePlan next = plans.get(s + 1);
                 period += next.before() + next.sync().end(next.exchangeBetween(), next.sync().between())
@@ -368,6 +418,14 @@ public final class TdmaScheduler {
 
         private boolean sendsBackward(int v) {
             return graph.outgoing(v).stream().anyMatch(p -> p.kind() == PartitionKind.BACKWARD);
+        }
+
+        /**
+         * How long values window {@code w}, a packet per {@code between}, keeps its links and receivers for a sample;
+         * computed once per window and pace (the modulo scheduler asks again for every slot it weighs).
+         */
+        private long length(WindowPlan w, long between) {
+            return lengths.computeIfAbsent(w, x -> new HashMap<>()).computeIfAbsent(between, b -> w.end(b, b));
         }
 
         /** What the stage's senders send in {@code phase}, and the fastest they may send it; null if nothing. */
@@ -492,7 +550,8 @@ public final class TdmaScheduler {
          * (sample k's windows at those offsets plus k periods) where, folded modulo the period, the windows
          * already placed leave room for it on every link and receiving core it uses: the rates of the windows
          * that overlap there, modulo the period, its own included, add up to at most the sending fraction. It
-         * sends at its fastest or somewhat slower ({@link #slot}), whichever ends soonest, opening when its senders
+         * sends at its fastest or somewhat slower ({@link #slot}), whichever ends soonest (in inference, then,
+         * whichever lets the step end soonest: {@code Run.shortenStep}), opening when its senders
          * are ready or later, when the room is there; if it finds room nowhere within a period, the period is
          * too short and a longer one is tried. The period is at least as long as a window takes to be handled by
          * its receivers
@@ -527,10 +586,22 @@ public final class TdmaScheduler {
             private final Map<WindowPlan, Long> beyond = new IdentityHashMap<>();
             /** Each training core's share of time in foreground work, if every window it receives in ran at once. */
             private final Map<Integer, Double> foregroundLoad = new HashMap<>();
+            /** Per softmax exchange: {@link #otherPass}, which the layout asks for again for every step of it. */
+            private final Map<WindowPlan, OtherPass> otherPass = new IdentityHashMap<>();
             /** Each core's cycles receiving one sample's packets. */
             private final Map<Integer, Long> busy = new HashMap<>();
             /** The windows placed so far on each link and receiving core, for the period being tried. */
             private final Map<Object, List<Use>> uses = new HashMap<>();
+            /** Per values window placed so far, in the step's order: which of its slots ({@link #slot}) it took. */
+            private final List<Integer> taken = new ArrayList<>();
+            /** Per values window placed so far: how many slots it had to choose from. */
+            private final List<Integer> offered = new ArrayList<>();
+            /** Per values window placed so far: how long after its senders were ready it opened. */
+            private final List<Long> waits = new ArrayList<>();
+            /** Which slot each of the first windows placed must take; the later ones take the one that ends first. */
+            private List<Integer> prescribed = List.of();
+            /** A window whose senders are ready this late finds no slot: the layout could not beat one found before. */
+            private long giveUpAt = Long.MAX_VALUE;
             private long period = 1;
             private long modulus = 1;
 
@@ -597,15 +668,20 @@ public final class TdmaScheduler {
                 return between.get(w);
             }
 
-            /** How long window {@code w}, a packet per {@code between}, keeps its links and receivers for a sample. */
-            private static long length(WindowPlan w, long between) {
-                return w.end(between, between);
-            }
 
-            /** Forgets the windows placed so far, to place them again with samples starting every {@code period}. */
-            void restart(long period) {
+            /**
+             * Forgets the windows placed so far, to place them again with samples starting every {@code period}, the
+             * first windows taking the {@code prescribed} slots, and none whose senders are ready at
+             * {@code giveUpAt} or later finding one.
+             */
+            void restart(long period, List<Integer> prescribed, long giveUpAt) {
                 modulus = period;
                 uses.clear();
+                taken.clear();
+                offered.clear();
+                waits.clear();
+                this.prescribed = prescribed;
+                this.giveUpAt = giveUpAt;
             }
 
             /** Keeps window {@code w}'s links and receivers for its {@code slot}, modulo the period. */
@@ -619,11 +695,15 @@ public final class TdmaScheduler {
              * When and how fast stage {@code s}'s values window sends, its senders ready at {@code ready}: at its
              * fastest or up to {@link #STRETCHES} eighths slower (each as long as one sample's window still fits the
              * period), from the earliest time it fits beside the windows placed so far; of these, the one that ends
-             * first. Null if none fits within a period.
+             * first, or the one {@link #restart} prescribed. Null if none fits within a period.
              */
             Slot slot(List<StagePlan> plans, int s, long ready) {
+                if (ready >= giveUpAt) {
+                    return null;
+                }
                 WindowPlan w = plans.get(s).values();
-                Slot best = null;
+                List<Slot> options = new ArrayList<>();
+                int first = -1;
                 for (int eighths = 8; eighths <= 8 + STRETCHES; eighths++) {
                     long slower = between(w) * eighths / 8;
                     if (periodNeeded(plans, s, slower) + beyond.get(w) > modulus) {
@@ -631,11 +711,21 @@ public final class TdmaScheduler {
                     }
                     long length = length(w, slower);
                     long start = freeFrom(w, slower, length, ready);
-                    if (start >= 0 && (best == null || start + length < best.start() + best.length())) {
-                        best = new Slot(start, slower, length);
+                    if (start >= 0) {
+                        if (first < 0 || start + length < options.get(first).start() + options.get(first).length()) {
+                            first = options.size();
+                        }
+                        options.add(new Slot(start, slower, length));
                     }
                 }
-                return best;
+                int pick = taken.size() < prescribed.size() ? prescribed.get(taken.size()) : first;
+                if (pick < 0 || pick >= options.size()) {
+                    return null;
+                }
+                taken.add(pick);
+                offered.add(options.size());
+                waits.add(options.get(pick).start() - ready);
+                return options.get(pick);
             }
 
             /**
@@ -666,6 +756,15 @@ public final class TdmaScheduler {
              */
             private long blockedUntil(List<Use> placed, long from, long length, double rate) {
                 long to = from + length;
+                double most = rate;
+                for (Use u : placed) {
+                    if (overlaps(u, from, to)) {
+                        most += u.rate();
+                    }
+                }
+                if (most <= SENDING_FRACTION + 1e-9) {
+                    return from; // even all of them at once leave room
+                }
                 List<long[]> edges = new ArrayList<>();
                 List<Double> rates = new ArrayList<>();
                 long firstEnd = Long.MAX_VALUE;
@@ -691,6 +790,12 @@ public final class TdmaScheduler {
                 return from;
             }
 
+            /** Whether use {@code u}, repeated every period, overlaps the time from {@code from} to {@code to}. */
+            private boolean overlaps(Use u, long from, long to) {
+                long k = Math.floorDiv(from - u.end(), modulus) + 1;
+                return u.start() + k * modulus < to;
+            }
+
             /**
              * How long a softmax stage's cores ({@code sync}'s senders, which are its receivers too) take for a step
              * of {@code work} while the other pass's windows of other samples keep them receiving (training): longer
@@ -699,6 +804,12 @@ public final class TdmaScheduler {
              * other send it a burst), which the step's last input may wait too.
              */
             long softmaxStep(WindowPlan sync, long work) {
+                OtherPass other = otherPass.computeIfAbsent(sync, this::otherPass);
+                return (long) Math.ceil(work / (1 - Math.min(other.busiest(), SENDING_FRACTION))) + other.queued();
+            }
+
+            /** What the other pass's windows give {@code sync}'s cores to receive: see {@link #softmaxStep}. */
+            private OtherPass otherPass(WindowPlan sync) {
                 double busiest = 0;
                 long queued = 0;
                 for (int v : sync.senders()) {
@@ -719,7 +830,7 @@ public final class TdmaScheduler {
                     busiest = Math.max(busiest, share);
                     queued = Math.max(queued, wait);
                 }
-                return (long) Math.ceil(work / (1 - Math.min(busiest, SENDING_FRACTION))) + queued;
+                return new OtherPass(busiest, queued);
             }
 
             /**
@@ -763,6 +874,13 @@ public final class TdmaScheduler {
      * kept {@code length}.
      */
     private record Slot(long start, long between, long length) {
+    }
+
+    /**
+     * The other pass's windows seen from a softmax exchange's cores: the largest share of its time one of them spends
+     * receiving their packets ({@code busiest}), and the longest one of those packets may wait in its queue.
+     */
+    private record OtherPass(double busiest, long queued) {
     }
 
     /** A window's use of a link or receiving core, from {@code start} to {@code end}, at {@code rate} of its time. */

@@ -27,9 +27,11 @@ class LatencyEstimatorTest {
     /**
      * How far an estimate may be from the schedule. The estimate has every window send at its fastest as soon as
      * its senders are ready; the modulo-scheduled TDMA may open a window later, where the windows already placed
-     * leave its links and receivers room, which makes MNIST's step 15 % longer than estimated.
+     * leave its links and receivers room, or send it slower so that a later one need not wait: taking each
+     * window's earliest-ending slot made MNIST's step 15 % longer than estimated, choosing slots for the step's
+     * end brings it back within a few per cent (MNIST's, as the machine report maps it: 1.6 %).
      */
-    static final double TOLERANCE = 0.2;
+    static final double TOLERANCE = 0.12;
 
     static Stream<Arguments> mappings() {
         return Stream.of(
