@@ -12,6 +12,7 @@ import org.deeplearning4j.datasets.iterator.MultiDataSetWrapperIterator;
 import org.deeplearning4j.nn.api.FwdPassType;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.layers.Convolution1DLayer;
 import org.deeplearning4j.nn.api.Updater;
 import org.deeplearning4j.nn.gradient.Gradient;
 import org.deeplearning4j.nn.graph.ComputationGraph;
@@ -560,9 +561,18 @@ public class SpiNNakerMultiLayerNetwork extends MultiLayerNetwork implements Aut
                     + "machine with room for training, or train toCpu()");
         }
         if (spec.isConvolutional()) {
-            throw new UnsupportedOperationException("fit(...) and score(DataSet): a network with a "
-                    + "Convolution1DLayer does not train on SpiNNaker yet (it runs inference only), and spinnaker4j "
-                    + "never falls back to the CPU; train toCpu() and set its parameters on this network");
+            StringBuilder layers = new StringBuilder();
+            for (int i = 0; i < getnLayers(); i++) {
+                Object layer = getLayerWiseConfigurations().getConf(i).getLayer();
+                if (layer instanceof Convolution1DLayer) {
+                    layers.append(layers.length() == 0 ? "" : ", ").append("layer ").append(i)
+                            .append(" (Convolution1DLayer)");
+                }
+            }
+            throw new UnsupportedOperationException("fit(...) and score(DataSet): " + layers + ": a "
+                    + "Convolution1DLayer does not train on SpiNNaker yet (it runs inference only: its kernel's "
+                    + "gradient would have to be summed over the cores of every position before the update), and "
+                    + "spinnaker4j never falls back to the CPU; train toCpu() and set its parameters on this network");
         }
         if (spec.training() == null) {
             throw new UnsupportedOperationException("fit needs an OutputLayer (with its loss) as the last layer");

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import org.spinnaker4j.mapper.graph.MachineGraph;
 import org.spinnaker4j.mapper.graph.MachineVertex;
+import org.spinnaker4j.mapper.graph.PartitionKind;
 import org.spinnaker4j.mapper.graph.VertexKind;
 import org.spinnaker4j.mapper.machine.Chip;
 import org.spinnaker4j.mapper.machine.CoreLocation;
@@ -16,7 +17,8 @@ import org.spinnaker4j.mapper.route.LinkLoads;
 
 /**
  * Keeps each column group of a layer (the blocks of one column slice and their reduce core) on
- * one chip where it fits, so partial sums never cross a link, and spreads the groups (every other
+ * one chip where it fits, so partial sums never cross a link (a relay that feeds blocks each alone in their
+ * column, a convolution's position, joins them), and spreads the groups (every other
  * vertex, an input source say, is a group of its own) over the chips in breadth-first order from
  * the Ethernet chip, at most a cap of cores per chip. It tries caps of 16, 8, 4, 2 and 1 cores
  * per chip, halving the cap while that lowers the packets per sample on the busiest link, and
@@ -71,15 +73,43 @@ public final class ColumnGroupPlacer implements Placer {
         return best;
     }
 
-    /** Vertex ids by group, groups in the order of their first vertex. */
+    /**
+     * Vertex ids by group, groups in the order of their first vertex: a layer's column groups, and a relay together
+     * with the blocks it feeds when each of them is a column group alone (a convolution's blocks of one position,
+     * whose receptive field the relay gathers) and they fit one chip, so the relay's field goes to its blocks
+     * without crossing a link.
+     */
     private static List<List<Integer>> groups(MachineGraph graph) {
+        Map<Object, Integer> columnSizes = new HashMap<>();
+        graph.vertices().stream().filter(ColumnGroupPlacer::inColumn)
+                .forEach(v -> columnSizes.merge(columnKey(v), 1, Integer::sum));
+        Map<Integer, Integer> fedBy = new HashMap<>();
+        for (MachineVertex r : graph.vertices()) {
+            if (r.kind() == VertexKind.RELAY) {
+                List<Integer> fed = graph.outgoing(r.id()).stream().filter(p -> p.kind() == PartitionKind.FORWARD).flatMap(p -> p.targets().stream()).distinct()
+                        .toList();
+                boolean alone = fed.stream().map(graph::vertex).allMatch(
+                        b -> b.kind() == VertexKind.DENSE_BLOCK && columnSizes.get(columnKey(b)) == 1);
+                if (alone && fed.size() < Chip.APPLICATION_CORES) {
+                    fed.forEach(b -> fedBy.put(b, r.id()));
+                }
+            }
+        }
         Map<Object, List<Integer>> groups = new LinkedHashMap<>();
         for (MachineVertex v : graph.vertices()) {
-            boolean inColumn = v.kind() == VertexKind.DENSE_BLOCK || v.kind() == VertexKind.REDUCE;
-            Object key = inColumn ? List.of(v.layer(), v.cols()) : Integer.valueOf(v.id());
+            Object key = fedBy.containsKey(v.id()) ? Integer.valueOf(fedBy.get(v.id()))
+                    : inColumn(v) ? columnKey(v) : Integer.valueOf(v.id());
             groups.computeIfAbsent(key, k -> new ArrayList<>()).add(v.id());
         }
         return new ArrayList<>(groups.values());
+    }
+
+    private static boolean inColumn(MachineVertex v) {
+        return v.kind() == VertexKind.DENSE_BLOCK || v.kind() == VertexKind.REDUCE;
+    }
+
+    private static Object columnKey(MachineVertex v) {
+        return List.of(v.layer(), v.cols());
     }
 
     /**

@@ -3,6 +3,7 @@ package org.spinnaker4j.mapper.tdma;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
+import java.util.Comparator;
 import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -77,6 +78,8 @@ public final class TdmaScheduler {
     public static final double SENDING_FRACTION = 0.8;
     /** Packets a core's software receive queue holds unless told otherwise (est.; see docs/machine-model.md). */
     public static final int DEFAULT_RECEIVE_QUEUE = 256;
+    /** Packets an outgoing link's queue holds (est.; see docs/machine-model.md): the burst a link absorbs. */
+    static final int LINK_BURST = 4;
     /** A period in which some window finds no room is followed by one longer by its 1 / PERIOD_STEPS. */
     private static final int PERIOD_STEPS = 100;
     /** A pipelined window may send up to this many eighths slower than its fastest, where that lets it end sooner. */
@@ -470,14 +473,11 @@ public final class TdmaScheduler {
                 return null;
             }
             Map<Object, Long> resources = new HashMap<>();
-            List<ReceiverLoad> receivers = new ArrayList<>();
             long receiverBound = 0;
             for (Map.Entry<Integer, Map<Integer, Integer>> e : packetsFromTo.entrySet()) {
-                long packetCycles = receiveCycles(graph.vertex(e.getKey()), phase);
-                long demand = (long) e.getValue().size() * packetCycles;
+                long demand = (long) e.getValue().size() * receiveCycles(graph.vertex(e.getKey()), phase);
                 resources.put(e.getKey(), demand);
                 receiverBound = Math.max(receiverBound, demand);
-                receivers.add(ReceiverLoad.of(e.getKey(), senders, e.getValue(), packetCycles));
             }
             // a receiver that discards part of what it gets may finish its own work mid-window and
             // must not overflow its queue with the packets that keep coming while it computes
@@ -498,11 +498,101 @@ public final class TdmaScheduler {
             long bound = Math.max(receiverBound, Math.max(linkBound, senderBound));
             String boundBy = bound == receiverBound ? "receiving cores" : bound == linkBound ? "links" : "sending cores";
             long between = (long) Math.ceil(bound / SENDING_FRACTION);
+            long burst = burstBound(senders, sendersOfLink);
+            if (burst > between && (phase == Phase.FORWARD || phase == Phase.BACKWARD)) {
+                // staggered in vertex order the senders would reach shared links in bursts: interleave them
+                List<Integer> reordered = new ArrayList<>(senders);
+                List<Integer> reorderedPackets = new ArrayList<>(packetsOf);
+                interleave(reordered, reorderedPackets);
+                long interleaved = burstBound(reordered, sendersOfLink);
+                if (interleaved < burst) {
+                    senders = reordered;
+                    packetsOf = reorderedPackets;
+                    burst = interleaved;
+                }
+            }
+            if (burst > between) {
+                between = burst;
+                boundBy = "bursts on links";
+            }
+            List<ReceiverLoad> receivers = new ArrayList<>();
+            for (Map.Entry<Integer, Map<Integer, Integer>> e : packetsFromTo.entrySet()) {
+                receivers.add(ReceiverLoad.of(e.getKey(), senders, e.getValue(),
+                        receiveCycles(graph.vertex(e.getKey()), phase)));
+            }
             long latency = (long) maxHops * (timing.linkClocks() + timing.routerClocks()) + cost.receiveInterruptCycles();
             Map<Integer, Long> receiverBusy = new HashMap<>();
             packetsTo.forEach((r, n) -> receiverBusy.put(r, n * receiveCycles(graph.vertex(r), phase)));
             return new WindowPlan(s, phase, senders, packetsOf, maxPackets, between, boundBy, latency, resources,
                     receivers, receiverBusy);
+        }
+
+        /**
+         * Reorders a window's senders (and their packet counts), for a stagger that spreads them: by where they
+         * are (chip, then core), then by the bit reversal of that rank. Senders on the same or
+         * neighbouring chips share links, and staggered one after another they would reach those links in a burst;
+         * bit-reversed, every run of neighbours is spread evenly over the round.
+         */
+        private void interleave(List<Integer> senders, List<Integer> packetsOf) {
+            int n = senders.size();
+            if (n <= 2) {
+                return;
+            }
+            int shift = Integer.numberOfLeadingZeros(n - 1);
+            List<Integer> byPlace = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                byPlace.add(i);
+            }
+            byPlace.sort(Comparator.comparing((Integer i) -> placements.of(senders.get(i)).chip())
+                    .thenComparingInt(i -> placements.of(senders.get(i)).p()));
+            List<Integer> ranks = new ArrayList<>();
+            for (int r = 0; r < n; r++) {
+                ranks.add(r);
+            }
+            ranks.sort(Comparator.comparingInt(r -> Integer.reverse(r) >>> shift));
+            List<Integer> order = ranks.stream().map(byPlace::get).toList();
+            List<Integer> s = order.stream().map(senders::get).toList();
+            List<Integer> p = order.stream().map(packetsOf::get).toList();
+            senders.clear();
+            senders.addAll(s);
+            packetsOf.clear();
+            packetsOf.addAll(p);
+        }
+
+        /** The least time between a sender's packets that keeps every link's bursts within its queue. */
+        private long burstBound(List<Integer> senders, Map<RouteWalker.LinkUse, Set<Integer>> sendersOfLink) {
+            Map<Integer, Integer> position = new HashMap<>();
+            for (int i = 0; i < senders.size(); i++) {
+                position.put(senders.get(i), i);
+            }
+            long bound = 0;
+            for (Set<Integer> linkSenders : sendersOfLink.values()) {
+                bound = Math.max(bound, burstBetween(linkSenders.stream().map(position::get).sorted()
+                        .mapToInt(Integer::intValue).toArray(), senders.size()));
+            }
+            return bound;
+        }
+
+        /**
+         * The least time between a sender's packets for which the packets of one link's senders, at stagger
+         * positions {@code positions} (ascending) among a window's {@code n} senders, never queue more than
+         * {@link #LINK_BURST} on the link besides the one it carries: the senders are {@code between / n} (rounded
+         * down) apart, and a run of m of them whose first and last are p positions apart (wrapping into the next
+         * round) arrives within p·between / n, in which the link carries p·between / (n·76) of them. The sending fraction bounds each link's packets per round on
+         * average; this bounds how they bunch where the link's senders are neighbours in the stagger (the blocks of
+         * a chip, say, all sending towards the same next layer), which routers' small buffers cannot absorb.
+         */
+        private long burstBetween(int[] positions, int n) {
+            int m = positions.length;
+            long need = 0;
+            for (int i = 0; i < m; i++) {
+                for (int j = i + LINK_BURST + 1; j < i + m; j++) {
+                    long span = j < m ? positions[j] - positions[i] : positions[j - m] + n - positions[i];
+                    long excess = j - i - LINK_BURST;
+                    need = Math.max(need, n * ((timing.linkClocks() * excess + span - 1) / span));
+                }
+            }
+            return need;
         }
 
         /**

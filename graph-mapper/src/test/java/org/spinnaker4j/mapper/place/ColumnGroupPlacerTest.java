@@ -46,6 +46,29 @@ class ColumnGroupPlacerTest {
         assertEquals(g.vertices().size(), new HashSet<>(p.cores()).size(), "every core once");
     }
 
+    /**
+     * A convolution's relay gathers one position's receptive field for the blocks of that position (its channel
+     * slices), each a column group alone: it shares their chip, so the field reaches them without crossing a link.
+     */
+    @Test
+    void aConvolutionsRelaySharesTheChipOfTheBlocksItFeeds() {
+        MachineGraph g = TestSupport.partition(PartitioningStrategy.NEURON_PER_CORE, TestSupport.convolutional(),
+                TestSupport.MEMORY);
+        Placements p = new ColumnGroupPlacer().place(g, Machine.spinn5());
+        int relays = 0;
+        for (MachineVertex r : g.vertices()) {
+            if (r.kind() == VertexKind.RELAY) {
+                List<Integer> fed = g.outgoing(r.id()).stream().filter(o -> o.kind() == PartitionKind.FORWARD)
+                        .flatMap(o -> o.targets().stream()).toList();
+                for (int b : fed) {
+                    assertEquals(p.of(r.id()).chip(), p.of(b).chip(), r + " and " + g.vertex(b));
+                }
+                relays++;
+            }
+        }
+        assertTrue(relays > 0, "the convolutions' fields come from several producers: relays");
+    }
+
     @Test
     void inputSourcesSpreadOverTheChipsOfTheColumnGroups() {
         // FASTEST's MNIST: a dozen or more sources and first-layer column groups on chips of their own; sources on one

@@ -3,6 +3,8 @@ package org.spinnaker4j.mapper.tdma;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -27,6 +29,7 @@ import org.spinnaker4j.mapper.graph.OutgoingPartition;
 import org.spinnaker4j.mapper.graph.PartitionKind;
 import org.spinnaker4j.mapper.graph.VertexKind;
 import org.spinnaker4j.mapper.ir.Activation;
+import org.spinnaker4j.mapper.ir.Conv1DGeometry;
 import org.spinnaker4j.mapper.ir.ActivationKind;
 import org.spinnaker4j.mapper.ir.DenseLayerSpec;
 import org.spinnaker4j.mapper.ir.LossFunction;
@@ -318,6 +321,67 @@ class TdmaSchedulerTest {
             });
             load.forEach((resource, busy) -> assertTrue(busy <= TdmaScheduler.SENDING_FRACTION + 1e-9,
                     name + ": " + resource + " is busy " + busy + " of the time at " + at[0] + " modulo " + period));
+        }
+    }
+
+    static Stream<Arguments> mappingsAndALongConvolution() {
+        Conv1DGeometry first = new Conv1DGeometry(8, 64, 16, 5, 1, 2, 64, false);
+        Conv1DGeometry second = new Conv1DGeometry(16, 64, 16, 3, 2, 0, 32, false);
+        NetworkSpec conv = new NetworkSpec(List.of(
+                DenseLayerSpec.convolution(first, Activation.of(ActivationKind.RELU), true),
+                DenseLayerSpec.convolution(second, Activation.of(ActivationKind.TANH), true),
+                DenseLayerSpec.convolution(Conv1DGeometry.pointwise(16, 5, 32), Activation.of(ActivationKind.SOFTMAX),
+                        true)));
+        return Stream.concat(mappings(), Stream.of(
+                Arguments.of("FASTEST 8 x 64 conv", PartitioningStrategy.FASTEST, conv, TestSupport.MEMORY)));
+    }
+
+    /**
+     * Within a window, the packets whose trees cross a link reach it, at their senders' slots, no faster than it
+     * drains them but for the few its queue holds, so no router stalls on the link. Staggered in vertex order, the
+     * senders of a chip reached its links one after another: on the 8 × 64 convolution FASTEST's windows queued
+     * dozens of packets per link, and the simulator's routers dropped thousands.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("mappingsAndALongConvolution")
+    void noLinkQueuesMorePacketsOfAWindowThanItHolds(String name, PartitioningStrategy s, NetworkSpec net,
+            CoreMemory mem) {
+        Mapping m = map(s, net, mem);
+        RouteWalker walker = new RouteWalker(m.machine(), m.routingTables());
+        long linkClocks = MachineTiming.SPINNAKER1.linkClocks();
+        for (Phase phase : List.of(Phase.FORWARD, Phase.BACKWARD)) {
+            Map<String, List<Long>> arrivals = new HashMap<>();
+            for (int v = 0; v < m.graph().vertices().size(); v++) {
+                CoreSlot slot = m.tdma().of(phase, v);
+                for (OutgoingPartition p : m.graph().outgoing(v)) {
+                    if (slot.packetsPerStep() == 0 || phase.packets(p) == 0) {
+                        continue;
+                    }
+                    for (RouteWalker.LinkUse link : walker.walk(m.placements().of(v).chip(),
+                            m.keys().of(p.id()).key()).links()) {
+                        List<Long> at = arrivals.computeIfAbsent(slot.stage() + " " + link, k -> new ArrayList<>());
+                        for (int k = 0; k < slot.packetsPerStep(); k++) {
+                            at.add(slot.sendClock(k));
+                        }
+                    }
+                }
+            }
+            arrivals.forEach((link, at) -> {
+                at.sort(null);
+                // a first-in first-out queue draining a packet per link time: the packets in it as each arrives
+                ArrayDeque<Long> done = new ArrayDeque<>();
+                long free = 0;
+                for (long a : at) {
+                    while (!done.isEmpty() && done.peekFirst() <= a) {
+                        done.pollFirst();
+                    }
+                    free = Math.max(free, a) + linkClocks;
+                    done.addLast(free);
+                    int queued = done.size();
+                    assertTrue(queued <= TdmaScheduler.LINK_BURST + 1, name + " " + phase + " window " + link
+                            + ": " + queued + " packets on the link at clock " + a);
+                }
+            });
         }
     }
 
