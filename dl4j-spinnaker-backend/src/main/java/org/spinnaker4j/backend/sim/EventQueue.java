@@ -7,7 +7,10 @@ import java.util.Arrays;
  * scheduled). The simulation spends much of its time here, so the order is kept over primitive
  * (time, order) pairs, where an order word is the event's sequence number and its action's
  * number: events due within a few microseconds in a {@link TimingWheel}, later ones in an
- * {@link EventHeap}, and the earlier of their first events runs next. The routers, links and
+ * {@link EventHeap}, those scheduled for the current time in a first-in first-out ring, and the
+ * earliest of their first events runs next. An owner may {@link #defer} an event it expects to find
+ * nothing to do: the event keeps its place in the order but stays out of the queue unless the owner
+ * {@link #settle}s it before it is due. The routers, links and
  * cores {@link #register} their actions once and schedule them by number, so scheduling one
  * stores no object reference; a one-off action takes a numbered slot until it runs. Their own
  * actions (a router's service, a link's arrival, a core's four events) are registered by kind and
@@ -35,6 +38,20 @@ final class EventQueue {
 
     private final TimingWheel soon = new TimingWheel();
     private final EventHeap later = new EventHeap();
+    /** Orders of the events scheduled for the current time, in the order they were scheduled (a ring). */
+    private long[] dueNow = new long[256];
+    private int dueNowFirst;
+    private int dueNowSize;
+    /** Registered action k's deferred event, while {@code deferred[k]}: its time and order (see {@link #defer}). */
+    private boolean[] deferred = new boolean[1024];
+    private long[] deferredTimes = new long[1024];
+    private long[] deferredOrders = new long[1024];
+    /** The actions deferred in this run, each once (some since settled), for the end of the run. */
+    private int[] deferredList = new int[64];
+    private boolean[] listed = new boolean[1024];
+    private int nListed;
+    /** The order of the event running now; {@link Long#MAX_VALUE} between runs (every event due now has run). */
+    private long current = Long.MAX_VALUE;
     /** Registered action k: {@code kinds[k]} of {@code targets[k]} (a Runnable, router, link or core). */
     private Object[] targets = new Object[1024];
     private byte[] kinds = new byte[1024];
@@ -82,6 +99,10 @@ final class EventQueue {
         if (nRegistered == targets.length) {
             targets = Arrays.copyOf(targets, 2 * nRegistered);
             kinds = Arrays.copyOf(kinds, 2 * nRegistered);
+            deferred = Arrays.copyOf(deferred, 2 * nRegistered);
+            deferredTimes = Arrays.copyOf(deferredTimes, 2 * nRegistered);
+            deferredOrders = Arrays.copyOf(deferredOrders, 2 * nRegistered);
+            listed = Arrays.copyOf(listed, 2 * nRegistered);
         }
         targets[nRegistered] = target;
         kinds[nRegistered] = kind;
@@ -90,14 +111,98 @@ final class EventQueue {
 
     /** Schedules the registered action {@code action} at {@code time} (or now, if that has passed). */
     void at(long time, int action) {
+        long order = nextOrder(action);
+        if (time <= now) {
+            addDueNow(order);
+        } else {
+            insert(time, order);
+        }
+    }
+
+    private long nextOrder(int action) {
         if (seq == MAX_SEQ) {
             throw new IllegalStateException("more than " + MAX_SEQ + " events scheduled in one run");
         }
-        long t = Math.max(time, now);
-        long order = seq++ << ACTION_BITS | action;
-        if (!soon.offer(t, order)) {
-            later.add(t, order);
+        return seq++ << ACTION_BITS | action;
+    }
+
+    /** Puts an event due after now, or one due now that is not the last scheduled, into the wheel or the heap. */
+    private void insert(long time, long order) {
+        if (!soon.offer(time, order)) {
+            later.add(time, order);
         }
+    }
+
+    /** Queues an event scheduled now for now: it comes after every event already scheduled for now. */
+    private void addDueNow(long order) {
+        if (dueNowSize == dueNow.length) {
+            long[] bigger = new long[2 * dueNow.length];
+            for (int k = 0; k < dueNowSize; k++) {
+                bigger[k] = dueNow[(dueNowFirst + k) & (dueNow.length - 1)];
+            }
+            dueNow = bigger;
+            dueNowFirst = 0;
+        }
+        dueNow[(dueNowFirst + dueNowSize++) & (dueNow.length - 1)] = order;
+    }
+
+    /**
+     * Schedules the registered action {@code action} at {@code time} (or now) as {@link #at(long, int)} would, but
+     * keeps it out of the queue: for an event that will do nothing but end a state of its owner unless something
+     * happens to the owner first. The owner asks {@link #settle} when something does, before it acts. One
+     * deferred event per action at a time; at the end of the run, those still deferred run (at their time, or now
+     * if that has passed: they do nothing but move the clock on).
+     */
+    void defer(long time, int action) {
+        if (deferred[action]) {
+            throw new IllegalStateException("action " + action + " is already deferred");
+        }
+        deferred[action] = true;
+        deferredTimes[action] = Math.max(time, now);
+        deferredOrders[action] = nextOrder(action);
+        if (!listed[action]) {
+            listed[action] = true;
+            if (nListed == deferredList.length) {
+                deferredList = Arrays.copyOf(deferredList, 2 * nListed);
+            }
+            deferredList[nListed++] = action;
+        }
+    }
+
+    /**
+     * Settles {@code action}'s deferred event, if it has one: if it would have run before the event running now, it
+     * counts as run and this returns true (its owner does what it would have done); if not, it goes into the queue
+     * in its place, to run then, and this returns false. Returns false if the action has no deferred event.
+     */
+    boolean settle(int action) {
+        if (!deferred[action]) {
+            return false;
+        }
+        deferred[action] = false;
+        long time = deferredTimes[action];
+        long order = deferredOrders[action];
+        if (time < now || time == now && order < current) {
+            processed++;
+            return true;
+        }
+        insert(time, order);
+        return false;
+    }
+
+    /** Puts every event still deferred into the queue (at its time, or now); returns whether there was one. */
+    private boolean scheduleDeferred() {
+        boolean any = false;
+        for (int k = 0; k < nListed; k++) {
+            int action = deferredList[k];
+            listed[action] = false;
+            if (deferred[action]) {
+                deferred[action] = false;
+                insert(Math.max(deferredTimes[action], now), deferredOrders[action]);
+                any = true;
+            }
+        }
+        nListed = 0;
+        return any;
     }
 
     void after(long delay, int action) {
@@ -115,12 +220,18 @@ final class EventQueue {
         at(now + delay, action);
     }
 
-    /** Runs events until none is left. */
+    /** Runs events until none is left (deferred ones included). */
     void runUntilIdle() {
         while (true) {
             long order;
-            if (soon.isEmpty()) {
+            if (dueNowSize > 0) {
+                order = takeDueNow();
+            } else if (soon.isEmpty()) {
                 if (later.isEmpty()) {
+                    if (scheduleDeferred()) {
+                        continue;
+                    }
+                    current = Long.MAX_VALUE;
                     return;
                 }
                 order = takeLater();
@@ -135,6 +246,7 @@ final class EventQueue {
                 }
             }
             soon.advance(now);
+            current = order;
             int number = (int) (order & ACTION_MASK);
             processed++;
             if (number < FIRST_SLOT) {
@@ -157,6 +269,28 @@ final class EventQueue {
             case CORE_BACKGROUND -> ((SimCore) target).backgroundDone();
             default -> ((Runnable) target).run();
         }
+    }
+
+    /**
+     * Takes the first event due now: the first of those scheduled for now, unless the wheel or the heap holds one
+     * due now that comes before it (scheduled earlier, or deferred and then settled).
+     */
+    private long takeDueNow() {
+        long order = dueNow[dueNowFirst];
+        boolean wheelFirst = soon.firstBefore(now, order);
+        if (!later.isEmpty() && later.firstTime() == now
+                && later.firstOrder() < (wheelFirst ? soon.order(soon.firstBucket()) : order)) {
+            return takeLater();
+        }
+        if (wheelFirst) {
+            int bucket = soon.firstBucket();
+            order = soon.order(bucket);
+            soon.removeFirst(bucket);
+            return order;
+        }
+        dueNowFirst = (dueNowFirst + 1) & (dueNow.length - 1);
+        dueNowSize--;
+        return order;
     }
 
     private boolean soonerThanLater(int bucket) {
@@ -202,6 +336,13 @@ final class EventQueue {
         Arrays.fill(slots, 0, nSlots, null);
         soon.clear();
         later.clear();
+        dueNowSize = 0;
+        for (int k = 0; k < nListed; k++) {
+            deferred[deferredList[k]] = false;
+            listed[deferredList[k]] = false;
+        }
+        nListed = 0;
+        current = Long.MAX_VALUE;
         nSlots = 0;
         nFree = 0;
         seq = 0;

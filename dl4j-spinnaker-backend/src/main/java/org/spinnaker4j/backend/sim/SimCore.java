@@ -62,6 +62,9 @@ final class SimCore implements SimRouter.Pusher {
 
         /** The cycles of receiving the packet with {@code key}. */
         long receiveCycles(int key) {
+            if (normReceives.isEmpty()) {
+                return packetCycles;
+            }
             for (KeyClass<Phase> c : normReceives) {
                 if (c.contains(key)) {
                     return normPacketCycles;
@@ -272,6 +275,9 @@ final class SimCore implements SimRouter.Pusher {
         }
         delivered++;
         received.add(key, payload, 0, 0, 0); // in a core, its key number, arrival link and hops no longer matter
+        if (busy && clock.settle(finishPacketEvent)) {
+            busy = false; // the end of the last packet's work came first, and found nothing to do
+        }
         if (!busy) {
             handleNext();
         }
@@ -294,7 +300,12 @@ final class SimCore implements SimRouter.Pusher {
             recorder.record(recorded++, kernel.readOutput(), done);
         }
         busy = true;
-        clock.at(done, finishPacketEvent);
+        if (received.isEmpty() && background.isEmpty()) {
+            // unless a packet arrives first, the end of this work will find nothing to do
+            clock.defer(done, finishPacketEvent);
+        } else {
+            clock.at(done, finishPacketEvent);
+        }
     }
 
     /** The end of a packet's foreground work: the next packet, or else background work, runs. */
@@ -324,12 +335,13 @@ final class SimCore implements SimRouter.Pusher {
         for (int k = 0; k < n; k++) {
             int key = outbox[2 * k];
             int payload = outbox[2 * k + 1];
-            if (profile.sendClass(key).meaning().backward()) {
+            KeyClass<Phase> keys = profile.sendClass(key);
+            if (keys.meaning().backward()) {
                 outbox[2 * backwardSends] = key;
                 outbox[2 * backwardSends + 1] = payload;
                 backwardSends++;
             } else {
-                queueSend(key, payload, done);
+                queueSend(keys, key, payload, done);
             }
         }
         startSending();
@@ -385,7 +397,11 @@ final class SimCore implements SimRouter.Pusher {
 
     /** Queues a send ready at {@code readyPs} for its phase's next slot (TDMA) or as soon as the core can send. */
     private void queueSend(int key, int payload, long readyPs) {
-        KeyClass<Phase> keys = profile.sendClass(key);
+        queueSend(profile.sendClass(key), key, payload, readyPs);
+    }
+
+    /** {@link #queueSend(int, int, long)} of a key in the range {@code keys}. */
+    private void queueSend(KeyClass<Phase> keys, int key, int payload, long readyPs) {
         Phase phase = keys.meaning();
         long due = Math.max(readyPs, lastDue[phase.ordinal()] + profile.sendCycles() * clockPs);
         if (parameters.sendMode() == SendMode.TDMA) {

@@ -45,9 +45,16 @@ final class SimRouter {
     private final int maxHops;
     private final int serveEvent;
 
-    /** The packet being routed, if any. */
-    private final PacketQueue head = new PacketQueue(1);
+    /** The packet being routed, if {@link #hasHead}: its key, payload, key id, arrival link, hops and route word. */
+    private boolean hasHead;
+    private int headKey;
+    private int headPayload;
+    private int headKeyId;
+    private int headInLink;
+    private int headHops;
     private int headRoute;
+    private final int inputDepth;
+    private final long cyclePs;
     /** The outputs (route bits) that cannot take a packet now: full link queues and receive registers. */
     private int fullOutputs;
     private boolean blocked;
@@ -68,7 +75,9 @@ final class SimRouter {
         this.chip = chip;
         this.routes = routes;
         this.parameters = parameters;
-        this.input = new PacketQueue(parameters.routerInputDepth());
+        this.inputDepth = parameters.routerInputDepth();
+        this.cyclePs = parameters.timing().routerCyclePs();
+        this.input = new PacketQueue(inputDepth);
         this.reinjectionQueue = new PacketQueue(parameters.reinjectionQueue());
         this.serveEvent = clock.register(this);
         this.log = log;
@@ -84,7 +93,7 @@ final class SimRouter {
      * be resumed when there is room.
      */
     boolean offer(int key, int payload, int keyId, int inLink, int hops, Pusher who) {
-        if (input.size() < parameters.routerInputDepth()) {
+        if (input.size() < inputDepth) {
             input.add(key, payload, keyId, inLink, hops);
             peakInput = Math.max(peakInput, input.size());
             kick();
@@ -95,7 +104,7 @@ final class SimRouter {
     }
 
     private void kick() {
-        if (!serving && head.isEmpty() && !input.isEmpty()) {
+        if (!serving && !hasHead && !input.isEmpty()) {
             serving = true;
             clock.at(nextFree, serveEvent);
         }
@@ -104,25 +113,31 @@ final class SimRouter {
     /** The service event: the router takes the first packet of its input stage and routes it. */
     void serve() {
         serving = false;
-        head.takeFirst(input);
+        hasHead = true;
+        headKey = input.key();
+        headPayload = input.payload();
+        headKeyId = input.keyId();
+        headInLink = input.inLink();
+        headHops = input.hops();
+        input.removeFirst();
         routed++;
         Pusher next = waiting.poll();
         if (next != null) {
             next.resume();
         }
-        if (head.hops() > maxHops) {
-            lose(head.key(), LossCause.MISROUTED, "exceeded " + maxHops + " hops (a routing loop)");
+        if (headHops > maxHops) {
+            lose(headKey, LossCause.MISROUTED, "exceeded " + maxHops + " hops (a routing loop)");
             finish();
             return;
         }
-        int route = routes.route(head.key(), head.keyId());
+        int route = routes.route(headKey, headKeyId);
         if (route == RouteTable.NO_ENTRY) {
-            if (head.inLink() < 0) {
-                lose(head.key(), LossCause.MISROUTED, "no routing entry for a key sent by a local core (unroutable)");
+            if (headInLink < 0) {
+                lose(headKey, LossCause.MISROUTED, "no routing entry for a key sent by a local core (unroutable)");
                 finish();
                 return;
             }
-            route = 1 << ((head.inLink() + 3) % 6);
+            route = 1 << ((headInLink + 3) % 6);
         }
         headRoute = route;
         tryForward();
@@ -133,7 +148,7 @@ final class SimRouter {
             if (!blocked) {
                 blocked = true;
                 long token = ++blockToken;
-                clock.after(parameters.wait1RouterCycles() * parameters.timing().routerCyclePs(), () -> wait1Expired(token));
+                clock.after(parameters.wait1RouterCycles() * cyclePs, () -> wait1Expired(token));
             }
             return;
         }
@@ -143,17 +158,17 @@ final class SimRouter {
             int bit = Integer.numberOfTrailingZeros(outputs);
             if (bit < 6) {
                 if (links[bit] == null) {
-                    lose(head.key(), LossCause.MISROUTED, "routed to link " + Direction.byId(bit)
+                    lose(headKey, LossCause.MISROUTED, "routed to link " + Direction.byId(bit)
                             + ", which does not work");
                 } else {
-                    links[bit].enqueue(head.key(), head.payload(), head.keyId(), head.hops() + 1);
+                    links[bit].enqueue(headKey, headPayload, headKeyId, headHops + 1);
                 }
             } else {
                 SimCore core = cores[bit - 6];
                 if (core == null) {
-                    lose(head.key(), LossCause.MISROUTED, "routed to core " + (bit - 6) + ", which runs no program");
+                    lose(headKey, LossCause.MISROUTED, "routed to core " + (bit - 6) + ", which runs no program");
                 } else {
-                    core.receive(head.key(), head.payload());
+                    core.receive(headKey, headPayload);
                 }
             }
         }
@@ -161,20 +176,20 @@ final class SimRouter {
     }
 
     private void finish() {
-        head.clear();
-        nextFree = clock.now() + parameters.timing().routerCyclePs();
+        hasHead = false;
+        nextFree = clock.now() + cyclePs;
         kick();
     }
 
     /** An outgoing link's queue or a core's receive register has room again: a stalled packet may go now. */
     void outputFreed() {
-        if (!head.isEmpty() && blocked) {
+        if (hasHead && blocked) {
             tryForward();
         }
     }
 
     private void wait1Expired(long token) {
-        if (head.isEmpty() || !blocked || token != blockToken) {
+        if (!hasHead || !blocked || token != blockToken) {
             return;
         }
         blocked = false;
@@ -224,11 +239,11 @@ final class SimRouter {
         dropped++;
         log.dropped++;
         if (!parameters.reinjection()) {
-            lose(head.key(), LossCause.DROPPED_WITHOUT_REINJECTION, why + "; reinjection is off");
+            lose(headKey, LossCause.DROPPED_WITHOUT_REINJECTION, why + "; reinjection is off");
         } else if (!dumpRegister.isEmpty()) {
-            lose(head.key(), LossCause.REINJECTION_FULL, why + "; the dump register still held the previous drop");
+            lose(headKey, LossCause.REINJECTION_FULL, why + "; the dump register still held the previous drop");
         } else {
-            dumpRegister.takeFirst(head);
+            dumpRegister.add(headKey, headPayload, headKeyId, headInLink, headHops);
             clock.after(DUMP_COPY_CLOCKS * parameters.timing().coreClockPs(), this::copyDumpRegister);
         }
     }
@@ -248,7 +263,7 @@ final class SimRouter {
 
     private void reinject() {
         tickPending = false;
-        while (!reinjectionQueue.isEmpty() && input.size() < parameters.routerInputDepth()) {
+        while (!reinjectionQueue.isEmpty() && input.size() < inputDepth) {
             input.takeFirst(reinjectionQueue);
             reinjected++;
             log.reinjected++;
@@ -269,7 +284,7 @@ final class SimRouter {
         input.clear();
         waiting.clear();
         reinjectionQueue.clear();
-        head.clear();
+        hasHead = false;
         fullOutputs = 0;
         blocked = false;
         serving = false;

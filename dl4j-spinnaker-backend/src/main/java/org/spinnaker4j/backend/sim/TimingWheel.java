@@ -108,6 +108,12 @@ final class TimingWheel {
         return e;
     }
 
+    /** Whether the earliest entry comes before ({@code time}, {@code order}), where {@code time} is the current time. */
+    boolean firstBefore(long time, long order) {
+        int head = heads[(int) (cursor & (BUCKETS - 1))];
+        return head != NONE && before(head, time, order);
+    }
+
     /** The bucket holding the earliest entry; the wheel must not be empty. */
     int firstBucket() {
         int start = (int) (cursor & (BUCKETS - 1));

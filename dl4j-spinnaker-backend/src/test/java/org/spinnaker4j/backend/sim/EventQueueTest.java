@@ -40,6 +40,92 @@ class EventQueueTest {
         }
     }
 
+    @Test
+    void eventsDueNowRunAfterThoseScheduledEarlierForNowInTheWheelOrTheHeap() {
+        EventQueue clock = new EventQueue();
+        long far = 3 * TimingWheel.BUCKETS * TimingWheel.BUCKET_PS; // beyond the wheel: in the heap
+        List<String> ran = new ArrayList<>();
+        clock.at(far, () -> {
+            ran.add("first");
+            clock.at(far, () -> ran.add("scheduled by first"));
+        });
+        clock.at(far - 100, () -> clock.at(far, () -> ran.add("scheduled before, in the wheel")));
+        clock.at(far, () -> ran.add("second, in the heap"));
+        clock.runUntilIdle();
+        assertEquals(List.of("first", "second, in the heap", "scheduled before, in the wheel", "scheduled by first"),
+                ran);
+        assertEquals(far, clock.now());
+    }
+
+    @Test
+    void aDeferredEventCountsAndOrdersAsIfItHadBeenScheduled() {
+        for (int seed = 0; seed < 20; seed++) {
+            Worker scheduled = new Worker(seed, false);
+            Worker deferred = new Worker(seed, true);
+            assertEquals(scheduled.starts, deferred.starts, "seed " + seed);
+            assertEquals(scheduled.clock.processed(), deferred.clock.processed(), "seed " + seed);
+            assertEquals(scheduled.clock.now(), deferred.clock.now(), "seed " + seed);
+        }
+    }
+
+    /**
+     * Jobs arrive at random times (ties and far ones among them) at a worker that does one at a time, as a core
+     * handles packets; with {@code defer}, it defers the end of a job when no other job waits, as {@link SimCore}
+     * does. Each job's start is recorded as (time, job).
+     */
+    private static final class Worker {
+        final EventQueue clock = new EventQueue();
+        final List<List<Long>> starts = new ArrayList<>();
+        private final boolean defer;
+        private final Random random;
+        private final java.util.ArrayDeque<Integer> waiting = new java.util.ArrayDeque<>();
+        private final int endEvent = clock.register(this::end);
+        private boolean busy;
+
+        Worker(int seed, boolean defer) {
+            this.defer = defer;
+            this.random = new Random(seed);
+            for (int run = 0; run < 2; run++) {
+                for (int job = 0; job < 300; job++) {
+                    int id = job;
+                    long at = random.nextInt(10) == 0 ? 5 * TimingWheel.BUCKETS * TimingWheel.BUCKET_PS
+                            : 1000L * random.nextInt(2_000);
+                    clock.at(at, () -> arrive(id));
+                }
+                clock.runUntilIdle();
+                starts.add(List.of(-1L, clock.now()));
+            }
+        }
+
+        private void arrive(int job) {
+            waiting.add(job);
+            if (busy && clock.settle(endEvent)) {
+                busy = false;
+            }
+            if (!busy) {
+                startNext();
+            }
+        }
+
+        private void startNext() {
+            starts.add(List.of(clock.now(), (long) waiting.poll()));
+            busy = true;
+            long done = clock.now() + 1000L * random.nextInt(4);
+            if (defer && waiting.isEmpty()) {
+                clock.defer(done, endEvent);
+            } else {
+                clock.at(done, endEvent);
+            }
+        }
+
+        private void end() {
+            busy = false;
+            if (!waiting.isEmpty()) {
+                startNext();
+            }
+        }
+    }
+
     /** Schedules one event (a tie, one in a nearby bucket, a near one or one beyond the wheel) that may schedule {@code depth} more. */
     private static void schedule(EventQueue clock, Random random, long horizon, List<Scheduled> scheduled,
             List<Scheduled> ran, int depth) {
