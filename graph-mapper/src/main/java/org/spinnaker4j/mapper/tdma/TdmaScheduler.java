@@ -82,8 +82,13 @@ public final class TdmaScheduler {
     static final int LINK_BURST = 4;
     /** A period in which some window finds no room is followed by one longer by its 1 / PERIOD_STEPS. */
     private static final int PERIOD_STEPS = 100;
-    /** A pipelined window may send up to this many eighths slower than its fastest, where that lets it end sooner. */
-    private static final int STRETCHES = 16;
+    /**
+     * A pipelined window may send up to 3 times slower than its fastest, in steps of 1 / PACE_STEPS of its fastest
+     * pace, where that lets it end sooner or leaves a later window room.
+     */
+    private static final int PACE_STEPS = 32;
+    /** How many layouts an inference schedule tries at one period to make room for a window that found none. */
+    private static final int ROOM_LAYOUTS = 256;
 
     private final CoreCostModel cost;
     private final MachineTiming timing;
@@ -168,7 +173,8 @@ public final class TdmaScheduler {
             long period = pipelining.period;
             while (period < oneByOne.stepClocks()) {
                 pipelining.restart(period, List.of(), Long.MAX_VALUE);
-                long needed = layOut(passes, pipelining) ? Math.max(period, softmaxSendSpan()) : 0;
+                boolean fits = layOut(passes, pipelining) || !network.trains() && makeRoom(passes, pipelining);
+                long needed = fits ? Math.max(period, softmaxSendSpan()) : 0;
                 if (needed == period) {
                     if (!network.trains()) {
                         shortenStep(passes, pipelining);
@@ -224,6 +230,36 @@ public final class TdmaScheduler {
             clear();
             pipelining.restart(period, best, Long.MAX_VALUE);
             layOut(passes, pipelining);
+        }
+
+        /**
+         * Inference, when a values window found no room with every window before it taking the slot that ends first:
+         * searches depth first for a layout that fits, each time moving the latest window before the one that found
+         * none to its next slot (a slower one, which leaves a link or receiver it keeps busy at its fastest room for
+         * a later window) and letting the windows after it take the slot that ends first, for at most
+         * {@link #ROOM_LAYOUTS} layouts. Whether one fits; it is then the one laid out.
+         */
+        private boolean makeRoom(List<List<StagePlan>> passes, Pipelining pipelining) {
+            long period = pipelining.modulus;
+            for (int tries = 0; tries < ROOM_LAYOUTS; tries++) {
+                List<Integer> taken = List.copyOf(pipelining.taken);
+                List<Integer> offered = List.copyOf(pipelining.offered);
+                int i = taken.size() - 1;
+                while (i >= 0 && taken.get(i) + 1 >= offered.get(i)) {
+                    i--;
+                }
+                if (i < 0) {
+                    return false;
+                }
+                List<Integer> prefix = new ArrayList<>(taken.subList(0, i));
+                prefix.add(taken.get(i) + 1);
+                clear();
+                pipelining.restart(period, prefix, Long.MAX_VALUE);
+                if (layOut(passes, pipelining)) {
+                    return true;
+                }
+            }
+            return false;
         }
 
         /** Whether a window placed after the {@code i}th waited for room after its senders were ready. */
@@ -783,8 +819,8 @@ public final class TdmaScheduler {
 
             /**
              * When and how fast stage {@code s}'s values window sends, its senders ready at {@code ready}: at its
-             * fastest or up to {@link #STRETCHES} eighths slower (each as long as one sample's window still fits the
-             * period), from the earliest time it fits beside the windows placed so far; of these, the one that ends
+             * fastest or up to 3 times slower in steps of {@link #PACE_STEPS} (each as long as one sample's window
+             * still fits the period), from the earliest time it fits beside the windows placed so far; of these, the one that ends
              * first, or the one {@link #restart} prescribed. Null if none fits within a period.
              */
             Slot slot(List<StagePlan> plans, int s, long ready) {
@@ -794,8 +830,8 @@ public final class TdmaScheduler {
                 WindowPlan w = plans.get(s).values();
                 List<Slot> options = new ArrayList<>();
                 int first = -1;
-                for (int eighths = 8; eighths <= 8 + STRETCHES; eighths++) {
-                    long slower = between(w) * eighths / 8;
+                for (int steps = PACE_STEPS; steps <= 3 * PACE_STEPS; steps++) {
+                    long slower = between(w) * steps / PACE_STEPS;
                     if (periodNeeded(plans, s, slower) + beyond.get(w) > modulus) {
                         break;
                     }
