@@ -65,14 +65,14 @@ range=$(per 256 "$(n rows 32 8)" "$(n rows 32 0)")
 figure packet.range "$range" \
     "per input range searched before the one that holds the key"
 set -- $(fit accumulate)
-figure block.mac "$1" "a float multiply-accumulate z_j += x_i w_ij as a row is multiplied in (random operands)"
+figure block.mac "$1" "a multiply-accumulate z_j += x_i w_ij into a wide accumulator as a row is multiplied in (random operands)"
 set -- $(fit accumulate0)
 figure block.row "$2" "per row multiplied in, besides its MACs (the loop; zero operands)"
 c16=$(( $(n last0 16 16) - $(n next0 16 16) ))
 c32=$(( $(n last0 16 32) - $(n next0 16 32) ))
 x=$(per 16 "$c32" "$c16")
 figure block.completion.column "$x" \
-    "per column of the event that completes an unfused block, besides its row (emit and send the sum, reset z)"
+    "per column of the event that completes an unfused block, besides its row (round the sum to a float, emit and send it, reset z)"
 figure block.completion.fixed "$(awk -v a="$c16" -v x="$x" 'BEGIN { printf "%.0f", a - 16 * x }')" \
     "fixed work of the event that completes a block, besides its row and columns"
 figure reduce.partial "$(per 128 "$(n partials 160)" "$(n partials 32)")" \

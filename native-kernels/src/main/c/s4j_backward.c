@@ -25,8 +25,10 @@ void s4j_backward_done(const s4j_header *h, s4j_train *t)
     }
 }
 
-/* A block whose delta[n_cols] is complete: dW += x^T delta, and sends
- * e_i = sum_j W[i][j] delta_j (in order of j) for every row i. */
+/* A block whose delta[n_cols] is complete: dW += x^T delta (a float
+ * multiply-add per weight: dW holds the mini-batch's sum), and sends
+ * e_i = sum_j W[i][j] delta_j (in order of j, in a wide accumulator:
+ * s4j_dot) for every row i. */
 int32_t s4j_block_backward(const s4j_header *h, const s4j_layout *l,
                            void *dtcm, const s4j_train *t, s4j_outbox *out)
 {
@@ -52,12 +54,8 @@ int32_t s4j_block_backward(const s4j_header *h, const s4j_layout *l,
         return S4J_OK;
     }
     for (i = 0u; i < n_rows; i++) {
-        const float *wr = w + (size_t)i * n_cols;
-        float e = 0.0f;
-        for (j = 0u; j < n_cols; j++) {
-            e += wr[j] * delta[j];
-        }
-        r = s4j_emit(out, t->backward_key_base + i, s4j_bits_of(e));
+        r = s4j_emit(out, t->backward_key_base + i,
+                     s4j_bits_of(s4j_dot(w + (size_t)i * n_cols, delta, n_cols)));
         if (r < 0) {
             return r;
         }

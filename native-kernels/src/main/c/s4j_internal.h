@@ -94,6 +94,15 @@ typedef struct s4j_train {
     uint32_t loss_weighted;     /* 1: the layout has loss_weights */
 } s4j_train;
 
+/* A block's column sum while its rows are multiplied in (s4j_mac.c): the
+ * 64-bit two's complement integer hi:lo at an exponent and flags, e; all
+ * zero is an empty sum. */
+typedef struct s4j_acc {
+    uint32_t lo;
+    uint32_t hi;
+    uint32_t e;
+} s4j_acc;
+
 /* What a state is made of: enough to derive its layout. */
 typedef struct s4j_shape {
     uint32_t kind;
@@ -166,6 +175,7 @@ _Static_assert(S4J_DTCM_BYTES <= 65536u, "layout offsets and sends must fit 16 b
 _Static_assert(sizeof(s4j_train) == 45u * 4u, "training header must be packed words");
 _Static_assert(sizeof(s4j_range) == 16u, "range entry must be 4 words");
 _Static_assert(sizeof(s4j_peer) == 12u, "peer entry must be 3 words");
+_Static_assert(sizeof(s4j_acc) == 12u, "accumulator must be 3 words");
 _Static_assert(sizeof(float) == sizeof(uint32_t), "float must be 32-bit");
 
 /* The highest activation code s4j_load accepts. */
@@ -319,6 +329,12 @@ static inline int32_t s4j_layout_of(const void *dtcm, uint32_t capacity, const s
     return S4J_OK;
 }
 
+/* A block's column accumulators: right after its z. */
+static inline s4j_acc *s4j_block_acc(const s4j_layout *l, void *dtcm, uint32_t n_cols)
+{
+    return AT(s4j_acc, dtcm, (uint32_t)l->z + n_cols * 4u);
+}
+
 static inline s4j_train *s4j_train_of(const s4j_layout *l, void *dtcm)
 {
     return l->train != 0u ? AT(s4j_train, dtcm, l->train) : NULL;
@@ -404,6 +420,17 @@ int32_t s4j_hidden_softmax_backward(const s4j_header *h, const s4j_layout *l, vo
 int32_t s4j_output_softmax_backward(const s4j_header *h, const s4j_layout *l,
                                     void *dtcm, s4j_train *t, float s,
                                     s4j_outbox *out);
+
+/* s4j_mac.c: acc[j] += x w[j] for j < n */
+void s4j_mac_row(s4j_acc *acc, float x, const float *w, uint32_t n);
+/* s4j_mac.c: acc[j] = x w[j] for j < n, whatever acc held (a sample's row 0) */
+void s4j_mac_first_row(s4j_acc *acc, float x, const float *w, uint32_t n);
+/* s4j_mac.c: the sum of a[j] b[j] for j < n, in a wide accumulator */
+float s4j_dot(const float *a, const float *b, uint32_t n);
+/* s4j_mac.c: an accumulator's sum as a float, rounded to nearest even */
+float s4j_acc_value(const s4j_acc *a);
+/* s4j_mac.c: z[j] = acc[j]'s sum for j < n */
+void s4j_acc_finish(const s4j_acc *acc, float *z, uint32_t n);
 
 /* s4j_backward.c: whether a training core holds part of a sample */
 int s4j_samples_in_flight(const s4j_train *t);

@@ -18,8 +18,10 @@
  *   per kind:
  *     INPUT_SOURCE  values[n_cols]
  *     DENSE_BLOCK   w[n_rows*n_cols] (row-major), bias[n_cols] if fused,
- *                   x[n_rows], z[n_cols] (the rows 0 .. rows_done-1 of the
- *                   sample multiplied in, in order), row bitmap[ceil(n_rows/32)]
+ *                   x[n_rows], z[n_cols] (the sums, once the sample's rows are
+ *                   all in), acc[n_cols] (3 words each: the wide accumulators
+ *                   the rows 0 .. rows_done-1 of the sample are multiplied
+ *                   into, in order; s4j_mac.c), row bitmap[ceil(n_rows/32)]
  *                   words
  *     REDUCE        bias[n_cols], acc[n_cols], partial counts[n_cols],
  *                   slots[n_src*n_cols], slot bitmap[ceil(n_src*n_cols/32)]
@@ -74,10 +76,11 @@
  * org.spinnaker4j.kernels.KernelAbi; s4j_contract.c asserts at compile time
  * that each pair agrees, so the host build fails on a mismatch. */
 
-/* 'S' '4' 'K' + layout version 1; version 2 is the same state followed by
- * the training part. C only: Java never reads the state's words. */
-#define S4J_MAGIC          0x53344B01u
-#define S4J_MAGIC_TRAINING 0x53344B02u
+/* 'S' '4' 'K' + layout version 3; version 4 is the same state followed by
+ * the training part (1 and 2: before a block's z had its accumulators). C
+ * only: Java never reads the state's words. */
+#define S4J_MAGIC          0x53344B03u
+#define S4J_MAGIC_TRAINING 0x53344B04u
 
 /* Kinds of core (KernelKind.code()). */
 #define S4J_KIND_INPUT_SOURCE 0u

@@ -98,7 +98,8 @@ static uint32_t compute_layout(const s4j_shape *s, s4j_layout *l)
             l->bias = take(&off, cols_bytes);
         }
         l->x = take(&off, sat_mul(sat_mul(s->n_rows, 4u), held));
-        l->z = take(&off, cols_bytes);
+        /* z, then the accumulators its rows are summed in (s4j_block_acc) */
+        l->z = take(&off, sat_add(cols_bytes, sat_mul(s->n_cols, (uint32_t)sizeof(s4j_acc))));
         l->bitmap = take(&off, sat_mul(s4j_bitmap_words(s->n_rows), 4u));
         break;
     case S4J_KIND_REDUCE:

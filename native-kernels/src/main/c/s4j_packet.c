@@ -18,9 +18,9 @@ static int32_t forward_room(const s4j_header *h, const s4j_train *t)
 /*
  * Receive and multiply-accumulate fused: z_j += x_i w_ij for the rows i =
  * rows_done, rows_done + 1, ... that have arrived, stopping at the first that
- * has not, so z is always the sum over i = 0 .. rows_done-1 in order of i
- * (z starts each sample at 0) and the result does not depend on the order
- * the rows arrive in. Counts the rows in out->rows.
+ * has not, so z's accumulators always hold the sum over i = 0 .. rows_done-1
+ * added in order of i (row 0 sets them) and the result does not depend on
+ * the order the rows arrive in. Counts the rows in out->rows.
  */
 static void accumulate_rows(s4j_header *h, const s4j_layout *l, void *dtcm,
                             s4j_outbox *out)
@@ -30,18 +30,16 @@ static void accumulate_rows(s4j_header *h, const s4j_layout *l, void *dtcm,
     const float *x = CAT(float, dtcm, l->x)
         + (size_t)s4j_fwd_entry(s4j_train_of(l, dtcm)) * n_rows;
     const float *w = CAT(float, dtcm, l->weights);
-    float *z = AT(float, dtcm, l->z);
     uint32_t n_cols = h->n_cols;
+    s4j_acc *acc = s4j_block_acc(l, dtcm, n_cols);
     uint32_t first = h->rows_done;
     uint32_t i = first;
-    uint32_t j;
 
     while (i < n_rows && (bitmap[i / 32u] & (1u << (i % 32u))) != 0u) {
-        const float *wr = w + (size_t)i * n_cols;
-        float xi = x[i];
-
-        for (j = 0u; j < n_cols; j++) {
-            z[j] += xi * wr[j];
+        if (i == 0u) {
+            s4j_mac_first_row(acc, x[0], w, n_cols);
+        } else {
+            s4j_mac_row(acc, x[i], w + (size_t)i * n_cols, n_cols);
         }
         i++;
     }
@@ -80,6 +78,7 @@ static int32_t on_row(s4j_header *h, const s4j_layout *l, void *dtcm,
         memset(bitmap, 0, (size_t)s4j_bitmap_words(n_rows) * sizeof(uint32_t));
         h->received = 0u;
         h->rows_done = 0u;
+        s4j_acc_finish(s4j_block_acc(l, dtcm, h->n_cols), AT(float, dtcm, l->z), h->n_cols);
         return s4j_finish_z(h, l, dtcm, out);
     }
     return S4J_OK;

@@ -99,7 +99,7 @@ class DenseBlockTest {
     }
 
     @Test
-    void partialBlockSendsExactFloatSumsInRowOrder() {
+    void partialBlockSendsWideSumsInRowOrder() {
         Random rnd = new Random(7);
         float[] w = Kernels.randomArray(rnd, N_ROWS * N_COLS, 1.0);
         KernelCore core = new KernelCore();
@@ -110,7 +110,7 @@ class DenseBlockTest {
             float[] expected = Kernels.matVec(x, w, N_ROWS, N_COLS);
             for (int j = 0; j < N_COLS; j++) {
                 assertEquals(Float.floatToIntBits(expected[j]), Float.floatToIntBits(got[j]),
-                        "partial " + j + " is the float sum in order of rows, bit for bit, and no activation");
+                        "partial " + j + " is the wide sum in order of rows, bit for bit, and no activation");
             }
         }
     }
@@ -129,6 +129,6 @@ class DenseBlockTest {
         core.load(config, w2, new float[0]);
         assertEquals(0, core.receivedCount());
         float[] got = Kernels.valuesByKey(runSample(core, x, rnd), OUT, N_COLS);
-        Kernels.assertSameBits(Kernels.matVec(x, w2, N_ROWS, N_COLS), got, "after reload: the float sums in order of rows");
+        Kernels.assertSameBits(Kernels.matVec(x, w2, N_ROWS, N_COLS), got, "after reload: the wide sums in order of rows");
     }
 }

@@ -23,8 +23,8 @@ class FusedReceiveMacTest {
     private static final int IN = 0x100;
     private static final int OUT = 0x900;
 
-    /** Inputs whose float sum depends on the order: big values cancel, and the small ones survive only in some. */
-    private static final float[] X = {1e8f, 1f, -1e8f, 7e7f, -7e7f, 0.25f, 3e-3f};
+    /** Inputs whose sum depends on the order: big values cancel, and the small ones survive only in some. */
+    private static final float[] X = {1e8f, 1f, -1e8f, 7e7f, -7e7f, 0.3f, 3e-2f};
     /** Every row has the same weight in a column, an exact power of two, so each column keeps that property. */
     private static final float[] COLUMN_WEIGHT = {1f, 2f, -0.5f};
 
@@ -68,13 +68,14 @@ class FusedReceiveMacTest {
         // so the next test would catch a block that summed in arrival order
         float[] w = weights();
         for (int j = 0; j < COLS; j++) {
-            float forward = 0f;
-            float backward = 0f;
+            WideSum forward = new WideSum();
+            WideSum backward = new WideSum();
             for (int i = 0; i < ROWS; i++) {
-                forward += X[i] * w[i * COLS + j];
-                backward += X[ROWS - 1 - i] * w[(ROWS - 1 - i) * COLS + j];
+                forward.add(X[i], w[i * COLS + j]);
+                backward.add(X[ROWS - 1 - i], w[(ROWS - 1 - i) * COLS + j]);
             }
-            assertNotEquals(Float.floatToIntBits(forward), Float.floatToIntBits(backward), "column " + j);
+            assertNotEquals(Float.floatToIntBits(forward.value()), Float.floatToIntBits(backward.value()),
+                    "column " + j);
         }
     }
 

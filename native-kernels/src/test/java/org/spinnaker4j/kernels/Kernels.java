@@ -66,15 +66,15 @@ final class Kernels {
         return a;
     }
 
-    /** s_j = sum_i x[i] * w[i][j], summed in float in order of i, as the spec requires. */
+    /** s_j = sum_i x[i] * w[i][j], summed in order of i in a block's wide accumulator ({@link WideSum}). */
     static float[] matVec(float[] x, float[] w, int nRows, int nCols) {
         float[] s = new float[nCols];
         for (int j = 0; j < nCols; j++) {
-            float acc = 0f;
+            WideSum acc = new WideSum();
             for (int i = 0; i < nRows; i++) {
-                acc += x[i] * w[i * nCols + j];
+                acc.add(x[i], w[i * nCols + j]);
             }
-            s[j] = acc;
+            s[j] = acc.value();
         }
         return s;
     }

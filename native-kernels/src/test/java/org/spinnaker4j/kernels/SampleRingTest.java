@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.spinnaker4j.kernels.Kernels.Packet;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.spinnaker4j.kernels.TrainingReference.Hyper;
@@ -48,9 +49,7 @@ class SampleRingTest {
     private static float[] e(int sample) {
         float[] e = new float[2];
         for (int i = 0; i < 2; i++) {
-            for (int j = 0; j < 3; j++) {
-                e[i] += W[3 * i + j] * DELTAS[sample][j];
-            }
+            e[i] = WideSum.dot(Arrays.copyOfRange(W, 3 * i, 3 * i + 3), DELTAS[sample]);
         }
         return e;
     }

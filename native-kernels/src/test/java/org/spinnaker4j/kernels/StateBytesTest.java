@@ -28,13 +28,13 @@ class StateBytesTest {
                 int bytes = denseBytes(rows, cols, true);
                 int weights = rows * cols * 4;
                 assertTrue(bytes >= weights, rows + " x " + cols);
-                // the rest is header, range table, bias, x, z and a row bitmap: linear in rows + cols
-                assertTrue(bytes - weights <= 256 + 8 * (rows + cols), rows + " x " + cols + ": " + bytes);
+                // the rest is header, range table, bias, x, z, z's accumulators and a row bitmap: linear in rows + cols
+                assertTrue(bytes - weights <= 256 + 8 * rows + 20 * cols, rows + " x " + cols + ": " + bytes);
                 // one more row costs its weights, its x and at most one bitmap word
                 int moreRows = denseBytes(rows + 1, cols, true) - bytes;
                 assertTrue(moreRows >= cols * 4 + 4 && moreRows <= cols * 4 + 8, "row step " + moreRows);
-                // one more column costs its weights, its bias and its z
-                assertEquals(rows * 4 + 8, denseBytes(rows, cols + 1, true) - bytes, "column step");
+                // one more column costs its weights, its bias, its z and its accumulator (12 bytes)
+                assertEquals(rows * 4 + 20, denseBytes(rows, cols + 1, true) - bytes, "column step");
                 if (cols == 1) {
                     assertTrue(bytes > previous);
                 }

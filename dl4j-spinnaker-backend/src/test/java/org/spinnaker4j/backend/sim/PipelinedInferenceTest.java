@@ -42,7 +42,10 @@ class PipelinedInferenceTest {
                 Arguments.of("seed network, NEURON_PER_CORE (hidden softmax over 50 cores)",
                         ReferenceNetworks.seedNetwork(), PartitioningStrategy.NEURON_PER_CORE, 4, false),
                 Arguments.of("softmax output over 10 cores", softmaxOverCores(), PartitioningStrategy.NEURON_PER_CORE,
-                        5, false));
+                        5, false),
+                // softmax exchanges over 10 to 38 reduce cores whose packets cross links other samples' windows use
+                Arguments.of("softmax network, FASTEST (softmax layers over reduce cores)",
+                        ReferenceNetworks.softmaxNetwork(), PartitioningStrategy.FASTEST, 4, true));
     }
 
     private static MultiLayerConfiguration softmaxOverCores() {

@@ -24,6 +24,8 @@ public final class LinkLoads {
     private final Map<ChipLocation, Long> routerPackets = new HashMap<>();
     private final Map<ChipLocation, Integer> entries = new HashMap<>();
     private final Map<RouteWalker.LinkUse, Set<Integer>> forwardSenders = new HashMap<>();
+    private final Map<Integer, Integer> syncLinks = new HashMap<>();
+    private final Map<Integer, Integer> syncDepth = new HashMap<>();
 
     private LinkLoads() {
     }
@@ -41,6 +43,10 @@ public final class LinkLoads {
             p.targets().forEach(t -> targets.add(placements.of(t).chip()));
             Set<RouteWalker.LinkUse> links = trees.links(source, targets);
             Map<ChipLocation, Direction> arrival = trees.arrivalLinks(source);
+            if (p.kind() == PartitionKind.SOFTMAX_SYNC) {
+                loads.syncLinks.merge(p.source(), links.size(), Math::max);
+                loads.syncDepth.merge(p.source(), depth(source, links, targets, machine), Math::max);
+            }
             Map<ChipLocation, Integer> outLinks = new HashMap<>();
             Set<ChipLocation> chips = new HashSet<>(targets);
             chips.add(source);
@@ -75,6 +81,34 @@ public final class LinkLoads {
      */
     public Map<RouteWalker.LinkUse, Set<Integer>> forwardSenders() {
         return Collections.unmodifiableMap(forwardSenders);
+    }
+
+    /** The most links one of {@code vertex}'s softmax exchange trees has (0 if it has none or they stay on chip). */
+    public int softmaxSyncLinks(int vertex) {
+        return syncLinks.getOrDefault(vertex, 0);
+    }
+
+    /** The most links from {@code vertex} to one of its softmax exchange peers' chips down its trees. */
+    public int softmaxSyncDepth(int vertex) {
+        return syncDepth.getOrDefault(vertex, 0);
+    }
+
+    /** Links from {@code source} to the farthest of {@code targets} down the tree of {@code links}. */
+    private static int depth(ChipLocation source, Set<RouteWalker.LinkUse> links, Set<ChipLocation> targets,
+            Machine machine) {
+        Map<ChipLocation, Integer> hops = new HashMap<>();
+        hops.put(source, 0);
+        for (boolean grew = true; grew;) {
+            grew = false;
+            for (RouteWalker.LinkUse l : links) {
+                ChipLocation next = machine.neighbour(l.chip(), l.direction()).orElseThrow();
+                if (hops.containsKey(l.chip()) && !hops.containsKey(next)) {
+                    hops.put(next, hops.get(l.chip()) + 1);
+                    grew = true;
+                }
+            }
+        }
+        return targets.stream().mapToInt(t -> hops.getOrDefault(t, 0)).max().orElse(0);
     }
 
     /** Packets per sample on the busiest link (0 if no packet leaves its chip). */

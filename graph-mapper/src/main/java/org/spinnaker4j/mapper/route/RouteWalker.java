@@ -23,8 +23,11 @@ public final class RouteWalker {
     public record LinkUse(ChipLocation chip, Direction direction) {
     }
 
-    /** Where a key goes: the links it crosses and the cores it reaches. */
-    public record Walk(List<LinkUse> links, List<CoreLocation> cores) {
+    /**
+     * Where a key goes: the links it crosses, the cores it reaches and the most links it crosses on its way to one
+     * of them ({@code depth}).
+     */
+    public record Walk(List<LinkUse> links, List<CoreLocation> cores, int depth) {
     }
 
     private final Machine machine;
@@ -40,11 +43,12 @@ public final class RouteWalker {
         List<LinkUse> links = new ArrayList<>();
         List<CoreLocation> cores = new ArrayList<>();
         int limit = 2 * (machine.width() + machine.height()) + 8;
-        walk(source, null, key, links, cores, 0, limit);
-        return new Walk(links, cores);
+        int depth = walk(source, null, key, links, cores, 0, limit);
+        return new Walk(links, cores, depth);
     }
 
-    private void walk(ChipLocation chip, Direction arrivedOn, int key, List<LinkUse> links, List<CoreLocation> cores,
+    /** Walks the key on from {@code chip}, {@code hops} links from its source; returns the most links to a core. */
+    private int walk(ChipLocation chip, Direction arrivedOn, int key, List<LinkUse> links, List<CoreLocation> cores,
             int hops, int limit) {
         if (hops > limit) {
             throw new MappingException(String.format("key 0x%08x loops in the routing tables", key));
@@ -57,9 +61,11 @@ public final class RouteWalker {
             }
             route = MulticastRoutingEntry.linkBit(arrivedOn.opposite());
         }
+        int depth = 0;
         for (int p = 0; p < Chip.CORES_PER_CHIP; p++) {
             if ((route & MulticastRoutingEntry.coreBit(p)) != 0) {
                 cores.add(new CoreLocation(chip, p));
+                depth = hops;
             }
         }
         for (Direction d : Direction.values()) {
@@ -67,8 +73,9 @@ public final class RouteWalker {
                 ChipLocation next = machine.neighbour(chip, d).orElseThrow(() -> new MappingException(
                         String.format("key 0x%08x is routed over dead link %s %s", key, chip, d)));
                 links.add(new LinkUse(chip, d));
-                walk(next, d.opposite(), key, links, cores, hops + 1, limit);
+                depth = Math.max(depth, walk(next, d.opposite(), key, links, cores, hops + 1, limit));
             }
         }
+        return depth;
     }
 }

@@ -63,7 +63,7 @@ public final class LatencyEstimator {
             boolean split = graph.splitsSoftmax(v.id());
             before[s] = Math.max(before[s], cost.completionCycles(v, activation(network, v), split));
             if (split) {
-                softmax[s] = Math.max(softmax[s], softmaxExchange(graph, v));
+                softmax[s] = Math.max(softmax[s], softmaxExchange(graph, v) + 2 * exchangeLatency(v.id(), loads));
             }
             int packets = 0;
             for (OutgoingPartition p : graph.outgoing(v.id())) {
@@ -137,6 +137,16 @@ public final class LatencyEstimator {
         long round = (long) Math.ceil(peers * cost.packetCycles(v.kind()) / TdmaScheduler.SENDING_FRACTION);
         return 2 * round + cost.softmaxStepCycles(v, SoftmaxStep.SUM)
                 + cost.softmaxStepCycles(v, SoftmaxStep.NORMALISE);
+    }
+
+    /**
+     * How long a round's packet of {@code v}'s softmax exchange may take to reach a peer, as the scheduler times it:
+     * a router and a link per link of its tree, the receive interrupt, and a full link queue ahead of it on each link
+     * of its way to the farthest peer (the exchange has no room of its own modulo the period).
+     */
+    private long exchangeLatency(int v, LinkLoads loads) {
+        return loads.softmaxSyncLinks(v) * (timing.linkClocks() + timing.routerClocks()) + cost.receiveInterruptCycles()
+                + (long) loads.softmaxSyncDepth(v) * TdmaScheduler.LINK_BURST * timing.linkClocks();
     }
 
     private static ActivationKind activation(NetworkSpec network, MachineVertex v) {

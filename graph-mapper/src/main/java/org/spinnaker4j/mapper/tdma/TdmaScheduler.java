@@ -477,6 +477,7 @@ public final class TdmaScheduler {
             Set<Integer> discarding = new HashSet<>();
             int maxPackets = 0;
             int maxHops = 0;
+            int depth = 0;
             for (int v : members) {
                 int packets = 0;
                 for (OutgoingPartition p : graph.outgoing(v)) {
@@ -487,6 +488,7 @@ public final class TdmaScheduler {
                     packets += inPhase;
                     RouteWalker.Walk walk = walker.walk(placements.of(v).chip(), keys.of(p.id()).key());
                     maxHops = Math.max(maxHops, walk.links().size());
+                    depth = Math.max(depth, walk.depth());
                     for (RouteWalker.LinkUse link : walk.links()) {
                         sendersOfLink.computeIfAbsent(link, l -> new HashSet<>()).add(v);
                     }
@@ -557,6 +559,11 @@ public final class TdmaScheduler {
                         receiveCycles(graph.vertex(e.getKey()), phase)));
             }
             long latency = (long) maxHops * (timing.linkClocks() + timing.routerClocks()) + cost.receiveInterruptCycles();
+            if (phase == Phase.SYNC || phase == Phase.BACKWARD_SYNC) {
+                // an exchange is not given room modulo the period: on each link its packet may queue behind a full
+                // link queue of other samples' packets, and a round's packet that misses its slot waits a round
+                latency += (long) depth * LINK_BURST * timing.linkClocks();
+            }
             Map<Integer, Long> receiverBusy = new HashMap<>();
             packetsTo.forEach((r, n) -> receiverBusy.put(r, n * receiveCycles(graph.vertex(r), phase)));
             return new WindowPlan(s, phase, senders, packetsOf, maxPackets, between, boundBy, latency, resources,

@@ -19,8 +19,28 @@ import org.spinnaker4j.mapper.machine.Machine;
 import org.spinnaker4j.mapper.machine.RoutingTable;
 import org.spinnaker4j.mapper.partition.PartitioningStrategy;
 
-/** The loads counted before routing are those of the tables the router then builds. */
+/**
+ * The loads counted before routing are those of the tables the router then builds; a walk's depth is the most links
+ * on the way to one of the cores it reaches.
+ */
 class LinkLoadsTest {
+
+    /** Links from {@code source} to the farthest chip with a core {@code walk} reaches, down the walk's tree. */
+    private static int deepestCore(ChipLocation source, RouteWalker.Walk walk, Machine machine) {
+        Map<ChipLocation, Integer> hops = new HashMap<>();
+        hops.put(source, 0);
+        for (boolean grew = true; grew;) {
+            grew = false;
+            for (RouteWalker.LinkUse l : walk.links()) {
+                ChipLocation next = machine.neighbour(l.chip(), l.direction()).orElseThrow();
+                if (hops.containsKey(l.chip()) && !hops.containsKey(next)) {
+                    hops.put(next, hops.get(l.chip()) + 1);
+                    grew = true;
+                }
+            }
+        }
+        return walk.cores().stream().mapToInt(c -> hops.get(c.chip())).max().orElse(0);
+    }
 
     @ParameterizedTest
     @ValueSource(strings = {"FASTEST", "FEWEST_CORES", "NEURON_PER_CORE"})
@@ -41,6 +61,7 @@ class LinkLoadsTest {
                 chips.add(machine.neighbour(l.chip(), l.direction()).orElseThrow());
             }
             chips.forEach(c -> routed.merge(c, (long) p.nKeys(), Long::sum));
+            assertEquals(deepestCore(source, walk, machine), walk.depth(), "partition " + p.id());
         }
 
         LinkLoads loads = LinkLoads.of(m.graph(), m.placements(), machine);
