@@ -45,7 +45,8 @@ public final class LinkLoads {
             Map<ChipLocation, Direction> arrival = trees.arrivalLinks(source);
             if (p.kind() == PartitionKind.SOFTMAX_SYNC) {
                 loads.syncLinks.merge(p.source(), links.size(), Math::max);
-                loads.syncDepth.merge(p.source(), depth(source, links, targets, machine), Math::max);
+                loads.syncDepth.merge(p.source(), targets.stream().mapToInt(t -> trees.hops(source, t)).max().orElse(0),
+                        Math::max);
             }
             Map<ChipLocation, Integer> outLinks = new HashMap<>();
             Set<ChipLocation> chips = new HashSet<>(targets);
@@ -91,24 +92,6 @@ public final class LinkLoads {
     /** The most links from {@code vertex} to one of its softmax exchange peers' chips down its trees. */
     public int softmaxSyncDepth(int vertex) {
         return syncDepth.getOrDefault(vertex, 0);
-    }
-
-    /** Links from {@code source} to the farthest of {@code targets} down the tree of {@code links}. */
-    private static int depth(ChipLocation source, Set<RouteWalker.LinkUse> links, Set<ChipLocation> targets,
-            Machine machine) {
-        Map<ChipLocation, Integer> hops = new HashMap<>();
-        hops.put(source, 0);
-        for (boolean grew = true; grew;) {
-            grew = false;
-            for (RouteWalker.LinkUse l : links) {
-                ChipLocation next = machine.neighbour(l.chip(), l.direction()).orElseThrow();
-                if (hops.containsKey(l.chip()) && !hops.containsKey(next)) {
-                    hops.put(next, hops.get(l.chip()) + 1);
-                    grew = true;
-                }
-            }
-        }
-        return targets.stream().mapToInt(t -> hops.getOrDefault(t, 0)).max().orElse(0);
     }
 
     /** Packets per sample on the busiest link (0 if no packet leaves its chip). */

@@ -28,6 +28,20 @@ public final class MulticastTrees {
         return machine.arrivalLinks(source);
     }
 
+    /** How many links a packet from {@code source} crosses on its way to {@code target}. */
+    public int hops(ChipLocation source, ChipLocation target) {
+        Map<ChipLocation, Direction> arrival = arrivalLinks(source);
+        int hops = 0;
+        for (ChipLocation c = target; !c.equals(source); hops++) {
+            Direction in = arrival.get(c);
+            if (in == null) {
+                throw new MappingException("no working path from chip " + source + " to chip " + target);
+            }
+            c = machine.neighbour(c, in.opposite()).orElseThrow();
+        }
+        return hops;
+    }
+
     /** The links a packet from {@code source} crosses to reach every one of {@code targets}, each once. */
     public Set<RouteWalker.LinkUse> links(ChipLocation source, Collection<ChipLocation> targets) {
         Map<ChipLocation, Direction> arrival = arrivalLinks(source);
