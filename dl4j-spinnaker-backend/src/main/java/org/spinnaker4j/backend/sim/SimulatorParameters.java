@@ -25,7 +25,8 @@ public record SimulatorParameters(SendMode sendMode, boolean reinjection, int wa
 
     /** The defaults: TDMA, reinjection on, SFEC's router timeout, the default cost model and SpiNNaker1's timing. */
     public static SimulatorParameters defaults() {
-        return new SimulatorParameters(SendMode.TDMA, true, 480, 8, 4, TdmaScheduler.DEFAULT_RECEIVE_QUEUE, 4095,
+        return new SimulatorParameters(SendMode.TDMA, true, 480, 8, TdmaScheduler.DEFAULT_LINK_QUEUE,
+                TdmaScheduler.DEFAULT_RECEIVE_QUEUE, 4095,
                 CoreCostModel.ARM968_SOFT_FLOAT, MachineTiming.SPINNAKER1);
     }
 

@@ -146,7 +146,7 @@ public final class LatencyEstimator {
      */
     private long exchangeLatency(int v, LinkLoads loads) {
         return loads.softmaxSyncLinks(v) * (timing.linkClocks() + timing.routerClocks()) + cost.receiveInterruptCycles()
-                + (long) loads.softmaxSyncDepth(v) * TdmaScheduler.LINK_BURST * timing.linkClocks();
+                + (long) loads.softmaxSyncDepth(v) * TdmaScheduler.DEFAULT_LINK_QUEUE * timing.linkClocks();
     }
 
     private static ActivationKind activation(NetworkSpec network, MachineVertex v) {

@@ -78,8 +78,11 @@ public final class TdmaScheduler {
     public static final double SENDING_FRACTION = 0.8;
     /** Packets a core's software receive queue holds unless told otherwise (est.; see docs/machine-model.md). */
     public static final int DEFAULT_RECEIVE_QUEUE = 256;
-    /** Packets an outgoing link's queue holds (est.; see docs/machine-model.md): the burst a link absorbs. */
-    static final int LINK_BURST = 4;
+    /**
+     * Packets an outgoing link's queue holds unless told otherwise (est.; see docs/machine-model.md): the burst a
+     * link absorbs. The simulator's default link queue too.
+     */
+    public static final int DEFAULT_LINK_QUEUE = 4;
     /** A period in which some window finds no room is followed by one longer by its 1 / PERIOD_STEPS. */
     private static final int PERIOD_STEPS = 100;
     /**
@@ -562,7 +565,7 @@ public final class TdmaScheduler {
             if (phase == Phase.SYNC || phase == Phase.BACKWARD_SYNC) {
                 // an exchange is not given room modulo the period: on each link its packet may queue behind a full
                 // link queue of other samples' packets, and a round's packet that misses its slot waits a round
-                latency += (long) depth * LINK_BURST * timing.linkClocks();
+                latency += (long) depth * DEFAULT_LINK_QUEUE * timing.linkClocks();
             }
             Map<Integer, Long> receiverBusy = new HashMap<>();
             packetsTo.forEach((r, n) -> receiverBusy.put(r, n * receiveCycles(graph.vertex(r), phase)));
@@ -619,19 +622,20 @@ public final class TdmaScheduler {
         /**
          * The least time between a sender's packets for which the packets of one link's senders, at stagger
          * positions {@code positions} (ascending) among a window's {@code n} senders, never queue more than
-         * {@link #LINK_BURST} on the link besides the one it carries: the senders are {@code between / n} (rounded
-         * down) apart, and a run of m of them whose first and last are p positions apart (wrapping into the next
-         * round) arrives within p·between / n, in which the link carries p·between / (n·76) of them. The sending fraction bounds each link's packets per round on
-         * average; this bounds how they bunch where the link's senders are neighbours in the stagger (the blocks of
-         * a chip, say, all sending towards the same next layer), which routers' small buffers cannot absorb.
+         * {@link #DEFAULT_LINK_QUEUE} on the link besides the one it carries: the senders are {@code between / n}
+         * (rounded down) apart, and a run of m of them whose first and last are p positions apart (wrapping into the
+         * next round) arrives within p·between / n, in which the link carries p·between / (n·76) of them. The
+         * sending fraction bounds each link's packets per round on average; this bounds how they bunch where the link's
+         * senders are neighbours in the stagger (the blocks of a chip, say, all sending towards the same next layer),
+         * which routers' small buffers cannot absorb.
          */
         private long burstBetween(int[] positions, int n) {
             int m = positions.length;
             long need = 0;
             for (int i = 0; i < m; i++) {
-                for (int j = i + LINK_BURST + 1; j < i + m; j++) {
+                for (int j = i + DEFAULT_LINK_QUEUE + 1; j < i + m; j++) {
                     long span = j < m ? positions[j] - positions[i] : positions[j - m] + n - positions[i];
-                    long excess = j - i - LINK_BURST;
+                    long excess = j - i - DEFAULT_LINK_QUEUE;
                     need = Math.max(need, n * ((timing.linkClocks() * excess + span - 1) / span));
                 }
             }

@@ -378,7 +378,7 @@ class TdmaSchedulerTest {
                     free = Math.max(free, a) + linkClocks;
                     done.addLast(free);
                     int queued = done.size();
-                    assertTrue(queued <= TdmaScheduler.LINK_BURST + 1, name + " " + phase + " window " + link
+                    assertTrue(queued <= TdmaScheduler.DEFAULT_LINK_QUEUE + 1, name + " " + phase + " window " + link
                             + ": " + queued + " packets on the link at clock " + a);
                 }
             });
