@@ -24,7 +24,6 @@ public final class LinkLoads {
     private final Map<ChipLocation, Long> routerPackets = new HashMap<>();
     private final Map<ChipLocation, Integer> entries = new HashMap<>();
     private final Map<RouteWalker.LinkUse, Set<Integer>> forwardSenders = new HashMap<>();
-    private final Map<Integer, Integer> syncLinks = new HashMap<>();
     private final Map<Integer, Integer> syncDepth = new HashMap<>();
 
     private LinkLoads() {
@@ -44,7 +43,6 @@ public final class LinkLoads {
             Set<RouteWalker.LinkUse> links = trees.links(source, targets);
             Map<ChipLocation, Direction> arrival = trees.arrivalLinks(source);
             if (p.kind() == PartitionKind.SOFTMAX_SYNC) {
-                loads.syncLinks.merge(p.source(), links.size(), Math::max);
                 loads.syncDepth.merge(p.source(), targets.stream().mapToInt(t -> trees.hops(source, t)).max().orElse(0),
                         Math::max);
             }
@@ -82,11 +80,6 @@ public final class LinkLoads {
      */
     public Map<RouteWalker.LinkUse, Set<Integer>> forwardSenders() {
         return Collections.unmodifiableMap(forwardSenders);
-    }
-
-    /** The most links one of {@code vertex}'s softmax exchange trees has (0 if it has none or they stay on chip). */
-    public int softmaxSyncLinks(int vertex) {
-        return syncLinks.getOrDefault(vertex, 0);
     }
 
     /** The most links from {@code vertex} to one of its softmax exchange peers' chips down its trees. */

@@ -141,12 +141,12 @@ public final class LatencyEstimator {
 
     /**
      * How long a round's packet of {@code v}'s softmax exchange may take to reach a peer, as the scheduler times it:
-     * a router and a link per link of its tree, the receive interrupt, and a full link queue ahead of it on each link
-     * of its way to the farthest peer (the exchange has no room of its own modulo the period).
+     * a router and a link per link of its way to the farthest peer, the receive interrupt, and a full link queue ahead
+     * of it on each of those links (the exchange has no room of its own modulo the period).
      */
     private long exchangeLatency(int v, LinkLoads loads) {
-        return loads.softmaxSyncLinks(v) * (timing.linkClocks() + timing.routerClocks()) + cost.receiveInterruptCycles()
-                + (long) loads.softmaxSyncDepth(v) * TdmaScheduler.DEFAULT_LINK_QUEUE * timing.linkClocks();
+        return loads.softmaxSyncDepth(v) * (timing.linkClocks() + timing.routerClocks()
+                + TdmaScheduler.DEFAULT_LINK_QUEUE * timing.linkClocks()) + cost.receiveInterruptCycles();
     }
 
     private static ActivationKind activation(NetworkSpec network, MachineVertex v) {

@@ -479,7 +479,6 @@ public final class TdmaScheduler {
             Map<Integer, Long> packetsTo = new HashMap<>();
             Set<Integer> discarding = new HashSet<>();
             int maxPackets = 0;
-            int maxHops = 0;
             int depth = 0;
             for (int v : members) {
                 int packets = 0;
@@ -490,7 +489,6 @@ public final class TdmaScheduler {
                     }
                     packets += inPhase;
                     RouteWalker.Walk walk = walker.walk(placements.of(v).chip(), keys.of(p.id()).key());
-                    maxHops = Math.max(maxHops, walk.links().size());
                     depth = Math.max(depth, walk.depth());
                     for (RouteWalker.LinkUse link : walk.links()) {
                         sendersOfLink.computeIfAbsent(link, l -> new HashSet<>()).add(v);
@@ -561,7 +559,8 @@ public final class TdmaScheduler {
                 receivers.add(ReceiverLoad.of(e.getKey(), senders, e.getValue(),
                         receiveCycles(graph.vertex(e.getKey()), phase)));
             }
-            long latency = (long) maxHops * (timing.linkClocks() + timing.routerClocks()) + cost.receiveInterruptCycles();
+            // a packet's way to its farthest receiver: the branches of its tree are crossed at the same time
+            long latency = (long) depth * (timing.linkClocks() + timing.routerClocks()) + cost.receiveInterruptCycles();
             if (phase == Phase.SYNC || phase == Phase.BACKWARD_SYNC) {
                 // an exchange is not given room modulo the period: on each link its packet may queue behind a full
                 // link queue of other samples' packets, and a round's packet that misses its slot waits a round
