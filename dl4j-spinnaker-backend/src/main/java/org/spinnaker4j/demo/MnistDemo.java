@@ -126,7 +126,8 @@ public final class MnistDemo {
             out.printf(FASTEST, "%nTest accuracy: CPU (nd4j-native) %.2f %%, SpiNNaker %.2f %% (difference %.2f points)%n",
                     100 * cpuEval.accuracy(), 100 * eval.accuracy(), 100 * Math.abs(eval.accuracy() - cpuEval.accuracy()));
             out.printf(FASTEST, "Max |parameter difference| after %d iterations: %.3g (the cores add in another "
-                    + "order than nd4j's matrix products; Adam amplifies the float32 rounding over the epochs)%n",
+                    + "order than nd4j's matrix products and round each block's sums once; Adam amplifies these "
+                    + "float32 differences over the epochs)%n",
                     block.getIterationCount(), Transforms.abs(block.params().sub(cpu.params())).maxNumber().doubleValue());
             report(out, FASTEST, "FASTEST", training, block.trainingMapping(), inference, block.mapping());
             out.printf(FASTEST, "  simulator speed: %.2f M events per second of host time while training%n",
