@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
+import java.util.function.Supplier;
 
 /**
  * Where packets were dropped, which drops were recovered and which were lost, with the first
@@ -19,16 +20,19 @@ final class DropLog {
     long reinjected;
     long lost;
 
-    /** A packet lost for good (not reinjected): described while few. */
-    void lost(String where) {
+    /**
+     * A packet lost for good (not reinjected): described while few ({@code where} is asked only then: a run that
+     * loses many packets would spend much of its time formatting descriptions no one reads).
+     */
+    void lost(Supplier<String> where) {
         lost++;
         if (firstLosses.size() < DESCRIBED) {
-            firstLosses.add(where);
+            firstLosses.add(where.get());
         }
     }
 
     /** A packet a router lost for good, for {@code cause}. */
-    void lost(LossCause cause, String where) {
+    void lost(LossCause cause, Supplier<String> where) {
         routerLossCauses.add(cause);
         lost(where);
     }

@@ -10,8 +10,8 @@ import org.spinnaker4j.mapper.machine.RoutingTable;
 
 /**
  * A router's route for each key, by its {@link KeyIds} number: the route of the chip's first
- * entry that matches the key, found the first time the key comes by, then read from an array.
- * To find it, the entries are grouped by mask, each group a sorted array of its entries' keys
+ * entry that matches the key, found the first time the key comes by, then read from the machine's
+ * {@link Cache}. To find it, the entries are grouped by mask, each group a sorted array of its entries' keys
  * with the lowest index of an entry of that key and mask: one binary search per distinct mask,
  * where a scan would try every entry.
  */
@@ -25,11 +25,39 @@ final class RouteTable {
     private final int[] masks;
     private final int[][] keysByMask;
     private final int[][] firstEntryByMask;
-    private final int keys;
-    /** Routes by key number; made when the first packet comes by, so a router no packet crosses holds none. */
-    private int[] routes;
+    private final Cache cache;
+    /** This router's index in the {@link Cache}'s rows. */
+    private final int chip;
 
-    RouteTable(RoutingTable table, int keys) {
+    /**
+     * Every router's routes found so far, by key number and then router: a row per key, made when the key's first
+     * packet comes by, so the routers a packet crosses read their routes from one row, which the first of them
+     * brought into the host's cache (an array per router, as long as the machine has keys, cost a cache miss at
+     * nearly every router).
+     */
+    static final class Cache {
+        private final int[][] rows;
+        private final int routers;
+
+        /** A cache for {@code keys} key numbers and {@code routers} routers. */
+        Cache(int keys, int routers) {
+            this.rows = new int[keys][];
+            this.routers = routers;
+        }
+
+        private int[] row(int keyId) {
+            int[] row = rows[keyId];
+            if (row == null) {
+                row = new int[routers];
+                Arrays.fill(row, UNKNOWN);
+                rows[keyId] = row;
+            }
+            return row;
+        }
+    }
+
+    /** The routes of {@code table}, router {@code chip} (from 0) of those sharing {@code cache}. */
+    RouteTable(RoutingTable table, Cache cache, int chip) {
         this.entries = table.entries();
         Map<Integer, TreeMap<Integer, Integer>> byMask = new LinkedHashMap<>();
         for (int e = 0; e < entries.size(); e++) {
@@ -46,20 +74,18 @@ final class RouteTable {
             firstEntryByMask[g] = group.getValue().values().stream().mapToInt(Integer::intValue).toArray();
             g++;
         }
-        this.keys = keys;
+        this.cache = cache;
+        this.chip = chip;
     }
 
     /** The route word of {@code key} (numbered {@code keyId}), or {@link #NO_ENTRY}. */
     int route(int key, int keyId) {
-        if (routes == null) {
-            routes = new int[keys];
-            Arrays.fill(routes, UNKNOWN);
-        }
-        int route = routes[keyId];
+        int[] routes = cache.row(keyId);
+        int route = routes[chip];
         if (route == UNKNOWN) {
             int first = firstMatch(key);
             route = first < 0 ? NO_ENTRY : entries.get(first).route();
-            routes[keyId] = route;
+            routes[chip] = route;
         }
         return route;
     }

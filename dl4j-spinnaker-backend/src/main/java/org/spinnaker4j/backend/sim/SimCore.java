@@ -269,8 +269,8 @@ final class SimCore implements SimRouter.Pusher {
         if (received.size() >= parameters.coreReceiveDepth()) {
             receiveDrops++;
             log.dropped++;
-            log.lost(String.format("core %s (%s), key 0x%08x: its receive queue of %d was full", profile.location(),
-                    profile.label(), key, parameters.coreReceiveDepth()));
+            log.lost(() -> String.format("core %s (%s), key 0x%08x: its receive queue of %d was full",
+                    profile.location(), profile.label(), key, parameters.coreReceiveDepth()));
             return;
         }
         delivered++;

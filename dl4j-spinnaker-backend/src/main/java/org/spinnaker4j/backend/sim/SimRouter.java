@@ -39,6 +39,8 @@ final class SimRouter {
     private final DropLog log;
     private final PacketQueue input;
     private final ArrayDeque<Pusher> waiting = new ArrayDeque<>();
+    /** How many wait in {@link #waiting}: the service reads this, not the queue, which is mostly empty. */
+    private int nWaiting;
     private final PacketQueue reinjectionQueue;
     final SimLink[] links = new SimLink[6];
     final SimCore[] cores = new SimCore[Chip.CORES_PER_CHIP];
@@ -100,6 +102,7 @@ final class SimRouter {
             return true;
         }
         waiting.add(who);
+        nWaiting++;
         return false;
     }
 
@@ -121,9 +124,9 @@ final class SimRouter {
         headHops = input.hops();
         input.removeFirst();
         routed++;
-        Pusher next = waiting.poll();
-        if (next != null) {
-            next.resume();
+        if (nWaiting > 0) {
+            nWaiting--;
+            waiting.remove().resume();
         }
         if (headHops > maxHops) {
             lose(headKey, LossCause.MISROUTED, "exceeded " + maxHops + " hops (a routing loop)");
@@ -277,12 +280,13 @@ final class SimRouter {
 
     private void lose(int key, LossCause cause, String why) {
         lost++;
-        log.lost(cause, String.format("chip %s, key 0x%08x: %s", chip, key, why));
+        log.lost(cause, () -> String.format("chip %s, key 0x%08x: %s", chip, key, why));
     }
 
     void reset() {
         input.clear();
         waiting.clear();
+        nWaiting = 0;
         reinjectionQueue.clear();
         hasHead = false;
         fullOutputs = 0;

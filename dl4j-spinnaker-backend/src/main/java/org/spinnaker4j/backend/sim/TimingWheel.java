@@ -7,7 +7,10 @@ import java.util.Arrays;
  * the {@value #BUCKETS} buckets from the current time's, each a list of (time, order) pairs
  * kept in that order, with a bitmap of the buckets in use. Adding and removing cost about the
  * same however many events are pending, where a heap's cost grows with their number; an event
- * due beyond the horizon is refused and goes to the {@link EventHeap}.
+ * due beyond the horizon is refused and goes to the {@link EventHeap}. The simulator's working set is
+ * larger than the host's caches, so the layout counts: an entry's time, order and link share one array
+ * slot, and a bucket's head and tail sit side by side, so adding or removing an entry touches a few
+ * cache lines rather than one per array.
  */
 final class TimingWheel {
 
@@ -18,14 +21,17 @@ final class TimingWheel {
     static final int BUCKETS = 1 << 13;
     private static final int WORDS = BUCKETS / Long.SIZE;
     private static final int NONE = -1;
+    /** Longs per entry: its time, its order and the next entry of its bucket (or the next free entry). */
+    private static final int STRIDE = 3;
+    private static final int TIME = 0;
+    private static final int ORDER = 1;
+    private static final int NEXT = 2;
 
-    private final int[] heads = new int[BUCKETS];
-    private final int[] tails = new int[BUCKETS];
+    /** Bucket b's first entry at {@code ends[2b]}, its last at {@code ends[2b + 1]} (entry numbers, or NONE). */
+    private final int[] ends = new int[2 * BUCKETS];
     private final long[] occupied = new long[WORDS];
-    /** Entry e: its time, its order, the next entry of its bucket (or the next free entry). */
-    private long[] times = new long[1024];
-    private long[] orders = new long[1024];
-    private int[] next = new int[1024];
+    /** Entry e at {@code entries[STRIDE * e + TIME / ORDER / NEXT]}. */
+    private long[] entries = new long[STRIDE * 1024];
     private int free = NONE;
     private int used;
     private int size;
@@ -53,14 +59,14 @@ final class TimingWheel {
         }
         int bucket = (int) (bucketNumber & (BUCKETS - 1));
         int e = newEntry(time, order);
-        int tail = tails[bucket];
+        int tail = ends[2 * bucket + 1];
         if (tail == NONE) {
-            heads[bucket] = e;
-            tails[bucket] = e;
+            ends[2 * bucket] = e;
+            ends[2 * bucket + 1] = e;
             occupied[bucket >>> 6] |= 1L << bucket;
         } else if (before(tail, time, order)) {
-            next[tail] = e;
-            tails[bucket] = e;
+            setNext(tail, e);
+            ends[2 * bucket + 1] = e;
         } else {
             insertBefore(bucket, e, time, order);
         }
@@ -70,47 +76,54 @@ final class TimingWheel {
 
     /** Puts entry e into its non-empty bucket before the tail, which is later than it. */
     private void insertBefore(int bucket, int e, long time, long order) {
-        int head = heads[bucket];
+        int head = ends[2 * bucket];
         if (!before(head, time, order)) {
-            next[e] = head;
-            heads[bucket] = e;
+            setNext(e, head);
+            ends[2 * bucket] = e;
             return;
         }
         int at = head;
-        while (before(next[at], time, order)) {
-            at = next[at];
+        while (before(next(at), time, order)) {
+            at = next(at);
         }
-        next[e] = next[at];
-        next[at] = e;
+        setNext(e, next(at));
+        setNext(at, e);
     }
 
     /** Whether entry e comes before (time, order). */
     private boolean before(int e, long time, long order) {
-        return times[e] < time || times[e] == time && orders[e] < order;
+        long t = entries[STRIDE * e + TIME];
+        return t < time || t == time && entries[STRIDE * e + ORDER] < order;
+    }
+
+    private int next(int e) {
+        return (int) entries[STRIDE * e + NEXT];
+    }
+
+    private void setNext(int e, int next) {
+        entries[STRIDE * e + NEXT] = next;
     }
 
     private int newEntry(long time, long order) {
         int e;
         if (free != NONE) {
             e = free;
-            free = next[e];
+            free = next(e);
         } else {
-            if (used == times.length) {
-                times = Arrays.copyOf(times, 2 * used);
-                orders = Arrays.copyOf(orders, 2 * used);
-                next = Arrays.copyOf(next, 2 * used);
+            if (STRIDE * used == entries.length) {
+                entries = Arrays.copyOf(entries, 2 * entries.length);
             }
             e = used++;
         }
-        times[e] = time;
-        orders[e] = order;
-        next[e] = NONE;
+        entries[STRIDE * e + TIME] = time;
+        entries[STRIDE * e + ORDER] = order;
+        entries[STRIDE * e + NEXT] = NONE;
         return e;
     }
 
     /** Whether the earliest entry comes before ({@code time}, {@code order}), where {@code time} is the current time. */
     boolean firstBefore(long time, long order) {
-        int head = heads[(int) (cursor & (BUCKETS - 1))];
+        int head = ends[2 * (int) (cursor & (BUCKETS - 1))];
         return head != NONE && before(head, time, order);
     }
 
@@ -127,30 +140,29 @@ final class TimingWheel {
     }
 
     long time(int bucket) {
-        return times[heads[bucket]];
+        return entries[STRIDE * ends[2 * bucket] + TIME];
     }
 
     long order(int bucket) {
-        return orders[heads[bucket]];
+        return entries[STRIDE * ends[2 * bucket] + ORDER];
     }
 
     /** Removes the earliest entry of {@code bucket}. */
     void removeFirst(int bucket) {
-        int e = heads[bucket];
-        int after = next[e];
-        heads[bucket] = after;
+        int e = ends[2 * bucket];
+        int after = next(e);
+        ends[2 * bucket] = after;
         if (after == NONE) {
-            tails[bucket] = NONE;
+            ends[2 * bucket + 1] = NONE;
             occupied[bucket >>> 6] &= ~(1L << bucket);
         }
-        next[e] = free;
+        setNext(e, free);
         free = e;
         size--;
     }
 
     void clear() {
-        Arrays.fill(heads, NONE);
-        Arrays.fill(tails, NONE);
+        Arrays.fill(ends, NONE);
         Arrays.fill(occupied, 0);
         free = NONE;
         used = 0;

@@ -16,23 +16,41 @@ import org.spinnaker4j.mapper.place.Placements;
 /**
  * The traffic of one sample of a placed graph along the {@link Router}'s trees, before any table
  * is built: packets on every link and through every router (each partition sends one packet per
- * key per sample), and the routing entries each chip would need before compression.
+ * key per sample), and the routing entries each chip would need before compression. The
+ * partitioner's search computes these for every candidate placement, so the counts are kept in
+ * arrays by chip number ({@code x * height + y}) and link number (chip number × 6 + direction), not
+ * in maps keyed by location records.
  */
 public final class LinkLoads {
 
-    private final Map<RouteWalker.LinkUse, Long> linkPackets = new HashMap<>();
-    private final Map<ChipLocation, Long> routerPackets = new HashMap<>();
-    private final Map<ChipLocation, Integer> entries = new HashMap<>();
-    private final Map<RouteWalker.LinkUse, Set<Integer>> forwardSenders = new HashMap<>();
+    private static final int DIRECTIONS = Direction.values().length;
+
+    private final int height;
+    /** Per link number: packets per sample, and whether any partition's tree crosses it. */
+    private final long[] linkPackets;
+    private final boolean[] linkUsed;
+    private final long[] routerPackets;
+    private final int[] entries;
+    /** Per link number: the vertices whose forward values cross it (null: none). */
+    private final Set<Integer>[] forwardSenders;
     private final Map<Integer, Integer> syncDepth = new HashMap<>();
 
-    private LinkLoads() {
+    @SuppressWarnings("unchecked")
+    private LinkLoads(Machine machine) {
+        this.height = machine.height();
+        int chips = machine.width() * height;
+        linkPackets = new long[chips * DIRECTIONS];
+        linkUsed = new boolean[chips * DIRECTIONS];
+        routerPackets = new long[chips];
+        entries = new int[chips];
+        forwardSenders = new Set[chips * DIRECTIONS];
     }
 
     /** The loads of {@code graph} placed by {@code placements} on {@code machine}. */
     public static LinkLoads of(MachineGraph graph, Placements placements, Machine machine) {
-        LinkLoads loads = new LinkLoads();
+        LinkLoads loads = new LinkLoads(machine);
         MulticastTrees trees = new MulticastTrees(machine);
+        int[] outLinks = new int[loads.routerPackets.length];
         for (OutgoingPartition p : graph.partitions()) {
             if (p.kind() == PartitionKind.NORM) {
                 continue; // once per mini-batch, not per sample
@@ -46,32 +64,60 @@ public final class LinkLoads {
                 loads.syncDepth.merge(p.source(), targets.stream().mapToInt(t -> trees.hops(source, t)).max().orElse(0),
                         Math::max);
             }
-            Map<ChipLocation, Integer> outLinks = new HashMap<>();
             Set<ChipLocation> chips = new HashSet<>(targets);
             chips.add(source);
             for (RouteWalker.LinkUse l : links) {
-                loads.linkPackets.merge(l, (long) p.nKeys(), Long::sum);
+                int link = loads.link(l.chip(), l.direction());
+                loads.linkPackets[link] += p.nKeys();
+                loads.linkUsed[link] = true;
                 if (p.kind() == PartitionKind.FORWARD) {
-                    loads.forwardSenders.computeIfAbsent(l, x -> new HashSet<>()).add(p.source());
+                    if (loads.forwardSenders[link] == null) {
+                        loads.forwardSenders[link] = new HashSet<>();
+                    }
+                    loads.forwardSenders[link].add(p.source());
                 }
-                outLinks.merge(l.chip(), 1, Integer::sum);
+                outLinks[loads.chip(l.chip())]++;
                 chips.add(machine.neighbour(l.chip(), l.direction()).orElseThrow());
             }
             for (ChipLocation c : chips) {
-                loads.routerPackets.merge(c, (long) p.nKeys(), Long::sum);
-                boolean straightOn = !c.equals(source) && !targets.contains(c) && outLinks.getOrDefault(c, 0) == 1
+                int chip = loads.chip(c);
+                loads.routerPackets[chip] += p.nKeys();
+                boolean straightOn = !c.equals(source) && !targets.contains(c) && outLinks[chip] == 1
                         && links.contains(new RouteWalker.LinkUse(c, arrival.get(c)));
                 if (!straightOn) {
-                    loads.entries.merge(c, 1, Integer::sum);
+                    loads.entries[chip]++;
                 }
+            }
+            for (RouteWalker.LinkUse l : links) {
+                outLinks[loads.chip(l.chip())] = 0;
             }
         }
         return loads;
     }
 
+    private int chip(ChipLocation c) {
+        return c.x() * height + c.y();
+    }
+
+    private int link(ChipLocation c, Direction d) {
+        return chip(c) * DIRECTIONS + d.id();
+    }
+
+    private RouteWalker.LinkUse linkUse(int link) {
+        int chip = link / DIRECTIONS;
+        return new RouteWalker.LinkUse(new ChipLocation(chip / height, chip % height),
+                Direction.byId(link % DIRECTIONS));
+    }
+
     /** Packets per sample on every link that carries any. */
     public Map<RouteWalker.LinkUse, Long> linkPackets() {
-        return Map.copyOf(linkPackets);
+        Map<RouteWalker.LinkUse, Long> packets = new HashMap<>();
+        for (int link = 0; link < linkPackets.length; link++) {
+            if (linkUsed[link]) {
+                packets.put(linkUse(link), linkPackets[link]);
+            }
+        }
+        return Map.copyOf(packets);
     }
 
     /**
@@ -79,7 +125,13 @@ public final class LinkLoads {
      * as its busiest link's senders need ({@link org.spinnaker4j.mapper.tdma.LatencyEstimator}).
      */
     public Map<RouteWalker.LinkUse, Set<Integer>> forwardSenders() {
-        return Collections.unmodifiableMap(forwardSenders);
+        Map<RouteWalker.LinkUse, Set<Integer>> senders = new HashMap<>();
+        for (int link = 0; link < forwardSenders.length; link++) {
+            if (forwardSenders[link] != null) {
+                senders.put(linkUse(link), Collections.unmodifiableSet(forwardSenders[link]));
+            }
+        }
+        return Collections.unmodifiableMap(senders);
     }
 
     /** The most links from {@code vertex} to one of its softmax exchange peers' chips down its trees. */
@@ -89,16 +141,28 @@ public final class LinkLoads {
 
     /** Packets per sample on the busiest link (0 if no packet leaves its chip). */
     public long maxLinkPackets() {
-        return linkPackets.values().stream().mapToLong(Long::longValue).max().orElse(0);
+        long max = 0;
+        for (long packets : linkPackets) {
+            max = Math.max(max, packets);
+        }
+        return max;
     }
 
     /** Packets per sample through the busiest router. */
     public long maxRouterPackets() {
-        return routerPackets.values().stream().mapToLong(Long::longValue).max().orElse(0);
+        long max = 0;
+        for (long packets : routerPackets) {
+            max = Math.max(max, packets);
+        }
+        return max;
     }
 
     /** Routing entries the fullest chip needs before compression: an upper bound on what it needs. */
     public int maxEntries() {
-        return entries.values().stream().mapToInt(Integer::intValue).max().orElse(0);
+        int max = 0;
+        for (int e : entries) {
+            max = Math.max(max, e);
+        }
+        return max;
     }
 }
