@@ -276,12 +276,12 @@ public final class TdmaScheduler {
          * tries each earlier window that shares a link or receiving core with it, in the step's order, in slower slots
          * (every {@link #ROOM_PACE_STRIDE}th after the one it took, least slowed first) with the windows after it
          * taking the slot that ends first, for at most {@link #ROOM_LAYOUTS} layouts. A window beside it at its fastest
-         * may keep a link at nearly the whole sending fraction where the one that found no room has its receivers
-         * free: on the MNIST MLP the input window keeps links its layer-1 blocks' backward partials cross busy while
-         * the layer-0 reduces those partials go to are free, and the reduces' forward partials follow it. Sending
-         * slower, it leaves them room beside it. (Inference's {@link #makeRoom}, which moves the latest windows first,
-         * does not reach it: training's windows each offer up to 65 slots.) Whether one fits; it is then the one laid
-         * out.
+         * keeps a receiver or link at the whole sending fraction: on the MNIST MLP the layer-1 blocks' backward
+         * partials go to the layer-0 reduces, which the reduces' forward partials keep that busy, right after the
+         * input window keeps the links the backward partials cross nearly as busy; with the forward partials sending
+         * at 60/32 of their fastest time between packets, the backward partials share the reduces with them, clear
+         * of the input window. (Inference's {@link #makeRoom}, which moves the latest windows first, does not reach
+         * them: training's windows each offer up to 65 slots.) Whether one fits; it is then the one laid out.
          */
         private boolean makeRoomBeside(List<List<StagePlan>> passes, Pipelining pipelining) {
             long period = pipelining.modulus;
