@@ -55,6 +55,108 @@ static s4j_step step_of(const s4j_updater *u, uint32_t iteration)
     return st;
 }
 
+/* round(2^15 / sqrt((i + 32.5) / 128)): 1 / sqrt(a) to about 7 bits for a
+ * in [(i + 32) / 128, (i + 33) / 128), the seed of s4j_sqrt's iteration. */
+static const uint16_t RSQRT_SEED[96] = {
+    65030u, 64052u, 63117u, 62222u, 61363u, 60540u, 59748u, 58987u,
+    58254u, 57548u, 56867u, 56210u, 55574u, 54960u, 54366u, 53791u,
+    53233u, 52693u, 52169u, 51660u, 51165u, 50685u, 50218u, 49763u,
+    49321u, 48890u, 48470u, 48061u, 47663u, 47273u, 46894u, 46523u,
+    46161u, 45807u, 45462u, 45124u, 44793u, 44470u, 44153u, 43843u,
+    43540u, 43243u, 42951u, 42666u, 42386u, 42112u, 41843u, 41579u,
+    41320u, 41065u, 40816u, 40571u, 40330u, 40093u, 39861u, 39632u,
+    39408u, 39187u, 38970u, 38756u, 38546u, 38340u, 38136u, 37936u,
+    37739u, 37545u, 37354u, 37166u, 36980u, 36798u, 36618u, 36441u,
+    36266u, 36093u, 35924u, 35756u, 35591u, 35428u, 35267u, 35109u,
+    34953u, 34798u, 34646u, 34496u, 34347u, 34201u, 34056u, 33913u,
+    33772u, 33633u, 33496u, 33360u, 33225u, 33093u, 32962u, 32832u
+};
+
+/*
+ * sqrtf(x), the same bits (IEEE 754's square root, correctly rounded), in
+ * integer arithmetic: newlib's soft-float sqrtf finds the root a bit at a
+ * time (about 320 ARM instructions), this about 70. For x positive and
+ * normal: the significand, shifted to make the exponent even, is an integer
+ * m in [2^46, 2^48) whose root r in [2^23, 2^24) is the result's
+ * significand. 1 / sqrt of m's top 32 bits, from a 7-bit seed and two
+ * Newton steps (y' = y (3 - a y^2) / 2, in 32-bit fixed point), times them
+ * gives r to within a few units; the exact remainder m - r^2 (64-bit)
+ * corrects it to floor(sqrt(m)) and rounds to nearest (a root is never
+ * halfway between two integers). Zeros, subnormals, negatives, infinities
+ * and NaNs go to sqrtf. Checked against the host's sqrtf on all 2^32
+ * inputs, bit for bit.
+ */
+static float s4j_sqrt(float x)
+{
+    uint32_t b = s4j_bits_of(x);
+    uint32_t e = b >> 23;
+    uint64_t m;
+    uint32_t a;
+    uint32_t y;
+    uint32_t r;
+    int64_t rem;
+    int i;
+
+    if (e - 1u >= 254u) {
+        return sqrtf(x);
+    }
+    m = (uint64_t)((b & 0x7FFFFFu) | 0x800000u) << (24u - (e & 1u));
+    a = (uint32_t)(m >> 16);                    /* a / 2^32 in [1/4, 1) */
+    y = (uint32_t)RSQRT_SEED[(a >> 25) - 32u] << 15; /* 1 / sqrt, Q30 */
+    for (i = 0; i < 2; i++) {
+        uint32_t y2 = (uint32_t)(((uint64_t)y * y) >> 32);       /* Q28 */
+        uint32_t ay2 = (uint32_t)(((uint64_t)a * y2) >> 32);     /* Q28 */
+        y = (uint32_t)(((uint64_t)y * (0x30000000u - ay2)) >> 29);
+    }
+    r = (uint32_t)(((uint64_t)a * y) >> 38);
+    rem = (int64_t)(m - (uint64_t)r * r);
+    while (rem < 0) {
+        r--;
+        rem += 2 * (int64_t)r + 1;
+    }
+    while (rem > 2 * (int64_t)r) {
+        rem -= 2 * (int64_t)r + 1;
+        r++;
+    }
+    r += rem > (int64_t)r;
+    /* r < 2^24 still: the result's exponent is the input's halved */
+    return s4j_f_of((((e + 127u) >> 1) - 1u) * 0x800000u + r);
+}
+
+/*
+ * a / batch, the same bits: with batch 2^k (log2_batch = k, else
+ * S4J_NOT_POW2) and the quotient normal, only a's exponent changes, by k
+ * (libgcc's division takes about 20 instructions to find that); otherwise
+ * (zeros, subnormal quotients, infinities, NaNs, other batch sizes) the
+ * division.
+ */
+#define S4J_NOT_POW2 255u
+
+static float divide_by_batch(float a, float batch, uint32_t log2_batch)
+{
+    uint32_t b = s4j_bits_of(a);
+    uint32_t e = (b >> 23) & 0xFFu;
+
+    if (e > log2_batch && e != 0xFFu) {
+        return s4j_f_of(b - (log2_batch << 23));
+    }
+    return a / batch;
+}
+
+/* k if n is 2^k, else S4J_NOT_POW2. */
+static uint32_t log2_of(uint32_t n)
+{
+    uint32_t k = 0u;
+
+    if (n == 0u || (n & (n - 1u)) != 0u) {
+        return S4J_NOT_POW2;
+    }
+    while ((n >> k) != 1u) {
+        k++;
+    }
+    return k;
+}
+
 /* libnd4j's max: a > b ? a : b (b if either is NaN); s4j_sign_of
  * (s4j_internal.h) is its sign: 0 at NaN and at either zero. */
 static float max_of(float a, float b)
@@ -105,7 +207,7 @@ static float updater_step(const s4j_updater *u, const s4j_step *st, float g,
         v = b2 * *s2 + g * g * (1.0f - b2);
         *s1 = m;
         *s2 = v;
-        return (m * st->alpha_t) / (sqrtf(v) + eps);
+        return (m * st->alpha_t) / (s4j_sqrt(v) + eps);
     case S4J_UPDATER_ADAMAX:
         m = b1 * *s1 + g * (1.0f - b1);
         v = (float)((double)max_of(b2 * *s2, fabsf(g)) + 1e-32);
@@ -118,7 +220,7 @@ static float updater_step(const s4j_updater *u, const s4j_step *st, float g,
         v = b2 * *s2 + g * g * (1.0f - b2);
         *s1 = m;
         *s2 = v;
-        return (lr * ((m * b1 + og) / st->one_minus_b1t)) / (sqrtf(v) + eps);
+        return (lr * ((m * b1 + og) / st->one_minus_b1t)) / (s4j_sqrt(v) + eps);
     }
     case S4J_UPDATER_AMSGRAD:
         m = b1 * *s1 + g * (1.0f - b1);
@@ -126,19 +228,19 @@ static float updater_step(const s4j_updater *u, const s4j_step *st, float g,
         *s1 = m;
         *s2 = v;
         *s3 = max_of(*s3, v);
-        return st->alpha_t * m / (sqrtf(*s3) + eps);
+        return st->alpha_t * m / (s4j_sqrt(*s3) + eps);
     case S4J_UPDATER_ADAGRAD:
         *s1 = *s1 + g * g;
-        return (lr * g) / (sqrtf(*s1) + eps);
+        return (lr * g) / (s4j_sqrt(*s1) + eps);
     case S4J_UPDATER_ADADELTA:
         m = b1 * *s1 + g * g * (1.0f - b1);
         *s1 = m;
-        up = g * (sqrtf(*s2 + eps) / sqrtf(m + eps));
+        up = g * (s4j_sqrt(*s2 + eps) / s4j_sqrt(m + eps));
         *s2 = b1 * *s2 + up * up * (1.0f - b1);
         return up;
     case S4J_UPDATER_RMSPROP:
         *s1 = *s1 * b1 + g * g * (1.0f - b1);
-        return (lr * g) / (sqrtf(*s1) + eps);
+        return (lr * g) / (s4j_sqrt(*s1) + eps);
     case S4J_UPDATER_NOOP:
         return g;
     default:
@@ -148,7 +250,7 @@ static float updater_step(const s4j_updater *u, const s4j_step *st, float g,
 
 /*
  * DL4J's update of n parameters p from their gradient sums acc, then acc = 0:
- * g = acc / batch, clipped to [-threshold, threshold] with
+ * g = acc / batch (divide_by_batch), clipped to [-threshold, threshold] with
  * CLIP_ELEMENT_WISE (libnd4j's clipbyvalue: NaN passes through), scaled as
  * an L2 mode says (sc), l1 and l2
  * added (BEFORE_UPDATER), the updater's step
@@ -157,7 +259,7 @@ static float updater_step(const s4j_updater *u, const s4j_step *st, float g,
  */
 static void update_params(const s4j_train *t, const s4j_updater *u,
                           const s4j_regularization *r, uint32_t iteration,
-                          float batch, const s4j_scale *sc, float *p,
+                          uint32_t batch_size, const s4j_scale *sc, float *p,
                           float *acc, float *s, uint32_t n)
 {
     static float none[3];
@@ -171,11 +273,13 @@ static void update_params(const s4j_train *t, const s4j_updater *u,
     int clip = t->grad_norm == S4J_GRAD_NORM_CLIP_ELEMENT_WISE;
     float hi = t->grad_norm_threshold;
     float lo = -hi;
+    float batch = (float)batch_size;
+    uint32_t log2_batch = log2_of(batch_size);
     uint32_t d;
     uint32_t k;
 
     for (k = 0u; k < n; k++) {
-        float g = acc[k] / batch;
+        float g = divide_by_batch(acc[k], batch, log2_batch);
         float up;
 
         if (clip) {
@@ -266,7 +370,6 @@ int32_t s4j_apply_update(void *dtcm, uint32_t capacity, uint32_t batch_size,
     const s4j_layout *l;
     s4j_scale sw;
     s4j_scale sb;
-    float batch;
     int32_t r = s4j_end_of_batch(dtcm, capacity, batch_size, &l, &t);
 
     if (r != S4J_OK) {
@@ -287,16 +390,15 @@ int32_t s4j_apply_update(void *dtcm, uint32_t capacity, uint32_t batch_size,
     }
     take_rates(&t->upd_w, &t->reg_w, rates);
     take_rates(&t->upd_b, &t->reg_b, rates + S4J_RATE_WORDS);
-    batch = (float)batch_size;
     s4j_scales_of(t, l, dtcm, &sw, &sb);
     if (h->kind == S4J_KIND_DENSE_BLOCK) {
-        update_params(t, &t->upd_w, &t->reg_w, iteration, batch, &sw, AT(float, dtcm, l->weights),
+        update_params(t, &t->upd_w, &t->reg_w, iteration, batch_size, &sw, AT(float, dtcm, l->weights),
                       AT(float, dtcm, l->dw),
                       l->w_state != 0u ? AT(float, dtcm, l->w_state) : NULL,
                       h->n_rows * h->n_cols);
     }
     if (s4j_has_bias(h->kind, h->fused)) {
-        update_params(t, &t->upd_b, &t->reg_b, iteration, batch, &sb, AT(float, dtcm, l->bias),
+        update_params(t, &t->upd_b, &t->reg_b, iteration, batch_size, &sb, AT(float, dtcm, l->bias),
                       AT(float, dtcm, l->db),
                       l->b_state != 0u ? AT(float, dtcm, l->b_state) : NULL,
                       h->n_cols);

@@ -90,8 +90,13 @@ public final class TdmaScheduler {
      * pace, where that lets it end sooner or leaves a later window room.
      */
     private static final int PACE_STEPS = 32;
-    /** How many layouts an inference schedule tries at one period to make room for a window that found none. */
+    /** How many layouts a schedule tries at one period to make room for a window that found none. */
     private static final int ROOM_LAYOUTS = 256;
+    /**
+     * Training, making room for a window: every how many of its slots (each 1 / PACE_STEPS slower than the last) an
+     * earlier window beside it tries.
+     */
+    private static final int ROOM_PACE_STRIDE = 4;
 
     private final CoreCostModel cost;
     private final MachineTiming timing;
@@ -176,7 +181,8 @@ public final class TdmaScheduler {
             long period = pipelining.period;
             while (period < oneByOne.stepClocks()) {
                 pipelining.restart(period, List.of(), Long.MAX_VALUE);
-                boolean fits = layOut(passes, pipelining) || !network.trains() && makeRoom(passes, pipelining);
+                boolean fits = layOut(passes, pipelining)
+                        || (network.trains() ? makeRoomBeside(passes, pipelining) : makeRoom(passes, pipelining));
                 long needed = fits ? Math.max(period, softmaxSendSpan()) : 0;
                 if (needed == period) {
                     if (!network.trains()) {
@@ -260,6 +266,45 @@ public final class TdmaScheduler {
                 pipelining.restart(period, prefix, Long.MAX_VALUE);
                 if (layOut(passes, pipelining)) {
                     return true;
+                }
+            }
+            return false;
+        }
+
+        /**
+         * Training, when a values window found no room with every window before it taking the slot that ends first:
+         * tries each earlier window that shares a link or receiving core with it, in the step's order, in slower slots
+         * (every {@link #ROOM_PACE_STRIDE}th after the one it took, least slowed first) with the windows after it
+         * taking the slot that ends first, for at most {@link #ROOM_LAYOUTS} layouts. A window beside it at its fastest
+         * keeps a receiver or link at the whole sending fraction: on the MNIST MLP the layer-1 blocks' backward
+         * partials go to the layer-0 reduces, which the reduces' forward partials keep that busy, right after the
+         * input window keeps the links the backward partials cross nearly as busy; with the forward partials sending
+         * at 60/32 of their fastest time between packets, the backward partials share the reduces with them, clear
+         * of the input window. (Inference's {@link #makeRoom}, which moves the latest windows first, does not reach
+         * them: training's windows each offer up to 65 slots.) Whether one fits; it is then the one laid out.
+         */
+        private boolean makeRoomBeside(List<List<StagePlan>> passes, Pipelining pipelining) {
+            long period = pipelining.modulus;
+            WindowPlan stuck = pipelining.unplaced;
+            List<WindowPlan> placed = List.copyOf(pipelining.placed);
+            List<Integer> taken = List.copyOf(pipelining.taken);
+            List<Integer> offered = List.copyOf(pipelining.offered);
+            int layouts = 0;
+            for (int i = 0; i < placed.size() && stuck != null; i++) {
+                if (Collections.disjoint(placed.get(i).resources().keySet(), stuck.resources().keySet())) {
+                    continue;
+                }
+                for (int k = taken.get(i) + ROOM_PACE_STRIDE; k < offered.get(i); k += ROOM_PACE_STRIDE) {
+                    if (layouts++ == ROOM_LAYOUTS) {
+                        return false;
+                    }
+                    List<Integer> prefix = new ArrayList<>(taken.subList(0, i));
+                    prefix.add(k);
+                    clear();
+                    pipelining.restart(period, prefix, Long.MAX_VALUE);
+                    if (layOut(passes, pipelining)) {
+                        return true;
+                    }
                 }
             }
             return false;
@@ -732,6 +777,10 @@ public final class TdmaScheduler {
             private final List<Integer> taken = new ArrayList<>();
             /** Per values window placed so far: how many slots it had to choose from. */
             private final List<Integer> offered = new ArrayList<>();
+            /** The values windows placed so far, in the step's order. */
+            private final List<WindowPlan> placed = new ArrayList<>();
+            /** The values window that found no room in the layout under way, if one did. */
+            private WindowPlan unplaced;
             /** Per values window placed so far: how long after its senders were ready it opened. */
             private final List<Long> waits = new ArrayList<>();
             /** Which slot each of the first windows placed must take; the later ones take the one that ends first. */
@@ -815,6 +864,8 @@ public final class TdmaScheduler {
                 uses.clear();
                 taken.clear();
                 offered.clear();
+                placed.clear();
+                unplaced = null;
                 waits.clear();
                 this.prescribed = prescribed;
                 this.giveUpAt = giveUpAt;
@@ -856,9 +907,11 @@ public final class TdmaScheduler {
                 }
                 int pick = taken.size() < prescribed.size() ? prescribed.get(taken.size()) : first;
                 if (pick < 0 || pick >= options.size()) {
+                    unplaced = options.isEmpty() ? w : null;
                     return null;
                 }
                 taken.add(pick);
+                placed.add(w);
                 offered.add(options.size());
                 waits.add(options.get(pick).start() - ready);
                 return options.get(pick);
