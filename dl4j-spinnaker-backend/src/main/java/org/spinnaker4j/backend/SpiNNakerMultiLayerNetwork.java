@@ -12,7 +12,6 @@ import org.deeplearning4j.datasets.iterator.MultiDataSetWrapperIterator;
 import org.deeplearning4j.nn.api.FwdPassType;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
-import org.deeplearning4j.nn.conf.layers.Convolution1DLayer;
 import org.deeplearning4j.nn.api.Updater;
 import org.deeplearning4j.nn.gradient.Gradient;
 import org.deeplearning4j.nn.graph.ComputationGraph;
@@ -44,6 +43,7 @@ import org.spinnaker4j.backend.runtime.NativeCoreMemory;
 import org.spinnaker4j.backend.runtime.RunStats;
 import org.spinnaker4j.mapper.Mapper;
 import org.spinnaker4j.mapper.Mapping;
+import org.spinnaker4j.mapper.ir.Conv1DGeometry;
 import org.spinnaker4j.mapper.ir.LossFunction;
 import org.spinnaker4j.mapper.ir.NetworkSpec;
 import org.spinnaker4j.mapper.tdma.TdmaScheduler;
@@ -560,19 +560,24 @@ public class SpiNNakerMultiLayerNetwork extends MultiLayerNetwork implements Aut
                     + "fit(...) and score(DataSet) need a training mapping; build it without inferenceOnly() on a "
                     + "machine with room for training, or train toCpu()");
         }
-        if (spec.isConvolutional()) {
+        if (spec.isConvolutional() && spec.training() == null) {
             StringBuilder layers = new StringBuilder();
-            for (int i = 0; i < getnLayers(); i++) {
-                Object layer = getLayerWiseConfigurations().getConf(i).getLayer();
-                if (layer instanceof Convolution1DLayer) {
-                    layers.append(layers.length() == 0 ? "" : ", ").append("layer ").append(i)
-                            .append(" (Convolution1DLayer)");
+            for (int i = 0; i < spec.layers().size(); i++) {
+                Conv1DGeometry g = spec.layers().get(i).convolution();
+                if (!g.holdsKernelOnce()) {
+                    String type = getLayerWiseConfigurations().getConf(i).getLayer().getClass().getSimpleName();
+                    layers.append(layers.length() == 0 ? "" : ", ").append("layer ").append(i).append(" (")
+                            .append(type).append(", ").append(g.outLength() > 1 ? g.outLength()
+                                    + " output positions)" : "taps that see only padding)");
                 }
             }
-            throw new UnsupportedOperationException("fit(...) and score(DataSet): " + layers + ": a "
-                    + "Convolution1DLayer does not train on SpiNNaker yet (it runs inference only: its kernel's "
-                    + "gradient would have to be summed over the cores of every position before the update), and "
-                    + "spinnaker4j never falls back to the CPU; train toCpu() and set its parameters on this network");
+            if (layers.length() > 0) {
+                throw new UnsupportedOperationException("fit(...) and score(DataSet): " + layers + ": a layer "
+                        + "along a sequence trains on SpiNNaker only with one output position whose every tap "
+                        + "falls on the input (a kernel held by several position blocks needs their gradients "
+                        + "summed before the update, which is not built yet), and spinnaker4j never falls back to "
+                        + "the CPU; train toCpu() and set its parameters on this network");
+            }
         }
         if (spec.training() == null) {
             throw new UnsupportedOperationException("fit needs an OutputLayer (with its loss) as the last layer");

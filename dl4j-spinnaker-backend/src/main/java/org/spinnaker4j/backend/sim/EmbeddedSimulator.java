@@ -27,6 +27,7 @@ import org.spinnaker4j.mapper.cost.OutputLoss;
 import org.spinnaker4j.mapper.graph.MachineVertex;
 import org.spinnaker4j.mapper.graph.OutgoingPartition;
 import org.spinnaker4j.mapper.graph.PartitionKind;
+import org.spinnaker4j.mapper.graph.Slice;
 import org.spinnaker4j.mapper.graph.VertexKind;
 import org.spinnaker4j.mapper.ir.ActivationKind;
 import org.spinnaker4j.mapper.ir.DenseParameters;
@@ -307,13 +308,14 @@ public final class EmbeddedSimulator implements Machine {
                 continue;
             }
             KernelCore core = cores[v.id()].kernel();
+            Slice[] held = LayerSlices.parameterSlices(mapping.network().layers().get(v.layer()), v.rows(), v.cols());
             for (int k = 1; k <= stateArrays(v.layer()); k++) {
                 DenseParameters p = state.get(v.layer()).get(k - 1);
                 if (v.kind() == VertexKind.DENSE_BLOCK && weightArrays(v.layer()) >= k) {
-                    core.writeWeightState(k, LayerSlices.block(p, v.rows(), v.cols()));
+                    core.writeWeightState(k, LayerSlices.block(p, held[0], held[1]));
                 }
                 if (v.activates() && biasArrays(v.layer()) >= k) {
-                    core.writeBiasState(k, LayerSlices.bias(p, v.cols()));
+                    core.writeBiasState(k, LayerSlices.bias(p, held[1]));
                 }
             }
         }
@@ -344,7 +346,6 @@ public final class EmbeddedSimulator implements Machine {
         return max;
     }
 
-    /** Layer-shaped arrays from the block of weights and columns of bias of every core {@code from} selects. */
     /**
      * Layer-shaped arrays read from every core that owns parameters: {@code weights} of the blocks of the layers
      * {@code weightsOf} accepts, {@code bias} of the activators of the layers {@code biasOf} accepts; zeros elsewhere.
@@ -358,7 +359,7 @@ public final class EmbeddedSimulator implements Machine {
             }
             KernelCore core = cores[v.id()].kernel();
             boolean hasBias = v.activates() && layers.get(v.layer()).bias().length > 0;
-            LayerSlices.put(layers, v,
+            LayerSlices.put(mapping.network(), layers, v,
                     v.kind() == VertexKind.DENSE_BLOCK && weightsOf.test(v.layer()) ? weights.apply(core) : null,
                     hasBias && biasOf.test(v.layer()) ? bias.apply(core) : null);
         }

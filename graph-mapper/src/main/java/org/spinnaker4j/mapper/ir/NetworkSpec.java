@@ -7,8 +7,8 @@ import java.util.List;
  * the machine, its {@link TrainingSpec} (null for inference); and whether the host reads every
  * layer's activations back ({@code readsEveryLayer}) or only the last layer's. No front-end
  * (DL4J) types, so any front end can lower into it. A convolutional network is a chain of
- * convolutions ({@link Conv1DGeometry}), each taking the sequence the one before it makes; it does not train on
- * the machine yet.
+ * convolutions ({@link Conv1DGeometry}), each taking the sequence the one before it makes; it trains on the
+ * machine only where every layer holds its kernel once ({@link Conv1DGeometry#holdsKernelOnce()}).
  */
 public record NetworkSpec(List<DenseLayerSpec> layers, TrainingSpec training, boolean readsEveryLayer) {
 
@@ -51,8 +51,13 @@ public record NetworkSpec(List<DenseLayerSpec> layers, TrainingSpec training, bo
                         + before.outLength());
             }
         }
-        if (convolutional && training != null) {
-            throw new IllegalArgumentException("convolutional networks do not train on the machine yet");
+        for (int i = 0; i < layers.size() && convolutional && training != null; i++) {
+            if (!layers.get(i).convolution().holdsKernelOnce()) {
+                throw new IllegalArgumentException("layer " + i + " (" + layers.get(i).convolution() + ") has "
+                        + "copies of its kernel in several position blocks, or taps that see only padding: a "
+                        + "convolutional network trains on the machine only with one output position per layer, "
+                        + "every tap on the input");
+            }
         }
     }
 

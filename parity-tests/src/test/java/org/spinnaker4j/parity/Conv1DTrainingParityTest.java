@@ -1,0 +1,165 @@
+package org.spinnaker4j.parity;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.deeplearning4j.nn.conf.ConvolutionMode;
+import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.layers.Convolution1DLayer;
+import org.deeplearning4j.nn.conf.layers.DenseLayer;
+import org.deeplearning4j.nn.conf.layers.OutputLayer;
+import org.deeplearning4j.nn.conf.preprocessor.RnnToFeedForwardPreProcessor;
+import org.deeplearning4j.nn.weights.WeightInit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.nd4j.linalg.activations.Activation;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.learning.config.Adam;
+import org.nd4j.linalg.learning.config.IUpdater;
+import org.nd4j.linalg.learning.config.Nesterovs;
+import org.nd4j.linalg.learning.config.Sgd;
+import org.nd4j.linalg.lossfunctions.LossFunctions.LossFunction;
+import org.spinnaker4j.backend.SpiNNakerMultiLayerNetwork;
+import org.spinnaker4j.backend.SpiNNakerOptions;
+import org.spinnaker4j.mapper.graph.VertexKind;
+import org.spinnaker4j.mapper.partition.PartitioningStrategy;
+
+/**
+ * Convolution1DLayer training on the machine, where each layer holds its kernel once (one output position, every
+ * tap on the input, so one block per channel slice holds the only copy and no gradient is exchanged): the
+ * trajectory of nd4j-native (every iteration's score, score(DataSet), the parameters and the updater state within
+ * {@link TrainingParity}'s tolerances, no drop). Networks with a kernel in several position blocks are refused
+ * before anything runs, naming their layers.
+ */
+class Conv1DTrainingParityTest {
+
+    private static final int BATCHES = 10;
+    private static final int BATCH = 16;
+
+    private static SpiNNakerOptions options(PartitioningStrategy strategy, int length) {
+        return SpiNNakerOptions.builder().partitioning(strategy).sequenceLength(length).build();
+    }
+
+    /** Inputs [n, channels, length] uniform in [-1, 1), from a fixed seed. */
+    private static INDArray sequences(int n, int channels, int length, long seed) {
+        Nd4j.getRandom().setSeed(seed);
+        return Nd4j.rand(DataType.FLOAT, n, channels, length).muli(2).subi(1);
+    }
+
+    private static NeuralNetConfiguration.ListBuilder list(long seed, IUpdater updater) {
+        return builder(seed, updater).list();
+    }
+
+    private static NeuralNetConfiguration.Builder builder(long seed, IUpdater updater) {
+        return new NeuralNetConfiguration.Builder().seed(seed).dataType(DataType.FLOAT).weightInit(WeightInit.XAVIER)
+                .biasInit(0.1).updater(updater);
+    }
+
+    /** A convolution whose kernel spans the whole sequence: one output position. */
+    private static Convolution1DLayer wholeSequence(int nIn, int nOut, int length, Activation activation) {
+        return new Convolution1DLayer.Builder().nIn(nIn).nOut(nOut).kernelSize(length)
+                .convolutionMode(ConvolutionMode.Truncate).activation(activation).build();
+    }
+
+    /** Conv1D (3 × 5 → 8) → Dense (8 → 6) → softmax output, the dense layers behind RnnToFeedForward. */
+    private static MultiLayerConfiguration convDenseOutput() {
+        return list(31, new Adam(1e-2))
+                .layer(wholeSequence(3, 8, 5, Activation.RELU))
+                .inputPreProcessor(1, new RnnToFeedForwardPreProcessor())
+                .layer(new DenseLayer.Builder().nIn(8).nOut(6).activation(Activation.TANH).build())
+                .layer(new OutputLayer.Builder(LossFunction.MCXENT).nIn(6).nOut(4).activation(Activation.SOFTMAX)
+                        .build())
+                .build();
+    }
+
+    @ParameterizedTest
+    @EnumSource(PartitioningStrategy.class)
+    void convDenseOutputAdam(PartitioningStrategy strategy) {
+        TrainingParity.assertTrainingParity("conv-dense-output " + strategy, convDenseOutput(), options(strategy, 5),
+                sequences(BATCHES * BATCH, 3, 5, 31), TrainingParity.labels(TrainingParity.Labels.ONE_HOT,
+                        BATCHES * BATCH, 4, 32), BATCHES, BATCH);
+    }
+
+    /** Two convolutions (the second of kernel 1 on the first's one position), l2, MSE, Nesterovs. */
+    @Test
+    void twoConvolutionsNesterovsL2() {
+        MultiLayerConfiguration conf = builder(33, new Nesterovs(0.05, 0.9)).l2(1e-3).list()
+                .layer(wholeSequence(4, 7, 6, Activation.TANH))
+                .layer(wholeSequence(7, 5, 1, Activation.SIGMOID))
+                .inputPreProcessor(2, new RnnToFeedForwardPreProcessor())
+                .layer(new OutputLayer.Builder(LossFunction.MSE).nIn(5).nOut(3).activation(Activation.IDENTITY)
+                        .build())
+                .build();
+        TrainingParity.assertTrainingParity("two convolutions", conf, options(PartitioningStrategy.FASTEST, 6),
+                sequences(BATCHES * BATCH, 4, 6, 33), TrainingParity.labels(TrainingParity.Labels.UNIFORM,
+                        BATCHES * BATCH, 3, 34), BATCHES, BATCH);
+    }
+
+    /**
+     * 64 channels × kernel 5 × 53 output channels and their gradients do not fit one core: FEWEST_CORES cuts the
+     * channels into 3 slices, so the kernel's columns and the bias are read back from several blocks at their
+     * channels' offsets.
+     */
+    @Test
+    void channelsCutOverSeveralBlocks() {
+        MultiLayerConfiguration conf = list(35, new Sgd(0.1))
+                .layer(wholeSequence(64, 53, 5, Activation.TANH))
+                .inputPreProcessor(1, new RnnToFeedForwardPreProcessor())
+                .layer(new OutputLayer.Builder(LossFunction.MCXENT).nIn(53).nOut(3).activation(Activation.SOFTMAX)
+                        .build())
+                .build();
+        SpiNNakerOptions fewest = options(PartitioningStrategy.FEWEST_CORES, 5);
+        try (SpiNNakerMultiLayerNetwork machine = new SpiNNakerMultiLayerNetwork(conf.clone(), fewest)) {
+            machine.init();
+            assertEquals(3, machine.trainingMapping().graph().vertices().stream()
+                    .filter(v -> v.kind() == VertexKind.DENSE_BLOCK && v.layer() == 0).count());
+        }
+        TrainingParity.assertTrainingParity("channels cut", conf, fewest, sequences(4 * 8, 64, 5, 35),
+                TrainingParity.labels(TrainingParity.Labels.ONE_HOT, 4 * 8, 3, 36), 4, 8);
+    }
+
+    /**
+     * A kernel in several position blocks (the design's dW exchange is not built) or with taps that see only padding
+     * (no block would hold them): fit and score(DataSet) throw before anything runs, naming each such layer.
+     */
+    @Test
+    void kernelsHeldByManyBlocksOrOnThePaddingAreRefused() {
+        try (SpiNNakerMultiLayerNetwork machine = new SpiNNakerMultiLayerNetwork(Conv1DParityTest.convDenseOutput(),
+                options(PartitioningStrategy.FASTEST, 14))) {
+            machine.init();
+            INDArray before = machine.params().dup();
+            DataSet data = new DataSet(sequences(4, 3, 14, 14), Nd4j.zeros(DataType.FLOAT, 4 * 7, 4));
+            UnsupportedOperationException e = assertThrows(UnsupportedOperationException.class,
+                    () -> machine.fit(data));
+            assertTrue(e.getMessage().contains("layer 0 (Convolution1DLayer, 14 output positions), layer 1 "
+                    + "(Convolution1DLayer, 7 output positions), layer 2 (DenseLayer, 7 output positions), layer 3 "
+                    + "(OutputLayer, 7 output positions): a layer along a sequence trains on SpiNNaker only with one "
+                    + "output position"), e.getMessage());
+            assertThrows(UnsupportedOperationException.class, () -> machine.score(data));
+            assertEquals(before, machine.params(), "nothing trained");
+        }
+        // kernel 4 on 2 positions padded by 1: one output position, taps 0 and 3 on the padding
+        MultiLayerConfiguration padded = list(37, new Sgd(0.1))
+                .layer(new Convolution1DLayer.Builder().nIn(2).nOut(3).kernelSize(4).padding(1)
+                        .convolutionMode(ConvolutionMode.Truncate).activation(Activation.TANH).build())
+                .inputPreProcessor(1, new RnnToFeedForwardPreProcessor())
+                .layer(new OutputLayer.Builder(LossFunction.MSE).nIn(3).nOut(2).activation(Activation.IDENTITY)
+                        .build())
+                .build();
+        try (SpiNNakerMultiLayerNetwork machine = new SpiNNakerMultiLayerNetwork(padded,
+                options(PartitioningStrategy.FASTEST, 2))) {
+            machine.init();
+            DataSet data = new DataSet(sequences(4, 2, 2, 15), Nd4j.zeros(DataType.FLOAT, 4, 2));
+            UnsupportedOperationException e = assertThrows(UnsupportedOperationException.class,
+                    () -> machine.fit(data));
+            assertTrue(e.getMessage().contains("layer 0 (Convolution1DLayer, taps that see only padding): a layer"),
+                    e.getMessage());
+        }
+    }
+}
