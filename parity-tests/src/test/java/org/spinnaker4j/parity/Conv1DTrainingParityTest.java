@@ -5,12 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.deeplearning4j.nn.conf.ConvolutionMode;
+import org.deeplearning4j.nn.conf.GradientNormalization;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.layers.Convolution1DLayer;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.conf.preprocessor.RnnToFeedForwardPreProcessor;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.nn.weights.WeightInit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -20,13 +22,17 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.INDArrayIndex;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.nd4j.linalg.learning.config.Adam;
 import org.nd4j.linalg.learning.config.IUpdater;
 import org.nd4j.linalg.learning.config.Nesterovs;
 import org.nd4j.linalg.learning.config.Sgd;
 import org.nd4j.linalg.lossfunctions.LossFunctions.LossFunction;
+import org.nd4j.linalg.ops.transforms.Transforms;
 import org.spinnaker4j.backend.SpiNNakerMultiLayerNetwork;
 import org.spinnaker4j.backend.SpiNNakerOptions;
+import org.spinnaker4j.backend.frontend.UnsupportedNetworkException;
 import org.spinnaker4j.mapper.graph.VertexKind;
 import org.spinnaker4j.mapper.partition.PartitioningStrategy;
 
@@ -99,6 +105,66 @@ class Conv1DTrainingParityTest {
         TrainingParity.assertTrainingParity("two convolutions", conf, options(PartitioningStrategy.FASTEST, 6),
                 sequences(BATCHES * BATCH, 4, 6, 33), TrainingParity.labels(TrainingParity.Labels.UNIFORM,
                         BATCHES * BATCH, 3, 34), BATCHES, BATCH);
+    }
+
+    /**
+     * ClipL2PerLayer on the convolution, whose channels FASTEST spreads over several blocks: they exchange their
+     * partial sums of squares as a dense layer's cores do. The threshold moves the CPU's parameters.
+     */
+    @Test
+    void gradientNormalizationOverTheConvolutionsBlocks() {
+        MultiLayerConfiguration conf = clippedConvolution(GradientNormalization.ClipL2PerLayer);
+        INDArray x = sequences(BATCHES * BATCH, 3, 4, 39);
+        INDArray y = TrainingParity.labels(TrainingParity.Labels.ONE_HOT, BATCHES * BATCH, 3, 40);
+        double moved = Transforms.abs(cpuParametersAfter(conf, x, y).sub(cpuParametersAfter(
+                clippedConvolution(GradientNormalization.None), x, y))).maxNumber().doubleValue();
+        assertTrue(moved > 1e-2, "the clipping moves the CPU's parameters by " + moved);
+        SpiNNakerOptions fastest = options(PartitioningStrategy.FASTEST, 4);
+        try (SpiNNakerMultiLayerNetwork machine = new SpiNNakerMultiLayerNetwork(conf.clone(), fastest)) {
+            machine.init();
+            assertTrue(machine.trainingMapping().graph().vertices().stream()
+                    .filter(v -> v.kind() == VertexKind.DENSE_BLOCK && v.layer() == 0).count() > 1);
+        }
+        TrainingParity.assertTrainingParity("ClipL2PerLayer", conf, fastest, x, y, BATCHES, BATCH);
+    }
+
+    /** Conv1D (3 × 4 → 12, one position) with a gradient normalization → softmax output, Sgd. */
+    private static MultiLayerConfiguration clippedConvolution(GradientNormalization mode) {
+        return list(39, new Sgd(0.5))
+                .layer(new Convolution1DLayer.Builder().nIn(3).nOut(12).kernelSize(4)
+                        .convolutionMode(ConvolutionMode.Truncate).activation(Activation.TANH)
+                        .gradientNormalization(mode).gradientNormalizationThreshold(0.05).build())
+                .inputPreProcessor(1, new RnnToFeedForwardPreProcessor())
+                .layer(new OutputLayer.Builder(LossFunction.MCXENT).nIn(12).nOut(3).activation(Activation.SOFTMAX)
+                        .build())
+                .build();
+    }
+
+    /** nd4j-native's parameters after fitting the mini-batches of BATCH examples of x and y in order. */
+    private static INDArray cpuParametersAfter(MultiLayerConfiguration conf, INDArray x, INDArray y) {
+        MultiLayerNetwork cpu = new MultiLayerNetwork(conf);
+        cpu.init();
+        for (int b = 0; b < x.size(0) / BATCH; b++) {
+            INDArrayIndex examples = NDArrayIndex.interval(b * BATCH, (b + 1) * BATCH);
+            cpu.fit(x.get(examples, NDArrayIndex.all(), NDArrayIndex.all()), y.get(examples, NDArrayIndex.all()));
+        }
+        return cpu.params();
+    }
+
+    /** A convolution without bias is refused at init(), as a dense layer without one is: the cores would train one. */
+    @Test
+    void aConvolutionWithoutBiasIsRefusedAtInit() {
+        MultiLayerConfiguration conf = list(41, new Sgd(0.1))
+                .layer(new Convolution1DLayer.Builder().nIn(2).nOut(3).kernelSize(3).hasBias(false)
+                        .convolutionMode(ConvolutionMode.Truncate).activation(Activation.TANH).build())
+                .inputPreProcessor(1, new RnnToFeedForwardPreProcessor())
+                .layer(new OutputLayer.Builder(LossFunction.MSE).nIn(3).nOut(2).activation(Activation.IDENTITY)
+                        .build())
+                .build();
+        UnsupportedNetworkException e = assertThrows(UnsupportedNetworkException.class,
+                () -> new SpiNNakerMultiLayerNetwork(conf, options(PartitioningStrategy.FASTEST, 3)).init());
+        assertTrue(e.getMessage().contains("layer 0 (Convolution1DLayer): hasBias(false) does not train"),
+                e.getMessage());
     }
 
     /**
