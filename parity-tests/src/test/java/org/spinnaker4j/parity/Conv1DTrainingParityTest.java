@@ -29,7 +29,10 @@ import org.nd4j.linalg.learning.config.IUpdater;
 import org.nd4j.linalg.learning.config.Nesterovs;
 import org.nd4j.linalg.learning.config.Sgd;
 import org.nd4j.linalg.lossfunctions.LossFunctions.LossFunction;
+import org.nd4j.linalg.lossfunctions.impl.LossMSE;
 import org.nd4j.linalg.ops.transforms.Transforms;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.spinnaker4j.backend.SpiNNakerMultiLayerNetwork;
 import org.spinnaker4j.backend.SpiNNakerOptions;
 import org.spinnaker4j.backend.frontend.UnsupportedNetworkException;
@@ -40,11 +43,12 @@ import org.spinnaker4j.mapper.partition.PartitioningStrategy;
  * Convolution1DLayer training on the machine, where each layer holds its kernel once (one output position, every
  * tap on the input, so one block per channel slice holds the only copy and no gradient is exchanged): the
  * trajectory of nd4j-native (every iteration's score, score(DataSet), the parameters and the updater state within
- * {@link TrainingParity}'s tolerances, no drop). Networks with a kernel in several position blocks are refused
- * before anything runs, naming their layers.
+ * {@link TrainingParity}'s tolerances, no drop). Networks with a kernel in several position blocks score on the
+ * machine, and their fit is refused before anything runs, naming their layers.
  */
 class Conv1DTrainingParityTest {
 
+    private static final Logger LOG = LoggerFactory.getLogger(Conv1DTrainingParityTest.class);
     private static final int BATCHES = 10;
     private static final int BATCH = 16;
 
@@ -108,6 +112,69 @@ class Conv1DTrainingParityTest {
     }
 
     /**
+     * score(DataSet) of networks whose kernels are in several position blocks runs on the machine (forward and
+     * backward passes, no update): DL4J's label rows (sample i's position t in row t·batch + i) per sample, each
+     * position's row scored over its channels, the sum divided by batch × positions, as nd4j-native's score.
+     */
+    @ParameterizedTest
+    @EnumSource(value = PartitioningStrategy.class, names = {"FASTEST", "FEWEST_CORES"})
+    void scoreOfKernelsInSeveralPositionBlocks(PartitioningStrategy strategy) {
+        int batch = 12;
+        // 14 positions → 14 → 7: the output layer has 7 rows per sequence
+        assertScoreParity(Conv1DParityTest.convDenseOutput(), options(strategy, 14), sequences(batch, 3, 14, 42),
+                TrainingParity.labels(TrainingParity.Labels.ONE_HOT, batch * 7, 4, 43));
+        // MSE divides each row by its channels (3, not 3 × 5 positions) and weights them per channel
+        MultiLayerConfiguration mse = list(44, new Sgd(0.1))
+                .layer(new Convolution1DLayer.Builder().nIn(2).nOut(6).kernelSize(3).stride(2).padding(1)
+                        .convolutionMode(ConvolutionMode.Truncate).activation(Activation.TANH).build())
+                .inputPreProcessor(1, new RnnToFeedForwardPreProcessor())
+                .layer(new OutputLayer.Builder().lossFunction(new LossMSE(Nd4j.create(new float[] {0.5f, 2f, 1f})))
+                        .nIn(6).nOut(3).activation(Activation.IDENTITY).build())
+                .build();
+        assertScoreParity(mse, options(strategy, 9), sequences(batch, 2, 9, 45),
+                TrainingParity.labels(TrainingParity.Labels.UNIFORM, batch * 5, 3, 46));
+    }
+
+    /**
+     * The 8 × 64 network of {@link Conv1DParityTest#longerSequenceThroughRelays} (two convolutions, 32 softmax rows
+     * per sequence) on its FASTEST training mapping: its backward passes run with no drop and no overrun.
+     */
+    @Test
+    void scoreOfTheLongerSequenceOnFastest() {
+        MultiLayerConfiguration conf = list(17, new Sgd(0.1))
+                .layer(new Convolution1DLayer.Builder().nIn(8).nOut(16).kernelSize(5)
+                        .convolutionMode(ConvolutionMode.Same).activation(Activation.RELU).build())
+                .layer(new Convolution1DLayer.Builder().nIn(16).nOut(16).kernelSize(3).stride(2)
+                        .convolutionMode(ConvolutionMode.Same).activation(Activation.TANH).build())
+                .inputPreProcessor(2, new RnnToFeedForwardPreProcessor())
+                .layer(new OutputLayer.Builder(LossFunction.MCXENT).nIn(16).nOut(5).activation(Activation.SOFTMAX)
+                        .build())
+                .build();
+        assertScoreParity(conf, options(PartitioningStrategy.FASTEST, 64), sequences(8, 8, 64, 47),
+                TrainingParity.labels(TrainingParity.Labels.ONE_HOT, 8 * 32, 5, 48));
+    }
+
+    private static void assertScoreParity(MultiLayerConfiguration conf, SpiNNakerOptions options, INDArray x,
+            INDArray labels) {
+        MultiLayerNetwork cpu = new MultiLayerNetwork(conf.clone());
+        cpu.init();
+        DataSet data = new DataSet(x, labels);
+        try (SpiNNakerMultiLayerNetwork machine = new SpiNNakerMultiLayerNetwork(conf.clone(), options)) {
+            machine.init();
+            machine.setParams(cpu.params());
+            double expected = cpu.score(data);
+            double actual = machine.score(data);
+            LOG.info("score(DataSet) {} on {}: nd4j-native {}, SpiNNaker {}, relative difference {}; {}",
+                    options.partitioning(), machine.trainingMapping().graph().vertices().size() + " cores", expected,
+                    actual, Math.abs(actual - expected) / Math.abs(expected), machine.lastScoreStats());
+            assertEquals(expected, actual, TrainingParity.SCORE_TOLERANCE * Math.abs(expected),
+                    "score(DataSet) on SpiNNaker against nd4j-native");
+            assertEquals(0, machine.lastScoreStats().packetsDropped(), machine.lastScoreStats().describeDrops());
+            assertEquals(0, machine.lastScoreStats().tdmaOverruns());
+        }
+    }
+
+    /**
      * ClipL2PerLayer on the convolution, whose channels FASTEST spreads over several blocks: they exchange their
      * partial sums of squares as a dense layer's cores do. The threshold moves the CPU's parameters.
      */
@@ -142,7 +209,7 @@ class Conv1DTrainingParityTest {
 
     /** nd4j-native's parameters after fitting the mini-batches of BATCH examples of x and y in order. */
     private static INDArray cpuParametersAfter(MultiLayerConfiguration conf, INDArray x, INDArray y) {
-        MultiLayerNetwork cpu = new MultiLayerNetwork(conf);
+        MultiLayerNetwork cpu = new MultiLayerNetwork(conf.clone());
         cpu.init();
         for (int b = 0; b < x.size(0) / BATCH; b++) {
             INDArrayIndex examples = NDArrayIndex.interval(b * BATCH, (b + 1) * BATCH);
@@ -192,10 +259,10 @@ class Conv1DTrainingParityTest {
 
     /**
      * A kernel in several position blocks (the design's dW exchange is not built) or with taps that see only padding
-     * (no block would hold them): fit and score(DataSet) throw before anything runs, naming each such layer.
+     * (no block would hold them): fit throws before anything runs, naming each such layer.
      */
     @Test
-    void kernelsHeldByManyBlocksOrOnThePaddingAreRefused() {
+    void kernelsHeldByManyBlocksOrOnThePaddingDoNotFit() {
         try (SpiNNakerMultiLayerNetwork machine = new SpiNNakerMultiLayerNetwork(Conv1DParityTest.convDenseOutput(),
                 options(PartitioningStrategy.FASTEST, 14))) {
             machine.init();
@@ -203,12 +270,12 @@ class Conv1DTrainingParityTest {
             DataSet data = new DataSet(sequences(4, 3, 14, 14), Nd4j.zeros(DataType.FLOAT, 4 * 7, 4));
             UnsupportedOperationException e = assertThrows(UnsupportedOperationException.class,
                     () -> machine.fit(data));
-            assertTrue(e.getMessage().contains("layer 0 (Convolution1DLayer, 14 output positions), layer 1 "
+            assertTrue(e.getMessage().contains("fit(...): layer 0 (Convolution1DLayer, 14 output positions), layer 1 "
                     + "(Convolution1DLayer, 7 output positions), layer 2 (DenseLayer, 7 output positions), layer 3 "
                     + "(OutputLayer, 7 output positions): a layer along a sequence trains on SpiNNaker only with one "
                     + "output position"), e.getMessage());
-            assertThrows(UnsupportedOperationException.class, () -> machine.score(data));
             assertEquals(before, machine.params(), "nothing trained");
+            assertEquals(0, machine.getIterationCount());
         }
         // kernel 4 on 2 positions padded by 1: one output position, taps 0 and 3 on the padding
         MultiLayerConfiguration padded = list(37, new Sgd(0.1))
@@ -224,7 +291,8 @@ class Conv1DTrainingParityTest {
             DataSet data = new DataSet(sequences(4, 2, 2, 15), Nd4j.zeros(DataType.FLOAT, 4, 2));
             UnsupportedOperationException e = assertThrows(UnsupportedOperationException.class,
                     () -> machine.fit(data));
-            assertTrue(e.getMessage().contains("layer 0 (Convolution1DLayer, taps that see only padding): a layer"),
+            assertTrue(e.getMessage().contains("fit(...): layer 0 (Convolution1DLayer, taps that see only padding): a "
+                    + "layer"),
                     e.getMessage());
         }
     }

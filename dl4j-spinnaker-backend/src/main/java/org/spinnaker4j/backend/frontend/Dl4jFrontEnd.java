@@ -91,8 +91,7 @@ public final class Dl4jFrontEnd {
     /**
      * As {@link #translate(MultiLayerConfiguration, boolean)}, a network that starts with a
      * {@code Convolution1DLayer} taking sequences of {@code sequenceLength} positions (0: unknown, which such a
-     * network reports as a problem). A convolutional network has training options only where each of its layers
-     * holds its kernel once (one output position, every tap on the input: {@code Conv1DGeometry.holdsKernelOnce}).
+     * network reports as a problem).
      */
     public static NetworkSpec translate(MultiLayerConfiguration conf, boolean training, int sequenceLength) {
         List<Problem> problems = new ArrayList<>();
@@ -139,9 +138,7 @@ public final class Dl4jFrontEnd {
                 }
             }
         }
-        // a sequence network trains where every layer holds its kernel once; fit names the layers that do not
-        boolean trainable = sequence == null || layers.stream().allMatch(l -> l.convolution().holdsKernelOnce());
-        TrainingSpec trainingSpec = training && trainable ? TrainingTranslator.translate(conf, problems) : null;
+        TrainingSpec trainingSpec = training ? TrainingTranslator.translate(conf, problems) : null;
         if (!problems.isEmpty()) {
             throw new UnsupportedNetworkException(problems);
         }

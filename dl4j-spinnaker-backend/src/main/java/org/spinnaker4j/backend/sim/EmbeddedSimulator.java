@@ -207,8 +207,13 @@ public final class EmbeddedSimulator implements Machine {
             throw new IllegalArgumentException("update values for " + updates.size() + " layers, the network has "
                     + mapping.network().layers().size());
         }
+        if (!mapping.network().updatesOnTheMachine()) {
+            throw new IllegalStateException("this network's kernels have copies in several position blocks, which "
+                    + "would each update with their own position's gradient; only score(...) runs it");
+        }
         double score = score(features, labels);
-        int divisor = mapping.network().training().miniBatch() ? features.length : 1;
+        int divisor = mapping.network().training().miniBatch() ? features.length * mapping.network().rowsPerSample()
+                : 1;
         exchangeNorms(divisor);
         long updated = clock.now();
         for (MachineVertex v : mapping.graph().vertices()) {
@@ -262,7 +267,8 @@ public final class EmbeddedSimulator implements Machine {
             throw new IllegalArgumentException(features.length + " samples but " + labels.length + " label rows");
         }
         double sum = runSamples(features, labels, null);
-        return mapping.network().training().miniBatch() ? sum / features.length : sum;
+        return mapping.network().training().miniBatch()
+                ? sum / ((double) features.length * mapping.network().rowsPerSample()) : sum;
     }
 
     @Override
