@@ -9,8 +9,8 @@ import org.spinnaker4j.mapper.ir.DenseLayerSpec;
 
 /**
  * The host's side of a convolutional network's vectors, which the machine keeps position-major (value c of
- * position t at t·channels + c): its NCW input [batch, channels, length] in, and each layer's activations out as
- * DL4J shapes them, [batch, channels, length] for a {@code Convolution1DLayer} and, for a layer after
+ * position t at t·channels + c): its NCW input [batch, channels, length] and its label rows in, and each layer's
+ * activations out as DL4J shapes them, [batch, channels, length] for a {@code Convolution1DLayer} and, for a layer after
  * RnnToFeedForward, a row per sample and position, sample i's position t in row t·batch + i.
  */
 final class SequenceLayout {
@@ -36,6 +36,22 @@ final class SequenceLayout {
                 for (int t = 0; t < length; t++) {
                     samples[i][t * c + ch] = flat[(i * c + ch) * length + t];
                 }
+            }
+        }
+        return samples;
+    }
+
+    /**
+     * DL4J's rows of a per-position layer (sample i's position t in row t·batch + i) as one position-major vector
+     * per sample: the inverse of {@link #activations} for a layer after RnnToFeedForward.
+     */
+    static float[][] bySample(float[][] rows, int batch) {
+        int length = rows.length / batch;
+        int c = rows[0].length;
+        float[][] samples = new float[batch][length * c];
+        for (int i = 0; i < batch; i++) {
+            for (int t = 0; t < length; t++) {
+                System.arraycopy(rows[t * batch + i], 0, samples[i], t * c, c);
             }
         }
         return samples;

@@ -12,7 +12,6 @@ import org.deeplearning4j.datasets.iterator.MultiDataSetWrapperIterator;
 import org.deeplearning4j.nn.api.FwdPassType;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
-import org.deeplearning4j.nn.conf.layers.Convolution1DLayer;
 import org.deeplearning4j.nn.api.Updater;
 import org.deeplearning4j.nn.gradient.Gradient;
 import org.deeplearning4j.nn.graph.ComputationGraph;
@@ -44,6 +43,7 @@ import org.spinnaker4j.backend.runtime.NativeCoreMemory;
 import org.spinnaker4j.backend.runtime.RunStats;
 import org.spinnaker4j.mapper.Mapper;
 import org.spinnaker4j.mapper.Mapping;
+import org.spinnaker4j.mapper.ir.Conv1DGeometry;
 import org.spinnaker4j.mapper.ir.LossFunction;
 import org.spinnaker4j.mapper.ir.NetworkSpec;
 import org.spinnaker4j.mapper.tdma.TdmaScheduler;
@@ -454,7 +454,7 @@ public class SpiNNakerMultiLayerNetwork extends MultiLayerNetwork implements Aut
     /** One epoch over the iterator, every mini-batch trained on the machine. */
     @Override
     public void fit(DataSetIterator iterator) {
-        requireTrainable();
+        requireUpdatable();
         if (!iterator.hasNext() && iterator.resetSupported()) {
             iterator.reset();
         }
@@ -491,7 +491,7 @@ public class SpiNNakerMultiLayerNetwork extends MultiLayerNetwork implements Aut
 
     @Override
     public void fit(INDArray examples, int[] labels) {
-        requireTrainable();
+        requireUpdatable();
         INDArray oneHot = Nd4j.zeros(DataType.FLOAT, labels.length, spec.nOut());
         for (int i = 0; i < labels.length; i++) {
             if (labels[i] < 0 || labels[i] >= spec.nOut()) {
@@ -505,7 +505,7 @@ public class SpiNNakerMultiLayerNetwork extends MultiLayerNetwork implements Aut
 
     /** One mini-batch: forward, backward and update on the machine, then DL4J's bookkeeping and listeners. */
     private synchronized void fitBatch(INDArray features, INDArray labels, INDArray featuresMask, INDArray labelsMask) {
-        requireTrainable();
+        requireUpdatable();
         requireNoMasks("fit(...)", featuresMask, labelsMask);
         float[][] x = toSamples(features);
         float[][] y = toLabels(labels, x.length);
@@ -534,20 +534,35 @@ public class SpiNNakerMultiLayerNetwork extends MultiLayerNetwork implements Aut
         return getListeners() == null ? List.of() : getListeners();
     }
 
-    private float[][] toLabels(INDArray labels, int rows) {
+    /**
+     * The label vector of each of {@code samples} samples: DL4J's label rows, which a convolutional network has per
+     * sample and position (sample i's position t in row t·batch + i), gathered position-major per sample.
+     */
+    private float[][] toLabels(INDArray labels, int samples) {
+        if (!spec.isConvolutional()) {
+            return labelRows(labels, samples, spec.nOut(), samples + " rows");
+        }
+        Conv1DGeometry last = spec.layers().get(spec.layers().size() - 1).convolution();
+        int rows = samples * last.outLength();
+        return SequenceLayout.bySample(labelRows(labels, rows, last.channelsOut(), samples + " sequences of "
+                + last.outLength() + " output positions, " + rows + " rows,"), samples);
+    }
+
+    /** DL4J's label rows, {@code rows} of {@code nOut}; {@code features} says how many rows the features make. */
+    private float[][] labelRows(INDArray labels, int rows, int nOut, String features) {
         if (spec.training() != null && spec.training().loss() == LossFunction.SPARSE_MCXENT) {
-            return SparseLabels.oneHot(labels, rows, spec.nOut());
+            return SparseLabels.oneHot(labels, rows, nOut);
         }
         if (labels == null || labels.rank() != 2) {
-            throw new IllegalArgumentException("labels must be a rank-2 array [batch, " + spec.nOut() + "], got "
+            throw new IllegalArgumentException("labels must be a rank-2 array [batch, " + nOut + "], got "
                     + (labels == null ? "null" : "shape " + java.util.Arrays.toString(labels.shape())));
         }
-        if (labels.size(1) != spec.nOut()) {
+        if (labels.size(1) != nOut) {
             throw new IllegalArgumentException("labels have " + labels.size(1) + " columns but the output layer has nOut "
-                    + spec.nOut());
+                    + nOut);
         }
         if (labels.size(0) != rows) {
-            throw new IllegalArgumentException("features have " + rows + " rows but labels have " + labels.size(0)
+            throw new IllegalArgumentException("features have " + features + " but labels have " + labels.size(0)
                     + "; each example needs one label row");
         }
         return rowsOf(labels);
@@ -560,22 +575,34 @@ public class SpiNNakerMultiLayerNetwork extends MultiLayerNetwork implements Aut
                     + "fit(...) and score(DataSet) need a training mapping; build it without inferenceOnly() on a "
                     + "machine with room for training, or train toCpu()");
         }
-        if (spec.isConvolutional()) {
-            StringBuilder layers = new StringBuilder();
-            for (int i = 0; i < getnLayers(); i++) {
-                Object layer = getLayerWiseConfigurations().getConf(i).getLayer();
-                if (layer instanceof Convolution1DLayer) {
-                    layers.append(layers.length() == 0 ? "" : ", ").append("layer ").append(i)
-                            .append(" (Convolution1DLayer)");
-                }
-            }
-            throw new UnsupportedOperationException("fit(...) and score(DataSet): " + layers + ": a "
-                    + "Convolution1DLayer does not train on SpiNNaker yet (it runs inference only: its kernel's "
-                    + "gradient would have to be summed over the cores of every position before the update), and "
-                    + "spinnaker4j never falls back to the CPU; train toCpu() and set its parameters on this network");
-        }
         if (spec.training() == null) {
             throw new UnsupportedOperationException("fit needs an OutputLayer (with its loss) as the last layer");
+        }
+    }
+
+    /**
+     * {@link #requireTrainable()}, and a network whose every kernel the cores can update: a layer along a sequence
+     * with its kernel in several position blocks (or with taps that see only padding, which no block holds) is
+     * named, since its copies would each update with their own position's gradient.
+     */
+    private void requireUpdatable() {
+        requireTrainable();
+        StringBuilder layers = new StringBuilder();
+        for (int i = 0; i < spec.layers().size(); i++) {
+            Conv1DGeometry g = spec.layers().get(i).convolution();
+            if (g != null && !g.holdsKernelOnce()) {
+                String type = getLayerWiseConfigurations().getConf(i).getLayer().getClass().getSimpleName();
+                layers.append(layers.length() == 0 ? "" : ", ").append("layer ").append(i).append(" (").append(type)
+                        .append(", ").append(g.outLength() > 1 ? g.outLength() + " output positions)"
+                                : "taps that see only padding)");
+            }
+        }
+        if (layers.length() > 0) {
+            throw new UnsupportedOperationException("fit(...): " + layers + ": a layer along a sequence trains on "
+                    + "SpiNNaker only with one output position whose every tap falls on the input (a kernel held by "
+                    + "several position blocks needs their gradients summed before the update, which is not built "
+                    + "yet; score(DataSet) runs), and spinnaker4j never falls back to the CPU; train toCpu() and set "
+                    + "its parameters on this network");
         }
     }
 

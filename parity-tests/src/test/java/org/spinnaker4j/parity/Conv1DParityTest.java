@@ -22,7 +22,6 @@ import org.junit.jupiter.params.provider.EnumSource;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.lossfunctions.LossFunctions.LossFunction;
 import org.nd4j.linalg.ops.transforms.Transforms;
@@ -37,7 +36,7 @@ import org.spinnaker4j.mapper.partition.PartitioningStrategy;
 /**
  * Convolution1DLayer inference equals nd4j-native's within 1e-4, alone and before the per-position dense layers
  * DL4J runs after it, for every partitioning strategy, with TDMA and no drops; what it does not support is listed
- * at init(), and fit refuses it.
+ * at init() (training: {@link Conv1DTrainingParityTest}).
  */
 class Conv1DParityTest {
 
@@ -339,24 +338,6 @@ class Conv1DParityTest {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                     () -> machine.output(sequences(2, 3, 15, 13)));
             assertTrue(e.getMessage().contains("[batch ≥ 1, 3, 14]"), e.getMessage());
-        }
-    }
-
-    /** Training a convolution is not done yet: fit and score throw before anything runs, with the reason. */
-    @Test
-    void fitIsRefused() {
-        SpiNNakerOptions trains = SpiNNakerOptions.builder().sequenceLength(14).build();
-        try (SpiNNakerMultiLayerNetwork machine = new SpiNNakerMultiLayerNetwork(convDenseOutput(), trains)) {
-            machine.init();
-            INDArray before = machine.params().dup();
-            INDArray x = sequences(4, 3, 14, 14);
-            INDArray labels = Nd4j.zeros(DataType.FLOAT, 4 * 7, 4);
-            UnsupportedOperationException e = assertThrows(UnsupportedOperationException.class,
-                    () -> machine.fit(new DataSet(x, labels)));
-            assertTrue(e.getMessage().contains("layer 0 (Convolution1DLayer), layer 1 (Convolution1DLayer): a "
-                    + "Convolution1DLayer does not train on SpiNNaker yet"), e.getMessage());
-            assertThrows(UnsupportedOperationException.class, () -> machine.score(new DataSet(x, labels)));
-            assertEquals(before, machine.params(), "nothing trained");
         }
     }
 }

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import org.deeplearning4j.datasets.iterator.utilty.ListDataSetIterator;
 import org.deeplearning4j.nn.api.Model;
@@ -14,6 +15,7 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.INDArrayIndex;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.nd4j.linalg.ops.transforms.Transforms;
 import org.slf4j.Logger;
@@ -79,15 +81,25 @@ final class TrainingParity {
             Labels labelKind, int batches, int batchSize) {
         MultiLayerNetwork cpu = new MultiLayerNetwork(conf.clone());
         cpu.init();
-        INDArray x = inputs(cpu, batches * batchSize);
-        INDArray y = labels(cpu, labelKind, batches * batchSize);
+        return assertTrainingParity(name, conf, options, inputs(cpu, batches * batchSize),
+                labels(cpu, labelKind, batches * batchSize), batches, batchSize);
+    }
+
+    /**
+     * As {@link #assertTrainingParity(String, MultiLayerConfiguration, SpiNNakerOptions, Labels, int, int)} on given
+     * inputs and labels, {@code batches × batchSize} examples each (the first dimension), of any rank.
+     */
+    static RunStats assertTrainingParity(String name, MultiLayerConfiguration conf, SpiNNakerOptions options,
+            INDArray x, INDArray y, int batches, int batchSize) {
+        MultiLayerNetwork cpu = new MultiLayerNetwork(conf.clone());
+        cpu.init();
         try (SpiNNakerMultiLayerNetwork machine = new SpiNNakerMultiLayerNetwork(conf.clone(), options)) {
             machine.init();
             machine.setParams(cpu.params());
             double worstScore = 0;
             for (int b = 0; b < batches; b++) {
-                INDArray xb = x.get(NDArrayIndex.interval(b * batchSize, (b + 1) * batchSize), NDArrayIndex.all());
-                INDArray yb = y.get(NDArrayIndex.interval(b * batchSize, (b + 1) * batchSize), NDArrayIndex.all());
+                INDArray xb = examples(x, b * batchSize, (b + 1) * batchSize);
+                INDArray yb = examples(y, b * batchSize, (b + 1) * batchSize);
                 cpu.fit(xb, yb);
                 machine.fit(xb, yb);
                 double relative = Math.abs(machine.score() - cpu.score()) / Math.max(Math.abs(cpu.score()), 1e-12);
@@ -95,14 +107,21 @@ final class TrainingParity {
                 assertTrue(relative <= SCORE_TOLERANCE, "iteration " + b + ": score " + machine.score() + " on SpiNNaker, "
                         + cpu.score() + " on the CPU");
             }
-            DataSet last = new DataSet(x.get(NDArrayIndex.interval((batches - 1) * batchSize, batches * batchSize),
-                    NDArrayIndex.all()), y.get(NDArrayIndex.interval((batches - 1) * batchSize, batches * batchSize),
-                    NDArrayIndex.all()));
+            DataSet last = new DataSet(examples(x, (batches - 1) * batchSize, batches * batchSize),
+                    examples(y, (batches - 1) * batchSize, batches * batchSize));
             double cpuScore = cpu.score(last);
             assertTrue(Math.abs(machine.score(last) - cpuScore) <= SCORE_TOLERANCE * Math.max(Math.abs(cpuScore), 1e-12),
                     "score(DataSet) after training: " + machine.score(last) + " on SpiNNaker, " + cpuScore + " on the CPU");
             return assertSameTrainedState(name, options, cpu, machine, batches, batchSize, worstScore);
         }
+    }
+
+    /** Examples [lo, hi) of an array whose first dimension counts them. */
+    private static INDArray examples(INDArray a, int lo, int hi) {
+        INDArrayIndex[] index = new INDArrayIndex[a.rank()];
+        Arrays.fill(index, NDArrayIndex.all());
+        index[0] = NDArrayIndex.interval(lo, hi);
+        return a.get(index);
     }
 
     /**

@@ -91,8 +91,7 @@ public final class Dl4jFrontEnd {
     /**
      * As {@link #translate(MultiLayerConfiguration, boolean)}, a network that starts with a
      * {@code Convolution1DLayer} taking sequences of {@code sequenceLength} positions (0: unknown, which such a
-     * network reports as a problem). A convolutional network has no training options: it does not train on the
-     * machine yet.
+     * network reports as a problem).
      */
     public static NetworkSpec translate(MultiLayerConfiguration conf, boolean training, int sequenceLength) {
         List<Problem> problems = new ArrayList<>();
@@ -139,7 +138,7 @@ public final class Dl4jFrontEnd {
                 }
             }
         }
-        TrainingSpec trainingSpec = training && sequence == null ? TrainingTranslator.translate(conf, problems) : null;
+        TrainingSpec trainingSpec = training ? TrainingTranslator.translate(conf, problems) : null;
         if (!problems.isEmpty()) {
             throw new UnsupportedNetworkException(problems);
         }

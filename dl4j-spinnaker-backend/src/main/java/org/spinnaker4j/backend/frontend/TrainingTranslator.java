@@ -9,6 +9,7 @@ import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.stepfunctions.NegativeGradientStepFunction;
 import org.deeplearning4j.nn.conf.stepfunctions.StepFunction;
 import org.deeplearning4j.nn.conf.layers.BaseLayer;
+import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.nd4j.linalg.learning.config.AMSGrad;
@@ -133,7 +134,8 @@ final class TrainingTranslator {
     }
 
     private static boolean hasBias(BaseLayer layer) {
-        return layer instanceof DenseLayer d ? d.hasBias() : !(layer instanceof OutputLayer o) || o.hasBias();
+        return layer instanceof DenseLayer d ? d.hasBias() : layer instanceof ConvolutionLayer c ? c.hasBias()
+                : !(layer instanceof OutputLayer o) || o.hasBias();
     }
 
     /** The spec of the layer's {@code what} ("updater" or "biasUpdater"), or null after adding a problem. */

@@ -18,6 +18,7 @@ import org.spinnaker4j.mapper.graph.PartitionKind;
 import org.spinnaker4j.mapper.graph.Slice;
 import org.spinnaker4j.mapper.graph.VertexKind;
 import org.spinnaker4j.mapper.ir.Activation;
+import org.spinnaker4j.mapper.ir.DenseLayerSpec;
 import org.spinnaker4j.mapper.ir.DenseParameters;
 import org.spinnaker4j.mapper.ir.GradientNormalizationSpec;
 import org.spinnaker4j.mapper.ir.NetworkSpec;
@@ -93,9 +94,12 @@ public final class CoreDataBuilder {
                 .gradientNormalization(normalization(mapping, v, updater, sendKeys, incoming))
                 .samplesInFlight(mapping.tdma().samplesInFlight(v.id()));
         if (computesLoss) {
-            config.loss(KernelKinds.of(network.training().loss()), network.layers().get(v.layer()).nOut(),
+            // a per-position output layer's rows are its channels: the loss divides by them and weights each
+            DenseLayerSpec layer = network.layers().get(v.layer());
+            config.loss(KernelKinds.of(network.training().loss()), layer.weightCols(),
                     sendKeys.getOrDefault(PartitionKind.LOSS, 0))
-                    .lossWeights(LayerSlices.lossWeights(network.training().lossWeights(), v.cols()));
+                    .lossWeights(LayerSlices.lossWeights(network.training().lossWeights(),
+                            LayerSlices.parameterSlices(layer, null, v.cols())[1]));
         } else if (v.activates()) {
             config.backwardPartials(count(incoming, PartitionKind.BACKWARD));
         }

@@ -82,17 +82,22 @@ public final class LayerSlices {
                 new float[layer.weightRows() * layer.weightCols()], new float[layer.hasBias() ? layer.weightCols() : 0]);
     }
 
-    /** Copies a vertex's slice (its block of W, or its columns' bias; null: left as it is) into the layer-shaped arrays. */
-    public static void put(List<DenseParameters> layers, MachineVertex v, float[] blockWeights, float[] columnBias) {
+    /**
+     * Copies a vertex's slice (its block of W, or its columns' bias; null: left as it is) into the layer-shaped
+     * arrays, where {@link #parameterSlices} puts them (a convolution's block: its kernel rows and channels).
+     */
+    public static void put(NetworkSpec network, List<DenseParameters> layers, MachineVertex v, float[] blockWeights,
+            float[] columnBias) {
         DenseParameters p = layers.get(v.layer());
+        Slice[] held = parameterSlices(network.layers().get(v.layer()), v.rows(), v.cols());
         if (v.kind() == VertexKind.DENSE_BLOCK && blockWeights != null) {
-            for (int i = 0; i < v.rows().size(); i++) {
-                System.arraycopy(blockWeights, i * v.cols().size(), p.weights(),
-                        (v.rows().lo() + i) * p.nOut() + v.cols().lo(), v.cols().size());
+            for (int i = 0; i < held[0].size(); i++) {
+                System.arraycopy(blockWeights, i * held[1].size(), p.weights(), (held[0].lo() + i) * p.nOut()
+                        + held[1].lo(), held[1].size());
             }
         }
         if (v.activates() && p.bias().length > 0 && columnBias != null) {
-            System.arraycopy(columnBias, 0, p.bias(), v.cols().lo(), columnBias.length);
+            System.arraycopy(columnBias, 0, p.bias(), held[1].lo(), columnBias.length);
         }
     }
 }

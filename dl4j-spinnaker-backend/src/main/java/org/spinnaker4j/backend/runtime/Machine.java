@@ -28,19 +28,21 @@ public interface Machine extends AutoCloseable {
 
     /**
      * Trains on one mini-batch: every sample's forward and backward pass, then the update on
-     * every core that owns parameters, with the gradients averaged over the samples (or summed,
-     * if the TrainingSpec says miniBatch false). Needs a training mapping.
+     * every core that owns parameters, with the gradients averaged over the samples' rows (a
+     * convolutional network's, one per position: {@code NetworkSpec.rowsPerSample}), or summed if the
+     * TrainingSpec says miniBatch false. Needs a training mapping whose network
+     * {@code updatesOnTheMachine()}.
      *
      * @param iteration DL4J's iteration count before this update (Adam's bias correction uses it)
      * @param updates {@code updates.get(l)}: the values layer l's cores update with (its learning rate, momentum and
      *        regularization coefficients at this iteration and epoch), sent with the update command
-     * @return the mini-batch's score: the mean over its samples of the loss (the sum without miniBatch)
+     * @return the mini-batch's score: the mean over its samples' rows of the loss (the sum without miniBatch)
      */
     double train(float[][] features, float[][] labels, int iteration, List<LayerUpdate> updates);
 
     /**
      * The forward and backward passes of a training mapping without the update: the mean over
-     * the samples of the loss the output cores compute, or the sum without miniBatch (DL4J's
+     * the samples' rows of the loss the output cores compute, or the sum without miniBatch (DL4J's
      * {@code score(DataSet)}). The
      * gradients the cores accumulate meanwhile are never applied; use a machine of its own.
      */

@@ -27,6 +27,7 @@ import org.spinnaker4j.mapper.cost.OutputLoss;
 import org.spinnaker4j.mapper.graph.MachineVertex;
 import org.spinnaker4j.mapper.graph.OutgoingPartition;
 import org.spinnaker4j.mapper.graph.PartitionKind;
+import org.spinnaker4j.mapper.graph.Slice;
 import org.spinnaker4j.mapper.graph.VertexKind;
 import org.spinnaker4j.mapper.ir.ActivationKind;
 import org.spinnaker4j.mapper.ir.DenseParameters;
@@ -207,8 +208,13 @@ public final class EmbeddedSimulator implements Machine {
             throw new IllegalArgumentException("update values for " + updates.size() + " layers, the network has "
                     + mapping.network().layers().size());
         }
+        if (!mapping.network().updatesOnTheMachine()) {
+            throw new IllegalStateException("this network's kernels have copies in several position blocks, which "
+                    + "would each update with their own position's gradient; only score(...) runs it");
+        }
         double score = score(features, labels);
-        int divisor = mapping.network().training().miniBatch() ? features.length : 1;
+        int divisor = mapping.network().training().miniBatch() ? features.length * mapping.network().rowsPerSample()
+                : 1;
         exchangeNorms(divisor);
         long updated = clock.now();
         for (MachineVertex v : mapping.graph().vertices()) {
@@ -262,7 +268,8 @@ public final class EmbeddedSimulator implements Machine {
             throw new IllegalArgumentException(features.length + " samples but " + labels.length + " label rows");
         }
         double sum = runSamples(features, labels, null);
-        return mapping.network().training().miniBatch() ? sum / features.length : sum;
+        return mapping.network().training().miniBatch()
+                ? sum / ((double) features.length * mapping.network().rowsPerSample()) : sum;
     }
 
     @Override
@@ -308,13 +315,14 @@ public final class EmbeddedSimulator implements Machine {
                 continue;
             }
             KernelCore core = cores[v.id()].kernel();
+            Slice[] held = LayerSlices.parameterSlices(mapping.network().layers().get(v.layer()), v.rows(), v.cols());
             for (int k = 1; k <= stateArrays(v.layer()); k++) {
                 DenseParameters p = state.get(v.layer()).get(k - 1);
                 if (v.kind() == VertexKind.DENSE_BLOCK && weightArrays(v.layer()) >= k) {
-                    core.writeWeightState(k, LayerSlices.block(p, v.rows(), v.cols()));
+                    core.writeWeightState(k, LayerSlices.block(p, held[0], held[1]));
                 }
                 if (v.activates() && biasArrays(v.layer()) >= k) {
-                    core.writeBiasState(k, LayerSlices.bias(p, v.cols()));
+                    core.writeBiasState(k, LayerSlices.bias(p, held[1]));
                 }
             }
         }
@@ -345,7 +353,6 @@ public final class EmbeddedSimulator implements Machine {
         return max;
     }
 
-    /** Layer-shaped arrays from the block of weights and columns of bias of every core {@code from} selects. */
     /**
      * Layer-shaped arrays read from every core that owns parameters: {@code weights} of the blocks of the layers
      * {@code weightsOf} accepts, {@code bias} of the activators of the layers {@code biasOf} accepts; zeros elsewhere.
@@ -359,7 +366,7 @@ public final class EmbeddedSimulator implements Machine {
             }
             KernelCore core = cores[v.id()].kernel();
             boolean hasBias = v.activates() && layers.get(v.layer()).bias().length > 0;
-            LayerSlices.put(layers, v,
+            LayerSlices.put(mapping.network(), layers, v,
                     v.kind() == VertexKind.DENSE_BLOCK && weightsOf.test(v.layer()) ? weights.apply(core) : null,
                     hasBias && biasOf.test(v.layer()) ? bias.apply(core) : null);
         }

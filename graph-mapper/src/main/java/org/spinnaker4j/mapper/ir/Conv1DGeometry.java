@@ -48,6 +48,15 @@ public record Conv1DGeometry(int channelsIn, int length, int channelsOut, int ke
         return Math.min(kernel, length - firstInput(t));
     }
 
+    /**
+     * Whether the layer has one output position and its every tap falls on an input position: its blocks then hold
+     * the kernel's only copy (one block per slice of output channels, no position sharing it) and every weight is
+     * held by a block. Training needs this until copies in several position blocks exchange their gradients.
+     */
+    public boolean holdsKernelOnce() {
+        return outLength == 1 && firstValidTap(0) == 0 && endValidTap(0) == kernel;
+    }
+
     /** Multiply-accumulates of one sample's forward pass (the padding's taps do none). */
     public long macsPerSample() {
         long taps = 0;

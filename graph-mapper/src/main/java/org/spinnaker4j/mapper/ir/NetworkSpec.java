@@ -7,8 +7,9 @@ import java.util.List;
  * the machine, its {@link TrainingSpec} (null for inference); and whether the host reads every
  * layer's activations back ({@code readsEveryLayer}) or only the last layer's. No front-end
  * (DL4J) types, so any front end can lower into it. A convolutional network is a chain of
- * convolutions ({@link Conv1DGeometry}), each taking the sequence the one before it makes; it does not train on
- * the machine yet.
+ * convolutions ({@link Conv1DGeometry}), each taking the sequence the one before it makes; its training mapping
+ * runs forward and backward passes, and updates only where every layer holds its kernel once
+ * ({@link #updatesOnTheMachine()}).
  */
 public record NetworkSpec(List<DenseLayerSpec> layers, TrainingSpec training, boolean readsEveryLayer) {
 
@@ -51,9 +52,6 @@ public record NetworkSpec(List<DenseLayerSpec> layers, TrainingSpec training, bo
                         + before.outLength());
             }
         }
-        if (convolutional && training != null) {
-            throw new IllegalArgumentException("convolutional networks do not train on the machine yet");
-        }
     }
 
     /** The same layers for inference, with every layer's activations read back. */
@@ -64,6 +62,25 @@ public record NetworkSpec(List<DenseLayerSpec> layers, TrainingSpec training, bo
     /** Whether the layers are convolutions along a sequence (all of them, then). */
     public boolean isConvolutional() {
         return layers.get(0).isConvolution();
+    }
+
+    /**
+     * Whether the cores can apply this network's updates: a fully connected network, or a convolutional one whose
+     * every layer holds its kernel once ({@link Conv1DGeometry#holdsKernelOnce()}). Copies of a kernel in several
+     * position blocks would each update with their own position's gradient, unless they exchanged their shares,
+     * which is not built yet.
+     */
+    public boolean updatesOnTheMachine() {
+        return layers.stream().allMatch(l -> !l.isConvolution() || l.convolution().holdsKernelOnce());
+    }
+
+    /**
+     * The rows of DL4J's output per sample, which its score and update divide by with the samples: a position
+     * each for a convolutional network (its last layer runs per position), else 1.
+     */
+    public int rowsPerSample() {
+        Conv1DGeometry last = layers.get(layers.size() - 1).convolution();
+        return last == null ? 1 : last.outLength();
     }
 
     public boolean trains() {

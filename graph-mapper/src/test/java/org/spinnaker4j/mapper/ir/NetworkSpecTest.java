@@ -1,0 +1,59 @@
+package org.spinnaker4j.mapper.ir;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Collections;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** A convolutional network updates on the machine only where each layer holds its kernel once. */
+class NetworkSpecTest {
+
+    private static TrainingSpec sgd(int layers) {
+        return new TrainingSpec(LossFunction.MSE, Collections.nCopies(layers,
+                new UpdaterSpec(UpdaterType.SGD, 0.1f, 0f, 0f, 0f)), true);
+    }
+
+    private static NetworkSpec convThenPointwise(Conv1DGeometry conv) {
+        return new NetworkSpec(List.of(DenseLayerSpec.convolution(conv, Activation.of(ActivationKind.TANH), true),
+                DenseLayerSpec.convolution(Conv1DGeometry.pointwise(conv.channelsOut(), 2, conv.outLength()),
+                        Activation.of(ActivationKind.IDENTITY), true)), sgd(2));
+    }
+
+    @Test
+    void aKernelSpanningTheWholeSequenceUpdatesOnTheMachine() {
+        Conv1DGeometry whole = new Conv1DGeometry(3, 5, 4, 5, 1, 0, 1, false);
+        assertTrue(whole.holdsKernelOnce());
+        NetworkSpec network = convThenPointwise(whole);
+        assertTrue(network.updatesOnTheMachine());
+        assertEquals(1, network.rowsPerSample());
+    }
+
+    @Test
+    void aKernelInSeveralPositionBlocksDoesNotUpdateThereYet() {
+        Conv1DGeometry shared = new Conv1DGeometry(3, 7, 4, 3, 2, 0, 3, false);
+        assertFalse(shared.holdsKernelOnce());
+        NetworkSpec network = convThenPointwise(shared);
+        assertTrue(network.trains());
+        assertFalse(network.updatesOnTheMachine());
+        assertEquals(3, network.rowsPerSample(), "a row per sample and position");
+    }
+
+    @Test
+    void tapsThatSeeOnlyPaddingDoNotUpdateThere() {
+        // kernel 4 over 2 positions padded by 1 on each side: one output position, taps 0 and 3 on the padding
+        Conv1DGeometry padded = new Conv1DGeometry(2, 2, 3, 4, 1, 1, 1, false);
+        assertFalse(padded.holdsKernelOnce());
+        assertFalse(convThenPointwise(padded).updatesOnTheMachine());
+    }
+
+    @Test
+    void aFullyConnectedNetworkUpdatesOnTheMachine() {
+        NetworkSpec network = new NetworkSpec(List.of(new DenseLayerSpec(4, 3, Activation.of(ActivationKind.RELU),
+                true), new DenseLayerSpec(3, 2, Activation.of(ActivationKind.IDENTITY), true)), sgd(2));
+        assertTrue(network.updatesOnTheMachine());
+        assertEquals(1, network.rowsPerSample());
+    }
+}

@@ -1,0 +1,299 @@
+package org.spinnaker4j.parity;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.deeplearning4j.nn.conf.ConvolutionMode;
+import org.deeplearning4j.nn.conf.GradientNormalization;
+import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.layers.Convolution1DLayer;
+import org.deeplearning4j.nn.conf.layers.DenseLayer;
+import org.deeplearning4j.nn.conf.layers.OutputLayer;
+import org.deeplearning4j.nn.conf.preprocessor.RnnToFeedForwardPreProcessor;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.nn.weights.WeightInit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.nd4j.linalg.activations.Activation;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.INDArrayIndex;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+import org.nd4j.linalg.learning.config.Adam;
+import org.nd4j.linalg.learning.config.IUpdater;
+import org.nd4j.linalg.learning.config.Nesterovs;
+import org.nd4j.linalg.learning.config.Sgd;
+import org.nd4j.linalg.lossfunctions.LossFunctions.LossFunction;
+import org.nd4j.linalg.lossfunctions.impl.LossMSE;
+import org.nd4j.linalg.ops.transforms.Transforms;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.spinnaker4j.backend.SpiNNakerMultiLayerNetwork;
+import org.spinnaker4j.backend.SpiNNakerOptions;
+import org.spinnaker4j.backend.frontend.UnsupportedNetworkException;
+import org.spinnaker4j.mapper.graph.VertexKind;
+import org.spinnaker4j.mapper.partition.PartitioningStrategy;
+
+/**
+ * Convolution1DLayer training on the machine, where each layer holds its kernel once (one output position, every
+ * tap on the input, so one block per channel slice holds the only copy and no gradient is exchanged): the
+ * trajectory of nd4j-native (every iteration's score, score(DataSet), the parameters and the updater state within
+ * {@link TrainingParity}'s tolerances, no drop). Networks with a kernel in several position blocks score on the
+ * machine, and their fit is refused before anything runs, naming their layers.
+ */
+class Conv1DTrainingParityTest {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Conv1DTrainingParityTest.class);
+    private static final int BATCHES = 10;
+    private static final int BATCH = 16;
+
+    private static SpiNNakerOptions options(PartitioningStrategy strategy, int length) {
+        return SpiNNakerOptions.builder().partitioning(strategy).sequenceLength(length).build();
+    }
+
+    /** Inputs [n, channels, length] uniform in [-1, 1), from a fixed seed. */
+    private static INDArray sequences(int n, int channels, int length, long seed) {
+        Nd4j.getRandom().setSeed(seed);
+        return Nd4j.rand(DataType.FLOAT, n, channels, length).muli(2).subi(1);
+    }
+
+    private static NeuralNetConfiguration.ListBuilder list(long seed, IUpdater updater) {
+        return builder(seed, updater).list();
+    }
+
+    private static NeuralNetConfiguration.Builder builder(long seed, IUpdater updater) {
+        return new NeuralNetConfiguration.Builder().seed(seed).dataType(DataType.FLOAT).weightInit(WeightInit.XAVIER)
+                .biasInit(0.1).updater(updater);
+    }
+
+    /** A convolution whose kernel spans the whole sequence: one output position. */
+    private static Convolution1DLayer wholeSequence(int nIn, int nOut, int length, Activation activation) {
+        return new Convolution1DLayer.Builder().nIn(nIn).nOut(nOut).kernelSize(length)
+                .convolutionMode(ConvolutionMode.Truncate).activation(activation).build();
+    }
+
+    /** Conv1D (3 × 5 → 8) → Dense (8 → 6) → softmax output, the dense layers behind RnnToFeedForward. */
+    private static MultiLayerConfiguration convDenseOutput() {
+        return list(31, new Adam(1e-2))
+                .layer(wholeSequence(3, 8, 5, Activation.RELU))
+                .inputPreProcessor(1, new RnnToFeedForwardPreProcessor())
+                .layer(new DenseLayer.Builder().nIn(8).nOut(6).activation(Activation.TANH).build())
+                .layer(new OutputLayer.Builder(LossFunction.MCXENT).nIn(6).nOut(4).activation(Activation.SOFTMAX)
+                        .build())
+                .build();
+    }
+
+    @ParameterizedTest
+    @EnumSource(PartitioningStrategy.class)
+    void convDenseOutputAdam(PartitioningStrategy strategy) {
+        TrainingParity.assertTrainingParity("conv-dense-output " + strategy, convDenseOutput(), options(strategy, 5),
+                sequences(BATCHES * BATCH, 3, 5, 31), TrainingParity.labels(TrainingParity.Labels.ONE_HOT,
+                        BATCHES * BATCH, 4, 32), BATCHES, BATCH);
+    }
+
+    /** Two convolutions (the second of kernel 1 on the first's one position), l2, MSE, Nesterovs. */
+    @Test
+    void twoConvolutionsNesterovsL2() {
+        MultiLayerConfiguration conf = builder(33, new Nesterovs(0.05, 0.9)).l2(1e-3).list()
+                .layer(wholeSequence(4, 7, 6, Activation.TANH))
+                .layer(wholeSequence(7, 5, 1, Activation.SIGMOID))
+                .inputPreProcessor(2, new RnnToFeedForwardPreProcessor())
+                .layer(new OutputLayer.Builder(LossFunction.MSE).nIn(5).nOut(3).activation(Activation.IDENTITY)
+                        .build())
+                .build();
+        TrainingParity.assertTrainingParity("two convolutions", conf, options(PartitioningStrategy.FASTEST, 6),
+                sequences(BATCHES * BATCH, 4, 6, 33), TrainingParity.labels(TrainingParity.Labels.UNIFORM,
+                        BATCHES * BATCH, 3, 34), BATCHES, BATCH);
+    }
+
+    /**
+     * score(DataSet) of networks whose kernels are in several position blocks runs on the machine (forward and
+     * backward passes, no update): DL4J's label rows (sample i's position t in row t·batch + i) per sample, each
+     * position's row scored over its channels, the sum divided by batch × positions, as nd4j-native's score.
+     */
+    @ParameterizedTest
+    @EnumSource(value = PartitioningStrategy.class, names = {"FASTEST", "FEWEST_CORES"})
+    void scoreOfKernelsInSeveralPositionBlocks(PartitioningStrategy strategy) {
+        int batch = 12;
+        // 14 positions → 14 → 7: the output layer has 7 rows per sequence
+        assertScoreParity(Conv1DParityTest.convDenseOutput(), options(strategy, 14), sequences(batch, 3, 14, 42),
+                TrainingParity.labels(TrainingParity.Labels.ONE_HOT, batch * 7, 4, 43));
+        // MSE divides each row by its channels (3, not 3 × 5 positions) and weights them per channel
+        MultiLayerConfiguration mse = list(44, new Sgd(0.1))
+                .layer(new Convolution1DLayer.Builder().nIn(2).nOut(6).kernelSize(3).stride(2).padding(1)
+                        .convolutionMode(ConvolutionMode.Truncate).activation(Activation.TANH).build())
+                .inputPreProcessor(1, new RnnToFeedForwardPreProcessor())
+                .layer(new OutputLayer.Builder().lossFunction(new LossMSE(Nd4j.create(new float[] {0.5f, 2f, 1f})))
+                        .nIn(6).nOut(3).activation(Activation.IDENTITY).build())
+                .build();
+        assertScoreParity(mse, options(strategy, 9), sequences(batch, 2, 9, 45),
+                TrainingParity.labels(TrainingParity.Labels.UNIFORM, batch * 5, 3, 46));
+    }
+
+    /**
+     * The 8 × 64 network of {@link Conv1DParityTest#longerSequenceThroughRelays} (two convolutions, 32 softmax rows
+     * per sequence) on its FASTEST training mapping: its backward passes run with no drop and no overrun.
+     */
+    @Test
+    void scoreOfTheLongerSequenceOnFastest() {
+        MultiLayerConfiguration conf = list(17, new Sgd(0.1))
+                .layer(new Convolution1DLayer.Builder().nIn(8).nOut(16).kernelSize(5)
+                        .convolutionMode(ConvolutionMode.Same).activation(Activation.RELU).build())
+                .layer(new Convolution1DLayer.Builder().nIn(16).nOut(16).kernelSize(3).stride(2)
+                        .convolutionMode(ConvolutionMode.Same).activation(Activation.TANH).build())
+                .inputPreProcessor(2, new RnnToFeedForwardPreProcessor())
+                .layer(new OutputLayer.Builder(LossFunction.MCXENT).nIn(16).nOut(5).activation(Activation.SOFTMAX)
+                        .build())
+                .build();
+        assertScoreParity(conf, options(PartitioningStrategy.FASTEST, 64), sequences(8, 8, 64, 47),
+                TrainingParity.labels(TrainingParity.Labels.ONE_HOT, 8 * 32, 5, 48));
+    }
+
+    private static void assertScoreParity(MultiLayerConfiguration conf, SpiNNakerOptions options, INDArray x,
+            INDArray labels) {
+        MultiLayerNetwork cpu = new MultiLayerNetwork(conf.clone());
+        cpu.init();
+        DataSet data = new DataSet(x, labels);
+        try (SpiNNakerMultiLayerNetwork machine = new SpiNNakerMultiLayerNetwork(conf.clone(), options)) {
+            machine.init();
+            machine.setParams(cpu.params());
+            double expected = cpu.score(data);
+            double actual = machine.score(data);
+            LOG.info("score(DataSet) {} on {}: nd4j-native {}, SpiNNaker {}, relative difference {}; {}",
+                    options.partitioning(), machine.trainingMapping().graph().vertices().size() + " cores", expected,
+                    actual, Math.abs(actual - expected) / Math.abs(expected), machine.lastScoreStats());
+            assertEquals(expected, actual, TrainingParity.SCORE_TOLERANCE * Math.abs(expected),
+                    "score(DataSet) on SpiNNaker against nd4j-native");
+            assertEquals(0, machine.lastScoreStats().packetsDropped(), machine.lastScoreStats().describeDrops());
+            assertEquals(0, machine.lastScoreStats().tdmaOverruns());
+        }
+    }
+
+    /**
+     * ClipL2PerLayer on the convolution, whose channels FASTEST spreads over several blocks: they exchange their
+     * partial sums of squares as a dense layer's cores do. The threshold moves the CPU's parameters.
+     */
+    @Test
+    void gradientNormalizationOverTheConvolutionsBlocks() {
+        MultiLayerConfiguration conf = clippedConvolution(GradientNormalization.ClipL2PerLayer);
+        INDArray x = sequences(BATCHES * BATCH, 3, 4, 39);
+        INDArray y = TrainingParity.labels(TrainingParity.Labels.ONE_HOT, BATCHES * BATCH, 3, 40);
+        double moved = Transforms.abs(cpuParametersAfter(conf, x, y).sub(cpuParametersAfter(
+                clippedConvolution(GradientNormalization.None), x, y))).maxNumber().doubleValue();
+        assertTrue(moved > 1e-2, "the clipping moves the CPU's parameters by " + moved);
+        SpiNNakerOptions fastest = options(PartitioningStrategy.FASTEST, 4);
+        try (SpiNNakerMultiLayerNetwork machine = new SpiNNakerMultiLayerNetwork(conf.clone(), fastest)) {
+            machine.init();
+            assertTrue(machine.trainingMapping().graph().vertices().stream()
+                    .filter(v -> v.kind() == VertexKind.DENSE_BLOCK && v.layer() == 0).count() > 1);
+        }
+        TrainingParity.assertTrainingParity("ClipL2PerLayer", conf, fastest, x, y, BATCHES, BATCH);
+    }
+
+    /** Conv1D (3 × 4 → 12, one position) with a gradient normalization → softmax output, Sgd. */
+    private static MultiLayerConfiguration clippedConvolution(GradientNormalization mode) {
+        return list(39, new Sgd(0.5))
+                .layer(new Convolution1DLayer.Builder().nIn(3).nOut(12).kernelSize(4)
+                        .convolutionMode(ConvolutionMode.Truncate).activation(Activation.TANH)
+                        .gradientNormalization(mode).gradientNormalizationThreshold(0.05).build())
+                .inputPreProcessor(1, new RnnToFeedForwardPreProcessor())
+                .layer(new OutputLayer.Builder(LossFunction.MCXENT).nIn(12).nOut(3).activation(Activation.SOFTMAX)
+                        .build())
+                .build();
+    }
+
+    /** nd4j-native's parameters after fitting the mini-batches of BATCH examples of x and y in order. */
+    private static INDArray cpuParametersAfter(MultiLayerConfiguration conf, INDArray x, INDArray y) {
+        MultiLayerNetwork cpu = new MultiLayerNetwork(conf.clone());
+        cpu.init();
+        for (int b = 0; b < x.size(0) / BATCH; b++) {
+            INDArrayIndex examples = NDArrayIndex.interval(b * BATCH, (b + 1) * BATCH);
+            cpu.fit(x.get(examples, NDArrayIndex.all(), NDArrayIndex.all()), y.get(examples, NDArrayIndex.all()));
+        }
+        return cpu.params();
+    }
+
+    /** A convolution without bias is refused at init(), as a dense layer without one is: the cores would train one. */
+    @Test
+    void aConvolutionWithoutBiasIsRefusedAtInit() {
+        MultiLayerConfiguration conf = list(41, new Sgd(0.1))
+                .layer(new Convolution1DLayer.Builder().nIn(2).nOut(3).kernelSize(3).hasBias(false)
+                        .convolutionMode(ConvolutionMode.Truncate).activation(Activation.TANH).build())
+                .inputPreProcessor(1, new RnnToFeedForwardPreProcessor())
+                .layer(new OutputLayer.Builder(LossFunction.MSE).nIn(3).nOut(2).activation(Activation.IDENTITY)
+                        .build())
+                .build();
+        UnsupportedNetworkException e = assertThrows(UnsupportedNetworkException.class,
+                () -> new SpiNNakerMultiLayerNetwork(conf, options(PartitioningStrategy.FASTEST, 3)).init());
+        assertTrue(e.getMessage().contains("layer 0 (Convolution1DLayer): hasBias(false) does not train"),
+                e.getMessage());
+    }
+
+    /**
+     * 64 channels × kernel 5 × 53 output channels and their gradients do not fit one core: FEWEST_CORES cuts the
+     * channels into 3 slices, so the kernel's columns and the bias are read back from several blocks at their
+     * channels' offsets.
+     */
+    @Test
+    void channelsCutOverSeveralBlocks() {
+        MultiLayerConfiguration conf = list(35, new Sgd(0.1))
+                .layer(wholeSequence(64, 53, 5, Activation.TANH))
+                .inputPreProcessor(1, new RnnToFeedForwardPreProcessor())
+                .layer(new OutputLayer.Builder(LossFunction.MCXENT).nIn(53).nOut(3).activation(Activation.SOFTMAX)
+                        .build())
+                .build();
+        SpiNNakerOptions fewest = options(PartitioningStrategy.FEWEST_CORES, 5);
+        try (SpiNNakerMultiLayerNetwork machine = new SpiNNakerMultiLayerNetwork(conf.clone(), fewest)) {
+            machine.init();
+            assertEquals(3, machine.trainingMapping().graph().vertices().stream()
+                    .filter(v -> v.kind() == VertexKind.DENSE_BLOCK && v.layer() == 0).count());
+        }
+        TrainingParity.assertTrainingParity("channels cut", conf, fewest, sequences(4 * 8, 64, 5, 35),
+                TrainingParity.labels(TrainingParity.Labels.ONE_HOT, 4 * 8, 3, 36), 4, 8);
+    }
+
+    /**
+     * A kernel in several position blocks (the design's dW exchange is not built) or with taps that see only padding
+     * (no block would hold them): fit throws before anything runs, naming each such layer.
+     */
+    @Test
+    void kernelsHeldByManyBlocksOrOnThePaddingDoNotFit() {
+        try (SpiNNakerMultiLayerNetwork machine = new SpiNNakerMultiLayerNetwork(Conv1DParityTest.convDenseOutput(),
+                options(PartitioningStrategy.FASTEST, 14))) {
+            machine.init();
+            INDArray before = machine.params().dup();
+            DataSet data = new DataSet(sequences(4, 3, 14, 14), Nd4j.zeros(DataType.FLOAT, 4 * 7, 4));
+            UnsupportedOperationException e = assertThrows(UnsupportedOperationException.class,
+                    () -> machine.fit(data));
+            assertTrue(e.getMessage().contains("fit(...): layer 0 (Convolution1DLayer, 14 output positions), layer 1 "
+                    + "(Convolution1DLayer, 7 output positions), layer 2 (DenseLayer, 7 output positions), layer 3 "
+                    + "(OutputLayer, 7 output positions): a layer along a sequence trains on SpiNNaker only with one "
+                    + "output position"), e.getMessage());
+            assertEquals(before, machine.params(), "nothing trained");
+            assertEquals(0, machine.getIterationCount());
+        }
+        // kernel 4 on 2 positions padded by 1: one output position, taps 0 and 3 on the padding
+        MultiLayerConfiguration padded = list(37, new Sgd(0.1))
+                .layer(new Convolution1DLayer.Builder().nIn(2).nOut(3).kernelSize(4).padding(1)
+                        .convolutionMode(ConvolutionMode.Truncate).activation(Activation.TANH).build())
+                .inputPreProcessor(1, new RnnToFeedForwardPreProcessor())
+                .layer(new OutputLayer.Builder(LossFunction.MSE).nIn(3).nOut(2).activation(Activation.IDENTITY)
+                        .build())
+                .build();
+        try (SpiNNakerMultiLayerNetwork machine = new SpiNNakerMultiLayerNetwork(padded,
+                options(PartitioningStrategy.FASTEST, 2))) {
+            machine.init();
+            DataSet data = new DataSet(sequences(4, 2, 2, 15), Nd4j.zeros(DataType.FLOAT, 4, 2));
+            UnsupportedOperationException e = assertThrows(UnsupportedOperationException.class,
+                    () -> machine.fit(data));
+            assertTrue(e.getMessage().contains("fit(...): layer 0 (Convolution1DLayer, taps that see only padding): a "
+                    + "layer"),
+                    e.getMessage());
+        }
+    }
+}
