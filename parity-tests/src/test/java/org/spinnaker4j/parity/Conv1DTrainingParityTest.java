@@ -154,6 +154,24 @@ class Conv1DTrainingParityTest {
                 TrainingParity.labels(TrainingParity.Labels.ONE_HOT, 8 * 32, 5, 48));
     }
 
+    /**
+     * Labels with one row per sequence instead of one per (sample, output position) are refused by score before
+     * anything runs, saying how many rows the features make.
+     */
+    @Test
+    void labelsWithOneRowPerSequenceAreRefused() {
+        int batch = 12;
+        try (SpiNNakerMultiLayerNetwork machine = new SpiNNakerMultiLayerNetwork(Conv1DParityTest.convDenseOutput(),
+                options(PartitioningStrategy.FEWEST_CORES, 14))) {
+            machine.init();
+            DataSet data = new DataSet(sequences(batch, 3, 14, 42),
+                    TrainingParity.labels(TrainingParity.Labels.ONE_HOT, batch, 4, 43));
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> machine.score(data));
+            assertTrue(e.getMessage().contains("features have 12 sequences of 7 output positions, 84 rows,"
+                    + " but labels have 12"), e.getMessage());
+        }
+    }
+
     private static void assertScoreParity(MultiLayerConfiguration conf, SpiNNakerOptions options, INDArray x,
             INDArray labels) {
         MultiLayerNetwork cpu = new MultiLayerNetwork(conf.clone());
