@@ -6,11 +6,14 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.function.IntFunction;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.spinnaker4j.backend.SpiNNakerMultiLayerNetwork;
 import org.spinnaker4j.backend.SpiNNakerOptions;
 import org.spinnaker4j.backend.runtime.PacketLossException;
@@ -27,13 +30,14 @@ import org.spinnaker4j.mapper.machine.MachineTiming;
 import org.spinnaker4j.mapper.partition.PartitioningStrategy;
 
 /**
- * The machine report: for the seed network, the MNIST MLP and a network of softmax layers that
- * span cores, every partitioning strategy × {BURST, TDMA} runs inference on a batch and one
- * training mini-batch on a simulated SpiNN-5 board. The report gives, per run, time (latency,
- * throughput, against the compute limit of the whole board and against the mapping's own time
- * bound ({@link BoundCalculator}), and the host link's time), energy, packets forward and
- * backward, link load, drops and overruns, as Markdown and as an HTML page with a per-chip heat
- * map of packets and drops.
+ * The machine report: for the seed network, the MNIST MLP, a network of softmax layers that
+ * span cores and a Conv1D network, every partitioning strategy × {BURST, TDMA} runs inference on a
+ * batch and one training mini-batch (for the Conv1D network, which the machine cannot update yet,
+ * {@code score(DataSet)}: forward and backward passes) on a simulated SpiNN-5 board. The report
+ * gives, per run, time (latency, throughput, against the compute limit of the whole board and
+ * against the mapping's own time bound ({@link BoundCalculator}), and the host link's time),
+ * energy, packets forward and backward, link load, drops and overruns, as Markdown and as an HTML
+ * page with a per-chip heat map of packets and drops.
  * Usage: {@code MachineReport [output directory]}.
  */
 public final class MachineReport {
@@ -61,11 +65,16 @@ public final class MachineReport {
         Files.createDirectories(out);
         List<Row> rows = new ArrayList<>();
         List<PartitioningStrategy> all = List.of(PartitioningStrategy.values());
-        rows.addAll(measure("seed 10-50-50-300-50-25", ReferenceNetworks.seedNetwork(), new Samples(200, 32, 4), all));
-        rows.addAll(measure("MNIST MLP 784-256-128-10", ReferenceNetworks.mnistMlp(), new Samples(500, 32, 2), all));
+        rows.addAll(measure(Workload.dense("seed 10-50-50-300-50-25", ReferenceNetworks.seedNetwork(), 10, 25),
+                new Samples(200, 32, 4), all));
+        rows.addAll(measure(Workload.dense("MNIST MLP 784-256-128-10", ReferenceNetworks.mnistMlp(), 784, 10),
+                new Samples(500, 32, 2), all));
         // 800 neurons: one per core does not fit the board's 768 cores
-        rows.addAll(measure("softmax 100-100-100-300-100-100", ReferenceNetworks.softmaxNetwork(),
-                new Samples(200, 32, 2), List.of(PartitioningStrategy.FASTEST, PartitioningStrategy.FEWEST_CORES)));
+        rows.addAll(measure(Workload.dense("softmax 100-100-100-300-100-100", ReferenceNetworks.softmaxNetwork(), 100,
+                100), new Samples(200, 32, 2), List.of(PartitioningStrategy.FASTEST, PartitioningStrategy.FEWEST_CORES)));
+        rows.addAll(measure(new Workload("Conv1D 4x32 -> 8 (k5) -> 8 (k3 s2) -> 5 per position",
+                ReferenceNetworks.conv1dNetwork(), 32, n -> Nd4j.rand(DataType.FLOAT, n, 4, 32),
+                n -> oneHot(n * 16, 5), false), new Samples(200, 32, 4), all));
         String markdown = markdown(rows);
         Files.writeString(out.resolve("machine-report.md"), markdown);
         Files.writeString(out.resolve("machine-report.html"), html(rows));
@@ -73,20 +82,33 @@ public final class MachineReport {
         System.out.println("Written to " + out.toAbsolutePath());
     }
 
-    private static List<Row> measure(String name, MultiLayerConfiguration conf, Samples samples,
-            List<PartitioningStrategy> strategies) {
-        MultiLayerNetwork cpu = new MultiLayerNetwork(conf.clone());
+    /**
+     * A network and its data: {@code sequenceLength} is its input sequences' length (0 for a fully connected
+     * network), {@code features(n)} and {@code labels(n)} give n samples' inputs and label rows;
+     * {@code fits} says whether its training pass is {@code fit} (a mini-batch: forward, backward, update) or, where
+     * the machine cannot update it yet, {@code score(DataSet)} (forward and backward passes, no update).
+     */
+    private record Workload(String name, MultiLayerConfiguration conf, int sequenceLength,
+            IntFunction<INDArray> features, IntFunction<INDArray> labels, boolean fits) {
+
+        /** A fully connected network with {@code nIn} inputs and {@code nOut} one-hot classes. */
+        static Workload dense(String name, MultiLayerConfiguration conf, int nIn, int nOut) {
+            return new Workload(name, conf, 0, n -> Nd4j.rand(DataType.FLOAT, n, nIn), n -> oneHot(n, nOut), true);
+        }
+    }
+
+    private static List<Row> measure(Workload work, Samples samples, List<PartitioningStrategy> strategies) {
+        MultiLayerNetwork cpu = new MultiLayerNetwork(work.conf().clone());
         cpu.init();
-        int nIn = (int) cpu.layerInputSize(0);
-        int nOut = (int) cpu.layerSize(cpu.getnLayers() - 1);
         Nd4j.getRandom().setSeed(17);
-        INDArray x = Nd4j.rand(DataType.FLOAT, samples.inference(), nIn);
-        INDArray y = oneHot(samples.inference(), nOut);
+        INDArray x = work.features().apply(samples.inference());
         List<Row> rows = new ArrayList<>();
         for (PartitioningStrategy strategy : strategies) {
             for (SendMode mode : SendMode.values()) {
-                SpiNNakerOptions options = SpiNNakerOptions.builder().machine(Machine.spinn5()).partitioning(strategy)
-                        .sendMode(mode).build();
+                SpiNNakerOptions.Builder builder = SpiNNakerOptions.builder().machine(Machine.spinn5())
+                        .partitioning(strategy).sendMode(mode);
+                SpiNNakerOptions options = (work.sequenceLength() > 0 ? builder.sequenceLength(work.sequenceLength())
+                        : builder).build();
                 try (SpiNNakerMultiLayerNetwork net = SpiNNakerMultiLayerNetwork.wrap(cpu, options)) {
                     String outcome;
                     try {
@@ -96,23 +118,30 @@ public final class MachineReport {
                     } catch (PacketLossException e) {
                         outcome = "packets lost";
                     }
-                    rows.add(new Row(name, "inference", strategy, mode, net.lastRunStats(), bound(net.mapping()),
-                            limit(net.mapping()), outcome));
+                    rows.add(new Row(work.name(), "inference", strategy, mode, net.lastRunStats(),
+                            bound(net.mapping()), limit(net.mapping()), outcome));
                     int n = strategy == PartitioningStrategy.NEURON_PER_CORE ? samples.trainingNeuronPerCore()
                             : samples.training();
+                    DataSet batch = new DataSet(x.get(NDArrayIndex.interval(0, n)), work.labels().apply(n));
                     try {
-                        net.fit(x.getRows(range(n)), y.getRows(range(n)));
-                        outcome = String.format(Locale.ROOT, "ok, score %.4f", net.score());
+                        double score = work.fits() ? fitOnce(net, batch) : net.score(batch);
+                        outcome = String.format(Locale.ROOT, "ok, score %.4f", score);
                     } catch (PacketLossException e) {
                         outcome = "packets lost";
                     }
-                    rows.add(new Row(name, "training", strategy, mode, net.lastTrainingStats(),
+                    rows.add(new Row(work.name(), work.fits() ? "training" : "score", strategy, mode,
+                            work.fits() ? net.lastTrainingStats() : net.lastScoreStats(),
                             bound(net.trainingMapping()), limit(net.trainingMapping()), outcome));
-                    System.err.printf("%s %s %s: %s%n", name, strategy, mode, outcome);
+                    System.err.printf("%s %s %s: %s%n", work.name(), strategy, mode, outcome);
                 }
             }
         }
         return rows;
+    }
+
+    private static double fitOnce(SpiNNakerMultiLayerNetwork net, DataSet batch) {
+        net.fit(batch);
+        return net.score();
     }
 
     private static SampleBound bound(Mapping m) {
@@ -132,21 +161,15 @@ public final class MachineReport {
         return labels;
     }
 
-    private static int[] range(int n) {
-        int[] rows = new int[n];
-        for (int i = 0; i < n; i++) {
-            rows[i] = i;
-        }
-        return rows;
-    }
-
     private static String markdown(List<Row> rows) {
         StringBuilder sb = new StringBuilder();
         sb.append("# Machine report: inference and training on a simulated SpiNN-5 board\n\n");
         sb.append("Inference runs a batch through the forward pass; training runs one mini-batch (forward and "
                 + "backward per sample, then the update); under TDMA the samples are pipelined, a sample starting every "
                 + "period. The seed network's loss is MSE, so its labels are one-hot vectors treated as regression "
-                + "targets. "
+                + "targets. The Conv1D network's kernels are held by several position blocks, which the machine cannot "
+                + "update yet, so its second pass is score(DataSet) on one mini-batch: the forward and backward passes "
+                + "of training without the update (its compute limit is still training's). "
                 + "Time: the latency (the longest any sample took from its start to its result), the simulated time "
                 + "per sample (the run's length over its samples: 1 / throughput), the board's compute limit (every "
                 + "one of its 768 application cores doing nothing but the pass's soft-float MACs: one per weight "

@@ -1,9 +1,12 @@
 package org.spinnaker4j.demo;
 
+import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.layers.Convolution1DLayer;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
+import org.deeplearning4j.nn.conf.preprocessor.RnnToFeedForwardPreProcessor;
 import org.deeplearning4j.nn.weights.WeightInit;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.learning.config.Adam;
@@ -54,6 +57,24 @@ public final class ReferenceNetworks {
                 .layer(dense(100, 300, Activation.SOFTMAX))
                 .layer(dense(300, 100, Activation.TANH))
                 .layer(new OutputLayer.Builder(LossFunction.MCXENT).nIn(100).nOut(100).activation(Activation.SOFTMAX)
+                        .build())
+                .build();
+    }
+
+    /**
+     * A Conv1D network of the prototype's kind, on sequences of 4 channels × 32 positions: Conv1D 8 channels,
+     * kernel 5 (Same), relu → Conv1D 8, kernel 3, stride 2 (Same), tanh → softmax over 5 classes at each of the 16
+     * output positions (MCXENT), Sgd 0.1. Its labels are one row per (sample, output position).
+     */
+    public static MultiLayerConfiguration conv1dNetwork() {
+        return new NeuralNetConfiguration.Builder().seed(11).updater(new Sgd(0.1)).weightInit(WeightInit.XAVIER)
+                .list()
+                .layer(new Convolution1DLayer.Builder().nIn(4).nOut(8).kernelSize(5)
+                        .convolutionMode(ConvolutionMode.Same).activation(Activation.RELU).build())
+                .layer(new Convolution1DLayer.Builder().nIn(8).nOut(8).kernelSize(3).stride(2)
+                        .convolutionMode(ConvolutionMode.Same).activation(Activation.TANH).build())
+                .inputPreProcessor(2, new RnnToFeedForwardPreProcessor())
+                .layer(new OutputLayer.Builder(LossFunction.MCXENT).nIn(8).nOut(5).activation(Activation.SOFTMAX)
                         .build())
                 .build();
     }
