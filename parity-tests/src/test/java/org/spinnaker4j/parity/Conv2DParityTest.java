@@ -112,17 +112,19 @@ class Conv2DParityTest {
 
     /**
      * Conv → Conv → Dense → softmax Output on flat input (InputType.convolutionalFlat: a FeedForwardToCnnPreProcessor
-     * in front, which gives the image size; a CnnToFeedForwardPreProcessor before the Dense layer).
+     * in front, which gives the image size; a CnnToFeedForwardPreProcessor before the Dense layer): 2 × 7 × 6 → 3 ×
+     * 7 × 6 → 5 × 3 × 2 → 12 → 5. Small enough for NEURON_PER_CORE, whose relay of the second convolution listens to
+     * one key range per neuron of its field (3 rows × 6 columns × 3 channels: 54).
      */
     static MultiLayerConfiguration stack() {
         return list(21)
-                .layer(new ConvolutionLayer.Builder().nOut(6).kernelSize(3, 3).convolutionMode(ConvolutionMode.Same)
+                .layer(new ConvolutionLayer.Builder().nOut(3).kernelSize(3, 3).convolutionMode(ConvolutionMode.Same)
                         .activation(Activation.RELU).build())
-                .layer(new ConvolutionLayer.Builder().nOut(8).kernelSize(3, 3).stride(2, 2)
+                .layer(new ConvolutionLayer.Builder().nOut(5).kernelSize(3, 3).stride(2, 2)
                         .convolutionMode(ConvolutionMode.Truncate).activation(Activation.TANH).build())
                 .layer(new DenseLayer.Builder().nOut(12).activation(Activation.SIGMOID).build())
                 .layer(new OutputLayer.Builder(LossFunction.MCXENT).nOut(5).activation(Activation.SOFTMAX).build())
-                .setInputType(InputType.convolutionalFlat(10, 9, 2)).build();
+                .setInputType(InputType.convolutionalFlat(7, 6, 2)).build();
     }
 
     @ParameterizedTest
@@ -131,7 +133,7 @@ class Conv2DParityTest {
         MultiLayerConfiguration conf = stack();
         assertEquals(FeedForwardToCnnPreProcessor.class, conf.getInputPreProcessors().get(0).getClass());
         assertEquals(CnnToFeedForwardPreProcessor.class, conf.getInputPreProcessors().get(2).getClass());
-        INDArray x = images(15, 2, 10, 9, 21).reshape(15, 2 * 10 * 9);
+        INDArray x = images(15, 2, 7, 6, 21).reshape(15, 2 * 7 * 6);
         Parity.assertParity(conf, SpiNNakerOptions.builder().partitioning(strategy).inferenceOnly().build(), x);
     }
 
@@ -150,7 +152,7 @@ class Conv2DParityTest {
     void everyLayerThroughFeedForward() {
         MultiLayerNetwork cpu = new MultiLayerNetwork(stack());
         cpu.init();
-        INDArray x = images(6, 2, 10, 9, 23).reshape(6, 2 * 10 * 9);
+        INDArray x = images(6, 2, 7, 6, 23).reshape(6, 2 * 7 * 6);
         try (SpiNNakerMultiLayerNetwork machine = SpiNNakerMultiLayerNetwork.wrap(cpu,
                 SpiNNakerOptions.builder().partitioning(PartitioningStrategy.FEWEST_CORES).inferenceOnly().build())) {
             List<INDArray> expected = cpu.feedForward(x);
@@ -174,7 +176,7 @@ class Conv2DParityTest {
         MultiLayerConfiguration conf = stack();
         MultiLayerNetwork cpu = new MultiLayerNetwork(conf.clone());
         cpu.init();
-        INDArray x = images(8, 2, 10, 9, 24).reshape(8, 2 * 10 * 9);
+        INDArray x = images(8, 2, 7, 6, 24).reshape(8, 2 * 7 * 6);
         DataSet data = new DataSet(x, TrainingParity.labels(TrainingParity.Labels.ONE_HOT, 8, 5, 24));
         try (SpiNNakerMultiLayerNetwork machine = new SpiNNakerMultiLayerNetwork(conf.clone(),
                 SpiNNakerOptions.builder().partitioning(PartitioningStrategy.FEWEST_CORES).build())) {
@@ -244,24 +246,25 @@ class Conv2DParityTest {
         }
     }
 
+    /** setInputType gives every ConvolutionLayer the input type's data format: NHWC is listed for each. */
     @Test
     void unsupportedOptionsAreListedWithTheirLayers() {
         MultiLayerConfiguration conf = list(26)
                 .layer(new ConvolutionLayer.Builder().nOut(4).kernelSize(3, 3).dilation(2, 1)
                         .convolutionMode(ConvolutionMode.Same).activation(Activation.RELU).build())
-                .layer(new ConvolutionLayer.Builder().nOut(4).kernelSize(3, 3).dataFormat(CNN2DFormat.NHWC)
+                .layer(new ConvolutionLayer.Builder().nOut(4).kernelSize(3, 3)
                         .convolutionMode(ConvolutionMode.Same).activation(Activation.SOFTMAX).build())
                 .layer(new DepthwiseConvolution2D.Builder().nOut(4).kernelSize(3, 3)
                         .convolutionMode(ConvolutionMode.Same).activation(Activation.RELU).build())
                 .layer(new SeparableConvolution2D.Builder().nOut(4).kernelSize(3, 3)
                         .convolutionMode(ConvolutionMode.Same).activation(Activation.RELU).build())
-                .setInputType(InputType.convolutional(8, 8, 3)).build();
+                .setInputType(InputType.convolutional(8, 8, 3, CNN2DFormat.NHWC)).build();
         SpiNNakerMultiLayerNetwork machine = new SpiNNakerMultiLayerNetwork(conf, options(PartitioningStrategy.FASTEST,
                 8, 8));
         UnsupportedNetworkException e = assertThrows(UnsupportedNetworkException.class, machine::init);
         String m = e.getMessage();
         assertTrue(m.contains("layer 0 (ConvolutionLayer): dilation 2 × 1"), m);
-        assertTrue(m.contains("layer 1 (ConvolutionLayer): data format NHWC"), m);
+        assertTrue(m.contains("layer 0 (ConvolutionLayer): data format NHWC"), m);
         assertTrue(m.contains("layer 1 (ConvolutionLayer): softmax"), m);
         assertTrue(m.contains("layer 2 (DepthwiseConvolution2D): layer type DepthwiseConvolution2D is not supported"),
                 m);

@@ -208,13 +208,12 @@ final class ImageTranslator {
                         + " × " + height + " × " + width + " values"));
             }
         }
-        if (problems.size() > before || height < 1 || activation == null) {
-            return null;
-        }
-        Conv1DGeometry g = flat ? Conv1DGeometry.pointwise(channels, (int) layer.getNOut(), 1)
+        boolean ok = problems.size() == before && height > 0 && activation != null;
+        Conv1DGeometry g = !ok ? null : flat ? Conv1DGeometry.pointwise(channels, (int) layer.getNOut(), 1)
                 : Conv2DGeometry.dense(channels, height, width, (int) layer.getNOut()).alongRows();
+        // the next layers are fully connected, checked against this one's outputs
         flat = true;
         channels = (int) layer.getNOut();
-        return DenseLayerSpec.convolution(g, activation, hasBias);
+        return ok ? DenseLayerSpec.convolution(g, activation, hasBias) : null;
     }
 }
