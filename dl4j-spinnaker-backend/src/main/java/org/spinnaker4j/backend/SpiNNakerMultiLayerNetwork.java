@@ -156,8 +156,7 @@ public class SpiNNakerMultiLayerNetwork extends MultiLayerNetwork implements Aut
             return;
         }
         try {
-            NetworkSpec translated = Dl4jFrontEnd.translate(getLayerWiseConfigurations(), options.trainsOnMachine(),
-                    options.sequenceLength());
+            NetworkSpec translated = translate(options.trainsOnMachine());
             super.init(parameters, cloneParametersArray);
             mapOntoMachine(translated);
             initFailure = null;
@@ -182,8 +181,7 @@ public class SpiNNakerMultiLayerNetwork extends MultiLayerNetwork implements Aut
 
     private void readObject(ObjectInputStream in) throws IOException, ClassNotFoundException {
         in.defaultReadObject();
-        mapOntoMachine(Dl4jFrontEnd.translate(getLayerWiseConfigurations(), options.trainsOnMachine(),
-                    options.sequenceLength()));
+        mapOntoMachine(translate(options.trainsOnMachine()));
     }
 
     /**
@@ -191,8 +189,12 @@ public class SpiNNakerMultiLayerNetwork extends MultiLayerNetwork implements Aut
      * options only for a use that trains, so a schedule set for the CPU does not stop inference.
      */
     NetworkSpec currentSpec(boolean training) {
-        return Dl4jFrontEnd.translate(getLayerWiseConfigurations(), training && options.trainsOnMachine(),
-                options.sequenceLength());
+        return translate(training && options.trainsOnMachine());
+    }
+
+    private NetworkSpec translate(boolean training) {
+        return Dl4jFrontEnd.translate(getLayerWiseConfigurations(), training, options.sequenceLength(),
+                options.imageHeight(), options.imageWidth());
     }
 
     /** A mapping of {@code network}: one of the machine uses' if it has it already, else a new one. */
@@ -594,7 +596,8 @@ public class SpiNNakerMultiLayerNetwork extends MultiLayerNetwork implements Aut
             if (g != null && !g.holdsKernelOnce()) {
                 String type = getLayerWiseConfigurations().getConf(i).getLayer().getClass().getSimpleName();
                 layers.append(layers.length() == 0 ? "" : ", ").append("layer ").append(i).append(" (").append(type)
-                        .append(", ").append(g.outLength() > 1 ? g.outLength() + " output positions)"
+                        .append(", ").append(g.image() != null ? "a 2-D convolution, which trains on the CPU only)"
+                                : g.outLength() > 1 ? g.outLength() + " output positions)"
                                 : "taps that see only padding)");
             }
         }

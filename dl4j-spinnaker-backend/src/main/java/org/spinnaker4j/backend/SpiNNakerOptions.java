@@ -23,6 +23,8 @@ public final class SpiNNakerOptions implements Serializable {
     private final SimulatorParameters simulator;
     private final boolean trainsOnMachine;
     private final int sequenceLength;
+    private final int imageHeight;
+    private final int imageWidth;
 
     private SpiNNakerOptions(Builder b) {
         this.machine = b.machine;
@@ -31,6 +33,8 @@ public final class SpiNNakerOptions implements Serializable {
         this.simulator = b.simulator;
         this.trainsOnMachine = b.trainsOnMachine;
         this.sequenceLength = b.sequenceLength;
+        this.imageHeight = b.imageHeight;
+        this.imageWidth = b.imageWidth;
     }
 
     /** One SpiNN-5 board, FASTEST partitioning, embedded simulator. */
@@ -72,6 +76,21 @@ public final class SpiNNakerOptions implements Serializable {
         return sequenceLength;
     }
 
+    /**
+     * The image height a network that starts with a {@code ConvolutionLayer} is mapped for (its input is [batch,
+     * channels, height, width]); 0 if not set, when a {@code FeedForwardToCnnPreProcessor} in front of the first
+     * layer ({@code setInputType(InputType.convolutionalFlat(h, w, c))}) gives it. DL4J's configuration does not
+     * keep the size {@code setInputType(InputType.convolutional(h, w, c))} had.
+     */
+    public int imageHeight() {
+        return imageHeight;
+    }
+
+    /** The image width, as {@link #imageHeight()}. */
+    public int imageWidth() {
+        return imageWidth;
+    }
+
     public boolean trainsOnMachine() {
         return trainsOnMachine;
     }
@@ -81,6 +100,8 @@ public final class SpiNNakerOptions implements Serializable {
         Builder b = builder().machine(machine).partitioning(partitioning).backend(backend).simulator(simulator);
         b.trainsOnMachine = trainsOnMachine;
         b.sequenceLength = sequenceLength;
+        b.imageHeight = imageHeight;
+        b.imageWidth = imageWidth;
         return b;
     }
 
@@ -89,7 +110,7 @@ public final class SpiNNakerOptions implements Serializable {
         return "SpiNNakerOptions{machine=" + machine.description() + ", partitioning=" + partitioning
                 + ", backend=" + backend + ", sendMode=" + simulator.sendMode()
                 + (trainsOnMachine ? "" : ", inferenceOnly") + (sequenceLength > 0 ? ", sequenceLength=" + sequenceLength : "")
-                + "}";
+                + (imageHeight > 0 ? ", imageSize=" + imageHeight + "x" + imageWidth : "") + "}";
     }
 
     /** Builds {@link SpiNNakerOptions}. */
@@ -100,6 +121,8 @@ public final class SpiNNakerOptions implements Serializable {
         private SimulatorParameters simulator = SimulatorParameters.defaults();
         private boolean trainsOnMachine = true;
         private int sequenceLength;
+        private int imageHeight;
+        private int imageWidth;
 
         private Builder() {
         }
@@ -122,6 +145,19 @@ public final class SpiNNakerOptions implements Serializable {
                 throw new IllegalArgumentException("sequence length must be at least 1, got " + length);
             }
             this.sequenceLength = length;
+            return this;
+        }
+
+        /**
+         * The size of the images a network that starts with a {@code ConvolutionLayer} takes: the machine is mapped
+         * for one size, and its input must have it.
+         */
+        public Builder imageSize(int height, int width) {
+            if (height < 1 || width < 1) {
+                throw new IllegalArgumentException("image size must be at least 1 × 1, got " + height + " × " + width);
+            }
+            this.imageHeight = height;
+            this.imageWidth = width;
             return this;
         }
 

@@ -42,8 +42,8 @@ import org.spinnaker4j.mapper.ir.TrainingSpec;
 /**
  * Lowers a DL4J {@link MultiLayerConfiguration} into the mapper's {@link NetworkSpec}: a chain of
  * DenseLayers and an OutputLayer, or a network that starts with a {@code Convolution1DLayer}
- * ({@link SequenceTranslator}). Everything it cannot lower is collected and reported together in one
- * {@link UnsupportedNetworkException}.
+ * ({@link SequenceTranslator}) or a 2-D {@code ConvolutionLayer} ({@link ImageTranslator}). Everything it
+ * cannot lower is collected and reported together in one {@link UnsupportedNetworkException}.
  */
 public final class Dl4jFrontEnd {
 
@@ -94,6 +94,16 @@ public final class Dl4jFrontEnd {
      * network reports as a problem).
      */
     public static NetworkSpec translate(MultiLayerConfiguration conf, boolean training, int sequenceLength) {
+        return translate(conf, training, sequenceLength, 0, 0);
+    }
+
+    /**
+     * As {@link #translate(MultiLayerConfiguration, boolean, int)}, a network that starts with a 2-D
+     * {@code ConvolutionLayer} taking images of {@code imageHeight} × {@code imageWidth} (0: unknown, which such a
+     * network reports as a problem unless a FeedForwardToCnnPreProcessor in front of it gives the size).
+     */
+    public static NetworkSpec translate(MultiLayerConfiguration conf, boolean training, int sequenceLength,
+            int imageHeight, int imageWidth) {
         List<Problem> problems = new ArrayList<>();
         if (conf.getDataType() != DataType.FLOAT) {
             problems.add(new Problem(-1, "MultiLayerConfiguration",
@@ -107,21 +117,27 @@ public final class Dl4jFrontEnd {
         Layer first = conf.getConf(0).getLayer();
         SequenceTranslator sequence = SequenceTranslator.startsSequence(first)
                 ? new SequenceTranslator((int) ((FeedForwardLayer) first).getNIn(), sequenceLength, problems) : null;
+        ImageTranslator image = ImageTranslator.startsImage(first) ? new ImageTranslator((FeedForwardLayer) first,
+                preprocessors == null ? null : preprocessors.get(0), imageHeight, imageWidth, problems) : null;
         for (int i = 0; i < conf.getConfs().size(); i++) {
             Layer layer = conf.getConf(i).getLayer();
             String type = layer.getClass().getSimpleName();
             InputPreProcessor preprocessor = preprocessors == null ? null : preprocessors.get(i);
-            if (preprocessor != null && sequence == null) {
+            if (preprocessor != null && sequence == null && image == null) {
                 problems.add(new Problem(i, type, "input preprocessor "
                         + preprocessor.getClass().getSimpleName() + " is not supported"));
             }
-            boolean convolution = SequenceTranslator.isConvolution(layer);
-            if (convolution && sequence == null) {
-                problems.add(new Problem(i, type, "a Convolution1DLayer must be the first layer or follow one"));
+            boolean convolution = sequence != null ? SequenceTranslator.isConvolution(layer)
+                    : image != null ? ImageTranslator.isConvolution(layer)
+                    : SequenceTranslator.isConvolution(layer) || ImageTranslator.isConvolution(layer);
+            if (convolution && sequence == null && image == null) {
+                problems.add(new Problem(i, type, "a " + type + " must be the first layer or follow one"));
                 continue;
             }
             if (layer.getClass() != DenseLayer.class && layer.getClass() != OutputLayer.class && !convolution) {
-                problems.add(new Problem(i, type, "layer type " + type + " is not supported"));
+                problems.add(new Problem(i, type, "layer type " + type + " is not supported"
+                        + (layer instanceof ConvolutionLayer ? " (of the convolutions, Convolution1DLayer and the "
+                        + "2-D ConvolutionLayer run, each in a network of its own kind)" : "")));
                 continue;
             }
             int before = problems.size();
@@ -132,6 +148,7 @@ public final class Dl4jFrontEnd {
                 boolean hasBias = layer instanceof DenseLayer d ? d.hasBias()
                         : layer instanceof OutputLayer o ? o.hasBias() : ((ConvolutionLayer) layer).hasBias();
                 DenseLayerSpec spec = sequence != null ? sequence.translate(i, layer, preprocessor, activation, hasBias)
+                        : image != null ? image.translate(i, layer, preprocessor, activation, hasBias)
                         : new DenseLayerSpec((int) ff.getNIn(), (int) ff.getNOut(), activation, hasBias);
                 if (spec != null) {
                     layers.add(spec);

@@ -23,6 +23,7 @@ import org.nd4j.linalg.learning.NadamUpdater;
 import org.nd4j.linalg.learning.NesterovsUpdater;
 import org.nd4j.linalg.learning.RmsPropUpdater;
 import org.spinnaker4j.backend.runtime.LayerSlices;
+import org.spinnaker4j.mapper.ir.Conv2DGeometry;
 import org.spinnaker4j.mapper.ir.DenseLayerSpec;
 import org.spinnaker4j.mapper.ir.DenseParameters;
 import org.spinnaker4j.mapper.ir.NetworkSpec;
@@ -160,14 +161,75 @@ public final class Dl4jState {
     private static int numParams(NetworkSpec spec) {
         int n = 0;
         for (DenseLayerSpec layer : spec.layers()) {
-            n += layer.weightRows() * layer.weightCols() + (layer.hasBias() ? layer.weightCols() : 0);
+            n += numParams(layer);
         }
         return n;
     }
 
+    /** DL4J's parameters of one layer: a 2-D convolution's kernel is smaller than the rows' kernel it runs as. */
+    private static int numParams(DenseLayerSpec layer) {
+        Conv2DGeometry image = image(layer);
+        if (image == null || image.dense()) {
+            return layer.weightRows() * layer.weightCols() + (layer.hasBias() ? layer.weightCols() : 0);
+        }
+        return image.channelsOut() * (image.channelsIn() * image.kernelH() * image.kernelW() + (layer.hasBias() ? 1
+                : 0));
+    }
+
+    /** A 2-D convolution's geometry, or null for any other layer. */
+    private static Conv2DGeometry image(DenseLayerSpec layer) {
+        return layer.isConvolution() ? layer.convolution().image() : null;
+    }
+
+    /**
+     * A 2-D convolution's parameters as the convolution along the image's rows runs them ({@link Conv2DGeometry}):
+     * from DL4J's bias, then W[out, in, kernel row, kernel column] ('c' order), the rows' kernel with each output
+     * column's copy of W at its place and zeros elsewhere, and the bias repeated for every output column; a dense
+     * layer over the image (W[in, out] column-major, in = (channel, row, column), then its bias) with its rows in
+     * (row, column, channel) order.
+     */
+    private static DenseParameters expand(float[] flat, int offset, DenseLayerSpec layer) {
+        Conv2DGeometry g = layer.convolution().image();
+        int nIn = layer.weightRows();
+        int nOut = layer.weightCols();
+        float[] w = new float[nIn * nOut];
+        float[] b = new float[layer.hasBias() ? nOut : 0];
+        if (g.dense()) {
+            int pixels = g.height() * g.width();
+            for (int c = 0; c < g.channelsIn(); c++) {
+                for (int p = 0; p < pixels; p++) {
+                    for (int j = 0; j < nOut; j++) {
+                        w[(p * g.channelsIn() + c) * nOut + j] = flat[offset + j * nIn + c * pixels + p];
+                    }
+                }
+            }
+            System.arraycopy(flat, offset + w.length, b, 0, b.length);
+            return new DenseParameters(nIn, nOut, w, b);
+        }
+        int co = g.channelsOut();
+        for (int ox = 0; ox < g.outWidth(); ox++) {
+            for (int o = 0; o < co; o++) {
+                if (b.length > 0) {
+                    b[ox * co + o] = flat[offset + o];
+                }
+                int kernel = offset + (layer.hasBias() ? co : 0) + o * g.channelsIn() * g.kernelH() * g.kernelW();
+                for (int ky = 0; ky < g.kernelH(); ky++) {
+                    for (int x = 0; x < g.width(); x++) {
+                        int kx = g.kernelColumn(ox, x);
+                        for (int in = 0; kx >= 0 && in < g.channelsIn(); in++) {
+                            int row = (ky * g.width() + x) * g.channelsIn() + in;
+                            w[row * nOut + ox * co + o] = flat[kernel + (in * g.kernelH() + ky) * g.kernelW() + kx];
+                        }
+                    }
+                }
+            }
+        }
+        return new DenseParameters(nIn, nOut, w, b);
+    }
+
     /**
      * Layer-shaped arrays (W row-major, bias) from a flat vector in DL4J's layout, such as a copy of
-     * {@code params()}: W column-major, then bias, layer after layer.
+     * {@code params()}: W column-major, then bias, layer after layer (a 2-D convolution's: {@link #expand}).
      */
     public static List<DenseParameters> split(float[] flat, NetworkSpec spec) {
         if (flat.length != numParams(spec)) {
@@ -180,6 +242,11 @@ public final class Dl4jState {
             int nIn = layer.weightRows();
             int nOut = layer.weightCols();
             int biasLength = layer.hasBias() ? nOut : 0;
+            if (image(layer) != null) {
+                layers.add(expand(flat, offset, layer));
+                offset += numParams(layer);
+                continue;
+            }
             float[] w = new float[nIn * nOut];
             float[] b = new float[biasLength];
             if (kernelLayout(layer)) {
@@ -219,6 +286,10 @@ public final class Dl4jState {
         int offset = 0;
         for (int l = 0; l < layers.size(); l++) {
             DenseParameters p = layers.get(l);
+            if (image(spec.layers().get(l)) != null) {
+                throw new UnsupportedOperationException("layer " + l + " is a 2-D convolution or reads one's image: "
+                        + "its parameters are not read back from the machine (it does not train there yet)");
+            }
             if (kernelLayout(spec.layers().get(l))) {
                 System.arraycopy(p.bias(), 0, flat, offset, p.bias().length);
                 System.arraycopy(p.weights(), 0, flat, offset + p.bias().length, p.weights().length);

@@ -145,7 +145,7 @@ final class SequenceTranslator {
     }
 
     /** The first input position no output position of {@code g} reads, or -1. */
-    private static int firstUnread(Conv1DGeometry g) {
+    static int firstUnread(Conv1DGeometry g) {
         boolean[] read = new boolean[g.length()];
         for (int t = 0; t < g.outLength(); t++) {
             for (int tap = g.firstValidTap(t); tap < g.endValidTap(t); tap++) {

@@ -7,10 +7,17 @@ package org.spinnaker4j.mapper.ir;
  * the inputs an output position needs are one contiguous slice; its weights are the kernel, row
  * (tap·channelsIn + in), column out. A dense layer applied at every position of a sequence (DL4J's
  * RnnToFeedForwardPreProcessor in front of it) is the geometry of kernel 1 ({@code pointwise}): its output is
- * read back as one row per (sample, position) rather than as a sequence.
+ * read back as one row per (sample, position) rather than as a sequence. A 2-D convolution runs as the
+ * convolution along its image's rows that {@code image} (null for a 1-D one) lowers it to.
  */
 public record Conv1DGeometry(int channelsIn, int length, int channelsOut, int kernel, int stride, int padLeft,
-        int outLength, boolean pointwise) {
+        int outLength, boolean pointwise, Conv2DGeometry image) {
+
+    /** A 1-D convolution, or a layer applied per position if {@code pointwise}. */
+    public Conv1DGeometry(int channelsIn, int length, int channelsOut, int kernel, int stride, int padLeft,
+            int outLength, boolean pointwise) {
+        this(channelsIn, length, channelsOut, kernel, stride, padLeft, outLength, pointwise, null);
+    }
 
     public Conv1DGeometry {
         if (channelsIn < 1 || length < 1 || channelsOut < 1 || kernel < 1 || stride < 1 || padLeft < 0
@@ -21,6 +28,14 @@ public record Conv1DGeometry(int channelsIn, int length, int channelsOut, int ke
         }
         if (pointwise && (kernel != 1 || stride != 1 || padLeft != 0 || outLength != length)) {
             throw new IllegalArgumentException("a pointwise layer has kernel 1, stride 1 and no padding");
+        }
+        if (image != null && (pointwise || channelsIn != image.width() * image.channelsIn()
+                || length != image.height() || channelsOut != image.outWidth() * image.channelsOut()
+                || kernel != image.kernelH() || stride != image.strideH() || padLeft != image.padTop()
+                || outLength != image.outHeight())) {
+            throw new IllegalArgumentException("a 2-D convolution " + image + " runs as " + image.alongRows()
+                    + ", not as a convolution of " + channelsIn + " × " + length + " -> " + channelsOut + " × "
+                    + outLength + ", kernel " + kernel + ", stride " + stride + ", padding " + padLeft);
         }
         if (firstInput(outLength - 1) >= length || firstInput(0) + kernel <= 0) {
             throw new IllegalArgumentException("output positions 0 and " + (outLength - 1) + " must each see an"
@@ -51,10 +66,13 @@ public record Conv1DGeometry(int channelsIn, int length, int channelsOut, int ke
     /**
      * Whether the layer has one output position and its every tap falls on an input position: its blocks then hold
      * the kernel's only copy (one block per slice of output channels, no position sharing it) and every weight is
-     * held by a block. Training needs this until copies in several position blocks exchange their gradients.
+     * held by a block. Training needs this until copies in several position blocks exchange their gradients. A 2-D
+     * convolution's lowered kernel repeats its kernel along each row, so only a dense layer over an image holds it
+     * once.
      */
     public boolean holdsKernelOnce() {
-        return outLength == 1 && firstValidTap(0) == 0 && endValidTap(0) == kernel;
+        return outLength == 1 && firstValidTap(0) == 0 && endValidTap(0) == kernel
+                && (image == null || image.dense());
     }
 
     /** Multiply-accumulates of one sample's forward pass (the padding's taps do none). */

@@ -1,0 +1,219 @@
+package org.spinnaker4j.backend.frontend;
+
+import java.util.List;
+import org.deeplearning4j.nn.conf.CNN2DFormat;
+import org.deeplearning4j.nn.conf.ConvolutionMode;
+import org.deeplearning4j.nn.conf.InputPreProcessor;
+import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
+import org.deeplearning4j.nn.conf.layers.FeedForwardLayer;
+import org.deeplearning4j.nn.conf.layers.Layer;
+import org.deeplearning4j.nn.conf.preprocessor.CnnToFeedForwardPreProcessor;
+import org.deeplearning4j.nn.conf.preprocessor.FeedForwardToCnnPreProcessor;
+import org.spinnaker4j.mapper.ir.Activation;
+import org.spinnaker4j.mapper.ir.ActivationKind;
+import org.spinnaker4j.mapper.ir.Conv1DGeometry;
+import org.spinnaker4j.mapper.ir.Conv2DGeometry;
+import org.spinnaker4j.mapper.ir.DenseLayerSpec;
+
+/**
+ * Lowers a network that starts with a 2-D {@code ConvolutionLayer} (NCHW input of one image size: the
+ * {@code FeedForwardToCnnPreProcessor} of {@code InputType.convolutionalFlat} gives it, else the options must): each
+ * {@code ConvolutionLayer} (stride, padding, {@code ConvolutionMode} Same, Truncate or Strict, kernel and stride
+ * not square) into the convolution along the image's rows of its {@link Conv2DGeometry}, the DenseLayer or
+ * OutputLayer behind the {@code CnnToFeedForwardPreProcessor} into a dense layer over the image, and the layers after
+ * it into layers of one position. Everything else is a {@link Problem}: dilation, another data format or
+ * preprocessor, a softmax over a convolution's output, a convolution after a dense layer, image rows a convolution
+ * never reads.
+ */
+final class ImageTranslator {
+
+    private final List<Problem> problems;
+    /** The image the next layer takes: channels × height × width; height 0 when unknown. */
+    private int channels;
+    private int height;
+    private int width;
+    /** Whether the image has gone through CnnToFeedForward: layers from here on are fully connected. */
+    private boolean flat;
+
+    /**
+     * {@code preprocessor} is the first layer's (the caller has not reported it); {@code height} and {@code width}
+     * the options' image size (0: not set).
+     */
+    ImageTranslator(FeedForwardLayer first, InputPreProcessor preprocessor, int height, int width,
+            List<Problem> problems) {
+        this.problems = problems;
+        this.channels = (int) first.getNIn();
+        String type = first.getClass().getSimpleName();
+        if (preprocessor != null && preprocessor.getClass() == FeedForwardToCnnPreProcessor.class) {
+            FeedForwardToCnnPreProcessor flatInput = (FeedForwardToCnnPreProcessor) preprocessor;
+            if (height > 0 && (flatInput.getInputHeight() != height || flatInput.getInputWidth() != width)) {
+                problems.add(new Problem(0, type, "SpiNNakerOptions' image size " + height + " × " + width
+                        + " differs from the FeedForwardToCnnPreProcessor's " + flatInput.getInputHeight() + " × "
+                        + flatInput.getInputWidth()));
+            }
+            this.height = (int) flatInput.getInputHeight();
+            this.width = (int) flatInput.getInputWidth();
+        } else {
+            if (preprocessor != null) {
+                problems.add(new Problem(0, type, "input preprocessor " + preprocessor.getClass().getSimpleName()
+                        + " is not supported in front of a convolution"));
+            }
+            this.height = height;
+            this.width = width;
+            if (height < 1) {
+                problems.add(new Problem(0, type, "the image size is not known: DL4J's configuration does not keep "
+                        + "the one setInputType(InputType.convolutional(h, w, c)) had, and the machine is mapped for "
+                        + "one; set SpiNNakerOptions.builder().imageSize(h, w) or use InputType.convolutionalFlat"));
+            }
+        }
+    }
+
+    /** Whether a network whose first layer is {@code first} is an image network. */
+    static boolean startsImage(Layer first) {
+        return isConvolution(first);
+    }
+
+    /** Whether {@code layer} is a 2-D convolution (by exact class: its subclasses compute something else). */
+    static boolean isConvolution(Layer layer) {
+        return layer.getClass() == ConvolutionLayer.class;
+    }
+
+    /** Layer i's IR, or null with problems added. */
+    DenseLayerSpec translate(int i, Layer layer, InputPreProcessor preprocessor, Activation activation,
+            boolean hasBias) {
+        return isConvolution(layer) ? convolution(i, (ConvolutionLayer) layer, preprocessor, activation, hasBias)
+                : dense(i, (FeedForwardLayer) layer, preprocessor, activation, hasBias);
+    }
+
+    private DenseLayerSpec convolution(int i, ConvolutionLayer c, InputPreProcessor preprocessor,
+            Activation activation, boolean hasBias) {
+        String type = c.getClass().getSimpleName();
+        int before = problems.size();
+        if (preprocessor != null && i > 0) {
+            problems.add(new Problem(i, type, "input preprocessor " + preprocessor.getClass().getSimpleName()
+                    + " is not supported in front of a convolution"));
+        }
+        if (flat) {
+            problems.add(new Problem(i, type, "a convolution after a fully connected layer is not supported"));
+        }
+        if (c.getCnn2dDataFormat() != CNN2DFormat.NCHW) {
+            problems.add(new Problem(i, type, "data format " + c.getCnn2dDataFormat()
+                    + " is not supported (NCHW only)"));
+        }
+        if (c.getDilation()[0] != 1 || c.getDilation()[1] != 1) {
+            problems.add(new Problem(i, type, "dilation " + c.getDilation()[0] + " × " + c.getDilation()[1]
+                    + " is not supported (1 × 1 only)"));
+        }
+        ConvolutionMode mode = c.getConvolutionMode();
+        if (mode != ConvolutionMode.Same && mode != ConvolutionMode.Truncate && mode != ConvolutionMode.Strict) {
+            problems.add(new Problem(i, type, "convolution mode " + mode + " is not supported (Same, Truncate, "
+                    + "Strict)"));
+        }
+        if (activation != null && activation.kind() == ActivationKind.SOFTMAX) {
+            problems.add(new Problem(i, type, "softmax over a convolution's output is not supported; put it on a "
+                    + "layer after the convolution"));
+        }
+        if (c.getNIn() != channels && channels > 0) {
+            problems.add(new Problem(i, type, "nIn " + c.getNIn() + " but its input has " + channels + " channels"));
+        }
+        int[] rows = problems.size() > before || height < 1 ? null
+                : axis(i, type, "height", height, c.getKernelSize()[0], c.getStride()[0], c.getPadding()[0], mode);
+        int[] columns = rows == null ? null
+                : axis(i, type, "width", width, c.getKernelSize()[1], c.getStride()[1], c.getPadding()[1], mode);
+        channels = (int) c.getNOut();
+        if (columns == null) {
+            height = 0; // the next layers are checked against this one's channels; its size is not known
+            return null;
+        }
+        Conv1DGeometry g;
+        try {
+            g = new Conv2DGeometry((int) c.getNIn(), height, width, channels, c.getKernelSize()[0],
+                    c.getKernelSize()[1], c.getStride()[0], c.getStride()[1], rows[1], columns[1], rows[0],
+                    columns[0], false).alongRows();
+        } catch (IllegalArgumentException e) {
+            problems.add(new Problem(i, type, e.getMessage()));
+            height = 0;
+            return null;
+        }
+        if (i > 0) {
+            int unread = SequenceTranslator.firstUnread(g);
+            if (unread >= 0) {
+                problems.add(new Problem(i, type, "no output row reads input row " + unread + " of " + height
+                        + " (kernel height " + g.kernel() + ", stride " + g.stride() + "); a previous layer's "
+                        + "values nobody reads are not supported"));
+                height = 0;
+                return null;
+            }
+        }
+        height = g.outLength();
+        width = g.image().outWidth();
+        return DenseLayerSpec.convolution(g, activation, hasBias);
+    }
+
+    /**
+     * One axis of a convolution: {output size, padding before}, as DL4J computes them (Same: ⌈size / stride⌉ and
+     * ⌊total padding / 2⌋), or null with a problem added.
+     */
+    private int[] axis(int i, String type, String name, int size, int kernel, int stride, int padding,
+            ConvolutionMode mode) {
+        if (mode == ConvolutionMode.Same) {
+            int out = (size + stride - 1) / stride;
+            return new int[] {out, Math.max(0, (out - 1) * stride + kernel - size) / 2};
+        }
+        int span = size + 2 * padding - kernel;
+        if (span < 0) {
+            problems.add(new Problem(i, type, "kernel " + name + " " + kernel + " exceeds the padded input's ("
+                    + size + " + 2 × " + padding + ")"));
+            return null;
+        }
+        if (mode == ConvolutionMode.Strict && span % stride != 0) {
+            problems.add(new Problem(i, type, "ConvolutionMode.Strict: (" + name + " " + size + " + 2 × padding "
+                    + padding + " − kernel " + kernel + ") is not a multiple of stride " + stride
+                    + " (DL4J refuses it too)"));
+            return null;
+        }
+        return new int[] {span / stride + 1, padding};
+    }
+
+    private DenseLayerSpec dense(int i, FeedForwardLayer layer, InputPreProcessor preprocessor, Activation activation,
+            boolean hasBias) {
+        String type = layer.getClass().getSimpleName();
+        int before = problems.size();
+        if (flat) {
+            if (preprocessor != null) {
+                problems.add(new Problem(i, type, "input preprocessor " + preprocessor.getClass().getSimpleName()
+                        + " is not supported here"));
+            }
+            if (layer.getNIn() != channels) {
+                problems.add(new Problem(i, type, "nIn " + layer.getNIn() + " but its input has " + channels
+                        + " values"));
+            }
+        } else if (preprocessor == null || preprocessor.getClass() != CnnToFeedForwardPreProcessor.class) {
+            problems.add(new Problem(i, type, "after a convolution a " + type + " needs the "
+                    + "CnnToFeedForwardPreProcessor DL4J's setInputType inserts, got "
+                    + (preprocessor == null ? "none" : preprocessor.getClass().getSimpleName())));
+        } else {
+            CnnToFeedForwardPreProcessor cnn = (CnnToFeedForwardPreProcessor) preprocessor;
+            if (cnn.getFormat() != CNN2DFormat.NCHW) {
+                problems.add(new Problem(i, type, "CnnToFeedForwardPreProcessor with data format " + cnn.getFormat()
+                        + " is not supported (NCHW only)"));
+            } else if (height > 0 && (cnn.getInputHeight() != height || cnn.getInputWidth() != width
+                    || cnn.getNumChannels() != channels)) {
+                problems.add(new Problem(i, type, "its CnnToFeedForwardPreProcessor takes " + cnn.getNumChannels()
+                        + " × " + cnn.getInputHeight() + " × " + cnn.getInputWidth() + " but the convolution before "
+                        + "it makes " + channels + " × " + height + " × " + width));
+            }
+            if (layer.getNIn() != (long) channels * height * width && height > 0) {
+                problems.add(new Problem(i, type, "nIn " + layer.getNIn() + " but its input has " + channels
+                        + " × " + height + " × " + width + " values"));
+            }
+        }
+        boolean ok = problems.size() == before && height > 0 && activation != null;
+        Conv1DGeometry g = !ok ? null : flat ? Conv1DGeometry.pointwise(channels, (int) layer.getNOut(), 1)
+                : Conv2DGeometry.dense(channels, height, width, (int) layer.getNOut()).alongRows();
+        // the next layers are fully connected, checked against this one's outputs
+        flat = true;
+        channels = (int) layer.getNOut();
+        return ok ? DenseLayerSpec.convolution(g, activation, hasBias) : null;
+    }
+}
