@@ -42,7 +42,7 @@ import org.spinnaker4j.mapper.ir.TrainingSpec;
 /**
  * Lowers a DL4J {@link MultiLayerConfiguration} into the mapper's {@link NetworkSpec}: a chain of
  * DenseLayers and an OutputLayer, or a network that starts with a {@code Convolution1DLayer}
- * ({@link SequenceTranslator}). Everything it cannot lower is collected and reported together in one
+ * ({@link SequenceTranslator}, with its pooling layers). Everything it cannot lower is collected and reported together in one
  * {@link UnsupportedNetworkException}.
  */
 public final class Dl4jFrontEnd {
@@ -107,6 +107,7 @@ public final class Dl4jFrontEnd {
         Layer first = conf.getConf(0).getLayer();
         SequenceTranslator sequence = SequenceTranslator.startsSequence(first)
                 ? new SequenceTranslator((int) ((FeedForwardLayer) first).getNIn(), sequenceLength, problems) : null;
+        boolean pooling = false;
         for (int i = 0; i < conf.getConfs().size(); i++) {
             Layer layer = conf.getConf(i).getLayer();
             String type = layer.getClass().getSimpleName();
@@ -114,6 +115,18 @@ public final class Dl4jFrontEnd {
             if (preprocessor != null && sequence == null) {
                 problems.add(new Problem(i, type, "input preprocessor "
                         + preprocessor.getClass().getSimpleName() + " is not supported"));
+            }
+            if (SequenceTranslator.isPooling(layer)) {
+                if (sequence == null) {
+                    problems.add(new Problem(i, type, "a pooling layer must follow a Convolution1DLayer"));
+                } else {
+                    DenseLayerSpec spec = sequence.pooling(i, layer, preprocessor);
+                    if (spec != null) {
+                        layers.add(spec);
+                    }
+                }
+                pooling = true;
+                continue;
             }
             boolean convolution = SequenceTranslator.isConvolution(layer);
             if (convolution && sequence == null) {
@@ -138,7 +151,8 @@ public final class Dl4jFrontEnd {
                 }
             }
         }
-        TrainingSpec trainingSpec = training ? TrainingTranslator.translate(conf, problems) : null;
+        // pooling layers run inference only: such a network has no training spec, and fit names them
+        TrainingSpec trainingSpec = training && !pooling ? TrainingTranslator.translate(conf, problems) : null;
         if (!problems.isEmpty()) {
             throw new UnsupportedNetworkException(problems);
         }
