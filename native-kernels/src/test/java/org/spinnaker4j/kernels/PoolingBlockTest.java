@@ -23,6 +23,8 @@ class PoolingBlockTest {
     private static final int ROWS = CHANNELS * POSITIONS;
     private static final int OUT = 0x4000;
     private static final int IN = 0x100;
+    /** libnd4j's starting value of a Subsampling1DLayer's MAX (0xff7ffffd, not SUBSAMPLING_START). */
+    private static final float SUBSAMPLING_START = -3.402823e38f;
 
     /** Columns: channels 1 and 2 of the 4. */
     private static KernelConfig config(PoolingConfig pooling) {
@@ -69,7 +71,7 @@ class PoolingBlockTest {
     @Test
     void maxTakesTheLargestOfItsChannel() {
         Random rnd = new Random(1);
-        KernelCore core = loaded(PoolingConfig.max(CHANNELS, 1, -Float.MAX_VALUE));
+        KernelCore core = loaded(PoolingConfig.max(CHANNELS, 1, SUBSAMPLING_START));
         for (int sample = 0; sample < 5; sample++) {
             float[][] x = random(rnd);
             float[] expected = new float[2];
@@ -85,12 +87,12 @@ class PoolingBlockTest {
         Random rnd = new Random(2);
         float nan = Float.NaN;
         float[][] x = {{0, nan, nan, 0}, {0, 2f, nan, 0}, {0, nan, nan, 0}};
-        Kernels.assertSameBits(new float[] {2f, -Float.MAX_VALUE},
-                run(loaded(PoolingConfig.max(CHANNELS, 1, -Float.MAX_VALUE)), x, rnd), "DL4J's subsampling");
+        Kernels.assertSameBits(new float[] {2f, SUBSAMPLING_START},
+                run(loaded(PoolingConfig.max(CHANNELS, 1, SUBSAMPLING_START)), x, rnd), "DL4J's subsampling");
         float ninf = Float.NEGATIVE_INFINITY;
         float[][] y = {{0, ninf, nan, 0}, {0, ninf, nan, 0}, {0, ninf, nan, 0}};
-        Kernels.assertSameBits(new float[] {-Float.MAX_VALUE, -Float.MAX_VALUE},
-                run(loaded(PoolingConfig.max(CHANNELS, 1, -Float.MAX_VALUE)), y, rnd), "-inf never exceeds the start");
+        Kernels.assertSameBits(new float[] {SUBSAMPLING_START, SUBSAMPLING_START},
+                run(loaded(PoolingConfig.max(CHANNELS, 1, SUBSAMPLING_START)), y, rnd), "-inf never exceeds the start");
         Kernels.assertSameBits(new float[] {ninf, ninf},
                 run(loaded(PoolingConfig.max(CHANNELS, 1, ninf)), y, rnd), "DL4J's global pooling starts at -inf");
     }

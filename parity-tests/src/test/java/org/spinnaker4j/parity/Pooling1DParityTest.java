@@ -30,7 +30,9 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.nd4j.linalg.lossfunctions.LossFunctions.LossFunction;
+import org.nd4j.linalg.ops.transforms.Transforms;
 import org.spinnaker4j.backend.SpiNNakerMultiLayerNetwork;
 import org.spinnaker4j.backend.SpiNNakerOptions;
 import org.spinnaker4j.backend.frontend.UnsupportedNetworkException;
@@ -117,6 +119,72 @@ class Pooling1DParityTest {
         Parity.assertParity(conf, options(strategy, 12), sequences(20, 3, 12, 1));
     }
 
+    /** A kernel-1 convolution of {@code c} channels set to the identity (W = I, b = 0): its output is its input. */
+    private static MultiLayerNetwork identityConvThen(org.deeplearning4j.nn.conf.layers.Layer layer, int c,
+            int length) {
+        MultiLayerConfiguration conf = list(5).layer(conv(c, c, 1, Activation.IDENTITY)).layer(layer)
+                .setInputType(InputType.recurrent(c, length)).build();
+        return NonFinite.cpu(conf, net -> {
+            INDArray params = Nd4j.zeros(DataType.FLOAT, 1, c + c * c);
+            for (int k = 0; k < c; k++) {
+                params.putScalar(0, c + k * c + k, 1.0);
+            }
+            net.setParams(params);
+        });
+    }
+
+    /**
+     * The pooling itself is exact: behind an identity convolution (whose outputs are its inputs, bit for bit), every
+     * single layer gives nd4j-native's outputs exactly, a MAX's and an AVG's (a float sum in tap order, divided once).
+     */
+    @Test
+    void poolingIsExact() {
+        for (Pool pool : POOLS) {
+            MultiLayerNetwork cpu = identityConvThen(pool.layer(), CHANNELS, 12);
+            INDArray x = sequences(20, CHANNELS, 12, 8).muli(1000);
+            try (SpiNNakerMultiLayerNetwork machine = SpiNNakerMultiLayerNetwork.wrap(cpu,
+                    options(PartitioningStrategy.FEWEST_CORES, 12))) {
+                INDArray expected = cpu.output(x);
+                INDArray actual = machine.output(x);
+                assertEquals(Arrays.toString(expected.shape()), Arrays.toString(actual.shape()), pool.toString());
+                assertEquals(0.0, Transforms.abs(actual.sub(expected)).maxNumber().doubleValue(), pool.toString());
+            }
+        }
+    }
+
+    /**
+     * What the kernels reproduce, measured on nd4j-native: a Subsampling1DLayer's MAX starts from -3.402823e38 (not
+     * -Float.MAX_VALUE, -3.4028235e38) and
+     * a GlobalPoolingLayer's from -inf (a window of NaN or -inf only gives that), NaN never counts in a MAX but
+     * propagates through an AVG, and an AVG divides by the taps on the input unless avgPoolIncludePadInDivisor.
+     */
+    @Test
+    void nd4jPoolsAsTheKernelsAssume() {
+        float nan = Float.NaN;
+        float ninf = Float.NEGATIVE_INFINITY;
+        INDArray x = Nd4j.create(new float[] {nan, nan, ninf, ninf, 1, nan}, new long[] {1, 1, 6});
+        Subsampling1DLayer max = (Subsampling1DLayer) new Subsampling1DLayer.Builder().kernelSize(2).stride(2)
+                .poolingType(PoolingType.MAX).build();
+        assertEquals("[-3.402823E38, -3.402823E38, 1.0]",
+                Arrays.toString(identityConvThen(max, 1, 6).output(x).ravel().toFloatVector()));
+        assertEquals("[-Infinity]", Arrays.toString(identityConvThen(new GlobalPoolingLayer.Builder(PoolingType.MAX)
+                .build(), 1, 2).output(x.get(NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.interval(0, 2)))
+                .ravel().toFloatVector()));
+        Subsampling1DLayer avg = (Subsampling1DLayer) new Subsampling1DLayer.Builder().kernelSize(2).stride(2)
+                .poolingType(PoolingType.AVG).build();
+        assertEquals("[NaN, -Infinity, NaN]", Arrays.toString(identityConvThen(avg, 1, 6).output(x).ravel().toFloatVector()));
+        INDArray y = Nd4j.create(new float[] {1, 2, 4, 8, 16}, new long[] {1, 1, 5});
+        for (boolean padInDivisor : new boolean[] {false, true}) {
+            Subsampling1DLayer same = (Subsampling1DLayer) new Subsampling1DLayer.Builder().kernelSize(4).stride(1)
+                    .poolingType(PoolingType.AVG).convolutionMode(ConvolutionMode.Same)
+                    .avgPoolIncludePadInDivisor(padInDivisor).build();
+            // one tap of padding on the left, two on the right
+            assertEquals(padInDivisor ? "[1.75, 3.75, 7.5, 7.0, 6.0]" : "[2.3333333, 3.75, 7.5, 9.333333, 12.0]",
+                    Arrays.toString(identityConvThen(same, 1, 5).output(y).ravel().toFloatVector()));
+        }
+        assertEquals(false, new Subsampling1DLayer.Builder().build().isAvgPoolIncludePadInDivisor());
+    }
+
     /**
      * Conv1D → Subsampling1D → Conv1D → GlobalPooling → Dense → softmax output: 16 positions pooled to 8, then to
      * one row per sample. setInputType puts an RnnToFeedForwardPreProcessor in front of the Dense layer, which
@@ -178,7 +246,7 @@ class Pooling1DParityTest {
 
     /**
      * NaN and the infinities through an identity convolution (kernel 1, W = I, b = 0) into the pooling layers: MAX
-     * skips NaN (a window of NaN only gives -3.4e38 in Subsampling1D, -inf in GlobalPooling), AVG propagates it,
+     * skips NaN (a window of NaN only gives -3.402823e38 in Subsampling1D, -inf in GlobalPooling), AVG propagates it,
      * and inf - inf is NaN, all as nd4j-native computes them.
      */
     @ParameterizedTest
@@ -198,15 +266,7 @@ class Pooling1DParityTest {
                 .poolingType(type).build();
         for (org.deeplearning4j.nn.conf.layers.Layer layer : List.of(pool, new GlobalPoolingLayer.Builder(type)
                 .build())) {
-            MultiLayerConfiguration conf = list(5).layer(conv(c, c, 1, Activation.IDENTITY)).layer(layer)
-                    .setInputType(InputType.recurrent(c, length)).build();
-            MultiLayerNetwork cpu = NonFinite.cpu(conf, net -> {
-                INDArray params = Nd4j.zeros(DataType.FLOAT, 1, c + c * c);
-                for (int k = 0; k < c; k++) {
-                    params.putScalar(0, c + k * c + k, 1.0);
-                }
-                net.setParams(params);
-            });
+            MultiLayerNetwork cpu = identityConvThen(layer, c, length);
             INDArray x = Nd4j.create(channels).reshape(1, c, length).castTo(DataType.FLOAT);
             for (PartitioningStrategy strategy : PartitioningStrategy.values()) {
                 try (SpiNNakerMultiLayerNetwork machine = SpiNNakerMultiLayerNetwork.wrap(cpu,
