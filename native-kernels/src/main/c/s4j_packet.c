@@ -48,26 +48,26 @@ static void accumulate_rows(s4j_header *h, const s4j_layout *l, void *dtcm,
 }
 
 /*
- * A pooling block's accumulate_rows: the rows i = rows_done, ... that have
- * arrived, in order, each into its channel's z (if the block's columns hold
- * that channel; the first position's rows set it: MAX's starting value, 0 for
- * AVG's sum), MAX as DL4J's pooling compares (a value counts only if it is
- * greater, so NaN never does), AVG adding in order of i in float. No weights:
- * one compare or add per row.
+ * A pooling block's sums, once every row is in: the rows in order of i, each
+ * into its channel's z (if the block's columns hold that channel; the first
+ * position's rows set it: MAX's starting value, 0 for AVG's sum), MAX as
+ * DL4J's pooling compares (a value counts only if it is greater, so NaN never
+ * does), AVG adding in float, then dividing. No weights: one compare or add
+ * per row, all in the event that brings the last row (its producers may
+ * interleave as they like: nothing waits for an earlier row), which the cost
+ * model charges as the block's completion; out->rows counts none.
  */
-static void pool_rows(s4j_header *h, const s4j_layout *l, void *dtcm, s4j_outbox *out)
+static void pool_rows(s4j_header *h, const s4j_layout *l, void *dtcm)
 {
-    const uint32_t *bitmap = CAT(uint32_t, dtcm, l->bitmap);
     uint32_t n_rows = h->n_rows;
     const float *x = CAT(float, dtcm, l->x)
         + (size_t)s4j_fwd_entry(s4j_train_of(l, dtcm)) * n_rows;
     float *z = AT(float, dtcm, l->z);
     uint32_t channels = h->pool_channels;
-    uint32_t first = h->rows_done;
-    uint32_t i = first;
-    uint32_t c = first % channels;
+    uint32_t i;
+    uint32_t c = 0u;
 
-    while (i < n_rows && (bitmap[i / 32u] & (1u << (i % 32u))) != 0u) {
+    for (i = 0u; i < n_rows; i++) {
         uint32_t j = c - h->pool_first; /* wraps below the block's first channel */
 
         if (j < h->n_cols) {
@@ -80,11 +80,9 @@ static void pool_rows(s4j_header *h, const s4j_layout *l, void *dtcm, s4j_outbox
                 z[j] = x[i];
             }
         }
-        i++;
         c = c + 1u == channels ? 0u : c + 1u;
     }
-    h->rows_done = i;
-    out->rows += i - first;
+    h->rows_done = n_rows;
 }
 
 /* A pooling block's z once every row is in: AVG's sums divided. */
@@ -123,15 +121,14 @@ static int32_t on_row(s4j_header *h, const s4j_layout *l, void *dtcm,
     bitmap[row / 32u] |= bit;
     x[row] = s4j_f_of(payload);
     h->received++;
-    if (row == h->rows_done) {
-        if (h->pool != S4J_POOL_NONE) {
-            pool_rows(h, l, dtcm, out);
-        } else {
-            accumulate_rows(h, l, dtcm, out);
-        }
+    if (row == h->rows_done && h->pool == S4J_POOL_NONE) {
+        accumulate_rows(h, l, dtcm, out);
     }
     if (h->received == n_rows) {
-        /* every row is in, so every row is in z */
+        /* every row is in, so every row is in z (a pooling block's: now) */
+        if (h->pool != S4J_POOL_NONE) {
+            pool_rows(h, l, dtcm);
+        }
         S4J_VERIFY(h->rows_done == n_rows);
         memset(bitmap, 0, (size_t)s4j_bitmap_words(n_rows) * sizeof(uint32_t));
         h->received = 0u;

@@ -35,6 +35,7 @@ import org.nd4j.linalg.lossfunctions.LossFunctions.LossFunction;
 import org.nd4j.linalg.ops.transforms.Transforms;
 import org.spinnaker4j.backend.SpiNNakerMultiLayerNetwork;
 import org.spinnaker4j.backend.SpiNNakerOptions;
+import org.spinnaker4j.backend.runtime.RunStats;
 import org.spinnaker4j.backend.frontend.UnsupportedNetworkException;
 import org.spinnaker4j.mapper.graph.VertexKind;
 import org.spinnaker4j.mapper.partition.PartitioningStrategy;
@@ -216,6 +217,27 @@ class Pooling1DParityTest {
         assertEquals(RnnToFeedForwardPreProcessor.class, conf.getInputPreProcess(4).getClass());
         assertEquals(6, ((DenseLayer) conf.getConf(4).getLayer()).getNIn());
         Parity.assertParity(conf, options(strategy, 16), sequences(20, 4, 16, 2));
+    }
+
+    /**
+     * A longer sequence: 8 channels × 64 positions → 16 × 64, MAX-pooled to 16 × 32 → 16 × 32, AVG-pooled over the
+     * whole sequence → 5 outputs, through relays, with no TDMA overrun.
+     */
+    @ParameterizedTest
+    @EnumSource(value = PartitioningStrategy.class, names = {"FASTEST", "FEWEST_CORES"})
+    void longerSequence(PartitioningStrategy strategy) {
+        Subsampling1DLayer pool = (Subsampling1DLayer) new Subsampling1DLayer.Builder().kernelSize(2).stride(2)
+                .poolingType(PoolingType.MAX).build();
+        MultiLayerConfiguration conf = list(9)
+                .layer(conv(8, 16, 5, Activation.RELU))
+                .layer(pool)
+                .layer(conv(16, 16, 3, Activation.TANH))
+                .layer(new GlobalPoolingLayer.Builder(PoolingType.AVG).build())
+                .layer(new OutputLayer.Builder(LossFunction.MCXENT).nIn(16).nOut(5).activation(Activation.SOFTMAX)
+                        .build())
+                .setInputType(InputType.recurrent(8, 64)).build();
+        RunStats stats = Parity.assertParity(conf, options(strategy, 64), sequences(20, 8, 64, 9));
+        assertEquals(0, stats.tdmaOverruns());
     }
 
     /** A global pooling layer as the last layer: a row of channels per sample. */
