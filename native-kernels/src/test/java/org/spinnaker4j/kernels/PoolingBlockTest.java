@@ -13,8 +13,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * A pooling block: a fused DENSE_BLOCK without weights whose rows are whole positions and whose columns are some
- * of their channels, pooled in order of rows when the last one arrives, whatever order they came in. Its outputs must equal DL4J's pooling bit for bit: MAX as libnd4j compares (from a starting
- * value, a value counting only if greater, so NaN never does), AVG as a float sum in tap order divided once.
+ * of their channels, pooled in order of rows when the last one arrives, whatever order they came in. Its outputs
+ * must equal DL4J's pooling bit for bit: MAX as libnd4j compares (from a starting value, a value counting only if
+ * greater, so NaN never does), AVG as a float sum in tap order divided once.
  */
 class PoolingBlockTest {
 

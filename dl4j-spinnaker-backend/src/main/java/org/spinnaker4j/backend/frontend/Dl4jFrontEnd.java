@@ -42,8 +42,8 @@ import org.spinnaker4j.mapper.ir.TrainingSpec;
 /**
  * Lowers a DL4J {@link MultiLayerConfiguration} into the mapper's {@link NetworkSpec}: a chain of
  * DenseLayers and an OutputLayer, or a network that starts with a {@code Convolution1DLayer}
- * ({@link SequenceTranslator}, with its pooling layers). Everything it cannot lower is collected and reported together in one
- * {@link UnsupportedNetworkException}.
+ * ({@link SequenceTranslator}, with its pooling layers). Everything it cannot lower is collected and reported
+ * together in one {@link UnsupportedNetworkException}.
  */
 public final class Dl4jFrontEnd {
 

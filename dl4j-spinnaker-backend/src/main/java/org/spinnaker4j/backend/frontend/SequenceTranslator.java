@@ -1,7 +1,7 @@
 package org.spinnaker4j.backend.frontend;
 
-import java.util.List;
 import java.util.Arrays;
+import java.util.List;
 import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.InputPreProcessor;
@@ -299,7 +299,9 @@ final class SequenceTranslator {
         if (perPosition) {
             // DL4J's setInputType puts an RnnToFeedForwardPreProcessor after a global pooling layer too, which
             // passes its rows (rank 2) through
-            if (preprocessor != null && !(pooledWhole && preprocessor.getClass() == RnnToFeedForwardPreProcessor.class)) {
+            boolean passesRows = pooledWhole && preprocessor != null
+                    && preprocessor.getClass() == RnnToFeedForwardPreProcessor.class;
+            if (preprocessor != null && !passesRows) {
                 problems.add(new Problem(i, type, "input preprocessor " + preprocessor.getClass().getSimpleName()
                         + " is not supported here"));
             }

@@ -91,7 +91,8 @@ public final class LayerSlices {
             float[] columnBias) {
         DenseParameters p = layers.get(v.layer());
         Slice[] held = parameterSlices(network.layers().get(v.layer()), v.rows(), v.cols());
-        if (v.kind() == VertexKind.DENSE_BLOCK && blockWeights != null && !network.layers().get(v.layer()).isPooling()) {
+        boolean weighted = !network.layers().get(v.layer()).isPooling();
+        if (v.kind() == VertexKind.DENSE_BLOCK && blockWeights != null && weighted) {
             for (int i = 0; i < held[0].size(); i++) {
                 System.arraycopy(blockWeights, i * held[1].size(), p.weights(), (held[0].lo() + i) * p.nOut()
                         + held[1].lo(), held[1].size());

@@ -31,8 +31,8 @@ public record MachineVertex(int id, VertexKind kind, int layer, Slice rows, Slic
     public String label() {
         return switch (kind) {
             case INPUT_SOURCE -> "input" + cols;
-            case DENSE_BLOCK -> "layer " + layer + (pooling != null ? " " + pooling + " pool" : fused ? " fused" : " block")
-                    + " W" + rows + cols;
+            case DENSE_BLOCK -> "layer " + layer
+                    + (pooling != null ? " " + pooling + " pool" : fused ? " fused" : " block") + " W" + rows + cols;
             case REDUCE -> "layer " + layer + " reduce" + cols;
             case RELAY -> "layer " + layer + " relay of rows" + cols;
             case OUTPUT_SINK -> "output of vector " + layer + " " + cols;

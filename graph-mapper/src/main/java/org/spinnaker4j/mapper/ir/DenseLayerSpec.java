@@ -4,8 +4,9 @@ package org.spinnaker4j.mapper.ir;
  * A layer of the IR: y = activation(x·W + b), W of shape nIn × nOut. A layer with a {@link Conv1DGeometry}
  * (null for a fully connected layer) is a convolution along a sequence: nIn and nOut are then its whole input and
  * output vectors (channels × positions, position-major), and W is that sparse, shared matrix, stored as the
- * kernel: {@link #weightRows()} × {@link #weightCols()}, row (tap·channelsIn + in). A layer with a {@link PoolingSpec}
- * (null otherwise) pools along the sequence its geometry describes instead: no weights, no bias, the identity.
+ * kernel: {@link #weightRows()} × {@link #weightCols()}, row (tap·channelsIn + in). A layer with a
+ * {@link PoolingSpec} (null otherwise) pools along the sequence its geometry describes instead: no weights, no bias,
+ * the identity.
  */
 public record DenseLayerSpec(int nIn, int nOut, Activation activation, boolean hasBias, Conv1DGeometry convolution,
         PoolingSpec pooling) {
