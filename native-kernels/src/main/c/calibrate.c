@@ -210,6 +210,9 @@ static const named LOSSES[] = {
     { "msle", S4J_LOSS_MEAN_SQUARED_LOGARITHMIC_ERROR },
     { "wasserstein", S4J_LOSS_WASSERSTEIN }
 };
+static const named POOLS[] = {
+    { "max", S4J_POOL_MAX }, { "avg", S4J_POOL_AVG }
+};
 static const named UPDATERS[] = {
     { "sgd", S4J_UPDATER_SGD }, { "nesterovs", S4J_UPDATER_NESTEROVS },
     { "adam", S4J_UPDATER_ADAM }, { "adamax", S4J_UPDATER_ADAMAX },
@@ -237,6 +240,7 @@ typedef struct spec {
     uint32_t norm_peers;        /* its peers, at positions 1 .. norm_peers */
     uint32_t loss_weighted;     /* per-output loss weights */
     uint32_t softmax_peers;     /* one SOFTMAX_SYNC range per peer, after the others */
+    uint32_t pool;              /* S4J_POOL_*: a pooling block of positions of cols channels */
 } spec;
 
 static void range(uint32_t *n, uint32_t lo, uint32_t span, uint32_t local,
@@ -306,6 +310,13 @@ static void load(const spec *s)
             words[S4J_CFG_NORM_PEERS] = s->norm_peers;
         }
     }
+    if (s->pool != S4J_POOL_NONE) {
+        words[S4J_CFG_FUSED] = 1u;
+        words[S4J_CFG_POOL] = s->pool;
+        words[S4J_CFG_POOL_CHANNELS] = s->cols;
+        words[S4J_CFG_POOL_START] = s->pool == S4J_POOL_MAX ? bits(-3.402823e38f) : 0u;
+        words[S4J_CFG_POOL_DIVISOR] = s->pool == S4J_POOL_AVG ? s->rows / s->cols : 0u;
+    }
     words[S4J_CFG_SOFTMAX_PEERS] = s->softmax_peers;
     words[S4J_CFG_SYNC_KEY_BASE] = 0x50000u;       /* own max, sum (and dot) */
     if (s->ignore + s->data_ranges + s->softmax_peers + 4u > MAX_RANGES) {
@@ -351,8 +362,8 @@ static void load(const spec *s)
             words[S4J_CONFIG_WORDS + n * S4J_RANGE_WORDS + i] = bits(uniform(0.5f, 2.0f));
         }
     }
-    nw = s->kind == S4J_KIND_DENSE_BLOCK ? s->rows * s->cols : 0u;
-    nb = s->kind == S4J_KIND_REDUCE ? s->cols : 0u;
+    nw = s->kind == S4J_KIND_DENSE_BLOCK && s->pool == S4J_POOL_NONE ? s->rows * s->cols : 0u;
+    nb = s->kind == S4J_KIND_REDUCE || s->pool != S4J_POOL_NONE ? s->cols : 0u;
     if (nw > MAX_VALUES || nb > MAX_VALUES) {
         fail("block too large", (long)nw);
     }
@@ -460,6 +471,17 @@ int main(int argc, char **argv)
             keys[k] = DATA_KEY + s.rows - 1u - k; /* rows 63, 62, ... */
         }
         measure(0u, i);
+    } else if (strcmp(what, "pool") == 0 && argc == 5) {
+        /* a pooling block of P positions x C channels: the row that completes it
+         * (every other row in): all its rows pooled, its columns sent */
+        s.kind = S4J_KIND_DENSE_BLOCK;
+        s.pool = lookup(argv[2], POOLS, sizeof POOLS / sizeof POOLS[0]);
+        s.cols = number(argv[4], 1u, MAX_VALUES);
+        s.rows = number(argv[3], 1u, MAX_VALUES / s.cols) * s.cols;
+        load(&s);
+        packets(0u, s.rows, DATA_KEY, -1.0f, 1.0f, 1.0f);
+        deliver(1u, s.rows);
+        measure(0u, 1u);
     } else if (strcmp(what, "accumulate") == 0 && argc == 4) {
         s.kind = S4J_KIND_DENSE_BLOCK;
         s.rows = number(argv[2], 2u, MAX_VALUES - 1u) + 1u;

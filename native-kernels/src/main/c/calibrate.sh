@@ -59,7 +59,8 @@ echo "# $("$cc" --version | head -1), $("$qemu" --version | head -1)"
 echo "# -O2 -mcpu=arm968e-s -marm -mfloat-abi=soft, newlib; each per-packet figure includes the harness's call"
 figure harness.call "$(per 32 "$(n null 48)" "$(n null 16)")" \
     "the harness's loop per call of an empty function shaped like s4j_on_packet"
-figure block.value "$(per 32 "$(n rows 48 0)" "$(n rows 16 0)")" \
+value=$(per 32 "$(n rows 48 0)" "$(n rows 16 0)")
+figure block.value "$value" \
     "a value filed by a 64 x 8 DENSE_BLOCK that multiplies no row in (a row before it is missing)"
 range=$(per 256 "$(n rows 32 8)" "$(n rows 32 0)")
 figure packet.range "$range" \
@@ -75,6 +76,17 @@ figure block.completion.column "$x" \
     "per column of the event that completes an unfused block, besides its row (round the sum to a float, emit and send it, reset z)"
 figure block.completion.fixed "$(awk -v a="$c16" -v x="$x" 'BEGIN { printf "%.0f", a - 16 * x }')" \
     "fixed work of the event that completes a block, besides its row and columns"
+for k in max avg; do
+    p8=$(n pool "$k" 8 8); p16=$(n pool "$k" 16 8); c16=$(n pool "$k" 8 16)
+    row=$(per 64 "$p16" "$p8")
+    column=$(awk -v a="$c16" -v b="$p8" -v r="$row" 'BEGIN { printf "%.1f", (a - b - 64 * r) / 8 }')
+    figure "pool.row.$k" "$row" "per row a $k pooling block pools (one compare or add, in order of rows)"
+    figure "pool.completion.column.$k" "$column" \
+        "per column of the row that completes a $k pooling block, besides its rows (divide if avg, zero bias, emit and send)"
+    figure "pool.completion.fixed.$k" "$(awk -v a="$p8" -v r="$row" -v c="$column" -v v="$value" \
+        'BEGIN { printf "%.0f", a - 64 * r - 8 * c - v }')" \
+        "fixed work of the row that completes a $k pooling block, besides that packet, its rows and columns"
+done
 figure reduce.partial "$(per 128 "$(n partials 160)" "$(n partials 32)")" \
     "a partial sum filed by a REDUCE, not completing"
 figure sink.value "$(per 32 "$(n sink 48)" "$(n sink 16)")" "a value filed by an OUTPUT_SINK"

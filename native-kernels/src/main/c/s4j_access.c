@@ -36,7 +36,8 @@ static int32_t locate_array(const void *dtcm, const s4j_layout *l,
         if (h->kind != S4J_KIND_DENSE_BLOCK) {
             return S4J_ERR_WRONG_KIND;
         }
-        *count = h->n_rows * h->n_cols; /* below total / 4: no overflow */
+        /* below total / 4: no overflow; a pooling block has none */
+        *count = h->pool != S4J_POOL_NONE ? 0u : h->n_rows * h->n_cols;
         *off = l->weights;
         state = l->w_state;
         kind_of = 0u;

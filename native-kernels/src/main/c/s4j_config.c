@@ -60,6 +60,11 @@ int32_t s4j_parse_config(const uint32_t *words, uint32_t n_words, s4j_config *cf
     t->norm_key_base = words[S4J_CFG_NORM_KEY_BASE];
     t->norm_peers = words[S4J_CFG_NORM_PEERS];
     t->norm_self = words[S4J_CFG_NORM_SELF];
+    cfg->pool = words[S4J_CFG_POOL];
+    cfg->pool_channels = words[S4J_CFG_POOL_CHANNELS];
+    cfg->pool_first = words[S4J_CFG_POOL_FIRST];
+    cfg->pool_start = s4j_f_of(words[S4J_CFG_POOL_START]);
+    cfg->pool_divisor = words[S4J_CFG_POOL_DIVISOR];
     {
         /* the ranges, then n_cols loss weights if weighted (64-bit sums:
          * the counts come from the caller) */
@@ -213,6 +218,32 @@ static int32_t check_training(const s4j_config *cfg)
     return S4J_OK;
 }
 
+/* A pooling block: a fused DENSE_BLOCK without training or softmax whose
+ * rows are whole positions and whose columns lie within one; MAX starts from
+ * a value that is not NaN, AVG divides by at least 1. Without pooling, its
+ * words are 0. */
+static int32_t check_pooling(const s4j_config *cfg)
+{
+    if (cfg->pool == S4J_POOL_NONE) {
+        return cfg->pool_channels == 0u && cfg->pool_first == 0u
+            && s4j_bits_of(cfg->pool_start) == 0u && cfg->pool_divisor == 0u
+            ? S4J_OK : S4J_ERR_BAD_CONFIG;
+    }
+    if (cfg->pool > S4J_POOL_AVG || cfg->kind != S4J_KIND_DENSE_BLOCK
+        || cfg->fused != 1u || cfg->training.enabled != 0u
+        || cfg->activation == S4J_ACT_SOFTMAX || cfg->pool_channels == 0u
+        || cfg->n_rows % cfg->pool_channels != 0u
+        || (uint64_t)cfg->pool_first + cfg->n_cols > cfg->pool_channels) {
+        return S4J_ERR_BAD_CONFIG;
+    }
+    if (cfg->pool == S4J_POOL_MAX) {
+        return !isnan(cfg->pool_start) && cfg->pool_divisor == 0u
+            ? S4J_OK : S4J_ERR_BAD_CONFIG;
+    }
+    return cfg->pool_divisor != 0u && s4j_bits_of(cfg->pool_start) == 0u
+        ? S4J_OK : S4J_ERR_BAD_CONFIG;
+}
+
 int32_t s4j_check_config(const s4j_config *cfg)
 {
     uint32_t i;
@@ -255,7 +286,7 @@ int32_t s4j_check_config(const s4j_config *cfg)
         && (uint64_t)cfg->out_key_base + cfg->n_cols > (uint64_t)UINT32_MAX + 1u) {
         return S4J_ERR_BAD_CONFIG;
     }
-    if (check_training(cfg) != S4J_OK) {
+    if (check_training(cfg) != S4J_OK || check_pooling(cfg) != S4J_OK) {
         return S4J_ERR_BAD_CONFIG;
     }
     training = cfg->training.enabled != 0u;

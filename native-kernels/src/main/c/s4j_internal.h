@@ -40,6 +40,12 @@ typedef struct s4j_header {
     float local_sum;
     uint32_t discarded;         /* packets on IGNORE ranges since load */
     uint32_t rows_done;         /* DENSE_BLOCK: rows 0 .. rows_done-1 are in z */
+    /* a pooling block (S4J_CFG_POOL ..): S4J_POOL_NONE on any other core */
+    uint32_t pool;
+    uint32_t pool_channels;
+    uint32_t pool_first;
+    float pool_start;
+    uint32_t pool_divisor;
 } s4j_header;
 
 /* An input range: key k maps when (k - key_lo) < span (unsigned). */
@@ -121,6 +127,7 @@ typedef struct s4j_shape {
                                    holds several samples */
     uint32_t norm_peers;        /* NORM ranges (training) */
     uint32_t norm_slots;        /* L2 modes: norm_peers + 1, else 0 */
+    uint32_t pool;              /* S4J_POOL_*: a pooling block has no weights */
 } s4j_shape;
 
 /* Byte offsets of the parts of the state (0 = absent), derived from its
@@ -169,7 +176,7 @@ typedef struct s4j_layout {
 #define S4J_PEER_DOT         4u
 #define S4J_TRAIN_DOT_SENT   2u  /* hidden softmax: local dot sent, waiting for peers */
 
-_Static_assert(sizeof(s4j_header) == 22u * 4u, "header must be packed words");
+_Static_assert(sizeof(s4j_header) == 27u * 4u, "header must be packed words");
 _Static_assert(sizeof(s4j_layout) == 30u * 2u, "layout must be packed half-words");
 _Static_assert(S4J_DTCM_BYTES <= 65536u, "layout offsets and sends must fit 16 bits");
 _Static_assert(sizeof(s4j_train) == 45u * 4u, "training header must be packed words");

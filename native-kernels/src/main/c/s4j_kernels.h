@@ -17,7 +17,8 @@
  *   softmax peer table  softmax_peers x s4j_peer (12 bytes each)
  *   per kind:
  *     INPUT_SOURCE  values[n_cols]
- *     DENSE_BLOCK   w[n_rows*n_cols] (row-major), bias[n_cols] if fused,
+ *     DENSE_BLOCK   w[n_rows*n_cols] (row-major; none for a pooling block,
+ *                   S4J_CFG_POOL), bias[n_cols] if fused,
  *                   x[n_rows], z[n_cols] (the sums, once the sample's rows are
  *                   all in), acc[n_cols] (3 words each: the wide accumulators
  *                   the rows 0 .. rows_done-1 of the sample are multiplied
@@ -76,11 +77,12 @@
  * org.spinnaker4j.kernels.KernelAbi; s4j_contract.c asserts at compile time
  * that each pair agrees, so the host build fails on a mismatch. */
 
-/* 'S' '4' 'K' + layout version 3; version 4 is the same state followed by
- * the training part (1 and 2: before a block's z had its accumulators). C
- * only: Java never reads the state's words. */
-#define S4J_MAGIC          0x53344B03u
-#define S4J_MAGIC_TRAINING 0x53344B04u
+/* 'S' '4' 'K' + layout version 5; version 6 is the same state followed by
+ * the training part (1 and 2: before a block's z had its accumulators; 3
+ * and 4: before the header held a pooling block's words). C only: Java
+ * never reads the state's words. */
+#define S4J_MAGIC          0x53344B05u
+#define S4J_MAGIC_TRAINING 0x53344B06u
 
 /* Kinds of core (KernelKind.code()). */
 #define S4J_KIND_INPUT_SOURCE 0u
@@ -189,7 +191,7 @@
 #define S4J_DTCM_BYTES 65536u
 
 /* Words of a packed config: the fixed part (11 inference words, then 35
- * training words, all 0 when training is off), then S4J_RANGE_WORDS words
+ * training words, all 0 when training is off, then 5 pooling words), then S4J_RANGE_WORDS words
  * per input range, then, for a weighted loss, n_cols loss weights. Floats
  * are carried as their bits. */
 #define S4J_CFG_KIND               0u
@@ -261,7 +263,26 @@
  * weights): its n_cols weights (finite floats) follow the ranges, as the
  * config's last n_cols words; 0: unweighted. */
 #define S4J_CFG_LOSS_WEIGHTED     45u
-#define S4J_CONFIG_WORDS          46u
+/* A pooling block (S4J_POOL_*; NONE: a block of weights): a fused
+ * DENSE_BLOCK without weights whose rows are whole positions of
+ * POOL_CHANNELS channels (row i is channel i mod POOL_CHANNELS of the
+ * (i / POOL_CHANNELS)-th position it pools) and whose column j is channel
+ * POOL_FIRST + j: z_j is the max (from POOL_START, a float, up: a value
+ * counts only if it is greater, so NaN never does) or the sum (from 0, in
+ * row order) divided by POOL_DIVISOR (AVG) of its channel's rows, then the
+ * bias and activation as any fused block. Inference only. All five words
+ * are 0 when POOL is NONE. */
+#define S4J_CFG_POOL              46u
+#define S4J_CFG_POOL_CHANNELS     47u
+#define S4J_CFG_POOL_FIRST        48u
+#define S4J_CFG_POOL_START        49u  /* float: MAX's starting value */
+#define S4J_CFG_POOL_DIVISOR      50u  /* AVG: the sum's divisor, >= 1 */
+#define S4J_CONFIG_WORDS          51u
+
+/* Kinds of pooling block (PoolingKind.code()). */
+#define S4J_POOL_NONE 0u
+#define S4J_POOL_MAX  1u
+#define S4J_POOL_AVG  2u
 
 /* Words of one input range of a packed config. */
 #define S4J_RANGE_WORD_KEY_LO 0u
@@ -273,7 +294,7 @@
 /* The most samples a training core holds at once. */
 #define S4J_MAX_IN_FLIGHT 64u
 
-_Static_assert(S4J_CONFIG_WORDS == S4J_CFG_LOSS_WEIGHTED + 1u,
+_Static_assert(S4J_CONFIG_WORDS == S4J_CFG_POOL_DIVISOR + 1u,
                "S4J_CONFIG_WORDS must follow the last S4J_CFG_* word");
 _Static_assert(S4J_CFG_EPSILON == S4J_CFG_UPDATER + 4u
                && S4J_CFG_BIAS_EPSILON == S4J_CFG_BIAS_UPDATER + 4u,
@@ -377,6 +398,11 @@ typedef struct s4j_config {
     /* training.loss_weighted: n_cols float bits, the loss weights of the
      * core's columns; NULL otherwise */
     const uint32_t *loss_weights;
+    uint32_t pool;              /* S4J_POOL_*: NONE, or a pooling block */
+    uint32_t pool_channels;
+    uint32_t pool_first;
+    float pool_start;
+    uint32_t pool_divisor;
 } s4j_config;
 
 /* Where sends go: the host collects them, the ARM build sends packets. */

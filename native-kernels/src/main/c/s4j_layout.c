@@ -71,7 +71,9 @@ static uint32_t compute_layout(const s4j_shape *s, s4j_layout *l)
     uint64_t sends = s4j_sends_bound(s->kind, s->n_rows, s->n_cols, s->fused,
                                      s->peers, s->training != 0u, s->sends_backward);
     uint32_t cols_bytes = sat_mul(s->n_cols, 4u);
-    uint32_t block_bytes = sat_mul(sat_mul(s->n_rows, s->n_cols), 4u);
+    /* a pooling block has no weights (nor their gradients: it does not train) */
+    uint32_t block_bytes = s->pool != S4J_POOL_NONE ? 0u
+                         : sat_mul(sat_mul(s->n_rows, s->n_cols), 4u);
     /* one slot row per range that is not a softmax sync or a norm
      * (SOFTMAX_SYNC ranges number exactly softmax_peers, NORM ranges
      * norm_peers): a function of the shape alone */
@@ -171,6 +173,11 @@ int32_t s4j_derive_layout(const void *dtcm, uint32_t capacity, s4j_layout *l)
         || h->in_flight == 0u || h->in_flight > S4J_MAX_IN_FLIGHT
         || (h->in_flight != 1u && h->magic != S4J_MAGIC_TRAINING)
         || h->n_cols == 0u || h->fused > 1u || h->softmax_peers > h->n_ranges
+        || h->pool > S4J_POOL_AVG
+        || (h->pool != S4J_POOL_NONE
+            && (h->kind != S4J_KIND_DENSE_BLOCK || h->magic != S4J_MAGIC
+                || h->pool_channels == 0u || h->n_rows % h->pool_channels != 0u
+                || (uint64_t)h->pool_first + h->n_cols > h->pool_channels))
         || (h->softmax_peers != 0u
             && !s4j_applies_softmax(h->kind, h->fused, h->activation))) {
         return S4J_ERR_CORRUPT;
@@ -190,6 +197,7 @@ int32_t s4j_derive_layout(const void *dtcm, uint32_t capacity, s4j_layout *l)
     s.in_flight = h->in_flight;
     s.norm_peers = 0u;
     s.norm_slots = 0u;
+    s.pool = h->pool;
     total = compute_layout(&s, l);
     if (h->magic == S4J_MAGIC_TRAINING) {
         const s4j_train *t;
@@ -256,6 +264,7 @@ static void shape_of_config(const s4j_config *cfg, s4j_shape *s)
     s->norm_peers = s->training != 0u ? cfg->training.norm_peers : 0u;
     s->norm_slots = s->training != 0u && s4j_is_l2(cfg->training.grad_norm)
                     ? cfg->training.norm_peers + 1u : 0u;
+    s->pool = cfg->pool;
 }
 
 uint32_t s4j_state_bytes(const s4j_config *cfg)
@@ -298,7 +307,8 @@ int32_t s4j_load(void *dtcm, uint32_t capacity, const s4j_config *cfg,
         return S4J_ERR_TOO_LARGE;
     }
     /* both products are below total / 4, so they cannot overflow */
-    want_w = cfg->kind == S4J_KIND_DENSE_BLOCK ? cfg->n_rows * cfg->n_cols : 0u;
+    want_w = cfg->kind == S4J_KIND_DENSE_BLOCK && cfg->pool == S4J_POOL_NONE
+             ? cfg->n_rows * cfg->n_cols : 0u;
     want_b = s4j_has_bias(cfg->kind, cfg->fused) ? cfg->n_cols : 0u;
     if (n_weights != want_w || (want_w != 0u && weights == NULL)
         || n_bias != want_b || (want_b != 0u && bias == NULL)) {
@@ -319,6 +329,11 @@ int32_t s4j_load(void *dtcm, uint32_t capacity, const s4j_config *cfg,
     h->sync_key_base = cfg->sync_key_base;
     h->n_ranges = cfg->n_ranges;
     h->in_flight = s.in_flight;
+    h->pool = cfg->pool;
+    h->pool_channels = cfg->pool_channels;
+    h->pool_first = cfg->pool_first;
+    h->pool_start = cfg->pool_start;
+    h->pool_divisor = cfg->pool_divisor;
     memcpy(AT(s4j_layout, dtcm, sizeof(s4j_header)), &l, sizeof l);
 
     ranges = AT(s4j_range, dtcm, l.ranges);

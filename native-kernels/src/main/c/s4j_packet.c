@@ -47,6 +47,58 @@ static void accumulate_rows(s4j_header *h, const s4j_layout *l, void *dtcm,
     out->rows += i - first;
 }
 
+/*
+ * A pooling block's sums, once every row is in: the rows in order of i, each
+ * into its channel's z (if the block's columns hold that channel; the first
+ * position's rows set it: MAX's starting value, 0 for AVG's sum), MAX as
+ * DL4J's pooling compares (a value counts only if it is greater, so NaN never
+ * does), AVG adding in float, then dividing. No weights: one compare or add
+ * per row, all in the event that brings the last row (its producers may
+ * interleave as they like: nothing waits for an earlier row), which the cost
+ * model charges as the block's completion; out->rows counts none.
+ */
+static void pool_rows(s4j_header *h, const s4j_layout *l, void *dtcm)
+{
+    uint32_t n_rows = h->n_rows;
+    const float *x = CAT(float, dtcm, l->x)
+        + (size_t)s4j_fwd_entry(s4j_train_of(l, dtcm)) * n_rows;
+    float *z = AT(float, dtcm, l->z);
+    uint32_t channels = h->pool_channels;
+    uint32_t i;
+    uint32_t c = 0u;
+
+    for (i = 0u; i < n_rows; i++) {
+        uint32_t j = c - h->pool_first; /* wraps below the block's first channel */
+
+        if (j < h->n_cols) {
+            if (i < channels) {
+                z[j] = h->pool == S4J_POOL_MAX ? h->pool_start : 0.0f;
+            }
+            if (h->pool == S4J_POOL_AVG) {
+                z[j] += x[i];
+            } else if (x[i] > z[j]) {
+                z[j] = x[i];
+            }
+        }
+        c = c + 1u == channels ? 0u : c + 1u;
+    }
+    h->rows_done = n_rows;
+}
+
+/* A pooling block's z once every row is in: AVG's sums divided. */
+static void pool_finish(const s4j_header *h, const s4j_layout *l, void *dtcm)
+{
+    float *z = AT(float, dtcm, l->z);
+    float divisor = (float)h->pool_divisor;
+    uint32_t j;
+
+    if (h->pool == S4J_POOL_AVG) {
+        for (j = 0u; j < h->n_cols; j++) {
+            z[j] /= divisor;
+        }
+    }
+}
+
 static int32_t on_row(s4j_header *h, const s4j_layout *l, void *dtcm,
                       uint32_t row, uint32_t payload, s4j_outbox *out)
 {
@@ -69,16 +121,23 @@ static int32_t on_row(s4j_header *h, const s4j_layout *l, void *dtcm,
     bitmap[row / 32u] |= bit;
     x[row] = s4j_f_of(payload);
     h->received++;
-    if (row == h->rows_done) {
+    if (row == h->rows_done && h->pool == S4J_POOL_NONE) {
         accumulate_rows(h, l, dtcm, out);
     }
     if (h->received == n_rows) {
-        /* every row is in, so every row is in z */
+        /* every row is in, so every row is in z (a pooling block's: now) */
+        if (h->pool != S4J_POOL_NONE) {
+            pool_rows(h, l, dtcm);
+        }
         S4J_VERIFY(h->rows_done == n_rows);
         memset(bitmap, 0, (size_t)s4j_bitmap_words(n_rows) * sizeof(uint32_t));
         h->received = 0u;
         h->rows_done = 0u;
-        s4j_acc_finish(s4j_block_acc(l, dtcm, h->n_cols), AT(float, dtcm, l->z), h->n_cols);
+        if (h->pool != S4J_POOL_NONE) {
+            pool_finish(h, l, dtcm);
+        } else {
+            s4j_acc_finish(s4j_block_acc(l, dtcm, h->n_cols), AT(float, dtcm, l->z), h->n_cols);
+        }
         return s4j_finish_z(h, l, dtcm, out);
     }
     return S4J_OK;

@@ -11,10 +11,11 @@ import org.spinnaker4j.mapper.ir.DenseLayerSpec;
 /**
  * The host's side of a convolutional network's vectors, which the machine keeps position-major (value c of
  * position t at t·channels + c): its NCW input [batch, channels, length] and its label rows in, and each layer's
- * activations out as DL4J shapes them, [batch, channels, length] for a {@code Convolution1DLayer} and, for a layer after
- * RnnToFeedForward, a row per sample and position, sample i's position t in row t·batch + i. A 2-D convolution's
- * vectors are (row, column, channel): its NCHW input in, each layer's activations out as NCHW, and a dense layer's
- * after it as [batch, nOut].
+ * activations out as DL4J shapes them, [batch, channels, length] for a {@code Convolution1DLayer} (or a
+ * {@code Subsampling1DLayer}) and, for a layer after RnnToFeedForward, a row per sample and position, sample i's
+ * position t in row t·batch + i (a {@code GlobalPoolingLayer} and the layers after it: a row per sample). A 2-D
+ * convolution's vectors are (row, column, channel): its NCHW input in, each layer's activations out as NCHW, and a
+ * dense layer's after it as [batch, nOut].
  */
 final class SequenceLayout {
 
@@ -100,7 +101,7 @@ final class SequenceLayout {
         int batch = values.length;
         int c = g.channelsOut();
         int length = g.outLength();
-        if (g.pointwise()) {
+        if (g.pointwise() || (layer.isPooling() && layer.pooling().global())) {
             float[][] rows = new float[batch * length][];
             for (int i = 0; i < batch; i++) {
                 for (int t = 0; t < length; t++) {

@@ -578,6 +578,19 @@ public class SpiNNakerMultiLayerNetwork extends MultiLayerNetwork implements Aut
                     + "fit(...) and score(DataSet) need a training mapping; build it without inferenceOnly() on a "
                     + "machine with room for training, or train toCpu()");
         }
+        StringBuilder pooling = new StringBuilder();
+        for (int i = 0; i < spec.layers().size(); i++) {
+            if (spec.layers().get(i).isPooling()) {
+                pooling.append(pooling.length() == 0 ? "" : ", ").append("layer ").append(i).append(" (")
+                        .append(getLayerWiseConfigurations().getConf(i).getLayer().getClass().getSimpleName())
+                        .append(')');
+            }
+        }
+        if (pooling.length() > 0) {
+            throw new UnsupportedOperationException("fit(...) and score(DataSet): " + pooling + ": pooling layers run "
+                    + "inference only on SpiNNaker (their backward pass is not built yet), and spinnaker4j never falls "
+                    + "back to the CPU; train toCpu() and set its parameters on this network");
+        }
         if (spec.training() == null) {
             throw new UnsupportedOperationException("fit needs an OutputLayer (with its loss) as the last layer");
         }

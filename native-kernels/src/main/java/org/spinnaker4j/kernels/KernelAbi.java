@@ -153,8 +153,18 @@ final class KernelAbi {
     @Native static final int CFG_BIAS_BETA2 = 43;
     @Native static final int CFG_BIAS_EPSILON = 44;
     @Native static final int CFG_LOSS_WEIGHTED = 45;
-    @Native static final int CONFIG_WORDS = 46;
+    @Native static final int CFG_POOL = 46;
+    @Native static final int CFG_POOL_CHANNELS = 47;
+    @Native static final int CFG_POOL_FIRST = 48;
+    @Native static final int CFG_POOL_START = 49;
+    @Native static final int CFG_POOL_DIVISOR = 50;
+    @Native static final int CONFIG_WORDS = 51;
     @Native static final int MAX_IN_FLIGHT = 64;
+
+    // ---- kinds of pooling block (PoolingKind; NONE: a block of weights) ------------------------------------
+    @Native static final int POOL_NONE = 0;
+    @Native static final int POOL_MAX = 1;
+    @Native static final int POOL_AVG = 2;
 
     // ---- words of one input range of a packed config -----------------------------------------------------
     @Native static final int RANGE_WORD_KEY_LO = 0;

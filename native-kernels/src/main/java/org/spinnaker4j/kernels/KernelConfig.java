@@ -37,12 +37,22 @@ import java.util.Objects;
  * @param syncKeyBase the key of this core's softmax max ({@code + 1}: its sum; {@code + 2}: its backward dot in training)
  * @param inputs the key ranges the core accepts
  * @param training how the core trains, or {@code null} for inference only
+ * @param pooling a pooling block's ({@link PoolingConfig}: a fused DENSE_BLOCK without weights, for inference), or
+ *        {@code null} for a block of weights and every other kind
  */
 public record KernelConfig(KernelKind kind, int nRows, int nCols, KernelActivation activation, float alpha,
                            boolean fused, int outKeyBase, int expectedPartials, int softmaxPeers,
-                           int syncKeyBase, List<KeyRange> inputs, TrainingConfig training) {
+                           int syncKeyBase, List<KeyRange> inputs, TrainingConfig training, PoolingConfig pooling) {
 
     private static final long KEY_SPACE = 1L << 32;
+
+    /** A config that is not a pooling block's ({@code pooling == null}). */
+    public KernelConfig(KernelKind kind, int nRows, int nCols, KernelActivation activation, float alpha,
+                        boolean fused, int outKeyBase, int expectedPartials, int softmaxPeers,
+                        int syncKeyBase, List<KeyRange> inputs, TrainingConfig training) {
+        this(kind, nRows, nCols, activation, alpha, fused, outKeyBase, expectedPartials, softmaxPeers, syncKeyBase,
+                inputs, training, null);
+    }
 
     /** An inference-only config ({@code training == null}). */
     public KernelConfig(KernelKind kind, int nRows, int nCols, KernelActivation activation, float alpha,
@@ -96,6 +106,14 @@ public record KernelConfig(KernelKind kind, int nRows, int nCols, KernelActivati
         }
         if (training != null) {
             checkTraining(kind, nRows, nCols, activation, fused, softmaxPeers, training);
+        }
+        if (pooling != null && (kind != KernelKind.DENSE_BLOCK || !fused || training != null
+                || activation == KernelActivation.SOFTMAX || nRows % pooling.channels() != 0
+                || (long) pooling.firstChannel() + nCols > pooling.channels())) {
+            throw new IllegalArgumentException("a pooling block is a fused DENSE_BLOCK without training or softmax, "
+                    + "its rows whole positions of " + pooling.channels() + " channels and its columns within one; got "
+                    + nRows + " x " + nCols + " from channel " + pooling.firstChannel() + " of a " + kind
+                    + (fused ? " fused " : " ") + activation + (training != null ? " training" : ""));
         }
         if (kind == KernelKind.INPUT_SOURCE && !inputs.isEmpty()) {
             throw new IllegalArgumentException("an INPUT_SOURCE has no inputs, got " + inputs);
@@ -254,7 +272,7 @@ public record KernelConfig(KernelKind kind, int nRows, int nCols, KernelActivati
     /** This config with {@code training} instead of its training config. */
     public KernelConfig withTraining(TrainingConfig training) {
         return new KernelConfig(kind, nRows, nCols, activation, alpha, fused, outKeyBase, expectedPartials,
-                softmaxPeers, syncKeyBase, inputs, training);
+                softmaxPeers, syncKeyBase, inputs, training, pooling);
     }
 
     /** Whether this core applies a (possibly layer-wide) softmax. */
@@ -268,9 +286,9 @@ public record KernelConfig(KernelKind kind, int nRows, int nCols, KernelActivati
         return kind == KernelKind.REDUCE || (kind == KernelKind.DENSE_BLOCK && fused);
     }
 
-    /** The number of weights {@code load} expects: {@code nRows * nCols} for a dense block, else 0. */
+    /** The number of weights {@code load} expects: {@code nRows * nCols} for a dense block, else 0 (pooling: 0). */
     public long weightCount() {
-        return kind == KernelKind.DENSE_BLOCK ? (long) nRows * nCols : 0;
+        return kind == KernelKind.DENSE_BLOCK && pooling == null ? (long) nRows * nCols : 0;
     }
 
     @Override
@@ -280,6 +298,9 @@ public record KernelConfig(KernelKind kind, int nRows, int nCols, KernelActivati
             case DENSE_BLOCK -> {
                 sb.append(' ').append(nRows).append(" x ").append(nCols);
                 sb.append(fused ? " fused " + activation : " partial");
+                if (pooling != null) {
+                    sb.append(' ').append(pooling);
+                }
             }
             case REDUCE -> sb.append(' ').append(nCols).append(" outputs x ").append(expectedPartials)
                     .append(" partials ").append(activation);

@@ -554,7 +554,8 @@ public final class KernelCore {
 
     /**
      * The config as the C kernels read it ({@code s4j_parse_config}): {@link KernelAbi#CONFIG_WORDS} words at the
-     * {@code KernelAbi.CFG_*} offsets, the training words all 0 without training, then
+     * {@code KernelAbi.CFG_*} offsets, the training words all 0 without training (the pooling words without
+     * pooling), then
      * {@link KernelAbi#RANGE_WORDS} words per range at the {@code KernelAbi.RANGE_WORD_*} offsets, then an output
      * activator's loss weights, if it has them.
      */
@@ -604,6 +605,14 @@ public final class KernelCore {
             words[KernelAbi.CFG_NORM_SELF] = t.gradientNormalization().position();
             words[KernelAbi.CFG_IN_FLIGHT] = t.samplesInFlight();
             words[KernelAbi.CFG_LOSS_WEIGHTED] = lossWeights.isEmpty() ? 0 : 1;
+        }
+        PoolingConfig p = c.pooling();
+        if (p != null) {
+            words[KernelAbi.CFG_POOL] = p.kind().code();
+            words[KernelAbi.CFG_POOL_CHANNELS] = p.channels();
+            words[KernelAbi.CFG_POOL_FIRST] = p.firstChannel();
+            words[KernelAbi.CFG_POOL_START] = Float.floatToRawIntBits(p.start());
+            words[KernelAbi.CFG_POOL_DIVISOR] = p.divisor();
         }
         int w = KernelAbi.CONFIG_WORDS;
         for (KeyRange r : inputs) {

@@ -10,8 +10,8 @@ import org.junit.jupiter.api.Test;
 
 class StateBytesTest {
 
-    /** Bytes every state starts with: the header (22 words) and the layout s4j_load caches (30 half-words). */
-    private static final int HEAD = 22 * 4 + 30 * 2;
+    /** Bytes every state starts with: the header (27 words) and the layout s4j_load caches (30 half-words). */
+    private static final int HEAD = 27 * 4 + 30 * 2;
     /** Bytes of a training state's training header. */
     private static final int TRAIN_HEADER = 45 * 4;
 

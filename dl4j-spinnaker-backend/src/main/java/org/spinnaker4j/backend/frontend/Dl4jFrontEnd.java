@@ -42,8 +42,8 @@ import org.spinnaker4j.mapper.ir.TrainingSpec;
 /**
  * Lowers a DL4J {@link MultiLayerConfiguration} into the mapper's {@link NetworkSpec}: a chain of
  * DenseLayers and an OutputLayer, or a network that starts with a {@code Convolution1DLayer}
- * ({@link SequenceTranslator}) or a 2-D {@code ConvolutionLayer} ({@link ImageTranslator}). Everything it
- * cannot lower is collected and reported together in one {@link UnsupportedNetworkException}.
+ * ({@link SequenceTranslator}, with its pooling layers) or a 2-D {@code ConvolutionLayer} ({@link ImageTranslator}).
+ * Everything it cannot lower is collected and reported together in one {@link UnsupportedNetworkException}.
  */
 public final class Dl4jFrontEnd {
 
@@ -119,6 +119,7 @@ public final class Dl4jFrontEnd {
                 ? new SequenceTranslator((int) ((FeedForwardLayer) first).getNIn(), sequenceLength, problems) : null;
         ImageTranslator image = ImageTranslator.startsImage(first) ? new ImageTranslator((FeedForwardLayer) first,
                 preprocessors == null ? null : preprocessors.get(0), imageHeight, imageWidth, problems) : null;
+        boolean pooling = false;
         for (int i = 0; i < conf.getConfs().size(); i++) {
             Layer layer = conf.getConf(i).getLayer();
             String type = layer.getClass().getSimpleName();
@@ -126,6 +127,18 @@ public final class Dl4jFrontEnd {
             if (preprocessor != null && sequence == null && image == null) {
                 problems.add(new Problem(i, type, "input preprocessor "
                         + preprocessor.getClass().getSimpleName() + " is not supported"));
+            }
+            if (SequenceTranslator.isPooling(layer)) {
+                if (sequence == null) {
+                    problems.add(new Problem(i, type, "a pooling layer must follow a Convolution1DLayer"));
+                } else {
+                    DenseLayerSpec spec = sequence.pooling(i, layer, preprocessor);
+                    if (spec != null) {
+                        layers.add(spec);
+                    }
+                }
+                pooling = true;
+                continue;
             }
             boolean convolution = sequence != null ? SequenceTranslator.isConvolution(layer)
                     : image != null ? ImageTranslator.isConvolution(layer)
@@ -155,7 +168,8 @@ public final class Dl4jFrontEnd {
                 }
             }
         }
-        TrainingSpec trainingSpec = training ? TrainingTranslator.translate(conf, problems) : null;
+        // pooling layers run inference only: such a network has no training spec, and fit names them
+        TrainingSpec trainingSpec = training && !pooling ? TrainingTranslator.translate(conf, problems) : null;
         if (!problems.isEmpty()) {
             throw new UnsupportedNetworkException(problems);
         }

@@ -1,27 +1,37 @@
 package org.spinnaker4j.backend.frontend;
 
+import java.util.Arrays;
 import java.util.List;
+import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.InputPreProcessor;
 import org.deeplearning4j.nn.conf.RNNFormat;
 import org.deeplearning4j.nn.conf.layers.Convolution1D;
 import org.deeplearning4j.nn.conf.layers.Convolution1DLayer;
 import org.deeplearning4j.nn.conf.layers.FeedForwardLayer;
+import org.deeplearning4j.nn.conf.layers.GlobalPoolingLayer;
 import org.deeplearning4j.nn.conf.layers.Layer;
+import org.deeplearning4j.nn.conf.layers.PoolingType;
+import org.deeplearning4j.nn.conf.layers.Subsampling1DLayer;
 import org.deeplearning4j.nn.conf.preprocessor.RnnToFeedForwardPreProcessor;
 import org.spinnaker4j.mapper.ir.Activation;
 import org.spinnaker4j.mapper.ir.ActivationKind;
 import org.spinnaker4j.mapper.ir.Conv1DGeometry;
 import org.spinnaker4j.mapper.ir.DenseLayerSpec;
+import org.spinnaker4j.mapper.ir.PoolingSpec;
 
 /**
  * Lowers a network that starts with a {@code Convolution1DLayer} (NCW input of one sequence length, which DL4J's
  * configuration does not keep, so the options give it): each {@code Convolution1DLayer} (stride, padding,
  * {@code ConvolutionMode} Same, Truncate or Strict) into a convolution, and each DenseLayer or OutputLayer after
  * the {@code RnnToFeedForwardPreProcessor} DL4J 1.0.0-M2.1 inserts behind a convolution into the same layer applied
- * at every position (as DL4J does: its output has a row per sample and position). Everything else is a
- * {@link Problem}: dilation, causal mode, another data format or preprocessor, a softmax over a convolution's
- * output, a convolution after a per-position layer, positions a convolution never reads.
+ * at every position (as DL4J does: its output has a row per sample and position). A {@code Subsampling1DLayer}
+ * (MAX or AVG; kernel, stride, padding, {@code ConvolutionMode} Same, Truncate or Strict) becomes a pooling layer on
+ * the same geometry, and a {@code GlobalPoolingLayer} (MAX or AVG, collapsing the sequence) one whose window is the
+ * whole sequence; the layers after it run on its one row per sample, as DL4J's feed-forward layers do. Everything
+ * else is a {@link Problem}: dilation, causal mode, another data format or preprocessor, a softmax over a
+ * convolution's output, a convolution or pooling after a per-position layer, positions a layer never reads, PNORM
+ * and SUM pooling.
  */
 final class SequenceTranslator {
 
@@ -31,6 +41,8 @@ final class SequenceTranslator {
     private int length;
     /** Whether the sequence has gone through RnnToFeedForward: layers from here on run per position. */
     private boolean perPosition;
+    /** Whether a global pooling layer made the sequence one row per sample (so {@link #perPosition} too). */
+    private boolean pooledWhole;
 
     SequenceTranslator(int channelsIn, int length, List<Problem> problems) {
         this.channels = channelsIn;
@@ -51,6 +63,126 @@ final class SequenceTranslator {
     /** Whether {@code layer} is a 1-D convolution (by exact class: a subclass may compute something else). */
     static boolean isConvolution(Layer layer) {
         return layer.getClass() == Convolution1DLayer.class || layer.getClass() == Convolution1D.class;
+    }
+
+    /** Whether {@code layer} is a pooling layer along a sequence (by exact class, as for convolutions). */
+    static boolean isPooling(Layer layer) {
+        return layer.getClass() == Subsampling1DLayer.class || layer.getClass() == GlobalPoolingLayer.class;
+    }
+
+    /**
+     * Layer i's IR, a pooling layer ({@link #isPooling}), or null with problems added (or with the sequence length
+     * unknown). {@code preprocessor} is the one DL4J put in front of it (the caller has not reported it).
+     */
+    DenseLayerSpec pooling(int i, Layer layer, InputPreProcessor preprocessor) {
+        String type = layer.getClass().getSimpleName();
+        int before = problems.size();
+        if (preprocessor != null) {
+            problems.add(new Problem(i, type, "input preprocessor " + preprocessor.getClass().getSimpleName()
+                    + " is not supported in front of a pooling layer"));
+        }
+        if (perPosition) {
+            problems.add(new Problem(i, type, "pooling after a layer applied per position is not supported"));
+        }
+        if (layer.getIDropout() != null) {
+            problems.add(new Problem(i, type, "dropout (" + layer.getIDropout() + ") is not supported"));
+        }
+        if (layer.getConstraints() != null && !layer.getConstraints().isEmpty()) {
+            problems.add(new Problem(i, type, "parameter constraints are not supported"));
+        }
+        return layer instanceof GlobalPoolingLayer global ? global(i, type, global, before)
+                : subsampling(i, type, (Subsampling1DLayer) layer, before);
+    }
+
+    private PoolingSpec.Kind kind(int i, String type, PoolingType pooling) {
+        if (pooling == PoolingType.MAX || pooling == PoolingType.AVG) {
+            return pooling == PoolingType.MAX ? PoolingSpec.Kind.MAX : PoolingSpec.Kind.AVG;
+        }
+        problems.add(new Problem(i, type, "pooling type " + pooling + " is not supported (MAX, AVG)"));
+        return null;
+    }
+
+    private DenseLayerSpec global(int i, String type, GlobalPoolingLayer layer, int before) {
+        PoolingSpec.Kind kind = kind(i, type, layer.getPoolingType());
+        int[] dimensions = layer.getPoolingDimensions();
+        if (dimensions != null && !Arrays.equals(dimensions, new int[] {2})) {
+            problems.add(new Problem(i, type, "pooling dimensions " + Arrays.toString(dimensions) + " are not "
+                    + "supported (the sequence's, [2], the default)"));
+        }
+        if (!layer.isCollapseDimensions()) {
+            problems.add(new Problem(i, type, "collapseDimensions(false) is not supported (the default, true: a row "
+                    + "per sample)"));
+        }
+        perPosition = true;
+        pooledWhole = true;
+        if (problems.size() > before || length < 1) {
+            length = 0;
+            return null;
+        }
+        Conv1DGeometry g = new Conv1DGeometry(channels, length, channels, length, 1, 0, 1, false);
+        length = 1;
+        return DenseLayerSpec.pooling(g, new PoolingSpec(kind, false, true));
+    }
+
+    private DenseLayerSpec subsampling(int i, String type, Subsampling1DLayer layer, int before) {
+        PoolingSpec.Kind kind = kind(i, type, layer.getPoolingType());
+        if (layer.getDilation()[0] != 1) {
+            problems.add(new Problem(i, type, "dilation " + layer.getDilation()[0] + " is not supported (1 only)"));
+        }
+        if (layer.getCnn2dDataFormat() != CNN2DFormat.NCHW) {
+            problems.add(new Problem(i, type, "data format " + layer.getCnn2dDataFormat() + " is not supported "
+                    + "(NCHW, the default)"));
+        }
+        ConvolutionMode mode = layer.getConvolutionMode();
+        if (mode != ConvolutionMode.Same && mode != ConvolutionMode.Truncate && mode != ConvolutionMode.Strict) {
+            problems.add(new Problem(i, type, "convolution mode " + mode + " is not supported (Same, Truncate, "
+                    + "Strict)"));
+        }
+        int[] padding = layer.getPadding();
+        if (mode != ConvolutionMode.Same && padding.length > 1 && padding[1] != 0) {
+            problems.add(new Problem(i, type, "padding " + Arrays.toString(padding) + ": DL4J 1.0.0-M2.1 pads the "
+                    + "unit second dimension too (Subsampling1DLayer.Builder.padding(p) sets [p, p]) and then cannot "
+                    + "reshape its output to a sequence; set [" + padding[0] + ", 0] with setPadding"));
+        }
+        if (problems.size() > before || length < 1) {
+            length = 0;
+            return null;
+        }
+        int kernel = layer.getKernelSize()[0];
+        int stride = layer.getStride()[0];
+        int outLength;
+        int padLeft;
+        if (mode == ConvolutionMode.Same) {
+            outLength = (length + stride - 1) / stride;
+            padLeft = Math.max(0, (outLength - 1) * stride + kernel - length) / 2;
+        } else {
+            // DL4J's pooling does not refuse Strict where the stride does not divide the span: it truncates
+            int span = length + 2 * padding[0] - kernel;
+            if (span < 0) {
+                problems.add(new Problem(i, type, "kernel " + kernel + " is longer than its padded input ("
+                        + length + " + 2 × " + padding[0] + ")"));
+                return null;
+            }
+            outLength = span / stride + 1;
+            padLeft = padding[0];
+        }
+        Conv1DGeometry g;
+        try {
+            g = new Conv1DGeometry(channels, length, channels, kernel, stride, padLeft, outLength, false);
+        } catch (IllegalArgumentException e) {
+            problems.add(new Problem(i, type, e.getMessage()));
+            return null;
+        }
+        int unread = firstUnread(g);
+        if (unread >= 0) {
+            problems.add(new Problem(i, type, "no output position reads input position " + unread + " of " + length
+                    + " (kernel " + kernel + ", stride " + stride + "); a previous layer's values nobody reads are "
+                    + "not supported"));
+            return null;
+        }
+        length = g.outLength();
+        return DenseLayerSpec.pooling(g, new PoolingSpec(kind, kind == PoolingSpec.Kind.AVG
+                && layer.isAvgPoolIncludePadInDivisor(), false));
     }
 
     /**
@@ -165,7 +297,11 @@ final class SequenceTranslator {
         String type = layer.getClass().getSimpleName();
         int before = problems.size();
         if (perPosition) {
-            if (preprocessor != null) {
+            // DL4J's setInputType puts an RnnToFeedForwardPreProcessor after a global pooling layer too, which
+            // passes its rows (rank 2) through
+            boolean passesRows = pooledWhole && preprocessor != null
+                    && preprocessor.getClass() == RnnToFeedForwardPreProcessor.class;
+            if (preprocessor != null && !passesRows) {
                 problems.add(new Problem(i, type, "input preprocessor " + preprocessor.getClass().getSimpleName()
                         + " is not supported here"));
             }

@@ -10,6 +10,7 @@ import org.spinnaker4j.kernels.KernelActivation;
 import org.spinnaker4j.kernels.KernelConfig;
 import org.spinnaker4j.kernels.KeyRange;
 import org.spinnaker4j.kernels.LossKind;
+import org.spinnaker4j.kernels.PoolingConfig;
 import org.spinnaker4j.kernels.TrainingConfig;
 import org.spinnaker4j.mapper.Mapping;
 import org.spinnaker4j.mapper.graph.MachineVertex;
@@ -22,6 +23,7 @@ import org.spinnaker4j.mapper.ir.DenseLayerSpec;
 import org.spinnaker4j.mapper.ir.DenseParameters;
 import org.spinnaker4j.mapper.ir.GradientNormalizationSpec;
 import org.spinnaker4j.mapper.ir.NetworkSpec;
+import org.spinnaker4j.mapper.ir.PoolingSpec;
 import org.spinnaker4j.mapper.ir.UpdaterSpec;
 import org.spinnaker4j.mapper.keys.ReceiveTableBuilder;
 
@@ -29,7 +31,8 @@ import org.spinnaker4j.mapper.keys.ReceiveTableBuilder;
  * Turns a {@link Mapping} and the layers' parameters into each core's kernel configuration
  * and data: the part of W and b it owns, the keys it sends with, the keys it listens to and,
  * for a training mapping, its updater, loss and backward keys. A relay runs the reduce kernel with one partial
- * per value, a zero bias and the identity, as an inference core whether or not the network trains.
+ * per value, a zero bias and the identity, as an inference core whether or not the network trains. A pooling layer's
+ * block holds no weights and a zero bias: its {@link PoolingConfig} says what it pools.
  * Any machine backend loads the same data.
  */
 public final class CoreDataBuilder {
@@ -71,14 +74,32 @@ public final class CoreDataBuilder {
                 activation == null ? KernelActivation.IDENTITY : KernelKinds.of(activation.kind()),
                 activation == null ? 0f : activation.alpha(), v.fused(), outKey, partials, peers,
                 sendKeys.getOrDefault(PartitionKind.SOFTMAX_SYNC, 0), ranges,
-                inLayer && mapping.network().trains() ? training(mapping, v, sendKeys, incoming) : null);
+                inLayer && mapping.network().trains() ? training(mapping, v, sendKeys, incoming) : null,
+                v.kind() == VertexKind.DENSE_BLOCK ? pooling(mapping.network().layers().get(v.layer()), v) : null);
         Slice[] held = inLayer ? LayerSlices.parameterSlices(mapping.network().layers().get(v.layer()), v.rows(),
                 v.cols()) : null;
-        float[] weights = v.kind() == VertexKind.DENSE_BLOCK
+        float[] weights = v.kind() == VertexKind.DENSE_BLOCK && config.pooling() == null
                 ? LayerSlices.block(parameters.get(v.layer()), held[0], held[1]) : new float[0];
         float[] bias = v.activates() ? LayerSlices.bias(parameters.get(v.layer()), held[1])
                 : v.kind() == VertexKind.RELAY ? new float[v.cols().size()] : new float[0];
         return new CoreData(config, weights, bias);
+    }
+
+    /**
+     * A pooling layer's block (one output position, a slice of its channels; its rows the positions its window
+     * covers, every channel): what it pools, from which channel, and AVG's divisor at that position. Null for any
+     * other layer's block.
+     */
+    private static PoolingConfig pooling(DenseLayerSpec layer, MachineVertex v) {
+        PoolingSpec pooling = layer.pooling();
+        if (pooling == null) {
+            return null;
+        }
+        int channels = layer.convolution().channelsIn();
+        int position = v.cols().lo() / channels;
+        int first = v.cols().lo() - position * channels;
+        return pooling.kind() == PoolingSpec.Kind.MAX ? PoolingConfig.max(channels, first, pooling.maxStart())
+                : PoolingConfig.avg(channels, first, pooling.divisor(layer.convolution(), position));
     }
 
     private static TrainingConfig training(Mapping mapping, MachineVertex v, Map<PartitionKind, Integer> sendKeys,

@@ -84,13 +84,15 @@ public final class LayerSlices {
 
     /**
      * Copies a vertex's slice (its block of W, or its columns' bias; null: left as it is) into the layer-shaped
-     * arrays, where {@link #parameterSlices} puts them (a convolution's block: its kernel rows and channels).
+     * arrays, where {@link #parameterSlices} puts them (a convolution's block: its kernel rows and channels; a pooling
+     * layer's block has none).
      */
     public static void put(NetworkSpec network, List<DenseParameters> layers, MachineVertex v, float[] blockWeights,
             float[] columnBias) {
         DenseParameters p = layers.get(v.layer());
         Slice[] held = parameterSlices(network.layers().get(v.layer()), v.rows(), v.cols());
-        if (v.kind() == VertexKind.DENSE_BLOCK && blockWeights != null) {
+        boolean weighted = !network.layers().get(v.layer()).isPooling();
+        if (v.kind() == VertexKind.DENSE_BLOCK && blockWeights != null && weighted) {
             for (int i = 0; i < held[0].size(); i++) {
                 System.arraycopy(blockWeights, i * held[1].size(), p.weights(), (held[0].lo() + i) * p.nOut()
                         + held[1].lo(), held[1].size());

@@ -6,6 +6,7 @@ import java.util.Map;
 import org.spinnaker4j.mapper.graph.MachineVertex;
 import org.spinnaker4j.mapper.graph.VertexKind;
 import org.spinnaker4j.mapper.ir.ActivationKind;
+import org.spinnaker4j.mapper.ir.PoolingSpec;
 import org.spinnaker4j.mapper.ir.RegularizationSpec;
 import org.spinnaker4j.mapper.ir.UpdaterSpec;
 import org.spinnaker4j.mapper.ir.UpdaterType;
@@ -48,6 +49,12 @@ public record CoreCostModel(double cyclesPerInstruction, int receiveInterruptCyc
     /** A completing block's fixed and per-column forward work, besides the rows it multiplies in. */
     private static final double BLOCK_FIXED = TABLE.of("block.completion.fixed");
     private static final double BLOCK_COLUMN = TABLE.of("block.completion.column");
+    /**
+     * A pooling block's row pooled (one compare or float add), and the fixed and per-column work of the row that
+     * completes it (AVG's division, the zero bias, emit and send), by kind: all of it is its completion, since the
+     * block pools every row when the last arrives.
+     */
+    private static final Map<PoolingSpec.Kind, double[]> POOL = perPoolingKind();
     /** dW += x·delta, and dW with W·delta, per weight; per row sent back; fixed. */
     private static final double DW = TABLE.of("backward.dw");
     private static final double DW_AND_BACKWARD = TABLE.of("backward.dw_and_w_delta");
@@ -84,6 +91,16 @@ public record CoreCostModel(double cyclesPerInstruction, int receiveInterruptCyc
                     + cyclesPerInstruction + ", " + receiveInterruptCycles + ", " + dispatchCycles + ", "
                     + sendPacketCycles);
         }
+    }
+
+    private static Map<PoolingSpec.Kind, double[]> perPoolingKind() {
+        Map<PoolingSpec.Kind, double[]> figures = new EnumMap<>(PoolingSpec.Kind.class);
+        for (PoolingSpec.Kind kind : PoolingSpec.Kind.values()) {
+            String k = kind.name().toLowerCase(java.util.Locale.ROOT);
+            figures.put(kind, new double[] {TABLE.of("pool.row." + k), TABLE.of("pool.completion.fixed." + k),
+                TABLE.of("pool.completion.column." + k)});
+        }
+        return figures;
     }
 
     private static Map<ActivationKind, Double> perActivation(String prefix) {
@@ -173,6 +190,9 @@ public record CoreCostModel(double cyclesPerInstruction, int receiveInterruptCyc
      * loop), in the event that brings the row or a later one; 0 for a vertex that is not a block.
      */
     public long rowCycles(MachineVertex v) {
+        if (v.pooling() != null) {
+            return 0; // a pooling block pools its rows when the last arrives: its completion
+        }
         return v.kind() == VertexKind.DENSE_BLOCK ? cycles(v.cols().size() * MAC + BLOCK_ROW) : 0;
     }
 
@@ -203,6 +223,10 @@ public record CoreCostModel(double cyclesPerInstruction, int receiveInterruptCyc
     public long completionCycles(MachineVertex v, ActivationKind activation, boolean softmaxSplit) {
         int cols = v.cols().size();
         double perOutput = softmaxSplit ? SOFTMAX_SPLIT.get(SoftmaxStep.MAX) : FORWARD_OUTPUT.get(activation);
+        if (v.pooling() != null) {
+            double[] pool = POOL.get(v.pooling());
+            return cycles(pool[1] + v.rows().size() * pool[0] + cols * pool[2]);
+        }
         return switch (v.kind()) {
             case DENSE_BLOCK -> cycles(BLOCK_FIXED + cols * BLOCK_COLUMN + (v.fused() ? cols * perOutput : 0));
             case REDUCE -> cycles(cols * perOutput);

@@ -1,13 +1,22 @@
 package org.spinnaker4j.mapper.graph;
 
+import org.spinnaker4j.mapper.ir.PoolingSpec;
+
 /**
  * One core's worth of work. {@code layer} is the dense layer it belongs to (-1 for input
  * sources; for output sinks the activation vector they collect, the layer count for the
  * network's output; for relays the layer whose rows they feed); {@code rows} is the slice of the vector it
  * receives (the layer's input for blocks) and {@code cols} the slice it produces. A fused
- * block holds every row of its layer, so it adds the bias and applies the activation itself.
+ * block holds every row of its layer, so it adds the bias and applies the activation itself. {@code pooling} is what a
+ * pooling layer's block computes (one compare or add per row, no weights), null for every other vertex.
  */
-public record MachineVertex(int id, VertexKind kind, int layer, Slice rows, Slice cols, boolean fused) {
+public record MachineVertex(int id, VertexKind kind, int layer, Slice rows, Slice cols, boolean fused,
+        PoolingSpec.Kind pooling) {
+
+    /** A vertex that is not a pooling layer's block. */
+    public MachineVertex(int id, VertexKind kind, int layer, Slice rows, Slice cols, boolean fused) {
+        this(id, kind, layer, rows, cols, fused, null);
+    }
 
     /** The slice of the incoming vector this vertex takes: rows for blocks, cols otherwise. */
     public Slice inputSlice() {
@@ -22,7 +31,8 @@ public record MachineVertex(int id, VertexKind kind, int layer, Slice rows, Slic
     public String label() {
         return switch (kind) {
             case INPUT_SOURCE -> "input" + cols;
-            case DENSE_BLOCK -> "layer " + layer + (fused ? " fused" : " block") + " W" + rows + cols;
+            case DENSE_BLOCK -> "layer " + layer
+                    + (pooling != null ? " " + pooling + " pool" : fused ? " fused" : " block") + " W" + rows + cols;
             case REDUCE -> "layer " + layer + " reduce" + cols;
             case RELAY -> "layer " + layer + " relay of rows" + cols;
             case OUTPUT_SINK -> "output of vector " + layer + " " + cols;

@@ -4,9 +4,12 @@ package org.spinnaker4j.mapper.ir;
  * A layer of the IR: y = activation(x·W + b), W of shape nIn × nOut. A layer with a {@link Conv1DGeometry}
  * (null for a fully connected layer) is a convolution along a sequence: nIn and nOut are then its whole input and
  * output vectors (channels × positions, position-major), and W is that sparse, shared matrix, stored as the
- * kernel: {@link #weightRows()} × {@link #weightCols()}, row (tap·channelsIn + in).
+ * kernel: {@link #weightRows()} × {@link #weightCols()}, row (tap·channelsIn + in). A layer with a
+ * {@link PoolingSpec} (null otherwise) pools along the sequence its geometry describes instead: no weights, no bias,
+ * the identity.
  */
-public record DenseLayerSpec(int nIn, int nOut, Activation activation, boolean hasBias, Conv1DGeometry convolution) {
+public record DenseLayerSpec(int nIn, int nOut, Activation activation, boolean hasBias, Conv1DGeometry convolution,
+        PoolingSpec pooling) {
 
     public DenseLayerSpec {
         if (nIn < 1 || nOut < 1) {
@@ -20,6 +23,18 @@ public record DenseLayerSpec(int nIn, int nOut, Activation activation, boolean h
             throw new IllegalArgumentException("a convolution " + convolution + " has " + nIn + " inputs and "
                     + nOut + " outputs, not channels × positions");
         }
+        if (pooling != null && (convolution == null || convolution.pointwise() || hasBias
+                || convolution.channelsIn() != convolution.channelsOut() || activation.kind() != ActivationKind.IDENTITY
+                || (pooling.global() && convolution.outLength() != 1))) {
+            throw new IllegalArgumentException("a pooling layer runs along a sequence with as many channels out as in, "
+                    + "no bias and the identity (a global one to one position), got " + convolution + ", " + activation
+                    + (hasBias ? " with bias" : ""));
+        }
+    }
+
+    /** A layer that is not a pooling layer. */
+    public DenseLayerSpec(int nIn, int nOut, Activation activation, boolean hasBias, Conv1DGeometry convolution) {
+        this(nIn, nOut, activation, hasBias, convolution, null);
     }
 
     /** A fully connected layer. */
@@ -33,13 +48,23 @@ public record DenseLayerSpec(int nIn, int nOut, Activation activation, boolean h
                 g);
     }
 
+    /** A pooling layer along a sequence (see {@link PoolingSpec}). */
+    public static DenseLayerSpec pooling(Conv1DGeometry g, PoolingSpec pooling) {
+        return new DenseLayerSpec(g.channelsIn() * g.length(), g.channelsOut() * g.outLength(),
+                Activation.of(ActivationKind.IDENTITY), false, g, pooling);
+    }
+
     public boolean isConvolution() {
         return convolution != null;
     }
 
-    /** Rows of the stored weights: nIn, or a convolution's kernel × input channels. */
+    public boolean isPooling() {
+        return pooling != null;
+    }
+
+    /** Rows of the stored weights: nIn, or a convolution's kernel × input channels; a pooling layer has none. */
     public int weightRows() {
-        return convolution == null ? nIn : convolution.kernel() * convolution.channelsIn();
+        return pooling != null ? 0 : convolution == null ? nIn : convolution.kernel() * convolution.channelsIn();
     }
 
     /** Columns of the stored weights (and values of the bias): nOut, or a convolution's output channels. */
@@ -47,8 +72,8 @@ public record DenseLayerSpec(int nIn, int nOut, Activation activation, boolean h
         return convolution == null ? nOut : convolution.channelsOut();
     }
 
-    /** Multiply-accumulates of one sample's forward pass. */
+    /** Multiply-accumulates of one sample's forward pass (a pooling layer does none). */
     public long macsPerSample() {
-        return convolution == null ? (long) nIn * nOut : convolution.macsPerSample();
+        return pooling != null ? 0 : convolution == null ? (long) nIn * nOut : convolution.macsPerSample();
     }
 }

@@ -9,7 +9,7 @@ import java.util.List;
  * (DL4J) types, so any front end can lower into it. A convolutional network is a chain of
  * convolutions ({@link Conv1DGeometry}), each taking the sequence the one before it makes; its training mapping
  * runs forward and backward passes, and updates only where every layer holds its kernel once
- * ({@link #updatesOnTheMachine()}).
+ * ({@link #updatesOnTheMachine()}). Pooling layers ({@link PoolingSpec}) run inference only.
  */
 public record NetworkSpec(List<DenseLayerSpec> layers, TrainingSpec training, boolean readsEveryLayer) {
 
@@ -37,6 +37,9 @@ public record NetworkSpec(List<DenseLayerSpec> layers, TrainingSpec training, bo
                 throw new IllegalArgumentException("layer " + i + " has nIn " + layers.get(i).nIn()
                         + " but layer " + (i - 1) + " has nOut " + layers.get(i - 1).nOut());
             }
+        }
+        if (training != null && layers.stream().anyMatch(DenseLayerSpec::isPooling)) {
+            throw new IllegalArgumentException("pooling layers do not train on the machine");
         }
         boolean convolutional = layers.get(0).isConvolution();
         for (int i = 0; i < layers.size(); i++) {

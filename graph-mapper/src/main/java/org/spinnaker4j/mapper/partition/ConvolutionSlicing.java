@@ -6,6 +6,7 @@ import org.spinnaker4j.mapper.graph.Slice;
 import org.spinnaker4j.mapper.ir.ActivationKind;
 import org.spinnaker4j.mapper.ir.Conv1DGeometry;
 import org.spinnaker4j.mapper.ir.NetworkSpec;
+import org.spinnaker4j.mapper.ir.PoolingSpec;
 
 /**
  * The slicing of a convolutional network ({@link NetworkSpec#isConvolutional()}): a block per output position and
@@ -20,7 +21,8 @@ import org.spinnaker4j.mapper.ir.NetworkSpec;
  * are cut into channel slices) takes each field through a relay, shared by the blocks of that position: its
  * producers send at once, interleaved, and a block fed by them directly would multiply most of its rows only once
  * the first producer's last one is in, finishing late and slipping its sends into the next sample's window (the
- * kernel then refuses a duplicate row). Each of the last layer's blocks
+ * kernel then refuses a duplicate row). A global pooling layer takes none (its field, the whole sequence, fits no
+ * relay; its block does one compare or add per row). Each of the last layer's blocks
  * has an output sink of its own, as a dense layer's activating cores do: a sink fed by several blocks could get a
  * value of the next sample from one before the last of this sample's from another, since the pipelined schedule
  * lets a block's sends slip while it receives the next sample's inputs.
@@ -75,7 +77,10 @@ final class ConvolutionSlicing {
         List<Boolean> relayed = new ArrayList<>();
         for (int l = 0; l < nLayers; l++) {
             List<Slice> producers = l == 0 ? sources : cols.get(l - 1);
-            relayed.add(rows.get(l).stream().anyMatch(field -> producers.stream().filter(field::overlaps).count() > 1));
+            // a global pooling layer's field is the whole sequence, which no relay's slot table holds
+            PoolingSpec pooling = network.layers().get(l).pooling();
+            relayed.add((pooling == null || !pooling.global())
+                    && rows.get(l).stream().anyMatch(field -> producers.stream().filter(field::overlaps).count() > 1));
         }
         return new LayerSlicing(sources, rows, cols, cols.get(nLayers - 1), relayed);
     }

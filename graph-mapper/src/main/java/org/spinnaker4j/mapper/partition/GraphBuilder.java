@@ -11,6 +11,7 @@ import org.spinnaker4j.mapper.graph.Slice;
 import org.spinnaker4j.mapper.graph.VertexKind;
 import org.spinnaker4j.mapper.ir.ActivationKind;
 import org.spinnaker4j.mapper.ir.NetworkSpec;
+import org.spinnaker4j.mapper.ir.PoolingSpec;
 
 /**
  * Builds the machine graph a {@link LayerSlicing} describes: input sources, a block per
@@ -73,8 +74,10 @@ final class GraphBuilder {
             List<Integer> layerBlocks = new ArrayList<>();
             if (conv) {
                 // a convolution's blocks pair each column slice with its receptive field, and hold all of it
+                PoolingSpec pooling = network.layers().get(l).pooling();
                 for (int i = 0; i < cols.size(); i++) {
-                    layerBlocks.add(add(VertexKind.DENSE_BLOCK, l, rows.get(i), cols.get(i), true));
+                    layerBlocks.add(add(VertexKind.DENSE_BLOCK, l, rows.get(i), cols.get(i), true,
+                            pooling == null ? null : pooling.kind()));
                 }
             } else {
                 for (Slice r : rows) {
@@ -253,8 +256,12 @@ final class GraphBuilder {
     }
 
     private int add(VertexKind kind, int layer, Slice rows, Slice cols, boolean fused) {
+        return add(kind, layer, rows, cols, fused, null);
+    }
+
+    private int add(VertexKind kind, int layer, Slice rows, Slice cols, boolean fused, PoolingSpec.Kind pooling) {
         int id = vertices.size();
-        vertices.add(new MachineVertex(id, kind, layer, rows, cols, fused));
+        vertices.add(new MachineVertex(id, kind, layer, rows, cols, fused, pooling));
         return id;
     }
 

@@ -16,6 +16,7 @@ import org.spinnaker4j.mapper.graph.VertexKind;
 import org.spinnaker4j.mapper.ir.ActivationKind;
 import org.spinnaker4j.mapper.ir.GradientNormalizationSpec;
 import org.spinnaker4j.mapper.ir.LossFunction;
+import org.spinnaker4j.mapper.ir.PoolingSpec;
 import org.spinnaker4j.mapper.ir.RegularizationSpec;
 import org.spinnaker4j.mapper.ir.UpdaterSpec;
 import org.spinnaker4j.mapper.ir.UpdaterType;
@@ -29,6 +30,26 @@ class CoreCostModelTest {
             new Slice(0, 8), true);
     private static final MachineVertex REDUCE = new MachineVertex(2, VertexKind.REDUCE, 0, new Slice(0, 10),
             new Slice(0, 4), false);
+
+    /**
+     * A pooling block pools every row when its last arrives: its rows cost nothing as they come and all of their
+     * compares or adds in its completion, with its own figures (a block of weights' rows would cost a MAC per column).
+     */
+    @Test
+    void aPoolingBlockIsChargedItsRowsAtCompletion() {
+        InstructionCounts table = InstructionCounts.load(InstructionCounts.ARM968_SOFT_FLOAT);
+        for (PoolingSpec.Kind kind : PoolingSpec.Kind.values()) {
+            String k = kind.name().toLowerCase(Locale.ROOT);
+            MachineVertex pool = new MachineVertex(3, VertexKind.DENSE_BLOCK, 0, new Slice(0, 12), new Slice(0, 4),
+                    true, kind);
+            assertEquals(0, COST.rowCycles(pool));
+            double instructions = table.of("pool.completion.fixed." + k) + 12 * table.of("pool.row." + k)
+                    + 4 * table.of("pool.completion.column." + k);
+            assertEquals(Math.round(instructions * COST.cyclesPerInstruction()),
+                    COST.completionCycles(pool, ActivationKind.IDENTITY), kind.toString());
+        }
+        assertTrue(COST.rowCycles(BLOCK) > 4 * table.of("block.mac"));
+    }
 
     @Test
     void theCostTableHoldsEveryFigureTheModelNeeds() {

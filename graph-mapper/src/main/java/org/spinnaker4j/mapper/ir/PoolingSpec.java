@@ -1,0 +1,48 @@
+package org.spinnaker4j.mapper.ir;
+
+/**
+ * A pooling layer along a sequence (a layer with a {@link Conv1DGeometry} of as many channels out as in, no weights,
+ * no bias): each output position's channel c pools channel c of the input positions its window covers (the padding
+ * takes no part). {@code global}: DL4J's GlobalPoolingLayer, one window over the whole sequence whose output is a
+ * row per sample rather than a sequence; else DL4J's Subsampling1DLayer.
+ *
+ * @param kind MAX: the largest value (NaN never counts; a window of NaN or -inf only gives DL4J's starting value,
+ *        {@link #SUBSAMPLING_MAX_START} for a Subsampling1DLayer, -inf for a GlobalPoolingLayer); AVG: the float sum
+ *        in tap order,
+ *        divided by the taps that fall on the input, or by the kernel if {@code padInDivisor}
+ * @param padInDivisor AVG only: whether the padding's taps count in the divisor (DL4J's avgPoolIncludePadInDivisor)
+ * @param global whether the layer pools the whole sequence into one row per sample
+ */
+public record PoolingSpec(Kind kind, boolean padInDivisor, boolean global) {
+
+    /**
+     * Where libnd4j's MAX pooling of a Subsampling1DLayer starts: -3.402823e38 (0xff7ffffd), its largest float,
+     * a little above -Float.MAX_VALUE (0xff7fffff).
+     */
+    public static final float SUBSAMPLING_MAX_START = -3.402823e38f;
+
+    /** What a window computes. */
+    public enum Kind {
+        MAX,
+        AVG
+    }
+
+    public PoolingSpec {
+        if (kind == null) {
+            throw new IllegalArgumentException("a pooling layer needs a kind");
+        }
+        if (padInDivisor && kind != Kind.AVG) {
+            throw new IllegalArgumentException("only AVG divides, so only AVG counts the padding in its divisor");
+        }
+    }
+
+    /** DL4J's starting value of a MAX window: the value of a window where nothing counts. */
+    public float maxStart() {
+        return global ? Float.NEGATIVE_INFINITY : SUBSAMPLING_MAX_START;
+    }
+
+    /** The divisor of an AVG window of output position t in {@code g}. */
+    public int divisor(Conv1DGeometry g, int t) {
+        return padInDivisor ? g.kernel() : g.endValidTap(t) - g.firstValidTap(t);
+    }
+}

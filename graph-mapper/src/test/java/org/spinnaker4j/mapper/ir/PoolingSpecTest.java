@@ -1,0 +1,59 @@
+package org.spinnaker4j.mapper.ir;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.util.Collections;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** A pooling layer: a sequence's geometry with as many channels out as in, no weights, inference only. */
+class PoolingSpecTest {
+
+    /** Kernel 3, stride 1, one position of padding on each side, over 5 positions of 4 channels. */
+    private static final Conv1DGeometry PADDED = new Conv1DGeometry(4, 5, 4, 3, 1, 1, 5, false);
+
+    @Test
+    void aPoolingLayerHasNoWeightsNorMacs() {
+        DenseLayerSpec pool = DenseLayerSpec.pooling(PADDED, new PoolingSpec(PoolingSpec.Kind.MAX, false, false));
+        assertEquals(20, pool.nIn());
+        assertEquals(20, pool.nOut());
+        assertEquals(0, pool.weightRows());
+        assertEquals(4, pool.weightCols());
+        assertEquals(0, pool.macsPerSample());
+    }
+
+    @Test
+    void avgDividesByTheTapsOnTheInputOrTheKernel() {
+        PoolingSpec excluding = new PoolingSpec(PoolingSpec.Kind.AVG, false, false);
+        PoolingSpec including = new PoolingSpec(PoolingSpec.Kind.AVG, true, false);
+        assertEquals(List.of(2, 3, 3, 3, 2), List.of(0, 1, 2, 3, 4).stream().map(t -> excluding.divisor(PADDED, t))
+                .toList());
+        assertEquals(3, including.divisor(PADDED, 0));
+        assertThrows(IllegalArgumentException.class, () -> new PoolingSpec(PoolingSpec.Kind.MAX, true, false));
+    }
+
+    @Test
+    void maxStartsWhereLibnd4jDoes() {
+        assertEquals(0xff7ffffd, Float.floatToRawIntBits(new PoolingSpec(PoolingSpec.Kind.MAX, false, false)
+                .maxStart()));
+        assertEquals(Float.NEGATIVE_INFINITY, new PoolingSpec(PoolingSpec.Kind.MAX, false, true).maxStart());
+    }
+
+    @Test
+    void invalidPoolingLayersAreRefused() {
+        PoolingSpec max = new PoolingSpec(PoolingSpec.Kind.MAX, false, false);
+        Activation identity = Activation.of(ActivationKind.IDENTITY);
+        Conv1DGeometry widening = new Conv1DGeometry(4, 5, 6, 3, 1, 1, 5, false);
+        assertThrows(IllegalArgumentException.class, () -> DenseLayerSpec.pooling(widening, max));
+        assertThrows(IllegalArgumentException.class,
+                () -> new DenseLayerSpec(20, 20, identity, true, PADDED, max), "a pooling layer has no bias");
+        assertThrows(IllegalArgumentException.class, () -> DenseLayerSpec.pooling(PADDED,
+                new PoolingSpec(PoolingSpec.Kind.AVG, false, true)), "a global pooling layer has one position");
+        DenseLayerSpec pool = DenseLayerSpec.pooling(PADDED, max);
+        TrainingSpec sgd = new TrainingSpec(LossFunction.MSE, Collections.nCopies(1,
+                new UpdaterSpec(UpdaterType.SGD, 0.1f, 0f, 0f, 0f)), true);
+        assertThrows(IllegalArgumentException.class, () -> new NetworkSpec(List.of(pool), sgd),
+                "pooling layers do not train on the machine");
+    }
+}

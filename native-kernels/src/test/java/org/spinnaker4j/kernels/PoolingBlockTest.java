@@ -1,0 +1,149 @@
+package org.spinnaker4j.kernels;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.spinnaker4j.kernels.Kernels.Packet;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A pooling block: a fused DENSE_BLOCK without weights whose rows are whole positions and whose columns are some
+ * of their channels, pooled in order of rows when the last one arrives, whatever order they came in. Its outputs
+ * must equal DL4J's pooling bit for bit: MAX as libnd4j compares (from a starting value, a value counting only if
+ * greater, so NaN never does), AVG as a float sum in tap order divided once.
+ */
+class PoolingBlockTest {
+
+    private static final int CHANNELS = 4;
+    private static final int POSITIONS = 3;
+    private static final int ROWS = CHANNELS * POSITIONS;
+    private static final int OUT = 0x4000;
+    private static final int IN = 0x100;
+    /** libnd4j's starting value of a Subsampling1DLayer's MAX (0xff7ffffd, not SUBSAMPLING_START). */
+    private static final float SUBSAMPLING_START = -3.402823e38f;
+
+    /** Columns: channels 1 and 2 of the 4. */
+    private static KernelConfig config(PoolingConfig pooling) {
+        return new KernelConfig(KernelKind.DENSE_BLOCK, ROWS, 2, KernelActivation.IDENTITY, 0f, true, OUT, 0, 0, 0,
+                List.of(KeyRange.data(IN, ROWS, 0)), null, pooling);
+    }
+
+    private static KernelCore loaded(PoolingConfig pooling) {
+        KernelCore core = new KernelCore();
+        core.load(config(pooling), null, new float[2]);
+        return core;
+    }
+
+    /** One sample's rows (x[position][channel]) in a shuffled order; the outputs of channels 1 and 2. */
+    private static float[] run(KernelCore core, float[][] x, Random rnd) {
+        List<Packet> rows = new ArrayList<>();
+        for (int t = 0; t < POSITIONS; t++) {
+            for (int c = 0; c < CHANNELS; c++) {
+                rows.add(new Packet(IN + t * CHANNELS + c, Float.floatToRawIntBits(x[t][c])));
+            }
+        }
+        Collections.shuffle(rows, rnd);
+        List<Packet> sent = List.of();
+        for (int k = 0; k < rows.size(); k++) {
+            sent = Kernels.deliver(core, rows.get(k));
+            assertEquals(0, core.lastRowsAccumulated(), "a pooling block multiplies no row in");
+            assertEquals(k < rows.size() - 1 ? 0 : 2, sent.size(), "the last row sends the block's columns");
+        }
+        return Kernels.valuesByKey(sent, OUT, 2);
+    }
+
+    private static float[][] random(Random rnd) {
+        float[][] x = new float[POSITIONS][CHANNELS];
+        for (float[] row : x) {
+            for (int c = 0; c < CHANNELS; c++) {
+                row[c] = (float) (rnd.nextGaussian() * 1e3);
+            }
+        }
+        return x;
+    }
+
+    @Test
+    void maxTakesTheLargestOfItsChannel() {
+        Random rnd = new Random(1);
+        KernelCore core = loaded(PoolingConfig.max(CHANNELS, 1, SUBSAMPLING_START));
+        for (int sample = 0; sample < 5; sample++) {
+            float[][] x = random(rnd);
+            float[] expected = new float[2];
+            for (int j = 0; j < 2; j++) {
+                expected[j] = Math.max(Math.max(x[0][1 + j], x[1][1 + j]), x[2][1 + j]);
+            }
+            Kernels.assertSameBits(expected, run(core, x, rnd), "sample " + sample);
+        }
+    }
+
+    @Test
+    void maxSkipsNaNAndStartsFromItsStart() {
+        Random rnd = new Random(2);
+        float nan = Float.NaN;
+        float[][] x = {{0, nan, nan, 0}, {0, 2f, nan, 0}, {0, nan, nan, 0}};
+        Kernels.assertSameBits(new float[] {2f, SUBSAMPLING_START},
+                run(loaded(PoolingConfig.max(CHANNELS, 1, SUBSAMPLING_START)), x, rnd), "DL4J's subsampling");
+        float ninf = Float.NEGATIVE_INFINITY;
+        float[][] y = {{0, ninf, nan, 0}, {0, ninf, nan, 0}, {0, ninf, nan, 0}};
+        Kernels.assertSameBits(new float[] {SUBSAMPLING_START, SUBSAMPLING_START},
+                run(loaded(PoolingConfig.max(CHANNELS, 1, SUBSAMPLING_START)), y, rnd), "-inf never exceeds the start");
+        Kernels.assertSameBits(new float[] {ninf, ninf},
+                run(loaded(PoolingConfig.max(CHANNELS, 1, ninf)), y, rnd), "DL4J's global pooling starts at -inf");
+    }
+
+    @Test
+    void avgAddsInTapOrderAndDividesOnce() {
+        Random rnd = new Random(3);
+        KernelCore core = loaded(PoolingConfig.avg(CHANNELS, 1, 4));
+        for (int sample = 0; sample < 5; sample++) {
+            float[][] x = random(rnd);
+            x[0][1] = 1e8f; // (1e8 + 1) - 1e8 = 0 in float: the order shows
+            x[1][1] = 1f;
+            x[2][1] = -1e8f;
+            float[] expected = new float[2];
+            for (int j = 0; j < 2; j++) {
+                float sum = 0f;
+                for (int t = 0; t < POSITIONS; t++) {
+                    sum += x[t][1 + j];
+                }
+                expected[j] = sum / 4f;
+            }
+            assertEquals(0f, expected[0]);
+            Kernels.assertSameBits(expected, run(core, x, rnd), "sample " + sample);
+        }
+        float[][] special = {{0, Float.POSITIVE_INFINITY, Float.NaN, 0}, {0, Float.NEGATIVE_INFINITY, 1, 0},
+            {0, 1, 1, 0}};
+        float[] nans = run(core, special, rnd);
+        assertTrue(Float.isNaN(nans[0]) && Float.isNaN(nans[1]), "inf - inf, NaN: " + Arrays.toString(nans));
+    }
+
+    @Test
+    void aPoolingBlockHoldsNoWeights() {
+        KernelConfig pool = config(PoolingConfig.avg(CHANNELS, 0, 3));
+        KernelConfig dense = config(null);
+        assertEquals(0, pool.weightCount());
+        assertEquals(ROWS * 2 * 4, KernelCore.stateBytes(dense) - KernelCore.stateBytes(pool));
+        Kernels.assertThrowsWith(IllegalArgumentException.class,
+                () -> new KernelCore().load(pool, new float[ROWS * 2], new float[2]), "weights must be null or empty");
+    }
+
+    @Test
+    void invalidPoolingIsRefused() {
+        Kernels.assertThrowsWith(IllegalArgumentException.class,
+                () -> PoolingConfig.max(CHANNELS, 0, Float.NaN), "not NaN");
+        Kernels.assertThrowsWith(IllegalArgumentException.class,
+                () -> PoolingConfig.avg(CHANNELS, 0, 0), "divisor ≥ 1");
+        Kernels.assertThrowsWith(IllegalArgumentException.class,
+                () -> config(PoolingConfig.max(CHANNELS, 3, 0f)), "columns within one");
+        Kernels.assertThrowsWith(IllegalArgumentException.class,
+                () -> config(PoolingConfig.max(5, 0, 0f)), "whole positions of 5 channels");
+        Kernels.assertThrowsWith(IllegalArgumentException.class,
+                () -> new KernelConfig(KernelKind.DENSE_BLOCK, ROWS, 2, KernelActivation.IDENTITY, 0f, false, OUT, 0,
+                        0, 0, List.of(), null, PoolingConfig.max(CHANNELS, 0, 0f)), "fused DENSE_BLOCK");
+    }
+}
