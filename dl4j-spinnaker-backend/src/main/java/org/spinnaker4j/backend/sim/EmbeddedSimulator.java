@@ -16,6 +16,7 @@ import org.spinnaker4j.backend.runtime.CoreData;
 import org.spinnaker4j.backend.runtime.CoreDataBuilder;
 import org.spinnaker4j.backend.runtime.KernelKinds;
 import org.spinnaker4j.backend.runtime.LayerSlices;
+import org.spinnaker4j.backend.runtime.ParameterGather;
 import org.spinnaker4j.backend.runtime.LayerUpdate;
 import org.spinnaker4j.backend.runtime.Machine;
 import org.spinnaker4j.backend.runtime.PacketLossException;
@@ -359,18 +360,17 @@ public final class EmbeddedSimulator implements Machine {
      */
     private List<DenseParameters> gather(Function<KernelCore, float[]> weights, Function<KernelCore, float[]> bias,
             IntPredicate weightsOf, IntPredicate biasOf) {
-        List<DenseParameters> layers = LayerSlices.zeros(mapping.network());
+        ParameterGather layers = new ParameterGather(mapping.network());
         for (MachineVertex v : mapping.graph().vertices()) {
             if (!ownsParameters(v)) {
                 continue;
             }
             KernelCore core = cores[v.id()].kernel();
-            boolean hasBias = v.activates() && layers.get(v.layer()).bias().length > 0;
-            LayerSlices.put(mapping.network(), layers, v,
-                    v.kind() == VertexKind.DENSE_BLOCK && weightsOf.test(v.layer()) ? weights.apply(core) : null,
+            boolean hasBias = v.activates() && mapping.network().layers().get(v.layer()).hasBias();
+            layers.put(v, v.kind() == VertexKind.DENSE_BLOCK && weightsOf.test(v.layer()) ? weights.apply(core) : null,
                     hasBias && biasOf.test(v.layer()) ? bias.apply(core) : null);
         }
-        return layers;
+        return layers.layers();
     }
 
     private void requireLoaded(boolean training) {

@@ -9,6 +9,8 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
+import org.spinnaker4j.mapper.Mapper;
+import org.spinnaker4j.mapper.Mapping;
 import org.spinnaker4j.mapper.TestSupport;
 import org.spinnaker4j.mapper.graph.MachineGraph;
 import org.spinnaker4j.mapper.graph.MachineVertex;
@@ -19,6 +21,7 @@ import org.spinnaker4j.mapper.ir.ActivationKind;
 import org.spinnaker4j.mapper.ir.Conv1DGeometry;
 import org.spinnaker4j.mapper.ir.DenseLayerSpec;
 import org.spinnaker4j.mapper.ir.NetworkSpec;
+import org.spinnaker4j.mapper.machine.Machine;
 
 /**
  * The plan of the kernel copies' exchange: every held parameter has exactly one owner, which holds it, and the
@@ -106,6 +109,22 @@ class KernelCopiesTest {
     private static List<Integer> holdersOf(KernelCopies k, int param) {
         return k.chunks().stream().filter(c -> c.params().lo() <= param && param < c.params().hi()).findFirst()
                 .orElseThrow().holders();
+    }
+
+    @Test
+    void aTrainingMappingSaysWhatItsExchangeWouldSend() {
+        NetworkSpec net = TestSupport.training(TestSupport.convolutional());
+        Mapping m = new Mapper(PartitioningStrategy.FEWEST_CORES, TestSupport.TRAINING_MEMORY).map(net,
+                Machine.spinn5());
+        List<KernelCopies> copies = m.kernelCopies();
+        assertEquals(KernelCopies.of(net, m.graph()), copies);
+        long shares = copies.stream().mapToLong(KernelCopies::sharesSent).sum();
+        assertTrue(shares > 0);
+        assertTrue(m.describe().contains(copies.size() + " slices held by several position blocks; their exchange "
+                + "(not built yet) would send " + shares + " shares"), m.describe());
+        Mapping inference = new Mapper(PartitioningStrategy.FEWEST_CORES, TestSupport.MEMORY).map(
+                TestSupport.convolutional(), Machine.spinn5());
+        assertFalse(inference.describe().contains("kernel copies"), inference.describe());
     }
 
     @Test
