@@ -107,6 +107,12 @@ public record KernelCopies(int layer, Slice channels, List<Copy> copies, List<Ch
         List<Copy> copies = new ArrayList<>();
         blocks.stream().sorted(Comparator.comparingInt(v -> v.cols().lo())).forEach(v -> {
             int t = v.cols().lo() / g.channelsOut();
+            Slice field = new Slice((g.firstInput(t) + g.firstValidTap(t)) * g.channelsIn(),
+                    (g.firstInput(t) + g.endValidTap(t)) * g.channelsIn());
+            if (!v.fused() || !v.rows().equals(field)) {
+                throw new IllegalArgumentException(v + " is not a fused block of position " + t + "'s whole field "
+                        + field + ": only those hold a copy of the kernel");
+            }
             copies.add(new Copy(v.id(), t, new Slice(g.firstValidTap(t) * perTap, g.endValidTap(t) * perTap)));
         });
         List<Chunk> chunks = new ArrayList<>();

@@ -2,6 +2,7 @@ package org.spinnaker4j.mapper.partition;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
@@ -151,6 +152,19 @@ class KernelCopiesTest {
         KernelCopies k = KernelCopies.of(net, graph).get(0);
         assertEquals(List.of(0, 3), k.unheldTaps());
         check(padded, k, true);
+    }
+
+    @Test
+    void aBlockHoldingPartOfItsFieldIsRefused() {
+        Conv1DGeometry g = new Conv1DGeometry(2, 3, 1, 3, 1, 1, 3, false);
+        NetworkSpec net = new NetworkSpec(List.of(DenseLayerSpec.convolution(g, Activation.of(ActivationKind.TANH),
+                true)));
+        List<MachineVertex> blocks = List.of(
+                new MachineVertex(0, VertexKind.DENSE_BLOCK, 0, new Slice(0, 4), new Slice(0, 1), true),
+                new MachineVertex(1, VertexKind.DENSE_BLOCK, 0, new Slice(0, 4), new Slice(1, 2), false),
+                new MachineVertex(2, VertexKind.DENSE_BLOCK, 0, new Slice(2, 6), new Slice(2, 3), true));
+        assertThrows(IllegalArgumentException.class, () -> KernelCopies.of(net, new MachineGraph(blocks, List.of())),
+                "position 1's block holds 2 of its 3 taps' rows, unfused");
     }
 
     @Test
