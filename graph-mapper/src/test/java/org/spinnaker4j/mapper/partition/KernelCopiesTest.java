@@ -48,6 +48,17 @@ class KernelCopiesTest {
         }
     }
 
+    @Test
+    void channelsCutToFitAreCutAlikeAtEveryPosition() {
+        NetworkSpec net = TestSupport.convolutional();
+        MachineGraph graph = TestSupport.partition(PartitioningStrategy.FEWEST_CORES, net, TestSupport.tightMemory(128));
+        List<KernelCopies> all = KernelCopies.of(net, graph);
+        assertTrue(all.stream().anyMatch(k -> k.layer() == 1 && k.channels().size() < 8), "layer 1's channels are cut");
+        for (KernelCopies k : all) {
+            check(net.layers().get(k.layer()).convolution(), k, true);
+        }
+    }
+
     private static void check(Conv1DGeometry g, KernelCopies k, boolean bias) {
         int perTap = g.channelsIn() * k.channels().size();
         int weights = g.kernel() * perTap;
