@@ -542,10 +542,11 @@ public class SpiNNakerMultiLayerNetwork extends MultiLayerNetwork implements Aut
         if (!spec.isConvolutional()) {
             return labelRows(labels, samples, spec.nOut(), samples + " rows");
         }
-        Conv1DGeometry last = spec.layers().get(spec.layers().size() - 1).convolution();
-        int rows = samples * last.outLength();
-        return SequenceLayout.bySample(labelRows(labels, rows, last.channelsOut(), samples + " sequences of "
-                + last.outLength() + " output positions, " + rows + " rows,"), samples);
+        int positions = spec.rowsPerSample();
+        int rows = samples * positions;
+        int channels = spec.layers().get(spec.layers().size() - 1).convolution().channelsOut();
+        return SequenceLayout.bySample(labelRows(labels, rows, channels, samples + " sequences of "
+                + positions + " output positions, " + rows + " rows,"), samples);
     }
 
     /** DL4J's label rows, {@code rows} of {@code nOut}; {@code features} says how many rows the features make. */
