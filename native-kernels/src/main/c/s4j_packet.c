@@ -122,7 +122,7 @@ static void slot_sums(const s4j_header *h, const s4j_layout *l, void *dtcm,
         sum[j] = 0.0f;
     }
     for (i = 0u; i < h->n_ranges && src < l->n_src; i++) {
-        if (ranges[i].kind == S4J_RANGE_SOFTMAX_SYNC || ranges[i].kind == S4J_RANGE_NORM) {
+        if (!s4j_has_slot_row(ranges[i].kind)) {
             continue;
         }
         if (ranges[i].kind == kind) {
@@ -388,7 +388,7 @@ int32_t s4j_on_packet(void *dtcm, uint32_t capacity, uint32_t key,
         if (key - ranges[i].key_lo < ranges[i].span) {
             break;
         }
-        if (ranges[i].kind != S4J_RANGE_SOFTMAX_SYNC && ranges[i].kind != S4J_RANGE_NORM) {
+        if (s4j_has_slot_row(ranges[i].kind)) {
             src++;
         }
     }
@@ -408,7 +408,15 @@ int32_t s4j_on_packet(void *dtcm, uint32_t capacity, uint32_t key,
         return r < 0 ? r : (int32_t)out->count;
     case S4J_RANGE_NORM:
         return on_norm(l, dtcm, t, rg->local, off, payload);
+    case S4J_RANGE_SHARE:
+        return s4j_on_share(l, dtcm, t, rg->local + off, payload);
+    case S4J_RANGE_PARAM:
+        return s4j_on_param(h, l, dtcm, t, rg->local + off, payload);
     case S4J_RANGE_DATA:
+        /* a kernel copy's next forward pass waits for its new parameters */
+        if (t != NULL && t->copy_phase != 0u) {
+            return S4J_ERR_INCOMPLETE;
+        }
         break;
     case S4J_RANGE_DELTA:
     case S4J_RANGE_BACKWARD_PARTIAL:

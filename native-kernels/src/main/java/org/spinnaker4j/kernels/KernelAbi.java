@@ -55,6 +55,8 @@ final class KernelAbi {
     @Native static final int RANGE_LABEL = 4;
     @Native static final int RANGE_IGNORE = 5;
     @Native static final int RANGE_NORM = 6;
+    @Native static final int RANGE_SHARE = 7;
+    @Native static final int RANGE_PARAM = 8;
 
     // ---- updaters (UpdaterKind) --------------------------------------------------------------------------
     @Native static final int UPDATER_SGD = 0;
@@ -153,7 +155,14 @@ final class KernelAbi {
     @Native static final int CFG_BIAS_BETA2 = 43;
     @Native static final int CFG_BIAS_EPSILON = 44;
     @Native static final int CFG_LOSS_WEIGHTED = 45;
-    @Native static final int CONFIG_WORDS = 46;
+    @Native static final int CFG_COPY_CHUNKS = 46;
+    @Native static final int CFG_COPY_SLOTS = 47;
+    @Native static final int CFG_COPY_SELF = 48;
+    @Native static final int CFG_COPY_OWNED = 49;
+    @Native static final int CFG_COPY_SHARES = 50;
+    @Native static final int CFG_COPY_PARAMS = 51;
+    @Native static final int CFG_COPY_RANGES = 52;
+    @Native static final int CONFIG_WORDS = 53;
     @Native static final int MAX_IN_FLIGHT = 64;
 
     // ---- words of one input range of a packed config -----------------------------------------------------
@@ -162,6 +171,14 @@ final class KernelAbi {
     @Native static final int RANGE_WORD_LOCAL = 2;
     @Native static final int RANGE_WORD_KIND = 3;
     @Native static final int RANGE_WORDS = 4;
+
+    // ---- words of one chunk of a kernel copy's parameters (KernelCopyConfig.Chunk) -----------------------------
+    @Native static final int CHUNK_WORD_LO = 0;
+    @Native static final int CHUNK_WORD_HI = 1;
+    @Native static final int CHUNK_WORD_SLOT = 2;
+    @Native static final int CHUNK_WORD_KEY = 3;
+    @Native static final int CHUNK_WORDS = 4;
+    @Native static final int CHUNK_NOT_OWNED = -1;
 
     // ---- words of an update command's values (UpdateValues): the weights' S4J_RATE_WORDS, then the bias' ------
     @Native static final int RATE_LEARNING_RATE = 0;
