@@ -416,6 +416,12 @@ int32_t s4j_check_config(const s4j_config *cfg)
                 return S4J_ERR_BAD_CONFIG; /* overlapping key ranges */
             }
         }
+        /* a kernel copy's SHARE and PARAM ranges come after every other, so
+         * the slot rows (n_src) number the ranges before them */
+        if (copy_ranges != 0u && r[S4J_RANGE_WORD_KIND] != S4J_RANGE_SHARE
+            && r[S4J_RANGE_WORD_KIND] != S4J_RANGE_PARAM) {
+            return S4J_ERR_BAD_CONFIG;
+        }
     }
     if (syncs != cfg->softmax_peers || norms != (training ? cfg->training.norm_peers : 0u)
         || copy_ranges != cfg->training.copy.ranges) {

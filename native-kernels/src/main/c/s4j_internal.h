@@ -264,14 +264,6 @@ static inline uint32_t s4j_norm_keys(uint32_t grad_norm)
         || grad_norm == S4J_GRAD_NORM_CLIP_L2_PER_PARAM_TYPE ? 2u : 1u;
 }
 
-/* Whether an input range has a slot row (n_src): all but the softmax syncs,
- * the norm partials and a kernel copy's shares and parameters. */
-static inline int s4j_has_slot_row(uint32_t kind)
-{
-    return kind != S4J_RANGE_SOFTMAX_SYNC && kind != S4J_RANGE_NORM
-        && kind != S4J_RANGE_SHARE && kind != S4J_RANGE_PARAM;
-}
-
 /* The ring entry after `slot`. */
 static inline uint32_t s4j_ring_next(const s4j_header *h, uint32_t slot)
 {

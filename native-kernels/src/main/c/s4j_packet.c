@@ -122,7 +122,7 @@ static void slot_sums(const s4j_header *h, const s4j_layout *l, void *dtcm,
         sum[j] = 0.0f;
     }
     for (i = 0u; i < h->n_ranges && src < l->n_src; i++) {
-        if (!s4j_has_slot_row(ranges[i].kind)) {
+        if (ranges[i].kind == S4J_RANGE_SOFTMAX_SYNC || ranges[i].kind == S4J_RANGE_NORM) {
             continue;
         }
         if (ranges[i].kind == kind) {
@@ -388,8 +388,8 @@ int32_t s4j_on_packet(void *dtcm, uint32_t capacity, uint32_t key,
         if (key - ranges[i].key_lo < ranges[i].span) {
             break;
         }
-        if (s4j_has_slot_row(ranges[i].kind)) {
-            src++;
+        if (ranges[i].kind != S4J_RANGE_SOFTMAX_SYNC && ranges[i].kind != S4J_RANGE_NORM) {
+            src++; /* a kernel copy's SHARE and PARAM ranges come last (s4j_check_config) */
         }
     }
     if (i == n) {

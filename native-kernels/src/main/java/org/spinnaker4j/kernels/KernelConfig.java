@@ -180,6 +180,12 @@ public record KernelConfig(KernelKind kind, int nRows, int nCols, KernelActivati
                     }
                 }
             }
+            boolean copyRange = r.kind() == RangeKind.SHARE || r.kind() == RangeKind.PARAM;
+            if (!copyRange && i > 0 && (inputs.get(i - 1).kind() == RangeKind.SHARE
+                    || inputs.get(i - 1).kind() == RangeKind.PARAM)) {
+                throw new IllegalArgumentException("a kernel copy's SHARE and PARAM ranges come after every other, got "
+                        + r + " after " + inputs.get(i - 1));
+            }
             for (int j = 0; j < i; j++) {
                 if (r.overlaps(inputs.get(j))) {
                     throw new IllegalArgumentException("input ranges " + inputs.get(j) + " and " + r + " overlap");
