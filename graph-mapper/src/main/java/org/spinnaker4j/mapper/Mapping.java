@@ -64,7 +64,7 @@ public record Mapping(Machine machine, NetworkSpec network, PartitioningStrategy
             List<KernelCopies> copied = kernelCopies().stream().filter(KernelCopies::exchanges).toList();
             if (!copied.isEmpty()) {
                 sb.append(String.format("  kernel copies: %d slices held by several position blocks; their exchange "
-                        + "(not built yet) would send %d shares and %d sums per update%n", copied.size(),
+                        + "sends %d shares and %d new parameters per update%n", copied.size(),
                         copied.stream().mapToLong(KernelCopies::sharesSent).sum(),
                         copied.stream().mapToLong(KernelCopies::sumsSent).sum()));
             }

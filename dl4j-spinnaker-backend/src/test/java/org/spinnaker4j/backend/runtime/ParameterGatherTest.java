@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.spinnaker4j.kernels.KernelCopyConfig;
 import org.spinnaker4j.mapper.graph.MachineVertex;
 import org.spinnaker4j.mapper.graph.Slice;
 import org.spinnaker4j.mapper.graph.VertexKind;
@@ -16,7 +17,10 @@ import org.spinnaker4j.mapper.ir.DenseLayerSpec;
 import org.spinnaker4j.mapper.ir.DenseParameters;
 import org.spinnaker4j.mapper.ir.NetworkSpec;
 
-/** Copies of a kernel read back as one when their bits agree, and fail the read when they do not. */
+/**
+ * Copies of a kernel read back as one when their bits agree, and fail the read when they do not; their updater state
+ * is read from each chunk's owner.
+ */
 class ParameterGatherTest {
 
     // 3 channels × 4 positions, kernel 3, padding 1 → 2 channels × 4: position 0 lacks tap 0, position 1 has all
@@ -76,5 +80,27 @@ class ParameterGatherTest {
         gather.put(SECOND, copy(p, SECOND), null);
         gather.put(FIRST, copy(p, FIRST), null);
         assertArrayEquals(p.weights(), gather.layers().get(0).weights());
+    }
+
+    /** Updater state lives on each chunk's owner: the other copies' values of it are not read (nor compared). */
+    @Test
+    void updaterStateIsTakenFromEachChunksOwner() {
+        DenseParameters p = kernel();
+        // position 0 owns its tap 1 rows and bias 0; position 1 its tap 0 and tap 2 rows and bias 1
+        KernelCopyConfig first = new KernelCopyConfig(2, 0, 0, 0, List.of(new KernelCopyConfig.Chunk(0, 6, 0, 0),
+                new KernelCopyConfig.Chunk(6, 12, -1, 0), new KernelCopyConfig.Chunk(12, 13, 6, 0),
+                new KernelCopyConfig.Chunk(13, 14, -1, 0)));
+        KernelCopyConfig second = new KernelCopyConfig(2, 1, 0, 0, List.of(new KernelCopyConfig.Chunk(0, 6, 0, 0),
+                new KernelCopyConfig.Chunk(6, 12, -1, 0), new KernelCopyConfig.Chunk(12, 18, 6, 0),
+                new KernelCopyConfig.Chunk(18, 19, -1, 0), new KernelCopyConfig.Chunk(19, 20, 12, 0)));
+        float[] w0 = copy(p, FIRST);
+        float[] w1 = copy(p, SECOND);
+        java.util.Arrays.fill(w0, 6, 12, Float.NaN);
+        java.util.Arrays.fill(w1, 6, 12, Float.NaN);
+        ParameterGather gather = new ParameterGather(NET);
+        gather.putOwned(FIRST, w0, new float[] {p.bias()[0], Float.NaN}, first);
+        gather.putOwned(SECOND, w1, new float[] {Float.NaN, p.bias()[1]}, second);
+        assertArrayEquals(p.weights(), gather.layers().get(0).weights());
+        assertArrayEquals(p.bias(), gather.layers().get(0).bias());
     }
 }

@@ -165,6 +165,46 @@ public record KernelCopies(int layer, Slice channels, List<Copy> copies, List<Ch
         }
     }
 
+    /** The parameters copy {@code c} owns: a row of its share table. */
+    public int owned(int c) {
+        return chunks.stream().filter(k -> k.owner() == c).mapToInt(k -> k.params().size()).sum();
+    }
+
+    /** Where flat parameter {@code flat} of chunk {@code k} lies among the parameters its owner owns. */
+    public int ownedOffset(Chunk k, int flat) {
+        int offset = 0;
+        for (Chunk o : chunks) {
+            if (o == k) {
+                return offset + flat - k.params().lo();
+            }
+            if (o.owner() == k.owner()) {
+                offset += o.params().size();
+            }
+        }
+        throw new IllegalArgumentException(k + " is not a chunk of " + this);
+    }
+
+    /**
+     * The index of flat parameter {@code flat} in copy {@code c}'s block (its weights row-major, then its biases), which
+     * must hold it.
+     */
+    public int localIndex(int c, int flat) {
+        Slice held = copies.get(c).weights();
+        int kernelWeights = biasStart();
+        if (flat >= kernelWeights) {
+            return held.size() + flat - kernelWeights;
+        }
+        if (flat < held.lo() || flat >= held.hi()) {
+            throw new IllegalArgumentException("copy " + c + " holds weights " + held + ", not " + flat);
+        }
+        return flat - held.lo();
+    }
+
+    /** The flat index of the first bias: past every tap's kernel rows (the biases are the last chunks). */
+    private int biasStart() {
+        return chunks.get(chunks.size() - 1).params().hi() - channels.size();
+    }
+
     /** Whether copies must exchange their shares (more than one block holds the slice). */
     public boolean exchanges() {
         return copies.size() > 1;

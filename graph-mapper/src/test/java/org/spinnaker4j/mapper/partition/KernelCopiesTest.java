@@ -15,6 +15,8 @@ import org.spinnaker4j.mapper.Mapping;
 import org.spinnaker4j.mapper.TestSupport;
 import org.spinnaker4j.mapper.graph.MachineGraph;
 import org.spinnaker4j.mapper.graph.MachineVertex;
+import org.spinnaker4j.mapper.graph.OutgoingPartition;
+import org.spinnaker4j.mapper.graph.PartitionKind;
 import org.spinnaker4j.mapper.graph.Slice;
 import org.spinnaker4j.mapper.graph.VertexKind;
 import org.spinnaker4j.mapper.ir.Activation;
@@ -22,6 +24,8 @@ import org.spinnaker4j.mapper.ir.ActivationKind;
 import org.spinnaker4j.mapper.ir.Conv1DGeometry;
 import org.spinnaker4j.mapper.ir.DenseLayerSpec;
 import org.spinnaker4j.mapper.ir.NetworkSpec;
+import org.spinnaker4j.mapper.keys.InputRange;
+import org.spinnaker4j.mapper.keys.ReceiveKind;
 import org.spinnaker4j.mapper.machine.Machine;
 
 /**
@@ -124,7 +128,7 @@ class KernelCopiesTest {
     }
 
     @Test
-    void aTrainingMappingSaysWhatItsExchangeWouldSend() {
+    void aTrainingMappingSaysWhatItsExchangeSends() {
         NetworkSpec net = TestSupport.training(TestSupport.convolutional());
         Mapping m = new Mapper(PartitioningStrategy.FEWEST_CORES, TestSupport.TRAINING_MEMORY).map(net,
                 Machine.spinn5());
@@ -133,7 +137,7 @@ class KernelCopiesTest {
         long shares = copies.stream().mapToLong(KernelCopies::sharesSent).sum();
         assertTrue(shares > 0);
         assertTrue(m.describe().contains(copies.size() + " slices held by several position blocks; their exchange "
-                + "(not built yet) would send " + shares + " shares"), m.describe());
+                + "sends " + shares + " shares"), m.describe());
         Mapping inference = new Mapper(PartitioningStrategy.FEWEST_CORES, TestSupport.MEMORY).map(
                 TestSupport.convolutional(), Machine.spinn5());
         assertFalse(inference.describe().contains("kernel copies"), inference.describe());
@@ -176,6 +180,51 @@ class KernelCopiesTest {
                 new MachineVertex(2, VertexKind.DENSE_BLOCK, 0, new Slice(2, 6), new Slice(2, 3), true));
         assertThrows(IllegalArgumentException.class, () -> KernelCopies.of(net, new MachineGraph(blocks, List.of())),
                 "position 1's block holds 2 of its 3 taps' rows, unfused");
+    }
+
+    /**
+     * A training mapping's graph carries the exchange: a SHARE partition from each copy to each other owner of chunks it
+     * holds, whose owner files it in the copy's slot row, and a PARAM partition from each chunk's owner to its other
+     * holders, which file it where their block has the chunk.
+     */
+    @ParameterizedTest
+    @EnumSource(value = PartitioningStrategy.class, names = {"FASTEST", "FEWEST_CORES"})
+    void theGraphCarriesEveryShareAndNewValueOfTheExchange(PartitioningStrategy strategy) {
+        NetworkSpec net = TestSupport.training(TestSupport.convolutional());
+        Mapping m = new Mapper(strategy, TestSupport.TRAINING_MEMORY).map(net, Machine.spinn5());
+        long shares = 0;
+        long values = 0;
+        for (OutgoingPartition p : m.graph().partitions()) {
+            if (p.kind() == PartitionKind.SHARE) {
+                shares += p.nKeys();
+                assertEquals(1, p.targets().size(), "a share goes to its owner alone");
+                InputRange r = m.receiveTables().get(p.targets().get(0)).stream()
+                        .filter(in -> in.keyLo() == m.keys().of(p.id()).key()).findFirst().orElseThrow();
+                assertEquals(new InputRange(r.keyLo(), r.keyLo() + p.nKeys(), p.values().lo(), ReceiveKind.SHARE), r);
+            } else if (p.kind() == PartitionKind.PARAM) {
+                values += (long) p.nKeys() * p.targets().size();
+                int key = m.keys().of(p.id()).key();
+                for (int t : p.targets()) {
+                    // ranges of consecutive keys and parameters are merged
+                    assertTrue(m.receiveTables().get(t).stream().anyMatch(in -> in.kind() == ReceiveKind.PARAM
+                            && in.keyLo() <= key && key + p.nKeys() <= in.keyHi()), p + " filed by " + t);
+                }
+            }
+        }
+        List<KernelCopies> copies = m.kernelCopies();
+        long owned = 0;
+        long held = 0;
+        for (KernelCopies k : copies) {
+            for (KernelCopies.Chunk c : k.chunks()) {
+                owned += (long) c.params().size() * (c.holders().size() - 1);
+                held += (long) c.params().size() * (c.holders().size() - 1);
+            }
+        }
+        // every share slot row holds the owner's owned parameters, of which a copy sends those it holds
+        assertTrue(shares >= copies.stream().mapToLong(KernelCopies::sharesSent).sum(), shares + " share keys");
+        assertEquals(owned, copies.stream().mapToLong(KernelCopies::sharesSent).sum());
+        assertEquals(held, values, "each chunk's new values to each of its other holders");
+        assertTrue(m.maxRoutingEntries() <= 1023, "routing entries " + m.maxRoutingEntries());
     }
 
     @Test
