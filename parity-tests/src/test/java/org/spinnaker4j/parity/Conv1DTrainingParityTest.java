@@ -132,7 +132,7 @@ class Conv1DTrainingParityTest {
     }
 
     @ParameterizedTest
-    @EnumSource(value = PartitioningStrategy.class, names = {"FASTEST", "FEWEST_CORES"})
+    @EnumSource(PartitioningStrategy.class)
     void kernelsInSeveralPositionBlocksAdam(PartitioningStrategy strategy) {
         RunStats stats = TrainingParity.assertTrainingParity("several positions " + strategy,
                 severalPositions(builder(51, new Adam(1e-2))), options(strategy, 9), sequences(BATCHES * BATCH, 3, 9, 51),

@@ -15,9 +15,9 @@ import org.spinnaker4j.mapper.ir.NetworkSpec;
 
 /**
  * The copies of one slice of a convolution's kernel that a mapping's position blocks hold, and the plan of the
- * exchange that makes their updates identical: every parameter has one <b>owner</b> among the copies that hold it,
- * which adds the holders' gradient shares in position order and sends the sum back to them (a reduce-scatter, then
- * an all-gather), so every copy applies the same bits.
+ * exchange that makes them update as one: every parameter has one <b>owner</b> among the copies that hold it,
+ * which adds the holders' gradient shares in position order, updates the parameter and sends its new value to them (a
+ * reduce-scatter, then an all-gather), so every copy holds the same bits.
  *
  * <p>The slice's parameters are numbered as one flat array: its kernel rows (tap·channelsIn + in, every tap) by
  * its {@code channels}, row-major, then the channels' biases. The copy of output position t holds the rows of the
@@ -215,14 +215,14 @@ public record KernelCopies(int layer, Slice channels, List<Copy> copies, List<Ch
         return chunks.stream().mapToLong(c -> (long) c.params().size() * (c.holders().size() - 1)).sum();
     }
 
-    /** The sums the owners multicast per update (one per held parameter, when it has other holders). */
+    /** The new values the owners multicast per update (one per held parameter, when it has other holders). */
     public long sumsSent() {
         return chunks.stream().filter(c -> c.holders().size() > 1).mapToLong(c -> c.params().size()).sum();
     }
 
     /**
-     * The packets copy {@code c} files per update: the other holders' shares of the parameters it owns and the sums
-     * of the others it holds.
+     * The packets copy {@code c} files per update: the other holders' shares of the parameters it owns and the new
+     * values of the others it holds.
      */
     public long filedBy(int c) {
         long filed = 0;
