@@ -45,6 +45,17 @@
  *   calibrate normstart R C  s4j_norm_start of an R x C training block (per param
  *                            type: two partials sent)
  *   calibrate normvalue N    2 N peers' partials filed by a 4 x 4 training block
+ *   calibrate sharestart R C s4j_share_start of a fused R x C training block that
+ *                            holds a kernel copy and owns the first half of its
+ *                            parameters (it files those, sends the others)
+ *   calibrate sharevalue N   N shares filed by a fused 16 x 16 kernel copy that
+ *                            owns all its parameters (after its DATA, LABEL ranges)
+ *   calibrate copyupdate P   s4j_apply_update (sgd) of a fused 16 x 16 kernel copy
+ *                            of P copies owning all its parameters, every share in
+ *   calibrate paramsend R C  s4j_param_send of a fused R x C kernel copy owning all
+ *                            its parameters, after its update
+ *   calibrate paramvalue N   N new values filed by a fused 16 x 16 kernel copy that
+ *                            owns none (after its DATA, LABEL ranges)
  *   calibrate split S C      one step of a C-column softmax REDUCE spread over two
  *                            cores (one peer; trains for S = dot, deltas), the
  *                            packet that starts it: S = max, the partial that
@@ -84,6 +95,8 @@
 #define NORM_KEY   0x5000u      /* this core's partials */
 #define PEER_KEY   0x6000u      /* its peers' partials, two keys each */
 #define SYNC_KEY   0x7000u      /* the peer's max, sum (and dot) */
+#define SHARE_KEY  0x8000u      /* a kernel copy's peers' shares, 0x1000 apart */
+#define PARAM_KEY  0xC000u      /* the new values of a kernel copy's other parameters */
 
 void calib_begin(void);
 void calib_end(void);
@@ -241,6 +254,10 @@ typedef struct spec {
     uint32_t loss_weighted;     /* per-output loss weights */
     uint32_t softmax_peers;     /* one SOFTMAX_SYNC range per peer, after the others */
     uint32_t pool;              /* S4J_POOL_*: a pooling block of positions of cols channels */
+    uint32_t fused;             /* a fused block (training: an MSE output activator) */
+    uint32_t copies;            /* a kernel copy, at position 0 of this many (0: none) */
+    uint32_t owned;             /* its parameters 0 .. owned - 1 are its own, the rest
+                                   another copy's */
 } spec;
 
 static void range(uint32_t *n, uint32_t lo, uint32_t span, uint32_t local,
@@ -271,7 +288,7 @@ static void load(const spec *s)
     words[S4J_CFG_N_COLS] = s->cols;
     words[S4J_CFG_ACTIVATION] = s->act;
     words[S4J_CFG_ALPHA] = bits(0.01f);
-    words[S4J_CFG_FUSED] = 0u;
+    words[S4J_CFG_FUSED] = s->fused;
     words[S4J_CFG_OUT_KEY_BASE] = OUT_KEY;
     words[S4J_CFG_EXPECTED_PARTIALS] = s->partials;
     if (s->training != 0u) {
@@ -333,7 +350,7 @@ static void load(const spec *s)
         }
     }
     if (s->training != 0u) {
-        if (s->kind == S4J_KIND_DENSE_BLOCK) {
+        if (s->kind == S4J_KIND_DENSE_BLOCK && s->fused == 0u) {
             range(&n, DELTA_KEY, s->cols, 0u, S4J_RANGE_DELTA);
         } else if (s->loss == S4J_LOSS_NONE) {
             range(&n, BACK_KEY, s->cols, 0u, S4J_RANGE_BACKWARD_PARTIAL);
@@ -352,6 +369,41 @@ static void load(const spec *s)
 
         range(&n, SYNC_KEY + 4u * i, keys_per_peer, i, S4J_RANGE_SOFTMAX_SYNC);
     }
+    if (s->copies != 0u) {
+        uint32_t params = s->rows * s->cols + s->cols;
+        uint32_t c = 0u;
+        uint32_t first = n;
+        uint32_t *chunk;
+
+        words[S4J_CFG_COPY_SLOTS] = s->copies;
+        words[S4J_CFG_COPY_OWNED] = s->owned;
+        words[S4J_CFG_COPY_SHARES] = s->owned * (s->copies - 1u);
+        words[S4J_CFG_COPY_PARAMS] = params - s->owned;
+        for (i = 1u; i < s->copies && s->owned != 0u; i++) {
+            range(&n, SHARE_KEY + i * 0x1000u, s->owned, i * s->owned, S4J_RANGE_SHARE);
+        }
+        if (s->owned < params) {
+            range(&n, PARAM_KEY, params - s->owned, s->owned, S4J_RANGE_PARAM);
+        }
+        words[S4J_CFG_COPY_RANGES] = n - first;
+        chunk = words + S4J_CONFIG_WORDS + n * S4J_RANGE_WORDS;
+        if (s->owned != 0u) {
+            chunk[S4J_CHUNK_WORD_LO] = 0u;
+            chunk[S4J_CHUNK_WORD_HI] = s->owned;
+            chunk[S4J_CHUNK_WORD_SLOT] = 0u;
+            chunk[S4J_CHUNK_WORD_KEY] = OUT_KEY + 0x8000u;
+            chunk += S4J_CHUNK_WORDS;
+            c++;
+        }
+        if (s->owned < params) {
+            chunk[S4J_CHUNK_WORD_LO] = s->owned;
+            chunk[S4J_CHUNK_WORD_HI] = params;
+            chunk[S4J_CHUNK_WORD_SLOT] = S4J_CHUNK_NOT_OWNED;
+            chunk[S4J_CHUNK_WORD_KEY] = OUT_KEY + 0x9000u;
+            c++;
+        }
+        words[S4J_CFG_COPY_CHUNKS] = c;
+    }
     words[S4J_CFG_N_RANGES] = n;
     if (s->loss_weighted != 0u) {
         if (s->cols > MAX_VALUES) {
@@ -363,7 +415,7 @@ static void load(const spec *s)
         }
     }
     nw = s->kind == S4J_KIND_DENSE_BLOCK && s->pool == S4J_POOL_NONE ? s->rows * s->cols : 0u;
-    nb = s->kind == S4J_KIND_REDUCE || s->pool != S4J_POOL_NONE ? s->cols : 0u;
+    nb = s->kind == S4J_KIND_REDUCE || s->fused != 0u || s->pool != S4J_POOL_NONE ? s->cols : 0u;
     if (nw > MAX_VALUES || nb > MAX_VALUES) {
         fail("block too large", (long)nw);
     }
@@ -374,7 +426,8 @@ static void load(const spec *s)
         bias[i] = uniform(-0.5f, 0.5f);
     }
     r = s4j_parse_config(words, S4J_CONFIG_WORDS + n * S4J_RANGE_WORDS
-                         + (s->loss_weighted != 0u ? s->cols : 0u), &cfg);
+                         + (s->loss_weighted != 0u ? s->cols : 0u)
+                         + words[S4J_CFG_COPY_CHUNKS] * S4J_CHUNK_WORDS, &cfg);
     if (r != S4J_OK) {
         fail("s4j_parse_config", r);
     }
@@ -427,6 +480,55 @@ static void measure(uint32_t from, uint32_t to)
     calib_end();
     if (worst < 0) {
         fail("s4j_on_packet", worst);
+    }
+}
+
+/* A fused R x C MSE output block holding a kernel copy of `copies`, owning
+ * its first `owned` parameters (sgd). */
+static void copy_block(spec *s, uint32_t rows, uint32_t cols, uint32_t copies, uint32_t owned)
+{
+    s->kind = S4J_KIND_DENSE_BLOCK;
+    s->fused = 1u;
+    s->rows = rows;
+    s->cols = cols;
+    s->training = 1u;
+    s->updater = S4J_UPDATER_SGD;
+    s->loss = S4J_LOSS_MSE;
+    s->copies = copies;
+    s->owned = owned;
+}
+
+/* One sample's forward and backward pass of a fused output block, so its
+ * accumulators hold real gradients. */
+static void one_sample(const spec *s)
+{
+    packets(0u, s->rows, DATA_KEY, 0.0f, 1.0f, 1.0f);
+    packets(s->rows, s->rows + s->cols, LABEL_KEY, 0.0f, 1.0f, 0.0f);
+    deliver(0u, s->rows + s->cols);
+}
+
+/* A kernel copy after a sample, its shares and its update (sgd), every
+ * other copy's share of its parameters filed first. */
+static void updated_copy(const spec *s)
+{
+    float rates[S4J_UPDATE_WORDS] = {0.0f};
+    uint32_t p;
+    int32_t r;
+
+    one_sample(s);
+    r = s4j_share_start(dtcm, S4J_DTCM_BYTES, &outbox);
+    if (r < 0) {
+        fail("s4j_share_start", r);
+    }
+    for (p = 1u; p < s->copies && s->owned != 0u; p++) {
+        packets(0u, s->owned, SHARE_KEY + 0x1000u * p, -0.1f, 0.1f, 0.0f);
+        deliver(0u, s->owned);
+    }
+    rates[S4J_RATE_LEARNING_RATE] = 0.01f;
+    rates[S4J_RATE_WORDS + S4J_RATE_LEARNING_RATE] = 0.01f;
+    r = s4j_apply_update(dtcm, S4J_DTCM_BYTES, 8u, 0u, rates, S4J_UPDATE_WORDS);
+    if (r != S4J_OK) {
+        fail("s4j_apply_update", r);
     }
 }
 
@@ -702,6 +804,69 @@ int main(int argc, char **argv)
         load(&s);
         packets(0u, 2u * s.norm_peers, PEER_KEY, 0.0f, 1.0f, 1.0f);
         measure(0u, 2u * s.norm_peers);
+    } else if (strcmp(what, "sharestart") == 0 && argc == 4) {
+        int32_t r;
+
+        copy_block(&s, number(argv[2], 1u, 64u), number(argv[3], 1u, 64u), 2u, 0u);
+        s.owned = (s.rows * s.cols + s.cols) / 2u;
+        load(&s);
+        one_sample(&s);
+        calib_begin();
+        r = s4j_share_start(dtcm, S4J_DTCM_BYTES, &outbox);
+        calib_end();
+        if (r < 0) {
+            fail("s4j_share_start", r);
+        }
+    } else if (strcmp(what, "sharevalue") == 0 && argc == 3) {
+        copy_block(&s, 16u, 16u, 2u, 16u * 16u + 16u);
+        load(&s);
+        i = number(argv[2], 1u, s.owned);
+        packets(0u, i, SHARE_KEY + 0x1000u, -0.1f, 0.1f, 0.0f);
+        measure(0u, i);
+    } else if (strcmp(what, "copyupdate") == 0 && argc == 3) {
+        float rates[S4J_UPDATE_WORDS] = {0.0f};
+        uint32_t p;
+        int32_t r;
+
+        copy_block(&s, 16u, 16u, number(argv[2], 2u, 4u), 16u * 16u + 16u);
+        load(&s);
+        one_sample(&s);
+        r = s4j_share_start(dtcm, S4J_DTCM_BYTES, &outbox);
+        if (r < 0) {
+            fail("s4j_share_start", r);
+        }
+        for (p = 1u; p < s.copies; p++) {
+            packets(0u, s.owned, SHARE_KEY + 0x1000u * p, -0.1f, 0.1f, 0.0f);
+            deliver(0u, s.owned);
+        }
+        rates[S4J_RATE_LEARNING_RATE] = 0.01f;
+        rates[S4J_RATE_WORDS + S4J_RATE_LEARNING_RATE] = 0.01f;
+        calib_begin();
+        r = s4j_apply_update(dtcm, S4J_DTCM_BYTES, 8u, 0u, rates, S4J_UPDATE_WORDS);
+        calib_end();
+        if (r != S4J_OK) {
+            fail("s4j_apply_update", r);
+        }
+    } else if (strcmp(what, "paramsend") == 0 && argc == 4) {
+        int32_t r;
+
+        copy_block(&s, number(argv[2], 1u, 64u), number(argv[3], 1u, 64u), 2u, 0u);
+        s.owned = s.rows * s.cols + s.cols;
+        load(&s);
+        updated_copy(&s);
+        calib_begin();
+        r = s4j_param_send(dtcm, S4J_DTCM_BYTES, &outbox);
+        calib_end();
+        if (r < 0) {
+            fail("s4j_param_send", r);
+        }
+    } else if (strcmp(what, "paramvalue") == 0 && argc == 3) {
+        copy_block(&s, 16u, 16u, 2u, 0u);
+        load(&s);
+        updated_copy(&s);
+        i = number(argv[2], 1u, s.rows * s.cols + s.cols);
+        packets(0u, i, PARAM_KEY, -1.0f, 1.0f, 0.0f);
+        measure(0u, i);
     } else {
         fprintf(stderr, "calibrate: unknown scenario or wrong arguments\n");
         return 1;

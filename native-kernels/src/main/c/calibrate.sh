@@ -154,5 +154,19 @@ figure norm.partial "$(per 256 "$(n normstart 32 16)" "$(n normstart 16 16)")" \
 figure norm.value "$(awk -v a="$(n normvalue 24)" -v b="$(n normvalue 8)" -v r="$range" \
         'BEGIN { printf "%.1f", (a - b - 560 * r) / 32 }')" \
     "a peer's partial sum of squares filed by a training block, besides the ranges searched before its own"
+figure copy.share "$(per 256 "$(n sharestart 32 16)" "$(n sharestart 16 16)")" \
+    "s4j_share_start per parameter of a kernel copy: its share filed (owned) or sent to the owner"
+# a share searches the DATA and LABEL ranges before its own
+figure copy.share.value "$(awk -v a="$(n sharevalue 64)" -v b="$(n sharevalue 32)" -v r="$range" \
+        'BEGIN { printf "%.1f", (a - b) / 32 - 2 * r }')" \
+    "another copy's share filed by its owner, besides the ranges searched before its own"
+# 4 copies' shares of 272 parameters against 2 copies': 544 more shares added up
+figure copy.sum "$(per 544 "$(n copyupdate 4)" "$(n copyupdate 2)")" \
+    "per share an owner adds up in its update (every copy's share of each owned parameter)"
+figure copy.param "$(per 256 "$(n paramsend 32 16)" "$(n paramsend 16 16)")" \
+    "s4j_param_send per owned parameter: its new value sent"
+figure copy.param.value "$(awk -v a="$(n paramvalue 64)" -v b="$(n paramvalue 32)" -v r="$range" \
+        'BEGIN { printf "%.1f", (a - b) / 32 - 2 * r }')" \
+    "a new value of another copy's parameter filed, besides the ranges searched before its own"
 
 rm -f "$log"

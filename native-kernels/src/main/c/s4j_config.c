@@ -65,11 +65,19 @@ int32_t s4j_parse_config(const uint32_t *words, uint32_t n_words, s4j_config *cf
     cfg->pool_first = words[S4J_CFG_POOL_FIRST];
     cfg->pool_start = s4j_f_of(words[S4J_CFG_POOL_START]);
     cfg->pool_divisor = words[S4J_CFG_POOL_DIVISOR];
+    t->copy.chunks = words[S4J_CFG_COPY_CHUNKS];
+    t->copy.slots = words[S4J_CFG_COPY_SLOTS];
+    t->copy.self = words[S4J_CFG_COPY_SELF];
+    t->copy.owned = words[S4J_CFG_COPY_OWNED];
+    t->copy.shares = words[S4J_CFG_COPY_SHARES];
+    t->copy.params = words[S4J_CFG_COPY_PARAMS];
+    t->copy.ranges = words[S4J_CFG_COPY_RANGES];
     {
-        /* the ranges, then n_cols loss weights if weighted (64-bit sums:
-         * the counts come from the caller) */
+        /* the ranges, then n_cols loss weights if weighted, then the copy's
+         * chunks (64-bit sums: the counts come from the caller) */
         uint64_t want = (uint64_t)cfg->n_ranges * S4J_RANGE_WORDS
-                      + (t->loss_weighted != 0u ? (uint64_t)cfg->n_cols : 0u);
+                      + (t->loss_weighted != 0u ? (uint64_t)cfg->n_cols : 0u)
+                      + (uint64_t)t->copy.chunks * S4J_CHUNK_WORDS;
 
         if (want != (uint64_t)(n_words - S4J_CONFIG_WORDS)) {
             return S4J_ERR_BAD_LENGTH;
@@ -78,6 +86,10 @@ int32_t s4j_parse_config(const uint32_t *words, uint32_t n_words, s4j_config *cf
     cfg->ranges = words + S4J_CONFIG_WORDS;
     cfg->loss_weights = t->loss_weighted != 0u
         ? words + S4J_CONFIG_WORDS + (size_t)cfg->n_ranges * S4J_RANGE_WORDS : NULL;
+    cfg->chunks = t->copy.chunks != 0u
+        ? words + S4J_CONFIG_WORDS + (size_t)cfg->n_ranges * S4J_RANGE_WORDS
+              + (t->loss_weighted != 0u ? (size_t)cfg->n_cols : 0u)
+        : NULL;
     return S4J_OK;
 }
 
@@ -156,12 +168,63 @@ static int loss_weights_ok(const s4j_config *cfg)
     return 1;
 }
 
+/*
+ * A kernel copy's part: none (all 0), or, on a fused training block without
+ * an L2 gradient normalization, chunks within its parameters in increasing
+ * order without overlap, the owned ones' slots numbering them 0 .. owned - 1
+ * in order, keys that do not wrap, and share slots that fit.
+ */
+static int copy_ok(const s4j_config *cfg)
+{
+    const s4j_copy *c = &cfg->training.copy;
+    uint64_t params = (uint64_t)cfg->n_rows * cfg->n_cols + cfg->n_cols;
+    uint64_t end = 0u;
+    uint64_t owned = 0u;
+    uint64_t held = 0u;
+    uint32_t i;
+
+    if (c->chunks == 0u) {
+        return c->slots == 0u && c->self == 0u && c->owned == 0u && c->shares == 0u
+            && c->params == 0u && c->ranges == 0u;
+    }
+    if (cfg->training.enabled != 1u || cfg->kind != S4J_KIND_DENSE_BLOCK || cfg->fused != 1u
+        || cfg->chunks == NULL || s4j_is_l2(cfg->training.grad_norm)
+        || c->slots < 2u || c->self >= c->slots || c->ranges > cfg->n_ranges
+        || c->owned > params
+        || (uint64_t)c->shares > (uint64_t)c->owned * (c->slots - 1u)) {
+        return 0;
+    }
+    for (i = 0u; i < c->chunks; i++) {
+        const uint32_t *k = cfg->chunks + (size_t)i * S4J_CHUNK_WORDS;
+        uint32_t lo = k[S4J_CHUNK_WORD_LO];
+        uint32_t hi = k[S4J_CHUNK_WORD_HI];
+
+        if (lo < end || hi <= lo || hi > params
+            || (uint64_t)k[S4J_CHUNK_WORD_KEY] + (hi - lo) > (uint64_t)UINT32_MAX + 1u) {
+            return 0;
+        }
+        if (k[S4J_CHUNK_WORD_SLOT] != S4J_CHUNK_NOT_OWNED) {
+            if (k[S4J_CHUNK_WORD_SLOT] != owned) {
+                return 0;
+            }
+            owned += hi - lo;
+        } else {
+            held += hi - lo;
+        }
+        end = hi;
+    }
+    return owned == c->owned && c->params <= held;
+}
+
 static int32_t check_training(const s4j_config *cfg)
 {
     const s4j_training *t = &cfg->training;
     int activator = s4j_has_bias(cfg->kind, cfg->fused);
     int output = t->loss != S4J_LOSS_NONE;
 
+    if (!copy_ok(cfg)) {
+        return S4J_ERR_BAD_CONFIG;
+    }
     if (t->enabled == 0u) {
         return t->in_flight == 0u && t->loss_weighted == 0u ? S4J_OK : S4J_ERR_BAD_CONFIG;
     }
@@ -251,6 +314,7 @@ int32_t s4j_check_config(const s4j_config *cfg)
     uint32_t limit;
     uint32_t syncs = 0u;
     uint32_t norms = 0u;
+    uint32_t copy_ranges = 0u;
     uint32_t sync_keys;
     int softmax;
     int training;
@@ -356,6 +420,24 @@ int32_t s4j_check_config(const s4j_config *cfg)
             norms++;
             break;
         }
+        case S4J_RANGE_SHARE: {
+            const s4j_copy *c = &cfg->training.copy;
+
+            if (c->chunks == 0u
+                || (uint64_t)r[S4J_RANGE_WORD_LOCAL] + (hi - lo) > (uint64_t)c->slots * c->owned) {
+                return S4J_ERR_BAD_CONFIG;
+            }
+            copy_ranges++;
+            break;
+        }
+        case S4J_RANGE_PARAM:
+            if (cfg->training.copy.chunks == 0u
+                || (uint64_t)r[S4J_RANGE_WORD_LOCAL] + (hi - lo)
+                       > (uint64_t)cfg->n_rows * cfg->n_cols + cfg->n_cols) {
+                return S4J_ERR_BAD_CONFIG;
+            }
+            copy_ranges++;
+            break;
         default:
             return S4J_ERR_BAD_CONFIG;
         }
@@ -365,8 +447,15 @@ int32_t s4j_check_config(const s4j_config *cfg)
                 return S4J_ERR_BAD_CONFIG; /* overlapping key ranges */
             }
         }
+        /* a kernel copy's SHARE and PARAM ranges come after every other, so
+         * the slot rows (n_src) number the ranges before them */
+        if (copy_ranges != 0u && r[S4J_RANGE_WORD_KIND] != S4J_RANGE_SHARE
+            && r[S4J_RANGE_WORD_KIND] != S4J_RANGE_PARAM) {
+            return S4J_ERR_BAD_CONFIG;
+        }
     }
-    if (syncs != cfg->softmax_peers || norms != (training ? cfg->training.norm_peers : 0u)) {
+    if (syncs != cfg->softmax_peers || norms != (training ? cfg->training.norm_peers : 0u)
+        || copy_ranges != cfg->training.copy.ranges) {
         return S4J_ERR_BAD_CONFIG;
     }
     return S4J_OK;

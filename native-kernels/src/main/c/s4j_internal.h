@@ -98,6 +98,13 @@ typedef struct s4j_train {
     uint32_t back_slot;
     uint32_t label_slot;
     uint32_t loss_weighted;     /* 1: the layout has loss_weights */
+    /* a kernel copy (copy.chunks != 0): its config, and the exchange of the
+     * current mini-batch: shares filed, new parameters filed since its
+     * update, and where it is (S4J_COPY_* bits) */
+    s4j_copy copy;
+    uint32_t shares_received;
+    uint32_t params_received;
+    uint32_t copy_phase;
 } s4j_train;
 
 /* A block's column sum while its rows are multiplied in (s4j_mac.c): the
@@ -128,6 +135,9 @@ typedef struct s4j_shape {
     uint32_t norm_peers;        /* NORM ranges (training) */
     uint32_t norm_slots;        /* L2 modes: norm_peers + 1, else 0 */
     uint32_t pool;              /* S4J_POOL_*: a pooling block has no weights */
+    uint32_t copy_chunks;       /* a kernel copy's chunks (training) */
+    uint32_t copy_slots;        /* its share slots: copies x owned */
+    uint32_t copy_ranges;       /* its SHARE and PARAM ranges */
 } s4j_shape;
 
 /* Byte offsets of the parts of the state (0 = absent), derived from its
@@ -164,6 +174,10 @@ typedef struct s4j_layout {
     uint16_t ecounts;
     uint16_t norm;              /* L2 modes: [position][2] partial sums of squares */
     uint16_t norm_bits;         /* which of them are in this mini-batch */
+    uint16_t chunks;            /* kernel copy: its chunks (S4J_CHUNK_WORDS each) */
+    uint16_t shares;            /* kernel copy: share slots[copies][owned] */
+    uint16_t share_bits;        /* which of them are in this mini-batch */
+    uint16_t pad;               /* keeps the ranges after the layout word-aligned */
     uint16_t max_sends;         /* the most sends of one event: below n_rows +
                                    2 n_cols + 3, so exact for any state that
                                    fits S4J_DTCM_BYTES */
@@ -175,11 +189,16 @@ typedef struct s4j_layout {
 #define S4J_PEER_SUM         2u
 #define S4J_PEER_DOT         4u
 #define S4J_TRAIN_DOT_SENT   2u  /* hidden softmax: local dot sent, waiting for peers */
+#define S4J_COPY_SHARED  1u  /* a kernel copy filed and sent its shares */
+#define S4J_COPY_UPDATED 2u  /* it updated its chunks: others' new values due */
+#define S4J_COPY_SENT    4u  /* it sent its chunks' new values */
 
 _Static_assert(sizeof(s4j_header) == 27u * 4u, "header must be packed words");
-_Static_assert(sizeof(s4j_layout) == 30u * 2u, "layout must be packed half-words");
+_Static_assert(sizeof(s4j_layout) == 34u * 2u, "layout must be packed half-words");
 _Static_assert(S4J_DTCM_BYTES <= 65536u, "layout offsets and sends must fit 16 bits");
-_Static_assert(sizeof(s4j_train) == 45u * 4u, "training header must be packed words");
+_Static_assert(sizeof(s4j_train) == 55u * 4u, "training header must be packed words");
+_Static_assert((sizeof(s4j_header) + sizeof(s4j_layout)) % 4u == 0u,
+               "the ranges after the layout must be word-aligned");
 _Static_assert(sizeof(s4j_range) == 16u, "range entry must be 4 words");
 _Static_assert(sizeof(s4j_peer) == 12u, "peer entry must be 3 words");
 _Static_assert(sizeof(s4j_acc) == 12u, "accumulator must be 3 words");
@@ -464,6 +483,16 @@ uint32_t s4j_updater_arrays(uint32_t updater);
 /* s4j_update.c: the layout and training part at the end of a mini-batch */
 int32_t s4j_end_of_batch(void *dtcm, uint32_t capacity, uint32_t batch_size,
                          const s4j_layout **l, s4j_train **t);
+
+/* s4j_copies.c: a share of an owned parameter, from another copy, in slot k */
+int32_t s4j_on_share(const s4j_layout *l, void *dtcm, s4j_train *t, uint32_t k,
+                     uint32_t payload);
+/* s4j_copies.c: a new value of parameter k from its owner */
+int32_t s4j_on_param(const s4j_header *h, const s4j_layout *l, void *dtcm, s4j_train *t,
+                     uint32_t k, uint32_t payload);
+/* s4j_copies.c: the shares of each owned parameter added in position order
+ * into the copy's accumulators dW and db, their bits cleared */
+void s4j_sum_shares(const s4j_header *h, const s4j_layout *l, void *dtcm, s4j_train *t);
 
 /* s4j_gradnorm.c: the scales of the weights' and the bias' gradients */
 void s4j_scales_of(const s4j_train *t, const s4j_layout *l, void *dtcm,

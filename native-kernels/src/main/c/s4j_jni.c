@@ -333,6 +333,34 @@ Java_org_spinnaker4j_kernels_KernelCore_start0(JNIEnv *env, jclass cls,
 }
 
 JNIEXPORT jlong JNICALL
+Java_org_spinnaker4j_kernels_KernelCore_shareStart0(JNIEnv *env, jclass cls,
+        jlong address, jint capacity, jintArray outbox, jint outbox_len)
+{
+    jni_event ev;
+    int32_t r = event_open(&ev, env, address, capacity, S4J_OK, outbox, outbox_len);
+
+    (void)cls;
+    if (r != S4J_OK) {
+        return r;
+    }
+    return event_close(&ev, s4j_share_start(ev.dtcm, ev.capacity, &ev.out));
+}
+
+JNIEXPORT jlong JNICALL
+Java_org_spinnaker4j_kernels_KernelCore_paramSend0(JNIEnv *env, jclass cls,
+        jlong address, jint capacity, jintArray outbox, jint outbox_len)
+{
+    jni_event ev;
+    int32_t r = event_open(&ev, env, address, capacity, S4J_OK, outbox, outbox_len);
+
+    (void)cls;
+    if (r != S4J_OK) {
+        return r;
+    }
+    return event_close(&ev, s4j_param_send(ev.dtcm, ev.capacity, &ev.out));
+}
+
+JNIEXPORT jlong JNICALL
 Java_org_spinnaker4j_kernels_KernelCore_normStart0(JNIEnv *env, jclass cls,
                                                    jlong address, jint capacity,
                                                    jint batch_size,

@@ -54,6 +54,10 @@
  *     L2 gradient   norm[(norm_peers + 1) * 2]: each position's partial sums
  *     normalization of squares (the weights' or the layer's, the bias'), and
  *                   their bitmap[ceil((norm_peers + 1) * 2 / 32)] words
+ *     kernel copy   chunks[copy chunks] (4 words each, S4J_CHUNK_WORD_*),
+ *                   share slots[copy slots * copy owned] (slot p * owned + k:
+ *                   the share of owned parameter k from the copy at
+ *                   position p) and their bitmap
  *   The per-sample arrays are rings: sample k of a run uses entry k mod D,
  *   written by its forward pass (labels: when they arrive) and read by its
  *   backward pass, which comes in sample order.
@@ -77,12 +81,12 @@
  * org.spinnaker4j.kernels.KernelAbi; s4j_contract.c asserts at compile time
  * that each pair agrees, so the host build fails on a mismatch. */
 
-/* 'S' '4' 'K' + layout version 5; version 6 is the same state followed by
+/* 'S' '4' 'K' + layout version 7; version 8 is the same state followed by
  * the training part (1 and 2: before a block's z had its accumulators; 3
- * and 4: before the header held a pooling block's words). C only: Java
- * never reads the state's words. */
-#define S4J_MAGIC          0x53344B05u
-#define S4J_MAGIC_TRAINING 0x53344B06u
+ * and 4: before the header held a pooling block's words and the state the
+ * kernel copies' exchange). C only: Java never reads the state's words. */
+#define S4J_MAGIC          0x53344B07u
+#define S4J_MAGIC_TRAINING 0x53344B08u
 
 /* Kinds of core (KernelKind.code()). */
 #define S4J_KIND_INPUT_SOURCE 0u
@@ -121,6 +125,15 @@
 #define S4J_RANGE_NORM             6u  /* a peer's partial sums of squares of its
                                           gradient (S4J_GRAD_NORM_* keys);
                                           local: the peer's position */
+#define S4J_RANGE_SHARE            7u  /* a kernel copy: another copy's share
+                                          (its accumulated gradient) of the
+                                          parameters this copy owns; local:
+                                          the share slot, position x
+                                          COPY_OWNED + the owned offset */
+#define S4J_RANGE_PARAM            8u  /* a kernel copy: new parameters from
+                                          their owner, written over its own;
+                                          local: the parameter's index (W
+                                          row-major, then the bias) */
 
 /* Updaters (UpdaterKind.code()), with their state arrays in DL4J's order. */
 #define S4J_UPDATER_SGD       0u  /* none */
@@ -191,8 +204,9 @@
 #define S4J_DTCM_BYTES 65536u
 
 /* Words of a packed config: the fixed part (11 inference words, then 35
- * training words, all 0 when training is off, then 5 pooling words), then S4J_RANGE_WORDS words
- * per input range, then, for a weighted loss, n_cols loss weights. Floats
+ * training words, all 0 when training is off, then 5 pooling words and 7
+ * kernel-copy words), then S4J_RANGE_WORDS words per input range, then, for
+ * a weighted loss, n_cols loss weights, then a kernel copy's chunks. Floats
  * are carried as their bits. */
 #define S4J_CFG_KIND               0u
 #define S4J_CFG_N_ROWS             1u
@@ -277,12 +291,41 @@
 #define S4J_CFG_POOL_FIRST        48u
 #define S4J_CFG_POOL_START        49u  /* float: MAX's starting value */
 #define S4J_CFG_POOL_DIVISOR      50u  /* AVG: the sum's divisor, >= 1 */
-#define S4J_CONFIG_WORDS          51u
+
+/* A fused block holding one of several copies of a convolution's kernel
+ * slice (docs/architecture.md, "Convolutions"): its parameters (W row-major,
+ * then the bias, as one array) are cut into COPY_CHUNKS chunks, each owned
+ * by one copy. After the last backward pass of a mini-batch
+ * (s4j_share_start) the copy sends each owner its share of the owner's
+ * chunks and files its own share of its chunks; its update sums the shares
+ * of its chunks in position order and updates them alone; it then sends
+ * their new values to the other holders (s4j_param_send), which write them
+ * over their own. 0 chunks: not a copy (the words below are 0). */
+#define S4J_CFG_COPY_CHUNKS       51u  /* chunk entries after the loss weights */
+#define S4J_CFG_COPY_SLOTS        52u  /* copies of the slice: share slot rows */
+#define S4J_CFG_COPY_SELF         53u  /* this copy's position, < COPY_SLOTS */
+#define S4J_CFG_COPY_OWNED        54u  /* parameters it owns: a slot row */
+#define S4J_CFG_COPY_SHARES       55u  /* share packets it files per update */
+#define S4J_CFG_COPY_PARAMS       56u  /* parameter packets it files per update */
+#define S4J_CFG_COPY_RANGES       57u  /* its SHARE and PARAM input ranges */
+#define S4J_CONFIG_WORDS          58u
 
 /* Kinds of pooling block (PoolingKind.code()). */
 #define S4J_POOL_NONE 0u
 #define S4J_POOL_MAX  1u
 #define S4J_POOL_AVG  2u
+
+/* Words of one chunk of a kernel copy's parameters, after the loss weights:
+ * parameters LO .. HI - 1 (W row-major, then the bias at n_rows x n_cols),
+ * and SLOT, their first's offset among the parameters the copy owns, or
+ * S4J_CHUNK_NOT_OWNED; KEY is the key of the first's new value (owned) or
+ * of the first's share to the owner (not owned). */
+#define S4J_CHUNK_WORD_LO   0u
+#define S4J_CHUNK_WORD_HI   1u  /* exclusive */
+#define S4J_CHUNK_WORD_SLOT 2u
+#define S4J_CHUNK_WORD_KEY  3u
+#define S4J_CHUNK_WORDS     4u
+#define S4J_CHUNK_NOT_OWNED 0xFFFFFFFFu
 
 /* Words of one input range of a packed config. */
 #define S4J_RANGE_WORD_KEY_LO 0u
@@ -294,13 +337,15 @@
 /* The most samples a training core holds at once. */
 #define S4J_MAX_IN_FLIGHT 64u
 
-_Static_assert(S4J_CONFIG_WORDS == S4J_CFG_POOL_DIVISOR + 1u,
+_Static_assert(S4J_CONFIG_WORDS == S4J_CFG_COPY_RANGES + 1u,
                "S4J_CONFIG_WORDS must follow the last S4J_CFG_* word");
 _Static_assert(S4J_CFG_EPSILON == S4J_CFG_UPDATER + 4u
                && S4J_CFG_BIAS_EPSILON == S4J_CFG_BIAS_UPDATER + 4u,
                "an updater's words: kind, learning rate, beta1, beta2, epsilon");
 _Static_assert(S4J_RANGE_WORDS == S4J_RANGE_WORD_KIND + 1u,
                "S4J_RANGE_WORDS must follow the last S4J_RANGE_WORD_* word");
+_Static_assert(S4J_CHUNK_WORDS == S4J_CHUNK_WORD_KEY + 1u,
+               "S4J_CHUNK_WORDS must follow the last S4J_CHUNK_WORD_* word");
 
 /* Return codes: >= 0 success (usually a count of sends), < 0 error. */
 #define S4J_OK                     0
@@ -355,6 +400,17 @@ typedef struct s4j_updater {
     float epsilon;
 } s4j_updater;
 
+/* A kernel copy's part of a config (S4J_CFG_COPY_*; chunks = 0: none). */
+typedef struct s4j_copy {
+    uint32_t chunks;
+    uint32_t slots;
+    uint32_t self;
+    uint32_t owned;
+    uint32_t shares;
+    uint32_t params;
+    uint32_t ranges;
+} s4j_copy;
+
 /* The training part of a config (enabled = 0: inference only). */
 typedef struct s4j_training {
     uint32_t enabled;
@@ -377,6 +433,7 @@ typedef struct s4j_training {
     uint32_t norm_peers;        /* L2 modes: NORM ranges */
     uint32_t norm_self;         /* L2 modes: this core's position */
     s4j_updater bias_updater;   /* of b (activator) */
+    s4j_copy copy;              /* a fused block holding a kernel copy */
 } s4j_training;
 
 /* A config as passed from the host (all values are 32-bit words). */
@@ -403,6 +460,9 @@ typedef struct s4j_config {
     uint32_t pool_first;
     float pool_start;
     uint32_t pool_divisor;
+    /* training.copy.chunks x S4J_CHUNK_WORDS words (S4J_CHUNK_WORD_*); NULL
+     * without chunks */
+    const uint32_t *chunks;
 } s4j_config;
 
 /* Where sends go: the host collects them, the ARM build sends packets. */
@@ -487,6 +547,20 @@ _Static_assert(S4J_UPDATE_WORDS == 2u * S4J_RATE_WORDS,
 int32_t s4j_norm_start(void *dtcm, uint32_t capacity, uint32_t batch_size,
                        s4j_outbox *out);
 
+/* Training, a kernel copy (S4J_CFG_COPY_CHUNKS): the end of a mini-batch's
+ * backward passes. The copy files its accumulated gradient of the chunks it
+ * owns in its own share slots and sends that of every other chunk to the
+ * chunk's owner; S4J_ERR_WRONG_KIND on a core that is no copy,
+ * S4J_ERR_DUPLICATE_SYNC if it already did this mini-batch, S4J_ERR_INCOMPLETE
+ * while it holds part of a sample or still waits for the last update's
+ * parameters. */
+int32_t s4j_share_start(void *dtcm, uint32_t capacity, s4j_outbox *out);
+
+/* Training, a kernel copy after its update: sends the new values of the
+ * chunks it owns to their other holders; S4J_ERR_INCOMPLETE before the
+ * update, S4J_ERR_DUPLICATE_SYNC if it already sent them. */
+int32_t s4j_param_send(void *dtcm, uint32_t capacity, s4j_outbox *out);
+
 /* Training: the end of a mini-batch of batch_size samples. rates
  * (n_rates = S4J_UPDATE_WORDS words, S4J_RATE_*) become the current
  * learning rates, momentums and regularization coefficients of the weights'
@@ -498,7 +572,10 @@ int32_t s4j_norm_start(void *dtcm, uint32_t capacity, uint32_t batch_size,
  * and b (activators) with weight decay added to its update, then the
  * accumulators are zeroed. iteration counts the updates before this one
  * (the bias corrections of the Adam family). S4J_ERR_INCOMPLETE while the
- * core holds part of a sample. */
+ * core holds part of a sample. A kernel copy needs s4j_share_start and every
+ * share of its chunks first (else S4J_ERR_INCOMPLETE); its gradient of each
+ * chunk it owns is the shares added in position order, and it updates those
+ * chunks alone (the others' owners send their new values). */
 int32_t s4j_apply_update(void *dtcm, uint32_t capacity, uint32_t batch_size,
                          uint32_t iteration, const float *rates,
                          uint32_t n_rates);

@@ -74,16 +74,23 @@ static uint32_t compute_layout(const s4j_shape *s, s4j_layout *l)
     /* a pooling block has no weights (nor their gradients: it does not train) */
     uint32_t block_bytes = s->pool != S4J_POOL_NONE ? 0u
                          : sat_mul(sat_mul(s->n_rows, s->n_cols), 4u);
-    /* one slot row per range that is not a softmax sync or a norm
-     * (SOFTMAX_SYNC ranges number exactly softmax_peers, NORM ranges
-     * norm_peers): a function of the shape alone */
-    uint32_t others = s->peers + s->norm_peers;
+    /* one slot row per range that is not a softmax sync, a norm or a
+     * kernel copy's (SOFTMAX_SYNC ranges number exactly softmax_peers, NORM
+     * ranges norm_peers, SHARE and PARAM copy_ranges): a function of the
+     * shape alone */
+    uint32_t others = s->peers + s->norm_peers + s->copy_ranges;
     uint32_t n_src = s->n_ranges > others ? s->n_ranges - others : 0u;
     uint32_t n_slots = sat_mul(n_src, s->n_cols);
     uint32_t held = s->in_flight;
 
     if (s->norm_slots != 0u && sends < 2u) {
         sends = 2u; /* s4j_norm_start's partials */
+    }
+    if (s->copy_chunks != 0u) {
+        /* s4j_share_start or s4j_param_send: at most every parameter */
+        uint64_t params = (uint64_t)s->n_rows * s->n_cols + s->n_cols;
+
+        sends = sends > params ? sends : params;
     }
     memset(l, 0, sizeof *l);
     l->max_sends = (uint16_t)(sends > 0xFFFFu ? 0xFFFFu : sends);
@@ -158,6 +165,11 @@ static uint32_t compute_layout(const s4j_shape *s, s4j_layout *l)
             l->norm = take(&off, sat_mul(s->norm_slots, 8u));
             l->norm_bits = take(&off, sat_mul(s4j_bitmap_words(sat_mul(s->norm_slots, 2u)), 4u));
         }
+        if (s->copy_chunks != 0u) {
+            l->chunks = take(&off, sat_mul(s->copy_chunks, S4J_CHUNK_WORDS * 4u));
+            l->shares = take(&off, sat_mul(s->copy_slots, 4u));
+            l->share_bits = take(&off, sat_mul(s4j_bitmap_words(s->copy_slots), 4u));
+        }
     }
     return off;
 }
@@ -198,6 +210,9 @@ int32_t s4j_derive_layout(const void *dtcm, uint32_t capacity, s4j_layout *l)
     s.norm_peers = 0u;
     s.norm_slots = 0u;
     s.pool = h->pool;
+    s.copy_chunks = 0u;
+    s.copy_slots = 0u;
+    s.copy_ranges = 0u;
     total = compute_layout(&s, l);
     if (h->magic == S4J_MAGIC_TRAINING) {
         const s4j_train *t;
@@ -223,7 +238,13 @@ int32_t s4j_derive_layout(const void *dtcm, uint32_t capacity, s4j_layout *l)
             || (t->norm_peers != 0u && !s4j_is_l2(t->grad_norm))
             || t->norm_peers > h->n_ranges
             || (t->loss != S4J_LOSS_NONE
-                && (!s4j_has_bias(h->kind, h->fused) || t->layer_outputs < h->n_cols))) {
+                && (!s4j_has_bias(h->kind, h->fused) || t->layer_outputs < h->n_cols))
+            || (t->copy.chunks != 0u
+                && (h->kind != S4J_KIND_DENSE_BLOCK || h->fused != 1u
+                    || t->copy.self >= t->copy.slots || t->copy.ranges > h->n_ranges
+                    || (uint64_t)t->copy.owned > (uint64_t)h->n_rows * h->n_cols + h->n_cols
+                    || t->shares_received > t->copy.shares
+                    || t->params_received > t->copy.params))) {
             return S4J_ERR_CORRUPT;
         }
         s.training = 1u;
@@ -234,6 +255,9 @@ int32_t s4j_derive_layout(const void *dtcm, uint32_t capacity, s4j_layout *l)
         s.sends_backward = t->sends_backward;
         s.norm_peers = t->norm_peers;
         s.norm_slots = s4j_is_l2(t->grad_norm) ? t->norm_peers + 1u : 0u;
+        s.copy_chunks = t->copy.chunks;
+        s.copy_slots = t->copy.chunks != 0u ? sat_mul(t->copy.slots, t->copy.owned) : 0u;
+        s.copy_ranges = t->copy.ranges;
         total = compute_layout(&s, l);
     }
     if (total != h->total_bytes || total > S4J_DTCM_BYTES || h->rows_done > h->n_rows) {
@@ -265,6 +289,10 @@ static void shape_of_config(const s4j_config *cfg, s4j_shape *s)
     s->norm_slots = s->training != 0u && s4j_is_l2(cfg->training.grad_norm)
                     ? cfg->training.norm_peers + 1u : 0u;
     s->pool = cfg->pool;
+    s->copy_chunks = s->training != 0u ? cfg->training.copy.chunks : 0u;
+    s->copy_slots = s->copy_chunks != 0u
+                    ? sat_mul(cfg->training.copy.slots, cfg->training.copy.owned) : 0u;
+    s->copy_ranges = s->training != 0u ? cfg->training.copy.ranges : 0u;
 }
 
 uint32_t s4j_state_bytes(const s4j_config *cfg)
@@ -376,6 +404,11 @@ int32_t s4j_load(void *dtcm, uint32_t capacity, const s4j_config *cfg,
         t->norm_key_base = c->norm_key_base;
         t->norm_peers = c->norm_peers;
         t->norm_self = c->norm_self;
+        t->copy = c->copy;
+        if (c->copy.chunks != 0u) {
+            memcpy(AT(uint32_t, dtcm, l.chunks), cfg->chunks,
+                   (size_t)c->copy.chunks * S4J_CHUNK_WORDS * sizeof(uint32_t));
+        }
         h->magic = S4J_MAGIC_TRAINING;
     } else {
         h->magic = S4J_MAGIC;

@@ -448,7 +448,7 @@ int32_t s4j_on_packet(void *dtcm, uint32_t capacity, uint32_t key,
             break;
         }
         if (ranges[i].kind != S4J_RANGE_SOFTMAX_SYNC && ranges[i].kind != S4J_RANGE_NORM) {
-            src++;
+            src++; /* a kernel copy's SHARE and PARAM ranges come last (s4j_check_config) */
         }
     }
     if (i == n) {
@@ -467,7 +467,15 @@ int32_t s4j_on_packet(void *dtcm, uint32_t capacity, uint32_t key,
         return r < 0 ? r : (int32_t)out->count;
     case S4J_RANGE_NORM:
         return on_norm(l, dtcm, t, rg->local, off, payload);
+    case S4J_RANGE_SHARE:
+        return s4j_on_share(l, dtcm, t, rg->local + off, payload);
+    case S4J_RANGE_PARAM:
+        return s4j_on_param(h, l, dtcm, t, rg->local + off, payload);
     case S4J_RANGE_DATA:
+        /* a kernel copy's next forward pass waits for its new parameters */
+        if (t != NULL && t->copy_phase != 0u) {
+            return S4J_ERR_INCOMPLETE;
+        }
         break;
     case S4J_RANGE_DELTA:
     case S4J_RANGE_BACKWARD_PARTIAL:

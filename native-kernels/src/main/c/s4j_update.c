@@ -249,7 +249,9 @@ static float updater_step(const s4j_updater *u, const s4j_step *st, float g,
 }
 
 /*
- * DL4J's update of n parameters p from their gradient sums acc, then acc = 0:
+ * DL4J's update of n parameters p from their gradient sums acc, then acc = 0
+ * (state array a of parameter k at s[a * stride + k]: the arrays are laid out
+ * like the whole parameter array, of which p may be a part):
  * g = acc / batch (divide_by_batch), clipped to [-threshold, threshold] with
  * CLIP_ELEMENT_WISE (libnd4j's clipbyvalue: NaN passes through), scaled as
  * an L2 mode says (sc), l1 and l2
@@ -260,7 +262,7 @@ static float updater_step(const s4j_updater *u, const s4j_step *st, float g,
 static void update_params(const s4j_train *t, const s4j_updater *u,
                           const s4j_regularization *r, uint32_t iteration,
                           uint32_t batch_size, const s4j_scale *sc, float *p,
-                          float *acc, float *s, uint32_t n)
+                          float *acc, float *s, uint32_t n, uint32_t stride)
 {
     static float none[3];
     uint32_t arrays = s4j_updater_arrays(u->kind);
@@ -307,8 +309,8 @@ static void update_params(const s4j_train *t, const s4j_updater *u,
         }
         up = updater_step(u, &st, g,
                           arrays >= 1u ? &s[k] : &none[0],
-                          arrays >= 2u ? &s[n + k] : &none[1],
-                          arrays >= 3u ? &s[2u * n + k] : &none[2]);
+                          arrays >= 2u ? &s[stride + k] : &none[1],
+                          arrays >= 3u ? &s[2u * stride + k] : &none[2]);
         for (d = 0u; d < decay; d++) {
             up = r->weight_decay * p[k] + up; /* POST_UPDATER */
         }
@@ -361,6 +363,48 @@ static void take_rates(s4j_updater *u, s4j_regularization *r, const float *v)
     r->weight_decay = v[S4J_RATE_WEIGHT_DECAY];
 }
 
+/* A kernel copy's update: the shares of the chunks it owns added in position
+ * order, those chunks (weights, then bias parts) updated, every accumulator
+ * zeroed; the others' new values come from their owners. */
+static void update_copy(const s4j_header *h, const s4j_layout *l, void *dtcm, s4j_train *t,
+                        uint32_t iteration, uint32_t batch_size, const s4j_scale *sw,
+                        const s4j_scale *sb)
+{
+    const uint32_t *chunks = CAT(uint32_t, dtcm, l->chunks);
+    uint32_t n_w = h->n_rows * h->n_cols;
+    float *w_state = l->w_state != 0u ? AT(float, dtcm, l->w_state) : NULL;
+    float *b_state = l->b_state != 0u ? AT(float, dtcm, l->b_state) : NULL;
+    uint32_t i;
+
+    s4j_sum_shares(h, l, dtcm, t);
+    for (i = 0u; i < t->copy.chunks; i++) {
+        const uint32_t *c = chunks + (size_t)i * S4J_CHUNK_WORDS;
+        uint32_t lo = c[S4J_CHUNK_WORD_LO];
+        uint32_t hi = c[S4J_CHUNK_WORD_HI];
+
+        if (c[S4J_CHUNK_WORD_SLOT] == S4J_CHUNK_NOT_OWNED) {
+            continue;
+        }
+        if (lo < n_w) {
+            uint32_t end = hi < n_w ? hi : n_w;
+
+            update_params(t, &t->upd_w, &t->reg_w, iteration, batch_size, sw,
+                          AT(float, dtcm, l->weights) + lo, AT(float, dtcm, l->dw) + lo,
+                          w_state != NULL ? w_state + lo : NULL, end - lo, n_w);
+            lo = end;
+        }
+        if (hi > lo) {
+            update_params(t, &t->upd_b, &t->reg_b, iteration, batch_size, sb,
+                          AT(float, dtcm, l->bias) + (lo - n_w), AT(float, dtcm, l->db) + (lo - n_w),
+                          b_state != NULL ? b_state + (lo - n_w) : NULL, hi - lo, h->n_cols);
+        }
+    }
+    memset(AT(float, dtcm, l->dw), 0, (size_t)n_w * sizeof(float));
+    memset(AT(float, dtcm, l->db), 0, (size_t)h->n_cols * sizeof(float));
+    t->copy_phase = S4J_COPY_UPDATED;
+    t->params_received = 0u;
+}
+
 int32_t s4j_apply_update(void *dtcm, uint32_t capacity, uint32_t batch_size,
                          uint32_t iteration, const float *rates,
                          uint32_t n_rates)
@@ -385,23 +429,31 @@ int32_t s4j_apply_update(void *dtcm, uint32_t capacity, uint32_t batch_size,
         && (t->norm_own == 0u || t->norm_received != t->norm_peers * s4j_norm_keys(t->grad_norm))) {
         return S4J_ERR_INCOMPLETE;
     }
+    if (t->copy.chunks != 0u
+        && (t->copy_phase != S4J_COPY_SHARED || t->shares_received != t->copy.shares)) {
+        return S4J_ERR_INCOMPLETE;
+    }
     if (!rates_ok(rates, &t->reg_w) || !rates_ok(rates + S4J_RATE_WORDS, &t->reg_b)) {
         return S4J_ERR_BAD_ARGUMENT;
     }
     take_rates(&t->upd_w, &t->reg_w, rates);
     take_rates(&t->upd_b, &t->reg_b, rates + S4J_RATE_WORDS);
     s4j_scales_of(t, l, dtcm, &sw, &sb);
+    if (t->copy.chunks != 0u) {
+        update_copy(h, l, dtcm, t, iteration, batch_size, &sw, &sb);
+        return S4J_OK;
+    }
     if (h->kind == S4J_KIND_DENSE_BLOCK) {
         update_params(t, &t->upd_w, &t->reg_w, iteration, batch_size, &sw, AT(float, dtcm, l->weights),
                       AT(float, dtcm, l->dw),
                       l->w_state != 0u ? AT(float, dtcm, l->w_state) : NULL,
-                      h->n_rows * h->n_cols);
+                      h->n_rows * h->n_cols, h->n_rows * h->n_cols);
     }
     if (s4j_has_bias(h->kind, h->fused)) {
         update_params(t, &t->upd_b, &t->reg_b, iteration, batch_size, &sb, AT(float, dtcm, l->bias),
                       AT(float, dtcm, l->db),
                       l->b_state != 0u ? AT(float, dtcm, l->b_state) : NULL,
-                      h->n_cols);
+                      h->n_cols, h->n_cols);
     }
     if (l->norm_bits != 0u) {
         memset(AT(uint32_t, dtcm, l->norm_bits), 0,

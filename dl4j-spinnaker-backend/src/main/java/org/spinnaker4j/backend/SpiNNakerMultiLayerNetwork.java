@@ -598,28 +598,30 @@ public class SpiNNakerMultiLayerNetwork extends MultiLayerNetwork implements Aut
 
     /**
      * {@link #requireTrainable()}, and a network whose every kernel the cores can update: a layer along a sequence
-     * with its kernel in several position blocks (or with taps that see only padding, which no block holds) is
-     * named, since its copies would each update with their own position's gradient.
+     * with taps that see only padding, which no position block holds, or with several output positions and an L2
+     * gradient normalization, whose norm the kernel copies' owners do not yet exchange, is named.
      */
     private void requireUpdatable() {
         requireTrainable();
         StringBuilder layers = new StringBuilder();
         for (int i = 0; i < spec.layers().size(); i++) {
             Conv1DGeometry g = spec.layers().get(i).convolution();
-            if (g != null && !g.holdsKernelOnce()) {
+            if (g != null && (!g.holdsEveryTap() || (g.outLength() > 1 && !spec.exchangesKernelCopies(i)))) {
                 String type = getLayerWiseConfigurations().getConf(i).getLayer().getClass().getSimpleName();
                 layers.append(layers.length() == 0 ? "" : ", ").append("layer ").append(i).append(" (").append(type)
-                        .append(", ").append(g.image() != null ? "a 2-D convolution, which trains on the CPU only)"
-                                : g.outLength() > 1 ? g.outLength() + " output positions)"
-                                : "taps that see only padding)");
+                        .append(", ").append(g.image() != null && !g.image().dense()
+                                ? "a 2-D convolution, which trains on the CPU only)"
+                                : !g.holdsEveryTap() ? "taps that see only padding)"
+                                : g.outLength() + " output positions with an L2 gradient normalization)");
             }
         }
         if (layers.length() > 0) {
             throw new UnsupportedOperationException("fit(...): " + layers + ": a layer along a sequence trains on "
-                    + "SpiNNaker only with one output position whose every tap falls on the input (a kernel held by "
-                    + "several position blocks needs their gradients summed before the update, which is not built "
-                    + "yet; score(DataSet) runs), and spinnaker4j never falls back to the CPU; train toCpu() and set "
-                    + "its parameters on this network");
+                    + "SpiNNaker only where every tap of its kernel falls on the input at some output position (no "
+                    + "position block holds a tap that sees only padding, so no core could update it) and, with "
+                    + "several output positions, without an L2 gradient normalization (the kernel copies' owners do "
+                    + "not exchange its norm yet); score(DataSet) runs, and spinnaker4j never falls back to the CPU; "
+                    + "train toCpu() and set its parameters on this network");
         }
     }
 

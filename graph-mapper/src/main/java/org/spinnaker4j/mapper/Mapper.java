@@ -82,7 +82,7 @@ public final class Mapper {
         Map<ChipLocation, RoutingTable> tables = new TableCompressor().compress(
                 new Router().route(graph, placements, keys, machine));
         checkTableSizes(tables);
-        List<List<InputRange>> receive = new ReceiveTableBuilder().build(graph, keys);
+        List<List<InputRange>> receive = new ReceiveTableBuilder().build(network, graph, keys);
         List<CoreShape> shapes = shapes(network, graph, receive);
         checkDtcm(graph, shapes);
         TdmaSchedule tdma = scheduler.schedule(network, graph, placements, keys, tables, machine,

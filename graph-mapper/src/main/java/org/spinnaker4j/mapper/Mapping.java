@@ -10,6 +10,7 @@ import org.spinnaker4j.mapper.keys.RoutingInfo;
 import org.spinnaker4j.mapper.machine.ChipLocation;
 import org.spinnaker4j.mapper.machine.Machine;
 import org.spinnaker4j.mapper.machine.RoutingTable;
+import org.spinnaker4j.mapper.partition.KernelCopies;
 import org.spinnaker4j.mapper.partition.PartitioningStrategy;
 import org.spinnaker4j.mapper.place.Placements;
 import org.spinnaker4j.mapper.tdma.TdmaSchedule;
@@ -40,6 +41,11 @@ public record Mapping(Machine machine, NetworkSpec network, PartitioningStrategy
         return routingTables.values().stream().mapToInt(RoutingTable::size).sum();
     }
 
+    /** The copies of the convolutions' kernel slices in the graph's position blocks, and their exchange's plan. */
+    public List<KernelCopies> kernelCopies() {
+        return KernelCopies.of(network, graph);
+    }
+
     /** A multi-line human-readable summary. */
     public String describe() {
         StringBuilder sb = new StringBuilder();
@@ -54,6 +60,15 @@ public record Mapping(Machine machine, NetworkSpec network, PartitioningStrategy
                 tdma.stages().size(), tdma.stepClocks(), tdma.stepClocks() / 200.0, tdma.periodClocks() / 200.0));
         int held = tdma.samplesInFlight().stream().mapToInt(Integer::intValue).max().orElse(1);
         sb.append(held > 1 ? String.format(", training cores hold up to %d samples%n", held) : String.format("%n"));
+        if (network.trains()) {
+            List<KernelCopies> copied = kernelCopies().stream().filter(KernelCopies::exchanges).toList();
+            if (!copied.isEmpty()) {
+                sb.append(String.format("  kernel copies: %d slices held by several position blocks; their exchange "
+                        + "sends %d shares and %d new parameters per update%n", copied.size(),
+                        copied.stream().mapToLong(KernelCopies::sharesSent).sum(),
+                        copied.stream().mapToLong(KernelCopies::sumsSent).sum()));
+            }
+        }
         return sb.toString();
     }
 

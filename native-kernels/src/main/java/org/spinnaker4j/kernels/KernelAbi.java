@@ -55,6 +55,8 @@ final class KernelAbi {
     @Native static final int RANGE_LABEL = 4;
     @Native static final int RANGE_IGNORE = 5;
     @Native static final int RANGE_NORM = 6;
+    @Native static final int RANGE_SHARE = 7;
+    @Native static final int RANGE_PARAM = 8;
 
     // ---- updaters (UpdaterKind) --------------------------------------------------------------------------
     @Native static final int UPDATER_SGD = 0;
@@ -158,7 +160,14 @@ final class KernelAbi {
     @Native static final int CFG_POOL_FIRST = 48;
     @Native static final int CFG_POOL_START = 49;
     @Native static final int CFG_POOL_DIVISOR = 50;
-    @Native static final int CONFIG_WORDS = 51;
+    @Native static final int CFG_COPY_CHUNKS = 51;
+    @Native static final int CFG_COPY_SLOTS = 52;
+    @Native static final int CFG_COPY_SELF = 53;
+    @Native static final int CFG_COPY_OWNED = 54;
+    @Native static final int CFG_COPY_SHARES = 55;
+    @Native static final int CFG_COPY_PARAMS = 56;
+    @Native static final int CFG_COPY_RANGES = 57;
+    @Native static final int CONFIG_WORDS = 58;
     @Native static final int MAX_IN_FLIGHT = 64;
 
     // ---- kinds of pooling block (PoolingKind; NONE: a block of weights) ------------------------------------
@@ -172,6 +181,14 @@ final class KernelAbi {
     @Native static final int RANGE_WORD_LOCAL = 2;
     @Native static final int RANGE_WORD_KIND = 3;
     @Native static final int RANGE_WORDS = 4;
+
+    // ---- words of one chunk of a kernel copy's parameters (KernelCopyConfig.Chunk) -----------------------------
+    @Native static final int CHUNK_WORD_LO = 0;
+    @Native static final int CHUNK_WORD_HI = 1;
+    @Native static final int CHUNK_WORD_SLOT = 2;
+    @Native static final int CHUNK_WORD_KEY = 3;
+    @Native static final int CHUNK_WORDS = 4;
+    @Native static final int CHUNK_NOT_OWNED = -1;
 
     // ---- words of an update command's values (UpdateValues): the weights' S4J_RATE_WORDS, then the bias' ------
     @Native static final int RATE_LEARNING_RATE = 0;

@@ -125,6 +125,16 @@ public record KernelConfig(KernelKind kind, int nRows, int nCols, KernelActivati
         GradientNormalizationConfig norm = training == null ? GradientNormalizationConfig.NONE
                 : training.gradientNormalization();
         java.util.Set<Integer> normPositions = new java.util.HashSet<>();
+        KernelCopyConfig copy = training == null ? KernelCopyConfig.NONE : training.copy();
+        if (copy.isCopy() && (kind != KernelKind.DENSE_BLOCK || !fused)) {
+            throw new IllegalArgumentException("only a fused DENSE_BLOCK holds a kernel copy, not a "
+                    + (fused ? "fused " : "") + kind + " (" + copy + ")");
+        }
+        long params = kind == KernelKind.DENSE_BLOCK ? (long) nRows * nCols + nCols : nCols;
+        if (copy.isCopy() && copy.chunks().get(copy.chunks().size() - 1).hi() > params) {
+            throw new IllegalArgumentException("a kernel copy's chunks lie within its " + params + " parameters, got "
+                    + copy.chunks());
+        }
         for (int i = 0; i < inputs.size(); i++) {
             KeyRange r = inputs.get(i);
             switch (r.kind()) {
@@ -167,6 +177,18 @@ public record KernelConfig(KernelKind kind, int nRows, int nCols, KernelActivati
                     checkColumns(r, nCols);
                 }
                 case IGNORE -> { }
+                case SHARE -> {
+                    if (!copy.isCopy() || r.localOffset() + r.size() > (long) copy.copies() * copy.owned()) {
+                        throw new IllegalArgumentException("SHARE ranges are for kernel copies, within their "
+                                + copy.copies() + " x " + copy.owned() + " share slots, got " + r + " (" + copy + ")");
+                    }
+                }
+                case PARAM -> {
+                    if (!copy.isCopy() || r.localOffset() + r.size() > params) {
+                        throw new IllegalArgumentException("PARAM ranges are for kernel copies, within their " + params
+                                + " parameters, got " + r + " (" + copy + ")");
+                    }
+                }
                 case NORM -> {
                     if (r.size() != norm.kind().normKeys() || r.localOffset() > norm.peers()
                             || r.localOffset() == norm.position() || !normPositions.add(r.localOffset())) {
@@ -175,6 +197,12 @@ public record KernelConfig(KernelKind kind, int nRows, int nCols, KernelActivati
                                 + norm.position() + " (" + norm + "), got " + r);
                     }
                 }
+            }
+            boolean copyRange = r.kind() == RangeKind.SHARE || r.kind() == RangeKind.PARAM;
+            if (!copyRange && i > 0 && (inputs.get(i - 1).kind() == RangeKind.SHARE
+                    || inputs.get(i - 1).kind() == RangeKind.PARAM)) {
+                throw new IllegalArgumentException("a kernel copy's SHARE and PARAM ranges come after every other, got "
+                        + r + " after " + inputs.get(i - 1));
             }
             for (int j = 0; j < i; j++) {
                 if (r.overlaps(inputs.get(j))) {

@@ -291,6 +291,53 @@ public final class KernelCore {
     }
 
     /**
+     * The end of a mini-batch's backward passes on a kernel copy ({@link KernelCopyConfig}): the copy files its
+     * accumulated gradient of the chunks it owns in its own share slots and sends that of every other chunk to the
+     * chunk's owner (into {@code outbox}, key and payload pairs as {@link #onPacket}); {@link #applyUpdate} then needs
+     * every other holder's share of its chunks, delivered by {@link #onPacket}. Returns the number of sends.
+     *
+     * @throws IllegalStateException if the core is not loaded or holds no kernel copy
+     * @throws KernelException if the kernel rejects it (INCOMPLETE: a sample's backward pass is half done, or the last
+     *         update's new parameters are not all in; DUPLICATE_SYNC: it already ran in this mini-batch)
+     */
+    public int startShares(int[] outbox) {
+        requireCopy("startShares", outbox);
+        return copyEvent("startShares", shareStart0(dtcmAddress, DTCM_BYTES, outbox, outbox.length));
+    }
+
+    /**
+     * A kernel copy after its {@link #applyUpdate}: sends the new values of the chunks it owns to their other holders
+     * (into {@code outbox}), which write them over their own. Returns the number of sends.
+     *
+     * @throws IllegalStateException if the core is not loaded or holds no kernel copy
+     * @throws KernelException if the kernel rejects it (INCOMPLETE: before the update; DUPLICATE_SYNC: already sent)
+     */
+    public int sendParameters(int[] outbox) {
+        requireCopy("sendParameters", outbox);
+        return copyEvent("sendParameters", paramSend0(dtcmAddress, DTCM_BYTES, outbox, outbox.length));
+    }
+
+    private void requireCopy(String what, int[] outbox) {
+        KernelConfig c = requireLoaded(what);
+        if (c.training() == null || !c.training().copy().isCopy()) {
+            throw new IllegalStateException(what + " on a core that holds no kernel copy: " + c);
+        }
+        if (outbox == null || outbox.length < outboxInts) {
+            throw outboxTooSmall(outbox, outboxInts / 2);
+        }
+        work = 0;
+        rows = 0;
+    }
+
+    private int copyEvent(String what, long r) {
+        Reference.reachabilityFence(dtcm);
+        if (r < 0) {
+            throw new KernelException((int) r, what + ": " + KernelException.describe((int) r));
+        }
+        return sends(r);
+    }
+
+    /**
      * The end of a mini-batch (training cores): the update command's values ({@code weights} for the weights,
      * {@code bias} for the bias) become the core's learning rate, momentum and regularization coefficients, every
      * accumulated gradient is divided by {@code batchSize} (DL4J's miniBatch), normalized
@@ -562,7 +609,9 @@ public final class KernelCore {
     static int[] pack(KernelConfig c) {
         List<KeyRange> inputs = c.inputs();
         List<Float> lossWeights = c.training() == null ? List.of() : c.training().lossWeights();
-        int[] words = new int[KernelAbi.CONFIG_WORDS + KernelAbi.RANGE_WORDS * inputs.size() + lossWeights.size()];
+        KernelCopyConfig copy = c.training() == null ? KernelCopyConfig.NONE : c.training().copy();
+        int[] words = new int[KernelAbi.CONFIG_WORDS + KernelAbi.RANGE_WORDS * inputs.size() + lossWeights.size()
+                + KernelAbi.CHUNK_WORDS * copy.chunks().size()];
         words[KernelAbi.CFG_KIND] = c.kind().code();
         words[KernelAbi.CFG_N_ROWS] = c.nRows();
         words[KernelAbi.CFG_N_COLS] = c.nCols();
@@ -605,6 +654,16 @@ public final class KernelCore {
             words[KernelAbi.CFG_NORM_SELF] = t.gradientNormalization().position();
             words[KernelAbi.CFG_IN_FLIGHT] = t.samplesInFlight();
             words[KernelAbi.CFG_LOSS_WEIGHTED] = lossWeights.isEmpty() ? 0 : 1;
+            if (copy.isCopy()) {
+                words[KernelAbi.CFG_COPY_CHUNKS] = copy.chunks().size();
+                words[KernelAbi.CFG_COPY_SLOTS] = copy.copies();
+                words[KernelAbi.CFG_COPY_SELF] = copy.position();
+                words[KernelAbi.CFG_COPY_OWNED] = copy.owned();
+                words[KernelAbi.CFG_COPY_SHARES] = copy.shares();
+                words[KernelAbi.CFG_COPY_PARAMS] = copy.parameters();
+                words[KernelAbi.CFG_COPY_RANGES] = (int) inputs.stream()
+                        .filter(r -> r.kind() == RangeKind.SHARE || r.kind() == RangeKind.PARAM).count();
+            }
         }
         PoolingConfig p = c.pooling();
         if (p != null) {
@@ -624,6 +683,13 @@ public final class KernelCore {
         }
         for (float weight : lossWeights) {
             words[w++] = Float.floatToRawIntBits(weight);
+        }
+        for (KernelCopyConfig.Chunk k : copy.chunks()) {
+            words[w + KernelAbi.CHUNK_WORD_LO] = k.lo();
+            words[w + KernelAbi.CHUNK_WORD_HI] = k.hi();
+            words[w + KernelAbi.CHUNK_WORD_SLOT] = k.owned() ? k.slot() : KernelAbi.CHUNK_NOT_OWNED;
+            words[w + KernelAbi.CHUNK_WORD_KEY] = k.key();
+            w += KernelAbi.CHUNK_WORDS;
         }
         return words;
     }
@@ -652,6 +718,10 @@ public final class KernelCore {
     private static native long start0(long dtcm, int capacity, int[] outbox, int outboxLength);
 
     private static native long normStart0(long dtcm, int capacity, int batchSize, int[] outbox, int outboxLength);
+
+    private static native long shareStart0(long dtcm, int capacity, int[] outbox, int outboxLength);
+
+    private static native long paramSend0(long dtcm, int capacity, int[] outbox, int outboxLength);
 
     private static native int received0(ByteBuffer dtcm);
 

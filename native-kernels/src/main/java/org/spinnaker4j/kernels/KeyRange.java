@@ -54,6 +54,16 @@ public record KeyRange(int keyLo, int keyHi, int localOffset, RangeKind kind) {
         return of(keyLo, count, position, RangeKind.NORM);
     }
 
+    /** A SHARE range: {@code count} shares from {@code keyLo}, filed in a kernel copy's share slots from {@code slot}. */
+    public static KeyRange share(int keyLo, int count, int slot) {
+        return of(keyLo, count, slot, RangeKind.SHARE);
+    }
+
+    /** A PARAM range: {@code count} new values from {@code keyLo} of a kernel copy's parameters from {@code first}. */
+    public static KeyRange param(int keyLo, int count, int first) {
+        return of(keyLo, count, first, RangeKind.PARAM);
+    }
+
     /** A DELTA range of {@code count} keys from {@code keyLo}, mapped to local columns from {@code localOffset}. */
     public static KeyRange delta(int keyLo, int count, int localOffset) {
         return of(keyLo, count, localOffset, RangeKind.DELTA);

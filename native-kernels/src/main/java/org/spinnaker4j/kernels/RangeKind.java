@@ -25,7 +25,17 @@ public enum RangeKind {
      * ({@link GradientNormalizationKind#normKeys()} keys); the local offset is the peer's position among the layer's
      * parameter-owning cores.
      */
-    NORM;
+    NORM,
+    /**
+     * Training, a kernel copy ({@link KernelCopyConfig}): another copy's shares of the parameters this one owns; the
+     * local offset is the share slot, the sender's position × {@link KernelCopyConfig#owned()} + the owned offset.
+     */
+    SHARE,
+    /**
+     * Training, a kernel copy: new values of parameters another copy owns, written over this one's; the local offset
+     * is the parameter's index (the weights row-major, then the bias).
+     */
+    PARAM;
 
     /** The numeric code of this range kind in the C kernels. */
     public int code() {
@@ -37,6 +47,8 @@ public enum RangeKind {
             case LABEL -> KernelAbi.RANGE_LABEL;
             case IGNORE -> KernelAbi.RANGE_IGNORE;
             case NORM -> KernelAbi.RANGE_NORM;
+            case SHARE -> KernelAbi.RANGE_SHARE;
+            case PARAM -> KernelAbi.RANGE_PARAM;
         };
     }
 }

@@ -45,12 +45,14 @@ import java.util.Objects;
  *        they are pipelined
  * @param lossWeights an output-layer activator's per-output loss weights, one per column of the core (finite), for a
  *        loss that {@link LossKind#takesWeights() takes them}; empty: unweighted
+ * @param copy a fused block holding one of several copies of a convolution's kernel slice: its part in their
+ *        exchange; {@link KernelCopyConfig#NONE} otherwise
  */
 public record TrainingConfig(UpdaterConfig weightUpdater, LossKind loss, int layerOutputs, int deltaKeyBase,
                              int backwardKeyBase, int lossKeyBase, int expectedBackwardPartials, boolean sendsBackward,
                              RegularizationConfig weightRegularization, RegularizationConfig biasRegularization,
                              UpdaterConfig biasUpdater, GradientNormalizationConfig gradientNormalization,
-                             int samplesInFlight, List<Float> lossWeights) {
+                             int samplesInFlight, List<Float> lossWeights, KernelCopyConfig copy) {
 
     /** The most samples a core holds between their forward and backward passes. */
     public static final int MAX_SAMPLES_IN_FLIGHT = KernelAbi.MAX_IN_FLIGHT;
@@ -63,7 +65,12 @@ public record TrainingConfig(UpdaterConfig weightUpdater, LossKind loss, int lay
         Objects.requireNonNull(biasRegularization, "biasRegularization");
         Objects.requireNonNull(biasUpdater, "biasUpdater");
         Objects.requireNonNull(gradientNormalization, "gradientNormalization");
+        Objects.requireNonNull(copy, "copy");
         lossWeights = List.copyOf(lossWeights);
+        if (copy.isCopy() && gradientNormalization.kind().needsNorm()) {
+            throw new IllegalArgumentException("a kernel copy cannot yet take an L2 gradient normalization ("
+                    + gradientNormalization + "): its owners' summed chunks are not normed");
+        }
         if (!lossWeights.isEmpty() && !loss.takesWeights()) {
             throw new IllegalArgumentException("loss " + loss + " takes no per-output weights, got " + lossWeights);
         }
@@ -108,6 +115,7 @@ public record TrainingConfig(UpdaterConfig weightUpdater, LossKind loss, int lay
         b.gradientNormalization = gradientNormalization;
         b.samplesInFlight = samplesInFlight;
         b.lossWeights = lossWeights;
+        b.copy = copy;
         return b;
     }
 
@@ -127,6 +135,7 @@ public record TrainingConfig(UpdaterConfig weightUpdater, LossKind loss, int lay
         private GradientNormalizationConfig gradientNormalization = GradientNormalizationConfig.NONE;
         private int samplesInFlight = 1;
         private List<Float> lossWeights = List.of();
+        private KernelCopyConfig copy = KernelCopyConfig.NONE;
 
         private Builder(UpdaterConfig weightUpdater) {
             this.weightUpdater = weightUpdater;
@@ -190,12 +199,18 @@ public record TrainingConfig(UpdaterConfig weightUpdater, LossKind loss, int lay
             return this;
         }
 
+        /** A fused block's part in the exchange of its kernel slice's copies. */
+        public Builder copy(KernelCopyConfig kernelCopy) {
+            this.copy = kernelCopy;
+            return this;
+        }
+
         /** The config; throws {@link IllegalArgumentException} or {@link NullPointerException} if it is invalid. */
         public TrainingConfig build() {
             return new TrainingConfig(weightUpdater, loss, layerOutputs, deltaKeyBase, backwardKeyBase, lossKeyBase,
                     expectedBackwardPartials, sendsBackward, weightRegularization, biasRegularization,
                     biasUpdater == null ? weightUpdater : biasUpdater, gradientNormalization, samplesInFlight,
-                    lossWeights);
+                    lossWeights, copy);
         }
     }
 
@@ -232,6 +247,9 @@ public record TrainingConfig(UpdaterConfig weightUpdater, LossKind loss, int lay
         }
         if (samplesInFlight > 1) {
             sb.append(" holds ").append(samplesInFlight).append(" samples");
+        }
+        if (copy.isCopy()) {
+            sb.append(' ').append(copy);
         }
         return sb.toString();
     }

@@ -35,7 +35,8 @@ class KernelAbiTest {
     @Test
     void everyConstantIsAssertedAgainstItsMacroAtCompileTime() throws IOException {
         Set<String> asserted = matches(C_SOURCES.resolve("s4j_contract.c"),
-                Pattern.compile("(?m)^S4J_SAME\\((\\w+)\\);"));
+                Pattern.compile("(?m)^(?:S4J_SAME\\(|_Static_assert\\(\\(uint32_t\\)org_spinnaker4j_kernels_KernelAbi_)"
+                        + "(\\w+)"));
         assertNothingMissing(constants().keySet(), asserted, "KernelAbi constants not asserted in s4j_contract.c");
     }
 
@@ -73,6 +74,7 @@ class KernelAbiTest {
     void configWordsAreNumberedWithoutGaps() {
         checkWords("CFG_", KernelAbi.CONFIG_WORDS);
         checkWords("RANGE_WORD_", KernelAbi.RANGE_WORDS);
+        checkWords("CHUNK_WORD_", KernelAbi.CHUNK_WORDS);
     }
 
     /** Fails naming what of {@code wanted} is not in {@code got}. */

@@ -36,6 +36,7 @@ import org.slf4j.LoggerFactory;
 import org.spinnaker4j.backend.SpiNNakerMultiLayerNetwork;
 import org.spinnaker4j.backend.SpiNNakerOptions;
 import org.spinnaker4j.backend.frontend.UnsupportedNetworkException;
+import org.spinnaker4j.backend.runtime.RunStats;
 import org.spinnaker4j.mapper.graph.VertexKind;
 import org.spinnaker4j.mapper.partition.PartitioningStrategy;
 
@@ -112,6 +113,50 @@ class Conv1DTrainingParityTest {
     }
 
     /**
+     * Conv1D (3 × 9 → 6, kernel 3: 7 output positions, no padding) → Conv1D (kernel 3, stride 2, Same: 4 positions,
+     * the padding's taps held by the other positions) → Conv1D (kernel 4: one position) → softmax: the first two
+     * kernels are held by several position blocks, whose copies exchange their shares and update as one (the owners
+     * update).
+     */
+    private static MultiLayerConfiguration severalPositions(NeuralNetConfiguration.Builder builder) {
+        return builder.list()
+                .layer(new Convolution1DLayer.Builder().nIn(3).nOut(6).kernelSize(3)
+                        .convolutionMode(ConvolutionMode.Truncate).activation(Activation.TANH).build())
+                .layer(new Convolution1DLayer.Builder().nIn(6).nOut(5).kernelSize(3).stride(2)
+                        .convolutionMode(ConvolutionMode.Same).activation(Activation.RELU).build())
+                .layer(wholeSequence(5, 4, 4, Activation.TANH))
+                .inputPreProcessor(3, new RnnToFeedForwardPreProcessor())
+                .layer(new OutputLayer.Builder(LossFunction.MCXENT).nIn(4).nOut(3).activation(Activation.SOFTMAX)
+                        .build())
+                .build();
+    }
+
+    @ParameterizedTest
+    @EnumSource(PartitioningStrategy.class)
+    void kernelsInSeveralPositionBlocksAdam(PartitioningStrategy strategy) {
+        RunStats stats = TrainingParity.assertTrainingParity("several positions " + strategy,
+                severalPositions(builder(51, new Adam(1e-2))), options(strategy, 9), sequences(BATCHES * BATCH, 3, 9, 51),
+                TrainingParity.labels(TrainingParity.Labels.ONE_HOT, BATCHES * BATCH, 3, 52), BATCHES, BATCH);
+        assertEquals(0, stats.packetsDropped(), stats.describeDrops());
+        assertEquals(0, stats.tdmaOverruns());
+    }
+
+    /**
+     * The 8 × 64 network of {@link #scoreOfTheLongerSequenceOnFastest} (kernel 5 over 64 positions, then kernel 3,
+     * stride 2, both Same: 64 and 32 copies of each channel slice, FASTEST's channels over several blocks; 32 softmax
+     * rows per sequence) trained with Nesterovs on its FASTEST mapping: every copy is read back (ParameterGather
+     * compares their bits).
+     */
+    @Test
+    void theLongerSequenceTrainsOnFastest() {
+        RunStats stats = TrainingParity.assertTrainingParity("8 x 64 FASTEST", longerSequence(new Nesterovs(0.05, 0.9)),
+                options(PartitioningStrategy.FASTEST, 64), sequences(10 * 4, 8, 64, 47),
+                TrainingParity.labels(TrainingParity.Labels.ONE_HOT, 10 * 4 * 32, 5, 48), 10, 4);
+        assertEquals(0, stats.packetsDropped(), stats.describeDrops());
+        assertEquals(0, stats.tdmaOverruns());
+    }
+
+    /**
      * score(DataSet) of networks whose kernels are in several position blocks runs on the machine (forward and
      * backward passes, no update): DL4J's label rows (sample i's position t in row t·batch + i) per sample, each
      * position's row scored over its channels, the sum divided by batch × positions, as nd4j-native's score.
@@ -141,7 +186,12 @@ class Conv1DTrainingParityTest {
      */
     @Test
     void scoreOfTheLongerSequenceOnFastest() {
-        MultiLayerConfiguration conf = list(17, new Sgd(0.1))
+        assertScoreParity(longerSequence(new Sgd(0.1)), options(PartitioningStrategy.FASTEST, 64),
+                sequences(8, 8, 64, 47), TrainingParity.labels(TrainingParity.Labels.ONE_HOT, 8 * 32, 5, 48));
+    }
+
+    private static MultiLayerConfiguration longerSequence(IUpdater updater) {
+        return list(17, updater)
                 .layer(new Convolution1DLayer.Builder().nIn(8).nOut(16).kernelSize(5)
                         .convolutionMode(ConvolutionMode.Same).activation(Activation.RELU).build())
                 .layer(new Convolution1DLayer.Builder().nIn(16).nOut(16).kernelSize(3).stride(2)
@@ -150,8 +200,6 @@ class Conv1DTrainingParityTest {
                 .layer(new OutputLayer.Builder(LossFunction.MCXENT).nIn(16).nOut(5).activation(Activation.SOFTMAX)
                         .build())
                 .build();
-        assertScoreParity(conf, options(PartitioningStrategy.FASTEST, 64), sequences(8, 8, 64, 47),
-                TrainingParity.labels(TrainingParity.Labels.ONE_HOT, 8 * 32, 5, 48));
     }
 
     /**
@@ -276,22 +324,24 @@ class Conv1DTrainingParityTest {
     }
 
     /**
-     * A kernel in several position blocks (the design's dW exchange is not built) or with taps that see only padding
-     * (no block would hold them): fit throws before anything runs, naming each such layer.
+     * Taps that see only padding (no block would hold them), or a kernel in several position blocks with an L2
+     * gradient normalization (its copies' owners do not exchange the norm): fit throws before anything runs, naming
+     * each such layer.
      */
     @Test
-    void kernelsHeldByManyBlocksOrOnThePaddingDoNotFit() {
-        try (SpiNNakerMultiLayerNetwork machine = new SpiNNakerMultiLayerNetwork(Conv1DParityTest.convDenseOutput(),
-                options(PartitioningStrategy.FASTEST, 14))) {
+    void tapsOnThePaddingOrAnL2NormOverCopiesDoNotFit() {
+        MultiLayerConfiguration clipped = severalPositions(builder(51, new Sgd(0.1))
+                .gradientNormalization(GradientNormalization.ClipL2PerLayer).gradientNormalizationThreshold(0.5));
+        try (SpiNNakerMultiLayerNetwork machine = new SpiNNakerMultiLayerNetwork(clipped, options(
+                PartitioningStrategy.FASTEST, 9))) {
             machine.init();
             INDArray before = machine.params().dup();
-            DataSet data = new DataSet(sequences(4, 3, 14, 14), Nd4j.zeros(DataType.FLOAT, 4 * 7, 4));
+            DataSet data = new DataSet(sequences(4, 3, 9, 14), Nd4j.zeros(DataType.FLOAT, 4, 3));
             UnsupportedOperationException e = assertThrows(UnsupportedOperationException.class,
                     () -> machine.fit(data));
-            assertTrue(e.getMessage().contains("fit(...): layer 0 (Convolution1DLayer, 14 output positions), layer 1 "
-                    + "(Convolution1DLayer, 7 output positions), layer 2 (DenseLayer, 7 output positions), layer 3 "
-                    + "(OutputLayer, 7 output positions): a layer along a sequence trains on SpiNNaker only with one "
-                    + "output position"), e.getMessage());
+            assertTrue(e.getMessage().contains("fit(...): layer 0 (Convolution1DLayer, 7 output positions with an L2 "
+                    + "gradient normalization), layer 1 (Convolution1DLayer, 4 output positions with an L2 gradient "
+                    + "normalization): a layer along a sequence trains"), e.getMessage());
             assertEquals(before, machine.params(), "nothing trained");
             assertEquals(0, machine.getIterationCount());
         }

@@ -87,7 +87,9 @@ final class TrainingParity {
 
     /**
      * As {@link #assertTrainingParity(String, MultiLayerConfiguration, SpiNNakerOptions, Labels, int, int)} on given
-     * inputs and labels, {@code batches × batchSize} examples each (the first dimension), of any rank.
+     * inputs and labels, {@code batches × batchSize} examples each (the first dimension), of any rank; the labels may
+     * have several rows per example (a convolution's output positions: a mini-batch takes its examples' share of
+     * rows).
      */
     static RunStats assertTrainingParity(String name, MultiLayerConfiguration conf, SpiNNakerOptions options,
             INDArray x, INDArray y, int batches, int batchSize) {
@@ -97,9 +99,10 @@ final class TrainingParity {
             machine.init();
             machine.setParams(cpu.params());
             double worstScore = 0;
+            int rows = (int) (y.size(0) / x.size(0));
             for (int b = 0; b < batches; b++) {
                 INDArray xb = examples(x, b * batchSize, (b + 1) * batchSize);
-                INDArray yb = examples(y, b * batchSize, (b + 1) * batchSize);
+                INDArray yb = examples(y, b * batchSize * rows, (b + 1) * batchSize * rows);
                 cpu.fit(xb, yb);
                 machine.fit(xb, yb);
                 double relative = Math.abs(machine.score() - cpu.score()) / Math.max(Math.abs(cpu.score()), 1e-12);
@@ -108,7 +111,7 @@ final class TrainingParity {
                         + cpu.score() + " on the CPU");
             }
             DataSet last = new DataSet(examples(x, (batches - 1) * batchSize, batches * batchSize),
-                    examples(y, (batches - 1) * batchSize, batches * batchSize));
+                    examples(y, (batches - 1) * batchSize * rows, batches * batchSize * rows));
             double cpuScore = cpu.score(last);
             assertTrue(Math.abs(machine.score(last) - cpuScore) <= SCORE_TOLERANCE * Math.max(Math.abs(cpuScore), 1e-12),
                     "score(DataSet) after training: " + machine.score(last) + " on SpiNNaker, " + cpuScore + " on the CPU");

@@ -2,12 +2,14 @@ package org.spinnaker4j.backend.runtime;
 
 import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.spinnaker4j.kernels.GradientNormalizationConfig;
 import org.spinnaker4j.kernels.GradientNormalizationKind;
 import org.spinnaker4j.kernels.KernelActivation;
 import org.spinnaker4j.kernels.KernelConfig;
+import org.spinnaker4j.kernels.KernelCopyConfig;
 import org.spinnaker4j.kernels.KeyRange;
 import org.spinnaker4j.kernels.LossKind;
 import org.spinnaker4j.kernels.PoolingConfig;
@@ -26,6 +28,7 @@ import org.spinnaker4j.mapper.ir.NetworkSpec;
 import org.spinnaker4j.mapper.ir.PoolingSpec;
 import org.spinnaker4j.mapper.ir.UpdaterSpec;
 import org.spinnaker4j.mapper.keys.ReceiveTableBuilder;
+import org.spinnaker4j.mapper.partition.KernelCopies;
 
 /**
  * Turns a {@link Mapping} and the layers' parameters into each core's kernel configuration
@@ -46,14 +49,23 @@ public final class CoreDataBuilder {
             throw new IllegalArgumentException("parameters for " + parameters.size() + " layers, the network has "
                     + mapping.network().layers().size());
         }
+        Map<Integer, KernelCopies> copiesOf = new HashMap<>();
+        if (mapping.network().trains()) {
+            for (KernelCopies k : mapping.kernelCopies()) {
+                if (k.exchanges() && mapping.network().exchangesKernelCopies(k.layer())) {
+                    k.copies().forEach(c -> copiesOf.put(c.vertex(), k));
+                }
+            }
+        }
         List<CoreData> data = new ArrayList<>();
         for (MachineVertex v : mapping.graph().vertices()) {
-            data.add(coreData(mapping, parameters, v));
+            data.add(coreData(mapping, parameters, v, copiesOf.get(v.id())));
         }
         return data;
     }
 
-    private static CoreData coreData(Mapping mapping, List<DenseParameters> parameters, MachineVertex v) {
+    private static CoreData coreData(Mapping mapping, List<DenseParameters> parameters, MachineVertex v,
+            KernelCopies copies) {
         Map<PartitionKind, Integer> sendKeys = new EnumMap<>(PartitionKind.class);
         for (OutgoingPartition p : mapping.graph().outgoing(v.id())) {
             sendKeys.put(p.kind(), mapping.keys().of(p.id()).key());
@@ -74,7 +86,7 @@ public final class CoreDataBuilder {
                 activation == null ? KernelActivation.IDENTITY : KernelKinds.of(activation.kind()),
                 activation == null ? 0f : activation.alpha(), v.fused(), outKey, partials, peers,
                 sendKeys.getOrDefault(PartitionKind.SOFTMAX_SYNC, 0), ranges,
-                inLayer && mapping.network().trains() ? training(mapping, v, sendKeys, incoming) : null,
+                inLayer && mapping.network().trains() ? training(mapping, v, sendKeys, incoming, copies) : null,
                 v.kind() == VertexKind.DENSE_BLOCK ? pooling(mapping.network().layers().get(v.layer()), v) : null);
         Slice[] held = inLayer ? LayerSlices.parameterSlices(mapping.network().layers().get(v.layer()), v.rows(),
                 v.cols()) : null;
@@ -103,7 +115,7 @@ public final class CoreDataBuilder {
     }
 
     private static TrainingConfig training(Mapping mapping, MachineVertex v, Map<PartitionKind, Integer> sendKeys,
-            List<OutgoingPartition> incoming) {
+            List<OutgoingPartition> incoming, KernelCopies copies) {
         NetworkSpec network = mapping.network();
         UpdaterSpec updater = network.training().updater(v.layer());
         boolean outputLayer = v.layer() == network.layers().size() - 1;
@@ -127,7 +139,52 @@ public final class CoreDataBuilder {
         if (sendKeys.containsKey(PartitionKind.BACKWARD)) {
             config.sendsBackward(sendKeys.get(PartitionKind.BACKWARD));
         }
+        if (copies != null) {
+            config.copy(copy(mapping, v, copies));
+        }
         return config.build();
+    }
+
+    /**
+     * A kernel copy's part in its slice's exchange: the chunks it holds at their index in its block, each it owns
+     * with its slot and the key of its PARAM partition, each other with the key of its share in its SHARE partition to
+     * the owner.
+     */
+    private static KernelCopyConfig copy(Mapping mapping, MachineVertex v, KernelCopies copies) {
+        int self = 0;
+        while (copies.copies().get(self).vertex() != v.id()) {
+            self++;
+        }
+        List<OutgoingPartition> out = mapping.graph().outgoing(v.id());
+        List<KernelCopyConfig.Chunk> chunks = new ArrayList<>();
+        int owned = 0;
+        int shares = 0;
+        int held = 0;
+        for (KernelCopies.Chunk k : copies.chunks()) {
+            if (!k.holders().contains(self)) {
+                continue;
+            }
+            int lo = copies.localIndex(self, k.params().lo());
+            int hi = lo + k.params().size();
+            if (k.owner() == self) {
+                OutgoingPartition param = out.stream()
+                        .filter(p -> p.kind() == PartitionKind.PARAM && p.values().equals(k.params())).findFirst()
+                        .orElseThrow(() -> new IllegalStateException("layer " + copies.layer() + "'s parameters "
+                                + k.params() + " are held by " + v + " alone, which the exchange does not cover"));
+                chunks.add(new KernelCopyConfig.Chunk(lo, hi, owned, mapping.keys().of(param.id()).key()));
+                owned += k.params().size();
+                shares += k.params().size() * (k.holders().size() - 1);
+            } else {
+                int ownerVertex = copies.copies().get(k.owner()).vertex();
+                OutgoingPartition share = out.stream()
+                        .filter(p -> p.kind() == PartitionKind.SHARE && p.targets().equals(List.of(ownerVertex)))
+                        .findFirst().orElseThrow();
+                chunks.add(new KernelCopyConfig.Chunk(lo, hi, -1,
+                        mapping.keys().of(share.id()).key() + copies.ownedOffset(k, k.params().lo())));
+                held += k.params().size();
+            }
+        }
+        return new KernelCopyConfig(copies.copies().size(), self, shares, held, chunks);
     }
 
     /**

@@ -124,6 +124,8 @@ public final class KernelKinds {
             case BACKWARD_PARTIAL -> RangeKind.BACKWARD_PARTIAL;
             case IGNORE -> RangeKind.IGNORE;
             case NORM -> RangeKind.NORM;
+            case SHARE -> RangeKind.SHARE;
+            case PARAM -> RangeKind.PARAM;
         };
     }
 }

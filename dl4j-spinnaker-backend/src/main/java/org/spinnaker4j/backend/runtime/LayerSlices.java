@@ -2,9 +2,7 @@ package org.spinnaker4j.backend.runtime;
 
 import java.util.ArrayList;
 import java.util.List;
-import org.spinnaker4j.mapper.graph.MachineVertex;
 import org.spinnaker4j.mapper.graph.Slice;
-import org.spinnaker4j.mapper.graph.VertexKind;
 import org.spinnaker4j.mapper.ir.Conv1DGeometry;
 import org.spinnaker4j.mapper.ir.DenseLayerSpec;
 import org.spinnaker4j.mapper.ir.DenseParameters;
@@ -12,7 +10,7 @@ import org.spinnaker4j.mapper.ir.NetworkSpec;
 
 /**
  * Cuts a layer-shaped array set (parameters, or one updater state array laid out like them)
- * into the slices each core owns, and puts the cores' slices back together: a dense block
+ * into the slices each core owns ({@link ParameterGather} puts the cores' slices back together): a dense block
  * holds W[rows, cols], an activating core the bias of its columns ({@link #parameterSlices} says where those lie
  * in a convolution's kernel).
  */
@@ -80,26 +78,5 @@ public final class LayerSlices {
     public static DenseParameters zeros(DenseLayerSpec layer) {
         return new DenseParameters(layer.weightRows(), layer.weightCols(),
                 new float[layer.weightRows() * layer.weightCols()], new float[layer.hasBias() ? layer.weightCols() : 0]);
-    }
-
-    /**
-     * Copies a vertex's slice (its block of W, or its columns' bias; null: left as it is) into the layer-shaped
-     * arrays, where {@link #parameterSlices} puts them (a convolution's block: its kernel rows and channels; a pooling
-     * layer's block has none).
-     */
-    public static void put(NetworkSpec network, List<DenseParameters> layers, MachineVertex v, float[] blockWeights,
-            float[] columnBias) {
-        DenseParameters p = layers.get(v.layer());
-        Slice[] held = parameterSlices(network.layers().get(v.layer()), v.rows(), v.cols());
-        boolean weighted = !network.layers().get(v.layer()).isPooling();
-        if (v.kind() == VertexKind.DENSE_BLOCK && blockWeights != null && weighted) {
-            for (int i = 0; i < held[0].size(); i++) {
-                System.arraycopy(blockWeights, i * held[1].size(), p.weights(), (held[0].lo() + i) * p.nOut()
-                        + held[1].lo(), held[1].size());
-            }
-        }
-        if (v.activates() && p.bias().length > 0 && columnBias != null) {
-            System.arraycopy(columnBias, 0, p.bias(), held[1].lo(), columnBias.length);
-        }
     }
 }

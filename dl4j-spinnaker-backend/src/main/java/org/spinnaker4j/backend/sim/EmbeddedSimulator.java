@@ -16,10 +16,13 @@ import org.spinnaker4j.backend.runtime.CoreData;
 import org.spinnaker4j.backend.runtime.CoreDataBuilder;
 import org.spinnaker4j.backend.runtime.KernelKinds;
 import org.spinnaker4j.backend.runtime.LayerSlices;
+import org.spinnaker4j.backend.runtime.ParameterGather;
 import org.spinnaker4j.backend.runtime.LayerUpdate;
 import org.spinnaker4j.backend.runtime.Machine;
 import org.spinnaker4j.backend.runtime.PacketLossException;
 import org.spinnaker4j.backend.runtime.RunStats;
+import org.spinnaker4j.kernels.KernelConfig;
+import org.spinnaker4j.kernels.KernelCopyConfig;
 import org.spinnaker4j.kernels.KernelCore;
 import org.spinnaker4j.mapper.Mapping;
 import org.spinnaker4j.mapper.cost.CoreCostModel;
@@ -31,6 +34,7 @@ import org.spinnaker4j.mapper.graph.Slice;
 import org.spinnaker4j.mapper.graph.VertexKind;
 import org.spinnaker4j.mapper.ir.ActivationKind;
 import org.spinnaker4j.mapper.ir.DenseParameters;
+import org.spinnaker4j.mapper.ir.UpdaterSpec;
 import org.spinnaker4j.mapper.machine.Chip;
 import org.spinnaker4j.mapper.machine.ChipLocation;
 import org.spinnaker4j.mapper.machine.CoreLocation;
@@ -61,6 +65,8 @@ public final class EmbeddedSimulator implements Machine {
     private List<SimRouter> routers;
     private List<SimLink> links;
     private SimCore[] cores;
+    /** Per vertex: whether its core holds a kernel copy that exchanges with others ({@link KernelCopyConfig}). */
+    private boolean[] copies;
     private RunStats lastStats;
     private long forwardPs;
     private long backwardPs;
@@ -118,18 +124,20 @@ public final class EmbeddedSimulator implements Machine {
             }
         }
         cores = new SimCore[data.size()];
+        copies = new boolean[data.size()];
         for (MachineVertex v : m.graph().vertices()) {
             KernelCore kernel = new KernelCore();
             CoreData d = data.get(v.id());
             kernel.load(d.config(), d.weights(), d.bias());
+            copies[v.id()] = d.config().training() != null && d.config().training().copy().isCopy();
             CoreLocation where = m.placements().of(v.id());
             SimRouter router = byChip.get(where.chip());
-            cores[v.id()] = new SimCore(clock, kernel, router, profile(m, v, keyIds), parameters, log);
+            cores[v.id()] = new SimCore(clock, kernel, router, profile(m, v, keyIds, d.config()), parameters, log);
             router.cores[where.p()] = cores[v.id()];
         }
     }
 
-    private SimCore.Profile profile(Mapping m, MachineVertex v, KeyIds keyIds) {
+    private SimCore.Profile profile(Mapping m, MachineVertex v, KeyIds keyIds, KernelConfig config) {
         CoreCostModel cost = parameters.cost();
         ActivationKind activation = v.activates() ? m.network().layers().get(v.layer()).activation().kind()
                 : ActivationKind.IDENTITY;
@@ -151,20 +159,38 @@ public final class EmbeddedSimulator implements Machine {
         for (Phase phase : Phase.values()) {
             slots.put(phase, m.tdma().of(phase, v.id()));
         }
-        long updateCycles = m.network().trains() && ownsParameters(v)
-                ? cost.updateCycles(v, m.network().training().updater(v.layer())) : 0;
+        KernelCopyConfig copy = config.training() == null ? KernelCopyConfig.NONE : config.training().copy();
+        long updateCycles = !m.network().trains() || !ownsParameters(v) ? 0
+                : copy.isCopy() ? copyUpdateCycles(cost, v, copy, m.network().training().updater(v.layer()))
+                : cost.updateCycles(v, m.network().training().updater(v.layer()));
         List<SimCore.KeyClass<Phase>> normReceives = new ArrayList<>();
         for (OutgoingPartition p : m.graph().incoming(v.id())) {
-            if (p.kind() == PartitionKind.NORM) {
+            if (Phase.of(p, 0).perMiniBatch()) {
                 int key = m.keys().of(p.id()).key();
-                normReceives.add(new SimCore.KeyClass<>(key, key + p.nKeys(), Phase.NORM, keyIds.first(p.id())));
+                normReceives.add(new SimCore.KeyClass<>(key, key + p.nKeys(), Phase.of(p, 0), keyIds.first(p.id())));
             }
         }
+        SimCore.CopyCosts copyCosts = copy.isCopy() ? new SimCore.CopyCosts(cost.shareStartCycles(v),
+                cost.sharePacketCycles(), cost.paramSendCycles(copy.owned()), cost.paramPacketCycles())
+                : SimCore.CopyCosts.NONE;
         return new SimCore.Profile(m.placements().of(v.id()), v.label(), cost.receiveInterruptCycles(),
                 cost.packetCycles(v.kind()), new WorkCosts(cost, v, activation,
                 OutputLoss.of(m.network(), v), sendsBackward, m.graph().splitsSoftmax(v.id())), updateCycles,
                 cost.sendPacketCycles(), slots, sends, normsHere(m, v) ? cost.normPartialCycles(v) : 0, normReceives,
-                cost.normPacketCycles());
+                cost.normPacketCycles(), copyCosts);
+    }
+
+    /** A kernel copy's update: the shares of the weights and biases it owns added up, then those updated. */
+    private static long copyUpdateCycles(CoreCostModel cost, MachineVertex v, KernelCopyConfig copy,
+            UpdaterSpec updater) {
+        long weights = (long) v.rows().size() * v.cols().size();
+        long ownedWeights = 0;
+        for (KernelCopyConfig.Chunk k : copy.chunks()) {
+            if (k.owned()) {
+                ownedWeights += Math.max(0, Math.min(k.hi(), weights) - k.lo());
+            }
+        }
+        return cost.copyUpdateCycles(ownedWeights, copy.owned() - ownedWeights, copy.copies(), updater);
     }
 
     /** Whether vertex v owns parameters of a layer whose gradient normalization needs its L2 norm. */
@@ -209,13 +235,15 @@ public final class EmbeddedSimulator implements Machine {
                     + mapping.network().layers().size());
         }
         if (!mapping.network().updatesOnTheMachine()) {
-            throw new IllegalStateException("this network's kernels have copies in several position blocks, which "
-                    + "would each update with their own position's gradient; only score(...) runs it");
+            throw new IllegalStateException("the cores cannot update this network's kernels (taps that only padding "
+                    + "sees, which no position block holds, or copies in several position blocks with an L2 gradient "
+                    + "normalization); only score(...) runs it");
         }
         double score = score(features, labels);
         int divisor = mapping.network().training().miniBatch() ? features.length * mapping.network().rowsPerSample()
                 : 1;
         exchangeNorms(divisor);
+        exchange(SimCore::startShares, "in the exchange of kernel copies' shares");
         long updated = clock.now();
         for (MachineVertex v : mapping.graph().vertices()) {
             if (ownsParameters(v)) {
@@ -224,6 +252,7 @@ public final class EmbeddedSimulator implements Machine {
         }
         clock.at(updated, () -> { });
         clock.runUntilIdle();
+        exchange(SimCore::sendParameters, "in the exchange of kernel copies' new parameters");
         lastStats = stats(features.length);
         return score;
     }
@@ -241,21 +270,42 @@ public final class EmbeddedSimulator implements Machine {
                 any = true;
             }
         }
-        if (!any) {
-            return;
+        if (any) {
+            runExchange("in the exchange of gradient norms");
         }
+    }
+
+    /**
+     * An exchange between the kernel copies of the convolutions' position blocks ({@link KernelCopyConfig}): every
+     * copy's core starts it at once, and the run goes on until every packet is handled (a lost one fails it).
+     */
+    private void exchange(java.util.function.Consumer<SimCore> start, String what) {
+        boolean any = false;
+        for (MachineVertex v : mapping.graph().vertices()) {
+            if (copies[v.id()]) {
+                start.accept(cores[v.id()]);
+                any = true;
+            }
+        }
+        if (any) {
+            runExchange(what);
+        }
+    }
+
+    /** Runs until every packet of an exchange is handled; a lost one fails it, naming {@code what}. */
+    private void runExchange(String what) {
         try {
             clock.runUntilIdle();
         } catch (IllegalStateException rejected) {
             if (log.lost > 0) {
-                PacketLossException e = lossException("in the exchange of gradient norms");
+                PacketLossException e = lossException(what);
                 e.addSuppressed(rejected);
                 throw e;
             }
             throw rejected;
         }
         if (log.lost > 0) {
-            throw lossException("in the exchange of gradient norms");
+            throw lossException(what);
         }
     }
 
@@ -275,7 +325,7 @@ public final class EmbeddedSimulator implements Machine {
     @Override
     public List<DenseParameters> readParameters() {
         requireLoaded(mapping.network().trains());
-        return gather(KernelCore::readWeights, KernelCore::readBias, l -> true, l -> true);
+        return gather(KernelCore::readWeights, KernelCore::readBias, l -> true, l -> true, false);
     }
 
     @Override
@@ -286,7 +336,7 @@ public final class EmbeddedSimulator implements Machine {
         for (int k = 1; k <= maxStateArrays(); k++) {
             int array = k;
             List<DenseParameters> layers = gather(c -> c.readWeightState(array), c -> c.readBiasState(array),
-                    l -> weightArrays(l) >= array, l -> biasArrays(l) >= array);
+                    l -> weightArrays(l) >= array, l -> biasArrays(l) >= array, true);
             for (int l = 0; l < layers.size(); l++) {
                 if (stateArrays(l) >= k) {
                     state.get(l).add(layers.get(l));
@@ -357,20 +407,28 @@ public final class EmbeddedSimulator implements Machine {
      * Layer-shaped arrays read from every core that owns parameters: {@code weights} of the blocks of the layers
      * {@code weightsOf} accepts, {@code bias} of the activators of the layers {@code biasOf} accepts; zeros elsewhere.
      */
+    /**
+     * The layers' arrays from the cores' slices: the parameters (every kernel copy's, which must agree), or updater
+     * state ({@code ownersOnly}: a kernel copy's only where it owns the parameters).
+     */
     private List<DenseParameters> gather(Function<KernelCore, float[]> weights, Function<KernelCore, float[]> bias,
-            IntPredicate weightsOf, IntPredicate biasOf) {
-        List<DenseParameters> layers = LayerSlices.zeros(mapping.network());
+            IntPredicate weightsOf, IntPredicate biasOf, boolean ownersOnly) {
+        ParameterGather layers = new ParameterGather(mapping.network());
         for (MachineVertex v : mapping.graph().vertices()) {
             if (!ownsParameters(v)) {
                 continue;
             }
             KernelCore core = cores[v.id()].kernel();
-            boolean hasBias = v.activates() && layers.get(v.layer()).bias().length > 0;
-            LayerSlices.put(mapping.network(), layers, v,
-                    v.kind() == VertexKind.DENSE_BLOCK && weightsOf.test(v.layer()) ? weights.apply(core) : null,
-                    hasBias && biasOf.test(v.layer()) ? bias.apply(core) : null);
+            boolean hasBias = v.activates() && mapping.network().layers().get(v.layer()).hasBias();
+            float[] w = v.kind() == VertexKind.DENSE_BLOCK && weightsOf.test(v.layer()) ? weights.apply(core) : null;
+            float[] b = hasBias && biasOf.test(v.layer()) ? bias.apply(core) : null;
+            if (ownersOnly && copies[v.id()]) {
+                layers.putOwned(v, w, b, core.config().training().copy());
+            } else {
+                layers.put(v, w, b);
+            }
         }
-        return layers;
+        return layers.layers();
     }
 
     private void requireLoaded(boolean training) {

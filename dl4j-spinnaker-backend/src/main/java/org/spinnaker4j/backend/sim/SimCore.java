@@ -58,7 +58,7 @@ final class SimCore implements SimRouter.Pusher {
     record Profile(CoreLocation location, String label, int receiveInterruptCycles, long packetCycles,
             WorkCosts work, long updateCycles, int sendCycles, Map<Phase, CoreSlot> slots,
             List<KeyClass<Phase>> sends, long normPartialCycles, List<KeyClass<Phase>> normReceives,
-            long normPacketCycles) {
+            long normPacketCycles, CopyCosts copy) {
 
         /** The cycles of receiving the packet with {@code key}. */
         long receiveCycles(int key) {
@@ -67,7 +67,11 @@ final class SimCore implements SimRouter.Pusher {
             }
             for (KeyClass<Phase> c : normReceives) {
                 if (c.contains(key)) {
-                    return normPacketCycles;
+                    return switch (c.meaning()) {
+                        case SHARE -> copy.sharePacketCycles();
+                        case PARAM -> copy.paramPacketCycles();
+                        default -> normPacketCycles;
+                    };
                 }
             }
             return packetCycles;
@@ -83,6 +87,14 @@ final class SimCore implements SimRouter.Pusher {
             throw new IllegalStateException(String.format("core %s sent key 0x%08x, which none of its partitions has",
                     location, key));
         }
+    }
+
+    /**
+     * What a kernel copy's exchange costs the core (all 0 on a core that holds none): its shares filed or sent, a share
+     * filed, its new values sent, a new value filed.
+     */
+    record CopyCosts(long shareStartCycles, long sharePacketCycles, long paramSendCycles, long paramPacketCycles) {
+        static final CopyCosts NONE = new CopyCosts(0, 0, 0, 0);
     }
 
     /** Takes the values a sink collected for one sample, when its last one is filed. */
@@ -134,8 +146,11 @@ final class SimCore implements SimRouter.Pusher {
     private BackwardRecorder backwardRecorder;
     private int backwardsDone;
     private final Map<Phase, SlotCursor> cursors = new EnumMap<>(Phase.class);
-    /** When the current mini-batch's exchange of gradient-norm partials started: its slots count from here. */
-    private long normStartPs;
+    /**
+     * When the current once-per-mini-batch exchange ({@link Phase#perMiniBatch()}: gradient-norm partials, kernel
+     * copies' shares or new values) started: its slots count from here.
+     */
+    private long exchangeStartPs;
     /** When the last packet queued in each phase is due: a core's sends of one phase keep their order. */
     private final long[] lastDue = new long[PHASES.length];
     long busyPs;
@@ -222,9 +237,31 @@ final class SimCore implements SimRouter.Pusher {
      * from now.
      */
     void startNorm(int batchSize) {
-        normStartPs = clock.now();
-        int n = kernel.startNorm(batchSize, outbox);
-        long done = work(profile.normPartialCycles());
+        exchangeStartPs = clock.now();
+        sendExchange(kernel.startNorm(batchSize, outbox), profile.normPartialCycles());
+    }
+
+    /**
+     * The end of a mini-batch's backward passes on a kernel copy: it files its own shares of its chunks and sends each
+     * other owner its share in its {@link Phase#SHARE} slots, counted from now.
+     */
+    void startShares() {
+        exchangeStartPs = clock.now();
+        sendExchange(kernel.startShares(outbox), profile.copy().shareStartCycles());
+    }
+
+    /**
+     * A kernel copy after its update: it sends the new values of the chunks it owns to their other holders in its
+     * {@link Phase#PARAM} slots, counted from now.
+     */
+    void sendParameters() {
+        exchangeStartPs = clock.now();
+        sendExchange(kernel.sendParameters(outbox), profile.copy().paramSendCycles());
+    }
+
+    /** The {@code n} sends in the outbox, ready after {@code cycles} of work from now. */
+    private void sendExchange(int n, long cycles) {
+        long done = work(cycles);
         for (int k = 0; k < n; k++) {
             queueSend(outbox[2 * k], outbox[2 * k + 1], done);
         }
@@ -470,7 +507,7 @@ final class SimCore implements SimRouter.Pusher {
         }
 
         private long time(int k) {
-            return (phase == Phase.NORM ? normStartPs : sampleStartPs[sample]) + slot.sendClock(k) * clockPs;
+            return (phase.perMiniBatch() ? exchangeStartPs : sampleStartPs[sample]) + slot.sendClock(k) * clockPs;
         }
     }
 
@@ -490,7 +527,7 @@ final class SimCore implements SimRouter.Pusher {
             toSend.removeFirst();
             sent++;
             lastSentPs = clock.now();
-            if (PHASES[phase].backward() || PHASES[phase] == Phase.NORM) {
+            if (PHASES[phase].backward() || PHASES[phase].perMiniBatch()) {
                 sentBackward++;
             } else {
                 lastForwardSendPs = clock.now();

@@ -11,6 +11,7 @@ import org.spinnaker4j.mapper.machine.Machine;
 import org.spinnaker4j.mapper.machine.MachineTiming;
 import org.spinnaker4j.mapper.place.Placements;
 import org.spinnaker4j.mapper.route.LinkLoads;
+import org.spinnaker4j.mapper.tdma.Phase;
 
 /**
  * Works out a mapping's {@link SampleBound} from a cost model and the machine's timing: each
@@ -81,10 +82,11 @@ public final class BoundCalculator {
 
     /**
      * Packets per sample of the forward pass (values and softmax synchronisation) or of the rest (a gradient
-     * normalization's partials come once per mini-batch, with the update, and are left out as it is).
+     * normalization's partials and the kernel copies' exchange come once per mini-batch, with the update, and are left
+     * out as it is).
      */
     private static int packets(List<OutgoingPartition> incoming, boolean forward) {
-        return incoming.stream().filter(p -> p.kind() != PartitionKind.NORM)
+        return incoming.stream().filter(p -> !Phase.of(p, 0).perMiniBatch())
                 .filter(p -> (p.kind() == PartitionKind.FORWARD || p.kind() == PartitionKind.SOFTMAX_SYNC) == forward)
                 .mapToInt(OutgoingPartition::nKeys).sum();
     }

@@ -84,6 +84,16 @@ public record CoreCostModel(double cyclesPerInstruction, int receiveInterruptCyc
     private static final double NORM_PARTIAL = TABLE.of("norm.partial");
     /** A peer's partial sum of squares filed. */
     private static final double NORM_VALUE = TABLE.of("norm.value");
+    /** Per parameter a kernel copy holds: its share filed or sent to the owner (s4j_share_start). */
+    private static final double COPY_SHARE = TABLE.of("copy.share");
+    /** Another copy's share filed by its owner. */
+    private static final double COPY_SHARE_VALUE = TABLE.of("copy.share.value");
+    /** Per share an owner adds up before its update (every copy's, its own included). */
+    private static final double COPY_SUM = TABLE.of("copy.sum");
+    /** Per parameter an owner sends the new value of (s4j_param_send). */
+    private static final double COPY_PARAM = TABLE.of("copy.param");
+    /** A new value of another copy's parameter filed. */
+    private static final double COPY_PARAM_VALUE = TABLE.of("copy.param.value");
 
     public CoreCostModel {
         if (!(cyclesPerInstruction > 0) || receiveInterruptCycles < 1 || dispatchCycles < 0 || sendPacketCycles < 1) {
@@ -361,17 +371,51 @@ public record CoreCostModel(double cyclesPerInstruction, int receiveInterruptCyc
      * up from the partials, which costs little beside it).
      */
     public long updateCycles(MachineVertex v, UpdaterSpec updater) {
-        long regularized = (updater.weights().equals(RegularizationSpec.NONE) ? 0 : weights(v))
-                + (updater.bias().equals(RegularizationSpec.NONE) ? 0 : biases(v));
-        long parameters = weights(v) + biases(v);
+        return cycles(updateInstructions(weights(v), biases(v), updater));
+    }
+
+    /**
+     * Cycles of a kernel copy's update: the shares of the {@code ownedWeights} weights and {@code ownedBiases} biases it
+     * owns added up ({@code copies} each), then those parameters updated as {@link #updateCycles(MachineVertex,
+     * UpdaterSpec)} updates a vertex's.
+     */
+    public long copyUpdateCycles(long ownedWeights, long ownedBiases, int copies, UpdaterSpec updater) {
+        return cycles((ownedWeights + ownedBiases) * copies * COPY_SUM
+                + updateInstructions(ownedWeights, ownedBiases, updater));
+    }
+
+    /** Cycles of a kernel copy's shares: every parameter of its block filed or sent. */
+    public long shareStartCycles(MachineVertex v) {
+        return cycles((weights(v) + biases(v)) * COPY_SHARE);
+    }
+
+    /** Cycles to receive and file another copy's share. */
+    public long sharePacketCycles() {
+        return dispatchCycles + cycles(COPY_SHARE_VALUE);
+    }
+
+    /** Cycles of an owner's sending of the new values of its {@code owned} parameters. */
+    public long paramSendCycles(long owned) {
+        return cycles(owned * COPY_PARAM);
+    }
+
+    /** Cycles to receive and file a new value of a parameter another copy owns. */
+    public long paramPacketCycles() {
+        return dispatchCycles + cycles(COPY_PARAM_VALUE);
+    }
+
+    private static double updateInstructions(long weights, long biases, UpdaterSpec updater) {
+        long regularized = (updater.weights().equals(RegularizationSpec.NONE) ? 0 : weights)
+                + (updater.bias().equals(RegularizationSpec.NONE) ? 0 : biases);
+        long parameters = weights + biases;
         double normalization = switch (updater.gradientNormalization().type()) {
             case NONE -> 0;
             case CLIP_ELEMENT_WISE_ABSOLUTE_VALUE -> parameters * CLIP;
             case RENORMALIZE_L2_PER_LAYER, RENORMALIZE_L2_PER_PARAM_TYPE, CLIP_L2_PER_LAYER, CLIP_L2_PER_PARAM_TYPE ->
                     parameters * NORMALIZE;
         };
-        return cycles(weights(v) * UPDATE.get(updater.type()) + biases(v) * UPDATE.get(updater.forBias().type())
-                + regularized * REGULARIZATION + normalization);
+        return weights * UPDATE.get(updater.type()) + biases * UPDATE.get(updater.forBias().type())
+                + regularized * REGULARIZATION + normalization;
     }
 
     /** Cycles of a core's partial sums of squares of its gradient (its weights and bias), for an L2 normalization. */

@@ -22,5 +22,17 @@ public enum PartitionKind {
      * squares of its gradient (one key per layer, two per param type) to the other parameter-owning cores of its
      * layer.
      */
-    NORM
+    NORM,
+    /**
+     * Training, once per mini-batch: a convolution's kernel copy's shares (its accumulated gradient) of the parameters
+     * one other copy owns, to that owner ({@link org.spinnaker4j.mapper.partition.KernelCopies}); atom a is share slot
+     * {@code values.lo + a} of the owner's table (the sender's position × the owner's owned parameters + the owned
+     * offset).
+     */
+    SHARE,
+    /**
+     * Training, once per mini-batch after the update: a chunk's new parameters from its owner to its other holders;
+     * atom a is the slice's flat parameter {@code values.lo + a}.
+     */
+    PARAM
 }

@@ -64,15 +64,25 @@ public record Conv1DGeometry(int channelsIn, int length, int channelsOut, int ke
     }
 
     /**
-     * Whether the layer has one output position and its every tap falls on an input position: its blocks then hold
-     * the kernel's only copy (one block per slice of output channels, no position sharing it) and every weight is
-     * held by a block. Training needs this until copies in several position blocks exchange their gradients. A 2-D
-     * convolution's lowered kernel repeats its kernel along each row, so only a dense layer over an image holds it
-     * once.
+     * Whether every tap falls on an input position at some output position, so some position block holds its kernel
+     * rows: training needs this (a tap only padding sees is held by no block, and no core could update it). A 2-D
+     * convolution's lowered kernel repeats its kernel in every output column's weights, copies inside a block that
+     * no exchange sums yet, so only a dense layer over an image counts.
      */
-    public boolean holdsKernelOnce() {
-        return outLength == 1 && firstValidTap(0) == 0 && endValidTap(0) == kernel
-                && (image == null || image.dense());
+    public boolean holdsEveryTap() {
+        if (image != null && !image.dense()) {
+            return false;
+        }
+        for (int tap = 0; tap < kernel; tap++) {
+            boolean held = false;
+            for (int t = 0; t < outLength && !held; t++) {
+                held = firstValidTap(t) <= tap && tap < endValidTap(t);
+            }
+            if (!held) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Multiply-accumulates of one sample's forward pass (the padding's taps do none). */

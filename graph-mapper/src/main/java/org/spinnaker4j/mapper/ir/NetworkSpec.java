@@ -69,12 +69,28 @@ public record NetworkSpec(List<DenseLayerSpec> layers, TrainingSpec training, bo
 
     /**
      * Whether the cores can apply this network's updates: a fully connected network, or a convolutional one whose
-     * every layer holds its kernel once ({@link Conv1DGeometry#holdsKernelOnce()}). Copies of a kernel in several
-     * position blocks would each update with their own position's gradient, unless they exchanged their shares,
-     * which is not built yet.
+     * every tap some position block holds ({@link Conv1DGeometry#holdsEveryTap()}) and whose kernels held by several
+     * position blocks exchange their copies' shares ({@link #exchangesKernelCopies(int)}) to update as one.
      */
     public boolean updatesOnTheMachine() {
-        return layers.stream().allMatch(l -> !l.isConvolution() || l.convolution().holdsKernelOnce());
+        for (int l = 0; l < layers.size(); l++) {
+            Conv1DGeometry g = layers.get(l).convolution();
+            if (g != null && (!g.holdsEveryTap() || (g.outLength() > 1 && !exchangesKernelCopies(l)))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * Whether layer {@code l}'s kernel copies, one in each of its position blocks, exchange their shares of the
+     * gradient in training (the owners update, {@code KernelCopies}): a convolution of several output positions,
+     * unless its gradient normalization needs the layer's L2 norm, which the owners' chunks do not yet exchange.
+     */
+    public boolean exchangesKernelCopies(int l) {
+        Conv1DGeometry g = layers.get(l).convolution();
+        return training != null && g != null && g.outLength() > 1
+                && training.updater(l).gradientNormalization().type().normKeys() == 0;
     }
 
     /**

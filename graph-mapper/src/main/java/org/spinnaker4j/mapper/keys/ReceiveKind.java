@@ -18,5 +18,9 @@ public enum ReceiveKind {
      * A peer's partial sums of squares of its gradient (an L2 gradient normalization); the local offset is the
      * peer's position among the parameter-owning cores of the layer (their order by vertex id).
      */
-    NORM
+    NORM,
+    /** Another kernel copy's shares of the parameters this one owns; the local offset is their share slot. */
+    SHARE,
+    /** New values of parameters another kernel copy owns; the local offset is their index in this block. */
+    PARAM
 }

@@ -2,12 +2,17 @@ package org.spinnaker4j.mapper.keys;
 
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import org.spinnaker4j.mapper.MappingException;
 import org.spinnaker4j.mapper.graph.MachineGraph;
 import org.spinnaker4j.mapper.graph.MachineVertex;
 import org.spinnaker4j.mapper.graph.OutgoingPartition;
+import org.spinnaker4j.mapper.graph.PartitionKind;
 import org.spinnaker4j.mapper.graph.Slice;
+import org.spinnaker4j.mapper.ir.NetworkSpec;
+import org.spinnaker4j.mapper.partition.KernelCopies;
 
 /**
  * Works out, for every vertex, which keys it receives and where each value goes in its
@@ -16,16 +21,43 @@ import org.spinnaker4j.mapper.graph.Slice;
  */
 public final class ReceiveTableBuilder {
 
+    /** The receive tables of a graph without kernel copies' exchange (no PARAM partitions). */
     public List<List<InputRange>> build(MachineGraph graph, RoutingInfo keys) {
+        return build(null, graph, keys);
+    }
+
+    /** The receive tables of {@code network}'s graph; a PARAM partition's values go where the receiver's copy has them. */
+    public List<List<InputRange>> build(NetworkSpec network, MachineGraph graph, RoutingInfo keys) {
+        Map<Integer, KernelCopies> copiesOf = new HashMap<>();
+        if (network != null && network.trains()) {
+            for (KernelCopies k : KernelCopies.of(network, graph)) {
+                k.copies().forEach(c -> copiesOf.put(c.vertex(), k));
+            }
+        }
         List<List<InputRange>> tables = new ArrayList<>();
         for (MachineVertex v : graph.vertices()) {
             List<InputRange> ranges = new ArrayList<>();
             for (OutgoingPartition p : graph.incoming(v.id())) {
-                ranges.addAll(rangesFor(v, p, keys.of(p.id())));
+                ranges.addAll(p.kind() == PartitionKind.PARAM ? List.of(param(v, p, keys.of(p.id()), copiesOf))
+                        : rangesFor(v, p, keys.of(p.id())));
             }
             tables.add(merge(ranges));
         }
         return tables;
+    }
+
+    /** A chunk's new values, at their index in the receiving copy's block. */
+    private static InputRange param(MachineVertex v, OutgoingPartition p, KeyAndMask km,
+            Map<Integer, KernelCopies> copiesOf) {
+        KernelCopies copies = copiesOf.get(v.id());
+        if (copies == null) {
+            throw new MappingException("PARAM partition " + p.id() + " reaches " + v + ", which holds no kernel copy");
+        }
+        int c = 0;
+        while (copies.copies().get(c).vertex() != v.id()) {
+            c++;
+        }
+        return new InputRange(km.key(), km.key() + p.nKeys(), copies.localIndex(c, p.values().lo()), ReceiveKind.PARAM);
     }
 
     private static List<InputRange> rangesFor(MachineVertex v, OutgoingPartition p, KeyAndMask km) {
@@ -38,6 +70,8 @@ public final class ReceiveTableBuilder {
             case BACKWARD -> backward(v, p, km);
             case NORM -> List.of(new InputRange(km.key(), km.key() + p.nKeys(), normPosition(p, p.source()),
                     ReceiveKind.NORM));
+            case SHARE -> List.of(new InputRange(km.key(), km.key() + p.nKeys(), p.values().lo(), ReceiveKind.SHARE));
+            case PARAM -> throw new MappingException("PARAM partition " + p.id() + " needs its network's kernel copies");
         };
     }
 
@@ -100,7 +134,7 @@ public final class ReceiveTableBuilder {
 
     private static boolean continues(InputRange last, InputRange r) {
         if (last.kind() != r.kind() || last.keyHi() != r.keyLo() || r.kind() == ReceiveKind.SOFTMAX_SYNC
-                || r.kind() == ReceiveKind.NORM) {
+                || r.kind() == ReceiveKind.NORM || r.kind() == ReceiveKind.SHARE) {
             return false;
         }
         return r.kind() == ReceiveKind.IGNORE || last.localOffset() + (last.keyHi() - last.keyLo()) == r.localOffset();

@@ -167,6 +167,11 @@ final class GraphBuilder {
         if (network.trains()) {
             addTrainingPartitions(nLayers, producers, blocksOfLayer, labelSources, lossSink);
             addNormPartitions(network, producers, blocksOfLayer);
+            for (KernelCopies copies : KernelCopies.of(network, new MachineGraph(vertices, partitions))) {
+                if (network.exchangesKernelCopies(copies.layer())) {
+                    addCopyPartitions(copies);
+                }
+            }
         }
         return new MachineGraph(vertices, partitions);
     }
@@ -223,6 +228,37 @@ final class GraphBuilder {
             owners.sort(null);
             for (int o : owners) {
                 addPartition(o, PartitionKind.NORM, new Slice(0, keys), owners.stream().filter(p -> p != o).toList());
+            }
+        }
+    }
+
+    /**
+     * The owners update of a kernel slice's copies, once per mini-batch: a SHARE partition from each copy to each
+     * other owner of chunks it holds (its slot row in the owner's share table), and a PARAM partition from each
+     * chunk's owner to its other holders (the chunk's flat parameters).
+     */
+    private void addCopyPartitions(KernelCopies copies) {
+        if (!copies.exchanges()) {
+            return;
+        }
+        // owner by owner: the shares to one owner get consecutive keys (KeyAllocator), so a chip's entries for them
+        // merge where their routes agree (TableCompressor)
+        for (int o = 0; o < copies.copies().size(); o++) {
+            for (int c = 0; c < copies.copies().size(); c++) {
+                int owner = o;
+                int copy = c;
+                if (o != c && copies.chunks().stream().anyMatch(k -> k.owner() == owner && k.holders().contains(copy))) {
+                    int owned = copies.owned(o);
+                    addPartition(copies.copies().get(c).vertex(), PartitionKind.SHARE,
+                            new Slice(c * owned, (c + 1) * owned), List.of(copies.copies().get(o).vertex()));
+                }
+            }
+        }
+        for (KernelCopies.Chunk k : copies.chunks()) {
+            List<Integer> others = k.holders().stream().filter(h -> h != k.owner())
+                    .map(h -> copies.copies().get(h).vertex()).toList();
+            if (!others.isEmpty()) {
+                addPartition(copies.copies().get(k.owner()).vertex(), PartitionKind.PARAM, k.params(), others);
             }
         }
     }

@@ -52,7 +52,7 @@ public final class LinkLoads {
         MulticastTrees trees = new MulticastTrees(machine);
         int[] outLinks = new int[loads.routerPackets.length];
         for (OutgoingPartition p : graph.partitions()) {
-            if (p.kind() == PartitionKind.NORM) {
+            if (p.kind() == PartitionKind.NORM || p.kind() == PartitionKind.SHARE || p.kind() == PartitionKind.PARAM) {
                 continue; // once per mini-batch, not per sample
             }
             ChipLocation source = placements.of(p.source()).chip();

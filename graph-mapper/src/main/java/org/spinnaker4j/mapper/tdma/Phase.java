@@ -16,7 +16,19 @@ public enum Phase {
      * Once per mini-batch, after the last sample's backward pass: the partial sums of squares of an L2 gradient
      * normalization; its slots count from the exchange's start.
      */
-    NORM;
+    NORM,
+    /**
+     * Once per mini-batch, after {@link #NORM}: the kernel copies' shares of their owners' chunks; its slots count
+     * from the exchange's start.
+     */
+    SHARE,
+    /** Once per mini-batch, after the update: the owners' new parameters to their chunks' holders. */
+    PARAM;
+
+    /** Whether this phase runs once per mini-batch, timed from its own start, rather than in every sample's step. */
+    public boolean perMiniBatch() {
+        return this == NORM || this == SHARE || this == PARAM;
+    }
 
     /** Whether this phase belongs to the backward pass. */
     public boolean backward() {
@@ -30,6 +42,8 @@ public enum Phase {
             case SOFTMAX_SYNC -> atom < 2 ? SYNC : BACKWARD_SYNC;
             case DELTA, BACKWARD, LOSS -> BACKWARD;
             case NORM -> NORM;
+            case SHARE -> SHARE;
+            case PARAM -> PARAM;
         };
     }
 

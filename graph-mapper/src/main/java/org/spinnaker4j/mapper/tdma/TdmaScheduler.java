@@ -321,6 +321,11 @@ public final class TdmaScheduler {
          */
         private TdmaSchedule snapshot(long period) {
             long normClocks = network.trains() ? layOutNorm() : 0;
+            if (network.trains()) {
+                layOutExchange(Phase.SHARE, cost::shareStartCycles);
+                layOutExchange(Phase.PARAM, v -> cost.paramSendCycles(graph.outgoing(v.id()).stream()
+                        .filter(p -> p.kind() == PartitionKind.PARAM).mapToLong(OutgoingPartition::nKeys).sum()));
+            }
             Map<Phase, List<CoreSlot>> byPhase = new EnumMap<>(Phase.class);
             slots.forEach((phase, array) -> byPhase.put(phase, List.of(array)));
             return new TdmaSchedule(byPhase, stages, windowEnd, Math.max(1, period), normClocks,
@@ -340,15 +345,23 @@ public final class TdmaScheduler {
          * or two packets, every layer's exchange at once). Returns its length, 0 without one.
          */
         private long layOutNorm() {
+            return layOutExchange(Phase.NORM, cost::normPartialCycles);
+        }
+
+        /**
+         * A once-per-mini-batch exchange ({@link Phase#perMiniBatch()}), timed from its own start: every core that
+         * sends in it first does its {@code work}, then all send in one window. Returns its length, 0 without one.
+         */
+        private long layOutExchange(Phase phase, java.util.function.ToLongFunction<MachineVertex> workOf) {
             List<Integer> members = new ArrayList<>();
             long work = 0;
             for (MachineVertex v : graph.vertices()) {
-                if (graph.outgoing(v.id()).stream().anyMatch(p -> p.kind() == PartitionKind.NORM)) {
+                if (graph.outgoing(v.id()).stream().anyMatch(p -> Phase.of(p, 0) == phase)) {
                     members.add(v.id());
-                    work = Math.max(work, cost.normPartialCycles(v));
+                    work = Math.max(work, workOf.applyAsLong(v));
                 }
             }
-            WindowPlan w = window(0, members, Phase.NORM);
+            WindowPlan w = window(0, members, phase);
             if (w == null) {
                 return 0;
             }
@@ -713,6 +726,8 @@ public final class TdmaScheduler {
             return switch (phase) {
                 case FORWARD -> cost.forwardPacketCycles(receiver);
                 case NORM -> cost.normPacketCycles();
+                case SHARE -> cost.sharePacketCycles();
+                case PARAM -> cost.paramPacketCycles();
                 case SYNC, BACKWARD_SYNC, BACKWARD -> cost.packetCycles(receiver.kind());
             };
         }

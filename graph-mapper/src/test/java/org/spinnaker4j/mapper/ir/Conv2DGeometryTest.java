@@ -36,11 +36,11 @@ class Conv2DGeometryTest {
     }
 
     @Test
-    void onlyADenseLayerOverAnImageHoldsItsKernelOnce() {
+    void onlyADenseLayerOverAnImageTrains() {
         Conv2DGeometry single = new Conv2DGeometry(2, 3, 3, 4, 3, 2, 1, 1, 0, 0, 1, 2, false);
         assertEquals(1, single.alongRows().outLength());
-        assertFalse(single.alongRows().holdsKernelOnce(), "each output column holds a copy of the kernel");
-        assertTrue(Conv2DGeometry.dense(2, 3, 3, 5).alongRows().holdsKernelOnce());
+        assertFalse(single.alongRows().holdsEveryTap(), "each output column holds a copy of the kernel");
+        assertTrue(Conv2DGeometry.dense(2, 3, 3, 5).alongRows().holdsEveryTap());
     }
 
     @Test

@@ -8,7 +8,7 @@ import java.util.Collections;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** A convolutional network updates on the machine only where each layer holds its kernel once. */
+/** A convolutional network updates on the machine only where some position block holds each tap. */
 class NetworkSpecTest {
 
     private static TrainingSpec sgd(int layers) {
@@ -25,19 +25,19 @@ class NetworkSpecTest {
     @Test
     void aKernelSpanningTheWholeSequenceUpdatesOnTheMachine() {
         Conv1DGeometry whole = new Conv1DGeometry(3, 5, 4, 5, 1, 0, 1, false);
-        assertTrue(whole.holdsKernelOnce());
+        assertTrue(whole.holdsEveryTap());
         NetworkSpec network = convThenPointwise(whole);
         assertTrue(network.updatesOnTheMachine());
         assertEquals(1, network.rowsPerSample());
     }
 
     @Test
-    void aKernelInSeveralPositionBlocksDoesNotUpdateThereYet() {
+    void aKernelInSeveralPositionBlocksUpdatesOnTheMachine() {
         Conv1DGeometry shared = new Conv1DGeometry(3, 7, 4, 3, 2, 0, 3, false);
-        assertFalse(shared.holdsKernelOnce());
+        assertTrue(shared.holdsEveryTap());
         NetworkSpec network = convThenPointwise(shared);
         assertTrue(network.trains());
-        assertFalse(network.updatesOnTheMachine());
+        assertTrue(network.updatesOnTheMachine());
         assertEquals(3, network.rowsPerSample(), "a row per sample and position");
     }
 
@@ -45,8 +45,12 @@ class NetworkSpecTest {
     void tapsThatSeeOnlyPaddingDoNotUpdateThere() {
         // kernel 4 over 2 positions padded by 1 on each side: one output position, taps 0 and 3 on the padding
         Conv1DGeometry padded = new Conv1DGeometry(2, 2, 3, 4, 1, 1, 1, false);
-        assertFalse(padded.holdsKernelOnce());
+        assertFalse(padded.holdsEveryTap());
         assertFalse(convThenPointwise(padded).updatesOnTheMachine());
+        // kernel 3 over 5 positions padded by 1 (Same): the padding's taps fall on the input at other positions
+        Conv1DGeometry same = new Conv1DGeometry(2, 5, 3, 3, 1, 1, 5, false);
+        assertTrue(same.holdsEveryTap());
+        assertTrue(convThenPointwise(same).updatesOnTheMachine());
     }
 
     @Test

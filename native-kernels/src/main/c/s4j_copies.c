@@ -1,0 +1,213 @@
+/*
+ * The exchange between the copies of a convolution's kernel slice held by
+ * its position blocks (S4J_CFG_COPY_*): each copy sends the owner of each
+ * chunk of its parameters its share, the gradient it accumulated over the
+ * mini-batch (s4j_share_start); the owner adds the shares of its chunks in
+ * position order (s4j_sum_shares, from s4j_apply_update), updates them alone,
+ * and sends their new values to the other holders (s4j_param_send), which
+ * write them over their own (s4j_on_param). Copies stay bit-identical.
+ */
+#include "s4j_internal.h"
+
+/* Accumulator k of a copy's parameters: dW row-major, then db. */
+static float *acc_at(const s4j_header *h, const s4j_layout *l, void *dtcm, uint32_t k)
+{
+    uint32_t n_w = h->n_rows * h->n_cols;
+
+    return k < n_w ? AT(float, dtcm, l->dw) + k : AT(float, dtcm, l->db) + (k - n_w);
+}
+
+/* Parameter k of a copy: W row-major, then the bias. */
+static float *param_at(const s4j_header *h, const s4j_layout *l, void *dtcm, uint32_t k)
+{
+    uint32_t n_w = h->n_rows * h->n_cols;
+
+    return k < n_w ? AT(float, dtcm, l->weights) + k : AT(float, dtcm, l->bias) + (k - n_w);
+}
+
+/* The layout and training part of a kernel copy, and a checked outbox. */
+static int32_t copy_of(void *dtcm, uint32_t capacity, s4j_outbox *out,
+                       const s4j_layout **l, s4j_train **t)
+{
+    int32_t r = s4j_layout_of(dtcm, capacity, l);
+
+    if (r != S4J_OK) {
+        return r;
+    }
+    *t = s4j_train_of(*l, dtcm);
+    if (*t == NULL) {
+        return S4J_ERR_NOT_TRAINING;
+    }
+    if ((*t)->copy.chunks == 0u) {
+        return S4J_ERR_WRONG_KIND;
+    }
+    if (out == NULL || out->send == NULL || out->capacity < (*l)->max_sends) {
+        return S4J_ERR_OUTBOX_TOO_SMALL;
+    }
+    return S4J_OK;
+}
+
+int32_t s4j_share_start(void *dtcm, uint32_t capacity, s4j_outbox *out)
+{
+    const s4j_header *h = (const s4j_header *)dtcm;
+    const s4j_layout *l;
+    s4j_train *t;
+    const uint32_t *chunks;
+    float *shares;
+    uint32_t *bits;
+    uint32_t i;
+    int32_t r = copy_of(dtcm, capacity, out, &l, &t);
+
+    if (r != S4J_OK) {
+        return r;
+    }
+    if (s4j_samples_in_flight(t) || (t->copy_phase & S4J_COPY_UPDATED) != 0u) {
+        return S4J_ERR_INCOMPLETE;
+    }
+    if ((t->copy_phase & S4J_COPY_SHARED) != 0u) {
+        return S4J_ERR_DUPLICATE_SYNC;
+    }
+    s4j_begin_event(out);
+    chunks = CAT(uint32_t, dtcm, l->chunks);
+    shares = AT(float, dtcm, l->shares) + (size_t)t->copy.self * t->copy.owned;
+    bits = AT(uint32_t, dtcm, l->share_bits);
+    for (i = 0u; i < t->copy.chunks; i++) {
+        const uint32_t *c = chunks + (size_t)i * S4J_CHUNK_WORDS;
+        uint32_t k;
+
+        for (k = c[S4J_CHUNK_WORD_LO]; k < c[S4J_CHUNK_WORD_HI]; k++) {
+            float g = *acc_at(h, l, dtcm, k);
+            uint32_t off = k - c[S4J_CHUNK_WORD_LO];
+
+            if (c[S4J_CHUNK_WORD_SLOT] == S4J_CHUNK_NOT_OWNED) {
+                r = s4j_emit(out, c[S4J_CHUNK_WORD_KEY] + off, s4j_bits_of(g));
+                if (r < 0) {
+                    return r;
+                }
+            } else {
+                size_t s = (size_t)t->copy.self * t->copy.owned + c[S4J_CHUNK_WORD_SLOT] + off;
+
+                shares[c[S4J_CHUNK_WORD_SLOT] + off] = g;
+                bits[s / 32u] |= 1u << (uint32_t)(s % 32u);
+            }
+        }
+    }
+    t->copy_phase |= S4J_COPY_SHARED;
+    return (int32_t)out->count;
+}
+
+int32_t s4j_param_send(void *dtcm, uint32_t capacity, s4j_outbox *out)
+{
+    const s4j_header *h = (const s4j_header *)dtcm;
+    const s4j_layout *l;
+    s4j_train *t;
+    const uint32_t *chunks;
+    uint32_t i;
+    int32_t r = copy_of(dtcm, capacity, out, &l, &t);
+
+    if (r != S4J_OK) {
+        return r;
+    }
+    if ((t->copy_phase & S4J_COPY_UPDATED) == 0u) {
+        return S4J_ERR_INCOMPLETE;
+    }
+    if ((t->copy_phase & S4J_COPY_SENT) != 0u) {
+        return S4J_ERR_DUPLICATE_SYNC;
+    }
+    s4j_begin_event(out);
+    chunks = CAT(uint32_t, dtcm, l->chunks);
+    for (i = 0u; i < t->copy.chunks; i++) {
+        const uint32_t *c = chunks + (size_t)i * S4J_CHUNK_WORDS;
+        uint32_t k;
+
+        if (c[S4J_CHUNK_WORD_SLOT] == S4J_CHUNK_NOT_OWNED) {
+            continue;
+        }
+        for (k = c[S4J_CHUNK_WORD_LO]; k < c[S4J_CHUNK_WORD_HI]; k++) {
+            r = s4j_emit(out, c[S4J_CHUNK_WORD_KEY] + (k - c[S4J_CHUNK_WORD_LO]),
+                         s4j_bits_of(*param_at(h, l, dtcm, k)));
+            if (r < 0) {
+                return r;
+            }
+        }
+    }
+    t->copy_phase |= S4J_COPY_SENT;
+    if (t->params_received == t->copy.params) {
+        t->copy_phase = 0u;
+        t->params_received = 0u;
+    }
+    return (int32_t)out->count;
+}
+
+int32_t s4j_on_share(const s4j_layout *l, void *dtcm, s4j_train *t, uint32_t k,
+                     uint32_t payload)
+{
+    uint32_t *bits = AT(uint32_t, dtcm, l->share_bits);
+
+    /* s4j_load accepts SHARE ranges only on copies, within their slots */
+    S4J_VERIFY(t != NULL && l->shares != 0u && k < t->copy.slots * t->copy.owned);
+    if ((t->copy_phase & S4J_COPY_UPDATED) != 0u) {
+        return S4J_ERR_INCOMPLETE; /* a share of the next update before this one's values are out */
+    }
+    if ((bits[k / 32u] & (1u << (k % 32u))) != 0u || t->shares_received >= t->copy.shares) {
+        return S4J_ERR_DUPLICATE_SYNC;
+    }
+    bits[k / 32u] |= 1u << (k % 32u);
+    AT(float, dtcm, l->shares)[k] = s4j_f_of(payload);
+    t->shares_received++;
+    return 0;
+}
+
+int32_t s4j_on_param(const s4j_header *h, const s4j_layout *l, void *dtcm, s4j_train *t,
+                     uint32_t k, uint32_t payload)
+{
+    /* s4j_load accepts PARAM ranges only on copies, within their parameters */
+    S4J_VERIFY(t != NULL && l->chunks != 0u && k < h->n_rows * h->n_cols + h->n_cols);
+    if ((t->copy_phase & S4J_COPY_UPDATED) == 0u) {
+        return S4J_ERR_INCOMPLETE; /* new values before this copy's own update */
+    }
+    if (t->params_received >= t->copy.params) {
+        return S4J_ERR_DUPLICATE_SYNC;
+    }
+    *param_at(h, l, dtcm, k) = s4j_f_of(payload);
+    t->params_received++;
+    if (t->params_received == t->copy.params && (t->copy_phase & S4J_COPY_SENT) != 0u) {
+        t->copy_phase = 0u;
+        t->params_received = 0u;
+    }
+    return 0;
+}
+
+void s4j_sum_shares(const s4j_header *h, const s4j_layout *l, void *dtcm, s4j_train *t)
+{
+    const uint32_t *chunks = CAT(uint32_t, dtcm, l->chunks);
+    const float *shares = CAT(float, dtcm, l->shares);
+    uint32_t *bits = AT(uint32_t, dtcm, l->share_bits);
+    uint32_t owned = t->copy.owned;
+    uint32_t i;
+
+    for (i = 0u; i < t->copy.chunks; i++) {
+        const uint32_t *c = chunks + (size_t)i * S4J_CHUNK_WORDS;
+        uint32_t k;
+
+        if (c[S4J_CHUNK_WORD_SLOT] == S4J_CHUNK_NOT_OWNED) {
+            continue;
+        }
+        for (k = c[S4J_CHUNK_WORD_LO]; k < c[S4J_CHUNK_WORD_HI]; k++) {
+            uint32_t o = c[S4J_CHUNK_WORD_SLOT] + (k - c[S4J_CHUNK_WORD_LO]);
+            float sum = 0.0f;
+            uint32_t p;
+
+            for (p = 0u; p < t->copy.slots; p++) {
+                size_t s = (size_t)p * owned + o;
+
+                if ((bits[s / 32u] & (1u << (uint32_t)(s % 32u))) != 0u) {
+                    sum += shares[s];
+                }
+            }
+            *acc_at(h, l, dtcm, k) = sum;
+        }
+    }
+    memset(bits, 0, (size_t)s4j_bitmap_words(t->copy.slots * owned) * sizeof(uint32_t));
+    t->shares_received = 0u;
+}
