@@ -32,8 +32,7 @@ import org.spinnaker4j.mapper.partition.PartitioningStrategy;
 /**
  * The machine report: for the seed network, the MNIST MLP, a network of softmax layers that
  * span cores and a Conv1D network, every partitioning strategy × {BURST, TDMA} runs inference on a
- * batch and one training mini-batch (for the Conv1D network, which the machine cannot update yet,
- * {@code score(DataSet)}: forward and backward passes) on a simulated SpiNN-5 board. The report
+ * batch and one training mini-batch on a simulated SpiNN-5 board. The report
  * gives, per run, time (latency, throughput, against the compute limit of the whole board and
  * against the mapping's own time bound ({@link BoundCalculator}), and the host link's time),
  * energy, packets forward and backward, link load, drops and overruns, as Markdown and as an HTML
@@ -74,7 +73,7 @@ public final class MachineReport {
                 100), new Samples(200, 32, 2), List.of(PartitioningStrategy.FASTEST, PartitioningStrategy.FEWEST_CORES)));
         rows.addAll(measure(new Workload("Conv1D 4x32 -> 8 (k5) -> 8 (k3 s2) -> 5 per position",
                 ReferenceNetworks.conv1dNetwork(), 32, n -> Nd4j.rand(DataType.FLOAT, n, 4, 32),
-                n -> oneHot(n * 16, 5), false), new Samples(200, 32, 4), all));
+                n -> oneHot(n * 16, 5)), new Samples(200, 32, 4), all));
         String markdown = markdown(rows);
         Files.writeString(out.resolve("machine-report.md"), markdown);
         Files.writeString(out.resolve("machine-report.html"), html(rows));
@@ -84,16 +83,14 @@ public final class MachineReport {
 
     /**
      * A network and its data: {@code sequenceLength} is its input sequences' length (0 for a fully connected
-     * network), {@code features(n)} and {@code labels(n)} give n samples' inputs and label rows;
-     * {@code fits} says whether its training pass is {@code fit} (a mini-batch: forward, backward, update) or, where
-     * the machine cannot update it yet, {@code score(DataSet)} (forward and backward passes, no update).
+     * network), {@code features(n)} and {@code labels(n)} give n samples' inputs and label rows.
      */
     private record Workload(String name, MultiLayerConfiguration conf, int sequenceLength,
-            IntFunction<INDArray> features, IntFunction<INDArray> labels, boolean fits) {
+            IntFunction<INDArray> features, IntFunction<INDArray> labels) {
 
         /** A fully connected network with {@code nIn} inputs and {@code nOut} one-hot classes. */
         static Workload dense(String name, MultiLayerConfiguration conf, int nIn, int nOut) {
-            return new Workload(name, conf, 0, n -> Nd4j.rand(DataType.FLOAT, n, nIn), n -> oneHot(n, nOut), true);
+            return new Workload(name, conf, 0, n -> Nd4j.rand(DataType.FLOAT, n, nIn), n -> oneHot(n, nOut));
         }
     }
 
@@ -124,24 +121,18 @@ public final class MachineReport {
                             : samples.training();
                     DataSet batch = new DataSet(x.get(NDArrayIndex.interval(0, n)), work.labels().apply(n));
                     try {
-                        double score = work.fits() ? fitOnce(net, batch) : net.score(batch);
-                        outcome = String.format(Locale.ROOT, "ok, score %.4f", score);
+                        net.fit(batch);
+                        outcome = String.format(Locale.ROOT, "ok, score %.4f", net.score());
                     } catch (PacketLossException e) {
                         outcome = "packets lost";
                     }
-                    rows.add(new Row(work.name(), work.fits() ? "training" : "score", strategy, mode,
-                            work.fits() ? net.lastTrainingStats() : net.lastScoreStats(),
+                    rows.add(new Row(work.name(), "training", strategy, mode, net.lastTrainingStats(),
                             bound(net.trainingMapping()), limit(net.trainingMapping()), outcome));
                     System.err.printf("%s %s %s: %s%n", work.name(), strategy, mode, outcome);
                 }
             }
         }
         return rows;
-    }
-
-    private static double fitOnce(SpiNNakerMultiLayerNetwork net, DataSet batch) {
-        net.fit(batch);
-        return net.score();
     }
 
     private static SampleBound bound(Mapping m) {
@@ -167,9 +158,9 @@ public final class MachineReport {
         sb.append("Inference runs a batch through the forward pass; training runs one mini-batch (forward and "
                 + "backward per sample, then the update); under TDMA the samples are pipelined, a sample starting every "
                 + "period. The seed network's loss is MSE, so its labels are one-hot vectors treated as regression "
-                + "targets. The Conv1D network's kernels are held by several position blocks, which the machine cannot "
-                + "update yet, so its second pass is score(DataSet) on one mini-batch: the forward and backward passes "
-                + "of training without the update (its compute limit is still training's). "
+                + "targets. The Conv1D network's labels are a row per sample and output position; its kernels are held "
+                + "by several position blocks, whose gradients meet at each parameter chunk's owner once per "
+                + "mini-batch. "
                 + "Time: the latency (the longest any sample took from its start to its result), the simulated time "
                 + "per sample (the run's length over its samples: 1 / throughput), the board's compute limit (every "
                 + "one of its 768 application cores doing nothing but the pass's soft-float MACs: one per weight "
