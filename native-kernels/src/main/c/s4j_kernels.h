@@ -27,7 +27,10 @@
  *                   slots[n_src*n_cols], slot bitmap[ceil(n_src*n_cols/32)]
  *                   words, where n_src = n_ranges - softmax_peers - norm_peers
  *                   (the ranges other than SOFTMAX_SYNC and NORM): slot s*n_cols+j holds output j's
- *                   partial from the s-th such range. Once all partials of a
+ *                   partial from the s-th such range; a reduce expecting one
+ *                   partial per output (a relay) keeps one row of n_cols,
+ *                   slot j holding output j's partial from whichever range
+ *                   sent it. Once all partials of a
  *                   sample are in, acc[j] = its slots added in range-table
  *                   order, whatever order they arrived in.
  *     OUTPUT_SINK   out[n_cols], arrival bitmap[ceil(n_cols/32)] words
@@ -76,11 +79,12 @@
  * org.spinnaker4j.kernels.KernelAbi; s4j_contract.c asserts at compile time
  * that each pair agrees, so the host build fails on a mismatch. */
 
-/* 'S' '4' 'K' + layout version 3; version 4 is the same state followed by
- * the training part (1 and 2: before a block's z had its accumulators). C
- * only: Java never reads the state's words. */
-#define S4J_MAGIC          0x53344B03u
-#define S4J_MAGIC_TRAINING 0x53344B04u
+/* 'S' '4' 'K' + layout version 5; version 6 is the same state followed by
+ * the training part (1 and 2: before a block's z had its accumulators; 3 and
+ * 4: before a reduce expecting one partial per output kept one slot row).
+ * C only: Java never reads the state's words. */
+#define S4J_MAGIC          0x53344B05u
+#define S4J_MAGIC_TRAINING 0x53344B06u
 
 /* Kinds of core (KernelKind.code()). */
 #define S4J_KIND_INPUT_SOURCE 0u
