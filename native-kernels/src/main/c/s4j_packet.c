@@ -160,7 +160,6 @@ static int32_t on_partial(s4j_header *h, const s4j_layout *l, void *dtcm,
     uint32_t *slot_bitmap = AT(uint32_t, dtcm, l->slot_bitmap);
     s4j_train *t = s4j_train_of(l, dtcm);
     uint32_t n_cols = h->n_cols;
-    uint32_t rows = s4j_slot_rows(h->expected_partials, l->n_src);
 
     S4J_VERIFY(l->slots != 0u && src < l->n_src && col < n_cols);
     if ((h->phase & S4J_PHASE_Z_COMPLETE) != 0u) {
@@ -173,14 +172,16 @@ static int32_t on_partial(s4j_header *h, const s4j_layout *l, void *dtcm,
         return S4J_ERR_TOO_MANY_PARTIALS;
     }
     S4J_VERIFY((uint64_t)h->received < (uint64_t)n_cols * h->expected_partials);
-    if (slot_put(slots, slot_bitmap, n_cols, rows == 1u ? 0u : src, col, s4j_f_of(payload)) != 0) {
+    if (slot_put(slots, slot_bitmap, n_cols, h->expected_partials == 1u ? 0u : src, col,
+                 s4j_f_of(payload)) != 0) {
         return S4J_ERR_TOO_MANY_PARTIALS; /* this range already sent output col */
     }
     counts[col]++;
     h->received++;
     if ((uint64_t)h->received == (uint64_t)n_cols * h->expected_partials) {
         /* z_j = partials of output j in range-table order, not arrival order */
-        slot_sums(h, l, dtcm, S4J_RANGE_DATA, slots, slot_bitmap, rows, acc);
+        slot_sums(h, l, dtcm, S4J_RANGE_DATA, slots, slot_bitmap,
+                  s4j_slot_rows(h->expected_partials, l->n_src), acc);
         memset(counts, 0, (size_t)n_cols * sizeof(uint32_t));
         h->received = 0u;
         return s4j_finish_z(h, l, dtcm, out);
