@@ -85,14 +85,15 @@ static int32_t on_row(s4j_header *h, const s4j_layout *l, void *dtcm,
 }
 
 /*
- * Slot (src, j) of a table of n_src x n_cols partials: whether it is already
- * filled (1), or fills it with v (0). The caller checked src < n_src and
- * j < n_cols; the table lies inside the state, so the index cannot overflow.
+ * Slot (row, j) of a table of partials, n_cols a row: whether it is already
+ * filled (1), or fills it with v (0). The caller checked that row is one of
+ * the table's rows (src < n_src, or 0 for a one-row table) and j < n_cols;
+ * the table lies inside the state, so the index cannot overflow.
  */
 static int slot_put(float *slots, uint32_t *bitmap, uint32_t n_cols,
-                    uint32_t src, uint32_t j, float v)
+                    uint32_t row, uint32_t j, float v)
 {
-    size_t k = (size_t)src * n_cols + j;
+    size_t k = (size_t)row * n_cols + j;
     uint32_t bit = 1u << (uint32_t)(k % 32u);
 
     if ((bitmap[k / 32u] & bit) != 0u) {
