@@ -138,6 +138,7 @@ typedef struct s4j_shape {
     uint32_t copy_chunks;       /* a kernel copy's chunks (training) */
     uint32_t copy_slots;        /* its share slots: copies x owned */
     uint32_t copy_ranges;       /* its SHARE and PARAM ranges */
+    uint32_t expected_partials; /* REDUCE: 1 keeps one forward slot row */
 } s4j_shape;
 
 /* Byte offsets of the parts of the state (0 = absent), derived from its
@@ -152,7 +153,7 @@ typedef struct s4j_layout {
     uint16_t z;
     uint16_t counts;
     uint16_t bitmap;
-    uint16_t slots;             /* forward partial[n_src][n_cols] (REDUCE) */
+    uint16_t slots;             /* forward partial[s4j_slot_rows][n_cols] (REDUCE) */
     uint16_t slot_bitmap;       /* which slots hold a partial of the current sample */
     uint16_t back_slots;        /* backward partial[n_src][n_cols] (hidden activator) */
     uint16_t back_slot_bitmap;
@@ -182,6 +183,14 @@ typedef struct s4j_layout {
                                    2 n_cols + 3, so exact for any state that
                                    fits S4J_DTCM_BYTES */
 } s4j_layout;
+
+/* The rows of a REDUCE's forward slot table: one per source range, or one
+ * alone when each output has exactly one partial (a relay), which lands in
+ * its output's column whichever range it came from. */
+static inline uint32_t s4j_slot_rows(uint32_t expected_partials, uint32_t n_src)
+{
+    return expected_partials == 1u && n_src > 1u ? 1u : n_src;
+}
 
 #define S4J_PHASE_Z_COMPLETE 1u
 #define S4J_PHASE_SUM_SENT   2u

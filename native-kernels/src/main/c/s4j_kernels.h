@@ -28,7 +28,10 @@
  *                   slots[n_src*n_cols], slot bitmap[ceil(n_src*n_cols/32)]
  *                   words, where n_src = n_ranges - softmax_peers - norm_peers
  *                   (the ranges other than SOFTMAX_SYNC and NORM): slot s*n_cols+j holds output j's
- *                   partial from the s-th such range. Once all partials of a
+ *                   partial from the s-th such range; a reduce expecting one
+ *                   partial per output (a relay) keeps one row of n_cols,
+ *                   slot j holding output j's partial from whichever range
+ *                   sent it. Once all partials of a
  *                   sample are in, acc[j] = its slots added in range-table
  *                   order, whatever order they arrived in.
  *     OUTPUT_SINK   out[n_cols], arrival bitmap[ceil(n_cols/32)] words
@@ -83,8 +86,9 @@
 
 /* 'S' '4' 'K' + layout version 7; version 8 is the same state followed by
  * the training part (1 and 2: before a block's z had its accumulators; 3
- * and 4: before the header held a pooling block's words and the state the
- * kernel copies' exchange). C only: Java never reads the state's words. */
+ * and 4: before the header held a pooling block's words, the state the
+ * kernel copies' exchange, and a reduce expecting one partial per output
+ * kept one slot row). C only: Java never reads the state's words. */
 #define S4J_MAGIC          0x53344B07u
 #define S4J_MAGIC_TRAINING 0x53344B08u
 

@@ -81,6 +81,7 @@ static uint32_t compute_layout(const s4j_shape *s, s4j_layout *l)
     uint32_t others = s->peers + s->norm_peers + s->copy_ranges;
     uint32_t n_src = s->n_ranges > others ? s->n_ranges - others : 0u;
     uint32_t n_slots = sat_mul(n_src, s->n_cols);
+    uint32_t n_fwd_slots = sat_mul(s4j_slot_rows(s->expected_partials, n_src), s->n_cols);
     uint32_t held = s->in_flight;
 
     if (s->norm_slots != 0u && sends < 2u) {
@@ -115,8 +116,8 @@ static uint32_t compute_layout(const s4j_shape *s, s4j_layout *l)
         l->bias = take(&off, cols_bytes);
         l->z = take(&off, cols_bytes);
         l->counts = take(&off, cols_bytes);
-        l->slots = take(&off, sat_mul(n_slots, 4u));
-        l->slot_bitmap = take(&off, sat_mul(s4j_bitmap_words(n_slots), 4u));
+        l->slots = take(&off, sat_mul(n_fwd_slots, 4u));
+        l->slot_bitmap = take(&off, sat_mul(s4j_bitmap_words(n_fwd_slots), 4u));
         break;
     case S4J_KIND_OUTPUT_SINK:
         l->z = take(&off, cols_bytes);
@@ -213,6 +214,7 @@ int32_t s4j_derive_layout(const void *dtcm, uint32_t capacity, s4j_layout *l)
     s.copy_chunks = 0u;
     s.copy_slots = 0u;
     s.copy_ranges = 0u;
+    s.expected_partials = h->expected_partials;
     total = compute_layout(&s, l);
     if (h->magic == S4J_MAGIC_TRAINING) {
         const s4j_train *t;
@@ -293,6 +295,7 @@ static void shape_of_config(const s4j_config *cfg, s4j_shape *s)
     s->copy_slots = s->copy_chunks != 0u
                     ? sat_mul(cfg->training.copy.slots, cfg->training.copy.owned) : 0u;
     s->copy_ranges = s->training != 0u ? cfg->training.copy.ranges : 0u;
+    s->expected_partials = cfg->expected_partials;
 }
 
 uint32_t s4j_state_bytes(const s4j_config *cfg)

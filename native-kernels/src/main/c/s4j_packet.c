@@ -144,14 +144,15 @@ static int32_t on_row(s4j_header *h, const s4j_layout *l, void *dtcm,
 }
 
 /*
- * Slot (src, j) of a table of n_src x n_cols partials: whether it is already
- * filled (1), or fills it with v (0). The caller checked src < n_src and
- * j < n_cols; the table lies inside the state, so the index cannot overflow.
+ * Slot (row, j) of a table of partials, n_cols a row: whether it is already
+ * filled (1), or fills it with v (0). The caller checked that row is one of
+ * the table's rows (src < n_src, or 0 for a one-row table) and j < n_cols;
+ * the table lies inside the state, so the index cannot overflow.
  */
 static int slot_put(float *slots, uint32_t *bitmap, uint32_t n_cols,
-                    uint32_t src, uint32_t j, float v)
+                    uint32_t row, uint32_t j, float v)
 {
-    size_t k = (size_t)src * n_cols + j;
+    size_t k = (size_t)row * n_cols + j;
     uint32_t bit = 1u << (uint32_t)(k % 32u);
 
     if ((bitmap[k / 32u] & bit) != 0u) {
@@ -165,11 +166,13 @@ static int slot_put(float *slots, uint32_t *bitmap, uint32_t n_cols,
 /*
  * sum[j] = the filled slots (src, j) of the ranges of one kind added in
  * range-table order (src counts the ranges other than SOFTMAX_SYNC), whatever
- * order they arrived in; their bits are cleared for the next sample.
+ * order they arrived in; their bits are cleared for the next sample. A table
+ * of one row (rows == 1: each output has one partial, from any range) is
+ * added once, as the first range of that kind.
  */
 static void slot_sums(const s4j_header *h, const s4j_layout *l, void *dtcm,
                       uint32_t kind, const float *slots, uint32_t *bitmap,
-                      float *sum)
+                      uint32_t rows, float *sum)
 {
     const s4j_range *ranges = CAT(s4j_range, dtcm, l->ranges);
     uint32_t n_cols = h->n_cols;
@@ -185,8 +188,10 @@ static void slot_sums(const s4j_header *h, const s4j_layout *l, void *dtcm,
             continue;
         }
         if (ranges[i].kind == kind) {
+            size_t row = rows == 1u ? 0u : src;
+
             for (j = 0u; j < n_cols; j++) {
-                size_t k = (size_t)src * n_cols + j;
+                size_t k = row * n_cols + j;
                 uint32_t bit = 1u << (uint32_t)(k % 32u);
 
                 if ((bitmap[k / 32u] & bit) != 0u) {
@@ -194,13 +199,17 @@ static void slot_sums(const s4j_header *h, const s4j_layout *l, void *dtcm,
                     bitmap[k / 32u] &= ~bit;
                 }
             }
+            if (rows == 1u) {
+                break;
+            }
         }
         src++;
     }
 }
 
 /* Partial sum for output col of a reduce from its DATA range src (src counts
- * the ranges other than SOFTMAX_SYNC). */
+ * the ranges other than SOFTMAX_SYNC), filed in slot row src, or in row 0 of
+ * the one-row table of a reduce expecting one partial per output. */
 static int32_t on_partial(s4j_header *h, const s4j_layout *l, void *dtcm,
                           uint32_t src, uint32_t col, uint32_t payload,
                           s4j_outbox *out)
@@ -223,14 +232,16 @@ static int32_t on_partial(s4j_header *h, const s4j_layout *l, void *dtcm,
         return S4J_ERR_TOO_MANY_PARTIALS;
     }
     S4J_VERIFY((uint64_t)h->received < (uint64_t)n_cols * h->expected_partials);
-    if (slot_put(slots, slot_bitmap, n_cols, src, col, s4j_f_of(payload)) != 0) {
+    if (slot_put(slots, slot_bitmap, n_cols, h->expected_partials == 1u ? 0u : src, col,
+                 s4j_f_of(payload)) != 0) {
         return S4J_ERR_TOO_MANY_PARTIALS; /* this range already sent output col */
     }
     counts[col]++;
     h->received++;
     if ((uint64_t)h->received == (uint64_t)n_cols * h->expected_partials) {
         /* z_j = partials of output j in range-table order, not arrival order */
-        slot_sums(h, l, dtcm, S4J_RANGE_DATA, slots, slot_bitmap, acc);
+        slot_sums(h, l, dtcm, S4J_RANGE_DATA, slots, slot_bitmap,
+                  s4j_slot_rows(h->expected_partials, l->n_src), acc);
         memset(counts, 0, (size_t)n_cols * sizeof(uint32_t));
         h->received = 0u;
         return s4j_finish_z(h, l, dtcm, out);
@@ -358,7 +369,7 @@ static int32_t on_backward_partial(s4j_header *h, const s4j_layout *l,
     t->back_received++;
     if ((uint64_t)t->back_received == expected) {
         /* e_j = partials of output j in range-table order, not arrival order */
-        slot_sums(h, l, dtcm, S4J_RANGE_BACKWARD_PARTIAL, slots, slot_bitmap, e);
+        slot_sums(h, l, dtcm, S4J_RANGE_BACKWARD_PARTIAL, slots, slot_bitmap, l->n_src, e);
         memset(counts, 0, (size_t)h->n_cols * sizeof(uint32_t));
         t->back_received = 0u;
         return s4j_hidden_backward(h, l, dtcm, t, out);

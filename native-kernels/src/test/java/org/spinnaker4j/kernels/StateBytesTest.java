@@ -86,7 +86,9 @@ class StateBytesTest {
                 int expected = HEAD + 16 * d + 12 * cols + 4 * d * cols + 4 * words(d * cols);
                 assertEquals(expected, reduceBytes(cols, d, 0, null), cols + " cols, " + d + " ranges");
                 int n = d + 3;
-                assertEquals(HEAD + 16 * n + 12 * cols + 4 * n * cols + 4 * words(n * cols),
+                // a reduce expecting one partial per output (d = 1 here: expected partials max(1, d)) keeps one row
+                int rows = d == 1 ? 1 : n;
+                assertEquals(HEAD + 16 * n + 12 * cols + 4 * rows * cols + 4 * words(rows * cols),
                         reduceBytes(cols, d, 3, null), "IGNORE ranges hold slot rows too");
             }
         }
@@ -102,20 +104,22 @@ class StateBytesTest {
         // A training hidden REDUCE keeps each backward partial in the slot of its BACKWARD_PARTIAL range, in a
         // table of its own (one sample's backward partials arrive while later samples' forward partials do). Both
         // tables have a row per range other than SOFTMAX_SYNC, so a backward range costs 16 bytes of range entry,
-        // 4 x cols of slots in each table and the growth of both bitmaps.
+        // 4 x cols of slots in each table and the growth of both bitmaps (a reduce of two row blocks here: one
+        // expecting a single partial per output keeps one forward row, RelaySlotTest).
         int cols = 7;
         for (int b = 1; b <= 4; b++) {
             TrainingConfig hidden = TrainingReference.hidden(TrainingReference.Hyper.sgd(0.1f), 0x100, 0, b, false);
             List<KeyRange> ranges = new ArrayList<>();
             ranges.add(KeyRange.data(0, cols, 0));
+            ranges.add(KeyRange.data(0x800, cols, 0));
             for (int k = 0; k < b; k++) {
                 ranges.add(KeyRange.backwardPartial(0x1000 * (k + 1), cols, 0));
             }
             int withBack = KernelCore.stateBytes(new KernelConfig(KernelKind.REDUCE, 0, cols, KernelActivation.TANH,
-                    0f, false, 0, 1, 0, 0, ranges, hidden));
-            int n = 1 + b;
-            assertEquals(reduceBytes(cols, 1, 0, hidden) + b * (16 + 2 * 4 * cols)
-                    + 2 * 4 * (words(n * cols) - words(cols)), withBack, b + " backward ranges");
+                    0f, false, 0, 2, 0, 0, ranges, hidden));
+            int n = 2 + b;
+            assertEquals(reduceBytes(cols, 2, 0, hidden) + b * (16 + 2 * 4 * cols)
+                    + 2 * 4 * (words(n * cols) - words(2 * cols)), withBack, b + " backward ranges");
         }
     }
 

@@ -37,6 +37,7 @@ import org.nd4j.linalg.ops.transforms.Transforms;
 import org.spinnaker4j.backend.SpiNNakerMultiLayerNetwork;
 import org.spinnaker4j.backend.SpiNNakerOptions;
 import org.spinnaker4j.backend.frontend.UnsupportedNetworkException;
+import org.spinnaker4j.backend.runtime.RunStats;
 import org.spinnaker4j.mapper.partition.PartitioningStrategy;
 
 /**
@@ -135,6 +136,29 @@ class Conv2DParityTest {
         assertEquals(CnnToFeedForwardPreProcessor.class, conf.getInputPreProcessors().get(2).getClass());
         INDArray x = images(15, 2, 7, 6, 21).reshape(15, 2 * 7 * 6);
         Parity.assertParity(conf, SpiNNakerOptions.builder().partitioning(strategy).inferenceOnly().build(), x);
+    }
+
+    /**
+     * A LeNet-like chain of MNIST's size: 28 × 28 × 1 → (kernel 5) 24 × 24 × 8 → (kernel 5, stride 2, Same) 12 × 12 ×
+     * 16 → Dense 32 → 10. The dense layer's relay gathers the whole image (2,304 values) from every block of the
+     * convolution before it, one value per sender: it maps because a relay keeps one slot row of its field, not one
+     * per sender. Parity, no drop and no TDMA overrun.
+     */
+    @ParameterizedTest
+    @EnumSource(value = PartitioningStrategy.class, names = {"FASTEST", "FEWEST_CORES"})
+    void lenetLikeChain(PartitioningStrategy strategy) {
+        MultiLayerConfiguration conf = list(29)
+                .layer(new ConvolutionLayer.Builder().nOut(8).kernelSize(5, 5)
+                        .convolutionMode(ConvolutionMode.Truncate).activation(Activation.RELU).build())
+                .layer(new ConvolutionLayer.Builder().nOut(16).kernelSize(5, 5).stride(2, 2)
+                        .convolutionMode(ConvolutionMode.Same).activation(Activation.RELU).build())
+                .layer(new DenseLayer.Builder().nOut(32).activation(Activation.RELU).build())
+                .layer(new OutputLayer.Builder(LossFunction.MCXENT).nOut(10).activation(Activation.SOFTMAX).build())
+                .setInputType(InputType.convolutionalFlat(28, 28, 1)).build();
+        RunStats stats = Parity.assertParity(conf,
+                SpiNNakerOptions.builder().partitioning(strategy).inferenceOnly().build(),
+                images(12, 1, 28, 28, 29).reshape(12, 28 * 28));
+        assertEquals(0, stats.tdmaOverruns(), "TDMA overruns");
     }
 
     /** InputType.convolutional: no preprocessor in front, the options give the size; the output layer reads the image. */

@@ -59,10 +59,16 @@ public final class NativeCoreMemory implements CoreMemory {
             ranges.add(KeyRange.norm(normBase + s.normKeys() * i, s.normKeys(), 1 + i));
         }
         TrainingConfig trainingConfig = training ? training(s, softmax, activates) : null;
+        // the kernel keeps one slot row for a relay's single partial per value, one per range for a reduce's (two
+        // or more: a layer of one row block is fused), as CoreDataBuilder configures them
+        int partials = switch (s.kind()) {
+            case RELAY -> 1;
+            case REDUCE -> 2;
+            default -> 0;
+        };
         KernelConfig probe = new KernelConfig(KernelKinds.of(s.kind()), s.rows(), s.cols(),
-                softmax ? KernelActivation.SOFTMAX : KernelActivation.IDENTITY, 0f, s.fused(), 0,
-                s.kind() == VertexKind.REDUCE || s.kind() == VertexKind.RELAY ? 1 : 0, s.softmaxPeers(), 0, ranges,
-                trainingConfig);
+                softmax ? KernelActivation.SOFTMAX : KernelActivation.IDENTITY, 0f, s.fused(), 0, partials,
+                s.softmaxPeers(), 0, ranges, trainingConfig);
         return KernelCore.stateBytes(probe);
     }
 

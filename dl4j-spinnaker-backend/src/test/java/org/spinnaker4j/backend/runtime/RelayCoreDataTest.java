@@ -8,6 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.spinnaker4j.kernels.KernelActivation;
 import org.spinnaker4j.kernels.KernelConfig;
 import org.spinnaker4j.kernels.KernelCore;
@@ -18,6 +20,7 @@ import org.spinnaker4j.mapper.graph.MachineVertex;
 import org.spinnaker4j.mapper.graph.VertexKind;
 import org.spinnaker4j.mapper.ir.Activation;
 import org.spinnaker4j.mapper.ir.ActivationKind;
+import org.spinnaker4j.mapper.ir.Conv2DGeometry;
 import org.spinnaker4j.mapper.ir.DenseLayerSpec;
 import org.spinnaker4j.mapper.ir.DenseParameters;
 import org.spinnaker4j.mapper.ir.NetworkSpec;
@@ -37,15 +40,37 @@ class RelayCoreDataTest {
                 new DenseLayerSpec(784, 256, Activation.of(ActivationKind.RELU), true),
                 new DenseLayerSpec(256, 128, Activation.of(ActivationKind.RELU), true),
                 new DenseLayerSpec(128, 10, Activation.of(ActivationKind.SOFTMAX), true)), null);
+        assertTrue(mostSendersOfARelay(mnist, PartitioningStrategy.FASTEST) > 0);
+    }
+
+    /**
+     * A dense layer over an image gathers it through one relay from every block of the convolution before it: the
+     * kernel keeps one slot row for all those senders, and the mapper plans exactly that.
+     */
+    @ParameterizedTest
+    @EnumSource(value = PartitioningStrategy.class, names = {"FASTEST", "FEWEST_CORES"})
+    void aRelayOfManySendersIsPlannedAsTheKernelLaysItOut(PartitioningStrategy strategy) {
+        NetworkSpec image = new NetworkSpec(List.of(
+                DenseLayerSpec.convolution(new Conv2DGeometry(1, 12, 12, 4, 3, 3, 1, 1, 0, 0, 10, 10, false)
+                        .alongRows(), Activation.of(ActivationKind.RELU), true),
+                DenseLayerSpec.convolution(Conv2DGeometry.dense(4, 10, 10, 6).alongRows(),
+                        Activation.of(ActivationKind.TANH), true)), null);
+        assertTrue(mostSendersOfARelay(image, strategy) > 1, strategy.toString());
+    }
+
+    /**
+     * Checks every relay of the network's mapping (a reduce forwarding its values, planned at the DTCM the kernel
+     * takes) and returns the most key ranges one listens to.
+     */
+    private static int mostSendersOfARelay(NetworkSpec net, PartitioningStrategy strategy) {
         NativeCoreMemory memory = new NativeCoreMemory();
-        Mapping mapping = new Mapper(PartitioningStrategy.FASTEST, memory).map(mnist, Machine.spinn5());
-        List<CoreData> data = CoreDataBuilder.build(mapping, ones(mnist));
-        int relays = 0;
+        Mapping mapping = new Mapper(strategy, memory).map(net, Machine.spinn5());
+        List<CoreData> data = CoreDataBuilder.build(mapping, ones(net));
+        int most = 0;
         for (MachineVertex v : mapping.graph().vertices()) {
             if (v.kind() != VertexKind.RELAY) {
                 continue;
             }
-            relays++;
             KernelConfig c = data.get(v.id()).config();
             assertEquals(KernelKind.REDUCE, c.kind(), v.toString());
             assertEquals(1, c.expectedPartials(), v.toString());
@@ -55,20 +80,21 @@ class RelayCoreDataTest {
             assertArrayEquals(new float[v.cols().size()], data.get(v.id()).bias(), v + ": the layer's bias is 1");
             assertEquals(0, data.get(v.id()).weights().length, v.toString());
             int ranges = mapping.receiveTables().get(v.id()).size();
-            assertEquals(KernelCore.stateBytes(c), memory.stateBytes(DtcmCheck.shape(mnist, v, ranges, 0, 0)),
+            assertEquals(KernelCore.stateBytes(c), memory.stateBytes(DtcmCheck.shape(net, v, ranges, 0, 0)),
                     v + ": the mapper plans the DTCM the kernel takes");
+            most = Math.max(most, ranges);
         }
-        assertTrue(relays > 0, mapping.describe());
+        return most;
     }
 
     private static List<DenseParameters> ones(NetworkSpec net) {
         List<DenseParameters> params = new ArrayList<>();
         for (DenseLayerSpec l : net.layers()) {
-            float[] w = new float[l.nIn() * l.nOut()];
-            float[] b = new float[l.nOut()];
+            float[] w = new float[l.weightRows() * l.weightCols()];
+            float[] b = new float[l.weightCols()];
             java.util.Arrays.fill(w, 1f);
             java.util.Arrays.fill(b, 1f);
-            params.add(new DenseParameters(l.nIn(), l.nOut(), w, b));
+            params.add(new DenseParameters(l.weightRows(), l.weightCols(), w, b));
         }
         return params;
     }
