@@ -612,6 +612,8 @@ public class SpiNNakerMultiLayerNetwork extends MultiLayerNetwork implements Aut
                         .append(", ").append(g.image() != null && !g.image().dense()
                                 ? "a 2-D convolution, which trains on the CPU only)"
                                 : !g.holdsEveryTap() ? "taps that see only padding)"
+                                : !g.sharesEveryTap() ? "taps that only one of its " + g.outLength()
+                                        + " output positions sees)"
                                 : g.outLength() + " output positions with an L2 gradient normalization)");
             }
         }
@@ -619,8 +621,9 @@ public class SpiNNakerMultiLayerNetwork extends MultiLayerNetwork implements Aut
             throw new UnsupportedOperationException("fit(...): " + layers + ": a layer along a sequence trains on "
                     + "SpiNNaker only where every tap of its kernel falls on the input at some output position (no "
                     + "position block holds a tap that sees only padding, so no core could update it) and, with "
-                    + "several output positions, without an L2 gradient normalization (the kernel copies' owners do "
-                    + "not exchange its norm yet); score(DataSet) runs, and spinnaker4j never falls back to the CPU; "
+                    + "several output positions, where at least two of them see each tap and without an L2 gradient "
+                    + "normalization (the kernel copies' owners do not exchange its norm yet); score(DataSet) runs, "
+                    + "and spinnaker4j never falls back to the CPU; "
                     + "train toCpu() and set its parameters on this network");
         }
     }

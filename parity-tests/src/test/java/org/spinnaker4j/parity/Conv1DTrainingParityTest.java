@@ -324,9 +324,9 @@ class Conv1DTrainingParityTest {
     }
 
     /**
-     * Taps that see only padding (no block would hold them), or a kernel in several position blocks with an L2
-     * gradient normalization (its copies' owners do not exchange the norm): fit throws before anything runs, naming
-     * each such layer.
+     * Taps that see only padding (no block would hold them), taps that one position block alone holds (no other copy
+     * to send their new values to), or a kernel in several position blocks with an L2 gradient normalization (its
+     * copies' owners do not exchange the norm): fit throws before anything runs, naming each such layer.
      */
     @Test
     void tapsOnThePaddingOrAnL2NormOverCopiesDoNotFit() {
@@ -363,5 +363,25 @@ class Conv1DTrainingParityTest {
                     + "layer"),
                     e.getMessage());
         }
+        // kernel 3 (Same) on 2 positions: taps 0 and 2 fall on the input at one position each, so one copy alone
+        // holds each, which the exchange does not cover; score(DataSet) still runs
+        MultiLayerConfiguration shortSequence = list(38, new Sgd(0.1))
+                .layer(new Convolution1DLayer.Builder().nIn(2).nOut(3).kernelSize(3)
+                        .convolutionMode(ConvolutionMode.Same).activation(Activation.TANH).build())
+                .inputPreProcessor(1, new RnnToFeedForwardPreProcessor())
+                .layer(new OutputLayer.Builder(LossFunction.MSE).nIn(3).nOut(2).activation(Activation.IDENTITY)
+                        .build())
+                .build();
+        INDArray x = sequences(4, 2, 2, 16);
+        INDArray y = TrainingParity.labels(TrainingParity.Labels.UNIFORM, 4 * 2, 2, 17);
+        try (SpiNNakerMultiLayerNetwork machine = new SpiNNakerMultiLayerNetwork(shortSequence.clone(),
+                options(PartitioningStrategy.FASTEST, 2))) {
+            machine.init();
+            UnsupportedOperationException e = assertThrows(UnsupportedOperationException.class,
+                    () -> machine.fit(new DataSet(x, y)));
+            assertTrue(e.getMessage().contains("fit(...): layer 0 (Convolution1DLayer, taps that only one of its 2 "
+                    + "output positions sees): a layer"), e.getMessage());
+        }
+        assertScoreParity(shortSequence, options(PartitioningStrategy.FASTEST, 2), x, y);
     }
 }

@@ -1,5 +1,7 @@
 package org.spinnaker4j.mapper.ir;
 
+import java.util.stream.IntStream;
+
 /**
  * How a layer runs along a sequence of {@code length} positions: output position t (of {@code outLength}) sees
  * input positions t·stride − padLeft ... t·stride − padLeft + kernel − 1, those outside [0, length) being the
@@ -63,6 +65,17 @@ public record Conv1DGeometry(int channelsIn, int length, int channelsOut, int ke
         return Math.min(kernel, length - firstInput(t));
     }
 
+    /** How many output positions put tap {@code tap} on an input position (0: it sees only padding). */
+    public int positionsSeeing(int tap) {
+        int n = 0;
+        for (int t = 0; t < outLength; t++) {
+            if (firstValidTap(t) <= tap && tap < endValidTap(t)) {
+                n++;
+            }
+        }
+        return n;
+    }
+
     /**
      * Whether every tap falls on an input position at some output position, so some position block holds its kernel
      * rows: training needs this (a tap only padding sees is held by no block, and no core could update it). A 2-D
@@ -70,19 +83,16 @@ public record Conv1DGeometry(int channelsIn, int length, int channelsOut, int ke
      * no exchange sums yet, so only a dense layer over an image counts.
      */
     public boolean holdsEveryTap() {
-        if (image != null && !image.dense()) {
-            return false;
-        }
-        for (int tap = 0; tap < kernel; tap++) {
-            boolean held = false;
-            for (int t = 0; t < outLength && !held; t++) {
-                held = firstValidTap(t) <= tap && tap < endValidTap(t);
-            }
-            if (!held) {
-                return false;
-            }
-        }
-        return true;
+        return (image == null || image.dense())
+                && IntStream.range(0, kernel).allMatch(tap -> positionsSeeing(tap) > 0);
+    }
+
+    /**
+     * Whether every tap is held by at least two position blocks, as the exchange between a kernel's copies needs
+     * (it sends each chunk's new values from its owner to the other holders; a tap one block alone holds has none).
+     */
+    public boolean sharesEveryTap() {
+        return holdsEveryTap() && IntStream.range(0, kernel).allMatch(tap -> positionsSeeing(tap) > 1);
     }
 
     /** Multiply-accumulates of one sample's forward pass (the padding's taps do none). */

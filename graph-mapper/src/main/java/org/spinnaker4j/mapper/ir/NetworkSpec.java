@@ -84,12 +84,13 @@ public record NetworkSpec(List<DenseLayerSpec> layers, TrainingSpec training, bo
 
     /**
      * Whether layer {@code l}'s kernel copies, one in each of its position blocks, exchange their shares of the
-     * gradient in training (the owners update, {@code KernelCopies}): a convolution of several output positions,
-     * unless its gradient normalization needs the layer's L2 norm, which the owners' chunks do not yet exchange.
+     * gradient in training (the owners update, {@code KernelCopies}): a convolution of several output positions
+     * whose every tap two or more of them hold ({@link Conv1DGeometry#sharesEveryTap()}), unless its gradient
+     * normalization needs the layer's L2 norm, which the owners' chunks do not yet exchange.
      */
     public boolean exchangesKernelCopies(int l) {
         Conv1DGeometry g = layers.get(l).convolution();
-        return training != null && g != null && g.outLength() > 1
+        return training != null && g != null && g.outLength() > 1 && g.sharesEveryTap()
                 && training.updater(l).gradientNormalization().type().normKeys() == 0;
     }
 

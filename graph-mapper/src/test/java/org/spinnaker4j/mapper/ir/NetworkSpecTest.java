@@ -54,6 +54,21 @@ class NetworkSpecTest {
     }
 
     @Test
+    void tapsThatOnlyOnePositionSeesDoNotUpdateThere() {
+        // kernel 3 over 2 positions (Same): tap 0 falls on the input at position 1 only, tap 2 at position 0 only,
+        // so each is held by one copy, which no exchange covers
+        Conv1DGeometry short2 = new Conv1DGeometry(2, 2, 3, 3, 1, 1, 2, false);
+        assertTrue(short2.holdsEveryTap());
+        assertEquals(1, short2.positionsSeeing(0));
+        assertEquals(2, short2.positionsSeeing(1));
+        assertFalse(short2.sharesEveryTap());
+        NetworkSpec network = convThenPointwise(short2);
+        assertFalse(network.exchangesKernelCopies(0));
+        assertFalse(network.updatesOnTheMachine());
+        assertTrue(network.exchangesKernelCopies(1), "the per-position layer after it: two positions see its tap");
+    }
+
+    @Test
     void aFullyConnectedNetworkUpdatesOnTheMachine() {
         NetworkSpec network = new NetworkSpec(List.of(new DenseLayerSpec(4, 3, Activation.of(ActivationKind.RELU),
                 true), new DenseLayerSpec(3, 2, Activation.of(ActivationKind.IDENTITY), true)), sgd(2));
