@@ -66,7 +66,8 @@ import org.spinnaker4j.mapper.route.RouteWalker;
  * a link's or receiving core's use per sample over it. In training a softmax core's steps and exchange
  * take longer by the share of its time the
  * other pass's windows of other samples keep it receiving, and by the longest one of their packets may
- * wait in its queue, as a step's last input may. Each core thus gets all of one sample's
+ * wait in its queue, as a step's last input may; or the exchange keeps its cores from those windows beyond a
+ * share of their time, and its steps take longer by that share only. Each core thus gets all of one sample's
  * packets of a window before any of the next sample's, which the kernels check; a training core holds the samples between their forward and
  * backward passes in rings ({@link SamplesInFlight} sizes them, lengthening the period if their
  * DTCM is short). If that period would be no shorter than the step with every window at its
@@ -97,6 +98,14 @@ public final class TdmaScheduler {
      * earlier window beside it tries.
      */
     private static final int ROOM_PACE_STRIDE = 4;
+    /**
+     * Training, tried in this order at each period: the most of a softmax core's time the other pass's windows may
+     * take while it exchanges and does the steps around its rounds. At the whole sending fraction the exchange keeps
+     * nothing and its steps are stretched for the worst the other pass's windows may take; below it the exchange
+     * keeps the rest of the sending fraction of its cores, modulo the period, and its steps are stretched for this
+     * share only.
+     */
+    private static final List<Double> EXCHANGE_SHARES = List.of(SENDING_FRACTION, 0.4);
 
     private final CoreCostModel cost;
     private final MachineTiming timing;
@@ -150,6 +159,11 @@ public final class TdmaScheduler {
         /** Per values window, per time between its sends: {@link #length}. */
         private final Map<WindowPlan, Map<Long, Long>> lengths = new IdentityHashMap<>();
         private long windowEnd;
+        /**
+         * The longest a softmax stage's cores take for one sample from the start of the values window that brings
+         * them their inputs to the end of their exchange and the step after it, as laid out: {@link #softmaxSpan}.
+         */
+        private long receiveSpan;
 
         Run(NetworkSpec network, MachineGraph graph, Placements placements, RoutingInfo keys, RouteWalker walker) {
             this.network = network;
@@ -180,22 +194,27 @@ public final class TdmaScheduler {
             Pipelining pipelining = new Pipelining(passes);
             long period = pipelining.period;
             while (period < oneByOne.stepClocks()) {
-                pipelining.restart(period, List.of(), Long.MAX_VALUE);
-                boolean fits = layOut(passes, pipelining)
-                        || (network.trains() ? makeRoomBeside(passes, pipelining) : makeRoom(passes, pipelining));
-                long needed = fits ? Math.max(period, softmaxSendSpan()) : 0;
-                if (needed == period) {
-                    if (!network.trains()) {
-                        shortenStep(passes, pipelining);
+                long needed = Long.MAX_VALUE;
+                for (double share : network.trains() ? EXCHANGE_SHARES : List.of(SENDING_FRACTION)) {
+                    pipelining.exchangeShare = share;
+                    pipelining.restart(period, List.of(), Long.MAX_VALUE);
+                    boolean fits = layOut(passes, pipelining)
+                            || (network.trains() ? makeRoomBeside(passes, pipelining) : makeRoom(passes, pipelining));
+                    long span = fits ? Math.max(period, softmaxSpan()) : 0;
+                    if (span == period) {
+                        if (!network.trains()) {
+                            shortenStep(passes, pipelining);
+                        }
+                        TdmaSchedule pipelined = SamplesInFlight.fit(snapshot(Math.min(period, windowEnd)), graph,
+                                network, room);
+                        if (pipelined.periodClocks() == period && pipelined.pipelined()) {
+                            return pipelined;
+                        }
+                        span = pipelined.pipelined() ? pipelined.periodClocks() : oneByOne.stepClocks();
                     }
-                    TdmaSchedule pipelined = SamplesInFlight.fit(snapshot(Math.min(period, windowEnd)), graph,
-                            network, room);
-                    if (pipelined.periodClocks() == period && pipelined.pipelined()) {
-                        return pipelined;
-                    }
-                    needed = pipelined.pipelined() ? pipelined.periodClocks() : oneByOne.stepClocks();
+                    clear();
+                    needed = Math.min(needed, span);
                 }
-                clear();
                 // a window found no room, or the softmax span or the cores' rings need longer: try a longer period
                 period = Math.max(needed, period + Math.max(1, period / PERIOD_STEPS));
             }
@@ -228,7 +247,7 @@ public final class TdmaScheduler {
                     prefix.add(k);
                     clear();
                     pipelining.restart(period, prefix, bestEnd);
-                    if (layOut(passes, pipelining) && windowEnd < bestEnd && softmaxSendSpan() <= period) {
+                    if (layOut(passes, pipelining) && windowEnd < bestEnd && softmaxSpan() <= period) {
                         best = List.copyOf(pipelining.taken);
                         offered = List.copyOf(pipelining.offered);
                         waits = List.copyOf(pipelining.waits);
@@ -337,6 +356,18 @@ public final class TdmaScheduler {
             slots.values().forEach(array -> Arrays.fill(array, CoreSlot.SILENT));
             stages.clear();
             windowEnd = 0;
+            receiveSpan = 0;
+        }
+
+        /** When the values window {@code w}, placed last, opened. */
+        private long opened(WindowPlan w) {
+            for (int i = stages.size() - 1; i >= 0; i--) {
+                TdmaSchedule.Stage st = stages.get(i);
+                if (st.phase() == w.phase() && st.index() == w.stage()) {
+                    return st.startClocks();
+                }
+            }
+            throw new IllegalStateException("window " + w.phase() + " " + w.stage() + " is not placed");
         }
 
         /**
@@ -374,12 +405,16 @@ public final class TdmaScheduler {
         }
 
         /**
-         * The longest a softmax stage's cores send for one sample, from their first synchronisation slot to the end of
-         * their values window: a core sends in order, so the next sample's maximum waits behind this sample's values,
-         * and a period shorter than this span would push it past its slot and the exchange into the next sample.
+         * The longest a softmax stage's cores are busy with one sample's exchange: from their first synchronisation
+         * slot to the end of their values window (a core sends in order, so the next sample's maximum waits behind
+         * this sample's values, and a period shorter than this span would push it past its slot and the exchange
+         * into the next sample); and from the start of the window that brings them their inputs to the end of their
+         * exchange and the step after it ({@link #receiveSpan}: a core exchanging refuses the next sample's inputs).
+         * In training the exchange's rounds are longer than one sample alone takes ({@link Pipelining#softmaxStep}),
+         * so only the layout tells this second span.
          */
-        private long softmaxSendSpan() {
-            long span = 0;
+        private long softmaxSpan() {
+            long span = receiveSpan;
             for (TdmaSchedule.Stage sync : stages) {
                 if (sync.phase() == Phase.SYNC) {
                     for (TdmaSchedule.Stage values : stages) {
@@ -446,11 +481,26 @@ public final class TdmaScheduler {
                         windowEnd += p.before();
                     } else {
                         // backward, the dots are background work that foreground work may preempt
-                        windowEnd += softmaxStep(p.sync(), p.before(), pipelining)
+                        long before = softmaxStep(p.sync(), p.before(), pipelining)
                                 + (backward ? preempted(pipelining, p.sync(), p.before()) : 0);
-                        place(p.sync(), p.sync().exchangeBetween(softmaxStep(p.sync(), p.between(), pipelining)),
-                                p.sync().between());
-                        windowEnd += softmaxStep(p.sync(), p.after(), pipelining);
+                        long rounds = p.sync().exchangeBetween(softmaxStep(p.sync(), p.between(), pipelining));
+                        long after = softmaxStep(p.sync(), p.after(), pipelining);
+                        if (pipelining != null) {
+                            // backward, the preempted dots are allowed for the whole foreground load already
+                            long start = pipelining.exchangeRoom(p.sync(), windowEnd, backward ? before : 0,
+                                    p.sync().end(rounds, p.sync().between()) + after + (backward ? 0 : before));
+                            if (start < 0) {
+                                return false;
+                            }
+                            windowEnd = start;
+                        }
+                        windowEnd += before;
+                        place(p.sync(), rounds, p.sync().between());
+                        windowEnd += after;
+                        WindowPlan inputs = p.index() > 0 ? passes.get(k).get(p.index() - 1).values() : null;
+                        if (inputs != null) {
+                            receiveSpan = Math.max(receiveSpan, windowEnd - opened(inputs));
+                        }
                     }
                     if (p.values() != null) {
                         windowEnd += backward ? preempted(pipelining, p.values(), p.backwardWork()) : 0;
@@ -765,8 +815,9 @@ public final class TdmaScheduler {
          * (and softmax exchange, which the period then covers) opens that much later
          * ({@link #preempted}). Each window sends slowly enough that its receivers' queues hold what
          * arrives during their longest piece of foreground work for the other pass, and a window's
-         * sample may fall behind its slots by every earlier window's senders' longest such piece, added
-         * up over the step: the period covers each window's length plus that much, so that no receiver
+         * sample may fall behind its slots by every earlier forward window's senders' longest such piece,
+         * added up over the forward pass (a backward window opens late enough for its senders' piece, so it
+         * adds none): the period covers each window's length plus that much, so that no receiver
          * gets a sample's packets of a window before it has all of the previous sample's. A late window
          * may overlap another window of its links and receivers by as much, which only holds packets longer in
          * their queues (a receive queue that overflowed would lose a packet and fail the run, never change a
@@ -804,6 +855,8 @@ public final class TdmaScheduler {
             private long giveUpAt = Long.MAX_VALUE;
             private long period = 1;
             private long modulus = 1;
+            /** The layout under way's {@link #EXCHANGE_SHARES} figure. */
+            private double exchangeShare = SENDING_FRACTION;
 
             Pipelining(List<List<StagePlan>> passes) {
                 long slip = 0;
@@ -819,8 +872,10 @@ public final class TdmaScheduler {
                                 fastest = Math.max(fastest, (long) Math.ceil((double) r.senderIndex().length
                                         * otherPassForeground(r.receiver(), w.phase()) / receiveQueue));
                             }
-                            slip += w.senders().stream().mapToLong(v -> otherPassForeground(v, w.phase())).max()
-                                    .orElse(0);
+                            if (!w.phase().backward()) {
+                                slip += w.senders().stream().mapToLong(v -> otherPassForeground(v, w.phase())).max()
+                                        .orElse(0);
+                            }
                         }
                         between.put(w, fastest);
                         beyond.put(w, slip);
@@ -1003,13 +1058,47 @@ public final class TdmaScheduler {
             /**
              * How long a softmax stage's cores ({@code sync}'s senders, which are its receivers too) take for a step
              * of {@code work} while the other pass's windows of other samples keep them receiving (training): longer
-             * by 1 over the share of their time those windows, at their pace, leave them, and by the longest a
+             * by 1 over the share of their time those windows, at their pace, leave them (taking at most
+             * {@link #exchangeShare} of it), and by the longest a
              * packet of those windows may wait in their queues (staggered senders that reach a core one after the
              * other send it a burst), which the step's last input may wait too.
              */
             long softmaxStep(WindowPlan sync, long work) {
                 OtherPass other = otherPass.computeIfAbsent(sync, this::otherPass);
-                return (long) Math.ceil(work / (1 - Math.min(other.busiest(), SENDING_FRACTION))) + other.queued();
+                return (long) Math.ceil(work / (1 - Math.min(other.busiest(), exchangeShare))) + other.queued();
+            }
+
+            /**
+             * When the softmax exchange {@code sync}, its senders ready at {@code ready}, starts: where the other
+             * pass's windows could take more of its cores' time than {@link #exchangeShare}, at the earliest time
+             * from which it may keep the rest of their sending fraction from {@code lead} clocks after its start
+             * for {@code length} clocks, modulo the period (it then keeps it, so the windows placed after it leave
+             * its cores what {@link #softmaxStep} counts on); else when ready. -1 if it fits nowhere within a
+             * period.
+             */
+            long exchangeRoom(WindowPlan sync, long ready, long lead, long length) {
+                if (exchangeShare >= SENDING_FRACTION
+                        || otherPass.computeIfAbsent(sync, this::otherPass).busiest() <= exchangeShare) {
+                    return ready;
+                }
+                if (length > modulus) {
+                    return -1;
+                }
+                double rate = SENDING_FRACTION - exchangeShare;
+                for (long t = ready + lead; t < ready + lead + modulus;) {
+                    long next = t;
+                    for (int v : sync.senders()) {
+                        next = Math.max(next, blockedUntil(uses.getOrDefault(v, List.of()), t, length, rate));
+                    }
+                    if (next == t) {
+                        for (int v : sync.senders()) {
+                            uses.computeIfAbsent(v, r -> new ArrayList<>()).add(new Use(t, t + length, rate));
+                        }
+                        return t - lead;
+                    }
+                    t = next;
+                }
+                return -1;
             }
 
             /** What the other pass's windows give {@code sync}'s cores to receive: see {@link #softmaxStep}. */
