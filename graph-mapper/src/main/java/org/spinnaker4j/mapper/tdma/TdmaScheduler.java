@@ -496,6 +496,17 @@ public final class TdmaScheduler {
                         }
                         windowEnd += before;
                         place(p.sync(), rounds, p.sync().between());
+                        if (backward && pipelining != null) {
+                            // the deltas wait for as much of the forward steps as they meet, itself up to their length
+                            long steps = forwardSteps(p.sync());
+                            long held = 0;
+                            for (long more = -1; more != held;) {
+                                more = held;
+                                held = Math.min(steps, pipelining.forwardStepsMet(p.sync(), windowEnd,
+                                        windowEnd + after + more));
+                            }
+                            after += held;
+                        }
                         windowEnd += after;
                         WindowPlan inputs = p.index() > 0 ? passes.get(k).get(p.index() - 1).values() : null;
                         if (inputs != null) {
@@ -519,6 +530,19 @@ public final class TdmaScheduler {
                 }
             }
             return true;
+        }
+
+        /**
+         * The forward work another sample gives {@code sync}'s cores (a softmax spread over them) around their forward
+         * exchange: their completion, exponentials and division, foreground work that preempts their backward deltas
+         * (background work) for as long as it runs, which the share of their time {@link Pipelining#softmaxStep}
+         * leaves the other pass's windows does not cover.
+         */
+        private long forwardSteps(WindowPlan sync) {
+            return sync.senders().stream().mapToLong(v -> {
+                MachineVertex vertex = graph.vertex(v);
+                return cost.forwardWorkCycles(vertex, activation(vertex), true);
+            }).max().orElse(0);
         }
 
         /** {@link Pipelining#preempted}, none without pipelining. */
@@ -1079,6 +1103,7 @@ public final class TdmaScheduler {
             long exchangeRoom(WindowPlan sync, long ready, long lead, long length) {
                 if (exchangeShare >= SENDING_FRACTION
                         || otherPass.computeIfAbsent(sync, this::otherPass).busiest() <= exchangeShare) {
+                    forwardSteps(sync, ready + lead, length);
                     return ready;
                 }
                 if (length > modulus) {
@@ -1094,11 +1119,44 @@ public final class TdmaScheduler {
                         for (int v : sync.senders()) {
                             uses.computeIfAbsent(v, r -> new ArrayList<>()).add(new Use(t, t + length, rate));
                         }
+                        forwardSteps(sync, t, length);
                         return t - lead;
                     }
                     t = next;
                 }
                 return -1;
+            }
+
+            /**
+             * Notes a forward exchange's cores busy with its steps for {@code length} clocks from {@code from}, modulo
+             * the period ({@link #forwardStepsMet}).
+             */
+            private void forwardSteps(WindowPlan sync, long from, long length) {
+                if (!sync.phase().backward()) {
+                    for (int v : sync.senders()) {
+                        uses.computeIfAbsent(new ForwardSteps(v), r -> new ArrayList<>())
+                                .add(new Use(from, from + length, 0));
+                    }
+                }
+            }
+
+            /**
+             * How long a backward exchange's cores ({@code sync}'s senders) may do forward softmax steps for another
+             * sample between {@code from} and {@code to}, modulo the period, at most: the longest their forward
+             * exchange, with the steps around it, as laid out, overlaps that time on one of them.
+             */
+            long forwardStepsMet(WindowPlan sync, long from, long to) {
+                long most = 0;
+                for (int v : sync.senders()) {
+                    long met = 0;
+                    for (Use u : uses.getOrDefault(new ForwardSteps(v), List.of())) {
+                        for (long k = Math.floorDiv(from - u.end(), modulus) + 1; u.start() + k * modulus < to; k++) {
+                            met += Math.min(u.end() + k * modulus, to) - Math.max(u.start() + k * modulus, from);
+                        }
+                    }
+                    most = Math.max(most, met);
+                }
+                return most;
             }
 
             /** What the other pass's windows give {@code sync}'s cores to receive: see {@link #softmaxStep}. */
@@ -1174,6 +1232,10 @@ public final class TdmaScheduler {
      * receiving their packets ({@code busiest}), and the longest one of those packets may wait in its queue.
      */
     private record OtherPass(double busiest, long queued) {
+    }
+
+    /** A softmax core's forward exchange and the steps around it, as a key of {@code Pipelining}'s uses. */
+    private record ForwardSteps(int vertex) {
     }
 
     /** A window's use of a link or receiving core, from {@code start} to {@code end}, at {@code rate} of its time. */
