@@ -201,6 +201,10 @@ public final class TdmaScheduler {
                     boolean fits = layOut(passes, pipelining)
                             || (network.trains() ? makeRoomBeside(passes, pipelining) : makeRoom(passes, pipelining));
                     long span = fits ? Math.max(period, softmaxSpan()) : 0;
+                    if (network.trains() && span > period) {
+                        // its exchanges wait for room modulo the period: the span at this period tells not the next
+                        span = 0;
+                    }
                     if (span == period) {
                         if (!network.trains()) {
                             shortenStep(passes, pipelining);
@@ -215,7 +219,8 @@ public final class TdmaScheduler {
                     clear();
                     needed = Math.min(needed, span);
                 }
-                // a window found no room, or the softmax span or the cores' rings need longer: try a longer period
+                // a window found no room, or the softmax span or the cores' rings need longer: try a longer period (in
+                // training the next 1 % longer, unless the rings say how much)
                 period = Math.max(needed, period + Math.max(1, period / PERIOD_STEPS));
             }
             return oneByOne;
@@ -483,12 +488,17 @@ public final class TdmaScheduler {
                         // backward, the dots are background work that foreground work may preempt
                         long before = softmaxStep(p.sync(), p.before(), pipelining)
                                 + (backward ? preempted(pipelining, p.sync(), p.before()) : 0);
-                        long rounds = p.sync().exchangeBetween(softmaxStep(p.sync(), p.between(), pipelining));
+                        long sums = softmaxStep(p.sync(), p.between(), pipelining);
+                        long rounds = p.sync().exchangeBetween(sums);
                         long after = softmaxStep(p.sync(), p.after(), pipelining);
                         if (pipelining != null) {
                             // backward, the preempted dots are allowed for the whole foreground load already
+                            long exchange = p.sync().end(rounds, p.sync().between()) + after;
+                            List<Step> steps = backward ? List.of(new Step(exchange - after, after))
+                                    : List.of(new Step(0, before), new Step(before + p.sync().firstRoundHandled(), sums),
+                                            new Step(before + exchange - after, after));
                             long start = pipelining.exchangeRoom(p.sync(), windowEnd, backward ? before : 0,
-                                    p.sync().end(rounds, p.sync().between()) + after + (backward ? 0 : before));
+                                    exchange + (backward ? 0 : before), steps);
                             if (start < 0) {
                                 return false;
                             }
@@ -497,15 +507,7 @@ public final class TdmaScheduler {
                         windowEnd += before;
                         place(p.sync(), rounds, p.sync().between());
                         if (backward && pipelining != null) {
-                            // the deltas wait for as much of the forward steps as they meet, itself up to their length
-                            long steps = forwardSteps(p.sync());
-                            long held = 0;
-                            for (long more = -1; more != held;) {
-                                more = held;
-                                held = Math.min(steps, pipelining.forwardStepsMet(p.sync(), windowEnd,
-                                        windowEnd + after + more));
-                            }
-                            after += held;
+                            after += pipelining.heldUp(p.sync(), windowEnd, after);
                         }
                         windowEnd += after;
                         WindowPlan inputs = p.index() > 0 ? passes.get(k).get(p.index() - 1).values() : null;
@@ -1097,30 +1099,65 @@ public final class TdmaScheduler {
              * pass's windows could take more of its cores' time than {@link #exchangeShare}, at the earliest time
              * from which it may keep the rest of their sending fraction from {@code lead} clocks after its start
              * for {@code length} clocks, modulo the period (it then keeps it, so the windows placed after it leave
-             * its cores what {@link #softmaxStep} counts on); else when ready. -1 if it fits nowhere within a
-             * period.
+             * its cores what {@link #softmaxStep} counts on); else when ready. Forward, it notes its {@code steps}
+             * (from {@code lead} clocks after its start) as its cores' foreground work. Backward, its one step (the
+             * deltas, background work that those forward steps hold up while they run) goes clear of the forward
+             * steps on its cores, modulo the period, if the period has room for that and it ends the deltas no
+             * later than their being held up where the exchange first fits would ({@link #heldUp}); else there,
+             * and the layout lengthens the deltas by as much. -1 if it fits nowhere within a period.
              */
-            long exchangeRoom(WindowPlan sync, long ready, long lead, long length) {
-                if (exchangeShare >= SENDING_FRACTION
-                        || otherPass.computeIfAbsent(sync, this::otherPass).busiest() <= exchangeShare) {
-                    forwardSteps(sync, ready + lead, length);
-                    return ready;
-                }
-                if (length > modulus) {
+            long exchangeRoom(WindowPlan sync, long ready, long lead, long length, List<Step> steps) {
+                boolean keeps = exchangeShare < SENDING_FRACTION
+                        && otherPass.computeIfAbsent(sync, this::otherPass).busiest() > exchangeShare;
+                if (keeps && length > modulus) {
                     return -1;
                 }
-                double rate = SENDING_FRACTION - exchangeShare;
-                for (long t = ready + lead; t < ready + lead + modulus;) {
+                boolean backward = sync.phase().backward();
+                long t = exchangeRoom(sync, ready + lead, length, keeps, List.of());
+                if (backward && t >= 0) {
+                    // clear of the forward steps if that ends the deltas no later than their being held up would
+                    Step deltas = steps.get(0);
+                    long clear = exchangeRoom(sync, ready + lead, length, keeps, steps);
+                    if (clear >= 0 && clear <= t + heldUp(sync, t + deltas.offset(), deltas.clocks())) {
+                        t = clear;
+                    }
+                }
+                if (t < 0) {
+                    return -1;
+                }
+                long start = t;
+                for (int v : sync.senders()) {
+                    if (keeps) {
+                        uses.computeIfAbsent(v, r -> new ArrayList<>())
+                                .add(new Use(start, start + length, SENDING_FRACTION - exchangeShare));
+                    }
+                    for (Step step : backward ? List.<Step>of() : steps) {
+                        uses.computeIfAbsent(new ForwardSteps(v), r -> new ArrayList<>())
+                                .add(new Use(start + step.offset(), start + step.offset() + step.clocks(), 0));
+                    }
+                }
+                return start - lead;
+            }
+
+            /**
+             * The earliest time at or after {@code from}, within a period, from which an exchange fits for
+             * {@code length} clocks: keeping the rest of its cores' sending fraction if it {@code keeps} it, and its
+             * steps {@code clear} of the forward steps on its cores; -1 if none.
+             */
+            private long exchangeRoom(WindowPlan sync, long from, long length, boolean keeps, List<Step> clear) {
+                for (long t = from; t < from + modulus;) {
                     long next = t;
                     for (int v : sync.senders()) {
-                        next = Math.max(next, blockedUntil(uses.getOrDefault(v, List.of()), t, length, rate));
+                        if (keeps) {
+                            next = Math.max(next, blockedUntil(uses.getOrDefault(v, List.of()), t, length,
+                                    SENDING_FRACTION - exchangeShare));
+                        }
+                        for (Step step : clear) {
+                            next = Math.max(next, t + forwardStepsLeft(v, t + step.offset(), step.clocks()));
+                        }
                     }
                     if (next == t) {
-                        for (int v : sync.senders()) {
-                            uses.computeIfAbsent(v, r -> new ArrayList<>()).add(new Use(t, t + length, rate));
-                        }
-                        forwardSteps(sync, t, length);
-                        return t - lead;
+                        return t;
                     }
                     t = next;
                 }
@@ -1128,24 +1165,40 @@ public final class TdmaScheduler {
             }
 
             /**
-             * Notes a forward exchange's cores busy with its steps for {@code length} clocks from {@code from}, modulo
-             * the period ({@link #forwardStepsMet}).
+             * How much later than {@code from} a step of {@code length} clocks must start on core {@code v} to start
+             * after every forward step it meets there, modulo the period, ends; 0 if it meets none.
              */
-            private void forwardSteps(WindowPlan sync, long from, long length) {
-                if (!sync.phase().backward()) {
-                    for (int v : sync.senders()) {
-                        uses.computeIfAbsent(new ForwardSteps(v), r -> new ArrayList<>())
-                                .add(new Use(from, from + length, 0));
+            private long forwardStepsLeft(int v, long from, long length) {
+                long later = 0;
+                for (Use u : uses.getOrDefault(new ForwardSteps(v), List.of())) {
+                    for (long k = Math.floorDiv(from - u.end(), modulus) + 1; u.start() + k * modulus < from + length;
+                            k++) {
+                        later = Math.max(later, u.end() + k * modulus - from);
                     }
                 }
+                return later;
+            }
+
+            /**
+             * How much longer than {@code clocks} a backward exchange's deltas step from {@code from} takes: it waits
+             * for as much of its cores' forward steps as it meets, itself up to their length.
+             */
+            long heldUp(WindowPlan sync, long from, long clocks) {
+                long steps = forwardSteps(sync);
+                long held = 0;
+                for (long more = -1; more != held;) {
+                    more = held;
+                    held = Math.min(steps, forwardStepsMet(sync, from, from + clocks + more));
+                }
+                return held;
             }
 
             /**
              * How long a backward exchange's cores ({@code sync}'s senders) may do forward softmax steps for another
-             * sample between {@code from} and {@code to}, modulo the period, at most: the longest their forward
-             * exchange, with the steps around it, as laid out, overlaps that time on one of them.
+             * sample between {@code from} and {@code to}, modulo the period, at most: the longest the forward steps,
+             * as laid out, overlap that time on one of them.
              */
-            long forwardStepsMet(WindowPlan sync, long from, long to) {
+            private long forwardStepsMet(WindowPlan sync, long from, long to) {
                 long most = 0;
                 for (int v : sync.senders()) {
                     long met = 0;
@@ -1234,8 +1287,12 @@ public final class TdmaScheduler {
     private record OtherPass(double busiest, long queued) {
     }
 
-    /** A softmax core's forward exchange and the steps around it, as a key of {@code Pipelining}'s uses. */
+    /** A softmax core's forward steps (foreground work), as a key of {@code Pipelining}'s uses. */
     private record ForwardSteps(int vertex) {
+    }
+
+    /** A softmax exchange's step: {@code clocks} of work from {@code offset} clocks after the exchange's start. */
+    private record Step(long offset, long clocks) {
     }
 
     /** A window's use of a link or receiving core, from {@code start} to {@code end}, at {@code rate} of its time. */
@@ -1281,7 +1338,12 @@ public final class TdmaScheduler {
          * the next round's packet.
          */
         long exchangeBetween(long work) {
-            return Math.max(between, handled(between, between, 1) + work);
+            return Math.max(between, firstRoundHandled() + work);
+        }
+
+        /** Clocks from a softmax exchange's start until every receiver has handled its first round's packets. */
+        long firstRoundHandled() {
+            return handled(between, between, 1);
         }
 
         /**
