@@ -170,6 +170,23 @@ class KernelCopiesTest {
     }
 
     @Test
+    void withoutBiasesTheLastWeightsAreWeights() {
+        // kernel 3 over 2 positions, no padding: both blocks hold the 6 weights, and no biases
+        Conv1DGeometry g = new Conv1DGeometry(1, 4, 2, 3, 1, 0, 2, false);
+        NetworkSpec net = new NetworkSpec(List.of(DenseLayerSpec.convolution(g, Activation.of(ActivationKind.TANH),
+                false)));
+        List<MachineVertex> blocks = List.of(
+                new MachineVertex(0, VertexKind.DENSE_BLOCK, 0, new Slice(0, 3), new Slice(0, 2), true),
+                new MachineVertex(1, VertexKind.DENSE_BLOCK, 0, new Slice(1, 4), new Slice(2, 4), true));
+        KernelCopies k = KernelCopies.of(net, new MachineGraph(blocks, List.of())).get(0);
+        check(g, k, false);
+        for (int flat = 0; flat < 6; flat++) {
+            assertEquals(flat, k.localIndex(1, flat), "weight " + flat);
+        }
+        assertThrows(IllegalArgumentException.class, () -> k.localIndex(1, 6), "no bias to hold");
+    }
+
+    @Test
     void aBlockHoldingPartOfItsFieldIsRefused() {
         Conv1DGeometry g = new Conv1DGeometry(2, 3, 1, 3, 1, 1, 3, false);
         NetworkSpec net = new NetworkSpec(List.of(DenseLayerSpec.convolution(g, Activation.of(ActivationKind.TANH),
