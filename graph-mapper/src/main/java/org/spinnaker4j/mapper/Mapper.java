@@ -22,6 +22,7 @@ import org.spinnaker4j.mapper.machine.RoutingTable;
 import org.spinnaker4j.mapper.partition.CoreMemory;
 import org.spinnaker4j.mapper.partition.CoreShape;
 import org.spinnaker4j.mapper.partition.DtcmCheck;
+import org.spinnaker4j.mapper.partition.KernelCopies;
 import org.spinnaker4j.mapper.partition.PartitioningStrategy;
 import org.spinnaker4j.mapper.place.Placements;
 import org.spinnaker4j.mapper.route.Router;
@@ -83,7 +84,8 @@ public final class Mapper {
                 new Router().route(graph, placements, keys, machine));
         checkTableSizes(tables);
         List<List<InputRange>> receive = new ReceiveTableBuilder().build(network, graph, keys);
-        List<CoreShape> shapes = shapes(network, graph, receive);
+        List<CoreShape> shapes = shapes(network, graph, receive,
+                network.trains() ? KernelCopies.of(network, graph) : List.of());
         checkDtcm(graph, shapes);
         TdmaSchedule tdma = scheduler.schedule(network, graph, placements, keys, tables, machine,
                 (v, samples) -> samples <= memory.mostSamplesInFlight()
@@ -122,13 +124,17 @@ public final class Mapper {
         }
     }
 
-    /** The shape of every vertex's core, from the key ranges it listens to. */
-    private static List<CoreShape> shapes(NetworkSpec network, MachineGraph graph, List<List<InputRange>> receive) {
+    /** The shape of every vertex's core, from the key ranges it listens to and the kernel copies it holds. */
+    private static List<CoreShape> shapes(NetworkSpec network, MachineGraph graph, List<List<InputRange>> receive,
+            List<KernelCopies> kernelCopies) {
+        Map<Integer, CoreShape.Copy> copies = DtcmCheck.copies(network, kernelCopies, id -> (int) receive.get(id)
+                .stream().filter(r -> r.kind() == ReceiveKind.SHARE || r.kind() == ReceiveKind.PARAM).count());
         return graph.vertices().stream().map(v -> {
             List<InputRange> ranges = receive.get(v.id());
             int peers = (int) ranges.stream().filter(r -> r.kind() == ReceiveKind.SOFTMAX_SYNC).count();
             int normPeers = (int) ranges.stream().filter(r -> r.kind() == ReceiveKind.NORM).count();
-            return DtcmCheck.shape(network, v, ranges.size(), peers, normPeers);
+            return DtcmCheck.shape(network, v, ranges.size(), peers, normPeers,
+                    copies.getOrDefault(v.id(), CoreShape.Copy.NONE));
         }).toList();
     }
 
