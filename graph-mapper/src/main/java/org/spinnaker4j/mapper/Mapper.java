@@ -83,14 +83,14 @@ public final class Mapper {
         Map<ChipLocation, RoutingTable> tables = new TableCompressor().compress(
                 new Router().route(graph, placements, keys, machine));
         checkTableSizes(tables);
-        List<List<InputRange>> receive = new ReceiveTableBuilder().build(network, graph, keys);
-        List<CoreShape> shapes = shapes(network, graph, receive,
-                network.trains() ? KernelCopies.of(network, graph) : List.of());
+        List<KernelCopies> copies = network.trains() ? KernelCopies.of(network, graph) : List.of();
+        List<List<InputRange>> receive = new ReceiveTableBuilder().build(graph, keys, copies);
+        List<CoreShape> shapes = shapes(network, graph, receive, copies);
         checkDtcm(graph, shapes);
         TdmaSchedule tdma = scheduler.schedule(network, graph, placements, keys, tables, machine,
                 (v, samples) -> samples <= memory.mostSamplesInFlight()
                         && memory.stateBytes(shapes.get(v.id()).holding(samples)) <= memory.dtcmBytes());
-        return new Mapping(machine, network, s, graph, placements, keys, tables, receive, tdma);
+        return new Mapping(machine, network, s, graph, placements, keys, tables, receive, tdma, copies);
     }
 
     /** "; use … instead" for every other strategy that maps the network onto this machine, so would help. */

@@ -27,6 +27,7 @@ import org.spinnaker4j.mapper.ir.NetworkSpec;
 import org.spinnaker4j.mapper.keys.InputRange;
 import org.spinnaker4j.mapper.keys.ReceiveKind;
 import org.spinnaker4j.mapper.machine.Machine;
+import org.spinnaker4j.mapper.tdma.Phase;
 
 /**
  * The plan of the kernel copies' exchange: every held parameter has exactly one owner, which holds it, and the
@@ -243,6 +244,11 @@ class KernelCopiesTest {
         assertEquals(owned, copies.stream().mapToLong(KernelCopies::sharesSent).sum());
         assertEquals(held, values, "each chunk's new values to each of its other holders");
         assertTrue(m.maxRoutingEntries() <= 1023, "routing entries " + m.maxRoutingEntries());
+        // the schedule keeps both exchanges' windows, and the mapping reports them
+        assertTrue(m.tdma().exchangeClocks(Phase.SHARE) > 0, "the shares' window");
+        assertTrue(m.tdma().exchangeClocks(Phase.PARAM) > 0, "the new values' window");
+        assertTrue(m.describe().contains("kernel copies' shares " + m.tdma().exchangeClocks(Phase.SHARE)),
+                m.describe());
     }
 
     @Test
