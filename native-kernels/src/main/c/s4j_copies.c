@@ -25,18 +25,22 @@ static float *param_at(const s4j_header *h, const s4j_layout *l, void *dtcm, uin
     return k < n_w ? AT(float, dtcm, l->weights) + k : AT(float, dtcm, l->bias) + (k - n_w);
 }
 
+/* Past the last parameter of chunk c its copy owns: its first if another
+ * copy owns it (so a loop over what the copy owns skips it). */
+static uint32_t owned_end(const uint32_t *c)
+{
+    return c[S4J_CHUNK_WORD_SLOT] != S4J_CHUNK_NOT_OWNED ? c[S4J_CHUNK_WORD_HI]
+                                                         : c[S4J_CHUNK_WORD_LO];
+}
+
 /* The layout and training part of a kernel copy, and a checked outbox. */
 static int32_t copy_of(void *dtcm, uint32_t capacity, s4j_outbox *out,
                        const s4j_layout **l, s4j_train **t)
 {
-    int32_t r = s4j_layout_of(dtcm, capacity, l);
+    int32_t r = s4j_training_of(dtcm, capacity, l, t);
 
     if (r != S4J_OK) {
         return r;
-    }
-    *t = s4j_train_of(*l, dtcm);
-    if (*t == NULL) {
-        return S4J_ERR_NOT_TRAINING;
     }
     if ((*t)->copy.chunks == 0u) {
         return S4J_ERR_WRONG_KIND;
@@ -118,12 +122,10 @@ int32_t s4j_param_send(void *dtcm, uint32_t capacity, s4j_outbox *out)
     chunks = CAT(uint32_t, dtcm, l->chunks);
     for (i = 0u; i < t->copy.chunks; i++) {
         const uint32_t *c = chunks + (size_t)i * S4J_CHUNK_WORDS;
+        uint32_t end = owned_end(c);
         uint32_t k;
 
-        if (c[S4J_CHUNK_WORD_SLOT] == S4J_CHUNK_NOT_OWNED) {
-            continue;
-        }
-        for (k = c[S4J_CHUNK_WORD_LO]; k < c[S4J_CHUNK_WORD_HI]; k++) {
+        for (k = c[S4J_CHUNK_WORD_LO]; k < end; k++) {
             r = s4j_emit(out, c[S4J_CHUNK_WORD_KEY] + (k - c[S4J_CHUNK_WORD_LO]),
                          s4j_bits_of(*param_at(h, l, dtcm, k)));
             if (r < 0) {
@@ -188,12 +190,10 @@ void s4j_sum_shares(const s4j_header *h, const s4j_layout *l, void *dtcm, s4j_tr
 
     for (i = 0u; i < t->copy.chunks; i++) {
         const uint32_t *c = chunks + (size_t)i * S4J_CHUNK_WORDS;
+        uint32_t end = owned_end(c);
         uint32_t k;
 
-        if (c[S4J_CHUNK_WORD_SLOT] == S4J_CHUNK_NOT_OWNED) {
-            continue;
-        }
-        for (k = c[S4J_CHUNK_WORD_LO]; k < c[S4J_CHUNK_WORD_HI]; k++) {
+        for (k = c[S4J_CHUNK_WORD_LO]; k < end; k++) {
             uint32_t o = c[S4J_CHUNK_WORD_SLOT] + (k - c[S4J_CHUNK_WORD_LO]);
             float sum = 0.0f;
             uint32_t p;

@@ -375,6 +375,20 @@ static inline s4j_train *s4j_train_of(const s4j_layout *l, void *dtcm)
     return l->train != 0u ? AT(s4j_train, dtcm, l->train) : NULL;
 }
 
+/* The layout and training part of a loaded state (s4j_layout_of), which
+ * must train. */
+static inline int32_t s4j_training_of(void *dtcm, uint32_t capacity, const s4j_layout **l,
+                                      s4j_train **t)
+{
+    int32_t r = s4j_layout_of(dtcm, capacity, l);
+
+    if (r != S4J_OK) {
+        return r;
+    }
+    *t = s4j_train_of(*l, dtcm);
+    return *t != NULL ? S4J_OK : S4J_ERR_NOT_TRAINING;
+}
+
 /* An event starts: no sends, no work, no rows yet. */
 static inline void s4j_begin_event(s4j_outbox *out)
 {

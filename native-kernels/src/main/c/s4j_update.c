@@ -324,14 +324,10 @@ static void update_params(const s4j_train *t, const s4j_updater *u,
 int32_t s4j_end_of_batch(void *dtcm, uint32_t capacity, uint32_t batch_size,
                          const s4j_layout **l, s4j_train **t)
 {
-    int32_t r = s4j_layout_of(dtcm, capacity, l);
+    int32_t r = s4j_training_of(dtcm, capacity, l, t);
 
     if (r != S4J_OK) {
         return r;
-    }
-    *t = s4j_train_of(*l, dtcm);
-    if (*t == NULL) {
-        return S4J_ERR_NOT_TRAINING;
     }
     return batch_size == 0u ? S4J_ERR_BAD_ARGUMENT : S4J_OK;
 }

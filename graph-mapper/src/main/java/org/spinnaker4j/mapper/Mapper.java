@@ -22,6 +22,7 @@ import org.spinnaker4j.mapper.machine.RoutingTable;
 import org.spinnaker4j.mapper.partition.CoreMemory;
 import org.spinnaker4j.mapper.partition.CoreShape;
 import org.spinnaker4j.mapper.partition.DtcmCheck;
+import org.spinnaker4j.mapper.partition.KernelCopies;
 import org.spinnaker4j.mapper.partition.PartitioningStrategy;
 import org.spinnaker4j.mapper.place.Placements;
 import org.spinnaker4j.mapper.route.Router;
@@ -82,13 +83,14 @@ public final class Mapper {
         Map<ChipLocation, RoutingTable> tables = new TableCompressor().compress(
                 new Router().route(graph, placements, keys, machine));
         checkTableSizes(tables);
-        List<List<InputRange>> receive = new ReceiveTableBuilder().build(network, graph, keys);
-        List<CoreShape> shapes = shapes(network, graph, receive);
+        List<KernelCopies> copies = network.trains() ? KernelCopies.of(network, graph) : List.of();
+        List<List<InputRange>> receive = new ReceiveTableBuilder().build(graph, keys, copies);
+        List<CoreShape> shapes = shapes(network, graph, receive, copies);
         checkDtcm(graph, shapes);
         TdmaSchedule tdma = scheduler.schedule(network, graph, placements, keys, tables, machine,
                 (v, samples) -> samples <= memory.mostSamplesInFlight()
                         && memory.stateBytes(shapes.get(v.id()).holding(samples)) <= memory.dtcmBytes());
-        return new Mapping(machine, network, s, graph, placements, keys, tables, receive, tdma);
+        return new Mapping(machine, network, s, graph, placements, keys, tables, receive, tdma, copies);
     }
 
     /** "; use … instead" for every other strategy that maps the network onto this machine, so would help. */
@@ -122,13 +124,17 @@ public final class Mapper {
         }
     }
 
-    /** The shape of every vertex's core, from the key ranges it listens to. */
-    private static List<CoreShape> shapes(NetworkSpec network, MachineGraph graph, List<List<InputRange>> receive) {
+    /** The shape of every vertex's core, from the key ranges it listens to and the kernel copies it holds. */
+    private static List<CoreShape> shapes(NetworkSpec network, MachineGraph graph, List<List<InputRange>> receive,
+            List<KernelCopies> kernelCopies) {
+        Map<Integer, CoreShape.Copy> copies = DtcmCheck.copies(network, kernelCopies, id -> (int) receive.get(id)
+                .stream().filter(r -> r.kind() == ReceiveKind.SHARE || r.kind() == ReceiveKind.PARAM).count());
         return graph.vertices().stream().map(v -> {
             List<InputRange> ranges = receive.get(v.id());
             int peers = (int) ranges.stream().filter(r -> r.kind() == ReceiveKind.SOFTMAX_SYNC).count();
             int normPeers = (int) ranges.stream().filter(r -> r.kind() == ReceiveKind.NORM).count();
-            return DtcmCheck.shape(network, v, ranges.size(), peers, normPeers);
+            return DtcmCheck.shape(network, v, ranges.size(), peers, normPeers,
+                    copies.getOrDefault(v.id(), CoreShape.Copy.NONE));
         }).toList();
     }
 

@@ -13,20 +13,25 @@ import org.spinnaker4j.mapper.machine.RoutingTable;
 import org.spinnaker4j.mapper.partition.KernelCopies;
 import org.spinnaker4j.mapper.partition.PartitioningStrategy;
 import org.spinnaker4j.mapper.place.Placements;
+import org.spinnaker4j.mapper.tdma.Phase;
 import org.spinnaker4j.mapper.tdma.TdmaSchedule;
 
 /**
  * Everything the mapper decided, as plain data: the graph, where each vertex runs, the keys
  * of each partition, each chip's routing table, what each core listens to and when each
  * core sends. A machine backend needs nothing else (plus the parameters) to run the network.
+ *
+ * @param kernelCopies a training mapping's copies of the convolutions' kernel slices in the graph's position blocks,
+ *        and their exchange's plan ({@link KernelCopies#of}); none for inference
  */
 public record Mapping(Machine machine, NetworkSpec network, PartitioningStrategy strategy, MachineGraph graph,
         Placements placements, RoutingInfo keys, Map<ChipLocation, RoutingTable> routingTables,
-        List<List<InputRange>> receiveTables, TdmaSchedule tdma) {
+        List<List<InputRange>> receiveTables, TdmaSchedule tdma, List<KernelCopies> kernelCopies) {
 
     public Mapping {
         routingTables = Map.copyOf(routingTables);
         receiveTables = receiveTables.stream().map(List::copyOf).toList();
+        kernelCopies = List.copyOf(kernelCopies);
     }
 
     public int coresUsed() {
@@ -39,11 +44,6 @@ public record Mapping(Machine machine, NetworkSpec network, PartitioningStrategy
 
     public int totalRoutingEntries() {
         return routingTables.values().stream().mapToInt(RoutingTable::size).sum();
-    }
-
-    /** The copies of the convolutions' kernel slices in the graph's position blocks, and their exchange's plan. */
-    public List<KernelCopies> kernelCopies() {
-        return KernelCopies.of(network, graph);
     }
 
     /** A multi-line human-readable summary. */
@@ -60,6 +60,11 @@ public record Mapping(Machine machine, NetworkSpec network, PartitioningStrategy
                 tdma.stages().size(), tdma.stepClocks(), tdma.stepClocks() / 200.0, tdma.periodClocks() / 200.0));
         int held = tdma.samplesInFlight().stream().mapToInt(Integer::intValue).max().orElse(1);
         sb.append(held > 1 ? String.format(", training cores hold up to %d samples%n", held) : String.format("%n"));
+        if (tdma.exchangeClocks().values().stream().anyMatch(clocks -> clocks > 0)) {
+            sb.append(String.format("  once per mini-batch: gradient-norm exchange %d clocks, kernel copies' shares %d,"
+                    + " their new values %d%n", tdma.normClocks(), tdma.exchangeClocks(Phase.SHARE),
+                    tdma.exchangeClocks(Phase.PARAM)));
+        }
         if (network.trains()) {
             List<KernelCopies> copied = kernelCopies().stream().filter(KernelCopies::exchanges).toList();
             if (!copied.isEmpty()) {

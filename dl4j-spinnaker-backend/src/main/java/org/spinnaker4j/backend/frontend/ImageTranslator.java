@@ -116,10 +116,10 @@ final class ImageTranslator {
         if (c.getNIn() != channels && channels > 0) {
             problems.add(new Problem(i, type, "nIn " + c.getNIn() + " but its input has " + channels + " channels"));
         }
-        int[] rows = problems.size() > before || height < 1 ? null
-                : axis(i, type, "height", height, c.getKernelSize()[0], c.getStride()[0], c.getPadding()[0], mode);
-        int[] columns = rows == null ? null
-                : axis(i, type, "width", width, c.getKernelSize()[1], c.getStride()[1], c.getPadding()[1], mode);
+        WindowAxis rows = problems.size() > before || height < 1 ? null : WindowAxis.of(problems, i, type, "height",
+                height, c.getKernelSize()[0], c.getStride()[0], c.getPadding()[0], mode);
+        WindowAxis columns = rows == null ? null : WindowAxis.of(problems, i, type, "width", width,
+                c.getKernelSize()[1], c.getStride()[1], c.getPadding()[1], mode);
         channels = (int) c.getNOut();
         if (columns == null) {
             height = 0; // the next layers are checked against this one's channels; its size is not known
@@ -128,8 +128,8 @@ final class ImageTranslator {
         Conv1DGeometry g;
         try {
             g = new Conv2DGeometry((int) c.getNIn(), height, width, channels, c.getKernelSize()[0],
-                    c.getKernelSize()[1], c.getStride()[0], c.getStride()[1], rows[1], columns[1], rows[0],
-                    columns[0], false).alongRows();
+                    c.getKernelSize()[1], c.getStride()[0], c.getStride()[1], rows.padding(), columns.padding(),
+                    rows.outSize(), columns.outSize(), false).alongRows();
         } catch (IllegalArgumentException e) {
             problems.add(new Problem(i, type, e.getMessage()));
             height = 0;
@@ -148,31 +148,6 @@ final class ImageTranslator {
         height = g.outLength();
         width = g.image().outWidth();
         return DenseLayerSpec.convolution(g, activation, hasBias);
-    }
-
-    /**
-     * One axis of a convolution: {output size, padding before}, as DL4J computes them (Same: ⌈size / stride⌉ and
-     * ⌊total padding / 2⌋), or null with a problem added.
-     */
-    private int[] axis(int i, String type, String name, int size, int kernel, int stride, int padding,
-            ConvolutionMode mode) {
-        if (mode == ConvolutionMode.Same) {
-            int out = (size + stride - 1) / stride;
-            return new int[] {out, Math.max(0, (out - 1) * stride + kernel - size) / 2};
-        }
-        int span = size + 2 * padding - kernel;
-        if (span < 0) {
-            problems.add(new Problem(i, type, "kernel " + name + " " + kernel + " exceeds the padded input's ("
-                    + size + " + 2 × " + padding + ")"));
-            return null;
-        }
-        if (mode == ConvolutionMode.Strict && span % stride != 0) {
-            problems.add(new Problem(i, type, "ConvolutionMode.Strict: (" + name + " " + size + " + 2 × padding "
-                    + padding + " − kernel " + kernel + ") is not a multiple of stride " + stride
-                    + " (DL4J refuses it too)"));
-            return null;
-        }
-        return new int[] {span / stride + 1, padding};
     }
 
     private DenseLayerSpec dense(int i, FeedForwardLayer layer, InputPreProcessor preprocessor, Activation activation,

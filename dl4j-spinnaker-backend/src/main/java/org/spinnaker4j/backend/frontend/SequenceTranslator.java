@@ -150,25 +150,15 @@ final class SequenceTranslator {
         }
         int kernel = layer.getKernelSize()[0];
         int stride = layer.getStride()[0];
-        int outLength;
-        int padLeft;
-        if (mode == ConvolutionMode.Same) {
-            outLength = (length + stride - 1) / stride;
-            padLeft = Math.max(0, (outLength - 1) * stride + kernel - length) / 2;
-        } else {
-            // DL4J's pooling does not refuse Strict where the stride does not divide the span: it truncates
-            int span = length + 2 * padding[0] - kernel;
-            if (span < 0) {
-                problems.add(new Problem(i, type, "kernel " + kernel + " is longer than its padded input ("
-                        + length + " + 2 × " + padding[0] + ")"));
-                return null;
-            }
-            outLength = span / stride + 1;
-            padLeft = padding[0];
+        // DL4J's pooling does not refuse Strict where the stride does not divide the span: it truncates
+        WindowAxis axis = WindowAxis.of(problems, i, type, "length", length, kernel, stride, padding[0],
+                mode == ConvolutionMode.Strict ? ConvolutionMode.Truncate : mode);
+        if (axis == null) {
+            return null;
         }
         Conv1DGeometry g;
         try {
-            g = new Conv1DGeometry(channels, length, channels, kernel, stride, padLeft, outLength, false);
+            g = new Conv1DGeometry(channels, length, channels, kernel, stride, axis.padding(), axis.outSize(), false);
         } catch (IllegalArgumentException e) {
             problems.add(new Problem(i, type, e.getMessage()));
             return null;
@@ -234,30 +224,14 @@ final class SequenceTranslator {
             length = 0;
             return null;
         }
-        int outLength;
-        int padLeft;
-        if (mode == ConvolutionMode.Same) {
-            outLength = (length + stride - 1) / stride;
-            padLeft = Math.max(0, (outLength - 1) * stride + kernel - length) / 2;
-        } else {
-            int span = length + 2 * padding - kernel;
-            if (span < 0) {
-                problems.add(new Problem(i, type, "kernel " + kernel + " is longer than its padded input ("
-                        + length + " + 2 × " + padding + ")"));
-                return null;
-            }
-            if (mode == ConvolutionMode.Strict && span % stride != 0) {
-                problems.add(new Problem(i, type, "ConvolutionMode.Strict: (length " + length + " + 2 × padding "
-                        + padding + " − kernel " + kernel + ") is not a multiple of stride " + stride
-                        + " (DL4J refuses it too)"));
-                return null;
-            }
-            outLength = span / stride + 1;
-            padLeft = padding;
+        WindowAxis axis = WindowAxis.of(problems, i, type, "length", length, kernel, stride, padding, mode);
+        if (axis == null) {
+            return null;
         }
         Conv1DGeometry g;
         try {
-            g = new Conv1DGeometry(channels, length, (int) c.getNOut(), kernel, stride, padLeft, outLength, false);
+            g = new Conv1DGeometry(channels, length, (int) c.getNOut(), kernel, stride, axis.padding(), axis.outSize(),
+                    false);
         } catch (IllegalArgumentException e) {
             problems.add(new Problem(i, type, e.getMessage()));
             return null;

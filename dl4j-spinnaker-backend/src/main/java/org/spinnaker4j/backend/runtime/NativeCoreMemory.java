@@ -7,9 +7,11 @@ import org.spinnaker4j.kernels.GradientNormalizationConfig;
 import org.spinnaker4j.kernels.GradientNormalizationKind;
 import org.spinnaker4j.kernels.KernelActivation;
 import org.spinnaker4j.kernels.KernelConfig;
+import org.spinnaker4j.kernels.KernelCopyConfig;
 import org.spinnaker4j.kernels.KernelCore;
 import org.spinnaker4j.kernels.KeyRange;
 import org.spinnaker4j.kernels.LossKind;
+import org.spinnaker4j.kernels.PoolingConfig;
 import org.spinnaker4j.kernels.TrainingConfig;
 import org.spinnaker4j.kernels.UpdaterConfig;
 import org.spinnaker4j.mapper.graph.VertexKind;
@@ -44,7 +46,7 @@ public final class NativeCoreMemory implements CoreMemory {
         boolean training = s.updater() != null;
         boolean activates = s.kind() == VertexKind.REDUCE || (s.kind() == VertexKind.DENSE_BLOCK && s.fused());
         boolean softmax = s.softmaxPeers() > 0;
-        int dataRanges = s.ranges() - s.softmaxPeers() - s.normPeers();
+        int dataRanges = s.ranges() - s.softmaxPeers() - s.normPeers() - s.copy().ranges();
         int syncKeys = KeyRange.syncKeys(training);
         List<KeyRange> ranges = new ArrayList<>();
         for (int i = 0; i < dataRanges; i++) {
@@ -58,6 +60,10 @@ public final class NativeCoreMemory implements CoreMemory {
         for (int i = 0; i < s.normPeers(); i++) {
             ranges.add(KeyRange.norm(normBase + s.normKeys() * i, s.normKeys(), 1 + i));
         }
+        int copyBase = normBase + s.normKeys() * s.normPeers();
+        for (int i = 0; i < s.copy().ranges(); i++) {
+            ranges.add(KeyRange.param(copyBase + i, 1, 0));
+        }
         TrainingConfig trainingConfig = training ? training(s, softmax, activates) : null;
         // the kernel keeps one slot row for a relay's single partial per value, one per range for a reduce's (two
         // or more: a layer of one row block is fused), as CoreDataBuilder configures them
@@ -66,9 +72,11 @@ public final class NativeCoreMemory implements CoreMemory {
             case REDUCE -> 2;
             default -> 0;
         };
+        // a pooling block's state does not depend on its channels: its rows, a whole number of positions, will do
         KernelConfig probe = new KernelConfig(KernelKinds.of(s.kind()), s.rows(), s.cols(),
                 softmax ? KernelActivation.SOFTMAX : KernelActivation.IDENTITY, 0f, s.fused(), 0, partials,
-                s.softmaxPeers(), 0, ranges, trainingConfig);
+                s.softmaxPeers(), 0, ranges, trainingConfig,
+                s.pooling() && !training ? PoolingConfig.max(s.rows(), 0, 0f) : null);
         return KernelCore.stateBytes(probe);
     }
 
@@ -88,7 +96,27 @@ public final class NativeCoreMemory implements CoreMemory {
         if (s.kind() == VertexKind.DENSE_BLOCK) {
             config.sendsBackward(0);
         }
+        if (s.copy().chunks() > 0) {
+            config.copy(copy(s.copy()));
+        }
         return config.build();
+    }
+
+    /**
+     * A kernel copy of the shape's size: its chunk table and share slots. As many of its chunks as can be are owned,
+     * one parameter each but the last owned one, which takes the rest of what it owns; the others hold one parameter
+     * each. That is max(owned, chunks) parameters, no more than the copy holds.
+     */
+    private static KernelCopyConfig copy(CoreShape.Copy c) {
+        int ownedChunks = Math.min(c.owned(), c.chunks());
+        List<KernelCopyConfig.Chunk> chunks = new ArrayList<>();
+        for (int i = 0; i < ownedChunks; i++) {
+            chunks.add(new KernelCopyConfig.Chunk(i, i + 1 < ownedChunks ? i + 1 : c.owned(), i, 0));
+        }
+        for (int next = Math.max(c.owned(), ownedChunks); chunks.size() < c.chunks(); next++) {
+            chunks.add(new KernelCopyConfig.Chunk(next, next + 1, -1, 0));
+        }
+        return new KernelCopyConfig(c.copies(), 0, 0, 0, chunks);
     }
 
     private static UpdaterConfig probeUpdater(UpdaterType type) {

@@ -4,11 +4,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.params.ParameterizedTest;
 import java.util.stream.Stream;
 import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.spinnaker4j.kernels.KernelCore;
 import org.spinnaker4j.mapper.Mapper;
@@ -17,12 +20,14 @@ import org.spinnaker4j.mapper.graph.MachineVertex;
 
 import org.spinnaker4j.mapper.ir.Activation;
 import org.spinnaker4j.mapper.ir.ActivationKind;
+import org.spinnaker4j.mapper.ir.Conv1DGeometry;
 import org.spinnaker4j.mapper.ir.DenseLayerSpec;
 import org.spinnaker4j.mapper.ir.DenseParameters;
 import org.spinnaker4j.mapper.ir.GradientNormalizationSpec;
 import org.spinnaker4j.mapper.ir.GradientNormalizationType;
 import org.spinnaker4j.mapper.ir.LossFunction;
 import org.spinnaker4j.mapper.ir.NetworkSpec;
+import org.spinnaker4j.mapper.ir.PoolingSpec;
 import org.spinnaker4j.mapper.ir.RegularizationSpec;
 import org.spinnaker4j.mapper.ir.TrainingSpec;
 import org.spinnaker4j.mapper.ir.UpdaterSpec;
@@ -30,7 +35,9 @@ import org.spinnaker4j.mapper.ir.UpdaterType;
 import org.spinnaker4j.mapper.keys.InputRange;
 import org.spinnaker4j.mapper.keys.ReceiveKind;
 import org.spinnaker4j.mapper.machine.Machine;
+import org.spinnaker4j.mapper.partition.CoreShape;
 import org.spinnaker4j.mapper.partition.DtcmCheck;
+import org.spinnaker4j.mapper.partition.KernelCopies;
 import org.spinnaker4j.mapper.partition.PartitioningStrategy;
 
 /** The DTCM size the mapper plans with is exactly the size of the state each core is loaded with, inference or training. */
@@ -55,39 +62,80 @@ class NativeCoreMemoryTest {
         NetworkSpec net = new NetworkSpec(List.of(
                 new DenseLayerSpec(300, 200, Activation.of(ActivationKind.RELU), true),
                 new DenseLayerSpec(200, 40, Activation.of(ActivationKind.SOFTMAX), true)), training);
-        NativeCoreMemory memory = new NativeCoreMemory();
-        Mapping mapping = new Mapper(strategy, memory).map(net, Machine.spinn5());
-        List<CoreData> data = CoreDataBuilder.build(mapping, randomParameters(net));
+        Mapping mapping = new Mapper(strategy, new NativeCoreMemory()).map(net, Machine.spinn5());
         boolean sawPeers = false;
         int heldMost = 1;
         for (MachineVertex v : mapping.graph().vertices()) {
-            List<InputRange> ranges = mapping.receiveTables().get(v.id());
-            int peers = (int) ranges.stream().filter(r -> r.kind() == ReceiveKind.SOFTMAX_SYNC).count();
-            sawPeers |= peers > 0;
-            int normPeers = (int) ranges.stream().filter(r -> r.kind() == ReceiveKind.NORM).count();
-            int held = mapping.tdma().samplesInFlight(v.id());
-            heldMost = Math.max(heldMost, held);
-            int planned = memory.stateBytes(DtcmCheck.shape(net, v, ranges.size(), peers, normPeers).holding(held));
-            int loaded = KernelCore.stateBytes(data.get(v.id()).config());
-            assertEquals(loaded, planned, v.toString());
-            assertTrue(loaded <= KernelCore.DTCM_BYTES, v.toString());
+            sawPeers |= mapping.receiveTables().get(v.id()).stream().anyMatch(r -> r.kind() == ReceiveKind.SOFTMAX_SYNC);
+            heldMost = Math.max(heldMost, mapping.tdma().samplesInFlight(v.id()));
         }
+        checkEveryCore(mapping);
         assertTrue(sawPeers || strategy == PartitioningStrategy.FEWEST_CORES,
                 "NEURON_PER_CORE splits the softmax layer over peers");
         assertEquals(training != null && mapping.tdma().pipelined(), heldMost > 1,
                 "pipelined training cores hold several samples, and only then");
     }
 
+    /** A kernel copy's chunk table and share slots are planned: each copy holds all its chunks. */
+    @ParameterizedTest
+    @EnumSource(value = PartitioningStrategy.class, names = {"FASTEST", "FEWEST_CORES"})
+    void kernelCopiesAreCountedWithTheirExchange(PartitioningStrategy strategy) {
+        // 4 channels × 16 positions, kernel 5, Same: 16 copies of each slice, every one exchanging
+        Conv1DGeometry g = new Conv1DGeometry(4, 16, 8, 5, 1, 2, 16, false);
+        NetworkSpec net = new NetworkSpec(List.of(DenseLayerSpec.convolution(g, Activation.of(ActivationKind.TANH),
+                true), DenseLayerSpec.convolution(Conv1DGeometry.pointwise(8, 3, 16),
+                Activation.of(ActivationKind.SOFTMAX), true)), new TrainingSpec(LossFunction.MCXENT,
+                Collections.nCopies(2, new UpdaterSpec(UpdaterType.ADAM, 1e-3f, 0.9f, 0.999f, 1e-8f)), true));
+        Mapping mapping = new Mapper(strategy, new NativeCoreMemory()).map(net, Machine.spinn5());
+        assertTrue(mapping.kernelCopies().stream().anyMatch(KernelCopies::exchanges), "the copies exchange");
+        checkEveryCore(mapping);
+    }
+
+    /** A pooling block holds no weights, and is planned without them. */
+    @ParameterizedTest
+    @EnumSource(PartitioningStrategy.class)
+    void poolingBlocksAreCountedWithoutWeights(PartitioningStrategy strategy) {
+        Conv1DGeometry conv = new Conv1DGeometry(4, 16, 8, 3, 1, 1, 16, false);
+        NetworkSpec net = new NetworkSpec(List.of(
+                DenseLayerSpec.convolution(conv, Activation.of(ActivationKind.RELU), true),
+                DenseLayerSpec.pooling(new Conv1DGeometry(8, 16, 8, 4, 2, 1, 8, false),
+                        new PoolingSpec(PoolingSpec.Kind.MAX, false, false)),
+                DenseLayerSpec.convolution(Conv1DGeometry.pointwise(8, 3, 8), Activation.of(ActivationKind.SOFTMAX),
+                        true)));
+        checkEveryCore(new Mapper(strategy, new NativeCoreMemory()).map(net, Machine.spinn5()));
+    }
+
+    /** Every core's planned DTCM, from its shape as the mapper takes it, is that of the state it is loaded with. */
+    private static void checkEveryCore(Mapping mapping) {
+        NetworkSpec net = mapping.network();
+        NativeCoreMemory memory = new NativeCoreMemory();
+        List<CoreData> data = CoreDataBuilder.build(mapping, randomParameters(net));
+        Map<Integer, CoreShape.Copy> copies = DtcmCheck.copies(net, net.trains() ? mapping.kernelCopies() : List.of(),
+                id -> (int) mapping.receiveTables().get(id).stream()
+                        .filter(r -> r.kind() == ReceiveKind.SHARE || r.kind() == ReceiveKind.PARAM).count());
+        for (MachineVertex v : mapping.graph().vertices()) {
+            List<InputRange> ranges = mapping.receiveTables().get(v.id());
+            int peers = (int) ranges.stream().filter(r -> r.kind() == ReceiveKind.SOFTMAX_SYNC).count();
+            int normPeers = (int) ranges.stream().filter(r -> r.kind() == ReceiveKind.NORM).count();
+            int held = mapping.tdma().samplesInFlight(v.id());
+            int planned = memory.stateBytes(DtcmCheck.shape(net, v, ranges.size(), peers, normPeers,
+                    copies.getOrDefault(v.id(), CoreShape.Copy.NONE)).holding(held));
+            int loaded = KernelCore.stateBytes(data.get(v.id()).config());
+            assertEquals(loaded, planned, v.toString());
+            assertTrue(loaded <= KernelCore.DTCM_BYTES, v.toString());
+        }
+    }
+
     private static List<DenseParameters> randomParameters(NetworkSpec net) {
         Random random = new Random(1);
         List<DenseParameters> params = new ArrayList<>();
         for (DenseLayerSpec l : net.layers()) {
-            float[] w = new float[l.nIn() * l.nOut()];
-            float[] b = new float[l.nOut()];
+            float[] w = new float[l.weightRows() * l.weightCols()];
+            float[] b = new float[l.weightCols()];
             for (int i = 0; i < w.length; i++) {
                 w[i] = random.nextFloat();
             }
-            params.add(new DenseParameters(l.nIn(), l.nOut(), w, b));
+            params.add(new DenseParameters(l.weightRows(), l.weightCols(), w, b));
         }
         return params;
     }

@@ -25,6 +25,7 @@ import org.spinnaker4j.mapper.ir.DenseLayerSpec;
 import org.spinnaker4j.mapper.ir.DenseParameters;
 import org.spinnaker4j.mapper.ir.NetworkSpec;
 import org.spinnaker4j.mapper.machine.Machine;
+import org.spinnaker4j.mapper.partition.CoreShape;
 import org.spinnaker4j.mapper.partition.DtcmCheck;
 import org.spinnaker4j.mapper.partition.PartitioningStrategy;
 
@@ -80,7 +81,8 @@ class RelayCoreDataTest {
             assertArrayEquals(new float[v.cols().size()], data.get(v.id()).bias(), v + ": the layer's bias is 1");
             assertEquals(0, data.get(v.id()).weights().length, v.toString());
             int ranges = mapping.receiveTables().get(v.id()).size();
-            assertEquals(KernelCore.stateBytes(c), memory.stateBytes(DtcmCheck.shape(net, v, ranges, 0, 0)),
+            assertEquals(KernelCore.stateBytes(c), memory.stateBytes(DtcmCheck.shape(net, v, ranges, 0, 0,
+                    CoreShape.Copy.NONE)),
                     v + ": the mapper plans the DTCM the kernel takes");
             most = Math.max(most, ranges);
         }

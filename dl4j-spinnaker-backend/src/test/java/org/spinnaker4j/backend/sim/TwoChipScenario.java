@@ -53,7 +53,7 @@ final class TwoChipScenario {
                 new ReceiveTableBuilder().build(graph, keys),
                 new TdmaScheduler(CoreCostModel.ARM968_SOFT_FLOAT, MachineTiming.SPINNAKER1,
                         TdmaScheduler.DEFAULT_RECEIVE_QUEUE)
-                        .schedule(network, graph, placements, keys, tables, machine));
+                        .schedule(network, graph, placements, keys, tables, machine), List.of());
     }
 
     static List<DenseParameters> unusedParameters(int n) {

@@ -11,7 +11,6 @@ import org.spinnaker4j.mapper.graph.MachineVertex;
 import org.spinnaker4j.mapper.graph.OutgoingPartition;
 import org.spinnaker4j.mapper.graph.PartitionKind;
 import org.spinnaker4j.mapper.graph.Slice;
-import org.spinnaker4j.mapper.ir.NetworkSpec;
 import org.spinnaker4j.mapper.partition.KernelCopies;
 
 /**
@@ -23,16 +22,17 @@ public final class ReceiveTableBuilder {
 
     /** The receive tables of a graph without kernel copies' exchange (no PARAM partitions). */
     public List<List<InputRange>> build(MachineGraph graph, RoutingInfo keys) {
-        return build(null, graph, keys);
+        return build(graph, keys, List.of());
     }
 
-    /** The receive tables of {@code network}'s graph; a PARAM partition's values go where the receiver's copy has them. */
-    public List<List<InputRange>> build(NetworkSpec network, MachineGraph graph, RoutingInfo keys) {
+    /**
+     * The receive tables of a graph whose kernel copies are {@code copies} ({@link KernelCopies#of}); a PARAM
+     * partition's values go where the receiver's copy has them.
+     */
+    public List<List<InputRange>> build(MachineGraph graph, RoutingInfo keys, List<KernelCopies> copies) {
         Map<Integer, KernelCopies> copiesOf = new HashMap<>();
-        if (network != null && network.trains()) {
-            for (KernelCopies k : KernelCopies.of(network, graph)) {
-                k.copies().forEach(c -> copiesOf.put(c.vertex(), k));
-            }
+        for (KernelCopies k : copies) {
+            k.copies().forEach(c -> copiesOf.put(c.vertex(), k));
         }
         List<List<InputRange>> tables = new ArrayList<>();
         for (MachineVertex v : graph.vertices()) {

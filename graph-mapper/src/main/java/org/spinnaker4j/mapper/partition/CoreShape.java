@@ -16,14 +16,34 @@ import org.spinnaker4j.mapper.ir.UpdaterType;
  * @param normKeys the keys of each core's partials of its layer's L2 gradient normalization, 0 without one
  * @param normPeers the other cores whose partials it receives (one key range each, among {@code ranges})
  * @param samplesInFlight a training core's samples held at once (1 unless training is pipelined)
+ * @param pooling a pooling layer's block (it holds no weights)
+ * @param copy a block holding one of several copies of a kernel slice that exchange: its part; {@link Copy#NONE}
+ *        otherwise
  */
 public record CoreShape(VertexKind kind, int rows, int cols, boolean fused, int ranges, int softmaxPeers,
         UpdaterType updater, UpdaterType biasUpdater, boolean outputLayer, boolean lossWeighted, int normKeys,
-        int normPeers, int samplesInFlight) {
+        int normPeers, int samplesInFlight, boolean pooling, Copy copy) {
+
+    /**
+     * A kernel copy's part in its slice's exchange, as far as its state's size goes.
+     *
+     * @param copies the copies of the slice: rows of its share slots
+     * @param chunks the chunks of the slice it holds: its chunk table
+     * @param owned the parameters it owns: a row of its share slots
+     * @param ranges its SHARE and PARAM key ranges (among {@code ranges}; they take no slot row)
+     */
+    public record Copy(int copies, int chunks, int owned, int ranges) {
+
+        /** A block that holds no copy that exchanges. */
+        public static final Copy NONE = new Copy(0, 0, 0, 0);
+    }
 
     public CoreShape {
         if ((updater == null) != (biasUpdater == null)) {
             throw new IllegalArgumentException("a training core has both updaters, an inference core neither");
+        }
+        if (copy.chunks() > 0 && updater == null) {
+            throw new IllegalArgumentException("only a training core exchanges kernel copies");
         }
         if (samplesInFlight < 1 || (updater == null && samplesInFlight != 1)) {
             throw new IllegalArgumentException("samplesInFlight must be 1, or more on a training core; got "
@@ -34,12 +54,13 @@ public record CoreShape(VertexKind kind, int rows, int cols, boolean fused, int 
     /** A core whose loss, if it has one, is unweighted, without an L2 gradient normalization, holding one sample. */
     public CoreShape(VertexKind kind, int rows, int cols, boolean fused, int ranges, int softmaxPeers,
             UpdaterType updater, UpdaterType biasUpdater, boolean outputLayer) {
-        this(kind, rows, cols, fused, ranges, softmaxPeers, updater, biasUpdater, outputLayer, false, 0, 0, 1);
+        this(kind, rows, cols, fused, ranges, softmaxPeers, updater, biasUpdater, outputLayer, false, 0, 0, 1, false,
+                Copy.NONE);
     }
 
     /** This shape holding {@code samples} samples. */
     public CoreShape holding(int samples) {
         return new CoreShape(kind, rows, cols, fused, ranges, softmaxPeers, updater, biasUpdater, outputLayer,
-                lossWeighted, normKeys, normPeers, samples);
+                lossWeighted, normKeys, normPeers, samples, pooling, copy);
     }
 }

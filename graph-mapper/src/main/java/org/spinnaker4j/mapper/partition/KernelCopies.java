@@ -33,8 +33,10 @@ import org.spinnaker4j.mapper.ir.NetworkSpec;
  * @param copies the blocks holding the slice, in position order
  * @param chunks the slice's held parameters cut by owner, in flat order (weights, then biases)
  * @param unheldTaps taps whose rows no block holds
+ * @param weights the slice's flat kernel weights (every tap's rows), where its biases, if it has any, start
  */
-public record KernelCopies(int layer, Slice channels, List<Copy> copies, List<Chunk> chunks, List<Integer> unheldTaps) {
+public record KernelCopies(int layer, Slice channels, List<Copy> copies, List<Chunk> chunks, List<Integer> unheldTaps,
+        int weights) {
 
     /**
      * One block holding a copy of the slice.
@@ -141,7 +143,7 @@ public record KernelCopies(int layer, Slice channels, List<Copy> copies, List<Ch
             }
             deal(new Slice(g.kernel() * perTap, g.kernel() * perTap + channels.size()), all, next, chunks);
         }
-        return new KernelCopies(layer, channels, copies, chunks, unheld);
+        return new KernelCopies(layer, channels, copies, chunks, unheld, g.kernel() * perTap);
     }
 
     /** The copies whose position's taps include {@code tap}, in position order. */
@@ -190,9 +192,12 @@ public record KernelCopies(int layer, Slice channels, List<Copy> copies, List<Ch
      */
     public int localIndex(int c, int flat) {
         Slice held = copies.get(c).weights();
-        int kernelWeights = biasStart();
-        if (flat >= kernelWeights) {
-            return held.size() + flat - kernelWeights;
+        if (flat >= weights) {
+            if (flat >= params()) {
+                throw new IllegalArgumentException("layer " + layer + "'s slice " + channels + " has no parameter "
+                        + flat + ": " + weights + " weights and " + (params() - weights) + " biases");
+            }
+            return held.size() + flat - weights;
         }
         if (flat < held.lo() || flat >= held.hi()) {
             throw new IllegalArgumentException("copy " + c + " holds weights " + held + ", not " + flat);
@@ -200,9 +205,9 @@ public record KernelCopies(int layer, Slice channels, List<Copy> copies, List<Ch
         return flat - held.lo();
     }
 
-    /** The flat index of the first bias: past every tap's kernel rows (the biases are the last chunks). */
-    private int biasStart() {
-        return chunks.get(chunks.size() - 1).params().hi() - channels.size();
+    /** The slice's flat parameters: its weights, then its biases if it has any (the last chunks). */
+    private int params() {
+        return chunks.isEmpty() ? weights : Math.max(weights, chunks.get(chunks.size() - 1).params().hi());
     }
 
     /** Whether copies must exchange their shares (more than one block holds the slice). */

@@ -11,13 +11,15 @@ import java.util.Map;
  * one sample takes from its first packet sent to its last received. {@code periodClocks} is how often
  * a sample may start: samples are pipelined, a new one starting every period while earlier ones are
  * still in flight (each sample's slots are its start plus the offsets here), unless the period is the
- * whole step. {@code normClocks} is the length of a training mapping's exchange of gradient-norm
- * partials ({@link Phase#NORM}, once per mini-batch after the last step; its slots and its stage count
- * from the exchange's start), 0 without one. {@code samplesInFlight} is, per vertex, how many samples
- * its core holds between their forward and backward passes (1 everywhere unless training is pipelined).
+ * whole step. {@code exchangeClocks} is, per once-per-mini-batch phase of a training mapping
+ * ({@link Phase#perMiniBatch()}: the exchange of gradient-norm partials, the kernel copies' shares and
+ * their new values; each after the last step, its slots and its stage counted from its own start), the
+ * length of its exchange, 0 (or absent) without one. {@code samplesInFlight} is, per vertex, how many
+ * samples its core holds between their forward and backward passes (1 everywhere unless training is
+ * pipelined).
  */
 public record TdmaSchedule(Map<Phase, List<CoreSlot>> slots, List<Stage> stages, long stepClocks,
-        long periodClocks, long normClocks, List<Integer> samplesInFlight) {
+        long periodClocks, Map<Phase, Long> exchangeClocks, List<Integer> samplesInFlight) {
 
     /**
      * One sending window of the step: its senders each send a packet per {@code clocksBetweenSends},
@@ -33,8 +35,10 @@ public record TdmaSchedule(Map<Phase, List<CoreSlot>> slots, List<Stage> stages,
         slots = copy;
         stages = List.copyOf(stages);
         samplesInFlight = List.copyOf(samplesInFlight);
-        if (normClocks < 0) {
-            throw new IllegalArgumentException("norm exchange of " + normClocks + " clocks");
+        exchangeClocks = Map.copyOf(exchangeClocks);
+        if (exchangeClocks.entrySet().stream().anyMatch(e -> !e.getKey().perMiniBatch() || e.getValue() < 0)) {
+            throw new IllegalArgumentException("once-per-mini-batch exchanges of 0 or more clocks, got "
+                    + exchangeClocks);
         }
         if (periodClocks < 1 || periodClocks > Math.max(stepClocks, 1)) {
             throw new IllegalArgumentException("period " + periodClocks + " clocks for a step of " + stepClocks);
@@ -46,7 +50,17 @@ public record TdmaSchedule(Map<Phase, List<CoreSlot>> slots, List<Stage> stages,
 
     /** This schedule with samples starting every {@code period} clocks, each core holding {@code inFlight} of them. */
     public TdmaSchedule withPeriod(long period, List<Integer> inFlight) {
-        return new TdmaSchedule(slots, stages, stepClocks, period, normClocks, inFlight);
+        return new TdmaSchedule(slots, stages, stepClocks, period, exchangeClocks, inFlight);
+    }
+
+    /** The length of a once-per-mini-batch phase's exchange ({@link Phase#perMiniBatch()}), 0 without one. */
+    public long exchangeClocks(Phase phase) {
+        return exchangeClocks.getOrDefault(phase, 0L);
+    }
+
+    /** The length of the exchange of gradient-norm partials ({@link Phase#NORM}), 0 without one. */
+    public long normClocks() {
+        return exchangeClocks(Phase.NORM);
     }
 
     /** How many samples vertex {@code vertexId}'s core holds between their forward and backward passes. */

@@ -344,15 +344,17 @@ public final class TdmaScheduler {
          * schedule starting a sample every {@code period}.
          */
         private TdmaSchedule snapshot(long period) {
-            long normClocks = network.trains() ? layOutNorm() : 0;
+            Map<Phase, Long> exchangeClocks = new EnumMap<>(Phase.class);
             if (network.trains()) {
-                layOutExchange(Phase.SHARE, cost::shareStartCycles);
-                layOutExchange(Phase.PARAM, v -> cost.paramSendCycles(graph.outgoing(v.id()).stream()
-                        .filter(p -> p.kind() == PartitionKind.PARAM).mapToLong(OutgoingPartition::nKeys).sum()));
+                exchangeClocks.put(Phase.NORM, layOutNorm());
+                exchangeClocks.put(Phase.SHARE, layOutExchange(Phase.SHARE, cost::shareStartCycles));
+                exchangeClocks.put(Phase.PARAM, layOutExchange(Phase.PARAM, v -> cost.paramSendCycles(
+                        graph.outgoing(v.id()).stream().filter(p -> p.kind() == PartitionKind.PARAM)
+                                .mapToLong(OutgoingPartition::nKeys).sum())));
             }
             Map<Phase, List<CoreSlot>> byPhase = new EnumMap<>(Phase.class);
             slots.forEach((phase, array) -> byPhase.put(phase, List.of(array)));
-            return new TdmaSchedule(byPhase, stages, windowEnd, Math.max(1, period), normClocks,
+            return new TdmaSchedule(byPhase, stages, windowEnd, Math.max(1, period), exchangeClocks,
                     Collections.nCopies(graph.vertices().size(), 1));
         }
 

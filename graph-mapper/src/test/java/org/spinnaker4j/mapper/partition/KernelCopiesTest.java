@@ -27,6 +27,7 @@ import org.spinnaker4j.mapper.ir.NetworkSpec;
 import org.spinnaker4j.mapper.keys.InputRange;
 import org.spinnaker4j.mapper.keys.ReceiveKind;
 import org.spinnaker4j.mapper.machine.Machine;
+import org.spinnaker4j.mapper.tdma.Phase;
 
 /**
  * The plan of the kernel copies' exchange: every held parameter has exactly one owner, which holds it, and the
@@ -170,16 +171,34 @@ class KernelCopiesTest {
     }
 
     @Test
+    void withoutBiasesTheLastWeightsAreWeights() {
+        // kernel 3 over 2 positions, no padding: both blocks hold the 6 weights, and no biases
+        Conv1DGeometry g = new Conv1DGeometry(1, 4, 2, 3, 1, 0, 2, false);
+        KernelCopies k = copiesOf(g, false,
+                new MachineVertex(0, VertexKind.DENSE_BLOCK, 0, new Slice(0, 3), new Slice(0, 2), true),
+                new MachineVertex(1, VertexKind.DENSE_BLOCK, 0, new Slice(1, 4), new Slice(2, 4), true)).get(0);
+        check(g, k, false);
+        for (int flat = 0; flat < 6; flat++) {
+            assertEquals(flat, k.localIndex(1, flat), "weight " + flat);
+        }
+        assertThrows(IllegalArgumentException.class, () -> k.localIndex(1, 6), "no bias to hold");
+    }
+
+    @Test
     void aBlockHoldingPartOfItsFieldIsRefused() {
         Conv1DGeometry g = new Conv1DGeometry(2, 3, 1, 3, 1, 1, 3, false);
-        NetworkSpec net = new NetworkSpec(List.of(DenseLayerSpec.convolution(g, Activation.of(ActivationKind.TANH),
-                true)));
-        List<MachineVertex> blocks = List.of(
+        assertThrows(IllegalArgumentException.class, () -> copiesOf(g, true,
                 new MachineVertex(0, VertexKind.DENSE_BLOCK, 0, new Slice(0, 4), new Slice(0, 1), true),
                 new MachineVertex(1, VertexKind.DENSE_BLOCK, 0, new Slice(0, 4), new Slice(1, 2), false),
-                new MachineVertex(2, VertexKind.DENSE_BLOCK, 0, new Slice(2, 6), new Slice(2, 3), true));
-        assertThrows(IllegalArgumentException.class, () -> KernelCopies.of(net, new MachineGraph(blocks, List.of())),
+                new MachineVertex(2, VertexKind.DENSE_BLOCK, 0, new Slice(2, 6), new Slice(2, 3), true)),
                 "position 1's block holds 2 of its 3 taps' rows, unfused");
+    }
+
+    /** The kernel copies of a graph of {@code blocks} alone, of a network of one convolution {@code g}. */
+    private static List<KernelCopies> copiesOf(Conv1DGeometry g, boolean bias, MachineVertex... blocks) {
+        NetworkSpec net = new NetworkSpec(List.of(DenseLayerSpec.convolution(g, Activation.of(ActivationKind.TANH),
+                bias)));
+        return KernelCopies.of(net, new MachineGraph(List.of(blocks), List.of()));
     }
 
     /**
@@ -225,6 +244,11 @@ class KernelCopiesTest {
         assertEquals(owned, copies.stream().mapToLong(KernelCopies::sharesSent).sum());
         assertEquals(held, values, "each chunk's new values to each of its other holders");
         assertTrue(m.maxRoutingEntries() <= 1023, "routing entries " + m.maxRoutingEntries());
+        // the schedule keeps both exchanges' windows, and the mapping reports them
+        assertTrue(m.tdma().exchangeClocks(Phase.SHARE) > 0, "the shares' window");
+        assertTrue(m.tdma().exchangeClocks(Phase.PARAM) > 0, "the new values' window");
+        assertTrue(m.describe().contains("kernel copies' shares " + m.tdma().exchangeClocks(Phase.SHARE)),
+                m.describe());
     }
 
     @Test
