@@ -12,7 +12,7 @@
 /* Accumulator k of a copy's parameters: dW row-major, then db. */
 static float *acc_at(const s4j_header *h, const s4j_layout *l, void *dtcm, uint32_t k)
 {
-    uint32_t n_w = h->n_rows * h->n_cols;
+    uint32_t n_w = s4j_block_weights(h);
 
     return k < n_w ? AT(float, dtcm, l->dw) + k : AT(float, dtcm, l->db) + (k - n_w);
 }
@@ -20,7 +20,7 @@ static float *acc_at(const s4j_header *h, const s4j_layout *l, void *dtcm, uint3
 /* Parameter k of a copy: W row-major, then the bias. */
 static float *param_at(const s4j_header *h, const s4j_layout *l, void *dtcm, uint32_t k)
 {
-    uint32_t n_w = h->n_rows * h->n_cols;
+    uint32_t n_w = s4j_block_weights(h);
 
     return k < n_w ? AT(float, dtcm, l->weights) + k : AT(float, dtcm, l->bias) + (k - n_w);
 }
@@ -162,7 +162,7 @@ int32_t s4j_on_param(const s4j_header *h, const s4j_layout *l, void *dtcm, s4j_t
                      uint32_t k, uint32_t payload)
 {
     /* s4j_load accepts PARAM ranges only on copies, within their parameters */
-    S4J_VERIFY(t != NULL && l->chunks != 0u && k < h->n_rows * h->n_cols + h->n_cols);
+    S4J_VERIFY(t != NULL && l->chunks != 0u && k < s4j_block_weights(h) + h->n_cols);
     if ((t->copy_phase & S4J_COPY_UPDATED) == 0u) {
         return S4J_ERR_INCOMPLETE; /* new values before this copy's own update */
     }

@@ -228,9 +228,8 @@ void s4j_mac_first_row(s4j_acc *acc, float x, const float *w, uint32_t n)
     }
 }
 
-float s4j_dot(const float *a, const float *b, uint32_t n)
+void s4j_dot_add(s4j_acc *acc, const float *a, const float *b, uint32_t n)
 {
-    s4j_acc acc = { 0u, 0u, 0u };
     uint32_t j;
 
     for (j = 0u; j < n; j++) {
@@ -238,11 +237,18 @@ float s4j_dot(const float *a, const float *b, uint32_t n)
         uint32_t ex = (x >> 23) & 0xffu;
 
         if (ex - 1u < 254u) {
-            add_normal(&acc, x, (x << 8) | SIGN_BIT, ex + 64u, s4j_bits_of(b[j]));
+            add_normal(acc, x, (x << 8) | SIGN_BIT, ex + 64u, s4j_bits_of(b[j]));
         } else {
-            add_any(&acc, x, s4j_bits_of(b[j]));
+            add_any(acc, x, s4j_bits_of(b[j]));
         }
     }
+}
+
+float s4j_dot(const float *a, const float *b, uint32_t n)
+{
+    s4j_acc acc = { 0u, 0u, 0u };
+
+    s4j_dot_add(&acc, a, b, n);
     return s4j_acc_value(&acc);
 }
 

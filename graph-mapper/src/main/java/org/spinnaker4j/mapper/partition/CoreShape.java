@@ -1,6 +1,7 @@
 package org.spinnaker4j.mapper.partition;
 
 import org.spinnaker4j.mapper.graph.VertexKind;
+import org.spinnaker4j.mapper.ir.RowBlock;
 import org.spinnaker4j.mapper.ir.UpdaterType;
 
 /**
@@ -16,10 +17,11 @@ import org.spinnaker4j.mapper.ir.UpdaterType;
  * @param normKeys the keys of each core's partials of its layer's L2 gradient normalization, 0 without one
  * @param normPeers the other cores whose partials it receives (one key range each, among {@code ranges})
  * @param samplesInFlight a training core's samples held at once (1 unless training is pipelined)
+ * @param rowBlock a 2-D convolution's block that holds its kernel once (its weights are not rows × cols), or null
  */
 public record CoreShape(VertexKind kind, int rows, int cols, boolean fused, int ranges, int softmaxPeers,
         UpdaterType updater, UpdaterType biasUpdater, boolean outputLayer, boolean lossWeighted, int normKeys,
-        int normPeers, int samplesInFlight) {
+        int normPeers, int samplesInFlight, RowBlock rowBlock) {
 
     public CoreShape {
         if ((updater == null) != (biasUpdater == null)) {
@@ -34,12 +36,12 @@ public record CoreShape(VertexKind kind, int rows, int cols, boolean fused, int 
     /** A core whose loss, if it has one, is unweighted, without an L2 gradient normalization, holding one sample. */
     public CoreShape(VertexKind kind, int rows, int cols, boolean fused, int ranges, int softmaxPeers,
             UpdaterType updater, UpdaterType biasUpdater, boolean outputLayer) {
-        this(kind, rows, cols, fused, ranges, softmaxPeers, updater, biasUpdater, outputLayer, false, 0, 0, 1);
+        this(kind, rows, cols, fused, ranges, softmaxPeers, updater, biasUpdater, outputLayer, false, 0, 0, 1, null);
     }
 
     /** This shape holding {@code samples} samples. */
     public CoreShape holding(int samples) {
         return new CoreShape(kind, rows, cols, fused, ranges, softmaxPeers, updater, biasUpdater, outputLayer,
-                lossWeighted, normKeys, normPeers, samples);
+                lossWeighted, normKeys, normPeers, samples, rowBlock);
     }
 }

@@ -59,6 +59,6 @@ public final class DtcmCheck {
         return new CoreShape(v.kind(), rows, v.cols().size(), v.fused(), ranges, peers,
                 updater == null ? null : updater.type(), updater == null ? null : updater.forBias().type(),
                 outputLayer, outputLayer && !network.training().lossWeights().isEmpty(),
-                updater == null ? 0 : updater.gradientNormalization().type().normKeys(), normPeers, 1);
+                updater == null ? 0 : updater.gradientNormalization().type().normKeys(), normPeers, 1, v.rowBlock());
     }
 }
