@@ -540,7 +540,7 @@ int32_t s4j_end_of_batch(void *dtcm, uint32_t capacity, uint32_t batch_size,
 int32_t s4j_on_share(const s4j_layout *l, void *dtcm, s4j_train *t, uint32_t k,
                      uint32_t payload);
 /* s4j_copies.c: a new value of parameter k from its owner */
-int32_t s4j_on_param(const s4j_header *h, const s4j_layout *l, void *dtcm, s4j_train *t,
+int32_t s4j_on_param(const s4j_layout *l, void *dtcm, s4j_train *t,
                      uint32_t k, uint32_t payload);
 /* s4j_copies.c: the shares of each owned parameter added in position order
  * into the copy's accumulators dW and db, their bits cleared */

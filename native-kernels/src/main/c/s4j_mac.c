@@ -228,7 +228,8 @@ void s4j_mac_first_row(s4j_acc *acc, float x, const float *w, uint32_t n)
     }
 }
 
-void s4j_dot_add(s4j_acc *acc, const float *a, const float *b, uint32_t n)
+/* a[j] b[j] added to acc in order of j (inline: s4j_dot's loop too) */
+static inline void dot_add(s4j_acc *acc, const float *a, const float *b, uint32_t n)
 {
     uint32_t j;
 
@@ -244,11 +245,16 @@ void s4j_dot_add(s4j_acc *acc, const float *a, const float *b, uint32_t n)
     }
 }
 
+void s4j_dot_add(s4j_acc *acc, const float *a, const float *b, uint32_t n)
+{
+    dot_add(acc, a, b, n);
+}
+
 float s4j_dot(const float *a, const float *b, uint32_t n)
 {
     s4j_acc acc = { 0u, 0u, 0u };
 
-    s4j_dot_add(&acc, a, b, n);
+    dot_add(&acc, a, b, n);
     return s4j_acc_value(&acc);
 }
 

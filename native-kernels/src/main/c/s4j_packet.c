@@ -490,7 +490,7 @@ int32_t s4j_on_packet(void *dtcm, uint32_t capacity, uint32_t key,
     case S4J_RANGE_SHARE:
         return s4j_on_share(l, dtcm, t, rg->local + off, payload);
     case S4J_RANGE_PARAM:
-        return s4j_on_param(h, l, dtcm, t, rg->local + off, payload);
+        return s4j_on_param(l, dtcm, t, rg->local + off, payload);
     case S4J_RANGE_DATA:
         /* a kernel copy's next forward pass waits for its new parameters */
         if (t != NULL && t->copy_phase != 0u) {

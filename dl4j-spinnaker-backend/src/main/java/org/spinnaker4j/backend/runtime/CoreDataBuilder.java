@@ -91,9 +91,8 @@ public final class CoreDataBuilder {
                 KernelKinds.of(v.rowBlock()));
         Slice[] held = inLayer ? LayerSlices.parameterSlices(mapping.network().layers().get(v.layer()), v.rows(),
                 v.cols()) : null;
-        float[] weights = v.kind() != VertexKind.DENSE_BLOCK || config.pooling() != null ? new float[0]
-                : v.rowBlock() != null ? LayerSlices.rowBlock(parameters.get(v.layer()), v.rowBlock(), held[0])
-                : LayerSlices.block(parameters.get(v.layer()), held[0], held[1]);
+        float[] weights = v.kind() == VertexKind.DENSE_BLOCK && config.pooling() == null
+                ? LayerSlices.weights(parameters.get(v.layer()), v, held) : new float[0];
         float[] bias = v.activates() ? LayerSlices.bias(parameters.get(v.layer()), held[1])
                 : v.kind() == VertexKind.RELAY ? new float[v.cols().size()] : new float[0];
         return new CoreData(config, weights, bias);

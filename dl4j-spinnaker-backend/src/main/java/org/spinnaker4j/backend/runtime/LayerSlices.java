@@ -2,6 +2,7 @@ package org.spinnaker4j.backend.runtime;
 
 import java.util.ArrayList;
 import java.util.List;
+import org.spinnaker4j.mapper.graph.MachineVertex;
 import org.spinnaker4j.mapper.graph.Slice;
 import org.spinnaker4j.mapper.ir.Conv1DGeometry;
 import org.spinnaker4j.mapper.ir.Conv2DGeometry;
@@ -28,6 +29,14 @@ public final class LayerSlices {
             System.arraycopy(p.weights(), (rows.lo() + i) * p.nOut() + cols.lo(), w, i * cols.size(), cols.size());
         }
         return w;
+    }
+
+    /**
+     * The weights a block holds of a layer-shaped array whose slices {@code held} it takes ({@link #parameterSlices}):
+     * {@link #rowBlock} for a 2-D convolution's block, else {@link #block}.
+     */
+    public static float[] weights(DenseParameters p, MachineVertex v, Slice[] held) {
+        return v.rowBlock() != null ? rowBlock(p, v.rowBlock(), held[0]) : block(p, held[0], held[1]);
     }
 
     /**
