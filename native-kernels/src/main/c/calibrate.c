@@ -21,6 +21,12 @@
  *                            K IGNORE ranges sit before its DATA range
  *   calibrate accumulate R C row 0 of an (R + 1) x C DENSE_BLOCK whose rows 1 .. R-1
  *                            are in: it multiplies rows 0 .. R-1 into z
+ *   calibrate rowconv W K C O  row 0 of a 2-D convolution's block run along
+ *                            the rows (2 input rows of W columns, 1 channel;
+ *                            kernel K wide, stride 1, no padding; output
+ *                            columns 0 .. O-1, C channels each) whose rows 1 ..
+ *                            W-1 are in: it multiplies the first input row in
+ *                            (W rows, O K runs of C MACs)
  *   calibrate next R C       row R-2 of an R x C DENSE_BLOCK after rows 0 .. R-3:
  *                            multiplies one row, does not complete
  *   calibrate last R C       row R-1 after rows 0 .. R-2: multiplies one row and
@@ -258,6 +264,9 @@ typedef struct spec {
     uint32_t copies;            /* a kernel copy, at position 0 of this many (0: none) */
     uint32_t owned;             /* its parameters 0 .. owned - 1 are its own, the rest
                                    another copy's */
+    uint32_t row_kernel;        /* a row convolution's block: kernel width (0: none), */
+    uint32_t row_width;         /* input width (1 channel, stride 1, no padding) */
+    uint32_t row_channels;      /* and output channels, all held */
 } spec;
 
 static void range(uint32_t *n, uint32_t lo, uint32_t span, uint32_t local,
@@ -333,6 +342,14 @@ static void load(const spec *s)
         words[S4J_CFG_POOL_CHANNELS] = s->cols;
         words[S4J_CFG_POOL_START] = s->pool == S4J_POOL_MAX ? bits(-3.402823e38f) : 0u;
         words[S4J_CFG_POOL_DIVISOR] = s->pool == S4J_POOL_AVG ? s->rows / s->cols : 0u;
+    }
+    if (s->row_kernel != 0u) {
+        words[S4J_CFG_ROW_KERNEL_W] = s->row_kernel;
+        words[S4J_CFG_ROW_WIDTH] = s->row_width;
+        words[S4J_CFG_ROW_CHANNELS_IN] = 1u;
+        words[S4J_CFG_ROW_STRIDE] = 1u;
+        words[S4J_CFG_ROW_CHANNELS_OUT] = s->row_channels;
+        words[S4J_CFG_ROW_CHANNELS] = s->row_channels;
     }
     words[S4J_CFG_SOFTMAX_PEERS] = s->softmax_peers;
     words[S4J_CFG_SYNC_KEY_BASE] = 0x50000u;       /* own max, sum (and dot) */
@@ -414,7 +431,9 @@ static void load(const spec *s)
             words[S4J_CONFIG_WORDS + n * S4J_RANGE_WORDS + i] = bits(uniform(0.5f, 2.0f));
         }
     }
-    nw = s->kind == S4J_KIND_DENSE_BLOCK && s->pool == S4J_POOL_NONE ? s->rows * s->cols : 0u;
+    nw = s->kind != S4J_KIND_DENSE_BLOCK || s->pool != S4J_POOL_NONE ? 0u
+       : s->row_kernel != 0u ? s->rows / s->row_width * s->row_kernel * s->row_channels
+       : s->rows * s->cols;
     nb = s->kind == S4J_KIND_REDUCE || s->fused != 0u || s->pool != S4J_POOL_NONE ? s->cols : 0u;
     if (nw > MAX_VALUES || nb > MAX_VALUES) {
         fail("block too large", (long)nw);
@@ -583,6 +602,18 @@ int main(int argc, char **argv)
         load(&s);
         packets(0u, s.rows, DATA_KEY, -1.0f, 1.0f, 1.0f);
         deliver(1u, s.rows);
+        measure(0u, 1u);
+    } else if (strcmp(what, "rowconv") == 0 && argc == 6) {
+        s.kind = S4J_KIND_DENSE_BLOCK;
+        s.fused = 1u;
+        s.row_width = number(argv[2], 2u, MAX_VALUES / 2u);
+        s.row_kernel = number(argv[3], 1u, s.row_width);
+        s.row_channels = number(argv[4], 1u, MAX_VALUES);
+        s.rows = 2u * s.row_width;
+        s.cols = number(argv[5], 1u, s.row_width - s.row_kernel + 1u) * s.row_channels;
+        load(&s);
+        packets(0u, s.rows, DATA_KEY, 0.0f, 1.0f, 1.0f);
+        deliver(1u, s.row_width);
         measure(0u, 1u);
     } else if (strcmp(what, "accumulate") == 0 && argc == 4) {
         s.kind = S4J_KIND_DENSE_BLOCK;

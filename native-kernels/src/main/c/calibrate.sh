@@ -66,9 +66,20 @@ range=$(per 256 "$(n rows 32 8)" "$(n rows 32 0)")
 figure packet.range "$range" \
     "per input range searched before the one that holds the key"
 set -- $(fit accumulate)
+mac=$1
 figure block.mac "$1" "a multiply-accumulate z_j += x_i w_ij into a wide accumulator as a row is multiplied in (random operands)"
 set -- $(fit accumulate0)
 figure block.row "$2" "per row multiplied in, besides its MACs (the loop; zero operands)"
+# a 2-D convolution's block of 16 output columns of 4 channels: the first input row (W rows, 16 K runs of 4
+# MACs) multiplied in, less its MACs at block.mac; rows from W = 32 to 48, runs from K = 3 to 5
+r1=$(awk -v n="$(n rowconv 32 3 4 16)" -v m="$mac" 'BEGIN { print n - 48 * 4 * m }')
+r2=$(awk -v n="$(n rowconv 48 3 4 16)" -v m="$mac" 'BEGIN { print n - 48 * 4 * m }')
+r3=$(awk -v n="$(n rowconv 32 5 4 16)" -v m="$mac" 'BEGIN { print n - 80 * 4 * m }')
+run=$(per 32 "$r3" "$r1")
+figure rowconv.row "$(per 16 "$r2" "$r1")" \
+    "per row a 2-D convolution's block multiplies in, besides its runs and MACs (the output columns under its column)"
+figure rowconv.run "$run" \
+    "per run of one output column's channels a 2-D convolution's block multiplies a row into, besides its MACs"
 c16=$(( $(n last0 16 16) - $(n next0 16 16) ))
 c32=$(( $(n last0 16 32) - $(n next0 16 32) ))
 x=$(per 16 "$c32" "$c16")

@@ -43,6 +43,9 @@ int32_t s4j_block_backward(const s4j_header *h, const s4j_layout *l,
     int32_t r;
 
     out->work |= S4J_WORK_BLOCK_BACKWARD;
+    if (h->row.kernel_w != 0u) {
+        return s4j_row_backward(h, l, dtcm, t, out);
+    }
     for (i = 0u; i < n_rows; i++) {
         float *g = dw + (size_t)i * n_cols;
         float xi = x[i];

@@ -72,6 +72,15 @@ int32_t s4j_parse_config(const uint32_t *words, uint32_t n_words, s4j_config *cf
     t->copy.shares = words[S4J_CFG_COPY_SHARES];
     t->copy.params = words[S4J_CFG_COPY_PARAMS];
     t->copy.ranges = words[S4J_CFG_COPY_RANGES];
+    cfg->row.kernel_w = words[S4J_CFG_ROW_KERNEL_W];
+    cfg->row.width = words[S4J_CFG_ROW_WIDTH];
+    cfg->row.channels_in = words[S4J_CFG_ROW_CHANNELS_IN];
+    cfg->row.stride = words[S4J_CFG_ROW_STRIDE];
+    cfg->row.pad = words[S4J_CFG_ROW_PAD];
+    cfg->row.channels_out = words[S4J_CFG_ROW_CHANNELS_OUT];
+    cfg->row.first_column = words[S4J_CFG_ROW_FIRST_COLUMN];
+    cfg->row.first_channel = words[S4J_CFG_ROW_FIRST_CHANNEL];
+    cfg->row.channels = words[S4J_CFG_ROW_CHANNELS];
     {
         /* the ranges, then n_cols loss weights if weighted, then the copy's
          * chunks (64-bit sums: the counts come from the caller) */
@@ -177,7 +186,7 @@ static int loss_weights_ok(const s4j_config *cfg)
 static int copy_ok(const s4j_config *cfg)
 {
     const s4j_copy *c = &cfg->training.copy;
-    uint64_t params = (uint64_t)cfg->n_rows * cfg->n_cols + cfg->n_cols;
+    uint64_t params = s4j_weight_count(cfg->pool, &cfg->row, cfg->n_rows, cfg->n_cols) + cfg->n_cols;
     uint64_t end = 0u;
     uint64_t owned = 0u;
     uint64_t held = 0u;
@@ -350,7 +359,8 @@ int32_t s4j_check_config(const s4j_config *cfg)
         && (uint64_t)cfg->out_key_base + cfg->n_cols > (uint64_t)UINT32_MAX + 1u) {
         return S4J_ERR_BAD_CONFIG;
     }
-    if (check_training(cfg) != S4J_OK || check_pooling(cfg) != S4J_OK) {
+    if (check_training(cfg) != S4J_OK || check_pooling(cfg) != S4J_OK
+        || !s4j_row_conv_ok(cfg->kind, cfg->fused, cfg->pool, &cfg->row, cfg->n_rows, cfg->n_cols)) {
         return S4J_ERR_BAD_CONFIG;
     }
     training = cfg->training.enabled != 0u;
@@ -433,7 +443,8 @@ int32_t s4j_check_config(const s4j_config *cfg)
         case S4J_RANGE_PARAM:
             if (cfg->training.copy.chunks == 0u
                 || (uint64_t)r[S4J_RANGE_WORD_LOCAL] + (hi - lo)
-                       > (uint64_t)cfg->n_rows * cfg->n_cols + cfg->n_cols) {
+                       > s4j_weight_count(cfg->pool, &cfg->row, cfg->n_rows, cfg->n_cols)
+                             + cfg->n_cols) {
                 return S4J_ERR_BAD_CONFIG;
             }
             copy_ranges++;

@@ -9,19 +9,21 @@
  */
 #include "s4j_internal.h"
 
-/* Accumulator k of a copy's parameters: dW row-major, then db. */
-static float *acc_at(const s4j_header *h, const s4j_layout *l, void *dtcm, uint32_t k)
+/* A copy's weights: in a fused block's state its bias follows them. */
+static uint32_t weights_of(const s4j_layout *l)
 {
-    uint32_t n_w = h->n_rows * h->n_cols;
+    return ((uint32_t)l->bias - l->weights) / 4u;
+}
 
+/* Accumulator k of a copy's parameters (n_w weights): dW row-major, then db. */
+static float *acc_at(const s4j_layout *l, void *dtcm, uint32_t n_w, uint32_t k)
+{
     return k < n_w ? AT(float, dtcm, l->dw) + k : AT(float, dtcm, l->db) + (k - n_w);
 }
 
-/* Parameter k of a copy: W row-major, then the bias. */
-static float *param_at(const s4j_header *h, const s4j_layout *l, void *dtcm, uint32_t k)
+/* Parameter k of a copy (n_w weights): W row-major, then the bias. */
+static float *param_at(const s4j_layout *l, void *dtcm, uint32_t n_w, uint32_t k)
 {
-    uint32_t n_w = h->n_rows * h->n_cols;
-
     return k < n_w ? AT(float, dtcm, l->weights) + k : AT(float, dtcm, l->bias) + (k - n_w);
 }
 
@@ -53,12 +55,12 @@ static int32_t copy_of(void *dtcm, uint32_t capacity, s4j_outbox *out,
 
 int32_t s4j_share_start(void *dtcm, uint32_t capacity, s4j_outbox *out)
 {
-    const s4j_header *h = (const s4j_header *)dtcm;
     const s4j_layout *l;
     s4j_train *t;
     const uint32_t *chunks;
     float *shares;
     uint32_t *bits;
+    uint32_t n_w;
     uint32_t i;
     int32_t r = copy_of(dtcm, capacity, out, &l, &t);
 
@@ -73,6 +75,7 @@ int32_t s4j_share_start(void *dtcm, uint32_t capacity, s4j_outbox *out)
     }
     s4j_begin_event(out);
     chunks = CAT(uint32_t, dtcm, l->chunks);
+    n_w = weights_of(l);
     shares = AT(float, dtcm, l->shares) + (size_t)t->copy.self * t->copy.owned;
     bits = AT(uint32_t, dtcm, l->share_bits);
     for (i = 0u; i < t->copy.chunks; i++) {
@@ -80,7 +83,7 @@ int32_t s4j_share_start(void *dtcm, uint32_t capacity, s4j_outbox *out)
         uint32_t k;
 
         for (k = c[S4J_CHUNK_WORD_LO]; k < c[S4J_CHUNK_WORD_HI]; k++) {
-            float g = *acc_at(h, l, dtcm, k);
+            float g = *acc_at(l, dtcm, n_w, k);
             uint32_t off = k - c[S4J_CHUNK_WORD_LO];
 
             if (c[S4J_CHUNK_WORD_SLOT] == S4J_CHUNK_NOT_OWNED) {
@@ -102,10 +105,10 @@ int32_t s4j_share_start(void *dtcm, uint32_t capacity, s4j_outbox *out)
 
 int32_t s4j_param_send(void *dtcm, uint32_t capacity, s4j_outbox *out)
 {
-    const s4j_header *h = (const s4j_header *)dtcm;
     const s4j_layout *l;
     s4j_train *t;
     const uint32_t *chunks;
+    uint32_t n_w;
     uint32_t i;
     int32_t r = copy_of(dtcm, capacity, out, &l, &t);
 
@@ -120,6 +123,7 @@ int32_t s4j_param_send(void *dtcm, uint32_t capacity, s4j_outbox *out)
     }
     s4j_begin_event(out);
     chunks = CAT(uint32_t, dtcm, l->chunks);
+    n_w = weights_of(l);
     for (i = 0u; i < t->copy.chunks; i++) {
         const uint32_t *c = chunks + (size_t)i * S4J_CHUNK_WORDS;
         uint32_t end = owned_end(c);
@@ -127,7 +131,7 @@ int32_t s4j_param_send(void *dtcm, uint32_t capacity, s4j_outbox *out)
 
         for (k = c[S4J_CHUNK_WORD_LO]; k < end; k++) {
             r = s4j_emit(out, c[S4J_CHUNK_WORD_KEY] + (k - c[S4J_CHUNK_WORD_LO]),
-                         s4j_bits_of(*param_at(h, l, dtcm, k)));
+                         s4j_bits_of(*param_at(l, dtcm, n_w, k)));
             if (r < 0) {
                 return r;
             }
@@ -160,18 +164,19 @@ int32_t s4j_on_share(const s4j_layout *l, void *dtcm, s4j_train *t, uint32_t k,
     return 0;
 }
 
-int32_t s4j_on_param(const s4j_header *h, const s4j_layout *l, void *dtcm, s4j_train *t,
+int32_t s4j_on_param(const s4j_layout *l, void *dtcm, s4j_train *t,
                      uint32_t k, uint32_t payload)
 {
-    /* s4j_load accepts PARAM ranges only on copies, within their parameters */
-    S4J_VERIFY(t != NULL && l->chunks != 0u && k < h->n_rows * h->n_cols + h->n_cols);
+    /* s4j_load accepts PARAM ranges only on copies, within their parameters
+     * (in a fused block's state x follows its weights and bias) */
+    S4J_VERIFY(t != NULL && l->chunks != 0u && k < ((uint32_t)l->x - l->weights) / 4u);
     if ((t->copy_phase & S4J_COPY_UPDATED) == 0u) {
         return S4J_ERR_INCOMPLETE; /* new values before this copy's own update */
     }
     if (t->params_received >= t->copy.params) {
         return S4J_ERR_DUPLICATE_SYNC;
     }
-    *param_at(h, l, dtcm, k) = s4j_f_of(payload);
+    *param_at(l, dtcm, weights_of(l), k) = s4j_f_of(payload);
     t->params_received++;
     if (t->params_received == t->copy.params && (t->copy_phase & S4J_COPY_SENT) != 0u) {
         t->copy_phase = 0u;
@@ -186,6 +191,7 @@ void s4j_sum_shares(const s4j_header *h, const s4j_layout *l, void *dtcm, s4j_tr
     const float *shares = CAT(float, dtcm, l->shares);
     uint32_t *bits = AT(uint32_t, dtcm, l->share_bits);
     uint32_t owned = t->copy.owned;
+    uint32_t n_w = s4j_block_weights(h);
     uint32_t i;
 
     for (i = 0u; i < t->copy.chunks; i++) {
@@ -205,7 +211,7 @@ void s4j_sum_shares(const s4j_header *h, const s4j_layout *l, void *dtcm, s4j_tr
                     sum += shares[s];
                 }
             }
-            *acc_at(h, l, dtcm, k) = sum;
+            *acc_at(l, dtcm, n_w, k) = sum;
         }
     }
     memset(bits, 0, (size_t)s4j_bitmap_words(t->copy.slots * owned) * sizeof(uint32_t));

@@ -51,7 +51,7 @@ int32_t s4j_norm_start(void *dtcm, uint32_t capacity, uint32_t batch_size,
     s4j_begin_event(out);
     batch = (float)batch_size;
     if (h->kind == S4J_KIND_DENSE_BLOCK) {
-        w = sum_of_squares(AT(const float, dtcm, l->dw), h->n_rows * h->n_cols, batch);
+        w = sum_of_squares(AT(const float, dtcm, l->dw), s4j_block_weights(h), batch);
     }
     if (s4j_has_bias(h->kind, h->fused)) {
         b = sum_of_squares(AT(const float, dtcm, l->db), h->n_cols, batch);

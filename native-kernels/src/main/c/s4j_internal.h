@@ -46,6 +46,8 @@ typedef struct s4j_header {
     uint32_t pool_first;
     float pool_start;
     uint32_t pool_divisor;
+    /* a row convolution's block (S4J_CFG_ROW_*): kernel_w 0 on any other core */
+    s4j_row_conv row;
 } s4j_header;
 
 /* An input range: key k maps when (k - key_lo) < span (unsigned). */
@@ -135,6 +137,7 @@ typedef struct s4j_shape {
     uint32_t norm_peers;        /* NORM ranges (training) */
     uint32_t norm_slots;        /* L2 modes: norm_peers + 1, else 0 */
     uint32_t pool;              /* S4J_POOL_*: a pooling block has no weights */
+    uint32_t weights;           /* DENSE_BLOCK: s4j_weight_count (saturated) */
     uint32_t copy_chunks;       /* a kernel copy's chunks (training) */
     uint32_t copy_slots;        /* its share slots: copies x owned */
     uint32_t copy_ranges;       /* its SHARE and PARAM ranges */
@@ -184,6 +187,31 @@ typedef struct s4j_layout {
                                    fits S4J_DTCM_BYTES */
 } s4j_layout;
 
+/* The weights of a DENSE_BLOCK of n_rows x n_cols: none for a pooling
+ * block, a row convolution's kernel slice (n_rows / width input rows of
+ * kernel_w x channels_in x channels; its rows are whole input rows), else
+ * every W[i][j]. 64-bit: a config's may exceed any state. */
+static inline uint64_t s4j_weight_count(uint32_t pool, const s4j_row_conv *row,
+                                        uint32_t n_rows, uint32_t n_cols)
+{
+    if (pool != S4J_POOL_NONE) {
+        return 0u;
+    }
+    if (row->kernel_w != 0u) {
+        if (row->width == 0u || row->kernel_w > 0xFFFFu || row->channels > 0xFFFFu) {
+            return UINT64_MAX; /* no such block (s4j_row_conv_ok refuses it) */
+        }
+        return (uint64_t)(n_rows / row->width) * (row->kernel_w * row->channels);
+    }
+    return (uint64_t)n_rows * n_cols;
+}
+
+/* The weights of a loaded DENSE_BLOCK (they fit its state: no overflow). */
+static inline uint32_t s4j_block_weights(const s4j_header *h)
+{
+    return (uint32_t)s4j_weight_count(h->pool, &h->row, h->n_rows, h->n_cols);
+}
+
 /* The rows of a REDUCE's forward slot table: one per source range, or one
  * alone when each output has exactly one partial (a relay), which lands in
  * its output's column whichever range it came from. */
@@ -202,7 +230,7 @@ static inline uint32_t s4j_slot_rows(uint32_t expected_partials, uint32_t n_src)
 #define S4J_COPY_UPDATED 2u  /* it updated its chunks: others' new values due */
 #define S4J_COPY_SENT    4u  /* it sent its chunks' new values */
 
-_Static_assert(sizeof(s4j_header) == 27u * 4u, "header must be packed words");
+_Static_assert(sizeof(s4j_header) == 36u * 4u, "header must be packed words");
 _Static_assert(sizeof(s4j_layout) == 34u * 2u, "layout must be packed half-words");
 _Static_assert(S4J_DTCM_BYTES <= 65536u, "layout offsets and sends must fit 16 bits");
 _Static_assert(sizeof(s4j_train) == 55u * 4u, "training header must be packed words");
@@ -476,10 +504,25 @@ void s4j_mac_row(s4j_acc *acc, float x, const float *w, uint32_t n);
 void s4j_mac_first_row(s4j_acc *acc, float x, const float *w, uint32_t n);
 /* s4j_mac.c: the sum of a[j] b[j] for j < n, in a wide accumulator */
 float s4j_dot(const float *a, const float *b, uint32_t n);
+/* a[j] b[j] for j = 0 .. n-1 added in order to acc (s4j_dot without the
+ * rounding: several runs make one sum) */
+void s4j_dot_add(s4j_acc *acc, const float *a, const float *b, uint32_t n);
 /* s4j_mac.c: an accumulator's sum as a float, rounded to nearest even */
 float s4j_acc_value(const s4j_acc *a);
 /* s4j_mac.c: z[j] = acc[j]'s sum for j < n */
 void s4j_acc_finish(const s4j_acc *acc, float *z, uint32_t n);
+
+/* s4j_rowconv.c: whether a row convolution's words are valid for a block
+ * of n_rows x n_cols (S4J_CFG_ROW_*; all 0 on any other core) */
+int s4j_row_conv_ok(uint32_t kind, uint32_t fused, uint32_t pool, const s4j_row_conv *row,
+                    uint32_t n_rows, uint32_t n_cols);
+/* s4j_rowconv.c: a row convolution's rows first .. end-1 multiplied into
+ * acc (row 0 empties it first) */
+void s4j_row_mac(const s4j_header *h, s4j_acc *acc, const float *x, const float *w,
+                 uint32_t first, uint32_t end);
+/* s4j_rowconv.c: a row convolution's dW += x delta, and W delta sent */
+int32_t s4j_row_backward(const s4j_header *h, const s4j_layout *l, void *dtcm,
+                         const s4j_train *t, s4j_outbox *out);
 
 /* s4j_backward.c: whether a training core holds part of a sample */
 int s4j_samples_in_flight(const s4j_train *t);
@@ -511,7 +554,7 @@ int32_t s4j_end_of_batch(void *dtcm, uint32_t capacity, uint32_t batch_size,
 int32_t s4j_on_share(const s4j_layout *l, void *dtcm, s4j_train *t, uint32_t k,
                      uint32_t payload);
 /* s4j_copies.c: a new value of parameter k from its owner */
-int32_t s4j_on_param(const s4j_header *h, const s4j_layout *l, void *dtcm, s4j_train *t,
+int32_t s4j_on_param(const s4j_layout *l, void *dtcm, s4j_train *t,
                      uint32_t k, uint32_t payload);
 /* s4j_copies.c: the shares of each owned parameter added in position order
  * into the copy's accumulators dW and db, their bits cleared */

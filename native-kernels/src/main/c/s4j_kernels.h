@@ -18,7 +18,9 @@
  *   per kind:
  *     INPUT_SOURCE  values[n_cols]
  *     DENSE_BLOCK   w[n_rows*n_cols] (row-major; none for a pooling block,
- *                   S4J_CFG_POOL), bias[n_cols] if fused,
+ *                   S4J_CFG_POOL; a row convolution's kernel slice,
+ *                   n_rows / ROW_WIDTH x ROW_KERNEL_W x ROW_CHANNELS,
+ *                   S4J_CFG_ROW_*), bias[n_cols] if fused,
  *                   x[n_rows], z[n_cols] (the sums, once the sample's rows are
  *                   all in), acc[n_cols] (3 words each: the wide accumulators
  *                   the rows 0 .. rows_done-1 of the sample are multiplied
@@ -43,7 +45,7 @@
  *   and ADADELTA, 3 for AMSGRAD):
  *     training header (s4j_train), peer dots[softmax_peers],
  *     delta[n_cols]
- *     DENSE_BLOCK   dW[n_rows*n_cols], U x updater state[n_rows*n_cols],
+ *     DENSE_BLOCK   dW[W], U x updater state[W] (W: its weights, above),
  *                   delta bitmap[ceil(n_cols/32)] words if not fused
  *     activator     y[D][n_cols], z[D][n_cols], db[n_cols], B x state[n_cols],
  *     (REDUCE or    output layer: labels[D][n_cols], label bitmap[ceil(n_cols/32)],
@@ -84,13 +86,14 @@
  * org.spinnaker4j.kernels.KernelAbi; s4j_contract.c asserts at compile time
  * that each pair agrees, so the host build fails on a mismatch. */
 
-/* 'S' '4' 'K' + layout version 7; version 8 is the same state followed by
+/* 'S' '4' 'K' + layout version 9; version 10 is the same state followed by
  * the training part (1 and 2: before a block's z had its accumulators; 3
  * and 4: before the header held a pooling block's words, the state the
  * kernel copies' exchange, and a reduce expecting one partial per output
- * kept one slot row). C only: Java never reads the state's words. */
-#define S4J_MAGIC          0x53344B07u
-#define S4J_MAGIC_TRAINING 0x53344B08u
+ * kept one slot row; 7 and 8: before the header held a row convolution's
+ * words). C only: Java never reads the state's words. */
+#define S4J_MAGIC          0x53344B09u
+#define S4J_MAGIC_TRAINING 0x53344B0Au
 
 /* Kinds of core (KernelKind.code()). */
 #define S4J_KIND_INPUT_SOURCE 0u
@@ -208,10 +211,10 @@
 #define S4J_DTCM_BYTES 65536u
 
 /* Words of a packed config: the fixed part (11 inference words, then 35
- * training words, all 0 when training is off, then 5 pooling words and 7
- * kernel-copy words), then S4J_RANGE_WORDS words per input range, then, for
- * a weighted loss, n_cols loss weights, then a kernel copy's chunks. Floats
- * are carried as their bits. */
+ * training words, all 0 when training is off, then 5 pooling words, 7
+ * kernel-copy words and 9 row-convolution words), then S4J_RANGE_WORDS
+ * words per input range, then, for a weighted loss, n_cols loss weights,
+ * then a kernel copy's chunks. Floats are carried as their bits. */
 #define S4J_CFG_KIND               0u
 #define S4J_CFG_N_ROWS             1u
 #define S4J_CFG_N_COLS             2u
@@ -312,7 +315,30 @@
 #define S4J_CFG_COPY_SHARES       55u  /* share packets it files per update */
 #define S4J_CFG_COPY_PARAMS       56u  /* parameter packets it files per update */
 #define S4J_CFG_COPY_RANGES       57u  /* its SHARE and PARAM input ranges */
-#define S4J_CONFIG_WORDS          58u
+/* A block of a 2-D convolution run along the image's rows (docs/
+ * architecture.md, "Convolutions (Conv2D)"): a fused DENSE_BLOCK whose rows
+ * are whole input rows of an image, ROW_WIDTH columns of ROW_CHANNELS_IN
+ * channels each (row i is channel i mod ROW_CHANNELS_IN of column
+ * (i / ROW_CHANNELS_IN) mod ROW_WIDTH of its field's (i / (ROW_WIDTH x
+ * ROW_CHANNELS_IN))-th input row, r), and whose column j is output channel
+ * (ROW_FIRST_COLUMN + j) mod ROW_CHANNELS_OUT of output column ox =
+ * (ROW_FIRST_COLUMN + j) / ROW_CHANNELS_OUT. It holds its channels' slice of
+ * the 2-D kernel once: ROW_CHANNELS output channels from ROW_FIRST_CHANNEL
+ * (every column's channel among them), weight ((r x ROW_KERNEL_W + kx) x
+ * ROW_CHANNELS_IN + in) x ROW_CHANNELS + k, and multiplies input (r, x, in)
+ * into the columns of each ox with kx = x + ROW_PAD - ox x ROW_STRIDE in
+ * [0, ROW_KERNEL_W), in order of ox and channel. ROW_KERNEL_W 0: an ordinary
+ * block (all nine words 0). */
+#define S4J_CFG_ROW_KERNEL_W      58u
+#define S4J_CFG_ROW_WIDTH         59u
+#define S4J_CFG_ROW_CHANNELS_IN   60u
+#define S4J_CFG_ROW_STRIDE        61u
+#define S4J_CFG_ROW_PAD           62u
+#define S4J_CFG_ROW_CHANNELS_OUT  63u
+#define S4J_CFG_ROW_FIRST_COLUMN  64u
+#define S4J_CFG_ROW_FIRST_CHANNEL 65u
+#define S4J_CFG_ROW_CHANNELS      66u
+#define S4J_CONFIG_WORDS          67u
 
 /* Kinds of pooling block (PoolingKind.code()). */
 #define S4J_POOL_NONE 0u
@@ -341,7 +367,7 @@
 /* The most samples a training core holds at once. */
 #define S4J_MAX_IN_FLIGHT 64u
 
-_Static_assert(S4J_CONFIG_WORDS == S4J_CFG_COPY_RANGES + 1u,
+_Static_assert(S4J_CONFIG_WORDS == S4J_CFG_ROW_CHANNELS + 1u,
                "S4J_CONFIG_WORDS must follow the last S4J_CFG_* word");
 _Static_assert(S4J_CFG_EPSILON == S4J_CFG_UPDATER + 4u
                && S4J_CFG_BIAS_EPSILON == S4J_CFG_BIAS_UPDATER + 4u,
@@ -440,6 +466,20 @@ typedef struct s4j_training {
     s4j_copy copy;              /* a fused block holding a kernel copy */
 } s4j_training;
 
+/* A block of a 2-D convolution run along the rows (S4J_CFG_ROW_*;
+ * kernel_w 0: none). */
+typedef struct s4j_row_conv {
+    uint32_t kernel_w;
+    uint32_t width;
+    uint32_t channels_in;
+    uint32_t stride;
+    uint32_t pad;
+    uint32_t channels_out;
+    uint32_t first_column;
+    uint32_t first_channel;
+    uint32_t channels;
+} s4j_row_conv;
+
 /* A config as passed from the host (all values are 32-bit words). */
 typedef struct s4j_config {
     uint32_t kind;
@@ -467,6 +507,7 @@ typedef struct s4j_config {
     /* training.copy.chunks x S4J_CHUNK_WORDS words (S4J_CHUNK_WORD_*); NULL
      * without chunks */
     const uint32_t *chunks;
+    s4j_row_conv row;           /* a row convolution's block (S4J_CFG_ROW_*) */
 } s4j_config;
 
 /* Where sends go: the host collects them, the ARM build sends packets. */

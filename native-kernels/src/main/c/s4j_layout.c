@@ -53,6 +53,16 @@ uint64_t s4j_sends_bound(uint32_t kind, uint32_t n_rows, uint32_t n_cols,
     return fwd + back + 1u;
 }
 
+/* A state's weights (s4j_weight_count; only a DENSE_BLOCK has any),
+ * saturated. */
+static uint32_t weights_of(uint32_t kind, uint32_t pool, const s4j_row_conv *row,
+                           uint32_t n_rows, uint32_t n_cols)
+{
+    uint64_t n = kind == S4J_KIND_DENSE_BLOCK ? s4j_weight_count(pool, row, n_rows, n_cols) : 0u;
+
+    return n > UINT32_MAX ? UINT32_MAX : (uint32_t)n;
+}
+
 /* The offset of a part of `bytes` bytes at *off, which moves past it; the
  * 16-bit offset is exact for the states s4j_load accepts (at most
  * S4J_DTCM_BYTES), and unused for any other. */
@@ -72,8 +82,7 @@ static uint32_t compute_layout(const s4j_shape *s, s4j_layout *l)
                                      s->peers, s->training != 0u, s->sends_backward);
     uint32_t cols_bytes = sat_mul(s->n_cols, 4u);
     /* a pooling block has no weights (nor their gradients: it does not train) */
-    uint32_t block_bytes = s->pool != S4J_POOL_NONE ? 0u
-                         : sat_mul(sat_mul(s->n_rows, s->n_cols), 4u);
+    uint32_t block_bytes = sat_mul(s->weights, 4u);
     /* one slot row per range that is not a softmax sync, a norm or a
      * kernel copy's (SOFTMAX_SYNC ranges number exactly softmax_peers, NORM
      * ranges norm_peers, SHARE and PARAM copy_ranges): a function of the
@@ -89,7 +98,7 @@ static uint32_t compute_layout(const s4j_shape *s, s4j_layout *l)
     }
     if (s->copy_chunks != 0u) {
         /* s4j_share_start or s4j_param_send: at most every parameter */
-        uint64_t params = (uint64_t)s->n_rows * s->n_cols + s->n_cols;
+        uint64_t params = (uint64_t)s->weights + s->n_cols;
 
         sends = sends > params ? sends : params;
     }
@@ -192,7 +201,8 @@ int32_t s4j_derive_layout(const void *dtcm, uint32_t capacity, s4j_layout *l)
                 || h->pool_channels == 0u || h->n_rows % h->pool_channels != 0u
                 || (uint64_t)h->pool_first + h->n_cols > h->pool_channels))
         || (h->softmax_peers != 0u
-            && !s4j_applies_softmax(h->kind, h->fused, h->activation))) {
+            && !s4j_applies_softmax(h->kind, h->fused, h->activation))
+        || !s4j_row_conv_ok(h->kind, h->fused, h->pool, &h->row, h->n_rows, h->n_cols)) {
         return S4J_ERR_CORRUPT;
     }
     s.kind = h->kind;
@@ -211,6 +221,7 @@ int32_t s4j_derive_layout(const void *dtcm, uint32_t capacity, s4j_layout *l)
     s.norm_peers = 0u;
     s.norm_slots = 0u;
     s.pool = h->pool;
+    s.weights = weights_of(h->kind, h->pool, &h->row, h->n_rows, h->n_cols);
     s.copy_chunks = 0u;
     s.copy_slots = 0u;
     s.copy_ranges = 0u;
@@ -244,7 +255,7 @@ int32_t s4j_derive_layout(const void *dtcm, uint32_t capacity, s4j_layout *l)
             || (t->copy.chunks != 0u
                 && (h->kind != S4J_KIND_DENSE_BLOCK || h->fused != 1u
                     || t->copy.self >= t->copy.slots || t->copy.ranges > h->n_ranges
-                    || (uint64_t)t->copy.owned > (uint64_t)h->n_rows * h->n_cols + h->n_cols
+                    || (uint64_t)t->copy.owned > (uint64_t)s.weights + h->n_cols
                     || t->shares_received > t->copy.shares
                     || t->params_received > t->copy.params))) {
             return S4J_ERR_CORRUPT;
@@ -291,6 +302,7 @@ static void shape_of_config(const s4j_config *cfg, s4j_shape *s)
     s->norm_slots = s->training != 0u && s4j_is_l2(cfg->training.grad_norm)
                     ? cfg->training.norm_peers + 1u : 0u;
     s->pool = cfg->pool;
+    s->weights = weights_of(cfg->kind, cfg->pool, &cfg->row, cfg->n_rows, cfg->n_cols);
     s->copy_chunks = s->training != 0u ? cfg->training.copy.chunks : 0u;
     s->copy_slots = s->copy_chunks != 0u
                     ? sat_mul(cfg->training.copy.slots, cfg->training.copy.owned) : 0u;
@@ -337,9 +349,8 @@ int32_t s4j_load(void *dtcm, uint32_t capacity, const s4j_config *cfg,
     if (total > capacity || total > S4J_DTCM_BYTES) {
         return S4J_ERR_TOO_LARGE;
     }
-    /* both products are below total / 4, so they cannot overflow */
-    want_w = cfg->kind == S4J_KIND_DENSE_BLOCK && cfg->pool == S4J_POOL_NONE
-             ? cfg->n_rows * cfg->n_cols : 0u;
+    /* both counts are below total / 4 */
+    want_w = s.weights;
     want_b = s4j_has_bias(cfg->kind, cfg->fused) ? cfg->n_cols : 0u;
     if (n_weights != want_w || (want_w != 0u && weights == NULL)
         || n_bias != want_b || (want_b != 0u && bias == NULL)) {
@@ -365,6 +376,7 @@ int32_t s4j_load(void *dtcm, uint32_t capacity, const s4j_config *cfg,
     h->pool_first = cfg->pool_first;
     h->pool_start = cfg->pool_start;
     h->pool_divisor = cfg->pool_divisor;
+    h->row = cfg->row;
     memcpy(AT(s4j_layout, dtcm, sizeof(s4j_header)), &l, sizeof l);
 
     ranges = AT(s4j_range, dtcm, l.ranges);

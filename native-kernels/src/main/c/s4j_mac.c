@@ -228,9 +228,9 @@ void s4j_mac_first_row(s4j_acc *acc, float x, const float *w, uint32_t n)
     }
 }
 
-float s4j_dot(const float *a, const float *b, uint32_t n)
+/* a[j] b[j] added to acc in order of j (inline: s4j_dot's loop too) */
+static inline void dot_add(s4j_acc *acc, const float *a, const float *b, uint32_t n)
 {
-    s4j_acc acc = { 0u, 0u, 0u };
     uint32_t j;
 
     for (j = 0u; j < n; j++) {
@@ -238,11 +238,23 @@ float s4j_dot(const float *a, const float *b, uint32_t n)
         uint32_t ex = (x >> 23) & 0xffu;
 
         if (ex - 1u < 254u) {
-            add_normal(&acc, x, (x << 8) | SIGN_BIT, ex + 64u, s4j_bits_of(b[j]));
+            add_normal(acc, x, (x << 8) | SIGN_BIT, ex + 64u, s4j_bits_of(b[j]));
         } else {
-            add_any(&acc, x, s4j_bits_of(b[j]));
+            add_any(acc, x, s4j_bits_of(b[j]));
         }
     }
+}
+
+void s4j_dot_add(s4j_acc *acc, const float *a, const float *b, uint32_t n)
+{
+    dot_add(acc, a, b, n);
+}
+
+float s4j_dot(const float *a, const float *b, uint32_t n)
+{
+    s4j_acc acc = { 0u, 0u, 0u };
+
+    dot_add(&acc, a, b, n);
     return s4j_acc_value(&acc);
 }
 

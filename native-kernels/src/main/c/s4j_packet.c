@@ -35,6 +35,15 @@ static void accumulate_rows(s4j_header *h, const s4j_layout *l, void *dtcm,
     uint32_t first = h->rows_done;
     uint32_t i = first;
 
+    if (h->row.kernel_w != 0u) {
+        while (i < n_rows && (bitmap[i / 32u] & (1u << (i % 32u))) != 0u) {
+            i++;
+        }
+        s4j_row_mac(h, acc, x, w, first, i);
+        h->rows_done = i;
+        out->rows += i - first;
+        return;
+    }
     while (i < n_rows && (bitmap[i / 32u] & (1u << (i % 32u))) != 0u) {
         if (i == 0u) {
             s4j_mac_first_row(acc, x[0], w, n_cols);
@@ -481,7 +490,7 @@ int32_t s4j_on_packet(void *dtcm, uint32_t capacity, uint32_t key,
     case S4J_RANGE_SHARE:
         return s4j_on_share(l, dtcm, t, rg->local + off, payload);
     case S4J_RANGE_PARAM:
-        return s4j_on_param(h, l, dtcm, t, rg->local + off, payload);
+        return s4j_on_param(l, dtcm, t, rg->local + off, payload);
     case S4J_RANGE_DATA:
         /* a kernel copy's next forward pass waits for its new parameters */
         if (t != NULL && t->copy_phase != 0u) {

@@ -367,7 +367,7 @@ static void update_copy(const s4j_header *h, const s4j_layout *l, void *dtcm, s4
                         const s4j_scale *sb)
 {
     const uint32_t *chunks = CAT(uint32_t, dtcm, l->chunks);
-    uint32_t n_w = h->n_rows * h->n_cols;
+    uint32_t n_w = s4j_block_weights(h);
     float *w_state = l->w_state != 0u ? AT(float, dtcm, l->w_state) : NULL;
     float *b_state = l->b_state != 0u ? AT(float, dtcm, l->b_state) : NULL;
     uint32_t i;
@@ -443,7 +443,7 @@ int32_t s4j_apply_update(void *dtcm, uint32_t capacity, uint32_t batch_size,
         update_params(t, &t->upd_w, &t->reg_w, iteration, batch_size, &sw, AT(float, dtcm, l->weights),
                       AT(float, dtcm, l->dw),
                       l->w_state != 0u ? AT(float, dtcm, l->w_state) : NULL,
-                      h->n_rows * h->n_cols, h->n_rows * h->n_cols);
+                      s4j_block_weights(h), s4j_block_weights(h));
     }
     if (s4j_has_bias(h->kind, h->fused)) {
         update_params(t, &t->upd_b, &t->reg_b, iteration, batch_size, &sb, AT(float, dtcm, l->bias),

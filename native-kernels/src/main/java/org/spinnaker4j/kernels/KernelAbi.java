@@ -167,7 +167,16 @@ final class KernelAbi {
     @Native static final int CFG_COPY_SHARES = 55;
     @Native static final int CFG_COPY_PARAMS = 56;
     @Native static final int CFG_COPY_RANGES = 57;
-    @Native static final int CONFIG_WORDS = 58;
+    @Native static final int CFG_ROW_KERNEL_W = 58;
+    @Native static final int CFG_ROW_WIDTH = 59;
+    @Native static final int CFG_ROW_CHANNELS_IN = 60;
+    @Native static final int CFG_ROW_STRIDE = 61;
+    @Native static final int CFG_ROW_PAD = 62;
+    @Native static final int CFG_ROW_CHANNELS_OUT = 63;
+    @Native static final int CFG_ROW_FIRST_COLUMN = 64;
+    @Native static final int CFG_ROW_FIRST_CHANNEL = 65;
+    @Native static final int CFG_ROW_CHANNELS = 66;
+    @Native static final int CONFIG_WORDS = 67;
     @Native static final int MAX_IN_FLIGHT = 64;
 
     // ---- kinds of pooling block (PoolingKind; NONE: a block of weights) ------------------------------------

@@ -39,12 +39,23 @@ import java.util.Objects;
  * @param training how the core trains, or {@code null} for inference only
  * @param pooling a pooling block's ({@link PoolingConfig}: a fused DENSE_BLOCK without weights, for inference), or
  *        {@code null} for a block of weights and every other kind
+ * @param rowConv a block of a 2-D convolution run along the image's rows ({@link RowConvConfig}: a fused DENSE_BLOCK
+ *        holding its channels' kernel once), or {@code null} for every other core
  */
 public record KernelConfig(KernelKind kind, int nRows, int nCols, KernelActivation activation, float alpha,
                            boolean fused, int outKeyBase, int expectedPartials, int softmaxPeers,
-                           int syncKeyBase, List<KeyRange> inputs, TrainingConfig training, PoolingConfig pooling) {
+                           int syncKeyBase, List<KeyRange> inputs, TrainingConfig training, PoolingConfig pooling,
+                           RowConvConfig rowConv) {
 
     private static final long KEY_SPACE = 1L << 32;
+
+    /** A config that is not a row convolution's block ({@code rowConv == null}). */
+    public KernelConfig(KernelKind kind, int nRows, int nCols, KernelActivation activation, float alpha,
+                        boolean fused, int outKeyBase, int expectedPartials, int softmaxPeers,
+                        int syncKeyBase, List<KeyRange> inputs, TrainingConfig training, PoolingConfig pooling) {
+        this(kind, nRows, nCols, activation, alpha, fused, outKeyBase, expectedPartials, softmaxPeers, syncKeyBase,
+                inputs, training, pooling, null);
+    }
 
     /** A config that is not a pooling block's ({@code pooling == null}). */
     public KernelConfig(KernelKind kind, int nRows, int nCols, KernelActivation activation, float alpha,
@@ -115,6 +126,12 @@ public record KernelConfig(KernelKind kind, int nRows, int nCols, KernelActivati
                     + nRows + " x " + nCols + " from channel " + pooling.firstChannel() + " of a " + kind
                     + (fused ? " fused " : " ") + activation + (training != null ? " training" : ""));
         }
+        if (rowConv != null && (kind != KernelKind.DENSE_BLOCK || !fused || pooling != null
+                || !rowConv.fits(nRows, nCols))) {
+            throw new IllegalArgumentException("a row convolution's block is a fused DENSE_BLOCK of whole input rows "
+                    + "holding its columns' channels, got " + nRows + " x " + nCols + " of a " + kind
+                    + (fused ? " fused" : "") + (pooling != null ? " pooling" : "") + " block: " + rowConv);
+        }
         if (kind == KernelKind.INPUT_SOURCE && !inputs.isEmpty()) {
             throw new IllegalArgumentException("an INPUT_SOURCE has no inputs, got " + inputs);
         }
@@ -130,7 +147,8 @@ public record KernelConfig(KernelKind kind, int nRows, int nCols, KernelActivati
             throw new IllegalArgumentException("only a fused DENSE_BLOCK holds a kernel copy, not a "
                     + (fused ? "fused " : "") + kind + " (" + copy + ")");
         }
-        long params = kind == KernelKind.DENSE_BLOCK ? (long) nRows * nCols + nCols : nCols;
+        long params = kind == KernelKind.DENSE_BLOCK
+                ? (rowConv != null ? rowConv.weightCount(nRows) : (long) nRows * nCols) + nCols : nCols;
         if (copy.isCopy() && copy.chunks().get(copy.chunks().size() - 1).hi() > params) {
             throw new IllegalArgumentException("a kernel copy's chunks lie within its " + params + " parameters, got "
                     + copy.chunks());
@@ -300,7 +318,7 @@ public record KernelConfig(KernelKind kind, int nRows, int nCols, KernelActivati
     /** This config with {@code training} instead of its training config. */
     public KernelConfig withTraining(TrainingConfig training) {
         return new KernelConfig(kind, nRows, nCols, activation, alpha, fused, outKeyBase, expectedPartials,
-                softmaxPeers, syncKeyBase, inputs, training, pooling);
+                softmaxPeers, syncKeyBase, inputs, training, pooling, rowConv);
     }
 
     /** Whether this core applies a (possibly layer-wide) softmax. */
@@ -314,9 +332,15 @@ public record KernelConfig(KernelKind kind, int nRows, int nCols, KernelActivati
         return kind == KernelKind.REDUCE || (kind == KernelKind.DENSE_BLOCK && fused);
     }
 
-    /** The number of weights {@code load} expects: {@code nRows * nCols} for a dense block, else 0 (pooling: 0). */
+    /**
+     * The number of weights {@code load} expects: {@code nRows * nCols} for a dense block, a row convolution's
+     * {@link RowConvConfig#weightCount}, else 0 (pooling: 0).
+     */
     public long weightCount() {
-        return kind == KernelKind.DENSE_BLOCK && pooling == null ? (long) nRows * nCols : 0;
+        if (kind != KernelKind.DENSE_BLOCK || pooling != null) {
+            return 0;
+        }
+        return rowConv != null ? rowConv.weightCount(nRows) : (long) nRows * nCols;
     }
 
     @Override
@@ -328,6 +352,9 @@ public record KernelConfig(KernelKind kind, int nRows, int nCols, KernelActivati
                 sb.append(fused ? " fused " + activation : " partial");
                 if (pooling != null) {
                     sb.append(' ').append(pooling);
+                }
+                if (rowConv != null) {
+                    sb.append(' ').append(rowConv);
                 }
             }
             case REDUCE -> sb.append(' ').append(nCols).append(" outputs x ").append(expectedPartials)

@@ -602,7 +602,7 @@ public final class KernelCore {
     /**
      * The config as the C kernels read it ({@code s4j_parse_config}): {@link KernelAbi#CONFIG_WORDS} words at the
      * {@code KernelAbi.CFG_*} offsets, the training words all 0 without training (the pooling words without
-     * pooling), then
+     * pooling, the row convolution's without one), then
      * {@link KernelAbi#RANGE_WORDS} words per range at the {@code KernelAbi.RANGE_WORD_*} offsets, then an output
      * activator's loss weights, if it has them.
      */
@@ -672,6 +672,18 @@ public final class KernelCore {
             words[KernelAbi.CFG_POOL_FIRST] = p.firstChannel();
             words[KernelAbi.CFG_POOL_START] = Float.floatToRawIntBits(p.start());
             words[KernelAbi.CFG_POOL_DIVISOR] = p.divisor();
+        }
+        RowConvConfig row = c.rowConv();
+        if (row != null) {
+            words[KernelAbi.CFG_ROW_KERNEL_W] = row.kernelW();
+            words[KernelAbi.CFG_ROW_WIDTH] = row.width();
+            words[KernelAbi.CFG_ROW_CHANNELS_IN] = row.channelsIn();
+            words[KernelAbi.CFG_ROW_STRIDE] = row.stride();
+            words[KernelAbi.CFG_ROW_PAD] = row.pad();
+            words[KernelAbi.CFG_ROW_CHANNELS_OUT] = row.channelsOut();
+            words[KernelAbi.CFG_ROW_FIRST_COLUMN] = row.firstColumn();
+            words[KernelAbi.CFG_ROW_FIRST_CHANNEL] = row.firstChannel();
+            words[KernelAbi.CFG_ROW_CHANNELS] = row.channels();
         }
         int w = KernelAbi.CONFIG_WORDS;
         for (KeyRange r : inputs) {

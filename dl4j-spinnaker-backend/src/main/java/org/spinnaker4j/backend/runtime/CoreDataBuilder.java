@@ -87,11 +87,12 @@ public final class CoreDataBuilder {
                 activation == null ? 0f : activation.alpha(), v.fused(), outKey, partials, peers,
                 sendKeys.getOrDefault(PartitionKind.SOFTMAX_SYNC, 0), ranges,
                 inLayer && mapping.network().trains() ? training(mapping, v, sendKeys, incoming, copies) : null,
-                v.kind() == VertexKind.DENSE_BLOCK ? pooling(mapping.network().layers().get(v.layer()), v) : null);
+                v.kind() == VertexKind.DENSE_BLOCK ? pooling(mapping.network().layers().get(v.layer()), v) : null,
+                KernelKinds.of(v.rowBlock()));
         Slice[] held = inLayer ? LayerSlices.parameterSlices(mapping.network().layers().get(v.layer()), v.rows(),
                 v.cols()) : null;
         float[] weights = v.kind() == VertexKind.DENSE_BLOCK && config.pooling() == null
-                ? LayerSlices.block(parameters.get(v.layer()), held[0], held[1]) : new float[0];
+                ? LayerSlices.weights(parameters.get(v.layer()), v, held) : new float[0];
         float[] bias = v.activates() ? LayerSlices.bias(parameters.get(v.layer()), held[1])
                 : v.kind() == VertexKind.RELAY ? new float[v.cols().size()] : new float[0];
         return new CoreData(config, weights, bias);

@@ -6,13 +6,16 @@ import org.spinnaker4j.kernels.KernelKind;
 import org.spinnaker4j.kernels.LossKind;
 import org.spinnaker4j.kernels.RangeKind;
 import org.spinnaker4j.kernels.RegularizationConfig;
+import org.spinnaker4j.kernels.RowConvConfig;
 import org.spinnaker4j.kernels.UpdaterConfig;
 import org.spinnaker4j.kernels.UpdaterKind;
 import org.spinnaker4j.mapper.graph.VertexKind;
 import org.spinnaker4j.mapper.ir.ActivationKind;
 import org.spinnaker4j.mapper.ir.GradientNormalizationType;
 import org.spinnaker4j.mapper.ir.LossFunction;
+import org.spinnaker4j.mapper.ir.Conv2DGeometry;
 import org.spinnaker4j.mapper.ir.RegularizationSpec;
+import org.spinnaker4j.mapper.ir.RowBlock;
 import org.spinnaker4j.mapper.ir.UpdaterSpec;
 import org.spinnaker4j.mapper.ir.UpdaterType;
 import org.spinnaker4j.mapper.keys.ReceiveKind;
@@ -127,5 +130,15 @@ public final class KernelKinds {
             case SHARE -> RangeKind.SHARE;
             case PARAM -> RangeKind.PARAM;
         };
+    }
+
+    /** A 2-D convolution's block that holds its kernel once, as the kernel runs it; null for null. */
+    public static RowConvConfig of(RowBlock block) {
+        if (block == null) {
+            return null;
+        }
+        Conv2DGeometry g = block.image();
+        return new RowConvConfig(g.kernelW(), g.width(), g.channelsIn(), g.strideW(), g.padLeft(), g.channelsOut(),
+                block.firstColumn(), block.firstChannel(), block.channels());
     }
 }

@@ -2,11 +2,14 @@ package org.spinnaker4j.backend.runtime;
 
 import java.util.ArrayList;
 import java.util.List;
+import org.spinnaker4j.mapper.graph.MachineVertex;
 import org.spinnaker4j.mapper.graph.Slice;
 import org.spinnaker4j.mapper.ir.Conv1DGeometry;
+import org.spinnaker4j.mapper.ir.Conv2DGeometry;
 import org.spinnaker4j.mapper.ir.DenseLayerSpec;
 import org.spinnaker4j.mapper.ir.DenseParameters;
 import org.spinnaker4j.mapper.ir.NetworkSpec;
+import org.spinnaker4j.mapper.ir.RowBlock;
 
 /**
  * Cuts a layer-shaped array set (parameters, or one updater state array laid out like them)
@@ -26,6 +29,65 @@ public final class LayerSlices {
             System.arraycopy(p.weights(), (rows.lo() + i) * p.nOut() + cols.lo(), w, i * cols.size(), cols.size());
         }
         return w;
+    }
+
+    /**
+     * The weights a block holds of a layer-shaped array whose slices {@code held} it takes ({@link #parameterSlices}):
+     * {@link #rowBlock} for a 2-D convolution's block, else {@link #block}.
+     */
+    public static float[] weights(DenseParameters p, MachineVertex v, Slice[] held) {
+        return v.rowBlock() != null ? rowBlock(p, v.rowBlock(), held[0]) : block(p, held[0], held[1]);
+    }
+
+    /**
+     * The kernel a 2-D convolution's block holds once ({@link RowBlock}), from the layer's lowered kernel (the
+     * Toeplitz matrix along the row, {@link org.spinnaker4j.mapper.ir.Conv2DGeometry#alongRows()}) whose rows
+     * {@code rows} it takes: weight ((r·kernelW + kx)·channelsIn + in)·channels + k of its field's input row r is the
+     * lowered weight of that row's input column under kernel column kx for an output column that has one, at
+     * channel firstChannel + k (0 where no output column puts kx on the image: nothing ever multiplies it).
+     */
+    public static float[] rowBlock(DenseParameters p, RowBlock block, Slice rows) {
+        Conv2DGeometry g = block.image();
+        int perRow = g.width() * g.channelsIn();
+        int firstTap = rows.lo() / perRow;
+        int channels = block.channels();
+        float[] w = new float[Math.toIntExact(block.weights(rows.size()))];
+        for (int kx = 0; kx < g.kernelW(); kx++) {
+            for (int ox = 0; ox < g.outWidth(); ox++) {
+                int x = ox * g.strideW() - g.padLeft() + kx;
+                if (x < 0 || x >= g.width()) {
+                    continue;
+                }
+                for (int r = 0; r < rows.size() / perRow; r++) {
+                    for (int in = 0; in < g.channelsIn(); in++) {
+                        int from = (((firstTap + r) * g.width() + x) * g.channelsIn() + in) * p.nOut()
+                                + ox * g.channelsOut() + block.firstChannel();
+                        System.arraycopy(p.weights(), from, w, ((r * g.kernelW() + kx) * g.channelsIn() + in)
+                                * channels, channels);
+                    }
+                }
+                break;
+            }
+        }
+        return w;
+    }
+
+    /**
+     * The index in a 2-D convolution's block's kernel ({@link #rowBlock}) of the lowered weight at row {@code i} of its
+     * field and column {@code j} of its columns, or -1 where that is one of the lowered kernel's zeros.
+     */
+    public static int rowBlockIndex(RowBlock block, int i, int j) {
+        Conv2DGeometry g = block.image();
+        int perRow = g.width() * g.channelsIn();
+        int x = i % perRow / g.channelsIn();
+        int in = i % g.channelsIn();
+        int column = block.firstColumn() + j;
+        int kx = g.kernelColumn(column / g.channelsOut(), x);
+        if (kx < 0) {
+            return -1;
+        }
+        return ((i / perRow * g.kernelW() + kx) * g.channelsIn() + in) * block.channels()
+                + column % g.channelsOut() - block.firstChannel();
     }
 
     /**

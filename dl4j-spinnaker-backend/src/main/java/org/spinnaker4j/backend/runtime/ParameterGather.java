@@ -10,6 +10,7 @@ import org.spinnaker4j.mapper.graph.Slice;
 import org.spinnaker4j.mapper.graph.VertexKind;
 import org.spinnaker4j.mapper.ir.DenseParameters;
 import org.spinnaker4j.mapper.ir.NetworkSpec;
+import org.spinnaker4j.mapper.ir.RowBlock;
 
 /**
  * Puts the cores' slices (parameters, or one updater state array laid out like them) back into layer-shaped arrays,
@@ -54,18 +55,23 @@ public final class ParameterGather {
         Slice[] held = LayerSlices.parameterSlices(network.layers().get(v.layer()), v.rows(), v.cols());
         // a pooling layer's blocks hold no weights
         boolean weighted = v.kind() == VertexKind.DENSE_BLOCK && !network.layers().get(v.layer()).isPooling();
+        RowBlock rowBlock = v.rowBlock();
         if (weighted && blockWeights != null) {
             for (int i = 0; i < held[0].size(); i++) {
                 for (int j = 0; j < held[1].size(); j++) {
                     int at = (held[0].lo() + i) * p.nOut() + held[1].lo() + j;
-                    if (takes.test(i * held[1].size() + j)) {
-                        set(v, "weight", p.weights(), weightsPut.get(v.layer()), at,
-                                blockWeights[i * held[1].size() + j]);
+                    // a 2-D convolution's block holds its kernel once: the lowered kernel's zeros are not held
+                    int k = rowBlock != null ? LayerSlices.rowBlockIndex(rowBlock, i, j) : i * held[1].size() + j;
+                    if (k < 0) {
+                        set(v, "weight", p.weights(), weightsPut.get(v.layer()), at, 0f);
+                    } else if (takes.test(k)) {
+                        set(v, "weight", p.weights(), weightsPut.get(v.layer()), at, blockWeights[k]);
                     }
                 }
             }
         }
-        int blockWeightCount = weighted ? held[0].size() * held[1].size() : 0;
+        int blockWeightCount = !weighted ? 0 : rowBlock != null ? Math.toIntExact(rowBlock.weights(held[0].size()))
+                : held[0].size() * held[1].size();
         if (v.activates() && p.bias().length > 0 && columnBias != null) {
             for (int j = 0; j < columnBias.length; j++) {
                 if (takes.test(blockWeightCount + j)) {

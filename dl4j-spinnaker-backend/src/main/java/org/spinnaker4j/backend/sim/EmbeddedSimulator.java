@@ -369,7 +369,7 @@ public final class EmbeddedSimulator implements Machine {
             for (int k = 1; k <= stateArrays(v.layer()); k++) {
                 DenseParameters p = state.get(v.layer()).get(k - 1);
                 if (v.kind() == VertexKind.DENSE_BLOCK && weightArrays(v.layer()) >= k) {
-                    core.writeWeightState(k, LayerSlices.block(p, held[0], held[1]));
+                    core.writeWeightState(k, LayerSlices.weights(p, v, held));
                 }
                 if (v.activates() && biasArrays(v.layer()) >= k) {
                     core.writeBiasState(k, LayerSlices.bias(p, held[1]));

@@ -13,6 +13,7 @@ import org.spinnaker4j.mapper.graph.VertexKind;
 import org.spinnaker4j.mapper.ir.Activation;
 import org.spinnaker4j.mapper.ir.ActivationKind;
 import org.spinnaker4j.mapper.ir.Conv1DGeometry;
+import org.spinnaker4j.mapper.ir.Conv2DGeometry;
 import org.spinnaker4j.mapper.ir.DenseLayerSpec;
 import org.spinnaker4j.mapper.ir.DenseParameters;
 import org.spinnaker4j.mapper.ir.NetworkSpec;
@@ -54,6 +55,39 @@ class ParameterGatherTest {
         gather.put(SECOND, copy(p, SECOND), p.bias());
         assertArrayEquals(p.weights(), gather.layers().get(0).weights());
         assertArrayEquals(p.bias(), gather.layers().get(0).bias());
+    }
+
+    @Test
+    void aTwoDimensionalBlockReadsBackTheLoweredKernel() {
+        // 2 channels × 3 rows × 5 columns → 3 channels, kernel 2 × 3, stride 1 × 2, padding 0 × 1: 2 × 3 outputs
+        Conv2DGeometry image = new Conv2DGeometry(2, 3, 5, 3, 2, 3, 1, 2, 0, 1, 2, 3, false);
+        NetworkSpec net = new NetworkSpec(List.of(DenseLayerSpec.convolution(image.alongRows(),
+                Activation.of(ActivationKind.TANH), true)));
+        int rows = 2 * 5 * 2;
+        int cols = 3 * 3;
+        float[] k = new float[2 * 3 * 2 * 3]; // W[tap][kx][in][out]
+        for (int i = 0; i < k.length; i++) {
+            k[i] = 0.125f * i - 2f;
+        }
+        float[] lowered = new float[rows * cols];
+        for (int i = 0; i < rows; i++) {
+            for (int j = 0; j < cols; j++) {
+                int kx = image.kernelColumn(j / 3, i % 10 / 2);
+                lowered[i * cols + j] = kx < 0 ? 0f : k[((i / 10 * 3 + kx) * 2 + i % 2) * 3 + j % 3];
+            }
+        }
+        DenseParameters p = new DenseParameters(rows, cols, lowered, new float[cols]);
+        ParameterGather gather = new ParameterGather(net);
+        // output row 1: columns 0 .. 3 (every channel) and 4 .. 8 (every channel)
+        for (Slice c : List.of(new Slice(9, 13), new Slice(13, 18))) {
+            MachineVertex v = new MachineVertex(0, VertexKind.DENSE_BLOCK, 0, new Slice(10, 30), c, true, null,
+                    image);
+            Slice[] held = LayerSlices.parameterSlices(net.layers().get(0), v.rows(), v.cols());
+            float[] once = LayerSlices.rowBlock(p, v.rowBlock(), held[0]);
+            assertArrayEquals(k, once, "the kernel, once, from the lowered one");
+            gather.put(v, once, new float[c.size()]);
+        }
+        assertArrayEquals(lowered, gather.layers().get(0).weights());
     }
 
     @Test

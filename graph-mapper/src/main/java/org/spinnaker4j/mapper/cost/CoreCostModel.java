@@ -8,6 +8,7 @@ import org.spinnaker4j.mapper.graph.VertexKind;
 import org.spinnaker4j.mapper.ir.ActivationKind;
 import org.spinnaker4j.mapper.ir.PoolingSpec;
 import org.spinnaker4j.mapper.ir.RegularizationSpec;
+import org.spinnaker4j.mapper.ir.RowBlock;
 import org.spinnaker4j.mapper.ir.UpdaterSpec;
 import org.spinnaker4j.mapper.ir.UpdaterType;
 
@@ -46,6 +47,12 @@ public record CoreCostModel(double cyclesPerInstruction, int receiveInterruptCyc
     private static final double MAC = TABLE.of("block.mac");
     /** A row multiplied in, besides its MACs. */
     private static final double BLOCK_ROW = TABLE.of("block.row");
+    /**
+     * A 2-D convolution's block ({@link RowBlock}): a row multiplied in besides its runs and MACs (finding the output
+     * columns under its column), and each run of channels of one output column.
+     */
+    private static final double ROW_CONV_ROW = TABLE.of("rowconv.row");
+    private static final double ROW_RUN = TABLE.of("rowconv.run");
     /** A completing block's fixed and per-column forward work, besides the rows it multiplies in. */
     private static final double BLOCK_FIXED = TABLE.of("block.completion.fixed");
     private static final double BLOCK_COLUMN = TABLE.of("block.completion.column");
@@ -203,6 +210,12 @@ public record CoreCostModel(double cyclesPerInstruction, int receiveInterruptCyc
         if (v.pooling() != null) {
             return 0; // a pooling block pools its rows when the last arrives: its completion
         }
+        RowBlock block = v.rowBlock();
+        if (block != null) {
+            // a 2-D convolution's block: a row's MACs and runs on average over its rows
+            int rows = v.rows().size();
+            return cycles(((double) block.macs(rows) * MAC + block.runs(rows) * ROW_RUN) / rows + ROW_CONV_ROW);
+        }
         return v.kind() == VertexKind.DENSE_BLOCK ? cycles(v.cols().size() * MAC + BLOCK_ROW) : 0;
     }
 
@@ -354,7 +367,9 @@ public record CoreCostModel(double cyclesPerInstruction, int receiveInterruptCyc
             return 0;
         }
         int rows = v.rows().size();
-        return cycles(BACKWARD_FIXED + (double) rows * v.cols().size() * (sendsBackward ? DW_AND_BACKWARD : DW)
+        // a 2-D convolution's block: a dW term (and a W·delta one) per MAC of its forward pass
+        double products = v.rowBlock() != null ? v.rowBlock().macs(rows) : (double) rows * v.cols().size();
+        return cycles(BACKWARD_FIXED + products * (sendsBackward ? DW_AND_BACKWARD : DW)
                 + (sendsBackward ? rows * BACKWARD_ROW : 0));
     }
 
@@ -429,7 +444,10 @@ public record CoreCostModel(double cyclesPerInstruction, int receiveInterruptCyc
     }
 
     private static long weights(MachineVertex v) {
-        return v.kind() == VertexKind.DENSE_BLOCK ? (long) v.rows().size() * v.cols().size() : 0;
+        if (v.kind() != VertexKind.DENSE_BLOCK) {
+            return 0;
+        }
+        return v.rowBlock() != null ? v.rowBlock().weights(v.rows().size()) : (long) v.rows().size() * v.cols().size();
     }
 
     private static long biases(MachineVertex v) {

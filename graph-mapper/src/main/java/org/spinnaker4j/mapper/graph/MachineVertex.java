@@ -1,6 +1,8 @@
 package org.spinnaker4j.mapper.graph;
 
+import org.spinnaker4j.mapper.ir.Conv2DGeometry;
 import org.spinnaker4j.mapper.ir.PoolingSpec;
+import org.spinnaker4j.mapper.ir.RowBlock;
 
 /**
  * One core's worth of work. {@code layer} is the dense layer it belongs to (-1 for input
@@ -8,14 +10,31 @@ import org.spinnaker4j.mapper.ir.PoolingSpec;
  * network's output; for relays the layer whose rows they feed); {@code rows} is the slice of the vector it
  * receives (the layer's input for blocks) and {@code cols} the slice it produces. A fused
  * block holds every row of its layer, so it adds the bias and applies the activation itself. {@code pooling} is what a
- * pooling layer's block computes (one compare or add per row, no weights), null for every other vertex.
+ * pooling layer's block computes (one compare or add per row, no weights), null for every other vertex. {@code image}
+ * is the 2-D convolution a block runs along the image's rows holding its kernel once ({@link #rowBlock()}), null
+ * for every other vertex.
  */
 public record MachineVertex(int id, VertexKind kind, int layer, Slice rows, Slice cols, boolean fused,
-        PoolingSpec.Kind pooling) {
+        PoolingSpec.Kind pooling, Conv2DGeometry image) {
 
     /** A vertex that is not a pooling layer's block. */
     public MachineVertex(int id, VertexKind kind, int layer, Slice rows, Slice cols, boolean fused) {
-        this(id, kind, layer, rows, cols, fused, null);
+        this(id, kind, layer, rows, cols, fused, null, null);
+    }
+
+    /** A vertex that is not a 2-D convolution's block. */
+    public MachineVertex(int id, VertexKind kind, int layer, Slice rows, Slice cols, boolean fused,
+            PoolingSpec.Kind pooling) {
+        this(id, kind, layer, rows, cols, fused, pooling, null);
+    }
+
+    /** A block of a 2-D convolution that holds its kernel once: its columns in their output row; else null. */
+    public RowBlock rowBlock() {
+        if (image == null) {
+            return null;
+        }
+        int perRow = image.outWidth() * image.channelsOut();
+        return new RowBlock(image, cols.lo() % perRow, cols.size());
     }
 
     /** The slice of the incoming vector this vertex takes: rows for blocks, cols otherwise. */

@@ -79,8 +79,8 @@ public record Conv1DGeometry(int channelsIn, int length, int channelsOut, int ke
     /**
      * Whether every tap falls on an input position at some output position, so some position block holds its kernel
      * rows: training needs this (a tap only padding sees is held by no block, and no core could update it). A 2-D
-     * convolution's lowered kernel repeats its kernel in every output column's weights, copies inside a block that
-     * no exchange sums yet, so only a dense layer over an image counts.
+     * convolution's blocks each hold their channels' kernel ({@link RowBlock}) and their bias once per output column,
+     * copies that no exchange sums yet, so only a dense layer over an image counts.
      */
     public boolean holdsEveryTap() {
         return (image == null || image.dense())

@@ -7,7 +7,8 @@ package org.spinnaker4j.mapper.ir;
  * It runs on the machine as the convolution along the image's rows of {@link #alongRows()}: a position is an image
  * row (its width × channels values), an output position an output row, and the kernel of that 1-D convolution is
  * this one's kernel laid out along each row (row (tap·width + x)·channelsIn + in, column ox·channelsOut + out; zero
- * where column x is not under kernel column x − ox·strideW + padLeft), so every slice of it is an ordinary block.
+ * where column x is not under kernel column x − ox·strideW + padLeft), so every slice of it is an ordinary block's
+ * slice; each block holds that slice's kernel once, without the zeros ({@link RowBlock}).
  * {@code dense} marks a fully connected layer that reads the whole image (DL4J's DenseLayer or OutputLayer behind a
  * CnnToFeedForwardPreProcessor): the kernel covers the image, one output pixel, and the lowered kernel is its
  * weight matrix with its rows in (row, column, channel) order.

@@ -1,6 +1,7 @@
 package org.spinnaker4j.mapper.partition;
 
 import org.spinnaker4j.mapper.graph.VertexKind;
+import org.spinnaker4j.mapper.ir.RowBlock;
 import org.spinnaker4j.mapper.ir.UpdaterType;
 
 /**
@@ -19,10 +20,11 @@ import org.spinnaker4j.mapper.ir.UpdaterType;
  * @param pooling a pooling layer's block (it holds no weights)
  * @param copy a block holding one of several copies of a kernel slice that exchange: its part; {@link Copy#NONE}
  *        otherwise
+ * @param rowBlock a 2-D convolution's block that holds its kernel once (its weights are not rows × cols), or null
  */
 public record CoreShape(VertexKind kind, int rows, int cols, boolean fused, int ranges, int softmaxPeers,
         UpdaterType updater, UpdaterType biasUpdater, boolean outputLayer, boolean lossWeighted, int normKeys,
-        int normPeers, int samplesInFlight, boolean pooling, Copy copy) {
+        int normPeers, int samplesInFlight, boolean pooling, Copy copy, RowBlock rowBlock) {
 
     /**
      * A kernel copy's part in its slice's exchange, as far as its state's size goes.
@@ -55,12 +57,12 @@ public record CoreShape(VertexKind kind, int rows, int cols, boolean fused, int 
     public CoreShape(VertexKind kind, int rows, int cols, boolean fused, int ranges, int softmaxPeers,
             UpdaterType updater, UpdaterType biasUpdater, boolean outputLayer) {
         this(kind, rows, cols, fused, ranges, softmaxPeers, updater, biasUpdater, outputLayer, false, 0, 0, 1, false,
-                Copy.NONE);
+                Copy.NONE, null);
     }
 
     /** This shape holding {@code samples} samples. */
     public CoreShape holding(int samples) {
         return new CoreShape(kind, rows, cols, fused, ranges, softmaxPeers, updater, biasUpdater, outputLayer,
-                lossWeighted, normKeys, normPeers, samples, pooling, copy);
+                lossWeighted, normKeys, normPeers, samples, pooling, copy, rowBlock);
     }
 }

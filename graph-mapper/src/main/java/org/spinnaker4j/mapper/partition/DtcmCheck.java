@@ -101,6 +101,7 @@ public final class DtcmCheck {
                 updater == null ? null : updater.type(), updater == null ? null : updater.forBias().type(),
                 outputLayer, outputLayer && !network.training().lossWeights().isEmpty(),
                 updater == null ? 0 : updater.gradientNormalization().type().normKeys(), normPeers, 1,
-                v.kind() == VertexKind.DENSE_BLOCK && network.layers().get(v.layer()).pooling() != null, copy);
+                v.kind() == VertexKind.DENSE_BLOCK && network.layers().get(v.layer()).pooling() != null, copy,
+                v.rowBlock());
     }
 }

@@ -11,6 +11,7 @@ import org.spinnaker4j.mapper.graph.Slice;
 import org.spinnaker4j.mapper.graph.VertexKind;
 import org.spinnaker4j.mapper.ir.ActivationKind;
 import org.spinnaker4j.mapper.ir.NetworkSpec;
+import org.spinnaker4j.mapper.ir.Conv2DGeometry;
 import org.spinnaker4j.mapper.ir.PoolingSpec;
 
 /**
@@ -74,10 +75,12 @@ final class GraphBuilder {
             List<Integer> layerBlocks = new ArrayList<>();
             if (conv) {
                 // a convolution's blocks pair each column slice with its receptive field, and hold all of it
+                // a 2-D convolution's blocks hold its kernel once (a dense layer over an image has no zeros to skip)
                 PoolingSpec pooling = network.layers().get(l).pooling();
+                Conv2DGeometry image = network.layers().get(l).convolution().image();
                 for (int i = 0; i < cols.size(); i++) {
                     layerBlocks.add(add(VertexKind.DENSE_BLOCK, l, rows.get(i), cols.get(i), true,
-                            pooling == null ? null : pooling.kind()));
+                            pooling == null ? null : pooling.kind(), image == null || image.dense() ? null : image));
                 }
             } else {
                 for (Slice r : rows) {
@@ -292,12 +295,13 @@ final class GraphBuilder {
     }
 
     private int add(VertexKind kind, int layer, Slice rows, Slice cols, boolean fused) {
-        return add(kind, layer, rows, cols, fused, null);
+        return add(kind, layer, rows, cols, fused, null, null);
     }
 
-    private int add(VertexKind kind, int layer, Slice rows, Slice cols, boolean fused, PoolingSpec.Kind pooling) {
+    private int add(VertexKind kind, int layer, Slice rows, Slice cols, boolean fused, PoolingSpec.Kind pooling,
+            Conv2DGeometry image) {
         int id = vertices.size();
-        vertices.add(new MachineVertex(id, kind, layer, rows, cols, fused, pooling));
+        vertices.add(new MachineVertex(id, kind, layer, rows, cols, fused, pooling, image));
         return id;
     }
 

@@ -1,0 +1,176 @@
+package org.spinnaker4j.kernels;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.spinnaker4j.kernels.Kernels.Packet;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.spinnaker4j.kernels.TrainingReference.Hyper;
+
+/**
+ * A block of a 2-D convolution run along the rows holds its channels' kernel once: its sums, its backward pass's
+ * W·delta and its gradient must be those of the same block holding the lowered (Toeplitz) kernel with its zeros —
+ * the sums and W·delta bit for bit, whatever order the rows come in; dW summed over the output columns that share a
+ * kernel weight.
+ */
+class RowConvBlockTest {
+
+    // 2 input rows of 6 columns x 2 channels; kernel 3 wide, stride 2, padding 1: 3 output columns x 3 channels
+    private static final int TAPS = 2;
+    private static final int WIDTH = 6;
+    private static final int CIN = 2;
+    private static final int KW = 3;
+    private static final int STRIDE = 2;
+    private static final int PAD = 1;
+    private static final int COUT = 3;
+    private static final int ROWS = TAPS * WIDTH * CIN;
+    private static final int IN = 0x100;
+    private static final int OUT = 0x1000;
+    private static final int LBL = 0x2000;
+    private static final int BACK = 0x3000;
+    private static final int LOSS = 0x4000;
+    private static final int DELTA = 0x5000;
+
+    /** The kernel a block of columns [first, first + n) of the output row holds: its channels, or every one. */
+    private static RowConvConfig row(int first, int n) {
+        int last = first + n - 1;
+        boolean one = first / COUT == last / COUT;
+        int firstChannel = one ? first % COUT : 0;
+        return new RowConvConfig(KW, WIDTH, CIN, STRIDE, PAD, COUT, first, firstChannel,
+                one ? last % COUT + 1 - firstChannel : COUT);
+    }
+
+    /** The lowered kernel of the block's columns: W[(tap, x, in)][(ox, c)] = kernel[tap][kx][in][c], 0 off it. */
+    private static float[] lowered(float[] kernel, RowConvConfig r, int n) {
+        float[] w = new float[ROWS * n];
+        for (int i = 0; i < ROWS; i++) {
+            int tap = i / (WIDTH * CIN);
+            int x = i % (WIDTH * CIN) / CIN;
+            int in = i % CIN;
+            for (int j = 0; j < n; j++) {
+                int ox = (r.firstColumn() + j) / COUT;
+                int c = (r.firstColumn() + j) % COUT;
+                int kx = x + PAD - ox * STRIDE;
+                if (kx >= 0 && kx < KW) {
+                    w[i * n + j] = kernel[((tap * KW + kx) * CIN + in) * r.channels() + c - r.firstChannel()];
+                }
+            }
+        }
+        return w;
+    }
+
+    private static KernelConfig config(int n, RowConvConfig r, TrainingConfig training) {
+        return new KernelConfig(KernelKind.DENSE_BLOCK, ROWS, n, KernelActivation.TANH, 0f, true, OUT, 0, 0, 0,
+                training == null ? List.of(KeyRange.data(IN, ROWS, 0))
+                        : List.of(KeyRange.data(IN, ROWS, 0), KeyRange.label(LBL, n, 0)),
+                training, null, r);
+    }
+
+    private static TrainingConfig training(int n) {
+        return TrainingReference.output(Hyper.sgd(1f), LossKind.MSE, n, DELTA, BACK, LOSS, true);
+    }
+
+    /** Delivers the rows in {@code order} (and the labels, if any, first): every packet sent. */
+    private static List<Packet> run(KernelCore core, float[] x, float[] labels, List<Integer> order) {
+        List<Packet> sent = new ArrayList<>();
+        if (labels != null) {
+            for (Packet p : Kernels.packets(LBL, labels)) {
+                sent.addAll(Kernels.deliver(core, p));
+            }
+        }
+        for (int i : order) {
+            sent.addAll(Kernels.deliver(core, new Packet(IN + i, Float.floatToRawIntBits(x[i]))));
+        }
+        return sent;
+    }
+
+    private static List<Packet> keyed(List<Packet> sent, int base, int n) {
+        return sent.stream().filter(p -> p.key() >= base && p.key() < base + n).toList();
+    }
+
+    @ParameterizedTest
+    @CsvSource({"2, 5", "3, 2", "4, 2", "0, 9", "8, 1"})
+    void sumsAreThoseOfTheLoweredKernel(int first, int n) {
+        Random rnd = new Random(first * 31 + n);
+        RowConvConfig r = row(first, n);
+        float[] kernel = Kernels.randomArray(rnd, Math.toIntExact(r.weightCount(ROWS)), 0.5);
+        float[] bias = Kernels.randomArray(rnd, n, 0.1);
+        KernelCore rows = new KernelCore();
+        rows.load(config(n, r, null), kernel, bias);
+        KernelCore toeplitz = new KernelCore();
+        toeplitz.load(config(n, null, null), lowered(kernel, r, n), bias);
+        List<Integer> order = new ArrayList<>();
+        for (int i = 0; i < ROWS; i++) {
+            order.add(i);
+        }
+        for (int sample = 0; sample < 4; sample++) {
+            float[] x = Kernels.randomArray(rnd, ROWS, 1.0);
+            Collections.shuffle(order, rnd);
+            Kernels.assertSameBits(Kernels.valuesByKey(run(toeplitz, x, null, order), OUT, n),
+                    Kernels.valuesByKey(run(rows, x, null, order), OUT, n), "sample " + sample);
+        }
+        Kernels.assertSameBits(kernel, rows.readWeights(), "the kernel held once");
+    }
+
+    @Test
+    void aWrongKernelSliceIsRefused() {
+        // columns 2 .. 6 span three output columns: the block needs every channel
+        RowConvConfig partial = new RowConvConfig(KW, WIDTH, CIN, STRIDE, PAD, COUT, 2, 1, 2);
+        Kernels.assertThrowsWith(IllegalArgumentException.class, () -> config(5, partial, null), "channels");
+        // rows that are not whole input rows
+        Kernels.assertThrowsWith(IllegalArgumentException.class,
+                () -> new KernelConfig(KernelKind.DENSE_BLOCK, ROWS - 1, 2, KernelActivation.TANH, 0f, true, OUT, 0,
+                        0, 0, List.of(KeyRange.data(IN, ROWS - 1, 0)), null, null, row(3, 2)), "whole input rows");
+        assertEquals(TAPS * CIN * KW * COUT, row(0, 9).weightCount(ROWS));
+    }
+
+    @ParameterizedTest
+    @CsvSource({"2, 5", "4, 2"})
+    void backwardIsThatOfTheLoweredKernel(int first, int n) {
+        Random rnd = new Random(first * 17 + n);
+        RowConvConfig r = row(first, n);
+        float[] kernel = Kernels.randomArray(rnd, Math.toIntExact(r.weightCount(ROWS)), 0.5);
+        float[] bias = Kernels.randomArray(rnd, n, 0.1);
+        KernelCore rows = new KernelCore();
+        rows.load(config(n, r, training(n)), kernel, bias);
+        KernelCore toeplitz = new KernelCore();
+        float[] low = lowered(kernel, r, n);
+        toeplitz.load(config(n, null, training(n)), low, bias);
+        List<Integer> order = new ArrayList<>();
+        for (int i = 0; i < ROWS; i++) {
+            order.add(i);
+        }
+        int samples = 3;
+        for (int sample = 0; sample < samples; sample++) {
+            float[] x = Kernels.randomArray(rnd, ROWS, 1.0);
+            float[] t = Kernels.randomArray(rnd, n, 1.0);
+            List<Packet> expected = run(toeplitz, x, t, order);
+            List<Packet> actual = run(rows, x, t, order);
+            Kernels.assertSameBits(Kernels.valuesByKey(keyed(expected, BACK, ROWS), BACK, ROWS),
+                    Kernels.valuesByKey(keyed(actual, BACK, ROWS), BACK, ROWS), "W delta, sample " + sample);
+        }
+        // SGD with lr 1: each kernel weight moves by the sum of its lowered copies' moves
+        Kernels.applyUpdate(toeplitz, samples, 0);
+        Kernels.applyUpdate(rows, samples, 0);
+        float[] lowNew = toeplitz.readWeights();
+        float[] expected = kernel.clone();
+        for (int i = 0; i < ROWS; i++) {
+            for (int j = 0; j < n; j++) {
+                int ox = (first + j) / COUT;
+                int kx = i % (WIDTH * CIN) / CIN + PAD - ox * STRIDE;
+                if (kx >= 0 && kx < KW) {
+                    int k = ((i / (WIDTH * CIN) * KW + kx) * CIN + i % CIN) * r.channels() + (first + j) % COUT
+                            - r.firstChannel();
+                    expected[k] -= low[i * n + j] - lowNew[i * n + j];
+                }
+            }
+        }
+        Kernels.assertAllClose(expected, rows.readWeights(), 1e-5, "kernel after the update");
+        Kernels.assertSameBits(toeplitz.readBias(), rows.readBias(), "bias after the update");
+    }
+}
