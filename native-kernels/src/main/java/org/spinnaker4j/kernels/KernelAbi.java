@@ -167,7 +167,13 @@ final class KernelAbi {
     @Native static final int CFG_COPY_SHARES = 55;
     @Native static final int CFG_COPY_PARAMS = 56;
     @Native static final int CFG_COPY_RANGES = 57;
-    @Native static final int CONFIG_WORDS = 58;
+    @Native static final int CFG_POOL_WIDTH = 58;
+    @Native static final int CFG_POOL_KERNEL_W = 59;
+    @Native static final int CFG_POOL_STRIDE_W = 60;
+    @Native static final int CFG_POOL_PAD_W = 61;
+    @Native static final int CFG_POOL_OUT_WIDTH = 62;
+    @Native static final int CFG_POOL_PAD_IN_DIVISOR = 63;
+    @Native static final int CONFIG_WORDS = 64;
     @Native static final int MAX_IN_FLIGHT = 64;
 
     // ---- kinds of pooling block (PoolingKind; NONE: a block of weights) ------------------------------------

@@ -1,17 +1,15 @@
 package org.spinnaker4j.mapper.graph;
 
-import org.spinnaker4j.mapper.ir.PoolingSpec;
-
 /**
  * One core's worth of work. {@code layer} is the dense layer it belongs to (-1 for input
  * sources; for output sinks the activation vector they collect, the layer count for the
  * network's output; for relays the layer whose rows they feed); {@code rows} is the slice of the vector it
  * receives (the layer's input for blocks) and {@code cols} the slice it produces. A fused
  * block holds every row of its layer, so it adds the bias and applies the activation itself. {@code pooling} is what a
- * pooling layer's block computes (one compare or add per row, no weights), null for every other vertex.
+ * pooling layer's block pools (compares or adds, no weights), null for every other vertex.
  */
 public record MachineVertex(int id, VertexKind kind, int layer, Slice rows, Slice cols, boolean fused,
-        PoolingSpec.Kind pooling) {
+        PoolingWork pooling) {
 
     /** A vertex that is not a pooling layer's block. */
     public MachineVertex(int id, VertexKind kind, int layer, Slice rows, Slice cols, boolean fused) {
@@ -32,7 +30,7 @@ public record MachineVertex(int id, VertexKind kind, int layer, Slice rows, Slic
         return switch (kind) {
             case INPUT_SOURCE -> "input" + cols;
             case DENSE_BLOCK -> "layer " + layer
-                    + (pooling != null ? " " + pooling + " pool" : fused ? " fused" : " block") + " W" + rows + cols;
+                    + (pooling != null ? " " + pooling.kind() + " pool" : fused ? " fused" : " block") + " W" + rows + cols;
             case REDUCE -> "layer " + layer + " reduce" + cols;
             case RELAY -> "layer " + layer + " relay of rows" + cols;
             case OUTPUT_SINK -> "output of vector " + layer + " " + cols;

@@ -7,6 +7,7 @@ import org.spinnaker4j.mapper.graph.MachineGraph;
 import org.spinnaker4j.mapper.graph.MachineVertex;
 import org.spinnaker4j.mapper.graph.OutgoingPartition;
 import org.spinnaker4j.mapper.graph.PartitionKind;
+import org.spinnaker4j.mapper.graph.PoolingWork;
 import org.spinnaker4j.mapper.graph.Slice;
 import org.spinnaker4j.mapper.graph.VertexKind;
 import org.spinnaker4j.mapper.ir.ActivationKind;
@@ -77,7 +78,8 @@ final class GraphBuilder {
                 PoolingSpec pooling = network.layers().get(l).pooling();
                 for (int i = 0; i < cols.size(); i++) {
                     layerBlocks.add(add(VertexKind.DENSE_BLOCK, l, rows.get(i), cols.get(i), true,
-                            pooling == null ? null : pooling.kind()));
+                            pooling == null ? null : PoolingWork.of(pooling.kind(),
+                                    network.layers().get(l).convolution(), rows.get(i), cols.get(i))));
                 }
             } else {
                 for (Slice r : rows) {
@@ -295,7 +297,7 @@ final class GraphBuilder {
         return add(kind, layer, rows, cols, fused, null);
     }
 
-    private int add(VertexKind kind, int layer, Slice rows, Slice cols, boolean fused, PoolingSpec.Kind pooling) {
+    private int add(VertexKind kind, int layer, Slice rows, Slice cols, boolean fused, PoolingWork pooling) {
         int id = vertices.size();
         vertices.add(new MachineVertex(id, kind, layer, rows, cols, fused, pooling));
         return id;
