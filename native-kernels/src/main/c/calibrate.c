@@ -259,7 +259,13 @@ typedef struct spec {
     uint32_t norm_peers;        /* its peers, at positions 1 .. norm_peers */
     uint32_t loss_weighted;     /* per-output loss weights */
     uint32_t softmax_peers;     /* one SOFTMAX_SYNC range per peer, after the others */
-    uint32_t pool;              /* S4J_POOL_*: a pooling block of positions of cols channels */
+    uint32_t pool;              /* S4J_POOL_*: a pooling block of rows of pool_width pixels of
+                                   pool_channels channels, the window pool_kernel_w pixels at stride
+                                   pool_stride_w (1, 1, 1 along a sequence), cols its whole output row */
+    uint32_t pool_channels;
+    uint32_t pool_width;
+    uint32_t pool_kernel_w;
+    uint32_t pool_stride_w;
     uint32_t fused;             /* a fused block (training: an MSE output activator) */
     uint32_t copies;            /* a kernel copy, at position 0 of this many (0: none) */
     uint32_t owned;             /* its parameters 0 .. owned - 1 are its own, the rest
@@ -339,9 +345,14 @@ static void load(const spec *s)
     if (s->pool != S4J_POOL_NONE) {
         words[S4J_CFG_FUSED] = 1u;
         words[S4J_CFG_POOL] = s->pool;
-        words[S4J_CFG_POOL_CHANNELS] = s->cols;
+        words[S4J_CFG_POOL_CHANNELS] = s->pool_channels;
         words[S4J_CFG_POOL_START] = s->pool == S4J_POOL_MAX ? bits(-3.402823e38f) : 0u;
-        words[S4J_CFG_POOL_DIVISOR] = s->pool == S4J_POOL_AVG ? s->rows / s->cols : 0u;
+        words[S4J_CFG_POOL_DIVISOR] = s->pool == S4J_POOL_AVG
+            ? s->rows / (s->pool_channels * s->pool_width) : 0u;
+        words[S4J_CFG_POOL_WIDTH] = s->pool_width;
+        words[S4J_CFG_POOL_KERNEL_W] = s->pool_kernel_w;
+        words[S4J_CFG_POOL_STRIDE_W] = s->pool_stride_w;
+        words[S4J_CFG_POOL_OUT_WIDTH] = s->cols / s->pool_channels;
     }
     if (s->row_kernel != 0u) {
         words[S4J_CFG_ROW_KERNEL_W] = s->row_kernel;
@@ -592,13 +603,20 @@ int main(int argc, char **argv)
             keys[k] = DATA_KEY + s.rows - 1u - k; /* rows 63, 62, ... */
         }
         measure(0u, i);
-    } else if (strcmp(what, "pool") == 0 && argc == 5) {
-        /* a pooling block of P positions x C channels: the row that completes it
-         * (every other row in): all its rows pooled, its columns sent */
+    } else if (strcmp(what, "pool") == 0 && (argc == 5 || argc == 8)) {
+        /* a pooling block of P positions x C channels (or P image rows of W
+         * pixels x C channels, a window of K pixels at stride S): the row that
+         * completes it (every other row in): all its rows pooled, its whole
+         * output row sent */
         s.kind = S4J_KIND_DENSE_BLOCK;
         s.pool = lookup(argv[2], POOLS, sizeof POOLS / sizeof POOLS[0]);
-        s.cols = number(argv[4], 1u, MAX_VALUES);
-        s.rows = number(argv[3], 1u, MAX_VALUES / s.cols) * s.cols;
+        s.pool_channels = number(argv[4], 1u, MAX_VALUES);
+        s.pool_width = argc == 8 ? number(argv[5], 1u, MAX_VALUES / s.pool_channels) : 1u;
+        s.pool_kernel_w = argc == 8 ? number(argv[6], 1u, s.pool_width) : 1u;
+        s.pool_stride_w = argc == 8 ? number(argv[7], 1u, s.pool_width) : 1u;
+        s.cols = ((s.pool_width - s.pool_kernel_w) / s.pool_stride_w + 1u) * s.pool_channels;
+        s.rows = number(argv[3], 1u, MAX_VALUES / (s.pool_width * s.pool_channels))
+            * s.pool_width * s.pool_channels;
         load(&s);
         packets(0u, s.rows, DATA_KEY, -1.0f, 1.0f, 1.0f);
         deliver(1u, s.rows);

@@ -59,8 +59,8 @@ echo "# $("$cc" --version | head -1), $("$qemu" --version | head -1)"
 echo "# -O2 -mcpu=arm968e-s -marm -mfloat-abi=soft, newlib; each per-packet figure includes the harness's call"
 figure harness.call "$(per 32 "$(n null 48)" "$(n null 16)")" \
     "the harness's loop per call of an empty function shaped like s4j_on_packet"
-value=$(per 32 "$(n rows 48 0)" "$(n rows 16 0)")
-figure block.value "$value" \
+block_value=$(per 32 "$(n rows 48 0)" "$(n rows 16 0)")
+figure block.value "$block_value" \
     "a value filed by a 64 x 8 DENSE_BLOCK that multiplies no row in (a row before it is missing)"
 range=$(per 256 "$(n rows 32 8)" "$(n rows 32 0)")
 figure packet.range "$range" \
@@ -88,15 +88,25 @@ figure block.completion.column "$x" \
 figure block.completion.fixed "$(awk -v a="$c16" -v x="$x" 'BEGIN { printf "%.0f", a - 16 * x }')" \
     "fixed work of the event that completes a block, besides its row and columns"
 for k in max avg; do
-    p8=$(n pool "$k" 8 8); p16=$(n pool "$k" 16 8); c16=$(n pool "$k" 8 16)
-    row=$(per 64 "$p16" "$p8")
-    column=$(awk -v a="$c16" -v b="$p8" -v r="$row" 'BEGIN { printf "%.1f", (a - b - 64 * r) / 8 }')
-    figure "pool.row.$k" "$row" "per row a $k pooling block pools (one compare or add, in order of rows)"
+    # along a sequence (P positions x C channels): a window and a pixel per position, C values each
+    p8=$(n pool "$k" 8 8); p16=$(n pool "$k" 16 8); c16=$(n pool "$k" 8 16); pc16=$(n pool "$k" 16 16)
+    value=$(awk -v a="$p8" -v b="$p16" -v c="$c16" -v d="$pc16" 'BEGIN { printf "%.1f", (d - c - b + a) / 64 }')
+    column=$(awk -v a="$p8" -v c="$c16" -v v="$value" 'BEGIN { printf "%.1f", (c - a - 64 * v) / 8 }')
+    # across rows of 12 pixels of 1 channel, 2 more rows: windows 2 at stride 2 (12 windows, 24 pixels)
+    # and 4 at stride 4 (6 windows, 24 pixels)
+    w2=$(( $(n pool "$k" 4 1 12 2 2) - $(n pool "$k" 2 1 12 2 2) ))
+    w4=$(( $(n pool "$k" 4 1 12 4 4) - $(n pool "$k" 2 1 12 4 4) ))
+    window=$(per 6 "$w2" "$w4")
+    pixel=$(awk -v a="$w4" -v w="$window" -v v="$value" 'BEGIN { printf "%.1f", (a - 6 * w - 24 * v) / 24 }')
+    figure "pool.value.$k" "$value" "per value a $k pooling block pools (one compare or add)"
+    figure "pool.window.$k" "$window" \
+        "per row and output pixel of a $k pooling block (its window on the row; a position along a sequence)"
+    figure "pool.pixel.$k" "$pixel" "per pixel of a window on a row a $k pooling block pools, besides its values"
     figure "pool.completion.column.$k" "$column" \
-        "per column of the row that completes a $k pooling block, besides its rows (divide if avg, zero bias, emit and send)"
-    figure "pool.completion.fixed.$k" "$(awk -v a="$p8" -v r="$row" -v c="$column" -v v="$value" \
-        'BEGIN { printf "%.0f", a - 64 * r - 8 * c - v }')" \
-        "fixed work of the row that completes a $k pooling block, besides that packet, its rows and columns"
+        "per column of the row that completes a $k pooling block, besides its values (start, divide if avg, zero bias, emit and send)"
+    figure "pool.completion.fixed.$k" "$(awk -v a="$p8" -v w="$window" -v p="$pixel" -v x="$value" -v c="$column" \
+        -v v="$block_value" 'BEGIN { printf "%.0f", a - 8 * w - 8 * p - 64 * x - 8 * c - v }')" \
+        "fixed work of the row that completes a $k pooling block, besides that packet, its windows, pixels, values and columns"
 done
 figure reduce.partial "$(per 128 "$(n partials 160)" "$(n partials 32)")" \
     "a partial sum filed by a REDUCE, not completing"

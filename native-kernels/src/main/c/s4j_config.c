@@ -65,6 +65,12 @@ int32_t s4j_parse_config(const uint32_t *words, uint32_t n_words, s4j_config *cf
     cfg->pool_first = words[S4J_CFG_POOL_FIRST];
     cfg->pool_start = s4j_f_of(words[S4J_CFG_POOL_START]);
     cfg->pool_divisor = words[S4J_CFG_POOL_DIVISOR];
+    cfg->pool_width = words[S4J_CFG_POOL_WIDTH];
+    cfg->pool_kernel_w = words[S4J_CFG_POOL_KERNEL_W];
+    cfg->pool_stride_w = words[S4J_CFG_POOL_STRIDE_W];
+    cfg->pool_pad_w = words[S4J_CFG_POOL_PAD_W];
+    cfg->pool_out_width = words[S4J_CFG_POOL_OUT_WIDTH];
+    cfg->pool_pad_in_divisor = words[S4J_CFG_POOL_PAD_IN_DIVISOR];
     t->copy.chunks = words[S4J_CFG_COPY_CHUNKS];
     t->copy.slots = words[S4J_CFG_COPY_SLOTS];
     t->copy.self = words[S4J_CFG_COPY_SELF];
@@ -290,29 +296,57 @@ static int32_t check_training(const s4j_config *cfg)
     return S4J_OK;
 }
 
+/* A pooling block's shape: whole rows of width pixels of channels channels,
+ * its columns within one output row of out_width pixels, every output pixel
+ * seeing a pixel of the row (0 < pad_w + ... : the first ends right of the
+ * row's start, the last starts left of its end), every size below 2^16 so
+ * that the kernel's arithmetic cannot overflow. */
+int s4j_pool_shape_ok(uint32_t n_rows, uint32_t n_cols, uint32_t channels, uint32_t first,
+                      uint32_t width, uint32_t kernel_w, uint32_t stride_w, uint32_t pad_w,
+                      uint32_t out_width)
+{
+    const uint32_t limit = 65536u;
+
+    if (channels == 0u || width == 0u || kernel_w == 0u || stride_w == 0u || out_width == 0u
+        || channels >= limit || width >= limit || kernel_w >= limit || stride_w >= limit
+        || pad_w >= limit || out_width >= limit) {
+        return 0;
+    }
+    return n_rows % (channels * width) == 0u
+        && (uint64_t)first + n_cols <= (uint64_t)out_width * channels
+        && pad_w < kernel_w
+        && (uint64_t)(out_width - 1u) * stride_w < (uint64_t)width + pad_w;
+}
+
 /* A pooling block: a fused DENSE_BLOCK without training or softmax whose
- * rows are whole positions and whose columns lie within one; MAX starts from
- * a value that is not NaN, AVG divides by at least 1. Without pooling, its
+ * rows are whole image rows and whose columns lie within one output row
+ * (s4j_pool_shape_ok); MAX starts from a value that is not NaN, AVG divides
+ * by at least 1 (and below 2^16, so that its product with a window's pixels
+ * cannot overflow), and only AVG may count the padding. Without pooling, its
  * words are 0. */
 static int32_t check_pooling(const s4j_config *cfg)
 {
     if (cfg->pool == S4J_POOL_NONE) {
         return cfg->pool_channels == 0u && cfg->pool_first == 0u
             && s4j_bits_of(cfg->pool_start) == 0u && cfg->pool_divisor == 0u
+            && cfg->pool_width == 0u && cfg->pool_kernel_w == 0u && cfg->pool_stride_w == 0u
+            && cfg->pool_pad_w == 0u && cfg->pool_out_width == 0u && cfg->pool_pad_in_divisor == 0u
             ? S4J_OK : S4J_ERR_BAD_CONFIG;
     }
     if (cfg->pool > S4J_POOL_AVG || cfg->kind != S4J_KIND_DENSE_BLOCK
         || cfg->fused != 1u || cfg->training.enabled != 0u
-        || cfg->activation == S4J_ACT_SOFTMAX || cfg->pool_channels == 0u
-        || cfg->n_rows % cfg->pool_channels != 0u
-        || (uint64_t)cfg->pool_first + cfg->n_cols > cfg->pool_channels) {
+        || cfg->activation == S4J_ACT_SOFTMAX
+        || !s4j_pool_shape_ok(cfg->n_rows, cfg->n_cols, cfg->pool_channels, cfg->pool_first,
+                              cfg->pool_width, cfg->pool_kernel_w, cfg->pool_stride_w,
+                              cfg->pool_pad_w, cfg->pool_out_width)) {
         return S4J_ERR_BAD_CONFIG;
     }
     if (cfg->pool == S4J_POOL_MAX) {
-        return !isnan(cfg->pool_start) && cfg->pool_divisor == 0u
+        return !isnan(cfg->pool_start) && cfg->pool_divisor == 0u && cfg->pool_pad_in_divisor == 0u
             ? S4J_OK : S4J_ERR_BAD_CONFIG;
     }
-    return cfg->pool_divisor != 0u && s4j_bits_of(cfg->pool_start) == 0u
+    return cfg->pool_divisor != 0u && cfg->pool_divisor < 65536u
+        && s4j_bits_of(cfg->pool_start) == 0u && cfg->pool_pad_in_divisor <= 1u
         ? S4J_OK : S4J_ERR_BAD_CONFIG;
 }
 

@@ -48,6 +48,12 @@ typedef struct s4j_header {
     uint32_t pool_divisor;
     /* a row convolution's block (S4J_CFG_ROW_*): kernel_w 0 on any other core */
     s4j_row_conv row;
+    uint32_t pool_width;        /* a pooling block's width (S4J_CFG_POOL_WIDTH ..) */
+    uint32_t pool_kernel_w;
+    uint32_t pool_stride_w;
+    uint32_t pool_pad_w;
+    uint32_t pool_out_width;
+    uint32_t pool_pad_in_divisor;
 } s4j_header;
 
 /* An input range: key k maps when (k - key_lo) < span (unsigned). */
@@ -230,7 +236,7 @@ static inline uint32_t s4j_slot_rows(uint32_t expected_partials, uint32_t n_src)
 #define S4J_COPY_UPDATED 2u  /* it updated its chunks: others' new values due */
 #define S4J_COPY_SENT    4u  /* it sent its chunks' new values */
 
-_Static_assert(sizeof(s4j_header) == 36u * 4u, "header must be packed words");
+_Static_assert(sizeof(s4j_header) == 42u * 4u, "header must be packed words");
 _Static_assert(sizeof(s4j_layout) == 34u * 2u, "layout must be packed half-words");
 _Static_assert(S4J_DTCM_BYTES <= 65536u, "layout offsets and sends must fit 16 bits");
 _Static_assert(sizeof(s4j_train) == 55u * 4u, "training header must be packed words");
@@ -345,6 +351,11 @@ static inline int32_t s4j_check_buffer(const void *dtcm)
     }
     return S4J_OK;
 }
+
+/* Whether a pooling block's shape is one it can pool (s4j_config.c). */
+int s4j_pool_shape_ok(uint32_t n_rows, uint32_t n_cols, uint32_t channels, uint32_t first,
+                      uint32_t width, uint32_t kernel_w, uint32_t stride_w, uint32_t pad_w,
+                      uint32_t out_width);
 
 #ifdef S4J_CHECKED
 /* Re-derives a loaded state's layout from its header, validating what the

@@ -91,9 +91,10 @@
  * and 4: before the header held a pooling block's words, the state the
  * kernel copies' exchange, and a reduce expecting one partial per output
  * kept one slot row; 7 and 8: before the header held a row convolution's
- * words). C only: Java never reads the state's words. */
-#define S4J_MAGIC          0x53344B09u
-#define S4J_MAGIC_TRAINING 0x53344B0Au
+ * words; 9 and 10: before it held a pooling block's width). C only: Java
+ * never reads the state's words. */
+#define S4J_MAGIC          0x53344B0Bu
+#define S4J_MAGIC_TRAINING 0x53344B0Cu
 
 /* Kinds of core (KernelKind.code()). */
 #define S4J_KIND_INPUT_SOURCE 0u
@@ -338,7 +339,25 @@
 #define S4J_CFG_ROW_FIRST_COLUMN  64u
 #define S4J_CFG_ROW_FIRST_CHANNEL 65u
 #define S4J_CFG_ROW_CHANNELS      66u
-#define S4J_CONFIG_WORDS          67u
+/* A pooling block's width (a 2-D SubsamplingLayer on the image-row lowering,
+ * docs/architecture.md "Pooling (2-D)"): its rows are whole image rows of
+ * POOL_WIDTH pixels of POOL_CHANNELS channels (row i is channel i mod C of
+ * pixel (i / C) mod POOL_WIDTH of the (i / (C x POOL_WIDTH))-th row it
+ * pools), its column j is output pixel (POOL_FIRST + j) / C of an output row
+ * of POOL_OUT_WIDTH pixels, channel (POOL_FIRST + j) mod C, which pools its
+ * channel at pixels ox x POOL_STRIDE_W - POOL_PAD_W .. + POOL_KERNEL_W - 1 of
+ * each row (those outside the row are padding), the rows in order, the
+ * pixels in order within a row; AVG divides by POOL_DIVISOR times
+ * POOL_KERNEL_W if POOL_PAD_IN_DIVISOR, else times the window's pixels in
+ * the row. Along a sequence: width, kernel, stride and out width 1, pad 0.
+ * All six words are 0 when POOL is NONE. */
+#define S4J_CFG_POOL_WIDTH        67u
+#define S4J_CFG_POOL_KERNEL_W     68u
+#define S4J_CFG_POOL_STRIDE_W     69u
+#define S4J_CFG_POOL_PAD_W        70u
+#define S4J_CFG_POOL_OUT_WIDTH    71u
+#define S4J_CFG_POOL_PAD_IN_DIVISOR 72u /* AVG: 1 if the width's padding counts */
+#define S4J_CONFIG_WORDS          73u
 
 /* Kinds of pooling block (PoolingKind.code()). */
 #define S4J_POOL_NONE 0u
@@ -367,7 +386,7 @@
 /* The most samples a training core holds at once. */
 #define S4J_MAX_IN_FLIGHT 64u
 
-_Static_assert(S4J_CONFIG_WORDS == S4J_CFG_ROW_CHANNELS + 1u,
+_Static_assert(S4J_CONFIG_WORDS == S4J_CFG_POOL_PAD_IN_DIVISOR + 1u,
                "S4J_CONFIG_WORDS must follow the last S4J_CFG_* word");
 _Static_assert(S4J_CFG_EPSILON == S4J_CFG_UPDATER + 4u
                && S4J_CFG_BIAS_EPSILON == S4J_CFG_BIAS_UPDATER + 4u,
@@ -504,6 +523,12 @@ typedef struct s4j_config {
     uint32_t pool_first;
     float pool_start;
     uint32_t pool_divisor;
+    uint32_t pool_width;        /* S4J_CFG_POOL_WIDTH .. PAD_IN_DIVISOR */
+    uint32_t pool_kernel_w;
+    uint32_t pool_stride_w;
+    uint32_t pool_pad_w;
+    uint32_t pool_out_width;
+    uint32_t pool_pad_in_divisor;
     /* training.copy.chunks x S4J_CHUNK_WORDS words (S4J_CHUNK_WORD_*); NULL
      * without chunks */
     const uint32_t *chunks;

@@ -198,8 +198,10 @@ int32_t s4j_derive_layout(const void *dtcm, uint32_t capacity, s4j_layout *l)
         || h->pool > S4J_POOL_AVG
         || (h->pool != S4J_POOL_NONE
             && (h->kind != S4J_KIND_DENSE_BLOCK || h->magic != S4J_MAGIC
-                || h->pool_channels == 0u || h->n_rows % h->pool_channels != 0u
-                || (uint64_t)h->pool_first + h->n_cols > h->pool_channels))
+                || h->pool_pad_in_divisor > 1u
+                || !s4j_pool_shape_ok(h->n_rows, h->n_cols, h->pool_channels, h->pool_first,
+                                      h->pool_width, h->pool_kernel_w, h->pool_stride_w,
+                                      h->pool_pad_w, h->pool_out_width)))
         || (h->softmax_peers != 0u
             && !s4j_applies_softmax(h->kind, h->fused, h->activation))
         || !s4j_row_conv_ok(h->kind, h->fused, h->pool, &h->row, h->n_rows, h->n_cols)) {
@@ -377,6 +379,12 @@ int32_t s4j_load(void *dtcm, uint32_t capacity, const s4j_config *cfg,
     h->pool_start = cfg->pool_start;
     h->pool_divisor = cfg->pool_divisor;
     h->row = cfg->row;
+    h->pool_width = cfg->pool_width;
+    h->pool_kernel_w = cfg->pool_kernel_w;
+    h->pool_stride_w = cfg->pool_stride_w;
+    h->pool_pad_w = cfg->pool_pad_w;
+    h->pool_out_width = cfg->pool_out_width;
+    h->pool_pad_in_divisor = cfg->pool_pad_in_divisor;
     memcpy(AT(s4j_layout, dtcm, sizeof(s4j_header)), &l, sizeof l);
 
     ranges = AT(s4j_range, dtcm, l.ranges);

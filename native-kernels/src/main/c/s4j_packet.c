@@ -57,14 +57,20 @@ static void accumulate_rows(s4j_header *h, const s4j_layout *l, void *dtcm,
 }
 
 /*
- * A pooling block's sums, once every row is in: the rows in order of i, each
- * into its channel's z (if the block's columns hold that channel; the first
- * position's rows set it: MAX's starting value, 0 for AVG's sum), MAX as
- * DL4J's pooling compares (a value counts only if it is greater, so NaN never
- * does), AVG adding in float, then dividing. No weights: one compare or add
- * per row, all in the event that brings the last row (its producers may
- * interleave as they like: nothing waits for an earlier row), which the cost
- * model charges as the block's completion; out->rows counts none.
+ * A pooling block's sums, once every row is in. Its rows are whole image rows
+ * (of pool_width pixels of pool_channels channels; along a sequence a row is
+ * a position, one pixel wide), its column j output pixel (first + j) / C,
+ * channel (first + j) mod C, of one output row. Each column starts from MAX's
+ * starting value (0 for AVG's sum); then, row by row and within a row output
+ * pixel by output pixel, each pixel of its window on the row adds the
+ * block's channels there into their columns: so every column pools its
+ * values rows first, pixels next, as DL4J's pooling does, MAX as it compares
+ * (a value counts only if it is greater, so NaN never does), AVG adding in
+ * float. No weights: one compare or add per value pooled, all in the event
+ * that brings the last row (its producers may interleave as they like:
+ * nothing waits for an earlier row), which the cost model charges as the
+ * block's completion; out->rows counts none. s4j_pool_shape_ok bounds every
+ * size below 2^16, so no product below overflows.
  */
 static void pool_rows(s4j_header *h, const s4j_layout *l, void *dtcm)
 {
@@ -73,37 +79,71 @@ static void pool_rows(s4j_header *h, const s4j_layout *l, void *dtcm)
         + (size_t)s4j_fwd_entry(s4j_train_of(l, dtcm)) * n_rows;
     float *z = AT(float, dtcm, l->z);
     uint32_t channels = h->pool_channels;
-    uint32_t i;
-    uint32_t c = 0u;
+    int32_t width = (int32_t)h->pool_width;
+    int32_t kernel_w = (int32_t)h->pool_kernel_w;
+    uint32_t row_values = channels * h->pool_width;
+    uint32_t first = h->pool_first;
+    uint32_t end = first + h->n_cols;
+    uint32_t ox_first = first / channels;
+    uint32_t ox_end = (end - 1u) / channels + 1u;
+    int max = h->pool == S4J_POOL_MAX;
+    uint32_t row;
+    uint32_t j;
 
-    for (i = 0u; i < n_rows; i++) {
-        uint32_t j = c - h->pool_first; /* wraps below the block's first channel */
+    for (j = 0u; j < h->n_cols; j++) {
+        z[j] = max ? h->pool_start : 0.0f;
+    }
+    for (row = 0u; row < n_rows; row += row_values) {
+        for (uint32_t ox = ox_first; ox < ox_end; ox++) {
+            uint32_t out = ox * channels;
+            uint32_t c_lo = out < first ? first - out : 0u;
+            uint32_t c_hi = end - out < channels ? end - out : channels;
+            int32_t x0 = (int32_t)(ox * h->pool_stride_w) - (int32_t)h->pool_pad_w;
+            int32_t kx = x0 < 0 ? -x0 : 0;
+            int32_t kx_end = width - x0 < kernel_w ? width - x0 : kernel_w;
+            float *zo = z + (out + c_lo - first);
 
-        if (j < h->n_cols) {
-            if (i < channels) {
-                z[j] = h->pool == S4J_POOL_MAX ? h->pool_start : 0.0f;
-            }
-            if (h->pool == S4J_POOL_AVG) {
-                z[j] += x[i];
-            } else if (x[i] > z[j]) {
-                z[j] = x[i];
+            for (; kx < kx_end; kx++) {
+                const float *v = x + row + (uint32_t)(x0 + kx) * channels + c_lo;
+
+                for (uint32_t c = 0u; c < c_hi - c_lo; c++) {
+                    if (!max) {
+                        zo[c] += v[c];
+                    } else if (v[c] > zo[c]) {
+                        zo[c] = v[c];
+                    }
+                }
             }
         }
-        c = c + 1u == channels ? 0u : c + 1u;
     }
     h->rows_done = n_rows;
 }
 
-/* A pooling block's z once every row is in: AVG's sums divided. */
+/* A pooling block's z once every row is in: AVG's sums divided, column j's
+ * by pool_divisor times its window's pixels in a row (pool_kernel_w if the
+ * padding counts). */
 static void pool_finish(const s4j_header *h, const s4j_layout *l, void *dtcm)
 {
     float *z = AT(float, dtcm, l->z);
-    float divisor = (float)h->pool_divisor;
+    uint32_t channels = h->pool_channels;
+    uint32_t ox = h->pool_first / channels;
+    uint32_t c = h->pool_first - ox * channels;
     uint32_t j;
 
-    if (h->pool == S4J_POOL_AVG) {
-        for (j = 0u; j < h->n_cols; j++) {
-            z[j] /= divisor;
+    if (h->pool != S4J_POOL_AVG) {
+        return;
+    }
+    for (j = 0u; j < h->n_cols; j++) {
+        int32_t x0 = (int32_t)(ox * h->pool_stride_w) - (int32_t)h->pool_pad_w;
+        int32_t lo = x0 < 0 ? 0 : x0;
+        int32_t hi = x0 + (int32_t)h->pool_kernel_w;
+        uint32_t pixels = h->pool_pad_in_divisor != 0u ? h->pool_kernel_w
+            : (uint32_t)((hi < (int32_t)h->pool_width ? hi : (int32_t)h->pool_width) - lo);
+
+        z[j] /= (float)(h->pool_divisor * pixels);
+        if (++c == channels) {
+            c = 0u;
+            ox++;
         }
     }
 }

@@ -176,7 +176,13 @@ final class KernelAbi {
     @Native static final int CFG_ROW_FIRST_COLUMN = 64;
     @Native static final int CFG_ROW_FIRST_CHANNEL = 65;
     @Native static final int CFG_ROW_CHANNELS = 66;
-    @Native static final int CONFIG_WORDS = 67;
+    @Native static final int CFG_POOL_WIDTH = 67;
+    @Native static final int CFG_POOL_KERNEL_W = 68;
+    @Native static final int CFG_POOL_STRIDE_W = 69;
+    @Native static final int CFG_POOL_PAD_W = 70;
+    @Native static final int CFG_POOL_OUT_WIDTH = 71;
+    @Native static final int CFG_POOL_PAD_IN_DIVISOR = 72;
+    @Native static final int CONFIG_WORDS = 73;
     @Native static final int MAX_IN_FLIGHT = 64;
 
     // ---- kinds of pooling block (PoolingKind; NONE: a block of weights) ------------------------------------

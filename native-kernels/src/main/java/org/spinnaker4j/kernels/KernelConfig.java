@@ -119,11 +119,12 @@ public record KernelConfig(KernelKind kind, int nRows, int nCols, KernelActivati
             checkTraining(kind, nRows, nCols, activation, fused, softmaxPeers, training);
         }
         if (pooling != null && (kind != KernelKind.DENSE_BLOCK || !fused || training != null
-                || activation == KernelActivation.SOFTMAX || nRows % pooling.channels() != 0
-                || (long) pooling.firstChannel() + nCols > pooling.channels())) {
+                || activation == KernelActivation.SOFTMAX || nRows % ((long) pooling.channels() * pooling.width()) != 0
+                || (long) pooling.first() + nCols > (long) pooling.outWidth() * pooling.channels())) {
             throw new IllegalArgumentException("a pooling block is a fused DENSE_BLOCK without training or softmax, "
-                    + "its rows whole positions of " + pooling.channels() + " channels and its columns within one; got "
-                    + nRows + " x " + nCols + " from channel " + pooling.firstChannel() + " of a " + kind
+                    + "its rows whole rows of " + pooling.width() + " × " + pooling.channels() + " values and its "
+                    + "columns within an output row of " + pooling.outWidth() + " × " + pooling.channels() + "; got "
+                    + nRows + " x " + nCols + " from " + pooling.first() + " of a " + kind
                     + (fused ? " fused " : " ") + activation + (training != null ? " training" : ""));
         }
         if (rowConv != null && (kind != KernelKind.DENSE_BLOCK || !fused || pooling != null

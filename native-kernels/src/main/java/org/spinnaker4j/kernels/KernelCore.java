@@ -669,9 +669,15 @@ public final class KernelCore {
         if (p != null) {
             words[KernelAbi.CFG_POOL] = p.kind().code();
             words[KernelAbi.CFG_POOL_CHANNELS] = p.channels();
-            words[KernelAbi.CFG_POOL_FIRST] = p.firstChannel();
+            words[KernelAbi.CFG_POOL_FIRST] = p.first();
             words[KernelAbi.CFG_POOL_START] = Float.floatToRawIntBits(p.start());
             words[KernelAbi.CFG_POOL_DIVISOR] = p.divisor();
+            words[KernelAbi.CFG_POOL_WIDTH] = p.width();
+            words[KernelAbi.CFG_POOL_KERNEL_W] = p.kernelW();
+            words[KernelAbi.CFG_POOL_STRIDE_W] = p.strideW();
+            words[KernelAbi.CFG_POOL_PAD_W] = p.padW();
+            words[KernelAbi.CFG_POOL_OUT_WIDTH] = p.outWidth();
+            words[KernelAbi.CFG_POOL_PAD_IN_DIVISOR] = p.padInDivisor() ? 1 : 0;
         }
         RowConvConfig row = c.rowConv();
         if (row != null) {

@@ -132,16 +132,73 @@ class PoolingBlockTest {
                 () -> new KernelCore().load(pool, new float[ROWS * 2], new float[2]), "weights must be null or empty");
     }
 
+    /**
+     * Across image rows: 2 rows of 5 pixels of 2 channels, a window of 3 pixels at stride 2 after 1 pixel of padding
+     * (3 output pixels), the block's columns output (pixel, channel) 1 ... 4 of 6. Each pools its channel at its
+     * window's pixels of both rows, rows first; AVG divides by 2 rows times the window's pixels in the row (2, 3, 2)
+     * or, counting the padding, by 2 × 3.
+     */
+    @Test
+    void acrossRowsEachColumnPoolsItsWindow() {
+        int width = 5;
+        int channels = 2;
+        int rows = 2 * width * channels;
+        int first = 1;
+        int cols = 4;
+        Random rnd = new Random(4);
+        for (PoolingConfig p : List.of(PoolingConfig.max(channels, 0, SUBSAMPLING_START),
+                PoolingConfig.avg(channels, 0, 2))) {
+            for (boolean padInDivisor : p.kind() == PoolingKind.AVG ? new boolean[] {false, true}
+                    : new boolean[] {false}) {
+                PoolingConfig pooling = p.acrossRows(first, width, 3, 2, 1, 3, padInDivisor);
+                KernelCore core = new KernelCore();
+                core.load(new KernelConfig(KernelKind.DENSE_BLOCK, rows, cols, KernelActivation.IDENTITY, 0f, true,
+                        OUT, 0, 0, 0, List.of(KeyRange.data(IN, rows, 0)), null, pooling), null, new float[cols]);
+                float[] x = new float[rows];
+                List<Packet> packets = new ArrayList<>();
+                for (int i = 0; i < rows; i++) {
+                    x[i] = (float) (rnd.nextGaussian() * 1e3);
+                    packets.add(new Packet(IN + i, Float.floatToRawIntBits(x[i])));
+                }
+                Collections.shuffle(packets, rnd);
+                List<Packet> sent = List.of();
+                for (Packet packet : packets) {
+                    sent = Kernels.deliver(core, packet);
+                }
+                float[] expected = new float[cols];
+                for (int j = 0; j < cols; j++) {
+                    int ox = (first + j) / channels;
+                    int c = (first + j) % channels;
+                    float z = p.kind() == PoolingKind.MAX ? SUBSAMPLING_START : 0f;
+                    int pixels = 0;
+                    for (int row = 0; row < 2; row++) {
+                        for (int px = ox * 2 - 1; px < ox * 2 + 2; px++) {
+                            if (px >= 0 && px < width) {
+                                float v = x[(row * width + px) * channels + c];
+                                z = p.kind() == PoolingKind.MAX ? (v > z ? v : z) : z + v;
+                                pixels += row == 0 ? 1 : 0;
+                            }
+                        }
+                    }
+                    expected[j] = p.kind() == PoolingKind.MAX ? z : z / (2f * (padInDivisor ? 3 : pixels));
+                }
+                Kernels.assertSameBits(expected, Kernels.valuesByKey(sent, OUT, cols), pooling.toString());
+            }
+        }
+        Kernels.assertThrowsWith(IllegalArgumentException.class,
+                () -> PoolingConfig.max(channels, 0, 0f).acrossRows(0, width, 2, 2, 2, 3, false), "cover a pixel");
+    }
+
     @Test
     void invalidPoolingIsRefused() {
         Kernels.assertThrowsWith(IllegalArgumentException.class,
                 () -> PoolingConfig.max(CHANNELS, 0, Float.NaN), "not NaN");
         Kernels.assertThrowsWith(IllegalArgumentException.class,
-                () -> PoolingConfig.avg(CHANNELS, 0, 0), "divisor ≥ 1");
+                () -> PoolingConfig.avg(CHANNELS, 0, 0), "divisor in [1, 2^16)");
         Kernels.assertThrowsWith(IllegalArgumentException.class,
-                () -> config(PoolingConfig.max(CHANNELS, 3, 0f)), "columns within one");
+                () -> config(PoolingConfig.max(CHANNELS, 3, 0f)), "columns within an output row");
         Kernels.assertThrowsWith(IllegalArgumentException.class,
-                () -> config(PoolingConfig.max(5, 0, 0f)), "whole positions of 5 channels");
+                () -> config(PoolingConfig.max(5, 0, 0f)), "whole rows of 1 × 5 values");
         Kernels.assertThrowsWith(IllegalArgumentException.class,
                 () -> new KernelConfig(KernelKind.DENSE_BLOCK, ROWS, 2, KernelActivation.IDENTITY, 0f, false, OUT, 0,
                         0, 0, List.of(), null, PoolingConfig.max(CHANNELS, 0, 0f)), "fused DENSE_BLOCK");

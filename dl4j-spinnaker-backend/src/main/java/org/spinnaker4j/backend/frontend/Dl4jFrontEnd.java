@@ -12,6 +12,7 @@ import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.conf.layers.FeedForwardLayer;
 import org.deeplearning4j.nn.conf.layers.Layer;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
+import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
 import org.nd4j.linalg.activations.IActivation;
 import org.nd4j.linalg.activations.impl.ActivationCube;
 import org.nd4j.linalg.activations.impl.ActivationELU;
@@ -117,8 +118,9 @@ public final class Dl4jFrontEnd {
         Layer first = conf.getConf(0).getLayer();
         SequenceTranslator sequence = SequenceTranslator.startsSequence(first)
                 ? new SequenceTranslator((int) ((FeedForwardLayer) first).getNIn(), sequenceLength, problems) : null;
-        ImageTranslator image = ImageTranslator.startsImage(first) ? new ImageTranslator((FeedForwardLayer) first,
-                preprocessors == null ? null : preprocessors.get(0), imageHeight, imageWidth, problems) : null;
+        ImageTranslator image = ImageTranslator.startsImage(first) ? new ImageTranslator(first,
+                ImageTranslator.inputChannels(conf), preprocessors == null ? null : preprocessors.get(0), imageHeight,
+                imageWidth, problems) : null;
         boolean pooling = false;
         for (int i = 0; i < conf.getConfs().size(); i++) {
             Layer layer = conf.getConf(i).getLayer();
@@ -127,6 +129,19 @@ public final class Dl4jFrontEnd {
             if (preprocessor != null && sequence == null && image == null) {
                 problems.add(new Problem(i, type, "input preprocessor "
                         + preprocessor.getClass().getSimpleName() + " is not supported"));
+            }
+            if (ImageTranslator.isPooling(layer)) {
+                if (image == null) {
+                    problems.add(new Problem(i, type, "a SubsamplingLayer must be the first layer or follow a 2-D "
+                            + "ConvolutionLayer or SubsamplingLayer"));
+                } else {
+                    DenseLayerSpec spec = image.pooling(i, (SubsamplingLayer) layer, preprocessor);
+                    if (spec != null) {
+                        layers.add(spec);
+                    }
+                }
+                pooling = true;
+                continue;
             }
             if (SequenceTranslator.isPooling(layer)) {
                 if (sequence == null) {

@@ -176,9 +176,9 @@ public final class Dl4jState {
                 : 0));
     }
 
-    /** A 2-D convolution's geometry, or null for any other layer. */
+    /** A 2-D convolution's geometry, or null for any other layer (a 2-D pooling layer too: it has no parameters). */
     private static Conv2DGeometry image(DenseLayerSpec layer) {
-        return layer.isConvolution() ? layer.convolution().image() : null;
+        return layer.isConvolution() && !layer.isPooling() ? layer.convolution().image() : null;
     }
 
     /**

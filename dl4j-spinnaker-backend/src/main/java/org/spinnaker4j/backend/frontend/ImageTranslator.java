@@ -1,12 +1,16 @@
 package org.spinnaker4j.backend.frontend;
 
 import java.util.List;
+import java.util.Map;
 import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.InputPreProcessor;
+import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.FeedForwardLayer;
 import org.deeplearning4j.nn.conf.layers.Layer;
+import org.deeplearning4j.nn.conf.layers.PoolingType;
+import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
 import org.deeplearning4j.nn.conf.preprocessor.CnnToFeedForwardPreProcessor;
 import org.deeplearning4j.nn.conf.preprocessor.FeedForwardToCnnPreProcessor;
 import org.spinnaker4j.mapper.ir.Activation;
@@ -14,6 +18,7 @@ import org.spinnaker4j.mapper.ir.ActivationKind;
 import org.spinnaker4j.mapper.ir.Conv1DGeometry;
 import org.spinnaker4j.mapper.ir.Conv2DGeometry;
 import org.spinnaker4j.mapper.ir.DenseLayerSpec;
+import org.spinnaker4j.mapper.ir.PoolingSpec;
 
 /**
  * Lowers a network that starts with a 2-D {@code ConvolutionLayer} (NCHW input of one image size: the
@@ -21,9 +26,10 @@ import org.spinnaker4j.mapper.ir.DenseLayerSpec;
  * {@code ConvolutionLayer} (stride, padding, {@code ConvolutionMode} Same, Truncate or Strict, kernel and stride
  * not square) into the convolution along the image's rows of its {@link Conv2DGeometry}, the DenseLayer or
  * OutputLayer behind the {@code CnnToFeedForwardPreProcessor} into a dense layer over the image, and the layers after
- * it into layers of one position. Everything else is a {@link Problem}: dilation, another data format or
- * preprocessor, a softmax over a convolution's output, a convolution after a dense layer, image rows a convolution
- * never reads.
+ * it into layers of one position; a {@code SubsamplingLayer} (MAX or AVG, the same options, on the input or among the
+ * convolutions) into a pooling layer across the image's rows on the same lowering. Everything else is a
+ * {@link Problem}: dilation, another data format or preprocessor, a softmax over a convolution's output, a
+ * convolution or pooling after a dense layer, image rows a convolution or pooling never reads, PNORM and SUM.
  */
 final class ImageTranslator {
 
@@ -37,12 +43,12 @@ final class ImageTranslator {
 
     /**
      * {@code preprocessor} is the first layer's (the caller has not reported it); {@code height} and {@code width}
-     * the options' image size (0: not set).
+     * the options' image size (0: not set); {@code channels} the input's ({@link #inputChannels}).
      */
-    ImageTranslator(FeedForwardLayer first, InputPreProcessor preprocessor, int height, int width,
+    ImageTranslator(Layer first, int channels, InputPreProcessor preprocessor, int height, int width,
             List<Problem> problems) {
         this.problems = problems;
-        this.channels = (int) first.getNIn();
+        this.channels = channels;
         String type = first.getClass().getSimpleName();
         if (preprocessor != null && preprocessor.getClass() == FeedForwardToCnnPreProcessor.class) {
             FeedForwardToCnnPreProcessor flatInput = (FeedForwardToCnnPreProcessor) preprocessor;
@@ -70,12 +76,124 @@ final class ImageTranslator {
 
     /** Whether a network whose first layer is {@code first} is an image network. */
     static boolean startsImage(Layer first) {
-        return isConvolution(first);
+        return isConvolution(first) || isPooling(first);
+    }
+
+    /**
+     * The channels of an image network's input: its first convolution's nIn, or, in front of a pooling layer (which
+     * has none), the FeedForwardToCnnPreProcessor's, or the nIn of the first convolution after the pooling layers
+     * (they keep the channels), or the CnnToFeedForwardPreProcessor's after them; 0 if none says.
+     */
+    static int inputChannels(MultiLayerConfiguration conf) {
+        Map<Integer, InputPreProcessor> preprocessors = conf.getInputPreProcessors();
+        for (int i = 0; i < conf.getConfs().size(); i++) {
+            Layer layer = conf.getConf(i).getLayer();
+            InputPreProcessor preprocessor = preprocessors == null ? null : preprocessors.get(i);
+            if (preprocessor instanceof FeedForwardToCnnPreProcessor p && i == 0) {
+                return (int) p.getNumChannels();
+            }
+            if (preprocessor instanceof CnnToFeedForwardPreProcessor p) {
+                return (int) p.getNumChannels();
+            }
+            if (!isPooling(layer)) {
+                return isConvolution(layer) ? (int) ((ConvolutionLayer) layer).getNIn() : 0;
+            }
+        }
+        return 0;
     }
 
     /** Whether {@code layer} is a 2-D convolution (by exact class: its subclasses compute something else). */
     static boolean isConvolution(Layer layer) {
         return layer.getClass() == ConvolutionLayer.class;
+    }
+
+    /** Whether {@code layer} is a 2-D pooling layer (by exact class: Subsampling1DLayer is a sequence's). */
+    static boolean isPooling(Layer layer) {
+        return layer.getClass() == SubsamplingLayer.class;
+    }
+
+    /**
+     * Layer i's IR, a 2-D pooling layer ({@link #isPooling}), or null with problems added. {@code preprocessor} is
+     * the one DL4J put in front of it (the caller has not reported it).
+     */
+    DenseLayerSpec pooling(int i, SubsamplingLayer layer, InputPreProcessor preprocessor) {
+        String type = layer.getClass().getSimpleName();
+        int before = problems.size();
+        if (preprocessor != null && i > 0) {
+            problems.add(new Problem(i, type, "input preprocessor " + preprocessor.getClass().getSimpleName()
+                    + " is not supported in front of a pooling layer"));
+        }
+        if (flat) {
+            problems.add(new Problem(i, type, "pooling after a fully connected layer is not supported"));
+        }
+        if (layer.getCnn2dDataFormat() != CNN2DFormat.NCHW) {
+            problems.add(new Problem(i, type, "data format " + layer.getCnn2dDataFormat()
+                    + " is not supported (NCHW only)"));
+        }
+        if (layer.getDilation()[0] != 1 || layer.getDilation()[1] != 1) {
+            problems.add(new Problem(i, type, "dilation " + layer.getDilation()[0] + " × " + layer.getDilation()[1]
+                    + " is not supported (1 × 1 only)"));
+        }
+        ConvolutionMode mode = layer.getConvolutionMode();
+        if (mode != ConvolutionMode.Same && mode != ConvolutionMode.Truncate && mode != ConvolutionMode.Strict) {
+            problems.add(new Problem(i, type, "convolution mode " + mode + " is not supported (Same, Truncate, "
+                    + "Strict)"));
+        }
+        PoolingType pooling = layer.getPoolingType();
+        if (pooling != PoolingType.MAX && pooling != PoolingType.AVG) {
+            problems.add(new Problem(i, type, "pooling type " + pooling + " is not supported (MAX, AVG)"));
+        }
+        if (layer.getIDropout() != null) {
+            problems.add(new Problem(i, type, "dropout (" + layer.getIDropout() + ") is not supported"));
+        }
+        if (layer.getConstraints() != null && !layer.getConstraints().isEmpty()) {
+            problems.add(new Problem(i, type, "parameter constraints are not supported"));
+        }
+        if (channels < 1) {
+            problems.add(new Problem(i, type, "the input's channels are not known: a pooling layer has no nIn; "
+                    + "use InputType.convolutionalFlat or a convolution after it"));
+        }
+        // DL4J's pooling does not refuse Strict where the stride does not divide the span: it truncates
+        ConvolutionMode truncating = mode == ConvolutionMode.Strict ? ConvolutionMode.Truncate : mode;
+        WindowAxis rows = problems.size() > before || height < 1 ? null : WindowAxis.of(problems, i, type, "height",
+                height, layer.getKernelSize()[0], layer.getStride()[0], layer.getPadding()[0], truncating);
+        WindowAxis columns = rows == null ? null : WindowAxis.of(problems, i, type, "width", width,
+                layer.getKernelSize()[1], layer.getStride()[1], layer.getPadding()[1], truncating);
+        if (columns == null) {
+            height = 0;
+            return null;
+        }
+        Conv1DGeometry g;
+        try {
+            g = new Conv2DGeometry(channels, height, width, channels, layer.getKernelSize()[0],
+                    layer.getKernelSize()[1], layer.getStride()[0], layer.getStride()[1], rows.padding(),
+                    columns.padding(), rows.outSize(), columns.outSize(), false).alongRows();
+        } catch (IllegalArgumentException e) {
+            problems.add(new Problem(i, type, e.getMessage()));
+            height = 0;
+            return null;
+        }
+        if (i > 0 && !readsEveryRow(i, type, g)) {
+            return null;
+        }
+        height = g.outLength();
+        width = g.image().outWidth();
+        PoolingSpec.Kind kind = pooling == PoolingType.MAX ? PoolingSpec.Kind.MAX : PoolingSpec.Kind.AVG;
+        return DenseLayerSpec.pooling(g, new PoolingSpec(kind, kind == PoolingSpec.Kind.AVG
+                && layer.isAvgPoolIncludePadInDivisor(), false));
+    }
+
+    /** Whether every image row of the layer before is read by an output row of {@code g}; else adds a problem. */
+    private boolean readsEveryRow(int i, String type, Conv1DGeometry g) {
+        int unread = SequenceTranslator.firstUnread(g);
+        if (unread >= 0) {
+            problems.add(new Problem(i, type, "no output row reads input row " + unread + " of " + height
+                    + " (kernel height " + g.kernel() + ", stride " + g.stride() + "); a previous layer's "
+                    + "values nobody reads are not supported"));
+            height = 0;
+            return false;
+        }
+        return true;
     }
 
     /** Layer i's IR, or null with problems added. */
@@ -135,15 +253,8 @@ final class ImageTranslator {
             height = 0;
             return null;
         }
-        if (i > 0) {
-            int unread = SequenceTranslator.firstUnread(g);
-            if (unread >= 0) {
-                problems.add(new Problem(i, type, "no output row reads input row " + unread + " of " + height
-                        + " (kernel height " + g.kernel() + ", stride " + g.stride() + "); a previous layer's "
-                        + "values nobody reads are not supported"));
-                height = 0;
-                return null;
-            }
+        if (i > 0 && !readsEveryRow(i, type, g)) {
+            return null;
         }
         height = g.outLength();
         width = g.image().outWidth();

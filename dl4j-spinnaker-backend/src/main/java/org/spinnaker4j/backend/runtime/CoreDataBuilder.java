@@ -21,6 +21,8 @@ import org.spinnaker4j.mapper.graph.PartitionKind;
 import org.spinnaker4j.mapper.graph.Slice;
 import org.spinnaker4j.mapper.graph.VertexKind;
 import org.spinnaker4j.mapper.ir.Activation;
+import org.spinnaker4j.mapper.ir.Conv1DGeometry;
+import org.spinnaker4j.mapper.ir.Conv2DGeometry;
 import org.spinnaker4j.mapper.ir.DenseLayerSpec;
 import org.spinnaker4j.mapper.ir.DenseParameters;
 import org.spinnaker4j.mapper.ir.GradientNormalizationSpec;
@@ -99,20 +101,25 @@ public final class CoreDataBuilder {
     }
 
     /**
-     * A pooling layer's block (one output position, a slice of its channels; its rows the positions its window
-     * covers, every channel): what it pools, from which channel, and AVG's divisor at that position. Null for any
-     * other layer's block.
+     * A pooling layer's block (one output position, a slice of its (pixel, channel) outputs; its rows the positions
+     * its window covers, whole): what it pools, from which output, across how wide a row (1 along a sequence), and
+     * AVG's divisor of the rows at that position. Null for any other layer's block.
      */
     private static PoolingConfig pooling(DenseLayerSpec layer, MachineVertex v) {
         PoolingSpec pooling = layer.pooling();
         if (pooling == null) {
             return null;
         }
-        int channels = layer.convolution().channelsIn();
-        int position = v.cols().lo() / channels;
-        int first = v.cols().lo() - position * channels;
-        return pooling.kind() == PoolingSpec.Kind.MAX ? PoolingConfig.max(channels, first, pooling.maxStart())
-                : PoolingConfig.avg(channels, first, pooling.divisor(layer.convolution(), position));
+        Conv1DGeometry g = layer.convolution();
+        Conv2DGeometry image = g.image();
+        int channels = image == null ? g.channelsIn() : image.channelsIn();
+        int position = v.cols().lo() / g.channelsOut();
+        int first = v.cols().lo() - position * g.channelsOut();
+        PoolingConfig rows = pooling.kind() == PoolingSpec.Kind.MAX ? PoolingConfig.max(channels, 0, pooling.maxStart())
+                : PoolingConfig.avg(channels, 0, pooling.divisor(g, position));
+        return image == null ? rows.acrossRows(first, 1, 1, 1, 0, 1, false)
+                : rows.acrossRows(first, image.width(), image.kernelW(), image.strideW(), image.padLeft(),
+                        image.outWidth(), pooling.padInDivisor());
     }
 
     private static TrainingConfig training(Mapping mapping, MachineVertex v, Map<PartitionKind, Integer> sendKeys,

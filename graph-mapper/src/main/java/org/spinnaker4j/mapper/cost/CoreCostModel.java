@@ -4,6 +4,7 @@ import java.io.Serializable;
 import java.util.EnumMap;
 import java.util.Map;
 import org.spinnaker4j.mapper.graph.MachineVertex;
+import org.spinnaker4j.mapper.graph.PoolingWork;
 import org.spinnaker4j.mapper.graph.VertexKind;
 import org.spinnaker4j.mapper.ir.ActivationKind;
 import org.spinnaker4j.mapper.ir.PoolingSpec;
@@ -57,9 +58,9 @@ public record CoreCostModel(double cyclesPerInstruction, int receiveInterruptCyc
     private static final double BLOCK_FIXED = TABLE.of("block.completion.fixed");
     private static final double BLOCK_COLUMN = TABLE.of("block.completion.column");
     /**
-     * A pooling block's row pooled (one compare or float add), and the fixed and per-column work of the row that
-     * completes it (AVG's division, the zero bias, emit and send), by kind: all of it is its completion, since the
-     * block pools every row when the last arrives.
+     * A pooling block's value pooled (one compare or float add), window on a row and pixel of it, and the fixed and
+     * per-column work of the row that completes it (the start, AVG's division, the zero bias, emit and send), by kind:
+     * all of it is its completion, since the block pools every row when the last arrives.
      */
     private static final Map<PoolingSpec.Kind, double[]> POOL = perPoolingKind();
     /** dW += x·delta, and dW with W·delta, per weight; per row sent back; fixed. */
@@ -114,7 +115,8 @@ public record CoreCostModel(double cyclesPerInstruction, int receiveInterruptCyc
         Map<PoolingSpec.Kind, double[]> figures = new EnumMap<>(PoolingSpec.Kind.class);
         for (PoolingSpec.Kind kind : PoolingSpec.Kind.values()) {
             String k = kind.name().toLowerCase(java.util.Locale.ROOT);
-            figures.put(kind, new double[] {TABLE.of("pool.row." + k), TABLE.of("pool.completion.fixed." + k),
+            figures.put(kind, new double[] {TABLE.of("pool.value." + k), TABLE.of("pool.window." + k),
+                TABLE.of("pool.pixel." + k), TABLE.of("pool.completion.fixed." + k),
                 TABLE.of("pool.completion.column." + k)});
         }
         return figures;
@@ -247,8 +249,10 @@ public record CoreCostModel(double cyclesPerInstruction, int receiveInterruptCyc
         int cols = v.cols().size();
         double perOutput = softmaxSplit ? SOFTMAX_SPLIT.get(SoftmaxStep.MAX) : FORWARD_OUTPUT.get(activation);
         if (v.pooling() != null) {
-            double[] pool = POOL.get(v.pooling());
-            return cycles(pool[1] + v.rows().size() * pool[0] + cols * pool[2]);
+            PoolingWork work = v.pooling();
+            double[] pool = POOL.get(work.kind());
+            return cycles(pool[3] + work.values() * pool[0] + work.windows() * pool[1] + work.pixels() * pool[2]
+                    + cols * pool[4]);
         }
         return switch (v.kind()) {
             case DENSE_BLOCK -> cycles(BLOCK_FIXED + cols * BLOCK_COLUMN + (v.fused() ? cols * perOutput : 0));

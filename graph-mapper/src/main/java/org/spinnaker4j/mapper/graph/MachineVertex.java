@@ -1,7 +1,6 @@
 package org.spinnaker4j.mapper.graph;
 
 import org.spinnaker4j.mapper.ir.Conv2DGeometry;
-import org.spinnaker4j.mapper.ir.PoolingSpec;
 import org.spinnaker4j.mapper.ir.RowBlock;
 
 /**
@@ -10,12 +9,12 @@ import org.spinnaker4j.mapper.ir.RowBlock;
  * network's output; for relays the layer whose rows they feed); {@code rows} is the slice of the vector it
  * receives (the layer's input for blocks) and {@code cols} the slice it produces. A fused
  * block holds every row of its layer, so it adds the bias and applies the activation itself. {@code pooling} is what a
- * pooling layer's block computes (one compare or add per row, no weights), null for every other vertex. {@code image}
+ * pooling layer's block pools (compares or adds, no weights), null for every other vertex. {@code image}
  * is the 2-D convolution a block runs along the image's rows holding its kernel once ({@link #rowBlock()}), null
  * for every other vertex.
  */
 public record MachineVertex(int id, VertexKind kind, int layer, Slice rows, Slice cols, boolean fused,
-        PoolingSpec.Kind pooling, Conv2DGeometry image) {
+        PoolingWork pooling, Conv2DGeometry image) {
 
     /** A vertex that is not a pooling layer's block. */
     public MachineVertex(int id, VertexKind kind, int layer, Slice rows, Slice cols, boolean fused) {
@@ -24,7 +23,7 @@ public record MachineVertex(int id, VertexKind kind, int layer, Slice rows, Slic
 
     /** A vertex that is not a 2-D convolution's block. */
     public MachineVertex(int id, VertexKind kind, int layer, Slice rows, Slice cols, boolean fused,
-            PoolingSpec.Kind pooling) {
+            PoolingWork pooling) {
         this(id, kind, layer, rows, cols, fused, pooling, null);
     }
 
@@ -51,7 +50,7 @@ public record MachineVertex(int id, VertexKind kind, int layer, Slice rows, Slic
         return switch (kind) {
             case INPUT_SOURCE -> "input" + cols;
             case DENSE_BLOCK -> "layer " + layer
-                    + (pooling != null ? " " + pooling + " pool" : fused ? " fused" : " block") + " W" + rows + cols;
+                    + (pooling != null ? " " + pooling.kind() + " pool" : fused ? " fused" : " block") + " W" + rows + cols;
             case REDUCE -> "layer " + layer + " reduce" + cols;
             case RELAY -> "layer " + layer + " relay of rows" + cols;
             case OUTPUT_SINK -> "output of vector " + layer + " " + cols;

@@ -5,8 +5,8 @@ package org.spinnaker4j.mapper.ir;
  * (null for a fully connected layer) is a convolution along a sequence: nIn and nOut are then its whole input and
  * output vectors (channels × positions, position-major), and W is that sparse, shared matrix, stored as the
  * kernel: {@link #weightRows()} × {@link #weightCols()}, row (tap·channelsIn + in). A layer with a
- * {@link PoolingSpec} (null otherwise) pools along the sequence its geometry describes instead: no weights, no bias,
- * the identity.
+ * {@link PoolingSpec} (null otherwise) pools along the sequence its geometry describes (or across the image rows of its
+ * {@link Conv2DGeometry}) instead: no weights, no bias, the identity.
  */
 public record DenseLayerSpec(int nIn, int nOut, Activation activation, boolean hasBias, Conv1DGeometry convolution,
         PoolingSpec pooling) {
@@ -24,11 +24,14 @@ public record DenseLayerSpec(int nIn, int nOut, Activation activation, boolean h
                     + nOut + " outputs, not channels × positions");
         }
         if (pooling != null && (convolution == null || convolution.pointwise() || hasBias
-                || convolution.channelsIn() != convolution.channelsOut() || activation.kind() != ActivationKind.IDENTITY
+                || (convolution.image() == null ? convolution.channelsIn() != convolution.channelsOut()
+                        : convolution.image().dense() || pooling.global()
+                        || convolution.image().channelsIn() != convolution.image().channelsOut())
+                || activation.kind() != ActivationKind.IDENTITY
                 || (pooling.global() && convolution.outLength() != 1))) {
-            throw new IllegalArgumentException("a pooling layer runs along a sequence with as many channels out as in, "
-                    + "no bias and the identity (a global one to one position), got " + convolution + ", " + activation
-                    + (hasBias ? " with bias" : ""));
+            throw new IllegalArgumentException("a pooling layer runs along a sequence or an image's rows with as many "
+                    + "channels out as in, no bias and the identity (a global one along a sequence to one position), "
+                    + "got " + convolution + ", " + activation + (hasBias ? " with bias" : ""));
         }
     }
 

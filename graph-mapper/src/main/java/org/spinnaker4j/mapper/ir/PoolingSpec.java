@@ -4,7 +4,9 @@ package org.spinnaker4j.mapper.ir;
  * A pooling layer along a sequence (a layer with a {@link Conv1DGeometry} of as many channels out as in, no weights,
  * no bias): each output position's channel c pools channel c of the input positions its window covers (the padding
  * takes no part). {@code global}: DL4J's GlobalPoolingLayer, one window over the whole sequence whose output is a
- * row per sample rather than a sequence; else DL4J's Subsampling1DLayer.
+ * row per sample rather than a sequence; else DL4J's Subsampling1DLayer, or its 2-D SubsamplingLayer when the
+ * geometry runs across an image's rows ({@link Conv2DGeometry#alongRows()}: the window then covers kernelW pixels of
+ * each of its rows, and AVG's divisor is the rows' below times the window's pixels in a row, or kernelW).
  *
  * @param kind MAX: the largest value (NaN never counts; a window of NaN or -inf only gives DL4J's starting value,
  *        {@link #SUBSAMPLING_MAX_START} for a Subsampling1DLayer, -inf for a GlobalPoolingLayer); AVG: the float sum
@@ -41,7 +43,7 @@ public record PoolingSpec(Kind kind, boolean padInDivisor, boolean global) {
         return global ? Float.NEGATIVE_INFINITY : SUBSAMPLING_MAX_START;
     }
 
-    /** The divisor of an AVG window of output position t in {@code g}. */
+    /** The divisor of an AVG window of output position t in {@code g} (across an image: of its rows). */
     public int divisor(Conv1DGeometry g, int t) {
         return padInDivisor ? g.kernel() : g.endValidTap(t) - g.firstValidTap(t);
     }

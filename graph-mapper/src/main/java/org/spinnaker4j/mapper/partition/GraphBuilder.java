@@ -7,6 +7,7 @@ import org.spinnaker4j.mapper.graph.MachineGraph;
 import org.spinnaker4j.mapper.graph.MachineVertex;
 import org.spinnaker4j.mapper.graph.OutgoingPartition;
 import org.spinnaker4j.mapper.graph.PartitionKind;
+import org.spinnaker4j.mapper.graph.PoolingWork;
 import org.spinnaker4j.mapper.graph.Slice;
 import org.spinnaker4j.mapper.graph.VertexKind;
 import org.spinnaker4j.mapper.ir.ActivationKind;
@@ -80,7 +81,9 @@ final class GraphBuilder {
                 Conv2DGeometry image = network.layers().get(l).convolution().image();
                 for (int i = 0; i < cols.size(); i++) {
                     layerBlocks.add(add(VertexKind.DENSE_BLOCK, l, rows.get(i), cols.get(i), true,
-                            pooling == null ? null : pooling.kind(), image == null || image.dense() ? null : image));
+                            pooling == null ? null : PoolingWork.of(pooling.kind(),
+                                    network.layers().get(l).convolution(), rows.get(i), cols.get(i)),
+                            image == null || image.dense() ? null : image));
                 }
             } else {
                 for (Slice r : rows) {
@@ -298,7 +301,7 @@ final class GraphBuilder {
         return add(kind, layer, rows, cols, fused, null, null);
     }
 
-    private int add(VertexKind kind, int layer, Slice rows, Slice cols, boolean fused, PoolingSpec.Kind pooling,
+    private int add(VertexKind kind, int layer, Slice rows, Slice cols, boolean fused, PoolingWork pooling,
             Conv2DGeometry image) {
         int id = vertices.size();
         vertices.add(new MachineVertex(id, kind, layer, rows, cols, fused, pooling, image));

@@ -11,6 +11,7 @@ import java.util.Locale;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.spinnaker4j.mapper.graph.MachineVertex;
+import org.spinnaker4j.mapper.graph.PoolingWork;
 import org.spinnaker4j.mapper.graph.Slice;
 import org.spinnaker4j.mapper.graph.VertexKind;
 import org.spinnaker4j.mapper.ir.ActivationKind;
@@ -41,9 +42,10 @@ class CoreCostModelTest {
         for (PoolingSpec.Kind kind : PoolingSpec.Kind.values()) {
             String k = kind.name().toLowerCase(Locale.ROOT);
             MachineVertex pool = new MachineVertex(3, VertexKind.DENSE_BLOCK, 0, new Slice(0, 12), new Slice(0, 4),
-                    true, kind);
+                    true, new PoolingWork(kind, 3, 5, 12));
             assertEquals(0, COST.rowCycles(pool));
-            double instructions = table.of("pool.completion.fixed." + k) + 12 * table.of("pool.row." + k)
+            double instructions = table.of("pool.completion.fixed." + k) + 12 * table.of("pool.value." + k)
+                    + 3 * table.of("pool.window." + k) + 5 * table.of("pool.pixel." + k)
                     + 4 * table.of("pool.completion.column." + k);
             assertEquals(Math.round(instructions * COST.cyclesPerInstruction()),
                     COST.completionCycles(pool, ActivationKind.IDENTITY), kind.toString());

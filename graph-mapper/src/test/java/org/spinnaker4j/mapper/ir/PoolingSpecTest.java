@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import java.util.Collections;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.spinnaker4j.mapper.graph.PoolingWork;
+import org.spinnaker4j.mapper.graph.Slice;
 
 /** A pooling layer: a sequence's geometry with as many channels out as in, no weights, inference only. */
 class PoolingSpecTest {
@@ -31,6 +33,25 @@ class PoolingSpecTest {
                 .toList());
         assertEquals(3, including.divisor(PADDED, 0));
         assertThrows(IllegalArgumentException.class, () -> new PoolingSpec(PoolingSpec.Kind.MAX, true, false));
+    }
+
+    /**
+     * Across an image's rows (2 channels, 5 × 5, window 3 × 3 at stride 2 after 1 pixel of padding: 3 × 3 outputs), a
+     * block of output row 0's outputs 1 ... 4 (pixel 0's channel 1 to pixel 2's channel 0) pools image rows 0 and 1:
+     * per row 3 windows of 2, 3 and 2 pixels, 1, 2 and 1 of whose channels it holds.
+     */
+    @Test
+    void acrossAnImagesRowsABlockPoolsItsWindowsPixels() {
+        Conv1DGeometry g = new Conv2DGeometry(2, 5, 5, 2, 3, 3, 2, 2, 1, 1, 3, 3, false).alongRows();
+        DenseLayerSpec pool = DenseLayerSpec.pooling(g, new PoolingSpec(PoolingSpec.Kind.AVG, false, false));
+        assertEquals(50, pool.nIn());
+        assertEquals(18, pool.nOut());
+        assertEquals(new PoolingWork(PoolingSpec.Kind.AVG, 6, 14, 20),
+                PoolingWork.of(PoolingSpec.Kind.AVG, g, new Slice(0, 20), new Slice(1, 5)));
+        assertEquals(2, new PoolingSpec(PoolingSpec.Kind.AVG, false, false).divisor(g, 0), "rows 0 and 1");
+        assertThrows(IllegalArgumentException.class, () -> DenseLayerSpec.pooling(
+                new Conv2DGeometry(2, 5, 5, 3, 3, 3, 2, 2, 1, 1, 3, 3, false).alongRows(),
+                new PoolingSpec(PoolingSpec.Kind.MAX, false, false)), "as many channels out as in");
     }
 
     @Test
