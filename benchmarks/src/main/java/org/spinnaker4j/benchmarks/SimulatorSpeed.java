@@ -14,11 +14,20 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
+import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
+import org.deeplearning4j.nn.conf.layers.DenseLayer;
+import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.nn.weights.WeightInit;
+import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.lossfunctions.LossFunctions.LossFunction;
 import org.spinnaker4j.backend.SpiNNakerMultiLayerNetwork;
 import org.spinnaker4j.backend.SpiNNakerOptions;
 import org.spinnaker4j.backend.runtime.RunStats;
@@ -31,8 +40,9 @@ import org.spinnaker4j.mapper.partition.PartitioningStrategy;
 /**
  * The simulator's own speed: simulator events per second of host time, on one SpiNN-5 board
  * with TDMA, for inference and one training mini-batch of the seed network and the MNIST MLP
- * with each partitioning strategy. Each configuration runs {@code repeats} times from the same
- * parameters (the first runs warm the JIT; the best is reported) and prints a fingerprint of
+ * with each partitioning strategy, and inference of a LeNet-like CNN. Each configuration runs
+ * {@code repeats} times from the same parameters (the first runs warm the JIT; the best is
+ * reported) and prints the host time per sample and a fingerprint of
  * its results (outputs or trained parameters, bit for bit, and every {@link RunStats} field),
  * which must be the same in every repeat and before and after a change to the simulator; and the
  * events per link time (380 ns of simulated time), which bounds the work a thread could do between
@@ -42,8 +52,11 @@ import org.spinnaker4j.mapper.partition.PartitioningStrategy;
  */
 public final class SimulatorSpeed {
 
-    /** One network with the samples each pass runs (neuron-per-core training is slow). */
-    private record Case(String name, MultiLayerConfiguration conf, int inference, int trainingBlock,
+    /**
+     * One network with its input width and the samples each pass runs (neuron-per-core training is slow; 0: the pass
+     * is not run).
+     */
+    private record Case(String name, MultiLayerConfiguration conf, int nIn, int inference, int trainingBlock,
             int trainingNeuronPerCore) {
     }
 
@@ -65,24 +78,29 @@ public final class SimulatorSpeed {
         int repeats = args.length > 0 ? Integer.parseInt(args[0]) : 3;
         String filter = args.length > 1 ? args[1] : "";
         List<Case> cases = List.of(
-                new Case("seed 10-50-50-300-50-25", ReferenceNetworks.seedNetwork(), 500, 64, 8),
-                new Case("MNIST MLP 784-256-128-10", ReferenceNetworks.mnistMlp(), 50, 16, 2));
+                new Case("seed 10-50-50-300-50-25", ReferenceNetworks.seedNetwork(), 10, 500, 64, 8),
+                new Case("MNIST MLP 784-256-128-10", ReferenceNetworks.mnistMlp(), 784, 50, 16, 2),
+                new Case("LeNet-like 28x28 conv5x8 conv5s2x16 32 10", lenetLike(), 28 * 28, 8, 0, 0));
         System.out.println("| network | pass | partitioning | samples | events | host CPU s | wall s | M events / CPU s "
-                + "| events per link time | fingerprint |");
-        System.out.println("|---|---|---|---|---|---|---|---|---|---|");
+                + "| host ms / sample | events per link time | fingerprint |");
+        System.out.println("|---|---|---|---|---|---|---|---|---|---|---|");
         for (Case c : cases) {
             for (PartitioningStrategy strategy : PartitioningStrategy.values()) {
                 for (boolean training : new boolean[] {false, true}) {
                     int samples = !training ? c.inference()
                             : strategy == PartitioningStrategy.NEURON_PER_CORE ? c.trainingNeuronPerCore() : c.trainingBlock();
                     String pass = training ? "training" : "inference";
+                    if (samples == 0) {
+                        continue;
+                    }
                     String label = c.name() + " " + pass + " " + strategy;
                     if (!Arrays.stream(filter.split(" ")).allMatch(label::contains)) {
                         continue;
                     }
+                    boolean inferenceOnly = c.trainingBlock() == 0 && c.trainingNeuronPerCore() == 0;
                     Run best = null;
                     for (int r = 0; r < repeats; r++) {
-                        Run run = run(c.conf(), strategy, training, samples);
+                        Run run = run(c.conf(), c.nIn(), strategy, training, samples, inferenceOnly);
                         if (best != null && !best.fingerprint().equals(run.fingerprint())) {
                             throw new IllegalStateException("not deterministic: " + c.name() + " " + strategy
                                     + " repeat " + r + " gave " + run.fingerprint() + ", earlier " + best.fingerprint());
@@ -92,20 +110,35 @@ public final class SimulatorSpeed {
                         }
                     }
                     RunStats stats = best.stats();
-                    System.out.printf(Locale.ROOT, "| %s | %s | %s | %d | %d | %.3f | %.3f | %.2f | %.2f | %s |%n",
+                    System.out.printf(Locale.ROOT, "| %s | %s | %s | %d | %d | %.3f | %.3f | %.2f | %.2f | %.2f | %s |%n",
                             c.name(), pass, strategy, samples, stats.events(), best.hostSeconds(), best.wallSeconds(),
-                            stats.events() / best.hostSeconds() / 1e6,
+                            stats.events() / best.hostSeconds() / 1e6, best.hostSeconds() * 1e3 / samples,
                             stats.events() * LINK_SECONDS / stats.simulatedSeconds(), best.fingerprint());
                 }
             }
         }
     }
 
-    private static Run run(MultiLayerConfiguration conf, PartitioningStrategy strategy, boolean training,
-            int samples) {
+    /**
+     * Conv2DParityTest's LeNet-like chain: 28x28x1 → conv 5x5 8 relu (Truncate) → conv 5x5 stride 2 16 relu (Same) →
+     * Dense 32 relu → 10 softmax.
+     */
+    private static MultiLayerConfiguration lenetLike() {
+        return new NeuralNetConfiguration.Builder().seed(29).dataType(DataType.FLOAT).weightInit(WeightInit.XAVIER)
+                .biasInit(0.1).list()
+                .layer(new ConvolutionLayer.Builder().nOut(8).kernelSize(5, 5)
+                        .convolutionMode(ConvolutionMode.Truncate).activation(Activation.RELU).build())
+                .layer(new ConvolutionLayer.Builder().nOut(16).kernelSize(5, 5).stride(2, 2)
+                        .convolutionMode(ConvolutionMode.Same).activation(Activation.RELU).build())
+                .layer(new DenseLayer.Builder().nOut(32).activation(Activation.RELU).build())
+                .layer(new OutputLayer.Builder(LossFunction.MCXENT).nOut(10).activation(Activation.SOFTMAX).build())
+                .setInputType(InputType.convolutionalFlat(28, 28, 1)).build();
+    }
+
+    private static Run run(MultiLayerConfiguration conf, int nIn, PartitioningStrategy strategy, boolean training,
+            int samples, boolean inferenceOnly) {
         MultiLayerNetwork cpu = new MultiLayerNetwork(conf.clone());
         cpu.init();
-        int nIn = (int) cpu.layerInputSize(0);
         int nOut = (int) cpu.layerSize(cpu.getnLayers() - 1);
         Nd4j.getRandom().setSeed(17);
         INDArray x = Nd4j.rand(DataType.FLOAT, samples, nIn);
@@ -113,8 +146,8 @@ public final class SimulatorSpeed {
         for (int r = 0; r < samples; r++) {
             y.putScalar(r, r % nOut, 1f);
         }
-        SpiNNakerOptions options = SpiNNakerOptions.builder().machine(Machine.spinn5()).partitioning(strategy)
-                .build();
+        SpiNNakerOptions.Builder builder = SpiNNakerOptions.builder().machine(Machine.spinn5()).partitioning(strategy);
+        SpiNNakerOptions options = (inferenceOnly ? builder.inferenceOnly() : builder).build();
         try (SpiNNakerMultiLayerNetwork net = SpiNNakerMultiLayerNetwork.wrap(cpu, options)) {
             ThreadMXBean threads = ManagementFactory.getThreadMXBean();
             long start = System.nanoTime();
