@@ -286,10 +286,12 @@ public class SpiNNakerMultiLayerNetwork extends MultiLayerNetwork implements Aut
     protected INDArray outputOfLayerDetached(boolean train, FwdPassType fwdPassType, int layerIndex, INDArray input,
             INDArray featureMask, INDArray labelsMask, MemoryWorkspace outputWorkspace) {
         requireInit("output(...)");
-        if (layerIndex != spec.layers().size() - 1) {
+        int[] ir = Dl4jFrontEnd.irLayers(getLayerWiseConfigurations());
+        if (layerIndex < 0 || layerIndex >= ir.length || ir[layerIndex] != spec.layers().size() - 1) {
             throw new UnsupportedOperationException("spinnaker4j reads back the output of the last layer only; layer "
-                    + layerIndex + " of " + spec.layers().size() + " was asked for");
+                    + layerIndex + " of " + ir.length + " was asked for");
         }
+        requireNoDropout("output(..., train=true)", train);
         requireNoMasks("output(...)", featureMask, labelsMask);
         if (fwdPassType != FwdPassType.STANDARD) {
             throw new UnsupportedOperationException("forward pass type " + fwdPassType + " is not supported on SpiNNaker");
@@ -372,6 +374,35 @@ public class SpiNNakerMultiLayerNetwork extends MultiLayerNetwork implements Aut
         }
     }
 
+    /**
+     * Dropout applies in training forward passes only, and not on the machine yet: with {@code training} true,
+     * refuses a network with dropout, naming its layers (outside training, dropout does nothing and the run goes on).
+     */
+    private void requireNoDropout(String what, boolean training) {
+        String dropout = training ? Dl4jFrontEnd.dropoutLayers(getLayerWiseConfigurations()) : "";
+        if (!dropout.isEmpty()) {
+            throw new UnsupportedOperationException(what + ": " + dropout + ": dropout in training does not run on "
+                    + "SpiNNaker yet, and spinnaker4j never falls back to the CPU; output, feedForward and score "
+                    + "outside training (train=false, where dropout does nothing), evaluate and score(DataSet) run; "
+                    + "train toCpu() and set its parameters on this network");
+        }
+    }
+
+    /** The configuration's layer whose IR layer is {@code irLayer} (a DropoutLayer has none). */
+    private int dl4jLayer(int irLayer) {
+        int[] ir = Dl4jFrontEnd.irLayers(getLayerWiseConfigurations());
+        int i = 0;
+        while (ir[i] != irLayer) {
+            i++;
+        }
+        return i;
+    }
+
+    /** The simple class name of the configuration's layer whose IR layer is {@code irLayer}. */
+    private String typeOf(int irLayer) {
+        return getLayerWiseConfigurations().getConf(dl4jLayer(irLayer)).getLayer().getClass().getSimpleName();
+    }
+
     private static UnsupportedOperationException notOnMachine(String what) {
         return new UnsupportedOperationException(what + " does not run on SpiNNaker yet, and spinnaker4j never "
                 + "falls back to the CPU; use output(...), feedForward(...), evaluate(...), score(DataSet) or "
@@ -393,17 +424,19 @@ public class SpiNNakerMultiLayerNetwork extends MultiLayerNetwork implements Aut
         if (fwdPassType != FwdPassType.STANDARD) {
             throw new UnsupportedOperationException("forward pass type " + fwdPassType + " is not supported on SpiNNaker");
         }
-        if (layerIndex < 0 || layerIndex >= spec.layers().size()) {
-            throw new IllegalArgumentException("layer index " + layerIndex + " is not in [0, " + spec.layers().size()
-                    + ")");
+        int[] ir = Dl4jFrontEnd.irLayers(getLayerWiseConfigurations());
+        if (layerIndex < 0 || layerIndex >= ir.length) {
+            throw new IllegalArgumentException("layer index " + layerIndex + " is not in [0, " + ir.length + ")");
         }
+        requireNoDropout("feedForward(..., train=true)", train);
         float[][] samples = toSamples(input);
         try (MemoryWorkspace outside = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
             List<float[][]> activations = layers.run(machine -> machine.runLayers(samples));
             List<INDArray> out = new ArrayList<>();
             out.add(input.castTo(DataType.FLOAT).dup());
+            // a DropoutLayer's activations outside training are its input: the IR layer's before it, or the input
             for (int l = 0; l <= layerIndex; l++) {
-                out.add(activations(activations.get(l), l));
+                out.add(ir[l] < 0 ? out.get(0).dup() : activations(activations.get(ir[l]), ir[l]));
             }
             return out;
         }
@@ -581,9 +614,8 @@ public class SpiNNakerMultiLayerNetwork extends MultiLayerNetwork implements Aut
         StringBuilder pooling = new StringBuilder();
         for (int i = 0; i < spec.layers().size(); i++) {
             if (spec.layers().get(i).isPooling()) {
-                pooling.append(pooling.length() == 0 ? "" : ", ").append("layer ").append(i).append(" (")
-                        .append(getLayerWiseConfigurations().getConf(i).getLayer().getClass().getSimpleName())
-                        .append(')');
+                pooling.append(pooling.length() == 0 ? "" : ", ").append("layer ").append(dl4jLayer(i)).append(" (")
+                        .append(typeOf(i)).append(')');
             }
         }
         if (pooling.length() > 0) {
@@ -599,17 +631,18 @@ public class SpiNNakerMultiLayerNetwork extends MultiLayerNetwork implements Aut
     /**
      * {@link #requireTrainable()}, and a network whose every kernel the cores can update: a layer along a sequence
      * with taps that see only padding, which no position block holds, or with several output positions and an L2
-     * gradient normalization, whose norm the kernel copies' owners do not yet exchange, is named.
+     * gradient normalization, whose norm the kernel copies' owners do not yet exchange, is named; so is every layer
+     * with dropout, whose training does not run on the cores yet.
      */
     private void requireUpdatable() {
         requireTrainable();
+        requireNoDropout("fit(...)", true);
         StringBuilder layers = new StringBuilder();
         for (int i = 0; i < spec.layers().size(); i++) {
             Conv1DGeometry g = spec.layers().get(i).convolution();
             if (g != null && (!g.holdsEveryTap() || (g.outLength() > 1 && !spec.exchangesKernelCopies(i)))) {
-                String type = getLayerWiseConfigurations().getConf(i).getLayer().getClass().getSimpleName();
-                layers.append(layers.length() == 0 ? "" : ", ").append("layer ").append(i).append(" (").append(type)
-                        .append(", ").append(g.image() != null && !g.image().dense()
+                layers.append(layers.length() == 0 ? "" : ", ").append("layer ").append(dl4jLayer(i)).append(" (")
+                        .append(typeOf(i)).append(", ").append(g.image() != null && !g.image().dense()
                                 ? "a 2-D convolution, which trains on the CPU only)"
                                 : !g.holdsEveryTap() ? "taps that see only padding)"
                                 : !g.sharesEveryTap() ? "taps that only one of its " + g.outLength()
@@ -661,6 +694,7 @@ public class SpiNNakerMultiLayerNetwork extends MultiLayerNetwork implements Aut
     @Override
     public double score(DataSet data, boolean training) {
         requireTrainable();
+        requireNoDropout("score(DataSet, training=true)", training);
         requireNoMasks("score(DataSet)", data.getFeaturesMaskArray(), data.getLabelsMaskArray());
         float[][] x = toSamples(data.getFeatures());
         float[][] y = toLabels(data.getLabels(), x.length);

@@ -60,7 +60,8 @@ class ConfigurationFieldsTest {
                     + "fit, as DL4J does (scheduled regularization terms of the score read it)"),
             entry("NeuralNetConfiguration.epochCount", "honoured as iterationCount"),
             entry("Layer.layerName", "no effect: names only"),
-            entry("Layer.iDropout", "refused"),
+            entry("Layer.iDropout", "Dropout honoured outside training (no effect there); training with it "
+                    + "refused; other dropouts refused"),
             entry("Layer.constraints", "refused"),
             entry("BaseLayer.activationFn", "honoured: identity, relu, leakyrelu, sigmoid, tanh, softmax, hardtanh, "
                     + "softplus, elu, swish, gelu (not precise), selu, mish, softsign, rationaltanh, rectifiedtanh, "

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import org.deeplearning4j.nn.conf.GradientNormalization;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.dropout.GaussianDropout;
 import org.deeplearning4j.nn.conf.layers.BatchNormalization;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.conf.layers.LSTM;
@@ -54,7 +55,8 @@ class FrontEndRejectionTest {
     @Test
     void everyProblemOfEveryLayerIsListedTogether() {
         MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder().list()
-                .layer(new DenseLayer.Builder().nIn(4).nOut(8).dropOut(0.5).activation(Activation.RELU).build())
+                .layer(new DenseLayer.Builder().nIn(4).nOut(8).dropOut(new GaussianDropout(0.5)).activation(Activation.RELU)
+                        .build())
                 .layer(new DenseLayer.Builder().nIn(8).nOut(8).activation(Activation.HARDSIGMOID).build())
                 .layer(new BatchNormalization.Builder().nIn(8).nOut(8).build())
                 .layer(new OutputLayer.Builder(LossFunction.MSE).nIn(8).nOut(3).activation(Activation.IDENTITY).build())
@@ -63,7 +65,7 @@ class FrontEndRejectionTest {
                 () -> new SpiNNakerMultiLayerNetwork(conf).init());
         assertEquals(3, e.problems().size(), e.getMessage());
         assertEquals(0, e.problems().get(0).layerIndex());
-        assertTrue(e.problems().get(0).reason().contains("dropout"), e.getMessage());
+        assertTrue(e.problems().get(0).reason().contains("dropout GaussianDropout"), e.getMessage());
         assertEquals(1, e.problems().get(1).layerIndex());
         assertTrue(e.problems().get(1).reason().contains("activation hardsigmoid"), e.getMessage());
         assertEquals(new Problem(2, "BatchNormalization", "layer type BatchNormalization is not supported"),

@@ -6,9 +6,12 @@ import java.util.Map;
 import org.deeplearning4j.nn.conf.BackpropType;
 import org.deeplearning4j.nn.conf.InputPreProcessor;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
+import org.deeplearning4j.nn.conf.dropout.Dropout;
+import org.deeplearning4j.nn.conf.dropout.IDropout;
 import org.deeplearning4j.nn.conf.layers.BaseLayer;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
+import org.deeplearning4j.nn.conf.layers.DropoutLayer;
 import org.deeplearning4j.nn.conf.layers.FeedForwardLayer;
 import org.deeplearning4j.nn.conf.layers.Layer;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
@@ -45,6 +48,9 @@ import org.spinnaker4j.mapper.ir.TrainingSpec;
  * DenseLayers and an OutputLayer, or a network that starts with a {@code Convolution1DLayer}
  * ({@link SequenceTranslator}, with its pooling layers) or a 2-D {@code ConvolutionLayer} ({@link ImageTranslator}).
  * Everything it cannot lower is collected and reported together in one {@link UnsupportedNetworkException}.
+ * Dropout ({@code dropOut(p)}, DL4J's {@link Dropout}) acts in training forward passes only, so it lowers to
+ * nothing: a {@link DropoutLayer} has no layer in the IR ({@link #irLayers} numbers the IR's layers), and the
+ * entry points that would apply dropout refuse such networks ({@link #dropoutLayers}).
  */
 public final class Dl4jFrontEnd {
 
@@ -115,12 +121,16 @@ public final class Dl4jFrontEnd {
         }
         Map<Integer, InputPreProcessor> preprocessors = conf.getInputPreProcessors();
         List<DenseLayerSpec> layers = new ArrayList<>();
-        Layer first = conf.getConf(0).getLayer();
+        int firstLayer = 0;
+        while (firstLayer < conf.getConfs().size() - 1 && isDropoutLayer(conf.getConf(firstLayer).getLayer())) {
+            firstLayer++;
+        }
+        Layer first = conf.getConf(firstLayer).getLayer();
         SequenceTranslator sequence = SequenceTranslator.startsSequence(first)
                 ? new SequenceTranslator((int) ((FeedForwardLayer) first).getNIn(), sequenceLength, problems) : null;
         ImageTranslator image = ImageTranslator.startsImage(first) ? new ImageTranslator(first,
-                ImageTranslator.inputChannels(conf), preprocessors == null ? null : preprocessors.get(0), imageHeight,
-                imageWidth, problems) : null;
+                ImageTranslator.inputChannels(conf), preprocessors == null ? null : preprocessors.get(firstLayer),
+                imageHeight, imageWidth, problems) : null;
         boolean pooling = false;
         for (int i = 0; i < conf.getConfs().size(); i++) {
             Layer layer = conf.getConf(i).getLayer();
@@ -129,6 +139,14 @@ public final class Dl4jFrontEnd {
             if (preprocessor != null && sequence == null && image == null) {
                 problems.add(new Problem(i, type, "input preprocessor "
                         + preprocessor.getClass().getSimpleName() + " is not supported"));
+            }
+            if (isDropoutLayer(layer)) {
+                if (preprocessor != null && (sequence != null || image != null)) {
+                    problems.add(new Problem(i, type, "input preprocessor " + preprocessor.getClass().getSimpleName()
+                            + " is not supported in front of a DropoutLayer"));
+                }
+                checkDropout(i, type, layer.getIDropout(), problems);
+                continue;
             }
             if (ImageTranslator.isPooling(layer)) {
                 if (image == null) {
@@ -183,6 +201,9 @@ public final class Dl4jFrontEnd {
                 }
             }
         }
+        if (layers.isEmpty() && problems.isEmpty()) {
+            problems.add(new Problem(-1, "MultiLayerConfiguration", "no layer other than DropoutLayers"));
+        }
         // pooling layers run inference only: such a network has no training spec, and fit names them
         TrainingSpec trainingSpec = training && !pooling ? TrainingTranslator.translate(conf, problems) : null;
         if (!problems.isEmpty()) {
@@ -200,9 +221,7 @@ public final class Dl4jFrontEnd {
         if (layer.getNIn() > Integer.MAX_VALUE || layer.getNOut() > Integer.MAX_VALUE) {
             problems.add(new Problem(i, type, "nIn/nOut above 2^31"));
         }
-        if (layer.getIDropout() != null) {
-            problems.add(new Problem(i, type, "dropout (" + layer.getIDropout() + ") is not supported"));
-        }
+        checkDropout(i, type, layer.getIDropout(), problems);
         if (layer.getWeightNoise() != null) {
             problems.add(new Problem(i, type, "weight noise is not supported"));
         }
@@ -212,6 +231,64 @@ public final class Dl4jFrontEnd {
         if (layer instanceof DenseLayer d && d.hasLayerNorm()) {
             problems.add(new Problem(i, type, "layer normalisation is not supported"));
         }
+    }
+
+    /**
+     * Refuses every dropout but DL4J's {@link Dropout} (by exact class): AlphaDropout, GaussianDropout, GaussianNoise
+     * and SpatialDropout compute something else in training and are named.
+     */
+    static void checkDropout(int i, String type, IDropout dropout, List<Problem> problems) {
+        if (dropout != null && dropout.getClass() != Dropout.class) {
+            problems.add(new Problem(i, type, "dropout " + dropout.getClass().getSimpleName()
+                    + " is not supported; Dropout (dropOut(p)) is"));
+        }
+    }
+
+    /** Whether {@code layer} is a {@link DropoutLayer} (by exact class), which has no layer in the IR. */
+    public static boolean isDropoutLayer(Layer layer) {
+        return layer.getClass() == DropoutLayer.class;
+    }
+
+    /**
+     * For each of the configuration's layers, the IR layer whose output is its output (as {@link #translate} lowers
+     * it): its own, or for a {@link DropoutLayer}, which passes its input on outside training, the IR layer before
+     * it (-1: the network's input).
+     */
+    public static int[] irLayers(MultiLayerConfiguration conf) {
+        int[] ir = new int[conf.getConfs().size()];
+        int last = -1;
+        for (int i = 0; i < ir.length; i++) {
+            if (!isDropoutLayer(conf.getConf(i).getLayer())) {
+                last++;
+            }
+            ir[i] = last;
+        }
+        return ir;
+    }
+
+    /**
+     * The configuration's layers that apply dropout in a training forward pass ("layer i (Type, dropout)"), comma
+     * separated; empty if none does.
+     */
+    public static String dropoutLayers(MultiLayerConfiguration conf) {
+        StringBuilder named = new StringBuilder();
+        for (int i = 0; i < conf.getConfs().size(); i++) {
+            Layer layer = conf.getConf(i).getLayer();
+            if (layer.getIDropout() != null) {
+                named.append(named.length() == 0 ? "" : ", ").append("layer ").append(i).append(" (")
+                        .append(layer.getClass().getSimpleName()).append(", ").append(describe(layer.getIDropout()))
+                        .append(')');
+            }
+        }
+        return named.toString();
+    }
+
+    /** "Dropout(p=0.5)", "Dropout(pSchedule=...)", or the class of another dropout. */
+    private static String describe(IDropout dropout) {
+        if (dropout instanceof Dropout d) {
+            return "Dropout(" + (d.getPSchedule() != null ? "pSchedule=" + d.getPSchedule() : "p=" + d.getP()) + ")";
+        }
+        return dropout.getClass().getSimpleName();
     }
 
     private static Activation activation(int i, String type, IActivation fn, List<Problem> problems) {

@@ -84,9 +84,7 @@ final class SequenceTranslator {
         if (perPosition) {
             problems.add(new Problem(i, type, "pooling after a layer applied per position is not supported"));
         }
-        if (layer.getIDropout() != null) {
-            problems.add(new Problem(i, type, "dropout (" + layer.getIDropout() + ") is not supported"));
-        }
+        Dl4jFrontEnd.checkDropout(i, type, layer.getIDropout(), problems);
         if (layer.getConstraints() != null && !layer.getConstraints().isEmpty()) {
             problems.add(new Problem(i, type, "parameter constraints are not supported"));
         }

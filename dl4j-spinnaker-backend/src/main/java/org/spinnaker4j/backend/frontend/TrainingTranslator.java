@@ -54,7 +54,7 @@ final class TrainingTranslator {
         int before = problems.size();
         List<UpdaterSpec> updaters = new ArrayList<>();
         for (int i = 0; i <= last; i++) {
-            if (!(conf.getConf(i).getLayer() instanceof BaseLayer layer)) {
+            if (!(conf.getConf(i).getLayer() instanceof BaseLayer layer) || Dl4jFrontEnd.isDropoutLayer(layer)) {
                 continue;
             }
             String type = layer.getClass().getSimpleName();

@@ -9,8 +9,9 @@ public class UnsupportedNetworkException extends IllegalArgumentException {
     private static final long serialVersionUID = 1L;
 
     /** What the front end accepts, appended to every message. */
-    public static final String SUPPORTED = "Supported: DenseLayer and OutputLayer (float32, no dropout, "
-            + "weight noise, constraints or layer norm, no input preprocessors); a chain of Convolution1DLayer (NCW, "
+    public static final String SUPPORTED = "Supported: DenseLayer and OutputLayer (float32, no "
+            + "weight noise, constraints or layer norm, no input preprocessors); Dropout (dropOut(p)) and DropoutLayer "
+            + "outside training (fit refuses them); a chain of Convolution1DLayer (NCW, "
             + "kernel, stride, padding, ConvolutionMode Same/Truncate/Strict; no dilation, no softmax), with "
             + "Subsampling1DLayer and GlobalPoolingLayer (MAX, AVG; inference only) among or after them, followed by "
             + "DenseLayers and an OutputLayer behind an RnnToFeedForwardPreProcessor, with "

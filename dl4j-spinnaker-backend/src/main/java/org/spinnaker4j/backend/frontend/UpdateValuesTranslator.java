@@ -34,7 +34,7 @@ public final class UpdateValuesTranslator {
         List<LayerUpdate> updates = new ArrayList<>();
         for (int i = 0; i < conf.getConfs().size(); i++) {
             Layer layer = conf.getConf(i).getLayer();
-            if (!(layer instanceof BaseLayer base)) {
+            if (!(layer instanceof BaseLayer base) || Dl4jFrontEnd.isDropoutLayer(layer)) {
                 continue;
             }
             try {
