@@ -224,7 +224,7 @@ static const named LOSSES[] = {
     { "wasserstein", S4J_LOSS_WASSERSTEIN }
 };
 static const named POOLS[] = {
-    { "max", S4J_POOL_MAX }, { "avg", S4J_POOL_AVG }
+    { "max", S4J_POOL_MAX }, { "avg", S4J_POOL_AVG }, { "norm", S4J_POOL_NORM }
 };
 static const named UPDATERS[] = {
     { "sgd", S4J_UPDATER_SGD }, { "nesterovs", S4J_UPDATER_NESTEROVS },
@@ -330,7 +330,8 @@ static void load(const spec *s)
     if (s->pool != S4J_POOL_NONE) {
         words[S4J_CFG_FUSED] = 1u;
         words[S4J_CFG_POOL] = s->pool;
-        words[S4J_CFG_POOL_CHANNELS] = s->cols;
+        /* a normalization takes one position of rows channels, its first cols */
+        words[S4J_CFG_POOL_CHANNELS] = s->pool == S4J_POOL_NORM ? s->rows : s->cols;
         words[S4J_CFG_POOL_START] = s->pool == S4J_POOL_MAX ? bits(-3.402823e38f) : 0u;
         words[S4J_CFG_POOL_DIVISOR] = s->pool == S4J_POOL_AVG ? s->rows / s->cols : 0u;
     }
@@ -414,7 +415,9 @@ static void load(const spec *s)
             words[S4J_CONFIG_WORDS + n * S4J_RANGE_WORDS + i] = bits(uniform(0.5f, 2.0f));
         }
     }
-    nw = s->kind == S4J_KIND_DENSE_BLOCK && s->pool == S4J_POOL_NONE ? s->rows * s->cols : 0u;
+    nw = s->kind != S4J_KIND_DENSE_BLOCK ? 0u
+       : s->pool == S4J_POOL_NONE ? s->rows * s->cols
+       : s->pool == S4J_POOL_NORM ? S4J_NORM_ROWS * s->cols : 0u;
     nb = s->kind == S4J_KIND_REDUCE || s->fused != 0u || s->pool != S4J_POOL_NONE ? s->cols : 0u;
     if (nw > MAX_VALUES || nb > MAX_VALUES) {
         fail("block too large", (long)nw);

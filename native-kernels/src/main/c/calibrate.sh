@@ -76,13 +76,13 @@ figure block.completion.column "$x" \
     "per column of the event that completes an unfused block, besides its row (round the sum to a float, emit and send it, reset z)"
 figure block.completion.fixed "$(awk -v a="$c16" -v x="$x" 'BEGIN { printf "%.0f", a - 16 * x }')" \
     "fixed work of the event that completes a block, besides its row and columns"
-for k in max avg; do
+for k in max avg norm; do
     p8=$(n pool "$k" 8 8); p16=$(n pool "$k" 16 8); c16=$(n pool "$k" 8 16)
     row=$(per 64 "$p16" "$p8")
     column=$(awk -v a="$c16" -v b="$p8" -v r="$row" 'BEGIN { printf "%.1f", (a - b - 64 * r) / 8 }')
-    figure "pool.row.$k" "$row" "per row a $k pooling block pools (one compare or add, in order of rows)"
+    figure "pool.row.$k" "$row" "per row a $k pooling block pools (one compare, add or copy, in order of rows)"
     figure "pool.completion.column.$k" "$column" \
-        "per column of the row that completes a $k pooling block, besides its rows (divide if avg, zero bias, emit and send)"
+        "per column of the row that completes a $k pooling block, besides its rows (divide if avg, normalize if norm, bias, emit and send)"
     figure "pool.completion.fixed.$k" "$(awk -v a="$p8" -v r="$row" -v c="$column" -v v="$value" \
         'BEGIN { printf "%.0f", a - 64 * r - 8 * c - v }')" \
         "fixed work of the row that completes a $k pooling block, besides that packet, its rows and columns"

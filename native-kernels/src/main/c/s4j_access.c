@@ -36,8 +36,8 @@ static int32_t locate_array(const void *dtcm, const s4j_layout *l,
         if (h->kind != S4J_KIND_DENSE_BLOCK) {
             return S4J_ERR_WRONG_KIND;
         }
-        /* below total / 4: no overflow; a pooling block has none */
-        *count = h->pool != S4J_POOL_NONE ? 0u : h->n_rows * h->n_cols;
+        /* below total / 4: no overflow */
+        *count = s4j_block_weights(h->pool, h->n_rows, h->n_cols);
         *off = l->weights;
         state = l->w_state;
         kind_of = 0u;

@@ -283,7 +283,8 @@ static int32_t check_training(const s4j_config *cfg)
 
 /* A pooling block: a fused DENSE_BLOCK without training or softmax whose
  * rows are whole positions and whose columns lie within one; MAX starts from
- * a value that is not NaN, AVG divides by at least 1. Without pooling, its
+ * a value that is not NaN, AVG divides by at least 1, a normalization takes
+ * one position. Without pooling, its
  * words are 0. */
 static int32_t check_pooling(const s4j_config *cfg)
 {
@@ -292,7 +293,7 @@ static int32_t check_pooling(const s4j_config *cfg)
             && s4j_bits_of(cfg->pool_start) == 0u && cfg->pool_divisor == 0u
             ? S4J_OK : S4J_ERR_BAD_CONFIG;
     }
-    if (cfg->pool > S4J_POOL_AVG || cfg->kind != S4J_KIND_DENSE_BLOCK
+    if (cfg->pool > S4J_POOL_NORM || cfg->kind != S4J_KIND_DENSE_BLOCK
         || cfg->fused != 1u || cfg->training.enabled != 0u
         || cfg->activation == S4J_ACT_SOFTMAX || cfg->pool_channels == 0u
         || cfg->n_rows % cfg->pool_channels != 0u
@@ -302,6 +303,10 @@ static int32_t check_pooling(const s4j_config *cfg)
     if (cfg->pool == S4J_POOL_MAX) {
         return !isnan(cfg->pool_start) && cfg->pool_divisor == 0u
             ? S4J_OK : S4J_ERR_BAD_CONFIG;
+    }
+    if (cfg->pool == S4J_POOL_NORM) {
+        return cfg->n_rows == cfg->pool_channels && cfg->pool_divisor == 0u
+            && s4j_bits_of(cfg->pool_start) == 0u ? S4J_OK : S4J_ERR_BAD_CONFIG;
     }
     return cfg->pool_divisor != 0u && s4j_bits_of(cfg->pool_start) == 0u
         ? S4J_OK : S4J_ERR_BAD_CONFIG;

@@ -261,6 +261,23 @@ static inline int s4j_applies_softmax(uint32_t kind, uint32_t fused, uint32_t ac
 }
 
 /* A core with a bias is its columns' activator (a reduce or a fused block). */
+/* A batch normalization's rows of weights (S4J_POOL_NORM; the host lays
+ * them out as PoolingSpec.NORM_ROWS says): gamma, mean, DL4J's statistic
+ * (row 2, held for reading back), std. */
+#define S4J_NORM_ROW_GAMMA 0u
+#define S4J_NORM_ROW_MEAN  1u
+#define S4J_NORM_ROW_STD   3u
+
+/* The weights a DENSE_BLOCK holds: n_rows x n_cols, none for a pooling
+ * block, S4J_NORM_ROWS x n_cols for a batch normalization. The callers'
+ * shapes fit a state, so the products cannot overflow. */
+static inline uint32_t s4j_block_weights(uint32_t pool, uint32_t n_rows,
+                                         uint32_t n_cols)
+{
+    return pool == S4J_POOL_NONE ? n_rows * n_cols
+         : pool == S4J_POOL_NORM ? S4J_NORM_ROWS * n_cols : 0u;
+}
+
 static inline int s4j_has_bias(uint32_t kind, uint32_t fused)
 {
     return kind == S4J_KIND_REDUCE || (kind == S4J_KIND_DENSE_BLOCK && fused != 0u);

@@ -84,13 +84,15 @@
  * org.spinnaker4j.kernels.KernelAbi; s4j_contract.c asserts at compile time
  * that each pair agrees, so the host build fails on a mismatch. */
 
-/* 'S' '4' 'K' + layout version 7; version 8 is the same state followed by
+/* 'S' '4' 'K' + layout version 9; version 10 is the same state followed by
  * the training part (1 and 2: before a block's z had its accumulators; 3
  * and 4: before the header held a pooling block's words, the state the
  * kernel copies' exchange, and a reduce expecting one partial per output
- * kept one slot row). C only: Java never reads the state's words. */
-#define S4J_MAGIC          0x53344B07u
-#define S4J_MAGIC_TRAINING 0x53344B08u
+ * kept one slot row; 7 and 8: before a batch normalization block held its
+ * S4J_NORM_ROWS rows of weights). C only: Java never reads the state's
+ * words. */
+#define S4J_MAGIC          0x53344B09u
+#define S4J_MAGIC_TRAINING 0x53344B0Au
 
 /* Kinds of core (KernelKind.code()). */
 #define S4J_KIND_INPUT_SOURCE 0u
@@ -318,6 +320,14 @@
 #define S4J_POOL_NONE 0u
 #define S4J_POOL_MAX  1u
 #define S4J_POOL_AVG  2u
+/* A batch normalization of one position (n_rows == POOL_CHANNELS, START and
+ * DIVISOR 0): z_j = ((x_{POOL_FIRST + j} - mean_j) / std_j) * gamma_j, then
+ * the bias (beta) and activation; its weights are S4J_NORM_ROWS rows of
+ * n_cols: gamma, mean, the statistic DL4J stores (log10 of the standard
+ * deviation, or the variance), and std = sqrt(var + eps) as the host derives
+ * it from that statistic (the kernel reads gamma, mean and std). */
+#define S4J_POOL_NORM 3u
+#define S4J_NORM_ROWS 4u
 
 /* Words of one chunk of a kernel copy's parameters, after the loss weights:
  * parameters LO .. HI - 1 (W row-major, then the bias at n_rows x n_cols),

@@ -71,9 +71,12 @@ static uint32_t compute_layout(const s4j_shape *s, s4j_layout *l)
     uint64_t sends = s4j_sends_bound(s->kind, s->n_rows, s->n_cols, s->fused,
                                      s->peers, s->training != 0u, s->sends_backward);
     uint32_t cols_bytes = sat_mul(s->n_cols, 4u);
-    /* a pooling block has no weights (nor their gradients: it does not train) */
-    uint32_t block_bytes = s->pool != S4J_POOL_NONE ? 0u
-                         : sat_mul(sat_mul(s->n_rows, s->n_cols), 4u);
+    /* a pooling block has no weights, a normalization S4J_NORM_ROWS rows
+     * (neither trains: no gradients) */
+    uint32_t block_bytes = s->pool == S4J_POOL_NONE
+                         ? sat_mul(sat_mul(s->n_rows, s->n_cols), 4u)
+                         : s->pool == S4J_POOL_NORM
+                         ? sat_mul(sat_mul(S4J_NORM_ROWS, s->n_cols), 4u) : 0u;
     /* one slot row per range that is not a softmax sync, a norm or a
      * kernel copy's (SOFTMAX_SYNC ranges number exactly softmax_peers, NORM
      * ranges norm_peers, SHARE and PARAM copy_ranges): a function of the
@@ -186,7 +189,7 @@ int32_t s4j_derive_layout(const void *dtcm, uint32_t capacity, s4j_layout *l)
         || h->in_flight == 0u || h->in_flight > S4J_MAX_IN_FLIGHT
         || (h->in_flight != 1u && h->magic != S4J_MAGIC_TRAINING)
         || h->n_cols == 0u || h->fused > 1u || h->softmax_peers > h->n_ranges
-        || h->pool > S4J_POOL_AVG
+        || h->pool > S4J_POOL_NORM
         || (h->pool != S4J_POOL_NONE
             && (h->kind != S4J_KIND_DENSE_BLOCK || h->magic != S4J_MAGIC
                 || h->pool_channels == 0u || h->n_rows % h->pool_channels != 0u
@@ -338,8 +341,8 @@ int32_t s4j_load(void *dtcm, uint32_t capacity, const s4j_config *cfg,
         return S4J_ERR_TOO_LARGE;
     }
     /* both products are below total / 4, so they cannot overflow */
-    want_w = cfg->kind == S4J_KIND_DENSE_BLOCK && cfg->pool == S4J_POOL_NONE
-             ? cfg->n_rows * cfg->n_cols : 0u;
+    want_w = cfg->kind == S4J_KIND_DENSE_BLOCK
+             ? s4j_block_weights(cfg->pool, cfg->n_rows, cfg->n_cols) : 0u;
     want_b = s4j_has_bias(cfg->kind, cfg->fused) ? cfg->n_cols : 0u;
     if (n_weights != want_w || (want_w != 0u && weights == NULL)
         || n_bias != want_b || (want_b != 0u && bias == NULL)) {

@@ -72,7 +72,10 @@ static void pool_rows(s4j_header *h, const s4j_layout *l, void *dtcm)
 
         if (j < h->n_cols) {
             if (i < channels) {
-                z[j] = h->pool == S4J_POOL_MAX ? h->pool_start : 0.0f;
+                /* a normalization's one position: its value, which the
+                 * compare below leaves as it is */
+                z[j] = h->pool == S4J_POOL_MAX ? h->pool_start
+                     : h->pool == S4J_POOL_NORM ? x[i] : 0.0f;
             }
             if (h->pool == S4J_POOL_AVG) {
                 z[j] += x[i];
@@ -83,6 +86,22 @@ static void pool_rows(s4j_header *h, const s4j_layout *l, void *dtcm)
         c = c + 1u == channels ? 0u : c + 1u;
     }
     h->rows_done = n_rows;
+}
+
+/* A batch normalization's z once its row is in: each value normalized and
+ * scaled, ((x - mean) / std) * gamma, as DL4J computes it (beta is the
+ * bias, added with the activation). */
+static void norm_finish(const s4j_header *h, const s4j_layout *l, void *dtcm)
+{
+    float *z = AT(float, dtcm, l->z);
+    const float *w = CAT(float, dtcm, l->weights);
+    uint32_t n = h->n_cols;
+    uint32_t j;
+
+    for (j = 0u; j < n; j++) {
+        z[j] = (z[j] - w[S4J_NORM_ROW_MEAN * n + j]) / w[S4J_NORM_ROW_STD * n + j]
+             * w[S4J_NORM_ROW_GAMMA * n + j];
+    }
 }
 
 /* A pooling block's z once every row is in: AVG's sums divided. */
@@ -96,6 +115,8 @@ static void pool_finish(const s4j_header *h, const s4j_layout *l, void *dtcm)
         for (j = 0u; j < h->n_cols; j++) {
             z[j] /= divisor;
         }
+    } else if (h->pool == S4J_POOL_NORM) {
+        norm_finish(h, l, dtcm);
     }
 }
 

@@ -37,7 +37,8 @@ import java.util.Objects;
  * @param syncKeyBase the key of this core's softmax max ({@code + 1}: its sum; {@code + 2}: its backward dot in training)
  * @param inputs the key ranges the core accepts
  * @param training how the core trains, or {@code null} for inference only
- * @param pooling a pooling block's ({@link PoolingConfig}: a fused DENSE_BLOCK without weights, for inference), or
+ * @param pooling a pooling block's ({@link PoolingConfig}: a fused DENSE_BLOCK without weights but a NORM's, for
+ *        inference), or
  *        {@code null} for a block of weights and every other kind
  */
 public record KernelConfig(KernelKind kind, int nRows, int nCols, KernelActivation activation, float alpha,
@@ -109,9 +110,11 @@ public record KernelConfig(KernelKind kind, int nRows, int nCols, KernelActivati
         }
         if (pooling != null && (kind != KernelKind.DENSE_BLOCK || !fused || training != null
                 || activation == KernelActivation.SOFTMAX || nRows % pooling.channels() != 0
-                || (long) pooling.firstChannel() + nCols > pooling.channels())) {
+                || (long) pooling.firstChannel() + nCols > pooling.channels()
+                || (pooling.kind() == PoolingKind.NORM && nRows != pooling.channels()))) {
             throw new IllegalArgumentException("a pooling block is a fused DENSE_BLOCK without training or softmax, "
-                    + "its rows whole positions of " + pooling.channels() + " channels and its columns within one; got "
+                    + "its rows whole positions of " + pooling.channels() + " channels (a NORM block's: one) and its "
+                    + "columns within one; got "
                     + nRows + " x " + nCols + " from channel " + pooling.firstChannel() + " of a " + kind
                     + (fused ? " fused " : " ") + activation + (training != null ? " training" : ""));
         }
@@ -314,9 +317,16 @@ public record KernelConfig(KernelKind kind, int nRows, int nCols, KernelActivati
         return kind == KernelKind.REDUCE || (kind == KernelKind.DENSE_BLOCK && fused);
     }
 
-    /** The number of weights {@code load} expects: {@code nRows * nCols} for a dense block, else 0 (pooling: 0). */
+    /**
+     * The number of weights {@code load} expects: {@code nRows * nCols} for a dense block, else 0 (pooling: 0, a
+     * batch normalization {@link PoolingKind#NORM_ROWS} rows of {@code nCols}).
+     */
     public long weightCount() {
-        return kind == KernelKind.DENSE_BLOCK && pooling == null ? (long) nRows * nCols : 0;
+        if (kind != KernelKind.DENSE_BLOCK) {
+            return 0;
+        }
+        return pooling == null ? (long) nRows * nCols
+                : pooling.kind() == PoolingKind.NORM ? (long) KernelAbi.NORM_ROWS * nCols : 0;
     }
 
     @Override

@@ -7,6 +7,7 @@ import org.deeplearning4j.nn.conf.BackpropType;
 import org.deeplearning4j.nn.conf.InputPreProcessor;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.layers.BaseLayer;
+import org.deeplearning4j.nn.conf.layers.BatchNormalization;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.conf.layers.FeedForwardLayer;
@@ -41,7 +42,8 @@ import org.spinnaker4j.mapper.ir.TrainingSpec;
 
 /**
  * Lowers a DL4J {@link MultiLayerConfiguration} into the mapper's {@link NetworkSpec}: a chain of
- * DenseLayers and an OutputLayer, or a network that starts with a {@code Convolution1DLayer}
+ * DenseLayers and an OutputLayer (with a BatchNormalization: as an image network of one pixel, {@link ImageTranslator}),
+ * or a network that starts with a {@code Convolution1DLayer}
  * ({@link SequenceTranslator}, with its pooling layers) or a 2-D {@code ConvolutionLayer} ({@link ImageTranslator}).
  * Everything it cannot lower is collected and reported together in one {@link UnsupportedNetworkException}.
  */
@@ -118,7 +120,10 @@ public final class Dl4jFrontEnd {
         SequenceTranslator sequence = SequenceTranslator.startsSequence(first)
                 ? new SequenceTranslator((int) ((FeedForwardLayer) first).getNIn(), sequenceLength, problems) : null;
         ImageTranslator image = ImageTranslator.startsImage(first) ? new ImageTranslator((FeedForwardLayer) first,
-                preprocessors == null ? null : preprocessors.get(0), imageHeight, imageWidth, problems) : null;
+                preprocessors == null ? null : preprocessors.get(0), imageHeight, imageWidth, problems)
+                : sequence == null && conf.getConfs().stream().anyMatch(c -> BatchNormTranslator.isBatchNorm(c.getLayer()))
+                        && first instanceof FeedForwardLayer ff ? ImageTranslator.rows((int) ff.getNIn(), problems)
+                : null;
         boolean pooling = false;
         for (int i = 0; i < conf.getConfs().size(); i++) {
             Layer layer = conf.getConf(i).getLayer();
@@ -137,6 +142,17 @@ public final class Dl4jFrontEnd {
                         layers.add(spec);
                     }
                 }
+                pooling = true;
+                continue;
+            }
+            if (BatchNormTranslator.isBatchNorm(layer)) {
+                BatchNormalization norm = (BatchNormalization) layer;
+                DenseLayerSpec spec = sequence != null ? sequence.batchNorm(i, norm, preprocessor)
+                        : image.batchNorm(i, norm, preprocessor);
+                if (spec != null) {
+                    layers.add(spec);
+                }
+                // it runs inference only, as a pooling layer does: no training spec, and fit names it
                 pooling = true;
                 continue;
             }
@@ -168,7 +184,8 @@ public final class Dl4jFrontEnd {
                 }
             }
         }
-        // pooling layers run inference only: such a network has no training spec, and fit names them
+        // pooling layers and batch normalizations run inference only: such a network has no training spec, and fit
+        // names them
         TrainingSpec trainingSpec = training && !pooling ? TrainingTranslator.translate(conf, problems) : null;
         if (!problems.isEmpty()) {
             throw new UnsupportedNetworkException(problems);

@@ -4,6 +4,7 @@ import java.util.List;
 import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.InputPreProcessor;
+import org.deeplearning4j.nn.conf.layers.BatchNormalization;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.FeedForwardLayer;
 import org.deeplearning4j.nn.conf.layers.Layer;
@@ -14,6 +15,7 @@ import org.spinnaker4j.mapper.ir.ActivationKind;
 import org.spinnaker4j.mapper.ir.Conv1DGeometry;
 import org.spinnaker4j.mapper.ir.Conv2DGeometry;
 import org.spinnaker4j.mapper.ir.DenseLayerSpec;
+import org.spinnaker4j.mapper.ir.PoolingSpec;
 
 /**
  * Lowers a network that starts with a 2-D {@code ConvolutionLayer} (NCHW input of one image size: the
@@ -34,6 +36,8 @@ final class ImageTranslator {
     private int width;
     /** Whether the image has gone through CnnToFeedForward: layers from here on are fully connected. */
     private boolean flat;
+    /** Whether the input is rows of a fully connected network, lowered as images of one pixel ({@link #rows}). */
+    private boolean rows;
 
     /**
      * {@code preprocessor} is the first layer's (the caller has not reported it); {@code height} and {@code width}
@@ -66,6 +70,24 @@ final class ImageTranslator {
                         + "one; set SpiNNakerOptions.builder().imageSize(h, w) or use InputType.convolutionalFlat"));
             }
         }
+    }
+
+    /**
+     * A fully connected network (rows of {@code nIn} values in) lowered as an image network of one pixel, so that its
+     * batch normalizations run per feature as an image's run per channel: its layers become one-position
+     * convolutions (the first a dense layer over the 1 × 1 image), read back as DL4J's rows.
+     */
+    static ImageTranslator rows(int nIn, List<Problem> problems) {
+        ImageTranslator t = new ImageTranslator(problems, nIn);
+        t.rows = true;
+        return t;
+    }
+
+    private ImageTranslator(List<Problem> problems, int nIn) {
+        this.problems = problems;
+        this.channels = nIn;
+        this.height = 1;
+        this.width = 1;
     }
 
     /** Whether a network whose first layer is {@code first} is an image network. */
@@ -151,6 +173,23 @@ final class ImageTranslator {
     }
 
     /**
+     * Layer i's IR, a batch normalization per channel at every pixel, or null with problems added (or with the
+     * image size unknown).
+     */
+    DenseLayerSpec batchNorm(int i, BatchNormalization layer, InputPreProcessor preprocessor) {
+        int before = problems.size();
+        PoolingSpec norm = BatchNormTranslator.spec(i, layer, preprocessor, channels, problems);
+        if (problems.size() > before || height < 1) {
+            return null;
+        }
+        // behind a fully connected layer or on a fully connected network's input, DL4J's rows of features: a one-pixel
+        // image read back as rows (dense)
+        return DenseLayerSpec.batchNorm(flat || rows ? Conv2DGeometry.dense(channels, 1, 1, channels).alongRows()
+                : new Conv2DGeometry(channels, height, width, channels, 1, 1, 1, 1, 0, 0, height, width, false)
+                        .alongRows(), norm);
+    }
+
+    /**
      * One axis of a convolution: {output size, padding before}, as DL4J computes them (Same: ⌈size / stride⌉ and
      * ⌊total padding / 2⌋), or null with a problem added.
      */
@@ -179,7 +218,7 @@ final class ImageTranslator {
             boolean hasBias) {
         String type = layer.getClass().getSimpleName();
         int before = problems.size();
-        if (flat) {
+        if (flat || rows) {
             if (preprocessor != null) {
                 problems.add(new Problem(i, type, "input preprocessor " + preprocessor.getClass().getSimpleName()
                         + " is not supported here"));

@@ -35,7 +35,8 @@ import org.spinnaker4j.mapper.partition.KernelCopies;
  * and data: the part of W and b it owns, the keys it sends with, the keys it listens to and,
  * for a training mapping, its updater, loss and backward keys. A relay runs the reduce kernel with one partial
  * per value, a zero bias and the identity, as an inference core whether or not the network trains. A pooling layer's
- * block holds no weights and a zero bias: its {@link PoolingConfig} says what it pools.
+ * block holds no weights and a zero bias: its {@link PoolingConfig} says what it pools (a batch normalization's holds
+ * its rows of gamma, mean, statistic and std, and beta as its bias).
  * Any machine backend loads the same data.
  */
 public final class CoreDataBuilder {
@@ -90,7 +91,7 @@ public final class CoreDataBuilder {
                 v.kind() == VertexKind.DENSE_BLOCK ? pooling(mapping.network().layers().get(v.layer()), v) : null);
         Slice[] held = inLayer ? LayerSlices.parameterSlices(mapping.network().layers().get(v.layer()), v.rows(),
                 v.cols()) : null;
-        float[] weights = v.kind() == VertexKind.DENSE_BLOCK && config.pooling() == null
+        float[] weights = v.kind() == VertexKind.DENSE_BLOCK && config.weightCount() > 0
                 ? LayerSlices.block(parameters.get(v.layer()), held[0], held[1]) : new float[0];
         float[] bias = v.activates() ? LayerSlices.bias(parameters.get(v.layer()), held[1])
                 : v.kind() == VertexKind.RELAY ? new float[v.cols().size()] : new float[0];
@@ -110,6 +111,9 @@ public final class CoreDataBuilder {
         int channels = layer.convolution().channelsIn();
         int position = v.cols().lo() / channels;
         int first = v.cols().lo() - position * channels;
+        if (pooling.kind() == PoolingSpec.Kind.NORM) {
+            return PoolingConfig.norm(channels, first);
+        }
         return pooling.kind() == PoolingSpec.Kind.MAX ? PoolingConfig.max(channels, first, pooling.maxStart())
                 : PoolingConfig.avg(channels, first, pooling.divisor(layer.convolution(), position));
     }
