@@ -42,8 +42,8 @@ import org.spinnaker4j.mapper.ir.TrainingSpec;
 
 /**
  * Lowers a DL4J {@link MultiLayerConfiguration} into the mapper's {@link NetworkSpec}: a chain of
- * DenseLayers and an OutputLayer (with a BatchNormalization: as an image network of one pixel, {@link ImageTranslator}),
- * or a network that starts with a {@code Convolution1DLayer}
+ * DenseLayers and an OutputLayer (with a BatchNormalization: as an image network of one pixel,
+ * {@link ImageTranslator}), or a network that starts with a {@code Convolution1DLayer}
  * ({@link SequenceTranslator}, with its pooling layers) or a 2-D {@code ConvolutionLayer} ({@link ImageTranslator}).
  * Everything it cannot lower is collected and reported together in one {@link UnsupportedNetworkException}.
  */
@@ -119,11 +119,12 @@ public final class Dl4jFrontEnd {
         Layer first = conf.getConf(0).getLayer();
         SequenceTranslator sequence = SequenceTranslator.startsSequence(first)
                 ? new SequenceTranslator((int) ((FeedForwardLayer) first).getNIn(), sequenceLength, problems) : null;
+        // a fully connected network with a batch normalization runs as an image network of one pixel
+        boolean normalizes = conf.getConfs().stream().anyMatch(c -> BatchNormTranslator.isBatchNorm(c.getLayer()));
         ImageTranslator image = ImageTranslator.startsImage(first) ? new ImageTranslator((FeedForwardLayer) first,
                 preprocessors == null ? null : preprocessors.get(0), imageHeight, imageWidth, problems)
-                : sequence == null && conf.getConfs().stream().anyMatch(c -> BatchNormTranslator.isBatchNorm(c.getLayer()))
-                        && first instanceof FeedForwardLayer ff ? ImageTranslator.rows((int) ff.getNIn(), problems)
-                : null;
+                : sequence == null && normalizes && first instanceof FeedForwardLayer ff
+                        ? ImageTranslator.rows((int) ff.getNIn(), problems) : null;
         boolean pooling = false;
         for (int i = 0; i < conf.getConfs().size(); i++) {
             Layer layer = conf.getConf(i).getLayer();
@@ -148,7 +149,11 @@ public final class Dl4jFrontEnd {
             if (BatchNormTranslator.isBatchNorm(layer)) {
                 BatchNormalization norm = (BatchNormalization) layer;
                 DenseLayerSpec spec = sequence != null ? sequence.batchNorm(i, norm, preprocessor)
-                        : image.batchNorm(i, norm, preprocessor);
+                        : image != null ? image.batchNorm(i, norm, preprocessor) : null;
+                if (sequence == null && image == null) {
+                    problems.add(new Problem(i, type, "a batch normalization runs after a 2-D convolution or in a "
+                            + "network of DenseLayers, not after a " + first.getClass().getSimpleName()));
+                }
                 if (spec != null) {
                     layers.add(spec);
                 }
