@@ -587,8 +587,8 @@ public class SpiNNakerMultiLayerNetwork extends MultiLayerNetwork implements Aut
             }
         }
         if (pooling.length() > 0) {
-            throw new UnsupportedOperationException("fit(...) and score(DataSet): " + pooling + ": pooling layers and "
-                    + "batch normalizations run inference only on SpiNNaker (their backward pass is not built yet), and "
+            throw new UnsupportedOperationException("fit(...) and score(DataSet): " + pooling + ": pooling layers run "
+                    + "inference only on SpiNNaker, as batch normalizations do (their backward pass is not built yet), and "
                     + "spinnaker4j never falls back to the CPU; train toCpu() and set its parameters on this network");
         }
         if (spec.training() == null) {
