@@ -230,7 +230,7 @@ static const named LOSSES[] = {
     { "wasserstein", S4J_LOSS_WASSERSTEIN }
 };
 static const named POOLS[] = {
-    { "max", S4J_POOL_MAX }, { "avg", S4J_POOL_AVG }
+    { "max", S4J_POOL_MAX }, { "avg", S4J_POOL_AVG }, { "norm", S4J_POOL_NORM }
 };
 static const named UPDATERS[] = {
     { "sgd", S4J_UPDATER_SGD }, { "nesterovs", S4J_UPDATER_NESTEROVS },
@@ -442,7 +442,9 @@ static void load(const spec *s)
             words[S4J_CONFIG_WORDS + n * S4J_RANGE_WORDS + i] = bits(uniform(0.5f, 2.0f));
         }
     }
-    nw = s->kind != S4J_KIND_DENSE_BLOCK || s->pool != S4J_POOL_NONE ? 0u
+    nw = s->kind != S4J_KIND_DENSE_BLOCK ? 0u
+       : s->pool == S4J_POOL_NORM ? S4J_NORM_ROWS * s->cols
+       : s->pool != S4J_POOL_NONE ? 0u
        : s->row_kernel != 0u ? s->rows / s->row_width * s->row_kernel * s->row_channels
        : s->rows * s->cols;
     nb = s->kind == S4J_KIND_REDUCE || s->fused != 0u || s->pool != S4J_POOL_NONE ? s->cols : 0u;

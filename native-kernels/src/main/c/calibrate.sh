@@ -108,6 +108,18 @@ for k in max avg; do
         -v v="$block_value" 'BEGIN { printf "%.0f", a - 8 * w - 8 * p - 64 * x - 8 * c - v }')" \
         "fixed work of the row that completes a $k pooling block, besides that packet, its windows, pixels, values and columns"
 done
+# a normalization pools its one position (a window of one pixel, C values) as avg adds, so it
+# shares avg's value, window and pixel; from C = 8 to 16 channels, the rest per channel is its column
+c8=$(n pool norm 1 8); c16=$(n pool norm 1 16)
+column=$(awk -v a="$c8" -v c="$c16" -v v="$value" 'BEGIN { printf "%.1f", (c - a) / 8 - v }')
+figure pool.value.norm "$value" "per value a norm pooling block pools (one add to 0, as avg's)"
+figure pool.window.norm "$window" "per row and output pixel of a norm pooling block (one: as avg's)"
+figure pool.pixel.norm "$pixel" "per pixel of a window on a row a norm pooling block pools (one: as avg's)"
+figure pool.completion.column.norm "$column" \
+    "per column of the row that completes a norm pooling block, besides its value (start, normalize, bias, emit and send)"
+figure pool.completion.fixed.norm "$(awk -v a="$c8" -v w="$window" -v p="$pixel" -v x="$value" -v c="$column" \
+    -v v="$block_value" 'BEGIN { printf "%.0f", a - w - p - 8 * x - 8 * c - v }')" \
+    "fixed work of the row that completes a norm pooling block, besides that packet, its window, pixel, values and columns"
 figure reduce.partial "$(per 128 "$(n partials 160)" "$(n partials 32)")" \
     "a partial sum filed by a REDUCE, not completing"
 figure sink.value "$(per 32 "$(n sink 48)" "$(n sink 16)")" "a value filed by an OUTPUT_SINK"

@@ -322,8 +322,9 @@ int s4j_pool_shape_ok(uint32_t n_rows, uint32_t n_cols, uint32_t channels, uint3
  * rows are whole image rows and whose columns lie within one output row
  * (s4j_pool_shape_ok); MAX starts from a value that is not NaN, AVG divides
  * by at least 1 (and below 2^16, so that its product with a window's pixels
- * cannot overflow), and only AVG may count the padding. Without pooling, its
- * words are 0. */
+ * cannot overflow), only AVG may count the padding, and a normalization
+ * takes one position (one row of one pixel, its window that pixel).
+ * Without pooling, its words are 0. */
 static int32_t check_pooling(const s4j_config *cfg)
 {
     if (cfg->pool == S4J_POOL_NONE) {
@@ -333,7 +334,7 @@ static int32_t check_pooling(const s4j_config *cfg)
             && cfg->pool_pad_w == 0u && cfg->pool_out_width == 0u && cfg->pool_pad_in_divisor == 0u
             ? S4J_OK : S4J_ERR_BAD_CONFIG;
     }
-    if (cfg->pool > S4J_POOL_AVG || cfg->kind != S4J_KIND_DENSE_BLOCK
+    if (cfg->pool > S4J_POOL_NORM || cfg->kind != S4J_KIND_DENSE_BLOCK
         || cfg->fused != 1u || cfg->training.enabled != 0u
         || cfg->activation == S4J_ACT_SOFTMAX
         || !s4j_pool_shape_ok(cfg->n_rows, cfg->n_cols, cfg->pool_channels, cfg->pool_first,
@@ -343,6 +344,13 @@ static int32_t check_pooling(const s4j_config *cfg)
     }
     if (cfg->pool == S4J_POOL_MAX) {
         return !isnan(cfg->pool_start) && cfg->pool_divisor == 0u && cfg->pool_pad_in_divisor == 0u
+            ? S4J_OK : S4J_ERR_BAD_CONFIG;
+    }
+    if (cfg->pool == S4J_POOL_NORM) {
+        return cfg->n_rows == cfg->pool_channels && cfg->pool_width == 1u
+            && cfg->pool_kernel_w == 1u && cfg->pool_stride_w == 1u && cfg->pool_pad_w == 0u
+            && cfg->pool_out_width == 1u && cfg->pool_divisor == 0u
+            && s4j_bits_of(cfg->pool_start) == 0u && cfg->pool_pad_in_divisor == 0u
             ? S4J_OK : S4J_ERR_BAD_CONFIG;
     }
     return cfg->pool_divisor != 0u && cfg->pool_divisor < 65536u

@@ -193,15 +193,22 @@ typedef struct s4j_layout {
                                    fits S4J_DTCM_BYTES */
 } s4j_layout;
 
+/* A batch normalization's rows of weights (S4J_POOL_NORM; the host lays
+ * them out as PoolingSpec.NORM_ROWS says): gamma, mean, DL4J's statistic
+ * (row 2, held for reading back), std. */
+#define S4J_NORM_ROW_GAMMA 0u
+#define S4J_NORM_ROW_MEAN  1u
+#define S4J_NORM_ROW_STD   3u
+
 /* The weights of a DENSE_BLOCK of n_rows x n_cols: none for a pooling
- * block, a row convolution's kernel slice (n_rows / width input rows of
+ * block but S4J_NORM_ROWS x n_cols for a batch normalization, a row convolution's kernel slice (n_rows / width input rows of
  * kernel_w x channels_in x channels; its rows are whole input rows), else
  * every W[i][j]. 64-bit: a config's may exceed any state. */
 static inline uint64_t s4j_weight_count(uint32_t pool, const s4j_row_conv *row,
                                         uint32_t n_rows, uint32_t n_cols)
 {
     if (pool != S4J_POOL_NONE) {
-        return 0u;
+        return pool == S4J_POOL_NORM ? (uint64_t)S4J_NORM_ROWS * n_cols : 0u;
     }
     if (row->kernel_w != 0u) {
         if (row->width == 0u || row->kernel_w > 0xFFFFu || row->channels > 0xFFFFu) {

@@ -91,10 +91,11 @@
  * and 4: before the header held a pooling block's words, the state the
  * kernel copies' exchange, and a reduce expecting one partial per output
  * kept one slot row; 7 and 8: before the header held a row convolution's
- * words; 9 and 10: before it held a pooling block's width). C only: Java
- * never reads the state's words. */
-#define S4J_MAGIC          0x53344B0Bu
-#define S4J_MAGIC_TRAINING 0x53344B0Cu
+ * words; 9 and 10: before it held a pooling block's width; 11 and 12:
+ * before a batch normalization block held its S4J_NORM_ROWS rows of
+ * weights). C only: Java never reads the state's words. */
+#define S4J_MAGIC          0x53344B0Du
+#define S4J_MAGIC_TRAINING 0x53344B0Eu
 
 /* Kinds of core (KernelKind.code()). */
 #define S4J_KIND_INPUT_SOURCE 0u
@@ -363,6 +364,16 @@
 #define S4J_POOL_NONE 0u
 #define S4J_POOL_MAX  1u
 #define S4J_POOL_AVG  2u
+/* A batch normalization of one position (n_rows == POOL_CHANNELS, a row of
+ * POOL_WIDTH 1 pooled by a window of POOL_KERNEL_W 1 at POOL_STRIDE_W 1 into
+ * POOL_OUT_WIDTH 1; START, DIVISOR, PAD_W and PAD_IN_DIVISOR 0):
+ * z_j = ((x_{POOL_FIRST + j} - mean_j) / std_j) * gamma_j, then the bias
+ * (beta) and activation; its weights are S4J_NORM_ROWS rows of
+ * n_cols: gamma, mean, the statistic DL4J stores (log10 of the standard
+ * deviation, or the variance), and std = sqrt(var + eps) as the host derives
+ * it from that statistic (the kernel reads gamma, mean and std). */
+#define S4J_POOL_NORM 3u
+#define S4J_NORM_ROWS 4u
 
 /* Words of one chunk of a kernel copy's parameters, after the loss weights:
  * parameters LO .. HI - 1 (W row-major, then the bias at n_rows x n_cols),

@@ -195,7 +195,7 @@ int32_t s4j_derive_layout(const void *dtcm, uint32_t capacity, s4j_layout *l)
         || h->in_flight == 0u || h->in_flight > S4J_MAX_IN_FLIGHT
         || (h->in_flight != 1u && h->magic != S4J_MAGIC_TRAINING)
         || h->n_cols == 0u || h->fused > 1u || h->softmax_peers > h->n_ranges
-        || h->pool > S4J_POOL_AVG
+        || h->pool > S4J_POOL_NORM
         || (h->pool != S4J_POOL_NONE
             && (h->kind != S4J_KIND_DENSE_BLOCK || h->magic != S4J_MAGIC
                 || h->pool_pad_in_divisor > 1u

@@ -66,7 +66,9 @@ static void accumulate_rows(s4j_header *h, const s4j_layout *l, void *dtcm,
  * block's channels there into their columns: so every column pools its
  * values rows first, pixels next, as DL4J's pooling does, MAX as it compares
  * (a value counts only if it is greater, so NaN never does), AVG adding in
- * float. No weights: one compare or add per value pooled, all in the event
+ * float, and NORM (one position, its window one pixel) adding its value to
+ * 0. No weights read here (a normalization's are read by norm_finish): one
+ * compare or add per value pooled, all in the event
  * that brings the last row (its producers may interleave as they like:
  * nothing waits for an earlier row), which the cost model charges as the
  * block's completion; out->rows counts none. s4j_pool_shape_ok bounds every
@@ -119,6 +121,22 @@ static void pool_rows(s4j_header *h, const s4j_layout *l, void *dtcm)
     h->rows_done = n_rows;
 }
 
+/* A batch normalization's z once its row is in: each value normalized and
+ * scaled, ((x - mean) / std) * gamma, as DL4J computes it (beta is the
+ * bias, added with the activation). */
+static void norm_finish(const s4j_header *h, const s4j_layout *l, void *dtcm)
+{
+    float *z = AT(float, dtcm, l->z);
+    const float *w = CAT(float, dtcm, l->weights);
+    uint32_t n = h->n_cols;
+    uint32_t j;
+
+    for (j = 0u; j < n; j++) {
+        z[j] = (z[j] - w[S4J_NORM_ROW_MEAN * n + j]) / w[S4J_NORM_ROW_STD * n + j]
+             * w[S4J_NORM_ROW_GAMMA * n + j];
+    }
+}
+
 /* A pooling block's z once every row is in: AVG's sums divided, column j's
  * by pool_divisor times its window's pixels in a row (pool_kernel_w if the
  * padding counts). */
@@ -130,6 +148,10 @@ static void pool_finish(const s4j_header *h, const s4j_layout *l, void *dtcm)
     uint32_t c = h->pool_first - ox * channels;
     uint32_t j;
 
+    if (h->pool == S4J_POOL_NORM) {
+        norm_finish(h, l, dtcm);
+        return;
+    }
     if (h->pool != S4J_POOL_AVG) {
         return;
     }

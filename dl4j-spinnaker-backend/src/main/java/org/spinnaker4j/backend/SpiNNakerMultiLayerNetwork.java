@@ -620,8 +620,8 @@ public class SpiNNakerMultiLayerNetwork extends MultiLayerNetwork implements Aut
         }
         if (pooling.length() > 0) {
             throw new UnsupportedOperationException("fit(...) and score(DataSet): " + pooling + ": pooling layers run "
-                    + "inference only on SpiNNaker (their backward pass is not built yet), and spinnaker4j never falls "
-                    + "back to the CPU; train toCpu() and set its parameters on this network");
+                    + "inference only on SpiNNaker, as batch normalizations do (their backward pass is not built yet), and "
+                    + "spinnaker4j never falls back to the CPU; train toCpu() and set its parameters on this network");
         }
         if (spec.training() == null) {
             throw new UnsupportedOperationException("fit needs an OutputLayer (with its loss) as the last layer");

@@ -10,11 +10,11 @@ import org.deeplearning4j.nn.conf.GradientNormalization;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.dropout.GaussianDropout;
-import org.deeplearning4j.nn.conf.layers.BatchNormalization;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.conf.layers.LSTM;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.conf.layers.RnnOutputLayer;
+import org.deeplearning4j.nn.conf.layers.misc.ElementWiseMultiplicationLayer;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.activations.impl.ActivationGELU;
@@ -58,7 +58,7 @@ class FrontEndRejectionTest {
                 .layer(new DenseLayer.Builder().nIn(4).nOut(8).dropOut(new GaussianDropout(0.5)).activation(Activation.RELU)
                         .build())
                 .layer(new DenseLayer.Builder().nIn(8).nOut(8).activation(Activation.HARDSIGMOID).build())
-                .layer(new BatchNormalization.Builder().nIn(8).nOut(8).build())
+                .layer(new ElementWiseMultiplicationLayer.Builder().nIn(8).nOut(8).build())
                 .layer(new OutputLayer.Builder(LossFunction.MSE).nIn(8).nOut(3).activation(Activation.IDENTITY).build())
                 .build();
         UnsupportedNetworkException e = assertThrows(UnsupportedNetworkException.class,
@@ -68,7 +68,8 @@ class FrontEndRejectionTest {
         assertTrue(e.problems().get(0).reason().contains("dropout GaussianDropout"), e.getMessage());
         assertEquals(1, e.problems().get(1).layerIndex());
         assertTrue(e.problems().get(1).reason().contains("activation hardsigmoid"), e.getMessage());
-        assertEquals(new Problem(2, "BatchNormalization", "layer type BatchNormalization is not supported"),
+        assertEquals(new Problem(2, "ElementWiseMultiplicationLayer",
+                "layer type ElementWiseMultiplicationLayer is not supported"),
                 e.problems().get(2));
     }
 

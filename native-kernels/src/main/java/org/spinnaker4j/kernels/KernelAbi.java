@@ -189,6 +189,9 @@ final class KernelAbi {
     @Native static final int POOL_NONE = 0;
     @Native static final int POOL_MAX = 1;
     @Native static final int POOL_AVG = 2;
+    @Native static final int POOL_NORM = 3;
+    /** The rows of a batch normalization block's weights: gamma, mean, DL4J's statistic, std. */
+    @Native static final int NORM_ROWS = 4;
 
     // ---- words of one input range of a packed config -----------------------------------------------------
     @Native static final int RANGE_WORD_KEY_LO = 0;

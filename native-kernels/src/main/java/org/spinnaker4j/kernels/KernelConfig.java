@@ -37,7 +37,8 @@ import java.util.Objects;
  * @param syncKeyBase the key of this core's softmax max ({@code + 1}: its sum; {@code + 2}: its backward dot in training)
  * @param inputs the key ranges the core accepts
  * @param training how the core trains, or {@code null} for inference only
- * @param pooling a pooling block's ({@link PoolingConfig}: a fused DENSE_BLOCK without weights, for inference), or
+ * @param pooling a pooling block's ({@link PoolingConfig}: a fused DENSE_BLOCK without weights but a NORM's, for
+ *        inference), or
  *        {@code null} for a block of weights and every other kind
  * @param rowConv a block of a 2-D convolution run along the image's rows ({@link RowConvConfig}: a fused DENSE_BLOCK
  *        holding its channels' kernel once), or {@code null} for every other core
@@ -120,12 +121,13 @@ public record KernelConfig(KernelKind kind, int nRows, int nCols, KernelActivati
         }
         if (pooling != null && (kind != KernelKind.DENSE_BLOCK || !fused || training != null
                 || activation == KernelActivation.SOFTMAX || nRows % ((long) pooling.channels() * pooling.width()) != 0
-                || (long) pooling.first() + nCols > (long) pooling.outWidth() * pooling.channels())) {
+                || (long) pooling.first() + nCols > (long) pooling.outWidth() * pooling.channels()
+                || (pooling.kind() == PoolingKind.NORM && nRows != pooling.channels()))) {
             throw new IllegalArgumentException("a pooling block is a fused DENSE_BLOCK without training or softmax, "
-                    + "its rows whole rows of " + pooling.width() + " × " + pooling.channels() + " values and its "
-                    + "columns within an output row of " + pooling.outWidth() + " × " + pooling.channels() + "; got "
-                    + nRows + " x " + nCols + " from " + pooling.first() + " of a " + kind
-                    + (fused ? " fused " : " ") + activation + (training != null ? " training" : ""));
+                    + "its rows whole rows of " + pooling.width() + " × " + pooling.channels() + " values (a NORM "
+                    + "block's: one) and its columns within an output row of " + pooling.outWidth() + " × "
+                    + pooling.channels() + "; got " + nRows + " x " + nCols + " from " + pooling.first() + " of a "
+                    + kind + (fused ? " fused " : " ") + activation + (training != null ? " training" : ""));
         }
         if (rowConv != null && (kind != KernelKind.DENSE_BLOCK || !fused || pooling != null
                 || !rowConv.fits(nRows, nCols))) {
@@ -335,11 +337,15 @@ public record KernelConfig(KernelKind kind, int nRows, int nCols, KernelActivati
 
     /**
      * The number of weights {@code load} expects: {@code nRows * nCols} for a dense block, a row convolution's
-     * {@link RowConvConfig#weightCount}, else 0 (pooling: 0).
+     * {@link RowConvConfig#weightCount}, else 0 (pooling: 0, but a batch normalization {@link PoolingKind#NORM_ROWS}
+     * rows of {@code nCols}).
      */
     public long weightCount() {
-        if (kind != KernelKind.DENSE_BLOCK || pooling != null) {
+        if (kind != KernelKind.DENSE_BLOCK) {
             return 0;
+        }
+        if (pooling != null) {
+            return pooling.kind() == PoolingKind.NORM ? (long) KernelAbi.NORM_ROWS * nCols : 0;
         }
         return rowConv != null ? rowConv.weightCount(nRows) : (long) nRows * nCols;
     }

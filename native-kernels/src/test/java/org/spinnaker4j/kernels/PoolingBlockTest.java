@@ -189,12 +189,59 @@ class PoolingBlockTest {
                 () -> PoolingConfig.max(channels, 0, 0f).acrossRows(0, width, 2, 2, 2, 3, false), "cover a pixel");
     }
 
+    /**
+     * A batch normalization of one position (channels 1 and 2 of 4): ((x − mean) / std) · gamma + beta in float, in
+     * that order, from its rows of gamma, mean, statistic and std; NaN and the infinities go through; its weights and
+     * bias read back as loaded.
+     */
+    @Test
+    void normNormalizesItsChannelsAsDl4j() {
+        Random rnd = new Random(4);
+        float[] w = {1.5f, -0.75f, 0.125f, -2f, 0.3f, 0.7f, 1.1f, 1.3f};
+        float[] beta = {0.25f, -0.5f};
+        KernelConfig config = new KernelConfig(KernelKind.DENSE_BLOCK, CHANNELS, 2, KernelActivation.IDENTITY, 0f,
+                true, OUT, 0, 0, 0, List.of(KeyRange.data(IN, CHANNELS, 0)), null, PoolingConfig.norm(CHANNELS, 1));
+        assertEquals(PoolingKind.NORM_ROWS * 2, config.weightCount());
+        KernelCore core = new KernelCore();
+        core.load(config, w, beta);
+        for (int sample = 0; sample < 6; sample++) {
+            float[] x = new float[CHANNELS];
+            for (int c = 0; c < CHANNELS; c++) {
+                x[c] = (float) (rnd.nextGaussian() * 10);
+            }
+            if (sample == 5) {
+                x[1] = Float.NaN;
+                x[2] = Float.NEGATIVE_INFINITY;
+            }
+            List<Packet> rows = new ArrayList<>();
+            for (int c = 0; c < CHANNELS; c++) {
+                rows.add(new Packet(IN + c, Float.floatToRawIntBits(x[c])));
+            }
+            Collections.shuffle(rows, rnd);
+            List<Packet> sent = List.of();
+            for (Packet row : rows) {
+                sent = Kernels.deliver(core, row);
+            }
+            float[] expected = new float[2];
+            for (int j = 0; j < 2; j++) {
+                expected[j] = (x[1 + j] - w[2 + j]) / w[6 + j] * w[j] + beta[j];
+            }
+            Kernels.assertSameBits(expected, Kernels.valuesByKey(sent, OUT, 2), "sample " + sample);
+        }
+        Kernels.assertSameBits(w, core.readWeights(), "weights");
+        Kernels.assertSameBits(beta, core.readBias(), "beta");
+        Kernels.assertThrowsWith(IllegalArgumentException.class,
+                () -> config(PoolingConfig.norm(CHANNELS, 0)), "a NORM block's: one");
+    }
+
     @Test
     void invalidPoolingIsRefused() {
         Kernels.assertThrowsWith(IllegalArgumentException.class,
                 () -> PoolingConfig.max(CHANNELS, 0, Float.NaN), "not NaN");
         Kernels.assertThrowsWith(IllegalArgumentException.class,
                 () -> PoolingConfig.avg(CHANNELS, 0, 0), "divisor in [1, 2^16)");
+        Kernels.assertThrowsWith(IllegalArgumentException.class,
+                () -> PoolingConfig.norm(CHANNELS, 0).acrossRows(0, 2, 1, 1, 0, 2, false), "one position");
         Kernels.assertThrowsWith(IllegalArgumentException.class,
                 () -> config(PoolingConfig.max(CHANNELS, 3, 0f)), "columns within an output row");
         Kernels.assertThrowsWith(IllegalArgumentException.class,

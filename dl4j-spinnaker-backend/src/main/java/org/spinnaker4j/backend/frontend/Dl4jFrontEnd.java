@@ -9,6 +9,7 @@ import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.dropout.Dropout;
 import org.deeplearning4j.nn.conf.dropout.IDropout;
 import org.deeplearning4j.nn.conf.layers.BaseLayer;
+import org.deeplearning4j.nn.conf.layers.BatchNormalization;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.conf.layers.DropoutLayer;
@@ -45,7 +46,8 @@ import org.spinnaker4j.mapper.ir.TrainingSpec;
 
 /**
  * Lowers a DL4J {@link MultiLayerConfiguration} into the mapper's {@link NetworkSpec}: a chain of
- * DenseLayers and an OutputLayer, or a network that starts with a {@code Convolution1DLayer}
+ * DenseLayers and an OutputLayer (with a BatchNormalization: as an image network of one pixel,
+ * {@link ImageTranslator}), or a network that starts with a {@code Convolution1DLayer}
  * ({@link SequenceTranslator}, with its pooling layers) or a 2-D {@code ConvolutionLayer} ({@link ImageTranslator}).
  * Everything it cannot lower is collected and reported together in one {@link UnsupportedNetworkException}.
  * Dropout ({@code dropOut(p)}, DL4J's {@link Dropout}) acts in training forward passes only, so it lowers to
@@ -128,9 +130,13 @@ public final class Dl4jFrontEnd {
         Layer first = conf.getConf(firstLayer).getLayer();
         SequenceTranslator sequence = SequenceTranslator.startsSequence(first)
                 ? new SequenceTranslator((int) ((FeedForwardLayer) first).getNIn(), sequenceLength, problems) : null;
+        // a fully connected network with a batch normalization runs as an image network of one pixel
+        boolean normalizes = conf.getConfs().stream().anyMatch(c -> BatchNormTranslator.isBatchNorm(c.getLayer()));
         ImageTranslator image = ImageTranslator.startsImage(first) ? new ImageTranslator(first,
                 ImageTranslator.inputChannels(conf), preprocessors == null ? null : preprocessors.get(firstLayer),
-                imageHeight, imageWidth, problems) : null;
+                imageHeight, imageWidth, problems)
+                : sequence == null && normalizes && first instanceof FeedForwardLayer ff
+                        ? ImageTranslator.rows((int) ff.getNIn(), problems) : null;
         boolean pooling = false;
         for (int i = 0; i < conf.getConfs().size(); i++) {
             Layer layer = conf.getConf(i).getLayer();
@@ -173,6 +179,21 @@ public final class Dl4jFrontEnd {
                 pooling = true;
                 continue;
             }
+            if (BatchNormTranslator.isBatchNorm(layer)) {
+                BatchNormalization norm = (BatchNormalization) layer;
+                DenseLayerSpec spec = sequence != null ? sequence.batchNorm(i, norm, preprocessor)
+                        : image != null ? image.batchNorm(i, norm, preprocessor) : null;
+                if (sequence == null && image == null) {
+                    problems.add(new Problem(i, type, "a batch normalization runs after a 2-D convolution or in a "
+                            + "network of DenseLayers, not after a " + first.getClass().getSimpleName()));
+                }
+                if (spec != null) {
+                    layers.add(spec);
+                }
+                // it runs inference only, as a pooling layer does: no training spec, and fit names it
+                pooling = true;
+                continue;
+            }
             boolean convolution = sequence != null ? SequenceTranslator.isConvolution(layer)
                     : image != null ? ImageTranslator.isConvolution(layer)
                     : SequenceTranslator.isConvolution(layer) || ImageTranslator.isConvolution(layer);
@@ -204,7 +225,8 @@ public final class Dl4jFrontEnd {
         if (layers.isEmpty() && problems.isEmpty()) {
             problems.add(new Problem(-1, "MultiLayerConfiguration", "no layer other than DropoutLayers"));
         }
-        // pooling layers run inference only: such a network has no training spec, and fit names them
+        // pooling layers and batch normalizations run inference only: such a network has no training spec, and fit
+        // names them
         TrainingSpec trainingSpec = training && !pooling ? TrainingTranslator.translate(conf, problems) : null;
         if (!problems.isEmpty()) {
             throw new UnsupportedNetworkException(problems);

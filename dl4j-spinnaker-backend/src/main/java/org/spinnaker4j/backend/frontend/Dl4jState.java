@@ -166,14 +166,60 @@ public final class Dl4jState {
         return n;
     }
 
-    /** DL4J's parameters of one layer: a 2-D convolution's kernel is smaller than the rows' kernel it runs as. */
+    /**
+     * DL4J's parameters of one layer: a 2-D convolution's kernel is smaller than the rows' kernel it runs as; a batch
+     * normalization keeps gamma, beta, mean and its statistic per channel.
+     */
     private static int numParams(DenseLayerSpec layer) {
+        if (layer.isBatchNorm()) {
+            return 4 * normChannels(layer);
+        }
         Conv2DGeometry image = image(layer);
         if (image == null || image.dense()) {
             return layer.weightRows() * layer.weightCols() + (layer.hasBias() ? layer.weightCols() : 0);
         }
         return image.channelsOut() * (image.channelsIn() * image.kernelH() * image.kernelW() + (layer.hasBias() ? 1
                 : 0));
+    }
+
+    /** A batch normalization's channels: of a sequence's position, or of an image's pixel. */
+    private static int normChannels(DenseLayerSpec layer) {
+        Conv2DGeometry image = layer.convolution().image();
+        return image == null ? layer.convolution().channelsOut() : image.channelsOut();
+    }
+
+    /**
+     * A batch normalization's parameters as its blocks hold them: from DL4J's gamma, beta, mean and statistic (each
+     * a value per channel), the rows gamma, mean, statistic and the std the kernels divide by
+     * ({@link org.spinnaker4j.mapper.ir.PoolingSpec#std}) for every column (an image's: every pixel of a row), and
+     * beta as the bias.
+     */
+    private static DenseParameters normParameters(float[] flat, int offset, DenseLayerSpec layer) {
+        int c = normChannels(layer);
+        int cols = layer.weightCols();
+        float[] w = new float[layer.weightRows() * cols];
+        float[] b = new float[cols];
+        for (int j = 0; j < cols; j++) {
+            int ch = j % c;
+            float stat = flat[offset + 3 * c + ch];
+            w[j] = flat[offset + ch];
+            b[j] = flat[offset + c + ch];
+            w[cols + j] = flat[offset + 2 * c + ch];
+            w[2 * cols + j] = stat;
+            w[3 * cols + j] = layer.pooling().std(stat);
+        }
+        return new DenseParameters(layer.weightRows(), cols, w, b);
+    }
+
+    /** The inverse of {@link #normParameters}: DL4J's four arrays from each channel's first column. */
+    private static void joinNorm(DenseParameters p, DenseLayerSpec layer, float[] flat, int offset) {
+        int c = normChannels(layer);
+        for (int ch = 0; ch < c; ch++) {
+            flat[offset + ch] = p.weight(0, ch);
+            flat[offset + c + ch] = p.bias()[ch];
+            flat[offset + 2 * c + ch] = p.weight(1, ch);
+            flat[offset + 3 * c + ch] = p.weight(2, ch);
+        }
     }
 
     /** A 2-D convolution's geometry, or null for any other layer (a 2-D pooling layer too: it has no parameters). */
@@ -242,6 +288,11 @@ public final class Dl4jState {
             int nIn = layer.weightRows();
             int nOut = layer.weightCols();
             int biasLength = layer.hasBias() ? nOut : 0;
+            if (layer.isBatchNorm()) {
+                layers.add(normParameters(flat, offset, layer));
+                offset += numParams(layer);
+                continue;
+            }
             if (image(layer) != null) {
                 layers.add(expand(flat, offset, layer));
                 offset += numParams(layer);
@@ -286,6 +337,11 @@ public final class Dl4jState {
         int offset = 0;
         for (int l = 0; l < layers.size(); l++) {
             DenseParameters p = layers.get(l);
+            if (spec.layers().get(l).isBatchNorm()) {
+                joinNorm(p, spec.layers().get(l), flat, offset);
+                offset += numParams(spec.layers().get(l));
+                continue;
+            }
             if (image(spec.layers().get(l)) != null) {
                 throw new UnsupportedOperationException("layer " + l + " is a 2-D convolution or reads one's image: "
                         + "its parameters are not read back from the machine (it does not train there yet)");

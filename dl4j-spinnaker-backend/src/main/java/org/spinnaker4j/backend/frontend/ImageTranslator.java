@@ -6,6 +6,7 @@ import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.InputPreProcessor;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
+import org.deeplearning4j.nn.conf.layers.BatchNormalization;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.FeedForwardLayer;
 import org.deeplearning4j.nn.conf.layers.Layer;
@@ -40,6 +41,8 @@ final class ImageTranslator {
     private int width;
     /** Whether the image has gone through CnnToFeedForward: layers from here on are fully connected. */
     private boolean flat;
+    /** Whether the input is rows of a fully connected network, lowered as images of one pixel ({@link #rows}). */
+    private boolean rows;
 
     /**
      * {@code preprocessor} is the first layer's (the caller has not reported it); {@code height} and {@code width}
@@ -72,6 +75,24 @@ final class ImageTranslator {
                         + "one; set SpiNNakerOptions.builder().imageSize(h, w) or use InputType.convolutionalFlat"));
             }
         }
+    }
+
+    /**
+     * A fully connected network (rows of {@code nIn} values in) lowered as an image network of one pixel, so that its
+     * batch normalizations run per feature as an image's run per channel: its layers become one-position
+     * convolutions (the first a dense layer over the 1 × 1 image), read back as DL4J's rows.
+     */
+    static ImageTranslator rows(int nIn, List<Problem> problems) {
+        ImageTranslator t = new ImageTranslator(problems, nIn);
+        t.rows = true;
+        return t;
+    }
+
+    private ImageTranslator(List<Problem> problems, int nIn) {
+        this.problems = problems;
+        this.channels = nIn;
+        this.height = 1;
+        this.width = 1;
     }
 
     /** Whether a network whose first layer is {@code first} is an image network. */
@@ -261,11 +282,28 @@ final class ImageTranslator {
         return DenseLayerSpec.convolution(g, activation, hasBias);
     }
 
+    /**
+     * Layer i's IR, a batch normalization per channel at every pixel, or null with problems added (or with the
+     * image size unknown).
+     */
+    DenseLayerSpec batchNorm(int i, BatchNormalization layer, InputPreProcessor preprocessor) {
+        int before = problems.size();
+        PoolingSpec norm = BatchNormTranslator.spec(i, layer, preprocessor, channels, problems);
+        if (problems.size() > before || height < 1) {
+            return null;
+        }
+        // behind a fully connected layer or on a fully connected network's input, DL4J's rows of features: a one-pixel
+        // image read back as rows (dense)
+        return DenseLayerSpec.batchNorm(flat || rows ? Conv2DGeometry.dense(channels, 1, 1, channels).alongRows()
+                : new Conv2DGeometry(channels, height, width, channels, 1, 1, 1, 1, 0, 0, height, width, false)
+                        .alongRows(), norm);
+    }
+
     private DenseLayerSpec dense(int i, FeedForwardLayer layer, InputPreProcessor preprocessor, Activation activation,
             boolean hasBias) {
         String type = layer.getClass().getSimpleName();
         int before = problems.size();
-        if (flat) {
+        if (flat || rows) {
             if (preprocessor != null) {
                 problems.add(new Problem(i, type, "input preprocessor " + preprocessor.getClass().getSimpleName()
                         + " is not supported here"));

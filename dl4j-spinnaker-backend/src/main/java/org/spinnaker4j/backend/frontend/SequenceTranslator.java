@@ -6,6 +6,7 @@ import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.InputPreProcessor;
 import org.deeplearning4j.nn.conf.RNNFormat;
+import org.deeplearning4j.nn.conf.layers.BatchNormalization;
 import org.deeplearning4j.nn.conf.layers.Convolution1D;
 import org.deeplearning4j.nn.conf.layers.Convolution1DLayer;
 import org.deeplearning4j.nn.conf.layers.FeedForwardLayer;
@@ -90,6 +91,19 @@ final class SequenceTranslator {
         }
         return layer instanceof GlobalPoolingLayer global ? global(i, type, global, before)
                 : subsampling(i, type, (Subsampling1DLayer) layer, before);
+    }
+
+    /**
+     * Layer i's IR for a batch normalization: none. DL4J 1.0.0-M2.1 cannot run one on a sequence (its layer
+     * reshapes the [batch, channels, length] input to [1, batch, channels, length] and refuses it: "input.size(1) does
+     * not match expected input size"), so there is nothing to match; the problem says so.
+     */
+    DenseLayerSpec batchNorm(int i, BatchNormalization layer, InputPreProcessor preprocessor) {
+        BatchNormTranslator.spec(i, layer, preprocessor, channels, problems);
+        problems.add(new Problem(i, layer.getClass().getSimpleName(), "a batch normalization of a sequence is not "
+                + "supported: DL4J 1.0.0-M2.1 cannot run it either (it reshapes [batch, channels, length] to [1, batch, "
+                + "channels, length] and refuses the input); after a 2-D ConvolutionLayer it runs"));
+        return null;
     }
 
     private PoolingSpec.Kind kind(int i, String type, PoolingType pooling) {

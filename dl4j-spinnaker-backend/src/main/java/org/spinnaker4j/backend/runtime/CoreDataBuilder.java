@@ -37,7 +37,8 @@ import org.spinnaker4j.mapper.partition.KernelCopies;
  * and data: the part of W and b it owns, the keys it sends with, the keys it listens to and,
  * for a training mapping, its updater, loss and backward keys. A relay runs the reduce kernel with one partial
  * per value, a zero bias and the identity, as an inference core whether or not the network trains. A pooling layer's
- * block holds no weights and a zero bias: its {@link PoolingConfig} says what it pools.
+ * block holds no weights and a zero bias: its {@link PoolingConfig} says what it pools (a batch normalization's holds
+ * its rows of gamma, mean, statistic and std, and beta as its bias).
  * Any machine backend loads the same data.
  */
 public final class CoreDataBuilder {
@@ -93,7 +94,7 @@ public final class CoreDataBuilder {
                 KernelKinds.of(v.rowBlock()));
         Slice[] held = inLayer ? LayerSlices.parameterSlices(mapping.network().layers().get(v.layer()), v.rows(),
                 v.cols()) : null;
-        float[] weights = v.kind() == VertexKind.DENSE_BLOCK && config.pooling() == null
+        float[] weights = v.kind() == VertexKind.DENSE_BLOCK && config.weightCount() > 0
                 ? LayerSlices.weights(parameters.get(v.layer()), v, held) : new float[0];
         float[] bias = v.activates() ? LayerSlices.bias(parameters.get(v.layer()), held[1])
                 : v.kind() == VertexKind.RELAY ? new float[v.cols().size()] : new float[0];
@@ -112,9 +113,13 @@ public final class CoreDataBuilder {
         }
         Conv1DGeometry g = layer.convolution();
         Conv2DGeometry image = g.image();
-        int channels = image == null ? g.channelsIn() : image.channelsIn();
         int position = v.cols().lo() / g.channelsOut();
         int first = v.cols().lo() - position * g.channelsOut();
+        if (pooling.kind() == PoolingSpec.Kind.NORM) {
+            // one position of its 1-D geometry (an image row as the row of one pixel)
+            return PoolingConfig.norm(g.channelsIn(), first);
+        }
+        int channels = image == null ? g.channelsIn() : image.channelsIn();
         PoolingConfig rows = pooling.kind() == PoolingSpec.Kind.MAX ? PoolingConfig.max(channels, 0, pooling.maxStart())
                 : PoolingConfig.avg(channels, 0, pooling.divisor(g, position));
         return image == null ? rows.acrossRows(first, 1, 1, 1, 0, 1, false)

@@ -93,7 +93,8 @@ public final class LayerSlices {
     /**
      * Where a vertex's rows and columns of the layer's W lie in the stored weights: the same slices for a fully
      * connected layer; for a convolution's block (one output position, its receptive field as rows), the kernel
-     * rows of the taps that fall on its rows and the output channels of its columns.
+     * rows of the taps that fall on its rows and the output channels of its columns; for a batch normalization's
+     * block, all its rows of weights and its columns' channels.
      */
     public static Slice[] parameterSlices(DenseLayerSpec layer, Slice rows, Slice cols) {
         if (!layer.isConvolution()) {
@@ -108,6 +109,9 @@ public final class LayerSlices {
         Slice channels = new Slice(cols.lo() - position * g.channelsOut(), cols.hi() - position * g.channelsOut());
         if (rows == null) {
             return new Slice[] {null, channels};
+        }
+        if (layer.isBatchNorm()) {
+            return new Slice[] {new Slice(0, layer.weightRows()), channels};
         }
         int tapRow = (rows.lo() - g.firstInput(position) * g.channelsIn());
         return new Slice[] {new Slice(tapRow, tapRow + rows.size()), channels};

@@ -8,6 +8,7 @@ import org.spinnaker4j.kernels.KernelCopyConfig;
 import org.spinnaker4j.mapper.graph.MachineVertex;
 import org.spinnaker4j.mapper.graph.Slice;
 import org.spinnaker4j.mapper.graph.VertexKind;
+import org.spinnaker4j.mapper.ir.DenseLayerSpec;
 import org.spinnaker4j.mapper.ir.DenseParameters;
 import org.spinnaker4j.mapper.ir.NetworkSpec;
 import org.spinnaker4j.mapper.ir.RowBlock;
@@ -53,8 +54,9 @@ public final class ParameterGather {
     private void put(MachineVertex v, float[] blockWeights, float[] columnBias, IntPredicate takes) {
         DenseParameters p = layers.get(v.layer());
         Slice[] held = LayerSlices.parameterSlices(network.layers().get(v.layer()), v.rows(), v.cols());
-        // a pooling layer's blocks hold no weights
-        boolean weighted = v.kind() == VertexKind.DENSE_BLOCK && !network.layers().get(v.layer()).isPooling();
+        // a pooling layer's blocks hold no weights (a batch normalization's do)
+        DenseLayerSpec layer = network.layers().get(v.layer());
+        boolean weighted = v.kind() == VertexKind.DENSE_BLOCK && (!layer.isPooling() || layer.isBatchNorm());
         RowBlock rowBlock = v.rowBlock();
         if (weighted && blockWeights != null) {
             for (int i = 0; i < held[0].size(); i++) {

@@ -22,10 +22,12 @@ public record PoolingWork(PoolingSpec.Kind kind, long windows, long pixels, long
     /**
      * The work of the block of a pooling layer on {@code g} whose field is {@code rows} (whole input positions) and
      * whose columns are {@code cols} (within one output position): along a sequence each position of the field is one
-     * pixel of {@code g.channelsIn()} channels; across an image's rows ({@code g.image()}) each is a row of pixels.
+     * pixel of {@code g.channelsIn()} channels; across an image's rows ({@code g.image()}) each is a row of pixels,
+     * but for a batch normalization ({@link PoolingSpec.Kind#NORM}), which takes a row as one position.
      */
     public static PoolingWork of(PoolingSpec.Kind kind, Conv1DGeometry g, Slice rows, Slice cols) {
-        Conv2DGeometry image = g.image();
+        // a batch normalization normalizes one position of its 1-D geometry (an image's: one row, as one pixel)
+        Conv2DGeometry image = kind == PoolingSpec.Kind.NORM ? null : g.image();
         int channels = image == null ? g.channelsIn() : image.channelsIn();
         int width = image == null ? 1 : image.width();
         int kernelW = image == null ? 1 : image.kernelW();

@@ -6,7 +6,9 @@ package org.spinnaker4j.mapper.ir;
  * output vectors (channels × positions, position-major), and W is that sparse, shared matrix, stored as the
  * kernel: {@link #weightRows()} × {@link #weightCols()}, row (tap·channelsIn + in). A layer with a
  * {@link PoolingSpec} (null otherwise) pools along the sequence its geometry describes (or across the image rows of its
- * {@link Conv2DGeometry}) instead: no weights, no bias, the identity.
+ * {@link Conv2DGeometry}) instead: no weights, no bias, the identity; a batch normalization (a
+ * {@link PoolingSpec.Kind#NORM} window of one position of its 1-D geometry, whatever its image) holds
+ * {@link PoolingSpec#NORM_ROWS} rows of weights per channel and its beta as the bias.
  */
 public record DenseLayerSpec(int nIn, int nOut, Activation activation, boolean hasBias, Conv1DGeometry convolution,
         PoolingSpec pooling) {
@@ -23,15 +25,18 @@ public record DenseLayerSpec(int nIn, int nOut, Activation activation, boolean h
             throw new IllegalArgumentException("a convolution " + convolution + " has " + nIn + " inputs and "
                     + nOut + " outputs, not channels × positions");
         }
-        if (pooling != null && (convolution == null || convolution.pointwise() || hasBias
-                || (convolution.image() == null ? convolution.channelsIn() != convolution.channelsOut()
+        boolean norm = pooling != null && pooling.kind() == PoolingSpec.Kind.NORM;
+        if (pooling != null && (convolution == null || convolution.pointwise() || hasBias != norm
+                || (convolution.image() == null || norm ? convolution.channelsIn() != convolution.channelsOut()
                         : convolution.image().dense() || pooling.global()
                         || convolution.image().channelsIn() != convolution.image().channelsOut())
                 || activation.kind() != ActivationKind.IDENTITY
-                || (pooling.global() && convolution.outLength() != 1))) {
+                || (pooling.global() && convolution.outLength() != 1)
+                || (norm && (convolution.kernel() != 1 || convolution.stride() != 1 || convolution.padLeft() != 0)))) {
             throw new IllegalArgumentException("a pooling layer runs along a sequence or an image's rows with as many "
-                    + "channels out as in, no bias and the identity (a global one along a sequence to one position), "
-                    + "got " + convolution + ", " + activation + (hasBias ? " with bias" : ""));
+                    + "channels out as in, no bias (a batch normalization: its beta, and a window of one position) and "
+                    + "the identity (a global one along a sequence to one position), got " + convolution + ", "
+                    + activation + (hasBias ? " with bias" : ""));
         }
     }
 
@@ -57,6 +62,17 @@ public record DenseLayerSpec(int nIn, int nOut, Activation activation, boolean h
                 Activation.of(ActivationKind.IDENTITY), false, g, pooling);
     }
 
+    /** A batch normalization along a sequence of kernel 1 (see {@link PoolingSpec.Kind#NORM}). */
+    public static DenseLayerSpec batchNorm(Conv1DGeometry g, PoolingSpec norm) {
+        return new DenseLayerSpec(g.channelsIn() * g.length(), g.channelsOut() * g.outLength(),
+                Activation.of(ActivationKind.IDENTITY), true, g, norm);
+    }
+
+    /** Whether this is a batch normalization ({@link PoolingSpec.Kind#NORM}). */
+    public boolean isBatchNorm() {
+        return pooling != null && pooling.kind() == PoolingSpec.Kind.NORM;
+    }
+
     public boolean isConvolution() {
         return convolution != null;
     }
@@ -65,9 +81,13 @@ public record DenseLayerSpec(int nIn, int nOut, Activation activation, boolean h
         return pooling != null;
     }
 
-    /** Rows of the stored weights: nIn, or a convolution's kernel × input channels; a pooling layer has none. */
+    /**
+     * Rows of the stored weights: nIn, or a convolution's kernel × input channels; a pooling layer has none, a batch
+     * normalization {@link PoolingSpec#NORM_ROWS}.
+     */
     public int weightRows() {
-        return pooling != null ? 0 : convolution == null ? nIn : convolution.kernel() * convolution.channelsIn();
+        return isBatchNorm() ? PoolingSpec.NORM_ROWS : pooling != null ? 0
+                : convolution == null ? nIn : convolution.kernel() * convolution.channelsIn();
     }
 
     /** Columns of the stored weights (and values of the bias): nOut, or a convolution's output channels. */

@@ -14,8 +14,10 @@ package org.spinnaker4j.mapper.ir;
  *        divided by the taps that fall on the input, or by the kernel if {@code padInDivisor}
  * @param padInDivisor AVG only: whether the padding's taps count in the divisor (DL4J's avgPoolIncludePadInDivisor)
  * @param global whether the layer pools the whole sequence into one row per sample
+ * @param eps NORM only: DL4J's eps, added to the variance before its square root
+ * @param logStd NORM only: whether DL4J stores log10 of the standard deviation (useLogStd), not the variance
  */
-public record PoolingSpec(Kind kind, boolean padInDivisor, boolean global) {
+public record PoolingSpec(Kind kind, boolean padInDivisor, boolean global, double eps, boolean logStd) {
 
     /**
      * Where libnd4j's MAX pooling of a Subsampling1DLayer starts: -3.402823e38 (0xff7ffffd), its largest float,
@@ -23,10 +25,32 @@ public record PoolingSpec(Kind kind, boolean padInDivisor, boolean global) {
      */
     public static final float SUBSAMPLING_MAX_START = -3.402823e38f;
 
+    /**
+     * The rows of a NORM layer's stored weights, each a value per column: gamma, the running mean, DL4J's running
+     * statistic (log10 of the standard deviation, or the variance) and the standard deviation sqrt(var + eps) the
+     * host derives from it.
+     */
+    public static final int NORM_ROWS = 4;
+
     /** What a window computes. */
     public enum Kind {
         MAX,
-        AVG
+        AVG,
+        /**
+         * DL4J's BatchNormalization at inference: a window of one position, each channel ((x − mean) / std) · gamma
+         * + beta with the running statistics (its beta is the layer's bias, the other three its weights).
+         */
+        NORM
+    }
+
+    /** A MAX or AVG pooling layer. */
+    public PoolingSpec(Kind kind, boolean padInDivisor, boolean global) {
+        this(kind, padInDivisor, global, 0, false);
+    }
+
+    /** A batch normalization with DL4J's {@code eps} and {@code useLogStd}. */
+    public static PoolingSpec batchNorm(double eps, boolean logStd) {
+        return new PoolingSpec(Kind.NORM, false, false, eps, logStd);
     }
 
     public PoolingSpec {
@@ -36,6 +60,23 @@ public record PoolingSpec(Kind kind, boolean padInDivisor, boolean global) {
         if (padInDivisor && kind != Kind.AVG) {
             throw new IllegalArgumentException("only AVG divides, so only AVG counts the padding in its divisor");
         }
+        if (kind == Kind.NORM ? global || !(eps > 0) : eps != 0 || logStd) {
+            throw new IllegalArgumentException("a batch normalization runs per position with an eps > 0, and only it "
+                    + "has one; got " + kind + (global ? " global" : "") + ", eps " + eps);
+        }
+    }
+
+    /**
+     * The standard deviation a NORM layer divides by, from DL4J's running statistic {@code stat}, as nd4j-native
+     * computes it in float: sqrt(var + eps), var being {@code stat} or, with useLogStd, (10^stat)².
+     */
+    public float std(float stat) {
+        float var = stat;
+        if (logStd) {
+            float s = (float) Math.pow(10, stat);
+            var = s * s;
+        }
+        return (float) Math.sqrt(var + (float) eps);
     }
 
     /** DL4J's starting value of a MAX window: the value of a window where nothing counts. */

@@ -101,7 +101,9 @@ public final class DtcmCheck {
                 updater == null ? null : updater.type(), updater == null ? null : updater.forBias().type(),
                 outputLayer, outputLayer && !network.training().lossWeights().isEmpty(),
                 updater == null ? 0 : updater.gradientNormalization().type().normKeys(), normPeers, 1,
-                v.kind() == VertexKind.DENSE_BLOCK && network.layers().get(v.layer()).pooling() != null, copy,
+                // a batch normalization's block holds weights: probed as a block of weights (docs/architecture.md)
+                v.kind() == VertexKind.DENSE_BLOCK && network.layers().get(v.layer()).isPooling()
+                        && !network.layers().get(v.layer()).isBatchNorm(), copy,
                 v.rowBlock());
     }
 }

@@ -54,11 +54,47 @@ class PoolingSpecTest {
                 new PoolingSpec(PoolingSpec.Kind.MAX, false, false)), "as many channels out as in");
     }
 
+    /**
+     * A batch normalization after a 2-D convolution (3 channels, 4 × 5) takes one position of its rows' lowering, an
+     * image row of 15 values as the row of one pixel, whatever its image: a block of 6 of its columns pools one window
+     * of one pixel, its 6 values.
+     */
+    @Test
+    void aBatchNormalizationsBlockPoolsOnePositionOfItsRow() {
+        Conv1DGeometry g = new Conv2DGeometry(3, 4, 5, 3, 1, 1, 1, 1, 0, 0, 4, 5, false).alongRows();
+        PoolingSpec norm = PoolingSpec.batchNorm(1e-5, true);
+        assertEquals(60, DenseLayerSpec.batchNorm(g, norm).nIn());
+        assertEquals(new PoolingWork(PoolingSpec.Kind.NORM, 1, 1, 6),
+                PoolingWork.of(PoolingSpec.Kind.NORM, g, new Slice(30, 45), new Slice(34, 40)));
+    }
+
     @Test
     void maxStartsWhereLibnd4jDoes() {
         assertEquals(0xff7ffffd, Float.floatToRawIntBits(new PoolingSpec(PoolingSpec.Kind.MAX, false, false)
                 .maxStart()));
         assertEquals(Float.NEGATIVE_INFINITY, new PoolingSpec(PoolingSpec.Kind.MAX, false, true).maxStart());
+    }
+
+    /**
+     * A batch normalization: a window of one position holding 4 rows of weights per channel and its beta as the bias;
+     * its std is nd4j's float expression, sqrt(var + eps) with var = (10^stat)² under useLogStd.
+     */
+    @Test
+    void aBatchNormalizationHoldsFourRowsAndBeta() {
+        Conv1DGeometry perPosition = new Conv1DGeometry(4, 5, 4, 1, 1, 0, 5, false);
+        DenseLayerSpec norm = DenseLayerSpec.batchNorm(perPosition, PoolingSpec.batchNorm(1e-3, true));
+        assertEquals(PoolingSpec.NORM_ROWS, norm.weightRows());
+        assertEquals(4, norm.weightCols());
+        assertEquals(true, norm.hasBias());
+        assertEquals(true, norm.isBatchNorm());
+        float s = (float) Math.pow(10, 0.25f);
+        assertEquals((float) Math.sqrt(s * s + 1e-3f), PoolingSpec.batchNorm(1e-3, true).std(0.25f));
+        assertEquals((float) Math.sqrt(0.5f + 1e-5f), PoolingSpec.batchNorm(1e-5, false).std(0.5f));
+        assertThrows(IllegalArgumentException.class, () -> DenseLayerSpec.batchNorm(PADDED,
+                PoolingSpec.batchNorm(1e-3, true)), "a window of one position");
+        assertThrows(IllegalArgumentException.class, () -> PoolingSpec.batchNorm(0, true), "eps > 0");
+        assertThrows(IllegalArgumentException.class,
+                () -> new PoolingSpec(PoolingSpec.Kind.MAX, false, false, 1e-3, false), "only NORM has an eps");
     }
 
     @Test
