@@ -76,14 +76,15 @@ final class GraphBuilder {
             List<Integer> layerBlocks = new ArrayList<>();
             if (conv) {
                 // a convolution's blocks pair each column slice with its receptive field, and hold all of it
-                // a 2-D convolution's blocks hold its kernel once (a dense layer over an image has no zeros to skip)
+                // a 2-D convolution's blocks hold its kernel once (a dense layer over an image has no zeros to skip, a
+                // pooling layer no kernel)
                 PoolingSpec pooling = network.layers().get(l).pooling();
                 Conv2DGeometry image = network.layers().get(l).convolution().image();
                 for (int i = 0; i < cols.size(); i++) {
                     layerBlocks.add(add(VertexKind.DENSE_BLOCK, l, rows.get(i), cols.get(i), true,
                             pooling == null ? null : PoolingWork.of(pooling.kind(),
                                     network.layers().get(l).convolution(), rows.get(i), cols.get(i)),
-                            image == null || image.dense() ? null : image));
+                            pooling != null || image == null || image.dense() ? null : image));
                 }
             } else {
                 for (Slice r : rows) {
