@@ -140,26 +140,10 @@ final class ImageTranslator {
     DenseLayerSpec pooling(int i, SubsamplingLayer layer, InputPreProcessor preprocessor) {
         String type = layer.getClass().getSimpleName();
         int before = problems.size();
-        if (preprocessor != null && i > 0) {
-            problems.add(new Problem(i, type, "input preprocessor " + preprocessor.getClass().getSimpleName()
-                    + " is not supported in front of a pooling layer"));
-        }
-        if (flat) {
-            problems.add(new Problem(i, type, "pooling after a fully connected layer is not supported"));
-        }
-        if (layer.getCnn2dDataFormat() != CNN2DFormat.NCHW) {
-            problems.add(new Problem(i, type, "data format " + layer.getCnn2dDataFormat()
-                    + " is not supported (NCHW only)"));
-        }
-        if (layer.getDilation()[0] != 1 || layer.getDilation()[1] != 1) {
-            problems.add(new Problem(i, type, "dilation " + layer.getDilation()[0] + " × " + layer.getDilation()[1]
-                    + " is not supported (1 × 1 only)"));
-        }
+        checkWindow(i, type, preprocessor, "a pooling layer", "pooling", layer.getCnn2dDataFormat(),
+                layer.getDilation());
         ConvolutionMode mode = layer.getConvolutionMode();
-        if (mode != ConvolutionMode.Same && mode != ConvolutionMode.Truncate && mode != ConvolutionMode.Strict) {
-            problems.add(new Problem(i, type, "convolution mode " + mode + " is not supported (Same, Truncate, "
-                    + "Strict)"));
-        }
+        checkMode(i, type, mode);
         PoolingType pooling = layer.getPoolingType();
         if (pooling != PoolingType.MAX && pooling != PoolingType.AVG) {
             problems.add(new Problem(i, type, "pooling type " + pooling + " is not supported (MAX, AVG)"));
@@ -204,6 +188,36 @@ final class ImageTranslator {
                 && layer.isAvgPoolIncludePadInDivisor(), false));
     }
 
+    /**
+     * The options a 2-D convolution and a 2-D pooling layer ({@code what}, named {@code after} behind a dense layer)
+     * share: no preprocessor after the first layer, not behind a fully connected layer, NCHW, no dilation.
+     */
+    private void checkWindow(int i, String type, InputPreProcessor preprocessor, String what, String after,
+            CNN2DFormat format, int[] dilation) {
+        if (preprocessor != null && i > 0) {
+            problems.add(new Problem(i, type, "input preprocessor " + preprocessor.getClass().getSimpleName()
+                    + " is not supported in front of " + what));
+        }
+        if (flat) {
+            problems.add(new Problem(i, type, after + " after a fully connected layer is not supported"));
+        }
+        if (format != CNN2DFormat.NCHW) {
+            problems.add(new Problem(i, type, "data format " + format + " is not supported (NCHW only)"));
+        }
+        if (dilation[0] != 1 || dilation[1] != 1) {
+            problems.add(new Problem(i, type, "dilation " + dilation[0] + " × " + dilation[1]
+                    + " is not supported (1 × 1 only)"));
+        }
+    }
+
+    /** Adds a problem unless {@code mode} is one DL4J's 2-D windows run here: Same, Truncate or Strict. */
+    private void checkMode(int i, String type, ConvolutionMode mode) {
+        if (mode != ConvolutionMode.Same && mode != ConvolutionMode.Truncate && mode != ConvolutionMode.Strict) {
+            problems.add(new Problem(i, type, "convolution mode " + mode + " is not supported (Same, Truncate, "
+                    + "Strict)"));
+        }
+    }
+
     /** Whether every image row of the layer before is read by an output row of {@code g}; else adds a problem. */
     private boolean readsEveryRow(int i, String type, Conv1DGeometry g) {
         int unread = SequenceTranslator.firstUnread(g);
@@ -228,26 +242,9 @@ final class ImageTranslator {
             Activation activation, boolean hasBias) {
         String type = c.getClass().getSimpleName();
         int before = problems.size();
-        if (preprocessor != null && i > 0) {
-            problems.add(new Problem(i, type, "input preprocessor " + preprocessor.getClass().getSimpleName()
-                    + " is not supported in front of a convolution"));
-        }
-        if (flat) {
-            problems.add(new Problem(i, type, "a convolution after a fully connected layer is not supported"));
-        }
-        if (c.getCnn2dDataFormat() != CNN2DFormat.NCHW) {
-            problems.add(new Problem(i, type, "data format " + c.getCnn2dDataFormat()
-                    + " is not supported (NCHW only)"));
-        }
-        if (c.getDilation()[0] != 1 || c.getDilation()[1] != 1) {
-            problems.add(new Problem(i, type, "dilation " + c.getDilation()[0] + " × " + c.getDilation()[1]
-                    + " is not supported (1 × 1 only)"));
-        }
+        checkWindow(i, type, preprocessor, "a convolution", "a convolution", c.getCnn2dDataFormat(), c.getDilation());
         ConvolutionMode mode = c.getConvolutionMode();
-        if (mode != ConvolutionMode.Same && mode != ConvolutionMode.Truncate && mode != ConvolutionMode.Strict) {
-            problems.add(new Problem(i, type, "convolution mode " + mode + " is not supported (Same, Truncate, "
-                    + "Strict)"));
-        }
+        checkMode(i, type, mode);
         if (activation != null && activation.kind() == ActivationKind.SOFTMAX) {
             problems.add(new Problem(i, type, "softmax over a convolution's output is not supported; put it on a "
                     + "layer after the convolution"));
