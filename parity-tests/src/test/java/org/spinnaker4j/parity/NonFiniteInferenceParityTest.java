@@ -4,24 +4,32 @@ import static org.spinnaker4j.demo.ReferenceNetworks.dense;
 
 import java.util.Arrays;
 import java.util.stream.Stream;
+import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
+import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.nn.weights.WeightInit;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.lossfunctions.LossFunctions.LossFunction;
 import org.spinnaker4j.backend.SpiNNakerMultiLayerNetwork;
+import org.spinnaker4j.backend.SpiNNakerOptions;
+import org.spinnaker4j.mapper.partition.PartitioningStrategy;
 import org.spinnaker4j.parity.NonFinite.Layout;
 
 /**
  * NaN, infinities and overflowing finite values go through inference on the machine exactly as
  * through nd4j-native, for every layout: every element-wise activation at every special
- * pre-activation, softmax rows holding special values, and special inputs through three layers.
+ * pre-activation, softmax rows holding special values, and special inputs through three layers, dense or
+ * 2-D convolutions.
  */
 class NonFiniteInferenceParityTest {
 
@@ -119,5 +127,41 @@ class NonFiniteInferenceParityTest {
             x.putScalar(k, k % layout.nIn, NonFinite.VALUES[k]);
         }
         assertOutputs(activation + " " + layout, NonFinite.cpu(conf, net -> { }), layout, x);
+    }
+
+    /**
+     * Image k of the batch holds special value k in one pixel (the pixels taken in turn, padding's neighbours
+     * included), the others uniform, through 2 x 7 x 6 -> conv 3 x 3 Same tanh 3 -> conv 3 x 3 relu 2 -> Dense 5 tanh
+     * -> softmax 4: one special term per sum of the first convolution, so the order of its additions cannot change
+     * an overflow, and NaN or an infinity reaches each later layer as nd4j-native passes it on.
+     */
+    @ParameterizedTest
+    @EnumSource(PartitioningStrategy.class)
+    void specialPixelsThroughTwoConvolutions(PartitioningStrategy strategy) {
+        int channels = 2;
+        int height = 7;
+        int width = 6;
+        MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder().seed(29).weightInit(WeightInit.XAVIER)
+                .list()
+                .layer(new ConvolutionLayer.Builder().nOut(3).kernelSize(3, 3).convolutionMode(ConvolutionMode.Same)
+                        .activation(Activation.TANH).build())
+                .layer(new ConvolutionLayer.Builder().nOut(2).kernelSize(3, 3)
+                        .convolutionMode(ConvolutionMode.Truncate).activation(Activation.RELU).build())
+                .layer(new DenseLayer.Builder().nOut(5).activation(Activation.TANH).build())
+                .layer(new OutputLayer.Builder(LossFunction.MCXENT).nOut(4).activation(Activation.SOFTMAX).build())
+                .setInputType(InputType.convolutional(height, width, channels)).build();
+        int pixels = channels * height * width;
+        INDArray x = Parity.uniformInputs(NonFinite.VALUES.length, pixels, 34);
+        for (int k = 0; k < NonFinite.VALUES.length; k++) {
+            x.putScalar(k, (long) k * 5 % pixels, NonFinite.VALUES[k]);
+        }
+        INDArray images = x.reshape('c', NonFinite.VALUES.length, channels, height, width);
+        MultiLayerNetwork cpu = NonFinite.cpu(conf, net -> { });
+        SpiNNakerOptions options = SpiNNakerOptions.builder().partitioning(strategy).imageSize(height, width)
+                .inferenceOnly().build();
+        try (SpiNNakerMultiLayerNetwork machine = SpiNNakerMultiLayerNetwork.wrap(cpu, options)) {
+            NonFinite.assertSameValues("conv " + strategy, cpu.output(images), machine.output(images),
+                    Parity.TOLERANCE);
+        }
     }
 }
