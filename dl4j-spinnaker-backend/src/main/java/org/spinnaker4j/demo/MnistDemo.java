@@ -1,6 +1,8 @@
 package org.spinnaker4j.demo;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -23,25 +25,22 @@ import org.spinnaker4j.mapper.machine.MachineTiming;
 import org.spinnaker4j.mapper.partition.PartitioningStrategy;
 
 /**
- * The README's demo: trains the 784-256-128-10 MNIST MLP on the first 8,000 digits twice from
- * the same initial parameters, with DL4J on the CPU and on a simulated SpiNN-5 board, then
- * evaluates both on the last 2,000 digits (on the CPU and on the machine respectively) and
- * prints the accuracies and, for FASTEST and, on a single mini-batch (it is the slow baseline),
- * NEURON_PER_CORE partitioning: cores used, packets per sample forward and backward, drops,
- * latency, throughput, the share of the board's compute limit, energy and host link time. The CPU
- * baseline and the NEURON_PER_CORE run use the host's second core while the FASTEST run trains;
- * the output is the same, in the same order, as if they ran one after another.
+ * The demos: trains a {@link DemoPlan}'s network on the first 8,000 digits twice from the same initial parameters,
+ * with DL4J on the CPU and on a simulated SpiNN-5 board, then evaluates both on the last 2,000 digits (on the CPU and
+ * on the machine respectively) and prints the accuracies and, for the trained partitioning and, on a single small
+ * mini-batch, the plan's sampled ones: cores used, packets per sample forward and backward, drops, latency,
+ * throughput, the share of the board's compute limit, energy and host link time. The CPU baseline and the sampled
+ * runs use the host's second core while the machine trains; the output is the same, in the same order, as if they
+ * ran one after another. Arguments: the MNIST directory, then the plan's name ({@link DemoPlan#named}, {@code mlp} by
+ * default).
  */
 public final class MnistDemo {
 
     private static final int TRAIN = 8000;
-    private static final int EPOCHS = 2;
     private static final int BATCH = 32;
-    private static final int NEURON_PER_CORE_SAMPLES = 4;
-    /** The output's sections, in the order they are printed. */
+    /** The output's sections, in the order they are printed: the CPU, the trained run, then each sampled one. */
     private static final int CPU = 0;
-    private static final int FASTEST = 1;
-    private static final int NEURON_PER_CORE = 2;
+    private static final int TRAINED = 1;
 
     private MnistDemo() {
     }
@@ -49,40 +48,48 @@ public final class MnistDemo {
     public static void main(String[] args) throws Exception {
         Locale.setDefault(Locale.ROOT);
         Path dir = Path.of(args.length > 0 ? args[0] : "data/mnist");
+        DemoPlan plan = DemoPlan.named(args.length > 1 ? args[1] : "mlp");
         DataSet all = MnistIdx.load(dir);
         SplitTestAndTrain split = all.splitTestAndTrain(TRAIN);
         DataSet train = split.getTrain();
         DataSet test = split.getTest();
-        OrderedOutput out = new OrderedOutput(System.out, 3);
-        out.printf(CPU, "MNIST: %d training and %d test digits from %s; %d epochs, mini-batches of %d, Adam%n",
-                train.numExamples(), test.numExamples(), dir, EPOCHS, BATCH);
+        OrderedOutput out = new OrderedOutput(System.out, TRAINED + 1 + plan.sampled().size());
+        out.printf(CPU, "MNIST, %s: %d training and %d test digits from %s; %d epochs, mini-batches of %d%n",
+                plan.name(), train.numExamples(), test.numExamples(), dir, plan.epochs(), BATCH);
 
-        MultiLayerNetwork cpu = new MultiLayerNetwork(ReferenceNetworks.mnistMlp());
+        MultiLayerNetwork cpu = new MultiLayerNetwork(plan.network().get());
         cpu.init();
         INDArray initial = cpu.params().dup();
-        // the CPU baseline and the NEURON_PER_CORE run do not depend on the FASTEST run: they run on the host's
-        // other core meanwhile, their lines printed in the same order as when they ran one after another
+        // the CPU baseline and the sampled runs do not depend on the trained run: they run on the host's other core
+        // meanwhile, their lines printed in the same order as when they ran one after another
         ExecutorService other = Executors.newSingleThreadExecutor(r -> {
-            Thread t = new Thread(r, "demo-cpu-and-neuron-per-core");
+            Thread t = new Thread(r, "demo-cpu-and-sampled-runs");
             t.setDaemon(true);
             return t;
         });
         try {
-            Future<Evaluation> cpuDone = other.submit(() -> trainOnCpu(cpu, train, test, out));
-            Future<?> neuronPerCoreDone = other.submit(() -> neuronPerCore(initial, train, out));
-            trainFastest(initial, train, test, cpu, cpuDone, out);
-            neuronPerCoreDone.get();
+            Future<Evaluation> cpuDone = other.submit(() -> trainOnCpu(plan, cpu, train, test, out));
+            List<Future<?>> sampledDone = new ArrayList<>();
+            for (int s = 0; s < plan.sampled().size(); s++) {
+                int section = TRAINED + 1 + s;
+                sampledDone.add(other.submit(() -> sampled(plan, section, initial, train, out)));
+            }
+            trainOnMachine(plan, initial, train, test, cpu, cpuDone, out);
+            for (Future<?> done : sampledDone) {
+                done.get();
+            }
         } finally {
             other.shutdownNow();
         }
     }
 
     /** Trains and evaluates the CPU baseline (section {@link #CPU}); returns its evaluation on the test digits. */
-    private static Evaluation trainOnCpu(MultiLayerNetwork cpu, DataSet train, DataSet test, OrderedOutput out) {
-        for (int epoch = 1; epoch <= EPOCHS; epoch++) {
+    private static Evaluation trainOnCpu(DemoPlan plan, MultiLayerNetwork cpu, DataSet train, DataSet test,
+            OrderedOutput out) {
+        for (int epoch = 1; epoch <= plan.epochs(); epoch++) {
             long t0 = System.nanoTime();
             cpu.fit(new ListDataSetIterator<>(train.asList(), BATCH));
-            out.printf(CPU, "CPU (nd4j-native) epoch %d/%d: score %.4f, %.1f s%n", epoch, EPOCHS, cpu.score(),
+            out.printf(CPU, "CPU (nd4j-native) epoch %d/%d: score %.4f, %.1f s%n", epoch, plan.epochs(), cpu.score(),
                     (System.nanoTime() - t0) / 1e9);
         }
         Evaluation cpuEval = new Evaluation(10);
@@ -92,18 +99,21 @@ public final class MnistDemo {
     }
 
     /**
-     * Trains and evaluates on the simulated machine with FASTEST partitioning (section {@link #FASTEST}), and compares
-     * with the CPU baseline once it is done.
+     * Trains and evaluates on the simulated machine with the plan's trained partitioning (section {@link #TRAINED}),
+     * and compares with the CPU baseline once it is done.
      */
-    private static void trainFastest(INDArray initial, DataSet train, DataSet test, MultiLayerNetwork cpu,
-            Future<Evaluation> cpuDone, OrderedOutput out) throws InterruptedException, ExecutionException {
-        try (SpiNNakerMultiLayerNetwork block = new SpiNNakerMultiLayerNetwork(ReferenceNetworks.mnistMlp())) {
+    private static void trainOnMachine(DemoPlan plan, INDArray initial, DataSet train, DataSet test,
+            MultiLayerNetwork cpu, Future<Evaluation> cpuDone, OrderedOutput out)
+            throws InterruptedException, ExecutionException {
+        String strategy = plan.trained().name();
+        SpiNNakerOptions options = SpiNNakerOptions.builder().partitioning(plan.trained()).build();
+        try (SpiNNakerMultiLayerNetwork block = new SpiNNakerMultiLayerNetwork(plan.network().get(), options)) {
             block.init();
             block.setParams(initial);
             RunStats training = null;
             long events = 0;
             double wall = 0;
-            for (int epoch = 1; epoch <= EPOCHS; epoch++) {
+            for (int epoch = 1; epoch <= plan.epochs(); epoch++) {
                 long t0 = System.nanoTime();
                 EventCounter counter = new EventCounter();
                 block.setListeners(counter);
@@ -112,45 +122,48 @@ public final class MnistDemo {
                 training = block.lastTrainingStats();
                 events += counter.events;
                 wall += seconds;
-                out.printf(FASTEST, "SpiNNaker (FASTEST) epoch %d/%d: score %.4f, %.1f s host time, %.2f s simulated, "
-                        + "%d packets dropped%n", epoch, EPOCHS, block.score(), seconds, counter.simulatedSeconds,
-                        counter.dropped);
+                out.printf(TRAINED, "SpiNNaker (%s) epoch %d/%d: score %.4f, %.1f s host time, %.2f s simulated, "
+                        + "%d packets dropped%n", strategy, epoch, plan.epochs(), block.score(), seconds,
+                        counter.simulatedSeconds, counter.dropped);
             }
-            out.printf(FASTEST, "SpiNNaker (FASTEST): evaluating %d test digits on the simulated machine...%n",
+            out.printf(TRAINED, "SpiNNaker (%s): evaluating %d test digits on the simulated machine...%n", strategy,
                     test.numExamples());
             INDArray output = block.output(test.getFeatures());
             Evaluation eval = new Evaluation(10);
             eval.eval(test.getLabels(), output);
             RunStats inference = block.lastRunStats();
             Evaluation cpuEval = cpuDone.get();
-            out.printf(FASTEST, "%nTest accuracy: CPU (nd4j-native) %.2f %%, SpiNNaker %.2f %% (difference %.2f points)%n",
+            out.printf(TRAINED, "%nTest accuracy: CPU (nd4j-native) %.2f %%, SpiNNaker %.2f %% (difference %.2f points)%n",
                     100 * cpuEval.accuracy(), 100 * eval.accuracy(), 100 * Math.abs(eval.accuracy() - cpuEval.accuracy()));
-            out.printf(FASTEST, "Max |parameter difference| after %d iterations: %.3g (the cores add in another "
+            out.printf(TRAINED, "Max |parameter difference| after %d iterations: %.3g (the cores add in another "
                     + "order than nd4j's matrix products and round each block's sums once; Adam amplifies these "
                     + "float32 differences over the epochs)%n",
                     block.getIterationCount(), Transforms.abs(block.params().sub(cpu.params())).maxNumber().doubleValue());
-            report(out, FASTEST, "FASTEST", training, block.trainingMapping(), inference, block.mapping());
-            out.printf(FASTEST, "  simulator speed: %.2f M events per second of host time while training%n",
+            report(out, TRAINED, strategy, training, block.trainingMapping(), inference, block.mapping());
+            out.printf(TRAINED, "  simulator speed: %.2f M events per second of host time while training%n",
                     events / wall / 1e6);
-            out.done(FASTEST);
+            out.done(TRAINED);
         }
     }
 
-    /** Trains one mini-batch and runs its digits with NEURON_PER_CORE partitioning (section {@link #NEURON_PER_CORE}). */
-    private static Void neuronPerCore(INDArray initial, DataSet train, OrderedOutput out) {
-        SpiNNakerOptions npc = SpiNNakerOptions.builder().partitioning(PartitioningStrategy.NEURON_PER_CORE).build();
-        try (SpiNNakerMultiLayerNetwork neuronPerCore = new SpiNNakerMultiLayerNetwork(ReferenceNetworks.mnistMlp(),
-                npc)) {
-            neuronPerCore.init();
-            neuronPerCore.setParams(initial);
-            DataSet few = (DataSet) train.getRange(0, NEURON_PER_CORE_SAMPLES);
-            neuronPerCore.fit(few);
-            neuronPerCore.output(few.getFeatures());
-            out.printf(NEURON_PER_CORE, "NEURON_PER_CORE on one mini-batch of %d digits:%n", NEURON_PER_CORE_SAMPLES);
-            report(out, NEURON_PER_CORE, "NEURON_PER_CORE", neuronPerCore.lastTrainingStats(),
-                    neuronPerCore.trainingMapping(), neuronPerCore.lastRunStats(), neuronPerCore.mapping());
+    /**
+     * Trains one mini-batch of the plan's sample digits and runs them with the sampled partitioning of section
+     * {@code section}.
+     */
+    private static Void sampled(DemoPlan plan, int section, INDArray initial, DataSet train, OrderedOutput out) {
+        PartitioningStrategy strategy = plan.sampled().get(section - TRAINED - 1);
+        SpiNNakerOptions options = SpiNNakerOptions.builder().partitioning(strategy).build();
+        try (SpiNNakerMultiLayerNetwork net = new SpiNNakerMultiLayerNetwork(plan.network().get(), options)) {
+            net.init();
+            net.setParams(initial);
+            DataSet few = (DataSet) train.getRange(0, plan.sampleDigits());
+            net.fit(few);
+            net.output(few.getFeatures());
+            out.printf(section, "%s on one mini-batch of %d digits:%n", strategy, plan.sampleDigits());
+            report(out, section, strategy.name(), net.lastTrainingStats(), net.trainingMapping(), net.lastRunStats(),
+                    net.mapping());
         }
-        out.done(NEURON_PER_CORE);
+        out.done(section);
         return null;
     }
 

@@ -1,0 +1,36 @@
+package org.spinnaker4j.demo;
+
+import java.util.List;
+import java.util.function.Supplier;
+import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
+import org.spinnaker4j.mapper.partition.PartitioningStrategy;
+
+/**
+ * What a run of {@link MnistDemo} trains and how: the network, its epochs, the partitioning that trains it on the
+ * simulated machine for every epoch, and the partitionings measured beside it on a single mini-batch of a few digits
+ * (they are the slow baselines, or too slow for the host to train a whole epoch).
+ *
+ * @param name what the demo's first line calls the network
+ * @param network a fresh configuration of the network on each call
+ * @param epochs passes over the training digits
+ * @param trained the partitioning of the run trained for every epoch and evaluated on the test digits
+ * @param sampled the partitionings measured on {@code sampleDigits} digits
+ * @param sampleDigits the mini-batch the sampled partitionings train and run
+ */
+public record DemoPlan(String name, Supplier<MultiLayerConfiguration> network, int epochs,
+        PartitioningStrategy trained, List<PartitioningStrategy> sampled, int sampleDigits) {
+
+    /** The README's demo: the MNIST MLP, two epochs on FASTEST, NEURON_PER_CORE on a mini-batch of 4. */
+    public static DemoPlan mlp() {
+        return new DemoPlan("the 784-256-128-10 MLP", ReferenceNetworks::mnistMlp, 2, PartitioningStrategy.FASTEST,
+                List.of(PartitioningStrategy.NEURON_PER_CORE), 4);
+    }
+
+    /** The plan a command-line name stands for: {@code mlp} or {@code cnn}. */
+    public static DemoPlan named(String name) {
+        return switch (name) {
+            case "mlp" -> mlp();
+            default -> throw new IllegalArgumentException("unknown demo '" + name + "': give mlp (the MNIST MLP)");
+        };
+    }
+}
