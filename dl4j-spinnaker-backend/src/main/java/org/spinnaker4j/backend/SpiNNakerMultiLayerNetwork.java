@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
+import java.util.function.Predicate;
 import java.util.function.UnaryOperator;
 import org.deeplearning4j.datasets.iterator.MultiDataSetWrapperIterator;
 import org.deeplearning4j.nn.api.FwdPassType;
@@ -44,6 +45,7 @@ import org.spinnaker4j.backend.runtime.RunStats;
 import org.spinnaker4j.mapper.Mapper;
 import org.spinnaker4j.mapper.Mapping;
 import org.spinnaker4j.mapper.ir.Conv1DGeometry;
+import org.spinnaker4j.mapper.ir.DenseLayerSpec;
 import org.spinnaker4j.mapper.ir.LossFunction;
 import org.spinnaker4j.mapper.ir.NetworkSpec;
 import org.spinnaker4j.mapper.tdma.TdmaScheduler;
@@ -611,6 +613,13 @@ public class SpiNNakerMultiLayerNetwork extends MultiLayerNetwork implements Aut
                     + "fit(...) and score(DataSet) need a training mapping; build it without inferenceOnly() on a "
                     + "machine with room for training, or train toCpu()");
         }
+        String norms = layersWhere(DenseLayerSpec::isBatchNorm);
+        if (!norms.isEmpty()) {
+            throw new UnsupportedOperationException("fit(...) and score(DataSet): " + norms + ": batch normalizations "
+                    + "run inference only on SpiNNaker (their training with the mini-batch's statistics is not built "
+                    + "yet), and spinnaker4j never falls back to the CPU; train toCpu() and set its parameters on this "
+                    + "network");
+        }
         StringBuilder pooling = new StringBuilder();
         for (int i = 0; i < spec.layers().size(); i++) {
             if (spec.layers().get(i).isPooling()) {
@@ -626,6 +635,18 @@ public class SpiNNakerMultiLayerNetwork extends MultiLayerNetwork implements Aut
         if (spec.training() == null) {
             throw new UnsupportedOperationException("fit needs an OutputLayer (with its loss) as the last layer");
         }
+    }
+
+    /** The IR layers that {@code which} holds, as "layer i (Type)", comma separated; empty if none. */
+    private String layersWhere(Predicate<DenseLayerSpec> which) {
+        StringBuilder named = new StringBuilder();
+        for (int i = 0; i < spec.layers().size(); i++) {
+            if (which.test(spec.layers().get(i))) {
+                named.append(named.length() == 0 ? "" : ", ").append("layer ").append(dl4jLayer(i)).append(" (")
+                        .append(typeOf(i)).append(')');
+            }
+        }
+        return named.toString();
     }
 
     /**

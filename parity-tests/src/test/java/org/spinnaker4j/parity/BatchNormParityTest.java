@@ -297,7 +297,7 @@ class BatchNormParityTest {
 
     /**
      * A normalization of a sequence (which DL4J 1.0.0-M2.1 cannot run) and lockGammaBeta are listed at init(); fit
-     * names the normalization.
+     * and score(DataSet) name every normalization, after a 2-D convolution and in a fully connected network.
      */
     @Test
     void unsupportedIsListedAndFitNamesTheLayer() {
@@ -330,6 +330,19 @@ class BatchNormParityTest {
             UnsupportedOperationException fit = assertThrows(UnsupportedOperationException.class,
                     () -> machine.fit(new DataSet(x, Nd4j.zeros(DataType.FLOAT, x.size(0), 2))));
             assertTrue(fit.getMessage().contains("layer 1 (BatchNormalization)"), fit.getMessage());
+            assertTrue(fit.getMessage().contains("training with the mini-batch's statistics is not built"),
+                    fit.getMessage());
+        }
+        try (SpiNNakerMultiLayerNetwork machine = new SpiNNakerMultiLayerNetwork(dense(false),
+                SpiNNakerOptions.builder().build())) {
+            machine.init();
+            Nd4j.getRandom().setSeed(6);
+            DataSet data = new DataSet(Nd4j.rand(DataType.FLOAT, 4, 4), Nd4j.zeros(DataType.FLOAT, 4, 3));
+            for (Runnable call : List.<Runnable>of(() -> machine.fit(data), () -> machine.score(data))) {
+                UnsupportedOperationException refused = assertThrows(UnsupportedOperationException.class, call::run);
+                assertTrue(refused.getMessage().contains("layer 0 (BatchNormalization), layer 2 (BatchNormalization): "
+                        + "batch normalizations run inference only"), refused.getMessage());
+            }
         }
     }
 }
