@@ -294,6 +294,7 @@ public class SpiNNakerMultiLayerNetwork extends MultiLayerNetwork implements Aut
                     + layerIndex + " of " + ir.length + " was asked for");
         }
         requireNoDropout("output(..., train=true)", train);
+        requireNoBatchNormInTraining("output(..., train=true)", train);
         requireNoMasks("output(...)", featureMask, labelsMask);
         if (fwdPassType != FwdPassType.STANDARD) {
             throw new UnsupportedOperationException("forward pass type " + fwdPassType + " is not supported on SpiNNaker");
@@ -390,6 +391,21 @@ public class SpiNNakerMultiLayerNetwork extends MultiLayerNetwork implements Aut
         }
     }
 
+    /**
+     * In a training forward pass a batch normalization normalizes with the mini-batch's own statistics, which the cores
+     * do not compute yet: with {@code training} true, refuses a network with one, naming its layers, rather than
+     * answering with the running statistics (outside training those are DL4J's too, and the run goes on).
+     */
+    private void requireNoBatchNormInTraining(String what, boolean training) {
+        String norms = training ? layersWhere(DenseLayerSpec::isBatchNorm) : "";
+        if (!norms.isEmpty()) {
+            throw new UnsupportedOperationException(what + ": " + norms + ": in a training forward pass a batch "
+                    + "normalization uses the mini-batch's statistics, which SpiNNaker does not compute yet, and "
+                    + "spinnaker4j never falls back to the CPU; output and feedForward outside training (train=false, "
+                    + "the running statistics) and evaluate run; use toCpu() for the training pass");
+        }
+    }
+
     /** The configuration's layer whose IR layer is {@code irLayer} (a DropoutLayer has none). */
     private int dl4jLayer(int irLayer) {
         int[] ir = Dl4jFrontEnd.irLayers(getLayerWiseConfigurations());
@@ -431,6 +447,7 @@ public class SpiNNakerMultiLayerNetwork extends MultiLayerNetwork implements Aut
             throw new IllegalArgumentException("layer index " + layerIndex + " is not in [0, " + ir.length + ")");
         }
         requireNoDropout("feedForward(..., train=true)", train);
+        requireNoBatchNormInTraining("feedForward(..., train=true)", train);
         float[][] samples = toSamples(input);
         try (MemoryWorkspace outside = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
             List<float[][]> activations = layers.run(machine -> machine.runLayers(samples));

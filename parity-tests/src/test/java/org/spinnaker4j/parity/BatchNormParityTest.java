@@ -345,4 +345,28 @@ class BatchNormParityTest {
             }
         }
     }
+
+    /**
+     * A training forward pass ({@code output(x, true)}, {@code feedForward(x, true)}) normalizes with the mini-batch's
+     * statistics in DL4J, not the running ones the cores hold: it is refused, naming every normalization, rather than
+     * answered with the inference outputs; outside training it runs.
+     */
+    @Test
+    void aTrainingForwardPassIsRefusedNotAnsweredWithTheRunningStatistics() {
+        MultiLayerNetwork cpu = cpu(dense(true), 9);
+        Nd4j.getRandom().setSeed(8);
+        INDArray x = Nd4j.rand(DataType.FLOAT, 12, 4).muli(2).subi(1);
+        double batchStatistics = maxDiff(cpu.output(x, true), cpu.output(x, false));
+        LOG.info("output(x, true) against output(x, false) on nd4j-native: {}", batchStatistics);
+        assertTrue(batchStatistics > 1e-2, "the batch's statistics matter here: " + batchStatistics);
+        try (SpiNNakerMultiLayerNetwork machine = SpiNNakerMultiLayerNetwork.wrap(cpu.clone(),
+                SpiNNakerOptions.builder().inferenceOnly().build())) {
+            for (Runnable call : List.<Runnable>of(() -> machine.output(x, true), () -> machine.feedForward(x, true))) {
+                UnsupportedOperationException refused = assertThrows(UnsupportedOperationException.class, call::run);
+                assertTrue(refused.getMessage().contains("layer 0 (BatchNormalization), layer 2 "
+                        + "(BatchNormalization): in a training forward pass"), refused.getMessage());
+            }
+            assertTrue(maxDiff(machine.output(x, false), cpu.output(x, false)) < TOLERANCE);
+        }
+    }
 }
