@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
+import java.util.function.Predicate;
 import java.util.function.UnaryOperator;
 import org.deeplearning4j.datasets.iterator.MultiDataSetWrapperIterator;
 import org.deeplearning4j.nn.api.FwdPassType;
@@ -44,6 +45,7 @@ import org.spinnaker4j.backend.runtime.RunStats;
 import org.spinnaker4j.mapper.Mapper;
 import org.spinnaker4j.mapper.Mapping;
 import org.spinnaker4j.mapper.ir.Conv1DGeometry;
+import org.spinnaker4j.mapper.ir.DenseLayerSpec;
 import org.spinnaker4j.mapper.ir.LossFunction;
 import org.spinnaker4j.mapper.ir.NetworkSpec;
 import org.spinnaker4j.mapper.tdma.TdmaScheduler;
@@ -292,6 +294,7 @@ public class SpiNNakerMultiLayerNetwork extends MultiLayerNetwork implements Aut
                     + layerIndex + " of " + ir.length + " was asked for");
         }
         requireNoDropout("output(..., train=true)", train);
+        requireNoBatchNormInTraining("output(..., train=true)", train);
         requireNoMasks("output(...)", featureMask, labelsMask);
         if (fwdPassType != FwdPassType.STANDARD) {
             throw new UnsupportedOperationException("forward pass type " + fwdPassType + " is not supported on SpiNNaker");
@@ -388,6 +391,21 @@ public class SpiNNakerMultiLayerNetwork extends MultiLayerNetwork implements Aut
         }
     }
 
+    /**
+     * In a training forward pass a batch normalization normalizes with the mini-batch's own statistics, which the cores
+     * do not compute yet: with {@code training} true, refuses a network with one, naming its layers, rather than
+     * answering with the running statistics (outside training those are DL4J's too, and the run goes on).
+     */
+    private void requireNoBatchNormInTraining(String what, boolean training) {
+        String norms = training ? layersWhere(DenseLayerSpec::isBatchNorm) : "";
+        if (!norms.isEmpty()) {
+            throw new UnsupportedOperationException(what + ": " + norms + ": in a training forward pass a batch "
+                    + "normalization uses the mini-batch's statistics, which SpiNNaker does not compute yet, and "
+                    + "spinnaker4j never falls back to the CPU; output and feedForward outside training (train=false, "
+                    + "the running statistics) and evaluate run; use toCpu() for the training pass");
+        }
+    }
+
     /** The configuration's layer whose IR layer is {@code irLayer} (a DropoutLayer has none). */
     private int dl4jLayer(int irLayer) {
         int[] ir = Dl4jFrontEnd.irLayers(getLayerWiseConfigurations());
@@ -429,6 +447,7 @@ public class SpiNNakerMultiLayerNetwork extends MultiLayerNetwork implements Aut
             throw new IllegalArgumentException("layer index " + layerIndex + " is not in [0, " + ir.length + ")");
         }
         requireNoDropout("feedForward(..., train=true)", train);
+        requireNoBatchNormInTraining("feedForward(..., train=true)", train);
         float[][] samples = toSamples(input);
         try (MemoryWorkspace outside = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
             List<float[][]> activations = layers.run(machine -> machine.runLayers(samples));
@@ -611,6 +630,13 @@ public class SpiNNakerMultiLayerNetwork extends MultiLayerNetwork implements Aut
                     + "fit(...) and score(DataSet) need a training mapping; build it without inferenceOnly() on a "
                     + "machine with room for training, or train toCpu()");
         }
+        String norms = layersWhere(DenseLayerSpec::isBatchNorm);
+        if (!norms.isEmpty()) {
+            throw new UnsupportedOperationException("fit(...) and score(DataSet): " + norms + ": batch normalizations "
+                    + "run inference only on SpiNNaker (their training with the mini-batch's statistics is not built "
+                    + "yet), and spinnaker4j never falls back to the CPU; train toCpu() and set its parameters on this "
+                    + "network");
+        }
         StringBuilder pooling = new StringBuilder();
         for (int i = 0; i < spec.layers().size(); i++) {
             if (spec.layers().get(i).isPooling()) {
@@ -626,6 +652,18 @@ public class SpiNNakerMultiLayerNetwork extends MultiLayerNetwork implements Aut
         if (spec.training() == null) {
             throw new UnsupportedOperationException("fit needs an OutputLayer (with its loss) as the last layer");
         }
+    }
+
+    /** The IR layers that {@code which} holds, as "layer i (Type)", comma separated; empty if none. */
+    private String layersWhere(Predicate<DenseLayerSpec> which) {
+        StringBuilder named = new StringBuilder();
+        for (int i = 0; i < spec.layers().size(); i++) {
+            if (which.test(spec.layers().get(i))) {
+                named.append(named.length() == 0 ? "" : ", ").append("layer ").append(dl4jLayer(i)).append(" (")
+                        .append(typeOf(i)).append(')');
+            }
+        }
+        return named.toString();
     }
 
     /**

@@ -297,7 +297,7 @@ class BatchNormParityTest {
 
     /**
      * A normalization of a sequence (which DL4J 1.0.0-M2.1 cannot run) and lockGammaBeta are listed at init(); fit
-     * names the normalization.
+     * and score(DataSet) name every normalization, after a 2-D convolution and in a fully connected network.
      */
     @Test
     void unsupportedIsListedAndFitNamesTheLayer() {
@@ -330,6 +330,43 @@ class BatchNormParityTest {
             UnsupportedOperationException fit = assertThrows(UnsupportedOperationException.class,
                     () -> machine.fit(new DataSet(x, Nd4j.zeros(DataType.FLOAT, x.size(0), 2))));
             assertTrue(fit.getMessage().contains("layer 1 (BatchNormalization)"), fit.getMessage());
+            assertTrue(fit.getMessage().contains("training with the mini-batch's statistics is not built"),
+                    fit.getMessage());
+        }
+        try (SpiNNakerMultiLayerNetwork machine = new SpiNNakerMultiLayerNetwork(dense(false),
+                SpiNNakerOptions.builder().build())) {
+            machine.init();
+            Nd4j.getRandom().setSeed(6);
+            DataSet data = new DataSet(Nd4j.rand(DataType.FLOAT, 4, 4), Nd4j.zeros(DataType.FLOAT, 4, 3));
+            for (Runnable call : List.<Runnable>of(() -> machine.fit(data), () -> machine.score(data))) {
+                UnsupportedOperationException refused = assertThrows(UnsupportedOperationException.class, call::run);
+                assertTrue(refused.getMessage().contains("layer 0 (BatchNormalization), layer 2 (BatchNormalization): "
+                        + "batch normalizations run inference only"), refused.getMessage());
+            }
+        }
+    }
+
+    /**
+     * A training forward pass ({@code output(x, true)}, {@code feedForward(x, true)}) normalizes with the mini-batch's
+     * statistics in DL4J, not the running ones the cores hold: it is refused, naming every normalization, rather than
+     * answered with the inference outputs; outside training it runs.
+     */
+    @Test
+    void aTrainingForwardPassIsRefusedNotAnsweredWithTheRunningStatistics() {
+        MultiLayerNetwork cpu = cpu(dense(true), 9);
+        Nd4j.getRandom().setSeed(8);
+        INDArray x = Nd4j.rand(DataType.FLOAT, 12, 4).muli(2).subi(1);
+        double batchStatistics = maxDiff(cpu.output(x, true), cpu.output(x, false));
+        LOG.info("output(x, true) against output(x, false) on nd4j-native: {}", batchStatistics);
+        assertTrue(batchStatistics > 1e-2, "the batch's statistics matter here: " + batchStatistics);
+        try (SpiNNakerMultiLayerNetwork machine = SpiNNakerMultiLayerNetwork.wrap(cpu.clone(),
+                SpiNNakerOptions.builder().inferenceOnly().build())) {
+            for (Runnable call : List.<Runnable>of(() -> machine.output(x, true), () -> machine.feedForward(x, true))) {
+                UnsupportedOperationException refused = assertThrows(UnsupportedOperationException.class, call::run);
+                assertTrue(refused.getMessage().contains("layer 0 (BatchNormalization), layer 2 "
+                        + "(BatchNormalization): in a training forward pass"), refused.getMessage());
+            }
+            assertTrue(maxDiff(machine.output(x, false), cpu.output(x, false)) < TOLERANCE);
         }
     }
 }

@@ -38,6 +38,10 @@ public record NetworkSpec(List<DenseLayerSpec> layers, TrainingSpec training, bo
                         + " but layer " + (i - 1) + " has nOut " + layers.get(i - 1).nOut());
             }
         }
+        if (training != null && layers.stream().anyMatch(DenseLayerSpec::isBatchNorm)) {
+            throw new IllegalArgumentException("batch normalizations do not train on the machine (their training "
+                    + "with the mini-batch's statistics is not built)");
+        }
         if (training != null && layers.stream().anyMatch(DenseLayerSpec::isPooling)) {
             throw new IllegalArgumentException("pooling layers do not train on the machine");
         }

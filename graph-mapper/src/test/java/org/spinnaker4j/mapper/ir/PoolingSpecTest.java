@@ -2,6 +2,7 @@ package org.spinnaker4j.mapper.ir;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Collections;
 import java.util.List;
@@ -112,5 +113,17 @@ class PoolingSpecTest {
                 new UpdaterSpec(UpdaterType.SGD, 0.1f, 0f, 0f, 0f)), true);
         assertThrows(IllegalArgumentException.class, () -> new NetworkSpec(List.of(pool), sgd),
                 "pooling layers do not train on the machine");
+    }
+
+    /** A batch normalization has no training mapping, whatever other pooling layers have: its own refusal names it. */
+    @Test
+    void aBatchNormalizationDoesNotTrain() {
+        DenseLayerSpec norm = DenseLayerSpec.batchNorm(new Conv1DGeometry(4, 5, 4, 1, 1, 0, 5, false),
+                PoolingSpec.batchNorm(1e-3, true));
+        TrainingSpec sgd = new TrainingSpec(LossFunction.MSE, Collections.nCopies(1,
+                new UpdaterSpec(UpdaterType.SGD, 0.1f, 0f, 0f, 0f)), true);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> new NetworkSpec(List.of(norm), sgd));
+        assertTrue(e.getMessage().contains("batch normalizations do not train"), e.getMessage());
     }
 }
