@@ -42,10 +42,13 @@ final class EventQueue {
     private long[] dueNow = new long[256];
     private int dueNowFirst;
     private int dueNowSize;
-    /** Registered action k's deferred event, while {@code deferred[k]}: its time and order (see {@link #defer}). */
+    /**
+     * Registered action k's deferred event, while {@code deferred[k]}: its time and order at {@code deferredAt[2k]} and
+     * {@code deferredAt[2k + 1]}, side by side so that deferring and settling it touch one cache line (see
+     * {@link #defer}).
+     */
     private boolean[] deferred = new boolean[1024];
-    private long[] deferredTimes = new long[1024];
-    private long[] deferredOrders = new long[1024];
+    private long[] deferredAt = new long[2 * 1024];
     /** The actions deferred in this run, each once (some since settled), for the end of the run. */
     private int[] deferredList = new int[64];
     private boolean[] listed = new boolean[1024];
@@ -100,8 +103,7 @@ final class EventQueue {
             targets = Arrays.copyOf(targets, 2 * nRegistered);
             kinds = Arrays.copyOf(kinds, 2 * nRegistered);
             deferred = Arrays.copyOf(deferred, 2 * nRegistered);
-            deferredTimes = Arrays.copyOf(deferredTimes, 2 * nRegistered);
-            deferredOrders = Arrays.copyOf(deferredOrders, 2 * nRegistered);
+            deferredAt = Arrays.copyOf(deferredAt, 4 * nRegistered);
             listed = Arrays.copyOf(listed, 2 * nRegistered);
         }
         targets[nRegistered] = target;
@@ -158,8 +160,8 @@ final class EventQueue {
             throw new IllegalStateException("action " + action + " is already deferred");
         }
         deferred[action] = true;
-        deferredTimes[action] = Math.max(time, now);
-        deferredOrders[action] = nextOrder(action);
+        deferredAt[2 * action] = Math.max(time, now);
+        deferredAt[2 * action + 1] = nextOrder(action);
         if (!listed[action]) {
             listed[action] = true;
             if (nListed == deferredList.length) {
@@ -179,8 +181,8 @@ final class EventQueue {
             return false;
         }
         deferred[action] = false;
-        long time = deferredTimes[action];
-        long order = deferredOrders[action];
+        long time = deferredAt[2 * action];
+        long order = deferredAt[2 * action + 1];
         if (time < now || time == now && order < current) {
             processed++;
             return true;
@@ -197,7 +199,7 @@ final class EventQueue {
             listed[action] = false;
             if (deferred[action]) {
                 deferred[action] = false;
-                insert(Math.max(deferredTimes[action], now), deferredOrders[action]);
+                insert(Math.max(deferredAt[2 * action], now), deferredAt[2 * action + 1]);
                 any = true;
             }
         }

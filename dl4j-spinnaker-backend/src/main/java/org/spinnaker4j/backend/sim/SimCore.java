@@ -129,12 +129,16 @@ final class SimCore implements SimRouter.Pusher {
     /*
      * Figures of the profile and parameters the events read, kept here so that an event touches fewer objects (the
      * simulator's working set is larger than the host's caches): the receive queue's depth, the receive interrupt's
-     * time, the least time between two sends, and whether sends wait for TDMA slots.
+     * time, the least time between two sends, whether sends wait for TDMA slots, the work costs, the cycles of
+     * receiving a packet and whether some keys cost otherwise ({@link Profile#receiveCycles}).
      */
     private final int receiveDepth;
     private final long interruptPs;
     private final long sendGapPs;
     private final boolean tdma;
+    private final WorkCosts workCosts;
+    private final long packetCycles;
+    private final boolean packetCyclesVary;
     private final PacketQueue received;
     private final SendQueue toSend = new SendQueue();
     private final int[] outbox;
@@ -199,6 +203,9 @@ final class SimCore implements SimRouter.Pusher {
         this.interruptPs = profile.receiveInterruptCycles() * clockPs;
         this.sendGapPs = profile.sendCycles() * clockPs;
         this.tdma = parameters.sendMode() == SendMode.TDMA;
+        this.workCosts = profile.work();
+        this.packetCycles = profile.packetCycles();
+        this.packetCyclesVary = !profile.normReceives().isEmpty();
         this.received = new PacketQueue(receiveDepth);
         this.registerBit = SimRouter.coreOutput(profile.location().p());
         this.interruptEvent = clock.register(this, EventQueue.CORE_INTERRUPT);
@@ -342,20 +349,30 @@ final class SimCore implements SimRouter.Pusher {
             return;
         }
         delivered++;
-        received.add(key, payload, 0, 0, 0); // in a core, its key number, arrival link and hops no longer matter
         if (busy && clock.settle(finishPacketEvent)) {
             busy = false; // the end of the last packet's work came first, and found nothing to do
         }
-        if (!busy) {
-            handleNext();
+        if (busy || !received.isEmpty()) {
+            received.add(key, payload, 0, 0, 0); // in a core, its key number, arrival link and hops no longer matter
+            if (!busy) {
+                handleNext();
+            }
+        } else {
+            handle(key, payload); // the queue is empty: the packet would go in and out of it at once
         }
     }
 
+    /** The next packet of the receive queue, which may not be empty, runs. */
     private void handleNext() {
-        pauseBackground();
         int key = received.key();
         int payload = received.payload();
         received.removeFirst();
+        handle(key, payload);
+    }
+
+    /** A packet's foreground work starts now. */
+    private void handle(int key, int payload) {
+        pauseBackground();
         int n;
         try {
             n = kernel.onPacket(key, payload, outbox);
@@ -363,7 +380,7 @@ final class SimCore implements SimRouter.Pusher {
             throw new IllegalStateException(String.format("core %s (%s) rejected packet key 0x%08x: %s",
                     profile.location(), profile.label(), key, e.getMessage()), e);
         }
-        long done = finishEvent(n, profile.receiveCycles(key));
+        long done = finishEvent(n, packetCyclesVary ? profile.receiveCycles(key) : packetCycles);
         if (recorder != null && kernel.receivedCount() == recorderWidth) {
             recorder.record(recorded++, kernel.readOutput(), done);
         }
@@ -387,16 +404,23 @@ final class SimCore implements SimRouter.Pusher {
     }
 
     /**
-     * The kernel has handled an event ({@code packetCycles} to receive its packet, if any) and made
+     * The kernel has handled an event ({@code receiveCycles} to receive its packet, if any) and made
      * {@code n} sends. Its foreground work (the packet, the rows it multiplied in and its forward-pass work) runs
      * now, and its forward-pass sends are ready when that is done; its backward-pass work and sends join the
      * background queue. Every cycle counts as busy time once. Returns when the foreground work is done.
      */
-    private long finishEvent(int n, long packetCycles) {
+    private long finishEvent(int n, long receiveCycles) {
         int work = kernel.lastWork();
-        long foreground = packetCycles + profile.work().rowCycles(kernel.lastRowsAccumulated())
-                + profile.work().forwardCycles(work);
-        long backgroundCycles = profile.work().cycles(work) - profile.work().forwardCycles(work);
+        int rows = kernel.lastRowsAccumulated();
+        long foreground = receiveCycles;
+        long backgroundCycles = 0;
+        if (rows != 0) {
+            foreground += workCosts.rowCycles(rows);
+        }
+        if (work != 0) { // most packets do no work but filing (and multiplying in) their value: no table to read
+            foreground += workCosts.forwardCycles(work);
+            backgroundCycles = workCosts.cycles(work) - workCosts.forwardCycles(work);
+        }
         busyPs += (foreground + backgroundCycles) * clockPs;
         long done = clock.now() + foreground * clockPs;
         int backwardSends = 0;
