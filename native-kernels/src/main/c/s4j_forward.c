@@ -16,6 +16,8 @@ int32_t s4j_finish_z(s4j_header *h, const s4j_layout *l, void *dtcm, s4j_outbox 
     float *ty = l->y != 0u ? AT(float, dtcm, l->y) + entry : NULL;
     float *tz = l->tz != 0u ? AT(float, dtcm, l->tz) + entry : NULL;
     uint32_t j;
+    uint32_t bj;
+    uint32_t wrap;
     int32_t r;
 
     out->work |= S4J_WORK_FORWARD;
@@ -29,17 +31,18 @@ int32_t s4j_finish_z(s4j_header *h, const s4j_layout *l, void *dtcm, s4j_outbox 
         return s4j_forward_complete(h, l, dtcm, out);
     }
     b = CAT(float, dtcm, l->bias);
+    s4j_bias_walk(&h->row, n, &bj, &wrap);
     if (h->activation == S4J_ACT_SOFTMAX) {
-        for (j = 0u; j < n; j++) {
-            z[j] += b[j];
+        for (j = 0u; j < n; j++, bj = s4j_bias_next(bj, wrap)) {
+            z[j] += b[bj];
             if (tz != NULL) {
                 tz[j] = z[j];
             }
         }
         return s4j_softmax_forward(h, l, dtcm, out);
     }
-    for (j = 0u; j < n; j++) {
-        float zj = z[j] + b[j];
+    for (j = 0u; j < n; j++, bj = s4j_bias_next(bj, wrap)) {
+        float zj = z[j] + b[bj];
         float y = s4j_activate(h->activation, h->alpha, zj);
         if (ty != NULL && tz != NULL) {
             tz[j] = zj;

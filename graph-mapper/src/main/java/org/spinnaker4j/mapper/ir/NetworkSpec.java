@@ -75,7 +75,7 @@ public record NetworkSpec(List<DenseLayerSpec> layers, TrainingSpec training, bo
     public boolean updatesOnTheMachine() {
         for (int l = 0; l < layers.size(); l++) {
             Conv1DGeometry g = layers.get(l).convolution();
-            if (g != null && (!g.holdsEveryTap() || (g.outLength() > 1 && !exchangesKernelCopies(l)))) {
+            if (g != null && (!g.holdsEveryTap() || (g.copiesKernel() && !exchangesKernelCopies(l)))) {
                 return false;
             }
         }

@@ -1,0 +1,126 @@
+package org.spinnaker4j.parity;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.deeplearning4j.nn.conf.ConvolutionMode;
+import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
+import org.deeplearning4j.nn.conf.layers.DenseLayer;
+import org.deeplearning4j.nn.conf.layers.OutputLayer;
+import org.deeplearning4j.nn.weights.WeightInit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.nd4j.linalg.activations.Activation;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.learning.config.Adam;
+import org.nd4j.linalg.learning.config.IUpdater;
+import org.nd4j.linalg.learning.config.Nesterovs;
+import org.nd4j.linalg.learning.config.Sgd;
+import org.nd4j.linalg.lossfunctions.LossFunctions.LossFunction;
+import org.spinnaker4j.backend.SpiNNakerMultiLayerNetwork;
+import org.spinnaker4j.backend.SpiNNakerOptions;
+import org.spinnaker4j.backend.runtime.RunStats;
+import org.spinnaker4j.mapper.partition.PartitioningStrategy;
+
+/**
+ * 2-D ConvolutionLayer training on the machine: every block of an output row's column slice holds a copy of its
+ * channels' kernel and one bias per channel, and the copies of each channel slice update as one through the owners
+ * update. The trajectory is nd4j-native's (every iteration's score, score(DataSet), the parameters with every copy
+ * read back and compared bit for bit, and the updater state, within {@link TrainingParity}'s tolerances, no drop).
+ */
+class Conv2DTrainingParityTest {
+
+    private static final int BATCHES = 10;
+    private static final int BATCH = 16;
+
+    /** Images [n, channels · height · width] uniform in [-1, 1), from a fixed seed. */
+    private static INDArray images(int n, int channels, int height, int width, long seed) {
+        Nd4j.getRandom().setSeed(seed);
+        return Nd4j.rand(DataType.FLOAT, n, channels * height * width).muli(2).subi(1);
+    }
+
+    private static NeuralNetConfiguration.Builder builder(long seed, IUpdater updater) {
+        return new NeuralNetConfiguration.Builder().seed(seed).dataType(DataType.FLOAT).weightInit(WeightInit.XAVIER)
+                .biasInit(0.1).updater(updater);
+    }
+
+    /**
+     * 2 × 8 × 7 → (kernel 3, padding 1) 5 × 8 × 7 → (kernel 5, stride 2, Same: the padding's kernel rows and columns
+     * seen by fewer output rows and columns) 3 × 4 × 4 → Dense 12 → softmax 4; 5 and 3 channels, which the strategies
+     * cut into slices of unequal size.
+     */
+    private static MultiLayerConfiguration convConvDenseOutput(NeuralNetConfiguration.Builder builder) {
+        return builder.list()
+                .layer(new ConvolutionLayer.Builder().nOut(5).kernelSize(3, 3).padding(1, 1)
+                        .convolutionMode(ConvolutionMode.Truncate).activation(Activation.RELU).build())
+                .layer(new ConvolutionLayer.Builder().nOut(3).kernelSize(5, 5).stride(2, 2)
+                        .convolutionMode(ConvolutionMode.Same).activation(Activation.TANH).build())
+                .layer(new DenseLayer.Builder().nOut(12).activation(Activation.SIGMOID).build())
+                .layer(new OutputLayer.Builder(LossFunction.MCXENT).nOut(4).activation(Activation.SOFTMAX).build())
+                .setInputType(InputType.convolutionalFlat(8, 7, 2)).build();
+    }
+
+    private static RunStats train(String name, MultiLayerConfiguration conf, PartitioningStrategy strategy,
+            long seed) {
+        return TrainingParity.assertTrainingParity(name + " " + strategy, conf,
+                SpiNNakerOptions.builder().partitioning(strategy).build(), images(BATCHES * BATCH, 2, 8, 7, seed),
+                TrainingParity.labels(TrainingParity.Labels.ONE_HOT, BATCHES * BATCH, 4, seed + 1), BATCHES, BATCH);
+    }
+
+    @ParameterizedTest
+    @EnumSource(PartitioningStrategy.class)
+    void convConvDenseOutputAdam(PartitioningStrategy strategy) {
+        RunStats stats = train("conv-conv-dense Adam", convConvDenseOutput(builder(61, new Adam(1e-2))), strategy,
+                61);
+        assertEquals(0, stats.packetsDropped(), stats.describeDrops());
+        if (strategy == PartitioningStrategy.FASTEST) {
+            assertEquals(0, stats.tdmaOverruns());
+        }
+    }
+
+    @Test
+    void convConvDenseOutputNesterovsL2() {
+        RunStats stats = train("conv-conv-dense Nesterovs l2",
+                convConvDenseOutput(builder(63, new Nesterovs(0.05, 0.9)).l2(1e-3)), PartitioningStrategy.FASTEST, 63);
+        assertEquals(0, stats.tdmaOverruns());
+    }
+
+    @Test
+    void convConvDenseOutputSgd() {
+        RunStats stats = train("conv-conv-dense Sgd", convConvDenseOutput(builder(65, new Sgd(0.1))),
+                PartitioningStrategy.FEWEST_CORES, 65);
+        assertEquals(0, stats.packetsDropped(), stats.describeDrops());
+    }
+
+    /**
+     * A kernel row that only the padding sees (kernel 3, padding 1, on an image one row high) is held by no block:
+     * fit throws before anything runs, naming the layer; score(DataSet) still runs.
+     */
+    @Test
+    void kernelRowsOnThePaddingDoNotFit() {
+        MultiLayerConfiguration conf = builder(67, new Sgd(0.1)).list()
+                .layer(new ConvolutionLayer.Builder().nOut(3).kernelSize(3, 3).padding(1, 1)
+                        .convolutionMode(ConvolutionMode.Truncate).activation(Activation.TANH).build())
+                .layer(new OutputLayer.Builder(LossFunction.MSE).nOut(2).activation(Activation.IDENTITY).build())
+                .setInputType(InputType.convolutionalFlat(1, 4, 2)).build();
+        try (SpiNNakerMultiLayerNetwork machine = new SpiNNakerMultiLayerNetwork(conf,
+                SpiNNakerOptions.builder().partitioning(PartitioningStrategy.FASTEST).build())) {
+            machine.init();
+            INDArray before = machine.params().dup();
+            DataSet data = new DataSet(images(4, 2, 1, 4, 67), Nd4j.zeros(DataType.FLOAT, 4, 2));
+            UnsupportedOperationException e = assertThrows(UnsupportedOperationException.class,
+                    () -> machine.fit(data));
+            assertTrue(e.getMessage().contains("fit(...): layer 0 (ConvolutionLayer, kernel rows or columns that see "
+                    + "only padding)"), e.getMessage());
+            assertEquals(before, machine.params(), "nothing trained");
+        }
+    }
+}
