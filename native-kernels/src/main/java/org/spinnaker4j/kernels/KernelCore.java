@@ -92,7 +92,8 @@ public final class KernelCore {
         if (gotBias != wantBias) {
             throw new IllegalArgumentException(wantBias == 0
                     ? "bias must be null or empty for " + describeKind(config) + ", got " + gotBias
-                    : describeKind(config) + " needs a bias of " + wantBias + " values, got "
+                    : describeKind(config) + " needs a bias of " + (config.rowConv() != null
+                            ? "its kernel's channels = " : "nCols = ") + wantBias + " values, got "
                             + (bias == null ? "null" : gotBias));
         }
         long bytes = exactStateBytes(config);

@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.Comparator;
+import java.util.List;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
@@ -28,6 +30,8 @@ import org.nd4j.linalg.lossfunctions.LossFunctions.LossFunction;
 import org.spinnaker4j.backend.SpiNNakerMultiLayerNetwork;
 import org.spinnaker4j.backend.SpiNNakerOptions;
 import org.spinnaker4j.backend.runtime.RunStats;
+import org.spinnaker4j.mapper.Mapping;
+import org.spinnaker4j.mapper.partition.KernelCopies;
 import org.spinnaker4j.mapper.partition.PartitioningStrategy;
 
 /**
@@ -75,11 +79,47 @@ class Conv2DTrainingParityTest {
                 TrainingParity.labels(TrainingParity.Labels.ONE_HOT, BATCHES * BATCH, 4, seed + 1), BATCHES, BATCH);
     }
 
+    /**
+     * The copies of the training mapping's 2-D convolutions: each layer's channel slices are disjoint and cover its
+     * channels, every slice exchanges, and each is held by at least one block of every output row; returns the most
+     * copies of a slice.
+     */
+    private static int assertCopies(MultiLayerConfiguration conf, PartitioningStrategy strategy) {
+        int most = 0;
+        try (SpiNNakerMultiLayerNetwork machine = new SpiNNakerMultiLayerNetwork(conf.clone(),
+                SpiNNakerOptions.builder().partitioning(strategy).build())) {
+            machine.init();
+            Mapping mapping = machine.trainingMapping();
+            int[] channels = {5, 3};
+            int[] outRows = {8, 4};
+            for (int l = 0; l < 2; l++) {
+                int layer = l;
+                List<KernelCopies> copies = mapping.kernelCopies().stream().filter(k -> k.layer() == layer).toList();
+                int covered = 0;
+                for (KernelCopies k : copies.stream().sorted(Comparator.comparingInt(k -> k.channels().lo()))
+                        .toList()) {
+                    assertEquals(covered, k.channels().lo(), "layer " + l + "'s slices " + copies);
+                    covered = k.channels().hi();
+                    assertTrue(k.exchanges(), k.toString());
+                    assertEquals(outRows[l], k.copies().stream().mapToInt(KernelCopies.Copy::position).distinct()
+                            .count());
+                    most = Math.max(most, k.copies().size());
+                }
+                assertEquals(channels[l], covered);
+            }
+        }
+        return most;
+    }
+
     @ParameterizedTest
     @EnumSource(PartitioningStrategy.class)
     void convConvDenseOutputAdam(PartitioningStrategy strategy) {
-        RunStats stats = train("conv-conv-dense Adam", convConvDenseOutput(builder(61, new Adam(1e-2))), strategy,
-                61);
+        MultiLayerConfiguration conf = convConvDenseOutput(builder(61, new Adam(1e-2)));
+        int most = assertCopies(conf, strategy);
+        if (strategy != PartitioningStrategy.FEWEST_CORES) {
+            assertTrue(most > 8, "some output row's column slices hold copies of one channel slice: " + most);
+        }
+        RunStats stats = train("conv-conv-dense Adam", conf, strategy, 61);
         assertEquals(0, stats.packetsDropped(), stats.describeDrops());
         if (strategy == PartitioningStrategy.FASTEST) {
             assertEquals(0, stats.tdmaOverruns());
