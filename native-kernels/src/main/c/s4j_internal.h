@@ -316,10 +316,12 @@ static inline uint32_t s4j_bias_count(const s4j_row_conv *row, uint32_t n_cols)
     return row->kernel_w != 0u ? row->channels : n_cols;
 }
 
-/* The bias index of column 0 of a block of n_cols columns, and the index
- * after which the next column's wraps to 0: a row convolution's column j is
- * channel (first_column + j) mod channels_out, at that minus first_channel;
- * any other core's column j is bias j (it never wraps). */
+/* The bias index of column 0 of a block of n_cols columns, and where the
+ * index wraps to 0: a row convolution's column j is channel (first_column +
+ * j) mod channels_out, at that minus first_channel; any other core's column
+ * j is bias j (one run of n_cols). The columns are runs of consecutive bias
+ * indices: the first from *first, each next one from 0, each at most up to
+ * *wrap (s4j_bias_run). */
 static inline void s4j_bias_walk(const s4j_row_conv *row, uint32_t n_cols,
                                  uint32_t *first, uint32_t *wrap)
 {
@@ -332,10 +334,11 @@ static inline void s4j_bias_walk(const s4j_row_conv *row, uint32_t n_cols,
     *wrap = row->channels_out;
 }
 
-/* The bias index after b (s4j_bias_walk's wrap). */
-static inline uint32_t s4j_bias_next(uint32_t b, uint32_t wrap)
+/* The columns of the run that starts at bias index b with `left` columns
+ * left (s4j_bias_walk): at least 1, as b < wrap. */
+static inline uint32_t s4j_bias_run(uint32_t b, uint32_t wrap, uint32_t left)
 {
-    return b + 1u == wrap ? 0u : b + 1u;
+    return wrap - b < left ? wrap - b : left;
 }
 
 /* The biases of a loaded activator (s4j_bias_count). */

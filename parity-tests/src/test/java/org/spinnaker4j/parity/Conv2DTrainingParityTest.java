@@ -13,6 +13,7 @@ import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.nn.weights.WeightInit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -22,11 +23,15 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.nd4j.linalg.learning.config.Adam;
 import org.nd4j.linalg.learning.config.IUpdater;
 import org.nd4j.linalg.learning.config.Nesterovs;
 import org.nd4j.linalg.learning.config.Sgd;
 import org.nd4j.linalg.lossfunctions.LossFunctions.LossFunction;
+import org.nd4j.linalg.ops.transforms.Transforms;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.spinnaker4j.backend.SpiNNakerMultiLayerNetwork;
 import org.spinnaker4j.backend.SpiNNakerOptions;
 import org.spinnaker4j.backend.runtime.RunStats;
@@ -42,6 +47,7 @@ import org.spinnaker4j.mapper.partition.PartitioningStrategy;
  */
 class Conv2DTrainingParityTest {
 
+    private static final Logger LOG = LoggerFactory.getLogger(Conv2DTrainingParityTest.class);
     private static final int BATCHES = 10;
     private static final int BATCH = 16;
 
@@ -138,6 +144,60 @@ class Conv2DTrainingParityTest {
         RunStats stats = train("conv-conv-dense Sgd", convConvDenseOutput(builder(65, new Sgd(0.1))),
                 PartitioningStrategy.FEWEST_CORES, 65);
         assertEquals(0, stats.packetsDropped(), stats.describeDrops());
+    }
+
+    /**
+     * A LeNet-like network without pooling, 28 × 28 × 1 → (kernel 5) 24 × 24 × 4 → (kernel 5, stride 2, Same)
+     * 12 × 12 × 8 → (kernel 4, stride 4) 3 × 3 × 8 → softmax 10 (the output layer's one block takes its whole image,
+     * which in training fits a core's DTCM at 72 values, not at 12 × 12 × 8), trained for 3 mini-batches of 8 on both backends: the parameters (every copy read
+     * back) within {@link TrainingParity#PARAMETER_TOLERANCE}, no drop, no TDMA overrun on FASTEST. Logs the cores,
+     * the simulated µs and the packets sent forward and backward per training sample, and the host's wall time per
+     * sample of the last two mini-batches (the first maps and warms up).
+     */
+    @ParameterizedTest
+    @EnumSource(value = PartitioningStrategy.class, names = {"FASTEST", "FEWEST_CORES"})
+    void lenetLikeConvolutionsTrain(PartitioningStrategy strategy) {
+        int batches = 3;
+        int batch = 8;
+        MultiLayerConfiguration conf = builder(69, new Adam(1e-3)).list()
+                .layer(new ConvolutionLayer.Builder().nOut(4).kernelSize(5, 5)
+                        .convolutionMode(ConvolutionMode.Truncate).activation(Activation.RELU).build())
+                .layer(new ConvolutionLayer.Builder().nOut(8).kernelSize(5, 5).stride(2, 2)
+                        .convolutionMode(ConvolutionMode.Same).activation(Activation.RELU).build())
+                .layer(new ConvolutionLayer.Builder().nOut(8).kernelSize(4, 4).stride(4, 4)
+                        .convolutionMode(ConvolutionMode.Truncate).activation(Activation.RELU).build())
+                .layer(new OutputLayer.Builder(LossFunction.MCXENT).nOut(10).activation(Activation.SOFTMAX).build())
+                .setInputType(InputType.convolutionalFlat(28, 28, 1)).build();
+        INDArray x = images(batches * batch, 1, 28, 28, 69);
+        INDArray y = TrainingParity.labels(TrainingParity.Labels.ONE_HOT, batches * batch, 10, 70);
+        MultiLayerNetwork cpu = new MultiLayerNetwork(conf.clone());
+        cpu.init();
+        try (SpiNNakerMultiLayerNetwork machine = new SpiNNakerMultiLayerNetwork(conf.clone(),
+                SpiNNakerOptions.builder().partitioning(strategy).build())) {
+            machine.init();
+            machine.setParams(cpu.params());
+            long hostNanos = 0;
+            for (int b = 0; b < batches; b++) {
+                INDArray xb = x.get(NDArrayIndex.interval(b * batch, (b + 1) * batch), NDArrayIndex.all());
+                INDArray yb = y.get(NDArrayIndex.interval(b * batch, (b + 1) * batch), NDArrayIndex.all());
+                cpu.fit(xb, yb);
+                long start = System.nanoTime();
+                machine.fit(xb, yb);
+                hostNanos += b == 0 ? 0 : System.nanoTime() - start;
+                assertEquals(cpu.score(), machine.score(), TrainingParity.SCORE_TOLERANCE * Math.abs(cpu.score()));
+            }
+            double diff = Transforms.abs(machine.params().sub(cpu.params())).maxNumber().doubleValue();
+            RunStats stats = machine.lastTrainingStats();
+            LOG.info("LeNet-like convolutions {}: max |parameter diff| {}; {} cores, {} µs per training sample, "
+                    + "packets per sample {} forward, {} backward, host {} ms per sample; {}", strategy, diff,
+                    stats.coresUsed(), stats.simulatedSecondsPerSample() * 1e6, stats.forwardPacketsPerSample(),
+                    stats.backwardPacketsPerSample(), hostNanos / 1e6 / ((batches - 1) * batch), stats);
+            assertTrue(diff < TrainingParity.PARAMETER_TOLERANCE, "max |parameter diff| " + diff);
+            assertEquals(0, stats.packetsDropped(), stats.describeDrops());
+            if (strategy == PartitioningStrategy.FASTEST) {
+                assertEquals(0, stats.tdmaOverruns());
+            }
+        }
     }
 
     /**
