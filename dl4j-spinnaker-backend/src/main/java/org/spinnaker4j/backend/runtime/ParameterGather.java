@@ -97,6 +97,10 @@ public final class ParameterGather {
         int perRow = g.width() * g.channelsIn();
         int co = g.channelsOut();
         int channels = block.channels();
+        if (channelBias != null && channelBias.length != channels) {
+            throw new IllegalArgumentException(v + " holds a bias per channel of its kernel, " + channels + ", got "
+                    + channelBias.length);
+        }
         if (blockWeights != null) {
             for (int r = 0; r < rows.size() / perRow; r++) {
                 for (int kx = 0; kx < g.kernelW(); kx++) {
