@@ -454,8 +454,13 @@ static void load(const spec *s)
     for (i = 0u; i < nw; i++) {
         weights[i] = zeros ? 0.0f : uniform(-1.0f, 1.0f);
     }
+    /* a value drawn per column, so the operands that follow stay the same,
+     * but a row convolution's block holds one per channel */
     for (i = 0u; i < nb; i++) {
         bias[i] = uniform(-0.5f, 0.5f);
+    }
+    if (s->row_kernel != 0u && nb != 0u) {
+        nb = s->row_channels;
     }
     r = s4j_parse_config(words, S4J_CONFIG_WORDS + n * S4J_RANGE_WORDS
                          + (s->loss_weighted != 0u ? s->cols : 0u)

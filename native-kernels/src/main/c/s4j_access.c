@@ -45,7 +45,7 @@ static int32_t locate_array(const void *dtcm, const s4j_layout *l,
         if (!s4j_has_bias(h->kind, h->fused)) {
             return S4J_ERR_WRONG_KIND;
         }
-        *count = h->n_cols;
+        *count = s4j_biases(h);
         *off = l->bias;
         state = l->b_state;
         kind_of = 1u;

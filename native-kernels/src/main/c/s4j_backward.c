@@ -66,21 +66,31 @@ int32_t s4j_block_backward(const s4j_header *h, const s4j_layout *l,
     return S4J_OK;
 }
 
-/* An activator whose delta[n_cols] is complete: db += delta, then a reduce
+/* An activator whose delta[n_cols] is complete: db += delta (a row
+ * convolution's: each column's delta added to its channel's), then a reduce
  * sends the deltas to its blocks and a fused block runs its own backward;
  * the sample's backward pass is then done. */
 int32_t s4j_activator_backward(const s4j_header *h, const s4j_layout *l,
                                void *dtcm, s4j_train *t, s4j_outbox *out)
 {
     const float *delta = CAT(float, dtcm, l->delta);
-    float *db = AT(float, dtcm, l->db);
+    float *db;
     uint32_t n = h->n_cols;
     uint32_t j;
+    uint32_t bj;
+    uint32_t wrap;
+    uint32_t end;
     int32_t r;
 
     out->work |= S4J_WORK_DELTAS;
-    for (j = 0u; j < n; j++) {
-        db[j] += delta[j];
+    /* in runs of columns: a row convolution's block adds each output
+     * column's deltas to its channels' db */
+    s4j_bias_walk(&h->row, n, &bj, &wrap);
+    for (j = 0u; j < n; bj = 0u) {
+        db = AT(float, dtcm, l->db) + bj;
+        for (end = j + s4j_bias_run(bj, wrap, n - j); j < end; j++, db++) {
+            *db += delta[j];
+        }
     }
     r = h->kind == S4J_KIND_REDUCE ? s4j_emit_values(out, t->delta_key_base, delta, n)
                                    : s4j_block_backward(h, l, dtcm, t, out);

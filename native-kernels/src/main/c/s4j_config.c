@@ -192,7 +192,8 @@ static int loss_weights_ok(const s4j_config *cfg)
 static int copy_ok(const s4j_config *cfg)
 {
     const s4j_copy *c = &cfg->training.copy;
-    uint64_t params = s4j_weight_count(cfg->pool, &cfg->row, cfg->n_rows, cfg->n_cols) + cfg->n_cols;
+    uint64_t params = s4j_weight_count(cfg->pool, &cfg->row, cfg->n_rows, cfg->n_cols)
+                      + s4j_bias_count(&cfg->row, cfg->n_cols);
     uint64_t end = 0u;
     uint64_t owned = 0u;
     uint64_t held = 0u;

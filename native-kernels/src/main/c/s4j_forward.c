@@ -16,6 +16,9 @@ int32_t s4j_finish_z(s4j_header *h, const s4j_layout *l, void *dtcm, s4j_outbox 
     float *ty = l->y != 0u ? AT(float, dtcm, l->y) + entry : NULL;
     float *tz = l->tz != 0u ? AT(float, dtcm, l->tz) + entry : NULL;
     uint32_t j;
+    uint32_t bj;
+    uint32_t wrap;
+    uint32_t end;
     int32_t r;
 
     out->work |= S4J_WORK_FORWARD;
@@ -28,26 +31,34 @@ int32_t s4j_finish_z(s4j_header *h, const s4j_layout *l, void *dtcm, s4j_outbox 
         memset(z, 0, (size_t)n * sizeof(float)); /* the next sample's sums */
         return s4j_forward_complete(h, l, dtcm, out);
     }
-    b = CAT(float, dtcm, l->bias);
+    /* the bias in runs of columns (a row convolution's: one per output
+     * column, its channels' biases) */
+    s4j_bias_walk(&h->row, n, &bj, &wrap);
     if (h->activation == S4J_ACT_SOFTMAX) {
-        for (j = 0u; j < n; j++) {
-            z[j] += b[j];
-            if (tz != NULL) {
-                tz[j] = z[j];
+        for (j = 0u; j < n; bj = 0u) {
+            b = CAT(float, dtcm, l->bias) + bj;
+            for (end = j + s4j_bias_run(bj, wrap, n - j); j < end; j++, b++) {
+                z[j] += *b;
+                if (tz != NULL) {
+                    tz[j] = z[j];
+                }
             }
         }
         return s4j_softmax_forward(h, l, dtcm, out);
     }
-    for (j = 0u; j < n; j++) {
-        float zj = z[j] + b[j];
-        float y = s4j_activate(h->activation, h->alpha, zj);
-        if (ty != NULL && tz != NULL) {
-            tz[j] = zj;
-            ty[j] = y;
-        }
-        r = s4j_emit(out, h->out_key_base + j, s4j_bits_of(y));
-        if (r < 0) {
-            return r;
+    for (j = 0u; j < n; bj = 0u) {
+        b = CAT(float, dtcm, l->bias) + bj;
+        for (end = j + s4j_bias_run(bj, wrap, n - j); j < end; j++, b++) {
+            float zj = z[j] + *b;
+            float y = s4j_activate(h->activation, h->alpha, zj);
+            if (ty != NULL && tz != NULL) {
+                tz[j] = zj;
+                ty[j] = y;
+            }
+            r = s4j_emit(out, h->out_key_base + j, s4j_bits_of(y));
+            if (r < 0) {
+                return r;
+            }
         }
     }
     memset(z, 0, (size_t)n * sizeof(float)); /* the next sample's sums */

@@ -54,7 +54,7 @@ int32_t s4j_norm_start(void *dtcm, uint32_t capacity, uint32_t batch_size,
         w = sum_of_squares(AT(const float, dtcm, l->dw), s4j_block_weights(h), batch);
     }
     if (s4j_has_bias(h->kind, h->fused)) {
-        b = sum_of_squares(AT(const float, dtcm, l->db), h->n_cols, batch);
+        b = sum_of_squares(AT(const float, dtcm, l->db), s4j_biases(h), batch);
     }
     /* s4j_load made norm_self <= norm_peers, and norm holds norm_peers + 1 pairs */
     S4J_VERIFY(l->norm != 0u && t->norm_self <= t->norm_peers);

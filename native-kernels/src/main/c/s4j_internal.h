@@ -144,6 +144,7 @@ typedef struct s4j_shape {
     uint32_t norm_slots;        /* L2 modes: norm_peers + 1, else 0 */
     uint32_t pool;              /* S4J_POOL_*: a pooling block has no weights */
     uint32_t weights;           /* DENSE_BLOCK: s4j_weight_count (saturated) */
+    uint32_t biases;            /* an activator's: s4j_bias_count */
     uint32_t copy_chunks;       /* a kernel copy's chunks (training) */
     uint32_t copy_slots;        /* its share slots: copies x owned */
     uint32_t copy_ranges;       /* its SHARE and PARAM ranges */
@@ -305,6 +306,45 @@ static inline int s4j_applies_softmax(uint32_t kind, uint32_t fused, uint32_t ac
 static inline int s4j_has_bias(uint32_t kind, uint32_t fused)
 {
     return kind == S4J_KIND_REDUCE || (kind == S4J_KIND_DENSE_BLOCK && fused != 0u);
+}
+
+/* The biases of an activator of n_cols columns: one per column, but a row
+ * convolution's block (S4J_CFG_ROW_*) holds one per channel of its kernel
+ * (the channel's bias repeated along the row is one parameter). */
+static inline uint32_t s4j_bias_count(const s4j_row_conv *row, uint32_t n_cols)
+{
+    return row->kernel_w != 0u ? row->channels : n_cols;
+}
+
+/* The bias index of column 0 of a block of n_cols columns, and where the
+ * index wraps to 0: a row convolution's column j is channel (first_column +
+ * j) mod channels_out, at that minus first_channel; any other core's column
+ * j is bias j (one run of n_cols). The columns are runs of consecutive bias
+ * indices: the first from *first, each next one from 0, each at most up to
+ * *wrap (s4j_bias_run). */
+static inline void s4j_bias_walk(const s4j_row_conv *row, uint32_t n_cols,
+                                 uint32_t *first, uint32_t *wrap)
+{
+    if (row->kernel_w == 0u) {
+        *first = 0u;
+        *wrap = n_cols;
+        return;
+    }
+    *first = row->first_column % row->channels_out - row->first_channel;
+    *wrap = row->channels_out;
+}
+
+/* The columns of the run that starts at bias index b with `left` columns
+ * left (s4j_bias_walk): at least 1, as b < wrap. */
+static inline uint32_t s4j_bias_run(uint32_t b, uint32_t wrap, uint32_t left)
+{
+    return wrap - b < left ? wrap - b : left;
+}
+
+/* The biases of a loaded activator (s4j_bias_count). */
+static inline uint32_t s4j_biases(const s4j_header *h)
+{
+    return s4j_bias_count(&h->row, h->n_cols);
 }
 
 /* Whether a gradient normalization needs the L2 norm of the layer. */

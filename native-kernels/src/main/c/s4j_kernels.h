@@ -20,7 +20,9 @@
  *     DENSE_BLOCK   w[n_rows*n_cols] (row-major; none for a pooling block,
  *                   S4J_CFG_POOL; a row convolution's kernel slice,
  *                   n_rows / ROW_WIDTH x ROW_KERNEL_W x ROW_CHANNELS,
- *                   S4J_CFG_ROW_*), bias[n_cols] if fused,
+ *                   S4J_CFG_ROW_*), bias[n_cols] if fused (a row
+ *                   convolution's: bias[ROW_CHANNELS], one per channel of
+ *                   its kernel, each added to every column of that channel),
  *                   x[n_rows], z[n_cols] (the sums, once the sample's rows are
  *                   all in), acc[n_cols] (3 words each: the wide accumulators
  *                   the rows 0 .. rows_done-1 of the sample are multiplied
@@ -86,16 +88,18 @@
  * org.spinnaker4j.kernels.KernelAbi; s4j_contract.c asserts at compile time
  * that each pair agrees, so the host build fails on a mismatch. */
 
-/* 'S' '4' 'K' + layout version 9; version 10 is the same state followed by
+/* 'S' '4' 'K' + layout version 15; version 16 is the same state followed by
  * the training part (1 and 2: before a block's z had its accumulators; 3
  * and 4: before the header held a pooling block's words, the state the
  * kernel copies' exchange, and a reduce expecting one partial per output
  * kept one slot row; 7 and 8: before the header held a row convolution's
  * words; 9 and 10: before it held a pooling block's width; 11 and 12:
  * before a batch normalization block held its S4J_NORM_ROWS rows of
- * weights). C only: Java never reads the state's words. */
-#define S4J_MAGIC          0x53344B0Du
-#define S4J_MAGIC_TRAINING 0x53344B0Eu
+ * weights; 13 and 14: before a row convolution's block held one bias per
+ * channel rather than per column). C only: Java never reads the state's
+ * words. */
+#define S4J_MAGIC          0x53344B0Fu
+#define S4J_MAGIC_TRAINING 0x53344B10u
 
 /* Kinds of core (KernelKind.code()). */
 #define S4J_KIND_INPUT_SOURCE 0u
@@ -376,7 +380,7 @@
 #define S4J_NORM_ROWS 4u
 
 /* Words of one chunk of a kernel copy's parameters, after the loss weights:
- * parameters LO .. HI - 1 (W row-major, then the bias at n_rows x n_cols),
+ * parameters LO .. HI - 1 (W row-major, then the bias after the weights),
  * and SLOT, their first's offset among the parameters the copy owns, or
  * S4J_CHUNK_NOT_OWNED; KEY is the key of the first's new value (owned) or
  * of the first's share to the owner (not owned). */

@@ -81,6 +81,7 @@ static uint32_t compute_layout(const s4j_shape *s, s4j_layout *l)
     uint64_t sends = s4j_sends_bound(s->kind, s->n_rows, s->n_cols, s->fused,
                                      s->peers, s->training != 0u, s->sends_backward);
     uint32_t cols_bytes = sat_mul(s->n_cols, 4u);
+    uint32_t bias_bytes = sat_mul(s->biases, 4u);
     /* a pooling block has no weights (nor their gradients: it does not train) */
     uint32_t block_bytes = sat_mul(s->weights, 4u);
     /* one slot row per range that is not a softmax sync, a norm or a
@@ -98,7 +99,7 @@ static uint32_t compute_layout(const s4j_shape *s, s4j_layout *l)
     }
     if (s->copy_chunks != 0u) {
         /* s4j_share_start or s4j_param_send: at most every parameter */
-        uint64_t params = (uint64_t)s->weights + s->n_cols;
+        uint64_t params = (uint64_t)s->weights + s->biases;
 
         sends = sends > params ? sends : params;
     }
@@ -114,7 +115,7 @@ static uint32_t compute_layout(const s4j_shape *s, s4j_layout *l)
     case S4J_KIND_DENSE_BLOCK:
         l->weights = take(&off, block_bytes);
         if (s->fused != 0u) {
-            l->bias = take(&off, cols_bytes);
+            l->bias = take(&off, bias_bytes);
         }
         l->x = take(&off, sat_mul(sat_mul(s->n_rows, 4u), held));
         /* z, then the accumulators its rows are summed in (s4j_block_acc) */
@@ -154,9 +155,9 @@ static uint32_t compute_layout(const s4j_shape *s, s4j_layout *l)
         if (s4j_has_bias(s->kind, s->fused)) {
             l->y = take(&off, sat_mul(cols_bytes, held));
             l->tz = take(&off, sat_mul(cols_bytes, held));
-            l->db = take(&off, cols_bytes);
+            l->db = take(&off, bias_bytes);
             if (ub != 0u) {
-                l->b_state = take(&off, sat_mul(ub, cols_bytes));
+                l->b_state = take(&off, sat_mul(ub, bias_bytes));
             }
             if (s->loss != S4J_LOSS_NONE) {
                 l->labels = take(&off, sat_mul(cols_bytes, held));
@@ -224,6 +225,7 @@ int32_t s4j_derive_layout(const void *dtcm, uint32_t capacity, s4j_layout *l)
     s.norm_slots = 0u;
     s.pool = h->pool;
     s.weights = weights_of(h->kind, h->pool, &h->row, h->n_rows, h->n_cols);
+    s.biases = s4j_biases(h);
     s.copy_chunks = 0u;
     s.copy_slots = 0u;
     s.copy_ranges = 0u;
@@ -257,7 +259,7 @@ int32_t s4j_derive_layout(const void *dtcm, uint32_t capacity, s4j_layout *l)
             || (t->copy.chunks != 0u
                 && (h->kind != S4J_KIND_DENSE_BLOCK || h->fused != 1u
                     || t->copy.self >= t->copy.slots || t->copy.ranges > h->n_ranges
-                    || (uint64_t)t->copy.owned > (uint64_t)s.weights + h->n_cols
+                    || (uint64_t)t->copy.owned > (uint64_t)s.weights + s4j_biases(h)
                     || t->shares_received > t->copy.shares
                     || t->params_received > t->copy.params))) {
             return S4J_ERR_CORRUPT;
@@ -305,6 +307,7 @@ static void shape_of_config(const s4j_config *cfg, s4j_shape *s)
                     ? cfg->training.norm_peers + 1u : 0u;
     s->pool = cfg->pool;
     s->weights = weights_of(cfg->kind, cfg->pool, &cfg->row, cfg->n_rows, cfg->n_cols);
+    s->biases = s4j_bias_count(&cfg->row, cfg->n_cols);
     s->copy_chunks = s->training != 0u ? cfg->training.copy.chunks : 0u;
     s->copy_slots = s->copy_chunks != 0u
                     ? sat_mul(cfg->training.copy.slots, cfg->training.copy.owned) : 0u;
@@ -353,7 +356,7 @@ int32_t s4j_load(void *dtcm, uint32_t capacity, const s4j_config *cfg,
     }
     /* both counts are below total / 4 */
     want_w = s.weights;
-    want_b = s4j_has_bias(cfg->kind, cfg->fused) ? cfg->n_cols : 0u;
+    want_b = s4j_has_bias(cfg->kind, cfg->fused) ? s.biases : 0u;
     if (n_weights != want_w || (want_w != 0u && weights == NULL)
         || n_bias != want_b || (want_b != 0u && bias == NULL)) {
         return S4J_ERR_BAD_LENGTH;

@@ -392,11 +392,11 @@ static void update_copy(const s4j_header *h, const s4j_layout *l, void *dtcm, s4
         if (hi > lo) {
             update_params(t, &t->upd_b, &t->reg_b, iteration, batch_size, sb,
                           AT(float, dtcm, l->bias) + (lo - n_w), AT(float, dtcm, l->db) + (lo - n_w),
-                          b_state != NULL ? b_state + (lo - n_w) : NULL, hi - lo, h->n_cols);
+                          b_state != NULL ? b_state + (lo - n_w) : NULL, hi - lo, s4j_biases(h));
         }
     }
     memset(AT(float, dtcm, l->dw), 0, (size_t)n_w * sizeof(float));
-    memset(AT(float, dtcm, l->db), 0, (size_t)h->n_cols * sizeof(float));
+    memset(AT(float, dtcm, l->db), 0, (size_t)s4j_biases(h) * sizeof(float));
     t->copy_phase = S4J_COPY_UPDATED;
     t->params_received = 0u;
 }
@@ -449,7 +449,7 @@ int32_t s4j_apply_update(void *dtcm, uint32_t capacity, uint32_t batch_size,
         update_params(t, &t->upd_b, &t->reg_b, iteration, batch_size, &sb, AT(float, dtcm, l->bias),
                       AT(float, dtcm, l->db),
                       l->b_state != 0u ? AT(float, dtcm, l->b_state) : NULL,
-                      h->n_cols, h->n_cols);
+                      s4j_biases(h), s4j_biases(h));
     }
     if (l->norm_bits != 0u) {
         memset(AT(uint32_t, dtcm, l->norm_bits), 0,

@@ -678,14 +678,16 @@ public class SpiNNakerMultiLayerNetwork extends MultiLayerNetwork implements Aut
         StringBuilder layers = new StringBuilder();
         for (int i = 0; i < spec.layers().size(); i++) {
             Conv1DGeometry g = spec.layers().get(i).convolution();
-            if (g != null && (!g.holdsEveryTap() || (g.outLength() > 1 && !spec.exchangesKernelCopies(i)))) {
+            if (g != null && (!g.holdsEveryTap() || (g.copiesKernel() && !spec.exchangesKernelCopies(i)))) {
+                boolean image = g.image() != null && !g.image().dense();
                 layers.append(layers.length() == 0 ? "" : ", ").append("layer ").append(dl4jLayer(i)).append(" (")
-                        .append(typeOf(i)).append(", ").append(g.image() != null && !g.image().dense()
-                                ? "a 2-D convolution, which trains on the CPU only)"
-                                : !g.holdsEveryTap() ? "taps that see only padding)"
-                                : !g.sharesEveryTap() ? "taps that only one of its " + g.outLength()
-                                        + " output positions sees)"
-                                : g.outLength() + " output positions with an L2 gradient normalization)");
+                        .append(typeOf(i)).append(", ").append(!g.holdsEveryTap()
+                                ? (image ? "kernel rows or columns" : "taps") + " that see only padding)"
+                                : !g.sharesEveryTap() ? (image ? "kernel rows that only one of its " + g.outLength()
+                                        + " output rows sees)" : "taps that only one of its " + g.outLength()
+                                        + " output positions sees)")
+                                : g.outLength() + " output " + (image ? "rows" : "positions")
+                                        + " with an L2 gradient normalization)");
             }
         }
         if (layers.length() > 0) {
@@ -693,8 +695,10 @@ public class SpiNNakerMultiLayerNetwork extends MultiLayerNetwork implements Aut
                     + "SpiNNaker only where every tap of its kernel falls on the input at some output position (no "
                     + "position block holds a tap that sees only padding, so no core could update it) and, with "
                     + "several output positions, where at least two of them see each tap and without an L2 gradient "
-                    + "normalization (the kernel copies' owners do not exchange its norm yet); score(DataSet) runs, "
-                    + "and spinnaker4j never falls back to the CPU; "
+                    + "normalization (the kernel copies' owners do not exchange its norm yet); a 2-D convolution runs "
+                    + "along the image's rows, its kernel rows as taps (its blocks hold copies of its kernel even in "
+                    + "one output row), and each of its kernel columns must fall on the image at some output column "
+                    + "too; score(DataSet) runs, and spinnaker4j never falls back to the CPU; "
                     + "train toCpu() and set its parameters on this network");
         }
     }

@@ -150,8 +150,9 @@ public record KernelConfig(KernelKind kind, int nRows, int nCols, KernelActivati
             throw new IllegalArgumentException("only a fused DENSE_BLOCK holds a kernel copy, not a "
                     + (fused ? "fused " : "") + kind + " (" + copy + ")");
         }
-        long params = kind == KernelKind.DENSE_BLOCK
-                ? (rowConv != null ? rowConv.weightCount(nRows) : (long) nRows * nCols) + nCols : nCols;
+        long params = (kind == KernelKind.DENSE_BLOCK
+                ? (rowConv != null ? rowConv.weightCount(nRows) : (long) nRows * nCols) : 0)
+                + (rowConv != null ? rowConv.channels() : nCols);
         if (copy.isCopy() && copy.chunks().get(copy.chunks().size() - 1).hi() > params) {
             throw new IllegalArgumentException("a kernel copy's chunks lie within its " + params + " parameters, got "
                     + copy.chunks());
@@ -330,9 +331,17 @@ public record KernelConfig(KernelKind kind, int nRows, int nCols, KernelActivati
                 && (kind == KernelKind.REDUCE || (kind == KernelKind.DENSE_BLOCK && fused));
     }
 
-    /** Whether this core needs a bias of {@code nCols} values (a fused dense block or a reduce). */
+    /** Whether this core needs a bias (of {@link #biasCount()} values: a fused dense block or a reduce). */
     public boolean hasBias() {
         return kind == KernelKind.REDUCE || (kind == KernelKind.DENSE_BLOCK && fused);
+    }
+
+    /**
+     * The bias values {@code load} expects: {@code nCols}, but a row convolution's block holds one per channel of its
+     * kernel ({@link RowConvConfig#channels()}), added to each of its columns of that channel; 0 without a bias.
+     */
+    public int biasCount() {
+        return !hasBias() ? 0 : rowConv != null ? rowConv.channels() : nCols;
     }
 
     /**

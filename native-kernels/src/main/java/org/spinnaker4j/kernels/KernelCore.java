@@ -72,7 +72,7 @@ public final class KernelCore {
 
     /**
      * Writes a fresh state for {@code config} with these weights ({@code nRows * nCols}, row-major, for a dense
-     * block; else null or empty) and bias ({@code nCols} for a fused dense block or a reduce; else null or empty).
+     * block; else null or empty) and bias ({@link KernelConfig#biasCount()} values for a fused dense block or a reduce; else null or empty).
      * Replaces whatever the core held.
      */
     public void load(KernelConfig config, float[] weights, float[] bias) {
@@ -87,12 +87,13 @@ public final class KernelCore {
                     : "a DENSE_BLOCK of " + config.nRows() + " x " + config.nCols() + " needs " + wantWeights
                             + " weights (row-major nRows x nCols), got " + (weights == null ? "null" : gotWeights));
         }
-        int wantBias = config.hasBias() ? config.nCols() : 0;
+        int wantBias = config.biasCount();
         int gotBias = bias == null ? 0 : bias.length;
         if (gotBias != wantBias) {
             throw new IllegalArgumentException(wantBias == 0
                     ? "bias must be null or empty for " + describeKind(config) + ", got " + gotBias
-                    : describeKind(config) + " needs a bias of nCols = " + wantBias + " values, got "
+                    : describeKind(config) + " needs a bias of " + (config.rowConv() != null
+                            ? "its kernel's channels = " : "nCols = ") + wantBias + " values, got "
                             + (bias == null ? "null" : gotBias));
         }
         long bytes = exactStateBytes(config);
@@ -390,7 +391,7 @@ public final class KernelCore {
         return readArray(KernelAbi.ARRAY_WEIGHTS, 0, "readWeights");
     }
 
-    /** The current bias of a REDUCE or fused DENSE_BLOCK, {@code nCols} values (a copy). */
+    /** The current bias of a REDUCE or fused DENSE_BLOCK, {@link KernelConfig#biasCount()} values (a copy). */
     public float[] readBias() {
         return readArray(KernelAbi.ARRAY_BIAS, 0, "readBias");
     }
@@ -476,7 +477,7 @@ public final class KernelCore {
             throw new IllegalStateException(what + " is for REDUCE and fused DENSE_BLOCK cores; this core is "
                     + describeKind(c));
         }
-        return c.nCols();
+        return c.biasCount();
     }
 
     /** The packets this core accepted on {@link RangeKind#IGNORE} ranges since it was loaded. */

@@ -16,7 +16,7 @@ import org.spinnaker4j.kernels.TrainingReference.Hyper;
  * A block of a 2-D convolution run along the rows holds its channels' kernel once: its sums, its backward pass's
  * W·delta and its gradient must be those of the same block holding the lowered (Toeplitz) kernel with its zeros —
  * the sums and W·delta bit for bit, whatever order the rows come in; dW summed over the output columns that share a
- * kernel weight.
+ * kernel weight; its bias is one per channel, and db the sum over its columns of that channel.
  */
 class RowConvBlockTest {
 
@@ -64,6 +64,15 @@ class RowConvBlockTest {
         return w;
     }
 
+    /** The lowered block's bias: each column its channel's, as the layer's bias is repeated along the row. */
+    private static float[] columnBias(float[] channelBias, RowConvConfig r, int n) {
+        float[] b = new float[n];
+        for (int j = 0; j < n; j++) {
+            b[j] = channelBias[(r.firstColumn() + j) % COUT - r.firstChannel()];
+        }
+        return b;
+    }
+
     private static KernelConfig config(int n, RowConvConfig r, TrainingConfig training) {
         return new KernelConfig(KernelKind.DENSE_BLOCK, ROWS, n, KernelActivation.TANH, 0f, true, OUT, 0, 0, 0,
                 training == null ? List.of(KeyRange.data(IN, ROWS, 0))
@@ -99,11 +108,11 @@ class RowConvBlockTest {
         Random rnd = new Random(first * 31 + n);
         RowConvConfig r = row(first, n);
         float[] kernel = Kernels.randomArray(rnd, Math.toIntExact(r.weightCount(ROWS)), 0.5);
-        float[] bias = Kernels.randomArray(rnd, n, 0.1);
+        float[] bias = Kernels.randomArray(rnd, r.channels(), 0.1);
         KernelCore rows = new KernelCore();
         rows.load(config(n, r, null), kernel, bias);
         KernelCore toeplitz = new KernelCore();
-        toeplitz.load(config(n, null, null), lowered(kernel, r, n), bias);
+        toeplitz.load(config(n, null, null), lowered(kernel, r, n), columnBias(bias, r, n));
         List<Integer> order = new ArrayList<>();
         for (int i = 0; i < ROWS; i++) {
             order.add(i);
@@ -115,6 +124,7 @@ class RowConvBlockTest {
                     Kernels.valuesByKey(run(rows, x, null, order), OUT, n), "sample " + sample);
         }
         Kernels.assertSameBits(kernel, rows.readWeights(), "the kernel held once");
+        Kernels.assertSameBits(bias, rows.readBias(), "a bias per channel");
     }
 
     @Test
@@ -135,12 +145,13 @@ class RowConvBlockTest {
         Random rnd = new Random(first * 17 + n);
         RowConvConfig r = row(first, n);
         float[] kernel = Kernels.randomArray(rnd, Math.toIntExact(r.weightCount(ROWS)), 0.5);
-        float[] bias = Kernels.randomArray(rnd, n, 0.1);
+        float[] bias = Kernels.randomArray(rnd, r.channels(), 0.1);
         KernelCore rows = new KernelCore();
         rows.load(config(n, r, training(n)), kernel, bias);
         KernelCore toeplitz = new KernelCore();
         float[] low = lowered(kernel, r, n);
-        toeplitz.load(config(n, null, training(n)), low, bias);
+        float[] lowBias = columnBias(bias, r, n);
+        toeplitz.load(config(n, null, training(n)), low, lowBias);
         List<Integer> order = new ArrayList<>();
         for (int i = 0; i < ROWS; i++) {
             order.add(i);
@@ -171,6 +182,12 @@ class RowConvBlockTest {
             }
         }
         Kernels.assertAllClose(expected, rows.readWeights(), 1e-5, "kernel after the update");
-        Kernels.assertSameBits(toeplitz.readBias(), rows.readBias(), "bias after the update");
+        // each channel's bias moves by the sum of its columns' moves: db is summed over the block's columns
+        float[] lowBiasNew = toeplitz.readBias();
+        float[] expectedBias = bias.clone();
+        for (int j = 0; j < n; j++) {
+            expectedBias[(first + j) % COUT - r.firstChannel()] -= lowBias[j] - lowBiasNew[j];
+        }
+        Kernels.assertAllClose(expectedBias, rows.readBias(), 1e-5, "bias after the update");
     }
 }

@@ -274,6 +274,52 @@ public final class Dl4jState {
     }
 
     /**
+     * The inverse of {@link #expand}: DL4J's bias and W[out, in, kernel row, kernel column] of a 2-D convolution from
+     * the rows' kernel, each weight from the first output column that puts its kernel column on the image (every
+     * output column holds the same value), the bias from output column 0; a dense layer over the image back to its
+     * (channel, row, column) rows, column-major, then its bias.
+     */
+    private static void collapse(DenseParameters p, DenseLayerSpec layer, float[] flat, int offset) {
+        Conv2DGeometry g = layer.convolution().image();
+        int nIn = p.nIn();
+        if (g.dense()) {
+            int pixels = g.height() * g.width();
+            for (int c = 0; c < g.channelsIn(); c++) {
+                for (int px = 0; px < pixels; px++) {
+                    for (int j = 0; j < p.nOut(); j++) {
+                        flat[offset + j * nIn + c * pixels + px] = p.weight(px * g.channelsIn() + c, j);
+                    }
+                }
+            }
+            System.arraycopy(p.bias(), 0, flat, offset + nIn * p.nOut(), p.bias().length);
+            return;
+        }
+        int co = g.channelsOut();
+        int biases = layer.hasBias() ? co : 0;
+        System.arraycopy(p.bias(), 0, flat, offset, biases);
+        for (int kx = 0; kx < g.kernelW(); kx++) {
+            int ox = 0;
+            while (ox < g.outWidth() && (ox * g.strideW() - g.padLeft() + kx < 0
+                    || ox * g.strideW() - g.padLeft() + kx >= g.width())) {
+                ox++;
+            }
+            if (ox == g.outWidth()) {
+                throw new IllegalStateException("kernel column " + kx + " of " + g + " never falls on the image: the "
+                        + "machine does not hold it");
+            }
+            int x = ox * g.strideW() - g.padLeft() + kx;
+            for (int o = 0; o < co; o++) {
+                for (int in = 0; in < g.channelsIn(); in++) {
+                    for (int ky = 0; ky < g.kernelH(); ky++) {
+                        flat[offset + biases + ((o * g.channelsIn() + in) * g.kernelH() + ky) * g.kernelW() + kx] =
+                                p.weight((ky * g.width() + x) * g.channelsIn() + in, ox * co + o);
+                    }
+                }
+            }
+        }
+    }
+
+    /**
      * Layer-shaped arrays (W row-major, bias) from a flat vector in DL4J's layout, such as a copy of
      * {@code params()}: W column-major, then bias, layer after layer (a 2-D convolution's: {@link #expand}).
      */
@@ -343,8 +389,9 @@ public final class Dl4jState {
                 continue;
             }
             if (image(spec.layers().get(l)) != null) {
-                throw new UnsupportedOperationException("layer " + l + " is a 2-D convolution or reads one's image: "
-                        + "its parameters are not read back from the machine (it does not train there yet)");
+                collapse(p, spec.layers().get(l), flat, offset);
+                offset += numParams(spec.layers().get(l));
+                continue;
             }
             if (kernelLayout(spec.layers().get(l))) {
                 System.arraycopy(p.bias(), 0, flat, offset, p.bias().length);

@@ -96,7 +96,7 @@ public final class CoreDataBuilder {
                 v.cols()) : null;
         float[] weights = v.kind() == VertexKind.DENSE_BLOCK && config.weightCount() > 0
                 ? LayerSlices.weights(parameters.get(v.layer()), v, held) : new float[0];
-        float[] bias = v.activates() ? LayerSlices.bias(parameters.get(v.layer()), held[1])
+        float[] bias = v.activates() ? LayerSlices.bias(parameters.get(v.layer()), v, held[1])
                 : v.kind() == VertexKind.RELAY ? new float[v.cols().size()] : new float[0];
         return new CoreData(config, weights, bias);
     }

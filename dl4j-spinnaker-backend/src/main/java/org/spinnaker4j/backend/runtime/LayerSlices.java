@@ -73,24 +73,6 @@ public final class LayerSlices {
     }
 
     /**
-     * The index in a 2-D convolution's block's kernel ({@link #rowBlock}) of the lowered weight at row {@code i} of its
-     * field and column {@code j} of its columns, or -1 where that is one of the lowered kernel's zeros.
-     */
-    public static int rowBlockIndex(RowBlock block, int i, int j) {
-        Conv2DGeometry g = block.image();
-        int perRow = g.width() * g.channelsIn();
-        int x = i % perRow / g.channelsIn();
-        int in = i % g.channelsIn();
-        int column = block.firstColumn() + j;
-        int kx = g.kernelColumn(column / g.channelsOut(), x);
-        if (kx < 0) {
-            return -1;
-        }
-        return ((i / perRow * g.kernelW() + kx) * g.channelsIn() + in) * block.channels()
-                + column % g.channelsOut() - block.firstChannel();
-    }
-
-    /**
      * Where a vertex's rows and columns of the layer's W lie in the stored weights: the same slices for a fully
      * connected layer; for a convolution's block (one output position, its receptive field as rows), the kernel
      * rows of the taps that fall on its rows and the output channels of its columns; for a batch normalization's
@@ -115,6 +97,17 @@ public final class LayerSlices {
         }
         int tapRow = (rows.lo() - g.firstInput(position) * g.channelsIn());
         return new Slice[] {new Slice(tapRow, tapRow + rows.size()), channels};
+    }
+
+    /**
+     * The bias an activating core holds: its columns' ({@link #bias(DenseParameters, Slice)}), but a 2-D convolution's
+     * block holds one per channel of its kernel ({@link RowBlock}), output column 0's (the layer's bias is repeated
+     * along the row).
+     */
+    public static float[] bias(DenseParameters p, MachineVertex v, Slice cols) {
+        RowBlock block = v.rowBlock();
+        return block == null ? bias(p, cols)
+                : bias(p, new Slice(block.firstChannel(), block.firstChannel() + block.channels()));
     }
 
     /** The bias of an activating core's columns (zeros for a layer without bias). */

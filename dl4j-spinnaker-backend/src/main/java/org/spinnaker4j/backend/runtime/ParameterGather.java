@@ -8,6 +8,7 @@ import org.spinnaker4j.kernels.KernelCopyConfig;
 import org.spinnaker4j.mapper.graph.MachineVertex;
 import org.spinnaker4j.mapper.graph.Slice;
 import org.spinnaker4j.mapper.graph.VertexKind;
+import org.spinnaker4j.mapper.ir.Conv2DGeometry;
 import org.spinnaker4j.mapper.ir.DenseLayerSpec;
 import org.spinnaker4j.mapper.ir.DenseParameters;
 import org.spinnaker4j.mapper.ir.NetworkSpec;
@@ -58,26 +59,78 @@ public final class ParameterGather {
         DenseLayerSpec layer = network.layers().get(v.layer());
         boolean weighted = v.kind() == VertexKind.DENSE_BLOCK && (!layer.isPooling() || layer.isBatchNorm());
         RowBlock rowBlock = v.rowBlock();
+        if (rowBlock != null) {
+            putRowBlock(v, rowBlock, held[0], blockWeights, columnBias, takes);
+            return;
+        }
         if (weighted && blockWeights != null) {
             for (int i = 0; i < held[0].size(); i++) {
                 for (int j = 0; j < held[1].size(); j++) {
-                    int at = (held[0].lo() + i) * p.nOut() + held[1].lo() + j;
-                    // a 2-D convolution's block holds its kernel once: the lowered kernel's zeros are not held
-                    int k = rowBlock != null ? LayerSlices.rowBlockIndex(rowBlock, i, j) : i * held[1].size() + j;
-                    if (k < 0) {
-                        set(v, "weight", p.weights(), weightsPut.get(v.layer()), at, 0f);
-                    } else if (takes.test(k)) {
-                        set(v, "weight", p.weights(), weightsPut.get(v.layer()), at, blockWeights[k]);
+                    int k = i * held[1].size() + j;
+                    if (takes.test(k)) {
+                        set(v, "weight", p.weights(), weightsPut.get(v.layer()),
+                                (held[0].lo() + i) * p.nOut() + held[1].lo() + j, blockWeights[k]);
                     }
                 }
             }
         }
-        int blockWeightCount = !weighted ? 0 : rowBlock != null ? Math.toIntExact(rowBlock.weights(held[0].size()))
-                : held[0].size() * held[1].size();
+        int blockWeightCount = weighted ? held[0].size() * held[1].size() : 0;
         if (v.activates() && p.bias().length > 0 && columnBias != null) {
             for (int j = 0; j < columnBias.length; j++) {
                 if (takes.test(blockWeightCount + j)) {
                     set(v, "bias", p.bias(), biasPut.get(v.layer()), held[1].lo() + j, columnBias[j]);
+                }
+            }
+        }
+    }
+
+    /**
+     * A 2-D convolution's block ({@link RowBlock}: its kernel held once, kernel rows {@code rows} of the lowered
+     * kernel, a bias per channel): each value it takes goes to every place of the lowered kernel (and bias) that
+     * holds it, in every output column of the row, not only the block's (the lowered kernel repeats it along the
+     * row), so a value held by several copies is compared wherever it lies and a chunk's owner alone fills it.
+     */
+    private void putRowBlock(MachineVertex v, RowBlock block, Slice rows, float[] blockWeights, float[] channelBias,
+            IntPredicate takes) {
+        DenseParameters p = layers.get(v.layer());
+        Conv2DGeometry g = block.image();
+        int perRow = g.width() * g.channelsIn();
+        int co = g.channelsOut();
+        int channels = block.channels();
+        if (channelBias != null && channelBias.length != channels) {
+            throw new IllegalArgumentException(v + " holds a bias per channel of its kernel, " + channels + ", got "
+                    + channelBias.length);
+        }
+        if (blockWeights != null) {
+            for (int r = 0; r < rows.size() / perRow; r++) {
+                for (int kx = 0; kx < g.kernelW(); kx++) {
+                    for (int in = 0; in < g.channelsIn(); in++) {
+                        for (int k = 0; k < channels; k++) {
+                            int at = ((r * g.kernelW() + kx) * g.channelsIn() + in) * channels + k;
+                            if (!takes.test(at)) {
+                                continue;
+                            }
+                            for (int ox = 0; ox < g.outWidth(); ox++) {
+                                int x = ox * g.strideW() - g.padLeft() + kx;
+                                if (x >= 0 && x < g.width()) {
+                                    set(v, "weight", p.weights(), weightsPut.get(v.layer()),
+                                            (rows.lo() + r * perRow + x * g.channelsIn() + in) * p.nOut() + ox * co
+                                                    + block.firstChannel() + k, blockWeights[at]);
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        int weights = Math.toIntExact(block.weights(rows.size()));
+        if (v.activates() && p.bias().length > 0 && channelBias != null) {
+            for (int k = 0; k < channelBias.length; k++) {
+                if (takes.test(weights + k)) {
+                    for (int ox = 0; ox < g.outWidth(); ox++) {
+                        set(v, "bias", p.bias(), biasPut.get(v.layer()), ox * co + block.firstChannel() + k,
+                                channelBias[k]);
+                    }
                 }
             }
         }

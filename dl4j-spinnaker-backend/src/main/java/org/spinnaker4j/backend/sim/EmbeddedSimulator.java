@@ -372,7 +372,7 @@ public final class EmbeddedSimulator implements Machine {
                     core.writeWeightState(k, LayerSlices.weights(p, v, held));
                 }
                 if (v.activates() && biasArrays(v.layer()) >= k) {
-                    core.writeBiasState(k, LayerSlices.bias(p, held[1]));
+                    core.writeBiasState(k, LayerSlices.bias(p, v, held[1]));
                 }
             }
         }

@@ -76,18 +76,27 @@ class ParameterGatherTest {
                 lowered[i * cols + j] = kx < 0 ? 0f : k[((i / 10 * 3 + kx) * 2 + i % 2) * 3 + j % 3];
             }
         }
-        DenseParameters p = new DenseParameters(rows, cols, lowered, new float[cols]);
+        float[] channelBias = {0.5f, -1f, 2f};
+        float[] bias = new float[cols];
+        for (int j = 0; j < cols; j++) {
+            bias[j] = channelBias[j % 3];
+        }
+        DenseParameters p = new DenseParameters(rows, cols, lowered, bias);
         ParameterGather gather = new ParameterGather(net);
-        // output row 1: columns 0 .. 3 (every channel) and 4 .. 8 (every channel)
+        // output row 1: columns 0 .. 3 (every channel) and 4 .. 8 (every channel), a bias per channel each
         for (Slice c : List.of(new Slice(9, 13), new Slice(13, 18))) {
             MachineVertex v = new MachineVertex(0, VertexKind.DENSE_BLOCK, 0, new Slice(10, 30), c, true, null,
                     image);
             Slice[] held = LayerSlices.parameterSlices(net.layers().get(0), v.rows(), v.cols());
             float[] once = LayerSlices.rowBlock(p, v.rowBlock(), held[0]);
             assertArrayEquals(k, once, "the kernel, once, from the lowered one");
-            gather.put(v, once, new float[c.size()]);
+            assertArrayEquals(channelBias, LayerSlices.bias(p, v, held[1]), "a bias per channel");
+            gather.put(v, once, channelBias);
+            assertThrows(IllegalArgumentException.class, () -> gather.put(v, once, new float[c.size()]),
+                    "a bias per column");
         }
         assertArrayEquals(lowered, gather.layers().get(0).weights());
+        assertArrayEquals(bias, gather.layers().get(0).bias(), "each channel's bias along the row");
     }
 
     @Test

@@ -455,6 +455,6 @@ public record CoreCostModel(double cyclesPerInstruction, int receiveInterruptCyc
     }
 
     private static long biases(MachineVertex v) {
-        return v.activates() ? v.cols().size() : 0;
+        return !v.activates() ? 0 : v.rowBlock() != null ? v.rowBlock().channels() : v.cols().size();
     }
 }

@@ -79,12 +79,22 @@ public record Conv1DGeometry(int channelsIn, int length, int channelsOut, int ke
     /**
      * Whether every tap falls on an input position at some output position, so some position block holds its kernel
      * rows: training needs this (a tap only padding sees is held by no block, and no core could update it). A 2-D
-     * convolution's blocks each hold their channels' kernel ({@link RowBlock}) and their bias once per output column,
-     * copies that no exchange sums yet, so only a dense layer over an image counts.
+     * convolution's taps are its kernel rows; its blocks ({@link RowBlock}) hold every kernel column of a row, but the
+     * machine's lowered kernel keeps a kernel column only where it falls on the image, so every kernel column must
+     * too, at some output column.
      */
     public boolean holdsEveryTap() {
-        return (image == null || image.dense())
-                && IntStream.range(0, kernel).allMatch(tap -> positionsSeeing(tap) > 0);
+        return IntStream.range(0, kernel).allMatch(tap -> positionsSeeing(tap) > 0)
+                && (image == null || image.dense()
+                        || IntStream.range(0, image.kernelW()).allMatch(image::kernelColumnOnImage));
+    }
+
+    /**
+     * Whether its blocks hold copies of its kernel, which must update as one: several output positions, or a 2-D
+     * convolution (its output rows' column slices each hold their channels' kernel too).
+     */
+    public boolean copiesKernel() {
+        return outLength > 1 || (image != null && !image.dense());
     }
 
     /**

@@ -41,6 +41,17 @@ public record Conv2DGeometry(int channelsIn, int height, int width, int channels
                 outHeight, false, this);
     }
 
+    /** Whether kernel column kx falls on the image at some output column (else only the width's padding sees it). */
+    public boolean kernelColumnOnImage(int kx) {
+        for (int ox = 0; ox < outWidth; ox++) {
+            int x = ox * strideW - padLeft + kx;
+            if (x >= 0 && x < width) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /**
      * The kernel column under input column x for output column ox, or -1 where x is not under the kernel (the
      * lowered kernel's zeros).

@@ -74,12 +74,13 @@ public record NetworkSpec(List<DenseLayerSpec> layers, TrainingSpec training, bo
     /**
      * Whether the cores can apply this network's updates: a fully connected network, or a convolutional one whose
      * every tap some position block holds ({@link Conv1DGeometry#holdsEveryTap()}) and whose kernels held by several
-     * position blocks exchange their copies' shares ({@link #exchangesKernelCopies(int)}) to update as one.
+     * blocks ({@link Conv1DGeometry#copiesKernel()}: several positions, or a 2-D convolution's column slices) exchange
+     * their copies' shares ({@link #exchangesKernelCopies(int)}) to update as one.
      */
     public boolean updatesOnTheMachine() {
         for (int l = 0; l < layers.size(); l++) {
             Conv1DGeometry g = layers.get(l).convolution();
-            if (g != null && (!g.holdsEveryTap() || (g.outLength() > 1 && !exchangesKernelCopies(l)))) {
+            if (g != null && (!g.holdsEveryTap() || (g.copiesKernel() && !exchangesKernelCopies(l)))) {
                 return false;
             }
         }

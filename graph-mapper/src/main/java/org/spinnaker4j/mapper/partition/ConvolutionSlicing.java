@@ -5,6 +5,7 @@ import java.util.List;
 import org.spinnaker4j.mapper.graph.Slice;
 import org.spinnaker4j.mapper.ir.ActivationKind;
 import org.spinnaker4j.mapper.ir.Conv1DGeometry;
+import org.spinnaker4j.mapper.ir.Conv2DGeometry;
 import org.spinnaker4j.mapper.ir.NetworkSpec;
 import org.spinnaker4j.mapper.ir.PoolingSpec;
 
@@ -50,7 +51,7 @@ final class ConvolutionSlicing {
             for (int t = 0; t < g.outLength(); t++) {
                 Slice field = new Slice((g.firstInput(t) + g.firstValidTap(t)) * g.channelsIn(),
                         (g.firstInput(t) + g.endValidTap(t)) * g.channelsIn());
-                for (Slice c : Slice.split(g.channelsOut(), slices)) {
+                for (Slice c : positionSlices(network, l, slices)) {
                     layerRows.add(field);
                     layerCols.add(new Slice(t * g.channelsOut() + c.lo(), t * g.channelsOut() + c.hi()));
                 }
@@ -83,6 +84,29 @@ final class ConvolutionSlicing {
                     && rows.get(l).stream().anyMatch(field -> producers.stream().filter(field::overlaps).count() > 1));
         }
         return new LayerSlicing(sources, rows, cols, cols.get(nLayers - 1), relayed);
+    }
+
+    /**
+     * A position's outputs cut into {@code slices} near-equal runs; but where a 2-D convolution trains and is cut into
+     * more slices than its output columns, every output column's channels are cut alike into as many slices as that
+     * takes, so that its blocks hold disjoint or equal channels of its kernel (the copies {@link KernelCopies} plans;
+     * near-equal runs would give some blocks part of the channels and others, spanning two columns, all of them).
+     */
+    private static List<Slice> positionSlices(NetworkSpec network, int l, int slices) {
+        Conv1DGeometry g = network.layers().get(l).convolution();
+        Conv2DGeometry image = g.image();
+        if (!network.trains() || image == null || image.dense() || network.layers().get(l).isPooling()
+                || slices <= image.outWidth()) {
+            return Slice.split(g.channelsOut(), slices);
+        }
+        int co = image.channelsOut();
+        List<Slice> cut = new ArrayList<>();
+        for (int ox = 0; ox < image.outWidth(); ox++) {
+            for (Slice c : Slice.split(co, Math.min(co, (slices + image.outWidth() - 1) / image.outWidth()))) {
+                cut.add(new Slice(ox * co + c.lo(), ox * co + c.hi()));
+            }
+        }
+        return cut;
     }
 
     /** The most slices {@link #of} cuts vector v into per position: its channels (the input's: 1, by position). */

@@ -10,8 +10,10 @@ import org.spinnaker4j.mapper.graph.MachineVertex;
 import org.spinnaker4j.mapper.graph.Slice;
 import org.spinnaker4j.mapper.graph.VertexKind;
 import org.spinnaker4j.mapper.ir.Conv1DGeometry;
+import org.spinnaker4j.mapper.ir.Conv2DGeometry;
 import org.spinnaker4j.mapper.ir.DenseLayerSpec;
 import org.spinnaker4j.mapper.ir.NetworkSpec;
+import org.spinnaker4j.mapper.ir.RowBlock;
 
 /**
  * The copies of one slice of a convolution's kernel that a mapping's position blocks hold, and the plan of the
@@ -26,7 +28,10 @@ import org.spinnaker4j.mapper.ir.NetworkSpec;
  * holders and its owner: a run of taps with the same holders (all the taps when no padding reaches a block), cut
  * into near-equal parts, one per holder; the biases likewise. Owners are dealt round robin over the chunks, so the
  * parts are spread evenly over the copies. Taps no block holds (they see only padding) are listed in
- * {@link #unheldTaps()}: no exchange covers them.
+ * {@link #unheldTaps()}: no exchange covers them. A 2-D convolution's blocks hold their kernel once
+ * ({@link RowBlock}): a tap is a kernel row (kernelW × channelsIn inputs), each output row is a position whose column
+ * slices are copies each, and a slice is the channels a block's kernel holds (every block holding the same
+ * channels holds the same kernel; slices of a layer that overlap without being equal cannot update as one).
  *
  * @param layer the convolution's layer
  * @param channels the output channels of the slice, within one position
@@ -86,16 +91,21 @@ public record KernelCopies(int layer, Slice channels, List<Copy> copies, List<Ch
             Map<Slice, List<MachineVertex>> byChannels = new LinkedHashMap<>();
             for (MachineVertex v : graph.vertices()) {
                 if (v.kind() == VertexKind.DENSE_BLOCK && v.layer() == l) {
-                    int t = v.cols().lo() / g.channelsOut();
-                    byChannels.computeIfAbsent(new Slice(v.cols().lo() - t * g.channelsOut(),
-                            v.cols().hi() - t * g.channelsOut()), c -> new ArrayList<>()).add(v);
+                    byChannels.computeIfAbsent(heldChannels(g, v), c -> new ArrayList<>()).add(v);
                 }
             }
             for (Map.Entry<Slice, List<MachineVertex>> e : byChannels.entrySet()) {
-                if (e.getValue().size() != g.outLength()) {
+                if (byChannels.keySet().stream().anyMatch(c -> !c.equals(e.getKey()) && c.overlaps(e.getKey()))) {
+                    throw new IllegalArgumentException("layer " + l + "'s blocks hold kernel channels " + e.getKey()
+                            + " and " + byChannels.keySet() + ": the copies of a channel must all hold the same "
+                            + "channels to update as one");
+                }
+                long positions = e.getValue().stream().mapToInt(v -> v.cols().lo() / g.channelsOut()).distinct()
+                        .count();
+                if (positions != g.outLength() || (g.image() == null && e.getValue().size() != g.outLength())) {
                     throw new IllegalArgumentException("layer " + l + "'s channels " + e.getKey() + " are held by "
-                            + e.getValue().size() + " of its " + g.outLength() + " positions: every position must "
-                            + "cut its channels alike");
+                            + e.getValue().size() + " blocks of " + positions + " of its " + g.outLength()
+                            + " positions: every position must cut its channels alike");
                 }
                 all.add(plan(l, layer.hasBias(), g, e.getKey(), e.getValue()));
             }
@@ -103,9 +113,31 @@ public record KernelCopies(int layer, Slice channels, List<Copy> copies, List<Ch
         return all;
     }
 
+    /**
+     * The output channels of the kernel a block holds: its columns' within its position, but a 2-D convolution's
+     * block ({@link RowBlock}) holds the channels of its kernel, every channel where its columns span several output
+     * columns.
+     */
+    private static Slice heldChannels(Conv1DGeometry g, MachineVertex v) {
+        RowBlock block = v.rowBlock();
+        if (block != null) {
+            return new Slice(block.firstChannel(), block.firstChannel() + block.channels());
+        }
+        int t = v.cols().lo() / g.channelsOut();
+        return new Slice(v.cols().lo() - t * g.channelsOut(), v.cols().hi() - t * g.channelsOut());
+    }
+
+    /**
+     * The plan of one channel slice. A 2-D convolution's blocks ({@link RowBlock}) are planned as a convolution along
+     * the image's rows whose kernel row (tap) is one kernel row of the 2-D kernel, kernelW × channelsIn inputs by the
+     * slice's channels, which is how a block holds it; the blocks of each output row (its column slices) are copies
+     * of that position, in order of column.
+     */
     private static KernelCopies plan(int layer, boolean bias, Conv1DGeometry g, Slice channels,
             List<MachineVertex> blocks) {
-        int perTap = g.channelsIn() * channels.size();
+        Conv2DGeometry image = g.image();
+        int perTap = (image != null && !image.dense() ? image.kernelW() * image.channelsIn() : g.channelsIn())
+                * channels.size();
         List<Copy> copies = new ArrayList<>();
         blocks.stream().sorted(Comparator.comparingInt(v -> v.cols().lo())).forEach(v -> {
             int t = v.cols().lo() / g.channelsOut();

@@ -17,6 +17,7 @@ import org.spinnaker4j.mapper.graph.VertexKind;
 import org.spinnaker4j.mapper.ir.Activation;
 import org.spinnaker4j.mapper.ir.ActivationKind;
 import org.spinnaker4j.mapper.ir.Conv1DGeometry;
+import org.spinnaker4j.mapper.ir.Conv2DGeometry;
 import org.spinnaker4j.mapper.ir.DenseLayerSpec;
 import org.spinnaker4j.mapper.ir.NetworkSpec;
 
@@ -46,6 +47,31 @@ class ConvolutionSlicingTest {
                 "layer 1's channels are cut");
         MachineGraph loose = TestSupport.partition(PartitioningStrategy.FEWEST_CORES, net, TestSupport.MEMORY);
         assertEquals(7, of(loose, VertexKind.DENSE_BLOCK, 1).size(), "a block per position when it fits");
+    }
+
+    /**
+     * A 2-D convolution's output row (6 columns × 5 channels) cut into 8 slices: near-equal runs for inference (some
+     * within one output column, some spanning two), but in training every output column's channels cut alike into 2
+     * (12 blocks, channels 0-1 and 2-4), so the blocks' kernels hold disjoint or equal channels.
+     */
+    @Test
+    void aTrainingImageCutsEveryOutputColumnsChannelsAlike() {
+        Conv2DGeometry image = new Conv2DGeometry(2, 5, 6, 5, 3, 3, 1, 1, 1, 1, 5, 6, false);
+        NetworkSpec inference = new NetworkSpec(List.of(DenseLayerSpec.convolution(image.alongRows(),
+                Activation.of(ActivationKind.TANH), true)));
+        int[] slices = {1, 8};
+        List<Slice> runs = ConvolutionSlicing.of(inference, slices, 1).cols().get(0).subList(0, 8);
+        assertEquals(Slice.split(30, 8), runs);
+        List<Slice> aligned = ConvolutionSlicing.of(TestSupport.training(inference), slices, 1).cols().get(0);
+        assertEquals(5 * 12, aligned.size());
+        for (int j = 0; j < 12; j++) {
+            int ox = j / 2;
+            assertEquals(j % 2 == 0 ? new Slice(ox * 5, ox * 5 + 2) : new Slice(ox * 5 + 2, ox * 5 + 5),
+                    aligned.get(j));
+        }
+        // no more slices than output columns: each block holds at least a column's worth, so every channel
+        assertEquals(Slice.split(30, 4), ConvolutionSlicing.of(TestSupport.training(inference), new int[] {1, 4}, 1)
+                .cols().get(0).subList(0, 4));
     }
 
     @Test

@@ -22,6 +22,7 @@ import org.spinnaker4j.mapper.graph.VertexKind;
 import org.spinnaker4j.mapper.ir.Activation;
 import org.spinnaker4j.mapper.ir.ActivationKind;
 import org.spinnaker4j.mapper.ir.Conv1DGeometry;
+import org.spinnaker4j.mapper.ir.Conv2DGeometry;
 import org.spinnaker4j.mapper.ir.DenseLayerSpec;
 import org.spinnaker4j.mapper.ir.NetworkSpec;
 import org.spinnaker4j.mapper.keys.InputRange;
@@ -103,6 +104,84 @@ class KernelCopiesTest {
         long deliveries = k.chunks().stream().mapToLong(ch -> (long) ch.params().size() * (ch.holders().size() - 1))
                 .sum();
         assertEquals(k.sharesSent() + deliveries, filed, "every share and every sum is filed once by each receiver");
+    }
+
+    /**
+     * A 2-D convolution (2 × 5 × 6 → 5 × 5 × 6, kernel 3, padding 1) trained on every strategy: its slices are the
+     * channels its blocks' kernels hold, disjoint and covering its channels (training cuts every output column's
+     * channels alike); each output row's column slices are copies of that row, in order of row then column, each
+     * holding its valid kernel rows (kernelW × channelsIn inputs a row) and a bias per channel; every held parameter
+     * has one owner among its holders.
+     */
+    @ParameterizedTest
+    @EnumSource(PartitioningStrategy.class)
+    void aTwoDimensionalConvolutionsColumnSlicesAreCopies(PartitioningStrategy strategy) {
+        Conv2DGeometry image = new Conv2DGeometry(2, 5, 6, 5, 3, 3, 1, 1, 1, 1, 5, 6, false);
+        Conv1DGeometry g = image.alongRows();
+        NetworkSpec net = TestSupport.training(new NetworkSpec(List.of(DenseLayerSpec.convolution(g,
+                Activation.of(ActivationKind.TANH), true))));
+        MachineGraph graph = TestSupport.partition(strategy, net, TestSupport.TRAINING_MEMORY);
+        List<KernelCopies> all = KernelCopies.of(net, graph);
+        assertEquals(5, all.stream().mapToInt(k -> k.channels().size()).sum(), "the slices cover the channels");
+        for (KernelCopies k : all) {
+            int perTap = 3 * 2 * k.channels().size();
+            int weights = 3 * perTap;
+            assertEquals(weights, k.weights());
+            int before = -1;
+            for (int c = 0; c < k.copies().size(); c++) {
+                KernelCopies.Copy copy = k.copies().get(c);
+                MachineVertex v = graph.vertices().get(copy.vertex());
+                assertEquals(k.channels(), new Slice(v.rowBlock().firstChannel(),
+                        v.rowBlock().firstChannel() + v.rowBlock().channels()));
+                assertTrue(v.cols().lo() > before, "order of row, then column");
+                before = v.cols().lo();
+                assertEquals(v.cols().lo() / g.channelsOut(), copy.position());
+                assertEquals(new Slice(g.firstValidTap(copy.position()) * perTap,
+                        g.endValidTap(copy.position()) * perTap), copy.weights());
+                assertEquals(v.rowBlock().weights(v.rows().size()), copy.weights().size());
+            }
+            int[] owners = new int[weights + k.channels().size()];
+            for (KernelCopies.Chunk chunk : k.chunks()) {
+                for (int p = chunk.params().lo(); p < chunk.params().hi(); p++) {
+                    owners[p]++;
+                    int param = p;
+                    List<Integer> expected = new ArrayList<>();
+                    for (int c = 0; c < k.copies().size(); c++) {
+                        Slice held = k.copies().get(c).weights();
+                        if (param >= weights || held.lo() <= param && param < held.hi()) {
+                            expected.add(c);
+                        }
+                    }
+                    assertEquals(expected, chunk.holders(), "holders of parameter " + p);
+                }
+            }
+            for (int p = 0; p < owners.length; p++) {
+                assertEquals(1, owners[p], "owners of parameter " + p);
+            }
+            assertTrue(k.exchanges());
+        }
+    }
+
+    /** Blocks holding overlapping but unequal channels of a 2-D convolution's kernel cannot update as one. */
+    @Test
+    void overlappingChannelSlicesOfAnImageAreRefused() {
+        Conv2DGeometry image = new Conv2DGeometry(1, 3, 2, 4, 3, 1, 1, 1, 1, 0, 3, 2, false);
+        Conv1DGeometry g = image.alongRows();
+        NetworkSpec net = new NetworkSpec(List.of(DenseLayerSpec.convolution(g, Activation.of(ActivationKind.TANH),
+                true)));
+        List<MachineVertex> blocks = new ArrayList<>();
+        for (int t = 0; t < 3; t++) {
+            Slice field = new Slice((t - 1 + g.firstValidTap(t)) * 2, (t - 1 + g.endValidTap(t)) * 2);
+            // columns 0-2 (channels 0-2 of output column 0) and 3-7 (channel 3, then all of column 1: every channel)
+            blocks.add(new MachineVertex(2 * t, VertexKind.DENSE_BLOCK, 0, field, new Slice(8 * t, 8 * t + 3), true,
+                    null, image));
+            blocks.add(new MachineVertex(2 * t + 1, VertexKind.DENSE_BLOCK, 0, field, new Slice(8 * t + 3, 8 * t + 8),
+                    true, null, image));
+        }
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> KernelCopies.of(net, new MachineGraph(blocks, List.of())));
+        assertTrue(e.getMessage().contains("the copies of a channel must all hold the same channels"),
+                e.getMessage());
     }
 
     @Test
