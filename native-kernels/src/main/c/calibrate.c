@@ -39,6 +39,11 @@
  *   calibrate source C       the start event of a C-value INPUT_SOURCE
  *   calibrate backward R C S the delta that completes an R x C training block's
  *                            deltas (dW += x delta; S = 1: also sends W delta)
+ *   calibrate droprows N D   N rows into a 64 x 8 training DENSE_BLOCK, from row
+ *                            63 down (none multiplied in), under dropout at
+ *                            p 0.5 if D = 1 (s4j_dropout_set), without if 0
+ *   calibrate dropback R C D as backward R C 1 with every x 0, under dropout at
+ *                            p 0.5 if D = 1
  *   calibrate hidden A C     the backward partial that completes a C-column hidden
  *                            activator (REDUCE) with activation A
  *   calibrate outloss A L C [weighted]  the label that completes a C-column
@@ -537,6 +542,22 @@ static void copy_block(spec *s, uint32_t rows, uint32_t cols, uint32_t copies, u
 
 /* One sample's forward and backward pass of a fused output block, so its
  * accumulators hold real gradients. */
+/* A loaded training block's dropout at p 0.5 (on = 1), or none. */
+static void dropout(uint32_t on)
+{
+    uint32_t drop[S4J_DROP_WORDS];
+    int32_t r;
+
+    drop[S4J_DROP_KEEP] = bits(on != 0u ? 0.5f : 1.0f);
+    drop[S4J_DROP_STREAM] = 0x2545F491u;
+    drop[S4J_DROP_FIRST] = 0u;
+    drop[S4J_DROP_GRADIENT] = 1u;
+    r = s4j_dropout_set(dtcm, S4J_DTCM_BYTES, drop, S4J_DROP_WORDS);
+    if (r != S4J_OK) {
+        fail("s4j_dropout_set", r);
+    }
+}
+
 static void one_sample(const spec *s)
 {
     packets(0u, s->rows, DATA_KEY, 0.0f, 1.0f, 1.0f);
@@ -712,6 +733,32 @@ int main(int argc, char **argv)
         s.sends_backward = number(argv[4], 0u, 1u);
         load(&s);
         packets(0u, s.rows, DATA_KEY, 0.0f, 1.0f, 1.0f);
+        packets(s.rows, s.rows + s.cols, DELTA_KEY, -0.1f, 0.1f, 0.0f);
+        deliver(0u, s.rows + s.cols - 1u);
+        measure(s.rows + s.cols - 1u, s.rows + s.cols);
+    } else if (strcmp(what, "droprows") == 0 && argc == 4) {
+        s.kind = S4J_KIND_DENSE_BLOCK;
+        s.rows = 64u;
+        s.cols = 8u;
+        s.training = 1u;
+        load(&s);
+        dropout(number(argv[3], 0u, 1u));
+        i = number(argv[2], 1u, s.rows - 1u);
+        packets(0u, s.rows, DATA_KEY, 0.0f, 1.0f, 1.0f);
+        for (uint32_t k = 0u; k < i; k++) {
+            keys[k] = DATA_KEY + s.rows - 1u - k; /* rows 63, 62, ... */
+        }
+        measure(0u, i);
+    } else if (strcmp(what, "dropback") == 0 && argc == 5) {
+        s.kind = S4J_KIND_DENSE_BLOCK;
+        s.rows = number(argv[2], 1u, MAX_VALUES);
+        s.cols = number(argv[3], 1u, MAX_VALUES);
+        s.training = 1u;
+        s.sends_backward = 1u;
+        load(&s);
+        dropout(number(argv[4], 0u, 1u));
+        /* x 0, so that dW's soft-float work does not depend on the mask */
+        packets(0u, s.rows, DATA_KEY, 0.0f, 0.0f, 0.0f);
         packets(s.rows, s.rows + s.cols, DELTA_KEY, -0.1f, 0.1f, 0.0f);
         deliver(0u, s.rows + s.cols - 1u);
         measure(s.rows + s.cols - 1u, s.rows + s.cols);

@@ -136,6 +136,11 @@ set -- $(fit backward0 1)
 figure backward.row "$2" "per row of a block's backward pass (loops, e emitted and sent)"
 figure backward.column "$3" "per column of a block's backward pass (no float work)"
 figure backward.fixed "$4" "fixed work of the delta that completes a block's backward pass"
+# dropout in training: the extra work of a row filed and of a row of W delta sent under dropout (p 0.5)
+on=$(( $(n droprows 48 1) - $(n droprows 16 1) )); off=$(( $(n droprows 48 0) - $(n droprows 16 0) ))
+figure dropout.row "$(per 32 "$on" "$off")" "per row a block under dropout files: hash, mask and scaling"
+on=$(( $(n dropback 48 16 1) - $(n dropback 16 16 1) )); off=$(( $(n dropback 48 16 0) - $(n dropback 16 16 0) ))
+figure dropout.back.row "$(per 32 "$on" "$off")" "per row of W delta a block under dropout sends: hash, mask and scaling"
 for a in $ACTIVATIONS; do
     figure "backward.output.$a" "$(per 32 "$(n hidden "$a" 64)" "$(n hidden "$a" 32)")" \
         "per output of a hidden $a activator's completing backward partial: derivative, db, delta sent"

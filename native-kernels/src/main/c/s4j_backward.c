@@ -20,15 +20,17 @@ void s4j_backward_done(const s4j_header *h, s4j_train *t)
 {
     t->held--;
     t->back_slot = s4j_ring_next(h, t->back_slot);
+    t->drop_back++;
     if (s4j_is_output(h, t)) {
         t->labels_held--;
     }
 }
 
 /* A block whose delta[n_cols] is complete: dW += x^T delta (a float
- * multiply-add per weight: dW holds the mini-batch's sum), and sends
- * e_i = sum_j W[i][j] delta_j (in order of j, in a wide accumulator:
- * s4j_dot) for every row i. */
+ * multiply-add per weight: dW holds the mini-batch's sum; under dropout x is
+ * the input as dropped), and sends e_i = sum_j W[i][j] delta_j (in order of
+ * j, in a wide accumulator: s4j_dot; under dropout times m_i / p unless its
+ * GRADIENT word says not) for every row i. */
 int32_t s4j_block_backward(const s4j_header *h, const s4j_layout *l,
                            void *dtcm, const s4j_train *t, s4j_outbox *out)
 {
@@ -56,9 +58,16 @@ int32_t s4j_block_backward(const s4j_header *h, const s4j_layout *l,
     if (t->sends_backward == 0u) {
         return S4J_OK;
     }
+    if (t->drop_on != 0u && t->drop_gradient != 0u) {
+        out->work |= S4J_WORK_DROPOUT_BACK;
+    }
     for (i = 0u; i < n_rows; i++) {
-        r = s4j_emit(out, t->backward_key_base + i,
-                     s4j_bits_of(s4j_dot(w + (size_t)i * n_cols, delta, n_cols)));
+        float e = s4j_dot(w + (size_t)i * n_cols, delta, n_cols);
+
+        if (t->drop_on != 0u && t->drop_gradient != 0u) {
+            e *= s4j_drop_scale(t, t->drop_back, i);
+        }
+        r = s4j_emit(out, t->backward_key_base + i, s4j_bits_of(e));
         if (r < 0) {
             return r;
         }

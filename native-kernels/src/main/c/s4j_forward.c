@@ -78,6 +78,7 @@ int32_t s4j_forward_complete(const s4j_header *h, const s4j_layout *l, void *dtc
     }
     t->held++;
     t->fwd_slot = s4j_ring_next(h, t->fwd_slot);
+    t->drop_fwd++;
     if (s4j_is_output(h, t)) {
         return s4j_output_ready_backward(h, l, dtcm, t, out);
     }

@@ -113,6 +113,18 @@ typedef struct s4j_train {
     uint32_t shares_received;
     uint32_t params_received;
     uint32_t copy_phase;
+    /* a block's dropout in this mini-batch (s4j_dropout.c): on, whether its
+     * backward pass scales e too, the hash threshold p x 2^32, 1 / p, the
+     * stream key, the input index of row 0, and the samples whose forward and
+     * backward passes it has done */
+    uint32_t drop_on;
+    uint32_t drop_gradient;
+    uint32_t drop_threshold;
+    float drop_scale;
+    uint32_t drop_stream;
+    uint32_t drop_first;
+    uint32_t drop_fwd;
+    uint32_t drop_back;
 } s4j_train;
 
 /* A block's column sum while its rows are multiplied in (s4j_mac.c): the
@@ -247,7 +259,7 @@ static inline uint32_t s4j_slot_rows(uint32_t expected_partials, uint32_t n_src)
 _Static_assert(sizeof(s4j_header) == 42u * 4u, "header must be packed words");
 _Static_assert(sizeof(s4j_layout) == 34u * 2u, "layout must be packed half-words");
 _Static_assert(S4J_DTCM_BYTES <= 65536u, "layout offsets and sends must fit 16 bits");
-_Static_assert(sizeof(s4j_train) == 55u * 4u, "training header must be packed words");
+_Static_assert(sizeof(s4j_train) == 63u * 4u, "training header must be packed words");
 _Static_assert((sizeof(s4j_header) + sizeof(s4j_layout)) % 4u == 0u,
                "the ranges after the layout must be word-aligned");
 _Static_assert(sizeof(s4j_range) == 16u, "range entry must be 4 words");
@@ -617,6 +629,15 @@ int32_t s4j_on_param(const s4j_layout *l, void *dtcm, s4j_train *t,
 /* s4j_copies.c: the shares of each owned parameter added in position order
  * into the copy's accumulators dW and db, their bits cleared */
 void s4j_sum_shares(const s4j_header *h, const s4j_layout *l, void *dtcm, s4j_train *t);
+
+/* s4j_dropout.c: m / p of row `row` of a block under dropout, in sample
+ * `sample` of the mini-batch: 1 / p or 0 */
+float s4j_drop_scale(const s4j_train *t, uint32_t sample, uint32_t row);
+/* s4j_dropout.c: a block under dropout: the value (float bits) of row `row`
+ * it is about to file, times the row's m / p */
+uint32_t s4j_drop_row(const s4j_train *t, uint32_t row, uint32_t payload, s4j_outbox *out);
+/* s4j_dropout.c: the mini-batch's dropout is over (its update) */
+void s4j_dropout_end(s4j_train *t);
 
 /* s4j_gradnorm.c: the scales of the weights' and the bias' gradients */
 void s4j_scales_of(const s4j_train *t, const s4j_layout *l, void *dtcm,

@@ -457,6 +457,33 @@ Java_org_spinnaker4j_kernels_KernelCore_applyUpdate0(JNIEnv *env, jclass cls,
 }
 
 JNIEXPORT jint JNICALL
+Java_org_spinnaker4j_kernels_KernelCore_setDropout0(JNIEnv *env, jclass cls,
+                                                    jobject buffer, jintArray words)
+{
+    uint32_t capacity = 0u;
+    void *dtcm = dtcm_of(env, buffer, &capacity);
+    jint values[S4J_DROP_WORDS];
+    uint32_t packed[S4J_DROP_WORDS];
+    uint32_t i;
+
+    (void)cls;
+    if (dtcm == NULL) {
+        return S4J_ERR_BAD_BUFFER;
+    }
+    if (words == NULL || (*env)->GetArrayLength(env, words) != (jsize)S4J_DROP_WORDS) {
+        return S4J_ERR_BAD_LENGTH;
+    }
+    (*env)->GetIntArrayRegion(env, words, 0, (jsize)S4J_DROP_WORDS, values);
+    if ((*env)->ExceptionCheck(env)) {
+        return S4J_ERR_JNI;
+    }
+    for (i = 0u; i < S4J_DROP_WORDS; i++) {
+        packed[i] = (uint32_t)values[i];
+    }
+    return s4j_dropout_set(dtcm, capacity, packed, S4J_DROP_WORDS);
+}
+
+JNIEXPORT jint JNICALL
 Java_org_spinnaker4j_kernels_KernelCore_readParams0(JNIEnv *env, jclass cls,
                                                     jobject buffer, jint which,
                                                     jint slot, jfloatArray dest)

@@ -88,7 +88,7 @@
  * org.spinnaker4j.kernels.KernelAbi; s4j_contract.c asserts at compile time
  * that each pair agrees, so the host build fails on a mismatch. */
 
-/* 'S' '4' 'K' + layout version 15; version 16 is the same state followed by
+/* 'S' '4' 'K' + layout version 17; version 18 is the same state followed by
  * the training part (1 and 2: before a block's z had its accumulators; 3
  * and 4: before the header held a pooling block's words, the state the
  * kernel copies' exchange, and a reduce expecting one partial per output
@@ -96,10 +96,11 @@
  * words; 9 and 10: before it held a pooling block's width; 11 and 12:
  * before a batch normalization block held its S4J_NORM_ROWS rows of
  * weights; 13 and 14: before a row convolution's block held one bias per
- * channel rather than per column). C only: Java never reads the state's
- * words. */
-#define S4J_MAGIC          0x53344B0Fu
-#define S4J_MAGIC_TRAINING 0x53344B10u
+ * channel rather than per column; 15 and 16: before a row convolution's block
+ * held one bias per channel and the training header a block's dropout, each
+ * without the other). C only: Java never reads the state's words. */
+#define S4J_MAGIC          0x53344B11u
+#define S4J_MAGIC_TRAINING 0x53344B12u
 
 /* Kinds of core (KernelKind.code()). */
 #define S4J_KIND_INPUT_SOURCE 0u
@@ -208,6 +209,11 @@
                                           backward partials), db, deltas sent */
 #define S4J_WORK_BLOCK_BACKWARD   32u  /* a block's dW += x delta, and W delta
                                           sent if it sends backward */
+#define S4J_WORK_DROPOUT_ROW      64u  /* a block under dropout: the row it
+                                          filed scaled by its mask / p */
+#define S4J_WORK_DROPOUT_BACK    128u  /* a block under dropout: its W delta
+                                          scaled by the masks / p, a hash per
+                                          row */
 
 /* Sync keys of a softmax core: 2 for inference, 3 for training. */
 #define S4J_SYNC_KEYS          2u
@@ -664,6 +670,38 @@ int32_t s4j_param_send(void *dtcm, uint32_t capacity, s4j_outbox *out);
 int32_t s4j_apply_update(void *dtcm, uint32_t capacity, uint32_t batch_size,
                          uint32_t iteration, const float *rates,
                          uint32_t n_rates);
+
+/* Words of the host's dropout message to a training block, before a
+ * mini-batch whose forward passes drop its layer's input (DL4J's Dropout:
+ * x_i m_i / p, the backward pass's e_i times the same m_i / p): KEEP, p as a
+ * float in (0, 1] (1: no dropout); STREAM, the mini-batch's stream key (the
+ * host's mix of the network's seed, the iteration and the dropout's layer);
+ * FIRST, the index in the layer's input of the block's row 0; GRADIENT, 1 if
+ * the backward pass scales e_i too, 0 if not (DL4J's Convolution1DLayer drops
+ * its input but does not mask the gradient it passes back). m_i = 1 when
+ * s4j_drop_hash(STREAM, sample in the mini-batch, FIRST + i) < p x 2^32. */
+#define S4J_DROP_KEEP     0u
+#define S4J_DROP_STREAM   1u
+#define S4J_DROP_FIRST    2u
+#define S4J_DROP_GRADIENT 3u
+#define S4J_DROP_WORDS    4u
+
+_Static_assert(S4J_DROP_WORDS == S4J_DROP_GRADIENT + 1u,
+               "S4J_DROP_WORDS must follow the last S4J_DROP_* word");
+
+/* Training, a block of weights (not a pooling block or a row convolution's):
+ * the dropout of the next mini-batch (S4J_DROP_*), which ends with its
+ * update (s4j_apply_update); S4J_ERR_WRONG_KIND on any other core,
+ * S4J_ERR_BAD_ARGUMENT for a p outside (0, 1] or a GRADIENT word other than
+ * 0 or 1, S4J_ERR_INCOMPLETE while the
+ * core holds part of a sample. */
+int32_t s4j_dropout_set(void *dtcm, uint32_t capacity, const uint32_t *words,
+                        uint32_t n_words);
+
+/* The dropout hash of a value: murmur3's finalizer f applied as
+ * f(f(stream ^ sample x 0x9E3779B9) ^ index x 0x85EBCA77) (32-bit
+ * arithmetic). */
+uint32_t s4j_drop_hash(uint32_t stream, uint32_t sample, uint32_t index);
 
 /* Parameter arrays of a core (CoreArray.code()). */
 #define S4J_ARRAY_WEIGHTS 0u  /* DENSE_BLOCK: n_rows*n_cols, row-major */

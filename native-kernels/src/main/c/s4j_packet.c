@@ -554,9 +554,15 @@ int32_t s4j_on_packet(void *dtcm, uint32_t capacity, uint32_t key,
     case S4J_RANGE_PARAM:
         return s4j_on_param(l, dtcm, t, rg->local + off, payload);
     case S4J_RANGE_DATA:
-        /* a kernel copy's next forward pass waits for its new parameters */
-        if (t != NULL && t->copy_phase != 0u) {
-            return S4J_ERR_INCOMPLETE;
+        if (t != NULL) {
+            /* a kernel copy's next forward pass waits for its new parameters */
+            if (t->copy_phase != 0u) {
+                return S4J_ERR_INCOMPLETE;
+            }
+            /* a block under dropout (no other core has it on) files x m / p */
+            if (t->drop_on != 0u) {
+                payload = s4j_drop_row(t, rg->local + off, payload, out);
+            }
         }
         break;
     case S4J_RANGE_DELTA:

@@ -432,6 +432,7 @@ int32_t s4j_apply_update(void *dtcm, uint32_t capacity, uint32_t batch_size,
     if (!rates_ok(rates, &t->reg_w) || !rates_ok(rates + S4J_RATE_WORDS, &t->reg_b)) {
         return S4J_ERR_BAD_ARGUMENT;
     }
+    s4j_dropout_end(t);
     take_rates(&t->upd_w, &t->reg_w, rates);
     take_rates(&t->upd_b, &t->reg_b, rates + S4J_RATE_WORDS);
     s4j_scales_of(t, l, dtcm, &sw, &sb);

@@ -36,6 +36,7 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.spinnaker4j.backend.frontend.Dl4jFrontEnd;
+import org.spinnaker4j.backend.frontend.DropoutTranslator;
 import org.spinnaker4j.backend.frontend.UpdateValuesTranslator;
 import org.spinnaker4j.backend.runtime.LayerUpdate;
 import org.spinnaker4j.backend.frontend.WholeLayerLosses;
@@ -378,16 +379,17 @@ public class SpiNNakerMultiLayerNetwork extends MultiLayerNetwork implements Aut
     }
 
     /**
-     * Dropout applies in training forward passes only, and not on the machine yet: with {@code training} true,
-     * refuses a network with dropout, naming its layers (outside training, dropout does nothing and the run goes on).
+     * Dropout applies in training forward passes; on the machine, only in fit's: with {@code training} true, refuses
+     * a network with dropout, naming its layers (outside training, dropout does nothing and the run goes on).
      */
     private void requireNoDropout(String what, boolean training) {
         String dropout = training ? Dl4jFrontEnd.dropoutLayers(getLayerWiseConfigurations()) : "";
         if (!dropout.isEmpty()) {
-            throw new UnsupportedOperationException(what + ": " + dropout + ": dropout in training does not run on "
-                    + "SpiNNaker yet, and spinnaker4j never falls back to the CPU; output, feedForward and score "
-                    + "outside training (train=false, where dropout does nothing), evaluate and score(DataSet) run; "
-                    + "train toCpu() and set its parameters on this network");
+            throw new UnsupportedOperationException(what + ": " + dropout + ": on SpiNNaker dropout runs in fit(...) "
+                    + "only (DL4J's training forward pass here would hand back each layer's activations as the next "
+                    + "layer's dropout left them, with masks from ND4J's generator), and spinnaker4j never falls back "
+                    + "to the CPU; fit, and output, feedForward and score outside training (train=false, where dropout "
+                    + "does nothing), evaluate and score(DataSet) run; or use toCpu()");
         }
     }
 
@@ -669,12 +671,17 @@ public class SpiNNakerMultiLayerNetwork extends MultiLayerNetwork implements Aut
     /**
      * {@link #requireTrainable()}, and a network whose every kernel the cores can update: a layer along a sequence
      * with taps that see only padding, which no position block holds, or with several output positions and an L2
-     * gradient normalization, whose norm the kernel copies' owners do not yet exchange, is named; so is every layer
-     * with dropout, whose training does not run on the cores yet.
+     * gradient normalization, whose norm the kernel copies' owners do not yet exchange, is named; so is a layer whose
+     * dropout the cores cannot apply ({@link DropoutTranslator#untrainable}).
      */
     private void requireUpdatable() {
         requireTrainable();
-        requireNoDropout("fit(...)", true);
+        String dropout = DropoutTranslator.untrainable(getLayerWiseConfigurations());
+        if (!dropout.isEmpty()) {
+            throw new UnsupportedOperationException("fit(...): " + dropout + ": the cores drop each layer's input "
+                    + "once, and spinnaker4j never falls back to the CPU; train toCpu() and set its parameters on this "
+                    + "network");
+        }
         StringBuilder layers = new StringBuilder();
         for (int i = 0; i < spec.layers().size(); i++) {
             Conv1DGeometry g = spec.layers().get(i).convolution();

@@ -11,9 +11,11 @@ import org.deeplearning4j.nn.conf.dropout.AlphaDropout;
 import org.deeplearning4j.nn.conf.dropout.GaussianDropout;
 import org.deeplearning4j.nn.conf.dropout.GaussianNoise;
 import org.deeplearning4j.nn.conf.dropout.SpatialDropout;
+import org.deeplearning4j.nn.conf.layers.Convolution1DLayer;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.conf.layers.DropoutLayer;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
+import org.deeplearning4j.nn.conf.preprocessor.RnnToFeedForwardPreProcessor;
 import org.deeplearning4j.nn.gradient.Gradient;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.junit.jupiter.api.Test;
@@ -25,8 +27,10 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.config.Sgd;
 import org.nd4j.linalg.lossfunctions.LossFunctions.LossFunction;
 import org.nd4j.common.primitives.Pair;
+import org.spinnaker4j.backend.frontend.DropoutTranslator;
 import org.spinnaker4j.backend.frontend.Problem;
 import org.spinnaker4j.backend.frontend.UnsupportedNetworkException;
+import org.spinnaker4j.kernels.KernelCore;
 
 /**
  * Dropout ({@code dropOut(p)} and {@code DropoutLayer}): networks with it map and run outside training; the entry
@@ -68,27 +72,164 @@ class DropoutTest {
     }
 
     @Test
-    void trainingEntryPointsNameTheLayersWithDropout() {
+    void fitTrainsAndTheOtherTrainingEntryPointsNameTheLayersWithDropout() {
+        INDArray x = Nd4j.rand(DataType.FLOAT, 5, 6);
+        INDArray y = Nd4j.eye(4).getRows(0, 1, 2, 3, 0).castTo(DataType.FLOAT);
+        MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder().seed(7).list()
+                .layer(new DropoutLayer(0.7))
+                .layer(new DenseLayer.Builder().nIn(6).nOut(12).activation(Activation.TANH).build())
+                .layer(new DropoutLayer.Builder(0.5).build())
+                .layer(new OutputLayer.Builder(LossFunction.MCXENT).nIn(12).nOut(4).activation(Activation.SOFTMAX)
+                        .build())
+                .build();
+        try (SpiNNakerMultiLayerNetwork net = new SpiNNakerMultiLayerNetwork(conf)) {
+            net.init();
+            INDArray params = net.params().dup();
+            List<Runnable> training = List.of(() -> net.output(x, true), () -> net.feedForward(x, true),
+                    () -> net.score(new DataSet(x, y), true));
+            for (Runnable entryPoint : training) {
+                UnsupportedOperationException e = assertThrows(UnsupportedOperationException.class, entryPoint::run);
+                assertTrue(e.getMessage().contains("layer 0 (DropoutLayer, Dropout(p=0.7)")
+                        && e.getMessage().contains("layer 2 (DropoutLayer, Dropout(p=0.5)")
+                        && e.getMessage().contains("dropout runs in fit(...) only"), e.getMessage());
+            }
+            assertEquals(params, net.params(), "nothing trained");
+            net.fit(x, y);
+            net.fit(new DataSet(x, y));
+            assertEquals(2, net.getIterationCount());
+            assertTrue(Double.isFinite(net.score()));
+            assertEquals(List.of(5L, 4L), List.of(net.output(x).shape()[0], net.output(x).shape()[1]));
+            assertEquals(5, net.feedForward(x).size(), "the input and four layers, as DL4J numbers them");
+            assertTrue(Double.isFinite(net.score(new DataSet(x, y))));
+        }
+    }
+
+    /**
+     * An input dropped twice is named by fit, which trains nothing; a DropoutLayer after the output layer leaves no
+     * output layer last, which fit refuses as DL4J's does.
+     */
+    @Test
+    void fitNamesDropoutsTheCoresCannotApply() {
         INDArray x = Nd4j.rand(DataType.FLOAT, 5, 6);
         INDArray y = Nd4j.eye(4).getRows(0, 1, 2, 3, 0).castTo(DataType.FLOAT);
         try (SpiNNakerMultiLayerNetwork net = new SpiNNakerMultiLayerNetwork(withDropout())) {
             net.init();
             INDArray params = net.params().dup();
-            List<Runnable> training = List.of(() -> net.fit(x, y), () -> net.fit(new DataSet(x, y)),
-                    () -> net.output(x, true), () -> net.feedForward(x, true), () -> net.score(new DataSet(x, y), true));
-            for (Runnable entryPoint : training) {
-                UnsupportedOperationException e = assertThrows(UnsupportedOperationException.class, entryPoint::run);
-                assertTrue(e.getMessage().contains("layer 0 (DropoutLayer, Dropout(p=0.7)")
-                        && e.getMessage().contains("layer 1 (DenseLayer, Dropout(p=0.8)")
-                        && e.getMessage().contains("layer 2 (DropoutLayer, Dropout(p=0.5)")
-                        && e.getMessage().contains("layer 3 (OutputLayer, Dropout(p=0.9)"), e.getMessage());
-            }
+            UnsupportedOperationException e = assertThrows(UnsupportedOperationException.class, () -> net.fit(x, y));
+            assertTrue(e.getMessage().contains("layer 1 (DenseLayer, its input dropped twice")
+                    && e.getMessage().contains("layer 3 (OutputLayer, its input dropped twice"), e.getMessage());
             assertEquals(params, net.params(), "nothing trained");
             assertEquals(0, net.getIterationCount());
-            assertEquals(List.of(5L, 4L), List.of(net.output(x).shape()[0], net.output(x).shape()[1]));
-            assertEquals(5, net.feedForward(x).size(), "the input and four layers, as DL4J numbers them");
-            assertTrue(Double.isFinite(net.score(new DataSet(x, y))));
         }
+        MultiLayerConfiguration last = new NeuralNetConfiguration.Builder().list()
+                .layer(new OutputLayer.Builder(LossFunction.MSE).nIn(6).nOut(4).build())
+                .layer(new DropoutLayer(0.5))
+                .build();
+        try (SpiNNakerMultiLayerNetwork net = new SpiNNakerMultiLayerNetwork(last)) {
+            net.init();
+            UnsupportedOperationException e = assertThrows(UnsupportedOperationException.class, () -> net.fit(x, y));
+            assertTrue(e.getMessage().startsWith("fit needs an OutputLayer"), e.getMessage());
+        }
+    }
+
+    /** 8 → 16 tanh → 3 MSE, each layer's input dropped at {@code p} (Sgd 0.1, seed {@code seed}), or not (p 0). */
+    private static MultiLayerConfiguration small(long seed, double p) {
+        NeuralNetConfiguration.Builder b = new NeuralNetConfiguration.Builder().seed(seed).updater(new Sgd(0.1))
+                .dataType(DataType.FLOAT);
+        if (p > 0) {
+            b.dropOut(p);
+        }
+        return b.list()
+                .layer(new DenseLayer.Builder().nIn(8).nOut(16).activation(Activation.TANH).build())
+                .layer(new OutputLayer.Builder(LossFunction.MSE).nIn(16).nOut(3).activation(Activation.IDENTITY).build())
+                .build();
+    }
+
+    /** The parameters and every fit score after 4 mini-batches of 8 on the machine, from DL4J's initial parameters. */
+    private static float[] trained(MultiLayerConfiguration conf, INDArray initial, List<Double> scores) {
+        Nd4j.getRandom().setSeed(5);
+        INDArray x = Nd4j.rand(DataType.FLOAT, 32, 8);
+        INDArray y = Nd4j.rand(DataType.FLOAT, 32, 3);
+        try (SpiNNakerMultiLayerNetwork net = new SpiNNakerMultiLayerNetwork(conf)) {
+            net.init();
+            net.setParams(initial);
+            for (int b = 0; b < 4; b++) {
+                net.fit(x.getRows(b * 8, b * 8 + 1, b * 8 + 2, b * 8 + 3, b * 8 + 4, b * 8 + 5, b * 8 + 6, b * 8 + 7),
+                        y.getRows(b * 8, b * 8 + 1, b * 8 + 2, b * 8 + 3, b * 8 + 4, b * 8 + 5, b * 8 + 6, b * 8 + 7));
+                scores.add(net.score());
+            }
+            return net.params().data().asFloat();
+        }
+    }
+
+    /**
+     * p = 1 trains exactly as no dropout; the same seed repeats a run bit for bit; another seed draws other masks
+     * (the cores' masks come from the seed, not from a generator's state).
+     */
+    @Test
+    void masksFollowTheSeedAndPOneIsNoDropout() {
+        MultiLayerNetwork cpu = new MultiLayerNetwork(small(11, 0));
+        cpu.init();
+        INDArray initial = cpu.params().dup();
+        List<Double> none = new java.util.ArrayList<>();
+        List<Double> one = new java.util.ArrayList<>();
+        List<Double> first = new java.util.ArrayList<>();
+        List<Double> again = new java.util.ArrayList<>();
+        List<Double> other = new java.util.ArrayList<>();
+        float[] noDropout = trained(small(11, 0), initial, none);
+        assertTrue(java.util.Arrays.equals(noDropout, trained(small(11, 1.0), initial, one)), "p = 1");
+        assertEquals(none, one);
+        float[] a = trained(small(11, 0.5), initial, first);
+        assertTrue(java.util.Arrays.equals(a, trained(small(11, 0.5), initial, again)), "the same seed");
+        assertEquals(first, again);
+        assertTrue(!java.util.Arrays.equals(a, noDropout), "dropout changes the trajectory");
+        assertTrue(!java.util.Arrays.equals(a, trained(small(12, 0.5), initial, other)), "another seed");
+    }
+
+    /**
+     * The cores' masks, reconstructed on the host from their hash: for each of several p and every layer of a
+     * network, over 20 mini-batches of 32 samples of 64 inputs, the fraction kept is within 5 standard deviations of
+     * p, and so is the fraction kept by both of two layers (p²: the layers' masks independent), and by both of two
+     * consecutive samples and of two consecutive iterations.
+     */
+    @Test
+    void theCoresMasksKeepAFractionPWithinBinomialBounds() {
+        int iterations = 20;
+        int samples = 32;
+        int inputs = 64;
+        long n = (long) iterations * samples * inputs;
+        for (float p : new float[] {0.1f, 0.5f, 0.8f, 0.95f}) {
+            for (int layer = 0; layer < 4; layer++) {
+                long kept = 0;
+                long keptByNext = 0;
+                long keptNextSample = 0;
+                long keptNextIteration = 0;
+                for (int it = 0; it < iterations; it++) {
+                    int stream = DropoutTranslator.stream(7, it, layer);
+                    int nextLayer = DropoutTranslator.stream(7, it, layer + 1);
+                    int nextIteration = DropoutTranslator.stream(7, it + 1, layer);
+                    for (int s = 0; s < samples; s++) {
+                        for (int i = 0; i < inputs; i++) {
+                            boolean k = kept(stream, s, i, p);
+                            kept += k ? 1 : 0;
+                            keptByNext += k && kept(nextLayer, s, i, p) ? 1 : 0;
+                            keptNextSample += k && kept(stream, s + 1, i, p) ? 1 : 0;
+                            keptNextIteration += k && kept(nextIteration, s, i, p) ? 1 : 0;
+                        }
+                    }
+                }
+                String what = "p " + p + ", layer " + layer + ": ";
+                assertTrue(binomial(kept, n, p), what + kept + " of " + n + " kept");
+                assertTrue(binomial(keptByNext, n, p * p), what + keptByNext + " kept by the next layer too");
+                assertTrue(binomial(keptNextSample, n, p * p), what + keptNextSample + " kept in the next sample too");
+                assertTrue(binomial(keptNextIteration, n, p * p), what + keptNextIteration
+                        + " kept in the next iteration too");
+            }
+        }
+    }
+
+    private static boolean kept(int stream, int sample, int index, float p) {
+        return KernelCore.dropoutKeeps(KernelCore.dropoutHash(stream, sample, index), p);
     }
 
     /** n → n identity layers with W = I and b = 0, the first (if two) and the last with the given retain p. */
@@ -154,6 +295,47 @@ class DropoutTest {
             dropped += epsilon.getFloat(0, i) == 0f ? 1 : 0;
         }
         assertTrue(dropped > 0 && dropped < 64, dropped + " of 64 dropped");
+    }
+
+    /**
+     * DL4J 1.0.0-M2.1's Convolution1DLayer drops its input in training (dW, from x = 1, is zero for each input channel
+     * dropped) but its own backpropGradient does not pass the gradient back through the mask (no
+     * {@code backpropDropOutIfPresent}): the input's gradient is not zero there. The cores do the same.
+     */
+    @Test
+    void dl4jConv1DBackwardDoesNotMask() {
+        int channels = 64;
+        MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder().seed(3).dataType(DataType.FLOAT).list()
+                .layer(new Convolution1DLayer.Builder().nIn(channels).nOut(3).kernelSize(1)
+                        .activation(Activation.IDENTITY).dropOut(0.5).build())
+                .inputPreProcessor(1, new RnnToFeedForwardPreProcessor())
+                .layer(new OutputLayer.Builder(LossFunction.MSE).nIn(3).nOut(2).activation(Activation.IDENTITY).build())
+                .build();
+        MultiLayerNetwork cpu = new MultiLayerNetwork(conf);
+        cpu.init();
+        Pair<Gradient, INDArray> g = cpu.calculateGradients(Nd4j.ones(DataType.FLOAT, 1, channels, 1),
+                Nd4j.zeros(DataType.FLOAT, 1, 2), null, null);
+        INDArray dW = g.getFirst().getGradientFor("0_W");
+        int axis = 0;
+        while (dW.size(axis) != channels) {
+            axis++;
+        }
+        int[] others = new int[dW.rank() - 1];
+        for (int a = 0, k = 0; a < dW.rank(); a++) {
+            if (a != axis) {
+                others[k++] = a;
+            }
+        }
+        INDArray perChannel = org.nd4j.linalg.ops.transforms.Transforms.abs(dW).sum(others);
+        INDArray epsilon = g.getSecond().reshape(channels);
+        int dropped = 0;
+        for (int c = 0; c < channels; c++) {
+            if (perChannel.getFloat(c) == 0f) {
+                dropped++;
+                assertTrue(epsilon.getFloat(c) != 0f, "channel " + c + " dropped, its gradient passed back unmasked");
+            }
+        }
+        assertTrue(dropped > 0 && dropped < channels, dropped + " of " + channels + " dropped");
     }
 
     /**

@@ -103,6 +103,8 @@ final class KernelAbi {
     @Native static final int WORK_SOFTMAX_DOT = 8;
     @Native static final int WORK_DELTAS = 16;
     @Native static final int WORK_BLOCK_BACKWARD = 32;
+    @Native static final int WORK_DROPOUT_ROW = 64;
+    @Native static final int WORK_DROPOUT_BACK = 128;
 
     // ---- keys of a softmax core's sync range: max, sum (+ backward dot in training) ----------------------
     @Native static final int SYNC_KEYS = 2;
@@ -216,6 +218,13 @@ final class KernelAbi {
     @Native static final int RATE_WEIGHT_DECAY = 4;
     @Native static final int RATE_WORDS = 5;
     @Native static final int UPDATE_WORDS = 10;
+
+    // ---- words of the dropout message (KernelCore.setDropout) ----------------------------------------------
+    @Native static final int DROP_KEEP = 0;
+    @Native static final int DROP_STREAM = 1;
+    @Native static final int DROP_FIRST = 2;
+    @Native static final int DROP_GRADIENT = 3;
+    @Native static final int DROP_WORDS = 4;
 
     // ---- return codes (KernelException) ------------------------------------------------------------------
     @Native static final int OK = 0;

@@ -379,6 +379,62 @@ public final class KernelCore {
         }
     }
 
+    /**
+     * The dropout of the next mini-batch, on a training block of weights (the host's message before the mini-batch's
+     * forward passes; it ends with {@link #applyUpdate}): the block files each received {@code x_i} as
+     * {@code x_i·m_i·(1/keep)} and, if {@code gradient}, scales the {@code W·delta} it sends for row i by the same,
+     * where {@code m_i} is 1 when {@link #dropoutHash}{@code (stream, sample in the mini-batch, first + i)},
+     * unsigned, is below {@code keep·2^32}. {@code keep} 1 turns it off.
+     *
+     * @param keep DL4J's p, the probability of keeping a value, in (0, 1]
+     * @param stream the mini-batch's stream key
+     * @param first the index, in the layer's input, of the block's row 0
+     * @param gradient whether the backward pass masks the gradient it sends back (DL4J's Convolution1DLayer does not)
+     * @throws IllegalArgumentException if {@code keep} is outside (0, 1]
+     * @throws KernelException if the kernel rejects it (WRONG_KIND: not a block of weights; INCOMPLETE: mid-sample)
+     */
+    public void setDropout(float keep, int stream, int first, boolean gradient) {
+        KernelConfig c = requireLoaded("setDropout");
+        if (!(keep > 0f && keep <= 1f)) {
+            throw new IllegalArgumentException("keep must be in (0, 1], got " + keep);
+        }
+        if (c.training() == null) {
+            throw new IllegalStateException("setDropout on a core loaded without a training config: " + c);
+        }
+        int[] words = new int[KernelAbi.DROP_WORDS];
+        words[KernelAbi.DROP_KEEP] = Float.floatToRawIntBits(keep);
+        words[KernelAbi.DROP_STREAM] = stream;
+        words[KernelAbi.DROP_FIRST] = first;
+        words[KernelAbi.DROP_GRADIENT] = gradient ? 1 : 0;
+        int r = setDropout0(dtcm, words);
+        if (r < 0) {
+            throw new KernelException(r, "setDropout: " + KernelException.describe(r));
+        }
+    }
+
+    /**
+     * The kernels' dropout hash ({@code s4j_drop_hash}): murmur3's 32-bit finalizer f as
+     * {@code f(f(stream ^ sample·0x9E3779B9) ^ index·0x85EBCA77)}; a value is kept when it is below
+     * {@code keep·2^32} (unsigned), so the host can reconstruct any mask the cores drew.
+     */
+    public static int dropoutHash(int stream, int sample, int index) {
+        return fmix(fmix(stream ^ (sample * 0x9E3779B9)) ^ (index * 0x85EBCA77));
+    }
+
+    /** Whether the cores keep a value whose {@link #dropoutHash} is {@code hash}, at a keep probability {@code keep}. */
+    public static boolean dropoutKeeps(int hash, float keep) {
+        return keep >= 1f || Integer.toUnsignedLong(hash) < (long) (keep * 4294967296.0);
+    }
+
+    private static int fmix(int h) {
+        h ^= h >>> 16;
+        h *= 0x85EBCA6B;
+        h ^= h >>> 13;
+        h *= 0xC2B2AE35;
+        h ^= h >>> 16;
+        return h;
+    }
+
     private static void checkDecay(UpdateValues values, RegularizationConfig config, String what) {
         if (values.weightDecay() != 0 && config.weightDecayTimes() == 0) {
             throw new IllegalArgumentException("a weight decay of the " + what + " (" + values.weightDecay()
@@ -747,6 +803,8 @@ public final class KernelCore {
     private static native int readOutput0(ByteBuffer dtcm, float[] dest);
 
     private static native int applyUpdate0(ByteBuffer dtcm, int batchSize, int iteration, float[] rates);
+
+    private static native int setDropout0(ByteBuffer dtcm, int[] words);
 
     private static native int readParams0(ByteBuffer dtcm, int which, int slot, float[] dest);
 

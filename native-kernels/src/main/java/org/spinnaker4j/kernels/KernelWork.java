@@ -22,7 +22,11 @@ public enum KernelWork {
     DELTAS(true),
     /** A block's backward pass once its deltas are in: {@code dW += x·delta}, and {@code W·delta} sent to the
      * previous layer if it sends backward. */
-    BLOCK_BACKWARD(true);
+    BLOCK_BACKWARD(true),
+    /** A block under dropout filed the row it received scaled by its mask / p: a hash and a multiply. */
+    DROPOUT_ROW(false),
+    /** A block under dropout scaled the {@code W·delta} it sends by the masks / p: a hash and a multiply per row. */
+    DROPOUT_BACK(true);
 
     private final boolean backward;
 
@@ -39,6 +43,8 @@ public enum KernelWork {
             case SOFTMAX_DOT -> KernelAbi.WORK_SOFTMAX_DOT;
             case DELTAS -> KernelAbi.WORK_DELTAS;
             case BLOCK_BACKWARD -> KernelAbi.WORK_BLOCK_BACKWARD;
+            case DROPOUT_ROW -> KernelAbi.WORK_DROPOUT_ROW;
+            case DROPOUT_BACK -> KernelAbi.WORK_DROPOUT_BACK;
         };
     }
 

@@ -93,7 +93,17 @@ final class TrainingParity {
      */
     static RunStats assertTrainingParity(String name, MultiLayerConfiguration conf, SpiNNakerOptions options,
             INDArray x, INDArray y, int batches, int batchSize) {
-        MultiLayerNetwork cpu = new MultiLayerNetwork(conf.clone());
+        return assertTrainingParity(name, conf, conf, options, x, y, batches, batchSize);
+    }
+
+    /**
+     * As {@link #assertTrainingParity(String, MultiLayerConfiguration, SpiNNakerOptions, INDArray, INDArray, int, int)}
+     * with the CPU on {@code cpuConf}, the same network (and initial parameters) but for what the test swaps in that
+     * only the CPU runs (a dropout that draws the cores' masks).
+     */
+    static RunStats assertTrainingParity(String name, MultiLayerConfiguration cpuConf, MultiLayerConfiguration conf,
+            SpiNNakerOptions options, INDArray x, INDArray y, int batches, int batchSize) {
+        MultiLayerNetwork cpu = new MultiLayerNetwork(cpuConf.clone());
         cpu.init();
         try (SpiNNakerMultiLayerNetwork machine = new SpiNNakerMultiLayerNetwork(conf.clone(), options)) {
             machine.init();

@@ -17,8 +17,8 @@ import org.spinnaker4j.kernels.UpdateValues;
  * the network's iteration count and {@code getEpochCount()} to every {@code UpdaterBlock}): the learning rate
  * ({@code IUpdater.getLearningRate(iteration, epoch)}, a double the updater op rounds to float), Nesterovs'
  * momentum ({@code currentMomentum(iteration, epoch)}) and the regularization coefficients
- * ({@link RegularizationTranslator#at}). A value without a schedule is the same at every update; there is no other
- * path for it.
+ * ({@link RegularizationTranslator#at}); and the dropout of each layer's input in the mini-batch
+ * ({@link DropoutTranslator}). A value without a schedule is the same at every update; there is no other path for it.
  */
 public final class UpdateValuesTranslator {
 
@@ -38,8 +38,12 @@ public final class UpdateValuesTranslator {
                 continue;
             }
             try {
+                int dropout = DropoutTranslator.dropoutOf(conf, i);
                 updates.add(new LayerUpdate(values(base.getIUpdater(), base.getRegularization(), iteration, epoch),
-                        values(biasUpdater(base), base.getRegularizationBias(), iteration, epoch)));
+                        values(biasUpdater(base), base.getRegularizationBias(), iteration, epoch),
+                        DropoutTranslator.keep(conf, i, iteration, epoch),
+                        dropout < 0 ? 0 : DropoutTranslator.stream(conf.getConf(i).getSeed(), iteration, dropout),
+                        DropoutTranslator.dropsGradient(conf, i)));
             } catch (IllegalArgumentException e) {
                 throw new IllegalStateException("layer " + i + " (" + layer.getClass().getSimpleName() + "): at iteration "
                         + iteration + ", epoch " + epoch + " its schedules give values the cores cannot use: "

@@ -239,6 +239,12 @@ public final class EmbeddedSimulator implements Machine {
                     + "sees, which no position block holds, or copies in several position blocks with an L2 gradient "
                     + "normalization); only score(...) runs it");
         }
+        for (MachineVertex v : mapping.graph().vertices()) {
+            LayerUpdate layer = v.kind() == VertexKind.DENSE_BLOCK ? updates.get(v.layer()) : null;
+            if (layer != null && layer.drops()) {
+                cores[v.id()].setDropout(layer, v.rows().lo());
+            }
+        }
         double score = score(features, labels);
         int divisor = mapping.network().training().miniBatch() ? features.length * mapping.network().rowsPerSample()
                 : 1;

@@ -315,6 +315,14 @@ final class SimCore implements SimRouter.Pusher {
         return work(profile.updateCycles());
     }
 
+    /**
+     * Before a mini-batch: the dropout of this block's rows (the host's message), {@code first} the index of its row
+     * 0 in its layer's input; it lasts until the update.
+     */
+    void setDropout(LayerUpdate values, int first) {
+        kernel.setDropout(values.keep(), values.stream(), first, values.dropsGradient());
+    }
+
     /** The core works for {@code cycles} from now: counted as busy time; returns when it is done. */
     private long work(long cycles) {
         long done = clock.now() + cycles * clockPs;

@@ -37,6 +37,8 @@ final class WorkCosts {
                 case SOFTMAX_DOT -> cost.softmaxStepCycles(v, SoftmaxStep.DOT);
                 case DELTAS -> cost.deltaCycles(v, activation, loss, softmaxSplit);
                 case BLOCK_BACKWARD -> cost.blockBackwardCycles(v, sendsBackward);
+                case DROPOUT_ROW -> cost.dropoutRowCycles(v);
+                case DROPOUT_BACK -> cost.dropoutBackwardCycles(v);
             };
         }
         for (int work = 0; work <= ALL_WORK; work++) {

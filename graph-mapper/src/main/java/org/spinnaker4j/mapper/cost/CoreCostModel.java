@@ -68,6 +68,9 @@ public record CoreCostModel(double cyclesPerInstruction, int receiveInterruptCyc
     private static final double DW_AND_BACKWARD = TABLE.of("backward.dw_and_w_delta");
     private static final double BACKWARD_ROW = TABLE.of("backward.row");
     private static final double BACKWARD_FIXED = TABLE.of("backward.fixed");
+    /** Dropout in training: a received row's hash, mask and scaling; per row of W·delta sent back, the same. */
+    private static final double DROPOUT_ROW = TABLE.of("dropout.row");
+    private static final double DROPOUT_BACK_ROW = TABLE.of("dropout.back.row");
     /** A source's value sent. */
     private static final double SOURCE_VALUE = TABLE.of("source.value");
     /**
@@ -375,6 +378,16 @@ public record CoreCostModel(double cyclesPerInstruction, int receiveInterruptCyc
         double products = v.rowBlock() != null ? v.rowBlock().macs(rows) : (double) rows * v.cols().size();
         return cycles(BACKWARD_FIXED + products * (sendsBackward ? DW_AND_BACKWARD : DW)
                 + (sendsBackward ? rows * BACKWARD_ROW : 0));
+    }
+
+    /** Cycles a block under dropout spends on the row it receives: the value's hash, its mask and its scaling. */
+    public long dropoutRowCycles(MachineVertex v) {
+        return v.kind() == VertexKind.DENSE_BLOCK ? cycles(DROPOUT_ROW) : 0;
+    }
+
+    /** Cycles a block under dropout spends scaling the W·delta it sends back: a hash, a mask and a multiply per row. */
+    public long dropoutBackwardCycles(MachineVertex v) {
+        return v.kind() == VertexKind.DENSE_BLOCK ? cycles(v.rows().size() * DROPOUT_BACK_ROW) : 0;
     }
 
     /** Cycles to apply an update to a vertex's parameters (its block of W and, if it activates, its bias). */
