@@ -47,7 +47,8 @@ import org.spinnaker4j.mapper.route.RouteWalker;
  * receives (the baseline's multicast backward pass) may compute in mid-window, so the packets
  * reaching it during that work must fit its receive queue. A window opens when the previous one
  * has ended, that is when every receiver has handled its last packet (each receiving core's queue
- * played through packet by packet), and the senders have finished computing (from the
+ * played through packet by packet, each packet arriving after its tree's deepest path and its waits behind the
+ * window's other packets on its links), and the senders have finished computing (from the
  * {@link CoreCostModel}; a softmax core paces each step by that step's own cost: its completion, which
  * finds the local maximum, before its synchronisation window, its exponentials between the window's
  * rounds and its division after it; backward, its local dot before the window and its deltas after it,
