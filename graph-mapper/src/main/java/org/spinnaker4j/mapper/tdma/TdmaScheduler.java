@@ -47,7 +47,8 @@ import org.spinnaker4j.mapper.route.RouteWalker;
  * receives (the baseline's multicast backward pass) may compute in mid-window, so the packets
  * reaching it during that work must fit its receive queue. A window opens when the previous one
  * has ended, that is when every receiver has handled its last packet (each receiving core's queue
- * played through packet by packet), and the senders have finished computing (from the
+ * played through packet by packet, each packet arriving after its tree's deepest path and its waits behind the
+ * window's other packets on its links), and the senders have finished computing (from the
  * {@link CoreCostModel}; a softmax core paces each step by that step's own cost: its completion, which
  * finds the local maximum, before its synchronisation window, its exponentials between the window's
  * rounds and its division after it; backward, its local dot before the window and its deltas after it,
@@ -704,8 +705,8 @@ public final class TdmaScheduler {
             }
             Map<Integer, Long> receiverBusy = new HashMap<>();
             packetsTo.forEach((r, n) -> receiverBusy.put(r, n * receiveCycles(graph.vertex(r), phase)));
-            return new WindowPlan(s, phase, senders, packetsOf, maxPackets, between, boundBy, latency, resources,
-                    receivers, receiverBusy);
+            return new WindowPlan(s, phase, senders, packetsOf, maxPackets, between, boundBy, latency,
+                    linkWaits(senders, sendersOfLink, between), resources, receivers, receiverBusy);
         }
 
         /**
@@ -738,6 +739,45 @@ public final class TdmaScheduler {
             senders.addAll(s);
             packetsOf.clear();
             packetsOf.addAll(p);
+        }
+
+        /**
+         * How long each sender's packets (by position in {@code senders}) may wait on the links of its tree behind the
+         * packets of the window's other senders, at the window's fastest pace (slower, the senders are further apart):
+         * each link's arrivals, a packet per sender crossing it staggered {@code between / n} apart, played through
+         * a queue draining a packet per link time over two rounds, a sender's waits added up over its tree's links.
+         * Senders a stagger step apart that share a link meet there when the step is shorter than a packet's time on
+         * it: on the NEURON_PER_CORE mapping of a 3 × 3 pooling, relays 63 clocks apart shared a link of 76 clocks a
+         * packet, and a pooling block got its last row, and sent its value, 20 clocks after its slot in every sample.
+         */
+        private long[] linkWaits(List<Integer> senders, Map<RouteWalker.LinkUse, Set<Integer>> sendersOfLink,
+                long between) {
+            int n = senders.size();
+            long betweenCores = Math.max(1, between / n);
+            Map<Integer, Integer> position = new HashMap<>();
+            for (int i = 0; i < n; i++) {
+                position.put(senders.get(i), i);
+            }
+            long[] waits = new long[n];
+            for (Set<Integer> linkSenders : sendersOfLink.values()) {
+                if (linkSenders.size() < 2) {
+                    continue;
+                }
+                int[] positions = linkSenders.stream().mapToInt(position::get).sorted().toArray();
+                long[] most = new long[positions.length];
+                long free = 0;
+                for (int round = 0; round < 2; round++) {
+                    for (int j = 0; j < positions.length; j++) {
+                        long arrival = round * between + positions[j] * betweenCores;
+                        most[j] = Math.max(most[j], Math.max(0, free - arrival));
+                        free = Math.max(free, arrival) + timing.linkClocks();
+                    }
+                }
+                for (int j = 0; j < positions.length; j++) {
+                    waits[positions[j]] += most[j];
+                }
+            }
+            return waits;
         }
 
         /** The least time between a sender's packets that keeps every link's bursts within its queue. */
@@ -1325,14 +1365,15 @@ public final class TdmaScheduler {
     /**
      * One window's senders and what they load, before it is placed in time: the packets of each
      * sender, the fastest period between sends ({@code between}) and what bounds it, the clocks a
-     * packet takes from its sender to its receiver's queue at most ({@code latency}), the clocks one
+     * packet takes from its sender to its receiver's queue at most ({@code latency}) and, per sender, behind the
+     * window's other packets on its links at most ({@code linkWaits}), the clocks one
      * packet from each of its senders takes on each receiving core (keyed by vertex id) and link
      * ({@code resources}), what each receiving core gets from whom ({@code receivers}), and each
      * receiving core's cycles for all it gets per sample ({@code receiverBusy}).
      */
     private record WindowPlan(int stage, Phase phase, List<Integer> senders, List<Integer> packetsOf, int maxPackets,
-            long between, String boundBy, long latency, Map<Object, Long> resources, List<ReceiverLoad> receivers,
-            Map<Integer, Long> receiverBusy) {
+            long between, String boundBy, long latency, long[] linkWaits, Map<Object, Long> resources,
+            List<ReceiverLoad> receivers, Map<Integer, Long> receiverBusy) {
 
         /**
          * The time between a softmax exchange's rounds (each core's local max, then its local sum):
@@ -1371,7 +1412,8 @@ public final class TdmaScheduler {
                 for (int q = 0; q < Math.min(rounds, r.rounds()); q++) {
                     for (int j = 0; j < r.senderIndex().length; j++) {
                         if (q < r.packets()[j]) {
-                            long arrival = q * between + r.senderIndex()[j] * betweenCores + latency;
+                            long arrival = q * between + r.senderIndex()[j] * betweenCores + latency
+                                    + linkWaits[r.senderIndex()[j]];
                             busyUntil = Math.max(busyUntil, arrival) + r.packetCycles();
                         }
                     }
