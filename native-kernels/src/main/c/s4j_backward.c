@@ -43,6 +43,9 @@ int32_t s4j_block_backward(const s4j_header *h, const s4j_layout *l,
     int32_t r;
 
     out->work |= S4J_WORK_BLOCK_BACKWARD;
+    if (h->pool != S4J_POOL_NONE) {
+        return s4j_pool_backward(h, l, dtcm, t, out);
+    }
     if (h->row.kernel_w != 0u) {
         return s4j_row_backward(h, l, dtcm, t, out);
     }
@@ -79,7 +82,7 @@ int32_t s4j_activator_backward(const s4j_header *h, const s4j_layout *l,
     int32_t r;
 
     out->work |= S4J_WORK_DELTAS;
-    for (j = 0u; j < n; j++) {
+    for (j = 0u; j < n && !s4j_pools(h); j++) {
         db[j] += delta[j];
     }
     r = h->kind == S4J_KIND_REDUCE ? s4j_emit_values(out, t->delta_key_base, delta, n)

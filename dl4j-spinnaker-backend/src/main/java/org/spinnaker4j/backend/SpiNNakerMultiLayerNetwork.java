@@ -613,14 +613,14 @@ public class SpiNNakerMultiLayerNetwork extends MultiLayerNetwork implements Aut
         }
         StringBuilder pooling = new StringBuilder();
         for (int i = 0; i < spec.layers().size(); i++) {
-            if (spec.layers().get(i).isPooling()) {
+            if (spec.layers().get(i).isBatchNorm()) {
                 pooling.append(pooling.length() == 0 ? "" : ", ").append("layer ").append(dl4jLayer(i)).append(" (")
                         .append(typeOf(i)).append(')');
             }
         }
         if (pooling.length() > 0) {
-            throw new UnsupportedOperationException("fit(...) and score(DataSet): " + pooling + ": pooling layers run "
-                    + "inference only on SpiNNaker, as batch normalizations do (their backward pass is not built yet), and "
+            throw new UnsupportedOperationException("fit(...) and score(DataSet): " + pooling + ": batch "
+                    + "normalizations run inference only on SpiNNaker (their backward pass is not built yet), and "
                     + "spinnaker4j never falls back to the CPU; train toCpu() and set its parameters on this network");
         }
         if (spec.training() == null) {
@@ -639,7 +639,7 @@ public class SpiNNakerMultiLayerNetwork extends MultiLayerNetwork implements Aut
         requireNoDropout("fit(...)", true);
         StringBuilder layers = new StringBuilder();
         for (int i = 0; i < spec.layers().size(); i++) {
-            Conv1DGeometry g = spec.layers().get(i).convolution();
+            Conv1DGeometry g = spec.layers().get(i).isPooling() ? null : spec.layers().get(i).convolution();
             if (g != null && (!g.holdsEveryTap() || (g.outLength() > 1 && !spec.exchangesKernelCopies(i)))) {
                 layers.append(layers.length() == 0 ? "" : ", ").append("layer ").append(dl4jLayer(i)).append(" (")
                         .append(typeOf(i)).append(", ").append(g.image() != null && !g.image().dense()
