@@ -3,6 +3,7 @@ package org.spinnaker4j.parity;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.util.Arrays;
+import java.util.List;
 import java.util.stream.Stream;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
@@ -95,6 +96,66 @@ class Pooling1DTrainingParityTest {
         RunStats stats = TrainingParity.assertTrainingParity("conv-MAX pool-dense-output " + updater + " " + strategy,
                 convMaxPoolDenseOutput(updater(updater)), options(strategy, 8), sequences(BATCHES * BATCH, 3, 8, 61),
                 TrainingParity.labels(TrainingParity.Labels.ONE_HOT, BATCHES * BATCH * 4, 3, 62), BATCHES, BATCH);
+        assertEquals(0, stats.packetsDropped(), stats.describeDrops());
+    }
+
+    /** An AVG pooling layer with padding: Same, or Truncate with explicit padding, counting it in the divisor or not. */
+    record Avg(int kernel, int stride, int padding, ConvolutionMode mode, boolean padInDivisor) {
+
+        Subsampling1DLayer layer() {
+            return pool(PoolingType.AVG, kernel, stride, padding, mode, padInDivisor);
+        }
+
+        @Override
+        public String toString() {
+            return "AVG k" + kernel + " s" + stride + " p" + padding + " " + mode + (padInDivisor ? " pad in ÷" : "");
+        }
+    }
+
+    /**
+     * Conv1D (3 × 12 → 6, kernel 3, Same) → AVG pool → Conv1D (→ 5, kernel 3, Truncate) → GlobalPooling (MAX or AVG)
+     * → Dense (5 → 4) → softmax output: the global pooling's row per sample behind RnnToFeedForward.
+     */
+    private static MultiLayerConfiguration convAvgPoolConvGlobalPool(Avg avg, PoolingType global, IUpdater updater) {
+        return list(71, updater)
+                .layer(new Convolution1DLayer.Builder().nIn(3).nOut(6).kernelSize(3)
+                        .convolutionMode(ConvolutionMode.Same).activation(Activation.TANH).build())
+                .layer(avg.layer())
+                .layer(new Convolution1DLayer.Builder().nIn(6).nOut(5).kernelSize(3)
+                        .convolutionMode(ConvolutionMode.Truncate).activation(Activation.RELU).build())
+                .layer(new GlobalPoolingLayer.Builder(global).build())
+                .layer(new DenseLayer.Builder().nIn(5).nOut(4).activation(Activation.TANH).build())
+                .layer(new OutputLayer.Builder(LossFunction.MCXENT).nIn(4).nOut(3).activation(Activation.SOFTMAX)
+                        .build())
+                .setInputType(InputType.recurrent(3, 12)).build();
+    }
+
+    static Stream<Arguments> avgPoolsByStrategy() {
+        List<Avg> pools = List.of(new Avg(3, 2, 0, ConvolutionMode.Same, false),
+                new Avg(3, 2, 0, ConvolutionMode.Same, true), new Avg(3, 1, 1, ConvolutionMode.Truncate, true),
+                new Avg(2, 1, 1, ConvolutionMode.Truncate, false));
+        return Arrays.stream(PartitioningStrategy.values()).flatMap(s -> pools.stream()
+                .map(p -> Arguments.of(p, pools.indexOf(p) % 2 == 0 ? PoolingType.MAX : PoolingType.AVG, s)));
+    }
+
+    @ParameterizedTest(name = "{0}, global {1}, {2}")
+    @MethodSource("avgPoolsByStrategy")
+    void convAvgPoolConvGlobalPoolDenseOutputAdam(Avg avg, PoolingType global, PartitioningStrategy strategy) {
+        RunStats stats = TrainingParity.assertTrainingParity(avg + ", global " + global + ", Adam, " + strategy,
+                convAvgPoolConvGlobalPool(avg, global, new Adam(1e-2)), options(strategy, 12),
+                sequences(BATCHES * BATCH, 3, 12, 71),
+                TrainingParity.labels(TrainingParity.Labels.ONE_HOT, BATCHES * BATCH, 3, 72), BATCHES, BATCH);
+        assertEquals(0, stats.packetsDropped(), stats.describeDrops());
+    }
+
+    @ParameterizedTest(name = "global {0}")
+    @EnumSource(value = PoolingType.class, names = {"MAX", "AVG"})
+    void convAvgPoolConvGlobalPoolDenseOutputSgd(PoolingType global) {
+        Avg avg = new Avg(3, 2, 0, ConvolutionMode.Same, global == PoolingType.AVG);
+        RunStats stats = TrainingParity.assertTrainingParity(avg + ", global " + global + ", Sgd, FASTEST",
+                convAvgPoolConvGlobalPool(avg, global, new Sgd(0.1)), options(PartitioningStrategy.FASTEST, 12),
+                sequences(BATCHES * BATCH, 3, 12, 73),
+                TrainingParity.labels(TrainingParity.Labels.ONE_HOT, BATCHES * BATCH, 3, 74), BATCHES, BATCH);
         assertEquals(0, stats.packetsDropped(), stats.describeDrops());
     }
 }
