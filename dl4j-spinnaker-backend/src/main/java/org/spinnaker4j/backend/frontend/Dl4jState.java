@@ -327,6 +327,19 @@ public final class Dl4jState {
         return layer.isConvolution() && !layer.convolution().pointwise();
     }
 
+    /** The inverse of {@link #expand} for a dense layer over an image: its rows back in (channel, row, column) order. */
+    private static void joinDense(DenseParameters p, Conv2DGeometry g, float[] flat, int offset) {
+        int pixels = g.height() * g.width();
+        for (int c = 0; c < g.channelsIn(); c++) {
+            for (int px = 0; px < pixels; px++) {
+                for (int j = 0; j < p.nOut(); j++) {
+                    flat[offset + j * p.nIn() + c * pixels + px] = p.weight(px * g.channelsIn() + c, j);
+                }
+            }
+        }
+        System.arraycopy(p.bias(), 0, flat, offset + p.nIn() * p.nOut(), p.bias().length);
+    }
+
     /** The inverse of {@link #split}. */
     static float[] join(List<DenseParameters> layers, NetworkSpec spec) {
         if (layers.size() != spec.layers().size()) {
@@ -342,8 +355,14 @@ public final class Dl4jState {
                 offset += numParams(spec.layers().get(l));
                 continue;
             }
-            if (image(spec.layers().get(l)) != null) {
-                throw new UnsupportedOperationException("layer " + l + " is a 2-D convolution or reads one's image: "
+            Conv2DGeometry g = image(spec.layers().get(l));
+            if (g != null && g.dense()) {
+                joinDense(p, g, flat, offset);
+                offset += numParams(spec.layers().get(l));
+                continue;
+            }
+            if (g != null) {
+                throw new UnsupportedOperationException("layer " + l + " is a 2-D convolution: "
                         + "its parameters are not read back from the machine (it does not train there yet)");
             }
             if (kernelLayout(spec.layers().get(l))) {
