@@ -82,8 +82,10 @@ int32_t s4j_activator_backward(const s4j_header *h, const s4j_layout *l,
     int32_t r;
 
     out->work |= S4J_WORK_DELTAS;
-    for (j = 0u; j < n && !s4j_pools(h); j++) {
-        db[j] += delta[j];
+    if (!s4j_pools(h)) {
+        for (j = 0u; j < n; j++) {
+            db[j] += delta[j];
+        }
     }
     r = h->kind == S4J_KIND_REDUCE ? s4j_emit_values(out, t->delta_key_base, delta, n)
                                    : s4j_block_backward(h, l, dtcm, t, out);

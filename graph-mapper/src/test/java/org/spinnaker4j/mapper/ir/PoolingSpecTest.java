@@ -112,7 +112,7 @@ class PoolingSpecTest {
         TrainingSpec sgd = new TrainingSpec(LossFunction.MSE, Collections.nCopies(1,
                 new UpdaterSpec(UpdaterType.SGD, 0.1f, 0f, 0f, 0f)), true);
         assertTrue(new NetworkSpec(List.of(pool), sgd).trains(), "MAX and AVG pooling layers train (no parameters)");
-        DenseLayerSpec norm = DenseLayerSpec.batchNorm(new Conv1DGeometry(4, 4, 5, 1, 1, 0, 5, false),
+        DenseLayerSpec norm = DenseLayerSpec.batchNorm(new Conv1DGeometry(4, 5, 4, 1, 1, 0, 5, false),
                 PoolingSpec.batchNorm(1e-5, false));
         assertThrows(IllegalArgumentException.class, () -> new NetworkSpec(List.of(norm), sgd),
                 "batch normalizations do not train on the machine");
