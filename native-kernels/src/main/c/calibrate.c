@@ -46,6 +46,11 @@
  *                            p 0.5 if D = 1
  *   calibrate hidden A C     the backward partial that completes a C-column hidden
  *                            activator (REDUCE) with activation A
+ *   calibrate poolback K P C [W KW S]  the backward partial that completes a
+ *                            training K (max|avg) pooling block of P positions x
+ *                            C channels (or P rows of W pixels x C channels,
+ *                            windows of KW pixels at stride S): its rows'
+ *                            gradients found and sent
  *   calibrate outloss A L C [weighted]  the label that completes a C-column
  *                            output activator (REDUCE) with activation A and loss L
  *                            (per-output weights if 'weighted')
@@ -495,6 +500,22 @@ static void packets(uint32_t from, uint32_t to, uint32_t base, float lo, float h
     }
 }
 
+/* A pooling block's shape from `pool K P C [W KW S]` (argv[2] ..): P
+ * positions x C channels, or P image rows of W pixels x C channels pooled by
+ * windows of KW pixels at stride S; its columns its whole output row. */
+static void pool_shape(spec *s, int argc, char **argv)
+{
+    s->kind = S4J_KIND_DENSE_BLOCK;
+    s->pool = lookup(argv[2], POOLS, sizeof POOLS / sizeof POOLS[0]);
+    s->pool_channels = number(argv[4], 1u, MAX_VALUES);
+    s->pool_width = argc == 8 ? number(argv[5], 1u, MAX_VALUES / s->pool_channels) : 1u;
+    s->pool_kernel_w = argc == 8 ? number(argv[6], 1u, s->pool_width) : 1u;
+    s->pool_stride_w = argc == 8 ? number(argv[7], 1u, s->pool_width) : 1u;
+    s->cols = ((s->pool_width - s->pool_kernel_w) / s->pool_stride_w + 1u) * s->pool_channels;
+    s->rows = number(argv[3], 1u, MAX_VALUES / (s->pool_width * s->pool_channels))
+        * s->pool_width * s->pool_channels;
+}
+
 /* Delivers packets [from, to) outside the measured region. */
 static void deliver(uint32_t from, uint32_t to)
 {
@@ -636,19 +657,25 @@ int main(int argc, char **argv)
          * pixels x C channels, a window of K pixels at stride S): the row that
          * completes it (every other row in): all its rows pooled, its whole
          * output row sent */
-        s.kind = S4J_KIND_DENSE_BLOCK;
-        s.pool = lookup(argv[2], POOLS, sizeof POOLS / sizeof POOLS[0]);
-        s.pool_channels = number(argv[4], 1u, MAX_VALUES);
-        s.pool_width = argc == 8 ? number(argv[5], 1u, MAX_VALUES / s.pool_channels) : 1u;
-        s.pool_kernel_w = argc == 8 ? number(argv[6], 1u, s.pool_width) : 1u;
-        s.pool_stride_w = argc == 8 ? number(argv[7], 1u, s.pool_width) : 1u;
-        s.cols = ((s.pool_width - s.pool_kernel_w) / s.pool_stride_w + 1u) * s.pool_channels;
-        s.rows = number(argv[3], 1u, MAX_VALUES / (s.pool_width * s.pool_channels))
-            * s.pool_width * s.pool_channels;
+        pool_shape(&s, argc, argv);
         load(&s);
         packets(0u, s.rows, DATA_KEY, -1.0f, 1.0f, 1.0f);
         deliver(1u, s.rows);
         measure(0u, 1u);
+    } else if (strcmp(what, "poolback") == 0 && (argc == 5 || argc == 8)) {
+        /* the same pooling block training (identity, one backward partial per
+         * column): the partial that completes its deltas, its rows' gradients
+         * found and sent */
+        pool_shape(&s, argc, argv);
+        s.fused = 1u;
+        s.training = 1u;
+        s.expected_backward = 1u;
+        s.sends_backward = 1u;
+        load(&s);
+        packets(0u, s.rows, DATA_KEY, -1.0f, 1.0f, 1.0f);
+        packets(s.rows, s.rows + s.cols, BACK_KEY, -0.1f, 0.1f, 0.0f);
+        deliver(0u, s.rows + s.cols - 1u);
+        measure(s.rows + s.cols - 1u, s.rows + s.cols);
     } else if (strcmp(what, "rowconv") == 0 && argc == 6) {
         s.kind = S4J_KIND_DENSE_BLOCK;
         s.fused = 1u;

@@ -108,6 +108,34 @@ for k in max avg; do
         -v v="$block_value" 'BEGIN { printf "%.0f", a - 8 * w - 8 * p - 64 * x - 8 * c - v }')" \
         "fixed work of the row that completes a $k pooling block, besides that packet, its windows, pixels, values and columns"
 done
+# a training pooling block's backward pass, from the partial that completes its deltas: per column (its
+# derivative and start, avg's division; besides backward.output.identity), per value of its windows (a compare, or
+# a share added to a gradient still 0, with its loops), per value beyond the block's rows (overlapping windows on a
+# row: a share added to a gradient another window reached), per row (zeroed, emitted and sent) and fixed
+identity=$(per 32 "$(n hidden identity 64)" "$(n hidden identity 32)")
+for k in max avg; do
+    a=$(n poolback "$k" 8 8); b=$(n poolback "$k" 16 8); c=$(n poolback "$k" 8 16)
+    d2=$(n poolback "$k" 2 1 12 2 2); d3=$(n poolback "$k" 2 1 12 2 3); h=$(n poolback "$k" 2 1 12 3 1)
+    # along a sequence a value and a row per position and channel: 64 more of each from P = 8 to 16
+    b_each=$(per 64 "$b" "$a")
+    b_column=$(awk -v a="$a" -v c="$c" -v x="$b_each" 'BEGIN { printf "%.1f", (c - a - 64 * x) / 8 }')
+    # rows of 12 pixels: windows of 2 at stride 2 (6 columns, 24 values) and at stride 3 (4, 16), 24 rows each
+    b_value=$(awk -v p="$d2" -v q="$d3" -v c="$b_column" 'BEGIN { printf "%.1f", (p - q - 2 * c) / 8 }')
+    # windows of 3 at stride 1: 10 columns, 60 values, 36 beyond the 24 rows
+    b_overlap=$(awk -v h="$h" -v d="$d2" -v c="$b_column" -v v="$b_value" \
+        'BEGIN { printf "%.1f", (h - d - 4 * c - 36 * v) / 36 }')
+    figure "poolback.value.$k" "$b_value" \
+        "per value of its windows a training $k pooling block's backward pass reads or adds a share to"
+    figure "poolback.overlap.$k" "$b_overlap" \
+        "per value beyond its rows a training $k pooling block's backward pass reaches (windows overlapping on a row)"
+    figure "poolback.row.$k" "$(awk -v x="$b_each" -v v="$b_value" 'BEGIN { printf "%.1f", x - v }')" \
+        "per row of a training $k pooling block's backward pass (zeroed, emitted and sent)"
+    figure "poolback.column.$k" "$(awk -v c="$b_column" -v i="$identity" 'BEGIN { printf "%.1f", c - i }')" \
+        "per column of a training $k pooling block's backward pass, besides backward.output.identity"
+    figure "poolback.fixed.$k" "$(awk -v a="$a" -v x="$b_each" -v c="$b_column" -v v="$block_value" \
+        'BEGIN { printf "%.0f", a - 64 * x - 8 * c - v }')" \
+        "fixed work of the partial that completes a training $k pooling block's backward pass, besides that packet"
+done
 # a normalization pools its one position (a window of one pixel, C values) as avg adds, so it
 # shares avg's value, window and pixel; from C = 8 to 16 channels, the rest per channel is its column
 c8=$(n pool norm 1 8); c16=$(n pool norm 1 16)

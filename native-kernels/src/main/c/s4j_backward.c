@@ -45,6 +45,9 @@ int32_t s4j_block_backward(const s4j_header *h, const s4j_layout *l,
     int32_t r;
 
     out->work |= S4J_WORK_BLOCK_BACKWARD;
+    if (h->pool != S4J_POOL_NONE) {
+        return s4j_pool_backward(h, l, dtcm, t, out);
+    }
     if (h->row.kernel_w != 0u) {
         return s4j_row_backward(h, l, dtcm, t, out);
     }
@@ -92,13 +95,16 @@ int32_t s4j_activator_backward(const s4j_header *h, const s4j_layout *l,
     int32_t r;
 
     out->work |= S4J_WORK_DELTAS;
-    /* in runs of columns: a row convolution's block adds each output
-     * column's deltas to its channels' db */
-    s4j_bias_walk(&h->row, n, &bj, &wrap);
-    for (j = 0u; j < n; bj = 0u) {
-        db = AT(float, dtcm, l->db) + bj;
-        for (end = j + s4j_bias_run(bj, wrap, n - j); j < end; j++, db++) {
-            *db += delta[j];
+    /* a MAX or AVG pooling block has no bias to take a gradient; in runs
+     * of columns: a row convolution's block adds each output column's
+     * deltas to its channels' db */
+    if (!s4j_pools(h)) {
+        s4j_bias_walk(&h->row, n, &bj, &wrap);
+        for (j = 0u; j < n; bj = 0u) {
+            db = AT(float, dtcm, l->db) + bj;
+            for (end = j + s4j_bias_run(bj, wrap, n - j); j < end; j++, db++) {
+                *db += delta[j];
+            }
         }
     }
     r = h->kind == S4J_KIND_REDUCE ? s4j_emit_values(out, t->delta_key_base, delta, n)

@@ -319,7 +319,8 @@ int s4j_pool_shape_ok(uint32_t n_rows, uint32_t n_cols, uint32_t channels, uint3
         && (uint64_t)(out_width - 1u) * stride_w < (uint64_t)width + pad_w;
 }
 
-/* A pooling block: a fused DENSE_BLOCK without training or softmax whose
+/* A pooling block: a fused DENSE_BLOCK without softmax (training only if it
+ * pools MAX or AVG: a normalization does not train) whose
  * rows are whole image rows and whose columns lie within one output row
  * (s4j_pool_shape_ok); MAX starts from a value that is not NaN, AVG divides
  * by at least 1 (and below 2^16, so that its product with a window's pixels
@@ -336,7 +337,7 @@ static int32_t check_pooling(const s4j_config *cfg)
             ? S4J_OK : S4J_ERR_BAD_CONFIG;
     }
     if (cfg->pool > S4J_POOL_NORM || cfg->kind != S4J_KIND_DENSE_BLOCK
-        || cfg->fused != 1u || cfg->training.enabled != 0u
+        || cfg->fused != 1u || (cfg->training.enabled != 0u && cfg->pool == S4J_POOL_NORM)
         || cfg->activation == S4J_ACT_SOFTMAX
         || !s4j_pool_shape_ok(cfg->n_rows, cfg->n_cols, cfg->pool_channels, cfg->pool_first,
                               cfg->pool_width, cfg->pool_kernel_w, cfg->pool_stride_w,

@@ -594,6 +594,13 @@ void s4j_row_mac(const s4j_header *h, s4j_acc *acc, const float *x, const float 
 int32_t s4j_row_backward(const s4j_header *h, const s4j_layout *l, void *dtcm,
                          const s4j_train *t, s4j_outbox *out);
 
+/* s4j_poolback.c: whether a block pools MAX or AVG (it has no parameters:
+ * its zero bias takes no gradient and no update) */
+int s4j_pools(const s4j_header *h);
+/* s4j_poolback.c: a MAX or AVG pooling block's row gradients sent */
+int32_t s4j_pool_backward(const s4j_header *h, const s4j_layout *l, void *dtcm,
+                          const s4j_train *t, s4j_outbox *out);
+
 /* s4j_backward.c: whether a training core holds part of a sample */
 int s4j_samples_in_flight(const s4j_train *t);
 /* s4j_backward.c: the oldest sample held has had its backward pass */

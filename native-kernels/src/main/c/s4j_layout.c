@@ -82,7 +82,7 @@ static uint32_t compute_layout(const s4j_shape *s, s4j_layout *l)
                                      s->peers, s->training != 0u, s->sends_backward);
     uint32_t cols_bytes = sat_mul(s->n_cols, 4u);
     uint32_t bias_bytes = sat_mul(s->biases, 4u);
-    /* a pooling block has no weights (nor their gradients: it does not train) */
+    /* a pooling block has no weights (nor their gradients) */
     uint32_t block_bytes = sat_mul(s->weights, 4u);
     /* one slot row per range that is not a softmax sync, a norm or a
      * kernel copy's (SOFTMAX_SYNC ranges number exactly softmax_peers, NORM
@@ -198,7 +198,9 @@ int32_t s4j_derive_layout(const void *dtcm, uint32_t capacity, s4j_layout *l)
         || h->n_cols == 0u || h->fused > 1u || h->softmax_peers > h->n_ranges
         || h->pool > S4J_POOL_NORM
         || (h->pool != S4J_POOL_NONE
-            && (h->kind != S4J_KIND_DENSE_BLOCK || h->magic != S4J_MAGIC
+            && (h->kind != S4J_KIND_DENSE_BLOCK
+                || (h->magic != S4J_MAGIC
+                    && (h->magic != S4J_MAGIC_TRAINING || h->pool == S4J_POOL_NORM))
                 || h->pool_pad_in_divisor > 1u
                 || !s4j_pool_shape_ok(h->n_rows, h->n_cols, h->pool_channels, h->pool_first,
                                       h->pool_width, h->pool_kernel_w, h->pool_stride_w,

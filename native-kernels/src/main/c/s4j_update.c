@@ -446,7 +446,7 @@ int32_t s4j_apply_update(void *dtcm, uint32_t capacity, uint32_t batch_size,
                       l->w_state != 0u ? AT(float, dtcm, l->w_state) : NULL,
                       s4j_block_weights(h), s4j_block_weights(h));
     }
-    if (s4j_has_bias(h->kind, h->fused)) {
+    if (s4j_has_bias(h->kind, h->fused) && !s4j_pools(h)) {
         update_params(t, &t->upd_b, &t->reg_b, iteration, batch_size, &sb, AT(float, dtcm, l->bias),
                       AT(float, dtcm, l->db),
                       l->b_state != 0u ? AT(float, dtcm, l->b_state) : NULL,

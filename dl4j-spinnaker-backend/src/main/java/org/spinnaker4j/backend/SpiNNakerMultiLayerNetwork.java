@@ -639,18 +639,6 @@ public class SpiNNakerMultiLayerNetwork extends MultiLayerNetwork implements Aut
                     + "yet), and spinnaker4j never falls back to the CPU; train toCpu() and set its parameters on this "
                     + "network");
         }
-        StringBuilder pooling = new StringBuilder();
-        for (int i = 0; i < spec.layers().size(); i++) {
-            if (spec.layers().get(i).isPooling()) {
-                pooling.append(pooling.length() == 0 ? "" : ", ").append("layer ").append(dl4jLayer(i)).append(" (")
-                        .append(typeOf(i)).append(')');
-            }
-        }
-        if (pooling.length() > 0) {
-            throw new UnsupportedOperationException("fit(...) and score(DataSet): " + pooling + ": pooling layers run "
-                    + "inference only on SpiNNaker, as batch normalizations do (their backward pass is not built yet), and "
-                    + "spinnaker4j never falls back to the CPU; train toCpu() and set its parameters on this network");
-        }
         if (spec.training() == null) {
             throw new UnsupportedOperationException("fit needs an OutputLayer (with its loss) as the last layer");
         }
@@ -684,7 +672,7 @@ public class SpiNNakerMultiLayerNetwork extends MultiLayerNetwork implements Aut
         }
         StringBuilder layers = new StringBuilder();
         for (int i = 0; i < spec.layers().size(); i++) {
-            Conv1DGeometry g = spec.layers().get(i).convolution();
+            Conv1DGeometry g = spec.layers().get(i).isPooling() ? null : spec.layers().get(i).convolution();
             if (g != null && (!g.holdsEveryTap() || (g.copiesKernel() && !spec.exchangesKernelCopies(i)))) {
                 boolean image = g.image() != null && !g.image().dense();
                 layers.append(layers.length() == 0 ? "" : ", ").append("layer ").append(dl4jLayer(i)).append(" (")

@@ -119,11 +119,13 @@ public record KernelConfig(KernelKind kind, int nRows, int nCols, KernelActivati
         if (training != null) {
             checkTraining(kind, nRows, nCols, activation, fused, softmaxPeers, training);
         }
-        if (pooling != null && (kind != KernelKind.DENSE_BLOCK || !fused || training != null
+        if (pooling != null && (kind != KernelKind.DENSE_BLOCK || !fused
+                || (training != null && pooling.kind() == PoolingKind.NORM)
                 || activation == KernelActivation.SOFTMAX || nRows % ((long) pooling.channels() * pooling.width()) != 0
                 || (long) pooling.first() + nCols > (long) pooling.outWidth() * pooling.channels()
                 || (pooling.kind() == PoolingKind.NORM && nRows != pooling.channels()))) {
-            throw new IllegalArgumentException("a pooling block is a fused DENSE_BLOCK without training or softmax, "
+            throw new IllegalArgumentException("a pooling block is a fused DENSE_BLOCK without softmax (a NORM block "
+                    + "without training), "
                     + "its rows whole rows of " + pooling.width() + " × " + pooling.channels() + " values (a NORM "
                     + "block's: one) and its columns within an output row of " + pooling.outWidth() + " × "
                     + pooling.channels() + "; got " + nRows + " x " + nCols + " from " + pooling.first() + " of a "

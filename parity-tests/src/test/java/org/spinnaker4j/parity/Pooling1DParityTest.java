@@ -28,7 +28,6 @@ import org.junit.jupiter.params.provider.MethodSource;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.nd4j.linalg.lossfunctions.LossFunctions.LossFunction;
@@ -43,7 +42,7 @@ import org.spinnaker4j.mapper.partition.PartitioningStrategy;
 /**
  * Subsampling1DLayer and GlobalPoolingLayer (MAX, AVG) in Conv1D networks: inference equals nd4j-native's within
  * 1e-4 on every partitioning strategy, with TDMA and no drops; NaN and the infinities pool as nd4j's do; what is
- * not supported is listed at init(), and fit names the pooling layers.
+ * not supported is listed at init() (training: Pooling1DTrainingParityTest).
  */
 class Pooling1DParityTest {
 
@@ -333,20 +332,5 @@ class Pooling1DParityTest {
         assertTrue(m.contains("layer 2 (Subsampling1DLayer): padding [1, 1]"), m);
         assertTrue(m.contains("layer 3 (GlobalPoolingLayer): pooling type SUM is not supported"), m);
         assertTrue(m.contains("layer 3 (GlobalPoolingLayer): collapseDimensions(false)"), m);
-    }
-
-    @Test
-    void fitNamesThePoolingLayers() {
-        MultiLayerConfiguration conf = stack(PoolingType.MAX);
-        try (SpiNNakerMultiLayerNetwork machine = new SpiNNakerMultiLayerNetwork(conf,
-                SpiNNakerOptions.builder().sequenceLength(16).build())) {
-            machine.init();
-            DataSet data = new DataSet(sequences(4, 4, 16, 7), Nd4j.eye(3).getRows(0, 1, 2, 0).castTo(DataType.FLOAT));
-            UnsupportedOperationException e = assertThrows(UnsupportedOperationException.class,
-                    () -> machine.fit(data));
-            assertTrue(e.getMessage().contains("layer 1 (Subsampling1DLayer), layer 3 (GlobalPoolingLayer): pooling "
-                    + "layers run inference only"), e.getMessage());
-            assertThrows(UnsupportedOperationException.class, () -> machine.score(data));
-        }
     }
 }

@@ -29,7 +29,6 @@ import org.junit.jupiter.params.provider.MethodSource;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.lossfunctions.LossFunctions.LossFunction;
 import org.nd4j.linalg.ops.transforms.Transforms;
@@ -42,8 +41,8 @@ import org.spinnaker4j.mapper.partition.PartitioningStrategy;
 /**
  * The 2-D SubsamplingLayer (MAX, AVG) in image networks, pooled across the image's rows: inference equals
  * nd4j-native's (exactly behind an identity convolution) on every partitioning strategy, with TDMA, no drop and no
- * overrun; NaN and the infinities pool as nd4j's do; what is not supported is listed at init(), and fit names the
- * pooling layers.
+ * overrun; NaN and the infinities pool as nd4j's do; what is not supported is listed at init() (training:
+ * Pooling2DTrainingParityTest).
  */
 class Pooling2DParityTest {
 
@@ -296,20 +295,5 @@ class Pooling2DParityTest {
                 () -> new SpiNNakerMultiLayerNetwork(nhwc, options(PartitioningStrategy.FASTEST, 8, 8)).init());
         assertTrue(e.getMessage().contains("layer 0 (SubsamplingLayer): data format NHWC is not supported"),
                 e.getMessage());
-    }
-
-    @Test
-    void fitNamesThePoolingLayers() {
-        try (SpiNNakerMultiLayerNetwork machine = new SpiNNakerMultiLayerNetwork(stack(),
-                SpiNNakerOptions.builder().build())) {
-            machine.init();
-            DataSet data = new DataSet(images(4, 2, 8, 8, 15).reshape(4, 2 * 8 * 8),
-                    Nd4j.eye(4).castTo(DataType.FLOAT));
-            UnsupportedOperationException e = assertThrows(UnsupportedOperationException.class,
-                    () -> machine.fit(data));
-            assertTrue(e.getMessage().contains("layer 1 (SubsamplingLayer), layer 3 (SubsamplingLayer): pooling "
-                    + "layers run inference only"), e.getMessage());
-            assertThrows(UnsupportedOperationException.class, () -> machine.score(data));
-        }
     }
 }

@@ -137,7 +137,7 @@ public final class Dl4jFrontEnd {
                 imageHeight, imageWidth, problems)
                 : sequence == null && normalizes && first instanceof FeedForwardLayer ff
                         ? ImageTranslator.rows((int) ff.getNIn(), problems) : null;
-        boolean pooling = false;
+        boolean normalization = false;
         for (int i = 0; i < conf.getConfs().size(); i++) {
             Layer layer = conf.getConf(i).getLayer();
             String type = layer.getClass().getSimpleName();
@@ -164,7 +164,6 @@ public final class Dl4jFrontEnd {
                         layers.add(spec);
                     }
                 }
-                pooling = true;
                 continue;
             }
             if (SequenceTranslator.isPooling(layer)) {
@@ -176,7 +175,6 @@ public final class Dl4jFrontEnd {
                         layers.add(spec);
                     }
                 }
-                pooling = true;
                 continue;
             }
             if (BatchNormTranslator.isBatchNorm(layer)) {
@@ -190,8 +188,8 @@ public final class Dl4jFrontEnd {
                 if (spec != null) {
                     layers.add(spec);
                 }
-                // it runs inference only, as a pooling layer does: no training spec, and fit names it
-                pooling = true;
+                // it runs inference only: no training spec, and fit names it
+                normalization = true;
                 continue;
             }
             boolean convolution = sequence != null ? SequenceTranslator.isConvolution(layer)
@@ -225,9 +223,8 @@ public final class Dl4jFrontEnd {
         if (layers.isEmpty() && problems.isEmpty()) {
             problems.add(new Problem(-1, "MultiLayerConfiguration", "no layer other than DropoutLayers"));
         }
-        // pooling layers and batch normalizations run inference only: such a network has no training spec, and fit
-        // names them
-        TrainingSpec trainingSpec = training && !pooling ? TrainingTranslator.translate(conf, problems) : null;
+        // batch normalizations run inference only: such a network has no training spec, and fit names them
+        TrainingSpec trainingSpec = training && !normalization ? TrainingTranslator.translate(conf, problems) : null;
         if (!problems.isEmpty()) {
             throw new UnsupportedNetworkException(problems);
         }
@@ -264,6 +261,11 @@ public final class Dl4jFrontEnd {
             problems.add(new Problem(i, type, "dropout " + dropout.getClass().getSimpleName()
                     + " is not supported; Dropout (dropOut(p)) is"));
         }
+    }
+
+    /** Whether {@code layer} is a pooling layer, along a sequence or across an image (it has no parameters). */
+    static boolean isPooling(Layer layer) {
+        return SequenceTranslator.isPooling(layer) || ImageTranslator.isPooling(layer);
     }
 
     /** Whether {@code layer} is a {@link DropoutLayer} (by exact class), which has no layer in the IR. */

@@ -42,6 +42,9 @@ import org.spinnaker4j.mapper.ir.UpdaterType;
  */
 final class TrainingTranslator {
 
+    /** A pooling layer's updater: it has no parameters, and its blocks update nothing. */
+    private static final UpdaterSpec POOLING = new UpdaterSpec(UpdaterType.NOOP, 0f, 0f, 0f, 0f);
+
     private TrainingTranslator() {
     }
 
@@ -54,6 +57,10 @@ final class TrainingTranslator {
         int before = problems.size();
         List<UpdaterSpec> updaters = new ArrayList<>();
         for (int i = 0; i <= last; i++) {
+            if (Dl4jFrontEnd.isPooling(conf.getConf(i).getLayer())) {
+                updaters.add(POOLING);
+                continue;
+            }
             if (!(conf.getConf(i).getLayer() instanceof BaseLayer layer) || Dl4jFrontEnd.isDropoutLayer(layer)) {
                 continue;
             }

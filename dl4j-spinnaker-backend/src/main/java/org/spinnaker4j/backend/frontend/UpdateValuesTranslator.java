@@ -34,6 +34,11 @@ public final class UpdateValuesTranslator {
         List<LayerUpdate> updates = new ArrayList<>();
         for (int i = 0; i < conf.getConfs().size(); i++) {
             Layer layer = conf.getConf(i).getLayer();
+            if (Dl4jFrontEnd.isPooling(layer)) {
+                UpdateValues none = new UpdateValues(0f, 0f, 0f, 0f, 0f);
+                updates.add(new LayerUpdate(none, none)); // no parameters
+                continue;
+            }
             if (!(layer instanceof BaseLayer base) || Dl4jFrontEnd.isDropoutLayer(layer)) {
                 continue;
             }

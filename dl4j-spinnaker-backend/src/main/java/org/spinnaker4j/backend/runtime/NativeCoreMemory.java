@@ -76,7 +76,7 @@ public final class NativeCoreMemory implements CoreMemory {
         KernelConfig probe = new KernelConfig(KernelKinds.of(s.kind()), s.rows(), s.cols(),
                 softmax ? KernelActivation.SOFTMAX : KernelActivation.IDENTITY, 0f, s.fused(), 0, partials,
                 s.softmaxPeers(), 0, ranges, trainingConfig,
-                s.pooling() && !training ? PoolingConfig.max(s.rows(), 0, 0f) : null, KernelKinds.of(s.rowBlock()));
+                s.pooling() ? PoolingConfig.max(s.rows(), 0, 0f) : null, KernelKinds.of(s.rowBlock()));
         return KernelCore.stateBytes(probe);
     }
 

@@ -91,18 +91,23 @@ class NativeCoreMemoryTest {
         checkEveryCore(mapping);
     }
 
-    /** A pooling block holds no weights, and is planned without them. */
+    /** A pooling block holds no weights (nor their gradients in training), and is planned without them. */
     @ParameterizedTest
     @EnumSource(PartitioningStrategy.class)
     void poolingBlocksAreCountedWithoutWeights(PartitioningStrategy strategy) {
         Conv1DGeometry conv = new Conv1DGeometry(4, 16, 8, 3, 1, 1, 16, false);
-        NetworkSpec net = new NetworkSpec(List.of(
+        List<DenseLayerSpec> layers = List.of(
                 DenseLayerSpec.convolution(conv, Activation.of(ActivationKind.RELU), true),
                 DenseLayerSpec.pooling(new Conv1DGeometry(8, 16, 8, 4, 2, 1, 8, false),
                         new PoolingSpec(PoolingSpec.Kind.MAX, false, false)),
                 DenseLayerSpec.convolution(Conv1DGeometry.pointwise(8, 3, 8), Activation.of(ActivationKind.SOFTMAX),
-                        true)));
-        checkEveryCore(new Mapper(strategy, new NativeCoreMemory()).map(net, Machine.spinn5()));
+                        true));
+        checkEveryCore(new Mapper(strategy, new NativeCoreMemory()).map(new NetworkSpec(layers), Machine.spinn5()));
+        UpdaterSpec sgd = new UpdaterSpec(UpdaterType.SGD, 0.1f, 0f, 0f, 0f);
+        TrainingSpec training = new TrainingSpec(LossFunction.MCXENT, List.of(sgd,
+                new UpdaterSpec(UpdaterType.NOOP, 0f, 0f, 0f, 0f), sgd), true);
+        checkEveryCore(new Mapper(strategy, new NativeCoreMemory()).map(new NetworkSpec(layers, training),
+                Machine.spinn5()));
     }
 
     /** Every core's planned DTCM, from its shape as the mapper takes it, is that of the state it is loaded with. */

@@ -2,6 +2,7 @@ package org.spinnaker4j.mapper.cost;
 
 import java.io.Serializable;
 import java.util.EnumMap;
+import java.util.List;
 import java.util.Map;
 import org.spinnaker4j.mapper.graph.MachineVertex;
 import org.spinnaker4j.mapper.graph.PoolingWork;
@@ -63,6 +64,12 @@ public record CoreCostModel(double cyclesPerInstruction, int receiveInterruptCyc
      * all of it is its completion, since the block pools every row when the last arrives.
      */
     private static final Map<PoolingSpec.Kind, double[]> POOL = perPoolingKind();
+    /**
+     * A training MAX or AVG pooling block's backward pass once its deltas are in: per value of its windows (a compare,
+     * or a share added), per value beyond its rows (overlapping windows on a row: a share added to a gradient another
+     * window reached), per row (zeroed, emitted and sent), per column besides its derivative, and fixed.
+     */
+    private static final Map<PoolingSpec.Kind, double[]> POOL_BACKWARD = perPoolingBackward();
     /** dW += x·delta, and dW with W·delta, per weight; per row sent back; fixed. */
     private static final double DW = TABLE.of("backward.dw");
     private static final double DW_AND_BACKWARD = TABLE.of("backward.dw_and_w_delta");
@@ -121,6 +128,16 @@ public record CoreCostModel(double cyclesPerInstruction, int receiveInterruptCyc
             figures.put(kind, new double[] {TABLE.of("pool.value." + k), TABLE.of("pool.window." + k),
                 TABLE.of("pool.pixel." + k), TABLE.of("pool.completion.fixed." + k),
                 TABLE.of("pool.completion.column." + k)});
+        }
+        return figures;
+    }
+
+    private static Map<PoolingSpec.Kind, double[]> perPoolingBackward() {
+        Map<PoolingSpec.Kind, double[]> figures = new EnumMap<>(PoolingSpec.Kind.class);
+        for (PoolingSpec.Kind kind : List.of(PoolingSpec.Kind.MAX, PoolingSpec.Kind.AVG)) {
+            String k = kind.name().toLowerCase(java.util.Locale.ROOT);
+            figures.put(kind, new double[] {TABLE.of("poolback.value." + k), TABLE.of("poolback.overlap." + k),
+                TABLE.of("poolback.row." + k), TABLE.of("poolback.column." + k), TABLE.of("poolback.fixed." + k)});
         }
         return figures;
     }
@@ -367,11 +384,15 @@ public record CoreCostModel(double cyclesPerInstruction, int receiveInterruptCyc
 
     /**
      * Cycles of a block's backward pass once its deltas are in: dW = x·deltaᵀ accumulated and, if
-     * it sends backward, W·delta sent; 0 for a vertex that is not a block.
+     * it sends backward, W·delta sent; 0 for a vertex that is not a block. A pooling block has no dW: if it sends
+     * backward, it finds its rows' gradients from its windows and sends them ({@link #poolingBackwardCycles}).
      */
     public long blockBackwardCycles(MachineVertex v, boolean sendsBackward) {
         if (v.kind() != VertexKind.DENSE_BLOCK) {
             return 0;
+        }
+        if (v.pooling() != null) {
+            return sendsBackward ? poolingBackwardCycles(v) : 0;
         }
         int rows = v.rows().size();
         // a 2-D convolution's block: a dW term (and a W·delta one) per MAC of its forward pass
@@ -388,6 +409,22 @@ public record CoreCostModel(double cyclesPerInstruction, int receiveInterruptCyc
     /** Cycles a block under dropout spends scaling the W·delta it sends back: a hash, a mask and a multiply per row. */
     public long dropoutBackwardCycles(MachineVertex v) {
         return v.kind() == VertexKind.DENSE_BLOCK ? cycles(v.rows().size() * DROPOUT_BACK_ROW) : 0;
+    }
+
+    /**
+     * Cycles of a training MAX or AVG pooling block's backward pass: its {@link PoolingWork#values()} read or added to
+     * (those beyond its rows, where windows overlap on a row, at the overlap's figure too), its rows zeroed and sent,
+     * its columns, besides their derivative ({@link #deltaCycles}).
+     */
+    private long poolingBackwardCycles(MachineVertex v) {
+        double[] f = POOL_BACKWARD.get(v.pooling().kind());
+        if (f == null) {
+            throw new IllegalArgumentException("a " + v.pooling().kind() + " block does not train: " + v);
+        }
+        long values = v.pooling().values();
+        int rows = v.rows().size();
+        return cycles(f[4] + values * f[0] + Math.max(0, values - rows) * f[1] + rows * f[2]
+                + v.cols().size() * f[3]);
     }
 
     /** Cycles to apply an update to a vertex's parameters (its block of W and, if it activates, its bias). */

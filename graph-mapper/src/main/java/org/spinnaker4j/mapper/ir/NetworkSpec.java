@@ -9,7 +9,8 @@ import java.util.List;
  * (DL4J) types, so any front end can lower into it. A convolutional network is a chain of
  * convolutions ({@link Conv1DGeometry}), each taking the sequence the one before it makes; its training mapping
  * runs forward and backward passes, and updates only where every layer holds its kernel once
- * ({@link #updatesOnTheMachine()}). Pooling layers ({@link PoolingSpec}) run inference only.
+ * ({@link #updatesOnTheMachine()}). MAX and AVG pooling layers ({@link PoolingSpec}) train (they have no parameters);
+ * batch normalizations run inference only.
  */
 public record NetworkSpec(List<DenseLayerSpec> layers, TrainingSpec training, boolean readsEveryLayer) {
 
@@ -42,9 +43,6 @@ public record NetworkSpec(List<DenseLayerSpec> layers, TrainingSpec training, bo
             throw new IllegalArgumentException("batch normalizations do not train on the machine (their training "
                     + "with the mini-batch's statistics is not built)");
         }
-        if (training != null && layers.stream().anyMatch(DenseLayerSpec::isPooling)) {
-            throw new IllegalArgumentException("pooling layers do not train on the machine");
-        }
         boolean convolutional = layers.get(0).isConvolution();
         for (int i = 0; i < layers.size(); i++) {
             Conv1DGeometry g = layers.get(i).convolution();
@@ -75,12 +73,13 @@ public record NetworkSpec(List<DenseLayerSpec> layers, TrainingSpec training, bo
      * Whether the cores can apply this network's updates: a fully connected network, or a convolutional one whose
      * every tap some position block holds ({@link Conv1DGeometry#holdsEveryTap()}) and whose kernels held by several
      * blocks ({@link Conv1DGeometry#copiesKernel()}: several positions, or a 2-D convolution's column slices) exchange
-     * their copies' shares ({@link #exchangesKernelCopies(int)}) to update as one.
+     * their copies' shares ({@link #exchangesKernelCopies(int)}) to update as one (a pooling layer has no kernel).
      */
     public boolean updatesOnTheMachine() {
         for (int l = 0; l < layers.size(); l++) {
             Conv1DGeometry g = layers.get(l).convolution();
-            if (g != null && (!g.holdsEveryTap() || (g.copiesKernel() && !exchangesKernelCopies(l)))) {
+            if (g != null && !layers.get(l).isPooling()
+                    && (!g.holdsEveryTap() || (g.copiesKernel() && !exchangesKernelCopies(l)))) {
                 return false;
             }
         }
@@ -95,7 +94,7 @@ public record NetworkSpec(List<DenseLayerSpec> layers, TrainingSpec training, bo
      */
     public boolean exchangesKernelCopies(int l) {
         Conv1DGeometry g = layers.get(l).convolution();
-        return training != null && g != null && g.outLength() > 1 && g.sharesEveryTap()
+        return training != null && g != null && !layers.get(l).isPooling() && g.outLength() > 1 && g.sharesEveryTap()
                 && training.updater(l).gradientNormalization().type().normKeys() == 0;
     }
 

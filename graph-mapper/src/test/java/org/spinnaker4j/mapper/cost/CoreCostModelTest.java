@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.io.StringReader;
 import java.util.EnumMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -51,6 +52,27 @@ class CoreCostModelTest {
                     COST.completionCycles(pool, ActivationKind.IDENTITY), kind.toString());
         }
         assertTrue(COST.rowCycles(BLOCK) > 4 * table.of("block.mac"));
+    }
+
+    /**
+     * A training MAX or AVG pooling block's backward pass is charged its own figures: its values, those beyond its rows
+     * (windows overlapping on a row), its rows sent back and its columns; nothing if it sends nothing back (the first
+     * layer), and no dW.
+     */
+    @Test
+    void aPoolingBlocksBackwardIsChargedItsWindows() {
+        InstructionCounts table = InstructionCounts.load(InstructionCounts.ARM968_SOFT_FLOAT);
+        for (PoolingSpec.Kind kind : List.of(PoolingSpec.Kind.MAX, PoolingSpec.Kind.AVG)) {
+            String k = kind.name().toLowerCase(Locale.ROOT);
+            MachineVertex pool = new MachineVertex(3, VertexKind.DENSE_BLOCK, 0, new Slice(0, 12), new Slice(0, 4),
+                    true, new PoolingWork(kind, 3, 5, 20));
+            double instructions = table.of("poolback.fixed." + k) + 20 * table.of("poolback.value." + k)
+                    + 8 * table.of("poolback.overlap." + k) + 12 * table.of("poolback.row." + k)
+                    + 4 * table.of("poolback.column." + k);
+            assertEquals(Math.round(instructions * COST.cyclesPerInstruction()), COST.blockBackwardCycles(pool, true),
+                    kind.toString());
+            assertEquals(0, COST.blockBackwardCycles(pool, false), kind + " on the first layer");
+        }
     }
 
     @Test

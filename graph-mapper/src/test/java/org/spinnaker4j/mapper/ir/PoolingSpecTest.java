@@ -10,7 +10,7 @@ import org.junit.jupiter.api.Test;
 import org.spinnaker4j.mapper.graph.PoolingWork;
 import org.spinnaker4j.mapper.graph.Slice;
 
-/** A pooling layer: a sequence's geometry with as many channels out as in, no weights, inference only. */
+/** A pooling layer: a sequence's geometry with as many channels out as in, no weights (MAX and AVG train). */
 class PoolingSpecTest {
 
     /** Kernel 3, stride 1, one position of padding on each side, over 5 positions of 4 channels. */
@@ -111,8 +111,11 @@ class PoolingSpecTest {
         DenseLayerSpec pool = DenseLayerSpec.pooling(PADDED, max);
         TrainingSpec sgd = new TrainingSpec(LossFunction.MSE, Collections.nCopies(1,
                 new UpdaterSpec(UpdaterType.SGD, 0.1f, 0f, 0f, 0f)), true);
-        assertThrows(IllegalArgumentException.class, () -> new NetworkSpec(List.of(pool), sgd),
-                "pooling layers do not train on the machine");
+        assertTrue(new NetworkSpec(List.of(pool), sgd).trains(), "MAX and AVG pooling layers train (no parameters)");
+        DenseLayerSpec norm = DenseLayerSpec.batchNorm(new Conv1DGeometry(4, 5, 4, 1, 1, 0, 5, false),
+                PoolingSpec.batchNorm(1e-5, false));
+        assertThrows(IllegalArgumentException.class, () -> new NetworkSpec(List.of(norm), sgd),
+                "batch normalizations do not train on the machine");
     }
 
     /** A batch normalization has no training mapping, whatever other pooling layers have: its own refusal names it. */

@@ -1,0 +1,159 @@
+package org.spinnaker4j.parity;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Arrays;
+import java.util.stream.Stream;
+import org.deeplearning4j.nn.conf.ConvolutionMode;
+import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
+import org.deeplearning4j.nn.conf.layers.DenseLayer;
+import org.deeplearning4j.nn.conf.layers.OutputLayer;
+import org.deeplearning4j.nn.conf.layers.PoolingType;
+import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.nn.weights.WeightInit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.nd4j.linalg.activations.Activation;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.learning.config.Adam;
+import org.nd4j.linalg.learning.config.IUpdater;
+import org.nd4j.linalg.learning.config.Sgd;
+import org.nd4j.linalg.lossfunctions.LossFunctions.LossFunction;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.spinnaker4j.backend.SpiNNakerMultiLayerNetwork;
+import org.spinnaker4j.backend.SpiNNakerOptions;
+import org.spinnaker4j.backend.runtime.RunStats;
+import org.spinnaker4j.mapper.partition.PartitioningStrategy;
+
+/**
+ * The 2-D SubsamplingLayer in training. Its backward pass (MAX's delta to the first argmax of its window, rows first,
+ * AVG's divided over its window) runs between 2-D convolutions, whose kernels do not update on the machine yet, so
+ * there score(DataSet), which runs both passes, matches nd4j-native's; a pooling layer on the input, then dense
+ * layers, trains with fit on nd4j-native's trajectory.
+ */
+class Pooling2DTrainingParityTest {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Pooling2DTrainingParityTest.class);
+    private static final int BATCHES = 10;
+    private static final int BATCH = 16;
+
+    /** Images [n, channels, height, width] uniform in [-1, 1), from a fixed seed. */
+    private static INDArray images(int n, int channels, int height, int width, long seed) {
+        Nd4j.getRandom().setSeed(seed);
+        return Nd4j.rand(DataType.FLOAT, n, channels, height, width).muli(2).subi(1);
+    }
+
+    private static NeuralNetConfiguration.ListBuilder list(long seed, IUpdater updater) {
+        return new NeuralNetConfiguration.Builder().seed(seed).dataType(DataType.FLOAT).weightInit(WeightInit.XAVIER)
+                .biasInit(0.1).updater(updater).list();
+    }
+
+    static Stream<Arguments> updatersByStrategy() {
+        return Stream.of("Sgd", "Adam")
+                .flatMap(u -> Arrays.stream(PartitioningStrategy.values()).map(s -> Arguments.of(u, s)));
+    }
+
+    /** MAX pooling (3 × 3, stride 2, Same: overlapping windows) on 2 × 6 × 8 flat input → Dense → softmax output. */
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("updatersByStrategy")
+    void poolingOnTheInputThenDense(String updater, PartitioningStrategy strategy) {
+        MultiLayerConfiguration conf = list(81, updater.equals("Sgd") ? new Sgd(0.1) : new Adam(1e-2))
+                .layer(new SubsamplingLayer.Builder(PoolingType.MAX).kernelSize(3, 3).stride(2, 2)
+                        .convolutionMode(ConvolutionMode.Same).build())
+                .layer(new DenseLayer.Builder().nOut(7).activation(Activation.TANH).build())
+                .layer(new OutputLayer.Builder(LossFunction.MCXENT).nOut(4).activation(Activation.SOFTMAX).build())
+                .setInputType(InputType.convolutionalFlat(6, 8, 2)).build();
+        RunStats stats = TrainingParity.assertTrainingParity("2-D MAX pool on the input, " + updater + ", " + strategy,
+                conf, SpiNNakerOptions.builder().partitioning(strategy).build(),
+                images(BATCHES * BATCH, 2, 6, 8, 81).reshape(BATCHES * BATCH, 2 * 6 * 8),
+                TrainingParity.labels(TrainingParity.Labels.ONE_HOT, BATCHES * BATCH, 4, 82), BATCHES, BATCH);
+        assertEquals(0, stats.packetsDropped(), stats.describeDrops());
+    }
+
+    /**
+     * Conv (Same) → MAX pool → Conv (Same) → AVG pool → Dense → softmax output, the pools overlapping (3 × 3, stride
+     * 2, Same) or not (2 × 2, stride 2), AVG with padding counting it or not: the pooling layers' backward passes
+     * carry the deltas to the convolutions, whose dW and W·delta make the score's gradient.
+     */
+    private static MultiLayerConfiguration convPoolConvPool(int kernel, boolean padInDivisor) {
+        return list(83, new Sgd(0.1))
+                .layer(new ConvolutionLayer.Builder().nOut(3).kernelSize(3, 3).convolutionMode(ConvolutionMode.Same)
+                        .activation(Activation.RELU).build())
+                .layer(new SubsamplingLayer.Builder(PoolingType.MAX).kernelSize(kernel, kernel).stride(2, 2)
+                        .convolutionMode(ConvolutionMode.Same).build())
+                .layer(new ConvolutionLayer.Builder().nOut(4).kernelSize(3, 3).convolutionMode(ConvolutionMode.Same)
+                        .activation(Activation.TANH).build())
+                .layer(new SubsamplingLayer.Builder(PoolingType.AVG).kernelSize(kernel, kernel).stride(2, 2)
+                        .convolutionMode(ConvolutionMode.Same).avgPoolIncludePadInDivisor(padInDivisor).build())
+                .layer(new DenseLayer.Builder().nOut(6).activation(Activation.SIGMOID).build())
+                .layer(new OutputLayer.Builder(LossFunction.MCXENT).nOut(3).activation(Activation.SOFTMAX).build())
+                .setInputType(InputType.convolutionalFlat(8, 8, 2)).build();
+    }
+
+    static Stream<Arguments> poolsByStrategy() {
+        return Arrays.stream(PartitioningStrategy.values()).flatMap(s -> Stream.of(Arguments.of(2, false, s),
+                Arguments.of(3, false, s), Arguments.of(3, true, s)));
+    }
+
+    @ParameterizedTest(name = "{0} x {0}, pad in divisor {1}, {2}")
+    @MethodSource("poolsByStrategy")
+    void scoreThroughPoolingBetweenConvolutions(int kernel, boolean padInDivisor, PartitioningStrategy strategy) {
+        MultiLayerConfiguration conf = convPoolConvPool(kernel, padInDivisor);
+        MultiLayerNetwork cpu = new MultiLayerNetwork(conf.clone());
+        cpu.init();
+        DataSet data = new DataSet(images(12, 2, 8, 8, 84).reshape(12, 2 * 8 * 8),
+                TrainingParity.labels(TrainingParity.Labels.ONE_HOT, 12, 3, 85));
+        try (SpiNNakerMultiLayerNetwork machine = new SpiNNakerMultiLayerNetwork(conf.clone(),
+                SpiNNakerOptions.builder().partitioning(strategy).build())) {
+            machine.init();
+            machine.setParams(cpu.params());
+            double expected = cpu.score(data);
+            double actual = machine.score(data);
+            RunStats stats = machine.lastScoreStats();
+            LOG.info("score(DataSet) {} × {} pools, pad in divisor {}, {} on {} cores: nd4j-native {}, SpiNNaker {}, "
+                    + "relative difference {}; {}", kernel, kernel, padInDivisor, strategy,
+                    machine.trainingMapping().graph().vertices().size(), expected, actual,
+                    Math.abs(actual - expected) / Math.abs(expected), stats);
+            assertEquals(expected, actual, TrainingParity.SCORE_TOLERANCE * Math.abs(expected));
+            assertEquals(0, stats.packetsDropped(), stats.describeDrops());
+            UnsupportedOperationException e = assertThrows(UnsupportedOperationException.class,
+                    () -> machine.fit(data));
+            assertTrue(e.getMessage().contains("layer 0 (ConvolutionLayer, a 2-D convolution, which trains on the CPU "
+                    + "only), layer 2 (ConvolutionLayer"), e.getMessage());
+        }
+    }
+
+    /** The batch normalization is still refused in training, by name (its backward pass is not built). */
+    @Test
+    void fitStillNamesBatchNormalizations() {
+        MultiLayerConfiguration conf = list(86, new Sgd(0.1))
+                .layer(new SubsamplingLayer.Builder(PoolingType.MAX).kernelSize(2, 2).stride(2, 2).build())
+                .layer(new org.deeplearning4j.nn.conf.layers.BatchNormalization.Builder().build())
+                .layer(new DenseLayer.Builder().nOut(5).activation(Activation.TANH).build())
+                .layer(new OutputLayer.Builder(LossFunction.MCXENT).nOut(3).activation(Activation.SOFTMAX).build())
+                .setInputType(InputType.convolutionalFlat(4, 4, 2)).build();
+        try (SpiNNakerMultiLayerNetwork machine = new SpiNNakerMultiLayerNetwork(conf,
+                SpiNNakerOptions.builder().build())) {
+            machine.init();
+            DataSet data = new DataSet(images(4, 2, 4, 4, 87).reshape(4, 2 * 4 * 4),
+                    TrainingParity.labels(TrainingParity.Labels.ONE_HOT, 4, 3, 88));
+            UnsupportedOperationException e = assertThrows(UnsupportedOperationException.class,
+                    () -> machine.fit(data));
+            assertTrue(e.getMessage().contains("layer 1 (BatchNormalization): batch normalizations run inference "
+                    + "only"), e.getMessage());
+        }
+    }
+}
