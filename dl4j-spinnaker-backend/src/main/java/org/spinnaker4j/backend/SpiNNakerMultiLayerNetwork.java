@@ -666,9 +666,9 @@ public class SpiNNakerMultiLayerNetwork extends MultiLayerNetwork implements Aut
         requireTrainable();
         String dropout = DropoutTranslator.untrainable(getLayerWiseConfigurations());
         if (!dropout.isEmpty()) {
-            throw new UnsupportedOperationException("fit(...): " + dropout + ": the cores drop each layer's input "
-                    + "once, and spinnaker4j never falls back to the CPU; train toCpu() and set its parameters on this "
-                    + "network");
+            throw new UnsupportedOperationException("fit(...): " + dropout + ": the cores drop a layer's input "
+                    + "once, in the blocks of a layer with parameters, and spinnaker4j never falls back to the CPU; "
+                    + "train toCpu() and set its parameters on this network");
         }
         StringBuilder layers = new StringBuilder();
         for (int i = 0; i < spec.layers().size(); i++) {

@@ -11,10 +11,13 @@ import org.deeplearning4j.nn.conf.dropout.AlphaDropout;
 import org.deeplearning4j.nn.conf.dropout.GaussianDropout;
 import org.deeplearning4j.nn.conf.dropout.GaussianNoise;
 import org.deeplearning4j.nn.conf.dropout.SpatialDropout;
+import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.Convolution1DLayer;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.conf.layers.DropoutLayer;
+import org.deeplearning4j.nn.conf.layers.GlobalPoolingLayer;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
+import org.deeplearning4j.nn.conf.layers.PoolingType;
 import org.deeplearning4j.nn.conf.preprocessor.RnnToFeedForwardPreProcessor;
 import org.deeplearning4j.nn.gradient.Gradient;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
@@ -129,6 +132,35 @@ class DropoutTest {
             net.init();
             UnsupportedOperationException e = assertThrows(UnsupportedOperationException.class, () -> net.fit(x, y));
             assertTrue(e.getMessage().startsWith("fit needs an OutputLayer"), e.getMessage());
+        }
+    }
+
+    /**
+     * A DropoutLayer before a pooling layer: DL4J drops the pooling layer's input, a pooling block does not, so fit
+     * names the pooling layer and trains nothing.
+     */
+    @Test
+    void fitNamesAPoolingLayerAfterADropoutLayer() {
+        MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder().seed(3).updater(new Sgd(0.1))
+                .dataType(DataType.FLOAT).list()
+                .layer(new Convolution1DLayer.Builder().nIn(3).nOut(4).kernelSize(3).activation(Activation.TANH)
+                        .build())
+                .layer(new DropoutLayer(0.5))
+                .layer(new GlobalPoolingLayer.Builder(PoolingType.MAX).build())
+                .layer(new OutputLayer.Builder(LossFunction.MCXENT).nIn(4).nOut(3).activation(Activation.SOFTMAX)
+                        .build())
+                .setInputType(InputType.recurrent(3, 8)).build();
+        INDArray x = Nd4j.rand(DataType.FLOAT, 5, 3, 8);
+        INDArray y = Nd4j.eye(3).getRows(0, 1, 2, 0, 1).castTo(DataType.FLOAT);
+        try (SpiNNakerMultiLayerNetwork net = new SpiNNakerMultiLayerNetwork(conf,
+                SpiNNakerOptions.builder().sequenceLength(8).build())) {
+            net.init();
+            INDArray params = net.params().dup();
+            UnsupportedOperationException e = assertThrows(UnsupportedOperationException.class, () -> net.fit(x, y));
+            assertTrue(e.getMessage().contains("layer 2 (GlobalPoolingLayer, a pooling layer whose input the "
+                    + "DropoutLayer before it drops"), e.getMessage());
+            assertEquals(params, net.params(), "nothing trained");
+            assertEquals(0, net.getIterationCount());
         }
     }
 
