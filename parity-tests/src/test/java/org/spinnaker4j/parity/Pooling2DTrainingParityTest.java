@@ -40,9 +40,9 @@ import org.spinnaker4j.mapper.partition.PartitioningStrategy;
 
 /**
  * The 2-D SubsamplingLayer in training. Its backward pass (MAX's delta to the first argmax of its window, rows first,
- * AVG's divided over its window) runs between 2-D convolutions, whose kernels do not update on the machine yet, so
- * there score(DataSet), which runs both passes, matches nd4j-native's; a pooling layer on the input, then dense
- * layers, trains with fit on nd4j-native's trajectory.
+ * AVG's divided over its window) runs between 2-D convolutions, where score(DataSet), which runs both passes,
+ * matches nd4j-native's and fit, the convolutions' kernels updating on the machine, follows nd4j-native's trajectory;
+ * so does a pooling layer on the input, then dense layers.
  */
 class Pooling2DTrainingParityTest {
 
@@ -129,11 +129,19 @@ class Pooling2DTrainingParityTest {
                     Math.abs(actual - expected) / Math.abs(expected), stats);
             assertEquals(expected, actual, TrainingParity.SCORE_TOLERANCE * Math.abs(expected));
             assertEquals(0, stats.packetsDropped(), stats.describeDrops());
-            UnsupportedOperationException e = assertThrows(UnsupportedOperationException.class,
-                    () -> machine.fit(data));
-            assertTrue(e.getMessage().contains("layer 0 (ConvolutionLayer, a 2-D convolution, which trains on the CPU "
-                    + "only), layer 2 (ConvolutionLayer"), e.getMessage());
         }
+    }
+
+    /** The same networks trained with fit: the convolutions' kernels update on the machine through the pools. */
+    @ParameterizedTest(name = "{0} x {0}, pad in divisor {1}, {2}")
+    @MethodSource("poolsByStrategy")
+    void fitThroughPoolingBetweenConvolutions(int kernel, boolean padInDivisor, PartitioningStrategy strategy) {
+        RunStats stats = TrainingParity.assertTrainingParity("conv, " + kernel + " x " + kernel + " MAX pool, conv, "
+                + "AVG pool (pad in divisor " + padInDivisor + "), Sgd, " + strategy, convPoolConvPool(kernel,
+                padInDivisor), SpiNNakerOptions.builder().partitioning(strategy).build(),
+                images(BATCHES * BATCH, 2, 8, 8, 89).reshape(BATCHES * BATCH, 2 * 8 * 8),
+                TrainingParity.labels(TrainingParity.Labels.ONE_HOT, BATCHES * BATCH, 3, 90), BATCHES, BATCH);
+        assertEquals(0, stats.packetsDropped(), stats.describeDrops());
     }
 
     /** The batch normalization is still refused in training, by name (its backward pass is not built). */
