@@ -13,6 +13,7 @@ import org.deeplearning4j.nn.conf.dropout.GaussianNoise;
 import org.deeplearning4j.nn.conf.dropout.SpatialDropout;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.Convolution1DLayer;
+import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.conf.layers.DropoutLayer;
 import org.deeplearning4j.nn.conf.layers.GlobalPoolingLayer;
@@ -161,6 +162,30 @@ class DropoutTest {
                     + "DropoutLayer before it drops"), e.getMessage());
             assertEquals(params, net.params(), "nothing trained");
             assertEquals(0, net.getIterationCount());
+        }
+    }
+
+    /** A 2-D convolution whose input is dropped, by its own dropOut or a DropoutLayer, is named by fit. */
+    @Test
+    void fitNamesDropped2DConvolutions() {
+        MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder().seed(3).updater(new Sgd(0.1))
+                .dataType(DataType.FLOAT).list()
+                .layer(new ConvolutionLayer.Builder().nOut(2).kernelSize(3, 3).activation(Activation.TANH)
+                        .dropOut(0.8).build())
+                .layer(new DropoutLayer(0.5))
+                .layer(new ConvolutionLayer.Builder().nOut(2).kernelSize(2, 2).activation(Activation.TANH).build())
+                .layer(new OutputLayer.Builder(LossFunction.MCXENT).nOut(3).activation(Activation.SOFTMAX).build())
+                .setInputType(InputType.convolutionalFlat(6, 6, 1)).build();
+        INDArray x = Nd4j.rand(DataType.FLOAT, 5, 36);
+        INDArray y = Nd4j.eye(3).getRows(0, 1, 2, 0, 1).castTo(DataType.FLOAT);
+        try (SpiNNakerMultiLayerNetwork net = new SpiNNakerMultiLayerNetwork(conf)) {
+            net.init();
+            INDArray params = net.params().dup();
+            UnsupportedOperationException e = assertThrows(UnsupportedOperationException.class, () -> net.fit(x, y));
+            assertTrue(e.getMessage().contains("layer 0 (ConvolutionLayer, a 2-D convolution whose input is dropped")
+                    && e.getMessage().contains("layer 2 (ConvolutionLayer, a 2-D convolution whose input is dropped"),
+                    e.getMessage());
+            assertEquals(params, net.params(), "nothing trained");
         }
     }
 

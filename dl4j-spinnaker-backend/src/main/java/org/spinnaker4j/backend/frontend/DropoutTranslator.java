@@ -74,22 +74,24 @@ public final class DropoutTranslator {
     /**
      * The configuration's layers whose dropout cannot train on the cores ("layer i (Type, reason)"), comma
      * separated; empty if none: a layer whose input is dropped twice (a {@code DropoutLayer} before a layer with
-     * its own dropout, or two {@code DropoutLayer}s in a row), and a pooling layer after a {@code DropoutLayer}
-     * (DL4J drops the pooling layer's input; a pooling block does not drop its rows, nor mask their gradients). A
-     * pooling layer's own dropout DL4J ignores ({@code SubsamplingLayer} and {@code GlobalPoolingLayer} never apply
-     * it), as the cores do. (A {@code DropoutLayer} at the end leaves no output layer last, which fit refuses anyway,
-     * as DL4J's does.)
+     * its own dropout, or two {@code DropoutLayer}s in a row), a pooling layer after a {@code DropoutLayer} (DL4J
+     * drops the pooling layer's input; a pooling block does not drop its rows, nor mask their gradients), and a 2-D
+     * convolution whose input is dropped (its blocks' W·delta is not masked, and their rows' masks are not checked
+     * against DL4J's). A pooling layer's own dropout DL4J ignores ({@code SubsamplingLayer} and
+     * {@code GlobalPoolingLayer} never apply it), as the cores do. (A {@code DropoutLayer} at the end leaves no output
+     * layer last, which fit refuses anyway, as DL4J's does.)
      */
     public static String untrainable(MultiLayerConfiguration conf) {
         StringBuilder named = new StringBuilder();
-        for (int i = 1; i < conf.getConfs().size(); i++) {
+        for (int i = 0; i < conf.getConfs().size(); i++) {
             Layer layer = conf.getConf(i).getLayer();
-            if (!Dl4jFrontEnd.isDropoutLayer(conf.getConf(i - 1).getLayer())) {
-                continue;
-            }
-            String reason = Dl4jFrontEnd.isPooling(layer)
+            boolean afterDropoutLayer = i > 0 && Dl4jFrontEnd.isDropoutLayer(conf.getConf(i - 1).getLayer());
+            String reason = afterDropoutLayer && Dl4jFrontEnd.isPooling(layer)
                     ? "a pooling layer whose input the DropoutLayer before it drops: pooling blocks do not drop"
-                    : layer.getIDropout() != null ? "its input dropped twice, by the DropoutLayer before it and its own"
+                    : afterDropoutLayer && layer.getIDropout() != null
+                    ? "its input dropped twice, by the DropoutLayer before it and its own"
+                    : ImageTranslator.isConvolution(layer) && dropoutOf(conf, i) >= 0
+                    ? "a 2-D convolution whose input is dropped: its blocks' dropout in training is not built"
                     : null;
             if (reason != null) {
                 named.append(named.length() == 0 ? "" : ", ").append("layer ").append(i).append(" (")

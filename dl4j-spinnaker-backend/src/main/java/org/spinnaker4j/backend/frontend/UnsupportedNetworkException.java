@@ -11,7 +11,7 @@ public class UnsupportedNetworkException extends IllegalArgumentException {
     /** What the front end accepts, appended to every message. */
     public static final String SUPPORTED = "Supported: DenseLayer and OutputLayer (float32, no "
             + "weight noise, constraints or layer norm, no input preprocessors); Dropout (dropOut(p)) and DropoutLayer "
-            + "(fit drops on the cores; not a DropoutLayer before a pooling layer, nor an input dropped twice); a "
+            + "(fit drops on the cores; not before a pooling layer or a 2-D convolution, nor twice); a "
             + "chain of Convolution1DLayer (NCW, kernel, stride, padding, ConvolutionMode Same/Truncate/Strict; no "
             + "dilation, no softmax), with Subsampling1DLayer and GlobalPoolingLayer (MAX, AVG) among or after them, "
             + "followed by DenseLayers and an OutputLayer behind an RnnToFeedForwardPreProcessor, with "
