@@ -678,9 +678,9 @@ public class SpiNNakerMultiLayerNetwork extends MultiLayerNetwork implements Aut
         requireTrainable();
         String dropout = DropoutTranslator.untrainable(getLayerWiseConfigurations());
         if (!dropout.isEmpty()) {
-            throw new UnsupportedOperationException("fit(...): " + dropout + ": the cores drop each layer's input "
-                    + "once, and spinnaker4j never falls back to the CPU; train toCpu() and set its parameters on this "
-                    + "network");
+            throw new UnsupportedOperationException("fit(...): " + dropout + ": the cores drop the input of dense "
+                    + "and Conv1D layers, once each, and spinnaker4j never falls back to the CPU; train toCpu() and set "
+                    + "its parameters on this network");
         }
         StringBuilder layers = new StringBuilder();
         for (int i = 0; i < spec.layers().size(); i++) {

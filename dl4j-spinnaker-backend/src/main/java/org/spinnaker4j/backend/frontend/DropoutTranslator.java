@@ -3,7 +3,11 @@ package org.spinnaker4j.backend.frontend;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.dropout.Dropout;
 import org.deeplearning4j.nn.conf.layers.Convolution1DLayer;
+import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
+import org.deeplearning4j.nn.conf.layers.GlobalPoolingLayer;
 import org.deeplearning4j.nn.conf.layers.Layer;
+import org.deeplearning4j.nn.conf.layers.Subsampling1DLayer;
+import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
 import org.spinnaker4j.kernels.KernelCore;
 
 /**
@@ -74,19 +78,35 @@ public final class DropoutTranslator {
     /**
      * The configuration's layers whose dropout cannot train on the cores ("layer i (Type, reason)"), comma
      * separated; empty if none: a layer whose input is dropped twice (a {@code DropoutLayer} before a layer with
-     * its own dropout, or two {@code DropoutLayer}s in a row). (A {@code DropoutLayer} at the end leaves no output
-     * layer last, which fit refuses anyway, as DL4J's does.)
+     * its own dropout, or two {@code DropoutLayer}s in a row), and, until a parity test checks the cores' masks
+     * there, a pooling layer's dropped input and any dropout in a network of 2-D convolutions or pooling. (A
+     * {@code DropoutLayer} at the end leaves no output layer last, which fit refuses anyway, as DL4J's does.)
      */
     public static String untrainable(MultiLayerConfiguration conf) {
+        boolean image = conf.getConfs().stream().map(c -> c.getLayer()).anyMatch(DropoutTranslator::isTwoDimensional);
         StringBuilder named = new StringBuilder();
-        for (int i = 1; i < conf.getConfs().size(); i++) {
+        for (int i = 0; i < conf.getConfs().size(); i++) {
             Layer layer = conf.getConf(i).getLayer();
-            if (layer.getIDropout() != null && Dl4jFrontEnd.isDropoutLayer(conf.getConf(i - 1).getLayer())) {
+            String reason = null;
+            if (i > 0 && layer.getIDropout() != null && Dl4jFrontEnd.isDropoutLayer(conf.getConf(i - 1).getLayer())) {
+                reason = "its input dropped twice, by the DropoutLayer before it and its own";
+            } else if (!Dl4jFrontEnd.isDropoutLayer(layer) && dropoutOf(conf, i) >= 0 && (image
+                    || layer instanceof SubsamplingLayer || layer instanceof GlobalPoolingLayer)) {
+                reason = image ? "dropout in a network of 2-D convolutions or pooling, where no parity test has "
+                        + "checked the cores' masks yet" : "dropout on a pooling layer's input, which the pooling "
+                        + "blocks do not apply yet";
+            }
+            if (reason != null) {
                 named.append(named.length() == 0 ? "" : ", ").append("layer ").append(i).append(" (")
-                        .append(layer.getClass().getSimpleName())
-                        .append(", its input dropped twice, by the DropoutLayer before it and its own)");
+                        .append(layer.getClass().getSimpleName()).append(", ").append(reason).append(')');
             }
         }
         return named.toString();
+    }
+
+    /** Whether {@code layer} is a 2-D convolution or pooling (not their 1-D subclasses). */
+    private static boolean isTwoDimensional(Layer layer) {
+        return (layer instanceof ConvolutionLayer && !(layer instanceof Convolution1DLayer))
+                || (layer instanceof SubsamplingLayer && !(layer instanceof Subsampling1DLayer));
     }
 }
