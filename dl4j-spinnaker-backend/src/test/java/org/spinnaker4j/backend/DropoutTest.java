@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.List;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.dropout.AlphaDropout;
 import org.deeplearning4j.nn.conf.dropout.GaussianDropout;
 import org.deeplearning4j.nn.conf.dropout.GaussianNoise;
@@ -184,6 +185,26 @@ class DropoutTest {
             UnsupportedOperationException e = assertThrows(UnsupportedOperationException.class, () -> net.fit(x, y));
             assertTrue(e.getMessage().contains("layer 0 (ConvolutionLayer, a 2-D convolution whose input is dropped")
                     && e.getMessage().contains("layer 2 (ConvolutionLayer, a 2-D convolution whose input is dropped"),
+                    e.getMessage());
+            assertEquals(params, net.params(), "nothing trained");
+        }
+    }
+
+    /** Dropout in a network of 2-D convolutions is named by fit, before anything trains. */
+    @Test
+    void fitNamesDropoutInAnImageNetwork() {
+        MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder().seed(3).list()
+                .layer(new ConvolutionLayer.Builder().nOut(2).kernelSize(3, 3).activation(Activation.TANH).build())
+                .layer(new DenseLayer.Builder().nOut(5).dropOut(0.5).activation(Activation.TANH).build())
+                .layer(new OutputLayer.Builder(LossFunction.MSE).nOut(4).activation(Activation.IDENTITY).build())
+                .setInputType(InputType.convolutionalFlat(5, 5, 1)).build();
+        INDArray x = Nd4j.rand(DataType.FLOAT, 5, 25);
+        INDArray y = Nd4j.rand(DataType.FLOAT, 5, 4);
+        try (SpiNNakerMultiLayerNetwork net = new SpiNNakerMultiLayerNetwork(conf)) {
+            net.init();
+            INDArray params = net.params().dup();
+            UnsupportedOperationException e = assertThrows(UnsupportedOperationException.class, () -> net.fit(x, y));
+            assertTrue(e.getMessage().contains("layer 1 (DenseLayer, dropout in a network of 2-D convolutions"),
                     e.getMessage());
             assertEquals(params, net.params(), "nothing trained");
         }

@@ -10,7 +10,6 @@ import java.util.List;
 import java.util.stream.Stream;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
-import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.BatchNormalization;
 import org.deeplearning4j.nn.conf.layers.Convolution1DLayer;
@@ -18,7 +17,6 @@ import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
-import org.deeplearning4j.nn.weights.WeightInit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -62,18 +60,13 @@ class BatchNormParityTest {
     private static final int HEIGHT = 6;
     private static final int WIDTH = 5;
 
-    private static NeuralNetConfiguration.ListBuilder list(long seed) {
-        return new NeuralNetConfiguration.Builder().seed(seed).dataType(DataType.FLOAT).weightInit(WeightInit.XAVIER)
-                .biasInit(0.1).list();
-    }
-
     private static BatchNormalization norm(boolean logStd) {
         return new BatchNormalization.Builder().useLogStd(logStd).eps(1e-3).build();
     }
 
     /** Conv1D (3 → 6, kernel 3, tanh) → BatchNormalization → Conv1D (6 → 4, kernel 3) over 10 positions. */
     static MultiLayerConfiguration sequence(boolean logStd) {
-        return list(1)
+        return Parity.list(1)
                 .layer(new Convolution1DLayer.Builder().nIn(3).nOut(6).kernelSize(3)
                         .convolutionMode(ConvolutionMode.Same).activation(Activation.TANH).build())
                 .layer(norm(logStd))
@@ -84,7 +77,7 @@ class BatchNormParityTest {
 
     /** Conv2D (2 → 3, kernel 3, Same, relu) → BatchNormalization → Conv2D (3 → 2, kernel 3) on 6 × 5 images. */
     static MultiLayerConfiguration image(boolean logStd) {
-        return list(2)
+        return Parity.list(2)
                 .layer(new ConvolutionLayer.Builder().nIn(2).nOut(3).kernelSize(3, 3)
                         .convolutionMode(ConvolutionMode.Same).activation(Activation.RELU).build())
                 .layer(norm(logStd))
@@ -98,7 +91,7 @@ class BatchNormParityTest {
      * feature.
      */
     static MultiLayerConfiguration dense(boolean logStd) {
-        return list(3)
+        return Parity.list(3)
                 .layer(norm(logStd))
                 .layer(new DenseLayer.Builder().nOut(6).activation(Activation.TANH).build())
                 .layer(norm(logStd))
@@ -197,7 +190,7 @@ class BatchNormParityTest {
     @Test
     void normalizationIsExact() {
         for (boolean logStd : new boolean[] {true, false}) {
-            MultiLayerConfiguration conf = list(5)
+            MultiLayerConfiguration conf = Parity.list(5)
                     .layer(new ConvolutionLayer.Builder().nIn(4).nOut(4).kernelSize(1, 1)
                             .activation(Activation.IDENTITY).build())
                     .layer(norm(logStd)).setInputType(InputType.convolutional(HEIGHT, WIDTH, 4)).build();
@@ -310,14 +303,14 @@ class BatchNormParityTest {
         IllegalArgumentException dl4j = assertThrows(IllegalArgumentException.class,
                 () -> sequence.output(inputs(false, 6)));
         assertTrue(dl4j.getMessage().contains("[1, 12, 6, 10]"), dl4j.getMessage());
-        MultiLayerConfiguration locked = list(3)
+        MultiLayerConfiguration locked = Parity.list(3)
                 .layer(new ConvolutionLayer.Builder().nIn(2).nOut(3).kernelSize(3, 3).build())
                 .layer(new BatchNormalization.Builder().lockGammaBeta(true).build())
                 .setInputType(InputType.convolutional(HEIGHT, WIDTH, 2)).build();
         e = assertThrows(UnsupportedNetworkException.class, () -> new SpiNNakerMultiLayerNetwork(locked,
                 options(PartitioningStrategy.FASTEST, true)).init());
         assertTrue(e.getMessage().contains("lockGammaBeta"), e.getMessage());
-        MultiLayerConfiguration trained = list(3)
+        MultiLayerConfiguration trained = Parity.list(3)
                 .layer(new ConvolutionLayer.Builder().nIn(2).nOut(3).kernelSize(3, 3)
                         .convolutionMode(ConvolutionMode.Same).build())
                 .layer(norm(true))

@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.List;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
-import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.RNNFormat;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.Convolution1DLayer;
@@ -15,7 +14,6 @@ import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.conf.preprocessor.RnnToFeedForwardPreProcessor;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
-import org.deeplearning4j.nn.weights.WeightInit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -56,15 +54,10 @@ class Conv1DParityTest {
                 .convolutionMode(mode).activation(activation).build();
     }
 
-    private static NeuralNetConfiguration.ListBuilder list(long seed) {
-        return new NeuralNetConfiguration.Builder().seed(seed).dataType(DataType.FLOAT).weightInit(WeightInit.XAVIER)
-                .biasInit(0.1).list();
-    }
-
     @ParameterizedTest
     @EnumSource(PartitioningStrategy.class)
     void kernel3SameModeAlone(PartitioningStrategy strategy) {
-        MultiLayerConfiguration conf = list(1).layer(conv(5, 3, 1, 0, ConvolutionMode.Same, Activation.TANH))
+        MultiLayerConfiguration conf = Parity.list(1).layer(conv(5, 3, 1, 0, ConvolutionMode.Same, Activation.TANH))
                 .setInputType(InputType.recurrent(3, 11)).build();
         Parity.assertParity(conf, options(strategy, 11), sequences(40, 3, 11, 1));
     }
@@ -73,14 +66,14 @@ class Conv1DParityTest {
     @EnumSource(PartitioningStrategy.class)
     void kernel5Stride2PaddedTruncate(PartitioningStrategy strategy) {
         // (13 + 4 - 5) / 2 + 1 = 7 positions; 7 output channels
-        MultiLayerConfiguration conf = list(2).layer(conv(7, 5, 2, 2, ConvolutionMode.Truncate, Activation.RELU))
+        MultiLayerConfiguration conf = Parity.list(2).layer(conv(7, 5, 2, 2, ConvolutionMode.Truncate, Activation.RELU))
                 .setInputType(InputType.recurrent(4, 13)).build();
         Parity.assertParity(conf, options(strategy, 13), sequences(30, 4, 13, 2));
     }
 
     @Test
     void withoutBias() {
-        MultiLayerConfiguration conf = list(16).layer(new Convolution1DLayer.Builder().nOut(5).kernelSize(3)
+        MultiLayerConfiguration conf = Parity.list(16).layer(new Convolution1DLayer.Builder().nOut(5).kernelSize(3)
                 .hasBias(false).convolutionMode(ConvolutionMode.Same).activation(Activation.SOFTSIGN).build())
                 .setInputType(InputType.recurrent(3, 9)).build();
         Parity.assertParity(conf, options(PartitioningStrategy.FEWEST_CORES, 9), sequences(20, 3, 9, 16));
@@ -89,7 +82,7 @@ class Conv1DParityTest {
     @Test
     void truncateDropsTheTailOfTheInput() {
         // (10 - 3) / 2 + 1 = 4 positions read inputs 0..8: input position 9 has no source
-        MultiLayerConfiguration conf = list(3).layer(conv(3, 3, 2, 0, ConvolutionMode.Truncate, Activation.SIGMOID))
+        MultiLayerConfiguration conf = Parity.list(3).layer(conv(3, 3, 2, 0, ConvolutionMode.Truncate, Activation.SIGMOID))
                 .setInputType(InputType.recurrent(2, 10)).build();
         Parity.assertParity(conf, options(PartitioningStrategy.FASTEST, 10), sequences(20, 2, 10, 3));
     }
@@ -97,7 +90,7 @@ class Conv1DParityTest {
     @ParameterizedTest
     @EnumSource(PartitioningStrategy.class)
     void strictStride2(PartitioningStrategy strategy) {
-        MultiLayerConfiguration conf = list(4).layer(conv(6, 3, 2, 1, ConvolutionMode.Strict, Activation.ELU))
+        MultiLayerConfiguration conf = Parity.list(4).layer(conv(6, 3, 2, 1, ConvolutionMode.Strict, Activation.ELU))
                 .setInputType(InputType.recurrent(3, 9)).build();
         Parity.assertParity(conf, options(strategy, 9), sequences(25, 3, 9, 4));
     }
@@ -106,7 +99,7 @@ class Conv1DParityTest {
     @EnumSource(PartitioningStrategy.class)
     void sameModeKernel5Stride2(PartitioningStrategy strategy) {
         // Same: ceil(12 / 2) = 6 positions, (6 - 1) * 2 + 5 - 12 = 3 padding, 1 on the left
-        MultiLayerConfiguration conf = list(5).layer(conv(5, 5, 2, 0, ConvolutionMode.Same, Activation.LEAKYRELU))
+        MultiLayerConfiguration conf = Parity.list(5).layer(conv(5, 5, 2, 0, ConvolutionMode.Same, Activation.LEAKYRELU))
                 .setInputType(InputType.recurrent(3, 12)).build();
         Parity.assertParity(conf, options(strategy, 12), sequences(25, 3, 12, 5));
     }
@@ -117,7 +110,7 @@ class Conv1DParityTest {
      * whose nIn for the Dense layer is wrong in DL4J 1.0.0-M2.1 ({@link #setInputTypeGivesTheDenseLayerAWrongNIn}).
      */
     static MultiLayerConfiguration convDenseOutput() {
-        return list(6)
+        return Parity.list(6)
                 .layer(new Convolution1DLayer.Builder().nIn(3).nOut(7).kernelSize(3).stride(1).padding(1)
                         .convolutionMode(ConvolutionMode.Truncate).activation(Activation.RELU).build())
                 .layer(new Convolution1DLayer.Builder().nIn(7).nOut(5).kernelSize(5).stride(2)
@@ -142,7 +135,7 @@ class Conv1DParityTest {
      */
     @Test
     void setInputTypeGivesTheDenseLayerAWrongNIn() {
-        MultiLayerConfiguration conf = list(15).layer(conv(5, 3, 2, 1, ConvolutionMode.Truncate, Activation.TANH))
+        MultiLayerConfiguration conf = Parity.list(15).layer(conv(5, 3, 2, 1, ConvolutionMode.Truncate, Activation.TANH))
                 .layer(new DenseLayer.Builder().nOut(4).activation(Activation.RELU).build())
                 .layer(new OutputLayer.Builder(LossFunction.MCXENT).nOut(2).activation(Activation.SOFTMAX).build())
                 .setInputType(InputType.recurrent(2, 7)).build();
@@ -160,7 +153,7 @@ class Conv1DParityTest {
      */
     @Test
     void channelsCutUnevenly() {
-        MultiLayerConfiguration conf = list(18).layer(conv(53, 5, 1, 0, ConvolutionMode.Same, Activation.TANH))
+        MultiLayerConfiguration conf = Parity.list(18).layer(conv(53, 5, 1, 0, ConvolutionMode.Same, Activation.TANH))
                 .setInputType(InputType.recurrent(64, 6)).build();
         try (SpiNNakerMultiLayerNetwork machine = new SpiNNakerMultiLayerNetwork(conf.clone(),
                 options(PartitioningStrategy.FEWEST_CORES, 6))) {
@@ -183,7 +176,7 @@ class Conv1DParityTest {
     @ParameterizedTest
     @EnumSource(value = PartitioningStrategy.class, names = {"FASTEST", "FEWEST_CORES"})
     void longerSequenceThroughRelays(PartitioningStrategy strategy) {
-        MultiLayerConfiguration conf = list(17)
+        MultiLayerConfiguration conf = Parity.list(17)
                 .layer(new Convolution1DLayer.Builder().nIn(8).nOut(16).kernelSize(5)
                         .convolutionMode(ConvolutionMode.Same).activation(Activation.RELU).build())
                 .layer(new Convolution1DLayer.Builder().nIn(16).nOut(16).kernelSize(3).stride(2)
@@ -221,7 +214,7 @@ class Conv1DParityTest {
         "SOFTPLUS", "ELU", "SWISH", "GELU", "SELU", "MISH", "SOFTSIGN", "RATIONALTANH", "RECTIFIEDTANH", "CUBE",
         "RELU6", "THRESHOLDEDRELU"})
     void everyActivation(Activation activation) {
-        MultiLayerConfiguration conf = list(8).layer(conv(4, 3, 1, 1, ConvolutionMode.Truncate, activation))
+        MultiLayerConfiguration conf = Parity.list(8).layer(conv(4, 3, 1, 1, ConvolutionMode.Truncate, activation))
                 .setInputType(InputType.recurrent(3, 8)).build();
         Parity.assertParity(conf, options(PartitioningStrategy.FEWEST_CORES, 8), sequences(10, 3, 8, 8));
     }
@@ -232,7 +225,7 @@ class Conv1DParityTest {
      */
     @Test
     void blocksTakeTheirReceptiveFieldOnly() {
-        MultiLayerConfiguration conf = list(9).layer(conv(6, 5, 2, 2, ConvolutionMode.Truncate, Activation.TANH))
+        MultiLayerConfiguration conf = Parity.list(9).layer(conv(6, 5, 2, 2, ConvolutionMode.Truncate, Activation.TANH))
                 .setInputType(InputType.recurrent(3, 11)).build();
         try (SpiNNakerMultiLayerNetwork machine = new SpiNNakerMultiLayerNetwork(conf,
                 options(PartitioningStrategy.NEURON_PER_CORE, 11))) {
@@ -265,7 +258,7 @@ class Conv1DParityTest {
         int nOut = 3;
         int k = 3;
         int length = 5;
-        MultiLayerConfiguration conf = list(10).layer(conv(nOut, k, 1, 0, ConvolutionMode.Truncate,
+        MultiLayerConfiguration conf = Parity.list(10).layer(conv(nOut, k, 1, 0, ConvolutionMode.Truncate,
                 Activation.IDENTITY)).setInputType(InputType.recurrent(nIn, length)).build();
         MultiLayerNetwork cpu = new MultiLayerNetwork(conf.clone());
         cpu.init();
@@ -303,7 +296,7 @@ class Conv1DParityTest {
 
     @Test
     void unsupportedOptionsAreListedWithTheirLayers() {
-        MultiLayerConfiguration conf = list(11)
+        MultiLayerConfiguration conf = Parity.list(11)
                 .layer(new Convolution1DLayer.Builder().nOut(4).kernelSize(3).dilation(2)
                         .convolutionMode(ConvolutionMode.Same).activation(Activation.RELU).build())
                 .layer(new Convolution1DLayer.Builder().nOut(4).kernelSize(3)
@@ -323,7 +316,7 @@ class Conv1DParityTest {
 
     @Test
     void theSequenceLengthMustBeGiven() {
-        MultiLayerConfiguration conf = list(12).layer(conv(4, 3, 1, 0, ConvolutionMode.Same, Activation.RELU))
+        MultiLayerConfiguration conf = Parity.list(12).layer(conv(4, 3, 1, 0, ConvolutionMode.Same, Activation.RELU))
                 .setInputType(InputType.recurrent(3, 16)).build();
         SpiNNakerMultiLayerNetwork machine = new SpiNNakerMultiLayerNetwork(conf, SpiNNakerOptions.defaults());
         UnsupportedNetworkException e = assertThrows(UnsupportedNetworkException.class, machine::init);

@@ -13,7 +13,6 @@ import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.conf.preprocessor.RnnToFeedForwardPreProcessor;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
-import org.deeplearning4j.nn.weights.WeightInit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -63,15 +62,6 @@ class Conv1DTrainingParityTest {
         return Nd4j.rand(DataType.FLOAT, n, channels, length).muli(2).subi(1);
     }
 
-    private static NeuralNetConfiguration.ListBuilder list(long seed, IUpdater updater) {
-        return builder(seed, updater).list();
-    }
-
-    private static NeuralNetConfiguration.Builder builder(long seed, IUpdater updater) {
-        return new NeuralNetConfiguration.Builder().seed(seed).dataType(DataType.FLOAT).weightInit(WeightInit.XAVIER)
-                .biasInit(0.1).updater(updater);
-    }
-
     /** A convolution whose kernel spans the whole sequence: one output position. */
     private static Convolution1DLayer wholeSequence(int nIn, int nOut, int length, Activation activation) {
         return new Convolution1DLayer.Builder().nIn(nIn).nOut(nOut).kernelSize(length)
@@ -80,7 +70,7 @@ class Conv1DTrainingParityTest {
 
     /** Conv1D (3 × 5 → 8) → Dense (8 → 6) → softmax output, the dense layers behind RnnToFeedForward. */
     private static MultiLayerConfiguration convDenseOutput() {
-        return list(31, new Adam(1e-2))
+        return Parity.list(31, new Adam(1e-2))
                 .layer(wholeSequence(3, 8, 5, Activation.RELU))
                 .inputPreProcessor(1, new RnnToFeedForwardPreProcessor())
                 .layer(new DenseLayer.Builder().nIn(8).nOut(6).activation(Activation.TANH).build())
@@ -100,7 +90,7 @@ class Conv1DTrainingParityTest {
     /** Two convolutions (the second of kernel 1 on the first's one position), l2, MSE, Nesterovs. */
     @Test
     void twoConvolutionsNesterovsL2() {
-        MultiLayerConfiguration conf = builder(33, new Nesterovs(0.05, 0.9)).l2(1e-3).list()
+        MultiLayerConfiguration conf = Parity.builder(33).updater(new Nesterovs(0.05, 0.9)).l2(1e-3).list()
                 .layer(wholeSequence(4, 7, 6, Activation.TANH))
                 .layer(wholeSequence(7, 5, 1, Activation.SIGMOID))
                 .inputPreProcessor(2, new RnnToFeedForwardPreProcessor())
@@ -135,7 +125,7 @@ class Conv1DTrainingParityTest {
     @EnumSource(PartitioningStrategy.class)
     void kernelsInSeveralPositionBlocksAdam(PartitioningStrategy strategy) {
         RunStats stats = TrainingParity.assertTrainingParity("several positions " + strategy,
-                severalPositions(builder(51, new Adam(1e-2))), options(strategy, 9), sequences(BATCHES * BATCH, 3, 9, 51),
+                severalPositions(Parity.builder(51).updater(new Adam(1e-2))), options(strategy, 9), sequences(BATCHES * BATCH, 3, 9, 51),
                 TrainingParity.labels(TrainingParity.Labels.ONE_HOT, BATCHES * BATCH, 3, 52), BATCHES, BATCH);
         assertEquals(0, stats.packetsDropped(), stats.describeDrops());
         assertEquals(0, stats.tdmaOverruns());
@@ -169,7 +159,7 @@ class Conv1DTrainingParityTest {
         assertScoreParity(Conv1DParityTest.convDenseOutput(), options(strategy, 14), sequences(batch, 3, 14, 42),
                 TrainingParity.labels(TrainingParity.Labels.ONE_HOT, batch * 7, 4, 43));
         // MSE divides each row by its channels (3, not 3 × 5 positions) and weights them per channel
-        MultiLayerConfiguration mse = list(44, new Sgd(0.1))
+        MultiLayerConfiguration mse = Parity.list(44, new Sgd(0.1))
                 .layer(new Convolution1DLayer.Builder().nIn(2).nOut(6).kernelSize(3).stride(2).padding(1)
                         .convolutionMode(ConvolutionMode.Truncate).activation(Activation.TANH).build())
                 .inputPreProcessor(1, new RnnToFeedForwardPreProcessor())
@@ -191,7 +181,7 @@ class Conv1DTrainingParityTest {
     }
 
     private static MultiLayerConfiguration longerSequence(IUpdater updater) {
-        return list(17, updater)
+        return Parity.list(17, updater)
                 .layer(new Convolution1DLayer.Builder().nIn(8).nOut(16).kernelSize(5)
                         .convolutionMode(ConvolutionMode.Same).activation(Activation.RELU).build())
                 .layer(new Convolution1DLayer.Builder().nIn(16).nOut(16).kernelSize(3).stride(2)
@@ -263,7 +253,7 @@ class Conv1DTrainingParityTest {
 
     /** Conv1D (3 × 4 → 12, one position) with a gradient normalization → softmax output, Sgd. */
     private static MultiLayerConfiguration clippedConvolution(GradientNormalization mode) {
-        return list(39, new Sgd(0.5))
+        return Parity.list(39, new Sgd(0.5))
                 .layer(new Convolution1DLayer.Builder().nIn(3).nOut(12).kernelSize(4)
                         .convolutionMode(ConvolutionMode.Truncate).activation(Activation.TANH)
                         .gradientNormalization(mode).gradientNormalizationThreshold(0.05).build())
@@ -287,7 +277,7 @@ class Conv1DTrainingParityTest {
     /** A convolution without bias is refused at init(), as a dense layer without one is: the cores would train one. */
     @Test
     void aConvolutionWithoutBiasIsRefusedAtInit() {
-        MultiLayerConfiguration conf = list(41, new Sgd(0.1))
+        MultiLayerConfiguration conf = Parity.list(41, new Sgd(0.1))
                 .layer(new Convolution1DLayer.Builder().nIn(2).nOut(3).kernelSize(3).hasBias(false)
                         .convolutionMode(ConvolutionMode.Truncate).activation(Activation.TANH).build())
                 .inputPreProcessor(1, new RnnToFeedForwardPreProcessor())
@@ -307,7 +297,7 @@ class Conv1DTrainingParityTest {
      */
     @Test
     void channelsCutOverSeveralBlocks() {
-        MultiLayerConfiguration conf = list(35, new Sgd(0.1))
+        MultiLayerConfiguration conf = Parity.list(35, new Sgd(0.1))
                 .layer(wholeSequence(64, 53, 5, Activation.TANH))
                 .inputPreProcessor(1, new RnnToFeedForwardPreProcessor())
                 .layer(new OutputLayer.Builder(LossFunction.MCXENT).nIn(53).nOut(3).activation(Activation.SOFTMAX)
@@ -330,7 +320,7 @@ class Conv1DTrainingParityTest {
      */
     @Test
     void tapsOnThePaddingOrAnL2NormOverCopiesDoNotFit() {
-        MultiLayerConfiguration clipped = severalPositions(builder(51, new Sgd(0.1))
+        MultiLayerConfiguration clipped = severalPositions(Parity.builder(51).updater(new Sgd(0.1))
                 .gradientNormalization(GradientNormalization.ClipL2PerLayer).gradientNormalizationThreshold(0.5));
         try (SpiNNakerMultiLayerNetwork machine = new SpiNNakerMultiLayerNetwork(clipped, options(
                 PartitioningStrategy.FASTEST, 9))) {
@@ -346,7 +336,7 @@ class Conv1DTrainingParityTest {
             assertEquals(0, machine.getIterationCount());
         }
         // kernel 4 on 2 positions padded by 1: one output position, taps 0 and 3 on the padding
-        MultiLayerConfiguration padded = list(37, new Sgd(0.1))
+        MultiLayerConfiguration padded = Parity.list(37, new Sgd(0.1))
                 .layer(new Convolution1DLayer.Builder().nIn(2).nOut(3).kernelSize(4).padding(1)
                         .convolutionMode(ConvolutionMode.Truncate).activation(Activation.TANH).build())
                 .inputPreProcessor(1, new RnnToFeedForwardPreProcessor())
@@ -365,7 +355,7 @@ class Conv1DTrainingParityTest {
         }
         // kernel 3 (Same) on 2 positions: taps 0 and 2 fall on the input at one position each, so one copy alone
         // holds each, which the exchange does not cover; score(DataSet) still runs
-        MultiLayerConfiguration shortSequence = list(38, new Sgd(0.1))
+        MultiLayerConfiguration shortSequence = Parity.list(38, new Sgd(0.1))
                 .layer(new Convolution1DLayer.Builder().nIn(2).nOut(3).kernelSize(3)
                         .convolutionMode(ConvolutionMode.Same).activation(Activation.TANH).build())
                 .inputPreProcessor(1, new RnnToFeedForwardPreProcessor())

@@ -11,7 +11,6 @@ import java.util.stream.Stream;
 import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
-import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
@@ -21,7 +20,6 @@ import org.deeplearning4j.nn.conf.layers.SeparableConvolution2D;
 import org.deeplearning4j.nn.conf.preprocessor.CnnToFeedForwardPreProcessor;
 import org.deeplearning4j.nn.conf.preprocessor.FeedForwardToCnnPreProcessor;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
-import org.deeplearning4j.nn.weights.WeightInit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -46,21 +44,6 @@ import org.spinnaker4j.mapper.partition.PartitioningStrategy;
  * is probed one parameter at a time; what it does not support is listed at init() and fit is refused.
  */
 class Conv2DParityTest {
-
-    private static SpiNNakerOptions options(PartitioningStrategy strategy, int height, int width) {
-        return SpiNNakerOptions.builder().partitioning(strategy).imageSize(height, width).inferenceOnly().build();
-    }
-
-    /** Images [n, channels, height, width] uniform in [-1, 1), from a fixed seed. */
-    private static INDArray images(int n, int channels, int height, int width, long seed) {
-        Nd4j.getRandom().setSeed(seed);
-        return Nd4j.rand(DataType.FLOAT, n, channels, height, width).muli(2).subi(1);
-    }
-
-    private static NeuralNetConfiguration.ListBuilder list(long seed) {
-        return new NeuralNetConfiguration.Builder().seed(seed).dataType(DataType.FLOAT).weightInit(WeightInit.XAVIER)
-                .biasInit(0.1).list();
-    }
 
     /** One layer's case: image, kernel, stride, padding, mode, and what it makes. */
     record Case(String name, int channels, int height, int width, int nOut, int[] kernel, int[] stride,
@@ -105,10 +88,10 @@ class Conv2DParityTest {
     @ParameterizedTest(name = "{0} on {1}")
     @MethodSource("layers")
     void singleLayer(Case c, PartitioningStrategy strategy) {
-        MultiLayerConfiguration conf = list(c.name().length()).layer(c.layer())
+        MultiLayerConfiguration conf = Parity.list(c.name().length()).layer(c.layer())
                 .setInputType(InputType.convolutional(c.height(), c.width(), c.channels())).build();
-        Parity.assertParity(conf, options(strategy, c.height(), c.width()),
-                images(12, c.channels(), c.height(), c.width(), c.name().length()));
+        Parity.assertParity(conf, Parity.imageOptions(strategy, c.height(), c.width()),
+                Parity.images(12, c.channels(), c.height(), c.width(), c.name().length()));
     }
 
     /**
@@ -118,7 +101,7 @@ class Conv2DParityTest {
      * one key range per neuron of its field (3 rows × 6 columns × 3 channels: 54).
      */
     static MultiLayerConfiguration stack() {
-        return list(21)
+        return Parity.list(21)
                 .layer(new ConvolutionLayer.Builder().nOut(3).kernelSize(3, 3).convolutionMode(ConvolutionMode.Same)
                         .activation(Activation.RELU).build())
                 .layer(new ConvolutionLayer.Builder().nOut(5).kernelSize(3, 3).stride(2, 2)
@@ -134,7 +117,7 @@ class Conv2DParityTest {
         MultiLayerConfiguration conf = stack();
         assertEquals(FeedForwardToCnnPreProcessor.class, conf.getInputPreProcessors().get(0).getClass());
         assertEquals(CnnToFeedForwardPreProcessor.class, conf.getInputPreProcessors().get(2).getClass());
-        INDArray x = images(15, 2, 7, 6, 21).reshape(15, 2 * 7 * 6);
+        INDArray x = Parity.images(15, 2, 7, 6, 21).reshape(15, 2 * 7 * 6);
         Parity.assertParity(conf, SpiNNakerOptions.builder().partitioning(strategy).inferenceOnly().build(), x);
     }
 
@@ -147,7 +130,7 @@ class Conv2DParityTest {
     @ParameterizedTest
     @EnumSource(value = PartitioningStrategy.class, names = {"FASTEST", "FEWEST_CORES"})
     void lenetLikeChain(PartitioningStrategy strategy) {
-        MultiLayerConfiguration conf = list(29)
+        MultiLayerConfiguration conf = Parity.list(29)
                 .layer(new ConvolutionLayer.Builder().nOut(8).kernelSize(5, 5)
                         .convolutionMode(ConvolutionMode.Truncate).activation(Activation.RELU).build())
                 .layer(new ConvolutionLayer.Builder().nOut(16).kernelSize(5, 5).stride(2, 2)
@@ -157,26 +140,26 @@ class Conv2DParityTest {
                 .setInputType(InputType.convolutionalFlat(28, 28, 1)).build();
         RunStats stats = Parity.assertParity(conf,
                 SpiNNakerOptions.builder().partitioning(strategy).inferenceOnly().build(),
-                images(12, 1, 28, 28, 29).reshape(12, 28 * 28));
+                Parity.images(12, 1, 28, 28, 29).reshape(12, 28 * 28));
         assertEquals(0, stats.tdmaOverruns(), "TDMA overruns");
     }
 
     /** InputType.convolutional: no preprocessor in front, the options give the size; the output layer reads the image. */
     @Test
     void convThenOutputOnNchwInput() {
-        MultiLayerConfiguration conf = list(22)
+        MultiLayerConfiguration conf = Parity.list(22)
                 .layer(new ConvolutionLayer.Builder().nOut(4).kernelSize(3, 2).stride(1, 2)
                         .convolutionMode(ConvolutionMode.Same).activation(Activation.SWISH).build())
                 .layer(new OutputLayer.Builder(LossFunction.MCXENT).nOut(3).activation(Activation.SOFTMAX).build())
                 .setInputType(InputType.convolutional(6, 8, 3)).build();
-        Parity.assertParity(conf, options(PartitioningStrategy.FASTEST, 6, 8), images(10, 3, 6, 8, 22));
+        Parity.assertParity(conf, Parity.imageOptions(PartitioningStrategy.FASTEST, 6, 8), Parity.images(10, 3, 6, 8, 22));
     }
 
     @Test
     void everyLayerThroughFeedForward() {
         MultiLayerNetwork cpu = new MultiLayerNetwork(stack());
         cpu.init();
-        INDArray x = images(6, 2, 7, 6, 23).reshape(6, 2 * 7 * 6);
+        INDArray x = Parity.images(6, 2, 7, 6, 23).reshape(6, 2 * 7 * 6);
         try (SpiNNakerMultiLayerNetwork machine = SpiNNakerMultiLayerNetwork.wrap(cpu,
                 SpiNNakerOptions.builder().partitioning(PartitioningStrategy.FEWEST_CORES).inferenceOnly().build())) {
             List<INDArray> expected = cpu.feedForward(x);
@@ -200,7 +183,7 @@ class Conv2DParityTest {
         MultiLayerConfiguration conf = stack();
         MultiLayerNetwork cpu = new MultiLayerNetwork(conf.clone());
         cpu.init();
-        INDArray x = images(8, 2, 7, 6, 24).reshape(8, 2 * 7 * 6);
+        INDArray x = Parity.images(8, 2, 7, 6, 24).reshape(8, 2 * 7 * 6);
         DataSet data = new DataSet(x, TrainingParity.labels(TrainingParity.Labels.ONE_HOT, 8, 5, 24));
         try (SpiNNakerMultiLayerNetwork machine = new SpiNNakerMultiLayerNetwork(conf.clone(),
                 SpiNNakerOptions.builder().partitioning(PartitioningStrategy.FEWEST_CORES).build())) {
@@ -225,17 +208,17 @@ class Conv2DParityTest {
         int kw = 3;
         int h = 4;
         int w = 5;
-        MultiLayerConfiguration conf = list(25).layer(new ConvolutionLayer.Builder().nIn(nIn).nOut(nOut)
+        MultiLayerConfiguration conf = Parity.list(25).layer(new ConvolutionLayer.Builder().nIn(nIn).nOut(nOut)
                 .kernelSize(kh, kw).convolutionMode(ConvolutionMode.Truncate).activation(Activation.IDENTITY).build())
                 .setInputType(InputType.convolutional(h, w, nIn)).build();
         MultiLayerNetwork cpu = new MultiLayerNetwork(conf.clone());
         cpu.init();
-        INDArray x = images(1, nIn, h, w, 25);
+        INDArray x = Parity.images(1, nIn, h, w, 25);
         assertEquals(nOut + nOut * nIn * kh * kw, cpu.numParams());
         int oh = h - kh + 1;
         int ow = w - kw + 1;
         try (SpiNNakerMultiLayerNetwork machine = new SpiNNakerMultiLayerNetwork(conf.clone(),
-                options(PartitioningStrategy.FEWEST_CORES, h, w))) {
+                Parity.imageOptions(PartitioningStrategy.FEWEST_CORES, h, w))) {
             machine.init();
             for (int p = 0; p < cpu.numParams(); p++) {
                 INDArray oneHot = Nd4j.zeros(DataType.FLOAT, 1, cpu.numParams());
@@ -269,7 +252,7 @@ class Conv2DParityTest {
     /** setInputType gives every ConvolutionLayer the input type's data format: NHWC is listed for each. */
     @Test
     void unsupportedOptionsAreListedWithTheirLayers() {
-        MultiLayerConfiguration conf = list(26)
+        MultiLayerConfiguration conf = Parity.list(26)
                 .layer(new ConvolutionLayer.Builder().nOut(4).kernelSize(3, 3).dilation(2, 1)
                         .convolutionMode(ConvolutionMode.Same).activation(Activation.RELU).build())
                 .layer(new ConvolutionLayer.Builder().nOut(4).kernelSize(3, 3)
@@ -279,7 +262,7 @@ class Conv2DParityTest {
                 .layer(new SeparableConvolution2D.Builder().nOut(4).kernelSize(3, 3)
                         .convolutionMode(ConvolutionMode.Same).activation(Activation.RELU).build())
                 .setInputType(InputType.convolutional(8, 8, 3, CNN2DFormat.NHWC)).build();
-        SpiNNakerMultiLayerNetwork machine = new SpiNNakerMultiLayerNetwork(conf, options(PartitioningStrategy.FASTEST,
+        SpiNNakerMultiLayerNetwork machine = new SpiNNakerMultiLayerNetwork(conf, Parity.imageOptions(PartitioningStrategy.FASTEST,
                 8, 8));
         UnsupportedNetworkException e = assertThrows(UnsupportedNetworkException.class, machine::init);
         String m = e.getMessage();
@@ -294,7 +277,7 @@ class Conv2DParityTest {
 
     @Test
     void theImageSizeMustBeGiven() {
-        MultiLayerConfiguration conf = list(27).layer(CASES.get(0).layer())
+        MultiLayerConfiguration conf = Parity.list(27).layer(CASES.get(0).layer())
                 .setInputType(InputType.convolutional(8, 7, 1)).build();
         SpiNNakerMultiLayerNetwork machine = new SpiNNakerMultiLayerNetwork(conf,
                 SpiNNakerOptions.builder().inferenceOnly().build());
@@ -304,13 +287,13 @@ class Conv2DParityTest {
 
     @Test
     void inputOfAnotherSizeIsRefused() {
-        MultiLayerConfiguration conf = list(28).layer(CASES.get(0).layer())
+        MultiLayerConfiguration conf = Parity.list(28).layer(CASES.get(0).layer())
                 .setInputType(InputType.convolutional(8, 7, 1)).build();
         try (SpiNNakerMultiLayerNetwork machine = new SpiNNakerMultiLayerNetwork(conf,
-                options(PartitioningStrategy.FEWEST_CORES, 8, 7))) {
+                Parity.imageOptions(PartitioningStrategy.FEWEST_CORES, 8, 7))) {
             machine.init();
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                    () -> machine.output(images(2, 1, 7, 8, 28)));
+                    () -> machine.output(Parity.images(2, 1, 7, 8, 28)));
             assertTrue(e.getMessage().contains("[batch ≥ 1, 1, 8, 7]"), e.getMessage());
         }
     }

@@ -14,7 +14,6 @@ import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
-import org.deeplearning4j.nn.weights.WeightInit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -25,7 +24,6 @@ import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.nd4j.linalg.learning.config.Adam;
-import org.nd4j.linalg.learning.config.IUpdater;
 import org.nd4j.linalg.learning.config.Nesterovs;
 import org.nd4j.linalg.learning.config.Sgd;
 import org.nd4j.linalg.lossfunctions.LossFunctions.LossFunction;
@@ -51,17 +49,6 @@ class Conv2DTrainingParityTest {
     private static final int BATCHES = 10;
     private static final int BATCH = 16;
 
-    /** Images [n, channels · height · width] uniform in [-1, 1), from a fixed seed. */
-    private static INDArray images(int n, int channels, int height, int width, long seed) {
-        Nd4j.getRandom().setSeed(seed);
-        return Nd4j.rand(DataType.FLOAT, n, channels * height * width).muli(2).subi(1);
-    }
-
-    private static NeuralNetConfiguration.Builder builder(long seed, IUpdater updater) {
-        return new NeuralNetConfiguration.Builder().seed(seed).dataType(DataType.FLOAT).weightInit(WeightInit.XAVIER)
-                .biasInit(0.1).updater(updater);
-    }
-
     /**
      * 2 × 8 × 7 → (kernel 3, padding 1) 5 × 8 × 7 → (kernel 5, stride 2, Same: the padding's kernel rows and columns
      * seen by fewer output rows and columns) 3 × 4 × 4 → Dense 12 → softmax 4; 5 and 3 channels, which the strategies
@@ -81,7 +68,7 @@ class Conv2DTrainingParityTest {
     private static RunStats train(String name, MultiLayerConfiguration conf, PartitioningStrategy strategy,
             long seed) {
         return TrainingParity.assertTrainingParity(name + " " + strategy, conf,
-                SpiNNakerOptions.builder().partitioning(strategy).build(), images(BATCHES * BATCH, 2, 8, 7, seed),
+                SpiNNakerOptions.builder().partitioning(strategy).build(), Parity.flatImages(BATCHES * BATCH, 2, 8, 7, seed),
                 TrainingParity.labels(TrainingParity.Labels.ONE_HOT, BATCHES * BATCH, 4, seed + 1), BATCHES, BATCH);
     }
 
@@ -120,7 +107,7 @@ class Conv2DTrainingParityTest {
     @ParameterizedTest
     @EnumSource(PartitioningStrategy.class)
     void convConvDenseOutputAdam(PartitioningStrategy strategy) {
-        MultiLayerConfiguration conf = convConvDenseOutput(builder(61, new Adam(1e-2)));
+        MultiLayerConfiguration conf = convConvDenseOutput(Parity.builder(61).updater(new Adam(1e-2)));
         int most = assertCopies(conf, strategy);
         if (strategy != PartitioningStrategy.FEWEST_CORES) {
             assertTrue(most > 8, "some output row's column slices hold copies of one channel slice: " + most);
@@ -135,13 +122,13 @@ class Conv2DTrainingParityTest {
     @Test
     void convConvDenseOutputNesterovsL2() {
         RunStats stats = train("conv-conv-dense Nesterovs l2",
-                convConvDenseOutput(builder(63, new Nesterovs(0.05, 0.9)).l2(1e-3)), PartitioningStrategy.FASTEST, 63);
+                convConvDenseOutput(Parity.builder(63).updater(new Nesterovs(0.05, 0.9)).l2(1e-3)), PartitioningStrategy.FASTEST, 63);
         assertEquals(0, stats.tdmaOverruns());
     }
 
     @Test
     void convConvDenseOutputSgd() {
-        RunStats stats = train("conv-conv-dense Sgd", convConvDenseOutput(builder(65, new Sgd(0.1))),
+        RunStats stats = train("conv-conv-dense Sgd", convConvDenseOutput(Parity.builder(65).updater(new Sgd(0.1))),
                 PartitioningStrategy.FEWEST_CORES, 65);
         assertEquals(0, stats.packetsDropped(), stats.describeDrops());
     }
@@ -159,7 +146,7 @@ class Conv2DTrainingParityTest {
     void lenetLikeConvolutionsTrain(PartitioningStrategy strategy) {
         int batches = 3;
         int batch = 8;
-        MultiLayerConfiguration conf = builder(69, new Adam(1e-3)).list()
+        MultiLayerConfiguration conf = Parity.builder(69).updater(new Adam(1e-3)).list()
                 .layer(new ConvolutionLayer.Builder().nOut(4).kernelSize(5, 5)
                         .convolutionMode(ConvolutionMode.Truncate).activation(Activation.RELU).build())
                 .layer(new ConvolutionLayer.Builder().nOut(8).kernelSize(5, 5).stride(2, 2)
@@ -168,7 +155,7 @@ class Conv2DTrainingParityTest {
                         .convolutionMode(ConvolutionMode.Truncate).activation(Activation.RELU).build())
                 .layer(new OutputLayer.Builder(LossFunction.MCXENT).nOut(10).activation(Activation.SOFTMAX).build())
                 .setInputType(InputType.convolutionalFlat(28, 28, 1)).build();
-        INDArray x = images(batches * batch, 1, 28, 28, 69);
+        INDArray x = Parity.flatImages(batches * batch, 1, 28, 28, 69);
         INDArray y = TrainingParity.labels(TrainingParity.Labels.ONE_HOT, batches * batch, 10, 70);
         MultiLayerNetwork cpu = new MultiLayerNetwork(conf.clone());
         cpu.init();
@@ -206,7 +193,7 @@ class Conv2DTrainingParityTest {
      */
     @Test
     void kernelRowsOnThePaddingDoNotFit() {
-        MultiLayerConfiguration conf = builder(67, new Sgd(0.1)).list()
+        MultiLayerConfiguration conf = Parity.builder(67).updater(new Sgd(0.1)).list()
                 .layer(new ConvolutionLayer.Builder().nOut(3).kernelSize(3, 3).padding(1, 1)
                         .convolutionMode(ConvolutionMode.Truncate).activation(Activation.TANH).build())
                 .layer(new OutputLayer.Builder(LossFunction.MSE).nOut(2).activation(Activation.IDENTITY).build())
@@ -215,7 +202,7 @@ class Conv2DTrainingParityTest {
                 SpiNNakerOptions.builder().partitioning(PartitioningStrategy.FASTEST).build())) {
             machine.init();
             INDArray before = machine.params().dup();
-            DataSet data = new DataSet(images(4, 2, 1, 4, 67), Nd4j.zeros(DataType.FLOAT, 4, 2));
+            DataSet data = new DataSet(Parity.flatImages(4, 2, 1, 4, 67), Nd4j.zeros(DataType.FLOAT, 4, 2));
             UnsupportedOperationException e = assertThrows(UnsupportedOperationException.class,
                     () -> machine.fit(data));
             assertTrue(e.getMessage().contains("fit(...): layer 0 (ConvolutionLayer, kernel rows or columns that see "

@@ -4,16 +4,20 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.nn.weights.WeightInit;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.learning.config.IUpdater;
 import org.nd4j.linalg.ops.transforms.Transforms;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.spinnaker4j.backend.SpiNNakerMultiLayerNetwork;
 import org.spinnaker4j.backend.SpiNNakerOptions;
 import org.spinnaker4j.backend.runtime.RunStats;
+import org.spinnaker4j.mapper.partition.PartitioningStrategy;
 
 /** The one place parity is checked: same configuration and parameters, CPU vs SpiNNaker. */
 final class Parity {
@@ -24,6 +28,38 @@ final class Parity {
     private static final Logger LOG = LoggerFactory.getLogger(Parity.class);
 
     private Parity() {
+    }
+
+    /** Inference-only options of {@code strategy} for images of {@code height} x {@code width}. */
+    static SpiNNakerOptions imageOptions(PartitioningStrategy strategy, int height, int width) {
+        return SpiNNakerOptions.builder().partitioning(strategy).imageSize(height, width).inferenceOnly().build();
+    }
+
+    /** Images [n, channels, height, width] uniform in [-1, 1), from a fixed seed. */
+    static INDArray images(int n, int channels, int height, int width, long seed) {
+        Nd4j.getRandom().setSeed(seed);
+        return Nd4j.rand(DataType.FLOAT, n, channels, height, width).muli(2).subi(1);
+    }
+
+    /** The same images flattened to rows [n, channels · height · width], as convolutionalFlat input takes them. */
+    static INDArray flatImages(int n, int channels, int height, int width, long seed) {
+        return images(n, channels, height, width, seed).reshape(n, (long) channels * height * width);
+    }
+
+    /** The layer tests' configuration: float, XAVIER weights, biases 0.1, the given seed. */
+    static NeuralNetConfiguration.Builder builder(long seed) {
+        return new NeuralNetConfiguration.Builder().seed(seed).dataType(DataType.FLOAT).weightInit(WeightInit.XAVIER)
+                .biasInit(0.1);
+    }
+
+    /** The layer tests' configuration with DL4J's default updater. */
+    static NeuralNetConfiguration.ListBuilder list(long seed) {
+        return builder(seed).list();
+    }
+
+    /** The layer tests' configuration training with {@code updater}. */
+    static NeuralNetConfiguration.ListBuilder list(long seed, IUpdater updater) {
+        return builder(seed).updater(updater).list();
     }
 
     /** {@code n} rows of {@code nIn} values uniform in [0, 1), from a fixed seed. */

@@ -9,7 +9,6 @@ import java.util.List;
 import java.util.stream.Stream;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
-import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.Convolution1DLayer;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
@@ -19,7 +18,6 @@ import org.deeplearning4j.nn.conf.layers.PoolingType;
 import org.deeplearning4j.nn.conf.layers.Subsampling1DLayer;
 import org.deeplearning4j.nn.conf.preprocessor.RnnToFeedForwardPreProcessor;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
-import org.deeplearning4j.nn.weights.WeightInit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -56,11 +54,6 @@ class Pooling1DParityTest {
     private static INDArray sequences(int n, int channels, int length, long seed) {
         Nd4j.getRandom().setSeed(seed);
         return Nd4j.rand(DataType.FLOAT, n, channels, length).muli(2).subi(1);
-    }
-
-    private static NeuralNetConfiguration.ListBuilder list(long seed) {
-        return new NeuralNetConfiguration.Builder().seed(seed).dataType(DataType.FLOAT).weightInit(WeightInit.XAVIER)
-                .biasInit(0.1).list();
     }
 
     private static Convolution1DLayer conv(int nIn, int nOut, int kernel, Activation activation) {
@@ -114,7 +107,7 @@ class Pooling1DParityTest {
     @ParameterizedTest(name = "{0} {1}")
     @MethodSource("poolsByStrategy")
     void singlePoolingLayer(Pool pool, PartitioningStrategy strategy) {
-        MultiLayerConfiguration conf = list(1).layer(conv(3, CHANNELS, 3, Activation.TANH)).layer(pool.layer())
+        MultiLayerConfiguration conf = Parity.list(1).layer(conv(3, CHANNELS, 3, Activation.TANH)).layer(pool.layer())
                 .setInputType(InputType.recurrent(3, 12)).build();
         Parity.assertParity(conf, options(strategy, 12), sequences(20, 3, 12, 1));
     }
@@ -122,7 +115,7 @@ class Pooling1DParityTest {
     /** A kernel-1 convolution of {@code c} channels set to the identity (W = I, b = 0): its output is its input. */
     private static MultiLayerNetwork identityConvThen(org.deeplearning4j.nn.conf.layers.Layer layer, int c,
             int length) {
-        MultiLayerConfiguration conf = list(5).layer(conv(c, c, 1, Activation.IDENTITY)).layer(layer)
+        MultiLayerConfiguration conf = Parity.list(5).layer(conv(c, c, 1, Activation.IDENTITY)).layer(layer)
                 .setInputType(InputType.recurrent(c, length)).build();
         return NonFinite.cpu(conf, net -> {
             INDArray params = Nd4j.zeros(DataType.FLOAT, 1, c + c * c);
@@ -193,7 +186,7 @@ class Pooling1DParityTest {
     static MultiLayerConfiguration stack(PoolingType type) {
         Subsampling1DLayer pool = (Subsampling1DLayer) new Subsampling1DLayer.Builder().kernelSize(2).stride(2)
                 .poolingType(type).build();
-        return list(2)
+        return Parity.list(2)
                 .layer(conv(4, 8, 3, Activation.RELU))
                 .layer(pool)
                 .layer(conv(8, 6, 3, Activation.TANH))
@@ -227,7 +220,7 @@ class Pooling1DParityTest {
     void longerSequence(PartitioningStrategy strategy) {
         Subsampling1DLayer pool = (Subsampling1DLayer) new Subsampling1DLayer.Builder().kernelSize(2).stride(2)
                 .poolingType(PoolingType.MAX).build();
-        MultiLayerConfiguration conf = list(9)
+        MultiLayerConfiguration conf = Parity.list(9)
                 .layer(conv(8, 16, 5, Activation.RELU))
                 .layer(pool)
                 .layer(conv(16, 16, 3, Activation.TANH))
@@ -243,7 +236,7 @@ class Pooling1DParityTest {
     @ParameterizedTest
     @EnumSource(value = PoolingType.class, names = {"MAX", "AVG"})
     void globalPoolingLast(PoolingType type) {
-        MultiLayerConfiguration conf = list(3).layer(conv(3, 5, 3, Activation.IDENTITY))
+        MultiLayerConfiguration conf = Parity.list(3).layer(conv(3, 5, 3, Activation.IDENTITY))
                 .layer(new GlobalPoolingLayer.Builder(type).build()).setInputType(InputType.recurrent(3, 9)).build();
         Parity.assertParity(conf, options(PartitioningStrategy.FASTEST, 9), sequences(20, 3, 9, 3));
     }
@@ -319,7 +312,7 @@ class Pooling1DParityTest {
                 .poolingType(PoolingType.PNORM).pnorm(2).build();
         Subsampling1DLayer padded = (Subsampling1DLayer) new Subsampling1DLayer.Builder().kernelSize(3).stride(1)
                 .padding(1).poolingType(PoolingType.MAX).build();
-        MultiLayerConfiguration conf = list(6)
+        MultiLayerConfiguration conf = Parity.list(6)
                 .layer(conv(3, 4, 3, Activation.RELU))
                 .layer(pnorm)
                 .layer(padded)

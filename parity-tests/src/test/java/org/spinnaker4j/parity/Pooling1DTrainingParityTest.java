@@ -7,7 +7,6 @@ import java.util.List;
 import java.util.stream.Stream;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
-import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.Convolution1DLayer;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
@@ -15,7 +14,6 @@ import org.deeplearning4j.nn.conf.layers.GlobalPoolingLayer;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.conf.layers.PoolingType;
 import org.deeplearning4j.nn.conf.layers.Subsampling1DLayer;
-import org.deeplearning4j.nn.weights.WeightInit;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -53,11 +51,6 @@ class Pooling1DTrainingParityTest {
         return Nd4j.rand(DataType.FLOAT, n, channels, length).muli(2).subi(1);
     }
 
-    private static NeuralNetConfiguration.ListBuilder list(long seed, IUpdater updater) {
-        return new NeuralNetConfiguration.Builder().seed(seed).dataType(DataType.FLOAT).weightInit(WeightInit.XAVIER)
-                .biasInit(0.1).updater(updater).list();
-    }
-
     private static Subsampling1DLayer pool(PoolingType type, int kernel, int stride, int padding, ConvolutionMode mode,
             boolean padInDivisor) {
         Subsampling1DLayer layer = (Subsampling1DLayer) new Subsampling1DLayer.Builder().kernelSize(kernel).stride(stride)
@@ -71,7 +64,7 @@ class Pooling1DTrainingParityTest {
      * → softmax output per position.
      */
     private static MultiLayerConfiguration convMaxPoolDenseOutput(IUpdater updater) {
-        return list(61, updater)
+        return Parity.list(61, updater)
                 .layer(new Convolution1DLayer.Builder().nIn(3).nOut(6).kernelSize(3)
                         .convolutionMode(ConvolutionMode.Same).activation(Activation.TANH).build())
                 .layer(pool(PoolingType.MAX, 2, 2, 0, ConvolutionMode.Truncate, false))
@@ -117,7 +110,7 @@ class Pooling1DTrainingParityTest {
      * → Dense (5 → 4) → softmax output: the global pooling's row per sample behind RnnToFeedForward.
      */
     private static MultiLayerConfiguration convAvgPoolConvGlobalPool(Avg avg, PoolingType global, IUpdater updater) {
-        return list(71, updater)
+        return Parity.list(71, updater)
                 .layer(new Convolution1DLayer.Builder().nIn(3).nOut(6).kernelSize(3)
                         .convolutionMode(ConvolutionMode.Same).activation(Activation.TANH).build())
                 .layer(avg.layer())

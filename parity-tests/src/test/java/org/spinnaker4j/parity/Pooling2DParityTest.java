@@ -10,7 +10,6 @@ import java.util.stream.Stream;
 import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
-import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
@@ -20,7 +19,6 @@ import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
 import org.deeplearning4j.nn.conf.preprocessor.CnnToFeedForwardPreProcessor;
 import org.deeplearning4j.nn.conf.preprocessor.FeedForwardToCnnPreProcessor;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
-import org.deeplearning4j.nn.weights.WeightInit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -45,21 +43,6 @@ import org.spinnaker4j.mapper.partition.PartitioningStrategy;
  * Pooling2DTrainingParityTest).
  */
 class Pooling2DParityTest {
-
-    private static SpiNNakerOptions options(PartitioningStrategy strategy, int height, int width) {
-        return SpiNNakerOptions.builder().partitioning(strategy).imageSize(height, width).inferenceOnly().build();
-    }
-
-    /** Images [n, channels, height, width] uniform in [-1, 1), from a fixed seed. */
-    private static INDArray images(int n, int channels, int height, int width, long seed) {
-        Nd4j.getRandom().setSeed(seed);
-        return Nd4j.rand(DataType.FLOAT, n, channels, height, width).muli(2).subi(1);
-    }
-
-    private static NeuralNetConfiguration.ListBuilder list(long seed) {
-        return new NeuralNetConfiguration.Builder().seed(seed).dataType(DataType.FLOAT).weightInit(WeightInit.XAVIER)
-                .biasInit(0.1).list();
-    }
 
     /** One pooling layer's case: its input image, pooling, kernel, stride, padding and mode. */
     record Case(String name, int channels, int height, int width, PoolingType type, int[] kernel, int[] stride,
@@ -103,7 +86,7 @@ class Pooling2DParityTest {
 
     /** A 1 × 1 convolution of {@code c} channels set to the identity (W = I, b = 0) in front of {@code layer}. */
     private static MultiLayerNetwork identityConvThen(SubsamplingLayer layer, int c, int height, int width) {
-        MultiLayerConfiguration conf = list(5)
+        MultiLayerConfiguration conf = Parity.list(5)
                 .layer(new ConvolutionLayer.Builder().nIn(c).nOut(c).kernelSize(1, 1).activation(Activation.IDENTITY)
                         .build())
                 .layer(layer).setInputType(InputType.convolutional(height, width, c)).build();
@@ -126,9 +109,9 @@ class Pooling2DParityTest {
     @MethodSource("casesByStrategy")
     void poolingIsExact(Case c, PartitioningStrategy strategy) {
         MultiLayerNetwork cpu = identityConvThen(c.layer(), c.channels(), c.height(), c.width());
-        INDArray x = images(12, c.channels(), c.height(), c.width(), c.name().length()).muli(1000);
+        INDArray x = Parity.images(12, c.channels(), c.height(), c.width(), c.name().length()).muli(1000);
         try (SpiNNakerMultiLayerNetwork machine = SpiNNakerMultiLayerNetwork.wrap(cpu,
-                options(strategy, c.height(), c.width()))) {
+                Parity.imageOptions(strategy, c.height(), c.width()))) {
             INDArray expected = cpu.output(x);
             INDArray actual = machine.output(x);
             RunStats stats = machine.lastRunStats();
@@ -187,7 +170,7 @@ class Pooling2DParityTest {
             -0f, -0f, 0f, -0f, nan, 4,
             nan, nan, -inf, 3, 0, -0f};
         INDArray x = Nd4j.create(values, new long[] {1, 2 * 3 * 6});
-        MultiLayerConfiguration conf = list(8)
+        MultiLayerConfiguration conf = Parity.list(8)
                 .layer(new SubsamplingLayer.Builder(type).kernelSize(2, 2).stride(1, 2)
                         .convolutionMode(ConvolutionMode.Truncate).build())
                 .setInputType(InputType.convolutionalFlat(3, 6, 2)).build();
@@ -209,20 +192,20 @@ class Pooling2DParityTest {
     @ParameterizedTest
     @EnumSource(PartitioningStrategy.class)
     void poolingOnTheInput(PartitioningStrategy strategy) {
-        MultiLayerConfiguration flat = list(11)
+        MultiLayerConfiguration flat = Parity.list(11)
                 .layer(new SubsamplingLayer.Builder(PoolingType.MAX).kernelSize(2, 2).stride(2, 2).build())
                 .layer(new DenseLayer.Builder().nOut(7).activation(Activation.TANH).build())
                 .layer(new OutputLayer.Builder(LossFunction.MCXENT).nOut(4).activation(Activation.SOFTMAX).build())
                 .setInputType(InputType.convolutionalFlat(6, 8, 2)).build();
         assertEquals(FeedForwardToCnnPreProcessor.class, flat.getInputPreProcessors().get(0).getClass());
         RunStats stats = Parity.assertParity(flat, SpiNNakerOptions.builder().partitioning(strategy).inferenceOnly()
-                .build(), images(15, 2, 6, 8, 11).reshape(15, 2 * 6 * 8));
+                .build(), Parity.images(15, 2, 6, 8, 11).reshape(15, 2 * 6 * 8));
         assertEquals(0, stats.tdmaOverruns());
-        MultiLayerConfiguration nchw = list(12)
+        MultiLayerConfiguration nchw = Parity.list(12)
                 .layer(new SubsamplingLayer.Builder(PoolingType.AVG).kernelSize(3, 2).stride(1, 2).build())
                 .layer(new ConvolutionLayer.Builder().nOut(3).kernelSize(2, 2).activation(Activation.RELU).build())
                 .setInputType(InputType.convolutional(6, 8, 2)).build();
-        stats = Parity.assertParity(nchw, options(strategy, 6, 8), images(15, 2, 6, 8, 12));
+        stats = Parity.assertParity(nchw, Parity.imageOptions(strategy, 6, 8), Parity.images(15, 2, 6, 8, 12));
         assertEquals(0, stats.tdmaOverruns());
     }
 
@@ -231,7 +214,7 @@ class Pooling2DParityTest {
      * × 2 → 10 → 4, on every strategy.
      */
     static MultiLayerConfiguration stack() {
-        return list(13)
+        return Parity.list(13)
                 .layer(new ConvolutionLayer.Builder().nOut(4).kernelSize(3, 3).convolutionMode(ConvolutionMode.Same)
                         .activation(Activation.RELU).build())
                 .layer(new SubsamplingLayer.Builder(PoolingType.MAX).kernelSize(2, 2).stride(2, 2).build())
@@ -249,7 +232,7 @@ class Pooling2DParityTest {
         MultiLayerConfiguration conf = stack();
         assertEquals(CnnToFeedForwardPreProcessor.class, conf.getInputPreProcessors().get(4).getClass());
         RunStats stats = Parity.assertParity(conf, SpiNNakerOptions.builder().partitioning(strategy).inferenceOnly()
-                .build(), images(15, 2, 8, 8, 13).reshape(15, 2 * 8 * 8));
+                .build(), Parity.images(15, 2, 8, 8, 13).reshape(15, 2 * 8 * 8));
         assertEquals(0, stats.tdmaOverruns());
     }
 
@@ -258,7 +241,7 @@ class Pooling2DParityTest {
     void everyLayerThroughFeedForward() {
         MultiLayerNetwork cpu = new MultiLayerNetwork(stack());
         cpu.init();
-        INDArray x = images(6, 2, 8, 8, 14).reshape(6, 2 * 8 * 8);
+        INDArray x = Parity.images(6, 2, 8, 8, 14).reshape(6, 2 * 8 * 8);
         try (SpiNNakerMultiLayerNetwork machine = SpiNNakerMultiLayerNetwork.wrap(cpu,
                 SpiNNakerOptions.builder().partitioning(PartitioningStrategy.FEWEST_CORES).inferenceOnly().build())) {
             List<INDArray> expected = cpu.feedForward(x);
@@ -272,7 +255,7 @@ class Pooling2DParityTest {
 
     @Test
     void unsupportedPoolingIsListedWithItsLayer() {
-        MultiLayerConfiguration conf = list(6)
+        MultiLayerConfiguration conf = Parity.list(6)
                 .layer(new ConvolutionLayer.Builder().nOut(3).kernelSize(3, 3).activation(Activation.RELU).build())
                 .layer(new SubsamplingLayer.Builder(PoolingType.PNORM).pnorm(2).kernelSize(2, 2).stride(1, 1)
                         .build())
@@ -281,18 +264,18 @@ class Pooling2DParityTest {
                 .layer(new SubsamplingLayer.Builder(PoolingType.SUM).kernelSize(2, 2).stride(1, 1).build())
                 .setInputType(InputType.convolutional(12, 12, 2)).build();
         UnsupportedNetworkException e = assertThrows(UnsupportedNetworkException.class,
-                () -> new SpiNNakerMultiLayerNetwork(conf, options(PartitioningStrategy.FASTEST, 12, 12)).init());
+                () -> new SpiNNakerMultiLayerNetwork(conf, Parity.imageOptions(PartitioningStrategy.FASTEST, 12, 12)).init());
         String m = e.getMessage();
         assertTrue(m.contains("layer 1 (SubsamplingLayer): pooling type PNORM is not supported"), m);
         assertTrue(m.contains("layer 2 (SubsamplingLayer): dilation 2 × 2 is not supported"), m);
         assertTrue(m.contains("layer 3 (SubsamplingLayer): pooling type SUM is not supported"), m);
-        MultiLayerConfiguration nhwc = list(7)
+        MultiLayerConfiguration nhwc = Parity.list(7)
                 .layer(new SubsamplingLayer.Builder(PoolingType.MAX).kernelSize(2, 2).stride(2, 2)
                         .dataFormat(CNN2DFormat.NHWC).build())
                 .layer(new ConvolutionLayer.Builder().nOut(3).kernelSize(2, 2).dataFormat(CNN2DFormat.NHWC).build())
                 .setInputType(InputType.convolutional(8, 8, 2, CNN2DFormat.NHWC)).build();
         e = assertThrows(UnsupportedNetworkException.class,
-                () -> new SpiNNakerMultiLayerNetwork(nhwc, options(PartitioningStrategy.FASTEST, 8, 8)).init());
+                () -> new SpiNNakerMultiLayerNetwork(nhwc, Parity.imageOptions(PartitioningStrategy.FASTEST, 8, 8)).init());
         assertTrue(e.getMessage().contains("layer 0 (SubsamplingLayer): data format NHWC is not supported"),
                 e.getMessage());
     }

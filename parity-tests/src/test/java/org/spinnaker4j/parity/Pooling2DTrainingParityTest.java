@@ -8,7 +8,6 @@ import java.util.Arrays;
 import java.util.stream.Stream;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
-import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
@@ -16,19 +15,15 @@ import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.conf.layers.PoolingType;
 import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
-import org.deeplearning4j.nn.weights.WeightInit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.nd4j.linalg.activations.Activation;
-import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
-import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.config.Adam;
-import org.nd4j.linalg.learning.config.IUpdater;
 import org.nd4j.linalg.learning.config.Sgd;
 import org.nd4j.linalg.lossfunctions.LossFunctions.LossFunction;
 import org.slf4j.Logger;
@@ -50,17 +45,6 @@ class Pooling2DTrainingParityTest {
     private static final int BATCHES = 10;
     private static final int BATCH = 16;
 
-    /** Images [n, channels, height, width] uniform in [-1, 1), from a fixed seed. */
-    private static INDArray images(int n, int channels, int height, int width, long seed) {
-        Nd4j.getRandom().setSeed(seed);
-        return Nd4j.rand(DataType.FLOAT, n, channels, height, width).muli(2).subi(1);
-    }
-
-    private static NeuralNetConfiguration.ListBuilder list(long seed, IUpdater updater) {
-        return new NeuralNetConfiguration.Builder().seed(seed).dataType(DataType.FLOAT).weightInit(WeightInit.XAVIER)
-                .biasInit(0.1).updater(updater).list();
-    }
-
     static Stream<Arguments> updatersByStrategy() {
         return Stream.of("Sgd", "Adam")
                 .flatMap(u -> Arrays.stream(PartitioningStrategy.values()).map(s -> Arguments.of(u, s)));
@@ -70,7 +54,7 @@ class Pooling2DTrainingParityTest {
     @ParameterizedTest(name = "{0} {1}")
     @MethodSource("updatersByStrategy")
     void poolingOnTheInputThenDense(String updater, PartitioningStrategy strategy) {
-        MultiLayerConfiguration conf = list(81, updater.equals("Sgd") ? new Sgd(0.1) : new Adam(1e-2))
+        MultiLayerConfiguration conf = Parity.list(81, updater.equals("Sgd") ? new Sgd(0.1) : new Adam(1e-2))
                 .layer(new SubsamplingLayer.Builder(PoolingType.MAX).kernelSize(3, 3).stride(2, 2)
                         .convolutionMode(ConvolutionMode.Same).build())
                 .layer(new DenseLayer.Builder().nOut(7).activation(Activation.TANH).build())
@@ -78,7 +62,7 @@ class Pooling2DTrainingParityTest {
                 .setInputType(InputType.convolutionalFlat(6, 8, 2)).build();
         RunStats stats = TrainingParity.assertTrainingParity("2-D MAX pool on the input, " + updater + ", " + strategy,
                 conf, SpiNNakerOptions.builder().partitioning(strategy).build(),
-                images(BATCHES * BATCH, 2, 6, 8, 81).reshape(BATCHES * BATCH, 2 * 6 * 8),
+                Parity.images(BATCHES * BATCH, 2, 6, 8, 81).reshape(BATCHES * BATCH, 2 * 6 * 8),
                 TrainingParity.labels(TrainingParity.Labels.ONE_HOT, BATCHES * BATCH, 4, 82), BATCHES, BATCH);
         assertEquals(0, stats.packetsDropped(), stats.describeDrops());
     }
@@ -89,7 +73,7 @@ class Pooling2DTrainingParityTest {
      * carry the deltas to the convolutions, whose dW and W·delta make the score's gradient.
      */
     private static MultiLayerConfiguration convPoolConvPool(int kernel, boolean padInDivisor) {
-        return list(83, new Sgd(0.1))
+        return Parity.list(83, new Sgd(0.1))
                 .layer(new ConvolutionLayer.Builder().nOut(3).kernelSize(3, 3).convolutionMode(ConvolutionMode.Same)
                         .activation(Activation.RELU).build())
                 .layer(new SubsamplingLayer.Builder(PoolingType.MAX).kernelSize(kernel, kernel).stride(2, 2)
@@ -114,7 +98,7 @@ class Pooling2DTrainingParityTest {
         MultiLayerConfiguration conf = convPoolConvPool(kernel, padInDivisor);
         MultiLayerNetwork cpu = new MultiLayerNetwork(conf.clone());
         cpu.init();
-        DataSet data = new DataSet(images(12, 2, 8, 8, 84).reshape(12, 2 * 8 * 8),
+        DataSet data = new DataSet(Parity.images(12, 2, 8, 8, 84).reshape(12, 2 * 8 * 8),
                 TrainingParity.labels(TrainingParity.Labels.ONE_HOT, 12, 3, 85));
         try (SpiNNakerMultiLayerNetwork machine = new SpiNNakerMultiLayerNetwork(conf.clone(),
                 SpiNNakerOptions.builder().partitioning(strategy).build())) {
@@ -139,7 +123,7 @@ class Pooling2DTrainingParityTest {
         RunStats stats = TrainingParity.assertTrainingParity("conv, " + kernel + " x " + kernel + " MAX pool, conv, "
                 + "AVG pool (pad in divisor " + padInDivisor + "), Sgd, " + strategy, convPoolConvPool(kernel,
                 padInDivisor), SpiNNakerOptions.builder().partitioning(strategy).build(),
-                images(BATCHES * BATCH, 2, 8, 8, 89).reshape(BATCHES * BATCH, 2 * 8 * 8),
+                Parity.images(BATCHES * BATCH, 2, 8, 8, 89).reshape(BATCHES * BATCH, 2 * 8 * 8),
                 TrainingParity.labels(TrainingParity.Labels.ONE_HOT, BATCHES * BATCH, 3, 90), BATCHES, BATCH);
         assertEquals(0, stats.packetsDropped(), stats.describeDrops());
     }
@@ -147,7 +131,7 @@ class Pooling2DTrainingParityTest {
     /** The batch normalization is still refused in training, by name (its backward pass is not built). */
     @Test
     void fitStillNamesBatchNormalizations() {
-        MultiLayerConfiguration conf = list(86, new Sgd(0.1))
+        MultiLayerConfiguration conf = Parity.list(86, new Sgd(0.1))
                 .layer(new SubsamplingLayer.Builder(PoolingType.MAX).kernelSize(2, 2).stride(2, 2).build())
                 .layer(new org.deeplearning4j.nn.conf.layers.BatchNormalization.Builder().build())
                 .layer(new DenseLayer.Builder().nOut(5).activation(Activation.TANH).build())
@@ -156,7 +140,7 @@ class Pooling2DTrainingParityTest {
         try (SpiNNakerMultiLayerNetwork machine = new SpiNNakerMultiLayerNetwork(conf,
                 SpiNNakerOptions.builder().build())) {
             machine.init();
-            DataSet data = new DataSet(images(4, 2, 4, 4, 87).reshape(4, 2 * 4 * 4),
+            DataSet data = new DataSet(Parity.images(4, 2, 4, 4, 87).reshape(4, 2 * 4 * 4),
                     TrainingParity.labels(TrainingParity.Labels.ONE_HOT, 4, 3, 88));
             UnsupportedOperationException e = assertThrows(UnsupportedOperationException.class,
                     () -> machine.fit(data));

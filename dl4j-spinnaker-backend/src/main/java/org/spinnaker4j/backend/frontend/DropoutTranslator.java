@@ -75,23 +75,30 @@ public final class DropoutTranslator {
      * The configuration's layers whose dropout cannot train on the cores ("layer i (Type, reason)"), comma
      * separated; empty if none: a layer whose input is dropped twice (a {@code DropoutLayer} before a layer with
      * its own dropout, or two {@code DropoutLayer}s in a row), a pooling layer after a {@code DropoutLayer} (DL4J
-     * drops the pooling layer's input; a pooling block does not drop its rows, nor mask their gradients), and a 2-D
+     * drops the pooling layer's input; a pooling block does not drop its rows, nor mask their gradients), a 2-D
      * convolution whose input is dropped (its blocks' W·delta is not masked, and their rows' masks are not checked
-     * against DL4J's). A pooling layer's own dropout DL4J ignores ({@code SubsamplingLayer} and
+     * against DL4J's), and, until a parity test checks the cores' masks there, any other dropped input in a network
+     * of 2-D convolutions or pooling. A pooling layer's own dropout DL4J ignores ({@code SubsamplingLayer} and
      * {@code GlobalPoolingLayer} never apply it), as the cores do. (A {@code DropoutLayer} at the end leaves no output
      * layer last, which fit refuses anyway, as DL4J's does.)
      */
     public static String untrainable(MultiLayerConfiguration conf) {
+        boolean image = conf.getConfs().stream().map(c -> c.getLayer())
+                .anyMatch(l -> ImageTranslator.isConvolution(l) || ImageTranslator.isPooling(l));
         StringBuilder named = new StringBuilder();
         for (int i = 0; i < conf.getConfs().size(); i++) {
             Layer layer = conf.getConf(i).getLayer();
             boolean afterDropoutLayer = i > 0 && Dl4jFrontEnd.isDropoutLayer(conf.getConf(i - 1).getLayer());
+            boolean dropped = !Dl4jFrontEnd.isDropoutLayer(layer) && dropoutOf(conf, i) >= 0;
             String reason = afterDropoutLayer && Dl4jFrontEnd.isPooling(layer)
                     ? "a pooling layer whose input the DropoutLayer before it drops: pooling blocks do not drop"
                     : afterDropoutLayer && layer.getIDropout() != null
                     ? "its input dropped twice, by the DropoutLayer before it and its own"
                     : ImageTranslator.isConvolution(layer) && dropoutOf(conf, i) >= 0
                     ? "a 2-D convolution whose input is dropped: its blocks' dropout in training is not built"
+                    : image && dropped && !Dl4jFrontEnd.isPooling(layer)
+                    ? "dropout in a network of 2-D convolutions or pooling, where no parity test has checked the "
+                            + "cores' masks yet"
                     : null;
             if (reason != null) {
                 named.append(named.length() == 0 ? "" : ", ").append("layer ").append(i).append(" (")

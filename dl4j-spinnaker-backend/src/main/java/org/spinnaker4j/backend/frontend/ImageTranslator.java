@@ -168,21 +168,11 @@ final class ImageTranslator {
             height = 0;
             return null;
         }
-        Conv1DGeometry g;
-        try {
-            g = new Conv2DGeometry(channels, height, width, channels, layer.getKernelSize()[0],
-                    layer.getKernelSize()[1], layer.getStride()[0], layer.getStride()[1], rows.padding(),
-                    columns.padding(), rows.outSize(), columns.outSize(), false).alongRows();
-        } catch (IllegalArgumentException e) {
-            problems.add(new Problem(i, type, e.getMessage()));
-            height = 0;
+        Conv1DGeometry g = alongRows(i, type, channels, channels, layer.getKernelSize(), layer.getStride(), rows,
+                columns);
+        if (g == null) {
             return null;
         }
-        if (i > 0 && !readsEveryRow(i, type, g)) {
-            return null;
-        }
-        height = g.outLength();
-        width = g.image().outWidth();
         PoolingSpec.Kind kind = pooling == PoolingType.MAX ? PoolingSpec.Kind.MAX : PoolingSpec.Kind.AVG;
         return DenseLayerSpec.pooling(g, new PoolingSpec(kind, kind == PoolingSpec.Kind.AVG
                 && layer.isAvgPoolIncludePadInDivisor(), false));
@@ -261,11 +251,22 @@ final class ImageTranslator {
             height = 0; // the next layers are checked against this one's channels; its size is not known
             return null;
         }
+        Conv1DGeometry g = alongRows(i, type, (int) c.getNIn(), channels, c.getKernelSize(), c.getStride(), rows,
+                columns);
+        return g == null ? null : DenseLayerSpec.convolution(g, activation, hasBias);
+    }
+
+    /**
+     * The window of layer {@code i} over the current image as a convolution along its rows, the image then its
+     * output; null, with a problem listed (or the rows a previous layer made that it never reads), where it does not
+     * fit.
+     */
+    private Conv1DGeometry alongRows(int i, String type, int channelsIn, int channelsOut, int[] kernel, int[] stride,
+            WindowAxis rows, WindowAxis columns) {
         Conv1DGeometry g;
         try {
-            g = new Conv2DGeometry((int) c.getNIn(), height, width, channels, c.getKernelSize()[0],
-                    c.getKernelSize()[1], c.getStride()[0], c.getStride()[1], rows.padding(), columns.padding(),
-                    rows.outSize(), columns.outSize(), false).alongRows();
+            g = new Conv2DGeometry(channelsIn, height, width, channelsOut, kernel[0], kernel[1], stride[0], stride[1],
+                    rows.padding(), columns.padding(), rows.outSize(), columns.outSize(), false).alongRows();
         } catch (IllegalArgumentException e) {
             problems.add(new Problem(i, type, e.getMessage()));
             height = 0;
@@ -276,7 +277,7 @@ final class ImageTranslator {
         }
         height = g.outLength();
         width = g.image().outWidth();
-        return DenseLayerSpec.convolution(g, activation, hasBias);
+        return g;
     }
 
     /**
