@@ -31,7 +31,7 @@ import org.spinnaker4j.mapper.partition.PartitioningStrategy;
 
 /**
  * The machine report: for the seed network, the MNIST MLP, a network of softmax layers that
- * span cores and a Conv1D network, every partitioning strategy × {BURST, TDMA} runs inference on a
+ * span cores, a Conv1D network and a small Conv2D network with pooling, every partitioning strategy × {BURST, TDMA} runs inference on a
  * batch and one training mini-batch on a simulated SpiNN-5 board. The report
  * gives, per run, time (latency, throughput, against the compute limit of the whole board and
  * against the mapping's own time bound ({@link BoundCalculator}), and the host link's time),
@@ -74,6 +74,8 @@ public final class MachineReport {
         rows.addAll(measure(new Workload("Conv1D 4x32 -> 8 (k5) -> 8 (k3 s2) -> 5 per position",
                 ReferenceNetworks.conv1dNetwork(), 32, n -> Nd4j.rand(DataType.FLOAT, n, 4, 32),
                 n -> oneHot(n * 16, 5)), new Samples(200, 32, 4), all));
+        rows.addAll(measure(Workload.dense("Conv2D 1x12x12 -> 4 (3x3) -> max 2x2 -> 8 (3x3) -> 10",
+                ReferenceNetworks.conv2dNetwork(), 12 * 12, 10), new Samples(200, 32, 4), all));
         String markdown = markdown(rows);
         Files.writeString(out.resolve("machine-report.md"), markdown);
         Files.writeString(out.resolve("machine-report.html"), html(rows));

@@ -3,9 +3,13 @@ package org.spinnaker4j.demo;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.Convolution1DLayer;
+import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
+import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
+import org.deeplearning4j.nn.conf.layers.SubsamplingLayer.PoolingType;
 import org.deeplearning4j.nn.conf.preprocessor.RnnToFeedForwardPreProcessor;
 import org.deeplearning4j.nn.weights.WeightInit;
 import org.nd4j.linalg.activations.Activation;
@@ -77,6 +81,23 @@ public final class ReferenceNetworks {
                 .layer(new OutputLayer.Builder(LossFunction.MCXENT).nIn(8).nOut(5).activation(Activation.SOFTMAX)
                         .build())
                 .build();
+    }
+
+    /**
+     * A small LeNet-style network on 12 × 12 single-channel images (convolutionalFlat input): Conv2D 4 channels,
+     * 3 × 3 (Truncate), relu → MAX pooling 2 × 2 → Conv2D 8 channels, 3 × 3, relu → softmax over 10 classes (MCXENT),
+     * Sgd 0.1. Small enough that a neuron per core (the 2020 prototype's decomposition) fits one SpiNN-5 board.
+     */
+    public static MultiLayerConfiguration conv2dNetwork() {
+        return new NeuralNetConfiguration.Builder().seed(13).updater(new Sgd(0.1)).weightInit(WeightInit.XAVIER)
+                .list()
+                .layer(new ConvolutionLayer.Builder().nOut(4).kernelSize(3, 3)
+                        .convolutionMode(ConvolutionMode.Truncate).activation(Activation.RELU).build())
+                .layer(new SubsamplingLayer.Builder(PoolingType.MAX).kernelSize(2, 2).stride(2, 2).build())
+                .layer(new ConvolutionLayer.Builder().nOut(8).kernelSize(3, 3)
+                        .convolutionMode(ConvolutionMode.Truncate).activation(Activation.RELU).build())
+                .layer(new OutputLayer.Builder(LossFunction.MCXENT).nOut(10).activation(Activation.SOFTMAX).build())
+                .setInputType(InputType.convolutionalFlat(12, 12, 1)).build();
     }
 
     /** A dense layer of the given size and activation. */
