@@ -1,6 +1,5 @@
 package org.spinnaker4j.mapper.route;
 
-import java.util.Arrays;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -58,8 +57,6 @@ public final class LinkLoads {
         MulticastTrees trees = new MulticastTrees(machine);
         int nChips = loads.routerPackets.length;
         int[] outLinks = new int[nChips];
-        // per source chip, per chip: the number of the link it arrives by (-1: not reached), filled as asked
-        int[][] arrivals = new int[nChips][];
         // per chip and link: the stamp of the last partition whose tree reaches it (as a target, or at all)
         int[] targetStamp = new int[nChips];
         int[] chipStamp = new int[nChips];
@@ -74,10 +71,7 @@ public final class LinkLoads {
             stamp++;
             ChipLocation sourceLocation = placements.of(p.source()).chip();
             int source = loads.chip(sourceLocation);
-            if (arrivals[source] == null) {
-                arrivals[source] = loads.arrivalLinks(sourceLocation, machine);
-            }
-            int[] arrival = arrivals[source];
+            int[] arrival = machine.arrivalLinkNumbers(sourceLocation);
             int nReached = 0;
             int nLinks = 0;
             chipStamp[source] = stamp;
@@ -140,15 +134,6 @@ public final class LinkLoads {
             }
         }
         return loads;
-    }
-
-    /** Per chip number: the number of the link by which {@code source}'s shortest-path tree reaches it, or -1. */
-    private int[] arrivalLinks(ChipLocation source, Machine machine) {
-        int[] arrival = new int[routerPackets.length];
-        Arrays.fill(arrival, -1);
-        machine.arrivalLinks(source).forEach((c, in) -> arrival[chip(c)] =
-                link(machine.neighbour(c, in.opposite()).orElseThrow(), in));
-        return arrival;
     }
 
     private int chip(ChipLocation c) {
