@@ -123,7 +123,7 @@ public final class SimulatorSpeed {
      * Conv2DParityTest's LeNet-like chain: 28x28x1 → conv 5x5 8 relu (Truncate) → conv 5x5 stride 2 16 relu (Same) →
      * Dense 32 relu → 10 softmax.
      */
-    private static MultiLayerConfiguration lenetLike() {
+    static MultiLayerConfiguration lenetLike() {
         return new NeuralNetConfiguration.Builder().seed(29).dataType(DataType.FLOAT).weightInit(WeightInit.XAVIER)
                 .biasInit(0.1).list()
                 .layer(new ConvolutionLayer.Builder().nOut(8).kernelSize(5, 5)

@@ -86,8 +86,13 @@ public final class BoundCalculator {
      * out as it is).
      */
     private static int packets(List<OutgoingPartition> incoming, boolean forward) {
-        return incoming.stream().filter(p -> !Phase.of(p, 0).perMiniBatch())
-                .filter(p -> (p.kind() == PartitionKind.FORWARD || p.kind() == PartitionKind.SOFTMAX_SYNC) == forward)
-                .mapToInt(OutgoingPartition::nKeys).sum();
+        int packets = 0;
+        for (OutgoingPartition p : incoming) {
+            if (!Phase.of(p, 0).perMiniBatch()
+                    && (p.kind() == PartitionKind.FORWARD || p.kind() == PartitionKind.SOFTMAX_SYNC) == forward) {
+                packets += p.nKeys();
+            }
+        }
+        return packets;
     }
 }

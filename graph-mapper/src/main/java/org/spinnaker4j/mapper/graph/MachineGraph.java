@@ -1,6 +1,7 @@
 package org.spinnaker4j.mapper.graph;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 
 /** The partitioned network: one vertex per core and the multicast partitions between them. */
@@ -49,19 +50,24 @@ public final class MachineGraph {
         return vertices.get(id);
     }
 
-    /** Partitions whose targets include the vertex, in partition order. */
+    /** Partitions whose targets include the vertex, in partition order (a read-only view: the search asks often). */
     public List<OutgoingPartition> incoming(int vertexId) {
-        return List.copyOf(incoming.get(vertexId));
+        return Collections.unmodifiableList(incoming.get(vertexId));
     }
 
     /** Partitions the vertex sends, in partition order. */
     public List<OutgoingPartition> outgoing(int vertexId) {
-        return List.copyOf(outgoing.get(vertexId));
+        return Collections.unmodifiableList(outgoing.get(vertexId));
     }
 
     /** Whether the vertex is an activating core of a softmax spread over several cores (it has softmax peers). */
     public boolean splitsSoftmax(int vertexId) {
-        return outgoing.get(vertexId).stream().anyMatch(p -> p.kind() == PartitionKind.SOFTMAX_SYNC);
+        for (OutgoingPartition p : outgoing.get(vertexId)) {
+            if (p.kind() == PartitionKind.SOFTMAX_SYNC) {
+                return true;
+            }
+        }
+        return false;
     }
 
     public long count(VertexKind kind) {

@@ -3,6 +3,7 @@ package org.spinnaker4j.mapper.machine;
 import java.io.Serializable;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.Deque;
@@ -42,6 +43,8 @@ public final class Machine implements Serializable {
     private final Map<ChipLocation, Chip> byLocation;
     /** Per source chip: {@link #arrivalLinks}, filled as the mapper asks. */
     private transient Map<ChipLocation, Map<ChipLocation, Direction>> arrivals;
+    /** Per source chip: {@link #arrivalLinkNumbers}, filled as the mapper asks. */
+    private transient Map<ChipLocation, int[]> arrivalNumbers;
 
     private Machine(String description, int width, int height, boolean wrapAround,
             Map<ChipLocation, Chip> chips) {
@@ -237,6 +240,27 @@ public final class Machine implements Serializable {
             arrivals = new HashMap<>();
         }
         return arrivals.computeIfAbsent(source, this::shortestPathTree);
+    }
+
+    /**
+     * {@link #arrivalLinks} by number, for the mapper's per-chip arrays: per chip number ({@code x * height + y}), the
+     * number of the link its packets from {@code source} arrive by (the sending chip's number × 6 + the direction's
+     * id), or -1 for a chip the tree does not reach (the source among them). Computed once per source and shared:
+     * callers must not change it.
+     */
+    public synchronized int[] arrivalLinkNumbers(ChipLocation source) {
+        if (arrivalNumbers == null) {
+            arrivalNumbers = new HashMap<>();
+        }
+        return arrivalNumbers.computeIfAbsent(source, s -> {
+            int[] numbers = new int[width * height];
+            Arrays.fill(numbers, -1);
+            arrivalLinks(s).forEach((c, in) -> {
+                ChipLocation from = neighbour(c, in.opposite()).orElseThrow();
+                numbers[c.x() * height + c.y()] = (from.x() * height + from.y()) * Direction.values().length + in.id();
+            });
+            return numbers;
+        });
     }
 
     private Map<ChipLocation, Direction> shortestPathTree(ChipLocation source) {

@@ -1,7 +1,9 @@
 package org.spinnaker4j.mapper.partition;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import org.spinnaker4j.mapper.MappingException;
 import org.spinnaker4j.mapper.graph.MachineGraph;
 import org.spinnaker4j.mapper.graph.MachineVertex;
@@ -132,10 +134,16 @@ final class GraphBuilder {
                         consumers.get(v).stream().map(id -> vertices.get(id).inputSlice()).toList(),
                         "the consumers of vector " + v);
             }
+            // a loop, not a stream per producer: the partitioner's search builds hundreds of graphs
+            List<Slice> inputs = consumers.get(v).stream().map(id -> vertices.get(id).inputSlice()).toList();
             for (int producer : producers.get(v)) {
                 Slice values = vertices.get(producer).cols();
-                List<Integer> targets = consumers.get(v).stream()
-                        .filter(id -> vertices.get(id).inputSlice().overlaps(values)).toList();
+                List<Integer> targets = new ArrayList<>();
+                for (int k = 0; k < inputs.size(); k++) {
+                    if (inputs.get(k).overlaps(values)) {
+                        targets.add(consumers.get(v).get(k));
+                    }
+                }
                 addPartition(producer, PartitionKind.FORWARD, values, targets);
             }
         }
@@ -146,12 +154,13 @@ final class GraphBuilder {
         }
         for (int l = 0; l < nLayers; l++) {
             if (slicing.rows().get(l).size() > 1 && !network.layers().get(l).isConvolution()) {
-                List<Integer> reduces = producers.get(l + 1);
+                Map<Slice, List<Integer>> reducesOf = new HashMap<>();
+                for (int id : producers.get(l + 1)) {
+                    reducesOf.computeIfAbsent(vertices.get(id).cols(), c -> new ArrayList<>()).add(id);
+                }
                 for (int block : blocksOfLayer.get(l)) {
                     Slice cols = vertices.get(block).cols();
-                    List<Integer> target = reduces.stream()
-                            .filter(id -> vertices.get(id).cols().equals(cols)).toList();
-                    addPartition(block, PartitionKind.FORWARD, cols, target);
+                    addPartition(block, PartitionKind.FORWARD, cols, reducesOf.getOrDefault(cols, List.of()));
                 }
             }
             List<Integer> activators = producers.get(l + 1);

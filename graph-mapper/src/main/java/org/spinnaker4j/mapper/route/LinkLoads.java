@@ -5,6 +5,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
+import org.spinnaker4j.mapper.MappingException;
 import org.spinnaker4j.mapper.graph.MachineGraph;
 import org.spinnaker4j.mapper.graph.OutgoingPartition;
 import org.spinnaker4j.mapper.graph.PartitionKind;
@@ -46,28 +47,68 @@ public final class LinkLoads {
         forwardSenders = new Set[chips * DIRECTIONS];
     }
 
-    /** The loads of {@code graph} placed by {@code placements} on {@code machine}. */
+    /**
+     * The loads of {@code graph} placed by {@code placements} on {@code machine}. Each partition's tree is walked over
+     * chip and link numbers (from every target up its source's shortest-path tree, {@link MulticastTrees}), with the
+     * chips and links it reaches marked by the partition's stamp, so a walk allocates nothing per link.
+     */
     public static LinkLoads of(MachineGraph graph, Placements placements, Machine machine) {
         LinkLoads loads = new LinkLoads(machine);
         MulticastTrees trees = new MulticastTrees(machine);
-        int[] outLinks = new int[loads.routerPackets.length];
+        int nChips = loads.routerPackets.length;
+        int[] outLinks = new int[nChips];
+        // per chip and link: the stamp of the last partition whose tree reaches it (as a target, or at all)
+        int[] targetStamp = new int[nChips];
+        int[] chipStamp = new int[nChips];
+        int[] linkStamp = new int[nChips * DIRECTIONS];
+        int[] chips = new int[nChips];
+        int[] links = new int[nChips * DIRECTIONS];
+        int stamp = 0;
         for (OutgoingPartition p : graph.partitions()) {
             if (p.kind() == PartitionKind.NORM || p.kind() == PartitionKind.SHARE || p.kind() == PartitionKind.PARAM) {
                 continue; // once per mini-batch, not per sample
             }
-            ChipLocation source = placements.of(p.source()).chip();
-            Set<ChipLocation> targets = new HashSet<>();
-            p.targets().forEach(t -> targets.add(placements.of(t).chip()));
-            Set<RouteWalker.LinkUse> links = trees.links(source, targets);
-            Map<ChipLocation, Direction> arrival = trees.arrivalLinks(source);
+            stamp++;
+            ChipLocation sourceLocation = placements.of(p.source()).chip();
+            int source = loads.chip(sourceLocation);
+            int[] arrival = machine.arrivalLinkNumbers(sourceLocation);
+            int nReached = 0;
+            int nLinks = 0;
+            chipStamp[source] = stamp;
+            chips[nReached++] = source;
+            for (int t : p.targets()) {
+                ChipLocation targetLocation = placements.of(t).chip();
+                int c = loads.chip(targetLocation);
+                targetStamp[c] = stamp;
+                if (chipStamp[c] != stamp) {
+                    chipStamp[c] = stamp;
+                    chips[nReached++] = c;
+                }
+                while (c != source) {
+                    int link = arrival[c];
+                    if (link < 0) {
+                        throw new MappingException("no working path from chip " + sourceLocation + " to chip "
+                                + targetLocation);
+                    }
+                    if (linkStamp[link] == stamp) {
+                        break;
+                    }
+                    linkStamp[link] = stamp;
+                    links[nLinks++] = link;
+                    c = link / DIRECTIONS;
+                    if (chipStamp[c] != stamp) {
+                        chipStamp[c] = stamp;
+                        chips[nReached++] = c;
+                    }
+                }
+            }
             if (p.kind() == PartitionKind.SOFTMAX_SYNC) {
-                loads.syncDepth.merge(p.source(), targets.stream().mapToInt(t -> trees.hops(source, t)).max().orElse(0),
+                loads.syncDepth.merge(p.source(), p.targets().stream()
+                        .mapToInt(t -> trees.hops(sourceLocation, placements.of(t).chip())).max().orElse(0),
                         Math::max);
             }
-            Set<ChipLocation> chips = new HashSet<>(targets);
-            chips.add(source);
-            for (RouteWalker.LinkUse l : links) {
-                int link = loads.link(l.chip(), l.direction());
+            for (int k = 0; k < nLinks; k++) {
+                int link = links[k];
                 loads.linkPackets[link] += p.nKeys();
                 loads.linkUsed[link] = true;
                 if (p.kind() == PartitionKind.FORWARD) {
@@ -76,20 +117,20 @@ public final class LinkLoads {
                     }
                     loads.forwardSenders[link].add(p.source());
                 }
-                outLinks[loads.chip(l.chip())]++;
-                chips.add(machine.neighbour(l.chip(), l.direction()).orElseThrow());
+                outLinks[link / DIRECTIONS]++;
             }
-            for (ChipLocation c : chips) {
-                int chip = loads.chip(c);
+            for (int k = 0; k < nReached; k++) {
+                int chip = chips[k];
                 loads.routerPackets[chip] += p.nKeys();
-                boolean straightOn = !c.equals(source) && !targets.contains(c) && outLinks[chip] == 1
-                        && links.contains(new RouteWalker.LinkUse(c, arrival.get(c)));
+                // a chip a packet only passes through, straight on, needs no entry (default routing)
+                boolean straightOn = chip != source && targetStamp[chip] != stamp && outLinks[chip] == 1
+                        && linkStamp[chip * DIRECTIONS + arrival[chip] % DIRECTIONS] == stamp;
                 if (!straightOn) {
                     loads.entries[chip]++;
                 }
             }
-            for (RouteWalker.LinkUse l : links) {
-                outLinks[loads.chip(l.chip())] = 0;
+            for (int k = 0; k < nLinks; k++) {
+                outLinks[links[k] / DIRECTIONS] = 0;
             }
         }
         return loads;
