@@ -1141,7 +1141,11 @@ public final class TdmaScheduler {
              * pass's windows could take more of its cores' time than {@link #exchangeShare}, at the earliest time
              * from which it may keep the rest of their sending fraction from {@code lead} clocks after its start
              * for {@code length} clocks, modulo the period (it then keeps it, so the windows placed after it leave
-             * its cores what {@link #softmaxStep} counts on); else when ready. Forward, it notes its {@code steps}
+             * its cores what {@link #softmaxStep} counts on); else when ready, and then it keeps, on its cores, room
+             * for the packets of its rounds after its last step but one (forward, the sums' round, from its
+             * exponentials to its division; backward, both rounds, from its start to its deltas), so that a window
+             * of the other pass placed after it does not delay them (the seed network's NEURON_PER_CORE training had
+             * 236 overruns). Forward, it notes its {@code steps}
              * (from {@code lead} clocks after its start) as its cores' foreground work. Backward, its one step (the
              * deltas, background work that those forward steps hold up while they run) goes clear of the forward
              * steps on its cores, modulo the period, if the period has room for that and it ends the deltas no
@@ -1172,6 +1176,13 @@ public final class TdmaScheduler {
                     if (keeps) {
                         uses.computeIfAbsent(v, r -> new ArrayList<>())
                                 .add(new Use(start, start + length, SENDING_FRACTION - exchangeShare));
+                    } else if (network.trains()) {
+                        // its rounds' packets after its last step but one, at the pace its senders send them
+                        Step last = steps.get(steps.size() - 1);
+                        Step previous = steps.size() > 1 ? steps.get(steps.size() - 2) : null;
+                        long from = previous == null ? start : start + previous.offset() + previous.clocks();
+                        uses.computeIfAbsent(v, r -> new ArrayList<>()).add(new Use(from, start + last.offset(),
+                                (double) sync.resources().getOrDefault(v, 0L) / sync.between()));
                     }
                     for (Step step : backward ? List.<Step>of() : steps) {
                         uses.computeIfAbsent(new ForwardSteps(v), r -> new ArrayList<>())
