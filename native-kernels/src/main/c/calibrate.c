@@ -51,6 +51,8 @@
  *                            C channels (or P rows of W pixels x C channels,
  *                            windows of KW pixels at stride S): its rows'
  *                            gradients found and sent
+ *   calibrate droppool K P C D  as poolback K P C, under dropout at p 0.5 if
+ *                            D = 1 (a DropoutLayer's: the gradients masked)
  *   calibrate outloss A L C [weighted]  the label that completes a C-column
  *                            output activator (REDUCE) with activation A and loss L
  *                            (per-output weights if 'weighted')
@@ -662,16 +664,20 @@ int main(int argc, char **argv)
         packets(0u, s.rows, DATA_KEY, -1.0f, 1.0f, 1.0f);
         deliver(1u, s.rows);
         measure(0u, 1u);
-    } else if (strcmp(what, "poolback") == 0 && (argc == 5 || argc == 8)) {
+    } else if ((strcmp(what, "poolback") == 0 && (argc == 5 || argc == 8))
+               || (strcmp(what, "droppool") == 0 && argc == 6)) {
         /* the same pooling block training (identity, one backward partial per
          * column): the partial that completes its deltas, its rows' gradients
-         * found and sent */
+         * found and sent (droppool: under dropout, or not) */
         pool_shape(&s, argc, argv);
         s.fused = 1u;
         s.training = 1u;
         s.expected_backward = 1u;
         s.sends_backward = 1u;
         load(&s);
+        if (argc == 6) {
+            dropout(number(argv[5], 0u, 1u));
+        }
         packets(0u, s.rows, DATA_KEY, -1.0f, 1.0f, 1.0f);
         packets(s.rows, s.rows + s.cols, BACK_KEY, -0.1f, 0.1f, 0.0f);
         deliver(0u, s.rows + s.cols - 1u);

@@ -169,6 +169,10 @@ on=$(( $(n droprows 48 1) - $(n droprows 16 1) )); off=$(( $(n droprows 48 0) - 
 figure dropout.row "$(per 32 "$on" "$off")" "per row a block under dropout files: hash, mask and scaling"
 on=$(( $(n dropback 48 16 1) - $(n dropback 16 16 1) )); off=$(( $(n dropback 48 16 0) - $(n dropback 16 16 0) ))
 figure dropout.back.row "$(per 32 "$on" "$off")" "per row of W delta a block under dropout sends: hash, mask and scaling"
+# a pooling block after a DropoutLayer: avg along a sequence, 64 more rows from P = 8 to 16 positions of 8 channels
+on=$(( $(n droppool avg 16 8 1) - $(n droppool avg 8 8 1) )); off=$(( $(n droppool avg 16 8 0) - $(n droppool avg 8 8 0) ))
+figure dropout.back.row.pool "$(per 64 "$on" "$off")" \
+    "per row of its gradient a pooling block under dropout sends: hash, mask and scaling"
 for a in $ACTIVATIONS; do
     figure "backward.output.$a" "$(per 32 "$(n hidden "$a" 64)" "$(n hidden "$a" 32)")" \
         "per output of a hidden $a activator's completing backward partial: derivative, db, delta sent"

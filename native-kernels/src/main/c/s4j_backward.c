@@ -42,6 +42,7 @@ int32_t s4j_block_backward(const s4j_header *h, const s4j_layout *l,
     uint32_t n_cols = h->n_cols;
     uint32_t i;
     uint32_t j;
+    int masks;
     int32_t r;
 
     out->work |= S4J_WORK_BLOCK_BACKWARD;
@@ -61,13 +62,11 @@ int32_t s4j_block_backward(const s4j_header *h, const s4j_layout *l,
     if (t->sends_backward == 0u) {
         return S4J_OK;
     }
-    if (t->drop_on != 0u && t->drop_gradient != 0u) {
-        out->work |= S4J_WORK_DROPOUT_BACK;
-    }
+    masks = s4j_drop_masks_gradient(t, out);
     for (i = 0u; i < n_rows; i++) {
         float e = s4j_dot(w + (size_t)i * n_cols, delta, n_cols);
 
-        if (t->drop_on != 0u && t->drop_gradient != 0u) {
+        if (masks) {
             e *= s4j_drop_scale(t, t->drop_back, i);
         }
         r = s4j_emit(out, t->backward_key_base + i, s4j_bits_of(e));

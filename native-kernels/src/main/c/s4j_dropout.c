@@ -2,7 +2,8 @@
  * Dropout in training (DL4J's Dropout, inverted): a block of a layer whose
  * input DL4J drops files each received x_i as x_i m_i / p, and scales the
  * W delta it sends back for row i by the same m_i / p (unless the layer's
- * DL4J class does not: Convolution1DLayer). The mask is not kept:
+ * DL4J class does not: Convolution1DLayer); a row convolution's block and a
+ * MAX or AVG pooling block (after a DropoutLayer) alike. The mask is not kept:
  * m_i comes from a counter-based hash of the mini-batch's stream key (the
  * host's mix of the network's seed, the iteration and the dropout's layer),
  * the sample's index in the mini-batch and the value's index in the layer's
@@ -35,6 +36,15 @@ float s4j_drop_scale(const s4j_train *t, uint32_t sample, uint32_t row)
         ? t->drop_scale : 0.0f;
 }
 
+int s4j_drop_masks_gradient(const s4j_train *t, s4j_outbox *out)
+{
+    if (t->drop_on == 0u || t->drop_gradient == 0u) {
+        return 0;
+    }
+    out->work |= S4J_WORK_DROPOUT_BACK;
+    return 1;
+}
+
 uint32_t s4j_drop_row(const s4j_train *t, uint32_t row, uint32_t payload, s4j_outbox *out)
 {
     out->work |= S4J_WORK_DROPOUT_ROW;
@@ -56,7 +66,7 @@ int32_t s4j_dropout_set(void *dtcm, uint32_t capacity, const uint32_t *words,
     if (words == NULL || n_words != S4J_DROP_WORDS) {
         return S4J_ERR_BAD_LENGTH;
     }
-    if (h->kind != S4J_KIND_DENSE_BLOCK || h->pool != S4J_POOL_NONE || h->row.kernel_w != 0u) {
+    if (h->kind != S4J_KIND_DENSE_BLOCK || h->pool == S4J_POOL_NORM) {
         return S4J_ERR_WRONG_KIND;
     }
     keep = s4j_f_of(words[S4J_DROP_KEEP]);

@@ -590,7 +590,8 @@ int s4j_row_conv_ok(uint32_t kind, uint32_t fused, uint32_t pool, const s4j_row_
  * acc (row 0 empties it first) */
 void s4j_row_mac(const s4j_header *h, s4j_acc *acc, const float *x, const float *w,
                  uint32_t first, uint32_t end);
-/* s4j_rowconv.c: a row convolution's dW += x delta, and W delta sent */
+/* s4j_rowconv.c: a row convolution's dW += x delta, and W delta sent (under
+ * dropout, times each row's m / p if its GRADIENT word says so) */
 int32_t s4j_row_backward(const s4j_header *h, const s4j_layout *l, void *dtcm,
                          const s4j_train *t, s4j_outbox *out);
 
@@ -643,6 +644,10 @@ float s4j_drop_scale(const s4j_train *t, uint32_t sample, uint32_t row);
 /* s4j_dropout.c: a block under dropout: the value (float bits) of row `row`
  * it is about to file, times the row's m / p */
 uint32_t s4j_drop_row(const s4j_train *t, uint32_t row, uint32_t payload, s4j_outbox *out);
+/* s4j_dropout.c: whether the backward pass of a block under dropout scales
+ * the gradient e_i it sends back by row i's m / p (s4j_drop_scale with the
+ * sample drop_back), reporting S4J_WORK_DROPOUT_BACK if so */
+int s4j_drop_masks_gradient(const s4j_train *t, s4j_outbox *out);
 /* s4j_dropout.c: the mini-batch's dropout is over (its update) */
 void s4j_dropout_end(s4j_train *t);
 

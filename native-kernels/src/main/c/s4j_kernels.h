@@ -689,9 +689,9 @@ int32_t s4j_apply_update(void *dtcm, uint32_t capacity, uint32_t batch_size,
 _Static_assert(S4J_DROP_WORDS == S4J_DROP_GRADIENT + 1u,
                "S4J_DROP_WORDS must follow the last S4J_DROP_* word");
 
-/* Training, a block of weights (not a pooling block or a row convolution's):
- * the dropout of the next mini-batch (S4J_DROP_*), which ends with its
- * update (s4j_apply_update); S4J_ERR_WRONG_KIND on any other core,
+/* Training, a block of weights (a row convolution's too) or a MAX or AVG
+ * pooling block: the dropout of the next mini-batch (S4J_DROP_*), which ends
+ * with its update (s4j_apply_update); S4J_ERR_WRONG_KIND on any other core,
  * S4J_ERR_BAD_ARGUMENT for a p outside (0, 1] or a GRADIENT word other than
  * 0 or 1, S4J_ERR_INCOMPLETE while the
  * core holds part of a sample. */

@@ -75,7 +75,8 @@ static uint32_t argmax_of(const s4j_header *h, const float *x, uint32_t j)
  * comes), AVG adds delta_j / (divisor times its window's pixels in a row)
  * to every value of its window; columns in order, so an input of several
  * windows adds their shares in output order, as libnd4j's pooling2d_bp
- * does. Then e is sent, a key per row.
+ * does. Then e is sent, a key per row (under a DropoutLayer's dropout, e_i
+ * times row i's m / p, as the DropoutLayer's backprop masks it).
  */
 int32_t s4j_pool_backward(const s4j_header *h, const s4j_layout *l, void *dtcm,
                           const s4j_train *t, s4j_outbox *out)
@@ -116,6 +117,11 @@ int32_t s4j_pool_backward(const s4j_header *h, const s4j_layout *l, void *dtcm,
                     e[row_of(h, &w, row, kx)] += share;
                 }
             }
+        }
+    }
+    if (s4j_drop_masks_gradient(t, out)) {
+        for (i = 0u; i < n_rows; i++) {
+            e[i] *= s4j_drop_scale(t, t->drop_back, i);
         }
     }
     for (i = 0u; i < n_rows; i++) {

@@ -184,6 +184,7 @@ int32_t s4j_row_backward(const s4j_header *h, const s4j_layout *l, void *dtcm,
     uint32_t j;
     uint32_t n;
     uint32_t q;
+    int masks;
     int32_t r;
 
     cols_of(h, &c);
@@ -204,9 +205,11 @@ int32_t s4j_row_backward(const s4j_header *h, const s4j_layout *l, void *dtcm,
     if (t->sends_backward == 0u) {
         return S4J_OK;
     }
+    masks = s4j_drop_masks_gradient(t, out);
     pos_of(rc, 0u, &p);
     for (i = 0u; i < h->n_rows; i++) {
         s4j_acc e = { 0u, 0u, 0u };
+        float v;
 
         ox_range(rc, &c, p.x, &lo, &hi);
         for (ox = lo; ox < hi; ox++) {
@@ -214,7 +217,11 @@ int32_t s4j_row_backward(const s4j_header *h, const s4j_layout *l, void *dtcm,
 
             s4j_dot_add(&e, w + at, delta + j, n);
         }
-        r = s4j_emit(out, t->backward_key_base + i, s4j_bits_of(s4j_acc_value(&e)));
+        v = s4j_acc_value(&e);
+        if (masks) {
+            v *= s4j_drop_scale(t, t->drop_back, i);
+        }
+        r = s4j_emit(out, t->backward_key_base + i, s4j_bits_of(v));
         if (r < 0) {
             return r;
         }

@@ -667,7 +667,7 @@ public class SpiNNakerMultiLayerNetwork extends MultiLayerNetwork implements Aut
         String dropout = DropoutTranslator.untrainable(getLayerWiseConfigurations());
         if (!dropout.isEmpty()) {
             throw new UnsupportedOperationException("fit(...): " + dropout + ": the cores drop a layer's input "
-                    + "once, in the blocks of a layer with parameters, and spinnaker4j never falls back to the CPU; "
+                    + "once, in its blocks, and spinnaker4j never falls back to the CPU; "
                     + "train toCpu() and set its parameters on this network");
         }
         StringBuilder layers = new StringBuilder();

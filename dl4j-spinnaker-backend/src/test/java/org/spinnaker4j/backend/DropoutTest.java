@@ -138,75 +138,46 @@ class DropoutTest {
     }
 
     /**
-     * A DropoutLayer before a pooling layer: DL4J drops the pooling layer's input, a pooling block does not, so fit
-     * names the pooling layer and trains nothing.
+     * Dropout in networks of pooling and 2-D convolutions trains (DropoutTrainingParityTest checks the masks): a
+     * pooling layer after a DropoutLayer along a sequence, 2-D convolutions whose input is dropped (by their own
+     * dropOut or a DropoutLayer), a dense layer over an image with its own dropOut; a pooling layer's own dropOut
+     * (which DL4J ignores) does not count as a second dropout after a DropoutLayer.
      */
     @Test
-    void fitNamesAPoolingLayerAfterADropoutLayer() {
-        MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder().seed(3).updater(new Sgd(0.1))
+    void fitTrainsDropoutOnPoolingAndImages() {
+        MultiLayerConfiguration sequence = new NeuralNetConfiguration.Builder().seed(3).updater(new Sgd(0.1))
                 .dataType(DataType.FLOAT).list()
                 .layer(new Convolution1DLayer.Builder().nIn(3).nOut(4).kernelSize(3).activation(Activation.TANH)
                         .build())
                 .layer(new DropoutLayer(0.5))
-                .layer(new GlobalPoolingLayer.Builder(PoolingType.MAX).build())
+                .layer(new GlobalPoolingLayer.Builder(PoolingType.MAX).dropOut(0.5).build())
                 .layer(new OutputLayer.Builder(LossFunction.MCXENT).nIn(4).nOut(3).activation(Activation.SOFTMAX)
                         .build())
                 .setInputType(InputType.recurrent(3, 8)).build();
-        INDArray x = Nd4j.rand(DataType.FLOAT, 5, 3, 8);
         INDArray y = Nd4j.eye(3).getRows(0, 1, 2, 0, 1).castTo(DataType.FLOAT);
-        try (SpiNNakerMultiLayerNetwork net = new SpiNNakerMultiLayerNetwork(conf,
-                SpiNNakerOptions.builder().sequenceLength(8).build())) {
-            net.init();
-            INDArray params = net.params().dup();
-            UnsupportedOperationException e = assertThrows(UnsupportedOperationException.class, () -> net.fit(x, y));
-            assertTrue(e.getMessage().contains("layer 2 (GlobalPoolingLayer, a pooling layer whose input the "
-                    + "DropoutLayer before it drops"), e.getMessage());
-            assertEquals(params, net.params(), "nothing trained");
-            assertEquals(0, net.getIterationCount());
-        }
-    }
-
-    /** A 2-D convolution whose input is dropped, by its own dropOut or a DropoutLayer, is named by fit. */
-    @Test
-    void fitNamesDropped2DConvolutions() {
-        MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder().seed(3).updater(new Sgd(0.1))
+        assertTrains(sequence, SpiNNakerOptions.builder().sequenceLength(8).build(),
+                Nd4j.rand(DataType.FLOAT, 5, 3, 8), y);
+        MultiLayerConfiguration convolutions = new NeuralNetConfiguration.Builder().seed(3).updater(new Sgd(0.1))
                 .dataType(DataType.FLOAT).list()
                 .layer(new ConvolutionLayer.Builder().nOut(2).kernelSize(3, 3).activation(Activation.TANH)
                         .dropOut(0.8).build())
                 .layer(new DropoutLayer(0.5))
                 .layer(new ConvolutionLayer.Builder().nOut(2).kernelSize(2, 2).activation(Activation.TANH).build())
+                .layer(new DenseLayer.Builder().nOut(5).dropOut(0.5).activation(Activation.TANH).build())
                 .layer(new OutputLayer.Builder(LossFunction.MCXENT).nOut(3).activation(Activation.SOFTMAX).build())
                 .setInputType(InputType.convolutionalFlat(6, 6, 1)).build();
-        INDArray x = Nd4j.rand(DataType.FLOAT, 5, 36);
-        INDArray y = Nd4j.eye(3).getRows(0, 1, 2, 0, 1).castTo(DataType.FLOAT);
-        try (SpiNNakerMultiLayerNetwork net = new SpiNNakerMultiLayerNetwork(conf)) {
-            net.init();
-            INDArray params = net.params().dup();
-            UnsupportedOperationException e = assertThrows(UnsupportedOperationException.class, () -> net.fit(x, y));
-            assertTrue(e.getMessage().contains("layer 0 (ConvolutionLayer, a 2-D convolution whose input is dropped")
-                    && e.getMessage().contains("layer 2 (ConvolutionLayer, a 2-D convolution whose input is dropped"),
-                    e.getMessage());
-            assertEquals(params, net.params(), "nothing trained");
-        }
+        assertTrains(convolutions, SpiNNakerOptions.builder().build(), Nd4j.rand(DataType.FLOAT, 5, 36), y);
     }
 
-    /** Dropout in a network of 2-D convolutions is named by fit, before anything trains. */
-    @Test
-    void fitNamesDropoutInAnImageNetwork() {
-        MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder().seed(3).list()
-                .layer(new ConvolutionLayer.Builder().nOut(2).kernelSize(3, 3).activation(Activation.TANH).build())
-                .layer(new DenseLayer.Builder().nOut(5).dropOut(0.5).activation(Activation.TANH).build())
-                .layer(new OutputLayer.Builder(LossFunction.MSE).nOut(4).activation(Activation.IDENTITY).build())
-                .setInputType(InputType.convolutionalFlat(5, 5, 1)).build();
-        INDArray x = Nd4j.rand(DataType.FLOAT, 5, 25);
-        INDArray y = Nd4j.rand(DataType.FLOAT, 5, 4);
-        try (SpiNNakerMultiLayerNetwork net = new SpiNNakerMultiLayerNetwork(conf)) {
+    /** fit takes a mini-batch of the network on the machine: one iteration, the parameters changed, no drop. */
+    private static void assertTrains(MultiLayerConfiguration conf, SpiNNakerOptions options, INDArray x, INDArray y) {
+        try (SpiNNakerMultiLayerNetwork net = new SpiNNakerMultiLayerNetwork(conf, options)) {
             net.init();
             INDArray params = net.params().dup();
-            UnsupportedOperationException e = assertThrows(UnsupportedOperationException.class, () -> net.fit(x, y));
-            assertTrue(e.getMessage().contains("layer 1 (DenseLayer, dropout in a network of 2-D convolutions"),
-                    e.getMessage());
-            assertEquals(params, net.params(), "nothing trained");
+            net.fit(x, y);
+            assertEquals(1, net.getIterationCount());
+            assertTrue(!params.equals(net.params()), "the parameters changed");
+            assertEquals(0, net.lastTrainingStats().packetsDropped(), net.lastTrainingStats().describeDrops());
         }
     }
 
@@ -412,6 +383,37 @@ class DropoutTest {
                 dropped++;
                 assertTrue(epsilon.getFloat(c) != 0f, "channel " + c + " dropped, its gradient passed back unmasked");
             }
+        }
+        assertTrue(dropped > 0 && dropped < channels, dropped + " of " + channels + " dropped");
+    }
+
+    /**
+     * DL4J's ConvolutionLayer, unlike its Convolution1DLayer, masks the gradient it passes back with its own
+     * dropOut's mask ({@code backpropDropOutIfPresent}): a 1 × 1 kernel over 64 channels of one pixel, the channels
+     * whose dW is 0 (dropped) get 0 back, the others not.
+     */
+    @Test
+    void dl4jConv2DBackwardMasks() {
+        int channels = 64;
+        MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder().seed(3).dataType(DataType.FLOAT).list()
+                .layer(new ConvolutionLayer.Builder().nIn(channels).nOut(3).kernelSize(1, 1)
+                        .activation(Activation.IDENTITY).dropOut(0.5).build())
+                .layer(new OutputLayer.Builder(LossFunction.MSE).nOut(2).activation(Activation.IDENTITY).build())
+                .setInputType(InputType.convolutional(1, 1, channels)).build();
+        MultiLayerNetwork cpu = new MultiLayerNetwork(conf);
+        cpu.init();
+        Pair<Gradient, INDArray> g = cpu.calculateGradients(Nd4j.ones(DataType.FLOAT, 1, channels, 1, 1),
+                Nd4j.zeros(DataType.FLOAT, 1, 2), null, null);
+        // W[out, in, 1, 1]: a dropped input channel has no weight gradient
+        INDArray perChannel = org.nd4j.linalg.ops.transforms.Transforms.abs(g.getFirst().getGradientFor("0_W"))
+                .sum(0, 2, 3);
+        INDArray epsilon = g.getSecond().reshape(channels);
+        int dropped = 0;
+        for (int c = 0; c < channels; c++) {
+            boolean isDropped = perChannel.getFloat(c) == 0f;
+            dropped += isDropped ? 1 : 0;
+            assertEquals(isDropped, epsilon.getFloat(c) == 0f, "channel " + c + ": dropped " + isDropped
+                    + ", gradient passed back " + epsilon.getFloat(c));
         }
         assertTrue(dropped > 0 && dropped < channels, dropped + " of " + channels + " dropped");
     }

@@ -380,9 +380,10 @@ public final class KernelCore {
     }
 
     /**
-     * The dropout of the next mini-batch, on a training block of weights (the host's message before the mini-batch's
-     * forward passes; it ends with {@link #applyUpdate}): the block files each received {@code x_i} as
-     * {@code x_i·m_i·(1/keep)} and, if {@code gradient}, scales the {@code W·delta} it sends for row i by the same,
+     * The dropout of the next mini-batch, on a training block of weights (a row convolution's too) or a MAX or AVG
+     * pooling block (the host's message before the mini-batch's forward passes; it ends with {@link #applyUpdate}): the
+     * block files each received {@code x_i} as {@code x_i·m_i·(1/keep)} and, if {@code gradient}, scales the
+     * {@code W·delta} (a pooling block: the gradient) it sends for row i by the same,
      * where {@code m_i} is 1 when {@link #dropoutHash}{@code (stream, sample in the mini-batch, first + i)},
      * unsigned, is below {@code keep·2^32}. {@code keep} 1 turns it off.
      *
@@ -391,7 +392,7 @@ public final class KernelCore {
      * @param first the index, in the layer's input, of the block's row 0
      * @param gradient whether the backward pass masks the gradient it sends back (DL4J's Convolution1DLayer does not)
      * @throws IllegalArgumentException if {@code keep} is outside (0, 1]
-     * @throws KernelException if the kernel rejects it (WRONG_KIND: not a block of weights; INCOMPLETE: mid-sample)
+     * @throws KernelException if the kernel rejects it (WRONG_KIND: not such a block; INCOMPLETE: mid-sample)
      */
     public void setDropout(float keep, int stream, int first, boolean gradient) {
         KernelConfig c = requireLoaded("setDropout");

@@ -17,7 +17,9 @@ import org.spinnaker4j.kernels.KernelCore;
  * ({@link KernelCore#dropoutHash}, {@link DropoutTranslator#stream}): nd4j-native running it follows the machine's
  * trajectory exactly, not just statistically. Value (sample s, index i) of the layer's input vector, position-major
  * along a sequence ({@code [batch, channels, length]}: i = t·channels + c; a layer run per position, whose rows are
- * t·batch + s, given its {@code positions}).
+ * t·batch + s, given its {@code positions}) or an image's rows ({@code [batch, channels, height, width]}: i = (y·width
+ * + x)·channels + c; flattened in DL4J's (channel, row, column) order for a dense layer over the image, given its
+ * {@code imageChannels}).
  */
 final class CoreMaskDropout implements IDropout {
 
@@ -26,6 +28,7 @@ final class CoreMaskDropout implements IDropout {
     private final long seed;
     private final int layer;
     private final int positions;
+    private final int imageChannels;
     private transient INDArray mask;
 
     /**
@@ -36,11 +39,20 @@ final class CoreMaskDropout implements IDropout {
      * @param positions the positions of a layer run per position (rank-2 input of positions × batch rows), else 1
      */
     CoreMaskDropout(double p, ISchedule schedule, long seed, int layer, int positions) {
+        this(p, schedule, seed, layer, positions, 0);
+    }
+
+    /**
+     * @param imageChannels the channels of the image a rank-2 input is flattened from, in DL4J's (channel, row,
+     *        column) order ({@code CnnToFeedForwardPreProcessor}), else 0
+     */
+    CoreMaskDropout(double p, ISchedule schedule, long seed, int layer, int positions, int imageChannels) {
         this.p = p;
         this.schedule = schedule;
         this.seed = seed;
         this.layer = layer;
         this.positions = positions;
+        this.imageChannels = imageChannels;
     }
 
     @Override
@@ -50,7 +62,20 @@ final class CoreMaskDropout implements IDropout {
         int stream = DropoutTranslator.stream(seed, iteration, layer);
         mask = workspaceMgr.createUninitialized(ArrayType.INPUT, input.dataType(), input.shape(), input.ordering());
         float scale = 1f / keep;
-        if (input.rank() == 3) {
+        if (input.rank() == 4) {
+            long channels = input.size(1);
+            long width = input.size(3);
+            for (long s = 0; s < input.size(0); s++) {
+                for (long c = 0; c < channels; c++) {
+                    for (long y = 0; y < input.size(2); y++) {
+                        for (long x = 0; x < width; x++) {
+                            mask.putScalar(new long[] {s, c, y, x},
+                                    value(stream, s, (y * width + x) * channels + c, keep, scale));
+                        }
+                    }
+                }
+            }
+        } else if (input.rank() == 3) {
             long channels = input.size(1);
             for (long s = 0; s < input.size(0); s++) {
                 for (long c = 0; c < channels; c++) {
@@ -62,9 +87,12 @@ final class CoreMaskDropout implements IDropout {
         } else {
             long batch = input.size(0) / positions;
             long width = input.size(1);
+            // a flattened image's value c·pixels + pixel is the machine's pixel·channels + c
+            long pixels = imageChannels > 0 ? width / imageChannels : 1;
             for (long r = 0; r < input.size(0); r++) {
                 for (long c = 0; c < width; c++) {
-                    mask.putScalar(r, c, value(stream, r % batch, (r / batch) * width + c, keep, scale));
+                    long index = imageChannels > 0 ? (c % pixels) * imageChannels + c / pixels : c;
+                    mask.putScalar(r, c, value(stream, r % batch, (r / batch) * width + index, keep, scale));
                 }
             }
         }
@@ -90,6 +118,6 @@ final class CoreMaskDropout implements IDropout {
 
     @Override
     public CoreMaskDropout clone() {
-        return new CoreMaskDropout(p, schedule, seed, layer, positions);
+        return new CoreMaskDropout(p, schedule, seed, layer, positions, imageChannels);
     }
 }

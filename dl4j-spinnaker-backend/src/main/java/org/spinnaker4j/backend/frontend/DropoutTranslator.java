@@ -5,6 +5,7 @@ import org.deeplearning4j.nn.conf.dropout.Dropout;
 import org.deeplearning4j.nn.conf.layers.Convolution1DLayer;
 import org.deeplearning4j.nn.conf.layers.Layer;
 import org.spinnaker4j.kernels.KernelCore;
+import org.spinnaker4j.mapper.ir.InputDropout;
 
 /**
  * Dropout in training: for each layer {@link Dl4jFrontEnd} translated, the dropout DL4J applies to its input in a
@@ -19,12 +20,13 @@ public final class DropoutTranslator {
     }
 
     /**
-     * The configuration's layer whose dropout drops the input of the non-dropout layer {@code i}: {@code i} itself,
-     * the {@code DropoutLayer} before it, or -1 if none does. Call {@link #untrainable} first: with both, the layer's
-     * own.
+     * The configuration's layer whose dropout drops the input of the non-dropout layer {@code i}: {@code i} itself
+     * (not a pooling layer, whose own dropout DL4J ignores), the {@code DropoutLayer} before it, or -1 if none does.
+     * Call {@link #untrainable} first: with both, the layer's own.
      */
     static int dropoutOf(MultiLayerConfiguration conf, int i) {
-        if (conf.getConf(i).getLayer().getIDropout() != null) {
+        Layer layer = conf.getConf(i).getLayer();
+        if (layer.getIDropout() != null && !Dl4jFrontEnd.isPooling(layer)) {
             return i;
         }
         return i > 0 && Dl4jFrontEnd.isDropoutLayer(conf.getConf(i - 1).getLayer()) ? i - 1 : -1;
@@ -53,12 +55,18 @@ public final class DropoutTranslator {
 
     /**
      * Whether DL4J's backward pass masks the gradient of layer {@code i}'s dropped input: a {@code DropoutLayer}'s
-     * and {@code BaseLayer}'s backprop do ({@code backpropDropOutIfPresent}); a {@code Convolution1DLayer}'s own, in
-     * 1.0.0-M2.1, does not, though its forward pass drops its input.
+     * and {@code BaseLayer}'s backprop do ({@code backpropDropOutIfPresent}; a {@code ConvolutionLayer}'s too); a
+     * {@code Convolution1DLayer}'s own, in 1.0.0-M2.1, does not, though its forward pass drops its input.
      */
     static boolean dropsGradient(MultiLayerConfiguration conf, int i) {
         int source = dropoutOf(conf, i);
         return source >= 0 && !(conf.getConf(source).getLayer() instanceof Convolution1DLayer);
+    }
+
+    /** The dropout of layer {@code i}'s input the mapper charges: none, the input, or with its gradient too. */
+    static InputDropout inputDropout(MultiLayerConfiguration conf, int i) {
+        return dropoutOf(conf, i) < 0 ? InputDropout.NONE
+                : dropsGradient(conf, i) ? InputDropout.INPUT_AND_GRADIENT : InputDropout.INPUT;
     }
 
     /**
@@ -74,31 +82,19 @@ public final class DropoutTranslator {
     /**
      * The configuration's layers whose dropout cannot train on the cores ("layer i (Type, reason)"), comma
      * separated; empty if none: a layer whose input is dropped twice (a {@code DropoutLayer} before a layer with
-     * its own dropout, or two {@code DropoutLayer}s in a row), a pooling layer after a {@code DropoutLayer} (DL4J
-     * drops the pooling layer's input; a pooling block does not drop its rows, nor mask their gradients), a 2-D
-     * convolution whose input is dropped (its blocks' W·delta is not masked, and their rows' masks are not checked
-     * against DL4J's), and, until a parity test checks the cores' masks there, any other dropped input in a network
-     * of 2-D convolutions or pooling. A pooling layer's own dropout DL4J ignores ({@code SubsamplingLayer} and
-     * {@code GlobalPoolingLayer} never apply it), as the cores do. (A {@code DropoutLayer} at the end leaves no output
-     * layer last, which fit refuses anyway, as DL4J's does.)
+     * its own dropout, or two {@code DropoutLayer}s in a row). The cores drop every other layer's input: a 2-D
+     * convolution's, a pooling layer's after a {@code DropoutLayer} (its blocks drop what they pool and mask the
+     * gradient they send back), a dense layer's over an image. A pooling layer's own dropout DL4J ignores
+     * ({@code SubsamplingLayer} and {@code GlobalPoolingLayer} never apply it), as the cores do. (A
+     * {@code DropoutLayer} at the end leaves no output layer last, which fit refuses anyway, as DL4J's does.)
      */
     public static String untrainable(MultiLayerConfiguration conf) {
-        boolean image = conf.getConfs().stream().map(c -> c.getLayer())
-                .anyMatch(l -> ImageTranslator.isConvolution(l) || ImageTranslator.isPooling(l));
         StringBuilder named = new StringBuilder();
         for (int i = 0; i < conf.getConfs().size(); i++) {
             Layer layer = conf.getConf(i).getLayer();
             boolean afterDropoutLayer = i > 0 && Dl4jFrontEnd.isDropoutLayer(conf.getConf(i - 1).getLayer());
-            boolean dropped = !Dl4jFrontEnd.isDropoutLayer(layer) && dropoutOf(conf, i) >= 0;
-            String reason = afterDropoutLayer && Dl4jFrontEnd.isPooling(layer)
-                    ? "a pooling layer whose input the DropoutLayer before it drops: pooling blocks do not drop"
-                    : afterDropoutLayer && layer.getIDropout() != null
+            String reason = afterDropoutLayer && layer.getIDropout() != null && !Dl4jFrontEnd.isPooling(layer)
                     ? "its input dropped twice, by the DropoutLayer before it and its own"
-                    : ImageTranslator.isConvolution(layer) && dropoutOf(conf, i) >= 0
-                    ? "a 2-D convolution whose input is dropped: its blocks' dropout in training is not built"
-                    : image && dropped && !Dl4jFrontEnd.isPooling(layer)
-                    ? "dropout in a network of 2-D convolutions or pooling, where no parity test has checked the "
-                            + "cores' masks yet"
                     : null;
             if (reason != null) {
                 named.append(named.length() == 0 ? "" : ", ").append("layer ").append(i).append(" (")

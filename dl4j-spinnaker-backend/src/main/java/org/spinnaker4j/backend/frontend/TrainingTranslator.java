@@ -26,6 +26,7 @@ import org.nd4j.linalg.learning.config.Sgd;
 import org.nd4j.linalg.schedule.ISchedule;
 import org.spinnaker4j.mapper.ir.GradientNormalizationSpec;
 import org.spinnaker4j.mapper.ir.GradientNormalizationType;
+import org.spinnaker4j.mapper.ir.InputDropout;
 import org.spinnaker4j.mapper.ir.RegularizationSpec;
 import org.spinnaker4j.mapper.ir.TrainingSpec;
 import org.spinnaker4j.mapper.ir.UpdaterSpec;
@@ -56,9 +57,11 @@ final class TrainingTranslator {
         }
         int before = problems.size();
         List<UpdaterSpec> updaters = new ArrayList<>();
+        List<InputDropout> dropout = new ArrayList<>();
         for (int i = 0; i <= last; i++) {
             if (Dl4jFrontEnd.isPooling(conf.getConf(i).getLayer())) {
                 updaters.add(POOLING);
+                dropout.add(DropoutTranslator.inputDropout(conf, i));
                 continue;
             }
             if (!(conf.getConf(i).getLayer() instanceof BaseLayer layer) || Dl4jFrontEnd.isDropoutLayer(layer)) {
@@ -85,6 +88,7 @@ final class TrainingTranslator {
                         + "train a bias the layer does not have)"));
             }
             updaters.add(mine);
+            dropout.add(DropoutTranslator.inputDropout(conf, i));
         }
         LossTranslator.Loss loss = LossTranslator.translate(last, output, problems);
         boolean miniBatch = conf.getConf(0).isMiniBatch();
@@ -95,7 +99,8 @@ final class TrainingTranslator {
                         + "the network's setting and the score by the output layer's: set it for the whole network"));
             }
         }
-        return problems.size() == before ? new TrainingSpec(loss.function(), updaters, miniBatch, loss.weights()) : null;
+        return problems.size() == before ? new TrainingSpec(loss.function(), updaters, miniBatch, loss.weights(),
+                dropout) : null;
     }
 
     /**

@@ -36,18 +36,18 @@ public final class UpdateValuesTranslator {
             Layer layer = conf.getConf(i).getLayer();
             if (Dl4jFrontEnd.isPooling(layer)) {
                 UpdateValues none = new UpdateValues(0f, 0f, 0f, 0f, 0f);
-                updates.add(new LayerUpdate(none, none)); // no parameters
+                updates.add(new LayerUpdate(none, none, DropoutTranslator.keep(conf, i, iteration, epoch),
+                        dropoutStream(conf, i, iteration), DropoutTranslator.dropsGradient(conf, i))); // no parameters
                 continue;
             }
             if (!(layer instanceof BaseLayer base) || Dl4jFrontEnd.isDropoutLayer(layer)) {
                 continue;
             }
             try {
-                int dropout = DropoutTranslator.dropoutOf(conf, i);
                 updates.add(new LayerUpdate(values(base.getIUpdater(), base.getRegularization(), iteration, epoch),
                         values(biasUpdater(base), base.getRegularizationBias(), iteration, epoch),
                         DropoutTranslator.keep(conf, i, iteration, epoch),
-                        dropout < 0 ? 0 : DropoutTranslator.stream(conf.getConf(i).getSeed(), iteration, dropout),
+                        dropoutStream(conf, i, iteration),
                         DropoutTranslator.dropsGradient(conf, i)));
             } catch (IllegalArgumentException e) {
                 throw new IllegalStateException("layer " + i + " (" + layer.getClass().getSimpleName() + "): at iteration "
@@ -56,6 +56,12 @@ public final class UpdateValuesTranslator {
             }
         }
         return updates;
+    }
+
+    /** The stream key of the dropout of layer {@code i}'s input in the mini-batch of {@code iteration} (0: none). */
+    private static int dropoutStream(MultiLayerConfiguration conf, int i, int iteration) {
+        int dropout = DropoutTranslator.dropoutOf(conf, i);
+        return dropout < 0 ? 0 : DropoutTranslator.stream(conf.getConf(i).getSeed(), iteration, dropout);
     }
 
     /** The learning rate the kernels take for an updater at one update: DL4J's, 0 for updaters without one. */

@@ -74,7 +74,8 @@ public final class BoundCalculator {
                 boolean sendsBackward = graph.outgoing(v.id()).stream()
                         .anyMatch(p -> p.kind() == PartitionKind.BACKWARD);
                 cycles[v.id()] += cost.backwardSampleCycles(v, activation, OutputLoss.of(network, v),
-                        packets(incoming, false), sendsBackward, softmaxSync);
+                        packets(incoming, false), sendsBackward, softmaxSync)
+                        + cost.dropoutSampleCycles(v, network.dropout(v.layer()), sendsBackward);
             }
         }
         return cycles;

@@ -8,6 +8,7 @@ import org.spinnaker4j.mapper.graph.MachineVertex;
 import org.spinnaker4j.mapper.graph.PoolingWork;
 import org.spinnaker4j.mapper.graph.VertexKind;
 import org.spinnaker4j.mapper.ir.ActivationKind;
+import org.spinnaker4j.mapper.ir.InputDropout;
 import org.spinnaker4j.mapper.ir.PoolingSpec;
 import org.spinnaker4j.mapper.ir.RegularizationSpec;
 import org.spinnaker4j.mapper.ir.RowBlock;
@@ -75,9 +76,13 @@ public record CoreCostModel(double cyclesPerInstruction, int receiveInterruptCyc
     private static final double DW_AND_BACKWARD = TABLE.of("backward.dw_and_w_delta");
     private static final double BACKWARD_ROW = TABLE.of("backward.row");
     private static final double BACKWARD_FIXED = TABLE.of("backward.fixed");
-    /** Dropout in training: a received row's hash, mask and scaling; per row of W·delta sent back, the same. */
+    /**
+     * Dropout in training: a received row's hash, mask and scaling; per row of W·delta sent back, the same; per row
+     * of a pooling block's gradient sent back (a loop of its own), the same.
+     */
     private static final double DROPOUT_ROW = TABLE.of("dropout.row");
     private static final double DROPOUT_BACK_ROW = TABLE.of("dropout.back.row");
+    private static final double DROPOUT_BACK_POOL_ROW = TABLE.of("dropout.back.row.pool");
     /** A source's value sent. */
     private static final double SOURCE_VALUE = TABLE.of("source.value");
     /**
@@ -406,9 +411,43 @@ public record CoreCostModel(double cyclesPerInstruction, int receiveInterruptCyc
         return v.kind() == VertexKind.DENSE_BLOCK ? cycles(DROPOUT_ROW) : 0;
     }
 
-    /** Cycles a block under dropout spends scaling the W·delta it sends back: a hash, a mask and a multiply per row. */
+    /**
+     * Cycles a block under dropout spends scaling the W·delta (a pooling block: the gradient) it sends back: a hash, a
+     * mask and a multiply per row.
+     */
     public long dropoutBackwardCycles(MachineVertex v) {
-        return v.kind() == VertexKind.DENSE_BLOCK ? cycles(v.rows().size() * DROPOUT_BACK_ROW) : 0;
+        return v.kind() == VertexKind.DENSE_BLOCK
+                ? cycles(v.rows().size() * (v.pooling() != null ? DROPOUT_BACK_POOL_ROW : DROPOUT_BACK_ROW)) : 0;
+    }
+
+    /** {@link #dropoutRowCycles(MachineVertex)} if the vertex's layer drops its input ({@code dropout}), else 0. */
+    public long dropoutRowCycles(MachineVertex v, InputDropout dropout) {
+        return dropout.dropsInput() ? dropoutRowCycles(v) : 0;
+    }
+
+    /**
+     * {@link #dropoutBackwardCycles(MachineVertex)} if the vertex sends backward and its layer masks the gradient
+     * ({@code dropout}), else 0.
+     */
+    public long dropoutBackwardCycles(MachineVertex v, InputDropout dropout, boolean sendsBackward) {
+        return sendsBackward && dropout.masksGradient() ? dropoutBackwardCycles(v) : 0;
+    }
+
+    /**
+     * {@link #forwardPacketCycles(MachineVertex)} of a vertex whose layer's input is dropped as {@code dropout}:
+     * with the row's dropout, so a window feeds a block under dropout no faster than it files.
+     */
+    public long forwardPacketCycles(MachineVertex v, InputDropout dropout) {
+        return forwardPacketCycles(v) + dropoutRowCycles(v, dropout);
+    }
+
+    /**
+     * Cycles of the dropout a vertex applies to one training sample: each row it receives and, sending backward,
+     * the gradient it sends back for each ({@link #dropoutRowCycles}, {@link #dropoutBackwardCycles}).
+     */
+    public long dropoutSampleCycles(MachineVertex v, InputDropout dropout, boolean sendsBackward) {
+        return (v.kind() == VertexKind.DENSE_BLOCK ? v.rows().size() * dropoutRowCycles(v, dropout) : 0)
+                + dropoutBackwardCycles(v, dropout, sendsBackward);
     }
 
     /**

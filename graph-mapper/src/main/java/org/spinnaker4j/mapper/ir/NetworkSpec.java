@@ -125,4 +125,9 @@ public record NetworkSpec(List<DenseLayerSpec> layers, TrainingSpec training, bo
     public int vectorSize(int v) {
         return v == 0 ? nIn() : layers.get(v - 1).nOut();
     }
+
+    /** The dropout of layer l's input in training ({@link InputDropout#NONE} outside training). */
+    public InputDropout dropout(int layer) {
+        return training == null ? InputDropout.NONE : training.dropout(layer);
+    }
 }

@@ -80,7 +80,8 @@ public final class LatencyEstimator {
         List<long[]> demands = new ArrayList<>();
         Map<Integer, long[]> receiverDemand = new HashMap<>();
         sendersTo.forEach((s, receivers) -> receivers.forEach((r, senders) -> receiverDemand
-                .computeIfAbsent(r, x -> new long[nStages])[s] = senders * cost.forwardPacketCycles(graph.vertex(r))));
+                .computeIfAbsent(r, x -> new long[nStages])[s] = senders * cost.forwardPacketCycles(graph.vertex(r),
+                        network.dropout(graph.vertex(r).layer()))));
         demands.addAll(receiverDemand.values());
         for (Set<Integer> senders : loads.forwardSenders().values()) {
             long[] demand = new long[nStages];

@@ -460,7 +460,8 @@ public final class TdmaScheduler {
                     boolean split = graph.splitsSoftmax(v);
                     if (backward) {
                         long work = cost.backwardCycles(vertex, activation, OutputLoss.of(network, vertex),
-                                sendsBackward(v), split);
+                                sendsBackward(v), split)
+                                + cost.dropoutBackwardCycles(vertex, network.dropout(vertex.layer()), sendsBackward(v));
                         before = Math.max(before, split ? cost.softmaxStepCycles(vertex, SoftmaxStep.DOT) : work);
                         after = Math.max(after, split ? work : 0);
                     } else {
@@ -590,7 +591,7 @@ public final class TdmaScheduler {
             long work = cost.forwardWorkCycles(v, activation, split);
             if (network.trains()) {
                 work += cost.backwardSampleCycles(v, activation, OutputLoss.of(network, v), 0, sendsBackward(v.id()),
-                        split);
+                        split) + cost.dropoutBackwardCycles(v, network.dropout(v.layer()), sendsBackward(v.id()));
             }
             return work;
         }
@@ -660,7 +661,8 @@ public final class TdmaScheduler {
             for (int r : discarding) {
                 MachineVertex receiver = graph.vertex(r);
                 long work = cost.backwardCycles(receiver, activation(receiver),
-                        OutputLoss.of(network, receiver), sendsBackward(r));
+                        OutputLoss.of(network, receiver), sendsBackward(r))
+                        + cost.dropoutBackwardCycles(receiver, network.dropout(receiver.layer()), sendsBackward(r));
                 receiverBound = Math.max(receiverBound,
                         (long) Math.ceil((double) packetsFromTo.get(r).size() * work / receiveQueue));
             }
@@ -842,7 +844,7 @@ public final class TdmaScheduler {
          */
         private long receiveCycles(MachineVertex receiver, Phase phase) {
             return switch (phase) {
-                case FORWARD -> cost.forwardPacketCycles(receiver);
+                case FORWARD -> cost.forwardPacketCycles(receiver, network.dropout(receiver.layer()));
                 case NORM -> cost.normPacketCycles();
                 case SHARE -> cost.sharePacketCycles();
                 case PARAM -> cost.paramPacketCycles();
@@ -1299,7 +1301,8 @@ public final class TdmaScheduler {
             private long otherPassForeground(int v, Phase phase) {
                 MachineVertex vertex = graph.vertex(v);
                 return phase.backward()
-                        ? Math.max(cost.completionCycles(vertex, activation(vertex)), cost.forwardPacketCycles(vertex))
+                        ? Math.max(cost.completionCycles(vertex, activation(vertex)),
+                                cost.forwardPacketCycles(vertex, network.dropout(vertex.layer())))
                         : cost.packetCycles(vertex.kind());
             }
 

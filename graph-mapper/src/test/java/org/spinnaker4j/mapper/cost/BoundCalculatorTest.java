@@ -12,7 +12,9 @@ import org.spinnaker4j.mapper.graph.PartitionKind;
 import org.spinnaker4j.mapper.graph.Slice;
 import org.spinnaker4j.mapper.graph.VertexKind;
 import org.spinnaker4j.mapper.ir.ActivationKind;
+import org.spinnaker4j.mapper.ir.InputDropout;
 import org.spinnaker4j.mapper.ir.NetworkSpec;
+import org.spinnaker4j.mapper.ir.TrainingSpec;
 import org.spinnaker4j.mapper.machine.CoreLocation;
 import org.spinnaker4j.mapper.machine.Machine;
 import org.spinnaker4j.mapper.machine.MachineTiming;
@@ -101,5 +103,18 @@ class BoundCalculatorTest {
         assertEquals(forward + backward, cycles[2]);
         assertEquals(COST.packetCycles(VertexKind.LOSS_SINK), cycles[4]);
         assertEquals(COST.completionCycles(labels, ActivationKind.IDENTITY), cycles[1]);
+
+        // its input dropped: each row filed pays the dropout's hash, mask and scaling (a first-layer block sends
+        // no gradient back to mask)
+        TrainingSpec t = network.training();
+        NetworkSpec dropped = new NetworkSpec(network.layers(), new TrainingSpec(t.loss(), t.updaters(), t.miniBatch(),
+                t.lossWeights(), List.of(InputDropout.INPUT_AND_GRADIENT)));
+        assertEquals(forward + backward + 4 * COST.dropoutRowCycles(block), BOUNDS.coreCycles(dropped, graph)[2]);
+        assertNotEquals(0, COST.dropoutRowCycles(block));
+        assertEquals(COST.forwardPacketCycles(block) + COST.dropoutRowCycles(block),
+                COST.forwardPacketCycles(block, InputDropout.INPUT));
+        assertEquals(0, COST.dropoutBackwardCycles(block, InputDropout.INPUT, true), "a Conv1D's own: not masked");
+        assertEquals(COST.dropoutBackwardCycles(block), COST.dropoutBackwardCycles(block,
+                InputDropout.INPUT_AND_GRADIENT, true));
     }
 }
