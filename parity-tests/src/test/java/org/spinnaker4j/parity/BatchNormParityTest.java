@@ -343,8 +343,9 @@ class BatchNormParityTest {
     }
 
     /**
-     * Conv2D (2 → 3, 3 × 3, Same, relu) → BatchNormalization → Conv2D (3 → 2, 3 × 3, Same, tanh) → softmax output
-     * (3) on 6 × 5 images: a normalization between 2-D convolutions, per channel, in a network that scores.
+     * Conv2D (2 → 3, 3 × 3, Same, relu) → BatchNormalization → Conv2D (3 → 2, 3 × 3, Same, tanh) → Dense (5, tanh)
+     * → softmax output (3) on 6 × 5 images: a normalization between 2-D convolutions, per channel, in a network that
+     * scores.
      */
     static MultiLayerConfiguration imageScored(boolean logStd) {
         return Parity.list(4)
@@ -353,6 +354,7 @@ class BatchNormParityTest {
                 .layer(norm(logStd))
                 .layer(new ConvolutionLayer.Builder().nIn(3).nOut(2).kernelSize(3, 3)
                         .convolutionMode(ConvolutionMode.Same).activation(Activation.TANH).build())
+                .layer(new DenseLayer.Builder().nOut(5).activation(Activation.TANH).build())
                 .layer(new OutputLayer.Builder(LossFunction.MCXENT).nOut(3).activation(Activation.SOFTMAX).build())
                 .setInputType(InputType.convolutional(HEIGHT, WIDTH, 2)).build();
     }
