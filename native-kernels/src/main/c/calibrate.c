@@ -47,7 +47,7 @@
  *   calibrate hidden A C     the backward partial that completes a C-column hidden
  *                            activator (REDUCE) with activation A
  *   calibrate poolback K P C [W KW S]  the backward partial that completes a
- *                            training K (max|avg) pooling block of P positions x
+ *                            training K (max|avg|norm) pooling block of P positions x
  *                            C channels (or P rows of W pixels x C channels,
  *                            windows of KW pixels at stride S): its rows'
  *                            gradients found and sent

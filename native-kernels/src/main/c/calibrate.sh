@@ -148,6 +148,19 @@ figure pool.completion.column.norm "$column" \
 figure pool.completion.fixed.norm "$(awk -v a="$c8" -v w="$window" -v p="$pixel" -v x="$value" -v c="$column" \
     -v v="$block_value" 'BEGIN { printf "%.0f", a - w - p - 8 * x - 8 * c - v }')" \
     "fixed work of the row that completes a norm pooling block, besides that packet, its window, pixel, values and columns"
+# a normalization's backward pass (score(DataSet)'s: delta · gamma / std per column) zeroes, emits and sends its
+# rows as avg's; from C = 8 to 16 channels the rest per channel is its column (no window: value and overlap 0)
+a=$(n poolback norm 1 8); c=$(n poolback norm 1 16)
+row=$(awk -v x="$b_each" -v v="$b_value" 'BEGIN { printf "%.1f", x - v }')
+column=$(awk -v a="$a" -v c="$c" -v r="$row" -v i="$identity" 'BEGIN { printf "%.1f", (c - a) / 8 - r - i }')
+figure poolback.value.norm 0 "per value of a training norm pooling block's backward pass (none: in its column)"
+figure poolback.overlap.norm 0 "per value beyond its rows a training norm pooling block's backward pass reaches (none)"
+figure poolback.row.norm "$row" "per row of a training norm pooling block's backward pass (zeroed, emitted and sent: as avg's)"
+figure poolback.column.norm "$column" \
+    "per column of a training norm pooling block's backward pass (delta · gamma / std), besides backward.output.identity"
+figure poolback.fixed.norm "$(awk -v a="$a" -v r="$row" -v c="$column" -v i="$identity" -v v="$block_value" \
+    'BEGIN { printf "%.0f", a - 8 * r - 8 * (c + i) - v }')" \
+    "fixed work of the partial that completes a training norm pooling block's backward pass, besides that packet"
 figure reduce.partial "$(per 128 "$(n partials 160)" "$(n partials 32)")" \
     "a partial sum filed by a REDUCE, not completing"
 figure sink.value "$(per 32 "$(n sink 48)" "$(n sink 16)")" "a value filed by an OUTPUT_SINK"

@@ -337,7 +337,7 @@ static int32_t check_pooling(const s4j_config *cfg)
             ? S4J_OK : S4J_ERR_BAD_CONFIG;
     }
     if (cfg->pool > S4J_POOL_NORM || cfg->kind != S4J_KIND_DENSE_BLOCK
-        || cfg->fused != 1u || (cfg->training.enabled != 0u && cfg->pool == S4J_POOL_NORM)
+        || cfg->fused != 1u
         || cfg->activation == S4J_ACT_SOFTMAX
         || !s4j_pool_shape_ok(cfg->n_rows, cfg->n_cols, cfg->pool_channels, cfg->pool_first,
                               cfg->pool_width, cfg->pool_kernel_w, cfg->pool_stride_w,

@@ -598,7 +598,7 @@ int32_t s4j_row_backward(const s4j_header *h, const s4j_layout *l, void *dtcm,
 /* s4j_poolback.c: whether a block pools MAX or AVG (it has no parameters:
  * its zero bias takes no gradient and no update) */
 int s4j_pools(const s4j_header *h);
-/* s4j_poolback.c: a MAX or AVG pooling block's row gradients sent */
+/* s4j_poolback.c: a MAX, AVG or NORM pooling block's row gradients sent */
 int32_t s4j_pool_backward(const s4j_header *h, const s4j_layout *l, void *dtcm,
                           const s4j_train *t, s4j_outbox *out);
 

@@ -666,7 +666,9 @@ int32_t s4j_param_send(void *dtcm, uint32_t capacity, s4j_outbox *out);
  * core holds part of a sample. A kernel copy needs s4j_share_start and every
  * share of its chunks first (else S4J_ERR_INCOMPLETE); its gradient of each
  * chunk it owns is the shares added in position order, and it updates those
- * chunks alone (the others' owners send their new values). */
+ * chunks alone (the others' owners send their new values). A batch
+ * normalization's block (S4J_POOL_NORM) trains for score(DataSet) alone:
+ * S4J_ERR_WRONG_KIND. */
 int32_t s4j_apply_update(void *dtcm, uint32_t capacity, uint32_t batch_size,
                          uint32_t iteration, const float *rates,
                          uint32_t n_rates);

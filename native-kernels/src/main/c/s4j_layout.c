@@ -199,8 +199,7 @@ int32_t s4j_derive_layout(const void *dtcm, uint32_t capacity, s4j_layout *l)
         || h->pool > S4J_POOL_NORM
         || (h->pool != S4J_POOL_NONE
             && (h->kind != S4J_KIND_DENSE_BLOCK
-                || (h->magic != S4J_MAGIC
-                    && (h->magic != S4J_MAGIC_TRAINING || h->pool == S4J_POOL_NORM))
+                || (h->magic != S4J_MAGIC && h->magic != S4J_MAGIC_TRAINING)
                 || h->pool_pad_in_divisor > 1u
                 || !s4j_pool_shape_ok(h->n_rows, h->n_cols, h->pool_channels, h->pool_first,
                                       h->pool_width, h->pool_kernel_w, h->pool_stride_w,

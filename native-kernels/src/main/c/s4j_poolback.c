@@ -1,6 +1,6 @@
 /*
- * The backward pass of a MAX or AVG pooling block, once its deltas are in:
- * the gradient of each of its rows, sent upstream as a block of weights
+ * The backward pass of a MAX, AVG or NORM pooling block, once its deltas are
+ * in: the gradient of each of its rows, sent upstream as a block of weights
  * sends W delta (one key per row, the rows of the channels of other blocks 0).
  */
 #include "s4j_activation.h"
@@ -68,12 +68,29 @@ static uint32_t argmax_of(const s4j_header *h, const float *x, uint32_t j)
     return arg;
 }
 
+/* A batch normalization's gradient with the running statistics it
+ * normalized with (score(DataSet)'s backward pass; the mini-batch's are not
+ * computed): column j's delta times gamma / std on its channel's row, the
+ * other blocks' channels 0. */
+static void norm_backward(const s4j_header *h, const s4j_layout *l, const void *dtcm,
+                          float *e, const float *delta)
+{
+    const float *w = CAT(float, dtcm, l->weights);
+    uint32_t n = h->n_cols;
+    uint32_t j;
+
+    memset(e, 0, (size_t)h->n_rows * sizeof(float));
+    for (j = 0u; j < n; j++) {
+        e[h->pool_first + j] = delta[j] * w[S4J_NORM_ROW_GAMMA * n + j] / w[S4J_NORM_ROW_STD * n + j];
+    }
+}
+
 /*
  * e[i], the gradient of row i, in the sample's x slot (its values are not
  * needed after this): MAX adds column j's delta to its argmax (every argmax
  * found first, kept in z, which a pooling block only fills when its last row
  * comes), AVG adds delta_j / (divisor times its window's pixels in a row)
- * to every value of its window; columns in order, so an input of several
+ * to every value of its window (NORM: norm_backward); columns in order, so an input of several
  * windows adds their shares in output order, as libnd4j's pooling2d_bp
  * does. Then e is sent, a key per row (under a DropoutLayer's dropout, e_i
  * times row i's m / p, as the DropoutLayer's backprop masks it).
@@ -102,6 +119,8 @@ int32_t s4j_pool_backward(const s4j_header *h, const s4j_layout *l, void *dtcm,
         for (j = 0u; j < n_cols; j++) {
             e[arg[j]] += delta[j];
         }
+    } else if (h->pool == S4J_POOL_NORM) {
+        norm_backward(h, l, dtcm, e, delta);
     } else {
         memset(e, 0, (size_t)n_rows * sizeof(float));
         for (j = 0u; j < n_cols; j++) {

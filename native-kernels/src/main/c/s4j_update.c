@@ -415,6 +415,9 @@ int32_t s4j_apply_update(void *dtcm, uint32_t capacity, uint32_t batch_size,
     if (r != S4J_OK) {
         return r;
     }
+    if (h->pool == S4J_POOL_NORM) {
+        return S4J_ERR_WRONG_KIND; /* its training with batch statistics is not built */
+    }
     if (rates == NULL || n_rates != S4J_UPDATE_WORDS) {
         return S4J_ERR_BAD_LENGTH;
     }

@@ -632,13 +632,6 @@ public class SpiNNakerMultiLayerNetwork extends MultiLayerNetwork implements Aut
                     + "fit(...) and score(DataSet) need a training mapping; build it without inferenceOnly() on a "
                     + "machine with room for training, or train toCpu()");
         }
-        String norms = layersWhere(DenseLayerSpec::isBatchNorm);
-        if (!norms.isEmpty()) {
-            throw new UnsupportedOperationException("fit(...) and score(DataSet): " + norms + ": batch normalizations "
-                    + "run inference only on SpiNNaker (their training with the mini-batch's statistics is not built "
-                    + "yet), and spinnaker4j never falls back to the CPU; train toCpu() and set its parameters on this "
-                    + "network");
-        }
         if (spec.training() == null) {
             throw new UnsupportedOperationException("fit needs an OutputLayer (with its loss) as the last layer");
         }
@@ -657,13 +650,21 @@ public class SpiNNakerMultiLayerNetwork extends MultiLayerNetwork implements Aut
     }
 
     /**
-     * {@link #requireTrainable()}, and a network whose every kernel the cores can update: a layer along a sequence
+     * {@link #requireTrainable()}, and a network whose every kernel the cores can update: a batch normalization (its
+     * training with the mini-batch's statistics is not built) is named, so is a layer along a sequence
      * with taps that see only padding, which no position block holds, or with several output positions and an L2
      * gradient normalization, whose norm the kernel copies' owners do not yet exchange, is named; so is a layer whose
      * dropout the cores cannot apply ({@link DropoutTranslator#untrainable}).
      */
     private void requireUpdatable() {
         requireTrainable();
+        String norms = layersWhere(DenseLayerSpec::isBatchNorm);
+        if (!norms.isEmpty()) {
+            throw new UnsupportedOperationException("fit(...): " + norms + ": batch normalizations score(DataSet) with "
+                    + "their running statistics on SpiNNaker (their training with the mini-batch's statistics is not "
+                    + "built yet), and spinnaker4j never falls back to the CPU; train toCpu() and set its parameters "
+                    + "on this network");
+        }
         String dropout = DropoutTranslator.untrainable(getLayerWiseConfigurations());
         if (!dropout.isEmpty()) {
             throw new UnsupportedOperationException("fit(...): " + dropout + ": the cores drop a layer's input "
@@ -732,6 +733,7 @@ public class SpiNNakerMultiLayerNetwork extends MultiLayerNetwork implements Aut
     public double score(DataSet data, boolean training) {
         requireTrainable();
         requireNoDropout("score(DataSet, training=true)", training);
+        requireNoBatchNormInTraining("score(DataSet, training=true)", training);
         requireNoMasks("score(DataSet)", data.getFeaturesMaskArray(), data.getLabelsMaskArray());
         float[][] x = toSamples(data.getFeatures());
         float[][] y = toLabels(data.getLabels(), x.length);

@@ -37,8 +37,8 @@ import java.util.Objects;
  * @param syncKeyBase the key of this core's softmax max ({@code + 1}: its sum; {@code + 2}: its backward dot in training)
  * @param inputs the key ranges the core accepts
  * @param training how the core trains, or {@code null} for inference only
- * @param pooling a pooling block's ({@link PoolingConfig}: a fused DENSE_BLOCK without weights but a NORM's, for
- *        inference), or
+ * @param pooling a pooling block's ({@link PoolingConfig}: a fused DENSE_BLOCK without weights but a NORM's; a NORM
+ *        block trains for score(DataSet) alone: its update is refused), or
  *        {@code null} for a block of weights and every other kind
  * @param rowConv a block of a 2-D convolution run along the image's rows ({@link RowConvConfig}: a fused DENSE_BLOCK
  *        holding its channels' kernel once), or {@code null} for every other core
@@ -120,12 +120,10 @@ public record KernelConfig(KernelKind kind, int nRows, int nCols, KernelActivati
             checkTraining(kind, nRows, nCols, activation, fused, softmaxPeers, training);
         }
         if (pooling != null && (kind != KernelKind.DENSE_BLOCK || !fused
-                || (training != null && pooling.kind() == PoolingKind.NORM)
                 || activation == KernelActivation.SOFTMAX || nRows % ((long) pooling.channels() * pooling.width()) != 0
                 || (long) pooling.first() + nCols > (long) pooling.outWidth() * pooling.channels()
                 || (pooling.kind() == PoolingKind.NORM && nRows != pooling.channels()))) {
-            throw new IllegalArgumentException("a pooling block is a fused DENSE_BLOCK without softmax (a NORM block "
-                    + "without training), "
+            throw new IllegalArgumentException("a pooling block is a fused DENSE_BLOCK without softmax, "
                     + "its rows whole rows of " + pooling.width() + " × " + pooling.channels() + " values (a NORM "
                     + "block's: one) and its columns within an output row of " + pooling.outWidth() + " × "
                     + pooling.channels() + "; got " + nRows + " x " + nCols + " from " + pooling.first() + " of a "

@@ -349,7 +349,8 @@ public final class KernelCore {
      *
      * @throws IllegalArgumentException if {@code batchSize <= 0} or {@code iteration < 0}, or if a weight decay comes
      *         for an array whose {@link RegularizationConfig} has none ({@code weightDecayTimes} 0)
-     * @throws IllegalStateException if the core is not loaded or has no training config
+     * @throws IllegalStateException if the core is not loaded, has no training config or is a batch normalization's
+     *         block ({@link PoolingKind#NORM})
      * @throws KernelException if the kernel rejects it (INCOMPLETE: a sample's backward pass is half done)
      */
     public void applyUpdate(int batchSize, int iteration, UpdateValues weights, UpdateValues bias) {
@@ -364,6 +365,10 @@ public final class KernelCore {
         }
         if (c.training() == null) {
             throw new IllegalStateException("applyUpdate on a core loaded without a training config: " + c);
+        }
+        if (c.pooling() != null && c.pooling().kind() == PoolingKind.NORM) {
+            throw new IllegalStateException("applyUpdate on a batch normalization's block, which trains for "
+                    + "score(DataSet) alone (its training with the mini-batch's statistics is not built): " + c);
         }
         checkDecay(weights, c.training().weightRegularization(), "weights");
         checkDecay(bias, c.training().biasRegularization(), "bias");

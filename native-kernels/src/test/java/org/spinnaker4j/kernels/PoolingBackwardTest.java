@@ -16,7 +16,7 @@ import org.spinnaker4j.kernels.TrainingReference.Hyper;
  * argmax of its window (rows first, pixels next; a Subsampling layer's from its starting value, so a window of NaN
  * or -inf gives it to its first value, a GlobalPoolingLayer's from the first value, nd4j's IsMax), AVG's delta
  * divided by its divisor to every value of its window, shares of overlapping windows added in output order. The
- * block has no parameters: an update leaves its zero bias as it is.
+ * block has no parameters: an update leaves its zero bias as it is (a NORM block's update is refused).
  */
 class PoolingBackwardTest {
 
@@ -148,11 +148,27 @@ class PoolingBackwardTest {
         }
     }
 
+    /**
+     * A batch normalization of 4 channels whose block holds channels 1 and 2: score(DataSet)'s backward pass sends
+     * each column's delta times gamma / std (the running statistics it normalized with) on its channel's row, 0 on
+     * the others; its update is refused (the mini-batch's statistics are not computed).
+     */
     @Test
-    void aNormalizationDoesNotTrain() {
-        Kernels.assertThrowsWith(IllegalArgumentException.class, () -> new KernelConfig(KernelKind.DENSE_BLOCK, 4, 2,
-                KernelActivation.IDENTITY, 0f, true, OUT, 0, 0, 0, List.of(KeyRange.data(IN, 4, 0),
-                        KeyRange.backwardPartial(E, 2, 0)), TrainingReference.hidden(Hyper.sgd(0.5f), DELTA, BACK, 1,
-                        true), PoolingConfig.norm(4, 1)), "a NORM block without training");
+    void aNormalizationSendsItsRunningGradientAndRefusesAnUpdate() {
+        KernelCore core = new KernelCore();
+        float[] gamma = {1.5f, -0.75f};
+        float[] std = {0.3f, 2.5f};
+        // rows gamma, mean, DL4J's statistic, std (PoolingSpec.NORM_ROWS)
+        float[] weights = {gamma[0], gamma[1], 0.1f, -0.2f, 0.7f, 0.9f, std[0], std[1]};
+        core.load(new KernelConfig(KernelKind.DENSE_BLOCK, 4, 2, KernelActivation.IDENTITY, 0f, true, OUT, 0, 0, 0,
+                List.of(KeyRange.data(IN, 4, 0), KeyRange.backwardPartial(E, 2, 0)),
+                TrainingReference.hidden(Hyper.sgd(0.5f), DELTA, BACK, 1, true), PoolingConfig.norm(4, 1)), weights,
+                new float[] {0.25f, -0.5f});
+        float[] delta = {0.8f, -1.3f};
+        float[] expected = {0f, delta[0] * gamma[0] / std[0], delta[1] * gamma[1] / std[1], 0f};
+        Kernels.assertSameBits(expected, backward(core, new float[] {4f, -1f, 2f, 3f}, delta, new Random(3)),
+                "delta · gamma / std");
+        Kernels.assertThrowsWith(IllegalStateException.class, () -> Kernels.applyUpdate(core, 1, 0),
+                "batch normalization");
     }
 }

@@ -49,8 +49,9 @@ import org.spinnaker4j.mapper.partition.PartitioningStrategy;
 /**
  * BatchNormalization at inference (its running statistics) after a Conv1D and after a 2-D convolution: outputs
  * within 1e-6 of nd4j-native's on every partitioning strategy (exactly, behind an identity convolution), with no
- * drop and no TDMA overrun; its four parameters reach the cores through DL4J's doors and read back exactly; what is
- * not supported is listed at init(), and fit names the layer.
+ * drop and no TDMA overrun; its four parameters reach the cores through DL4J's doors and read back exactly;
+ * score(DataSet) runs with the running statistics; what is not supported is listed at init(), and fit names the
+ * layer.
  */
 class BatchNormParityTest {
 
@@ -290,7 +291,7 @@ class BatchNormParityTest {
 
     /**
      * A normalization of a sequence (which DL4J 1.0.0-M2.1 cannot run) and lockGammaBeta are listed at init(); fit
-     * and score(DataSet) name every normalization, after a 2-D convolution and in a fully connected network.
+     * and score(DataSet, true) name every normalization, after a 2-D convolution and in a fully connected network.
      */
     @Test
     void unsupportedIsListedAndFitNamesTheLayer() {
@@ -331,11 +332,63 @@ class BatchNormParityTest {
             machine.init();
             Nd4j.getRandom().setSeed(6);
             DataSet data = new DataSet(Nd4j.rand(DataType.FLOAT, 4, 4), Nd4j.zeros(DataType.FLOAT, 4, 3));
-            for (Runnable call : List.<Runnable>of(() -> machine.fit(data), () -> machine.score(data))) {
-                UnsupportedOperationException refused = assertThrows(UnsupportedOperationException.class, call::run);
-                assertTrue(refused.getMessage().contains("layer 0 (BatchNormalization), layer 2 (BatchNormalization): "
-                        + "batch normalizations run inference only"), refused.getMessage());
-            }
+            String layers = "layer 0 (BatchNormalization), layer 2 (BatchNormalization): ";
+            UnsupportedOperationException refused = assertThrows(UnsupportedOperationException.class,
+                    () -> machine.fit(data));
+            assertTrue(refused.getMessage().contains(layers + "batch normalizations score(DataSet) with their running "
+                    + "statistics"), refused.getMessage());
+            refused = assertThrows(UnsupportedOperationException.class, () -> machine.score(data, true));
+            assertTrue(refused.getMessage().contains(layers + "in a training forward pass"), refused.getMessage());
+        }
+    }
+
+    /**
+     * Conv2D (2 → 3, 3 × 3, Same, relu) → BatchNormalization → Conv2D (3 → 2, 3 × 3, Same, tanh) → Dense (5, tanh)
+     * → softmax output (3) on 6 × 5 images: a normalization between 2-D convolutions, per channel, in a network that
+     * scores.
+     */
+    static MultiLayerConfiguration imageScored(boolean logStd) {
+        return Parity.list(4)
+                .layer(new ConvolutionLayer.Builder().nIn(2).nOut(3).kernelSize(3, 3)
+                        .convolutionMode(ConvolutionMode.Same).activation(Activation.RELU).build())
+                .layer(norm(logStd))
+                .layer(new ConvolutionLayer.Builder().nIn(3).nOut(2).kernelSize(3, 3)
+                        .convolutionMode(ConvolutionMode.Same).activation(Activation.TANH).build())
+                .layer(new DenseLayer.Builder().nOut(5).activation(Activation.TANH).build())
+                .layer(new OutputLayer.Builder(LossFunction.MCXENT).nOut(3).activation(Activation.SOFTMAX).build())
+                .setInputType(InputType.convolutional(HEIGHT, WIDTH, 2)).build();
+    }
+
+    /**
+     * score(DataSet) is DL4J's score(data, false): the running statistics, no barrier. It runs on the training
+     * mapping (both passes, the normalization's backward pass with the running statistics: delta · gamma / std) and
+     * matches nd4j-native's within the training tolerance, with no drop and no TDMA overrun; fit stays refused.
+     */
+    @ParameterizedTest(name = "image {0} logStd {1} {2}")
+    @MethodSource("cases")
+    void scoreUsesTheRunningStatistics(boolean image, boolean logStd, PartitioningStrategy strategy) {
+        MultiLayerNetwork cpu = cpu(image ? imageScored(logStd) : dense(logStd), 41);
+        if (!image) {
+            randomNorm(cpu, 2, 42);
+        }
+        Nd4j.getRandom().setSeed(43);
+        INDArray x = image ? inputs(true, 44) : Nd4j.rand(DataType.FLOAT, 12, 4).muli(2).subi(1);
+        DataSet data = new DataSet(x, TrainingParity.labels(TrainingParity.Labels.ONE_HOT, 12, 3, 45));
+        SpiNNakerOptions.Builder options = SpiNNakerOptions.builder().partitioning(strategy);
+        try (SpiNNakerMultiLayerNetwork machine = SpiNNakerMultiLayerNetwork.wrap(cpu.clone(),
+                (image ? options.imageSize(HEIGHT, WIDTH) : options).build())) {
+            double expected = cpu.score(data);
+            double actual = machine.score(data);
+            RunStats stats = machine.lastScoreStats();
+            LOG.info("score(DataSet) {} logStd {} {}: nd4j-native {}, SpiNNaker {}, relative {}; {} cores, {} µs per "
+                    + "sample", image ? "image" : "dense", logStd, strategy, expected, actual,
+                    Math.abs(actual - expected) / Math.abs(expected), stats.coresUsed(),
+                    stats.simulatedSecondsPerSample() * 1e6);
+            assertEquals(expected, actual, TrainingParity.SCORE_TOLERANCE * Math.abs(expected));
+            assertRan(stats, x.size(0));
+            assertThrows(UnsupportedOperationException.class, () -> machine.fit(data));
+            assertEquals(expected, machine.score(data), TrainingParity.SCORE_TOLERANCE * Math.abs(expected),
+                    "nothing trained");
         }
     }
 

@@ -128,7 +128,10 @@ class Pooling2DTrainingParityTest {
         assertEquals(0, stats.packetsDropped(), stats.describeDrops());
     }
 
-    /** The batch normalization is still refused in training, by name (its backward pass is not built). */
+    /**
+     * The batch normalization is still refused in training, by name (its training with the mini-batch's statistics is
+     * not built; score(DataSet) runs it with the running statistics).
+     */
     @Test
     void fitStillNamesBatchNormalizations() {
         MultiLayerConfiguration conf = Parity.list(86, new Sgd(0.1))
@@ -144,8 +147,8 @@ class Pooling2DTrainingParityTest {
                     TrainingParity.labels(TrainingParity.Labels.ONE_HOT, 4, 3, 88));
             UnsupportedOperationException e = assertThrows(UnsupportedOperationException.class,
                     () -> machine.fit(data));
-            assertTrue(e.getMessage().contains("layer 1 (BatchNormalization): batch normalizations run inference "
-                    + "only"), e.getMessage());
+            assertTrue(e.getMessage().contains("layer 1 (BatchNormalization): batch normalizations score(DataSet) "
+                    + "with their running statistics"), e.getMessage());
         }
     }
 }

@@ -137,7 +137,6 @@ public final class Dl4jFrontEnd {
                 imageHeight, imageWidth, problems)
                 : sequence == null && normalizes && first instanceof FeedForwardLayer ff
                         ? ImageTranslator.rows((int) ff.getNIn(), problems) : null;
-        boolean normalization = false;
         for (int i = 0; i < conf.getConfs().size(); i++) {
             Layer layer = conf.getConf(i).getLayer();
             String type = layer.getClass().getSimpleName();
@@ -188,8 +187,7 @@ public final class Dl4jFrontEnd {
                 if (spec != null) {
                     layers.add(spec);
                 }
-                // it runs inference only: no training spec, and fit names it
-                normalization = true;
+                // its training mapping scores with the running statistics; fit names it
                 continue;
             }
             boolean convolution = sequence != null ? SequenceTranslator.isConvolution(layer)
@@ -223,8 +221,7 @@ public final class Dl4jFrontEnd {
         if (layers.isEmpty() && problems.isEmpty()) {
             problems.add(new Problem(-1, "MultiLayerConfiguration", "no layer other than DropoutLayers"));
         }
-        // batch normalizations run inference only: such a network has no training spec, and fit names them
-        TrainingSpec trainingSpec = training && !normalization ? TrainingTranslator.translate(conf, problems) : null;
+        TrainingSpec trainingSpec = training ? TrainingTranslator.translate(conf, problems) : null;
         if (!problems.isEmpty()) {
             throw new UnsupportedNetworkException(problems);
         }

@@ -43,7 +43,10 @@ import org.spinnaker4j.mapper.ir.UpdaterType;
  */
 final class TrainingTranslator {
 
-    /** A pooling layer's updater: it has no parameters, and its blocks update nothing. */
+    /**
+     * A pooling layer's updater: it has no parameters, and its blocks update nothing; a batch normalization's too (its
+     * blocks score with the running statistics and refuse an update: its training is not built).
+     */
     private static final UpdaterSpec POOLING = new UpdaterSpec(UpdaterType.NOOP, 0f, 0f, 0f, 0f);
 
     private TrainingTranslator() {
@@ -59,7 +62,8 @@ final class TrainingTranslator {
         List<UpdaterSpec> updaters = new ArrayList<>();
         List<InputDropout> dropout = new ArrayList<>();
         for (int i = 0; i <= last; i++) {
-            if (Dl4jFrontEnd.isPooling(conf.getConf(i).getLayer())) {
+            if (Dl4jFrontEnd.isPooling(conf.getConf(i).getLayer())
+                    || BatchNormTranslator.isBatchNorm(conf.getConf(i).getLayer())) {
                 updaters.add(POOLING);
                 dropout.add(DropoutTranslator.inputDropout(conf, i));
                 continue;

@@ -236,8 +236,8 @@ public final class EmbeddedSimulator implements Machine {
         }
         if (!mapping.network().updatesOnTheMachine()) {
             throw new IllegalStateException("the cores cannot update this network's kernels (taps that only padding "
-                    + "sees, which no position block holds, or copies in several position blocks with an L2 gradient "
-                    + "normalization); only score(...) runs it");
+                    + "sees, which no position block holds, copies in several position blocks with an L2 gradient "
+                    + "normalization, or a batch normalization); only score(...) runs it");
         }
         for (MachineVertex v : mapping.graph().vertices()) {
             LayerUpdate layer = v.kind() == VertexKind.DENSE_BLOCK ? updates.get(v.layer()) : null;

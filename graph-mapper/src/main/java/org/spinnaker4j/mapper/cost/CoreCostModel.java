@@ -2,7 +2,6 @@ package org.spinnaker4j.mapper.cost;
 
 import java.io.Serializable;
 import java.util.EnumMap;
-import java.util.List;
 import java.util.Map;
 import org.spinnaker4j.mapper.graph.MachineVertex;
 import org.spinnaker4j.mapper.graph.PoolingWork;
@@ -139,7 +138,7 @@ public record CoreCostModel(double cyclesPerInstruction, int receiveInterruptCyc
 
     private static Map<PoolingSpec.Kind, double[]> perPoolingBackward() {
         Map<PoolingSpec.Kind, double[]> figures = new EnumMap<>(PoolingSpec.Kind.class);
-        for (PoolingSpec.Kind kind : List.of(PoolingSpec.Kind.MAX, PoolingSpec.Kind.AVG)) {
+        for (PoolingSpec.Kind kind : PoolingSpec.Kind.values()) {
             String k = kind.name().toLowerCase(java.util.Locale.ROOT);
             figures.put(kind, new double[] {TABLE.of("poolback.value." + k), TABLE.of("poolback.overlap." + k),
                 TABLE.of("poolback.row." + k), TABLE.of("poolback.column." + k), TABLE.of("poolback.fixed." + k)});
@@ -451,15 +450,13 @@ public record CoreCostModel(double cyclesPerInstruction, int receiveInterruptCyc
     }
 
     /**
-     * Cycles of a training MAX or AVG pooling block's backward pass: its {@link PoolingWork#values()} read or added to
-     * (those beyond its rows, where windows overlap on a row, at the overlap's figure too), its rows zeroed and sent,
-     * its columns, besides their derivative ({@link #deltaCycles}).
+     * Cycles of a training pooling block's backward pass: its {@link PoolingWork#values()} read or added to (those
+     * beyond its rows, where windows overlap on a row, at the overlap's figure too), its rows zeroed and sent, its
+     * columns, besides their derivative ({@link #deltaCycles}); a NORM block's (score(DataSet)'s backward pass, with
+     * the running statistics) multiplies each column's delta in its column figure.
      */
     private long poolingBackwardCycles(MachineVertex v) {
         double[] f = POOL_BACKWARD.get(v.pooling().kind());
-        if (f == null) {
-            throw new IllegalArgumentException("a " + v.pooling().kind() + " block does not train: " + v);
-        }
         long values = v.pooling().values();
         int rows = v.rows().size();
         return cycles(f[4] + values * f[0] + Math.max(0, values - rows) * f[1] + rows * f[2]

@@ -10,7 +10,7 @@ import java.util.List;
  * convolutions ({@link Conv1DGeometry}), each taking the sequence the one before it makes; its training mapping
  * runs forward and backward passes, and updates only where every layer holds its kernel once
  * ({@link #updatesOnTheMachine()}). MAX and AVG pooling layers ({@link PoolingSpec}) train (they have no parameters);
- * batch normalizations run inference only.
+ * a batch normalization's training mapping scores with its running statistics, and does not update.
  */
 public record NetworkSpec(List<DenseLayerSpec> layers, TrainingSpec training, boolean readsEveryLayer) {
 
@@ -38,10 +38,6 @@ public record NetworkSpec(List<DenseLayerSpec> layers, TrainingSpec training, bo
                 throw new IllegalArgumentException("layer " + i + " has nIn " + layers.get(i).nIn()
                         + " but layer " + (i - 1) + " has nOut " + layers.get(i - 1).nOut());
             }
-        }
-        if (training != null && layers.stream().anyMatch(DenseLayerSpec::isBatchNorm)) {
-            throw new IllegalArgumentException("batch normalizations do not train on the machine (their training "
-                    + "with the mini-batch's statistics is not built)");
         }
         boolean convolutional = layers.get(0).isConvolution();
         for (int i = 0; i < layers.size(); i++) {
@@ -73,10 +69,14 @@ public record NetworkSpec(List<DenseLayerSpec> layers, TrainingSpec training, bo
      * Whether the cores can apply this network's updates: a fully connected network, or a convolutional one whose
      * every tap some position block holds ({@link Conv1DGeometry#holdsEveryTap()}) and whose kernels held by several
      * blocks ({@link Conv1DGeometry#copiesKernel()}: several positions, or a 2-D convolution's column slices) exchange
-     * their copies' shares ({@link #exchangesKernelCopies(int)}) to update as one (a pooling layer has no kernel).
+     * their copies' shares ({@link #exchangesKernelCopies(int)}) to update as one (a pooling layer has no kernel), and
+     * without a batch normalization (the cores do not compute the mini-batch's statistics).
      */
     public boolean updatesOnTheMachine() {
         for (int l = 0; l < layers.size(); l++) {
+            if (layers.get(l).isBatchNorm()) {
+                return false;
+            }
             Conv1DGeometry g = layers.get(l).convolution();
             if (g != null && !layers.get(l).isPooling()
                     && (!g.holdsEveryTap() || (g.copiesKernel() && !exchangesKernelCopies(l)))) {

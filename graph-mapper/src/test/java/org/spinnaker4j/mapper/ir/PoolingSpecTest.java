@@ -1,6 +1,7 @@
 package org.spinnaker4j.mapper.ir;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -112,21 +113,22 @@ class PoolingSpecTest {
         TrainingSpec sgd = new TrainingSpec(LossFunction.MSE, Collections.nCopies(1,
                 new UpdaterSpec(UpdaterType.SGD, 0.1f, 0f, 0f, 0f)), true);
         assertTrue(new NetworkSpec(List.of(pool), sgd).trains(), "MAX and AVG pooling layers train (no parameters)");
-        DenseLayerSpec norm = DenseLayerSpec.batchNorm(new Conv1DGeometry(4, 5, 4, 1, 1, 0, 5, false),
-                PoolingSpec.batchNorm(1e-5, false));
-        assertThrows(IllegalArgumentException.class, () -> new NetworkSpec(List.of(norm), sgd),
-                "batch normalizations do not train on the machine");
     }
 
-    /** A batch normalization has no training mapping, whatever other pooling layers have: its own refusal names it. */
+    /**
+     * A batch normalization has a training mapping (score(DataSet) runs it with the running statistics), but the
+     * cores do not update it: its network does not update on the machine, whatever other pooling layers do.
+     */
     @Test
-    void aBatchNormalizationDoesNotTrain() {
+    void aBatchNormalizationScoresButDoesNotUpdate() {
         DenseLayerSpec norm = DenseLayerSpec.batchNorm(new Conv1DGeometry(4, 5, 4, 1, 1, 0, 5, false),
                 PoolingSpec.batchNorm(1e-3, true));
         TrainingSpec sgd = new TrainingSpec(LossFunction.MSE, Collections.nCopies(1,
                 new UpdaterSpec(UpdaterType.SGD, 0.1f, 0f, 0f, 0f)), true);
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> new NetworkSpec(List.of(norm), sgd));
-        assertTrue(e.getMessage().contains("batch normalizations do not train"), e.getMessage());
+        NetworkSpec network = new NetworkSpec(List.of(norm), sgd);
+        assertTrue(network.trains());
+        assertFalse(network.updatesOnTheMachine());
+        assertTrue(new NetworkSpec(List.of(DenseLayerSpec.pooling(PADDED, new PoolingSpec(PoolingSpec.Kind.AVG, false,
+                false))), sgd).updatesOnTheMachine(), "an AVG pooling layer alone updates (nothing)");
     }
 }
