@@ -3,9 +3,12 @@ package org.spinnaker4j.demo;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.Convolution1DLayer;
+import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
+import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
 import org.deeplearning4j.nn.conf.preprocessor.RnnToFeedForwardPreProcessor;
 import org.deeplearning4j.nn.weights.WeightInit;
 import org.nd4j.linalg.activations.Activation;
@@ -46,6 +49,24 @@ public final class ReferenceNetworks {
     }
 
     /**
+     * The CNN demo's LeNet-style network on flat 28 × 28 MNIST digits: Conv2D 5 × 5, 4 channels, relu → MAX pooling
+     * 2 × 2 → Conv2D 5 × 5, 8 channels, relu → MAX pooling 2 × 2 (4 × 4 × 8) → Dense 64 relu → 10 softmax (MCXENT),
+     * Adam 5e-3.
+     */
+    public static MultiLayerConfiguration mnistLeNet() {
+        return new NeuralNetConfiguration.Builder().seed(42).updater(new Adam(5e-3)).weightInit(WeightInit.XAVIER)
+                .list()
+                .layer(new ConvolutionLayer.Builder(5, 5).nOut(4).activation(Activation.RELU).build())
+                .layer(maxPooling2x2())
+                .layer(new ConvolutionLayer.Builder(5, 5).nOut(8).activation(Activation.RELU).build())
+                .layer(maxPooling2x2())
+                .layer(new DenseLayer.Builder().nOut(64).activation(Activation.RELU).build())
+                .layer(new OutputLayer.Builder(LossFunction.MCXENT).nOut(10).activation(Activation.SOFTMAX).build())
+                .setInputType(InputType.convolutionalFlat(28, 28, 1))
+                .build();
+    }
+
+    /**
      * 100 → Dense 100 relu → Dense 100 softmax → Dense 300 softmax → Dense 100 tanh → 100 softmax
      * (MCXENT), Sgd 0.1: softmax layers wide enough to span cores, so their exchanges between
      * cores are part of every pass.
@@ -77,6 +98,10 @@ public final class ReferenceNetworks {
                 .layer(new OutputLayer.Builder(LossFunction.MCXENT).nIn(8).nOut(5).activation(Activation.SOFTMAX)
                         .build())
                 .build();
+    }
+
+    private static SubsamplingLayer maxPooling2x2() {
+        return new SubsamplingLayer.Builder(SubsamplingLayer.PoolingType.MAX).kernelSize(2, 2).stride(2, 2).build();
     }
 
     /** A dense layer of the given size and activation. */
