@@ -9,13 +9,14 @@ import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
-import org.deeplearning4j.nn.conf.layers.SubsamplingLayer.PoolingType;
 import org.deeplearning4j.nn.conf.preprocessor.RnnToFeedForwardPreProcessor;
 import org.deeplearning4j.nn.weights.WeightInit;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.learning.config.Adam;
 import org.nd4j.linalg.learning.config.Sgd;
 import org.nd4j.linalg.lossfunctions.LossFunctions.LossFunction;
+import org.nd4j.linalg.schedule.ExponentialSchedule;
+import org.nd4j.linalg.schedule.ScheduleType;
 
 /** The reference networks the demo, the parity tests and the benchmarks share. */
 public final class ReferenceNetworks {
@@ -46,6 +47,26 @@ public final class ReferenceNetworks {
                 .layer(dense(256, 128, Activation.RELU))
                 .layer(new OutputLayer.Builder(LossFunction.MCXENT).nIn(128).nOut(10).activation(Activation.SOFTMAX)
                         .build())
+                .build();
+    }
+
+    /**
+     * The CNN demo's LeNet-style network on flat 28 × 28 MNIST digits: Conv2D 5 × 5, 4 channels, relu → MAX pooling
+     * 2 × 2 → Conv2D 5 × 5, 8 channels, relu → MAX pooling 2 × 2 (4 × 4 × 8) → Dense 64 relu → 10 softmax (MCXENT),
+     * Adam at 1e-2 decaying exponentially by iteration to a fifth over 750 iterations (the CNN demo's three epochs of
+     * 250 mini-batches).
+     */
+    public static MultiLayerConfiguration mnistLeNet() {
+        Adam adam = new Adam(new ExponentialSchedule(ScheduleType.ITERATION, 1e-2, Math.pow(0.2, 1.0 / 750)));
+        return new NeuralNetConfiguration.Builder().seed(42).updater(adam).weightInit(WeightInit.XAVIER)
+                .list()
+                .layer(new ConvolutionLayer.Builder(5, 5).nOut(4).activation(Activation.RELU).build())
+                .layer(maxPooling2x2())
+                .layer(new ConvolutionLayer.Builder(5, 5).nOut(8).activation(Activation.RELU).build())
+                .layer(maxPooling2x2())
+                .layer(new DenseLayer.Builder().nOut(64).activation(Activation.RELU).build())
+                .layer(new OutputLayer.Builder(LossFunction.MCXENT).nOut(10).activation(Activation.SOFTMAX).build())
+                .setInputType(InputType.convolutionalFlat(28, 28, 1))
                 .build();
     }
 
@@ -93,11 +114,15 @@ public final class ReferenceNetworks {
                 .list()
                 .layer(new ConvolutionLayer.Builder().nOut(4).kernelSize(3, 3)
                         .convolutionMode(ConvolutionMode.Truncate).activation(Activation.RELU).build())
-                .layer(new SubsamplingLayer.Builder(PoolingType.MAX).kernelSize(2, 2).stride(2, 2).build())
+                .layer(maxPooling2x2())
                 .layer(new ConvolutionLayer.Builder().nOut(8).kernelSize(3, 3)
                         .convolutionMode(ConvolutionMode.Truncate).activation(Activation.RELU).build())
                 .layer(new OutputLayer.Builder(LossFunction.MCXENT).nOut(10).activation(Activation.SOFTMAX).build())
                 .setInputType(InputType.convolutionalFlat(12, 12, 1)).build();
+    }
+
+    private static SubsamplingLayer maxPooling2x2() {
+        return new SubsamplingLayer.Builder(SubsamplingLayer.PoolingType.MAX).kernelSize(2, 2).stride(2, 2).build();
     }
 
     /** A dense layer of the given size and activation. */
