@@ -52,16 +52,6 @@ class Conv1DTrainingParityTest {
     private static final int BATCHES = 10;
     private static final int BATCH = 16;
 
-    private static SpiNNakerOptions options(PartitioningStrategy strategy, int length) {
-        return SpiNNakerOptions.builder().partitioning(strategy).sequenceLength(length).build();
-    }
-
-    /** Inputs [n, channels, length] uniform in [-1, 1), from a fixed seed. */
-    private static INDArray sequences(int n, int channels, int length, long seed) {
-        Nd4j.getRandom().setSeed(seed);
-        return Nd4j.rand(DataType.FLOAT, n, channels, length).muli(2).subi(1);
-    }
-
     /** A convolution whose kernel spans the whole sequence: one output position. */
     private static Convolution1DLayer wholeSequence(int nIn, int nOut, int length, Activation activation) {
         return new Convolution1DLayer.Builder().nIn(nIn).nOut(nOut).kernelSize(length)
@@ -82,8 +72,8 @@ class Conv1DTrainingParityTest {
     @ParameterizedTest
     @EnumSource(PartitioningStrategy.class)
     void convDenseOutputAdam(PartitioningStrategy strategy) {
-        TrainingParity.assertTrainingParity("conv-dense-output " + strategy, convDenseOutput(), options(strategy, 5),
-                sequences(BATCHES * BATCH, 3, 5, 31), TrainingParity.labels(TrainingParity.Labels.ONE_HOT,
+        TrainingParity.assertTrainingParity("conv-dense-output " + strategy, convDenseOutput(), Parity.sequenceOptions(strategy, 5),
+                Parity.sequences(BATCHES * BATCH, 3, 5, 31), TrainingParity.labels(TrainingParity.Labels.ONE_HOT,
                         BATCHES * BATCH, 4, 32), BATCHES, BATCH);
     }
 
@@ -97,8 +87,8 @@ class Conv1DTrainingParityTest {
                 .layer(new OutputLayer.Builder(LossFunction.MSE).nIn(5).nOut(3).activation(Activation.IDENTITY)
                         .build())
                 .build();
-        TrainingParity.assertTrainingParity("two convolutions", conf, options(PartitioningStrategy.FASTEST, 6),
-                sequences(BATCHES * BATCH, 4, 6, 33), TrainingParity.labels(TrainingParity.Labels.UNIFORM,
+        TrainingParity.assertTrainingParity("two convolutions", conf, Parity.sequenceOptions(PartitioningStrategy.FASTEST, 6),
+                Parity.sequences(BATCHES * BATCH, 4, 6, 33), TrainingParity.labels(TrainingParity.Labels.UNIFORM,
                         BATCHES * BATCH, 3, 34), BATCHES, BATCH);
     }
 
@@ -125,7 +115,7 @@ class Conv1DTrainingParityTest {
     @EnumSource(PartitioningStrategy.class)
     void kernelsInSeveralPositionBlocksAdam(PartitioningStrategy strategy) {
         RunStats stats = TrainingParity.assertTrainingParity("several positions " + strategy,
-                severalPositions(Parity.builder(51).updater(new Adam(1e-2))), options(strategy, 9), sequences(BATCHES * BATCH, 3, 9, 51),
+                severalPositions(Parity.builder(51).updater(new Adam(1e-2))), Parity.sequenceOptions(strategy, 9), Parity.sequences(BATCHES * BATCH, 3, 9, 51),
                 TrainingParity.labels(TrainingParity.Labels.ONE_HOT, BATCHES * BATCH, 3, 52), BATCHES, BATCH);
         assertEquals(0, stats.packetsDropped(), stats.describeDrops());
         assertEquals(0, stats.tdmaOverruns());
@@ -140,7 +130,7 @@ class Conv1DTrainingParityTest {
     @Test
     void theLongerSequenceTrainsOnFastest() {
         RunStats stats = TrainingParity.assertTrainingParity("8 x 64 FASTEST", longerSequence(new Nesterovs(0.05, 0.9)),
-                options(PartitioningStrategy.FASTEST, 64), sequences(10 * 4, 8, 64, 47),
+                Parity.sequenceOptions(PartitioningStrategy.FASTEST, 64), Parity.sequences(10 * 4, 8, 64, 47),
                 TrainingParity.labels(TrainingParity.Labels.ONE_HOT, 10 * 4 * 32, 5, 48), 10, 4);
         assertEquals(0, stats.packetsDropped(), stats.describeDrops());
         assertEquals(0, stats.tdmaOverruns());
@@ -156,7 +146,7 @@ class Conv1DTrainingParityTest {
     void scoreOfKernelsInSeveralPositionBlocks(PartitioningStrategy strategy) {
         int batch = 12;
         // 14 positions → 14 → 7: the output layer has 7 rows per sequence
-        assertScoreParity(Conv1DParityTest.convDenseOutput(), options(strategy, 14), sequences(batch, 3, 14, 42),
+        assertScoreParity(Conv1DParityTest.convDenseOutput(), Parity.sequenceOptions(strategy, 14), Parity.sequences(batch, 3, 14, 42),
                 TrainingParity.labels(TrainingParity.Labels.ONE_HOT, batch * 7, 4, 43));
         // MSE divides each row by its channels (3, not 3 × 5 positions) and weights them per channel
         MultiLayerConfiguration mse = Parity.list(44, new Sgd(0.1))
@@ -166,7 +156,7 @@ class Conv1DTrainingParityTest {
                 .layer(new OutputLayer.Builder().lossFunction(new LossMSE(Nd4j.create(new float[] {0.5f, 2f, 1f})))
                         .nIn(6).nOut(3).activation(Activation.IDENTITY).build())
                 .build();
-        assertScoreParity(mse, options(strategy, 9), sequences(batch, 2, 9, 45),
+        assertScoreParity(mse, Parity.sequenceOptions(strategy, 9), Parity.sequences(batch, 2, 9, 45),
                 TrainingParity.labels(TrainingParity.Labels.UNIFORM, batch * 5, 3, 46));
     }
 
@@ -176,8 +166,8 @@ class Conv1DTrainingParityTest {
      */
     @Test
     void scoreOfTheLongerSequenceOnFastest() {
-        assertScoreParity(longerSequence(new Sgd(0.1)), options(PartitioningStrategy.FASTEST, 64),
-                sequences(8, 8, 64, 47), TrainingParity.labels(TrainingParity.Labels.ONE_HOT, 8 * 32, 5, 48));
+        assertScoreParity(longerSequence(new Sgd(0.1)), Parity.sequenceOptions(PartitioningStrategy.FASTEST, 64),
+                Parity.sequences(8, 8, 64, 47), TrainingParity.labels(TrainingParity.Labels.ONE_HOT, 8 * 32, 5, 48));
     }
 
     private static MultiLayerConfiguration longerSequence(IUpdater updater) {
@@ -200,9 +190,9 @@ class Conv1DTrainingParityTest {
     void labelsWithOneRowPerSequenceAreRefused() {
         int batch = 12;
         try (SpiNNakerMultiLayerNetwork machine = new SpiNNakerMultiLayerNetwork(Conv1DParityTest.convDenseOutput(),
-                options(PartitioningStrategy.FEWEST_CORES, 14))) {
+                Parity.sequenceOptions(PartitioningStrategy.FEWEST_CORES, 14))) {
             machine.init();
-            DataSet data = new DataSet(sequences(batch, 3, 14, 42),
+            DataSet data = new DataSet(Parity.sequences(batch, 3, 14, 42),
                     TrainingParity.labels(TrainingParity.Labels.ONE_HOT, batch, 4, 43));
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> machine.score(data));
             assertTrue(e.getMessage().contains("features have 12 sequences of 7 output positions, 84 rows,"
@@ -237,12 +227,12 @@ class Conv1DTrainingParityTest {
     @Test
     void gradientNormalizationOverTheConvolutionsBlocks() {
         MultiLayerConfiguration conf = clippedConvolution(GradientNormalization.ClipL2PerLayer);
-        INDArray x = sequences(BATCHES * BATCH, 3, 4, 39);
+        INDArray x = Parity.sequences(BATCHES * BATCH, 3, 4, 39);
         INDArray y = TrainingParity.labels(TrainingParity.Labels.ONE_HOT, BATCHES * BATCH, 3, 40);
         double moved = Transforms.abs(cpuParametersAfter(conf, x, y).sub(cpuParametersAfter(
                 clippedConvolution(GradientNormalization.None), x, y))).maxNumber().doubleValue();
         assertTrue(moved > 1e-2, "the clipping moves the CPU's parameters by " + moved);
-        SpiNNakerOptions fastest = options(PartitioningStrategy.FASTEST, 4);
+        SpiNNakerOptions fastest = Parity.sequenceOptions(PartitioningStrategy.FASTEST, 4);
         try (SpiNNakerMultiLayerNetwork machine = new SpiNNakerMultiLayerNetwork(conf.clone(), fastest)) {
             machine.init();
             assertTrue(machine.trainingMapping().graph().vertices().stream()
@@ -285,7 +275,7 @@ class Conv1DTrainingParityTest {
                         .build())
                 .build();
         UnsupportedNetworkException e = assertThrows(UnsupportedNetworkException.class,
-                () -> new SpiNNakerMultiLayerNetwork(conf, options(PartitioningStrategy.FASTEST, 3)).init());
+                () -> new SpiNNakerMultiLayerNetwork(conf, Parity.sequenceOptions(PartitioningStrategy.FASTEST, 3)).init());
         assertTrue(e.getMessage().contains("layer 0 (Convolution1DLayer): hasBias(false) does not train"),
                 e.getMessage());
     }
@@ -303,13 +293,13 @@ class Conv1DTrainingParityTest {
                 .layer(new OutputLayer.Builder(LossFunction.MCXENT).nIn(53).nOut(3).activation(Activation.SOFTMAX)
                         .build())
                 .build();
-        SpiNNakerOptions fewest = options(PartitioningStrategy.FEWEST_CORES, 5);
+        SpiNNakerOptions fewest = Parity.sequenceOptions(PartitioningStrategy.FEWEST_CORES, 5);
         try (SpiNNakerMultiLayerNetwork machine = new SpiNNakerMultiLayerNetwork(conf.clone(), fewest)) {
             machine.init();
             assertEquals(3, machine.trainingMapping().graph().vertices().stream()
                     .filter(v -> v.kind() == VertexKind.DENSE_BLOCK && v.layer() == 0).count());
         }
-        TrainingParity.assertTrainingParity("channels cut", conf, fewest, sequences(4 * 8, 64, 5, 35),
+        TrainingParity.assertTrainingParity("channels cut", conf, fewest, Parity.sequences(4 * 8, 64, 5, 35),
                 TrainingParity.labels(TrainingParity.Labels.ONE_HOT, 4 * 8, 3, 36), 4, 8);
     }
 
@@ -322,11 +312,11 @@ class Conv1DTrainingParityTest {
     void tapsOnThePaddingOrAnL2NormOverCopiesDoNotFit() {
         MultiLayerConfiguration clipped = severalPositions(Parity.builder(51).updater(new Sgd(0.1))
                 .gradientNormalization(GradientNormalization.ClipL2PerLayer).gradientNormalizationThreshold(0.5));
-        try (SpiNNakerMultiLayerNetwork machine = new SpiNNakerMultiLayerNetwork(clipped, options(
+        try (SpiNNakerMultiLayerNetwork machine = new SpiNNakerMultiLayerNetwork(clipped, Parity.sequenceOptions(
                 PartitioningStrategy.FASTEST, 9))) {
             machine.init();
             INDArray before = machine.params().dup();
-            DataSet data = new DataSet(sequences(4, 3, 9, 14), Nd4j.zeros(DataType.FLOAT, 4, 3));
+            DataSet data = new DataSet(Parity.sequences(4, 3, 9, 14), Nd4j.zeros(DataType.FLOAT, 4, 3));
             UnsupportedOperationException e = assertThrows(UnsupportedOperationException.class,
                     () -> machine.fit(data));
             assertTrue(e.getMessage().contains("fit(...): layer 0 (Convolution1DLayer, 7 output positions with an L2 "
@@ -344,9 +334,9 @@ class Conv1DTrainingParityTest {
                         .build())
                 .build();
         try (SpiNNakerMultiLayerNetwork machine = new SpiNNakerMultiLayerNetwork(padded,
-                options(PartitioningStrategy.FASTEST, 2))) {
+                Parity.sequenceOptions(PartitioningStrategy.FASTEST, 2))) {
             machine.init();
-            DataSet data = new DataSet(sequences(4, 2, 2, 15), Nd4j.zeros(DataType.FLOAT, 4, 2));
+            DataSet data = new DataSet(Parity.sequences(4, 2, 2, 15), Nd4j.zeros(DataType.FLOAT, 4, 2));
             UnsupportedOperationException e = assertThrows(UnsupportedOperationException.class,
                     () -> machine.fit(data));
             assertTrue(e.getMessage().contains("fit(...): layer 0 (Convolution1DLayer, taps that see only padding): a "
@@ -362,16 +352,16 @@ class Conv1DTrainingParityTest {
                 .layer(new OutputLayer.Builder(LossFunction.MSE).nIn(3).nOut(2).activation(Activation.IDENTITY)
                         .build())
                 .build();
-        INDArray x = sequences(4, 2, 2, 16);
+        INDArray x = Parity.sequences(4, 2, 2, 16);
         INDArray y = TrainingParity.labels(TrainingParity.Labels.UNIFORM, 4 * 2, 2, 17);
         try (SpiNNakerMultiLayerNetwork machine = new SpiNNakerMultiLayerNetwork(shortSequence.clone(),
-                options(PartitioningStrategy.FASTEST, 2))) {
+                Parity.sequenceOptions(PartitioningStrategy.FASTEST, 2))) {
             machine.init();
             UnsupportedOperationException e = assertThrows(UnsupportedOperationException.class,
                     () -> machine.fit(new DataSet(x, y)));
             assertTrue(e.getMessage().contains("fit(...): layer 0 (Convolution1DLayer, taps that only one of its 2 "
                     + "output positions sees): a layer"), e.getMessage());
         }
-        assertScoreParity(shortSequence, options(PartitioningStrategy.FASTEST, 2), x, y);
+        assertScoreParity(shortSequence, Parity.sequenceOptions(PartitioningStrategy.FASTEST, 2), x, y);
     }
 }

@@ -199,10 +199,9 @@ class DropoutTrainingParityTest {
     @EnumSource(PartitioningStrategy.class)
     void conv1DFollowsTheCoresMasksExactly(PartitioningStrategy strategy) {
         String name = "conv1d dropout " + strategy;
-        Nd4j.getRandom().setSeed(66);
-        INDArray x = Nd4j.rand(DataType.FLOAT, BATCHES * BATCH, 3, 9).muli(2).subi(1);
+        INDArray x = Parity.sequences(BATCHES * BATCH, 3, 9, 66);
         assertNoOverruns(name, TrainingParity.assertTrainingParity(name, conv(true), conv(false),
-                SpiNNakerOptions.builder().partitioning(strategy).sequenceLength(9).build(), x,
+                Parity.sequenceOptions(strategy, 9), x,
                 TrainingParity.labels(TrainingParity.Labels.ONE_HOT, BATCHES * BATCH, 3, 67), BATCHES, BATCH));
     }
 
@@ -219,10 +218,9 @@ class DropoutTrainingParityTest {
     @EnumSource(PartitioningStrategy.class)
     void globalPoolingAfterADropoutLayerFollowsTheCoresMasksExactly(PartitioningStrategy strategy) {
         String name = "global pooling dropout " + strategy;
-        Nd4j.getRandom().setSeed(71);
-        INDArray x = Nd4j.rand(DataType.FLOAT, BATCHES * BATCH, 3, 8).muli(2).subi(1);
+        INDArray x = Parity.sequences(BATCHES * BATCH, 3, 8, 71);
         assertNoOverruns(name, TrainingParity.assertTrainingParity(name, globalPooling(true), globalPooling(false),
-                SpiNNakerOptions.builder().partitioning(strategy).sequenceLength(8).build(), x,
+                Parity.sequenceOptions(strategy, 8), x,
                 TrainingParity.labels(TrainingParity.Labels.ONE_HOT, BATCHES * BATCH, 3, 72), BATCHES, BATCH));
     }
 

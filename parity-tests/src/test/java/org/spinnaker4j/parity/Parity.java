@@ -35,6 +35,17 @@ final class Parity {
         return SpiNNakerOptions.builder().partitioning(strategy).imageSize(height, width).inferenceOnly().build();
     }
 
+    /** Training options of {@code strategy} for sequences of {@code length} positions. */
+    static SpiNNakerOptions sequenceOptions(PartitioningStrategy strategy, int length) {
+        return SpiNNakerOptions.builder().partitioning(strategy).sequenceLength(length).build();
+    }
+
+    /** Sequences [n, channels, length] uniform in [-1, 1), from a fixed seed. */
+    static INDArray sequences(int n, int channels, int length, long seed) {
+        Nd4j.getRandom().setSeed(seed);
+        return Nd4j.rand(DataType.FLOAT, n, channels, length).muli(2).subi(1);
+    }
+
     /** Images [n, channels, height, width] uniform in [-1, 1), from a fixed seed. */
     static INDArray images(int n, int channels, int height, int width, long seed) {
         Nd4j.getRandom().setSeed(seed);

@@ -19,14 +19,10 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.nd4j.linalg.activations.Activation;
-import org.nd4j.linalg.api.buffer.DataType;
-import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.config.Adam;
 import org.nd4j.linalg.learning.config.IUpdater;
 import org.nd4j.linalg.learning.config.Sgd;
 import org.nd4j.linalg.lossfunctions.LossFunctions.LossFunction;
-import org.spinnaker4j.backend.SpiNNakerOptions;
 import org.spinnaker4j.backend.runtime.RunStats;
 import org.spinnaker4j.mapper.partition.PartitioningStrategy;
 
@@ -40,16 +36,6 @@ class Pooling1DTrainingParityTest {
 
     private static final int BATCHES = 10;
     private static final int BATCH = 16;
-
-    private static SpiNNakerOptions options(PartitioningStrategy strategy, int length) {
-        return SpiNNakerOptions.builder().partitioning(strategy).sequenceLength(length).build();
-    }
-
-    /** Inputs [n, channels, length] uniform in [-1, 1), from a fixed seed. */
-    private static INDArray sequences(int n, int channels, int length, long seed) {
-        Nd4j.getRandom().setSeed(seed);
-        return Nd4j.rand(DataType.FLOAT, n, channels, length).muli(2).subi(1);
-    }
 
     private static Subsampling1DLayer pool(PoolingType type, int kernel, int stride, int padding, ConvolutionMode mode,
             boolean padInDivisor) {
@@ -87,7 +73,7 @@ class Pooling1DTrainingParityTest {
     @MethodSource("updatersByStrategy")
     void convMaxPoolDenseOutput(String updater, PartitioningStrategy strategy) {
         RunStats stats = TrainingParity.assertTrainingParity("conv-MAX pool-dense-output " + updater + " " + strategy,
-                convMaxPoolDenseOutput(updater(updater)), options(strategy, 8), sequences(BATCHES * BATCH, 3, 8, 61),
+                convMaxPoolDenseOutput(updater(updater)), Parity.sequenceOptions(strategy, 8), Parity.sequences(BATCHES * BATCH, 3, 8, 61),
                 TrainingParity.labels(TrainingParity.Labels.ONE_HOT, BATCHES * BATCH * 4, 3, 62), BATCHES, BATCH);
         assertEquals(0, stats.packetsDropped(), stats.describeDrops());
     }
@@ -135,8 +121,8 @@ class Pooling1DTrainingParityTest {
     @MethodSource("avgPoolsByStrategy")
     void convAvgPoolConvGlobalPoolDenseOutputAdam(Avg avg, PoolingType global, PartitioningStrategy strategy) {
         RunStats stats = TrainingParity.assertTrainingParity(avg + ", global " + global + ", Adam, " + strategy,
-                convAvgPoolConvGlobalPool(avg, global, new Adam(1e-2)), options(strategy, 12),
-                sequences(BATCHES * BATCH, 3, 12, 71),
+                convAvgPoolConvGlobalPool(avg, global, new Adam(1e-2)), Parity.sequenceOptions(strategy, 12),
+                Parity.sequences(BATCHES * BATCH, 3, 12, 71),
                 TrainingParity.labels(TrainingParity.Labels.ONE_HOT, BATCHES * BATCH, 3, 72), BATCHES, BATCH);
         assertEquals(0, stats.packetsDropped(), stats.describeDrops());
     }
@@ -146,8 +132,8 @@ class Pooling1DTrainingParityTest {
     void convAvgPoolConvGlobalPoolDenseOutputSgd(PoolingType global) {
         Avg avg = new Avg(3, 2, 0, ConvolutionMode.Same, global == PoolingType.AVG);
         RunStats stats = TrainingParity.assertTrainingParity(avg + ", global " + global + ", Sgd, FASTEST",
-                convAvgPoolConvGlobalPool(avg, global, new Sgd(0.1)), options(PartitioningStrategy.FASTEST, 12),
-                sequences(BATCHES * BATCH, 3, 12, 73),
+                convAvgPoolConvGlobalPool(avg, global, new Sgd(0.1)), Parity.sequenceOptions(PartitioningStrategy.FASTEST, 12),
+                Parity.sequences(BATCHES * BATCH, 3, 12, 73),
                 TrainingParity.labels(TrainingParity.Labels.ONE_HOT, BATCHES * BATCH, 3, 74), BATCHES, BATCH);
         assertEquals(0, stats.packetsDropped(), stats.describeDrops());
     }
