@@ -1,0 +1,180 @@
+package org.spinnaker4j.parity;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.deeplearning4j.nn.api.Layer;
+import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.layers.BatchNormalization;
+import org.deeplearning4j.nn.conf.layers.OutputLayer;
+import org.deeplearning4j.nn.gradient.Gradient;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.nn.weights.WeightInit;
+import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.nd4j.common.primitives.Pair;
+import org.nd4j.linalg.activations.Activation;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.learning.config.Sgd;
+import org.nd4j.linalg.lossfunctions.LossFunctions.LossFunction;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What a core training a BatchNormalization in float must compute to match nd4j-native 1.0.0-M2.1 (its layer's own
+ * path in float, no helper): the running mean's and statistic's steps pinned bit for bit, given the mini-batch's mean
+ * and biased variance; and a core's plain float arithmetic (sums in sample order, one feature at a time) against
+ * nd4j-native's for the training forward pass, gamma's and beta's gradients and the delta sent back, with the largest
+ * difference measured. {@link BatchNormTrainingReferenceTest} pins the formulas in double.
+ */
+class BatchNormTrainingFloatTest {
+
+    private static final Logger LOG = LoggerFactory.getLogger(BatchNormTrainingFloatTest.class);
+    private static final int N = 6;
+    private static final double EPS = 1e-5;
+    private static final double DECAY = 0.9;
+    /** DL4J's factor turning ln(var / var') into the step of log10(std): 1 / (2 ln 10), a double made float. */
+    private static final float ONE_ON_2LOGE_10 = (float) (1.0 / (2 * Math.log(10.0)));
+    /** The largest difference a core's float arithmetic may have from nd4j-native's, for values of order 1. */
+    private static final double CORE_FLOAT = 2e-6;
+
+    private static MultiLayerNetwork network(boolean logStd) {
+        MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder().seed(5).dataType(DataType.FLOAT)
+                .weightInit(WeightInit.XAVIER).updater(new Sgd(0.1)).list()
+                .layer(new BatchNormalization.Builder().useLogStd(logStd).eps(EPS).decay(DECAY).build())
+                .layer(new OutputLayer.Builder(LossFunction.MSE).nOut(2).activation(Activation.IDENTITY).build())
+                .setInputType(InputType.feedForward(N)).build();
+        MultiLayerNetwork net = new MultiLayerNetwork(conf);
+        net.init();
+        Nd4j.getRandom().setSeed(6);
+        Layer bn = net.getLayer(0);
+        bn.setParam("gamma", Nd4j.rand(DataType.FLOAT, 1, N).addi(0.5));
+        bn.setParam("beta", Nd4j.rand(DataType.FLOAT, 1, N).subi(0.5));
+        bn.setParam("mean", Nd4j.rand(DataType.FLOAT, 1, N).subi(0.5));
+        bn.setParam(statName(logStd), Nd4j.rand(DataType.FLOAT, 1, N).addi(logStd ? -0.5 : 0.2));
+        return net;
+    }
+
+    private static String statName(boolean logStd) {
+        return logStd ? "log10stdev" : "var";
+    }
+
+    private static INDArray random(long seed, int rows, int cols) {
+        Nd4j.getRandom().setSeed(seed);
+        return Nd4j.rand(DataType.FLOAT, rows, cols).muli(3).subi(1);
+    }
+
+    private static float[] param(MultiLayerNetwork net, String name) {
+        return net.getLayer(0).getParam(name).toFloatVector();
+    }
+
+    /** DL4J's step of the running mean (and variance): the gradient (running − batch) · (1 − decay), subtracted. */
+    static float decayed(float running, float batch) {
+        float gradient = (running - batch) * (float) (1 - DECAY);
+        return running - gradient;
+    }
+
+    /**
+     * DL4J's step of log10(std): var = (10^log10stdev)², var' = var · decay + batchVar · (1 − decay), the gradient
+     * ln(var / var') / (2 ln 10), subtracted; each operation rounded to float.
+     */
+    static float decayedLog10Std(float log10Std, float batchVar) {
+        float var = (float) Math.pow(10, log10Std);
+        var *= var;
+        float next = var * (float) DECAY + batchVar * (float) (1 - DECAY);
+        float gradient = (float) Math.log(var / next) * ONE_ON_2LOGE_10;
+        return log10Std - gradient;
+    }
+
+    /**
+     * One fit step: from nd4j's own mean and biased variance of the mini-batch (its reduction order), the running
+     * mean and statistic come out as {@link #decayed} and {@link #decayedLog10Std} compute them, bit for bit.
+     */
+    @ParameterizedTest(name = "useLogStd {0}, batch {1}")
+    @CsvSource({"true, 5", "true, 16", "true, 32", "false, 5", "false, 16", "false, 32"})
+    void theRunningStatisticsStepAsDl4jRoundsIt(boolean logStd, int batch) {
+        MultiLayerNetwork net = network(logStd);
+        INDArray x = random(7, batch, N);
+        float[] mean = param(net, "mean");
+        float[] stat = param(net, statName(logStd));
+        float[] batchMean = x.mean(0).toFloatVector();
+        float[] batchVar = x.var(false, 0).toFloatVector();
+        net.fit(new DataSet(x, random(8, batch, 2)));
+        float[] newMean = param(net, "mean");
+        float[] newStat = param(net, statName(logStd));
+        for (int j = 0; j < N; j++) {
+            assertEquals(decayed(mean[j], batchMean[j]), newMean[j], 0f, "mean " + j);
+            float expected = logStd ? decayedLog10Std(stat[j], batchVar[j]) : decayed(stat[j], batchVar[j]);
+            assertEquals(expected, newStat[j], 0f, statName(logStd) + " " + j);
+        }
+    }
+
+    /**
+     * A core's float arithmetic, per feature in sample order: the mean and biased variance as plain sums, std =
+     * sqrt(var + eps), y = x̂ · gamma + beta; backward Σ delta, Σ delta · x̂ and the delta sent back as gamma / std ·
+     * (delta − Σ delta / B − x̂ · Σ(delta · x̂) / B). Against nd4j-native's layer (its reductions in its own order,
+     * its backward formula through dL/dvar and dL/dmean) every value is within 2e-6; the largest differences are
+     * logged.
+     */
+    @ParameterizedTest(name = "useLogStd {0}, batch {1}")
+    @CsvSource({"true, 5", "true, 16", "true, 32", "false, 5", "false, 16", "false, 32"})
+    void aCoresPlainFloatSumsLandWithinTwoMillionthsOfNd4j(boolean logStd, int batch) {
+        MultiLayerNetwork net = network(logStd);
+        Layer bn = net.getLayer(0);
+        INDArray x = random(7, batch, N);
+        INDArray delta = random(9, batch, N);
+        LayerWorkspaceMgr mgr = LayerWorkspaceMgr.noWorkspaces();
+        net.initGradientsView();
+        bn.setInput(x, mgr);
+        float[][] y = bn.activate(true, mgr).toFloatMatrix();
+        Pair<Gradient, INDArray> back = bn.backpropGradient(delta, mgr);
+        float[] dGamma = back.getFirst().getGradientFor("gamma").toFloatVector();
+        float[] dBeta = back.getFirst().getGradientFor("beta").toFloatVector();
+        float[][] deltaBack = back.getSecond().toFloatMatrix();
+        float[] gamma = param(net, "gamma");
+        float[] beta = param(net, "beta");
+        float[][] xs = x.toFloatMatrix();
+        float[][] ds = delta.toFloatMatrix();
+        double forward = 0;
+        double gradients = 0;
+        double backward = 0;
+        for (int j = 0; j < N; j++) {
+            float sum = 0;
+            for (int i = 0; i < batch; i++) {
+                sum += xs[i][j];
+            }
+            float mean = sum / batch;
+            float squares = 0;
+            for (int i = 0; i < batch; i++) {
+                squares += (xs[i][j] - mean) * (xs[i][j] - mean);
+            }
+            float std = (float) Math.sqrt(squares / batch + (float) EPS);
+            float[] xHat = new float[batch];
+            float sumDelta = 0;
+            float sumDeltaXHat = 0;
+            for (int i = 0; i < batch; i++) {
+                xHat[i] = (xs[i][j] - mean) / std;
+                forward = Math.max(forward, Math.abs(xHat[i] * gamma[j] + beta[j] - y[i][j]));
+                sumDelta += ds[i][j];
+                sumDeltaXHat += ds[i][j] * xHat[i];
+            }
+            gradients = Math.max(gradients, Math.max(Math.abs(sumDelta - dBeta[j]),
+                    Math.abs(sumDeltaXHat - dGamma[j])));
+            for (int i = 0; i < batch; i++) {
+                float back1 = gamma[j] / std * (ds[i][j] - sumDelta / batch - xHat[i] * sumDeltaXHat / batch);
+                backward = Math.max(backward, Math.abs(back1 - deltaBack[i][j]));
+            }
+        }
+        LOG.info("useLogStd {}, batch {}: largest differences forward {}, dgamma/dbeta {}, delta back {}", logStd,
+                batch, forward, gradients, backward);
+        assertTrue(forward < CORE_FLOAT, "forward " + forward);
+        assertTrue(gradients < CORE_FLOAT * batch, "dgamma, dbeta " + gradients);
+        assertTrue(backward < CORE_FLOAT, "delta back " + backward);
+    }
+}
