@@ -118,8 +118,8 @@ class BatchNormTrainingFloatTest {
     /**
      * A core's float arithmetic, per feature in sample order: the mean and biased variance as plain sums, std =
      * sqrt(var + eps), y = x̂ · gamma + beta; backward Σ delta, Σ delta · x̂ and the delta sent back as gamma / std ·
-     * (delta − Σ delta / B − x̂ · Σ(delta · x̂) / B). Against nd4j-native's layer (its reductions in its own order,
-     * its backward formula through dL/dvar and dL/dmean) every value is within 2e-6; the largest differences are
+     * (delta − Σ delta / B − x̂ · Σ(delta · x̂) / B), or in DL4J's own steps ({@link #dl4jDeltaBack}). Against
+     * nd4j-native's layer (its reductions in its own order) every value is within 2e-6; the largest differences are
      * logged.
      */
     @ParameterizedTest(name = "useLogStd {0}, batch {1}")
@@ -144,6 +144,7 @@ class BatchNormTrainingFloatTest {
         double forward = 0;
         double gradients = 0;
         double backward = 0;
+        double backwardViaVariance = 0;
         for (int j = 0; j < N; j++) {
             float sum = 0;
             for (int i = 0; i < batch; i++) {
@@ -166,15 +167,44 @@ class BatchNormTrainingFloatTest {
             }
             gradients = Math.max(gradients, Math.max(Math.abs(sumDelta - dBeta[j]),
                     Math.abs(sumDeltaXHat - dGamma[j])));
+            float[] viaVariance = dl4jDeltaBack(xs, ds, j, mean, std, gamma[j]);
             for (int i = 0; i < batch; i++) {
-                float back1 = gamma[j] / std * (ds[i][j] - sumDelta / batch - xHat[i] * sumDeltaXHat / batch);
-                backward = Math.max(backward, Math.abs(back1 - deltaBack[i][j]));
+                float compact = gamma[j] / std * (ds[i][j] - sumDelta / batch - xHat[i] * sumDeltaXHat / batch);
+                backward = Math.max(backward, Math.abs(compact - deltaBack[i][j]));
+                backwardViaVariance = Math.max(backwardViaVariance, Math.abs(viaVariance[i] - deltaBack[i][j]));
             }
         }
-        LOG.info("useLogStd {}, batch {}: largest differences forward {}, dgamma/dbeta {}, delta back {}", logStd,
-                batch, forward, gradients, backward);
+        LOG.info("useLogStd {}, batch {}: largest differences forward {}, dgamma/dbeta {}, delta back {} (compact), "
+                + "{} (DL4J's steps)", logStd, batch, forward, gradients, backward, backwardViaVariance);
         assertTrue(forward < CORE_FLOAT, "forward " + forward);
         assertTrue(gradients < CORE_FLOAT * batch, "dgamma, dbeta " + gradients);
         assertTrue(backward < CORE_FLOAT, "delta back " + backward);
+        assertTrue(backwardViaVariance < CORE_FLOAT, "delta back through dL/dvar " + backwardViaVariance);
+    }
+
+    /**
+     * Feature j's delta back in DL4J's own steps, in float with plain sums in sample order: dx̂ = delta · gamma,
+     * dL/dvar = Σ(dx̂ · (x − mean)) · −0.5 · std⁻³, dL/dmean = −Σ dx̂ / std + Σ(x − mean) · (−2 / B) · dL/dvar, and
+     * dx̂ / std + (x − mean) · dL/dvar · 2 / B + dL/dmean / B.
+     */
+    private static float[] dl4jDeltaBack(float[][] xs, float[][] ds, int j, float mean, float std, float gamma) {
+        int batch = xs.length;
+        float sumDxHatXMu = 0;
+        float sumDxHat = 0;
+        float sumXMu = 0;
+        for (int i = 0; i < batch; i++) {
+            float xMu = xs[i][j] - mean;
+            sumDxHatXMu += ds[i][j] * gamma * xMu;
+            sumDxHat += ds[i][j] * gamma;
+            sumXMu += xMu;
+        }
+        float dVar = sumDxHatXMu * -0.5f * (float) Math.pow(std, -3.0);
+        float dMean = -sumDxHat / std + sumXMu * (float) (-2.0 / batch) * dVar;
+        float[] back = new float[batch];
+        for (int i = 0; i < batch; i++) {
+            back[i] = ds[i][j] * gamma / std + (xs[i][j] - mean) * (dVar * (float) (2.0 / batch))
+                    + dMean * (float) (1.0 / batch);
+        }
+        return back;
     }
 }
