@@ -35,7 +35,7 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  * and of delta · x̂; gamma and beta step through the network's updater with the gradient divided by the batch size;
  * and the running mean and statistic move by (1 − decay) towards the batch's, undivided: mean' = decay · mean + (1 −
  * decay) · batchMean, var' = decay · var + (1 − decay) · batchVar, and with useLogStd log10stdev' = log10(sqrt(decay
- * · 10^(2 · log10stdev) + (1 − decay) · (batchVar + eps))).
+ * · 10^(2 · log10stdev) + (1 − decay) · batchVar)), no eps. {@link BatchNormTrainingFloatTest} pins the steps in float.
  */
 class BatchNormTrainingReferenceTest {
 
@@ -158,7 +158,7 @@ class BatchNormTrainingReferenceTest {
     /**
      * One fit step: gamma and beta by Sgd with their gradients divided by the batch size; the running mean and
      * statistic (a no-op updater, not divided) to the decayed averages. The variance averaged in is the biased one,
-     * plus eps in log10stdev's case, whose new value is the log of the new standard deviation.
+     * without eps in log10stdev's case too, whose new value is the log of the new standard deviation.
      */
     @ParameterizedTest(name = "useLogStd {0}")
     @ValueSource(booleans = {true, false})
