@@ -4,25 +4,17 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.deeplearning4j.nn.api.Layer;
-import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
-import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
-import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.BatchNormalization;
-import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.gradient.Gradient;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
-import org.deeplearning4j.nn.weights.WeightInit;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.nd4j.common.primitives.Pair;
-import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.learning.config.Sgd;
-import org.nd4j.linalg.lossfunctions.LossFunctions.LossFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -45,20 +37,8 @@ class BatchNormTrainingFloatTest {
     private static final double CORE_FLOAT = 2e-6;
 
     private static MultiLayerNetwork network(boolean logStd) {
-        MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder().seed(5).dataType(DataType.FLOAT)
-                .weightInit(WeightInit.XAVIER).updater(new Sgd(0.1)).list()
-                .layer(new BatchNormalization.Builder().useLogStd(logStd).eps(EPS).decay(DECAY).build())
-                .layer(new OutputLayer.Builder(LossFunction.MSE).nOut(2).activation(Activation.IDENTITY).build())
-                .setInputType(InputType.feedForward(N)).build();
-        MultiLayerNetwork net = new MultiLayerNetwork(conf);
-        net.init();
-        Nd4j.getRandom().setSeed(6);
-        Layer bn = net.getLayer(0);
-        bn.setParam("gamma", Nd4j.rand(DataType.FLOAT, 1, N).addi(0.5));
-        bn.setParam("beta", Nd4j.rand(DataType.FLOAT, 1, N).subi(0.5));
-        bn.setParam("mean", Nd4j.rand(DataType.FLOAT, 1, N).subi(0.5));
-        bn.setParam(statName(logStd), Nd4j.rand(DataType.FLOAT, 1, N).addi(logStd ? -0.5 : 0.2));
-        return net;
+        return BatchNormTrainingReferenceTest.network(DataType.FLOAT,
+                new BatchNormalization.Builder().useLogStd(logStd).eps(EPS).decay(DECAY), N);
     }
 
     private static String statName(boolean logStd) {
