@@ -65,7 +65,7 @@ class BatchNormTrainingFloatTest {
     }
 
     /** DL4J's step of the running mean (and variance): the gradient (running − batch) · (1 − decay), subtracted. */
-    static float decayed(float running, float batch) {
+    private static float decayed(float running, float batch) {
         float gradient = (running - batch) * (float) (1 - DECAY);
         return running - gradient;
     }
@@ -75,7 +75,7 @@ class BatchNormTrainingFloatTest {
      * decay), the gradient ln(var / var') / (2 ln 10), subtracted; each operation rounded to float, the power and the
      * logarithm nd4j's own in float (glibc's powf and logf: see {@link #WIDE}).
      */
-    static float[] decayedLog10Std(float[] log10Std, float[] batchVar) {
+    private static float[] decayedLog10Std(float[] log10Std, float[] batchVar) {
         int n = log10Std.length;
         float[] v = Transforms.pow(Nd4j.valueArrayOf(new long[] {n}, 10.0, DataType.FLOAT),
                 Nd4j.createFromArray(log10Std), false).toFloatVector();
