@@ -35,7 +35,7 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  * and of delta · x̂; gamma and beta step through the network's updater with the gradient divided by the batch size;
  * and the running mean and statistic move by (1 − decay) towards the batch's, undivided: mean' = decay · mean + (1 −
  * decay) · batchMean, var' = decay · var + (1 − decay) · batchVar, and with useLogStd log10stdev' = log10(sqrt(decay
- * · 10^(2 · log10stdev) + (1 − decay) · (batchVar + eps))).
+ * · 10^(2 · log10stdev) + (1 − decay) · batchVar)), no eps. {@link BatchNormTrainingFloatTest} pins the steps in float.
  */
 class BatchNormTrainingReferenceTest {
 
@@ -47,19 +47,28 @@ class BatchNormTrainingReferenceTest {
     private static final double EXACT = 1e-12;
 
     private static MultiLayerNetwork network(boolean logStd) {
-        MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder().seed(5).dataType(DataType.DOUBLE)
+        return network(DataType.DOUBLE, new BatchNormalization.Builder().useLogStd(logStd).eps(EPS).decay(DECAY), N);
+    }
+
+    /**
+     * The normalization {@code bn} of {@code n} features, then an MSE output layer of 2 (Sgd at LR), in {@code type};
+     * gamma, beta, the running mean and statistic random, each of its own range.
+     */
+    static MultiLayerNetwork network(DataType type, BatchNormalization.Builder bn, int n) {
+        MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder().seed(5).dataType(type)
                 .weightInit(WeightInit.XAVIER).updater(new Sgd(LR)).list()
-                .layer(new BatchNormalization.Builder().useLogStd(logStd).eps(EPS).decay(DECAY).build())
+                .layer(bn.build())
                 .layer(new OutputLayer.Builder(LossFunction.MSE).nOut(2).activation(Activation.IDENTITY).build())
-                .setInputType(InputType.feedForward(N)).build();
+                .setInputType(InputType.feedForward(n)).build();
         MultiLayerNetwork net = new MultiLayerNetwork(conf);
         net.init();
         Nd4j.getRandom().setSeed(6);
-        Layer bn = net.getLayer(0);
-        bn.setParam("gamma", Nd4j.rand(DataType.DOUBLE, 1, N).addi(0.5));
-        bn.setParam("beta", Nd4j.rand(DataType.DOUBLE, 1, N).subi(0.5));
-        bn.setParam("mean", Nd4j.rand(DataType.DOUBLE, 1, N).subi(0.5));
-        bn.setParam(logStd ? "log10stdev" : "var", Nd4j.rand(DataType.DOUBLE, 1, N).addi(logStd ? -0.5 : 0.2));
+        Layer layer = net.getLayer(0);
+        boolean logStd = ((BatchNormalization) layer.conf().getLayer()).isUseLogStd();
+        layer.setParam("gamma", Nd4j.rand(type, 1, n).addi(0.5));
+        layer.setParam("beta", Nd4j.rand(type, 1, n).subi(0.5));
+        layer.setParam("mean", Nd4j.rand(type, 1, n).subi(0.5));
+        layer.setParam(logStd ? "log10stdev" : "var", Nd4j.rand(type, 1, n).addi(logStd ? -0.5 : 0.2));
         return net;
     }
 
@@ -158,7 +167,7 @@ class BatchNormTrainingReferenceTest {
     /**
      * One fit step: gamma and beta by Sgd with their gradients divided by the batch size; the running mean and
      * statistic (a no-op updater, not divided) to the decayed averages. The variance averaged in is the biased one,
-     * plus eps in log10stdev's case, whose new value is the log of the new standard deviation.
+     * without eps in log10stdev's case too, whose new value is the log of the new standard deviation.
      */
     @ParameterizedTest(name = "useLogStd {0}")
     @ValueSource(booleans = {true, false})
