@@ -588,9 +588,50 @@ static void one_sample(const spec *s)
     deliver(0u, s->rows + s->cols);
 }
 
-/* A kernel copy after a sample, its shares and its update (sgd), every
- * other copy's share of its parameters filed first. */
-static void updated_copy(const spec *s)
+/* A training block's inputs, x in [x_lo, x_hi) (zeros: 1), then its deltas:
+ * every packet delivered but the last `measured` deltas, which are measured. */
+static void inputs_and_deltas(const spec *s, float x_lo, float x_hi, uint32_t measured)
+{
+    uint32_t n = s->rows + s->cols;
+
+    packets(0u, s->rows, DATA_KEY, x_lo, x_hi, 1.0f);
+    packets(s->rows, n, DELTA_KEY, -0.1f, 0.1f, 0.0f);
+    deliver(0u, n - measured);
+    if (measured != 0u) {
+        measure(n - measured, n);
+    }
+}
+
+/* n rows into a loaded 64-row block, from row 63 down (none multiplied in:
+ * row 0 never comes), measured. */
+static void rows_down(const spec *s, uint32_t n)
+{
+    uint32_t k;
+
+    packets(0u, s->rows, DATA_KEY, 0.0f, 1.0f, 1.0f);
+    for (k = 0u; k < n; k++) {
+        keys[k] = DATA_KEY + s->rows - 1u - k; /* rows 63, 62, ... */
+    }
+    measure(0u, n);
+}
+
+/* A kernel event with no argument of its own (`name`), measured. */
+static void measure_event(int32_t (*event)(void *dtcm, uint32_t capacity, s4j_outbox *out),
+                          const char *name)
+{
+    int32_t r;
+
+    calib_begin();
+    r = event(dtcm, S4J_DTCM_BYTES, &outbox);
+    calib_end();
+    if (r < 0) {
+        fail(name, r);
+    }
+}
+
+/* A kernel copy after a sample and its shares, every other copy's share of
+ * its parameters filed: its update (sgd), measured if `measured`. */
+static void update_copy(const spec *s, int measured)
 {
     float rates[S4J_UPDATE_WORDS] = {0.0f};
     uint32_t p;
@@ -607,7 +648,13 @@ static void updated_copy(const spec *s)
     }
     rates[S4J_RATE_LEARNING_RATE] = 0.01f;
     rates[S4J_RATE_WORDS + S4J_RATE_LEARNING_RATE] = 0.01f;
+    if (measured) {
+        calib_begin();
+    }
     r = s4j_apply_update(dtcm, S4J_DTCM_BYTES, 8u, 0u, rates, S4J_UPDATE_WORDS);
+    if (measured) {
+        calib_end();
+    }
     if (r != S4J_OK) {
         fail("s4j_apply_update", r);
     }
@@ -648,12 +695,7 @@ int main(int argc, char **argv)
         s.cols = 8u;
         s.ignore = number(argv[3], 0u, MAX_RANGES - 5u);
         load(&s);
-        i = number(argv[2], 1u, s.rows - 1u);
-        packets(0u, s.rows, DATA_KEY, 0.0f, 1.0f, 1.0f);
-        for (uint32_t k = 0u; k < i; k++) {
-            keys[k] = DATA_KEY + s.rows - 1u - k; /* rows 63, 62, ... */
-        }
-        measure(0u, i);
+        rows_down(&s, number(argv[2], 1u, s.rows - 1u));
     } else if (strcmp(what, "pool") == 0 && (argc == 5 || argc == 8)) {
         /* a pooling block of P positions x C channels (or P image rows of W
          * pixels x C channels, a window of K pixels at stride S): the row that
@@ -752,12 +794,7 @@ int main(int argc, char **argv)
         if (r != S4J_OK) {
             fail("s4j_source_load", r);
         }
-        calib_begin();
-        r = s4j_start(dtcm, S4J_DTCM_BYTES, &outbox);
-        calib_end();
-        if (r < 0) {
-            fail("s4j_start", r);
-        }
+        measure_event(s4j_start, "s4j_start");
     } else if (strcmp(what, "backward") == 0 && argc == 5) {
         s.kind = S4J_KIND_DENSE_BLOCK;
         s.rows = number(argv[2], 1u, MAX_VALUES);
@@ -765,10 +802,7 @@ int main(int argc, char **argv)
         s.training = 1u;
         s.sends_backward = number(argv[4], 0u, 1u);
         load(&s);
-        packets(0u, s.rows, DATA_KEY, 0.0f, 1.0f, 1.0f);
-        packets(s.rows, s.rows + s.cols, DELTA_KEY, -0.1f, 0.1f, 0.0f);
-        deliver(0u, s.rows + s.cols - 1u);
-        measure(s.rows + s.cols - 1u, s.rows + s.cols);
+        inputs_and_deltas(&s, 0.0f, 1.0f, 1u);
     } else if (strcmp(what, "droprows") == 0 && argc == 4) {
         s.kind = S4J_KIND_DENSE_BLOCK;
         s.rows = 64u;
@@ -776,12 +810,7 @@ int main(int argc, char **argv)
         s.training = 1u;
         load(&s);
         dropout(number(argv[3], 0u, 1u));
-        i = number(argv[2], 1u, s.rows - 1u);
-        packets(0u, s.rows, DATA_KEY, 0.0f, 1.0f, 1.0f);
-        for (uint32_t k = 0u; k < i; k++) {
-            keys[k] = DATA_KEY + s.rows - 1u - k; /* rows 63, 62, ... */
-        }
-        measure(0u, i);
+        rows_down(&s, number(argv[2], 1u, s.rows - 1u));
     } else if (strcmp(what, "dropback") == 0 && argc == 5) {
         s.kind = S4J_KIND_DENSE_BLOCK;
         s.rows = number(argv[2], 1u, MAX_VALUES);
@@ -791,10 +820,7 @@ int main(int argc, char **argv)
         load(&s);
         dropout(number(argv[4], 0u, 1u));
         /* x 0, so that dW's soft-float work does not depend on the mask */
-        packets(0u, s.rows, DATA_KEY, 0.0f, 0.0f, 0.0f);
-        packets(s.rows, s.rows + s.cols, DELTA_KEY, -0.1f, 0.1f, 0.0f);
-        deliver(0u, s.rows + s.cols - 1u);
-        measure(s.rows + s.cols - 1u, s.rows + s.cols);
+        inputs_and_deltas(&s, 0.0f, 0.0f, 1u);
     } else if (strcmp(what, "hidden") == 0 && argc == 4) {
         s.kind = S4J_KIND_REDUCE;
         s.act = lookup(argv[2], ACTS, COUNT(ACTS));
@@ -883,9 +909,7 @@ int main(int argc, char **argv)
         s.training = 1u;
         load(&s);
         /* one sample's forward and backward, so dW holds real gradients */
-        packets(0u, s.rows, DATA_KEY, 0.0f, 1.0f, 1.0f);
-        packets(s.rows, s.rows + s.cols, DELTA_KEY, -0.1f, 0.1f, 0.0f);
-        deliver(0u, s.rows + s.cols);
+        inputs_and_deltas(&s, 0.0f, 1.0f, 0u);
         if (s.norm != 0u) {
             r = s4j_norm_start(dtcm, S4J_DTCM_BYTES, 8u, &outbox);
             if (r < 0) {
@@ -920,9 +944,7 @@ int main(int argc, char **argv)
         s.norm = S4J_GRAD_NORM_RENORM_L2_PER_PARAM_TYPE;
         s.norm_peers = 1u;
         load(&s);
-        packets(0u, s.rows, DATA_KEY, 0.0f, 1.0f, 1.0f);
-        packets(s.rows, s.rows + s.cols, DELTA_KEY, -0.1f, 0.1f, 0.0f);
-        deliver(0u, s.rows + s.cols);
+        inputs_and_deltas(&s, 0.0f, 1.0f, 0u);
         calib_begin();
         r = s4j_norm_start(dtcm, S4J_DTCM_BYTES, 8u, &outbox);
         calib_end();
@@ -941,18 +963,11 @@ int main(int argc, char **argv)
         packets(0u, 2u * s.norm_peers, PEER_KEY, 0.0f, 1.0f, 1.0f);
         measure(0u, 2u * s.norm_peers);
     } else if (strcmp(what, "sharestart") == 0 && argc == 4) {
-        int32_t r;
-
         copy_block(&s, number(argv[2], 1u, 64u), number(argv[3], 1u, 64u), 2u, 0u);
         s.owned = (s.rows * s.cols + s.cols) / 2u;
         load(&s);
         one_sample(&s);
-        calib_begin();
-        r = s4j_share_start(dtcm, S4J_DTCM_BYTES, &outbox);
-        calib_end();
-        if (r < 0) {
-            fail("s4j_share_start", r);
-        }
+        measure_event(s4j_share_start, "s4j_share_start");
     } else if (strcmp(what, "sharevalue") == 0 && argc == 3) {
         copy_block(&s, 16u, 16u, 2u, 16u * 16u + 16u);
         load(&s);
@@ -960,46 +975,19 @@ int main(int argc, char **argv)
         packets(0u, i, SHARE_KEY + 0x1000u, -0.1f, 0.1f, 0.0f);
         measure(0u, i);
     } else if (strcmp(what, "copyupdate") == 0 && argc == 3) {
-        float rates[S4J_UPDATE_WORDS] = {0.0f};
-        uint32_t p;
-        int32_t r;
-
         copy_block(&s, 16u, 16u, number(argv[2], 2u, 4u), 16u * 16u + 16u);
         load(&s);
-        one_sample(&s);
-        r = s4j_share_start(dtcm, S4J_DTCM_BYTES, &outbox);
-        if (r < 0) {
-            fail("s4j_share_start", r);
-        }
-        for (p = 1u; p < s.copies; p++) {
-            packets(0u, s.owned, SHARE_KEY + 0x1000u * p, -0.1f, 0.1f, 0.0f);
-            deliver(0u, s.owned);
-        }
-        rates[S4J_RATE_LEARNING_RATE] = 0.01f;
-        rates[S4J_RATE_WORDS + S4J_RATE_LEARNING_RATE] = 0.01f;
-        calib_begin();
-        r = s4j_apply_update(dtcm, S4J_DTCM_BYTES, 8u, 0u, rates, S4J_UPDATE_WORDS);
-        calib_end();
-        if (r != S4J_OK) {
-            fail("s4j_apply_update", r);
-        }
+        update_copy(&s, 1);
     } else if (strcmp(what, "paramsend") == 0 && argc == 4) {
-        int32_t r;
-
         copy_block(&s, number(argv[2], 1u, 64u), number(argv[3], 1u, 64u), 2u, 0u);
         s.owned = s.rows * s.cols + s.cols;
         load(&s);
-        updated_copy(&s);
-        calib_begin();
-        r = s4j_param_send(dtcm, S4J_DTCM_BYTES, &outbox);
-        calib_end();
-        if (r < 0) {
-            fail("s4j_param_send", r);
-        }
+        update_copy(&s, 0);
+        measure_event(s4j_param_send, "s4j_param_send");
     } else if (strcmp(what, "paramvalue") == 0 && argc == 3) {
         copy_block(&s, 16u, 16u, 2u, 0u);
         load(&s);
-        updated_copy(&s);
+        update_copy(&s, 0);
         i = number(argv[2], 1u, s.rows * s.cols + s.cols);
         packets(0u, i, PARAM_KEY, -1.0f, 1.0f, 0.0f);
         measure(0u, i);

@@ -108,6 +108,18 @@ int32_t s4j_parse_config(const uint32_t *words, uint32_t n_words, s4j_config *cf
     return S4J_OK;
 }
 
+/* Whether n keys from base would run past the last key (2^32 - 1). */
+static int keys_wrap(uint32_t base, uint64_t n)
+{
+    return (uint64_t)base + n > (uint64_t)UINT32_MAX + 1u;
+}
+
+/* Whether a range's keys, filed from its local index on, run past limit. */
+static int range_overruns(const uint32_t *r, uint64_t limit)
+{
+    return (uint64_t)r[S4J_RANGE_WORD_LOCAL] + (r[S4J_RANGE_WORD_KEY_HI] - r[S4J_RANGE_WORD_KEY_LO]) > limit;
+}
+
 /* Regularization coefficients are finite and >= 0, the order is a flag, a
  * weight decay is applied up to 255 times, at least once if there is one. */
 static int regularization_ok(const s4j_regularization *r)
@@ -216,7 +228,7 @@ static int copy_ok(const s4j_config *cfg)
         uint32_t hi = k[S4J_CHUNK_WORD_HI];
 
         if (lo < end || hi <= lo || hi > params
-            || (uint64_t)k[S4J_CHUNK_WORD_KEY] + (hi - lo) > (uint64_t)UINT32_MAX + 1u) {
+            || keys_wrap(k[S4J_CHUNK_WORD_KEY], hi - lo)) {
             return 0;
         }
         if (k[S4J_CHUNK_WORD_SLOT] != S4J_CHUNK_NOT_OWNED) {
@@ -257,7 +269,7 @@ static int32_t check_training(const s4j_config *cfg)
         || (!s4j_is_l2(t->grad_norm)
             && (t->norm_key_base != 0u || t->norm_peers != 0u || t->norm_self != 0u))
         || t->norm_self > t->norm_peers
-        || (uint64_t)t->norm_key_base + s4j_norm_keys(t->grad_norm) > (uint64_t)UINT32_MAX + 1u) {
+        || keys_wrap(t->norm_key_base, s4j_norm_keys(t->grad_norm))) {
         return S4J_ERR_BAD_CONFIG;
     }
     if (!activator && (output || t->expected_backward != 0u)) {
@@ -283,11 +295,11 @@ static int32_t check_training(const s4j_config *cfg)
     }
     if (cfg->kind == S4J_KIND_REDUCE
         && (t->sends_backward != 0u
-            || (uint64_t)t->delta_key_base + cfg->n_cols > (uint64_t)UINT32_MAX + 1u)) {
+            || keys_wrap(t->delta_key_base, cfg->n_cols))) {
         return S4J_ERR_BAD_CONFIG;
     }
     if (cfg->kind == S4J_KIND_DENSE_BLOCK && t->sends_backward != 0u
-        && (uint64_t)t->backward_key_base + cfg->n_rows > (uint64_t)UINT32_MAX + 1u) {
+        && keys_wrap(t->backward_key_base, cfg->n_rows)) {
         return S4J_ERR_BAD_CONFIG;
     }
     if (s4j_sends_bound(cfg->kind, cfg->n_rows, cfg->n_cols, cfg->fused,
@@ -400,7 +412,7 @@ int32_t s4j_check_config(const s4j_config *cfg)
     }
     /* emitted keys must not wrap around */
     if (cfg->kind != S4J_KIND_OUTPUT_SINK
-        && (uint64_t)cfg->out_key_base + cfg->n_cols > (uint64_t)UINT32_MAX + 1u) {
+        && keys_wrap(cfg->out_key_base, cfg->n_cols)) {
         return S4J_ERR_BAD_CONFIG;
     }
     if (check_training(cfg) != S4J_OK || check_pooling(cfg) != S4J_OK
@@ -412,7 +424,7 @@ int32_t s4j_check_config(const s4j_config *cfg)
     output = training && cfg->training.loss != S4J_LOSS_NONE;
     sync_keys = training ? S4J_SYNC_KEYS_TRAINING : S4J_SYNC_KEYS;
     if (cfg->softmax_peers != 0u
-        && (uint64_t)cfg->sync_key_base + sync_keys > (uint64_t)UINT32_MAX + 1u) {
+        && keys_wrap(cfg->sync_key_base, sync_keys)) {
         return S4J_ERR_BAD_CONFIG;
     }
     limit = cfg->kind == S4J_KIND_DENSE_BLOCK ? cfg->n_rows : cfg->n_cols;
@@ -426,7 +438,7 @@ int32_t s4j_check_config(const s4j_config *cfg)
         }
         switch (r[S4J_RANGE_WORD_KIND]) {
         case S4J_RANGE_DATA:
-            if ((uint64_t)r[S4J_RANGE_WORD_LOCAL] + (hi - lo) > limit) {
+            if (range_overruns(r, limit)) {
                 return S4J_ERR_BAD_CONFIG;
             }
             break;
@@ -438,18 +450,18 @@ int32_t s4j_check_config(const s4j_config *cfg)
             break;
         case S4J_RANGE_DELTA:
             if (!training || cfg->kind != S4J_KIND_DENSE_BLOCK || cfg->fused != 0u
-                || (uint64_t)r[S4J_RANGE_WORD_LOCAL] + (hi - lo) > cfg->n_cols) {
+                || range_overruns(r, cfg->n_cols)) {
                 return S4J_ERR_BAD_CONFIG;
             }
             break;
         case S4J_RANGE_BACKWARD_PARTIAL:
             if (!training || !activator || output
-                || (uint64_t)r[S4J_RANGE_WORD_LOCAL] + (hi - lo) > cfg->n_cols) {
+                || range_overruns(r, cfg->n_cols)) {
                 return S4J_ERR_BAD_CONFIG;
             }
             break;
         case S4J_RANGE_LABEL:
-            if (!output || (uint64_t)r[S4J_RANGE_WORD_LOCAL] + (hi - lo) > cfg->n_cols) {
+            if (!output || range_overruns(r, cfg->n_cols)) {
                 return S4J_ERR_BAD_CONFIG;
             }
             break;
@@ -478,7 +490,7 @@ int32_t s4j_check_config(const s4j_config *cfg)
             const s4j_copy *c = &cfg->training.copy;
 
             if (c->chunks == 0u
-                || (uint64_t)r[S4J_RANGE_WORD_LOCAL] + (hi - lo) > (uint64_t)c->slots * c->owned) {
+                || range_overruns(r, (uint64_t)c->slots * c->owned)) {
                 return S4J_ERR_BAD_CONFIG;
             }
             copy_ranges++;
@@ -486,9 +498,8 @@ int32_t s4j_check_config(const s4j_config *cfg)
         }
         case S4J_RANGE_PARAM:
             if (cfg->training.copy.chunks == 0u
-                || (uint64_t)r[S4J_RANGE_WORD_LOCAL] + (hi - lo)
-                       > s4j_weight_count(cfg->pool, &cfg->row, cfg->n_rows, cfg->n_cols)
-                             + cfg->n_cols) {
+                || range_overruns(r, s4j_weight_count(cfg->pool, &cfg->row, cfg->n_rows, cfg->n_cols)
+                                         + cfg->n_cols)) {
                 return S4J_ERR_BAD_CONFIG;
             }
             copy_ranges++;

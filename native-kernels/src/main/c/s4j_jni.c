@@ -245,18 +245,26 @@ Java_org_spinnaker4j_kernels_KernelCore_load0(JNIEnv *env, jclass cls,
     return r;
 }
 
-JNIEXPORT jint JNICALL
-Java_org_spinnaker4j_kernels_KernelCore_maxSends0(JNIEnv *env, jclass cls,
-                                                  jobject buffer)
+/* A count the state in buffer answers (s4j_max_sends, s4j_received), or
+ * S4J_ERR_BAD_BUFFER if the buffer is not usable. */
+static jint count_of(JNIEnv *env, jobject buffer,
+                     int32_t (*count)(const void *dtcm, uint32_t capacity))
 {
     uint32_t capacity = 0u;
     void *dtcm = dtcm_of(env, buffer, &capacity);
 
-    (void)cls;
     if (dtcm == NULL) {
         return S4J_ERR_BAD_BUFFER;
     }
-    return s4j_max_sends(dtcm, capacity);
+    return count(dtcm, capacity);
+}
+
+JNIEXPORT jint JNICALL
+Java_org_spinnaker4j_kernels_KernelCore_maxSends0(JNIEnv *env, jclass cls,
+                                                  jobject buffer)
+{
+    (void)cls;
+    return count_of(env, buffer, s4j_max_sends);
 }
 
 JNIEXPORT jlong JNICALL
@@ -317,47 +325,43 @@ Java_org_spinnaker4j_kernels_KernelCore_loadInput0(JNIEnv *env, jclass cls,
     return r;
 }
 
+/* A kernel event with no argument of its own (kernel: s4j_start,
+ * s4j_share_start or s4j_param_send) on the DTCM at address. */
+static jlong run_event(JNIEnv *env, jlong address, jint capacity, jintArray outbox, jint outbox_len,
+                       int32_t (*kernel)(void *dtcm, uint32_t capacity, s4j_outbox *out))
+{
+    jni_event ev;
+    int32_t r = event_open(&ev, env, address, capacity, S4J_OK, outbox, outbox_len);
+
+    if (r != S4J_OK) {
+        return r;
+    }
+    return event_close(&ev, kernel(ev.dtcm, ev.capacity, &ev.out));
+}
+
 JNIEXPORT jlong JNICALL
 Java_org_spinnaker4j_kernels_KernelCore_start0(JNIEnv *env, jclass cls,
                                                jlong address, jint capacity,
                                                jintArray outbox, jint outbox_len)
 {
-    jni_event ev;
-    int32_t r = event_open(&ev, env, address, capacity, S4J_OK, outbox, outbox_len);
-
     (void)cls;
-    if (r != S4J_OK) {
-        return r;
-    }
-    return event_close(&ev, s4j_start(ev.dtcm, ev.capacity, &ev.out));
+    return run_event(env, address, capacity, outbox, outbox_len, s4j_start);
 }
 
 JNIEXPORT jlong JNICALL
 Java_org_spinnaker4j_kernels_KernelCore_shareStart0(JNIEnv *env, jclass cls,
         jlong address, jint capacity, jintArray outbox, jint outbox_len)
 {
-    jni_event ev;
-    int32_t r = event_open(&ev, env, address, capacity, S4J_OK, outbox, outbox_len);
-
     (void)cls;
-    if (r != S4J_OK) {
-        return r;
-    }
-    return event_close(&ev, s4j_share_start(ev.dtcm, ev.capacity, &ev.out));
+    return run_event(env, address, capacity, outbox, outbox_len, s4j_share_start);
 }
 
 JNIEXPORT jlong JNICALL
 Java_org_spinnaker4j_kernels_KernelCore_paramSend0(JNIEnv *env, jclass cls,
         jlong address, jint capacity, jintArray outbox, jint outbox_len)
 {
-    jni_event ev;
-    int32_t r = event_open(&ev, env, address, capacity, S4J_OK, outbox, outbox_len);
-
     (void)cls;
-    if (r != S4J_OK) {
-        return r;
-    }
-    return event_close(&ev, s4j_param_send(ev.dtcm, ev.capacity, &ev.out));
+    return run_event(env, address, capacity, outbox, outbox_len, s4j_param_send);
 }
 
 JNIEXPORT jlong JNICALL
@@ -381,14 +385,8 @@ JNIEXPORT jint JNICALL
 Java_org_spinnaker4j_kernels_KernelCore_received0(JNIEnv *env, jclass cls,
                                                   jobject buffer)
 {
-    uint32_t capacity = 0u;
-    void *dtcm = dtcm_of(env, buffer, &capacity);
-
     (void)cls;
-    if (dtcm == NULL) {
-        return S4J_ERR_BAD_BUFFER;
-    }
-    return s4j_received(dtcm, capacity);
+    return count_of(env, buffer, s4j_received);
 }
 
 /* After a read that returned r and pointed values at n floats: copies them
@@ -427,6 +425,22 @@ Java_org_spinnaker4j_kernels_KernelCore_readOutput0(JNIEnv *env, jclass cls,
     return copy_out(env, dest, r, values, n);
 }
 
+/* Copies a Java int[] or float[] (floats: as_floats != 0) of exactly n words
+ * into dest: S4J_ERR_BAD_LENGTH if the array is missing or of another
+ * length, S4J_ERR_JNI if the copy raised. */
+static int32_t copy_words(JNIEnv *env, jarray src, int as_floats, void *dest, uint32_t n)
+{
+    if (src == NULL || (*env)->GetArrayLength(env, src) != (jsize)n) {
+        return S4J_ERR_BAD_LENGTH;
+    }
+    if (as_floats) {
+        (*env)->GetFloatArrayRegion(env, (jfloatArray)src, 0, (jsize)n, (jfloat *)dest);
+    } else {
+        (*env)->GetIntArrayRegion(env, (jintArray)src, 0, (jsize)n, (jint *)dest);
+    }
+    return (*env)->ExceptionCheck(env) ? S4J_ERR_JNI : S4J_OK;
+}
+
 JNIEXPORT jint JNICALL
 Java_org_spinnaker4j_kernels_KernelCore_applyUpdate0(JNIEnv *env, jclass cls,
                                                      jobject buffer,
@@ -437,6 +451,7 @@ Java_org_spinnaker4j_kernels_KernelCore_applyUpdate0(JNIEnv *env, jclass cls,
     uint32_t capacity = 0u;
     void *dtcm = dtcm_of(env, buffer, &capacity);
     float values[S4J_UPDATE_WORDS];
+    int32_t r;
 
     (void)cls;
     if (dtcm == NULL) {
@@ -445,12 +460,9 @@ Java_org_spinnaker4j_kernels_KernelCore_applyUpdate0(JNIEnv *env, jclass cls,
     if (batch_size <= 0 || iteration < 0) {
         return S4J_ERR_BAD_ARGUMENT;
     }
-    if (rates == NULL || (*env)->GetArrayLength(env, rates) != (jsize)S4J_UPDATE_WORDS) {
-        return S4J_ERR_BAD_LENGTH;
-    }
-    (*env)->GetFloatArrayRegion(env, rates, 0, (jsize)S4J_UPDATE_WORDS, values);
-    if ((*env)->ExceptionCheck(env)) {
-        return S4J_ERR_JNI;
+    r = copy_words(env, rates, 1, values, S4J_UPDATE_WORDS);
+    if (r != S4J_OK) {
+        return r;
     }
     return s4j_apply_update(dtcm, capacity, (uint32_t)batch_size, (uint32_t)iteration,
                             values, S4J_UPDATE_WORDS);
@@ -462,25 +474,28 @@ Java_org_spinnaker4j_kernels_KernelCore_setDropout0(JNIEnv *env, jclass cls,
 {
     uint32_t capacity = 0u;
     void *dtcm = dtcm_of(env, buffer, &capacity);
-    jint values[S4J_DROP_WORDS];
-    uint32_t packed[S4J_DROP_WORDS];
-    uint32_t i;
+    uint32_t packed[S4J_DROP_WORDS]; /* jint's unsigned counterpart: read as jint, the same bits */
+    int32_t r;
 
     (void)cls;
     if (dtcm == NULL) {
         return S4J_ERR_BAD_BUFFER;
     }
-    if (words == NULL || (*env)->GetArrayLength(env, words) != (jsize)S4J_DROP_WORDS) {
-        return S4J_ERR_BAD_LENGTH;
-    }
-    (*env)->GetIntArrayRegion(env, words, 0, (jsize)S4J_DROP_WORDS, values);
-    if ((*env)->ExceptionCheck(env)) {
-        return S4J_ERR_JNI;
-    }
-    for (i = 0u; i < S4J_DROP_WORDS; i++) {
-        packed[i] = (uint32_t)values[i];
+    r = copy_words(env, words, 0, packed, S4J_DROP_WORDS);
+    if (r != S4J_OK) {
+        return r;
     }
     return s4j_dropout_set(dtcm, capacity, packed, S4J_DROP_WORDS);
+}
+
+/* The arguments readParams0 and writeParams0 share: S4J_ERR_BAD_LENGTH
+ * without an array, S4J_ERR_BAD_ARGUMENT for a negative which or slot. */
+static int32_t params_args(jarray values, jint which, jint slot)
+{
+    if (values == NULL) {
+        return S4J_ERR_BAD_LENGTH;
+    }
+    return which < 0 || slot < 0 ? S4J_ERR_BAD_ARGUMENT : S4J_OK;
 }
 
 JNIEXPORT jint JNICALL
@@ -498,11 +513,9 @@ Java_org_spinnaker4j_kernels_KernelCore_readParams0(JNIEnv *env, jclass cls,
     if (dtcm == NULL) {
         return S4J_ERR_BAD_BUFFER;
     }
-    if (dest == NULL) {
-        return S4J_ERR_BAD_LENGTH;
-    }
-    if (which < 0 || slot < 0) {
-        return S4J_ERR_BAD_ARGUMENT;
+    r = params_args(dest, which, slot);
+    if (r != S4J_OK) {
+        return r;
     }
     r = s4j_params(dtcm, capacity, (uint32_t)which, (uint32_t)slot,
                    (uint32_t)(*env)->GetArrayLength(env, dest), &values, &n);
@@ -524,11 +537,9 @@ Java_org_spinnaker4j_kernels_KernelCore_writeParams0(JNIEnv *env, jclass cls,
     if (dtcm == NULL) {
         return S4J_ERR_BAD_BUFFER;
     }
-    if (src == NULL) {
-        return S4J_ERR_BAD_LENGTH;
-    }
-    if (which < 0 || slot < 0) {
-        return S4J_ERR_BAD_ARGUMENT;
+    r = params_args(src, which, slot);
+    if (r != S4J_OK) {
+        return r;
     }
     n = (*env)->GetArrayLength(env, src);
     values = (*env)->GetFloatArrayElements(env, src, NULL);

@@ -14,7 +14,7 @@ import org.spinnaker4j.mapper.partition.PartitioningStrategy;
 
 /**
  * The mapper's host time: CPU seconds of the calling thread to wrap (map) the MNIST MLP for training and
- * {@link SimulatorSpeed}'s LeNet-like chain for inference with FASTEST on one SpiNN-5 board, best of
+ * the LeNet-like chain ({@link ReferenceNetworks#lenetLikeChain}) for inference with FASTEST on one SpiNN-5 board, best of
  * {@code repeats} (the first runs warm the JIT). Usage: {@code MappingSpeed [repeats]}.
  */
 public final class MappingSpeed {
@@ -28,7 +28,7 @@ public final class MappingSpeed {
     public static void main(String[] args) {
         int repeats = args.length > 0 ? Integer.parseInt(args[0]) : 5;
         List<Case> cases = List.of(new Case("MNIST MLP 784-256-128-10, training", ReferenceNetworks.mnistMlp(), false),
-                new Case("LeNet-like chain, inference", SimulatorSpeed.lenetLike(), true));
+                new Case("LeNet-like chain, inference", ReferenceNetworks.lenetLikeChain(), true));
         ThreadMXBean threads = ManagementFactory.getThreadMXBean();
         System.out.println("| network | host CPU s (best of " + repeats + ") |");
         System.out.println("|---|---|");

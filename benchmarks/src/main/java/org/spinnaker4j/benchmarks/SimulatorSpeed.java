@@ -14,20 +14,11 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
-import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
-import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
-import org.deeplearning4j.nn.conf.inputs.InputType;
-import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
-import org.deeplearning4j.nn.conf.layers.DenseLayer;
-import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
-import org.deeplearning4j.nn.weights.WeightInit;
-import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.lossfunctions.LossFunctions.LossFunction;
 import org.spinnaker4j.backend.SpiNNakerMultiLayerNetwork;
 import org.spinnaker4j.backend.SpiNNakerOptions;
 import org.spinnaker4j.backend.runtime.RunStats;
@@ -80,7 +71,8 @@ public final class SimulatorSpeed {
         List<Case> cases = List.of(
                 new Case("seed 10-50-50-300-50-25", ReferenceNetworks.seedNetwork(), 10, 500, 64, 8),
                 new Case("MNIST MLP 784-256-128-10", ReferenceNetworks.mnistMlp(), 784, 50, 16, 2),
-                new Case("LeNet-like 28x28 conv5x8 conv5s2x16 32 10", lenetLike(), 28 * 28, 8, 0, 0));
+                new Case("LeNet-like 28x28 conv5x8 conv5s2x16 32 10", ReferenceNetworks.lenetLikeChain(), 28 * 28, 8,
+                        0, 0));
         System.out.println("| network | pass | partitioning | samples | events | host CPU s | wall s | M events / CPU s "
                 + "| host ms / sample | events per link time | fingerprint |");
         System.out.println("|---|---|---|---|---|---|---|---|---|---|---|");
@@ -117,22 +109,6 @@ public final class SimulatorSpeed {
                 }
             }
         }
-    }
-
-    /**
-     * Conv2DParityTest's LeNet-like chain: 28x28x1 → conv 5x5 8 relu (Truncate) → conv 5x5 stride 2 16 relu (Same) →
-     * Dense 32 relu → 10 softmax.
-     */
-    static MultiLayerConfiguration lenetLike() {
-        return new NeuralNetConfiguration.Builder().seed(29).dataType(DataType.FLOAT).weightInit(WeightInit.XAVIER)
-                .biasInit(0.1).list()
-                .layer(new ConvolutionLayer.Builder().nOut(8).kernelSize(5, 5)
-                        .convolutionMode(ConvolutionMode.Truncate).activation(Activation.RELU).build())
-                .layer(new ConvolutionLayer.Builder().nOut(16).kernelSize(5, 5).stride(2, 2)
-                        .convolutionMode(ConvolutionMode.Same).activation(Activation.RELU).build())
-                .layer(new DenseLayer.Builder().nOut(32).activation(Activation.RELU).build())
-                .layer(new OutputLayer.Builder(LossFunction.MCXENT).nOut(10).activation(Activation.SOFTMAX).build())
-                .setInputType(InputType.convolutionalFlat(28, 28, 1)).build();
     }
 
     private static Run run(MultiLayerConfiguration conf, int nIn, PartitioningStrategy strategy, boolean training,

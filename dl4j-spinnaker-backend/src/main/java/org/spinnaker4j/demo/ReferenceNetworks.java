@@ -12,6 +12,7 @@ import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
 import org.deeplearning4j.nn.conf.preprocessor.RnnToFeedForwardPreProcessor;
 import org.deeplearning4j.nn.weights.WeightInit;
 import org.nd4j.linalg.activations.Activation;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.learning.config.Adam;
 import org.nd4j.linalg.learning.config.Sgd;
 import org.nd4j.linalg.lossfunctions.LossFunctions.LossFunction;
@@ -119,6 +120,35 @@ public final class ReferenceNetworks {
                         .convolutionMode(ConvolutionMode.Truncate).activation(Activation.RELU).build())
                 .layer(new OutputLayer.Builder(LossFunction.MCXENT).nOut(10).activation(Activation.SOFTMAX).build())
                 .setInputType(InputType.convolutionalFlat(12, 12, 1)).build();
+    }
+
+    /**
+     * A LeNet-like chain of MNIST's size without pooling (the simulator and mapping benchmarks', Conv2DParityTest's):
+     * 28 × 28 × 1 → {@link #lenetLikeConvolutions} of 8 and 16 channels → Dense 32 relu → 10 softmax (MCXENT), float,
+     * biases 0.1, DL4J's default updater.
+     */
+    public static MultiLayerConfiguration lenetLikeChain() {
+        NeuralNetConfiguration.Builder builder = new NeuralNetConfiguration.Builder().seed(29).dataType(DataType.FLOAT)
+                .weightInit(WeightInit.XAVIER).biasInit(0.1);
+        return lenetLikeConvolutions(builder, 8, 16)
+                .layer(new DenseLayer.Builder().nOut(32).activation(Activation.RELU).build())
+                .layer(new OutputLayer.Builder(LossFunction.MCXENT).nOut(10).activation(Activation.SOFTMAX).build())
+                .build();
+    }
+
+    /**
+     * The two convolutions a LeNet-like chain starts with, on flat 28 × 28 × 1 digits: 5 × 5 (Truncate) to
+     * {@code first} channels, relu → 5 × 5, stride 2 (Same) to {@code second} channels, relu; the caller adds the
+     * layers after them.
+     */
+    public static NeuralNetConfiguration.ListBuilder lenetLikeConvolutions(NeuralNetConfiguration.Builder builder,
+            int first, int second) {
+        return builder.list()
+                .layer(new ConvolutionLayer.Builder().nOut(first).kernelSize(5, 5)
+                        .convolutionMode(ConvolutionMode.Truncate).activation(Activation.RELU).build())
+                .layer(new ConvolutionLayer.Builder().nOut(second).kernelSize(5, 5).stride(2, 2)
+                        .convolutionMode(ConvolutionMode.Same).activation(Activation.RELU).build())
+                .setInputType(InputType.convolutionalFlat(28, 28, 1));
     }
 
     private static SubsamplingLayer maxPooling2x2() {

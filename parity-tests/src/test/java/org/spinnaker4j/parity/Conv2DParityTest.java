@@ -36,6 +36,7 @@ import org.spinnaker4j.backend.SpiNNakerMultiLayerNetwork;
 import org.spinnaker4j.backend.SpiNNakerOptions;
 import org.spinnaker4j.backend.frontend.UnsupportedNetworkException;
 import org.spinnaker4j.backend.runtime.RunStats;
+import org.spinnaker4j.demo.ReferenceNetworks;
 import org.spinnaker4j.mapper.partition.PartitioningStrategy;
 
 /**
@@ -130,15 +131,7 @@ class Conv2DParityTest {
     @ParameterizedTest
     @EnumSource(value = PartitioningStrategy.class, names = {"FASTEST", "FEWEST_CORES"})
     void lenetLikeChain(PartitioningStrategy strategy) {
-        MultiLayerConfiguration conf = Parity.list(29)
-                .layer(new ConvolutionLayer.Builder().nOut(8).kernelSize(5, 5)
-                        .convolutionMode(ConvolutionMode.Truncate).activation(Activation.RELU).build())
-                .layer(new ConvolutionLayer.Builder().nOut(16).kernelSize(5, 5).stride(2, 2)
-                        .convolutionMode(ConvolutionMode.Same).activation(Activation.RELU).build())
-                .layer(new DenseLayer.Builder().nOut(32).activation(Activation.RELU).build())
-                .layer(new OutputLayer.Builder(LossFunction.MCXENT).nOut(10).activation(Activation.SOFTMAX).build())
-                .setInputType(InputType.convolutionalFlat(28, 28, 1)).build();
-        RunStats stats = Parity.assertParity(conf,
+        RunStats stats = Parity.assertParity(ReferenceNetworks.lenetLikeChain(),
                 SpiNNakerOptions.builder().partitioning(strategy).inferenceOnly().build(),
                 Parity.images(12, 1, 28, 28, 29).reshape(12, 28 * 28));
         assertEquals(0, stats.tdmaOverruns(), "TDMA overruns");

@@ -33,6 +33,7 @@ import org.slf4j.LoggerFactory;
 import org.spinnaker4j.backend.SpiNNakerMultiLayerNetwork;
 import org.spinnaker4j.backend.SpiNNakerOptions;
 import org.spinnaker4j.backend.runtime.RunStats;
+import org.spinnaker4j.demo.ReferenceNetworks;
 import org.spinnaker4j.mapper.Mapping;
 import org.spinnaker4j.mapper.partition.KernelCopies;
 import org.spinnaker4j.mapper.partition.PartitioningStrategy;
@@ -146,15 +147,12 @@ class Conv2DTrainingParityTest {
     void lenetLikeConvolutionsTrain(PartitioningStrategy strategy) {
         int batches = 3;
         int batch = 8;
-        MultiLayerConfiguration conf = Parity.builder(69).updater(new Adam(1e-3)).list()
-                .layer(new ConvolutionLayer.Builder().nOut(4).kernelSize(5, 5)
-                        .convolutionMode(ConvolutionMode.Truncate).activation(Activation.RELU).build())
-                .layer(new ConvolutionLayer.Builder().nOut(8).kernelSize(5, 5).stride(2, 2)
-                        .convolutionMode(ConvolutionMode.Same).activation(Activation.RELU).build())
+        MultiLayerConfiguration conf = ReferenceNetworks.lenetLikeConvolutions(
+                        Parity.builder(69).updater(new Adam(1e-3)), 4, 8)
                 .layer(new ConvolutionLayer.Builder().nOut(8).kernelSize(4, 4).stride(4, 4)
                         .convolutionMode(ConvolutionMode.Truncate).activation(Activation.RELU).build())
                 .layer(new OutputLayer.Builder(LossFunction.MCXENT).nOut(10).activation(Activation.SOFTMAX).build())
-                .setInputType(InputType.convolutionalFlat(28, 28, 1)).build();
+                .build();
         INDArray x = Parity.flatImages(batches * batch, 1, 28, 28, 69);
         INDArray y = TrainingParity.labels(TrainingParity.Labels.ONE_HOT, batches * batch, 10, 70);
         MultiLayerNetwork cpu = new MultiLayerNetwork(conf.clone());

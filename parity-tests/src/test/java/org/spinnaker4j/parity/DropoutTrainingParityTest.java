@@ -3,6 +3,7 @@ package org.spinnaker4j.parity;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.function.Function;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
@@ -152,36 +153,26 @@ class DropoutTrainingParityTest {
         return SpiNNakerOptions.builder().partitioning(strategy).build();
     }
 
-    private static void assertNoDrops(String name, RunStats stats) {
+    /** No drop, and the TDMA schedule allows for the dropout's work: no overrun either. */
+    private static void assertNoOverruns(String name, RunStats stats) {
         LOG.info("{}: last mini-batch {} packets dropped, {} TDMA overruns", name, stats.packetsDropped(),
                 stats.tdmaOverruns());
         assertEquals(0, stats.packetsDropped(), stats.describeDrops());
-    }
-
-    /** No drop, and the TDMA schedule allows for the dropout's work: no overrun either. */
-    private static void assertNoOverruns(String name, RunStats stats) {
-        assertNoDrops(name, stats);
         assertEquals(0, stats.tdmaOverruns(), name + ": TDMA overruns");
     }
 
     /**
-     * No overrun on FASTEST and FEWEST_CORES. NEURON_PER_CORE overruns 75 slots in the last mini-batch (144 before the
-     * mapper charged the dropout): its softmax's four cores each send 12 masked rows of W·delta back, each in a slot
-     * of its own, and the softmax exchange's packet waits behind them in the core's send queue (docs/architecture.md,
-     * "Dropout").
+     * No overrun on any strategy, NEURON_PER_CORE included: its softmax's four cores each send 12 masked rows of W·delta
+     * back while another sample's exchange runs, and the schedule allows for an exchange packet waiting behind one of
+     * them in the core's send queue (docs/architecture.md, "Dropout").
      */
     @ParameterizedTest
     @EnumSource(PartitioningStrategy.class)
     void denseFollowsTheCoresMasksExactly(PartitioningStrategy strategy) {
         String name = "dense dropout " + strategy;
-        RunStats stats = TrainingParity.assertTrainingParity(name, dense(true, null), dense(false, null),
+        assertNoOverruns(name, TrainingParity.assertTrainingParity(name, dense(true, null), dense(false, null),
                 options(strategy), Parity.uniformInputs(BATCHES * BATCH, 10, 62),
-                TrainingParity.labels(TrainingParity.Labels.ONE_HOT, BATCHES * BATCH, 4, 63), BATCHES, BATCH);
-        if (strategy == PartitioningStrategy.NEURON_PER_CORE) {
-            assertNoDrops(name, stats);
-        } else {
-            assertNoOverruns(name, stats);
-        }
+                TrainingParity.labels(TrainingParity.Labels.ONE_HOT, BATCHES * BATCH, 4, 63), BATCHES, BATCH));
     }
 
     /** p by iteration: 0.9 for the first three mini-batches, 0.3 from the fourth, 0.7 from the seventh. */
@@ -198,11 +189,7 @@ class DropoutTrainingParityTest {
     @ParameterizedTest
     @EnumSource(PartitioningStrategy.class)
     void conv1DFollowsTheCoresMasksExactly(PartitioningStrategy strategy) {
-        String name = "conv1d dropout " + strategy;
-        INDArray x = Parity.sequences(BATCHES * BATCH, 3, 9, 66);
-        assertNoOverruns(name, TrainingParity.assertTrainingParity(name, conv(true), conv(false),
-                Parity.sequenceOptions(strategy, 9), x,
-                TrainingParity.labels(TrainingParity.Labels.ONE_HOT, BATCHES * BATCH, 3, 67), BATCHES, BATCH));
+        assertSequenceTraining("conv1d dropout " + strategy, DropoutTrainingParityTest::conv, strategy, 9, 66);
     }
 
     @ParameterizedTest
@@ -217,11 +204,20 @@ class DropoutTrainingParityTest {
     @ParameterizedTest
     @EnumSource(PartitioningStrategy.class)
     void globalPoolingAfterADropoutLayerFollowsTheCoresMasksExactly(PartitioningStrategy strategy) {
-        String name = "global pooling dropout " + strategy;
-        INDArray x = Parity.sequences(BATCHES * BATCH, 3, 8, 71);
-        assertNoOverruns(name, TrainingParity.assertTrainingParity(name, globalPooling(true), globalPooling(false),
-                Parity.sequenceOptions(strategy, 8), x,
-                TrainingParity.labels(TrainingParity.Labels.ONE_HOT, BATCHES * BATCH, 3, 72), BATCHES, BATCH));
+        assertSequenceTraining("global pooling dropout " + strategy, DropoutTrainingParityTest::globalPooling,
+                strategy, 8, 71);
+    }
+
+    /**
+     * Trains {@code network} (on the CPU with the cores' masks, and on the machine) on sequences of 3 channels ×
+     * {@code length} (drawn from {@code seed}) with one-hot labels of 3 classes (from {@code seed + 1}): parity, no
+     * drop, no overrun.
+     */
+    private static void assertSequenceTraining(String name, Function<Boolean, MultiLayerConfiguration> network,
+            PartitioningStrategy strategy, int length, long seed) {
+        assertNoOverruns(name, TrainingParity.assertTrainingParity(name, network.apply(true), network.apply(false),
+                Parity.sequenceOptions(strategy, length), Parity.sequences(BATCHES * BATCH, 3, length, seed),
+                TrainingParity.labels(TrainingParity.Labels.ONE_HOT, BATCHES * BATCH, 3, seed + 1), BATCHES, BATCH));
     }
 
     /**

@@ -25,11 +25,19 @@ public final class DropoutTranslator {
      * Call {@link #untrainable} first: with both, the layer's own.
      */
     static int dropoutOf(MultiLayerConfiguration conf, int i) {
-        Layer layer = conf.getConf(i).getLayer();
-        if (layer.getIDropout() != null && !Dl4jFrontEnd.isPooling(layer)) {
+        if (dropsOwnInput(conf.getConf(i).getLayer())) {
             return i;
         }
-        return i > 0 && Dl4jFrontEnd.isDropoutLayer(conf.getConf(i - 1).getLayer()) ? i - 1 : -1;
+        return afterDropoutLayer(conf, i) ? i - 1 : -1;
+    }
+
+    /** Whether the layer's own dropout drops its input (a pooling layer's DL4J ignores). */
+    private static boolean dropsOwnInput(Layer layer) {
+        return layer.getIDropout() != null && !Dl4jFrontEnd.isPooling(layer);
+    }
+
+    private static boolean afterDropoutLayer(MultiLayerConfiguration conf, int i) {
+        return i > 0 && Dl4jFrontEnd.isDropoutLayer(conf.getConf(i - 1).getLayer());
     }
 
     /**
@@ -92,13 +100,10 @@ public final class DropoutTranslator {
         StringBuilder named = new StringBuilder();
         for (int i = 0; i < conf.getConfs().size(); i++) {
             Layer layer = conf.getConf(i).getLayer();
-            boolean afterDropoutLayer = i > 0 && Dl4jFrontEnd.isDropoutLayer(conf.getConf(i - 1).getLayer());
-            String reason = afterDropoutLayer && layer.getIDropout() != null && !Dl4jFrontEnd.isPooling(layer)
-                    ? "its input dropped twice, by the DropoutLayer before it and its own"
-                    : null;
-            if (reason != null) {
+            if (afterDropoutLayer(conf, i) && dropsOwnInput(layer)) {
                 named.append(named.length() == 0 ? "" : ", ").append("layer ").append(i).append(" (")
-                        .append(layer.getClass().getSimpleName()).append(", ").append(reason).append(')');
+                        .append(layer.getClass().getSimpleName())
+                        .append(", its input dropped twice, by the DropoutLayer before it and its own)");
             }
         }
         return named.toString();

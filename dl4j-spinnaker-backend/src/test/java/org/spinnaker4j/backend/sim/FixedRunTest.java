@@ -79,7 +79,7 @@ class FixedRunTest {
         try (SpiNNakerMultiLayerNetwork machine = onMachine()) {
             machine.fit(features(), labels());
             assertRecorded("68469 events, 8004 sent, 17124 delivered, 0.002236145 s simulated, "
-                    + "fingerprint 5ba6dc6f083db095", machine.params(), machine.lastTrainingStats());
+                    + "fingerprint 53d7dce55e8a1ad7", machine.params(), machine.lastTrainingStats());
         }
     }
 

@@ -703,12 +703,25 @@ public final class TdmaScheduler {
             if (phase == Phase.SYNC || phase == Phase.BACKWARD_SYNC) {
                 // an exchange is not given room modulo the period: on each link its packet may queue behind a full
                 // link queue of other samples' packets, and a round's packet that misses its slot waits a round
-                latency += (long) depth * DEFAULT_LINK_QUEUE * timing.linkClocks();
+                latency += (long) depth * DEFAULT_LINK_QUEUE * timing.linkClocks() + otherPhaseSendWait();
             }
             Map<Integer, Long> receiverBusy = new HashMap<>();
             packetsTo.forEach((r, n) -> receiverBusy.put(r, n * receiveCycles(graph.vertex(r), phase)));
             return new WindowPlan(s, phase, senders, packetsOf, maxPackets, between, boundBy, latency,
                     linkWaits(senders, sendersOfLink, between), resources, receivers, receiverBusy);
+        }
+
+        /**
+         * In training, how long a softmax exchange's packet may wait in its sender's send queue behind a packet of
+         * another phase: the samples in flight interleave other samples' values and deltas with this sample's
+         * exchange, and a core injects a packet no sooner than {@link CoreCostModel#sendPacketCycles} after its last,
+         * so a packet sent just before the exchange's slot holds the exchange's back that long (one such packet at
+         * most: slots of one phase are further apart). Timed to the clock, a round had no room for it: the dense
+         * dropout network on NEURON_PER_CORE overran 75 slots a mini-batch, one core's local maximum 2 clocks behind
+         * its W·delta. 0 in inference, where a core's values follow its exchange ({@link #softmaxSpan}).
+         */
+        private long otherPhaseSendWait() {
+            return network.trains() ? cost.sendPacketCycles() : 0;
         }
 
         /**
