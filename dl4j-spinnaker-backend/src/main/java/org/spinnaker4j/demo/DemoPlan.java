@@ -30,8 +30,8 @@ public record DemoPlan(String name, Supplier<MultiLayerConfiguration> network, i
     }
 
     /**
-     * The README's demo: the MNIST MLP, two epochs on FEWEST_CORES (a third of FASTEST's simulator events per training
-     * sample), FASTEST, the default, on a mini-batch of 32 and an inference batch of 500 (the machine report's), and
+     * The README's demo: the MNIST MLP, two epochs on FEWEST_CORES (a third of FASTEST's packets delivered per training
+     * sample, and of its simulator time), FASTEST, the default, on a mini-batch of 32 and an inference batch of 500 (the machine report's), and
      * NEURON_PER_CORE on 4 digits.
      */
     public static DemoPlan mlp() {
