@@ -13,9 +13,9 @@ import org.spinnaker4j.demo.MnistIdx;
 import org.spinnaker4j.demo.ReferenceNetworks;
 
 /**
- * The host time of the README demo's training on the embedded simulator, without the rest of the demo: the
- * demo's first mini-batches of 32 MNIST digits (its training split), the MNIST MLP with the default options
- * (FASTEST), one mapping. The first mini-batch warms the JIT and is not timed; the others are, in the calling
+ * The host time of training the README demo's network on the embedded simulator with the default options (FASTEST,
+ * which the demo measures on one mini-batch; it trains its epochs with FEWEST_CORES), without the rest of the demo:
+ * the demo's first mini-batches of 32 MNIST digits (its training split), the MNIST MLP, one mapping. The first mini-batch warms the JIT and is not timed; the others are, in the calling
  * thread's CPU time (the host may be shared) and wall time, per block of 5 and in all. Prints the events and
  * packets, and a fingerprint of the trained parameters and the last mini-batch's statistics, which must be the
  * same before and after a change that keeps the simulated results. Usage:

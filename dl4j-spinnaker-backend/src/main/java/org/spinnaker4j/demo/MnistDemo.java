@@ -146,20 +146,18 @@ public final class MnistDemo {
         }
     }
 
-    /**
-     * Trains one mini-batch of the plan's sample digits and runs them with the sampled partitioning of section
-     * {@code section}.
-     */
+    /** Trains one mini-batch with a sampled partitioning and runs a batch (section {@code section}). */
     private static Void sampled(DemoPlan plan, int section, INDArray initial, DataSet train, OrderedOutput out) {
-        PartitioningStrategy strategy = plan.sampled().get(section - TRAINED - 1);
+        DemoPlan.Sampled sample = plan.sampled().get(section - TRAINED - 1);
+        PartitioningStrategy strategy = sample.strategy();
         SpiNNakerOptions options = SpiNNakerOptions.builder().partitioning(strategy).build();
         try (SpiNNakerMultiLayerNetwork net = new SpiNNakerMultiLayerNetwork(plan.network().get(), options)) {
             net.init();
             net.setParams(initial);
-            DataSet few = (DataSet) train.getRange(0, plan.sampleDigits());
-            net.fit(few);
-            net.output(few.getFeatures());
-            out.printf(section, "%s on one mini-batch of %d digits:%n", strategy, plan.sampleDigits());
+            net.fit((DataSet) train.getRange(0, sample.digits()));
+            net.output(((DataSet) train.getRange(0, sample.inferenceDigits())).getFeatures());
+            out.printf(section, "%s on one mini-batch of %d digits, inference on %d:%n", strategy, sample.digits(),
+                    sample.inferenceDigits());
             report(out, section, strategy.name(), net.lastTrainingStats(), net.trainingMapping(), net.lastRunStats(),
                     net.mapping());
         }
