@@ -52,8 +52,9 @@ import org.spinnaker4j.mapper.route.RouteWalker;
  * {@link CoreCostModel}; a softmax core paces each step by that step's own cost: its completion, which
  * finds the local maximum, before its synchronisation window, its exponentials between the window's
  * rounds and its division after it; backward, its local dot before the window and its deltas after it,
- * once every peer's dot is in). So the step length follows from the mapping: the user never tunes a
- * time scale factor.
+ * once every peer's dot is in). In inference, a stage whose cores complete column by column ({@link ColumnStreaming})
+ * opens its window before its inputs' window has ended, as soon as each of its packets is ready by its slot. So the
+ * step length follows from the mapping: the user never tunes a time scale factor.
  *
  * <p>Samples are pipelined: a sample starts every {@link TdmaSchedule#periodClocks()}, while
  * earlier ones are still in flight, so the windows of different samples (in training, forward and
