@@ -385,6 +385,22 @@ public final class TdmaScheduler {
         }
 
         /**
+         * Whether {@code v}'s k-th forward packet of a sample carries value {@code cols.lo + k}, sent once, in the
+         * order the column-by-column model ({@link #streamReady}) follows: a source's, a dense block's partials, a
+         * reduce's or a relay's. A convolution's or pooling block's are not followed (on a Conv1D network's
+         * FEWEST_CORES mapping, relays fed by them missed a slot in every sample).
+         */
+        private boolean sendsColumnsInOrder(MachineVertex v) {
+            return switch (v.kind()) {
+                case INPUT_SOURCE, REDUCE, RELAY -> true;
+                case DENSE_BLOCK -> !v.fused() && v.rowBlock() == null && v.pooling() == null
+                        && network.layers().get(v.layer()).convolution() == null
+                        && network.layers().get(v.layer()).pooling() == null;
+                default -> false;
+            };
+        }
+
+        /**
          * Forward, a stage without a softmax exchange: when its values window may open at the earliest, the previous
          * window placed last. Once its senders have done their work after that window ({@link #windowEnd}); or, when
          * every sender completes column by column ({@link ColumnStreaming}) and gets its inputs in the previous
@@ -435,7 +451,11 @@ public final class TdmaScheduler {
                 List<ColumnStreaming.Arrival> arrivals = new ArrayList<>();
                 for (int n = 0; n < r.senderIndex().length; n++) {
                     int j = r.senderIndex()[n];
-                    Slice from = graph.vertex(inputs.senders().get(j)).cols();
+                    MachineVertex sender = graph.vertex(inputs.senders().get(j));
+                    if (!sendsColumnsInOrder(sender)) {
+                        return null;
+                    }
+                    Slice from = sender.cols();
                     int lo = Math.max(from.lo(), v.cols().lo());
                     int hi = Math.min(from.hi(), v.cols().hi());
                     if (hi - lo != r.packets()[n]) {
