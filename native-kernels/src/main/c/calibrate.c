@@ -33,8 +33,13 @@
  *                            completes the block (unfused: sends the sums)
  *   calibrate partials N     N partials into a 64-column REDUCE expecting 4 each,
  *                            one per output from each of its 4 DATA ranges
- *   calibrate act A C        the partial that completes a C-column REDUCE (one
- *                            partial per output) with activation A
+ *   calibrate act A C        the partial that completes a C-column training
+ *                            REDUCE (one partial per output) with activation A:
+ *                            its whole z at once
+ *   calibrate column A C     as act A C on an inference REDUCE, which sends each
+ *                            column once it and every earlier one are in:
+ *                            column 0's partial, the others in first, so it
+ *                            sends every column
  *   calibrate sink N         N values into a 64-column OUTPUT_SINK
  *   calibrate source C       the start event of a C-value INPUT_SOURCE
  *   calibrate backward R C S the delta that completes an R x C training block's
@@ -765,13 +770,24 @@ int main(int argc, char **argv)
          * from a different range, as a reduce requires */
         packets(0u, i, DATA_KEY, -2.0f, 2.0f, 0.0f);
         measure(0u, i);
-    } else if (strcmp(what, "act") == 0 && argc == 4) {
+    } else if ((strcmp(what, "act") == 0 || strcmp(what, "column") == 0) && argc == 4) {
         s.kind = S4J_KIND_REDUCE;
         s.act = lookup(argv[2], ACTS, COUNT(ACTS));
-        s.cols = number(argv[3], 1u, MAX_VALUES);
+        s.cols = number(argv[3], 1u, MAX_VALUES / 2u);
         s.partials = 1u;
+        if (what[0] == 'a') {
+            /* a training core completes its whole z at once */
+            s.training = 1u;
+            s.expected_backward = 1u;
+        }
         load(&s);
         packets(0u, s.cols, DATA_KEY, -4.0f, 4.0f, 1.0f);
+        if (what[0] == 'c') {
+            /* column 0 last: an inference reduce sends its columns in
+             * order as they complete, so that partial sends them all */
+            keys[0] = DATA_KEY + s.cols - 1u;
+            keys[s.cols - 1u] = DATA_KEY;
+        }
         deliver(0u, s.cols - 1u);
         measure(s.cols - 1u, s.cols);
     } else if (strcmp(what, "sink") == 0 && argc == 3) {

@@ -169,6 +169,9 @@ for a in $ACTIVATIONS; do
     figure "forward.output.$a" "$(per 32 "$(n act "$a" 64)" "$(n act "$a" 32)")" \
         "per output of a completing REDUCE with $a: sum the partials, bias, activation, emit and send"
 done
+figure reduce.column "$(awk -v c="$(per 32 "$(n column identity 64)" "$(n column identity 32)")" \
+    -v w="$(per 32 "$(n act identity 64)" "$(n act identity 32)")" 'BEGIN { printf "%.1f", c - w }')" \
+    "per column an inference REDUCE sends as soon as its partials are in, besides forward.output of its activation"
 set -- $(fit backward 0)
 figure backward.dw "$1" "dW += x delta per weight of a completing DELTA (no sends)"
 set -- $(fit backward 1)

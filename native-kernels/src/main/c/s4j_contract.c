@@ -104,6 +104,7 @@ S4J_SAME(WORK_DELTAS);
 S4J_SAME(WORK_BLOCK_BACKWARD);
 S4J_SAME(WORK_DROPOUT_ROW);
 S4J_SAME(WORK_DROPOUT_BACK);
+S4J_SAME(WORK_COLUMN);
 
 /* keys of a softmax core's sync range: max, sum (+ backward dot in training) */
 S4J_SAME(SYNC_KEYS);

@@ -65,6 +65,64 @@ int32_t s4j_finish_z(s4j_header *h, const s4j_layout *l, void *dtcm, s4j_outbox 
     return s4j_forward_complete(h, l, dtcm, out);
 }
 
+/*
+ * Sends every column from rows_done on whose partials are all in, in column
+ * order, reporting S4J_WORK_COLUMN (one column's work per send); after the
+ * last, the next sample starts. A column's sum adds its filled slots row
+ * after row: the rows are its ranges in range-table order (an inference
+ * reduce has DATA ranges only), as a whole z adds them (s4j_packet.c).
+ */
+int32_t s4j_stream_columns(s4j_header *h, const s4j_layout *l, void *dtcm, s4j_outbox *out)
+{
+    uint32_t *counts = AT(uint32_t, dtcm, l->counts);
+    const float *slots = CAT(float, dtcm, l->slots);
+    uint32_t *bitmap = AT(uint32_t, dtcm, l->slot_bitmap);
+    const float *bias = CAT(float, dtcm, l->bias);
+    uint32_t rows = s4j_slot_rows(h->expected_partials, l->n_src);
+    uint32_t n = h->n_cols;
+    uint32_t j = h->rows_done;
+    uint32_t first;
+    uint32_t wrap;
+    uint32_t b;
+    int32_t r;
+
+    s4j_bias_walk(&h->row, n, &first, &wrap);
+    b = first + j;
+    if (b >= wrap) {
+        b %= wrap;
+    }
+    for (; j < n && counts[j] == h->expected_partials; j++) {
+        float zj = 0.0f;
+        uint32_t row;
+
+        for (row = 0u; row < rows; row++) {
+            size_t k = (size_t)row * n + j;
+            uint32_t bit = 1u << (uint32_t)(k % 32u);
+
+            if ((bitmap[k / 32u] & bit) != 0u) {
+                zj += slots[k];
+                bitmap[k / 32u] &= ~bit;
+            }
+        }
+        zj += bias[b];
+        if (++b == wrap) {
+            b = 0u;
+        }
+        r = s4j_emit(out, h->out_key_base + j, s4j_bits_of(s4j_activate(h->activation, h->alpha, zj)));
+        if (r < 0) {
+            return r;
+        }
+        out->work |= S4J_WORK_COLUMN;
+    }
+    h->rows_done = j;
+    if (j == n) {
+        memset(counts, 0, (size_t)n * sizeof(uint32_t));
+        h->received = 0u;
+        h->rows_done = 0u;
+    }
+    return S4J_OK;
+}
+
 /* The core's forward outputs of this sample are all sent (and z reset for the
  * next sample's sums): a training core holds the sample; an output activator
  * that has the oldest sample's labels starts its backward pass. */

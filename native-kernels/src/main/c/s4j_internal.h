@@ -39,7 +39,9 @@ typedef struct s4j_header {
     float local_max;
     float local_sum;
     uint32_t discarded;         /* packets on IGNORE ranges since load */
-    uint32_t rows_done;         /* DENSE_BLOCK: rows 0 .. rows_done-1 are in z */
+    uint32_t rows_done;         /* DENSE_BLOCK: rows 0 .. rows_done-1 are in z;
+                                   a REDUCE sending column by column: columns
+                                   0 .. rows_done-1 are sent */
     /* a pooling block (S4J_CFG_POOL ..): S4J_POOL_NONE on any other core */
     uint32_t pool;
     uint32_t pool_channels;
@@ -353,6 +355,17 @@ static inline uint32_t s4j_bias_run(uint32_t b, uint32_t wrap, uint32_t left)
     return wrap - b < left ? wrap - b : left;
 }
 
+/*
+ * Whether a reduce completes column by column: an inference core (no training
+ * state) whose activation acts on each output alone. Each column is then
+ * summed, biased, activated and sent once its partials and every earlier
+ * column's are in (s4j_stream_columns), with the same arithmetic as a whole z.
+ */
+static inline int s4j_streams_columns(const s4j_header *h, const s4j_train *t)
+{
+    return t == NULL && h->activation != S4J_ACT_SOFTMAX && h->softmax_peers == 0u;
+}
+
 /* The biases of a loaded activator (s4j_bias_count). */
 static inline uint32_t s4j_biases(const s4j_header *h)
 {
@@ -543,8 +556,10 @@ uint64_t s4j_sends_bound(uint32_t kind, uint32_t n_rows, uint32_t n_cols,
                          uint32_t fused, uint32_t peers, int training,
                          uint32_t sends_backward);
 
-/* s4j_forward.c: z complete: bias, activation, sends */
+/* s4j_forward.c: z complete: bias, activation, sends; or, column by column
+ * (s4j_streams_columns), each column whose partials are in */
 int32_t s4j_finish_z(s4j_header *h, const s4j_layout *l, void *dtcm, s4j_outbox *out);
+int32_t s4j_stream_columns(s4j_header *h, const s4j_layout *l, void *dtcm, s4j_outbox *out);
 /* s4j_forward.c: the sample's outputs are all sent */
 int32_t s4j_forward_complete(const s4j_header *h, const s4j_layout *l, void *dtcm,
                              s4j_outbox *out);

@@ -99,8 +99,8 @@
  * channel rather than per column; 15 and 16: before a row convolution's block
  * held one bias per channel and the training header a block's dropout, each
  * without the other). C only: Java never reads the state's words. */
-#define S4J_MAGIC          0x53344B11u
-#define S4J_MAGIC_TRAINING 0x53344B12u
+#define S4J_MAGIC          0x53344B15u
+#define S4J_MAGIC_TRAINING 0x53344B16u
 
 /* Kinds of core (KernelKind.code()). */
 #define S4J_KIND_INPUT_SOURCE 0u
@@ -214,6 +214,11 @@
 #define S4J_WORK_DROPOUT_BACK    128u  /* a block under dropout: its W delta
                                           scaled by the masks / p, a hash per
                                           row */
+#define S4J_WORK_COLUMN          256u  /* an inference reduce with an element-
+                                          wise activation: each column it sent
+                                          summed, biased and activated as soon
+                                          as its partials were in (one
+                                          column's work per send) */
 
 /* Sync keys of a softmax core: 2 for inference, 3 for training. */
 #define S4J_SYNC_KEYS          2u

@@ -278,7 +278,7 @@ int32_t s4j_derive_layout(const void *dtcm, uint32_t capacity, s4j_layout *l)
         s.copy_ranges = t->copy.ranges;
         total = compute_layout(&s, l);
     }
-    if (total != h->total_bytes || total > S4J_DTCM_BYTES || h->rows_done > h->n_rows) {
+    if (total != h->total_bytes || total > S4J_DTCM_BYTES || h->rows_done > (h->kind == S4J_KIND_REDUCE ? h->n_cols : h->n_rows)) {
         return S4J_ERR_CORRUPT;
     }
     if (total > capacity) {

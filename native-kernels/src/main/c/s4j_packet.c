@@ -309,6 +309,12 @@ static int32_t on_partial(s4j_header *h, const s4j_layout *l, void *dtcm,
     }
     counts[col]++;
     h->received++;
+    if (counts[col] == h->expected_partials && col == h->rows_done && s4j_streams_columns(h, t)) {
+        /* the column sent next is complete: it and every complete one
+         * after it go (rows_done is always the first incomplete column,
+         * so the sample's last partial is such a column's) */
+        return s4j_stream_columns(h, l, dtcm, out);
+    }
     if ((uint64_t)h->received == (uint64_t)n_cols * h->expected_partials) {
         /* z_j = partials of output j in range-table order, not arrival order */
         slot_sums(h, l, dtcm, S4J_RANGE_DATA, slots, slot_bitmap,

@@ -105,6 +105,7 @@ final class KernelAbi {
     @Native static final int WORK_BLOCK_BACKWARD = 32;
     @Native static final int WORK_DROPOUT_ROW = 64;
     @Native static final int WORK_DROPOUT_BACK = 128;
+    @Native static final int WORK_COLUMN = 256;
 
     // ---- keys of a softmax core's sync range: max, sum (+ backward dot in training) ----------------------
     @Native static final int SYNC_KEYS = 2;

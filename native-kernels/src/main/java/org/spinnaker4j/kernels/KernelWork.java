@@ -26,7 +26,10 @@ public enum KernelWork {
     /** A block under dropout filed the row it received scaled by its mask / p: a hash and a multiply. */
     DROPOUT_ROW(false),
     /** A block under dropout scaled the {@code W·delta} it sends by the masks / p: a hash and a multiply per row. */
-    DROPOUT_BACK(true);
+    DROPOUT_BACK(true),
+    /** An inference reduce whose activation acts on each output alone sent columns as soon as each one's partials
+     * were in, each summed, biased and activated: one column's work per packet the event sent. */
+    COLUMN(false);
 
     private final boolean backward;
 
@@ -45,6 +48,7 @@ public enum KernelWork {
             case BLOCK_BACKWARD -> KernelAbi.WORK_BLOCK_BACKWARD;
             case DROPOUT_ROW -> KernelAbi.WORK_DROPOUT_ROW;
             case DROPOUT_BACK -> KernelAbi.WORK_DROPOUT_BACK;
+            case COLUMN -> KernelAbi.WORK_COLUMN;
         };
     }
 

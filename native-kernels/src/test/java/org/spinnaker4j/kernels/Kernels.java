@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.function.Executable;
@@ -182,6 +183,31 @@ final class Kernels {
     record Packet(int key, int payload) {
         float value() {
             return Float.intBitsToFloat(payload);
+        }
+    }
+
+    /**
+     * The keys an inference reduce completing column by column sends as its packets come in: after the packet for
+     * column j, every column from the next unsent on whose {@code partials} packets are all in, in column order.
+     */
+    static final class ColumnOrder {
+        private final int[] missing;
+        private final int outKey;
+        private int next;
+
+        ColumnOrder(int columns, int partials, int outKey) {
+            missing = new int[columns];
+            Arrays.fill(missing, partials);
+            this.outKey = outKey;
+        }
+
+        List<Integer> keysAfter(int column) {
+            missing[column]--;
+            List<Integer> keys = new ArrayList<>();
+            while (next < missing.length && missing[next] == 0) {
+                keys.add(outKey + next++);
+            }
+            return keys;
         }
     }
 

@@ -65,7 +65,8 @@ class ReduceTest {
                 javaPartials[k] = Kernels.matVec(xk, blockW[k], rows, N_OUT);
             }
             float[] acc = new float[N_OUT];
-            List<Packet> out = List.of();
+            List<Packet> out = new ArrayList<>();
+            Kernels.ColumnOrder order = new Kernels.ColumnOrder(N_OUT, 3, OUT_KEY);
             for (int p = 0; p < partials.size(); p++) {
                 Packet packet = partials.get(p);
                 int k = (packet.key() - 0x9000_0000) / 0x100;
@@ -73,8 +74,14 @@ class ReduceTest {
                 assertEquals(Float.floatToIntBits(javaPartials[k][j]), Float.floatToIntBits(packet.value()),
                         "block " + k + " partial " + j);
                 acc[j] += javaPartials[k][j];
-                out = Kernels.deliver(reduce, packet);
-                assertEquals(p == partials.size() - 1 ? N_OUT : 0, out.size());
+                List<Packet> sent = Kernels.deliver(reduce, packet);
+                List<Integer> keys = sent.stream().map(Packet::key).toList();
+                if (act == KernelActivation.SOFTMAX) {
+                    assertEquals(p == partials.size() - 1 ? N_OUT : 0, sent.size(), "a softmax sends when z is whole");
+                } else {
+                    assertEquals(order.keysAfter(j), keys, "each column once its partials are in, in order");
+                }
+                out.addAll(sent);
             }
             float[] z = Kernels.add(acc, b);
             float[] expected = new float[N_OUT];

@@ -426,7 +426,7 @@ final class SimCore implements SimRouter.Pusher {
             foreground += workCosts.rowCycles(rows);
         }
         if (work != 0) { // most packets do no work but filing (and multiplying in) their value: no table to read
-            foreground += workCosts.forwardCycles(work);
+            foreground += workCosts.forwardCycles(work) + workCosts.columnCycles(work, n);
             backgroundCycles = workCosts.cycles(work) - workCosts.forwardCycles(work);
         }
         busyPs += (foreground + backgroundCycles) * clockPs;

@@ -23,11 +23,14 @@ final class WorkCosts {
     private final long[] forwardCycles = new long[ALL_WORK + 1];
     /** The cycles of multiplying one row into a block's sums. */
     private final long rowCycles;
+    /** The cycles of one column a reduce completing column by column sends. */
+    private final long columnCycles;
 
     /** {@code softmaxSplit}: {@code v} is an activating core of a softmax spread over several cores. */
     WorkCosts(CoreCostModel cost, MachineVertex v, ActivationKind activation, OutputLoss loss,
             boolean sendsBackward, boolean softmaxSplit) {
         rowCycles = cost.rowCycles(v);
+        columnCycles = cost.columnCycles(v, activation);
         long[] each = new long[WORK.length];
         for (KernelWork w : WORK) {
             each[w.ordinal()] = switch (w) {
@@ -39,6 +42,7 @@ final class WorkCosts {
                 case BLOCK_BACKWARD -> cost.blockBackwardCycles(v, sendsBackward);
                 case DROPOUT_ROW -> cost.dropoutRowCycles(v);
                 case DROPOUT_BACK -> cost.dropoutBackwardCycles(v);
+                case COLUMN -> 0; // per column sent: columnCycles
             };
         }
         for (int work = 0; work <= ALL_WORK; work++) {
@@ -62,6 +66,14 @@ final class WorkCosts {
     /** The cycles of multiplying {@code rows} rows into a block's sums (forward-pass work). */
     long rowCycles(int rows) {
         return rows * rowCycles;
+    }
+
+    /**
+     * The cycles of the columns a reduce completing column by column sent in an event that did {@code work} and made
+     * {@code sends} sends (forward-pass work); 0 unless it did {@link KernelWork#COLUMN}.
+     */
+    long columnCycles(int work, int sends) {
+        return KernelWork.COLUMN.in(work) ? sends * columnCycles : 0;
     }
 
     /** The cycles of the work in {@code work}, a set of {@link KernelWork#code()} bits: each piece once. */

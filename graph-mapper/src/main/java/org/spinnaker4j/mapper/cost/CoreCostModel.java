@@ -92,6 +92,8 @@ public record CoreCostModel(double cyclesPerInstruction, int receiveInterruptCyc
     private static final Map<SoftmaxStep, Double> SOFTMAX_SPLIT = perSoftmaxStep();
     /** Per output of an activating core: sum, bias add, activation, emit and send. */
     private static final Map<ActivationKind, Double> FORWARD_OUTPUT = perActivation("forward.output.");
+    /** Per column a reduce completing column by column sends, besides {@link #FORWARD_OUTPUT}: its own loop. */
+    private static final double REDUCE_COLUMN = TABLE.of("reduce.column");
     /** Per output of a hidden activating core in the backward pass: derivative, db, delta sent. */
     private static final Map<ActivationKind, Double> BACKWARD_OUTPUT = perActivation("backward.output.");
     /** Per parameter of an update. */
@@ -252,6 +254,16 @@ public record CoreCostModel(double cyclesPerInstruction, int receiveInterruptCyc
      */
     public long forwardPacketCycles(MachineVertex v) {
         return packetCycles(v.kind()) + rowCycles(v);
+    }
+
+    /**
+     * Cycles a reduce or relay that completes column by column ({@code ColumnStreaming}) spends on one column: its
+     * partials summed, its bias added, its activation and its send, as a whole z's completion per output, and the
+     * loop that finds each column whose partials are in.
+     */
+    public long columnCycles(MachineVertex v, ActivationKind activation) {
+        return cycles(FORWARD_OUTPUT.get(v.kind() == VertexKind.RELAY ? ActivationKind.IDENTITY : activation)
+                + REDUCE_COLUMN);
     }
 
     /**

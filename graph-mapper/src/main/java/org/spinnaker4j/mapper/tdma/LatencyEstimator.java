@@ -26,7 +26,9 @@ import org.spinnaker4j.mapper.route.RouteWalker;
  * window: each sender sends a packet per {@code between}, the smallest period that keeps the busiest receiving
  * core (one packet from each of its senders, a block's row multiplied in with it), the busiest link (one packet
  * from each sender whose tree crosses it) and a sending core within the {@link TdmaScheduler#SENDING_FRACTION
- * sending fraction}, for as many packets as the busiest sender sends. The partitioner weighs mappings by it; the
+ * sending fraction}, for as many packets as the busiest sender sends; a stage whose cores complete column by column
+ * ({@link ColumnStreaming}) opens its window as soon as each of its first columns is in by its send (column k in its
+ * inputs' k-th round) and its last column once their last round is. The partitioner weighs mappings by it; the
  * scheduler still lays out the real windows, and may open one later than estimated where the windows already placed
  * leave it no room at its fastest (modulo the period).
  */
@@ -56,12 +58,18 @@ public final class LatencyEstimator {
         long[] before = new long[nStages];
         long[] softmax = new long[nStages];
         int[] maxPackets = new int[nStages];
+        // per stage: whether every member completes column by column, and the longest a column takes one
+        boolean[] streams = new boolean[nStages];
+        Arrays.fill(streams, true);
+        long[] column = new long[nStages];
         // per stage, per receiving vertex: how many of the stage's cores send to it
         Map<Integer, Map<Integer, Integer>> sendersTo = new HashMap<>();
         for (MachineVertex v : graph.vertices()) {
             int s = stage[v.id()];
             boolean split = graph.splitsSoftmax(v.id());
             before[s] = Math.max(before[s], cost.completionCycles(v, activation(network, v), split));
+            streams[s] &= ColumnStreaming.streams(network, graph, v.id());
+            column[s] = Math.max(column[s], cost.columnCycles(v, activation(network, v)));
             if (split) {
                 softmax[s] = Math.max(softmax[s], softmaxExchange(graph, v) + 2 * exchangeLatency(v.id(), loads));
             }
@@ -114,15 +122,28 @@ public final class LatencyEstimator {
                 }
             }
         }
+        long way = timing.linkClocks() + timing.routerClocks() + cost.receiveInterruptCycles();
         long step = 0;
         long longest = 0;
+        long opened = 0; // the previous stage's values window
         for (int s = 0; s < nStages; s++) {
-            long window = softmax[s];
-            if (maxPackets[s] > 0) {
-                window += (long) Math.ceil(between[s] * stretch[s]) * maxPackets[s]
-                        + timing.linkClocks() + timing.routerClocks() + cost.receiveInterruptCycles();
+            long pace = (long) Math.ceil(between[s] * stretch[s]);
+            long sending = maxPackets[s] > 0 ? pace * maxPackets[s] + way : 0;
+            long window = softmax[s] + sending;
+            long opens = step + before[s] + softmax[s];
+            if (s > 0 && streams[s] && softmax[s] == 0 && maxPackets[s] > 0 && maxPackets[s - 1] > 0) {
+                // column by column: its k-th column once its inputs' k-th round is in (k below both windows'
+                // packets: a relay's later columns come from later senders in earlier rounds), its last once their
+                // last round is
+                long round = (long) Math.ceil(between[s - 1] * stretch[s - 1]);
+                long rounds = Math.min(maxPackets[s], maxPackets[s - 1]) - 1;
+                opens = Math.max(opened + round + way + column[s] + Math.max(0, rounds * (round - pace)),
+                        step + column[s] - (long) (maxPackets[s] - 1) * pace);
             }
-            step += before[s] + window;
+            if (maxPackets[s] > 0) {
+                opened = opens;
+            }
+            step = opens + sending;
             longest = Math.max(longest, window);
         }
         return new Estimate(step, longest);

@@ -52,8 +52,9 @@ import org.spinnaker4j.mapper.route.RouteWalker;
  * {@link CoreCostModel}; a softmax core paces each step by that step's own cost: its completion, which
  * finds the local maximum, before its synchronisation window, its exponentials between the window's
  * rounds and its division after it; backward, its local dot before the window and its deltas after it,
- * once every peer's dot is in). So the step length follows from the mapping: the user never tunes a
- * time scale factor.
+ * once every peer's dot is in). In inference, a stage whose cores complete column by column ({@link ColumnStreaming})
+ * opens its window before its inputs' window has ended, as soon as each of its packets is ready by its slot. So the
+ * step length follows from the mapping: the user never tunes a time scale factor.
  *
  * <p>Samples are pipelined: a sample starts every {@link TdmaSchedule#periodClocks()}, while
  * earlier ones are still in flight, so the windows of different samples (in training, forward and
@@ -369,13 +370,107 @@ public final class TdmaScheduler {
 
         /** When the values window {@code w}, placed last, opened. */
         private long opened(WindowPlan w) {
+            return placed(w).startClocks();
+        }
+
+        /** How the window {@code w} was placed last. */
+        private TdmaSchedule.Stage placed(WindowPlan w) {
             for (int i = stages.size() - 1; i >= 0; i--) {
                 TdmaSchedule.Stage st = stages.get(i);
                 if (st.phase() == w.phase() && st.index() == w.stage()) {
-                    return st.startClocks();
+                    return st;
                 }
             }
             throw new IllegalStateException("window " + w.phase() + " " + w.stage() + " is not placed");
+        }
+
+        /**
+         * Whether {@code v}'s k-th forward packet of a sample carries value {@code cols.lo + k}, sent once, in the
+         * order the column-by-column model ({@link #streamReady}) follows: a source's, a dense block's partials, a
+         * reduce's or a relay's. A convolution's or pooling block's are not followed (on a Conv1D network's
+         * FEWEST_CORES mapping, relays fed by them missed a slot in every sample).
+         */
+        private boolean sendsColumnsInOrder(MachineVertex v) {
+            return switch (v.kind()) {
+                case INPUT_SOURCE, REDUCE, RELAY -> true;
+                case DENSE_BLOCK -> !v.fused() && v.rowBlock() == null && v.pooling() == null
+                        && network.layers().get(v.layer()).convolution() == null
+                        && network.layers().get(v.layer()).pooling() == null;
+                default -> false;
+            };
+        }
+
+        /**
+         * Forward, a stage without a softmax exchange: when its values window may open at the earliest, the previous
+         * window placed last. Once its senders have done their work after that window ({@link #windowEnd}); or, when
+         * every sender completes column by column ({@link ColumnStreaming}) and gets its inputs in the previous
+         * stage's values window, as soon as each sender's k-th packet at its fastest is ready by its slot: each
+         * sender's receive queue played through from that window's packets as placed ({@link #streamReady}).
+         */
+        private long valuesReady(List<StagePlan> pass, StagePlan p) {
+            WindowPlan w = p.values();
+            WindowPlan inputs = p.index() > 0 ? pass.get(p.index() - 1).values() : null;
+            if (w == null || inputs == null
+                    || !w.senders().stream().allMatch(v -> ColumnStreaming.streams(network, graph, v))) {
+                return windowEnd + p.before();
+            }
+            long betweenCores = Math.max(1, w.between() / w.senders().size());
+            long start = 0;
+            long columnsWork = 0;
+            for (int i = 0; i < w.senders().size(); i++) {
+                MachineVertex v = graph.vertex(w.senders().get(i));
+                long column = cost.columnCycles(v, activation(v));
+                columnsWork = Math.max(columnsWork, v.cols().size() * column);
+                long[] ready = streamReady(inputs, v, column);
+                if (ready == null) {
+                    start = Long.MAX_VALUE;
+                    continue;
+                }
+                for (int k = 0; k < ready.length; k++) {
+                    start = Math.max(start, ready[k] - k * w.between() - i * betweenCores);
+                }
+            }
+            // a sender whose columns the model cannot follow sends after the whole window, as a whole z would
+            return start == Long.MAX_VALUE ? windowEnd + Math.max(p.before(), columnsWork) : start;
+        }
+
+        /**
+         * When each column of column-by-column sender {@code v} is ready to send, in the step, as {@code inputs} was
+         * placed: sender j's q-th packet (its value {@code cols.lo + q}) arrives after its slot, the window's latency,
+         * its waits on links behind the window's other packets and a full link queue of other samples' packets (the
+         * windows that share its links modulo the period: on the softmax network a relay's sixth value came 38 clocks
+         * after its slot without it, in every sample); null if v gets a packet the model does not place, or a column
+         * of it comes earlier.
+         */
+        private long[] streamReady(WindowPlan inputs, MachineVertex v, long columnCycles) {
+            TdmaSchedule.Stage in = placed(inputs);
+            for (ReceiverLoad r : inputs.receivers()) {
+                if (r.receiver() != v.id()) {
+                    continue;
+                }
+                List<ColumnStreaming.Arrival> arrivals = new ArrayList<>();
+                for (int n = 0; n < r.senderIndex().length; n++) {
+                    int j = r.senderIndex()[n];
+                    MachineVertex sender = graph.vertex(inputs.senders().get(j));
+                    if (!sendsColumnsInOrder(sender)) {
+                        return null;
+                    }
+                    Slice from = sender.cols();
+                    int lo = Math.max(from.lo(), v.cols().lo());
+                    int hi = Math.min(from.hi(), v.cols().hi());
+                    if (hi - lo != r.packets()[n]) {
+                        return null;
+                    }
+                    for (int value = lo; value < hi; value++) {
+                        arrivals.add(new ColumnStreaming.Arrival(in.startClocks() + (value - from.lo())
+                                * in.clocksBetweenSends() + j * in.clocksBetweenCores() + inputs.latency()
+                                + inputs.linkWaits()[j] + DEFAULT_LINK_QUEUE * timing.linkClocks(),
+                                value - v.cols().lo()));
+                    }
+                }
+                return ColumnStreaming.ready(arrivals, v.cols().size(), r.packetCycles(), columnCycles);
+            }
+            return null;
         }
 
         /**
@@ -487,7 +582,7 @@ public final class TdmaScheduler {
                 boolean backward = k == 1;
                 for (StagePlan p : passes.get(k)) {
                     if (p.sync() == null) {
-                        windowEnd += p.before();
+                        windowEnd = backward ? windowEnd + p.before() : valuesReady(passes.get(k), p);
                     } else {
                         // backward, the dots are background work that foreground work may preempt
                         long before = softmaxStep(p.sync(), p.before(), pipelining)
