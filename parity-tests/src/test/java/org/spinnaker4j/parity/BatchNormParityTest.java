@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.stream.Stream;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.BatchNormalization;
 import org.deeplearning4j.nn.conf.layers.Convolution1DLayer;
@@ -76,14 +77,23 @@ class BatchNormParityTest {
                 .setInputType(InputType.recurrent(3, LENGTH)).build();
     }
 
-    /** Conv2D (2 → 3, kernel 3, Same, relu) → BatchNormalization → Conv2D (3 → 2, kernel 3) on 6 × 5 images. */
-    static MultiLayerConfiguration image(boolean logStd) {
-        return Parity.list(2)
+    /**
+     * Adds Conv2D (2 → 3, kernel 3, Same, relu) → BatchNormalization → Conv2D (3 → 2, kernel 3, Same, {@code second})
+     * to a network's layers.
+     */
+    private static NeuralNetConfiguration.ListBuilder convNormConv(NeuralNetConfiguration.ListBuilder layers,
+            boolean logStd, Activation second) {
+        return layers
                 .layer(new ConvolutionLayer.Builder().nIn(2).nOut(3).kernelSize(3, 3)
                         .convolutionMode(ConvolutionMode.Same).activation(Activation.RELU).build())
                 .layer(norm(logStd))
                 .layer(new ConvolutionLayer.Builder().nIn(3).nOut(2).kernelSize(3, 3)
-                        .convolutionMode(ConvolutionMode.Same).activation(Activation.IDENTITY).build())
+                        .convolutionMode(ConvolutionMode.Same).activation(second).build());
+    }
+
+    /** Conv2D (2 → 3, kernel 3, Same, relu) → BatchNormalization → Conv2D (3 → 2, kernel 3) on 6 × 5 images. */
+    static MultiLayerConfiguration image(boolean logStd) {
+        return convNormConv(Parity.list(2), logStd, Activation.IDENTITY)
                 .setInputType(InputType.convolutional(HEIGHT, WIDTH, 2)).build();
     }
 
@@ -348,12 +358,7 @@ class BatchNormParityTest {
      * scores.
      */
     static MultiLayerConfiguration imageScored(boolean logStd) {
-        return Parity.list(4)
-                .layer(new ConvolutionLayer.Builder().nIn(2).nOut(3).kernelSize(3, 3)
-                        .convolutionMode(ConvolutionMode.Same).activation(Activation.RELU).build())
-                .layer(norm(logStd))
-                .layer(new ConvolutionLayer.Builder().nIn(3).nOut(2).kernelSize(3, 3)
-                        .convolutionMode(ConvolutionMode.Same).activation(Activation.TANH).build())
+        return convNormConv(Parity.list(4), logStd, Activation.TANH)
                 .layer(new DenseLayer.Builder().nOut(5).activation(Activation.TANH).build())
                 .layer(new OutputLayer.Builder(LossFunction.MCXENT).nOut(3).activation(Activation.SOFTMAX).build())
                 .setInputType(InputType.convolutional(HEIGHT, WIDTH, 2)).build();
