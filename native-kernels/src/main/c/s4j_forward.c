@@ -96,13 +96,7 @@ int32_t s4j_stream_columns(s4j_header *h, const s4j_layout *l, void *dtcm, s4j_o
         uint32_t row;
 
         for (row = 0u; row < rows; row++) {
-            size_t k = (size_t)row * n + j;
-            uint32_t bit = 1u << (uint32_t)(k % 32u);
-
-            if ((bitmap[k / 32u] & bit) != 0u) {
-                zj += slots[k];
-                bitmap[k / 32u] &= ~bit;
-            }
+            s4j_slot_take(slots, bitmap, (size_t)row * n + j, &zj);
         }
         zj += bias[b];
         if (++b == wrap) {

@@ -248,6 +248,17 @@ static inline uint32_t s4j_slot_rows(uint32_t expected_partials, uint32_t n_src)
     return expected_partials == 1u && n_src > 1u ? 1u : n_src;
 }
 
+/* Adds slot k of a slot table to *sum and empties it, if it is filled. */
+static inline void s4j_slot_take(const float *slots, uint32_t *bitmap, size_t k, float *sum)
+{
+    uint32_t bit = 1u << (uint32_t)(k % 32u);
+
+    if ((bitmap[k / 32u] & bit) != 0u) {
+        *sum += slots[k];
+        bitmap[k / 32u] &= ~bit;
+    }
+}
+
 #define S4J_PHASE_Z_COMPLETE 1u
 #define S4J_PHASE_SUM_SENT   2u
 #define S4J_PEER_MAX         1u

@@ -262,13 +262,7 @@ static void slot_sums(const s4j_header *h, const s4j_layout *l, void *dtcm,
             size_t row = rows == 1u ? 0u : src;
 
             for (j = 0u; j < n_cols; j++) {
-                size_t k = row * n_cols + j;
-                uint32_t bit = 1u << (uint32_t)(k % 32u);
-
-                if ((bitmap[k / 32u] & bit) != 0u) {
-                    sum[j] += slots[k];
-                    bitmap[k / 32u] &= ~bit;
-                }
+                s4j_slot_take(slots, bitmap, row * n_cols + j, &sum[j]);
             }
             if (rows == 1u) {
                 break;
