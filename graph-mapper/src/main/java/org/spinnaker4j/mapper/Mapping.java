@@ -14,6 +14,7 @@ import org.spinnaker4j.mapper.partition.KernelCopies;
 import org.spinnaker4j.mapper.partition.PartitioningStrategy;
 import org.spinnaker4j.mapper.place.Placements;
 import org.spinnaker4j.mapper.tdma.Phase;
+import org.spinnaker4j.mapper.tdma.SamplesInFlight;
 import org.spinnaker4j.mapper.tdma.TdmaSchedule;
 
 /**
@@ -38,6 +39,14 @@ public record Mapping(Machine machine, NetworkSpec network, PartitioningStrategy
         return graph.vertices().size();
     }
 
+    /**
+     * The largest mini-batch this training mapping trains with a batch normalization: every core at or before the
+     * last one holds that many samples ({@link SamplesInFlight#largestMiniBatch}); 0 without one.
+     */
+    public int largestMiniBatch() {
+        return SamplesInFlight.largestMiniBatch(tdma, graph, network);
+    }
+
     public int maxRoutingEntries() {
         return routingTables.values().stream().mapToInt(RoutingTable::size).max().orElse(0);
     }
@@ -60,6 +69,9 @@ public record Mapping(Machine machine, NetworkSpec network, PartitioningStrategy
                 tdma.stages().size(), tdma.stepClocks(), tdma.stepClocks() / 200.0, tdma.periodClocks() / 200.0));
         int held = tdma.samplesInFlight().stream().mapToInt(Integer::intValue).max().orElse(1);
         sb.append(held > 1 ? String.format(", training cores hold up to %d samples%n", held) : String.format("%n"));
+        if (largestMiniBatch() > 0) {
+            sb.append(String.format("  batch normalization: mini-batches of up to %d samples%n", largestMiniBatch()));
+        }
         if (tdma.exchangeClocks().values().stream().anyMatch(clocks -> clocks > 0)) {
             sb.append(String.format("  once per mini-batch: gradient-norm exchange %d clocks, kernel copies' shares %d,"
                     + " their new values %d%n", tdma.normClocks(), tdma.exchangeClocks(Phase.SHARE),

@@ -13,7 +13,10 @@ import org.spinnaker4j.mapper.ir.NetworkSpec;
  * backward pass, both within the sample's step, while a new sample starts every period: so at most
  * {@code step / period + 1} samples, plus one for slack, which it keeps in rings in its DTCM. If a
  * core's DTCM cannot hold that many, the period grows until it can (with room for fewer than three,
- * samples run one per step).
+ * samples run one per step). A network with a batch normalization trains a mini-batch in segments (its forward pass
+ * up to a normalization for every sample, then the next segment's), so every core at or before its last
+ * normalization holds a whole mini-batch from its forward to its backward pass: as many samples as every such core
+ * can hold ({@link #largestMiniBatch}), the largest mini-batch the mapping trains.
  */
 public final class SamplesInFlight {
 
@@ -42,11 +45,52 @@ public final class SamplesInFlight {
                 }
             }
         }
+        int lastNorm = lastBatchNorm(network);
+        int miniBatch = Integer.MAX_VALUE;
+        for (MachineVertex v : graph.vertices()) {
+            if (holdsSamples(v) && v.layer() <= lastNorm) {
+                miniBatch = Math.min(miniBatch, mostHeld(v, needed(step, period), room));
+            }
+        }
         List<Integer> held = new ArrayList<>();
         for (MachineVertex v : graph.vertices()) {
-            held.add(holdsSamples(v) ? needed(step, period) : 1);
+            held.add(!holdsSamples(v) ? 1 : v.layer() <= lastNorm ? miniBatch : needed(step, period));
         }
         return schedule.withPeriod(period, held);
+    }
+
+    /**
+     * The largest mini-batch a training mapping with a batch normalization trains: the samples its normalizations'
+     * cores hold (every core at or before the last one holds as many); 0 without a normalization or when its samples
+     * run one per step.
+     */
+    public static int largestMiniBatch(TdmaSchedule schedule, MachineGraph graph, NetworkSpec network) {
+        int lastNorm = lastBatchNorm(network);
+        if (!network.trains() || !schedule.pipelined() || lastNorm < 0) {
+            return 0;
+        }
+        return graph.vertices().stream().filter(v -> holdsSamples(v) && v.layer() == lastNorm)
+                .mapToInt(v -> schedule.samplesInFlight(v.id())).min().orElse(0);
+    }
+
+    /** The index of the network's last batch normalization, -1 without one. */
+    private static int lastBatchNorm(NetworkSpec network) {
+        int last = -1;
+        for (int l = 0; l < network.layers().size(); l++) {
+            if (network.layers().get(l).isBatchNorm()) {
+                last = l;
+            }
+        }
+        return last;
+    }
+
+    /** The most samples the vertex's core holds within its DTCM, {@code fits} of them known to fit. */
+    private static int mostHeld(MachineVertex v, int fits, Room room) {
+        int wanted = fits;
+        while (wanted < Integer.MAX_VALUE / 2 && room.fits(v, 2 * wanted)) {
+            wanted *= 2;
+        }
+        return most(v, 2 * wanted - 1, room);
     }
 
     /** Samples a core holds at once, with a sample starting every {@code period} of a {@code step}. */
