@@ -115,7 +115,8 @@ int32_t s4j_activator_backward(const s4j_header *h, const s4j_layout *l,
     return S4J_OK;
 }
 
-/* Hidden activator, every backward partial in: delta = e * act'(z). */
+/* Hidden activator, every backward partial in: delta = e * act'(z) (a batch
+ * normalization in its mini-batch mode keeps e for its mini-batch). */
 int32_t s4j_hidden_backward(const s4j_header *h, const s4j_layout *l,
                             void *dtcm, s4j_train *t, s4j_outbox *out)
 {
@@ -129,6 +130,9 @@ int32_t s4j_hidden_backward(const s4j_header *h, const s4j_layout *l,
 
     if (h->activation == S4J_ACT_SOFTMAX) {
         return s4j_hidden_softmax_backward(h, l, dtcm, t, out);
+    }
+    if (l->bn != 0u) {
+        return s4j_batch_norm_keep_delta(h, l, dtcm, s4j_bn_of(l, dtcm));
     }
     for (j = 0u; j < n; j++) {
         delta[j] = s4j_backprop(h->activation, h->alpha, z[j], y[j], e[j]);

@@ -87,6 +87,11 @@ int32_t s4j_parse_config(const uint32_t *words, uint32_t n_words, s4j_config *cf
     cfg->row.first_column = words[S4J_CFG_ROW_FIRST_COLUMN];
     cfg->row.first_channel = words[S4J_CFG_ROW_FIRST_CHANNEL];
     cfg->row.channels = words[S4J_CFG_ROW_CHANNELS];
+    cfg->norm_batch = words[S4J_CFG_NORM_BATCH];
+    cfg->norm_decay = s4j_f_of(words[S4J_CFG_NORM_DECAY]);
+    cfg->norm_rest = s4j_f_of(words[S4J_CFG_NORM_DECAY_REST]);
+    cfg->norm_eps = s4j_f_of(words[S4J_CFG_NORM_EPS]);
+    cfg->norm_log_std = words[S4J_CFG_NORM_LOG_STD];
     {
         /* the ranges, then n_cols loss weights if weighted, then the copy's
          * chunks (64-bit sums: the counts come from the caller) */
@@ -331,8 +336,7 @@ int s4j_pool_shape_ok(uint32_t n_rows, uint32_t n_cols, uint32_t channels, uint3
         && (uint64_t)(out_width - 1u) * stride_w < (uint64_t)width + pad_w;
 }
 
-/* A pooling block: a fused DENSE_BLOCK without softmax (training only if it
- * pools MAX or AVG: a normalization does not train) whose
+/* A pooling block: a fused DENSE_BLOCK without softmax whose
  * rows are whole image rows and whose columns lie within one output row
  * (s4j_pool_shape_ok); MAX starts from a value that is not NaN, AVG divides
  * by at least 1 (and below 2^16, so that its product with a window's pixels
@@ -370,6 +374,27 @@ static int32_t check_pooling(const s4j_config *cfg)
     return cfg->pool_divisor != 0u && cfg->pool_divisor < 65536u
         && s4j_bits_of(cfg->pool_start) == 0u && cfg->pool_pad_in_divisor <= 1u
         ? S4J_OK : S4J_ERR_BAD_CONFIG;
+}
+
+/* A batch normalization's mini-batch mode (S4J_CFG_NORM_*): none (all five
+ * words 0), or, on a training NORM block without softmax or any other
+ * activation, gradient normalization or kernel copy, a largest mini-batch
+ * of 1 .. in_flight samples (its rows are kept in the x ring), decay and
+ * 1 - decay in [0, 1], eps > 0 (finite), LOG_STD a flag. */
+static int batch_norm_ok(const s4j_config *cfg)
+{
+    const s4j_training *t = &cfg->training;
+
+    if (cfg->norm_batch == 0u) {
+        return s4j_bits_of(cfg->norm_decay) == 0u && s4j_bits_of(cfg->norm_rest) == 0u
+            && s4j_bits_of(cfg->norm_eps) == 0u && cfg->norm_log_std == 0u;
+    }
+    return t->enabled == 1u && cfg->pool == S4J_POOL_NORM && cfg->activation == S4J_ACT_IDENTITY
+        && t->loss == S4J_LOSS_NONE && t->grad_norm == S4J_GRAD_NORM_NONE && t->copy.chunks == 0u
+        && cfg->norm_batch <= t->in_flight
+        && cfg->norm_decay >= 0.0f && cfg->norm_decay <= 1.0f
+        && cfg->norm_rest >= 0.0f && cfg->norm_rest <= 1.0f
+        && isfinite(cfg->norm_eps) && cfg->norm_eps > 0.0f && cfg->norm_log_std <= 1u;
 }
 
 int32_t s4j_check_config(const s4j_config *cfg)
@@ -415,7 +440,7 @@ int32_t s4j_check_config(const s4j_config *cfg)
         && keys_wrap(cfg->out_key_base, cfg->n_cols)) {
         return S4J_ERR_BAD_CONFIG;
     }
-    if (check_training(cfg) != S4J_OK || check_pooling(cfg) != S4J_OK
+    if (check_training(cfg) != S4J_OK || check_pooling(cfg) != S4J_OK || !batch_norm_ok(cfg)
         || !s4j_row_conv_ok(cfg->kind, cfg->fused, cfg->pool, &cfg->row, cfg->n_rows, cfg->n_cols)) {
         return S4J_ERR_BAD_CONFIG;
     }

@@ -129,6 +129,23 @@ typedef struct s4j_train {
     uint32_t drop_back;
 } s4j_train;
 
+/* A batch normalization's block in its mini-batch mode (S4J_CFG_NORM_*): its
+ * words, where its mini-batch is (S4J_BN_* phase), the mini-batch's size and
+ * the deltas it keeps; at the start of the state's last part (l->bn), which
+ * then holds its statistics [S4J_BN_ROWS][n_cols] (s4j_bn_stats) and its
+ * deltas [batch][n_cols] (s4j_bn_deltas). No other core has the part, so
+ * theirs keep the size they had. */
+typedef struct s4j_bn {
+    uint32_t batch;
+    float decay;
+    float rest;
+    float eps;
+    uint32_t log_std;
+    uint32_t phase;
+    uint32_t count;
+    uint32_t deltas;
+} s4j_bn;
+
 /* A block's column sum while its rows are multiplied in (s4j_mac.c): the
  * 64-bit two's complement integer hi:lo at an exponent and flags, e; all
  * zero is an empty sum. */
@@ -163,6 +180,7 @@ typedef struct s4j_shape {
     uint32_t copy_slots;        /* its share slots: copies x owned */
     uint32_t copy_ranges;       /* its SHARE and PARAM ranges */
     uint32_t expected_partials; /* REDUCE: 1 keeps one forward slot row */
+    uint32_t norm_batch;        /* a batch normalization's mini-batch mode */
 } s4j_shape;
 
 /* Byte offsets of the parts of the state (0 = absent), derived from its
@@ -202,10 +220,12 @@ typedef struct s4j_layout {
     uint16_t chunks;            /* kernel copy: its chunks (S4J_CHUNK_WORDS each) */
     uint16_t shares;            /* kernel copy: share slots[copies][owned] */
     uint16_t share_bits;        /* which of them are in this mini-batch */
-    uint16_t pad;               /* keeps the ranges after the layout word-aligned */
+    uint16_t bn;                /* a batch normalization's mini-batch part
+                                   (s4j_bn), the state's last */
     uint16_t max_sends;         /* the most sends of one event: below n_rows +
-                                   2 n_cols + 3, so exact for any state that
-                                   fits S4J_DTCM_BYTES */
+                                   2 n_cols + 3, or a batch normalization's
+                                   batch x (n_rows or n_cols), so exact for
+                                   any state that fits S4J_DTCM_BYTES */
 } s4j_layout;
 
 /* A batch normalization's rows of weights (S4J_POOL_NORM; the host lays
@@ -213,7 +233,23 @@ typedef struct s4j_layout {
  * (row 2, held for reading back), std. */
 #define S4J_NORM_ROW_GAMMA 0u
 #define S4J_NORM_ROW_MEAN  1u
+#define S4J_NORM_ROW_STAT  2u
 #define S4J_NORM_ROW_STD   3u
+
+/* A batch normalization's mini-batch (s4j_batchnorm.c): its statistics per
+ * column, kept from its forward to its update, and the two per-column
+ * factors of its backward pass. */
+#define S4J_BN_ROW_MEAN 0u
+#define S4J_BN_ROW_VAR  1u
+#define S4J_BN_ROW_STD  2u
+#define S4J_BN_ROW_DVAR 3u    /* dL/dvar x (2 / batch) */
+#define S4J_BN_ROW_DMEAN 4u   /* dL/dmean x (1 / batch) */
+#define S4J_BN_ROWS     5u
+
+/* Where a batch normalization's mini-batch is (s4j_bn.phase). */
+#define S4J_BN_IDLE      0u  /* keeping its samples' rows */
+#define S4J_BN_FORWARD   1u  /* its outputs sent: keeping its deltas */
+#define S4J_BN_BACKWARD  2u  /* its deltas back sent: its update is due */
 
 /* The weights of a DENSE_BLOCK of n_rows x n_cols: none for a pooling
  * block but S4J_NORM_ROWS x n_cols for a batch normalization, a row convolution's kernel slice (n_rows / width input rows of
@@ -275,6 +311,7 @@ _Static_assert(S4J_DTCM_BYTES <= 65536u, "layout offsets and sends must fit 16 b
 _Static_assert(sizeof(s4j_train) == 63u * 4u, "training header must be packed words");
 _Static_assert((sizeof(s4j_header) + sizeof(s4j_layout)) % 4u == 0u,
                "the ranges after the layout must be word-aligned");
+_Static_assert(sizeof(s4j_bn) == 8u * 4u, "batch normalization part must be packed words");
 _Static_assert(sizeof(s4j_range) == 16u, "range entry must be 4 words");
 _Static_assert(sizeof(s4j_peer) == 12u, "peer entry must be 3 words");
 _Static_assert(sizeof(s4j_acc) == 12u, "accumulator must be 3 words");
@@ -676,6 +713,40 @@ uint32_t s4j_drop_row(const s4j_train *t, uint32_t row, uint32_t payload, s4j_ou
 int s4j_drop_masks_gradient(const s4j_train *t, s4j_outbox *out);
 /* s4j_dropout.c: the mini-batch's dropout is over (its update) */
 void s4j_dropout_end(s4j_train *t);
+
+/* A batch normalization's mini-batch part: NULL on any other core. */
+static inline s4j_bn *s4j_bn_of(const s4j_layout *l, void *dtcm)
+{
+    return l->bn != 0u ? AT(s4j_bn, dtcm, l->bn) : NULL;
+}
+
+/* Its statistics [S4J_BN_ROWS][n_cols], right after it. */
+static inline float *s4j_bn_stats(const s4j_layout *l, void *dtcm)
+{
+    return AT(float, dtcm, (uint32_t)l->bn + (uint32_t)sizeof(s4j_bn));
+}
+
+/* Its kept deltas [batch][n_cols], after the statistics. */
+static inline float *s4j_bn_deltas(const s4j_layout *l, void *dtcm, uint32_t n_cols)
+{
+    return s4j_bn_stats(l, dtcm) + (size_t)S4J_BN_ROWS * n_cols;
+}
+
+/* s4j_batchnorm.c: whether a sample's forward may start (S4J_OK) */
+int32_t s4j_batch_norm_room(const s4j_train *t, const s4j_bn *bn);
+/* s4j_batchnorm.c: a sample's row is in: kept, nothing sent */
+int32_t s4j_batch_norm_keep_row(const s4j_header *h, s4j_train *t, const s4j_bn *bn);
+/* s4j_batchnorm.c: a sample's delta (e, every backward partial in) is in:
+ * kept, nothing sent */
+int32_t s4j_batch_norm_keep_delta(const s4j_header *h, const s4j_layout *l, void *dtcm,
+                                  s4j_bn *bn);
+/* s4j_batchnorm.c: whether the mini-batch's update may run (S4J_OK) */
+int32_t s4j_batch_norm_update_ready(const s4j_bn *bn, uint32_t batch_size);
+/* s4j_batchnorm.c: the running mean and statistic stepped, std derived */
+void s4j_batch_norm_step(const s4j_header *h, const s4j_layout *l, void *dtcm, s4j_bn *bn);
+
+/* s4j_update.c: sqrtf(x), the same bits, faster in soft float */
+float s4j_sqrt(float x);
 
 /* s4j_gradnorm.c: the scales of the weights' and the bias' gradients */
 void s4j_scales_of(const s4j_train *t, const s4j_layout *l, void *dtcm,

@@ -381,6 +381,39 @@ Java_org_spinnaker4j_kernels_KernelCore_normStart0(JNIEnv *env, jclass cls,
     return event_close(&ev, s4j_norm_start(ev.dtcm, ev.capacity, (uint32_t)batch_size, &ev.out));
 }
 
+/* A batch normalization's mini-batch event (kernel: s4j_batch_norm_forward
+ * or _backward) of batch samples; batch <= 0 is passed as 0, which the
+ * kernel refuses (S4J_ERR_BATCH_SIZE). */
+static jlong run_batch_event(JNIEnv *env, jlong address, jint capacity, jint batch,
+                             jintArray outbox, jint outbox_len,
+                             int32_t (*kernel)(void *dtcm, uint32_t capacity, uint32_t batch,
+                                               s4j_outbox *out))
+{
+    jni_event ev;
+    int32_t r = event_open(&ev, env, address, capacity, S4J_OK, outbox, outbox_len);
+
+    if (r != S4J_OK) {
+        return r;
+    }
+    return event_close(&ev, kernel(ev.dtcm, ev.capacity, batch > 0 ? (uint32_t)batch : 0u, &ev.out));
+}
+
+JNIEXPORT jlong JNICALL
+Java_org_spinnaker4j_kernels_KernelCore_batchNormForward0(JNIEnv *env, jclass cls,
+        jlong address, jint capacity, jint batch, jintArray outbox, jint outbox_len)
+{
+    (void)cls;
+    return run_batch_event(env, address, capacity, batch, outbox, outbox_len, s4j_batch_norm_forward);
+}
+
+JNIEXPORT jlong JNICALL
+Java_org_spinnaker4j_kernels_KernelCore_batchNormBackward0(JNIEnv *env, jclass cls,
+        jlong address, jint capacity, jint batch, jintArray outbox, jint outbox_len)
+{
+    (void)cls;
+    return run_batch_event(env, address, capacity, batch, outbox, outbox_len, s4j_batch_norm_backward);
+}
+
 JNIEXPORT jint JNICALL
 Java_org_spinnaker4j_kernels_KernelCore_received0(JNIEnv *env, jclass cls,
                                                   jobject buffer)

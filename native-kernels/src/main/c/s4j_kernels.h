@@ -88,7 +88,7 @@
  * org.spinnaker4j.kernels.KernelAbi; s4j_contract.c asserts at compile time
  * that each pair agrees, so the host build fails on a mismatch. */
 
-/* 'S' '4' 'K' + layout version 17; version 18 is the same state followed by
+/* 'S' '4' 'K' + layout version 19; version 20 is the same state followed by
  * the training part (1 and 2: before a block's z had its accumulators; 3
  * and 4: before the header held a pooling block's words, the state the
  * kernel copies' exchange, and a reduce expecting one partial per output
@@ -98,9 +98,11 @@
  * weights; 13 and 14: before a row convolution's block held one bias per
  * channel rather than per column; 15 and 16: before a row convolution's block
  * held one bias per channel and the training header a block's dropout, each
- * without the other). C only: Java never reads the state's words. */
-#define S4J_MAGIC          0x53344B15u
-#define S4J_MAGIC_TRAINING 0x53344B16u
+ * without the other; 17 and 18: before a batch normalization's block could
+ * train with the mini-batch's statistics, S4J_CFG_NORM_*). C only: Java
+ * never reads the state's words. */
+#define S4J_MAGIC          0x53344B17u
+#define S4J_MAGIC_TRAINING 0x53344B18u
 
 /* Kinds of core (KernelKind.code()). */
 #define S4J_KIND_INPUT_SOURCE 0u
@@ -373,7 +375,25 @@
 #define S4J_CFG_POOL_PAD_W        70u
 #define S4J_CFG_POOL_OUT_WIDTH    71u
 #define S4J_CFG_POOL_PAD_IN_DIVISOR 72u /* AVG: 1 if the width's padding counts */
-#define S4J_CONFIG_WORDS          73u
+/* A batch normalization's block (S4J_POOL_NORM) training with the
+ * mini-batch's statistics (docs/architecture.md, "Batch normalization"):
+ * NORM_BATCH, the largest mini-batch it holds (1 .. its in_flight; 0: it
+ * normalizes with its running statistics, as at inference, and its update
+ * is refused); DL4J's decay as a float, and 1 - decay computed in double
+ * then rounded to float (DECAY_REST), as DL4J's steps of the running mean
+ * and statistic take them; eps as a float (> 0); LOG_STD 1 if the statistic
+ * is log10 of the standard deviation, 0 if the variance. In that mode a
+ * sample's row is kept and nothing is sent (s4j_batch_norm_forward sends
+ * the mini-batch's), as is its delta (s4j_batch_norm_backward), and the
+ * update steps gamma and beta through the updaters and the running mean and
+ * statistic as DL4J does. The block's activation must be IDENTITY, without
+ * gradient normalization; all five words are 0 on any other core. */
+#define S4J_CFG_NORM_BATCH        73u
+#define S4J_CFG_NORM_DECAY        74u  /* float */
+#define S4J_CFG_NORM_DECAY_REST   75u  /* float: (float)(1 - decay) */
+#define S4J_CFG_NORM_EPS          76u  /* float */
+#define S4J_CFG_NORM_LOG_STD      77u
+#define S4J_CONFIG_WORDS          78u
 
 /* Kinds of pooling block (PoolingKind.code()). */
 #define S4J_POOL_NONE 0u
@@ -412,7 +432,7 @@
 /* The most samples a training core holds at once. */
 #define S4J_MAX_IN_FLIGHT 64u
 
-_Static_assert(S4J_CONFIG_WORDS == S4J_CFG_POOL_PAD_IN_DIVISOR + 1u,
+_Static_assert(S4J_CONFIG_WORDS == S4J_CFG_NORM_LOG_STD + 1u,
                "S4J_CONFIG_WORDS must follow the last S4J_CFG_* word");
 _Static_assert(S4J_CFG_EPSILON == S4J_CFG_UPDATER + 4u
                && S4J_CFG_BIAS_EPSILON == S4J_CFG_BIAS_UPDATER + 4u,
@@ -452,7 +472,14 @@ _Static_assert(S4J_CHUNK_WORDS == S4J_CHUNK_WORD_KEY + 1u,
 #define S4J_ERR_NOT_TRAINING      (-23) /* training operation on an inference-only core */
 #define S4J_ERR_BAD_ARGUMENT      (-24) /* bad scalar argument (e.g. batch size 0) */
 #define S4J_ERR_IN_FLIGHT         (-25) /* a sample's forward or labels start while the
-                                           core holds in_flight samples awaiting backward */
+                                           core holds in_flight samples awaiting backward
+                                           (a batch normalization's: NORM_BATCH samples,
+                                           or its mini-batch's forward is sent) */
+#define S4J_ERR_BATCH_SIZE        (-26) /* a batch normalization's mini-batch outside
+                                           1 .. NORM_BATCH, or not the size of its forward */
+#define S4J_ERR_BATCH_HELD        (-27) /* a batch normalization holds another number of
+                                           samples (forward) or deltas (backward) than
+                                           its mini-batch, or part of one */
 
 /* DL4J's regularization of one parameter array (all 0: none). */
 typedef struct s4j_regularization {
@@ -559,6 +586,11 @@ typedef struct s4j_config {
      * without chunks */
     const uint32_t *chunks;
     s4j_row_conv row;           /* a row convolution's block (S4J_CFG_ROW_*) */
+    uint32_t norm_batch;        /* S4J_CFG_NORM_BATCH .. NORM_LOG_STD */
+    float norm_decay;
+    float norm_rest;
+    float norm_eps;
+    uint32_t norm_log_std;
 } s4j_config;
 
 /* Where sends go: the host collects them, the ARM build sends packets. */
@@ -643,6 +675,37 @@ _Static_assert(S4J_UPDATE_WORDS == 2u * S4J_RATE_WORDS,
 int32_t s4j_norm_start(void *dtcm, uint32_t capacity, uint32_t batch_size,
                        s4j_outbox *out);
 
+/* Training, a batch normalization's block in its mini-batch mode
+ * (S4J_CFG_NORM_BATCH != 0), once it holds the rows of all batch samples of
+ * the mini-batch (they arrived as any NORM block's, and were kept, nothing
+ * sent): per column, the mini-batch's mean and biased variance (float sums in
+ * sample order, then / batch), std = sqrt(var + eps), and each sample's
+ * outputs ((x - mean) / std) * gamma + beta, sent sample after sample, each
+ * sample's in the order and with the keys of a sample's completion (so a
+ * core's k-th send is sample k / n_cols's). Keeps the mean, variance and
+ * std for the backward pass and the update. S4J_ERR_WRONG_KIND on any other
+ * core, S4J_ERR_BATCH_SIZE for a batch outside 1 .. NORM_BATCH,
+ * S4J_ERR_BATCH_HELD unless it holds exactly batch samples, whole,
+ * S4J_ERR_DUPLICATE_SYNC if it already ran in this mini-batch. */
+int32_t s4j_batch_norm_forward(void *dtcm, uint32_t capacity, uint32_t batch,
+                               s4j_outbox *out);
+
+/* Training, the same block once every sample's delta is in (each kept, nothing
+ * sent): per column the sums of delta and delta x^ (gamma's gradient, added
+ * to weight row S4J_NORM_ROW_GAMMA's accumulator, and beta's, to the bias'),
+ * and each sample's delta back in DL4J's own steps (dx^ = delta gamma,
+ * dL/dvar = sum(dx^ (x - mean)) * -0.5 / std^3, dL/dmean = -sum(dx^) / std
+ * + sum(x - mean) * (-2 / batch) * dL/dvar, then dx^ / std + (x - mean) *
+ * dL/dvar * (2 / batch) + dL/dmean * (1 / batch), the two fractions computed
+ * in double, rounded to float), sent sample after sample as a NORM block's
+ * backward pass sends one sample's (a key per row, the other blocks'
+ * channels 0; none without SENDS_BACKWARD). S4J_ERR_NO_FORWARD before
+ * s4j_batch_norm_forward (or after this ran), S4J_ERR_BATCH_SIZE for
+ * another batch than the forward's, S4J_ERR_BATCH_HELD unless all its
+ * deltas are in. */
+int32_t s4j_batch_norm_backward(void *dtcm, uint32_t capacity, uint32_t batch,
+                                s4j_outbox *out);
+
 /* Training, a kernel copy (S4J_CFG_COPY_CHUNKS): the end of a mini-batch's
  * backward passes. The copy files its accumulated gradient of the chunks it
  * owns in its own share slots and sends that of every other chunk to the
@@ -672,8 +735,18 @@ int32_t s4j_param_send(void *dtcm, uint32_t capacity, s4j_outbox *out);
  * share of its chunks first (else S4J_ERR_INCOMPLETE); its gradient of each
  * chunk it owns is the shares added in position order, and it updates those
  * chunks alone (the others' owners send their new values). A batch
- * normalization's block (S4J_POOL_NORM) trains for score(DataSet) alone:
- * S4J_ERR_WRONG_KIND. */
+ * normalization's block (S4J_POOL_NORM) without NORM_BATCH trains for
+ * score(DataSet) alone: S4J_ERR_WRONG_KIND. With it, after
+ * s4j_batch_norm_backward (else S4J_ERR_INCOMPLETE) and for the same batch
+ * (else S4J_ERR_BATCH_SIZE): gamma (weight row S4J_NORM_ROW_GAMMA) through
+ * the weights' updater and beta (the bias) through the bias', as any
+ * parameters; per column the running mean and statistic stepped as DL4J
+ * does, every operation in float: mean' = mean - (mean - batch mean) *
+ * DECAY_REST, the variance alike with the biased batch variance, or, with
+ * LOG_STD, p = powf(10, s), v = p p, v' = v DECAY + batch variance *
+ * DECAY_REST, s' = s - logf(v / v') * (float)(1 / (2 ln 10)); then std =
+ * sqrt(var' + eps), var' = (float)pow(10, s') squared with LOG_STD (the
+ * power in double, as the host derives std at load). */
 int32_t s4j_apply_update(void *dtcm, uint32_t capacity, uint32_t batch_size,
                          uint32_t iteration, const float *rates,
                          uint32_t n_rates);

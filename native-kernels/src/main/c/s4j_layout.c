@@ -103,6 +103,14 @@ static uint32_t compute_layout(const s4j_shape *s, s4j_layout *l)
 
         sends = sends > params ? sends : params;
     }
+    if (s->norm_batch != 0u) {
+        /* s4j_batch_norm_forward and _backward: a mini-batch's outputs or
+         * deltas back */
+        uint64_t batch = (uint64_t)s->norm_batch
+            * (s->sends_backward != 0u && s->n_rows > s->n_cols ? s->n_rows : s->n_cols);
+
+        sends = sends > batch ? sends : batch;
+    }
     memset(l, 0, sizeof *l);
     l->max_sends = (uint16_t)(sends > 0xFFFFu ? 0xFFFFu : sends);
     l->n_src = (uint16_t)(n_src > 0xFFFFu ? 0xFFFFu : n_src);
@@ -181,6 +189,11 @@ static uint32_t compute_layout(const s4j_shape *s, s4j_layout *l)
             l->shares = take(&off, sat_mul(s->copy_slots, 4u));
             l->share_bits = take(&off, sat_mul(s4j_bitmap_words(s->copy_slots), 4u));
         }
+        if (s->norm_batch != 0u) {
+            /* the part, its statistics and its deltas (s4j_bn_of ..) */
+            l->bn = take(&off, sat_add((uint32_t)sizeof(s4j_bn),
+                                       sat_mul(cols_bytes, sat_add(S4J_BN_ROWS, s->norm_batch))));
+        }
     }
     return off;
 }
@@ -231,6 +244,7 @@ int32_t s4j_derive_layout(const void *dtcm, uint32_t capacity, s4j_layout *l)
     s.copy_slots = 0u;
     s.copy_ranges = 0u;
     s.expected_partials = h->expected_partials;
+    s.norm_batch = 0u;
     total = compute_layout(&s, l);
     if (h->magic == S4J_MAGIC_TRAINING) {
         const s4j_train *t;
@@ -277,6 +291,21 @@ int32_t s4j_derive_layout(const void *dtcm, uint32_t capacity, s4j_layout *l)
         s.copy_slots = t->copy.chunks != 0u ? sat_mul(t->copy.slots, t->copy.owned) : 0u;
         s.copy_ranges = t->copy.ranges;
         total = compute_layout(&s, l);
+        if (h->pool == S4J_POOL_NORM && total < h->total_bytes) {
+            /* a batch normalization's mini-batch part, the state's last */
+            const s4j_bn *bn;
+
+            if (h->total_bytes - total < (uint32_t)sizeof(s4j_bn)) {
+                return S4J_ERR_CORRUPT;
+            }
+            bn = CAT(s4j_bn, dtcm, total);
+            if (bn->batch == 0u || bn->batch > h->in_flight || bn->phase > S4J_BN_BACKWARD
+                || bn->count > bn->batch || bn->deltas > bn->count || bn->log_std > 1u) {
+                return S4J_ERR_CORRUPT;
+            }
+            s.norm_batch = bn->batch;
+            total = compute_layout(&s, l);
+        }
     }
     if (total != h->total_bytes || total > S4J_DTCM_BYTES || h->rows_done > (h->kind == S4J_KIND_REDUCE ? h->n_cols : h->n_rows)) {
         return S4J_ERR_CORRUPT;
@@ -314,6 +343,7 @@ static void shape_of_config(const s4j_config *cfg, s4j_shape *s)
                     ? sat_mul(cfg->training.copy.slots, cfg->training.copy.owned) : 0u;
     s->copy_ranges = s->training != 0u ? cfg->training.copy.ranges : 0u;
     s->expected_partials = cfg->expected_partials;
+    s->norm_batch = s->training != 0u ? cfg->norm_batch : 0u;
 }
 
 uint32_t s4j_state_bytes(const s4j_config *cfg)
@@ -432,6 +462,15 @@ int32_t s4j_load(void *dtcm, uint32_t capacity, const s4j_config *cfg,
         t->norm_peers = c->norm_peers;
         t->norm_self = c->norm_self;
         t->copy = c->copy;
+        if (l.bn != 0u) {
+            s4j_bn *bn = AT(s4j_bn, dtcm, l.bn);
+
+            bn->batch = cfg->norm_batch;
+            bn->decay = cfg->norm_decay;
+            bn->rest = cfg->norm_rest;
+            bn->eps = cfg->norm_eps;
+            bn->log_std = cfg->norm_log_std;
+        }
         if (c->copy.chunks != 0u) {
             memcpy(AT(uint32_t, dtcm, l.chunks), cfg->chunks,
                    (size_t)c->copy.chunks * S4J_CHUNK_WORDS * sizeof(uint32_t));

@@ -9,9 +9,16 @@
 #include "s4j_internal.h"
 
 /* Whether a core may start the forward pass of a sample: it has a free ring
- * entry for it. */
-static int32_t forward_room(const s4j_header *h, const s4j_train *t)
+ * entry for it (a batch normalization in its mini-batch mode: one of its
+ * mini-batch's, whose outputs are not yet sent). */
+static int32_t forward_room(const s4j_header *h, const s4j_layout *l, void *dtcm,
+                            const s4j_train *t)
 {
+    const s4j_bn *bn = s4j_bn_of(l, dtcm);
+
+    if (bn != NULL) {
+        return s4j_batch_norm_room(t, bn);
+    }
     return t != NULL && t->held >= h->in_flight ? S4J_ERR_IN_FLIGHT : S4J_OK;
 }
 
@@ -182,7 +189,7 @@ static int32_t on_row(s4j_header *h, const s4j_layout *l, void *dtcm,
     if ((h->phase & S4J_PHASE_Z_COMPLETE) != 0u) {
         return S4J_ERR_SAMPLE_OVERLAP;
     }
-    if (h->received == 0u && forward_room(h, t) != S4J_OK) {
+    if (h->received == 0u && forward_room(h, l, dtcm, t) != S4J_OK) {
         return S4J_ERR_IN_FLIGHT;
     }
     if ((bitmap[row / 32u] & bit) != 0u) {
@@ -196,6 +203,12 @@ static int32_t on_row(s4j_header *h, const s4j_layout *l, void *dtcm,
         accumulate_rows(h, l, dtcm, out);
     }
     if (h->received == n_rows) {
+        if (l->bn != 0u) {
+            /* kept for the mini-batch's statistics: nothing sent */
+            memset(bitmap, 0, (size_t)s4j_bitmap_words(n_rows) * sizeof(uint32_t));
+            h->received = 0u;
+            return s4j_batch_norm_keep_row(h, t, s4j_bn_of(l, dtcm));
+        }
         /* every row is in, so every row is in z (a pooling block's: now) */
         if (h->pool != S4J_POOL_NONE) {
             pool_rows(h, l, dtcm);
@@ -290,7 +303,7 @@ static int32_t on_partial(s4j_header *h, const s4j_layout *l, void *dtcm,
     if ((h->phase & S4J_PHASE_Z_COMPLETE) != 0u) {
         return S4J_ERR_SAMPLE_OVERLAP;
     }
-    if (h->received == 0u && forward_room(h, t) != S4J_OK) {
+    if (h->received == 0u && forward_room(h, l, dtcm, t) != S4J_OK) {
         return S4J_ERR_IN_FLIGHT;
     }
     if (counts[col] >= h->expected_partials) {

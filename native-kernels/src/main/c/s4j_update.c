@@ -86,7 +86,7 @@ static const uint16_t RSQRT_SEED[96] = {
  * and NaNs go to sqrtf. Checked against the host's sqrtf on all 2^32
  * inputs, bit for bit.
  */
-static float s4j_sqrt(float x)
+float s4j_sqrt(float x)
 {
     uint32_t b = s4j_bits_of(x);
     uint32_t e = b >> 23;
@@ -410,16 +410,24 @@ int32_t s4j_apply_update(void *dtcm, uint32_t capacity, uint32_t batch_size,
     const s4j_layout *l;
     s4j_scale sw;
     s4j_scale sb;
+    s4j_bn *bn;
     int32_t r = s4j_end_of_batch(dtcm, capacity, batch_size, &l, &t);
 
     if (r != S4J_OK) {
         return r;
     }
-    if (h->pool == S4J_POOL_NORM) {
-        return S4J_ERR_WRONG_KIND; /* its training with batch statistics is not built */
+    bn = s4j_bn_of(l, dtcm);
+    if (h->pool == S4J_POOL_NORM && bn == NULL) {
+        return S4J_ERR_WRONG_KIND; /* it trains for score(DataSet) alone */
     }
     if (rates == NULL || n_rates != S4J_UPDATE_WORDS) {
         return S4J_ERR_BAD_LENGTH;
+    }
+    if (bn != NULL) {
+        r = s4j_batch_norm_update_ready(bn, batch_size);
+        if (r != S4J_OK) {
+            return r;
+        }
     }
     if (s4j_samples_in_flight(t)) {
         return S4J_ERR_INCOMPLETE;
@@ -443,7 +451,15 @@ int32_t s4j_apply_update(void *dtcm, uint32_t capacity, uint32_t batch_size,
         update_copy(h, l, dtcm, t, iteration, batch_size, &sw, &sb);
         return S4J_OK;
     }
-    if (h->kind == S4J_KIND_DENSE_BLOCK) {
+    if (bn != NULL) {
+        /* gamma, weight row 0 (its state arrays at the same offsets of the
+         * weights'), through the updater; the running statistics stepped */
+        update_params(t, &t->upd_w, &t->reg_w, iteration, batch_size, &sw, AT(float, dtcm, l->weights),
+                      AT(float, dtcm, l->dw),
+                      l->w_state != 0u ? AT(float, dtcm, l->w_state) : NULL,
+                      h->n_cols, s4j_block_weights(h));
+        s4j_batch_norm_step(h, l, dtcm, bn);
+    } else if (h->kind == S4J_KIND_DENSE_BLOCK) {
         update_params(t, &t->upd_w, &t->reg_w, iteration, batch_size, &sw, AT(float, dtcm, l->weights),
                       AT(float, dtcm, l->dw),
                       l->w_state != 0u ? AT(float, dtcm, l->w_state) : NULL,

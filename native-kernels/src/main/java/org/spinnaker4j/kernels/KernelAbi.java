@@ -185,7 +185,12 @@ final class KernelAbi {
     @Native static final int CFG_POOL_PAD_W = 70;
     @Native static final int CFG_POOL_OUT_WIDTH = 71;
     @Native static final int CFG_POOL_PAD_IN_DIVISOR = 72;
-    @Native static final int CONFIG_WORDS = 73;
+    @Native static final int CFG_NORM_BATCH = 73;
+    @Native static final int CFG_NORM_DECAY = 74;
+    @Native static final int CFG_NORM_DECAY_REST = 75;
+    @Native static final int CFG_NORM_EPS = 76;
+    @Native static final int CFG_NORM_LOG_STD = 77;
+    @Native static final int CONFIG_WORDS = 78;
     @Native static final int MAX_IN_FLIGHT = 64;
 
     // ---- kinds of pooling block (PoolingKind; NONE: a block of weights) ------------------------------------
@@ -254,6 +259,8 @@ final class KernelAbi {
     @Native static final int ERR_NOT_TRAINING = -23;
     @Native static final int ERR_BAD_ARGUMENT = -24;
     @Native static final int ERR_IN_FLIGHT = -25;
+    @Native static final int ERR_BATCH_SIZE = -26;
+    @Native static final int ERR_BATCH_HELD = -27;
 
     // ---- parameter arrays of a core (KernelCore.readWeights, readBias, ...) ------------------------------
     @Native static final int ARRAY_WEIGHTS = 0;

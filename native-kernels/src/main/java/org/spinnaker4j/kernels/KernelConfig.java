@@ -38,7 +38,8 @@ import java.util.Objects;
  * @param inputs the key ranges the core accepts
  * @param training how the core trains, or {@code null} for inference only
  * @param pooling a pooling block's ({@link PoolingConfig}: a fused DENSE_BLOCK without weights but a NORM's; a NORM
- *        block trains for score(DataSet) alone: its update is refused), or
+ *        block trains for score(DataSet) alone, its update refused, unless its training config's
+ *        {@link TrainingConfig#batchNorm()} is on), or
  *        {@code null} for a block of weights and every other kind
  * @param rowConv a block of a 2-D convolution run along the image's rows ({@link RowConvConfig}: a fused DENSE_BLOCK
  *        holding its channels' kernel once), or {@code null} for every other core
@@ -128,6 +129,12 @@ public record KernelConfig(KernelKind kind, int nRows, int nCols, KernelActivati
                     + "block's: one) and its columns within an output row of " + pooling.outWidth() + " × "
                     + pooling.channels() + "; got " + nRows + " x " + nCols + " from " + pooling.first() + " of a "
                     + kind + (fused ? " fused " : " ") + activation + (training != null ? " training" : ""));
+        }
+        if (training != null && training.batchNorm().isOn()
+                && (pooling == null || pooling.kind() != PoolingKind.NORM || activation != KernelActivation.IDENTITY)) {
+            throw new IllegalArgumentException("only a batch normalization's block (a NORM pooling block, its activation "
+                    + "IDENTITY) trains with the mini-batch's statistics, got a " + kind + " " + activation
+                    + (pooling != null ? " " + pooling : "") + " with " + training.batchNorm());
         }
         if (rowConv != null && (kind != KernelKind.DENSE_BLOCK || !fused || pooling != null
                 || !rowConv.fits(nRows, nCols))) {

@@ -292,6 +292,67 @@ public final class KernelCore {
     }
 
     /**
+     * A batch normalization's block training with the mini-batch's statistics ({@link BatchNormTrainingConfig}), once
+     * it holds the rows of all {@code batchSize} samples of the mini-batch (it kept each, sending nothing): per column
+     * the mini-batch's mean and biased variance (float sums in sample order), std = sqrt(var + eps), and every sample's
+     * outputs ((x − mean) / std)·gamma + beta, written into {@code outbox} (key and payload pairs as
+     * {@link #onPacket}) sample after sample, each sample's in the order and with the keys of a sample's completion
+     * (so the k-th send is sample k / nCols's). Returns the number of sends: {@code batchSize · nCols}.
+     *
+     * @throws IllegalArgumentException if {@code batchSize} is outside 1..the block's largest mini-batch
+     * @throws IllegalStateException if the core is not such a block
+     * @throws KernelException if the kernel rejects it (BATCH_HELD: it holds another number of samples, or part of
+     *         one; DUPLICATE_SYNC: it already ran in this mini-batch)
+     */
+    public int batchNormForward(int batchSize, int[] outbox) {
+        requireBatchNorm("batchNormForward", batchSize, outbox);
+        return eventResult("batchNormForward", batchNormForward0(dtcmAddress, DTCM_BYTES, batchSize, outbox,
+                outbox.length));
+    }
+
+    /**
+     * The same block once every sample's delta is in (each kept, nothing sent): gamma's and beta's gradients (Σ
+     * delta·x̂, Σ delta) added to the block's weight row 0 and bias gradients, and every sample's delta back in DL4J's
+     * own steps, written into {@code outbox} sample after sample, each sample's as a NORM block's backward pass sends
+     * one (a key per row, other blocks' channels 0; none unless it sends backward). Returns the number of sends.
+     *
+     * @throws IllegalArgumentException if {@code batchSize} is outside 1..the block's largest mini-batch
+     * @throws IllegalStateException if the core is not such a block
+     * @throws KernelException if the kernel rejects it (NO_FORWARD: before {@link #batchNormForward}; BATCH_SIZE:
+     *         another size than the forward's; BATCH_HELD: not every delta is in)
+     */
+    public int batchNormBackward(int batchSize, int[] outbox) {
+        requireBatchNorm("batchNormBackward", batchSize, outbox);
+        return eventResult("batchNormBackward", batchNormBackward0(dtcmAddress, DTCM_BYTES, batchSize, outbox,
+                outbox.length));
+    }
+
+    private void requireBatchNorm(String what, int batchSize, int[] outbox) {
+        KernelConfig c = requireLoaded(what);
+        if (c.training() == null || !c.training().batchNorm().isOn()) {
+            throw new IllegalStateException(what + " on a core that is no batch normalization training with the "
+                    + "mini-batch's statistics: " + c);
+        }
+        int max = c.training().batchNorm().maxBatch();
+        if (batchSize < 1 || batchSize > max) {
+            throw new IllegalArgumentException(what + ": batchSize must be in 1.." + max + ", got " + batchSize);
+        }
+        if (outbox == null || outbox.length < outboxInts) {
+            throw outboxTooSmall(outbox, outboxInts / 2);
+        }
+        work = 0;
+        rows = 0;
+    }
+
+    private int eventResult(String what, long r) {
+        Reference.reachabilityFence(dtcm);
+        if (r < 0) {
+            throw new KernelException((int) r, what + ": " + KernelException.describe((int) r));
+        }
+        return sends(r);
+    }
+
+    /**
      * The end of a mini-batch's backward passes on a kernel copy ({@link KernelCopyConfig}): the copy files its
      * accumulated gradient of the chunks it owns in its own share slots and sends that of every other chunk to the
      * chunk's owner (into {@code outbox}, key and payload pairs as {@link #onPacket}); {@link #applyUpdate} then needs
@@ -303,7 +364,7 @@ public final class KernelCore {
      */
     public int startShares(int[] outbox) {
         requireCopy("startShares", outbox);
-        return copyEvent("startShares", shareStart0(dtcmAddress, DTCM_BYTES, outbox, outbox.length));
+        return eventResult("startShares", shareStart0(dtcmAddress, DTCM_BYTES, outbox, outbox.length));
     }
 
     /**
@@ -315,7 +376,7 @@ public final class KernelCore {
      */
     public int sendParameters(int[] outbox) {
         requireCopy("sendParameters", outbox);
-        return copyEvent("sendParameters", paramSend0(dtcmAddress, DTCM_BYTES, outbox, outbox.length));
+        return eventResult("sendParameters", paramSend0(dtcmAddress, DTCM_BYTES, outbox, outbox.length));
     }
 
     private void requireCopy(String what, int[] outbox) {
@@ -330,13 +391,6 @@ public final class KernelCore {
         rows = 0;
     }
 
-    private int copyEvent(String what, long r) {
-        Reference.reachabilityFence(dtcm);
-        if (r < 0) {
-            throw new KernelException((int) r, what + ": " + KernelException.describe((int) r));
-        }
-        return sends(r);
-    }
 
     /**
      * The end of a mini-batch (training cores): the update command's values ({@code weights} for the weights,
@@ -345,13 +399,16 @@ public final class KernelCore {
      * ({@link GradientNormalizationConfig}), l1 and l2 are added ({@link RegularizationConfig}), the updater steps
      * the weights (blocks) and the bias (activators), with the weight decay added to its step, and the accumulators
      * are zeroed. {@code iteration} is DL4J's iteration count before this update (0 for the first), used by the bias
-     * corrections of Adam, AdaMax, Nadam and AMSGrad.
+     * corrections of Adam, AdaMax, Nadam and AMSGrad. A batch normalization's block training with the mini-batch's
+     * statistics updates gamma (weight row 0) and beta (the bias) so, and steps its running mean and statistic (rows
+     * 1 and 2) towards the mini-batch's as DL4J does, then derives its std (row 3) from the new statistic.
      *
      * @throws IllegalArgumentException if {@code batchSize <= 0} or {@code iteration < 0}, or if a weight decay comes
      *         for an array whose {@link RegularizationConfig} has none ({@code weightDecayTimes} 0)
      * @throws IllegalStateException if the core is not loaded, has no training config or is a batch normalization's
-     *         block ({@link PoolingKind#NORM})
-     * @throws KernelException if the kernel rejects it (INCOMPLETE: a sample's backward pass is half done)
+     *         block ({@link PoolingKind#NORM}) without {@link TrainingConfig#batchNorm()}
+     * @throws KernelException if the kernel rejects it (INCOMPLETE: a sample's backward pass is half done, or a batch
+     *         normalization's {@link #batchNormBackward} has not run; BATCH_SIZE: another batch than its forward's)
      */
     public void applyUpdate(int batchSize, int iteration, UpdateValues weights, UpdateValues bias) {
         KernelConfig c = requireLoaded("applyUpdate");
@@ -366,9 +423,9 @@ public final class KernelCore {
         if (c.training() == null) {
             throw new IllegalStateException("applyUpdate on a core loaded without a training config: " + c);
         }
-        if (c.pooling() != null && c.pooling().kind() == PoolingKind.NORM) {
-            throw new IllegalStateException("applyUpdate on a batch normalization's block, which trains for "
-                    + "score(DataSet) alone (its training with the mini-batch's statistics is not built): " + c);
+        if (c.pooling() != null && c.pooling().kind() == PoolingKind.NORM && !c.training().batchNorm().isOn()) {
+            throw new IllegalStateException("applyUpdate on a batch normalization's block with its running "
+                    + "statistics, which trains for score(DataSet) alone: " + c);
         }
         checkDecay(weights, c.training().weightRegularization(), "weights");
         checkDecay(bias, c.training().biasRegularization(), "bias");
@@ -728,6 +785,9 @@ public final class KernelCore {
                         .filter(r -> r.kind() == RangeKind.SHARE || r.kind() == RangeKind.PARAM).count();
             }
         }
+        if (t != null) {
+            t.batchNorm().pack(words);
+        }
         PoolingConfig p = c.pooling();
         if (p != null) {
             words[KernelAbi.CFG_POOL] = p.kind().code();
@@ -799,6 +859,12 @@ public final class KernelCore {
     private static native long start0(long dtcm, int capacity, int[] outbox, int outboxLength);
 
     private static native long normStart0(long dtcm, int capacity, int batchSize, int[] outbox, int outboxLength);
+
+    private static native long batchNormForward0(long dtcm, int capacity, int batchSize, int[] outbox,
+            int outboxLength);
+
+    private static native long batchNormBackward0(long dtcm, int capacity, int batchSize, int[] outbox,
+            int outboxLength);
 
     private static native long shareStart0(long dtcm, int capacity, int[] outbox, int outboxLength);
 

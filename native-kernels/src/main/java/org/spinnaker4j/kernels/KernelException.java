@@ -31,6 +31,8 @@ public class KernelException extends RuntimeException {
     static final int NOT_TRAINING = KernelAbi.ERR_NOT_TRAINING;
     static final int BAD_ARGUMENT = KernelAbi.ERR_BAD_ARGUMENT;
     static final int IN_FLIGHT = KernelAbi.ERR_IN_FLIGHT;
+    static final int BATCH_SIZE = KernelAbi.ERR_BATCH_SIZE;
+    static final int BATCH_HELD = KernelAbi.ERR_BATCH_HELD;
 
     private final int code;
 
@@ -73,6 +75,8 @@ public class KernelException extends RuntimeException {
             case NOT_TRAINING -> "NOT_TRAINING";
             case BAD_ARGUMENT -> "BAD_ARGUMENT";
             case IN_FLIGHT -> "IN_FLIGHT";
+            case BATCH_SIZE -> "BATCH_SIZE";
+            case BATCH_HELD -> "BATCH_HELD";
             default -> "UNKNOWN_ERROR";
         };
     }
@@ -106,7 +110,12 @@ public class KernelException extends RuntimeException {
             case NOT_TRAINING -> "training operation on a core loaded without a training config";
             case BAD_ARGUMENT -> "bad argument (e.g. a batch size of 0)";
             case IN_FLIGHT -> "a sample's forward pass or labels arrived while the core held as many samples awaiting "
-                    + "their backward pass as its ring has entries (samplesInFlight)";
+                    + "their backward pass as its ring has entries (samplesInFlight; a batch normalization: its "
+                    + "largest mini-batch, or after its mini-batch's forward)";
+            case BATCH_SIZE -> "a batch normalization's mini-batch outside 1..its largest, or not the size of its "
+                    + "forward pass";
+            case BATCH_HELD -> "a batch normalization holds another number of samples (forward) or deltas (backward) "
+                    + "than its mini-batch, or part of one";
             default -> "unknown error code";
         };
     }

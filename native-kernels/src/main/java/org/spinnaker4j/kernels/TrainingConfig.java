@@ -47,12 +47,15 @@ import java.util.Objects;
  *        loss that {@link LossKind#takesWeights() takes them}; empty: unweighted
  * @param copy a fused block holding one of several copies of a convolution's kernel slice: its part in their
  *        exchange; {@link KernelCopyConfig#NONE} otherwise
+ * @param batchNorm a batch normalization's block training with the mini-batch's statistics: its mode;
+ *        {@link BatchNormTrainingConfig#NONE} otherwise
  */
 public record TrainingConfig(UpdaterConfig weightUpdater, LossKind loss, int layerOutputs, int deltaKeyBase,
                              int backwardKeyBase, int lossKeyBase, int expectedBackwardPartials, boolean sendsBackward,
                              RegularizationConfig weightRegularization, RegularizationConfig biasRegularization,
                              UpdaterConfig biasUpdater, GradientNormalizationConfig gradientNormalization,
-                             int samplesInFlight, List<Float> lossWeights, KernelCopyConfig copy) {
+                             int samplesInFlight, List<Float> lossWeights, KernelCopyConfig copy,
+                             BatchNormTrainingConfig batchNorm) {
 
     /** The most samples a core holds between their forward and backward passes. */
     public static final int MAX_SAMPLES_IN_FLIGHT = KernelAbi.MAX_IN_FLIGHT;
@@ -66,6 +69,7 @@ public record TrainingConfig(UpdaterConfig weightUpdater, LossKind loss, int lay
         Objects.requireNonNull(biasUpdater, "biasUpdater");
         Objects.requireNonNull(gradientNormalization, "gradientNormalization");
         Objects.requireNonNull(copy, "copy");
+        Objects.requireNonNull(batchNorm, "batchNorm");
         lossWeights = List.copyOf(lossWeights);
         if (copy.isCopy() && gradientNormalization.kind().needsNorm()) {
             throw new IllegalArgumentException("a kernel copy cannot yet take an L2 gradient normalization ("
@@ -84,6 +88,16 @@ public record TrainingConfig(UpdaterConfig weightUpdater, LossKind loss, int lay
         if (samplesInFlight < 1 || samplesInFlight > MAX_SAMPLES_IN_FLIGHT) {
             throw new IllegalArgumentException("samplesInFlight must be in 1.." + MAX_SAMPLES_IN_FLIGHT + ", got "
                     + samplesInFlight);
+        }
+        if (batchNorm.maxBatch() > samplesInFlight) {
+            throw new IllegalArgumentException("a batch normalization keeps its mini-batch's samples in its ring: its "
+                    + "largest mini-batch " + batchNorm.maxBatch() + " needs samplesInFlight >= it, got "
+                    + samplesInFlight);
+        }
+        if (batchNorm.isOn() && (loss != LossKind.NONE || !gradientNormalization.isNone() || copy.isCopy())) {
+            throw new IllegalArgumentException("a batch normalization training with the mini-batch's statistics is a "
+                    + "hidden layer without gradient normalization or kernel copies, got loss " + loss + ", "
+                    + gradientNormalization + ", " + copy);
         }
         if (expectedBackwardPartials < 0) {
             throw new IllegalArgumentException("expectedBackwardPartials must be >= 0, got " + expectedBackwardPartials);
@@ -116,6 +130,7 @@ public record TrainingConfig(UpdaterConfig weightUpdater, LossKind loss, int lay
         b.samplesInFlight = samplesInFlight;
         b.lossWeights = lossWeights;
         b.copy = copy;
+        b.batchNorm = batchNorm;
         return b;
     }
 
@@ -136,6 +151,7 @@ public record TrainingConfig(UpdaterConfig weightUpdater, LossKind loss, int lay
         private int samplesInFlight = 1;
         private List<Float> lossWeights = List.of();
         private KernelCopyConfig copy = KernelCopyConfig.NONE;
+        private BatchNormTrainingConfig batchNorm = BatchNormTrainingConfig.NONE;
 
         private Builder(UpdaterConfig weightUpdater) {
             this.weightUpdater = weightUpdater;
@@ -205,12 +221,18 @@ public record TrainingConfig(UpdaterConfig weightUpdater, LossKind loss, int lay
             return this;
         }
 
+        /** A batch normalization's block training with the mini-batch's statistics. */
+        public Builder batchNorm(BatchNormTrainingConfig mode) {
+            this.batchNorm = mode;
+            return this;
+        }
+
         /** The config; throws {@link IllegalArgumentException} or {@link NullPointerException} if it is invalid. */
         public TrainingConfig build() {
             return new TrainingConfig(weightUpdater, loss, layerOutputs, deltaKeyBase, backwardKeyBase, lossKeyBase,
                     expectedBackwardPartials, sendsBackward, weightRegularization, biasRegularization,
                     biasUpdater == null ? weightUpdater : biasUpdater, gradientNormalization, samplesInFlight,
-                    lossWeights, copy);
+                    lossWeights, copy, batchNorm);
         }
     }
 
@@ -250,6 +272,9 @@ public record TrainingConfig(UpdaterConfig weightUpdater, LossKind loss, int lay
         }
         if (copy.isCopy()) {
             sb.append(' ').append(copy);
+        }
+        if (batchNorm.isOn()) {
+            sb.append(' ').append(batchNorm);
         }
         return sb.toString();
     }
