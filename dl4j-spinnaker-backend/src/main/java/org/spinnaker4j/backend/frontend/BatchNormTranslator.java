@@ -56,6 +56,7 @@ final class BatchNormTranslator {
         if (!(layer.getEps() > 0)) {
             problems.add(new Problem(i, type, "eps " + layer.getEps() + " is not supported (> 0)"));
         }
-        return problems.size() > before ? null : PoolingSpec.batchNorm(layer.getEps(), layer.isUseLogStd());
+        return problems.size() > before ? null : PoolingSpec.batchNorm(layer.getEps(), layer.isUseLogStd(),
+                layer.getDecay());
     }
 }

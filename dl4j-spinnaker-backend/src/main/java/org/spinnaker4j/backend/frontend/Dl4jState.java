@@ -64,7 +64,7 @@ public final class Dl4jState {
             }
         }
         Map<String, List<DenseParameters>> byKeyAndLayer = new HashMap<>();
-        byKey.forEach((key, values) -> byKeyAndLayer.put(key, split(values, spec)));
+        byKey.forEach((key, values) -> byKeyAndLayer.put(key, split(values, spec, false)));
         List<List<DenseParameters>> state = new ArrayList<>();
         for (int l = 0; l < spec.layers().size(); l++) {
             List<String> weights = stateKeys(spec, l, false);
@@ -191,10 +191,10 @@ public final class Dl4jState {
     /**
      * A batch normalization's parameters as its blocks hold them: from DL4J's gamma, beta, mean and statistic (each
      * a value per channel), the rows gamma, mean, statistic and the std the kernels divide by
-     * ({@link org.spinnaker4j.mapper.ir.PoolingSpec#std}) for every column (an image's: every pixel of a row), and
-     * beta as the bias.
+     * ({@link org.spinnaker4j.mapper.ir.PoolingSpec#std}; 0 unless {@code withStd}) for every column (an image's:
+     * every pixel of a row), and beta as the bias.
      */
-    private static DenseParameters normParameters(float[] flat, int offset, DenseLayerSpec layer) {
+    private static DenseParameters normParameters(float[] flat, int offset, DenseLayerSpec layer, boolean withStd) {
         int c = normChannels(layer);
         int cols = layer.weightCols();
         float[] w = new float[layer.weightRows() * cols];
@@ -206,7 +206,7 @@ public final class Dl4jState {
             b[j] = flat[offset + c + ch];
             w[cols + j] = flat[offset + 2 * c + ch];
             w[2 * cols + j] = stat;
-            w[3 * cols + j] = layer.pooling().std(stat);
+            w[3 * cols + j] = withStd ? layer.pooling().std(stat) : 0f;
         }
         return new DenseParameters(layer.weightRows(), cols, w, b);
     }
@@ -324,6 +324,14 @@ public final class Dl4jState {
      * {@code params()}: W column-major, then bias, layer after layer (a 2-D convolution's: {@link #expand}).
      */
     public static List<DenseParameters> split(float[] flat, NetworkSpec spec) {
+        return split(flat, spec, true);
+    }
+
+    /**
+     * {@link #split(float[], NetworkSpec)}, a batch normalization's std row derived from its statistic if
+     * {@code parameters}, else 0 (updater state: only gamma's row has any).
+     */
+    private static List<DenseParameters> split(float[] flat, NetworkSpec spec, boolean parameters) {
         if (flat.length != numParams(spec)) {
             throw new IllegalStateException("the network's parameters have " + flat.length + " values, expected "
                     + numParams(spec) + " for its layers");
@@ -335,7 +343,7 @@ public final class Dl4jState {
             int nOut = layer.weightCols();
             int biasLength = layer.hasBias() ? nOut : 0;
             if (layer.isBatchNorm()) {
-                layers.add(normParameters(flat, offset, layer));
+                layers.add(normParameters(flat, offset, layer, parameters));
                 offset += numParams(layer);
                 continue;
             }

@@ -9,6 +9,8 @@ import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.stepfunctions.NegativeGradientStepFunction;
 import org.deeplearning4j.nn.conf.stepfunctions.StepFunction;
 import org.deeplearning4j.nn.conf.layers.BaseLayer;
+import org.deeplearning4j.nn.conf.layers.BatchNormalization;
+import org.deeplearning4j.nn.conf.layers.Layer;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
@@ -44,8 +46,8 @@ import org.spinnaker4j.mapper.ir.UpdaterType;
 final class TrainingTranslator {
 
     /**
-     * A pooling layer's updater: it has no parameters, and its blocks update nothing; a batch normalization's too (its
-     * blocks score with the running statistics and refuse an update: its training is not built).
+     * A pooling layer's updater: it has no parameters, and its blocks update nothing; a batch normalization's after a
+     * convolution too (its blocks score with the running statistics and refuse an update: its training is not built).
      */
     private static final UpdaterSpec POOLING = new UpdaterSpec(UpdaterType.NOOP, 0f, 0f, 0f, 0f);
 
@@ -61,7 +63,18 @@ final class TrainingTranslator {
         int before = problems.size();
         List<UpdaterSpec> updaters = new ArrayList<>();
         List<InputDropout> dropout = new ArrayList<>();
+        int firstLayer = 0;
+        while (firstLayer < last && Dl4jFrontEnd.isDropoutLayer(conf.getConf(firstLayer).getLayer())) {
+            firstLayer++;
+        }
+        Layer first = conf.getConf(firstLayer).getLayer();
+        boolean fullyConnected = !ImageTranslator.startsImage(first) && !SequenceTranslator.startsSequence(first);
         for (int i = 0; i <= last; i++) {
+            if (fullyConnected && BatchNormTranslator.isBatchNorm(conf.getConf(i).getLayer())) {
+                updaters.add(batchNorm(i, conf.getConf(i), problems));
+                dropout.add(DropoutTranslator.inputDropout(conf, i));
+                continue;
+            }
             if (Dl4jFrontEnd.isPooling(conf.getConf(i).getLayer())
                     || BatchNormTranslator.isBatchNorm(conf.getConf(i).getLayer())) {
                 updaters.add(POOLING);
@@ -124,6 +137,24 @@ final class TrainingTranslator {
             problems.add(new Problem(i, type, "stepFunction(" + step.getClass().getSimpleName() + ") is not supported; "
                     + "the cores apply DL4J's default for stochastic gradient descent (NegativeGradientStepFunction)"));
         }
+    }
+
+    /**
+     * A batch normalization per feature's updater, or null with a problem: DL4J steps gamma and beta through the
+     * layer's updater (its bias updater takes no part) and never regularizes them; the running mean and statistic
+     * take a no-op updater (the kernel steps them towards the mini-batch's).
+     */
+    private static UpdaterSpec batchNorm(int i, NeuralNetConfiguration layerConf, List<Problem> problems) {
+        BatchNormalization norm = (BatchNormalization) layerConf.getLayer();
+        String type = norm.getClass().getSimpleName();
+        UpdaterSpec updater = updater(i, type, "updater", norm.getIUpdater(), problems);
+        GradientNormalization g = norm.getGradientNormalization();
+        if (g != null && g != GradientNormalization.None) {
+            problems.add(new Problem(i, type, "gradientNormalization(" + g + ") is not supported on a batch "
+                    + "normalization (None, the default)"));
+        }
+        checkSolver(i, type, layerConf, problems);
+        return updater;
     }
 
     /** A layer's gradient normalization, or null with a problem (a threshold that is not a finite float). */

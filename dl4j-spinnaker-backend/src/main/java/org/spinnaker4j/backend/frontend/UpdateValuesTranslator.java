@@ -43,9 +43,13 @@ public final class UpdateValuesTranslator {
             if (!(layer instanceof BaseLayer base) || Dl4jFrontEnd.isDropoutLayer(layer)) {
                 continue;
             }
+            // a batch normalization steps gamma and beta by its updater, never regularized (DL4J's getUpdaterByParam
+            // and getRegularizationByParam)
+            boolean norm = BatchNormTranslator.isBatchNorm(layer);
             try {
-                updates.add(new LayerUpdate(values(base.getIUpdater(), base.getRegularization(), iteration, epoch),
-                        values(biasUpdater(base), base.getRegularizationBias(), iteration, epoch),
+                updates.add(new LayerUpdate(values(base.getIUpdater(), norm ? List.of() : base.getRegularization(),
+                        iteration, epoch), values(norm ? base.getIUpdater() : biasUpdater(base),
+                        norm ? List.of() : base.getRegularizationBias(), iteration, epoch),
                         DropoutTranslator.keep(conf, i, iteration, epoch),
                         dropoutStream(conf, i, iteration),
                         DropoutTranslator.dropsGradient(conf, i)));

@@ -5,6 +5,7 @@ import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.spinnaker4j.kernels.BatchNormTrainingConfig;
 import org.spinnaker4j.kernels.GradientNormalizationConfig;
 import org.spinnaker4j.kernels.GradientNormalizationKind;
 import org.spinnaker4j.kernels.KernelActivation;
@@ -154,6 +155,13 @@ public final class CoreDataBuilder {
         }
         if (copies != null) {
             config.copy(copy(mapping, v, copies));
+        }
+        DenseLayerSpec layer = network.layers().get(v.layer());
+        if (v.kind() == VertexKind.DENSE_BLOCK && layer.normalizesFeatures() && network.updatesOnTheMachine()
+                && mapping.largestMiniBatch() > 0) {
+            PoolingSpec norm = layer.pooling();
+            config.batchNorm(new BatchNormTrainingConfig(mapping.largestMiniBatch(), norm.decay(), norm.eps(),
+                    norm.logStd()));
         }
         return config.build();
     }

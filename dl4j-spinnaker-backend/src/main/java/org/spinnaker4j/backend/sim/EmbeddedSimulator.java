@@ -21,9 +21,11 @@ import org.spinnaker4j.backend.runtime.LayerUpdate;
 import org.spinnaker4j.backend.runtime.Machine;
 import org.spinnaker4j.backend.runtime.PacketLossException;
 import org.spinnaker4j.backend.runtime.RunStats;
+import org.spinnaker4j.kernels.BatchNormTrainingConfig;
 import org.spinnaker4j.kernels.KernelConfig;
 import org.spinnaker4j.kernels.KernelCopyConfig;
 import org.spinnaker4j.kernels.KernelCore;
+import org.spinnaker4j.kernels.TrainingConfig;
 import org.spinnaker4j.mapper.Mapping;
 import org.spinnaker4j.mapper.cost.CoreCostModel;
 import org.spinnaker4j.mapper.cost.OutputLoss;
@@ -33,6 +35,7 @@ import org.spinnaker4j.mapper.graph.PartitionKind;
 import org.spinnaker4j.mapper.graph.Slice;
 import org.spinnaker4j.mapper.graph.VertexKind;
 import org.spinnaker4j.mapper.ir.ActivationKind;
+import org.spinnaker4j.mapper.ir.DenseLayerSpec;
 import org.spinnaker4j.mapper.ir.DenseParameters;
 import org.spinnaker4j.mapper.ir.UpdaterSpec;
 import org.spinnaker4j.mapper.machine.Chip;
@@ -67,6 +70,12 @@ public final class EmbeddedSimulator implements Machine {
     private SimCore[] cores;
     /** Per vertex: whether its core holds a kernel copy that exchanges with others ({@link KernelCopyConfig}). */
     private boolean[] copies;
+    /** The batch normalizations that train with the mini-batch's statistics, if any ({@link BatchNormSegments}). */
+    private BatchNormSegments segments;
+    /** Whether their blocks are loaded in their mini-batch mode (not while score(...) runs the running statistics). */
+    private boolean batchStatistics;
+    /** Per vertex: a batch normalization's block's mini-batch mode, as loaded; null for every other core. */
+    private BatchNormTrainingConfig[] batchModes;
     private RunStats lastStats;
     private long forwardPs;
     private long backwardPs;
@@ -93,6 +102,7 @@ public final class EmbeddedSimulator implements Machine {
             for (int v = 0; v < data.size(); v++) {
                 cores[v].kernel().load(data.get(v).config(), data.get(v).weights(), data.get(v).bias());
             }
+            batchStatistics = segments != null;
         }
     }
 
@@ -125,16 +135,22 @@ public final class EmbeddedSimulator implements Machine {
         }
         cores = new SimCore[data.size()];
         copies = new boolean[data.size()];
+        batchModes = new BatchNormTrainingConfig[data.size()];
         for (MachineVertex v : m.graph().vertices()) {
             KernelCore kernel = new KernelCore();
             CoreData d = data.get(v.id());
             kernel.load(d.config(), d.weights(), d.bias());
             copies[v.id()] = d.config().training() != null && d.config().training().copy().isCopy();
+            batchModes[v.id()] = d.config().training() != null && d.config().training().batchNorm().isOn()
+                    ? d.config().training().batchNorm() : null;
             CoreLocation where = m.placements().of(v.id());
             SimRouter router = byChip.get(where.chip());
             cores[v.id()] = new SimCore(clock, kernel, router, profile(m, v, keyIds, d.config()), parameters, log);
             router.cores[where.p()] = cores[v.id()];
         }
+        segments = Arrays.stream(batchModes).anyMatch(mode -> mode != null)
+                ? new BatchNormSegments(m, cores, parameters.cost()) : null;
+        batchStatistics = segments != null;
     }
 
     private SimCore.Profile profile(Mapping m, MachineVertex v, KeyIds keyIds, KernelConfig config) {
@@ -237,7 +253,19 @@ public final class EmbeddedSimulator implements Machine {
         if (!mapping.network().updatesOnTheMachine()) {
             throw new IllegalStateException("the cores cannot update this network's kernels (taps that only padding "
                     + "sees, which no position block holds, copies in several position blocks with an L2 gradient "
-                    + "normalization, or a batch normalization); only score(...) runs it");
+                    + "normalization, or a batch normalization after a 2-D convolution); only score(...) runs it");
+        }
+        if (segments == null && mapping.network().layers().stream().anyMatch(DenseLayerSpec::isBatchNorm)) {
+            throw new IllegalStateException("this mapping runs its samples one per step, and batch normalizations "
+                    + "train with the mini-batch's statistics only in a pipelined schedule (each segment's samples a "
+                    + "period apart); map the network with another PartitioningStrategy");
+        }
+        if (segments != null && features.length > mapping.largestMiniBatch()) {
+            throw new IllegalArgumentException("a mini-batch of " + features.length + " samples; this mapping trains "
+                    + "its batch normalizations on mini-batches of up to " + mapping.largestMiniBatch() + " (every "
+                    + "core before one holds the whole mini-batch in its DTCM, at most "
+                    + TrainingConfig.MAX_SAMPLES_IN_FLIGHT + " samples): split it into mini-batches of at most "
+                    + mapping.largestMiniBatch());
         }
         for (MachineVertex v : mapping.graph().vertices()) {
             LayerUpdate layer = v.kind() == VertexKind.DENSE_BLOCK ? updates.get(v.layer()) : null;
@@ -245,7 +273,7 @@ public final class EmbeddedSimulator implements Machine {
                 cores[v.id()].setDropout(layer, v.rows().lo());
             }
         }
-        double score = score(features, labels);
+        double score = runScored(features, labels);
         int divisor = mapping.network().training().miniBatch() ? features.length * mapping.network().rowsPerSample()
                 : 1;
         exchangeNorms(divisor);
@@ -323,6 +351,20 @@ public final class EmbeddedSimulator implements Machine {
         if (features.length != labels.length) {
             throw new IllegalArgumentException(features.length + " samples but " + labels.length + " label rows");
         }
+        if (segments == null) {
+            return runScored(features, labels);
+        }
+        // DL4J scores with the running statistics: the normalizations' blocks run as at inference meanwhile
+        setBatchStatistics(false);
+        try {
+            return runScored(features, labels);
+        } finally {
+            setBatchStatistics(true);
+        }
+    }
+
+    /** The mean (or, without miniBatch, summed) loss of running the samples with their labels. */
+    private double runScored(float[][] features, float[][] labels) {
         double sum = runSamples(features, labels, null);
         return mapping.network().training().miniBatch()
                 ? sum / ((double) features.length * mapping.network().rowsPerSample()) : sum;
@@ -485,7 +527,9 @@ public final class EmbeddedSimulator implements Machine {
                 core.recordBackwardEnds(records::endBackward);
             }
         }
-        if (parameters.sendMode() == SendMode.TDMA && mapping.tdma().pipelined()) {
+        if (labels != null && batchStatistics) {
+            runSegments(samples, labels, records);
+        } else if (parameters.sendMode() == SendMode.TDMA && mapping.tdma().pipelined()) {
             long periodPs = mapping.tdma().periodClocks() * parameters.timing().coreClockPs();
             for (int s = 0; s < samples.length; s++) {
                 starts[s] = s * periodPs;
@@ -528,6 +572,60 @@ public final class EmbeddedSimulator implements Machine {
         lastStats = stats(samples.length);
         LOG.debug("run: {}", lastStats);
         return records.lossSum();
+    }
+
+    /**
+     * A mini-batch trained in segments at its batch normalizations ({@link BatchNormSegments}): the samples start a
+     * period apart up to the first normalization; each normalization's forward event starts the next segment once
+     * the previous one is idle, the label sources starting with the last; then each normalization's backward event,
+     * last to first.
+     */
+    private void runSegments(float[][] samples, float[][] labels, SampleRecords records) {
+        if (parameters.sendMode() != SendMode.TDMA || !mapping.tdma().pipelined()) {
+            throw new IllegalStateException("batch normalizations train with the mini-batch's statistics only under a "
+                    + "pipelined TDMA schedule (a segment's samples start a period apart); this run sends "
+                    + parameters.sendMode() + (mapping.tdma().pipelined() ? "" : ", one sample per step"));
+        }
+        long[] starts = records.startPs;
+        long periodPs = mapping.tdma().periodClocks() * parameters.timing().coreClockPs();
+        for (int s = 0; s < samples.length; s++) {
+            starts[s] = s * periodPs;
+            float[] sample = samples[s];
+            clock.at(starts[s], () -> startSources(sample, null));
+        }
+        List<Integer> norms = segments.layers();
+        long clockPs = parameters.timing().coreClockPs();
+        for (int layer : norms) {
+            runExchange("in the forward segment up to layer " + layer + "'s batch normalization");
+            long shift = segments.fireForward(layer, samples.length, clock.now(), clockPs);
+            if (layer == norms.get(norms.size() - 1)) {
+                for (int s = 0; s < samples.length; s++) {
+                    float[] sampleLabels = labels[s];
+                    clock.at(starts[s] + shift, () -> startSources(null, sampleLabels));
+                }
+            }
+        }
+        for (int k = norms.size() - 1; k >= 0; k--) {
+            runExchange("in the segment back to layer " + norms.get(k) + "'s batch normalization");
+            segments.fireBackward(norms.get(k), samples.length, clock.now(), clockPs);
+        }
+        runUntilIdle(records, samples.length - 1, "in the " + samples.length + " samples' segments");
+        forwardPs = Arrays.stream(cores).mapToLong(c -> c.lastForwardSendPs).max().orElse(0);
+        backwardPs = clock.now() - forwardPs;
+    }
+
+    /**
+     * Loads the batch normalizations' blocks with their mini-batch mode ({@code on}) or their running statistics,
+     * keeping their parameters and updater state.
+     */
+    private void setBatchStatistics(boolean on) {
+        batchStatistics = on;
+        for (MachineVertex v : mapping.graph().vertices()) {
+            if (batchModes[v.id()] != null) {
+                cores[v.id()].setBatchNorm(on ? batchModes[v.id()] : BatchNormTrainingConfig.NONE,
+                        stateArrays(v.layer()));
+            }
+        }
     }
 
     /** The sources' start events: each input source sends its slice of the sample, each label source its labels. */

@@ -4,6 +4,8 @@ import java.util.List;
 import java.util.Map;
 import org.spinnaker4j.backend.runtime.LayerUpdate;
 import org.spinnaker4j.backend.runtime.RunStats;
+import org.spinnaker4j.kernels.BatchNormTrainingConfig;
+import org.spinnaker4j.kernels.KernelConfig;
 import org.spinnaker4j.kernels.KernelCore;
 import org.spinnaker4j.kernels.KernelException;
 import org.spinnaker4j.kernels.KernelWork;
@@ -178,6 +180,13 @@ final class SimCore implements SimRouter.Pusher {
      * copies' shares or new values) started: its slots count from here.
      */
     private long exchangeStartPs;
+    /**
+     * Added to each sample's start when timing the core's forward-pass and backward-pass slots: a mini-batch trained in
+     * segments by its batch normalizations runs each segment as the one-segment pipeline moved by a constant
+     * ({@link #shiftForward}, {@link #shiftBackward}); 0 otherwise.
+     */
+    private long forwardShiftPs;
+    private long backwardShiftPs;
     /** When the last packet queued in each phase is due: a core's sends of one phase keep their order. */
     private final long[] lastDue = new long[PHASES.length];
     long busyPs;
@@ -240,6 +249,8 @@ final class SimCore implements SimRouter.Pusher {
         }
         java.util.Arrays.fill(lastDue, -sendGapPs);
         lastSentPs = -sendGapPs;
+        forwardShiftPs = 0;
+        backwardShiftPs = 0;
         recorded = 0;
         backwardsDone = 0;
     }
@@ -295,6 +306,63 @@ final class SimCore implements SimRouter.Pusher {
     void sendParameters() {
         exchangeStartPs = clock.now();
         sendExchange(kernel.sendParameters(outbox), profile.copy().paramSendCycles());
+    }
+
+    /** From now on, sample s's forward-pass slots count from its start plus {@code shiftPs}. */
+    void shiftForward(long shiftPs) {
+        forwardShiftPs = shiftPs;
+    }
+
+    /** From now on, sample s's backward-pass slots count from its start plus {@code shiftPs}. */
+    void shiftBackward(long shiftPs) {
+        backwardShiftPs = shiftPs;
+    }
+
+    /** When, from a sample's start, the core's first slot of {@code phase} comes (before any shift). */
+    long firstSlotPs(Phase phase) {
+        SlotCursor cursor = cursors[phase.ordinal()];
+        return cursor == null ? 0 : cursor.slot.sendClock(0) * clockPs;
+    }
+
+    /**
+     * A batch normalization's block holding every sample of the mini-batch ({@code batchSize}): the kernel computes
+     * the mini-batch's statistics and every sample's outputs, which it sends in each sample's forward slots once
+     * {@code cycles} of work from now are done.
+     */
+    void startBatchNormForward(int batchSize, long cycles) {
+        sendExchange(kernel.batchNormForward(batchSize, outbox), cycles);
+    }
+
+    /**
+     * The same block holding every sample's delta: the kernel computes gamma's and beta's gradients and every
+     * sample's delta back, which it sends in each sample's backward slots once {@code cycles} of work are done.
+     */
+    void startBatchNormBackward(int batchSize, long cycles) {
+        sendExchange(kernel.batchNormBackward(batchSize, outbox), cycles);
+    }
+
+    /**
+     * Reloads a batch normalization's block with another mini-batch mode ({@link BatchNormTrainingConfig#NONE}: its
+     * running statistics), keeping its parameters and its {@code stateArrays} updater state arrays.
+     */
+    void setBatchNorm(BatchNormTrainingConfig mode, int stateArrays) {
+        KernelConfig config = kernel.config();
+        if (config.training().batchNorm().equals(mode)) {
+            return;
+        }
+        float[] weights = kernel.readWeights();
+        float[] bias = kernel.readBias();
+        float[][] weightState = new float[stateArrays][];
+        float[][] biasState = new float[stateArrays][];
+        for (int k = 1; k <= stateArrays; k++) {
+            weightState[k - 1] = kernel.readWeightState(k);
+            biasState[k - 1] = kernel.readBiasState(k);
+        }
+        kernel.load(config.withTraining(config.training().toBuilder().batchNorm(mode).build()), weights, bias);
+        for (int k = 1; k <= stateArrays; k++) {
+            kernel.writeWeightState(k, weightState[k - 1]);
+            kernel.writeBiasState(k, biasState[k - 1]);
+        }
     }
 
     /** The {@code n} sends in the outbox, ready after {@code cycles} of work from now. */
@@ -584,7 +652,9 @@ final class SimCore implements SimRouter.Pusher {
         }
 
         private long time(int k) {
-            return (phase.perMiniBatch() ? exchangeStartPs : sampleStartPs[sample]) + slot.sendClock(k) * clockPs;
+            long origin = phase.perMiniBatch() ? exchangeStartPs
+                    : sampleStartPs[sample] + (phase.backward() ? backwardShiftPs : forwardShiftPs);
+            return origin + slot.sendClock(k) * clockPs;
         }
     }
 

@@ -475,6 +475,26 @@ public record CoreCostModel(double cyclesPerInstruction, int receiveInterruptCyc
                 + v.cols().size() * f[3]);
     }
 
+    /**
+     * Cycles of a batch normalization's block computing its mini-batch's statistics and every sample's outputs
+     * ({@code KernelCore.batchNormForward}), not calibrated yet: each sample's completion as a NORM block's (its fixed
+     * and per-column figures), plus the mean's and the variance's sums at the NORM value figure per value each.
+     */
+    public long batchNormForwardCycles(int columns, int batch) {
+        double[] pool = POOL.get(PoolingSpec.Kind.NORM);
+        return cycles(batch * (pool[3] + columns * pool[4]) + 2.0 * batch * columns * pool[0]);
+    }
+
+    /**
+     * Cycles of the same block sending every sample's delta back ({@code KernelCore.batchNormBackward}), not
+     * calibrated yet: each sample's backward pass as a NORM block's (fixed and per column), plus DL4J's three sums per
+     * value (delta, delta · x̂, x − mean) at the column figure.
+     */
+    public long batchNormBackwardCycles(int columns, int batch) {
+        double[] f = POOL_BACKWARD.get(PoolingSpec.Kind.NORM);
+        return cycles(batch * (f[4] + columns * f[3]) + 3.0 * batch * columns * f[3]);
+    }
+
     /** Cycles to apply an update to a vertex's parameters (its block of W and, if it activates, its bias). */
     public long updateCycles(MachineVertex v, UpdaterType updater) {
         return updateCycles(v, new UpdaterSpec(updater, 0f, 0f, 0f, 0f));

@@ -73,6 +73,14 @@ public record DenseLayerSpec(int nIn, int nOut, Activation activation, boolean h
         return pooling != null && pooling.kind() == PoolingSpec.Kind.NORM;
     }
 
+    /**
+     * Whether this is a batch normalization per feature (in a fully connected network: a one-pixel image read back as
+     * rows), which trains with the mini-batch's statistics on the machine; one after a 2-D convolution does not.
+     */
+    public boolean normalizesFeatures() {
+        return isBatchNorm() && convolution.image() != null && convolution.image().dense();
+    }
+
     public boolean isConvolution() {
         return convolution != null;
     }

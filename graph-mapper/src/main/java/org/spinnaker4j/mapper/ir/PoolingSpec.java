@@ -16,8 +16,10 @@ package org.spinnaker4j.mapper.ir;
  * @param global whether the layer pools the whole sequence into one row per sample
  * @param eps NORM only: DL4J's eps, added to the variance before its square root
  * @param logStd NORM only: whether DL4J stores log10 of the standard deviation (useLogStd), not the variance
+ * @param decay NORM only: DL4J's decay of the running statistics in training, in [0, 1]
  */
-public record PoolingSpec(Kind kind, boolean padInDivisor, boolean global, double eps, boolean logStd) {
+public record PoolingSpec(Kind kind, boolean padInDivisor, boolean global, double eps, boolean logStd,
+        double decay) {
 
     /**
      * Where libnd4j's MAX pooling of a Subsampling1DLayer starts: -3.402823e38 (0xff7ffffd), its largest float,
@@ -45,13 +47,21 @@ public record PoolingSpec(Kind kind, boolean padInDivisor, boolean global, doubl
 
     /** A MAX or AVG pooling layer. */
     public PoolingSpec(Kind kind, boolean padInDivisor, boolean global) {
-        this(kind, padInDivisor, global, 0, false);
+        this(kind, padInDivisor, global, 0, false, 0);
     }
 
-    /** A batch normalization with DL4J's {@code eps} and {@code useLogStd}. */
-    public static PoolingSpec batchNorm(double eps, boolean logStd) {
-        return new PoolingSpec(Kind.NORM, false, false, eps, logStd);
+    /** A batch normalization with DL4J's {@code eps}, {@code useLogStd} and {@code decay}. */
+    public static PoolingSpec batchNorm(double eps, boolean logStd, double decay) {
+        return new PoolingSpec(Kind.NORM, false, false, eps, logStd, decay);
     }
+
+    /** A batch normalization with DL4J's {@code eps} and {@code useLogStd}, and DL4J's default decay (0.9). */
+    public static PoolingSpec batchNorm(double eps, boolean logStd) {
+        return batchNorm(eps, logStd, DEFAULT_DECAY);
+    }
+
+    /** DL4J's default decay of a batch normalization's running statistics. */
+    public static final double DEFAULT_DECAY = 0.9;
 
     public PoolingSpec {
         if (kind == null) {
@@ -60,9 +70,11 @@ public record PoolingSpec(Kind kind, boolean padInDivisor, boolean global, doubl
         if (padInDivisor && kind != Kind.AVG) {
             throw new IllegalArgumentException("only AVG divides, so only AVG counts the padding in its divisor");
         }
-        if (kind == Kind.NORM ? global || !(eps > 0) : eps != 0 || logStd) {
-            throw new IllegalArgumentException("a batch normalization runs per position with an eps > 0, and only it "
-                    + "has one; got " + kind + (global ? " global" : "") + ", eps " + eps);
+        boolean normOnly = eps != 0 || logStd || decay != 0;
+        if (kind == Kind.NORM ? global || !(eps > 0) || !(decay >= 0 && decay <= 1) : normOnly) {
+            throw new IllegalArgumentException("a batch normalization runs per position with an eps > 0 and a decay in "
+                    + "[0, 1], and only it has them; got " + kind + (global ? " global" : "") + ", eps " + eps
+                    + ", decay " + decay);
         }
     }
 

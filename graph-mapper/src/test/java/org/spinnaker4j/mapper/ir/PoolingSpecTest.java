@@ -96,7 +96,7 @@ class PoolingSpecTest {
                 PoolingSpec.batchNorm(1e-3, true)), "a window of one position");
         assertThrows(IllegalArgumentException.class, () -> PoolingSpec.batchNorm(0, true), "eps > 0");
         assertThrows(IllegalArgumentException.class,
-                () -> new PoolingSpec(PoolingSpec.Kind.MAX, false, false, 1e-3, false), "only NORM has an eps");
+                () -> new PoolingSpec(PoolingSpec.Kind.MAX, false, false, 1e-3, false, 0), "only NORM has an eps");
     }
 
     @Test

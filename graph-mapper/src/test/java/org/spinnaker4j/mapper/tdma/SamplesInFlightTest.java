@@ -8,7 +8,6 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.spinnaker4j.mapper.Mapper;
 import org.spinnaker4j.mapper.Mapping;
-import org.spinnaker4j.mapper.TestSupport;
 import org.spinnaker4j.mapper.cost.CoreCostModel;
 import org.spinnaker4j.mapper.graph.MachineVertex;
 import org.spinnaker4j.mapper.graph.VertexKind;
@@ -24,8 +23,6 @@ import org.spinnaker4j.mapper.ir.UpdaterSpec;
 import org.spinnaker4j.mapper.ir.UpdaterType;
 import org.spinnaker4j.mapper.machine.Machine;
 import org.spinnaker4j.mapper.machine.MachineTiming;
-import org.spinnaker4j.mapper.partition.CoreMemory;
-import org.spinnaker4j.mapper.partition.CoreShape;
 import org.spinnaker4j.mapper.partition.PartitioningStrategy;
 
 /**
@@ -44,32 +41,10 @@ class SamplesInFlightTest {
                 Collections.nCopies(2, new UpdaterSpec(UpdaterType.SGD, 0.1f, 0f, 0f, 0f)), true));
     }
 
-    /** Memory in which every core fits, holding up to 64 samples in training. */
-    private static final CoreMemory ROOMY = new CoreMemory() {
-        @Override
-        public int dtcmBytes() {
-            return TestSupport.DTCM_BYTES;
-        }
-
-        @Override
-        public int mostSamplesInFlight() {
-            return 64;
-        }
-
-        @Override
-        public int stateBytes(VertexKind kind, int nRows, int nCols, boolean fused, int ranges, int peers) {
-            return 1024;
-        }
-
-        @Override
-        public int stateBytes(CoreShape shape) {
-            return 1024;
-        }
-    };
-
     private static Mapping map(NetworkSpec network) {
-        return new Mapper(PartitioningStrategy.FASTEST, ROOMY, new TdmaScheduler(CoreCostModel.ARM968_SOFT_FLOAT,
-                MachineTiming.SPINNAKER1, TdmaScheduler.DEFAULT_RECEIVE_QUEUE)).map(network, Machine.spinn5Triads(1, 1));
+        return new Mapper(PartitioningStrategy.FASTEST, TdmaSchedulerTest.holding(64),
+                new TdmaScheduler(CoreCostModel.ARM968_SOFT_FLOAT, MachineTiming.SPINNAKER1,
+                        TdmaScheduler.DEFAULT_RECEIVE_QUEUE)).map(network, Machine.spinn5Triads(1, 1));
     }
 
     @Test

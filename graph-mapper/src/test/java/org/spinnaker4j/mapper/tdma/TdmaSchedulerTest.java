@@ -434,7 +434,7 @@ class TdmaSchedulerTest {
     }
 
     /** Memory in which every core fits, holding up to {@code most} samples in training. */
-    private static CoreMemory holding(int most) {
+    static CoreMemory holding(int most) {
         return new CoreMemory() {
             @Override
             public int dtcmBytes() {
