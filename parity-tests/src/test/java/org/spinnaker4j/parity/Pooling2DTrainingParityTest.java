@@ -129,8 +129,9 @@ class Pooling2DTrainingParityTest {
     }
 
     /**
-     * The batch normalization is still refused in training, by name (its training with the mini-batch's statistics is
-     * not built; score(DataSet) runs it with the running statistics).
+     * A batch normalization in an image network is still refused in training, by name (its training with the
+     * mini-batch's statistics is built only per feature, in networks of DenseLayers; score(DataSet) runs it with the
+     * running statistics).
      */
     @Test
     void fitStillNamesBatchNormalizations() {
@@ -147,8 +148,8 @@ class Pooling2DTrainingParityTest {
                     TrainingParity.labels(TrainingParity.Labels.ONE_HOT, 4, 3, 88));
             UnsupportedOperationException e = assertThrows(UnsupportedOperationException.class,
                     () -> machine.fit(data));
-            assertTrue(e.getMessage().contains("layer 1 (BatchNormalization): batch normalizations score(DataSet) "
-                    + "with their running statistics"), e.getMessage());
+            assertTrue(e.getMessage().contains("layer 1 (BatchNormalization): a batch normalization in an image "
+                    + "network scores(DataSet) with its running statistics"), e.getMessage());
         }
     }
 }

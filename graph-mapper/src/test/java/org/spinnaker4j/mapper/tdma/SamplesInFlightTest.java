@@ -14,6 +14,7 @@ import org.spinnaker4j.mapper.graph.VertexKind;
 import org.spinnaker4j.mapper.ir.Activation;
 import org.spinnaker4j.mapper.ir.ActivationKind;
 import org.spinnaker4j.mapper.ir.Conv1DGeometry;
+import org.spinnaker4j.mapper.ir.Conv2DGeometry;
 import org.spinnaker4j.mapper.ir.DenseLayerSpec;
 import org.spinnaker4j.mapper.ir.LossFunction;
 import org.spinnaker4j.mapper.ir.NetworkSpec;
@@ -31,11 +32,14 @@ import org.spinnaker4j.mapper.partition.PartitioningStrategy;
  */
 class SamplesInFlightTest {
 
-    /** BatchNormalization (4 features at each of 5 positions) → a pointwise layer (4 → 3), trained with MSE. */
-    private static NetworkSpec normThenPointwise() {
-        DenseLayerSpec norm = DenseLayerSpec.batchNorm(new Conv1DGeometry(4, 5, 4, 1, 1, 0, 5, false),
+    /**
+     * BatchNormalization of 4 features → a dense layer (4 → 3), trained with MSE: a fully connected network as the front
+     * end lowers it, an image of one pixel.
+     */
+    private static NetworkSpec normThenDense() {
+        DenseLayerSpec norm = DenseLayerSpec.batchNorm(Conv2DGeometry.dense(4, 1, 1, 4).alongRows(),
                 PoolingSpec.batchNorm(1e-3, true));
-        DenseLayerSpec pointwise = DenseLayerSpec.convolution(new Conv1DGeometry(4, 5, 3, 1, 1, 0, 5, true),
+        DenseLayerSpec pointwise = DenseLayerSpec.convolution(Conv2DGeometry.dense(4, 1, 1, 3).alongRows(),
                 Activation.of(ActivationKind.IDENTITY), true);
         return new NetworkSpec(List.of(norm, pointwise), new TrainingSpec(LossFunction.MSE,
                 Collections.nCopies(2, new UpdaterSpec(UpdaterType.SGD, 0.1f, 0f, 0f, 0f)), true));
@@ -49,7 +53,7 @@ class SamplesInFlightTest {
 
     @Test
     void coresUpToTheLastNormalizationHoldTheLargestMiniBatchTheyAllHold() {
-        Mapping m = map(normThenPointwise());
+        Mapping m = map(normThenDense());
         TdmaSchedule tdma = m.tdma();
         assertTrue(tdma.pipelined(), "period " + tdma.periodClocks() + " step " + tdma.stepClocks());
         assertEquals(64, m.largestMiniBatch());
@@ -65,10 +69,21 @@ class SamplesInFlightTest {
         }
     }
 
+    /** Without a normalization, or with one that does not train (per position of a sequence), no core holds more. */
     @Test
-    void withoutANormalizationThereIsNoMiniBatchLimit() {
-        NetworkSpec pointwise = new NetworkSpec(List.of(normThenPointwise().layers().get(1)), new TrainingSpec(
-                LossFunction.MSE, List.of(new UpdaterSpec(UpdaterType.SGD, 0.1f, 0f, 0f, 0f)), true));
-        assertEquals(0, map(pointwise).largestMiniBatch());
+    void withoutANormalizationPerFeatureThereIsNoMiniBatchLimit() {
+        TrainingSpec sgd = new TrainingSpec(LossFunction.MSE, Collections.nCopies(2,
+                new UpdaterSpec(UpdaterType.SGD, 0.1f, 0f, 0f, 0f)), true);
+        NetworkSpec dense = new NetworkSpec(List.of(normThenDense().layers().get(1)),
+                new TrainingSpec(LossFunction.MSE, sgd.updaters().subList(0, 1), true));
+        assertEquals(0, map(dense).largestMiniBatch());
+        NetworkSpec sequence = new NetworkSpec(List.of(DenseLayerSpec.batchNorm(new Conv1DGeometry(4, 5, 4, 1, 1, 0,
+                5, false), PoolingSpec.batchNorm(1e-3, true)), DenseLayerSpec.convolution(new Conv1DGeometry(4, 5, 3,
+                1, 1, 0, 5, true), Activation.of(ActivationKind.IDENTITY), true)), sgd);
+        Mapping m = map(sequence);
+        assertEquals(0, m.largestMiniBatch());
+        int pipeline = SamplesInFlight.needed(m.tdma().stepClocks(), m.tdma().periodClocks());
+        assertTrue(m.tdma().samplesInFlight().stream().allMatch(n -> n == 1 || n == pipeline),
+                m.tdma().samplesInFlight().toString());
     }
 }
