@@ -56,6 +56,12 @@
  *                            C channels (or P rows of W pixels x C channels,
  *                            windows of KW pixels at stride S): its rows'
  *                            gradients found and sent
+ *   calibrate bnforward B C  s4j_batch_norm_forward of a training norm block of C
+ *                            channels in its mini-batch mode, holding B samples
+ *   calibrate bnbackward B C s4j_batch_norm_backward of the same block (it sends
+ *                            backward), after its forward and B samples' deltas
+ *   calibrate bnupdate L C   s4j_apply_update (sgd) of the same block after a
+ *                            mini-batch of 8, its statistic L = log|var
  *   calibrate droppool K P C D  as poolback K P C, under dropout at p 0.5 if
  *                            D = 1 (a DropoutLayer's: the gradients masked)
  *   calibrate outloss A L C [weighted]  the label that completes a C-column
@@ -290,6 +296,8 @@ typedef struct spec {
     uint32_t row_kernel;        /* a row convolution's block: kernel width (0: none), */
     uint32_t row_width;         /* input width (1 channel, stride 1, no padding) */
     uint32_t row_channels;      /* and output channels, all held */
+    uint32_t norm_batch;        /* a norm block's largest mini-batch (0: none) */
+    uint32_t norm_log_std;      /* its statistic: log10 std (1) or variance */
 } spec;
 
 static void range(uint32_t *n, uint32_t lo, uint32_t span, uint32_t local,
@@ -340,7 +348,14 @@ static void load(const spec *s)
         words[S4J_CFG_LOSS_KEY_BASE] = 0x40000u;     /* loss key */
         words[S4J_CFG_EXPECTED_BACKWARD] = s->expected_backward;
         words[S4J_CFG_SENDS_BACKWARD] = s->sends_backward;
-        words[S4J_CFG_IN_FLIGHT] = 1u;
+        words[S4J_CFG_IN_FLIGHT] = s->norm_batch != 0u ? s->norm_batch : 1u;
+        if (s->norm_batch != 0u) {
+            words[S4J_CFG_NORM_BATCH] = s->norm_batch;
+            words[S4J_CFG_NORM_DECAY] = bits(0.9f);
+            words[S4J_CFG_NORM_DECAY_REST] = bits((float)(1.0 - 0.9));
+            words[S4J_CFG_NORM_EPS] = bits(1e-5f);
+            words[S4J_CFG_NORM_LOG_STD] = s->norm_log_std;
+        }
         if (s->regularized != 0u) {
             words[S4J_CFG_L1] = bits(1e-4f);
             words[S4J_CFG_L2] = bits(1e-3f);
@@ -470,6 +485,12 @@ static void load(const spec *s)
     }
     for (i = 0u; i < nw; i++) {
         weights[i] = zeros ? 0.0f : uniform(-1.0f, 1.0f);
+    }
+    if (s->pool == S4J_POOL_NORM) {
+        /* a statistic either kind takes: a variance, or a log10 std */
+        for (i = 2u * s->cols; i < 3u * s->cols; i++) {
+            weights[i] = uniform(0.2f, 1.2f);
+        }
     }
     /* a value drawn per column, so the operands that follow stay the same,
      * but a row convolution's block holds one per channel */
@@ -729,6 +750,67 @@ int main(int argc, char **argv)
         packets(s.rows, s.rows + s.cols, BACK_KEY, -0.1f, 0.1f, 0.0f);
         deliver(0u, s.rows + s.cols - 1u);
         measure(s.rows + s.cols - 1u, s.rows + s.cols);
+    } else if ((strcmp(what, "bnforward") == 0 || strcmp(what, "bnbackward") == 0
+                || strcmp(what, "bnupdate") == 0) && argc == 4) {
+        int update = strcmp(what, "bnupdate") == 0;
+        int forward = strcmp(what, "bnforward") == 0;
+        float rates[S4J_UPDATE_WORDS] = {0.0f};
+        uint32_t b;
+        int32_t r = 0;
+
+        if (update && strcmp(argv[2], "log") != 0 && strcmp(argv[2], "var") != 0) {
+            fprintf(stderr, "calibrate: bnupdate's statistic is 'log' or 'var'\n");
+            return 1;
+        }
+        s.kind = S4J_KIND_DENSE_BLOCK;
+        s.pool = S4J_POOL_NORM;
+        s.fused = 1u;
+        s.cols = number(argv[3], 1u, MAX_VALUES / 64u);
+        s.rows = s.cols;
+        s.pool_channels = s.cols;
+        s.pool_width = 1u;
+        s.pool_kernel_w = 1u;
+        s.pool_stride_w = 1u;
+        s.training = 1u;
+        s.expected_backward = 1u;
+        s.sends_backward = 1u;
+        s.norm_batch = update ? 8u : number(argv[2], 1u, S4J_MAX_IN_FLIGHT);
+        s.norm_log_std = update && strcmp(argv[2], "log") == 0 ? 1u : 0u;
+        load(&s);
+        for (b = 0u; b < s.norm_batch; b++) {
+            packets(0u, s.rows, DATA_KEY, -1.0f, 2.0f, 1.0f);
+            deliver(0u, s.rows);
+        }
+        if (forward) {
+            calib_begin();
+        }
+        r = s4j_batch_norm_forward(dtcm, S4J_DTCM_BYTES, s.norm_batch, &outbox);
+        if (forward) {
+            calib_end();
+        }
+        for (b = 0u; b < s.norm_batch && r >= 0; b++) {
+            packets(0u, s.cols, BACK_KEY, -0.5f, 0.5f, 0.0f);
+            deliver(0u, s.cols);
+        }
+        if (!forward && !update && r >= 0) {
+            calib_begin();
+        }
+        if (r >= 0) {
+            r = s4j_batch_norm_backward(dtcm, S4J_DTCM_BYTES, s.norm_batch, &outbox);
+        }
+        if (!forward && !update) {
+            calib_end();
+        }
+        rates[S4J_RATE_LEARNING_RATE] = 0.01f;
+        rates[S4J_RATE_WORDS + S4J_RATE_LEARNING_RATE] = 0.01f;
+        if (update && r >= 0) {
+            calib_begin();
+            r = s4j_apply_update(dtcm, S4J_DTCM_BYTES, s.norm_batch, 0u, rates, S4J_UPDATE_WORDS);
+            calib_end();
+        }
+        if (r < 0) {
+            fail("a batch normalization's mini-batch", r);
+        }
     } else if (strcmp(what, "rowconv") == 0 && argc == 6) {
         s.kind = S4J_KIND_DENSE_BLOCK;
         s.fused = 1u;

@@ -234,6 +234,24 @@ figure update.normalize \
     "$(awk -v r="$(per 256 "$(n update sgd 32 16 normalized)" "$(n update sgd 16 16 normalized)")" -v s="$sgd" \
         'BEGIN { printf "%.1f", r - s }')" \
     "s4j_apply_update's extra work per parameter with an L2 gradient normalization (sgd, batch 8, the norm's division)"
+# a batch normalization in its mini-batch mode, B samples of C channels (B and C from 16 to 32): its forward event
+# (the statistics per column, every sample's outputs sent) and its backward event (the sums per column, every
+# sample's deltas back sent, a row per channel), each split as fixed + per sample + per column + per sample and column
+for e in forward backward; do
+    set -- $(fit "bn$e")
+    figure "bn.$e.value" "$1" "per sample and column of a batch normalization's $e event (a value sent)"
+    figure "bn.$e.sample" "$2" "per sample of a batch normalization's $e event"
+    figure "bn.$e.column" "$3" "per column of a batch normalization's $e event (its statistics or sums)"
+    # the fit's intercept is negative (the soft-float work per value grows with B and C): taken as 0, so that a
+    # small block is charged a little more, never less
+    figure "bn.$e.fixed" "$(awk -v a="$4" 'BEGIN { printf "%.0f", a < 0 ? 0 : a }')" \
+        "fixed work of a batch normalization's $e event (the fit's intercept, at least 0)"
+done
+for k in log var; do
+    figure "bn.update.$k" "$(awk -v a="$(n bnupdate "$k" 32)" -v b="$(n bnupdate "$k" 16)" -v s="$sgd" \
+        'BEGIN { printf "%.1f", (a - b) / 16 - 2 * s }')" \
+        "per column of a batch normalization's update, besides gamma's and beta's (the running mean and $k statistic stepped, std derived)"
+done
 figure norm.partial "$(per 256 "$(n normstart 32 16)" "$(n normstart 16 16)")" \
     "s4j_norm_start per parameter: the partial sums of squares of the averaged gradient (batch 8)"
 # 24 peers' 48 partials search 576 + 72 ranges before their own, 8 peers' 16 search 64 + 24: 560 more

@@ -3,14 +3,10 @@ package org.spinnaker4j.parity;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.conf.layers.BatchNormalization;
-import org.deeplearning4j.nn.gradient.Gradient;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
-import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import org.nd4j.common.primitives.Pair;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
@@ -30,8 +26,8 @@ class BatchNormTrainingFloatTest {
 
     private static final Logger LOG = LoggerFactory.getLogger(BatchNormTrainingFloatTest.class);
     private static final int N = 6;
-    private static final double EPS = 1e-5;
-    private static final double DECAY = 0.9;
+    static final double EPS = 1e-5;
+    static final double DECAY = 0.9;
     /** DL4J's factor turning ln(var / var') into the step of log10(std): 1 / (2 ln 10), a double made float. */
     private static final float ONE_ON_2LOGE_10 = (float) (1.0 / (2 * Math.log(10.0)));
     /** The largest difference a core's float arithmetic may have from nd4j-native's, for values of order 1. */
@@ -46,21 +42,21 @@ class BatchNormTrainingFloatTest {
      */
     private static final int WIDE = 4096;
 
-    private static MultiLayerNetwork network(boolean logStd, int features) {
+    static MultiLayerNetwork network(boolean logStd, int features) {
         return BatchNormTrainingReferenceTest.network(DataType.FLOAT,
                 new BatchNormalization.Builder().useLogStd(logStd).eps(EPS).decay(DECAY), features);
     }
 
-    private static String statName(boolean logStd) {
+    static String statName(boolean logStd) {
         return logStd ? "log10stdev" : "var";
     }
 
-    private static INDArray random(long seed, int rows, int cols) {
+    static INDArray random(long seed, int rows, int cols) {
         Nd4j.getRandom().setSeed(seed);
         return Nd4j.rand(DataType.FLOAT, rows, cols).muli(3).subi(1);
     }
 
-    private static float[] param(MultiLayerNetwork net, String name) {
+    static float[] param(MultiLayerNetwork net, String name) {
         return net.getLayer(0).getParam(name).toFloatVector();
     }
 
@@ -128,17 +124,13 @@ class BatchNormTrainingFloatTest {
     @CsvSource({"true, 5", "true, 16", "true, 32", "false, 5", "false, 16", "false, 32"})
     void aCoresPlainFloatSumsLandWithinTwoMillionthsOfNd4j(boolean logStd, int batch) {
         MultiLayerNetwork net = network(logStd, N);
-        Layer bn = net.getLayer(0);
         INDArray x = random(7, batch, N);
         INDArray delta = random(9, batch, N);
-        LayerWorkspaceMgr mgr = LayerWorkspaceMgr.noWorkspaces();
-        net.initGradientsView();
-        bn.setInput(x, mgr);
-        float[][] y = bn.activate(true, mgr).toFloatMatrix();
-        Pair<Gradient, INDArray> back = bn.backpropGradient(delta, mgr);
-        float[] dGamma = back.getFirst().getGradientFor("gamma").toFloatVector();
-        float[] dBeta = back.getFirst().getGradientFor("beta").toFloatVector();
-        float[][] deltaBack = back.getSecond().toFloatMatrix();
+        Nd4jTrainingStep nd4j = Nd4jTrainingStep.of(net, x, delta);
+        float[][] y = nd4j.y();
+        float[] dGamma = nd4j.dGamma();
+        float[] dBeta = nd4j.dBeta();
+        float[][] deltaBack = nd4j.deltaBack();
         float[] gamma = param(net, "gamma");
         float[] beta = param(net, "beta");
         float[][] xs = x.toFloatMatrix();

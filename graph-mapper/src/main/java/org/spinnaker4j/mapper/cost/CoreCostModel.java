@@ -118,6 +118,17 @@ public record CoreCostModel(double cyclesPerInstruction, int receiveInterruptCyc
     private static final double COPY_PARAM = TABLE.of("copy.param");
     /** A new value of another copy's parameter filed. */
     private static final double COPY_PARAM_VALUE = TABLE.of("copy.param.value");
+    /**
+     * A batch normalization's forward and backward events in its mini-batch mode: fixed, per sample, per column and per
+     * sample and column (a value computed and sent).
+     */
+    private static final double[] BATCH_NORM_FORWARD = perBatchNormEvent("forward");
+    private static final double[] BATCH_NORM_BACKWARD = perBatchNormEvent("backward");
+    /**
+     * Per column of a batch normalization's update besides gamma's and beta's (the running mean and statistic stepped,
+     * std derived): the log10 std's step, the dearer of the two, since a vertex does not say which it keeps.
+     */
+    private static final double BATCH_NORM_UPDATE = Math.max(TABLE.of("bn.update.log"), TABLE.of("bn.update.var"));
 
     public CoreCostModel {
         if (!(cyclesPerInstruction > 0) || receiveInterruptCycles < 1 || dispatchCycles < 0 || sendPacketCycles < 1) {
@@ -188,6 +199,12 @@ public record CoreCostModel(double cyclesPerInstruction, int receiveInterruptCyc
             }));
         }
         return m;
+    }
+
+    private static double[] perBatchNormEvent(String event) {
+        String prefix = "bn." + event + ".";
+        return new double[] {TABLE.of(prefix + "fixed"), TABLE.of(prefix + "sample"), TABLE.of(prefix + "column"),
+                TABLE.of(prefix + "value")};
     }
 
     private static Map<UpdaterType, Double> perUpdater(String prefix) {
@@ -475,26 +492,6 @@ public record CoreCostModel(double cyclesPerInstruction, int receiveInterruptCyc
                 + v.cols().size() * f[3]);
     }
 
-    /**
-     * Cycles of a batch normalization's block computing its mini-batch's statistics and every sample's outputs
-     * ({@code KernelCore.batchNormForward}), not calibrated yet: each sample's completion as a NORM block's (its fixed
-     * and per-column figures), plus the mean's and the variance's sums at the NORM value figure per value each.
-     */
-    public long batchNormForwardCycles(int columns, int batch) {
-        double[] pool = POOL.get(PoolingSpec.Kind.NORM);
-        return cycles(batch * (pool[3] + columns * pool[4]) + 2.0 * batch * columns * pool[0]);
-    }
-
-    /**
-     * Cycles of the same block sending every sample's delta back ({@code KernelCore.batchNormBackward}), not
-     * calibrated yet: each sample's backward pass as a NORM block's (fixed and per column), plus DL4J's three sums per
-     * value (delta, delta · x̂, x − mean) at the column figure.
-     */
-    public long batchNormBackwardCycles(int columns, int batch) {
-        double[] f = POOL_BACKWARD.get(PoolingSpec.Kind.NORM);
-        return cycles(batch * (f[4] + columns * f[3]) + 3.0 * batch * columns * f[3]);
-    }
-
     /** Cycles to apply an update to a vertex's parameters (its block of W and, if it activates, its bias). */
     public long updateCycles(MachineVertex v, UpdaterType updater) {
         return updateCycles(v, new UpdaterSpec(updater, 0f, 0f, 0f, 0f));
@@ -508,7 +505,38 @@ public record CoreCostModel(double cyclesPerInstruction, int receiveInterruptCyc
      * up from the partials, which costs little beside it).
      */
     public long updateCycles(MachineVertex v, UpdaterSpec updater) {
+        if (v.pooling() != null && v.pooling().kind() == PoolingSpec.Kind.NORM) {
+            // a batch normalization's mini-batch mode: gamma and beta through the updaters, the statistics stepped
+            long columns = v.cols().size();
+            return cycles(updateInstructions(columns, columns, updater) + columns * BATCH_NORM_UPDATE);
+        }
         return cycles(updateInstructions(weights(v), biases(v), updater));
+    }
+
+    /**
+     * Cycles of a batch normalization block's forward event in its mini-batch mode: holding {@code batch} samples of
+     * its {@code columns} features, it computes each feature's mean, variance and std and every sample's outputs, which
+     * it sends (the sends' own cycles are charged as any event's).
+     */
+    public long batchNormForwardCycles(int columns, int batch) {
+        return batchNormEventCycles(BATCH_NORM_FORWARD, columns, batch);
+    }
+
+    /**
+     * Cycles of the same block's backward event, once {@code batch} samples' deltas are in: each feature's sums (gamma's
+     * and beta's gradients) and every sample's deltas back, sent (a block whose rows are its columns, a fully connected
+     * layer's).
+     */
+    public long batchNormBackwardCycles(int columns, int batch) {
+        return batchNormEventCycles(BATCH_NORM_BACKWARD, columns, batch);
+    }
+
+    private long batchNormEventCycles(double[] f, int columns, int batch) {
+        if (columns < 1 || batch < 1) {
+            throw new IllegalArgumentException("a batch normalization's event has columns and samples, got " + columns
+                    + " x " + batch);
+        }
+        return cycles(f[0] + batch * f[1] + columns * f[2] + (double) batch * columns * f[3]);
     }
 
     /**

@@ -110,6 +110,33 @@ class CoreCostModelTest {
         assertTrue(COST.blockBackwardCycles(BLOCK, true) > COST.blockBackwardCycles(BLOCK, false));
     }
 
+    /**
+     * A batch normalization's mini-batch events are charged per sample and column with the table's fit, and its update charges gamma and beta as parameters plus each column's statistics step.
+     */
+    @Test
+    void aBatchNormalizationsMiniBatchIsChargedItsMeasuredWork() {
+        InstructionCounts table = InstructionCounts.load(InstructionCounts.ARM968_SOFT_FLOAT);
+        for (String event : List.of("forward", "backward")) {
+            double perSample = table.of("bn." + event + ".sample");
+            double perColumn = table.of("bn." + event + ".column");
+            double perValue = table.of("bn." + event + ".value");
+            double fixed = table.of("bn." + event + ".fixed");
+            long expected = Math.round((fixed + 16 * perSample + 12 * perColumn + 16 * 12 * perValue) * 1.3);
+            long charged = event.equals("forward") ? COST.batchNormForwardCycles(12, 16)
+                    : COST.batchNormBackwardCycles(12, 16);
+            assertEquals(expected, charged, 1, event);
+            assertTrue(perValue > 100 && perColumn > 0, event + ": a value's soft-float work and send");
+        }
+        assertTrue(COST.batchNormForwardCycles(1, 1) > 0, "never free");
+        assertTrue(COST.batchNormBackwardCycles(8, 32) > COST.batchNormForwardCycles(8, 32), "backward does more");
+        assertThrows(IllegalArgumentException.class, () -> COST.batchNormForwardCycles(0, 4));
+        MachineVertex norm = new MachineVertex(3, VertexKind.DENSE_BLOCK, 0, new Slice(0, 12), new Slice(0, 12),
+                true, new PoolingWork(PoolingSpec.Kind.NORM, 1, 1, 12));
+        double perColumn = 2 * table.of("update.sgd") + Math.max(table.of("bn.update.log"), table.of("bn.update.var"));
+        assertEquals(Math.round(12 * perColumn * 1.3), COST.updateCycles(norm, UpdaterType.SGD), 1,
+                "gamma and beta, then the statistics, per column");
+    }
+
     @Test
     void anOutputCoreIsChargedItsLossesMeasuredWork() {
         InstructionCounts table = InstructionCounts.load(InstructionCounts.ARM968_SOFT_FLOAT);
