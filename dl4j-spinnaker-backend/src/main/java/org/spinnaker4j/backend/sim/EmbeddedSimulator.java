@@ -53,7 +53,8 @@ import org.spinnaker4j.mapper.tdma.Phase;
  * bounded input stages, {@code wait1} timeouts, drops and reinjection; links ({@link SimLink})
  * serialise packets and apply back-pressure. Under a pipelined TDMA schedule a sample starts
  * every period, several in flight; otherwise samples run one per time step: a step starts at
- * the later of the TDMA step length and the end of the previous sample's traffic. A run in
+ * the later of the TDMA step length and the end of the previous sample's traffic. A mini-batch whose batch
+ * normalizations train with its statistics runs in segments at them ({@link BatchNormSegments}). A run in
  * which a packet was lost for good throws {@link PacketLossException}.
  */
 public final class EmbeddedSimulator implements Machine {
