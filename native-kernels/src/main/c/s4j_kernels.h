@@ -65,6 +65,9 @@
  *                   share slots[copy slots * copy owned] (slot p * owned + k:
  *                   the share of owned parameter k from the copy at
  *                   position p) and their bitmap
+ *     batch         a NORM block in its mini-batch mode (S4J_CFG_NORM_*),
+ *     normalization last: its words and where its mini-batch is (8 words),
+ *                   statistics[5][n_cols], kept deltas[NORM_BATCH][n_cols]
  *   The per-sample arrays are rings: sample k of a run uses entry k mod D,
  *   written by its forward pass (labels: when they arrive) and read by its
  *   backward pass, which comes in sample order.
@@ -231,7 +234,8 @@
 
 /* Words of a packed config: the fixed part (11 inference words, then 35
  * training words, all 0 when training is off, then 5 pooling words, 7
- * kernel-copy words and 9 row-convolution words), then S4J_RANGE_WORDS
+ * kernel-copy words, 9 row-convolution words, 6 more pooling words and 5
+ * batch normalization words), then S4J_RANGE_WORDS
  * words per input range, then, for a weighted loss, n_cols loss weights,
  * then a kernel copy's chunks. Floats are carried as their bits. */
 #define S4J_CFG_KIND               0u
