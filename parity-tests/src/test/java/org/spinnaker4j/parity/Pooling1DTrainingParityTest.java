@@ -76,6 +76,7 @@ class Pooling1DTrainingParityTest {
                 convMaxPoolDenseOutput(updater(updater)), Parity.sequenceOptions(strategy, 8), Parity.sequences(BATCHES * BATCH, 3, 8, 61),
                 TrainingParity.labels(TrainingParity.Labels.ONE_HOT, BATCHES * BATCH * 4, 3, 62), BATCHES, BATCH);
         assertEquals(0, stats.packetsDropped(), stats.describeDrops());
+        assertEquals(0, stats.tdmaOverruns(), "TDMA overruns");
     }
 
     /** An AVG pooling layer with padding: Same, or Truncate with explicit padding, counting it in the divisor or not. */
@@ -125,6 +126,7 @@ class Pooling1DTrainingParityTest {
                 Parity.sequences(BATCHES * BATCH, 3, 12, 71),
                 TrainingParity.labels(TrainingParity.Labels.ONE_HOT, BATCHES * BATCH, 3, 72), BATCHES, BATCH);
         assertEquals(0, stats.packetsDropped(), stats.describeDrops());
+        assertEquals(0, stats.tdmaOverruns(), "TDMA overruns");
     }
 
     @ParameterizedTest(name = "global {0}")
@@ -136,5 +138,6 @@ class Pooling1DTrainingParityTest {
                 Parity.sequences(BATCHES * BATCH, 3, 12, 73),
                 TrainingParity.labels(TrainingParity.Labels.ONE_HOT, BATCHES * BATCH, 3, 74), BATCHES, BATCH);
         assertEquals(0, stats.packetsDropped(), stats.describeDrops());
+        assertEquals(0, stats.tdmaOverruns(), "TDMA overruns");
     }
 }

@@ -193,6 +193,56 @@ public final class TdmaScheduler {
             layOut(passes, null);
             TdmaSchedule oneByOne = snapshot(windowEnd);
             clear();
+            return pipelined(network.trains() ? waitingForTheOtherPass(passes) : passes, oneByOne, room);
+        }
+
+        /**
+         * In training, the plans of windows whose packets cross a chip-to-chip link that a window of the other pass
+         * crosses too, each such window's packets later by one full link queue ({@link #DEFAULT_LINK_QUEUE}): the
+         * modulo schedule shares a link between windows by their rates, not slot by slot, so another sample's
+         * packet of the other pass may be on the link ahead of this one. Without the margin a window opened on
+         * its inputs' predicted arrival with 2 clocks to spare: on a Conv1D → AVG pool → Conv1D → global pool →
+         * dense → softmax network (FASTEST, 139 cores) a layer-2 block's deltas queued two packets ahead of a
+         * dense value, which came 133 clocks late, and the output core missed 11 slots a mini-batch of 16.
+         */
+        private List<List<StagePlan>> waitingForTheOtherPass(List<List<StagePlan>> passes) {
+            List<Set<Object>> linksOfPass = new ArrayList<>();
+            for (List<StagePlan> pass : passes) {
+                Set<Object> links = new HashSet<>();
+                for (StagePlan plan : pass) {
+                    if (plan.values() != null) {
+                        plan.values().resources().keySet().stream().filter(RouteWalker.LinkUse.class::isInstance)
+                                .forEach(links::add);
+                    }
+                }
+                linksOfPass.add(links);
+            }
+            long margin = DEFAULT_LINK_QUEUE * timing.linkClocks();
+            List<List<StagePlan>> delayed = new ArrayList<>();
+            for (int i = 0; i < passes.size(); i++) {
+                Set<Object> others = new HashSet<>();
+                for (int j = 0; j < passes.size(); j++) {
+                    if (j != i) {
+                        others.addAll(linksOfPass.get(j));
+                    }
+                }
+                List<StagePlan> pass = new ArrayList<>();
+                for (StagePlan plan : passes.get(i)) {
+                    WindowPlan w = plan.values();
+                    boolean shares = w != null && w.resources().keySet().stream().anyMatch(others::contains);
+                    pass.add(shares ? plan.withValues(w.later(margin)) : plan);
+                }
+                delayed.add(pass);
+            }
+            return delayed;
+        }
+
+        /**
+         * The pipelined schedule of {@code passes}, its period the shortest that fits from the pipelining's own
+         * bound up, or {@code oneByOne} when no period shorter than its step fits.
+         */
+        private TdmaSchedule pipelined(List<List<StagePlan>> passes, TdmaSchedule oneByOne,
+                SamplesInFlight.Room room) {
             Pipelining pipelining = new Pipelining(passes);
             long period = pipelining.period;
             while (period < oneByOne.stepClocks()) {
@@ -1470,6 +1520,11 @@ public final class TdmaScheduler {
      */
     private record StagePlan(int index, long before, long between, long after, WindowPlan sync, WindowPlan values) {
 
+        /** This plan with another values window. */
+        StagePlan withValues(WindowPlan other) {
+            return new StagePlan(index, before, between, after, sync, other);
+        }
+
         /**
          * The time between the exchange's rounds: forward, until every receiver has handled the local maxima and
          * done its exponentials; backward the exchange has one round.
@@ -1496,6 +1551,12 @@ public final class TdmaScheduler {
     private record WindowPlan(int stage, Phase phase, List<Integer> senders, List<Integer> packetsOf, int maxPackets,
             long between, String boundBy, long latency, long[] linkWaits, Map<Object, Long> resources,
             List<ReceiverLoad> receivers, Map<Integer, Long> receiverBusy) {
+
+        /** This window with its packets {@code clocks} later on their way. */
+        WindowPlan later(long clocks) {
+            return new WindowPlan(stage, phase, senders, packetsOf, maxPackets, between, boundBy, latency + clocks,
+                    linkWaits, resources, receivers, receiverBusy);
+        }
 
         /**
          * The time between a softmax exchange's rounds (each core's local max, then its local sum):
