@@ -154,6 +154,21 @@ public final class TestSupport {
         return network(ActivationKind.SOFTMAX, 784, 256, 128, 10);
     }
 
+    /**
+     * The seed network as the benchmarks' {@code ReferenceNetworks.seedNetwork} defines it: 10-50-50-300-50-25, relu,
+     * softmax, tanh, sigmoid, then an identity output.
+     */
+    public static NetworkSpec seed() {
+        int[] sizes = {10, 50, 50, 300, 50, 25};
+        ActivationKind[] kinds = {ActivationKind.RELU, ActivationKind.SOFTMAX, ActivationKind.TANH,
+            ActivationKind.SIGMOID, ActivationKind.IDENTITY};
+        List<DenseLayerSpec> layers = new ArrayList<>();
+        for (int i = 0; i < kinds.length; i++) {
+            layers.add(new DenseLayerSpec(sizes[i], sizes[i + 1], Activation.of(kinds[i]), true));
+        }
+        return new NetworkSpec(layers);
+    }
+
     /** 10-50-50-300-50-25 with softmax output. */
     public static NetworkSpec deep() {
         return network(ActivationKind.SOFTMAX, 10, 50, 50, 300, 50, 25);

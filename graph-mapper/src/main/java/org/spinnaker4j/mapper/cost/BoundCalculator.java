@@ -11,6 +11,7 @@ import org.spinnaker4j.mapper.machine.Machine;
 import org.spinnaker4j.mapper.machine.MachineTiming;
 import org.spinnaker4j.mapper.place.Placements;
 import org.spinnaker4j.mapper.route.LinkLoads;
+import org.spinnaker4j.mapper.tdma.ColumnStreaming;
 import org.spinnaker4j.mapper.tdma.Phase;
 
 /**
@@ -69,7 +70,8 @@ public final class BoundCalculator {
             List<OutgoingPartition> incoming = graph.incoming(v.id());
             boolean softmaxSync = graph.splitsSoftmax(v.id());
             int forward = packets(incoming, true);
-            cycles[v.id()] = cost.forwardSampleCycles(v, activation, forward, softmaxSync);
+            cycles[v.id()] = cost.forwardSampleCycles(v, activation, forward, softmaxSync,
+                    ColumnStreaming.streams(network, graph, v.id()));
             if (network.trains()) {
                 boolean sendsBackward = graph.outgoing(v.id()).stream()
                         .anyMatch(p -> p.kind() == PartitionKind.BACKWARD);

@@ -321,11 +321,24 @@ public record CoreCostModel(double cyclesPerInstruction, int receiveInterruptCyc
      * {@code packetsReceived} packets it receives, every row of a block multiplied in once
      * ({@link #rowCycles}), its completion work and, for an activating core
      * of a softmax spread over several cores, its two later steps (exponentials and local
-     * sum, then division). The partitioner's time bound adds these up, so it follows this model.
+     * sum, then division); a core that completes column by column ({@code columnByColumn}) its columns' work instead
+     * of the completion. The partitioner's time bound adds these up, so it follows this model.
      */
     public long forwardSampleCycles(MachineVertex v, ActivationKind activation, int packetsReceived,
-            boolean softmaxSync) {
-        return packetsReceived * packetCycles(v.kind()) + allRowsCycles(v) + forwardWorkCycles(v, activation, softmaxSync);
+            boolean softmaxSync, boolean columnByColumn) {
+        return packetsReceived * packetCycles(v.kind()) + allRowsCycles(v)
+                + forwardWorkCycles(v, activation, softmaxSync, columnByColumn);
+    }
+
+    /**
+     * {@link #forwardWorkCycles(MachineVertex, ActivationKind, boolean)}, or, for a reduce or relay that completes
+     * column by column ({@code columnByColumn}), each of its columns' {@link #columnCycles work}, as the simulator
+     * charges it: its whole z's completion and the loop that finds each complete column.
+     */
+    public long forwardWorkCycles(MachineVertex v, ActivationKind activation, boolean softmaxSplit,
+            boolean columnByColumn) {
+        return columnByColumn ? v.cols().size() * columnCycles(v, activation)
+                : forwardWorkCycles(v, activation, softmaxSplit);
     }
 
     /**

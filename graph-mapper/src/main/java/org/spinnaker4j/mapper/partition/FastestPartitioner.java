@@ -4,8 +4,10 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.spinnaker4j.mapper.MappingException;
@@ -37,8 +39,9 @@ import org.spinnaker4j.mapper.tdma.TdmaScheduler;
  * time (of nearly equal ones, the one on fewer cores) if that lowers it by at least
  * {@link #MIN_GAIN} and by {@link #MIN_SAVING_PER_CORE} per core it adds; otherwise the descent ends
  * by trimming: it takes coarser neighbours on fewer cores while the time stays within {@link #TIE}
- * of where the descent ended. The best end of all descents wins; for inference a last descent from it
- * ({@link Search#quicken}) lowers the estimated latency. A candidate must fit DTCM, the
+ * of where the descent ended. The best end of all descents wins; for inference, rounds of a descent in estimated
+ * latency ({@link Search#quicken}) and a descent in time from its end follow ({@link Search#settle}). A candidate
+ * must fit DTCM, the
  * machine's cores and (counted before compression) its routing tables; each slicing is built and
  * timed once per search, and one whose busiest core alone cannot beat the time it must
  * beat is not placed. Deterministic: the starts and the moves come in a fixed order.
@@ -118,7 +121,7 @@ final class FastestPartitioner implements Partitioner {
             }
         }
         if (!network.trains()) {
-            best = search.quicken(best);
+            best = search.settle(best);
         }
         LOG.debug("FASTEST {}: {} cores, bound {} clocks ({}), period about {} and latency about {} clocks, {} "
                 + "slicings built, {} placed", best.slicing(), best.cores(), Math.round(best.bound().clocks()),
@@ -229,6 +232,26 @@ final class FastestPartitioner implements Partitioner {
                 }
                 current = next;
             }
+        }
+
+        /**
+         * Inference: rounds of the latency descent ({@link #quicken}) and, from where it ends, a descent in time
+         * ({@link #descend}, {@link #trim}), since a slicing the latency descent reaches may lead to a lower time than
+         * any start did (on the seed network from a 580-core end of a latency descent to a 605-core slicing 17 %
+         * faster a sample), until a round ends where an earlier one did. Of the rounds' ends, the one with the lowest latency
+         * among those within {@link #LATENCY_MARGIN} of the lowest time.
+         */
+        Candidate settle(Candidate fastest) {
+            List<Candidate> ends = new ArrayList<>();
+            Set<Slicing> seen = new HashSet<>();
+            Candidate end = quicken(fastest);
+            while (seen.add(end.slicing())) {
+                ends.add(end);
+                end = quicken(trim(descend(end)));
+            }
+            double limit = ends.stream().mapToDouble(Candidate::period).min().orElseThrow() * (1 + LATENCY_MARGIN);
+            return ends.stream().filter(c -> c.period() <= limit).min(Comparator.comparingLong(Candidate::latency))
+                    .orElseThrow();
         }
 
         /** {@link #evaluate(Slicing, double, int)} on as many cores as the machine has. */

@@ -17,13 +17,13 @@ import org.spinnaker4j.mapper.ir.NetworkSpec;
  * may then open before its inputs' window has ended, as long as each of its packets is ready by its slot:
  * {@link #ready} tells when each column is, from when its packets arrive.
  */
-final class ColumnStreaming {
+public final class ColumnStreaming {
 
     private ColumnStreaming() {
     }
 
     /** Whether vertex {@code v} of {@code graph}, mapped for {@code network}, completes column by column. */
-    static boolean streams(NetworkSpec network, MachineGraph graph, int v) {
+    public static boolean streams(NetworkSpec network, MachineGraph graph, int v) {
         MachineVertex vertex = graph.vertex(v);
         if (network.trains() || graph.splitsSoftmax(v)) {
             return false;

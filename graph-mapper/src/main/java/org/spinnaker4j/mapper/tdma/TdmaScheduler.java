@@ -726,14 +726,15 @@ public final class TdmaScheduler {
         }
 
         /**
-         * A core's work for one sample besides the packets it receives: its completion and, spreading a softmax over
-         * several cores, the later steps of it; in training its backward work too (as
+         * A core's work for one sample besides the packets it receives: its completion (completing column by column,
+         * its columns' work) and, spreading a softmax over several cores, the later steps of it; in training its
+         * backward work too (as
          * {@link CoreCostModel#forwardWorkCycles} and {@link CoreCostModel#backwardSampleCycles} charge it).
          */
         private long ownWork(MachineVertex v) {
             ActivationKind activation = activation(v);
             boolean split = graph.splitsSoftmax(v.id());
-            long work = cost.forwardWorkCycles(v, activation, split);
+            long work = cost.forwardWorkCycles(v, activation, split, ColumnStreaming.streams(network, graph, v.id()));
             if (network.trains()) {
                 work += cost.backwardSampleCycles(v, activation, OutputLoss.of(network, v), 0, sendsBackward(v.id()),
                         split) + cost.dropoutBackwardCycles(v, network.dropout(v.layer()), sendsBackward(v.id()));

@@ -182,11 +182,22 @@ class CoreCostModelTest {
     void forwardSampleCyclesCountsPacketsRowsAndCompletion() {
         long packet = COST.packetCycles(VertexKind.DENSE_BLOCK);
         assertEquals(10 * packet + 10 * COST.rowCycles(BLOCK) + COST.completionCycles(BLOCK, ActivationKind.RELU),
-                COST.forwardSampleCycles(BLOCK, ActivationKind.RELU, 10, false));
-        assertEquals(packet, COST.forwardSampleCycles(BLOCK, ActivationKind.RELU, 11, false)
-                - COST.forwardSampleCycles(BLOCK, ActivationKind.RELU, 10, false), "each packet once");
+                COST.forwardSampleCycles(BLOCK, ActivationKind.RELU, 10, false, false));
+        assertEquals(packet, COST.forwardSampleCycles(BLOCK, ActivationKind.RELU, 11, false, false)
+                - COST.forwardSampleCycles(BLOCK, ActivationKind.RELU, 10, false, false), "each packet once");
         assertEquals(8 * COST.packetCycles(VertexKind.REDUCE) + COST.completionCycles(REDUCE, ActivationKind.SIGMOID),
-                COST.forwardSampleCycles(REDUCE, ActivationKind.SIGMOID, 8, false));
+                COST.forwardSampleCycles(REDUCE, ActivationKind.SIGMOID, 8, false, false));
+    }
+
+    @Test
+    void aCoreCompletingColumnByColumnPaysEachColumnsWork() {
+        long columns = REDUCE.cols().size() * COST.columnCycles(REDUCE, ActivationKind.SIGMOID);
+        assertEquals(8 * COST.packetCycles(VertexKind.REDUCE) + columns,
+                COST.forwardSampleCycles(REDUCE, ActivationKind.SIGMOID, 8, false, true));
+        // each column's work is the whole z's per output and the loop finding the column
+        assertTrue(columns > COST.completionCycles(REDUCE, ActivationKind.SIGMOID), columns + " cycles");
+        assertEquals(COST.completionCycles(REDUCE, ActivationKind.SIGMOID),
+                COST.forwardWorkCycles(REDUCE, ActivationKind.SIGMOID, false, false));
     }
 
     @Test
@@ -197,7 +208,7 @@ class CoreCostModelTest {
         long split = COST.completionCycles(REDUCE, ActivationKind.SOFTMAX, true)
                 + COST.softmaxStepCycles(REDUCE, SoftmaxStep.SUM) + COST.softmaxStepCycles(REDUCE, SoftmaxStep.NORMALISE);
         assertEquals(unsplit, split, 0.05 * unsplit);
-        assertEquals(split, COST.forwardSampleCycles(REDUCE, ActivationKind.SOFTMAX, 0, true));
+        assertEquals(split, COST.forwardSampleCycles(REDUCE, ActivationKind.SOFTMAX, 0, true, false));
         assertEquals(split, COST.forwardWorkCycles(REDUCE, ActivationKind.SOFTMAX, true));
         long unsplitBack = COST.deltaCycles(REDUCE, ActivationKind.SOFTMAX);
         long splitBack = COST.deltaCycles(REDUCE, ActivationKind.SOFTMAX, null, true)

@@ -3,6 +3,7 @@ package org.spinnaker4j.mapper.tdma;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -33,6 +34,15 @@ class LatencyEstimatorTest {
      */
     static final double TOLERANCE = 0.12;
 
+    /**
+     * How far below the schedule's period the reference seed network's estimated one may be. The estimate is the
+     * longer of the bound and the longest window over the sending fraction; the modulo scheduler may need a longer
+     * period where, folded modulo the period, the windows already placed leave one no room: 0.8 % here (MNIST's
+     * schedule 4.3 %, the softmax network's as {@code TestSupport} maps it 9 %). A period shorter than the estimate
+     * would be a schedule breaking the bound.
+     */
+    static final double SEED_PERIOD_TOLERANCE = 0.03;
+
     static Stream<Arguments> mappings() {
         return Stream.of(
                 Arguments.of("seed FASTEST", PartitioningStrategy.FASTEST, TestSupport.deep()),
@@ -46,16 +56,41 @@ class LatencyEstimatorTest {
     @MethodSource("mappings")
     void estimatesAreCloseToTheSchedule(String name, PartitioningStrategy strategy, NetworkSpec network) {
         Mapping m = new Mapper(strategy, TestSupport.MEMORY).map(network, Machine.spinn5());
-        LatencyEstimator.Estimate e = new LatencyEstimator(CoreCostModel.ARM968_SOFT_FLOAT, MachineTiming.SPINNAKER1)
-                .forward(network, m.graph(), LinkLoads.of(m.graph(), m.placements(), m.machine()));
+        LatencyEstimator.Estimate e = estimate(network, m);
         TdmaSchedule tdma = m.tdma();
         assertTrue(tdma.pipelined(), name + ": " + m.describe());
         double step = (double) e.stepClocks() / tdma.stepClocks();
         assertTrue(Math.abs(step - 1) < TOLERANCE,
                 name + ": estimated step " + e.stepClocks() + " clocks, scheduled " + tdma.stepClocks());
+        double period = rankingPeriod(network, m, e) / tdma.periodClocks();
+        assertTrue(Math.abs(period - 1) < TOLERANCE, name + ": estimated period " + rankingPeriod(network, m, e)
+                + " (windows " + e.windowClocks() + "), scheduled " + tdma.periodClocks());
+    }
+
+    /**
+     * The reference seed network's FASTEST inference, ranked by its estimated period: the schedule's period is no
+     * shorter and at most {@link #SEED_PERIOD_TOLERANCE} longer, so the ranking weighs the period it gets.
+     */
+    @Test
+    void theSeedNetworksRankingPeriodIsTheScheduledOne() {
+        NetworkSpec network = TestSupport.seed();
+        Mapping m = new Mapper(PartitioningStrategy.FASTEST, TestSupport.MEMORY).map(network, Machine.spinn5());
+        LatencyEstimator.Estimate e = estimate(network, m);
+        double estimated = rankingPeriod(network, m, e);
+        long scheduled = m.tdma().periodClocks();
+        assertTrue(estimated <= scheduled && estimated > scheduled * (1 - SEED_PERIOD_TOLERANCE),
+                "estimated period " + estimated + " clocks (windows " + e.windowClocks() + "), scheduled " + scheduled
+                        + "\n" + m.describe());
+    }
+
+    private static LatencyEstimator.Estimate estimate(NetworkSpec network, Mapping m) {
+        return new LatencyEstimator(CoreCostModel.ARM968_SOFT_FLOAT, MachineTiming.SPINNAKER1)
+                .forward(network, m.graph(), LinkLoads.of(m.graph(), m.placements(), m.machine()));
+    }
+
+    /** The period FASTEST ranks a mapping by: its bound over the sending fraction, or its longest window. */
+    private static double rankingPeriod(NetworkSpec network, Mapping m, LatencyEstimator.Estimate e) {
         double bound = BoundCalculator.SPINNAKER1.bound(network, m.graph(), m.placements(), m.machine()).clocks();
-        double period = Math.max(bound / TdmaScheduler.SENDING_FRACTION, e.windowClocks()) / tdma.periodClocks();
-        assertTrue(Math.abs(period - 1) < TOLERANCE, name + ": estimated period " + e.windowClocks() + " (bound "
-                + bound + "), scheduled " + tdma.periodClocks());
+        return Math.max(bound / TdmaScheduler.SENDING_FRACTION, e.windowClocks());
     }
 }
