@@ -142,10 +142,10 @@ final class TimingWheel {
         int word = start >>> 6;
         long bits = occupied[word] & (-1L << start);
         if (bits == 0) {
-            int next = nextWord((word + 1) & (WORDS - 1));
-            // back at the current time's word: only its buckets before the current one are left, the ring's last
-            bits = next == word ? occupied[word] & ~(-1L << start) : occupied[next];
-            word = next;
+            // none at or after the current bucket in its word: the next word in use round the ring (this one again
+            // if only its buckets before the current one, the ring's last, are in use)
+            word = nextWord((word + 1) & (WORDS - 1));
+            bits = occupied[word];
         }
         return word << 6 | Long.numberOfTrailingZeros(bits);
     }
