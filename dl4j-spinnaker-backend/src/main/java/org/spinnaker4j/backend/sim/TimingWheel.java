@@ -20,6 +20,8 @@ final class TimingWheel {
     /** Buckets in the ring: the horizon is {@code BUCKETS * BUCKET_PS} ≈ 33.5 µs. */
     static final int BUCKETS = 1 << 13;
     private static final int WORDS = BUCKETS / Long.SIZE;
+    /** Longs of the summary bitmap: one bit per word of {@link #occupied}. */
+    private static final int SUMMARY_WORDS = WORDS / Long.SIZE;
     private static final int NONE = -1;
     /** Longs per entry: its time, its order and the next entry of its bucket (or the next free entry). */
     private static final int STRIDE = 3;
@@ -30,6 +32,12 @@ final class TimingWheel {
     /** Bucket b's first entry at {@code ends[2b]}, its last at {@code ends[2b + 1]} (entry numbers, or NONE). */
     private final int[] ends = new int[2 * BUCKETS];
     private final long[] occupied = new long[WORDS];
+    /**
+     * Bit w set while {@code occupied[w]} is not 0, so that finding the earliest bucket when the next event is far
+     * off reads two longs rather than walking up to {@value #WORDS} words (that walk was 8 % of the event loop's
+     * samples in an MNIST inference).
+     */
+    private final long[] summary = new long[SUMMARY_WORDS];
     /** Entry e at {@code entries[STRIDE * e + TIME / ORDER / NEXT]}. */
     private long[] entries = new long[STRIDE * 1024];
     private int free = NONE;
@@ -64,6 +72,7 @@ final class TimingWheel {
             ends[2 * bucket] = e;
             ends[2 * bucket + 1] = e;
             occupied[bucket >>> 6] |= 1L << bucket;
+            summary[bucket >>> 12] |= 1L << (bucket >>> 6);
         } else if (before(tail, time, order)) {
             setNext(tail, e);
             ends[2 * bucket + 1] = e;
@@ -132,11 +141,24 @@ final class TimingWheel {
         int start = (int) (cursor & (BUCKETS - 1));
         int word = start >>> 6;
         long bits = occupied[word] & (-1L << start);
-        for (int k = 1; bits == 0; k++) {
-            word = (word + 1) & (WORDS - 1);
-            bits = k < WORDS ? occupied[word] : occupied[word] & ~(-1L << start);
+        if (bits == 0) {
+            // none at or after the current bucket in its word: the next word in use round the ring (this one again
+            // if only its buckets before the current one, the ring's last, are in use)
+            word = nextWord((word + 1) & (WORDS - 1));
+            bits = occupied[word];
         }
         return word << 6 | Long.numberOfTrailingZeros(bits);
+    }
+
+    /** The first word of {@link #occupied} that is not 0, from word {@code from} on round the ring; one must be. */
+    private int nextWord(int from) {
+        int at = from >>> 6;
+        long bits = summary[at] & (-1L << from);
+        while (bits == 0) {
+            at = (at + 1) & (SUMMARY_WORDS - 1);
+            bits = summary[at];
+        }
+        return at << 6 | Long.numberOfTrailingZeros(bits);
     }
 
     long time(int bucket) {
@@ -155,6 +177,9 @@ final class TimingWheel {
         if (after == NONE) {
             ends[2 * bucket + 1] = NONE;
             occupied[bucket >>> 6] &= ~(1L << bucket);
+            if (occupied[bucket >>> 6] == 0) {
+                summary[bucket >>> 12] &= ~(1L << (bucket >>> 6));
+            }
         }
         setNext(e, free);
         free = e;
@@ -164,6 +189,7 @@ final class TimingWheel {
     void clear() {
         Arrays.fill(ends, NONE);
         Arrays.fill(occupied, 0);
+        Arrays.fill(summary, 0);
         free = NONE;
         used = 0;
         size = 0;
