@@ -531,12 +531,8 @@ public final class EmbeddedSimulator implements Machine {
         if (labels != null && batchStatistics) {
             runSegments(samples, labels, records);
         } else if (parameters.sendMode() == SendMode.TDMA && mapping.tdma().pipelined()) {
-            long periodPs = mapping.tdma().periodClocks() * parameters.timing().coreClockPs();
-            for (int s = 0; s < samples.length; s++) {
-                starts[s] = s * periodPs;
-                int sample = s;
-                clock.at(starts[s], () -> startSources(samples[sample], labels == null ? null : labels[sample]));
-            }
+            startPipelined(starts);
+            startSourcesAt(starts, 0, samples, labels);
             runUntilIdle(records, samples.length - 1, "in the " + samples.length + " pipelined samples");
             forwardPs = labels == null ? clock.now() : Arrays.stream(cores).mapToLong(c -> c.lastForwardSendPs)
                     .max().orElse(0);
@@ -588,22 +584,15 @@ public final class EmbeddedSimulator implements Machine {
                     + parameters.sendMode() + (mapping.tdma().pipelined() ? "" : ", one sample per step"));
         }
         long[] starts = records.startPs;
-        long periodPs = mapping.tdma().periodClocks() * parameters.timing().coreClockPs();
-        for (int s = 0; s < samples.length; s++) {
-            starts[s] = s * periodPs;
-            float[] sample = samples[s];
-            clock.at(starts[s], () -> startSources(sample, null));
-        }
+        startPipelined(starts);
+        startSourcesAt(starts, 0, samples, null);
         List<Integer> norms = segments.layers();
         long clockPs = parameters.timing().coreClockPs();
         for (int layer : norms) {
             runExchange("in the forward segment up to layer " + layer + "'s batch normalization");
             long shift = segments.fireForward(layer, samples.length, clock.now(), clockPs);
             if (layer == norms.get(norms.size() - 1)) {
-                for (int s = 0; s < samples.length; s++) {
-                    float[] sampleLabels = labels[s];
-                    clock.at(starts[s] + shift, () -> startSources(null, sampleLabels));
-                }
+                startSourcesAt(starts, shift, null, labels);
             }
         }
         for (int k = norms.size() - 1; k >= 0; k--) {
@@ -626,6 +615,26 @@ public final class EmbeddedSimulator implements Machine {
                 cores[v.id()].setBatchNorm(on ? batchModes[v.id()] : BatchNormTrainingConfig.NONE,
                         stateArrays(v.layer()));
             }
+        }
+    }
+
+    /** Sample s starts s periods after the first, a pipelined TDMA schedule's samples: fills {@code starts}. */
+    private void startPipelined(long[] starts) {
+        long periodPs = mapping.tdma().periodClocks() * parameters.timing().coreClockPs();
+        for (int s = 0; s < starts.length; s++) {
+            starts[s] = s * periodPs;
+        }
+    }
+
+    /**
+     * Schedules sample s's sources at {@code starts[s] + offsetPs}: its features (none if {@code samples} is null)
+     * and its labels (none if {@code labels} is null).
+     */
+    private void startSourcesAt(long[] starts, long offsetPs, float[][] samples, float[][] labels) {
+        for (int s = 0; s < starts.length; s++) {
+            float[] sample = samples == null ? null : samples[s];
+            float[] sampleLabels = labels == null ? null : labels[s];
+            clock.at(starts[s] + offsetPs, () -> startSources(sample, sampleLabels));
         }
     }
 
