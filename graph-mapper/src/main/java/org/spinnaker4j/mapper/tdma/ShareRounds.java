@@ -29,7 +29,7 @@ final class ShareRounds {
     static ShareRounds of(NetworkSpec network, MachineGraph graph) {
         Map<Integer, List<OutgoingPartition>> sends = new HashMap<>();
         for (KernelCopies copies : KernelCopies.of(network, graph)) {
-            if (!copies.exchanges()) {
+            if (!copies.exchanges() || !network.exchangesKernelCopies(copies.layer())) {
                 continue;
             }
             for (int c = 0; c < copies.copies().size(); c++) {
