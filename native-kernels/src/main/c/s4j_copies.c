@@ -35,6 +35,24 @@ static uint32_t owned_end(const uint32_t *c)
                                                          : c[S4J_CHUNK_WORD_LO];
 }
 
+/* The chunk a copy's shares start from: the one after the first chunk it owns
+ * (the first if it owns none), going round to the chunks before it. Owners are
+ * dealt round robin over a slice's chunks, so copies that each start after
+ * their own chunk send their first shares to different owners instead of
+ * every copy sending to the first chunk's owner at once (KernelCopies
+ * .shareOrder says the same in Java, for the TDMA scheduler). */
+static uint32_t first_to_share(const uint32_t *chunks, uint32_t n)
+{
+    uint32_t i;
+
+    for (i = 0u; i < n; i++) {
+        if (chunks[(size_t)i * S4J_CHUNK_WORDS + S4J_CHUNK_WORD_SLOT] != S4J_CHUNK_NOT_OWNED) {
+            return (i + 1u) % n;
+        }
+    }
+    return 0u;
+}
+
 /* The layout and training part of a kernel copy, and a checked outbox. */
 static int32_t copy_of(void *dtcm, uint32_t capacity, s4j_outbox *out,
                        const s4j_layout **l, s4j_train **t)
@@ -61,7 +79,8 @@ int32_t s4j_share_start(void *dtcm, uint32_t capacity, s4j_outbox *out)
     float *shares;
     uint32_t *bits;
     uint32_t n_w;
-    uint32_t i;
+    uint32_t first;
+    uint32_t j;
     int32_t r = copy_of(dtcm, capacity, out, &l, &t);
 
     if (r != S4J_OK) {
@@ -78,7 +97,9 @@ int32_t s4j_share_start(void *dtcm, uint32_t capacity, s4j_outbox *out)
     n_w = weights_of(l);
     shares = AT(float, dtcm, l->shares) + (size_t)t->copy.self * t->copy.owned;
     bits = AT(uint32_t, dtcm, l->share_bits);
-    for (i = 0u; i < t->copy.chunks; i++) {
+    first = first_to_share(chunks, t->copy.chunks);
+    for (j = 0u; j < t->copy.chunks; j++) {
+        uint32_t i = (first + j) % t->copy.chunks;
         const uint32_t *c = chunks + (size_t)i * S4J_CHUNK_WORDS;
         uint32_t k;
 

@@ -150,6 +150,27 @@ class KernelCopyExchangeTest {
         return s;
     }
 
+    /**
+     * Each copy sends its shares from the chunk after the first it owns, round to the chunks before it, so the copies'
+     * first shares go to three different owners (in chunk order all three would start with chunk 0's owner or 1's).
+     */
+    @Test
+    void eachCopyStartsItsSharesAfterItsOwnChunk() {
+        Hyper u = Hyper.of(UpdaterKind.ADAM);
+        Net net = new Net();
+        List<KernelCore> copies = new ArrayList<>();
+        for (int c = 0; c < COPIES; c++) {
+            copies.add(block(net, u, c));
+        }
+        int[][] ownersInOrder = {{1, 1, 2, 2, 1}, {2, 2, 0, 0, 0}, {0, 1, 0, 0, 1, 1}};
+        int[] outbox = new int[2 * copies.get(0).maxSendsPerEvent()];
+        for (int c = 0; c < COPIES; c++) {
+            List<Packet> shares = Kernels.sends(outbox, copies.get(c).startShares(outbox));
+            int[] owners = shares.stream().mapToInt(p -> (p.key() - SHARE) / 0x10 % COPIES).toArray();
+            assertArrayEquals(ownersInOrder[c], owners, "copy " + c + "'s shares' owners, in the order it sends them");
+        }
+    }
+
     @Test
     void copiesUpdateAsOneCoreAndStayBitIdentical() {
         for (UpdaterKind kind : List.of(UpdaterKind.ADAM, UpdaterKind.NESTEROVS)) {

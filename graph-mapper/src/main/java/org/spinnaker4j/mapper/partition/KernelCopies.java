@@ -199,6 +199,31 @@ public record KernelCopies(int layer, Slice channels, List<Copy> copies, List<Ch
         }
     }
 
+    /**
+     * The chunks copy {@code c} sends its shares of, in the order its kernel sends them ({@code s4j_share_start}): the
+     * chunks it holds, from the one after the first it owns (the first if it owns none) round to those before it,
+     * but those it owns. Owners are dealt round robin, so the copies starting after their own chunks reach different
+     * owners at first, not every copy the first chunk's owner at once.
+     */
+    public List<Chunk> shareOrder(int c) {
+        List<Chunk> held = chunks.stream().filter(k -> k.holders().contains(c)).toList();
+        int first = 0;
+        for (int i = 0; i < held.size(); i++) {
+            if (held.get(i).owner() == c) {
+                first = (i + 1) % held.size();
+                break;
+            }
+        }
+        List<Chunk> order = new ArrayList<>();
+        for (int j = 0; j < held.size(); j++) {
+            Chunk k = held.get((first + j) % held.size());
+            if (k.owner() != c) {
+                order.add(k);
+            }
+        }
+        return order;
+    }
+
     /** The parameters copy {@code c} owns: a row of its share table. */
     public int owned(int c) {
         return chunks.stream().filter(k -> k.owner() == c).mapToInt(k -> k.params().size()).sum();

@@ -166,6 +166,8 @@ public final class TdmaScheduler {
          * them their inputs to the end of their exchange and the step after it, as laid out: {@link #softmaxSpan}.
          */
         private long receiveSpan;
+        /** The kernel copies' shares in their kernels' order, once a SHARE window is planned. */
+        private ShareRounds shareRounds;
 
         Run(NetworkSpec network, MachineGraph graph, Placements placements, RoutingInfo keys, RouteWalker walker) {
             this.network = network;
@@ -818,17 +820,25 @@ public final class TdmaScheduler {
                 resources.put(e.getKey(), demand);
                 linkBound = Math.max(linkBound, demand);
             }
+            java.util.function.ToLongFunction<List<Integer>> burstOf = order -> burstBound(order, sendersOfLink);
+            if (phase == Phase.SHARE) {
+                ShareBounds rounds = shareRoundBounds(senders, maxPackets);
+                receiverBound = rounds.receiver();
+                linkBound = rounds.link();
+                burstOf = order -> rounds.sendersOfLink().stream().mapToLong(links -> burstBound(order, links)).max()
+                        .orElse(0);
+            }
             long senderBound = cost.sendPacketCycles();
             long bound = Math.max(receiverBound, Math.max(linkBound, senderBound));
             String boundBy = bound == receiverBound ? "receiving cores" : bound == linkBound ? "links" : "sending cores";
             long between = (long) Math.ceil(bound / SENDING_FRACTION);
-            long burst = burstBound(senders, sendersOfLink);
-            if (burst > between && (phase == Phase.FORWARD || phase == Phase.BACKWARD)) {
+            long burst = burstOf.applyAsLong(senders);
+            if (burst > between && (phase == Phase.FORWARD || phase == Phase.BACKWARD || phase == Phase.SHARE)) {
                 // staggered in vertex order the senders would reach shared links in bursts: interleave them
                 List<Integer> reordered = new ArrayList<>(senders);
                 List<Integer> reorderedPackets = new ArrayList<>(packetsOf);
                 interleave(reordered, reorderedPackets);
-                long interleaved = burstBound(reordered, sendersOfLink);
+                long interleaved = burstOf.applyAsLong(reordered);
                 if (interleaved < burst) {
                     senders = reordered;
                     packetsOf = reorderedPackets;
@@ -939,6 +949,56 @@ public final class TdmaScheduler {
                 }
             }
             return waits;
+        }
+
+        /**
+         * A SHARE window's bounds round by round ({@link ShareRounds}: each copy sends one share a round, to one
+         * owner): the most cycles one owner spends on one round's shares, the most one link's packets of one round
+         * take it, and for the bursts on links, each link's senders in a round and the next (a run of one round's
+         * late senders and the next's early ones) taken as one round's.
+         */
+        private ShareBounds shareRoundBounds(List<Integer> senders, int rounds) {
+            if (shareRounds == null) {
+                shareRounds = ShareRounds.of(network, graph);
+            }
+            Map<Integer, RouteWalker.Walk> walks = new HashMap<>();
+            List<Map<RouteWalker.LinkUse, Set<Integer>>> byRound = new ArrayList<>();
+            long receiverBound = 0;
+            long linkBound = 0;
+            for (int k = 0; k < rounds; k++) {
+                Map<RouteWalker.LinkUse, Set<Integer>> onLink = new HashMap<>();
+                Map<Integer, Integer> toCore = new HashMap<>();
+                for (int v : senders) {
+                    OutgoingPartition p = shareRounds.partition(v, k);
+                    if (p == null) {
+                        continue;
+                    }
+                    RouteWalker.Walk walk = walks.computeIfAbsent(p.id(),
+                            id -> walker.walk(placements.of(v).chip(), keys.of(id).key()));
+                    for (RouteWalker.LinkUse link : walk.links()) {
+                        onLink.computeIfAbsent(link, l -> new HashSet<>()).add(v);
+                    }
+                    for (CoreLocation core : walk.cores()) {
+                        int r = vertexAt.get(core);
+                        receiverBound = Math.max(receiverBound,
+                                toCore.merge(r, 1, Integer::sum) * receiveCycles(graph.vertex(r), Phase.SHARE));
+                    }
+                }
+                for (Set<Integer> linkSenders : onLink.values()) {
+                    linkBound = Math.max(linkBound, (long) linkSenders.size() * timing.linkClocks());
+                }
+                byRound.add(onLink);
+            }
+            List<Map<RouteWalker.LinkUse, Set<Integer>>> twoRounds = new ArrayList<>();
+            for (int k = 0; k < rounds; k++) {
+                Map<RouteWalker.LinkUse, Set<Integer>> both = new HashMap<>();
+                for (int j = k; j < Math.min(k + 2, rounds); j++) {
+                    byRound.get(j).forEach((link, linkSenders) -> both.computeIfAbsent(link, l -> new HashSet<>())
+                            .addAll(linkSenders));
+                }
+                twoRounds.add(both);
+            }
+            return new ShareBounds(receiverBound, linkBound, twoRounds);
         }
 
         /** The least time between a sender's packets that keeps every link's bursts within its queue. */
@@ -1549,6 +1609,13 @@ public final class TdmaScheduler {
      * ({@code resources}), what each receiving core gets from whom ({@code receivers}), and each
      * receiving core's cycles for all it gets per sample ({@code receiverBusy}).
      */
+    /**
+     * A SHARE window's bounds ({@code Run.shareRoundBounds}): an owner's most cycles on one round's shares, a link's
+     * most clocks for one round's packets, and for each round, each link's senders in it and the next.
+     */
+    private record ShareBounds(long receiver, long link, List<Map<RouteWalker.LinkUse, Set<Integer>>> sendersOfLink) {
+    }
+
     private record WindowPlan(int stage, Phase phase, List<Integer> senders, List<Integer> packetsOf, int maxPackets,
             long between, String boundBy, long latency, long[] linkWaits, Map<Object, Long> resources,
             List<ReceiverLoad> receivers, Map<Integer, Long> receiverBusy) {

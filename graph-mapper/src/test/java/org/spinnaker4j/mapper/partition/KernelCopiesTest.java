@@ -207,6 +207,36 @@ class KernelCopiesTest {
                 .orElseThrow().holders();
     }
 
+    /**
+     * A copy sends the shares of every chunk it holds but owns, each once, from the chunk after its first own one
+     * (as its kernel does), so the copies' first shares reach many owners, not all the first chunk's.
+     */
+    @ParameterizedTest
+    @EnumSource(PartitioningStrategy.class)
+    void copiesSendTheirFirstSharesToDifferentOwners(PartitioningStrategy strategy) {
+        NetworkSpec net = TestSupport.training(TestSupport.convolutional());
+        MachineGraph graph = TestSupport.partition(strategy, net, TestSupport.TRAINING_MEMORY);
+        for (KernelCopies k : KernelCopies.of(net, graph)) {
+            if (!k.exchanges()) {
+                continue;
+            }
+            java.util.Set<Integer> firstOwners = new java.util.HashSet<>();
+            for (int c = 0; c < k.copies().size(); c++) {
+                int copy = c;
+                List<KernelCopies.Chunk> order = k.shareOrder(c);
+                List<KernelCopies.Chunk> sent = k.chunks().stream()
+                        .filter(x -> x.holders().contains(copy) && x.owner() != copy).toList();
+                assertEquals(sent.size(), order.size(), "copy " + c + " sends each chunk it holds but owns once");
+                assertTrue(order.containsAll(sent), "copy " + c + " sends each chunk it holds but owns once");
+                if (!order.isEmpty()) {
+                    firstOwners.add(order.get(0).owner());
+                }
+            }
+            assertEquals(k.copies().size(), firstOwners.size(),
+                    "layer " + k.layer() + " slice " + k.channels() + ": the copies' first shares' owners");
+        }
+    }
+
     @Test
     void aTrainingMappingSaysWhatItsExchangeSends() {
         NetworkSpec net = TestSupport.training(TestSupport.convolutional());
