@@ -8,18 +8,22 @@ import java.util.Locale;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.dataset.DataSet;
 import org.spinnaker4j.backend.SpiNNakerMultiLayerNetwork;
+import org.spinnaker4j.backend.SpiNNakerOptions;
 import org.spinnaker4j.backend.runtime.RunStats;
+import org.spinnaker4j.demo.DemoPlan;
 import org.spinnaker4j.demo.MnistIdx;
-import org.spinnaker4j.demo.ReferenceNetworks;
+import org.spinnaker4j.mapper.partition.PartitioningStrategy;
 
 /**
- * The host time of training the README demo's network on the embedded simulator with the default options (FASTEST,
- * which the demo measures on one mini-batch; it trains its epochs with FEWEST_CORES), without the rest of the demo:
- * the demo's first mini-batches of 32 MNIST digits (its training split), the MNIST MLP, one mapping. The first mini-batch warms the JIT and is not timed; the others are, in the calling
- * thread's CPU time (the host may be shared) and wall time, per block of 5 and in all. Prints the events and
- * packets, and a fingerprint of the trained parameters and the last mini-batch's statistics, which must be the
- * same before and after a change that keeps the simulated results. Usage:
- * {@code DemoTrainingSpeed [mini-batches [mnist directory]]} (21 and {@code data/mnist} by default).
+ * The host time of training a demo's network on the embedded simulator, without the rest of the demo: the demo's
+ * first mini-batches of 32 MNIST digits (its training split), one {@link DemoPlan}'s network (the README demo's MNIST
+ * MLP by default, or the CNN demo's LeNet-style network), one mapping with the given partitioning (FASTEST, the
+ * default, by default; the demos train their epochs with FEWEST_CORES). The first mini-batch warms the JIT and is not
+ * timed; the others are, in the calling thread's CPU time (the host may be shared) and wall time, per block of 5 and
+ * in all. Prints the events and packets, and a fingerprint of the trained parameters and the last mini-batch's
+ * statistics, which must be the same before and after a change that keeps the simulated results. Usage:
+ * {@code DemoTrainingSpeed [mini-batches [mnist directory [plan [partitioning]]]]} (21, {@code data/mnist},
+ * {@code mlp} and {@code FASTEST} by default; the CNN demo's training is {@code cnn FEWEST_CORES}).
  */
 public final class DemoTrainingSpeed {
 
@@ -35,12 +39,16 @@ public final class DemoTrainingSpeed {
         Locale.setDefault(Locale.ROOT);
         int batches = args.length > 0 ? Integer.parseInt(args[0]) : 21;
         Path dir = Path.of(args.length > 1 ? args[1] : "data/mnist");
+        DemoPlan plan = DemoPlan.named(args.length > 2 ? args[2] : "mlp");
+        SpiNNakerOptions options = SpiNNakerOptions.builder()
+                .partitioning(PartitioningStrategy.valueOf(args.length > 3 ? args[3] : "FASTEST")).build();
         List<DataSet> train = MnistIdx.load(dir).splitTestAndTrain(TRAIN).getTrain().batchBy(BATCH)
                 .subList(0, batches);
-        MultiLayerNetwork initial = new MultiLayerNetwork(ReferenceNetworks.mnistMlp());
+        MultiLayerNetwork initial = new MultiLayerNetwork(plan.network().get());
         initial.init();
         ThreadMXBean threads = ManagementFactory.getThreadMXBean();
-        try (SpiNNakerMultiLayerNetwork net = new SpiNNakerMultiLayerNetwork(ReferenceNetworks.mnistMlp())) {
+        try (SpiNNakerMultiLayerNetwork net = new SpiNNakerMultiLayerNetwork(plan.network().get(),
+                options)) {
             long mapStart = threads.getCurrentThreadCpuTime();
             net.init();
             net.setParams(initial.params());

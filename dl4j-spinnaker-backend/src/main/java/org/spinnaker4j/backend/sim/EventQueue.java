@@ -35,6 +35,7 @@ final class EventQueue {
     static final byte CORE_FINISH_PACKET = 4;
     static final byte CORE_INJECT = 5;
     static final byte CORE_BACKGROUND = 6;
+    private static final byte ROUTER_WAIT1 = 7;
 
     private final TimingWheel soon = new TimingWheel();
     private final EventHeap later = new EventHeap();
@@ -80,6 +81,11 @@ final class EventQueue {
     /** Numbers a router's service event ({@link SimRouter#serve()}). */
     int register(SimRouter router) {
         return register(ROUTER_SERVE, router);
+    }
+
+    /** Numbers a router's wait1 timeout ({@link SimRouter#wait1Expired()}). */
+    int registerWait1(SimRouter router) {
+        return register(ROUTER_WAIT1, router);
     }
 
     /** Numbers a link's arrival event ({@link SimLink#arrive()}). */
@@ -264,6 +270,7 @@ final class EventQueue {
         Object target = targets[number];
         switch (kinds[number]) {
             case ROUTER_SERVE -> ((SimRouter) target).serve();
+            case ROUTER_WAIT1 -> ((SimRouter) target).wait1Expired();
             case LINK_ARRIVE -> ((SimLink) target).arrive();
             case CORE_INTERRUPT -> ((SimCore) target).interrupt();
             case CORE_FINISH_PACKET -> ((SimCore) target).finishPacket();

@@ -46,6 +46,7 @@ final class SimRouter {
     final SimCore[] cores = new SimCore[Chip.CORES_PER_CHIP];
     private final int maxHops;
     private final int serveEvent;
+    private final int wait1Event;
 
     /** The packet being routed, if {@link #hasHead}: its key, payload, key id, arrival link, hops and route word. */
     private boolean hasHead;
@@ -60,7 +61,8 @@ final class SimRouter {
     /** The outputs (route bits) that cannot take a packet now: full link queues and receive registers. */
     private int fullOutputs;
     private boolean blocked;
-    private long blockToken;
+    /** When the head packet's wait1 ends, if {@link #blocked}: a wait1 event at another time is a stale one. */
+    private long wait1EndPs;
     private boolean serving;
     private long nextFree;
     private final PacketQueue dumpRegister = new PacketQueue(1);
@@ -82,6 +84,7 @@ final class SimRouter {
         this.input = new PacketQueue(inputDepth);
         this.reinjectionQueue = new PacketQueue(parameters.reinjectionQueue());
         this.serveEvent = clock.register(this);
+        this.wait1Event = clock.registerWait1(this);
         this.log = log;
         this.maxHops = maxHops;
     }
@@ -150,8 +153,8 @@ final class SimRouter {
         if (anyOutputFull()) {
             if (!blocked) {
                 blocked = true;
-                long token = ++blockToken;
-                clock.after(parameters.wait1RouterCycles() * cyclePs, () -> wait1Expired(token));
+                wait1EndPs = clock.now() + parameters.wait1RouterCycles() * cyclePs;
+                clock.at(wait1EndPs, wait1Event);
             }
             return;
         }
@@ -191,8 +194,12 @@ final class SimRouter {
         }
     }
 
-    private void wait1Expired(long token) {
-        if (!hasHead || !blocked || token != blockToken) {
+    /**
+     * The wait1 event: the head packet is dropped if it is still blocked since the block this event timed (a router
+     * blocks again a router cycle after a block ends at the earliest, so no two blocks' wait1 end at the same time).
+     */
+    void wait1Expired() {
+        if (!hasHead || !blocked || clock.now() != wait1EndPs) {
             return;
         }
         blocked = false;
