@@ -88,7 +88,8 @@ static uint32_t compute_layout(const s4j_shape *s, s4j_layout *l)
      * kernel copy's (SOFTMAX_SYNC ranges number exactly softmax_peers, NORM
      * ranges norm_peers, SHARE and PARAM copy_ranges): a function of the
      * shape alone */
-    uint32_t others = s->peers + s->norm_peers + s->copy_ranges;
+    uint32_t others = s->peers + s->norm_peers + s->copy_ranges
+                    + (s->norm_blocks > 1u ? s->norm_blocks - 1u : 0u);
     uint32_t n_src = s->n_ranges > others ? s->n_ranges - others : 0u;
     uint32_t n_slots = sat_mul(n_src, s->n_cols);
     uint32_t n_fwd_slots = sat_mul(s4j_slot_rows(s->expected_partials, n_src), s->n_cols);
@@ -110,6 +111,12 @@ static uint32_t compute_layout(const s4j_shape *s, s4j_layout *l)
             * (s->sends_backward != 0u && s->n_rows > s->n_cols ? s->n_rows : s->n_cols);
 
         sends = sends > batch ? sends : batch;
+        if (s->norm_blocks > 1u) {
+            /* s4j_batch_norm_exchange: round 2's four sums per channel */
+            uint64_t sums = (uint64_t)4u * s->norm_channels;
+
+            sends = sends > sums ? sends : sums;
+        }
     }
     memset(l, 0, sizeof *l);
     l->max_sends = (uint16_t)(sends > 0xFFFFu ? 0xFFFFu : sends);
@@ -190,9 +197,12 @@ static uint32_t compute_layout(const s4j_shape *s, s4j_layout *l)
             l->share_bits = take(&off, sat_mul(s4j_bitmap_words(s->copy_slots), 4u));
         }
         if (s->norm_batch != 0u) {
-            /* the part, its statistics and its deltas (s4j_bn_of ..) */
-            l->bn = take(&off, sat_add((uint32_t)sizeof(s4j_bn),
-                                       sat_mul(cols_bytes, sat_add(S4J_BN_ROWS, s->norm_batch))));
+            /* the part, its statistics, its deltas and its exchange's sums
+             * (s4j_bn_of ..) */
+            l->bn = take(&off, sat_add(sat_add((uint32_t)sizeof(s4j_bn),
+                                               sat_mul(cols_bytes, sat_add(S4J_BN_ROWS, s->norm_batch))),
+                                       sat_mul(s4j_bn_exchange_words(s->norm_channels, s->norm_blocks),
+                                               4u)));
         }
     }
     return off;
@@ -245,6 +255,8 @@ int32_t s4j_derive_layout(const void *dtcm, uint32_t capacity, s4j_layout *l)
     s.copy_ranges = 0u;
     s.expected_partials = h->expected_partials;
     s.norm_batch = 0u;
+    s.norm_channels = 0u;
+    s.norm_blocks = 0u;
     total = compute_layout(&s, l);
     if (h->magic == S4J_MAGIC_TRAINING) {
         const s4j_train *t;
@@ -300,10 +312,14 @@ int32_t s4j_derive_layout(const void *dtcm, uint32_t capacity, s4j_layout *l)
             }
             bn = CAT(s4j_bn, dtcm, total);
             if (bn->batch == 0u || bn->batch > h->in_flight || bn->phase > S4J_BN_BACKWARD
-                || bn->count > bn->batch || bn->deltas > bn->count || bn->log_std > 1u) {
+                || bn->count > bn->batch || bn->deltas > bn->count || bn->log_std > 1u
+                || bn->blocks == 0u || bn->index >= bn->blocks || bn->rounds > S4J_BN_ROUNDS
+                || (bn->channels == 0u && bn->blocks != 1u) || bn->blocks > h->n_ranges + 1u) {
                 return S4J_ERR_CORRUPT;
             }
             s.norm_batch = bn->batch;
+            s.norm_channels = bn->channels;
+            s.norm_blocks = bn->blocks;
             total = compute_layout(&s, l);
         }
     }
@@ -344,6 +360,8 @@ static void shape_of_config(const s4j_config *cfg, s4j_shape *s)
     s->copy_ranges = s->training != 0u ? cfg->training.copy.ranges : 0u;
     s->expected_partials = cfg->expected_partials;
     s->norm_batch = s->training != 0u ? cfg->norm_batch : 0u;
+    s->norm_channels = s->norm_batch != 0u ? cfg->norm_channels : 0u;
+    s->norm_blocks = s->norm_batch != 0u ? cfg->norm_blocks : 0u;
 }
 
 uint32_t s4j_state_bytes(const s4j_config *cfg)
@@ -470,6 +488,11 @@ int32_t s4j_load(void *dtcm, uint32_t capacity, const s4j_config *cfg,
             bn->rest = cfg->norm_rest;
             bn->eps = cfg->norm_eps;
             bn->log_std = cfg->norm_log_std;
+            bn->channels = cfg->norm_channels;
+            bn->pixels = cfg->norm_pixels;
+            bn->blocks = cfg->norm_blocks;
+            bn->index = cfg->norm_block_index;
+            bn->key_base = cfg->norm_exchange_key_base;
         }
         if (c->copy.chunks != 0u) {
             memcpy(AT(uint32_t, dtcm, l.chunks), cfg->chunks,
