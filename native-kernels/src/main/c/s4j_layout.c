@@ -209,11 +209,30 @@ static uint32_t compute_layout(const s4j_shape *s, s4j_layout *l)
 }
 
 #ifdef S4J_CHECKED
+/* The BN_PARTIAL ranges of a state's range table (after the header and the
+ * layout), UINT32_MAX if the table overruns the capacity. */
+static uint32_t bn_partial_ranges(const void *dtcm, uint32_t capacity, uint32_t n_ranges)
+{
+    uint32_t first = (uint32_t)(sizeof(s4j_header) + sizeof(s4j_layout));
+    const s4j_range *ranges = CAT(s4j_range, dtcm, first);
+    uint32_t count = 0u;
+    uint32_t i;
+
+    if ((uint64_t)first + (uint64_t)n_ranges * sizeof(s4j_range) > capacity) {
+        return UINT32_MAX;
+    }
+    for (i = 0u; i < n_ranges; i++) {
+        count += ranges[i].kind == S4J_RANGE_BN_PARTIAL ? 1u : 0u;
+    }
+    return count;
+}
+
 int32_t s4j_derive_layout(const void *dtcm, uint32_t capacity, s4j_layout *l)
 {
     const s4j_header *h = (const s4j_header *)dtcm;
     s4j_shape s;
     uint32_t total;
+    uint32_t exchanges;
 
     if (h->kind > S4J_KIND_OUTPUT_SINK || h->activation > S4J_ACT_LAST
         || h->in_flight == 0u || h->in_flight > S4J_MAX_IN_FLIGHT
@@ -302,6 +321,12 @@ int32_t s4j_derive_layout(const void *dtcm, uint32_t capacity, s4j_layout *l)
         s.copy_chunks = t->copy.chunks;
         s.copy_slots = t->copy.chunks != 0u ? sat_mul(t->copy.slots, t->copy.owned) : 0u;
         s.copy_ranges = t->copy.ranges;
+        /* a batch normalization's BN_PARTIAL ranges take no slot row */
+        exchanges = h->pool == S4J_POOL_NORM ? bn_partial_ranges(dtcm, capacity, h->n_ranges) : 0u;
+        if (exchanges == UINT32_MAX) {
+            return S4J_ERR_CORRUPT;
+        }
+        s.norm_blocks = exchanges + 1u;
         total = compute_layout(&s, l);
         if (h->pool == S4J_POOL_NORM && total < h->total_bytes) {
             /* a batch normalization's mini-batch part, the state's last */
@@ -314,7 +339,7 @@ int32_t s4j_derive_layout(const void *dtcm, uint32_t capacity, s4j_layout *l)
             if (bn->batch == 0u || bn->batch > h->in_flight || bn->phase > S4J_BN_BACKWARD
                 || bn->count > bn->batch || bn->deltas > bn->count || bn->log_std > 1u
                 || bn->blocks == 0u || bn->index >= bn->blocks || bn->rounds > S4J_BN_ROUNDS
-                || (bn->channels == 0u && bn->blocks != 1u) || bn->blocks > h->n_ranges + 1u) {
+                || (bn->channels == 0u && bn->blocks != 1u) || bn->blocks != exchanges + 1u) {
                 return S4J_ERR_CORRUPT;
             }
             s.norm_batch = bn->batch;
