@@ -129,9 +129,7 @@ public final class KernelKinds {
             case NORM -> RangeKind.NORM;
             case SHARE -> RangeKind.SHARE;
             case PARAM -> RangeKind.PARAM;
-            // the kernels take no batch-norm exchange yet (fit refuses a normalization after a 2-D convolution, so
-            // no core sends one): its ranges are laid out and their packets, were any sent, counted as discarded
-            case BATCH_NORM -> RangeKind.IGNORE;
+            case BN_PARTIAL -> RangeKind.BN_PARTIAL;
         };
     }
 

@@ -27,5 +27,5 @@ public enum ReceiveKind {
      * A batch normalization's per-channel partial sums from another block of its layer (after a 2-D convolution,
      * {@code BatchNormExchange}); the local offset is the peer's position among the layer's blocks (by vertex id).
      */
-    BATCH_NORM
+    BN_PARTIAL
 }

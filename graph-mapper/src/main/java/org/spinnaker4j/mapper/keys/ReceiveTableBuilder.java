@@ -72,7 +72,7 @@ public final class ReceiveTableBuilder {
                     ReceiveKind.NORM));
             case SHARE -> List.of(new InputRange(km.key(), km.key() + p.nKeys(), p.values().lo(), ReceiveKind.SHARE));
             case BATCH_NORM -> List.of(new InputRange(km.key(), km.key() + p.nKeys(), normPosition(p, p.source()),
-                    ReceiveKind.BATCH_NORM));
+                    ReceiveKind.BN_PARTIAL));
             case PARAM -> throw new MappingException("PARAM partition " + p.id() + " needs its network's kernel copies");
         };
     }
@@ -137,7 +137,7 @@ public final class ReceiveTableBuilder {
     private static boolean continues(InputRange last, InputRange r) {
         if (last.kind() != r.kind() || last.keyHi() != r.keyLo() || r.kind() == ReceiveKind.SOFTMAX_SYNC
                 || r.kind() == ReceiveKind.NORM || r.kind() == ReceiveKind.SHARE
-                || r.kind() == ReceiveKind.BATCH_NORM) {
+                || r.kind() == ReceiveKind.BN_PARTIAL) {
             return false;
         }
         return r.kind() == ReceiveKind.IGNORE || last.localOffset() + (last.keyHi() - last.keyLo()) == r.localOffset();

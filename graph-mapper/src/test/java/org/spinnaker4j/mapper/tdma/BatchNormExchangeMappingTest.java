@@ -82,7 +82,7 @@ class BatchNormExchangeMappingTest {
             assertEquals(new HashSet<>(blocks.stream().filter(o -> o != b).toList()),
                     new HashSet<>(sends.get(0).targets()));
             List<InputRange> peers = m.receiveTables().get(b).stream()
-                    .filter(r -> r.kind() == ReceiveKind.BATCH_NORM).toList();
+                    .filter(r -> r.kind() == ReceiveKind.BN_PARTIAL).toList();
             assertEquals(blocks.size() - 1, peers.size(), "block " + b);
             Set<Integer> positions = new HashSet<>();
             for (InputRange r : peers) {
