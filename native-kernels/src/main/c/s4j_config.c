@@ -92,6 +92,11 @@ int32_t s4j_parse_config(const uint32_t *words, uint32_t n_words, s4j_config *cf
     cfg->norm_rest = s4j_f_of(words[S4J_CFG_NORM_DECAY_REST]);
     cfg->norm_eps = s4j_f_of(words[S4J_CFG_NORM_EPS]);
     cfg->norm_log_std = words[S4J_CFG_NORM_LOG_STD];
+    cfg->norm_channels = words[S4J_CFG_NORM_CHANNELS];
+    cfg->norm_pixels = words[S4J_CFG_NORM_PIXELS];
+    cfg->norm_blocks = words[S4J_CFG_NORM_BLOCKS];
+    cfg->norm_block_index = words[S4J_CFG_NORM_BLOCK_INDEX];
+    cfg->norm_exchange_key_base = words[S4J_CFG_NORM_EXCHANGE_KEY_BASE];
     {
         /* the ranges, then n_cols loss weights if weighted, then the copy's
          * chunks (64-bit sums: the counts come from the caller) */
@@ -376,18 +381,43 @@ static int32_t check_pooling(const s4j_config *cfg)
         ? S4J_OK : S4J_ERR_BAD_CONFIG;
 }
 
-/* A batch normalization's mini-batch mode (S4J_CFG_NORM_*): none (all five
+/* A batch normalization's channels (S4J_CFG_NORM_CHANNELS ..): per column
+ * (CHANNELS 0, PIXELS 0, one block, INDEX and KEY_BASE 0), or 1 .. n_rows
+ * (at most 2^16) channels of 1 .. 2^16 pixels (batch x pixels stays exact in float) on
+ * 1 .. 2^16 blocks, this one's index among them, its exchange keys not
+ * wrapping. */
+static int batch_norm_channels_ok(const s4j_config *cfg)
+{
+    if (cfg->norm_channels == 0u) {
+        return cfg->norm_pixels == 0u && cfg->norm_blocks == 1u && cfg->norm_block_index == 0u
+            && cfg->norm_exchange_key_base == 0u;
+    }
+    return cfg->norm_channels <= cfg->n_rows && cfg->norm_channels <= 65536u && cfg->norm_pixels != 0u
+        && cfg->norm_pixels <= 65536u && cfg->norm_blocks != 0u && cfg->norm_blocks <= 65536u
+        && cfg->norm_block_index < cfg->norm_blocks
+        && (cfg->norm_blocks == 1u
+            ? cfg->norm_exchange_key_base == 0u
+            : !keys_wrap(cfg->norm_exchange_key_base, S4J_BN_SUMS * cfg->norm_channels));
+}
+
+/* A batch normalization's mini-batch mode (S4J_CFG_NORM_*): none (all ten
  * words 0), or, on a training NORM block without softmax or any other
  * activation, gradient normalization or kernel copy, a largest mini-batch
  * of 1 .. in_flight samples (its rows are kept in the x ring), decay and
- * 1 - decay in [0, 1], eps > 0 (finite), LOG_STD a flag. */
+ * 1 - decay in [0, 1], eps > 0 (finite), LOG_STD a flag, and its channels
+ * (batch_norm_channels_ok). */
 static int batch_norm_ok(const s4j_config *cfg)
 {
     const s4j_training *t = &cfg->training;
 
     if (cfg->norm_batch == 0u) {
         return s4j_bits_of(cfg->norm_decay) == 0u && s4j_bits_of(cfg->norm_rest) == 0u
-            && s4j_bits_of(cfg->norm_eps) == 0u && cfg->norm_log_std == 0u;
+            && s4j_bits_of(cfg->norm_eps) == 0u && cfg->norm_log_std == 0u
+            && cfg->norm_channels == 0u && cfg->norm_pixels == 0u && cfg->norm_blocks == 0u
+            && cfg->norm_block_index == 0u && cfg->norm_exchange_key_base == 0u;
+    }
+    if (!batch_norm_channels_ok(cfg)) {
+        return 0;
     }
     return t->enabled == 1u && cfg->pool == S4J_POOL_NORM && cfg->activation == S4J_ACT_IDENTITY
         && t->loss == S4J_LOSS_NONE && t->grad_norm == S4J_GRAD_NORM_NONE && t->copy.chunks == 0u
@@ -395,6 +425,30 @@ static int batch_norm_ok(const s4j_config *cfg)
         && cfg->norm_decay >= 0.0f && cfg->norm_decay <= 1.0f
         && cfg->norm_rest >= 0.0f && cfg->norm_rest <= 1.0f
         && isfinite(cfg->norm_eps) && cfg->norm_eps > 0.0f && cfg->norm_log_std <= 1u;
+}
+
+/* Range i, a BN_PARTIAL: on a batch normalization in channel mode, the
+ * S4J_BN_SUMS x channels keys of another block (local: its index), one range
+ * per block. */
+static int bn_partial_range_ok(const s4j_config *cfg, uint32_t i)
+{
+    const uint32_t *r = cfg->ranges + (size_t)i * S4J_RANGE_WORDS;
+    uint32_t block = r[S4J_RANGE_WORD_LOCAL];
+    uint32_t j;
+
+    if (cfg->norm_batch == 0u || cfg->norm_channels == 0u
+        || r[S4J_RANGE_WORD_KEY_HI] - r[S4J_RANGE_WORD_KEY_LO] != S4J_BN_SUMS * cfg->norm_channels
+        || block >= cfg->norm_blocks || block == cfg->norm_block_index) {
+        return 0;
+    }
+    for (j = 0u; j < i; j++) {
+        const uint32_t *o = cfg->ranges + (size_t)j * S4J_RANGE_WORDS;
+
+        if (o[S4J_RANGE_WORD_KIND] == S4J_RANGE_BN_PARTIAL && o[S4J_RANGE_WORD_LOCAL] == block) {
+            return 0;
+        }
+    }
+    return 1;
 }
 
 int32_t s4j_check_config(const s4j_config *cfg)
@@ -405,6 +459,7 @@ int32_t s4j_check_config(const s4j_config *cfg)
     uint32_t syncs = 0u;
     uint32_t norms = 0u;
     uint32_t copy_ranges = 0u;
+    uint32_t bn_ranges = 0u;
     uint32_t sync_keys;
     int softmax;
     int training;
@@ -529,6 +584,12 @@ int32_t s4j_check_config(const s4j_config *cfg)
             }
             copy_ranges++;
             break;
+        case S4J_RANGE_BN_PARTIAL:
+            if (!bn_partial_range_ok(cfg, i)) {
+                return S4J_ERR_BAD_CONFIG;
+            }
+            bn_ranges++;
+            break;
         default:
             return S4J_ERR_BAD_CONFIG;
         }
@@ -544,9 +605,14 @@ int32_t s4j_check_config(const s4j_config *cfg)
             && r[S4J_RANGE_WORD_KIND] != S4J_RANGE_PARAM) {
             return S4J_ERR_BAD_CONFIG;
         }
+        /* so do a batch normalization's BN_PARTIAL ranges */
+        if (bn_ranges != 0u && r[S4J_RANGE_WORD_KIND] != S4J_RANGE_BN_PARTIAL) {
+            return S4J_ERR_BAD_CONFIG;
+        }
     }
     if (syncs != cfg->softmax_peers || norms != (training ? cfg->training.norm_peers : 0u)
-        || copy_ranges != cfg->training.copy.ranges) {
+        || copy_ranges != cfg->training.copy.ranges
+        || bn_ranges != (cfg->norm_batch != 0u && cfg->norm_channels != 0u ? cfg->norm_blocks - 1u : 0u)) {
         return S4J_ERR_BAD_CONFIG;
     }
     return S4J_OK;

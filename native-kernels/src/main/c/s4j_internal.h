@@ -133,8 +133,10 @@ typedef struct s4j_train {
  * words, where its mini-batch is (S4J_BN_* phase), the mini-batch's size and
  * the deltas it keeps; at the start of the state's last part (l->bn), which
  * then holds its statistics [S4J_BN_ROWS][n_cols] (s4j_bn_stats) and its
- * deltas [batch][n_cols] (s4j_bn_deltas). No other core has the part, so
- * theirs keep the size they had. */
+ * deltas [batch][n_cols] (s4j_bn_deltas), then, in channel mode
+ * (channels != 0), each block's partial sums [blocks][S4J_BN_SUMS x channels]
+ * (s4j_bn_sums) and their bitmap (s4j_bn_bits). No other core has the part,
+ * so theirs keep the size they had. */
 typedef struct s4j_bn {
     uint32_t batch;
     float decay;
@@ -144,6 +146,13 @@ typedef struct s4j_bn {
     uint32_t phase;
     uint32_t count;
     uint32_t deltas;
+    uint32_t channels;          /* S4J_CFG_NORM_CHANNELS (0: per column) */
+    uint32_t pixels;
+    uint32_t blocks;
+    uint32_t index;
+    uint32_t key_base;
+    uint32_t rounds;            /* exchange rounds this block ran (0 .. 3) */
+    uint32_t got[S4J_BN_ROUNDS];/* other blocks' partials in, per round */
 } s4j_bn;
 
 /* A block's column sum while its rows are multiplied in (s4j_mac.c): the
@@ -181,6 +190,8 @@ typedef struct s4j_shape {
     uint32_t copy_ranges;       /* its SHARE and PARAM ranges */
     uint32_t expected_partials; /* REDUCE: 1 keeps one forward slot row */
     uint32_t norm_batch;        /* a batch normalization's mini-batch mode */
+    uint32_t norm_channels;     /* its channels (0: per column) */
+    uint32_t norm_blocks;       /* its blocks: BN_PARTIAL ranges + 1 */
 } s4j_shape;
 
 /* Byte offsets of the parts of the state (0 = absent), derived from its
@@ -311,7 +322,7 @@ _Static_assert(S4J_DTCM_BYTES <= 65536u, "layout offsets and sends must fit 16 b
 _Static_assert(sizeof(s4j_train) == 63u * 4u, "training header must be packed words");
 _Static_assert((sizeof(s4j_header) + sizeof(s4j_layout)) % 4u == 0u,
                "the ranges after the layout must be word-aligned");
-_Static_assert(sizeof(s4j_bn) == 8u * 4u, "batch normalization part must be packed words");
+_Static_assert(sizeof(s4j_bn) == 17u * 4u, "batch normalization part must be packed words");
 _Static_assert(sizeof(s4j_range) == 16u, "range entry must be 4 words");
 _Static_assert(sizeof(s4j_peer) == 12u, "peer entry must be 3 words");
 _Static_assert(sizeof(s4j_acc) == 12u, "accumulator must be 3 words");
@@ -732,6 +743,37 @@ static inline float *s4j_bn_deltas(const s4j_layout *l, void *dtcm, uint32_t n_c
     return s4j_bn_stats(l, dtcm) + (size_t)S4J_BN_ROWS * n_cols;
 }
 
+/* Its exchange's partial sums [blocks][S4J_BN_SUMS x channels] after its
+ * deltas (channel mode only). */
+static inline float *s4j_bn_sums(const s4j_layout *l, void *dtcm, uint32_t n_cols,
+                                 const s4j_bn *bn)
+{
+    return s4j_bn_deltas(l, dtcm, n_cols) + (size_t)bn->batch * n_cols;
+}
+
+/* The bitmap of the other blocks' partial sums in, after them. */
+static inline uint32_t *s4j_bn_bits(const s4j_layout *l, void *dtcm, uint32_t n_cols,
+                                    const s4j_bn *bn)
+{
+    return (uint32_t *)(void *)(s4j_bn_sums(l, dtcm, n_cols, bn)
+                                + (size_t)bn->blocks * S4J_BN_SUMS * bn->channels);
+}
+
+/* The words of a batch normalization's exchange part, its sums and their
+ * bitmap (channels 0, per column: none). */
+static inline uint32_t s4j_bn_exchange_words(uint32_t channels, uint32_t blocks)
+{
+    uint64_t sums = (uint64_t)blocks * S4J_BN_SUMS * channels;
+
+    if (sums > 0x3FFFFFFFu) {
+        return 0x3FFFFFFFu; /* no such state: s4j_load refuses it */
+    }
+    return (uint32_t)sums + (uint32_t)((sums + 31u) / 32u);
+}
+
+/* s4j_batchnorm.c: another block's partial sum k (S4J_RANGE_BN_PARTIAL); no sends */
+int32_t s4j_batch_norm_partial(const s4j_header *h, const s4j_layout *l, void *dtcm,
+                               uint32_t block, uint32_t k, uint32_t payload);
 /* s4j_batchnorm.c: whether a sample's forward may start (S4J_OK) */
 int32_t s4j_batch_norm_room(const s4j_train *t, const s4j_bn *bn);
 /* s4j_batchnorm.c: a sample's row is in: kept, nothing sent */

@@ -414,6 +414,26 @@ Java_org_spinnaker4j_kernels_KernelCore_batchNormBackward0(JNIEnv *env, jclass c
     return run_batch_event(env, address, capacity, batch, outbox, outbox_len, s4j_batch_norm_backward);
 }
 
+JNIEXPORT jlong JNICALL
+Java_org_spinnaker4j_kernels_KernelCore_batchNormExchange0(JNIEnv *env, jclass cls,
+        jlong address, jint capacity, jint batch, jint round, jintArray outbox, jint outbox_len)
+{
+    jni_event ev;
+    int32_t r;
+
+    (void)cls;
+    r = event_open(&ev, env, address, capacity, S4J_OK, outbox, outbox_len);
+    if (r != S4J_OK) {
+        return r;
+    }
+    /* a negative batch or round is passed as 0 or S4J_BN_ROUNDS, which the
+     * kernel refuses */
+    return event_close(&ev, s4j_batch_norm_exchange(ev.dtcm, ev.capacity,
+                                                    batch > 0 ? (uint32_t)batch : 0u,
+                                                    round >= 0 ? (uint32_t)round : S4J_BN_ROUNDS,
+                                                    &ev.out));
+}
+
 JNIEXPORT jint JNICALL
 Java_org_spinnaker4j_kernels_KernelCore_received0(JNIEnv *env, jclass cls,
                                                   jobject buffer)

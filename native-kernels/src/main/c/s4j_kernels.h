@@ -102,10 +102,11 @@
  * channel rather than per column; 15 and 16: before a row convolution's block
  * held one bias per channel and the training header a block's dropout, each
  * without the other; 17 and 18: before a batch normalization's block could
- * train with the mini-batch's statistics, S4J_CFG_NORM_*). C only: Java
- * never reads the state's words. */
-#define S4J_MAGIC          0x53344B17u
-#define S4J_MAGIC_TRAINING 0x53344B18u
+ * train with the mini-batch's statistics, S4J_CFG_NORM_*; 23 and 24: before
+ * its blocks could share a channel's statistics, S4J_CFG_NORM_CHANNELS ..).
+ * C only: Java never reads the state's words. */
+#define S4J_MAGIC          0x53344B19u
+#define S4J_MAGIC_TRAINING 0x53344B1Au
 
 /* Kinds of core (KernelKind.code()). */
 #define S4J_KIND_INPUT_SOURCE 0u
@@ -153,6 +154,12 @@
                                           their owner, written over its own;
                                           local: the parameter's index (W
                                           row-major, then the bias) */
+#define S4J_RANGE_BN_PARTIAL       9u  /* a batch normalization's exchange:
+                                          another block's partial sums per
+                                          channel (S4J_BN_SUM_*; key offset
+                                          k: sum k of its S4J_BN_SUMS x
+                                          NORM_CHANNELS); local: that
+                                          block's NORM_BLOCK_INDEX */
 
 /* Updaters (UpdaterKind.code()), with their state arrays in DL4J's order. */
 #define S4J_UPDATER_SGD       0u  /* none */
@@ -397,7 +404,38 @@
 #define S4J_CFG_NORM_DECAY_REST   75u  /* float: (float)(1 - decay) */
 #define S4J_CFG_NORM_EPS          76u  /* float */
 #define S4J_CFG_NORM_LOG_STD      77u
-#define S4J_CONFIG_WORDS          78u
+/* A batch normalization whose channels are spread over several blocks (after
+ * a 2-D convolution: a block per image row, or slice of one): column j
+ * normalizes channel (POOL_FIRST + j) mod NORM_CHANNELS (an image row's
+ * values are its pixels' channels, channel fastest) with the statistics of
+ * the mini-batch's every pixel, NORM_PIXELS per sample (H x W: the mean
+ * divides by batch x NORM_PIXELS). The NORM_BLOCKS blocks of the layer (this
+ * one included) exchange their partial sums per channel
+ * (s4j_batch_norm_exchange) and add them in the order of their
+ * NORM_BLOCK_INDEX (0 .. NORM_BLOCKS - 1), so all compute the same bits;
+ * this block sends sum k of its S4J_BN_SUMS x NORM_CHANNELS with key
+ * NORM_EXCHANGE_KEY_BASE + k, and receives another block's on a
+ * S4J_RANGE_BN_PARTIAL range of that many keys (local: the block's index;
+ * after every other range). NORM_CHANNELS 0: every column is a feature of
+ * its own over the batch alone (a fully connected normalization: PIXELS 0,
+ * BLOCKS 1, INDEX and KEY_BASE 0); NORM_BLOCKS 1: no exchange, the block
+ * computes the sums alone. All five words are 0 without NORM_BATCH. */
+#define S4J_CFG_NORM_CHANNELS     78u
+#define S4J_CFG_NORM_PIXELS       79u
+#define S4J_CFG_NORM_BLOCKS       80u
+#define S4J_CFG_NORM_BLOCK_INDEX  81u
+#define S4J_CFG_NORM_EXCHANGE_KEY_BASE 82u
+#define S4J_CONFIG_WORDS          83u
+
+/* A batch normalization's exchange: a block's partial sums per channel c of
+ * NORM_CHANNELS = C, in its rounds' order. Round 0: sum of x at c; round 1
+ * (once every block's round 0 is in, so the mean is known): sum of x - mean
+ * at C + 2c, of (x - mean)^2 at C + 2c + 1; round 2 (backward, its deltas
+ * in): sum of delta at 3C + 4c, of delta x^ at + 1, of delta gamma (dx^) at
+ * + 2, of dx^ (x - mean) at + 3. Each sum over the block's samples in order,
+ * and within a sample its columns of the channel in order. */
+#define S4J_BN_SUMS         7u   /* sums per channel over the three rounds */
+#define S4J_BN_ROUNDS       3u
 
 /* Kinds of pooling block (PoolingKind.code()). */
 #define S4J_POOL_NONE 0u
@@ -436,7 +474,7 @@
 /* The most samples a training core holds at once. */
 #define S4J_MAX_IN_FLIGHT 64u
 
-_Static_assert(S4J_CONFIG_WORDS == S4J_CFG_NORM_LOG_STD + 1u,
+_Static_assert(S4J_CONFIG_WORDS == S4J_CFG_NORM_EXCHANGE_KEY_BASE + 1u,
                "S4J_CONFIG_WORDS must follow the last S4J_CFG_* word");
 _Static_assert(S4J_CFG_EPSILON == S4J_CFG_UPDATER + 4u
                && S4J_CFG_BIAS_EPSILON == S4J_CFG_BIAS_UPDATER + 4u,
@@ -484,6 +522,14 @@ _Static_assert(S4J_CHUNK_WORDS == S4J_CHUNK_WORD_KEY + 1u,
 #define S4J_ERR_BATCH_HELD        (-27) /* a batch normalization holds another number of
                                            samples (forward) or deltas (backward) than
                                            its mini-batch, or part of one */
+#define S4J_ERR_EXCHANGE_INCOMPLETE (-28) /* a batch normalization's step before every
+                                           other block's partial sums of the round it
+                                           needs are in */
+#define S4J_ERR_DUPLICATE_PARTIAL (-29) /* a block's exchange partial arrived twice in one
+                                           mini-batch */
+#define S4J_ERR_EXCHANGE_ORDER    (-30) /* a batch normalization's exchange round out of
+                                           order (or again), or its forward or backward
+                                           before its round */
 
 /* DL4J's regularization of one parameter array (all 0: none). */
 typedef struct s4j_regularization {
@@ -595,6 +641,11 @@ typedef struct s4j_config {
     float norm_rest;
     float norm_eps;
     uint32_t norm_log_std;
+    uint32_t norm_channels;     /* S4J_CFG_NORM_CHANNELS .. EXCHANGE_KEY_BASE */
+    uint32_t norm_pixels;
+    uint32_t norm_blocks;
+    uint32_t norm_block_index;
+    uint32_t norm_exchange_key_base;
 } s4j_config;
 
 /* Where sends go: the host collects them, the ARM build sends packets. */
@@ -709,6 +760,27 @@ int32_t s4j_batch_norm_forward(void *dtcm, uint32_t capacity, uint32_t batch,
  * deltas are in. */
 int32_t s4j_batch_norm_backward(void *dtcm, uint32_t capacity, uint32_t batch,
                                 s4j_outbox *out);
+
+/* Training, a batch normalization whose channels are spread over
+ * NORM_BLOCKS > 1 blocks (S4J_CFG_NORM_CHANNELS): round `round` of its
+ * exchange (S4J_BN_SUMS), whose partial sums per channel it keeps at its
+ * NORM_BLOCK_INDEX and sends (key NORM_EXCHANGE_KEY_BASE + the sum's index),
+ * the other blocks' arriving on its S4J_RANGE_BN_PARTIAL ranges at any time.
+ * Round 0 once it holds its batch samples, whole (else S4J_ERR_BATCH_HELD);
+ * round 1 once every block's round 0 is in (else S4J_ERR_EXCHANGE_INCOMPLETE),
+ * from the mean = (the blocks' sums added in index order) / (batch x
+ * NORM_PIXELS); s4j_batch_norm_forward once every round 1 is in, the
+ * variance the blocks' sums of squares so added / (batch x NORM_PIXELS);
+ * round 2 once its forward ran and every delta is in (else
+ * S4J_ERR_BATCH_HELD); s4j_batch_norm_backward once every round 2 is in,
+ * its sums the layer's: every column of a channel gets the channel's whole
+ * gamma and beta gradients, so each block's update steps them, and the
+ * running statistics, alike. S4J_ERR_EXCHANGE_ORDER for a round other than
+ * the next (or one of NORM_BLOCKS 1: S4J_ERR_WRONG_KIND), S4J_ERR_BATCH_SIZE
+ * for another batch than round 0's; the sends are S4J_BN_SUMS' of the round
+ * (1, 2 or 4) x NORM_CHANNELS. */
+int32_t s4j_batch_norm_exchange(void *dtcm, uint32_t capacity, uint32_t batch,
+                                uint32_t round, s4j_outbox *out);
 
 /* Training, a kernel copy (S4J_CFG_COPY_CHUNKS): the end of a mini-batch's
  * backward passes. The copy files its accumulated gradient of the chunks it

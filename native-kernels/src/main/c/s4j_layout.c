@@ -88,7 +88,8 @@ static uint32_t compute_layout(const s4j_shape *s, s4j_layout *l)
      * kernel copy's (SOFTMAX_SYNC ranges number exactly softmax_peers, NORM
      * ranges norm_peers, SHARE and PARAM copy_ranges): a function of the
      * shape alone */
-    uint32_t others = s->peers + s->norm_peers + s->copy_ranges;
+    uint32_t others = s->peers + s->norm_peers + s->copy_ranges
+                    + (s->norm_blocks > 1u ? s->norm_blocks - 1u : 0u);
     uint32_t n_src = s->n_ranges > others ? s->n_ranges - others : 0u;
     uint32_t n_slots = sat_mul(n_src, s->n_cols);
     uint32_t n_fwd_slots = sat_mul(s4j_slot_rows(s->expected_partials, n_src), s->n_cols);
@@ -110,6 +111,12 @@ static uint32_t compute_layout(const s4j_shape *s, s4j_layout *l)
             * (s->sends_backward != 0u && s->n_rows > s->n_cols ? s->n_rows : s->n_cols);
 
         sends = sends > batch ? sends : batch;
+        if (s->norm_blocks > 1u) {
+            /* s4j_batch_norm_exchange: round 2's four sums per channel */
+            uint64_t sums = (uint64_t)4u * s->norm_channels;
+
+            sends = sends > sums ? sends : sums;
+        }
     }
     memset(l, 0, sizeof *l);
     l->max_sends = (uint16_t)(sends > 0xFFFFu ? 0xFFFFu : sends);
@@ -190,20 +197,42 @@ static uint32_t compute_layout(const s4j_shape *s, s4j_layout *l)
             l->share_bits = take(&off, sat_mul(s4j_bitmap_words(s->copy_slots), 4u));
         }
         if (s->norm_batch != 0u) {
-            /* the part, its statistics and its deltas (s4j_bn_of ..) */
-            l->bn = take(&off, sat_add((uint32_t)sizeof(s4j_bn),
-                                       sat_mul(cols_bytes, sat_add(S4J_BN_ROWS, s->norm_batch))));
+            /* the part, its statistics, its deltas and its exchange's sums
+             * (s4j_bn_of ..) */
+            l->bn = take(&off, sat_add(sat_add((uint32_t)sizeof(s4j_bn),
+                                               sat_mul(cols_bytes, sat_add(S4J_BN_ROWS, s->norm_batch))),
+                                       sat_mul(s4j_bn_exchange_words(s->norm_channels, s->norm_blocks),
+                                               4u)));
         }
     }
     return off;
 }
 
 #ifdef S4J_CHECKED
+/* The BN_PARTIAL ranges of a state's range table (after the header and the
+ * layout), UINT32_MAX if the table overruns the capacity. */
+static uint32_t bn_partial_ranges(const void *dtcm, uint32_t capacity, uint32_t n_ranges)
+{
+    uint32_t first = (uint32_t)(sizeof(s4j_header) + sizeof(s4j_layout));
+    const s4j_range *ranges = CAT(s4j_range, dtcm, first);
+    uint32_t count = 0u;
+    uint32_t i;
+
+    if ((uint64_t)first + (uint64_t)n_ranges * sizeof(s4j_range) > capacity) {
+        return UINT32_MAX;
+    }
+    for (i = 0u; i < n_ranges; i++) {
+        count += ranges[i].kind == S4J_RANGE_BN_PARTIAL ? 1u : 0u;
+    }
+    return count;
+}
+
 int32_t s4j_derive_layout(const void *dtcm, uint32_t capacity, s4j_layout *l)
 {
     const s4j_header *h = (const s4j_header *)dtcm;
     s4j_shape s;
     uint32_t total;
+    uint32_t exchanges;
 
     if (h->kind > S4J_KIND_OUTPUT_SINK || h->activation > S4J_ACT_LAST
         || h->in_flight == 0u || h->in_flight > S4J_MAX_IN_FLIGHT
@@ -245,6 +274,8 @@ int32_t s4j_derive_layout(const void *dtcm, uint32_t capacity, s4j_layout *l)
     s.copy_ranges = 0u;
     s.expected_partials = h->expected_partials;
     s.norm_batch = 0u;
+    s.norm_channels = 0u;
+    s.norm_blocks = 0u;
     total = compute_layout(&s, l);
     if (h->magic == S4J_MAGIC_TRAINING) {
         const s4j_train *t;
@@ -290,6 +321,12 @@ int32_t s4j_derive_layout(const void *dtcm, uint32_t capacity, s4j_layout *l)
         s.copy_chunks = t->copy.chunks;
         s.copy_slots = t->copy.chunks != 0u ? sat_mul(t->copy.slots, t->copy.owned) : 0u;
         s.copy_ranges = t->copy.ranges;
+        /* a batch normalization's BN_PARTIAL ranges take no slot row */
+        exchanges = h->pool == S4J_POOL_NORM ? bn_partial_ranges(dtcm, capacity, h->n_ranges) : 0u;
+        if (exchanges == UINT32_MAX) {
+            return S4J_ERR_CORRUPT;
+        }
+        s.norm_blocks = exchanges + 1u;
         total = compute_layout(&s, l);
         if (h->pool == S4J_POOL_NORM && total < h->total_bytes) {
             /* a batch normalization's mini-batch part, the state's last */
@@ -300,10 +337,14 @@ int32_t s4j_derive_layout(const void *dtcm, uint32_t capacity, s4j_layout *l)
             }
             bn = CAT(s4j_bn, dtcm, total);
             if (bn->batch == 0u || bn->batch > h->in_flight || bn->phase > S4J_BN_BACKWARD
-                || bn->count > bn->batch || bn->deltas > bn->count || bn->log_std > 1u) {
+                || bn->count > bn->batch || bn->deltas > bn->count || bn->log_std > 1u
+                || bn->blocks == 0u || bn->index >= bn->blocks || bn->rounds > S4J_BN_ROUNDS
+                || (bn->channels == 0u && bn->blocks != 1u) || bn->blocks != exchanges + 1u) {
                 return S4J_ERR_CORRUPT;
             }
             s.norm_batch = bn->batch;
+            s.norm_channels = bn->channels;
+            s.norm_blocks = bn->blocks;
             total = compute_layout(&s, l);
         }
     }
@@ -344,6 +385,8 @@ static void shape_of_config(const s4j_config *cfg, s4j_shape *s)
     s->copy_ranges = s->training != 0u ? cfg->training.copy.ranges : 0u;
     s->expected_partials = cfg->expected_partials;
     s->norm_batch = s->training != 0u ? cfg->norm_batch : 0u;
+    s->norm_channels = s->norm_batch != 0u ? cfg->norm_channels : 0u;
+    s->norm_blocks = s->norm_batch != 0u ? cfg->norm_blocks : 0u;
 }
 
 uint32_t s4j_state_bytes(const s4j_config *cfg)
@@ -470,6 +513,11 @@ int32_t s4j_load(void *dtcm, uint32_t capacity, const s4j_config *cfg,
             bn->rest = cfg->norm_rest;
             bn->eps = cfg->norm_eps;
             bn->log_std = cfg->norm_log_std;
+            bn->channels = cfg->norm_channels;
+            bn->pixels = cfg->norm_pixels;
+            bn->blocks = cfg->norm_blocks;
+            bn->index = cfg->norm_block_index;
+            bn->key_base = cfg->norm_exchange_key_base;
         }
         if (c->copy.chunks != 0u) {
             memcpy(AT(uint32_t, dtcm, l.chunks), cfg->chunks,

@@ -74,8 +74,9 @@ public record Mapping(Machine machine, NetworkSpec network, PartitioningStrategy
         }
         if (tdma.exchangeClocks().values().stream().anyMatch(clocks -> clocks > 0)) {
             sb.append(String.format("  once per mini-batch: gradient-norm exchange %d clocks, kernel copies' shares %d,"
-                    + " their new values %d%n", tdma.normClocks(), tdma.exchangeClocks(Phase.SHARE),
-                    tdma.exchangeClocks(Phase.PARAM)));
+                    + " their new values %d, a round of batch-norm sums %d%n", tdma.normClocks(),
+                    tdma.exchangeClocks(Phase.SHARE), tdma.exchangeClocks(Phase.PARAM),
+                    tdma.exchangeClocks(Phase.BATCH_NORM)));
         }
         if (network.trains()) {
             List<KernelCopies> copied = kernelCopies().stream().filter(KernelCopies::exchanges).toList();

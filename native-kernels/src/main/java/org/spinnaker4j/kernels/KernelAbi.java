@@ -57,6 +57,7 @@ final class KernelAbi {
     @Native static final int RANGE_NORM = 6;
     @Native static final int RANGE_SHARE = 7;
     @Native static final int RANGE_PARAM = 8;
+    @Native static final int RANGE_BN_PARTIAL = 9;
 
     // ---- updaters (UpdaterKind) --------------------------------------------------------------------------
     @Native static final int UPDATER_SGD = 0;
@@ -190,7 +191,14 @@ final class KernelAbi {
     @Native static final int CFG_NORM_DECAY_REST = 75;
     @Native static final int CFG_NORM_EPS = 76;
     @Native static final int CFG_NORM_LOG_STD = 77;
-    @Native static final int CONFIG_WORDS = 78;
+    @Native static final int CFG_NORM_CHANNELS = 78;
+    @Native static final int CFG_NORM_PIXELS = 79;
+    @Native static final int CFG_NORM_BLOCKS = 80;
+    @Native static final int CFG_NORM_BLOCK_INDEX = 81;
+    @Native static final int CFG_NORM_EXCHANGE_KEY_BASE = 82;
+    @Native static final int CONFIG_WORDS = 83;
+    @Native static final int BN_SUMS = 7;
+    @Native static final int BN_ROUNDS = 3;
     @Native static final int MAX_IN_FLIGHT = 64;
 
     // ---- kinds of pooling block (PoolingKind; NONE: a block of weights) ------------------------------------
@@ -261,6 +269,9 @@ final class KernelAbi {
     @Native static final int ERR_IN_FLIGHT = -25;
     @Native static final int ERR_BATCH_SIZE = -26;
     @Native static final int ERR_BATCH_HELD = -27;
+    @Native static final int ERR_EXCHANGE_INCOMPLETE = -28;
+    @Native static final int ERR_DUPLICATE_PARTIAL = -29;
+    @Native static final int ERR_EXCHANGE_ORDER = -30;
 
     // ---- parameter arrays of a core (KernelCore.readWeights, readBias, ...) ------------------------------
     @Native static final int ARRAY_WEIGHTS = 0;

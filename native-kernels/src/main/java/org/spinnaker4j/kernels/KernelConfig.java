@@ -136,6 +136,11 @@ public record KernelConfig(KernelKind kind, int nRows, int nCols, KernelActivati
                     + "IDENTITY) trains with the mini-batch's statistics, got a " + kind + " " + activation
                     + (pooling != null ? " " + pooling : "") + " with " + training.batchNorm());
         }
+        BatchNormTrainingConfig batchNorm = training == null ? BatchNormTrainingConfig.NONE : training.batchNorm();
+        if (batchNorm.channels() > nRows) {
+            throw new IllegalArgumentException("a batch normalization's block holds rows of whole pixels of its "
+                    + batchNorm.channels() + " channels, got " + nRows + " rows");
+        }
         if (rowConv != null && (kind != KernelKind.DENSE_BLOCK || !fused || pooling != null
                 || !rowConv.fits(nRows, nCols))) {
             throw new IllegalArgumentException("a row convolution's block is a fused DENSE_BLOCK of whole input rows "
@@ -152,6 +157,7 @@ public record KernelConfig(KernelKind kind, int nRows, int nCols, KernelActivati
         GradientNormalizationConfig norm = training == null ? GradientNormalizationConfig.NONE
                 : training.gradientNormalization();
         java.util.Set<Integer> normPositions = new java.util.HashSet<>();
+        java.util.Set<Integer> bnPeers = new java.util.HashSet<>();
         KernelCopyConfig copy = training == null ? KernelCopyConfig.NONE : training.copy();
         if (copy.isCopy() && (kind != KernelKind.DENSE_BLOCK || !fused)) {
             throw new IllegalArgumentException("only a fused DENSE_BLOCK holds a kernel copy, not a "
@@ -218,6 +224,16 @@ public record KernelConfig(KernelKind kind, int nRows, int nCols, KernelActivati
                                 + " parameters, got " + r + " (" + copy + ")");
                     }
                 }
+                case BN_PARTIAL -> {
+                    if (!batchNorm.exchanges() || r.size() != batchNorm.exchangeKeys()
+                            || r.localOffset() >= batchNorm.peers() || r.localOffset() == batchNorm.peerIndex()
+                            || !bnPeers.add(r.localOffset())) {
+                        throw new IllegalArgumentException("a BN_PARTIAL range is another block's "
+                                + batchNorm.exchangeKeys() + " exchange keys at an index of its own below "
+                                + batchNorm.peers() + ", not this block's " + batchNorm.peerIndex() + " ("
+                                + batchNorm + "), got " + r);
+                    }
+                }
                 case NORM -> {
                     if (r.size() != norm.kind().normKeys() || r.localOffset() > norm.peers()
                             || r.localOffset() == norm.position() || !normPositions.add(r.localOffset())) {
@@ -233,6 +249,10 @@ public record KernelConfig(KernelKind kind, int nRows, int nCols, KernelActivati
                 throw new IllegalArgumentException("a kernel copy's SHARE and PARAM ranges come after every other, got "
                         + r + " after " + inputs.get(i - 1));
             }
+            if (r.kind() != RangeKind.BN_PARTIAL && i > 0 && inputs.get(i - 1).kind() == RangeKind.BN_PARTIAL) {
+                throw new IllegalArgumentException("a batch normalization's BN_PARTIAL ranges come after every other, "
+                        + "got " + r + " after " + inputs.get(i - 1));
+            }
             for (int j = 0; j < i; j++) {
                 if (r.overlaps(inputs.get(j))) {
                     throw new IllegalArgumentException("input ranges " + inputs.get(j) + " and " + r + " overlap");
@@ -242,6 +262,10 @@ public record KernelConfig(KernelKind kind, int nRows, int nCols, KernelActivati
         if (normPositions.size() != norm.peers()) {
             throw new IllegalArgumentException(norm + " needs " + norm.peers() + " NORM input ranges, got "
                     + normPositions.size());
+        }
+        if (bnPeers.size() != (batchNorm.exchanges() ? batchNorm.peers() - 1 : 0)) {
+            throw new IllegalArgumentException(batchNorm + " needs a BN_PARTIAL input range from each other block, got "
+                    + bnPeers.size());
         }
         if (syncs != softmaxPeers) {
             throw new IllegalArgumentException("softmaxPeers = " + softmaxPeers + " needs that many SOFTMAX_SYNC "

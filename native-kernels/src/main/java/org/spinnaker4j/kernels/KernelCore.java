@@ -327,6 +327,41 @@ public final class KernelCore {
                 outbox.length));
     }
 
+    /**
+     * Round {@code round} of the exchange of a batch normalization whose channels are spread over several blocks
+     * ({@link BatchNormTrainingConfig#exchanges()}): this block's partial sums per channel of the round, kept at its
+     * {@link BatchNormTrainingConfig#peerIndex()} and written into {@code outbox} (key
+     * {@link BatchNormTrainingConfig#exchangeKeyBase()} + the sum's index); the other blocks' arrive through
+     * {@link #onPacket} on its {@link RangeKind#BN_PARTIAL} ranges, at any time. Round 0 (Σx) once the block holds its
+     * {@code batchSize} samples; round 1 (Σ(x − mean), Σ(x − mean)²) once every block's round 0 is in;
+     * {@link #batchNormForward} once every round 1 is in; round 2 (Σδ, Σδ·x̂, Σδ·gamma, Σδ·gamma·(x − mean)) after
+     * the forward, once every delta is in; {@link #batchNormBackward} once every round 2 is in. Every block adds the
+     * blocks' sums in index order, so all compute the same statistics, gradients and update. Returns the number of
+     * sends: 1, 2 or 4 per channel.
+     *
+     * @throws IllegalArgumentException if {@code batchSize} is outside 1..the block's largest mini-batch or
+     *         {@code round} outside 0..2
+     * @throws IllegalStateException if the core is not such a block
+     * @throws KernelException if the kernel rejects it (EXCHANGE_ORDER: not the block's next round;
+     *         EXCHANGE_INCOMPLETE: another block's sums of the round before are not all in; BATCH_HELD: it holds
+     *         another number of samples or deltas; BATCH_SIZE: another size than round 0's; NO_FORWARD: round 2 before
+     *         the forward)
+     */
+    public int batchNormExchange(int batchSize, int round, int[] outbox) {
+        requireBatchNorm("batchNormExchange", batchSize, outbox);
+        BatchNormTrainingConfig mode = requireLoaded("batchNormExchange").training().batchNorm();
+        if (!mode.exchanges()) {
+            throw new IllegalStateException("batchNormExchange on a batch normalization's block that exchanges "
+                    + "nothing: " + mode);
+        }
+        if (round < 0 || round >= KernelAbi.BN_ROUNDS) {
+            throw new IllegalArgumentException("batchNormExchange: round must be in 0.." + (KernelAbi.BN_ROUNDS - 1)
+                    + ", got " + round);
+        }
+        return eventResult("batchNormExchange", batchNormExchange0(dtcmAddress, DTCM_BYTES, batchSize, round, outbox,
+                outbox.length));
+    }
+
     private void requireBatchNorm(String what, int batchSize, int[] outbox) {
         KernelConfig c = requireLoaded(what);
         if (c.training() == null || !c.training().batchNorm().isOn()) {
@@ -861,6 +896,9 @@ public final class KernelCore {
     private static native long normStart0(long dtcm, int capacity, int batchSize, int[] outbox, int outboxLength);
 
     private static native long batchNormForward0(long dtcm, int capacity, int batchSize, int[] outbox,
+            int outboxLength);
+
+    private static native long batchNormExchange0(long dtcm, int capacity, int batchSize, int round, int[] outbox,
             int outboxLength);
 
     private static native long batchNormBackward0(long dtcm, int capacity, int batchSize, int[] outbox,

@@ -33,6 +33,9 @@ public class KernelException extends RuntimeException {
     static final int IN_FLIGHT = KernelAbi.ERR_IN_FLIGHT;
     static final int BATCH_SIZE = KernelAbi.ERR_BATCH_SIZE;
     static final int BATCH_HELD = KernelAbi.ERR_BATCH_HELD;
+    static final int EXCHANGE_INCOMPLETE = KernelAbi.ERR_EXCHANGE_INCOMPLETE;
+    static final int DUPLICATE_PARTIAL = KernelAbi.ERR_DUPLICATE_PARTIAL;
+    static final int EXCHANGE_ORDER = KernelAbi.ERR_EXCHANGE_ORDER;
 
     private final int code;
 
@@ -77,6 +80,9 @@ public class KernelException extends RuntimeException {
             case IN_FLIGHT -> "IN_FLIGHT";
             case BATCH_SIZE -> "BATCH_SIZE";
             case BATCH_HELD -> "BATCH_HELD";
+            case EXCHANGE_INCOMPLETE -> "EXCHANGE_INCOMPLETE";
+            case DUPLICATE_PARTIAL -> "DUPLICATE_PARTIAL";
+            case EXCHANGE_ORDER -> "EXCHANGE_ORDER";
             default -> "UNKNOWN_ERROR";
         };
     }
@@ -116,6 +122,11 @@ public class KernelException extends RuntimeException {
                     + "forward pass";
             case BATCH_HELD -> "a batch normalization holds another number of samples (forward) or deltas (backward) "
                     + "than its mini-batch, or part of one";
+            case EXCHANGE_INCOMPLETE -> "a batch normalization's step before every other block's partial sums of the "
+                    + "exchange round it needs arrived";
+            case DUPLICATE_PARTIAL -> "a batch normalization block's exchange partial arrived twice in one mini-batch";
+            case EXCHANGE_ORDER -> "a batch normalization's exchange round out of order or run again, or its forward "
+                    + "or backward before its exchange round";
             default -> "unknown error code";
         };
     }

@@ -54,6 +54,14 @@ public record KeyRange(int keyLo, int keyHi, int localOffset, RangeKind kind) {
         return of(keyLo, count, position, RangeKind.NORM);
     }
 
+    /**
+     * The BN_PARTIAL range of the batch normalization block at {@code peerIndex} whose exchange keys start at
+     * {@code keyLo}: {@link BatchNormTrainingConfig#exchangeKeys(int)} of {@code channels} keys.
+     */
+    public static KeyRange batchNormPartial(int keyLo, int channels, int peerIndex) {
+        return of(keyLo, BatchNormTrainingConfig.exchangeKeys(channels), peerIndex, RangeKind.BN_PARTIAL);
+    }
+
     /** A SHARE range: {@code count} shares from {@code keyLo}, filed in a kernel copy's share slots from {@code slot}. */
     public static KeyRange share(int keyLo, int count, int slot) {
         return of(keyLo, count, slot, RangeKind.SHARE);

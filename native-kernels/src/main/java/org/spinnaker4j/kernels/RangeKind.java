@@ -35,7 +35,14 @@ public enum RangeKind {
      * Training, a kernel copy: new values of parameters another copy owns, written over this one's; the local offset
      * is the parameter's index (the weights row-major, then the bias).
      */
-    PARAM;
+    PARAM,
+    /**
+     * Training, a batch normalization whose channels are spread over several blocks
+     * ({@link BatchNormTrainingConfig#peers()} &gt; 1): another block's partial sums per channel, key offset {@code k}
+     * its sum {@code k} of {@link BatchNormTrainingConfig#exchangeKeys()}; the local offset is that block's
+     * {@link BatchNormTrainingConfig#peerIndex()}.
+     */
+    BN_PARTIAL;
 
     /** The numeric code of this range kind in the C kernels. */
     public int code() {
@@ -49,6 +56,7 @@ public enum RangeKind {
             case NORM -> KernelAbi.RANGE_NORM;
             case SHARE -> KernelAbi.RANGE_SHARE;
             case PARAM -> KernelAbi.RANGE_PARAM;
+            case BN_PARTIAL -> KernelAbi.RANGE_BN_PARTIAL;
         };
     }
 }

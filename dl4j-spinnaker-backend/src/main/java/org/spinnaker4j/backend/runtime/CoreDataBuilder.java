@@ -14,6 +14,7 @@ import org.spinnaker4j.kernels.KernelCopyConfig;
 import org.spinnaker4j.kernels.KeyRange;
 import org.spinnaker4j.kernels.LossKind;
 import org.spinnaker4j.kernels.PoolingConfig;
+import org.spinnaker4j.kernels.RangeKind;
 import org.spinnaker4j.kernels.TrainingConfig;
 import org.spinnaker4j.mapper.Mapping;
 import org.spinnaker4j.mapper.graph.MachineVertex;
@@ -30,6 +31,7 @@ import org.spinnaker4j.mapper.ir.GradientNormalizationSpec;
 import org.spinnaker4j.mapper.ir.NetworkSpec;
 import org.spinnaker4j.mapper.ir.PoolingSpec;
 import org.spinnaker4j.mapper.ir.UpdaterSpec;
+import org.spinnaker4j.mapper.keys.ReceiveKind;
 import org.spinnaker4j.mapper.keys.ReceiveTableBuilder;
 import org.spinnaker4j.mapper.partition.KernelCopies;
 
@@ -79,8 +81,11 @@ public final class CoreDataBuilder {
         // a relay's every value comes from one of its senders, once
         int partials = v.kind() == VertexKind.REDUCE ? count(incoming, PartitionKind.FORWARD)
                 : v.kind() == VertexKind.RELAY ? 1 : 0;
+        // no block is loaded to exchange a batch normalization's sums yet (fit refuses one after a 2-D convolution,
+        // so none is sent): its peers' ranges are laid out as ranges it ignores
         List<KeyRange> ranges = mapping.receiveTables().get(v.id()).stream()
-                .map(r -> new KeyRange(r.keyLo(), r.keyHi(), r.localOffset(), KernelKinds.of(r.kind())))
+                .map(r -> new KeyRange(r.keyLo(), r.keyHi(), r.localOffset(),
+                        r.kind() == ReceiveKind.BN_PARTIAL ? RangeKind.IGNORE : KernelKinds.of(r.kind())))
                 .toList();
         boolean inLayer = v.kind() == VertexKind.DENSE_BLOCK || v.kind() == VertexKind.REDUCE;
         Activation activation = inLayer ? mapping.network().layers().get(v.layer()).activation() : null;

@@ -129,6 +129,7 @@ public final class KernelKinds {
             case NORM -> RangeKind.NORM;
             case SHARE -> RangeKind.SHARE;
             case PARAM -> RangeKind.PARAM;
+            case BN_PARTIAL -> RangeKind.BN_PARTIAL;
         };
     }
 

@@ -3,6 +3,7 @@ package org.spinnaker4j.backend.runtime;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import org.spinnaker4j.kernels.BatchNormTrainingConfig;
 import org.spinnaker4j.kernels.GradientNormalizationConfig;
 import org.spinnaker4j.kernels.GradientNormalizationKind;
 import org.spinnaker4j.kernels.KernelActivation;
@@ -24,6 +25,10 @@ import org.spinnaker4j.mapper.partition.CoreShape;
  * the size the kernels' own size function gives a probe config of that shape.
  */
 public final class NativeCoreMemory implements CoreMemory {
+
+    /** A batch normalization's decay and eps for a probe: its state's size does not depend on them. */
+    private static final double PROBE_DECAY = 0.9;
+    private static final double PROBE_EPS = 1e-5;
 
     @Override
     public int dtcmBytes() {
@@ -76,7 +81,8 @@ public final class NativeCoreMemory implements CoreMemory {
         KernelConfig probe = new KernelConfig(KernelKinds.of(s.kind()), s.rows(), s.cols(),
                 softmax ? KernelActivation.SOFTMAX : KernelActivation.IDENTITY, 0f, s.fused(), 0, partials,
                 s.softmaxPeers(), 0, ranges, trainingConfig,
-                s.pooling() ? PoolingConfig.max(s.rows(), 0, 0f) : null, KernelKinds.of(s.rowBlock()));
+                s.pooling() ? PoolingConfig.max(s.rows(), 0, 0f) : s.miniBatchNorm() ? PoolingConfig.norm(s.rows(), 0)
+                        : null, KernelKinds.of(s.rowBlock()));
         return KernelCore.stateBytes(probe);
     }
 
@@ -98,6 +104,9 @@ public final class NativeCoreMemory implements CoreMemory {
         }
         if (s.copy().chunks() > 0) {
             config.copy(copy(s.copy()));
+        }
+        if (s.miniBatchNorm()) {
+            config.batchNorm(new BatchNormTrainingConfig(s.samplesInFlight(), PROBE_DECAY, PROBE_EPS, true));
         }
         return config.build();
     }

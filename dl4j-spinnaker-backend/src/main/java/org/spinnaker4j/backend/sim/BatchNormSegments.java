@@ -54,11 +54,10 @@ final class BatchNormSegments {
      */
     long fireForward(int layer, int batchSize, long nowPs, long clockPs) {
         boolean last = layer == layers.get(layers.size() - 1);
-        long shift = last ? nowPs : Long.MIN_VALUE;
-        for (MachineVertex v : blocks(layer)) {
-            long cycles = cost.batchNormForwardCycles(v.cols().size(), batchSize);
-            shift = Math.max(shift, nowPs + cycles * clockPs - cores[v.id()].firstSlotPs(Phase.FORWARD));
-        }
+        List<MachineVertex> blocks = blocks(layer);
+        long[] cycles = blocks.stream().mapToLong(v -> cost.batchNormForwardCycles(v.cols().size(), batchSize))
+                .toArray();
+        long shift = shift(blocks, cycles, Phase.FORWARD, last ? nowPs : Long.MIN_VALUE, nowPs, clockPs);
         for (MachineVertex v : mapping.graph().vertices()) {
             if (forwardPosition(v) >= layer) {
                 cores[v.id()].shiftForward(shift);
@@ -67,8 +66,8 @@ final class BatchNormSegments {
                 }
             }
         }
-        for (MachineVertex v : blocks(layer)) {
-            cores[v.id()].startBatchNormForward(batchSize, cost.batchNormForwardCycles(v.cols().size(), batchSize));
+        for (int i = 0; i < blocks.size(); i++) {
+            cores[blocks.get(i).id()].startBatchNormForward(batchSize, cycles[i]);
         }
         return shift;
     }
@@ -78,18 +77,29 @@ final class BatchNormSegments {
      * times its backward slots from each sample's start plus the returned shift.
      */
     long fireBackward(int layer, int batchSize, long nowPs, long clockPs) {
-        long shift = Long.MIN_VALUE;
-        for (MachineVertex v : blocks(layer)) {
-            long cycles = cost.batchNormBackwardCycles(v.cols().size(), batchSize);
-            shift = Math.max(shift, nowPs + cycles * clockPs - cores[v.id()].firstSlotPs(Phase.BACKWARD));
-        }
+        List<MachineVertex> blocks = blocks(layer);
+        long[] cycles = blocks.stream().mapToLong(v -> cost.batchNormBackwardCycles(v.cols().size(), batchSize))
+                .toArray();
+        long shift = shift(blocks, cycles, Phase.BACKWARD, Long.MIN_VALUE, nowPs, clockPs);
         for (MachineVertex v : mapping.graph().vertices()) {
             if ((v.kind() == VertexKind.DENSE_BLOCK || v.kind() == VertexKind.REDUCE) && v.layer() <= layer) {
                 cores[v.id()].shiftBackward(shift);
             }
         }
-        for (MachineVertex v : blocks(layer)) {
-            cores[v.id()].startBatchNormBackward(batchSize, cost.batchNormBackwardCycles(v.cols().size(), batchSize));
+        for (int i = 0; i < blocks.size(); i++) {
+            cores[blocks.get(i).id()].startBatchNormBackward(batchSize, cycles[i]);
+        }
+        return shift;
+    }
+
+    /**
+     * The shift, at least {@code floor}, that puts each block's first slot of {@code phase} for sample 0 after its
+     * {@code cycles} of work from now.
+     */
+    private long shift(List<MachineVertex> blocks, long[] cycles, Phase phase, long floor, long nowPs, long clockPs) {
+        long shift = floor;
+        for (int i = 0; i < blocks.size(); i++) {
+            shift = Math.max(shift, nowPs + cycles[i] * clockPs - cores[blocks.get(i).id()].firstSlotPs(phase));
         }
         return shift;
     }

@@ -17,10 +17,12 @@ import org.spinnaker4j.kernels.KernelCore;
 import org.spinnaker4j.mapper.Mapper;
 import org.spinnaker4j.mapper.Mapping;
 import org.spinnaker4j.mapper.graph.MachineVertex;
+import org.spinnaker4j.mapper.graph.VertexKind;
 
 import org.spinnaker4j.mapper.ir.Activation;
 import org.spinnaker4j.mapper.ir.ActivationKind;
 import org.spinnaker4j.mapper.ir.Conv1DGeometry;
+import org.spinnaker4j.mapper.ir.Conv2DGeometry;
 import org.spinnaker4j.mapper.ir.DenseLayerSpec;
 import org.spinnaker4j.mapper.ir.DenseParameters;
 import org.spinnaker4j.mapper.ir.GradientNormalizationSpec;
@@ -108,6 +110,59 @@ class NativeCoreMemoryTest {
                 new UpdaterSpec(UpdaterType.NOOP, 0f, 0f, 0f, 0f), sgd), true);
         checkEveryCore(new Mapper(strategy, new NativeCoreMemory()).map(new NetworkSpec(layers, training),
                 Machine.spinn5()));
+    }
+
+    /**
+     * A fully connected network's batch normalizations train with the mini-batch's statistics: their blocks are planned
+     * as loaded (their samples' deltas and statistics besides their rows), holding the mapping's largest mini-batch.
+     */
+    @ParameterizedTest
+    @EnumSource(PartitioningStrategy.class)
+    void miniBatchNormalizationsAreCountedAsLoaded(PartitioningStrategy strategy) {
+        List<DenseLayerSpec> layers = List.of(
+                DenseLayerSpec.batchNorm(Conv2DGeometry.dense(24, 1, 1, 24).alongRows(), PoolingSpec.batchNorm(1e-5,
+                        true)),
+                DenseLayerSpec.convolution(Conv2DGeometry.dense(24, 1, 1, 5).alongRows(),
+                        Activation.of(ActivationKind.SOFTMAX), true));
+        UpdaterSpec sgd = new UpdaterSpec(UpdaterType.SGD, 0.1f, 0f, 0f, 0f);
+        Mapping mapping = new Mapper(strategy, new NativeCoreMemory()).map(new NetworkSpec(layers,
+                new TrainingSpec(LossFunction.MCXENT, List.of(sgd, sgd), true)), Machine.spinn5());
+        assertTrue(mapping.largestMiniBatch() > 1, mapping.describe());
+        checkEveryCore(mapping);
+    }
+
+    /**
+     * After LeNet's first convolution (28 × 28 → 24 × 24 × 8, 5 × 5) a batch normalization's blocks hold image rows of
+     * 192 values: the largest mini-batch is the most samples every core up to it holds in its DTCM, its samples' rows,
+     * outputs and deltas (besides the normalization's exchange ranges).
+     */
+    @ParameterizedTest
+    @EnumSource(value = PartitioningStrategy.class, names = "FEWEST_CORES")
+    void aNormalizationAfterLeNetsFirstConvolutionHoldsWhatFits(PartitioningStrategy strategy) {
+        List<DenseLayerSpec> layers = List.of(
+                DenseLayerSpec.convolution(new Conv2DGeometry(1, 28, 28, 8, 5, 5, 1, 1, 0, 0, 24, 24, false)
+                        .alongRows(), Activation.of(ActivationKind.RELU), true),
+                DenseLayerSpec.batchNorm(new Conv2DGeometry(8, 24, 24, 8, 1, 1, 1, 1, 0, 0, 24, 24, false)
+                        .alongRows(), PoolingSpec.batchNorm(1e-5, true)),
+                DenseLayerSpec.convolution(new Conv2DGeometry(8, 24, 24, 4, 5, 5, 1, 1, 0, 0, 20, 20, false)
+                        .alongRows(), Activation.of(ActivationKind.IDENTITY), true));
+        UpdaterSpec sgd = new UpdaterSpec(UpdaterType.SGD, 0.1f, 0f, 0f, 0f);
+        Mapping mapping = new Mapper(strategy, new NativeCoreMemory()).map(new NetworkSpec(layers,
+                new TrainingSpec(LossFunction.MSE, List.of(sgd, sgd, sgd), true)), Machine.spinn5());
+        int most = mapping.largestMiniBatch();
+        assertTrue(most > 1, mapping.describe());
+        NativeCoreMemory memory = new NativeCoreMemory();
+        boolean full = false;
+        for (MachineVertex v : mapping.graph().vertices()) {
+            if (v.kind() == VertexKind.DENSE_BLOCK && v.layer() <= 1) {
+                List<InputRange> ranges = mapping.receiveTables().get(v.id());
+                CoreShape shape = DtcmCheck.shape(mapping.network(), v, ranges.size(), 0, 0, CoreShape.Copy.NONE);
+                assertEquals(most, mapping.tdma().samplesInFlight(v.id()), v.toString());
+                assertTrue(memory.stateBytes(shape.holding(most)) <= memory.dtcmBytes(), v.toString());
+                full |= memory.stateBytes(shape.holding(most + 1)) > memory.dtcmBytes();
+            }
+        }
+        assertTrue(full || most == memory.mostSamplesInFlight(), "no core limits the mini-batch to " + most);
     }
 
     /** Every core's planned DTCM, from its shape as the mapper takes it, is that of the state it is loaded with. */

@@ -34,5 +34,17 @@ public enum PartitionKind {
      * Training, once per mini-batch after the update: a chunk's new parameters from its owner to its other holders;
      * atom a is the slice's flat parameter {@code values.lo + a}.
      */
-    PARAM
+    PARAM,
+    /**
+     * Training with a batch normalization after a 2-D convolution, in rounds at the mini-batch's segment boundaries: a
+     * NORM block's per-channel partial sums of the mini-batch to every other block of its layer
+     * ({@link org.spinnaker4j.mapper.partition.BatchNormExchange}: {@code SUMS_PER_CHANNEL} keys per channel of the
+     * layer's image, the three rounds' sums at offsets of their own).
+     */
+    BATCH_NORM;
+
+    /** Whether this kind's packets are sent once per mini-batch (or per segment of it) rather than per sample. */
+    public boolean perMiniBatch() {
+        return this == NORM || this == SHARE || this == PARAM || this == BATCH_NORM;
+    }
 }

@@ -81,6 +81,23 @@ public record DenseLayerSpec(int nIn, int nOut, Activation activation, boolean h
         return isBatchNorm() && convolution.image() != null && convolution.image().dense();
     }
 
+    /**
+     * Whether this is a batch normalization per channel after a 2-D convolution: each of its blocks holds an image row
+     * (or a slice of one), so to train with the mini-batch's statistics they exchange per-channel partial sums
+     * ({@code PartitionKind.BATCH_NORM}).
+     */
+    public boolean normalizesChannels() {
+        return isBatchNorm() && convolution.image() != null && !convolution.image().dense();
+    }
+
+    /**
+     * Whether this batch normalization holds a whole mini-batch when it trains: per feature
+     * ({@link #normalizesFeatures()}) or per channel ({@link #normalizesChannels()}).
+     */
+    public boolean holdsMiniBatch() {
+        return normalizesFeatures() || normalizesChannels();
+    }
+
     public boolean isConvolution() {
         return convolution != null;
     }

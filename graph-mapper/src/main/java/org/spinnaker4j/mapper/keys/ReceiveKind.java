@@ -22,5 +22,10 @@ public enum ReceiveKind {
     /** Another kernel copy's shares of the parameters this one owns; the local offset is their share slot. */
     SHARE,
     /** New values of parameters another kernel copy owns; the local offset is their index in this block. */
-    PARAM
+    PARAM,
+    /**
+     * A batch normalization's per-channel partial sums from another block of its layer (after a 2-D convolution,
+     * {@code BatchNormExchange}); the local offset is the peer's position among the layer's blocks (by vertex id).
+     */
+    BN_PARTIAL
 }

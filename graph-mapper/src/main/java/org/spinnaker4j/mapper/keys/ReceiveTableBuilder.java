@@ -71,14 +71,16 @@ public final class ReceiveTableBuilder {
             case NORM -> List.of(new InputRange(km.key(), km.key() + p.nKeys(), normPosition(p, p.source()),
                     ReceiveKind.NORM));
             case SHARE -> List.of(new InputRange(km.key(), km.key() + p.nKeys(), p.values().lo(), ReceiveKind.SHARE));
+            case BATCH_NORM -> List.of(new InputRange(km.key(), km.key() + p.nKeys(), normPosition(p, p.source()),
+                    ReceiveKind.BN_PARTIAL));
             case PARAM -> throw new MappingException("PARAM partition " + p.id() + " needs its network's kernel copies");
         };
     }
 
     /**
-     * The position of {@code vertex} among the cores of a NORM exchange (the partition's source and targets, which
-     * are all the parameter-owning cores of its layer), in order of vertex id: every core adds their partials in
-     * this order.
+     * The position of {@code vertex} among the cores of a NORM or BATCH_NORM exchange (the partition's source and
+     * targets, which are all the parameter-owning cores or all the blocks of its layer), in order of vertex id: every
+     * core adds their partials in this order.
      */
     public static int normPosition(OutgoingPartition p, int vertex) {
         int position = p.source() < vertex ? 1 : 0;
@@ -134,7 +136,8 @@ public final class ReceiveTableBuilder {
 
     private static boolean continues(InputRange last, InputRange r) {
         if (last.kind() != r.kind() || last.keyHi() != r.keyLo() || r.kind() == ReceiveKind.SOFTMAX_SYNC
-                || r.kind() == ReceiveKind.NORM || r.kind() == ReceiveKind.SHARE) {
+                || r.kind() == ReceiveKind.NORM || r.kind() == ReceiveKind.SHARE
+                || r.kind() == ReceiveKind.BN_PARTIAL) {
             return false;
         }
         return r.kind() == ReceiveKind.IGNORE || last.localOffset() + (last.keyHi() - last.keyLo()) == r.localOffset();

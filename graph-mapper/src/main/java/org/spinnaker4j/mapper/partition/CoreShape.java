@@ -21,10 +21,13 @@ import org.spinnaker4j.mapper.ir.UpdaterType;
  * @param copy a block holding one of several copies of a kernel slice that exchange: its part; {@link Copy#NONE}
  *        otherwise
  * @param rowBlock a 2-D convolution's block that holds its kernel once (its weights are not rows × cols), or null
+ * @param miniBatchNorm a batch normalization's block that trains with the mini-batch's statistics: it holds its
+ *        {@code PoolingSpec.NORM_ROWS} weight rows and, besides its samples, their deltas and its statistics (its
+ *        largest mini-batch is its samples held)
  */
 public record CoreShape(VertexKind kind, int rows, int cols, boolean fused, int ranges, int softmaxPeers,
         UpdaterType updater, UpdaterType biasUpdater, boolean outputLayer, boolean lossWeighted, int normKeys,
-        int normPeers, int samplesInFlight, boolean pooling, Copy copy, RowBlock rowBlock) {
+        int normPeers, int samplesInFlight, boolean pooling, Copy copy, RowBlock rowBlock, boolean miniBatchNorm) {
 
     /**
      * A kernel copy's part in its slice's exchange, as far as its state's size goes.
@@ -47,6 +50,9 @@ public record CoreShape(VertexKind kind, int rows, int cols, boolean fused, int 
         if (copy.chunks() > 0 && updater == null) {
             throw new IllegalArgumentException("only a training core exchanges kernel copies");
         }
+        if (miniBatchNorm && (kind != VertexKind.DENSE_BLOCK || updater == null || pooling)) {
+            throw new IllegalArgumentException("only a training batch normalization's block holds a mini-batch");
+        }
         if (samplesInFlight < 1 || (updater == null && samplesInFlight != 1)) {
             throw new IllegalArgumentException("samplesInFlight must be 1, or more on a training core; got "
                     + samplesInFlight);
@@ -57,12 +63,12 @@ public record CoreShape(VertexKind kind, int rows, int cols, boolean fused, int 
     public CoreShape(VertexKind kind, int rows, int cols, boolean fused, int ranges, int softmaxPeers,
             UpdaterType updater, UpdaterType biasUpdater, boolean outputLayer) {
         this(kind, rows, cols, fused, ranges, softmaxPeers, updater, biasUpdater, outputLayer, false, 0, 0, 1, false,
-                Copy.NONE, null);
+                Copy.NONE, null, false);
     }
 
     /** This shape holding {@code samples} samples. */
     public CoreShape holding(int samples) {
         return new CoreShape(kind, rows, cols, fused, ranges, softmaxPeers, updater, biasUpdater, outputLayer,
-                lossWeighted, normKeys, normPeers, samples, pooling, copy, rowBlock);
+                lossWeighted, normKeys, normPeers, samples, pooling, copy, rowBlock, miniBatchNorm);
     }
 }

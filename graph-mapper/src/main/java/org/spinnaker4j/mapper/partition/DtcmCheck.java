@@ -97,13 +97,14 @@ public final class DtcmCheck {
         boolean trainsHere = network.trains() && (v.kind() == VertexKind.DENSE_BLOCK || v.kind() == VertexKind.REDUCE);
         UpdaterSpec updater = trainsHere ? network.training().updater(v.layer()) : null;
         boolean outputLayer = trainsHere && v.activates() && v.layer() == network.layers().size() - 1;
+        boolean block = v.kind() == VertexKind.DENSE_BLOCK;
         return new CoreShape(v.kind(), rows, v.cols().size(), v.fused(), ranges, peers,
                 updater == null ? null : updater.type(), updater == null ? null : updater.forBias().type(),
                 outputLayer, outputLayer && !network.training().lossWeights().isEmpty(),
                 updater == null ? 0 : updater.gradientNormalization().type().normKeys(), normPeers, 1,
-                // a batch normalization's block holds weights: probed as a block of weights (docs/architecture.md)
-                v.kind() == VertexKind.DENSE_BLOCK && network.layers().get(v.layer()).isPooling()
-                        && !network.layers().get(v.layer()).isBatchNorm(), copy,
-                v.rowBlock());
+                // a batch normalization's block holds weights: probed as a block of weights (docs/architecture.md),
+                // one that trains with the mini-batch's statistics as what it is
+                block && network.layers().get(v.layer()).isPooling() && !network.layers().get(v.layer()).isBatchNorm(),
+                copy, v.rowBlock(), trainsHere && block && network.layers().get(v.layer()).holdsMiniBatch());
     }
 }

@@ -183,6 +183,7 @@ final class GraphBuilder {
         if (network.trains()) {
             addTrainingPartitions(nLayers, producers, blocksOfLayer, labelSources, lossSink);
             addNormPartitions(network, producers, blocksOfLayer);
+            addBatchNormPartitions(network, blocksOfLayer);
             for (KernelCopies copies : KernelCopies.of(network, new MachineGraph(vertices, partitions))) {
                 if (network.exchangesKernelCopies(copies.layer())) {
                     addCopyPartitions(copies);
@@ -244,6 +245,23 @@ final class GraphBuilder {
             owners.sort(null);
             for (int o : owners) {
                 addPartition(o, PartitionKind.NORM, new Slice(0, keys), owners.stream().filter(p -> p != o).toList());
+            }
+        }
+    }
+
+    /**
+     * The exchange of a batch normalization after a 2-D convolution ({@link BatchNormExchange}): every block of the
+     * layer sends its per-channel partial sums to every other; a layer on one block needs none.
+     */
+    private void addBatchNormPartitions(NetworkSpec network, List<List<Integer>> blocksOfLayer) {
+        for (int l = 0; l < blocksOfLayer.size(); l++) {
+            List<Integer> blocks = blocksOfLayer.get(l);
+            if (!network.layers().get(l).normalizesChannels() || blocks.size() < 2) {
+                continue;
+            }
+            Slice keys = new Slice(0, BatchNormExchange.keys(network.layers().get(l)));
+            for (int b : blocks) {
+                addPartition(b, PartitionKind.BATCH_NORM, keys, blocks.stream().filter(p -> p != b).toList());
             }
         }
     }

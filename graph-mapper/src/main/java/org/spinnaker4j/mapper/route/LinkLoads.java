@@ -65,7 +65,7 @@ public final class LinkLoads {
         int[] links = new int[nChips * DIRECTIONS];
         int stamp = 0;
         for (OutgoingPartition p : graph.partitions()) {
-            if (p.kind() == PartitionKind.NORM || p.kind() == PartitionKind.SHARE || p.kind() == PartitionKind.PARAM) {
+            if (p.kind().perMiniBatch()) {
                 continue; // once per mini-batch, not per sample
             }
             stamp++;

@@ -23,11 +23,16 @@ public enum Phase {
      */
     SHARE,
     /** Once per mini-batch, after the update: the owners' new parameters to their chunks' holders. */
-    PARAM;
+    PARAM,
+    /**
+     * At a batch normalization's segment boundaries (after a 2-D convolution), each round of its blocks' exchange of
+     * per-channel partial sums; its slots count from the round's start.
+     */
+    BATCH_NORM;
 
     /** Whether this phase runs once per mini-batch, timed from its own start, rather than in every sample's step. */
     public boolean perMiniBatch() {
-        return this == NORM || this == SHARE || this == PARAM;
+        return this == NORM || this == SHARE || this == PARAM || this == BATCH_NORM;
     }
 
     /** Whether this phase belongs to the backward pass. */
@@ -44,6 +49,7 @@ public enum Phase {
             case NORM -> NORM;
             case SHARE -> SHARE;
             case PARAM -> PARAM;
+            case BATCH_NORM -> BATCH_NORM;
         };
     }
 

@@ -15,8 +15,8 @@ import org.spinnaker4j.mapper.ir.NetworkSpec;
  * core's DTCM cannot hold that many, the period grows until it can (with room for fewer than three,
  * samples run one per step). A network with a batch normalization trains a mini-batch in segments (its forward pass
  * up to a normalization for every sample, then the next segment's), so every core at or before its last
- * normalization (one per feature, {@code DenseLayerSpec.normalizesFeatures}) holds a whole mini-batch from its forward to
- * its backward pass: as many samples as every such core
+ * normalization (per feature or, after a 2-D convolution, per channel: {@code DenseLayerSpec.holdsMiniBatch}) holds a
+ * whole mini-batch from its forward to its backward pass: as many samples as every such core
  * can hold ({@link #largestMiniBatch}), the largest mini-batch the mapping trains.
  */
 public final class SamplesInFlight {
@@ -75,13 +75,13 @@ public final class SamplesInFlight {
     }
 
     /**
-     * The index of the network's last batch normalization that trains with the mini-batch's statistics (per feature),
-     * -1 without one.
+     * The index of the network's last batch normalization that trains with the mini-batch's statistics (per feature
+     * or per channel), -1 without one.
      */
     private static int lastBatchNorm(NetworkSpec network) {
         int last = -1;
         for (int l = 0; l < network.layers().size(); l++) {
-            if (network.layers().get(l).normalizesFeatures()) {
+            if (network.layers().get(l).holdsMiniBatch()) {
                 last = l;
             }
         }

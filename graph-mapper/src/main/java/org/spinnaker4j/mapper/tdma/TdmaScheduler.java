@@ -394,8 +394,9 @@ public final class TdmaScheduler {
         }
 
         /**
-         * The windows placed so far, and a training mapping's exchange of gradient-norm partials, as a
-         * schedule starting a sample every {@code period}.
+         * The windows placed so far, and a training mapping's once-per-mini-batch exchanges (gradient-norm partials,
+         * kernel copies' shares and parameters, a batch normalization's partial sums), as a schedule starting a
+         * sample every {@code period}.
          */
         private TdmaSchedule snapshot(long period) {
             Map<Phase, Long> exchangeClocks = new EnumMap<>(Phase.class);
@@ -405,6 +406,8 @@ public final class TdmaScheduler {
                 exchangeClocks.put(Phase.PARAM, layOutExchange(Phase.PARAM, v -> cost.paramSendCycles(
                         graph.outgoing(v.id()).stream().filter(p -> p.kind() == PartitionKind.PARAM)
                                 .mapToLong(OutgoingPartition::nKeys).sum())));
+                // a round's blocks compute their sums before the simulator starts it: its slots count from then
+                exchangeClocks.put(Phase.BATCH_NORM, layOutExchange(Phase.BATCH_NORM, v -> 0L));
             }
             Map<Phase, List<CoreSlot>> byPhase = new EnumMap<>(Phase.class);
             slots.forEach((phase, array) -> byPhase.put(phase, List.of(array)));
@@ -1064,7 +1067,7 @@ public final class TdmaScheduler {
         private long receiveCycles(MachineVertex receiver, Phase phase) {
             return switch (phase) {
                 case FORWARD -> cost.forwardPacketCycles(receiver, network.dropout(receiver.layer()));
-                case NORM -> cost.normPacketCycles();
+                case NORM, BATCH_NORM -> cost.normPacketCycles();
                 case SHARE -> cost.sharePacketCycles();
                 case PARAM -> cost.paramPacketCycles();
                 case SYNC, BACKWARD_SYNC, BACKWARD -> cost.packetCycles(receiver.kind());
