@@ -62,6 +62,19 @@
  *                            backward), after its forward and B samples' deltas
  *   calibrate bnupdate L C   s4j_apply_update (sgd) of the same block after a
  *                            mini-batch of 8, its statistic L = log|var
+ *   calibrate bnexchange B C R  round R (0, 1, 2) of s4j_batch_norm_exchange of a
+ *                            norm block in channel mode, C channels of one pixel
+ *                            (a column each), 4 pixels a channel, at index 0 of 2
+ *                            blocks, holding B samples (the other block's partials
+ *                            of the earlier rounds in)
+ *   calibrate bnchforward B C  s4j_batch_norm_forward of the same block, every
+ *                            round 1 in
+ *   calibrate bnchbackward B C s4j_batch_norm_backward of the same block, every
+ *                            round 2 in
+ *   calibrate bnblocks K     bnchforward 16 16 with K blocks (K - 1 others' sums)
+ *   calibrate bnpartial N    N partial sums of the other block filed by the same
+ *                            block (B = 16, C = 16), after its DATA and
+ *                            BACKWARD_PARTIAL ranges
  *   calibrate droppool K P C D  as poolback K P C, under dropout at p 0.5 if
  *                            D = 1 (a DropoutLayer's: the gradients masked)
  *   calibrate outloss A L C [weighted]  the label that completes a C-column
@@ -126,6 +139,7 @@
 #define SYNC_KEY   0x7000u      /* the peer's max, sum (and dot) */
 #define SHARE_KEY  0x8000u      /* a kernel copy's peers' shares, 0x1000 apart */
 #define PARAM_KEY  0xC000u      /* the new values of a kernel copy's other parameters */
+#define BN_KEY     0xD000u      /* a batch normalization's exchange keys, 0x400 a block */
 
 void calib_begin(void);
 void calib_end(void);
@@ -298,6 +312,8 @@ typedef struct spec {
     uint32_t row_channels;      /* and output channels, all held */
     uint32_t norm_batch;        /* a norm block's largest mini-batch (0: none) */
     uint32_t norm_log_std;      /* its statistic: log10 std (1) or variance */
+    uint32_t norm_blocks;       /* channel mode (one channel a column, 4 pixels) over
+                                   this many blocks, this one at index 0 (0: per column) */
 } spec;
 
 static void range(uint32_t *n, uint32_t lo, uint32_t span, uint32_t local,
@@ -355,6 +371,13 @@ static void load(const spec *s)
             words[S4J_CFG_NORM_DECAY_REST] = bits((float)(1.0 - 0.9));
             words[S4J_CFG_NORM_EPS] = bits(1e-5f);
             words[S4J_CFG_NORM_LOG_STD] = s->norm_log_std;
+            words[S4J_CFG_NORM_BLOCKS] = 1u;
+        }
+        if (s->norm_blocks != 0u) {
+            words[S4J_CFG_NORM_CHANNELS] = s->cols;
+            words[S4J_CFG_NORM_PIXELS] = 4u;
+            words[S4J_CFG_NORM_BLOCKS] = s->norm_blocks;
+            words[S4J_CFG_NORM_EXCHANGE_KEY_BASE] = s->norm_blocks > 1u ? BN_KEY : 0u;
         }
         if (s->regularized != 0u) {
             words[S4J_CFG_L1] = bits(1e-4f);
@@ -464,6 +487,14 @@ static void load(const spec *s)
         }
         words[S4J_CFG_COPY_CHUNKS] = c;
     }
+    if (s->norm_blocks + n > MAX_RANGES) {
+        fail("too many batch normalization blocks", (long)s->norm_blocks);
+    }
+    for (i = 1u; i < s->norm_blocks; i++) {
+        /* the other blocks' exchange keys, after every other range */
+        range(&n, BN_KEY + 0x400u * i, S4J_BN_SUMS * s->cols, i * S4J_BN_SUMS * s->cols,
+              S4J_RANGE_BN_PARTIAL);
+    }
     words[S4J_CFG_N_RANGES] = n;
     if (s->loss_weighted != 0u) {
         if (s->cols > MAX_VALUES) {
@@ -571,6 +602,98 @@ static void measure(uint32_t from, uint32_t to)
     calib_end();
     if (worst < 0) {
         fail("s4j_on_packet", worst);
+    }
+}
+
+/* The other blocks' partial sums of round r delivered (s->norm_blocks,
+ * channel mode), or the first `filed` sums of block 1, measured. */
+static void bn_partials(const spec *s, uint32_t r, uint32_t filed)
+{
+    static const uint32_t first[S4J_BN_ROUNDS] = {0u, 1u, 3u};
+    static const uint32_t width[S4J_BN_ROUNDS] = {1u, 2u, 4u};
+    uint32_t q;
+
+    if (filed != 0u) {
+        packets(0u, filed, BN_KEY + 0x400u, 0.5f, 1.5f, 1.0f);
+        measure(0u, filed);
+        return;
+    }
+    for (q = 1u; q < s->norm_blocks; q++) {
+        uint32_t lo = BN_KEY + 0x400u * q + first[r] * s->cols;
+
+        packets(0u, width[r] * s->cols, lo, 0.5f, 1.5f, 1.0f);
+        deliver(0u, width[r] * s->cols);
+    }
+}
+
+/* A channel-mode norm block's event `what` (0 .. 2 an exchange round, 3 its
+ * forward, 4 its backward), measured if it is `step`. */
+static void bn_event(const spec *s, uint32_t what, uint32_t step)
+{
+    int32_t e;
+
+    if (what == step) {
+        calib_begin();
+    }
+    e = what < S4J_BN_ROUNDS
+        ? s4j_batch_norm_exchange(dtcm, S4J_DTCM_BYTES, s->norm_batch, what, &outbox)
+        : what == 3u ? s4j_batch_norm_forward(dtcm, S4J_DTCM_BYTES, s->norm_batch, &outbox)
+        : s4j_batch_norm_backward(dtcm, S4J_DTCM_BYTES, s->norm_batch, &outbox);
+    if (what == step) {
+        calib_end();
+    }
+    if (e < 0) {
+        fail("a batch normalization's exchange", e);
+    }
+}
+
+/* The mini-batch of a norm block in channel mode (s: its batch, columns and
+ * blocks) up to step `step`, measured: exchange round 0 .. 2, 3 its forward,
+ * 4 its backward, 5 `filed` partials of another block filed. */
+static void bn_channel_run(spec *s, uint32_t step, uint32_t filed)
+{
+    uint32_t b;
+
+    s->kind = S4J_KIND_DENSE_BLOCK;
+    s->pool = S4J_POOL_NORM;
+    s->fused = 1u;
+    s->rows = s->cols;
+    s->pool_channels = s->cols;
+    s->pool_width = 1u;
+    s->pool_kernel_w = 1u;
+    s->pool_stride_w = 1u;
+    s->training = 1u;
+    s->expected_backward = 1u;
+    s->sends_backward = 1u;
+    load(s);
+    for (b = 0u; b < s->norm_batch; b++) {
+        packets(0u, s->rows, DATA_KEY, -1.0f, 2.0f, 1.0f);
+        deliver(0u, s->rows);
+    }
+    if (step == 5u) {
+        bn_partials(s, 0u, filed);
+        return;
+    }
+    bn_event(s, 0u, step);
+    bn_partials(s, 0u, 0u);
+    if (step > 0u) {
+        bn_event(s, 1u, step);
+        bn_partials(s, 1u, 0u);
+    }
+    if (step < 2u) {
+        return;
+    }
+    bn_event(s, 3u, step);
+    for (b = 0u; b < s->norm_batch && step != 3u; b++) {
+        packets(0u, s->cols, BACK_KEY, -0.5f, 0.5f, 0.0f);
+        deliver(0u, s->cols);
+    }
+    if (step == 2u || step == 4u) {
+        bn_event(s, 2u, step);
+        bn_partials(s, 2u, 0u);
+    }
+    if (step == 4u) {
+        bn_event(s, 4u, step);
     }
 }
 
@@ -811,6 +934,21 @@ int main(int argc, char **argv)
         if (r < 0) {
             fail("a batch normalization's mini-batch", r);
         }
+    } else if ((strcmp(what, "bnexchange") == 0 && argc == 5)
+               || ((strcmp(what, "bnchforward") == 0 || strcmp(what, "bnchbackward") == 0) && argc == 4)) {
+        /* the step measured: 0 .. 2 an exchange round, 3 the forward, 4 the backward */
+        s.norm_blocks = 2u;
+        s.norm_batch = number(argv[2], 1u, S4J_MAX_IN_FLIGHT);
+        s.cols = number(argv[3], 1u, MAX_VALUES / (S4J_BN_SUMS * 16u));
+        bn_channel_run(&s, argc == 5 ? number(argv[4], 0u, S4J_BN_ROUNDS - 1u)
+                           : strcmp(what, "bnchforward") == 0 ? 3u : 4u, 0u);
+    } else if ((strcmp(what, "bnblocks") == 0 || strcmp(what, "bnpartial") == 0) && argc == 3) {
+        int blocks = strcmp(what, "bnblocks") == 0;
+
+        s.norm_blocks = blocks ? number(argv[2], 2u, MAX_RANGES - 4u) : 2u;
+        s.norm_batch = 16u;
+        s.cols = 16u;
+        bn_channel_run(&s, blocks ? 3u : 5u, blocks ? 0u : number(argv[2], 1u, S4J_BN_SUMS * 16u));
     } else if (strcmp(what, "rowconv") == 0 && argc == 6) {
         s.kind = S4J_KIND_DENSE_BLOCK;
         s.fused = 1u;

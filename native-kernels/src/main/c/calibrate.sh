@@ -252,6 +252,34 @@ for k in log var; do
         'BEGIN { printf "%.1f", (a - b) / 16 - 2 * s }')" \
         "per column of a batch normalization's update, besides gamma's and beta's (the running mean and $k statistic stepped, std derived)"
 done
+# the same block in channel mode (docs/architecture.md, "The kernel's mini-batch mode"): C channels of one pixel each
+# (a column each), 4 pixels a channel, at index 0 of 2 blocks; each exchange round and its forward and backward events
+# split as the events above. A block's sums added over the blocks: bn.sum.block per block and per total a column
+# adds (round 1: 1, forward: 1, backward: 5), measured on the forward from 2 to 6 blocks; the fits at 2 blocks have
+# 2 of them per total, taken out of their per-column figure, so that the cost model adds blocks x totals of them.
+block_sum=$(per 64 "$(n bnblocks 6)" "$(n bnblocks 2)")
+figure bn.sum.block "$block_sum" \
+    "per block and channel total of a batch normalization's channel-mode event (a block's partial sum added, in order)"
+for e in exchange0:0 exchange1:1 exchange2:0 chforward:1 chbackward:5; do
+    name=${e%:*}
+    totals=${e#*:}
+    case $name in
+        exchange*) set -- $(fit bnexchange "${name#exchange}"); what="exchange round ${name#exchange}" ;;
+        *) set -- $(fit "bn$name"); what="channel-mode ${name#ch} event" ;;
+    esac
+    figure "bn.$name.value" "$1" "per sample and column of a batch normalization's $what"
+    # a negative per-sample or per-column term (round 2's: the soft-float work per value varies with B and C) is
+    # taken as 0, as the intercepts are: a block is charged a little more, never less
+    figure "bn.$name.sample" "$(awk -v a="$2" 'BEGIN { printf "%.1f", a < 0 ? 0 : a }')" \
+        "per sample of a batch normalization's $what (at least 0)"
+    figure "bn.$name.column" "$(awk -v c="$3" -v t="$totals" -v s="$block_sum" \
+            'BEGIN { c -= 2 * t * s; printf "%.1f", c < 0 ? 0 : c }')" \
+        "per column of a batch normalization's $what, besides its totals over the blocks (a column its own channel; at least 0)"
+    figure "bn.$name.fixed" "$(awk -v a="$4" 'BEGIN { printf "%.0f", a < 0 ? 0 : a }')" \
+        "fixed work of a batch normalization's $what (the fit's intercept, at least 0)"
+done
+figure bn.partial "$(per 64 "$(n bnpartial 80)" "$(n bnpartial 16)")" \
+    "another block's exchange partial filed by a batch normalization's block (after its DATA and BACKWARD_PARTIAL ranges)"
 figure norm.partial "$(per 256 "$(n normstart 32 16)" "$(n normstart 16 16)")" \
     "s4j_norm_start per parameter: the partial sums of squares of the averaged gradient (batch 8)"
 # 24 peers' 48 partials search 576 + 72 ranges before their own, 8 peers' 16 search 64 + 24: 560 more

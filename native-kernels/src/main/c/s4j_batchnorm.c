@@ -78,25 +78,27 @@ static int round_in(const s4j_bn *bn, uint32_t r)
     return bn->got[r] == (bn->blocks - 1u) * round_width[r] * bn->channels;
 }
 
-int32_t s4j_batch_norm_partial(const s4j_header *h, const s4j_layout *l, void *dtcm,
-                               uint32_t block, uint32_t k, uint32_t payload)
+int32_t s4j_batch_norm_partial(const s4j_layout *l, void *dtcm, s4j_train *t, uint32_t at,
+                               uint32_t payload)
 {
+    const s4j_header *h = (const s4j_header *)dtcm;
     s4j_bn *bn = s4j_bn_of(l, dtcm);
     uint32_t *bits;
-    uint32_t at;
+    uint32_t sums;
 
-    /* s4j_load accepts BN_PARTIAL ranges only on a block in channel mode,
-     * of S4J_BN_SUMS x channels keys, at another block's index */
-    S4J_VERIFY(bn != NULL && bn->channels != 0u && block < bn->blocks && block != bn->index
-               && k < S4J_BN_SUMS * bn->channels);
+    (void)t;
+    /* s4j_load accepts BN_PARTIAL ranges only on a block in channel mode, each
+     * another block's S4J_BN_SUMS x channels sums from its first slot */
+    S4J_VERIFY(bn != NULL && bn->channels != 0u);
+    sums = S4J_BN_SUMS * bn->channels;
+    S4J_VERIFY(at < bn->blocks * sums && at / sums != bn->index);
     bits = s4j_bn_bits(l, dtcm, h->n_cols, bn);
-    at = block * S4J_BN_SUMS * bn->channels + k;
     if ((bits[at / 32u] & (1u << (at % 32u))) != 0u) {
         return S4J_ERR_DUPLICATE_PARTIAL;
     }
     bits[at / 32u] |= 1u << (at % 32u);
     s4j_bn_sums(l, dtcm, h->n_cols, bn)[at] = s4j_f_of(payload);
-    bn->got[round_of(bn, k)]++;
+    bn->got[round_of(bn, at % sums)]++;
     return 0;
 }
 
@@ -170,6 +172,8 @@ static void own_sums(const s4j_header *h, const s4j_layout *l, void *dtcm, const
     uint32_t c = bn->channels;
     float *own = s4j_bn_sums(l, dtcm, n, bn) + (size_t)bn->index * S4J_BN_SUMS * c;
     float *st = s4j_bn_stats(l, dtcm);
+    const float *mean = st + S4J_BN_ROW_MEAN * n;
+    const float *std = st + S4J_BN_ROW_STD * n;
     const float *gamma = CAT(float, dtcm, l->weights) + S4J_NORM_ROW_GAMMA * n;
     const float *deltas = s4j_bn_deltas(l, dtcm, n);
     float values = values_of(bn, batch);
@@ -177,30 +181,30 @@ static void own_sums(const s4j_header *h, const s4j_layout *l, void *dtcm, const
     uint32_t j;
 
     memset(own + round_first[r] * c, 0, (size_t)round_width[r] * c * sizeof(float));
-    if (r == 1u) {
-        for (j = 0u; j < n; j++) {
-            st[S4J_BN_ROW_MEAN * n + j] = total(l, dtcm, n, bn, (h->pool_first + j) % c) / values;
-        }
+    for (j = 0u; j < n && r == 1u; j++) {
+        st[S4J_BN_ROW_MEAN * n + j] = total(l, dtcm, n, bn, (h->pool_first + j) % c) / values;
     }
     for (b = 0u; b < batch; b++) {
         const float *x = sample_row(h, l, dtcm, t, b);
+        const float *delta = deltas + (size_t)b * n;
 
         for (j = 0u; j < n; j++) {
             uint32_t ch = (h->pool_first + j) % c;
-            float xmu = x[j] - st[S4J_BN_ROW_MEAN * n + j];
-            float delta = deltas[(size_t)b * n + j];
-            float dxhat = delta * gamma[j];
 
             if (r == 0u) {
                 own[ch] += x[j];
             } else if (r == 1u) {
+                float xmu = x[j] - mean[j];
+
                 own[c + 2u * ch] += xmu;
                 own[c + 2u * ch + 1u] += xmu * xmu;
             } else {
+                float xmu = x[j] - mean[j];
+                float dxhat = delta[j] * gamma[j];
                 float *s4 = own + 3u * c + 4u * ch;
 
-                s4[0] += delta;
-                s4[1] += delta * (xmu / st[S4J_BN_ROW_STD * n + j]);
+                s4[0] += delta[j];
+                s4[1] += delta[j] * (xmu / std[j]);
                 s4[2] += dxhat;
                 s4[3] += dxhat * xmu;
             }
@@ -397,23 +401,24 @@ int32_t s4j_batch_norm_forward(void *dtcm, uint32_t capacity, uint32_t batch, s4
     return (int32_t)out->count;
 }
 
-/* Column j's sums over the values of its statistics (S4J_BN_SUM_* order:
- * delta, delta x^, dx^, dx^ (x - mean), then x - mean): gamma's and beta's
- * gradients added to their accumulators, and the backward pass's two
- * per-column factors kept (S4J_BN_ROW_DVAR, S4J_BN_ROW_DMEAN); factors are
- * -2 / values, 2 / values and 1 / values, each a double rounded to float. */
-static void finish_column(const s4j_layout *l, void *dtcm, uint32_t n, const float *factors,
-                          uint32_t j, const float *sums)
+/* Column j's sums over the values of its statistics (of delta, delta x^,
+ * dx^, dx^ (x - mean) and x - mean): gamma's and beta's gradients added to
+ * their accumulators, and the backward pass's two per-column factors kept
+ * (S4J_BN_ROW_DVAR, S4J_BN_ROW_DMEAN); factors are -2 / values, 2 / values
+ * and 1 / values, each a double rounded to float. */
+static inline void finish_column(const s4j_layout *l, void *dtcm, uint32_t n, const float *factors,
+                                 uint32_t j, float sum_delta, float sum_delta_xhat, float sum_dxhat,
+                                 float sum_dxhat_xmu, float sum_xmu)
 {
     float *st = s4j_bn_stats(l, dtcm);
     float std = st[S4J_BN_ROW_STD * n + j];
     float dvar;
     float dmean;
 
-    AT(float, dtcm, l->dw)[S4J_NORM_ROW_GAMMA * n + j] += sums[1];
-    AT(float, dtcm, l->db)[j] += sums[0];
-    dvar = sums[3] * -0.5f / (std * std * std);
-    dmean = -sums[2] / std + sums[4] * factors[0] * dvar;
+    AT(float, dtcm, l->dw)[S4J_NORM_ROW_GAMMA * n + j] += sum_delta_xhat;
+    AT(float, dtcm, l->db)[j] += sum_delta;
+    dvar = sum_dxhat_xmu * -0.5f / (std * std * std);
+    dmean = -sum_dxhat / std + sum_xmu * factors[0] * dvar;
     st[S4J_BN_ROW_DVAR * n + j] = dvar * factors[1];
     st[S4J_BN_ROW_DMEAN * n + j] = dmean * factors[2];
 }
@@ -429,7 +434,11 @@ static void column_sums(const s4j_header *h, const s4j_layout *l, void *dtcm, co
     float gamma = CAT(float, dtcm, l->weights)[S4J_NORM_ROW_GAMMA * n + j];
     float mean = st[S4J_BN_ROW_MEAN * n + j];
     float std = st[S4J_BN_ROW_STD * n + j];
-    float sums[5] = {0.0f, 0.0f, 0.0f, 0.0f, 0.0f};
+    float sum_delta = 0.0f;
+    float sum_delta_xhat = 0.0f;
+    float sum_dxhat = 0.0f;
+    float sum_dxhat_xmu = 0.0f;
+    float sum_xmu = 0.0f;
     uint32_t b;
 
     for (b = 0u; b < batch; b++) {
@@ -437,29 +446,27 @@ static void column_sums(const s4j_header *h, const s4j_layout *l, void *dtcm, co
         float xmu = sample_row(h, l, dtcm, t, b)[j] - mean;
         float dxhat = delta * gamma;
 
-        sums[0] += delta;
-        sums[1] += delta * (xmu / std);
-        sums[2] += dxhat;
-        sums[3] += dxhat * xmu;
-        sums[4] += xmu;
+        sum_delta += delta;
+        sum_delta_xhat += delta * (xmu / std);
+        sum_dxhat += dxhat;
+        sum_dxhat_xmu += dxhat * xmu;
+        sum_xmu += xmu;
     }
-    finish_column(l, dtcm, n, factors, j, sums);
+    finish_column(l, dtcm, n, factors, j, sum_delta, sum_delta_xhat, sum_dxhat, sum_dxhat_xmu, sum_xmu);
 }
 
 /* Column j's channel's sums over every block (channel mode), finished. */
 static void channel_sums(const s4j_header *h, const s4j_layout *l, void *dtcm, const s4j_bn *bn,
                          const float *factors, uint32_t j)
 {
+    uint32_t n = h->n_cols;
     uint32_t c = bn->channels;
     uint32_t ch = (h->pool_first + j) % c;
-    float sums[5];
-    uint32_t k;
+    uint32_t k = 3u * c + 4u * ch;
 
-    for (k = 0u; k < 4u; k++) {
-        sums[k] = total(l, dtcm, h->n_cols, bn, 3u * c + 4u * ch + k);
-    }
-    sums[4] = total(l, dtcm, h->n_cols, bn, c + 2u * ch);
-    finish_column(l, dtcm, h->n_cols, factors, j, sums);
+    finish_column(l, dtcm, n, factors, j, total(l, dtcm, n, bn, k), total(l, dtcm, n, bn, k + 1u),
+                  total(l, dtcm, n, bn, k + 2u), total(l, dtcm, n, bn, k + 3u),
+                  total(l, dtcm, n, bn, c + 2u * ch));
 }
 
 int32_t s4j_batch_norm_backward(void *dtcm, uint32_t capacity, uint32_t batch, s4j_outbox *out)

@@ -428,23 +428,28 @@ static int batch_norm_ok(const s4j_config *cfg)
 }
 
 /* Range i, a BN_PARTIAL: on a batch normalization in channel mode, the
- * S4J_BN_SUMS x channels keys of another block (local: its index), one range
- * per block. */
+ * S4J_BN_SUMS x channels keys of another block (local: its index x that
+ * many, its first sum's slot), one range per block. */
 static int bn_partial_range_ok(const s4j_config *cfg, uint32_t i)
 {
     const uint32_t *r = cfg->ranges + (size_t)i * S4J_RANGE_WORDS;
-    uint32_t block = r[S4J_RANGE_WORD_LOCAL];
+    uint32_t sums = S4J_BN_SUMS * cfg->norm_channels;
+    uint32_t block;
     uint32_t j;
 
     if (cfg->norm_batch == 0u || cfg->norm_channels == 0u
-        || r[S4J_RANGE_WORD_KEY_HI] - r[S4J_RANGE_WORD_KEY_LO] != S4J_BN_SUMS * cfg->norm_channels
-        || block >= cfg->norm_blocks || block == cfg->norm_block_index) {
+        || r[S4J_RANGE_WORD_KEY_HI] - r[S4J_RANGE_WORD_KEY_LO] != sums
+        || r[S4J_RANGE_WORD_LOCAL] % sums != 0u) {
+        return 0;
+    }
+    block = r[S4J_RANGE_WORD_LOCAL] / sums;
+    if (block >= cfg->norm_blocks || block == cfg->norm_block_index) {
         return 0;
     }
     for (j = 0u; j < i; j++) {
         const uint32_t *o = cfg->ranges + (size_t)j * S4J_RANGE_WORDS;
 
-        if (o[S4J_RANGE_WORD_KIND] == S4J_RANGE_BN_PARTIAL && o[S4J_RANGE_WORD_LOCAL] == block) {
+        if (o[S4J_RANGE_WORD_KIND] == S4J_RANGE_BN_PARTIAL && o[S4J_RANGE_WORD_LOCAL] == block * sums) {
             return 0;
         }
     }

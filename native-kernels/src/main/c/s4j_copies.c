@@ -171,6 +171,11 @@ int32_t s4j_on_share(const s4j_layout *l, void *dtcm, s4j_train *t, uint32_t k,
 {
     uint32_t *bits = AT(uint32_t, dtcm, l->share_bits);
 
+    if (l->bn != 0u) {
+        /* a batch normalization's block (never a copy): its exchange's
+         * S4J_RANGE_BN_PARTIAL packets come this way (s4j_on_packet) */
+        return s4j_batch_norm_partial(l, dtcm, t, k, payload);
+    }
     /* s4j_load accepts SHARE ranges only on copies, within their slots */
     S4J_VERIFY(t != NULL && l->shares != 0u && k < t->copy.slots * t->copy.owned);
     if ((t->copy_phase & S4J_COPY_UPDATED) != 0u) {

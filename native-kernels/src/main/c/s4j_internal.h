@@ -702,7 +702,8 @@ uint32_t s4j_updater_arrays(uint32_t updater);
 int32_t s4j_end_of_batch(void *dtcm, uint32_t capacity, uint32_t batch_size,
                          const s4j_layout **l, s4j_train **t);
 
-/* s4j_copies.c: a share of an owned parameter, from another copy, in slot k */
+/* s4j_copies.c: a share of an owned parameter, from another copy, in slot k
+ * (on a batch normalization's block: s4j_batch_norm_partial) */
 int32_t s4j_on_share(const s4j_layout *l, void *dtcm, s4j_train *t, uint32_t k,
                      uint32_t payload);
 /* s4j_copies.c: a new value of parameter k from its owner */
@@ -771,9 +772,11 @@ static inline uint32_t s4j_bn_exchange_words(uint32_t channels, uint32_t blocks)
     return (uint32_t)sums + (uint32_t)((sums + 31u) / 32u);
 }
 
-/* s4j_batchnorm.c: another block's partial sum k (S4J_RANGE_BN_PARTIAL); no sends */
-int32_t s4j_batch_norm_partial(const s4j_header *h, const s4j_layout *l, void *dtcm,
-                               uint32_t block, uint32_t k, uint32_t payload);
+/* s4j_batchnorm.c: another block's partial sum filed in slot `at` of the
+ * exchange's sums (S4J_RANGE_BN_PARTIAL: that block's index x S4J_BN_SUMS x
+ * channels + the sum's, the range's local offset + the key's); no sends */
+int32_t s4j_batch_norm_partial(const s4j_layout *l, void *dtcm, s4j_train *t, uint32_t at,
+                               uint32_t payload);
 /* s4j_batchnorm.c: whether a sample's forward may start (S4J_OK) */
 int32_t s4j_batch_norm_room(const s4j_train *t, const s4j_bn *bn);
 /* s4j_batchnorm.c: a sample's row is in: kept, nothing sent */

@@ -159,7 +159,8 @@
                                           channel (S4J_BN_SUM_*; key offset
                                           k: sum k of its S4J_BN_SUMS x
                                           NORM_CHANNELS); local: that
-                                          block's NORM_BLOCK_INDEX */
+                                          block's NORM_BLOCK_INDEX x that
+                                          many, its first sum's slot */
 
 /* Updaters (UpdaterKind.code()), with their state arrays in DL4J's order. */
 #define S4J_UPDATER_SGD       0u  /* none */
@@ -415,8 +416,8 @@
  * NORM_BLOCK_INDEX (0 .. NORM_BLOCKS - 1), so all compute the same bits;
  * this block sends sum k of its S4J_BN_SUMS x NORM_CHANNELS with key
  * NORM_EXCHANGE_KEY_BASE + k, and receives another block's on a
- * S4J_RANGE_BN_PARTIAL range of that many keys (local: the block's index;
- * after every other range). NORM_CHANNELS 0: every column is a feature of
+ * S4J_RANGE_BN_PARTIAL range of that many keys (local: the block's index x
+ * that many; after every other range). NORM_CHANNELS 0: every column is a feature of
  * its own over the batch alone (a fully connected normalization: PIXELS 0,
  * BLOCKS 1, INDEX and KEY_BASE 0); NORM_BLOCKS 1: no exchange, the block
  * computes the sums alone. All five words are 0 without NORM_BATCH. */

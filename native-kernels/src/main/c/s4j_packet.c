@@ -563,11 +563,13 @@ int32_t s4j_on_packet(void *dtcm, uint32_t capacity, uint32_t key,
     case S4J_RANGE_NORM:
         return on_norm(l, dtcm, t, rg->local, off, payload);
     case S4J_RANGE_SHARE:
+    case S4J_RANGE_BN_PARTIAL:
+        /* a share slot, or a batch normalization's partial-sum slot (the
+         * sender's first at local; s4j_on_share tells them apart): one call,
+         * so every other packet's path keeps its cost */
         return s4j_on_share(l, dtcm, t, rg->local + off, payload);
     case S4J_RANGE_PARAM:
         return s4j_on_param(l, dtcm, t, rg->local + off, payload);
-    case S4J_RANGE_BN_PARTIAL:
-        return s4j_batch_norm_partial(h, l, dtcm, rg->local, off, payload);
     case S4J_RANGE_DATA:
         if (t != NULL) {
             /* a kernel copy's next forward pass waits for its new parameters */

@@ -225,13 +225,14 @@ public record KernelConfig(KernelKind kind, int nRows, int nCols, KernelActivati
                     }
                 }
                 case BN_PARTIAL -> {
-                    if (!batchNorm.exchanges() || r.size() != batchNorm.exchangeKeys()
-                            || r.localOffset() >= batchNorm.peers() || r.localOffset() == batchNorm.peerIndex()
-                            || !bnPeers.add(r.localOffset())) {
-                        throw new IllegalArgumentException("a BN_PARTIAL range is another block's "
-                                + batchNorm.exchangeKeys() + " exchange keys at an index of its own below "
-                                + batchNorm.peers() + ", not this block's " + batchNorm.peerIndex() + " ("
-                                + batchNorm + "), got " + r);
+                    int keys = batchNorm.exchangeKeys();
+                    if (!batchNorm.exchanges() || r.size() != keys || r.localOffset() % keys != 0
+                            || r.localOffset() / keys >= batchNorm.peers()
+                            || r.localOffset() / keys == batchNorm.peerIndex() || !bnPeers.add(r.localOffset())) {
+                        throw new IllegalArgumentException("a BN_PARTIAL range is another block's " + keys
+                                + " exchange keys from its first slot (its index × " + keys + ") at an index of its "
+                                + "own below " + batchNorm.peers() + ", not this block's " + batchNorm.peerIndex()
+                                + " (" + batchNorm + "), got " + r);
                     }
                 }
                 case NORM -> {

@@ -56,10 +56,12 @@ public record KeyRange(int keyLo, int keyHi, int localOffset, RangeKind kind) {
 
     /**
      * The BN_PARTIAL range of the batch normalization block at {@code peerIndex} whose exchange keys start at
-     * {@code keyLo}: {@link BatchNormTrainingConfig#exchangeKeys(int)} of {@code channels} keys.
+     * {@code keyLo}: {@link BatchNormTrainingConfig#exchangeKeys(int)} of {@code channels} keys, filed from that
+     * block's first sum slot, {@code peerIndex} times as many (its local offset).
      */
     public static KeyRange batchNormPartial(int keyLo, int channels, int peerIndex) {
-        return of(keyLo, BatchNormTrainingConfig.exchangeKeys(channels), peerIndex, RangeKind.BN_PARTIAL);
+        int keys = BatchNormTrainingConfig.exchangeKeys(channels);
+        return of(keyLo, keys, peerIndex * keys, RangeKind.BN_PARTIAL);
     }
 
     /** A SHARE range: {@code count} shares from {@code keyLo}, filed in a kernel copy's share slots from {@code slot}. */

@@ -40,7 +40,8 @@ public enum RangeKind {
      * Training, a batch normalization whose channels are spread over several blocks
      * ({@link BatchNormTrainingConfig#peers()} &gt; 1): another block's partial sums per channel, key offset {@code k}
      * its sum {@code k} of {@link BatchNormTrainingConfig#exchangeKeys()}; the local offset is that block's
-     * {@link BatchNormTrainingConfig#peerIndex()}.
+     * {@link BatchNormTrainingConfig#peerIndex()} times {@link BatchNormTrainingConfig#exchangeKeys()} (its first sum's
+     * slot: {@link KeyRange#batchNormPartial}).
      */
     BN_PARTIAL;
 

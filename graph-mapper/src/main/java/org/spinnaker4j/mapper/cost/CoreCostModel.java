@@ -129,6 +129,21 @@ public record CoreCostModel(double cyclesPerInstruction, int receiveInterruptCyc
      * std derived): the log10 std's step, the dearer of the two, since a vertex does not say which it keeps.
      */
     private static final double BATCH_NORM_UPDATE = Math.max(TABLE.of("bn.update.log"), TABLE.of("bn.update.var"));
+    /**
+     * A batch normalization's events in channel mode (its channels spread over blocks): exchange rounds 0 to 2, then
+     * its forward and backward events, each fixed, per sample, per column besides its totals over the blocks, and per
+     * sample and column.
+     */
+    private static final double[][] BATCH_NORM_EXCHANGE = {perBatchNormEvent("exchange0"),
+        perBatchNormEvent("exchange1"), perBatchNormEvent("exchange2")};
+    private static final double[] BATCH_NORM_CHANNEL_FORWARD = perBatchNormEvent("chforward");
+    private static final double[] BATCH_NORM_CHANNEL_BACKWARD = perBatchNormEvent("chbackward");
+    /** Per block of a channel total a channel-mode event adds up per column (a block's partial sum added). */
+    private static final double BATCH_NORM_SUM_BLOCK = TABLE.of("bn.sum.block");
+    /** The channel totals per column of exchange rounds 0 to 2, the forward and the backward event. */
+    private static final int[] BATCH_NORM_TOTALS = {0, 1, 0, 1, 5};
+    /** Another block's exchange partial filed. */
+    private static final double BATCH_NORM_PARTIAL = TABLE.of("bn.partial");
 
     public CoreCostModel {
         if (!(cyclesPerInstruction > 0) || receiveInterruptCycles < 1 || dispatchCycles < 0 || sendPacketCycles < 1) {
@@ -542,6 +557,54 @@ public record CoreCostModel(double cyclesPerInstruction, int receiveInterruptCyc
      */
     public long batchNormBackwardCycles(int columns, int batch) {
         return batchNormEventCycles(BATCH_NORM_BACKWARD, columns, batch);
+    }
+
+    /**
+     * Cycles of exchange round {@code round} (0 to 2) of a batch normalization block in channel mode
+     * ({@code blocks} blocks share its channels): its partial sums per channel over {@code batch} samples of its
+     * {@code columns} columns (round 1 first takes each column's mean from the blocks' sums); its sends (1, 2 and 4 a
+     * channel) are charged as any event's.
+     */
+    public long batchNormExchangeCycles(int round, int columns, int batch, int blocks) {
+        if (round < 0 || round >= BATCH_NORM_EXCHANGE.length) {
+            throw new IllegalArgumentException("a batch normalization's exchange has rounds 0 to 2, got " + round);
+        }
+        return channelEventCycles(BATCH_NORM_EXCHANGE[round], BATCH_NORM_TOTALS[round], columns, batch, blocks);
+    }
+
+    /**
+     * Cycles of a channel-mode batch normalization block's forward event, every block's round 1 in: each column's
+     * variance and std from the blocks' sums and every sample's outputs. A block alone ({@code blocks} 1) runs its
+     * rounds 0 and 1 in the same event, which are added.
+     */
+    public long batchNormChannelForwardCycles(int columns, int batch, int blocks) {
+        long alone = blocks == 1
+                ? batchNormExchangeCycles(0, columns, batch, blocks) + batchNormExchangeCycles(1, columns, batch, blocks)
+                : 0;
+        return alone + channelEventCycles(BATCH_NORM_CHANNEL_FORWARD, BATCH_NORM_TOTALS[3], columns, batch, blocks);
+    }
+
+    /**
+     * Cycles of the same block's backward event, every block's round 2 in: each column's gamma and beta gradients and
+     * backward factors from the blocks' five sums and every sample's deltas back (per sample and column: a block of as
+     * many rows as columns; the zeros of a slice's other rows are charged as their sends alone). A block alone runs its
+     * round 2 in the same event, which is added.
+     */
+    public long batchNormChannelBackwardCycles(int columns, int batch, int blocks) {
+        long alone = blocks == 1 ? batchNormExchangeCycles(2, columns, batch, blocks) : 0;
+        return alone + channelEventCycles(BATCH_NORM_CHANNEL_BACKWARD, BATCH_NORM_TOTALS[4], columns, batch, blocks);
+    }
+
+    /** Cycles of a batch normalization block filing another block's exchange partial, besides the packet's receipt. */
+    public long batchNormPartialCycles() {
+        return cycles(BATCH_NORM_PARTIAL);
+    }
+
+    private long channelEventCycles(double[] f, int totals, int columns, int batch, int blocks) {
+        if (blocks < 1) {
+            throw new IllegalArgumentException("a batch normalization's channels lie on 1 block or more, got " + blocks);
+        }
+        return batchNormEventCycles(f, columns, batch) + cycles((double) columns * totals * blocks * BATCH_NORM_SUM_BLOCK);
     }
 
     private long batchNormEventCycles(double[] f, int columns, int batch) {

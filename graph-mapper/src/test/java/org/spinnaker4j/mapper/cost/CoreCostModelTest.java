@@ -137,6 +137,34 @@ class CoreCostModelTest {
                 "gamma and beta, then the statistics, per column");
     }
 
+    /**
+     * In channel mode each exchange round and the forward and backward events are charged their own fit plus, per
+     * column, every block's partial sum of each total they add; a block alone runs its rounds within its events.
+     */
+    @Test
+    void aBatchNormalizationsExchangeIsChargedPerRoundAndBlock() {
+        InstructionCounts table = InstructionCounts.load(InstructionCounts.ARM968_SOFT_FLOAT);
+        double block = table.of("bn.sum.block");
+        String[] events = {"exchange0", "exchange1", "exchange2", "chforward", "chbackward"};
+        int[] totals = {0, 1, 0, 1, 5};
+        for (int e = 0; e < events.length; e++) {
+            String p = "bn." + events[e] + ".";
+            long expected = Math.round((table.of(p + "fixed") + 16 * table.of(p + "sample") + 12 * table.of(p + "column")
+                    + 16 * 12 * table.of(p + "value")) * 1.3) + Math.round(12.0 * totals[e] * 3 * block * 1.3);
+            long charged = e < 3 ? COST.batchNormExchangeCycles(e, 12, 16, 3)
+                    : e == 3 ? COST.batchNormChannelForwardCycles(12, 16, 3) : COST.batchNormChannelBackwardCycles(12, 16, 3);
+            assertEquals(expected, charged, 1, events[e]);
+        }
+        assertTrue(block > 0 && table.of("bn.partial") > 0, "a block's sum added, a partial filed");
+        assertEquals(COST.batchNormExchangeCycles(0, 12, 16, 1) + COST.batchNormExchangeCycles(1, 12, 16, 1)
+                + COST.batchNormChannelForwardCycles(12, 16, 2) - Math.round(12.0 * block * 1.3),
+                COST.batchNormChannelForwardCycles(12, 16, 1), 2, "a block alone runs rounds 0 and 1 itself");
+        assertTrue(COST.batchNormChannelBackwardCycles(12, 16, 8) > COST.batchNormChannelBackwardCycles(12, 16, 2),
+                "more blocks, more sums added");
+        assertThrows(IllegalArgumentException.class, () -> COST.batchNormExchangeCycles(3, 12, 16, 2));
+        assertThrows(IllegalArgumentException.class, () -> COST.batchNormChannelForwardCycles(12, 16, 0));
+    }
+
     @Test
     void anOutputCoreIsChargedItsLossesMeasuredWork() {
         InstructionCounts table = InstructionCounts.load(InstructionCounts.ARM968_SOFT_FLOAT);
