@@ -120,7 +120,7 @@ class BatchNormTrainingParityTest {
     }
 
     /** max |actual − expected| / max(1, |expected|); both null (no updater state) is 0. */
-    private static double relativeDifference(INDArray actual, INDArray expected) {
+    static double relativeDifference(INDArray actual, INDArray expected) {
         if (expected == null || actual == null) {
             assertEquals(expected == null, actual == null, "one backend has updater state, the other has none");
             return 0;
