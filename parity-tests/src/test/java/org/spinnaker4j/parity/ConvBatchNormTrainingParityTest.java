@@ -1,9 +1,11 @@
 package org.spinnaker4j.parity;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Arrays;
+import java.util.List;
 import java.util.stream.Stream;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
@@ -12,6 +14,7 @@ import org.deeplearning4j.nn.conf.layers.BatchNormalization;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -28,6 +31,7 @@ import org.slf4j.LoggerFactory;
 import org.spinnaker4j.backend.SpiNNakerMultiLayerNetwork;
 import org.spinnaker4j.backend.SpiNNakerOptions;
 import org.spinnaker4j.backend.runtime.RunStats;
+import org.spinnaker4j.mapper.graph.VertexKind;
 import org.spinnaker4j.mapper.partition.PartitioningStrategy;
 
 /**
@@ -35,7 +39,7 @@ import org.spinnaker4j.mapper.partition.PartitioningStrategy;
  * its blocks exchanging partial sums in three rounds a mini-batch): {@code fit} on SpiNNaker against nd4j-native, 20
  * mini-batches, every strategy, both statistics, Sgd and Adam: every iteration's score, then the parameters (gamma,
  * beta, the running mean and statistic included), the updater's state and the outputs, with no drop and no TDMA
- * overrun.
+ * overrun; a mini-batch larger than the mapping holds is refused.
  */
 class ConvBatchNormTrainingParityTest {
 
@@ -99,15 +103,36 @@ class ConvBatchNormTrainingParityTest {
             INDArray probe = x.get(NDArrayIndex.interval(0, batchSize), NDArrayIndex.all(), NDArrayIndex.all(),
                     NDArrayIndex.all());
             double outputs = Transforms.abs(machine.output(probe).sub(cpu.output(probe))).maxNumber().doubleValue();
+            List<Integer> widths = machine.trainingMapping().graph().vertices().stream()
+                    .filter(v -> v.kind() == VertexKind.DENSE_BLOCK && v.layer() == 1).map(v -> v.cols().size())
+                    .distinct().toList();
             LOG.info("conv-norm-conv {} batch {} {}: scores within {}, parameters {} (the normalization's {}), updater "
-                    + "state {}, outputs {}; {} cores, {} µs per training sample", name, batchSize, strategy,
-                    worstScore, parameters, norm, state, outputs, stats.coresUsed(),
-                    stats.simulatedSecondsPerSample() * 1e6);
+                    + "state {}, outputs {}; {} cores, the normalization on {} blocks of {} values (a row: {}), {} µs "
+                    + "per training sample", name, batchSize, strategy, worstScore, parameters, norm, state, outputs,
+                    stats.coresUsed(), machine.trainingMapping().graph().vertices().stream()
+                            .filter(v -> v.kind() == VertexKind.DENSE_BLOCK && v.layer() == 1).count(), widths,
+                    WIDTH * 3, stats.simulatedSecondsPerSample() * 1e6);
             assertEquals(BATCHES, machine.getIterationCount());
             assertTrue(worstScore <= TOLERANCE, "relative score difference " + worstScore);
             assertTrue(parameters <= TOLERANCE, "relative parameter difference " + parameters);
             assertTrue(state <= TOLERANCE, "relative updater state difference " + state);
             assertTrue(outputs <= 1e-4, "output difference " + outputs);
+        }
+    }
+
+    /** Every core up to the normalization holds the whole mini-batch: a larger one is refused, naming what fits. */
+    @Test
+    void aMiniBatchLargerThanTheMappingHoldsIsRefused() {
+        try (SpiNNakerMultiLayerNetwork machine = new SpiNNakerMultiLayerNetwork(convNormConv(true, new Sgd(0.1)),
+                SpiNNakerOptions.builder().imageSize(HEIGHT, WIDTH).build())) {
+            machine.init();
+            int largest = machine.trainingMapping().largestMiniBatch();
+            assertTrue(largest >= 16, "the parity cases' mini-batches fit: " + largest);
+            INDArray x = Parity.images(largest + 1, 2, HEIGHT, WIDTH, 33);
+            INDArray y = TrainingParity.labels(TrainingParity.Labels.ONE_HOT, largest + 1, 3, 34);
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> machine.fit(x, y));
+            assertTrue(e.getMessage().contains("a mini-batch of " + (largest + 1) + " samples")
+                    && e.getMessage().contains("at most " + largest), e.getMessage());
         }
     }
 }
