@@ -20,7 +20,6 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.nd4j.linalg.learning.config.Adam;
 import org.nd4j.linalg.learning.config.IUpdater;
 import org.nd4j.linalg.learning.config.Sgd;
@@ -81,27 +80,16 @@ class ConvBatchNormTrainingParityTest {
                 SpiNNakerOptions.builder().partitioning(strategy).imageSize(HEIGHT, WIDTH).build())) {
             machine.init();
             machine.setParams(cpu.params());
-            double worstScore = 0;
-            RunStats stats = null;
-            for (int b = 0; b < BATCHES; b++) {
-                INDArray xb = x.get(NDArrayIndex.interval(b * batchSize, (b + 1) * batchSize), NDArrayIndex.all(),
-                        NDArrayIndex.all(), NDArrayIndex.all());
-                INDArray yb = y.get(NDArrayIndex.interval(b * batchSize, (b + 1) * batchSize), NDArrayIndex.all());
-                cpu.fit(xb, yb);
-                machine.fit(xb, yb);
-                stats = machine.lastTrainingStats();
-                assertEquals(0, stats.packetsDropped(), stats.describeDrops());
-                assertEquals(0, stats.tdmaOverruns(), "TDMA overruns in mini-batch " + b);
-                worstScore = Math.max(worstScore, Math.abs(machine.score() - cpu.score())
-                        / Math.max(Math.abs(cpu.score()), 1e-12));
-            }
+            BatchNormTrainingParityTest.Fitted fitted = BatchNormTrainingParityTest.fitBoth(cpu, machine, x, y,
+                    BATCHES, batchSize);
+            double worstScore = fitted.worstScore();
+            RunStats stats = fitted.lastStats();
             double parameters = BatchNormTrainingParityTest.relativeDifference(machine.params(), cpu.params());
             double norm = BatchNormTrainingParityTest.relativeDifference(machine.getLayer(1).params(),
                     cpu.getLayer(1).params());
             double state = BatchNormTrainingParityTest.relativeDifference(machine.getUpdater().getStateViewArray(),
                     cpu.getUpdater().getStateViewArray());
-            INDArray probe = x.get(NDArrayIndex.interval(0, batchSize), NDArrayIndex.all(), NDArrayIndex.all(),
-                    NDArrayIndex.all());
+            INDArray probe = BatchNormTrainingParityTest.samples(x, 0, batchSize);
             double outputs = Transforms.abs(machine.output(probe).sub(cpu.output(probe))).maxNumber().doubleValue();
             List<Integer> widths = machine.trainingMapping().graph().vertices().stream()
                     .filter(v -> v.kind() == VertexKind.DENSE_BLOCK && v.layer() == 1).map(v -> v.cols().size())
