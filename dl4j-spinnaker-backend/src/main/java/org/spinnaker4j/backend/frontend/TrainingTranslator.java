@@ -141,9 +141,9 @@ final class TrainingTranslator {
     }
 
     /**
-     * A batch normalization's updater (per feature or per channel of an image), or null with a problem: DL4J steps gamma and beta through the
-     * layer's updater (its bias updater takes no part) and never regularizes them; the running mean and statistic
-     * take a no-op updater (the kernel steps them towards the mini-batch's).
+     * A batch normalization's updater (per feature or per channel of an image), or null with a problem: DL4J steps
+     * gamma and beta through the layer's updater (its bias updater takes no part) and never regularizes them; the
+     * running mean and statistic take a no-op updater (the kernel steps them towards the mini-batch's).
      */
     private static UpdaterSpec batchNorm(int i, NeuralNetConfiguration layerConf, List<Problem> problems) {
         BatchNormalization norm = (BatchNormalization) layerConf.getLayer();
