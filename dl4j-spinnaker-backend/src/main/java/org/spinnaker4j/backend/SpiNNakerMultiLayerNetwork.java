@@ -650,21 +650,20 @@ public class SpiNNakerMultiLayerNetwork extends MultiLayerNetwork implements Aut
     }
 
     /**
-     * {@link #requireTrainable()}, and a network whose every kernel the cores can update: a batch normalization in an
-     * image network (its training with the mini-batch's statistics is not built there) is named, so is a layer along a
+     * {@link #requireTrainable()}, and a network whose every kernel the cores can update: a batch normalization along a
+     * sequence (neither per feature nor per channel of an image) is named, so is a layer along a
      * sequence with taps that see only padding, which no position block holds, or with several output positions and an L2
      * gradient normalization, whose norm the kernel copies' owners do not yet exchange, is named; so is a layer whose
      * dropout the cores cannot apply ({@link DropoutTranslator#untrainable}).
      */
     private void requireUpdatable() {
         requireTrainable();
-        String norms = layersWhere(layer -> layer.isBatchNorm() && !layer.normalizesFeatures());
+        String norms = layersWhere(layer -> layer.isBatchNorm() && !layer.holdsMiniBatch());
         if (!norms.isEmpty()) {
-            throw new UnsupportedOperationException("fit(...): " + norms + ": a batch normalization in an image "
-                    + "network scores(DataSet) with its running statistics on SpiNNaker (its training with the "
-                    + "mini-batch's statistics is not built there, per channel over every pixel; per feature, in a "
-                    + "network of DenseLayers, it is), and spinnaker4j never falls back to the CPU; train toCpu() and "
-                    + "set its parameters on this network");
+            throw new UnsupportedOperationException("fit(...): " + norms + ": a batch normalization along a sequence "
+                    + "does not train with the mini-batch's statistics on SpiNNaker (per feature, in a network of "
+                    + "DenseLayers, and per channel after a 2-D convolution it does), and spinnaker4j never falls "
+                    + "back to the CPU; train toCpu() and set its parameters on this network");
         }
         String dropout = DropoutTranslator.untrainable(getLayerWiseConfigurations());
         if (!dropout.isEmpty()) {

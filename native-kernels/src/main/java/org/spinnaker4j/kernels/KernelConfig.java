@@ -357,6 +357,21 @@ public record KernelConfig(KernelKind kind, int nRows, int nCols, KernelActivati
                 softmaxPeers, syncKeyBase, inputs, training, pooling, rowConv);
     }
 
+    /**
+     * This config of a batch normalization's block with its running statistics ({@link BatchNormTrainingConfig#NONE}):
+     * its ranges of other blocks' partial sums ({@link RangeKind#BN_PARTIAL}) become ranges it ignores.
+     */
+    public KernelConfig withRunningStatistics() {
+        if (training == null) {
+            throw new IllegalStateException("only a training core has a mini-batch mode to leave");
+        }
+        List<KeyRange> ignoring = inputs.stream().map(r -> r.kind() != RangeKind.BN_PARTIAL ? r
+                : new KeyRange(r.keyLo(), r.keyHi(), r.localOffset(), RangeKind.IGNORE)).toList();
+        return new KernelConfig(kind, nRows, nCols, activation, alpha, fused, outKeyBase, expectedPartials,
+                softmaxPeers, syncKeyBase, ignoring, training.toBuilder().batchNorm(BatchNormTrainingConfig.NONE)
+                .build(), pooling, rowConv);
+    }
+
     /** Whether this core applies a (possibly layer-wide) softmax. */
     public boolean appliesSoftmax() {
         return activation == KernelActivation.SOFTMAX

@@ -300,12 +300,12 @@ class BatchNormParityTest {
     }
 
     /**
-     * A normalization of a sequence (which DL4J 1.0.0-M2.1 cannot run) and lockGammaBeta are listed at init(); fit
-     * names a normalization after a 2-D convolution (one in a fully connected network trains:
-     * {@code BatchNormTrainingParityTest}), score(DataSet, true) every normalization.
+     * A normalization of a sequence (which DL4J 1.0.0-M2.1 cannot run) and lockGammaBeta are listed at init();
+     * score(DataSet, true) names every normalization (fit trains them: {@code BatchNormTrainingParityTest} per
+     * feature, {@code ConvBatchNormTrainingParityTest} per channel).
      */
     @Test
-    void unsupportedIsListedAndFitNamesTheLayer() {
+    void unsupportedIsListedAndTrainingPassesNameTheLayers() {
         UnsupportedNetworkException e = assertThrows(UnsupportedNetworkException.class,
                 () -> new SpiNNakerMultiLayerNetwork(sequence(true),
                 options(PartitioningStrategy.FASTEST, false)).init());
@@ -322,22 +322,6 @@ class BatchNormParityTest {
         e = assertThrows(UnsupportedNetworkException.class, () -> new SpiNNakerMultiLayerNetwork(locked,
                 options(PartitioningStrategy.FASTEST, true)).init());
         assertTrue(e.getMessage().contains("lockGammaBeta"), e.getMessage());
-        MultiLayerConfiguration trained = Parity.list(3)
-                .layer(new ConvolutionLayer.Builder().nIn(2).nOut(3).kernelSize(3, 3)
-                        .convolutionMode(ConvolutionMode.Same).build())
-                .layer(norm(true))
-                .layer(new OutputLayer.Builder(LossFunction.MSE).nOut(2).activation(Activation.IDENTITY).build())
-                .setInputType(InputType.convolutional(HEIGHT, WIDTH, 2)).build();
-        try (SpiNNakerMultiLayerNetwork machine = new SpiNNakerMultiLayerNetwork(trained,
-                SpiNNakerOptions.builder().imageSize(HEIGHT, WIDTH).build())) {
-            machine.init();
-            INDArray x = inputs(true, 5);
-            UnsupportedOperationException fit = assertThrows(UnsupportedOperationException.class,
-                    () -> machine.fit(new DataSet(x, Nd4j.zeros(DataType.FLOAT, x.size(0), 2))));
-            assertTrue(fit.getMessage().contains("layer 1 (BatchNormalization)"), fit.getMessage());
-            assertTrue(fit.getMessage().contains("training with the mini-batch's statistics is not built"),
-                    fit.getMessage());
-        }
         try (SpiNNakerMultiLayerNetwork machine = new SpiNNakerMultiLayerNetwork(dense(false),
                 SpiNNakerOptions.builder().build())) {
             machine.init();
@@ -365,8 +349,7 @@ class BatchNormParityTest {
     /**
      * score(DataSet) is DL4J's score(data, false): the running statistics, no barrier. It runs on the training
      * mapping (both passes, the normalization's backward pass with the running statistics: delta · gamma / std) and
-     * matches nd4j-native's within the training tolerance, with no drop and no TDMA overrun; fit stays refused after
-     * a 2-D convolution.
+     * matches nd4j-native's within the training tolerance, with no drop and no TDMA overrun.
      */
     @ParameterizedTest(name = "image {0} logStd {1} {2}")
     @MethodSource("cases")
@@ -390,11 +373,6 @@ class BatchNormParityTest {
                     stats.simulatedSecondsPerSample() * 1e6);
             assertEquals(expected, actual, TrainingParity.SCORE_TOLERANCE * Math.abs(expected));
             assertRan(stats, x.size(0));
-            if (image) {
-                assertThrows(UnsupportedOperationException.class, () -> machine.fit(data));
-                assertEquals(expected, machine.score(data), TrainingParity.SCORE_TOLERANCE * Math.abs(expected),
-                        "nothing trained");
-            }
         }
     }
 

@@ -19,6 +19,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.indexing.INDArrayIndex;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.nd4j.linalg.learning.config.Adam;
 import org.nd4j.linalg.learning.config.IUpdater;
@@ -88,19 +89,9 @@ class BatchNormTrainingParityTest {
                 SpiNNakerOptions.builder().partitioning(strategy).build())) {
             machine.init();
             machine.setParams(cpu.params());
-            double worstScore = 0;
-            RunStats stats = null;
-            for (int b = 0; b < BATCHES; b++) {
-                INDArray xb = x.get(NDArrayIndex.interval(b * batchSize, (b + 1) * batchSize), NDArrayIndex.all());
-                INDArray yb = y.get(NDArrayIndex.interval(b * batchSize, (b + 1) * batchSize), NDArrayIndex.all());
-                cpu.fit(xb, yb);
-                machine.fit(xb, yb);
-                stats = machine.lastTrainingStats();
-                assertEquals(0, stats.packetsDropped(), stats.describeDrops());
-                assertEquals(0, stats.tdmaOverruns(), "TDMA overruns in mini-batch " + b);
-                worstScore = Math.max(worstScore, Math.abs(machine.score() - cpu.score())
-                        / Math.max(Math.abs(cpu.score()), 1e-12));
-            }
+            Fitted fitted = fitBoth(cpu, machine, x, y, BATCHES, batchSize);
+            double worstScore = fitted.worstScore();
+            RunStats stats = fitted.lastStats();
             double parameters = relativeDifference(machine.params(), cpu.params());
             double state = relativeDifference(machine.getUpdater().getStateViewArray(),
                     cpu.getUpdater().getStateViewArray());
@@ -119,8 +110,42 @@ class BatchNormTrainingParityTest {
         }
     }
 
+    /** What fitting both backends found: the largest relative score difference, the last mini-batch's statistics. */
+    record Fitted(double worstScore, RunStats lastStats) { }
+
+    /**
+     * Fits {@code cpu} and {@code machine} on {@code batches} mini-batches of {@code batchSize} rows of {@code x} and
+     * {@code y} (samples along their first dimension) one after the other, asserting no drop and no TDMA overrun in
+     * each.
+     */
+    static Fitted fitBoth(MultiLayerNetwork cpu, SpiNNakerMultiLayerNetwork machine, INDArray x, INDArray y,
+            int batches, int batchSize) {
+        double worstScore = 0;
+        RunStats stats = null;
+        for (int b = 0; b < batches; b++) {
+            INDArray xb = samples(x, b * batchSize, (b + 1) * batchSize);
+            INDArray yb = samples(y, b * batchSize, (b + 1) * batchSize);
+            cpu.fit(xb, yb);
+            machine.fit(xb, yb);
+            stats = machine.lastTrainingStats();
+            assertEquals(0, stats.packetsDropped(), stats.describeDrops());
+            assertEquals(0, stats.tdmaOverruns(), "TDMA overruns in mini-batch " + b);
+            worstScore = Math.max(worstScore, Math.abs(machine.score() - cpu.score())
+                    / Math.max(Math.abs(cpu.score()), 1e-12));
+        }
+        return new Fitted(worstScore, stats);
+    }
+
+    /** Samples {@code from} to {@code to} − 1 of {@code a}, along its first dimension. */
+    static INDArray samples(INDArray a, int from, int to) {
+        INDArrayIndex[] index = new INDArrayIndex[a.rank()];
+        Arrays.fill(index, NDArrayIndex.all());
+        index[0] = NDArrayIndex.interval(from, to);
+        return a.get(index);
+    }
+
     /** max |actual − expected| / max(1, |expected|); both null (no updater state) is 0. */
-    private static double relativeDifference(INDArray actual, INDArray expected) {
+    static double relativeDifference(INDArray actual, INDArray expected) {
         if (expected == null || actual == null) {
             assertEquals(expected == null, actual == null, "one backend has updater state, the other has none");
             return 0;

@@ -46,8 +46,8 @@ import org.spinnaker4j.mapper.ir.UpdaterType;
 final class TrainingTranslator {
 
     /**
-     * A pooling layer's updater: it has no parameters, and its blocks update nothing; a batch normalization's after a
-     * convolution too (its blocks score with the running statistics and refuse an update: its training is not built).
+     * A pooling layer's updater: it has no parameters, and its blocks update nothing; a batch normalization's along a
+     * sequence too (its training is not built).
      */
     private static final UpdaterSpec POOLING = new UpdaterSpec(UpdaterType.NOOP, 0f, 0f, 0f, 0f);
 
@@ -68,9 +68,10 @@ final class TrainingTranslator {
             firstLayer++;
         }
         Layer first = conf.getConf(firstLayer).getLayer();
-        boolean fullyConnected = !ImageTranslator.startsImage(first) && !SequenceTranslator.startsSequence(first);
+        // a batch normalization trains per feature and per channel of an image, not along a sequence
+        boolean normalizationsTrain = !SequenceTranslator.startsSequence(first);
         for (int i = 0; i <= last; i++) {
-            if (fullyConnected && BatchNormTranslator.isBatchNorm(conf.getConf(i).getLayer())) {
+            if (normalizationsTrain && BatchNormTranslator.isBatchNorm(conf.getConf(i).getLayer())) {
                 updaters.add(batchNorm(i, conf.getConf(i), problems));
                 dropout.add(DropoutTranslator.inputDropout(conf, i));
                 continue;
@@ -140,9 +141,9 @@ final class TrainingTranslator {
     }
 
     /**
-     * A batch normalization per feature's updater, or null with a problem: DL4J steps gamma and beta through the
-     * layer's updater (its bias updater takes no part) and never regularizes them; the running mean and statistic
-     * take a no-op updater (the kernel steps them towards the mini-batch's).
+     * A batch normalization's updater (per feature or per channel of an image), or null with a problem: DL4J steps
+     * gamma and beta through the layer's updater (its bias updater takes no part) and never regularizes them; the
+     * running mean and statistic take a no-op updater (the kernel steps them towards the mini-batch's).
      */
     private static UpdaterSpec batchNorm(int i, NeuralNetConfiguration layerConf, List<Problem> problems) {
         BatchNormalization norm = (BatchNormalization) layerConf.getLayer();

@@ -1,6 +1,7 @@
 package org.spinnaker4j.backend.runtime;
 
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.List;
@@ -81,11 +82,16 @@ public final class CoreDataBuilder {
         // a relay's every value comes from one of its senders, once
         int partials = v.kind() == VertexKind.REDUCE ? count(incoming, PartitionKind.FORWARD)
                 : v.kind() == VertexKind.RELAY ? 1 : 0;
-        // no block is loaded to exchange a batch normalization's sums yet (fit refuses one after a 2-D convolution,
-        // so none is sent): its peers' ranges are laid out as ranges it ignores
+        // a batch normalization's block loaded without its mini-batch mode (an inference mapping's) sends no partial
+        // sums: its peers' ranges are laid out as ranges it ignores; the kernel takes them after every other range,
+        // each from the slot of its peer's first sum (the peer's position times its keys)
+        boolean exchanges = exchangesBatchNormSums(mapping, v);
         List<KeyRange> ranges = mapping.receiveTables().get(v.id()).stream()
-                .map(r -> new KeyRange(r.keyLo(), r.keyHi(), r.localOffset(),
-                        r.kind() == ReceiveKind.BN_PARTIAL ? RangeKind.IGNORE : KernelKinds.of(r.kind())))
+                .map(r -> r.kind() != ReceiveKind.BN_PARTIAL
+                        ? new KeyRange(r.keyLo(), r.keyHi(), r.localOffset(), KernelKinds.of(r.kind()))
+                        : exchanges ? KeyRange.batchNormPartial(r.keyLo(), channels(mapping, v), r.localOffset())
+                        : new KeyRange(r.keyLo(), r.keyHi(), r.localOffset(), RangeKind.IGNORE))
+                .sorted(Comparator.comparing(r -> r.kind() == RangeKind.BN_PARTIAL))
                 .toList();
         boolean inLayer = v.kind() == VertexKind.DENSE_BLOCK || v.kind() == VertexKind.REDUCE;
         Activation activation = inLayer ? mapping.network().layers().get(v.layer()).activation() : null;
@@ -161,14 +167,51 @@ public final class CoreDataBuilder {
         if (copies != null) {
             config.copy(copy(mapping, v, copies));
         }
-        DenseLayerSpec layer = network.layers().get(v.layer());
-        if (v.kind() == VertexKind.DENSE_BLOCK && layer.normalizesFeatures() && network.updatesOnTheMachine()
-                && mapping.largestMiniBatch() > 0) {
-            PoolingSpec norm = layer.pooling();
-            config.batchNorm(new BatchNormTrainingConfig(mapping.largestMiniBatch(), norm.decay(), norm.eps(),
-                    norm.logStd()));
+        if (trainsBatchNorm(mapping, v)) {
+            config.batchNorm(batchNorm(mapping, v, sendKeys));
         }
         return config.build();
+    }
+
+    /** Whether {@code v} is a batch normalization's block that trains with the mini-batch's statistics. */
+    private static boolean trainsBatchNorm(Mapping mapping, MachineVertex v) {
+        NetworkSpec network = mapping.network();
+        return v.kind() == VertexKind.DENSE_BLOCK && network.trains()
+                && network.layers().get(v.layer()).holdsMiniBatch() && network.updatesOnTheMachine()
+                && mapping.largestMiniBatch() > 0;
+    }
+
+    /** Whether {@code v} trains a normalization per channel with other blocks: it listens to their partial sums. */
+    private static boolean exchangesBatchNormSums(Mapping mapping, MachineVertex v) {
+        return trainsBatchNorm(mapping, v) && mapping.network().layers().get(v.layer()).normalizesChannels();
+    }
+
+    /** The image channels of the normalization whose block {@code v} is. */
+    private static int channels(Mapping mapping, MachineVertex v) {
+        return mapping.network().layers().get(v.layer()).convolution().image().channelsIn();
+    }
+
+    /**
+     * A normalization's block in its mini-batch mode: per feature alone; per channel (after a 2-D convolution) with
+     * the image's channels and pixels, its layer's blocks as peers, its place among them (by vertex id, as
+     * {@link ReceiveTableBuilder#normPosition} orders them) and the key of its exchange partition.
+     */
+    private static BatchNormTrainingConfig batchNorm(Mapping mapping, MachineVertex v,
+            Map<PartitionKind, Integer> sendKeys) {
+        DenseLayerSpec layer = mapping.network().layers().get(v.layer());
+        PoolingSpec norm = layer.pooling();
+        int largest = mapping.largestMiniBatch();
+        if (!layer.normalizesChannels()) {
+            return new BatchNormTrainingConfig(largest, norm.decay(), norm.eps(), norm.logStd());
+        }
+        int peers = (int) mapping.graph().vertices().stream()
+                .filter(b -> b.kind() == VertexKind.DENSE_BLOCK && b.layer() == v.layer()).count();
+        int index = mapping.graph().outgoing(v.id()).stream().filter(p -> p.kind() == PartitionKind.BATCH_NORM)
+                .findFirst().map(p -> ReceiveTableBuilder.normPosition(p, v.id())).orElse(0);
+        Conv2DGeometry image = layer.convolution().image();
+        return new BatchNormTrainingConfig(largest, norm.decay(), norm.eps(), norm.logStd(), channels(mapping, v),
+                image.height() * image.width(), peers, index,
+                peers > 1 ? sendKeys.getOrDefault(PartitionKind.BATCH_NORM, 0) : 0);
     }
 
     /**

@@ -1,7 +1,9 @@
 package org.spinnaker4j.backend.sim;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import org.spinnaker4j.kernels.BatchNormTrainingConfig;
 import org.spinnaker4j.mapper.Mapping;
 import org.spinnaker4j.mapper.cost.CoreCostModel;
 import org.spinnaker4j.mapper.graph.MachineVertex;
@@ -55,8 +57,7 @@ final class BatchNormSegments {
     long fireForward(int layer, int batchSize, long nowPs, long clockPs) {
         boolean last = layer == layers.get(layers.size() - 1);
         List<MachineVertex> blocks = blocks(layer);
-        long[] cycles = blocks.stream().mapToLong(v -> cost.batchNormForwardCycles(v.cols().size(), batchSize))
-                .toArray();
+        long[] cycles = blocks.stream().mapToLong(v -> forwardCycles(v, batchSize)).toArray();
         long shift = shift(blocks, cycles, Phase.FORWARD, last ? nowPs : Long.MIN_VALUE, nowPs, clockPs);
         for (MachineVertex v : mapping.graph().vertices()) {
             if (forwardPosition(v) >= layer) {
@@ -78,8 +79,7 @@ final class BatchNormSegments {
      */
     long fireBackward(int layer, int batchSize, long nowPs, long clockPs) {
         List<MachineVertex> blocks = blocks(layer);
-        long[] cycles = blocks.stream().mapToLong(v -> cost.batchNormBackwardCycles(v.cols().size(), batchSize))
-                .toArray();
+        long[] cycles = blocks.stream().mapToLong(v -> backwardCycles(v, batchSize)).toArray();
         long shift = shift(blocks, cycles, Phase.BACKWARD, Long.MIN_VALUE, nowPs, clockPs);
         for (MachineVertex v : mapping.graph().vertices()) {
             if ((v.kind() == VertexKind.DENSE_BLOCK || v.kind() == VertexKind.REDUCE) && v.layer() <= layer) {
@@ -90,6 +90,46 @@ final class BatchNormSegments {
             cores[blocks.get(i).id()].startBatchNormBackward(batchSize, cycles[i]);
         }
         return shift;
+    }
+
+    /**
+     * Starts exchange round {@code round} (0 and 1 before the forward event, 2 before the backward event) of layer
+     * {@code layer}'s blocks if they share channels ({@link BatchNormTrainingConfig#exchanges()}): each computes its
+     * partial sums per channel, charged by {@link CoreCostModel#batchNormExchangeCycles}, and sends them in its
+     * {@link Phase#BATCH_NORM} slots, which count from when the slowest block is done (the schedule lays that window
+     * out with no work before it). Returns whether any block exchanges.
+     */
+    boolean startRound(int layer, int round, int batchSize, long nowPs, long clockPs) {
+        List<MachineVertex> blocks = blocks(layer);
+        if (!mode(blocks.get(0)).exchanges()) {
+            return false;
+        }
+        long[] cycles = blocks.stream().mapToLong(v -> cost.batchNormExchangeCycles(round, v.cols().size(),
+                batchSize, mode(v).peers())).toArray();
+        long startPs = nowPs + Arrays.stream(cycles).max().orElse(0) * clockPs;
+        for (int i = 0; i < blocks.size(); i++) {
+            cores[blocks.get(i).id()].startBatchNormExchange(batchSize, round, cycles[i], startPs);
+        }
+        return true;
+    }
+
+    /** A block's forward event on the whole mini-batch: per feature, or per channel after its exchange. */
+    private long forwardCycles(MachineVertex v, int batchSize) {
+        BatchNormTrainingConfig mode = mode(v);
+        return mode.channels() == 0 ? cost.batchNormForwardCycles(v.cols().size(), batchSize)
+                : cost.batchNormChannelForwardCycles(v.cols().size(), batchSize, mode.peers());
+    }
+
+    /** A block's backward event on the whole mini-batch: per feature, or per channel after its exchange. */
+    private long backwardCycles(MachineVertex v, int batchSize) {
+        BatchNormTrainingConfig mode = mode(v);
+        return mode.channels() == 0 ? cost.batchNormBackwardCycles(v.cols().size(), batchSize)
+                : cost.batchNormChannelBackwardCycles(v.cols().size(), batchSize, mode.peers());
+    }
+
+    /** The mini-batch mode block {@code v} is loaded with. */
+    private BatchNormTrainingConfig mode(MachineVertex v) {
+        return cores[v.id()].kernel().config().training().batchNorm();
     }
 
     /**

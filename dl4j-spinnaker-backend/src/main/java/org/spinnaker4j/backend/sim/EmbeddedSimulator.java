@@ -21,7 +21,6 @@ import org.spinnaker4j.backend.runtime.LayerUpdate;
 import org.spinnaker4j.backend.runtime.Machine;
 import org.spinnaker4j.backend.runtime.PacketLossException;
 import org.spinnaker4j.backend.runtime.RunStats;
-import org.spinnaker4j.kernels.BatchNormTrainingConfig;
 import org.spinnaker4j.kernels.KernelConfig;
 import org.spinnaker4j.kernels.KernelCopyConfig;
 import org.spinnaker4j.kernels.KernelCore;
@@ -75,8 +74,8 @@ public final class EmbeddedSimulator implements Machine {
     private BatchNormSegments segments;
     /** Whether their blocks are loaded in their mini-batch mode (not while score(...) runs the running statistics). */
     private boolean batchStatistics;
-    /** Per vertex: a batch normalization's block's mini-batch mode, as loaded; null for every other core. */
-    private BatchNormTrainingConfig[] batchModes;
+    /** Per vertex: a batch normalization's block's config in its mini-batch mode, as loaded; null for any other. */
+    private KernelConfig[] batchModes;
     private RunStats lastStats;
     private long forwardPs;
     private long backwardPs;
@@ -136,14 +135,14 @@ public final class EmbeddedSimulator implements Machine {
         }
         cores = new SimCore[data.size()];
         copies = new boolean[data.size()];
-        batchModes = new BatchNormTrainingConfig[data.size()];
+        batchModes = new KernelConfig[data.size()];
         for (MachineVertex v : m.graph().vertices()) {
             KernelCore kernel = new KernelCore();
             CoreData d = data.get(v.id());
             kernel.load(d.config(), d.weights(), d.bias());
             copies[v.id()] = d.config().training() != null && d.config().training().copy().isCopy();
             batchModes[v.id()] = d.config().training() != null && d.config().training().batchNorm().isOn()
-                    ? d.config().training().batchNorm() : null;
+                    ? d.config() : null;
             CoreLocation where = m.placements().of(v.id());
             SimRouter router = byChip.get(where.chip());
             cores[v.id()] = new SimCore(clock, kernel, router, profile(m, v, keyIds, d.config()), parameters, log);
@@ -194,7 +193,7 @@ public final class EmbeddedSimulator implements Machine {
                 cost.packetCycles(v.kind()), new WorkCosts(cost, v, activation,
                 OutputLoss.of(m.network(), v), sendsBackward, m.graph().splitsSoftmax(v.id())), updateCycles,
                 cost.sendPacketCycles(), slots, sends, normsHere(m, v) ? cost.normPartialCycles(v) : 0, normReceives,
-                cost.normPacketCycles(), copyCosts);
+                cost.normPacketCycles(), copyCosts, cost.batchNormPartialCycles());
     }
 
     /** A kernel copy's update: the shares of the weights and biases it owns added up, then those updated. */
@@ -254,7 +253,7 @@ public final class EmbeddedSimulator implements Machine {
         if (!mapping.network().updatesOnTheMachine()) {
             throw new IllegalStateException("the cores cannot update this network's kernels (taps that only padding "
                     + "sees, which no position block holds, copies in several position blocks with an L2 gradient "
-                    + "normalization, or a batch normalization after a 2-D convolution); only score(...) runs it");
+                    + "normalization, or a batch normalization along a sequence); only score(...) runs it");
         }
         if (segments == null && mapping.network().layers().stream().anyMatch(DenseLayerSpec::isBatchNorm)) {
             throw new IllegalStateException("this mapping runs its samples one per step, and batch normalizations "
@@ -590,6 +589,8 @@ public final class EmbeddedSimulator implements Machine {
         long clockPs = parameters.timing().coreClockPs();
         for (int layer : norms) {
             runExchange("in the forward segment up to layer " + layer + "'s batch normalization");
+            exchangeBatchNormSums(layer, 0, samples.length);
+            exchangeBatchNormSums(layer, 1, samples.length);
             long shift = segments.fireForward(layer, samples.length, clock.now(), clockPs);
             if (layer == norms.get(norms.size() - 1)) {
                 startSourcesAt(starts, shift, null, labels);
@@ -597,11 +598,22 @@ public final class EmbeddedSimulator implements Machine {
         }
         for (int k = norms.size() - 1; k >= 0; k--) {
             runExchange("in the segment back to layer " + norms.get(k) + "'s batch normalization");
+            exchangeBatchNormSums(norms.get(k), 2, samples.length);
             segments.fireBackward(norms.get(k), samples.length, clock.now(), clockPs);
         }
         runUntilIdle(records, samples.length - 1, "in the " + samples.length + " samples' segments");
         forwardPs = Arrays.stream(cores).mapToLong(c -> c.lastForwardSendPs).max().orElse(0);
         backwardPs = clock.now() - forwardPs;
+    }
+
+    /**
+     * Exchange round {@code round} of layer {@code layer}'s batch normalization, if its blocks share channels: each
+     * block's partial sums, run until every packet is handled (a lost one fails the run).
+     */
+    private void exchangeBatchNormSums(int layer, int round, int batchSize) {
+        if (segments.startRound(layer, round, batchSize, clock.now(), parameters.timing().coreClockPs())) {
+            runExchange("in round " + round + " of layer " + layer + "'s batch normalization exchange");
+        }
     }
 
     /**
@@ -612,7 +624,7 @@ public final class EmbeddedSimulator implements Machine {
         batchStatistics = on;
         for (MachineVertex v : mapping.graph().vertices()) {
             if (batchModes[v.id()] != null) {
-                cores[v.id()].setBatchNorm(on ? batchModes[v.id()] : BatchNormTrainingConfig.NONE,
+                cores[v.id()].setBatchNorm(on ? batchModes[v.id()] : batchModes[v.id()].withRunningStatistics(),
                         stateArrays(v.layer()));
             }
         }

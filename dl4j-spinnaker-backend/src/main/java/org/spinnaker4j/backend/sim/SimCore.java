@@ -4,7 +4,6 @@ import java.util.List;
 import java.util.Map;
 import org.spinnaker4j.backend.runtime.LayerUpdate;
 import org.spinnaker4j.backend.runtime.RunStats;
-import org.spinnaker4j.kernels.BatchNormTrainingConfig;
 import org.spinnaker4j.kernels.KernelConfig;
 import org.spinnaker4j.kernels.KernelCore;
 import org.spinnaker4j.kernels.KernelException;
@@ -54,12 +53,13 @@ final class SimCore implements SimRouter.Pusher {
      * What the simulator tells a core about the cost of its work (receiving a packet, each kind of
      * work its kernel reports, its update at the end of a mini-batch, in cycles), its TDMA slots
      * per phase and the phase of each key it sends; with an L2 gradient normalization, the cycles of its partial
-     * sums of squares, the key ranges of its peers' partials and the cycles of receiving one.
+     * sums of squares, the key ranges of its peers' partials and the cycles of receiving one; on a batch
+     * normalization's block that exchanges partial sums per channel, the cycles of receiving another block's.
      */
     record Profile(CoreLocation location, String label, int receiveInterruptCycles, long packetCycles,
             WorkCosts work, long updateCycles, int sendCycles, Map<Phase, CoreSlot> slots,
             List<KeyClass<Phase>> sends, long normPartialCycles, List<KeyClass<Phase>> normReceives,
-            long normPacketCycles, CopyCosts copy) {
+            long normPacketCycles, CopyCosts copy, long batchNormPartialCycles) {
 
         /** The ranges of the keys the core sends may not overlap: {@link SimCore#sendClass} relies on it. */
         Profile {
@@ -83,6 +83,7 @@ final class SimCore implements SimRouter.Pusher {
                     return switch (c.meaning()) {
                         case SHARE -> copy.sharePacketCycles();
                         case PARAM -> copy.paramPacketCycles();
+                        case BATCH_NORM -> batchNormPartialCycles;
                         default -> normPacketCycles;
                     };
                 }
@@ -334,6 +335,17 @@ final class SimCore implements SimRouter.Pusher {
     }
 
     /**
+     * A batch normalization's block that shares its channels with other blocks, holding the mini-batch's
+     * {@code batchSize} samples (rounds 0 and 1) or their deltas (round 2): the kernel computes the round's partial
+     * sums per channel, ready after {@code cycles} of work from now, and sends them in its {@link Phase#BATCH_NORM}
+     * slots counted from {@code startPs} (when the round's slowest block is done).
+     */
+    void startBatchNormExchange(int batchSize, int round, long cycles, long startPs) {
+        exchangeStartPs = startPs;
+        sendExchange(kernel.batchNormExchange(batchSize, round, outbox), cycles);
+    }
+
+    /**
      * The same block holding every sample's delta: the kernel computes gamma's and beta's gradients and every
      * sample's delta back, which it sends in each sample's backward slots once {@code cycles} of work are done.
      */
@@ -342,12 +354,12 @@ final class SimCore implements SimRouter.Pusher {
     }
 
     /**
-     * Reloads a batch normalization's block with another mini-batch mode ({@link BatchNormTrainingConfig#NONE}: its
-     * running statistics), keeping its parameters and its {@code stateArrays} updater state arrays.
+     * Reloads a batch normalization's block with {@code config}: its mini-batch mode or its running statistics
+     * ({@link KernelConfig#withRunningStatistics()}), keeping its parameters and its {@code stateArrays} updater state
+     * arrays.
      */
-    void setBatchNorm(BatchNormTrainingConfig mode, int stateArrays) {
-        KernelConfig config = kernel.config();
-        if (config.training().batchNorm().equals(mode)) {
+    void setBatchNorm(KernelConfig config, int stateArrays) {
+        if (kernel.config().equals(config)) {
             return;
         }
         float[] weights = kernel.readWeights();
@@ -358,7 +370,7 @@ final class SimCore implements SimRouter.Pusher {
             weightState[k - 1] = kernel.readWeightState(k);
             biasState[k - 1] = kernel.readBiasState(k);
         }
-        kernel.load(config.withTraining(config.training().toBuilder().batchNorm(mode).build()), weights, bias);
+        kernel.load(config, weights, bias);
         for (int k = 1; k <= stateArrays; k++) {
             kernel.writeWeightState(k, weightState[k - 1]);
             kernel.writeBiasState(k, biasState[k - 1]);

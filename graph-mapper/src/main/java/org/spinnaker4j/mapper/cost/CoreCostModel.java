@@ -595,9 +595,9 @@ public record CoreCostModel(double cyclesPerInstruction, int receiveInterruptCyc
         return alone + channelEventCycles(BATCH_NORM_CHANNEL_BACKWARD, BATCH_NORM_TOTALS[4], columns, batch, blocks);
     }
 
-    /** Cycles of a batch normalization block filing another block's exchange partial, besides the packet's receipt. */
+    /** Cycles to receive and file another batch normalization block's exchange partial. */
     public long batchNormPartialCycles() {
-        return cycles(BATCH_NORM_PARTIAL);
+        return dispatchCycles + cycles(BATCH_NORM_PARTIAL);
     }
 
     private long channelEventCycles(double[] f, int totals, int columns, int batch, int blocks) {

@@ -75,7 +75,7 @@ public record DenseLayerSpec(int nIn, int nOut, Activation activation, boolean h
 
     /**
      * Whether this is a batch normalization per feature (in a fully connected network: a one-pixel image read back as
-     * rows), which trains with the mini-batch's statistics on the machine; one after a 2-D convolution does not.
+     * rows): each block holds whole features, so it needs no exchange to train with the mini-batch's statistics.
      */
     public boolean normalizesFeatures() {
         return isBatchNorm() && convolution.image() != null && convolution.image().dense();

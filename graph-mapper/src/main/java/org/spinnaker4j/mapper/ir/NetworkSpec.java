@@ -10,8 +10,7 @@ import java.util.List;
  * convolutions ({@link Conv1DGeometry}), each taking the sequence the one before it makes; its training mapping
  * runs forward and backward passes, and updates only where every layer holds its kernel once
  * ({@link #updatesOnTheMachine()}). MAX and AVG pooling layers ({@link PoolingSpec}) train (they have no parameters);
- * a batch normalization per feature trains with the mini-batch's statistics; one after a 2-D convolution scores with
- * its running statistics, and does not update.
+ * a batch normalization per feature or per channel after a 2-D convolution trains with the mini-batch's statistics.
  */
 public record NetworkSpec(List<DenseLayerSpec> layers, TrainingSpec training, boolean readsEveryLayer) {
 
@@ -71,12 +70,13 @@ public record NetworkSpec(List<DenseLayerSpec> layers, TrainingSpec training, bo
      * every tap some position block holds ({@link Conv1DGeometry#holdsEveryTap()}) and whose kernels held by several
      * blocks ({@link Conv1DGeometry#copiesKernel()}: several positions, or a 2-D convolution's column slices) exchange
      * their copies' shares ({@link #exchangesKernelCopies(int)}) to update as one (a pooling layer has no kernel), and
-     * without a batch normalization after a 2-D convolution (the cores compute the mini-batch's statistics only per
-     * feature, {@link DenseLayerSpec#normalizesFeatures()}).
+     * whose batch normalizations are per feature or per channel after a 2-D convolution
+     * ({@link DenseLayerSpec#holdsMiniBatch()}: the cores compute their mini-batch's statistics; one along a sequence
+     * they do not).
      */
     public boolean updatesOnTheMachine() {
         for (int l = 0; l < layers.size(); l++) {
-            if (layers.get(l).isBatchNorm() && !layers.get(l).normalizesFeatures()) {
+            if (layers.get(l).isBatchNorm() && !layers.get(l).holdsMiniBatch()) {
                 return false;
             }
             Conv1DGeometry g = layers.get(l).convolution();

@@ -1067,7 +1067,8 @@ public final class TdmaScheduler {
         private long receiveCycles(MachineVertex receiver, Phase phase) {
             return switch (phase) {
                 case FORWARD -> cost.forwardPacketCycles(receiver, network.dropout(receiver.layer()));
-                case NORM, BATCH_NORM -> cost.normPacketCycles();
+                case NORM -> cost.normPacketCycles();
+                case BATCH_NORM -> cost.batchNormPartialCycles();
                 case SHARE -> cost.sharePacketCycles();
                 case PARAM -> cost.paramPacketCycles();
                 case SYNC, BACKWARD_SYNC, BACKWARD -> cost.packetCycles(receiver.kind());
