@@ -86,8 +86,6 @@ final class FastestPartitioner implements Partitioner {
      * scheduler's period search), so the phase lays out at most {@code 1 + TRIALS * LAYOUT_ROUNDS} slicings.
      */
     static final int LAYOUT_ROUNDS = 2;
-    /** The least fraction by which a step of the last phase must lower the laid-out step. */
-    static final double MIN_LAYOUT_GAIN = 0.005;
 
     private static final Logger LOG = LoggerFactory.getLogger(FastestPartitioner.class);
 
@@ -288,11 +286,12 @@ final class FastestPartitioner implements Partitioner {
          * find (neighbouring slicings' estimates lie up to 15 % off, docs/architecture.md). From {@code chosen}, each
          * round lays out up to {@link #TRIALS} neighbours not laid out before, those with the lowest estimated latency
          * first among those whose estimated period is within the {@link #PERIOD_ALLOWANCE}, and moves to the one with
-         * the lowest laid-out step within it, if that is {@link #MIN_LAYOUT_GAIN} lower and saves {@link
+         * the lowest laid-out step within it, if that is {@link #MIN_GAIN} lower and saves {@link
          * #MIN_SAVING_PER_CORE} per core it adds, for at most {@link #LAYOUT_ROUNDS} rounds. Of all slicings laid out,
          * it takes the lowest step among those whose period is within the allowance and which pay, against {@code
          * chosen}, for the period they give up ({@link #LATENCY_PER_PERIOD} times its fraction in fraction of step
-         * gained) and for the cores they add. Without layouts ({@link TrialLayout#NONE}), {@code chosen}.
+         * gained, and at least {@link #MIN_GAIN}) and for the cores they add. Without layouts ({@link
+         * TrialLayout#NONE}), {@code chosen}.
          */
         Candidate layOutNear(Candidate chosen) {
             Optional<TdmaSchedule> first = trial(chosen);
@@ -317,7 +316,7 @@ final class FastestPartitioner implements Partitioner {
                         && paysFor(stepOf(chosen) - stepOf(c), c.cores() - chosen.cores())) {
                     double gained = 1 - (double) stepOf(c) / base.stepClocks();
                     double given = (double) e.getValue().get().periodClocks() / base.periodClocks() - 1;
-                    if (gained >= LATENCY_PER_PERIOD * given) {
+                    if (gained >= MIN_GAIN && gained >= LATENCY_PER_PERIOD * given) {
                         quickest = c;
                     }
                 }
@@ -332,7 +331,7 @@ final class FastestPartitioner implements Partitioner {
          * One round of {@link #layOutNear}: of the first {@link #TRIALS} neighbours of {@code current} not laid out
          * before (by estimated latency, their estimated period below {@code limit}) and those laid out before, the
          * one with the lowest laid-out step, its period within {@code limit}, if that step is {@link
-         * #MIN_LAYOUT_GAIN} lower than {@code current}'s and saves {@link #MIN_SAVING_PER_CORE} per core it adds;
+         * #MIN_GAIN} lower than {@code current}'s and saves {@link #MIN_SAVING_PER_CORE} per core it adds;
          * else {@code current}.
          */
         private Candidate quickerNeighbour(Candidate current, double limit) {
@@ -345,7 +344,7 @@ final class FastestPartitioner implements Partitioner {
             }
             near.sort(Comparator.comparingLong(Candidate::latency));
             Candidate next = current;
-            long bar = Math.round(stepOf(current) * (1 - MIN_LAYOUT_GAIN));
+            long bar = Math.round(stepOf(current) * (1 - MIN_GAIN));
             int fresh = 0;
             for (Candidate c : near) {
                 if (!trials.containsKey(c.slicing()) && fresh++ == TRIALS) {
