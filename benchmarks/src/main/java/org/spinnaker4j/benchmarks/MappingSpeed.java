@@ -14,7 +14,8 @@ import org.spinnaker4j.mapper.partition.PartitioningStrategy;
 
 /**
  * The mapper's host time: CPU seconds of the calling thread to wrap (map) the MNIST MLP for training and
- * the LeNet-like chain ({@link ReferenceNetworks#lenetLikeChain}) for inference with FASTEST on one SpiNN-5 board, best of
+ * inference, the seed network and the LeNet-like chain ({@link ReferenceNetworks#lenetLikeChain}) for inference with
+ * FASTEST on one SpiNN-5 board, best of
  * {@code repeats} (the first runs warm the JIT). Usage: {@code MappingSpeed [repeats]}.
  */
 public final class MappingSpeed {
@@ -28,6 +29,8 @@ public final class MappingSpeed {
     public static void main(String[] args) {
         int repeats = args.length > 0 ? Integer.parseInt(args[0]) : 5;
         List<Case> cases = List.of(new Case("MNIST MLP 784-256-128-10, training", ReferenceNetworks.mnistMlp(), false),
+                new Case("MNIST MLP 784-256-128-10, inference", ReferenceNetworks.mnistMlp(), true),
+                new Case("seed network, inference", ReferenceNetworks.seedNetwork(), true),
                 new Case("LeNet-like chain, inference", ReferenceNetworks.lenetLikeChain(), true));
         ThreadMXBean threads = ManagementFactory.getThreadMXBean();
         System.out.println("| network | host CPU s (best of " + repeats + ") |");

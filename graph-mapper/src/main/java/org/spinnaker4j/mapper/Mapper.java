@@ -1,7 +1,9 @@
 package org.spinnaker4j.mapper;
 
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.spinnaker4j.mapper.cost.BoundCalculator;
@@ -77,7 +79,24 @@ public final class Mapper {
     }
 
     private Mapping mapWith(PartitioningStrategy s, NetworkSpec network, Machine machine) {
-        MachineGraph graph = s.partitioner(bounds).partition(network, memory, machine);
+        // the partitioner's trial layouts, kept so that the graph it returns is not laid out twice
+        Map<MachineGraph, Mapping> trials = new IdentityHashMap<>();
+        MachineGraph graph = s.partitioner(bounds, (n, g, m) -> {
+            try {
+                Mapping trial = layOut(s, n, g, m);
+                trials.put(g, trial);
+                return Optional.of(trial.tdma());
+            } catch (MappingException doesNotMap) {
+                LOG.debug("a trial layout does not map: {}", doesNotMap.getMessage());
+                return Optional.empty();
+            }
+        }).partition(network, memory, machine);
+        Mapping laidOut = trials.get(graph);
+        return laidOut != null ? laidOut : layOut(s, network, graph, machine);
+    }
+
+    /** Places, routes and schedules {@code graph}: the mapping stages after partitioning. */
+    private Mapping layOut(PartitioningStrategy s, NetworkSpec network, MachineGraph graph, Machine machine) {
         Placements placements = s.placer().place(graph, machine);
         RoutingInfo keys = new KeyAllocator().allocate(graph);
         Map<ChipLocation, RoutingTable> tables = new TableCompressor().compress(

@@ -5,8 +5,10 @@ import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -20,6 +22,7 @@ import org.spinnaker4j.mapper.machine.Machine;
 import org.spinnaker4j.mapper.place.ColumnGroupPlacer;
 import org.spinnaker4j.mapper.route.LinkLoads;
 import org.spinnaker4j.mapper.tdma.LatencyEstimator;
+import org.spinnaker4j.mapper.tdma.TdmaSchedule;
 import org.spinnaker4j.mapper.tdma.TdmaScheduler;
 
 /**
@@ -69,16 +72,32 @@ final class FastestPartitioner implements Partitioner {
      * the latency descent stays within it.
      */
     static final double LATENCY_MARGIN = 0.03;
+    /**
+     * How much longer than the chosen inference mapping's laid-out period a slicing's may be in the last phase,
+     * which compares laid-out schedules ({@link Search#layOutNear}).
+     */
+    static final double PERIOD_ALLOWANCE = 0.08;
+    /** The fraction of laid-out step a slicing must gain for each fraction of laid-out period it gives up. */
+    static final double LATENCY_PER_PERIOD = 2;
+    /** Slicings the last phase lays out per round, besides those it has laid out before. */
+    static final int TRIALS = 4;
+    /**
+     * Rounds of the last phase at most: a layout takes the host a hundred milliseconds to seconds (the modulo
+     * scheduler's period search), so the phase lays out at most {@code 1 + TRIALS * LAYOUT_ROUNDS} slicings.
+     */
+    static final int LAYOUT_ROUNDS = 2;
 
     private static final Logger LOG = LoggerFactory.getLogger(FastestPartitioner.class);
 
     private final BoundCalculator bounds;
     private final ColumnGroupPlacer placer;
     private final LatencyEstimator latencies;
+    private final TrialLayout layout;
 
-    FastestPartitioner(BoundCalculator bounds, ColumnGroupPlacer placer) {
+    FastestPartitioner(BoundCalculator bounds, ColumnGroupPlacer placer, TrialLayout layout) {
         this.bounds = bounds;
         this.placer = placer;
+        this.layout = layout;
         this.latencies = new LatencyEstimator(bounds.cost(), bounds.timing());
     }
 
@@ -121,18 +140,23 @@ final class FastestPartitioner implements Partitioner {
             }
         }
         if (!network.trains()) {
-            best = search.settle(best);
+            best = search.layOutNear(search.settle(best));
         }
         LOG.debug("FASTEST {}: {} cores, bound {} clocks ({}), period about {} and latency about {} clocks, {} "
-                + "slicings built, {} placed", best.slicing(), best.cores(), Math.round(best.bound().clocks()),
-                best.bound().limitedBy(), Math.round(best.period()), best.latency(), search.built, search.placed);
-        return GraphBuilder.build(network, best.slicing().layerSlicing(network));
+                + "slicings built, {} placed, {} laid out", best.slicing(), best.cores(),
+                Math.round(best.bound().clocks()), best.bound().limitedBy(), Math.round(best.period()), best.latency(),
+                search.built, search.placed, search.trials.size());
+        return search.graph(best.slicing());
     }
 
     /** Whether a step from {@code from} to {@code to} saves at least {@link #MIN_SAVING_PER_CORE} per core it adds. */
     private static boolean pays(Candidate from, Candidate to) {
-        int added = to.cores() - from.cores();
-        return from.period() - to.period() >= (double) MIN_SAVING_PER_CORE * added;
+        return paysFor(from.period() - to.period(), to.cores() - from.cores());
+    }
+
+    /** Whether {@code saved} clocks are at least {@link #MIN_SAVING_PER_CORE} for each of {@code added} cores. */
+    private static boolean paysFor(double saved, int added) {
+        return saved >= (double) MIN_SAVING_PER_CORE * added;
     }
 
     /** Whether {@code a} has a lower time than {@code b}, or one within {@link #TIE} of it on fewer cores. */
@@ -153,6 +177,10 @@ final class FastestPartitioner implements Partitioner {
         private final Map<Slicing, Integer> coresOf = new HashMap<>();
         /** Whether the output layer must stay on one core (its loss needs the whole row). */
         private final boolean keepOutputWhole;
+        /** Per slicing laid out ({@link #layOutNear}): its schedule, or empty if it does not map. */
+        private final Map<Slicing, Optional<TdmaSchedule>> trials = new LinkedHashMap<>();
+        /** Per slicing whose graph was kept: that graph. */
+        private final Map<Slicing, MachineGraph> graphs = new HashMap<>();
         private int built;
         private int placed;
 
@@ -221,8 +249,7 @@ final class FastestPartitioner implements Partitioner {
                 for (Slicing move : current.slicing().neighbours(network)) {
                     Candidate c = evaluate(move, limit);
                     if (c != null && c.latency() < current.latency() * (1 - MIN_GAIN)
-                            && current.latency() - c.latency()
-                                    >= (double) MIN_SAVING_PER_CORE * (c.cores() - current.cores())
+                            && paysFor(current.latency() - c.latency(), c.cores() - current.cores())
                             && (next == null || c.latency() < next.latency())) {
                         next = c;
                     }
@@ -252,6 +279,100 @@ final class FastestPartitioner implements Partitioner {
             double limit = ends.stream().mapToDouble(Candidate::period).min().orElseThrow() * (1 + LATENCY_MARGIN);
             return ends.stream().filter(c -> c.period() <= limit).min(Comparator.comparingLong(Candidate::latency))
                     .orElseThrow();
+        }
+
+        /**
+         * Inference, last: a descent in the latency the schedule lays out, which the estimates rank too roughly to
+         * find (neighbouring slicings' estimates lie up to 15 % off, docs/architecture.md). From {@code chosen}, each
+         * round lays out up to {@link #TRIALS} neighbours not laid out before, those with the lowest estimated latency
+         * first among those whose estimated period is within the {@link #PERIOD_ALLOWANCE}, and moves to the one with
+         * the lowest laid-out step within it, if that is {@link #MIN_GAIN} lower and saves {@link
+         * #MIN_SAVING_PER_CORE} per core it adds, for at most {@link #LAYOUT_ROUNDS} rounds. Of all slicings laid out,
+         * it takes the lowest step among those whose period is within the allowance and which pay, against {@code
+         * chosen}, for the period they give up ({@link #LATENCY_PER_PERIOD} times its fraction in fraction of step
+         * gained, and at least {@link #MIN_GAIN}) and for the cores they add. Without layouts ({@link
+         * TrialLayout#NONE}), {@code chosen}.
+         */
+        Candidate layOutNear(Candidate chosen) {
+            Optional<TdmaSchedule> first = trial(chosen);
+            if (first.isEmpty()) {
+                return chosen;
+            }
+            TdmaSchedule base = first.get();
+            double limit = base.periodClocks() * (1 + PERIOD_ALLOWANCE);
+            Candidate current = chosen;
+            for (int round = 0; round < LAYOUT_ROUNDS; round++) {
+                Candidate next = quickerNeighbour(current, limit);
+                if (next == current) {
+                    break;
+                }
+                current = next;
+            }
+            Candidate quickest = chosen;
+            for (Map.Entry<Slicing, Optional<TdmaSchedule>> e : trials.entrySet()) {
+                Candidate c = (Candidate) known.get(e.getKey());
+                if (e.getValue().isPresent() && stepOf(c) < stepOf(quickest)
+                        && e.getValue().get().periodClocks() <= limit
+                        && paysFor(stepOf(chosen) - stepOf(c), c.cores() - chosen.cores())) {
+                    double gained = 1 - (double) stepOf(c) / base.stepClocks();
+                    double given = (double) e.getValue().get().periodClocks() / base.periodClocks() - 1;
+                    if (gained >= MIN_GAIN && gained >= LATENCY_PER_PERIOD * given) {
+                        quickest = c;
+                    }
+                }
+            }
+            LOG.debug("laid out {} slicings near the chosen one ({} clocks a step, a sample every {}): took {}, {} "
+                    + "clocks a step", trials.size(), base.stepClocks(), base.periodClocks(), quickest.slicing(),
+                    stepOf(quickest));
+            return quickest;
+        }
+
+        /**
+         * One round of {@link #layOutNear}: of the first {@link #TRIALS} neighbours of {@code current} not laid out
+         * before (by estimated latency, their estimated period below {@code limit}) and those laid out before, the
+         * one with the lowest laid-out step, its period within {@code limit}, if that step is {@link
+         * #MIN_GAIN} lower than {@code current}'s and saves {@link #MIN_SAVING_PER_CORE} per core it adds;
+         * else {@code current}.
+         */
+        private Candidate quickerNeighbour(Candidate current, double limit) {
+            List<Candidate> near = new ArrayList<>();
+            for (Slicing move : current.slicing().neighbours(network)) {
+                Candidate c = evaluate(move, limit);
+                if (c != null) {
+                    near.add(c);
+                }
+            }
+            near.sort(Comparator.comparingLong(Candidate::latency));
+            Candidate next = current;
+            long bar = Math.round(stepOf(current) * (1 - MIN_GAIN));
+            int fresh = 0;
+            for (Candidate c : near) {
+                if (!trials.containsKey(c.slicing()) && fresh++ == TRIALS) {
+                    break;
+                }
+                Optional<TdmaSchedule> t = trial(c);
+                if (t.isPresent() && t.get().periodClocks() <= limit
+                        && stepOf(c) < Math.min(bar, stepOf(next))
+                        && paysFor(stepOf(current) - stepOf(c), c.cores() - current.cores())) {
+                    next = c;
+                }
+            }
+            return next;
+        }
+
+        /** The laid-out step of a candidate {@link #trial} has laid out (the longest if it does not map). */
+        private long stepOf(Candidate c) {
+            return trials.get(c.slicing()).map(TdmaSchedule::stepClocks).orElse(Long.MAX_VALUE);
+        }
+
+        /** The schedule {@link #layout} lays out for the candidate's graph, once per slicing. */
+        private Optional<TdmaSchedule> trial(Candidate c) {
+            return trials.computeIfAbsent(c.slicing(), s -> layout.layOut(network, graph(s), machine));
+        }
+
+        /** The graph of the slicing: the one laid out if it was, so that the mapper can reuse that layout. */
+        MachineGraph graph(Slicing slicing) {
+            return graphs.computeIfAbsent(slicing, s -> GraphBuilder.build(network, s.layerSlicing(network)));
         }
 
         /** {@link #evaluate(Slicing, double, int)} on as many cores as the machine has. */

@@ -17,10 +17,13 @@ public enum PartitioningStrategy {
     /** One neuron per core, the 2020 prototype's split, kept as the baseline. */
     NEURON_PER_CORE;
 
-    /** The partitioner; {@code bounds} times the candidate slicings of {@link #FASTEST}. */
-    public Partitioner partitioner(BoundCalculator bounds) {
+    /**
+     * The partitioner; {@code bounds} times the candidate slicings of {@link #FASTEST}, and {@code layout} lays out
+     * the schedules of its last inference candidates.
+     */
+    public Partitioner partitioner(BoundCalculator bounds, TrialLayout layout) {
         return switch (this) {
-            case FASTEST -> new FastestPartitioner(bounds, new ColumnGroupPlacer());
+            case FASTEST -> new FastestPartitioner(bounds, new ColumnGroupPlacer(), layout);
             case FEWEST_CORES -> new FewestCoresPartitioner();
             case NEURON_PER_CORE -> new NeuronPerCorePartitioner();
         };
