@@ -113,11 +113,11 @@ public final class EmbeddedSimulator implements Machine {
         KeyIds keyIds = new KeyIds(m.graph().partitions());
         Map<ChipLocation, SimRouter> byChip = new HashMap<>();
         routers = new ArrayList<>();
-        RouteTable.Cache routeCache = new RouteTable.Cache(keyIds.count(), m.machine().chips().size());
+        RouteTable.Cache routeCache = new RouteTable.Cache(keyIds.count());
         for (Chip chip : m.machine().chips()) {
             RoutingTable table = m.routingTables().getOrDefault(chip.location(), new RoutingTable(chip.location(),
                     List.of()));
-            SimRouter r = new SimRouter(clock, chip.location(), new RouteTable(table, routeCache, routers.size()),
+            SimRouter r = new SimRouter(clock, chip.location(), new RouteTable(table, routeCache),
                     parameters, log, maxHops);
             routers.add(r);
             byChip.put(chip.location(), r);

@@ -6,7 +6,8 @@ import java.util.Arrays;
  * The simulator's clock and pending events, in time order (ties in the order they were
  * scheduled). The simulation spends much of its time here, so the order is kept over primitive
  * (time, order) pairs, where an order word is the event's sequence number and its action's
- * number: events due within a few microseconds in a {@link TimingWheel}, later ones in an
+ * number: events due within a few microseconds in a {@link TimingWheel}, those due within some
+ * milliseconds in a coarser {@link FarWheel} that releases them into it, later ones in an
  * {@link EventHeap}, those scheduled for the current time in a first-in first-out ring, and the
  * earliest of their first events runs next. An owner may {@link #defer} an event it expects to find
  * nothing to do: the event keeps its place in the order but stays out of the queue unless the owner
@@ -38,6 +39,7 @@ final class EventQueue {
     private static final byte ROUTER_WAIT1 = 7;
 
     private final TimingWheel soon = new TimingWheel();
+    private final FarWheel far = new FarWheel();
     private final EventHeap later = new EventHeap();
     /** Orders of the events scheduled for the current time, in the order they were scheduled (a ring). */
     private long[] dueNow = new long[256];
@@ -134,9 +136,12 @@ final class EventQueue {
         return seq++ << ACTION_BITS | action;
     }
 
-    /** Puts an event due after now, or one due now that is not the last scheduled, into the wheel or the heap. */
+    /**
+     * Puts an event due after now, or one due now that is not the last scheduled, into the timing wheel if its far
+     * bucket has been released, else into the far wheel, else (beyond both) into the heap.
+     */
     private void insert(long time, long order) {
-        if (!soon.offer(time, order)) {
+        if (!(far.isReleased(time) && soon.offer(time, order)) && !far.offer(time, order)) {
             later.add(time, order);
         }
     }
@@ -234,6 +239,11 @@ final class EventQueue {
             long order;
             if (dueNowSize > 0) {
                 order = takeDueNow();
+            } else if (soon.isEmpty() && !far.isEmpty()
+                    && (later.isEmpty() || later.firstTime() >= far.firstStart())) {
+                // nothing due before the far wheel's first bucket: move the timing wheel on to it, and pick again
+                moveTo(far.firstStart());
+                continue;
             } else if (soon.isEmpty()) {
                 if (later.isEmpty()) {
                     if (scheduleDeferred()) {
@@ -253,7 +263,7 @@ final class EventQueue {
                     order = takeLater();
                 }
             }
-            soon.advance(now);
+            moveTo(now);
             current = order;
             int number = (int) (order & ACTION_MASK);
             processed++;
@@ -262,6 +272,18 @@ final class EventQueue {
             } else {
                 runSlot(number - FIRST_SLOT);
             }
+        }
+    }
+
+    /**
+     * Moves the timing wheel's current time on to {@code time} (now, or the start of the far wheel's first bucket
+     * when nothing is due before it) and releases the far buckets that are now within its horizon.
+     */
+    private void moveTo(long time) {
+        soon.advance(time);
+        long last = (time >>> FarWheel.BUCKET_BITS) + 1;
+        if (last > far.released()) {
+            far.releaseThrough(last, soon);
         }
     }
 
@@ -344,6 +366,7 @@ final class EventQueue {
     void reset() {
         Arrays.fill(slots, 0, nSlots, null);
         soon.clear();
+        far.clear();
         later.clear();
         dueNowSize = 0;
         for (int k = 0; k < nListed; k++) {

@@ -26,38 +26,60 @@ final class RouteTable {
     private final int[][] keysByMask;
     private final int[][] firstEntryByMask;
     private final Cache cache;
-    /** This router's index in the {@link Cache}'s rows. */
-    private final int chip;
+    /** This router's place in the {@link Cache}'s rows, or {@link #NO_SLOT} if its table is empty. */
+    private final int slot;
+    private static final int NO_SLOT = -1;
 
     /**
-     * Every router's routes found so far, by key number and then router: a row per key, made when the key's first
-     * packet comes by, so the routers a packet crosses read their routes from one row, which the first of them
-     * brought into the host's cache (an array per router, as long as the machine has keys, cost a cache miss at
-     * nearly every router).
+     * The routes found so far of every router with a routing entry, by key number and then router: a row per key,
+     * so the routers a packet crosses read their routes from one row, which the first of them brought into the
+     * host's cache (an array per router, as long as the machine has keys, cost a cache miss at nearly every router).
+     * The rows of {@value #CHUNK} consecutive keys share one array, made when one of them first comes by: a lookup
+     * reads the small array of chunks and then the route, where an array per key cost a second cache miss for the
+     * row's own header (12 % of a CNN training's samples, JFR); and routers without entries (most of a big machine's
+     * when few of its chips are used) take no place in a row.
      */
     static final class Cache {
-        private final int[][] rows;
-        private final int routers;
+        private static final int CHUNK_BITS = 6;
+        private static final int CHUNK = 1 << CHUNK_BITS;
+        private final int[][] chunks;
+        /** Places in a row: the routers that have joined. */
+        private int routers;
+        private boolean rowsMade;
 
-        /** A cache for {@code keys} key numbers and {@code routers} routers. */
-        Cache(int keys, int routers) {
-            this.rows = new int[keys][];
-            this.routers = routers;
+        /** A cache for {@code keys} key numbers. */
+        Cache(int keys) {
+            this.chunks = new int[(keys + CHUNK - 1) >>> CHUNK_BITS][];
         }
 
-        private int[] row(int keyId) {
-            int[] row = rows[keyId];
-            if (row == null) {
-                row = new int[routers];
-                Arrays.fill(row, UNKNOWN);
-                rows[keyId] = row;
+        /** A place in every row for one more router; before the first lookup. */
+        private int join() {
+            if (rowsMade) {
+                throw new IllegalStateException("a router joined the route cache after its first lookup");
             }
-            return row;
+            return routers++;
+        }
+
+        /** The rows of the chunk holding key number {@code keyId}, made at its first lookup. */
+        private int[] chunk(int keyId) {
+            int[] chunk = chunks[keyId >>> CHUNK_BITS];
+            if (chunk == null) {
+                rowsMade = true;
+                chunk = new int[routers << CHUNK_BITS];
+                Arrays.fill(chunk, UNKNOWN);
+                chunks[keyId >>> CHUNK_BITS] = chunk;
+            }
+            return chunk;
+        }
+
+        /** Where in its chunk the route of key number {@code keyId} at the router in place {@code slot} is. */
+        private int index(int keyId, int slot) {
+            return (keyId & (CHUNK - 1)) * routers + slot;
         }
     }
 
-    /** The routes of {@code table}, router {@code chip} (from 0) of those sharing {@code cache}. */
-    RouteTable(RoutingTable table, Cache cache, int chip) {
+    /** The routes of {@code table}, with the other routers sharing {@code cache}. */
+    RouteTable(RoutingTable table, Cache cache) {
         this.entries = table.entries();
         Map<Integer, TreeMap<Integer, Integer>> byMask = new LinkedHashMap<>();
         for (int e = 0; e < entries.size(); e++) {
@@ -75,17 +97,21 @@ final class RouteTable {
             g++;
         }
         this.cache = cache;
-        this.chip = chip;
+        this.slot = entries.isEmpty() ? NO_SLOT : cache.join();
     }
 
     /** The route word of {@code key} (numbered {@code keyId}), or {@link #NO_ENTRY}. */
     int route(int key, int keyId) {
-        int[] routes = cache.row(keyId);
-        int route = routes[chip];
+        if (slot == NO_SLOT) {
+            return NO_ENTRY;
+        }
+        int[] routes = cache.chunk(keyId);
+        int at = cache.index(keyId, slot);
+        int route = routes[at];
         if (route == UNKNOWN) {
             int first = firstMatch(key);
             route = first < 0 ? NO_ENTRY : entries.get(first).route();
-            routes[chip] = route;
+            routes[at] = route;
         }
         return route;
     }

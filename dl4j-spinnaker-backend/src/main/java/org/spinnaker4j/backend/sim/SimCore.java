@@ -73,22 +73,14 @@ final class SimCore implements SimRouter.Pusher {
             }
         }
 
-        /** The cycles of receiving the packet with {@code key}. */
-        long receiveCycles(int key) {
-            if (normReceives.isEmpty()) {
-                return packetCycles;
-            }
-            for (KeyClass<Phase> c : normReceives) {
-                if (c.contains(key)) {
-                    return switch (c.meaning()) {
-                        case SHARE -> copy.sharePacketCycles();
-                        case PARAM -> copy.paramPacketCycles();
-                        case BATCH_NORM -> batchNormPartialCycles;
-                        default -> normPacketCycles;
-                    };
-                }
-            }
-            return packetCycles;
+        /** The cycles of receiving a packet, by its key. */
+        ReceiveCosts receiveCosts() {
+            return new ReceiveCosts(normReceives, c -> switch (c.meaning()) {
+                case SHARE -> copy.sharePacketCycles();
+                case PARAM -> copy.paramPacketCycles();
+                case BATCH_NORM -> batchNormPartialCycles;
+                default -> normPacketCycles;
+            }, packetCycles);
         }
 
         /** The range of the keys this core sends that holds {@code key}. */
@@ -133,7 +125,7 @@ final class SimCore implements SimRouter.Pusher {
      * Figures of the profile and parameters the events read, kept here so that an event touches fewer objects (the
      * simulator's working set is larger than the host's caches): the receive queue's depth, the receive interrupt's
      * time, the least time between two sends, whether sends wait for TDMA slots, the work costs, the cycles of
-     * receiving a packet and whether some keys cost otherwise ({@link Profile#receiveCycles}).
+     * receiving a packet and whether some keys cost otherwise ({@link Profile#receiveCosts}).
      */
     private final int receiveDepth;
     private final long interruptPs;
@@ -142,6 +134,7 @@ final class SimCore implements SimRouter.Pusher {
     private final WorkCosts workCosts;
     private final long packetCycles;
     private final boolean packetCyclesVary;
+    private final ReceiveCosts receiveCosts;
     private final PacketQueue received;
     private final SendQueue toSend = new SendQueue();
     private final int[] outbox;
@@ -216,6 +209,7 @@ final class SimCore implements SimRouter.Pusher {
         this.workCosts = profile.work();
         this.packetCycles = profile.packetCycles();
         this.packetCyclesVary = !profile.normReceives().isEmpty();
+        this.receiveCosts = profile.receiveCosts();
         this.received = new PacketQueue(receiveDepth);
         this.registerBit = SimRouter.coreOutput(profile.location().p());
         this.interruptEvent = clock.register(this, EventQueue.CORE_INTERRUPT);
@@ -468,7 +462,7 @@ final class SimCore implements SimRouter.Pusher {
             throw new IllegalStateException(String.format("core %s (%s) rejected packet key 0x%08x: %s",
                     profile.location(), profile.label(), key, e.getMessage()), e);
         }
-        long done = finishEvent(n, packetCyclesVary ? profile.receiveCycles(key) : packetCycles);
+        long done = finishEvent(n, packetCyclesVary ? receiveCosts.cycles(key) : packetCycles);
         if (recorder != null && kernel.receivedCount() == recorderWidth) {
             recorder.record(recorded++, kernel.readOutput(), done);
         }
