@@ -5,12 +5,12 @@ import java.util.Arrays;
 /**
  * The {@link EventQueue}'s events due beyond the {@link TimingWheel}'s reach and within about 69 ms: a ring of
  * {@value #BUCKETS} coarse buckets of {@value #BUCKET_PS} ps (half the timing wheel's horizon), each an unsorted list
- * of (time, order) pairs. A bucket is released whole into the timing wheel, which sorts its pairs, once the current
- * time reaches the bucket before it; so each far event is moved once, where a heap would sift it through a dozen
- * levels on the way in and out (a core's TDMA sends are scheduled up to 27.8 ms ahead). Buckets up to {@link
- * #released()} are empty: their events belong in the timing wheel.
+ * of (time, order) pairs (entries of the {@link EntryPool} it is). A bucket is released whole into the timing wheel,
+ * which sorts its pairs, once the current time reaches the bucket before it; so each far event is moved once, where a
+ * heap would sift it through a dozen levels on the way in and out (a core's TDMA sends are scheduled up to 27.8 ms
+ * ahead). Buckets up to {@link #released()} are empty: their events belong in the timing wheel.
  */
-final class FarWheel {
+final class FarWheel extends EntryPool {
 
     /** Bits of a time below its bucket number: a bucket is half the timing wheel's horizon. */
     static final int BUCKET_BITS = Long.numberOfTrailingZeros(TimingWheel.BUCKETS * TimingWheel.BUCKET_PS) - 1;
@@ -19,17 +19,11 @@ final class FarWheel {
     /** Buckets in the ring: the horizon is {@code BUCKETS * BUCKET_PS} ≈ 68.7 ms. */
     static final int BUCKETS = 1 << 12;
     private static final int WORDS = BUCKETS / Long.SIZE;
-    private static final int NONE = -1;
+    private static final int NONE = EntryPool.NONE;
 
     /** Bucket b's first entry at {@code ends[2b]}, its last at {@code ends[2b + 1]} (entry numbers, or NONE). */
     private final int[] ends = new int[2 * BUCKETS];
     private final long[] occupied = new long[WORDS];
-    /** Entry e's time at {@code pairs[2e]}, its order at {@code pairs[2e + 1]}. */
-    private long[] pairs = new long[2 * 1024];
-    /** The entry after e in its bucket, or the next free entry. */
-    private int[] next = new int[1024];
-    private int free = NONE;
-    private int used;
     private int size;
     /** The number of the last bucket released into the timing wheel. */
     private long released;
@@ -59,35 +53,17 @@ final class FarWheel {
             return false;
         }
         int bucket = (int) (number & (BUCKETS - 1));
-        int e = newEntry(time, order);
+        int e = take(time, order);
         int tail = ends[2 * bucket + 1];
         if (tail == NONE) {
             ends[2 * bucket] = e;
             occupied[bucket >>> 6] |= 1L << bucket;
         } else {
-            next[tail] = e;
+            setNext(tail, e);
         }
         ends[2 * bucket + 1] = e;
         size++;
         return true;
-    }
-
-    private int newEntry(long time, long order) {
-        int e;
-        if (free != NONE) {
-            e = free;
-            free = next[e];
-        } else {
-            if (used == next.length) {
-                next = Arrays.copyOf(next, 2 * used);
-                pairs = Arrays.copyOf(pairs, 4 * used);
-            }
-            e = used++;
-        }
-        pairs[2 * e] = time;
-        pairs[2 * e + 1] = order;
-        next[e] = NONE;
-        return e;
     }
 
     /** The start of the earliest bucket in use; the wheel must not be empty. */
@@ -116,24 +92,19 @@ final class FarWheel {
         released = Math.max(released, last);
     }
 
+    /** Moves the bucket's pairs, in the order they came, into the timing wheel, and frees its entries. */
     private void releaseBucket(int bucket, TimingWheel wheel) {
-        int e = ends[2 * bucket];
-        if (e == NONE) {
+        int first = ends[2 * bucket];
+        if (first == NONE) {
             return;
         }
-        int last = ends[2 * bucket + 1];
-        while (true) {
-            if (!wheel.offer(pairs[2 * e], pairs[2 * e + 1])) {
+        for (int e = first; e != NONE; e = next(e)) {
+            if (!wheel.offer(timeOf(e), orderOf(e))) {
                 throw new IllegalStateException("a far event beyond the timing wheel's horizon");
             }
             size--;
-            if (e == last) {
-                break;
-            }
-            e = next[e];
         }
-        next[last] = free;
-        free = ends[2 * bucket];
+        free(first, ends[2 * bucket + 1]);
         ends[2 * bucket] = NONE;
         ends[2 * bucket + 1] = NONE;
         occupied[bucket >>> 6] &= ~(1L << bucket);
@@ -143,8 +114,7 @@ final class FarWheel {
     void clear() {
         Arrays.fill(ends, NONE);
         Arrays.fill(occupied, 0);
-        free = NONE;
-        used = 0;
+        clearEntries();
         size = 0;
         released = 1;
     }

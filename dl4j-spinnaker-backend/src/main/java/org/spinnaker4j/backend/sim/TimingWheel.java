@@ -3,16 +3,15 @@ package org.spinnaker4j.backend.sim;
 import java.util.Arrays;
 
 /**
- * The {@link EventQueue}'s events due soon: a ring of buckets of {@value #BUCKET_PS} ps covering
- * the {@value #BUCKETS} buckets from the current time's, each a list of (time, order) pairs
- * kept in that order, with a bitmap of the buckets in use. Adding and removing cost about the
- * same however many events are pending, where a heap's cost grows with their number; an event
- * due beyond the horizon is refused and goes to the {@link EventHeap}. The simulator's working set is
- * larger than the host's caches, so the layout counts: an entry's time, order and link share one array
- * slot, and a bucket's head and tail sit side by side, so adding or removing an entry touches a few
- * cache lines rather than one per array.
+ * The {@link EventQueue}'s events due soon: a ring of buckets of {@value #BUCKET_PS} ps covering the {@value #BUCKETS}
+ * buckets from the current time's, each a list of (time, order) pairs kept in that order (entries of the
+ * {@link EntryPool} it is), with a bitmap of the buckets in use. Adding and removing cost about the same however many
+ * events are pending, where a heap's cost grows with their number; an event due beyond the horizon is refused and goes
+ * to the {@link FarWheel} or the {@link EventHeap}. The simulator's working set is larger than the host's caches, so
+ * the layout counts: an entry's time, order and link lie side by side, and so do a bucket's head and tail, so adding
+ * or removing an entry touches a few cache lines rather than one per array.
  */
-final class TimingWheel {
+final class TimingWheel extends EntryPool {
 
     private static final int BUCKET_BITS = 12;
     /** Picoseconds per bucket. */
@@ -22,12 +21,7 @@ final class TimingWheel {
     private static final int WORDS = BUCKETS / Long.SIZE;
     /** Longs of the summary bitmap: one bit per word of {@link #occupied}. */
     private static final int SUMMARY_WORDS = WORDS / Long.SIZE;
-    private static final int NONE = -1;
-    /** Longs per entry: its time, its order and the next entry of its bucket (or the next free entry). */
-    private static final int STRIDE = 3;
-    private static final int TIME = 0;
-    private static final int ORDER = 1;
-    private static final int NEXT = 2;
+    private static final int NONE = EntryPool.NONE;
 
     /** Bucket b's first entry at {@code ends[2b]}, its last at {@code ends[2b + 1]} (entry numbers, or NONE). */
     private final int[] ends = new int[2 * BUCKETS];
@@ -38,10 +32,6 @@ final class TimingWheel {
      * samples in an MNIST inference).
      */
     private final long[] summary = new long[SUMMARY_WORDS];
-    /** Entry e at {@code entries[STRIDE * e + TIME / ORDER / NEXT]}. */
-    private long[] entries = new long[STRIDE * 1024];
-    private int free = NONE;
-    private int used;
     private int size;
     /** The bucket number (time / BUCKET_PS) of the current time; every entry's is at least this. */
     private long cursor;
@@ -66,7 +56,7 @@ final class TimingWheel {
             return false;
         }
         int bucket = (int) (bucketNumber & (BUCKETS - 1));
-        int e = newEntry(time, order);
+        int e = take(time, order);
         int tail = ends[2 * bucket + 1];
         if (tail == NONE) {
             ends[2 * bucket] = e;
@@ -97,37 +87,6 @@ final class TimingWheel {
         }
         setNext(e, next(at));
         setNext(at, e);
-    }
-
-    /** Whether entry e comes before (time, order). */
-    private boolean before(int e, long time, long order) {
-        long t = entries[STRIDE * e + TIME];
-        return t < time || t == time && entries[STRIDE * e + ORDER] < order;
-    }
-
-    private int next(int e) {
-        return (int) entries[STRIDE * e + NEXT];
-    }
-
-    private void setNext(int e, int next) {
-        entries[STRIDE * e + NEXT] = next;
-    }
-
-    private int newEntry(long time, long order) {
-        int e;
-        if (free != NONE) {
-            e = free;
-            free = next(e);
-        } else {
-            if (STRIDE * used == entries.length) {
-                entries = Arrays.copyOf(entries, 2 * entries.length);
-            }
-            e = used++;
-        }
-        entries[STRIDE * e + TIME] = time;
-        entries[STRIDE * e + ORDER] = order;
-        entries[STRIDE * e + NEXT] = NONE;
-        return e;
     }
 
     /** Whether the earliest entry comes before ({@code time}, {@code order}), where {@code time} is the current time. */
@@ -162,11 +121,11 @@ final class TimingWheel {
     }
 
     long time(int bucket) {
-        return entries[STRIDE * ends[2 * bucket] + TIME];
+        return timeOf(ends[2 * bucket]);
     }
 
     long order(int bucket) {
-        return entries[STRIDE * ends[2 * bucket] + ORDER];
+        return orderOf(ends[2 * bucket]);
     }
 
     /** Removes the earliest entry of {@code bucket}. */
@@ -181,8 +140,7 @@ final class TimingWheel {
                 summary[bucket >>> 12] &= ~(1L << (bucket >>> 6));
             }
         }
-        setNext(e, free);
-        free = e;
+        free(e, e);
         size--;
     }
 
@@ -190,8 +148,7 @@ final class TimingWheel {
         Arrays.fill(ends, NONE);
         Arrays.fill(occupied, 0);
         Arrays.fill(summary, 0);
-        free = NONE;
-        used = 0;
+        clearEntries();
         size = 0;
         cursor = 0;
     }
