@@ -42,6 +42,14 @@
  *                            sends every column
  *   calibrate sink N         N values into a 64-column OUTPUT_SINK
  *   calibrate source C       the start event of a C-value INPUT_SOURCE
+ *   calibrate fix F N [I]    N calls of the fixed-point function F (exp|div|
+ *                            sigmoid|tanh|softplus|elu of s4j_fixfunc.h, the
+ *                            activations through s4j_fix_activate, elu's alpha
+ *                            1.0) on 256 inputs in turn, evenly spaced over its
+ *                            range: exp's [-16, 0) (softmax's, after the max),
+ *                            div's softmax quotients (e / s, s in [1, 11), e in
+ *                            [0, s)), the activations' [-8, 8); every call on
+ *                            input I (0 .. 255) if given
  *   calibrate backward R C S the delta that completes an R x C training block's
  *                            deltas (dW += x delta; S = 1: also sends W delta)
  *   calibrate droprows N D   N rows into a 64 x 8 training DENSE_BLOCK, from row
@@ -120,6 +128,7 @@
  * msle|wasserstein, U = sgd|nesterovs|adam.
  * Exit status 0 on success; on error a message on stderr and status 1.
  */
+#include "s4j_fixfunc.h"
 #include "s4j_kernels.h"
 
 #include <stdio.h>
@@ -809,6 +818,40 @@ static void update_copy(const spec *s, int measured)
     }
 }
 
+/* `fix F N [I]`: N calls of the fixed-point function `name`, measured. */
+static void fix_calls(const char *name, uint32_t n, int at)
+{
+    static const named FIXFUNCS[] = {
+        { "exp", 0u }, { "div", 1u }, { "sigmoid", S4J_ACT_SIGMOID }, { "tanh", S4J_ACT_TANH },
+        { "softplus", S4J_ACT_SOFTPLUS }, { "elu", S4J_ACT_ELU }
+    };
+    static int32_t a[256];
+    static int32_t b[256];
+    uint32_t f = lookup(name, FIXFUNCS, COUNT(FIXFUNCS));
+    int32_t one = (int32_t)1 << S4J_FIX_FRACTION_BITS;
+    int32_t i;
+    uint32_t k;
+
+    for (i = 0; i < 256; i++) {
+        int32_t j = at >= 0 ? at : i;
+
+        a[i] = f == 0u ? -16 * one + j * one / 16 : -8 * one + j * one / 16;
+        b[i] = one + j * (one / 256) * 10;          /* s in [1, 11) */
+        if (f == 1u) {
+            a[i] = (int32_t)(((int64_t)b[i] * ((j * 37) % 256)) / 256); /* e in [0, s) */
+        }
+    }
+    calib_begin();
+    for (k = 0u; k < n; k++) {
+        uint32_t x = k & 255u;
+        int32_t y = f == 0u ? s4j_fix_exp(a[x]) : f == 1u ? s4j_fix_div(a[x], b[x])
+                    : s4j_fix_activate(f, one, a[x]);
+
+        __asm__ volatile("" : : "r"(y)); /* the result used */
+    }
+    calib_end();
+}
+
 int main(int argc, char **argv)
 {
     spec s;
@@ -1031,6 +1074,8 @@ int main(int argc, char **argv)
             fail("s4j_source_load", r);
         }
         measure_event(s4j_start, "s4j_start");
+    } else if (strcmp(what, "fix") == 0 && (argc == 4 || argc == 5)) {
+        fix_calls(argv[2], number(argv[3], 1u, 1u << 20), argc == 5 ? (int)number(argv[4], 0u, 255u) : -1);
     } else if (strcmp(what, "backward") == 0 && argc == 5) {
         s.kind = S4J_KIND_DENSE_BLOCK;
         s.rows = number(argv[2], 1u, MAX_VALUES);

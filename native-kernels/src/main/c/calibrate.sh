@@ -172,6 +172,12 @@ done
 figure reduce.column "$(awk -v c="$(per 32 "$(n column identity 64)" "$(n column identity 32)")" \
     -v w="$(per 32 "$(n act identity 64)" "$(n act identity 32)")" 'BEGIN { printf "%.1f", c - w }')" \
     "per column an inference REDUCE sends as soon as its partials are in, besides forward.output of its activation"
+# the fixed-point mode's functions (s4j_fixfunc.h): the average per call over 256 inputs spread over each one's range
+# (calibrate.c, scenario fix), the harness's loop included; their cost varies with the input (docs/fixed-point.md)
+for f in exp div sigmoid tanh softplus elu; do
+    figure "fix.$f" "$(per 256 "$(n fix "$f" 512)" "$(n fix "$f" 256)")" \
+        "per call of the fixed-point $f (s16.15), averaged over its calibration inputs"
+done
 set -- $(fit backward 0)
 figure backward.dw "$1" "dW += x delta per weight of a completing DELTA (no sends)"
 set -- $(fit backward 1)

@@ -1,0 +1,55 @@
+/*
+ * The transcendental functions of the fixed-point mode, in s16.15: an
+ * int32_t x stands for x / 2^15, so the range is [-65536, 65536 - 2^-15] in
+ * steps (ulps) of 2^-15. Integer arithmetic only (the ARM968 has no FPU):
+ * 32 x 32 -> 64-bit multiplies, shifts, CLZ, no division instruction and no
+ * library call. Every function is defined for every int32_t input, rounds
+ * to nearest (halves away from zero) and saturates to [INT32_MIN, INT32_MAX].
+ *
+ * Method (docs/fixed-point.md, "Fixed-point functions"): e^x = 2^(x log2 e)
+ * split into 2^k 2^f, 2^f from a 64-entry table (256 bytes) times a cubic;
+ * division by a Newton reciprocal corrected to the exact quotient;
+ * sigmoid and tanh as one such division of e^-|x| terms; softplus's
+ * log(1 + u) from two 33-entry tables (264 bytes) and a cubic. Worst-case
+ * errors, measured over the inputs by FixedPointFunctionsTest, are stated
+ * there.
+ */
+#ifndef S4J_FIXFUNC_H
+#define S4J_FIXFUNC_H
+
+#include <stdint.h>
+
+/* Fraction bits of s16.15: 1.0 is 1 << S4J_FIX_FRACTION_BITS. */
+#define S4J_FIX_FRACTION_BITS 15u
+
+/* e^x; saturates to INT32_MAX where e^x >= 65536 (x >= ln 2^16) and is 0
+ * below about -11.09 (e^x under half an ulp). For softmax after the max
+ * subtraction: e^0 is exactly 1.0. */
+int32_t s4j_fix_exp(int32_t x);
+
+/* num / den, correctly rounded (error at most half an ulp), saturating; a
+ * den of 0 gives INT32_MAX, INT32_MIN or 0 by num's sign. */
+int32_t s4j_fix_div(int32_t num, int32_t den);
+
+/* 1 / (1 + e^-x); sigmoid(x) + sigmoid(-x) is exactly 1.0. */
+int32_t s4j_fix_sigmoid(int32_t x);
+
+/* tanh(x); odd: tanh(-x) is exactly -tanh(x). */
+int32_t s4j_fix_tanh(int32_t x);
+
+/* log(1 + e^x). */
+int32_t s4j_fix_softplus(int32_t x);
+
+/* x at or above 0, alpha (e^x - 1) below it; alpha_q in s16.15. */
+int32_t s4j_fix_elu(int32_t x, int32_t alpha_q);
+
+/* 1 if s4j_fix_activate evaluates the activation code act (S4J_ACT_SIGMOID,
+ * _TANH, _SOFTPLUS, _ELU), else 0. Softmax is per layer: its kernel builds it
+ * from s4j_fix_exp and s4j_fix_div. */
+int s4j_fix_supports(uint32_t act);
+
+/* The activation act (one s4j_fix_supports accepts; alpha_q is elu's alpha,
+ * ignored by the others) at x; 0 for any other code. */
+int32_t s4j_fix_activate(uint32_t act, int32_t alpha_q, int32_t x);
+
+#endif
