@@ -197,7 +197,7 @@ public class SpiNNakerMultiLayerNetwork extends MultiLayerNetwork implements Aut
 
     private NetworkSpec translate(boolean training) {
         return Dl4jFrontEnd.translate(getLayerWiseConfigurations(), training, options.sequenceLength(),
-                options.imageHeight(), options.imageWidth());
+                options.imageHeight(), options.imageWidth(), options.arithmetic());
     }
 
     /** A mapping of {@code network}: one of the machine uses' if it has it already, else a new one. */

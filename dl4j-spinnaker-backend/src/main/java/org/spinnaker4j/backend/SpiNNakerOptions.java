@@ -4,13 +4,15 @@ import java.io.Serializable;
 import java.util.Objects;
 import org.spinnaker4j.backend.sim.SendMode;
 import org.spinnaker4j.backend.sim.SimulatorParameters;
+import org.spinnaker4j.mapper.ir.Arithmetic;
 import org.spinnaker4j.mapper.machine.Machine;
 import org.spinnaker4j.mapper.partition.PartitioningStrategy;
 
 /**
  * How a network is put on SpiNNaker: which machine (default one SpiNN-5 board), how layers
  * are partitioned (default FASTEST), which backend runs it (default the embedded simulator) and
- * how that simulator behaves (default TDMA sends, reinjection on).
+ * how that simulator behaves (default TDMA sends, reinjection on), and the number format the cores compute in
+ * (default float32).
  * Immutable; build with {@link #builder()}.
  */
 public final class SpiNNakerOptions implements Serializable {
@@ -25,6 +27,7 @@ public final class SpiNNakerOptions implements Serializable {
     private final int sequenceLength;
     private final int imageHeight;
     private final int imageWidth;
+    private final Arithmetic arithmetic;
 
     private SpiNNakerOptions(Builder b) {
         this.machine = b.machine;
@@ -35,6 +38,7 @@ public final class SpiNNakerOptions implements Serializable {
         this.sequenceLength = b.sequenceLength;
         this.imageHeight = b.imageHeight;
         this.imageWidth = b.imageWidth;
+        this.arithmetic = b.arithmetic;
     }
 
     /** One SpiNN-5 board, FASTEST partitioning, embedded simulator. */
@@ -95,6 +99,11 @@ public final class SpiNNakerOptions implements Serializable {
         return trainsOnMachine;
     }
 
+    /** The number format the cores compute in: {@link Arithmetic#FLOAT32} unless set. */
+    public Arithmetic arithmetic() {
+        return arithmetic;
+    }
+
     /** A builder that starts from this one's settings. */
     public Builder toBuilder() {
         Builder b = builder().machine(machine).partitioning(partitioning).backend(backend).simulator(simulator);
@@ -102,6 +111,7 @@ public final class SpiNNakerOptions implements Serializable {
         b.sequenceLength = sequenceLength;
         b.imageHeight = imageHeight;
         b.imageWidth = imageWidth;
+        b.arithmetic = arithmetic;
         return b;
     }
 
@@ -110,7 +120,8 @@ public final class SpiNNakerOptions implements Serializable {
         return "SpiNNakerOptions{machine=" + machine.description() + ", partitioning=" + partitioning
                 + ", backend=" + backend + ", sendMode=" + simulator.sendMode()
                 + (trainsOnMachine ? "" : ", inferenceOnly") + (sequenceLength > 0 ? ", sequenceLength=" + sequenceLength : "")
-                + (imageHeight > 0 ? ", imageSize=" + imageHeight + "x" + imageWidth : "") + "}";
+                + (imageHeight > 0 ? ", imageSize=" + imageHeight + "x" + imageWidth : "")
+                + (arithmetic == Arithmetic.FLOAT32 ? "" : ", arithmetic=" + arithmetic) + "}";
     }
 
     /** Builds {@link SpiNNakerOptions}. */
@@ -123,6 +134,7 @@ public final class SpiNNakerOptions implements Serializable {
         private int sequenceLength;
         private int imageHeight;
         private int imageWidth;
+        private Arithmetic arithmetic = Arithmetic.FLOAT32;
 
         private Builder() {
         }
@@ -158,6 +170,16 @@ public final class SpiNNakerOptions implements Serializable {
             }
             this.imageHeight = height;
             this.imageWidth = width;
+            return this;
+        }
+
+        /**
+         * The number format the cores compute in: {@link Arithmetic#FLOAT32} (default, parity with nd4j-native) or
+         * {@link Arithmetic#S16_15}, spinnaker_tools' {@code accum} (1 sign, 16 integer, 15 fraction bits), which
+         * {@code init()} checks layer by layer and which runs inference only.
+         */
+        public Builder arithmetic(Arithmetic arithmetic) {
+            this.arithmetic = Objects.requireNonNull(arithmetic, "arithmetic");
             return this;
         }
 

@@ -40,6 +40,7 @@ import org.nd4j.linalg.activations.impl.ActivationThresholdedReLU;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.spinnaker4j.mapper.ir.Activation;
 import org.spinnaker4j.mapper.ir.ActivationKind;
+import org.spinnaker4j.mapper.ir.Arithmetic;
 import org.spinnaker4j.mapper.ir.DenseLayerSpec;
 import org.spinnaker4j.mapper.ir.NetworkSpec;
 import org.spinnaker4j.mapper.ir.TrainingSpec;
@@ -113,7 +114,20 @@ public final class Dl4jFrontEnd {
      */
     public static NetworkSpec translate(MultiLayerConfiguration conf, boolean training, int sequenceLength,
             int imageHeight, int imageWidth) {
+        return translate(conf, training, sequenceLength, imageHeight, imageWidth, Arithmetic.FLOAT32);
+    }
+
+    /**
+     * As {@link #translate(MultiLayerConfiguration, boolean, int, int, int)}, for the cores computing in
+     * {@code arithmetic}: in {@link Arithmetic#S16_15} the same one exception also lists what fixed point cannot
+     * run ({@link FixedPointCheck}).
+     */
+    public static NetworkSpec translate(MultiLayerConfiguration conf, boolean training, int sequenceLength,
+            int imageHeight, int imageWidth, Arithmetic arithmetic) {
         List<Problem> problems = new ArrayList<>();
+        if (arithmetic == Arithmetic.S16_15) {
+            FixedPointCheck.check(conf, training, problems);
+        }
         if (conf.getDataType() != DataType.FLOAT) {
             problems.add(new Problem(-1, "MultiLayerConfiguration",
                     "data type " + conf.getDataType() + "; the kernels compute in float32 (FLOAT)"));

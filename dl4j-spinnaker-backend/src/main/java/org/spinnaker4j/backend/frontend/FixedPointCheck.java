@@ -1,0 +1,56 @@
+package org.spinnaker4j.backend.frontend;
+
+import java.util.List;
+import java.util.Set;
+import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
+import org.deeplearning4j.nn.conf.layers.BaseLayer;
+import org.deeplearning4j.nn.conf.layers.DenseLayer;
+import org.deeplearning4j.nn.conf.layers.Layer;
+import org.deeplearning4j.nn.conf.layers.OutputLayer;
+import org.nd4j.linalg.activations.IActivation;
+import org.nd4j.linalg.activations.impl.ActivationHardTanH;
+import org.nd4j.linalg.activations.impl.ActivationIdentity;
+import org.nd4j.linalg.activations.impl.ActivationLReLU;
+import org.nd4j.linalg.activations.impl.ActivationReLU;
+
+/**
+ * What the s16.15 fixed-point mode ({@link org.spinnaker4j.mapper.ir.Arithmetic#S16_15}) cannot run yet, as
+ * {@link Problem}s beside the float front end's: layers other than DenseLayer and OutputLayer, activations other
+ * than the exact ones (relu, leakyrelu, hardtanh, identity), a mapping for training (fixed point has no gradients
+ * yet) and, until the fixed-point dense kernels are built, the mode itself.
+ */
+final class FixedPointCheck {
+
+    /** The activations a fixed-point kernel computes exactly, by their exact class. */
+    private static final Set<Class<? extends IActivation>> EXACT = Set.of(ActivationReLU.class,
+            ActivationLReLU.class, ActivationHardTanH.class, ActivationIdentity.class);
+
+    private static final String MODE = "in s16.15 fixed point (Arithmetic.S16_15) ";
+
+    private FixedPointCheck() {
+    }
+
+    /** Adds a problem for everything {@code conf} (mapped for training if {@code training}) cannot do in s16.15. */
+    static void check(MultiLayerConfiguration conf, boolean training, List<Problem> problems) {
+        problems.add(new Problem(-1, "SpiNNakerOptions", MODE + "the kernels are not built yet: the option, its "
+                + "checks and the quantiser exist, the fixed-point dense kernels do not; use Arithmetic.FLOAT32"));
+        if (training) {
+            problems.add(new Problem(-1, "SpiNNakerOptions", MODE + "only inference runs: fit(...), score(DataSet) "
+                    + "and everything else needing gradients compute in float32 only; build the options with "
+                    + "inferenceOnly()"));
+        }
+        for (int i = 0; i < conf.getConfs().size(); i++) {
+            Layer layer = conf.getConf(i).getLayer();
+            String type = layer.getClass().getSimpleName();
+            if (layer.getClass() != DenseLayer.class && layer.getClass() != OutputLayer.class) {
+                problems.add(new Problem(i, type, MODE + "only DenseLayer and OutputLayer run yet"));
+                continue;
+            }
+            IActivation fn = ((BaseLayer) layer).getActivationFn();
+            if (fn == null || !EXACT.contains(fn.getClass())) {
+                problems.add(new Problem(i, type, MODE + "activation " + fn + " has no kernel yet (relu, leakyrelu, "
+                        + "hardtanh and identity do)"));
+            }
+        }
+    }
+}

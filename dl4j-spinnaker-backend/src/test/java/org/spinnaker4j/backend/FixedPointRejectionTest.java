@@ -1,0 +1,114 @@
+package org.spinnaker4j.backend;
+
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.layers.Convolution1DLayer;
+import org.deeplearning4j.nn.conf.layers.DenseLayer;
+import org.deeplearning4j.nn.conf.layers.GlobalPoolingLayer;
+import org.deeplearning4j.nn.conf.layers.OutputLayer;
+import org.deeplearning4j.nn.conf.layers.PoolingType;
+import org.deeplearning4j.nn.conf.preprocessor.RnnToFeedForwardPreProcessor;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.activations.Activation;
+import org.nd4j.linalg.lossfunctions.LossFunctions.LossFunction;
+import org.spinnaker4j.backend.frontend.Problem;
+import org.spinnaker4j.backend.frontend.UnsupportedNetworkException;
+import org.spinnaker4j.mapper.ir.Arithmetic;
+
+/**
+ * In s16.15 fixed point ({@link Arithmetic#S16_15}) init() lists, in the one unsupported-network exception, every
+ * layer and activation fixed point cannot run, and training; float32 stays the default.
+ */
+class FixedPointRejectionTest {
+
+    private static final SpiNNakerOptions FIXED_INFERENCE = SpiNNakerOptions.builder()
+            .arithmetic(Arithmetic.S16_15).inferenceOnly().build();
+
+    @Test
+    void float32IsTheDefault() {
+        assertEquals(Arithmetic.FLOAT32, SpiNNakerOptions.defaults().arithmetic());
+        assertEquals(Arithmetic.S16_15, FIXED_INFERENCE.toBuilder().build().arithmetic());
+        assertTrue(FIXED_INFERENCE.toString().contains("arithmetic=S16_15"), FIXED_INFERENCE.toString());
+    }
+
+    @Test
+    void everyActivationWithoutAFixedPointKernelIsNamedWithItsLayer() {
+        MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder().list()
+                .layer(new DenseLayer.Builder().nIn(4).nOut(8).activation(Activation.RELU).build())
+                .layer(new DenseLayer.Builder().nIn(8).nOut(8).activation(Activation.SIGMOID).build())
+                .layer(new DenseLayer.Builder().nIn(8).nOut(8).activation(Activation.LEAKYRELU).build())
+                .layer(new DenseLayer.Builder().nIn(8).nOut(8).activation(Activation.TANH).build())
+                .layer(new DenseLayer.Builder().nIn(8).nOut(8).activation(Activation.HARDTANH).build())
+                .layer(new OutputLayer.Builder(LossFunction.MCXENT).nIn(8).nOut(3).activation(Activation.SOFTMAX)
+                        .build())
+                .build();
+        List<Problem> layers = layerProblems(conf, FIXED_INFERENCE);
+        assertEquals(List.of(1, 3, 5), layers.stream().map(Problem::layerIndex).toList(), layers.toString());
+        assertTrue(layers.get(0).reason().contains("activation sigmoid"), layers.toString());
+        assertTrue(layers.get(1).reason().contains("activation tanh"), layers.toString());
+        assertEquals("OutputLayer", layers.get(2).layerType());
+        assertTrue(layers.get(2).reason().contains("activation softmax"), layers.toString());
+    }
+
+    @Test
+    void layersOtherThanDenseAndOutputAreNamedBesideTheFloatProblems() {
+        MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder().list()
+                .layer(new Convolution1DLayer.Builder().nIn(2).nOut(4).kernelSize(3).activation(Activation.RELU)
+                        .build())
+                .layer(new GlobalPoolingLayer.Builder(PoolingType.MAX).build())
+                .layer(new OutputLayer.Builder(LossFunction.MSE).nIn(4).nOut(2).activation(Activation.IDENTITY)
+                        .build())
+                .inputPreProcessor(2, new RnnToFeedForwardPreProcessor())
+                .build();
+        SpiNNakerOptions options = FIXED_INFERENCE.toBuilder().sequenceLength(8).build();
+        List<Problem> layers = layerProblems(conf, options);
+        assertEquals(List.of(new Problem(0, "Convolution1DLayer",
+                "in s16.15 fixed point (Arithmetic.S16_15) only DenseLayer and OutputLayer run yet"),
+                new Problem(1, "GlobalPoolingLayer",
+                "in s16.15 fixed point (Arithmetic.S16_15) only DenseLayer and OutputLayer run yet")), layers);
+        SpiNNakerOptions float32 = options.toBuilder().arithmetic(Arithmetic.FLOAT32).build();
+        assertDoesNotThrow(() -> new SpiNNakerMultiLayerNetwork(conf, float32).init(),
+                "the same network initialises in float32");
+    }
+
+    @Test
+    void trainingIsRefusedAtInitNamingWhy() {
+        UnsupportedNetworkException e = refusal(exactNetwork(), SpiNNakerOptions.builder()
+                .arithmetic(Arithmetic.S16_15).build());
+        assertTrue(e.problems().stream().anyMatch(p -> p.layerIndex() == -1
+                && p.reason().contains("only inference runs: fit(...)")
+                && p.reason().contains("inferenceOnly()")), e.getMessage());
+    }
+
+    @Test
+    void aNetworkOfExactActivationsIsRefusedOnlyBecauseTheKernelsAreNotBuiltYet() {
+        UnsupportedNetworkException e = refusal(exactNetwork(), FIXED_INFERENCE);
+        assertEquals(1, e.problems().size(), e.getMessage());
+        assertEquals(-1, e.problems().get(0).layerIndex());
+        assertTrue(e.problems().get(0).reason().contains("kernels are not built yet"), e.getMessage());
+    }
+
+    private static MultiLayerConfiguration exactNetwork() {
+        return new NeuralNetConfiguration.Builder().list()
+                .layer(new DenseLayer.Builder().nIn(4).nOut(8).activation(Activation.RELU).build())
+                .layer(new DenseLayer.Builder().nIn(8).nOut(8).activation(Activation.LEAKYRELU).build())
+                .layer(new DenseLayer.Builder().nIn(8).nOut(8).activation(Activation.HARDTANH).build())
+                .layer(new OutputLayer.Builder(LossFunction.MSE).nIn(8).nOut(3).activation(Activation.IDENTITY)
+                        .build())
+                .build();
+    }
+
+    private static List<Problem> layerProblems(MultiLayerConfiguration conf, SpiNNakerOptions options) {
+        return refusal(conf, options).problems().stream().filter(p -> p.layerIndex() >= 0).toList();
+    }
+
+    private static UnsupportedNetworkException refusal(MultiLayerConfiguration conf, SpiNNakerOptions options) {
+        return assertThrows(UnsupportedNetworkException.class, () -> new SpiNNakerMultiLayerNetwork(conf, options).init());
+    }
+}

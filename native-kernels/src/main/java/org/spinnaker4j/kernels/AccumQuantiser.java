@@ -1,0 +1,70 @@
+package org.spinnaker4j.kernels;
+
+import java.util.Objects;
+
+/**
+ * Float32 values to spinnaker_tools {@code accum} words (s16.15: 1 sign, 16 integer and 15 fraction bits in a 32-bit
+ * two's-complement word, the value {@code word / 2^15}) and back. A value is scaled by 2^15 (exact, in double),
+ * rounded to the nearest integer, ties away from zero (as the kernels round their sums), and saturated to the
+ * range [-2^16, 2^16 - 2^-15]; every saturation (±infinity included) is counted. The format has no NaN, so a NaN
+ * is refused with its row and column rather than given some number.
+ */
+public final class AccumQuantiser {
+
+    /** The scale: one in s16.15 is 2^15. */
+    public static final int ONE = 1 << 15;
+
+    private AccumQuantiser() {
+    }
+
+    /**
+     * The words of {@code values}, a row-major matrix of {@code columns} columns ({@code what} names it in the
+     * exception a NaN throws), with how many saturated and the largest magnitude among those.
+     *
+     * @throws IllegalArgumentException naming the row and column of the first NaN
+     */
+    public static Quantised quantise(float[] values, int columns, String what) {
+        Objects.requireNonNull(values, "values");
+        if (columns < 1) {
+            throw new IllegalArgumentException("columns must be at least 1, got " + columns);
+        }
+        int[] words = new int[values.length];
+        long saturations = 0;
+        double largest = 0;
+        for (int i = 0; i < values.length; i++) {
+            float v = values[i];
+            if (Float.isNaN(v)) {
+                throw new IllegalArgumentException(what + " row " + i / columns + " column " + i % columns
+                        + " is NaN, which s16.15 fixed point cannot represent");
+            }
+            double rounded = roundHalfAway((double) v * ONE);
+            if (rounded > Integer.MAX_VALUE || rounded < Integer.MIN_VALUE) {
+                saturations++;
+                largest = Math.max(largest, Math.abs((double) v));
+                words[i] = rounded > 0 ? Integer.MAX_VALUE : Integer.MIN_VALUE;
+            } else {
+                words[i] = (int) rounded;
+            }
+        }
+        return new Quantised(words, saturations, largest);
+    }
+
+    /**
+     * The float32 nearest a word's value: exact for words of magnitude up to 2^24 (values up to 512), otherwise
+     * rounded to nearest even (a relative error of at most 2^-24), as a float has 24 significant bits.
+     */
+    public static float toFloat(int word) {
+        return word / (float) ONE;
+    }
+
+    private static double roundHalfAway(double scaled) {
+        return Math.copySign(Math.floor(Math.abs(scaled) + 0.5), scaled);
+    }
+
+    /**
+     * Quantised values: the words, how many values saturated and the largest magnitude among them (0 if none;
+     * infinite if an infinity saturated).
+     */
+    public record Quantised(int[] words, long saturations, double largestSaturated) {
+    }
+}

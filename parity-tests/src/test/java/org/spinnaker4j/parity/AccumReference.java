@@ -1,0 +1,114 @@
+package org.spinnaker4j.parity;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.nd4j.linalg.activations.IActivation;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.activations.impl.ActivationIdentity;
+import org.nd4j.linalg.activations.impl.ActivationReLU;
+import org.deeplearning4j.nn.conf.layers.BaseLayer;
+import org.spinnaker4j.kernels.AccumQuantiser;
+import org.spinnaker4j.kernels.AccumQuantiser.Quantised;
+
+/**
+ * A dense relu/identity network computed on the host in s16.15 fixed point as docs/fixed-point.md specifies the
+ * kernels' arithmetic: inputs, weights and biases quantised ({@link AccumQuantiser}); per output, the products of
+ * s16.15 words summed exactly in 64 bits (s33.30) with the bias, rounded once to s16.15 (nearest, ties away from
+ * zero, saturating, counted); relu and identity exact on the word. It gives the quantised activations of every
+ * layer, which {@link AccumErrorBound} bounds against float, and the saturations per layer.
+ */
+final class AccumReference {
+
+    private static final long HALF = 1L << 14;
+
+    private final List<int[]> weights = new ArrayList<>();
+    private final List<int[]> biases = new ArrayList<>();
+    private final List<Boolean> relu = new ArrayList<>();
+    private final long[] parameterSaturations;
+
+    AccumReference(MultiLayerNetwork net) {
+        int n = net.getnLayers();
+        parameterSaturations = new long[n];
+        for (int l = 0; l < n; l++) {
+            IActivation fn = ((BaseLayer) net.getLayerWiseConfigurations().getConf(l).getLayer()).getActivationFn();
+            if (fn.getClass() != ActivationReLU.class && fn.getClass() != ActivationIdentity.class) {
+                throw new IllegalArgumentException("layer " + l + ": " + fn + "; the reference computes relu and identity");
+            }
+            relu.add(fn instanceof ActivationReLU);
+            Quantised w = AccumQuantiser.quantise(parameter(net, l, "W"), 1, "W");
+            Quantised b = AccumQuantiser.quantise(parameter(net, l, "b"), 1, "b");
+            weights.add(w.words());
+            biases.add(b.words());
+            parameterSaturations[l] = w.saturations() + b.saturations();
+        }
+    }
+
+    /** Layer {@code l}'s parameter {@code name} ("W": nIn × nOut; "b"), row-major. */
+    static float[] parameter(MultiLayerNetwork net, int l, String name) {
+        INDArray p = net.getLayer(l).getParam(name);
+        return Nd4j.toFlattened('c', p).toFloatVector();
+    }
+
+    /** Weights and biases saturated on load, per layer. */
+    long[] parameterSaturations() {
+        return parameterSaturations.clone();
+    }
+
+    /**
+     * One sample through the network: element 0 the quantised input, element l + 1 layer l's activations (words);
+     * {@code sumSaturations[l]} counts layer l's sums that saturated when rounded.
+     */
+    List<int[]> forward(int[] input, long[] sumSaturations) {
+        List<int[]> activations = new ArrayList<>();
+        activations.add(input);
+        int[] x = input;
+        for (int l = 0; l < weights.size(); l++) {
+            int[] w = weights.get(l);
+            int[] b = biases.get(l);
+            int nOut = b.length;
+            requireNoOverflow(l, x, w);
+            long[] s = new long[nOut];
+            for (int j = 0; j < nOut; j++) {
+                s[j] = (long) b[j] << 15;
+            }
+            for (int i = 0; i < x.length; i++) {
+                long xi = x[i];
+                if (xi != 0) {
+                    for (int j = 0, k = i * nOut; j < nOut; j++, k++) {
+                        s[j] += xi * w[k];
+                    }
+                }
+            }
+            int[] z = new int[nOut];
+            for (int j = 0; j < nOut; j++) {
+                long r = (Math.abs(s[j]) + HALF) >> 15;
+                long v = s[j] < 0 ? -r : r;
+                if (v > Integer.MAX_VALUE || v < Integer.MIN_VALUE) {
+                    sumSaturations[l]++;
+                    v = v > 0 ? Integer.MAX_VALUE : Integer.MIN_VALUE;
+                }
+                z[j] = relu.get(l) && v < 0 ? 0 : (int) v;
+            }
+            activations.add(z);
+            x = z;
+        }
+        return activations;
+    }
+
+    /** Every product is at most 2^62 and the bias below 2^46: n of them and the bias must stay below 2^62. */
+    private static void requireNoOverflow(int layer, int[] x, int[] w) {
+        long maxX = 0;
+        for (int v : x) {
+            maxX = Math.max(maxX, Math.abs((long) v));
+        }
+        long maxW = 0;
+        for (int v : w) {
+            maxW = Math.max(maxW, Math.abs((long) v));
+        }
+        if ((double) maxX * maxW * x.length + 0x1p46 >= 0x1p62) {
+            throw new ArithmeticException("layer " + layer + ": a 64-bit sum could overflow");
+        }
+    }
+}
