@@ -99,9 +99,12 @@ public final class SpiNNakerOptions implements Serializable {
         return trainsOnMachine;
     }
 
-    /** The number format the cores compute in: {@link Arithmetic#FLOAT32} unless set. */
+    /**
+     * The number format the cores compute in: {@link Arithmetic#FLOAT32} unless set (also for options serialized
+     * before the field existed, which read it back as null).
+     */
     public Arithmetic arithmetic() {
-        return arithmetic;
+        return arithmetic == null ? Arithmetic.FLOAT32 : arithmetic;
     }
 
     /** A builder that starts from this one's settings. */
@@ -111,7 +114,7 @@ public final class SpiNNakerOptions implements Serializable {
         b.sequenceLength = sequenceLength;
         b.imageHeight = imageHeight;
         b.imageWidth = imageWidth;
-        b.arithmetic = arithmetic;
+        b.arithmetic = arithmetic();
         return b;
     }
 
@@ -121,7 +124,7 @@ public final class SpiNNakerOptions implements Serializable {
                 + ", backend=" + backend + ", sendMode=" + simulator.sendMode()
                 + (trainsOnMachine ? "" : ", inferenceOnly") + (sequenceLength > 0 ? ", sequenceLength=" + sequenceLength : "")
                 + (imageHeight > 0 ? ", imageSize=" + imageHeight + "x" + imageWidth : "")
-                + (arithmetic == Arithmetic.FLOAT32 ? "" : ", arithmetic=" + arithmetic) + "}";
+                + (arithmetic() == Arithmetic.FLOAT32 ? "" : ", arithmetic=" + arithmetic) + "}";
     }
 
     /** Builds {@link SpiNNakerOptions}. */
