@@ -1056,7 +1056,7 @@ public final class TdmaScheduler {
             long window = between * (w.maxPackets() - 1) + betweenCores * w.senders().size();
             stages.add(new TdmaSchedule.Stage(w.stage(), w.phase(), start, window, between, betweenCores,
                     w.senders().size(), w.boundBy()));
-            windowEnd = start + w.end(between, round);
+            windowEnd = start + (round == between ? length(w, between) : w.end(between, round));
         }
 
         /**
