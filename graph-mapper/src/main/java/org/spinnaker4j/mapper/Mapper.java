@@ -95,6 +95,14 @@ public final class Mapper {
         return laidOut != null ? laidOut : layOut(s, network, graph, machine);
     }
 
+    /**
+     * Maps a graph already partitioned (by a test or a tool that chose its slicing): places, routes and schedules it
+     * as {@link #map} does after partitioning, with this mapper's strategy's placer.
+     */
+    public Mapping layOut(NetworkSpec network, MachineGraph graph, Machine machine) {
+        return layOut(strategy, network, graph, machine);
+    }
+
     /** Places, routes and schedules {@code graph}: the mapping stages after partitioning. */
     private Mapping layOut(PartitioningStrategy s, NetworkSpec network, MachineGraph graph, Machine machine) {
         Placements placements = s.placer().place(graph, machine);

@@ -5,6 +5,7 @@ import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -181,6 +182,10 @@ final class FastestPartitioner implements Partitioner {
         private final Map<Slicing, Optional<TdmaSchedule>> trials = new LinkedHashMap<>();
         /** Per slicing whose graph was kept: that graph. */
         private final Map<Slicing, MachineGraph> graphs = new HashMap<>();
+        /** The graphs kept, by their vertices and partitions: slicings that build equal graphs share one. */
+        private final Map<List<?>, MachineGraph> sameGraph = new HashMap<>();
+        /** Per graph laid out: its schedule, or empty if it does not map; laid out once for all its slicings. */
+        private final Map<MachineGraph, Optional<TdmaSchedule>> layouts = new IdentityHashMap<>();
         private int built;
         private int placed;
 
@@ -365,14 +370,21 @@ final class FastestPartitioner implements Partitioner {
             return trials.get(c.slicing()).map(TdmaSchedule::stepClocks).orElse(Long.MAX_VALUE);
         }
 
-        /** The schedule {@link #layout} lays out for the candidate's graph, once per slicing. */
+        /** The schedule {@link #layout} lays out for the candidate's graph, once per graph. */
         private Optional<TdmaSchedule> trial(Candidate c) {
-            return trials.computeIfAbsent(c.slicing(), s -> layout.layOut(network, graph(s), machine));
+            return trials.computeIfAbsent(c.slicing(),
+                    s -> layouts.computeIfAbsent(graph(s), g -> layout.layOut(network, g, machine)));
         }
 
-        /** The graph of the slicing: the one laid out if it was, so that the mapper can reuse that layout. */
+        /**
+         * The graph of the slicing: the one laid out if it was, so that the mapper can reuse that layout; the same
+         * graph object for slicings that build equal graphs (a convolutional network's input slicings often do).
+         */
         MachineGraph graph(Slicing slicing) {
-            return graphs.computeIfAbsent(slicing, s -> GraphBuilder.build(network, s.layerSlicing(network)));
+            return graphs.computeIfAbsent(slicing, s -> {
+                MachineGraph g = GraphBuilder.build(network, s.layerSlicing(network));
+                return sameGraph.computeIfAbsent(List.of(g.vertices(), g.partitions()), k -> g);
+            });
         }
 
         /** {@link #evaluate(Slicing, double, int)} on as many cores as the machine has. */

@@ -855,7 +855,7 @@ public final class TdmaScheduler {
             List<ReceiverLoad> receivers = new ArrayList<>();
             for (Map.Entry<Integer, Map<Integer, Integer>> e : packetsFromTo.entrySet()) {
                 receivers.add(ReceiverLoad.of(e.getKey(), senders, e.getValue(),
-                        receiveCycles(graph.vertex(e.getKey()), phase)));
+                        receiveCycles(graph.vertex(e.getKey()), phase), rowsInOrder(e.getKey(), phase, e.getValue())));
             }
             // a packet's way to its farthest receiver: the branches of its tree are crossed at the same time
             long latency = (long) depth * (timing.linkClocks() + timing.routerClocks()) + cost.receiveInterruptCycles();
@@ -1056,7 +1056,40 @@ public final class TdmaScheduler {
             long window = between * (w.maxPackets() - 1) + betweenCores * w.senders().size();
             stages.add(new TdmaSchedule.Stage(w.stage(), w.phase(), start, window, between, betweenCores,
                     w.senders().size(), w.boundBy()));
-            windowEnd = start + w.end(between, round);
+            windowEnd = start + (round == between ? length(w, between) : w.end(between, round));
+        }
+
+        /**
+         * A plain dense block's rows in a forward window: per sender, the block's row its first packet carries (its
+         * k-th packet carries the k-th row after it), and the cycles of one row. The block multiplies its rows in
+         * order, so the rows of a sender whose packets come in between an earlier sender's (several sources of one
+         * row slice, or reduces gathered for the block's rows) wait until every earlier row is in: on the softmax
+         * network's 664-core slicing (two sources per input row slice) a layer-0 block filed 17 rows from its second
+         * source and multiplied them after the first source's last row, 7,258 clocks that the window did not allow,
+         * and every later window missed its slots. {@link RowOrder#NONE} for any other receiver, or if the window
+         * does not bring each of the block's rows once.
+         */
+        private RowOrder rowsInOrder(int receiver, Phase phase, Map<Integer, Integer> packetsFrom) {
+            MachineVertex v = graph.vertex(receiver);
+            if (phase != Phase.FORWARD || v.kind() != VertexKind.DENSE_BLOCK || v.rowBlock() != null
+                    || v.pooling() != null || network.layers().get(v.layer()).convolution() != null
+                    || network.layers().get(v.layer()).pooling() != null) {
+                return RowOrder.NONE;
+            }
+            Map<Integer, Integer> firstRow = new HashMap<>();
+            int rows = 0;
+            for (Map.Entry<Integer, Integer> e : packetsFrom.entrySet()) {
+                Slice from = graph.vertex(e.getKey()).cols();
+                int lo = Math.max(from.lo(), v.rows().lo());
+                int hi = Math.min(from.hi(), v.rows().hi());
+                if (hi - lo != e.getValue()) {
+                    return RowOrder.NONE;
+                }
+                firstRow.put(e.getKey(), lo - v.rows().lo());
+                rows += hi - lo;
+            }
+            return rows == v.rows().size() ? new RowOrder(firstRow, v.rows().size(), cost.rowCycles(v))
+                    : RowOrder.NONE;
         }
 
         /**
@@ -1663,27 +1696,60 @@ public final class TdmaScheduler {
             long betweenCores = Math.max(1, round / senders.size());
             long end = 0;
             for (ReceiverLoad r : receivers) {
-                long busyUntil = 0;
-                for (int q = 0; q < Math.min(rounds, r.rounds()); q++) {
-                    for (int j = 0; j < r.senderIndex().length; j++) {
-                        if (q < r.packets()[j]) {
-                            long arrival = q * between + r.senderIndex()[j] * betweenCores + latency
-                                    + linkWaits[r.senderIndex()[j]];
-                            busyUntil = Math.max(busyUntil, arrival) + r.packetCycles();
-                        }
-                    }
-                }
-                end = Math.max(end, busyUntil);
+                end = Math.max(end, r.handled(between, betweenCores, rounds, latency, linkWaits));
             }
             return end;
         }
     }
 
     /**
+     * How a dense block multiplies in the rows a window brings it ({@code Run.rowsInOrder}): per sender vertex, the
+     * block's row its first packet carries; the block's rows; the cycles of one row. {@link #NONE}: the receiver
+     * handles each packet whole as it comes.
+     */
+    private record RowOrder(Map<Integer, Integer> firstRow, int rows, long rowCycles) {
+
+        static final RowOrder NONE = new RowOrder(Map.of(), 0, 0);
+    }
+
+    /**
      * What one receiving core (vertex {@code receiver}) gets in a window: from the senders at these positions of the window's
      * sender list (ascending), this many packets each, each taking it {@code packetCycles}.
      */
-    private record ReceiverLoad(int receiver, int[] senderIndex, int[] packets, int rounds, long packetCycles) {
+    private record ReceiverLoad(int receiver, int[] senderIndex, int[] packets, int rounds, long packetCycles,
+            int[] firstRow, int rows, long rowCycles) {
+
+        /**
+         * Clocks from the window's start until this receiver has handled the packets of the first {@code rounds}
+         * rounds, its queue played through packet by packet (sender j's q-th packet arriving {@code q * between +
+         * j * betweenCores} after the start, its way and waits on links later): each packet whole, or, for a block
+         * fed rows out of order ({@code firstRow}), each packet filed and then every row from the next it has not
+         * multiplied whose row is in.
+         */
+        long handled(long between, long betweenCores, int rounds, long latency, long[] linkWaits) {
+            boolean[] filed = firstRow == null ? null : new boolean[rows];
+            int next = 0;
+            long busyUntil = 0;
+            for (int q = 0; q < Math.min(rounds, this.rounds); q++) {
+                for (int j = 0; j < senderIndex.length; j++) {
+                    if (q < packets[j]) {
+                        long arrival = q * between + senderIndex[j] * betweenCores + latency
+                                + linkWaits[senderIndex[j]];
+                        if (filed == null) {
+                            busyUntil = Math.max(busyUntil, arrival) + packetCycles;
+                            continue;
+                        }
+                        busyUntil = Math.max(busyUntil, arrival) + packetCycles - rowCycles;
+                        filed[firstRow[j] + q] = true;
+                        while (next < rows && filed[next]) {
+                            busyUntil += rowCycles;
+                            next++;
+                        }
+                    }
+                }
+            }
+            return busyUntil;
+        }
 
         /**
          * The longest one round's packet waits in the receiver's queue, its own handling included, when the senders
@@ -1701,20 +1767,25 @@ public final class TdmaScheduler {
         }
 
         static ReceiverLoad of(int receiver, List<Integer> senders, Map<Integer, Integer> packetsFrom,
-                long packetCycles) {
+                long packetCycles, RowOrder order) {
             int[] index = new int[packetsFrom.size()];
             int[] packets = new int[index.length];
+            int[] firstRow = order == RowOrder.NONE ? null : new int[index.length];
             int n = 0;
             int rounds = 0;
             for (int i = 0; i < senders.size(); i++) {
                 Integer got = packetsFrom.get(senders.get(i));
                 if (got != null) {
+                    if (firstRow != null) {
+                        firstRow[n] = order.firstRow().get(senders.get(i));
+                    }
                     index[n] = i;
                     packets[n++] = got;
                     rounds = Math.max(rounds, got);
                 }
             }
-            return new ReceiverLoad(receiver, index, packets, rounds, packetCycles);
+            return new ReceiverLoad(receiver, index, packets, rounds, packetCycles, firstRow, order.rows(),
+                    order.rowCycles());
         }
     }
 
