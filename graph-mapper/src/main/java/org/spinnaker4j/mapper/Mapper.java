@@ -160,7 +160,8 @@ public final class Mapper {
             List<InputRange> ranges = receive.get(v.id());
             int peers = (int) ranges.stream().filter(r -> r.kind() == ReceiveKind.SOFTMAX_SYNC).count();
             int normPeers = (int) ranges.stream().filter(r -> r.kind() == ReceiveKind.NORM).count();
-            return DtcmCheck.shape(network, v, ranges.size(), peers, normPeers,
+            int sumPeers = (int) ranges.stream().filter(r -> r.kind() == ReceiveKind.BN_PARTIAL).count();
+            return DtcmCheck.shape(network, v, ranges.size(), peers, normPeers, sumPeers,
                     copies.getOrDefault(v.id(), CoreShape.Copy.NONE));
         }).toList();
     }

@@ -30,7 +30,11 @@ import org.slf4j.LoggerFactory;
 import org.spinnaker4j.backend.SpiNNakerMultiLayerNetwork;
 import org.spinnaker4j.backend.SpiNNakerOptions;
 import org.spinnaker4j.backend.runtime.RunStats;
+import org.spinnaker4j.mapper.Mapping;
+import org.spinnaker4j.mapper.cost.BoundCalculator;
+import org.spinnaker4j.mapper.cost.SampleBound;
 import org.spinnaker4j.mapper.graph.VertexKind;
+import org.spinnaker4j.mapper.machine.MachineTiming;
 import org.spinnaker4j.mapper.partition.PartitioningStrategy;
 
 /**
@@ -94,12 +98,16 @@ class ConvBatchNormTrainingParityTest {
             List<Integer> widths = machine.trainingMapping().graph().vertices().stream()
                     .filter(v -> v.kind() == VertexKind.DENSE_BLOCK && v.layer() == 1).map(v -> v.cols().size())
                     .distinct().toList();
+            Mapping m = machine.trainingMapping();
+            SampleBound bound = BoundCalculator.SPINNAKER1.bound(m.network(), m.graph(), m.placements(), m.machine());
             LOG.info("conv-norm-conv {} batch {} {}: scores within {}, parameters {} (the normalization's {}), updater "
                     + "state {}, outputs {}; {} cores, the normalization on {} blocks of {} values (a row: {}), {} µs "
-                    + "per training sample", name, batchSize, strategy, worstScore, parameters, norm, state, outputs,
-                    stats.coresUsed(), machine.trainingMapping().graph().vertices().stream()
-                            .filter(v -> v.kind() == VertexKind.DENSE_BLOCK && v.layer() == 1).count(), widths,
-                    WIDTH * 3, stats.simulatedSecondsPerSample() * 1e6);
+                    + "per training sample; the bound {} µs, its exchange rounds {} µs", name, batchSize, strategy,
+                    worstScore, parameters, norm, state, outputs, stats.coresUsed(), machine.trainingMapping().graph()
+                            .vertices().stream().filter(v -> v.kind() == VertexKind.DENSE_BLOCK && v.layer() == 1)
+                            .count(), widths, WIDTH * 3, stats.simulatedSecondsPerSample() * 1e6,
+                    bound.microseconds(MachineTiming.SPINNAKER1),
+                    MachineTiming.SPINNAKER1.microseconds(bound.exchangeClocks()));
             assertEquals(BATCHES, machine.getIterationCount());
             assertTrue(worstScore <= TOLERANCE, "relative score difference " + worstScore);
             assertTrue(parameters <= TOLERANCE, "relative parameter difference " + parameters);

@@ -51,7 +51,7 @@ public final class NativeCoreMemory implements CoreMemory {
         boolean training = s.updater() != null;
         boolean activates = s.kind() == VertexKind.REDUCE || (s.kind() == VertexKind.DENSE_BLOCK && s.fused());
         boolean softmax = s.softmaxPeers() > 0;
-        int dataRanges = s.ranges() - s.softmaxPeers() - s.normPeers() - s.copy().ranges();
+        int dataRanges = s.ranges() - s.softmaxPeers() - s.normPeers() - s.copy().ranges() - s.sums().peers();
         int syncKeys = KeyRange.syncKeys(training);
         List<KeyRange> ranges = new ArrayList<>();
         for (int i = 0; i < dataRanges; i++) {
@@ -68,6 +68,12 @@ public final class NativeCoreMemory implements CoreMemory {
         int copyBase = normBase + s.normKeys() * s.normPeers();
         for (int i = 0; i < s.copy().ranges(); i++) {
             ranges.add(KeyRange.param(copyBase + i, 1, 0));
+        }
+        // a batch normalization's peers' sums, after every other range (as the kernel takes them)
+        int sumsBase = copyBase + s.copy().ranges();
+        int sumKeys = BatchNormTrainingConfig.exchangeKeys(s.sums().channels());
+        for (int i = 0; i < s.sums().peers(); i++) {
+            ranges.add(KeyRange.batchNormPartial(sumsBase + sumKeys * i, s.sums().channels(), 1 + i));
         }
         TrainingConfig trainingConfig = training ? training(s, softmax, activates) : null;
         // the kernel keeps one slot row for a relay's single partial per value, one per range for a reduce's (two
@@ -106,7 +112,10 @@ public final class NativeCoreMemory implements CoreMemory {
             config.copy(copy(s.copy()));
         }
         if (s.miniBatchNorm()) {
-            config.batchNorm(new BatchNormTrainingConfig(s.samplesInFlight(), PROBE_DECAY, PROBE_EPS, true));
+            config.batchNorm(s.sums().peers() == 0
+                    ? new BatchNormTrainingConfig(s.samplesInFlight(), PROBE_DECAY, PROBE_EPS, true)
+                    : new BatchNormTrainingConfig(s.samplesInFlight(), PROBE_DECAY, PROBE_EPS, true,
+                            s.sums().channels(), 1, s.sums().peers() + 1, 0, 0));
         }
         return config.build();
     }

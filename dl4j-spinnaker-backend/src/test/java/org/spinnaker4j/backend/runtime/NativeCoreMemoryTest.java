@@ -1,6 +1,7 @@
 package org.spinnaker4j.backend.runtime;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
@@ -8,6 +9,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import java.util.stream.Stream;
 import org.junit.jupiter.params.provider.Arguments;
@@ -15,6 +17,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.spinnaker4j.kernels.KernelCore;
 import org.spinnaker4j.mapper.Mapper;
+import org.spinnaker4j.mapper.MappingException;
 import org.spinnaker4j.mapper.Mapping;
 import org.spinnaker4j.mapper.graph.MachineVertex;
 import org.spinnaker4j.mapper.graph.VertexKind;
@@ -132,6 +135,47 @@ class NativeCoreMemoryTest {
     }
 
     /**
+     * After a 2-D convolution a batch normalization's blocks keep every block's partial sums (7 per channel) besides
+     * their mini-batch: they are planned as loaded, with their exchange.
+     */
+    @ParameterizedTest
+    @EnumSource(PartitioningStrategy.class)
+    void channelNormalizationsAreCountedWithTheirExchange(PartitioningStrategy strategy) {
+        Mapping mapping = new Mapper(strategy, new NativeCoreMemory()).map(convNormConv(3, 6, 5), Machine.spinn5());
+        assertTrue(mapping.graph().vertices().stream().filter(v -> v.layer() == 1
+                && v.kind() == VertexKind.DENSE_BLOCK).count() > 1, mapping.describe());
+        checkEveryCore(mapping);
+    }
+
+    /**
+     * A block of one value of a normalization of 12 channels on 4 × 4 images keeps the sums of 192 blocks, 7 × 12 each:
+     * 64,512 bytes, more than a core's DTCM. The mapper refuses it, naming the block, rather than the kernel at load.
+     */
+    @Test
+    void sumsThatDoNotFitAreRefusedWhenMapping() {
+        Mapper mapper = new Mapper(PartitioningStrategy.NEURON_PER_CORE, new NativeCoreMemory());
+        MappingException e = assertThrows(MappingException.class,
+                () -> mapper.map(convNormConv(12, 4, 4), Machine.spinn5()));
+        assertTrue(e.getMessage().contains("layer 1") && e.getMessage().contains("bytes of DTCM"), e.getMessage());
+        Mapping fewest = new Mapper(PartitioningStrategy.FEWEST_CORES, new NativeCoreMemory())
+                .map(convNormConv(12, 4, 4), Machine.spinn5());
+        checkEveryCore(fewest);
+    }
+
+    /** Conv2D (2 → channels, 3 × 3, Same) → BatchNormalization → Conv2D (channels → 2, 3 × 3, Same), trained. */
+    private static NetworkSpec convNormConv(int channels, int height, int width) {
+        List<DenseLayerSpec> layers = List.of(
+                DenseLayerSpec.convolution(new Conv2DGeometry(2, height, width, channels, 3, 3, 1, 1, 1, 1, height,
+                        width, false).alongRows(), Activation.of(ActivationKind.RELU), true),
+                DenseLayerSpec.batchNorm(new Conv2DGeometry(channels, height, width, channels, 1, 1, 1, 1, 0, 0,
+                        height, width, false).alongRows(), PoolingSpec.batchNorm(1e-5, true)),
+                DenseLayerSpec.convolution(new Conv2DGeometry(channels, height, width, 2, 3, 3, 1, 1, 1, 1, height,
+                        width, false).alongRows(), Activation.of(ActivationKind.IDENTITY), true));
+        UpdaterSpec sgd = new UpdaterSpec(UpdaterType.SGD, 0.1f, 0f, 0f, 0f);
+        return new NetworkSpec(layers, new TrainingSpec(LossFunction.MSE, List.of(sgd, sgd, sgd), true));
+    }
+
+    /**
      * After LeNet's first convolution (28 × 28 → 24 × 24 × 8, 5 × 5) a batch normalization's blocks hold image rows of
      * 192 values: the largest mini-batch is the most samples every core up to it holds in its DTCM, its samples' rows,
      * outputs and deltas (besides the normalization's exchange ranges).
@@ -155,8 +199,7 @@ class NativeCoreMemoryTest {
         boolean full = false;
         for (MachineVertex v : mapping.graph().vertices()) {
             if (v.kind() == VertexKind.DENSE_BLOCK && v.layer() <= 1) {
-                List<InputRange> ranges = mapping.receiveTables().get(v.id());
-                CoreShape shape = DtcmCheck.shape(mapping.network(), v, ranges.size(), 0, 0, CoreShape.Copy.NONE);
+                CoreShape shape = plannedShape(mapping, v, Map.of());
                 assertEquals(most, mapping.tdma().samplesInFlight(v.id()), v.toString());
                 assertTrue(memory.stateBytes(shape.holding(most)) <= memory.dtcmBytes(), v.toString());
                 full |= memory.stateBytes(shape.holding(most + 1)) > memory.dtcmBytes();
@@ -174,16 +217,24 @@ class NativeCoreMemoryTest {
                 id -> (int) mapping.receiveTables().get(id).stream()
                         .filter(r -> r.kind() == ReceiveKind.SHARE || r.kind() == ReceiveKind.PARAM).count());
         for (MachineVertex v : mapping.graph().vertices()) {
-            List<InputRange> ranges = mapping.receiveTables().get(v.id());
-            int peers = (int) ranges.stream().filter(r -> r.kind() == ReceiveKind.SOFTMAX_SYNC).count();
-            int normPeers = (int) ranges.stream().filter(r -> r.kind() == ReceiveKind.NORM).count();
             int held = mapping.tdma().samplesInFlight(v.id());
-            int planned = memory.stateBytes(DtcmCheck.shape(net, v, ranges.size(), peers, normPeers,
-                    copies.getOrDefault(v.id(), CoreShape.Copy.NONE)).holding(held));
+            int planned = memory.stateBytes(plannedShape(mapping, v, copies).holding(held));
             int loaded = KernelCore.stateBytes(data.get(v.id()).config());
             assertEquals(loaded, planned, v.toString());
             assertTrue(loaded <= KernelCore.DTCM_BYTES, v.toString());
         }
+    }
+
+    /** The shape of {@code v}'s core as the mapper takes it, from the key ranges it listens to. */
+    private static CoreShape plannedShape(Mapping mapping, MachineVertex v, Map<Integer, CoreShape.Copy> copies) {
+        List<InputRange> ranges = mapping.receiveTables().get(v.id());
+        return DtcmCheck.shape(mapping.network(), v, ranges.size(), count(ranges, ReceiveKind.SOFTMAX_SYNC),
+                count(ranges, ReceiveKind.NORM), count(ranges, ReceiveKind.BN_PARTIAL),
+                copies.getOrDefault(v.id(), CoreShape.Copy.NONE));
+    }
+
+    private static int count(List<InputRange> ranges, ReceiveKind kind) {
+        return (int) ranges.stream().filter(r -> r.kind() == kind).count();
     }
 
     private static List<DenseParameters> randomParameters(NetworkSpec net) {

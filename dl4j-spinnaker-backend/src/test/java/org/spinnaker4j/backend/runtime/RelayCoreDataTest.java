@@ -81,7 +81,7 @@ class RelayCoreDataTest {
             assertArrayEquals(new float[v.cols().size()], data.get(v.id()).bias(), v + ": the layer's bias is 1");
             assertEquals(0, data.get(v.id()).weights().length, v.toString());
             int ranges = mapping.receiveTables().get(v.id()).size();
-            assertEquals(KernelCore.stateBytes(c), memory.stateBytes(DtcmCheck.shape(net, v, ranges, 0, 0,
+            assertEquals(KernelCore.stateBytes(c), memory.stateBytes(DtcmCheck.shape(net, v, ranges, 0, 0, 0,
                     CoreShape.Copy.NONE)),
                     v + ": the mapper plans the DTCM the kernel takes");
             most = Math.max(most, ranges);

@@ -18,13 +18,21 @@ import org.spinnaker4j.mapper.tdma.Phase;
  * Works out a mapping's {@link SampleBound} from a cost model and the machine's timing: each
  * core's cycles per sample from {@link CoreCostModel#forwardSampleCycles} (and
  * {@link CoreCostModel#backwardSampleCycles} when the network trains), each link's and router's
- * packets per sample from {@link LinkLoads}.
+ * packets per sample from {@link LinkLoads}; in training, a batch normalization's exchange rounds
+ * ({@link BatchNormRounds}) shared by the samples of a mini-batch of {@link #MINI_BATCH}.
  */
 public final class BoundCalculator {
 
     /** The default cost model on SpiNNaker1's timing. */
     public static final BoundCalculator SPINNAKER1 = new BoundCalculator(CoreCostModel.ARM968_SOFT_FLOAT,
             MachineTiming.SPINNAKER1);
+
+    /**
+     * The mini-batch a training bound shares the exchange rounds between: a mapping does not know the size
+     * {@code fit} will take, and 16 is the parity tests' and DL4J's examples' usual one (a smaller one pays more per
+     * sample).
+     */
+    public static final int MINI_BATCH = 16;
 
     private final CoreCostModel cost;
     private final MachineTiming timing;
@@ -45,11 +53,15 @@ public final class BoundCalculator {
 
     /** The bound of a placed graph. */
     public SampleBound bound(NetworkSpec network, MachineGraph graph, Placements placements, Machine machine) {
-        return bound(coreCycles(network, graph), LinkLoads.of(graph, placements, machine));
+        return bound(coreCycles(network, graph), LinkLoads.of(graph, placements, machine),
+                exchangeClocks(network, graph));
     }
 
-    /** The bound of a graph whose cores work {@code coreCycles} per sample and whose packets load {@code loads}. */
-    public SampleBound bound(long[] coreCycles, LinkLoads loads) {
+    /**
+     * The bound of a graph whose cores work {@code coreCycles} per sample, whose packets load {@code loads} and whose
+     * exchange rounds take {@code exchangeClocks} per sample ({@link #exchangeClocks}).
+     */
+    public SampleBound bound(long[] coreCycles, LinkLoads loads, double exchangeClocks) {
         int busiest = 0;
         for (int v = 1; v < coreCycles.length; v++) {
             if (coreCycles[v] > coreCycles[busiest]) {
@@ -58,7 +70,15 @@ public final class BoundCalculator {
         }
         return new SampleBound(coreCycles[busiest], busiest,
                 (double) loads.maxLinkPackets() * timing.linkPacketPs() / timing.coreClockPs(),
-                (double) loads.maxRouterPackets() * timing.routerCyclePs() / timing.coreClockPs());
+                (double) loads.maxRouterPackets() * timing.routerCyclePs() / timing.coreClockPs(), exchangeClocks);
+    }
+
+    /**
+     * A training graph's batch normalization exchange rounds per sample, a mini-batch of {@link #MINI_BATCH} sharing
+     * them; 0 in inference.
+     */
+    public double exchangeClocks(NetworkSpec network, MachineGraph graph) {
+        return network.trains() ? (double) BatchNormRounds.clocks(network, graph, cost, MINI_BATCH) / MINI_BATCH : 0;
     }
 
     /** Every vertex's cycles per sample, by vertex id: what it receives and the work it does. */

@@ -17,7 +17,21 @@ public final class BatchNormExchange {
     /** The sums per channel a block sends over the three rounds: 1 + 2 + 4. */
     public static final int SUMS_PER_CHANNEL = 7;
 
+    /** The rounds of the exchange: two before the forward event, one before the backward event. */
+    public static final int ROUNDS = 3;
+
     private BatchNormExchange() {
+    }
+
+    /** The sums per channel a block sends in exchange round {@code round} (0 to 2): 1, 2 and 4. */
+    public static int sumsPerChannel(int round) {
+        return switch (round) {
+            case 0 -> 1;
+            case 1 -> 2;
+            case 2 -> 4;
+            default -> throw new IllegalArgumentException("a batch normalization's exchange has rounds 0 to 2, got "
+                    + round);
+        };
     }
 
     /** The keys of each block's partition of {@code layer}'s exchange. */

@@ -24,10 +24,13 @@ import org.spinnaker4j.mapper.ir.UpdaterType;
  * @param miniBatchNorm a batch normalization's block that trains with the mini-batch's statistics: it holds its
  *        {@code PoolingSpec.NORM_ROWS} weight rows and, besides its samples, their deltas and its statistics (its
  *        largest mini-batch is its samples held)
+ * @param sums a {@code miniBatchNorm} block's exchange of per-channel partial sums with the other blocks of its layer
+ *        (after a 2-D convolution): what it holds of them; {@link Sums#NONE} otherwise
  */
 public record CoreShape(VertexKind kind, int rows, int cols, boolean fused, int ranges, int softmaxPeers,
         UpdaterType updater, UpdaterType biasUpdater, boolean outputLayer, boolean lossWeighted, int normKeys,
-        int normPeers, int samplesInFlight, boolean pooling, Copy copy, RowBlock rowBlock, boolean miniBatchNorm) {
+        int normPeers, int samplesInFlight, boolean pooling, Copy copy, RowBlock rowBlock, boolean miniBatchNorm,
+        Sums sums) {
 
     /**
      * A kernel copy's part in its slice's exchange, as far as its state's size goes.
@@ -43,6 +46,27 @@ public record CoreShape(VertexKind kind, int rows, int cols, boolean fused, int 
         public static final Copy NONE = new Copy(0, 0, 0, 0);
     }
 
+    /**
+     * A batch normalization's exchange of partial sums, as far as its block's state goes: it keeps
+     * {@code BatchNormExchange.SUMS_PER_CHANNEL} sums per channel of every block of its layer, itself included.
+     *
+     * @param channels the channels of the layer's image
+     * @param peers the other blocks of the layer, whose sums it receives (one BN_PARTIAL key range each, among
+     *        {@code ranges}; they take no slot row)
+     */
+    public record Sums(int channels, int peers) {
+
+        /** A block that exchanges no sums. */
+        public static final Sums NONE = new Sums(0, 0);
+
+        public Sums {
+            if (channels < 0 || peers < 0 || (channels == 0) != (peers == 0)) {
+                throw new IllegalArgumentException("a block exchanges the sums of channels with peers, or neither; got "
+                        + channels + " channels, " + peers + " peers");
+            }
+        }
+    }
+
     public CoreShape {
         if ((updater == null) != (biasUpdater == null)) {
             throw new IllegalArgumentException("a training core has both updaters, an inference core neither");
@@ -52,6 +76,9 @@ public record CoreShape(VertexKind kind, int rows, int cols, boolean fused, int 
         }
         if (miniBatchNorm && (kind != VertexKind.DENSE_BLOCK || updater == null || pooling)) {
             throw new IllegalArgumentException("only a training batch normalization's block holds a mini-batch");
+        }
+        if (sums.peers() > 0 && !miniBatchNorm) {
+            throw new IllegalArgumentException("only a batch normalization's block holding a mini-batch exchanges sums");
         }
         if (samplesInFlight < 1 || (updater == null && samplesInFlight != 1)) {
             throw new IllegalArgumentException("samplesInFlight must be 1, or more on a training core; got "
@@ -63,12 +90,12 @@ public record CoreShape(VertexKind kind, int rows, int cols, boolean fused, int 
     public CoreShape(VertexKind kind, int rows, int cols, boolean fused, int ranges, int softmaxPeers,
             UpdaterType updater, UpdaterType biasUpdater, boolean outputLayer) {
         this(kind, rows, cols, fused, ranges, softmaxPeers, updater, biasUpdater, outputLayer, false, 0, 0, 1, false,
-                Copy.NONE, null, false);
+                Copy.NONE, null, false, Sums.NONE);
     }
 
     /** This shape holding {@code samples} samples. */
     public CoreShape holding(int samples) {
         return new CoreShape(kind, rows, cols, fused, ranges, softmaxPeers, updater, biasUpdater, outputLayer,
-                lossWeighted, normKeys, normPeers, samples, pooling, copy, rowBlock, miniBatchNorm);
+                lossWeighted, normKeys, normPeers, samples, pooling, copy, rowBlock, miniBatchNorm, sums);
     }
 }

@@ -10,6 +10,7 @@ import org.spinnaker4j.mapper.graph.MachineVertex;
 import org.spinnaker4j.mapper.graph.OutgoingPartition;
 import org.spinnaker4j.mapper.graph.PartitionKind;
 import org.spinnaker4j.mapper.graph.VertexKind;
+import org.spinnaker4j.mapper.ir.DenseLayerSpec;
 import org.spinnaker4j.mapper.ir.NetworkSpec;
 import org.spinnaker4j.mapper.ir.UpdaterSpec;
 
@@ -48,7 +49,8 @@ public final class DtcmCheck {
         List<OutgoingPartition> incoming = graph.incoming(v.id());
         int peers = (int) incoming.stream().filter(p -> p.kind() == PartitionKind.SOFTMAX_SYNC).count();
         int normPeers = (int) incoming.stream().filter(p -> p.kind() == PartitionKind.NORM).count();
-        return memory.stateBytes(shape(network, v, rangesUpperBound(incoming), peers, normPeers,
+        int sumPeers = (int) incoming.stream().filter(p -> p.kind() == PartitionKind.BATCH_NORM).count();
+        return memory.stateBytes(shape(network, v, rangesUpperBound(incoming), peers, normPeers, sumPeers,
                 copies.getOrDefault(v.id(), CoreShape.Copy.NONE)));
     }
 
@@ -88,23 +90,28 @@ public final class DtcmCheck {
 
     /**
      * The shape of a vertex's core that listens to {@code ranges} key ranges, {@code peers} of them softmax peers,
-     * {@code normPeers} the partials of its layer's other cores in an L2 gradient normalization and
-     * {@code copy.ranges()} its kernel copy's exchange.
+     * {@code normPeers} the partials of its layer's other cores in an L2 gradient normalization, {@code sumPeers} the
+     * partial sums of its batch normalization's other blocks (BN_PARTIAL ranges) and {@code copy.ranges()} its kernel
+     * copy's exchange.
      */
     public static CoreShape shape(NetworkSpec network, MachineVertex v, int ranges, int peers, int normPeers,
-            CoreShape.Copy copy) {
+            int sumPeers, CoreShape.Copy copy) {
         int rows = v.kind() == VertexKind.DENSE_BLOCK ? v.rows().size() : 0;
         boolean trainsHere = network.trains() && (v.kind() == VertexKind.DENSE_BLOCK || v.kind() == VertexKind.REDUCE);
         UpdaterSpec updater = trainsHere ? network.training().updater(v.layer()) : null;
         boolean outputLayer = trainsHere && v.activates() && v.layer() == network.layers().size() - 1;
         boolean block = v.kind() == VertexKind.DENSE_BLOCK;
+        DenseLayerSpec layer = block ? network.layers().get(v.layer()) : null;
+        boolean miniBatchNorm = trainsHere && block && layer.holdsMiniBatch();
+        // a block that does not train with the mini-batch's statistics files its peers' sums as data it ignores
+        CoreShape.Sums sums = miniBatchNorm && sumPeers > 0
+                ? new CoreShape.Sums(layer.convolution().image().channelsIn(), sumPeers) : CoreShape.Sums.NONE;
         return new CoreShape(v.kind(), rows, v.cols().size(), v.fused(), ranges, peers,
                 updater == null ? null : updater.type(), updater == null ? null : updater.forBias().type(),
                 outputLayer, outputLayer && !network.training().lossWeights().isEmpty(),
                 updater == null ? 0 : updater.gradientNormalization().type().normKeys(), normPeers, 1,
                 // a batch normalization's block holds weights: probed as a block of weights (docs/architecture.md),
                 // one that trains with the mini-batch's statistics as what it is
-                block && network.layers().get(v.layer()).isPooling() && !network.layers().get(v.layer()).isBatchNorm(),
-                copy, v.rowBlock(), trainsHere && block && network.layers().get(v.layer()).holdsMiniBatch());
+                block && layer.isPooling() && !layer.isBatchNorm(), copy, v.rowBlock(), miniBatchNorm, sums);
     }
 }

@@ -444,7 +444,7 @@ final class FastestPartitioner implements Partitioner {
                 known.put(slicing, Double.POSITIVE_INFINITY);
                 return null;
             }
-            SampleBound bound = bounds.bound(cycles, loads);
+            SampleBound bound = bounds.bound(cycles, loads, bounds.exchangeClocks(network, graph));
             Candidate c;
             if (network.trains()) {
                 c = new Candidate(slicing, graph.vertices().size(), bound, bound.clocks(), 0);

@@ -8,11 +8,14 @@ import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.spinnaker4j.mapper.Mapper;
 import org.spinnaker4j.mapper.Mapping;
+import org.spinnaker4j.mapper.cost.BoundCalculator;
 import org.spinnaker4j.mapper.cost.CoreCostModel;
+import org.spinnaker4j.mapper.cost.SampleBound;
 import org.spinnaker4j.mapper.graph.MachineVertex;
 import org.spinnaker4j.mapper.graph.OutgoingPartition;
 import org.spinnaker4j.mapper.graph.PartitionKind;
@@ -59,6 +62,50 @@ class BatchNormExchangeMappingTest {
         return new Mapper(strategy, TdmaSchedulerTest.holding(64),
                 new TdmaScheduler(CoreCostModel.ARM968_SOFT_FLOAT, MachineTiming.SPINNAKER1,
                         TdmaScheduler.DEFAULT_RECEIVE_QUEUE)).map(network, Machine.spinn5Triads(1, 1));
+    }
+
+    /**
+     * A training bound adds the exchange's rounds, shared by a mini-batch's samples: at least the partials each block
+     * receives (its peers' 7 sums per channel, each for {@code batchNormPartialCycles}), more with more blocks; an
+     * inference bound has none.
+     */
+    @ParameterizedTest
+    @EnumSource(PartitioningStrategy.class)
+    void theBoundSharesTheExchangeRoundsBetweenAMiniBatch(PartitioningStrategy strategy) {
+        Mapping m = map(strategy, convNormConv(true));
+        BoundCalculator bounds = BoundCalculator.SPINNAKER1;
+        long blocks = m.graph().vertices().stream().filter(v -> v.kind() == VertexKind.DENSE_BLOCK && v.layer() == 1)
+                .count();
+        double exchange = bounds.exchangeClocks(m.network(), m.graph());
+        CoreCostModel cost = CoreCostModel.ARM968_SOFT_FLOAT;
+        int widest = m.graph().vertices().stream().filter(v -> v.kind() == VertexKind.DENSE_BLOCK && v.layer() == 1)
+                .mapToInt(v -> v.cols().size()).max().orElseThrow();
+        long work = 0;
+        for (int round = 0; round < BatchNormExchange.ROUNDS; round++) {
+            work += cost.batchNormExchangeCycles(round, widest, BoundCalculator.MINI_BATCH, (int) blocks);
+        }
+        double received = (double) (blocks - 1) * BatchNormExchange.keys(m.network().layers().get(1))
+                * cost.batchNormPartialCycles();
+        // the partials are paced within the sending fraction
+        double least = (work + received) / BoundCalculator.MINI_BATCH;
+        double most = (work + received / TdmaScheduler.SENDING_FRACTION + BatchNormExchange.ROUNDS)
+                / BoundCalculator.MINI_BATCH;
+        assertTrue(exchange >= least && exchange <= most, exchange + " clocks per sample, expected " + least
+                + " to " + most);
+        SampleBound bound = bounds.bound(m.network(), m.graph(), m.placements(), m.machine());
+        assertEquals(Math.max(bound.coreClocks(), Math.max(bound.linkClocks(), bound.routerClocks())) + exchange,
+                bound.clocks(), 1e-9);
+        Mapping inference = map(strategy, convNormConv(false));
+        assertEquals(0, bounds.exchangeClocks(inference.network(), inference.graph()));
+    }
+
+    @Test
+    void moreBlocksExchangeLonger() {
+        BoundCalculator bounds = BoundCalculator.SPINNAKER1;
+        Mapping fewest = map(PartitioningStrategy.FEWEST_CORES, convNormConv(true));
+        Mapping neuronPerCore = map(PartitioningStrategy.NEURON_PER_CORE, convNormConv(true));
+        assertTrue(bounds.exchangeClocks(fewest.network(), fewest.graph())
+                < bounds.exchangeClocks(neuronPerCore.network(), neuronPerCore.graph()));
     }
 
     @ParameterizedTest
