@@ -1,0 +1,41 @@
+package org.spinnaker4j.mapper.partition;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.Test;
+import org.spinnaker4j.backend.frontend.Dl4jFrontEnd;
+import org.spinnaker4j.backend.runtime.NativeCoreMemory;
+import org.spinnaker4j.backend.sim.SimulatorParameters;
+import org.spinnaker4j.demo.ReferenceNetworks;
+import org.spinnaker4j.mapper.Mapper;
+import org.spinnaker4j.mapper.Mapping;
+import org.spinnaker4j.mapper.ir.NetworkSpec;
+import org.spinnaker4j.mapper.machine.Machine;
+import org.spinnaker4j.mapper.tdma.TdmaScheduler;
+
+/**
+ * The shortest laid-out step found for the seed network away from FASTEST's choice (docs/architecture.md, "The seed
+ * network's 0.5 ms: slicings far from FASTEST's choice"): its 300-wide vector in 100 slices instead of 68, gathered 10
+ * to a relay instead of 7, so layer 3 keeps 10 row slices. Two numbers from the choice, so no single move of the
+ * search reaches it; laid out, its step is shorter at the same period.
+ */
+class SeedNetworkFarSlicingTest {
+
+    private static final Slicing WIDER_LAYER_2 = new Slicing(new int[] {2, 6, 10, 100, 17, 8},
+            new int[] {1, 1, 4, 10, 6, 1}, 1);
+
+    @Test
+    void theWiderLayer2SlicingLaysOutAShorterStepThanTheChoiceAtTheSamePeriod() {
+        NetworkSpec network = Dl4jFrontEnd.translate(ReferenceNetworks.seedNetwork(), false);
+        SimulatorParameters parameters = SimulatorParameters.defaults();
+        Mapper mapper = new Mapper(PartitioningStrategy.FASTEST, new NativeCoreMemory(), new TdmaScheduler(
+                parameters.cost(), parameters.timing(), parameters.coreReceiveDepth()));
+        Mapping choice = mapper.map(network, Machine.spinn5());
+        Mapping wider = mapper.layOut(network, GraphBuilder.build(network, WIDER_LAYER_2.layerSlicing(network)),
+                Machine.spinn5());
+        assertEquals(733, wider.coresUsed(), wider.describe());
+        assertTrue(wider.tdma().stepClocks() < choice.tdma().stepClocks(), wider.describe() + choice.describe());
+        assertTrue(wider.tdma().periodClocks() <= choice.tdma().periodClocks(), wider.describe() + choice.describe());
+    }
+}
