@@ -19,7 +19,6 @@ final class FarWheel extends EntryPool {
     /** Buckets in the ring: the horizon is {@code BUCKETS * BUCKET_PS} ≈ 68.7 ms. */
     static final int BUCKETS = 1 << 12;
     private static final int WORDS = BUCKETS / Long.SIZE;
-    private static final int NONE = EntryPool.NONE;
 
     /** Bucket b's first entry at {@code ends[2b]}, its last at {@code ends[2b + 1]} (entry numbers, or NONE). */
     private final int[] ends = new int[2 * BUCKETS];

@@ -21,7 +21,6 @@ final class TimingWheel extends EntryPool {
     private static final int WORDS = BUCKETS / Long.SIZE;
     /** Longs of the summary bitmap: one bit per word of {@link #occupied}. */
     private static final int SUMMARY_WORDS = WORDS / Long.SIZE;
-    private static final int NONE = EntryPool.NONE;
 
     /** Bucket b's first entry at {@code ends[2b]}, its last at {@code ends[2b + 1]} (entry numbers, or NONE). */
     private final int[] ends = new int[2 * BUCKETS];
