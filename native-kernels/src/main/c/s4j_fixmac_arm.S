@@ -39,11 +39,11 @@ s4j_fix_mac_row:
         bhs     1b
 2:      adds    r3, r3, #4              @ n mod 4 columns left
         beq     4f
-3:      ldr     r12, [r1], #4
-        ldmia   r0, {r4, r5}
+3:      ldmia   r0, {r4, r5}
+        ldr     r12, [r1], #4
+        subs    r3, r3, #1              @ between the load and its use
         smlal   r4, r5, r12, r2
         stmia   r0!, {r4, r5}
-        subs    r3, r3, #1
         bne     3b
 4:      pop     {r4-r11, pc}
         .size   s4j_fix_mac_row, .-s4j_fix_mac_row
