@@ -1,5 +1,5 @@
 # Sourced by calibrate.sh and fixmac-measure.sh: counts the ARM instructions executed between
-# the harness's calib_begin() and calib_end() calls. Expects elf (the harness), log (a scratch
+# the harness's calib_begin() and calib_end() calls (or estimates their cycles). Expects elf (the harness), log (a scratch
 # file for qemu's trace), qemu (qemu-arm) and nm (arm-none-eabi-nm) to be set; cycles also
 # objdump (arm-none-eabi-objdump).
 

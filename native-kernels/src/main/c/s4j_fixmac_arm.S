@@ -24,7 +24,7 @@
         .type   s4j_fix_mac_row, %function
 s4j_fix_mac_row:
         @ r0 acc, r1 w, r2 x, r3 columns left; r4-r11 four sums, r12 and lr weights
-        push    {r4-r11, lr}
+        push    {r4-r11, lr}                @ 9 words: a leaf, so sp need not stay 8-aligned
         subs    r3, r3, #4
         blo     2f
 1:      ldmia   r0, {r4-r11}
