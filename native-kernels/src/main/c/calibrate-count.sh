@@ -1,0 +1,53 @@
+# Sourced by calibrate.sh and fixmac-measure.sh: counts the ARM instructions executed between
+# the harness's calib_begin() and calib_end() calls (or estimates their cycles). Expects elf (the harness), log (a scratch
+# file for qemu's trace), qemu (qemu-arm) and nm (arm-none-eabi-nm) to be set; cycles also
+# objdump (arm-none-eabi-objdump).
+
+count_dir=$(dirname "${BASH_SOURCE[0]}")
+
+# markers: the addresses of calib_begin and calib_end in elf (again after elf changes).
+markers() {
+    begin=$("$nm" "$elf" | awk '$3 == "calib_begin" { print $1 }')
+    end=$("$nm" "$elf" | awk '$3 == "calib_end" { print $1 }')
+}
+markers
+
+# trace ARGS: one run of `ELF ARGS` under qemu, its trace in log.
+trace() {
+    "$qemu" -cpu arm946 -singlestep -d nochain,exec -D "$log" "$elf" "$@" \
+        || { echo "${0##*/}: scenario '$*' failed" >&2; exit 1; }
+}
+
+# n ARGS: instructions between calib_begin() and calib_end() in one run of `ELF ARGS`.
+n() {
+    trace "$@"
+    awk -v b="$begin" -v e="$end" '$1 == "Trace" { split($4, f, "/");
+        if (f[2] == b) { on = 1 } else if (f[2] == e) { on = 0 } else if (on) { c++ } }
+        END { print c + 0 }' "$log"
+}
+
+# cycles ARGS: as n, the ARM968's cycles instead, estimated by arm9e-cycles.awk (conditional
+# instructions counted as executed; as skipped if skipped is 1).
+cycles() {
+    trace "$@"
+    "$objdump" -d "$elf" > "$log.dis"
+    awk -v b="$begin" -v e="$end" -v skipped="${skipped:-0}" -f "$count_dir/arm9e-cycles.awk" "$log.dis" "$log"
+    rm -f "$log.dis"
+}
+
+# per X A B: (A - B) / X.
+per() {
+    awk -v x="$1" -v a="$2" -v b="$3" 'BEGIN { printf "%.1f", (a - b) / x }'
+}
+
+# fit NAME [S]: runs NAME R C [S] for R, C in 16, 32 and splits the counts (n, or the
+# function named by count) as a + b R + c C + d R C; prints d b c a.
+fit() {
+    local c11 c21 c12 c22 k=${count:-n}
+    c11=$($k "$1" 16 16 ${2:+"$2"}); c21=$($k "$1" 32 16 ${2:+"$2"})
+    c12=$($k "$1" 16 32 ${2:+"$2"}); c22=$($k "$1" 32 32 ${2:+"$2"})
+    awk -v p="$c11" -v q="$c21" -v r="$c12" -v s="$c22" 'BEGIN {
+        d = (s - q - r + p) / 256; b = (q - p) / 16 - 16 * d; c = (r - p) / 16 - 16 * d;
+        printf "%.1f %.1f %.1f %.0f\n", d, b, c, p - 16 * b - 16 * c - 256 * d }'
+}
+

@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# Measures the s16.15 row multiply-accumulate s4j_fix_mac_row on the ARM968: the assembly
+# (s4j_fixmac_arm.S) and the obvious C loop (fixmac_check.c's contract_mac_row, built with the
+# kernels' ARM flags), against the float kernel's MAC (calibrate.c's accumulate scenario, whose
+# per-MAC instructions are block.mac in the cost table).
+#
+#   fixmac-measure.sh FIXELF CALELF LOG   FIXELF: fixmac_check.c linked with the assembly;
+#                                         CALELF: calibrate.c linked with the kernels (make
+#                                         measure-fixmac builds both); LOG: a scratch file
+#
+# Instructions are counted as calibrate.sh counts them; cycles are estimated from the same
+# traces by arm9e-cycles.awk (ARM9E-S timings, docs/fixed-point.md). Each figure comes from R
+# calls on R rows of C columns for R and C in 16 and 32, split as fixed + per call + per
+# column + per MAC (calibrate-count.sh's fit); per call is besides the harness's loop (an
+# empty function of the same signature); the tail (columns beyond a multiple of 4) from 16
+# calls on 19 columns against 16. Environment: QEMU_ARM, ARM_NM, ARM_CC, ARM_OBJDUMP.
+set -euo pipefail
+elf=$1
+cal_elf=$2
+log=$3
+qemu=${QEMU_ARM:-qemu-arm}
+nm=${ARM_NM:-arm-none-eabi-nm}
+cc=${ARM_CC:-arm-none-eabi-gcc}
+objdump=${ARM_OBJDUMP:-arm-none-eabi-objdump}
+. "$(dirname "$0")/calibrate-count.sh"
+
+# row WHAT MAC_I MAC_C CALL_I CALL_C HARNESS_I HARNESS_C TAIL_I TAIL_C: one line of the table,
+# instructions (_I) and cycles (_C); per call less the harness's loop
+row() {
+    printf '%-30s %6s %6s %8s %8s %6s %6s\n' "$1" "$2" "$3" \
+        "$(awk -v b="$4" -v h="$6" 'BEGIN { printf "%.1f", b - h }')" \
+        "$(awk -v b="$5" -v h="$7" 'BEGIN { printf "%.1f", b - h }')" "$8" "$9"
+}
+
+echo "# s4j_fix_mac_row on the ARM968, printed by fixmac-measure.sh (make measure-fixmac):"
+echo "# $("$cc" --version | head -1), $("$qemu" --version | head -1)"
+echo "# instructions counted under qemu; cycles estimated by arm9e-cycles.awk (ARM9E-S timings)"
+set -- $(fit null); null_i=$2
+set -- $(count=cycles fit null); null_c=$2
+printf '%-30s %6s %6s %8s %8s %6s %6s\n' "" MAC MAC call call tail tail
+printf '%-30s %6s %6s %8s %8s %6s %6s\n' "" instr cycles instr cycles instr cycles
+for f in asm c; do
+    set -- $(fit "$f"); mac_i=$1; call_i=$2
+    set -- $(count=cycles fit "$f"); mac_c=$1; call_c=$2
+    tail_i=$(per 48 "$(n "$f" 16 19)" "$(n "$f" 16 16)")
+    tail_c=$(per 48 "$(cycles "$f" 16 19)" "$(cycles "$f" 16 16)")
+    case $f in
+        asm) what="assembly (s4j_fixmac_arm.S)" ;;
+        *) what="C contract loop" ;;
+    esac
+    row "$what" "$mac_i" "$mac_c" "$call_i" "$call_c" "$null_i" "$null_c" "$tail_i" "$tail_c"
+done
+elf=$cal_elf
+markers
+set -- $(fit accumulate); mac_i=$1
+set -- $(count=cycles fit accumulate); mac_c=$1
+printf '%-30s %6s %6s %8s %8s %6s %6s\n' "float kernel (block.mac)" "$mac_i" "$mac_c" - - - -
+rm -f "$log"
