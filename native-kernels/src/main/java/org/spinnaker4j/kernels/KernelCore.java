@@ -8,7 +8,8 @@ import java.util.Locale;
 import java.util.Objects;
 
 /**
- * One simulated SpiNNaker core: its C kernel program and its 64 KiB DTCM, which holds the whole state.
+ * One simulated SpiNNaker core: its C kernel program and its DTCM image, which holds the whole state: a 64 KiB buffer
+ * of its own, or an image only as large as its state in a {@link DtcmArena} shared with other cores.
  *
  * <p>The kernel runs through JNI on the host; the same C source runs on ARM. Sends are written to a
  * caller-provided outbox as pairs {@code (outbox[2k], outbox[2k+1]) = (key, payload)}; size it with
@@ -26,18 +27,23 @@ import java.util.Objects;
  */
 public final class KernelCore {
 
-    /** Bytes of DTCM of a SpiNNaker core, and so of every core's state buffer (S4J_DTCM_BYTES of the kernels). */
+    /**
+     * Bytes of DTCM of a SpiNNaker core (S4J_DTCM_BYTES of the kernels): the most a core's state may take, and the
+     * size of a core's own buffer; an image in a {@link DtcmArena} may be smaller.
+     */
     public static final int DTCM_BYTES = KernelAbi.DTCM_BYTES;
 
     private static final long SATURATED = 0xFFFF_FFFFL;
 
     private final ByteBuffer dtcm;
     /**
-     * The address of {@code dtcm}'s memory, taken once: the per-event calls pass it with {@link #DTCM_BYTES}
+     * The address of {@code dtcm}'s memory, taken once: the per-event calls pass it with {@link #capacity}
      * (the kernels bounds-check every access against that) instead of asking JNI for both each time; each such
      * call keeps {@code dtcm} reachable until it returns.
      */
     private final long dtcmAddress;
+    /** The bytes of {@code dtcm}: at most {@link #DTCM_BYTES}. */
+    private final int capacity;
     /** The {@link KernelWork} codes of the last event. */
     private int work;
     /** The rows the last event multiplied into a block's sums. */
@@ -46,13 +52,19 @@ public final class KernelCore {
     private int maxSends;
     private int outboxInts;
 
-    /** A core with an empty (unloaded) DTCM. */
+    /** A core with an empty (unloaded) DTCM of {@link #DTCM_BYTES}, a buffer of its own. */
     public KernelCore() {
+        this(ByteBuffer.allocateDirect(DTCM_BYTES));
+    }
+
+    /** A core with an empty (unloaded) DTCM image: {@code image}, a direct buffer no other core uses. */
+    KernelCore(ByteBuffer image) {
         NativeLibrary.load();
-        dtcm = ByteBuffer.allocateDirect(DTCM_BYTES).order(ByteOrder.nativeOrder());
+        dtcm = image.order(ByteOrder.nativeOrder());
+        capacity = dtcm.capacity();
         dtcmAddress = address0(dtcm);
         if (dtcmAddress == 0) {
-            throw new IllegalStateException("JNI gives no address for a direct buffer of " + DTCM_BYTES + " bytes");
+            throw new IllegalStateException("JNI gives no address for a direct buffer of " + capacity + " bytes");
         }
     }
 
@@ -103,7 +115,8 @@ public final class KernelCore {
         this.config = null;
         int r = load0(dtcm, pack(config), weights, bias);
         if (r < 0) {
-            throw new KernelException(r, "load of " + config + ": " + KernelException.describe(r));
+            throw new KernelException(r, "load of " + config + " (a state of " + bytes + " bytes, an image of "
+                    + capacity + "): " + KernelException.describe(r));
         }
         int sends = maxSends0(dtcm);
         if (sends < 0) {
@@ -146,7 +159,7 @@ public final class KernelCore {
         }
         work = 0;
         rows = 0;
-        long r = onPacket0(dtcmAddress, DTCM_BYTES, key, payload, outbox, outbox.length);
+        long r = onPacket0(dtcmAddress, capacity, key, payload, outbox, outbox.length);
         Reference.reachabilityFence(dtcm);
         if (r < 0) {
             throw packetError(c, (int) r, key);
@@ -182,7 +195,7 @@ public final class KernelCore {
         }
         work = 0;
         rows = 0;
-        long r = start0(dtcmAddress, DTCM_BYTES, outbox, outbox.length);
+        long r = start0(dtcmAddress, capacity, outbox, outbox.length);
         Reference.reachabilityFence(dtcm);
         if (r < 0) {
             throw new KernelException((int) r, r == KernelException.NO_INPUT
@@ -283,7 +296,7 @@ public final class KernelCore {
         }
         work = 0;
         rows = 0;
-        long r = normStart0(dtcmAddress, DTCM_BYTES, batchSize, outbox, outbox.length);
+        long r = normStart0(dtcmAddress, capacity, batchSize, outbox, outbox.length);
         Reference.reachabilityFence(dtcm);
         if (r < 0) {
             throw new KernelException((int) r, "startNorm: " + KernelException.describe((int) r));
@@ -306,7 +319,7 @@ public final class KernelCore {
      */
     public int batchNormForward(int batchSize, int[] outbox) {
         requireBatchNorm("batchNormForward", batchSize, outbox);
-        return eventResult("batchNormForward", batchNormForward0(dtcmAddress, DTCM_BYTES, batchSize, outbox,
+        return eventResult("batchNormForward", batchNormForward0(dtcmAddress, capacity, batchSize, outbox,
                 outbox.length));
     }
 
@@ -323,7 +336,7 @@ public final class KernelCore {
      */
     public int batchNormBackward(int batchSize, int[] outbox) {
         requireBatchNorm("batchNormBackward", batchSize, outbox);
-        return eventResult("batchNormBackward", batchNormBackward0(dtcmAddress, DTCM_BYTES, batchSize, outbox,
+        return eventResult("batchNormBackward", batchNormBackward0(dtcmAddress, capacity, batchSize, outbox,
                 outbox.length));
     }
 
@@ -358,7 +371,7 @@ public final class KernelCore {
             throw new IllegalArgumentException("batchNormExchange: round must be in 0.." + (KernelAbi.BN_ROUNDS - 1)
                     + ", got " + round);
         }
-        return eventResult("batchNormExchange", batchNormExchange0(dtcmAddress, DTCM_BYTES, batchSize, round, outbox,
+        return eventResult("batchNormExchange", batchNormExchange0(dtcmAddress, capacity, batchSize, round, outbox,
                 outbox.length));
     }
 
@@ -399,7 +412,7 @@ public final class KernelCore {
      */
     public int startShares(int[] outbox) {
         requireCopy("startShares", outbox);
-        return eventResult("startShares", shareStart0(dtcmAddress, DTCM_BYTES, outbox, outbox.length));
+        return eventResult("startShares", shareStart0(dtcmAddress, capacity, outbox, outbox.length));
     }
 
     /**
@@ -411,7 +424,7 @@ public final class KernelCore {
      */
     public int sendParameters(int[] outbox) {
         requireCopy("sendParameters", outbox);
-        return eventResult("sendParameters", paramSend0(dtcmAddress, DTCM_BYTES, outbox, outbox.length));
+        return eventResult("sendParameters", paramSend0(dtcmAddress, capacity, outbox, outbox.length));
     }
 
     private void requireCopy(String what, int[] outbox) {

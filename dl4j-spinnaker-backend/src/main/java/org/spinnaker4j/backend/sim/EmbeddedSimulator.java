@@ -2,6 +2,7 @@ package org.spinnaker4j.backend.sim;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.EnumMap;
 import java.util.EnumSet;
 import java.util.HashMap;
@@ -23,6 +24,7 @@ import org.spinnaker4j.backend.runtime.PacketLossException;
 import org.spinnaker4j.backend.runtime.RunStats;
 import org.spinnaker4j.kernels.KernelConfig;
 import org.spinnaker4j.kernels.KernelCopyConfig;
+import org.spinnaker4j.kernels.DtcmArena;
 import org.spinnaker4j.kernels.KernelCore;
 import org.spinnaker4j.kernels.TrainingConfig;
 import org.spinnaker4j.mapper.Mapping;
@@ -136,13 +138,13 @@ public final class EmbeddedSimulator implements Machine {
         cores = new SimCore[data.size()];
         copies = new boolean[data.size()];
         batchModes = new KernelConfig[data.size()];
+        KernelCore[] kernels = kernels(m, data);
         for (MachineVertex v : m.graph().vertices()) {
-            KernelCore kernel = new KernelCore();
+            KernelCore kernel = kernels[v.id()];
             CoreData d = data.get(v.id());
             kernel.load(d.config(), d.weights(), d.bias());
             copies[v.id()] = d.config().training() != null && d.config().training().copy().isCopy();
-            batchModes[v.id()] = d.config().training() != null && d.config().training().batchNorm().isOn()
-                    ? d.config() : null;
+            batchModes[v.id()] = batchMode(d.config()) ? d.config() : null;
             CoreLocation where = m.placements().of(v.id());
             SimRouter router = byChip.get(where.chip());
             cores[v.id()] = new SimCore(clock, kernel, router, profile(m, v, keyIds, d.config()), parameters, log);
@@ -151,6 +153,36 @@ public final class EmbeddedSimulator implements Machine {
         segments = Arrays.stream(batchModes).anyMatch(mode -> mode != null)
                 ? new BatchNormSegments(m, cores, parameters.cost()) : null;
         batchStatistics = segments != null;
+    }
+
+    /**
+     * Per vertex, an unloaded core whose DTCM image holds its state in every mode it is loaded with (a batch
+     * normalization's block also runs its running statistics), the images side by side in one {@link DtcmArena} in the
+     * order of the cores' places, chip by chip: a machine's working set is what its states use, not 64 KiB a core.
+     */
+    private static KernelCore[] kernels(Mapping m, List<CoreData> data) {
+        List<MachineVertex> byPlace = new ArrayList<>(m.graph().vertices());
+        byPlace.sort(Comparator.comparing((MachineVertex v) -> m.placements().of(v.id()).chip())
+                .thenComparingInt(v -> m.placements().of(v.id()).p()));
+        int[] capacities = new int[byPlace.size()];
+        for (int k = 0; k < capacities.length; k++) {
+            KernelConfig config = data.get(byPlace.get(k).id()).config();
+            capacities[k] = Math.max(KernelCore.stateBytes(config),
+                    batchMode(config) ? KernelCore.stateBytes(config.withRunningStatistics()) : 0);
+        }
+        List<KernelCore> cores = DtcmArena.cores(capacities);
+        LOG.debug("{} cores' DTCM images: {} bytes of state in all", capacities.length,
+                Arrays.stream(capacities).asLongStream().sum());
+        KernelCore[] kernels = new KernelCore[data.size()];
+        for (int k = 0; k < capacities.length; k++) {
+            kernels[byPlace.get(k).id()] = cores.get(k);
+        }
+        return kernels;
+    }
+
+    /** Whether a core's config is a batch normalization's block in its mini-batch mode. */
+    private static boolean batchMode(KernelConfig config) {
+        return config.training() != null && config.training().batchNorm().isOn();
     }
 
     private SimCore.Profile profile(Mapping m, MachineVertex v, KeyIds keyIds, KernelConfig config) {
