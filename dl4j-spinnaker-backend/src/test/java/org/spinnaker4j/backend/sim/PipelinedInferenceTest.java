@@ -39,6 +39,9 @@ class PipelinedInferenceTest {
                         PartitioningStrategy.FEWEST_CORES, 6, false),
                 Arguments.of("MNIST MLP, FASTEST (layer 1's rows through relays)", ReferenceNetworks.mnistMlp(),
                         PartitioningStrategy.FASTEST, 6, true),
+                // the relays before the output layer streaming values that cross links other samples' windows use
+                Arguments.of("seed network, FASTEST (relays before three layers)", ReferenceNetworks.seedNetwork(),
+                        PartitioningStrategy.FASTEST, 6, true),
                 Arguments.of("seed network, NEURON_PER_CORE (hidden softmax over 50 cores)",
                         ReferenceNetworks.seedNetwork(), PartitioningStrategy.NEURON_PER_CORE, 4, false),
                 Arguments.of("softmax output over 10 cores", softmaxOverCores(), PartitioningStrategy.NEURON_PER_CORE,

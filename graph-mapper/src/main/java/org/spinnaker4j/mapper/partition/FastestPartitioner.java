@@ -82,9 +82,12 @@ final class FastestPartitioner implements Partitioner {
     static final double LATENCY_PER_PERIOD = 2;
     /** Slicings the last phase lays out per round, besides those it has laid out before. */
     static final int TRIALS = 4;
+    /** {@link Slicing#regroupings Regroupings} the last phase lays out per round, besides {@link #TRIALS}. */
+    static final int REGROUPING_TRIALS = 1;
     /**
      * Rounds of the last phase at most: a layout takes the host a hundred milliseconds to seconds (the modulo
-     * scheduler's period search), so the phase lays out at most {@code 1 + TRIALS * LAYOUT_ROUNDS} slicings.
+     * scheduler's period search), so the phase lays out at most {@code 1 + (TRIALS + REGROUPING_TRIALS) *
+     * LAYOUT_ROUNDS} slicings.
      */
     static final int LAYOUT_ROUNDS = 2;
 
@@ -289,8 +292,9 @@ final class FastestPartitioner implements Partitioner {
         /**
          * Inference, last: a descent in the latency the schedule lays out, which the estimates rank too roughly to
          * find (neighbouring slicings' estimates lie up to 15 % off, docs/architecture.md). From {@code chosen}, each
-         * round lays out up to {@link #TRIALS} neighbours not laid out before, those with the lowest estimated latency
-         * first among those whose estimated period is within the {@link #PERIOD_ALLOWANCE}, and moves to the one with
+         * round lays out up to {@link #TRIALS} neighbours and {@link #REGROUPING_TRIALS} {@link Slicing#regroupings
+         * regroupings} not laid out before, those with the lowest estimated latency first among those whose estimated
+         * period is within the {@link #PERIOD_ALLOWANCE}, and moves to the one with
          * the lowest laid-out step within it, if that is {@link #MIN_GAIN} lower and saves {@link
          * #MIN_SAVING_PER_CORE} per core it adds, for at most {@link #LAYOUT_ROUNDS} rounds. Of all slicings laid out,
          * it takes the lowest step among those whose period is within the allowance and which pay, against {@code
@@ -333,28 +337,19 @@ final class FastestPartitioner implements Partitioner {
         }
 
         /**
-         * One round of {@link #layOutNear}: of the first {@link #TRIALS} neighbours of {@code current} not laid out
-         * before (by estimated latency, their estimated period below {@code limit}) and those laid out before, the
+         * One round of {@link #layOutNear}: of the first {@link #TRIALS} neighbours of {@code current} and the first
+         * {@link #REGROUPING_TRIALS} of its {@link Slicing#regroupings regroupings} not laid out before (by estimated
+         * latency, their estimated period below {@code limit}) and those laid out before, the
          * one with the lowest laid-out step, its period within {@code limit}, if that step is {@link
          * #MIN_GAIN} lower than {@code current}'s and saves {@link #MIN_SAVING_PER_CORE} per core it adds;
          * else {@code current}.
          */
         private Candidate quickerNeighbour(Candidate current, double limit) {
-            List<Candidate> near = new ArrayList<>();
-            for (Slicing move : current.slicing().neighbours(network)) {
-                Candidate c = evaluate(move, limit);
-                if (c != null) {
-                    near.add(c);
-                }
-            }
-            near.sort(Comparator.comparingLong(Candidate::latency));
+            List<Candidate> tried = nearest(current.slicing().neighbours(network), limit, TRIALS);
+            tried.addAll(nearest(current.slicing().regroupings(network), limit, REGROUPING_TRIALS));
             Candidate next = current;
             long bar = Math.round(stepOf(current) * (1 - MIN_GAIN));
-            int fresh = 0;
-            for (Candidate c : near) {
-                if (!trials.containsKey(c.slicing()) && fresh++ == TRIALS) {
-                    break;
-                }
+            for (Candidate c : tried) {
                 Optional<TdmaSchedule> t = trial(c);
                 if (t.isPresent() && t.get().periodClocks() <= limit
                         && stepOf(c) < Math.min(bar, stepOf(next))
@@ -363,6 +358,30 @@ final class FastestPartitioner implements Partitioner {
                 }
             }
             return next;
+        }
+
+        /**
+         * Of those {@code slicings} that fit with an estimated time below {@code limit}, by estimated latency, those
+         * before the {@code fresh + 1}-th not laid out before.
+         */
+        private List<Candidate> nearest(List<Slicing> slicings, double limit, int fresh) {
+            List<Candidate> near = new ArrayList<>();
+            for (Slicing s : slicings) {
+                Candidate c = evaluate(s, limit);
+                if (c != null) {
+                    near.add(c);
+                }
+            }
+            near.sort(Comparator.comparingLong(Candidate::latency));
+            List<Candidate> first = new ArrayList<>();
+            int unseen = 0;
+            for (Candidate c : near) {
+                if (!trials.containsKey(c.slicing()) && unseen++ == fresh) {
+                    break;
+                }
+                first.add(c);
+            }
+            return first;
         }
 
         /** The laid-out step of a candidate {@link #trial} has laid out (the longest if it does not map). */

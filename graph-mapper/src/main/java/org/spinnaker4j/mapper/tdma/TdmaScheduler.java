@@ -86,6 +86,13 @@ public final class TdmaScheduler {
      * link absorbs. The simulator's default link queue too.
      */
     public static final int DEFAULT_LINK_QUEUE = 4;
+    /**
+     * Packets of other samples a column-by-column core's input may wait behind on its way ({@link
+     * Run#streamReady}): two full link queues. With one, the relay before the output layer sent its third value
+     * 13 clocks after its slot in every sample on a 728-core seed network mapping, and 236 clocks after it on a
+     * 696-core softmax network one (docs/architecture.md, "Regrouped slicings").
+     */
+    static final int STREAM_LINK_QUEUES = 2 * DEFAULT_LINK_QUEUE;
     /** A period in which some window finds no room is followed by one longer by its 1 / PERIOD_STEPS. */
     private static final int PERIOD_STEPS = 100;
     /**
@@ -492,9 +499,10 @@ public final class TdmaScheduler {
         /**
          * When each column of column-by-column sender {@code v} is ready to send, in the step, as {@code inputs} was
          * placed: sender j's q-th packet (its value {@code cols.lo + q}) arrives after its slot, the window's latency,
-         * its waits on links behind the window's other packets and a full link queue of other samples' packets (the
-         * windows that share its links modulo the period: on the softmax network a relay's sixth value came 38 clocks
-         * after its slot without it, in every sample); null if v gets a packet the model does not place, or a column
+         * its waits on links behind the window's other packets and {@link #STREAM_LINK_QUEUES} of other samples'
+         * packets (the windows that share its links modulo the period: on the softmax network a relay's sixth value
+         * came 38 clocks after its slot without any, in every sample); null if v gets a packet the model does not
+         * place, or a column
          * of it comes earlier.
          */
         private long[] streamReady(WindowPlan inputs, MachineVertex v, long columnCycles) {
@@ -519,7 +527,7 @@ public final class TdmaScheduler {
                     for (int value = lo; value < hi; value++) {
                         arrivals.add(new ColumnStreaming.Arrival(in.startClocks() + (value - from.lo())
                                 * in.clocksBetweenSends() + j * in.clocksBetweenCores() + inputs.latency()
-                                + inputs.linkWaits()[j] + DEFAULT_LINK_QUEUE * timing.linkClocks(),
+                                + inputs.linkWaits()[j] + STREAM_LINK_QUEUES * timing.linkClocks(),
                                 value - v.cols().lo()));
                     }
                 }
