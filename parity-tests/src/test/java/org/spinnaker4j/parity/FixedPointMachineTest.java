@@ -52,6 +52,12 @@ class FixedPointMachineTest {
                 .build();
     }
 
+    private static MultiLayerNetwork initialised(MultiLayerConfiguration conf) {
+        MultiLayerNetwork cpu = new MultiLayerNetwork(conf.clone());
+        cpu.init();
+        return cpu;
+    }
+
     private static SpiNNakerOptions fixed(PartitioningStrategy strategy) {
         return SpiNNakerOptions.builder().partitioning(strategy).arithmetic(Arithmetic.S16_15).inferenceOnly().build();
     }
@@ -71,8 +77,7 @@ class FixedPointMachineTest {
     void seedShapeIsBitEqualToTheReferenceAndWithinItsBoundOfFloat() {
         PartitioningStrategy strategy = PartitioningStrategy.FEWEST_CORES;
         MultiLayerConfiguration conf = seedShape(NARROW);
-        MultiLayerNetwork cpu = new MultiLayerNetwork(conf.clone());
-        cpu.init();
+        MultiLayerNetwork cpu = initialised(conf);
         INDArray x = Parity.uniformInputs(SAMPLES, 10, 7).muli(4).subi(2);
         AccumReference reference = new AccumReference(cpu);
         List<INDArray> floats = cpu.feedForward(x, false);
@@ -123,8 +128,7 @@ class FixedPointMachineTest {
     void saturatedInputsAndSumsAreCountedPerLayer() {
         PartitioningStrategy strategy = PartitioningStrategy.FEWEST_CORES;
         MultiLayerConfiguration conf = seedShape(NARROW);
-        MultiLayerNetwork cpu = new MultiLayerNetwork(conf.clone());
-        cpu.init();
+        MultiLayerNetwork cpu = initialised(conf);
         float[][] x = new float[2][10];
         Arrays.fill(x[0], 60000f);
         Arrays.fill(x[1], -60000f);
@@ -158,8 +162,7 @@ class FixedPointMachineTest {
     @Test
     void aNaNInputAndAnOverflowingLayerAreRefusedBeforeTheKernelsRun() {
         MultiLayerConfiguration conf = seedShape(NARROW);
-        MultiLayerNetwork cpu = new MultiLayerNetwork(conf.clone());
-        cpu.init();
+        MultiLayerNetwork cpu = initialised(conf);
         try (SpiNNakerMultiLayerNetwork machine = new SpiNNakerMultiLayerNetwork(conf.clone(),
                 fixed(PartitioningStrategy.FEWEST_CORES))) {
             machine.init();
