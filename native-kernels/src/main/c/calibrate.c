@@ -323,6 +323,7 @@ typedef struct spec {
     uint32_t norm_log_std;      /* its statistic: log10 std (1) or variance */
     uint32_t norm_blocks;       /* channel mode (one channel a column, 4 pixels) over
                                    this many blocks, this one at index 0 (0: per column) */
+    uint32_t fixed;             /* S4J_ARITH_S16_15: a fused block of words (fix* scenarios) */
 } spec;
 
 static void range(uint32_t *n, uint32_t lo, uint32_t span, uint32_t local,
@@ -338,6 +339,32 @@ static void range(uint32_t *n, uint32_t lo, uint32_t span, uint32_t local,
 }
 
 /* Packs a config as the host does, then s4j_parse_config + s4j_load. */
+/* values[0 .. n) replaced by their s16.15 words (truncated: any word will do),
+ * carried in the floats' bits as the fixed-point kernels take them. */
+static void to_words(float *values, uint32_t n)
+{
+    uint32_t i;
+
+    for (i = 0u; i < n; i++) {
+        uint32_t w = (uint32_t)(int32_t)(values[i] * 32768.0f);
+
+        memcpy(&values[i], &w, sizeof w);
+    }
+}
+
+/* payloads[0 .. n), floats' bits, replaced by their s16.15 words. */
+static void payload_words(uint32_t n)
+{
+    uint32_t i;
+
+    for (i = 0u; i < n; i++) {
+        float f;
+
+        memcpy(&f, &payloads[i], sizeof f);
+        payloads[i] = (uint32_t)(int32_t)(f * 32768.0f);
+    }
+}
+
 static void load(const spec *s)
 {
     s4j_config cfg;
@@ -539,6 +566,12 @@ static void load(const spec *s)
     }
     if (s->row_kernel != 0u && nb != 0u) {
         nb = s->row_channels;
+    }
+    if (s->fixed != 0u) {
+        words[S4J_CFG_ARITHMETIC] = S4J_ARITH_S16_15;
+        words[S4J_CFG_ALPHA] = 0u;
+        to_words(weights, nw);
+        to_words(bias, nb);
     }
     r = s4j_parse_config(words, S4J_CONFIG_WORDS + n * S4J_RANGE_WORDS
                          + (s->loss_weighted != 0u ? s->cols : 0u)
@@ -859,6 +892,13 @@ int main(int argc, char **argv)
     uint32_t i;
 
     memset(&s, 0, sizeof s);
+    if (strcmp(what, "fixaccumulate") == 0 || strcmp(what, "fixnext") == 0
+        || strcmp(what, "fixlast") == 0) {
+        /* the same scenarios on a fused s16.15 block: words for weights, bias and rows */
+        s.fixed = 1u;
+        s.fused = 1u;
+        what += 3;
+    }
     if (strcmp(what, "accumulate0") == 0 || strcmp(what, "next0") == 0
         || strcmp(what, "last0") == 0 || strcmp(what, "backward0") == 0) {
         static char plain[16];
@@ -1010,6 +1050,9 @@ int main(int argc, char **argv)
         s.cols = number(argv[3], 1u, MAX_VALUES);
         load(&s);
         packets(0u, s.rows, DATA_KEY, 0.0f, 1.0f, 1.0f);
+        if (s.fixed != 0u) {
+            payload_words(s.rows);
+        }
         deliver(1u, s.rows - 1u);
         measure(0u, 1u);
     } else if ((strcmp(what, "next") == 0 || strcmp(what, "last") == 0) && argc == 4) {
@@ -1020,6 +1063,9 @@ int main(int argc, char **argv)
         s.cols = number(argv[3], 1u, MAX_VALUES);
         load(&s);
         packets(0u, s.rows, DATA_KEY, 0.0f, 1.0f, 1.0f);
+        if (s.fixed != 0u) {
+            payload_words(s.rows);
+        }
         deliver(0u, s.rows - 2u + last);
         measure(s.rows - 2u + last, s.rows - 1u + last);
     } else if (strcmp(what, "partials") == 0 && argc == 3) {

@@ -152,6 +152,18 @@ for f in exp div sigmoid tanh softplus elu; do
     figure "fix.$f" "$(per 256 "$(n fix "$f" 512)" "$(n fix "$f" 256)")" \
         "per call of the fixed-point $f (s16.15), averaged over its calibration inputs"
 done
+echo "# s16.15 fixed point"
+set -- $(fit fixaccumulate)
+figure fix.block.mac "$1" \
+    "s16.15: a multiply-accumulate into a 64-bit sum as a fused block multiplies a row in (s4j_fix_mac_row, C)"
+figure fix.block.row "$2" "s16.15: per row a fused block multiplies in, besides its MACs"
+c16=$(( $(n fixlast 16 16) - $(n fixnext 16 16) ))
+c32=$(( $(n fixlast 16 32) - $(n fixnext 16 32) ))
+x=$(per 16 "$c32" "$c16")
+figure fix.block.completion.column "$x" \
+    "s16.15: per column of the event that completes a fused identity block, besides its row (bias, one rounding, emit, send)"
+figure fix.block.completion.fixed "$(awk -v a="$c16" -v x="$x" 'BEGIN { printf "%.0f", a - 16 * x }')" \
+    "s16.15: fixed work of the event that completes a fused block, besides its row and columns"
 set -- $(fit backward 0)
 figure backward.dw "$1" "dW += x delta per weight of a completing DELTA (no sends)"
 set -- $(fit backward 1)

@@ -123,7 +123,8 @@ int32_t s4j_set_params(void *dtcm, uint32_t capacity, uint32_t which,
     return S4J_OK;
 }
 
-int32_t s4j_discarded(const void *dtcm, uint32_t capacity, uint32_t *count)
+/* A counter of a loaded state's header (the member at offset `at`). */
+static int32_t header_count(const void *dtcm, uint32_t capacity, size_t at, uint32_t *count)
 {
     const s4j_layout *l;
     int32_t r = s4j_layout_of(dtcm, capacity, &l);
@@ -134,8 +135,18 @@ int32_t s4j_discarded(const void *dtcm, uint32_t capacity, uint32_t *count)
     if (count == NULL) {
         return S4J_ERR_BAD_LENGTH;
     }
-    *count = ((const s4j_header *)dtcm)->discarded;
+    *count = *CAT(uint32_t, dtcm, at);
     return S4J_OK;
+}
+
+int32_t s4j_discarded(const void *dtcm, uint32_t capacity, uint32_t *count)
+{
+    return header_count(dtcm, capacity, offsetof(s4j_header, discarded), count);
+}
+
+int32_t s4j_saturated(const void *dtcm, uint32_t capacity, uint32_t *count)
+{
+    return header_count(dtcm, capacity, offsetof(s4j_header, saturated), count);
 }
 
 int32_t s4j_last_loss(const void *dtcm, uint32_t capacity, float *loss)

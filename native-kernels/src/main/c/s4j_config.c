@@ -3,6 +3,7 @@
  * in full (s4j_check_config) before s4j_load writes a state from it.
  */
 #include "s4j_internal.h"
+#include "s4j_fixfunc.h"
 
 #include <math.h>
 
@@ -97,6 +98,8 @@ int32_t s4j_parse_config(const uint32_t *words, uint32_t n_words, s4j_config *cf
     cfg->norm_blocks = words[S4J_CFG_NORM_BLOCKS];
     cfg->norm_block_index = words[S4J_CFG_NORM_BLOCK_INDEX];
     cfg->norm_exchange_key_base = words[S4J_CFG_NORM_EXCHANGE_KEY_BASE];
+    cfg->arithmetic = words[S4J_CFG_ARITHMETIC];
+    cfg->alpha_fixed = (int32_t)words[S4J_CFG_ALPHA_FIXED];
     {
         /* the ranges, then n_cols loss weights if weighted, then the copy's
          * chunks (64-bit sums: the counts come from the caller) */
@@ -427,6 +430,29 @@ static int batch_norm_ok(const s4j_config *cfg)
         && isfinite(cfg->norm_eps) && cfg->norm_eps > 0.0f && cfg->norm_log_std <= 1u;
 }
 
+/* The arithmetic (S4J_CFG_ARITHMETIC): FLOAT (ALPHA_FIXED 0), or S16_15 for
+ * inference on a source, a sink, or a fused block of weights (no pooling,
+ * row convolution or softmax) whose activation is exact on a word
+ * (IDENTITY, RELU, LEAKYRELU, HARDTANH) or one s4j_fix_supports accepts. */
+static int arithmetic_ok(const s4j_config *cfg)
+{
+    uint32_t act = cfg->activation;
+
+    if (cfg->arithmetic == S4J_ARITH_FLOAT) {
+        return cfg->alpha_fixed == 0;
+    }
+    if (cfg->arithmetic != S4J_ARITH_S16_15 || cfg->training.enabled != 0u) {
+        return 0;
+    }
+    if (cfg->kind == S4J_KIND_INPUT_SOURCE || cfg->kind == S4J_KIND_OUTPUT_SINK) {
+        return 1;
+    }
+    return cfg->kind == S4J_KIND_DENSE_BLOCK && cfg->fused == 1u && cfg->pool == S4J_POOL_NONE
+        && cfg->row.kernel_w == 0u
+        && (act == S4J_ACT_IDENTITY || act == S4J_ACT_RELU || act == S4J_ACT_LEAKYRELU
+            || act == S4J_ACT_HARDTANH || s4j_fix_supports(act));
+}
+
 /* Range i, a BN_PARTIAL: on a batch normalization in channel mode, the
  * S4J_BN_SUMS x channels keys of another block (local: its index x that
  * many, its first sum's slot), one range per block. */
@@ -501,6 +527,7 @@ int32_t s4j_check_config(const s4j_config *cfg)
         return S4J_ERR_BAD_CONFIG;
     }
     if (check_training(cfg) != S4J_OK || check_pooling(cfg) != S4J_OK || !batch_norm_ok(cfg)
+        || !arithmetic_ok(cfg)
         || !s4j_row_conv_ok(cfg->kind, cfg->fused, cfg->pool, &cfg->row, cfg->n_rows, cfg->n_cols)) {
         return S4J_ERR_BAD_CONFIG;
     }

@@ -56,6 +56,9 @@ typedef struct s4j_header {
     uint32_t pool_pad_w;
     uint32_t pool_out_width;
     uint32_t pool_pad_in_divisor;
+    uint32_t arithmetic;        /* S4J_ARITH_* (S4J_CFG_ARITHMETIC) */
+    int32_t alpha_fixed;        /* S16_15: alpha as an s16.15 word */
+    uint32_t saturated;         /* S16_15: roundings that saturated since load */
 } s4j_header;
 
 /* An input range: key k maps when (k - key_lo) < span (unsigned). */
@@ -316,7 +319,7 @@ static inline void s4j_slot_take(const float *slots, uint32_t *bitmap, size_t k,
 #define S4J_COPY_UPDATED 2u  /* it updated its chunks: others' new values due */
 #define S4J_COPY_SENT    4u  /* it sent its chunks' new values */
 
-_Static_assert(sizeof(s4j_header) == 42u * 4u, "header must be packed words");
+_Static_assert(sizeof(s4j_header) == 45u * 4u, "header must be packed words");
 _Static_assert(sizeof(s4j_layout) == 34u * 2u, "layout must be packed half-words");
 _Static_assert(S4J_DTCM_BYTES <= 65536u, "layout offsets and sends must fit 16 bits");
 _Static_assert(sizeof(s4j_train) == 63u * 4u, "training header must be packed words");
@@ -655,6 +658,15 @@ void s4j_dot_add(s4j_acc *acc, const float *a, const float *b, uint32_t n);
 float s4j_acc_value(const s4j_acc *a);
 /* s4j_mac.c: z[j] = acc[j]'s sum for j < n */
 void s4j_acc_finish(const s4j_acc *acc, float *z, uint32_t n);
+
+/* s4j_fixmac.c (S4J_ARITH_S16_15): for j < n, acc's pair j (low word, high
+ * word: an int64 in two's complement) += (int64_t)x w[j]; the host refuses
+ * a layer whose sums could reach 2^63, so no sum wraps */
+void s4j_fix_mac_row(uint32_t *acc, const int32_t *w, int32_t x, uint32_t n);
+/* s4j_forward.c (S4J_ARITH_S16_15): a fused block's sums are complete: each
+ * biased, rounded once to s16.15, activated and sent */
+int32_t s4j_fix_finish_block(s4j_header *h, const s4j_layout *l, void *dtcm,
+                             s4j_outbox *out);
 
 /* s4j_rowconv.c: whether a row convolution's words are valid for a block
  * of n_rows x n_cols (S4J_CFG_ROW_*; all 0 on any other core) */

@@ -605,9 +605,11 @@ Java_org_spinnaker4j_kernels_KernelCore_writeParams0(JNIEnv *env, jclass cls,
     return r;
 }
 
+/* A counter of the state (which: 0 packets discarded on IGNORE ranges,
+ * s4j_discarded; 1 roundings saturated, s4j_saturated), or a negative error. */
 JNIEXPORT jlong JNICALL
-Java_org_spinnaker4j_kernels_KernelCore_discarded0(JNIEnv *env, jclass cls,
-                                                   jobject buffer)
+Java_org_spinnaker4j_kernels_KernelCore_counter0(JNIEnv *env, jclass cls,
+                                                 jobject buffer, jint which)
 {
     uint32_t capacity = 0u;
     void *dtcm = dtcm_of(env, buffer, &capacity);
@@ -618,7 +620,10 @@ Java_org_spinnaker4j_kernels_KernelCore_discarded0(JNIEnv *env, jclass cls,
     if (dtcm == NULL) {
         return S4J_ERR_BAD_BUFFER;
     }
-    r = s4j_discarded(dtcm, capacity, &count);
+    if (which != 0 && which != 1) {
+        return S4J_ERR_BAD_ARGUMENT;
+    }
+    r = which == 0 ? s4j_discarded(dtcm, capacity, &count) : s4j_saturated(dtcm, capacity, &count);
     return r < 0 ? (jlong)r : (jlong)count;
 }
 

@@ -103,10 +103,11 @@
  * held one bias per channel and the training header a block's dropout, each
  * without the other; 17 and 18: before a batch normalization's block could
  * train with the mini-batch's statistics, S4J_CFG_NORM_*; 23 and 24: before
- * its blocks could share a channel's statistics, S4J_CFG_NORM_CHANNELS ..).
+ * its blocks could share a channel's statistics, S4J_CFG_NORM_CHANNELS ..;
+ * 25 and 26: before the header held the arithmetic, S4J_CFG_ARITHMETIC ..).
  * C only: Java never reads the state's words. */
-#define S4J_MAGIC          0x53344B19u
-#define S4J_MAGIC_TRAINING 0x53344B1Au
+#define S4J_MAGIC          0x53344B1Bu
+#define S4J_MAGIC_TRAINING 0x53344B1Cu
 
 /* Kinds of core (KernelKind.code()). */
 #define S4J_KIND_INPUT_SOURCE 0u
@@ -426,7 +427,24 @@
 #define S4J_CFG_NORM_BLOCKS       80u
 #define S4J_CFG_NORM_BLOCK_INDEX  81u
 #define S4J_CFG_NORM_EXCHANGE_KEY_BASE 82u
-#define S4J_CONFIG_WORDS          83u
+/* The arithmetic (S4J_ARITH_*), and in S16_15 the activation's alpha as an
+ * s16.15 word (LEAKYRELU's slope, ELU's alpha; 0 in FLOAT). In S16_15 every
+ * value a core holds or sends is an s16.15 word (value = word / 2^15): a
+ * source's values, a block's weights, x and bias, a sink's outputs. A
+ * block's sum per column is an int64 (low word, high word) in its acc
+ * region, sum x^ w^ + b^ 2^15 exact, rounded once to s16.15 (nearest, ties
+ * away from zero, saturated and counted: s4j_saturated) before the
+ * activation. S16_15 runs inference only, on INPUT_SOURCE, OUTPUT_SINK and
+ * fused DENSE_BLOCKs of weights (no pooling, row convolution or softmax)
+ * with IDENTITY, RELU, LEAKYRELU, HARDTANH or an activation
+ * s4j_fix_supports accepts. */
+#define S4J_CFG_ARITHMETIC        83u
+#define S4J_CFG_ALPHA_FIXED       84u
+#define S4J_CONFIG_WORDS          85u
+
+/* Arithmetics (Arithmetic's codes in KernelConfig). */
+#define S4J_ARITH_FLOAT  0u
+#define S4J_ARITH_S16_15 1u
 
 /* A batch normalization's exchange: a block's partial sums per channel c of
  * NORM_CHANNELS = C, in its rounds' order. Round 0: sum of x at c; round 1
@@ -475,7 +493,7 @@
 /* The most samples a training core holds at once. */
 #define S4J_MAX_IN_FLIGHT 64u
 
-_Static_assert(S4J_CONFIG_WORDS == S4J_CFG_NORM_EXCHANGE_KEY_BASE + 1u,
+_Static_assert(S4J_CONFIG_WORDS == S4J_CFG_ALPHA_FIXED + 1u,
                "S4J_CONFIG_WORDS must follow the last S4J_CFG_* word");
 _Static_assert(S4J_CFG_EPSILON == S4J_CFG_UPDATER + 4u
                && S4J_CFG_BIAS_EPSILON == S4J_CFG_BIAS_UPDATER + 4u,
@@ -647,6 +665,8 @@ typedef struct s4j_config {
     uint32_t norm_blocks;
     uint32_t norm_block_index;
     uint32_t norm_exchange_key_base;
+    uint32_t arithmetic;        /* S4J_CFG_ARITHMETIC, ALPHA_FIXED */
+    int32_t alpha_fixed;
 } s4j_config;
 
 /* Where sends go: the host collects them, the ARM build sends packets. */
@@ -881,6 +901,10 @@ int32_t s4j_set_params(void *dtcm, uint32_t capacity, uint32_t which,
 
 /* Packets accepted on IGNORE ranges since load (saturates at UINT32_MAX). */
 int32_t s4j_discarded(const void *dtcm, uint32_t capacity, uint32_t *count);
+
+/* S4J_ARITH_S16_15: sums (and leakyrelu products) that saturated when rounded
+ * to s16.15 since load (saturates at UINT32_MAX); 0 in float. */
+int32_t s4j_saturated(const void *dtcm, uint32_t capacity, uint32_t *count);
 
 /* Output activator: the partial loss of its last backward (0 before any). */
 int32_t s4j_last_loss(const void *dtcm, uint32_t capacity, float *loss);

@@ -462,6 +462,8 @@ int32_t s4j_load(void *dtcm, uint32_t capacity, const s4j_config *cfg,
     h->pool_pad_w = cfg->pool_pad_w;
     h->pool_out_width = cfg->pool_out_width;
     h->pool_pad_in_divisor = cfg->pool_pad_in_divisor;
+    h->arithmetic = cfg->arithmetic;
+    h->alpha_fixed = cfg->alpha_fixed;
     memcpy(AT(s4j_layout, dtcm, sizeof(s4j_header)), &l, sizeof l);
 
     ranges = AT(s4j_range, dtcm, l.ranges);

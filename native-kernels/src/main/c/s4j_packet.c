@@ -51,6 +51,22 @@ static void accumulate_rows(s4j_header *h, const s4j_layout *l, void *dtcm,
         out->rows += i - first;
         return;
     }
+    if (h->arithmetic == S4J_ARITH_S16_15) {
+        const int32_t *xq = CAT(int32_t, dtcm, l->x);
+        const int32_t *wq = CAT(int32_t, dtcm, l->weights);
+        uint32_t *sums = (uint32_t *)(void *)acc;
+
+        while (i < n_rows && (bitmap[i / 32u] & (1u << (i % 32u))) != 0u) {
+            if (i == 0u) {
+                memset(sums, 0, (size_t)n_cols * 2u * sizeof(uint32_t));
+            }
+            s4j_fix_mac_row(sums, wq + (size_t)i * n_cols, xq[i], n_cols);
+            i++;
+        }
+        h->rows_done = i;
+        out->rows += i - first;
+        return;
+    }
     while (i < n_rows && (bitmap[i / 32u] & (1u << (i % 32u))) != 0u) {
         if (i == 0u) {
             s4j_mac_first_row(acc, x[0], w, n_cols);
@@ -197,7 +213,11 @@ static int32_t on_row(s4j_header *h, const s4j_layout *l, void *dtcm,
     }
     S4J_VERIFY(h->received < n_rows && h->rows_done <= row);
     bitmap[row / 32u] |= bit;
-    x[row] = s4j_f_of(payload);
+    if (h->arithmetic == S4J_ARITH_S16_15) {
+        AT(uint32_t, dtcm, l->x)[row] = payload; /* an s16.15 word */
+    } else {
+        x[row] = s4j_f_of(payload);
+    }
     h->received++;
     if (row == h->rows_done && h->pool == S4J_POOL_NONE) {
         accumulate_rows(h, l, dtcm, out);
@@ -217,6 +237,9 @@ static int32_t on_row(s4j_header *h, const s4j_layout *l, void *dtcm,
         memset(bitmap, 0, (size_t)s4j_bitmap_words(n_rows) * sizeof(uint32_t));
         h->received = 0u;
         h->rows_done = 0u;
+        if (h->arithmetic == S4J_ARITH_S16_15) {
+            return s4j_fix_finish_block(h, l, dtcm, out);
+        }
         if (h->pool != S4J_POOL_NONE) {
             pool_finish(h, l, dtcm);
         } else {

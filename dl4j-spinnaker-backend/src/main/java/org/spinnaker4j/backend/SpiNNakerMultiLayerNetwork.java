@@ -39,6 +39,7 @@ import org.spinnaker4j.backend.frontend.Dl4jFrontEnd;
 import org.spinnaker4j.backend.frontend.DropoutTranslator;
 import org.spinnaker4j.backend.frontend.UpdateValuesTranslator;
 import org.spinnaker4j.backend.runtime.LayerUpdate;
+import org.spinnaker4j.backend.frontend.FixedPointMappingCheck;
 import org.spinnaker4j.backend.frontend.WholeLayerLosses;
 import org.spinnaker4j.backend.runtime.Machine;
 import org.spinnaker4j.backend.runtime.NativeCoreMemory;
@@ -170,7 +171,8 @@ public class SpiNNakerMultiLayerNetwork extends MultiLayerNetwork implements Aut
     }
 
     private void mapOntoMachine(NetworkSpec translated) {
-        inference = new MachineUse(this, network -> new NetworkSpec(network.layers()), false, false);
+        inference = new MachineUse(this, network -> new NetworkSpec(network.layers(), null, false, network.arithmetic()),
+                false, false);
         layers = new MachineUse(this, NetworkSpec::readingEveryLayer, false, false);
         trainer = new MachineUse(this, UnaryOperator.identity(), true, true);
         scorer = new MachineUse(this, UnaryOperator.identity(), true, false);
@@ -209,6 +211,7 @@ public class SpiNNakerMultiLayerNetwork extends MultiLayerNetwork implements Aut
         }
         Mapping mapping = mapper().map(network, options.machine());
         WholeLayerLosses.check(mapping);
+        FixedPointMappingCheck.check(mapping);
         return mapping;
     }
 

@@ -20,10 +20,12 @@ import org.nd4j.linalg.lossfunctions.LossFunctions.LossFunction;
 import org.spinnaker4j.backend.frontend.Problem;
 import org.spinnaker4j.backend.frontend.UnsupportedNetworkException;
 import org.spinnaker4j.mapper.ir.Arithmetic;
+import org.spinnaker4j.mapper.partition.PartitioningStrategy;
 
 /**
  * In s16.15 fixed point ({@link Arithmetic#S16_15}) init() lists, in the one unsupported-network exception, every
- * layer and activation fixed point cannot run, and training; float32 stays the default.
+ * layer and activation fixed point cannot run, and training, and refuses a mapping that needs partial sums across
+ * cores; a network of fused blocks initialises; float32 stays the default.
  */
 class FixedPointRejectionTest {
 
@@ -42,16 +44,16 @@ class FixedPointRejectionTest {
         MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder().list()
                 .layer(new DenseLayer.Builder().nIn(4).nOut(8).activation(Activation.RELU).build())
                 .layer(new DenseLayer.Builder().nIn(8).nOut(8).activation(Activation.SIGMOID).build())
-                .layer(new DenseLayer.Builder().nIn(8).nOut(8).activation(Activation.LEAKYRELU).build())
+                .layer(new DenseLayer.Builder().nIn(8).nOut(8).activation(Activation.SWISH).build())
                 .layer(new DenseLayer.Builder().nIn(8).nOut(8).activation(Activation.TANH).build())
-                .layer(new DenseLayer.Builder().nIn(8).nOut(8).activation(Activation.HARDTANH).build())
+                .layer(new DenseLayer.Builder().nIn(8).nOut(8).activation(Activation.SELU).build())
                 .layer(new OutputLayer.Builder(LossFunction.MCXENT).nIn(8).nOut(3).activation(Activation.SOFTMAX)
                         .build())
                 .build();
         List<Problem> layers = layerProblems(conf, FIXED_INFERENCE);
-        assertEquals(List.of(1, 3, 5), layers.stream().map(Problem::layerIndex).toList(), layers.toString());
-        assertTrue(layers.get(0).reason().contains("activation sigmoid"), layers.toString());
-        assertTrue(layers.get(1).reason().contains("activation tanh"), layers.toString());
+        assertEquals(List.of(2, 4, 5), layers.stream().map(Problem::layerIndex).toList(), layers.toString());
+        assertTrue(layers.get(0).reason().contains("activation swish"), layers.toString());
+        assertTrue(layers.get(1).reason().contains("activation selu"), layers.toString());
         assertEquals("OutputLayer", layers.get(2).layerType());
         assertTrue(layers.get(2).reason().contains("activation softmax"), layers.toString());
     }
@@ -87,11 +89,24 @@ class FixedPointRejectionTest {
     }
 
     @Test
-    void aNetworkOfExactActivationsIsRefusedOnlyBecauseTheKernelsAreNotBuiltYet() {
-        UnsupportedNetworkException e = refusal(exactNetwork(), FIXED_INFERENCE);
-        assertEquals(1, e.problems().size(), e.getMessage());
-        assertEquals(-1, e.problems().get(0).layerIndex());
-        assertTrue(e.problems().get(0).reason().contains("kernels are not built yet"), e.getMessage());
+    void aNetworkOfFusedBlocksInitialises() {
+        // FEWEST_CORES keeps each of these small layers on one fused block
+        assertDoesNotThrow(() -> new SpiNNakerMultiLayerNetwork(exactNetwork(), FIXED_INFERENCE.toBuilder()
+                .partitioning(PartitioningStrategy.FEWEST_CORES).build()).init());
+    }
+
+    @Test
+    void aMappingThatSplitsAFanInIsRefusedNamingTheLayer() {
+        // 784 inputs x 256 outputs does not fit one core: FEWEST_CORES splits its fan-in into partial sums
+        MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder().list()
+                .layer(new DenseLayer.Builder().nIn(784).nOut(256).activation(Activation.RELU).build())
+                .layer(new OutputLayer.Builder(LossFunction.MSE).nIn(256).nOut(10).activation(Activation.IDENTITY)
+                        .build())
+                .build();
+        UnsupportedNetworkException e = refusal(conf, FIXED_INFERENCE.toBuilder()
+                .partitioning(PartitioningStrategy.FEWEST_CORES).build());
+        assertTrue(e.problems().stream().anyMatch(p -> p.layerIndex() == 0
+                && p.reason().contains("64-bit partial sums across cores are not built yet")), e.getMessage());
     }
 
     private static MultiLayerConfiguration exactNetwork() {

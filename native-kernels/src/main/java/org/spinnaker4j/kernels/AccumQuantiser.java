@@ -11,8 +11,11 @@ import java.util.Objects;
  */
 public final class AccumQuantiser {
 
+    /** Fraction bits of s16.15. */
+    public static final int FRACTION_BITS = 15;
     /** The scale: one in s16.15 is 2^15. */
-    public static final int ONE = 1 << 15;
+    public static final int ONE = 1 << FRACTION_BITS;
+    private static final long HALF = 1L << (FRACTION_BITS - 1);
 
     private AccumQuantiser() {
     }
@@ -55,6 +58,26 @@ public final class AccumQuantiser {
      */
     public static float toFloat(int word) {
         return word / (float) ONE;
+    }
+
+    /**
+     * A 64-bit sum of products of words (units of 2^-30, as the kernels accumulate it) rounded once to units of
+     * 2^-15, as the kernels round it: to nearest, ties away from zero, on the magnitude; not saturated (see
+     * {@link #saturates(long)}). The sum must be above {@code Long.MIN_VALUE} (the kernels' load check keeps it so).
+     */
+    public static long roundSum(long sum) {
+        long r = (Math.abs(sum) + HALF) >> FRACTION_BITS;
+        return sum < 0 ? -r : r;
+    }
+
+    /** Whether a rounded sum lies outside the words' range (the kernels then saturate it and count it). */
+    public static boolean saturates(long rounded) {
+        return rounded > Integer.MAX_VALUE || rounded < Integer.MIN_VALUE;
+    }
+
+    /** A rounded sum saturated to the words' range. */
+    public static int saturate(long rounded) {
+        return (int) Math.max(Integer.MIN_VALUE, Math.min(Integer.MAX_VALUE, rounded));
     }
 
     private static double roundHalfAway(double scaled) {

@@ -11,11 +11,6 @@ import java.util.stream.Collectors;
  */
 public final class FixedPointFunctions {
 
-    /** Fraction bits of s16.15. */
-    public static final int FRACTION_BITS = 15;
-    /** 1.0 in s16.15. */
-    public static final int ONE = 1 << FRACTION_BITS;
-
     private FixedPointFunctions() {
     }
 

@@ -1,7 +1,9 @@
 package org.spinnaker4j.kernels;
 
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * What one core runs: its kind, block shape, activation, output keys and input key ranges.
@@ -43,13 +45,26 @@ import java.util.Objects;
  *        {@code null} for a block of weights and every other kind
  * @param rowConv a block of a 2-D convolution run along the image's rows ({@link RowConvConfig}: a fused DENSE_BLOCK
  *        holding its channels' kernel once), or {@code null} for every other core
+ * @param fixedPoint whether the core computes in s16.15 fixed point (docs/fixed-point.md): every value it holds or
+ *        sends is an s16.15 word ({@link KernelCore#loadWords}); inference only, on a source, a sink or a fused
+ *        DENSE_BLOCK of weights (no pooling, row convolution or softmax) whose activation is identity, relu,
+ *        leakyrelu, hardtanh or one {@link FixedPointFunctions#supports} accepts
  */
 public record KernelConfig(KernelKind kind, int nRows, int nCols, KernelActivation activation, float alpha,
                            boolean fused, int outKeyBase, int expectedPartials, int softmaxPeers,
                            int syncKeyBase, List<KeyRange> inputs, TrainingConfig training, PoolingConfig pooling,
-                           RowConvConfig rowConv) {
+                           RowConvConfig rowConv, boolean fixedPoint) {
 
     private static final long KEY_SPACE = 1L << 32;
+
+    /** A float32 config ({@code fixedPoint == false}). */
+    public KernelConfig(KernelKind kind, int nRows, int nCols, KernelActivation activation, float alpha,
+                        boolean fused, int outKeyBase, int expectedPartials, int softmaxPeers,
+                        int syncKeyBase, List<KeyRange> inputs, TrainingConfig training, PoolingConfig pooling,
+                        RowConvConfig rowConv) {
+        this(kind, nRows, nCols, activation, alpha, fused, outKeyBase, expectedPartials, softmaxPeers, syncKeyBase,
+                inputs, training, pooling, rowConv, false);
+    }
 
     /** A config that is not a row convolution's block ({@code rowConv == null}). */
     public KernelConfig(KernelKind kind, int nRows, int nCols, KernelActivation activation, float alpha,
@@ -146,6 +161,13 @@ public record KernelConfig(KernelKind kind, int nRows, int nCols, KernelActivati
             throw new IllegalArgumentException("a row convolution's block is a fused DENSE_BLOCK of whole input rows "
                     + "holding its columns' channels, got " + nRows + " x " + nCols + " of a " + kind
                     + (fused ? " fused" : "") + (pooling != null ? " pooling" : "") + " block: " + rowConv);
+        }
+        if (fixedPoint && !fixedPointRuns(kind, fused, activation, training, pooling, rowConv)) {
+            throw new IllegalArgumentException("s16.15 fixed point runs inference on a source, a sink or a fused "
+                    + "DENSE_BLOCK of weights with identity, relu, leakyrelu, hardtanh or "
+                    + List.of(FixedPointFunctions.supported()) + "; got a " + (training != null ? "training " : "")
+                    + kind + (fused ? " fused " : " ") + activation + (pooling != null ? " pooling" : "")
+                    + (rowConv != null ? " row convolution" : "") + " core");
         }
         if (kind == KernelKind.INPUT_SOURCE && !inputs.isEmpty()) {
             throw new IllegalArgumentException("an INPUT_SOURCE has no inputs, got " + inputs);
@@ -346,6 +368,22 @@ public record KernelConfig(KernelKind kind, int nRows, int nCols, KernelActivati
         }
     }
 
+    private static boolean fixedPointRuns(KernelKind kind, boolean fused, KernelActivation activation,
+                                          TrainingConfig training, PoolingConfig pooling, RowConvConfig rowConv) {
+        if (training != null) {
+            return false;
+        }
+        if (kind == KernelKind.INPUT_SOURCE || kind == KernelKind.OUTPUT_SINK) {
+            return true;
+        }
+        return kind == KernelKind.DENSE_BLOCK && fused && pooling == null && rowConv == null
+                && (EXACT_ON_WORDS.contains(activation) || FixedPointFunctions.supports(activation));
+    }
+
+    /** The activations the fixed-point kernels compute on the word itself (leakyrelu: one rounding). */
+    private static final Set<KernelActivation> EXACT_ON_WORDS = EnumSet.of(
+            KernelActivation.IDENTITY, KernelActivation.RELU, KernelActivation.LEAKYRELU, KernelActivation.HARDTANH);
+
     /** Whether this core runs the backward pass and updates its parameters ({@code training != null}). */
     public boolean isTraining() {
         return training != null;
@@ -354,7 +392,13 @@ public record KernelConfig(KernelKind kind, int nRows, int nCols, KernelActivati
     /** This config with {@code training} instead of its training config. */
     public KernelConfig withTraining(TrainingConfig training) {
         return new KernelConfig(kind, nRows, nCols, activation, alpha, fused, outKeyBase, expectedPartials,
-                softmaxPeers, syncKeyBase, inputs, training, pooling, rowConv);
+                softmaxPeers, syncKeyBase, inputs, training, pooling, rowConv, fixedPoint);
+    }
+
+    /** This config computing in s16.15 fixed point ({@link #fixedPoint()}). */
+    public KernelConfig withFixedPoint() {
+        return new KernelConfig(kind, nRows, nCols, activation, alpha, fused, outKeyBase, expectedPartials,
+                softmaxPeers, syncKeyBase, inputs, training, pooling, rowConv, true);
     }
 
     /**
@@ -369,7 +413,7 @@ public record KernelConfig(KernelKind kind, int nRows, int nCols, KernelActivati
                 : new KeyRange(r.keyLo(), r.keyHi(), r.localOffset(), RangeKind.IGNORE)).toList();
         return new KernelConfig(kind, nRows, nCols, activation, alpha, fused, outKeyBase, expectedPartials,
                 softmaxPeers, syncKeyBase, ignoring, training.toBuilder().batchNorm(BatchNormTrainingConfig.NONE)
-                .build(), pooling, rowConv);
+                .build(), pooling, rowConv, fixedPoint);
     }
 
     /** Whether this core applies a (possibly layer-wide) softmax. */

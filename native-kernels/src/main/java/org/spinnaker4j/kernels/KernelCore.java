@@ -91,6 +91,52 @@ public final class KernelCore {
         if (config == null) {
             throw new IllegalArgumentException("config must not be null");
         }
+        if (config.fixedPoint()) {
+            throw new IllegalArgumentException("a fixed-point config takes s16.15 words: use loadWords");
+        }
+        loadChecked(config, weights, bias);
+    }
+
+    /**
+     * As {@link #load}, for a {@link KernelConfig#fixedPoint()} config: the weights and bias are s16.15 words
+     * ({@link AccumQuantiser}).
+     */
+    public void loadWords(KernelConfig config, int[] weights, int[] bias) {
+        if (config == null || !config.fixedPoint()) {
+            throw new IllegalArgumentException("loadWords takes a fixed-point config, got " + config);
+        }
+        loadChecked(config, carrying(weights), carrying(bias));
+    }
+
+    /**
+     * Floats whose bits are the words (the kernels' float arrays carry s16.15 words in fixed point); null for null.
+     * A float conversion that changed a word's bits (a signalling NaN quietened) would be a silent wrong value, so
+     * every word is checked.
+     */
+    private static float[] carrying(int[] words) {
+        if (words == null) {
+            return null;
+        }
+        float[] f = new float[words.length];
+        for (int i = 0; i < words.length; i++) {
+            f[i] = Float.intBitsToFloat(words[i]);
+            if (Float.floatToRawIntBits(f[i]) != words[i]) {
+                throw new IllegalStateException(String.format("this JVM does not carry word 0x%08x in a float",
+                        words[i]));
+            }
+        }
+        return f;
+    }
+
+    private static int[] words(float[] carriers) {
+        int[] w = new int[carriers.length];
+        for (int i = 0; i < w.length; i++) {
+            w[i] = Float.floatToRawIntBits(carriers[i]);
+        }
+        return w;
+    }
+
+    private void loadChecked(KernelConfig config, float[] weights, float[] bias) {
         long wantWeights = config.weightCount();
         int gotWeights = weights == null ? 0 : weights.length;
         if (gotWeights != wantWeights) {
@@ -169,6 +215,21 @@ public final class KernelCore {
 
     /** Loads the next sample's values into an INPUT_SOURCE ({@code values.length == nCols}). */
     public void loadInput(float[] values) {
+        if (requireLoaded("loadInput").fixedPoint()) {
+            throw new IllegalStateException("a fixed-point INPUT_SOURCE takes s16.15 words: use loadInputWords");
+        }
+        loadInputChecked(values);
+    }
+
+    /** As {@link #loadInput}, for a fixed-point INPUT_SOURCE: the values are s16.15 words. */
+    public void loadInputWords(int[] words) {
+        if (!requireLoaded("loadInputWords").fixedPoint()) {
+            throw new IllegalStateException("loadInputWords is for fixed-point cores; use loadInput");
+        }
+        loadInputChecked(carrying(words));
+    }
+
+    private void loadInputChecked(float[] values) {
         KernelConfig c = requireLoaded("loadInput");
         if (c.kind() != KernelKind.INPUT_SOURCE) {
             throw new IllegalStateException("loadInput is for INPUT_SOURCE cores; this core is " + c.kind());
@@ -254,6 +315,21 @@ public final class KernelCore {
 
     /** An OUTPUT_SINK's {@code nCols} values (a copy); resets the count for the next sample. */
     public float[] readOutput() {
+        if (requireLoaded("readOutput").fixedPoint()) {
+            throw new IllegalStateException("a fixed-point OUTPUT_SINK holds s16.15 words: use readOutputWords");
+        }
+        return readOutputChecked();
+    }
+
+    /** As {@link #readOutput}, for a fixed-point OUTPUT_SINK: its s16.15 words. */
+    public int[] readOutputWords() {
+        if (!requireLoaded("readOutputWords").fixedPoint()) {
+            throw new IllegalStateException("readOutputWords is for fixed-point cores; use readOutput");
+        }
+        return words(readOutputChecked());
+    }
+
+    private float[] readOutputChecked() {
         KernelConfig c = requireLoaded("readOutput");
         if (c.kind() != KernelKind.OUTPUT_SINK) {
             throw new IllegalStateException("readOutput is for OUTPUT_SINK cores; this core is " + c.kind());
@@ -649,10 +725,22 @@ public final class KernelCore {
 
     /** The packets this core accepted on {@link RangeKind#IGNORE} ranges since it was loaded. */
     public long discardedCount() {
-        requireLoaded("discardedCount");
-        long r = discarded0(dtcm);
+        return counter("discardedCount", 0);
+    }
+
+    /**
+     * Fixed point: the sums (and leakyrelu products) that saturated when rounded to s16.15 since the load
+     * (saturates at 2^32 - 1); 0 in float32.
+     */
+    public long saturatedCount() {
+        return counter("saturatedCount", 1);
+    }
+
+    private long counter(String what, int which) {
+        requireLoaded(what);
+        long r = counter0(dtcm, which);
         if (r < 0) {
-            throw new KernelException((int) r, "discardedCount: " + KernelException.describe((int) r));
+            throw new KernelException((int) r, what + ": " + KernelException.describe((int) r));
         }
         return r;
     }
@@ -862,6 +950,10 @@ public final class KernelCore {
             words[KernelAbi.CFG_ROW_FIRST_CHANNEL] = row.firstChannel();
             words[KernelAbi.CFG_ROW_CHANNELS] = row.channels();
         }
+        if (c.fixedPoint()) {
+            words[KernelAbi.CFG_ARITHMETIC] = KernelAbi.ARITH_S16_15;
+            words[KernelAbi.CFG_ALPHA_FIXED] = AccumQuantiser.quantise(new float[] {c.alpha()}, 1, "alpha").words()[0];
+        }
         int w = KernelAbi.CONFIG_WORDS;
         for (KeyRange r : inputs) {
             words[w + KernelAbi.RANGE_WORD_KEY_LO] = r.keyLo();
@@ -933,7 +1025,7 @@ public final class KernelCore {
 
     private static native int writeParams0(ByteBuffer dtcm, int which, int slot, float[] src);
 
-    private static native long discarded0(ByteBuffer dtcm);
+    private static native long counter0(ByteBuffer dtcm, int which);
 
     private static native int lastLoss0(ByteBuffer dtcm, float[] dest);
 

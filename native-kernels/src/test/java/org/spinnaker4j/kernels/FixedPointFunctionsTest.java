@@ -22,18 +22,18 @@ import org.slf4j.LoggerFactory;
 class FixedPointFunctionsTest {
 
     private static final Logger LOG = LoggerFactory.getLogger(FixedPointFunctionsTest.class);
-    private static final double ULP = 1.0 / FixedPointFunctions.ONE;
+    private static final double ULP = 1.0 / AccumQuantiser.ONE;
     /** The worst-case error of sigmoid, tanh, softplus, exp below 0 and elu at |alpha| at most 1, in ulps. */
     private static final double BOUND_ULPS = 0.51;
     /** exp's relative error beyond the final rounding; elu's beyond it, per unit of |alpha|. */
     private static final double EXP_RELATIVE = 0x1p-27;
     /** The C code's limit: e^x is saturated or 0 beyond |x| = 64. */
-    private static final int EXP_LIMIT = 64 << FixedPointFunctions.FRACTION_BITS;
+    private static final int EXP_LIMIT = 64 << AccumQuantiser.FRACTION_BITS;
     private static final double ELU_ALPHA = 1.0;
 
     /** Every s16.15 value in [-12, 12]: beyond it sigmoid, tanh, softplus and exp are saturated or exact. */
     private static int[] everyInput() {
-        return IntStream.rangeClosed(-12 * FixedPointFunctions.ONE, 12 * FixedPointFunctions.ONE).toArray();
+        return IntStream.rangeClosed(-12 * AccumQuantiser.ONE, 12 * AccumQuantiser.ONE).toArray();
     }
 
     /** A stride over the whole int range, the dense sweeps around +-64 and the extremes. */
@@ -102,11 +102,11 @@ class FixedPointFunctionsTest {
     @Test
     void sigmoidWithinBoundMonotoneAndSymmetric() {
         assertBoundedMonotone(KernelActivation.SIGMOID, FixedPointFunctionsTest::sigmoid);
-        int[] xs = IntStream.rangeClosed(0, 12 * FixedPointFunctions.ONE).toArray();
+        int[] xs = IntStream.rangeClosed(0, 12 * AccumQuantiser.ONE).toArray();
         int[] up = FixedPointFunctions.activate(KernelActivation.SIGMOID, 0, xs);
         int[] down = FixedPointFunctions.activate(KernelActivation.SIGMOID, 0, IntStream.of(xs).map(x -> -x).toArray());
         for (int i = 0; i < xs.length; i++) {
-            assertEquals(FixedPointFunctions.ONE, up[i] + down[i], "sigmoid(x) + sigmoid(-x) at " + real(xs[i]));
+            assertEquals(AccumQuantiser.ONE, up[i] + down[i], "sigmoid(x) + sigmoid(-x) at " + real(xs[i]));
         }
     }
 
@@ -133,7 +133,7 @@ class FixedPointFunctionsTest {
 
     @Test
     void expWithinRelativeBoundExactAtZeroAndMonotone() {
-        assertEquals(FixedPointFunctions.ONE, FixedPointFunctions.exp(0)[0], "e^0 is exactly 1 (softmax's max)");
+        assertEquals(AccumQuantiser.ONE, FixedPointFunctions.exp(0)[0], "e^0 is exactly 1 (softmax's max)");
         for (int[] xs : new int[][] {everyInput(), wideInputs()}) {
             int[] got = FixedPointFunctions.exp(xs);
             double worstRelative = 0;
@@ -158,9 +158,9 @@ class FixedPointFunctionsTest {
 
     @Test
     void eluWithinBoundForEveryNegativeInput() {
-        int[] xs = IntStream.rangeClosed(-12 * FixedPointFunctions.ONE, 0).toArray();
+        int[] xs = IntStream.rangeClosed(-12 * AccumQuantiser.ONE, 0).toArray();
         int[] wide = IntStream.of(wideInputs()).toArray();
-        int[] alphas = {FixedPointFunctions.ONE, 328, 54827, -FixedPointFunctions.ONE, 100 * FixedPointFunctions.ONE,
+        int[] alphas = {AccumQuantiser.ONE, 328, 54827, -AccumQuantiser.ONE, 100 * AccumQuantiser.ONE,
             Integer.MAX_VALUE, Integer.MIN_VALUE};
         for (int alpha : alphas) {
             double a = real(alpha);
@@ -183,7 +183,7 @@ class FixedPointFunctionsTest {
         if (den == 0) {
             return num == 0 ? 0 : num > 0 ? Integer.MAX_VALUE : Integer.MIN_VALUE;
         }
-        long n = Math.abs((long) num) << FixedPointFunctions.FRACTION_BITS;
+        long n = Math.abs((long) num) << AccumQuantiser.FRACTION_BITS;
         long d = Math.abs((long) den);
         long q = n / d + (2 * (n % d) >= d ? 1 : 0);
         long signed = (num < 0) != (den < 0) ? -q : q;
@@ -196,8 +196,8 @@ class FixedPointFunctionsTest {
         int n = 1 << 20;
         int[] num = new int[n];
         int[] den = new int[n];
-        int[] edges = {Integer.MIN_VALUE, Integer.MIN_VALUE + 1, -FixedPointFunctions.ONE, -1, 0, 1,
-            FixedPointFunctions.ONE, 3 * FixedPointFunctions.ONE, Integer.MAX_VALUE};
+        int[] edges = {Integer.MIN_VALUE, Integer.MIN_VALUE + 1, -AccumQuantiser.ONE, -1, 0, 1,
+            AccumQuantiser.ONE, 3 * AccumQuantiser.ONE, Integer.MAX_VALUE};
         int k = 0;
         for (int a : edges) {
             for (int b : edges) {
@@ -209,7 +209,7 @@ class FixedPointFunctionsTest {
             num[k] = random.nextInt();
             // denominators of every magnitude, and softmax's: a sum of e^x terms, one of them 1.0
             den[k] = k % 2 == 0 ? random.nextInt() >> random.nextInt(32)
-                    : FixedPointFunctions.ONE + random.nextInt(20 * FixedPointFunctions.ONE);
+                    : AccumQuantiser.ONE + random.nextInt(20 * AccumQuantiser.ONE);
             if (k % 2 != 0) {
                 num[k] = random.nextInt(den[k] + 1);
             }
@@ -234,7 +234,7 @@ class FixedPointFunctionsTest {
             int[] z = new int[classes];
             double scale = sample % 2 == 0 ? 2 : 8;
             for (int i = 0; i < classes; i++) {
-                z[i] = (int) Math.round(random.nextGaussian() * scale * FixedPointFunctions.ONE);
+                z[i] = (int) Math.round(random.nextGaussian() * scale * AccumQuantiser.ONE);
             }
             int max = IntStream.of(z).max().orElseThrow();
             int[] e = FixedPointFunctions.exp(IntStream.of(z).map(v -> v - max).toArray());

@@ -21,8 +21,6 @@ import org.spinnaker4j.kernels.AccumQuantiser.Quantised;
  */
 final class AccumReference {
 
-    private static final long HALF = 1L << 14;
-
     private final List<int[]> weights = new ArrayList<>();
     private final List<int[]> biases = new ArrayList<>();
     private final List<Boolean> relu = new ArrayList<>();
@@ -68,7 +66,7 @@ final class AccumReference {
             int[] w = weights.get(l);
             int[] b = biases.get(l);
             int nOut = b.length;
-            requireNoOverflow(l, x, w);
+            requireNoOverflow(l, x, w, b);
             long[] s = new long[nOut];
             for (int j = 0; j < nOut; j++) {
                 s[j] = (long) b[j] << 15;
@@ -83,13 +81,11 @@ final class AccumReference {
             }
             int[] z = new int[nOut];
             for (int j = 0; j < nOut; j++) {
-                long r = (Math.abs(s[j]) + HALF) >> 15;
-                long v = s[j] < 0 ? -r : r;
-                if (v > Integer.MAX_VALUE || v < Integer.MIN_VALUE) {
+                long v = AccumQuantiser.roundSum(s[j]);
+                if (AccumQuantiser.saturates(v)) {
                     sumSaturations[l]++;
-                    v = v > 0 ? Integer.MAX_VALUE : Integer.MIN_VALUE;
                 }
-                z[j] = relu.get(l) && v < 0 ? 0 : (int) v;
+                z[j] = relu.get(l) && v < 0 ? 0 : AccumQuantiser.saturate(v);
             }
             activations.add(z);
             x = z;
@@ -97,8 +93,8 @@ final class AccumReference {
         return activations;
     }
 
-    /** Every product is at most 2^62 and the bias below 2^46: n of them and the bias must stay below 2^62. */
-    private static void requireNoOverflow(int layer, int[] x, int[] w) {
+    /** As the host checks before the kernels run: n products and the bias must stay below 2^63. */
+    private static void requireNoOverflow(int layer, int[] x, int[] w, int[] b) {
         long maxX = 0;
         for (int v : x) {
             maxX = Math.max(maxX, Math.abs((long) v));
@@ -107,7 +103,11 @@ final class AccumReference {
         for (int v : w) {
             maxW = Math.max(maxW, Math.abs((long) v));
         }
-        if ((double) maxX * maxW * x.length + 0x1p46 >= 0x1p62) {
+        long maxB = 0;
+        for (int v : b) {
+            maxB = Math.max(maxB, Math.abs((long) v));
+        }
+        if ((double) maxX * maxW * x.length + (double) maxB * (1 << 15) >= 0x1p63) {
             throw new ArithmeticException("layer " + layer + ": a 64-bit sum could overflow");
         }
     }

@@ -239,7 +239,7 @@ public final class Dl4jFrontEnd {
         if (!problems.isEmpty()) {
             throw new UnsupportedNetworkException(problems);
         }
-        return new NetworkSpec(layers, trainingSpec);
+        return new NetworkSpec(layers, trainingSpec).withArithmetic(arithmetic);
     }
 
     private static void checkOptions(int i, FeedForwardLayer layer, List<Problem> problems) {

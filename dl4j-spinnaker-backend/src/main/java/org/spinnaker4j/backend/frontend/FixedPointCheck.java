@@ -8,22 +8,28 @@ import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.conf.layers.Layer;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.nd4j.linalg.activations.IActivation;
+import org.nd4j.linalg.activations.impl.ActivationELU;
 import org.nd4j.linalg.activations.impl.ActivationHardTanH;
 import org.nd4j.linalg.activations.impl.ActivationIdentity;
 import org.nd4j.linalg.activations.impl.ActivationLReLU;
 import org.nd4j.linalg.activations.impl.ActivationReLU;
+import org.nd4j.linalg.activations.impl.ActivationSigmoid;
+import org.nd4j.linalg.activations.impl.ActivationSoftPlus;
+import org.nd4j.linalg.activations.impl.ActivationTanH;
 
 /**
  * What the s16.15 fixed-point mode ({@link org.spinnaker4j.mapper.ir.Arithmetic#S16_15}) cannot run yet, as
  * {@link Problem}s beside the float front end's: layers other than DenseLayer and OutputLayer, activations other
- * than the exact ones (relu, leakyrelu, hardtanh, identity), a mapping for training (fixed point has no gradients
- * yet) and, until the fixed-point dense kernels are built, the mode itself.
+ * than those its kernels compute (relu, leakyrelu, hardtanh, identity on the word; sigmoid, tanh, softplus and elu
+ * by the fixed-point functions) and a mapping for training (fixed point has no gradients yet). A mapping that splits
+ * a layer's fan-in over cores is refused after mapping ({@link FixedPointMappingCheck}).
  */
 final class FixedPointCheck {
 
-    /** The activations a fixed-point kernel computes exactly, by their exact class. */
-    private static final Set<Class<? extends IActivation>> EXACT = Set.of(ActivationReLU.class,
-            ActivationLReLU.class, ActivationHardTanH.class, ActivationIdentity.class);
+    /** The activations a fixed-point kernel computes, by their exact class. */
+    private static final Set<Class<? extends IActivation>> RUNS = Set.of(ActivationReLU.class,
+            ActivationLReLU.class, ActivationHardTanH.class, ActivationIdentity.class, ActivationSigmoid.class,
+            ActivationTanH.class, ActivationSoftPlus.class, ActivationELU.class);
 
     private static final String MODE = "in s16.15 fixed point (Arithmetic.S16_15) ";
 
@@ -32,8 +38,6 @@ final class FixedPointCheck {
 
     /** Adds a problem for everything {@code conf} (mapped for training if {@code training}) cannot do in s16.15. */
     static void check(MultiLayerConfiguration conf, boolean training, List<Problem> problems) {
-        problems.add(new Problem(-1, "SpiNNakerOptions", MODE + "the kernels are not built yet: the option, its "
-                + "checks and the quantiser exist, the fixed-point dense kernels do not; use Arithmetic.FLOAT32"));
         if (training) {
             problems.add(new Problem(-1, "SpiNNakerOptions", MODE + "only inference runs: fit(...), score(DataSet) "
                     + "and everything else needing gradients compute in float32 only; build the options with "
@@ -47,9 +51,9 @@ final class FixedPointCheck {
                 continue;
             }
             IActivation fn = ((BaseLayer) layer).getActivationFn();
-            if (fn == null || !EXACT.contains(fn.getClass())) {
+            if (fn == null || !RUNS.contains(fn.getClass())) {
                 problems.add(new Problem(i, type, MODE + "activation " + fn + " has no kernel yet (relu, leakyrelu, "
-                        + "hardtanh and identity do)"));
+                        + "hardtanh, identity, sigmoid, tanh, softplus and elu do; softmax is not built)"));
             }
         }
     }

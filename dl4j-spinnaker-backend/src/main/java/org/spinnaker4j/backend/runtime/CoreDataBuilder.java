@@ -104,6 +104,9 @@ public final class CoreDataBuilder {
                 inLayer && mapping.network().trains() ? training(mapping, v, sendKeys, incoming, copies) : null,
                 v.kind() == VertexKind.DENSE_BLOCK ? pooling(mapping.network().layers().get(v.layer()), v) : null,
                 KernelKinds.of(v.rowBlock()));
+        if (mapping.network().fixedPoint()) {
+            config = config.withFixedPoint();
+        }
         Slice[] held = inLayer ? LayerSlices.parameterSlices(mapping.network().layers().get(v.layer()), v.rows(),
                 v.cols()) : null;
         float[] weights = v.kind() == VertexKind.DENSE_BLOCK && config.weightCount() > 0

@@ -1,5 +1,6 @@
 package org.spinnaker4j.backend.runtime;
 
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import org.spinnaker4j.mapper.machine.ChipLocation;
@@ -26,7 +27,38 @@ public record RunStats(int samples, double simulatedSeconds, double latencySecon
         List<ChipStats> chips, List<LinkStats> links, List<CoreStats> cores,
         Map<ChipLocation, Integer> routingEntriesPerChip,
         int coresUsed, long chipsUsed, double coreUtilisation, double busiestCoreSeconds, double energyJoules,
-        long events) {
+        long events, Saturations saturations) {
+
+    /**
+     * s16.15 fixed point's saturations (docs/fixed-point.md): per layer, its weights and biases at load and its sums
+     * rounded in this run; the run's input values. Empty arrays and 0 in float32 ({@link #NONE}).
+     */
+    public record Saturations(long[] parameters, long inputs, long[] sums) {
+
+        /** A float32 run's: nothing saturates. */
+        public static final Saturations NONE = new Saturations(new long[0], 0, new long[0]);
+
+        public Saturations {
+            parameters = parameters.clone();
+            sums = sums.clone();
+        }
+
+        @Override
+        public long[] parameters() {
+            return parameters.clone();
+        }
+
+        @Override
+        public long[] sums() {
+            return sums.clone();
+        }
+
+        @Override
+        public String toString() {
+            return "Saturations{parameters=" + Arrays.toString(parameters) + ", inputs=" + inputs
+                    + ", sums=" + Arrays.toString(sums) + "}";
+        }
+    }
 
     /**
      * One chip's counters: packets its router routed, dropped into its dump register, reinjected

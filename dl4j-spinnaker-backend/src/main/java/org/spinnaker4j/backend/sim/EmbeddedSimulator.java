@@ -15,6 +15,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.spinnaker4j.backend.runtime.CoreData;
 import org.spinnaker4j.backend.runtime.CoreDataBuilder;
+import org.spinnaker4j.backend.runtime.FixedPointRun;
 import org.spinnaker4j.backend.runtime.KernelKinds;
 import org.spinnaker4j.backend.runtime.LayerSlices;
 import org.spinnaker4j.backend.runtime.ParameterGather;
@@ -79,6 +80,10 @@ public final class EmbeddedSimulator implements Machine {
     /** Per vertex: a batch normalization's block's config in its mini-batch mode, as loaded; null for any other. */
     private KernelConfig[] batchModes;
     private RunStats lastStats;
+    /** A fixed-point network's quantisation and saturations; null in float32. */
+    private FixedPointRun fixedPoint;
+    /** A fixed-point run's samples as s16.15 words; null otherwise. */
+    private int[][] inputWords;
     private long forwardPs;
     private long backwardPs;
     private long latencyPs;
@@ -98,11 +103,14 @@ public final class EmbeddedSimulator implements Machine {
     @Override
     public void load(Mapping newMapping, List<DenseParameters> layerParameters) {
         List<CoreData> data = CoreDataBuilder.build(newMapping, layerParameters);
+        fixedPoint = newMapping.network().fixedPoint() ? new FixedPointRun(newMapping.network(), layerParameters)
+                : null;
+        inputWords = null;
         if (newMapping != mapping) {
             build(newMapping, data);
         } else {
             for (int v = 0; v < data.size(); v++) {
-                cores[v].kernel().load(data.get(v).config(), data.get(v).weights(), data.get(v).bias());
+                data.get(v).loadInto(cores[v].kernel());
             }
             batchStatistics = segments != null;
         }
@@ -142,7 +150,7 @@ public final class EmbeddedSimulator implements Machine {
         for (MachineVertex v : m.graph().vertices()) {
             KernelCore kernel = kernels[v.id()];
             CoreData d = data.get(v.id());
-            kernel.load(d.config(), d.weights(), d.bias());
+            d.loadInto(kernel);
             copies[v.id()] = d.config().training() != null && d.config().training().copy().isCopy();
             batchModes[v.id()] = batchMode(d.config()) ? d.config() : null;
             CoreLocation where = m.placements().of(v.id());
@@ -254,6 +262,7 @@ public final class EmbeddedSimulator implements Machine {
         float[][][] vectors = new float[mapping.network().layers().size() + 1][][];
         int nLayers = mapping.network().layers().size();
         vectors[nLayers] = new float[samples.length][mapping.network().nOut()];
+        inputWords = fixedPoint != null ? fixedPoint.quantiseInputs(samples) : null;
         runSamples(samples, null, vectors);
         return vectors[nLayers];
     }
@@ -271,6 +280,7 @@ public final class EmbeddedSimulator implements Machine {
         for (int v = 1; v <= nLayers; v++) {
             vectors[v] = new float[samples.length][mapping.network().vectorSize(v)];
         }
+        inputWords = fixedPoint != null ? fixedPoint.quantiseInputs(samples) : null;
         runSamples(samples, null, vectors);
         return Arrays.asList(vectors).subList(1, nLayers + 1);
     }
@@ -574,13 +584,14 @@ public final class EmbeddedSimulator implements Machine {
             for (int s = 0; s < samples.length; s++) {
                 starts[s] = stepStart;
                 float[] sample = samples[s];
+                int[] words = inputWords == null ? null : inputWords[s];
                 float[] sampleLabels = labels == null ? null : labels[s];
                 long start = stepStart;
                 clock.at(stepStart, () -> {
                     for (SimCore core : cores) {
                         core.startStep(start);
                     }
-                    startSources(sample, sampleLabels);
+                    startSources(sample, words, sampleLabels);
                 });
                 runUntilIdle(records, s, "in sample " + s);
                 records.endPs[s] = clock.now();
@@ -678,20 +689,39 @@ public final class EmbeddedSimulator implements Machine {
         for (int s = 0; s < starts.length; s++) {
             float[] sample = samples == null ? null : samples[s];
             float[] sampleLabels = labels == null ? null : labels[s];
-            clock.at(starts[s] + offsetPs, () -> startSources(sample, sampleLabels));
+            int[] words = samples == null || inputWords == null ? null : inputWords[s];
+            clock.at(starts[s] + offsetPs, () -> startSources(sample, words, sampleLabels));
         }
     }
 
-    /** The sources' start events: each input source sends its slice of the sample, each label source its labels. */
-    private void startSources(float[] sample, float[] labels) {
+    /**
+     * The sources' start events: each input source sends its slice of the sample (of its words in fixed point), each
+     * label source its labels.
+     */
+    private void startSources(float[] sample, int[] words, float[] labels) {
         for (MachineVertex v : mapping.graph().vertices()) {
             float[] values = v.kind() == VertexKind.INPUT_SOURCE ? sample
                     : v.kind() == VertexKind.LABEL_SOURCE ? labels : null;
             if (values != null) {
-                cores[v.id()].kernel().loadInput(Arrays.copyOfRange(values, v.cols().lo(), v.cols().hi()));
+                if (words != null && v.kind() == VertexKind.INPUT_SOURCE) {
+                    cores[v.id()].kernel().loadInputWords(Arrays.copyOfRange(words, v.cols().lo(), v.cols().hi()));
+                } else {
+                    cores[v.id()].kernel().loadInput(Arrays.copyOfRange(values, v.cols().lo(), v.cols().hi()));
+                }
                 cores[v.id()].startSource();
             }
         }
+    }
+
+    /** Every layer's sums its blocks saturated when rounding them to s16.15, since they were loaded. */
+    private long[] saturatedSums() {
+        long[] sums = new long[mapping.network().layers().size()];
+        for (MachineVertex v : mapping.graph().vertices()) {
+            if (v.kind() == VertexKind.DENSE_BLOCK) {
+                sums[v.layer()] += cores[v.id()].kernel().saturatedCount();
+            }
+        }
+        return sums;
     }
 
     /**
@@ -871,7 +901,8 @@ public final class EmbeddedSimulator implements Machine {
         double utilisation = seconds == 0 ? 0 : busyPs / 1e12 / (seconds * cores.length);
         return new RunStats(samples, seconds, latencyPs / 1e12, HostLink.SPINN5_ETHERNET.seconds(samples * hostInPerSample + hostOut), forwardPs / 1e12, backwardPs / 1e12, sent, sentBackward, routed, delivered, log.dropped, log.reinjected, log.lost,
                 overruns, chipStats, linkStats, coreStats, entries, mapping.coresUsed(), chipsUsed, utilisation, busiestPs / 1e12,
-                EnergyModel.joules(chipsUsed, seconds, busyPs / 1e12, routed), clock.processed());
+                EnergyModel.joules(chipsUsed, seconds, busyPs / 1e12, routed), clock.processed(),
+                fixedPoint != null ? fixedPoint.finish(saturatedSums()) : RunStats.Saturations.NONE);
     }
 
     @Override

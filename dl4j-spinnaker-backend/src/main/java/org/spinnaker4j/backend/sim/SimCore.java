@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.Map;
 import org.spinnaker4j.backend.runtime.LayerUpdate;
 import org.spinnaker4j.backend.runtime.RunStats;
+import org.spinnaker4j.kernels.AccumQuantiser;
 import org.spinnaker4j.kernels.KernelConfig;
 import org.spinnaker4j.kernels.KernelCore;
 import org.spinnaker4j.kernels.KernelException;
@@ -452,6 +453,19 @@ final class SimCore implements SimRouter.Pusher {
         handle(key, payload);
     }
 
+    /** A sink's outputs, its s16.15 words read back as floats in fixed point. */
+    private float[] outputs() {
+        if (!kernel.config().fixedPoint()) {
+            return kernel.readOutput();
+        }
+        int[] words = kernel.readOutputWords();
+        float[] values = new float[words.length];
+        for (int j = 0; j < words.length; j++) {
+            values[j] = AccumQuantiser.toFloat(words[j]);
+        }
+        return values;
+    }
+
     /** A packet's foreground work starts now. */
     private void handle(int key, int payload) {
         pauseBackground();
@@ -464,7 +478,7 @@ final class SimCore implements SimRouter.Pusher {
         }
         long done = finishEvent(n, packetCyclesVary ? receiveCosts.cycles(key) : packetCycles);
         if (recorder != null && kernel.receivedCount() == recorderWidth) {
-            recorder.record(recorded++, kernel.readOutput(), done);
+            recorder.record(recorded++, outputs(), done);
         }
         busy = true;
         if (received.isEmpty() && background.isEmpty()) {

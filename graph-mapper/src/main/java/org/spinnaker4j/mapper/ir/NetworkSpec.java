@@ -1,6 +1,7 @@
 package org.spinnaker4j.mapper.ir;
 
 import java.util.List;
+import java.util.Objects;
 
 /**
  * The network IR: a chain of dense layers over an input vector; for a network that trains on
@@ -11,12 +12,19 @@ import java.util.List;
  * runs forward and backward passes, and updates only where every layer holds its kernel once
  * ({@link #updatesOnTheMachine()}). MAX and AVG pooling layers ({@link PoolingSpec}) train (they have no parameters);
  * a batch normalization per feature or per channel after a 2-D convolution trains with the mini-batch's statistics.
+ * {@code arithmetic} is the number format every core computes in (inference only in {@link Arithmetic#S16_15}).
  */
-public record NetworkSpec(List<DenseLayerSpec> layers, TrainingSpec training, boolean readsEveryLayer) {
+public record NetworkSpec(List<DenseLayerSpec> layers, TrainingSpec training, boolean readsEveryLayer,
+        Arithmetic arithmetic) {
 
     /** An inference-only network whose output is read back. */
     public NetworkSpec(List<DenseLayerSpec> layers) {
         this(layers, null, false);
+    }
+
+    /** A network computing in float32. */
+    public NetworkSpec(List<DenseLayerSpec> layers, TrainingSpec training, boolean readsEveryLayer) {
+        this(layers, training, readsEveryLayer, Arithmetic.FLOAT32);
     }
 
     /** A network whose output is read back, trained on the machine if {@code training} is not null. */
@@ -26,6 +34,10 @@ public record NetworkSpec(List<DenseLayerSpec> layers, TrainingSpec training, bo
 
     public NetworkSpec {
         layers = List.copyOf(layers);
+        Objects.requireNonNull(arithmetic, "arithmetic");
+        if (arithmetic == Arithmetic.S16_15 && training != null) {
+            throw new IllegalArgumentException("s16.15 fixed point runs inference only");
+        }
         if (layers.isEmpty()) {
             throw new IllegalArgumentException("a network needs at least one layer");
         }
@@ -57,7 +69,17 @@ public record NetworkSpec(List<DenseLayerSpec> layers, TrainingSpec training, bo
 
     /** The same layers for inference, with every layer's activations read back. */
     public NetworkSpec readingEveryLayer() {
-        return new NetworkSpec(layers, null, true);
+        return new NetworkSpec(layers, null, true, arithmetic);
+    }
+
+    /** The same network computing in {@code arithmetic}. */
+    public NetworkSpec withArithmetic(Arithmetic arithmetic) {
+        return new NetworkSpec(layers, training, readsEveryLayer, arithmetic);
+    }
+
+    /** Whether the cores compute in s16.15 fixed point. */
+    public boolean fixedPoint() {
+        return arithmetic == Arithmetic.S16_15;
     }
 
     /** Whether the layers are convolutions along a sequence (all of them, then). */

@@ -1,0 +1,186 @@
+package org.spinnaker4j.kernels;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.spinnaker4j.kernels.Kernels.Packet;
+import static org.spinnaker4j.kernels.Kernels.assertThrowsWith;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * The s16.15 fixed-point kernels (S4J_ARITH_S16_15): a fused block's outputs bit-equal to the arithmetic
+ * docs/fixed-point.md specifies (the exact 64-bit sum and bias rounded once by {@link AccumQuantiser#roundSum},
+ * saturated and counted, then the activation on the word), words carried unchanged from a source to a sink, and the
+ * configs fixed point does not run refused before C.
+ */
+class FixedPointBlockTest {
+
+    private static final int N_ROWS = 9;
+    private static final int N_COLS = 6;
+    private static final int IN = 0x100;
+    private static final int OUT = 0x7000_0000;
+
+    private static KernelConfig block(KernelActivation act, float alpha) {
+        return Kernels.dense(N_ROWS, N_COLS, true, act, alpha, OUT, List.of(KeyRange.data(IN, N_ROWS, 0)))
+                .withFixedPoint();
+    }
+
+    private static int[] randomWords(Random rnd, int n, double scale) {
+        int[] w = new int[n];
+        for (int i = 0; i < n; i++) {
+            w[i] = (int) Math.round(rnd.nextGaussian() * scale * AccumQuantiser.ONE);
+        }
+        return w;
+    }
+
+    /** One sample's rows delivered in a shuffled order; the sends of the last. */
+    private static List<Packet> runSample(KernelCore core, int[] x, Random rnd) {
+        List<Packet> rows = new ArrayList<>();
+        for (int i = 0; i < x.length; i++) {
+            rows.add(new Packet(IN + i, x[i]));
+        }
+        Collections.shuffle(rows, rnd);
+        List<Packet> sent = List.of();
+        for (Packet p : rows) {
+            sent = Kernels.deliver(core, p);
+        }
+        return sent;
+    }
+
+    /** The block's outputs as docs/fixed-point.md specifies them; counts the saturated roundings in saturated[0]. */
+    private static int[] reference(KernelActivation act, int alphaWord, int[] x, int[] w, int[] b, long[] saturated) {
+        int[] y = new int[N_COLS];
+        for (int j = 0; j < N_COLS; j++) {
+            long s = (long) b[j] << AccumQuantiser.FRACTION_BITS;
+            for (int i = 0; i < N_ROWS; i++) {
+                s += (long) x[i] * w[i * N_COLS + j];
+            }
+            int z = rounded(s, saturated);
+            y[j] = switch (act) {
+                case IDENTITY -> z;
+                case RELU -> Math.max(z, 0);
+                case HARDTANH -> Math.max(-AccumQuantiser.ONE, Math.min(AccumQuantiser.ONE, z));
+                case LEAKYRELU -> z < 0 ? rounded((long) z * alphaWord, saturated) : z;
+                default -> FixedPointFunctions.activate(act, alphaWord, z)[0];
+            };
+        }
+        return y;
+    }
+
+    private static int rounded(long sum, long[] saturated) {
+        long r = AccumQuantiser.roundSum(sum);
+        if (AccumQuantiser.saturates(r)) {
+            saturated[0]++;
+        }
+        return AccumQuantiser.saturate(r);
+    }
+
+    private static int[] payloads(List<Packet> sent) {
+        int[] p = new int[sent.size()];
+        for (int k = 0; k < p.length; k++) {
+            assertEquals(OUT + k, sent.get(k).key(), "outputs in order of j");
+            p[k] = sent.get(k).payload();
+        }
+        return p;
+    }
+
+    static KernelActivation[] runnable() {
+        List<KernelActivation> acts = new ArrayList<>(List.of(KernelActivation.IDENTITY, KernelActivation.RELU,
+                KernelActivation.LEAKYRELU, KernelActivation.HARDTANH));
+        acts.addAll(List.of(FixedPointFunctions.supported()));
+        return acts.toArray(KernelActivation[]::new);
+    }
+
+    @ParameterizedTest
+    @MethodSource("runnable")
+    void fusedBlockIsBitEqualToTheSpecifiedArithmetic(KernelActivation act) {
+        Random rnd = new Random(17 + act.ordinal());
+        float alpha = act == KernelActivation.ELU ? 1.0f : 0.01f;
+        int alphaWord = AccumQuantiser.quantise(new float[] {alpha}, 1, "alpha").words()[0];
+        int[] w = randomWords(rnd, N_ROWS * N_COLS, 0.7);
+        int[] b = randomWords(rnd, N_COLS, 0.4);
+        KernelCore core = new KernelCore();
+        core.loadWords(block(act, alpha), w, b);
+        for (int sample = 0; sample < 5; sample++) {
+            int[] x = randomWords(rnd, N_ROWS, 1.5);
+            long[] saturated = new long[1];
+            assertArrayEquals(reference(act, alphaWord, x, w, b, saturated), payloads(runSample(core, x, rnd)),
+                    act + " sample " + sample);
+            assertEquals(0, saturated[0], "nothing saturates at this scale");
+        }
+        assertEquals(0, core.saturatedCount());
+    }
+
+    @Test
+    void saturatedSumsAreCountedAndClamped() {
+        // x = 1000 and w = ±1000 on every row: each sum is about ±9e6, far outside s16.15 but exact in 64 bits
+        int big = 1000 * AccumQuantiser.ONE;
+        int[] w = new int[N_ROWS * N_COLS];
+        for (int k = 0; k < w.length; k++) {
+            w[k] = k % N_COLS % 2 == 0 ? big : -big;
+        }
+        w[N_COLS - 1] = 0; // column N_COLS - 1: one row fewer, still saturating
+        int[] x = new int[N_ROWS];
+        Arrays.fill(x, big);
+        KernelCore core = new KernelCore();
+        core.loadWords(block(KernelActivation.IDENTITY, 0f), w, new int[N_COLS]);
+        long[] saturated = new long[1];
+        int[] expected = reference(KernelActivation.IDENTITY, 0, x, w, new int[N_COLS], saturated);
+        assertArrayEquals(expected, payloads(runSample(core, x, new Random(3))));
+        assertEquals(Integer.MAX_VALUE, expected[0]);
+        assertEquals(Integer.MIN_VALUE, expected[1]);
+        assertEquals(N_COLS, saturated[0]);
+        assertEquals(N_COLS, core.saturatedCount(), "the kernel counts each saturated sum");
+        runSample(core, x, new Random(4));
+        assertEquals(2L * N_COLS, core.saturatedCount(), "the count accumulates over samples");
+    }
+
+    @Test
+    void wordsTravelUnchangedFromSourceToSink() {
+        // word bit patterns that are NaNs as floats (a signalling one among them) must arrive as they left
+        int[] words = {0x7F80_0001, 0xFFC0_0001, Integer.MIN_VALUE, Integer.MAX_VALUE, -1, 0, 1, AccumQuantiser.ONE};
+        KernelCore source = new KernelCore();
+        source.loadWords(Kernels.source(words.length, IN).withFixedPoint(), null, null);
+        KernelCore sink = new KernelCore();
+        sink.loadWords(Kernels.sink(words.length, List.of(KeyRange.data(IN, words.length, 0))).withFixedPoint(),
+                null, null);
+        source.loadInputWords(words);
+        int[] outbox = new int[2 * source.maxSendsPerEvent()];
+        int n = source.start(outbox);
+        for (Packet p : Kernels.sends(outbox, n)) {
+            Kernels.deliver(sink, p);
+        }
+        assertArrayEquals(words, sink.readOutputWords());
+    }
+
+    @Test
+    void configsFixedPointDoesNotRunAreRefusedBeforeC() {
+        List<KeyRange> in = List.of(KeyRange.data(IN, N_ROWS, 0));
+        assertThrowsWith(IllegalArgumentException.class, () -> Kernels.dense(N_ROWS, N_COLS, false,
+                KernelActivation.IDENTITY, 0f, OUT, in).withFixedPoint(), "fixed point", "DENSE_BLOCK IDENTITY");
+        assertThrowsWith(IllegalArgumentException.class, () -> Kernels.reduce(N_COLS, 2,
+                KernelActivation.RELU, 0f, OUT, List.of(KeyRange.data(IN, N_COLS, 0))).withFixedPoint(),
+                "fixed point", "REDUCE");
+        assertThrowsWith(IllegalArgumentException.class, () -> Kernels.dense(N_ROWS, N_COLS, true,
+                KernelActivation.SOFTMAX, 0f, OUT, in).withFixedPoint(), "fixed point", "SOFTMAX");
+        assertThrowsWith(IllegalArgumentException.class, () -> Kernels.dense(N_ROWS, N_COLS, true,
+                KernelActivation.SWISH, 0f, OUT, in).withFixedPoint(), "fixed point", "SWISH");
+    }
+
+    @Test
+    void floatAndWordEntryPointsAreNotMixed() {
+        KernelCore core = new KernelCore();
+        assertThrowsWith(IllegalArgumentException.class, () -> core.load(block(KernelActivation.RELU, 0f),
+                new float[N_ROWS * N_COLS], new float[N_COLS]), "loadWords");
+        assertThrowsWith(IllegalArgumentException.class, () -> core.loadWords(Kernels.dense(N_ROWS, N_COLS, true,
+                KernelActivation.RELU, 0f, OUT, List.of(KeyRange.data(IN, N_ROWS, 0))), new int[N_ROWS * N_COLS],
+                new int[N_COLS]), "fixed-point config");
+    }
+}

@@ -1,0 +1,194 @@
+package org.spinnaker4j.parity;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Arrays;
+import java.util.List;
+import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
+import org.deeplearning4j.nn.conf.layers.OutputLayer;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.activations.Activation;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.lossfunctions.LossFunctions.LossFunction;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.spinnaker4j.backend.SpiNNakerMultiLayerNetwork;
+import org.spinnaker4j.backend.SpiNNakerOptions;
+import org.spinnaker4j.backend.frontend.UnsupportedNetworkException;
+import org.spinnaker4j.backend.runtime.RunStats;
+import org.spinnaker4j.demo.ReferenceNetworks;
+import org.spinnaker4j.kernels.AccumQuantiser;
+import org.spinnaker4j.mapper.ir.Arithmetic;
+import org.spinnaker4j.mapper.partition.PartitioningStrategy;
+
+/**
+ * s16.15 fixed point on the simulated machine. The seed network's shape with its 300-wide layer narrowed to 200
+ * (10-50-50-200-50-25, relu hidden layers, an identity output), which FEWEST_CORES maps on fused blocks only, gives
+ * outputs bit-equal to {@link AccumReference} (each sum rounded once), within {@link AccumErrorBound} of nd4j-native
+ * float32, with no packet dropped; saturations surface in {@link RunStats#saturations()} as the reference counts
+ * them. The seed shape itself, and any FASTEST mapping, split a fan-in over cores, which fixed point refuses until
+ * 64-bit partial sums across cores are built.
+ */
+class FixedPointMachineTest {
+
+    private static final Logger LOG = LoggerFactory.getLogger(FixedPointMachineTest.class);
+    private static final int SAMPLES = 20;
+    /** The seed shape's 300-wide layer narrowed so that FEWEST_CORES keeps every fan-in on one block. */
+    private static final int NARROW = 200;
+
+    private static MultiLayerConfiguration seedShape(int wide) {
+        return Parity.list(2026)
+                .layer(ReferenceNetworks.dense(10, 50, Activation.RELU))
+                .layer(ReferenceNetworks.dense(50, 50, Activation.RELU))
+                .layer(ReferenceNetworks.dense(50, wide, Activation.RELU))
+                .layer(ReferenceNetworks.dense(wide, 50, Activation.RELU))
+                .layer(new OutputLayer.Builder(LossFunction.MSE).nIn(50).nOut(25).activation(Activation.IDENTITY)
+                        .build())
+                .build();
+    }
+
+    private static MultiLayerNetwork initialised(MultiLayerConfiguration conf) {
+        MultiLayerNetwork cpu = new MultiLayerNetwork(conf.clone());
+        cpu.init();
+        return cpu;
+    }
+
+    private static SpiNNakerOptions fixed(PartitioningStrategy strategy) {
+        return SpiNNakerOptions.builder().partitioning(strategy).arithmetic(Arithmetic.S16_15).inferenceOnly().build();
+    }
+
+    @Test
+    void mappingsThatSplitAFanInAreRefusedNamingTheLayers() {
+        UnsupportedNetworkException fewest = assertThrows(UnsupportedNetworkException.class,
+                () -> new SpiNNakerMultiLayerNetwork(seedShape(300), fixed(PartitioningStrategy.FEWEST_CORES)).init());
+        assertEquals(List.of(3), fewest.problems().stream().map(p -> p.layerIndex()).toList(), fewest.getMessage());
+        UnsupportedNetworkException fastest = assertThrows(UnsupportedNetworkException.class,
+                () -> new SpiNNakerMultiLayerNetwork(seedShape(NARROW), fixed(PartitioningStrategy.FASTEST)).init());
+        assertTrue(fastest.getMessage().contains("64-bit partial sums across cores are not built yet"),
+                fastest.getMessage());
+    }
+
+    @Test
+    void seedShapeIsBitEqualToTheReferenceAndWithinItsBoundOfFloat() {
+        PartitioningStrategy strategy = PartitioningStrategy.FEWEST_CORES;
+        MultiLayerConfiguration conf = seedShape(NARROW);
+        MultiLayerNetwork cpu = initialised(conf);
+        INDArray x = Parity.uniformInputs(SAMPLES, 10, 7).muli(4).subi(2);
+        AccumReference reference = new AccumReference(cpu);
+        List<INDArray> floats = cpu.feedForward(x, false);
+        int nLayers = conf.getConfs().size();
+        try (SpiNNakerMultiLayerNetwork machine = new SpiNNakerMultiLayerNetwork(conf.clone(), fixed(strategy))) {
+            machine.init();
+            machine.setParams(cpu.params());
+            float[][] out = machine.output(x).toFloatMatrix();
+            RunStats stats = machine.lastRunStats();
+            long[] sums = new long[nLayers];
+            double maxDiff = 0;
+            for (int r = 0; r < SAMPLES; r++) {
+                int[] input = AccumQuantiser.quantise(x.getRow(r).toFloatVector(), 10, "sample").words();
+                List<int[]> words = reference.forward(input, sums);
+                int[] expected = words.get(nLayers);
+                int[] actual = new int[expected.length];
+                for (int j = 0; j < actual.length; j++) {
+                    actual[j] = Math.round(out[r][j] * AccumQuantiser.ONE);
+                    assertEquals(AccumQuantiser.toFloat(actual[j]), out[r][j], 0.0, "a word read back exactly");
+                }
+                assertArrayEquals(expected, actual, strategy + " sample " + r + ": bit-equal to the reference");
+                double[] e = new double[10];
+                Arrays.fill(e, 0x1p-16);
+                for (int l = 0; l < nLayers; l++) {
+                    e = AccumErrorBound.layer(AccumReference.parameter(cpu, l, "W"),
+                            AccumReference.parameter(cpu, l, "b"), values(words.get(l)),
+                            floats.get(l).getRow(r).toFloatVector(), e);
+                }
+                float[] floatOut = floats.get(nLayers).getRow(r).toFloatVector();
+                for (int j = 0; j < floatOut.length; j++) {
+                    double diff = Math.abs(out[r][j] - floatOut[j]);
+                    assertTrue(diff <= e[j], "sample " + r + " output " + j + ": " + diff + " above its bound " + e[j]);
+                    maxDiff = Math.max(maxDiff, diff);
+                }
+            }
+            LOG.info("s16.15 seed shape on {}: bit-equal to the reference, max |diff| to float {} ; {} cores, {} µs "
+                    + "a sample, {} packets a sample", strategy, maxDiff, stats.coresUsed(),
+                    1e6 * stats.simulatedSeconds() / SAMPLES, stats.packetsSentPerSample());
+            assertEquals(0, stats.packetsDropped(), stats.describeDrops());
+            assertEquals(SAMPLES, stats.samples());
+            assertArrayEquals(new long[nLayers], stats.saturations().parameters(), "no parameter saturated");
+            assertEquals(0, stats.saturations().inputs());
+            assertArrayEquals(sums, stats.saturations().sums(), "sum saturations as the reference counts them");
+        }
+    }
+
+    @Test
+    void saturatedInputsAndSumsAreCountedPerLayer() {
+        PartitioningStrategy strategy = PartitioningStrategy.FEWEST_CORES;
+        MultiLayerConfiguration conf = seedShape(NARROW);
+        MultiLayerNetwork cpu = initialised(conf);
+        float[][] x = new float[2][10];
+        Arrays.fill(x[0], 60000f);
+        Arrays.fill(x[1], -60000f);
+        x[1][3] = 1e6f; // beyond 2^16: saturates on input
+        int nLayers = conf.getConfs().size();
+        AccumReference reference = new AccumReference(cpu);
+        long[] sums = new long[nLayers];
+        float[][] expected = new float[2][];
+        for (int r = 0; r < 2; r++) {
+            int[] last = reference.forward(AccumQuantiser.quantise(x[r], 10, "sample").words(), sums).get(nLayers);
+            expected[r] = new float[last.length];
+            for (int j = 0; j < last.length; j++) {
+                expected[r][j] = AccumQuantiser.toFloat(last[j]);
+            }
+        }
+        try (SpiNNakerMultiLayerNetwork machine = new SpiNNakerMultiLayerNetwork(conf.clone(), fixed(strategy))) {
+            machine.init();
+            machine.setParams(cpu.params());
+            float[][] out = machine.output(Nd4j.create(x)).toFloatMatrix();
+            RunStats.Saturations s = machine.lastRunStats().saturations();
+            LOG.info("s16.15 saturating samples on {}: {}", strategy, s);
+            assertTrue(sums[0] > 0, "the reference saturates layer 0's sums: " + Arrays.toString(sums));
+            assertArrayEquals(sums, s.sums(), "the kernels count what the reference counts");
+            assertEquals(1, s.inputs(), "one input value saturated");
+            for (int r = 0; r < 2; r++) {
+                assertArrayEquals(expected[r], out[r], 0f, "sample " + r + " bit-equal to the reference");
+            }
+        }
+    }
+
+    @Test
+    void aNaNInputAndAnOverflowingLayerAreRefusedBeforeTheKernelsRun() {
+        MultiLayerConfiguration conf = seedShape(NARROW);
+        MultiLayerNetwork cpu = initialised(conf);
+        try (SpiNNakerMultiLayerNetwork machine = new SpiNNakerMultiLayerNetwork(conf.clone(),
+                fixed(PartitioningStrategy.FEWEST_CORES))) {
+            machine.init();
+            machine.setParams(cpu.params());
+            float[][] x = new float[2][10];
+            x[1][4] = Float.NaN;
+            IllegalArgumentException nan = assertThrows(IllegalArgumentException.class,
+                    () -> machine.output(Nd4j.create(x)));
+            assertTrue(nan.getMessage().contains("sample 1 input row 0 column 4 is NaN"), nan.getMessage());
+            // layer 3's weights at the top of the range: 200 inputs of up to 2^31 times 2^31 passes 2^63
+            INDArray params = cpu.params().dup();
+            cpu.getLayer(3).getParam("W").assign(60000);
+            IllegalArgumentException overflow = assertThrows(IllegalArgumentException.class, () -> {
+                machine.setParams(cpu.params());
+                machine.output(Nd4j.create(new float[2][10]));
+            });
+            assertTrue(overflow.getMessage().contains("layer 3's 64-bit sums could overflow"), overflow.getMessage());
+            cpu.setParams(params);
+        }
+    }
+
+    private static double[] values(int[] words) {
+        double[] v = new double[words.length];
+        for (int i = 0; i < words.length; i++) {
+            v[i] = words[i] / 32768.0;
+        }
+        return v;
+    }
+}
