@@ -46,11 +46,16 @@ class FixedPointMachineTest {
     private static final int WIDE_SOFTMAX = 3000;
 
     private static MultiLayerConfiguration seedShape(int wide) {
+        return seedShape(wide, Activation.RELU, Activation.RELU, Activation.RELU, Activation.RELU);
+    }
+
+    /** The seed shape 10-50-50-wide-50-25 with the hidden layers' activations {@code hidden}, an identity output. */
+    private static MultiLayerConfiguration seedShape(int wide, Activation... hidden) {
         return Parity.list(2026)
-                .layer(ReferenceNetworks.dense(10, 50, Activation.RELU))
-                .layer(ReferenceNetworks.dense(50, 50, Activation.RELU))
-                .layer(ReferenceNetworks.dense(50, wide, Activation.RELU))
-                .layer(ReferenceNetworks.dense(wide, 50, Activation.RELU))
+                .layer(ReferenceNetworks.dense(10, 50, hidden[0]))
+                .layer(ReferenceNetworks.dense(50, 50, hidden[1]))
+                .layer(ReferenceNetworks.dense(50, wide, hidden[2]))
+                .layer(ReferenceNetworks.dense(wide, 50, hidden[3]))
                 .layer(new OutputLayer.Builder(LossFunction.MSE).nIn(50).nOut(25).activation(Activation.IDENTITY)
                         .build())
                 .build();
@@ -168,14 +173,8 @@ class FixedPointMachineTest {
      */
     @Test
     void seedActivationsAreBitEqualToTheReferenceAndWithin1e3OfFloat() {
-        MultiLayerConfiguration conf = Parity.list(2026)
-                .layer(ReferenceNetworks.dense(10, 50, Activation.RELU))
-                .layer(ReferenceNetworks.dense(50, 50, Activation.SOFTMAX))
-                .layer(ReferenceNetworks.dense(50, NARROW, Activation.TANH))
-                .layer(ReferenceNetworks.dense(NARROW, 50, Activation.SIGMOID))
-                .layer(new OutputLayer.Builder(LossFunction.MSE).nIn(50).nOut(25).activation(Activation.IDENTITY)
-                        .build())
-                .build();
+        MultiLayerConfiguration conf = seedShape(NARROW, Activation.RELU, Activation.SOFTMAX, Activation.TANH,
+                Activation.SIGMOID);
         Run run = runBitEqual(conf, Parity.uniformInputs(SAMPLES, 10, 7).muli(4).subi(2));
         double maxDiff = run.maxDiffToFloat();
         LOG.info("s16.15 seed activations 10-50-50-{}-50-25 on FEWEST_CORES: bit-equal to the reference, max |diff| "
