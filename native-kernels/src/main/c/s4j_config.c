@@ -431,9 +431,10 @@ static int batch_norm_ok(const s4j_config *cfg)
 }
 
 /* The arithmetic (S4J_CFG_ARITHMETIC): FLOAT (ALPHA_FIXED 0), or S16_15 for
- * inference on a source, a sink, or a fused block of weights (no pooling,
- * row convolution or softmax) whose activation is exact on a word
- * (IDENTITY, RELU, LEAKYRELU, HARDTANH) or one s4j_fix_supports accepts. */
+ * inference on a source, a sink, or a fused block of weights (no pooling or
+ * row convolution) whose activation is exact on a word (IDENTITY, RELU,
+ * LEAKYRELU, HARDTANH), one s4j_fix_supports accepts, or SOFTMAX over at
+ * most S4J_FIX_SOFTMAX_MAX_COLS columns. */
 static int arithmetic_ok(const s4j_config *cfg)
 {
     uint32_t act = cfg->activation;
@@ -450,7 +451,8 @@ static int arithmetic_ok(const s4j_config *cfg)
     return cfg->kind == S4J_KIND_DENSE_BLOCK && cfg->fused == 1u && cfg->pool == S4J_POOL_NONE
         && cfg->row.kernel_w == 0u
         && (act == S4J_ACT_IDENTITY || act == S4J_ACT_RELU || act == S4J_ACT_LEAKYRELU
-            || act == S4J_ACT_HARDTANH || s4j_fix_supports(act));
+            || act == S4J_ACT_HARDTANH || s4j_fix_supports(act)
+            || (act == S4J_ACT_SOFTMAX && cfg->n_cols <= S4J_FIX_SOFTMAX_MAX_COLS));
 }
 
 /* Range i, a BN_PARTIAL: on a batch normalization in channel mode, the

@@ -122,12 +122,21 @@ int32_t s4j_fix_finish_block(s4j_header *h, const s4j_layout *l, void *dtcm, s4j
 {
     const uint32_t *sums = (const uint32_t *)(void *)s4j_block_acc(l, dtcm, h->n_cols);
     const int32_t *bias = CAT(int32_t, dtcm, l->bias);
+    int32_t *zq = AT(int32_t, dtcm, l->z);
     uint32_t n = h->n_cols;
     uint32_t j;
     int32_t r;
 
     S4J_VERIFY(h->kind == S4J_KIND_DENSE_BLOCK && h->fused == 1u && l->bias != 0u);
     out->work |= S4J_WORK_FORWARD;
+    if (h->activation == S4J_ACT_SOFTMAX) {
+        for (j = 0u; j < n; j++, sums += 2) {
+            uint64_t s = ((uint64_t)sums[1] << 32) | sums[0];
+
+            zq[j] = fix_round(h, s + ((uint64_t)(int64_t)bias[j] << 15));
+        }
+        return s4j_fix_softmax_forward(h, l, dtcm, out);
+    }
     for (j = 0u; j < n; j++, sums += 2) {
         uint64_t s = ((uint64_t)sums[1] << 32) | sums[0];
         int32_t z = fix_round(h, s + ((uint64_t)(int64_t)bias[j] << 15));

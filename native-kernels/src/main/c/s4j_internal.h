@@ -36,8 +36,14 @@ typedef struct s4j_header {
     uint32_t phase;             /* softmax exchange: S4J_PHASE_* bits */
     uint32_t maxes_received;
     uint32_t sums_received;
-    float local_max;
-    float local_sum;
+    union {                     /* this core's softmax max: a float, or */
+        float local_max;
+        int32_t local_max_q;    /* S16_15: the largest of its z words */
+    };
+    union {                     /* this core's softmax sum: a float, or */
+        float local_sum;
+        int32_t local_sum_q;    /* S16_15: the exact sum of its e words */
+    };
     uint32_t discarded;         /* packets on IGNORE ranges since load */
     uint32_t rows_done;         /* DENSE_BLOCK: rows 0 .. rows_done-1 are in z;
                                    a REDUCE sending column by column: columns
@@ -71,8 +77,14 @@ typedef struct s4j_range {
 
 /* What a softmax peer has sent in the current sample. */
 typedef struct s4j_peer {
-    float max;
-    float sum;
+    union {                     /* S16_15: words (max_q, sum_q) */
+        float max;
+        int32_t max_q;
+    };
+    union {
+        float sum;
+        int32_t sum_q;
+    };
     uint32_t flags;             /* S4J_PEER_* bits */
 } s4j_peer;
 
@@ -629,6 +641,16 @@ int32_t s4j_forward_complete(const s4j_header *h, const s4j_layout *l, void *dtc
 /* s4j_softmax.c: a softmax's z (bias added) is complete */
 int32_t s4j_softmax_forward(s4j_header *h, const s4j_layout *l, void *dtcm,
                             s4j_outbox *out);
+/* S16_15: the widest softmax whose exact sum of e words (each at most 1.0,
+ * 2^15) fits a packet's 32 bits as a non-negative int32_t: on one core, and
+ * over the layer (the host refuses wider layers) */
+#define S4J_FIX_SOFTMAX_MAX_COLS 65535u
+
+/* s4j_softmax.c (S4J_ARITH_S16_15): a softmax's rounded z words are
+ * complete in l->z: max, e = s4j_fix_exp(z - max), the exact sum, outputs
+ * s4j_fix_div(e, sum); over peers as the float softmax (words exchanged) */
+int32_t s4j_fix_softmax_forward(s4j_header *h, const s4j_layout *l, void *dtcm,
+                                s4j_outbox *out);
 /* s4j_softmax.c: the forward exchange with the peers, each step whose inputs are in */
 int32_t s4j_softmax_advance(s4j_header *h, const s4j_layout *l, void *dtcm,
                             s4j_outbox *out);

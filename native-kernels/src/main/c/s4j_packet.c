@@ -403,14 +403,22 @@ static int32_t on_sync(s4j_header *h, const s4j_layout *l, void *dtcm,
             return S4J_ERR_DUPLICATE_SYNC;
         }
         p->flags |= S4J_PEER_MAX;
-        p->max = s4j_f_of(payload);
+        if (h->arithmetic == S4J_ARITH_S16_15) {
+            p->max_q = (int32_t)payload;
+        } else {
+            p->max = s4j_f_of(payload);
+        }
         h->maxes_received++;
     } else {
         if ((p->flags & S4J_PEER_SUM) != 0u) {
             return S4J_ERR_DUPLICATE_SYNC;
         }
         p->flags |= S4J_PEER_SUM;
-        p->sum = s4j_f_of(payload);
+        if (h->arithmetic == S4J_ARITH_S16_15) {
+            p->sum_q = (int32_t)payload;
+        } else {
+            p->sum = s4j_f_of(payload);
+        }
         h->sums_received++;
     }
     return s4j_softmax_advance(h, l, dtcm, out);

@@ -1,9 +1,11 @@
 /*
- * Softmax over a layer: its exponentials and normalisation, the exchange of
- * maxima, sums and backward dots between the peers of a softmax spread over
- * cores, and its backward products y (e - S) and y s - a.
+ * Softmax over a layer: its exponentials and normalisation (in float, or in
+ * s16.15 words from s4j_fix_exp and s4j_fix_div), the exchange of maxima,
+ * sums and backward dots between the peers of a softmax spread over cores,
+ * and its backward products y (e - S) and y s - a.
  */
 #include "s4j_internal.h"
+#include "s4j_fixfunc.h"
 
 #include <math.h>
 
@@ -92,6 +94,114 @@ int32_t s4j_softmax_forward(s4j_header *h, const s4j_layout *l, void *dtcm,
     return r < 0 ? r : s4j_softmax_advance(h, l, dtcm, out);
 }
 
+/* S16_15: z[j] = s4j_fix_exp(z[j] - m) for words z[j] <= m (z[j] - m taken
+ * in 64 bits and clamped to INT32_MIN, where e^x is 0 already); each e is at
+ * most 1.0 (2^15), so their sum is exact for n <= S4J_FIX_SOFTMAX_MAX_COLS. */
+static int32_t fix_exponentials(int32_t *z, uint32_t n, int32_t m)
+{
+    uint32_t s = 0u;
+    uint32_t j;
+
+    for (j = 0u; j < n; j++) {
+        int64_t d = (int64_t)z[j] - m;
+
+        z[j] = s4j_fix_exp(d < INT32_MIN ? INT32_MIN : (int32_t)d);
+        s += (uint32_t)z[j];
+    }
+    return (int32_t)s;
+}
+
+/* S16_15: the outputs s4j_fix_div(e[j], total), sent (inference only). */
+static int32_t fix_normalise(const s4j_header *h, const s4j_layout *l, void *dtcm,
+                             int32_t total, s4j_outbox *out)
+{
+    const int32_t *e = CAT(int32_t, dtcm, l->z);
+    uint32_t j;
+    int32_t r;
+
+    for (j = 0u; j < h->n_cols; j++) {
+        r = s4j_emit(out, h->out_key_base + j, (uint32_t)s4j_fix_div(e[j], total));
+        if (r < 0) {
+            return r;
+        }
+    }
+    return s4j_forward_complete(h, l, dtcm, out);
+}
+
+int32_t s4j_fix_softmax_forward(s4j_header *h, const s4j_layout *l, void *dtcm,
+                                s4j_outbox *out)
+{
+    int32_t *z = AT(int32_t, dtcm, l->z);
+    int32_t m = INT32_MIN;
+    uint32_t j;
+    int32_t r;
+
+    for (j = 0u; j < h->n_cols; j++) {
+        if (z[j] > m) {
+            m = z[j];
+        }
+    }
+    if (h->softmax_peers == 0u) {
+        return fix_normalise(h, l, dtcm, fix_exponentials(z, h->n_cols, m), out);
+    }
+    h->local_max_q = m;
+    h->phase |= S4J_PHASE_Z_COMPLETE;
+    r = s4j_emit(out, h->sync_key_base, (uint32_t)m);
+    return r < 0 ? r : s4j_softmax_advance(h, l, dtcm, out);
+}
+
+/* The layer's max (every peer's is in), then this core's exponentials; the
+ * local sum kept and returned as the packet to send. */
+static uint32_t local_sum_step(s4j_header *h, const s4j_layout *l, void *dtcm,
+                               const s4j_peer *peers)
+{
+    uint32_t p;
+
+    if (h->arithmetic == S4J_ARITH_S16_15) {
+        int32_t m = h->local_max_q;
+
+        for (p = 0u; p < h->softmax_peers; p++) {
+            if (peers[p].max_q > m) {
+                m = peers[p].max_q;
+            }
+        }
+        h->local_sum_q = fix_exponentials(AT(int32_t, dtcm, l->z), h->n_cols, m);
+        return (uint32_t)h->local_sum_q;
+    }
+    {
+        float m = h->local_max;
+
+        for (p = 0u; p < h->softmax_peers; p++) {
+            if (peers[p].max > m) {
+                m = peers[p].max;
+            }
+        }
+        h->local_sum = exponentials(AT(float, dtcm, l->z), h->n_cols, m);
+        return s4j_bits_of(h->local_sum);
+    }
+}
+
+/* S16_15: the layer's exact sum of e words, or S4J_ERR_CORRUPT if a peer's
+ * sum is negative or the total leaves 32 bits (the host refuses layers wider
+ * than S4J_FIX_SOFTMAX_MAX_COLS, so only a corrupt packet does that). */
+static int32_t fix_layer_sum(const s4j_header *h, const s4j_peer *peers, int32_t *total)
+{
+    uint64_t s = (uint64_t)h->local_sum_q;
+    uint32_t p;
+
+    for (p = 0u; p < h->softmax_peers; p++) {
+        if (peers[p].sum_q < 0) {
+            return S4J_ERR_CORRUPT;
+        }
+        s += (uint64_t)peers[p].sum_q;
+    }
+    if (s > (uint64_t)INT32_MAX) {
+        return S4J_ERR_CORRUPT;
+    }
+    *total = (int32_t)s;
+    return S4J_OK;
+}
+
 /* Layer-wide softmax across peers: runs each step whose inputs are all in. */
 int32_t s4j_softmax_advance(s4j_header *h, const s4j_layout *l, void *dtcm,
                             s4j_outbox *out)
@@ -103,19 +213,11 @@ int32_t s4j_softmax_advance(s4j_header *h, const s4j_layout *l, void *dtcm,
     if ((h->phase & S4J_PHASE_Z_COMPLETE) != 0u
         && (h->phase & S4J_PHASE_SUM_SENT) == 0u
         && h->maxes_received == h->softmax_peers) {
-        float m = h->local_max;
-        float s;
+        uint32_t sum = local_sum_step(h, l, dtcm, peers);
 
-        for (p = 0u; p < h->softmax_peers; p++) {
-            if (peers[p].max > m) {
-                m = peers[p].max;
-            }
-        }
-        s = exponentials(AT(float, dtcm, l->z), h->n_cols, m);
-        h->local_sum = s;
         h->phase |= S4J_PHASE_SUM_SENT;
         out->work |= S4J_WORK_SOFTMAX_SUM;
-        r = s4j_emit(out, h->sync_key_base + 1u, s4j_bits_of(s));
+        r = s4j_emit(out, h->sync_key_base + 1u, sum);
         if (r < 0) {
             return r;
         }
@@ -124,6 +226,17 @@ int32_t s4j_softmax_advance(s4j_header *h, const s4j_layout *l, void *dtcm,
         && h->sums_received == h->softmax_peers) {
         float total = h->local_sum;
 
+        if (h->arithmetic == S4J_ARITH_S16_15) {
+            int32_t total_q = 0;
+
+            r = fix_layer_sum(h, peers, &total_q);
+            if (r < 0) {
+                return r;
+            }
+            reset_softmax(h, peers);
+            out->work |= S4J_WORK_SOFTMAX_NORMALISE;
+            return fix_normalise(h, l, dtcm, total_q, out);
+        }
         for (p = 0u; p < h->softmax_peers; p++) {
             total += peers[p].sum;
         }

@@ -51,11 +51,23 @@ class FixedPointRejectionTest {
                         .build())
                 .build();
         List<Problem> layers = layerProblems(conf, FIXED_INFERENCE);
-        assertEquals(List.of(2, 4, 5), layers.stream().map(Problem::layerIndex).toList(), layers.toString());
+        assertEquals(List.of(2, 4), layers.stream().map(Problem::layerIndex).toList(), layers.toString());
         assertTrue(layers.get(0).reason().contains("activation swish"), layers.toString());
         assertTrue(layers.get(1).reason().contains("activation selu"), layers.toString());
-        assertEquals("OutputLayer", layers.get(2).layerType());
-        assertTrue(layers.get(2).reason().contains("activation softmax"), layers.toString());
+    }
+
+    @Test
+    void aSoftmaxTooWideForItsExactSumIsNamedWithItsLayer() {
+        MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder().list()
+                .layer(new DenseLayer.Builder().nIn(2).nOut(65_536).activation(Activation.SOFTMAX).build())
+                .layer(new OutputLayer.Builder(LossFunction.MSE).nIn(65_536).nOut(2).activation(Activation.SOFTMAX)
+                        .build())
+                .build();
+        List<Problem> layers = layerProblems(conf, FIXED_INFERENCE);
+        assertEquals(0, layers.get(0).layerIndex(), layers.toString());
+        assertTrue(layers.get(0).reason().contains("a softmax of 65536 outputs: at most 65535"), layers.toString());
+        assertTrue(layers.stream().noneMatch(p -> p.layerIndex() == 1 && p.reason().contains("softmax")),
+                layers.toString());
     }
 
     @Test

@@ -11,6 +11,12 @@ import java.util.stream.Collectors;
  */
 public final class FixedPointFunctions {
 
+    /**
+     * The widest softmax layer in fixed point: its exact sum of e words, each at most 1.0 (2^15), must fit a packet's
+     * 32 bits as a non-negative int ({@code S4J_FIX_SOFTMAX_MAX_COLS} in C).
+     */
+    public static final int SOFTMAX_MAX_WIDTH = 65_535;
+
     private FixedPointFunctions() {
     }
 
@@ -65,6 +71,27 @@ public final class FixedPointFunctions {
         int[] out = new int[num.length];
         check(div0(num, den, out));
         return out;
+    }
+
+    /**
+     * The softmax of a layer's rounded logits {@code z} as the kernels compute it: the max m of z, e_j = e^(z_j - m)
+     * (the difference clamped to the int range, where e^x is 0 already), their exact sum S and y_j = e_j / S
+     * correctly rounded. The peers of a layer spread over cores exchange their maxima and partial sums, which gives
+     * the same m and S, so this is the layer's output however it is split.
+     *
+     * @throws IllegalArgumentException if z is empty or wider than {@link #SOFTMAX_MAX_WIDTH}
+     */
+    public static int[] softmax(int... z) {
+        Objects.requireNonNull(z, "z");
+        if (z.length == 0 || z.length > SOFTMAX_MAX_WIDTH) {
+            throw new IllegalArgumentException("Expected 1 to " + SOFTMAX_MAX_WIDTH + " logits, got " + z.length);
+        }
+        int max = Arrays.stream(z).max().orElseThrow();
+        int[] e = exp(Arrays.stream(z).map(v -> (int) Math.max(Integer.MIN_VALUE, (long) v - max)).toArray());
+        int sum = Arrays.stream(e).sum();
+        int[] den = new int[z.length];
+        Arrays.fill(den, sum);
+        return div(e, den);
     }
 
     private static void check(int status) {

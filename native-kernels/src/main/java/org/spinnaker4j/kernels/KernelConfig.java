@@ -47,8 +47,9 @@ import java.util.Set;
  *        holding its channels' kernel once), or {@code null} for every other core
  * @param fixedPoint whether the core computes in s16.15 fixed point (docs/fixed-point.md): every value it holds or
  *        sends is an s16.15 word ({@link KernelCore#loadWords}); inference only, on a source, a sink or a fused
- *        DENSE_BLOCK of weights (no pooling, row convolution or softmax) whose activation is identity, relu,
- *        leakyrelu, hardtanh or one {@link FixedPointFunctions#supports} accepts
+ *        DENSE_BLOCK of weights (no pooling or row convolution) whose activation is identity, relu,
+ *        leakyrelu, hardtanh, one {@link FixedPointFunctions#supports} accepts, or softmax over at most
+ *        {@link FixedPointFunctions#SOFTMAX_MAX_WIDTH} columns
  */
 public record KernelConfig(KernelKind kind, int nRows, int nCols, KernelActivation activation, float alpha,
                            boolean fused, int outKeyBase, int expectedPartials, int softmaxPeers,
@@ -162,10 +163,11 @@ public record KernelConfig(KernelKind kind, int nRows, int nCols, KernelActivati
                     + "holding its columns' channels, got " + nRows + " x " + nCols + " of a " + kind
                     + (fused ? " fused" : "") + (pooling != null ? " pooling" : "") + " block: " + rowConv);
         }
-        if (fixedPoint && !fixedPointRuns(kind, fused, activation, training, pooling, rowConv)) {
+        if (fixedPoint && !fixedPointRuns(kind, nCols, fused, activation, training, pooling, rowConv)) {
             throw new IllegalArgumentException("s16.15 fixed point runs inference on a source, a sink or a fused "
-                    + "DENSE_BLOCK of weights with identity, relu, leakyrelu, hardtanh or "
-                    + List.of(FixedPointFunctions.supported()) + "; got a " + (training != null ? "training " : "")
+                    + "DENSE_BLOCK of weights with identity, relu, leakyrelu, hardtanh, "
+                    + List.of(FixedPointFunctions.supported()) + " or softmax (at most "
+                    + FixedPointFunctions.SOFTMAX_MAX_WIDTH + " columns); got a " + (training != null ? "training " : "")
                     + kind + (fused ? " fused " : " ") + activation + (pooling != null ? " pooling" : "")
                     + (rowConv != null ? " row convolution" : "") + " core");
         }
@@ -368,7 +370,7 @@ public record KernelConfig(KernelKind kind, int nRows, int nCols, KernelActivati
         }
     }
 
-    private static boolean fixedPointRuns(KernelKind kind, boolean fused, KernelActivation activation,
+    private static boolean fixedPointRuns(KernelKind kind, int nCols, boolean fused, KernelActivation activation,
                                           TrainingConfig training, PoolingConfig pooling, RowConvConfig rowConv) {
         if (training != null) {
             return false;
@@ -377,7 +379,8 @@ public record KernelConfig(KernelKind kind, int nRows, int nCols, KernelActivati
             return true;
         }
         return kind == KernelKind.DENSE_BLOCK && fused && pooling == null && rowConv == null
-                && (EXACT_ON_WORDS.contains(activation) || FixedPointFunctions.supports(activation));
+                && (EXACT_ON_WORDS.contains(activation) || FixedPointFunctions.supports(activation)
+                    || (activation == KernelActivation.SOFTMAX && nCols <= FixedPointFunctions.SOFTMAX_MAX_WIDTH));
     }
 
     /** The activations the fixed-point kernels compute on the word itself (leakyrelu: one rounding). */

@@ -10,6 +10,7 @@ import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.Random;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -56,13 +57,21 @@ class FixedPointBlockTest {
 
     /** The block's outputs as docs/fixed-point.md specifies them; counts the saturated roundings in saturated[0]. */
     private static int[] reference(KernelActivation act, int alphaWord, int[] x, int[] w, int[] b, long[] saturated) {
-        int[] y = new int[N_COLS];
-        for (int j = 0; j < N_COLS; j++) {
+        int nCols = b.length;
+        int[] zs = new int[nCols];
+        for (int j = 0; j < nCols; j++) {
             long s = (long) b[j] << AccumQuantiser.FRACTION_BITS;
-            for (int i = 0; i < N_ROWS; i++) {
-                s += (long) x[i] * w[i * N_COLS + j];
+            for (int i = 0; i < x.length; i++) {
+                s += (long) x[i] * w[i * nCols + j];
             }
-            int z = rounded(s, saturated);
+            zs[j] = rounded(s, saturated);
+        }
+        if (act == KernelActivation.SOFTMAX) {
+            return FixedPointFunctions.softmax(zs);
+        }
+        int[] y = new int[nCols];
+        for (int j = 0; j < nCols; j++) {
+            int z = zs[j];
             y[j] = switch (act) {
                 case IDENTITY -> z;
                 case RELU -> Math.max(z, 0);
@@ -95,6 +104,7 @@ class FixedPointBlockTest {
         List<KernelActivation> acts = new ArrayList<>(List.of(KernelActivation.IDENTITY, KernelActivation.RELU,
                 KernelActivation.LEAKYRELU, KernelActivation.HARDTANH));
         acts.addAll(List.of(FixedPointFunctions.supported()));
+        acts.add(KernelActivation.SOFTMAX);
         return acts.toArray(KernelActivation[]::new);
     }
 
@@ -116,6 +126,69 @@ class FixedPointBlockTest {
             assertEquals(0, saturated[0], "nothing saturates at this scale");
         }
         assertEquals(0, core.saturatedCount());
+    }
+
+    /**
+     * A fixed-point softmax layer split over fused blocks of uneven widths, exchanging maxima and sums as words, in
+     * random delivery orders: every output bit-equal to {@link FixedPointFunctions#softmax} of the whole layer's
+     * rounded z (so the split changes nothing), at scales where some blocks' e words are all 0.
+     */
+    @ParameterizedTest
+    @MethodSource("splits")
+    void softmaxSpanningFusedBlocksIsBitEqualToTheLayerReference(int[] widths) {
+        int layer = IntStream.of(widths).sum();
+        int sync = 0x6000_0000;
+        Random rnd = new Random(31 + widths.length);
+        int[] w = randomWords(rnd, N_ROWS * layer, 0.7);
+        int[] b = randomWords(rnd, layer, 0.4);
+        List<KernelCore> cores = new ArrayList<>();
+        for (int c = 0, first = 0; c < widths.length; first += widths[c], c++) {
+            List<KeyRange> inputs = new ArrayList<>(List.of(KeyRange.data(IN, N_ROWS, 0)));
+            for (int p = 0; p < widths.length; p++) {
+                if (p != c) {
+                    inputs.add(KeyRange.softmaxSync(sync + 16 * p));
+                }
+            }
+            KernelCore core = new KernelCore();
+            core.loadWords(new KernelConfig(KernelKind.DENSE_BLOCK, N_ROWS, widths[c], KernelActivation.SOFTMAX, 0f,
+                    true, OUT + first, 0, widths.length - 1, sync + 16 * c, inputs).withFixedPoint(),
+                    columns(w, layer, first, widths[c]), Arrays.copyOfRange(b, first, first + widths[c]));
+            cores.add(core);
+        }
+        PacketRouter router = new PacketRouter(cores);
+        for (int sample = 0; sample < 30; sample++) {
+            int[] x = randomWords(rnd, N_ROWS, sample % 3 == 2 ? 12.0 : 1.5);
+            List<Object[]> initial = new ArrayList<>();
+            for (int c = 0; c < cores.size(); c++) {
+                for (int i = 0; i < N_ROWS; i++) {
+                    initial.add(new Object[] {c, new Packet(IN + i, x[i])});
+                }
+            }
+            router.outputs.clear();
+            router.runRandom(initial, rnd);
+            long[] saturated = new long[1];
+            int[] expected = reference(KernelActivation.SOFTMAX, 0, x, w, b, saturated);
+            int[] got = new int[layer];
+            assertEquals(layer, router.outputs.size(), "one output per column");
+            for (Packet p : router.outputs) {
+                got[p.key() - OUT] = p.payload();
+            }
+            assertArrayEquals(expected, got, "sample " + sample + " over blocks " + Arrays.toString(widths));
+            assertEquals(0, saturated[0]);
+        }
+    }
+
+    static int[][] splits() {
+        return new int[][] {{4, 3}, {4, 3, 2}};
+    }
+
+    /** Columns [first, first + count) of a row-major nRows x nCols matrix (nRows = N_ROWS). */
+    private static int[] columns(int[] w, int nCols, int first, int count) {
+        int[] out = new int[N_ROWS * count];
+        for (int i = 0; i < N_ROWS; i++) {
+            System.arraycopy(w, i * nCols + first, out, i * count, count);
+        }
+        return out;
     }
 
     @Test
@@ -168,8 +241,9 @@ class FixedPointBlockTest {
         assertThrowsWith(IllegalArgumentException.class, () -> Kernels.reduce(N_COLS, 2,
                 KernelActivation.RELU, 0f, OUT, List.of(KeyRange.data(IN, N_COLS, 0))).withFixedPoint(),
                 "fixed point", "REDUCE");
-        assertThrowsWith(IllegalArgumentException.class, () -> Kernels.dense(N_ROWS, N_COLS, true,
-                KernelActivation.SOFTMAX, 0f, OUT, in).withFixedPoint(), "fixed point", "SOFTMAX");
+        assertThrowsWith(IllegalArgumentException.class, () -> Kernels.dense(1, FixedPointFunctions.SOFTMAX_MAX_WIDTH
+                + 1, true, KernelActivation.SOFTMAX, 0f, OUT, List.of(KeyRange.data(IN, 1, 0))).withFixedPoint(),
+                "fixed point", "at most 65535 columns", "SOFTMAX");
         assertThrowsWith(IllegalArgumentException.class, () -> Kernels.dense(N_ROWS, N_COLS, true,
                 KernelActivation.SWISH, 0f, OUT, in).withFixedPoint(), "fixed point", "SWISH");
     }

@@ -237,9 +237,7 @@ class FixedPointFunctionsTest {
                 z[i] = (int) Math.round(random.nextGaussian() * scale * AccumQuantiser.ONE);
             }
             int max = IntStream.of(z).max().orElseThrow();
-            int[] e = FixedPointFunctions.exp(IntStream.of(z).map(v -> v - max).toArray());
-            int sum = IntStream.of(e).sum();
-            int[] y = FixedPointFunctions.div(e, IntStream.generate(() -> sum).limit(classes).toArray());
+            int[] y = FixedPointFunctions.softmax(z);
             double exactSum = IntStream.of(z).mapToDouble(v -> Math.exp(real(v - max))).sum();
             for (int i = 0; i < classes; i++) {
                 double exact = Math.exp(real(z[i] - max)) / exactSum;

@@ -22,51 +22,6 @@ class SoftmaxSplitTest {
         return SYNC_KEY + 16 * core;
     }
 
-    /** Delivers packets to the cores whose input ranges contain their keys; keeps the rest as outputs. */
-    private static final class Router {
-        final List<KernelCore> cores;
-        final List<Packet> outputs = new ArrayList<>();
-
-        Router(List<KernelCore> cores) {
-            this.cores = cores;
-        }
-
-        /** The cores that take {@code key}. */
-        List<Integer> destinations(int key) {
-            List<Integer> d = new ArrayList<>();
-            for (int c = 0; c < cores.size(); c++) {
-                for (KeyRange r : cores.get(c).config().inputs()) {
-                    if (r.contains(key)) {
-                        d.add(c);
-                    }
-                }
-            }
-            return d;
-        }
-
-        /** Runs {@code initial} (pairs of destination and packet) to quiescence in a random order. */
-        void runRandom(List<Object[]> initial, Random rnd) {
-            List<Object[]> pending = new ArrayList<>(initial);
-            while (!pending.isEmpty()) {
-                Object[] next = pending.remove(rnd.nextInt(pending.size()));
-                int dest = (Integer) next[0];
-                for (Packet sent : Kernels.deliver(cores.get(dest), (Packet) next[1])) {
-                    route(sent, pending);
-                }
-            }
-        }
-
-        void route(Packet sent, List<Object[]> pending) {
-            List<Integer> dests = destinations(sent.key());
-            if (dests.isEmpty()) {
-                outputs.add(sent);
-            }
-            for (int d : dests) {
-                pending.add(new Object[] {d, sent});
-            }
-        }
-    }
-
     private static KernelConfig splitCore(int c) {
         List<KeyRange> inputs = new ArrayList<>();
         inputs.add(KeyRange.data(IN_KEY, N_IN, 0));
@@ -160,7 +115,7 @@ class SoftmaxSplitTest {
         checkSample(single, w, b, x, Kernels.valuesByKey(outputs, OUT_KEY, N_OUT));
 
         // more samples on the same cores, each in a random delivery order
-        Router router = new Router(cores);
+        PacketRouter router = new PacketRouter(cores);
         for (int sample = 1; sample <= 40; sample++) {
             x = Kernels.randomArray(rnd, N_IN, 2.0);
             List<Object[]> initial = new ArrayList<>();
@@ -207,7 +162,7 @@ class SoftmaxSplitTest {
                     null, java.util.Arrays.copyOfRange(b, perCore * c, perCore * (c + 1)));
             cores.add(core);
         }
-        Router router = new Router(cores);
+        PacketRouter router = new PacketRouter(cores);
         for (int sample = 0; sample < 30; sample++) {
             float[][] partials = {Kernels.randomArray(rnd, 2 * perCore, 2.0), Kernels.randomArray(rnd, 2 * perCore, 2.0)};
             List<Object[]> initial = new ArrayList<>();

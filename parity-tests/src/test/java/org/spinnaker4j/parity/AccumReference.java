@@ -1,29 +1,44 @@
 package org.spinnaker4j.parity;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.activations.IActivation;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.activations.impl.ActivationIdentity;
 import org.nd4j.linalg.activations.impl.ActivationReLU;
+import org.nd4j.linalg.activations.impl.ActivationSigmoid;
+import org.nd4j.linalg.activations.impl.ActivationSoftmax;
+import org.nd4j.linalg.activations.impl.ActivationTanH;
 import org.deeplearning4j.nn.conf.layers.BaseLayer;
 import org.spinnaker4j.kernels.AccumQuantiser;
 import org.spinnaker4j.kernels.AccumQuantiser.Quantised;
+import org.spinnaker4j.kernels.FixedPointFunctions;
+import org.spinnaker4j.kernels.KernelActivation;
 
 /**
- * A dense relu/identity network computed on the host in s16.15 fixed point as docs/fixed-point.md specifies the
- * kernels' arithmetic: inputs, weights and biases quantised ({@link AccumQuantiser}); per output, the products of
- * s16.15 words summed exactly in 64 bits (s33.30) with the bias, rounded once to s16.15 (nearest, ties away from
- * zero, saturating, counted); relu and identity exact on the word. It gives the quantised activations of every
- * layer, which {@link AccumErrorBound} bounds against float, and the saturations per layer.
+ * A dense network computed on the host in s16.15 fixed point as docs/fixed-point.md specifies the kernels'
+ * arithmetic: inputs, weights and biases quantised ({@link AccumQuantiser}); per output, the products of s16.15 words
+ * summed exactly in 64 bits (s33.30) with the bias, rounded once to s16.15 (nearest, ties away from zero, saturating,
+ * counted); relu and identity exact on the word, sigmoid and tanh by {@link FixedPointFunctions#activate}, softmax
+ * over the layer's words by {@link FixedPointFunctions#softmax} (the kernels' C code). It gives the quantised
+ * activations of every layer, which {@link AccumErrorBound} bounds against float for relu/identity networks, and the
+ * saturations per layer.
  */
 final class AccumReference {
 
+    /** The activations the reference computes, by their exact DL4J class. */
+    private static final Map<Class<? extends IActivation>, KernelActivation> ACTIVATIONS = Map.of(
+            ActivationReLU.class, KernelActivation.RELU, ActivationIdentity.class, KernelActivation.IDENTITY,
+            ActivationSigmoid.class, KernelActivation.SIGMOID, ActivationTanH.class, KernelActivation.TANH,
+            ActivationSoftmax.class, KernelActivation.SOFTMAX);
+
     private final List<int[]> weights = new ArrayList<>();
     private final List<int[]> biases = new ArrayList<>();
-    private final List<Boolean> relu = new ArrayList<>();
+    private final List<KernelActivation> layerActivations = new ArrayList<>();
     private final long[] parameterSaturations;
 
     AccumReference(MultiLayerNetwork net) {
@@ -31,10 +46,12 @@ final class AccumReference {
         parameterSaturations = new long[n];
         for (int l = 0; l < n; l++) {
             IActivation fn = ((BaseLayer) net.getLayerWiseConfigurations().getConf(l).getLayer()).getActivationFn();
-            if (fn.getClass() != ActivationReLU.class && fn.getClass() != ActivationIdentity.class) {
-                throw new IllegalArgumentException("layer " + l + ": " + fn + "; the reference computes relu and identity");
+            KernelActivation act = ACTIVATIONS.get(fn.getClass());
+            if (act == null) {
+                throw new IllegalArgumentException("layer " + l + ": " + fn + "; the reference computes "
+                        + ACTIVATIONS.values());
             }
-            relu.add(fn instanceof ActivationReLU);
+            layerActivations.add(act);
             Quantised w = AccumQuantiser.quantise(parameter(net, l, "W"), 1, "W");
             Quantised b = AccumQuantiser.quantise(parameter(net, l, "b"), 1, "b");
             weights.add(w.words());
@@ -85,12 +102,22 @@ final class AccumReference {
                 if (AccumQuantiser.saturates(v)) {
                     sumSaturations[l]++;
                 }
-                z[j] = relu.get(l) && v < 0 ? 0 : AccumQuantiser.saturate(v);
+                z[j] = AccumQuantiser.saturate(v);
             }
-            activations.add(z);
-            x = z;
+            x = activate(layerActivations.get(l), z);
+            activations.add(x);
         }
         return activations;
+    }
+
+    /** {@code act} on a layer's rounded words, as the kernels apply it. */
+    private static int[] activate(KernelActivation act, int[] z) {
+        return switch (act) {
+            case IDENTITY -> z;
+            case RELU -> Arrays.stream(z).map(v -> Math.max(v, 0)).toArray();
+            case SOFTMAX -> FixedPointFunctions.softmax(z);
+            default -> FixedPointFunctions.activate(act, 0, z);
+        };
     }
 
     /** As the host checks before the kernels run: n products and the bias must stay below 2^63. */

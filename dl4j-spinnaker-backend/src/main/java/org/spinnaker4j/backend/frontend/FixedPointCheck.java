@@ -5,6 +5,7 @@ import java.util.Set;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.layers.BaseLayer;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
+import org.deeplearning4j.nn.conf.layers.FeedForwardLayer;
 import org.deeplearning4j.nn.conf.layers.Layer;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.nd4j.linalg.activations.IActivation;
@@ -15,13 +16,16 @@ import org.nd4j.linalg.activations.impl.ActivationLReLU;
 import org.nd4j.linalg.activations.impl.ActivationReLU;
 import org.nd4j.linalg.activations.impl.ActivationSigmoid;
 import org.nd4j.linalg.activations.impl.ActivationSoftPlus;
+import org.nd4j.linalg.activations.impl.ActivationSoftmax;
 import org.nd4j.linalg.activations.impl.ActivationTanH;
+import org.spinnaker4j.kernels.FixedPointFunctions;
 
 /**
  * What the s16.15 fixed-point mode ({@link org.spinnaker4j.mapper.ir.Arithmetic#S16_15}) cannot run yet, as
  * {@link Problem}s beside the float front end's: layers other than DenseLayer and OutputLayer, activations other
  * than those its kernels compute (relu, leakyrelu, hardtanh, identity on the word; sigmoid, tanh, softplus and elu
- * by the fixed-point functions) and a mapping for training (fixed point has no gradients yet). A mapping that splits
+ * by the fixed-point functions; softmax over at most {@link FixedPointFunctions#SOFTMAX_MAX_WIDTH} outputs, whose
+ * exact sum must fit a packet) and a mapping for training (fixed point has no gradients yet). A mapping that splits
  * a layer's fan-in over cores is refused after mapping ({@link FixedPointMappingCheck}).
  */
 final class FixedPointCheck {
@@ -29,7 +33,7 @@ final class FixedPointCheck {
     /** The activations a fixed-point kernel computes, by their exact class. */
     private static final Set<Class<? extends IActivation>> RUNS = Set.of(ActivationReLU.class,
             ActivationLReLU.class, ActivationHardTanH.class, ActivationIdentity.class, ActivationSigmoid.class,
-            ActivationTanH.class, ActivationSoftPlus.class, ActivationELU.class);
+            ActivationTanH.class, ActivationSoftPlus.class, ActivationELU.class, ActivationSoftmax.class);
 
     private static final String MODE = "in s16.15 fixed point (Arithmetic.S16_15) ";
 
@@ -53,7 +57,12 @@ final class FixedPointCheck {
             IActivation fn = ((BaseLayer) layer).getActivationFn();
             if (fn == null || !RUNS.contains(fn.getClass())) {
                 problems.add(new Problem(i, type, MODE + "activation " + fn + " has no kernel yet (relu, leakyrelu, "
-                        + "hardtanh, identity, sigmoid, tanh, softplus and elu do; softmax is not built)"));
+                        + "hardtanh, identity, sigmoid, tanh, softplus, elu and softmax do)"));
+            } else if (fn instanceof ActivationSoftmax
+                    && ((FeedForwardLayer) layer).getNOut() > FixedPointFunctions.SOFTMAX_MAX_WIDTH) {
+                problems.add(new Problem(i, type, MODE + "a softmax of " + ((FeedForwardLayer) layer).getNOut()
+                        + " outputs: at most " + FixedPointFunctions.SOFTMAX_MAX_WIDTH + " fit its exact sum in a "
+                        + "packet's 32 bits"));
             }
         }
     }
