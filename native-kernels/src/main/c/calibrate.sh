@@ -155,7 +155,7 @@ done
 echo "# s16.15 fixed point"
 set -- $(fit fixaccumulate)
 figure fix.block.mac "$1" \
-    "s16.15: a multiply-accumulate into a 64-bit sum as a fused block multiplies a row in (s4j_fix_mac_row, C)"
+    "s16.15: a multiply-accumulate into a 64-bit sum as a fused block multiplies a row in (s4j_fix_mac_row: s4j_fixmac_arm.S on the ARM)"
 figure fix.block.row "$2" "s16.15: per row a fused block multiplies in, besides its MACs"
 c16=$(( $(n fixlast 16 16) - $(n fixnext 16 16) ))
 c32=$(( $(n fixlast 16 32) - $(n fixnext 16 32) ))

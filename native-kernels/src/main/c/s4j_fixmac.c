@@ -5,9 +5,14 @@
  * uint64_t is the same bits as the signed sum and has no undefined
  * behaviour; the host refuses a layer whose sums could reach 2^63, so no sum
  * actually wraps. On the ARM968 each product is one SMLAL.
+ *
+ * This C is the host's version and the specification. The ARM builds define
+ * S4J_FIXMAC_ASM and link s4j_fixmac_arm.S instead (four columns a step;
+ * checked against this contract by `make check-fixmac`).
  */
 #include "s4j_internal.h"
 
+#ifndef S4J_FIXMAC_ASM
 void s4j_fix_mac_row(uint32_t *acc, const int32_t *w, int32_t x, uint32_t n)
 {
     uint32_t j;
@@ -20,3 +25,4 @@ void s4j_fix_mac_row(uint32_t *acc, const int32_t *w, int32_t x, uint32_t n)
         acc[1] = (uint32_t)(s >> 32);
     }
 }
+#endif

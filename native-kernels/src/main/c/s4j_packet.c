@@ -213,11 +213,7 @@ static int32_t on_row(s4j_header *h, const s4j_layout *l, void *dtcm,
     }
     S4J_VERIFY(h->received < n_rows && h->rows_done <= row);
     bitmap[row / 32u] |= bit;
-    if (h->arithmetic == S4J_ARITH_S16_15) {
-        AT(uint32_t, dtcm, l->x)[row] = payload; /* an s16.15 word */
-    } else {
-        x[row] = s4j_f_of(payload);
-    }
+    x[row] = s4j_f_of(payload); /* the payload's bits: in s16.15 a word */
     h->received++;
     if (row == h->rows_done && h->pool == S4J_POOL_NONE) {
         accumulate_rows(h, l, dtcm, out);
