@@ -51,22 +51,6 @@ static void accumulate_rows(s4j_header *h, const s4j_layout *l, void *dtcm,
         out->rows += i - first;
         return;
     }
-    if (h->arithmetic == S4J_ARITH_S16_15) {
-        const int32_t *xq = CAT(int32_t, dtcm, l->x);
-        const int32_t *wq = CAT(int32_t, dtcm, l->weights);
-        uint32_t *sums = (uint32_t *)(void *)acc;
-
-        while (i < n_rows && (bitmap[i / 32u] & (1u << (i % 32u))) != 0u) {
-            if (i == 0u) {
-                memset(sums, 0, (size_t)n_cols * 2u * sizeof(uint32_t));
-            }
-            s4j_fix_mac_row(sums, wq + (size_t)i * n_cols, xq[i], n_cols);
-            i++;
-        }
-        h->rows_done = i;
-        out->rows += i - first;
-        return;
-    }
     while (i < n_rows && (bitmap[i / 32u] & (1u << (i % 32u))) != 0u) {
         if (i == 0u) {
             s4j_mac_first_row(acc, x[0], w, n_cols);
@@ -213,7 +197,7 @@ static int32_t on_row(s4j_header *h, const s4j_layout *l, void *dtcm,
     }
     S4J_VERIFY(h->received < n_rows && h->rows_done <= row);
     bitmap[row / 32u] |= bit;
-    x[row] = s4j_f_of(payload); /* the payload's bits: in s16.15 a word */
+    x[row] = s4j_f_of(payload);
     h->received++;
     if (row == h->rows_done && h->pool == S4J_POOL_NONE) {
         accumulate_rows(h, l, dtcm, out);
@@ -233,9 +217,6 @@ static int32_t on_row(s4j_header *h, const s4j_layout *l, void *dtcm,
         memset(bitmap, 0, (size_t)s4j_bitmap_words(n_rows) * sizeof(uint32_t));
         h->received = 0u;
         h->rows_done = 0u;
-        if (h->arithmetic == S4J_ARITH_S16_15) {
-            return s4j_fix_finish_block(h, l, dtcm, out);
-        }
         if (h->pool != S4J_POOL_NONE) {
             pool_finish(h, l, dtcm);
         } else {
@@ -633,6 +614,10 @@ int32_t s4j_on_packet(void *dtcm, uint32_t capacity, uint32_t key,
     /* s4j_load accepts DATA ranges only within n_rows (block) or n_cols */
     S4J_VERIFY(rg->local < (h->kind == S4J_KIND_DENSE_BLOCK ? h->n_rows : h->n_cols)
                && off < (h->kind == S4J_KIND_DENSE_BLOCK ? h->n_rows : h->n_cols) - rg->local);
+    if (__builtin_expect(h->arithmetic != S4J_ARITH_FLOAT, 0) && h->kind == S4J_KIND_DENSE_BLOCK) {
+        r = s4j_fix_on_row(h, l, dtcm, rg->local + off, payload, out);
+        return r < 0 ? r : (int32_t)out->count;
+    }
     switch (h->kind) {
     case S4J_KIND_DENSE_BLOCK:
         r = on_row(h, l, dtcm, rg->local + off, payload, out);
