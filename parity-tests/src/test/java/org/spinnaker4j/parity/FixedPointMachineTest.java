@@ -206,6 +206,36 @@ class FixedPointMachineTest {
         assertTrue(maxDiff <= 1e-3, "max |diff| to float " + maxDiff);
     }
 
+    /** {@code feedForward} reads every layer back from the machine: each layer's words as the reference's. */
+    @Test
+    void feedForwardReadsEveryLayerBitEqualToTheReference() {
+        MultiLayerConfiguration conf = seedShape(NARROW, Activation.RELU, Activation.SOFTMAX, Activation.TANH,
+                Activation.SIGMOID);
+        MultiLayerNetwork cpu = initialised(conf);
+        AccumReference reference = new AccumReference(cpu);
+        INDArray x = Parity.uniformInputs(4, 10, 13).muli(4).subi(2);
+        int nLayers = conf.getConfs().size();
+        try (SpiNNakerMultiLayerNetwork machine = new SpiNNakerMultiLayerNetwork(conf.clone(),
+                fixed(PartitioningStrategy.FEWEST_CORES))) {
+            machine.init();
+            machine.setParams(cpu.params());
+            List<INDArray> layers = machine.feedForward(x, false);
+            assertEquals(nLayers + 1, layers.size());
+            for (int r = 0; r < x.rows(); r++) {
+                int[] input = AccumQuantiser.quantise(x.getRow(r).toFloatVector(), 10, "sample").words();
+                List<int[]> expected = reference.forward(input, new long[nLayers]);
+                for (int l = 1; l <= nLayers; l++) {
+                    float[] want = new float[expected.get(l).length];
+                    for (int j = 0; j < want.length; j++) {
+                        want[j] = AccumQuantiser.toFloat(expected.get(l)[j]);
+                    }
+                    assertArrayEquals(want, layers.get(l).getRow(r).toFloatVector(), 0f,
+                            "sample " + r + " layer " + l + ": bit-equal to the reference");
+                }
+            }
+        }
+    }
+
     @Test
     void saturatedInputsAndSumsAreCountedPerLayer() {
         PartitioningStrategy strategy = PartitioningStrategy.FEWEST_CORES;
