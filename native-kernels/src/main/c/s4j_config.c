@@ -100,6 +100,7 @@ int32_t s4j_parse_config(const uint32_t *words, uint32_t n_words, s4j_config *cf
     cfg->norm_exchange_key_base = words[S4J_CFG_NORM_EXCHANGE_KEY_BASE];
     cfg->arithmetic = words[S4J_CFG_ARITHMETIC];
     cfg->alpha_fixed = (int32_t)words[S4J_CFG_ALPHA_FIXED];
+    cfg->partial_halves = words[S4J_CFG_PARTIAL_HALVES];
     {
         /* the ranges, then n_cols loss weights if weighted, then the copy's
          * chunks (64-bit sums: the counts come from the caller) */
@@ -430,9 +431,11 @@ static int batch_norm_ok(const s4j_config *cfg)
         && isfinite(cfg->norm_eps) && cfg->norm_eps > 0.0f && cfg->norm_log_std <= 1u;
 }
 
-/* The arithmetic (S4J_CFG_ARITHMETIC): FLOAT (ALPHA_FIXED 0), or S16_15 for
- * inference on a source, a sink, or a fused block of weights (no pooling or
- * row convolution) whose activation is exact on a word (IDENTITY, RELU,
+/* The arithmetic (S4J_CFG_ARITHMETIC): FLOAT (ALPHA_FIXED and
+ * PARTIAL_HALVES 0), or S16_15 for inference on a source, a sink, an
+ * unfused block of weights, or an activator (a fused block of weights, no
+ * pooling or row convolution, or a reduce, the only kind that may receive
+ * PARTIAL_HALVES) whose activation is exact on a word (IDENTITY, RELU,
  * LEAKYRELU, HARDTANH), one s4j_fix_supports accepts, or SOFTMAX over at
  * most S4J_FIX_SOFTMAX_MAX_COLS columns. */
 static int arithmetic_ok(const s4j_config *cfg)
@@ -440,19 +443,24 @@ static int arithmetic_ok(const s4j_config *cfg)
     uint32_t act = cfg->activation;
 
     if (cfg->arithmetic == S4J_ARITH_FLOAT) {
-        return cfg->alpha_fixed == 0;
+        return cfg->alpha_fixed == 0 && cfg->partial_halves == 0u;
     }
-    if (cfg->arithmetic != S4J_ARITH_S16_15 || cfg->training.enabled != 0u) {
+    if (cfg->arithmetic != S4J_ARITH_S16_15 || cfg->training.enabled != 0u
+        || cfg->partial_halves > (cfg->kind == S4J_KIND_REDUCE ? 1u : 0u)) {
         return 0;
     }
     if (cfg->kind == S4J_KIND_INPUT_SOURCE || cfg->kind == S4J_KIND_OUTPUT_SINK) {
         return 1;
     }
-    return cfg->kind == S4J_KIND_DENSE_BLOCK && cfg->fused == 1u && cfg->pool == S4J_POOL_NONE
-        && cfg->row.kernel_w == 0u
-        && (act == S4J_ACT_IDENTITY || act == S4J_ACT_RELU || act == S4J_ACT_LEAKYRELU
-            || act == S4J_ACT_HARDTANH || s4j_fix_supports(act)
-            || (act == S4J_ACT_SOFTMAX && cfg->n_cols <= S4J_FIX_SOFTMAX_MAX_COLS));
+    if (cfg->kind == S4J_KIND_DENSE_BLOCK
+        && (cfg->pool != S4J_POOL_NONE || cfg->row.kernel_w != 0u)) {
+        return 0;
+    }
+    /* an unfused block sends its sums: its activation is the reduce's */
+    return (cfg->kind == S4J_KIND_DENSE_BLOCK && cfg->fused == 0u)
+        || act == S4J_ACT_IDENTITY || act == S4J_ACT_RELU || act == S4J_ACT_LEAKYRELU
+        || act == S4J_ACT_HARDTANH || s4j_fix_supports(act)
+        || (act == S4J_ACT_SOFTMAX && cfg->n_cols <= S4J_FIX_SOFTMAX_MAX_COLS);
 }
 
 /* Range i, a BN_PARTIAL: on a batch normalization in channel mode, the
@@ -525,7 +533,8 @@ int32_t s4j_check_config(const s4j_config *cfg)
     }
     /* emitted keys must not wrap around */
     if (cfg->kind != S4J_KIND_OUTPUT_SINK
-        && keys_wrap(cfg->out_key_base, cfg->n_cols)) {
+        && keys_wrap(cfg->out_key_base,
+                     (uint64_t)cfg->n_cols * s4j_keys_out(cfg->kind, cfg->fused, cfg->arithmetic))) {
         return S4J_ERR_BAD_CONFIG;
     }
     if (check_training(cfg) != S4J_OK || check_pooling(cfg) != S4J_OK || !batch_norm_ok(cfg)
@@ -541,7 +550,8 @@ int32_t s4j_check_config(const s4j_config *cfg)
         && keys_wrap(cfg->sync_key_base, sync_keys)) {
         return S4J_ERR_BAD_CONFIG;
     }
-    limit = cfg->kind == S4J_KIND_DENSE_BLOCK ? cfg->n_rows : cfg->n_cols;
+    limit = cfg->kind == S4J_KIND_DENSE_BLOCK ? cfg->n_rows
+          : cfg->n_cols * s4j_keys_in(cfg->partial_halves);
     for (i = 0u; i < cfg->n_ranges; i++) {
         const uint32_t *r = cfg->ranges + (size_t)i * S4J_RANGE_WORDS;
         uint32_t lo = r[S4J_RANGE_WORD_KEY_LO];

@@ -5,7 +5,7 @@
  * start event, an output sink's values.
  */
 #include "s4j_activation.h"
-#include "s4j_fixfunc.h"
+#include "s4j_fixsum.h"
 
 /* z (the core's pre-activation sums, bias not yet added) is complete. */
 int32_t s4j_finish_z(s4j_header *h, const s4j_layout *l, void *dtcm, s4j_outbox *out)
@@ -66,58 +66,6 @@ int32_t s4j_finish_z(s4j_header *h, const s4j_layout *l, void *dtcm, s4j_outbox 
     return s4j_forward_complete(h, l, dtcm, out);
 }
 
-/* One more saturated rounding (the count stops at UINT32_MAX). */
-static void count_saturation(s4j_header *h)
-{
-    if (h->saturated != UINT32_MAX) {
-        h->saturated++;
-    }
-}
-
-/*
- * A 64-bit sum s in units of 2^-30 (two's complement) rounded once to an
- * s16.15 word: to nearest, ties away from zero, on the magnitude (so no
- * negative value is shifted), then saturated and counted.
- */
-static int32_t fix_round(s4j_header *h, uint64_t s)
-{
-    uint64_t mag = (s >> 63) != 0u ? 0u - s : s;
-    uint64_t q = (mag >> 15) + ((mag >> 14) & 1u);
-
-    if ((s >> 63) == 0u) {
-        if (q > (uint64_t)INT32_MAX) {
-            count_saturation(h);
-            return INT32_MAX;
-        }
-        return (int32_t)q;
-    }
-    if (q > (uint64_t)INT32_MAX + 1u) {
-        count_saturation(h);
-        return INT32_MIN;
-    }
-    return q == (uint64_t)INT32_MAX + 1u ? INT32_MIN : -(int32_t)q;
-}
-
-/* A rounded sum z's activation, on the word: identity, relu and hardtanh
- * exactly, leakyrelu as z alpha^ rounded once for z < 0, the others by
- * s4j_fix_activate (s4j_load accepts no other). */
-static int32_t fix_activate(s4j_header *h, int32_t z)
-{
-    switch (h->activation) {
-    case S4J_ACT_RELU:
-        return z < 0 ? 0 : z;
-    case S4J_ACT_HARDTANH:
-        return z < -(INT32_C(1) << 15) ? -(INT32_C(1) << 15)
-             : (z > (INT32_C(1) << 15) ? (INT32_C(1) << 15) : z);
-    case S4J_ACT_LEAKYRELU:
-        return z < 0 ? fix_round(h, (uint64_t)((int64_t)z * h->alpha_fixed)) : z;
-    case S4J_ACT_IDENTITY:
-        return z;
-    default:
-        return s4j_fix_activate(h->activation, h->alpha_fixed, z);
-    }
-}
-
 /* The block's rows from rows_done on that have arrived, in order, multiplied
  * into its 64-bit sums (row 0 empties them first), counted in out->rows. */
 static void fix_accumulate_rows(s4j_header *h, const s4j_layout *l, void *dtcm, s4j_outbox *out)
@@ -141,7 +89,25 @@ static void fix_accumulate_rows(s4j_header *h, const s4j_layout *l, void *dtcm, 
     out->rows += i - first;
 }
 
-/* Every sum biased, rounded once, activated and sent. */
+/* An unfused block's sums, unbiased and unrounded: column j's low word with
+ * key out_key_base + 2j, its high word with + 2j + 1 (s4j_fixreduce.c adds
+ * them into the reduce's exact sum). */
+static int32_t fix_send_halves(const s4j_header *h, const uint32_t *sums, s4j_outbox *out)
+{
+    uint32_t k;
+    int32_t r;
+
+    for (k = 0u; k < 2u * h->n_cols; k++) {
+        r = s4j_emit(out, h->out_key_base + k, sums[k]);
+        if (r < 0) {
+            return r;
+        }
+    }
+    return S4J_OK;
+}
+
+/* Every sum biased, rounded once, activated and sent (an unfused block's
+ * sent whole, as halves). */
 static int32_t fix_finish_block(s4j_header *h, const s4j_layout *l, void *dtcm, s4j_outbox *out)
 {
     const uint32_t *sums = (const uint32_t *)(void *)s4j_block_acc(l, dtcm, h->n_cols);
@@ -151,21 +117,24 @@ static int32_t fix_finish_block(s4j_header *h, const s4j_layout *l, void *dtcm, 
     uint32_t j;
     int32_t r;
 
-    S4J_VERIFY(h->kind == S4J_KIND_DENSE_BLOCK && h->fused == 1u && l->bias != 0u);
+    S4J_VERIFY(h->kind == S4J_KIND_DENSE_BLOCK && (h->fused == 0u) == (l->bias == 0u));
     out->work |= S4J_WORK_FORWARD;
+    if (__builtin_expect(l->bias == 0u, 0)) {
+        return fix_send_halves(h, sums, out); /* unfused: no bias */
+    }
     if (h->activation == S4J_ACT_SOFTMAX) {
         for (j = 0u; j < n; j++, sums += 2) {
             uint64_t s = ((uint64_t)sums[1] << 32) | sums[0];
 
-            zq[j] = fix_round(h, s + ((uint64_t)(int64_t)bias[j] << 15));
+            zq[j] = s4j_fix_round(h, s + ((uint64_t)(int64_t)bias[j] << 15));
         }
         return s4j_fix_softmax_forward(h, l, dtcm, out);
     }
     for (j = 0u; j < n; j++, sums += 2) {
         uint64_t s = ((uint64_t)sums[1] << 32) | sums[0];
-        int32_t z = fix_round(h, s + ((uint64_t)(int64_t)bias[j] << 15));
+        int32_t z = s4j_fix_round(h, s + ((uint64_t)(int64_t)bias[j] << 15));
 
-        r = s4j_emit(out, h->out_key_base + j, (uint32_t)fix_activate(h, z));
+        r = s4j_emit(out, h->out_key_base + j, (uint32_t)s4j_fix_activate_word(h, z));
         if (r < 0) {
             return r;
         }

@@ -65,6 +65,7 @@ typedef struct s4j_header {
     uint32_t arithmetic;        /* S4J_ARITH_* (S4J_CFG_ARITHMETIC) */
     int32_t alpha_fixed;        /* S16_15: alpha as an s16.15 word */
     uint32_t saturated;         /* S16_15: roundings that saturated since load */
+    uint32_t partial_halves;    /* S16_15 REDUCE: S4J_CFG_PARTIAL_HALVES */
 } s4j_header;
 
 /* An input range: key k maps when (k - key_lo) < span (unsigned). */
@@ -207,6 +208,9 @@ typedef struct s4j_shape {
     uint32_t norm_batch;        /* a batch normalization's mini-batch mode */
     uint32_t norm_channels;     /* its channels (0: per column) */
     uint32_t norm_blocks;       /* its blocks: BN_PARTIAL ranges + 1 */
+    uint32_t arithmetic;        /* S4J_ARITH_*: an S16_15 reduce keeps 64-bit
+                                   sums, an unfused block sends 2 keys a column */
+    uint32_t partial_halves;    /* an S16_15 reduce's: 2 keys a column in */
 } s4j_shape;
 
 /* Byte offsets of the parts of the state (0 = absent), derived from its
@@ -331,7 +335,7 @@ static inline void s4j_slot_take(const float *slots, uint32_t *bitmap, size_t k,
 #define S4J_COPY_UPDATED 2u  /* it updated its chunks: others' new values due */
 #define S4J_COPY_SENT    4u  /* it sent its chunks' new values */
 
-_Static_assert(sizeof(s4j_header) == 45u * 4u, "header must be packed words");
+_Static_assert(sizeof(s4j_header) == 46u * 4u, "header must be packed words");
 _Static_assert(sizeof(s4j_layout) == 34u * 2u, "layout must be packed half-words");
 _Static_assert(S4J_DTCM_BYTES <= 65536u, "layout offsets and sends must fit 16 bits");
 _Static_assert(sizeof(s4j_train) == 63u * 4u, "training header must be packed words");
@@ -549,6 +553,27 @@ static inline int32_t s4j_layout_of(const void *dtcm, uint32_t capacity, const s
     return S4J_OK;
 }
 
+/* The keys a core takes per value on its DATA ranges (one for a block's
+ * rows, a reduce's or sink's columns; two for an S16_15 reduce's columns
+ * when it receives partial halves) and sends per column (two for an S16_15
+ * unfused block's halves). */
+static inline uint32_t s4j_keys_in(uint32_t partial_halves)
+{
+    return partial_halves != 0u ? 2u : 1u;
+}
+
+static inline uint32_t s4j_keys_out(uint32_t kind, uint32_t fused, uint32_t arithmetic)
+{
+    return arithmetic != S4J_ARITH_FLOAT && kind == S4J_KIND_DENSE_BLOCK && fused == 0u ? 2u : 1u;
+}
+
+/* An S16_15 reduce's 64-bit sums (low, high word pairs): right after its z
+ * words. */
+static inline uint32_t *s4j_fix_sums(const s4j_layout *l, void *dtcm, uint32_t n_cols)
+{
+    return AT(uint32_t, dtcm, (uint32_t)l->z + n_cols * 4u);
+}
+
 /* A block's column accumulators: right after its z. */
 static inline s4j_acc *s4j_block_acc(const s4j_layout *l, void *dtcm, uint32_t n_cols)
 {
@@ -692,6 +717,14 @@ void s4j_fix_mac_row(uint32_t *acc, const int32_t *w, int32_t x, uint32_t n);
  * from s4j_on_packet, so that the float block's receive keeps its code. */
 int32_t s4j_fix_on_row(s4j_header *h, const s4j_layout *l, void *dtcm, uint32_t row,
                        uint32_t payload, s4j_outbox *out);
+/* s4j_fixreduce.c (S4J_ARITH_S16_15): a reduce's packet at key offset k of
+ * its DATA range src (range-table order, SOFTMAX_SYNC not counted): a half
+ * of a column's 64-bit partial sum (PARTIAL_HALVES) or a word, added at once
+ * into the column's sum; a complete column (all its packets in) is biased,
+ * rounded once, activated and sent, column by column in order when the
+ * reduce streams columns, else all together (softmax: s4j_fix_softmax_forward) */
+int32_t s4j_fix_on_partial(s4j_header *h, const s4j_layout *l, void *dtcm, uint32_t src,
+                           uint32_t k, uint32_t payload, s4j_outbox *out);
 
 /* s4j_rowconv.c: whether a row convolution's words are valid for a block
  * of n_rows x n_cols (S4J_CFG_ROW_*; all 0 on any other core) */

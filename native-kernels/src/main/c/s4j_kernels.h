@@ -37,7 +37,12 @@
  *                   slot j holding output j's partial from whichever range
  *                   sent it. Once all partials of a
  *                   sample are in, acc[j] = its slots added in range-table
- *                   order, whatever order they arrived in.
+ *                   order, whatever order they arrived in. In S16_15:
+ *                   bias[n_cols] words, z[n_cols] words, then 64-bit
+ *                   sums[n_cols] (low, high word pairs), counts[n_cols]
+ *                   (packets in per column), no slots, and a bitmap of
+ *                   the keys in per slot row: [rows x keys] bits, keys =
+ *                   2 n_cols with PARTIAL_HALVES, else n_cols
  *     OUTPUT_SINK   out[n_cols], arrival bitmap[ceil(n_cols/32)] words
  *   then, for a training state only (DENSE_BLOCK or REDUCE; D = in_flight,
  *   the samples the core holds between their forward and backward passes;
@@ -104,10 +109,11 @@
  * without the other; 17 and 18: before a batch normalization's block could
  * train with the mini-batch's statistics, S4J_CFG_NORM_*; 23 and 24: before
  * its blocks could share a channel's statistics, S4J_CFG_NORM_CHANNELS ..;
- * 25 and 26: before the header held the arithmetic, S4J_CFG_ARITHMETIC ..).
+ * 25 and 26: before the header held the arithmetic, S4J_CFG_ARITHMETIC ..;
+ * 27 and 28: before it held a reduce's partial halves, S4J_CFG_PARTIAL_HALVES).
  * C only: Java never reads the state's words. */
-#define S4J_MAGIC          0x53344B1Bu
-#define S4J_MAGIC_TRAINING 0x53344B1Cu
+#define S4J_MAGIC          0x53344B1Du
+#define S4J_MAGIC_TRAINING 0x53344B1Eu
 
 /* Kinds of core (KernelKind.code()). */
 #define S4J_KIND_INPUT_SOURCE 0u
@@ -434,13 +440,23 @@
  * block's sum per column is an int64 (low word, high word) in its acc
  * region, sum x^ w^ + b^ 2^15 exact, rounded once to s16.15 (nearest, ties
  * away from zero, saturated and counted: s4j_saturated) before the
- * activation. S16_15 runs inference only, on INPUT_SOURCE, OUTPUT_SINK and
- * fused DENSE_BLOCKs of weights (no pooling, row convolution or softmax)
- * with IDENTITY, RELU, LEAKYRELU, HARDTANH or an activation
- * s4j_fix_supports accepts. */
+ * activation. S16_15 runs inference only, on INPUT_SOURCE, OUTPUT_SINK,
+ * DENSE_BLOCKs of weights (no pooling or row convolution) and REDUCEs; an
+ * activator's activation is IDENTITY, RELU, LEAKYRELU, HARDTANH, one
+ * s4j_fix_supports accepts, or SOFTMAX over at most S4J_FIX_SOFTMAX_MAX_COLS
+ * columns. An unfused block sends each column's 64-bit sum, unbiased and
+ * unrounded, as two packets: key out_key_base + 2j its low word, + 2j + 1
+ * its high word (s4j_fixreduce.c adds them up). */
 #define S4J_CFG_ARITHMETIC        83u
 #define S4J_CFG_ALPHA_FIXED       84u
-#define S4J_CONFIG_WORDS          85u
+/* What an S16_15 REDUCE receives (0 in FLOAT and on any other kind): 1, the
+ * halves of unfused blocks' 64-bit sums: its DATA ranges cover 2 keys a
+ * column, their local offsets count halves (offset k: column k / 2, the low
+ * word if k is even, else the high word); 0, s16.15 words, one key a column
+ * (a relay's values, each forwarded unchanged with a zero bias and
+ * IDENTITY). */
+#define S4J_CFG_PARTIAL_HALVES    85u
+#define S4J_CONFIG_WORDS          86u
 
 /* Arithmetics (Arithmetic's codes in KernelConfig). */
 #define S4J_ARITH_FLOAT  0u
@@ -493,7 +509,7 @@
 /* The most samples a training core holds at once. */
 #define S4J_MAX_IN_FLIGHT 64u
 
-_Static_assert(S4J_CONFIG_WORDS == S4J_CFG_ALPHA_FIXED + 1u,
+_Static_assert(S4J_CONFIG_WORDS == S4J_CFG_PARTIAL_HALVES + 1u,
                "S4J_CONFIG_WORDS must follow the last S4J_CFG_* word");
 _Static_assert(S4J_CFG_EPSILON == S4J_CFG_UPDATER + 4u
                && S4J_CFG_BIAS_EPSILON == S4J_CFG_BIAS_UPDATER + 4u,
@@ -667,6 +683,7 @@ typedef struct s4j_config {
     uint32_t norm_exchange_key_base;
     uint32_t arithmetic;        /* S4J_CFG_ARITHMETIC, ALPHA_FIXED */
     int32_t alpha_fixed;
+    uint32_t partial_halves;    /* S4J_CFG_PARTIAL_HALVES */
 } s4j_config;
 
 /* Where sends go: the host collects them, the ARM build sends packets. */

@@ -79,7 +79,8 @@ static uint32_t compute_layout(const s4j_shape *s, s4j_layout *l)
 {
     uint32_t off = (uint32_t)(sizeof(s4j_header) + sizeof(s4j_layout));
     uint64_t sends = s4j_sends_bound(s->kind, s->n_rows, s->n_cols, s->fused,
-                                     s->peers, s->training != 0u, s->sends_backward);
+                                     s->peers, s->training != 0u, s->sends_backward)
+                   * s4j_keys_out(s->kind, s->fused, s->arithmetic);
     uint32_t cols_bytes = sat_mul(s->n_cols, 4u);
     uint32_t bias_bytes = sat_mul(s->biases, 4u);
     /* a pooling block has no weights (nor their gradients) */
@@ -139,6 +140,16 @@ static uint32_t compute_layout(const s4j_shape *s, s4j_layout *l)
         break;
     case S4J_KIND_REDUCE:
         l->bias = take(&off, cols_bytes);
+        if (s->arithmetic != S4J_ARITH_FLOAT) {
+            /* z words, then the 64-bit sums (s4j_fix_sums); a bit per key
+             * and slot row instead of slots */
+            uint32_t keys = sat_mul(n_fwd_slots, s4j_keys_in(s->partial_halves));
+
+            l->z = take(&off, sat_mul(cols_bytes, 3u));
+            l->counts = take(&off, cols_bytes);
+            l->slot_bitmap = take(&off, sat_mul(s4j_bitmap_words(keys), 4u));
+            break;
+        }
         l->z = take(&off, cols_bytes);
         l->counts = take(&off, cols_bytes);
         l->slots = take(&off, sat_mul(n_fwd_slots, 4u));
@@ -238,6 +249,7 @@ int32_t s4j_derive_layout(const void *dtcm, uint32_t capacity, s4j_layout *l)
         || h->in_flight == 0u || h->in_flight > S4J_MAX_IN_FLIGHT
         || (h->in_flight != 1u && h->magic != S4J_MAGIC_TRAINING)
         || h->n_cols == 0u || h->fused > 1u || h->softmax_peers > h->n_ranges
+        || h->partial_halves > 1u || h->arithmetic > S4J_ARITH_S16_15
         || h->pool > S4J_POOL_NORM
         || (h->pool != S4J_POOL_NONE
             && (h->kind != S4J_KIND_DENSE_BLOCK
@@ -276,6 +288,8 @@ int32_t s4j_derive_layout(const void *dtcm, uint32_t capacity, s4j_layout *l)
     s.norm_batch = 0u;
     s.norm_channels = 0u;
     s.norm_blocks = 0u;
+    s.arithmetic = h->arithmetic;
+    s.partial_halves = h->partial_halves;
     total = compute_layout(&s, l);
     if (h->magic == S4J_MAGIC_TRAINING) {
         const s4j_train *t;
@@ -387,6 +401,8 @@ static void shape_of_config(const s4j_config *cfg, s4j_shape *s)
     s->norm_batch = s->training != 0u ? cfg->norm_batch : 0u;
     s->norm_channels = s->norm_batch != 0u ? cfg->norm_channels : 0u;
     s->norm_blocks = s->norm_batch != 0u ? cfg->norm_blocks : 0u;
+    s->arithmetic = cfg->arithmetic;
+    s->partial_halves = cfg->partial_halves;
 }
 
 uint32_t s4j_state_bytes(const s4j_config *cfg)
@@ -464,6 +480,7 @@ int32_t s4j_load(void *dtcm, uint32_t capacity, const s4j_config *cfg,
     h->pool_pad_in_divisor = cfg->pool_pad_in_divisor;
     h->arithmetic = cfg->arithmetic;
     h->alpha_fixed = cfg->alpha_fixed;
+    h->partial_halves = cfg->partial_halves;
     memcpy(AT(s4j_layout, dtcm, sizeof(s4j_header)), &l, sizeof l);
 
     ranges = AT(s4j_range, dtcm, l.ranges);

@@ -287,7 +287,8 @@ static void slot_sums(const s4j_header *h, const s4j_layout *l, void *dtcm,
 
 /* Partial sum for output col of a reduce from its DATA range src (src counts
  * the ranges other than SOFTMAX_SYNC), filed in slot row src, or in row 0 of
- * the one-row table of a reduce expecting one partial per output. */
+ * the one-row table of a reduce expecting one partial per output. An S16_15
+ * reduce's packet (col: its key offset) goes to s4j_fix_on_partial. */
 static int32_t on_partial(s4j_header *h, const s4j_layout *l, void *dtcm,
                           uint32_t src, uint32_t col, uint32_t payload,
                           s4j_outbox *out)
@@ -299,6 +300,9 @@ static int32_t on_partial(s4j_header *h, const s4j_layout *l, void *dtcm,
     s4j_train *t = s4j_train_of(l, dtcm);
     uint32_t n_cols = h->n_cols;
 
+    if (__builtin_expect(h->arithmetic != S4J_ARITH_FLOAT, 0)) {
+        return s4j_fix_on_partial(h, l, dtcm, src, col, payload, out);
+    }
     S4J_VERIFY(l->slots != 0u && src < l->n_src && col < n_cols);
     if ((h->phase & S4J_PHASE_Z_COMPLETE) != 0u) {
         return S4J_ERR_SAMPLE_OVERLAP;
@@ -611,9 +615,12 @@ int32_t s4j_on_packet(void *dtcm, uint32_t capacity, uint32_t key,
     default:
         return S4J_ERR_CORRUPT;
     }
-    /* s4j_load accepts DATA ranges only within n_rows (block) or n_cols */
-    S4J_VERIFY(rg->local < (h->kind == S4J_KIND_DENSE_BLOCK ? h->n_rows : h->n_cols)
-               && off < (h->kind == S4J_KIND_DENSE_BLOCK ? h->n_rows : h->n_cols) - rg->local);
+    /* s4j_load accepts DATA ranges only within n_rows (block) or n_cols
+     * (twice that for a reduce's partial halves) */
+    S4J_VERIFY(rg->local < (h->kind == S4J_KIND_DENSE_BLOCK ? h->n_rows
+                            : h->n_cols * s4j_keys_in(h->partial_halves))
+               && off < (h->kind == S4J_KIND_DENSE_BLOCK ? h->n_rows
+                         : h->n_cols * s4j_keys_in(h->partial_halves)) - rg->local);
     if (__builtin_expect(h->arithmetic != S4J_ARITH_FLOAT, 0) && h->kind == S4J_KIND_DENSE_BLOCK) {
         r = s4j_fix_on_row(h, l, dtcm, rg->local + off, payload, out);
         return r < 0 ? r : (int32_t)out->count;

@@ -39,7 +39,6 @@ import org.spinnaker4j.backend.frontend.Dl4jFrontEnd;
 import org.spinnaker4j.backend.frontend.DropoutTranslator;
 import org.spinnaker4j.backend.frontend.UpdateValuesTranslator;
 import org.spinnaker4j.backend.runtime.LayerUpdate;
-import org.spinnaker4j.backend.frontend.FixedPointMappingCheck;
 import org.spinnaker4j.backend.frontend.WholeLayerLosses;
 import org.spinnaker4j.backend.runtime.Machine;
 import org.spinnaker4j.backend.runtime.NativeCoreMemory;
@@ -211,7 +210,6 @@ public class SpiNNakerMultiLayerNetwork extends MultiLayerNetwork implements Aut
         }
         Mapping mapping = mapper().map(network, options.machine());
         WholeLayerLosses.check(mapping);
-        FixedPointMappingCheck.check(mapping);
         return mapping;
     }
 

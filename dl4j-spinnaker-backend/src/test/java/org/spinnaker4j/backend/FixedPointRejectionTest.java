@@ -24,8 +24,8 @@ import org.spinnaker4j.mapper.partition.PartitioningStrategy;
 
 /**
  * In s16.15 fixed point ({@link Arithmetic#S16_15}) init() lists, in the one unsupported-network exception, every
- * layer and activation fixed point cannot run, and training, and refuses a mapping that needs partial sums across
- * cores; a network of fused blocks initialises; float32 stays the default.
+ * layer and activation fixed point cannot run, and training; networks of fused blocks, and mappings that split a
+ * fan-in over cores, initialise; float32 stays the default.
  */
 class FixedPointRejectionTest {
 
@@ -108,17 +108,18 @@ class FixedPointRejectionTest {
     }
 
     @Test
-    void aMappingThatSplitsAFanInIsRefusedNamingTheLayer() {
-        // 784 inputs x 256 outputs does not fit one core: FEWEST_CORES splits its fan-in into partial sums
+    void mappingsThatSplitAFanInInitialise() {
+        // 784 inputs x 256 outputs does not fit one core: FEWEST_CORES and FASTEST (the default) split its fan-in into
+        // partial sums, which travel as two packets each in fixed point
         MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder().list()
                 .layer(new DenseLayer.Builder().nIn(784).nOut(256).activation(Activation.RELU).build())
                 .layer(new OutputLayer.Builder(LossFunction.MSE).nIn(256).nOut(10).activation(Activation.IDENTITY)
                         .build())
                 .build();
-        UnsupportedNetworkException e = refusal(conf, FIXED_INFERENCE.toBuilder()
-                .partitioning(PartitioningStrategy.FEWEST_CORES).build());
-        assertTrue(e.problems().stream().anyMatch(p -> p.layerIndex() == 0
-                && p.reason().contains("64-bit partial sums across cores are not built yet")), e.getMessage());
+        for (PartitioningStrategy strategy : List.of(PartitioningStrategy.FEWEST_CORES, PartitioningStrategy.FASTEST)) {
+            assertDoesNotThrow(() -> new SpiNNakerMultiLayerNetwork(conf, FIXED_INFERENCE.toBuilder()
+                    .partitioning(strategy).build()).init(), strategy.toString());
+        }
     }
 
     private static MultiLayerConfiguration exactNetwork() {

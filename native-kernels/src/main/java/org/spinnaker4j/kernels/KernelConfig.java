@@ -46,17 +46,29 @@ import java.util.Set;
  * @param rowConv a block of a 2-D convolution run along the image's rows ({@link RowConvConfig}: a fused DENSE_BLOCK
  *        holding its channels' kernel once), or {@code null} for every other core
  * @param fixedPoint whether the core computes in s16.15 fixed point (docs/fixed-point.md): every value it holds or
- *        sends is an s16.15 word ({@link KernelCore#loadWords}); inference only, on a source, a sink or a fused
- *        DENSE_BLOCK of weights (no pooling or row convolution) whose activation is identity, relu,
+ *        sends is an s16.15 word ({@link KernelCore#loadWords}); inference only, on a source, a sink, a DENSE_BLOCK
+ *        of weights (no pooling or row convolution) or a REDUCE; an activator's activation is identity, relu,
  *        leakyrelu, hardtanh, one {@link FixedPointFunctions#supports} accepts, or softmax over at most
- *        {@link FixedPointFunctions#SOFTMAX_MAX_WIDTH} columns
+ *        {@link FixedPointFunctions#SOFTMAX_MAX_WIDTH} columns. An unfused block sends each column j's 64-bit sum
+ *        as two packets, {@code outKeyBase + 2j} its low word and {@code + 2j + 1} its high word
+ * @param partialHalves whether a fixed-point REDUCE receives such halves (its DATA ranges cover two keys a column,
+ *        their local offsets count halves) rather than words, one key a column (a relay)
  */
 public record KernelConfig(KernelKind kind, int nRows, int nCols, KernelActivation activation, float alpha,
                            boolean fused, int outKeyBase, int expectedPartials, int softmaxPeers,
                            int syncKeyBase, List<KeyRange> inputs, TrainingConfig training, PoolingConfig pooling,
-                           RowConvConfig rowConv, boolean fixedPoint) {
+                           RowConvConfig rowConv, boolean fixedPoint, boolean partialHalves) {
 
     private static final long KEY_SPACE = 1L << 32;
+
+    /** A config whose REDUCE, if any, receives no partial halves. */
+    public KernelConfig(KernelKind kind, int nRows, int nCols, KernelActivation activation, float alpha,
+                        boolean fused, int outKeyBase, int expectedPartials, int softmaxPeers,
+                        int syncKeyBase, List<KeyRange> inputs, TrainingConfig training, PoolingConfig pooling,
+                        RowConvConfig rowConv, boolean fixedPoint) {
+        this(kind, nRows, nCols, activation, alpha, fused, outKeyBase, expectedPartials, softmaxPeers, syncKeyBase,
+                inputs, training, pooling, rowConv, fixedPoint, false);
+    }
 
     /** A float32 config ({@code fixedPoint == false}). */
     public KernelConfig(KernelKind kind, int nRows, int nCols, KernelActivation activation, float alpha,
@@ -124,9 +136,10 @@ public record KernelConfig(KernelKind kind, int nRows, int nCols, KernelActivati
                     + "(a REDUCE or a fused DENSE_BLOCK), and never negative; got " + softmaxPeers
                     + " for " + kind + (fused ? " fused " : " ") + activation);
         }
-        if (kind != KernelKind.OUTPUT_SINK && Integer.toUnsignedLong(outKeyBase) + nCols > KEY_SPACE) {
+        long outKeys = (long) nCols * (fixedPoint && kind == KernelKind.DENSE_BLOCK && !fused ? 2 : 1);
+        if (kind != KernelKind.OUTPUT_SINK && Integer.toUnsignedLong(outKeyBase) + outKeys > KEY_SPACE) {
             throw new IllegalArgumentException(String.format(
-                    "output keys 0x%08x + %d wrap past 0xffffffff", outKeyBase, nCols));
+                    "output keys 0x%08x + %d wrap past 0xffffffff", outKeyBase, outKeys));
         }
         int syncKeys = KeyRange.syncKeys(training != null);
         if (softmaxPeers > 0 && Integer.toUnsignedLong(syncKeyBase) + syncKeys > KEY_SPACE) {
@@ -164,17 +177,21 @@ public record KernelConfig(KernelKind kind, int nRows, int nCols, KernelActivati
                     + (fused ? " fused" : "") + (pooling != null ? " pooling" : "") + " block: " + rowConv);
         }
         if (fixedPoint && !fixedPointRuns(kind, nCols, fused, activation, training, pooling, rowConv)) {
-            throw new IllegalArgumentException("s16.15 fixed point runs inference on a source, a sink or a fused "
-                    + "DENSE_BLOCK of weights with identity, relu, leakyrelu, hardtanh, "
+            throw new IllegalArgumentException("s16.15 fixed point runs inference on a source, a sink, a DENSE_BLOCK "
+                    + "of weights or a REDUCE, an activator's activation identity, relu, leakyrelu, hardtanh, "
                     + List.of(FixedPointFunctions.supported()) + " or softmax (at most "
                     + FixedPointFunctions.SOFTMAX_MAX_WIDTH + " columns); got a " + (training != null ? "training " : "")
                     + kind + (fused ? " fused " : " ") + activation + (pooling != null ? " pooling" : "")
                     + (rowConv != null ? " row convolution" : "") + " core");
         }
+        if (partialHalves && (!fixedPoint || kind != KernelKind.REDUCE)) {
+            throw new IllegalArgumentException("only a fixed-point REDUCE receives partial halves, got a "
+                    + (fixedPoint ? "fixed-point " : "float32 ") + kind);
+        }
         if (kind == KernelKind.INPUT_SOURCE && !inputs.isEmpty()) {
             throw new IllegalArgumentException("an INPUT_SOURCE has no inputs, got " + inputs);
         }
-        long limit = kind == KernelKind.DENSE_BLOCK ? nRows : nCols;
+        long limit = kind == KernelKind.DENSE_BLOCK ? nRows : (long) nCols * (partialHalves ? 2 : 1);
         boolean activator = kind == KernelKind.REDUCE || (kind == KernelKind.DENSE_BLOCK && fused);
         boolean output = training != null && training.isOutputLayer();
         int syncs = 0;
@@ -378,9 +395,13 @@ public record KernelConfig(KernelKind kind, int nRows, int nCols, KernelActivati
         if (kind == KernelKind.INPUT_SOURCE || kind == KernelKind.OUTPUT_SINK) {
             return true;
         }
-        return kind == KernelKind.DENSE_BLOCK && fused && pooling == null && rowConv == null
-                && (EXACT_ON_WORDS.contains(activation) || FixedPointFunctions.supports(activation)
-                    || (activation == KernelActivation.SOFTMAX && nCols <= FixedPointFunctions.SOFTMAX_MAX_WIDTH));
+        if (kind == KernelKind.DENSE_BLOCK && (pooling != null || rowConv != null)) {
+            return false;
+        }
+        // an unfused block sends its sums: the activation is its reduce's
+        return (kind == KernelKind.DENSE_BLOCK && !fused) || EXACT_ON_WORDS.contains(activation)
+                || FixedPointFunctions.supports(activation)
+                || (activation == KernelActivation.SOFTMAX && nCols <= FixedPointFunctions.SOFTMAX_MAX_WIDTH);
     }
 
     /** The activations the fixed-point kernels compute on the word itself (leakyrelu: one rounding). */
@@ -395,14 +416,15 @@ public record KernelConfig(KernelKind kind, int nRows, int nCols, KernelActivati
     /** This config with {@code training} instead of its training config. */
     public KernelConfig withTraining(TrainingConfig training) {
         return new KernelConfig(kind, nRows, nCols, activation, alpha, fused, outKeyBase, expectedPartials,
-                softmaxPeers, syncKeyBase, inputs, training, pooling, rowConv, fixedPoint);
+                softmaxPeers, syncKeyBase, inputs, training, pooling, rowConv, fixedPoint, partialHalves);
     }
 
     /** This config computing in s16.15 fixed point ({@link #fixedPoint()}). */
     public KernelConfig withFixedPoint() {
         return new KernelConfig(kind, nRows, nCols, activation, alpha, fused, outKeyBase, expectedPartials,
-                softmaxPeers, syncKeyBase, inputs, training, pooling, rowConv, true);
+                softmaxPeers, syncKeyBase, inputs, training, pooling, rowConv, true, partialHalves);
     }
+
 
     /**
      * This config of a batch normalization's block with its running statistics ({@link BatchNormTrainingConfig#NONE}):
@@ -416,7 +438,7 @@ public record KernelConfig(KernelKind kind, int nRows, int nCols, KernelActivati
                 : new KeyRange(r.keyLo(), r.keyHi(), r.localOffset(), RangeKind.IGNORE)).toList();
         return new KernelConfig(kind, nRows, nCols, activation, alpha, fused, outKeyBase, expectedPartials,
                 softmaxPeers, syncKeyBase, ignoring, training.toBuilder().batchNorm(BatchNormTrainingConfig.NONE)
-                .build(), pooling, rowConv, fixedPoint);
+                .build(), pooling, rowConv, fixedPoint, partialHalves);
     }
 
     /** Whether this core applies a (possibly layer-wide) softmax. */

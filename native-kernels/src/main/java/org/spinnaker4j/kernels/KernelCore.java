@@ -953,6 +953,7 @@ public final class KernelCore {
         if (c.fixedPoint()) {
             words[KernelAbi.CFG_ARITHMETIC] = KernelAbi.ARITH_S16_15;
             words[KernelAbi.CFG_ALPHA_FIXED] = AccumQuantiser.quantise(new float[] {c.alpha()}, 1, "alpha").words()[0];
+            words[KernelAbi.CFG_PARTIAL_HALVES] = c.partialHalves() ? 1 : 0;
         }
         int w = KernelAbi.CONFIG_WORDS;
         for (KeyRange r : inputs) {
@@ -973,6 +974,15 @@ public final class KernelCore {
             w += KernelAbi.CHUNK_WORDS;
         }
         return words;
+    }
+
+    /**
+     * Loads packed config words as they are, past {@link KernelConfig}'s checks, into a fresh DTCM without weights or
+     * bias, and returns the C kernel's code ({@code s4j_load}): for tests of the kernel's own refusals.
+     */
+    static int loadPacked(int[] words) {
+        NativeLibrary.load();
+        return load0(ByteBuffer.allocateDirect(DTCM_BYTES), words, new float[0], new float[0]);
     }
 
     private static native long stateBytes0(int[] config);

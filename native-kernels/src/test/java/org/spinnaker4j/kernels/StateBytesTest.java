@@ -10,8 +10,8 @@ import org.junit.jupiter.api.Test;
 
 class StateBytesTest {
 
-    /** Bytes every state starts with: the header (45 words) and the layout s4j_load caches (34 half-words). */
-    private static final int HEAD = 45 * 4 + 34 * 2;
+    /** Bytes every state starts with: the header (46 words) and the layout s4j_load caches (34 half-words). */
+    private static final int HEAD = 46 * 4 + 34 * 2;
     /** Bytes of a training state's training header. */
     private static final int TRAIN_HEADER = 63 * 4;
 

@@ -88,8 +88,8 @@ class FixedPointAccuracyTest {
                 maxBound = Math.max(maxBound, e[j]);
                 worstShare = Math.max(worstShare, diff / e[j]);
             }
-            int f = argmax(floatOut);
-            int q = argmax(fixedOut);
+            int f = Parity.argmax(floatOut);
+            int q = Parity.argmax(fixedOut);
             if (f == q) {
                 agree++;
             } else {
@@ -136,15 +136,5 @@ class FixedPointAccuracyTest {
             v[i] = words[i] / 32768.0;
         }
         return v;
-    }
-
-    private static int argmax(float[] v) {
-        int best = 0;
-        for (int j = 1; j < v.length; j++) {
-            if (v[j] > v[best]) {
-                best = j;
-            }
-        }
-        return best;
     }
 }

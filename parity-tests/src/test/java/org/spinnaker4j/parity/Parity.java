@@ -103,4 +103,15 @@ final class Parity {
             return stats;
         }
     }
+
+    /** The index of the largest value (the first of equal ones): a network's class. */
+    static int argmax(float[] v) {
+        int best = 0;
+        for (int j = 1; j < v.length; j++) {
+            if (v[j] > v[best]) {
+                best = j;
+            }
+        }
+        return best;
+    }
 }

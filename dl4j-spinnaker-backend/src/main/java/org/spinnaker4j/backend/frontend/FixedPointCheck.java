@@ -25,8 +25,8 @@ import org.spinnaker4j.kernels.FixedPointFunctions;
  * {@link Problem}s beside the float front end's: layers other than DenseLayer and OutputLayer, activations other
  * than those its kernels compute (relu, leakyrelu, hardtanh, identity on the word; sigmoid, tanh, softplus and elu
  * by the fixed-point functions; softmax over at most {@link FixedPointFunctions#SOFTMAX_MAX_WIDTH} outputs, whose
- * exact sum must fit a packet) and a mapping for training (fixed point has no gradients yet). A mapping that splits
- * a layer's fan-in over cores is refused after mapping ({@link FixedPointMappingCheck}).
+ * exact sum must fit a packet) and a mapping for training (fixed point has no gradients yet). A layer's fan-in may
+ * be split over cores: its blocks send 64-bit partial sums as two packets and its reduces round once.
  */
 final class FixedPointCheck {
 

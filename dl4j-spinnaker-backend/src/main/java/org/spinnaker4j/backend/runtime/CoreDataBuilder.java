@@ -96,6 +96,9 @@ public final class CoreDataBuilder {
         boolean inLayer = v.kind() == VertexKind.DENSE_BLOCK || v.kind() == VertexKind.REDUCE;
         Activation activation = inLayer ? mapping.network().layers().get(v.layer()).activation() : null;
         int outKey = sendKeys.getOrDefault(PartitionKind.FORWARD, sendKeys.getOrDefault(PartitionKind.LABEL, 0));
+        // a reduce of s16.15 blocks' partial sums takes each as its two halves (the mapper's keys per value)
+        boolean partialHalves = incoming.stream().anyMatch(p -> p.kind() == PartitionKind.FORWARD
+                && p.keysPerValue() == OutgoingPartition.PARTIAL_HALVES);
         KernelConfig config = new KernelConfig(KernelKinds.of(v.kind()),
                 v.kind() == VertexKind.DENSE_BLOCK ? v.rows().size() : 0, v.cols().size(),
                 activation == null ? KernelActivation.IDENTITY : KernelKinds.of(activation.kind()),
@@ -103,10 +106,7 @@ public final class CoreDataBuilder {
                 sendKeys.getOrDefault(PartitionKind.SOFTMAX_SYNC, 0), ranges,
                 inLayer && mapping.network().trains() ? training(mapping, v, sendKeys, incoming, copies) : null,
                 v.kind() == VertexKind.DENSE_BLOCK ? pooling(mapping.network().layers().get(v.layer()), v) : null,
-                KernelKinds.of(v.rowBlock()));
-        if (mapping.network().fixedPoint()) {
-            config = config.withFixedPoint();
-        }
+                KernelKinds.of(v.rowBlock()), mapping.network().fixedPoint(), partialHalves);
         Slice[] held = inLayer ? LayerSlices.parameterSlices(mapping.network().layers().get(v.layer()), v.rows(),
                 v.cols()) : null;
         float[] weights = v.kind() == VertexKind.DENSE_BLOCK && config.weightCount() > 0

@@ -4,21 +4,35 @@ import java.util.List;
 
 /**
  * The packets one vertex multicasts to a set of targets under one key range: atom a carries
- * value {@code values.lo + a} (of the vector for FORWARD and LABEL, of the layer's columns for
+ * value {@code values.lo + a / keysPerValue} (of the vector for FORWARD and LABEL, of the layer's columns for
  * DELTA, of the layer's rows for BACKWARD, the sending core's index for LOSS; for SOFTMAX_SYNC
- * and NORM values is [0, number of keys)).
+ * and NORM values is [0, number of keys)). {@code keysPerValue} is 1 but for an s16.15 block's partial sums to its
+ * reduces ({@link #PARTIAL_HALVES}): each value a 64-bit sum, sent as its low word (atom 2k) and high word (2k + 1).
  */
-public record OutgoingPartition(int id, int source, PartitionKind kind, Slice values, List<Integer> targets) {
+public record OutgoingPartition(int id, int source, PartitionKind kind, Slice values, List<Integer> targets,
+        int keysPerValue) {
+
+    /** Keys a value of an s16.15 (fixed-point) block's partial sums takes: a 64-bit sum's low and high words. */
+    public static final int PARTIAL_HALVES = 2;
 
     public OutgoingPartition {
         targets = List.copyOf(targets);
         if (targets.isEmpty()) {
             throw new IllegalArgumentException("partition " + id + " of vertex " + source + " has no targets");
         }
+        if (keysPerValue != 1 && !(keysPerValue == PARTIAL_HALVES && kind == PartitionKind.FORWARD)) {
+            throw new IllegalArgumentException("partition " + id + " of vertex " + source + ": " + keysPerValue
+                    + " keys a value; only FORWARD partial sums take " + PARTIAL_HALVES);
+        }
     }
 
-    /** Keys this partition needs: one per value. */
+    /** A partition of one key per value. */
+    public OutgoingPartition(int id, int source, PartitionKind kind, Slice values, List<Integer> targets) {
+        this(id, source, kind, values, targets, 1);
+    }
+
+    /** Keys this partition needs, and packets it sends a sample: {@code keysPerValue} per value. */
     public int nKeys() {
-        return values.size();
+        return values.size() * keysPerValue;
     }
 }

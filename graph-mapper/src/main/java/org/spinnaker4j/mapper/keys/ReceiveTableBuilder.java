@@ -92,14 +92,17 @@ public final class ReceiveTableBuilder {
         return position;
     }
 
-    /** A range for a partition whose values all fall inside the receiver's slice {@code into}. */
+    /**
+     * A range for a partition whose values all fall inside the receiver's slice {@code into}; its local offsets count
+     * keys (a partial sum's halves: two a value).
+     */
     private static InputRange within(MachineVertex v, OutgoingPartition p, KeyAndMask km, Slice into,
             ReceiveKind kind) {
         if (p.values().lo() < into.lo() || p.values().hi() > into.hi()) {
             throw new MappingException("partition " + p.id() + " sends values " + p.values() + " to " + v
                     + ", which takes only " + into + "; the partitioner must align the slices");
         }
-        return new InputRange(km.key(), km.key() + p.values().size(), p.values().lo() - into.lo(), kind);
+        return new InputRange(km.key(), km.key() + p.nKeys(), (p.values().lo() - into.lo()) * p.keysPerValue(), kind);
     }
 
     /** A block's W·delta: the rows that are the receiver's columns are its input, the others are ignored. */

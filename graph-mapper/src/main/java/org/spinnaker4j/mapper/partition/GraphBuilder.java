@@ -158,9 +158,12 @@ final class GraphBuilder {
                 for (int id : producers.get(l + 1)) {
                     reducesOf.computeIfAbsent(vertices.get(id).cols(), c -> new ArrayList<>()).add(id);
                 }
+                // in s16.15 a partial sum is exact in 64 bits: two packets a value (docs/fixed-point.md)
+                int keysPerValue = network.fixedPoint() ? OutgoingPartition.PARTIAL_HALVES : 1;
                 for (int block : blocksOfLayer.get(l)) {
                     Slice cols = vertices.get(block).cols();
-                    addPartition(block, PartitionKind.FORWARD, cols, reducesOf.getOrDefault(cols, List.of()));
+                    partitions.add(new OutgoingPartition(partitions.size(), block, PartitionKind.FORWARD, cols,
+                            reducesOf.getOrDefault(cols, List.of()), keysPerValue));
                 }
             }
             List<Integer> activators = producers.get(l + 1);

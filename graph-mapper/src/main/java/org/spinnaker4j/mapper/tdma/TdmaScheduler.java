@@ -452,6 +452,12 @@ public final class TdmaScheduler {
          * reduce's or a relay's. A convolution's or pooling block's are not followed (on a Conv1D network's
          * FEWEST_CORES mapping, relays fed by them missed a slot in every sample).
          */
+        /** The keys a value of {@code v}'s forward values takes ({@link OutgoingPartition#keysPerValue()}). */
+        private int forwardKeysPerValue(MachineVertex v) {
+            return graph.outgoing(v.id()).stream().filter(p -> p.kind() == PartitionKind.FORWARD)
+                    .mapToInt(OutgoingPartition::keysPerValue).findFirst().orElse(1);
+        }
+
         private boolean sendsColumnsInOrder(MachineVertex v) {
             return switch (v.kind()) {
                 case INPUT_SOURCE, REDUCE, RELAY -> true;
@@ -521,14 +527,16 @@ public final class TdmaScheduler {
                     Slice from = sender.cols();
                     int lo = Math.max(from.lo(), v.cols().lo());
                     int hi = Math.min(from.hi(), v.cols().hi());
-                    if (hi - lo != r.packets()[n]) {
+                    int keys = forwardKeysPerValue(sender);
+                    if ((hi - lo) * keys != r.packets()[n]) {
                         return null;
                     }
-                    for (int value = lo; value < hi; value++) {
-                        arrivals.add(new ColumnStreaming.Arrival(in.startClocks() + (value - from.lo())
-                                * in.clocksBetweenSends() + j * in.clocksBetweenCores() + inputs.latency()
+                    // a value's packets (an s16.15 partial's two halves) go one after another
+                    for (int atom = (lo - from.lo()) * keys; atom < (hi - from.lo()) * keys; atom++) {
+                        arrivals.add(new ColumnStreaming.Arrival(in.startClocks() + atom * in.clocksBetweenSends()
+                                + j * in.clocksBetweenCores() + inputs.latency()
                                 + inputs.linkWaits()[j] + STREAM_LINK_QUEUES * timing.linkClocks(),
-                                value - v.cols().lo()));
+                                from.lo() + atom / keys - v.cols().lo()));
                     }
                 }
                 return ColumnStreaming.ready(arrivals, v.cols().size(), r.packetCycles(), columnCycles);

@@ -1,0 +1,287 @@
+package org.spinnaker4j.kernels;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.spinnaker4j.kernels.Kernels.Packet;
+import static org.spinnaker4j.kernels.Kernels.assertThrowsWith;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Partial sums across cores in s16.15 (docs/fixed-point.md, "Partial sums across cores"): an unfused block sends each
+ * column's exact 64-bit sum as a (low, high) pair of packets; a reduce adds the halves of every block into one 64-bit
+ * sum per column in any arrival order and rounds once, bit-equal to the whole layer's exact sum; a relay forwards
+ * words unchanged; the errors the float reduce reports are reported too.
+ */
+class FixedPointPartialTest {
+
+    private static final int ROWS_PER_BLOCK = 5;
+    private static final int BLOCKS = 3;
+    private static final int N_ROWS = ROWS_PER_BLOCK * BLOCKS;
+    private static final int N_COLS = 4;
+    private static final int IN = 0x100;
+    private static final int BLOCK_OUT = 0x2000;
+    private static final int OUT = 0x7000_0000;
+
+    private static int[] randomWords(Random rnd, int n, double scale) {
+        int[] w = new int[n];
+        for (int i = 0; i < n; i++) {
+            w[i] = (int) Math.round(rnd.nextGaussian() * scale * AccumQuantiser.ONE);
+        }
+        return w;
+    }
+
+    /** Block b's key base: 2 keys a column. */
+    private static int blockKey(int b) {
+        return BLOCK_OUT + 0x100 * b;
+    }
+
+    private static KernelConfig unfusedBlock(int b) {
+        return Kernels.dense(ROWS_PER_BLOCK, N_COLS, false, KernelActivation.IDENTITY, 0f, blockKey(b),
+                List.of(KeyRange.data(IN + b * ROWS_PER_BLOCK, ROWS_PER_BLOCK, 0))).withFixedPoint();
+    }
+
+    /** A fixed-point reduce of {@code cols} columns taking partial halves on {@code inputs}. */
+    private static KernelConfig reduce(KernelActivation act, int softmaxPeers, int syncKeyBase,
+            List<KeyRange> inputs, int cols, int outKey) {
+        return new KernelConfig(KernelKind.REDUCE, 0, cols, act, 0f, false, outKey, BLOCKS, softmaxPeers,
+                syncKeyBase, inputs, null, null, null, true, true);
+    }
+
+    /** Every block's whole range of halves. */
+    private static List<KeyRange> blockRanges() {
+        List<KeyRange> inputs = new ArrayList<>();
+        for (int b = 0; b < BLOCKS; b++) {
+            inputs.add(KeyRange.data(blockKey(b), 2 * N_COLS, 0));
+        }
+        return inputs;
+    }
+
+    /** Rows [first, first + count) of a row-major matrix of N_COLS columns. */
+    private static int[] rows(int[] w, int first, int count) {
+        return Arrays.copyOfRange(w, first * N_COLS, (first + count) * N_COLS);
+    }
+
+    /** Column j's exact sum over rows [lo, hi), bias not added. */
+    private static long exactSum(int[] x, int[] w, int j, int lo, int hi) {
+        long s = 0;
+        for (int i = lo; i < hi; i++) {
+            s += (long) x[i] * w[i * N_COLS + j];
+        }
+        return s;
+    }
+
+    /** The reduce's outputs as docs/fixed-point.md specifies: the exact sum plus bias, rounded once, activated. */
+    private static int[] reference(KernelActivation act, int[] x, int[] w, int[] b) {
+        int[] y = new int[N_COLS];
+        for (int j = 0; j < N_COLS; j++) {
+            int z = AccumQuantiser.saturate(AccumQuantiser.roundSum(exactSum(x, w, j, 0, N_ROWS)
+                    + ((long) b[j] << AccumQuantiser.FRACTION_BITS)));
+            y[j] = act == KernelActivation.RELU ? Math.max(z, 0) : z;
+        }
+        return y;
+    }
+
+    /** Every block's sends of one sample (rows delivered in order). */
+    private static List<Packet> blockHalves(List<KernelCore> blocks, int[] x) {
+        List<Packet> halves = new ArrayList<>();
+        for (int b = 0; b < blocks.size(); b++) {
+            for (int i = 0; i < ROWS_PER_BLOCK; i++) {
+                halves.addAll(Kernels.deliver(blocks.get(b), new Packet(IN + b * ROWS_PER_BLOCK + i,
+                        x[b * ROWS_PER_BLOCK + i])));
+            }
+        }
+        return halves;
+    }
+
+    private static List<KernelCore> loadBlocks(int[] w) {
+        List<KernelCore> blocks = new ArrayList<>();
+        for (int b = 0; b < BLOCKS; b++) {
+            KernelCore core = new KernelCore();
+            core.loadWords(unfusedBlock(b), rows(w, b * ROWS_PER_BLOCK, ROWS_PER_BLOCK), null);
+            blocks.add(core);
+        }
+        return blocks;
+    }
+
+    @Test
+    void unfusedBlockSendsEachColumnsExactSumAsLowAndHighWords() {
+        Random rnd = new Random(5);
+        // weights and inputs large enough that sums exceed 32 bits (and some are negative)
+        int[] w = randomWords(rnd, N_ROWS * N_COLS, 40.0);
+        KernelCore block = new KernelCore();
+        block.loadWords(unfusedBlock(0), rows(w, 0, ROWS_PER_BLOCK), null);
+        for (int sample = 0; sample < 3; sample++) {
+            int[] x = randomWords(rnd, N_ROWS, 30.0);
+            List<Packet> sent = blockHalves(List.of(block), x);
+            assertEquals(2 * N_COLS, sent.size(), "two packets a column");
+            for (int j = 0; j < N_COLS; j++) {
+                long s = exactSum(x, w, j, 0, ROWS_PER_BLOCK);
+                assertEquals(blockKey(0) + 2 * j, sent.get(2 * j).key(), "low word's key");
+                assertEquals(blockKey(0) + 2 * j + 1, sent.get(2 * j + 1).key(), "high word's key");
+                assertEquals((int) s, sent.get(2 * j).payload(), "low word of column " + j);
+                assertEquals((int) (s >>> 32), sent.get(2 * j + 1).payload(), "high word of column " + j);
+            }
+        }
+        assertEquals(0, block.saturatedCount(), "nothing is rounded on an unfused block");
+    }
+
+    static KernelActivation[] streamingActivations() {
+        return new KernelActivation[] {KernelActivation.IDENTITY, KernelActivation.RELU};
+    }
+
+    /**
+     * Three blocks' halves delivered to a reduce in shuffled order: each output is the whole layer's exact sum plus
+     * bias rounded once, whatever the order (column by column: the reduce streams its columns as they complete).
+     */
+    @ParameterizedTest
+    @MethodSource("streamingActivations")
+    void reduceOfShuffledHalvesEqualsTheExactRounding(KernelActivation act) {
+        Random rnd = new Random(11 + act.ordinal());
+        int[] w = randomWords(rnd, N_ROWS * N_COLS, 40.0);
+        int[] b = randomWords(rnd, N_COLS, 3.0);
+        List<KernelCore> blocks = loadBlocks(w);
+        KernelCore reduce = new KernelCore();
+        reduce.loadWords(reduce(act, 0, 0, blockRanges(), N_COLS, OUT), null, b);
+        for (int sample = 0; sample < 20; sample++) {
+            int[] x = randomWords(rnd, N_ROWS, sample % 2 == 0 ? 30.0 : 0.5);
+            List<Packet> halves = blockHalves(blocks, x);
+            Collections.shuffle(halves, rnd);
+            int[] got = new int[N_COLS];
+            int next = 0;
+            for (Packet p : halves) {
+                for (Packet o : Kernels.deliver(reduce, p)) {
+                    assertEquals(OUT + next, o.key(), "columns stream in column order");
+                    got[next++] = o.payload();
+                }
+            }
+            assertEquals(N_COLS, next, "every column sent once");
+            assertArrayEquals(reference(act, x, w, b), got, act + " sample " + sample);
+        }
+    }
+
+    @Test
+    void aHalfArrivingTwiceFromTheSameRangeIsRefused() {
+        KernelCore reduce = new KernelCore();
+        reduce.loadWords(reduce(KernelActivation.IDENTITY, 0, 0, blockRanges(), N_COLS, OUT), null, new int[N_COLS]);
+        Kernels.deliver(reduce, new Packet(blockKey(1) + 3, 7));
+        KernelException e = assertThrows(KernelException.class,
+                () -> Kernels.deliver(reduce, new Packet(blockKey(1) + 3, 7)));
+        assertEquals(KernelException.TOO_MANY_PARTIALS, e.code());
+        // the other half of the same column, and the same half from another range, are fine
+        Kernels.deliver(reduce, new Packet(blockKey(1) + 2, 7));
+        Kernels.deliver(reduce, new Packet(blockKey(2) + 3, 7));
+        assertEquals(3, reduce.receivedCount());
+    }
+
+    @Test
+    void relayForwardsWordsUnchanged() {
+        int[] words = {Integer.MIN_VALUE, Integer.MAX_VALUE, -1, 0, 1, 0x7F80_0001, AccumQuantiser.ONE};
+        int n = words.length;
+        KernelCore relay = new KernelCore();
+        relay.loadWords(new KernelConfig(KernelKind.REDUCE, 0, n, KernelActivation.IDENTITY, 0f, false, OUT, 1, 0, 0,
+                List.of(KeyRange.data(IN, 3, 0), KeyRange.data(IN + 0x40, n - 3, 3))).withFixedPoint(), null,
+                new int[n]);
+        for (int sample = 0; sample < 2; sample++) {
+            int[] got = new int[n];
+            List<Packet> in = new ArrayList<>();
+            for (int j = 0; j < n; j++) {
+                in.add(new Packet(j < 3 ? IN + j : IN + 0x40 + j - 3, words[j]));
+            }
+            Collections.shuffle(in, new Random(sample));
+            int sent = 0;
+            for (Packet p : in) {
+                for (Packet o : Kernels.deliver(relay, p)) {
+                    got[o.key() - OUT] = o.payload();
+                    sent++;
+                }
+            }
+            assertEquals(n, sent);
+            assertArrayEquals(words, got, "every word as it came");
+        }
+        assertEquals(0, relay.saturatedCount());
+    }
+
+    /**
+     * A softmax layer over two reduces, each summing three blocks' halves and exchanging maxima and sums with its
+     * peer: bit-equal to {@link FixedPointFunctions#softmax} of the whole layer's rounded sums.
+     */
+    @Test
+    void softmaxOnReducesWithPeersIsBitEqualToTheLayerReference() {
+        int sync = 0x6000_0000;
+        int half = N_COLS / 2;
+        Random rnd = new Random(23);
+        int[] w = randomWords(rnd, N_ROWS * N_COLS, 0.8);
+        int[] b = randomWords(rnd, N_COLS, 0.5);
+        List<KernelCore> blocks = loadBlocks(w);
+        List<KernelCore> reduces = new ArrayList<>();
+        for (int r = 0; r < 2; r++) {
+            // reduce r takes columns [r * half, (r + 1) * half) of every block: their keys 2 a column
+            List<KeyRange> inputs = new ArrayList<>();
+            for (int blk = 0; blk < BLOCKS; blk++) {
+                inputs.add(KeyRange.data(blockKey(blk) + 2 * half * r, 2 * half, 0));
+            }
+            inputs.add(KeyRange.softmaxSync(sync + 16 * (1 - r)));
+            KernelCore core = new KernelCore();
+            core.loadWords(reduce(KernelActivation.SOFTMAX, 1, sync + 16 * r, inputs, half, OUT + half * r), null,
+                    Arrays.copyOfRange(b, half * r, half * (r + 1)));
+            reduces.add(core);
+        }
+        PacketRouter router = new PacketRouter(reduces);
+        for (int sample = 0; sample < 20; sample++) {
+            int[] x = randomWords(rnd, N_ROWS, sample % 3 == 2 ? 10.0 : 1.0);
+            List<Object[]> initial = new ArrayList<>();
+            for (Packet p : blockHalves(blocks, x)) {
+                int col = (p.key() & 0xFF) / 2;
+                initial.add(new Object[] {col / half, p});
+            }
+            router.outputs.clear();
+            router.runRandom(initial, rnd);
+            int[] zs = new int[N_COLS];
+            for (int j = 0; j < N_COLS; j++) {
+                zs[j] = AccumQuantiser.saturate(AccumQuantiser.roundSum(exactSum(x, w, j, 0, N_ROWS)
+                        + ((long) b[j] << AccumQuantiser.FRACTION_BITS)));
+            }
+            int[] got = new int[N_COLS];
+            assertEquals(N_COLS, router.outputs.size(), "one output per column");
+            for (Packet p : router.outputs) {
+                got[p.key() - OUT] = p.payload();
+            }
+            assertArrayEquals(FixedPointFunctions.softmax(zs), got, "sample " + sample);
+        }
+    }
+
+    @Test
+    void partialHalvesAreRefusedOffAFixedPointReduce() {
+        List<KeyRange> in = List.of(KeyRange.data(IN, 2 * N_COLS, 0));
+        assertThrowsWith(IllegalArgumentException.class, () -> new KernelConfig(KernelKind.REDUCE, 0, N_COLS,
+                KernelActivation.RELU, 0f, false, OUT, 2, 0, 0, in, null, null, null, false, true),
+                "only a fixed-point REDUCE", "float32 REDUCE");
+        assertThrowsWith(IllegalArgumentException.class, () -> new KernelConfig(KernelKind.DENSE_BLOCK, N_ROWS, N_COLS,
+                KernelActivation.IDENTITY, 0f, false, OUT, 0, 0, 0, List.of(KeyRange.data(IN, N_ROWS, 0)), null, null,
+                null, true, true), "only a fixed-point REDUCE", "fixed-point DENSE_BLOCK");
+        assertThrowsWith(IllegalArgumentException.class, () -> Kernels.reduce(N_COLS, 2, KernelActivation.RELU, 0f,
+                OUT, in).withFixedPoint(), "maps to local indices up to " + (2 * N_COLS - 1));
+    }
+
+    @Test
+    void theKernelRefusesPartialHalvesOnAFloatReduceOrAnyOtherKind() {
+        // past KernelConfig's checks: the packed words with PARTIAL_HALVES set where C must refuse it
+        KernelConfig floatReduce = Kernels.reduce(N_COLS, 2, KernelActivation.RELU, 0f, OUT,
+                List.of(KeyRange.data(IN, N_COLS, 0)));
+        KernelConfig fixedBlock = unfusedBlock(0);
+        for (KernelConfig c : List.of(floatReduce, fixedBlock)) {
+            int[] words = KernelCore.pack(c);
+            words[KernelAbi.CFG_PARTIAL_HALVES] = 1;
+            assertEquals(KernelException.BAD_CONFIG, KernelCore.loadPacked(words), c.toString());
+        }
+    }
+}
