@@ -138,7 +138,7 @@ class ErrorsTest {
     private static final int N_COLS_AT = 4 * 4;
     private static final int RECEIVED_AT = 14 * 4;
     private static final int ROWS_DONE_AT = 21 * 4;
-    private static final int LAYOUT_AT = 45 * 4;
+    private static final int LAYOUT_AT = 46 * 4;
 
     @Test
     void checkedKernelsRejectACorruptedState() {
