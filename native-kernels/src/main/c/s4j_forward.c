@@ -68,10 +68,10 @@ int32_t s4j_finish_z(s4j_header *h, const s4j_layout *l, void *dtcm, s4j_outbox 
 
 /* The block's rows from rows_done on that have arrived, in order, multiplied
  * into its 64-bit sums (row 0 empties them first), counted in out->rows. */
-static void fix_accumulate_rows(s4j_header *h, const s4j_layout *l, void *dtcm, s4j_outbox *out)
+void s4j_fix_accumulate_rows(s4j_header *h, const s4j_layout *l, void *dtcm, s4j_outbox *out)
 {
     const uint32_t *bitmap = CAT(uint32_t, dtcm, l->bitmap);
-    const int32_t *x = CAT(int32_t, dtcm, l->x);
+    const float *x = CAT(float, dtcm, l->x); /* the words filed as a float block's rows */
     const int32_t *w = CAT(int32_t, dtcm, l->weights);
     uint32_t *sums = (uint32_t *)(void *)s4j_block_acc(l, dtcm, h->n_cols);
     uint32_t n_cols = h->n_cols;
@@ -82,7 +82,7 @@ static void fix_accumulate_rows(s4j_header *h, const s4j_layout *l, void *dtcm, 
         if (i == 0u) {
             memset(sums, 0, (size_t)n_cols * 2u * sizeof(uint32_t));
         }
-        s4j_fix_mac_row(sums, w + (size_t)i * n_cols, x[i], n_cols);
+        s4j_fix_mac_row(sums, w + (size_t)i * n_cols, (int32_t)s4j_bits_of(x[i]), n_cols);
         i++;
     }
     h->rows_done = i;
@@ -108,7 +108,7 @@ static int32_t fix_send_halves(const s4j_header *h, const uint32_t *sums, s4j_ou
 
 /* Every sum biased, rounded once, activated and sent (an unfused block's
  * sent whole, as halves). */
-static int32_t fix_finish_block(s4j_header *h, const s4j_layout *l, void *dtcm, s4j_outbox *out)
+int32_t s4j_fix_finish_block(s4j_header *h, const s4j_layout *l, void *dtcm, s4j_outbox *out)
 {
     const uint32_t *sums = (const uint32_t *)(void *)s4j_block_acc(l, dtcm, h->n_cols);
     const int32_t *bias = CAT(int32_t, dtcm, l->bias);
@@ -140,31 +140,6 @@ static int32_t fix_finish_block(s4j_header *h, const s4j_layout *l, void *dtcm, 
         }
     }
     return s4j_forward_complete(h, l, dtcm, out);
-}
-
-int32_t s4j_fix_on_row(s4j_header *h, const s4j_layout *l, void *dtcm, uint32_t row,
-                       uint32_t payload, s4j_outbox *out)
-{
-    uint32_t *bitmap = AT(uint32_t, dtcm, l->bitmap);
-    uint32_t bit = 1u << (row % 32u);
-
-    if ((bitmap[row / 32u] & bit) != 0u) {
-        return S4J_ERR_DUPLICATE_ROW;
-    }
-    S4J_VERIFY(h->received < h->n_rows && h->rows_done <= row);
-    bitmap[row / 32u] |= bit;
-    AT(uint32_t, dtcm, l->x)[row] = payload;
-    h->received++;
-    if (row == h->rows_done) {
-        fix_accumulate_rows(h, l, dtcm, out);
-    }
-    if (h->received < h->n_rows) {
-        return S4J_OK;
-    }
-    memset(bitmap, 0, (size_t)s4j_bitmap_words(h->n_rows) * sizeof(uint32_t));
-    h->received = 0u;
-    h->rows_done = 0u;
-    return fix_finish_block(h, l, dtcm, out);
 }
 
 /*

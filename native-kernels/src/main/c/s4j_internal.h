@@ -710,13 +710,14 @@ void s4j_acc_finish(const s4j_acc *acc, float *z, uint32_t n);
  * word: an int64 in two's complement) += (int64_t)x w[j]; the host refuses
  * a layer whose sums could reach 2^63, so no sum wraps */
 void s4j_fix_mac_row(uint32_t *acc, const int32_t *w, int32_t x, uint32_t n);
-/* s4j_forward.c (S4J_ARITH_S16_15): a fused block's row (an s16.15 word)
- * filed; the rows from rows_done on that have arrived multiplied into its
- * 64-bit sums in order (row 0 empties them first); once every row is in,
- * each sum biased, rounded once to s16.15, activated and sent. Dispatched
- * from s4j_on_packet, so that the float block's receive keeps its code. */
-int32_t s4j_fix_on_row(s4j_header *h, const s4j_layout *l, void *dtcm, uint32_t row,
-                       uint32_t payload, s4j_outbox *out);
+/* s4j_forward.c (S4J_ARITH_S16_15): a block's rows (s16.15 words, filed
+ * as the float block's) from rows_done on that have arrived multiplied into
+ * its 64-bit sums in order (row 0 empties them first), counted in out->rows */
+void s4j_fix_accumulate_rows(s4j_header *h, const s4j_layout *l, void *dtcm, s4j_outbox *out);
+/* s4j_forward.c (S4J_ARITH_S16_15): every row of a block is in (its row
+ * bookkeeping reset): a fused block's sums each biased, rounded once to
+ * s16.15, activated and sent; an unfused block's sent whole as halves */
+int32_t s4j_fix_finish_block(s4j_header *h, const s4j_layout *l, void *dtcm, s4j_outbox *out);
 /* s4j_fixreduce.c (S4J_ARITH_S16_15): a reduce's packet at key offset k of
  * its DATA range src (range-table order, SOFTMAX_SYNC not counted): a half
  * of a column's 64-bit partial sum (PARTIAL_HALVES) or a word, added at once

@@ -178,6 +178,24 @@ class FixedPointBlockTest {
         }
     }
 
+    /**
+     * A fused block files its words on the float block's path, so it refuses as the float block does a next
+     * sample's row while its softmax exchange waits for a peer (its rounded z, kept for the exchange, untouched).
+     */
+    @Test
+    void nextSampleDuringTheSoftmaxExchangeIsRefused() {
+        int sync = 0x6000_0000;
+        List<KeyRange> inputs = List.of(KeyRange.data(IN, N_ROWS, 0), KeyRange.softmaxSync(sync + 16));
+        KernelCore core = new KernelCore();
+        core.loadWords(new KernelConfig(KernelKind.DENSE_BLOCK, N_ROWS, N_COLS, KernelActivation.SOFTMAX, 0f, true,
+                OUT, 0, 1, sync, inputs).withFixedPoint(), new int[N_ROWS * N_COLS], new int[N_COLS]);
+        List<Packet> sent = runSample(core, new int[N_ROWS], new Random(5));
+        assertEquals(List.of(new Packet(sync, 0)), sent, "z complete: only its max sent, to the peer");
+        KernelException e = assertThrowsWith(KernelException.class, () -> Kernels.deliver(core, new Packet(IN, 0)),
+                "of a next sample arrived while this core's softmax exchange is still waiting");
+        assertEquals(KernelException.SAMPLE_OVERLAP, e.code());
+    }
+
     static int[][] splits() {
         return new int[][] {{4, 3}, {4, 3, 2}};
     }
