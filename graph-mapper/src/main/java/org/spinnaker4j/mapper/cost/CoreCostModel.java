@@ -2,6 +2,7 @@ package org.spinnaker4j.mapper.cost;
 
 import java.io.Serializable;
 import java.util.EnumMap;
+import java.util.EnumSet;
 import java.util.Map;
 import org.spinnaker4j.mapper.graph.MachineVertex;
 import org.spinnaker4j.mapper.graph.PoolingWork;
@@ -81,6 +82,11 @@ public record CoreCostModel(double cyclesPerInstruction, int receiveInterruptCyc
     private static final double DROPOUT_ROW = TABLE.of("dropout.row");
     private static final double DROPOUT_BACK_ROW = TABLE.of("dropout.back.row");
     private static final double DROPOUT_BACK_POOL_ROW = TABLE.of("dropout.back.row.pool");
+    /**
+     * Per output of an activating core of a softmax spread over several cores, its backward steps (training, so float32
+     * only): the local dot, then the deltas.
+     */
+    private static final Map<SoftmaxStep, Double> SOFTMAX_BACKWARD = perSoftmaxBackwardStep();
     /** Per column a reduce completing column by column sends, besides its output's work: its own loop. */
     private static final double REDUCE_COLUMN = TABLE.of("reduce.column");
     /** Per output of a hidden activating core in the backward pass: derivative, db, delta sent. */
@@ -167,6 +173,14 @@ public record CoreCostModel(double cyclesPerInstruction, int receiveInterruptCyc
         Map<ActivationKind, Double> m = new EnumMap<>(ActivationKind.class);
         for (ActivationKind a : ActivationKind.values()) {
             m.put(a, TABLE.of(prefix + ForwardFigures.key(a)));
+        }
+        return m;
+    }
+
+    private static Map<SoftmaxStep, Double> perSoftmaxBackwardStep() {
+        Map<SoftmaxStep, Double> m = new EnumMap<>(SoftmaxStep.class);
+        for (SoftmaxStep step : EnumSet.complementOf(EnumSet.copyOf(ForwardFigures.FORWARD_STEPS))) {
+            m.put(step, TABLE.of("softmax.split." + ForwardFigures.key(step)));
         }
         return m;
     }
@@ -373,6 +387,9 @@ public record CoreCostModel(double cyclesPerInstruction, int receiveInterruptCyc
      * measured on its own: {@code softmax.split.*} in the cost table).
      */
     public long softmaxStepCycles(MachineVertex v, SoftmaxStep step) {
+        if (SOFTMAX_BACKWARD.containsKey(step)) {
+            return cycles(v.cols().size() * SOFTMAX_BACKWARD.get(step));
+        }
         ForwardFigures f = figures(v);
         return cycles(f, v.cols().size() * f.softmaxStep(step));
     }
@@ -421,7 +438,7 @@ public record CoreCostModel(double cyclesPerInstruction, int receiveInterruptCyc
             return 0;
         }
         return cycles(v.cols().size() * (loss != null ? LossCosts.perOutput(TABLE, BACKWARD_OUTPUT, activation, loss)
-                : softmaxSplit ? FLOAT32.softmaxStep(SoftmaxStep.DELTAS) : BACKWARD_OUTPUT.get(activation)));
+                : softmaxSplit ? SOFTMAX_BACKWARD.get(SoftmaxStep.DELTAS) : BACKWARD_OUTPUT.get(activation)));
     }
 
     /** {@link #deltaCycles(MachineVertex, ActivationKind, OutputLoss)} of a vertex without a loss. */

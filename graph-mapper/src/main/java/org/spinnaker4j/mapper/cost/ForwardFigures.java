@@ -10,7 +10,7 @@ import org.spinnaker4j.mapper.ir.Arithmetic;
 
 /**
  * The cost table's figures for the forward work of one arithmetic's kernels: a block's value filed, MAC and row, its
- * completion (fixed and per column, its activation per output), a softmax's steps over several cores, a sink's value
+ * completion (fixed and per column, its activation per output), a softmax's forward steps over several cores, a sink's value
  * and a source's. {@link #inCycles()} says their unit: the float32 kernels' are ARM instructions, which
  * {@link CoreCostModel} turns into cycles with its cycles per instruction; the s16.15 kernels' are cycles estimated
  * from the same calibration traces (the {@code *.cycles} keys, {@code arm9e-cycles.awk}), because their loops run at
@@ -22,6 +22,9 @@ final class ForwardFigures {
     private static final Set<ActivationKind> FIXED_ACTIVATIONS = EnumSet.of(ActivationKind.IDENTITY,
             ActivationKind.RELU, ActivationKind.LEAKYRELU, ActivationKind.HARDTANH, ActivationKind.SIGMOID,
             ActivationKind.TANH, ActivationKind.SOFTPLUS, ActivationKind.ELU, ActivationKind.SOFTMAX);
+
+    /** The forward steps of a softmax spread over cores (the backward ones are training work, float32's only). */
+    static final Set<SoftmaxStep> FORWARD_STEPS = EnumSet.of(SoftmaxStep.MAX, SoftmaxStep.SUM, SoftmaxStep.NORMALISE);
 
     private final Arithmetic arithmetic;
     private final boolean inCycles;
@@ -58,7 +61,7 @@ final class ForwardFigures {
             perOutput.put(a, table.of("forward.output." + key(a)));
         }
         Map<SoftmaxStep, Double> split = new EnumMap<>(SoftmaxStep.class);
-        for (SoftmaxStep step : SoftmaxStep.values()) {
+        for (SoftmaxStep step : FORWARD_STEPS) {
             split.put(step, table.of("softmax.split." + key(step)));
         }
         return new ForwardFigures(Arithmetic.FLOAT32, false, new double[] {table.of("block.value"),
@@ -147,12 +150,14 @@ final class ForwardFigures {
         return f;
     }
 
-    /** Per output of one step of a softmax spread over cores (the first, {@link SoftmaxStep#MAX}, as perOutput). */
+    /**
+     * Per output of one forward step of a softmax spread over cores ({@link #FORWARD_STEPS}; the first,
+     * {@link SoftmaxStep#MAX}, as {@link #perOutput}).
+     */
     double softmaxStep(SoftmaxStep step) {
         Double f = softmaxSplit.get(step);
         if (f == null) {
-            throw new IllegalArgumentException("the " + arithmetic + " kernels have no softmax step " + step
-                    + " (they do not train)");
+            throw new IllegalArgumentException(step + " is not a forward step of a softmax");
         }
         return f;
     }
