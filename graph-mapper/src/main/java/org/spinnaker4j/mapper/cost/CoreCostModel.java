@@ -22,7 +22,8 @@ import org.spinnaker4j.mapper.ir.UpdaterType;
  * each core works per sample). The kernels' own work is counted in ARM instructions measured
  * on the lean kernels ({@code make calibrate} in native-kernels/src/main/c: arm-none-eabi-gcc
  * 12 -O2, soft float, under qemu-arm), read from the cost table {@link InstructionCounts#ARM968_SOFT_FLOAT}
- * and turned into cycles with {@code cyclesPerInstruction}; the interrupt, dispatch and send
+ * and turned into cycles with {@code cyclesPerInstruction}; an s16.15 core's forward work is charged the
+ * table's cycles estimated from the same traces instead ({@link #figures}); the interrupt, dispatch and send
  * figures and the cycles per instruction are estimates. Sources: docs/machine-model.md.
  *
  * <p>A block multiplies each row into its sums when the row and every row before it have
