@@ -1,12 +1,13 @@
 # Sourced by calibrate.sh and fixmac-measure.sh: counts the ARM instructions executed between
 # the harness's calib_begin() and calib_end() calls (or estimates their cycles). Expects elf (the harness), log (a scratch
-# file for qemu's trace), qemu (qemu-arm) and nm (arm-none-eabi-nm) to be set; cycles also
-# objdump (arm-none-eabi-objdump).
+# file for qemu's trace), qemu (qemu-arm) and nm (arm-none-eabi-nm) to be set; cycles and nc
+# also objdump (arm-none-eabi-objdump).
 
 count_dir=$(dirname "${BASH_SOURCE[0]}")
 
 # markers: the addresses of calib_begin and calib_end in elf (again after elf changes).
 markers() {
+    rm -f "$log.dis"
     begin=$("$nm" "$elf" | awk '$3 == "calib_begin" { print $1 }')
     end=$("$nm" "$elf" | awk '$3 == "calib_end" { print $1 }')
 }
@@ -18,21 +19,37 @@ trace() {
         || { echo "${0##*/}: scenario '$*' failed" >&2; exit 1; }
 }
 
-# n ARGS: instructions between calib_begin() and calib_end() in one run of `ELF ARGS`.
-n() {
-    trace "$@"
+# instructions_of_log: instructions between calib_begin() and calib_end() in the trace in log.
+instructions_of_log() {
     awk -v b="$begin" -v e="$end" '$1 == "Trace" { split($4, f, "/");
         if (f[2] == b) { on = 1 } else if (f[2] == e) { on = 0 } else if (on) { c++ } }
         END { print c + 0 }' "$log"
 }
 
-# cycles ARGS: as n, the ARM968's cycles instead, estimated by arm9e-cycles.awk (conditional
-# instructions counted as executed; as skipped if skipped is 1).
+# cycles_of_log: as instructions_of_log, the ARM968's cycles instead, estimated by
+# arm9e-cycles.awk (conditional instructions counted as executed; as skipped if skipped is 1).
+# The disassembly of elf is made once, in log.dis (markers removes it when elf changes).
+cycles_of_log() {
+    [ -s "$log.dis" ] || "$objdump" -d "$elf" > "$log.dis"
+    awk -v b="$begin" -v e="$end" -v skipped="${skipped:-0}" -f "$count_dir/arm9e-cycles.awk" "$log.dis" "$log"
+}
+
+# n ARGS: instructions between calib_begin() and calib_end() in one run of `ELF ARGS`.
+n() {
+    trace "$@"
+    instructions_of_log
+}
+
+# cycles ARGS: as n, the ARM968's estimated cycles instead.
 cycles() {
     trace "$@"
-    "$objdump" -d "$elf" > "$log.dis"
-    awk -v b="$begin" -v e="$end" -v skipped="${skipped:-0}" -f "$count_dir/arm9e-cycles.awk" "$log.dis" "$log"
-    rm -f "$log.dis"
+    cycles_of_log
+}
+
+# nc ARGS: "instructions cycles" of one run of `ELF ARGS` (one trace for both).
+nc() {
+    trace "$@"
+    echo "$(instructions_of_log) $(cycles_of_log)"
 }
 
 # per X A B: (A - B) / X.

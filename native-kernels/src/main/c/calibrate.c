@@ -50,6 +50,18 @@
  *                            div's softmax quotients (e / s, s in [1, 11), e in
  *                            [0, s)), the activations' [-8, 8); every call on
  *                            input I (0 .. 255) if given
+ *   calibrate fixaccumulate R C, fixnext R C [A], fixlast R C [A], fixrows N K,
+ *                            fixsink N, fixsource C: accumulate, next, last,
+ *                            rows, sink and source in s16.15 (S4J_ARITH_S16_15):
+ *                            blocks fused, of words, activating with A
+ *                            (identity if not given); the source and sink of
+ *                            words
+ *   calibrate fixsplit S C   one step of a fused s16.15 softmax block of 2 rows
+ *                            x C columns spread over two cores, the packet that
+ *                            starts it: S = max, its last row (sums rounded,
+ *                            local max sent); sum, the peer's max (exponentials,
+ *                            local sum sent); normalise, the peer's sum
+ *                            (divisions, outputs sent)
  *   calibrate backward R C S the delta that completes an R x C training block's
  *                            deltas (dW += x delta; S = 1: also sends W delta)
  *   calibrate droprows N D   N rows into a 64 x 8 training DENSE_BLOCK, from row
@@ -851,6 +863,37 @@ static void update_copy(const spec *s, int measured)
     }
 }
 
+/* `fixsplit S C`: one step of a fused s16.15 softmax block of 2 rows x C
+ * columns spread over two cores (one peer), the packet that starts it:
+ * S = max, its last row (multiplied in; the sums rounded, the local max
+ * sent); sum, the peer's max (exponentials, local sum sent); normalise, the
+ * peer's sum (divisions, outputs sent). */
+static void fix_split(spec *s, const char *step_name, uint32_t cols)
+{
+    static const named STEPS[] = { { "max", 0u }, { "sum", 1u }, { "normalise", 2u } };
+    uint32_t step = lookup(step_name, STEPS, COUNT(STEPS));
+    uint32_t n;
+
+    s->kind = S4J_KIND_DENSE_BLOCK;
+    s->fixed = 1u;
+    s->fused = 1u;
+    s->act = S4J_ACT_SOFTMAX;
+    s->rows = 2u;
+    s->cols = cols;
+    s->softmax_peers = 1u;
+    load(s);
+    packets(0u, s->rows, DATA_KEY, 0.0f, 1.0f, 1.0f);
+    payload_words(s->rows);
+    /* the peer's max below every local sum (-64.0), its sum of e words (C/2) */
+    keys[s->rows] = SYNC_KEY;
+    payloads[s->rows] = (uint32_t)(INT32_C(-64) * (INT32_C(1) << S4J_FIX_FRACTION_BITS));
+    keys[s->rows + 1u] = SYNC_KEY + 1u;
+    payloads[s->rows + 1u] = cols << (S4J_FIX_FRACTION_BITS - 1u);
+    n = s->rows - 1u + step;
+    deliver(0u, n);
+    measure(n, n + 1u);
+}
+
 /* `fix F N [I]`: N calls of the fixed-point function `name`, measured. */
 static void fix_calls(const char *name, uint32_t n, int at)
 {
@@ -893,11 +936,22 @@ int main(int argc, char **argv)
 
     memset(&s, 0, sizeof s);
     if (strcmp(what, "fixaccumulate") == 0 || strcmp(what, "fixnext") == 0
-        || strcmp(what, "fixlast") == 0) {
-        /* the same scenarios on a fused s16.15 block: words for weights, bias and rows */
-        s.fixed = 1u;
-        s.fused = 1u;
+        || strcmp(what, "fixlast") == 0 || strcmp(what, "fixrows") == 0
+        || strcmp(what, "fixsink") == 0 || strcmp(what, "fixsource") == 0) {
+        /* the same scenarios on a fused s16.15 block (words for weights, bias and
+         * rows), or on a source or sink of words */
         what += 3;
+        s.fixed = 1u;
+        s.fused = strcmp(what, "sink") != 0 && strcmp(what, "source") != 0 ? 1u : 0u;
+        if (argc == 5 && (what[0] == 'n' || what[0] == 'l')) {
+            /* fixnext / fixlast R C A: the block activates with A */
+            s.act = lookup(argv[4], ACTS, COUNT(ACTS));
+            argc = 4;
+        }
+    }
+    if (strcmp(what, "fixsplit") == 0 && argc == 4) {
+        fix_split(&s, argv[2], number(argv[3], 4u, MAX_VALUES / 2u));
+        return 0;
     }
     if (strcmp(what, "accumulate0") == 0 || strcmp(what, "next0") == 0
         || strcmp(what, "last0") == 0 || strcmp(what, "backward0") == 0) {

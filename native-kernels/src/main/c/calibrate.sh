@@ -9,14 +9,16 @@
 # Each scenario of ELF runs under `qemu-arm -cpu arm946 -singlestep -d nochain,exec`, which logs
 # one Trace line per executed instruction; n counts those between the harness's calib_begin()
 # and calib_end() calls, and each figure is a difference between sizes of a scenario, so fixed
-# costs cancel. Environment: QEMU_ARM (qemu-arm), ARM_NM (arm-none-eabi-nm), ARM_CC
-# (arm-none-eabi-gcc, for its version).
+# costs cancel; the s16.15 figures are also given in cycles estimated from the same traces
+# (arm9e-cycles.awk). Environment: QEMU_ARM (qemu-arm), ARM_NM (arm-none-eabi-nm), ARM_CC
+# (arm-none-eabi-gcc, for its version), ARM_OBJDUMP (arm-none-eabi-objdump).
 set -euo pipefail
 elf=$1
 log=$2
 qemu=${QEMU_ARM:-qemu-arm}
 nm=${ARM_NM:-arm-none-eabi-nm}
 cc=${ARM_CC:-arm-none-eabi-gcc}
+objdump=${ARM_OBJDUMP:-arm-none-eabi-objdump}
 . "$(dirname "$0")/calibrate-count.sh"
 
 # figure NAME VALUE WHAT: one entry of the table.
@@ -152,18 +154,66 @@ for f in exp div sigmoid tanh softplus elu; do
     figure "fix.$f" "$(per 256 "$(n fix "$f" 512)" "$(n fix "$f" 256)")" \
         "per call of the fixed-point $f (s16.15), averaged over its calibration inputs"
 done
-echo "# s16.15 fixed point"
-set -- $(fit fixaccumulate)
-figure fix.block.mac "$1" \
-    "s16.15: a multiply-accumulate into a 64-bit sum as a fused block multiplies a row in (s4j_fix_mac_row: s4j_fixmac_arm.S on the ARM)"
-figure fix.block.row "$2" "s16.15: per row a fused block multiplies in, besides its MACs"
-c16=$(( $(n fixlast 16 16) - $(n fixnext 16 16) ))
-c32=$(( $(n fixlast 16 32) - $(n fixnext 16 32) ))
-x=$(per 16 "$c32" "$c16")
-figure fix.block.completion.column "$x" \
-    "s16.15: per column of the event that completes a fused identity block, besides its row (bias, one rounding, emit, send)"
-figure fix.block.completion.fixed "$(awk -v a="$c16" -v x="$x" 'BEGIN { printf "%.0f", a - 16 * x }')" \
-    "s16.15: fixed work of the event that completes a fused block, besides its row and columns"
+echo "# s16.15 fixed point: each figure in instructions, and as NAME.cycles in ARM968 cycles estimated from the"
+echo "# same scenario's trace by arm9e-cycles.awk (ARM9E-S timings), which CoreCostModel charges s16.15 cores"
+# fixfigure NAME INSTRUCTIONS CYCLES WHAT: an s16.15 figure, in instructions and in estimated cycles.
+fixfigure() {
+    figure "$1" "$2" "s16.15: $4"
+    figure "$1.cycles" "$3" "s16.15, estimated cycles: $4"
+}
+# nc_per X A B: (A - B) / X for both halves of two "instructions cycles" pairs.
+nc_per() {
+    set -- "$1" $2 $3
+    echo "$(per "$1" "$2" "$4") $(per "$1" "$3" "$5")"
+}
+# nc_diff A B: A - B for both halves of two pairs.
+nc_diff() {
+    set -- $1 $2
+    echo "$(( $1 - $3 )) $(( $2 - $4 ))"
+}
+set -- $(fit fixaccumulate); mac_i=$1; row_i=$2
+set -- $(count=cycles fit fixaccumulate); mac_c=$1; row_c=$2
+fixfigure fix.block.mac "$mac_i" "$mac_c" \
+    "a multiply-accumulate into a 64-bit sum as a fused block multiplies a row in (s4j_fix_mac_row: s4j_fixmac_arm.S on the ARM)"
+fixfigure fix.block.row "$row_i" "$row_c" "per row a fused block multiplies in, besides its MACs"
+set -- $(nc_per 32 "$(nc fixrows 48 0)" "$(nc fixrows 16 0)")
+fixfigure fix.block.value "$1" "$2" "a value filed by a fused 64 x 8 block that multiplies no row in (a row before it is missing)"
+# a completing row less a row that does not complete: per column from 16 to 32 columns, the rest fixed
+for a in identity relu leakyrelu hardtanh sigmoid tanh softplus elu softmax; do
+    c16=$(nc_diff "$(nc fixlast 16 16 "$a")" "$(nc fixnext 16 16 "$a")")
+    c32=$(nc_diff "$(nc fixlast 16 32 "$a")" "$(nc fixnext 16 32 "$a")")
+    set -- $(nc_per 16 "$c32" "$c16")
+    if [ "$a" = identity ]; then
+        fixfigure fix.block.completion.column "$1" "$2" \
+            "per column of the event that completes a fused identity block, besides its row (bias, one rounding, emit, send)"
+        set -- $c16 "$1" "$2"
+        fixfigure fix.block.completion.fixed "$(awk -v a="$1" -v x="$3" 'BEGIN { printf "%.0f", a - 16 * x }')" \
+            "$(awk -v a="$2" -v x="$4" 'BEGIN { printf "%.0f", a - 16 * x }')" \
+            "fixed work of the event that completes a fused block, besides its row and columns"
+    else
+        fixfigure "fix.block.completion.column.$a" "$1" "$2" \
+            "per column of the event that completes a fused $a block, besides its row (bias, rounding, $a, emit, send)"
+    fi
+done
+# a fused softmax block spread over two cores: its steps per column, from 32 to 64 columns; its last row's MACs
+# (one per column) taken out of the max step's
+for step in max sum normalise; do
+    set -- $(nc_per 32 "$(nc fixsplit "$step" 64)" "$(nc fixsplit "$step" 32)")
+    if [ "$step" = max ]; then
+        set -- "$(awk -v a="$1" -v m="$mac_i" 'BEGIN { printf "%.1f", a - m }')" \
+            "$(awk -v a="$2" -v m="$mac_c" 'BEGIN { printf "%.1f", a - m }')"
+    fi
+    case $step in
+        max) what="its completing row: bias, rounding, local max (sent), besides the row's MACs" ;;
+        sum) what="the peer's max in: exponentials and local sum (sent)" ;;
+        *) what="the peer's sum in: division, emit and send" ;;
+    esac
+    fixfigure "fix.softmax.split.$step" "$1" "$2" "per column of a fused softmax block spread over cores, $what"
+done
+set -- $(nc_per 32 "$(nc fixsink 48)" "$(nc fixsink 16)")
+fixfigure fix.sink.value "$1" "$2" "a word filed by an OUTPUT_SINK"
+set -- $(nc_per 32 "$(nc fixsource 64)" "$(nc fixsource 32)")
+fixfigure fix.source.value "$1" "$2" "a word sent by an INPUT_SOURCE's start event"
 set -- $(fit backward 0)
 figure backward.dw "$1" "dW += x delta per weight of a completing DELTA (no sends)"
 set -- $(fit backward 1)
@@ -293,4 +343,4 @@ figure copy.param.value "$(awk -v a="$(n paramvalue 64)" -v b="$(n paramvalue 32
         'BEGIN { printf "%.1f", (a - b) / 32 - 2 * r }')" \
     "a new value of another copy's parameter filed, besides the ranges searched before its own"
 
-rm -f "$log"
+rm -f "$log" "$log.dis"

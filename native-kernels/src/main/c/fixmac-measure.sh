@@ -55,4 +55,4 @@ markers
 set -- $(fit accumulate); mac_i=$1
 set -- $(count=cycles fit accumulate); mac_c=$1
 printf '%-30s %6s %6s %8s %8s %6s %6s\n' "float kernel (block.mac)" "$mac_i" "$mac_c" - - - -
-rm -f "$log"
+rm -f "$log" "$log.dis"

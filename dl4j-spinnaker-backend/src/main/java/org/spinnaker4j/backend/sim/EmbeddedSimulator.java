@@ -230,7 +230,7 @@ public final class EmbeddedSimulator implements Machine {
                 cost.sharePacketCycles(), cost.paramSendCycles(copy.owned()), cost.paramPacketCycles())
                 : SimCore.CopyCosts.NONE;
         return new SimCore.Profile(m.placements().of(v.id()), v.label(), cost.receiveInterruptCycles(),
-                cost.packetCycles(v.kind()), new WorkCosts(cost, v, activation,
+                cost.packetCycles(v), new WorkCosts(cost, v, activation,
                 OutputLoss.of(m.network(), v), sendsBackward, m.graph().splitsSoftmax(v.id())), updateCycles,
                 cost.sendPacketCycles(), slots, sends, normsHere(m, v) ? cost.normPartialCycles(v) : 0, normReceives,
                 cost.normPacketCycles(), copyCosts, cost.batchNormPartialCycles());

@@ -124,11 +124,11 @@ class ChargedWorkTest {
             sim.run(new float[][] {values(N_IN, new Random(1))});
             assertCharged(mapping, sim.lastRunStats(), Map.of(
                     input, COST.completionCycles(input, ActivationKind.IDENTITY),
-                    hidden, N_IN * (COST.packetCycles(VertexKind.DENSE_BLOCK) + COST.rowCycles(hidden))
+                    hidden, N_IN * (COST.packetCycles(hidden) + COST.rowCycles(hidden))
                             + COST.completionCycles(hidden, ActivationKind.RELU),
-                    output, HIDDEN * (COST.packetCycles(VertexKind.DENSE_BLOCK) + COST.rowCycles(output))
+                    output, HIDDEN * (COST.packetCycles(output) + COST.rowCycles(output))
                             + COST.completionCycles(output, ActivationKind.SOFTMAX),
-                    sink, N_OUT * COST.packetCycles(VertexKind.OUTPUT_SINK)));
+                    sink, N_OUT * COST.packetCycles(sink)));
         }
     }
 
@@ -146,7 +146,7 @@ class ChargedWorkTest {
         // output block's last row arrives
         assertTrue(mapping.tdma().of(Phase.FORWARD, labels.id()).sendClock(N_OUT - 1)
                 < mapping.tdma().of(Phase.FORWARD, hidden.id()).sendClock(0), "labels first");
-        long block = COST.packetCycles(VertexKind.DENSE_BLOCK);
+        long block = COST.packetCycles(hidden);
         try (EmbeddedSimulator sim = loaded(mapping, SendMode.TDMA)) {
             float[] label = new float[N_OUT];
             label[1] = 1;
@@ -170,8 +170,8 @@ class ChargedWorkTest {
                             + COST.backwardCycles(output, ActivationKind.SOFTMAX,
                                     OutputLoss.of(mapping.network(), output), true)
                             + COST.updateCycles(output, UpdaterType.SGD),
-                    sink, N_OUT * COST.packetCycles(VertexKind.OUTPUT_SINK),
-                    loss, COST.packetCycles(VertexKind.LOSS_SINK)));
+                    sink, N_OUT * COST.packetCycles(sink),
+                    loss, COST.packetCycles(loss)));
         }
     }
 
@@ -194,7 +194,7 @@ class ChargedWorkTest {
             long hiddenBackward = COST.backwardCycles(hidden, ActivationKind.RELU, false);
             long cycles = outputBackward + hiddenBackward - (N_OUT - 1) * COST.sendPacketCycles();
             assertTrue(hiddenBackward > (N_OUT - 1) * COST.sendPacketCycles()
-                    + COST.packetCycles(VertexKind.DENSE_BLOCK) * HIDDEN,
+                    + COST.packetCycles(output) * HIDDEN,
                     "the test would not tell backward sends made early from late");
             double backward = sim.lastRunStats().backwardSecondsPerSample();
             assertTrue(backward >= cycles * MachineTiming.SPINNAKER1.coreClockPs() / 1e12,

@@ -8,7 +8,7 @@ import org.spinnaker4j.mapper.machine.MachineTiming;
 /**
  * The compute limit of a whole machine for one network: the least time per sample if every
  * application core did nothing but the pass's multiply-accumulates, at the cost model's cycles
- * per soft-float MAC. Inference does one MAC per weight (a convolution's per weight and output position); training three (forward, dW, and the
+ * per MAC in the network's arithmetic (soft float, or s16.15). Inference does one MAC per weight (a convolution's per weight and output position); training three (forward, dW, and the
  * backward W·delta, which the first layer does not send).
  */
 public final class ComputeLimit {
@@ -33,6 +33,6 @@ public final class ComputeLimit {
     /** Seconds per sample of the network's pass on every application core of {@code machine}. */
     public static double secondsPerSample(NetworkSpec network, Machine machine, CoreCostModel cost,
             MachineTiming timing) {
-        return macsPerSample(network) * cost.macCycles() * timing.coreClockPs() / 1e12 / machine.applicationCores();
+        return macsPerSample(network) * cost.macCycles(network.arithmetic()) * timing.coreClockPs() / 1e12 / machine.applicationCores();
     }
 }

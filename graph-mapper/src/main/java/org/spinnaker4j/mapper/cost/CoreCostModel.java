@@ -2,11 +2,13 @@ package org.spinnaker4j.mapper.cost;
 
 import java.io.Serializable;
 import java.util.EnumMap;
+import java.util.EnumSet;
 import java.util.Map;
 import org.spinnaker4j.mapper.graph.MachineVertex;
 import org.spinnaker4j.mapper.graph.PoolingWork;
 import org.spinnaker4j.mapper.graph.VertexKind;
 import org.spinnaker4j.mapper.ir.ActivationKind;
+import org.spinnaker4j.mapper.ir.Arithmetic;
 import org.spinnaker4j.mapper.ir.InputDropout;
 import org.spinnaker4j.mapper.ir.PoolingSpec;
 import org.spinnaker4j.mapper.ir.RegularizationSpec;
@@ -20,7 +22,8 @@ import org.spinnaker4j.mapper.ir.UpdaterType;
  * each core works per sample). The kernels' own work is counted in ARM instructions measured
  * on the lean kernels ({@code make calibrate} in native-kernels/src/main/c: arm-none-eabi-gcc
  * 12 -O2, soft float, under qemu-arm), read from the cost table {@link InstructionCounts#ARM968_SOFT_FLOAT}
- * and turned into cycles with {@code cyclesPerInstruction}; the interrupt, dispatch and send
+ * and turned into cycles with {@code cyclesPerInstruction}; an s16.15 core's forward work is charged the
+ * table's cycles estimated from the same traces instead ({@link #figures}); the interrupt, dispatch and send
  * figures and the cycles per instruction are estimates. Sources: docs/machine-model.md.
  *
  * <p>A block multiplies each row into its sums when the row and every row before it have
@@ -39,25 +42,23 @@ public record CoreCostModel(double cyclesPerInstruction, int receiveInterruptCyc
     public static final CoreCostModel ARM968_SOFT_FLOAT = new CoreCostModel(1.3, 40, 120, 30);
 
     private static final InstructionCounts TABLE = InstructionCounts.load(InstructionCounts.ARM968_SOFT_FLOAT);
-    /** A value filed by a block (or a label, delta or backward partial by its core) without multiplying a row. */
-    private static final double VALUE_PACKET = TABLE.of("block.value");
+    /**
+     * The forward work of the float32 kernels, in instructions: a value filed by a block (or a label, delta or
+     * backward partial by its core) without multiplying a row, a sink's value, a soft-float MAC (random operands)
+     * and a row besides its MACs, a completing block's fixed and per-column work, a source's value, per output of an
+     * activating core (sum, bias add, activation, emit and send) and each step of a softmax spread over cores.
+     */
+    private static final ForwardFigures FLOAT32 = ForwardFigures.float32(TABLE);
+    /** The same work of the s16.15 kernels, in estimated cycles. */
+    private static final ForwardFigures S16_15 = ForwardFigures.s16_15(TABLE);
     /** A partial sum filed by a reduce core. */
     private static final double PARTIAL_PACKET = TABLE.of("reduce.partial");
-    /** A value filed by a sink. */
-    private static final double SINK_PACKET = TABLE.of("sink.value");
-    /** One soft-float multiply-accumulate as a block multiplies a row in (random operands). */
-    private static final double MAC = TABLE.of("block.mac");
-    /** A row multiplied in, besides its MACs. */
-    private static final double BLOCK_ROW = TABLE.of("block.row");
     /**
      * A 2-D convolution's block ({@link RowBlock}): a row multiplied in besides its runs and MACs (finding the output
      * columns under its column), and each run of channels of one output column.
      */
     private static final double ROW_CONV_ROW = TABLE.of("rowconv.row");
     private static final double ROW_RUN = TABLE.of("rowconv.run");
-    /** A completing block's fixed and per-column forward work, besides the rows it multiplies in. */
-    private static final double BLOCK_FIXED = TABLE.of("block.completion.fixed");
-    private static final double BLOCK_COLUMN = TABLE.of("block.completion.column");
     /**
      * A pooling block's value pooled (one compare or float add), window on a row and pixel of it, and the fixed and
      * per-column work of the row that completes it (the start, AVG's division, the zero bias, emit and send), by kind:
@@ -82,17 +83,12 @@ public record CoreCostModel(double cyclesPerInstruction, int receiveInterruptCyc
     private static final double DROPOUT_ROW = TABLE.of("dropout.row");
     private static final double DROPOUT_BACK_ROW = TABLE.of("dropout.back.row");
     private static final double DROPOUT_BACK_POOL_ROW = TABLE.of("dropout.back.row.pool");
-    /** A source's value sent. */
-    private static final double SOURCE_VALUE = TABLE.of("source.value");
     /**
-     * Per output of an activating core of a softmax spread over several cores, each step: the completion
-     * (sum, bias, local max), the exponentials and local sum, the division and sends; in the backward pass the
-     * local dot, then the deltas.
+     * Per output of an activating core of a softmax spread over several cores, its backward steps (training, so float32
+     * only): the local dot, then the deltas.
      */
-    private static final Map<SoftmaxStep, Double> SOFTMAX_SPLIT = perSoftmaxStep();
-    /** Per output of an activating core: sum, bias add, activation, emit and send. */
-    private static final Map<ActivationKind, Double> FORWARD_OUTPUT = perActivation("forward.output.");
-    /** Per column a reduce completing column by column sends, besides {@link #FORWARD_OUTPUT}: its own loop. */
+    private static final Map<SoftmaxStep, Double> SOFTMAX_BACKWARD = perSoftmaxBackwardStep();
+    /** Per column a reduce completing column by column sends, besides its output's work: its own loop. */
     private static final double REDUCE_COLUMN = TABLE.of("reduce.column");
     /** Per output of a hidden activating core in the backward pass: derivative, db, delta sent. */
     private static final Map<ActivationKind, Double> BACKWARD_OUTPUT = perActivation("backward.output.");
@@ -177,41 +173,15 @@ public record CoreCostModel(double cyclesPerInstruction, int receiveInterruptCyc
     private static Map<ActivationKind, Double> perActivation(String prefix) {
         Map<ActivationKind, Double> m = new EnumMap<>(ActivationKind.class);
         for (ActivationKind a : ActivationKind.values()) {
-            m.put(a, TABLE.of(prefix + switch (a) {
-                case IDENTITY -> "identity";
-                case RELU -> "relu";
-                case LEAKYRELU -> "leakyrelu";
-                case SIGMOID -> "sigmoid";
-                case TANH -> "tanh";
-                case SOFTMAX -> "softmax";
-                case HARDTANH -> "hardtanh";
-                case SOFTPLUS -> "softplus";
-                case ELU -> "elu";
-                case SWISH -> "swish";
-                case GELU -> "gelu";
-                case SELU -> "selu";
-                case MISH -> "mish";
-                case SOFTSIGN -> "softsign";
-                case RATIONALTANH -> "rationaltanh";
-                case RECTIFIEDTANH -> "rectifiedtanh";
-                case CUBE -> "cube";
-                case THRESHOLDEDRELU -> "thresholdedrelu";
-                case RELU6 -> "relu6";
-            }));
+            m.put(a, TABLE.of(prefix + ForwardFigures.key(a)));
         }
         return m;
     }
 
-    private static Map<SoftmaxStep, Double> perSoftmaxStep() {
+    private static Map<SoftmaxStep, Double> perSoftmaxBackwardStep() {
         Map<SoftmaxStep, Double> m = new EnumMap<>(SoftmaxStep.class);
-        for (SoftmaxStep step : SoftmaxStep.values()) {
-            m.put(step, TABLE.of("softmax.split." + switch (step) {
-                case MAX -> "max";
-                case SUM -> "sum";
-                case NORMALISE -> "normalise";
-                case DOT -> "dot";
-                case DELTAS -> "deltas";
-            }));
+        for (SoftmaxStep step : EnumSet.complementOf(EnumSet.copyOf(ForwardFigures.FORWARD_STEPS))) {
+            m.put(step, TABLE.of("softmax.split." + ForwardFigures.key(step)));
         }
         return m;
     }
@@ -245,21 +215,44 @@ public record CoreCostModel(double cyclesPerInstruction, int receiveInterruptCyc
         return Math.round(instructions * cyclesPerInstruction);
     }
 
+    /** Cycles of {@code work} in the unit of {@code figures}: instructions at the cycles per instruction, or cycles. */
+    private long cycles(ForwardFigures figures, double work) {
+        return figures.inCycles() ? Math.round(work) : cycles(work);
+    }
+
+    /**
+     * The forward figures of a vertex's kernel: its arithmetic's. The one place the arithmetic decides a core's
+     * charge. An s16.15 reduce or relay (its blocks' 64-bit partials arriving as two halves each) is not built yet:
+     * until its own figures (per half received, per column completed) are measured, it is charged the float32
+     * reduce's, here.
+     */
+    private static ForwardFigures figures(MachineVertex v) {
+        if (v.arithmetic() == Arithmetic.FLOAT32 || v.kind() == VertexKind.REDUCE || v.kind() == VertexKind.RELAY) {
+            return FLOAT32;
+        }
+        return S16_15;
+    }
+
     /**
      * Cycles to dispatch one received packet and file its value (a reduce core adds it), without
      * the rows a block may multiply in ({@link #rowCycles}).
      */
-    public long packetCycles(VertexKind kind) {
-        return dispatchCycles + cycles(switch (kind) {
+    public long packetCycles(MachineVertex v) {
+        ForwardFigures f = figures(v);
+        return dispatchCycles + cycles(f, switch (v.kind()) {
             case REDUCE, RELAY -> PARTIAL_PACKET;
-            case OUTPUT_SINK, LOSS_SINK -> SINK_PACKET;
-            default -> VALUE_PACKET;
+            case OUTPUT_SINK, LOSS_SINK -> f.sinkPacket();
+            default -> f.valuePacket();
         });
     }
 
-    /** Cycles of one soft-float multiply-accumulate (random operands), the unit of the machine's compute limit. */
-    public double macCycles() {
-        return MAC * cyclesPerInstruction;
+    /**
+     * Cycles of one multiply-accumulate (random operands) in {@code arithmetic}, the unit of the machine's compute
+     * limit.
+     */
+    public double macCycles(Arithmetic arithmetic) {
+        ForwardFigures f = arithmetic == Arithmetic.FLOAT32 ? FLOAT32 : S16_15;
+        return f.inCycles() ? f.mac() : f.mac() * cyclesPerInstruction;
     }
 
     /**
@@ -274,9 +267,11 @@ public record CoreCostModel(double cyclesPerInstruction, int receiveInterruptCyc
         if (block != null) {
             // a 2-D convolution's block: a row's MACs and runs on average over its rows
             int rows = v.rows().size();
-            return cycles(((double) block.macs(rows) * MAC + block.runs(rows) * ROW_RUN) / rows + ROW_CONV_ROW);
+            return cycles(((double) block.macs(rows) * FLOAT32.mac() + block.runs(rows) * ROW_RUN) / rows
+                    + ROW_CONV_ROW);
         }
-        return v.kind() == VertexKind.DENSE_BLOCK ? cycles(v.cols().size() * MAC + BLOCK_ROW) : 0;
+        ForwardFigures f = figures(v);
+        return v.kind() == VertexKind.DENSE_BLOCK ? cycles(f, v.cols().size() * f.mac() + f.blockRow()) : 0;
     }
 
     /**
@@ -285,7 +280,7 @@ public record CoreCostModel(double cyclesPerInstruction, int receiveInterruptCyc
      * keeps up with its senders when they send no faster than this.
      */
     public long forwardPacketCycles(MachineVertex v) {
-        return packetCycles(v.kind()) + rowCycles(v);
+        return packetCycles(v) + rowCycles(v);
     }
 
     /**
@@ -294,7 +289,7 @@ public record CoreCostModel(double cyclesPerInstruction, int receiveInterruptCyc
      * loop that finds each column whose partials are in.
      */
     public long columnCycles(MachineVertex v, ActivationKind activation) {
-        return cycles(FORWARD_OUTPUT.get(v.kind() == VertexKind.RELAY ? ActivationKind.IDENTITY : activation)
+        return cycles(FLOAT32.perOutput(v.kind() == VertexKind.RELAY ? ActivationKind.IDENTITY : activation)
                 + REDUCE_COLUMN);
     }
 
@@ -315,20 +310,26 @@ public record CoreCostModel(double cyclesPerInstruction, int receiveInterruptCyc
      */
     public long completionCycles(MachineVertex v, ActivationKind activation, boolean softmaxSplit) {
         int cols = v.cols().size();
-        double perOutput = softmaxSplit ? SOFTMAX_SPLIT.get(SoftmaxStep.MAX) : FORWARD_OUTPUT.get(activation);
         if (v.pooling() != null) {
             PoolingWork work = v.pooling();
             double[] pool = POOL.get(work.kind());
             return cycles(pool[3] + work.values() * pool[0] + work.windows() * pool[1] + work.pixels() * pool[2]
                     + cols * pool[4]);
         }
+        ForwardFigures f = figures(v);
         return switch (v.kind()) {
-            case DENSE_BLOCK -> cycles(BLOCK_FIXED + cols * BLOCK_COLUMN + (v.fused() ? cols * perOutput : 0));
-            case REDUCE -> cycles(cols * perOutput);
-            case RELAY -> cycles(cols * FORWARD_OUTPUT.get(ActivationKind.IDENTITY));
-            case INPUT_SOURCE, LABEL_SOURCE -> cycles(cols * SOURCE_VALUE);
+            case DENSE_BLOCK -> cycles(f, f.blockFixed() + cols * f.blockColumn()
+                    + (v.fused() ? cols * perOutput(f, activation, softmaxSplit) : 0));
+            case REDUCE -> cycles(f, cols * perOutput(f, activation, softmaxSplit));
+            case RELAY -> cycles(f, cols * f.perOutput(ActivationKind.IDENTITY));
+            case INPUT_SOURCE, LABEL_SOURCE -> cycles(f, cols * f.sourceValue());
             case OUTPUT_SINK, LOSS_SINK -> 0;
         };
+    }
+
+    /** Per output of an activating core: its activation's, or with {@code softmaxSplit} the first softmax step's. */
+    private static double perOutput(ForwardFigures f, ActivationKind activation, boolean softmaxSplit) {
+        return softmaxSplit ? f.softmaxStep(SoftmaxStep.MAX) : f.perOutput(activation);
     }
 
     /**
@@ -341,7 +342,7 @@ public record CoreCostModel(double cyclesPerInstruction, int receiveInterruptCyc
      */
     public long forwardSampleCycles(MachineVertex v, ActivationKind activation, int packetsReceived,
             boolean softmaxSync, boolean columnByColumn) {
-        return packetsReceived * packetCycles(v.kind()) + allRowsCycles(v)
+        return packetsReceived * packetCycles(v) + allRowsCycles(v)
                 + forwardWorkCycles(v, activation, softmaxSync, columnByColumn);
     }
 
@@ -373,7 +374,7 @@ public record CoreCostModel(double cyclesPerInstruction, int receiveInterruptCyc
      */
     public long backwardSampleCycles(MachineVertex v, ActivationKind activation, OutputLoss loss,
             int packetsReceived, boolean sendsBackward, boolean softmaxSync) {
-        return packetsReceived * packetCycles(v.kind()) + backwardCycles(v, activation, loss, sendsBackward, softmaxSync)
+        return packetsReceived * packetCycles(v) + backwardCycles(v, activation, loss, sendsBackward, softmaxSync)
                 + (softmaxSync ? softmaxStepCycles(v, SoftmaxStep.DOT) : 0);
     }
 
@@ -387,7 +388,11 @@ public record CoreCostModel(double cyclesPerInstruction, int receiveInterruptCyc
      * measured on its own: {@code softmax.split.*} in the cost table).
      */
     public long softmaxStepCycles(MachineVertex v, SoftmaxStep step) {
-        return cycles(v.cols().size() * SOFTMAX_SPLIT.get(step));
+        if (SOFTMAX_BACKWARD.containsKey(step)) {
+            return cycles(v.cols().size() * SOFTMAX_BACKWARD.get(step));
+        }
+        ForwardFigures f = figures(v);
+        return cycles(f, v.cols().size() * f.softmaxStep(step));
     }
 
     /**
@@ -434,7 +439,7 @@ public record CoreCostModel(double cyclesPerInstruction, int receiveInterruptCyc
             return 0;
         }
         return cycles(v.cols().size() * (loss != null ? LossCosts.perOutput(TABLE, BACKWARD_OUTPUT, activation, loss)
-                : softmaxSplit ? SOFTMAX_SPLIT.get(SoftmaxStep.DELTAS) : BACKWARD_OUTPUT.get(activation)));
+                : softmaxSplit ? SOFTMAX_BACKWARD.get(SoftmaxStep.DELTAS) : BACKWARD_OUTPUT.get(activation)));
     }
 
     /** {@link #deltaCycles(MachineVertex, ActivationKind, OutputLoss)} of a vertex without a loss. */

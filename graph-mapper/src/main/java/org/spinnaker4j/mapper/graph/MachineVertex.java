@@ -1,5 +1,7 @@
 package org.spinnaker4j.mapper.graph;
 
+import java.util.Objects;
+import org.spinnaker4j.mapper.ir.Arithmetic;
 import org.spinnaker4j.mapper.ir.Conv2DGeometry;
 import org.spinnaker4j.mapper.ir.RowBlock;
 
@@ -11,10 +13,21 @@ import org.spinnaker4j.mapper.ir.RowBlock;
  * block holds every row of its layer, so it adds the bias and applies the activation itself. {@code pooling} is what a
  * pooling layer's block pools (compares or adds, no weights), null for every other vertex. {@code image}
  * is the 2-D convolution a block runs along the image's rows holding its kernel once ({@link #rowBlock()}), null
- * for every other vertex.
+ * for every other vertex. {@code arithmetic} is the number format its kernel computes in (its network's), which
+ * decides the costs it is charged.
  */
 public record MachineVertex(int id, VertexKind kind, int layer, Slice rows, Slice cols, boolean fused,
-        PoolingWork pooling, Conv2DGeometry image) {
+        PoolingWork pooling, Conv2DGeometry image, Arithmetic arithmetic) {
+
+    public MachineVertex {
+        Objects.requireNonNull(arithmetic, "arithmetic");
+    }
+
+    /** A vertex computing in float32. */
+    public MachineVertex(int id, VertexKind kind, int layer, Slice rows, Slice cols, boolean fused,
+            PoolingWork pooling, Conv2DGeometry image) {
+        this(id, kind, layer, rows, cols, fused, pooling, image, Arithmetic.FLOAT32);
+    }
 
     /** A vertex that is not a pooling layer's block. */
     public MachineVertex(int id, VertexKind kind, int layer, Slice rows, Slice cols, boolean fused) {

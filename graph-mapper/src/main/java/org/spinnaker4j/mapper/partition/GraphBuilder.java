@@ -13,6 +13,7 @@ import org.spinnaker4j.mapper.graph.PoolingWork;
 import org.spinnaker4j.mapper.graph.Slice;
 import org.spinnaker4j.mapper.graph.VertexKind;
 import org.spinnaker4j.mapper.ir.ActivationKind;
+import org.spinnaker4j.mapper.ir.Arithmetic;
 import org.spinnaker4j.mapper.ir.NetworkSpec;
 import org.spinnaker4j.mapper.ir.Conv2DGeometry;
 import org.spinnaker4j.mapper.ir.PoolingSpec;
@@ -34,12 +35,14 @@ final class GraphBuilder {
 
     private final List<MachineVertex> vertices = new ArrayList<>();
     private final List<OutgoingPartition> partitions = new ArrayList<>();
+    private final Arithmetic arithmetic;
 
-    private GraphBuilder() {
+    private GraphBuilder(Arithmetic arithmetic) {
+        this.arithmetic = arithmetic;
     }
 
     static MachineGraph build(NetworkSpec network, LayerSlicing slicing) {
-        return new GraphBuilder().buildGraph(network, slicing);
+        return new GraphBuilder(network.arithmetic()).buildGraph(network, slicing);
     }
 
     private MachineGraph buildGraph(NetworkSpec network, LayerSlicing slicing) {
@@ -335,7 +338,7 @@ final class GraphBuilder {
     private int add(VertexKind kind, int layer, Slice rows, Slice cols, boolean fused, PoolingWork pooling,
             Conv2DGeometry image) {
         int id = vertices.size();
-        vertices.add(new MachineVertex(id, kind, layer, rows, cols, fused, pooling, image));
+        vertices.add(new MachineVertex(id, kind, layer, rows, cols, fused, pooling, image, arithmetic));
         return id;
     }
 

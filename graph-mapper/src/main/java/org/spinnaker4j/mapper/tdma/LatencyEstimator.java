@@ -156,7 +156,7 @@ public final class LatencyEstimator {
      */
     private long softmaxExchange(MachineGraph graph, MachineVertex v) {
         long peers = graph.incoming(v.id()).stream().filter(p -> p.kind() == PartitionKind.SOFTMAX_SYNC).count();
-        long round = (long) Math.ceil(peers * cost.packetCycles(v.kind()) / TdmaScheduler.SENDING_FRACTION);
+        long round = (long) Math.ceil(peers * cost.packetCycles(v) / TdmaScheduler.SENDING_FRACTION);
         return 2 * round + cost.softmaxStepCycles(v, SoftmaxStep.SUM)
                 + cost.softmaxStepCycles(v, SoftmaxStep.NORMALISE);
     }

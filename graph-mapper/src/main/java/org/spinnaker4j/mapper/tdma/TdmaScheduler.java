@@ -1120,7 +1120,7 @@ public final class TdmaScheduler {
                 case BATCH_NORM -> cost.batchNormPartialCycles();
                 case SHARE -> cost.sharePacketCycles();
                 case PARAM -> cost.paramPacketCycles();
-                case SYNC, BACKWARD_SYNC, BACKWARD -> cost.packetCycles(receiver.kind());
+                case SYNC, BACKWARD_SYNC, BACKWARD -> cost.packetCycles(receiver);
             };
         }
 
@@ -1575,7 +1575,7 @@ public final class TdmaScheduler {
                 return phase.backward()
                         ? Math.max(cost.completionCycles(vertex, activation(vertex)),
                                 cost.forwardPacketCycles(vertex, network.dropout(vertex.layer())))
-                        : cost.packetCycles(vertex.kind());
+                        : cost.packetCycles(vertex);
             }
 
             /**

@@ -52,7 +52,7 @@ class BoundCalculatorTest {
 
         long source = COST.completionCycles(SOURCE, ActivationKind.IDENTITY);
         long block = 4 * COST.forwardPacketCycles(BLOCK) + COST.completionCycles(BLOCK, ActivationKind.IDENTITY);
-        long sink = 3 * COST.packetCycles(VertexKind.OUTPUT_SINK);
+        long sink = 3 * COST.packetCycles(SINK);
         assertEquals(List.of(source, block, sink), java.util.Arrays.stream(BOUNDS.coreCycles(network, graph()))
                 .boxed().toList());
         assertEquals(block, bound.coreClocks());
@@ -95,13 +95,13 @@ class BoundCalculatorTest {
         // forward: 4 inputs filed and their rows multiplied in, then the block completes; backward: 3
         // labels filed, then its deltas (charged as its loss's) and dW (a first-layer block sends nothing back)
         long forward = 4 * COST.forwardPacketCycles(block) + COST.completionCycles(block, ActivationKind.SOFTMAX);
-        long backward = 3 * COST.packetCycles(VertexKind.DENSE_BLOCK)
+        long backward = 3 * COST.packetCycles(block)
                 + COST.deltaCycles(block, ActivationKind.SOFTMAX, OutputLoss.of(network, block))
                 + COST.blockBackwardCycles(block, false);
         assertNotEquals(COST.deltaCycles(block, ActivationKind.SOFTMAX), COST.deltaCycles(block,
                 ActivationKind.SOFTMAX, OutputLoss.of(network, block)), "an output core's deltas cost its loss's");
         assertEquals(forward + backward, cycles[2]);
-        assertEquals(COST.packetCycles(VertexKind.LOSS_SINK), cycles[4]);
+        assertEquals(COST.packetCycles(loss), cycles[4]);
         assertEquals(COST.completionCycles(labels, ActivationKind.IDENTITY), cycles[1]);
 
         // its input dropped: each row filed pays the dropout's hash, mask and scaling (a first-layer block sends

@@ -105,7 +105,8 @@ class CoreCostModelTest {
                 "a bias is updated at its own updater's cost");
         assertEquals(COST.updateCycles(REDUCE, UpdaterType.SGD), COST.updateCycles(REDUCE, adamWithSgdBias));
         for (VertexKind k : VertexKind.values()) {
-            assertTrue(COST.packetCycles(k) > COST.dispatchCycles(), k.toString());
+            assertTrue(COST.packetCycles(new MachineVertex(0, k, 0, new Slice(0, 4), new Slice(0, 4), false))
+                    > COST.dispatchCycles(), k.toString());
         }
         assertTrue(COST.blockBackwardCycles(BLOCK, true) > COST.blockBackwardCycles(BLOCK, false));
     }
@@ -202,25 +203,25 @@ class CoreCostModelTest {
         long mac = Math.round(InstructionCounts.load(InstructionCounts.ARM968_SOFT_FLOAT).of("block.mac") * 1.3);
         assertTrue(COST.rowCycles(WIDER) - row >= 4 * mac - 4, "four more columns cost four more MACs per row");
         assertEquals(0, COST.rowCycles(REDUCE), "a reduce multiplies no rows");
-        assertEquals(COST.packetCycles(VertexKind.DENSE_BLOCK) + row, COST.forwardPacketCycles(BLOCK));
-        assertEquals(COST.packetCycles(VertexKind.REDUCE), COST.forwardPacketCycles(REDUCE));
+        assertEquals(COST.packetCycles(BLOCK) + row, COST.forwardPacketCycles(BLOCK));
+        assertEquals(COST.packetCycles(REDUCE), COST.forwardPacketCycles(REDUCE));
     }
 
     @Test
     void forwardSampleCyclesCountsPacketsRowsAndCompletion() {
-        long packet = COST.packetCycles(VertexKind.DENSE_BLOCK);
+        long packet = COST.packetCycles(BLOCK);
         assertEquals(10 * packet + 10 * COST.rowCycles(BLOCK) + COST.completionCycles(BLOCK, ActivationKind.RELU),
                 COST.forwardSampleCycles(BLOCK, ActivationKind.RELU, 10, false, false));
         assertEquals(packet, COST.forwardSampleCycles(BLOCK, ActivationKind.RELU, 11, false, false)
                 - COST.forwardSampleCycles(BLOCK, ActivationKind.RELU, 10, false, false), "each packet once");
-        assertEquals(8 * COST.packetCycles(VertexKind.REDUCE) + COST.completionCycles(REDUCE, ActivationKind.SIGMOID),
+        assertEquals(8 * COST.packetCycles(REDUCE) + COST.completionCycles(REDUCE, ActivationKind.SIGMOID),
                 COST.forwardSampleCycles(REDUCE, ActivationKind.SIGMOID, 8, false, false));
     }
 
     @Test
     void aCoreCompletingColumnByColumnPaysEachColumnsWork() {
         long columns = REDUCE.cols().size() * COST.columnCycles(REDUCE, ActivationKind.SIGMOID);
-        assertEquals(8 * COST.packetCycles(VertexKind.REDUCE) + columns,
+        assertEquals(8 * COST.packetCycles(REDUCE) + columns,
                 COST.forwardSampleCycles(REDUCE, ActivationKind.SIGMOID, 8, false, true));
         // each column's work is the whole z's per output and the loop finding the column
         assertTrue(columns > COST.completionCycles(REDUCE, ActivationKind.SIGMOID), columns + " cycles");

@@ -36,7 +36,7 @@ class RowPacingTest {
             List<MachineVertex> blocks = m.graph().vertices().stream()
                     .filter(v -> v.kind() == VertexKind.DENSE_BLOCK).toList();
             assertEquals(1, blocks.size(), "one block takes every row");
-            long need = COST.packetCycles(VertexKind.DENSE_BLOCK) + COST.rowCycles(blocks.get(0));
+            long need = COST.packetCycles(blocks.get(0)) + COST.rowCycles(blocks.get(0));
             TdmaSchedule.Stage input = m.tdma().stages().get(0);
             assertEquals(Phase.FORWARD, input.phase());
             assertEquals((long) Math.ceil(need / TdmaScheduler.SENDING_FRACTION), input.clocksBetweenSends(),
