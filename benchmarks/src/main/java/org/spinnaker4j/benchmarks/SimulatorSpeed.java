@@ -161,7 +161,7 @@ public final class SimulatorSpeed {
         }
     }
 
-    /** Every component of a record (maps sorted by key, doubles as raw bits), recursively. */
+    /** Every component of a record (maps sorted by key, doubles as raw bits, long arrays by value), recursively. */
     private static String canonical(Object value) {
         if (value instanceof Record r) {
             List<String> parts = new ArrayList<>();
@@ -184,6 +184,9 @@ public final class SimulatorSpeed {
         }
         if (value instanceof Double d) {
             return Long.toHexString(Double.doubleToRawLongBits(d));
+        }
+        if (value instanceof long[] counts) {
+            return Arrays.toString(counts); // RunStats.Saturations: String.valueOf would give the array's identity
         }
         return String.valueOf(value);
     }
