@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.stream.LongStream;
 import org.deeplearning4j.datasets.iterator.utilty.ListDataSetIterator;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
@@ -25,7 +26,8 @@ import org.spinnaker4j.mapper.machine.Machine;
  * The machine report's float32 against s16.15 fixed-point table: the seed network on random inputs and the MNIST MLP
  * trained on the host (nd4j-native) as the demo trains it, each run for inference on one SpiNN-5 board with the default
  * options in both arithmetics. Per run: cores, time and energy per sample, the largest output difference to
- * nd4j-native, and for MNIST the test accuracy and the digits whose class agrees with nd4j-native's.
+ * nd4j-native, the values s16.15 saturated, and for MNIST the test accuracy and the digits whose class agrees with
+ * nd4j-native's.
  */
 final class ArithmeticComparison {
 
@@ -90,18 +92,22 @@ final class ArithmeticComparison {
         sb.append(String.format(Locale.ROOT, "The seed network (untrained, seed 2020) on %d random rows; the MNIST MLP "
                 + "trained on the host by nd4j-native (%d epochs of the first %d digits in mini-batches of %d, as the "
                 + "demo) and run on the last %d. Difference: the largest |output - nd4j-native's output|; agreement: "
-                + "the digits whose most likely class is nd4j-native's.%n%n", SEED_ROWS, MNIST_EPOCHS, MNIST_TRAIN,
+                + "the digits whose most likely class is nd4j-native's. Saturated: the s16.15 values clamped to the "
+                + "format's range (docs/fixed-point.md), weights and biases at load, inputs, and sums rounded in the "
+                + "run, all layers together.%n%n", SEED_ROWS, MNIST_EPOCHS, MNIST_TRAIN,
                 MNIST_BATCH, testDigits));
         sb.append("| network | arithmetic | cores / chips | latency µs | µs / sample | samples / s | µJ / sample "
-                + "| max difference | accuracy | agreement | dropped | overruns |\n");
-        sb.append("|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+                + "| max difference | accuracy | agreement | saturated parameters / inputs / sums | dropped | overruns |\n");
+        sb.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
         for (Row r : rows) {
             RunStats s = r.stats();
+            RunStats.Saturations saturated = s.saturations();
             sb.append(String.format(Locale.ROOT, "| %s | %s | %d / %d | %.1f | %.1f | %.0f | %.1f | %.2e | %s | %s "
-                    + "| %d | %d |%n", r.network(), r.arithmetic(), s.coresUsed(), s.chipsUsed(),
+                    + "| %d / %d / %d | %d | %d |%n", r.network(), r.arithmetic(), s.coresUsed(), s.chipsUsed(),
                     s.latencySeconds() * 1e6, s.simulatedSecondsPerSample() * 1e6, s.samplesPerSecond(),
                     s.energyJoulesPerSample() * 1e6, r.maxDifference(), percent(r.accuracy()),
-                    percent(r.agreement()), s.packetsDropped(), s.tdmaOverruns()));
+                    percent(r.agreement()), LongStream.of(saturated.parameters()).sum(), saturated.inputs(),
+                    LongStream.of(saturated.sums()).sum(), s.packetsDropped(), s.tdmaOverruns()));
         }
         return sb.toString();
     }
