@@ -262,8 +262,7 @@ public final class EmbeddedSimulator implements Machine {
         float[][][] vectors = new float[mapping.network().layers().size() + 1][][];
         int nLayers = mapping.network().layers().size();
         vectors[nLayers] = new float[samples.length][mapping.network().nOut()];
-        inputWords = fixedPoint != null ? fixedPoint.quantiseInputs(samples) : null;
-        runSamples(samples, null, vectors);
+        runInference(samples, vectors);
         return vectors[nLayers];
     }
 
@@ -280,9 +279,14 @@ public final class EmbeddedSimulator implements Machine {
         for (int v = 1; v <= nLayers; v++) {
             vectors[v] = new float[samples.length][mapping.network().vectorSize(v)];
         }
+        runInference(samples, vectors);
+        return Arrays.asList(vectors).subList(1, nLayers + 1);
+    }
+
+    /** Runs samples forward (quantised first in fixed point), filling the vectors the caller reads back. */
+    private void runInference(float[][] samples, float[][][] vectors) {
         inputWords = fixedPoint != null ? fixedPoint.quantiseInputs(samples) : null;
         runSamples(samples, null, vectors);
-        return Arrays.asList(vectors).subList(1, nLayers + 1);
     }
 
     @Override
