@@ -210,6 +210,36 @@ for step in max sum normalise; do
     esac
     fixfigure "fix.softmax.split.$step" "$1" "$2" "per column of a fused softmax block spread over cores, $what"
 done
+# an unfused block's completing row less a row that does not complete, as the fused block's above
+c16=$(nc_diff "$(nc fixunfusedlast 16 16)" "$(nc fixunfusednext 16 16)")
+c32=$(nc_diff "$(nc fixunfusedlast 16 32)" "$(nc fixunfusednext 16 32)")
+set -- $(nc_per 16 "$c32" "$c16")
+fixfigure fix.unfused.completion.column "$1" "$2" \
+    "per column of the event that completes an unfused block, besides its row (its 64-bit sum sent as two halves, no rounding)"
+set -- $c16 "$1" "$2"
+fixfigure fix.unfused.completion.fixed "$(awk -v a="$1" -v x="$3" 'BEGIN { printf "%.0f", a - 16 * x }')" \
+    "$(awk -v a="$2" -v x="$4" 'BEGIN { printf "%.0f", a - 16 * x }')" \
+    "fixed work of the event that completes an unfused block, besides its row and columns"
+# a reduce of unfused blocks' halves: a half filed (4 partials a column, none completing), from 32 to 160 halves
+partial=$(nc_per 128 "$(nc fixpartials 160)" "$(nc fixpartials 32)")
+fixfigure fix.reduce.partial $partial "a half of a 64-bit partial sum filed by a REDUCE, no column completing"
+# per column the half that completes every column streams (softmax: completes at once), from 32 to 64 columns
+for a in identity relu leakyrelu hardtanh sigmoid tanh softplus elu softmax; do
+    set -- $(nc_per 32 "$(nc fixcolumn "$a" 64)" "$(nc fixcolumn "$a" 32)")
+    case $a in
+        identity) fixfigure fix.reduce.column "$1" "$2" \
+            "per column a REDUCE with identity sends as its halves are in: sum, bias, one rounding, emit, send" ;;
+        softmax) fixfigure fix.reduce.completion.column.softmax "$1" "$2" \
+            "per column of a softmax REDUCE's completing half: sum, bias, rounding, exponential, division, emit, send" ;;
+        *) fixfigure "fix.reduce.column.$a" "$1" "$2" \
+            "per column a REDUCE with $a sends as its halves are in: sum, bias, one rounding, $a, emit, send" ;;
+    esac
+done
+# a relay's word filed and forwarded, from 16 to 48 words, less a half filed: its column's work
+set -- $(nc_per 32 "$(nc fixrelay 48)" "$(nc fixrelay 16)") $partial
+fixfigure fix.relay.column "$(awk -v a="$1" -v b="$3" 'BEGIN { printf "%.1f", a - b }')" \
+    "$(awk -v a="$2" -v b="$4" 'BEGIN { printf "%.1f", a - b }')" \
+    "per word a RELAY forwards, besides fix.reduce.partial (its filing): rounding, emit, send"
 set -- $(nc_per 32 "$(nc fixsink 48)" "$(nc fixsink 16)")
 fixfigure fix.sink.value "$1" "$2" "a word filed by an OUTPUT_SINK"
 set -- $(nc_per 32 "$(nc fixsource 64)" "$(nc fixsource 32)")
