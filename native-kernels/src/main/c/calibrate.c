@@ -56,6 +56,16 @@
  *                            blocks fused, of words, activating with A
  *                            (identity if not given); the source and sink of
  *                            words
+ *   calibrate fixunfusednext R C, fixunfusedlast R C: next and last on an
+ *                            unfused s16.15 block (its sums sent as halves)
+ *   calibrate fixpartials N  N halves of 64-bit partials filed by an s16.15
+ *                            reduce of 64 columns, 4 partials a column, none
+ *                            completing
+ *   calibrate fixrelay N     N words into a 64-column s16.15 relay, each column
+ *                            forwarded as its word arrives
+ *   calibrate fixcolumn A C  the half that completes every column of a C-column
+ *                            s16.15 reduce of one partial a column (halves),
+ *                            activating with A: streamed, softmax all at once
  *   calibrate fixsplit S C   one step of a fused s16.15 softmax block of 2 rows
  *                            x C columns spread over two cores, the packet that
  *                            starts it: S = max, its last row (sums rounded,
@@ -336,6 +346,7 @@ typedef struct spec {
     uint32_t norm_blocks;       /* channel mode (one channel a column, 4 pixels) over
                                    this many blocks, this one at index 0 (0: per column) */
     uint32_t fixed;             /* S4J_ARITH_S16_15: a fused block of words (fix* scenarios) */
+    uint32_t halves;            /* an S16_15 reduce of 64-bit partials' halves (S4J_CFG_PARTIAL_HALVES) */
 } spec;
 
 static void range(uint32_t *n, uint32_t lo, uint32_t span, uint32_t local,
@@ -474,7 +485,7 @@ static void load(const spec *s)
         range(&n, IGNORE_KEY + 16u * i, 16u, 0u, S4J_RANGE_IGNORE);
     }
     if (s->kind != S4J_KIND_INPUT_SOURCE) {
-        uint32_t span = s->kind == S4J_KIND_DENSE_BLOCK ? s->rows : s->cols;
+        uint32_t span = s->kind == S4J_KIND_DENSE_BLOCK ? s->rows : s->cols * (s->halves + 1u);
 
         for (i = 0u; i < (s->data_ranges > 1u ? s->data_ranges : 1u); i++) {
             range(&n, DATA_KEY + i * span, span, 0u, S4J_RANGE_DATA);
@@ -581,6 +592,7 @@ static void load(const spec *s)
     }
     if (s->fixed != 0u) {
         words[S4J_CFG_ARITHMETIC] = S4J_ARITH_S16_15;
+        words[S4J_CFG_PARTIAL_HALVES] = s->halves;
         words[S4J_CFG_ALPHA] = 0u;
         to_words(weights, nw);
         to_words(bias, nb);
@@ -894,6 +906,69 @@ static void fix_split(spec *s, const char *step_name, uint32_t cols)
     measure(n, n + 1u);
 }
 
+/* `fixpartials N`, `fixrelay N`, `fixcolumn A C`: an S16_15 reduce, its
+ * packets measured. fixpartials: N halves of 64-bit partials filed by a
+ * 64-column reduce of 4 partials a column (range k / 128 sends half k % 128),
+ * no column completing; fixrelay: N words into a 64-column relay (a reduce of
+ * one word a column, zero bias), each column forwarded as it arrives;
+ * fixcolumn: the half that completes a C-column reduce of one partial a
+ * column, activating with A, column 0's high half last, so it completes every
+ * column (streamed, or with A = softmax all at once). */
+/* payloads[0 .. n) for keys[0 .. n) from DATA_KEY on, halves of 64-bit
+ * partials of 2^-30 units (key 2j the low half of column j's, 2j + 1 the
+ * high): each partial in [-1.9, 1.9), its high half its sign. */
+static void half_payloads(uint32_t n)
+{
+    uint32_t i;
+
+    for (i = 0u; i < n; i++) {
+        int32_t w = (int32_t)(uniform(-1.9f, 1.9f) * 1073741824.0f);
+
+        payloads[i] = ((keys[i] - DATA_KEY) & 1u) == 0u ? (uint32_t)w : w < 0 ? 0xFFFFFFFFu : 0u;
+    }
+}
+
+static void fix_reduce(spec *s, const char *what, int argc, char **argv)
+{
+    uint32_t n;
+
+    s->kind = S4J_KIND_REDUCE;
+    s->fixed = 1u;
+    s->partials = 1u;
+    if (strcmp(what, "fixcolumn") == 0 && argc == 4) {
+        s->halves = 1u;
+        s->act = lookup(argv[2], ACTS, COUNT(ACTS));
+        s->cols = number(argv[3], 1u, MAX_VALUES / 2u);
+        load(s);
+        n = 2u * s->cols;
+        packets(0u, n, DATA_KEY, -4.0f, 4.0f, 1.0f);
+        keys[1] = DATA_KEY + n - 1u;
+        keys[n - 1u] = DATA_KEY + 1u;
+        half_payloads(n);
+        deliver(0u, n - 1u);
+        measure(n - 1u, n);
+        return;
+    }
+    if (argc != 3 || (strcmp(what, "fixpartials") != 0 && strcmp(what, "fixrelay") != 0)) {
+        fail("usage: calibrate fixpartials N | fixrelay N | fixcolumn A C", argc);
+    }
+    s->cols = 64u;
+    if (what[3] == 'p') {
+        s->halves = 1u;
+        s->partials = 4u;
+        s->data_ranges = 4u;
+    }
+    load(s);
+    n = number(argv[2], 1u, what[3] == 'p' ? 3u * 2u * s->cols - 1u : s->cols - 1u);
+    packets(0u, n, DATA_KEY, -2.0f, 2.0f, 0.0f);
+    if (s->halves != 0u) {
+        half_payloads(n);
+    } else {
+        payload_words(n);
+    }
+    measure(0u, n);
+}
+
 /* `fix F N [I]`: N calls of the fixed-point function `name`, measured. */
 static void fix_calls(const char *name, uint32_t n, int at)
 {
@@ -935,7 +1010,15 @@ int main(int argc, char **argv)
     uint32_t i;
 
     memset(&s, 0, sizeof s);
-    if (strcmp(what, "fixaccumulate") == 0 || strcmp(what, "fixnext") == 0
+    if (strcmp(what, "fixpartials") == 0 || strcmp(what, "fixrelay") == 0 || strcmp(what, "fixcolumn") == 0) {
+        fix_reduce(&s, what, argc, argv);
+        return 0;
+    }
+    if (strcmp(what, "fixunfusednext") == 0 || strcmp(what, "fixunfusedlast") == 0) {
+        /* next and last on an unfused s16.15 block: its sums sent as halves */
+        what += 10;
+        s.fixed = 1u;
+    } else if (strcmp(what, "fixaccumulate") == 0 || strcmp(what, "fixnext") == 0
         || strcmp(what, "fixlast") == 0 || strcmp(what, "fixrows") == 0
         || strcmp(what, "fixsink") == 0 || strcmp(what, "fixsource") == 0) {
         /* the same scenarios on a fused s16.15 block (words for weights, bias and

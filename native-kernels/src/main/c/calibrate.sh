@@ -178,19 +178,31 @@ fixfigure fix.block.mac "$mac_i" "$mac_c" \
 fixfigure fix.block.row "$row_i" "$row_c" "per row a fused block multiplies in, besides its MACs"
 set -- $(nc_per 32 "$(nc fixrows 48 0)" "$(nc fixrows 16 0)")
 fixfigure fix.block.value "$1" "$2" "a value filed by a fused 64 x 8 block that multiplies no row in (a row before it is missing)"
-# a completing row less a row that does not complete: per column from 16 to 32 columns, the rest fixed
+# fixcompletion BLOCK [A]: a completing row less a row that does not complete (scenarios fixBLOCKlast and
+# fixBLOCKnext, activation A): "instructions cycles" per column from 16 to 32 columns, then the same at 16 columns
+fixcompletion() {
+    local c16 c32
+    c16=$(nc_diff "$(nc "fix${1}last" 16 16 ${2:+"$2"})" "$(nc "fix${1}next" 16 16 ${2:+"$2"})")
+    c32=$(nc_diff "$(nc "fix${1}last" 16 32 ${2:+"$2"})" "$(nc "fix${1}next" 16 32 ${2:+"$2"})")
+    echo "$(nc_per 16 "$c32" "$c16") $c16"
+}
+# fixcompletionfigures NAME BLOCK WHAT KIND [A]: NAME.column (per column, WHAT) and NAME.fixed (the rest, of KIND) of
+# fixcompletion
+fixcompletionfigures() {
+    local name=$1 what=$3 kind=$4
+    set -- $(fixcompletion "$2" ${5:+"$5"})
+    fixfigure "$name.column" "$1" "$2" "$what"
+    fixfigure "$name.fixed" "$(awk -v a="$3" -v x="$1" 'BEGIN { printf "%.0f", a - 16 * x }')" \
+        "$(awk -v a="$4" -v x="$2" 'BEGIN { printf "%.0f", a - 16 * x }')" \
+        "fixed work of the event that completes $kind, besides its row and columns"
+}
 for a in identity relu leakyrelu hardtanh sigmoid tanh softplus elu softmax; do
-    c16=$(nc_diff "$(nc fixlast 16 16 "$a")" "$(nc fixnext 16 16 "$a")")
-    c32=$(nc_diff "$(nc fixlast 16 32 "$a")" "$(nc fixnext 16 32 "$a")")
-    set -- $(nc_per 16 "$c32" "$c16")
     if [ "$a" = identity ]; then
-        fixfigure fix.block.completion.column "$1" "$2" \
-            "per column of the event that completes a fused identity block, besides its row (bias, one rounding, emit, send)"
-        set -- $c16 "$1" "$2"
-        fixfigure fix.block.completion.fixed "$(awk -v a="$1" -v x="$3" 'BEGIN { printf "%.0f", a - 16 * x }')" \
-            "$(awk -v a="$2" -v x="$4" 'BEGIN { printf "%.0f", a - 16 * x }')" \
-            "fixed work of the event that completes a fused block, besides its row and columns"
+        fixcompletionfigures fix.block.completion "" \
+            "per column of the event that completes a fused identity block, besides its row (bias, one rounding, emit, send)" \
+            "a fused block" identity
     else
+        set -- $(fixcompletion "" "$a")
         fixfigure "fix.block.completion.column.$a" "$1" "$2" \
             "per column of the event that completes a fused $a block, besides its row (bias, rounding, $a, emit, send)"
     fi
@@ -210,6 +222,30 @@ for step in max sum normalise; do
     esac
     fixfigure "fix.softmax.split.$step" "$1" "$2" "per column of a fused softmax block spread over cores, $what"
 done
+# an unfused block's completing row, as the fused block's above
+fixcompletionfigures fix.unfused.completion unfused \
+    "per column of the event that completes an unfused block, besides its row (its 64-bit sum sent as two halves, no rounding)" \
+    "an unfused block"
+# a reduce of unfused blocks' halves: a half filed (4 partials a column, none completing), from 32 to 160 halves
+partial=$(nc_per 128 "$(nc fixpartials 160)" "$(nc fixpartials 32)")
+fixfigure fix.reduce.partial $partial "a half of a 64-bit partial sum filed by a REDUCE, no column completing"
+# per column the half that completes every column streams (softmax: completes at once), from 32 to 64 columns
+for a in identity relu leakyrelu hardtanh sigmoid tanh softplus elu softmax; do
+    set -- $(nc_per 32 "$(nc fixcolumn "$a" 64)" "$(nc fixcolumn "$a" 32)")
+    case $a in
+        identity) fixfigure fix.reduce.column "$1" "$2" \
+            "per column a REDUCE with identity sends as its halves are in: sum, bias, one rounding, emit, send" ;;
+        softmax) fixfigure fix.reduce.completion.column.softmax "$1" "$2" \
+            "per column of a softmax REDUCE's completing half: sum, bias, rounding, exponential, division, emit, send" ;;
+        *) fixfigure "fix.reduce.column.$a" "$1" "$2" \
+            "per column a REDUCE with $a sends as its halves are in: sum, bias, one rounding, $a, emit, send" ;;
+    esac
+done
+# a relay's word filed and forwarded, from 16 to 48 words, less a half filed: its column's work
+set -- $(nc_per 32 "$(nc fixrelay 48)" "$(nc fixrelay 16)") $partial
+fixfigure fix.relay.column "$(awk -v a="$1" -v b="$3" 'BEGIN { printf "%.1f", a - b }')" \
+    "$(awk -v a="$2" -v b="$4" 'BEGIN { printf "%.1f", a - b }')" \
+    "per word a RELAY forwards, besides fix.reduce.partial (its filing): rounding, emit, send"
 set -- $(nc_per 32 "$(nc fixsink 48)" "$(nc fixsink 16)")
 fixfigure fix.sink.value "$1" "$2" "a word filed by an OUTPUT_SINK"
 set -- $(nc_per 32 "$(nc fixsource 64)" "$(nc fixsource 32)")

@@ -29,6 +29,8 @@ import org.spinnaker4j.backend.runtime.RunStats;
 import org.spinnaker4j.demo.MnistIdx;
 import org.spinnaker4j.demo.ReferenceNetworks;
 import org.spinnaker4j.kernels.AccumQuantiser;
+import org.spinnaker4j.mapper.Mapping;
+import org.spinnaker4j.mapper.cost.BoundCalculator;
 import org.spinnaker4j.mapper.ir.Arithmetic;
 import org.spinnaker4j.mapper.partition.PartitioningStrategy;
 
@@ -83,7 +85,7 @@ class FixedPointMachineTest {
 
     /** A fixed-point run on FEWEST_CORES checked bit-equal to {@link AccumReference}, and the float run beside it. */
     private record Run(MultiLayerNetwork cpu, List<INDArray> floats, List<List<int[]>> words, float[][] out,
-                       RunStats stats) {
+                       RunStats stats, Mapping mapping) {
 
         /** The largest |machine output - nd4j float32 output| over every sample and output. */
         double maxDiffToFloat() {
@@ -139,7 +141,7 @@ class FixedPointMachineTest {
             assertArrayEquals(new long[nLayers], stats.saturations().parameters(), "no parameter saturated");
             assertEquals(0, stats.saturations().inputs());
             assertArrayEquals(sums, stats.saturations().sums(), "sum saturations as the reference counts them");
-            return new Run(cpu, floats, words, out, stats);
+            return new Run(cpu, floats, words, out, stats, machine.mapping());
         }
     }
 
@@ -308,7 +310,11 @@ class FixedPointMachineTest {
         assertTrue(agree >= DIGITS - 2, agree + " of " + DIGITS + " classes agree with float32");
     }
 
-    /** Logs a fixed-point run beside the float32 run of the same network, strategy and inputs on the machine. */
+    /**
+     * Logs a fixed-point run beside the float32 run of the same network, strategy and inputs on the machine (each
+     * charged its own kernels' cycles), with what limits each one's throughput (docs/fixed-point.md): the TDMA period,
+     * the busiest core in the run and in the mapper's bound, and whether the partitioner sliced the network alike.
+     */
     private static void logBesideFloat(String name, PartitioningStrategy strategy, Run fixed,
             MultiLayerConfiguration conf, INDArray x) {
         try (SpiNNakerMultiLayerNetwork machine = new SpiNNakerMultiLayerNetwork(conf.clone(),
@@ -317,14 +323,35 @@ class FixedPointMachineTest {
             machine.setParams(fixed.cpu().params());
             machine.output(x);
             RunStats f = machine.lastRunStats();
-            RunStats q = fixed.stats();
             assertEquals(0, f.packetsDropped(), f.describeDrops());
-            LOG.info("{} on {}, s16.15 vs float32: cores {} vs {}, latency {} vs {} µs, {} vs {} µs a sample (both "
-                    + "charged float's per-packet costs), packets a sample {} vs {}, max |diff| to nd4j float32 {}",
-                    name, strategy, q.coresUsed(), f.coresUsed(), 1e6 * q.latencySeconds(), 1e6 * f.latencySeconds(),
-                    1e6 * q.simulatedSecondsPerSample(), 1e6 * f.simulatedSecondsPerSample(),
-                    q.packetsSentPerSample(), f.packetsSentPerSample(), fixed.maxDiffToFloat());
+            boolean sameSlicing = slicing(fixed.mapping()).equals(slicing(machine.mapping()));
+            LOG.info("{} on {}, s16.15: {}; float32: {}; packets a sample {} vs {}, {} slicing, max |diff| to nd4j "
+                    + "float32 {}", name, strategy, figures(fixed.stats(), fixed.mapping()),
+                    figures(f, machine.mapping()), fixed.stats().packetsSentPerSample(), f.packetsSentPerSample(),
+                    sameSlicing ? "the same" : "a different", fixed.maxDiffToFloat());
         }
+    }
+
+    /** A run's throughput figures and what bounds them. */
+    private static String figures(RunStats stats, Mapping mapping) {
+        RunStats.CoreStats busiest = stats.cores().stream()
+                .max(java.util.Comparator.comparingDouble(RunStats.CoreStats::busySeconds)).orElseThrow();
+        long[] bound = BoundCalculator.SPINNAKER1.coreCycles(mapping.network(), mapping.graph());
+        int heaviest = 0;
+        for (int v = 1; v < bound.length; v++) {
+            heaviest = bound[v] > bound[heaviest] ? v : heaviest;
+        }
+        return String.format(java.util.Locale.ROOT, "%d cores, latency %.1f µs, %.2f µs a sample, %.0f samples/s, TDMA "
+                + "period %d cycles (%.2f µs), busiest core %s %.0f cycles a sample, bound's busiest %s %d cycles",
+                stats.coresUsed(), 1e6 * stats.latencySeconds(), 1e6 * stats.simulatedSecondsPerSample(),
+                stats.samplesPerSecond(), mapping.tdma().periodClocks(), 1e6 * mapping.tdma().periodClocks() / CORE_HZ,
+                busiest.vertex(), busiest.busySeconds() * CORE_HZ / stats.samples(),
+                mapping.graph().vertex(heaviest).label(), bound[heaviest]);
+    }
+
+    /** Each vertex's kind, rows and columns: the partitioner's slicing. */
+    private static List<String> slicing(Mapping mapping) {
+        return mapping.graph().vertices().stream().map(v -> v.kind() + " " + v.rows() + " " + v.cols()).toList();
     }
 
     /** {@code feedForward} reads every layer back from the machine: each layer's words as the reference's. */

@@ -16,6 +16,7 @@ import org.spinnaker4j.kernels.PoolingConfig;
 import org.spinnaker4j.kernels.TrainingConfig;
 import org.spinnaker4j.kernels.UpdaterConfig;
 import org.spinnaker4j.mapper.graph.VertexKind;
+import org.spinnaker4j.mapper.ir.Arithmetic;
 import org.spinnaker4j.mapper.ir.UpdaterType;
 import org.spinnaker4j.mapper.partition.CoreMemory;
 import org.spinnaker4j.mapper.partition.CoreShape;
@@ -83,12 +84,15 @@ public final class NativeCoreMemory implements CoreMemory {
             case REDUCE -> 2;
             default -> 0;
         };
-        // a pooling block's state does not depend on its channels: its rows, a whole number of positions, will do
+        // a pooling block's state does not depend on its channels: its rows, a whole number of positions, will do;
+        // an s16.15 core is probed in s16.15 (a reduce taking its blocks' partials as halves, as CoreDataBuilder
+        // configures it), but one the fixed kernels do not run, which the host refuses at init(), as float32
+        boolean fixed = s.arithmetic() == Arithmetic.S16_15 && !training && !s.pooling() && s.rowBlock() == null;
         KernelConfig probe = new KernelConfig(KernelKinds.of(s.kind()), s.rows(), s.cols(),
                 softmax ? KernelActivation.SOFTMAX : KernelActivation.IDENTITY, 0f, s.fused(), 0, partials,
                 s.softmaxPeers(), 0, ranges, trainingConfig,
                 s.pooling() ? PoolingConfig.max(s.rows(), 0, 0f) : s.miniBatchNorm() ? PoolingConfig.norm(s.rows(), 0)
-                        : null, KernelKinds.of(s.rowBlock()));
+                        : null, KernelKinds.of(s.rowBlock()), fixed, fixed && s.kind() == VertexKind.REDUCE);
         return KernelCore.stateBytes(probe);
     }
 

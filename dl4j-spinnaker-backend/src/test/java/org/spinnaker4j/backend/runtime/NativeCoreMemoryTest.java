@@ -24,6 +24,7 @@ import org.spinnaker4j.mapper.graph.VertexKind;
 
 import org.spinnaker4j.mapper.ir.Activation;
 import org.spinnaker4j.mapper.ir.ActivationKind;
+import org.spinnaker4j.mapper.ir.Arithmetic;
 import org.spinnaker4j.mapper.ir.Conv1DGeometry;
 import org.spinnaker4j.mapper.ir.Conv2DGeometry;
 import org.spinnaker4j.mapper.ir.DenseLayerSpec;
@@ -145,6 +146,33 @@ class NativeCoreMemoryTest {
         assertTrue(mapping.graph().vertices().stream().filter(v -> v.layer() == 1
                 && v.kind() == VertexKind.DENSE_BLOCK).count() > 1, mapping.describe());
         checkEveryCore(mapping);
+    }
+
+    /**
+     * An s16.15 network's cores are planned with their fixed-point state: a reduce's 64-bit sum per column and a bit
+     * per half of its blocks' partials, which is not the float32 reduce's size, and a relay's and a block's.
+     */
+    @ParameterizedTest
+    @EnumSource(PartitioningStrategy.class)
+    void fixedPointCoresArePlannedWithTheirFixedState(PartitioningStrategy strategy) {
+        NetworkSpec net = new NetworkSpec(List.of(
+                new DenseLayerSpec(300, 200, Activation.of(ActivationKind.RELU), true),
+                new DenseLayerSpec(200, 40, Activation.of(ActivationKind.SOFTMAX), true)), null)
+                .withArithmetic(Arithmetic.S16_15);
+        Mapping mapping = new Mapper(strategy, new NativeCoreMemory()).map(net, Machine.spinn5());
+        checkEveryCore(mapping);
+        NativeCoreMemory memory = new NativeCoreMemory();
+        List<MachineVertex> reduces = mapping.graph().vertices().stream().filter(v -> v.kind() == VertexKind.REDUCE)
+                .toList();
+        assertTrue(!reduces.isEmpty() || strategy == PartitioningStrategy.NEURON_PER_CORE,
+                strategy + " splits the 300 rows over blocks");
+        for (MachineVertex reduce : reduces) {
+            CoreShape fixed = plannedShape(mapping, reduce, Map.of());
+            CoreShape floating = new CoreShape(fixed.kind(), fixed.rows(), fixed.cols(), fixed.fused(),
+                    fixed.ranges(), fixed.softmaxPeers(), null, null, false);
+            assertTrue(memory.stateBytes(fixed) != memory.stateBytes(floating),
+                    reduce + ": " + memory.stateBytes(fixed));
+        }
     }
 
     /**

@@ -51,8 +51,6 @@ public record CoreCostModel(double cyclesPerInstruction, int receiveInterruptCyc
     private static final ForwardFigures FLOAT32 = ForwardFigures.float32(TABLE);
     /** The same work of the s16.15 kernels, in estimated cycles. */
     private static final ForwardFigures S16_15 = ForwardFigures.s16_15(TABLE);
-    /** A partial sum filed by a reduce core. */
-    private static final double PARTIAL_PACKET = TABLE.of("reduce.partial");
     /**
      * A 2-D convolution's block ({@link RowBlock}): a row multiplied in besides its runs and MACs (finding the output
      * columns under its column), and each run of channels of one output column.
@@ -88,8 +86,6 @@ public record CoreCostModel(double cyclesPerInstruction, int receiveInterruptCyc
      * only): the local dot, then the deltas.
      */
     private static final Map<SoftmaxStep, Double> SOFTMAX_BACKWARD = perSoftmaxBackwardStep();
-    /** Per column a reduce completing column by column sends, besides its output's work: its own loop. */
-    private static final double REDUCE_COLUMN = TABLE.of("reduce.column");
     /** Per output of a hidden activating core in the backward pass: derivative, db, delta sent. */
     private static final Map<ActivationKind, Double> BACKWARD_OUTPUT = perActivation("backward.output.");
     /** Per parameter of an update. */
@@ -222,15 +218,11 @@ public record CoreCostModel(double cyclesPerInstruction, int receiveInterruptCyc
 
     /**
      * The forward figures of a vertex's kernel: its arithmetic's. The one place the arithmetic decides a core's
-     * charge. An s16.15 reduce or relay (its blocks' 64-bit partials arriving as two halves each) is not built yet:
-     * until its own figures (per half received, per column completed) are measured, it is charged the float32
-     * reduce's, here.
+     * charge: an s16.15 reduce is charged per half of its blocks' 64-bit partials it files (each half a packet) and
+     * per column it completes, a relay per word, an unfused block per column it sends as two halves.
      */
     private static ForwardFigures figures(MachineVertex v) {
-        if (v.arithmetic() == Arithmetic.FLOAT32 || v.kind() == VertexKind.REDUCE || v.kind() == VertexKind.RELAY) {
-            return FLOAT32;
-        }
-        return S16_15;
+        return v.arithmetic() == Arithmetic.FLOAT32 ? FLOAT32 : S16_15;
     }
 
     /**
@@ -240,7 +232,7 @@ public record CoreCostModel(double cyclesPerInstruction, int receiveInterruptCyc
     public long packetCycles(MachineVertex v) {
         ForwardFigures f = figures(v);
         return dispatchCycles + cycles(f, switch (v.kind()) {
-            case REDUCE, RELAY -> PARTIAL_PACKET;
+            case REDUCE, RELAY -> f.reducePartial();
             case OUTPUT_SINK, LOSS_SINK -> f.sinkPacket();
             default -> f.valuePacket();
         });
@@ -289,8 +281,8 @@ public record CoreCostModel(double cyclesPerInstruction, int receiveInterruptCyc
      * loop that finds each column whose partials are in.
      */
     public long columnCycles(MachineVertex v, ActivationKind activation) {
-        return cycles(FLOAT32.perOutput(v.kind() == VertexKind.RELAY ? ActivationKind.IDENTITY : activation)
-                + REDUCE_COLUMN);
+        ForwardFigures f = figures(v);
+        return cycles(f, v.kind() == VertexKind.RELAY ? f.relayColumn() : f.reduceColumn(activation));
     }
 
     /**
@@ -318,18 +310,14 @@ public record CoreCostModel(double cyclesPerInstruction, int receiveInterruptCyc
         }
         ForwardFigures f = figures(v);
         return switch (v.kind()) {
-            case DENSE_BLOCK -> cycles(f, f.blockFixed() + cols * f.blockColumn()
-                    + (v.fused() ? cols * perOutput(f, activation, softmaxSplit) : 0));
-            case REDUCE -> cycles(f, cols * perOutput(f, activation, softmaxSplit));
-            case RELAY -> cycles(f, cols * f.perOutput(ActivationKind.IDENTITY));
+            case DENSE_BLOCK -> cycles(f, f.blockFixed(v.fused()) + cols * f.blockColumn(v.fused())
+                    + (v.fused() ? cols * (softmaxSplit ? f.softmaxStep(SoftmaxStep.MAX) : f.perOutput(activation))
+                    : 0));
+            case REDUCE -> cycles(f, cols * f.reduceOutput(activation, softmaxSplit));
+            case RELAY -> cycles(f, cols * f.reduceOutput(ActivationKind.IDENTITY, false));
             case INPUT_SOURCE, LABEL_SOURCE -> cycles(f, cols * f.sourceValue());
             case OUTPUT_SINK, LOSS_SINK -> 0;
         };
-    }
-
-    /** Per output of an activating core: its activation's, or with {@code softmaxSplit} the first softmax step's. */
-    private static double perOutput(ForwardFigures f, ActivationKind activation, boolean softmaxSplit) {
-        return softmaxSplit ? f.softmaxStep(SoftmaxStep.MAX) : f.perOutput(activation);
     }
 
     /**

@@ -1,6 +1,7 @@
 package org.spinnaker4j.mapper.partition;
 
 import org.spinnaker4j.mapper.graph.VertexKind;
+import org.spinnaker4j.mapper.ir.Arithmetic;
 import org.spinnaker4j.mapper.ir.RowBlock;
 import org.spinnaker4j.mapper.ir.UpdaterType;
 
@@ -26,11 +27,13 @@ import org.spinnaker4j.mapper.ir.UpdaterType;
  *        largest mini-batch is its samples held)
  * @param sums a {@code miniBatchNorm} block's exchange of per-channel partial sums with the other blocks of its layer
  *        (after a 2-D convolution): what it holds of them; {@link Sums#NONE} otherwise
+ * @param arithmetic what the core computes in: an s16.15 core's state differs from a float32 one's (a reduce keeps
+ *        a 64-bit sum per column and a bit per half of its blocks' partials)
  */
 public record CoreShape(VertexKind kind, int rows, int cols, boolean fused, int ranges, int softmaxPeers,
         UpdaterType updater, UpdaterType biasUpdater, boolean outputLayer, boolean lossWeighted, int normKeys,
         int normPeers, int samplesInFlight, boolean pooling, Copy copy, RowBlock rowBlock, boolean miniBatchNorm,
-        Sums sums) {
+        Sums sums, Arithmetic arithmetic) {
 
     /**
      * A kernel copy's part in its slice's exchange, as far as its state's size goes.
@@ -86,16 +89,19 @@ public record CoreShape(VertexKind kind, int rows, int cols, boolean fused, int 
         }
     }
 
-    /** A core whose loss, if it has one, is unweighted, without an L2 gradient normalization, holding one sample. */
+    /**
+     * A float32 core whose loss, if it has one, is unweighted, without an L2 gradient normalization, holding one
+     * sample.
+     */
     public CoreShape(VertexKind kind, int rows, int cols, boolean fused, int ranges, int softmaxPeers,
             UpdaterType updater, UpdaterType biasUpdater, boolean outputLayer) {
         this(kind, rows, cols, fused, ranges, softmaxPeers, updater, biasUpdater, outputLayer, false, 0, 0, 1, false,
-                Copy.NONE, null, false, Sums.NONE);
+                Copy.NONE, null, false, Sums.NONE, Arithmetic.FLOAT32);
     }
 
     /** This shape holding {@code samples} samples. */
     public CoreShape holding(int samples) {
         return new CoreShape(kind, rows, cols, fused, ranges, softmaxPeers, updater, biasUpdater, outputLayer,
-                lossWeighted, normKeys, normPeers, samples, pooling, copy, rowBlock, miniBatchNorm, sums);
+                lossWeighted, normKeys, normPeers, samples, pooling, copy, rowBlock, miniBatchNorm, sums, arithmetic);
     }
 }

@@ -112,6 +112,7 @@ public final class DtcmCheck {
                 updater == null ? 0 : updater.gradientNormalization().type().normKeys(), normPeers, 1,
                 // a batch normalization's block holds weights: probed as a block of weights (docs/architecture.md),
                 // one that trains with the mini-batch's statistics as what it is
-                block && layer.isPooling() && !layer.isBatchNorm(), copy, v.rowBlock(), miniBatchNorm, sums);
+                block && layer.isPooling() && !layer.isBatchNorm(), copy, v.rowBlock(), miniBatchNorm, sums,
+                v.arithmetic());
     }
 }

@@ -103,14 +103,61 @@ class FixedPointCostTest {
                 "cycles narrow the instructions' ratio: " + ratio);
     }
 
-    /** A fixed reduce is not built yet: it is charged float's reduce figures, which is what the docs say. */
+    /**
+     * A fixed reduce files each half of its blocks' 64-bit partials as a packet, and completes a column (the halves
+     * summed, the bias, one rounding, the activation) at its own figures: streamed, or a softmax's all at once.
+     */
     @Test
-    void aFixedReduceIsChargedTheFloatReducesFigures() {
-        MachineVertex fixed = vertex(VertexKind.REDUCE, Arithmetic.S16_15);
-        MachineVertex floating = vertex(VertexKind.REDUCE, Arithmetic.FLOAT32);
-        assertEquals(COST.packetCycles(floating), COST.packetCycles(fixed));
-        assertEquals(COST.completionCycles(floating, ActivationKind.RELU),
-                COST.completionCycles(fixed, ActivationKind.RELU));
+    void aFixedReduceIsChargedItsHalvesAndColumnsCycles() {
+        MachineVertex reduce = vertex(VertexKind.REDUCE, Arithmetic.S16_15);
+        assertEquals(COST.dispatchCycles() + Math.round(cycles("fix.reduce.partial")), COST.packetCycles(reduce));
+        assertEquals(Math.round(cycles("fix.reduce.column")), COST.columnCycles(reduce, ActivationKind.IDENTITY));
+        for (ActivationKind a : new ActivationKind[] {ActivationKind.RELU, ActivationKind.LEAKYRELU,
+            ActivationKind.HARDTANH, ActivationKind.SIGMOID, ActivationKind.TANH, ActivationKind.SOFTPLUS,
+            ActivationKind.ELU}) {
+            String column = "fix.reduce.column." + a.name().toLowerCase(Locale.ROOT);
+            assertEquals(Math.round(cycles(column)), COST.columnCycles(reduce, a), a.toString());
+            assertEquals(Math.round(COLS * cycles(column)), COST.completionCycles(reduce, a), a.toString());
+        }
+        assertEquals(Math.round(COLS * cycles("fix.reduce.completion.column.softmax")),
+                COST.completionCycles(reduce, ActivationKind.SOFTMAX));
+        assertEquals(Math.round(COLS * cycles("fix.softmax.split.max")),
+                COST.completionCycles(reduce, ActivationKind.SOFTMAX, true));
+        assertTrue(COST.packetCycles(reduce) != COST.packetCycles(vertex(VertexKind.REDUCE, Arithmetic.FLOAT32)));
+    }
+
+    /** A fixed relay files each word as a reduce files a half, and forwards it at its own figure. */
+    @Test
+    void aFixedRelayIsChargedItsWordsCycles() {
+        MachineVertex relay = vertex(VertexKind.RELAY, Arithmetic.S16_15);
+        assertEquals(COST.dispatchCycles() + Math.round(cycles("fix.reduce.partial")), COST.packetCycles(relay));
+        assertEquals(Math.round(cycles("fix.relay.column")), COST.columnCycles(relay, ActivationKind.RELU));
+    }
+
+    /** An unfused fixed block sends each column's sum as two halves, unrounded: its own completion figures. */
+    @Test
+    void anUnfusedFixedBlockIsChargedItsHalvesSent() {
+        MachineVertex block = new MachineVertex(0, VertexKind.DENSE_BLOCK, 0, new Slice(0, ROWS), new Slice(0, COLS),
+                false, null, null, Arithmetic.S16_15);
+        assertEquals(Math.round(cycles("fix.unfused.completion.fixed") + COLS * cycles("fix.unfused.completion.column")),
+                COST.completionCycles(block, ActivationKind.RELU));
+        assertEquals(COST.rowCycles(vertex(VertexKind.DENSE_BLOCK, Arithmetic.S16_15)), COST.rowCycles(block));
+    }
+
+    /** A float reduce and relay keep the float kernels' instructions. */
+    @Test
+    void aFloatReduceStaysInstructionsTimesCyclesPerInstruction() {
+        MachineVertex reduce = vertex(VertexKind.REDUCE, Arithmetic.FLOAT32);
+        assertEquals(COST.dispatchCycles() + floatCycles(TABLE.of("reduce.partial")), COST.packetCycles(reduce));
+        assertEquals(floatCycles(TABLE.of("forward.output.relu") + TABLE.of("reduce.column")),
+                COST.columnCycles(reduce, ActivationKind.RELU));
+        assertEquals(floatCycles(COLS * TABLE.of("forward.output.relu")),
+                COST.completionCycles(reduce, ActivationKind.RELU));
+        MachineVertex relay = vertex(VertexKind.RELAY, Arithmetic.FLOAT32);
+        assertEquals(floatCycles(TABLE.of("forward.output.identity") + TABLE.of("reduce.column")),
+                COST.columnCycles(relay, ActivationKind.RELU));
+        assertEquals(floatCycles(COLS * TABLE.of("forward.output.identity")),
+                COST.completionCycles(relay, ActivationKind.RELU));
     }
 
     @Test
