@@ -447,17 +447,11 @@ public final class TdmaScheduler {
         }
 
         /**
-         * Whether {@code v}'s k-th forward packet of a sample carries value {@code cols.lo + k}, sent once, in the
-         * order the column-by-column model ({@link #streamReady}) follows: a source's, a dense block's partials, a
-         * reduce's or a relay's. A convolution's or pooling block's are not followed (on a Conv1D network's
+         * Whether {@code v}'s k-th forward packet of a sample carries value {@code cols.lo + k / keys} ({@link
+         * #forwardKeysPerValue}), sent once, in the order the column-by-column model ({@link #streamReady}) follows:
+         * a source's, a dense block's partials, a reduce's or a relay's. A convolution's or pooling block's are not followed (on a Conv1D network's
          * FEWEST_CORES mapping, relays fed by them missed a slot in every sample).
          */
-        /** The keys a value of {@code v}'s forward values takes ({@link OutgoingPartition#keysPerValue()}). */
-        private int forwardKeysPerValue(MachineVertex v) {
-            return graph.outgoing(v.id()).stream().filter(p -> p.kind() == PartitionKind.FORWARD)
-                    .mapToInt(OutgoingPartition::keysPerValue).findFirst().orElse(1);
-        }
-
         private boolean sendsColumnsInOrder(MachineVertex v) {
             return switch (v.kind()) {
                 case INPUT_SOURCE, REDUCE, RELAY -> true;
@@ -466,6 +460,12 @@ public final class TdmaScheduler {
                         && network.layers().get(v.layer()).pooling() == null;
                 default -> false;
             };
+        }
+
+        /** The keys a value of {@code v}'s forward values takes ({@link OutgoingPartition#keysPerValue()}). */
+        private int forwardKeysPerValue(MachineVertex v) {
+            return graph.outgoing(v.id()).stream().filter(p -> p.kind() == PartitionKind.FORWARD)
+                    .mapToInt(OutgoingPartition::keysPerValue).findFirst().orElse(1);
         }
 
         /**
