@@ -84,13 +84,13 @@ static void accumulate_rows(s4j_header *h, const s4j_layout *l, void *dtcm,
  * (block.value 115, pool.completion.fixed.max 486 instructions inlined; 114
  * and 468 not; count-diff.sh).
  */
-__attribute__((noinline))
-static void pool_rows(s4j_header *h, const s4j_layout *l, void *dtcm)
+/* One value pooled into column j of a pooling block: the float path's
+ * (z a float per column) or S16_15's (s4j_fix_pool_sums). */
+typedef void (*s4j_pool_visit)(void *z, uint32_t j, const float *v);
+
+static inline __attribute__((always_inline))
+void pool_walk(const s4j_header *h, const float *x, void *z, s4j_pool_visit visit)
 {
-    uint32_t n_rows = h->n_rows;
-    const float *x = CAT(float, dtcm, l->x)
-        + (size_t)s4j_fwd_entry(s4j_train_of(l, dtcm)) * n_rows;
-    float *z = AT(float, dtcm, l->z);
     uint32_t channels = h->pool_channels;
     int32_t width = (int32_t)h->pool_width;
     int32_t kernel_w = (int32_t)h->pool_kernel_w;
@@ -99,14 +99,9 @@ static void pool_rows(s4j_header *h, const s4j_layout *l, void *dtcm)
     uint32_t end = first + h->n_cols;
     uint32_t ox_first = first / channels;
     uint32_t ox_end = (end - 1u) / channels + 1u;
-    int max = h->pool == S4J_POOL_MAX;
     uint32_t row;
-    uint32_t j;
 
-    for (j = 0u; j < h->n_cols; j++) {
-        z[j] = max ? h->pool_start : 0.0f;
-    }
-    for (row = 0u; row < n_rows; row += row_values) {
+    for (row = 0u; row < h->n_rows; row += row_values) {
         for (uint32_t ox = ox_first; ox < ox_end; ox++) {
             uint32_t out = ox * channels;
             uint32_t c_lo = out < first ? first - out : 0u;
@@ -114,20 +109,143 @@ static void pool_rows(s4j_header *h, const s4j_layout *l, void *dtcm)
             int32_t x0 = (int32_t)(ox * h->pool_stride_w) - (int32_t)h->pool_pad_w;
             int32_t kx = x0 < 0 ? -x0 : 0;
             int32_t kx_end = width - x0 < kernel_w ? width - x0 : kernel_w;
-            float *zo = z + (out + c_lo - first);
+            uint32_t j0 = out + c_lo - first;
 
             for (; kx < kx_end; kx++) {
                 const float *v = x + row + (uint32_t)(x0 + kx) * channels + c_lo;
 
                 for (uint32_t c = 0u; c < c_hi - c_lo; c++) {
-                    if (!max) {
-                        zo[c] += v[c];
-                    } else if (v[c] > zo[c]) {
-                        zo[c] = v[c];
-                    }
+                    visit(z, j0 + c, v + c);
                 }
             }
         }
+    }
+}
+
+static inline __attribute__((always_inline)) void pool_max_float(void *z, uint32_t j, const float *v)
+{
+    float *zj = (float *)z + j;
+
+    if (*v > *zj) {
+        *zj = *v;
+    }
+}
+
+static inline __attribute__((always_inline)) void pool_add_float(void *z, uint32_t j, const float *v)
+{
+    ((float *)z)[j] += *v;
+}
+
+__attribute__((noinline))
+static void pool_rows(s4j_header *h, const s4j_layout *l, void *dtcm)
+{
+    const float *x = CAT(float, dtcm, l->x)
+        + (size_t)s4j_fwd_entry(s4j_train_of(l, dtcm)) * h->n_rows;
+    float *z = AT(float, dtcm, l->z);
+    int max = h->pool == S4J_POOL_MAX;
+    uint32_t j;
+
+    for (j = 0u; j < h->n_cols; j++) {
+        z[j] = max ? h->pool_start : 0.0f;
+    }
+    if (max) {
+        pool_walk(h, x, z, pool_max_float);
+    } else {
+        pool_walk(h, x, z, pool_add_float);
+    }
+}
+
+/* S16_15: the largest word of column j's window so far (the words filed
+ * as floats' bits, compared as integers: exact). */
+static inline __attribute__((always_inline)) void pool_max_word(void *z, uint32_t j, const float *v)
+{
+    int32_t *zj = (int32_t *)z + j;
+    int32_t w = (int32_t)s4j_bits_of(*v);
+
+    if (w > *zj) {
+        *zj = w;
+    }
+}
+
+/* S16_15: a word added to column j's 64-bit sum (a low, high word pair,
+ * added modulo 2^64: a window of fewer than 2^32 words cannot wrap). */
+static inline __attribute__((always_inline)) void pool_add_word(void *z, uint32_t j, const float *v)
+{
+    uint32_t *s = (uint32_t *)z + 2u * j;
+    uint64_t sum = ((uint64_t)s[1] << 32 | s[0]) + (uint64_t)(int64_t)(int32_t)s4j_bits_of(*v);
+
+    s[0] = (uint32_t)sum;
+    s[1] = (uint32_t)(sum >> 32);
+}
+
+/*
+ * An S16_15 pooling block's pooled values, every row in, as the 64-bit sums
+ * s4j_fix_finish_block biases, rounds once, activates and sends (in units
+ * of 2^-30: a word w is w 2^15, which that rounding gives back exactly).
+ * MAX: the largest word of the window from INT32_MIN (the word DL4J's start,
+ * -3.4e38 or -inf, saturates to), so a window whose words are all INT32_MIN
+ * gives INT32_MIN. AVG: the exact sum of the window's words divided by
+ * pool_divisor times its pixels in a row (pool_kernel_w if the padding
+ * counts) and rounded once, to nearest, ties away from zero (on the
+ * magnitude, so no negative value is divided; the divisor is below 2^32, as
+ * check_pooling bounds its factors, and the quotient's magnitude at most
+ * 2^31, so it cannot saturate). NORM: the one word x of column j times
+ * weight row S4J_NORM_ROW_GAMMA, the folded a^ = gamma / sqrt(var + eps)
+ * the host quantised (the bias is the folded c^ = beta - mean a).
+ */
+__attribute__((noinline))
+static void fix_pool_sums(s4j_header *h, const s4j_layout *l, void *dtcm)
+{
+    const float *x = CAT(float, dtcm, l->x);
+    uint32_t *sums = (uint32_t *)(void *)s4j_block_acc(l, dtcm, h->n_cols);
+    int32_t *zq = AT(int32_t, dtcm, l->z);
+    uint32_t n = h->n_cols;
+    uint32_t ox = h->pool_first / h->pool_channels;
+    uint32_t c = h->pool_first - ox * h->pool_channels;
+    uint32_t j;
+
+    if (h->pool == S4J_POOL_MAX) {
+        for (j = 0u; j < n; j++) {
+            zq[j] = INT32_MIN;
+        }
+        pool_walk(h, x, zq, pool_max_word);
+        for (j = 0u; j < n; j++) {
+            uint64_t s = (uint64_t)(int64_t)zq[j] << 15;
+
+            sums[2u * j] = (uint32_t)s;
+            sums[2u * j + 1u] = (uint32_t)(s >> 32);
+        }
+        return;
+    }
+    memset(sums, 0, (size_t)n * 2u * sizeof(uint32_t));
+    pool_walk(h, x, sums, pool_add_word);
+    for (j = 0u; j < n; j++) {
+        uint64_t s = (uint64_t)sums[2u * j + 1u] << 32 | sums[2u * j];
+
+        if (h->pool == S4J_POOL_NORM) {
+            const int32_t *a = CAT(int32_t, dtcm, l->weights) + S4J_NORM_ROW_GAMMA * n;
+
+            s = (uint64_t)((int64_t)(int32_t)(uint32_t)s * a[j]);
+        } else {
+            int32_t x0 = (int32_t)(ox * h->pool_stride_w) - (int32_t)h->pool_pad_w;
+            int32_t lo = x0 < 0 ? 0 : x0;
+            int32_t hi = x0 + (int32_t)h->pool_kernel_w;
+            uint32_t pixels = h->pool_pad_in_divisor != 0u ? h->pool_kernel_w
+                : (uint32_t)((hi < (int32_t)h->pool_width ? hi : (int32_t)h->pool_width) - lo);
+            uint64_t d = (uint64_t)h->pool_divisor * pixels;
+            int negative = (s >> 63) != 0u;
+            uint64_t mag = negative ? 0u - s : s;
+            uint64_t q = mag / d;
+
+            q += 2u * (mag - q * d) >= d ? 1u : 0u;
+            s = (negative ? 0u - q : q) << 15;
+            if (++c == h->pool_channels) {
+                c = 0u;
+                ox++;
+            }
+        }
+        sums[2u * j] = (uint32_t)s;
+        sums[2u * j + 1u] = (uint32_t)(s >> 32);
     }
 }
 
@@ -199,11 +317,15 @@ static int32_t rows_complete(s4j_header *h, const s4j_layout *l, void *dtcm, s4j
         /* kept for the mini-batch's statistics: nothing sent */
         return s4j_batch_norm_keep_row(h, s4j_train_of(l, dtcm), s4j_bn_of(l, dtcm));
     }
+    if (h->arithmetic != S4J_ARITH_FLOAT) {
+        if (h->pool != S4J_POOL_NONE) {
+            fix_pool_sums(h, l, dtcm);
+        }
+        return s4j_fix_finish_block(h, l, dtcm, out);
+    }
     if (h->pool != S4J_POOL_NONE) {
         pool_rows(h, l, dtcm);
         pool_finish(h, l, dtcm);
-    } else if (h->arithmetic != S4J_ARITH_FLOAT) {
-        return s4j_fix_finish_block(h, l, dtcm, out);
     } else {
         s4j_acc_finish(s4j_block_acc(l, dtcm, h->n_cols), AT(float, dtcm, l->z), h->n_cols);
     }

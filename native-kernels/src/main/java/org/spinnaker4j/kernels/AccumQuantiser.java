@@ -28,6 +28,21 @@ public final class AccumQuantiser {
      */
     public static Quantised quantise(float[] values, int columns, String what) {
         Objects.requireNonNull(values, "values");
+        double[] exact = new double[values.length];
+        for (int i = 0; i < values.length; i++) {
+            exact[i] = values[i];
+        }
+        return quantise(exact, columns, what);
+    }
+
+    /**
+     * As {@link #quantise(float[], int, String)}, for values computed in double (a batch normalization's folded
+     * parameters, {@link BatchNormFold}): each scaled by 2^15 and rounded once, with no rounding to float first.
+     *
+     * @throws IllegalArgumentException naming the row and column of the first NaN
+     */
+    public static Quantised quantise(double[] values, int columns, String what) {
+        Objects.requireNonNull(values, "values");
         if (columns < 1) {
             throw new IllegalArgumentException("columns must be at least 1, got " + columns);
         }
@@ -35,15 +50,15 @@ public final class AccumQuantiser {
         long saturations = 0;
         double largest = 0;
         for (int i = 0; i < values.length; i++) {
-            float v = values[i];
-            if (Float.isNaN(v)) {
+            double v = values[i];
+            if (Double.isNaN(v)) {
                 throw new IllegalArgumentException(what + " row " + i / columns + " column " + i % columns
                         + " is NaN, which s16.15 fixed point cannot represent");
             }
-            double rounded = roundHalfAway((double) v * ONE);
+            double rounded = roundHalfAway(v * ONE);
             if (rounded > Integer.MAX_VALUE || rounded < Integer.MIN_VALUE) {
                 saturations++;
-                largest = Math.max(largest, Math.abs((double) v));
+                largest = Math.max(largest, Math.abs(v));
                 words[i] = rounded > 0 ? Integer.MAX_VALUE : Integer.MIN_VALUE;
             } else {
                 words[i] = (int) rounded;
@@ -80,8 +95,11 @@ public final class AccumQuantiser {
         return (int) Math.max(Integer.MIN_VALUE, Math.min(Integer.MAX_VALUE, rounded));
     }
 
+    /** Nearest integer, ties away from zero; the fraction |scaled| - floor(|scaled|) is exact in double. */
     private static double roundHalfAway(double scaled) {
-        return Math.copySign(Math.floor(Math.abs(scaled) + 0.5), scaled);
+        double a = Math.abs(scaled);
+        double f = Math.floor(a);
+        return Math.copySign(a - f >= 0.5 ? f + 1 : f, scaled);
     }
 
     /**
