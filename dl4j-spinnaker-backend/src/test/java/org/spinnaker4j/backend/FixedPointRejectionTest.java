@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.List;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.layers.BatchNormalization;
 import org.deeplearning4j.nn.conf.layers.Convolution1DLayer;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.conf.layers.GlobalPoolingLayer;
@@ -24,7 +25,7 @@ import org.spinnaker4j.mapper.partition.PartitioningStrategy;
 
 /**
  * In s16.15 fixed point ({@link Arithmetic#S16_15}) init() lists, in the one unsupported-network exception, every
- * layer and activation fixed point cannot run, and training; networks of fused blocks, and mappings that split a
+ * layer and activation fixed point cannot run, and training (a batch normalization's included); networks of fused blocks, and mappings that split a
  * fan-in over cores, initialise; float32 stays the default.
  */
 class FixedPointRejectionTest {
@@ -83,9 +84,8 @@ class FixedPointRejectionTest {
         SpiNNakerOptions options = FIXED_INFERENCE.toBuilder().sequenceLength(8).build();
         List<Problem> layers = layerProblems(conf, options);
         assertEquals(List.of(new Problem(0, "Convolution1DLayer",
-                "in s16.15 fixed point (Arithmetic.S16_15) only DenseLayer and OutputLayer run yet"),
-                new Problem(1, "GlobalPoolingLayer",
-                "in s16.15 fixed point (Arithmetic.S16_15) only DenseLayer and OutputLayer run yet")), layers);
+                "in s16.15 fixed point (Arithmetic.S16_15) only DenseLayer, OutputLayer, the pooling layers (MAX, AVG) "
+                + "and BatchNormalization (at inference) run yet")), layers, "the pooling layer runs on words");
         SpiNNakerOptions float32 = options.toBuilder().arithmetic(Arithmetic.FLOAT32).build();
         assertDoesNotThrow(() -> new SpiNNakerMultiLayerNetwork(conf, float32).init(),
                 "the same network initialises in float32");
@@ -98,6 +98,20 @@ class FixedPointRejectionTest {
         assertTrue(e.problems().stream().anyMatch(p -> p.layerIndex() == -1
                 && p.reason().contains("only inference runs: fit(...)")
                 && p.reason().contains("inferenceOnly()")), e.getMessage());
+    }
+
+    @Test
+    void aBatchNormalizationRunsAtInferenceAndItsTrainingIsRefused() {
+        MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder().list()
+                .layer(new DenseLayer.Builder().nIn(4).nOut(6).activation(Activation.RELU).build())
+                .layer(new BatchNormalization.Builder().nOut(6).build())
+                .layer(new OutputLayer.Builder(LossFunction.MSE).nIn(6).nOut(3).activation(Activation.IDENTITY)
+                        .build())
+                .build();
+        assertDoesNotThrow(() -> new SpiNNakerMultiLayerNetwork(conf, FIXED_INFERENCE).init());
+        UnsupportedNetworkException e = refusal(conf, SpiNNakerOptions.builder().arithmetic(Arithmetic.S16_15).build());
+        assertEquals(List.of(-1), e.problems().stream().map(Problem::layerIndex).toList(), e.getMessage());
+        assertTrue(e.problems().get(0).reason().contains("only inference runs"), e.getMessage());
     }
 
     @Test

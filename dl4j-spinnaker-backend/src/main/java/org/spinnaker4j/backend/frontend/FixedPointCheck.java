@@ -4,10 +4,14 @@ import java.util.List;
 import java.util.Set;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.layers.BaseLayer;
+import org.deeplearning4j.nn.conf.layers.BatchNormalization;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.conf.layers.FeedForwardLayer;
+import org.deeplearning4j.nn.conf.layers.GlobalPoolingLayer;
 import org.deeplearning4j.nn.conf.layers.Layer;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
+import org.deeplearning4j.nn.conf.layers.Subsampling1DLayer;
+import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
 import org.nd4j.linalg.activations.IActivation;
 import org.nd4j.linalg.activations.impl.ActivationELU;
 import org.nd4j.linalg.activations.impl.ActivationHardTanH;
@@ -22,7 +26,8 @@ import org.spinnaker4j.kernels.FixedPointFunctions;
 
 /**
  * What the s16.15 fixed-point mode ({@link org.spinnaker4j.mapper.ir.Arithmetic#S16_15}) cannot run yet, as
- * {@link Problem}s beside the float front end's: layers other than DenseLayer and OutputLayer, activations other
+ * {@link Problem}s beside the float front end's: layers other than DenseLayer, OutputLayer, the pooling layers and
+ * BatchNormalization (whose MAX and AVG pool words exactly and whose running statistics are folded), activations other
  * than those its kernels compute (relu, leakyrelu, hardtanh, identity on the word; sigmoid, tanh, softplus and elu
  * by the fixed-point functions; softmax over at most {@link FixedPointFunctions#SOFTMAX_MAX_WIDTH} outputs, whose
  * exact sum must fit a packet) and a mapping for training (fixed point has no gradients yet). A layer's fan-in may
@@ -34,6 +39,13 @@ final class FixedPointCheck {
     private static final Set<Class<? extends IActivation>> RUNS = Set.of(ActivationReLU.class,
             ActivationLReLU.class, ActivationHardTanH.class, ActivationIdentity.class, ActivationSigmoid.class,
             ActivationTanH.class, ActivationSoftPlus.class, ActivationELU.class, ActivationSoftmax.class);
+
+    /**
+     * The layers whose blocks pool words (docs/fixed-point.md, "Pooling and batch normalization"): MAX and AVG
+     * exactly on the words, a batch normalization with its running statistics folded on the host.
+     */
+    private static final Set<Class<? extends Layer>> POOLS_WORDS = Set.of(SubsamplingLayer.class,
+            Subsampling1DLayer.class, GlobalPoolingLayer.class, BatchNormalization.class);
 
     private static final String MODE = "in s16.15 fixed point (Arithmetic.S16_15) ";
 
@@ -50,8 +62,12 @@ final class FixedPointCheck {
         for (int i = 0; i < conf.getConfs().size(); i++) {
             Layer layer = conf.getConf(i).getLayer();
             String type = layer.getClass().getSimpleName();
+            if (POOLS_WORDS.contains(layer.getClass())) {
+                continue; // what the float front end runs of them (MAX, AVG; running statistics) runs on words
+            }
             if (layer.getClass() != DenseLayer.class && layer.getClass() != OutputLayer.class) {
-                problems.add(new Problem(i, type, MODE + "only DenseLayer and OutputLayer run yet"));
+                problems.add(new Problem(i, type, MODE + "only DenseLayer, OutputLayer, the pooling layers (MAX, AVG) "
+                        + "and BatchNormalization (at inference) run yet"));
                 continue;
             }
             IActivation fn = ((BaseLayer) layer).getActivationFn();

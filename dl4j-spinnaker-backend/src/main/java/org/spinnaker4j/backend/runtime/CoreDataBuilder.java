@@ -113,7 +113,10 @@ public final class CoreDataBuilder {
                 ? LayerSlices.weights(parameters.get(v.layer()), v, held) : new float[0];
         float[] bias = v.activates() ? LayerSlices.bias(parameters.get(v.layer()), v, held[1])
                 : v.kind() == VertexKind.RELAY ? new float[v.cols().size()] : new float[0];
-        return new CoreData(config, weights, bias);
+        PoolingSpec pooling = v.kind() == VertexKind.DENSE_BLOCK ? mapping.network().layers().get(v.layer()).pooling()
+                : null;
+        return new CoreData(config, weights, bias,
+                pooling != null && pooling.kind() == PoolingSpec.Kind.NORM ? pooling : null);
     }
 
     /**

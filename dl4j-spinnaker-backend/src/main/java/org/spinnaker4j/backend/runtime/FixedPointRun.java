@@ -5,14 +5,18 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.spinnaker4j.kernels.AccumQuantiser;
 import org.spinnaker4j.kernels.AccumQuantiser.Quantised;
+import org.spinnaker4j.kernels.BatchNormFold;
 import org.spinnaker4j.mapper.ir.DenseParameters;
 import org.spinnaker4j.mapper.ir.NetworkSpec;
+import org.spinnaker4j.mapper.ir.PoolingSpec;
 
 /**
  * The host's side of a fixed-point network's runs (docs/fixed-point.md): at load, each layer's weights and biases
  * quantised and their saturations counted and logged, and the 64-bit sums checked against overflow; per run, the
  * samples quantised (a NaN refused before any kernel runs), their saturations counted, and the sums the kernels
- * saturated when rounding them reported per layer.
+ * saturated when rounding them reported per layer. A batch normalization's parameters are counted as its blocks are
+ * loaded with them, folded to a = gamma / sqrt(var + eps) and c = beta - mean a ({@link BatchNormFold}): its sums are
+ * one product x a + c 2^15, fan-in 1.
  *
  * <p>Overflow: a layer's sum is Σ x̂ ŵ + b̂ 2^15 in 64 bits, so it is safe while fan-in × max|x̂| × max|ŵ| + max|b̂| ×
  * 2^15 stays below 2^63. Layer 0's inputs are known per run and checked then; a later layer's inputs are the words
@@ -45,16 +49,35 @@ public final class FixedPointRun {
         sumsBefore = new long[n];
         for (int l = 0; l < n; l++) {
             DenseParameters p = parameters.get(l);
-            Quantised w = AccumQuantiser.quantise(p.weights(), p.nOut(), "layer " + l + " W");
-            Quantised b = AccumQuantiser.quantise(p.bias(), p.nOut(), "layer " + l + " b");
-            parameterSaturations[l] = w.saturations() + b.saturations();
-            if (parameterSaturations[l] > 0) {
-                LOG.warn("s16.15: layer {}: {} weights and biases saturated on load, the largest magnitude {}", l,
-                        parameterSaturations[l], Math.max(w.largestSaturated(), b.largestSaturated()));
+            PoolingSpec pooling = network.layers().get(l).pooling();
+            int[] weights;
+            int[] bias;
+            double largest;
+            if (pooling != null && pooling.kind() == PoolingSpec.Kind.NORM) {
+                // folded as its blocks are (CoreData): one product x a + c 2^15 per output
+                BatchNormFold.Folded f = BatchNormFold.fold(p.weights(), p.bias(), pooling.eps(), pooling.logStd(),
+                        "layer " + l + " batch normalization");
+                weights = f.weights();
+                bias = f.bias();
+                parameterSaturations[l] = f.saturations();
+                largest = f.largestSaturated();
+                fanIn[l] = 1;
+            } else {
+                Quantised w = AccumQuantiser.quantise(p.weights(), p.nOut(), "layer " + l + " W");
+                Quantised b = AccumQuantiser.quantise(p.bias(), p.nOut(), "layer " + l + " b");
+                weights = w.words();
+                bias = b.words();
+                parameterSaturations[l] = w.saturations() + b.saturations();
+                largest = Math.max(w.largestSaturated(), b.largestSaturated());
+                fanIn[l] = network.layers().get(l).nIn();
             }
-            maxWeight[l] = maxMagnitude(w.words());
-            maxBias[l] = maxMagnitude(b.words());
-            fanIn[l] = network.layers().get(l).nIn();
+            if (parameterSaturations[l] > 0) {
+                LOG.warn("s16.15: layer {}: {} {} saturated on load, the largest magnitude {}", l,
+                        parameterSaturations[l], pooling != null && pooling.kind() == PoolingSpec.Kind.NORM
+                                ? "folded batch normalization parameters (a, c)" : "weights and biases", largest);
+            }
+            maxWeight[l] = maxMagnitude(weights);
+            maxBias[l] = maxMagnitude(bias);
             if (l > 0) {
                 requireNoOverflow(l, ANY_WORD, "any s16.15 word from layer " + (l - 1));
             }
