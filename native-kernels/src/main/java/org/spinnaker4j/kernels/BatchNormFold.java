@@ -37,7 +37,8 @@ public final class BatchNormFold {
             double gamma = rows[j];
             double mean = rows[cols + j];
             double stat = rows[2 * cols + j];
-            double var = logStd ? Math.pow(Math.pow(10, stat), 2) : stat;
+            double std = Math.pow(10, stat);
+            double var = logStd ? std * std : stat;
             double scale = var + eps;
             if (!(scale > 0) || Double.isInfinite(scale)) {
                 throw new IllegalArgumentException(what + " column " + j + ": var + eps = " + scale + " (statistic "

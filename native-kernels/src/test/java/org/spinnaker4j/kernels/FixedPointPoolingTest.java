@@ -175,7 +175,8 @@ class FixedPointPoolingTest {
         BatchNormFold.Folded f = BatchNormFold.fold(rows, beta, eps, true, "norm");
         assertEquals(1, f.saturations(), "3000 / sqrt(1e-6 + 1e-5) = 9.05e5 saturates");
         for (int j = 0; j < channels; j++) {
-            double a = rows[j] / Math.sqrt(Math.pow(10, 2.0 * rows[2 * channels + j]) + eps);
+            double std = Math.pow(10, rows[2 * channels + j]);
+            double a = rows[j] / Math.sqrt(std * std + eps);
             long aWord = Math.max(Integer.MIN_VALUE, Math.min(Integer.MAX_VALUE, Math.round(a * AccumQuantiser.ONE)));
             assertEquals(aWord, f.weights()[j], 1, "â_" + j + " within a rounding of a's (half-up vs away) word");
             assertEquals(0, f.weights()[channels + j]);

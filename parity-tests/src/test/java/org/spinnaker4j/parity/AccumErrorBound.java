@@ -51,4 +51,40 @@ final class AccumErrorBound {
         }
         return bound;
     }
+    /**
+     * The bound on every output of a pooling layer whose inputs are each within {@code e} of float's: MAX is exact on
+     * both sides and 1-Lipschitz, so {@code e}; AVG adds h for its one rounding, and nd4j's float sum of at most
+     * {@code taps} values divided once, at most (γ_taps + u) max|x̃| (an average is at most the largest input).
+     */
+    static double pooling(boolean max, int taps, float[] floatX, double e) {
+        if (max) {
+            return e;
+        }
+        double largest = 0;
+        for (float v : floatX) {
+            largest = Math.max(largest, Math.abs(v));
+        }
+        double gamma = taps * U / (1 - taps * U);
+        return H + e + (gamma + U) * largest;
+    }
+
+    /**
+     * The bound per output of a batch normalization folded to y = a x + c (docs/fixed-point.md, "Batch
+     * normalization"), given its fixed inputs {@code fixedX} (values), float inputs {@code floatX} and their bound
+     * {@code e}, the fold's {@code a} (double) and DL4J's {@code mean} and {@code beta}:
+     * <pre>
+     *   e_j = h (|x̂_j| + 2) + |a_j| e_j + 2^-20 (|a_j (x̃_j − mean_j)| + |beta_j|)
+     * </pre>
+     * h |x̂| for â, h for ĉ, h for the one rounding; the inputs' error through a; nd4j's float ((x − mean) / std) ·
+     * gamma + beta, whose std = sqrt(var + eps) is itself computed in float, about 8 u of the normalized value and u of
+     * beta to first order, taken as 16 u = 2^-20 for its power's rounding and second-order terms.
+     */
+    static double[] batchNorm(double[] a, float[] mean, float[] beta, double[] fixedX, float[] floatX, double[] e) {
+        double[] bound = new double[a.length];
+        for (int j = 0; j < a.length; j++) {
+            bound[j] = H * (Math.abs(fixedX[j]) + 2) + Math.abs(a[j]) * e[j]
+                    + 0x1p-20 * (Math.abs(a[j] * (floatX[j] - mean[j])) + Math.abs(beta[j]));
+        }
+        return bound;
+    }
 }

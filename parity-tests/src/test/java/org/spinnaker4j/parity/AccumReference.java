@@ -13,7 +13,13 @@ import org.nd4j.linalg.activations.impl.ActivationReLU;
 import org.nd4j.linalg.activations.impl.ActivationSigmoid;
 import org.nd4j.linalg.activations.impl.ActivationSoftmax;
 import org.nd4j.linalg.activations.impl.ActivationTanH;
+import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.layers.BaseLayer;
+import org.deeplearning4j.nn.conf.layers.BatchNormalization;
+import org.deeplearning4j.nn.conf.layers.Layer;
+import org.deeplearning4j.nn.conf.layers.PoolingType;
+import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
+import org.deeplearning4j.nn.conf.preprocessor.FeedForwardToCnnPreProcessor;
 import org.spinnaker4j.kernels.AccumQuantiser;
 import org.spinnaker4j.kernels.AccumQuantiser.Quantised;
 import org.spinnaker4j.kernels.FixedPointFunctions;
@@ -27,6 +33,12 @@ import org.spinnaker4j.kernels.KernelActivation;
  * over the layer's words by {@link FixedPointFunctions#softmax} (the kernels' C code). It gives the quantised
  * activations of every layer, which {@link AccumErrorBound} bounds against float for relu/identity networks, and the
  * saturations per layer.
+ *
+ * <p>Also, written here from the statements of docs/fixed-point.md ("Pooling and batch normalization"), not from the
+ * kernels: a 2-D {@code SubsamplingLayer} on the network's flat image input (MAX the largest word of each window from
+ * INT32_MIN; AVG the exact sum of its words over the taps on the image, or kH·kW counting the padding, rounded half
+ * away from zero), and a {@code BatchNormalization} of a feature vector folded to a = gamma / sqrt(var + eps),
+ * c = beta − mean·a in double, each quantised, ŷ = round((x̂·â + ĉ·2^15) / 2^15).
  */
 final class AccumReference {
 
@@ -36,54 +48,43 @@ final class AccumReference {
             ActivationSigmoid.class, KernelActivation.SIGMOID, ActivationTanH.class, KernelActivation.TANH,
             ActivationSoftmax.class, KernelActivation.SOFTMAX);
 
-    private final List<int[]> weights = new ArrayList<>();
-    private final List<int[]> biases = new ArrayList<>();
-    private final List<KernelActivation> layerActivations = new ArrayList<>();
+    /** One layer on words; counts its saturated roundings in {@code sumSaturations[l]}. */
+    private interface Step {
+        int[] apply(int[] x, long[] sumSaturations, int l);
+    }
+
+    private final List<Step> steps = new ArrayList<>();
     private final long[] parameterSaturations;
 
     AccumReference(MultiLayerNetwork net) {
         int n = net.getnLayers();
         parameterSaturations = new long[n];
         for (int l = 0; l < n; l++) {
-            IActivation fn = ((BaseLayer) net.getLayerWiseConfigurations().getConf(l).getLayer()).getActivationFn();
-            KernelActivation act = ACTIVATIONS.get(fn.getClass());
-            if (act == null) {
-                throw new IllegalArgumentException("layer " + l + ": " + fn + "; the reference computes "
-                        + ACTIVATIONS.values());
+            Layer layer = net.getLayerWiseConfigurations().getConf(l).getLayer();
+            if (layer instanceof SubsamplingLayer pool) {
+                steps.add(pooling(net, l, pool));
+            } else if (layer instanceof BatchNormalization norm) {
+                steps.add(batchNorm(net, l, norm));
+            } else {
+                steps.add(dense(net, l, (BaseLayer) layer));
             }
-            layerActivations.add(act);
-            Quantised w = AccumQuantiser.quantise(parameter(net, l, "W"), 1, "W");
-            Quantised b = AccumQuantiser.quantise(parameter(net, l, "b"), 1, "b");
-            weights.add(w.words());
-            biases.add(b.words());
-            parameterSaturations[l] = w.saturations() + b.saturations();
         }
     }
 
-    /** Layer {@code l}'s parameter {@code name} ("W": nIn × nOut; "b"), row-major. */
-    static float[] parameter(MultiLayerNetwork net, int l, String name) {
-        INDArray p = net.getLayer(l).getParam(name);
-        return Nd4j.toFlattened('c', p).toFloatVector();
-    }
-
-    /** Weights and biases saturated on load, per layer. */
-    long[] parameterSaturations() {
-        return parameterSaturations.clone();
-    }
-
-    /**
-     * One sample through the network: element 0 the quantised input, element l + 1 layer l's activations (words);
-     * {@code sumSaturations[l]} counts layer l's sums that saturated when rounded.
-     */
-    List<int[]> forward(int[] input, long[] sumSaturations) {
-        List<int[]> activations = new ArrayList<>();
-        activations.add(input);
-        int[] x = input;
-        for (int l = 0; l < weights.size(); l++) {
-            int[] w = weights.get(l);
-            int[] b = biases.get(l);
+    private Step dense(MultiLayerNetwork net, int l, BaseLayer layer) {
+        KernelActivation act = ACTIVATIONS.get(layer.getActivationFn().getClass());
+        if (act == null) {
+            throw new IllegalArgumentException("layer " + l + ": " + layer.getActivationFn() + "; the reference "
+                    + "computes " + ACTIVATIONS.values());
+        }
+        Quantised qw = AccumQuantiser.quantise(parameter(net, l, "W"), 1, "W");
+        Quantised qb = AccumQuantiser.quantise(parameter(net, l, "b"), 1, "b");
+        parameterSaturations[l] = qw.saturations() + qb.saturations();
+        int[] w = qw.words();
+        int[] b = qb.words();
+        return (x, sumSaturations, layerIndex) -> {
             int nOut = b.length;
-            requireNoOverflow(l, x, w, b);
+            requireNoOverflow(layerIndex, x, w, b);
             long[] s = new long[nOut];
             for (int j = 0; j < nOut; j++) {
                 s[j] = (long) b[j] << 15;
@@ -98,13 +99,125 @@ final class AccumReference {
             }
             int[] z = new int[nOut];
             for (int j = 0; j < nOut; j++) {
-                long v = AccumQuantiser.roundSum(s[j]);
-                if (AccumQuantiser.saturates(v)) {
-                    sumSaturations[l]++;
-                }
-                z[j] = AccumQuantiser.saturate(v);
+                z[j] = rounded(s[j], sumSaturations, layerIndex);
             }
-            x = activate(layerActivations.get(l), z);
+            return activate(act, z);
+        };
+    }
+
+    /** A 2-D pooling layer on the flat image input (NCHW, as its FeedForwardToCnnPreProcessor reads it). */
+    private static Step pooling(MultiLayerNetwork net, int l, SubsamplingLayer pool) {
+        if (!(net.getLayerWiseConfigurations().getInputPreProcess(l) instanceof FeedForwardToCnnPreProcessor in)
+                || pool.getConvolutionMode() == ConvolutionMode.Same
+                || (pool.getPoolingType() != PoolingType.MAX && pool.getPoolingType() != PoolingType.AVG)) {
+            throw new IllegalArgumentException("layer " + l + ": the reference pools MAX or AVG on the flat image "
+                    + "input, Truncate or Strict");
+        }
+        int channels = (int) in.getNumChannels();
+        int height = (int) in.getInputHeight();
+        int width = (int) in.getInputWidth();
+        int[] k = pool.getKernelSize();
+        int[] st = pool.getStride();
+        int[] pad = pool.getPadding();
+        int outH = (height + 2 * pad[0] - k[0]) / st[0] + 1;
+        int outW = (width + 2 * pad[1] - k[1]) / st[1] + 1;
+        boolean max = pool.getPoolingType() == PoolingType.MAX;
+        boolean padInDivisor = pool.isAvgPoolIncludePadInDivisor();
+        return (x, sumSaturations, layerIndex) -> {
+            int[] y = new int[channels * outH * outW];
+            for (int c = 0; c < channels; c++) {
+                for (int oy = 0; oy < outH; oy++) {
+                    for (int ox = 0; ox < outW; ox++) {
+                        long sum = 0;
+                        int best = Integer.MIN_VALUE;
+                        int taps = 0;
+                        for (int ky = 0; ky < k[0]; ky++) {
+                            for (int kx = 0; kx < k[1]; kx++) {
+                                int py = oy * st[0] - pad[0] + ky;
+                                int px = ox * st[1] - pad[1] + kx;
+                                if (py >= 0 && py < height && px >= 0 && px < width) {
+                                    int v = x[(c * height + py) * width + px];
+                                    sum += v;
+                                    best = Math.max(best, v);
+                                    taps++;
+                                }
+                            }
+                        }
+                        long d = padInDivisor ? (long) k[0] * k[1] : taps;
+                        long q = Math.floorDiv(2 * Math.abs(sum) + d, 2 * d);
+                        y[(c * outH + oy) * outW + ox] = max ? best : Math.toIntExact(sum < 0 ? -q : q);
+                    }
+                }
+            }
+            return y;
+        };
+    }
+
+    /** A batch normalization of a feature vector with its running statistics, folded (see the class comment). */
+    private Step batchNorm(MultiLayerNetwork net, int l, BatchNormalization norm) {
+        double[][] ac = fold(net, l, norm);
+        Quantised qa = AccumQuantiser.quantise(ac[0], 1, "a");
+        Quantised qc = AccumQuantiser.quantise(ac[1], 1, "c");
+        parameterSaturations[l] = qa.saturations() + qc.saturations();
+        int[] a = qa.words();
+        int[] c = qc.words();
+        return (x, sumSaturations, layerIndex) -> {
+            int[] y = new int[x.length];
+            for (int j = 0; j < x.length; j++) {
+                y[j] = rounded((long) x[j] * a[j] + ((long) c[j] << 15), sumSaturations, layerIndex);
+            }
+            return y;
+        };
+    }
+
+    /**
+     * Layer {@code l}'s batch normalization folded in double: element 0 a = gamma / sqrt(var + eps) per feature
+     * (var the stored variance, or (10^log10stdev)²), element 1 c = beta − mean·a.
+     */
+    static double[][] fold(MultiLayerNetwork net, int l, BatchNormalization norm) {
+        float[] gamma = parameter(net, l, "gamma");
+        float[] beta = parameter(net, l, "beta");
+        float[] mean = parameter(net, l, "mean");
+        float[] stat = parameter(net, l, norm.isUseLogStd() ? "log10stdev" : "var");
+        double[][] ac = new double[2][gamma.length];
+        for (int j = 0; j < gamma.length; j++) {
+            double std = Math.pow(10, stat[j]);
+            double var = norm.isUseLogStd() ? std * std : stat[j];
+            ac[0][j] = gamma[j] / Math.sqrt(var + norm.getEps());
+            ac[1][j] = beta[j] - mean[j] * ac[0][j];
+        }
+        return ac;
+    }
+
+    private static int rounded(long sum, long[] sumSaturations, int l) {
+        long v = AccumQuantiser.roundSum(sum);
+        if (AccumQuantiser.saturates(v)) {
+            sumSaturations[l]++;
+        }
+        return AccumQuantiser.saturate(v);
+    }
+
+    /** Layer {@code l}'s parameter {@code name} ("W": nIn × nOut; "b"), row-major. */
+    static float[] parameter(MultiLayerNetwork net, int l, String name) {
+        INDArray p = net.getLayer(l).getParam(name);
+        return Nd4j.toFlattened('c', p).toFloatVector();
+    }
+
+    /** Weights and biases (a batch normalization's folded a and c) saturated on load, per layer. */
+    long[] parameterSaturations() {
+        return parameterSaturations.clone();
+    }
+
+    /**
+     * One sample through the network: element 0 the quantised input, element l + 1 layer l's activations (words);
+     * {@code sumSaturations[l]} counts layer l's sums that saturated when rounded.
+     */
+    List<int[]> forward(int[] input, long[] sumSaturations) {
+        List<int[]> activations = new ArrayList<>();
+        activations.add(input);
+        int[] x = input;
+        for (int l = 0; l < steps.size(); l++) {
+            x = steps.get(l).apply(x, sumSaturations, l);
             activations.add(x);
         }
         return activations;

@@ -84,7 +84,7 @@ class FixedPointMachineTest {
     }
 
     /** A fixed-point run on FEWEST_CORES checked bit-equal to {@link AccumReference}, and the float run beside it. */
-    private record Run(MultiLayerNetwork cpu, List<INDArray> floats, List<List<int[]>> words, float[][] out,
+    record Run(MultiLayerNetwork cpu, List<INDArray> floats, List<List<int[]>> words, float[][] out,
                        RunStats stats, Mapping mapping) {
 
         /** The largest |machine output - nd4j float32 output| over every sample and output. */
@@ -111,7 +111,12 @@ class FixedPointMachineTest {
      * saturations as the reference counts them (none on a parameter or input).
      */
     private static Run runBitEqual(MultiLayerConfiguration conf, INDArray x, PartitioningStrategy strategy) {
-        MultiLayerNetwork cpu = initialised(conf);
+        return runBitEqual(conf, initialised(conf), x, strategy);
+    }
+
+    /** As {@link #runBitEqual(MultiLayerConfiguration, INDArray, PartitioningStrategy)}, with {@code cpu}'s parameters. */
+    static Run runBitEqual(MultiLayerConfiguration conf, MultiLayerNetwork cpu, INDArray x,
+            PartitioningStrategy strategy) {
         AccumReference reference = new AccumReference(cpu);
         List<INDArray> floats = cpu.feedForward(x, false);
         int nLayers = conf.getConfs().size();
@@ -444,7 +449,7 @@ class FixedPointMachineTest {
         }
     }
 
-    private static double[] values(int[] words) {
+    static double[] values(int[] words) {
         double[] v = new double[words.length];
         for (int i = 0; i < words.length; i++) {
             v[i] = words[i] / 32768.0;
