@@ -58,6 +58,9 @@
  *                            words
  *   calibrate fixunfusednext R C, fixunfusedlast R C: next and last on an
  *                            unfused s16.15 block (its sums sent as halves)
+ *   calibrate fixpool K P C [W KW S]  pool K P C [W KW S] in s16.15: the
+ *                            row that completes a pooling block of words
+ *                            (max, avg, or norm folded: x a + c rounded once)
  *   calibrate fixpartials N  N halves of 64-bit partials filed by an s16.15
  *                            reduce of 64 columns, 4 partials a column, none
  *                            completing
@@ -1065,14 +1068,18 @@ int main(int argc, char **argv)
         s.ignore = number(argv[3], 0u, MAX_RANGES - 5u);
         load(&s);
         rows_down(&s, number(argv[2], 1u, s.rows - 1u));
-    } else if (strcmp(what, "pool") == 0 && (argc == 5 || argc == 8)) {
+    } else if ((strcmp(what, "pool") == 0 || strcmp(what, "fixpool") == 0) && (argc == 5 || argc == 8)) {
         /* a pooling block of P positions x C channels (or P image rows of W
          * pixels x C channels, a window of K pixels at stride S): the row that
          * completes it (every other row in): all its rows pooled, its whole
-         * output row sent */
+         * output row sent (fixpool: in s16.15, its rows words) */
         pool_shape(&s, argc, argv);
+        s.fixed = what[0] == 'f' ? 1u : 0u;
         load(&s);
         packets(0u, s.rows, DATA_KEY, -1.0f, 1.0f, 1.0f);
+        if (s.fixed != 0u) {
+            payload_words(s.rows);
+        }
         deliver(1u, s.rows);
         measure(0u, 1u);
     } else if ((strcmp(what, "poolback") == 0 && (argc == 5 || argc == 8))

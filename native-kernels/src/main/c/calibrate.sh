@@ -178,6 +178,60 @@ fixfigure fix.block.mac "$mac_i" "$mac_c" \
 fixfigure fix.block.row "$row_i" "$row_c" "per row a fused block multiplies in, besides its MACs"
 set -- $(nc_per 32 "$(nc fixrows 48 0)" "$(nc fixrows 16 0)")
 fixfigure fix.block.value "$1" "$2" "a value filed by a fused 64 x 8 block that multiplies no row in (a row before it is missing)"
+fix_value="$1 $2"
+# s16.15 pooling blocks (fixpool), split as the float ones above, each figure in instructions and cycles (field f of
+# each "instructions cycles" pair); a normalization's value, window and pixel are avg's (the same walk adds its word)
+# and its column the fold's product, rounding, emit and send
+fixpoolsplit() {
+    local p8=$1 p16=$2 c16=$3 pc16=$4 w2=$5 w4=$6 bv=$7
+    awk -v a="$p8" -v b="$p16" -v c="$c16" -v d="$pc16" -v w2="$w2" -v w4="$w4" -v bv="$bv" 'BEGIN {
+        value = (d - c - b + a) / 64; column = (c - a - 64 * value) / 8; window = (w2 - w4) / 6;
+        pixel = (w4 - 6 * window - 24 * value) / 24;
+        printf "%.1f %.1f %.1f %.1f %.0f\n", value, window, pixel, column,
+            a - 8 * window - 8 * pixel - 64 * value - 8 * column - bv }'
+}
+field() {
+    echo "$1" | awk -v f="$2" '{ print $f }'
+}
+for k in max avg; do
+    p8=$(nc fixpool "$k" 8 8); p16=$(nc fixpool "$k" 16 8); c16=$(nc fixpool "$k" 8 16); pc16=$(nc fixpool "$k" 16 16)
+    w2=$(nc_diff "$(nc fixpool "$k" 4 1 12 2 2)" "$(nc fixpool "$k" 2 1 12 2 2)")
+    w4=$(nc_diff "$(nc fixpool "$k" 4 1 12 4 4)" "$(nc fixpool "$k" 2 1 12 4 4)")
+    fig_i=$(fixpoolsplit "$(field "$p8" 1)" "$(field "$p16" 1)" "$(field "$c16" 1)" "$(field "$pc16" 1)" \
+        "$(field "$w2" 1)" "$(field "$w4" 1)" "$(field "$fix_value" 1)")
+    fig_c=$(fixpoolsplit "$(field "$p8" 2)" "$(field "$p16" 2)" "$(field "$c16" 2)" "$(field "$pc16" 2)" \
+        "$(field "$w2" 2)" "$(field "$w4" 2)" "$(field "$fix_value" 2)")
+    fixfigure "fix.pool.value.$k" "$(field "$fig_i" 1)" "$(field "$fig_c" 1)" \
+        "per word a $k pooling block pools (one compare, or one add into a 64-bit sum)"
+    fixfigure "fix.pool.window.$k" "$(field "$fig_i" 2)" "$(field "$fig_c" 2)" "per row and output pixel of a $k pooling block"
+    fixfigure "fix.pool.pixel.$k" "$(field "$fig_i" 3)" "$(field "$fig_c" 3)" \
+        "per pixel of a window on a row a $k pooling block pools, besides its words"
+    fixfigure "fix.pool.completion.column.$k" "$(field "$fig_i" 4)" "$(field "$fig_c" 4)" \
+        "per column of the row that completes a $k pooling block, besides its words (start, $k's result as a sum, bias, rounding, emit, send)"
+    fixfigure "fix.pool.completion.fixed.$k" "$(field "$fig_i" 5)" "$(field "$fig_c" 5)" \
+        "fixed work of the row that completes a $k pooling block, besides that packet, its windows, pixels, words and columns"
+    [ "$k" = avg ] && avg_i=$fig_i && avg_c=$fig_c
+done
+c8=$(nc fixpool norm 1 8); c16=$(nc fixpool norm 1 16)
+for f in 1 2; do
+    [ "$f" = 1 ] && a=$avg_i || a=$avg_c
+    set -- $a
+    column=$(per 8 "$(field "$c16" "$f")" "$(field "$c8" "$f")")
+    column=$(awk -v c="$column" -v v="$1" 'BEGIN { printf "%.1f", c - v }')
+    fixed=$(awk -v a="$(field "$c8" "$f")" -v w="$2" -v p="$3" -v x="$1" -v c="$column" -v v="$(field "$fix_value" "$f")" \
+        'BEGIN { printf "%.0f", a - w - p - 8 * x - 8 * c - v }')
+    [ "$f" = 1 ] && norm_i="$1 $2 $3 $column $fixed" || norm_c="$1 $2 $3 $column $fixed"
+done
+fixfigure fix.pool.value.norm "$(field "$norm_i" 1)" "$(field "$norm_c" 1)" \
+    "per word a folded norm pooling block pools (one add into a 64-bit sum, as avg's)"
+fixfigure fix.pool.window.norm "$(field "$norm_i" 2)" "$(field "$norm_c" 2)" \
+    "per row and output pixel of a folded norm pooling block (one: as avg's)"
+fixfigure fix.pool.pixel.norm "$(field "$norm_i" 3)" "$(field "$norm_c" 3)" \
+    "per pixel of a window on a row a folded norm pooling block pools (one: as avg's)"
+fixfigure fix.pool.completion.column.norm "$(field "$norm_i" 4)" "$(field "$norm_c" 4)" \
+    "per column of the row that completes a folded norm pooling block, besides its word (x a, bias c, one rounding, emit, send)"
+fixfigure fix.pool.completion.fixed.norm "$(field "$norm_i" 5)" "$(field "$norm_c" 5)" \
+    "fixed work of the row that completes a folded norm pooling block, besides that packet, its window, pixel, words and columns"
 # fixcompletion BLOCK [A]: a completing row less a row that does not complete (scenarios fixBLOCKlast and
 # fixBLOCKnext, activation A): "instructions cycles" per column from 16 to 32 columns, then the same at 16 columns
 fixcompletion() {

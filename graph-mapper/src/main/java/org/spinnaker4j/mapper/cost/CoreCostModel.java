@@ -62,7 +62,13 @@ public record CoreCostModel(double cyclesPerInstruction, int receiveInterruptCyc
      * per-column work of the row that completes it (the start, AVG's division, the zero bias, emit and send), by kind:
      * all of it is its completion, since the block pools every row when the last arrives.
      */
-    private static final Map<PoolingSpec.Kind, double[]> POOL = perPoolingKind();
+    private static final Map<PoolingSpec.Kind, double[]> POOL = perPoolingKind("pool.", "");
+    /**
+     * The same figures of an s16.15 pooling block (words compared or added into 64-bit sums, AVG's one exact division
+     * and rounding, a batch normalization's folded product and rounding), in estimated cycles
+     * ({@code fix.pool.*.cycles}).
+     */
+    private static final Map<PoolingSpec.Kind, double[]> FIX_POOL = perPoolingKind("fix.pool.", ".cycles");
     /**
      * A training MAX or AVG pooling block's backward pass once its deltas are in: per value of its windows (a compare,
      * or a share added), per value beyond its rows (overlapping windows on a row: a share added to a gradient another
@@ -145,13 +151,14 @@ public record CoreCostModel(double cyclesPerInstruction, int receiveInterruptCyc
         }
     }
 
-    private static Map<PoolingSpec.Kind, double[]> perPoolingKind() {
+    /** The pooling figures by kind, keys {@code prefix + "value." + kind + suffix} and so on. */
+    private static Map<PoolingSpec.Kind, double[]> perPoolingKind(String prefix, String suffix) {
         Map<PoolingSpec.Kind, double[]> figures = new EnumMap<>(PoolingSpec.Kind.class);
         for (PoolingSpec.Kind kind : PoolingSpec.Kind.values()) {
             String k = kind.name().toLowerCase(java.util.Locale.ROOT);
-            figures.put(kind, new double[] {TABLE.of("pool.value." + k), TABLE.of("pool.window." + k),
-                TABLE.of("pool.pixel." + k), TABLE.of("pool.completion.fixed." + k),
-                TABLE.of("pool.completion.column." + k)});
+            figures.put(kind, new double[] {TABLE.of(prefix + "value." + k + suffix),
+                TABLE.of(prefix + "window." + k + suffix), TABLE.of(prefix + "pixel." + k + suffix),
+                TABLE.of(prefix + "completion.fixed." + k + suffix), TABLE.of(prefix + "completion.column." + k + suffix)});
         }
         return figures;
     }
@@ -302,13 +309,13 @@ public record CoreCostModel(double cyclesPerInstruction, int receiveInterruptCyc
      */
     public long completionCycles(MachineVertex v, ActivationKind activation, boolean softmaxSplit) {
         int cols = v.cols().size();
+        ForwardFigures f = figures(v);
         if (v.pooling() != null) {
             PoolingWork work = v.pooling();
-            double[] pool = POOL.get(work.kind());
-            return cycles(pool[3] + work.values() * pool[0] + work.windows() * pool[1] + work.pixels() * pool[2]
+            double[] pool = (v.arithmetic() == Arithmetic.FLOAT32 ? POOL : FIX_POOL).get(work.kind());
+            return cycles(f, pool[3] + work.values() * pool[0] + work.windows() * pool[1] + work.pixels() * pool[2]
                     + cols * pool[4]);
         }
-        ForwardFigures f = figures(v);
         return switch (v.kind()) {
             case DENSE_BLOCK -> cycles(f, f.blockFixed(v.fused()) + cols * f.blockColumn(v.fused())
                     + (v.fused() ? cols * (softmaxSplit ? f.softmaxStep(SoftmaxStep.MAX) : f.perOutput(activation))

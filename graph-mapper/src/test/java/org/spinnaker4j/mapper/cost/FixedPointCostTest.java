@@ -11,12 +11,14 @@ import org.spinnaker4j.mapper.Mapper;
 import org.spinnaker4j.mapper.Mapping;
 import org.spinnaker4j.mapper.TestSupport;
 import org.spinnaker4j.mapper.graph.MachineVertex;
+import org.spinnaker4j.mapper.graph.PoolingWork;
 import org.spinnaker4j.mapper.graph.Slice;
 import org.spinnaker4j.mapper.graph.VertexKind;
 import org.spinnaker4j.mapper.ir.ActivationKind;
 import org.spinnaker4j.mapper.ir.Arithmetic;
 import org.spinnaker4j.mapper.machine.Machine;
 import org.spinnaker4j.mapper.ir.NetworkSpec;
+import org.spinnaker4j.mapper.ir.PoolingSpec;
 import org.spinnaker4j.mapper.partition.PartitioningStrategy;
 
 /**
@@ -63,6 +65,34 @@ class FixedPointCostTest {
                 COST.softmaxStepCycles(block, SoftmaxStep.SUM));
         assertEquals(Math.round(COLS * cycles("fix.softmax.split.normalise")),
                 COST.softmaxStepCycles(block, SoftmaxStep.NORMALISE));
+    }
+
+    /**
+     * A pooling block of either arithmetic is charged its whole pooling as its completion: an s16.15 one the
+     * {@code fix.pool.*.cycles} figures of its kind (a batch normalization's the folded product's), a float32 one the
+     * float kernels' {@code pool.*} instructions at 1.3 cycles each.
+     */
+    @Test
+    void aFixedPoolingBlockIsChargedTheFixedPoolingCycles() {
+        PoolingWork work = new PoolingWork(PoolingSpec.Kind.AVG, 3, 5, 12);
+        for (PoolingSpec.Kind kind : PoolingSpec.Kind.values()) {
+            PoolingWork w = new PoolingWork(kind, work.windows(), work.pixels(), work.values());
+            String k = kind.name().toLowerCase(Locale.ROOT);
+            MachineVertex fixed = new MachineVertex(0, VertexKind.DENSE_BLOCK, 0, new Slice(0, ROWS),
+                    new Slice(0, COLS), true, w, null, Arithmetic.S16_15);
+            MachineVertex floating = new MachineVertex(0, VertexKind.DENSE_BLOCK, 0, new Slice(0, ROWS),
+                    new Slice(0, COLS), true, w, null, Arithmetic.FLOAT32);
+            assertEquals(Math.round(cycles("fix.pool.completion.fixed." + k) + 12 * cycles("fix.pool.value." + k)
+                    + 3 * cycles("fix.pool.window." + k) + 5 * cycles("fix.pool.pixel." + k)
+                    + COLS * cycles("fix.pool.completion.column." + k)),
+                    COST.completionCycles(fixed, ActivationKind.IDENTITY), 1, kind.toString());
+            assertEquals(floatCycles(TABLE.of("pool.completion.fixed." + k) + 12 * TABLE.of("pool.value." + k)
+                    + 3 * TABLE.of("pool.window." + k) + 5 * TABLE.of("pool.pixel." + k)
+                    + COLS * TABLE.of("pool.completion.column." + k)),
+                    COST.completionCycles(floating, ActivationKind.IDENTITY), 1, kind.toString());
+            assertEquals(0, COST.rowCycles(fixed), "a pooling block pools at its last row: its completion");
+            assertEquals(COST.dispatchCycles() + Math.round(cycles("fix.block.value")), COST.packetCycles(fixed));
+        }
     }
 
     @Test
