@@ -63,27 +63,6 @@ static void accumulate_rows(s4j_header *h, const s4j_layout *l, void *dtcm,
     out->rows += i - first;
 }
 
-/*
- * A pooling block's sums, once every row is in. Its rows are whole image rows
- * (of pool_width pixels of pool_channels channels; along a sequence a row is
- * a position, one pixel wide), its column j output pixel (first + j) / C,
- * channel (first + j) mod C, of one output row. Each column starts from MAX's
- * starting value (0 for AVG's sum); then, row by row and within a row output
- * pixel by output pixel, each pixel of its window on the row adds the
- * block's channels there into their columns: so every column pools its
- * values rows first, pixels next, as DL4J's pooling does, MAX as it compares
- * (a value counts only if it is greater, so NaN never does), AVG adding in
- * float, and NORM (one position, its window one pixel) adding its value to
- * 0. No weights read here (a normalization's are read by norm_finish): one
- * compare or add per value pooled, all in the event
- * that brings the last row (its producers may interleave as they like:
- * nothing waits for an earlier row), which the cost model charges as the
- * block's completion; out->rows counts none. s4j_pool_shape_ok bounds every
- * size below 2^16, so no product below overflows. Not inlined: inside
- * s4j_on_packet its loops took registers from the receive and the completion
- * (block.value 115, pool.completion.fixed.max 486 instructions inlined; 114
- * and 468 not; count-diff.sh).
- */
 /* One value pooled into column j of a pooling block: the float path's
  * (z a float per column) or S16_15's (s4j_fix_pool_sums). */
 typedef void (*s4j_pool_visit)(void *z, uint32_t j, const float *v);
@@ -136,6 +115,41 @@ static inline __attribute__((always_inline)) void pool_add_float(void *z, uint32
     ((float *)z)[j] += *v;
 }
 
+/* AVG's divisor of output pixel ox: pool_divisor (the window's rows on the
+ * image) times its pixels on the row, or pool_kernel_w if the padding counts;
+ * below 2^32 (check_pooling bounds both factors below 2^16). */
+static inline uint32_t pool_avg_divisor(const s4j_header *h, uint32_t ox)
+{
+    int32_t x0 = (int32_t)(ox * h->pool_stride_w) - (int32_t)h->pool_pad_w;
+    int32_t lo = x0 < 0 ? 0 : x0;
+    int32_t hi = x0 + (int32_t)h->pool_kernel_w;
+    uint32_t pixels = h->pool_pad_in_divisor != 0u ? h->pool_kernel_w
+        : (uint32_t)((hi < (int32_t)h->pool_width ? hi : (int32_t)h->pool_width) - lo);
+
+    return h->pool_divisor * pixels;
+}
+
+/*
+ * A pooling block's sums, once every row is in. Its rows are whole image rows
+ * (of pool_width pixels of pool_channels channels; along a sequence a row is
+ * a position, one pixel wide), its column j output pixel (first + j) / C,
+ * channel (first + j) mod C, of one output row. Each column starts from MAX's
+ * starting value (0 for AVG's sum); then, row by row and within a row output
+ * pixel by output pixel, each pixel of its window on the row adds the
+ * block's channels there into their columns: so every column pools its
+ * values rows first, pixels next, as DL4J's pooling does, MAX as it compares
+ * (a value counts only if it is greater, so NaN never does), AVG adding in
+ * float, and NORM (one position, its window one pixel) adding its value to
+ * 0. No weights read here (a normalization's are read by norm_finish): one
+ * compare or add per value pooled, all in the event
+ * that brings the last row (its producers may interleave as they like:
+ * nothing waits for an earlier row), which the cost model charges as the
+ * block's completion; out->rows counts none. s4j_pool_shape_ok bounds every
+ * size below 2^16, so no product below overflows. Not inlined: inside
+ * s4j_on_packet its loops took registers from the receive and the completion
+ * (block.value 115, pool.completion.fixed.max 486 instructions inlined; 114
+ * and 468 not; count-diff.sh).
+ */
 __attribute__((noinline))
 static void pool_rows(s4j_header *h, const s4j_layout *l, void *dtcm)
 {
@@ -227,12 +241,7 @@ static void fix_pool_sums(s4j_header *h, const s4j_layout *l, void *dtcm)
 
             s = (uint64_t)((int64_t)(int32_t)(uint32_t)s * a[j]);
         } else {
-            int32_t x0 = (int32_t)(ox * h->pool_stride_w) - (int32_t)h->pool_pad_w;
-            int32_t lo = x0 < 0 ? 0 : x0;
-            int32_t hi = x0 + (int32_t)h->pool_kernel_w;
-            uint32_t pixels = h->pool_pad_in_divisor != 0u ? h->pool_kernel_w
-                : (uint32_t)((hi < (int32_t)h->pool_width ? hi : (int32_t)h->pool_width) - lo);
-            uint64_t d = (uint64_t)h->pool_divisor * pixels;
+            uint64_t d = pool_avg_divisor(h, ox);
             int negative = (s >> 63) != 0u;
             uint64_t mag = negative ? 0u - s : s;
             uint64_t q = mag / d;
@@ -284,13 +293,7 @@ static void pool_finish(const s4j_header *h, const s4j_layout *l, void *dtcm)
         return;
     }
     for (j = 0u; j < h->n_cols; j++) {
-        int32_t x0 = (int32_t)(ox * h->pool_stride_w) - (int32_t)h->pool_pad_w;
-        int32_t lo = x0 < 0 ? 0 : x0;
-        int32_t hi = x0 + (int32_t)h->pool_kernel_w;
-        uint32_t pixels = h->pool_pad_in_divisor != 0u ? h->pool_kernel_w
-            : (uint32_t)((hi < (int32_t)h->pool_width ? hi : (int32_t)h->pool_width) - lo);
-
-        z[j] /= (float)(h->pool_divisor * pixels);
+        z[j] /= (float)pool_avg_divisor(h, ox);
         if (++c == channels) {
             c = 0u;
             ox++;
