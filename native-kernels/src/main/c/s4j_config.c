@@ -433,9 +433,9 @@ static int batch_norm_ok(const s4j_config *cfg)
 
 /* The arithmetic (S4J_CFG_ARITHMETIC): FLOAT (ALPHA_FIXED and
  * PARTIAL_HALVES 0), or S16_15 for inference on a source, a sink, an
- * unfused block of weights, or an activator (a fused block of weights, no
- * pooling or row convolution, or a reduce, the only kind that may receive
- * PARTIAL_HALVES) whose activation is exact on a word (IDENTITY, RELU,
+ * unfused block of weights, or an activator (a fused block of weights, a
+ * row convolution's included, not pooling; or a reduce, the only kind that
+ * may receive PARTIAL_HALVES) whose activation is exact on a word (IDENTITY, RELU,
  * LEAKYRELU, HARDTANH), one s4j_fix_supports accepts, or SOFTMAX over at
  * most S4J_FIX_SOFTMAX_MAX_COLS columns. */
 static int arithmetic_ok(const s4j_config *cfg)
@@ -452,8 +452,7 @@ static int arithmetic_ok(const s4j_config *cfg)
     if (cfg->kind == S4J_KIND_INPUT_SOURCE || cfg->kind == S4J_KIND_OUTPUT_SINK) {
         return 1;
     }
-    if (cfg->kind == S4J_KIND_DENSE_BLOCK
-        && (cfg->pool != S4J_POOL_NONE || cfg->row.kernel_w != 0u)) {
+    if (cfg->kind == S4J_KIND_DENSE_BLOCK && cfg->pool != S4J_POOL_NONE) {
         return 0;
     }
     /* an unfused block sends its sums: its activation is the reduce's */

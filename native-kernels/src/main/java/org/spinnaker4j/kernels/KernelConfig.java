@@ -47,7 +47,7 @@ import java.util.Set;
  *        holding its channels' kernel once), or {@code null} for every other core
  * @param fixedPoint whether the core computes in s16.15 fixed point (docs/fixed-point.md): every value it holds or
  *        sends is an s16.15 word ({@link KernelCore#loadWords}); inference only, on a source, a sink, a DENSE_BLOCK
- *        of weights (no pooling or row convolution) or a REDUCE; an activator's activation is identity, relu,
+ *        of weights (a row convolution's too, not pooling) or a REDUCE; an activator's activation is identity, relu,
  *        leakyrelu, hardtanh, one {@link FixedPointFunctions#supports} accepts, or softmax over at most
  *        {@link FixedPointFunctions#SOFTMAX_MAX_WIDTH} columns. An unfused block sends each column j's 64-bit sum
  *        as two packets, {@code outKeyBase + 2j} its low word and {@code + 2j + 1} its high word
@@ -176,10 +176,10 @@ public record KernelConfig(KernelKind kind, int nRows, int nCols, KernelActivati
                     + "holding its columns' channels, got " + nRows + " x " + nCols + " of a " + kind
                     + (fused ? " fused" : "") + (pooling != null ? " pooling" : "") + " block: " + rowConv);
         }
-        if (fixedPoint && !fixedPointRuns(kind, nCols, fused, activation, training, pooling, rowConv)) {
+        if (fixedPoint && !fixedPointRuns(kind, nCols, fused, activation, training, pooling)) {
             throw new IllegalArgumentException("s16.15 fixed point runs inference on a source, a sink, a DENSE_BLOCK "
-                    + "of weights or a REDUCE, an activator's activation identity, relu, leakyrelu, hardtanh, "
-                    + List.of(FixedPointFunctions.supported()) + " or softmax (at most "
+                    + "of weights (a row convolution's too) or a REDUCE, an activator's activation identity, relu, "
+                    + "leakyrelu, hardtanh, " + List.of(FixedPointFunctions.supported()) + " or softmax (at most "
                     + FixedPointFunctions.SOFTMAX_MAX_WIDTH + " columns); got a " + (training != null ? "training " : "")
                     + kind + (fused ? " fused " : " ") + activation + (pooling != null ? " pooling" : "")
                     + (rowConv != null ? " row convolution" : "") + " core");
@@ -388,14 +388,14 @@ public record KernelConfig(KernelKind kind, int nRows, int nCols, KernelActivati
     }
 
     private static boolean fixedPointRuns(KernelKind kind, int nCols, boolean fused, KernelActivation activation,
-                                          TrainingConfig training, PoolingConfig pooling, RowConvConfig rowConv) {
+                                          TrainingConfig training, PoolingConfig pooling) {
         if (training != null) {
             return false;
         }
         if (kind == KernelKind.INPUT_SOURCE || kind == KernelKind.OUTPUT_SINK) {
             return true;
         }
-        if (kind == KernelKind.DENSE_BLOCK && (pooling != null || rowConv != null)) {
+        if (kind == KernelKind.DENSE_BLOCK && pooling != null) {
             return false;
         }
         // an unfused block sends its sums: the activation is its reduce's
