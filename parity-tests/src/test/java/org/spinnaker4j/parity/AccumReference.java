@@ -4,6 +4,11 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import org.deeplearning4j.nn.conf.ConvolutionMode;
+import org.deeplearning4j.nn.conf.InputPreProcessor;
+import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
+import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
+import org.deeplearning4j.nn.conf.preprocessor.FeedForwardToCnnPreProcessor;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.activations.IActivation;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -26,7 +31,9 @@ import org.spinnaker4j.kernels.KernelActivation;
  * counted); relu and identity exact on the word, sigmoid and tanh by {@link FixedPointFunctions#activate}, softmax
  * over the layer's words by {@link FixedPointFunctions#softmax} (the kernels' C code). It gives the quantised
  * activations of every layer, which {@link AccumErrorBound} bounds against float for relu/identity networks, and the
- * saturations per layer.
+ * saturations per layer. A 2-D ConvolutionLayer (NCHW, its image size given by a FeedForwardToCnnPreProcessor or the
+ * convolution before it) runs as its lowered dense (Toeplitz) layer: every product the kernel makes, and zeros, which
+ * add nothing to an exact sum, so its sums are those of any order and grouping the machine's blocks use.
  */
 final class AccumReference {
 
@@ -44,16 +51,34 @@ final class AccumReference {
     AccumReference(MultiLayerNetwork net) {
         int n = net.getnLayers();
         parameterSaturations = new long[n];
+        MultiLayerConfiguration conf = net.getLayerWiseConfigurations();
+        int[] image = null; // (channels, height, width) of the activations in a chain of convolutions
         for (int l = 0; l < n; l++) {
-            IActivation fn = ((BaseLayer) net.getLayerWiseConfigurations().getConf(l).getLayer()).getActivationFn();
+            InputPreProcessor pre = conf.getInputPreProcess(l);
+            if (pre instanceof FeedForwardToCnnPreProcessor f) {
+                image = new int[] {(int) f.getNumChannels(), (int) f.getInputHeight(), (int) f.getInputWidth()};
+            }
+            IActivation fn = ((BaseLayer) conf.getConf(l).getLayer()).getActivationFn();
             KernelActivation act = ACTIVATIONS.get(fn.getClass());
             if (act == null) {
                 throw new IllegalArgumentException("layer " + l + ": " + fn + "; the reference computes "
                         + ACTIVATIONS.values());
             }
             layerActivations.add(act);
-            Quantised w = AccumQuantiser.quantise(parameter(net, l, "W"), 1, "W");
-            Quantised b = AccumQuantiser.quantise(parameter(net, l, "b"), 1, "b");
+            float[] dense = parameter(net, l, "W");
+            float[] bias = parameter(net, l, "b");
+            if (conf.getConf(l).getLayer() instanceof ConvolutionLayer c) {
+                if (c.getClass() != ConvolutionLayer.class || image == null) {
+                    throw new IllegalArgumentException("layer " + l + ": the reference lowers a 2-D ConvolutionLayer "
+                            + "behind a FeedForwardToCnnPreProcessor or another one, got " + c);
+                }
+                int[] out = outputImage(c, image);
+                dense = lowered(c, image, out, dense);
+                bias = repeated(bias, out[1] * out[2]);
+                image = out;
+            }
+            Quantised w = AccumQuantiser.quantise(dense, 1, "W");
+            Quantised b = AccumQuantiser.quantise(bias, 1, "b");
             weights.add(w.words());
             biases.add(b.words());
             parameterSaturations[l] = w.saturations() + b.saturations();
@@ -64,6 +89,76 @@ final class AccumReference {
     static float[] parameter(MultiLayerNetwork net, int l, String name) {
         INDArray p = net.getLayer(l).getParam(name);
         return Nd4j.toFlattened('c', p).toFloatVector();
+    }
+
+    /**
+     * The (channels, height, width) a convolution makes of {@code in}: DL4J's Truncate and Strict with its padding,
+     * Same with ⌊total / 2⌋ on the top and left.
+     */
+    private static int[] outputImage(ConvolutionLayer c, int[] in) {
+        int[] out = {(int) c.getNOut(), 0, 0};
+        for (int d = 0; d < 2; d++) {
+            int k = c.getKernelSize()[d];
+            int s = c.getStride()[d];
+            out[1 + d] = c.getConvolutionMode() == ConvolutionMode.Same ? (in[1 + d] + s - 1) / s
+                    : (in[1 + d] + 2 * c.getPadding()[d] - k) / s + 1;
+        }
+        return out;
+    }
+
+    /** The padding on the top (d 0) or left (d 1) of a convolution from {@code in} to {@code out}. */
+    private static int padding(ConvolutionLayer c, int d, int[] in, int[] out) {
+        if (c.getConvolutionMode() != ConvolutionMode.Same) {
+            return c.getPadding()[d];
+        }
+        int pad = ((out[1 + d] - 1) * c.getStride()[d] + c.getKernelSize()[d] - in[1 + d]) / 2;
+        if (pad < 0 || c.getDilation()[d] != 1) {
+            throw new IllegalArgumentException("the reference lowers no negative padding or dilation: " + c);
+        }
+        return pad;
+    }
+
+    /**
+     * A convolution's kernel W[out, in, ky, kx] ('c' order) as the dense nIn × nOut matrix over NCHW-flat images:
+     * row (in, y, x), column (out, oy, ox), y = oy·strideH − padTop + ky and x likewise; zero where no tap lies.
+     */
+    private static float[] lowered(ConvolutionLayer c, int[] in, int[] out, float[] kernel) {
+        int kh = c.getKernelSize()[0];
+        int kw = c.getKernelSize()[1];
+        int top = padding(c, 0, in, out);
+        int left = padding(c, 1, in, out);
+        int nIn = in[0] * in[1] * in[2];
+        int nOut = out[0] * out[1] * out[2];
+        float[] w = new float[nIn * nOut];
+        for (int o = 0; o < out[0]; o++) {
+            for (int oy = 0; oy < out[1]; oy++) {
+                for (int ox = 0; ox < out[2]; ox++) {
+                    int j = (o * out[1] + oy) * out[2] + ox;
+                    for (int ch = 0; ch < in[0]; ch++) {
+                        for (int ky = 0; ky < kh; ky++) {
+                            int y = oy * c.getStride()[0] - top + ky;
+                            for (int kx = 0; kx < kw; kx++) {
+                                int x = ox * c.getStride()[1] - left + kx;
+                                if (y >= 0 && y < in[1] && x >= 0 && x < in[2]) {
+                                    w[((ch * in[1] + y) * in[2] + x) * nOut + j] =
+                                            kernel[((o * in[0] + ch) * kh + ky) * kw + kx];
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return w;
+    }
+
+    /** Each channel's bias for each of its {@code positions} outputs (NCHW order). */
+    private static float[] repeated(float[] bias, int positions) {
+        float[] b = new float[bias.length * positions];
+        for (int k = 0; k < b.length; k++) {
+            b[k] = bias[k / positions];
+        }
+        return b;
     }
 
     /** Weights and biases saturated on load, per layer. */

@@ -4,6 +4,9 @@ import java.util.List;
 import java.util.Set;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.layers.BaseLayer;
+import org.deeplearning4j.nn.conf.layers.Convolution1D;
+import org.deeplearning4j.nn.conf.layers.Convolution1DLayer;
+import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.conf.layers.FeedForwardLayer;
 import org.deeplearning4j.nn.conf.layers.Layer;
@@ -22,7 +25,8 @@ import org.spinnaker4j.kernels.FixedPointFunctions;
 
 /**
  * What the s16.15 fixed-point mode ({@link org.spinnaker4j.mapper.ir.Arithmetic#S16_15}) cannot run yet, as
- * {@link Problem}s beside the float front end's: layers other than DenseLayer and OutputLayer, activations other
+ * {@link Problem}s beside the float front end's: layers other than DenseLayer, OutputLayer and the convolutions
+ * (ConvolutionLayer, Convolution1DLayer, Convolution1D: their blocks hold the kernel once), activations other
  * than those its kernels compute (relu, leakyrelu, hardtanh, identity on the word; sigmoid, tanh, softplus and elu
  * by the fixed-point functions; softmax over at most {@link FixedPointFunctions#SOFTMAX_MAX_WIDTH} outputs, whose
  * exact sum must fit a packet) and a mapping for training (fixed point has no gradients yet). A layer's fan-in may
@@ -34,6 +38,10 @@ final class FixedPointCheck {
     private static final Set<Class<? extends IActivation>> RUNS = Set.of(ActivationReLU.class,
             ActivationLReLU.class, ActivationHardTanH.class, ActivationIdentity.class, ActivationSigmoid.class,
             ActivationTanH.class, ActivationSoftPlus.class, ActivationELU.class, ActivationSoftmax.class);
+
+    /** The layers a fixed-point kernel runs, by their exact class (a convolution's blocks: row blocks). */
+    private static final Set<Class<? extends Layer>> LAYERS = Set.of(DenseLayer.class, OutputLayer.class,
+            ConvolutionLayer.class, Convolution1DLayer.class, Convolution1D.class);
 
     private static final String MODE = "in s16.15 fixed point (Arithmetic.S16_15) ";
 
@@ -50,15 +58,16 @@ final class FixedPointCheck {
         for (int i = 0; i < conf.getConfs().size(); i++) {
             Layer layer = conf.getConf(i).getLayer();
             String type = layer.getClass().getSimpleName();
-            if (layer.getClass() != DenseLayer.class && layer.getClass() != OutputLayer.class) {
-                problems.add(new Problem(i, type, MODE + "only DenseLayer and OutputLayer run yet"));
+            if (!LAYERS.contains(layer.getClass())) {
+                problems.add(new Problem(i, type, MODE + "only DenseLayer, OutputLayer and convolutions "
+                        + "(ConvolutionLayer, Convolution1DLayer) run yet"));
                 continue;
             }
             IActivation fn = ((BaseLayer) layer).getActivationFn();
             if (fn == null || !RUNS.contains(fn.getClass())) {
                 problems.add(new Problem(i, type, MODE + "activation " + fn + " has no kernel yet (relu, leakyrelu, "
                         + "hardtanh, identity, sigmoid, tanh, softplus, elu and softmax do)"));
-            } else if (fn instanceof ActivationSoftmax
+            } else if (fn instanceof ActivationSoftmax && layer instanceof FeedForwardLayer
                     && ((FeedForwardLayer) layer).getNOut() > FixedPointFunctions.SOFTMAX_MAX_WIDTH) {
                 problems.add(new Problem(i, type, MODE + "a softmax of " + ((FeedForwardLayer) layer).getNOut()
                         + " outputs: at most " + FixedPointFunctions.SOFTMAX_MAX_WIDTH + " fit its exact sum in a "

@@ -15,7 +15,7 @@ import org.spinnaker4j.mapper.ir.NetworkSpec;
  * saturated when rounding them reported per layer.
  *
  * <p>Overflow: a layer's sum is Σ x̂ ŵ + b̂ 2^15 in 64 bits, so it is safe while fan-in × max|x̂| × max|ŵ| + max|b̂| ×
- * 2^15 stays below 2^63. Layer 0's inputs are known per run and checked then; a later layer's inputs are the words
+ * 2^15 stays below 2^63; a convolution's fan-in is its kernel's (kH·kW·channels in), not its whole input. Layer 0's inputs are known per run and checked then; a later layer's inputs are the words
  * its previous layer sent, bounded here by 2^31 (any word), the loosest bound, checked at load.
  */
 public final class FixedPointRun {
@@ -54,7 +54,7 @@ public final class FixedPointRun {
             }
             maxWeight[l] = maxMagnitude(w.words());
             maxBias[l] = maxMagnitude(b.words());
-            fanIn[l] = network.layers().get(l).nIn();
+            fanIn[l] = network.layers().get(l).fanIn();
             if (l > 0) {
                 requireNoOverflow(l, ANY_WORD, "any s16.15 word from layer " + (l - 1));
             }
