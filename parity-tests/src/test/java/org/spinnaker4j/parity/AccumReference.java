@@ -43,6 +43,8 @@ final class AccumReference {
             ActivationSigmoid.class, KernelActivation.SIGMOID, ActivationTanH.class, KernelActivation.TANH,
             ActivationSoftmax.class, KernelActivation.SOFTMAX);
 
+    private final List<float[]> denseWeights = new ArrayList<>();
+    private final List<float[]> denseBiases = new ArrayList<>();
     private final List<int[]> weights = new ArrayList<>();
     private final List<int[]> biases = new ArrayList<>();
     private final List<KernelActivation> layerActivations = new ArrayList<>();
@@ -77,6 +79,8 @@ final class AccumReference {
                 bias = repeated(bias, out[1] * out[2]);
                 image = out;
             }
+            denseWeights.add(dense);
+            denseBiases.add(bias);
             Quantised w = AccumQuantiser.quantise(dense, 1, "W");
             Quantised b = AccumQuantiser.quantise(bias, 1, "b");
             weights.add(w.words());
@@ -159,6 +163,16 @@ final class AccumReference {
             b[k] = bias[k / positions];
         }
         return b;
+    }
+
+    /** Layer {@code l}'s weights as the reference's dense layer (nIn × nOut, row-major; a convolution's lowered). */
+    float[] denseWeights(int l) {
+        return denseWeights.get(l).clone();
+    }
+
+    /** Layer {@code l}'s bias as the reference's dense layer (a convolution's repeated for each position). */
+    float[] denseBias(int l) {
+        return denseBiases.get(l).clone();
     }
 
     /** Weights and biases saturated on load, per layer. */

@@ -10,7 +10,10 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
+import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.junit.jupiter.api.Test;
@@ -371,6 +374,45 @@ class FixedPointMachineTest {
                 "the convolutions run on row blocks");
         logBesideFloat("Conv2D 2x7x6-3x7x6-5x3x2-12-5", strategy, run, conf, x);
         assertTrue(run.maxDiffToFloat() <= 1e-3, "max |diff| to float " + run.maxDiffToFloat());
+    }
+
+    /**
+     * A relu/identity convolution network (2 × 7 × 6 → conv 3 × 3 Same relu → 3 × 7 × 6 → conv 3 × 3 stride 2
+     * relu → 4 × 3 × 2 → identity output 4) on FEWEST_CORES: bit-equal to the reference, and every output within its
+     * {@link AccumErrorBound} of nd4j float32, the bound taken through each convolution's lowered dense layer.
+     */
+    @Test
+    void reluConvolutionsAreWithinTheirBoundOfFloat() {
+        MultiLayerConfiguration conf = Parity.list(23)
+                .layer(new ConvolutionLayer.Builder().nOut(3).kernelSize(3, 3).convolutionMode(ConvolutionMode.Same)
+                        .activation(Activation.RELU).build())
+                .layer(new ConvolutionLayer.Builder().nOut(4).kernelSize(3, 3).stride(2, 2)
+                        .convolutionMode(ConvolutionMode.Truncate).activation(Activation.RELU).build())
+                .layer(new OutputLayer.Builder(LossFunction.MSE).nOut(4).activation(Activation.IDENTITY).build())
+                .setInputType(InputType.convolutionalFlat(7, 6, 2)).build();
+        INDArray x = Parity.flatImages(SAMPLES, 2, 7, 6, 23).muli(2);
+        Run run = runBitEqual(conf, x);
+        AccumReference reference = new AccumReference(run.cpu());
+        int nLayers = conf.getConfs().size();
+        double largestBound = 0;
+        for (int r = 0; r < SAMPLES; r++) {
+            List<int[]> words = run.words().get(r);
+            double[] e = new double[words.get(0).length];
+            Arrays.fill(e, 0x1p-16);
+            for (int l = 0; l < nLayers; l++) {
+                INDArray in = run.floats().get(l);
+                e = AccumErrorBound.layer(reference.denseWeights(l), reference.denseBias(l), values(words.get(l)),
+                        in.reshape('c', in.size(0), in.length() / in.size(0)).getRow(r).toFloatVector(), e);
+            }
+            float[] floatOut = run.floats().get(nLayers).getRow(r).toFloatVector();
+            for (int j = 0; j < floatOut.length; j++) {
+                double diff = Math.abs(run.out()[r][j] - floatOut[j]);
+                assertTrue(diff <= e[j], "sample " + r + " output " + j + ": " + diff + " above its bound " + e[j]);
+                largestBound = Math.max(largestBound, e[j]);
+            }
+        }
+        LOG.info("s16.15 relu convolutions on FEWEST_CORES: bit-equal to the reference, max |diff| to float {}, "
+                + "largest per-output bound {}", run.maxDiffToFloat(), largestBound);
     }
 
     /** {@code feedForward} reads every layer back from the machine: each layer's words as the reference's. */
