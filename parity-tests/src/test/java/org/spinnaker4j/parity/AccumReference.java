@@ -7,7 +7,9 @@ import java.util.Map;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.InputPreProcessor;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
+import org.deeplearning4j.nn.conf.layers.Convolution1DLayer;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
+import org.deeplearning4j.nn.conf.layers.Layer;
 import org.deeplearning4j.nn.conf.preprocessor.FeedForwardToCnnPreProcessor;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.activations.IActivation;
@@ -32,7 +34,8 @@ import org.spinnaker4j.kernels.KernelActivation;
  * over the layer's words by {@link FixedPointFunctions#softmax} (the kernels' C code). It gives the quantised
  * activations of every layer, which {@link AccumErrorBound} bounds against float for relu/identity networks, and the
  * saturations per layer. A 2-D ConvolutionLayer (NCHW, its image size given by a FeedForwardToCnnPreProcessor or the
- * convolution before it) runs as its lowered dense (Toeplitz) layer: every product the kernel makes, and zeros, which
+ * convolution before it), or a chain of Convolution1DLayers (NCW, as images of width 1), runs as its lowered dense
+ * (Toeplitz) layer: every product the kernel makes, and zeros, which
  * add nothing to an exact sum, so its sums are those of any order and grouping the machine's blocks use.
  */
 final class AccumReference {
@@ -51,28 +54,48 @@ final class AccumReference {
     private final long[] parameterSaturations;
 
     AccumReference(MultiLayerNetwork net) {
+        this(net, null);
+    }
+
+    /**
+     * The reference of a network that starts with a Convolution1DLayer on sequences of {@code channels} ×
+     * {@code length} (NCW, run as images of height {@code length} and width 1), given as {@code {channels, length}}.
+     */
+    AccumReference(MultiLayerNetwork net, int[] sequence) {
         int n = net.getnLayers();
         parameterSaturations = new long[n];
         MultiLayerConfiguration conf = net.getLayerWiseConfigurations();
-        int[] image = null; // (channels, height, width) of the activations in a chain of convolutions
+        // (channels, height, width) of the activations in a chain of convolutions
+        int[] image = sequence == null ? null : new int[] {sequence[0], sequence[1], 1};
         for (int l = 0; l < n; l++) {
             InputPreProcessor pre = conf.getInputPreProcess(l);
             if (pre instanceof FeedForwardToCnnPreProcessor f) {
                 image = new int[] {(int) f.getNumChannels(), (int) f.getInputHeight(), (int) f.getInputWidth()};
             }
-            IActivation fn = ((BaseLayer) conf.getConf(l).getLayer()).getActivationFn();
+            Layer layer = conf.getConf(l).getLayer();
+            IActivation fn = ((BaseLayer) layer).getActivationFn();
             KernelActivation act = ACTIVATIONS.get(fn.getClass());
             if (act == null) {
                 throw new IllegalArgumentException("layer " + l + ": " + fn + "; the reference computes "
                         + ACTIVATIONS.values());
             }
             layerActivations.add(act);
-            float[] dense = parameter(net, l, "W");
+            // a Convolution1DLayer's W reports [nOut, nIn, k, 1] but holds w(tap, in, out) in that order after its
+            // bias, as the layer's parameter vector shows (Dl4jState.kernelLayout)
+            float[] dense = layer instanceof Convolution1DLayer ? Arrays.copyOfRange(
+                    net.getLayer(l).params().toFloatVector(), (int) ((Convolution1DLayer) layer).getNOut(),
+                    (int) net.getLayer(l).numParams()) : parameter(net, l, "W");
             float[] bias = parameter(net, l, "b");
-            if (conf.getConf(l).getLayer() instanceof ConvolutionLayer c) {
-                if (c.getClass() != ConvolutionLayer.class || image == null) {
+            if (sequence != null && !(layer instanceof Convolution1DLayer)) {
+                throw new IllegalArgumentException("layer " + l + ": after a Convolution1DLayer the reference lowers "
+                        + "only Convolution1DLayers (DL4J runs a dense layer there at each position), got " + layer);
+            }
+            if (layer instanceof ConvolutionLayer c) {
+                if ((c.getClass() != ConvolutionLayer.class && c.getClass() != Convolution1DLayer.class)
+                        || image == null) {
                     throw new IllegalArgumentException("layer " + l + ": the reference lowers a 2-D ConvolutionLayer "
-                            + "behind a FeedForwardToCnnPreProcessor or another one, got " + c);
+                            + "behind a FeedForwardToCnnPreProcessor or another one, or a chain of "
+                            + "Convolution1DLayers, got " + c);
                 }
                 int[] out = outputImage(c, image);
                 dense = lowered(c, image, out, dense);
@@ -102,33 +125,49 @@ final class AccumReference {
     private static int[] outputImage(ConvolutionLayer c, int[] in) {
         int[] out = {(int) c.getNOut(), 0, 0};
         for (int d = 0; d < 2; d++) {
-            int k = c.getKernelSize()[d];
-            int s = c.getStride()[d];
+            int k = kernel(c)[d];
+            int s = stride(c)[d];
             out[1 + d] = c.getConvolutionMode() == ConvolutionMode.Same ? (in[1 + d] + s - 1) / s
-                    : (in[1 + d] + 2 * c.getPadding()[d] - k) / s + 1;
+                    : (in[1 + d] + 2 * pad(c)[d] - k) / s + 1;
         }
         return out;
+    }
+
+    /** Kernel height and width: a Convolution1DLayer's is its kernel × 1 (along the sequence, as the height). */
+    private static int[] kernel(ConvolutionLayer c) {
+        return c instanceof Convolution1DLayer ? new int[] {c.getKernelSize()[0], 1} : c.getKernelSize();
+    }
+
+    /** Stride along the height and width (a Convolution1DLayer's: its stride, 1). */
+    private static int[] stride(ConvolutionLayer c) {
+        return c instanceof Convolution1DLayer ? new int[] {c.getStride()[0], 1} : c.getStride();
+    }
+
+    /** Padding of the height and width (a Convolution1DLayer's: its padding, 0). */
+    private static int[] pad(ConvolutionLayer c) {
+        return c instanceof Convolution1DLayer ? new int[] {c.getPadding()[0], 0} : c.getPadding();
     }
 
     /** The padding on the top (d 0) or left (d 1) of a convolution from {@code in} to {@code out}. */
     private static int padding(ConvolutionLayer c, int d, int[] in, int[] out) {
         if (c.getConvolutionMode() != ConvolutionMode.Same) {
-            return c.getPadding()[d];
+            return pad(c)[d];
         }
-        int pad = ((out[1 + d] - 1) * c.getStride()[d] + c.getKernelSize()[d] - in[1 + d]) / 2;
-        if (pad < 0 || c.getDilation()[d] != 1) {
+        int pad = ((out[1 + d] - 1) * stride(c)[d] + kernel(c)[d] - in[1 + d]) / 2;
+        if (pad < 0 || Arrays.stream(c.getDilation()).anyMatch(v -> v != 1)) {
             throw new IllegalArgumentException("the reference lowers no negative padding or dilation: " + c);
         }
         return pad;
     }
 
     /**
-     * A convolution's kernel W[out, in, ky, kx] ('c' order) as the dense nIn × nOut matrix over NCHW-flat images:
+     * A convolution's kernel W[out, in, ky, kx] ('c' order; a Convolution1DLayer's w(tap, in, out)) as the dense
+     * nIn × nOut matrix over NCHW-flat images:
      * row (in, y, x), column (out, oy, ox), y = oy·strideH − padTop + ky and x likewise; zero where no tap lies.
      */
     private static float[] lowered(ConvolutionLayer c, int[] in, int[] out, float[] kernel) {
-        int kh = c.getKernelSize()[0];
-        int kw = c.getKernelSize()[1];
+        int kh = kernel(c)[0];
+        int kw = kernel(c)[1];
         int top = padding(c, 0, in, out);
         int left = padding(c, 1, in, out);
         int nIn = in[0] * in[1] * in[2];
@@ -140,12 +179,12 @@ final class AccumReference {
                     int j = (o * out[1] + oy) * out[2] + ox;
                     for (int ch = 0; ch < in[0]; ch++) {
                         for (int ky = 0; ky < kh; ky++) {
-                            int y = oy * c.getStride()[0] - top + ky;
+                            int y = oy * stride(c)[0] - top + ky;
                             for (int kx = 0; kx < kw; kx++) {
-                                int x = ox * c.getStride()[1] - left + kx;
+                                int x = ox * stride(c)[1] - left + kx;
                                 if (y >= 0 && y < in[1] && x >= 0 && x < in[2]) {
-                                    w[((ch * in[1] + y) * in[2] + x) * nOut + j] =
-                                            kernel[((o * in[0] + ch) * kh + ky) * kw + kx];
+                                    w[((ch * in[1] + y) * in[2] + x) * nOut + j] = kernel[c instanceof Convolution1DLayer
+                                            ? (ky * in[0] + ch) * out[0] + o : ((o * in[0] + ch) * kh + ky) * kw + kx];
                                 }
                             }
                         }

@@ -4,6 +4,8 @@ import java.util.List;
 import java.util.Set;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.layers.BaseLayer;
+import org.deeplearning4j.nn.conf.layers.Convolution1D;
+import org.deeplearning4j.nn.conf.layers.Convolution1DLayer;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.conf.layers.FeedForwardLayer;
@@ -23,9 +25,9 @@ import org.spinnaker4j.kernels.FixedPointFunctions;
 
 /**
  * What the s16.15 fixed-point mode ({@link org.spinnaker4j.mapper.ir.Arithmetic#S16_15}) cannot run yet, as
- * {@link Problem}s beside the float front end's: layers other than DenseLayer, OutputLayer and the 2-D
- * ConvolutionLayer (its blocks hold the kernel once; a Convolution1DLayer is not tested in fixed point yet),
- * activations other than those its kernels compute (relu, leakyrelu, hardtanh, identity on the word; sigmoid, tanh, softplus and elu
+ * {@link Problem}s beside the float front end's: layers other than DenseLayer, OutputLayer and the convolutions
+ * (ConvolutionLayer, whose blocks hold the kernel once; Convolution1DLayer), activations other than those its
+ * kernels compute (relu, leakyrelu, hardtanh, identity on the word; sigmoid, tanh, softplus and elu
  * by the fixed-point functions; softmax over at most {@link FixedPointFunctions#SOFTMAX_MAX_WIDTH} outputs, whose
  * exact sum must fit a packet) and a mapping for training (fixed point has no gradients yet). A layer's fan-in may
  * be split over cores: its blocks send 64-bit partial sums as two packets and its reduces round once.
@@ -39,7 +41,7 @@ final class FixedPointCheck {
 
     /** The layers a fixed-point kernel runs, by their exact class (a 2-D convolution's blocks: row blocks). */
     private static final Set<Class<? extends Layer>> LAYERS = Set.of(DenseLayer.class, OutputLayer.class,
-            ConvolutionLayer.class);
+            ConvolutionLayer.class, Convolution1DLayer.class, Convolution1D.class);
 
     private static final String MODE = "in s16.15 fixed point (Arithmetic.S16_15) ";
 
@@ -57,8 +59,8 @@ final class FixedPointCheck {
             Layer layer = conf.getConf(i).getLayer();
             String type = layer.getClass().getSimpleName();
             if (!LAYERS.contains(layer.getClass())) {
-                problems.add(new Problem(i, type, MODE + "only DenseLayer, OutputLayer and ConvolutionLayer run "
-                        + "yet"));
+                problems.add(new Problem(i, type, MODE + "only DenseLayer, OutputLayer, ConvolutionLayer and "
+                        + "Convolution1DLayer run yet"));
                 continue;
             }
             IActivation fn = ((BaseLayer) layer).getActivationFn();
