@@ -51,8 +51,9 @@
  *                            [0, s)), the activations' [-8, 8); every call on
  *                            input I (0 .. 255) if given
  *   calibrate fixaccumulate R C, fixnext R C [A], fixlast R C [A], fixrows N K,
- *                            fixsink N, fixsource C: accumulate, next, last,
- *                            rows, sink and source in s16.15 (S4J_ARITH_S16_15):
+ *                            fixrowconv W K C O, fixsink N, fixsource C:
+ *                            accumulate, next, last, rows, rowconv, sink and
+ *                            source in s16.15 (S4J_ARITH_S16_15):
  *                            blocks fused, of words, activating with A
  *                            (identity if not given); the source and sink of
  *                            words
@@ -1023,6 +1024,7 @@ int main(int argc, char **argv)
         s.fixed = 1u;
     } else if (strcmp(what, "fixaccumulate") == 0 || strcmp(what, "fixnext") == 0
         || strcmp(what, "fixlast") == 0 || strcmp(what, "fixrows") == 0
+        || strcmp(what, "fixrowconv") == 0
         || strcmp(what, "fixsink") == 0 || strcmp(what, "fixsource") == 0) {
         /* the same scenarios on a fused s16.15 block (words for weights, bias and
          * rows), or on a source or sink of words */
@@ -1186,6 +1188,9 @@ int main(int argc, char **argv)
         s.cols = number(argv[5], 1u, s.row_width - s.row_kernel + 1u) * s.row_channels;
         load(&s);
         packets(0u, s.rows, DATA_KEY, 0.0f, 1.0f, 1.0f);
+        if (s.fixed != 0u) {
+            payload_words(s.rows);
+        }
         deliver(1u, s.row_width);
         measure(0u, 1u);
     } else if (strcmp(what, "accumulate") == 0 && argc == 4) {

@@ -176,6 +176,21 @@ set -- $(count=cycles fit fixaccumulate); mac_c=$1; row_c=$2
 fixfigure fix.block.mac "$mac_i" "$mac_c" \
     "a multiply-accumulate into a 64-bit sum as a fused block multiplies a row in (s4j_fix_mac_row: s4j_fixmac_arm.S on the ARM)"
 fixfigure fix.block.row "$row_i" "$row_c" "per row a fused block multiplies in, besides its MACs"
+# a 2-D convolution's fused block, as rowconv above on words: its first input row's work less its MACs at
+# fix.block.mac; rows from W = 32 to 48, runs from K = 3 to 5
+# fixrowconv W K MACS: "instructions cycles" of fixrowconv W K 4 16 less MACS MACs
+fixrowconv() {
+    set -- $(nc fixrowconv "$1" "$2" 4 16) "$3"
+    echo "$(awk -v n="$1" -v k="$3" -v m="$mac_i" 'BEGIN { print n - k * m }') \
+$(awk -v n="$2" -v k="$3" -v m="$mac_c" 'BEGIN { print n - k * m }')"
+}
+fr1=$(fixrowconv 32 3 192)
+set -- $(nc_per 16 "$(fixrowconv 48 3 192)" "$fr1")
+fixfigure fix.rowconv.row "$1" "$2" \
+    "per row a 2-D convolution's fused block multiplies in, besides its runs and MACs (the output columns under its column)"
+set -- $(nc_per 32 "$(fixrowconv 32 5 320)" "$fr1")
+fixfigure fix.rowconv.run "$1" "$2" \
+    "per run of one output column's channels a 2-D convolution's fused block multiplies a row into, besides its MACs"
 set -- $(nc_per 32 "$(nc fixrows 48 0)" "$(nc fixrows 16 0)")
 fixfigure fix.block.value "$1" "$2" "a value filed by a fused 64 x 8 block that multiplies no row in (a row before it is missing)"
 fix_value="$1 $2"

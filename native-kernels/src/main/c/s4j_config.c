@@ -434,7 +434,7 @@ static int batch_norm_ok(const s4j_config *cfg)
 /* The arithmetic (S4J_CFG_ARITHMETIC): FLOAT (ALPHA_FIXED and
  * PARTIAL_HALVES 0), or S16_15 for inference on a source, a sink, an
  * unfused block of weights, or an activator (a fused block of weights, a
- * pooling block at inference, no row convolution, or a reduce, the only kind that may receive
+ * pooling block at inference, a row convolution's, or a reduce, the only kind that may receive
  * PARTIAL_HALVES) whose activation is exact on a word (IDENTITY, RELU,
  * LEAKYRELU, HARDTANH), one s4j_fix_supports accepts, or SOFTMAX over at
  * most S4J_FIX_SOFTMAX_MAX_COLS columns. */
@@ -453,11 +453,9 @@ static int arithmetic_ok(const s4j_config *cfg)
         return 1;
     }
     /* a pooling block (MAX, AVG, or a batch normalization at inference,
-     * its parameters folded by the host) pools words: s4j_packet.c */
-    if (cfg->kind == S4J_KIND_DENSE_BLOCK && cfg->row.kernel_w != 0u) {
-        return 0;
-    }
-    /* an unfused block sends its sums: its activation is the reduce's */
+     * its parameters folded by the host) pools words (s4j_packet.c); a
+     * row convolution's block multiplies its runs (s4j_rowconv.c); an
+     * unfused block sends its sums: its activation is the reduce's */
     return (cfg->kind == S4J_KIND_DENSE_BLOCK && cfg->fused == 0u)
         || act == S4J_ACT_IDENTITY || act == S4J_ACT_RELU || act == S4J_ACT_LEAKYRELU
         || act == S4J_ACT_HARDTANH || s4j_fix_supports(act)

@@ -67,7 +67,8 @@ int32_t s4j_finish_z(s4j_header *h, const s4j_layout *l, void *dtcm, s4j_outbox 
 }
 
 /* The block's rows from rows_done on that have arrived, in order, multiplied
- * into its 64-bit sums (row 0 empties them first), counted in out->rows. */
+ * into its 64-bit sums (row 0 empties them first; a row convolution's by its
+ * runs, s4j_rowconv.c), counted in out->rows. */
 void s4j_fix_accumulate_rows(s4j_header *h, const s4j_layout *l, void *dtcm, s4j_outbox *out)
 {
     const uint32_t *bitmap = CAT(uint32_t, dtcm, l->bitmap);
@@ -78,6 +79,15 @@ void s4j_fix_accumulate_rows(s4j_header *h, const s4j_layout *l, void *dtcm, s4j
     uint32_t first = h->rows_done;
     uint32_t i = first;
 
+    if (h->row.kernel_w != 0u) {
+        while (i < h->n_rows && (bitmap[i / 32u] & (1u << (i % 32u))) != 0u) {
+            i++;
+        }
+        s4j_fix_row_mac(h, sums, x, w, first, i);
+        h->rows_done = i;
+        out->rows += i - first;
+        return;
+    }
     while (i < h->n_rows && (bitmap[i / 32u] & (1u << (i % 32u))) != 0u) {
         if (i == 0u) {
             memset(sums, 0, (size_t)n_cols * 2u * sizeof(uint32_t));
@@ -107,14 +117,19 @@ static int32_t fix_send_halves(const s4j_header *h, const uint32_t *sums, s4j_ou
 }
 
 /* Every sum biased, rounded once, activated and sent (an unfused block's
- * sent whole, as halves). */
+ * sent whole, as halves). The bias in runs of columns, as s4j_finish_z's: a
+ * row convolution's one per channel, each output column's run from its
+ * channels' first. */
 int32_t s4j_fix_finish_block(s4j_header *h, const s4j_layout *l, void *dtcm, s4j_outbox *out)
 {
     const uint32_t *sums = (const uint32_t *)(void *)s4j_block_acc(l, dtcm, h->n_cols);
-    const int32_t *bias = CAT(int32_t, dtcm, l->bias);
+    const int32_t *b;
     int32_t *zq = AT(int32_t, dtcm, l->z);
     uint32_t n = h->n_cols;
     uint32_t j;
+    uint32_t bj;
+    uint32_t wrap;
+    uint32_t end;
     int32_t r;
 
     S4J_VERIFY(h->kind == S4J_KIND_DENSE_BLOCK && (h->fused == 0u) == (l->bias == 0u));
@@ -122,21 +137,28 @@ int32_t s4j_fix_finish_block(s4j_header *h, const s4j_layout *l, void *dtcm, s4j
     if (__builtin_expect(l->bias == 0u, 0)) {
         return fix_send_halves(h, sums, out); /* unfused: no bias */
     }
+    s4j_bias_walk(&h->row, n, &bj, &wrap);
     if (h->activation == S4J_ACT_SOFTMAX) {
-        for (j = 0u; j < n; j++, sums += 2) {
-            uint64_t s = ((uint64_t)sums[1] << 32) | sums[0];
+        for (j = 0u; j < n; bj = 0u) {
+            b = CAT(int32_t, dtcm, l->bias) + bj;
+            for (end = j + s4j_bias_run(bj, wrap, n - j); j < end; j++, b++, sums += 2) {
+                uint64_t s = ((uint64_t)sums[1] << 32) | sums[0];
 
-            zq[j] = s4j_fix_round(h, s + ((uint64_t)(int64_t)bias[j] << 15));
+                zq[j] = s4j_fix_round(h, s + ((uint64_t)(int64_t)*b << 15));
+            }
         }
         return s4j_fix_softmax_forward(h, l, dtcm, out);
     }
-    for (j = 0u; j < n; j++, sums += 2) {
-        uint64_t s = ((uint64_t)sums[1] << 32) | sums[0];
-        int32_t z = s4j_fix_round(h, s + ((uint64_t)(int64_t)bias[j] << 15));
+    for (j = 0u; j < n; bj = 0u) {
+        b = CAT(int32_t, dtcm, l->bias) + bj;
+        for (end = j + s4j_bias_run(bj, wrap, n - j); j < end; j++, b++, sums += 2) {
+            uint64_t s = ((uint64_t)sums[1] << 32) | sums[0];
+            int32_t z = s4j_fix_round(h, s + ((uint64_t)(int64_t)*b << 15));
 
-        r = s4j_emit(out, h->out_key_base + j, (uint32_t)s4j_fix_activate_word(h, z));
-        if (r < 0) {
-            return r;
+            r = s4j_emit(out, h->out_key_base + j, (uint32_t)s4j_fix_activate_word(h, z));
+            if (r < 0) {
+                return r;
+            }
         }
     }
     return s4j_forward_complete(h, l, dtcm, out);

@@ -735,6 +735,11 @@ int s4j_row_conv_ok(uint32_t kind, uint32_t fused, uint32_t pool, const s4j_row_
  * acc (row 0 empties it first) */
 void s4j_row_mac(const s4j_header *h, s4j_acc *acc, const float *x, const float *w,
                  uint32_t first, uint32_t end);
+/* s4j_rowconv.c (S4J_ARITH_S16_15): the same rows' runs, words (filed as
+ * floats' bits) times weight words, into the 64-bit sums of s4j_fix_mac_row
+ * (row 0 empties them first) */
+void s4j_fix_row_mac(const s4j_header *h, uint32_t *sums, const float *x, const int32_t *w,
+                     uint32_t first, uint32_t end);
 /* s4j_rowconv.c: a row convolution's dW += x delta, and W delta sent (under
  * dropout, times each row's m / p if its GRADIENT word says so) */
 int32_t s4j_row_backward(const s4j_header *h, const s4j_layout *l, void *dtcm,

@@ -10,7 +10,8 @@
  * lowered kernel's row would with its zeros adding nothing, so the sums are
  * those of the lowered block bit for bit; so are the backward pass's e (a
  * wide sum in order of column) and dW (one float per kernel weight: the sum
- * over its output columns, in order of row, then column).
+ * over its output columns, in order of row, then column). In s16.15 the same
+ * runs go into the 64-bit sums of s4j_fix_mac_row, exact in any order.
  */
 #include "s4j_internal.h"
 
@@ -134,22 +135,26 @@ int s4j_row_conv_ok(uint32_t kind, uint32_t fused, uint32_t pool, const s4j_row_
     return row->first_channel == 0u && row->channels == row->channels_out;
 }
 
-void s4j_row_mac(const s4j_header *h, s4j_acc *acc, const float *x, const float *w,
-                 uint32_t first, uint32_t end)
+/* One run of row i's products: x[i] times the weights from offset `at`
+ * into the sums of columns [j, j + n) (float or s16.15: row_walk). */
+typedef void (*row_run)(void *sums, const float *x, const void *w, uint32_t i,
+                        uint32_t j, uint32_t at, uint32_t n);
+
+/* Rows first .. end-1 (first < end) multiplied into sums, each row's runs in
+ * order of ox and channel. Inlined into each caller with its own `run`, so
+ * the call through the pointer becomes a direct call. */
+static inline __attribute__((always_inline)) void row_walk(const s4j_header *h, row_run run,
+                                                           void *sums, const float *x,
+                                                           const void *w, uint32_t first,
+                                                           uint32_t end)
 {
     const s4j_row_conv *rc = &h->row;
     row_cols c;
     row_pos p;
     uint32_t i;
 
-    if (first == end) {
-        return;
-    }
     cols_of(h, &c);
     pos_of(rc, first, &p);
-    if (first == 0u) {
-        memset(acc, 0, (size_t)h->n_cols * sizeof(s4j_acc)); /* empty sums */
-    }
     for (i = first; i < end; i++) {
         uint32_t lo;
         uint32_t hi;
@@ -161,10 +166,48 @@ void s4j_row_mac(const s4j_header *h, s4j_acc *acc, const float *x, const float 
             uint32_t n;
             uint32_t at = run_at(h, &c, &p, ox, &j, &n);
 
-            s4j_mac_row(acc + j, x[i], w + at, n);
+            run(sums, x, w, i, j, at, n);
         }
         pos_next(rc, &p);
     }
+}
+
+static void float_run(void *sums, const float *x, const void *w, uint32_t i, uint32_t j,
+                      uint32_t at, uint32_t n)
+{
+    s4j_mac_row((s4j_acc *)sums + j, x[i], (const float *)w + at, n);
+}
+
+/* x holds the words filed as a float block's rows (s4j_fix_accumulate_rows) */
+static void fix_run(void *sums, const float *x, const void *w, uint32_t i, uint32_t j,
+                    uint32_t at, uint32_t n)
+{
+    s4j_fix_mac_row((uint32_t *)sums + 2u * j, (const int32_t *)w + at,
+                    (int32_t)s4j_bits_of(x[i]), n);
+}
+
+void s4j_row_mac(const s4j_header *h, s4j_acc *acc, const float *x, const float *w,
+                 uint32_t first, uint32_t end)
+{
+    if (first == end) {
+        return;
+    }
+    if (first == 0u) {
+        memset(acc, 0, (size_t)h->n_cols * sizeof(s4j_acc)); /* empty sums */
+    }
+    row_walk(h, float_run, acc, x, w, first, end);
+}
+
+void s4j_fix_row_mac(const s4j_header *h, uint32_t *sums, const float *x, const int32_t *w,
+                     uint32_t first, uint32_t end)
+{
+    if (first == end) {
+        return;
+    }
+    if (first == 0u) {
+        memset(sums, 0, (size_t)h->n_cols * 2u * sizeof(uint32_t)); /* empty sums */
+    }
+    row_walk(h, fix_run, sums, x, w, first, end);
 }
 
 int32_t s4j_row_backward(const s4j_header *h, const s4j_layout *l, void *dtcm,

@@ -8,9 +8,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.List;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.BatchNormalization;
 import org.deeplearning4j.nn.conf.layers.Convolution1DLayer;
+import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
+import org.deeplearning4j.nn.conf.layers.DropoutLayer;
 import org.deeplearning4j.nn.conf.layers.GlobalPoolingLayer;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.conf.layers.PoolingType;
@@ -25,8 +28,8 @@ import org.spinnaker4j.mapper.partition.PartitioningStrategy;
 
 /**
  * In s16.15 fixed point ({@link Arithmetic#S16_15}) init() lists, in the one unsupported-network exception, every
- * layer and activation fixed point cannot run, and training (a batch normalization's included); networks of fused blocks, and mappings that split a
- * fan-in over cores, initialise; float32 stays the default.
+ * layer and activation fixed point cannot run, and training (a batch normalization's included); networks of fused
+ * blocks, mappings that split a fan-in over cores, convolutions and pooling initialise; float32 stays the default.
  */
 class FixedPointRejectionTest {
 
@@ -72,7 +75,24 @@ class FixedPointRejectionTest {
     }
 
     @Test
-    void layersOtherThanDenseAndOutputAreNamedBesideTheFloatProblems() {
+    void layersOtherThanThoseWithFixedPointKernelsAreNamed() {
+        MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder().list()
+                .layer(new DenseLayer.Builder().nIn(4).nOut(8).activation(Activation.RELU).build())
+                .layer(new DropoutLayer.Builder(0.5).build())
+                .layer(new OutputLayer.Builder(LossFunction.MSE).nIn(8).nOut(2).activation(Activation.IDENTITY)
+                        .build())
+                .build();
+        List<Problem> layers = layerProblems(conf, FIXED_INFERENCE);
+        assertEquals(List.of(new Problem(1, "DropoutLayer", "in s16.15 fixed point (Arithmetic.S16_15) only "
+                + "DenseLayer, OutputLayer, ConvolutionLayer, Convolution1DLayer, the pooling layers (MAX, AVG) and "
+                + "BatchNormalization (at inference) run yet")), layers);
+        SpiNNakerOptions float32 = FIXED_INFERENCE.toBuilder().arithmetic(Arithmetic.FLOAT32).build();
+        assertDoesNotThrow(() -> new SpiNNakerMultiLayerNetwork(conf, float32).init(),
+                "the same network initialises in float32");
+    }
+
+    @Test
+    void aConvolutionBeforeAGlobalPoolingInitialises() {
         MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder().list()
                 .layer(new Convolution1DLayer.Builder().nIn(2).nOut(4).kernelSize(3).activation(Activation.RELU)
                         .build())
@@ -82,13 +102,7 @@ class FixedPointRejectionTest {
                 .inputPreProcessor(2, new RnnToFeedForwardPreProcessor())
                 .build();
         SpiNNakerOptions options = FIXED_INFERENCE.toBuilder().sequenceLength(8).build();
-        List<Problem> layers = layerProblems(conf, options);
-        assertEquals(List.of(new Problem(0, "Convolution1DLayer",
-                "in s16.15 fixed point (Arithmetic.S16_15) only DenseLayer, OutputLayer, the pooling layers (MAX, AVG) "
-                + "and BatchNormalization (at inference) run yet")), layers, "the pooling layer runs on words");
-        SpiNNakerOptions float32 = options.toBuilder().arithmetic(Arithmetic.FLOAT32).build();
-        assertDoesNotThrow(() -> new SpiNNakerMultiLayerNetwork(conf, float32).init(),
-                "the same network initialises in float32");
+        assertDoesNotThrow(() -> new SpiNNakerMultiLayerNetwork(conf, options).init());
     }
 
     @Test
@@ -134,6 +148,15 @@ class FixedPointRejectionTest {
             assertDoesNotThrow(() -> new SpiNNakerMultiLayerNetwork(conf, FIXED_INFERENCE.toBuilder()
                     .partitioning(strategy).build()).init(), strategy.toString());
         }
+    }
+
+    @Test
+    void aConvolutionNetworkInitialises() {
+        MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder().list()
+                .layer(new ConvolutionLayer.Builder().nOut(3).kernelSize(3, 3).activation(Activation.RELU).build())
+                .layer(new OutputLayer.Builder(LossFunction.MSE).nOut(2).activation(Activation.IDENTITY).build())
+                .setInputType(InputType.convolutionalFlat(6, 5, 1)).build();
+        assertDoesNotThrow(() -> new SpiNNakerMultiLayerNetwork(conf, FIXED_INFERENCE).init());
     }
 
     private static MultiLayerConfiguration exactNetwork() {

@@ -47,8 +47,9 @@ import java.util.Set;
  *        holding its channels' kernel once), or {@code null} for every other core
  * @param fixedPoint whether the core computes in s16.15 fixed point (docs/fixed-point.md): every value it holds or
  *        sends is an s16.15 word ({@link KernelCore#loadWords}); inference only, on a source, a sink, a DENSE_BLOCK
- *        of weights or a pooling block (no row convolution; MAX, AVG, or NORM whose weight row 0 holds the folded
- *        â = gamma / sqrt(var + eps) and whose bias the folded ĉ = beta - mean â) or a REDUCE; an activator's activation is identity, relu,
+ *        of weights (a row convolution's too) or a pooling block (MAX, AVG, or NORM whose weight row 0 holds the
+ *        folded â = gamma / sqrt(var + eps) and whose bias the folded ĉ = beta - mean â) or a REDUCE; an activator's
+ *        activation is identity, relu,
  *        leakyrelu, hardtanh, one {@link FixedPointFunctions#supports} accepts, or softmax over at most
  *        {@link FixedPointFunctions#SOFTMAX_MAX_WIDTH} columns. An unfused block sends each column j's 64-bit sum
  *        as two packets, {@code outKeyBase + 2j} its low word and {@code + 2j + 1} its high word
@@ -177,9 +178,10 @@ public record KernelConfig(KernelKind kind, int nRows, int nCols, KernelActivati
                     + "holding its columns' channels, got " + nRows + " x " + nCols + " of a " + kind
                     + (fused ? " fused" : "") + (pooling != null ? " pooling" : "") + " block: " + rowConv);
         }
-        if (fixedPoint && !fixedPointRuns(kind, nCols, fused, activation, training, pooling, rowConv)) {
+        if (fixedPoint && !fixedPointRuns(kind, nCols, fused, activation, training)) {
             throw new IllegalArgumentException("s16.15 fixed point runs inference on a source, a sink, a DENSE_BLOCK "
-                    + "of weights, a pooling block (MAX, AVG, NORM with running statistics) or a REDUCE, an activator's activation identity, relu, leakyrelu, hardtanh, "
+                    + "of weights (a row convolution's too), a pooling block (MAX, AVG, NORM with running statistics) "
+                    + "or a REDUCE, an activator's activation identity, relu, leakyrelu, hardtanh, "
                     + List.of(FixedPointFunctions.supported()) + " or softmax (at most "
                     + FixedPointFunctions.SOFTMAX_MAX_WIDTH + " columns); got a " + (training != null ? "training " : "")
                     + kind + (fused ? " fused " : " ") + activation + (pooling != null ? " pooling" : "")
@@ -389,15 +391,12 @@ public record KernelConfig(KernelKind kind, int nRows, int nCols, KernelActivati
     }
 
     private static boolean fixedPointRuns(KernelKind kind, int nCols, boolean fused, KernelActivation activation,
-                                          TrainingConfig training, PoolingConfig pooling, RowConvConfig rowConv) {
+                                          TrainingConfig training) {
         if (training != null) {
             return false;
         }
         if (kind == KernelKind.INPUT_SOURCE || kind == KernelKind.OUTPUT_SINK) {
             return true;
-        }
-        if (kind == KernelKind.DENSE_BLOCK && rowConv != null) {
-            return false;
         }
         // an unfused block sends its sums: the activation is its reduce's
         return (kind == KernelKind.DENSE_BLOCK && !fused) || EXACT_ON_WORDS.contains(activation)

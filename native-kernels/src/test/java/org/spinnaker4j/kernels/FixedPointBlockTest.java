@@ -33,7 +33,8 @@ class FixedPointBlockTest {
                 .withFixedPoint();
     }
 
-    private static int[] randomWords(Random rnd, int n, double scale) {
+    /** n s16.15 words, Gaussian of standard deviation {@code scale}. */
+    static int[] randomWords(Random rnd, int n, double scale) {
         int[] w = new int[n];
         for (int i = 0; i < n; i++) {
             w[i] = (int) Math.round(rnd.nextGaussian() * scale * AccumQuantiser.ONE);
@@ -55,8 +56,11 @@ class FixedPointBlockTest {
         return sent;
     }
 
-    /** The block's outputs as docs/fixed-point.md specifies them; counts the saturated roundings in saturated[0]. */
-    private static int[] reference(KernelActivation act, int alphaWord, int[] x, int[] w, int[] b, long[] saturated) {
+    /**
+     * The outputs of a fused block of weights {@code w} (row-major, {@code b.length} columns) as docs/fixed-point.md
+     * specifies them; counts the saturated roundings in saturated[0]. RowConvBlockTest's reference too.
+     */
+    static int[] reference(KernelActivation act, int alphaWord, int[] x, int[] w, int[] b, long[] saturated) {
         int nCols = b.length;
         int[] zs = new int[nCols];
         for (int j = 0; j < nCols; j++) {

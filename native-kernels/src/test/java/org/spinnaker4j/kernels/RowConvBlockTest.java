@@ -1,12 +1,16 @@
 package org.spinnaker4j.kernels;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.spinnaker4j.kernels.Kernels.Packet;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.Random;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -16,7 +20,8 @@ import org.spinnaker4j.kernels.TrainingReference.Hyper;
  * A block of a 2-D convolution run along the rows holds its channels' kernel once: its sums, its backward pass's
  * W·delta and its gradient must be those of the same block holding the lowered (Toeplitz) kernel with its zeros —
  * the sums and W·delta bit for bit, whatever order the rows come in; dW summed over the output columns that share a
- * kernel weight; its bias is one per channel, and db the sum over its columns of that channel.
+ * kernel weight; its bias is one per channel, and db the sum over its columns of that channel. In s16.15 its outputs
+ * are the lowered kernel's exact sums, rounded once (docs/fixed-point.md).
  */
 class RowConvBlockTest {
 
@@ -45,9 +50,12 @@ class RowConvBlockTest {
                 one ? last % COUT + 1 - firstChannel : COUT);
     }
 
-    /** The lowered kernel of the block's columns: W[(tap, x, in)][(ox, c)] = kernel[tap][kx][in][c], 0 off it. */
-    private static float[] lowered(float[] kernel, RowConvConfig r, int n) {
-        float[] w = new float[ROWS * n];
+    /**
+     * Where the lowered kernel of the block's columns takes its weights: W[(tap, x, in)][(ox, c)] is
+     * kernel[tap][kx][in][c], at the index given, or 0 off the kernel (-1).
+     */
+    private static int[] loweredIndex(RowConvConfig r, int n) {
+        int[] at = new int[ROWS * n];
         for (int i = 0; i < ROWS; i++) {
             int tap = i / (WIDTH * CIN);
             int x = i % (WIDTH * CIN) / CIN;
@@ -56,10 +64,29 @@ class RowConvBlockTest {
                 int ox = (r.firstColumn() + j) / COUT;
                 int c = (r.firstColumn() + j) % COUT;
                 int kx = x + PAD - ox * STRIDE;
-                if (kx >= 0 && kx < KW) {
-                    w[i * n + j] = kernel[((tap * KW + kx) * CIN + in) * r.channels() + c - r.firstChannel()];
-                }
+                at[i * n + j] = kx >= 0 && kx < KW
+                        ? ((tap * KW + kx) * CIN + in) * r.channels() + c - r.firstChannel() : -1;
             }
+        }
+        return at;
+    }
+
+    /** The lowered kernel of the block's columns ({@link #loweredIndex}). */
+    private static float[] lowered(float[] kernel, RowConvConfig r, int n) {
+        int[] at = loweredIndex(r, n);
+        float[] w = new float[at.length];
+        for (int k = 0; k < at.length; k++) {
+            w[k] = at[k] < 0 ? 0f : kernel[at[k]];
+        }
+        return w;
+    }
+
+    /** The lowered kernel of s16.15 words ({@link #loweredIndex}). */
+    private static int[] lowered(int[] kernel, RowConvConfig r, int n) {
+        int[] at = loweredIndex(r, n);
+        int[] w = new int[at.length];
+        for (int k = 0; k < at.length; k++) {
+            w[k] = at[k] < 0 ? 0 : kernel[at[k]];
         }
         return w;
     }
@@ -68,9 +95,23 @@ class RowConvBlockTest {
     private static float[] columnBias(float[] channelBias, RowConvConfig r, int n) {
         float[] b = new float[n];
         for (int j = 0; j < n; j++) {
-            b[j] = channelBias[(r.firstColumn() + j) % COUT - r.firstChannel()];
+            b[j] = channelBias[channelOf(r, j)];
         }
         return b;
+    }
+
+    /** The lowered block's bias of s16.15 words. */
+    private static int[] columnBias(int[] channelBias, RowConvConfig r, int n) {
+        int[] b = new int[n];
+        for (int j = 0; j < n; j++) {
+            b[j] = channelBias[channelOf(r, j)];
+        }
+        return b;
+    }
+
+    /** The block's channel (its bias's index) of its column j. */
+    private static int channelOf(RowConvConfig r, int j) {
+        return (r.firstColumn() + j) % COUT - r.firstChannel();
     }
 
     private static KernelConfig config(int n, RowConvConfig r, TrainingConfig training) {
@@ -86,6 +127,11 @@ class RowConvBlockTest {
 
     /** Delivers the rows in {@code order} (and the labels, if any, first): every packet sent. */
     private static List<Packet> run(KernelCore core, float[] x, float[] labels, List<Integer> order) {
+        return run(core, Kernels.bits(x), labels, order);
+    }
+
+    /** Delivers the rows' payloads {@code x} in {@code order} (and the labels, if any, first): every packet sent. */
+    private static List<Packet> run(KernelCore core, int[] x, float[] labels, List<Integer> order) {
         List<Packet> sent = new ArrayList<>();
         if (labels != null) {
             for (Packet p : Kernels.packets(LBL, labels)) {
@@ -93,7 +139,7 @@ class RowConvBlockTest {
             }
         }
         for (int i : order) {
-            sent.addAll(Kernels.deliver(core, new Packet(IN + i, Float.floatToRawIntBits(x[i]))));
+            sent.addAll(Kernels.deliver(core, new Packet(IN + i, x[i])));
         }
         return sent;
     }
@@ -125,6 +171,88 @@ class RowConvBlockTest {
         }
         Kernels.assertSameBits(kernel, rows.readWeights(), "the kernel held once");
         Kernels.assertSameBits(bias, rows.readBias(), "a bias per channel");
+    }
+
+    /**
+     * In s16.15 the block multiplies each row's runs into 64-bit sums, adds its channel's bias b̂·2^15 and rounds
+     * once: its outputs are bit-equal to docs/fixed-point.md's arithmetic on the lowered kernel (zeros add nothing
+     * to an exact sum) and to a fixed-point block holding the lowered kernel, rows shuffled, sums beyond 32 bits.
+     */
+    @ParameterizedTest
+    @CsvSource({"2, 5, RELU", "3, 2, IDENTITY", "4, 2, TANH", "0, 9, LEAKYRELU", "8, 1, SIGMOID"})
+    void fixedPointSumsAreTheLoweredKernelsExactSums(int first, int n, KernelActivation act) {
+        Random rnd = new Random(first * 13 + n);
+        RowConvConfig r = row(first, n);
+        int[] kernel = FixedPointBlockTest.randomWords(rnd, Math.toIntExact(r.weightCount(ROWS)), 0.7);
+        int[] bias = FixedPointBlockTest.randomWords(rnd, r.channels(), 0.4);
+        int alphaWord = AccumQuantiser.quantise(new float[] {0.01f}, 1, "alpha").words()[0];
+        KernelCore rows = new KernelCore();
+        rows.loadWords(fixedConfig(n, r, act), kernel, bias);
+        int[] low = lowered(kernel, r, n);
+        int[] lowBias = columnBias(bias, r, n);
+        KernelCore toeplitz = new KernelCore();
+        toeplitz.loadWords(fixedConfig(n, null, act), low, lowBias);
+        List<Integer> order = new ArrayList<>();
+        for (int i = 0; i < ROWS; i++) {
+            order.add(i);
+        }
+        boolean beyond32Bits = false;
+        for (int sample = 0; sample < 6; sample++) {
+            int[] x = FixedPointBlockTest.randomWords(rnd, ROWS, 1.5);
+            long[] saturated = new long[1];
+            int[] expected = FixedPointBlockTest.reference(act, alphaWord, x, low, lowBias, saturated);
+            Collections.shuffle(order, rnd);
+            assertArrayEquals(expected, payloads(run(rows, x, null, order), n), act + " sample " + sample);
+            Collections.shuffle(order, rnd);
+            assertArrayEquals(expected, payloads(run(toeplitz, x, null, order), n), "lowered, sample " + sample);
+            assertEquals(0, saturated[0], "nothing saturates at this scale");
+            for (int j = 0; j < n; j++) {
+                long s = 0;
+                for (int i = 0; i < ROWS; i++) {
+                    s += (long) x[i] * low[i * n + j];
+                }
+                beyond32Bits |= s != (int) s;
+            }
+        }
+        assertTrue(beyond32Bits, "some sum needs its high word");
+        assertEquals(0, rows.saturatedCount());
+    }
+
+    /** A row block's saturated sums are clamped and counted, as a dense block's. */
+    @Test
+    void fixedPointSaturatedSumsAreCountedAndClamped() {
+        RowConvConfig r = row(0, 9);
+        int big = 1000 * AccumQuantiser.ONE;
+        int[] kernel = new int[Math.toIntExact(r.weightCount(ROWS))];
+        for (int k = 0; k < kernel.length; k++) {
+            kernel[k] = k % COUT == 1 ? -big : big; // channel 1 negative, the others positive
+        }
+        KernelCore core = new KernelCore();
+        core.loadWords(fixedConfig(9, r, KernelActivation.IDENTITY), kernel, new int[COUT]);
+        int[] x = new int[ROWS];
+        Arrays.fill(x, big);
+        List<Integer> order = IntStream.range(0, ROWS).boxed().toList();
+        int[] y = payloads(run(core, x, null, order), 9);
+        for (int j = 0; j < 9; j++) {
+            assertEquals(j % COUT == 1 ? Integer.MIN_VALUE : Integer.MAX_VALUE, y[j], "column " + j);
+        }
+        assertEquals(9, core.saturatedCount());
+    }
+
+    private static KernelConfig fixedConfig(int n, RowConvConfig r, KernelActivation act) {
+        return new KernelConfig(KernelKind.DENSE_BLOCK, ROWS, n, act, 0.01f, true, OUT, 0, 0, 0,
+                List.of(KeyRange.data(IN, ROWS, 0)), null, null, r).withFixedPoint();
+    }
+
+    /** The block's n outputs, sent in order of column. */
+    private static int[] payloads(List<Packet> sent, int n) {
+        assertEquals(n, sent.size());
+        int[] p = new int[n];
+        for (int k = 0; k < n; k++) {
+            assertEquals(OUT + k, sent.get(k).key(), "outputs in order of column");
+            p[k] = sent.get(k).payload();
+        }
+        return p;
     }
 
     @Test

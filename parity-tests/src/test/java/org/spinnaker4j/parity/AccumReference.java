@@ -14,8 +14,12 @@ import org.nd4j.linalg.activations.impl.ActivationSigmoid;
 import org.nd4j.linalg.activations.impl.ActivationSoftmax;
 import org.nd4j.linalg.activations.impl.ActivationTanH;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
+import org.deeplearning4j.nn.conf.InputPreProcessor;
+import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.layers.BaseLayer;
 import org.deeplearning4j.nn.conf.layers.BatchNormalization;
+import org.deeplearning4j.nn.conf.layers.Convolution1DLayer;
+import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.Layer;
 import org.deeplearning4j.nn.conf.layers.PoolingType;
 import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
@@ -32,7 +36,10 @@ import org.spinnaker4j.kernels.KernelActivation;
  * counted); relu and identity exact on the word, sigmoid and tanh by {@link FixedPointFunctions#activate}, softmax
  * over the layer's words by {@link FixedPointFunctions#softmax} (the kernels' C code). It gives the quantised
  * activations of every layer, which {@link AccumErrorBound} bounds against float for relu/identity networks, and the
- * saturations per layer.
+ * saturations per layer. A 2-D ConvolutionLayer (NCHW, its image size given by a FeedForwardToCnnPreProcessor or the
+ * convolution before it), or a chain of Convolution1DLayers (NCW, as images of width 1), runs as its lowered dense
+ * (Toeplitz) layer: every product the kernel makes, and zeros, which add nothing to an exact sum, so its sums are those
+ * of any order and grouping the machine's blocks use.
  *
  * <p>Also, written here from the statements of docs/fixed-point.md ("Pooling and batch normalization"), not from the
  * kernels: a 2-D {@code SubsamplingLayer} on the network's flat image input (MAX the largest word of each window from
@@ -55,30 +62,84 @@ final class AccumReference {
 
     private final List<Step> steps = new ArrayList<>();
     private final long[] parameterSaturations;
+    /** Per layer, its weights and bias as a dense layer (a convolution's lowered), or null for a pooling layer. */
+    private final float[][] denseWeights;
+    private final float[][] denseBiases;
 
     AccumReference(MultiLayerNetwork net) {
+        this(net, null);
+    }
+
+    /**
+     * The reference of a network that starts with a Convolution1DLayer on sequences of {@code channels} ×
+     * {@code length} (NCW, run as images of height {@code length} and width 1), given as {@code {channels, length}}.
+     */
+    AccumReference(MultiLayerNetwork net, int[] sequence) {
         int n = net.getnLayers();
         parameterSaturations = new long[n];
+        denseWeights = new float[n][];
+        denseBiases = new float[n][];
+        MultiLayerConfiguration conf = net.getLayerWiseConfigurations();
+        // (channels, height, width) of the activations in a chain of convolutions
+        int[] image = sequence == null ? null : new int[] {sequence[0], sequence[1], 1};
         for (int l = 0; l < n; l++) {
-            Layer layer = net.getLayerWiseConfigurations().getConf(l).getLayer();
+            InputPreProcessor pre = conf.getInputPreProcess(l);
+            if (pre instanceof FeedForwardToCnnPreProcessor f) {
+                image = new int[] {(int) f.getNumChannels(), (int) f.getInputHeight(), (int) f.getInputWidth()};
+            }
+            Layer layer = conf.getConf(l).getLayer();
+            if (sequence != null && !(layer instanceof Convolution1DLayer)) {
+                throw new IllegalArgumentException("layer " + l + ": after a Convolution1DLayer the reference lowers "
+                        + "only Convolution1DLayers (DL4J runs a dense layer there at each position), got " + layer);
+            }
             if (layer instanceof SubsamplingLayer pool) {
                 steps.add(pooling(net, l, pool));
             } else if (layer instanceof BatchNormalization norm) {
                 steps.add(batchNorm(net, l, norm));
             } else {
-                steps.add(dense(net, l, (BaseLayer) layer));
+                image = lower(net, l, (BaseLayer) layer, image);
+                steps.add(dense(l, (BaseLayer) layer));
             }
         }
     }
 
-    private Step dense(MultiLayerNetwork net, int l, BaseLayer layer) {
+    /**
+     * Layer {@code l}'s weights and bias as a dense layer into {@link #denseWeights} and {@link #denseBiases}: a
+     * convolution on {@code image} lowered; returns the image after the layer (null after a dense layer).
+     */
+    private int[] lower(MultiLayerNetwork net, int l, BaseLayer layer, int[] image) {
+        // a Convolution1DLayer's W reports [nOut, nIn, k, 1] but holds w(tap, in, out) in that order after its
+        // bias, as the layer's parameter vector shows (Dl4jState.kernelLayout)
+        float[] dense = layer instanceof Convolution1DLayer ? Arrays.copyOfRange(
+                net.getLayer(l).params().toFloatVector(), (int) ((Convolution1DLayer) layer).getNOut(),
+                (int) net.getLayer(l).numParams()) : parameter(net, l, "W");
+        float[] bias = parameter(net, l, "b");
+        int[] after = null;
+        if (layer instanceof ConvolutionLayer c) {
+            if ((c.getClass() != ConvolutionLayer.class && c.getClass() != Convolution1DLayer.class)
+                    || image == null) {
+                throw new IllegalArgumentException("layer " + l + ": the reference lowers a 2-D ConvolutionLayer "
+                        + "behind a FeedForwardToCnnPreProcessor or another one, or a chain of "
+                        + "Convolution1DLayers, got " + c);
+            }
+            after = outputImage(c, image);
+            dense = lowered(c, image, after, dense);
+            bias = repeated(bias, after[1] * after[2]);
+        }
+        denseWeights[l] = dense;
+        denseBiases[l] = bias;
+        return after;
+    }
+
+    /** Layer {@code l} as a dense layer on words, from its {@link #lower lowered} weights and bias. */
+    private Step dense(int l, BaseLayer layer) {
         KernelActivation act = ACTIVATIONS.get(layer.getActivationFn().getClass());
         if (act == null) {
             throw new IllegalArgumentException("layer " + l + ": " + layer.getActivationFn() + "; the reference "
                     + "computes " + ACTIVATIONS.values());
         }
-        Quantised qw = AccumQuantiser.quantise(parameter(net, l, "W"), 1, "W");
-        Quantised qb = AccumQuantiser.quantise(parameter(net, l, "b"), 1, "b");
+        Quantised qw = AccumQuantiser.quantise(denseWeights[l], 1, "W");
+        Quantised qb = AccumQuantiser.quantise(denseBiases[l], 1, "b");
         parameterSaturations[l] = qw.saturations() + qb.saturations();
         int[] w = qw.words();
         int[] b = qb.words();
@@ -201,6 +262,102 @@ final class AccumReference {
     static float[] parameter(MultiLayerNetwork net, int l, String name) {
         INDArray p = net.getLayer(l).getParam(name);
         return Nd4j.toFlattened('c', p).toFloatVector();
+    }
+
+    /**
+     * The (channels, height, width) a convolution makes of {@code in}: DL4J's Truncate and Strict with its padding,
+     * Same with ⌊total / 2⌋ on the top and left.
+     */
+    private static int[] outputImage(ConvolutionLayer c, int[] in) {
+        int[] out = {(int) c.getNOut(), 0, 0};
+        for (int d = 0; d < 2; d++) {
+            int k = kernel(c)[d];
+            int s = stride(c)[d];
+            out[1 + d] = c.getConvolutionMode() == ConvolutionMode.Same ? (in[1 + d] + s - 1) / s
+                    : (in[1 + d] + 2 * pad(c)[d] - k) / s + 1;
+        }
+        return out;
+    }
+
+    /** Kernel height and width: a Convolution1DLayer's is its kernel × 1 (along the sequence, as the height). */
+    private static int[] kernel(ConvolutionLayer c) {
+        return c instanceof Convolution1DLayer ? new int[] {c.getKernelSize()[0], 1} : c.getKernelSize();
+    }
+
+    /** Stride along the height and width (a Convolution1DLayer's: its stride, 1). */
+    private static int[] stride(ConvolutionLayer c) {
+        return c instanceof Convolution1DLayer ? new int[] {c.getStride()[0], 1} : c.getStride();
+    }
+
+    /** Padding of the height and width (a Convolution1DLayer's: its padding, 0). */
+    private static int[] pad(ConvolutionLayer c) {
+        return c instanceof Convolution1DLayer ? new int[] {c.getPadding()[0], 0} : c.getPadding();
+    }
+
+    /** The padding on the top (d 0) or left (d 1) of a convolution from {@code in} to {@code out}. */
+    private static int padding(ConvolutionLayer c, int d, int[] in, int[] out) {
+        if (c.getConvolutionMode() != ConvolutionMode.Same) {
+            return pad(c)[d];
+        }
+        int pad = ((out[1 + d] - 1) * stride(c)[d] + kernel(c)[d] - in[1 + d]) / 2;
+        if (pad < 0 || Arrays.stream(c.getDilation()).anyMatch(v -> v != 1)) {
+            throw new IllegalArgumentException("the reference lowers no negative padding or dilation: " + c);
+        }
+        return pad;
+    }
+
+    /**
+     * A convolution's kernel W[out, in, ky, kx] ('c' order; a Convolution1DLayer's w(tap, in, out)) as the dense
+     * nIn × nOut matrix over NCHW-flat images:
+     * row (in, y, x), column (out, oy, ox), y = oy·strideH − padTop + ky and x likewise; zero where no tap lies.
+     */
+    private static float[] lowered(ConvolutionLayer c, int[] in, int[] out, float[] kernel) {
+        int kh = kernel(c)[0];
+        int kw = kernel(c)[1];
+        int top = padding(c, 0, in, out);
+        int left = padding(c, 1, in, out);
+        int nIn = in[0] * in[1] * in[2];
+        int nOut = out[0] * out[1] * out[2];
+        float[] w = new float[nIn * nOut];
+        for (int o = 0; o < out[0]; o++) {
+            for (int oy = 0; oy < out[1]; oy++) {
+                for (int ox = 0; ox < out[2]; ox++) {
+                    int j = (o * out[1] + oy) * out[2] + ox;
+                    for (int ch = 0; ch < in[0]; ch++) {
+                        for (int ky = 0; ky < kh; ky++) {
+                            int y = oy * stride(c)[0] - top + ky;
+                            for (int kx = 0; kx < kw; kx++) {
+                                int x = ox * stride(c)[1] - left + kx;
+                                if (y >= 0 && y < in[1] && x >= 0 && x < in[2]) {
+                                    w[((ch * in[1] + y) * in[2] + x) * nOut + j] = kernel[c instanceof Convolution1DLayer
+                                            ? (ky * in[0] + ch) * out[0] + o : ((o * in[0] + ch) * kh + ky) * kw + kx];
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return w;
+    }
+
+    /** Each channel's bias for each of its {@code positions} outputs (NCHW order). */
+    private static float[] repeated(float[] bias, int positions) {
+        float[] b = new float[bias.length * positions];
+        for (int k = 0; k < b.length; k++) {
+            b[k] = bias[k / positions];
+        }
+        return b;
+    }
+
+    /** Layer {@code l}'s weights as the reference's dense layer (nIn × nOut, row-major; a convolution's lowered). */
+    float[] denseWeights(int l) {
+        return denseWeights[l].clone();
+    }
+
+    /** Layer {@code l}'s bias as the reference's dense layer (a convolution's repeated for each position). */
+    float[] denseBias(int l) {
+        return denseBiases[l].clone();
     }
 
     /** Weights and biases (a batch normalization's folded a and c) saturated on load, per layer. */

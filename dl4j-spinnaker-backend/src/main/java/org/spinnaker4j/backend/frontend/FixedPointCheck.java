@@ -5,6 +5,9 @@ import java.util.Set;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.layers.BaseLayer;
 import org.deeplearning4j.nn.conf.layers.BatchNormalization;
+import org.deeplearning4j.nn.conf.layers.Convolution1D;
+import org.deeplearning4j.nn.conf.layers.Convolution1DLayer;
+import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.conf.layers.FeedForwardLayer;
 import org.deeplearning4j.nn.conf.layers.GlobalPoolingLayer;
@@ -26,7 +29,8 @@ import org.spinnaker4j.kernels.FixedPointFunctions;
 
 /**
  * What the s16.15 fixed-point mode ({@link org.spinnaker4j.mapper.ir.Arithmetic#S16_15}) cannot run yet, as
- * {@link Problem}s beside the float front end's: layers other than DenseLayer, OutputLayer, the pooling layers and
+ * {@link Problem}s beside the float front end's: layers other than DenseLayer, OutputLayer, the convolutions
+ * (ConvolutionLayer, whose blocks hold the kernel once; Convolution1DLayer), the pooling layers and
  * BatchNormalization (whose MAX and AVG pool words exactly and whose running statistics are folded), activations other
  * than those its kernels compute (relu, leakyrelu, hardtanh, identity on the word; sigmoid, tanh, softplus and elu
  * by the fixed-point functions; softmax over at most {@link FixedPointFunctions#SOFTMAX_MAX_WIDTH} outputs, whose
@@ -39,6 +43,10 @@ final class FixedPointCheck {
     private static final Set<Class<? extends IActivation>> RUNS = Set.of(ActivationReLU.class,
             ActivationLReLU.class, ActivationHardTanH.class, ActivationIdentity.class, ActivationSigmoid.class,
             ActivationTanH.class, ActivationSoftPlus.class, ActivationELU.class, ActivationSoftmax.class);
+
+    /** The layers a fixed-point kernel runs with their activation, by their exact class (a 2-D convolution's: row blocks). */
+    private static final Set<Class<? extends Layer>> LAYERS = Set.of(DenseLayer.class, OutputLayer.class,
+            ConvolutionLayer.class, Convolution1DLayer.class, Convolution1D.class);
 
     /**
      * The layers whose blocks pool words (docs/fixed-point.md, "Pooling and batch normalization"): MAX and AVG
@@ -65,16 +73,17 @@ final class FixedPointCheck {
             if (POOLS_WORDS.contains(layer.getClass())) {
                 continue; // what the float front end runs of them (MAX, AVG; running statistics) runs on words
             }
-            if (layer.getClass() != DenseLayer.class && layer.getClass() != OutputLayer.class) {
-                problems.add(new Problem(i, type, MODE + "only DenseLayer, OutputLayer, the pooling layers (MAX, AVG) "
-                        + "and BatchNormalization (at inference) run yet"));
+            if (!LAYERS.contains(layer.getClass())) {
+                problems.add(new Problem(i, type, MODE + "only DenseLayer, OutputLayer, ConvolutionLayer, "
+                        + "Convolution1DLayer, the pooling layers (MAX, AVG) and BatchNormalization (at inference) "
+                        + "run yet"));
                 continue;
             }
             IActivation fn = ((BaseLayer) layer).getActivationFn();
             if (fn == null || !RUNS.contains(fn.getClass())) {
                 problems.add(new Problem(i, type, MODE + "activation " + fn + " has no kernel yet (relu, leakyrelu, "
                         + "hardtanh, identity, sigmoid, tanh, softplus, elu and softmax do)"));
-            } else if (fn instanceof ActivationSoftmax
+            } else if (fn instanceof ActivationSoftmax && layer instanceof FeedForwardLayer
                     && ((FeedForwardLayer) layer).getNOut() > FixedPointFunctions.SOFTMAX_MAX_WIDTH) {
                 problems.add(new Problem(i, type, MODE + "a softmax of " + ((FeedForwardLayer) layer).getNOut()
                         + " outputs: at most " + FixedPointFunctions.SOFTMAX_MAX_WIDTH + " fit its exact sum in a "

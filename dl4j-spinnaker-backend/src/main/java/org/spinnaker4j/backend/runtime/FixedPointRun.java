@@ -19,7 +19,7 @@ import org.spinnaker4j.mapper.ir.PoolingSpec;
  * one product x a + c 2^15, fan-in 1.
  *
  * <p>Overflow: a layer's sum is Σ x̂ ŵ + b̂ 2^15 in 64 bits, so it is safe while fan-in × max|x̂| × max|ŵ| + max|b̂| ×
- * 2^15 stays below 2^63. Layer 0's inputs are known per run and checked then; a later layer's inputs are the words
+ * 2^15 stays below 2^63; a convolution's fan-in is its kernel's (kH·kW·channels in), not its whole input. Layer 0's inputs are known per run and checked then; a later layer's inputs are the words
  * its previous layer sent, bounded here by 2^31 (any word), the loosest bound, checked at load.
  */
 public final class FixedPointRun {
@@ -69,7 +69,7 @@ public final class FixedPointRun {
                 bias = b.words();
                 parameterSaturations[l] = w.saturations() + b.saturations();
                 largest = Math.max(w.largestSaturated(), b.largestSaturated());
-                fanIn[l] = network.layers().get(l).nIn();
+                fanIn[l] = network.layers().get(l).fanIn();
             }
             if (parameterSaturations[l] > 0) {
                 LOG.warn("s16.15: layer {}: {} {} saturated on load, the largest magnitude {}", l,

@@ -86,9 +86,9 @@ public final class NativeCoreMemory implements CoreMemory {
         };
         // a pooling block's state does not depend on its channels: its rows, a whole number of positions, will do;
         // an s16.15 core is probed in s16.15 (a reduce taking its blocks' partials as halves, as CoreDataBuilder
-        // configures it; a pooling block at inference), but one the fixed kernels do not run, which the host refuses
-        // at init(), as float32
-        boolean fixed = s.arithmetic() == Arithmetic.S16_15 && !training && s.rowBlock() == null;
+        // configures it; a pooling block and a convolution's row block at inference), but one the fixed kernels do not
+        // run, which the host refuses at init(), as float32
+        boolean fixed = s.arithmetic() == Arithmetic.S16_15 && !training;
         KernelConfig probe = new KernelConfig(KernelKinds.of(s.kind()), s.rows(), s.cols(),
                 softmax ? KernelActivation.SOFTMAX : KernelActivation.IDENTITY, 0f, s.fused(), 0, partials,
                 s.softmaxPeers(), 0, ranges, trainingConfig,

@@ -52,12 +52,6 @@ public record CoreCostModel(double cyclesPerInstruction, int receiveInterruptCyc
     /** The same work of the s16.15 kernels, in estimated cycles. */
     private static final ForwardFigures S16_15 = ForwardFigures.s16_15(TABLE);
     /**
-     * A 2-D convolution's block ({@link RowBlock}): a row multiplied in besides its runs and MACs (finding the output
-     * columns under its column), and each run of channels of one output column.
-     */
-    private static final double ROW_CONV_ROW = TABLE.of("rowconv.row");
-    private static final double ROW_RUN = TABLE.of("rowconv.run");
-    /**
      * A pooling block's value pooled (one compare or float add), window on a row and pixel of it, and the fixed and
      * per-column work of the row that completes it (the start, AVG's division, the zero bias, emit and send), by kind:
      * all of it is its completion, since the block pools every row when the last arrives.
@@ -262,14 +256,15 @@ public record CoreCostModel(double cyclesPerInstruction, int receiveInterruptCyc
         if (v.pooling() != null) {
             return 0; // a pooling block pools its rows when the last arrives: its completion
         }
+        ForwardFigures f = figures(v);
         RowBlock block = v.rowBlock();
         if (block != null) {
-            // a 2-D convolution's block: a row's MACs and runs on average over its rows
+            // a 2-D convolution's block: a row's MACs and runs (each of one output column's channels) on average over
+            // its rows, and the row's own work (the output columns under its column), in its arithmetic's figures
             int rows = v.rows().size();
-            return cycles(((double) block.macs(rows) * FLOAT32.mac() + block.runs(rows) * ROW_RUN) / rows
-                    + ROW_CONV_ROW);
+            return cycles(f, ((double) block.macs(rows) * f.mac() + block.runs(rows) * f.rowConvRun()) / rows
+                    + f.rowConvRow());
         }
-        ForwardFigures f = figures(v);
         return v.kind() == VertexKind.DENSE_BLOCK ? cycles(f, v.cols().size() * f.mac() + f.blockRow()) : 0;
     }
 

@@ -9,7 +9,8 @@ import org.spinnaker4j.mapper.ir.ActivationKind;
 import org.spinnaker4j.mapper.ir.Arithmetic;
 
 /**
- * The cost table's figures for the forward work of one arithmetic's kernels: a block's value filed, MAC and row, its
+ * The cost table's figures for the forward work of one arithmetic's kernels: a block's value filed, MAC and row (a 2-D
+ * convolution's block: its row and its runs besides their MACs), its
  * completion (fixed and per column, fused or not, its activation per output), a reduce's partial filed and its columns
  * completed (streamed, or all at once), a relay's, a softmax's forward steps over several cores, a sink's value and a
  * source's. {@link #inCycles()} says their unit: the float32 kernels' are ARM instructions, which
@@ -47,6 +48,10 @@ final class ForwardFigures {
     private final double reduceSplitMax;
     /** Per column a relay forwards, besides its packet. */
     private final double relayColumn;
+    /** A row a 2-D convolution's block multiplies in, besides its runs and MACs (the output columns under it). */
+    private final double rowConvRow;
+    /** A run of one output column's channels a 2-D convolution's block multiplies a row into, besides its MACs. */
+    private final double rowConvRun;
     /** Per output of an activating core, besides a block's {@link #blockColumn}. */
     private final Map<ActivationKind, Double> perOutput;
     private final Map<SoftmaxStep, Double> softmaxSplit;
@@ -68,6 +73,8 @@ final class ForwardFigures {
         this.reducePartial = figures[9];
         this.reduceSplitMax = figures[10];
         this.relayColumn = figures[11];
+        this.rowConvRow = figures[12];
+        this.rowConvRun = figures[13];
         this.reduceColumn = reduceColumn;
         this.reduceOutput = reduceOutput;
         this.perOutput = perOutput;
@@ -96,7 +103,8 @@ final class ForwardFigures {
         return new ForwardFigures(Arithmetic.FLOAT32, false, new double[] {table.of("block.value"),
             table.of("sink.value"), table.of("block.mac"), table.of("block.row"), fixed, column,
             table.of("source.value"), fixed, column, table.of("reduce.partial"), split.get(SoftmaxStep.MAX),
-            reduceColumn.get(ActivationKind.IDENTITY)}, perOutput, split, reduceColumn, perOutput);
+            reduceColumn.get(ActivationKind.IDENTITY), table.of("rowconv.row"), table.of("rowconv.run")}, perOutput,
+            split, reduceColumn, perOutput);
     }
 
     /**
@@ -132,7 +140,8 @@ final class ForwardFigures {
             table.of("fix.sink.value.cycles"), table.of("fix.block.mac.cycles"), table.of("fix.block.row.cycles"),
             table.of("fix.block.completion.fixed.cycles"), column, table.of("fix.source.value.cycles"),
             table.of("fix.unfused.completion.fixed.cycles"), table.of("fix.unfused.completion.column.cycles"),
-            table.of("fix.reduce.partial.cycles"), splitMax, table.of("fix.relay.column.cycles")},
+            table.of("fix.reduce.partial.cycles"), splitMax, table.of("fix.relay.column.cycles"),
+            table.of("fix.rowconv.row.cycles"), table.of("fix.rowconv.run.cycles")},
             perOutput, split, reduceColumn, reduceColumn);
     }
 
@@ -164,6 +173,16 @@ final class ForwardFigures {
     /** A row a block multiplies in, besides its MACs. */
     double blockRow() {
         return blockRow;
+    }
+
+    /** A row a 2-D convolution's block multiplies in, besides its runs and MACs. */
+    double rowConvRow() {
+        return rowConvRow;
+    }
+
+    /** A run of one output column's channels a 2-D convolution's block multiplies a row into, besides its MACs. */
+    double rowConvRun() {
+        return rowConvRun;
     }
 
     /** The fixed work of the event that completes a block ({@code fused} or not), besides its row and columns. */

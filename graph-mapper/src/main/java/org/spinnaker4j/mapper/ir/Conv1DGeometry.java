@@ -45,6 +45,14 @@ public record Conv1DGeometry(int channelsIn, int length, int channelsOut, int ke
         }
     }
 
+    /**
+     * The most inputs one output sums: kernel × channels in, or a 2-D convolution's kernelH × kernelW × its channels
+     * in (the row-lowered kernel's other entries are zeros).
+     */
+    public int fanIn() {
+        return image != null ? image.kernelH() * image.kernelW() * image.channelsIn() : kernel * channelsIn;
+    }
+
     /** A dense layer {@code nIn -> nOut} applied at each of {@code length} positions. */
     public static Conv1DGeometry pointwise(int nIn, int nOut, int length) {
         return new Conv1DGeometry(nIn, length, nOut, 1, 1, 0, length, true);

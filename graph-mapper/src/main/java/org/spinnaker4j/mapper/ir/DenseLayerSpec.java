@@ -98,6 +98,11 @@ public record DenseLayerSpec(int nIn, int nOut, Activation activation, boolean h
         return normalizesFeatures() || normalizesChannels();
     }
 
+    /** The most inputs one output sums: nIn, or a convolution's {@link Conv1DGeometry#fanIn()}. */
+    public int fanIn() {
+        return convolution == null ? nIn : convolution.fanIn();
+    }
+
     public boolean isConvolution() {
         return convolution != null;
     }

@@ -16,6 +16,8 @@ import org.spinnaker4j.mapper.graph.Slice;
 import org.spinnaker4j.mapper.graph.VertexKind;
 import org.spinnaker4j.mapper.ir.ActivationKind;
 import org.spinnaker4j.mapper.ir.Arithmetic;
+import org.spinnaker4j.mapper.ir.Conv2DGeometry;
+import org.spinnaker4j.mapper.ir.RowBlock;
 import org.spinnaker4j.mapper.machine.Machine;
 import org.spinnaker4j.mapper.ir.NetworkSpec;
 import org.spinnaker4j.mapper.ir.PoolingSpec;
@@ -93,6 +95,30 @@ class FixedPointCostTest {
             assertEquals(0, COST.rowCycles(fixed), "a pooling block pools at its last row: its completion");
             assertEquals(COST.dispatchCycles() + Math.round(cycles("fix.block.value")), COST.packetCycles(fixed));
         }
+    }
+
+    /**
+     * A 2-D convolution's block (3 × 9 × 3 → kernel 3 × 5, 4 × 9 × 4; its columns one output row's 36) is charged per
+     * row its MACs and runs on average and the row's own work in its arithmetic's figures: s16.15's
+     * {@code fix.rowconv.*} cycles with the fixed MAC's, float's {@code rowconv.*} instructions at 1.3 cycles each.
+     */
+    @Test
+    void aConvolutionsRowBlockIsChargedItsArithmeticsRowFigures() {
+        Conv2DGeometry conv = new Conv2DGeometry(3, 7, 9, 4, 3, 5, 2, 1, 1, 2, 4, 9, false);
+        int rows = 3 * 9 * 3;
+        MachineVertex fixed = new MachineVertex(0, VertexKind.DENSE_BLOCK, 0, new Slice(0, rows), new Slice(0, 36),
+                true, null, conv, Arithmetic.S16_15);
+        MachineVertex floating = new MachineVertex(0, VertexKind.DENSE_BLOCK, 0, new Slice(0, rows),
+                new Slice(0, 36), true, null, conv, Arithmetic.FLOAT32);
+        RowBlock block = fixed.rowBlock();
+        double macs = (double) block.macs(rows) / rows;
+        double runs = (double) block.runs(rows) / rows;
+        assertEquals(Math.round(macs * cycles("fix.block.mac") + runs * cycles("fix.rowconv.run")
+                + cycles("fix.rowconv.row")), COST.rowCycles(fixed));
+        assertEquals(floatCycles(macs * TABLE.of("block.mac") + runs * TABLE.of("rowconv.run")
+                + TABLE.of("rowconv.row")), COST.rowCycles(floating));
+        assertTrue(COST.rowCycles(fixed) < COST.rowCycles(floating), COST.rowCycles(fixed) + " against float's "
+                + COST.rowCycles(floating));
     }
 
     @Test
