@@ -238,32 +238,35 @@ final class EventQueue {
         while (true) {
             long order;
             if (dueNowSize > 0) {
+                // due now: the clock does not move, and the wheels were moved on to it when it last did
                 order = takeDueNow();
-            } else if (soon.isEmpty() && !far.isEmpty()
-                    && (later.isEmpty() || later.firstTime() >= far.firstStart())) {
-                // nothing due before the far wheel's first bucket: move the timing wheel on to it, and pick again
-                moveTo(far.firstStart());
-                continue;
-            } else if (soon.isEmpty()) {
-                if (later.isEmpty()) {
-                    if (scheduleDeferred()) {
-                        continue;
-                    }
-                    current = Long.MAX_VALUE;
-                    return;
-                }
-                order = takeLater();
             } else {
-                int bucket = soon.firstBucket();
-                if (later.isEmpty() || soonerThanLater(bucket)) {
-                    now = soon.time(bucket);
-                    order = soon.order(bucket);
-                    soon.removeFirst(bucket);
-                } else {
+                if (soon.isEmpty() && !far.isEmpty()
+                        && (later.isEmpty() || later.firstTime() >= far.firstStart())) {
+                    // nothing due before the far wheel's first bucket: move the timing wheel on to it, and pick again
+                    moveTo(far.firstStart());
+                    continue;
+                } else if (soon.isEmpty()) {
+                    if (later.isEmpty()) {
+                        if (scheduleDeferred()) {
+                            continue;
+                        }
+                        current = Long.MAX_VALUE;
+                        return;
+                    }
                     order = takeLater();
+                } else {
+                    int bucket = soon.firstBucket();
+                    if (later.isEmpty() || soonerThanLater(bucket)) {
+                        now = soon.time(bucket);
+                        order = soon.order(bucket);
+                        soon.removeFirst(bucket);
+                    } else {
+                        order = takeLater();
+                    }
                 }
+                moveTo(now);
             }
-            moveTo(now);
             current = order;
             int number = (int) (order & ACTION_MASK);
             processed++;
