@@ -46,15 +46,18 @@ final class EventQueue {
     private int dueNowFirst;
     private int dueNowSize;
     /**
-     * Registered action k's deferred event, while {@code deferred[k]}: its time and order at {@code deferredAt[2k]} and
-     * {@code deferredAt[2k + 1]}, side by side so that deferring and settling it touch one cache line (see
-     * {@link #defer}).
+     * Registered action k's deferred event: its time and order at {@code deferredAt[2k]} and {@code deferredAt[2k + 1]},
+     * side by side so that deferring and settling it touch one cache line (see {@link #defer}). While it has none,
+     * the time's place holds {@link #SETTLED} if the action is in {@link #deferredList}, else {@link #NOT_LISTED}:
+     * a separate flag would be another cache line per packet a core receives.
      */
-    private boolean[] deferred = new boolean[1024];
-    private long[] deferredAt = new long[2 * 1024];
+    private long[] deferredAt = notListed(new long[2 * 1024]);
+    /** In {@link #deferredAt}'s time places: the action has no deferred event, but was deferred in this run. */
+    private static final long SETTLED = -1;
+    /** In {@link #deferredAt}'s time places: the action has no deferred event and was not deferred in this run. */
+    private static final long NOT_LISTED = -2;
     /** The actions deferred in this run, each once (some since settled), for the end of the run. */
     private int[] deferredList = new int[64];
-    private boolean[] listed = new boolean[1024];
     private int nListed;
     /** The order of the event running now; {@link Long#MAX_VALUE} between runs (every event due now has run). */
     private long current = Long.MAX_VALUE;
@@ -110,13 +113,21 @@ final class EventQueue {
         if (nRegistered == targets.length) {
             targets = Arrays.copyOf(targets, 2 * nRegistered);
             kinds = Arrays.copyOf(kinds, 2 * nRegistered);
-            deferred = Arrays.copyOf(deferred, 2 * nRegistered);
-            deferredAt = Arrays.copyOf(deferredAt, 4 * nRegistered);
-            listed = Arrays.copyOf(listed, 2 * nRegistered);
+            long[] bigger = notListed(new long[4 * nRegistered]);
+            System.arraycopy(deferredAt, 0, bigger, 0, deferredAt.length);
+            deferredAt = bigger;
         }
         targets[nRegistered] = target;
         kinds[nRegistered] = kind;
         return nRegistered++;
+    }
+
+    /** {@code at} (a {@link #deferredAt} array) with every action's time place at {@link #NOT_LISTED}. */
+    private static long[] notListed(long[] at) {
+        for (int k = 0; k < at.length; k += 2) {
+            at[k] = NOT_LISTED;
+        }
+        return at;
     }
 
     /** Schedules the registered action {@code action} at {@code time} (or now, if that has passed). */
@@ -167,14 +178,13 @@ final class EventQueue {
      * if that has passed: they do nothing but move the clock on).
      */
     void defer(long time, int action) {
-        if (deferred[action]) {
+        long was = deferredAt[2 * action];
+        if (was >= 0) {
             throw new IllegalStateException("action " + action + " is already deferred");
         }
-        deferred[action] = true;
         deferredAt[2 * action] = Math.max(time, now);
         deferredAt[2 * action + 1] = nextOrder(action);
-        if (!listed[action]) {
-            listed[action] = true;
+        if (was == NOT_LISTED) {
             if (nListed == deferredList.length) {
                 deferredList = Arrays.copyOf(deferredList, 2 * nListed);
             }
@@ -188,11 +198,11 @@ final class EventQueue {
      * in its place, to run then, and this returns false. Returns false if the action has no deferred event.
      */
     boolean settle(int action) {
-        if (!deferred[action]) {
+        long time = deferredAt[2 * action];
+        if (time < 0) {
             return false;
         }
-        deferred[action] = false;
-        long time = deferredAt[2 * action];
+        deferredAt[2 * action] = SETTLED;
         long order = deferredAt[2 * action + 1];
         if (time < now || time == now && order < current) {
             processed++;
@@ -207,10 +217,10 @@ final class EventQueue {
         boolean any = false;
         for (int k = 0; k < nListed; k++) {
             int action = deferredList[k];
-            listed[action] = false;
-            if (deferred[action]) {
-                deferred[action] = false;
-                insert(Math.max(deferredAt[2 * action], now), deferredAt[2 * action + 1]);
+            long time = deferredAt[2 * action];
+            deferredAt[2 * action] = NOT_LISTED;
+            if (time >= 0) {
+                insert(Math.max(time, now), deferredAt[2 * action + 1]);
                 any = true;
             }
         }
@@ -373,8 +383,7 @@ final class EventQueue {
         later.clear();
         dueNowSize = 0;
         for (int k = 0; k < nListed; k++) {
-            deferred[deferredList[k]] = false;
-            listed[deferredList[k]] = false;
+            deferredAt[2 * deferredList[k]] = NOT_LISTED;
         }
         nListed = 0;
         current = Long.MAX_VALUE;
