@@ -46,18 +46,15 @@ final class EventQueue {
     private int dueNowFirst;
     private int dueNowSize;
     /**
-     * Registered action k's deferred event: its time and order at {@code deferredAt[2k]} and {@code deferredAt[2k + 1]},
-     * side by side so that deferring and settling it touch one cache line (see {@link #defer}). While it has none,
-     * the time's place holds {@link #SETTLED} if the action is in {@link #deferredList}, else {@link #NOT_LISTED}:
-     * a separate flag would be another cache line per packet a core receives.
+     * Registered action k's deferred event, while {@code deferred[k]}: its time and order at {@code deferredAt[2k]} and
+     * {@code deferredAt[2k + 1]}, side by side so that deferring and settling it touch one cache line (see
+     * {@link #defer}).
      */
-    private long[] deferredAt = notListed(new long[2 * 1024]);
-    /** In {@link #deferredAt}'s time places: the action has no deferred event, but was deferred in this run. */
-    private static final long SETTLED = -1;
-    /** In {@link #deferredAt}'s time places: the action has no deferred event and was not deferred in this run. */
-    private static final long NOT_LISTED = -2;
+    private boolean[] deferred = new boolean[1024];
+    private long[] deferredAt = new long[2 * 1024];
     /** The actions deferred in this run, each once (some since settled), for the end of the run. */
     private int[] deferredList = new int[64];
+    private boolean[] listed = new boolean[1024];
     private int nListed;
     /** The order of the event running now; {@link Long#MAX_VALUE} between runs (every event due now has run). */
     private long current = Long.MAX_VALUE;
@@ -113,21 +110,13 @@ final class EventQueue {
         if (nRegistered == targets.length) {
             targets = Arrays.copyOf(targets, 2 * nRegistered);
             kinds = Arrays.copyOf(kinds, 2 * nRegistered);
-            long[] bigger = notListed(new long[4 * nRegistered]);
-            System.arraycopy(deferredAt, 0, bigger, 0, deferredAt.length);
-            deferredAt = bigger;
+            deferred = Arrays.copyOf(deferred, 2 * nRegistered);
+            deferredAt = Arrays.copyOf(deferredAt, 4 * nRegistered);
+            listed = Arrays.copyOf(listed, 2 * nRegistered);
         }
         targets[nRegistered] = target;
         kinds[nRegistered] = kind;
         return nRegistered++;
-    }
-
-    /** {@code at} (a {@link #deferredAt} array) with every action's time place at {@link #NOT_LISTED}. */
-    private static long[] notListed(long[] at) {
-        for (int k = 0; k < at.length; k += 2) {
-            at[k] = NOT_LISTED;
-        }
-        return at;
     }
 
     /** Schedules the registered action {@code action} at {@code time} (or now, if that has passed). */
@@ -178,13 +167,14 @@ final class EventQueue {
      * if that has passed: they do nothing but move the clock on).
      */
     void defer(long time, int action) {
-        long was = deferredAt[2 * action];
-        if (was >= 0) {
+        if (deferred[action]) {
             throw new IllegalStateException("action " + action + " is already deferred");
         }
+        deferred[action] = true;
         deferredAt[2 * action] = Math.max(time, now);
         deferredAt[2 * action + 1] = nextOrder(action);
-        if (was == NOT_LISTED) {
+        if (!listed[action]) {
+            listed[action] = true;
             if (nListed == deferredList.length) {
                 deferredList = Arrays.copyOf(deferredList, 2 * nListed);
             }
@@ -198,11 +188,11 @@ final class EventQueue {
      * in its place, to run then, and this returns false. Returns false if the action has no deferred event.
      */
     boolean settle(int action) {
-        long time = deferredAt[2 * action];
-        if (time < 0) {
+        if (!deferred[action]) {
             return false;
         }
-        deferredAt[2 * action] = SETTLED;
+        deferred[action] = false;
+        long time = deferredAt[2 * action];
         long order = deferredAt[2 * action + 1];
         if (time < now || time == now && order < current) {
             processed++;
@@ -217,10 +207,10 @@ final class EventQueue {
         boolean any = false;
         for (int k = 0; k < nListed; k++) {
             int action = deferredList[k];
-            long time = deferredAt[2 * action];
-            deferredAt[2 * action] = NOT_LISTED;
-            if (time >= 0) {
-                insert(Math.max(time, now), deferredAt[2 * action + 1]);
+            listed[action] = false;
+            if (deferred[action]) {
+                deferred[action] = false;
+                insert(Math.max(deferredAt[2 * action], now), deferredAt[2 * action + 1]);
                 any = true;
             }
         }
@@ -248,35 +238,32 @@ final class EventQueue {
         while (true) {
             long order;
             if (dueNowSize > 0) {
-                // due now: the clock does not move, and the wheels were moved on to it when it last did
                 order = takeDueNow();
-            } else {
-                if (soon.isEmpty() && !far.isEmpty()
-                        && (later.isEmpty() || later.firstTime() >= far.firstStart())) {
-                    // nothing due before the far wheel's first bucket: move the timing wheel on to it, and pick again
-                    moveTo(far.firstStart());
-                    continue;
-                } else if (soon.isEmpty()) {
-                    if (later.isEmpty()) {
-                        if (scheduleDeferred()) {
-                            continue;
-                        }
-                        current = Long.MAX_VALUE;
-                        return;
+            } else if (soon.isEmpty() && !far.isEmpty()
+                    && (later.isEmpty() || later.firstTime() >= far.firstStart())) {
+                // nothing due before the far wheel's first bucket: move the timing wheel on to it, and pick again
+                moveTo(far.firstStart());
+                continue;
+            } else if (soon.isEmpty()) {
+                if (later.isEmpty()) {
+                    if (scheduleDeferred()) {
+                        continue;
                     }
-                    order = takeLater();
-                } else {
-                    int bucket = soon.firstBucket();
-                    if (later.isEmpty() || soonerThanLater(bucket)) {
-                        now = soon.time(bucket);
-                        order = soon.order(bucket);
-                        soon.removeFirst(bucket);
-                    } else {
-                        order = takeLater();
-                    }
+                    current = Long.MAX_VALUE;
+                    return;
                 }
-                moveTo(now);
+                order = takeLater();
+            } else {
+                int bucket = soon.firstBucket();
+                if (later.isEmpty() || soonerThanLater(bucket)) {
+                    now = soon.time(bucket);
+                    order = soon.order(bucket);
+                    soon.removeFirst(bucket);
+                } else {
+                    order = takeLater();
+                }
             }
+            moveTo(now);
             current = order;
             int number = (int) (order & ACTION_MASK);
             processed++;
@@ -383,7 +370,8 @@ final class EventQueue {
         later.clear();
         dueNowSize = 0;
         for (int k = 0; k < nListed; k++) {
-            deferredAt[2 * deferredList[k]] = NOT_LISTED;
+            deferred[deferredList[k]] = false;
+            listed[deferredList[k]] = false;
         }
         nListed = 0;
         current = Long.MAX_VALUE;

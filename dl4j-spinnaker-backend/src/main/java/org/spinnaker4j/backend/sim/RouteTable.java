@@ -122,15 +122,6 @@ final class RouteTable {
         if (b != UNKNOWN && b != UNNUMBERED) {
             return distinct[b - 1];
         }
-        return lookUp(key, routes, at, b);
-    }
-
-    /**
-     * The route of {@code key} from the table, numbered in {@code routes[at]} if its byte {@code b} is
-     * {@link #UNKNOWN}. Apart from {@link #route}, which runs per packet a router serves, so that the JIT, which does
-     * not inline this rarely run search, inlines what is left of that into the router's service.
-     */
-    private int lookUp(int key, byte[] routes, int at, int b) {
         int route = lookUp(key);
         if (b == UNKNOWN) {
             routes[at] = (byte) number(route);

@@ -14,8 +14,6 @@ final class SimLink implements SimRouter.Pusher {
     private final SimRouter from;
     private final SimRouter to;
     private final Direction direction;
-    /** The sending router's route bit for this link ({@code direction.id()}), read per packet. */
-    private final int outputBit;
     private final int arrivalLink;
     private final int depth;
     private final long transferPs;
@@ -32,7 +30,6 @@ final class SimLink implements SimRouter.Pusher {
         this.from = from;
         this.to = to;
         this.direction = direction;
-        this.outputBit = direction.id();
         this.arrivalLink = direction.opposite().id();
         this.depth = depth;
         this.transferPs = transferPs;
@@ -51,7 +48,7 @@ final class SimLink implements SimRouter.Pusher {
     /** Queues a packet (key, payload, key id, hops so far) to cross the link. */
     void enqueue(int key, int payload, int keyId, int hops) {
         queue.add(key, payload, keyId, arrivalLink, hops);
-        from.setFull(outputBit, queue.size() >= depth);
+        from.setFull(direction.id(), queue.size() >= depth);
         peakDepth = Math.max(peakDepth, queue.size());
         if (!transmitting && !stalled) {
             transmit();
@@ -68,7 +65,7 @@ final class SimLink implements SimRouter.Pusher {
         transmitting = false;
         if (to.offer(queue.key(), queue.payload(), queue.keyId(), queue.inLink(), queue.hops(), this)) {
             queue.removeFirst();
-            from.setFull(outputBit, queue.size() >= depth);
+            from.setFull(direction.id(), queue.size() >= depth);
             packets++;
             stalled = false;
             if (!queue.isEmpty()) {
