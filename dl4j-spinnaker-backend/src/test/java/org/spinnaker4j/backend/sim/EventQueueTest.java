@@ -1,6 +1,8 @@
 package org.spinnaker4j.backend.sim;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -66,6 +68,43 @@ class EventQueueTest {
             assertEquals(scheduled.clock.processed(), deferred.clock.processed(), "seed " + seed);
             assertEquals(scheduled.clock.now(), deferred.clock.now(), "seed " + seed);
         }
+    }
+
+    @Test
+    void deferredEventsOutliveTheActionsGrowthAndAreForgottenOnReset() {
+        EventQueue clock = new EventQueue();
+        List<Integer> ran = new ArrayList<>();
+        List<Integer> actions = new ArrayList<>();
+        for (int k = 0; k < 1_000; k++) {
+            int id = k;
+            actions.add(clock.register(() -> ran.add(id)));
+        }
+        clock.defer(5_000, actions.get(900));
+        assertThrows(IllegalStateException.class, () -> clock.defer(6_000, actions.get(900)));
+        for (int k = 1_000; k < 1_500; k++) { // the queue's arrays grow while 900 is deferred
+            int id = k;
+            actions.add(clock.register(() -> ran.add(id)));
+        }
+        clock.defer(4_000, actions.get(1_400));
+        assertFalse(clock.settle(actions.get(3)), "never deferred");
+        clock.runUntilIdle();
+        assertEquals(List.of(1_400, 900), ran);
+        assertEquals(5_000, clock.now());
+        assertEquals(2, clock.processed());
+
+        ran.clear();
+        clock.reset();
+        clock.defer(7_000, actions.get(900)); // run, so free to be deferred again
+        clock.reset(); // forgotten
+        clock.runUntilIdle();
+        assertEquals(List.of(), ran);
+        assertEquals(0, clock.processed());
+        clock.defer(2_000, actions.get(900)); // and free again after the reset
+        clock.at(1_000, () -> assertFalse(clock.settle(actions.get(900)), "due later: it goes into the queue"));
+        clock.runUntilIdle();
+        assertEquals(List.of(900), ran);
+        assertEquals(2_000, clock.now());
+        assertEquals(2, clock.processed());
     }
 
     /**
