@@ -86,47 +86,61 @@ static int32_t finish_columns(s4j_header *h, const s4j_layout *l, void *dtcm, s4
     return s4j_forward_complete(h, l, dtcm, out);
 }
 
-int32_t s4j_fix_on_partial(s4j_header *h, const s4j_layout *l, void *dtcm, uint32_t src,
-                           uint32_t k, uint32_t payload, s4j_outbox *out)
+/*
+ * The constants of the filing are the header's (h->fix, fixed at load): the
+ * column a shift, the key's bit in the bitmap one multiply-add, no test of
+ * the shape; h and l are found from dtcm, so the call takes 5 arguments
+ * (one on the stack).
+ */
+int32_t s4j_fix_on_partial(void *dtcm, uint32_t src, uint32_t k, uint32_t payload,
+                           s4j_outbox *out)
 {
+    s4j_header *h = (s4j_header *)dtcm;
+    const s4j_layout *l = CAT(s4j_layout, dtcm, sizeof(s4j_header));
     uint32_t *counts = AT(uint32_t, dtcm, l->counts);
-    uint32_t *bitmap = AT(uint32_t, dtcm, l->slot_bitmap);
-    uint32_t keys_in = s4j_keys_in(h->partial_halves);
-    uint32_t per_col = h->expected_partials * keys_in;
-    uint32_t col = k / keys_in;
-    uint32_t row = s4j_slot_rows(h->expected_partials, l->n_src) == 1u ? 0u : src;
-    size_t bit = (size_t)row * h->n_cols * keys_in + k;
+    uint32_t col = k >> h->fix.col_shift;
+    size_t bit = (size_t)src * h->fix.row_bits + k;
+    uint32_t *word = AT(uint32_t, dtcm, l->slot_bitmap) + bit / 32u;
+    uint32_t mask = 1u << (uint32_t)(bit % 32u);
+    uint32_t per_col = h->fix.per_col;
     uint32_t *sum;
-    uint64_t add;
-    uint64_t s;
+    uint32_t n;
 
-    S4J_VERIFY(h->arithmetic == S4J_ARITH_S16_15 && src < l->n_src && col < h->n_cols);
+    S4J_VERIFY(h->arithmetic == S4J_ARITH_S16_15 && h->kind == S4J_KIND_REDUCE
+               && src < l->n_src && col < h->n_cols);
     if ((h->phase & S4J_PHASE_Z_COMPLETE) != 0u) {
         return S4J_ERR_SAMPLE_OVERLAP;
     }
-    if (counts[col] >= per_col) {
+    n = counts[col];
+    if (n >= per_col) {
         return S4J_ERR_TOO_MANY_PARTIALS;
     }
-    if ((bitmap[bit / 32u] & (1u << (uint32_t)(bit % 32u))) != 0u) {
+    if ((*word & mask) != 0u) {
         return S4J_ERR_TOO_MANY_PARTIALS; /* this range already sent this key */
     }
-    S4J_VERIFY((uint64_t)h->received < (uint64_t)h->n_cols * per_col);
-    bitmap[bit / 32u] |= 1u << (uint32_t)(bit % 32u);
-    if (h->partial_halves == 0u) {
-        add = (uint64_t)(int64_t)(int32_t)payload << 15; /* a word, in units of 2^-30 */
-    } else {
-        add = (k & 1u) != 0u ? (uint64_t)payload << 32 : (uint64_t)payload;
-    }
+    S4J_VERIFY(h->received < h->fix.per_sample);
+    *word |= mask;
     sum = s4j_fix_sums(l, dtcm, h->n_cols) + 2u * col;
-    s = (((uint64_t)sum[1] << 32) | sum[0]) + add;
-    sum[0] = (uint32_t)s;
-    sum[1] = (uint32_t)(s >> 32);
-    counts[col]++;
+    if (h->fix.col_shift == 0u) {
+        /* a word, in units of 2^-30 */
+        uint64_t s = (((uint64_t)sum[1] << 32) | sum[0]) + ((uint64_t)(int64_t)(int32_t)payload << 15);
+
+        sum[0] = (uint32_t)s;
+        sum[1] = (uint32_t)(s >> 32);
+    } else if ((k & 1u) != 0u) {
+        sum[1] += payload; /* a high half */
+    } else {
+        uint32_t lo = sum[0] + payload; /* a low half, its carry into the high word */
+
+        sum[0] = lo;
+        sum[1] += lo < payload ? 1u : 0u;
+    }
+    counts[col] = ++n;
     h->received++;
-    if (counts[col] == per_col && col == h->rows_done && s4j_streams_columns(h, NULL)) {
+    if (n == per_col && col == h->rows_done && s4j_streams_columns(h, NULL)) {
         return stream_columns(h, l, dtcm, per_col, out);
     }
-    if ((uint64_t)h->received == (uint64_t)h->n_cols * per_col) {
+    if (h->received == h->fix.per_sample) {
         return finish_columns(h, l, dtcm, out);
     }
     return S4J_OK;

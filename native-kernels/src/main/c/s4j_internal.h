@@ -14,6 +14,23 @@
 #include <stddef.h>
 #include <string.h>
 
+/*
+ * An S16_15 reduce's constants for filing a packet, fixed at load
+ * (s4j_fix_reduce_of) so that a packet's filing neither multiplies nor
+ * decides what the shape alone decides (docs/fixed-point.md).
+ */
+typedef struct s4j_fix_reduce {
+    uint32_t col_shift;         /* key offset >> col_shift is the column: 1
+                                   with PARTIAL_HALVES (2 keys a column), else 0 */
+    uint32_t per_col;           /* keys a column takes a sample:
+                                   expected_partials << col_shift */
+    uint32_t row_bits;          /* bits of a row of the key bitmap (one per
+                                   source range, n_cols << col_shift keys), 0
+                                   for a one-row table (s4j_slot_rows) */
+    uint32_t per_sample;        /* keys a sample: n_cols x per_col (s4j_load
+                                   bounds n_cols x expected_partials by 2^31) */
+} s4j_fix_reduce;
+
 /* Header at the start of the buffer: all members are 4-byte words. */
 typedef struct s4j_header {
     uint32_t magic;             /* S4J_MAGIC once loaded */
@@ -50,10 +67,15 @@ typedef struct s4j_header {
                                    0 .. rows_done-1 are sent */
     /* a pooling block (S4J_CFG_POOL ..): S4J_POOL_NONE on any other core */
     uint32_t pool;
-    uint32_t pool_channels;
-    uint32_t pool_first;
-    float pool_start;
-    uint32_t pool_divisor;
+    union {
+        struct {                /* a pooling block's */
+            uint32_t pool_channels;
+            uint32_t pool_first;
+            float pool_start;
+            uint32_t pool_divisor;
+        };
+        s4j_fix_reduce fix;     /* an S16_15 REDUCE's (pool is S4J_POOL_NONE) */
+    };
     /* a row convolution's block (S4J_CFG_ROW_*): kernel_w 0 on any other core */
     s4j_row_conv row;
     uint32_t pool_width;        /* a pooling block's width (S4J_CFG_POOL_WIDTH ..) */
@@ -574,6 +596,22 @@ static inline uint32_t *s4j_fix_sums(const s4j_layout *l, void *dtcm, uint32_t n
     return AT(uint32_t, dtcm, (uint32_t)l->z + n_cols * 4u);
 }
 
+/* The filing constants (s4j_fix_reduce) of a REDUCE of this header's shape
+ * and n_src slot rows in S16_15; all zero in float (its pool words). s4j_load
+ * sets them, a checked build's s4j_derive_layout compares them. */
+static inline s4j_fix_reduce s4j_fix_reduce_of(const s4j_header *h, uint32_t n_src)
+{
+    s4j_fix_reduce f = { 0u, 0u, 0u, 0u };
+
+    if (h->kind == S4J_KIND_REDUCE && h->arithmetic == S4J_ARITH_S16_15) {
+        f.col_shift = h->partial_halves != 0u ? 1u : 0u;
+        f.per_col = h->expected_partials << f.col_shift;
+        f.row_bits = s4j_slot_rows(h->expected_partials, n_src) == 1u ? 0u : h->n_cols << f.col_shift;
+        f.per_sample = h->n_cols * f.per_col;
+    }
+    return f;
+}
+
 /* A block's column accumulators: right after its z. */
 static inline s4j_acc *s4j_block_acc(const s4j_layout *l, void *dtcm, uint32_t n_cols)
 {
@@ -724,8 +762,8 @@ int32_t s4j_fix_finish_block(s4j_header *h, const s4j_layout *l, void *dtcm, s4j
  * into the column's sum; a complete column (all its packets in) is biased,
  * rounded once, activated and sent, column by column in order when the
  * reduce streams columns, else all together (softmax: s4j_fix_softmax_forward) */
-int32_t s4j_fix_on_partial(s4j_header *h, const s4j_layout *l, void *dtcm, uint32_t src,
-                           uint32_t k, uint32_t payload, s4j_outbox *out);
+int32_t s4j_fix_on_partial(void *dtcm, uint32_t src, uint32_t k, uint32_t payload,
+                           s4j_outbox *out);
 
 /* s4j_rowconv.c: whether a row convolution's words are valid for a block
  * of n_rows x n_cols (S4J_CFG_ROW_*; all 0 on any other core) */

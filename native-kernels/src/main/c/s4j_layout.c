@@ -291,6 +291,16 @@ int32_t s4j_derive_layout(const void *dtcm, uint32_t capacity, s4j_layout *l)
     s.arithmetic = h->arithmetic;
     s.partial_halves = h->partial_halves;
     total = compute_layout(&s, l);
+    {
+        /* an S16_15 reduce's filing constants, as s4j_load fixed them */
+        s4j_fix_reduce fix = s4j_fix_reduce_of(h, l->n_src);
+
+        if (h->kind == S4J_KIND_REDUCE
+            && ((uint64_t)h->n_cols * h->expected_partials > (uint64_t)INT32_MAX
+                || memcmp(&fix, &h->fix, sizeof fix) != 0)) {
+            return S4J_ERR_CORRUPT;
+        }
+    }
     if (h->magic == S4J_MAGIC_TRAINING) {
         const s4j_train *t;
 
@@ -481,6 +491,9 @@ int32_t s4j_load(void *dtcm, uint32_t capacity, const s4j_config *cfg,
     h->arithmetic = cfg->arithmetic;
     h->alpha_fixed = cfg->alpha_fixed;
     h->partial_halves = cfg->partial_halves;
+    if (cfg->kind == S4J_KIND_REDUCE) {
+        h->fix = s4j_fix_reduce_of(h, l.n_src); /* over the pool words, all 0 */
+    }
     memcpy(AT(s4j_layout, dtcm, sizeof(s4j_header)), &l, sizeof l);
 
     ranges = AT(s4j_range, dtcm, l.ranges);

@@ -306,10 +306,9 @@ static void slot_sums(const s4j_header *h, const s4j_layout *l, void *dtcm,
     }
 }
 
-/* Partial sum for output col of a reduce from its DATA range src (src counts
- * the ranges other than SOFTMAX_SYNC), filed in slot row src, or in row 0 of
- * the one-row table of a reduce expecting one partial per output. An S16_15
- * reduce's packet (col: its key offset) goes to s4j_fix_on_partial. */
+/* Partial sum for output col of a float reduce from its DATA range src (src
+ * counts the ranges other than SOFTMAX_SYNC), filed in slot row src, or in
+ * row 0 of the one-row table of a reduce expecting one partial per output. */
 static int32_t on_partial(s4j_header *h, const s4j_layout *l, void *dtcm,
                           uint32_t src, uint32_t col, uint32_t payload,
                           s4j_outbox *out)
@@ -321,9 +320,6 @@ static int32_t on_partial(s4j_header *h, const s4j_layout *l, void *dtcm,
     s4j_train *t = s4j_train_of(l, dtcm);
     uint32_t n_cols = h->n_cols;
 
-    if (__builtin_expect(h->arithmetic != S4J_ARITH_FLOAT, 0)) {
-        return s4j_fix_on_partial(h, l, dtcm, src, col, payload, out);
-    }
     S4J_VERIFY(l->slots != 0u && src < l->n_src && col < n_cols);
     if ((h->phase & S4J_PHASE_Z_COMPLETE) != 0u) {
         return S4J_ERR_SAMPLE_OVERLAP;
@@ -647,7 +643,10 @@ int32_t s4j_on_packet(void *dtcm, uint32_t capacity, uint32_t key,
         r = on_row(h, l, dtcm, rg->local + off, payload, out);
         break;
     case S4J_KIND_REDUCE:
-        r = on_partial(h, l, dtcm, src, rg->local + off, payload, out);
+        /* an S16_15 reduce's packet (its key offset) to its own filing */
+        r = h->arithmetic != S4J_ARITH_FLOAT
+            ? s4j_fix_on_partial(dtcm, src, rg->local + off, payload, out)
+            : on_partial(h, l, dtcm, src, rg->local + off, payload, out);
         break;
     case S4J_KIND_OUTPUT_SINK:
         r = on_value(h, l, dtcm, rg->local + off, payload);
