@@ -33,17 +33,21 @@ static void next_sample(s4j_header *h, const s4j_layout *l, void *dtcm)
 }
 
 /* Sends every column from rows_done on whose packets are all in, in column
- * order (S4J_WORK_COLUMN); after the last, the next sample starts. */
-static int32_t stream_columns(s4j_header *h, const s4j_layout *l, void *dtcm, uint32_t per_col,
-                              s4j_outbox *out)
+ * order (S4J_WORK_COLUMN); after the last, the next sample starts. Not
+ * inlined, nor finish_columns: in s4j_fix_on_partial their registers and
+ * stack arguments cost every packet (count-diff.sh). */
+__attribute__((noinline))
+static int32_t stream_columns(void *dtcm, s4j_outbox *out)
 {
+    s4j_header *h = (s4j_header *)dtcm;
+    const s4j_layout *l = CAT(s4j_layout, dtcm, sizeof(s4j_header));
     const uint32_t *counts = CAT(uint32_t, dtcm, l->counts);
     const int32_t *bias = CAT(int32_t, dtcm, l->bias);
-    uint32_t *sums = s4j_fix_sums(l, dtcm, h->n_cols);
+    uint32_t *sums = AT(uint32_t, dtcm, h->fix.sums);
     uint32_t j = h->rows_done;
     int32_t r;
 
-    for (; j < h->n_cols && counts[j] == per_col; j++) {
+    for (; j < h->n_cols && counts[j] == h->fix.per_col; j++) {
         int32_t z = column_word(h, sums + 2u * j, bias[j]);
 
         r = s4j_emit(out, h->out_key_base + j, (uint32_t)s4j_fix_activate_word(h, z));
@@ -61,11 +65,14 @@ static int32_t stream_columns(s4j_header *h, const s4j_layout *l, void *dtcm, ui
 
 /* Every column's packets are in: each rounded into z, then a softmax's
  * exchange, or every column activated and sent (S4J_WORK_FORWARD). */
-static int32_t finish_columns(s4j_header *h, const s4j_layout *l, void *dtcm, s4j_outbox *out)
+__attribute__((noinline))
+static int32_t finish_columns(void *dtcm, s4j_outbox *out)
 {
+    s4j_header *h = (s4j_header *)dtcm;
+    const s4j_layout *l = CAT(s4j_layout, dtcm, sizeof(s4j_header));
     const int32_t *bias = CAT(int32_t, dtcm, l->bias);
     int32_t *z = AT(int32_t, dtcm, l->z);
-    uint32_t *sums = s4j_fix_sums(l, dtcm, h->n_cols);
+    uint32_t *sums = AT(uint32_t, dtcm, h->fix.sums);
     uint32_t j;
     int32_t r;
 
@@ -89,8 +96,9 @@ static int32_t finish_columns(s4j_header *h, const s4j_layout *l, void *dtcm, s4
 /*
  * The constants of the filing are the header's (h->fix, fixed at load): the
  * column a shift, the key's bit in the bitmap one multiply-add, no test of
- * the shape; h and l are found from dtcm, so the call takes 5 arguments
- * (one on the stack).
+ * the shape. h and l are found from dtcm, so the call takes 5 arguments, as
+ * s4j_on_packet does, which ends with it (a tail call): so it returns what
+ * s4j_on_packet returns.
  */
 int32_t s4j_fix_on_partial(void *dtcm, uint32_t src, uint32_t k, uint32_t payload,
                            s4j_outbox *out)
@@ -98,13 +106,13 @@ int32_t s4j_fix_on_partial(void *dtcm, uint32_t src, uint32_t k, uint32_t payloa
     s4j_header *h = (s4j_header *)dtcm;
     const s4j_layout *l = CAT(s4j_layout, dtcm, sizeof(s4j_header));
     uint32_t *counts = AT(uint32_t, dtcm, l->counts);
-    uint32_t col = k >> h->fix.col_shift;
+    uint32_t col = k >> h->partial_halves;
     size_t bit = (size_t)src * h->fix.row_bits + k;
     uint32_t *word = AT(uint32_t, dtcm, l->slot_bitmap) + bit / 32u;
     uint32_t mask = 1u << (uint32_t)(bit % 32u);
-    uint32_t per_col = h->fix.per_col;
-    uint32_t *sum;
+    uint32_t *sum = AT(uint32_t, dtcm, h->fix.sums) + 2u * col;
     uint32_t n;
+    int32_t r = S4J_OK;
 
     S4J_VERIFY(h->arithmetic == S4J_ARITH_S16_15 && h->kind == S4J_KIND_REDUCE
                && src < l->n_src && col < h->n_cols);
@@ -112,7 +120,7 @@ int32_t s4j_fix_on_partial(void *dtcm, uint32_t src, uint32_t k, uint32_t payloa
         return S4J_ERR_SAMPLE_OVERLAP;
     }
     n = counts[col];
-    if (n >= per_col) {
+    if (n >= h->fix.per_col) {
         return S4J_ERR_TOO_MANY_PARTIALS;
     }
     if ((*word & mask) != 0u) {
@@ -120,8 +128,7 @@ int32_t s4j_fix_on_partial(void *dtcm, uint32_t src, uint32_t k, uint32_t payloa
     }
     S4J_VERIFY(h->received < h->fix.per_sample);
     *word |= mask;
-    sum = s4j_fix_sums(l, dtcm, h->n_cols) + 2u * col;
-    if (h->fix.col_shift == 0u) {
+    if (h->partial_halves == 0u) {
         /* a word, in units of 2^-30 */
         uint64_t s = (((uint64_t)sum[1] << 32) | sum[0]) + ((uint64_t)(int64_t)(int32_t)payload << 15);
 
@@ -137,11 +144,10 @@ int32_t s4j_fix_on_partial(void *dtcm, uint32_t src, uint32_t k, uint32_t payloa
     }
     counts[col] = ++n;
     h->received++;
-    if (n == per_col && col == h->rows_done && s4j_streams_columns(h, NULL)) {
-        return stream_columns(h, l, dtcm, per_col, out);
+    if (n == h->fix.per_col && col == h->rows_done && s4j_streams_columns(h, NULL)) {
+        r = stream_columns(dtcm, out);
+    } else if (h->received == h->fix.per_sample) {
+        r = finish_columns(dtcm, out);
     }
-    if (h->received == h->fix.per_sample) {
-        return finish_columns(h, l, dtcm, out);
-    }
-    return S4J_OK;
+    return r < 0 ? r : (int32_t)out->count;
 }

@@ -20,13 +20,14 @@
  * decides what the shape alone decides (docs/fixed-point.md).
  */
 typedef struct s4j_fix_reduce {
-    uint32_t col_shift;         /* key offset >> col_shift is the column: 1
-                                   with PARTIAL_HALVES (2 keys a column), else 0 */
+    uint32_t sums;              /* byte offset of its 64-bit sums (low, high
+                                   word pairs), right after its z words */
     uint32_t per_col;           /* keys a column takes a sample:
-                                   expected_partials << col_shift */
+                                   expected_partials << partial_halves (the
+                                   column of key offset k: k >> partial_halves) */
     uint32_t row_bits;          /* bits of a row of the key bitmap (one per
-                                   source range, n_cols << col_shift keys), 0
-                                   for a one-row table (s4j_slot_rows) */
+                                   source range, n_cols << partial_halves
+                                   keys), 0 for a one-row table (s4j_slot_rows) */
     uint32_t per_sample;        /* keys a sample: n_cols x per_col (s4j_load
                                    bounds n_cols x expected_partials by 2^31) */
 } s4j_fix_reduce;
@@ -589,24 +590,18 @@ static inline uint32_t s4j_keys_out(uint32_t kind, uint32_t fused, uint32_t arit
     return arithmetic != S4J_ARITH_FLOAT && kind == S4J_KIND_DENSE_BLOCK && fused == 0u ? 2u : 1u;
 }
 
-/* An S16_15 reduce's 64-bit sums (low, high word pairs): right after its z
- * words. */
-static inline uint32_t *s4j_fix_sums(const s4j_layout *l, void *dtcm, uint32_t n_cols)
-{
-    return AT(uint32_t, dtcm, (uint32_t)l->z + n_cols * 4u);
-}
-
 /* The filing constants (s4j_fix_reduce) of a REDUCE of this header's shape
- * and n_src slot rows in S16_15; all zero in float (its pool words). s4j_load
- * sets them, a checked build's s4j_derive_layout compares them. */
-static inline s4j_fix_reduce s4j_fix_reduce_of(const s4j_header *h, uint32_t n_src)
+ * and layout l in S16_15; all zero in float (its pool words). s4j_load sets
+ * them, a checked build's s4j_derive_layout compares them. */
+static inline s4j_fix_reduce s4j_fix_reduce_of(const s4j_header *h, const s4j_layout *l)
 {
     s4j_fix_reduce f = { 0u, 0u, 0u, 0u };
 
     if (h->kind == S4J_KIND_REDUCE && h->arithmetic == S4J_ARITH_S16_15) {
-        f.col_shift = h->partial_halves != 0u ? 1u : 0u;
-        f.per_col = h->expected_partials << f.col_shift;
-        f.row_bits = s4j_slot_rows(h->expected_partials, n_src) == 1u ? 0u : h->n_cols << f.col_shift;
+        f.sums = (uint32_t)l->z + h->n_cols * 4u;
+        f.per_col = h->expected_partials << h->partial_halves;
+        f.row_bits = s4j_slot_rows(h->expected_partials, l->n_src) == 1u ? 0u
+                   : h->n_cols << h->partial_halves;
         f.per_sample = h->n_cols * f.per_col;
     }
     return f;

@@ -141,7 +141,7 @@ static uint32_t compute_layout(const s4j_shape *s, s4j_layout *l)
     case S4J_KIND_REDUCE:
         l->bias = take(&off, cols_bytes);
         if (s->arithmetic != S4J_ARITH_FLOAT) {
-            /* z words, then the 64-bit sums (s4j_fix_sums); a bit per key
+            /* z words, then the 64-bit sums (s4j_fix_reduce.sums); a bit per key
              * and slot row instead of slots */
             uint32_t keys = sat_mul(n_fwd_slots, s4j_keys_in(s->partial_halves));
 
@@ -293,7 +293,7 @@ int32_t s4j_derive_layout(const void *dtcm, uint32_t capacity, s4j_layout *l)
     total = compute_layout(&s, l);
     {
         /* an S16_15 reduce's filing constants, as s4j_load fixed them */
-        s4j_fix_reduce fix = s4j_fix_reduce_of(h, l->n_src);
+        s4j_fix_reduce fix = s4j_fix_reduce_of(h, l);
 
         if (h->kind == S4J_KIND_REDUCE
             && ((uint64_t)h->n_cols * h->expected_partials > (uint64_t)INT32_MAX
@@ -492,7 +492,7 @@ int32_t s4j_load(void *dtcm, uint32_t capacity, const s4j_config *cfg,
     h->alpha_fixed = cfg->alpha_fixed;
     h->partial_halves = cfg->partial_halves;
     if (cfg->kind == S4J_KIND_REDUCE) {
-        h->fix = s4j_fix_reduce_of(h, l.n_src); /* over the pool words, all 0 */
+        h->fix = s4j_fix_reduce_of(h, &l); /* over the pool words, all 0 */
     }
     memcpy(AT(s4j_layout, dtcm, sizeof(s4j_header)), &l, sizeof l);
 

@@ -643,10 +643,12 @@ int32_t s4j_on_packet(void *dtcm, uint32_t capacity, uint32_t key,
         r = on_row(h, l, dtcm, rg->local + off, payload, out);
         break;
     case S4J_KIND_REDUCE:
-        /* an S16_15 reduce's packet (its key offset) to its own filing */
-        r = h->arithmetic != S4J_ARITH_FLOAT
-            ? s4j_fix_on_partial(dtcm, src, rg->local + off, payload, out)
-            : on_partial(h, l, dtcm, src, rg->local + off, payload, out);
+        if (h->arithmetic != S4J_ARITH_FLOAT) {
+            /* an S16_15 reduce's packet (its key offset) to its own filing,
+             * which ends the event (a tail call) */
+            return s4j_fix_on_partial(dtcm, src, rg->local + off, payload, out);
+        }
+        r = on_partial(h, l, dtcm, src, rg->local + off, payload, out);
         break;
     case S4J_KIND_OUTPUT_SINK:
         r = on_value(h, l, dtcm, rg->local + off, payload);
