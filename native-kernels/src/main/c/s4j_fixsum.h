@@ -62,4 +62,65 @@ static inline int32_t s4j_fix_activate_word(s4j_header *h, int32_t z)
     }
 }
 
+/*
+ * The constants of the filing are the header's (h->fix, fixed at load): the
+ * column a shift, the key's bit in the bitmap one multiply-add, no test of
+ * the shape. h and l are found from dtcm, so the call takes 5 arguments, as
+ * s4j_on_packet does, which ends with it (a tail call): so it returns what
+ * s4j_on_packet returns.
+ */
+static inline int32_t s4j_fix_on_partial(void *dtcm, uint32_t src, uint32_t k, uint32_t payload,
+                                          s4j_outbox *out)
+{
+    s4j_header *h = (s4j_header *)dtcm;
+    const s4j_layout *l = CAT(s4j_layout, dtcm, sizeof(s4j_header));
+    uint32_t *counts = AT(uint32_t, dtcm, l->counts);
+    uint32_t col = k >> h->partial_halves;
+    size_t bit = (size_t)src * h->fix.row_bits + k;
+    uint32_t *word = AT(uint32_t, dtcm, l->slot_bitmap) + bit / 32u;
+    uint32_t mask = 1u << (uint32_t)(bit % 32u);
+    uint32_t *sum = AT(uint32_t, dtcm, h->fix.sums) + 2u * col;
+    uint32_t per_col = h->fix.per_col;
+    uint32_t halves = h->partial_halves;
+    uint32_t n;
+    int32_t r = S4J_OK;
+
+    S4J_VERIFY(h->arithmetic == S4J_ARITH_S16_15 && h->kind == S4J_KIND_REDUCE
+               && src < l->n_src && col < h->n_cols);
+    if ((h->phase & S4J_PHASE_Z_COMPLETE) != 0u) {
+        return S4J_ERR_SAMPLE_OVERLAP;
+    }
+    n = counts[col];
+    if (n >= per_col) {
+        return S4J_ERR_TOO_MANY_PARTIALS;
+    }
+    if ((*word & mask) != 0u) {
+        return S4J_ERR_TOO_MANY_PARTIALS; /* this range already sent this key */
+    }
+    S4J_VERIFY(h->received < h->fix.per_sample);
+    *word |= mask;
+    if ((k & halves) != 0u) {
+        sum[1] += payload; /* a high half (odd key offset) */
+    } else if (halves != 0u) {
+        uint32_t lo = sum[0] + payload; /* a low half, its carry into the high word */
+
+        sum[0] = lo;
+        sum[1] += lo < payload ? 1u : 0u;
+    } else {
+        /* a word, in units of 2^-30 */
+        uint64_t s = (((uint64_t)sum[1] << 32) | sum[0]) + ((uint64_t)(int64_t)(int32_t)payload << 15);
+
+        sum[0] = (uint32_t)s;
+        sum[1] = (uint32_t)(s >> 32);
+    }
+    counts[col] = ++n;
+    h->received++;
+    if (n == per_col && col == h->rows_done && s4j_streams_columns(h, NULL)) {
+        r = s4j_fix_stream_columns(dtcm, out);
+    } else if (h->received == h->fix.per_sample) {
+        r = s4j_fix_finish_columns(dtcm, out);
+    }
+    return r < 0 ? r : (int32_t)out->count;
+}
+
 #endif

@@ -757,8 +757,8 @@ int32_t s4j_fix_finish_block(s4j_header *h, const s4j_layout *l, void *dtcm, s4j
  * into the column's sum; a complete column (all its packets in) is biased,
  * rounded once, activated and sent, column by column in order when the
  * reduce streams columns, else all together (softmax: s4j_fix_softmax_forward) */
-int32_t s4j_fix_on_partial(void *dtcm, uint32_t src, uint32_t k, uint32_t payload,
-                           s4j_outbox *out);
+int32_t s4j_fix_stream_columns(void *dtcm, s4j_outbox *out);
+int32_t s4j_fix_finish_columns(void *dtcm, s4j_outbox *out);
 
 /* s4j_rowconv.c: whether a row convolution's words are valid for a block
  * of n_rows x n_cols (S4J_CFG_ROW_*; all 0 on any other core) */

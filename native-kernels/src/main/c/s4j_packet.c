@@ -6,7 +6,7 @@
  * row in as it arrives (accumulate_rows): the receive and the multiply-
  * accumulate stay in this file, the code of every packet.
  */
-#include "s4j_internal.h"
+#include "s4j_fixsum.h"
 
 /* Whether a core may start the forward pass of a sample: it has a free ring
  * entry for it (a batch normalization in its mini-batch mode: one of its
