@@ -1,5 +1,6 @@
 /*
- * An S16_15 reduce (s4j_fix_on_partial): the halves of its unfused blocks'
+ * An S16_15 reduce's completions (its filing, s4j_fix_on_partial, is in
+ * s4j_fixsum.h, inlined into s4j_on_packet): the halves of its unfused blocks'
  * 64-bit sums (PARTIAL_HALVES), or a relay's words, added at once into one
  * exact 64-bit sum per column; a complete column biased, rounded once,
  * activated and sent. Integer addition mod 2^64 does not depend on the order,
@@ -33,9 +34,9 @@ static void next_sample(s4j_header *h, const s4j_layout *l, void *dtcm)
 }
 
 /* Sends every column from rows_done on whose packets are all in, in column
- * order (S4J_WORK_COLUMN); after the last, the next sample starts. Not
- * inlined, nor finish_columns: in s4j_fix_on_partial their registers and
- * stack arguments cost every packet (count-diff.sh). */
+ * order (S4J_WORK_COLUMN); after the last, the next sample starts. Out of
+ * line, as s4j_fix_finish_columns: inlined into the filing, their registers
+ * and stack arguments cost every packet (count-diff.sh). */
 int32_t s4j_fix_stream_columns(void *dtcm, s4j_outbox *out)
 {
     s4j_header *h = (s4j_header *)dtcm;

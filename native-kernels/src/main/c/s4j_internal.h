@@ -337,6 +337,21 @@ static inline uint32_t s4j_slot_rows(uint32_t expected_partials, uint32_t n_src)
     return expected_partials == 1u && n_src > 1u ? 1u : n_src;
 }
 
+/* Bit k of a reduce's bitmap of slots or keys: whether it is already set
+ * (1: a range sent the same partial twice), else sets it (0). Shared by the
+ * float reduce's slots (slot_put) and the S16_15 reduce's keys. */
+static inline int s4j_bit_claim(uint32_t *bitmap, size_t k)
+{
+    uint32_t *word = bitmap + k / 32u;
+    uint32_t bit = 1u << (uint32_t)(k % 32u);
+
+    if ((*word & bit) != 0u) {
+        return 1;
+    }
+    *word |= bit;
+    return 0;
+}
+
 /* Adds slot k of a slot table to *sum and empties it, if it is filled. */
 static inline void s4j_slot_take(const float *slots, uint32_t *bitmap, size_t k, float *sum)
 {
@@ -751,12 +766,12 @@ void s4j_fix_accumulate_rows(s4j_header *h, const s4j_layout *l, void *dtcm, s4j
  * bookkeeping reset): a fused block's sums each biased, rounded once to
  * s16.15, activated and sent; an unfused block's sent whole as halves */
 int32_t s4j_fix_finish_block(s4j_header *h, const s4j_layout *l, void *dtcm, s4j_outbox *out);
-/* s4j_fixreduce.c (S4J_ARITH_S16_15): a reduce's packet at key offset k of
- * its DATA range src (range-table order, SOFTMAX_SYNC not counted): a half
- * of a column's 64-bit partial sum (PARTIAL_HALVES) or a word, added at once
- * into the column's sum; a complete column (all its packets in) is biased,
- * rounded once, activated and sent, column by column in order when the
- * reduce streams columns, else all together (softmax: s4j_fix_softmax_forward) */
+/* s4j_fixreduce.c (S4J_ARITH_S16_15): a reduce's completions, after
+ * s4j_fix_on_partial (s4j_fixsum.h) filed a packet: every column from
+ * rows_done on whose packets are all in biased, rounded once, activated and
+ * sent in order (a reduce that streams columns); or, all its packets in,
+ * every column rounded, then sent or exchanged (softmax:
+ * s4j_fix_softmax_forward). S4J_OK or an error. */
 int32_t s4j_fix_stream_columns(void *dtcm, s4j_outbox *out);
 int32_t s4j_fix_finish_columns(void *dtcm, s4j_outbox *out);
 

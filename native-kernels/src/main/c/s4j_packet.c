@@ -258,12 +258,10 @@ static int slot_put(float *slots, uint32_t *bitmap, uint32_t n_cols,
                     uint32_t row, uint32_t j, float v)
 {
     size_t k = (size_t)row * n_cols + j;
-    uint32_t bit = 1u << (uint32_t)(k % 32u);
 
-    if ((bitmap[k / 32u] & bit) != 0u) {
+    if (s4j_bit_claim(bitmap, k) != 0) {
         return 1;
     }
-    bitmap[k / 32u] |= bit;
     slots[k] = v;
     return 0;
 }
@@ -644,8 +642,8 @@ int32_t s4j_on_packet(void *dtcm, uint32_t capacity, uint32_t key,
         break;
     case S4J_KIND_REDUCE:
         if (h->arithmetic != S4J_ARITH_FLOAT) {
-            /* an S16_15 reduce's packet (its key offset) to its own filing,
-             * which ends the event (a tail call) */
+            /* an S16_15 reduce's packet (its key offset) to its own filing
+             * (s4j_fixsum.h), which ends the event */
             return s4j_fix_on_partial(dtcm, src, rg->local + off, payload, out);
         }
         r = on_partial(h, l, dtcm, src, rg->local + off, payload, out);
