@@ -492,7 +492,7 @@ int32_t s4j_load(void *dtcm, uint32_t capacity, const s4j_config *cfg,
     h->alpha_fixed = cfg->alpha_fixed;
     h->partial_halves = cfg->partial_halves;
     if (cfg->kind == S4J_KIND_REDUCE) {
-        h->fix = s4j_fix_reduce_of(h, &l); /* over the pool words, all 0 */
+        h->fix = s4j_fix_reduce_of(h, &l); /* over the pooling words, all 0 */
     }
     memcpy(AT(s4j_layout, dtcm, sizeof(s4j_header)), &l, sizeof l);
 

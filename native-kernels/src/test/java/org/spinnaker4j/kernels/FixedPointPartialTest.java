@@ -223,7 +223,7 @@ class FixedPointPartialTest {
     }
 
     /**
-     * Header words 23 to 26 of a fixed-point reduce: the constants its filing trusts (s4j_fix_reduce: the sums'
+     * Header words 36 to 39 of a fixed-point reduce: the constants its filing trusts (s4j_fix_reduce: the sums'
      * offset, keys a column, bits of a key row, keys a sample), fixed at load; the checked kernels refuse a state
      * whose constants no longer follow from its shape.
      */
@@ -233,9 +233,9 @@ class FixedPointPartialTest {
         KernelCore reduce = new KernelCore();
         reduce.loadWords(reduce(KernelActivation.IDENTITY, 0, 0, blockRanges(), N_COLS, OUT), null, new int[N_COLS]);
         ByteBuffer dtcm = reduce.dtcm();
-        assertEquals(2 * N_COLS, dtcm.getInt(25 * 4), "word 25: a key row's bits, 2 keys a column");
-        assertEquals(BLOCKS * 2 * N_COLS, dtcm.getInt(26 * 4), "word 26: keys a sample");
-        for (int word = 23; word <= 26; word++) {
+        assertEquals(2 * N_COLS, dtcm.getInt(38 * 4), "word 38: a key row's bits, 2 keys a column");
+        assertEquals(BLOCKS * 2 * N_COLS, dtcm.getInt(39 * 4), "word 39: keys a sample");
+        for (int word = 36; word <= 39; word++) {
             int saved = dtcm.getInt(word * 4);
             dtcm.putInt(word * 4, saved + 1);
             KernelException e = assertThrows(KernelException.class,
