@@ -1,5 +1,6 @@
 /*
- * An S16_15 reduce (s4j_fix_on_partial): the halves of its unfused blocks'
+ * An S16_15 reduce's completions (its filing, s4j_fix_on_partial, is in
+ * s4j_fixsum.h, inlined into s4j_on_packet): the halves of its unfused blocks'
  * 64-bit sums (PARTIAL_HALVES), or a relay's words, added at once into one
  * exact 64-bit sum per column; a complete column biased, rounded once,
  * activated and sent. Integer addition mod 2^64 does not depend on the order,
@@ -33,17 +34,20 @@ static void next_sample(s4j_header *h, const s4j_layout *l, void *dtcm)
 }
 
 /* Sends every column from rows_done on whose packets are all in, in column
- * order (S4J_WORK_COLUMN); after the last, the next sample starts. */
-static int32_t stream_columns(s4j_header *h, const s4j_layout *l, void *dtcm, uint32_t per_col,
-                              s4j_outbox *out)
+ * order (S4J_WORK_COLUMN); after the last, the next sample starts. Out of
+ * line, as s4j_fix_finish_columns: inlined into the filing, their registers
+ * and stack arguments cost every packet (count-diff.sh). */
+int32_t s4j_fix_stream_columns(void *dtcm, s4j_outbox *out)
 {
+    s4j_header *h = (s4j_header *)dtcm;
+    const s4j_layout *l = CAT(s4j_layout, dtcm, sizeof(s4j_header));
     const uint32_t *counts = CAT(uint32_t, dtcm, l->counts);
     const int32_t *bias = CAT(int32_t, dtcm, l->bias);
-    uint32_t *sums = s4j_fix_sums(l, dtcm, h->n_cols);
+    uint32_t *sums = AT(uint32_t, dtcm, h->fix.sums);
     uint32_t j = h->rows_done;
     int32_t r;
 
-    for (; j < h->n_cols && counts[j] == per_col; j++) {
+    for (; j < h->n_cols && counts[j] == h->fix.per_col; j++) {
         int32_t z = column_word(h, sums + 2u * j, bias[j]);
 
         r = s4j_emit(out, h->out_key_base + j, (uint32_t)s4j_fix_activate_word(h, z));
@@ -61,11 +65,13 @@ static int32_t stream_columns(s4j_header *h, const s4j_layout *l, void *dtcm, ui
 
 /* Every column's packets are in: each rounded into z, then a softmax's
  * exchange, or every column activated and sent (S4J_WORK_FORWARD). */
-static int32_t finish_columns(s4j_header *h, const s4j_layout *l, void *dtcm, s4j_outbox *out)
+int32_t s4j_fix_finish_columns(void *dtcm, s4j_outbox *out)
 {
+    s4j_header *h = (s4j_header *)dtcm;
+    const s4j_layout *l = CAT(s4j_layout, dtcm, sizeof(s4j_header));
     const int32_t *bias = CAT(int32_t, dtcm, l->bias);
     int32_t *z = AT(int32_t, dtcm, l->z);
-    uint32_t *sums = s4j_fix_sums(l, dtcm, h->n_cols);
+    uint32_t *sums = AT(uint32_t, dtcm, h->fix.sums);
     uint32_t j;
     int32_t r;
 
@@ -86,48 +92,3 @@ static int32_t finish_columns(s4j_header *h, const s4j_layout *l, void *dtcm, s4
     return s4j_forward_complete(h, l, dtcm, out);
 }
 
-int32_t s4j_fix_on_partial(s4j_header *h, const s4j_layout *l, void *dtcm, uint32_t src,
-                           uint32_t k, uint32_t payload, s4j_outbox *out)
-{
-    uint32_t *counts = AT(uint32_t, dtcm, l->counts);
-    uint32_t *bitmap = AT(uint32_t, dtcm, l->slot_bitmap);
-    uint32_t keys_in = s4j_keys_in(h->partial_halves);
-    uint32_t per_col = h->expected_partials * keys_in;
-    uint32_t col = k / keys_in;
-    uint32_t row = s4j_slot_rows(h->expected_partials, l->n_src) == 1u ? 0u : src;
-    size_t bit = (size_t)row * h->n_cols * keys_in + k;
-    uint32_t *sum;
-    uint64_t add;
-    uint64_t s;
-
-    S4J_VERIFY(h->arithmetic == S4J_ARITH_S16_15 && src < l->n_src && col < h->n_cols);
-    if ((h->phase & S4J_PHASE_Z_COMPLETE) != 0u) {
-        return S4J_ERR_SAMPLE_OVERLAP;
-    }
-    if (counts[col] >= per_col) {
-        return S4J_ERR_TOO_MANY_PARTIALS;
-    }
-    if ((bitmap[bit / 32u] & (1u << (uint32_t)(bit % 32u))) != 0u) {
-        return S4J_ERR_TOO_MANY_PARTIALS; /* this range already sent this key */
-    }
-    S4J_VERIFY((uint64_t)h->received < (uint64_t)h->n_cols * per_col);
-    bitmap[bit / 32u] |= 1u << (uint32_t)(bit % 32u);
-    if (h->partial_halves == 0u) {
-        add = (uint64_t)(int64_t)(int32_t)payload << 15; /* a word, in units of 2^-30 */
-    } else {
-        add = (k & 1u) != 0u ? (uint64_t)payload << 32 : (uint64_t)payload;
-    }
-    sum = s4j_fix_sums(l, dtcm, h->n_cols) + 2u * col;
-    s = (((uint64_t)sum[1] << 32) | sum[0]) + add;
-    sum[0] = (uint32_t)s;
-    sum[1] = (uint32_t)(s >> 32);
-    counts[col]++;
-    h->received++;
-    if (counts[col] == per_col && col == h->rows_done && s4j_streams_columns(h, NULL)) {
-        return stream_columns(h, l, dtcm, per_col, out);
-    }
-    if ((uint64_t)h->received == (uint64_t)h->n_cols * per_col) {
-        return finish_columns(h, l, dtcm, out);
-    }
-    return S4J_OK;
-}

@@ -14,6 +14,24 @@
 #include <stddef.h>
 #include <string.h>
 
+/*
+ * An S16_15 reduce's constants for filing a packet, fixed at load
+ * (s4j_fix_reduce_of) so that a packet's filing neither multiplies nor
+ * decides what the shape alone decides (docs/fixed-point.md).
+ */
+typedef struct s4j_fix_reduce {
+    uint32_t sums;              /* byte offset of its 64-bit sums (low, high
+                                   word pairs), right after its z words */
+    uint32_t per_col;           /* keys a column takes a sample:
+                                   expected_partials << partial_halves (the
+                                   column of key offset k: k >> partial_halves) */
+    uint32_t row_bits;          /* bits of a row of the key bitmap (one per
+                                   source range, n_cols << partial_halves
+                                   keys), 0 for a one-row table (s4j_slot_rows) */
+    uint32_t per_sample;        /* keys a sample: n_cols x per_col (s4j_load
+                                   bounds n_cols x expected_partials by 2^31) */
+} s4j_fix_reduce;
+
 /* Header at the start of the buffer: all members are 4-byte words. */
 typedef struct s4j_header {
     uint32_t magic;             /* S4J_MAGIC once loaded */
@@ -56,12 +74,23 @@ typedef struct s4j_header {
     uint32_t pool_divisor;
     /* a row convolution's block (S4J_CFG_ROW_*): kernel_w 0 on any other core */
     s4j_row_conv row;
-    uint32_t pool_width;        /* a pooling block's width (S4J_CFG_POOL_WIDTH ..) */
-    uint32_t pool_kernel_w;
-    uint32_t pool_stride_w;
-    uint32_t pool_pad_w;
-    uint32_t pool_out_width;
-    uint32_t pool_pad_in_divisor;
+    /* A pooling block's width (S4J_CFG_POOL_WIDTH ..), or an S16_15
+     * REDUCE's filing constants (pool is S4J_POOL_NONE). Words only: a
+     * union with a float member would let every float store alias the
+     * pooling words, and the pooling loops reload them (count-diff.sh:
+     * poolback.value.avg 27.1 -> 34.6 with the constants over pool_channels
+     * .. pool_divisor). */
+    union {
+        struct {
+            uint32_t pool_width;
+            uint32_t pool_kernel_w;
+            uint32_t pool_stride_w;
+            uint32_t pool_pad_w;
+            uint32_t pool_out_width;
+            uint32_t pool_pad_in_divisor;
+        };
+        s4j_fix_reduce fix;
+    };
     uint32_t arithmetic;        /* S4J_ARITH_* (S4J_CFG_ARITHMETIC) */
     int32_t alpha_fixed;        /* S16_15: alpha as an s16.15 word */
     uint32_t saturated;         /* S16_15: roundings that saturated since load */
@@ -312,6 +341,21 @@ static inline uint32_t s4j_block_weights(const s4j_header *h)
 static inline uint32_t s4j_slot_rows(uint32_t expected_partials, uint32_t n_src)
 {
     return expected_partials == 1u && n_src > 1u ? 1u : n_src;
+}
+
+/* Bit k of a reduce's bitmap of slots or keys: whether it is already set
+ * (1: a range sent the same partial twice), else sets it (0). Shared by the
+ * float reduce's slots (slot_put) and the S16_15 reduce's keys. */
+static inline int s4j_bit_claim(uint32_t *bitmap, size_t k)
+{
+    uint32_t *word = bitmap + k / 32u;
+    uint32_t bit = 1u << (uint32_t)(k % 32u);
+
+    if ((*word & bit) != 0u) {
+        return 1;
+    }
+    *word |= bit;
+    return 0;
 }
 
 /* Adds slot k of a slot table to *sum and empties it, if it is filled. */
@@ -567,11 +611,21 @@ static inline uint32_t s4j_keys_out(uint32_t kind, uint32_t fused, uint32_t arit
     return arithmetic != S4J_ARITH_FLOAT && kind == S4J_KIND_DENSE_BLOCK && fused == 0u ? 2u : 1u;
 }
 
-/* An S16_15 reduce's 64-bit sums (low, high word pairs): right after its z
- * words. */
-static inline uint32_t *s4j_fix_sums(const s4j_layout *l, void *dtcm, uint32_t n_cols)
+/* The filing constants (s4j_fix_reduce) of a REDUCE of this header's shape
+ * and layout l in S16_15; all zero in float (its pooling words). s4j_load sets
+ * them, a checked build's s4j_derive_layout compares them. */
+static inline s4j_fix_reduce s4j_fix_reduce_of(const s4j_header *h, const s4j_layout *l)
 {
-    return AT(uint32_t, dtcm, (uint32_t)l->z + n_cols * 4u);
+    s4j_fix_reduce f = { 0u, 0u, 0u, 0u };
+
+    if (h->kind == S4J_KIND_REDUCE && h->arithmetic == S4J_ARITH_S16_15) {
+        f.sums = (uint32_t)l->z + h->n_cols * 4u;
+        f.per_col = h->expected_partials << h->partial_halves;
+        f.row_bits = s4j_slot_rows(h->expected_partials, l->n_src) == 1u ? 0u
+                   : h->n_cols << h->partial_halves;
+        f.per_sample = h->n_cols * f.per_col;
+    }
+    return f;
 }
 
 /* A block's column accumulators: right after its z. */
@@ -718,14 +772,14 @@ void s4j_fix_accumulate_rows(s4j_header *h, const s4j_layout *l, void *dtcm, s4j
  * bookkeeping reset): a fused block's sums each biased, rounded once to
  * s16.15, activated and sent; an unfused block's sent whole as halves */
 int32_t s4j_fix_finish_block(s4j_header *h, const s4j_layout *l, void *dtcm, s4j_outbox *out);
-/* s4j_fixreduce.c (S4J_ARITH_S16_15): a reduce's packet at key offset k of
- * its DATA range src (range-table order, SOFTMAX_SYNC not counted): a half
- * of a column's 64-bit partial sum (PARTIAL_HALVES) or a word, added at once
- * into the column's sum; a complete column (all its packets in) is biased,
- * rounded once, activated and sent, column by column in order when the
- * reduce streams columns, else all together (softmax: s4j_fix_softmax_forward) */
-int32_t s4j_fix_on_partial(s4j_header *h, const s4j_layout *l, void *dtcm, uint32_t src,
-                           uint32_t k, uint32_t payload, s4j_outbox *out);
+/* s4j_fixreduce.c (S4J_ARITH_S16_15): a reduce's completions, after
+ * s4j_fix_on_partial (s4j_fixsum.h) filed a packet: every column from
+ * rows_done on whose packets are all in biased, rounded once, activated and
+ * sent in order (a reduce that streams columns); or, all its packets in,
+ * every column rounded, then sent or exchanged (softmax:
+ * s4j_fix_softmax_forward). S4J_OK or an error. */
+int32_t s4j_fix_stream_columns(void *dtcm, s4j_outbox *out);
+int32_t s4j_fix_finish_columns(void *dtcm, s4j_outbox *out);
 
 /* s4j_rowconv.c: whether a row convolution's words are valid for a block
  * of n_rows x n_cols (S4J_CFG_ROW_*; all 0 on any other core) */

@@ -112,8 +112,8 @@
  * 25 and 26: before the header held the arithmetic, S4J_CFG_ARITHMETIC ..;
  * 27 and 28: before it held a reduce's partial halves, S4J_CFG_PARTIAL_HALVES).
  * C only: Java never reads the state's words. */
-#define S4J_MAGIC          0x53344B1Du
-#define S4J_MAGIC_TRAINING 0x53344B1Eu
+#define S4J_MAGIC          0x53344B1Fu
+#define S4J_MAGIC_TRAINING 0x53344B20u
 
 /* Kinds of core (KernelKind.code()). */
 #define S4J_KIND_INPUT_SOURCE 0u

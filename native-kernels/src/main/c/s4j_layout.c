@@ -141,7 +141,7 @@ static uint32_t compute_layout(const s4j_shape *s, s4j_layout *l)
     case S4J_KIND_REDUCE:
         l->bias = take(&off, cols_bytes);
         if (s->arithmetic != S4J_ARITH_FLOAT) {
-            /* z words, then the 64-bit sums (s4j_fix_sums); a bit per key
+            /* z words, then the 64-bit sums (s4j_fix_reduce.sums); a bit per key
              * and slot row instead of slots */
             uint32_t keys = sat_mul(n_fwd_slots, s4j_keys_in(s->partial_halves));
 
@@ -291,6 +291,16 @@ int32_t s4j_derive_layout(const void *dtcm, uint32_t capacity, s4j_layout *l)
     s.arithmetic = h->arithmetic;
     s.partial_halves = h->partial_halves;
     total = compute_layout(&s, l);
+    {
+        /* an S16_15 reduce's filing constants, as s4j_load fixed them */
+        s4j_fix_reduce fix = s4j_fix_reduce_of(h, l);
+
+        if (h->kind == S4J_KIND_REDUCE
+            && ((uint64_t)h->n_cols * h->expected_partials > (uint64_t)INT32_MAX
+                || memcmp(&fix, &h->fix, sizeof fix) != 0)) {
+            return S4J_ERR_CORRUPT;
+        }
+    }
     if (h->magic == S4J_MAGIC_TRAINING) {
         const s4j_train *t;
 
@@ -481,6 +491,9 @@ int32_t s4j_load(void *dtcm, uint32_t capacity, const s4j_config *cfg,
     h->arithmetic = cfg->arithmetic;
     h->alpha_fixed = cfg->alpha_fixed;
     h->partial_halves = cfg->partial_halves;
+    if (cfg->kind == S4J_KIND_REDUCE) {
+        h->fix = s4j_fix_reduce_of(h, &l); /* over the pooling words, all 0 */
+    }
     memcpy(AT(s4j_layout, dtcm, sizeof(s4j_header)), &l, sizeof l);
 
     ranges = AT(s4j_range, dtcm, l.ranges);

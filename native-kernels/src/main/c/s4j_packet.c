@@ -6,7 +6,7 @@
  * row in as it arrives (accumulate_rows): the receive and the multiply-
  * accumulate stay in this file, the code of every packet.
  */
-#include "s4j_internal.h"
+#include "s4j_fixsum.h"
 
 /* Whether a core may start the forward pass of a sample: it has a free ring
  * entry for it (a batch normalization in its mini-batch mode: one of its
@@ -383,12 +383,10 @@ static int slot_put(float *slots, uint32_t *bitmap, uint32_t n_cols,
                     uint32_t row, uint32_t j, float v)
 {
     size_t k = (size_t)row * n_cols + j;
-    uint32_t bit = 1u << (uint32_t)(k % 32u);
 
-    if ((bitmap[k / 32u] & bit) != 0u) {
+    if (s4j_bit_claim(bitmap, k) != 0) {
         return 1;
     }
-    bitmap[k / 32u] |= bit;
     slots[k] = v;
     return 0;
 }
@@ -431,10 +429,9 @@ static void slot_sums(const s4j_header *h, const s4j_layout *l, void *dtcm,
     }
 }
 
-/* Partial sum for output col of a reduce from its DATA range src (src counts
- * the ranges other than SOFTMAX_SYNC), filed in slot row src, or in row 0 of
- * the one-row table of a reduce expecting one partial per output. An S16_15
- * reduce's packet (col: its key offset) goes to s4j_fix_on_partial. */
+/* Partial sum for output col of a float reduce from its DATA range src (src
+ * counts the ranges other than SOFTMAX_SYNC), filed in slot row src, or in
+ * row 0 of the one-row table of a reduce expecting one partial per output. */
 static int32_t on_partial(s4j_header *h, const s4j_layout *l, void *dtcm,
                           uint32_t src, uint32_t col, uint32_t payload,
                           s4j_outbox *out)
@@ -446,9 +443,6 @@ static int32_t on_partial(s4j_header *h, const s4j_layout *l, void *dtcm,
     s4j_train *t = s4j_train_of(l, dtcm);
     uint32_t n_cols = h->n_cols;
 
-    if (__builtin_expect(h->arithmetic != S4J_ARITH_FLOAT, 0)) {
-        return s4j_fix_on_partial(h, l, dtcm, src, col, payload, out);
-    }
     S4J_VERIFY(l->slots != 0u && src < l->n_src && col < n_cols);
     if ((h->phase & S4J_PHASE_Z_COMPLETE) != 0u) {
         return S4J_ERR_SAMPLE_OVERLAP;
@@ -772,6 +766,11 @@ int32_t s4j_on_packet(void *dtcm, uint32_t capacity, uint32_t key,
         r = on_row(h, l, dtcm, rg->local + off, payload, out);
         break;
     case S4J_KIND_REDUCE:
+        if (h->arithmetic != S4J_ARITH_FLOAT) {
+            /* an S16_15 reduce's packet (its key offset) to its own filing
+             * (s4j_fixsum.h), which ends the event */
+            return s4j_fix_on_partial(dtcm, src, rg->local + off, payload, out);
+        }
         r = on_partial(h, l, dtcm, src, rg->local + off, payload, out);
         break;
     case S4J_KIND_OUTPUT_SINK:

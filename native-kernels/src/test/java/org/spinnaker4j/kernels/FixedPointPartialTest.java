@@ -3,9 +3,11 @@ package org.spinnaker4j.kernels;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import static org.spinnaker4j.kernels.Kernels.Packet;
 import static org.spinnaker4j.kernels.Kernels.assertThrowsWith;
 
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -182,6 +184,69 @@ class FixedPointPartialTest {
         assertEquals(3, reduce.receivedCount());
     }
 
+    /**
+     * A reduce of three blocks' halves expecting two partials a column: a column takes 4 keys (its count, not the key
+     * bitmap, refuses a fifth from a third range), and the two halves of a column go into one sum: low and high
+     * halves of 2^32 - 1 and 1 from two ranges carry into the high word.
+     */
+    @Test
+    void aColumnRefusesMoreKeysThanItsPartialsFromAFreshRange() {
+        KernelCore reduce = new KernelCore();
+        reduce.loadWords(new KernelConfig(KernelKind.REDUCE, 0, N_COLS, KernelActivation.IDENTITY, 0f, false, OUT, 2,
+                0, 0, blockRanges(), null, null, null, true, true), null, new int[N_COLS]);
+        // column 0: (2^32 - 1) + 1 in the low halves, 0 and -1 in the high: the sum is 0, rounded to 0
+        Kernels.deliver(reduce, new Packet(blockKey(0), -1));
+        Kernels.deliver(reduce, new Packet(blockKey(0) + 1, 0));
+        Kernels.deliver(reduce, new Packet(blockKey(1), 1));
+        List<Packet> sent = Kernels.deliver(reduce, new Packet(blockKey(1) + 1, -1));
+        assertEquals(List.of(new Packet(OUT, 0)), sent, "column 0 complete with its 4 keys, its sum 0");
+        KernelException e = assertThrows(KernelException.class,
+                () -> Kernels.deliver(reduce, new Packet(blockKey(2), 5)));
+        assertEquals(KernelException.TOO_MANY_PARTIALS, e.code());
+        // column 1 from the third range is fine
+        Kernels.deliver(reduce, new Packet(blockKey(2) + 2, 5));
+        assertEquals(5, reduce.receivedCount());
+    }
+
+    /** A relay's one-row key table: an output's word from a second range is refused, not added. */
+    @Test
+    void aRelayRefusesAnOutputsWordFromASecondRange() {
+        KernelCore relay = new KernelCore();
+        relay.loadWords(new KernelConfig(KernelKind.REDUCE, 0, 4, KernelActivation.IDENTITY, 0f, false, OUT, 1, 0, 0,
+                List.of(KeyRange.data(IN, 4, 0), KeyRange.data(IN + 0x40, 4, 0))).withFixedPoint(), null, new int[4]);
+        assertEquals(List.of(new Packet(OUT, 9)), Kernels.deliver(relay, new Packet(IN, 9)));
+        KernelException e = assertThrows(KernelException.class,
+                () -> Kernels.deliver(relay, new Packet(IN + 0x40, 9)));
+        assertEquals(KernelException.TOO_MANY_PARTIALS, e.code());
+        assertEquals(List.of(new Packet(OUT + 1, 4)), Kernels.deliver(relay, new Packet(IN + 0x40 + 1, 4)));
+        assertEquals(2, relay.receivedCount());
+    }
+
+    /**
+     * Header words 36 to 39 of a fixed-point reduce: the constants its filing trusts (s4j_fix_reduce: the sums'
+     * offset, keys a column, bits of a key row, keys a sample), fixed at load; the checked kernels refuse a state
+     * whose constants no longer follow from its shape.
+     */
+    @Test
+    void checkedKernelsRefuseAReduceWhoseFilingConstantsWereOverwritten() {
+        assumeTrue(KernelCore.checkedKernels(), "only the checked build re-validates a state; the lean one trusts it");
+        KernelCore reduce = new KernelCore();
+        reduce.loadWords(reduce(KernelActivation.IDENTITY, 0, 0, blockRanges(), N_COLS, OUT), null, new int[N_COLS]);
+        ByteBuffer dtcm = reduce.dtcm();
+        assertEquals(2 * N_COLS, dtcm.getInt(38 * 4), "word 38: a key row's bits, 2 keys a column");
+        assertEquals(BLOCKS * 2 * N_COLS, dtcm.getInt(39 * 4), "word 39: keys a sample");
+        for (int word = 36; word <= 39; word++) {
+            int saved = dtcm.getInt(word * 4);
+            dtcm.putInt(word * 4, saved + 1);
+            KernelException e = assertThrows(KernelException.class,
+                    () -> Kernels.deliver(reduce, new Packet(blockKey(0), 1)), "word " + word);
+            assertEquals(KernelException.CORRUPT, e.code(), "word " + word);
+            dtcm.putInt(word * 4, saved);
+        }
+        Kernels.deliver(reduce, new Packet(blockKey(0), 1));
+        assertEquals(1, reduce.receivedCount(), "restored, the state works again");
+    }
+
     @Test
     void relayForwardsWordsUnchanged() {
         int[] words = {Integer.MIN_VALUE, Integer.MAX_VALUE, -1, 0, 1, 0x7F80_0001, AccumQuantiser.ONE};
@@ -257,6 +322,15 @@ class FixedPointPartialTest {
             }
             assertArrayEquals(FixedPointFunctions.softmax(zs), got, "sample " + sample);
         }
+        // a next sample's half while a reduce waits for its peer's max is refused
+        for (Packet p : blockHalves(blocks, new int[N_ROWS])) {
+            if ((p.key() & 0xFF) / 2 < half) {
+                Kernels.deliver(reduces.get(0), p);
+            }
+        }
+        KernelException e = assertThrows(KernelException.class,
+                () -> Kernels.deliver(reduces.get(0), new Packet(blockKey(0), 0)));
+        assertEquals(KernelException.SAMPLE_OVERLAP, e.code());
     }
 
     @Test
