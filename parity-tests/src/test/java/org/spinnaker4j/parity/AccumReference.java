@@ -42,7 +42,7 @@ import org.spinnaker4j.kernels.KernelActivation;
  * of any order and grouping the machine's blocks use.
  *
  * <p>Also, written here from the statements of docs/fixed-point.md ("Pooling and batch normalization"), not from the
- * kernels: a 2-D {@code SubsamplingLayer} on the network's flat image input (MAX the largest word of each window from
+ * kernels: a 2-D {@code SubsamplingLayer} on the network's flat image input or a convolution's output (MAX the largest word of each window from
  * INT32_MIN; AVG the exact sum of its words over the taps on the image, or kH·kW counting the padding, rounded half
  * away from zero), and a {@code BatchNormalization} of a feature vector folded to a = gamma / sqrt(var + eps),
  * c = beta − mean·a in double, each quantised, ŷ = round((x̂·â + ĉ·2^15) / 2^15).
@@ -93,7 +93,8 @@ final class AccumReference {
                         + "only Convolution1DLayers (DL4J runs a dense layer there at each position), got " + layer);
             }
             if (layer instanceof SubsamplingLayer pool) {
-                steps.add(pooling(net, l, pool));
+                steps.add(pooling(l, pool, image));
+                image = pooledImage(pool, image);
             } else if (layer instanceof BatchNormalization norm) {
                 steps.add(batchNorm(net, l, norm));
             } else {
@@ -166,22 +167,36 @@ final class AccumReference {
         };
     }
 
-    /** A 2-D pooling layer on the flat image input (NCHW, as its FeedForwardToCnnPreProcessor reads it). */
-    private static Step pooling(MultiLayerNetwork net, int l, SubsamplingLayer pool) {
-        if (!(net.getLayerWiseConfigurations().getInputPreProcess(l) instanceof FeedForwardToCnnPreProcessor in)
-                || pool.getConvolutionMode() == ConvolutionMode.Same
-                || (pool.getPoolingType() != PoolingType.MAX && pool.getPoolingType() != PoolingType.AVG)) {
-            throw new IllegalArgumentException("layer " + l + ": the reference pools MAX or AVG on the flat image "
-                    + "input, Truncate or Strict");
+    /** The (channels, height, width) a pooling layer makes of {@code in} (Truncate or Strict, with its padding). */
+    private static int[] pooledImage(SubsamplingLayer pool, int[] in) {
+        if (in == null) {
+            return null;
         }
-        int channels = (int) in.getNumChannels();
-        int height = (int) in.getInputHeight();
-        int width = (int) in.getInputWidth();
         int[] k = pool.getKernelSize();
         int[] st = pool.getStride();
         int[] pad = pool.getPadding();
-        int outH = (height + 2 * pad[0] - k[0]) / st[0] + 1;
-        int outW = (width + 2 * pad[1] - k[1]) / st[1] + 1;
+        return new int[] {in[0], (in[1] + 2 * pad[0] - k[0]) / st[0] + 1, (in[2] + 2 * pad[1] - k[1]) / st[1] + 1};
+    }
+
+    /**
+     * A 2-D pooling layer on an NCHW {@code image}: the flat input's (as its FeedForwardToCnnPreProcessor reads it)
+     * or the convolution's before it.
+     */
+    private static Step pooling(int l, SubsamplingLayer pool, int[] image) {
+        if (image == null || pool.getConvolutionMode() == ConvolutionMode.Same
+                || (pool.getPoolingType() != PoolingType.MAX && pool.getPoolingType() != PoolingType.AVG)) {
+            throw new IllegalArgumentException("layer " + l + ": the reference pools MAX or AVG, Truncate or Strict, "
+                    + "on the flat image input or a convolution's output");
+        }
+        int channels = image[0];
+        int height = image[1];
+        int width = image[2];
+        int[] k = pool.getKernelSize();
+        int[] st = pool.getStride();
+        int[] pad = pool.getPadding();
+        int[] out = pooledImage(pool, image);
+        int outH = out[1];
+        int outW = out[2];
         boolean max = pool.getPoolingType() == PoolingType.MAX;
         boolean padInDivisor = pool.isAvgPoolIncludePadInDivisor();
         return (x, sumSaturations, layerIndex) -> {

@@ -1,7 +1,10 @@
 package org.spinnaker4j.parity;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
+import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
@@ -12,6 +15,7 @@ import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.conf.layers.PoolingType;
 import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.nd4j.linalg.dataset.DataSet;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.nd4j.linalg.activations.Activation;
@@ -20,13 +24,15 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.lossfunctions.LossFunctions.LossFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.spinnaker4j.demo.MnistIdx;
+import org.spinnaker4j.demo.ReferenceNetworks;
 import org.spinnaker4j.mapper.partition.PartitioningStrategy;
 import org.spinnaker4j.parity.FixedPointMachineTest.Run;
 
 /**
  * s16.15 pooling and batch normalization on the simulated machine (docs/fixed-point.md, "Pooling and batch
  * normalization"), on FASTEST and FEWEST_CORES: a 2-D MAX or AVG pool on the flat image input followed by dense
- * layers, and a fully connected network with a BatchNormalization (its running statistics set away from DL4J's
+ * layers, the CNN demo's network (convolutions each pooled), and a fully connected network with a BatchNormalization (its running statistics set away from DL4J's
  * defaults, either statistic). Every output bit-equal to {@link AccumReference}, no packet dropped, no TDMA slot
  * missed (asserted by {@link FixedPointMachineTest#runBitEqual}), and every output within the error bound of
  * {@link AccumErrorBound} of nd4j-native float32, the largest difference logged.
@@ -80,6 +86,30 @@ class FixedPointPoolNormMachineTest {
                     ? " (padding in the divisor)" : "", strategy, run.maxDiffToFloat(), worst,
                     run.stats().coresUsed(), 1e6 * run.stats().simulatedSecondsPerSample());
         }
+    }
+
+    /**
+     * The CNN demo's LeNet-style network (seed-42 Xavier weights, untrained): convolutions, each followed by a MAX
+     * pool, then dense layers and a softmax, on the first 20 digits of data/mnist: bit-equal to the reference (which
+     * pools the convolutions' outputs), within 1e-3 of nd4j float32, the classes as float32's.
+     */
+    @ParameterizedTest
+    @EnumSource(value = PartitioningStrategy.class, names = {"FASTEST", "FEWEST_CORES"})
+    void theCnnDemosNetworkIsBitEqualToTheReference(PartitioningStrategy strategy) throws IOException {
+        MultiLayerConfiguration conf = ReferenceNetworks.mnistLeNet();
+        // the module's directory is the tests' working directory; the digits are the repository's data/mnist
+        INDArray digits = ((DataSet) MnistIdx.load(Path.of("..", "data", "mnist")).getRange(0, 20)).getFeatures();
+        MultiLayerNetwork cpu = new MultiLayerNetwork(conf.clone());
+        cpu.init();
+        Run run = FixedPointMachineTest.runBitEqual(conf, cpu, digits, strategy);
+        float[][] floats = run.floats().get(run.floats().size() - 1).toFloatMatrix();
+        for (int r = 0; r < floats.length; r++) {
+            assertEquals(Parity.argmax(floats[r]), Parity.argmax(run.out()[r]), "digit " + r + "'s class");
+        }
+        assertTrue(run.maxDiffToFloat() <= 1e-3, run.maxDiffToFloat() + " from nd4j float32");
+        LOG.info("s16.15 CNN demo network (conv, MAX pool, conv, MAX pool, dense, softmax) on {}: bit-equal to the "
+                + "reference, max |diff| to float {}; {} cores, {} µs a sample", strategy, run.maxDiffToFloat(),
+                run.stats().coresUsed(), 1e6 * run.stats().simulatedSecondsPerSample());
     }
 
     /** Dense (4 → 6, relu) → BatchNormalization → Dense (6 → 3, identity), its statistics set at random. */
