@@ -5,6 +5,7 @@ import java.util.EnumSet;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.ToDoubleFunction;
 import org.spinnaker4j.mapper.ir.ActivationKind;
 import org.spinnaker4j.mapper.ir.Arithmetic;
 
@@ -56,29 +57,61 @@ final class ForwardFigures {
     private final Map<ActivationKind, Double> perOutput;
     private final Map<SoftmaxStep, Double> softmaxSplit;
 
-    private ForwardFigures(Arithmetic arithmetic, boolean inCycles, double[] figures,
-            Map<ActivationKind, Double> perOutput, Map<SoftmaxStep, Double> softmaxSplit,
-            Map<ActivationKind, Double> reduceColumn, Map<ActivationKind, Double> reduceOutput) {
+    /**
+     * Reads each figure by name under its key ({@link #tableKey}): the figures both arithmetics' kernels share, then
+     * the ones float32's and s16.15's measure differently ({@link #float32}, {@link #s16_15}).
+     */
+    private ForwardFigures(Arithmetic arithmetic, InstructionCounts table) {
         this.arithmetic = arithmetic;
-        this.inCycles = inCycles;
-        this.valuePacket = figures[0];
-        this.sinkPacket = figures[1];
-        this.mac = figures[2];
-        this.blockRow = figures[3];
-        this.blockFixed = figures[4];
-        this.blockColumn = figures[5];
-        this.sourceValue = figures[6];
-        this.unfusedFixed = figures[7];
-        this.unfusedColumn = figures[8];
-        this.reducePartial = figures[9];
-        this.reduceSplitMax = figures[10];
-        this.relayColumn = figures[11];
-        this.rowConvRow = figures[12];
-        this.rowConvRun = figures[13];
-        this.reduceColumn = reduceColumn;
-        this.reduceOutput = reduceOutput;
-        this.perOutput = perOutput;
-        this.softmaxSplit = softmaxSplit;
+        this.inCycles = arithmetic == Arithmetic.S16_15;
+        ToDoubleFunction<String> figure = name -> table.of(tableKey(arithmetic, name));
+        this.valuePacket = figure.applyAsDouble("block.value");
+        this.sinkPacket = figure.applyAsDouble("sink.value");
+        this.mac = figure.applyAsDouble("block.mac");
+        this.blockRow = figure.applyAsDouble("block.row");
+        this.blockFixed = figure.applyAsDouble("block.completion.fixed");
+        this.blockColumn = figure.applyAsDouble("block.completion.column");
+        this.sourceValue = figure.applyAsDouble("source.value");
+        this.reducePartial = figure.applyAsDouble("reduce.partial");
+        this.rowConvRow = figure.applyAsDouble("rowconv.row");
+        this.rowConvRun = figure.applyAsDouble("rowconv.run");
+        // float32's: the stream loop besides a column's whole output; s16.15's: identity's whole streamed column
+        double reduceColumnFigure = figure.applyAsDouble("reduce.column");
+        Map<SoftmaxStep, Double> split = new EnumMap<>(SoftmaxStep.class);
+        for (SoftmaxStep step : FORWARD_STEPS) {
+            split.put(step, figure.applyAsDouble("softmax.split." + key(step)));
+        }
+        this.reduceSplitMax = split.get(SoftmaxStep.MAX);
+        this.perOutput = new EnumMap<>(ActivationKind.class);
+        this.reduceColumn = new EnumMap<>(ActivationKind.class);
+        if (arithmetic == Arithmetic.FLOAT32) {
+            for (ActivationKind a : ActivationKind.values()) {
+                perOutput.put(a, table.of("forward.output." + key(a)));
+                reduceColumn.put(a, perOutput.get(a) + reduceColumnFigure);
+            }
+            this.unfusedFixed = blockFixed;
+            this.unfusedColumn = blockColumn;
+            this.relayColumn = reduceColumn.get(ActivationKind.IDENTITY);
+            this.reduceOutput = perOutput;
+        } else {
+            for (ActivationKind a : FIXED_ACTIVATIONS) {
+                perOutput.put(a, a == ActivationKind.IDENTITY ? 0.0
+                        : figure.applyAsDouble("block.completion.column." + key(a)) - blockColumn);
+                if (a != ActivationKind.SOFTMAX) {
+                    reduceColumn.put(a, a == ActivationKind.IDENTITY ? reduceColumnFigure
+                            : figure.applyAsDouble("reduce.column." + key(a)));
+                }
+            }
+            // a reduce completes its columns at once only with a softmax (s4j_streams_columns), else as it streams
+            // them; a softmax's column, which never streams, is its share of that completion
+            reduceColumn.put(ActivationKind.SOFTMAX, figure.applyAsDouble("reduce.completion.column.softmax"));
+            split.put(SoftmaxStep.MAX, reduceSplitMax - blockColumn);
+            this.unfusedFixed = figure.applyAsDouble("unfused.completion.fixed");
+            this.unfusedColumn = figure.applyAsDouble("unfused.completion.column");
+            this.relayColumn = figure.applyAsDouble("relay.column");
+            this.reduceOutput = reduceColumn;
+        }
+        this.softmaxSplit = split;
     }
 
     /**
@@ -87,62 +120,28 @@ final class ForwardFigures {
      * ({@code reduce.column}), a relay's column a reduce's with the identity.
      */
     static ForwardFigures float32(InstructionCounts table) {
-        Map<ActivationKind, Double> perOutput = new EnumMap<>(ActivationKind.class);
-        Map<ActivationKind, Double> reduceColumn = new EnumMap<>(ActivationKind.class);
-        double streamLoop = table.of("reduce.column");
-        for (ActivationKind a : ActivationKind.values()) {
-            perOutput.put(a, table.of("forward.output." + key(a)));
-            reduceColumn.put(a, perOutput.get(a) + streamLoop);
-        }
-        Map<SoftmaxStep, Double> split = new EnumMap<>(SoftmaxStep.class);
-        for (SoftmaxStep step : FORWARD_STEPS) {
-            split.put(step, table.of("softmax.split." + key(step)));
-        }
-        double fixed = table.of("block.completion.fixed");
-        double column = table.of("block.completion.column");
-        return new ForwardFigures(Arithmetic.FLOAT32, false, new double[] {table.of("block.value"),
-            table.of("sink.value"), table.of("block.mac"), table.of("block.row"), fixed, column,
-            table.of("source.value"), fixed, column, table.of("reduce.partial"), split.get(SoftmaxStep.MAX),
-            reduceColumn.get(ActivationKind.IDENTITY), table.of("rowconv.row"), table.of("rowconv.run")}, perOutput,
-            split, reduceColumn, perOutput);
+        return new ForwardFigures(Arithmetic.FLOAT32, table);
     }
 
     /**
      * The s16.15 kernels' figures, in estimated cycles: a fused block's completion per column is measured whole for
-     * each activation ({@code fix.block.completion.column.<activation>}, identity's without a suffix), so its
+     * each activation ({@code fix.block.completion.column.<activation>.cycles}, identity's without a suffix), so its
      * activation per output is the difference to identity's; likewise the first step of a softmax spread over cores.
      * An unfused block's completion (its sums sent as two halves each, not rounded) and a reduce's columns (halves
-     * summed, rounded once: {@code fix.reduce.column.<activation>} streamed, a softmax's all at once) are measured
-     * whole; a relay's column besides its word's filing ({@code fix.reduce.partial}).
+     * summed, rounded once: {@code fix.reduce.column.<activation>.cycles} streamed, a softmax's all at once) are
+     * measured whole; a relay's column besides its word's filing ({@code fix.reduce.partial.cycles}).
      */
     static ForwardFigures s16_15(InstructionCounts table) {
-        double column = table.of("fix.block.completion.column.cycles");
-        double reduceIdentity = table.of("fix.reduce.column.cycles");
-        Map<ActivationKind, Double> perOutput = new EnumMap<>(ActivationKind.class);
-        Map<ActivationKind, Double> reduceColumn = new EnumMap<>(ActivationKind.class);
-        for (ActivationKind a : FIXED_ACTIVATIONS) {
-            perOutput.put(a, a == ActivationKind.IDENTITY ? 0.0
-                    : table.of("fix.block.completion.column." + key(a) + ".cycles") - column);
-            if (a != ActivationKind.SOFTMAX) {
-                reduceColumn.put(a, a == ActivationKind.IDENTITY ? reduceIdentity
-                        : table.of("fix.reduce.column." + key(a) + ".cycles"));
-            }
-        }
-        // a reduce completes its columns at once only with a softmax (s4j_streams_columns), else as it streams them;
-        // a softmax's column, which never streams, is its share of that completion
-        reduceColumn.put(ActivationKind.SOFTMAX, table.of("fix.reduce.completion.column.softmax.cycles"));
-        double splitMax = table.of("fix.softmax.split.max.cycles");
-        Map<SoftmaxStep, Double> split = new EnumMap<>(SoftmaxStep.class);
-        split.put(SoftmaxStep.MAX, splitMax - column);
-        split.put(SoftmaxStep.SUM, table.of("fix.softmax.split.sum.cycles"));
-        split.put(SoftmaxStep.NORMALISE, table.of("fix.softmax.split.normalise.cycles"));
-        return new ForwardFigures(Arithmetic.S16_15, true, new double[] {table.of("fix.block.value.cycles"),
-            table.of("fix.sink.value.cycles"), table.of("fix.block.mac.cycles"), table.of("fix.block.row.cycles"),
-            table.of("fix.block.completion.fixed.cycles"), column, table.of("fix.source.value.cycles"),
-            table.of("fix.unfused.completion.fixed.cycles"), table.of("fix.unfused.completion.column.cycles"),
-            table.of("fix.reduce.partial.cycles"), splitMax, table.of("fix.relay.column.cycles"),
-            table.of("fix.rowconv.row.cycles"), table.of("fix.rowconv.run.cycles")},
-            perOutput, split, reduceColumn, reduceColumn);
+        return new ForwardFigures(Arithmetic.S16_15, table);
+    }
+
+    /**
+     * The cost table's key of the figure {@code name} for {@code arithmetic}'s kernels: float32's instructions under
+     * the name itself ({@code block.value}), s16.15's estimated cycles under {@code fix.<name>.cycles}
+     * ({@code fix.block.value.cycles}).
+     */
+    private static String tableKey(Arithmetic arithmetic, String name) {
+        return arithmetic == Arithmetic.FLOAT32 ? name : "fix." + name + ".cycles";
     }
 
     /** An activation's or softmax step's name in the cost table's keys. */

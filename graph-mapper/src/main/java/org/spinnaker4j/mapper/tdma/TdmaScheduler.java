@@ -175,6 +175,11 @@ public final class TdmaScheduler {
         private long receiveSpan;
         /** The kernel copies' shares in their kernels' order, once a SHARE window is planned. */
         private ShareRounds shareRounds;
+        /**
+         * Per vertex, the keys a value of its forward values takes ({@link OutgoingPartition#keysPerValue()} of its
+         * first FORWARD partition, 1 without one): {@link #forwardKeysPerValue}.
+         */
+        private final int[] forwardKeysPerValue;
 
         Run(NetworkSpec network, MachineGraph graph, Placements placements, RoutingInfo keys, RouteWalker walker) {
             this.network = network;
@@ -183,8 +188,11 @@ public final class TdmaScheduler {
             this.keys = keys;
             this.walker = walker;
             int n = graph.vertices().size();
+            forwardKeysPerValue = new int[n];
             for (int v = 0; v < n; v++) {
                 vertexAt.put(placements.of(v), v);
+                forwardKeysPerValue[v] = graph.outgoing(v).stream().filter(p -> p.kind() == PartitionKind.FORWARD)
+                        .mapToInt(OutgoingPartition::keysPerValue).findFirst().orElse(1);
             }
             for (Phase phase : Phase.values()) {
                 CoreSlot[] none = new CoreSlot[n];
@@ -464,8 +472,7 @@ public final class TdmaScheduler {
 
         /** The keys a value of {@code v}'s forward values takes ({@link OutgoingPartition#keysPerValue()}). */
         private int forwardKeysPerValue(MachineVertex v) {
-            return graph.outgoing(v.id()).stream().filter(p -> p.kind() == PartitionKind.FORWARD)
-                    .mapToInt(OutgoingPartition::keysPerValue).findFirst().orElse(1);
+            return forwardKeysPerValue[v.id()];
         }
 
         /**
