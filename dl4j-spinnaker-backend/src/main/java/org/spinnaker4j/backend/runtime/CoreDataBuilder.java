@@ -113,10 +113,8 @@ public final class CoreDataBuilder {
                 ? LayerSlices.weights(parameters.get(v.layer()), v, held) : new float[0];
         float[] bias = v.activates() ? LayerSlices.bias(parameters.get(v.layer()), v, held[1])
                 : v.kind() == VertexKind.RELAY ? new float[v.cols().size()] : new float[0];
-        PoolingSpec pooling = v.kind() == VertexKind.DENSE_BLOCK ? mapping.network().layers().get(v.layer()).pooling()
-                : null;
-        return new CoreData(config, weights, bias,
-                pooling != null && pooling.kind() == PoolingSpec.Kind.NORM ? pooling : null);
+        DenseLayerSpec layer = v.kind() == VertexKind.DENSE_BLOCK ? mapping.network().layers().get(v.layer()) : null;
+        return new CoreData(config, weights, bias, layer != null && layer.isBatchNorm() ? layer.pooling() : null);
     }
 
     /**

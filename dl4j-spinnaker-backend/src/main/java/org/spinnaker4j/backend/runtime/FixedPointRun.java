@@ -6,6 +6,7 @@ import org.slf4j.LoggerFactory;
 import org.spinnaker4j.kernels.AccumQuantiser;
 import org.spinnaker4j.kernels.AccumQuantiser.Quantised;
 import org.spinnaker4j.kernels.BatchNormFold;
+import org.spinnaker4j.mapper.ir.DenseLayerSpec;
 import org.spinnaker4j.mapper.ir.DenseParameters;
 import org.spinnaker4j.mapper.ir.NetworkSpec;
 import org.spinnaker4j.mapper.ir.PoolingSpec;
@@ -49,11 +50,12 @@ public final class FixedPointRun {
         sumsBefore = new long[n];
         for (int l = 0; l < n; l++) {
             DenseParameters p = parameters.get(l);
-            PoolingSpec pooling = network.layers().get(l).pooling();
+            DenseLayerSpec layer = network.layers().get(l);
+            PoolingSpec pooling = layer.pooling();
             int[] weights;
             int[] bias;
             double largest;
-            if (pooling != null && pooling.kind() == PoolingSpec.Kind.NORM) {
+            if (layer.isBatchNorm()) {
                 // folded as its blocks are (CoreData): one product x a + c 2^15 per output
                 BatchNormFold.Folded f = BatchNormFold.fold(p.weights(), p.bias(), pooling.eps(), pooling.logStd(),
                         "layer " + l + " batch normalization");
@@ -69,11 +71,11 @@ public final class FixedPointRun {
                 bias = b.words();
                 parameterSaturations[l] = w.saturations() + b.saturations();
                 largest = Math.max(w.largestSaturated(), b.largestSaturated());
-                fanIn[l] = network.layers().get(l).fanIn();
+                fanIn[l] = layer.fanIn();
             }
             if (parameterSaturations[l] > 0) {
                 LOG.warn("s16.15: layer {}: {} {} saturated on load, the largest magnitude {}", l,
-                        parameterSaturations[l], pooling != null && pooling.kind() == PoolingSpec.Kind.NORM
+                        parameterSaturations[l], layer.isBatchNorm()
                                 ? "folded batch normalization parameters (a, c)" : "weights and biases", largest);
             }
             maxWeight[l] = maxMagnitude(weights);
