@@ -134,37 +134,52 @@ final class AccumReference {
 
     /** Layer {@code l} as a dense layer on words, from its {@link #lower lowered} weights and bias. */
     private Step dense(int l, BaseLayer layer) {
-        KernelActivation act = ACTIVATIONS.get(layer.getActivationFn().getClass());
-        if (act == null) {
-            throw new IllegalArgumentException("layer " + l + ": " + layer.getActivationFn() + "; the reference "
-                    + "computes " + ACTIVATIONS.values());
-        }
+        KernelActivation act = activation(l, layer);
         Quantised qw = AccumQuantiser.quantise(denseWeights[l], 1, "W");
         Quantised qb = AccumQuantiser.quantise(denseBiases[l], 1, "b");
         parameterSaturations[l] = qw.saturations() + qb.saturations();
         int[] w = qw.words();
         int[] b = qb.words();
-        return (x, sumSaturations, layerIndex) -> {
-            int nOut = b.length;
-            requireNoOverflow(layerIndex, x, w, b);
-            long[] s = new long[nOut];
-            for (int j = 0; j < nOut; j++) {
-                s[j] = (long) b[j] << 15;
-            }
-            for (int i = 0; i < x.length; i++) {
-                long xi = x[i];
-                if (xi != 0) {
-                    for (int j = 0, k = i * nOut; j < nOut; j++, k++) {
-                        s[j] += xi * w[k];
-                    }
+        return (x, sumSaturations, layerIndex) -> denseWords(layerIndex, x, w, b, act, sumSaturations);
+    }
+
+    /** The kernels' activation of layer {@code l}, refused (naming the layer) if the reference does not compute it. */
+    static KernelActivation activation(int l, BaseLayer layer) {
+        KernelActivation act = ACTIVATIONS.get(layer.getActivationFn().getClass());
+        if (act == null) {
+            throw new IllegalArgumentException("layer " + l + ": " + layer.getActivationFn() + "; the reference "
+                    + "computes " + ACTIVATIONS.values());
+        }
+        return act;
+    }
+
+    /**
+     * A dense layer {@code l} on words: weights {@code w} (nIn × nOut, row-major) and bias {@code b}, every output's
+     * products and b·2^15 summed exactly in 64 bits, rounded once (saturated, counted in {@code sumSaturations[l]})
+     * and activated as the kernels do.
+     *
+     * @throws ArithmeticException if a 64-bit sum could overflow
+     */
+    static int[] denseWords(int l, int[] x, int[] w, int[] b, KernelActivation act, long[] sumSaturations) {
+        int nOut = b.length;
+        requireNoOverflow(l, x, w, b);
+        long[] s = new long[nOut];
+        for (int j = 0; j < nOut; j++) {
+            s[j] = (long) b[j] << 15;
+        }
+        for (int i = 0; i < x.length; i++) {
+            long xi = x[i];
+            if (xi != 0) {
+                for (int j = 0, k = i * nOut; j < nOut; j++, k++) {
+                    s[j] += xi * w[k];
                 }
             }
-            int[] z = new int[nOut];
-            for (int j = 0; j < nOut; j++) {
-                z[j] = rounded(s[j], sumSaturations, layerIndex);
-            }
-            return activate(act, z);
-        };
+        }
+        int[] z = new int[nOut];
+        for (int j = 0; j < nOut; j++) {
+            z[j] = rounded(s[j], sumSaturations, l);
+        }
+        return activate(act, z);
     }
 
     /** The (channels, height, width) a pooling layer makes of {@code in} (Truncate or Strict, with its padding). */
