@@ -191,19 +191,40 @@ final class AccumTrainingReference {
             AccumQuantiser.Quantised in = AccumQuantiser.quantise(x[s], nIn[0], "sample " + s);
             AccumQuantiser.Quantised y = AccumQuantiser.quantise(labels[s], nOut[layers - 1], "labels " + s);
             counts.inputSaturations += in.saturations() + y.saturations();
-            List<int[]> acts = forward(in.words());
-            int[] out = acts.get(layers);
-            int[] delta = outputDelta(out, y.words());
-            lossSum += loss(out, y.words());
-            for (int l = layers - 1; l >= 0; l--) {
-                int[] a = acts.get(l);
-                accumulate(l, s, batch, a, delta, g[l]);
-                if (l > 0) {
-                    delta = backward(l, delta, a);
-                }
+            Sample one = backprop(in.words(), y.words());
+            lossSum += one.loss();
+            for (int l = 0; l < layers; l++) {
+                accumulate(l, s, batch, one.activations().get(l), one.deltas()[l], g[l]);
             }
         }
         return new Gradient(g, lossSum / batch);
+    }
+
+    /**
+     * One sample's words through the network and back: {@code activations} as {@link #forward}; per layer l its
+     * δ = dL/dz, and for l ≥ 1 {@code eps[l]} = W_l·δ_l rounded (the error at layer l − 1's outputs before its
+     * derivative; {@code eps[0]} is null); the sample's loss in double.
+     */
+    record Sample(List<int[]> activations, int[][] eps, int[][] deltas, double loss) {
+    }
+
+    /** {@link Sample} of one quantised input and its quantised labels. */
+    Sample backprop(int[] input, int[] labels) {
+        List<int[]> acts = forward(input);
+        int[] out = acts.get(layers);
+        int[][] eps = new int[layers][];
+        int[][] deltas = new int[layers][];
+        deltas[layers - 1] = outputDelta(out, labels);
+        for (int l = layers - 1; l > 0; l--) {
+            eps[l] = backward(l, deltas[l]);
+            int[] a = acts.get(l);
+            KernelActivation act = activations[l - 1];
+            deltas[l - 1] = new int[a.length];
+            for (int i = 0; i < a.length; i++) {
+                deltas[l - 1][i] = derivative(act, eps[l][i], a[i]);
+            }
+        }
+        return new Sample(acts, eps, deltas, loss(out, labels));
     }
 
     /** One mini-batch: {@link #gradient}, then every parameter updated; returns the gradient. */
@@ -282,16 +303,13 @@ final class AccumTrainingReference {
         }
     }
 
-    /**
-     * The δ of layer l − 1 from layer l's: ε_i = Σ_j W_ij δ_j exact, rounded once; times the derivative of layer
-     * l − 1's activation at its output words {@code a}.
-     */
-    private int[] backward(int l, int[] delta, int[] a) {
+    /** ε_i = Σ_j W_ij δ_j of layer l's δ, exact in 64 bits, rounded once (saturated, counted). */
+    private int[] backward(int l, int[] delta) {
         int n = nOut[l];
         int[] w = weights[l];
         long maxW = 0;
-        for (int k = 0; k < nIn[l] * n; k++) {
-            maxW = Math.max(maxW, Math.abs((long) w[k]));
+        for (int v : w) {
+            maxW = Math.max(maxW, Math.abs((long) v));
         }
         long maxD = 0;
         for (int v : delta) {
@@ -300,20 +318,19 @@ final class AccumTrainingReference {
         if ((double) maxW * maxD * n >= 0x1p63) {
             throw new ArithmeticException("layer " + l + ": W·delta could overflow 64 bits");
         }
-        KernelActivation act = activations[l - 1];
-        int[] back = new int[nIn[l]];
-        for (int i = 0; i < back.length; i++) {
+        int[] eps = new int[nIn[l]];
+        for (int i = 0; i < eps.length; i++) {
             long sum = 0;
             for (int j = 0, k = i * n; j < n; j++, k++) {
                 sum += (long) w[k] * delta[j];
             }
-            long eps = AccumQuantiser.roundSum(sum);
-            if (AccumQuantiser.saturates(eps)) {
+            long e = AccumQuantiser.roundSum(sum);
+            if (AccumQuantiser.saturates(e)) {
                 counts.backwardSaturations++;
             }
-            back[i] = derivative(act, AccumQuantiser.saturate(eps), a[i]);
+            eps[i] = AccumQuantiser.saturate(e);
         }
-        return back;
+        return eps;
     }
 
     /** ε times the derivative of {@code act} at its output word {@code a}: exact, or rounded once from Q45. */

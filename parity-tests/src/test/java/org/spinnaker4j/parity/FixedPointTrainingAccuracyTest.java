@@ -1,0 +1,42 @@
+package org.spinnaker4j.parity;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.dataset.DataSet;
+import org.spinnaker4j.demo.MnistIdx;
+import org.spinnaker4j.parity.AccumTrainingReference.Rounding;
+import org.spinnaker4j.parity.FixedPointTrainingMnist.Result;
+
+/**
+ * Issue 12 part 4's figure on the host reference: the MNIST MLP (Adam 1e-3) trained for the demo's two epochs in
+ * s16.15 by {@link AccumTrainingReference}, with nearest and with stochastic rounding, is within 1 point of DL4J's
+ * float32 training on the 2,000 test digits, with no saturation and no clipped gradient
+ * ({@link FixedPointTrainingMnist} prints the same figures with the epochs' losses).
+ */
+class FixedPointTrainingAccuracyTest {
+
+    @Test
+    void twoEpochsInFixedPointAreWithinOnePointOfFloat() throws IOException {
+        // the module's directory is the tests' working directory; the digits are the repository's data/mnist
+        DataSet all = MnistIdx.load(Path.of("..", "data", "mnist"));
+        DataSet train = (DataSet) all.getRange(0, 8000);
+        DataSet test = (DataSet) all.getRange(8000, 10000);
+        double cpu = FixedPointTrainingMnist.floatAccuracy("adam", train, test);
+        for (Rounding rounding : Rounding.values()) {
+            Result fixed = FixedPointTrainingMnist.fixedAccuracy("adam", rounding, train, test, System.out);
+            System.out.printf("MNIST MLP, 2 epochs: float32 %.2f %%, s16.15 %s %.2f %%%n", 100 * cpu, rounding,
+                    100 * fixed.accuracy());
+            assertTrue(Math.abs(fixed.accuracy() - cpu) <= 0.01, rounding + ": " + fixed.accuracy() + " against "
+                    + cpu);
+            assertEquals(0, fixed.counts().parameterSaturations, "parameters saturated");
+            assertEquals(0, fixed.counts().forwardSaturations() + fixed.counts().backwardSaturations,
+                    "sums saturated");
+            assertEquals(0, fixed.counts().gradientClips, "mean gradients clipped to m's range");
+            assertTrue(fixed.counts().stepsRoundedToZero > 0, "some steps underflow (the docs' 6 to 8 %)");
+        }
+    }
+}
