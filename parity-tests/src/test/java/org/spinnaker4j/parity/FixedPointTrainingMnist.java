@@ -22,7 +22,7 @@ import org.spinnaker4j.parity.AccumTrainingReference.Rounding;
  * in order, 2 epochs) by DL4J in float32 on nd4j-native and by {@link AccumTrainingReference} with nearest and with
  * stochastic rounding, then the accuracy on the 2,000 test digits (the fixed-point networks evaluated in s16.15 by the
  * same reference). Arguments: the MNIST directory (default {@code ../data/mnist}), then {@code adam} (default) or
- * {@code sgd=<rate>}. Run from parity-tests with the test classpath, e.g.
+ * {@code sgd=<rate>}, then the stochastic rounding's seed (default 2026). Run from parity-tests with the test classpath, e.g.
  * {@code ../mvnw -o -q exec:java -Dexec.classpathScope=test -Dexec.mainClass=org.spinnaker4j.parity.FixedPointTrainingMnist}.
  */
 public final class FixedPointTrainingMnist {
@@ -30,6 +30,8 @@ public final class FixedPointTrainingMnist {
     private static final int TRAIN = 8000;
     private static final int BATCH = 32;
     private static final int EPOCHS = 2;
+    /** The stochastic rounding's seed unless given. */
+    static final int SEED = 2026;
 
     private FixedPointTrainingMnist() {
     }
@@ -38,27 +40,31 @@ public final class FixedPointTrainingMnist {
         Locale.setDefault(Locale.ROOT);
         Path dir = Path.of(args.length > 0 ? args[0] : "../data/mnist");
         String updater = args.length > 1 ? args[1] : "adam";
+        int seed = args.length > 2 ? Integer.parseInt(args[2]) : SEED;
         DataSet all = MnistIdx.load(dir);
         DataSet train = (DataSet) all.getRange(0, TRAIN);
         DataSet test = (DataSet) all.getRange(TRAIN, all.numExamples());
         System.out.printf("MNIST MLP, %s: %d training digits, mini-batches of %d in order, %d epochs; %d test digits%n",
                 updater, train.numExamples(), BATCH, EPOCHS, test.numExamples());
         long t0 = System.nanoTime();
-        double cpu = floatAccuracy(updater, train, test);
+        double cpu = floatAccuracy(updater, EPOCHS, train, test);
         System.out.printf("float32 (nd4j-native): accuracy %.2f %% (%.0f s)%n", 100 * cpu,
                 (System.nanoTime() - t0) / 1e9);
         for (Rounding rounding : Rounding.values()) {
             t0 = System.nanoTime();
-            Result fixed = fixedAccuracy(updater, rounding, train, test, System.out);
+            Result fixed = fixedAccuracy(updater, rounding, seed, EPOCHS, train, test, System.out);
             System.out.printf("s16.15, %s rounding: accuracy %.2f %% (evaluated in s16.15; %.0f s)%n", rounding,
                     100 * fixed.accuracy(), (System.nanoTime() - t0) / 1e9);
         }
     }
 
-    /** The accuracy on {@code test} of the MLP trained by DL4J in float32 on nd4j-native, as MnistDemo trains it. */
-    static double floatAccuracy(String updater, DataSet train, DataSet test) {
+    /**
+     * The accuracy on {@code test} of the MLP trained by DL4J in float32 on nd4j-native as MnistDemo trains it (its
+     * mini-batches in order), for {@code epochs}.
+     */
+    static double floatAccuracy(String updater, int epochs, DataSet train, DataSet test) {
         MultiLayerNetwork cpu = network(updater);
-        for (int e = 0; e < EPOCHS; e++) {
+        for (int e = 0; e < epochs; e++) {
             cpu.fit(new ListDataSetIterator<>(train.asList(), BATCH));
         }
         Evaluation eval = new Evaluation(10);
@@ -71,14 +77,16 @@ public final class FixedPointTrainingMnist {
     }
 
     /**
-     * The MLP trained by {@link AccumTrainingReference} (stochastic rounding seeded 2026) as MnistDemo trains it,
-     * evaluated in s16.15 on {@code test}; each epoch's mean mini-batch loss and counts printed to {@code log}.
+     * The MLP trained by {@link AccumTrainingReference} (stochastic rounding seeded {@code seed}) for {@code epochs} as
+     * MnistDemo trains it, evaluated in s16.15 on {@code test}; each epoch's mean mini-batch loss and counts printed to
+     * {@code log}.
      */
-    static Result fixedAccuracy(String updater, Rounding rounding, DataSet train, DataSet test, PrintStream log) {
+    static Result fixedAccuracy(String updater, Rounding rounding, int seed, int epochs, DataSet train, DataSet test,
+            PrintStream log) {
         float[][] x = train.getFeatures().toFloatMatrix();
         float[][] y = train.getLabels().toFloatMatrix();
-        AccumTrainingReference fixed = new AccumTrainingReference(network(updater), rounding, 2026);
-        for (int e = 1; e <= EPOCHS; e++) {
+        AccumTrainingReference fixed = new AccumTrainingReference(network(updater), rounding, seed);
+        for (int e = 1; e <= epochs; e++) {
             double loss = 0;
             int batches = 0;
             for (int start = 0; start < x.length; start += BATCH) {
