@@ -1,5 +1,6 @@
 package org.spinnaker4j.parity;
 
+import java.util.Arrays;
 import java.util.List;
 import org.deeplearning4j.nn.conf.layers.BaseLayer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
@@ -62,7 +63,7 @@ final class AccumTrainingErrorBound {
             AccumTrainingReference.Sample one = fixed.backprop(in, y);
             double[][] e = new double[layers + 1][];
             e[0] = new double[in.length];
-            java.util.Arrays.fill(e[0], H);
+            Arrays.fill(e[0], H);
             float[][] tilde = new float[layers + 1][];
             for (int l = 0; l <= layers; l++) {
                 tilde[l] = floats.get(l).getRow(s).toFloatVector();

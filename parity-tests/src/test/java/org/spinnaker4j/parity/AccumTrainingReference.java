@@ -1,5 +1,7 @@
 package org.spinnaker4j.parity;
 
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import org.deeplearning4j.nn.conf.GradientNormalization;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
@@ -210,6 +212,9 @@ final class AccumTrainingReference {
 
     /** {@link Sample} of one quantised input and its quantised labels. */
     Sample backprop(int[] input, int[] labels) {
+        if (labels.length != nOut[layers - 1]) {
+            throw new IllegalArgumentException("Expected " + nOut[layers - 1] + " labels, got " + labels.length);
+        }
         List<int[]> acts = forward(input);
         int[] out = acts.get(layers);
         int[][] eps = new int[layers][];
@@ -236,7 +241,10 @@ final class AccumTrainingReference {
 
     /** Every layer's activations (words) of one quantised sample, the input first. */
     List<int[]> forward(int[] input) {
-        List<int[]> acts = new java.util.ArrayList<>(layers + 1);
+        if (input.length != nIn[0]) {
+            throw new IllegalArgumentException("Expected " + nIn[0] + " input words, got " + input.length);
+        }
+        List<int[]> acts = new ArrayList<>(layers + 1);
         acts.add(input);
         int[] a = input;
         for (int l = 0; l < layers; l++) {
@@ -611,7 +619,7 @@ final class AccumTrainingReference {
         }
 
         long forwardSaturations() {
-            return java.util.Arrays.stream(sumSaturations).sum();
+            return Arrays.stream(sumSaturations).sum();
         }
 
         @Override

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.Arrays;
 import java.util.Random;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
@@ -107,7 +108,7 @@ class AccumTrainingReferenceTest {
             if (first == null) {
                 first = words;
             } else {
-                assertFalse(java.util.Arrays.equals(first[0], words[0]), "stochastic rounding draws differently");
+                assertFalse(Arrays.equals(first[0], words[0]), "stochastic rounding draws differently");
             }
         }
     }
@@ -131,7 +132,7 @@ class AccumTrainingReferenceTest {
                 assertArrayEquals(before, all(fixed), "steps below half a word leave the parameters");
                 assertEquals(c.nonZeroGradients, c.stepsRoundedToZero);
             } else {
-                assertFalse(java.util.Arrays.deepEquals(before, all(fixed)));
+                assertFalse(Arrays.deepEquals(before, all(fixed)));
                 assertTrue(c.stepsRoundedToZero < c.nonZeroGradients);
             }
         }
@@ -156,6 +157,9 @@ class AccumTrainingReferenceTest {
         mlp.init();
         AccumTrainingReference fixed = new AccumTrainingReference(mlp, Rounding.NEAREST, 1);
         assertThrows(IllegalArgumentException.class, () -> fixed.gradient(new float[2][784], new float[3][10]));
+        e = assertThrows(IllegalArgumentException.class, () -> fixed.gradient(new float[2][783], new float[2][10]));
+        assertTrue(e.getMessage().contains("784"), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> fixed.gradient(new float[2][784], new float[2][9]));
     }
 
     private static int[][] all(AccumTrainingReference fixed) {

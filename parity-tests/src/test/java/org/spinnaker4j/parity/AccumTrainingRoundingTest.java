@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.math.RoundingMode;
 import java.util.Random;
@@ -26,9 +27,9 @@ class AccumTrainingRoundingTest {
             long hi = rnd.nextInt(1 << 20) - (1 << 19);
             long lo = rnd.nextLong();
             int shift = 1 + rnd.nextInt(80);
-            BigInteger x = BigInteger.valueOf(hi).shiftLeft(64).add(new java.math.BigDecimal(Long.toUnsignedString(lo))
+            BigInteger x = BigInteger.valueOf(hi).shiftLeft(64).add(new BigDecimal(Long.toUnsignedString(lo))
                     .toBigInteger());
-            BigInteger expected = new java.math.BigDecimal(x).divide(new java.math.BigDecimal(BigInteger.ONE
+            BigInteger expected = new BigDecimal(x).divide(new BigDecimal(BigInteger.ONE
                     .shiftLeft(shift))).setScale(0, RoundingMode.HALF_UP).toBigInteger();
             long expectedLong = expected.bitLength() < 64 ? expected.longValueExact()
                     : expected.signum() > 0 ? Long.MAX_VALUE : -Long.MAX_VALUE;

@@ -22,8 +22,8 @@ import org.spinnaker4j.parity.AccumTrainingReference.Rounding;
  * in order, 2 epochs) by DL4J in float32 on nd4j-native and by {@link AccumTrainingReference} with nearest and with
  * stochastic rounding, then the accuracy on the 2,000 test digits (the fixed-point networks evaluated in s16.15 by the
  * same reference). Arguments: the MNIST directory (default {@code ../data/mnist}), then {@code adam} (default) or
- * {@code sgd=<rate>}, then the stochastic rounding's seed (default 2026). Run from parity-tests with the test classpath, e.g.
- * {@code ../mvnw -o -q exec:java -Dexec.classpathScope=test -Dexec.mainClass=org.spinnaker4j.parity.FixedPointTrainingMnist}.
+ * {@code sgd=<rate>}, then the stochastic rounding's seed (default 2026). Run from parity-tests with this checkout's
+ * test class path (the command is in docs/fixed-point.md, "Training in s16.15").
  */
 public final class FixedPointTrainingMnist {
 
