@@ -17,6 +17,11 @@ import org.nd4j.linalg.lossfunctions.ILossFunction;
 import org.nd4j.linalg.lossfunctions.impl.LossMCXENT;
 import org.nd4j.linalg.lossfunctions.impl.LossMSE;
 import org.spinnaker4j.kernels.AccumQuantiser;
+import org.spinnaker4j.kernels.AccumUpdate;
+import org.spinnaker4j.kernels.AccumUpdate.AdamConstants;
+import org.spinnaker4j.kernels.AccumUpdate.AdamStep;
+import org.spinnaker4j.kernels.AccumUpdate.Rounding;
+import org.spinnaker4j.kernels.AccumUpdate.Scale;
 import org.spinnaker4j.kernels.KernelActivation;
 
 /**
@@ -30,7 +35,7 @@ import org.spinnaker4j.kernels.KernelActivation;
  * multiplies it by 1 − a², sigmoid by a(1 − a), both exact in Q30, the product rounded once;
  * <li>gradients: G = Σ over the mini-batch of x·δ (a bias's x being 1), exact in units of 2^-30;
  * <li>update: Sgd or Adam (the network's updater, without schedules), the parameter's step rounded once to s16.15 by
- * {@link Rounding#NEAREST} or {@link Rounding#STOCHASTIC}, the parameter saturated and counted.
+ * {@link Rounding#NEAREST} or {@link Rounding#STOCHASTIC}, the parameter saturated and counted ({@link AccumUpdate}).
  * </ul>
  * Host constants (a learning rate over the batch size, Adam's bias-corrected rate) are {@link Scale}s: a 31-bit
  * mantissa and a shift. Adam's m is an int32 in units of 2^-30 (|m| &lt; 2, the mean gradient clipped to it, counted),
@@ -38,24 +43,10 @@ import org.spinnaker4j.kernels.KernelActivation;
  */
 final class AccumTrainingReference {
 
-    /** How a step is rounded to s16.15. */
-    enum Rounding {
-        /** To nearest, ties away from zero, as inference rounds its sums. */
-        NEAREST,
-        /**
-         * Down or up with the probability of the distance to the word below: floor(x + r) with r from 32 bits of
-         * {@link #random} of (layer, parameter, iteration), so any core holding the parameter draws the same.
-         */
-        STOCHASTIC
-    }
-
     /** What a loss the reference computes for its output layer. */
     private enum Loss {
         SOFTMAX_MCXENT, IDENTITY_MSE
     }
-
-    /** Q31 one: Adam's beta1, beta2 and their complements are in units of 2^-31. */
-    private static final long Q31 = 1L << 31;
 
     private final int layers;
     private final int[] nIn;
@@ -348,16 +339,10 @@ final class AccumTrainingReference {
             case IDENTITY -> eps;
             case RELU -> a > 0 ? eps : 0;
             // 1 − a² and a(1 − a) are exact in Q30; ε (Q15) times them is Q45, rounded once; |a| ≤ 1, so no overflow
-            case TANH -> (int) roundShift(eps * (one * one - (long) a * a), 30);
-            case SIGMOID -> (int) roundShift(eps * ((long) a * (one - a)), 30);
+            case TANH -> (int) AccumUpdate.roundShift(eps * (one * one - (long) a * a), 30);
+            case SIGMOID -> (int) AccumUpdate.roundShift(eps * ((long) a * (one - a)), 30);
             default -> throw new IllegalArgumentException("the training reference has no derivative of " + act);
         };
-    }
-
-    /** x / 2^shift rounded to nearest, ties away from zero (|x| &lt; 2^63 − 2^(shift−1)). */
-    static long roundShift(long x, int shift) {
-        long r = (Math.abs(x) + (1L << (shift - 1))) >> shift;
-        return x < 0 ? -r : r;
     }
 
     private int saturated(long v) {
@@ -370,66 +355,34 @@ final class AccumTrainingReference {
     /** Updates every parameter from the mini-batch's gradient sums {@code g} over {@code batch} samples. */
     void update(long[][] g, int batch) {
         if (updater instanceof Sgd sgd) {
-            // step (Q15) = G (Q30) × lr / batch × 2^-15
-            Scale c = Scale.of(sgd.getLearningRate() / batch * 0x1p-15);
+            Scale c = AccumUpdate.sgdConstant(sgd.getLearningRate(), batch);
             for (int l = 0; l < layers; l++) {
                 for (int k = 0; k < parameterCount(l); k++) {
                     long gk = g[l][k];
-                    long step = round128(Math.multiplyHigh(gk, c.mantissa()), gk * c.mantissa(), c.shift(),
-                            random(seed, l, k, iteration));
-                    apply(l, k, gk, step);
+                    apply(l, k, gk, AccumUpdate.sgdStep(gk, c, AccumUpdate.random(seed, l, k, iteration), rounding));
                 }
             }
         } else {
-            adam((Adam) updater, g, batch);
-        }
-        iteration++;
-    }
-
-    private void adam(Adam a, long[][] g, int batch) {
-        Scale perSample = Scale.of(1.0 / batch);
-        long b1 = Math.round(a.getBeta1() * Q31);
-        long b2 = Math.round(a.getBeta2() * Q31);
-        long c1 = Q31 - b1;
-        long c2 = Q31 - b2;
-        long eps = Math.round(a.getEpsilon() * 0x1p30);
-        if (eps < 1 || b1 < 0 || b2 < 0 || c1 < 0 || c2 < 0) {
-            throw new IllegalArgumentException("Expected beta1 and beta2 in [0, 1] and epsilon at least 2^-31, got "
-                    + a);
-        }
-        int t = iteration + 1;
-        // DL4J's bias-corrected rate; step (Q15) = alpha m / d × 2^15 = |m| M / (d 2^(S − 15))
-        Scale alpha = Scale.of(a.getLearningRate() * Math.sqrt(1 - Math.pow(a.getBeta2(), t))
-                / (1 - Math.pow(a.getBeta1(), t)));
-        int s = alpha.shift() - AccumQuantiser.FRACTION_BITS;
-        if (s < 1) {
-            throw new IllegalArgumentException("Expected an Adam rate below 2^14, got " + alpha.value());
-        }
-        for (int l = 0; l < layers; l++) {
-            int[] m = adamM[l];
-            long[] v = adamV[l];
-            for (int k = 0; k < parameterCount(l); k++) {
-                long gk = g[l][k];
-                long mean = round128(Math.multiplyHigh(gk, perSample.mantissa()), gk * perSample.mantissa(),
-                        perSample.shift(), 0, Rounding.NEAREST);
-                if (mean > Integer.MAX_VALUE || mean < -Integer.MAX_VALUE) {
-                    counts.gradientClips++;
-                    mean = mean > 0 ? Integer.MAX_VALUE : -Integer.MAX_VALUE;
+            Adam a = (Adam) updater;
+            AdamConstants c = AccumUpdate.AdamConstants.of(a.getLearningRate(), a.getBeta1(), a.getBeta2(),
+                    a.getEpsilon(), batch, iteration + 1);
+            for (int l = 0; l < layers; l++) {
+                int[] m = adamM[l];
+                long[] v = adamV[l];
+                for (int k = 0; k < parameterCount(l); k++) {
+                    long gk = g[l][k];
+                    AdamStep s = AccumUpdate.adamStep(gk, m[k], v[k], c, AccumUpdate.random(seed, l, k, iteration),
+                            rounding);
+                    if (s.clipped()) {
+                        counts.gradientClips++;
+                    }
+                    m[k] = s.m();
+                    v[k] = s.v();
+                    apply(l, k, gk, s.step());
                 }
-                // a convex combination of two int32 values: |m| stays below 2^31
-                m[k] = (int) roundShift(b1 * m[k] + c1 * mean, 31);
-                long sq = mean * mean;
-                long hi = Math.multiplyHigh(b2, v[k]) + Math.multiplyHigh(c2, sq);
-                long lo1 = b2 * v[k];
-                long lo = lo1 + c2 * sq;
-                hi += Long.compareUnsigned(lo, lo1) < 0 ? 1 : 0;
-                v[k] = round128(hi, lo, 31, 0, Rounding.NEAREST);
-                long d = isqrt(v[k]) + eps;
-                long q = Math.abs((long) m[k]) * alpha.mantissa() / d;
-                long step = round128(0, q, s, random(seed, l, k, iteration), rounding);
-                apply(l, k, gk, m[k] < 0 ? -step : step);
             }
         }
+        iteration++;
     }
 
     /** Parameter k of layer l minus {@code step}, saturated and counted; a step of 0 for a non-zero gradient counted. */
@@ -442,86 +395,11 @@ final class AccumTrainingReference {
         }
         int[] words = k < weights[l].length ? weights[l] : biases[l];
         int i = k < weights[l].length ? k : k - weights[l].length;
-        long p = words[i] - step;
+        long p = AccumUpdate.subtract(words[i], step);
         if (AccumQuantiser.saturates(p)) {
             counts.parameterSaturations++;
         }
         words[i] = AccumQuantiser.saturate(p);
-    }
-
-    private long round128(long hi, long lo, int shift, int random) {
-        return round128(hi, lo, shift, random, rounding);
-    }
-
-    /**
-     * The signed 128-bit value hi·2^64 + lo (two's complement) over 2^shift (1 ≤ shift ≤ 126), rounded: to nearest,
-     * ties away from zero; or stochastically, floor((x + r) / 2^shift) with r the 32 bits of {@code random} placed at
-     * the top of the shift (r = random·2^(shift−32), or random / 2^(32−shift) truncated for a shift under 32), so
-     * the chance of rounding up is the fraction to within 2^-32. Saturated to a long.
-     */
-    static long round128(long hi, long lo, int shift, int random, Rounding mode) {
-        if (shift < 1 || shift > 126) {
-            throw new IllegalArgumentException("Expected a shift in [1, 126], got " + shift);
-        }
-        boolean negative = hi < 0;
-        long addHi;
-        long addLo;
-        if (mode == Rounding.STOCHASTIC) {
-            long r = random & 0xFFFFFFFFL;
-            int k = shift - 32;
-            addLo = k >= 64 ? 0 : k >= 0 ? r << k : r >>> -k;
-            addHi = k >= 64 ? r << (k - 64) : k > 32 ? r >>> (64 - k) : 0;
-        } else {
-            if (negative) {
-                lo = -lo;
-                hi = ~hi + (lo == 0 ? 1 : 0);
-            }
-            addLo = shift <= 64 ? 1L << (shift - 1) : 0;
-            addHi = shift <= 64 ? 0 : 1L << (shift - 65);
-        }
-        long sumLo = lo + addLo;
-        long sumHi = hi + addHi + (Long.compareUnsigned(sumLo, lo) < 0 ? 1 : 0);
-        long outLo = shift < 64 ? (sumLo >>> shift) | (sumHi << (64 - shift)) : sumHi >> (shift - 64);
-        long outHi = shift < 64 ? sumHi >> shift : sumHi >> 63;
-        long r;
-        if (outHi != (outLo >> 63)) {
-            r = outHi < 0 ? Long.MIN_VALUE : Long.MAX_VALUE;
-        } else {
-            r = outLo;
-        }
-        return mode == Rounding.NEAREST && negative ? -r : r;
-    }
-
-    /** The largest integer whose square is at most {@code v} (v ≥ 0). */
-    static long isqrt(long v) {
-        long r = (long) Math.sqrt((double) v);
-        while (r * r > v) {
-            r--;
-        }
-        while ((r + 1) * (r + 1) <= v) {
-            r++;
-        }
-        return r;
-    }
-
-    /**
-     * 32 bits a core can draw for parameter {@code index} of layer {@code layer} at {@code iteration} without any
-     * state: three rounds of a 32-bit mixing function (xor-shift, multiply by an odd constant, twice) over the
-     * seed, layer, index and iteration.
-     */
-    static int random(int seed, int layer, int index, int iteration) {
-        int h = mix(seed ^ 0x5bd1e995 * (layer + 1));
-        h = mix(h ^ index);
-        return mix(h ^ iteration);
-    }
-
-    private static int mix(int x) {
-        x ^= x >>> 16;
-        x *= 0x7feb352d;
-        x ^= x >>> 15;
-        x *= 0x846ca68b;
-        x ^= x >>> 16;
-        return x;
     }
 
     /** Layer {@code l}'s weights and biases. */
@@ -560,29 +438,6 @@ final class AccumTrainingReference {
     /** What the training has counted so far (a copy). */
     Counts counts() {
         return counts.copy();
-    }
-
-    /**
-     * A positive host constant c as mantissa × 2^-shift, the mantissa in [2^30, 2^31) (a relative error at most
-     * 2^-31): a learning rate over the batch size, Adam's bias-corrected rate, 1 / batch.
-     */
-    record Scale(long mantissa, int shift) {
-        static Scale of(double c) {
-            if (!(c > 0) || Double.isInfinite(c)) {
-                throw new IllegalArgumentException("Expected a positive finite constant, got " + c);
-            }
-            int shift = 30 - Math.getExponent(c);
-            long m = Math.round(Math.scalb(c, shift));
-            if (m == 1L << 31) {
-                m >>= 1;
-                shift--;
-            }
-            return new Scale(m, shift);
-        }
-
-        double value() {
-            return Math.scalb((double) mantissa, -shift);
-        }
     }
 
     /** Counts over the training so far. */

@@ -23,7 +23,7 @@ import org.nd4j.linalg.learning.config.Nesterovs;
 import org.nd4j.linalg.learning.config.Sgd;
 import org.nd4j.linalg.lossfunctions.LossFunctions.LossFunction;
 import org.spinnaker4j.demo.ReferenceNetworks;
-import org.spinnaker4j.parity.AccumTrainingReference.Rounding;
+import org.spinnaker4j.kernels.AccumUpdate.Rounding;
 
 /**
  * {@link AccumTrainingReference} against nd4j-native float32: one mini-batch's gradient within

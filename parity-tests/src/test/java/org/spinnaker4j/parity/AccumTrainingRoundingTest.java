@@ -9,8 +9,9 @@ import java.math.BigInteger;
 import java.math.RoundingMode;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
-import org.spinnaker4j.parity.AccumTrainingReference.Rounding;
-import org.spinnaker4j.parity.AccumTrainingReference.Scale;
+import org.spinnaker4j.kernels.AccumUpdate;
+import org.spinnaker4j.kernels.AccumUpdate.Rounding;
+import org.spinnaker4j.kernels.AccumUpdate.Scale;
 
 /**
  * The update's rounding in {@link AccumTrainingReference}: nearest equal to the exact rational rounded half away from
@@ -33,7 +34,7 @@ class AccumTrainingRoundingTest {
                     .shiftLeft(shift))).setScale(0, RoundingMode.HALF_UP).toBigInteger();
             long expectedLong = expected.bitLength() < 64 ? expected.longValueExact()
                     : expected.signum() > 0 ? Long.MAX_VALUE : -Long.MAX_VALUE;
-            assertEquals(expectedLong, AccumTrainingReference.round128(hi, lo, shift, 0, Rounding.NEAREST),
+            assertEquals(expectedLong, AccumUpdate.round128(hi, lo, shift, 0, Rounding.NEAREST),
                     "hi " + hi + " lo " + lo + " shift " + shift);
         }
     }
@@ -53,7 +54,7 @@ class AccumTrainingRoundingTest {
         // stochastic rounding moves it by one word with probability 1e-5 / 2^-15 ≈ 0.33 (unbiased: see below)
         int up = 0;
         for (int it = 0; it < 10_000; it++) {
-            long s = step(small, c, Rounding.STOCHASTIC, AccumTrainingReference.random(1, 0, 7, it));
+            long s = step(small, c, Rounding.STOCHASTIC, AccumUpdate.random(1, 0, 7, it));
             assertTrue(s == 0 || s == 1, "a step of " + s);
             up += (int) s;
         }
@@ -72,10 +73,10 @@ class AccumTrainingRoundingTest {
             double sum = 0;
             long floor = Math.floorDiv(x, 1L << Math.min(62, shift));
             for (int it = 0; it < draws; it++) {
-                int r = AccumTrainingReference.random(3, 1, c, it);
-                long v = AccumTrainingReference.round128(x >> 63, x, shift, r, Rounding.STOCHASTIC);
-                assertEquals(v, AccumTrainingReference.round128(x >> 63, x, shift,
-                        AccumTrainingReference.random(3, 1, c, it), Rounding.STOCHASTIC), "the same bits again");
+                int r = AccumUpdate.random(3, 1, c, it);
+                long v = AccumUpdate.round128(x >> 63, x, shift, r, Rounding.STOCHASTIC);
+                assertEquals(v, AccumUpdate.round128(x >> 63, x, shift,
+                        AccumUpdate.random(3, 1, c, it), Rounding.STOCHASTIC), "the same bits again");
                 assertTrue(shift > 62 || v == floor || v == floor + 1, v + " is not a word next to " + exact);
                 sum += v;
             }
@@ -88,12 +89,12 @@ class AccumTrainingRoundingTest {
 
     @Test
     void theHashDiffersPerLayerParameterAndIteration() {
-        int r = AccumTrainingReference.random(1, 2, 3, 4);
-        assertEquals(r, AccumTrainingReference.random(1, 2, 3, 4));
-        assertTrue(r != AccumTrainingReference.random(1, 3, 3, 4));
-        assertTrue(r != AccumTrainingReference.random(1, 2, 4, 4));
-        assertTrue(r != AccumTrainingReference.random(1, 2, 3, 5));
-        assertTrue(r != AccumTrainingReference.random(2, 2, 3, 4));
+        int r = AccumUpdate.random(1, 2, 3, 4);
+        assertEquals(r, AccumUpdate.random(1, 2, 3, 4));
+        assertTrue(r != AccumUpdate.random(1, 3, 3, 4));
+        assertTrue(r != AccumUpdate.random(1, 2, 4, 4));
+        assertTrue(r != AccumUpdate.random(1, 2, 3, 5));
+        assertTrue(r != AccumUpdate.random(2, 2, 3, 4));
     }
 
     @Test
@@ -106,11 +107,10 @@ class AccumTrainingRoundingTest {
         assertThrows(IllegalArgumentException.class, () -> Scale.of(0));
         assertThrows(IllegalArgumentException.class, () -> Scale.of(Double.NaN));
         assertThrows(IllegalArgumentException.class,
-                () -> AccumTrainingReference.round128(0, 1, 0, 0, Rounding.NEAREST));
+                () -> AccumUpdate.round128(0, 1, 0, 0, Rounding.NEAREST));
     }
 
     private static long step(long g, Scale c, Rounding mode, int random) {
-        return AccumTrainingReference.round128(Math.multiplyHigh(g, c.mantissa()), g * c.mantissa(), c.shift(),
-                random, mode);
+        return AccumUpdate.sgdStep(g, c, random, mode);
     }
 }

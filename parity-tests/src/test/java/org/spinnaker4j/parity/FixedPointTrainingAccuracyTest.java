@@ -8,7 +8,7 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.dataset.DataSet;
 import org.spinnaker4j.demo.MnistIdx;
-import org.spinnaker4j.parity.AccumTrainingReference.Rounding;
+import org.spinnaker4j.kernels.AccumUpdate.Rounding;
 import org.spinnaker4j.parity.FixedPointTrainingMnist.Result;
 
 /**

@@ -14,7 +14,7 @@ import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.learning.config.Sgd;
 import org.spinnaker4j.demo.MnistIdx;
 import org.spinnaker4j.demo.ReferenceNetworks;
-import org.spinnaker4j.parity.AccumTrainingReference.Rounding;
+import org.spinnaker4j.kernels.AccumUpdate.Rounding;
 
 /**
  * The measurement of docs/fixed-point.md's "Training in s16.15": the MNIST MLP ({@link ReferenceNetworks#mnistMlp},

@@ -1,0 +1,169 @@
+/*
+ * JNI bridge between org.spinnaker4j.kernels.FixedPointUpdate and the s16.15
+ * training update (s4j_fixupdate.h), host only, for tests: it runs Sgd or
+ * Adam over Java arrays a chunk at a time. FixedPointUpdate validates the
+ * arguments first; the checks here only keep a bad call from reading or
+ * writing outside the arrays (-2: an array missing or of the wrong length)
+ * and pass on the kernel's refusal of a constant (-1).
+ */
+#include <jni.h>
+#include <stdint.h>
+
+#include "org_spinnaker4j_kernels_FixedPointUpdate.h"
+#include "s4j_fixupdate.h"
+
+#define CHUNK 256
+#define N_CONSTS 12
+#define N_COUNTS 4
+
+/* The constants from their int[N_CONSTS] (FixedPointUpdate.constants' order). */
+static int read_consts(JNIEnv *env, jintArray in, s4j_fix_update_consts *c)
+{
+    jint k[N_CONSTS];
+
+    if (in == NULL || (*env)->GetArrayLength(env, in) != N_CONSTS) {
+        return -2;
+    }
+    (*env)->GetIntArrayRegion(env, in, 0, N_CONSTS, k);
+    c->mode = (uint32_t)k[0];
+    c->seed = (uint32_t)k[1];
+    c->layer = (uint32_t)k[2];
+    c->iteration = (uint32_t)k[3];
+    c->first_index = (uint32_t)k[4];
+    c->rate_mantissa = (uint32_t)k[5];
+    c->rate_shift = (uint32_t)k[6];
+    c->mean_mantissa = (uint32_t)k[7];
+    c->mean_shift = (uint32_t)k[8];
+    c->beta1 = (uint32_t)k[9];
+    c->beta2 = (uint32_t)k[10];
+    c->epsilon = (uint32_t)k[11];
+    return 0;
+}
+
+static int length_is(JNIEnv *env, jarray a, jsize n)
+{
+    return a != NULL && (*env)->GetArrayLength(env, a) == n;
+}
+
+static void write_counts(JNIEnv *env, jintArray out, const s4j_fix_update_counts *counts)
+{
+    jint k[N_COUNTS];
+
+    k[0] = (jint)counts->nonzero;
+    k[1] = (jint)counts->zero_steps;
+    k[2] = (jint)counts->saturated;
+    k[3] = (jint)counts->clipped;
+    (*env)->SetIntArrayRegion(env, out, 0, N_COUNTS, k);
+}
+
+JNIEXPORT jint JNICALL Java_org_spinnaker4j_kernels_FixedPointUpdate_sgd0(
+    JNIEnv *env, jclass cls, jintArray consts, jintArray words, jlongArray grads, jintArray counts)
+{
+    s4j_fix_update_consts c;
+    s4j_fix_update_counts total = {0u, 0u, 0u, 0u};
+    uint32_t first;
+    jint w[CHUNK];
+    jlong g[CHUNK];
+    int64_t g64[CHUNK];
+    jsize n;
+    jsize at;
+
+    (void)cls;
+    if (read_consts(env, consts, &c) != 0 || words == NULL || !length_is(env, counts, N_COUNTS)) {
+        return -2;
+    }
+    n = (*env)->GetArrayLength(env, words);
+    if (!length_is(env, grads, n)) {
+        return -2;
+    }
+    first = c.first_index;
+    for (at = 0; at < n; at += CHUNK) {
+        jsize m = n - at < CHUNK ? n - at : CHUNK;
+        int32_t w32[CHUNK];
+        jsize i;
+
+        (*env)->GetIntArrayRegion(env, words, at, m, w);
+        (*env)->GetLongArrayRegion(env, grads, at, m, g);
+        for (i = 0; i < m; i++) {
+            w32[i] = w[i];
+            g64[i] = g[i];
+        }
+        c.first_index = first + (uint32_t)at;
+        if (s4j_fix_sgd_step(&c, w32, g64, (uint32_t)m, &total) != 0) {
+            return -1;
+        }
+        for (i = 0; i < m; i++) {
+            w[i] = w32[i];
+        }
+        (*env)->SetIntArrayRegion(env, words, at, m, w);
+    }
+    write_counts(env, counts, &total);
+    return 0;
+}
+
+JNIEXPORT jint JNICALL Java_org_spinnaker4j_kernels_FixedPointUpdate_adam0(
+    JNIEnv *env, jclass cls, jintArray consts, jintArray words, jintArray ms, jlongArray vs, jlongArray grads,
+    jintArray counts)
+{
+    s4j_fix_update_consts c;
+    s4j_fix_update_counts total = {0u, 0u, 0u, 0u};
+    uint32_t first;
+    jint w[CHUNK];
+    jint mm[CHUNK];
+    jlong v[CHUNK];
+    jlong g[CHUNK];
+    int32_t w32[CHUNK];
+    int32_t m32[CHUNK];
+    uint32_t v32[2 * CHUNK];
+    int64_t g64[CHUNK];
+    jsize n;
+    jsize at;
+
+    (void)cls;
+    if (read_consts(env, consts, &c) != 0 || words == NULL || !length_is(env, counts, N_COUNTS)) {
+        return -2;
+    }
+    n = (*env)->GetArrayLength(env, words);
+    if (!length_is(env, ms, n) || !length_is(env, vs, n) || !length_is(env, grads, n)) {
+        return -2;
+    }
+    first = c.first_index;
+    for (at = 0; at < n; at += CHUNK) {
+        jsize k = n - at < CHUNK ? n - at : CHUNK;
+        jsize i;
+
+        (*env)->GetIntArrayRegion(env, words, at, k, w);
+        (*env)->GetIntArrayRegion(env, ms, at, k, mm);
+        (*env)->GetLongArrayRegion(env, vs, at, k, v);
+        (*env)->GetLongArrayRegion(env, grads, at, k, g);
+        for (i = 0; i < k; i++) {
+            w32[i] = w[i];
+            m32[i] = mm[i];
+            v32[2 * i] = (uint32_t)(uint64_t)v[i];
+            v32[2 * i + 1] = (uint32_t)((uint64_t)v[i] >> 32);
+            g64[i] = g[i];
+        }
+        c.first_index = first + (uint32_t)at;
+        if (s4j_fix_adam_step(&c, w32, m32, v32, g64, (uint32_t)k, &total) != 0) {
+            return -1;
+        }
+        for (i = 0; i < k; i++) {
+            w[i] = w32[i];
+            mm[i] = m32[i];
+            v[i] = (jlong)(((uint64_t)v32[2 * i + 1] << 32) | v32[2 * i]);
+        }
+        (*env)->SetIntArrayRegion(env, words, at, k, w);
+        (*env)->SetIntArrayRegion(env, ms, at, k, mm);
+        (*env)->SetLongArrayRegion(env, vs, at, k, v);
+    }
+    write_counts(env, counts, &total);
+    return 0;
+}
+
+JNIEXPORT jint JNICALL Java_org_spinnaker4j_kernels_FixedPointUpdate_random0(
+    JNIEnv *env, jclass cls, jint seed, jint layer, jint index, jint iteration)
+{
+    (void)env;
+    (void)cls;
+    return (jint)s4j_fix_update_random((uint32_t)seed, (uint32_t)layer, (uint32_t)index, (uint32_t)iteration);
+}

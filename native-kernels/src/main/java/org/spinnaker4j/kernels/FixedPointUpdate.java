@@ -1,0 +1,124 @@
+package org.spinnaker4j.kernels;
+
+import java.util.Objects;
+import org.spinnaker4j.kernels.AccumUpdate.AdamConstants;
+import org.spinnaker4j.kernels.AccumUpdate.Rounding;
+import org.spinnaker4j.kernels.AccumUpdate.Scale;
+
+/**
+ * Runs the cores' s16.15 training update ({@code s4j_fixupdate.c}: Sgd and Adam over a run of parameters) on the
+ * host, the same C code the ARM build runs, for tests: it must give the bits {@link AccumUpdate} defines.
+ */
+public final class FixedPointUpdate {
+
+    private FixedPointUpdate() {
+    }
+
+    /**
+     * Where a run of parameters is: its rounding, the random bits' seed, its layer, the iteration (0 for the first)
+     * and its first parameter's index in the layer (the random bits of parameter i of the run are
+     * {@link AccumUpdate#random}(seed, layer, firstIndex + i, iteration)).
+     *
+     * @param rounding   how steps are rounded
+     * @param seed       the random bits' seed
+     * @param layer      the layer
+     * @param iteration  the iteration, from 0
+     * @param firstIndex the run's first parameter's index in the layer
+     */
+    public record Run(Rounding rounding, int seed, int layer, int iteration, int firstIndex) {
+
+        /** Checks the rounding is given. */
+        public Run {
+            Objects.requireNonNull(rounding, "rounding");
+        }
+    }
+
+    /**
+     * What the kernel counted over a run.
+     *
+     * @param nonZero   parameters with a non-zero gradient sum
+     * @param zeroSteps of those, steps rounded to 0
+     * @param saturated parameters saturated by their step
+     * @param clipped   Adam's mean gradients clipped to |g| &lt; 2
+     */
+    public record Counts(int nonZero, int zeroSteps, int saturated, int clipped) {
+    }
+
+    /**
+     * Sgd over {@code words} in place: each less its gradient sum (units of 2^-30) times {@code c}, as
+     * {@link AccumUpdate#sgdStep} rounds it, saturated.
+     *
+     * @throws IllegalArgumentException if the arrays' lengths differ or c's shift is outside [1, 126]
+     */
+    public static Counts sgd(Run run, Scale c, int[] words, long[] gradients) {
+        Objects.requireNonNull(run, "run");
+        requireLengths(words.length, gradients.length, "gradients");
+        int[] counts = new int[4];
+        check(sgd0(constants(run, c, null), words, gradients, counts));
+        return new Counts(counts[0], counts[1], counts[2], counts[3]);
+    }
+
+    /**
+     * Adam over {@code words}, {@code m} and {@code v} in place, as {@link AccumUpdate#adamStep} computes each
+     * parameter.
+     *
+     * @throws IllegalArgumentException if the arrays' lengths differ or a v is outside [0, 2^62]
+     */
+    public static Counts adam(Run run, AdamConstants c, int[] words, int[] m, long[] v, long[] gradients) {
+        Objects.requireNonNull(run, "run");
+        requireLengths(words.length, m.length, "m");
+        requireLengths(words.length, v.length, "v");
+        requireLengths(words.length, gradients.length, "gradients");
+        for (int i = 0; i < v.length; i++) {
+            if (v[i] < 0 || v[i] > 1L << 62) {
+                throw new IllegalArgumentException("Expected v in [0, 2^62], got " + v[i] + " at " + i);
+            }
+        }
+        int[] counts = new int[4];
+        check(adam0(constants(run, c.rate(), c), words, m, v, gradients, counts));
+        return new Counts(counts[0], counts[1], counts[2], counts[3]);
+    }
+
+    /** {@link AccumUpdate#random}, computed by the kernels' C. */
+    public static int random(int seed, int layer, int index, int iteration) {
+        NativeLibrary.load();
+        return random0(seed, layer, index, iteration);
+    }
+
+    /** The C struct s4j_fix_update_consts, word by word. */
+    private static int[] constants(Run run, Scale rate, AdamConstants adam) {
+        int shift = adam == null ? rate.shift() : adam.stepShift();
+        requireShift(shift, "the step's");
+        Scale mean = adam == null ? new Scale(0, 1) : adam.perSample();
+        requireShift(mean.shift(), "1 / batch's");
+        NativeLibrary.load();
+        return new int[] {run.rounding().ordinal(), run.seed(), run.layer(), run.iteration(), run.firstIndex(),
+            (int) rate.mantissa(), shift, (int) mean.mantissa(), mean.shift(), adam == null ? 0 : (int) adam.beta1(),
+            adam == null ? 0 : (int) adam.beta2(), adam == null ? 1 : (int) adam.epsilon()};
+    }
+
+    private static void requireShift(int shift, String what) {
+        if (shift < 1 || shift > 126) {
+            throw new IllegalArgumentException("Expected " + what + " shift in [1, 126], got " + shift);
+        }
+    }
+
+    private static void requireLengths(int words, int other, String what) {
+        if (other != words) {
+            throw new IllegalArgumentException("Expected " + words + " " + what + " (one a word), got " + other);
+        }
+    }
+
+    private static void check(int status) {
+        if (status != 0) {
+            throw new IllegalStateException("the fixed-point update refused arguments Java validated (status "
+                    + status + ")");
+        }
+    }
+
+    private static native int sgd0(int[] constants, int[] words, long[] gradients, int[] counts);
+
+    private static native int adam0(int[] constants, int[] words, int[] m, long[] v, long[] gradients, int[] counts);
+
+    private static native int random0(int seed, int layer, int index, int iteration);
+}
