@@ -1,0 +1,134 @@
+/*
+ * Measures the s16.15 training update (s4j_fixupdate.c) on the ARM968 under
+ * qemu-arm (not part of the Maven build; built for ARM only by the
+ * Makefile's measure-fixupdate target, run by fixupdate-measure.sh, which
+ * counts the instructions between calib_begin() and calib_end() and
+ * estimates their cycles, as calibrate.sh does for the kernels).
+ *
+ *   fixupdate_measure U R N   one call of U (sgd or adam) with rounding R
+ *                             (nearest or stochastic) over N parameters
+ *                             (at most 256) of MNIST-like magnitudes: mean
+ *                             gradients up to 2^-8 over a batch of 32, m up
+ *                             to 2^-10, v up to 2^-19, words up to 0.25;
+ *                             lr 0.1 (Sgd), Adam 1e-3 at iteration 10;
+ *                             prints nothing (fails if a step saturated)
+ */
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "s4j_fixupdate.h"
+
+#define MAX_N 256u
+#define BATCH 32
+
+void calib_begin(void);
+void calib_end(void);
+
+/* The markers: fixupdate-measure.sh counts the instructions between their calls. */
+__attribute__((noinline)) void calib_begin(void)
+{
+    __asm__ volatile("" ::: "memory");
+}
+
+__attribute__((noinline)) void calib_end(void)
+{
+    __asm__ volatile("" ::: "memory");
+}
+
+static uint32_t state = 12345u;
+
+/* A deterministic 32-bit draw (xorshift). */
+static uint32_t next(void)
+{
+    state ^= state << 13;
+    state ^= state >> 17;
+    state ^= state << 5;
+    return state;
+}
+
+/* A signed draw in (-2^bits, 2^bits). */
+static int32_t signed_bits(uint32_t bits)
+{
+    int32_t x = (int32_t)(next() >> (32u - bits));
+
+    return (next() & 1u) != 0u ? -x : x;
+}
+
+/* AccumUpdate.Scale.of: c as mantissa in [2^30, 2^31) over 2^shift. */
+static void scale(double c, uint32_t *mantissa, uint32_t *shift)
+{
+    int e;
+    double f = frexp(c, &e); /* c = f 2^e, f in [0.5, 1): exponent e - 1 */
+    int s = 30 - (e - 1);
+    double m = round(ldexp(f, 31));
+
+    if (m >= 2147483648.0) {
+        m /= 2;
+        s--;
+    }
+    *mantissa = (uint32_t)m;
+    *shift = (uint32_t)s;
+}
+
+int main(int argc, char **argv)
+{
+    static int32_t words[MAX_N];
+    static int32_t m[MAX_N];
+    static uint32_t v[2u * MAX_N];
+    static int64_t grads[MAX_N];
+    s4j_fix_update_consts c;
+    s4j_fix_update_counts counts = {0u, 0u, 0u, 0u};
+    uint32_t n;
+    uint32_t i;
+    int adam;
+    int status;
+
+    if (argc != 4 || (strcmp(argv[1], "sgd") != 0 && strcmp(argv[1], "adam") != 0)
+        || (strcmp(argv[2], "nearest") != 0 && strcmp(argv[2], "stochastic") != 0)
+        || (n = (uint32_t)strtoul(argv[3], NULL, 10)) < 1u || n > MAX_N) {
+        fprintf(stderr, "usage: fixupdate_measure sgd|adam nearest|stochastic N (1 to %u)\n", MAX_N);
+        return 2;
+    }
+    adam = strcmp(argv[1], "adam") == 0;
+    memset(&c, 0, sizeof c);
+    c.mode = strcmp(argv[2], "stochastic") == 0 ? S4J_FIXUPD_STOCHASTIC : S4J_FIXUPD_NEAREST;
+    c.seed = 2026u;
+    c.layer = 1u;
+    c.iteration = 9u;
+    for (i = 0u; i < n; i++) {
+        grads[i] = (int64_t)signed_bits(22u) * BATCH;
+        words[i] = signed_bits(13u);
+        m[i] = signed_bits(20u);
+        v[2u * i] = next();
+        v[2u * i + 1u] = next() >> 19; /* below 2^45 */
+    }
+    if (adam) {
+        int t = 10;
+
+        scale(1e-3 * sqrt(1 - pow(0.999, t)) / (1 - pow(0.9, t)), &c.rate_mantissa, &c.rate_shift);
+        c.rate_shift -= 15u;
+        scale(1.0 / BATCH, &c.mean_mantissa, &c.mean_shift);
+        c.beta1 = (uint32_t)llround(0.9 * 2147483648.0);
+        c.beta2 = (uint32_t)llround(0.999 * 2147483648.0);
+        c.epsilon = (uint32_t)llround(1e-8 * 1073741824.0);
+    } else {
+        scale(0.1 / BATCH / 32768.0, &c.rate_mantissa, &c.rate_shift);
+    }
+    calib_begin();
+    status = adam ? s4j_fix_adam_step(&c, words, m, v, grads, n, &counts)
+                  : s4j_fix_sgd_step(&c, words, grads, n, &counts);
+    calib_end();
+    if (status != 0) {
+        fprintf(stderr, "fixupdate_measure: the kernel refused the constants\n");
+        return 1;
+    }
+    if (counts.nonzero != n || counts.saturated != 0u) {
+        fprintf(stderr, "fixupdate_measure: expected %u non-zero gradients and no saturation, got %u and %u\n",
+                (unsigned)n, (unsigned)counts.nonzero, (unsigned)counts.saturated);
+        return 1;
+    }
+    return 0;
+}
