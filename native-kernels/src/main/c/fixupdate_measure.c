@@ -9,7 +9,7 @@
  *                             (nearest or stochastic) over N parameters
  *                             (at most 256) of MNIST-like magnitudes: mean
  *                             gradients up to 2^-8 over a batch of 32, m up
- *                             to 2^-10, v up to 2^-19, words up to 0.25;
+ *                             to 2^-10, v up to 2^-15, words up to 0.25;
  *                             lr 0.1 (Sgd), Adam 1e-3 at iteration 10;
  *                             prints nothing (fails if a step saturated)
  */
