@@ -13,8 +13,17 @@
 #include "s4j_fixupdate.h"
 
 #define CHUNK 256
-#define N_CONSTS 12
-#define N_COUNTS 4
+#define N_CONSTS org_spinnaker4j_kernels_FixedPointUpdate_CONSTANT_WORDS
+#define N_COUNTS org_spinnaker4j_kernels_FixedPointUpdate_COUNT_WORDS
+
+_Static_assert(org_spinnaker4j_kernels_FixedPointUpdate_NEAREST == S4J_FIXUPD_NEAREST,
+               "FixedPointUpdate.NEAREST differs from S4J_FIXUPD_NEAREST");
+_Static_assert(org_spinnaker4j_kernels_FixedPointUpdate_STOCHASTIC == S4J_FIXUPD_STOCHASTIC,
+               "FixedPointUpdate.STOCHASTIC differs from S4J_FIXUPD_STOCHASTIC");
+_Static_assert(sizeof(s4j_fix_update_consts) == N_CONSTS * sizeof(uint32_t),
+               "FixedPointUpdate.CONSTANT_WORDS differs from s4j_fix_update_consts");
+_Static_assert(sizeof(s4j_fix_update_counts) == N_COUNTS * sizeof(uint32_t),
+               "FixedPointUpdate.COUNT_WORDS differs from s4j_fix_update_counts");
 
 /* The constants from their int[N_CONSTS] (FixedPointUpdate.constants' order). */
 static int read_consts(JNIEnv *env, jintArray in, s4j_fix_update_consts *c)

@@ -1,5 +1,6 @@
 package org.spinnaker4j.kernels;
 
+import java.lang.annotation.Native;
 import java.util.Objects;
 import org.spinnaker4j.kernels.AccumUpdate.AdamConstants;
 import org.spinnaker4j.kernels.AccumUpdate.Rounding;
@@ -10,6 +11,17 @@ import org.spinnaker4j.kernels.AccumUpdate.Scale;
  * host, the same C code the ARM build runs, for tests: it must give the bits {@link AccumUpdate} defines.
  */
 public final class FixedPointUpdate {
+
+    /** The C's codes of the roundings (S4J_FIXUPD_*; s4j_fixupdate_jni.c asserts them at build time). */
+    @Native
+    static final int NEAREST = 0;
+    @Native
+    static final int STOCHASTIC = 1;
+    /** Words of s4j_fix_update_consts and of the counts the JNI returns (asserted there too). */
+    @Native
+    static final int CONSTANT_WORDS = 12;
+    @Native
+    static final int COUNT_WORDS = 4;
 
     private FixedPointUpdate() {
     }
@@ -25,10 +37,10 @@ public final class FixedPointUpdate {
      * @param iteration  the iteration, from 0
      * @param firstIndex the run's first parameter's index in the layer
      */
-    public record Run(Rounding rounding, int seed, int layer, int iteration, int firstIndex) {
+    public record UpdateRun(Rounding rounding, int seed, int layer, int iteration, int firstIndex) {
 
         /** Checks the rounding is given. */
-        public Run {
+        public UpdateRun {
             Objects.requireNonNull(rounding, "rounding");
         }
     }
@@ -41,7 +53,7 @@ public final class FixedPointUpdate {
      * @param saturated parameters saturated by their step
      * @param clipped   Adam's mean gradients clipped to |g| &lt; 2
      */
-    public record Counts(int nonZero, int zeroSteps, int saturated, int clipped) {
+    public record UpdateCounts(int nonZero, int zeroSteps, int saturated, int clipped) {
     }
 
     /**
@@ -50,12 +62,12 @@ public final class FixedPointUpdate {
      *
      * @throws IllegalArgumentException if the arrays' lengths differ or c's shift is outside [1, 126]
      */
-    public static Counts sgd(Run run, Scale c, int[] words, long[] gradients) {
+    public static UpdateCounts sgd(UpdateRun run, Scale c, int[] words, long[] gradients) {
         Objects.requireNonNull(run, "run");
         requireLengths(words.length, gradients.length, "gradients");
-        int[] counts = new int[4];
+        int[] counts = new int[COUNT_WORDS];
         check(sgd0(constants(run, c, null), words, gradients, counts));
-        return new Counts(counts[0], counts[1], counts[2], counts[3]);
+        return new UpdateCounts(counts[0], counts[1], counts[2], counts[3]);
     }
 
     /**
@@ -64,7 +76,8 @@ public final class FixedPointUpdate {
      *
      * @throws IllegalArgumentException if the arrays' lengths differ or a v is outside [0, 2^62]
      */
-    public static Counts adam(Run run, AdamConstants c, int[] words, int[] m, long[] v, long[] gradients) {
+    public static UpdateCounts adam(UpdateRun run, AdamConstants c, int[] words, int[] m, long[] v,
+            long[] gradients) {
         Objects.requireNonNull(run, "run");
         requireLengths(words.length, m.length, "m");
         requireLengths(words.length, v.length, "v");
@@ -74,9 +87,9 @@ public final class FixedPointUpdate {
                 throw new IllegalArgumentException("Expected v in [0, 2^62], got " + v[i] + " at " + i);
             }
         }
-        int[] counts = new int[4];
+        int[] counts = new int[COUNT_WORDS];
         check(adam0(constants(run, c.rate(), c), words, m, v, gradients, counts));
-        return new Counts(counts[0], counts[1], counts[2], counts[3]);
+        return new UpdateCounts(counts[0], counts[1], counts[2], counts[3]);
     }
 
     /** {@link AccumUpdate#random}, computed by the kernels' C. */
@@ -85,16 +98,23 @@ public final class FixedPointUpdate {
         return random0(seed, layer, index, iteration);
     }
 
-    /** The C struct s4j_fix_update_consts, word by word. */
-    private static int[] constants(Run run, Scale rate, AdamConstants adam) {
+    /** The C struct s4j_fix_update_consts, word by word ({@link #CONSTANT_WORDS}). */
+    private static int[] constants(UpdateRun run, Scale rate, AdamConstants adam) {
         int shift = adam == null ? rate.shift() : adam.stepShift();
         requireShift(shift, "the step's");
         Scale mean = adam == null ? new Scale(0, 1) : adam.perSample();
         requireShift(mean.shift(), "1 / batch's");
         NativeLibrary.load();
-        return new int[] {run.rounding().ordinal(), run.seed(), run.layer(), run.iteration(), run.firstIndex(),
+        return new int[] {code(run.rounding()), run.seed(), run.layer(), run.iteration(), run.firstIndex(),
             (int) rate.mantissa(), shift, (int) mean.mantissa(), mean.shift(), adam == null ? 0 : (int) adam.beta1(),
             adam == null ? 0 : (int) adam.beta2(), adam == null ? 1 : (int) adam.epsilon()};
+    }
+
+    private static int code(Rounding rounding) {
+        return switch (rounding) {
+            case NEAREST -> NEAREST;
+            case STOCHASTIC -> STOCHASTIC;
+        };
     }
 
     private static void requireShift(int shift, String what) {

@@ -13,8 +13,8 @@ import org.spinnaker4j.kernels.AccumUpdate.AdamConstants;
 import org.spinnaker4j.kernels.AccumUpdate.AdamStep;
 import org.spinnaker4j.kernels.AccumUpdate.Rounding;
 import org.spinnaker4j.kernels.AccumUpdate.Scale;
-import org.spinnaker4j.kernels.FixedPointUpdate.Counts;
-import org.spinnaker4j.kernels.FixedPointUpdate.Run;
+import org.spinnaker4j.kernels.FixedPointUpdate.UpdateCounts;
+import org.spinnaker4j.kernels.FixedPointUpdate.UpdateRun;
 
 /**
  * The C update ({@code s4j_fixupdate.c}, through {@link FixedPointUpdate}) bit-equal to {@link AccumUpdate} on random
@@ -47,8 +47,8 @@ class FixedPointUpdateTest {
         };
     }
 
-    private static Run anyRun(Random r, Rounding rounding) {
-        return new Run(rounding, r.nextInt(), r.nextInt(8), r.nextInt(100_000), r.nextInt(1 << 20));
+    private static UpdateRun anyRun(Random r, Rounding rounding) {
+        return new UpdateRun(rounding, r.nextInt(), r.nextInt(8), r.nextInt(100_000), r.nextInt(1 << 20));
     }
 
     @Test
@@ -81,7 +81,7 @@ class FixedPointUpdateTest {
             }
             int[][] results = new int[2][];
             for (Rounding rounding : Rounding.values()) {
-                Run where = anyRun(r, rounding);
+                UpdateRun where = anyRun(r, rounding);
                 int[] expected = words.clone();
                 int[] counts = new int[3];
                 for (int i = 0; i < N; i++) {
@@ -89,9 +89,9 @@ class FixedPointUpdateTest {
                     expected[i] = apply(expected[i], g[i], step, counts);
                 }
                 int[] actual = words.clone();
-                Counts got = FixedPointUpdate.sgd(where, c, actual, g);
+                UpdateCounts got = FixedPointUpdate.sgd(where, c, actual, g);
                 assertArrayEquals(expected, actual, "run " + run + ", " + rounding + ", c = " + c);
-                assertEquals(new Counts(counts[0], counts[1], counts[2], 0), got, "run " + run);
+                assertEquals(new UpdateCounts(counts[0], counts[1], counts[2], 0), got, "run " + run);
                 saturated += got.saturated();
                 zeroSteps += got.zeroSteps();
                 results[rounding.ordinal()] = actual;
@@ -130,7 +130,7 @@ class FixedPointUpdateTest {
                 v[i] = r.nextInt(10) == 0 ? 0 : r.nextInt(20) == 0 ? 1L << 62 : (r.nextLong() >>> 2) >> r.nextInt(62);
             }
             for (Rounding rounding : Rounding.values()) {
-                Run where = anyRun(r, rounding);
+                UpdateRun where = anyRun(r, rounding);
                 int[] expectedWords = words.clone();
                 int[] expectedM = m.clone();
                 long[] expectedV = v.clone();
@@ -146,12 +146,12 @@ class FixedPointUpdateTest {
                 int[] actualWords = words.clone();
                 int[] actualM = m.clone();
                 long[] actualV = v.clone();
-                Counts got = FixedPointUpdate.adam(where, c, actualWords, actualM, actualV, g);
+                UpdateCounts got = FixedPointUpdate.adam(where, c, actualWords, actualM, actualV, g);
                 String what = "run " + run + ", " + rounding + ", " + c;
                 assertArrayEquals(expectedM, actualM, what);
                 assertArrayEquals(expectedV, actualV, what);
                 assertArrayEquals(expectedWords, actualWords, what);
-                assertEquals(new Counts(counts[0], counts[1], counts[2], clips), got, what);
+                assertEquals(new UpdateCounts(counts[0], counts[1], counts[2], clips), got, what);
                 saturated += got.saturated();
                 clipped += got.clipped();
                 zeroSteps += got.zeroSteps();
@@ -171,7 +171,7 @@ class FixedPointUpdateTest {
         long[] g = {1L << 20};
         for (int t = 1; t <= 50; t++) {
             AdamConstants c = AdamConstants.of(1e-2, 0.9, 0.999, 1e-8, 1, t);
-            FixedPointUpdate.adam(new Run(Rounding.NEAREST, 0, 0, t - 1, 0), c, words, m, v, g);
+            FixedPointUpdate.adam(new UpdateRun(Rounding.NEAREST, 0, 0, t - 1, 0), c, words, m, v, g);
         }
         assertTrue(Math.abs(m[0] - (1 << 20)) <= 1 << 20 >> 2, "m near g after 50 steps of 0.9: " + m[0]);
         double moved = -words[0] / (double) AccumQuantiser.ONE;
@@ -183,7 +183,7 @@ class FixedPointUpdateTest {
     void refusesWhatTheKernelCannotCompute() {
         int[] one = {0};
         long[] g = {1};
-        Run run = new Run(Rounding.NEAREST, 0, 0, 0, 0);
+        UpdateRun run = new UpdateRun(Rounding.NEAREST, 0, 0, 0, 0);
         assertThrows(IllegalArgumentException.class, () -> FixedPointUpdate.sgd(run, new Scale(1L << 30, 127), one,
                 g));
         assertThrows(IllegalArgumentException.class, () -> FixedPointUpdate.sgd(run, new Scale(1L << 30, 0), one, g));
@@ -201,7 +201,7 @@ class FixedPointUpdateTest {
         assertNotEquals(AccumUpdate.random(1, 0, 0, 0), AccumUpdate.random(1, 0, 0, 1));
     }
 
-    private static int random(Run where, int i) {
+    private static int random(UpdateRun where, int i) {
         return AccumUpdate.random(where.seed(), where.layer(), where.firstIndex() + i, where.iteration());
     }
 
