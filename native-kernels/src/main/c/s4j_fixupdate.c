@@ -88,26 +88,74 @@ static int64_t round128(uint64_t hi, uint64_t lo, uint32_t shift, uint32_t rando
     return to_s64(mode == S4J_FIXUPD_NEAREST && negative ? 0u - r : r);
 }
 
-/* floor(sqrt(v)), digit by digit. */
+/* Digit-by-digit square root steps over the bit pairs of word from pair k
+ * (its bit k) down: each brings the next pair into the remainder, doubles the
+ * root and sets its new bit if 4 root + 1 fits. In 32 bits while the root
+ * stays below 2^16 (the remainder is at most 2 root, so below 2^17). */
+static inline void sqrt_pairs32(uint32_t word, int32_t k, uint32_t *root, uint32_t *rem)
+{
+    uint32_t r = *root;
+    uint32_t m = *rem;
+
+    for (; k >= 0; k -= 2) {
+        uint32_t trial;
+
+        m = (m << 2) | ((word >> k) & 3u);
+        trial = (r << 2) | 1u;
+        r <<= 1;
+        if (m >= trial) {
+            m -= trial;
+            r |= 1u;
+        }
+    }
+    *root = r;
+    *rem = m;
+}
+
+/* The index of the leading bit pair of a non-zero word (its even bit). */
+static inline int32_t leading_pair(uint32_t word)
+{
+    return (31 - __builtin_clz(word)) & ~1;
+}
+
+/* floor(sqrt(v)), digit by digit from v's leading bit pair: the high word's
+ * pairs in 32 bits, then the low word's (in 32 bits too if the high word is
+ * 0; else the remainder, below 2^33, in 64). */
 static uint64_t isqrt(uint64_t v)
 {
-    uint64_t rem = v;
-    uint64_t root = 0u;
-    uint64_t bit = (uint64_t)1 << 62;
+    uint32_t hi = (uint32_t)(v >> 32);
+    uint32_t lo = (uint32_t)v;
+    uint32_t root = 0u;
+    uint32_t rem = 0u;
+    uint64_t rem64;
+    int32_t k;
 
-    while (bit > v) {
-        bit >>= 2;
-    }
-    while (bit != 0u) {
-        if (rem >= root + bit) {
-            rem -= root + bit;
-            root = (root >> 1) + bit;
-        } else {
-            root >>= 1;
+    if (hi == 0u) {
+        if (lo != 0u) {
+            sqrt_pairs32(lo, leading_pair(lo), &root, &rem);
         }
-        bit >>= 2;
+        return root;
+    }
+    sqrt_pairs32(hi, leading_pair(hi), &root, &rem);
+    rem64 = rem;
+    for (k = 30; k >= 0; k -= 2) {
+        uint64_t trial;
+
+        rem64 = (rem64 << 2) | ((lo >> k) & 3u);
+        trial = ((uint64_t)root << 2) | 1u;
+        root <<= 1;
+        if (rem64 >= trial) {
+            rem64 -= trial;
+            root |= 1u;
+        }
     }
     return root;
+}
+
+/* isqrt for the tests (FixedPointUpdate.isqrt). */
+uint64_t s4j_fix_update_isqrt(uint64_t v)
+{
+    return isqrt(v);
 }
 
 static inline uint32_t mix(uint32_t x)

@@ -45,6 +45,9 @@ typedef struct {
 /* 32 bits for parameter index of layer at iteration: AccumUpdate.random. */
 uint32_t s4j_fix_update_random(uint32_t seed, uint32_t layer, uint32_t index, uint32_t iteration);
 
+/* floor(sqrt(v)), Adam's square root (AccumUpdate.isqrt, for any v). */
+uint64_t s4j_fix_update_isqrt(uint64_t v);
+
 /* Sgd over n parameters: words[i] -= grads[i] c, the step rounded once by
  * c->mode, saturated. grads are exact sums in units of 2^-30. Returns 0, or
  * -1 (nothing written) if a constant Sgd uses is out of its range. */

@@ -176,3 +176,10 @@ JNIEXPORT jint JNICALL Java_org_spinnaker4j_kernels_FixedPointUpdate_random0(
     (void)cls;
     return (jint)s4j_fix_update_random((uint32_t)seed, (uint32_t)layer, (uint32_t)index, (uint32_t)iteration);
 }
+
+JNIEXPORT jlong JNICALL Java_org_spinnaker4j_kernels_FixedPointUpdate_isqrt0(JNIEnv *env, jclass cls, jlong v)
+{
+    (void)env;
+    (void)cls;
+    return (jlong)s4j_fix_update_isqrt((uint64_t)v);
+}

@@ -239,7 +239,7 @@ public final class AccumUpdate {
         while (r * r > v) {
             r--;
         }
-        while ((r + 1) * (r + 1) <= v) {
+        while (r + 1 <= v / (r + 1)) { // (r + 1)^2 <= v, without overflow near 2^63
             r++;
         }
         return r;

@@ -98,6 +98,19 @@ public final class FixedPointUpdate {
         return random0(seed, layer, index, iteration);
     }
 
+    /**
+     * {@link AccumUpdate#isqrt}, computed by the kernels' C.
+     *
+     * @throws IllegalArgumentException if v is negative
+     */
+    public static long isqrt(long v) {
+        if (v < 0) {
+            throw new IllegalArgumentException("Expected a non-negative value, got " + v);
+        }
+        NativeLibrary.load();
+        return isqrt0(v);
+    }
+
     /** The C struct s4j_fix_update_consts, word by word ({@link #CONSTANT_WORDS}). */
     private static int[] constants(UpdateRun run, Scale rate, AdamConstants adam) {
         int shift = adam == null ? rate.shift() : adam.stepShift();
@@ -139,6 +152,8 @@ public final class FixedPointUpdate {
     private static native int sgd0(int[] constants, int[] words, long[] gradients, int[] counts);
 
     private static native int adam0(int[] constants, int[] words, int[] m, long[] v, long[] gradients, int[] counts);
+
+    private static native long isqrt0(long v);
 
     private static native int random0(int seed, int layer, int index, int iteration);
 }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.math.BigInteger;
 import java.util.Arrays;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -61,6 +62,29 @@ class FixedPointUpdateTest {
             int iteration = r.nextInt();
             assertEquals(AccumUpdate.random(seed, layer, index, iteration),
                     FixedPointUpdate.random(seed, layer, index, iteration));
+        }
+    }
+
+    @Test
+    void squareRootsAreExactAndEqualJavas() {
+        Random r = new Random(4);
+        long[] special = {0, 1, 2, 3, 4, 1L << 32, (1L << 32) - 1, 1L << 62, Long.MAX_VALUE, 3037000499L * 3037000499L,
+            3037000499L * 3037000499L - 1, 65535L * 65535L, 65536L * 65536L - 1};
+        for (int i = 0; i < 200_000; i++) {
+            long v;
+            if (i < special.length) {
+                v = special[i];
+            } else if (i % 3 == 0) {
+                long k = r.nextLong() >>> 1 >>> (32 + r.nextInt(31)); // a root below 2^31, near a square
+                v = Math.max(0, k * k + r.nextInt(3) - 1);
+            } else {
+                v = r.nextLong() >>> 1 >>> r.nextInt(63);
+            }
+            long root = FixedPointUpdate.isqrt(v);
+            BigInteger big = BigInteger.valueOf(v);
+            assertTrue(BigInteger.valueOf(root).pow(2).compareTo(big) <= 0
+                    && BigInteger.valueOf(root + 1).pow(2).compareTo(big) > 0, "isqrt(" + v + ") = " + root);
+            assertEquals(AccumUpdate.isqrt(v), root, "v = " + v);
         }
     }
 
