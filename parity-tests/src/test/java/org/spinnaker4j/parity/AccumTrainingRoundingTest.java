@@ -14,10 +14,10 @@ import org.spinnaker4j.kernels.AccumUpdate.Rounding;
 import org.spinnaker4j.kernels.AccumUpdate.Scale;
 
 /**
- * The update's rounding in {@link AccumTrainingReference}: nearest equal to the exact rational rounded half away from
- * zero (checked with BigInteger on 128-bit values), an update below half an s16.15 step rounded to 0, stochastic
- * rounding deterministic per (layer, parameter, iteration) and unbiased within a tolerance derived from the number of
- * draws.
+ * The update's rounding ({@link AccumUpdate}, which {@link AccumTrainingReference} uses): nearest equal to the exact
+ * rational rounded half away from zero (checked with BigInteger on 128-bit values), an update below half an s16.15
+ * step rounded to 0, stochastic rounding deterministic per (layer, parameter, iteration) and unbiased within a
+ * tolerance derived from the number of draws.
  */
 class AccumTrainingRoundingTest {
 
@@ -45,16 +45,16 @@ class AccumTrainingRoundingTest {
         Scale c = Scale.of(0.1 / 32 * 0x1p-15);
         // the gradient sum (units of 2^-30) whose step (units of 2^-15) is just below half a word
         long g = (long) (0.5 / c.value()) - 1;
-        assertEquals(0, step(g, c, Rounding.NEAREST, 0), "a step just below half a word");
-        assertEquals(0, step(-g, c, Rounding.NEAREST, 0));
-        assertEquals(1, step(g + 2, c, Rounding.NEAREST, 0), "a step just above half a word");
+        assertEquals(0, AccumUpdate.sgdStep(g, c, 0, Rounding.NEAREST), "a step just below half a word");
+        assertEquals(0, AccumUpdate.sgdStep(-g, c, 0, Rounding.NEAREST));
+        assertEquals(1, AccumUpdate.sgdStep(g + 2, c, 0, Rounding.NEAREST), "a step just above half a word");
         // a mean gradient of 1e-4 at rate 0.1 moves a parameter by 1e-5 < 2^-16: nearest never moves it
         long small = Math.round(1e-4 * 32 * 0x1p30);
-        assertEquals(0, step(small, c, Rounding.NEAREST, 0));
+        assertEquals(0, AccumUpdate.sgdStep(small, c, 0, Rounding.NEAREST));
         // stochastic rounding moves it by one word with probability 1e-5 / 2^-15 ≈ 0.33 (unbiased: see below)
         int up = 0;
         for (int it = 0; it < 10_000; it++) {
-            long s = step(small, c, Rounding.STOCHASTIC, AccumUpdate.random(1, 0, 7, it));
+            long s = AccumUpdate.sgdStep(small, c, AccumUpdate.random(1, 0, 7, it), Rounding.STOCHASTIC);
             assertTrue(s == 0 || s == 1, "a step of " + s);
             up += (int) s;
         }
@@ -108,9 +108,5 @@ class AccumTrainingRoundingTest {
         assertThrows(IllegalArgumentException.class, () -> Scale.of(Double.NaN));
         assertThrows(IllegalArgumentException.class,
                 () -> AccumUpdate.round128(0, 1, 0, 0, Rounding.NEAREST));
-    }
-
-    private static long step(long g, Scale c, Rounding mode, int random) {
-        return AccumUpdate.sgdStep(g, c, random, mode);
     }
 }
