@@ -183,8 +183,8 @@ class FixedPointBlockTest {
     }
 
     /**
-     * A fused block files its words on the float block's path, so it refuses as the float block does a next
-     * sample's row while its softmax exchange waits for a peer (its rounded z, kept for the exchange, untouched).
+     * A fused block refuses, as the float block does, a next sample's row while its softmax exchange waits for a peer
+     * (its rounded z, kept for the exchange, untouched).
      */
     @Test
     void nextSampleDuringTheSoftmaxExchangeIsRefused() {
@@ -198,6 +198,46 @@ class FixedPointBlockTest {
         KernelException e = assertThrowsWith(KernelException.class, () -> Kernels.deliver(core, new Packet(IN, 0)),
                 "of a next sample arrived while this core's softmax exchange is still waiting");
         assertEquals(KernelException.SAMPLE_OVERLAP, e.code());
+    }
+
+    /**
+     * A dense block multiplies each word into its 64-bit sums in the event that brings it, whatever rows are still
+     * missing (a float32 block waits for row 0): from the last row down, every event reports one row. A word that
+     * comes twice is refused (DUPLICATE_ROW) and not multiplied in, so every output is still the reference's; and the
+     * completion empties the sums, so the next samples (rows in other orders, a duplicate in each) are too.
+     */
+    @Test
+    void eachWordIsMultipliedInAsItArrivesAndADuplicateIsNot() {
+        Random rnd = new Random(41);
+        int[] w = randomWords(rnd, N_ROWS * N_COLS, 0.7);
+        int[] b = randomWords(rnd, N_COLS, 0.4);
+        KernelCore core = new KernelCore();
+        core.loadWords(block(KernelActivation.IDENTITY, 0f), w, b);
+        for (int sample = 0; sample < 3; sample++) {
+            int[] x = randomWords(rnd, N_ROWS, 1.5);
+            List<Integer> order = new ArrayList<>(IntStream.range(0, N_ROWS).boxed().toList());
+            if (sample == 0) {
+                Collections.reverse(order);
+            } else {
+                Collections.shuffle(order, rnd);
+            }
+            List<Packet> sent = List.of();
+            for (int k = 0; k < N_ROWS; k++) {
+                int row = order.get(k);
+                sent = Kernels.deliver(core, new Packet(IN + row, x[row]));
+                assertEquals(1, core.lastRowsAccumulated(), "sample " + sample + ": row " + row + " multiplied in");
+                if (k == N_ROWS / 2) {
+                    int again = order.get(0);
+                    KernelException e = assertThrowsWith(KernelException.class,
+                            () -> Kernels.deliver(core, new Packet(IN + again, x[again] ^ 0x5A5A)), "DUPLICATE_ROW");
+                    assertEquals(KernelException.DUPLICATE_ROW, e.code());
+                    assertEquals(k + 1, core.receivedCount(), "the duplicate is not counted");
+                }
+            }
+            assertArrayEquals(reference(KernelActivation.IDENTITY, 0, x, w, b, new long[1]), payloads(sent),
+                    "sample " + sample);
+            assertEquals(0, core.receivedCount(), "the block is ready for the next sample");
+        }
     }
 
     static int[][] splits() {
