@@ -92,13 +92,19 @@ void s4j_fix_accumulate_rows(s4j_header *h, const s4j_layout *l, void *dtcm, s4j
 static int32_t fix_send_halves(const s4j_header *h, uint32_t *sums, s4j_outbox *out)
 {
     uint32_t k;
-    int32_t r = S4J_OK;
+    int32_t r;
 
-    for (k = 0u; k < 2u * h->n_cols && r == S4J_OK; k++) {
-        r = s4j_emit(out, h->out_key_base + k, sums[k]);
+    for (k = 0u; k < 2u * h->n_cols; k++) {
+        uint32_t half = sums[k];
+
+        sums[k] = 0u;
+        r = s4j_emit(out, h->out_key_base + k, half);
+        if (r < 0) {
+            memset(sums + k, 0, (size_t)(2u * h->n_cols - k) * sizeof(uint32_t));
+            return r;
+        }
     }
-    memset(sums, 0, (size_t)h->n_cols * 2u * sizeof(uint32_t));
-    return r;
+    return S4J_OK;
 }
 
 /* What a fused block does with column j's rounded sum z: a softmax keeps it

@@ -378,12 +378,10 @@ static int32_t on_row(s4j_header *h, const s4j_layout *l, void *dtcm,
  * a next sample's word during a softmax exchange, a row that came twice (the
  * bitmap); no ring to test (s4j_load refuses training in S16_15). The last
  * word completes the block, which empties the sums for the next sample.
- * Returns what s4j_on_packet returns. Out of line, its header and layout
- * taken from the buffer: inlined, or called with them, it moved the float32
- * block's receive in s4j_on_packet (block.value 114 to 118 instructions;
- * count-diff.sh).
+ * Returns what s4j_on_packet returns, which reaches it from the default
+ * case of its range-kind switch: a case of its own moved the float32
+ * block's receive there (block.value 114 to 118 instructions; count-diff.sh).
  */
-__attribute__((noinline))
 static int32_t on_fix_word(const s4j_layout *l, void *dtcm, uint32_t row, uint32_t payload,
                            s4j_outbox *out)
 {
