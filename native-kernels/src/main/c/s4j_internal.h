@@ -63,7 +63,9 @@ typedef struct s4j_header {
         int32_t local_sum_q;    /* S16_15: the exact sum of its e words */
     };
     uint32_t discarded;         /* packets on IGNORE ranges since load */
-    uint32_t rows_done;         /* DENSE_BLOCK: rows 0 .. rows_done-1 are in z;
+    uint32_t rows_done;         /* DENSE_BLOCK: rows 0 .. rows_done-1 are in z
+                                   (0 on an S16_15 dense block: its words go
+                                   in as they arrive, s4j_fix_on_arrival);
                                    a REDUCE sending column by column: columns
                                    0 .. rows_done-1 are sent */
     /* a pooling block (S4J_CFG_POOL ..): S4J_POOL_NONE on any other core */

@@ -4,7 +4,7 @@
  * partial, a label, a norm partial), and on the one that completes a step
  * hand over to the forward, softmax or backward pass. A block multiplies each
  * row in as it arrives (accumulate_rows: float32 in row order; an s16.15
- * dense block each word at once, on_row): the receive and the multiply-
+ * dense block each word as it arrives, on_fix_word): the receive and the multiply-
  * accumulate stay in this file, the code of every packet.
  */
 #include "s4j_fixsum.h"
