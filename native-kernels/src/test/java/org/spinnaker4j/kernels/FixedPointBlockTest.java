@@ -2,9 +2,12 @@ package org.spinnaker4j.kernels;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import static org.spinnaker4j.kernels.Kernels.Packet;
 import static org.spinnaker4j.kernels.Kernels.assertThrowsWith;
 
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -238,6 +241,38 @@ class FixedPointBlockTest {
                     "sample " + sample);
             assertEquals(0, core.receivedCount(), "the block is ready for the next sample");
         }
+    }
+
+    /**
+     * The range table of a state follows its 46-word header and 34-half-word layout (byte 252); an entry is 4 words,
+     * its kind the last. {@code s4j_load} gives a fixed dense block's DATA range the state's own kind
+     * S4J_RANGE_FIX_WORD (10), which sends its words to the filing that multiplies each in as it arrives. The checked
+     * kernels refuse a state whose kind and block disagree: a fixed block's range put back to DATA (its words would
+     * be kept and multiplied in row order, as a float32 block's), or a float32 block's range given FIX_WORD.
+     */
+    @Test
+    void checkedKernelsRefuseARangeKindThatDisagreesWithTheBlock() {
+        assumeTrue(KernelCore.checkedKernels(), "only the checked build re-validates a state; the lean one trusts it");
+        int kindByte = 252 + 3 * 4;
+        KernelCore fixed = new KernelCore();
+        fixed.loadWords(block(KernelActivation.IDENTITY, 0f), new int[N_ROWS * N_COLS], new int[N_COLS]);
+        ByteBuffer dtcm = fixed.dtcm();
+        assertEquals(10, dtcm.getInt(kindByte), "a fixed dense block's DATA range, as loaded");
+        dtcm.putInt(kindByte, 0);
+        assertEquals(KernelException.CORRUPT, assertThrows(KernelException.class,
+                () -> Kernels.deliver(fixed, new Packet(IN, 1))).code());
+        dtcm.putInt(kindByte, 10);
+        Kernels.deliver(fixed, new Packet(IN, 1));
+        assertEquals(1, fixed.receivedCount(), "restored, the state works again");
+
+        KernelCore floating = new KernelCore();
+        floating.load(Kernels.dense(N_ROWS, N_COLS, true, KernelActivation.IDENTITY, 0f, OUT,
+                List.of(KeyRange.data(IN, N_ROWS, 0))), new float[N_ROWS * N_COLS], new float[N_COLS]);
+        ByteBuffer floatDtcm = floating.dtcm();
+        assertEquals(0, floatDtcm.getInt(kindByte), "a float32 block's DATA range stays DATA");
+        floatDtcm.putInt(kindByte, 10);
+        assertEquals(KernelException.CORRUPT, assertThrows(KernelException.class,
+                () -> Kernels.deliver(floating, new Packet(IN, Float.floatToRawIntBits(1f)))).code());
     }
 
     static int[][] splits() {
