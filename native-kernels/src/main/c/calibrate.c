@@ -50,13 +50,19 @@
  *                            div's softmax quotients (e / s, s in [1, 11), e in
  *                            [0, s)), the activations' [-8, 8); every call on
  *                            input I (0 .. 255) if given
- *   calibrate fixaccumulate R C, fixnext R C [A], fixlast R C [A], fixrows N K,
- *                            fixrowconv W K C O, fixsink N, fixsource C:
- *                            accumulate, next, last, rows, rowconv, sink and
- *                            source in s16.15 (S4J_ARITH_S16_15):
+ *   calibrate fixnext R C [A], fixlast R C [A], fixrowconv W K C O,
+ *                            fixsink N, fixsource C: next, last, rowconv,
+ *                            sink and source in s16.15 (S4J_ARITH_S16_15):
  *                            blocks fused, of words, activating with A
  *                            (identity if not given); the source and sink of
  *                            words
+ *   calibrate fixwords R C   the words of rows 0 .. R-1 of an (R + 1) x C
+ *                            fused s16.15 block, each multiplied into its sums
+ *                            as it arrives (row R never comes)
+ *   calibrate fixrows N K    rows N K on a block that keeps its words: a
+ *                            64-row MAX pooling block of words (8 positions x
+ *                            8 channels), which pools them when the last
+ *                            arrives (row 0 never comes)
  *   calibrate fixunfusednext R C, fixunfusedlast R C: next and last on an
  *                            unfused s16.15 block (its sums sent as halves)
  *   calibrate fixpool K P C [W KW S]  pool K P C [W KW S] in s16.15: the
@@ -1022,7 +1028,7 @@ int main(int argc, char **argv)
         /* next and last on an unfused s16.15 block: its sums sent as halves */
         what += 10;
         s.fixed = 1u;
-    } else if (strcmp(what, "fixaccumulate") == 0 || strcmp(what, "fixnext") == 0
+    } else if (strcmp(what, "fixwords") == 0 || strcmp(what, "fixnext") == 0
         || strcmp(what, "fixlast") == 0 || strcmp(what, "fixrows") == 0
         || strcmp(what, "fixrowconv") == 0
         || strcmp(what, "fixsink") == 0 || strcmp(what, "fixsource") == 0) {
@@ -1067,9 +1073,26 @@ int main(int argc, char **argv)
         s.kind = S4J_KIND_DENSE_BLOCK;
         s.rows = 64u;
         s.cols = 8u;
+        if (s.fixed != 0u) {
+            /* an s16.15 dense block multiplies each word in as it arrives
+             * (words): a block that keeps them is a pooling block's */
+            s.pool = S4J_POOL_MAX;
+            s.pool_channels = 8u;
+            s.pool_width = 1u;
+            s.pool_kernel_w = 1u;
+            s.pool_stride_w = 1u;
+        }
         s.ignore = number(argv[3], 0u, MAX_RANGES - 5u);
         load(&s);
         rows_down(&s, number(argv[2], 1u, s.rows - 1u));
+    } else if (strcmp(what, "words") == 0 && s.fixed != 0u && argc == 4) {
+        s.kind = S4J_KIND_DENSE_BLOCK;
+        s.rows = number(argv[2], 1u, MAX_VALUES - 1u) + 1u;
+        s.cols = number(argv[3], 1u, MAX_VALUES);
+        load(&s);
+        packets(0u, s.rows, DATA_KEY, 0.0f, 1.0f, 1.0f);
+        payload_words(s.rows);
+        measure(0u, s.rows - 1u);
     } else if ((strcmp(what, "pool") == 0 || strcmp(what, "fixpool") == 0) && (argc == 5 || argc == 8)) {
         /* a pooling block of P positions x C channels (or P image rows of W
          * pixels x C channels, a window of K pixels at stride S): the row that

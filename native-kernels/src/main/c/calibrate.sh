@@ -171,11 +171,13 @@ nc_diff() {
     set -- $1 $2
     echo "$(( $1 - $3 )) $(( $2 - $4 ))"
 }
-set -- $(fit fixaccumulate); mac_i=$1; row_i=$2
-set -- $(count=cycles fit fixaccumulate); mac_c=$1; row_c=$2
+# a dense block's words, each multiplied in as it arrives (fixwords R C: R words of C MACs), split as accumulate's
+set -- $(fit fixwords); mac_i=$1; word_i=$2
+set -- $(count=cycles fit fixwords); mac_c=$1; word_c=$2
 fixfigure fix.block.mac "$mac_i" "$mac_c" \
-    "a multiply-accumulate into a 64-bit sum as a fused block multiplies a row in (s4j_fix_mac_row: s4j_fixmac_arm.S on the ARM)"
-fixfigure fix.block.row "$row_i" "$row_c" "per row a fused block multiplies in, besides its MACs"
+    "a multiply-accumulate into a 64-bit sum as a fused block multiplies a word in (s4j_fix_mac_row: s4j_fixmac_arm.S on the ARM)"
+fixfigure fix.block.word "$word_i" "$word_c" \
+    "a word a dense block multiplies into its sums as it arrives, besides its MACs (filed: duplicate bit, count; the call)"
 # a 2-D convolution's fused block, as rowconv above on words: its first input row's work less its MACs at
 # fix.block.mac; rows from W = 32 to 48, runs from K = 3 to 5
 # fixrowconv W K MACS: "instructions cycles" of fixrowconv W K 4 16 less MACS MACs
@@ -192,7 +194,8 @@ set -- $(nc_per 32 "$(fixrowconv 32 5 320)" "$fr1")
 fixfigure fix.rowconv.run "$1" "$2" \
     "per run of one output column's channels a 2-D convolution's fused block multiplies a row into, besides its MACs"
 set -- $(nc_per 32 "$(nc fixrows 48 0)" "$(nc fixrows 16 0)")
-fixfigure fix.block.value "$1" "$2" "a value filed by a fused 64 x 8 block that multiplies no row in (a row before it is missing)"
+fixfigure fix.block.value "$1" "$2" \
+    "a word filed by a block that keeps it (a 64-row MAX pooling block, not completing; a row convolution's, a row before it missing)"
 fix_value="$1 $2"
 # s16.15 pooling blocks (fixpool), split as the float ones above, each figure in instructions and cycles (field f of
 # each "instructions cycles" pair); a normalization's value, window and pixel are avg's (the same walk adds its word)

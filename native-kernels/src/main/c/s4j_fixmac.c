@@ -10,7 +10,7 @@
  * S4J_FIXMAC_ASM and link s4j_fixmac_arm.S instead (four columns a step;
  * checked against this contract by `make check-fixmac`).
  */
-#include "s4j_internal.h"
+#include "s4j_fixsum.h"
 
 #ifndef S4J_FIXMAC_ASM
 void s4j_fix_mac_row(uint32_t *acc, const int32_t *w, int32_t x, uint32_t n)
@@ -18,11 +18,7 @@ void s4j_fix_mac_row(uint32_t *acc, const int32_t *w, int32_t x, uint32_t n)
     uint32_t j;
 
     for (j = 0u; j < n; j++, acc += 2) {
-        uint64_t s = ((uint64_t)acc[1] << 32) | acc[0];
-
-        s += (uint64_t)((int64_t)x * w[j]);
-        acc[0] = (uint32_t)s;
-        acc[1] = (uint32_t)(s >> 32);
+        s4j_sum_set(acc, s4j_sum_get(acc) + (uint64_t)((int64_t)x * w[j]));
     }
 }
 #endif

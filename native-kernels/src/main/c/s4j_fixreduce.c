@@ -13,10 +13,9 @@
  * the next sample. */
 static int32_t column_word(s4j_header *h, uint32_t *sum, int32_t bias)
 {
-    uint64_t s = ((uint64_t)sum[1] << 32) | sum[0];
+    uint64_t s = s4j_sum_get(sum);
 
-    sum[0] = 0u;
-    sum[1] = 0u;
+    s4j_sum_set(sum, 0u);
     return s4j_fix_round(h, s + ((uint64_t)(int64_t)bias << 15));
 }
 

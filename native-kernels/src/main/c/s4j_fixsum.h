@@ -13,6 +13,20 @@
 #include "s4j_internal.h"
 #include "s4j_fixfunc.h"
 
+/* The 64-bit sum (two's complement) held as a (low word, high word) pair at
+ * s: a block's, a reduce's or a pooling block's column. */
+static inline uint64_t s4j_sum_get(const uint32_t *s)
+{
+    return ((uint64_t)s[1] << 32) | s[0];
+}
+
+/* The pair at s set to the 64-bit v. */
+static inline void s4j_sum_set(uint32_t *s, uint64_t v)
+{
+    s[0] = (uint32_t)v;
+    s[1] = (uint32_t)(v >> 32);
+}
+
 /* One more saturated rounding (the count stops at UINT32_MAX). */
 static inline void s4j_count_saturation(s4j_header *h)
 {
@@ -113,10 +127,7 @@ static inline int32_t s4j_fix_on_partial(void *dtcm, uint32_t src, uint32_t k, u
         sum[1] += lo < payload ? 1u : 0u;
     } else {
         /* a word, in units of 2^-30 */
-        uint64_t s = (((uint64_t)sum[1] << 32) | sum[0]) + ((uint64_t)(int64_t)(int32_t)payload << 15);
-
-        sum[0] = (uint32_t)s;
-        sum[1] = (uint32_t)(s >> 32);
+        s4j_sum_set(sum, s4j_sum_get(sum) + ((uint64_t)(int64_t)(int32_t)payload << 15));
     }
     counts[col] = ++n;
     h->received++;

@@ -66,64 +66,77 @@ int32_t s4j_finish_z(s4j_header *h, const s4j_layout *l, void *dtcm, s4j_outbox 
     return s4j_forward_complete(h, l, dtcm, out);
 }
 
-/* The block's rows from rows_done on that have arrived, in order, multiplied
- * into its 64-bit sums (row 0 empties them first; a row convolution's by its
- * runs, s4j_rowconv.c), counted in out->rows. */
+/* A row convolution's rows from rows_done on that have arrived, in order,
+ * multiplied into its 64-bit sums by their runs (s4j_rowconv.c), counted in
+ * out->rows. (A dense block multiplies each word in as it arrives: on_fix_word in
+ * s4j_packet.c.) */
 void s4j_fix_accumulate_rows(s4j_header *h, const s4j_layout *l, void *dtcm, s4j_outbox *out)
 {
     const uint32_t *bitmap = CAT(uint32_t, dtcm, l->bitmap);
     const float *x = CAT(float, dtcm, l->x); /* the words filed as a float block's rows */
-    const int32_t *w = CAT(int32_t, dtcm, l->weights);
-    uint32_t *sums = (uint32_t *)(void *)s4j_block_acc(l, dtcm, h->n_cols);
-    uint32_t n_cols = h->n_cols;
     uint32_t first = h->rows_done;
     uint32_t i = first;
 
-    if (h->row.kernel_w != 0u) {
-        while (i < h->n_rows && (bitmap[i / 32u] & (1u << (i % 32u))) != 0u) {
-            i++;
-        }
-        s4j_fix_row_mac(h, sums, x, w, first, i);
-        h->rows_done = i;
-        out->rows += i - first;
-        return;
-    }
     while (i < h->n_rows && (bitmap[i / 32u] & (1u << (i % 32u))) != 0u) {
-        if (i == 0u) {
-            memset(sums, 0, (size_t)n_cols * 2u * sizeof(uint32_t));
-        }
-        s4j_fix_mac_row(sums, w + (size_t)i * n_cols, (int32_t)s4j_bits_of(x[i]), n_cols);
         i++;
     }
+    s4j_fix_row_mac(h, (uint32_t *)(void *)s4j_block_acc(l, dtcm, h->n_cols), x,
+                    CAT(int32_t, dtcm, l->weights), first, i);
     h->rows_done = i;
     out->rows += i - first;
 }
 
 /* An unfused block's sums, unbiased and unrounded: column j's low word with
  * key out_key_base + 2j, its high word with + 2j + 1 (s4j_fixreduce.c adds
- * them into the reduce's exact sum). */
-static int32_t fix_send_halves(const s4j_header *h, const uint32_t *sums, s4j_outbox *out)
+ * them into the reduce's exact sum); then emptied for the next sample. */
+static int32_t fix_send_halves(const s4j_header *h, uint32_t *sums, s4j_outbox *out)
 {
     uint32_t k;
     int32_t r;
 
     for (k = 0u; k < 2u * h->n_cols; k++) {
-        r = s4j_emit(out, h->out_key_base + k, sums[k]);
+        uint32_t half = sums[k];
+
+        sums[k] = 0u;
+        r = s4j_emit(out, h->out_key_base + k, half);
         if (r < 0) {
+            memset(sums + k, 0, (size_t)(2u * h->n_cols - k) * sizeof(uint32_t));
             return r;
         }
     }
     return S4J_OK;
 }
 
-/* Every sum biased, rounded once, activated and sent (an unfused block's
- * sent whole, as halves). The bias in runs of columns, as s4j_finish_z's: a
- * row convolution's one per channel, each output column's run from its
- * channels' first. */
-int32_t s4j_fix_finish_block(s4j_header *h, const s4j_layout *l, void *dtcm, s4j_outbox *out)
+/* What a fused block does with column j's rounded sum z: a softmax keeps it
+ * in zq, every other activation sends it activated. */
+typedef int32_t (*fix_column_visit)(s4j_header *h, s4j_outbox *out, int32_t *zq, uint32_t j,
+                                    int32_t z);
+
+static inline __attribute__((always_inline))
+int32_t fix_keep_word(s4j_header *h, s4j_outbox *out, int32_t *zq, uint32_t j, int32_t z)
 {
-    const uint32_t *sums = (const uint32_t *)(void *)s4j_block_acc(l, dtcm, h->n_cols);
-    const int32_t *b;
+    (void)h;
+    (void)out;
+    zq[j] = z;
+    return S4J_OK;
+}
+
+static inline __attribute__((always_inline))
+int32_t fix_send_word(s4j_header *h, s4j_outbox *out, int32_t *zq, uint32_t j, int32_t z)
+{
+    (void)zq;
+    return s4j_emit(out, h->out_key_base + j, (uint32_t)s4j_fix_activate_word(h, z));
+}
+
+/* Every column's sum taken (and emptied for the next sample), biased,
+ * rounded once and visited. The bias in runs of columns, as s4j_finish_z's:
+ * a row convolution's one per channel, each output column's run from its
+ * channels' first. Inlined into each caller with its own `visit`. If a visit
+ * fails, the sums not yet taken are emptied too. */
+static inline __attribute__((always_inline))
+int32_t fix_columns(s4j_header *h, const s4j_layout *l, void *dtcm, uint32_t *sums,
+                    s4j_outbox *out, fix_column_visit visit)
+{
     int32_t *zq = AT(int32_t, dtcm, l->z);
     uint32_t n = h->n_cols;
     uint32_t j;
@@ -132,36 +145,45 @@ int32_t s4j_fix_finish_block(s4j_header *h, const s4j_layout *l, void *dtcm, s4j
     uint32_t end;
     int32_t r;
 
+    s4j_bias_walk(&h->row, n, &bj, &wrap);
+    for (j = 0u; j < n; bj = 0u) {
+        const int32_t *b = CAT(int32_t, dtcm, l->bias) + bj;
+
+        for (end = j + s4j_bias_run(bj, wrap, n - j); j < end; j++, b++, sums += 2) {
+            uint64_t s = s4j_sum_get(sums);
+
+            s4j_sum_set(sums, 0u);
+            r = visit(h, out, zq, j, s4j_fix_round(h, s + ((uint64_t)(int64_t)*b << 15)));
+            if (r < 0) {
+                memset(sums, 0, (size_t)(n - j) * 2u * sizeof(uint32_t));
+                return r;
+            }
+        }
+    }
+    return S4J_OK;
+}
+
+/* Every sum biased, rounded once, activated and sent, or kept for a
+ * softmax's exchange (an unfused block's sent whole, as halves); the sums
+ * emptied for the next sample's words, which every block multiplies into
+ * them from the first (s16.15 sums are exact, so their order does not
+ * matter). */
+int32_t s4j_fix_finish_block(s4j_header *h, const s4j_layout *l, void *dtcm, s4j_outbox *out)
+{
+    uint32_t *sums = (uint32_t *)(void *)s4j_block_acc(l, dtcm, h->n_cols);
+    int32_t r;
+
     S4J_VERIFY(h->kind == S4J_KIND_DENSE_BLOCK && (h->fused == 0u) == (l->bias == 0u));
     out->work |= S4J_WORK_FORWARD;
     if (__builtin_expect(l->bias == 0u, 0)) {
         return fix_send_halves(h, sums, out); /* unfused: no bias */
     }
-    s4j_bias_walk(&h->row, n, &bj, &wrap);
     if (h->activation == S4J_ACT_SOFTMAX) {
-        for (j = 0u; j < n; bj = 0u) {
-            b = CAT(int32_t, dtcm, l->bias) + bj;
-            for (end = j + s4j_bias_run(bj, wrap, n - j); j < end; j++, b++, sums += 2) {
-                uint64_t s = ((uint64_t)sums[1] << 32) | sums[0];
-
-                zq[j] = s4j_fix_round(h, s + ((uint64_t)(int64_t)*b << 15));
-            }
-        }
-        return s4j_fix_softmax_forward(h, l, dtcm, out);
+        r = fix_columns(h, l, dtcm, sums, out, fix_keep_word);
+        return r < 0 ? r : s4j_fix_softmax_forward(h, l, dtcm, out);
     }
-    for (j = 0u; j < n; bj = 0u) {
-        b = CAT(int32_t, dtcm, l->bias) + bj;
-        for (end = j + s4j_bias_run(bj, wrap, n - j); j < end; j++, b++, sums += 2) {
-            uint64_t s = ((uint64_t)sums[1] << 32) | sums[0];
-            int32_t z = s4j_fix_round(h, s + ((uint64_t)(int64_t)*b << 15));
-
-            r = s4j_emit(out, h->out_key_base + j, (uint32_t)s4j_fix_activate_word(h, z));
-            if (r < 0) {
-                return r;
-            }
-        }
-    }
-    return s4j_forward_complete(h, l, dtcm, out);
+    r = fix_columns(h, l, dtcm, sums, out, fix_send_word);
+    return r < 0 ? r : s4j_forward_complete(h, l, dtcm, out);
 }
 
 /*

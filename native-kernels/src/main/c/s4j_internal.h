@@ -63,7 +63,9 @@ typedef struct s4j_header {
         int32_t local_sum_q;    /* S16_15: the exact sum of its e words */
     };
     uint32_t discarded;         /* packets on IGNORE ranges since load */
-    uint32_t rows_done;         /* DENSE_BLOCK: rows 0 .. rows_done-1 are in z;
+    uint32_t rows_done;         /* DENSE_BLOCK: rows 0 .. rows_done-1 are in z
+                                   (0 on an S16_15 dense block: its words go
+                                   in as they arrive, s4j_fix_on_arrival);
                                    a REDUCE sending column by column: columns
                                    0 .. rows_done-1 are sent */
     /* a pooling block (S4J_CFG_POOL ..): S4J_POOL_NONE on any other core */
@@ -102,8 +104,27 @@ typedef struct s4j_range {
     uint32_t key_lo;
     uint32_t span;
     uint32_t local;             /* local offset; SOFTMAX_SYNC: peer slot; IGNORE: 0 */
-    uint32_t kind;
+    uint32_t kind;              /* S4J_RANGE_*, or S4J_RANGE_FIX_WORD */
 } s4j_range;
+
+/*
+ * A range kind of the state only, never of a config (s4j_check_config refuses
+ * it): s4j_load gives it to the DATA ranges of a block that multiplies each
+ * word into its sums as it arrives (s4j_fix_on_arrival), so s4j_on_packet's
+ * switch on the range kind sends those words to their own filing and a
+ * float32 block's values pay no test of the arithmetic.
+ */
+#define S4J_RANGE_FIX_WORD 10u
+_Static_assert(S4J_RANGE_FIX_WORD > S4J_RANGE_BN_PARTIAL, "S4J_RANGE_FIX_WORD is no config range kind");
+
+/* Whether a block multiplies each word into its 64-bit sums as it arrives: an
+ * S16_15 dense block, neither pooling (its words pooled at completion) nor a
+ * row convolution (its rows in order, by their runs); s16.15 never trains. */
+static inline int s4j_fix_on_arrival(const s4j_header *h)
+{
+    return h->kind == S4J_KIND_DENSE_BLOCK && h->arithmetic != S4J_ARITH_FLOAT
+        && h->pool == S4J_POOL_NONE && h->row.kernel_w == 0u;
+}
 
 /* What a softmax peer has sent in the current sample. */
 typedef struct s4j_peer {
@@ -764,13 +785,15 @@ void s4j_acc_finish(const s4j_acc *acc, float *z, uint32_t n);
  * word: an int64 in two's complement) += (int64_t)x w[j]; the host refuses
  * a layer whose sums could reach 2^63, so no sum wraps */
 void s4j_fix_mac_row(uint32_t *acc, const int32_t *w, int32_t x, uint32_t n);
-/* s4j_forward.c (S4J_ARITH_S16_15): a block's rows (s16.15 words, filed
- * as the float block's) from rows_done on that have arrived multiplied into
- * its 64-bit sums in order (row 0 empties them first), counted in out->rows */
+/* s4j_forward.c (S4J_ARITH_S16_15): a row convolution's rows (s16.15
+ * words, filed as the float block's) from rows_done on that have arrived
+ * multiplied into its 64-bit sums in order, counted in out->rows (a dense
+ * block multiplies each word in as it arrives: s4j_packet.c) */
 void s4j_fix_accumulate_rows(s4j_header *h, const s4j_layout *l, void *dtcm, s4j_outbox *out);
 /* s4j_forward.c (S4J_ARITH_S16_15): every row of a block is in (its row
  * bookkeeping reset): a fused block's sums each biased, rounded once to
- * s16.15, activated and sent; an unfused block's sent whole as halves */
+ * s16.15, activated and sent; an unfused block's sent whole as halves; the
+ * sums emptied for the next sample (they are 0 at load too) */
 int32_t s4j_fix_finish_block(s4j_header *h, const s4j_layout *l, void *dtcm, s4j_outbox *out);
 /* s4j_fixreduce.c (S4J_ARITH_S16_15): a reduce's completions, after
  * s4j_fix_on_partial (s4j_fixsum.h) filed a packet: every column from
@@ -790,8 +813,8 @@ int s4j_row_conv_ok(uint32_t kind, uint32_t fused, uint32_t pool, const s4j_row_
 void s4j_row_mac(const s4j_header *h, s4j_acc *acc, const float *x, const float *w,
                  uint32_t first, uint32_t end);
 /* s4j_rowconv.c (S4J_ARITH_S16_15): the same rows' runs, words (filed as
- * floats' bits) times weight words, into the 64-bit sums of s4j_fix_mac_row
- * (row 0 empties them first) */
+ * floats' bits) times weight words, added into the 64-bit sums of
+ * s4j_fix_mac_row (emptied at completion, s4j_fix_finish_block) */
 void s4j_fix_row_mac(const s4j_header *h, uint32_t *sums, const float *x, const int32_t *w,
                      uint32_t first, uint32_t end);
 /* s4j_rowconv.c: a row convolution's dW += x delta, and W delta sent (under

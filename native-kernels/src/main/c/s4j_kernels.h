@@ -440,8 +440,9 @@
  * block's sum per column is an int64 (low word, high word) in its acc
  * region, sum x^ w^ + b^ 2^15 exact, rounded once to s16.15 (nearest, ties
  * away from zero, saturated and counted: s4j_saturated) before the
- * activation. S16_15 runs inference only, on INPUT_SOURCE, OUTPUT_SINK,
- * DENSE_BLOCKs of weights (no pooling or row convolution) and REDUCEs; an
+ * activation; a dense block (not pooling, not a row convolution's)
+ * multiplies each word in as it arrives and keeps no x. S16_15 runs
+ * inference only, on INPUT_SOURCE, OUTPUT_SINK, DENSE_BLOCKs and REDUCEs; an
  * activator's activation is IDENTITY, RELU, LEAKYRELU, HARDTANH, one
  * s4j_fix_supports accepts, or SOFTMAX over at most S4J_FIX_SOFTMAX_MAX_COLS
  * columns. An unfused block sends each column's 64-bit sum, unbiased and

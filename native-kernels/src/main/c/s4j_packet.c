@@ -3,7 +3,8 @@
  * a partial, a sink's value, a softmax peer's step, a delta, a backward
  * partial, a label, a norm partial), and on the one that completes a step
  * hand over to the forward, softmax or backward pass. A block multiplies each
- * row in as it arrives (accumulate_rows): the receive and the multiply-
+ * row in as it arrives (accumulate_rows: float32 in row order; an s16.15
+ * dense block each word as it arrives, on_fix_word): the receive and the multiply-
  * accumulate stay in this file, the code of every packet.
  */
 #include "s4j_fixsum.h"
@@ -186,10 +187,8 @@ static inline __attribute__((always_inline)) void pool_max_word(void *z, uint32_
 static inline __attribute__((always_inline)) void pool_add_word(void *z, uint32_t j, const float *v)
 {
     uint32_t *s = (uint32_t *)z + 2u * j;
-    uint64_t sum = ((uint64_t)s[1] << 32 | s[0]) + (uint64_t)(int64_t)(int32_t)s4j_bits_of(*v);
 
-    s[0] = (uint32_t)sum;
-    s[1] = (uint32_t)(sum >> 32);
+    s4j_sum_set(s, s4j_sum_get(s) + (uint64_t)(int64_t)(int32_t)s4j_bits_of(*v));
 }
 
 /*
@@ -224,17 +223,13 @@ static void fix_pool_sums(s4j_header *h, const s4j_layout *l, void *dtcm)
         }
         pool_walk(h, x, zq, pool_max_word);
         for (j = 0u; j < n; j++) {
-            uint64_t s = (uint64_t)(int64_t)zq[j] << 15;
-
-            sums[2u * j] = (uint32_t)s;
-            sums[2u * j + 1u] = (uint32_t)(s >> 32);
+            s4j_sum_set(sums + 2u * j, (uint64_t)(int64_t)zq[j] << 15);
         }
         return;
     }
-    memset(sums, 0, (size_t)n * 2u * sizeof(uint32_t));
-    pool_walk(h, x, sums, pool_add_word);
+    pool_walk(h, x, sums, pool_add_word); /* into sums that are 0 (s4j_fix_finish_block) */
     for (j = 0u; j < n; j++) {
-        uint64_t s = (uint64_t)sums[2u * j + 1u] << 32 | sums[2u * j];
+        uint64_t s = s4j_sum_get(sums + 2u * j);
 
         if (h->pool == S4J_POOL_NORM) {
             const int32_t *a = CAT(int32_t, dtcm, l->weights) + S4J_NORM_ROW_GAMMA * n;
@@ -253,8 +248,7 @@ static void fix_pool_sums(s4j_header *h, const s4j_layout *l, void *dtcm)
                 ox++;
             }
         }
-        sums[2u * j] = (uint32_t)s;
-        sums[2u * j + 1u] = (uint32_t)(s >> 32);
+        s4j_sum_set(sums + 2u * j, s);
     }
 }
 
@@ -336,8 +330,10 @@ static int32_t rows_complete(s4j_header *h, const s4j_layout *l, void *dtcm, s4j
 }
 
 /* Row `row` of a block filed: a float, or in S16_15 a word (its bits kept as
- * a float's, read back by s4j_fix_accumulate_rows); the rows from rows_done
- * on that have arrived multiplied in, and the last completes the block. */
+ * a float's, read back by a row convolution's s4j_fix_accumulate_rows or a
+ * pooling block's fix_pool_sums; an S16_15 dense block's words go to
+ * on_fix_word instead); the rows from rows_done on that have arrived
+ * multiplied in, and the last completes the block. */
 static int32_t on_row(s4j_header *h, const s4j_layout *l, void *dtcm,
                       uint32_t row, uint32_t payload, s4j_outbox *out)
 {
@@ -371,6 +367,52 @@ static int32_t on_row(s4j_header *h, const s4j_layout *l, void *dtcm,
         return rows_complete(h, l, dtcm, out);
     }
     return S4J_OK;
+}
+
+/*
+ * Word `row` of an S16_15 dense block (s4j_fix_on_arrival: its DATA ranges
+ * have kind S4J_RANGE_FIX_WORD in its state) multiplied straight into the
+ * block's 64-bit sums. Exact integer sums do not depend on the order, so no
+ * word is kept and nothing waits for an earlier row, as a float32 block's
+ * rows must (float addition is not associative). The checks are on_row's:
+ * a next sample's word during a softmax exchange, a row that came twice (the
+ * bitmap); no ring to test (s4j_load refuses training in S16_15). The last
+ * word completes the block, which empties the sums for the next sample.
+ * Returns what s4j_on_packet returns, which reaches it from the default
+ * case of its range-kind switch: a case of its own moved the float32
+ * block's receive there (block.value 114 to 118 instructions; count-diff.sh).
+ */
+static int32_t on_fix_word(const s4j_layout *l, void *dtcm, uint32_t row, uint32_t payload,
+                           s4j_outbox *out)
+{
+    s4j_header *h = (s4j_header *)dtcm;
+    uint32_t *bitmap = AT(uint32_t, dtcm, l->bitmap);
+    uint32_t bit = 1u << (row % 32u);
+    uint32_t n_cols = h->n_cols;
+
+    S4J_VERIFY(s4j_fix_on_arrival(h) && l->train == 0u && l->bn == 0u && row < h->n_rows);
+    if ((h->phase & S4J_PHASE_Z_COMPLETE) != 0u) {
+        return S4J_ERR_SAMPLE_OVERLAP;
+    }
+    if ((bitmap[row / 32u] & bit) != 0u) {
+        return S4J_ERR_DUPLICATE_ROW;
+    }
+    S4J_VERIFY(h->received < h->n_rows);
+    bitmap[row / 32u] |= bit;
+    s4j_fix_mac_row((uint32_t *)(void *)s4j_block_acc(l, dtcm, n_cols),
+                    CAT(int32_t, dtcm, l->weights) + (size_t)row * n_cols, (int32_t)payload, n_cols);
+    out->rows++;
+    if (++h->received == h->n_rows) {
+        int32_t r;
+
+        memset(bitmap, 0, (size_t)s4j_bitmap_words(h->n_rows) * sizeof(uint32_t));
+        h->received = 0u;
+        r = s4j_fix_finish_block(h, l, dtcm, out);
+        if (r < 0) {
+            return r;
+        }
+    }
+    return (int32_t)out->count;
 }
 
 /*
@@ -753,6 +795,12 @@ int32_t s4j_on_packet(void *dtcm, uint32_t capacity, uint32_t key,
         }
         return r < 0 ? r : (int32_t)out->count;
     default:
+        /* an S16_15 dense block's word (s4j_load gave its DATA ranges this
+         * kind) to its own filing, which ends the event; here rather than in
+         * a case of its own, which moved the float32 block's receive */
+        if (rg->kind == S4J_RANGE_FIX_WORD) {
+            return on_fix_word(l, dtcm, rg->local + off, payload, out);
+        }
         return S4J_ERR_CORRUPT;
     }
     /* s4j_load accepts DATA ranges only within n_rows (block) or n_cols
@@ -763,6 +811,7 @@ int32_t s4j_on_packet(void *dtcm, uint32_t capacity, uint32_t key,
                          : h->n_cols * s4j_keys_in(h->partial_halves)) - rg->local);
     switch (h->kind) {
     case S4J_KIND_DENSE_BLOCK:
+        S4J_VERIFY(!s4j_fix_on_arrival(h)); /* its DATA ranges are FIX_WORD */
         r = on_row(h, l, dtcm, rg->local + off, payload, out);
         break;
     case S4J_KIND_REDUCE:

@@ -204,10 +204,7 @@ void s4j_fix_row_mac(const s4j_header *h, uint32_t *sums, const float *x, const 
     if (first == end) {
         return;
     }
-    if (first == 0u) {
-        memset(sums, 0, (size_t)h->n_cols * 2u * sizeof(uint32_t)); /* empty sums */
-    }
-    row_walk(h, fix_run, sums, x, w, first, end);
+    row_walk(h, fix_run, sums, x, w, first, end); /* sums emptied at completion */
 }
 
 int32_t s4j_row_backward(const s4j_header *h, const s4j_layout *l, void *dtcm,

@@ -2,9 +2,12 @@ package org.spinnaker4j.kernels;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import static org.spinnaker4j.kernels.Kernels.Packet;
 import static org.spinnaker4j.kernels.Kernels.assertThrowsWith;
 
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -183,8 +186,8 @@ class FixedPointBlockTest {
     }
 
     /**
-     * A fused block files its words on the float block's path, so it refuses as the float block does a next
-     * sample's row while its softmax exchange waits for a peer (its rounded z, kept for the exchange, untouched).
+     * A fused block refuses, as the float block does, a next sample's row while its softmax exchange waits for a peer
+     * (its rounded z, kept for the exchange, untouched).
      */
     @Test
     void nextSampleDuringTheSoftmaxExchangeIsRefused() {
@@ -198,6 +201,78 @@ class FixedPointBlockTest {
         KernelException e = assertThrowsWith(KernelException.class, () -> Kernels.deliver(core, new Packet(IN, 0)),
                 "of a next sample arrived while this core's softmax exchange is still waiting");
         assertEquals(KernelException.SAMPLE_OVERLAP, e.code());
+    }
+
+    /**
+     * A dense block multiplies each word into its 64-bit sums in the event that brings it, whatever rows are still
+     * missing (a float32 block waits for row 0): from the last row down, every event reports one row. A word that
+     * comes twice is refused (DUPLICATE_ROW) and not multiplied in, so every output is still the reference's; and the
+     * completion empties the sums, so the next samples (rows in other orders, a duplicate in each) are too.
+     */
+    @Test
+    void eachWordIsMultipliedInAsItArrivesAndADuplicateIsNot() {
+        Random rnd = new Random(41);
+        int[] w = randomWords(rnd, N_ROWS * N_COLS, 0.7);
+        int[] b = randomWords(rnd, N_COLS, 0.4);
+        KernelCore core = new KernelCore();
+        core.loadWords(block(KernelActivation.IDENTITY, 0f), w, b);
+        for (int sample = 0; sample < 3; sample++) {
+            int[] x = randomWords(rnd, N_ROWS, 1.5);
+            List<Integer> order = new ArrayList<>(IntStream.range(0, N_ROWS).boxed().toList());
+            if (sample == 0) {
+                Collections.reverse(order);
+            } else {
+                Collections.shuffle(order, rnd);
+            }
+            List<Packet> sent = List.of();
+            for (int k = 0; k < N_ROWS; k++) {
+                int row = order.get(k);
+                sent = Kernels.deliver(core, new Packet(IN + row, x[row]));
+                assertEquals(1, core.lastRowsAccumulated(), "sample " + sample + ": row " + row + " multiplied in");
+                if (k == N_ROWS / 2) {
+                    int again = order.get(0);
+                    KernelException e = assertThrowsWith(KernelException.class,
+                            () -> Kernels.deliver(core, new Packet(IN + again, x[again] ^ 0x5A5A)), "DUPLICATE_ROW");
+                    assertEquals(KernelException.DUPLICATE_ROW, e.code());
+                    assertEquals(k + 1, core.receivedCount(), "the duplicate is not counted");
+                }
+            }
+            assertArrayEquals(reference(KernelActivation.IDENTITY, 0, x, w, b, new long[1]), payloads(sent),
+                    "sample " + sample);
+            assertEquals(0, core.receivedCount(), "the block is ready for the next sample");
+        }
+    }
+
+    /**
+     * The range table of a state follows its 46-word header and 34-half-word layout (byte 252); an entry is 4 words,
+     * its kind the last. {@code s4j_load} gives a fixed dense block's DATA range the state's own kind
+     * S4J_RANGE_FIX_WORD (10), which sends its words to the filing that multiplies each in as it arrives. The checked
+     * kernels refuse a state whose kind and block disagree: a fixed block's range put back to DATA (its words would
+     * be kept and multiplied in row order, as a float32 block's), or a float32 block's range given FIX_WORD.
+     */
+    @Test
+    void checkedKernelsRefuseARangeKindThatDisagreesWithTheBlock() {
+        assumeTrue(KernelCore.checkedKernels(), "only the checked build re-validates a state; the lean one trusts it");
+        int kindByte = 252 + 3 * 4;
+        KernelCore fixed = new KernelCore();
+        fixed.loadWords(block(KernelActivation.IDENTITY, 0f), new int[N_ROWS * N_COLS], new int[N_COLS]);
+        ByteBuffer dtcm = fixed.dtcm();
+        assertEquals(10, dtcm.getInt(kindByte), "a fixed dense block's DATA range, as loaded");
+        dtcm.putInt(kindByte, 0);
+        assertEquals(KernelException.CORRUPT, assertThrows(KernelException.class,
+                () -> Kernels.deliver(fixed, new Packet(IN, 1))).code());
+        dtcm.putInt(kindByte, 10);
+        Kernels.deliver(fixed, new Packet(IN, 1));
+        assertEquals(1, fixed.receivedCount(), "restored, the state works again");
+
+        KernelCore floating = new KernelCore();
+        floating.load(Kernels.dense(N_ROWS, N_COLS, true, KernelActivation.IDENTITY, 0f, OUT,
+                List.of(KeyRange.data(IN, N_ROWS, 0))), new float[N_ROWS * N_COLS], new float[N_COLS]);
+        ByteBuffer floatDtcm = floating.dtcm();
+        assertEquals(0, floatDtcm.getInt(kindByte), "a float32 block's DATA range stays DATA");
+        floatDtcm.putInt(kindByte, 10);
+        assertEquals(KernelException.CORRUPT, assertThrows(KernelException.class,
+                () -> Kernels.deliver(floating, new Packet(IN, Float.floatToRawIntBits(1f)))).code());
     }
 
     static int[][] splits() {

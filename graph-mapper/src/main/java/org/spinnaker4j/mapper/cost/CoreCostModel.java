@@ -27,8 +27,9 @@ import org.spinnaker4j.mapper.ir.UpdaterType;
  * figures and the cycles per instruction are estimates. Sources: docs/machine-model.md.
  *
  * <p>A block multiplies each row into its sums when the row and every row before it have
- * arrived, so its MACs are charged per row multiplied in ({@link #rowCycles}), in whichever
- * event does them; its {@link #completionCycles completion} is the rest.
+ * arrived (an s16.15 dense block each word as it arrives: exact sums do not depend on the order), so its MACs are
+ * charged per row multiplied in ({@link #rowCycles}), in whichever event does them; its
+ * {@link #completionCycles completion} is the rest.
  *
  * @param cyclesPerInstruction   est. 1.3 (ARM9E pipeline: 1.2–1.5)
  * @param receiveInterruptCycles the packet-received interrupt that empties the receive register (est.)
@@ -228,13 +229,15 @@ public record CoreCostModel(double cyclesPerInstruction, int receiveInterruptCyc
 
     /**
      * Cycles to dispatch one received packet and file its value (a reduce core adds it), without
-     * the rows a block may multiply in ({@link #rowCycles}).
+     * the rows a block may multiply in ({@link #rowCycles}). An s16.15 dense block multiplies each word in as it
+     * arrives: its filing and the call of the MAC here, its MACs in {@link #rowCycles}.
      */
     public long packetCycles(MachineVertex v) {
         ForwardFigures f = figures(v);
         return dispatchCycles + cycles(f, switch (v.kind()) {
             case REDUCE, RELAY -> f.reducePartial();
             case OUTPUT_SINK, LOSS_SINK -> f.sinkPacket();
+            case DENSE_BLOCK -> v.pooling() == null && v.rowBlock() == null ? f.wordPacket() : f.valuePacket();
             default -> f.valuePacket();
         });
     }
@@ -250,7 +253,8 @@ public record CoreCostModel(double cyclesPerInstruction, int receiveInterruptCyc
 
     /**
      * Cycles a block takes to multiply one row into its sums (a MAC per column and the row's
-     * loop), in the event that brings the row or a later one; 0 for a vertex that is not a block.
+     * loop), in the event that brings the row or a later one (an s16.15 dense block's: the event that brings it, its
+     * MACs only, the rest in its word's {@link #packetCycles}); 0 for a vertex that is not a block.
      */
     public long rowCycles(MachineVertex v) {
         if (v.pooling() != null) {

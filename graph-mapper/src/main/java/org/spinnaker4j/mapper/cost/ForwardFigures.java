@@ -11,7 +11,8 @@ import org.spinnaker4j.mapper.ir.Arithmetic;
 
 /**
  * The cost table's figures for the forward work of one arithmetic's kernels: a block's value filed, MAC and row (a 2-D
- * convolution's block: its row and its runs besides their MACs), its
+ * convolution's block: its row and its runs besides their MACs; an s16.15 dense block: its word, multiplied in as it
+ * arrives), its
  * completion (fixed and per column, fused or not, its activation per output), a reduce's partial filed and its columns
  * completed (streamed, or all at once), a relay's, a softmax's forward steps over several cores, a sink's value and a
  * source's. {@link #inCycles()} says their unit: the float32 kernels' are ARM instructions, which
@@ -32,6 +33,8 @@ final class ForwardFigures {
     private final Arithmetic arithmetic;
     private final boolean inCycles;
     private final double valuePacket;
+    /** A value a dense block (not pooling, not a 2-D convolution's) files and multiplies in, besides its MACs. */
+    private final double wordPacket;
     private final double sinkPacket;
     private final double mac;
     private final double blockRow;
@@ -68,7 +71,6 @@ final class ForwardFigures {
         this.valuePacket = figure.applyAsDouble("block.value");
         this.sinkPacket = figure.applyAsDouble("sink.value");
         this.mac = figure.applyAsDouble("block.mac");
-        this.blockRow = figure.applyAsDouble("block.row");
         this.blockFixed = figure.applyAsDouble("block.completion.fixed");
         this.blockColumn = figure.applyAsDouble("block.completion.column");
         this.sourceValue = figure.applyAsDouble("source.value");
@@ -89,6 +91,9 @@ final class ForwardFigures {
                 perOutput.put(a, table.of("forward.output." + key(a)));
                 reduceColumn.put(a, perOutput.get(a) + reduceColumnFigure);
             }
+            // a block files each value, then multiplies the rows in order (float addition is not associative)
+            this.wordPacket = valuePacket;
+            this.blockRow = figure.applyAsDouble("block.row");
             this.unfusedFixed = blockFixed;
             this.unfusedColumn = blockColumn;
             this.relayColumn = reduceColumn.get(ActivationKind.IDENTITY);
@@ -106,6 +111,10 @@ final class ForwardFigures {
             // them; a softmax's column, which never streams, is its share of that completion
             reduceColumn.put(ActivationKind.SOFTMAX, figure.applyAsDouble("reduce.completion.column.softmax"));
             split.put(SoftmaxStep.MAX, reduceSplitMax - blockColumn);
+            // a dense block multiplies each word in as it arrives (exact sums: any order): the word's filing and its
+            // call of the MAC are one figure, its row no more than its MACs
+            this.wordPacket = figure.applyAsDouble("block.word");
+            this.blockRow = 0.0;
             this.unfusedFixed = figure.applyAsDouble("unfused.completion.fixed");
             this.unfusedColumn = figure.applyAsDouble("unfused.completion.column");
             this.relayColumn = figure.applyAsDouble("relay.column");
@@ -159,6 +168,16 @@ final class ForwardFigures {
         return valuePacket;
     }
 
+    /**
+     * A value filed by a dense block that is neither pooling nor a 2-D convolution's, besides the row it may
+     * multiply in ({@link #blockRow()}, {@link #mac()}): float32's {@link #valuePacket()}, its rows multiplied in
+     * order; s16.15's the word multiplied in as it arrives ({@code fix.block.word.cycles}), its filing and the call
+     * of the MAC.
+     */
+    double wordPacket() {
+        return wordPacket;
+    }
+
     /** A value filed by a sink. */
     double sinkPacket() {
         return sinkPacket;
@@ -169,7 +188,7 @@ final class ForwardFigures {
         return mac;
     }
 
-    /** A row a block multiplies in, besides its MACs. */
+    /** A row a block multiplies in, besides its MACs (s16.15: 0, its word's {@link #wordPacket()}). */
     double blockRow() {
         return blockRow;
     }

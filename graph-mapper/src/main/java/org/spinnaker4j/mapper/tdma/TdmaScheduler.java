@@ -21,6 +21,7 @@ import org.spinnaker4j.mapper.graph.PartitionKind;
 import org.spinnaker4j.mapper.graph.Slice;
 import org.spinnaker4j.mapper.graph.VertexKind;
 import org.spinnaker4j.mapper.ir.ActivationKind;
+import org.spinnaker4j.mapper.ir.Arithmetic;
 import org.spinnaker4j.mapper.ir.NetworkSpec;
 import org.spinnaker4j.mapper.keys.RoutingInfo;
 import org.spinnaker4j.mapper.machine.ChipLocation;
@@ -1089,12 +1090,14 @@ public final class TdmaScheduler {
          * row slice, or reduces gathered for the block's rows) wait until every earlier row is in: on the softmax
          * network's 664-core slicing (two sources per input row slice) a layer-0 block filed 17 rows from its second
          * source and multiplied them after the first source's last row, 7,258 clocks that the window did not allow,
-         * and every later window missed its slots. {@link RowOrder#NONE} for any other receiver, or if the window
-         * does not bring each of the block's rows once.
+         * and every later window missed its slots. {@link RowOrder#NONE} for any other receiver (an s16.15 block
+         * multiplies each word in as it arrives: its exact sums do not depend on the order), or if the window does not
+         * bring each of the block's rows once.
          */
         private RowOrder rowsInOrder(int receiver, Phase phase, Map<Integer, Integer> packetsFrom) {
             MachineVertex v = graph.vertex(receiver);
-            if (phase != Phase.FORWARD || v.kind() != VertexKind.DENSE_BLOCK || v.rowBlock() != null
+            if (phase != Phase.FORWARD || v.kind() != VertexKind.DENSE_BLOCK || v.arithmetic() != Arithmetic.FLOAT32
+                    || v.rowBlock() != null
                     || v.pooling() != null || network.layers().get(v.layer()).convolution() != null
                     || network.layers().get(v.layer()).pooling() != null) {
                 return RowOrder.NONE;
