@@ -104,7 +104,7 @@ typedef struct s4j_range {
     uint32_t key_lo;
     uint32_t span;
     uint32_t local;             /* local offset; SOFTMAX_SYNC: peer slot; IGNORE: 0 */
-    uint32_t kind;              /* S4J_RANGE_*, or S4J_RANGE_FIX_WORD */
+    uint32_t kind;              /* S4J_RANGE_*, or S4J_RANGE_FIX_WORD or _FIX_PARTIAL */
 } s4j_range;
 
 /*
@@ -117,6 +117,12 @@ typedef struct s4j_range {
 #define S4J_RANGE_FIX_WORD 10u
 _Static_assert(S4J_RANGE_FIX_WORD > S4J_RANGE_BN_PARTIAL, "S4J_RANGE_FIX_WORD is no config range kind");
 
+/* The other range kind of the state only: s4j_load gives it to the DATA
+ * ranges of an S16_15 reduce (s4j_fix_reduce_partials), whose packets
+ * s4j_on_packet files inline (s4j_fix_on_partial). */
+#define S4J_RANGE_FIX_PARTIAL 11u
+_Static_assert(S4J_RANGE_FIX_PARTIAL > S4J_RANGE_BN_PARTIAL, "S4J_RANGE_FIX_PARTIAL is no config range kind");
+
 /* Whether a block multiplies each word into its 64-bit sums as it arrives: an
  * S16_15 dense block, neither pooling (its words pooled at completion) nor a
  * row convolution (its rows in order, by their runs); s16.15 never trains. */
@@ -124,6 +130,13 @@ static inline int s4j_fix_on_arrival(const s4j_header *h)
 {
     return h->kind == S4J_KIND_DENSE_BLOCK && h->arithmetic != S4J_ARITH_FLOAT
         && h->pool == S4J_POOL_NONE && h->row.kernel_w == 0u;
+}
+
+/* Whether a core is an S16_15 reduce, whose DATA ranges have kind
+ * S4J_RANGE_FIX_PARTIAL in its state. */
+static inline int s4j_fix_reduce_partials(const s4j_header *h)
+{
+    return h->kind == S4J_KIND_REDUCE && h->arithmetic != S4J_ARITH_FLOAT;
 }
 
 /* What a softmax peer has sent in the current sample. */

@@ -378,9 +378,8 @@ static int32_t on_row(s4j_header *h, const s4j_layout *l, void *dtcm,
  * a next sample's word during a softmax exchange, a row that came twice (the
  * bitmap); no ring to test (s4j_load refuses training in S16_15). The last
  * word completes the block, which empties the sums for the next sample.
- * Returns what s4j_on_packet returns, which reaches it from the default
- * case of its range-kind switch: a case of its own moved the float32
- * block's receive there (block.value 114 to 118 instructions; count-diff.sh).
+ * Returns what s4j_on_packet returns. The event reports its one row
+ * (out->rows), which the cost model charges the word's MACs by.
  */
 static int32_t on_fix_word(const s4j_layout *l, void *dtcm, uint32_t row, uint32_t payload,
                            s4j_outbox *out)
@@ -401,7 +400,7 @@ static int32_t on_fix_word(const s4j_layout *l, void *dtcm, uint32_t row, uint32
     bitmap[row / 32u] |= bit;
     s4j_fix_mac_row((uint32_t *)(void *)s4j_block_acc(l, dtcm, n_cols),
                     CAT(int32_t, dtcm, l->weights) + (size_t)row * n_cols, (int32_t)payload, n_cols);
-    out->rows++;
+    out->rows = 1u; /* the event's one row (s4j_begin_event zeroed the count) */
     if (++h->received == h->n_rows) {
         int32_t r;
 
@@ -708,6 +707,21 @@ static int32_t on_norm(const s4j_layout *l, void *dtcm, s4j_train *t,
     return 0;
 }
 
+/* The source index of range i (the ranges other than SOFTMAX_SYNC and NORM
+ * before it: a reduce's slot row or key-bitmap row), counted only for the
+ * packets that need it, so every other packet's search is a compare a range.
+ * A kernel copy's SHARE and PARAM ranges come last (s4j_check_config). */
+static inline uint32_t source_of(const s4j_range *ranges, uint32_t i)
+{
+    uint32_t src = 0u;
+    uint32_t k;
+
+    for (k = 0u; k < i; k++) {
+        src += ranges[k].kind != S4J_RANGE_SOFTMAX_SYNC && ranges[k].kind != S4J_RANGE_NORM;
+    }
+    return src;
+}
+
 int32_t s4j_on_packet(void *dtcm, uint32_t capacity, uint32_t key,
                       uint32_t payload, s4j_outbox *out)
 {
@@ -719,32 +733,25 @@ int32_t s4j_on_packet(void *dtcm, uint32_t capacity, uint32_t key,
     uint32_t n;
     uint32_t i;
     uint32_t off;
-    uint32_t src = 0u;          /* ranges other than SOFTMAX_SYNC before it */
     int32_t r = s4j_layout_of(dtcm, capacity, &l);
 
     if (r != S4J_OK) {
         return r;
     }
-    t = s4j_train_of(l, dtcm);
     if (out == NULL || out->send == NULL || out->capacity < l->max_sends) {
         return S4J_ERR_OUTBOX_TOO_SMALL;
     }
     s4j_begin_event(out);
     ranges = AT(const s4j_range, dtcm, l->ranges);
     n = h->n_ranges;
-    for (i = 0u; i < n; i++) {
-        if (key - ranges[i].key_lo < ranges[i].span) {
-            break;
-        }
-        if (ranges[i].kind != S4J_RANGE_SOFTMAX_SYNC && ranges[i].kind != S4J_RANGE_NORM) {
-            src++; /* a kernel copy's SHARE and PARAM ranges come last (s4j_check_config) */
-        }
+    for (i = 0u; i < n && key - ranges[i].key_lo >= ranges[i].span; i++) {
     }
     if (i == n) {
         return S4J_ERR_UNKNOWN_KEY;
     }
     rg = &ranges[i];
     off = key - rg->key_lo;
+    t = s4j_train_of(l, dtcm);
     switch (rg->kind) {
     case S4J_RANGE_IGNORE:
         if (h->discarded != UINT32_MAX) {
@@ -764,6 +771,15 @@ int32_t s4j_on_packet(void *dtcm, uint32_t capacity, uint32_t key,
         return s4j_on_share(l, dtcm, t, rg->local + off, payload);
     case S4J_RANGE_PARAM:
         return s4j_on_param(l, dtcm, t, rg->local + off, payload);
+    case S4J_RANGE_FIX_WORD:
+        /* an S16_15 dense block's word, an S16_15 reduce's packet (s4j_load
+         * gave their DATA ranges these kinds) to their own filings, which end
+         * the event: no test of the training part, the core's kind or its
+         * arithmetic (count-diff.sh: a word 8 instructions fewer than from
+         * the default case, a half 6 fewer than from DATA's kind switch) */
+        return on_fix_word(l, dtcm, rg->local + off, payload, out);
+    case S4J_RANGE_FIX_PARTIAL:
+        return s4j_fix_on_partial(dtcm, source_of(ranges, i), rg->local + off, payload, out);
     case S4J_RANGE_DATA:
         if (t != NULL) {
             /* a kernel copy's next forward pass waits for its new parameters */
@@ -790,17 +806,11 @@ int32_t s4j_on_packet(void *dtcm, uint32_t capacity, uint32_t key,
             r = on_label(h, l, dtcm, t, rg->local + off, payload, out);
         } else {
             S4J_VERIFY(s4j_has_bias(h->kind, h->fused) && t->loss == S4J_LOSS_NONE);
-            r = on_backward_partial(h, l, dtcm, t, src, rg->local + off,
+            r = on_backward_partial(h, l, dtcm, t, source_of(ranges, i), rg->local + off,
                                     payload, out);
         }
         return r < 0 ? r : (int32_t)out->count;
     default:
-        /* an S16_15 dense block's word (s4j_load gave its DATA ranges this
-         * kind) to its own filing, which ends the event; here rather than in
-         * a case of its own, which moved the float32 block's receive */
-        if (rg->kind == S4J_RANGE_FIX_WORD) {
-            return on_fix_word(l, dtcm, rg->local + off, payload, out);
-        }
         return S4J_ERR_CORRUPT;
     }
     /* s4j_load accepts DATA ranges only within n_rows (block) or n_cols
@@ -815,12 +825,8 @@ int32_t s4j_on_packet(void *dtcm, uint32_t capacity, uint32_t key,
         r = on_row(h, l, dtcm, rg->local + off, payload, out);
         break;
     case S4J_KIND_REDUCE:
-        if (h->arithmetic != S4J_ARITH_FLOAT) {
-            /* an S16_15 reduce's packet (its key offset) to its own filing
-             * (s4j_fixsum.h), which ends the event */
-            return s4j_fix_on_partial(dtcm, src, rg->local + off, payload, out);
-        }
-        r = on_partial(h, l, dtcm, src, rg->local + off, payload, out);
+        S4J_VERIFY(!s4j_fix_reduce_partials(h)); /* its DATA ranges are FIX_PARTIAL */
+        r = on_partial(h, l, dtcm, source_of(ranges, i), rg->local + off, payload, out);
         break;
     case S4J_KIND_OUTPUT_SINK:
         r = on_value(h, l, dtcm, rg->local + off, payload);

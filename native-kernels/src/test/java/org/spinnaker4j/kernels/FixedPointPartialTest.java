@@ -223,6 +223,48 @@ class FixedPointPartialTest {
     }
 
     /**
+     * The range table follows the 46-word header and the 34-half-word layout (byte 252), 4 words an entry, its kind
+     * the last. {@code s4j_load} gives each DATA range of a fixed-point reduce the state's own kind
+     * S4J_RANGE_FIX_PARTIAL (11), which {@code s4j_on_packet} files without testing the core's kind or arithmetic;
+     * a float32 reduce's stay DATA (0). The checked kernels refuse a state whose kinds and reduce disagree.
+     */
+    @Test
+    void aFixedReducesDataRangesGetTheirOwnStateKindAndTheCheckedKernelsHoldThemToIt() {
+        KernelCore fixed = new KernelCore();
+        fixed.loadWords(reduce(KernelActivation.IDENTITY, 0, 0, blockRanges(), N_COLS, OUT), null, new int[N_COLS]);
+        ByteBuffer dtcm = fixed.dtcm();
+        for (int b = 0; b < BLOCKS; b++) {
+            assertEquals(11, dtcm.getInt(rangeKindByte(b)), "a fixed reduce's DATA range " + b + ", as loaded");
+        }
+        KernelCore floating = new KernelCore();
+        List<KeyRange> floatRanges = new ArrayList<>();
+        for (int b = 0; b < BLOCKS; b++) {
+            floatRanges.add(KeyRange.data(blockKey(b), N_COLS, 0)); // one key a column in float32
+        }
+        floating.load(new KernelConfig(KernelKind.REDUCE, 0, N_COLS, KernelActivation.IDENTITY, 0f, false, OUT,
+                BLOCKS, 0, 0, floatRanges), null, new float[N_COLS]);
+        ByteBuffer floatDtcm = floating.dtcm();
+        for (int b = 0; b < BLOCKS; b++) {
+            assertEquals(0, floatDtcm.getInt(rangeKindByte(b)), "a float32 reduce's DATA range " + b + " stays DATA");
+        }
+        assumeTrue(KernelCore.checkedKernels(), "only the checked build re-validates a state; the lean one trusts it");
+        dtcm.putInt(rangeKindByte(1), 0);
+        assertEquals(KernelException.CORRUPT, assertThrows(KernelException.class,
+                () -> Kernels.deliver(fixed, new Packet(blockKey(1), 1))).code());
+        dtcm.putInt(rangeKindByte(1), 11);
+        Kernels.deliver(fixed, new Packet(blockKey(1), 1));
+        assertEquals(1, fixed.receivedCount(), "restored, the state works again");
+        floatDtcm.putInt(rangeKindByte(2), 11);
+        assertEquals(KernelException.CORRUPT, assertThrows(KernelException.class,
+                () -> Kernels.deliver(floating, new Packet(blockKey(2), Float.floatToRawIntBits(1f)))).code());
+    }
+
+    /** The byte of range {@code index}'s kind in a loaded state. */
+    private static int rangeKindByte(int index) {
+        return 252 + 16 * index + 3 * 4;
+    }
+
+    /**
      * Header words 36 to 39 of a fixed-point reduce: the constants its filing trusts (s4j_fix_reduce: the sums'
      * offset, keys a column, bits of a key row, keys a sample), fixed at load; the checked kernels refuse a state
      * whose constants no longer follow from its shape.
