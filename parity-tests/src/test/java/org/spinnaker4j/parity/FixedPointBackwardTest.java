@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -22,10 +24,12 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.nd4j.linalg.activations.Activation;
+import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.learning.config.Adam;
 import org.nd4j.linalg.learning.config.IUpdater;
 import org.nd4j.linalg.learning.config.Sgd;
 import org.nd4j.linalg.lossfunctions.LossFunctions.LossFunction;
+import org.spinnaker4j.demo.MnistIdx;
 import org.spinnaker4j.demo.ReferenceNetworks;
 import org.spinnaker4j.kernels.AccumQuantiser;
 import org.spinnaker4j.kernels.AccumUpdate;
@@ -41,7 +45,7 @@ import org.spinnaker4j.kernels.LossKind;
  * ({@code s4j_fixupdate.c} through {@link FixedPointUpdate}) against {@link AccumTrainingReference}: several
  * mini-batches trained with the C doing every backward step and every update, each layer's columns on one block or
  * split over several (each block's error added into the same exact sums, rounded once), give the reference's
- * gradient sums and parameter words bit for bit; each C function against the reference's own arithmetic on random
+ * gradient sums and parameter words bit for bit, on small networks and on the MNIST MLP with real digits; each C function against the reference's own arithmetic on random
  * and extreme words; what the bridge refuses.
  */
 class FixedPointBackwardTest {
@@ -85,6 +89,33 @@ class FixedPointBackwardTest {
             }
         }
         assertFalse(Arrays.deepEquals(initial, kernels.words()), "training moved the parameters");
+    }
+
+    @Test
+    void mnistMlpMiniBatchesEqualTheReferenceBitForBit() throws IOException {
+        // the demo's MLP (784 → 256 relu → 128 relu → 10 softmax, Adam 1e-3) on real digits: wide fan-ins, relu's
+        // zeros, MNIST's magnitudes; each layer's columns on 4 blocks, stochastic rounding
+        DataSet digits = MnistIdx.load(Path.of("..", "data", "mnist"));
+        float[][] x = digits.getFeatures().toFloatMatrix();
+        float[][] y = digits.getLabels().toFloatMatrix();
+        MultiLayerNetwork net = new MultiLayerNetwork(ReferenceNetworks.mnistMlp());
+        net.init();
+        IUpdater updater = ((BaseLayer) net.getLayerWiseConfigurations().getConf(0).getLayer()).getIUpdater();
+        AccumTrainingReference reference = new AccumTrainingReference(net, Rounding.STOCHASTIC, SEED);
+        KernelTraining kernels = new KernelTraining(net, reference, updater, Rounding.STOCHASTIC, 4);
+        int batch = 32;
+        for (int i = 0; i < 3; i++) {
+            float[][] bx = Arrays.copyOfRange(x, i * batch, (i + 1) * batch);
+            float[][] by = Arrays.copyOfRange(y, i * batch, (i + 1) * batch);
+            long[][] expected = reference.fit(bx, by).sums();
+            long[][] got = kernels.fit(bx, by);
+            for (int l = 0; l < got.length; l++) {
+                assertArrayEquals(expected[l], got[l], "mini-batch " + i + " layer " + l + ": gradient sums");
+                assertArrayEquals(reference.weights(l), kernels.weights[l], "mini-batch " + i + " layer " + l + " W");
+                assertArrayEquals(reference.biases(l), kernels.biases[l], "mini-batch " + i + " layer " + l + " b");
+            }
+        }
+        assertTrue(reference.counts().nonZeroGradients > 0);
     }
 
     @Test
