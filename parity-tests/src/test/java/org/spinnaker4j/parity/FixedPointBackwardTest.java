@@ -32,6 +32,7 @@ import org.nd4j.linalg.lossfunctions.LossFunctions.LossFunction;
 import org.spinnaker4j.demo.MnistIdx;
 import org.spinnaker4j.demo.ReferenceNetworks;
 import org.spinnaker4j.kernels.AccumQuantiser;
+import org.spinnaker4j.kernels.AccumTrainingRange;
 import org.spinnaker4j.kernels.AccumUpdate;
 import org.spinnaker4j.kernels.AccumUpdate.Rounding;
 import org.spinnaker4j.kernels.FixedPointBackward;
@@ -298,9 +299,21 @@ class FixedPointBackwardTest {
             for (int l = 0; l < layers; l++) {
                 g[l] = new long[weights[l].length + biases[l].length];
             }
+            int[][] inputs = new int[x.length][];
+            int[][] ys = new int[x.length][];
+            int[] nOut = new int[layers];
             for (int s = 0; s < x.length; s++) {
-                int[] in = AccumQuantiser.quantise(x[s], x[s].length, "sample").words();
-                int[] y = AccumQuantiser.quantise(labels[s], labels[s].length, "labels").words();
+                inputs[s] = AccumQuantiser.quantise(x[s], x[s].length, "sample").words();
+                ys[s] = AccumQuantiser.quantise(labels[s], labels[s].length, "labels").words();
+            }
+            for (int l = 0; l < layers; l++) {
+                nOut[l] = biases[l].length;
+            }
+            // the host's guard before the mini-batch, as the machine will run it: no sum below can wrap
+            AccumTrainingRange.check(activations, loss, weights, nOut, inputs, ys);
+            for (int s = 0; s < x.length; s++) {
+                int[] in = inputs[s];
+                int[] y = ys[s];
                 List<int[]> acts = new ArrayList<>();
                 acts.add(in);
                 for (int l = 0; l < layers; l++) {
