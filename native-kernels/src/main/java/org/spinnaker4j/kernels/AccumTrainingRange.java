@@ -7,7 +7,7 @@ import java.util.function.Supplier;
 /**
  * The guard against a wrapped 64-bit sum in an s16.15 training step (docs/fixed-point.md, "How s16.15 training maps
  * onto the machine", "Overflow"). From what the host knows before a mini-batch (the parameter words, the mini-batch's
- * input and label words, its size, the activations and the loss) it bounds per layer, for any sample and any order of
+ * input and label words, its size, the activations and the loss) it bounds each layer's outputs, then per layer, for any sample and any order of
  * addition, the magnitude of every int64 sum of the backward pass: each row's error Σ_j W_ij δ_j, each weight's
  * gradient sum Σ_s x_i δ_j and each bias's Σ_s δ_j·2^15 (units of 2^-30). It refuses the mini-batch when a bound
  * could pass what the sum's next step needs: 2^63 − 1 for a gradient sum (the updates' 96- and 128-bit products take
@@ -15,14 +15,15 @@ import java.util.function.Supplier;
  *
  * <p>Bounds (words; W = 2^31 bounds any word's magnitude, 1.0 is 2^15):
  * <ul>
+ * <li>forward: a layer's input x is bounded by X (the first layer's: its largest input word); its sum for column j
+ * by |b_j|·2^15 + Σ_i |W_ij| X, rounded (+ 2^14, / 2^15) and at most W; a relu's or identity's outputs by the
+ * largest of these, a tanh's or sigmoid's by 1.0, a softmax's p in [0, 1.0];
  * <li>output δ: softmax + MCXENT |p − y| ≤ max over the labels of max(|y|, |1.0 − y|) (p in [0, 1.0]); identity +
- * MSE |round(2(a − y) / n)| ≤ (4(W + max|y|) + n) / 2n; both at most W (saturated);
+ * MSE |round(2(a − y) / n)| ≤ (4(A + max|y|) + n) / 2n, A the outputs' bound; both at most W (saturated);
  * <li>error of a layer l ≥ 1 at row i: |Σ_j W_ij δ_j| ≤ Σ_j |W_ij| · D_l, its largest row taken; rounded it is at
  * most (that + 2^14) / 2^15 and W;
  * <li>δ below it: relu, identity, tanh (|1 − a²| ≤ 1) at most the error's bound E; sigmoid (a(1 − a) ≤ 1/4)
  * (E + 2) / 4, as the derivative rounds;
- * <li>a layer's input x: the first layer's largest input word; above it its activation's range (tanh, sigmoid 1.0;
- * relu, identity W);
  * <li>gradient sums: B · X · D for weights, B · 1.0 · D for biases.
  * </ul>
  */
@@ -84,18 +85,18 @@ public final class AccumTrainingRange {
      *                    identity (with MSE)
      * @param loss        the output layer's loss
      * @param weights     per layer, its weight words (nIn × nOut, row-major)
-     * @param nOut        per layer, its width
+     * @param biases      per layer, its bias words (nOut of them)
      * @param inputs      the mini-batch's input words, a row per sample (as the first layer receives them)
      * @param labels      its label words, a row per sample
      * @throws ArithmeticException naming the layer, the sum, its bound and what to change, if a sum could wrap
      * @throws IllegalArgumentException if the shapes disagree or an activation or loss has no bound here
      */
-    public static Range check(KernelActivation[] activations, LossKind loss, int[][] weights, int[] nOut,
+    public static Range check(KernelActivation[] activations, LossKind loss, int[][] weights, int[][] biases,
             int[][] inputs, int[][] labels) {
         int layers = activations.length;
-        if (layers == 0 || weights.length != layers || nOut.length != layers) {
-            throw new IllegalArgumentException("Expected activations, weights and widths for each of at least one "
-                    + "layer, got " + layers + ", " + weights.length + " and " + nOut.length);
+        if (layers == 0 || weights.length != layers || biases.length != layers) {
+            throw new IllegalArgumentException("Expected activations, weights and biases for each of at least one "
+                    + "layer, got " + layers + ", " + weights.length + " and " + biases.length);
         }
         int batch = inputs.length;
         if (batch == 0 || labels.length != batch) {
@@ -104,28 +105,33 @@ public final class AccumTrainingRange {
         }
         long[] rowAbs = new long[layers];
         int[] widestRow = new int[layers];
+        long[] input = new long[layers + 1]; // input[l + 1]: layer l's outputs
+        input[0] = maxMagnitude(inputs);
         for (int l = 0; l < layers; l++) {
-            if (nOut[l] < 1 || weights[l].length % nOut[l] != 0) {
+            int n = biases[l].length;
+            if (n < 1 || weights[l].length % n != 0) {
                 throw new IllegalArgumentException("layer " + l + ": " + weights[l].length + " weights are not rows of "
-                        + nOut[l]);
+                        + n + " biases");
             }
-            int n = nOut[l];
+            long[] colAbs = new long[n];
             for (int i = 0, k = 0; i < weights[l].length / n; i++) {
                 long sum = 0;
                 for (int j = 0; j < n; j++, k++) {
-                    sum += Math.abs((long) weights[l][k]); // at most 2^31 · 2^31: no wrap in a long
+                    long a = Math.abs((long) weights[l][k]);
+                    sum += a; // at most 2^31 · 2^31: no wrap in a long
+                    colAbs[j] += a;
                 }
                 if (sum > rowAbs[l]) {
                     rowAbs[l] = sum;
                     widestRow[l] = i;
                 }
             }
+            input[l + 1] = outputRange(l, activations[l], colAbs, biases[l], input[l]);
         }
         LayerRange[] out = new LayerRange[layers];
-        long delta = outputDelta(activations[layers - 1], loss, labels, nOut[layers - 1]);
+        long delta = outputDelta(activations[layers - 1], loss, labels, biases[layers - 1].length, input[layers]);
         for (int l = layers - 1; l >= 0; l--) {
-            long input = l == 0 ? maxMagnitude(inputs) : inputRange(l - 1, activations[l - 1]);
-            out[l] = layer(l, batch, input, delta, rowAbs[l], widestRow[l]);
+            out[l] = layer(l, batch, input[l], delta, rowAbs[l], widestRow[l]);
             if (l > 0) {
                 long error = BigInteger.valueOf(out[l].errorSum()).add(HALF)
                         .shiftRight(AccumQuantiser.FRACTION_BITS).min(BigInteger.valueOf(WORD)).longValueExact();
@@ -156,7 +162,7 @@ public final class AccumTrainingRange {
     }
 
     /** The output δ's bound. */
-    private static long outputDelta(KernelActivation act, LossKind loss, int[][] labels, int n) {
+    private static long outputDelta(KernelActivation act, LossKind loss, int[][] labels, int n, long outputs) {
         long bound;
         if (act == KernelActivation.SOFTMAX && loss == LossKind.MCXENT) {
             bound = 0;
@@ -166,7 +172,7 @@ public final class AccumTrainingRange {
                 }
             }
         } else if (act == KernelActivation.IDENTITY && loss == LossKind.MSE) {
-            bound = (4 * (WORD + maxMagnitude(labels)) + n) / (2L * n);
+            bound = (4 * (outputs + maxMagnitude(labels)) + n) / (2L * n);
         } else {
             throw new IllegalArgumentException("the output layer: no δ bound for " + act + " with " + loss
                     + " (softmax with MCXENT, identity with MSE)");
@@ -184,13 +190,24 @@ public final class AccumTrainingRange {
         };
     }
 
-    /** The bound of the output words of hidden layer l, the input of the layer above it. */
-    private static long inputRange(int l, KernelActivation act) {
+    /**
+     * The bound of layer l's output words from its columns' Σ_i |W_ij| ({@code colAbs}), its biases and its inputs'
+     * bound: a relu's or identity's the largest rounded sum's (at most a word's), a tanh's, sigmoid's or softmax's 1.0.
+     */
+    private static long outputRange(int l, KernelActivation act, long[] colAbs, int[] biases, long input) {
         return switch (act) {
-            case TANH, SIGMOID -> AccumQuantiser.ONE;
-            case RELU, IDENTITY -> WORD;
-            default -> throw new IllegalArgumentException("layer " + l + ": no output bound for a hidden " + act
-                    + " (relu, identity, tanh, sigmoid)");
+            case TANH, SIGMOID, SOFTMAX -> AccumQuantiser.ONE;
+            case RELU, IDENTITY -> {
+                BigInteger largest = BigInteger.ZERO;
+                for (int j = 0; j < colAbs.length; j++) {
+                    largest = largest.max(BigInteger.valueOf(colAbs[j]).multiply(BigInteger.valueOf(input))
+                            .add(BigInteger.valueOf(Math.abs((long) biases[j]) << AccumQuantiser.FRACTION_BITS)));
+                }
+                yield largest.add(HALF).shiftRight(AccumQuantiser.FRACTION_BITS).min(BigInteger.valueOf(WORD))
+                        .longValueExact();
+            }
+            default -> throw new IllegalArgumentException("layer " + l + ": no output bound for " + act
+                    + " (relu, identity, tanh, sigmoid; softmax at the output)");
         };
     }
 

@@ -205,7 +205,7 @@ final class AccumTrainingReference {
      * @throws ArithmeticException naming the layer and the sum that could wrap
      */
     AccumTrainingRange.Range range(int[][] inputs, int[][] labels) {
-        return AccumTrainingRange.check(activations, loss, weights, nOut, inputs, labels);
+        return AccumTrainingRange.check(activations, loss, weights, biases, inputs, labels);
     }
 
     /**

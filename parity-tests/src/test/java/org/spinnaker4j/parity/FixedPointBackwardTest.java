@@ -301,16 +301,12 @@ class FixedPointBackwardTest {
             }
             int[][] inputs = new int[x.length][];
             int[][] ys = new int[x.length][];
-            int[] nOut = new int[layers];
             for (int s = 0; s < x.length; s++) {
                 inputs[s] = AccumQuantiser.quantise(x[s], x[s].length, "sample").words();
                 ys[s] = AccumQuantiser.quantise(labels[s], labels[s].length, "labels").words();
             }
-            for (int l = 0; l < layers; l++) {
-                nOut[l] = biases[l].length;
-            }
             // the host's guard before the mini-batch, as the machine will run it: no sum below can wrap
-            AccumTrainingRange.check(activations, loss, weights, nOut, inputs, ys);
+            AccumTrainingRange.check(activations, loss, weights, biases, inputs, ys);
             for (int s = 0; s < x.length; s++) {
                 int[] in = inputs[s];
                 int[] y = ys[s];
