@@ -7,11 +7,12 @@ import java.util.function.Supplier;
 /**
  * The guard against a wrapped 64-bit sum in an s16.15 training step (docs/fixed-point.md, "How s16.15 training maps
  * onto the machine", "Overflow"). From what the host knows before a mini-batch (the parameter words, the mini-batch's
- * input and label words, its size, the activations and the loss) it bounds each layer's outputs, then per layer, for any sample and any order of
- * addition, the magnitude of every int64 sum of the backward pass: each row's error Σ_j W_ij δ_j, each weight's
- * gradient sum Σ_s x_i δ_j and each bias's Σ_s δ_j·2^15 (units of 2^-30). It refuses the mini-batch when a bound
- * could pass what the sum's next step needs: 2^63 − 1 for a gradient sum (the updates' 96- and 128-bit products take
- * any int64), 2^63 − 1 − 2^14 for an error sum (its rounding adds half a word's 2^14 to the magnitude).
+ * input and label words, its size, the activations and the loss) it bounds each layer's outputs, then per layer, for
+ * any sample and any order of addition, the magnitude of every int64 sum of the backward pass: each row's error
+ * Σ_j W_ij δ_j, each weight's gradient sum Σ_s x_i δ_j and each bias's Σ_s δ_j·2^15 (units of 2^-30). It refuses
+ * the mini-batch when a bound could pass what the sum's next step needs: 2^63 − 1 for a gradient sum (the updates'
+ * 96- and 128-bit products take any int64), 2^63 − 1 − 2^14 for an error sum (the reference's rounding adds half a
+ * word's 2^14 to the magnitude).
  *
  * <p>Bounds (words; W = 2^31 bounds any word's magnitude, 1.0 is 2^15):
  * <ul>

@@ -9,9 +9,10 @@ import org.spinnaker4j.kernels.AccumTrainingRange.LayerRange;
 import org.spinnaker4j.kernels.AccumTrainingRange.Range;
 
 /**
- * {@link AccumTrainingRange}'s bounds on networks worked by hand (a relu's outputs from its columns' sums), the refusals at the exact mini-batch size where a
- * sum could first pass 2^63 − 1, each naming its layer and sum, and what has no bound. That the bounds hold for the
- * reference's actual sums is parity-tests' AccumTrainingRangeHoldsTest.
+ * {@link AccumTrainingRange}'s bounds on networks worked by hand (a relu's outputs from its columns' sums), the
+ * refusals at the exact mini-batch size where a sum could first pass 2^63 − 1, each naming its layer and sum, and
+ * what has no bound. That the bounds hold for the reference's actual sums is parity-tests'
+ * AccumTrainingRangeHoldsTest.
  */
 class AccumTrainingRangeTest {
 
