@@ -13,36 +13,48 @@
 #include "s4j_internal.h"
 #include "s4j_fixfunc.h"
 
-/* One more saturated rounding (the count stops at UINT32_MAX). */
+/* One more saturated rounding in *count (it stops at UINT32_MAX). */
+static inline void s4j_count_into(uint32_t *count)
+{
+    if (*count != UINT32_MAX) {
+        (*count)++;
+    }
+}
+
+/* One more saturated rounding of a core (h->saturated). */
 static inline void s4j_count_saturation(s4j_header *h)
 {
-    if (h->saturated != UINT32_MAX) {
-        h->saturated++;
-    }
+    s4j_count_into(&h->saturated);
 }
 
 /*
  * A 64-bit sum s in units of 2^-30 (two's complement) rounded once to an
  * s16.15 word: to nearest, ties away from zero, on the magnitude (so no
- * negative value is shifted), then saturated and counted.
+ * negative value is shifted), then saturated and counted in *count.
  */
-static inline int32_t s4j_fix_round(s4j_header *h, uint64_t s)
+static inline int32_t s4j_fix_round_to(uint32_t *count, uint64_t s)
 {
     uint64_t mag = (s >> 63) != 0u ? 0u - s : s;
     uint64_t q = (mag >> 15) + ((mag >> 14) & 1u);
 
     if ((s >> 63) == 0u) {
         if (q > (uint64_t)INT32_MAX) {
-            s4j_count_saturation(h);
+            s4j_count_into(count);
             return INT32_MAX;
         }
         return (int32_t)q;
     }
     if (q > (uint64_t)INT32_MAX + 1u) {
-        s4j_count_saturation(h);
+        s4j_count_into(count);
         return INT32_MIN;
     }
     return q == (uint64_t)INT32_MAX + 1u ? INT32_MIN : -(int32_t)q;
+}
+
+/* s4j_fix_round_to, counted in the core's h->saturated. */
+static inline int32_t s4j_fix_round(s4j_header *h, uint64_t s)
+{
+    return s4j_fix_round_to(&h->saturated, s);
 }
 
 /* A rounded sum z's activation, on the word: identity, relu and hardtanh

@@ -15,6 +15,16 @@
 #define CHUNK 256
 #define N_CONSTS org_spinnaker4j_kernels_FixedPointUpdate_CONSTANT_WORDS
 #define N_COUNTS org_spinnaker4j_kernels_FixedPointUpdate_COUNT_WORDS
+/* a field's index in the constants' or the counts' words (FixedPointUpdate.AT_*) */
+#define FIELD_AT(field) org_spinnaker4j_kernels_FixedPointUpdate_AT_##field
+#define BIT_AT(field) (1u << FIELD_AT(field))
+
+_Static_assert((BIT_AT(MODE) | BIT_AT(SEED) | BIT_AT(LAYER) | BIT_AT(ITERATION) | BIT_AT(FIRST_INDEX)
+                | BIT_AT(RATE_MANTISSA) | BIT_AT(RATE_SHIFT) | BIT_AT(MEAN_MANTISSA) | BIT_AT(MEAN_SHIFT)
+                | BIT_AT(BETA1) | BIT_AT(BETA2) | BIT_AT(EPSILON)) == (1u << N_CONSTS) - 1u,
+               "FixedPointUpdate.AT_* must place each constant at its own word");
+_Static_assert((BIT_AT(NONZERO) | BIT_AT(ZERO_STEPS) | BIT_AT(SATURATED) | BIT_AT(CLIPPED))
+               == (1u << N_COUNTS) - 1u, "FixedPointUpdate.AT_* must place each count at its own word");
 
 _Static_assert(org_spinnaker4j_kernels_FixedPointUpdate_NEAREST == S4J_FIXUPD_NEAREST,
                "FixedPointUpdate.NEAREST differs from S4J_FIXUPD_NEAREST");
@@ -25,7 +35,7 @@ _Static_assert(sizeof(s4j_fix_update_consts) == N_CONSTS * sizeof(uint32_t),
 _Static_assert(sizeof(s4j_fix_update_counts) == N_COUNTS * sizeof(uint32_t),
                "FixedPointUpdate.COUNT_WORDS differs from s4j_fix_update_counts");
 
-/* The constants from their int[N_CONSTS] (FixedPointUpdate.constants' order). */
+/* The constants from their int[N_CONSTS], each at its FixedPointUpdate.AT_ index. */
 static int read_consts(JNIEnv *env, jintArray in, s4j_fix_update_consts *c)
 {
     jint k[N_CONSTS];
@@ -34,18 +44,18 @@ static int read_consts(JNIEnv *env, jintArray in, s4j_fix_update_consts *c)
         return -2;
     }
     (*env)->GetIntArrayRegion(env, in, 0, N_CONSTS, k);
-    c->mode = (uint32_t)k[0];
-    c->seed = (uint32_t)k[1];
-    c->layer = (uint32_t)k[2];
-    c->iteration = (uint32_t)k[3];
-    c->first_index = (uint32_t)k[4];
-    c->rate_mantissa = (uint32_t)k[5];
-    c->rate_shift = (uint32_t)k[6];
-    c->mean_mantissa = (uint32_t)k[7];
-    c->mean_shift = (uint32_t)k[8];
-    c->beta1 = (uint32_t)k[9];
-    c->beta2 = (uint32_t)k[10];
-    c->epsilon = (uint32_t)k[11];
+    c->mode = (uint32_t)k[FIELD_AT(MODE)];
+    c->seed = (uint32_t)k[FIELD_AT(SEED)];
+    c->layer = (uint32_t)k[FIELD_AT(LAYER)];
+    c->iteration = (uint32_t)k[FIELD_AT(ITERATION)];
+    c->first_index = (uint32_t)k[FIELD_AT(FIRST_INDEX)];
+    c->rate_mantissa = (uint32_t)k[FIELD_AT(RATE_MANTISSA)];
+    c->rate_shift = (uint32_t)k[FIELD_AT(RATE_SHIFT)];
+    c->mean_mantissa = (uint32_t)k[FIELD_AT(MEAN_MANTISSA)];
+    c->mean_shift = (uint32_t)k[FIELD_AT(MEAN_SHIFT)];
+    c->beta1 = (uint32_t)k[FIELD_AT(BETA1)];
+    c->beta2 = (uint32_t)k[FIELD_AT(BETA2)];
+    c->epsilon = (uint32_t)k[FIELD_AT(EPSILON)];
     return 0;
 }
 
@@ -58,10 +68,10 @@ static void write_counts(JNIEnv *env, jintArray out, const s4j_fix_update_counts
 {
     jint k[N_COUNTS];
 
-    k[0] = (jint)counts->nonzero;
-    k[1] = (jint)counts->zero_steps;
-    k[2] = (jint)counts->saturated;
-    k[3] = (jint)counts->clipped;
+    k[FIELD_AT(NONZERO)] = (jint)counts->nonzero;
+    k[FIELD_AT(ZERO_STEPS)] = (jint)counts->zero_steps;
+    k[FIELD_AT(SATURATED)] = (jint)counts->saturated;
+    k[FIELD_AT(CLIPPED)] = (jint)counts->clipped;
     (*env)->SetIntArrayRegion(env, out, 0, N_COUNTS, k);
 }
 

@@ -22,6 +22,43 @@ public final class FixedPointUpdate {
     static final int CONSTANT_WORDS = 12;
     @Native
     static final int COUNT_WORDS = 4;
+    /**
+     * Where each field of s4j_fix_update_consts is in the constants' words: the JNI reads each field from its own
+     * index (s4j_fixupdate_jni.c), so the two sides agree by name, not by order.
+     */
+    @Native
+    static final int AT_MODE = 0;
+    @Native
+    static final int AT_SEED = 1;
+    @Native
+    static final int AT_LAYER = 2;
+    @Native
+    static final int AT_ITERATION = 3;
+    @Native
+    static final int AT_FIRST_INDEX = 4;
+    @Native
+    static final int AT_RATE_MANTISSA = 5;
+    @Native
+    static final int AT_RATE_SHIFT = 6;
+    @Native
+    static final int AT_MEAN_MANTISSA = 7;
+    @Native
+    static final int AT_MEAN_SHIFT = 8;
+    @Native
+    static final int AT_BETA1 = 9;
+    @Native
+    static final int AT_BETA2 = 10;
+    @Native
+    static final int AT_EPSILON = 11;
+    /** Where each count is in the counts' words, which the JNI writes by the same names. */
+    @Native
+    static final int AT_NONZERO = 0;
+    @Native
+    static final int AT_ZERO_STEPS = 1;
+    @Native
+    static final int AT_SATURATED = 2;
+    @Native
+    static final int AT_CLIPPED = 3;
 
     private FixedPointUpdate() {
     }
@@ -67,7 +104,7 @@ public final class FixedPointUpdate {
         requireLengths(words.length, gradients.length, "gradients");
         int[] counts = new int[COUNT_WORDS];
         check(sgd0(constants(run, c, null), words, gradients, counts));
-        return new UpdateCounts(counts[0], counts[1], counts[2], counts[3]);
+        return counts(counts);
     }
 
     /**
@@ -89,7 +126,7 @@ public final class FixedPointUpdate {
         }
         int[] counts = new int[COUNT_WORDS];
         check(adam0(constants(run, c.rate(), c), words, m, v, gradients, counts));
-        return new UpdateCounts(counts[0], counts[1], counts[2], counts[3]);
+        return counts(counts);
     }
 
     /** {@link AccumUpdate#random}, computed by the kernels' C. */
@@ -111,16 +148,32 @@ public final class FixedPointUpdate {
         return isqrt0(v);
     }
 
-    /** The C struct s4j_fix_update_consts, word by word ({@link #CONSTANT_WORDS}). */
+    /** The C struct s4j_fix_update_consts, a word a field at its AT_ index ({@link #CONSTANT_WORDS}). */
     private static int[] constants(UpdateRun run, Scale rate, AdamConstants adam) {
         int shift = adam == null ? rate.shift() : adam.stepShift();
         requireShift(shift, "the step's");
         Scale mean = adam == null ? new Scale(0, 1) : adam.perSample();
         requireShift(mean.shift(), "1 / batch's");
         NativeLibrary.load();
-        return new int[] {code(run.rounding()), run.seed(), run.layer(), run.iteration(), run.firstIndex(),
-            (int) rate.mantissa(), shift, (int) mean.mantissa(), mean.shift(), adam == null ? 0 : (int) adam.beta1(),
-            adam == null ? 0 : (int) adam.beta2(), adam == null ? 1 : (int) adam.epsilon()};
+        int[] k = new int[CONSTANT_WORDS];
+        k[AT_MODE] = code(run.rounding());
+        k[AT_SEED] = run.seed();
+        k[AT_LAYER] = run.layer();
+        k[AT_ITERATION] = run.iteration();
+        k[AT_FIRST_INDEX] = run.firstIndex();
+        k[AT_RATE_MANTISSA] = (int) rate.mantissa();
+        k[AT_RATE_SHIFT] = shift;
+        k[AT_MEAN_MANTISSA] = (int) mean.mantissa();
+        k[AT_MEAN_SHIFT] = mean.shift();
+        k[AT_BETA1] = adam == null ? 0 : (int) adam.beta1();
+        k[AT_BETA2] = adam == null ? 0 : (int) adam.beta2();
+        k[AT_EPSILON] = adam == null ? 1 : (int) adam.epsilon();
+        return k;
+    }
+
+    /** The counts the JNI wrote at their AT_ indices. */
+    private static UpdateCounts counts(int[] k) {
+        return new UpdateCounts(k[AT_NONZERO], k[AT_ZERO_STEPS], k[AT_SATURATED], k[AT_CLIPPED]);
     }
 
     private static int code(Rounding rounding) {

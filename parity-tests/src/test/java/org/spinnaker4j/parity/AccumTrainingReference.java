@@ -17,12 +17,14 @@ import org.nd4j.linalg.lossfunctions.ILossFunction;
 import org.nd4j.linalg.lossfunctions.impl.LossMCXENT;
 import org.nd4j.linalg.lossfunctions.impl.LossMSE;
 import org.spinnaker4j.kernels.AccumQuantiser;
+import org.spinnaker4j.kernels.AccumTrainingRange;
 import org.spinnaker4j.kernels.AccumUpdate;
 import org.spinnaker4j.kernels.AccumUpdate.AdamConstants;
 import org.spinnaker4j.kernels.AccumUpdate.AdamStep;
 import org.spinnaker4j.kernels.AccumUpdate.Rounding;
 import org.spinnaker4j.kernels.AccumUpdate.Scale;
 import org.spinnaker4j.kernels.KernelActivation;
+import org.spinnaker4j.kernels.LossKind;
 
 /**
  * Mini-batch training of a DenseLayer/OutputLayer network in s16.15, defined bit for bit with integers only, so that
@@ -43,16 +45,12 @@ import org.spinnaker4j.kernels.KernelActivation;
  */
 final class AccumTrainingReference {
 
-    /** What a loss the reference computes for its output layer. */
-    private enum Loss {
-        SOFTMAX_MCXENT, IDENTITY_MSE
-    }
-
     private final int layers;
     private final int[] nIn;
     private final int[] nOut;
     private final KernelActivation[] activations;
-    private final Loss loss;
+    /** The output layer's loss: {@link LossKind#MCXENT} (under softmax) or {@link LossKind#MSE} (identity). */
+    private final LossKind loss;
     private final IUpdater updater;
     private final Rounding rounding;
     private final int seed;
@@ -82,7 +80,7 @@ final class AccumTrainingReference {
         biases = new int[layers][];
         counts = new Counts(layers);
         IUpdater first = null;
-        Loss lossKind = null;
+        LossKind lossKind = null;
         for (int l = 0; l < layers; l++) {
             Layer layer = conf.getConf(l).getLayer();
             boolean last = l == layers - 1;
@@ -134,14 +132,14 @@ final class AccumTrainingReference {
         }
     }
 
-    private static Loss lossOf(int l, OutputLayer layer, KernelActivation act) {
+    private static LossKind lossOf(int l, OutputLayer layer, KernelActivation act) {
         ILossFunction fn = layer.getLossFn();
         if (fn.getClass() == LossMCXENT.class && act == KernelActivation.SOFTMAX
                 && ((LossMCXENT) fn).getWeights() == null) {
-            return Loss.SOFTMAX_MCXENT;
+            return LossKind.MCXENT;
         }
         if (fn.getClass() == LossMSE.class && act == KernelActivation.IDENTITY && ((LossMSE) fn).getWeights() == null) {
-            return Loss.IDENTITY_MSE;
+            return LossKind.MSE;
         }
         throw new IllegalArgumentException("layer " + l + ": the training reference computes softmax with MCXENT or "
                 + "identity with MSE (unweighted), got " + act + " with " + fn);
@@ -167,30 +165,47 @@ final class AccumTrainingReference {
      * the samples of x·δ (weights, row-major nIn × nOut) then of δ (biases), in units of 2^-30; and the mean loss of
      * the fixed-point outputs (MCXENT with p clipped at 1e-10, or MSE), in double, for monitoring only.
      *
-     * @throws ArithmeticException if a 64-bit sum could overflow
+     * @throws ArithmeticException if a 64-bit sum could wrap ({@link #range}), before any sample is computed
      */
     Gradient gradient(float[][] x, float[][] labels) {
         if (x.length != labels.length || x.length == 0) {
             throw new IllegalArgumentException("Expected a non-empty mini-batch with a label row per sample, got "
                     + x.length + " samples and " + labels.length + " label rows");
         }
+        int batch = x.length;
+        int[][] in = new int[batch][];
+        int[][] y = new int[batch][];
+        for (int s = 0; s < batch; s++) {
+            AccumQuantiser.Quantised qx = AccumQuantiser.quantise(x[s], nIn[0], "sample " + s);
+            AccumQuantiser.Quantised qy = AccumQuantiser.quantise(labels[s], nOut[layers - 1], "labels " + s);
+            counts.inputSaturations += qx.saturations() + qy.saturations();
+            in[s] = qx.words();
+            y[s] = qy.words();
+        }
+        range(in, y);
         long[][] g = new long[layers][];
         for (int l = 0; l < layers; l++) {
             g[l] = new long[parameterCount(l)];
         }
         double lossSum = 0;
-        int batch = x.length;
         for (int s = 0; s < batch; s++) {
-            AccumQuantiser.Quantised in = AccumQuantiser.quantise(x[s], nIn[0], "sample " + s);
-            AccumQuantiser.Quantised y = AccumQuantiser.quantise(labels[s], nOut[layers - 1], "labels " + s);
-            counts.inputSaturations += in.saturations() + y.saturations();
-            Sample one = backprop(in.words(), y.words());
+            Sample one = backprop(in[s], y[s]);
             lossSum += one.loss();
             for (int l = 0; l < layers; l++) {
-                accumulate(l, s, batch, one.activations().get(l), one.deltas()[l], g[l]);
+                accumulate(one.activations().get(l), one.deltas()[l], g[l]);
             }
         }
         return new Gradient(g, lossSum / batch);
+    }
+
+    /**
+     * The guard the host runs before a mini-batch ({@link AccumTrainingRange}) on the current parameters and the
+     * mini-batch's quantised inputs and labels: every backward sum's bound, or a refusal.
+     *
+     * @throws ArithmeticException naming the layer and the sum that could wrap
+     */
+    AccumTrainingRange.Range range(int[][] inputs, int[][] labels) {
+        return AccumTrainingRange.check(activations, loss, weights, biases, inputs, labels);
     }
 
     /**
@@ -201,7 +216,10 @@ final class AccumTrainingReference {
     record Sample(List<int[]> activations, int[][] eps, int[][] deltas, double loss) {
     }
 
-    /** {@link Sample} of one quantised input and its quantised labels. */
+    /**
+     * {@link Sample} of one quantised input and its quantised labels. Its 64-bit error sums are unguarded: a caller
+     * runs {@link #range} on the sample's mini-batch first, as {@link #gradient} does.
+     */
     Sample backprop(int[] input, int[] labels) {
         if (labels.length != nOut[layers - 1]) {
             throw new IllegalArgumentException("Expected " + nOut[layers - 1] + " labels, got " + labels.length);
@@ -251,8 +269,9 @@ final class AccumTrainingReference {
         for (int j = 0; j < out.length; j++) {
             long d = (long) out[j] - y[j];
             delta[j] = switch (loss) {
-                case SOFTMAX_MCXENT -> saturated(d);
-                case IDENTITY_MSE -> saturated(divideRounded(2 * d, out.length));
+                case MCXENT -> saturated(d);
+                case MSE -> saturated(divideRounded(2 * d, out.length));
+                default -> throw new IllegalStateException("no output delta for " + loss);
             };
         }
         return delta;
@@ -269,19 +288,13 @@ final class AccumTrainingReference {
         for (int j = 0; j < out.length; j++) {
             double a = out[j] / (double) AccumQuantiser.ONE;
             double t = y[j] / (double) AccumQuantiser.ONE;
-            sum += loss == Loss.SOFTMAX_MCXENT ? -t * Math.log(Math.max(a, 1e-10)) : (a - t) * (a - t) / out.length;
+            sum += loss == LossKind.MCXENT ? -t * Math.log(Math.max(a, 1e-10)) : (a - t) * (a - t) / out.length;
         }
         return sum;
     }
 
-    /** Adds x·δ (units 2^-30) to the weights' sums and δ·2^15 to the biases'. */
-    private static void accumulate(int l, int sample, int batch, int[] x, int[] delta, long[] g) {
-        long maxX = Math.max(AccumQuantiser.ONE, AccumQuantiser.maxMagnitude(x)); // a bias's x is 1.0
-        long maxD = AccumQuantiser.maxMagnitude(delta);
-        if ((double) maxX * maxD * batch >= 0x1p63) {
-            throw new ArithmeticException("layer " + l + " sample " + sample + ": the gradient sums over " + batch
-                    + " samples could overflow 64 bits (largest input word " + maxX + ", delta word " + maxD + ")");
-        }
+    /** Adds x·δ (units 2^-30) to the weights' sums and δ·2^15 to the biases'; {@link #range} bounds them. */
+    private static void accumulate(int[] x, int[] delta, long[] g) {
         int n = delta.length;
         for (int i = 0; i < x.length; i++) {
             long xi = x[i];
@@ -296,15 +309,13 @@ final class AccumTrainingReference {
         }
     }
 
-    /** ε_i = Σ_j W_ij δ_j of layer l's δ, exact in 64 bits, rounded once (saturated, counted). */
+    /**
+     * ε_i = Σ_j W_ij δ_j of layer l's δ, exact in 64 bits (within {@link #range}'s bound), rounded once (saturated,
+     * counted).
+     */
     private int[] backward(int l, int[] delta) {
         int n = nOut[l];
         int[] w = weights[l];
-        long maxW = AccumQuantiser.maxMagnitude(w);
-        long maxD = AccumQuantiser.maxMagnitude(delta);
-        if ((double) maxW * maxD * n >= 0x1p63) {
-            throw new ArithmeticException("layer " + l + ": W·delta could overflow 64 bits");
-        }
         int[] eps = new int[nIn[l]];
         for (int i = 0; i < eps.length; i++) {
             long sum = 0;
