@@ -160,6 +160,7 @@
  * msle|wasserstein, U = sgd|nesterovs|adam.
  * Exit status 0 on success; on error a message on stderr and status 1.
  */
+#include "calib_harness.h"
 #include "s4j_fixfunc.h"
 #include "s4j_kernels.h"
 
@@ -182,21 +183,8 @@
 #define PARAM_KEY  0xC000u      /* the new values of a kernel copy's other parameters */
 #define BN_KEY     0xD000u      /* a batch normalization's exchange keys, 0x400 a block */
 
-void calib_begin(void);
-void calib_end(void);
 int32_t calib_null(void *dtcm, uint32_t capacity, uint32_t key,
                    uint32_t payload, s4j_outbox *out);
-
-/* The markers: the Makefile counts the instructions between their calls. */
-__attribute__((noinline)) void calib_begin(void)
-{
-    __asm__ volatile("" ::: "memory");
-}
-
-__attribute__((noinline)) void calib_end(void)
-{
-    __asm__ volatile("" ::: "memory");
-}
 
 /* Same signature as s4j_on_packet, does nothing: the harness's own loop. */
 __attribute__((noinline)) int32_t calib_null(void *dtcm, uint32_t capacity,

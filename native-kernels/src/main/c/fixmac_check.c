@@ -21,10 +21,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "calib_harness.h"
+
 void s4j_fix_mac_row(uint32_t *acc, const int32_t *w, int32_t x, uint32_t n);
 
-void calib_begin(void);
-void calib_end(void);
 void contract_mac_row(uint32_t *acc, const int32_t *w, int32_t x, uint32_t n);
 void null_mac_row(uint32_t *acc, const int32_t *w, int32_t x, uint32_t n);
 
@@ -36,17 +36,6 @@ void null_mac_row(uint32_t *acc, const int32_t *w, int32_t x, uint32_t n);
 #define MAX_COLS   64u          /* ... and columns at most */
 
 typedef void mac_row(uint32_t *acc, const int32_t *w, int32_t x, uint32_t n);
-
-/* The markers: fixmac-measure.sh counts the instructions between their calls. */
-__attribute__((noinline)) void calib_begin(void)
-{
-    __asm__ volatile("" ::: "memory");
-}
-
-__attribute__((noinline)) void calib_end(void)
-{
-    __asm__ volatile("" ::: "memory");
-}
 
 /* The contract, the obvious C loop: compiled with the kernels' ARM flags. */
 __attribute__((noinline, noclone)) void contract_mac_row(uint32_t *acc, const int32_t *w,
@@ -76,13 +65,10 @@ __attribute__((noinline, noclone)) void null_mac_row(uint32_t *acc, const int32_
 
 static uint32_t state = 0x12345678u;
 
-/* xorshift32: the same operands on every run. */
+/* A deterministic 32-bit draw. */
 static uint32_t next(void)
 {
-    state ^= state << 13;
-    state ^= state >> 17;
-    state ^= state << 5;
-    return state;
+    return calib_xorshift(&state);
 }
 
 static const uint32_t EXTREME_OPERANDS[] = {

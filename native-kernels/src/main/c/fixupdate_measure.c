@@ -19,34 +19,19 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "calib_harness.h"
 #include "s4j_fixupdate.h"
 
 #define MAX_N 256u
 #define BATCH 32
 
-void calib_begin(void);
-void calib_end(void);
-
-/* The markers: fixupdate-measure.sh counts the instructions between their calls. */
-__attribute__((noinline)) void calib_begin(void)
-{
-    __asm__ volatile("" ::: "memory");
-}
-
-__attribute__((noinline)) void calib_end(void)
-{
-    __asm__ volatile("" ::: "memory");
-}
 
 static uint32_t state = 12345u;
 
-/* A deterministic 32-bit draw (xorshift). */
+/* A deterministic 32-bit draw. */
 static uint32_t next(void)
 {
-    state ^= state << 13;
-    state ^= state >> 17;
-    state ^= state << 5;
-    return state;
+    return calib_xorshift(&state);
 }
 
 /* A signed draw in (-2^bits, 2^bits). */
