@@ -1094,9 +1094,7 @@ public final class TdmaScheduler {
          */
         private RowOrder rowsInOrder(int receiver, Phase phase, Map<Integer, Integer> packetsFrom) {
             MachineVertex v = graph.vertex(receiver);
-            if (phase != Phase.FORWARD || v.kind() != VertexKind.DENSE_BLOCK || v.rowBlock() != null
-                    || v.pooling() != null || network.layers().get(v.layer()).convolution() != null
-                    || network.layers().get(v.layer()).pooling() != null) {
+            if (phase != Phase.FORWARD || !multipliesRowsInOrder(network, v)) {
                 return RowOrder.NONE;
             }
             Map<Integer, Integer> firstRow = new HashMap<>();
@@ -1810,6 +1808,17 @@ public final class TdmaScheduler {
             return new ReceiverLoad(receiver, index, packets, rounds, packetCycles, firstRow, order.rows(),
                     order.rowCycles());
         }
+    }
+
+    /**
+     * Whether {@code v} is a plain dense block, which multiplies its rows in order of index as each and every row
+     * before it are in (a convolution's, a pooling block and a 2-D convolution's row block handle their packets
+     * otherwise): rows that come before an earlier one wait, filed.
+     */
+    static boolean multipliesRowsInOrder(NetworkSpec network, MachineVertex v) {
+        return v.kind() == VertexKind.DENSE_BLOCK && v.rowBlock() == null && v.pooling() == null
+                && network.layers().get(v.layer()).convolution() == null
+                && network.layers().get(v.layer()).pooling() == null;
     }
 
     /**

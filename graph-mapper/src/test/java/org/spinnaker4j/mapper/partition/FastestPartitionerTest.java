@@ -174,14 +174,15 @@ class FastestPartitionerTest {
     }
 
     @Test
-    void mnistsInferenceTakesUnderAMillisecondAtThreeThousandSamplesASecond() {
-        // ranked by estimates alone, MNIST's search ended on 605 cores laid out at 1,077.7 µs a sample's latency (a
-        // sample every 255 µs); slicings under 1 ms were 3 or 4 moves away and their neighbours' estimates up to
-        // 15 % off. The last phase compares laid-out schedules near the search's choice
+    void mnistsInferenceRunsAtOver3800SamplesASecond() {
+        // ranked by estimates alone, MNIST's search ended on 605 cores at a sample every 255 µs (1,077.7 µs a
+        // sample's latency); session 15's last phase traded up to 8 % of the period for latency (728 cores, 273 µs,
+        // 912 µs). The last phase now takes the fastest schedule it lays out, its latency only between periods
+        // within 1 %: 605 cores again, a sample every 255 µs, 1,082 µs
         Mapping m = new Mapper(PartitioningStrategy.FASTEST, TestSupport.MEMORY).map(TestSupport.mnist(),
                 Machine.spinn5());
-        assertTrue(m.tdma().stepClocks() < 1_000 * 200, m.describe());
-        assertTrue(m.tdma().periodClocks() <= 333 * 200, m.describe());
+        assertTrue(m.tdma().periodClocks() <= 260 * 200, m.describe());
+        assertTrue(m.tdma().stepClocks() < 1_100 * 200, m.describe());
     }
 
     @Test
