@@ -29,9 +29,9 @@ import org.spinnaker4j.mapper.tdma.TdmaScheduler;
 
 /**
  * Searches for the slicing with the lowest time per sample (in training its {@link SampleBound}; in inference the
- * period the TDMA schedule will allow, the bound or the longest window the {@link LatencyEstimator} expects, over
- * the sending fraction) and, for inference, then the lowest estimated latency within {@link #LATENCY_MARGIN} of
- * that time: slices per activation vector
+ * period the TDMA schedule will allow: estimated, the bound or the longest window at its own pace the {@link
+ * LatencyEstimator} expects, over the sending fraction; at last, laid out) and, for inference, of periods within
+ * {@link #TIE} of the lowest, the lowest latency: slices per activation vector
  * (shared, as in {@link FewestCoresPartitioner}, by the layer producing it and the layer
  * consuming it, or, for inference, joined in groups for the consumer's rows, which relays gather),
  * and input sources per row slice of the first layer ({@link Slicing}). It descends
@@ -45,7 +45,9 @@ import org.spinnaker4j.mapper.tdma.TdmaScheduler;
  * {@link #MIN_GAIN} and by {@link #MIN_SAVING_PER_CORE} per core it adds; otherwise the descent ends
  * by trimming: it takes coarser neighbours on fewer cores while the time stays within {@link #TIE}
  * of where the descent ended. The best end of all descents wins; for inference, rounds of a descent in estimated
- * latency ({@link Search#quicken}) and a descent in time from its end follow ({@link Search#settle}). A candidate
+ * latency ({@link Search#quicken}) and a descent in time from its end follow ({@link Search#settle}), and the last
+ * phase lays out the fastest slicings seen and their neighbours and takes the fastest schedule ({@link
+ * Search#layOutFastest}). A candidate
  * must fit DTCM, the
  * machine's cores and (counted before compression) its routing tables; each slicing is built and
  * timed once per search, and one whose busiest core alone cannot beat the time it must
@@ -79,9 +81,9 @@ final class FastestPartitioner implements Partitioner {
     /** {@link Slicing#regroupings Regroupings} the last phase lays out per round, besides {@link #TRIALS}. */
     static final int REGROUPING_TRIALS = 1;
     /**
-     * Rounds of the last phase at most: a layout takes the host a hundred milliseconds to seconds (the modulo
-     * scheduler's period search), so the phase lays out at most {@code 1 + (TRIALS + REGROUPING_TRIALS) *
-     * LAYOUT_ROUNDS} slicings.
+     * Rounds of neighbours in the last phase at most: a layout takes the host a hundred milliseconds to seconds (the
+     * modulo scheduler's period search), so the phase lays out at most {@code 1 + TRIALS + (TRIALS +
+     * REGROUPING_TRIALS) * LAYOUT_ROUNDS} slicings.
      */
     static final int LAYOUT_ROUNDS = 2;
 

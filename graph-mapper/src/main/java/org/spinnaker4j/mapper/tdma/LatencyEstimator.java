@@ -46,9 +46,12 @@ public final class LatencyEstimator {
 
     /**
      * The estimated forward step of a placed graph and the period its windows allow: {@code stepClocks} from a
-     * sample's first packet sent to its last result received, {@code windowClocks} the longest a stage's softmax
-     * exchange and values window take together (pipelined samples start no more often: a window must be over
-     * before the next sample's opens).
+     * sample's first packet sent to its last result received, each window slowed by its share of the links and
+     * receiving cores other stages' windows load at once; {@code windowClocks} the longest a stage's softmax
+     * exchange and values window take together at the window's own pace (pipelined samples start no more often: a
+     * window must be over before the next sample's opens; windows sharing links and receivers are the bound's load,
+     * and the scheduler's least period takes them so), each with the rows a block multiplies after its last packet
+     * when several senders bring them at once ({@code RowsOutOfOrder}).
      */
     public record Estimate(long stepClocks, long windowClocks) {
     }
