@@ -327,13 +327,12 @@ final class FastestPartitioner implements Partitioner {
          * ({@link TrialLayout#NONE}), the fastest by the estimates.
          */
         Candidate layOutFastest() {
-            Candidate chosen = fastest(known.values().stream().filter(Candidate.class::isInstance)
-                    .map(Candidate.class::cast).toList(), c -> new Figures(c.period(), c.latency(), c.cores()));
+            List<Candidate> seen = known.values().stream().filter(Candidate.class::isInstance)
+                    .map(Candidate.class::cast).toList();
+            Candidate chosen = fastest(seen, c -> new Figures(c.period(), c.latency(), c.cores()));
             if (trial(chosen).isEmpty()) {
                 return chosen;
             }
-            List<Candidate> seen = known.values().stream().filter(Candidate.class::isInstance)
-                    .map(Candidate.class::cast).toList();
             Candidate current = layOutPromising(seen, TRIALS);
             for (int round = 0; round < LAYOUT_ROUNDS; round++) {
                 List<Candidate> near = new ArrayList<>();
