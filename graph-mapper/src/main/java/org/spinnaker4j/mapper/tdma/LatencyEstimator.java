@@ -191,8 +191,8 @@ public final class LatencyEstimator {
      * A plain dense block ({@link TdmaScheduler#multipliesRowsInOrder}) that one stage's window brings its rows from
      * several senders at once: {@code rows[j]} rows from the j-th sender in row order, sent a packet per round each,
      * {@code rowCycles} each to multiply. It multiplies its rows in order, so each later sender's rows wait, filed,
-     * until every earlier one is in (as {@code TdmaScheduler} plays such a block's queue): two sources of a 44-row slice
-     * each leave the block 44 rows to multiply after their last packet.
+     * until every earlier one is in (as {@code TdmaScheduler} plays such a block's queue): two sources of an 88-row
+     * slice, 44 rows each, leave the block 44 rows to multiply after their last packet.
      */
     private record RowsOutOfOrder(int[] rows, long rowCycles) {
 

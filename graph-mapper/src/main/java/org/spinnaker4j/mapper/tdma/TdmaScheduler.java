@@ -1813,7 +1813,7 @@ public final class TdmaScheduler {
     /**
      * Whether {@code v} is a plain dense block, which multiplies its rows in order of index as each and every row
      * before it are in (a convolution's, a pooling block and a 2-D convolution's row block handle their packets
-     * otherwise): rows that come before an earlier one wait, filed.
+     * otherwise): a row that comes in before an earlier one waits, filed.
      */
     static boolean multipliesRowsInOrder(NetworkSpec network, MachineVertex v) {
         return v.kind() == VertexKind.DENSE_BLOCK && v.rowBlock() == null && v.pooling() == null
