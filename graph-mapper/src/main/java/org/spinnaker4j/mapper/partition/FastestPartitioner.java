@@ -168,9 +168,10 @@ final class FastestPartitioner implements Partitioner {
     }
 
     /**
-     * The fastest of {@code candidates} by {@code figures}: of those whose period is within {@link #TIE} of the lowest
-     * period (each core counting {@link #MIN_SAVING_PER_CORE} clocks, as a descent's step must save them), the one
-     * with the shortest step (each core counting as much); null if there are none.
+     * The fastest of {@code candidates} by {@code figures}: the one with the lowest period (each core counting {@link
+     * #MIN_SAVING_PER_CORE} clocks, as a descent's step must save them; of equal ones the shortest step), or, of those
+     * whose period is within {@link #TIE} of it, the one with the shortest step (each core counting as much) if that
+     * is at least {@link #MIN_GAIN} shorter than its; null if there are none.
      */
     private static Candidate fastest(List<Candidate> candidates, Function<Candidate, Figures> figures) {
         Candidate anchor = candidates.stream().min(Comparator.comparing(figures,
@@ -179,9 +180,11 @@ final class FastestPartitioner implements Partitioner {
             return null;
         }
         double limit = figures.apply(anchor).period() * (1 + TIE);
-        return candidates.stream().filter(c -> figures.apply(c).period() <= limit).min(Comparator.comparing(figures,
-                Comparator.comparingDouble(Figures::weighedStep).thenComparingDouble(Figures::period)))
-                .orElseThrow();
+        Candidate quickest = candidates.stream().filter(c -> figures.apply(c).period() <= limit).min(Comparator
+                .comparing(figures, Comparator.comparingDouble(Figures::weighedStep).thenComparingDouble(
+                        Figures::period))).orElseThrow();
+        return figures.apply(quickest).weighedStep() < figures.apply(anchor).weighedStep() * (1 - MIN_GAIN) ? quickest
+                : anchor;
     }
 
     /** Whether a step from {@code from} to {@code to} saves at least {@link #MIN_SAVING_PER_CORE} per core it adds. */
