@@ -19,7 +19,8 @@ import org.spinnaker4j.mapper.tdma.TdmaScheduler;
  * "The seed network's 0.5 ms: slicings far from FASTEST's choice"): its 300-wide vector in 100 slices instead of 68,
  * gathered 10 to a relay instead of 7, so layer 3 keeps 10 row slices. Two numbers from that choice, which no move of
  * the search reached until the laid-out phase tried {@link Slicing#regroupings regroupings}; FASTEST's choice now lays
- * out a step no longer than this slicing's at a period no longer.
+ * out a period no longer than this slicing's, and, if the periods are within {@link FastestPartitioner#TIE}, a step no
+ * longer.
  */
 class SeedNetworkFarSlicingTest {
 
@@ -36,8 +37,13 @@ class SeedNetworkFarSlicingTest {
         Mapping byHand = mapper.layOut(network, GraphBuilder.build(network, WIDER_LAYER_2.layerSlicing(network)),
                 Machine.spinn5());
         assertEquals(733, byHand.coresUsed(), byHand.describe());
-        assertTrue(choice.tdma().stepClocks() <= byHand.tdma().stepClocks(), choice.describe() + byHand.describe());
         assertTrue(choice.tdma().periodClocks() <= byHand.tdma().periodClocks(),
                 choice.describe() + byHand.describe());
+        // since session 20 a shorter period wins over a shorter step (578 cores, 146.5 µs a sample against 149.0, a step
+        // of 785.2 µs against 744.2); of periods within FastestPartitioner.TIE, the shorter step
+        if (choice.tdma().periodClocks() >= byHand.tdma().periodClocks() * (1 - FastestPartitioner.TIE)) {
+            assertTrue(choice.tdma().stepClocks() <= byHand.tdma().stepClocks(),
+                    choice.describe() + byHand.describe());
+        }
     }
 }

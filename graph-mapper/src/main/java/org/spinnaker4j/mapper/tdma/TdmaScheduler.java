@@ -1096,10 +1096,7 @@ public final class TdmaScheduler {
          */
         private RowOrder rowsInOrder(int receiver, Phase phase, Map<Integer, Integer> packetsFrom) {
             MachineVertex v = graph.vertex(receiver);
-            if (phase != Phase.FORWARD || v.kind() != VertexKind.DENSE_BLOCK || v.arithmetic() != Arithmetic.FLOAT32
-                    || v.rowBlock() != null
-                    || v.pooling() != null || network.layers().get(v.layer()).convolution() != null
-                    || network.layers().get(v.layer()).pooling() != null) {
+            if (phase != Phase.FORWARD || !multipliesRowsInOrder(network, v)) {
                 return RowOrder.NONE;
             }
             Map<Integer, Integer> firstRow = new HashMap<>();
@@ -1813,6 +1810,19 @@ public final class TdmaScheduler {
             return new ReceiverLoad(receiver, index, packets, rounds, packetCycles, firstRow, order.rows(),
                     order.rowCycles());
         }
+    }
+
+    /**
+     * Whether {@code v} is a plain float32 dense block, which multiplies its rows in order of index as each and every
+     * row before it are in (a convolution's, a pooling block and a 2-D convolution's row block handle their packets
+     * otherwise, and an s16.15 block multiplies each word in as it arrives, its exact sums not depending on the
+     * order): a row that comes in before an earlier one waits, filed.
+     */
+    static boolean multipliesRowsInOrder(NetworkSpec network, MachineVertex v) {
+        return v.kind() == VertexKind.DENSE_BLOCK && v.arithmetic() == Arithmetic.FLOAT32 && v.rowBlock() == null
+                && v.pooling() == null
+                && network.layers().get(v.layer()).convolution() == null
+                && network.layers().get(v.layer()).pooling() == null;
     }
 
     /**
