@@ -30,8 +30,9 @@ import org.spinnaker4j.mapper.tdma.TdmaScheduler;
 /**
  * Searches for the slicing with the lowest time per sample (in training its {@link SampleBound}; in inference the
  * period the TDMA schedule will allow: estimated, the bound or the longest window at its own pace the {@link
- * LatencyEstimator} expects, over the sending fraction; at last, laid out) and, for inference, of periods within
- * {@link #TIE} of the lowest, the lowest latency: slices per activation vector
+ * LatencyEstimator} expects, over the sending fraction; at last, laid out) and, for inference, a longer period only
+ * where the latency it saves is worth twice the period given up ({@link #LATENCY_PER_PERIOD}): slices per activation
+ * vector
  * (shared, as in {@link FewestCoresPartitioner}, by the layer producing it and the layer
  * consuming it, or, for inference, joined in groups for the consumer's rows, which relays gather),
  * and input sources per row slice of the first layer ({@link Slicing}). It descends
@@ -76,13 +77,23 @@ final class FastestPartitioner implements Partitioner {
      * for slicings that lead to a lower time, may go.
      */
     static final double LATENCY_MARGIN = 0.03;
+    /**
+     * How much longer than the lowest period a slicing's may be in the last phase ({@link #fastest}) when its step
+     * pays for the difference.
+     */
+    static final double PERIOD_ALLOWANCE = 0.08;
+    /**
+     * The fraction of step a slicing must gain for each fraction of period it gives up against the lowest period
+     * ({@link #fastest}): a period gain is worth at least half the step it costs.
+     */
+    static final double LATENCY_PER_PERIOD = 2;
     /** Slicings the last phase lays out per round, besides those it has laid out before. */
     static final int TRIALS = 4;
     /** {@link Slicing#regroupings Regroupings} the last phase lays out per round, besides {@link #TRIALS}. */
     static final int REGROUPING_TRIALS = 1;
     /**
      * Rounds of neighbours in the last phase at most: a layout takes the host a hundred milliseconds to seconds (the
-     * modulo scheduler's period search), so the phase lays out at most {@code 1 + TRIALS + (TRIALS +
+     * modulo scheduler's period search), so the phase lays out at most {@code 2 + TRIALS + 2 * (TRIALS +
      * REGROUPING_TRIALS) * LAYOUT_ROUNDS} slicings.
      */
     static final int LAYOUT_ROUNDS = 2;
@@ -140,8 +151,7 @@ final class FastestPartitioner implements Partitioner {
             }
         }
         if (!network.trains()) {
-            search.settle(best);
-            best = search.layOutFastest();
+            best = search.layOutFastest(search.settle(best));
         }
         LOG.debug("FASTEST {}: {} cores, bound {} clocks ({}), period about {} and latency about {} clocks, {} "
                 + "slicings built, {} placed, {} laid out", best.slicing(), best.cores(),
@@ -160,32 +170,53 @@ final class FastestPartitioner implements Partitioner {
         double weighedPeriod() {
             return period + (double) MIN_SAVING_PER_CORE * cores;
         }
-
-        /** The step with {@link #MIN_SAVING_PER_CORE} for each core. */
-        double weighedStep() {
-            return step + (double) MIN_SAVING_PER_CORE * cores;
-        }
     }
 
     /**
      * The fastest of {@code candidates} by {@code figures}: the one with the lowest period (each core counting {@link
-     * #MIN_SAVING_PER_CORE} clocks, as a descent's step must save them; of equal ones the shortest step), or, of those
-     * whose period is within {@link #TIE} of it, the one with the shortest step (each core counting as much) if that
-     * is at least {@link #MIN_GAIN} shorter than its; null if there are none.
+     * #MIN_SAVING_PER_CORE} clocks, as a descent's step must save them; of equal ones the shortest step), unless
+     * another's step is shorter by more than {@link #LATENCY_PER_PERIOD} times the fraction of period it gives up
+     * (within {@link #PERIOD_ALLOWANCE}), by at least {@link #MIN_GAIN} and by {@link #MIN_SAVING_PER_CORE} per core
+     * it adds: then, of those, the one with the shortest step. Null if there are none.
      */
     private static Candidate fastest(List<Candidate> candidates, Function<Candidate, Figures> figures) {
-        Candidate anchor = candidates.stream().min(Comparator.comparing(figures,
-                Comparator.comparingDouble(Figures::weighedPeriod).thenComparingLong(Figures::step))).orElse(null);
+        Candidate anchor = anchor(candidates, figures);
         if (anchor == null) {
             return null;
         }
-        double limit = figures.apply(anchor).period() * (1 + TIE);
-        Candidate quickest = candidates.stream().filter(c -> figures.apply(c).period() <= limit).min(Comparator
-                .comparing(figures, Comparator.comparingDouble(Figures::weighedStep).thenComparingDouble(
-                        Figures::period))).orElseThrow();
-        return figures.apply(quickest).weighedStep() < figures.apply(anchor).weighedStep() * (1 - MIN_GAIN) ? quickest
-                : anchor;
+        Figures base = figures.apply(anchor);
+        return candidates.stream().filter(c -> paysForPeriod(base, figures.apply(c))).min(Comparator.comparing(
+                figures, Comparator.comparingLong(Figures::step).thenComparingDouble(Figures::period)))
+                .orElse(anchor);
     }
+
+    /**
+     * Of {@code candidates}, the one with the lowest period by {@code figures}, each core counting {@link
+     * #MIN_SAVING_PER_CORE} clocks (of equal ones the shortest step); null if there are none.
+     */
+    private static Candidate anchor(List<Candidate> candidates, Function<Candidate, Figures> figures) {
+        return candidates.stream().min(Comparator.comparing(figures,
+                Comparator.comparingDouble(Figures::weighedPeriod).thenComparingLong(Figures::step))).orElse(null);
+    }
+
+    /**
+     * Whether {@code other}'s step pays, against {@code base} (the lowest period), for the period it gives up: it is
+     * within {@link #PERIOD_ALLOWANCE} and the step is shorter by {@link #LATENCY_PER_PERIOD} times the fraction of
+     * period given up, by {@link #MIN_GAIN} and by {@link #MIN_SAVING_PER_CORE} per core added.
+     */
+    private static boolean paysForPeriod(Figures base, Figures other) {
+        double given = Math.max(0, other.period() / base.period() - 1);
+        double gained = 1 - (double) other.step() / base.step();
+        return given <= PERIOD_ALLOWANCE && gained >= Math.max(MIN_GAIN, LATENCY_PER_PERIOD * given)
+                && paysFor(base.step() - other.step(), other.cores() - base.cores());
+    }
+
+    /** Estimated candidates by period, latency and cores: those that may be the fastest first. */
+    private static final Comparator<Candidate> BY_PERIOD = Comparator.comparingDouble(Candidate::period)
+            .thenComparingLong(Candidate::latency).thenComparingInt(Candidate::cores);
+    /** Estimated candidates by latency, period and cores: those that may have the shortest step first. */
+    private static final Comparator<Candidate> BY_LATENCY = Comparator.comparingLong(Candidate::latency)
+            .thenComparingDouble(Candidate::period).thenComparingInt(Candidate::cores);
 
     /** Whether a step from {@code from} to {@code to} saves at least {@link #MIN_SAVING_PER_CORE} per core it adds. */
     private static boolean pays(Candidate from, Candidate to) {
@@ -308,69 +339,100 @@ final class FastestPartitioner implements Partitioner {
          * ({@link #descend}, {@link #trim}), since a slicing the latency descent reaches may lead to a lower time than
          * any start did (on the seed network from a 580-core end of a latency descent to a 605-core slicing 17 %
          * faster a sample), until a round ends where an earlier one did. What they evaluate joins what {@link
-         * #layOutFastest} chooses from.
+         * #layOutFastest} chooses from; of the rounds' ends, the one with the lowest latency among those within
+         * {@link #LATENCY_MARGIN} of the lowest time, which the last phase lays out.
          */
-        void settle(Candidate fastest) {
+        Candidate settle(Candidate fastest) {
+            List<Candidate> ends = new ArrayList<>();
             Set<Slicing> seen = new HashSet<>();
             Candidate end = quicken(fastest);
             while (seen.add(end.slicing())) {
+                ends.add(end);
                 end = quicken(trim(descend(end)));
             }
+            double limit = ends.stream().mapToDouble(Candidate::period).min().orElseThrow() * (1 + LATENCY_MARGIN);
+            return ends.stream().filter(c -> c.period() <= limit).min(Comparator.comparingLong(Candidate::latency))
+                    .orElseThrow();
         }
 
         /**
          * Inference, last: the fastest of the slicings seen, by the schedules the mapper lays out, which the estimates
          * rank only roughly (an estimated period is the least the scheduler may take; it takes up to a few per cent
          * more, and the estimated latency is up to 25 % off, docs/architecture.md). It lays out the {@link #fastest}
-         * of every slicing the search has evaluated by its estimates, then up to {@link #TRIALS} more of them whose
-         * estimated period could beat the fastest laid out ({@link #layOutPromising}, lowest estimated period
-         * first), then, for at most {@link #LAYOUT_ROUNDS} rounds, up to {@link #TRIALS} neighbours and {@link
-         * #REGROUPING_TRIALS} {@link Slicing#regroupings regroupings} of the fastest laid out alike, while a round
-         * changes it. Of all slicings laid out, the {@link #fastest} by laid-out period and step. Without layouts
-         * ({@link TrialLayout#NONE}), the fastest by the estimates.
+         * of every slicing the search has evaluated by its estimates and {@code quickest} ({@link #settle}'s choice,
+         * the lowest latency near the lowest time), then up to {@link #TRIALS} more of them, lowest estimated period
+         * first ({@link #layOutPromising}), then, for at most {@link #LAYOUT_ROUNDS} rounds while a round changes
+         * either, the neighbours of the fastest laid out (lowest estimated period first) and of the one with the
+         * shortest step within {@link #PERIOD_ALLOWANCE} (lowest estimated latency first: a step the rule would not
+         * take may lead to one it takes; session 15 found MNIST's under 1 ms 3 or 4 moves away). Of all slicings laid
+         * out, the {@link #fastest} by laid-out period and step. Without layouts ({@link TrialLayout#NONE}), the
+         * fastest by the estimates.
          */
-        Candidate layOutFastest() {
+        Candidate layOutFastest(Candidate quickest) {
             List<Candidate> seen = known.values().stream().filter(Candidate.class::isInstance)
                     .map(Candidate.class::cast).toList();
             Candidate chosen = fastest(seen, c -> new Figures(c.period(), c.latency(), c.cores()));
             if (trial(chosen).isEmpty()) {
                 return chosen;
             }
-            Candidate current = layOutPromising(seen, TRIALS);
+            trial(quickest);
+            layOutPromising(seen, TRIALS, BY_PERIOD);
+            Candidate current = null;
+            Candidate shortest = null;
             for (int round = 0; round < LAYOUT_ROUNDS; round++) {
-                List<Candidate> near = new ArrayList<>();
-                for (Slicing s : current.slicing().neighbours(network)) {
-                    Optional.ofNullable(evaluate(s, Double.MAX_VALUE)).ifPresent(near::add);
-                }
-                List<Candidate> regrouped = new ArrayList<>();
-                for (Slicing s : current.slicing().regroupings(network)) {
-                    Optional.ofNullable(evaluate(s, Double.MAX_VALUE)).ifPresent(regrouped::add);
-                }
-                layOutPromising(near, TRIALS);
-                Candidate next = layOutPromising(regrouped, REGROUPING_TRIALS);
-                if (next == current) {
+                Candidate next = fastest(laidOut(), this::laidOutFigures);
+                Candidate nextShortest = shortestStep();
+                if (next == current && nextShortest == shortest) {
                     break;
                 }
                 current = next;
+                shortest = nextShortest;
+                layOutNear(current, BY_PERIOD);
+                layOutNear(shortest, BY_LATENCY);
             }
+            current = fastest(laidOut(), this::laidOutFigures);
             LOG.debug("laid out {} slicings: took {}, a sample every {} clocks, {} clocks a step", trials.size(),
                     current.slicing(), periodOf(current), stepOf(current));
             return current;
         }
 
         /**
-         * Lays out up to {@code fresh} of {@code candidates} not laid out before whose estimated period is below the
-         * fastest laid out's period (within {@link #TIE}), the lowest estimated period first (of equal ones the
-         * lowest estimated latency); returns the {@link #fastest} of all laid out.
+         * Lays out up to {@code fresh} of {@code candidates} not laid out before whose estimated period is below
+         * {@link #PERIOD_ALLOWANCE} over the lowest laid-out period (each core counting {@link #MIN_SAVING_PER_CORE}
+         * clocks, as {@link #fastest} ranks them), in {@code order}.
          */
-        private Candidate layOutPromising(List<Candidate> candidates, int fresh) {
-            List<Candidate> laidOut = laidOut();
-            double bar = periodOf(fastest(laidOut, this::laidOutFigures)) * (1 + TIE);
-            candidates.stream().filter(c -> !trials.containsKey(c.slicing()) && c.period() < bar)
-                    .sorted(Comparator.comparingDouble(Candidate::period).thenComparingLong(Candidate::latency)
-                            .thenComparingInt(Candidate::cores))
+        private void layOutPromising(List<Candidate> candidates, int fresh, Comparator<Candidate> order) {
+            double bar = periodOf(anchor(laidOut(), this::laidOutFigures)) * (1 + PERIOD_ALLOWANCE);
+            candidates.stream().filter(c -> !trials.containsKey(c.slicing()) && c.period() < bar).sorted(order)
                     .limit(fresh).forEach(this::trial);
-            return fastest(laidOut(), this::laidOutFigures);
+        }
+
+        /**
+         * Lays out up to {@link #TRIALS} of {@code from}'s neighbours and {@link #REGROUPING_TRIALS} of its {@link
+         * Slicing#regroupings regroupings} alike ({@link #layOutPromising}).
+         */
+        private void layOutNear(Candidate from, Comparator<Candidate> order) {
+            List<Candidate> near = new ArrayList<>();
+            for (Slicing s : from.slicing().neighbours(network)) {
+                Optional.ofNullable(evaluate(s, Double.MAX_VALUE)).ifPresent(near::add);
+            }
+            List<Candidate> regrouped = new ArrayList<>();
+            for (Slicing s : from.slicing().regroupings(network)) {
+                Optional.ofNullable(evaluate(s, Double.MAX_VALUE)).ifPresent(regrouped::add);
+            }
+            layOutPromising(near, TRIALS, order);
+            layOutPromising(regrouped, REGROUPING_TRIALS, order);
+        }
+
+        /**
+         * Of the candidates laid out whose period is within {@link #PERIOD_ALLOWANCE} of the lowest (each core
+         * counting {@link #MIN_SAVING_PER_CORE} clocks), the one with the shortest step.
+         */
+        private Candidate shortestStep() {
+            List<Candidate> laidOut = laidOut();
+            double limit = periodOf(anchor(laidOut, this::laidOutFigures)) * (1 + PERIOD_ALLOWANCE);
+            return laidOut.stream().filter(c -> periodOf(c) <= limit)
+                    .min(Comparator.comparingLong(this::stepOf).thenComparingDouble(this::periodOf)).orElseThrow();
         }
 
         /** The candidates laid out that map, in the order they were laid out. */
