@@ -164,7 +164,7 @@ final class FastestPartitioner implements Partitioner {
      * A slicing's figures as the last phase weighs them: its period (clocks a sample), its step (a sample's latency)
      * and its cores, laid out or estimated.
      */
-    private record Figures(double period, long step, int cores) {
+    record Figures(double period, long step, int cores) {
 
         /** The period with {@link #MIN_SAVING_PER_CORE} for each core: what a core must save to be worth it. */
         double weighedPeriod() {
@@ -173,21 +173,18 @@ final class FastestPartitioner implements Partitioner {
     }
 
     /**
-     * The fastest of {@code candidates} by {@code figures}: the one with the lowest period (each core counting {@link
-     * #MIN_SAVING_PER_CORE} clocks, as a descent's step must save them; of equal ones the shortest step), unless
-     * another's step is shorter by more than {@link #LATENCY_PER_PERIOD} times the fraction of period it gives up
-     * (within {@link #PERIOD_ALLOWANCE}), by at least {@link #MIN_GAIN} and by {@link #MIN_SAVING_PER_CORE} per core
-     * it adds: then, of those, the one with the shortest step. Null if there are none.
+     * The fastest of {@code candidates} by {@code figures}: of those whose step {@link #paysForPeriod pays} for the
+     * period it gives up against every one with a lower period (each core counting {@link #MIN_SAVING_PER_CORE}
+     * clocks, as a descent's step must save them), the one with the shortest step (of equal ones the lower period):
+     * the lowest period unless a longer one's step is shorter by {@link #LATENCY_PER_PERIOD} times what it gives up.
+     * Null if there are none.
      */
     private static Candidate fastest(List<Candidate> candidates, Function<Candidate, Figures> figures) {
-        Candidate anchor = anchor(candidates, figures);
-        if (anchor == null) {
-            return null;
-        }
-        Figures base = figures.apply(anchor);
-        return candidates.stream().filter(c -> paysForPeriod(base, figures.apply(c))).min(Comparator.comparing(
-                figures, Comparator.comparingLong(Figures::step).thenComparingDouble(Figures::period)))
-                .orElse(anchor);
+        Map<Candidate, Figures> of = new IdentityHashMap<>();
+        candidates.forEach(c -> of.put(c, figures.apply(c)));
+        return candidates.stream().filter(c -> candidates.stream().allMatch(m -> of.get(m).weighedPeriod()
+                >= of.get(c).weighedPeriod() || paysForPeriod(of.get(m), of.get(c)))).min(Comparator.comparing(of::get,
+                Comparator.comparingLong(Figures::step).thenComparingDouble(Figures::weighedPeriod))).orElse(null);
     }
 
     /**
@@ -200,11 +197,11 @@ final class FastestPartitioner implements Partitioner {
     }
 
     /**
-     * Whether {@code other}'s step pays, against {@code base} (the lowest period), for the period it gives up: it is
+     * Whether {@code other}'s step pays, against {@code base} (a lower period), for the period it gives up: it is
      * within {@link #PERIOD_ALLOWANCE} and the step is shorter by {@link #LATENCY_PER_PERIOD} times the fraction of
      * period given up, by {@link #MIN_GAIN} and by {@link #MIN_SAVING_PER_CORE} per core added.
      */
-    private static boolean paysForPeriod(Figures base, Figures other) {
+    static boolean paysForPeriod(Figures base, Figures other) {
         double given = Math.max(0, other.period() / base.period() - 1);
         double gained = 1 - (double) other.step() / base.step();
         return given <= PERIOD_ALLOWANCE && gained >= Math.max(MIN_GAIN, LATENCY_PER_PERIOD * given)

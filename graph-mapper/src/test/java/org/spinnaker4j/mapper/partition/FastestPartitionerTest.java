@@ -185,15 +185,16 @@ class FastestPartitionerTest {
     }
 
     @Test
-    void mnistsInferenceRunsAtOver3800SamplesASecond() {
-        // ranked by estimates alone, MNIST's search ended on 605 cores at a sample every 255 µs (1,077.7 µs a
-        // sample's latency); session 15's last phase traded up to 8 % of the period for latency (728 cores, 273 µs,
-        // 912 µs). The last phase now takes the fastest schedule it lays out, its latency only between periods
-        // within 1 %: 605 cores again, a sample every 255 µs, 1,082 µs
+    void mnistsInferenceTakesUnderAMillisecondAtOver3700SamplesASecond() {
+        // ranked by estimates alone, MNIST's search ended on 605 cores at a sample every 255 µs (1,082 µs a sample's
+        // latency); session 15's last phase traded up to 8 % of the period for latency (728 cores, 273 µs, 918 µs),
+        // session 20's took the lowest period (605 cores again). The last phase now gives up period where the step it
+        // saves is worth twice as much, and lays out the neighbours of the shortest step near the lowest period, as
+        // slicings under 1 ms are 3 or 4 moves away: 685 cores, a sample every 268 µs, 967 µs
         Mapping m = new Mapper(PartitioningStrategy.FASTEST, TestSupport.MEMORY).map(TestSupport.mnist(),
                 Machine.spinn5());
-        assertTrue(m.tdma().periodClocks() <= 260 * 200, m.describe());
-        assertTrue(m.tdma().stepClocks() < 1_100 * 200, m.describe());
+        assertTrue(m.tdma().stepClocks() < 1_000 * 200, m.describe());
+        assertTrue(m.tdma().periodClocks() <= 270 * 200, m.describe());
     }
 
     /**
@@ -201,10 +202,12 @@ class FastestPartitionerTest {
      * it could reach (the backend's memory model: 714 cores, a sample every 61,531 clocks, against 48,729 now): the
      * estimate slowed each window by the other stages' windows sharing its links and receivers, as if all sent at once
      * (up to 34 % over the schedule's period on slicings of the input in 7 row slices), and the last phase traded up
-     * to 8 % of the period for latency. Every slicing the last phase lays out: its estimated period is no longer than
-     * the schedule's (an estimate too long hides a fast slicing from the search), and the choice's period is within
-     * {@link FastestPartitioner#TIE} of the fastest of them (a core more counting {@link
-     * FastestPartitioner#MIN_SAVING_PER_CORE} clocks); the same against a slicing like session 19's fastest.
+     * to 8 % of the period for latency whatever the step gained. Every slicing the last phase lays out: its estimated
+     * period is no longer than the schedule's (an estimate too long hides a fast slicing from the search), and where
+     * its period is lower than the choice's (a core more counting {@link FastestPartitioner#MIN_SAVING_PER_CORE}
+     * clocks), the choice's step is shorter by {@link FastestPartitioner#LATENCY_PER_PERIOD} times the fraction of
+     * period it gives up, at least {@link FastestPartitioner#MIN_GAIN}, and the period within {@link
+     * FastestPartitioner#PERIOD_ALLOWANCE}; the same against a slicing like session 19's fastest.
      */
     @Test
     void fixedPointMnistEndsOnTheFastestScheduleLaidOut() {
@@ -240,22 +243,29 @@ class FastestPartitionerTest {
                     estimator.forward(network, m.graph(), loads).windowClocks());
             assertTrue(estimated <= m.tdma().periodClocks() * (1 + FastestPartitioner.TIE),
                     "estimated " + estimated + " clocks a sample, scheduled " + m.describe());
-            double allowed = (1 + FastestPartitioner.TIE) * (m.tdma().periodClocks()
-                    + FastestPartitioner.MIN_SAVING_PER_CORE * Math.max(0, m.coresUsed() - choice.coresUsed()));
-            assertTrue(choice.tdma().periodClocks() <= allowed, "chose " + choice.describe() + "\nlaid out "
-                    + m.describe());
+            FastestPartitioner.Figures other = figures(m);
+            if (other.weighedPeriod() < figures(choice).weighedPeriod()) {
+                assertTrue(FastestPartitioner.paysForPeriod(other, figures(choice)),
+                        "chose " + choice.describe() + "\nlaid out " + m.describe());
+            }
         }
     }
 
+    /** A mapping's laid-out period, step and cores, as the last phase weighs them. */
+    static FastestPartitioner.Figures figures(Mapping m) {
+        return new FastestPartitioner.Figures(m.tdma().periodClocks(), m.tdma().stepClocks(), m.coresUsed());
+    }
+
     /**
-     * Two input sources per row slice send a layer-0 block its rows interleaved, and it multiplies the second's only
-     * after the first's last (as the scheduler plays its queue): the estimated period counts those rows (s16.15 MNIST,
-     * input in 9 row slices of 88 rows, 44 from each source: 50,938 clocks against the schedule's 54,166, where the
-     * bound alone gives 48,729, 10 % short). The 6 % left is the scheduler's own queue play, not modelled.
+     * Two input sources per row slice send a float32 layer-0 block its rows interleaved, and it multiplies the
+     * second's only after the first's last (as the scheduler plays its queue): the estimated period counts those rows
+     * (MNIST, input in 9 row slices of 88 rows, 44 from each source: 86,138 clocks against the schedule's 87,331, where
+     * the bound alone gives 70,763, 19 % short). An s16.15 block multiplies each word in on arrival (session 20), so
+     * its window is the bound's (the same slicing in s16.15: 48,166 estimated, 49,441 laid out).
      */
     @Test
     void twoSourcesPerRowSliceAreEstimatedWithTheRowsTheyLeaveLate() {
-        NetworkSpec network = TestSupport.mnist().withArithmetic(Arithmetic.S16_15);
+        NetworkSpec network = TestSupport.mnist();
         Machine machine = Machine.spinn5();
         Slicing twoSources = new Slicing(new int[] {9, 37, 16, 3}, new int[] {1, 8, 4, 1}, 2);
         Mapping m = new Mapper(PartitioningStrategy.FASTEST, TestSupport.MEMORY).layOut(network,
