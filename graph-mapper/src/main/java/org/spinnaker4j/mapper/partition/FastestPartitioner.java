@@ -78,13 +78,13 @@ final class FastestPartitioner implements Partitioner {
      */
     static final double LATENCY_MARGIN = 0.03;
     /**
-     * How much longer than the lowest period a slicing's may be in the last phase ({@link #fastest}) when its step
+     * How much longer than another's period a slicing's may be in the last phase ({@link #fastest}) when its step
      * pays for the difference.
      */
     static final double PERIOD_ALLOWANCE = 0.08;
     /**
-     * The fraction of step a slicing must gain for each fraction of period it gives up against the lowest period
-     * ({@link #fastest}): a period gain is worth at least half the step it costs.
+     * The fraction of step a slicing must gain for each fraction of period it gives up against a lower period ({@link
+     * #fastest}): a period gain is worth at least half the step it costs.
      */
     static final double LATENCY_PER_PERIOD = 2;
     /** Slicings the last phase lays out per round, besides those it has laid out before. */
