@@ -13,20 +13,6 @@
 #include "s4j_internal.h"
 #include "s4j_fixfunc.h"
 
-/* The 64-bit sum (two's complement) held as a (low word, high word) pair at
- * s: a block's, a reduce's or a pooling block's column. */
-static inline uint64_t s4j_sum_get(const uint32_t *s)
-{
-    return ((uint64_t)s[1] << 32) | s[0];
-}
-
-/* The pair at s set to the 64-bit v. */
-static inline void s4j_sum_set(uint32_t *s, uint64_t v)
-{
-    s[0] = (uint32_t)v;
-    s[1] = (uint32_t)(v >> 32);
-}
-
 /* One more saturated rounding (the count stops at UINT32_MAX). */
 static inline void s4j_count_saturation(s4j_header *h)
 {

@@ -8,6 +8,7 @@
  * once per run.
  */
 #include "s4j_fixupdate.h"
+#include "s4j_internal.h"
 
 #define TOP64 ((uint64_t)1 << 63)
 #define Q31 ((uint64_t)1 << 31)
@@ -251,7 +252,7 @@ int s4j_fix_adam_step(const s4j_fix_update_consts *c, int32_t *words, int32_t *m
         uint64_t lo;
         uint64_t hi2;
         uint64_t lo2;
-        uint64_t vi = ((uint64_t)v[2u * i + 1u] << 32) | v[2u * i];
+        uint64_t vi = s4j_sum_get(v + 2u * i);
         int64_t mean;
         int64_t x;
         uint64_t mag;
@@ -285,8 +286,7 @@ int s4j_fix_adam_step(const s4j_fix_update_consts *c, int32_t *words, int32_t *m
             / (isqrt((uint64_t)new_v) + c->epsilon);
         step = round128(0u, q, c->rate_shift, random_of(c, i), c->mode);
         m[i] = (int32_t)new_m;
-        v[2u * i] = (uint32_t)new_v;
-        v[2u * i + 1u] = (uint32_t)((uint64_t)new_v >> 32);
+        s4j_sum_set(v + 2u * i, (uint64_t)new_v);
         apply(&words[i], grads[i], new_m < 0 ? -step : step, counts);
     }
     return 0;

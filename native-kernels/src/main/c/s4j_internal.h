@@ -453,6 +453,20 @@ static inline uint32_t s4j_bitmap_words(uint32_t n)
     return n / 32u + ((n % 32u) != 0u ? 1u : 0u);
 }
 
+/* The 64-bit sum (two's complement) held as a (low word, high word) pair at
+ * s: a block's, a reduce's or a pooling block's column, an s16.15 Adam v. */
+static inline uint64_t s4j_sum_get(const uint32_t *s)
+{
+    return ((uint64_t)s[1] << 32) | s[0];
+}
+
+/* The pair at s set to the 64-bit v. */
+static inline void s4j_sum_set(uint32_t *s, uint64_t v)
+{
+    s[0] = (uint32_t)v;
+    s[1] = (uint32_t)(v >> 32);
+}
+
 static inline int s4j_applies_softmax(uint32_t kind, uint32_t fused, uint32_t activation)
 {
     return activation == S4J_ACT_SOFTMAX

@@ -95,6 +95,15 @@ public final class AccumQuantiser {
         return (int) Math.max(Integer.MIN_VALUE, Math.min(Integer.MAX_VALUE, rounded));
     }
 
+    /** The largest |word| of {@code words} (0 if empty), as a long: what the 64-bit sums' overflow checks bound. */
+    public static long maxMagnitude(int[] words) {
+        long max = 0;
+        for (int w : words) {
+            max = Math.max(max, Math.abs((long) w));
+        }
+        return max;
+    }
+
     /** Nearest integer, ties away from zero; the fraction |scaled| - floor(|scaled|) is exact in double. */
     private static double roundHalfAway(double scaled) {
         double a = Math.abs(scaled);

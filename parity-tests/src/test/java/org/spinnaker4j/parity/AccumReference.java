@@ -422,18 +422,9 @@ final class AccumReference {
 
     /** As the host checks before the kernels run: n products and the bias must stay below 2^63. */
     private static void requireNoOverflow(int layer, int[] x, int[] w, int[] b) {
-        long maxX = 0;
-        for (int v : x) {
-            maxX = Math.max(maxX, Math.abs((long) v));
-        }
-        long maxW = 0;
-        for (int v : w) {
-            maxW = Math.max(maxW, Math.abs((long) v));
-        }
-        long maxB = 0;
-        for (int v : b) {
-            maxB = Math.max(maxB, Math.abs((long) v));
-        }
+        long maxX = AccumQuantiser.maxMagnitude(x);
+        long maxW = AccumQuantiser.maxMagnitude(w);
+        long maxB = AccumQuantiser.maxMagnitude(b);
         if ((double) maxX * maxW * x.length + (double) maxB * (1 << 15) >= 0x1p63) {
             throw new ArithmeticException("layer " + layer + ": a 64-bit sum could overflow");
         }

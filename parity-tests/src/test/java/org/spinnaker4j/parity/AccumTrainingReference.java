@@ -276,14 +276,8 @@ final class AccumTrainingReference {
 
     /** Adds x·δ (units 2^-30) to the weights' sums and δ·2^15 to the biases'. */
     private static void accumulate(int l, int sample, int batch, int[] x, int[] delta, long[] g) {
-        long maxX = AccumQuantiser.ONE;
-        for (int v : x) {
-            maxX = Math.max(maxX, Math.abs((long) v));
-        }
-        long maxD = 0;
-        for (int v : delta) {
-            maxD = Math.max(maxD, Math.abs((long) v));
-        }
+        long maxX = Math.max(AccumQuantiser.ONE, AccumQuantiser.maxMagnitude(x)); // a bias's x is 1.0
+        long maxD = AccumQuantiser.maxMagnitude(delta);
         if ((double) maxX * maxD * batch >= 0x1p63) {
             throw new ArithmeticException("layer " + l + " sample " + sample + ": the gradient sums over " + batch
                     + " samples could overflow 64 bits (largest input word " + maxX + ", delta word " + maxD + ")");
@@ -306,14 +300,8 @@ final class AccumTrainingReference {
     private int[] backward(int l, int[] delta) {
         int n = nOut[l];
         int[] w = weights[l];
-        long maxW = 0;
-        for (int v : w) {
-            maxW = Math.max(maxW, Math.abs((long) v));
-        }
-        long maxD = 0;
-        for (int v : delta) {
-            maxD = Math.max(maxD, Math.abs((long) v));
-        }
+        long maxW = AccumQuantiser.maxMagnitude(w);
+        long maxD = AccumQuantiser.maxMagnitude(delta);
         if ((double) maxW * maxD * n >= 0x1p63) {
             throw new ArithmeticException("layer " + l + ": W·delta could overflow 64 bits");
         }

@@ -78,8 +78,8 @@ public final class FixedPointRun {
                         parameterSaturations[l], layer.isBatchNorm()
                                 ? "folded batch normalization parameters (a, c)" : "weights and biases", largest);
             }
-            maxWeight[l] = maxMagnitude(weights);
-            maxBias[l] = maxMagnitude(bias);
+            maxWeight[l] = AccumQuantiser.maxMagnitude(weights);
+            maxBias[l] = AccumQuantiser.maxMagnitude(bias);
             if (l > 0) {
                 requireNoOverflow(l, ANY_WORD, "any s16.15 word from layer " + (l - 1));
             }
@@ -101,7 +101,7 @@ public final class FixedPointRun {
             words[s] = q.words();
             saturations += q.saturations();
             largest = Math.max(largest, q.largestSaturated());
-            maxInput = Math.max(maxInput, maxMagnitude(q.words()));
+            maxInput = Math.max(maxInput, AccumQuantiser.maxMagnitude(q.words()));
         }
         if (saturations > 0) {
             LOG.warn("s16.15: input: {} values saturated, the largest magnitude {}", saturations, largest);
@@ -135,13 +135,5 @@ public final class FixedPointRun {
                     + "scale the layer's weights or inputs down, or use Arithmetic.FLOAT32", layer, fanIn[layer],
                     maxInput, inputs, maxWeight[layer], maxBias[layer], bound));
         }
-    }
-
-    private static long maxMagnitude(int[] words) {
-        long max = 0;
-        for (int w : words) {
-            max = Math.max(max, Math.abs((long) w));
-        }
-        return max;
     }
 }
