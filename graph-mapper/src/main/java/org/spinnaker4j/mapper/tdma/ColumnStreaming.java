@@ -32,35 +32,76 @@ public final class ColumnStreaming {
                 && network.layers().get(vertex.layer()).activation().kind() != ActivationKind.SOFTMAX);
     }
 
-    /** A packet of a column-by-column core's inputs: when it arrives, and which of the core's columns it is for. */
-    record Arrival(long clocks, int column) {
+    /**
+     * A packet of a column-by-column core's inputs: it arrives no earlier than {@code earliest} (when it is sent) and
+     * no later than {@code latest}, and it is for the core's column {@code column}.
+     */
+    record Arrival(long earliest, long latest, int column) {
+        Arrival {
+            if (earliest > latest) {
+                throw new IllegalArgumentException("Expected a packet's earliest arrival no later than its latest, got "
+                        + earliest + " > " + latest);
+            }
+        }
     }
 
     /**
-     * When each of a core's {@code columns} columns is sent, at the earliest: its receive queue played through in
-     * order of arrival ({@code packetCycles} a packet), and after the packet that completes a column (the last of its
-     * {@code arrivals}) each column from the next unsent on whose packets are all in, {@code columnCycles} each. Null
-     * if a column has no packet among {@code arrivals} (its partials come from an earlier window).
+     * When each of a core's {@code columns} columns is sent, at the latest, whatever order its packets arrive in
+     * within their bounds: the receive queue handles them in order of arrival ({@code packetCycles} a packet), and
+     * after the packet that completes a column (the last of its {@code arrivals}) each column from the next unsent on
+     * whose packets are all in, {@code columnCycles} each. A packet that may arrive before column c's last needed one
+     * (sent before that one's latest arrival) may be handled first, even if it arrives last as the senders' slots
+     * go: a nearer sender's packet overtakes a farther one sent before it. So column c is timed by the queue played
+     * through with every such packet arriving as late as it may but no later than column c's last needed one (its
+     * columns' packets last among equal times): of the orders the bounds allow, the one that keeps the core busiest
+     * before column c. Null if a column has no packet among {@code arrivals} (its partials come from an earlier
+     * window).
      */
     static long[] ready(List<Arrival> arrivals, int columns, long packetCycles, long columnCycles) {
-        int[] missing = new int[columns];
+        int[] packets = new int[columns];
         for (Arrival a : arrivals) {
-            missing[a.column()]++;
+            packets[a.column()]++;
         }
-        if (Arrays.stream(missing).anyMatch(m -> m == 0)) {
+        if (Arrays.stream(packets).anyMatch(m -> m == 0)) {
             return null;
         }
         long[] ready = new long[columns];
-        int next = 0;
-        long busyUntil = 0;
-        for (Arrival a : arrivals.stream().sorted(Comparator.comparingLong(Arrival::clocks)).toList()) {
-            busyUntil = Math.max(busyUntil, a.clocks()) + packetCycles;
-            missing[a.column()]--;
-            while (next < columns && missing[next] == 0) {
-                busyUntil += columnCycles;
-                ready[next++] = busyUntil;
+        long due = Long.MIN_VALUE;
+        for (int c = 0; c < columns; c++) {
+            for (Arrival a : arrivals) {
+                if (a.column() == c) {
+                    due = Math.max(due, a.latest());
+                }
             }
+            ready[c] = played(arrivals, packets, c, due, packetCycles, columnCycles);
         }
         return ready;
+    }
+
+    /**
+     * When column {@code last} is sent: the packets that may arrive by {@code due} (the latest arrival of that column's
+     * and every earlier column's packets), each at its latest or {@code due}, played through the receive queue.
+     */
+    private static long played(List<Arrival> arrivals, int[] packets, int last, long due, long packetCycles,
+            long columnCycles) {
+        int[] missing = packets.clone();
+        List<Arrival> queue = arrivals.stream().filter(a -> a.earliest() <= due)
+                .sorted(Comparator.comparingLong((Arrival a) -> Math.min(a.latest(), due))
+                        .thenComparing(a -> a.column() <= last))
+                .toList();
+        int next = 0;
+        long busyUntil = Long.MIN_VALUE;
+        for (Arrival a : queue) {
+            busyUntil = Math.max(busyUntil, Math.min(a.latest(), due)) + packetCycles;
+            missing[a.column()]--;
+            while (next <= last && missing[next] == 0) {
+                busyUntil += columnCycles;
+                next++;
+            }
+            if (next > last) {
+                return busyUntil;
+            }
+        }
+        throw new IllegalStateException("column " + last + " has a packet arriving after " + due);
     }
 }
