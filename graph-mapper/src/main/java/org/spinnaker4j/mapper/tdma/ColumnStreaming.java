@@ -1,5 +1,6 @@
 package org.spinnaker4j.mapper.tdma;
 
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
@@ -65,6 +66,7 @@ public final class ColumnStreaming {
         if (Arrays.stream(packets).anyMatch(m -> m == 0)) {
             return null;
         }
+        List<Arrival> byLatest = arrivals.stream().sorted(Comparator.comparingLong(Arrival::latest)).toList();
         long[] ready = new long[columns];
         long due = Long.MIN_VALUE;
         for (int c = 0; c < columns; c++) {
@@ -73,35 +75,48 @@ public final class ColumnStreaming {
                     due = Math.max(due, a.latest());
                 }
             }
-            ready[c] = played(arrivals, packets, c, due, packetCycles, columnCycles);
+            ready[c] = played(byLatest, packets, c, due, packetCycles, columnCycles);
         }
         return ready;
     }
 
     /**
      * When column {@code last} is sent: the packets that may arrive by {@code due} (the latest arrival of that column's
-     * and every earlier column's packets), each at its latest or {@code due}, played through the receive queue.
+     * and every earlier column's packets), each at its latest or {@code due}, played through the receive queue;
+     * {@code byLatest} holds them in order of their latest arrival.
      */
-    private static long played(List<Arrival> arrivals, int[] packets, int last, long due, long packetCycles,
+    private static long played(List<Arrival> byLatest, int[] packets, int last, long due, long packetCycles,
             long columnCycles) {
         int[] missing = packets.clone();
-        List<Arrival> queue = arrivals.stream().filter(a -> a.earliest() <= due)
-                .sorted(Comparator.comparingLong((Arrival a) -> Math.min(a.latest(), due))
-                        .thenComparing(a -> a.column() <= last))
-                .toList();
-        int next = 0;
         long busyUntil = Long.MIN_VALUE;
-        for (Arrival a : queue) {
-            busyUntil = Math.max(busyUntil, Math.min(a.latest(), due)) + packetCycles;
-            missing[a.column()]--;
-            while (next <= last && missing[next] == 0) {
-                busyUntil += columnCycles;
-                next++;
-            }
-            if (next > last) {
-                return busyUntil;
+        int next = 0;
+        // those that may come at due: the later columns' first, as they hold up column last the most
+        List<Arrival> atDue = new ArrayList<>();
+        for (Arrival a : byLatest) {
+            if (a.latest() < due) {
+                busyUntil = Math.max(busyUntil, a.latest()) + packetCycles;
+                missing[a.column()]--;
+                // column last's packets are not all in before due: next stays at or below last
+                while (missing[next] == 0) {
+                    busyUntil += columnCycles;
+                    next++;
+                }
+            } else if (a.earliest() <= due) {
+                if (a.column() > last) {
+                    busyUntil = Math.max(busyUntil, due) + packetCycles;
+                } else {
+                    atDue.add(a);
+                }
             }
         }
-        throw new IllegalStateException("column " + last + " has a packet arriving after " + due);
+        for (Arrival a : atDue) {
+            busyUntil = Math.max(busyUntil, due) + packetCycles;
+            missing[a.column()]--;
+        }
+        while (next <= last && missing[next] == 0) {
+            busyUntil += columnCycles;
+            next++;
+        }
+        return busyUntil;
     }
 }
