@@ -34,8 +34,8 @@ public final class ColumnStreaming {
     }
 
     /**
-     * A packet of a column-by-column core's inputs: it arrives no earlier than {@code earliest} (when it is sent) and
-     * no later than {@code latest}, and it is for the core's column {@code column}.
+     * A packet of a column-by-column core's inputs: it arrives no earlier than {@code earliest} (sent in its slot, on
+     * its way at the fastest) and no later than {@code latest}, and it is for the core's column {@code column}.
      */
     record Arrival(long earliest, long latest, int column) {
         Arrival {
@@ -47,15 +47,15 @@ public final class ColumnStreaming {
     }
 
     /**
-     * When each of a core's {@code columns} columns is sent, at the latest, whatever order its packets arrive in
-     * within their bounds: the receive queue handles them in order of arrival ({@code packetCycles} a packet), and
-     * after the packet that completes a column (the last of its {@code arrivals}) each column from the next unsent on
-     * whose packets are all in, {@code columnCycles} each. A packet that may arrive before column c's last needed one
-     * (sent before that one's latest arrival) may be handled first, even if it arrives last as the senders' slots
-     * go: a nearer sender's packet overtakes a farther one sent before it. So column c is timed by the queue played
-     * through with every such packet arriving as late as it may but no later than column c's last needed one (its
-     * columns' packets last among equal times): of the orders the bounds allow, the one that keeps the core busiest
-     * before column c. Null if a column has no packet among {@code arrivals} (its partials come from an earlier
+     * When each of a core's {@code columns} columns is sent, at the latest, whatever order its packets arrive in within
+     * their bounds: the receive queue handles them in order of arrival ({@code packetCycles} a packet), and after the
+     * packet that completes a column (the last of its {@code arrivals}) each column from the next unsent on whose
+     * packets are all in, {@code columnCycles} each. A packet that may arrive before column c's last needed one (its
+     * earliest arrival no later than that one's latest) may be handled first, even if it arrives last as the senders'
+     * slots go: a nearer sender's packet overtakes a farther one sent before it. So column c is timed by the queue
+     * played through with every such packet arriving as late as it may but no later than column c's last needed one
+     * (its columns' packets last among equal times): of the orders the bounds allow, the one that keeps the core
+     * busiest before column c. Null if a column has no packet among {@code arrivals} (its partials come from an earlier
      * window).
      */
     static long[] ready(List<Arrival> arrivals, int columns, long packetCycles, long columnCycles) {

@@ -515,12 +515,12 @@ public final class TdmaScheduler {
          * placed: sender j's q-th packet (its value {@code cols.lo + q}) arrives no earlier than its slot and a
          * packet's time on each link on its way to v, and no later than its slot, the window's latency, its waits on
          * links behind the window's other packets and {@link #STREAM_LINK_QUEUES} of other samples' packets (the
-         * windows that share its links modulo the period: on the softmax network a relay's sixth value came 38 clocks after its slot without any, in every sample), in any
-         * order those bounds allow ({@link ColumnStreaming#ready}: a nearer sender's packet overtakes a farther
-         * sender's sent before it; timed as if they came in slot order, the seed network's layer-4 relay of rows
-         * [40, 50) on FASTEST's 675 cores sent its second value 62 clocks after its slot in every sample, three
-         * nearer reduces' values handled before the one it waited for); null if v gets a packet the model does not
-         * place, or a column of it comes earlier.
+         * windows that share its links modulo the period: on the softmax network a relay's sixth value came 38 clocks
+         * after its slot without any, in every sample), in any order those bounds allow ({@link ColumnStreaming#ready}:
+         * a nearer sender's packet overtakes a farther sender's sent before it; timed as if they came in slot order,
+         * the seed network's layer-4 relay of rows [40, 50) on FASTEST's 675 cores sent its second value 62 clocks
+         * after its slot in every sample, three nearer reduces' values handled before the one it waited for); null if v
+         * gets a packet the model does not place, or a column of it comes earlier.
          */
         private long[] streamReady(WindowPlan inputs, MachineVertex v, long columnCycles) {
             TdmaSchedule.Stage in = placed(inputs);
