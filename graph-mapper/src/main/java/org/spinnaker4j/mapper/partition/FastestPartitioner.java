@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.spinnaker4j.mapper.MappingException;
@@ -28,9 +29,10 @@ import org.spinnaker4j.mapper.tdma.TdmaScheduler;
 
 /**
  * Searches for the slicing with the lowest time per sample (in training its {@link SampleBound}; in inference the
- * period the TDMA schedule will allow, the bound or the longest window the {@link LatencyEstimator} expects, over
- * the sending fraction) and, for inference, then the lowest estimated latency within {@link #LATENCY_MARGIN} of
- * that time: slices per activation vector
+ * period the TDMA schedule will allow: estimated, the bound or the longest window at its own pace the {@link
+ * LatencyEstimator} expects, over the sending fraction; at last, laid out) and, for inference, a longer period only
+ * where the latency it saves is worth twice the period given up ({@link #LATENCY_PER_PERIOD}): slices per activation
+ * vector
  * (shared, as in {@link FewestCoresPartitioner}, by the layer producing it and the layer
  * consuming it, or, for inference, joined in groups for the consumer's rows, which relays gather),
  * and input sources per row slice of the first layer ({@link Slicing}). It descends
@@ -44,7 +46,9 @@ import org.spinnaker4j.mapper.tdma.TdmaScheduler;
  * {@link #MIN_GAIN} and by {@link #MIN_SAVING_PER_CORE} per core it adds; otherwise the descent ends
  * by trimming: it takes coarser neighbours on fewer cores while the time stays within {@link #TIE}
  * of where the descent ended. The best end of all descents wins; for inference, rounds of a descent in estimated
- * latency ({@link Search#quicken}) and a descent in time from its end follow ({@link Search#settle}). A candidate
+ * latency ({@link Search#quicken}) and a descent in time from its end follow ({@link Search#settle}), and the last
+ * phase lays out the fastest slicings seen and their neighbours and takes the fastest schedule ({@link
+ * Search#layOutFastest}). A candidate
  * must fit DTCM, the
  * machine's cores and (counted before compression) its routing tables; each slicing is built and
  * timed once per search, and one whose busiest core alone cannot beat the time it must
@@ -69,25 +73,28 @@ final class FastestPartitioner implements Partitioner {
     /** How many of the best uniform starts a descent runs from, besides the fewest-cores slicing. */
     static final int DESCENTS = 2;
     /**
-     * How far above the lowest time per sample found an inference mapping's may be when a lower latency pays for it:
-     * the latency descent stays within it.
+     * How far above the time per sample it starts from the latency descent ({@link Search#quicken}), which explores
+     * for slicings that lead to a lower time, may go.
      */
     static final double LATENCY_MARGIN = 0.03;
     /**
-     * How much longer than the chosen inference mapping's laid-out period a slicing's may be in the last phase,
-     * which compares laid-out schedules ({@link Search#layOutNear}).
+     * How much longer than another's period a slicing's may be in the last phase ({@link #fastest}) when its step
+     * pays for the difference.
      */
     static final double PERIOD_ALLOWANCE = 0.08;
-    /** The fraction of laid-out step a slicing must gain for each fraction of laid-out period it gives up. */
+    /**
+     * The fraction of step a slicing must gain for each fraction of period it gives up against a lower period ({@link
+     * #fastest}): a period gain is worth at least half the step it costs.
+     */
     static final double LATENCY_PER_PERIOD = 2;
     /** Slicings the last phase lays out per round, besides those it has laid out before. */
     static final int TRIALS = 4;
     /** {@link Slicing#regroupings Regroupings} the last phase lays out per round, besides {@link #TRIALS}. */
     static final int REGROUPING_TRIALS = 1;
     /**
-     * Rounds of the last phase at most: a layout takes the host a hundred milliseconds to seconds (the modulo
-     * scheduler's period search), so the phase lays out at most {@code 1 + (TRIALS + REGROUPING_TRIALS) *
-     * LAYOUT_ROUNDS} slicings.
+     * Rounds of neighbours in the last phase at most: a layout takes the host a hundred milliseconds to seconds (the
+     * modulo scheduler's period search), so the phase lays out at most {@code 2 + TRIALS + 2 * (TRIALS +
+     * REGROUPING_TRIALS) * LAYOUT_ROUNDS} slicings.
      */
     static final int LAYOUT_ROUNDS = 2;
 
@@ -144,7 +151,7 @@ final class FastestPartitioner implements Partitioner {
             }
         }
         if (!network.trains()) {
-            best = search.layOutNear(search.settle(best));
+            best = search.layOutFastest(search.settle(best));
         }
         LOG.debug("FASTEST {}: {} cores, bound {} clocks ({}), period about {} and latency about {} clocks, {} "
                 + "slicings built, {} placed, {} laid out", best.slicing(), best.cores(),
@@ -152,6 +159,61 @@ final class FastestPartitioner implements Partitioner {
                 search.built, search.placed, search.trials.size());
         return search.graph(best.slicing());
     }
+
+    /**
+     * A slicing's figures as the last phase weighs them: its period (clocks a sample), its step (a sample's latency)
+     * and its cores, laid out or estimated.
+     */
+    record Figures(double period, long step, int cores) {
+
+        /** The period with {@link #MIN_SAVING_PER_CORE} for each core: what a core must save to be worth it. */
+        double weighedPeriod() {
+            return period + (double) MIN_SAVING_PER_CORE * cores;
+        }
+    }
+
+    /**
+     * The fastest of {@code candidates} by {@code figures}: of those whose step {@link #paysForPeriod pays} for the
+     * period it gives up against every one with a lower period (each core counting {@link #MIN_SAVING_PER_CORE}
+     * clocks, as a descent's step must save them), the one with the shortest step (of equal ones the lower period):
+     * the lowest period unless a longer one's step is shorter by {@link #LATENCY_PER_PERIOD} times what it gives up.
+     * Null if there are none.
+     */
+    private static Candidate fastest(List<Candidate> candidates, Function<Candidate, Figures> figures) {
+        Map<Candidate, Figures> of = new IdentityHashMap<>();
+        candidates.forEach(c -> of.put(c, figures.apply(c)));
+        return candidates.stream().filter(c -> candidates.stream().allMatch(m -> of.get(m).weighedPeriod()
+                >= of.get(c).weighedPeriod() || paysForPeriod(of.get(m), of.get(c)))).min(Comparator.comparing(of::get,
+                Comparator.comparingLong(Figures::step).thenComparingDouble(Figures::weighedPeriod))).orElse(null);
+    }
+
+    /**
+     * Of {@code candidates}, the one with the lowest period by {@code figures}, each core counting {@link
+     * #MIN_SAVING_PER_CORE} clocks (of equal ones the shortest step); null if there are none.
+     */
+    private static Candidate anchor(List<Candidate> candidates, Function<Candidate, Figures> figures) {
+        return candidates.stream().min(Comparator.comparing(figures,
+                Comparator.comparingDouble(Figures::weighedPeriod).thenComparingLong(Figures::step))).orElse(null);
+    }
+
+    /**
+     * Whether {@code other}'s step pays, against {@code base} (a lower period), for the period it gives up: it is
+     * within {@link #PERIOD_ALLOWANCE} and the step is shorter by {@link #LATENCY_PER_PERIOD} times the fraction of
+     * period given up, by {@link #MIN_GAIN} and by {@link #MIN_SAVING_PER_CORE} per core added.
+     */
+    static boolean paysForPeriod(Figures base, Figures other) {
+        double given = Math.max(0, other.period() / base.period() - 1);
+        double gained = 1 - (double) other.step() / base.step();
+        return given <= PERIOD_ALLOWANCE && gained >= Math.max(MIN_GAIN, LATENCY_PER_PERIOD * given)
+                && paysFor(base.step() - other.step(), other.cores() - base.cores());
+    }
+
+    /** Estimated candidates by period, latency and cores: those that may be the fastest first. */
+    private static final Comparator<Candidate> BY_PERIOD = Comparator.comparingDouble(Candidate::period)
+            .thenComparingLong(Candidate::latency).thenComparingInt(Candidate::cores);
+    /** Estimated candidates by latency, period and cores: those that may have the shortest step first. */
+    private static final Comparator<Candidate> BY_LATENCY = Comparator.comparingLong(Candidate::latency)
+            .thenComparingDouble(Candidate::period).thenComparingInt(Candidate::cores);
 
     /** Whether a step from {@code from} to {@code to} saves at least {@link #MIN_SAVING_PER_CORE} per core it adds. */
     private static boolean pays(Candidate from, Candidate to) {
@@ -273,8 +335,9 @@ final class FastestPartitioner implements Partitioner {
          * Inference: rounds of the latency descent ({@link #quicken}) and, from where it ends, a descent in time
          * ({@link #descend}, {@link #trim}), since a slicing the latency descent reaches may lead to a lower time than
          * any start did (on the seed network from a 580-core end of a latency descent to a 605-core slicing 17 %
-         * faster a sample), until a round ends where an earlier one did. Of the rounds' ends, the one with the lowest latency
-         * among those within {@link #LATENCY_MARGIN} of the lowest time.
+         * faster a sample), until a round ends where an earlier one did. What they evaluate joins what {@link
+         * #layOutFastest} chooses from; of the rounds' ends, the one with the lowest latency among those within
+         * {@link #LATENCY_MARGIN} of the lowest time, which the last phase lays out.
          */
         Candidate settle(Candidate fastest) {
             List<Candidate> ends = new ArrayList<>();
@@ -290,98 +353,99 @@ final class FastestPartitioner implements Partitioner {
         }
 
         /**
-         * Inference, last: a descent in the latency the schedule lays out, which the estimates rank too roughly to
-         * find (neighbouring slicings' estimates lie up to 15 % off, docs/architecture.md). From {@code chosen}, each
-         * round lays out up to {@link #TRIALS} neighbours and {@link #REGROUPING_TRIALS} {@link Slicing#regroupings
-         * regroupings} not laid out before, those with the lowest estimated latency first among those whose estimated
-         * period is within the {@link #PERIOD_ALLOWANCE}, and moves to the one with
-         * the lowest laid-out step within it, if that is {@link #MIN_GAIN} lower and saves {@link
-         * #MIN_SAVING_PER_CORE} per core it adds, for at most {@link #LAYOUT_ROUNDS} rounds. Of all slicings laid out,
-         * it takes the lowest step among those whose period is within the allowance and which pay, against {@code
-         * chosen}, for the period they give up ({@link #LATENCY_PER_PERIOD} times its fraction in fraction of step
-         * gained, and at least {@link #MIN_GAIN}) and for the cores they add. Without layouts ({@link
-         * TrialLayout#NONE}), {@code chosen}.
+         * Inference, last: the fastest of the slicings seen, by the schedules the mapper lays out, which the estimates
+         * rank only roughly (an estimated period is the least the scheduler may take; it takes up to a few per cent
+         * more, and the estimated latency is up to 25 % off, docs/architecture.md). It lays out the {@link #fastest}
+         * of every slicing the search has evaluated by its estimates and {@code quickest} ({@link #settle}'s choice,
+         * the lowest latency near the lowest time), then up to {@link #TRIALS} more of them, lowest estimated period
+         * first ({@link #layOutPromising}), then, for at most {@link #LAYOUT_ROUNDS} rounds while a round changes
+         * either, the neighbours of the fastest laid out (lowest estimated period first) and of the one with the
+         * shortest step within {@link #PERIOD_ALLOWANCE} (lowest estimated latency first: a step the rule would not
+         * take may lead to one it takes; session 15 found MNIST's under 1 ms 3 or 4 moves away). Of all slicings laid
+         * out, the {@link #fastest} by laid-out period and step. Without layouts ({@link TrialLayout#NONE}), the
+         * fastest by the estimates.
          */
-        Candidate layOutNear(Candidate chosen) {
-            Optional<TdmaSchedule> first = trial(chosen);
-            if (first.isEmpty()) {
+        Candidate layOutFastest(Candidate quickest) {
+            List<Candidate> seen = known.values().stream().filter(Candidate.class::isInstance)
+                    .map(Candidate.class::cast).toList();
+            Candidate chosen = fastest(seen, c -> new Figures(c.period(), c.latency(), c.cores()));
+            if (trial(chosen).isEmpty()) {
                 return chosen;
             }
-            TdmaSchedule base = first.get();
-            double limit = base.periodClocks() * (1 + PERIOD_ALLOWANCE);
-            Candidate current = chosen;
+            trial(quickest);
+            layOutPromising(seen, TRIALS, BY_PERIOD);
+            Candidate current = null;
+            Candidate shortest = null;
             for (int round = 0; round < LAYOUT_ROUNDS; round++) {
-                Candidate next = quickerNeighbour(current, limit);
-                if (next == current) {
+                Candidate next = fastest(laidOut(), this::laidOutFigures);
+                Candidate nextShortest = shortestStep();
+                if (next == current && nextShortest == shortest) {
                     break;
                 }
                 current = next;
+                shortest = nextShortest;
+                layOutNear(current, BY_PERIOD);
+                layOutNear(shortest, BY_LATENCY);
             }
-            Candidate quickest = chosen;
-            for (Map.Entry<Slicing, Optional<TdmaSchedule>> e : trials.entrySet()) {
-                Candidate c = (Candidate) known.get(e.getKey());
-                if (e.getValue().isPresent() && stepOf(c) < stepOf(quickest)
-                        && e.getValue().get().periodClocks() <= limit
-                        && paysFor(stepOf(chosen) - stepOf(c), c.cores() - chosen.cores())) {
-                    double gained = 1 - (double) stepOf(c) / base.stepClocks();
-                    double given = (double) e.getValue().get().periodClocks() / base.periodClocks() - 1;
-                    if (gained >= MIN_GAIN && gained >= LATENCY_PER_PERIOD * given) {
-                        quickest = c;
-                    }
-                }
-            }
-            LOG.debug("laid out {} slicings near the chosen one ({} clocks a step, a sample every {}): took {}, {} "
-                    + "clocks a step", trials.size(), base.stepClocks(), base.periodClocks(), quickest.slicing(),
-                    stepOf(quickest));
-            return quickest;
+            current = fastest(laidOut(), this::laidOutFigures);
+            LOG.debug("laid out {} slicings: took {}, a sample every {} clocks, {} clocks a step", trials.size(),
+                    current.slicing(), periodOf(current), stepOf(current));
+            return current;
         }
 
         /**
-         * One round of {@link #layOutNear}: of the first {@link #TRIALS} neighbours of {@code current} and the first
-         * {@link #REGROUPING_TRIALS} of its {@link Slicing#regroupings regroupings} not laid out before (by estimated
-         * latency, their estimated period below {@code limit}) and those laid out before, the
-         * one with the lowest laid-out step, its period within {@code limit}, if that step is {@link
-         * #MIN_GAIN} lower than {@code current}'s and saves {@link #MIN_SAVING_PER_CORE} per core it adds;
-         * else {@code current}.
+         * Lays out up to {@code fresh} of {@code candidates} not laid out before whose estimated period is below
+         * {@link #PERIOD_ALLOWANCE} over the lowest laid-out period (each core counting {@link #MIN_SAVING_PER_CORE}
+         * clocks, as {@link #fastest} ranks them), in {@code order}.
          */
-        private Candidate quickerNeighbour(Candidate current, double limit) {
-            List<Candidate> tried = nearest(current.slicing().neighbours(network), limit, TRIALS);
-            tried.addAll(nearest(current.slicing().regroupings(network), limit, REGROUPING_TRIALS));
-            Candidate next = current;
-            long bar = Math.round(stepOf(current) * (1 - MIN_GAIN));
-            for (Candidate c : tried) {
-                Optional<TdmaSchedule> t = trial(c);
-                if (t.isPresent() && t.get().periodClocks() <= limit
-                        && stepOf(c) < Math.min(bar, stepOf(next))
-                        && paysFor(stepOf(current) - stepOf(c), c.cores() - current.cores())) {
-                    next = c;
-                }
-            }
-            return next;
+        private void layOutPromising(List<Candidate> candidates, int fresh, Comparator<Candidate> order) {
+            double bar = periodOf(anchor(laidOut(), this::laidOutFigures)) * (1 + PERIOD_ALLOWANCE);
+            candidates.stream().filter(c -> !trials.containsKey(c.slicing()) && c.period() < bar).sorted(order)
+                    .limit(fresh).forEach(this::trial);
         }
 
         /**
-         * Of those {@code slicings} that fit with an estimated time below {@code limit}, by estimated latency, those
-         * before the {@code fresh + 1}-th not laid out before.
+         * Lays out up to {@link #TRIALS} of {@code from}'s neighbours and {@link #REGROUPING_TRIALS} of its {@link
+         * Slicing#regroupings regroupings} alike ({@link #layOutPromising}).
          */
-        private List<Candidate> nearest(List<Slicing> slicings, double limit, int fresh) {
+        private void layOutNear(Candidate from, Comparator<Candidate> order) {
             List<Candidate> near = new ArrayList<>();
-            for (Slicing s : slicings) {
-                Candidate c = evaluate(s, limit);
-                if (c != null) {
-                    near.add(c);
-                }
+            for (Slicing s : from.slicing().neighbours(network)) {
+                Optional.ofNullable(evaluate(s, Double.MAX_VALUE)).ifPresent(near::add);
             }
-            near.sort(Comparator.comparingLong(Candidate::latency));
-            List<Candidate> first = new ArrayList<>();
-            int unseen = 0;
-            for (Candidate c : near) {
-                if (!trials.containsKey(c.slicing()) && unseen++ == fresh) {
-                    break;
-                }
-                first.add(c);
+            List<Candidate> regrouped = new ArrayList<>();
+            for (Slicing s : from.slicing().regroupings(network)) {
+                Optional.ofNullable(evaluate(s, Double.MAX_VALUE)).ifPresent(regrouped::add);
             }
-            return first;
+            layOutPromising(near, TRIALS, order);
+            layOutPromising(regrouped, REGROUPING_TRIALS, order);
+        }
+
+        /**
+         * Of the candidates laid out whose period is within {@link #PERIOD_ALLOWANCE} of the lowest (each core
+         * counting {@link #MIN_SAVING_PER_CORE} clocks), the one with the shortest step.
+         */
+        private Candidate shortestStep() {
+            List<Candidate> laidOut = laidOut();
+            double limit = periodOf(anchor(laidOut, this::laidOutFigures)) * (1 + PERIOD_ALLOWANCE);
+            return laidOut.stream().filter(c -> periodOf(c) <= limit)
+                    .min(Comparator.comparingLong(this::stepOf).thenComparingDouble(this::periodOf)).orElseThrow();
+        }
+
+        /** The candidates laid out that map, in the order they were laid out. */
+        private List<Candidate> laidOut() {
+            return trials.entrySet().stream().filter(e -> e.getValue().isPresent())
+                    .map(e -> (Candidate) known.get(e.getKey())).toList();
+        }
+
+        /** A laid-out candidate's figures: the schedule's period and step. */
+        private Figures laidOutFigures(Candidate c) {
+            return new Figures(periodOf(c), stepOf(c), c.cores());
+        }
+
+        /** The laid-out period of a candidate {@link #trial} has laid out (the longest if it does not map). */
+        private double periodOf(Candidate c) {
+            return trials.get(c.slicing()).map(t -> (double) t.periodClocks()).orElse(Double.MAX_VALUE);
         }
 
         /** The laid-out step of a candidate {@link #trial} has laid out (the longest if it does not map). */

@@ -24,10 +24,10 @@ public final class RouteWalker {
     }
 
     /**
-     * Where a key goes: the links it crosses, the cores it reaches and the most links it crosses on its way to one
-     * of them ({@code depth}).
+     * Where a key goes: the links it crosses, the cores it reaches, the links it crosses on its way to each of them
+     * ({@code hops}, in the order of {@code cores}) and the most of those ({@code depth}).
      */
-    public record Walk(List<LinkUse> links, List<CoreLocation> cores, int depth) {
+    public record Walk(List<LinkUse> links, List<CoreLocation> cores, List<Integer> hops, int depth) {
     }
 
     private final Machine machine;
@@ -42,14 +42,15 @@ public final class RouteWalker {
     public Walk walk(ChipLocation source, int key) {
         List<LinkUse> links = new ArrayList<>();
         List<CoreLocation> cores = new ArrayList<>();
+        List<Integer> hops = new ArrayList<>();
         int limit = 2 * (machine.width() + machine.height()) + 8;
-        int depth = walk(source, null, key, links, cores, 0, limit);
-        return new Walk(links, cores, depth);
+        int depth = walk(source, null, key, links, cores, hops, 0, limit);
+        return new Walk(links, cores, hops, depth);
     }
 
     /** Walks the key on from {@code chip}, {@code hops} links from its source; returns the most links to a core. */
     private int walk(ChipLocation chip, Direction arrivedOn, int key, List<LinkUse> links, List<CoreLocation> cores,
-            int hops, int limit) {
+            List<Integer> coreHops, int hops, int limit) {
         if (hops > limit) {
             throw new MappingException(String.format("key 0x%08x loops in the routing tables", key));
         }
@@ -65,6 +66,7 @@ public final class RouteWalker {
         for (int p = 0; p < Chip.CORES_PER_CHIP; p++) {
             if ((route & MulticastRoutingEntry.coreBit(p)) != 0) {
                 cores.add(new CoreLocation(chip, p));
+                coreHops.add(hops);
                 depth = hops;
             }
         }
@@ -73,7 +75,7 @@ public final class RouteWalker {
                 ChipLocation next = machine.neighbour(chip, d).orElseThrow(() -> new MappingException(
                         String.format("key 0x%08x is routed over dead link %s %s", key, chip, d)));
                 links.add(new LinkUse(chip, d));
-                depth = Math.max(depth, walk(next, d.opposite(), key, links, cores, hops + 1, limit));
+                depth = Math.max(depth, walk(next, d.opposite(), key, links, cores, coreHops, hops + 1, limit));
             }
         }
         return depth;

@@ -2,6 +2,7 @@ package org.spinnaker4j.mapper.tdma;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -12,6 +13,7 @@ import org.spinnaker4j.mapper.graph.MachineGraph;
 import org.spinnaker4j.mapper.graph.MachineVertex;
 import org.spinnaker4j.mapper.graph.OutgoingPartition;
 import org.spinnaker4j.mapper.graph.PartitionKind;
+import org.spinnaker4j.mapper.graph.Slice;
 import org.spinnaker4j.mapper.ir.ActivationKind;
 import org.spinnaker4j.mapper.ir.NetworkSpec;
 import org.spinnaker4j.mapper.machine.MachineTiming;
@@ -44,9 +46,12 @@ public final class LatencyEstimator {
 
     /**
      * The estimated forward step of a placed graph and the period its windows allow: {@code stepClocks} from a
-     * sample's first packet sent to its last result received, {@code windowClocks} the longest a stage's softmax
-     * exchange and values window take together (pipelined samples start no more often: a window must be over
-     * before the next sample's opens).
+     * sample's first packet sent to its last result received, each window slowed by its share of the links and
+     * receiving cores other stages' windows load at once; {@code windowClocks} the longest a stage's softmax
+     * exchange and values window take together at the window's own pace (pipelined samples start no more often: a
+     * window must be over before the next sample's opens; windows sharing links and receivers are the bound's load,
+     * and the scheduler's least period takes them so), each with the rows a block multiplies after its last packet
+     * when several senders bring them at once ({@code RowsOutOfOrder}).
      */
     public record Estimate(long stepClocks, long windowClocks) {
     }
@@ -83,6 +88,12 @@ public final class LatencyEstimator {
                 }
             }
             maxPackets[s] = Math.max(maxPackets[s], packets);
+        }
+        // per stage: the blocks its window brings rows from several senders at once, which they multiply in order
+        Map<Integer, List<RowsOutOfOrder>> outOfOrder = new HashMap<>();
+        for (MachineVertex v : graph.vertices()) {
+            RowsOutOfOrder.of(network, graph, v, stage, cost).forEach((s, rows) -> outOfOrder
+                    .computeIfAbsent(s, x -> new ArrayList<>()).add(rows));
         }
         // per receiving core and per link: each stage's demand for one packet from each of its senders
         List<long[]> demands = new ArrayList<>();
@@ -128,8 +139,13 @@ public final class LatencyEstimator {
         long opened = 0; // the previous stage's values window
         for (int s = 0; s < nStages; s++) {
             long pace = (long) Math.ceil(between[s] * stretch[s]);
-            long sending = maxPackets[s] > 0 ? pace * maxPackets[s] + way : 0;
-            long window = softmax[s] + sending;
+            List<RowsOutOfOrder> late = outOfOrder.getOrDefault(s, List.of());
+            long sending = maxPackets[s] > 0 ? pace * maxPackets[s] + way + RowsOutOfOrder.longestTail(late, pace)
+                    : 0;
+            // the period: the window at its own pace, as the scheduler's shortest period allows it (sharing links and
+            // receivers with other stages' windows is the bound's load, not a longer window)
+            long window = softmax[s] + (maxPackets[s] > 0
+                    ? between[s] * maxPackets[s] + way + RowsOutOfOrder.longestTail(late, between[s]) : 0);
             long opens = step + before[s] + softmax[s];
             if (s > 0 && streams[s] && softmax[s] == 0 && maxPackets[s] > 0 && maxPackets[s - 1] > 0) {
                 // column by column: its k-th column once its inputs' k-th round is in (k below both windows'
@@ -169,6 +185,64 @@ public final class LatencyEstimator {
     private long exchangeLatency(int v, LinkLoads loads) {
         return loads.softmaxSyncDepth(v) * (timing.linkClocks() + timing.routerClocks()
                 + TdmaScheduler.DEFAULT_LINK_QUEUE * timing.linkClocks()) + cost.receiveInterruptCycles();
+    }
+
+    /**
+     * A plain dense block ({@link TdmaScheduler#multipliesRowsInOrder}) that one stage's window brings its rows from
+     * several senders at once: {@code rows[j]} rows from the j-th sender in row order, sent a packet per round each,
+     * {@code rowCycles} each to multiply. It multiplies its rows in order, so each later sender's rows wait, filed,
+     * until every earlier one is in (as {@code TdmaScheduler} plays such a block's queue): two sources of an 88-row
+     * slice, 44 rows each, leave the block 44 rows to multiply after their last packet.
+     */
+    private record RowsOutOfOrder(int[] rows, long rowCycles) {
+
+        /**
+         * Per stage of its senders, the rows that stage's window brings {@code v} out of order (none if {@code v}
+         * does not multiply rows in order, or gets each stage's rows from one sender).
+         */
+        static Map<Integer, RowsOutOfOrder> of(NetworkSpec network, MachineGraph graph, MachineVertex v, int[] stage,
+                CoreCostModel cost) {
+            if (!TdmaScheduler.multipliesRowsInOrder(network, v)) {
+                return Map.of();
+            }
+            // per sender stage, per sender: the first row it brings and how many
+            Map<Integer, Map<Integer, int[]>> bySender = new HashMap<>();
+            for (OutgoingPartition p : graph.incoming(v.id())) {
+                if (p.kind() == PartitionKind.FORWARD && p.values().overlaps(v.rows())) {
+                    Slice rows = p.values().intersect(v.rows());
+                    bySender.computeIfAbsent(stage[p.source()], x -> new HashMap<>()).merge(p.source(),
+                            new int[] {rows.lo(), rows.size()},
+                            (a, b) -> new int[] {Math.min(a[0], b[0]), a[1] + b[1]});
+                }
+            }
+            Map<Integer, RowsOutOfOrder> late = new HashMap<>();
+            bySender.forEach((s, senders) -> {
+                if (senders.size() > 1) {
+                    late.put(s, new RowsOutOfOrder(senders.values().stream().sorted(Comparator.comparingInt(r -> r[0]))
+                            .mapToInt(r -> r[1]).toArray(), cost.rowCycles(v)));
+                }
+            });
+            return late;
+        }
+
+        /**
+         * Clocks the block multiplies after the window's last packet reaches it, a packet per {@code pace} from each
+         * sender: the first sender's rows as they come, each later one's once all before it are in.
+         */
+        long tail(long pace) {
+            long done = rows[0] * pace;
+            int most = rows[0];
+            for (int j = 1; j < rows.length; j++) {
+                done = Math.max(done, rows[j] * pace) + rows[j] * rowCycles;
+                most = Math.max(most, rows[j]);
+            }
+            return done - most * pace;
+        }
+
+        /** The longest {@link #tail} of {@code blocks} at {@code pace}; 0 for none. */
+        static long longestTail(List<RowsOutOfOrder> blocks, long pace) {
+            return blocks.stream().mapToLong(b -> b.tail(pace)).max().orElse(0);
+        }
     }
 
     private static ActivationKind activation(NetworkSpec network, MachineVertex v) {

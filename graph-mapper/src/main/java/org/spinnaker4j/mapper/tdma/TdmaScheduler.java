@@ -512,12 +512,15 @@ public final class TdmaScheduler {
 
         /**
          * When each column of column-by-column sender {@code v} is ready to send, in the step, as {@code inputs} was
-         * placed: sender j's q-th packet (its value {@code cols.lo + q}) arrives after its slot, the window's latency,
-         * its waits on links behind the window's other packets and {@link #STREAM_LINK_QUEUES} of other samples'
-         * packets (the windows that share its links modulo the period: on the softmax network a relay's sixth value
-         * came 38 clocks after its slot without any, in every sample); null if v gets a packet the model does not
-         * place, or a column
-         * of it comes earlier.
+         * placed: sender j's q-th packet (its value {@code cols.lo + q}) arrives no earlier than its slot and a
+         * packet's time on each link on its way to v, and no later than its slot, the window's latency, its waits on
+         * links behind the window's other packets and {@link #STREAM_LINK_QUEUES} of other samples' packets (the
+         * windows that share its links modulo the period: on the softmax network a relay's sixth value came 38 clocks
+         * after its slot without any, in every sample), in any order those bounds allow ({@link ColumnStreaming#ready}:
+         * a nearer sender's packet overtakes a farther sender's sent before it; timed as if they came in slot order,
+         * the seed network's layer-4 relay of rows [40, 50) on FASTEST's 675 cores sent its second value 62 clocks
+         * after its slot in every sample, three nearer reduces' values handled before the one it waited for); null if v
+         * gets a packet the model does not place, or a column of it comes earlier.
          */
         private long[] streamReady(WindowPlan inputs, MachineVertex v, long columnCycles) {
             TdmaSchedule.Stage in = placed(inputs);
@@ -541,8 +544,10 @@ public final class TdmaScheduler {
                     }
                     // a value's packets (an s16.15 partial's two halves) go one after another
                     for (int atom = (lo - from.lo()) * keys; atom < (hi - from.lo()) * keys; atom++) {
-                        arrivals.add(new ColumnStreaming.Arrival(in.startClocks() + atom * in.clocksBetweenSends()
-                                + j * in.clocksBetweenCores() + inputs.latency()
+                        long sent = in.startClocks() + atom * in.clocksBetweenSends() + j * in.clocksBetweenCores();
+                        // no sooner than it crosses its links to v, each a packet's time
+                        arrivals.add(new ColumnStreaming.Arrival(sent + r.hops()[n] * timing.linkClocks(),
+                                sent + inputs.latency()
                                 + inputs.linkWaits()[j] + STREAM_LINK_QUEUES * timing.linkClocks(),
                                 from.lo() + atom / keys - v.cols().lo()));
                     }
@@ -788,6 +793,7 @@ public final class TdmaScheduler {
             List<Integer> senders = new ArrayList<>();
             List<Integer> packetsOf = new ArrayList<>();
             Map<Integer, Map<Integer, Integer>> packetsFromTo = new HashMap<>();
+            Map<Integer, Map<Integer, Integer>> hopsFromTo = new HashMap<>();
             Map<RouteWalker.LinkUse, Set<Integer>> sendersOfLink = new HashMap<>();
             Map<Integer, Long> packetsTo = new HashMap<>();
             Set<Integer> discarding = new HashSet<>();
@@ -806,9 +812,10 @@ public final class TdmaScheduler {
                     for (RouteWalker.LinkUse link : walk.links()) {
                         sendersOfLink.computeIfAbsent(link, l -> new HashSet<>()).add(v);
                     }
-                    for (CoreLocation core : walk.cores()) {
-                        int r = vertexAt.get(core);
+                    for (int c = 0; c < walk.cores().size(); c++) {
+                        int r = vertexAt.get(walk.cores().get(c));
                         packetsFromTo.computeIfAbsent(r, x -> new HashMap<>()).merge(v, inPhase, Integer::sum);
+                        hopsFromTo.computeIfAbsent(r, x -> new HashMap<>()).merge(v, walk.hops().get(c), Math::min);
                         packetsTo.merge(r, (long) inPhase, Long::sum);
                         if (p.kind() == PartitionKind.BACKWARD && !contains(graph.vertex(r).cols(), p.values())) {
                             discarding.add(r);
@@ -878,7 +885,7 @@ public final class TdmaScheduler {
             }
             List<ReceiverLoad> receivers = new ArrayList<>();
             for (Map.Entry<Integer, Map<Integer, Integer>> e : packetsFromTo.entrySet()) {
-                receivers.add(ReceiverLoad.of(e.getKey(), senders, e.getValue(),
+                receivers.add(ReceiverLoad.of(e.getKey(), senders, e.getValue(), hopsFromTo.get(e.getKey()),
                         receiveCycles(graph.vertex(e.getKey()), phase), rowsInOrder(e.getKey(), phase, e.getValue())));
             }
             // a packet's way to its farthest receiver: the branches of its tree are crossed at the same time
@@ -1096,10 +1103,7 @@ public final class TdmaScheduler {
          */
         private RowOrder rowsInOrder(int receiver, Phase phase, Map<Integer, Integer> packetsFrom) {
             MachineVertex v = graph.vertex(receiver);
-            if (phase != Phase.FORWARD || v.kind() != VertexKind.DENSE_BLOCK || v.arithmetic() != Arithmetic.FLOAT32
-                    || v.rowBlock() != null
-                    || v.pooling() != null || network.layers().get(v.layer()).convolution() != null
-                    || network.layers().get(v.layer()).pooling() != null) {
+            if (phase != Phase.FORWARD || !multipliesRowsInOrder(network, v)) {
                 return RowOrder.NONE;
             }
             Map<Integer, Integer> firstRow = new HashMap<>();
@@ -1740,10 +1744,11 @@ public final class TdmaScheduler {
 
     /**
      * What one receiving core (vertex {@code receiver}) gets in a window: from the senders at these positions of the window's
-     * sender list (ascending), this many packets each, each taking it {@code packetCycles}.
+     * sender list (ascending), this many packets each, crossing this many links to it at the fewest ({@code hops}),
+     * each taking it {@code packetCycles}.
      */
-    private record ReceiverLoad(int receiver, int[] senderIndex, int[] packets, int rounds, long packetCycles,
-            int[] firstRow, int rows, long rowCycles) {
+    private record ReceiverLoad(int receiver, int[] senderIndex, int[] packets, int[] hops, int rounds,
+            long packetCycles, int[] firstRow, int rows, long rowCycles) {
 
         /**
          * Clocks from the window's start until this receiver has handled the packets of the first {@code rounds}
@@ -1793,9 +1798,10 @@ public final class TdmaScheduler {
         }
 
         static ReceiverLoad of(int receiver, List<Integer> senders, Map<Integer, Integer> packetsFrom,
-                long packetCycles, RowOrder order) {
+                Map<Integer, Integer> hopsFrom, long packetCycles, RowOrder order) {
             int[] index = new int[packetsFrom.size()];
             int[] packets = new int[index.length];
+            int[] hops = new int[index.length];
             int[] firstRow = order == RowOrder.NONE ? null : new int[index.length];
             int n = 0;
             int rounds = 0;
@@ -1806,13 +1812,27 @@ public final class TdmaScheduler {
                         firstRow[n] = order.firstRow().get(senders.get(i));
                     }
                     index[n] = i;
+                    hops[n] = hopsFrom.get(senders.get(i));
                     packets[n++] = got;
                     rounds = Math.max(rounds, got);
                 }
             }
-            return new ReceiverLoad(receiver, index, packets, rounds, packetCycles, firstRow, order.rows(),
+            return new ReceiverLoad(receiver, index, packets, hops, rounds, packetCycles, firstRow, order.rows(),
                     order.rowCycles());
         }
+    }
+
+    /**
+     * Whether {@code v} is a plain float32 dense block, which multiplies its rows in order of index as each and every
+     * row before it are in (a convolution's, a pooling block and a 2-D convolution's row block handle their packets
+     * otherwise, and an s16.15 block multiplies each word in as it arrives, its exact sums not depending on the
+     * order): a row that comes in before an earlier one waits, filed.
+     */
+    static boolean multipliesRowsInOrder(NetworkSpec network, MachineVertex v) {
+        return v.kind() == VertexKind.DENSE_BLOCK && v.arithmetic() == Arithmetic.FLOAT32 && v.rowBlock() == null
+                && v.pooling() == null
+                && network.layers().get(v.layer()).convolution() == null
+                && network.layers().get(v.layer()).pooling() == null;
     }
 
     /**

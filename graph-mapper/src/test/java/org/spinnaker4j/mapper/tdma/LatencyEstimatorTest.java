@@ -36,12 +36,14 @@ class LatencyEstimatorTest {
 
     /**
      * How far below the schedule's period the reference seed network's estimated one may be. The estimate is the
-     * longer of the bound and the longest window over the sending fraction; the modulo scheduler may need a longer
-     * period where, folded modulo the period, the windows already placed leave one no room: 0.8 % here (MNIST's
-     * schedule 4.3 %, the softmax network's as {@code TestSupport} maps it 9 %). A period shorter than the estimate
-     * would be a schedule breaking the bound.
+     * longer of the bound and the longest window at its own pace over the sending fraction, the least period the
+     * scheduler starts its search from; the modulo scheduler may need a longer one where, folded modulo the period,
+     * the windows already placed leave one no room: 8.8 % on the seed network's choice since session 20 (26,718
+     * clocks against 29,304; 0.8 % before, when the estimate slowed each window by its share of links and receivers,
+     * which overcounted MNIST's in s16.15 by up to 34 %). FASTEST's last phase compares laid-out periods. A period
+     * shorter than the estimate would be a schedule breaking the bound.
      */
-    static final double SEED_PERIOD_TOLERANCE = 0.03;
+    static final double SEED_PERIOD_TOLERANCE = 0.10;
 
     /**
      * How far above the schedule's step MNIST's FASTEST estimate may be. FASTEST's last phase compares laid-out
