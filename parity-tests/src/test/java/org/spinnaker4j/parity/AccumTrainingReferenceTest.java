@@ -8,17 +8,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Arrays;
 import java.util.Random;
-import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
-import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
-import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.gradient.Gradient;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
-import org.deeplearning4j.nn.weights.WeightInit;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.config.Adam;
-import org.nd4j.linalg.learning.config.IUpdater;
 import org.nd4j.linalg.learning.config.Nesterovs;
 import org.nd4j.linalg.learning.config.Sgd;
 import org.nd4j.linalg.lossfunctions.LossFunctions.LossFunction;
@@ -36,14 +31,14 @@ class AccumTrainingReferenceTest {
 
     @Test
     void softmaxNetworkGradientIsWithinTheBound() {
-        MultiLayerNetwork net = network(new Sgd(0.1), Activation.RELU, Activation.TANH, Activation.SOFTMAX,
+        MultiLayerNetwork net = SmallTrainingNetwork.of(new Sgd(0.1), Activation.RELU, Activation.TANH, Activation.SOFTMAX,
                 LossFunction.MCXENT);
         checkGradient(net, oneHot(new Random(5), 4));
     }
 
     @Test
     void mseNetworkGradientIsWithinTheBound() {
-        MultiLayerNetwork net = network(new Adam(1e-3), Activation.SIGMOID, Activation.RELU, Activation.IDENTITY,
+        MultiLayerNetwork net = SmallTrainingNetwork.of(new Adam(1e-3), Activation.SIGMOID, Activation.RELU, Activation.IDENTITY,
                 LossFunction.MSE);
         Random rnd = new Random(6);
         float[][] y = new float[BATCH][4];
@@ -119,7 +114,7 @@ class AccumTrainingReferenceTest {
         // parameter, stochastic moves some, and counts what it rounded to 0
         float[][][] batches = clusters(new Random(9), 20);
         for (Rounding rounding : Rounding.values()) {
-            MultiLayerNetwork net = network(new Sgd(1e-6), Activation.RELU, Activation.RELU, Activation.SOFTMAX,
+            MultiLayerNetwork net = SmallTrainingNetwork.of(new Sgd(1e-6), Activation.RELU, Activation.RELU, Activation.SOFTMAX,
                     LossFunction.MCXENT);
             AccumTrainingReference fixed = new AccumTrainingReference(net, rounding, 3);
             int[][] before = all(fixed);
@@ -141,16 +136,16 @@ class AccumTrainingReferenceTest {
     @Test
     void refusesWhatItDoesNotCompute() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new AccumTrainingReference(
-                network(new Nesterovs(0.1, 0.9), Activation.RELU, Activation.RELU, Activation.SOFTMAX,
+                SmallTrainingNetwork.of(new Nesterovs(0.1, 0.9), Activation.RELU, Activation.RELU, Activation.SOFTMAX,
                         LossFunction.MCXENT), Rounding.NEAREST, 1));
         assertTrue(e.getMessage().contains("Sgd or Adam"), e.getMessage());
-        e = assertThrows(IllegalArgumentException.class, () -> new AccumTrainingReference(network(new Sgd(0.1),
+        e = assertThrows(IllegalArgumentException.class, () -> new AccumTrainingReference(SmallTrainingNetwork.of(new Sgd(0.1),
                 Activation.RELU, Activation.RELU, Activation.SIGMOID, LossFunction.XENT), Rounding.NEAREST, 1));
         assertTrue(e.getMessage().contains("layer 2") && e.getMessage().contains("MCXENT"), e.getMessage());
-        e = assertThrows(IllegalArgumentException.class, () -> new AccumTrainingReference(network(new Sgd(0.1),
+        e = assertThrows(IllegalArgumentException.class, () -> new AccumTrainingReference(SmallTrainingNetwork.of(new Sgd(0.1),
                 Activation.ELU, Activation.RELU, Activation.SOFTMAX, LossFunction.MCXENT), Rounding.NEAREST, 1));
         assertTrue(e.getMessage().contains("layer 0"), e.getMessage());
-        e = assertThrows(IllegalArgumentException.class, () -> new AccumTrainingReference(network(new Sgd(0.1),
+        e = assertThrows(IllegalArgumentException.class, () -> new AccumTrainingReference(SmallTrainingNetwork.of(new Sgd(0.1),
                 Activation.SOFTMAX, Activation.RELU, Activation.SOFTMAX, LossFunction.MCXENT), Rounding.NEAREST, 1));
         assertTrue(e.getMessage().contains("layer 0"), e.getMessage());
         MultiLayerNetwork mlp = new MultiLayerNetwork(ReferenceNetworks.mnistMlp());
@@ -171,22 +166,8 @@ class AccumTrainingReferenceTest {
         return words;
     }
 
-    /** 12 → 10 → 8 → 4 with the given updater, seeded Xavier weights, biases 0.1. */
-    private static MultiLayerNetwork network(IUpdater updater, Activation first, Activation second, Activation out,
-            LossFunction loss) {
-        MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder().seed(12).updater(updater)
-                .weightInit(WeightInit.XAVIER).biasInit(0.1).list()
-                .layer(ReferenceNetworks.dense(12, 10, first))
-                .layer(ReferenceNetworks.dense(10, 8, second))
-                .layer(new OutputLayer.Builder(loss).nIn(8).nOut(4).activation(out).build())
-                .build();
-        MultiLayerNetwork net = new MultiLayerNetwork(conf);
-        net.init();
-        return net;
-    }
-
     private static float[] train(Rounding rounding, float[][][] batches) {
-        AccumTrainingReference fixed = new AccumTrainingReference(network(new Adam(1e-2), Activation.RELU,
+        AccumTrainingReference fixed = new AccumTrainingReference(SmallTrainingNetwork.of(new Adam(1e-2), Activation.RELU,
                 Activation.TANH, Activation.SOFTMAX, LossFunction.MCXENT), rounding, 7);
         float[] losses = new float[batches.length / 2];
         for (int i = 0; i < losses.length; i++) {
@@ -196,7 +177,7 @@ class AccumTrainingReferenceTest {
     }
 
     private static int[][] trainedWords(Rounding rounding, float[][][] batches) {
-        AccumTrainingReference fixed = new AccumTrainingReference(network(new Adam(1e-2), Activation.RELU,
+        AccumTrainingReference fixed = new AccumTrainingReference(SmallTrainingNetwork.of(new Adam(1e-2), Activation.RELU,
                 Activation.TANH, Activation.SOFTMAX, LossFunction.MCXENT), rounding, 7);
         for (int i = 0; i < batches.length; i += 2) {
             fixed.fit(batches[i], batches[i + 1]);

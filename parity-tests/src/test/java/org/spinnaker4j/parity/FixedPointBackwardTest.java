@@ -13,12 +13,8 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import java.util.stream.Stream;
-import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
-import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.layers.BaseLayer;
-import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
-import org.deeplearning4j.nn.weights.WeightInit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -72,7 +68,7 @@ class FixedPointBackwardTest {
     @MethodSource("trainings")
     void kernelTrainingEqualsTheReferenceBitForBit(IUpdater updater, Activation first, Activation second,
             Activation out, LossFunction loss, Rounding rounding, int blocks) {
-        MultiLayerNetwork net = network(updater, first, second, out, loss);
+        MultiLayerNetwork net = SmallTrainingNetwork.of(updater, first, second, out, loss);
         AccumTrainingReference reference = new AccumTrainingReference(net, rounding, SEED);
         KernelTraining kernels = new KernelTraining(net, reference, updater, rounding, blocks);
         int[][] initial = kernels.words();
@@ -392,20 +388,6 @@ class FixedPointBackwardTest {
             }
             return all;
         }
-    }
-
-    /** 12 → 10 → 8 → 4, seeded Xavier weights, biases 0.1. */
-    private static MultiLayerNetwork network(IUpdater updater, Activation first, Activation second, Activation out,
-            LossFunction loss) {
-        MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder().seed(12).updater(updater)
-                .weightInit(WeightInit.XAVIER).biasInit(0.1).list()
-                .layer(ReferenceNetworks.dense(12, 10, first))
-                .layer(ReferenceNetworks.dense(10, 8, second))
-                .layer(new OutputLayer.Builder(loss).nIn(8).nOut(4).activation(out).build())
-                .build();
-        MultiLayerNetwork net = new MultiLayerNetwork(conf);
-        net.init();
-        return net;
     }
 
     private static float[][] inputs(Random rnd) {
