@@ -29,6 +29,7 @@ import org.spinnaker4j.mapper.partition.PartitioningStrategy;
 import org.spinnaker4j.mapper.place.Placements;
 import org.spinnaker4j.mapper.route.Router;
 import org.spinnaker4j.mapper.route.TableCompressor;
+import org.spinnaker4j.mapper.tdma.RoomBudget;
 import org.spinnaker4j.mapper.tdma.TdmaSchedule;
 import org.spinnaker4j.mapper.tdma.TdmaScheduler;
 
@@ -81,9 +82,11 @@ public final class Mapper {
     private Mapping mapWith(PartitioningStrategy s, NetworkSpec network, Machine machine) {
         // the partitioner's trial layouts, kept so that the graph it returns is not laid out twice
         Map<MachineGraph, Mapping> trials = new IdentityHashMap<>();
+        // one budget for making room in all of this mapping's schedules, the partitioner's trials and the final one
+        RoomBudget budget = new RoomBudget(RoomBudget.MAPPING);
         MachineGraph graph = s.partitioner(bounds, (n, g, m) -> {
             try {
-                Mapping trial = layOut(s, n, g, m);
+                Mapping trial = layOut(s, n, g, m, budget);
                 trials.put(g, trial);
                 return Optional.of(trial.tdma());
             } catch (MappingException doesNotMap) {
@@ -92,7 +95,7 @@ public final class Mapper {
             }
         }).partition(network, memory, machine);
         Mapping laidOut = trials.get(graph);
-        return laidOut != null ? laidOut : layOut(s, network, graph, machine);
+        return laidOut != null ? laidOut : layOut(s, network, graph, machine, budget);
     }
 
     /**
@@ -100,11 +103,15 @@ public final class Mapper {
      * as {@link #map} does after partitioning, with this mapper's strategy's placer.
      */
     public Mapping layOut(NetworkSpec network, MachineGraph graph, Machine machine) {
-        return layOut(strategy, network, graph, machine);
+        return layOut(strategy, network, graph, machine, new RoomBudget(RoomBudget.MAPPING));
     }
 
-    /** Places, routes and schedules {@code graph}: the mapping stages after partitioning. */
-    private Mapping layOut(PartitioningStrategy s, NetworkSpec network, MachineGraph graph, Machine machine) {
+    /**
+     * Places, routes and schedules {@code graph}: the mapping stages after partitioning, the schedule making room for
+     * its windows while {@code budget} lasts.
+     */
+    private Mapping layOut(PartitioningStrategy s, NetworkSpec network, MachineGraph graph, Machine machine,
+            RoomBudget budget) {
         Placements placements = s.placer().place(graph, machine);
         RoutingInfo keys = new KeyAllocator().allocate(graph);
         Map<ChipLocation, RoutingTable> tables = new TableCompressor().compress(
@@ -116,7 +123,7 @@ public final class Mapper {
         checkDtcm(graph, shapes);
         TdmaSchedule tdma = scheduler.schedule(network, graph, placements, keys, tables, machine,
                 (v, samples) -> samples <= memory.mostSamplesInFlight()
-                        && memory.stateBytes(shapes.get(v.id()).holding(samples)) <= memory.dtcmBytes());
+                        && memory.stateBytes(shapes.get(v.id()).holding(samples)) <= memory.dtcmBytes(), budget);
         return new Mapping(machine, network, s, graph, placements, keys, tables, receive, tdma, copies);
     }
 

@@ -153,7 +153,17 @@ public final class TdmaScheduler {
      */
     public TdmaSchedule schedule(NetworkSpec network, MachineGraph graph, Placements placements, RoutingInfo keys,
             Map<ChipLocation, RoutingTable> tables, Machine machine, SamplesInFlight.Room room) {
-        return new Run(network, graph, placements, keys, new RouteWalker(machine, tables)).schedule(room);
+        return schedule(network, graph, placements, keys, tables, machine, room, new RoomBudget(RoomBudget.MAPPING));
+    }
+
+    /**
+     * The schedule of one mapping as {@link #schedule(NetworkSpec, MachineGraph, Placements, RoutingInfo, Map,
+     * Machine, SamplesInFlight.Room)}, an inference schedule making room for its windows only while {@code budget}
+     * lasts (a mapping's schedules share one).
+     */
+    public TdmaSchedule schedule(NetworkSpec network, MachineGraph graph, Placements placements, RoutingInfo keys,
+            Map<ChipLocation, RoutingTable> tables, Machine machine, SamplesInFlight.Room room, RoomBudget budget) {
+        return new Run(network, graph, placements, keys, new RouteWalker(machine, tables), budget).schedule(room);
     }
 
     /** The state of one scheduling run. */
@@ -163,6 +173,8 @@ public final class TdmaScheduler {
         private final Placements placements;
         private final RoutingInfo keys;
         private final RouteWalker walker;
+        /** What this schedule may still spend making room ({@link #makeRoom}). */
+        private final RoomBudget budget;
         private final Map<CoreLocation, Integer> vertexAt = new HashMap<>();
         private final Map<Phase, CoreSlot[]> slots = new EnumMap<>(Phase.class);
         private final List<TdmaSchedule.Stage> stages = new ArrayList<>();
@@ -182,12 +194,14 @@ public final class TdmaScheduler {
          */
         private final int[] forwardKeysPerValue;
 
-        Run(NetworkSpec network, MachineGraph graph, Placements placements, RoutingInfo keys, RouteWalker walker) {
+        Run(NetworkSpec network, MachineGraph graph, Placements placements, RoutingInfo keys, RouteWalker walker,
+                RoomBudget budget) {
             this.network = network;
             this.graph = graph;
             this.placements = placements;
             this.keys = keys;
             this.walker = walker;
+            this.budget = budget;
             int n = graph.vertices().size();
             forwardKeysPerValue = new int[n];
             for (int v = 0; v < n; v++) {
@@ -340,7 +354,8 @@ public final class TdmaScheduler {
          * searches depth first for a layout that fits, each time moving the latest window before the one that found
          * none to its next slot (a slower one, which leaves a link or receiver it keeps busy at its fastest room for
          * a later window) and letting the windows after it take the slot that ends first, for at most
-         * {@link #ROOM_LAYOUTS} layouts. Whether one fits; it is then the one laid out.
+         * {@link #ROOM_LAYOUTS} layouts and while the mapping's {@link RoomBudget} lasts (each layout costs the graph's
+         * cores). Whether one fits; it is then the one laid out.
          */
         private boolean makeRoom(List<List<StagePlan>> passes, Pipelining pipelining) {
             long period = pipelining.modulus;
@@ -351,7 +366,7 @@ public final class TdmaScheduler {
                 while (i >= 0 && taken.get(i) + 1 >= offered.get(i)) {
                     i--;
                 }
-                if (i < 0) {
+                if (i < 0 || !budget.spend(graph.vertices().size())) {
                     return false;
                 }
                 List<Integer> prefix = new ArrayList<>(taken.subList(0, i));

@@ -56,16 +56,27 @@ class TdmaSchedulerTest {
         return TestSupport.mappingCases();
     }
 
+    /**
+     * The parameterised cases' mappings by case name: each case is mapped once for all the tests that check it (a
+     * FASTEST search on this 144-chip machine lays out a dozen or more slicings).
+     */
+    private static final Map<String, Mapping> MAPPED = new HashMap<>();
+
     private static Mapping map(PartitioningStrategy s, NetworkSpec net, CoreMemory mem) {
         return new Mapper(s, mem, new TdmaScheduler(COST, MachineTiming.SPINNAKER1, TdmaScheduler.DEFAULT_RECEIVE_QUEUE))
                 .map(net, Machine.spinn5Triads(1, 1));
+    }
+
+    /** The mapping of the parameterised case {@code name}, mapped the first time a test asks for it. */
+    private static Mapping mapped(String name, PartitioningStrategy s, NetworkSpec net, CoreMemory mem) {
+        return MAPPED.computeIfAbsent(name, k -> map(s, net, mem));
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("mappings")
     void everyReceiverGetsAtMostOnePacketPerSenderPerPeriodItCanHandle(String name, PartitioningStrategy s,
             NetworkSpec net, CoreMemory mem) {
-        Mapping m = map(s, net, mem);
+        Mapping m = mapped(name, s, net, mem);
         TdmaSchedule tdma = m.tdma();
         Map<CoreLocation, Integer> vertexAt = new HashMap<>();
         for (int v = 0; v < m.graph().vertices().size(); v++) {
@@ -102,7 +113,7 @@ class TdmaSchedulerTest {
     @MethodSource("mappings")
     void windowsFollowEachOtherAndSendersAreStaggeredWithinThem(String name, PartitioningStrategy s, NetworkSpec net,
             CoreMemory mem) {
-        Mapping m = map(s, net, mem);
+        Mapping m = mapped(name, s, net, mem);
         List<TdmaSchedule.Stage> stages = m.tdma().stages();
         for (int i = 1; i < stages.size(); i++) {
             TdmaSchedule.Stage before = stages.get(i - 1);
@@ -283,7 +294,7 @@ class TdmaSchedulerTest {
     @MethodSource("pipelinedMappings")
     void pipelinedWindowsKeepEveryLinkAndReceiverWithinTheSendingFractionModuloThePeriod(String name,
             PartitioningStrategy s, NetworkSpec net, CoreMemory mem) {
-        Mapping m = map(s, net, mem);
+        Mapping m = mapped(name, s, net, mem);
         TdmaSchedule tdma = m.tdma();
         assertTrue(tdma.pipelined(), name + ": should pipeline, period " + tdma.periodClocks()
                 + " step " + tdma.stepClocks());
@@ -369,7 +380,7 @@ class TdmaSchedulerTest {
     @MethodSource("mappingsAndALongConvolution")
     void noLinkQueuesMorePacketsOfAWindowThanItHolds(String name, PartitioningStrategy s, NetworkSpec net,
             CoreMemory mem) {
-        Mapping m = map(s, net, mem);
+        Mapping m = mapped(name, s, net, mem);
         RouteWalker walker = new RouteWalker(m.machine(), m.routingTables());
         long linkClocks = MachineTiming.SPINNAKER1.linkClocks();
         for (Phase phase : List.of(Phase.FORWARD, Phase.BACKWARD)) {

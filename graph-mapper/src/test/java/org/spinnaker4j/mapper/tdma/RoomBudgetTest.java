@@ -1,0 +1,62 @@
+package org.spinnaker4j.mapper.tdma;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.Test;
+import org.spinnaker4j.mapper.Mapper;
+import org.spinnaker4j.mapper.Mapping;
+import org.spinnaker4j.mapper.TestSupport;
+import org.spinnaker4j.mapper.cost.CoreCostModel;
+import org.spinnaker4j.mapper.machine.Machine;
+import org.spinnaker4j.mapper.machine.MachineTiming;
+import org.spinnaker4j.mapper.partition.PartitioningStrategy;
+
+/** A mapping's schedules make room for their windows only while the {@link RoomBudget} lasts. */
+class RoomBudgetTest {
+
+    private static final TdmaScheduler SCHEDULER = new TdmaScheduler(CoreCostModel.ARM968_SOFT_FLOAT,
+            MachineTiming.SPINNAKER1, TdmaScheduler.DEFAULT_RECEIVE_QUEUE);
+
+    @Test
+    void spendsWholeLayoutsUntilTheNextWouldOverrunIt() {
+        RoomBudget budget = new RoomBudget(10);
+        assertTrue(budget.spend(4));
+        assertTrue(budget.spend(4));
+        assertFalse(budget.spend(4), "a third layout of 4 cores overruns 10");
+        assertTrue(budget.spend(2));
+        assertEquals(10, budget.spent());
+        assertThrows(IllegalArgumentException.class, () -> new RoomBudget(-1));
+    }
+
+    /**
+     * FASTEST's MNIST slicing in tight memory on a SpiNN-5 board: its schedule's first periods find no room for a
+     * window as first laid out, and room-making finds it. Without a budget the schedule is the mapping's own (the
+     * default budget does not bind on a board); with none left, it settles for a longer period and lays nothing out
+     * to make room.
+     */
+    @Test
+    void aScheduleWithNoBudgetLeftMakesNoRoomAndTakesALongerPeriod() {
+        Mapping m = new Mapper(PartitioningStrategy.FASTEST, TestSupport.tightMemory(16))
+                .map(TestSupport.mnist(), Machine.spinn5());
+        RoomBudget unlimited = new RoomBudget(Long.MAX_VALUE);
+        TdmaSchedule free = schedule(m, unlimited);
+        RoomBudget none = new RoomBudget(0);
+        TdmaSchedule capped = schedule(m, none);
+
+        assertTrue(unlimited.spent() > 0, "the schedule made room");
+        assertTrue(unlimited.spent() < RoomBudget.MAPPING, "the default budget does not bind");
+        assertEquals(m.tdma().periodClocks(), free.periodClocks());
+        assertEquals(m.tdma().stepClocks(), free.stepClocks());
+        assertEquals(0, none.spent());
+        assertTrue(capped.periodClocks() > free.periodClocks(),
+                "without room-making the period " + capped.periodClocks() + " is longer than " + free.periodClocks());
+    }
+
+    private static TdmaSchedule schedule(Mapping m, RoomBudget budget) {
+        return SCHEDULER.schedule(m.network(), m.graph(), m.placements(), m.keys(), m.routingTables(), m.machine(),
+                (v, samples) -> samples == 1, budget);
+    }
+}
