@@ -7,10 +7,11 @@ package org.spinnaker4j.mapper.tdma;
  * trial layouts and the final one alike; once it is spent, a period must fit as first laid out or the next is tried.
  * A count, never host time, so a mapping is the same run to run and host to host.
  *
- * <p>{@link #MAPPING} is about twice the most the SpiNN-5 board's mappings spend (2.1 million core layouts, the seed
- * network's FASTEST search, session 22), so none of them reaches it; on a 144-chip machine the FASTEST search's
- * slicings of MNIST on 1,800 to 2,100 cores found no room at 34 periods in a row, 256 retries each, and a search
- * took tens of minutes (docs/architecture.md, "The room-making budget").
+ * <p>{@link #MAPPING} is half as much again as the most a SpiNN-5 board's mapping was measured to spend (2.85 million
+ * core layouts, 4,242 retries, a FASTEST search of the seed network, session 22), so the board's mappings do not reach
+ * it; on a 144-chip machine the FASTEST search's slicings of MNIST on 1,800 to 2,100 cores found no room at 34
+ * periods in a row, 256 retries each, about 40 s a schedule, and the search did not finish in 8 minutes; with the
+ * budget it takes about 30 s (docs/architecture.md, "The room-making budget").
  */
 public final class RoomBudget {
 
