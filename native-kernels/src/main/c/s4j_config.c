@@ -431,8 +431,47 @@ static int batch_norm_ok(const s4j_config *cfg)
         && isfinite(cfg->norm_eps) && cfg->norm_eps > 0.0f && cfg->norm_log_std <= 1u;
 }
 
+/* Whether a regularization is none at all. */
+static int regularization_none(const s4j_regularization *r)
+{
+    return r->l1 == 0.0f && r->l2 == 0.0f && r->weight_decay == 0.0f && r->decay_times == 0u;
+}
+
+/* S16_15 training (docs/fixed-point.md, "Training in s16.15 on the
+ * machine"): a fused block holding a whole layer, no pooling, row
+ * convolution, softmax peers, regularization, gradient normalization, kernel
+ * copy, batch normalization or loss weights; both updaters SGD or both ADAM
+ * (their constants come with each update, s4j_apply_fix_update); an output
+ * layer softmax + MCXENT or identity + MSE over all the layer's columns, a
+ * hidden one relu, identity, tanh or sigmoid whose error comes whole (one
+ * rounded word per column: EXPECTED_BACKWARD 1). */
+static int fix_training_ok(const s4j_config *cfg)
+{
+    const s4j_training *t = &cfg->training;
+    uint32_t act = cfg->activation;
+
+    if (cfg->kind != S4J_KIND_DENSE_BLOCK || cfg->fused != 1u || cfg->pool != S4J_POOL_NONE
+        || cfg->row.kernel_w != 0u || cfg->softmax_peers != 0u || cfg->norm_batch != 0u
+        || t->copy.chunks != 0u || t->grad_norm != S4J_GRAD_NORM_NONE || t->loss_weighted != 0u
+        || !regularization_none(&t->weights) || !regularization_none(&t->bias)
+        || (t->updater.kind != S4J_UPDATER_SGD && t->updater.kind != S4J_UPDATER_ADAM)
+        || t->bias_updater.kind != t->updater.kind) {
+        return 0;
+    }
+    if (t->loss != S4J_LOSS_NONE) {
+        return t->layer_outputs == cfg->n_cols
+            && ((act == S4J_ACT_SOFTMAX && t->loss == S4J_LOSS_MCXENT
+                 && cfg->n_cols <= S4J_FIX_SOFTMAX_MAX_COLS)
+                || (act == S4J_ACT_IDENTITY && t->loss == S4J_LOSS_MSE));
+    }
+    return t->expected_backward == 1u
+        && (act == S4J_ACT_RELU || act == S4J_ACT_IDENTITY || act == S4J_ACT_TANH
+            || act == S4J_ACT_SIGMOID);
+}
+
 /* The arithmetic (S4J_CFG_ARITHMETIC): FLOAT (ALPHA_FIXED and
- * PARTIAL_HALVES 0), or S16_15 for inference on a source, a sink, an
+ * PARTIAL_HALVES 0), S16_15 training as fix_training_ok says, or S16_15
+ * for inference on a source, a sink, an
  * unfused block of weights, or an activator (a fused block of weights, a
  * pooling block at inference, a row convolution's, or a reduce, the only kind that may receive
  * PARTIAL_HALVES) whose activation is exact on a word (IDENTITY, RELU,
@@ -445,9 +484,12 @@ static int arithmetic_ok(const s4j_config *cfg)
     if (cfg->arithmetic == S4J_ARITH_FLOAT) {
         return cfg->alpha_fixed == 0 && cfg->partial_halves == 0u;
     }
-    if (cfg->arithmetic != S4J_ARITH_S16_15 || cfg->training.enabled != 0u
+    if (cfg->arithmetic != S4J_ARITH_S16_15
         || cfg->partial_halves > (cfg->kind == S4J_KIND_REDUCE ? 1u : 0u)) {
         return 0;
+    }
+    if (cfg->training.enabled != 0u) {
+        return cfg->partial_halves == 0u && cfg->alpha_fixed == 0 && fix_training_ok(cfg);
     }
     if (cfg->kind == S4J_KIND_INPUT_SOURCE || cfg->kind == S4J_KIND_OUTPUT_SINK) {
         return 1;

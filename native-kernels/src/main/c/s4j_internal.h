@@ -125,7 +125,8 @@ _Static_assert(S4J_RANGE_FIX_PARTIAL > S4J_RANGE_BN_PARTIAL, "S4J_RANGE_FIX_PART
 
 /* Whether a block multiplies each word into its 64-bit sums as it arrives: an
  * S16_15 dense block, neither pooling (its words pooled at completion) nor a
- * row convolution (its rows in order, by their runs); s16.15 never trains. */
+ * row convolution (its rows in order, by their runs); a training one also
+ * keeps them in its x ring. */
 static inline int s4j_fix_on_arrival(const s4j_header *h)
 {
     return h->kind == S4J_KIND_DENSE_BLOCK && h->arithmetic != S4J_ARITH_FLOAT
@@ -876,6 +877,14 @@ int s4j_softmax_jacobian(const s4j_header *h, const s4j_train *t);
 int32_t s4j_output_ready_backward(const s4j_header *h, const s4j_layout *l,
                                   void *dtcm, s4j_train *t, s4j_outbox *out);
 
+/* s4j_fixtrain.c (S4J_ARITH_S16_15 training, a fused block): the oldest
+ * sample's output delta from its y and label words, or a hidden layer's
+ * from its error words (l->eacc) and y words; then the block's gradient
+ * sums and the error words it sends back; the sample's backward pass done */
+int32_t s4j_fix_output_backward(s4j_header *h, const s4j_layout *l, void *dtcm, s4j_train *t,
+                                s4j_outbox *out);
+int32_t s4j_fix_hidden_backward(s4j_header *h, const s4j_layout *l, void *dtcm, s4j_train *t,
+                                s4j_outbox *out);
 /* s4j_update.c: arrays of updater state per parameter */
 uint32_t s4j_updater_arrays(uint32_t updater);
 /* s4j_update.c: the layout and training part at the end of a mini-batch */

@@ -74,6 +74,14 @@ static uint16_t take(uint32_t *off, uint32_t bytes)
     return (uint16_t)(at & 0xFFFFu);
 }
 
+/* As take, the part starting at a multiple of 8 bytes (an S16_15 training
+ * core's 64-bit sums: the ARM968's LDRD and STRD need it). */
+static uint16_t take8(uint32_t *off, uint32_t bytes)
+{
+    *off = sat_add(*off, (8u - *off % 8u) % 8u);
+    return take(off, bytes);
+}
+
 /* Layout of a state; returns its total size (UINT32_MAX if it cannot exist). */
 static uint32_t compute_layout(const s4j_shape *s, s4j_layout *l)
 {
@@ -169,6 +177,29 @@ static uint32_t compute_layout(const s4j_shape *s, s4j_layout *l)
         l->train = take(&off, (uint32_t)sizeof(s4j_train));
         l->peer_dots = take(&off, sat_mul(s->peers, 4u));
         l->delta = take(&off, cols_bytes);
+        if (s->arithmetic != S4J_ARITH_FLOAT) {
+            /* S16_15 (a fused block, s4j_config.c): the x and y rings,
+             * labels, the error and the delta hold words; dW and db are
+             * 64-bit sums, 8-byte aligned; Adam's state is m (a word a
+             * parameter) then v (a low, high pair a parameter) */
+            uint32_t per_param = s->w_updater == S4J_UPDATER_ADAM ? 12u : 0u;
+
+            l->dw = take8(&off, sat_mul(s->weights, 8u));
+            l->db = take8(&off, sat_mul(s->biases, 8u));
+            if (per_param != 0u) {
+                l->w_state = take(&off, sat_mul(s->weights, per_param));
+                l->b_state = take(&off, sat_mul(s->biases, per_param));
+            }
+            l->y = take(&off, sat_mul(cols_bytes, held));
+            if (s->loss != S4J_LOSS_NONE) {
+                l->labels = take(&off, sat_mul(cols_bytes, held));
+                l->label_bitmap = take(&off, sat_mul(s4j_bitmap_words(s->n_cols), 4u));
+            } else {
+                l->eacc = take(&off, cols_bytes);
+                l->ecounts = take(&off, cols_bytes);
+            }
+            return off;
+        }
         if (s->kind == S4J_KIND_DENSE_BLOCK) {
             l->dw = take(&off, block_bytes);
             if (u != 0u) {

@@ -376,7 +376,8 @@ static int32_t on_row(s4j_header *h, const s4j_layout *l, void *dtcm,
  * word is kept and nothing waits for an earlier row, as a float32 block's
  * rows must (float addition is not associative). The checks are on_row's:
  * a next sample's word during a softmax exchange, a row that came twice (the
- * bitmap); no ring to test (s4j_load refuses training in S16_15). The last
+ * bitmap), and a training block's ring room at a sample's first word, whose
+ * words it also keeps in its x ring for the backward pass. The last
  * word completes the block, which empties the sums for the next sample.
  * Returns what s4j_on_packet returns. The event reports its one row
  * (out->rows), which the cost model charges the word's MACs by.
@@ -389,7 +390,7 @@ static int32_t on_fix_word(const s4j_layout *l, void *dtcm, uint32_t row, uint32
     uint32_t bit = 1u << (row % 32u);
     uint32_t n_cols = h->n_cols;
 
-    S4J_VERIFY(s4j_fix_on_arrival(h) && l->train == 0u && l->bn == 0u && row < h->n_rows);
+    S4J_VERIFY(s4j_fix_on_arrival(h) && l->bn == 0u && row < h->n_rows);
     if ((h->phase & S4J_PHASE_Z_COMPLETE) != 0u) {
         return S4J_ERR_SAMPLE_OVERLAP;
     }
@@ -397,6 +398,14 @@ static int32_t on_fix_word(const s4j_layout *l, void *dtcm, uint32_t row, uint32
         return S4J_ERR_DUPLICATE_ROW;
     }
     S4J_VERIFY(h->received < h->n_rows);
+    if (__builtin_expect(l->train != 0u, 0)) {
+        const s4j_train *t = CAT(s4j_train, dtcm, l->train);
+
+        if (h->received == 0u && t->held >= h->in_flight) {
+            return S4J_ERR_IN_FLIGHT;
+        }
+        AT(uint32_t, dtcm, l->x)[(size_t)s4j_fwd_entry(t) * h->n_rows + row] = payload;
+    }
     bitmap[row / 32u] |= bit;
     s4j_fix_mac_row((uint32_t *)(void *)s4j_block_acc(l, dtcm, n_cols),
                     CAT(int32_t, dtcm, l->weights) + (size_t)row * n_cols, (int32_t)payload, n_cols);
@@ -619,6 +628,32 @@ static int32_t on_delta(s4j_header *h, const s4j_layout *l, void *dtcm,
     return S4J_OK;
 }
 
+/* S16_15: the error word of output j of a hidden fused block, rounded once
+ * by the one block of the layer above that holds its row (EXPECTED_BACKWARD
+ * 1, s4j_config.c); the last of the sample's starts its backward pass. */
+static int32_t on_fix_error(s4j_header *h, const s4j_layout *l, void *dtcm, s4j_train *t,
+                            uint32_t j, uint32_t payload, s4j_outbox *out)
+{
+    uint32_t *counts = AT(uint32_t, dtcm, l->ecounts);
+
+    S4J_VERIFY(l->eacc != 0u && j < h->n_cols);
+    if (t->held == 0u) {
+        return S4J_ERR_NO_FORWARD;
+    }
+    if (counts[j] != 0u) {
+        return S4J_ERR_TOO_MANY_BACKWARD;
+    }
+    S4J_VERIFY(t->back_received < h->n_cols);
+    counts[j] = 1u;
+    AT(uint32_t, dtcm, l->eacc)[j] = payload;
+    if (++t->back_received == h->n_cols) {
+        memset(counts, 0, (size_t)h->n_cols * sizeof(uint32_t));
+        t->back_received = 0u;
+        return s4j_fix_hidden_backward(h, l, dtcm, t, out);
+    }
+    return S4J_OK;
+}
+
 /* BACKWARD_PARTIAL for output j of a hidden activator from range src (src
  * counts the ranges other than SOFTMAX_SYNC). */
 static int32_t on_backward_partial(s4j_header *h, const s4j_layout *l,
@@ -673,7 +708,11 @@ static int32_t on_label(s4j_header *h, const s4j_layout *l, void *dtcm,
     }
     S4J_VERIFY(t->back_received < h->n_cols);
     bitmap[j / 32u] |= bit;
-    labels[j] = s4j_f_of(payload);
+    if (h->arithmetic == S4J_ARITH_S16_15) {
+        ((uint32_t *)(void *)labels)[j] = payload; /* a word, as AccumQuantiser gave it */
+    } else {
+        labels[j] = s4j_f_of(payload);
+    }
     t->back_received++;
     if (t->back_received == h->n_cols) {
         memset(bitmap, 0, (size_t)s4j_bitmap_words(h->n_cols) * sizeof(uint32_t));
@@ -804,6 +843,9 @@ int32_t s4j_on_packet(void *dtcm, uint32_t capacity, uint32_t key,
         } else if (rg->kind == S4J_RANGE_LABEL) {
             S4J_VERIFY(s4j_has_bias(h->kind, h->fused) && t->loss != S4J_LOSS_NONE);
             r = on_label(h, l, dtcm, t, rg->local + off, payload, out);
+        } else if (h->arithmetic == S4J_ARITH_S16_15) {
+            S4J_VERIFY(s4j_has_bias(h->kind, h->fused) && t->loss == S4J_LOSS_NONE);
+            r = on_fix_error(h, l, dtcm, t, rg->local + off, payload, out);
         } else {
             S4J_VERIFY(s4j_has_bias(h->kind, h->fused) && t->loss == S4J_LOSS_NONE);
             r = on_backward_partial(h, l, dtcm, t, source_of(ranges, i), rg->local + off,

@@ -178,6 +178,14 @@ public record KernelConfig(KernelKind kind, int nRows, int nCols, KernelActivati
                     + "holding its columns' channels, got " + nRows + " x " + nCols + " of a " + kind
                     + (fused ? " fused" : "") + (pooling != null ? " pooling" : "") + " block: " + rowConv);
         }
+        if (fixedPoint && training != null) {
+            String refusal = fixedPointTrainingRefusal(kind, nCols, fused, activation, softmaxPeers, training,
+                    pooling, rowConv);
+            if (refusal != null) {
+                throw new IllegalArgumentException("s16.15 fixed-point training runs on a fused DENSE_BLOCK of a whole "
+                        + "layer's rows (docs/fixed-point.md, \"Training in s16.15 on the machine\"); " + refusal);
+            }
+        }
         if (fixedPoint && !fixedPointRuns(kind, nCols, fused, activation, training)) {
             throw new IllegalArgumentException("s16.15 fixed point runs inference on a source, a sink, a DENSE_BLOCK "
                     + "of weights (a row convolution's too), a pooling block (MAX, AVG, NORM with running statistics) "
@@ -390,10 +398,55 @@ public record KernelConfig(KernelKind kind, int nRows, int nCols, KernelActivati
         }
     }
 
+    /**
+     * Why an s16.15 training core is not one the kernels train (their {@code fix_training_ok}), or null: a fused
+     * DENSE_BLOCK without pooling, row convolution or softmax peers; Sgd or Adam for both weights and bias (their
+     * constants come with each update, {@link KernelCore#applyFixedUpdate}); no regularization, gradient
+     * normalization, kernel copy, batch normalization or loss weights; an output layer softmax + MCXENT or identity +
+     * MSE over all its columns, a hidden one relu, identity, tanh or sigmoid whose error comes from one block.
+     */
+    private static String fixedPointTrainingRefusal(KernelKind kind, int nCols, boolean fused,
+            KernelActivation activation, int softmaxPeers, TrainingConfig t, PoolingConfig pooling,
+            RowConvConfig rowConv) {
+        if (kind != KernelKind.DENSE_BLOCK || !fused || pooling != null || rowConv != null || softmaxPeers != 0) {
+            return "got a training " + (fused ? "fused " : "") + kind + (pooling != null ? " pooling block" : "")
+                    + (rowConv != null ? " row convolution" : "") + (softmaxPeers != 0 ? " with softmax peers" : "")
+                    + " (map each layer on blocks of whole columns, its softmax on one block)";
+        }
+        UpdaterKind u = t.weightUpdater().kind();
+        if ((u != UpdaterKind.SGD && u != UpdaterKind.ADAM) || t.biasUpdater().kind() != u) {
+            return "its updaters must both be Sgd or both Adam, got " + u + " and " + t.biasUpdater().kind();
+        }
+        if (!t.weightRegularization().isNone() || !t.biasRegularization().isNone()
+                || !t.gradientNormalization().isNone() || t.copy().isCopy() || t.batchNorm().isOn()
+                || !t.lossWeights().isEmpty()) {
+            return "it has no regularization, gradient normalization, kernel copy, batch normalization or loss "
+                    + "weights, got " + t;
+        }
+        if (t.loss() != LossKind.NONE) {
+            boolean pair = (activation == KernelActivation.SOFTMAX && t.loss() == LossKind.MCXENT
+                    && nCols <= FixedPointFunctions.SOFTMAX_MAX_WIDTH)
+                    || (activation == KernelActivation.IDENTITY && t.loss() == LossKind.MSE);
+            if (!pair || t.layerOutputs() != nCols) {
+                return "an output layer is softmax + MCXENT (at most " + FixedPointFunctions.SOFTMAX_MAX_WIDTH
+                        + " columns) or identity + MSE on one block of all its " + t.layerOutputs()
+                        + " columns, got " + activation + " + " + t.loss() + " on " + nCols;
+            }
+            return null;
+        }
+        if (!EnumSet.of(KernelActivation.RELU, KernelActivation.IDENTITY, KernelActivation.TANH,
+                KernelActivation.SIGMOID).contains(activation) || t.expectedBackwardPartials() != 1) {
+            return "a hidden layer is relu, identity, tanh or sigmoid and gets its error from one block of the layer "
+                    + "above (expectedBackwardPartials 1), got " + activation + " and "
+                    + t.expectedBackwardPartials();
+        }
+        return null;
+    }
+
     private static boolean fixedPointRuns(KernelKind kind, int nCols, boolean fused, KernelActivation activation,
                                           TrainingConfig training) {
         if (training != null) {
-            return false;
+            return true; // fixedPointTrainingRefusal checked it
         }
         if (kind == KernelKind.INPUT_SOURCE || kind == KernelKind.OUTPUT_SINK) {
             return true;
