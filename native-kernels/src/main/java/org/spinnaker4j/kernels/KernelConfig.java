@@ -182,7 +182,7 @@ public record KernelConfig(KernelKind kind, int nRows, int nCols, KernelActivati
             String refusal = fixedPointTrainingRefusal(kind, nCols, fused, activation, softmaxPeers, training,
                     pooling, rowConv);
             if (refusal != null) {
-                throw new IllegalArgumentException("s16.15 fixed-point training runs on a fused DENSE_BLOCK of a whole "
+                throw new IllegalArgumentException("s16.15 fixed point training runs on a fused DENSE_BLOCK of a whole "
                         + "layer's rows (docs/fixed-point.md, \"Training in s16.15 on the machine\"); " + refusal);
             }
         }
