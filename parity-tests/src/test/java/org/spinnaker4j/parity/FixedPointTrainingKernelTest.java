@@ -41,8 +41,9 @@ import org.spinnaker4j.kernels.UpdaterKind;
 
 /**
  * s16.15 training on the kernels (docs/fixed-point.md, "Training in s16.15 on the machine"): the 12-10-8-4
- * {@link SmallTrainingNetwork}, each layer one fused training block in S16_15, every packet between them routed by
- * hand (inputs, outputs, labels and error words), two samples in flight, and each mini-batch ended by
+ * {@link SmallTrainingNetwork}, each layer on fused training blocks in S16_15 (the first layer's columns on 1, 2 or 3
+ * of them; each layer above on one, so that a row's error is rounded once by one block), every packet between them
+ * routed by hand (inputs, outputs, labels and error words), two samples in flight, and each mini-batch ended by
  * {@link KernelCore#applyFixedUpdate} with the constants the host computes ({@link AccumUpdate}). After every
  * mini-batch each core's weight and bias words equal {@link AccumTrainingReference}'s bit for bit, every sample's
  * output words equal the reference's forward pass, and the updates' counts (non-zero gradients, steps rounded to 0)
@@ -67,32 +68,50 @@ class FixedPointTrainingKernelTest {
         return 0x8000 + 0x100 * l;
     }
 
+    /**
+     * Updater, activations, loss, rounding, and the first layer's column blocks (the layer above holds every
+     * column of its own: a row's error comes rounded from one block).
+     */
     static Stream<Arguments> trainings() {
         return Stream.of(
                 Arguments.of(new Sgd(0.1), Activation.RELU, Activation.IDENTITY, Activation.SOFTMAX,
-                        LossFunction.MCXENT, Rounding.NEAREST),
+                        LossFunction.MCXENT, Rounding.NEAREST, 1),
                 Arguments.of(new Sgd(0.1), Activation.RELU, Activation.RELU, Activation.SOFTMAX,
-                        LossFunction.MCXENT, Rounding.STOCHASTIC),
+                        LossFunction.MCXENT, Rounding.STOCHASTIC, 2),
                 Arguments.of(new Adam(1e-2), Activation.TANH, Activation.SIGMOID, Activation.IDENTITY,
-                        LossFunction.MSE, Rounding.NEAREST),
+                        LossFunction.MSE, Rounding.NEAREST, 1),
                 Arguments.of(new Adam(1e-2), Activation.RELU, Activation.TANH, Activation.SOFTMAX,
-                        LossFunction.MCXENT, Rounding.STOCHASTIC));
+                        LossFunction.MCXENT, Rounding.STOCHASTIC, 3));
+    }
+
+    /** A core of layer {@code layer} holding its columns [lo, hi), and the key ranges it takes. */
+    private record Block(KernelCore core, int layer, int lo, int hi, List<KeyRange> ranges) {
+        boolean takes(int key) {
+            return ranges.stream().anyMatch(r -> key >= r.keyLo() && key < r.keyHi());
+        }
     }
 
     @ParameterizedTest
     @MethodSource("trainings")
     void kernelsTrainAsTheReference(IUpdater updater, Activation first, Activation second, Activation out,
-            LossFunction loss, Rounding rounding) {
+            LossFunction loss, Rounding rounding, int firstLayerBlocks) {
         MultiLayerNetwork net = SmallTrainingNetwork.of(updater, first, second, out, loss);
         AccumTrainingReference ref = new AccumTrainingReference(net, rounding, SEED);
         int[] widths = {12, 10, 8, 4};
         KernelActivation[] acts = {kernel(first), kernel(second), kernel(out)};
         LossKind lossKind = loss == LossFunction.MSE ? LossKind.MSE : LossKind.MCXENT;
-        List<KernelCore> cores = new ArrayList<>();
+        List<Block> blocks = new ArrayList<>();
         for (int l = 0; l < 3; l++) {
-            KernelCore core = new KernelCore();
-            core.loadWords(config(l, widths, acts[l], lossKind, updater), ref.weights(l), ref.biases(l));
-            cores.add(core);
+            int parts = l == 0 ? firstLayerBlocks : 1;
+            for (int p = 0; p < parts; p++) {
+                int lo = widths[l + 1] * p / parts;
+                int hi = widths[l + 1] * (p + 1) / parts;
+                KernelConfig c = config(l, lo, hi, widths, acts[l], lossKind, updater);
+                KernelCore core = new KernelCore();
+                core.loadWords(c, columns(ref.weights(l), widths[l + 1], lo, hi),
+                        Arrays.copyOfRange(ref.biases(l), lo, hi));
+                blocks.add(new Block(core, l, lo, hi, c.inputs()));
+            }
         }
         Random rnd = new Random(7);
         long nonZero = 0;
@@ -127,26 +146,29 @@ class FixedPointTrainingKernelTest {
                     queue.addAll(shuffled(inKey(0), words(x[k], "sample"), rnd));
                     queue.addAll(shuffled(LABELS, words(y[k], "labels"), rnd));
                 }
-                route(cores, queue, outputs);
+                route(blocks, queue, outputs);
             }
             assertEquals(BATCH, outputs.size(), "a set of outputs per sample");
             for (int s = 0; s < BATCH; s++) {
                 assertArrayEquals(expectedOut[s], outputs.get(s), "mini-batch " + b + " sample " + s + "'s outputs");
             }
-            for (int l = 0; l < 3; l++) {
-                UpdateRun run = new UpdateRun(rounding, SEED, l, iteration, 0);
+            for (Block k : blocks) {
+                int l = k.layer();
+                // W[i][j] of the block is the layer's (i, lo + j): index i·nOut + lo + j; bias j's nIn·nOut + lo + j
+                UpdateRun run = new UpdateRun(rounding, SEED, l, iteration, k.lo());
                 int rowStride = widths[l + 1];
-                int biasFirst = widths[l] * widths[l + 1];
+                int biasFirst = widths[l] * widths[l + 1] + k.lo();
                 UpdateCounts counts = updater instanceof Sgd sgd
-                        ? cores.get(l).applyFixedUpdate(run, rowStride, biasFirst,
+                        ? k.core().applyFixedUpdate(run, rowStride, biasFirst,
                                 AccumUpdate.sgdConstant(sgd.getLearningRate(), BATCH))
-                        : cores.get(l).applyFixedUpdate(run, rowStride, biasFirst, adam((Adam) updater, iteration));
+                        : k.core().applyFixedUpdate(run, rowStride, biasFirst, adam((Adam) updater, iteration));
                 nonZero += counts.nonZero();
                 zeroSteps += counts.zeroSteps();
-                assertArrayEquals(ref.weights(l), words(cores.get(l).readWeights()),
-                        "mini-batch " + b + " layer " + l + "'s weights");
-                assertArrayEquals(ref.biases(l), words(cores.get(l).readBias()),
-                        "mini-batch " + b + " layer " + l + "'s biases");
+                String which = "mini-batch " + b + " layer " + l + " columns " + k.lo() + ".." + k.hi();
+                assertArrayEquals(columns(ref.weights(l), widths[l + 1], k.lo(), k.hi()),
+                        words(k.core().readWeights()), which + ": weights");
+                assertArrayEquals(Arrays.copyOfRange(ref.biases(l), k.lo(), k.hi()), words(k.core().readBias()),
+                        which + ": biases");
             }
             assertEquals(after.nonZeroGradients, nonZero, "mini-batch " + b + ": non-zero gradients so far");
             assertEquals(after.stepsRoundedToZero, zeroSteps, "mini-batch " + b + ": steps rounded to 0 so far");
@@ -178,25 +200,38 @@ class FixedPointTrainingKernelTest {
         assertTrue(e.getMessage().contains("training DENSE_BLOCK"), e.getMessage());
     }
 
-    /** Layer l's fused training block: its inputs, its error words (hidden) or labels (output), its sends back. */
-    private static KernelConfig config(int l, int[] widths, KernelActivation act, LossKind loss, IUpdater updater) {
+    /**
+     * The fused training block of layer l's columns [lo, hi): its inputs, its columns' error words (hidden) or
+     * labels (output), its sends back.
+     */
+    private static KernelConfig config(int l, int lo, int hi, int[] widths, KernelActivation act, LossKind loss,
+            IUpdater updater) {
         int nIn = widths[l];
-        int nOut = widths[l + 1];
         boolean output = l == widths.length - 2;
         TrainingConfig.Builder t = TrainingConfig.builder(updaterConfig(updater)).samplesInFlight(IN_FLIGHT);
         List<KeyRange> in = new ArrayList<>(List.of(KeyRange.data(inKey(l), nIn, 0)));
         if (output) {
-            t.loss(loss, nOut, 0xE000);
-            in.add(KeyRange.label(LABELS, nOut, 0));
+            t.loss(loss, widths[l + 1], 0xE000);
+            in.add(KeyRange.label(LABELS + lo, hi - lo, 0));
         } else {
             t.backwardPartials(1);
-            in.add(KeyRange.backwardPartial(errorKey(l), nOut, 0));
+            in.add(KeyRange.backwardPartial(errorKey(l) + lo, hi - lo, 0));
         }
         if (l > 0) {
             t.sendsBackward(errorKey(l - 1));
         }
-        return new KernelConfig(KernelKind.DENSE_BLOCK, nIn, nOut, act, 0f, true, inKey(l + 1), 0, 0, 0, in,
+        return new KernelConfig(KernelKind.DENSE_BLOCK, nIn, hi - lo, act, 0f, true, inKey(l + 1) + lo, 0, 0, 0, in,
                 t.build()).withFixedPoint();
+    }
+
+    /** Columns [lo, hi) of a row-major matrix of {@code width} columns. */
+    private static int[] columns(int[] w, int width, int lo, int hi) {
+        int rows = w.length / width;
+        int[] c = new int[rows * (hi - lo)];
+        for (int i = 0; i < rows; i++) {
+            System.arraycopy(w, i * width + lo, c, i * (hi - lo), hi - lo);
+        }
+        return c;
     }
 
     private static UpdaterConfig updaterConfig(IUpdater u) {
@@ -247,39 +282,39 @@ class FixedPointTrainingKernelTest {
     }
 
     /**
-     * Delivers the queued packets and every packet they cause, first in first out: layer l's inputs to core l, the
-     * labels to the output core, the error words for layer l to core l; the output layer's outputs are collected a
-     * sample at a time (they leave in column order).
+     * Delivers the queued packets and every packet they cause, first in first out, each to every block that takes
+     * its key (a layer's inputs to each of its blocks); the output layer's outputs are collected a sample at a time
+     * (they leave in column order).
      */
-    private static void route(List<KernelCore> cores, Deque<int[]> queue, List<int[]> outputs) {
-        int last = cores.size() - 1;
-        int nOut = cores.get(last).config().nCols();
+    private static void route(List<Block> blocks, Deque<int[]> queue, List<int[]> outputs) {
+        int outKey = inKey(3);
+        int nOut = 4;
         int[] current = new int[nOut];
         int filled = 0;
         while (!queue.isEmpty()) {
             int[] p = queue.poll();
             int key = p[0];
-            if (key >= inKey(last + 1) && key < inKey(last + 1) + nOut) {
-                current[key - inKey(last + 1)] = p[1];
+            if (key >= outKey && key < outKey + nOut) {
+                current[key - outKey] = p[1];
                 if (++filled == nOut) {
                     outputs.add(current.clone());
                     filled = 0;
                 }
                 continue;
             }
-            KernelCore target;
-            if (key >= LABELS) {
-                target = cores.get(last);
-            } else if (key >= errorKey(0)) {
-                target = cores.get((key - errorKey(0)) / 0x100);
-            } else {
-                target = cores.get(key / 0x1000 - 1);
+            int delivered = 0;
+            for (Block k : blocks) {
+                if (!k.takes(key)) {
+                    continue;
+                }
+                delivered++;
+                int[] outbox = new int[2 * Math.max(1, k.core().maxSendsPerEvent())];
+                int n = k.core().onPacket(key, p[1], outbox);
+                for (int e = 0; e < n; e++) {
+                    queue.add(new int[] {outbox[2 * e], outbox[2 * e + 1]});
+                }
             }
-            int[] outbox = new int[2 * Math.max(1, target.maxSendsPerEvent())];
-            int n = target.onPacket(key, p[1], outbox);
-            for (int k = 0; k < n; k++) {
-                queue.add(new int[] {outbox[2 * k], outbox[2 * k + 1]});
-            }
+            assertTrue(delivered > 0, String.format("no core takes key 0x%x", key));
         }
         assertEquals(0, filled, "a sample's outputs came whole");
     }
