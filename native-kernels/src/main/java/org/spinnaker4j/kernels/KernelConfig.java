@@ -473,6 +473,16 @@ public record KernelConfig(KernelKind kind, int nRows, int nCols, KernelActivati
     }
 
     /** This config computing in s16.15 fixed point ({@link #fixedPoint()}). */
+    /**
+     * Whether this training config is one the kernels train in s16.15 ({@link #withFixedPoint()} accepts it: a fused
+     * DENSE_BLOCK of the layers, updaters and losses docs/fixed-point.md, "Training in s16.15 on the machine", lists);
+     * false for an inference config.
+     */
+    public boolean trainsInFixedPoint() {
+        return training != null && fixedPointTrainingRefusal(kind, nCols, fused, activation, softmaxPeers, training,
+                pooling, rowConv) == null;
+    }
+
     public KernelConfig withFixedPoint() {
         return new KernelConfig(kind, nRows, nCols, activation, alpha, fused, outKeyBase, expectedPartials,
                 softmaxPeers, syncKeyBase, inputs, training, pooling, rowConv, true, partialHalves);
