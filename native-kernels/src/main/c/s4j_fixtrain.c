@@ -126,8 +126,8 @@ int32_t s4j_apply_fix_update(void *dtcm, uint32_t capacity, const s4j_fix_update
         return S4J_ERR_WRONG_KIND;
     }
     t = CAT(s4j_train, dtcm, l->train);
-    if (s4j_samples_in_flight(t)) {
-        return S4J_ERR_INCOMPLETE;
+    if (s4j_samples_in_flight(t) || h->received != 0u) {
+        return S4J_ERR_INCOMPLETE; /* a sample's passes, or its words, half done */
     }
     /* a loaded S16_15 training core is a fused block (s4j_config.c), the
      * state arrays sized for its updater (s4j_layout.c) */

@@ -104,7 +104,7 @@ typedef struct s4j_range {
     uint32_t key_lo;
     uint32_t span;
     uint32_t local;             /* local offset; SOFTMAX_SYNC: peer slot; IGNORE: 0 */
-    uint32_t kind;              /* S4J_RANGE_*, or S4J_RANGE_FIX_WORD or _FIX_PARTIAL */
+    uint32_t kind;              /* S4J_RANGE_*, or S4J_RANGE_FIX_WORD, _FIX_TRAIN_WORD or _FIX_PARTIAL */
 } s4j_range;
 
 /*
@@ -122,6 +122,12 @@ _Static_assert(S4J_RANGE_FIX_WORD > S4J_RANGE_BN_PARTIAL, "S4J_RANGE_FIX_WORD is
  * s4j_on_packet files inline (s4j_fix_on_partial). */
 #define S4J_RANGE_FIX_PARTIAL 11u
 _Static_assert(S4J_RANGE_FIX_PARTIAL > S4J_RANGE_BN_PARTIAL, "S4J_RANGE_FIX_PARTIAL is no config range kind");
+
+/* And S4J_RANGE_FIX_WORD's for a training block (l->train != 0): its words
+ * also go into its x ring, a path of their own so that an inference block's
+ * word keeps its cost (fix.block.word). */
+#define S4J_RANGE_FIX_TRAIN_WORD 12u
+_Static_assert(S4J_RANGE_FIX_TRAIN_WORD > S4J_RANGE_BN_PARTIAL, "S4J_RANGE_FIX_TRAIN_WORD is no config range kind");
 
 /* Whether a block multiplies each word into its 64-bit sums as it arrives: an
  * S16_15 dense block, neither pooling (its words pooled at completion) nor a

@@ -881,7 +881,7 @@ int32_t s4j_apply_update(void *dtcm, uint32_t capacity, uint32_t batch_size,
  * bias_first + j. s4j_fix_sgd_step or s4j_fix_adam_step steps every weight
  * from its exact gradient sum, then every bias, the sums are zeroed and
  * `counts` adds what they counted. S4J_ERR_INCOMPLETE while the core holds
- * part of a sample, S4J_ERR_BAD_ARGUMENT (nothing changed) for a constant the
+ * part of a sample (words of its forward pass too), S4J_ERR_BAD_ARGUMENT (nothing changed) for a constant the
  * step refuses. */
 int32_t s4j_apply_fix_update(void *dtcm, uint32_t capacity, const s4j_fix_update_consts *weights,
                              uint32_t row_stride, uint32_t bias_first, s4j_fix_update_counts *counts);

@@ -533,7 +533,7 @@ int32_t s4j_load(void *dtcm, uint32_t capacity, const s4j_config *cfg,
         ranges[i].key_lo = src[S4J_RANGE_WORD_KEY_LO];
         ranges[i].span = src[S4J_RANGE_WORD_KEY_HI] - src[S4J_RANGE_WORD_KEY_LO];
         ranges[i].kind = src[S4J_RANGE_WORD_KIND] != S4J_RANGE_DATA ? src[S4J_RANGE_WORD_KIND]
-                       : s4j_fix_on_arrival(h) ? S4J_RANGE_FIX_WORD
+                       : s4j_fix_on_arrival(h) ? (s.training != 0u ? S4J_RANGE_FIX_TRAIN_WORD : S4J_RANGE_FIX_WORD)
                        : s4j_fix_reduce_partials(h) ? S4J_RANGE_FIX_PARTIAL : S4J_RANGE_DATA;
         ranges[i].local = ranges[i].kind == S4J_RANGE_SOFTMAX_SYNC ? slot++
                         : (ranges[i].kind == S4J_RANGE_IGNORE ? 0u : src[S4J_RANGE_WORD_LOCAL]);

@@ -376,21 +376,25 @@ static int32_t on_row(s4j_header *h, const s4j_layout *l, void *dtcm,
  * word is kept and nothing waits for an earlier row, as a float32 block's
  * rows must (float addition is not associative). The checks are on_row's:
  * a next sample's word during a softmax exchange, a row that came twice (the
- * bitmap), and a training block's ring room at a sample's first word, whose
- * words it also keeps in its x ring for the backward pass. The last
+ * bitmap), and a training block's (`training`, a constant at each of the
+ * two calls: an inference block's path has no test of it) ring room at a
+ * sample's first word, whose words it also keeps in its x ring for the
+ * backward pass. The last
  * word completes the block, which empties the sums for the next sample.
  * Returns what s4j_on_packet returns. The event reports its one row
  * (out->rows), which the cost model charges the word's MACs by.
  */
-static int32_t on_fix_word(const s4j_layout *l, void *dtcm, uint32_t row, uint32_t payload,
-                           s4j_outbox *out)
+static inline __attribute__((always_inline))
+int32_t on_fix_word(const s4j_layout *l, void *dtcm, uint32_t row, uint32_t payload, s4j_outbox *out,
+                    int training)
 {
     s4j_header *h = (s4j_header *)dtcm;
     uint32_t *bitmap = AT(uint32_t, dtcm, l->bitmap);
     uint32_t bit = 1u << (row % 32u);
     uint32_t n_cols = h->n_cols;
 
-    S4J_VERIFY(s4j_fix_on_arrival(h) && l->bn == 0u && row < h->n_rows);
+    S4J_VERIFY(s4j_fix_on_arrival(h) && (l->train != 0u) == (training != 0) && l->bn == 0u
+               && row < h->n_rows);
     if ((h->phase & S4J_PHASE_Z_COMPLETE) != 0u) {
         return S4J_ERR_SAMPLE_OVERLAP;
     }
@@ -398,7 +402,7 @@ static int32_t on_fix_word(const s4j_layout *l, void *dtcm, uint32_t row, uint32
         return S4J_ERR_DUPLICATE_ROW;
     }
     S4J_VERIFY(h->received < h->n_rows);
-    if (__builtin_expect(l->train != 0u, 0)) {
+    if (training) {
         const s4j_train *t = CAT(s4j_train, dtcm, l->train);
 
         if (h->received == 0u && t->held >= h->in_flight) {
@@ -816,7 +820,10 @@ int32_t s4j_on_packet(void *dtcm, uint32_t capacity, uint32_t key,
          * the event: no test of the training part, the core's kind or its
          * arithmetic (count-diff.sh: a word 8 instructions fewer than from
          * the default case, a half 6 fewer than from DATA's kind switch) */
-        return on_fix_word(l, dtcm, rg->local + off, payload, out);
+        return on_fix_word(l, dtcm, rg->local + off, payload, out, 0);
+    case S4J_RANGE_FIX_TRAIN_WORD:
+        /* a training block's word, also kept in its x ring */
+        return on_fix_word(l, dtcm, rg->local + off, payload, out, 1);
     case S4J_RANGE_FIX_PARTIAL:
         return s4j_fix_on_partial(dtcm, source_of(ranges, i), rg->local + off, payload, out);
     case S4J_RANGE_DATA:
@@ -863,7 +870,7 @@ int32_t s4j_on_packet(void *dtcm, uint32_t capacity, uint32_t key,
                          : h->n_cols * s4j_keys_in(h->partial_halves)) - rg->local);
     switch (h->kind) {
     case S4J_KIND_DENSE_BLOCK:
-        S4J_VERIFY(!s4j_fix_on_arrival(h)); /* its DATA ranges are FIX_WORD */
+        S4J_VERIFY(!s4j_fix_on_arrival(h)); /* its DATA ranges are FIX_WORD or FIX_TRAIN_WORD */
         r = on_row(h, l, dtcm, rg->local + off, payload, out);
         break;
     case S4J_KIND_REDUCE:

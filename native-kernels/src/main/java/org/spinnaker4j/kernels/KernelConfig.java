@@ -46,13 +46,15 @@ import java.util.Set;
  * @param rowConv a block of a 2-D convolution run along the image's rows ({@link RowConvConfig}: a fused DENSE_BLOCK
  *        holding its channels' kernel once), or {@code null} for every other core
  * @param fixedPoint whether the core computes in s16.15 fixed point (docs/fixed-point.md): every value it holds or
- *        sends is an s16.15 word ({@link KernelCore#loadWords}); inference only, on a source, a sink, a DENSE_BLOCK
+ *        sends is an s16.15 word ({@link KernelCore#loadWords}); inference on a source, a sink, a DENSE_BLOCK
  *        of weights (a row convolution's too) or a pooling block (MAX, AVG, or NORM whose weight row 0 holds the
  *        folded â = gamma / sqrt(var + eps) and whose bias the folded ĉ = beta - mean â) or a REDUCE; an activator's
  *        activation is identity, relu,
  *        leakyrelu, hardtanh, one {@link FixedPointFunctions#supports} accepts, or softmax over at most
  *        {@link FixedPointFunctions#SOFTMAX_MAX_WIDTH} columns. An unfused block sends each column j's 64-bit sum
- *        as two packets, {@code outKeyBase + 2j} its low word and {@code + 2j + 1} its high word
+ *        as two packets, {@code outKeyBase + 2j} its low word and {@code + 2j + 1} its high word. Training: a fused
+ *        DENSE_BLOCK as {@link #trainsInFixedPoint()} says (labels and error words in, error words out, its update
+ *        {@link KernelCore#applyFixedUpdate})
  * @param partialHalves whether a fixed-point REDUCE receives such halves (its DATA ranges cover two keys a column,
  *        their local offsets count halves) rather than words, one key a column (a relay)
  */

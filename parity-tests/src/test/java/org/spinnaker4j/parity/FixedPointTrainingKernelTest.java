@@ -32,10 +32,12 @@ import org.spinnaker4j.kernels.FixedPointUpdate.UpdateRun;
 import org.spinnaker4j.kernels.KernelActivation;
 import org.spinnaker4j.kernels.KernelConfig;
 import org.spinnaker4j.kernels.KernelCore;
+import org.spinnaker4j.kernels.KernelException;
 import org.spinnaker4j.kernels.KernelKind;
 import org.spinnaker4j.kernels.KeyRange;
 import org.spinnaker4j.kernels.LossKind;
 import org.spinnaker4j.kernels.TrainingConfig;
+import org.spinnaker4j.kernels.UpdateValues;
 import org.spinnaker4j.kernels.UpdaterConfig;
 import org.spinnaker4j.kernels.UpdaterKind;
 
@@ -177,6 +179,43 @@ class FixedPointTrainingKernelTest {
         for (int l = 0; l < 3; l++) {
             assertNotEquals(0, Arrays.stream(ref.weights(l)).filter(w -> w != 0).count(), "layer " + l);
         }
+    }
+
+    /**
+     * The update waits for whole samples (a forward pass's words half in: INCOMPLETE, nothing changed), and the float
+     * update, dropout and the updater state as floats are refused on an s16.15 training core before C.
+     */
+    @Test
+    void theUpdateWaitsForWholeSamples() {
+        UpdaterConfig sgd = new UpdaterConfig(UpdaterKind.SGD, 0.1f, 0f, 0f, 0f);
+        KernelConfig out = new KernelConfig(KernelKind.DENSE_BLOCK, 8, 4, KernelActivation.SOFTMAX, 0f, true, 0x100,
+                0, 0, 0, List.of(KeyRange.data(0x10, 8, 0), KeyRange.label(0x20, 4, 0)),
+                TrainingConfig.builder(sgd).loss(LossKind.MCXENT, 4, 0x30).build()).withFixedPoint();
+        int[] w = new int[32];
+        Arrays.fill(w, 1 << 13);
+        KernelCore core = new KernelCore();
+        core.loadWords(out, w, new int[4]);
+        int[] outbox = new int[2 * core.maxSendsPerEvent()];
+        for (int i = 0; i < 3; i++) {
+            core.onPacket(0x10 + i, AccumQuantiser.ONE, outbox);
+        }
+        UpdateRun run = new UpdateRun(Rounding.NEAREST, SEED, 0, 0, 0);
+        KernelException e = assertThrows(KernelException.class,
+                () -> core.applyFixedUpdate(run, 4, 32, AccumUpdate.sgdConstant(0.1, 1)));
+        assertTrue(e.getMessage().contains("incomplete"), e.getMessage());
+        assertArrayEquals(w, words(core.readWeights()));
+        IllegalStateException f = assertThrows(IllegalStateException.class, () -> core.applyUpdate(1, 0,
+                new UpdateValues(0.1f, 0f, 0f, 0f, 0f),
+                new UpdateValues(0.1f, 0f, 0f, 0f, 0f)));
+        assertTrue(f.getMessage().contains("applyFixedUpdate"), f.getMessage());
+        f = assertThrows(IllegalStateException.class,
+                () -> core.applyFixedUpdate(run, 4, 32, adamConstants()));
+        assertTrue(f.getMessage().contains("SGD"), f.getMessage());
+        assertThrows(IllegalStateException.class, () -> core.setDropout(0.5f, 1, 0, true));
+    }
+
+    private static AccumUpdate.AdamConstants adamConstants() {
+        return AccumUpdate.AdamConstants.of(1e-3, 0.9, 0.999, 1e-8, 1, 1);
     }
 
     @Test
