@@ -578,13 +578,14 @@ public final class KernelCore {
      * {@code biasFirst + j}.
      *
      * @return what the steps counted
+     * @throws IllegalArgumentException if an index is negative or {@code rowStride} below the block's columns
      * @throws IllegalStateException if the core is not such a core, or its updater is not Sgd
      * @throws KernelException if the kernel rejects it (INCOMPLETE: a sample's backward pass is half done)
      */
     public FixedPointUpdate.UpdateCounts applyFixedUpdate(FixedPointUpdate.UpdateRun run, int rowStride,
             int biasFirst, AccumUpdate.Scale c) {
         requireFixedTraining(UpdaterKind.SGD);
-        return applyFixed(FixedPointUpdate.constants(run, c, null), rowStride, biasFirst);
+        return applyFixed(run, FixedPointUpdate.constants(run, c, null), rowStride, biasFirst);
     }
 
     /**
@@ -595,7 +596,7 @@ public final class KernelCore {
     public FixedPointUpdate.UpdateCounts applyFixedUpdate(FixedPointUpdate.UpdateRun run, int rowStride,
             int biasFirst, AccumUpdate.AdamConstants c) {
         requireFixedTraining(UpdaterKind.ADAM);
-        return applyFixed(FixedPointUpdate.constants(run, c.rate(), c), rowStride, biasFirst);
+        return applyFixed(run, FixedPointUpdate.constants(run, c.rate(), c), rowStride, biasFirst);
     }
 
     private void requireFixedTraining(UpdaterKind updater) {
@@ -610,7 +611,15 @@ public final class KernelCore {
         }
     }
 
-    private FixedPointUpdate.UpdateCounts applyFixed(int[] constants, int rowStride, int biasFirst) {
+    private FixedPointUpdate.UpdateCounts applyFixed(FixedPointUpdate.UpdateRun run, int[] constants, int rowStride,
+            int biasFirst) {
+        int nCols = config.nCols();
+        if (run.firstIndex() < 0 || rowStride < nCols || biasFirst < 0) {
+            throw new IllegalArgumentException("Expected the block's parameter indices in its layer: a first index "
+                    + ">= 0, a row stride of at least the block's " + nCols + " columns and a first bias index >= 0, "
+                    + "got "
+                    + run.firstIndex() + ", " + rowStride + " and " + biasFirst);
+        }
         int[] counts = new int[FixedPointUpdate.COUNT_WORDS];
         int r = applyFixUpdate0(dtcm, constants, rowStride, biasFirst, counts);
         if (r < 0) {

@@ -212,6 +212,9 @@ class FixedPointTrainingKernelTest {
                 () -> core.applyFixedUpdate(run, 4, 32, adamConstants()));
         assertTrue(f.getMessage().contains("SGD"), f.getMessage());
         assertThrows(IllegalStateException.class, () -> core.setDropout(0.5f, 1, 0, true));
+        IllegalArgumentException g = assertThrows(IllegalArgumentException.class,
+                () -> core.applyFixedUpdate(run, 3, 32, AccumUpdate.sgdConstant(0.1, 1)));
+        assertTrue(g.getMessage().contains("row stride"), g.getMessage());
     }
 
     private static AccumUpdate.AdamConstants adamConstants() {

@@ -65,9 +65,9 @@ final class FixedPointCheck {
     static void check(MultiLayerConfiguration conf, boolean training, List<Problem> problems) {
         if (training) {
             problems.add(new Problem(-1, "SpiNNakerOptions", MODE + "only inference runs: fit(...), score(DataSet) "
-                    + "and everything else needing gradients compute in float32 only (the kernels train fused blocks in "
-                    + "s16.15, but the backend does not drive them yet: docs/fixed-point.md, \"Training in s16.15 on "
-                    + "the machine\"); build the options with inferenceOnly()"));
+                    + "and everything else needing gradients compute in float32 only (the kernels train fused blocks "
+                    + "in s16.15, but the backend does not drive them yet: docs/fixed-point.md, \"Training in s16.15 "
+                    + "on the machine\"); build the options with inferenceOnly()"));
         }
         for (int i = 0; i < conf.getConfs().size(); i++) {
             Layer layer = conf.getConf(i).getLayer();
