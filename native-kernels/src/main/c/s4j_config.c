@@ -263,6 +263,8 @@ static int32_t check_training(const s4j_config *cfg)
     const s4j_training *t = &cfg->training;
     int activator = s4j_has_bias(cfg->kind, cfg->fused);
     int output = t->loss != S4J_LOSS_NONE;
+    /* keys a row's error takes when sent back: 2, an S16_15 block's halves */
+    uint32_t back_keys = s4j_fix_sends_halves(cfg->arithmetic, cfg->n_cols, t->layer_outputs) ? 2u : 1u;
 
     if (!copy_ok(cfg)) {
         return S4J_ERR_BAD_CONFIG;
@@ -313,11 +315,11 @@ static int32_t check_training(const s4j_config *cfg)
         return S4J_ERR_BAD_CONFIG;
     }
     if (cfg->kind == S4J_KIND_DENSE_BLOCK && t->sends_backward != 0u
-        && keys_wrap(t->backward_key_base, cfg->n_rows)) {
+        && keys_wrap(t->backward_key_base, (uint64_t)cfg->n_rows * back_keys)) {
         return S4J_ERR_BAD_CONFIG;
     }
-    if (s4j_sends_bound(cfg->kind, cfg->n_rows, cfg->n_cols, cfg->fused,
-                    cfg->softmax_peers, 1, t->sends_backward) > (uint64_t)INT32_MAX) {
+    if (s4j_sends_bound(cfg->kind, cfg->n_rows, cfg->n_cols, cfg->fused, cfg->softmax_peers, 1,
+                        t->sends_backward * back_keys) > (uint64_t)INT32_MAX) {
         return S4J_ERR_BAD_CONFIG;
     }
     return S4J_OK;
@@ -438,13 +440,15 @@ static int regularization_none(const s4j_regularization *r)
 }
 
 /* S16_15 training (docs/fixed-point.md, "Training in s16.15 on the
- * machine"): a fused block holding a whole layer, no pooling, row
+ * machine"): a fused block (all the rows of its columns), no pooling, row
  * convolution, softmax peers, regularization, gradient normalization, kernel
  * copy, batch normalization or loss weights; both updaters SGD or both ADAM
  * (their constants come with each update, s4j_apply_fix_update); an output
  * layer softmax + MCXENT or identity + MSE over all the layer's columns, a
- * hidden one relu, identity, tanh or sigmoid whose error comes whole (one
- * rounded word per column: EXPECTED_BACKWARD 1). */
+ * hidden one relu, identity, tanh or sigmoid (its error a rounded word a
+ * column from one block, EXPECTED_BACKWARD 1, or halves from several). A
+ * block that sends back states its layer's width (LAYER_OUTPUTS at least its
+ * columns; more: it sends halves, s4j_fix_sends_halves). */
 static int fix_training_ok(const s4j_config *cfg)
 {
     const s4j_training *t = &cfg->training;
@@ -464,7 +468,10 @@ static int fix_training_ok(const s4j_config *cfg)
                  && cfg->n_cols <= S4J_FIX_SOFTMAX_MAX_COLS)
                 || (act == S4J_ACT_IDENTITY && t->loss == S4J_LOSS_MSE));
     }
-    return t->expected_backward == 1u
+    if (t->sends_backward != 0u && t->layer_outputs < cfg->n_cols) {
+        return 0;
+    }
+    return t->expected_backward >= 1u
         && (act == S4J_ACT_RELU || act == S4J_ACT_IDENTITY || act == S4J_ACT_TANH
             || act == S4J_ACT_SIGMOID);
 }
@@ -620,8 +627,11 @@ int32_t s4j_check_config(const s4j_config *cfg)
             }
             break;
         case S4J_RANGE_BACKWARD_PARTIAL:
+            /* S16_15 halves: two keys a column */
             if (!training || !activator || output
-                || range_overruns(r, cfg->n_cols)) {
+                || range_overruns(r, (uint64_t)cfg->n_cols
+                                         * (s4j_fix_takes_halves(cfg->arithmetic,
+                                                                 cfg->training.expected_backward) ? 2u : 1u))) {
                 return S4J_ERR_BAD_CONFIG;
             }
             break;

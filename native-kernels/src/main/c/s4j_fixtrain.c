@@ -11,9 +11,11 @@
 
 /* The oldest sample's delta is complete: dW += x delta and db += delta
  * (exact, units of 2^-30), then, if the block sends back, each row's error
- * sum_j W[i][j] delta[j] rounded once and sent as a word (the block holds
- * the layer's every column: the receiver's EXPECTED_BACKWARD is 1); the
- * sample's backward pass is then done. */
+ * sum_j W[i][j] delta[j]: rounded once and sent as a word if the block holds
+ * its layer's every column (the receiver's EXPECTED_BACKWARD is 1), else
+ * sent whole as its low and high words (s4j_fix_sends_halves), which the
+ * receiver adds to the other blocks' before its one rounding; the sample's
+ * backward pass is then done. */
 static int32_t fix_block_backward(s4j_header *h, const s4j_layout *l, void *dtcm, s4j_train *t,
                                   s4j_outbox *out)
 {
@@ -28,13 +30,22 @@ static int32_t fix_block_backward(s4j_header *h, const s4j_layout *l, void *dtcm
     out->work |= S4J_WORK_DELTAS | S4J_WORK_BLOCK_BACKWARD;
     s4j_fix_gradient_add(AT(uint64_t, dtcm, l->dw), AT(uint64_t, dtcm, l->db), x, delta, n_rows, n_cols);
     if (t->sends_backward != 0u) {
+        int halves = s4j_fix_sends_halves(h->arithmetic, n_cols, t->layer_outputs);
+
         for (i = 0u; i < n_rows; i++) {
             uint64_t sum = 0u;
             int32_t e;
 
             s4j_fix_error_add(&sum, w + (size_t)i * n_cols, delta, 1u, n_cols);
-            s4j_fix_round_sums(&sum, &e, 1u, &h->saturated);
-            r = s4j_emit(out, t->backward_key_base + i, (uint32_t)e);
+            if (halves) {
+                r = s4j_emit(out, t->backward_key_base + 2u * i, (uint32_t)sum);
+                if (r >= 0) {
+                    r = s4j_emit(out, t->backward_key_base + 2u * i + 1u, (uint32_t)(sum >> 32));
+                }
+            } else {
+                s4j_fix_round_sums(&sum, &e, 1u, &h->saturated);
+                r = s4j_emit(out, t->backward_key_base + i, (uint32_t)e);
+            }
             if (r < 0) {
                 return r;
             }

@@ -139,6 +139,23 @@ static inline int s4j_fix_on_arrival(const s4j_header *h)
         && h->pool == S4J_POOL_NONE && h->row.kernel_w == 0u;
 }
 
+/* Whether an S16_15 training block sends each row's error as its 64-bit
+ * partial's two halves (low word, high word: keys backward + 2i and + 2i + 1)
+ * rather than rounded to a word: its layer's columns (layer_outputs) are on
+ * several blocks, so no block has a row's whole error. */
+static inline int s4j_fix_sends_halves(uint32_t arithmetic, uint32_t n_cols, uint32_t layer_outputs)
+{
+    return arithmetic == S4J_ARITH_S16_15 && layer_outputs > n_cols;
+}
+
+/* Whether an S16_15 hidden training block takes its errors as halves: from
+ * more than one block of the layer above (EXPECTED_BACKWARD > 1), each a
+ * partial its rows' sums add before one rounding. */
+static inline int s4j_fix_takes_halves(uint32_t arithmetic, uint32_t expected_backward)
+{
+    return arithmetic == S4J_ARITH_S16_15 && expected_backward > 1u;
+}
+
 /* Whether a core is an S16_15 reduce, whose DATA ranges have kind
  * S4J_RANGE_FIX_PARTIAL in its state. */
 static inline int s4j_fix_reduce_partials(const s4j_header *h)
@@ -264,6 +281,10 @@ typedef struct s4j_shape {
     uint32_t loss;
     uint32_t loss_weighted;
     uint32_t sends_backward;
+    uint32_t back_keys;         /* keys a row's error takes when sent back: 2
+                                   for an S16_15 block's halves, else 1 */
+    uint32_t error_halves;      /* an S16_15 hidden block taking its errors
+                                   as halves (s4j_fix_takes_halves) */
     uint32_t in_flight;         /* ring entries: 1 unless a training core
                                    holds several samples */
     uint32_t norm_peers;        /* NORM ranges (training) */

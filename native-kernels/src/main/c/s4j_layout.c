@@ -38,8 +38,8 @@ uint64_t s4j_sends_bound(uint32_t kind, uint32_t n_rows, uint32_t n_cols,
     if (!training) {
         return fwd;
     }
-    if (kind == S4J_KIND_DENSE_BLOCK && sends_backward != 0u) {
-        back = n_rows;
+    if (kind == S4J_KIND_DENSE_BLOCK) {
+        back = (uint64_t)n_rows * sends_backward; /* keys a row: 0, 1, or 2 (halves) */
     }
     if (!s4j_has_bias(kind, fused)) {
         /* rows and deltas arrive in separate events */
@@ -87,7 +87,7 @@ static uint32_t compute_layout(const s4j_shape *s, s4j_layout *l)
 {
     uint32_t off = (uint32_t)(sizeof(s4j_header) + sizeof(s4j_layout));
     uint64_t sends = s4j_sends_bound(s->kind, s->n_rows, s->n_cols, s->fused,
-                                     s->peers, s->training != 0u, s->sends_backward)
+                                     s->peers, s->training != 0u, s->sends_backward * s->back_keys)
                    * s4j_keys_out(s->kind, s->fused, s->arithmetic);
     uint32_t cols_bytes = sat_mul(s->n_cols, 4u);
     uint32_t bias_bytes = sat_mul(s->biases, 4u);
@@ -197,6 +197,13 @@ static uint32_t compute_layout(const s4j_shape *s, s4j_layout *l)
             } else {
                 l->eacc = take(&off, cols_bytes);
                 l->ecounts = take(&off, cols_bytes);
+                if (s->error_halves != 0u) {
+                    /* a 64-bit sum per column (its halves added), and a
+                     * bit per source range and half key */
+                    l->back_slots = take8(&off, sat_mul(s->n_cols, 8u));
+                    l->back_slot_bitmap = take(&off, sat_mul(s4j_bitmap_words(sat_mul(n_src,
+                                                             sat_mul(s->n_cols, 2u))), 4u));
+                }
             }
             return off;
         }
@@ -306,6 +313,8 @@ int32_t s4j_derive_layout(const void *dtcm, uint32_t capacity, s4j_layout *l)
     s.loss = 0u;
     s.loss_weighted = 0u;
     s.sends_backward = 0u;
+    s.back_keys = 1u;
+    s.error_halves = 0u;
     s.in_flight = h->in_flight;
     s.norm_peers = 0u;
     s.norm_slots = 0u;
@@ -371,6 +380,8 @@ int32_t s4j_derive_layout(const void *dtcm, uint32_t capacity, s4j_layout *l)
         s.loss = t->loss;
         s.loss_weighted = t->loss_weighted;
         s.sends_backward = t->sends_backward;
+        s.back_keys = s4j_fix_sends_halves(h->arithmetic, h->n_cols, t->layer_outputs) ? 2u : 1u;
+        s.error_halves = (uint32_t)s4j_fix_takes_halves(h->arithmetic, t->expected_backward);
         s.norm_peers = t->norm_peers;
         s.norm_slots = s4j_is_l2(t->grad_norm) ? t->norm_peers + 1u : 0u;
         s.copy_chunks = t->copy.chunks;
@@ -427,6 +438,10 @@ static void shape_of_config(const s4j_config *cfg, s4j_shape *s)
     s->loss = cfg->training.loss;
     s->loss_weighted = cfg->training.loss_weighted;
     s->sends_backward = cfg->training.sends_backward;
+    s->back_keys = s->training != 0u
+        && s4j_fix_sends_halves(cfg->arithmetic, cfg->n_cols, cfg->training.layer_outputs) ? 2u : 1u;
+    s->error_halves = s->training != 0u
+        && s4j_fix_takes_halves(cfg->arithmetic, cfg->training.expected_backward) ? 1u : 0u;
     s->in_flight = s->training != 0u ? cfg->training.in_flight : 1u;
     s->norm_peers = s->training != 0u ? cfg->training.norm_peers : 0u;
     s->norm_slots = s->training != 0u && s4j_is_l2(cfg->training.grad_norm)

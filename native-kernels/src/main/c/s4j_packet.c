@@ -8,6 +8,7 @@
  * accumulate stay in this file, the code of every packet.
  */
 #include "s4j_fixsum.h"
+#include "s4j_fixback.h"
 
 /* Whether a core may start the forward pass of a sample: it has a free ring
  * entry for it (a batch normalization in its mini-batch mode: one of its
@@ -658,6 +659,46 @@ static int32_t on_fix_error(s4j_header *h, const s4j_layout *l, void *dtcm, s4j_
     return S4J_OK;
 }
 
+/* S16_15: half k (column k / 2; the low word if k is even, else the high
+ * word) of a partial error of a hidden fused block from the block of the
+ * layer above behind range src (src counts the ranges other than
+ * SOFTMAX_SYNC), added into the column's 64-bit sum: exact, in any order.
+ * Once every block's halves of every column are in (2 EXPECTED_BACKWARD
+ * n_cols), each sum is rounded once to the column's error word and the
+ * sample's backward pass starts. */
+static int32_t on_fix_error_half(s4j_header *h, const s4j_layout *l, void *dtcm, s4j_train *t,
+                                 uint32_t src, uint32_t k, uint32_t payload, s4j_outbox *out)
+{
+    uint32_t *counts = AT(uint32_t, dtcm, l->ecounts);
+    uint32_t *bitmap = AT(uint32_t, dtcm, l->back_slot_bitmap);
+    uint64_t *sums = AT(uint64_t, dtcm, l->back_slots);
+    uint32_t n = h->n_cols;
+    uint32_t j = k / 2u;
+    uint32_t bit = src * 2u * n + k;
+    uint64_t expected = 2u * (uint64_t)n * t->expected_backward;
+
+    S4J_VERIFY(l->back_slots != 0u && l->eacc != 0u && src < l->n_src && k < 2u * n);
+    if (t->held == 0u) {
+        return S4J_ERR_NO_FORWARD;
+    }
+    if ((bitmap[bit / 32u] & (1u << (bit % 32u))) != 0u || counts[j] >= 2u * t->expected_backward) {
+        return S4J_ERR_TOO_MANY_BACKWARD; /* this range sent it already, or too many blocks did */
+    }
+    S4J_VERIFY((uint64_t)t->back_received < expected);
+    bitmap[bit / 32u] |= 1u << (bit % 32u);
+    counts[j]++;
+    sums[j] += (k % 2u) != 0u ? (uint64_t)payload << 32 : (uint64_t)payload;
+    if ((uint64_t)++t->back_received == expected) {
+        s4j_fix_round_sums(sums, AT(int32_t, dtcm, l->eacc), n, &h->saturated);
+        memset(sums, 0, (size_t)n * sizeof(uint64_t));
+        memset(counts, 0, (size_t)n * sizeof(uint32_t));
+        memset(bitmap, 0, (size_t)s4j_bitmap_words(l->n_src * 2u * n) * sizeof(uint32_t));
+        t->back_received = 0u;
+        return s4j_fix_hidden_backward(h, l, dtcm, t, out);
+    }
+    return S4J_OK;
+}
+
 /* BACKWARD_PARTIAL for output j of a hidden activator from range src (src
  * counts the ranges other than SOFTMAX_SYNC). */
 static int32_t on_backward_partial(s4j_header *h, const s4j_layout *l,
@@ -841,9 +882,16 @@ int32_t s4j_on_packet(void *dtcm, uint32_t capacity, uint32_t key,
     case S4J_RANGE_DELTA:
     case S4J_RANGE_BACKWARD_PARTIAL:
     case S4J_RANGE_LABEL:
+        S4J_VERIFY(t != NULL);
+        if (rg->kind == S4J_RANGE_BACKWARD_PARTIAL && s4j_fix_takes_halves(h->arithmetic, t->expected_backward)) {
+            /* s4j_load accepts it on an S16_15 hidden block, within 2 n_cols */
+            S4J_VERIFY(rg->local < 2u * h->n_cols && off < 2u * h->n_cols - rg->local);
+            r = on_fix_error_half(h, l, dtcm, t, source_of(ranges, i), rg->local + off, payload, out);
+            return r < 0 ? r : (int32_t)out->count;
+        }
         /* s4j_load accepts these ranges only on training cores of the
          * right kind, within n_cols */
-        S4J_VERIFY(t != NULL && rg->local < h->n_cols && off < h->n_cols - rg->local);
+        S4J_VERIFY(rg->local < h->n_cols && off < h->n_cols - rg->local);
         if (rg->kind == S4J_RANGE_DELTA) {
             S4J_VERIFY(h->kind == S4J_KIND_DENSE_BLOCK && h->fused == 0u);
             r = on_delta(h, l, dtcm, t, rg->local + off, payload, out);

@@ -181,11 +181,11 @@ public record KernelConfig(KernelKind kind, int nRows, int nCols, KernelActivati
                     + (fused ? " fused" : "") + (pooling != null ? " pooling" : "") + " block: " + rowConv);
         }
         if (fixedPoint && training != null) {
-            String refusal = fixedPointTrainingRefusal(kind, nCols, fused, activation, softmaxPeers, training,
+            String refusal = fixedPointTrainingRefusal(kind, nRows, nCols, fused, activation, softmaxPeers, training,
                     pooling, rowConv);
             if (refusal != null) {
-                throw new IllegalArgumentException("s16.15 fixed point training runs on a fused DENSE_BLOCK of a whole "
-                        + "layer's rows (docs/fixed-point.md, \"Training in s16.15 on the machine\"); " + refusal);
+                throw new IllegalArgumentException("s16.15 fixed point training runs on a fused DENSE_BLOCK (all the "
+                        + "rows of its columns; docs/fixed-point.md, \"Training in s16.15 on the machine\"); " + refusal);
             }
         }
         if (fixedPoint && !fixedPointRuns(kind, nCols, fused, activation, training)) {
@@ -256,7 +256,8 @@ public record KernelConfig(KernelKind kind, int nRows, int nCols, KernelActivati
                         throw new IllegalArgumentException("BACKWARD_PARTIAL ranges are for training hidden-layer "
                                 + "activators (a REDUCE or fused DENSE_BLOCK without a loss), got " + r);
                     }
-                    checkColumns(r, nCols);
+                    // an s16.15 block's errors from several blocks come as halves: two keys a column
+                    checkColumns(r, fixedPoint && training.expectedBackwardPartials() > 1 ? 2 * nCols : nCols);
                 }
                 case LABEL -> {
                     if (!output) {
@@ -405,9 +406,10 @@ public record KernelConfig(KernelKind kind, int nRows, int nCols, KernelActivati
      * DENSE_BLOCK without pooling, row convolution or softmax peers; Sgd or Adam for both weights and bias (their
      * constants come with each update, {@link KernelCore#applyFixedUpdate}); no regularization, gradient
      * normalization, kernel copy, batch normalization or loss weights; an output layer softmax + MCXENT or identity +
-     * MSE over all its columns, a hidden one relu, identity, tanh or sigmoid whose error comes from one block.
+     * MSE over all its columns, a hidden one relu, identity, tanh or sigmoid (its error from one block as words, or
+     * from several as halves), which states its layer's width if it sends back.
      */
-    private static String fixedPointTrainingRefusal(KernelKind kind, int nCols, boolean fused,
+    private static String fixedPointTrainingRefusal(KernelKind kind, int nRows, int nCols, boolean fused,
             KernelActivation activation, int softmaxPeers, TrainingConfig t, PoolingConfig pooling,
             RowConvConfig rowConv) {
         if (kind != KernelKind.DENSE_BLOCK || !fused || pooling != null || rowConv != null || softmaxPeers != 0) {
@@ -437,10 +439,17 @@ public record KernelConfig(KernelKind kind, int nRows, int nCols, KernelActivati
             return null;
         }
         if (!EnumSet.of(KernelActivation.RELU, KernelActivation.IDENTITY, KernelActivation.TANH,
-                KernelActivation.SIGMOID).contains(activation) || t.expectedBackwardPartials() != 1) {
-            return "a hidden layer is relu, identity, tanh or sigmoid and gets its error from one block of the layer "
-                    + "above (expectedBackwardPartials 1), got " + activation + " and "
-                    + t.expectedBackwardPartials();
+                KernelActivation.SIGMOID).contains(activation)) {
+            return "a hidden layer is relu, identity, tanh or sigmoid, got " + activation;
+        }
+        if (t.sendsBackward() && t.layerOutputs() < nCols) {
+            return "a hidden block that sends back states its layer's width (layerOutputs, at least its " + nCols
+                    + " columns; more: it sends each row's error as two halves), got " + t.layerOutputs();
+        }
+        if (t.sendsBackward() && t.layerOutputs() > nCols
+                && Integer.toUnsignedLong(t.backwardKeyBase()) + 2L * nRows > KEY_SPACE) {
+            return String.format("its backward keys 0x%08x + %d (two a row: halves) wrap past 0xffffffff",
+                    t.backwardKeyBase(), 2L * nRows);
         }
         return null;
     }
@@ -481,8 +490,8 @@ public record KernelConfig(KernelKind kind, int nRows, int nCols, KernelActivati
      * false for an inference config.
      */
     public boolean trainsInFixedPoint() {
-        return training != null && fixedPointTrainingRefusal(kind, nCols, fused, activation, softmaxPeers, training,
-                pooling, rowConv) == null;
+        return training != null && fixedPointTrainingRefusal(kind, nRows, nCols, fused, activation, softmaxPeers,
+                training, pooling, rowConv) == null;
     }
 
     public KernelConfig withFixedPoint() {

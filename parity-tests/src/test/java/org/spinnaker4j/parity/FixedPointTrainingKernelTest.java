@@ -44,7 +44,8 @@ import org.spinnaker4j.kernels.UpdaterKind;
 /**
  * s16.15 training on the kernels (docs/fixed-point.md, "Training in s16.15 on the machine"): the 12-10-8-4
  * {@link SmallTrainingNetwork}, each layer on fused training blocks in S16_15 (the first layer's columns on 1, 2 or 3
- * of them; each layer above on one, so that a row's error is rounded once by one block), every packet between them
+ * of them, the second's on 1, 2 or 3: its blocks send each row's error as its 64-bit partial's two halves, which the
+ * first layer's blocks add before one rounding; the output layer on one), every packet between them
  * routed by hand (inputs, outputs, labels and error words), two samples in flight, and each mini-batch ended by
  * {@link KernelCore#applyFixedUpdate} with the constants the host computes ({@link AccumUpdate}). After every
  * mini-batch each core's weight and bias words equal {@link AccumTrainingReference}'s bit for bit, every sample's
@@ -71,19 +72,23 @@ class FixedPointTrainingKernelTest {
     }
 
     /**
-     * Updater, activations, loss, rounding, and the first layer's column blocks (the layer above holds every
-     * column of its own: a row's error comes rounded from one block).
+     * Updater, activations, loss, rounding, and the column blocks of the first and of the second layer (a row's error
+     * comes as a rounded word from a layer on one block, as halves from a layer on several).
      */
     static Stream<Arguments> trainings() {
         return Stream.of(
                 Arguments.of(new Sgd(0.1), Activation.RELU, Activation.IDENTITY, Activation.SOFTMAX,
-                        LossFunction.MCXENT, Rounding.NEAREST, 1),
+                        LossFunction.MCXENT, Rounding.NEAREST, 1, 1),
                 Arguments.of(new Sgd(0.1), Activation.RELU, Activation.RELU, Activation.SOFTMAX,
-                        LossFunction.MCXENT, Rounding.STOCHASTIC, 2),
+                        LossFunction.MCXENT, Rounding.STOCHASTIC, 2, 1),
                 Arguments.of(new Adam(1e-2), Activation.TANH, Activation.SIGMOID, Activation.IDENTITY,
-                        LossFunction.MSE, Rounding.NEAREST, 1),
+                        LossFunction.MSE, Rounding.NEAREST, 1, 1),
                 Arguments.of(new Adam(1e-2), Activation.RELU, Activation.TANH, Activation.SOFTMAX,
-                        LossFunction.MCXENT, Rounding.STOCHASTIC, 3));
+                        LossFunction.MCXENT, Rounding.STOCHASTIC, 3, 1),
+                Arguments.of(new Sgd(0.1), Activation.RELU, Activation.RELU, Activation.SOFTMAX,
+                        LossFunction.MCXENT, Rounding.NEAREST, 2, 2),
+                Arguments.of(new Adam(1e-2), Activation.SIGMOID, Activation.TANH, Activation.IDENTITY,
+                        LossFunction.MSE, Rounding.STOCHASTIC, 1, 3));
     }
 
     /** A core of layer {@code layer} holding its columns [lo, hi), and the key ranges it takes. */
@@ -96,19 +101,19 @@ class FixedPointTrainingKernelTest {
     @ParameterizedTest
     @MethodSource("trainings")
     void kernelsTrainAsTheReference(IUpdater updater, Activation first, Activation second, Activation out,
-            LossFunction loss, Rounding rounding, int firstLayerBlocks) {
+            LossFunction loss, Rounding rounding, int firstLayerBlocks, int secondLayerBlocks) {
         MultiLayerNetwork net = SmallTrainingNetwork.of(updater, first, second, out, loss);
         AccumTrainingReference ref = new AccumTrainingReference(net, rounding, SEED);
         int[] widths = {12, 10, 8, 4};
         KernelActivation[] acts = {kernel(first), kernel(second), kernel(out)};
         LossKind lossKind = loss == LossFunction.MSE ? LossKind.MSE : LossKind.MCXENT;
         List<Block> blocks = new ArrayList<>();
+        int[] parts = {firstLayerBlocks, secondLayerBlocks, 1, 0};
         for (int l = 0; l < 3; l++) {
-            int parts = l == 0 ? firstLayerBlocks : 1;
-            for (int p = 0; p < parts; p++) {
-                int lo = widths[l + 1] * p / parts;
-                int hi = widths[l + 1] * (p + 1) / parts;
-                KernelConfig c = config(l, lo, hi, widths, acts[l], lossKind, updater);
+            for (int p = 0; p < parts[l]; p++) {
+                int lo = widths[l + 1] * p / parts[l];
+                int hi = widths[l + 1] * (p + 1) / parts[l];
+                KernelConfig c = config(l, p, lo, hi, widths, parts[l], parts[l + 1], acts[l], lossKind, updater);
                 KernelCore core = new KernelCore();
                 core.loadWords(c, columns(ref.weights(l), widths[l + 1], lo, hi),
                         Arrays.copyOfRange(ref.biases(l), lo, hi));
@@ -224,11 +229,11 @@ class FixedPointTrainingKernelTest {
     @Test
     void whatTheKernelsDoNotTrainIsRefusedBeforeC() {
         UpdaterConfig sgd = new UpdaterConfig(UpdaterKind.SGD, 0.1f, 0f, 0f, 0f);
-        TrainingConfig hidden = TrainingConfig.builder(sgd).backwardPartials(2).build();
-        KernelConfig split = new KernelConfig(KernelKind.DENSE_BLOCK, 4, 3, KernelActivation.RELU, 0f, true, 0x100,
-                0, 0, 0, List.of(KeyRange.data(0x10, 4, 0), KeyRange.backwardPartial(0x20, 3, 0)), hidden);
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, split::withFixedPoint);
-        assertTrue(e.getMessage().contains("expectedBackwardPartials 1"), e.getMessage());
+        TrainingConfig hidden = TrainingConfig.builder(sgd).backwardPartials(1).sendsBackward(0x40).build();
+        KernelConfig widthless = new KernelConfig(KernelKind.DENSE_BLOCK, 4, 3, KernelActivation.RELU, 0f, true,
+                0x100, 0, 0, 0, List.of(KeyRange.data(0x10, 4, 0), KeyRange.backwardPartial(0x20, 3, 0)), hidden);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, widthless::withFixedPoint);
+        assertTrue(e.getMessage().contains("states its layer's width"), e.getMessage());
         UpdaterConfig nesterovs = new UpdaterConfig(UpdaterKind.NESTEROVS, 0.1f, 0.9f, 0f, 0f);
         KernelConfig momentum = new KernelConfig(KernelKind.DENSE_BLOCK, 4, 3, KernelActivation.RELU, 0f, true,
                 0x100, 0, 0, 0, List.of(KeyRange.data(0x10, 4, 0), KeyRange.backwardPartial(0x20, 3, 0)),
@@ -243,11 +248,13 @@ class FixedPointTrainingKernelTest {
     }
 
     /**
-     * The fused training block of layer l's columns [lo, hi): its inputs, its columns' error words (hidden) or
-     * labels (output), its sends back.
+     * Block {@code p} of layer l, its columns [lo, hi), the layer on {@code blocks} blocks and the one above on
+     * {@code above}: its inputs, its columns' errors from each block above (one range each: words from one, halves,
+     * two keys a column, from several) or labels (output), its sends back (block p's from
+     * {@code errorKey(l - 1) + 0x40·p}).
      */
-    private static KernelConfig config(int l, int lo, int hi, int[] widths, KernelActivation act, LossKind loss,
-            IUpdater updater) {
+    private static KernelConfig config(int l, int p, int lo, int hi, int[] widths, int blocks, int above,
+            KernelActivation act, LossKind loss, IUpdater updater) {
         int nIn = widths[l];
         boolean output = l == widths.length - 2;
         TrainingConfig.Builder t = TrainingConfig.builder(updaterConfig(updater)).samplesInFlight(IN_FLIGHT);
@@ -256,14 +263,17 @@ class FixedPointTrainingKernelTest {
             t.loss(loss, widths[l + 1], 0xE000);
             in.add(KeyRange.label(LABELS + lo, hi - lo, 0));
         } else {
-            t.backwardPartials(1);
-            in.add(KeyRange.backwardPartial(errorKey(l) + lo, hi - lo, 0));
+            t.backwardPartials(above).layerOutputs(widths[l + 1]);
+            int keys = above > 1 ? 2 : 1;
+            for (int k = 0; k < above; k++) {
+                in.add(KeyRange.backwardPartial(errorKey(l) + 0x40 * k + keys * lo, keys * (hi - lo), 0));
+            }
         }
         if (l > 0) {
-            t.sendsBackward(errorKey(l - 1));
+            t.sendsBackward(errorKey(l - 1) + 0x40 * p);
         }
         return new KernelConfig(KernelKind.DENSE_BLOCK, nIn, hi - lo, act, 0f, true, inKey(l + 1) + lo, 0, 0, 0, in,
-                t.build()).withFixedPoint();
+                t.build(), null, null, true, false);
     }
 
     /** Columns [lo, hi) of a row-major matrix of {@code width} columns. */

@@ -114,7 +114,9 @@ public final class NativeCoreMemory implements CoreMemory {
                 config.lossWeights(Collections.nCopies(s.cols(), 1f));
             }
         } else if (activates) {
-            config.backwardPartials(1);
+            // an s16.15 hidden block is probed taking its errors as halves (a 64-bit sum a column, the larger state)
+            // and states its layer's width (at least its columns), as the kernels require of one that sends back
+            config.backwardPartials(s.arithmetic() == Arithmetic.S16_15 ? 2 : 1).layerOutputs(s.cols());
         }
         if (s.kind() == VertexKind.DENSE_BLOCK) {
             config.sendsBackward(0);
