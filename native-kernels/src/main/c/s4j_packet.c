@@ -699,6 +699,16 @@ static int32_t on_fix_error_half(s4j_header *h, const s4j_layout *l, void *dtcm,
     return S4J_OK;
 }
 
+#ifdef S4J_CHECKED
+/* The local keys a DELTA, BACKWARD_PARTIAL or LABEL range may map to: n_cols,
+ * or 2 n_cols for an S16_15 block's error halves. */
+static uint32_t back_keys_in(const s4j_header *h, const s4j_train *t, uint32_t kind)
+{
+    return kind == S4J_RANGE_BACKWARD_PARTIAL && s4j_fix_takes_halves(h->arithmetic, t->expected_backward)
+        ? 2u * h->n_cols : h->n_cols;
+}
+#endif
+
 /* BACKWARD_PARTIAL for output j of a hidden activator from range src (src
  * counts the ranges other than SOFTMAX_SYNC). */
 static int32_t on_backward_partial(s4j_header *h, const s4j_layout *l,
@@ -882,16 +892,10 @@ int32_t s4j_on_packet(void *dtcm, uint32_t capacity, uint32_t key,
     case S4J_RANGE_DELTA:
     case S4J_RANGE_BACKWARD_PARTIAL:
     case S4J_RANGE_LABEL:
-        S4J_VERIFY(t != NULL);
-        if (rg->kind == S4J_RANGE_BACKWARD_PARTIAL && s4j_fix_takes_halves(h->arithmetic, t->expected_backward)) {
-            /* s4j_load accepts it on an S16_15 hidden block, within 2 n_cols */
-            S4J_VERIFY(rg->local < 2u * h->n_cols && off < 2u * h->n_cols - rg->local);
-            r = on_fix_error_half(h, l, dtcm, t, source_of(ranges, i), rg->local + off, payload, out);
-            return r < 0 ? r : (int32_t)out->count;
-        }
         /* s4j_load accepts these ranges only on training cores of the
-         * right kind, within n_cols */
-        S4J_VERIFY(rg->local < h->n_cols && off < h->n_cols - rg->local);
+         * right kind, within n_cols (2 n_cols: an S16_15 block's halves) */
+        S4J_VERIFY(t != NULL
+                   && rg->local < back_keys_in(h, t, rg->kind) && off < back_keys_in(h, t, rg->kind) - rg->local);
         if (rg->kind == S4J_RANGE_DELTA) {
             S4J_VERIFY(h->kind == S4J_KIND_DENSE_BLOCK && h->fused == 0u);
             r = on_delta(h, l, dtcm, t, rg->local + off, payload, out);
@@ -900,7 +904,9 @@ int32_t s4j_on_packet(void *dtcm, uint32_t capacity, uint32_t key,
             r = on_label(h, l, dtcm, t, rg->local + off, payload, out);
         } else if (h->arithmetic == S4J_ARITH_S16_15) {
             S4J_VERIFY(s4j_has_bias(h->kind, h->fused) && t->loss == S4J_LOSS_NONE);
-            r = on_fix_error(h, l, dtcm, t, rg->local + off, payload, out);
+            r = s4j_fix_takes_halves(h->arithmetic, t->expected_backward)
+                ? on_fix_error_half(h, l, dtcm, t, source_of(ranges, i), rg->local + off, payload, out)
+                : on_fix_error(h, l, dtcm, t, rg->local + off, payload, out);
         } else {
             S4J_VERIFY(s4j_has_bias(h->kind, h->fused) && t->loss == S4J_LOSS_NONE);
             r = on_backward_partial(h, l, dtcm, t, source_of(ranges, i), rg->local + off,
