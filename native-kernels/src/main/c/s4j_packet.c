@@ -665,8 +665,10 @@ static int32_t on_fix_error(s4j_header *h, const s4j_layout *l, void *dtcm, s4j_
  * SOFTMAX_SYNC), added into the column's 64-bit sum: exact, in any order.
  * Once every block's halves of every column are in (2 EXPECTED_BACKWARD
  * n_cols), each sum is rounded once to the column's error word and the
- * sample's backward pass starts. */
-static int32_t on_fix_error_half(s4j_header *h, const s4j_layout *l, void *dtcm, s4j_train *t,
+ * sample's backward pass starts. Not inlined: in s4j_on_packet it cost every
+ * other packet's path two instructions (check-calibration, reduce.partial). */
+static __attribute__((noinline))
+int32_t on_fix_error_half(s4j_header *h, const s4j_layout *l, void *dtcm, s4j_train *t,
                                  uint32_t src, uint32_t k, uint32_t payload, s4j_outbox *out)
 {
     uint32_t *counts = AT(uint32_t, dtcm, l->ecounts);
