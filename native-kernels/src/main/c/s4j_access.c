@@ -56,6 +56,9 @@ static int32_t locate_array(const void *dtcm, const s4j_layout *l,
         if (l->train == 0u) {
             return S4J_ERR_NOT_TRAINING;
         }
+        if (h->arithmetic != S4J_ARITH_FLOAT) {
+            return S4J_ERR_WRONG_KIND; /* s16.15 Adam's v is no array of floats */
+        }
         t = CAT(s4j_train, dtcm, l->train);
         if (state == 0u
             || slot > s4j_updater_arrays(kind_of == 0u ? t->upd_w.kind : t->upd_b.kind)) {

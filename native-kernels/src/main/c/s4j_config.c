@@ -263,6 +263,8 @@ static int32_t check_training(const s4j_config *cfg)
     const s4j_training *t = &cfg->training;
     int activator = s4j_has_bias(cfg->kind, cfg->fused);
     int output = t->loss != S4J_LOSS_NONE;
+    /* keys a row's error takes when sent back: 2, an S16_15 block's halves */
+    uint32_t back_keys = s4j_fix_sends_halves(cfg->arithmetic, cfg->n_cols, t->layer_outputs) ? 2u : 1u;
 
     if (!copy_ok(cfg)) {
         return S4J_ERR_BAD_CONFIG;
@@ -313,11 +315,11 @@ static int32_t check_training(const s4j_config *cfg)
         return S4J_ERR_BAD_CONFIG;
     }
     if (cfg->kind == S4J_KIND_DENSE_BLOCK && t->sends_backward != 0u
-        && keys_wrap(t->backward_key_base, cfg->n_rows)) {
+        && keys_wrap(t->backward_key_base, (uint64_t)cfg->n_rows * back_keys)) {
         return S4J_ERR_BAD_CONFIG;
     }
-    if (s4j_sends_bound(cfg->kind, cfg->n_rows, cfg->n_cols, cfg->fused,
-                    cfg->softmax_peers, 1, t->sends_backward) > (uint64_t)INT32_MAX) {
+    if (s4j_sends_bound(cfg->kind, cfg->n_rows, cfg->n_cols, cfg->fused, cfg->softmax_peers, 1,
+                        t->sends_backward * back_keys) > (uint64_t)INT32_MAX) {
         return S4J_ERR_BAD_CONFIG;
     }
     return S4J_OK;
@@ -431,8 +433,52 @@ static int batch_norm_ok(const s4j_config *cfg)
         && isfinite(cfg->norm_eps) && cfg->norm_eps > 0.0f && cfg->norm_log_std <= 1u;
 }
 
+/* Whether a regularization is none at all. */
+static int regularization_none(const s4j_regularization *r)
+{
+    return r->l1 == 0.0f && r->l2 == 0.0f && r->weight_decay == 0.0f && r->decay_times == 0u;
+}
+
+/* S16_15 training (docs/fixed-point.md, "Training in s16.15 on the
+ * machine"): a fused block (all the rows of its columns), no pooling, row
+ * convolution, softmax peers, regularization, gradient normalization, kernel
+ * copy, batch normalization or loss weights; both updaters SGD or both ADAM
+ * (their constants come with each update, s4j_apply_fix_update); an output
+ * layer softmax + MCXENT or identity + MSE over all the layer's columns, a
+ * hidden one relu, identity, tanh or sigmoid (its error a rounded word a
+ * column from one block, EXPECTED_BACKWARD 1, or halves from several). A
+ * block that sends back states its layer's width (LAYER_OUTPUTS at least its
+ * columns; more: it sends halves, s4j_fix_sends_halves). */
+static int fix_training_ok(const s4j_config *cfg)
+{
+    const s4j_training *t = &cfg->training;
+    uint32_t act = cfg->activation;
+
+    if (cfg->kind != S4J_KIND_DENSE_BLOCK || cfg->fused != 1u || cfg->pool != S4J_POOL_NONE
+        || cfg->row.kernel_w != 0u || cfg->softmax_peers != 0u || cfg->norm_batch != 0u
+        || t->copy.chunks != 0u || t->grad_norm != S4J_GRAD_NORM_NONE || t->loss_weighted != 0u
+        || !regularization_none(&t->weights) || !regularization_none(&t->bias)
+        || (t->updater.kind != S4J_UPDATER_SGD && t->updater.kind != S4J_UPDATER_ADAM)
+        || t->bias_updater.kind != t->updater.kind) {
+        return 0;
+    }
+    if (t->loss != S4J_LOSS_NONE) {
+        return t->layer_outputs == cfg->n_cols
+            && ((act == S4J_ACT_SOFTMAX && t->loss == S4J_LOSS_MCXENT
+                 && cfg->n_cols <= S4J_FIX_SOFTMAX_MAX_COLS)
+                || (act == S4J_ACT_IDENTITY && t->loss == S4J_LOSS_MSE));
+    }
+    if (t->sends_backward != 0u && t->layer_outputs < cfg->n_cols) {
+        return 0;
+    }
+    return t->expected_backward >= 1u
+        && (act == S4J_ACT_RELU || act == S4J_ACT_IDENTITY || act == S4J_ACT_TANH
+            || act == S4J_ACT_SIGMOID);
+}
+
 /* The arithmetic (S4J_CFG_ARITHMETIC): FLOAT (ALPHA_FIXED and
- * PARTIAL_HALVES 0), or S16_15 for inference on a source, a sink, an
+ * PARTIAL_HALVES 0), S16_15 training as fix_training_ok says, or S16_15
+ * for inference on a source, a sink, an
  * unfused block of weights, or an activator (a fused block of weights, a
  * pooling block at inference, a row convolution's, or a reduce, the only kind that may receive
  * PARTIAL_HALVES) whose activation is exact on a word (IDENTITY, RELU,
@@ -445,9 +491,12 @@ static int arithmetic_ok(const s4j_config *cfg)
     if (cfg->arithmetic == S4J_ARITH_FLOAT) {
         return cfg->alpha_fixed == 0 && cfg->partial_halves == 0u;
     }
-    if (cfg->arithmetic != S4J_ARITH_S16_15 || cfg->training.enabled != 0u
+    if (cfg->arithmetic != S4J_ARITH_S16_15
         || cfg->partial_halves > (cfg->kind == S4J_KIND_REDUCE ? 1u : 0u)) {
         return 0;
+    }
+    if (cfg->training.enabled != 0u) {
+        return cfg->partial_halves == 0u && cfg->alpha_fixed == 0 && fix_training_ok(cfg);
     }
     if (cfg->kind == S4J_KIND_INPUT_SOURCE || cfg->kind == S4J_KIND_OUTPUT_SINK) {
         return 1;
@@ -578,8 +627,11 @@ int32_t s4j_check_config(const s4j_config *cfg)
             }
             break;
         case S4J_RANGE_BACKWARD_PARTIAL:
+            /* S16_15 halves: two keys a column */
             if (!training || !activator || output
-                || range_overruns(r, cfg->n_cols)) {
+                || range_overruns(r, (uint64_t)cfg->n_cols
+                                         * (s4j_fix_takes_halves(cfg->arithmetic,
+                                                                 cfg->training.expected_backward) ? 2u : 1u))) {
                 return S4J_ERR_BAD_CONFIG;
             }
             break;

@@ -66,8 +66,9 @@ int32_t s4j_dropout_set(void *dtcm, uint32_t capacity, const uint32_t *words,
     if (words == NULL || n_words != S4J_DROP_WORDS) {
         return S4J_ERR_BAD_LENGTH;
     }
-    if (h->kind != S4J_KIND_DENSE_BLOCK || h->pool == S4J_POOL_NORM) {
-        return S4J_ERR_WRONG_KIND;
+    if (h->kind != S4J_KIND_DENSE_BLOCK || h->pool == S4J_POOL_NORM
+        || h->arithmetic != S4J_ARITH_FLOAT) {
+        return S4J_ERR_WRONG_KIND; /* s16.15 training has no dropout */
     }
     keep = s4j_f_of(words[S4J_DROP_KEEP]);
     if (!(keep > 0.0f && keep <= 1.0f) || words[S4J_DROP_GRADIENT] > 1u) {

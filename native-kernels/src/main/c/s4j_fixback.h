@@ -6,9 +6,9 @@
  * (the activation's derivative at its output word) and the exact gradient
  * sums x delta. Integer arithmetic only; 64-bit sums are uint64_t (two's
  * complement, so an addition wraps without undefined behaviour: the host
- * refuses a mini-batch whose sums could reach 2^63). Nothing on the machine
- * calls these yet (the training mapping still refuses s16.15); the host runs
- * them through FixedPointBackward for tests.
+ * refuses a mini-batch whose sums could reach 2^63). A training fused block
+ * calls them (s4j_fixtrain.c); the host also runs them through
+ * FixedPointBackward for tests.
  */
 #ifndef S4J_FIXBACK_H
 #define S4J_FIXBACK_H

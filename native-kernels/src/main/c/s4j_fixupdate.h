@@ -4,8 +4,8 @@
  * sums, bit for bit what org.spinnaker4j.kernels.AccumUpdate computes on the
  * host. Integer arithmetic only, no 128-bit compiler type: 128-bit values are
  * two uint64_t halves; Adam's one division (64 by 64 bits) is libgcc's on the
- * ARM968. Nothing on the machine calls these yet (the training mapping still
- * refuses s16.15); the host runs them through FixedPointUpdate for tests and
+ * ARM968. A training fused block's update calls them (s4j_fixtrain.c); the
+ * host also runs them through FixedPointUpdate for tests, and
  * fixupdate-measure.sh measures them on the ARM build.
  */
 #ifndef S4J_FIXUPDATE_H

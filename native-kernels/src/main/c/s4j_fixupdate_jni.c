@@ -11,6 +11,7 @@
 
 #include "org_spinnaker4j_kernels_FixedPointUpdate.h"
 #include "s4j_fixupdate.h"
+#include "s4j_fixupdate_jni.h"
 
 #define CHUNK 256
 #define N_CONSTS org_spinnaker4j_kernels_FixedPointUpdate_CONSTANT_WORDS
@@ -35,8 +36,9 @@ _Static_assert(sizeof(s4j_fix_update_consts) == N_CONSTS * sizeof(uint32_t),
 _Static_assert(sizeof(s4j_fix_update_counts) == N_COUNTS * sizeof(uint32_t),
                "FixedPointUpdate.COUNT_WORDS differs from s4j_fix_update_counts");
 
-/* The constants from their int[N_CONSTS], each at its FixedPointUpdate.AT_ index. */
-static int read_consts(JNIEnv *env, jintArray in, s4j_fix_update_consts *c)
+/* The constants from their int[N_CONSTS], each at its FixedPointUpdate.AT_ index
+ * (s4j_fixupdate_jni.h: KernelCore's update event reads them too). */
+int s4j_jni_fix_consts(JNIEnv *env, jintArray in, s4j_fix_update_consts *c)
 {
     jint k[N_CONSTS];
 
@@ -64,7 +66,7 @@ static int length_is(JNIEnv *env, jarray a, jsize n)
     return a != NULL && (*env)->GetArrayLength(env, a) == n;
 }
 
-static void write_counts(JNIEnv *env, jintArray out, const s4j_fix_update_counts *counts)
+void s4j_jni_fix_counts(JNIEnv *env, jintArray out, const s4j_fix_update_counts *counts)
 {
     jint k[N_COUNTS];
 
@@ -88,7 +90,7 @@ JNIEXPORT jint JNICALL Java_org_spinnaker4j_kernels_FixedPointUpdate_sgd0(
     jsize at;
 
     (void)cls;
-    if (read_consts(env, consts, &c) != 0 || words == NULL || !length_is(env, counts, N_COUNTS)) {
+    if (s4j_jni_fix_consts(env, consts, &c) != 0 || words == NULL || !length_is(env, counts, N_COUNTS)) {
         return -2;
     }
     n = (*env)->GetArrayLength(env, words);
@@ -116,7 +118,7 @@ JNIEXPORT jint JNICALL Java_org_spinnaker4j_kernels_FixedPointUpdate_sgd0(
         }
         (*env)->SetIntArrayRegion(env, words, at, m, w);
     }
-    write_counts(env, counts, &total);
+    s4j_jni_fix_counts(env, counts, &total);
     return 0;
 }
 
@@ -139,7 +141,7 @@ JNIEXPORT jint JNICALL Java_org_spinnaker4j_kernels_FixedPointUpdate_adam0(
     jsize at;
 
     (void)cls;
-    if (read_consts(env, consts, &c) != 0 || words == NULL || !length_is(env, counts, N_COUNTS)) {
+    if (s4j_jni_fix_consts(env, consts, &c) != 0 || words == NULL || !length_is(env, counts, N_COUNTS)) {
         return -2;
     }
     n = (*env)->GetArrayLength(env, words);
@@ -175,7 +177,7 @@ JNIEXPORT jint JNICALL Java_org_spinnaker4j_kernels_FixedPointUpdate_adam0(
         (*env)->SetIntArrayRegion(env, ms, at, k, mm);
         (*env)->SetLongArrayRegion(env, vs, at, k, v);
     }
-    write_counts(env, counts, &total);
+    s4j_jni_fix_counts(env, counts, &total);
     return 0;
 }
 

@@ -108,7 +108,8 @@ static int32_t fix_send_halves(const s4j_header *h, uint32_t *sums, s4j_outbox *
 }
 
 /* What a fused block does with column j's rounded sum z: a softmax keeps it
- * in zq, every other activation sends it activated. */
+ * in zq, every other activation sends it activated (a training block also
+ * keeps the output word in zq, its y ring's entry). */
 typedef int32_t (*fix_column_visit)(s4j_header *h, s4j_outbox *out, int32_t *zq, uint32_t j,
                                     int32_t z);
 
@@ -128,16 +129,22 @@ int32_t fix_send_word(s4j_header *h, s4j_outbox *out, int32_t *zq, uint32_t j, i
     return s4j_emit(out, h->out_key_base + j, (uint32_t)s4j_fix_activate_word(h, z));
 }
 
+static inline __attribute__((always_inline))
+int32_t fix_send_keep_word(s4j_header *h, s4j_outbox *out, int32_t *zq, uint32_t j, int32_t z)
+{
+    zq[j] = s4j_fix_activate_word(h, z);
+    return s4j_emit(out, h->out_key_base + j, (uint32_t)zq[j]);
+}
+
 /* Every column's sum taken (and emptied for the next sample), biased,
- * rounded once and visited. The bias in runs of columns, as s4j_finish_z's:
+ * rounded once and visited with zq. The bias in runs of columns, as s4j_finish_z's:
  * a row convolution's one per channel, each output column's run from its
  * channels' first. Inlined into each caller with its own `visit`. If a visit
  * fails, the sums not yet taken are emptied too. */
 static inline __attribute__((always_inline))
 int32_t fix_columns(s4j_header *h, const s4j_layout *l, void *dtcm, uint32_t *sums,
-                    s4j_outbox *out, fix_column_visit visit)
+                    int32_t *zq, s4j_outbox *out, fix_column_visit visit)
 {
-    int32_t *zq = AT(int32_t, dtcm, l->z);
     uint32_t n = h->n_cols;
     uint32_t j;
     uint32_t bj;
@@ -179,10 +186,17 @@ int32_t s4j_fix_finish_block(s4j_header *h, const s4j_layout *l, void *dtcm, s4j
         return fix_send_halves(h, sums, out); /* unfused: no bias */
     }
     if (h->activation == S4J_ACT_SOFTMAX) {
-        r = fix_columns(h, l, dtcm, sums, out, fix_keep_word);
+        r = fix_columns(h, l, dtcm, sums, AT(int32_t, dtcm, l->z), out, fix_keep_word);
         return r < 0 ? r : s4j_fix_softmax_forward(h, l, dtcm, out);
     }
-    r = fix_columns(h, l, dtcm, sums, out, fix_send_word);
+    if (__builtin_expect(l->y != 0u, 0)) {
+        /* training: the output words kept for the derivative */
+        r = fix_columns(h, l, dtcm, sums,
+                        AT(int32_t, dtcm, l->y) + (size_t)s4j_fwd_entry(s4j_train_of(l, dtcm)) * h->n_cols,
+                        out, fix_send_keep_word);
+    } else {
+        r = fix_columns(h, l, dtcm, sums, NULL, out, fix_send_word);
+    }
     return r < 0 ? r : s4j_forward_complete(h, l, dtcm, out);
 }
 

@@ -104,7 +104,7 @@ typedef struct s4j_range {
     uint32_t key_lo;
     uint32_t span;
     uint32_t local;             /* local offset; SOFTMAX_SYNC: peer slot; IGNORE: 0 */
-    uint32_t kind;              /* S4J_RANGE_*, or S4J_RANGE_FIX_WORD or _FIX_PARTIAL */
+    uint32_t kind;              /* S4J_RANGE_*, or S4J_RANGE_FIX_WORD, _FIX_TRAIN_WORD or _FIX_PARTIAL */
 } s4j_range;
 
 /*
@@ -123,13 +123,37 @@ _Static_assert(S4J_RANGE_FIX_WORD > S4J_RANGE_BN_PARTIAL, "S4J_RANGE_FIX_WORD is
 #define S4J_RANGE_FIX_PARTIAL 11u
 _Static_assert(S4J_RANGE_FIX_PARTIAL > S4J_RANGE_BN_PARTIAL, "S4J_RANGE_FIX_PARTIAL is no config range kind");
 
+/* And S4J_RANGE_FIX_WORD's for a training block (l->train != 0): its words
+ * also go into its x ring, a path of their own so that an inference block's
+ * word keeps its cost (fix.block.word). */
+#define S4J_RANGE_FIX_TRAIN_WORD 12u
+_Static_assert(S4J_RANGE_FIX_TRAIN_WORD > S4J_RANGE_BN_PARTIAL, "S4J_RANGE_FIX_TRAIN_WORD is no config range kind");
+
 /* Whether a block multiplies each word into its 64-bit sums as it arrives: an
  * S16_15 dense block, neither pooling (its words pooled at completion) nor a
- * row convolution (its rows in order, by their runs); s16.15 never trains. */
+ * row convolution (its rows in order, by their runs); a training one also
+ * keeps them in its x ring. */
 static inline int s4j_fix_on_arrival(const s4j_header *h)
 {
     return h->kind == S4J_KIND_DENSE_BLOCK && h->arithmetic != S4J_ARITH_FLOAT
         && h->pool == S4J_POOL_NONE && h->row.kernel_w == 0u;
+}
+
+/* Whether an S16_15 training block sends each row's error as its 64-bit
+ * partial's two halves (low word, high word: keys backward + 2i and + 2i + 1)
+ * rather than rounded to a word: its layer's columns (layer_outputs) are on
+ * several blocks, so no block has a row's whole error. */
+static inline int s4j_fix_sends_halves(uint32_t arithmetic, uint32_t n_cols, uint32_t layer_outputs)
+{
+    return arithmetic == S4J_ARITH_S16_15 && layer_outputs > n_cols;
+}
+
+/* Whether an S16_15 hidden training block takes its errors as halves: from
+ * more than one block of the layer above (EXPECTED_BACKWARD > 1), each a
+ * partial its rows' sums add before one rounding. */
+static inline int s4j_fix_takes_halves(uint32_t arithmetic, uint32_t expected_backward)
+{
+    return arithmetic == S4J_ARITH_S16_15 && expected_backward > 1u;
 }
 
 /* Whether a core is an S16_15 reduce, whose DATA ranges have kind
@@ -257,6 +281,10 @@ typedef struct s4j_shape {
     uint32_t loss;
     uint32_t loss_weighted;
     uint32_t sends_backward;
+    uint32_t back_keys;         /* keys a row's error takes when sent back: 2
+                                   for an S16_15 block's halves, else 1 */
+    uint32_t error_halves;      /* an S16_15 hidden block taking its errors
+                                   as halves (s4j_fix_takes_halves) */
     uint32_t in_flight;         /* ring entries: 1 unless a training core
                                    holds several samples */
     uint32_t norm_peers;        /* NORM ranges (training) */
@@ -876,6 +904,14 @@ int s4j_softmax_jacobian(const s4j_header *h, const s4j_train *t);
 int32_t s4j_output_ready_backward(const s4j_header *h, const s4j_layout *l,
                                   void *dtcm, s4j_train *t, s4j_outbox *out);
 
+/* s4j_fixtrain.c (S4J_ARITH_S16_15 training, a fused block): the oldest
+ * sample's output delta from its y and label words, or a hidden layer's
+ * from its error words (l->eacc) and y words; then the block's gradient
+ * sums and the error words it sends back; the sample's backward pass done */
+int32_t s4j_fix_output_backward(s4j_header *h, const s4j_layout *l, void *dtcm, s4j_train *t,
+                                s4j_outbox *out);
+int32_t s4j_fix_hidden_backward(s4j_header *h, const s4j_layout *l, void *dtcm, s4j_train *t,
+                                s4j_outbox *out);
 /* s4j_update.c: arrays of updater state per parameter */
 uint32_t s4j_updater_arrays(uint32_t updater);
 /* s4j_update.c: the layout and training part at the end of a mini-batch */

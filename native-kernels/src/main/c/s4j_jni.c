@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "org_spinnaker4j_kernels_KernelCore.h"
+#include "s4j_fixupdate_jni.h"
 #include "s4j_kernels.h"
 
 /* Sends are gathered on the stack and copied to the outbox in chunks, so an
@@ -519,6 +520,32 @@ Java_org_spinnaker4j_kernels_KernelCore_applyUpdate0(JNIEnv *env, jclass cls,
     }
     return s4j_apply_update(dtcm, capacity, (uint32_t)batch_size, (uint32_t)iteration,
                             values, S4J_UPDATE_WORDS);
+}
+
+JNIEXPORT jint JNICALL
+Java_org_spinnaker4j_kernels_KernelCore_applyFixUpdate0(JNIEnv *env, jclass cls, jobject buffer,
+                                                        jintArray consts, jint row_stride,
+                                                        jint bias_first, jintArray counts)
+{
+    uint32_t capacity = 0u;
+    void *dtcm = dtcm_of(env, buffer, &capacity);
+    s4j_fix_update_consts c;
+    s4j_fix_update_counts total = { 0u, 0u, 0u, 0u };
+    int32_t r;
+
+    (void)cls;
+    if (dtcm == NULL) {
+        return S4J_ERR_BAD_BUFFER;
+    }
+    if (s4j_jni_fix_consts(env, consts, &c) != 0 || counts == NULL
+        || (*env)->GetArrayLength(env, counts) != (jsize)(sizeof total / sizeof(uint32_t))) {
+        return S4J_ERR_BAD_LENGTH;
+    }
+    r = s4j_apply_fix_update(dtcm, capacity, &c, (uint32_t)row_stride, (uint32_t)bias_first, &total);
+    if (r == S4J_OK) {
+        s4j_jni_fix_counts(env, counts, &total);
+    }
+    return r;
 }
 
 JNIEXPORT jint JNICALL

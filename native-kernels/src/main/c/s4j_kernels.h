@@ -91,6 +91,8 @@
 
 #include <stdint.h>
 
+#include "s4j_fixupdate.h"
+
 /* Every S4J_* number below that Java also uses (sizes, config word offsets,
  * codes) has a constant of the same name without the prefix in
  * org.spinnaker4j.kernels.KernelAbi; s4j_contract.c asserts at compile time
@@ -110,10 +112,12 @@
  * train with the mini-batch's statistics, S4J_CFG_NORM_*; 23 and 24: before
  * its blocks could share a channel's statistics, S4J_CFG_NORM_CHANNELS ..;
  * 25 and 26: before the header held the arithmetic, S4J_CFG_ARITHMETIC ..;
- * 27 and 28: before it held a reduce's partial halves, S4J_CFG_PARTIAL_HALVES).
+ * 27 and 28: before it held a reduce's partial halves, S4J_CFG_PARTIAL_HALVES;
+ * 31 and 32: before an S16_15 fused block could train, its 64-bit gradient
+ * sums 8-byte aligned, s4j_apply_fix_update).
  * C only: Java never reads the state's words. */
-#define S4J_MAGIC          0x53344B1Fu
-#define S4J_MAGIC_TRAINING 0x53344B20u
+#define S4J_MAGIC          0x53344B21u
+#define S4J_MAGIC_TRAINING 0x53344B22u
 
 /* Kinds of core (KernelKind.code()). */
 #define S4J_KIND_INPUT_SOURCE 0u
@@ -865,6 +869,22 @@ int32_t s4j_param_send(void *dtcm, uint32_t capacity, s4j_outbox *out);
 int32_t s4j_apply_update(void *dtcm, uint32_t capacity, uint32_t batch_size,
                          uint32_t iteration, const float *rates,
                          uint32_t n_rates);
+
+/* Training in S4J_ARITH_S16_15 (a fused block: s4j_check_config): the end
+ * of a mini-batch, instead of s4j_apply_update (which refuses such a core,
+ * S4J_ERR_WRONG_KIND, as this refuses a float one). The host computes the
+ * constants per mini-batch (org.spinnaker4j.kernels.AccumUpdate: Sgd's
+ * lr / batch, or Adam's 1 / batch, beta1, beta2, epsilon and bias-corrected
+ * rate for this iteration; the rounding, seed, layer and iteration of the
+ * random bits), `weights` with first_index the index in its layer of the
+ * block's W[0][0]; W[i][j]'s is first_index + i row_stride + j, bias j's
+ * bias_first + j. s4j_fix_sgd_step or s4j_fix_adam_step steps every weight
+ * from its exact gradient sum, then every bias, the sums are zeroed and
+ * `counts` adds what they counted. S4J_ERR_INCOMPLETE while the core holds
+ * part of a sample (words of its forward pass too), S4J_ERR_BAD_ARGUMENT (nothing changed) for a constant the
+ * step refuses. */
+int32_t s4j_apply_fix_update(void *dtcm, uint32_t capacity, const s4j_fix_update_consts *weights,
+                             uint32_t row_stride, uint32_t bias_first, s4j_fix_update_counts *counts);
 
 /* Words of the host's dropout message to a training block, before a
  * mini-batch whose forward passes drop its layer's input (DL4J's Dropout:

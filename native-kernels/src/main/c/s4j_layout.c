@@ -38,8 +38,8 @@ uint64_t s4j_sends_bound(uint32_t kind, uint32_t n_rows, uint32_t n_cols,
     if (!training) {
         return fwd;
     }
-    if (kind == S4J_KIND_DENSE_BLOCK && sends_backward != 0u) {
-        back = n_rows;
+    if (kind == S4J_KIND_DENSE_BLOCK) {
+        back = (uint64_t)n_rows * sends_backward; /* keys a row: 0, 1, or 2 (halves) */
     }
     if (!s4j_has_bias(kind, fused)) {
         /* rows and deltas arrive in separate events */
@@ -74,12 +74,20 @@ static uint16_t take(uint32_t *off, uint32_t bytes)
     return (uint16_t)(at & 0xFFFFu);
 }
 
+/* As take, the part starting at a multiple of 8 bytes (an S16_15 training
+ * core's 64-bit sums: the ARM968's LDRD and STRD need it). */
+static uint16_t take8(uint32_t *off, uint32_t bytes)
+{
+    *off = sat_add(*off, (8u - *off % 8u) % 8u);
+    return take(off, bytes);
+}
+
 /* Layout of a state; returns its total size (UINT32_MAX if it cannot exist). */
 static uint32_t compute_layout(const s4j_shape *s, s4j_layout *l)
 {
     uint32_t off = (uint32_t)(sizeof(s4j_header) + sizeof(s4j_layout));
     uint64_t sends = s4j_sends_bound(s->kind, s->n_rows, s->n_cols, s->fused,
-                                     s->peers, s->training != 0u, s->sends_backward)
+                                     s->peers, s->training != 0u, s->sends_backward * s->back_keys)
                    * s4j_keys_out(s->kind, s->fused, s->arithmetic);
     uint32_t cols_bytes = sat_mul(s->n_cols, 4u);
     uint32_t bias_bytes = sat_mul(s->biases, 4u);
@@ -169,6 +177,36 @@ static uint32_t compute_layout(const s4j_shape *s, s4j_layout *l)
         l->train = take(&off, (uint32_t)sizeof(s4j_train));
         l->peer_dots = take(&off, sat_mul(s->peers, 4u));
         l->delta = take(&off, cols_bytes);
+        if (s->arithmetic != S4J_ARITH_FLOAT) {
+            /* S16_15 (a fused block, s4j_config.c): the x and y rings,
+             * labels, the error and the delta hold words; dW and db are
+             * 64-bit sums, 8-byte aligned; Adam's state is m (a word a
+             * parameter) then v (a low, high pair a parameter) */
+            uint32_t per_param = s->w_updater == S4J_UPDATER_ADAM ? 12u : 0u;
+
+            l->dw = take8(&off, sat_mul(s->weights, 8u));
+            l->db = take8(&off, sat_mul(s->biases, 8u));
+            if (per_param != 0u) {
+                l->w_state = take(&off, sat_mul(s->weights, per_param));
+                l->b_state = take(&off, sat_mul(s->biases, per_param));
+            }
+            l->y = take(&off, sat_mul(cols_bytes, held));
+            if (s->loss != S4J_LOSS_NONE) {
+                l->labels = take(&off, sat_mul(cols_bytes, held));
+                l->label_bitmap = take(&off, sat_mul(s4j_bitmap_words(s->n_cols), 4u));
+            } else {
+                l->eacc = take(&off, cols_bytes);
+                l->ecounts = take(&off, cols_bytes);
+                if (s->error_halves != 0u) {
+                    /* a 64-bit sum per column (its halves added), and a
+                     * bit per source range and half key */
+                    l->back_slots = take8(&off, sat_mul(s->n_cols, 8u));
+                    l->back_slot_bitmap = take(&off, sat_mul(s4j_bitmap_words(sat_mul(n_src,
+                                                             sat_mul(s->n_cols, 2u))), 4u));
+                }
+            }
+            return off;
+        }
         if (s->kind == S4J_KIND_DENSE_BLOCK) {
             l->dw = take(&off, block_bytes);
             if (u != 0u) {
@@ -275,6 +313,8 @@ int32_t s4j_derive_layout(const void *dtcm, uint32_t capacity, s4j_layout *l)
     s.loss = 0u;
     s.loss_weighted = 0u;
     s.sends_backward = 0u;
+    s.back_keys = 1u;
+    s.error_halves = 0u;
     s.in_flight = h->in_flight;
     s.norm_peers = 0u;
     s.norm_slots = 0u;
@@ -340,6 +380,8 @@ int32_t s4j_derive_layout(const void *dtcm, uint32_t capacity, s4j_layout *l)
         s.loss = t->loss;
         s.loss_weighted = t->loss_weighted;
         s.sends_backward = t->sends_backward;
+        s.back_keys = s4j_fix_sends_halves(h->arithmetic, h->n_cols, t->layer_outputs) ? 2u : 1u;
+        s.error_halves = (uint32_t)s4j_fix_takes_halves(h->arithmetic, t->expected_backward);
         s.norm_peers = t->norm_peers;
         s.norm_slots = s4j_is_l2(t->grad_norm) ? t->norm_peers + 1u : 0u;
         s.copy_chunks = t->copy.chunks;
@@ -396,6 +438,10 @@ static void shape_of_config(const s4j_config *cfg, s4j_shape *s)
     s->loss = cfg->training.loss;
     s->loss_weighted = cfg->training.loss_weighted;
     s->sends_backward = cfg->training.sends_backward;
+    s->back_keys = s->training != 0u
+        && s4j_fix_sends_halves(cfg->arithmetic, cfg->n_cols, cfg->training.layer_outputs) ? 2u : 1u;
+    s->error_halves = s->training != 0u
+        && s4j_fix_takes_halves(cfg->arithmetic, cfg->training.expected_backward) ? 1u : 0u;
     s->in_flight = s->training != 0u ? cfg->training.in_flight : 1u;
     s->norm_peers = s->training != 0u ? cfg->training.norm_peers : 0u;
     s->norm_slots = s->training != 0u && s4j_is_l2(cfg->training.grad_norm)
@@ -502,7 +548,7 @@ int32_t s4j_load(void *dtcm, uint32_t capacity, const s4j_config *cfg,
         ranges[i].key_lo = src[S4J_RANGE_WORD_KEY_LO];
         ranges[i].span = src[S4J_RANGE_WORD_KEY_HI] - src[S4J_RANGE_WORD_KEY_LO];
         ranges[i].kind = src[S4J_RANGE_WORD_KIND] != S4J_RANGE_DATA ? src[S4J_RANGE_WORD_KIND]
-                       : s4j_fix_on_arrival(h) ? S4J_RANGE_FIX_WORD
+                       : s4j_fix_on_arrival(h) ? (s.training != 0u ? S4J_RANGE_FIX_TRAIN_WORD : S4J_RANGE_FIX_WORD)
                        : s4j_fix_reduce_partials(h) ? S4J_RANGE_FIX_PARTIAL : S4J_RANGE_DATA;
         ranges[i].local = ranges[i].kind == S4J_RANGE_SOFTMAX_SYNC ? slot++
                         : (ranges[i].kind == S4J_RANGE_IGNORE ? 0u : src[S4J_RANGE_WORD_LOCAL]);

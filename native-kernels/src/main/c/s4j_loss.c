@@ -232,5 +232,10 @@ int32_t s4j_output_ready_backward(const s4j_header *h, const s4j_layout *l,
     if (t->held == 0u || t->labels_held == 0u || (t->flags & S4J_TRAIN_DOT_SENT) != 0u) {
         return S4J_OK;
     }
+    if (h->arithmetic == S4J_ARITH_S16_15) {
+        /* no loss packet: s16.15 defines no loss on the cores; the header
+         * (at dtcm) counts the delta's saturations */
+        return s4j_fix_output_backward((s4j_header *)dtcm, l, dtcm, t, out);
+    }
     return output_backward(h, l, dtcm, t, out);
 }

@@ -8,6 +8,7 @@
  * accumulate stay in this file, the code of every packet.
  */
 #include "s4j_fixsum.h"
+#include "s4j_fixback.h"
 
 /* Whether a core may start the forward pass of a sample: it has a free ring
  * entry for it (a batch normalization in its mini-batch mode: one of its
@@ -376,20 +377,25 @@ static int32_t on_row(s4j_header *h, const s4j_layout *l, void *dtcm,
  * word is kept and nothing waits for an earlier row, as a float32 block's
  * rows must (float addition is not associative). The checks are on_row's:
  * a next sample's word during a softmax exchange, a row that came twice (the
- * bitmap); no ring to test (s4j_load refuses training in S16_15). The last
+ * bitmap), and a training block's (`training`, a constant at each of the
+ * two calls: an inference block's path has no test of it) ring room at a
+ * sample's first word, whose words it also keeps in its x ring for the
+ * backward pass. The last
  * word completes the block, which empties the sums for the next sample.
  * Returns what s4j_on_packet returns. The event reports its one row
  * (out->rows), which the cost model charges the word's MACs by.
  */
-static int32_t on_fix_word(const s4j_layout *l, void *dtcm, uint32_t row, uint32_t payload,
-                           s4j_outbox *out)
+static inline __attribute__((always_inline))
+int32_t on_fix_word(const s4j_layout *l, void *dtcm, uint32_t row, uint32_t payload, s4j_outbox *out,
+                    int training)
 {
     s4j_header *h = (s4j_header *)dtcm;
     uint32_t *bitmap = AT(uint32_t, dtcm, l->bitmap);
     uint32_t bit = 1u << (row % 32u);
     uint32_t n_cols = h->n_cols;
 
-    S4J_VERIFY(s4j_fix_on_arrival(h) && l->train == 0u && l->bn == 0u && row < h->n_rows);
+    S4J_VERIFY(s4j_fix_on_arrival(h) && (l->train != 0u) == (training != 0) && l->bn == 0u
+               && row < h->n_rows);
     if ((h->phase & S4J_PHASE_Z_COMPLETE) != 0u) {
         return S4J_ERR_SAMPLE_OVERLAP;
     }
@@ -397,6 +403,14 @@ static int32_t on_fix_word(const s4j_layout *l, void *dtcm, uint32_t row, uint32
         return S4J_ERR_DUPLICATE_ROW;
     }
     S4J_VERIFY(h->received < h->n_rows);
+    if (training) {
+        const s4j_train *t = CAT(s4j_train, dtcm, l->train);
+
+        if (h->received == 0u && t->held >= h->in_flight) {
+            return S4J_ERR_IN_FLIGHT;
+        }
+        AT(uint32_t, dtcm, l->x)[(size_t)s4j_fwd_entry(t) * h->n_rows + row] = payload;
+    }
     bitmap[row / 32u] |= bit;
     s4j_fix_mac_row((uint32_t *)(void *)s4j_block_acc(l, dtcm, n_cols),
                     CAT(int32_t, dtcm, l->weights) + (size_t)row * n_cols, (int32_t)payload, n_cols);
@@ -619,6 +633,84 @@ static int32_t on_delta(s4j_header *h, const s4j_layout *l, void *dtcm,
     return S4J_OK;
 }
 
+/* S16_15: the error word of output j of a hidden fused block, rounded once
+ * by the one block of the layer above that holds its row (EXPECTED_BACKWARD
+ * 1, s4j_config.c); the last of the sample's starts its backward pass. */
+static int32_t on_fix_error(s4j_header *h, const s4j_layout *l, void *dtcm, s4j_train *t,
+                            uint32_t j, uint32_t payload, s4j_outbox *out)
+{
+    uint32_t *counts = AT(uint32_t, dtcm, l->ecounts);
+
+    S4J_VERIFY(l->eacc != 0u && j < h->n_cols);
+    if (t->held == 0u) {
+        return S4J_ERR_NO_FORWARD;
+    }
+    if (counts[j] != 0u) {
+        return S4J_ERR_TOO_MANY_BACKWARD;
+    }
+    S4J_VERIFY(t->back_received < h->n_cols);
+    counts[j] = 1u;
+    AT(uint32_t, dtcm, l->eacc)[j] = payload;
+    if (++t->back_received == h->n_cols) {
+        memset(counts, 0, (size_t)h->n_cols * sizeof(uint32_t));
+        t->back_received = 0u;
+        return s4j_fix_hidden_backward(h, l, dtcm, t, out);
+    }
+    return S4J_OK;
+}
+
+/* S16_15: half k (column k / 2; the low word if k is even, else the high
+ * word) of a partial error of a hidden fused block from the block of the
+ * layer above behind range src (src counts the ranges other than
+ * SOFTMAX_SYNC), added into the column's 64-bit sum: exact, in any order.
+ * Once every block's halves of every column are in (2 EXPECTED_BACKWARD
+ * n_cols), each sum is rounded once to the column's error word and the
+ * sample's backward pass starts. Not inlined: in s4j_on_packet it cost every
+ * other packet's path two instructions (check-calibration, reduce.partial). */
+static __attribute__((noinline))
+int32_t on_fix_error_half(s4j_header *h, const s4j_layout *l, void *dtcm, s4j_train *t,
+                                 uint32_t src, uint32_t k, uint32_t payload, s4j_outbox *out)
+{
+    uint32_t *counts = AT(uint32_t, dtcm, l->ecounts);
+    uint32_t *bitmap = AT(uint32_t, dtcm, l->back_slot_bitmap);
+    uint64_t *sums = AT(uint64_t, dtcm, l->back_slots);
+    uint32_t n = h->n_cols;
+    uint32_t j = k / 2u;
+    uint32_t bit = src * 2u * n + k;
+    uint64_t expected = 2u * (uint64_t)n * t->expected_backward;
+
+    S4J_VERIFY(l->back_slots != 0u && l->eacc != 0u && src < l->n_src && k < 2u * n);
+    if (t->held == 0u) {
+        return S4J_ERR_NO_FORWARD;
+    }
+    if ((bitmap[bit / 32u] & (1u << (bit % 32u))) != 0u || counts[j] >= 2u * t->expected_backward) {
+        return S4J_ERR_TOO_MANY_BACKWARD; /* this range sent it already, or too many blocks did */
+    }
+    S4J_VERIFY((uint64_t)t->back_received < expected);
+    bitmap[bit / 32u] |= 1u << (bit % 32u);
+    counts[j]++;
+    sums[j] += (k % 2u) != 0u ? (uint64_t)payload << 32 : (uint64_t)payload;
+    if ((uint64_t)++t->back_received == expected) {
+        s4j_fix_round_sums(sums, AT(int32_t, dtcm, l->eacc), n, &h->saturated);
+        memset(sums, 0, (size_t)n * sizeof(uint64_t));
+        memset(counts, 0, (size_t)n * sizeof(uint32_t));
+        memset(bitmap, 0, (size_t)s4j_bitmap_words(l->n_src * 2u * n) * sizeof(uint32_t));
+        t->back_received = 0u;
+        return s4j_fix_hidden_backward(h, l, dtcm, t, out);
+    }
+    return S4J_OK;
+}
+
+#ifdef S4J_CHECKED
+/* The local keys a DELTA, BACKWARD_PARTIAL or LABEL range may map to: n_cols,
+ * or 2 n_cols for an S16_15 block's error halves. */
+static uint32_t back_keys_in(const s4j_header *h, const s4j_train *t, uint32_t kind)
+{
+    return kind == S4J_RANGE_BACKWARD_PARTIAL && s4j_fix_takes_halves(h->arithmetic, t->expected_backward)
+        ? 2u * h->n_cols : h->n_cols;
+}
+#endif
+
 /* BACKWARD_PARTIAL for output j of a hidden activator from range src (src
  * counts the ranges other than SOFTMAX_SYNC). */
 static int32_t on_backward_partial(s4j_header *h, const s4j_layout *l,
@@ -673,7 +765,11 @@ static int32_t on_label(s4j_header *h, const s4j_layout *l, void *dtcm,
     }
     S4J_VERIFY(t->back_received < h->n_cols);
     bitmap[j / 32u] |= bit;
-    labels[j] = s4j_f_of(payload);
+    if (h->arithmetic == S4J_ARITH_S16_15) {
+        ((uint32_t *)(void *)labels)[j] = payload; /* a word, as AccumQuantiser gave it */
+    } else {
+        labels[j] = s4j_f_of(payload);
+    }
     t->back_received++;
     if (t->back_received == h->n_cols) {
         memset(bitmap, 0, (size_t)s4j_bitmap_words(h->n_cols) * sizeof(uint32_t));
@@ -777,7 +873,10 @@ int32_t s4j_on_packet(void *dtcm, uint32_t capacity, uint32_t key,
          * the event: no test of the training part, the core's kind or its
          * arithmetic (count-diff.sh: a word 8 instructions fewer than from
          * the default case, a half 6 fewer than from DATA's kind switch) */
-        return on_fix_word(l, dtcm, rg->local + off, payload, out);
+        return on_fix_word(l, dtcm, rg->local + off, payload, out, 0);
+    case S4J_RANGE_FIX_TRAIN_WORD:
+        /* a training block's word, also kept in its x ring */
+        return on_fix_word(l, dtcm, rg->local + off, payload, out, 1);
     case S4J_RANGE_FIX_PARTIAL:
         return s4j_fix_on_partial(dtcm, source_of(ranges, i), rg->local + off, payload, out);
     case S4J_RANGE_DATA:
@@ -796,14 +895,20 @@ int32_t s4j_on_packet(void *dtcm, uint32_t capacity, uint32_t key,
     case S4J_RANGE_BACKWARD_PARTIAL:
     case S4J_RANGE_LABEL:
         /* s4j_load accepts these ranges only on training cores of the
-         * right kind, within n_cols */
-        S4J_VERIFY(t != NULL && rg->local < h->n_cols && off < h->n_cols - rg->local);
+         * right kind, within n_cols (2 n_cols: an S16_15 block's halves) */
+        S4J_VERIFY(t != NULL
+                   && rg->local < back_keys_in(h, t, rg->kind) && off < back_keys_in(h, t, rg->kind) - rg->local);
         if (rg->kind == S4J_RANGE_DELTA) {
             S4J_VERIFY(h->kind == S4J_KIND_DENSE_BLOCK && h->fused == 0u);
             r = on_delta(h, l, dtcm, t, rg->local + off, payload, out);
         } else if (rg->kind == S4J_RANGE_LABEL) {
             S4J_VERIFY(s4j_has_bias(h->kind, h->fused) && t->loss != S4J_LOSS_NONE);
             r = on_label(h, l, dtcm, t, rg->local + off, payload, out);
+        } else if (h->arithmetic == S4J_ARITH_S16_15) {
+            S4J_VERIFY(s4j_has_bias(h->kind, h->fused) && t->loss == S4J_LOSS_NONE);
+            r = s4j_fix_takes_halves(h->arithmetic, t->expected_backward)
+                ? on_fix_error_half(h, l, dtcm, t, source_of(ranges, i), rg->local + off, payload, out)
+                : on_fix_error(h, l, dtcm, t, rg->local + off, payload, out);
         } else {
             S4J_VERIFY(s4j_has_bias(h->kind, h->fused) && t->loss == S4J_LOSS_NONE);
             r = on_backward_partial(h, l, dtcm, t, source_of(ranges, i), rg->local + off,
@@ -821,7 +926,7 @@ int32_t s4j_on_packet(void *dtcm, uint32_t capacity, uint32_t key,
                          : h->n_cols * s4j_keys_in(h->partial_halves)) - rg->local);
     switch (h->kind) {
     case S4J_KIND_DENSE_BLOCK:
-        S4J_VERIFY(!s4j_fix_on_arrival(h)); /* its DATA ranges are FIX_WORD */
+        S4J_VERIFY(!s4j_fix_on_arrival(h)); /* its DATA ranges are FIX_WORD or FIX_TRAIN_WORD */
         r = on_row(h, l, dtcm, rg->local + off, payload, out);
         break;
     case S4J_KIND_REDUCE:

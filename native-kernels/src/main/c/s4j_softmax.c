@@ -111,16 +111,24 @@ static int32_t fix_exponentials(int32_t *z, uint32_t n, int32_t m)
     return (int32_t)s;
 }
 
-/* S16_15: the outputs s4j_fix_div(e[j], total), sent (inference only). */
+/* S16_15: the outputs s4j_fix_div(e[j], total), sent (a training block's
+ * also kept in its y ring, for its output delta). */
 static int32_t fix_normalise(const s4j_header *h, const s4j_layout *l, void *dtcm,
                              int32_t total, s4j_outbox *out)
 {
     const int32_t *e = CAT(int32_t, dtcm, l->z);
+    int32_t *y = l->y != 0u
+        ? AT(int32_t, dtcm, l->y) + (size_t)s4j_fwd_entry(s4j_train_of(l, dtcm)) * h->n_cols : NULL;
     uint32_t j;
     int32_t r;
 
     for (j = 0u; j < h->n_cols; j++) {
-        r = s4j_emit(out, h->out_key_base + j, (uint32_t)s4j_fix_div(e[j], total));
+        int32_t p = s4j_fix_div(e[j], total);
+
+        if (y != NULL) {
+            y[j] = p;
+        }
+        r = s4j_emit(out, h->out_key_base + j, (uint32_t)p);
         if (r < 0) {
             return r;
         }

@@ -417,8 +417,9 @@ int32_t s4j_apply_update(void *dtcm, uint32_t capacity, uint32_t batch_size,
         return r;
     }
     bn = s4j_bn_of(l, dtcm);
-    if (h->pool == S4J_POOL_NORM && bn == NULL) {
-        return S4J_ERR_WRONG_KIND; /* it trains for score(DataSet) alone */
+    if ((h->pool == S4J_POOL_NORM && bn == NULL) || h->arithmetic != S4J_ARITH_FLOAT) {
+        /* it trains for score(DataSet) alone, or in s16.15 (s4j_apply_fix_update) */
+        return S4J_ERR_WRONG_KIND;
     }
     if (rates == NULL || n_rates != S4J_UPDATE_WORDS) {
         return S4J_ERR_BAD_LENGTH;

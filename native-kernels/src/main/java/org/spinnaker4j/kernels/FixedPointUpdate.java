@@ -149,7 +149,7 @@ public final class FixedPointUpdate {
     }
 
     /** The C struct s4j_fix_update_consts, a word a field at its AT_ index ({@link #CONSTANT_WORDS}). */
-    private static int[] constants(UpdateRun run, Scale rate, AdamConstants adam) {
+    static int[] constants(UpdateRun run, Scale rate, AdamConstants adam) {
         int shift = adam == null ? rate.shift() : adam.stepShift();
         requireShift(shift, "the step's");
         Scale mean = adam == null ? new Scale(0, 1) : adam.perSample();
@@ -172,7 +172,7 @@ public final class FixedPointUpdate {
     }
 
     /** The counts the JNI wrote at their AT_ indices. */
-    private static UpdateCounts counts(int[] k) {
+    static UpdateCounts counts(int[] k) {
         return new UpdateCounts(k[AT_NONZERO], k[AT_ZERO_STEPS], k[AT_SATURATED], k[AT_CLIPPED]);
     }
 

@@ -46,13 +46,15 @@ import java.util.Set;
  * @param rowConv a block of a 2-D convolution run along the image's rows ({@link RowConvConfig}: a fused DENSE_BLOCK
  *        holding its channels' kernel once), or {@code null} for every other core
  * @param fixedPoint whether the core computes in s16.15 fixed point (docs/fixed-point.md): every value it holds or
- *        sends is an s16.15 word ({@link KernelCore#loadWords}); inference only, on a source, a sink, a DENSE_BLOCK
+ *        sends is an s16.15 word ({@link KernelCore#loadWords}); inference on a source, a sink, a DENSE_BLOCK
  *        of weights (a row convolution's too) or a pooling block (MAX, AVG, or NORM whose weight row 0 holds the
  *        folded â = gamma / sqrt(var + eps) and whose bias the folded ĉ = beta - mean â) or a REDUCE; an activator's
  *        activation is identity, relu,
  *        leakyrelu, hardtanh, one {@link FixedPointFunctions#supports} accepts, or softmax over at most
  *        {@link FixedPointFunctions#SOFTMAX_MAX_WIDTH} columns. An unfused block sends each column j's 64-bit sum
- *        as two packets, {@code outKeyBase + 2j} its low word and {@code + 2j + 1} its high word
+ *        as two packets, {@code outKeyBase + 2j} its low word and {@code + 2j + 1} its high word. Training: a fused
+ *        DENSE_BLOCK as {@link #trainsInFixedPoint()} says (labels and error words in, error words out, its update
+ *        {@link KernelCore#applyFixedUpdate})
  * @param partialHalves whether a fixed-point REDUCE receives such halves (its DATA ranges cover two keys a column,
  *        their local offsets count halves) rather than words, one key a column (a relay)
  */
@@ -178,6 +180,14 @@ public record KernelConfig(KernelKind kind, int nRows, int nCols, KernelActivati
                     + "holding its columns' channels, got " + nRows + " x " + nCols + " of a " + kind
                     + (fused ? " fused" : "") + (pooling != null ? " pooling" : "") + " block: " + rowConv);
         }
+        if (fixedPoint && training != null) {
+            String refusal = fixedPointTrainingRefusal(kind, nRows, nCols, fused, activation, softmaxPeers, training,
+                    pooling, rowConv);
+            if (refusal != null) {
+                throw new IllegalArgumentException("s16.15 fixed point training runs on a fused DENSE_BLOCK (all the "
+                        + "rows of its columns; docs/fixed-point.md, \"Training in s16.15 on the machine\"); " + refusal);
+            }
+        }
         if (fixedPoint && !fixedPointRuns(kind, nCols, fused, activation, training)) {
             throw new IllegalArgumentException("s16.15 fixed point runs inference on a source, a sink, a DENSE_BLOCK "
                     + "of weights (a row convolution's too), a pooling block (MAX, AVG, NORM with running statistics) "
@@ -246,7 +256,8 @@ public record KernelConfig(KernelKind kind, int nRows, int nCols, KernelActivati
                         throw new IllegalArgumentException("BACKWARD_PARTIAL ranges are for training hidden-layer "
                                 + "activators (a REDUCE or fused DENSE_BLOCK without a loss), got " + r);
                     }
-                    checkColumns(r, nCols);
+                    // an s16.15 block's errors from several blocks come as halves: two keys a column
+                    checkColumns(r, fixedPoint && training.expectedBackwardPartials() > 1 ? 2 * nCols : nCols);
                 }
                 case LABEL -> {
                     if (!output) {
@@ -390,10 +401,63 @@ public record KernelConfig(KernelKind kind, int nRows, int nCols, KernelActivati
         }
     }
 
+    /**
+     * Why an s16.15 training core is not one the kernels train (their {@code fix_training_ok}), or null: a fused
+     * DENSE_BLOCK without pooling, row convolution or softmax peers; Sgd or Adam for both weights and bias (their
+     * constants come with each update, {@link KernelCore#applyFixedUpdate}); no regularization, gradient
+     * normalization, kernel copy, batch normalization or loss weights; an output layer softmax + MCXENT or identity +
+     * MSE over all its columns, a hidden one relu, identity, tanh or sigmoid (its error from one block as words, or
+     * from several as halves), which states its layer's width if it sends back.
+     */
+    private static String fixedPointTrainingRefusal(KernelKind kind, int nRows, int nCols, boolean fused,
+            KernelActivation activation, int softmaxPeers, TrainingConfig t, PoolingConfig pooling,
+            RowConvConfig rowConv) {
+        if (kind != KernelKind.DENSE_BLOCK || !fused || pooling != null || rowConv != null || softmaxPeers != 0) {
+            return "got a training " + (fused ? "fused " : "") + kind + (pooling != null ? " pooling block" : "")
+                    + (rowConv != null ? " row convolution" : "") + (softmaxPeers != 0 ? " with softmax peers" : "")
+                    + " (map each layer on blocks of whole columns, its softmax on one block)";
+        }
+        UpdaterKind u = t.weightUpdater().kind();
+        if ((u != UpdaterKind.SGD && u != UpdaterKind.ADAM) || t.biasUpdater().kind() != u) {
+            return "its updaters must both be Sgd or both Adam, got " + u + " and " + t.biasUpdater().kind();
+        }
+        if (!t.weightRegularization().isNone() || !t.biasRegularization().isNone()
+                || !t.gradientNormalization().isNone() || t.copy().isCopy() || t.batchNorm().isOn()
+                || !t.lossWeights().isEmpty()) {
+            return "it has no regularization, gradient normalization, kernel copy, batch normalization or loss "
+                    + "weights, got " + t;
+        }
+        if (t.loss() != LossKind.NONE) {
+            boolean pair = (activation == KernelActivation.SOFTMAX && t.loss() == LossKind.MCXENT
+                    && nCols <= FixedPointFunctions.SOFTMAX_MAX_WIDTH)
+                    || (activation == KernelActivation.IDENTITY && t.loss() == LossKind.MSE);
+            if (!pair || t.layerOutputs() != nCols) {
+                return "an output layer is softmax + MCXENT (at most " + FixedPointFunctions.SOFTMAX_MAX_WIDTH
+                        + " columns) or identity + MSE on one block of all its " + t.layerOutputs()
+                        + " columns, got " + activation + " + " + t.loss() + " on " + nCols;
+            }
+            return null;
+        }
+        if (!EnumSet.of(KernelActivation.RELU, KernelActivation.IDENTITY, KernelActivation.TANH,
+                KernelActivation.SIGMOID).contains(activation)) {
+            return "a hidden layer is relu, identity, tanh or sigmoid, got " + activation;
+        }
+        if (t.sendsBackward() && t.layerOutputs() < nCols) {
+            return "a hidden block that sends back states its layer's width (layerOutputs, at least its " + nCols
+                    + " columns; more: it sends each row's error as two halves), got " + t.layerOutputs();
+        }
+        if (t.sendsBackward() && t.layerOutputs() > nCols
+                && Integer.toUnsignedLong(t.backwardKeyBase()) + 2L * nRows > KEY_SPACE) {
+            return String.format("its backward keys 0x%08x + %d (two a row: halves) wrap past 0xffffffff",
+                    t.backwardKeyBase(), 2L * nRows);
+        }
+        return null;
+    }
+
     private static boolean fixedPointRuns(KernelKind kind, int nCols, boolean fused, KernelActivation activation,
                                           TrainingConfig training) {
         if (training != null) {
-            return false;
+            return true; // fixedPointTrainingRefusal checked it
         }
         if (kind == KernelKind.INPUT_SOURCE || kind == KernelKind.OUTPUT_SINK) {
             return true;
@@ -420,6 +484,16 @@ public record KernelConfig(KernelKind kind, int nRows, int nCols, KernelActivati
     }
 
     /** This config computing in s16.15 fixed point ({@link #fixedPoint()}). */
+    /**
+     * Whether this training config is one the kernels train in s16.15 ({@link #withFixedPoint()} accepts it: a fused
+     * DENSE_BLOCK of the layers, updaters and losses docs/fixed-point.md, "Training in s16.15 on the machine", lists);
+     * false for an inference config.
+     */
+    public boolean trainsInFixedPoint() {
+        return training != null && fixedPointTrainingRefusal(kind, nRows, nCols, fused, activation, softmaxPeers,
+                training, pooling, rowConv) == null;
+    }
+
     public KernelConfig withFixedPoint() {
         return new KernelConfig(kind, nRows, nCols, activation, alpha, fused, outKeyBase, expectedPartials,
                 softmaxPeers, syncKeyBase, inputs, training, pooling, rowConv, true, partialHalves);

@@ -547,6 +547,10 @@ public final class KernelCore {
         if (c.training() == null) {
             throw new IllegalStateException("applyUpdate on a core loaded without a training config: " + c);
         }
+        if (c.fixedPoint()) {
+            throw new IllegalStateException("applyUpdate on an s16.15 training core, whose update is "
+                    + "applyFixedUpdate (constants from AccumUpdate): " + c);
+        }
         if (c.pooling() != null && c.pooling().kind() == PoolingKind.NORM && !c.training().batchNorm().isOn()) {
             throw new IllegalStateException("applyUpdate on a batch normalization's block with its running "
                     + "statistics, which trains for score(DataSet) alone: " + c);
@@ -563,6 +567,67 @@ public final class KernelCore {
                             + "gradient norm is complete (startNorm and every peer's partials)"
                     : "applyUpdate: " + KernelException.describe(r));
         }
+    }
+
+    /**
+     * The end of a mini-batch on an s16.15 training core ({@link KernelConfig#fixedPoint()}, a fused block: the
+     * kernels' {@code s4j_apply_fix_update}) whose updater is Sgd: every weight and bias less its exact gradient sum
+     * times {@code c} ({@link AccumUpdate#sgdConstant}{@code (lr, batch)}), rounded as {@code run} says
+     * ({@link AccumUpdate#sgdStep}), saturated; the sums zeroed. Parameter W[i][j] of the block has index
+     * {@code run.firstIndex() + i·rowStride + j} in its layer (the random bits of stochastic rounding), bias j
+     * {@code biasFirst + j}.
+     *
+     * @return what the steps counted
+     * @throws IllegalArgumentException if an index is negative or {@code rowStride} below the block's columns
+     * @throws IllegalStateException if the core is not such a core, or its updater is not Sgd
+     * @throws KernelException if the kernel rejects it (INCOMPLETE: a sample's backward pass is half done)
+     */
+    public FixedPointUpdate.UpdateCounts applyFixedUpdate(FixedPointUpdate.UpdateRun run, int rowStride,
+            int biasFirst, AccumUpdate.Scale c) {
+        requireFixedTraining(UpdaterKind.SGD);
+        return applyFixed(run, FixedPointUpdate.constants(run, c, null), rowStride, biasFirst);
+    }
+
+    /**
+     * As {@link #applyFixedUpdate(FixedPointUpdate.UpdateRun, int, int, AccumUpdate.Scale)}, on a core whose updater
+     * is Adam, with the constants of this iteration ({@link AccumUpdate.AdamConstants#of}): each parameter stepped
+     * as {@link AccumUpdate#adamStep}, its m and v kept in the core.
+     */
+    public FixedPointUpdate.UpdateCounts applyFixedUpdate(FixedPointUpdate.UpdateRun run, int rowStride,
+            int biasFirst, AccumUpdate.AdamConstants c) {
+        requireFixedTraining(UpdaterKind.ADAM);
+        return applyFixed(run, FixedPointUpdate.constants(run, c.rate(), c), rowStride, biasFirst);
+    }
+
+    private void requireFixedTraining(UpdaterKind updater) {
+        KernelConfig c = requireLoaded("applyFixedUpdate");
+        if (!c.fixedPoint() || c.training() == null) {
+            throw new IllegalStateException("applyFixedUpdate is an s16.15 training core's update (a float one's is "
+                    + "applyUpdate), got " + c);
+        }
+        if (c.training().weightUpdater().kind() != updater) {
+            throw new IllegalStateException("Expected constants for the core's updater "
+                    + c.training().weightUpdater().kind() + ", got " + updater + "'s");
+        }
+    }
+
+    private FixedPointUpdate.UpdateCounts applyFixed(FixedPointUpdate.UpdateRun run, int[] constants, int rowStride,
+            int biasFirst) {
+        int nCols = config.nCols();
+        if (run.firstIndex() < 0 || rowStride < nCols || biasFirst < 0) {
+            throw new IllegalArgumentException("Expected the block's parameter indices in its layer: a first index "
+                    + ">= 0, a row stride of at least the block's " + nCols + " columns and a first bias index >= 0, "
+                    + "got "
+                    + run.firstIndex() + ", " + rowStride + " and " + biasFirst);
+        }
+        int[] counts = new int[FixedPointUpdate.COUNT_WORDS];
+        int r = applyFixUpdate0(dtcm, constants, rowStride, biasFirst, counts);
+        if (r < 0) {
+            throw new KernelException(r, r == KernelException.INCOMPLETE
+                    ? "applyFixedUpdate while this core's backward pass of a sample is incomplete"
+                    : "applyFixedUpdate: " + KernelException.describe(r));
+        }
+        return FixedPointUpdate.counts(counts);
     }
 
     /**
@@ -585,8 +650,9 @@ public final class KernelCore {
         if (!(keep > 0f && keep <= 1f)) {
             throw new IllegalArgumentException("keep must be in (0, 1], got " + keep);
         }
-        if (c.training() == null) {
-            throw new IllegalStateException("setDropout on a core loaded without a training config: " + c);
+        if (c.training() == null || c.fixedPoint()) {
+            throw new IllegalStateException("setDropout on a core loaded without a training config, or an s16.15 "
+                    + "one (no dropout in s16.15 training): " + c);
         }
         int[] words = new int[KernelAbi.DROP_WORDS];
         words[KernelAbi.DROP_KEEP] = Float.floatToRawIntBits(keep);
@@ -673,6 +739,10 @@ public final class KernelCore {
         KernelConfig c = requireLoaded(what);
         if (c.training() == null) {
             throw new IllegalStateException(what + " on a core loaded without a training config: " + c);
+        }
+        if (c.fixedPoint()) {
+            throw new IllegalStateException(what + ": an s16.15 core's Adam state (m words, 64-bit v) is not read or "
+                    + "written as floats: " + c);
         }
         UpdaterKind updater = bias ? c.training().biasUpdater().kind() : c.training().weightUpdater().kind();
         int arrays = updater.stateArrays();
@@ -1028,6 +1098,9 @@ public final class KernelCore {
     private static native int readOutput0(ByteBuffer dtcm, float[] dest);
 
     private static native int applyUpdate0(ByteBuffer dtcm, int batchSize, int iteration, float[] rates);
+
+    private static native int applyFixUpdate0(ByteBuffer dtcm, int[] constants, int rowStride, int biasFirst,
+            int[] counts);
 
     private static native int setDropout0(ByteBuffer dtcm, int[] words);
 

@@ -165,6 +165,16 @@ public record TrainingConfig(UpdaterConfig weightUpdater, LossKind loss, int lay
             return this;
         }
 
+        /**
+         * A hidden layer's core: nOut of its whole layer. An s16.15 training block that sends back needs it: holding
+         * fewer columns than its layer, it sends each row's error as its partial's two halves (docs/fixed-point.md,
+         * "Training in s16.15 on the machine").
+         */
+        public Builder layerOutputs(int outputsOfLayer) {
+            this.layerOutputs = outputsOfLayer;
+            return this;
+        }
+
         /** A REDUCE: the key of its {@code delta_0}. */
         public Builder deltaKeyBase(int key) {
             this.deltaKeyBase = key;

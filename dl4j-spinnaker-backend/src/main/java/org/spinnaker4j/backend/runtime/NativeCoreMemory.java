@@ -86,15 +86,21 @@ public final class NativeCoreMemory implements CoreMemory {
         };
         // a pooling block's state does not depend on its channels: its rows, a whole number of positions, will do;
         // an s16.15 core is probed in s16.15 (a reduce taking its blocks' partials as halves, as CoreDataBuilder
-        // configures it; a pooling block and a convolution's row block at inference), but one the fixed kernels do not
-        // run, which the host refuses at init(), as float32
-        boolean fixed = s.arithmetic() == Arithmetic.S16_15 && !training;
-        KernelConfig probe = new KernelConfig(KernelKinds.of(s.kind()), s.rows(), s.cols(),
+        // configures it; a pooling block and a convolution's row block at inference; a fused training block the
+        // kernels train in s16.15, with its 64-bit gradient sums), but one the fixed kernels do not run, which the
+        // host refuses at init(), as float32
+        KernelConfig floating = probe(s, softmax, partials, ranges, trainingConfig, false);
+        boolean fixed = s.arithmetic() == Arithmetic.S16_15 && (!training || floating.trainsInFixedPoint());
+        return KernelCore.stateBytes(fixed ? probe(s, softmax, partials, ranges, trainingConfig, true) : floating);
+    }
+
+    private static KernelConfig probe(CoreShape s, boolean softmax, int partials, List<KeyRange> ranges,
+            TrainingConfig trainingConfig, boolean fixed) {
+        return new KernelConfig(KernelKinds.of(s.kind()), s.rows(), s.cols(),
                 softmax ? KernelActivation.SOFTMAX : KernelActivation.IDENTITY, 0f, s.fused(), 0, partials,
                 s.softmaxPeers(), 0, ranges, trainingConfig,
                 s.pooling() ? PoolingConfig.max(s.rows(), 0, 0f) : s.miniBatchNorm() ? PoolingConfig.norm(s.rows(), 0)
                         : null, KernelKinds.of(s.rowBlock()), fixed, fixed && s.kind() == VertexKind.REDUCE);
-        return KernelCore.stateBytes(probe);
     }
 
     /** A training config of the shape's size: its updaters', loss's and normalization's state, held samples. */
@@ -108,7 +114,9 @@ public final class NativeCoreMemory implements CoreMemory {
                 config.lossWeights(Collections.nCopies(s.cols(), 1f));
             }
         } else if (activates) {
-            config.backwardPartials(1);
+            // an s16.15 hidden block is probed taking its errors as halves (a 64-bit sum a column, the larger state)
+            // and states its layer's width (at least its columns), as the kernels require of one that sends back
+            config.backwardPartials(s.arithmetic() == Arithmetic.S16_15 ? 2 : 1).layerOutputs(s.cols());
         }
         if (s.kind() == VertexKind.DENSE_BLOCK) {
             config.sendsBackward(0);

@@ -176,6 +176,32 @@ class NativeCoreMemoryTest {
     }
 
     /**
+     * A fused training block the kernels train in s16.15 (Sgd or Adam, docs/fixed-point.md, "Training in s16.15 on the
+     * machine") is probed in s16.15, its gradient sums 8 bytes a parameter, so larger than its float32 state; a
+     * training block they do not train in s16.15 (Nesterovs; unfused) as float32, which the host refuses at init().
+     */
+    @Test
+    void fixedPointTrainingBlocksAreProbedWithTheirFixedState() {
+        NativeCoreMemory memory = new NativeCoreMemory();
+        for (UpdaterType u : new UpdaterType[] {UpdaterType.SGD, UpdaterType.ADAM, UpdaterType.NESTEROVS}) {
+            for (boolean fused : new boolean[] {true, false}) {
+                CoreShape floating = trainingBlock(u, fused, Arithmetic.FLOAT32);
+                CoreShape fixed = trainingBlock(u, fused, Arithmetic.S16_15);
+                boolean trains = fused && u != UpdaterType.NESTEROVS;
+                int f = memory.stateBytes(floating);
+                int q = memory.stateBytes(fixed);
+                assertTrue(trains ? q > f : q == f, u + (fused ? " fused: " : " unfused: ") + q + " against " + f);
+            }
+        }
+    }
+
+    /** A 128 × 32 training block holding 4 samples, taking its data and (fused) its columns' errors. */
+    private static CoreShape trainingBlock(UpdaterType u, boolean fused, Arithmetic arithmetic) {
+        return new CoreShape(VertexKind.DENSE_BLOCK, 128, 32, fused, 2, 0, u, u, false, false, 0, 0, 4, false,
+                CoreShape.Copy.NONE, null, false, CoreShape.Sums.NONE, arithmetic);
+    }
+
+    /**
      * A block of one value of a normalization of 12 channels on 4 × 4 images keeps the sums of 192 blocks, 7 × 12 each:
      * 64,512 bytes, more than a core's DTCM. The mapper refuses it, naming the block, rather than the kernel at load.
      */
