@@ -23,9 +23,8 @@ import org.spinnaker4j.mapper.ir.UpdaterType;
  * on the lean kernels ({@code make calibrate} in native-kernels/src/main/c: arm-none-eabi-gcc
  * 12 -O2, soft float, under qemu-arm), read from the cost table {@link InstructionCounts#ARM968_SOFT_FLOAT}
  * and turned into cycles with {@code cyclesPerInstruction}; an s16.15 core's forward work is charged the
- * table's cycles estimated from the same traces instead ({@link #figures}); the interrupt and dispatch figures
- * are measured through spinnaker_tools' spin1 event code ({@code make measure-dispatch}), the send figure and
- * the cycles per instruction are estimates. Sources: docs/machine-model.md.
+ * table's cycles estimated from the same traces instead ({@link #figures}); the interrupt, dispatch and send
+ * figures and the cycles per instruction are estimates. Sources: docs/machine-model.md.
  *
  * <p>A block multiplies each row into its sums when the row and every row before it have
  * arrived (an s16.15 dense block each word as it arrives: exact sums do not depend on the order), so its MACs are
@@ -33,17 +32,15 @@ import org.spinnaker4j.mapper.ir.UpdaterType;
  * {@link #completionCycles completion} is the rest.
  *
  * @param cyclesPerInstruction   est. 1.3 (ARM9E pipeline: 1.2–1.5)
- * @param receiveInterruptCycles the packet-received interrupt until it empties the receive register (22
- *                               measured: the callback at priority 0)
- * @param dispatchCycles         the interrupt and spin1's dispatch of the packet callback at priority 0, besides
- *                               the callback's own work (189 measured)
+ * @param receiveInterruptCycles the packet-received interrupt that empties the receive register (est.)
+ * @param dispatchCycles         queueing and dispatching the packet callback (est.)
  * @param sendPacketCycles       writing one packet to the communications controller (est.)
  */
 public record CoreCostModel(double cyclesPerInstruction, int receiveInterruptCycles, int dispatchCycles,
         int sendPacketCycles) implements Serializable {
 
     /** The default model. */
-    public static final CoreCostModel ARM968_SOFT_FLOAT = new CoreCostModel(1.3, 22, 189, 30);
+    public static final CoreCostModel ARM968_SOFT_FLOAT = new CoreCostModel(1.3, 40, 120, 30);
 
     private static final InstructionCounts TABLE = InstructionCounts.load(InstructionCounts.ARM968_SOFT_FLOAT);
     /**
