@@ -113,12 +113,16 @@ function cost(pc, next_pc,    op, ops, n, regs, c, last, nop, nops) {
 
 FNR == NR {
     # objdump: "    8540:\te3530000 \tcmp\tr3, #0"
-    if (match($0, /^ *[0-9a-f]+:\t[0-9a-f]+ +\t/)) {
+    # (a 32-bit Thumb instruction, bl or blx, as two halfwords: "f003 ff9c")
+    if (match($0, /^ *[0-9a-f]+:\t[0-9a-f]+( [0-9a-f][0-9a-f][0-9a-f][0-9a-f])? +\t/)) {
         split($0, t, "\t")
         a = t[1]; sub(/^ */, "", a); sub(/:$/, "", a)
         a = hex8(a)
         mnem[a] = t[3]
-        conditional[a] = t[2] !~ /^[ef]/               # the condition field, bits 31..28
+        sub(/\.[nw]$/, "", mnem[a])                   # Thumb's width suffix (b.n, bgt.n)
+        # the condition field, bits 31..28, of an ARM instruction (8 hex digits); Thumb code
+        # (4-digit halfwords) is conditional only in its branches, which cost() tells apart
+        conditional[a] = t[2] ~ /^[0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f] *$/ && t[2] !~ /^[ef]/
         oper[a] = t[4]
         sub(/[ \t]*[;@<].*$/, "", oper[a])
         if (last_a != "") seq[last_a] = a          # the next address in the disassembly
