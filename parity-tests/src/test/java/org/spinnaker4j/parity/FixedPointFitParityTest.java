@@ -1,6 +1,7 @@
 package org.spinnaker4j.parity;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -87,24 +88,25 @@ class FixedPointFitParityTest {
     }
 
     /**
-     * A mini-batch whose inputs would let a backward sum wrap (the inputs × 3000) is refused before anything is sent:
-     * fit throws, and the parameters are as they were.
+     * A mini-batch whose inputs and labels would let a gradient sum wrap (both × 3000: relu outputs and MSE's δ near a
+     * word's range) is refused before anything is sent: fit throws, the parameters are as they were, and a later
+     * mini-batch trains.
      */
     @Test
     void aMiniBatchThatCouldWrapIsRefusedAndChangesNothing() {
         MultiLayerNetwork cpu = SmallTrainingNetwork.of(new Sgd(0.1), Activation.RELU, Activation.RELU,
-                Activation.SOFTMAX, LossFunction.MCXENT);
+                Activation.IDENTITY, LossFunction.MSE);
         Random rnd = new Random(3);
         try (SpiNNakerMultiLayerNetwork net = machine(cpu, FixedPointRounding.nearest())) {
-            net.fit(Nd4j.create(features(rnd, 1)), Nd4j.create(labels(rnd, LossFunction.MCXENT)));
+            net.fit(Nd4j.create(features(rnd, 1)), Nd4j.create(labels(rnd, LossFunction.MSE, 1)));
             INDArray before = net.params().dup();
-            ArithmeticException e = assertThrows(ArithmeticException.class,
-                    () -> net.fit(Nd4j.create(features(rnd, 3000)), Nd4j.create(labels(rnd, LossFunction.MCXENT))));
+            ArithmeticException e = assertThrows(ArithmeticException.class, () -> net.fit(
+                    Nd4j.create(features(rnd, 3000)), Nd4j.create(labels(rnd, LossFunction.MSE, 3000))));
             LOG.info("refused: {}", e.getMessage());
-            assertTrue(before.equals(net.params()), "the parameters are unchanged");
-            float[][] x = features(rnd, 1);
-            net.fit(Nd4j.create(x), Nd4j.create(labels(rnd, LossFunction.MCXENT)));
-            assertTrue(!before.equals(net.params()), "a later mini-batch trains");
+            assertTrue(e.getMessage().startsWith("layer "), e.getMessage());
+            assertEquals(before, net.params(), "the parameters are unchanged");
+            net.fit(Nd4j.create(features(rnd, 1)), Nd4j.create(labels(rnd, LossFunction.MSE, 1)));
+            assertNotEquals(before, net.params(), "a later mini-batch trains");
         }
     }
 
@@ -127,13 +129,18 @@ class FixedPointFitParityTest {
     }
 
     private static float[][] labels(Random rnd, LossFunction loss) {
+        return labels(rnd, loss, 1);
+    }
+
+    /** One-hot labels for MCXENT, else Gaussian ones times {@code scale}. */
+    private static float[][] labels(Random rnd, LossFunction loss, double scale) {
         float[][] y = new float[BATCH][4];
         for (float[] row : y) {
             if (loss == LossFunction.MCXENT) {
                 row[rnd.nextInt(4)] = 1f;
             } else {
                 for (int j = 0; j < 4; j++) {
-                    row[j] = (float) rnd.nextGaussian();
+                    row[j] = (float) (scale * rnd.nextGaussian());
                 }
             }
         }
