@@ -25,8 +25,8 @@ import org.spinnaker4j.kernels.FixedPointFunctions;
 /**
  * What {@code fit} cannot train in s16.15, as {@link Problem}s (docs/fixed-point.md, "Training in s16.15 through
  * fit"): the kernels train DenseLayers with relu, identity, tanh or sigmoid under one OutputLayer, softmax with MCXENT
- * or identity with MSE (unweighted); every layer with a bias, updated by Sgd or Adam at a fixed learning rate (the
- * bias by the same updater); no regularization, weight decay, gradient normalization or dropout; the gradients
+ * or identity with MSE (unweighted); every layer updated by Sgd or Adam at a fixed learning rate (the bias by the
+ * same updater; a layer without a bias trains in no arithmetic yet, which the front end says); no regularization, weight decay, gradient normalization or dropout; the gradients
  * averaged over the mini-batch ({@code miniBatch(true)}). The mapping is checked later ({@link
  * FixedPointTrainingMapping}).
  */
@@ -62,9 +62,6 @@ final class FixedPointTrainingCheck {
             } else if (fn == null || !HIDDEN.contains(fn.getClass())) {
                 problems.add(new Problem(i, type, MODE + "a hidden layer's activation is relu, identity, tanh or "
                         + "sigmoid, got " + fn));
-            }
-            if (!(layer instanceof DenseLayer d ? d.hasBias() : ((OutputLayer) layer).hasBias())) {
-                problems.add(new Problem(i, type, MODE + "every layer has a bias (hasBias(true))"));
             }
             checkUpdater(i, type, base, problems);
             if (!base.getRegularization().isEmpty() || !base.getRegularizationBias().isEmpty()) {

@@ -46,7 +46,8 @@ public final class FixedPointTrainingMapping {
                 DenseLayerSpec layer = mapping.network().layers().get(v.layer());
                 if (!v.fused() || v.rows().lo() != 0 || v.rows().size() != layer.nIn()) {
                     throw refusal(v + " holds rows " + v.rows() + " of layer " + v.layer() + "'s " + layer.nIn()
-                            + "; every block must hold all its layer's rows (fused) to train in s16.15");
+                            + "; every block must hold all its layer's rows (fused) to train in s16.15: make the layer small enough "
+                            + "for one core to hold its whole fan-in, or train in Arithmetic.FLOAT32");
                 }
                 blocks[v.layer()]++;
             }
