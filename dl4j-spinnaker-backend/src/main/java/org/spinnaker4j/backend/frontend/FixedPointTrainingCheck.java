@@ -26,9 +26,9 @@ import org.spinnaker4j.kernels.FixedPointFunctions;
  * What {@code fit} cannot train in s16.15, as {@link Problem}s (docs/fixed-point.md, "Training in s16.15 through
  * fit"): the kernels train DenseLayers with relu, identity, tanh or sigmoid under one OutputLayer, softmax with MCXENT
  * or identity with MSE (unweighted); every layer updated by Sgd or Adam at a fixed learning rate (the bias by the
- * same updater; a layer without a bias trains in no arithmetic yet, which the front end says); no regularization, weight decay, gradient normalization or dropout; the gradients
- * averaged over the mini-batch ({@code miniBatch(true)}). The mapping is checked later ({@link
- * FixedPointTrainingMapping}).
+ * same updater; a layer without a bias trains in no arithmetic yet, which the front end says); no regularization,
+ * weight decay, gradient normalization or dropout; the gradients averaged over the mini-batch
+ * ({@code miniBatch(true)}). The mapping is checked later ({@link FixedPointTrainingMapping}).
  */
 final class FixedPointTrainingCheck {
 

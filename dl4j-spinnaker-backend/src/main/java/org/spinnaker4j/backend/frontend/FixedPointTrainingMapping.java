@@ -46,8 +46,8 @@ public final class FixedPointTrainingMapping {
                 DenseLayerSpec layer = mapping.network().layers().get(v.layer());
                 if (!v.fused() || v.rows().lo() != 0 || v.rows().size() != layer.nIn()) {
                     throw refusal(v + " holds rows " + v.rows() + " of layer " + v.layer() + "'s " + layer.nIn()
-                            + "; every block must hold all its layer's rows (fused) to train in s16.15: make the layer small enough "
-                            + "for one core to hold its whole fan-in, or train in Arithmetic.FLOAT32");
+                            + "; every block must hold all its layer's rows (fused) to train in s16.15: make the layer "
+                            + "small enough for one core to hold its whole fan-in, or train in Arithmetic.FLOAT32");
                 }
                 blocks[v.layer()]++;
             }
@@ -61,7 +61,7 @@ public final class FixedPointTrainingMapping {
     }
 
     private static UnsupportedNetworkException refusal(String why) {
-        return new UnsupportedNetworkException(List.of(new Problem(-1, "Mapping", "cannot train in s16.15 fixed point (Arithmetic.S16_15) on this "
-                + "mapping: " + why + " (docs/fixed-point.md, \"Training in s16.15 through fit\")")));
+        return new UnsupportedNetworkException(List.of(new Problem(-1, "Mapping", "cannot train in s16.15 fixed "
+                + "point (Arithmetic.S16_15) on this mapping: " + why + " (docs/fixed-point.md, \"Training in s16.15 through fit\")")));
     }
 }

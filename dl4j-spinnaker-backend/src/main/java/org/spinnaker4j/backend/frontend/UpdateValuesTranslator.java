@@ -56,7 +56,8 @@ public final class UpdateValuesTranslator {
                         norm ? List.of() : base.getRegularizationBias(), iteration, epoch),
                         DropoutTranslator.keep(conf, i, iteration, epoch),
                         dropoutStream(conf, i, iteration),
-                        DropoutTranslator.dropsGradient(conf, i), exactRates(base.getIUpdater(), iteration, epoch)));
+                        DropoutTranslator.dropsGradient(conf, i),
+                        exactRates(base.getIUpdater(), iteration, epoch)));
             } catch (IllegalArgumentException e) {
                 throw new IllegalStateException("layer " + i + " (" + layer.getClass().getSimpleName() + "): at iteration "
                         + iteration + ", epoch " + epoch + " its schedules give values the cores cannot use: "
