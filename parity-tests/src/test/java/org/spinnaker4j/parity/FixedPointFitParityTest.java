@@ -110,6 +110,41 @@ class FixedPointFitParityTest {
         }
     }
 
+    /**
+     * Parameters set through another door (setParams) after a fit are loaded into the cores before the next one, which
+     * trains from them as the reference does; a non-zero DL4J updater state, which the cores cannot take, is refused.
+     */
+    @Test
+    void parametersSetOutsideFitAreReloadedAndUpdaterStateIsRefused() {
+        MultiLayerNetwork cpu = SmallTrainingNetwork.of(new Sgd(0.1), Activation.TANH, Activation.RELU,
+                Activation.SOFTMAX, LossFunction.MCXENT);
+        Random rnd = new Random(11);
+        try (SpiNNakerMultiLayerNetwork net = machine(cpu, FixedPointRounding.nearest())) {
+            net.fit(Nd4j.create(features(rnd, 1)), Nd4j.create(labels(rnd, LossFunction.MCXENT)));
+            INDArray halved = net.params().mul(0.5);
+            net.setParams(halved);
+            cpu.setParams(halved);
+            AccumTrainingReference ref = new AccumTrainingReference(cpu, FixedPointRounding.nearest().rounding(), 0);
+            float[][] x = features(rnd, 1);
+            float[][] y = labels(rnd, LossFunction.MCXENT);
+            ref.fit(x, y);
+            net.getLayerWiseConfigurations().setIterationCount(0); // the reference's first update
+            net.fit(Nd4j.create(x), Nd4j.create(y));
+            for (int l = 0; l < 3; l++) {
+                assertArrayEquals(ref.weights(l), words(net, l, "W"), "layer " + l + ": weights");
+                assertArrayEquals(ref.biases(l), words(net, l, "b"), "layer " + l + ": biases");
+            }
+        }
+        MultiLayerNetwork adam = SmallTrainingNetwork.of(new Adam(1e-2), Activation.TANH, Activation.RELU,
+                Activation.SOFTMAX, LossFunction.MCXENT);
+        try (SpiNNakerMultiLayerNetwork net = machine(adam, FixedPointRounding.nearest())) {
+            net.getUpdater().getStateViewArray().assign(1e-3);
+            IllegalStateException e = assertThrows(IllegalStateException.class, () -> net.fit(
+                    Nd4j.create(features(rnd, 1)), Nd4j.create(labels(rnd, LossFunction.MCXENT))));
+            assertTrue(e.getMessage().contains("updater holds state"), e.getMessage());
+        }
+    }
+
     private static SpiNNakerMultiLayerNetwork machine(MultiLayerNetwork cpu, FixedPointRounding rounding) {
         SpiNNakerMultiLayerNetwork net = new SpiNNakerMultiLayerNetwork(cpu.getLayerWiseConfigurations().clone(),
                 SpiNNakerOptions.builder().partitioning(PartitioningStrategy.FEWEST_CORES)
