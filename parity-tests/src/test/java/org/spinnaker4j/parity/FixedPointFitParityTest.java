@@ -98,14 +98,14 @@ class FixedPointFitParityTest {
                 Activation.IDENTITY, LossFunction.MSE);
         Random rnd = new Random(3);
         try (SpiNNakerMultiLayerNetwork net = machine(cpu, FixedPointRounding.nearest())) {
-            net.fit(Nd4j.create(features(rnd, 1)), Nd4j.create(labels(rnd, LossFunction.MSE, 1)));
+            fitOne(net, rnd, LossFunction.MSE);
             INDArray before = net.params().dup();
             ArithmeticException e = assertThrows(ArithmeticException.class, () -> net.fit(
                     Nd4j.create(features(rnd, 3000)), Nd4j.create(labels(rnd, LossFunction.MSE, 3000))));
             LOG.info("refused: {}", e.getMessage());
             assertTrue(e.getMessage().startsWith("layer "), e.getMessage());
             assertEquals(before, net.params(), "the parameters are unchanged");
-            net.fit(Nd4j.create(features(rnd, 1)), Nd4j.create(labels(rnd, LossFunction.MSE, 1)));
+            fitOne(net, rnd, LossFunction.MSE);
             assertNotEquals(before, net.params(), "a later mini-batch trains");
         }
     }
@@ -120,7 +120,7 @@ class FixedPointFitParityTest {
                 Activation.SOFTMAX, LossFunction.MCXENT);
         Random rnd = new Random(11);
         try (SpiNNakerMultiLayerNetwork net = machine(cpu, FixedPointRounding.nearest())) {
-            net.fit(Nd4j.create(features(rnd, 1)), Nd4j.create(labels(rnd, LossFunction.MCXENT)));
+            fitOne(net, rnd, LossFunction.MCXENT);
             INDArray halved = net.params().mul(0.5);
             net.setParams(halved);
             cpu.setParams(halved);
@@ -139,8 +139,8 @@ class FixedPointFitParityTest {
                 Activation.SOFTMAX, LossFunction.MCXENT);
         try (SpiNNakerMultiLayerNetwork net = machine(adam, FixedPointRounding.nearest())) {
             net.getUpdater().getStateViewArray().assign(1e-3);
-            IllegalStateException e = assertThrows(IllegalStateException.class, () -> net.fit(
-                    Nd4j.create(features(rnd, 1)), Nd4j.create(labels(rnd, LossFunction.MCXENT))));
+            IllegalStateException e = assertThrows(IllegalStateException.class,
+                    () -> fitOne(net, rnd, LossFunction.MCXENT));
             assertTrue(e.getMessage().contains("updater holds state"), e.getMessage());
         }
     }
@@ -151,6 +151,11 @@ class FixedPointFitParityTest {
                         .arithmetic(Arithmetic.S16_15).fixedPointRounding(rounding).build());
         net.init(cpu.params().dup(), true);
         return net;
+    }
+
+    /** One mini-batch of unit-scale features and labels for {@code loss}. */
+    private static void fitOne(SpiNNakerMultiLayerNetwork net, Random rnd, LossFunction loss) {
+        net.fit(Nd4j.create(features(rnd, 1)), Nd4j.create(labels(rnd, loss)));
     }
 
     private static float[][] features(Random rnd, double scale) {
