@@ -181,23 +181,14 @@ class FixedPointRejectionTest {
     @Test
     void aLayerSplitByRowsIsRefused() {
         // 784 x 256 does not fit one core: FEWEST_CORES splits its fan-in, which s16.15 training does not
-        MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder().updater(new Sgd(0.1)).list()
-                .layer(new DenseLayer.Builder().nIn(784).nOut(256).activation(Activation.RELU).build())
-                .layer(new OutputLayer.Builder(LossFunction.MSE).nIn(256).nOut(10).activation(Activation.IDENTITY)
-                        .build())
-                .build();
-        UnsupportedNetworkException e = refusal(conf, FIXED_TRAINING);
+        UnsupportedNetworkException e = refusal(reluThenMse(784, 256, 10), FIXED_TRAINING);
         assertTrue(e.getMessage().contains("must hold all its layer's rows"), e.getMessage());
     }
 
     @Test
     void aLayerAboveTheFirstOnSeveralBlocksIsRefused() {
-        MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder().updater(new Sgd(0.1)).list()
-                .layer(new DenseLayer.Builder().nIn(4).nOut(8).activation(Activation.RELU).build())
-                .layer(new OutputLayer.Builder(LossFunction.MSE).nIn(8).nOut(4000).activation(Activation.IDENTITY)
-                        .build())
-                .build();
-        UnsupportedNetworkException e = refusal(conf, FIXED_TRAINING);
+        // 8 x 4000 does not fit one core: its columns are on several blocks
+        UnsupportedNetworkException e = refusal(reluThenMse(4, 8, 4000), FIXED_TRAINING);
         assertTrue(e.getMessage().contains("layer 1 is on"), e.getMessage());
     }
 
@@ -260,6 +251,15 @@ class FixedPointRejectionTest {
                 .layer(new DenseLayer.Builder().nIn(4).nOut(8).activation(Activation.RELU).build())
                 .layer(new OutputLayer.Builder(LossFunction.MCXENT).nIn(8).nOut(3).activation(Activation.SOFTMAX)
                         .build());
+    }
+
+    /** nIn → hidden (relu) → nOut (identity, MSE), Sgd. */
+    private static MultiLayerConfiguration reluThenMse(int nIn, int hidden, int nOut) {
+        return new NeuralNetConfiguration.Builder().updater(new Sgd(0.1)).list()
+                .layer(new DenseLayer.Builder().nIn(nIn).nOut(hidden).activation(Activation.RELU).build())
+                .layer(new OutputLayer.Builder(LossFunction.MSE).nIn(hidden).nOut(nOut)
+                        .activation(Activation.IDENTITY).build())
+                .build();
     }
 
     private static MultiLayerConfiguration exactNetwork() {
