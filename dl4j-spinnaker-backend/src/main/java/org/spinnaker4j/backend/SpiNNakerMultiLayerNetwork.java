@@ -36,6 +36,8 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.spinnaker4j.backend.frontend.Dl4jFrontEnd;
+import org.spinnaker4j.backend.frontend.FixedPointScore;
+import org.spinnaker4j.backend.frontend.FixedPointTrainingMapping;
 import org.spinnaker4j.backend.frontend.DropoutTranslator;
 import org.spinnaker4j.backend.frontend.UpdateValuesTranslator;
 import org.spinnaker4j.backend.runtime.LayerUpdate;
@@ -210,6 +212,7 @@ public class SpiNNakerMultiLayerNetwork extends MultiLayerNetwork implements Aut
         }
         Mapping mapping = mapper().map(network, options.machine());
         WholeLayerLosses.check(mapping);
+        FixedPointTrainingMapping.check(mapping);
         return mapping;
     }
 
@@ -573,7 +576,13 @@ public class SpiNNakerMultiLayerNetwork extends MultiLayerNetwork implements Aut
         try (MemoryWorkspace outside = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
             // DL4J's score: the mean loss plus the regularization terms of the parameters before the update
             double regularization = calcRegularizationScore(true);
-            batchScore = trainer.run(machine -> machine.train(x, y, iteration, updates)) + regularization;
+            if (spec.fixedPoint()) {
+                // the cores send no loss in s16.15: DL4J's score of the quantised network before the update
+                batchScore = FixedPointScore.of(getLayerWiseConfigurations(), parameterVector(), x, y);
+                trainer.run(machine -> machine.train(x, y, iteration, updates));
+            } else {
+                batchScore = trainer.run(machine -> machine.train(x, y, iteration, updates)) + regularization;
+            }
             trainer.readBack();
         }
         setScore(batchScore);

@@ -4,6 +4,7 @@ import java.io.Serializable;
 import java.util.Objects;
 import org.spinnaker4j.backend.sim.SendMode;
 import org.spinnaker4j.backend.sim.SimulatorParameters;
+import org.spinnaker4j.backend.runtime.FixedPointRounding;
 import org.spinnaker4j.mapper.ir.Arithmetic;
 import org.spinnaker4j.mapper.machine.Machine;
 import org.spinnaker4j.mapper.partition.PartitioningStrategy;
@@ -28,6 +29,7 @@ public final class SpiNNakerOptions implements Serializable {
     private final int imageHeight;
     private final int imageWidth;
     private final Arithmetic arithmetic;
+    private final FixedPointRounding fixedPointRounding;
 
     private SpiNNakerOptions(Builder b) {
         this.machine = b.machine;
@@ -39,6 +41,7 @@ public final class SpiNNakerOptions implements Serializable {
         this.imageHeight = b.imageHeight;
         this.imageWidth = b.imageWidth;
         this.arithmetic = b.arithmetic;
+        this.fixedPointRounding = b.fixedPointRounding;
     }
 
     /** One SpiNN-5 board, FASTEST partitioning, embedded simulator. */
@@ -107,6 +110,14 @@ public final class SpiNNakerOptions implements Serializable {
         return arithmetic == null ? Arithmetic.FLOAT32 : arithmetic;
     }
 
+    /**
+     * How an s16.15 training core rounds its parameters' steps: {@link FixedPointRounding#stochastic(int)} with seed 0
+     * unless set (also for options serialized before the field existed).
+     */
+    public FixedPointRounding fixedPointRounding() {
+        return fixedPointRounding == null ? FixedPointRounding.defaults() : fixedPointRounding;
+    }
+
     /** A builder that starts from this one's settings. */
     public Builder toBuilder() {
         Builder b = builder().machine(machine).partitioning(partitioning).backend(backend).simulator(simulator);
@@ -115,6 +126,7 @@ public final class SpiNNakerOptions implements Serializable {
         b.imageHeight = imageHeight;
         b.imageWidth = imageWidth;
         b.arithmetic = arithmetic();
+        b.fixedPointRounding = fixedPointRounding();
         return b;
     }
 
@@ -124,7 +136,8 @@ public final class SpiNNakerOptions implements Serializable {
                 + ", backend=" + backend + ", sendMode=" + simulator.sendMode()
                 + (trainsOnMachine ? "" : ", inferenceOnly") + (sequenceLength > 0 ? ", sequenceLength=" + sequenceLength : "")
                 + (imageHeight > 0 ? ", imageSize=" + imageHeight + "x" + imageWidth : "")
-                + (arithmetic() == Arithmetic.FLOAT32 ? "" : ", arithmetic=" + arithmetic) + "}";
+                + (arithmetic() == Arithmetic.FLOAT32 ? "" : ", arithmetic=" + arithmetic
+                        + ", fixedPointRounding=" + fixedPointRounding()) + "}";
     }
 
     /** Builds {@link SpiNNakerOptions}. */
@@ -138,6 +151,7 @@ public final class SpiNNakerOptions implements Serializable {
         private int imageHeight;
         private int imageWidth;
         private Arithmetic arithmetic = Arithmetic.FLOAT32;
+        private FixedPointRounding fixedPointRounding = FixedPointRounding.defaults();
 
         private Builder() {
         }
@@ -179,10 +193,21 @@ public final class SpiNNakerOptions implements Serializable {
         /**
          * The number format the cores compute in: {@link Arithmetic#FLOAT32} (default, parity with nd4j-native) or
          * {@link Arithmetic#S16_15}, spinnaker_tools' {@code accum} (1 sign, 16 integer, 15 fraction bits), which
-         * {@code init()} checks layer by layer and which runs inference only.
+         * {@code init()} checks layer by layer. In s16.15, {@code fit} trains the networks docs/fixed-point.md,
+         * "Training in s16.15 through fit", lists (others are refused at {@code init()}).
          */
         public Builder arithmetic(Arithmetic arithmetic) {
             this.arithmetic = Objects.requireNonNull(arithmetic, "arithmetic");
+            return this;
+        }
+
+        /**
+         * How s16.15 training rounds each parameter's step to a word: {@link FixedPointRounding#stochastic(int)}
+         * (default, seed 0: steps below half a word's step still move parameters on average) or
+         * {@link FixedPointRounding#nearest()} (such steps are lost). Unused in float32.
+         */
+        public Builder fixedPointRounding(FixedPointRounding rounding) {
+            this.fixedPointRounding = Objects.requireNonNull(rounding, "rounding");
             return this;
         }
 

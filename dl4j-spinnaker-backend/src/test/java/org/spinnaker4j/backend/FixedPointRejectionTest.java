@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
+import org.deeplearning4j.nn.conf.GradientNormalization;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.inputs.InputType;
@@ -20,21 +21,32 @@ import org.deeplearning4j.nn.conf.layers.PoolingType;
 import org.deeplearning4j.nn.conf.preprocessor.RnnToFeedForwardPreProcessor;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.activations.Activation;
+import org.nd4j.linalg.learning.config.Adam;
+import org.nd4j.linalg.learning.config.IUpdater;
+import org.nd4j.linalg.learning.config.Nesterovs;
+import org.nd4j.linalg.learning.config.Sgd;
 import org.nd4j.linalg.lossfunctions.LossFunctions.LossFunction;
+import org.nd4j.linalg.schedule.ExponentialSchedule;
+import org.nd4j.linalg.schedule.ScheduleType;
 import org.spinnaker4j.backend.frontend.Problem;
 import org.spinnaker4j.backend.frontend.UnsupportedNetworkException;
+import org.spinnaker4j.backend.runtime.FixedPointRounding;
 import org.spinnaker4j.mapper.ir.Arithmetic;
 import org.spinnaker4j.mapper.partition.PartitioningStrategy;
 
 /**
  * In s16.15 fixed point ({@link Arithmetic#S16_15}) init() lists, in the one unsupported-network exception, every
- * layer and activation fixed point cannot run, and training (a batch normalization's included); networks of fused
- * blocks, mappings that split a fan-in over cores, convolutions and pooling initialise; float32 stays the default.
+ * layer and activation fixed point cannot run, and everything s16.15 training cannot do (docs/fixed-point.md,
+ * "Training in s16.15 through fit"): what a layer, its updater or the mapping needs; networks of fused blocks,
+ * mappings that split a fan-in over cores, convolutions and pooling initialise; float32 stays the default, and
+ * stochastic rounding with seed 0 the s16.15 training's.
  */
 class FixedPointRejectionTest {
 
     private static final SpiNNakerOptions FIXED_INFERENCE = SpiNNakerOptions.builder()
             .arithmetic(Arithmetic.S16_15).inferenceOnly().build();
+    private static final SpiNNakerOptions FIXED_TRAINING = SpiNNakerOptions.builder()
+            .arithmetic(Arithmetic.S16_15).partitioning(PartitioningStrategy.FEWEST_CORES).build();
 
     @Test
     void float32IsTheDefault() {
@@ -106,12 +118,78 @@ class FixedPointRejectionTest {
     }
 
     @Test
-    void trainingIsRefusedAtInitNamingWhy() {
-        UnsupportedNetworkException e = refusal(exactNetwork(), SpiNNakerOptions.builder()
-                .arithmetic(Arithmetic.S16_15).build());
-        assertTrue(e.problems().stream().anyMatch(p -> p.layerIndex() == -1
-                && p.reason().contains("only inference runs: fit(...)")
-                && p.reason().contains("inferenceOnly()")), e.getMessage());
+    void aNetworkTheKernelsTrainInitialisesForTraining() {
+        assertDoesNotThrow(() -> new SpiNNakerMultiLayerNetwork(trainable(new Sgd(0.1)).build(), FIXED_TRAINING)
+                .init());
+        assertDoesNotThrow(() -> new SpiNNakerMultiLayerNetwork(trainable(new Adam(1e-3)).build(), FIXED_TRAINING)
+                .init());
+    }
+
+    @Test
+    void activationsTheTrainingKernelsDoNotDifferentiateAreNamedWithTheirLayers() {
+        // leakyrelu and hardtanh run at inference, not in s16.15 training
+        UnsupportedNetworkException e = refusal(exactNetwork(), FIXED_TRAINING);
+        assertEquals(List.of(1, 2), e.problems().stream().map(Problem::layerIndex).toList(), e.getMessage());
+        assertTrue(e.problems().get(0).reason().contains("relu, identity, tanh or sigmoid"), e.getMessage());
+        assertDoesNotThrow(() -> new SpiNNakerMultiLayerNetwork(exactNetwork(), FIXED_INFERENCE.toBuilder()
+                .partitioning(PartitioningStrategy.FEWEST_CORES).build()).init(), "it runs at inference");
+    }
+
+    @Test
+    void whatTheTrainingKernelsCannotDoIsNamedWithItsLayer() {
+        MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder().updater(new Sgd(0.1)).list()
+                .layer(new DenseLayer.Builder().nIn(4).nOut(8).activation(Activation.RELU).l2(1e-4).build())
+                .layer(new DenseLayer.Builder().nIn(8).nOut(8).activation(Activation.TANH).dropOut(0.5).build())
+                .layer(new DenseLayer.Builder().nIn(8).nOut(8).activation(Activation.SIGMOID)
+                        .updater(new Nesterovs(0.1, 0.9)).build())
+                .layer(new DenseLayer.Builder().nIn(8).nOut(8).activation(Activation.RELU)
+                        .gradientNormalization(GradientNormalization.ClipL2PerLayer).build())
+                .layer(new DenseLayer.Builder().nIn(8).nOut(8).activation(Activation.RELU)
+                        .biasUpdater(new Sgd(0.5)).build())
+                .layer(new DenseLayer.Builder().nIn(8).nOut(8).activation(Activation.RELU)
+                        .updater(new Sgd(new ExponentialSchedule(ScheduleType.ITERATION, 0.1, 0.99))).build())
+                .layer(new OutputLayer.Builder(LossFunction.MSE).nIn(8).nOut(3).activation(Activation.SOFTMAX)
+                        .build())
+                .build();
+        List<Problem> problems = refusal(conf, FIXED_TRAINING).problems();
+        assertEquals(List.of(0, 1, 2, 3, 4, 5, 6), problems.stream().map(Problem::layerIndex).toList(),
+                problems.toString());
+        List<String> expected = List.of("no l1, l2 or weight decay", "no dropout", "Sgd or Adam at a fixed learning "
+                + "rate", "no gradient normalization", "the bias is updated as the weights",
+                "Sgd or Adam at a fixed learning rate", "softmax with MCXENT");
+        for (int i = 0; i < expected.size(); i++) {
+            assertTrue(problems.get(i).reason().contains(expected.get(i)), problems.get(i).toString());
+        }
+    }
+
+    @Test
+    void summedGradientsAreRefused() {
+        MultiLayerConfiguration conf = trainable(new Sgd(0.1)).build();
+        conf.getConfs().forEach(c -> c.setMiniBatch(false));
+        UnsupportedNetworkException e = refusal(conf, FIXED_TRAINING);
+        assertEquals(List.of(-1), e.problems().stream().map(Problem::layerIndex).toList(), e.getMessage());
+        assertTrue(e.problems().get(0).reason().contains("miniBatch(true)"), e.getMessage());
+    }
+
+    @Test
+    void fastestPartitioningIsRefusedNamingTheStrategyToChoose() {
+        UnsupportedNetworkException e = refusal(trainable(new Sgd(0.1)).build(), FIXED_TRAINING.toBuilder()
+                .partitioning(PartitioningStrategy.FASTEST).build());
+        assertTrue(e.getMessage().contains("partitioning(PartitioningStrategy.FEWEST_CORES)"), e.getMessage());
+    }
+
+    @Test
+    void aLayerSplitByRowsIsRefused() {
+        // 784 x 256 does not fit one core: FEWEST_CORES splits its fan-in, which s16.15 training does not
+        UnsupportedNetworkException e = refusal(reluThenMse(784, 256, 10), FIXED_TRAINING);
+        assertTrue(e.getMessage().contains("must hold all its layer's rows"), e.getMessage());
+    }
+
+    @Test
+    void aLayerAboveTheFirstOnSeveralBlocksIsRefused() {
+        // 8 x 4000 does not fit one core: its columns are on several blocks
+        UnsupportedNetworkException e = refusal(reluThenMse(4, 8, 4000), FIXED_TRAINING);
+        assertTrue(e.getMessage().contains("layer 1 is on"), e.getMessage());
     }
 
     @Test
@@ -123,9 +201,17 @@ class FixedPointRejectionTest {
                         .build())
                 .build();
         assertDoesNotThrow(() -> new SpiNNakerMultiLayerNetwork(conf, FIXED_INFERENCE).init());
-        UnsupportedNetworkException e = refusal(conf, SpiNNakerOptions.builder().arithmetic(Arithmetic.S16_15).build());
-        assertEquals(List.of(-1), e.problems().stream().map(Problem::layerIndex).toList(), e.getMessage());
-        assertTrue(e.problems().get(0).reason().contains("only inference runs"), e.getMessage());
+        UnsupportedNetworkException e = refusal(conf, FIXED_TRAINING);
+        assertEquals(List.of(1), e.problems().stream().map(Problem::layerIndex).toList(), e.getMessage());
+        assertTrue(e.problems().get(0).reason().contains("only DenseLayers under one OutputLayer train"),
+                e.getMessage());
+    }
+
+    @Test
+    void stochasticRoundingWithSeedZeroIsTheDefault() {
+        assertEquals(FixedPointRounding.stochastic(0), SpiNNakerOptions.defaults().fixedPointRounding());
+        SpiNNakerOptions nearest = FIXED_TRAINING.toBuilder().fixedPointRounding(FixedPointRounding.nearest()).build();
+        assertEquals(FixedPointRounding.nearest(), nearest.toBuilder().build().fixedPointRounding());
     }
 
     @Test
@@ -157,6 +243,23 @@ class FixedPointRejectionTest {
                 .layer(new OutputLayer.Builder(LossFunction.MSE).nOut(2).activation(Activation.IDENTITY).build())
                 .setInputType(InputType.convolutionalFlat(6, 5, 1)).build();
         assertDoesNotThrow(() -> new SpiNNakerMultiLayerNetwork(conf, FIXED_INFERENCE).init());
+    }
+
+    /** 4 → 8 → 3, relu then softmax with MCXENT: one fused block a layer under FEWEST_CORES. */
+    private static NeuralNetConfiguration.ListBuilder trainable(IUpdater updater) {
+        return new NeuralNetConfiguration.Builder().updater(updater).list()
+                .layer(new DenseLayer.Builder().nIn(4).nOut(8).activation(Activation.RELU).build())
+                .layer(new OutputLayer.Builder(LossFunction.MCXENT).nIn(8).nOut(3).activation(Activation.SOFTMAX)
+                        .build());
+    }
+
+    /** nIn → hidden (relu) → nOut (identity, MSE), Sgd. */
+    private static MultiLayerConfiguration reluThenMse(int nIn, int hidden, int nOut) {
+        return new NeuralNetConfiguration.Builder().updater(new Sgd(0.1)).list()
+                .layer(new DenseLayer.Builder().nIn(nIn).nOut(hidden).activation(Activation.RELU).build())
+                .layer(new OutputLayer.Builder(LossFunction.MSE).nIn(hidden).nOut(nOut)
+                        .activation(Activation.IDENTITY).build())
+                .build();
     }
 
     private static MultiLayerConfiguration exactNetwork() {

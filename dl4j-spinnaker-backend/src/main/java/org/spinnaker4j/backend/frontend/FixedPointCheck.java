@@ -34,8 +34,7 @@ import org.spinnaker4j.kernels.FixedPointFunctions;
  * BatchNormalization (whose MAX and AVG pool words exactly and whose running statistics are folded), activations other
  * than those its kernels compute (relu, leakyrelu, hardtanh, identity on the word; sigmoid, tanh, softplus and elu
  * by the fixed-point functions; softmax over at most {@link FixedPointFunctions#SOFTMAX_MAX_WIDTH} outputs, whose
- * exact sum must fit a packet) and a mapping for training (the kernels train fused blocks in s16.15, the backend
- * does not drive them yet). A layer's fan-in may
+ * exact sum must fit a packet); for training, what {@link FixedPointTrainingCheck} refuses. A layer's fan-in may
  * be split over cores: its blocks send 64-bit partial sums as two packets and its reduces round once.
  */
 final class FixedPointCheck {
@@ -64,10 +63,7 @@ final class FixedPointCheck {
     /** Adds a problem for everything {@code conf} (mapped for training if {@code training}) cannot do in s16.15. */
     static void check(MultiLayerConfiguration conf, boolean training, List<Problem> problems) {
         if (training) {
-            problems.add(new Problem(-1, "SpiNNakerOptions", MODE + "only inference runs: fit(...), score(DataSet) "
-                    + "and everything else needing gradients compute in float32 only (the kernels train fused blocks "
-                    + "in s16.15, but the backend does not drive them yet: docs/fixed-point.md, \"Training in s16.15 "
-                    + "on the machine\"); build the options with inferenceOnly()"));
+            FixedPointTrainingCheck.check(conf, problems);
         }
         for (int i = 0; i < conf.getConfs().size(); i++) {
             Layer layer = conf.getConf(i).getLayer();

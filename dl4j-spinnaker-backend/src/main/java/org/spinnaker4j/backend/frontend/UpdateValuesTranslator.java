@@ -5,9 +5,12 @@ import java.util.List;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.layers.BaseLayer;
 import org.deeplearning4j.nn.conf.layers.Layer;
+import org.nd4j.linalg.learning.config.Adam;
 import org.nd4j.linalg.learning.config.IUpdater;
 import org.nd4j.linalg.learning.config.Nesterovs;
+import org.nd4j.linalg.learning.config.Sgd;
 import org.nd4j.linalg.learning.regularization.Regularization;
+import org.spinnaker4j.backend.runtime.ExactRates;
 import org.spinnaker4j.backend.runtime.LayerUpdate;
 import org.spinnaker4j.kernels.UpdateValues;
 
@@ -37,7 +40,8 @@ public final class UpdateValuesTranslator {
             if (Dl4jFrontEnd.isPooling(layer)) {
                 UpdateValues none = new UpdateValues(0f, 0f, 0f, 0f, 0f);
                 updates.add(new LayerUpdate(none, none, DropoutTranslator.keep(conf, i, iteration, epoch),
-                        dropoutStream(conf, i, iteration), DropoutTranslator.dropsGradient(conf, i))); // no parameters
+                        dropoutStream(conf, i, iteration), DropoutTranslator.dropsGradient(conf, i),
+                        ExactRates.NONE)); // no parameters
                 continue;
             }
             if (!(layer instanceof BaseLayer base) || Dl4jFrontEnd.isDropoutLayer(layer)) {
@@ -52,7 +56,8 @@ public final class UpdateValuesTranslator {
                         norm ? List.of() : base.getRegularizationBias(), iteration, epoch),
                         DropoutTranslator.keep(conf, i, iteration, epoch),
                         dropoutStream(conf, i, iteration),
-                        DropoutTranslator.dropsGradient(conf, i)));
+                        DropoutTranslator.dropsGradient(conf, i),
+                        exactRates(base.getIUpdater(), iteration, epoch)));
             } catch (IllegalArgumentException e) {
                 throw new IllegalStateException("layer " + i + " (" + layer.getClass().getSimpleName() + "): at iteration "
                         + iteration + ", epoch " + epoch + " its schedules give values the cores cannot use: "
@@ -80,6 +85,21 @@ public final class UpdateValuesTranslator {
     static IUpdater biasUpdater(BaseLayer layer) {
         IUpdater bias = layer.getBiasUpdater();
         return bias == null || bias.equals(layer.getIUpdater()) ? layer.getIUpdater() : bias;
+    }
+
+    /**
+     * An Sgd or Adam updater's constants in double at this iteration and epoch (an s16.15 core's update is computed
+     * from them); {@link ExactRates#NONE} for other updaters.
+     */
+    static ExactRates exactRates(IUpdater u, int iteration, int epoch) {
+        if (u instanceof Adam a) {
+            return new ExactRates(true, a.getLearningRate(iteration, epoch), a.getBeta1(), a.getBeta2(),
+                    a.getEpsilon());
+        }
+        if (u instanceof Sgd s) {
+            return new ExactRates(false, s.getLearningRate(iteration, epoch), 0, 0, 0);
+        }
+        return ExactRates.NONE;
     }
 
     /** The values of one array's update: its updater's learning rate and momentum, its regularization's. */

@@ -167,6 +167,10 @@ public final class CoreDataBuilder {
         }
         if (sendKeys.containsKey(PartitionKind.BACKWARD)) {
             config.sendsBackward(sendKeys.get(PartitionKind.BACKWARD));
+            if (network.fixedPoint() && !computesLoss) {
+                // an s16.15 block that sends back states its layer's width: more than its columns, it sends halves
+                config.layerOutputs(network.layers().get(v.layer()).nOut());
+            }
         }
         if (copies != null) {
             config.copy(copy(mapping, v, copies));

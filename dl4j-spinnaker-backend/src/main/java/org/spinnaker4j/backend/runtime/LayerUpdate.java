@@ -16,20 +16,24 @@ import org.spinnaker4j.kernels.UpdateValues;
  * @param stream the stream key of the layer's dropout in this mini-batch
  * @param dropsGradient whether the backward pass masks the gradient of the dropped input too (DL4J's
  *        Convolution1DLayer, which drops its own input, does not)
+ * @param exact the update's constants in double, as an s16.15 training core takes them ({@link ExactRates#NONE} for
+ *        an updater other than Sgd and Adam)
  */
-public record LayerUpdate(UpdateValues weights, UpdateValues bias, float keep, int stream, boolean dropsGradient) {
+public record LayerUpdate(UpdateValues weights, UpdateValues bias, float keep, int stream, boolean dropsGradient,
+        ExactRates exact) {
 
     public LayerUpdate {
         Objects.requireNonNull(weights, "weights");
         Objects.requireNonNull(bias, "bias");
+        Objects.requireNonNull(exact, "exact");
         if (!(keep > 0f && keep <= 1f)) {
             throw new IllegalArgumentException("keep must be in (0, 1], got " + keep);
         }
     }
 
-    /** An update of a layer without dropout. */
+    /** An update of a layer without dropout, whose updater s16.15 does not train with. */
     public LayerUpdate(UpdateValues weights, UpdateValues bias) {
-        this(weights, bias, 1f, 0, false);
+        this(weights, bias, 1f, 0, false, ExactRates.NONE);
     }
 
     /** Whether the layer's input is dropped in the mini-batch. */

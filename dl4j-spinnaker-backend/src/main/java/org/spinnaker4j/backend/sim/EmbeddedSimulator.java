@@ -8,6 +8,7 @@ import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.function.Function;
 import java.util.function.IntPredicate;
@@ -15,7 +16,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.spinnaker4j.backend.runtime.CoreData;
 import org.spinnaker4j.backend.runtime.CoreDataBuilder;
+import org.spinnaker4j.backend.runtime.FixedPointRounding;
 import org.spinnaker4j.backend.runtime.FixedPointRun;
+import org.spinnaker4j.backend.runtime.FixedPointTraining;
 import org.spinnaker4j.backend.runtime.KernelKinds;
 import org.spinnaker4j.backend.runtime.LayerSlices;
 import org.spinnaker4j.backend.runtime.ParameterGather;
@@ -23,7 +26,9 @@ import org.spinnaker4j.backend.runtime.LayerUpdate;
 import org.spinnaker4j.backend.runtime.Machine;
 import org.spinnaker4j.backend.runtime.PacketLossException;
 import org.spinnaker4j.backend.runtime.RunStats;
+import org.spinnaker4j.kernels.AccumQuantiser;
 import org.spinnaker4j.kernels.DtcmArena;
+import org.spinnaker4j.kernels.FixedPointUpdate;
 import org.spinnaker4j.kernels.KernelConfig;
 import org.spinnaker4j.kernels.KernelCopyConfig;
 import org.spinnaker4j.kernels.KernelCore;
@@ -64,6 +69,8 @@ public final class EmbeddedSimulator implements Machine {
     private static final Logger LOG = LoggerFactory.getLogger(EmbeddedSimulator.class);
 
     private final SimulatorParameters parameters;
+    /** How an s16.15 training core rounds its parameters' steps. */
+    private final FixedPointRounding rounding;
     /** A new one for each mapping built, as its routers, links and cores register their actions with it. */
     private EventQueue clock = new EventQueue();
     private final DropLog log = new DropLog();
@@ -92,8 +99,15 @@ public final class EmbeddedSimulator implements Machine {
     /** 32-bit values the sinks collected for the host in the current run. */
     private long hostOut;
 
+    /** A simulator whose s16.15 training rounds steps stochastically with seed 0 ({@link FixedPointRounding}). */
     public EmbeddedSimulator(SimulatorParameters parameters) {
+        this(parameters, FixedPointRounding.defaults());
+    }
+
+    /** A simulator whose s16.15 training cores round their parameters' steps as {@code rounding} says. */
+    public EmbeddedSimulator(SimulatorParameters parameters, FixedPointRounding rounding) {
         this.parameters = parameters;
+        this.rounding = Objects.requireNonNull(rounding, "rounding");
     }
 
     public SimulatorParameters parameters() {
@@ -296,6 +310,9 @@ public final class EmbeddedSimulator implements Machine {
             throw new IllegalArgumentException("update values for " + updates.size() + " layers, the network has "
                     + mapping.network().layers().size());
         }
+        if (fixedPoint != null) {
+            return trainFixed(features, labels, iteration, updates);
+        }
         if (!mapping.network().updatesOnTheMachine()) {
             throw new IllegalStateException("the cores cannot update this network's kernels (taps that only padding "
                     + "sees, which no position block holds, copies in several position blocks with an L2 gradient "
@@ -335,6 +352,40 @@ public final class EmbeddedSimulator implements Machine {
         exchange(SimCore::sendParameters, "in the exchange of kernel copies' new parameters");
         lastStats = stats(features.length);
         return score;
+    }
+
+    /**
+     * A mini-batch in s16.15 (docs/fixed-point.md, "Training in s16.15 through fit"): the guard on the cores' words and
+     * the mini-batch's ({@link FixedPointTraining#checkRange}: a refusal throws before anything is sent, every core
+     * unchanged), the samples' forward and backward passes on words (labels sent as words), then each training
+     * block's update ({@code s4j_apply_fix_update}) with the constants of its layer's updater in double. The cores
+     * send no loss: returns NaN (the host computes the score).
+     */
+    private double trainFixed(float[][] features, float[][] labels, int iteration, List<LayerUpdate> updates) {
+        checkRows("sample", features, mapping.network().nIn());
+        checkRows("label row", labels, mapping.network().nOut());
+        if (features.length != labels.length) {
+            throw new IllegalArgumentException(features.length + " samples but " + labels.length + " label rows");
+        }
+        int[][] words = fixedPoint.quantiseInputs(features);
+        FixedPointTraining.checkRange(mapping.network(), gather(KernelCore::readWeights, KernelCore::readBias,
+                l -> true, l -> true, false), words, labels);
+        inputWords = words;
+        runSamples(features, labels, null);
+        long updated = clock.now();
+        for (MachineVertex v : mapping.graph().vertices()) {
+            if (v.kind() == VertexKind.DENSE_BLOCK) {
+                DenseLayerSpec layer = mapping.network().layers().get(v.layer());
+                FixedPointUpdate.UpdateRun run = new FixedPointUpdate.UpdateRun(rounding.rounding(), rounding.seed(),
+                        v.layer(), iteration, v.cols().lo());
+                updated = Math.max(updated, cores[v.id()].applyFixedUpdate(run, layer.nOut(),
+                        layer.nIn() * layer.nOut() + v.cols().lo(), updates.get(v.layer()).exact(), features.length));
+            }
+        }
+        clock.at(updated, () -> { });
+        clock.runUntilIdle();
+        lastStats = stats(features.length);
+        return Double.NaN;
     }
 
     /**
@@ -392,6 +443,11 @@ public final class EmbeddedSimulator implements Machine {
     @Override
     public double score(float[][] features, float[][] labels) {
         requireLoaded(true);
+        if (fixedPoint != null) {
+            throw new UnsupportedOperationException("an s16.15 training mapping's cores compute no loss (the kernels "
+                    + "define none in s16.15); compute the score on the host from the parameters they hold "
+                    + "(readParameters), as fit(...) does");
+        }
         checkRows("sample", features, mapping.network().nIn());
         checkRows("label row", labels, mapping.network().nOut());
         if (features.length != labels.length) {
@@ -419,12 +475,17 @@ public final class EmbeddedSimulator implements Machine {
     @Override
     public List<DenseParameters> readParameters() {
         requireLoaded(mapping.network().trains());
+        if (fixedPoint != null) {
+            return gather(c -> FixedPointTraining.values(c.readWeights(), c + " weight"),
+                    c -> FixedPointTraining.values(c.readBias(), c + " bias"), l -> true, l -> true, false);
+        }
         return gather(KernelCore::readWeights, KernelCore::readBias, l -> true, l -> true, false);
     }
 
     @Override
     public List<List<DenseParameters>> readUpdaterState() {
         requireLoaded(true);
+        requireFloatState("readUpdaterState");
         List<List<DenseParameters>> state = new ArrayList<>();
         mapping.network().layers().forEach(layer -> state.add(new ArrayList<>()));
         for (int k = 1; k <= maxStateArrays(); k++) {
@@ -443,6 +504,7 @@ public final class EmbeddedSimulator implements Machine {
     @Override
     public void loadUpdaterState(List<List<DenseParameters>> state) {
         requireLoaded(true);
+        requireFloatState("loadUpdaterState");
         int layers = mapping.network().layers().size();
         if (state.size() != layers) {
             throw new IllegalArgumentException("updater state for " + state.size() + " layers, the network has " + layers);
@@ -469,6 +531,14 @@ public final class EmbeddedSimulator implements Machine {
                     core.writeBiasState(k, LayerSlices.bias(p, v, held[1]));
                 }
             }
+        }
+    }
+
+    /** The updater state moves as floats only: an s16.15 core keeps Adam's m and v (v in 64 bits) to itself. */
+    private void requireFloatState(String what) {
+        if (fixedPoint != null) {
+            throw new UnsupportedOperationException(what + ": an s16.15 training core keeps its updater state (Adam's "
+                    + "m and 64-bit v) to itself; it cannot be read or written as floats");
         }
     }
 
@@ -709,6 +779,9 @@ public final class EmbeddedSimulator implements Machine {
             if (values != null) {
                 if (words != null && v.kind() == VertexKind.INPUT_SOURCE) {
                     cores[v.id()].kernel().loadInputWords(Arrays.copyOfRange(words, v.cols().lo(), v.cols().hi()));
+                } else if (fixedPoint != null) { // labels as words, quantised as the inputs
+                    cores[v.id()].kernel().loadInputWords(AccumQuantiser.quantise(Arrays.copyOfRange(values,
+                            v.cols().lo(), v.cols().hi()), 1, "labels").words());
                 } else {
                     cores[v.id()].kernel().loadInput(Arrays.copyOfRange(values, v.cols().lo(), v.cols().hi()));
                 }
@@ -802,7 +875,10 @@ public final class EmbeddedSimulator implements Machine {
         void requireComplete(int lastSample) {
             for (MachineVertex v : mapping.graph().vertices()) {
                 int got = recordedBySink.getOrDefault(v.id(), 0);
-                if ((v.kind() == VertexKind.OUTPUT_SINK || v.kind() == VertexKind.LOSS_SINK) && got <= lastSample) {
+                // an s16.15 training mapping's loss sink collects nothing: its cores send no loss
+                boolean collects = v.kind() == VertexKind.OUTPUT_SINK
+                        || (v.kind() == VertexKind.LOSS_SINK && fixedPoint == null);
+                if (collects && got <= lastSample) {
                     throw new IllegalStateException("the simulator lost no packet, yet " + v + " collected "
                             + got + " of " + (lastSample + 1) + " samples (it has "
                             + cores[v.id()].kernel().receivedCount() + " of " + v.cols().size()

@@ -2,9 +2,11 @@ package org.spinnaker4j.backend.sim;
 
 import java.util.List;
 import java.util.Map;
+import org.spinnaker4j.backend.runtime.ExactRates;
 import org.spinnaker4j.backend.runtime.LayerUpdate;
 import org.spinnaker4j.backend.runtime.RunStats;
 import org.spinnaker4j.kernels.AccumQuantiser;
+import org.spinnaker4j.kernels.FixedPointUpdate;
 import org.spinnaker4j.kernels.KernelConfig;
 import org.spinnaker4j.kernels.KernelCore;
 import org.spinnaker4j.kernels.KernelException;
@@ -387,6 +389,21 @@ final class SimCore implements SimRouter.Pusher {
      */
     long applyUpdate(int batchSize, int iteration, LayerUpdate values) {
         kernel.applyUpdate(batchSize, iteration, values.weights(), values.bias());
+        return work(profile.updateCycles());
+    }
+
+    /**
+     * The end of a mini-batch on an s16.15 training block ({@link KernelCore#applyFixedUpdate}): Sgd's or Adam's
+     * constants of a batch of {@code batch} samples from the layer's {@code rates}; {@code run}, {@code rowStride} and
+     * {@code biasFirst} place the block's parameters in its layer. Charged the float update's cycles (the s16.15
+     * update has no cost-table figures yet). Returns when the core is done.
+     */
+    long applyFixedUpdate(FixedPointUpdate.UpdateRun run, int rowStride, int biasFirst, ExactRates rates, int batch) {
+        if (rates.adam()) {
+            kernel.applyFixedUpdate(run, rowStride, biasFirst, rates.adamConstants(batch, run.iteration()));
+        } else {
+            kernel.applyFixedUpdate(run, rowStride, biasFirst, rates.sgdConstant(batch));
+        }
         return work(profile.updateCycles());
     }
 

@@ -12,7 +12,8 @@ import java.util.Objects;
  * runs forward and backward passes, and updates only where every layer holds its kernel once
  * ({@link #updatesOnTheMachine()}). MAX and AVG pooling layers ({@link PoolingSpec}) train (they have no parameters);
  * a batch normalization per feature or per channel after a 2-D convolution trains with the mini-batch's statistics.
- * {@code arithmetic} is the number format every core computes in (inference only in {@link Arithmetic#S16_15}).
+ * {@code arithmetic} is the number format every core computes in; an {@link Arithmetic#S16_15} training network trains
+ * only on the fused blocks the kernels train in s16.15 (the front end checks which networks; docs/fixed-point.md).
  */
 public record NetworkSpec(List<DenseLayerSpec> layers, TrainingSpec training, boolean readsEveryLayer,
         Arithmetic arithmetic) {
@@ -35,9 +36,6 @@ public record NetworkSpec(List<DenseLayerSpec> layers, TrainingSpec training, bo
     public NetworkSpec {
         layers = List.copyOf(layers);
         Objects.requireNonNull(arithmetic, "arithmetic");
-        if (arithmetic == Arithmetic.S16_15 && training != null) {
-            throw new IllegalArgumentException("s16.15 fixed point runs inference only");
-        }
         if (layers.isEmpty()) {
             throw new IllegalArgumentException("a network needs at least one layer");
         }
