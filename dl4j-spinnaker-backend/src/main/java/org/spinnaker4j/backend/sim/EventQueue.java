@@ -62,11 +62,14 @@ final class EventQueue {
      */
     private long currentScheduledAt = Long.MAX_VALUE;
     private long currentOrigin = Long.MAX_VALUE;
-    /** The chip number of the event running now ({@link EventOrder#HOST} between runs): the origin of those it schedules. */
+    /** The chip number of the event running now ({@link EventOrder#HOST} between runs), that of those it schedules. */
     private int currentChip = EventOrder.HOST;
     /** Chip number c's count of the events it has scheduled in this run. */
     private long[] counts = new long[1];
-    /** Registered action k: {@code kinds[k]} of {@code targets[k]} (a Runnable, router, link or core) on chip {@code chips[k]}. */
+    /**
+     * Registered action k: {@code kinds[k]} of {@code targets[k]} (a Runnable, router, link or core), on chip number
+     * {@code chips[k]}.
+     */
     private Object[] targets = new Object[1024];
     private byte[] kinds = new byte[1024];
     private int[] chips = new int[1024];
@@ -108,7 +111,7 @@ final class EventQueue {
         return register(LINK_ARRIVE, link, from.chipNumber());
     }
 
-    /** Numbers one of a core's events ({@link #CORE_INTERRUPT}, {@link #CORE_FINISH_PACKET}, ...) on its router's chip. */
+    /** Numbers one of a core's events ({@link #CORE_INTERRUPT}, {@link #CORE_FINISH_PACKET}, ...), on its router's chip. */
     int register(SimCore core, byte event, SimRouter router) {
         if (event < CORE_INTERRUPT || event > CORE_BACKGROUND) {
             throw new IllegalArgumentException("not a core event: " + event);
