@@ -2,11 +2,13 @@ package org.spinnaker4j.backend.sim;
 
 /**
  * The order of the simulator's events, which each chip can work out on its own: by time, then by the time each was
- * scheduled, then by its origin, the chip that scheduled it and that chip's own count of the events it has scheduled
- * ({@code chip number << COUNT_BITS | count}). The chip number of chip (x, y) is {@code 1 + 256 x + y}; 0 is the
- * host, which schedules between runs. No global counter takes part, so chips simulated apart would still put their
- * events in the same order, run after run. Two limits follow from packing the origin into one word: chips up to
- * {@value #MAX_SIDE} × {@value #MAX_SIDE}, and {@code 2^COUNT_BITS} events scheduled per chip in a run.
+ * scheduled, then by its origin, the chip it is on and that chip's own count of the events scheduled on it
+ * ({@code chip number << COUNT_BITS | count}). A router's and a core's events are on their chip, a link's arrival
+ * on its sending chip, and a one-off action on the chip of the event that scheduled it. The chip number of chip (x, y)
+ * is {@code 1 + 256 x + y}; 0 is the host, which schedules between runs. No global counter takes part, so chips
+ * simulated apart would still put their events in the same order, run after run. Two limits follow from packing the
+ * origin into one word: chips up to {@value #MAX_SIDE} × {@value #MAX_SIDE}, and {@code 2^COUNT_BITS} events per chip
+ * in a run.
  */
 final class EventOrder {
 
@@ -16,7 +18,7 @@ final class EventOrder {
     static final long MAX_COUNT = 1L << COUNT_BITS;
     /** Chips per row and per column. */
     static final int MAX_SIDE = 256;
-    /** The host's chip number, for events scheduled when no chip's event is running. */
+    /** The host's chip number, for one-off events scheduled when no chip's event is running. */
     static final int HOST = 0;
     /** One more than the highest chip number. */
     static final int CHIP_NUMBERS = 1 + MAX_SIDE * MAX_SIDE;
@@ -35,11 +37,11 @@ final class EventOrder {
         return 1 + MAX_SIDE * x + y;
     }
 
-    /** The origin of the event that chip {@code chip} schedules after {@code count} others; refuses one too many. */
+    /** The origin of the event on chip number {@code chip} after {@code count} others; refuses one too many. */
     static long origin(int chip, long count) {
         if (count == MAX_COUNT) {
-            throw new IllegalStateException("chip number " + chip + " has scheduled " + MAX_COUNT
-                    + " events in one run, as many as an event's origin word can count; run fewer samples per run");
+            throw new IllegalStateException("chip number " + chip + " has had " + MAX_COUNT + " events scheduled on"
+                    + " it in one run, as many as an event's origin word can count; run fewer samples per run");
         }
         return (long) chip << COUNT_BITS | count;
     }

@@ -4,7 +4,7 @@ import java.util.Arrays;
 
 /**
  * The simulator's clock and pending events, in the {@link EventOrder}: by time, ties by when they were scheduled and
- * then by the chip that scheduled them and its own count, so that no counter is shared between chips. The simulation
+ * then by the chip each is on and that chip's own count, so that no counter is shared between chips. The simulation
  * spends much of its time here, so events are kept as primitive words (time, when scheduled, origin, action number):
  * events due within a few microseconds in a {@link TimingWheel}, those due within some
  * milliseconds in a coarser {@link FarWheel} that releases them into it, later ones in an
@@ -62,9 +62,9 @@ final class EventQueue {
      */
     private long currentScheduledAt = Long.MAX_VALUE;
     private long currentOrigin = Long.MAX_VALUE;
-    /** The chip number of the event running now ({@link EventOrder#HOST} between runs), that of those it schedules. */
+    /** The chip number of the event running now (the host's between runs): that of the one-off events it schedules. */
     private int currentChip = EventOrder.HOST;
-    /** Chip number c's count of the events it has scheduled in this run. */
+    /** Chip number c's count of the events scheduled on it since the last reset. */
     private long[] counts = new long[1];
     /**
      * Registered action k: {@code kinds[k]} of {@code targets[k]} (a Runnable, router, link or core), on chip number
@@ -111,7 +111,7 @@ final class EventQueue {
         return register(LINK_ARRIVE, link, from.chipNumber());
     }
 
-    /** Numbers one of a core's events ({@link #CORE_INTERRUPT}, {@link #CORE_FINISH_PACKET}, ...), on its router's chip. */
+    /** Numbers one of a core's events ({@link #CORE_INTERRUPT}, {@link #CORE_FINISH_PACKET}, ...) on its chip. */
     int register(SimCore core, byte event, SimRouter router) {
         if (event < CORE_INTERRUPT || event > CORE_BACKGROUND) {
             throw new IllegalArgumentException("not a core event: " + event);
@@ -145,7 +145,7 @@ final class EventQueue {
 
     /** Schedules the registered action {@code action} at {@code time} (or now, if that has passed). */
     void at(long time, int action) {
-        long origin = nextOrigin();
+        long origin = nextOrigin(action);
         if (time <= now) {
             addDueNow(origin, action);
         } else {
@@ -153,9 +153,10 @@ final class EventQueue {
         }
     }
 
-    /** The origin of the next event the running one schedules: its chip's, counted. */
-    private long nextOrigin() {
-        return EventOrder.origin(currentChip, counts[currentChip]++);
+    /** The origin of an event of {@code action}: the action's chip, and that chip's count of events, counted. */
+    private long nextOrigin(int action) {
+        int chip = action < FIRST_SLOT ? chips[action] : slotChips[action - FIRST_SLOT];
+        return EventOrder.origin(chip, counts[chip]++);
     }
 
     /**
@@ -212,7 +213,7 @@ final class EventQueue {
         deferred[action] = true;
         deferredAt[3 * action] = Math.max(time, now);
         deferredAt[3 * action + 1] = now;
-        deferredAt[3 * action + 2] = nextOrigin();
+        deferredAt[3 * action + 2] = nextOrigin(action);
         if (!listed[action]) {
             listed[action] = true;
             if (nListed == deferredList.length) {

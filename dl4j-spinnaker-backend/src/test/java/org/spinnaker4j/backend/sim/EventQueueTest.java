@@ -60,7 +60,7 @@ class EventQueueTest {
     }
 
     @Test
-    void eventsChipsScheduleAtOneTimeForOneTimeRunByChipNumberWhateverOrderTheChipsRanIn() {
+    void sameTimeEventsRunByChipNumberWhateverOrderTheyWereScheduledIn() {
         long far = 3 * TimingWheel.BUCKETS * TimingWheel.BUCKET_PS; // beyond the wheel: in the heap
         for (boolean seventhFirst : new boolean[] {true, false}) {
             EventQueue clock = new EventQueue();
@@ -72,13 +72,17 @@ class EventQueueTest {
             clock.at(10, seventhFirst ? onSeventh : onThird);
             clock.at(10, seventhFirst ? onThird : onSeventh);
             clock.runUntilIdle();
-            assertEquals(List.of("3 now", "7 now", "3 soon", "7 soon", "3 far", "7 far"), ran,
-                    seventhFirst ? "chip (0, 7) ran first" : "chip (0, 3) ran first");
+            assertEquals(List.of("3 ran", "7 ran", "3 now", "7 now", "3 soon", "7 soon", "3 far", "7 far"), ran,
+                    seventhFirst ? "chip (0, 7)'s event scheduled first" : "chip (0, 3)'s event scheduled first");
         }
     }
 
-    /** Schedules events named after the chip, one due now, one soon and one far (in the heap), the far one first. */
+    /**
+     * Schedules one-off events (on the running event's chip) named after the chip, one due now, one soon and one far
+     * (in the heap), the far one first.
+     */
     private static void scheduleEach(EventQueue clock, List<String> ran, String chip, long far) {
+        ran.add(chip + " ran");
         clock.at(far, () -> ran.add(chip + " far"));
         clock.after(1_000, () -> ran.add(chip + " soon"));
         clock.after(0, () -> ran.add(chip + " now"));
@@ -88,8 +92,12 @@ class EventQueueTest {
     void aChipsOwnCountOrdersItsEventsAndWhenTheyWereScheduledComesBeforeTheChip() {
         EventQueue clock = new EventQueue();
         List<String> ran = new ArrayList<>();
-        int high = clock.register(() -> clock.at(100, () -> ran.add("high chip, scheduled at 5")),
-                EventOrder.chipNumber(200, 200));
+        int onLow = clock.register(() -> ran.add("low chip's action, scheduled at 5 by the high chip"),
+                EventOrder.chipNumber(0, 0));
+        int high = clock.register(() -> {
+            clock.at(100, () -> ran.add("high chip, scheduled at 5"));
+            clock.at(100, onLow);
+        }, EventOrder.chipNumber(200, 200));
         int low = clock.register(() -> {
             clock.at(100, () -> ran.add("low chip, scheduled at 10, first"));
             clock.at(100, () -> ran.add("low chip, scheduled at 10, second"));
@@ -99,7 +107,8 @@ class EventQueueTest {
         clock.at(10, low);
         clock.at(5, high);
         clock.runUntilIdle();
-        assertEquals(List.of("low chip, due now, first", "low chip, due now, second", "high chip, scheduled at 5",
+        assertEquals(List.of("low chip, due now, first", "low chip, due now, second",
+                "low chip's action, scheduled at 5 by the high chip", "high chip, scheduled at 5",
                 "low chip, scheduled at 10, first", "low chip, scheduled at 10, second"), ran);
     }
 
