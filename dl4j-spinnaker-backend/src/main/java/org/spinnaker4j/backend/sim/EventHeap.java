@@ -86,7 +86,12 @@ final class EventHeap {
     }
 
     private void move(int from, int to) {
-        System.arraycopy(heap, STRIDE * from, heap, STRIDE * to, STRIDE);
+        int f = STRIDE * from;
+        int t = STRIDE * to;
+        heap[t] = heap[f];
+        heap[t + 1] = heap[f + 1];
+        heap[t + 2] = heap[f + 2];
+        heap[t + 3] = heap[f + 3];
     }
 
     private void put(int k, long time, long scheduledAt, long origin, int action) {

@@ -191,7 +191,9 @@ final class EventQueue {
             if (dueNow[before] < origin) {
                 break;
             }
-            System.arraycopy(dueNow, before, dueNow, DUE_STRIDE * ((dueNowFirst + k) & mask), DUE_STRIDE);
+            int after = DUE_STRIDE * ((dueNowFirst + k) & mask);
+            dueNow[after] = dueNow[before];
+            dueNow[after + 1] = dueNow[before + 1];
             k--;
         }
         int at = DUE_STRIDE * ((dueNowFirst + k) & mask);
