@@ -8,7 +8,7 @@ import java.util.Arrays;
  * spends much of its time here, so events are kept as primitive words (time, when scheduled, origin, action number):
  * events due within a few microseconds in a {@link TimingWheel}, those due within some
  * milliseconds in a coarser {@link FarWheel} that releases them into it, later ones in an
- * {@link EventHeap}, those scheduled for the current time in a first-in first-out ring, and the
+ * {@link EventHeap}, those scheduled now for now in a ring kept in their order, and the
  * earliest of their first events runs next. An owner may {@link #defer} an event it expects to find
  * nothing to do: the event keeps its place in the order but stays out of the queue unless the owner
  * {@link #settle}s it before it is due. The routers, links and
@@ -160,7 +160,7 @@ final class EventQueue {
     }
 
     /**
-     * Puts an event due after now, or one due now that is not the last scheduled, into the timing wheel if its far
+     * Puts an event due after now, or a settled or end-of-run deferred one due now, into the timing wheel if its far
      * bucket has been released, else into the far wheel, else (beyond both) into the heap.
      */
     private void insert(long time, long scheduledAt, long origin, int action) {
