@@ -3,14 +3,16 @@ package org.spinnaker4j.backend.sim;
 import java.util.Arrays;
 
 /**
- * A 4-ary min-heap of primitive (time, order) pairs, ordered by time and then order: the
- * {@link EventQueue}'s events beyond the {@link TimingWheel}'s horizon. Moving an entry moves
- * two longs, not an object.
+ * A 4-ary min-heap of primitive events, each its time, the two words of its place in the {@link EventOrder} and its
+ * action's number, in that order: the {@link EventQueue}'s events beyond the {@link FarWheel}'s horizon. Moving an
+ * entry moves four longs, not an object.
  */
 final class EventHeap {
 
-    /** Entry k: {@code heap[2k]} its time, {@code heap[2k + 1]} its order. */
-    private long[] heap = new long[2 * 256];
+    private static final int STRIDE = 4;
+
+    /** Entry k: {@code heap[4k]} its time, then when it was scheduled, its origin and its action. */
+    private long[] heap = new long[STRIDE * 256];
     private int size;
 
     boolean isEmpty() {
@@ -21,34 +23,40 @@ final class EventHeap {
         return heap[0];
     }
 
-    long firstOrder() {
+    long firstScheduledAt() {
         return heap[1];
     }
 
-    void add(long time, long order) {
-        if (2 * size == heap.length) {
+    long firstOrigin() {
+        return heap[2];
+    }
+
+    int firstAction() {
+        return (int) heap[3];
+    }
+
+    void add(long time, long scheduledAt, long origin, int action) {
+        if (STRIDE * size == heap.length) {
             heap = Arrays.copyOf(heap, 2 * heap.length);
         }
         int i = size++;
         while (i > 0) {
             int parent = (i - 1) >>> 2;
-            long pt = heap[2 * parent];
-            long po = heap[2 * parent + 1];
-            if (pt < time || pt == time && po < order) {
+            if (before(parent, time, scheduledAt, origin)) {
                 break;
             }
-            heap[2 * i] = pt;
-            heap[2 * i + 1] = po;
+            move(parent, i);
             i = parent;
         }
-        heap[2 * i] = time;
-        heap[2 * i + 1] = order;
+        put(i, time, scheduledAt, origin, action);
     }
 
     void removeFirst() {
         int last = --size;
-        long t = heap[2 * last];
-        long o = heap[2 * last + 1];
+        long t = heap[STRIDE * last];
+        long s = heap[STRIDE * last + 1];
+        long o = heap[STRIDE * last + 2];
+        int a = (int) heap[STRIDE * last + 3];
         int i = 0;
         while (true) {
             int first = 4 * i + 1;
@@ -57,26 +65,41 @@ final class EventHeap {
             }
             int end = Math.min(first + 4, size);
             int min = first;
-            long mt = heap[2 * first];
-            long mo = heap[2 * first + 1];
             for (int c = first + 1; c < end; c++) {
-                long ct = heap[2 * c];
-                long co = heap[2 * c + 1];
-                if (ct < mt || ct == mt && co < mo) {
+                if (before(c, heap[STRIDE * min], heap[STRIDE * min + 1], heap[STRIDE * min + 2])) {
                     min = c;
-                    mt = ct;
-                    mo = co;
                 }
             }
-            if (t < mt || t == mt && o < mo) {
+            if (!before(min, t, s, o)) {
                 break;
             }
-            heap[2 * i] = mt;
-            heap[2 * i + 1] = mo;
+            move(min, i);
             i = min;
         }
-        heap[2 * i] = t;
-        heap[2 * i + 1] = o;
+        put(i, t, s, o, a);
+    }
+
+    /** Whether entry k comes before the event (time, scheduledAt, origin). */
+    private boolean before(int k, long time, long scheduledAt, long origin) {
+        int at = STRIDE * k;
+        return EventOrder.before(heap[at], heap[at + 1], heap[at + 2], time, scheduledAt, origin);
+    }
+
+    private void move(int from, int to) {
+        int f = STRIDE * from;
+        int t = STRIDE * to;
+        heap[t] = heap[f];
+        heap[t + 1] = heap[f + 1];
+        heap[t + 2] = heap[f + 2];
+        heap[t + 3] = heap[f + 3];
+    }
+
+    private void put(int k, long time, long scheduledAt, long origin, int action) {
+        int at = STRIDE * k;
+        heap[at] = time;
+        heap[at + 1] = scheduledAt;
+        heap[at + 2] = origin;
+        heap[at + 3] = action;
     }
 
     void clear() {

@@ -3,12 +3,12 @@ package org.spinnaker4j.backend.sim;
 import java.util.Arrays;
 
 /**
- * The simulator's clock and pending events, in time order (ties in the order they were
- * scheduled). The simulation spends much of its time here, so the order is kept over primitive
- * (time, order) pairs, where an order word is the event's sequence number and its action's
- * number: events due within a few microseconds in a {@link TimingWheel}, those due within some
+ * The simulator's clock and pending events, in the {@link EventOrder}: by time, ties by when they were scheduled and
+ * then by the chip each is on and that chip's own count, so that no counter is shared between chips. The simulation
+ * spends much of its time here, so events are kept as primitive words (time, when scheduled, origin, action number):
+ * events due within a few microseconds in a {@link TimingWheel}, those due within some
  * milliseconds in a coarser {@link FarWheel} that releases them into it, later ones in an
- * {@link EventHeap}, those scheduled for the current time in a first-in first-out ring, and the
+ * {@link EventHeap}, those scheduled now for now in a ring kept in their order, and the
  * earliest of their first events runs next. An owner may {@link #defer} an event it expects to find
  * nothing to do: the event keeps its place in the order but stays out of the queue unless the owner
  * {@link #settle}s it before it is due. The routers, links and
@@ -20,13 +20,10 @@ import java.util.Arrays;
  */
 final class EventQueue {
 
-    /** Low bits of an order word: the number of the event's action. */
-    private static final int ACTION_BITS = 24;
-    private static final long ACTION_MASK = (1L << ACTION_BITS) - 1;
     /** Actions numbered from this are one-off slots; below it, registered actions. */
-    private static final int FIRST_SLOT = 1 << (ACTION_BITS - 1);
-    /** Sequence numbers fill the order word's other bits and keep it positive. */
-    private static final long MAX_SEQ = 1L << (Long.SIZE - 1 - ACTION_BITS);
+    private static final int FIRST_SLOT = 1 << 23;
+    /** Words per event in the due-now ring: its origin and its action. */
+    private static final int DUE_STRIDE = 2;
 
     /** Kinds of registered action: a {@link Runnable}, or which simulator object's event it is. */
     private static final byte RUNNABLE = 0;
@@ -41,32 +38,48 @@ final class EventQueue {
     private final TimingWheel soon = new TimingWheel();
     private final FarWheel far = new FarWheel();
     private final EventHeap later = new EventHeap();
-    /** Orders of the events scheduled for the current time, in the order they were scheduled (a ring). */
-    private long[] dueNow = new long[256];
+    /**
+     * The events scheduled at the current time for the current time (a ring of (origin, action) pairs, in the order
+     * of their origins): all were scheduled now, so their origins alone order them.
+     */
+    private long[] dueNow = new long[DUE_STRIDE * 256];
     private int dueNowFirst;
     private int dueNowSize;
     /**
-     * Registered action k's deferred event, while {@code deferred[k]}: its time and order at {@code deferredAt[2k]} and
-     * {@code deferredAt[2k + 1]}, side by side so that deferring and settling it touch one cache line (see
-     * {@link #defer}).
+     * Registered action k's deferred event, while {@code deferred[k]}: its time, when it was scheduled and its origin
+     * at {@code deferredAt[3k]} to {@code deferredAt[3k + 2]}, side by side so that deferring and settling it touch a
+     * cache line or two (see {@link #defer}).
      */
     private boolean[] deferred = new boolean[1024];
-    private long[] deferredAt = new long[2 * 1024];
+    private long[] deferredAt = new long[3 * 1024];
     /** The actions deferred in this run, each once (some since settled), for the end of the run. */
     private int[] deferredList = new int[64];
     private boolean[] listed = new boolean[1024];
     private int nListed;
-    /** The order of the event running now; {@link Long#MAX_VALUE} between runs (every event due now has run). */
-    private long current = Long.MAX_VALUE;
-    /** Registered action k: {@code kinds[k]} of {@code targets[k]} (a Runnable, router, link or core). */
+    /**
+     * When the event running now was scheduled, and its origin; {@link Long#MAX_VALUE} between runs (every event due
+     * now has run).
+     */
+    private long currentScheduledAt = Long.MAX_VALUE;
+    private long currentOrigin = Long.MAX_VALUE;
+    /** The chip number of the event running now (the host's between runs): that of the one-off events it schedules. */
+    private int currentChip = EventOrder.HOST;
+    /** Chip number c's count of the events scheduled on it since the last reset. */
+    private long[] counts = new long[1];
+    /**
+     * Registered action k: {@code kinds[k]} of {@code targets[k]} (a Runnable, router, link or core), on chip number
+     * {@code chips[k]}.
+     */
     private Object[] targets = new Object[1024];
     private byte[] kinds = new byte[1024];
+    private int[] chips = new int[1024];
     private int nRegistered;
+    /** One-off slot k: its action, and the chip number of the event that scheduled it, on which it runs. */
     private Runnable[] slots = new Runnable[64];
+    private int[] slotChips = new int[64];
     private int[] freeSlots = new int[64];
     private int nFree;
     private int nSlots;
-    private long seq;
     private long now;
     private long processed;
 
@@ -75,88 +88,117 @@ final class EventQueue {
         return now;
     }
 
-    /** Numbers an action that will be scheduled many times, for {@link #at(long, int)}; for the queue's life. */
-    int register(Runnable action) {
-        return register(RUNNABLE, action);
+    /**
+     * Numbers an action that will be scheduled many times, for {@link #at(long, int)}, on chip number {@code chip}
+     * ({@link EventOrder#chipNumber}, or {@link EventOrder#HOST}); for the queue's life.
+     */
+    int register(Runnable action, int chip) {
+        return register(RUNNABLE, action, chip);
     }
 
     /** Numbers a router's service event ({@link SimRouter#serve()}). */
     int register(SimRouter router) {
-        return register(ROUTER_SERVE, router);
+        return register(ROUTER_SERVE, router, router.chipNumber());
     }
 
     /** Numbers a router's wait1 timeout ({@link SimRouter#wait1Expired()}). */
     int registerWait1(SimRouter router) {
-        return register(ROUTER_WAIT1, router);
+        return register(ROUTER_WAIT1, router, router.chipNumber());
     }
 
-    /** Numbers a link's arrival event ({@link SimLink#arrive()}). */
-    int register(SimLink link) {
-        return register(LINK_ARRIVE, link);
+    /** Numbers a link's arrival event ({@link SimLink#arrive()}), on the sending chip. */
+    int register(SimLink link, SimRouter from) {
+        return register(LINK_ARRIVE, link, from.chipNumber());
     }
 
-    /** Numbers one of a core's events: {@link #CORE_INTERRUPT}, {@link #CORE_FINISH_PACKET}, ... */
-    int register(SimCore core, byte event) {
+    /** Numbers one of a core's events ({@link #CORE_INTERRUPT}, {@link #CORE_FINISH_PACKET}, ...) on its chip. */
+    int register(SimCore core, byte event, SimRouter router) {
         if (event < CORE_INTERRUPT || event > CORE_BACKGROUND) {
             throw new IllegalArgumentException("not a core event: " + event);
         }
-        return register(event, core);
+        return register(event, core, router.chipNumber());
     }
 
-    private int register(byte kind, Object target) {
+    private int register(byte kind, Object target, int chip) {
         if (nRegistered == FIRST_SLOT) {
             throw new IllegalStateException("more than " + FIRST_SLOT + " actions registered");
+        }
+        if (chip < EventOrder.HOST || chip >= EventOrder.CHIP_NUMBERS) {
+            throw new IllegalArgumentException("not a chip number: " + chip);
         }
         if (nRegistered == targets.length) {
             targets = Arrays.copyOf(targets, 2 * nRegistered);
             kinds = Arrays.copyOf(kinds, 2 * nRegistered);
+            chips = Arrays.copyOf(chips, 2 * nRegistered);
             deferred = Arrays.copyOf(deferred, 2 * nRegistered);
-            deferredAt = Arrays.copyOf(deferredAt, 4 * nRegistered);
+            deferredAt = Arrays.copyOf(deferredAt, 6 * nRegistered);
             listed = Arrays.copyOf(listed, 2 * nRegistered);
+        }
+        if (chip >= counts.length) {
+            counts = Arrays.copyOf(counts, chip + 1);
         }
         targets[nRegistered] = target;
         kinds[nRegistered] = kind;
+        chips[nRegistered] = chip;
         return nRegistered++;
     }
 
     /** Schedules the registered action {@code action} at {@code time} (or now, if that has passed). */
     void at(long time, int action) {
-        long order = nextOrder(action);
+        long origin = nextOrigin(action);
         if (time <= now) {
-            addDueNow(order);
+            addDueNow(origin, action);
         } else {
-            insert(time, order);
+            insert(time, now, origin, action);
         }
     }
 
-    private long nextOrder(int action) {
-        if (seq == MAX_SEQ) {
-            throw new IllegalStateException("more than " + MAX_SEQ + " events scheduled in one run");
-        }
-        return seq++ << ACTION_BITS | action;
+    /** The origin of an event of {@code action}: the action's chip, and that chip's count of events, counted. */
+    private long nextOrigin(int action) {
+        int chip = action < FIRST_SLOT ? chips[action] : slotChips[action - FIRST_SLOT];
+        return EventOrder.origin(chip, counts[chip]++);
     }
 
     /**
-     * Puts an event due after now, or one due now that is not the last scheduled, into the timing wheel if its far
+     * Puts an event due after now, or a settled or end-of-run deferred one due now, into the timing wheel if its far
      * bucket has been released, else into the far wheel, else (beyond both) into the heap.
      */
-    private void insert(long time, long order) {
-        if (!(far.isReleased(time) && soon.offer(time, order)) && !far.offer(time, order)) {
-            later.add(time, order);
+    private void insert(long time, long scheduledAt, long origin, int action) {
+        if (!(far.isReleased(time) && soon.offer(time, scheduledAt, origin, action))
+                && !far.offer(time, scheduledAt, origin, action)) {
+            later.add(time, scheduledAt, origin, action);
         }
     }
 
-    /** Queues an event scheduled now for now: it comes after every event already scheduled for now. */
-    private void addDueNow(long order) {
-        if (dueNowSize == dueNow.length) {
+    /**
+     * Queues an event scheduled now for now in its place among the others scheduled now for now: after those of lower
+     * origin (usually all of them, as the same chip's events follow each other).
+     */
+    private void addDueNow(long origin, int action) {
+        int mask = dueNow.length / DUE_STRIDE - 1;
+        if (dueNowSize == mask + 1) {
             long[] bigger = new long[2 * dueNow.length];
             for (int k = 0; k < dueNowSize; k++) {
-                bigger[k] = dueNow[(dueNowFirst + k) & (dueNow.length - 1)];
+                System.arraycopy(dueNow, DUE_STRIDE * ((dueNowFirst + k) & mask), bigger, DUE_STRIDE * k, DUE_STRIDE);
             }
             dueNow = bigger;
             dueNowFirst = 0;
+            mask = dueNow.length / DUE_STRIDE - 1;
         }
-        dueNow[(dueNowFirst + dueNowSize++) & (dueNow.length - 1)] = order;
+        int k = dueNowSize++;
+        while (k > 0) {
+            int before = DUE_STRIDE * ((dueNowFirst + k - 1) & mask);
+            if (dueNow[before] < origin) {
+                break;
+            }
+            int after = DUE_STRIDE * ((dueNowFirst + k) & mask);
+            dueNow[after] = dueNow[before];
+            dueNow[after + 1] = dueNow[before + 1];
+            k--;
+        }
+        int at = DUE_STRIDE * ((dueNowFirst + k) & mask);
+        dueNow[at] = origin;
+        dueNow[at + 1] = action;
     }
 
     /**
@@ -171,8 +213,9 @@ final class EventQueue {
             throw new IllegalStateException("action " + action + " is already deferred");
         }
         deferred[action] = true;
-        deferredAt[2 * action] = Math.max(time, now);
-        deferredAt[2 * action + 1] = nextOrder(action);
+        deferredAt[3 * action] = Math.max(time, now);
+        deferredAt[3 * action + 1] = now;
+        deferredAt[3 * action + 2] = nextOrigin(action);
         if (!listed[action]) {
             listed[action] = true;
             if (nListed == deferredList.length) {
@@ -192,13 +235,14 @@ final class EventQueue {
             return false;
         }
         deferred[action] = false;
-        long time = deferredAt[2 * action];
-        long order = deferredAt[2 * action + 1];
-        if (time < now || time == now && order < current) {
+        long time = deferredAt[3 * action];
+        long scheduledAt = deferredAt[3 * action + 1];
+        long origin = deferredAt[3 * action + 2];
+        if (EventOrder.before(time, scheduledAt, origin, now, currentScheduledAt, currentOrigin)) {
             processed++;
             return true;
         }
-        insert(time, order);
+        insert(time, scheduledAt, origin, action);
         return false;
     }
 
@@ -210,7 +254,8 @@ final class EventQueue {
             listed[action] = false;
             if (deferred[action]) {
                 deferred[action] = false;
-                insert(Math.max(deferredAt[2 * action], now), deferredAt[2 * action + 1]);
+                insert(Math.max(deferredAt[3 * action], now), deferredAt[3 * action + 1], deferredAt[3 * action + 2],
+                        action);
                 any = true;
             }
         }
@@ -222,10 +267,11 @@ final class EventQueue {
         at(now + delay, action);
     }
 
-    /** Schedules a one-off {@code action} at {@code time} (or now, if that has passed). */
+    /** Schedules a one-off {@code action} at {@code time} (or now, if that has passed), on the running event's chip. */
     void at(long time, Runnable action) {
         int slot = takeSlot();
         slots[slot] = action;
+        slotChips[slot] = currentChip;
         at(time, FIRST_SLOT + slot);
     }
 
@@ -236,9 +282,9 @@ final class EventQueue {
     /** Runs events until none is left (deferred ones included). */
     void runUntilIdle() {
         while (true) {
-            long order;
+            int action;
             if (dueNowSize > 0) {
-                order = takeDueNow();
+                action = takeDueNow();
             } else if (soon.isEmpty() && !far.isEmpty()
                     && (later.isEmpty() || later.firstTime() >= far.firstStart())) {
                 // nothing due before the far wheel's first bucket: move the timing wheel on to it, and pick again
@@ -249,28 +295,28 @@ final class EventQueue {
                     if (scheduleDeferred()) {
                         continue;
                     }
-                    current = Long.MAX_VALUE;
+                    currentScheduledAt = Long.MAX_VALUE;
+                    currentOrigin = Long.MAX_VALUE;
+                    currentChip = EventOrder.HOST;
                     return;
                 }
-                order = takeLater();
+                action = takeLater();
             } else {
                 int bucket = soon.firstBucket();
                 if (later.isEmpty() || soonerThanLater(bucket)) {
                     now = soon.time(bucket);
-                    order = soon.order(bucket);
-                    soon.removeFirst(bucket);
+                    action = takeSoon(bucket);
                 } else {
-                    order = takeLater();
+                    action = takeLater();
                 }
             }
             moveTo(now);
-            current = order;
-            int number = (int) (order & ACTION_MASK);
             processed++;
-            if (number < FIRST_SLOT) {
-                run(number);
+            if (action < FIRST_SLOT) {
+                currentChip = chips[action];
+                run(action);
             } else {
-                runSlot(number - FIRST_SLOT);
+                runSlot(action - FIRST_SLOT);
             }
         }
     }
@@ -303,43 +349,59 @@ final class EventQueue {
     }
 
     /**
-     * Takes the first event due now: the first of those scheduled for now, unless the wheel or the heap holds one
-     * due now that comes before it (scheduled earlier, or deferred and then settled).
+     * Takes the first event due now and returns its action: the first of those scheduled now for now, unless the
+     * wheel or the heap holds one due now that comes before it (scheduled earlier, or deferred and then settled).
      */
-    private long takeDueNow() {
-        long order = dueNow[dueNowFirst];
-        boolean wheelFirst = soon.firstBefore(now, order);
-        if (!later.isEmpty() && later.firstTime() == now
-                && later.firstOrder() < (wheelFirst ? soon.order(soon.firstBucket()) : order)) {
-            return takeLater();
+    private int takeDueNow() {
+        long origin = dueNow[DUE_STRIDE * dueNowFirst];
+        boolean wheelFirst = soon.firstBefore(now, now, origin);
+        if (!later.isEmpty() && later.firstTime() == now) {
+            int bucket = wheelFirst ? soon.firstBucket() : -1;
+            if (wheelFirst ? EventOrder.before(now, later.firstScheduledAt(), later.firstOrigin(),
+                    now, soon.scheduledAt(bucket), soon.origin(bucket))
+                    : EventOrder.before(now, later.firstScheduledAt(), later.firstOrigin(), now, now, origin)) {
+                return takeLater();
+            }
         }
         if (wheelFirst) {
-            int bucket = soon.firstBucket();
-            order = soon.order(bucket);
-            soon.removeFirst(bucket);
-            return order;
+            return takeSoon(soon.firstBucket());
         }
-        dueNowFirst = (dueNowFirst + 1) & (dueNow.length - 1);
+        int action = (int) dueNow[DUE_STRIDE * dueNowFirst + 1];
+        dueNowFirst = (dueNowFirst + 1) & (dueNow.length / DUE_STRIDE - 1);
         dueNowSize--;
-        return order;
+        currentScheduledAt = now;
+        currentOrigin = origin;
+        return action;
+    }
+
+    /** Takes the first event of {@code bucket}, due now, and returns its action. */
+    private int takeSoon(int bucket) {
+        currentScheduledAt = soon.scheduledAt(bucket);
+        currentOrigin = soon.origin(bucket);
+        int action = soon.action(bucket);
+        soon.removeFirst(bucket);
+        return action;
     }
 
     private boolean soonerThanLater(int bucket) {
-        long t = soon.time(bucket);
-        long l = later.firstTime();
-        return t < l || t == l && soon.order(bucket) < later.firstOrder();
+        return EventOrder.before(soon.time(bucket), soon.scheduledAt(bucket), soon.origin(bucket),
+                later.firstTime(), later.firstScheduledAt(), later.firstOrigin());
     }
 
-    private long takeLater() {
+    /** Takes the heap's first event, moving the clock to it, and returns its action. */
+    private int takeLater() {
         now = later.firstTime();
-        long order = later.firstOrder();
+        currentScheduledAt = later.firstScheduledAt();
+        currentOrigin = later.firstOrigin();
+        int action = later.firstAction();
         later.removeFirst();
-        return order;
+        return action;
     }
 
     private void runSlot(int slot) {
         Runnable action = slots[slot];
         slots[slot] = null;
+        currentChip = slotChips[slot];
         freeSlots[nFree++] = slot;
         action.run();
     }
@@ -349,10 +411,11 @@ final class EventQueue {
             return freeSlots[--nFree];
         }
         if (nSlots == slots.length) {
-            if (FIRST_SLOT + nSlots > ACTION_MASK) {
+            if (FIRST_SLOT + 2L * nSlots > Integer.MAX_VALUE) {
                 throw new IllegalStateException("more than " + nSlots + " one-off events pending at once");
             }
             slots = Arrays.copyOf(slots, 2 * nSlots);
+            slotChips = Arrays.copyOf(slotChips, 2 * nSlots);
             freeSlots = Arrays.copyOf(freeSlots, 2 * nSlots);
         }
         return nSlots++;
@@ -374,10 +437,12 @@ final class EventQueue {
             listed[deferredList[k]] = false;
         }
         nListed = 0;
-        current = Long.MAX_VALUE;
+        currentScheduledAt = Long.MAX_VALUE;
+        currentOrigin = Long.MAX_VALUE;
+        currentChip = EventOrder.HOST;
+        Arrays.fill(counts, 0);
         nSlots = 0;
         nFree = 0;
-        seq = 0;
         now = 0;
         processed = 0;
     }

@@ -5,8 +5,8 @@ import java.util.Arrays;
 /**
  * The {@link EventQueue}'s events due beyond the {@link TimingWheel}'s reach and within about 69 ms: a ring of
  * {@value #BUCKETS} coarse buckets of {@value #BUCKET_PS} ps (half the timing wheel's horizon), each an unsorted list
- * of (time, order) pairs (entries of the {@link EntryPool} it is). A bucket is released whole into the timing wheel,
- * which sorts its pairs, once the current time reaches the bucket before it; so each far event is moved once, where a
+ * of events (entries of the {@link EntryPool} it is). A bucket is released whole into the timing wheel,
+ * which sorts its events, once the current time reaches the bucket before it; so each far event is moved once, where a
  * heap would sift it through a dozen levels on the way in and out (a core's TDMA sends are scheduled up to 27.8 ms
  * ahead). Buckets up to {@link #released()} are empty: their events belong in the timing wheel.
  */
@@ -45,14 +45,14 @@ final class FarWheel extends EntryPool {
         return time >>> BUCKET_BITS <= released;
     }
 
-    /** Takes the pair if its bucket is after the released ones and within the horizon; returns whether it did. */
-    boolean offer(long time, long order) {
+    /** Takes the event if its bucket is after the released ones and within the horizon; returns whether it did. */
+    boolean offer(long time, long scheduledAt, long origin, int action) {
         long number = time >>> BUCKET_BITS;
         if (number <= released || number - released > BUCKETS) {
             return false;
         }
         int bucket = (int) (number & (BUCKETS - 1));
-        int e = take(time, order);
+        int e = take(time, scheduledAt, origin, action);
         int tail = ends[2 * bucket + 1];
         if (tail == NONE) {
             ends[2 * bucket] = e;
@@ -91,14 +91,14 @@ final class FarWheel extends EntryPool {
         released = Math.max(released, last);
     }
 
-    /** Moves the bucket's pairs, in the order they came, into the timing wheel, and frees its entries. */
+    /** Moves the bucket's events, in the order they came, into the timing wheel, and frees its entries. */
     private void releaseBucket(int bucket, TimingWheel wheel) {
         int first = ends[2 * bucket];
         if (first == NONE) {
             return;
         }
         for (int e = first; e != NONE; e = next(e)) {
-            if (!wheel.offer(timeOf(e), orderOf(e))) {
+            if (!wheel.offer(timeOf(e), scheduledAtOf(e), originOf(e), actionOf(e))) {
                 throw new IllegalStateException("a far event beyond the timing wheel's horizon");
             }
             size--;

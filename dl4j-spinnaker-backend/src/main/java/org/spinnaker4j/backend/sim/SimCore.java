@@ -215,10 +215,10 @@ final class SimCore implements SimRouter.Pusher {
         this.receiveCosts = profile.receiveCosts();
         this.received = new PacketQueue(receiveDepth);
         this.registerBit = SimRouter.coreOutput(profile.location().p());
-        this.interruptEvent = clock.register(this, EventQueue.CORE_INTERRUPT);
-        this.finishPacketEvent = clock.register(this, EventQueue.CORE_FINISH_PACKET);
-        this.injectEvent = clock.register(this, EventQueue.CORE_INJECT);
-        this.backgroundEvent = clock.register(this, EventQueue.CORE_BACKGROUND);
+        this.interruptEvent = clock.register(this, EventQueue.CORE_INTERRUPT, router);
+        this.finishPacketEvent = clock.register(this, EventQueue.CORE_FINISH_PACKET, router);
+        this.injectEvent = clock.register(this, EventQueue.CORE_INJECT, router);
+        this.backgroundEvent = clock.register(this, EventQueue.CORE_BACKGROUND, router);
         profile.slots().forEach((phase, slot) -> cursors[phase.ordinal()] = new SlotCursor(phase, slot));
     }
 

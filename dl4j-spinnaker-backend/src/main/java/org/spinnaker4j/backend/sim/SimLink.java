@@ -34,7 +34,7 @@ final class SimLink implements SimRouter.Pusher {
         this.depth = depth;
         this.transferPs = transferPs;
         this.queue = new PacketQueue(depth);
-        this.arriveEvent = clock.register(this);
+        this.arriveEvent = clock.register(this, from);
     }
 
     ChipLocation chip() {

@@ -34,6 +34,7 @@ final class SimRouter {
 
     private final EventQueue clock;
     private final ChipLocation chip;
+    private final int chipNumber;
     private final RouteTable routes;
     private final SimulatorParameters parameters;
     private final DropLog log;
@@ -77,6 +78,7 @@ final class SimRouter {
             int maxHops) {
         this.clock = clock;
         this.chip = chip;
+        this.chipNumber = EventOrder.chipNumber(chip.x(), chip.y());
         this.routes = routes;
         this.parameters = parameters;
         this.inputDepth = parameters.routerInputDepth();
@@ -91,6 +93,11 @@ final class SimRouter {
 
     ChipLocation chip() {
         return chip;
+    }
+
+    /** The chip's number in the {@link EventOrder}. */
+    int chipNumber() {
+        return chipNumber;
     }
 
     /**

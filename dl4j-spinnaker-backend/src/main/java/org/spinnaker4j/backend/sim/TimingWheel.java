@@ -4,12 +4,12 @@ import java.util.Arrays;
 
 /**
  * The {@link EventQueue}'s events due soon: a ring of buckets of {@value #BUCKET_PS} ps covering the {@value #BUCKETS}
- * buckets from the current time's, each a list of (time, order) pairs kept in that order (entries of the
+ * buckets from the current time's, each a list of events kept in their {@link EventOrder} (entries of the
  * {@link EntryPool} it is), with a bitmap of the buckets in use. Adding and removing cost about the same however many
  * events are pending, where a heap's cost grows with their number; an event due beyond the horizon is refused and goes
  * to the {@link FarWheel} or the {@link EventHeap}. The simulator's working set is larger than the host's caches, so
- * the layout counts: an entry's time, order and link lie side by side, and so do a bucket's head and tail, so adding
- * or removing an entry touches a few cache lines rather than one per array.
+ * the layout counts: an entry's words lie side by side, and so do a bucket's head and tail, so adding or removing an
+ * entry touches a few cache lines rather than one per array.
  */
 final class TimingWheel extends EntryPool {
 
@@ -48,50 +48,53 @@ final class TimingWheel extends EntryPool {
         cursor = time >>> BUCKET_BITS;
     }
 
-    /** Takes the pair if it is due within the horizon; returns whether it did. */
-    boolean offer(long time, long order) {
+    /** Takes the event if it is due within the horizon; returns whether it did. */
+    boolean offer(long time, long scheduledAt, long origin, int action) {
         long bucketNumber = time >>> BUCKET_BITS;
         if (bucketNumber - cursor >= BUCKETS) {
             return false;
         }
         int bucket = (int) (bucketNumber & (BUCKETS - 1));
-        int e = take(time, order);
+        int e = take(time, scheduledAt, origin, action);
         int tail = ends[2 * bucket + 1];
         if (tail == NONE) {
             ends[2 * bucket] = e;
             ends[2 * bucket + 1] = e;
             occupied[bucket >>> 6] |= 1L << bucket;
             summary[bucket >>> 12] |= 1L << (bucket >>> 6);
-        } else if (before(tail, time, order)) {
+        } else if (before(tail, time, scheduledAt, origin)) {
             setNext(tail, e);
             ends[2 * bucket + 1] = e;
         } else {
-            insertBefore(bucket, e, time, order);
+            insertBefore(bucket, e, time, scheduledAt, origin);
         }
         size++;
         return true;
     }
 
     /** Puts entry e into its non-empty bucket before the tail, which is later than it. */
-    private void insertBefore(int bucket, int e, long time, long order) {
+    private void insertBefore(int bucket, int e, long time, long scheduledAt, long origin) {
         int head = ends[2 * bucket];
-        if (!before(head, time, order)) {
+        if (!before(head, time, scheduledAt, origin)) {
             setNext(e, head);
             ends[2 * bucket] = e;
             return;
         }
         int at = head;
-        while (before(next(at), time, order)) {
+        while (before(next(at), time, scheduledAt, origin)) {
             at = next(at);
         }
         setNext(e, next(at));
         setNext(at, e);
     }
 
-    /** Whether the earliest entry comes before ({@code time}, {@code order}), where {@code time} is the current time. */
-    boolean firstBefore(long time, long order) {
+    /**
+     * Whether the earliest entry comes before the event ({@code time}, {@code scheduledAt}, {@code origin}), where
+     * {@code time} is the current time.
+     */
+    boolean firstBefore(long time, long scheduledAt, long origin) {
         int head = ends[2 * (int) (cursor & (BUCKETS - 1))];
-        return head != NONE && before(head, time, order);
+        return head != NONE && before(head, time, scheduledAt, origin);
     }
 
     /** The bucket holding the earliest entry; the wheel must not be empty. */
@@ -123,8 +126,16 @@ final class TimingWheel extends EntryPool {
         return timeOf(ends[2 * bucket]);
     }
 
-    long order(int bucket) {
-        return orderOf(ends[2 * bucket]);
+    long scheduledAt(int bucket) {
+        return scheduledAtOf(ends[2 * bucket]);
+    }
+
+    long origin(int bucket) {
+        return originOf(ends[2 * bucket]);
+    }
+
+    int action(int bucket) {
+        return actionOf(ends[2 * bucket]);
     }
 
     /** Removes the earliest entry of {@code bucket}. */

@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The event queue runs events in time order, ties in scheduling order, near and far, registered and one-off
- * alike.
+ * alike; same-time events that chips scheduled at the same time run by chip number, then in each chip's own order.
  */
 class EventQueueTest {
 
@@ -60,6 +60,80 @@ class EventQueueTest {
     }
 
     @Test
+    void sameTimeEventsRunByChipNumberWhateverOrderTheyWereScheduledIn() {
+        long far = 3 * TimingWheel.BUCKETS * TimingWheel.BUCKET_PS; // beyond the wheel: in the heap
+        for (boolean seventhFirst : new boolean[] {true, false}) {
+            EventQueue clock = new EventQueue();
+            List<String> ran = new ArrayList<>();
+            int seventh = EventOrder.chipNumber(0, 7);
+            int third = EventOrder.chipNumber(0, 3);
+            int onSeventh = clock.register(() -> scheduleEach(clock, ran, "7", far), seventh);
+            int onThird = clock.register(() -> scheduleEach(clock, ran, "3", far), third);
+            clock.at(10, seventhFirst ? onSeventh : onThird);
+            clock.at(10, seventhFirst ? onThird : onSeventh);
+            clock.runUntilIdle();
+            assertEquals(List.of("3 ran", "7 ran", "3 now", "7 now", "3 soon", "7 soon", "3 far", "7 far"), ran,
+                    seventhFirst ? "chip (0, 7)'s event scheduled first" : "chip (0, 3)'s event scheduled first");
+        }
+    }
+
+    /**
+     * Schedules one-off events (on the running event's chip) named after the chip, one due now, one soon and one far
+     * (in the heap), the far one first.
+     */
+    private static void scheduleEach(EventQueue clock, List<String> ran, String chip, long far) {
+        ran.add(chip + " ran");
+        clock.at(far, () -> ran.add(chip + " far"));
+        clock.after(1_000, () -> ran.add(chip + " soon"));
+        clock.after(0, () -> ran.add(chip + " now"));
+    }
+
+    @Test
+    void aChipsOwnCountOrdersItsEventsAndWhenTheyWereScheduledComesBeforeTheChip() {
+        EventQueue clock = new EventQueue();
+        List<String> ran = new ArrayList<>();
+        int onLow = clock.register(() -> ran.add("low chip's action, scheduled at 5 by the high chip"),
+                EventOrder.chipNumber(0, 0));
+        int high = clock.register(() -> {
+            clock.at(100, () -> ran.add("high chip, scheduled at 5"));
+            clock.at(100, onLow);
+        }, EventOrder.chipNumber(200, 200));
+        int low = clock.register(() -> {
+            clock.at(100, () -> ran.add("low chip, scheduled at 10, first"));
+            clock.at(100, () -> ran.add("low chip, scheduled at 10, second"));
+            clock.at(10, () -> ran.add("low chip, due now, first"));
+            clock.at(10, () -> ran.add("low chip, due now, second"));
+        }, EventOrder.chipNumber(0, 0));
+        clock.at(10, low);
+        clock.at(5, high);
+        clock.runUntilIdle();
+        assertEquals(List.of("low chip, due now, first", "low chip, due now, second",
+                "low chip's action, scheduled at 5 by the high chip", "high chip, scheduled at 5",
+                "low chip, scheduled at 10, first", "low chip, scheduled at 10, second"), ran);
+    }
+
+    @Test
+    void refusesChipsItCannotNumberAndNumbersTheLastItCan() {
+        EventQueue clock = new EventQueue();
+        assertEquals(EventOrder.CHIP_NUMBERS - 1, EventOrder.chipNumber(255, 255));
+        assertThrows(IllegalArgumentException.class, () -> EventOrder.chipNumber(256, 0));
+        assertThrows(IllegalArgumentException.class, () -> EventOrder.chipNumber(0, 256));
+        assertThrows(IllegalArgumentException.class, () -> EventOrder.chipNumber(-1, 0));
+        assertThrows(IllegalArgumentException.class, () -> clock.register(() -> { }, EventOrder.CHIP_NUMBERS));
+        assertThrows(IllegalArgumentException.class, () -> clock.register(() -> { }, -1));
+    }
+
+    @Test
+    void refusesAChipsEventBeyondWhatItsOriginCanCount() {
+        int chip = EventOrder.chipNumber(255, 255);
+        long last = EventOrder.origin(chip, EventOrder.MAX_COUNT - 1);
+        assertEquals(chip, last >>> EventOrder.COUNT_BITS);
+        assertEquals(EventOrder.MAX_COUNT - 1, last & (EventOrder.MAX_COUNT - 1));
+        assertEquals(true, last > 0, "origins stay positive");
+        assertThrows(IllegalStateException.class, () -> EventOrder.origin(chip, EventOrder.MAX_COUNT));
+    }
+
+    @Test
     void aDeferredEventCountsAndOrdersAsIfItHadBeenScheduled() {
         for (int seed = 0; seed < 20; seed++) {
             Worker scheduled = new Worker(seed, false);
@@ -77,13 +151,13 @@ class EventQueueTest {
         List<Integer> actions = new ArrayList<>();
         for (int k = 0; k < 1_000; k++) {
             int id = k;
-            actions.add(clock.register(() -> ran.add(id)));
+            actions.add(clock.register(() -> ran.add(id), EventOrder.HOST));
         }
         clock.defer(5_000, actions.get(900));
         assertThrows(IllegalStateException.class, () -> clock.defer(6_000, actions.get(900)));
         for (int k = 1_000; k < 1_500; k++) { // the queue's arrays grow while 900 is deferred
             int id = k;
-            actions.add(clock.register(() -> ran.add(id)));
+            actions.add(clock.register(() -> ran.add(id), EventOrder.HOST));
         }
         clock.defer(4_000, actions.get(1_400));
         assertFalse(clock.settle(actions.get(3)), "never deferred");
@@ -118,7 +192,7 @@ class EventQueueTest {
         private final boolean defer;
         private final Random random;
         private final java.util.ArrayDeque<Integer> waiting = new java.util.ArrayDeque<>();
-        private final int endEvent = clock.register(this::end);
+        private final int endEvent = clock.register(this::end, EventOrder.HOST);
         private boolean busy;
 
         Worker(int seed, boolean defer) {
@@ -185,7 +259,7 @@ class EventQueueTest {
             }
         };
         if (random.nextBoolean()) {
-            clock.after(delay, clock.register(action));
+            clock.after(delay, clock.register(action, EventOrder.HOST));
         } else {
             clock.after(delay, action);
         }

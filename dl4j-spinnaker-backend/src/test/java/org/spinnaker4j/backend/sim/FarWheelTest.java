@@ -27,24 +27,26 @@ class FarWheelTest {
             wheel.advance(start);
             far.releaseThrough(4, wheel);
             long time = (3 + ahead) * FarWheel.BUCKET_PS + ahead;
-            assertEquals(true, far.offer(time, 7), "ahead " + ahead);
+            assertEquals(true, far.offer(time, 5, 7, 11), "ahead " + ahead);
             assertEquals((3 + ahead) * FarWheel.BUCKET_PS, far.firstStart(), "ahead " + ahead);
             wheel.advance(far.firstStart());
             far.releaseThrough(3 + ahead + 1, wheel);
             assertEquals(true, far.isEmpty());
             int bucket = wheel.firstBucket();
             assertEquals(time, wheel.time(bucket));
-            assertEquals(7, wheel.order(bucket));
+            assertEquals(5, wheel.scheduledAt(bucket));
+            assertEquals(7, wheel.origin(bucket));
+            assertEquals(11, wheel.action(bucket));
         }
     }
 
     @Test
     void refusesEntriesOfReleasedBucketsAndBeyondTheHorizon() {
         FarWheel far = new FarWheel();
-        assertEquals(false, far.offer(FarWheel.BUCKET_PS + 5, 1)); // bucket 1 is the timing wheel's
-        assertEquals(true, far.offer(2 * FarWheel.BUCKET_PS, 2));
-        assertEquals(true, far.offer(FAR_HORIZON + FarWheel.BUCKET_PS, 3));
-        assertEquals(false, far.offer(FAR_HORIZON + 2 * FarWheel.BUCKET_PS, 4)); // for the heap
+        assertEquals(false, far.offer(FarWheel.BUCKET_PS + 5, 0, 1, 1)); // bucket 1 is the timing wheel's
+        assertEquals(true, far.offer(2 * FarWheel.BUCKET_PS, 0, 2, 2));
+        assertEquals(true, far.offer(FAR_HORIZON + FarWheel.BUCKET_PS, 0, 3, 3));
+        assertEquals(false, far.offer(FAR_HORIZON + 2 * FarWheel.BUCKET_PS, 0, 4, 4)); // for the heap
     }
 
     @Test
