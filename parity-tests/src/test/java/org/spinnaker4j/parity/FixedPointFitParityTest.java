@@ -25,6 +25,7 @@ import org.slf4j.LoggerFactory;
 import org.spinnaker4j.backend.SpiNNakerMultiLayerNetwork;
 import org.spinnaker4j.backend.SpiNNakerOptions;
 import org.spinnaker4j.backend.runtime.FixedPointRounding;
+import org.spinnaker4j.backend.runtime.RunStats;
 import org.spinnaker4j.kernels.AccumQuantiser;
 import org.spinnaker4j.mapper.ir.Arithmetic;
 import org.spinnaker4j.mapper.partition.PartitioningStrategy;
@@ -33,8 +34,8 @@ import org.spinnaker4j.mapper.partition.PartitioningStrategy;
  * s16.15 training through the user API (docs/fixed-point.md, "Training in s16.15 through fit"): the 12-10-8-4
  * {@link SmallTrainingNetwork} trained by {@code MultiLayerNetwork.fit} on the SpiNNaker backend (FEWEST_CORES), five
  * mini-batches of 8. After every mini-batch DL4J's parameters are the {@link AccumTrainingReference}'s words, bit for
- * bit, and the score {@code fit} reports (DL4J's CPU score of the quantised network before the update) is within
- * 1e-4 relative of the s16.15 loss the reference computes.
+ * bit, the score {@code fit} reports (DL4J's CPU score of the quantised network before the update) is within
+ * 1e-4 relative of the s16.15 loss the reference computes, and no packet is dropped or sent after its TDMA slot.
  */
 class FixedPointFitParityTest {
 
@@ -75,6 +76,9 @@ class FixedPointFitParityTest {
                     assertArrayEquals(ref.weights(l), words(net, l, "W"), which + ": weights");
                     assertArrayEquals(ref.biases(l), words(net, l, "b"), which + ": biases");
                 }
+                RunStats stats = net.lastTrainingStats();
+                assertEquals(0, stats.packetsDropped(), "mini-batch " + b + ": packets dropped, " + stats);
+                assertEquals(0, stats.tdmaOverruns(), "mini-batch " + b + ": TDMA overruns, " + stats);
                 double relative = Math.abs(net.score() - g.loss()) / Math.abs(g.loss());
                 assertTrue(relative <= SCORE_TOLERANCE, "mini-batch " + b + ": fit's score " + net.score()
                         + " against the s16.15 loss " + g.loss() + ", relative " + relative);

@@ -18,7 +18,7 @@ import org.spinnaker4j.mapper.partition.PartitioningStrategy;
 public final class FixedPointTrainingMapping {
 
     private static final Set<VertexKind> RUNS = EnumSet.of(VertexKind.INPUT_SOURCE, VertexKind.LABEL_SOURCE,
-            VertexKind.DENSE_BLOCK, VertexKind.OUTPUT_SINK, VertexKind.LOSS_SINK);
+            VertexKind.DENSE_BLOCK, VertexKind.OUTPUT_SINK);
 
     private FixedPointTrainingMapping() {
     }

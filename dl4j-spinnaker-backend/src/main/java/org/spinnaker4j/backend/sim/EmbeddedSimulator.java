@@ -875,10 +875,7 @@ public final class EmbeddedSimulator implements Machine {
         void requireComplete(int lastSample) {
             for (MachineVertex v : mapping.graph().vertices()) {
                 int got = recordedBySink.getOrDefault(v.id(), 0);
-                // an s16.15 training mapping's loss sink collects nothing: its cores send no loss
-                boolean collects = v.kind() == VertexKind.OUTPUT_SINK
-                        || (v.kind() == VertexKind.LOSS_SINK && fixedPoint == null);
-                if (collects && got <= lastSample) {
+                if ((v.kind() == VertexKind.OUTPUT_SINK || v.kind() == VertexKind.LOSS_SINK) && got <= lastSample) {
                     throw new IllegalStateException("the simulator lost no packet, yet " + v + " collected "
                             + got + " of " + (lastSample + 1) + " samples (it has "
                             + cores[v.id()].kernel().receivedCount() + " of " + v.cols().size()

@@ -124,7 +124,10 @@ final class GraphBuilder {
                 }
             }
         }
-        int lossSink = network.trains()
+        // the s16.15 kernels compute no loss: their output cores send none, so a loss sink and LOSS partitions would
+        // give those cores a slot for a packet they never send, and the TDMA schedule would take a sample's first
+        // backward packet for the previous sample's last (docs/fixed-point.md, "Training in s16.15 through fit")
+        int lossSink = network.trains() && !network.fixedPoint()
                 ? add(VertexKind.LOSS_SINK, nLayers, null, new Slice(0, producers.get(nLayers).size()), false) : -1;
 
         for (int v = 0; v <= nLayers; v++) {
@@ -203,7 +206,7 @@ final class GraphBuilder {
      * The backward pass: labels to the output layer's activating cores, each activating core's
      * deltas to the blocks of its columns (a fused block keeps its own), each block's W·delta to
      * the activating cores of the previous layer that own its rows, and each output core's
-     * share of the loss to the loss sink.
+     * share of the loss to the loss sink if there is one ({@code lossSink} not negative).
      */
     private void addTrainingPartitions(int nLayers, List<List<Integer>> producers,
             List<List<Integer>> blocksOfLayer, List<Integer> labelSources, int lossSink) {
@@ -229,7 +232,7 @@ final class GraphBuilder {
                 }
             }
         }
-        for (int i = 0; i < outputActivators.size(); i++) {
+        for (int i = 0; lossSink >= 0 && i < outputActivators.size(); i++) {
             addPartition(outputActivators.get(i), PartitionKind.LOSS, new Slice(i, i + 1), List.of(lossSink));
         }
     }
