@@ -362,11 +362,7 @@ public final class EmbeddedSimulator implements Machine {
      * send no loss: returns NaN (the host computes the score).
      */
     private double trainFixed(float[][] features, float[][] labels, int iteration, List<LayerUpdate> updates) {
-        checkRows("sample", features, mapping.network().nIn());
-        checkRows("label row", labels, mapping.network().nOut());
-        if (features.length != labels.length) {
-            throw new IllegalArgumentException(features.length + " samples but " + labels.length + " label rows");
-        }
+        checkSamplesAndLabels(features, labels);
         int[][] words = fixedPoint.quantiseInputs(features);
         FixedPointTraining.checkRange(mapping.network(), gather(KernelCore::readWeights, KernelCore::readBias,
                 l -> true, l -> true, false), words, labels);
@@ -448,11 +444,7 @@ public final class EmbeddedSimulator implements Machine {
                     + "define none in s16.15); compute the score on the host from the parameters they hold "
                     + "(readParameters), as fit(...) does");
         }
-        checkRows("sample", features, mapping.network().nIn());
-        checkRows("label row", labels, mapping.network().nOut());
-        if (features.length != labels.length) {
-            throw new IllegalArgumentException(features.length + " samples but " + labels.length + " label rows");
-        }
+        checkSamplesAndLabels(features, labels);
         if (segments == null) {
             return runScored(features, labels);
         }
@@ -602,6 +594,15 @@ public final class EmbeddedSimulator implements Machine {
         if (mapping.network().trains() != training) {
             throw new IllegalStateException("the loaded mapping is for " + (training ? "inference" : "training")
                     + "; map the network " + (training ? "with" : "without") + " a TrainingSpec for this");
+        }
+    }
+
+    /** Refuses samples or label rows of the wrong width, none of them, or unequal numbers of samples and label rows. */
+    private void checkSamplesAndLabels(float[][] features, float[][] labels) {
+        checkRows("sample", features, mapping.network().nIn());
+        checkRows("label row", labels, mapping.network().nOut());
+        if (features.length != labels.length) {
+            throw new IllegalArgumentException(features.length + " samples but " + labels.length + " label rows");
         }
     }
 
