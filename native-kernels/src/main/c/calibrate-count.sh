@@ -57,14 +57,28 @@ per() {
     awk -v x="$1" -v a="$2" -v b="$3" 'BEGIN { printf "%.1f", (a - b) / x }'
 }
 
-# fit NAME [S]: runs NAME R C [S] for R, C in 16, 32 and splits the counts (n, or the
-# function named by count) as a + b R + c C + d R C; prints d b c a.
-fit() {
-    local c11 c21 c12 c22 k=${count:-n}
-    c11=$($k "$1" 16 16 ${2:+"$2"}); c21=$($k "$1" 32 16 ${2:+"$2"})
-    c12=$($k "$1" 16 32 ${2:+"$2"}); c22=$($k "$1" 32 32 ${2:+"$2"})
-    awk -v p="$c11" -v q="$c21" -v r="$c12" -v s="$c22" 'BEGIN {
+# fit_terms P Q R S: counts at (R, C) = (16, 16), (32, 16), (16, 32), (32, 32) split as
+# a + b R + c C + d R C; prints d b c a.
+fit_terms() {
+    awk -v p="$1" -v q="$2" -v r="$3" -v s="$4" 'BEGIN {
         d = (s - q - r + p) / 256; b = (q - p) / 16 - 16 * d; c = (r - p) / 16 - 16 * d;
         printf "%.1f %.1f %.1f %.0f\n", d, b, c, p - 16 * b - 16 * c - 256 * d }'
+}
+
+# fit NAME [S]: runs NAME R C [S] for R, C in 16, 32 and splits the counts (n, or the
+# function named by count) as fit_terms does; prints d b c a.
+fit() {
+    local k=${count:-n}
+    fit_terms "$($k "$1" 16 16 ${2:+"$2"})" "$($k "$1" 32 16 ${2:+"$2"})" \
+        "$($k "$1" 16 32 ${2:+"$2"})" "$($k "$1" 32 32 ${2:+"$2"})"
+}
+
+# fitnc NAME [ARGS...]: as fit, from one trace of NAME R C ARGS... per shape (nc); prints d b c a
+# of the instructions, then d b c a of the cycles.
+fitnc() {
+    local name=$1
+    shift
+    set -- $(nc "$name" 16 16 "$@") $(nc "$name" 32 16 "$@") $(nc "$name" 16 32 "$@") $(nc "$name" 32 32 "$@")
+    echo "$(fit_terms "$1" "$3" "$5" "$7") $(fit_terms "$2" "$4" "$6" "$8")"
 }
 

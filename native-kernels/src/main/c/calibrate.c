@@ -82,6 +82,20 @@
  *                            local max sent); sum, the peer's max (exponentials,
  *                            local sum sent); normalise, the peer's sum
  *                            (divisions, outputs sent)
+ *   calibrate fixbackward R C S A  the error word that completes the backward
+ *                            pass of a sample on an R x C fused s16.15 training
+ *                            block of a hidden layer activating with A
+ *                            (identity|relu|tanh|sigmoid): its delta, dW and db
+ *                            and, S = 1, its rows' errors rounded and sent
+ *   calibrate fixoutback R C A L  the label word that completes it on an output
+ *                            layer's block, A L = softmax mcxent | identity mse
+ *   calibrate fixbackvalue N N error words filed by a 16 x 64 fused s16.15
+ *                            training block, none completing its sample
+ *   calibrate fixtrainwords R C  fixwords R C on a training block (each word
+ *                            also kept for the backward pass)
+ *   calibrate fixupdate U M R C  s4j_apply_fix_update (U = sgd|adam, rounding
+ *                            M = nearest|stochastic) of an R x C fused s16.15
+ *                            training block after one sample
  *   calibrate backward R C S the delta that completes an R x C training block's
  *                            deltas (dW += x delta; S = 1: also sends W delta)
  *   calibrate droprows N D   N rows into a 64 x 8 training DENSE_BLOCK, from row
@@ -160,9 +174,9 @@
  * msle|wasserstein, U = sgd|nesterovs|adam.
  * Exit status 0 on success; on error a message on stderr and status 1.
  */
-#include "calib_harness.h"
 #include "s4j_fixfunc.h"
 #include "s4j_kernels.h"
+#include "calib_harness.h" /* after s4j_kernels.h: calib_fix_consts */
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -1001,6 +1015,111 @@ static void fix_calls(const char *name, uint32_t n, int at)
     calib_end();
 }
 
+/* A fused s16.15 training block (s4j_fixtrain.c): R x C words, updater
+ * `updater`, a hidden layer's (activation act, loss NONE, one error word a
+ * column) or an output layer's (loss), sending its rows' errors back if
+ * sends (its layer's width: its columns). */
+static void fix_training_block(spec *s, uint32_t rows, uint32_t cols, uint32_t act, uint32_t loss,
+                               uint32_t sends, uint32_t updater)
+{
+    s->kind = S4J_KIND_DENSE_BLOCK;
+    s->fixed = 1u;
+    s->fused = 1u;
+    s->training = 1u;
+    s->rows = rows;
+    s->cols = cols;
+    s->act = act;
+    s->loss = loss;
+    s->expected_backward = loss == S4J_LOSS_NONE ? 1u : 0u;
+    s->sends_backward = sends;
+    s->updater = updater;
+    load(s);
+}
+
+/* One sample on a loaded fused s16.15 training block: its rows (words in
+ * [0, 1)), then its error words in [-0.1, 0.1) (a hidden block) or labels
+ * (an output block: one-hot, or in [0, 1) for MSE), every packet delivered
+ * but the last `measured`, which are measured. */
+static void fix_sample(const spec *s, uint32_t measured)
+{
+    uint32_t n = s->rows + s->cols;
+    uint32_t i;
+
+    packets(0u, s->rows, DATA_KEY, 0.0f, 1.0f, 1.0f);
+    if (s->loss == S4J_LOSS_NONE) {
+        packets(s->rows, n, BACK_KEY, -0.1f, 0.1f, 0.0f);
+    } else {
+        packets(s->rows, n, LABEL_KEY, 0.0f, 1.0f, 0.0f);
+        for (i = s->rows; i < n && s->loss == S4J_LOSS_MCXENT; i++) {
+            payloads[i] = bits(i == s->rows + 1u ? 1.0f : 0.0f);
+        }
+    }
+    payload_words(n);
+    deliver(0u, n - measured);
+    if (measured != 0u) {
+        measure(n - measured, n);
+    }
+}
+
+/* `fixbackward R C S A`, `fixoutback R C A L`, `fixbackvalue N`,
+ * `fixtrainwords R C`, `fixupdate U M R C`: s16.15 training on a fused block,
+ * as the usage above says. */
+static void fix_train(spec *s, const char *what, int argc, char **argv)
+{
+    static const named LOSS_OF[] = { { "mcxent", S4J_LOSS_MCXENT }, { "mse", S4J_LOSS_MSE } };
+    static const named MODES[] = {
+        { "nearest", S4J_FIXUPD_NEAREST }, { "stochastic", S4J_FIXUPD_STOCHASTIC }
+    };
+
+    if (strcmp(what, "fixbackward") == 0 && argc == 6) {
+        fix_training_block(s, number(argv[2], 1u, 64u), number(argv[3], 1u, 64u), lookup(argv[5], ACTS, COUNT(ACTS)),
+                           S4J_LOSS_NONE, number(argv[4], 0u, 1u), S4J_UPDATER_SGD);
+        fix_sample(s, 1u);
+    } else if (strcmp(what, "fixoutback") == 0 && argc == 6) {
+        fix_training_block(s, number(argv[2], 1u, 64u), number(argv[3], 1u, 64u), lookup(argv[4], ACTS, COUNT(ACTS)),
+                           lookup(argv[5], LOSS_OF, COUNT(LOSS_OF)), 0u, S4J_UPDATER_SGD);
+        fix_sample(s, 1u);
+    } else if (strcmp(what, "fixbackvalue") == 0 && argc == 3) {
+        uint32_t n = number(argv[2], 1u, 63u);
+
+        fix_training_block(s, 16u, 64u, S4J_ACT_RELU, S4J_LOSS_NONE, 0u, S4J_UPDATER_SGD);
+        fix_sample(s, 0u); /* one whole sample, so the next one's words find it done */
+        packets(0u, s->rows, DATA_KEY, 0.0f, 1.0f, 1.0f);
+        packets(s->rows, s->rows + n, BACK_KEY, -0.1f, 0.1f, 0.0f);
+        payload_words(s->rows + n);
+        deliver(0u, s->rows);
+        measure(s->rows, s->rows + n);
+    } else if (strcmp(what, "fixtrainwords") == 0 && argc == 4) {
+        fix_training_block(s, number(argv[2], 1u, 63u) + 1u, number(argv[3], 1u, 64u), S4J_ACT_RELU, S4J_LOSS_NONE,
+                           0u, S4J_UPDATER_SGD);
+        packets(0u, s->rows, DATA_KEY, 0.0f, 1.0f, 1.0f);
+        payload_words(s->rows);
+        measure(0u, s->rows - 1u);
+    } else if (strcmp(what, "fixupdate") == 0 && argc == 6) {
+        uint32_t adam = strcmp(argv[2], "adam") == 0 ? 1u : 0u;
+        s4j_fix_update_consts c;
+        s4j_fix_update_counts counts = { 0u, 0u, 0u, 0u };
+        int32_t r;
+
+        if (!adam && strcmp(argv[2], "sgd") != 0) {
+            fail(argv[2], -1);
+        }
+        fix_training_block(s, number(argv[4], 1u, 64u), number(argv[5], 1u, 64u), S4J_ACT_IDENTITY, S4J_LOSS_NONE,
+                           0u, adam ? S4J_UPDATER_ADAM : S4J_UPDATER_SGD);
+        fix_sample(s, 0u);
+        calib_fix_consts(&c, (int)adam, lookup(argv[3], MODES, COUNT(MODES)), 1);
+        calib_begin();
+        r = s4j_apply_fix_update(dtcm, S4J_DTCM_BYTES, &c, s->cols, s->rows * s->cols, &counts);
+        calib_end();
+        if (r != S4J_OK) {
+            fail("s4j_apply_fix_update", r);
+        }
+    } else {
+        fail("usage: calibrate fixbackward R C S A | fixoutback R C A L | fixbackvalue N | fixtrainwords R C"
+             " | fixupdate U M R C", argc);
+    }
+}
+
 int main(int argc, char **argv)
 {
     spec s;
@@ -1008,6 +1127,11 @@ int main(int argc, char **argv)
     uint32_t i;
 
     memset(&s, 0, sizeof s);
+    if (strcmp(what, "fixbackward") == 0 || strcmp(what, "fixoutback") == 0 || strcmp(what, "fixbackvalue") == 0
+        || strcmp(what, "fixtrainwords") == 0 || strcmp(what, "fixupdate") == 0) {
+        fix_train(&s, what, argc, argv);
+        return 0;
+    }
     if (strcmp(what, "fixpartials") == 0 || strcmp(what, "fixrelay") == 0 || strcmp(what, "fixcolumn") == 0) {
         fix_reduce(&s, what, argc, argv);
         return 0;

@@ -171,6 +171,11 @@ nc_diff() {
     set -- $1 $2
     echo "$(( $1 - $3 )) $(( $2 - $4 ))"
 }
+# larger FIXED A B: "instructions cycles" of FIXED, or A B where larger
+larger() {
+    set -- $1 "$2" "$3"
+    echo "$(( $1 > $3 ? $1 : $3 )) $(( $2 > $4 ? $2 : $4 ))"
+}
 # a dense block's words, each multiplied in as it arrives (fixwords R C: R words of C MACs), split as accumulate's
 set -- $(fit fixwords); mac_i=$1; word_i=$2
 set -- $(count=cycles fit fixwords); mac_c=$1; word_c=$2
@@ -322,6 +327,44 @@ set -- $(nc_per 32 "$(nc fixsink 48)" "$(nc fixsink 16)")
 fixfigure fix.sink.value "$1" "$2" "a word filed by an OUTPUT_SINK"
 set -- $(nc_per 32 "$(nc fixsource 64)" "$(nc fixsource 32)")
 fixfigure fix.source.value "$1" "$2" "a word sent by an INPUT_SOURCE's start event"
+# s16.15 training on a fused block (s4j_fixtrain.c), in instructions and cycles: the word that completes a sample's
+# backward pass (R, C from 16 to 32) split as backward below, on a hidden block not sending back and sending back
+# (identity), per column for each hidden activation and output loss; the fixed work the largest of the fits'
+# intercepts (294, 171, 351 and 227 instructions when measured), so that no block is charged less
+set -- $(fitnc fixbackward 0 identity)
+fixfigure fix.backward.dw "$1" "$5" \
+    "dW += x delta in 64 bits per weight of the word that completes a training block's backward pass (no sends)"
+fixfigure fix.backward.row.kept "$2" "$6" "per row of a training block's backward pass not sending back"
+fixfigure fix.backward.output.identity "$3" "$7" \
+    "per column of a hidden identity training block's completing word: delta, db, the column's loops"
+fixed="$4 $8"
+set -- $(fitnc fixbackward 1 identity)
+fixfigure fix.backward.dw_and_error "$1" "$5" \
+    "dW += x delta and the error W delta in 64 bits per weight of the completing word (sending back)"
+fixfigure fix.backward.row.sent "$2" "$6" \
+    "per row of a training block's backward pass sending back: the row's error rounded once, emitted and sent"
+fixed=$(larger "$fixed" "$4" "$8")
+for a in relu tanh sigmoid; do
+    set -- $(fitnc fixbackward 0 "$a")
+    fixfigure "fix.backward.output.$a" "$3" "$7" \
+        "per column of a hidden $a training block's completing word: delta (the derivative at its output), db, loops"
+done
+for al in softmax:mcxent identity:mse; do
+    set -- $(fitnc fixoutback "${al%:*}" "${al#*:}")
+    fixfigure "fix.loss.output.${al%:*}.${al#*:}" "$3" "$7" \
+        "per column of a ${al%:*} output training block's completing label with ${al#*:}: delta, db, loops"
+    fixed=$(larger "$fixed" "$4" "$8")
+done
+set -- $fixed
+fixfigure fix.backward.fixed "$1" "$2" "fixed work of the word that completes a training block's backward pass"
+set -- $(nc_per 32 "$(nc fixbackvalue 48)" "$(nc fixbackvalue 16)")
+fixfigure fix.backward.value "$1" "$2" "an error word filed by a training block, not completing its sample"
+for u in sgd adam; do
+    for m in nearest stochastic; do
+        set -- $(nc_per 256 "$(nc fixupdate "$u" "$m" 32 16)" "$(nc fixupdate "$u" "$m" 16 16)")
+        fixfigure "fix.update.$u.$m" "$1" "$2" "s4j_apply_fix_update with $u, $m rounding, per parameter"
+    done
+done
 set -- $(fit backward 0)
 figure backward.dw "$1" "dW += x delta per weight of a completing DELTA (no sends)"
 set -- $(fit backward 1)

@@ -13,14 +13,13 @@
  *                             lr 0.1 (Sgd), Adam 1e-3 at iteration 10;
  *                             prints nothing (fails if a step saturated)
  */
-#include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "calib_harness.h"
 #include "s4j_fixupdate.h"
+#include "calib_harness.h" /* after s4j_fixupdate.h: calib_fix_consts */
 
 #define MAX_N 256u
 #define BATCH 32
@@ -40,22 +39,6 @@ static int32_t signed_bits(uint32_t bits)
     int32_t x = (int32_t)(next() >> (32u - bits));
 
     return (next() & 1u) != 0u ? -x : x;
-}
-
-/* AccumUpdate.Scale.of: c as mantissa in [2^30, 2^31) over 2^shift. */
-static void scale(double c, uint32_t *mantissa, uint32_t *shift)
-{
-    int e;
-    double f = frexp(c, &e); /* c = f 2^e, f in [0.5, 1): exponent e - 1 */
-    int s = 30 - (e - 1);
-    double m = round(ldexp(f, 31));
-
-    if (m >= 2147483648.0) {
-        m /= 2;
-        s--;
-    }
-    *mantissa = (uint32_t)m;
-    *shift = (uint32_t)s;
 }
 
 int main(int argc, char **argv)
@@ -78,29 +61,14 @@ int main(int argc, char **argv)
         return 2;
     }
     adam = strcmp(argv[1], "adam") == 0;
-    memset(&c, 0, sizeof c);
-    c.mode = strcmp(argv[2], "stochastic") == 0 ? S4J_FIXUPD_STOCHASTIC : S4J_FIXUPD_NEAREST;
-    c.seed = 2026u;
-    c.layer = 1u;
-    c.iteration = 9u;
+    calib_fix_consts(&c, adam, strcmp(argv[2], "stochastic") == 0 ? S4J_FIXUPD_STOCHASTIC : S4J_FIXUPD_NEAREST,
+                     BATCH);
     for (i = 0u; i < n; i++) {
         grads[i] = (int64_t)signed_bits(22u) * BATCH;
         words[i] = signed_bits(13u);
         m[i] = signed_bits(20u);
         v[2u * i] = next();
         v[2u * i + 1u] = next() >> 19; /* below 2^45 */
-    }
-    if (adam) {
-        int t = 10;
-
-        scale(1e-3 * sqrt(1 - pow(0.999, t)) / (1 - pow(0.9, t)), &c.rate_mantissa, &c.rate_shift);
-        c.rate_shift -= 15u;
-        scale(1.0 / BATCH, &c.mean_mantissa, &c.mean_shift);
-        c.beta1 = (uint32_t)llround(0.9 * 2147483648.0);
-        c.beta2 = (uint32_t)llround(0.999 * 2147483648.0);
-        c.epsilon = (uint32_t)llround(1e-8 * 1073741824.0);
-    } else {
-        scale(0.1 / BATCH / 32768.0, &c.rate_mantissa, &c.rate_shift);
     }
     calib_begin();
     status = adam ? s4j_fix_adam_step(&c, words, m, v, grads, n, &counts)
