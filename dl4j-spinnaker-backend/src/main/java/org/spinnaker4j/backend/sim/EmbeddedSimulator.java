@@ -27,6 +27,7 @@ import org.spinnaker4j.backend.runtime.Machine;
 import org.spinnaker4j.backend.runtime.PacketLossException;
 import org.spinnaker4j.backend.runtime.RunStats;
 import org.spinnaker4j.kernels.AccumQuantiser;
+import org.spinnaker4j.kernels.AccumUpdate.Rounding;
 import org.spinnaker4j.kernels.DtcmArena;
 import org.spinnaker4j.kernels.FixedPointUpdate;
 import org.spinnaker4j.kernels.KernelConfig;
@@ -42,6 +43,7 @@ import org.spinnaker4j.mapper.graph.PartitionKind;
 import org.spinnaker4j.mapper.graph.Slice;
 import org.spinnaker4j.mapper.graph.VertexKind;
 import org.spinnaker4j.mapper.ir.ActivationKind;
+import org.spinnaker4j.mapper.ir.Arithmetic;
 import org.spinnaker4j.mapper.ir.DenseLayerSpec;
 import org.spinnaker4j.mapper.ir.DenseParameters;
 import org.spinnaker4j.mapper.ir.UpdaterSpec;
@@ -232,21 +234,29 @@ public final class EmbeddedSimulator implements Machine {
         KernelCopyConfig copy = config.training() == null ? KernelCopyConfig.NONE : config.training().copy();
         long updateCycles = !m.network().trains() || !ownsParameters(v) ? 0
                 : copy.isCopy() ? copyUpdateCycles(cost, v, copy, m.network().training().updater(v.layer()))
+                : v.arithmetic() == Arithmetic.S16_15 ? cost.fixedUpdateCycles(v,
+                        m.network().training().updater(v.layer()).type(), rounding.rounding() == Rounding.STOCHASTIC)
                 : cost.updateCycles(v, m.network().training().updater(v.layer()));
-        List<SimCore.KeyClass<Phase>> normReceives = new ArrayList<>();
+        // the keys received at another cost than a forward value: the exchanges' once a mini-batch, and the backward
+        // pass's (labels included) on a core that files them otherwise (an s16.15 core's words)
+        long packetCycles = cost.packetCycles(v);
+        long backwardPacketCycles = cost.backwardPacketCycles(v);
+        List<SimCore.KeyClass<Phase>> receives = new ArrayList<>();
         for (OutgoingPartition p : m.graph().incoming(v.id())) {
+            int key = m.keys().of(p.id()).key();
             if (Phase.of(p, 0).perMiniBatch()) {
-                int key = m.keys().of(p.id()).key();
-                normReceives.add(new SimCore.KeyClass<>(key, key + p.nKeys(), Phase.of(p, 0), keyIds.first(p.id())));
+                receives.add(new SimCore.KeyClass<>(key, key + p.nKeys(), Phase.of(p, 0), keyIds.first(p.id())));
+            } else if (p.kind().backwardPass() && backwardPacketCycles != packetCycles) {
+                receives.add(new SimCore.KeyClass<>(key, key + p.nKeys(), Phase.BACKWARD, keyIds.first(p.id())));
             }
         }
         SimCore.CopyCosts copyCosts = copy.isCopy() ? new SimCore.CopyCosts(cost.shareStartCycles(v),
                 cost.sharePacketCycles(), cost.paramSendCycles(copy.owned()), cost.paramPacketCycles())
                 : SimCore.CopyCosts.NONE;
         return new SimCore.Profile(m.placements().of(v.id()), v.label(), cost.receiveInterruptCycles(),
-                cost.packetCycles(v), new WorkCosts(cost, v, activation,
-                OutputLoss.of(m.network(), v), sendsBackward, m.graph().splitsSoftmax(v.id())), updateCycles,
-                cost.sendPacketCycles(), slots, sends, normsHere(m, v) ? cost.normPartialCycles(v) : 0, normReceives,
+                packetCycles, backwardPacketCycles, new WorkCosts(cost, v, activation, OutputLoss.of(m.network(), v),
+                sendsBackward, m.graph().splitsSoftmax(v.id()), m.network().trains()), updateCycles,
+                cost.sendPacketCycles(), slots, sends, normsHere(m, v) ? cost.normPartialCycles(v) : 0, receives,
                 cost.normPacketCycles(), copyCosts, cost.batchNormPartialCycles());
     }
 

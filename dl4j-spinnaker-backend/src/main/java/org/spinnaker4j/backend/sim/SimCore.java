@@ -55,13 +55,15 @@ final class SimCore implements SimRouter.Pusher {
     /**
      * What the simulator tells a core about the cost of its work (receiving a packet, each kind of
      * work its kernel reports, its update at the end of a mini-batch, in cycles), its TDMA slots
-     * per phase and the phase of each key it sends; with an L2 gradient normalization, the cycles of its partial
-     * sums of squares, the key ranges of its peers' partials and the cycles of receiving one; on a batch
+     * per phase and the phase of each key it sends; the key ranges it receives at another cost than
+     * {@code packetCycles} ({@code receives}, by phase: {@link Phase#BACKWARD}'s, on a core whose backward-pass packets
+     * cost {@code backwardPacketCycles}, its labels and backward packets; the others once a mini-batch); with an L2
+     * gradient normalization, the cycles of its partial sums of squares and of receiving a peer's; on a batch
      * normalization's block that exchanges partial sums per channel, the cycles of receiving another block's.
      */
     record Profile(CoreLocation location, String label, int receiveInterruptCycles, long packetCycles,
-            WorkCosts work, long updateCycles, int sendCycles, Map<Phase, CoreSlot> slots,
-            List<KeyClass<Phase>> sends, long normPartialCycles, List<KeyClass<Phase>> normReceives,
+            long backwardPacketCycles, WorkCosts work, long updateCycles, int sendCycles, Map<Phase, CoreSlot> slots,
+            List<KeyClass<Phase>> sends, long normPartialCycles, List<KeyClass<Phase>> receives,
             long normPacketCycles, CopyCosts copy, long batchNormPartialCycles) {
 
         /** The ranges of the keys the core sends may not overlap: {@link SimCore#sendClass} relies on it. */
@@ -78,11 +80,12 @@ final class SimCore implements SimRouter.Pusher {
 
         /** The cycles of receiving a packet, by its key. */
         ReceiveCosts receiveCosts() {
-            return new ReceiveCosts(normReceives, c -> switch (c.meaning()) {
+            return new ReceiveCosts(receives, c -> switch (c.meaning()) {
                 case SHARE -> copy.sharePacketCycles();
                 case PARAM -> copy.paramPacketCycles();
                 case BATCH_NORM -> batchNormPartialCycles;
-                default -> normPacketCycles;
+                case NORM -> normPacketCycles;
+                case SYNC, FORWARD, BACKWARD_SYNC, BACKWARD -> backwardPacketCycles;
             }, packetCycles);
         }
 
@@ -211,7 +214,7 @@ final class SimCore implements SimRouter.Pusher {
         this.tdma = parameters.sendMode() == SendMode.TDMA;
         this.workCosts = profile.work();
         this.packetCycles = profile.packetCycles();
-        this.packetCyclesVary = !profile.normReceives().isEmpty();
+        this.packetCyclesVary = !profile.receives().isEmpty();
         this.receiveCosts = profile.receiveCosts();
         this.received = new PacketQueue(receiveDepth);
         this.registerBit = SimRouter.coreOutput(profile.location().p());
@@ -395,8 +398,8 @@ final class SimCore implements SimRouter.Pusher {
     /**
      * The end of a mini-batch on an s16.15 training block ({@link KernelCore#applyFixedUpdate}): Sgd's or Adam's
      * constants of a batch of {@code batch} samples from the layer's {@code rates}; {@code run}, {@code rowStride} and
-     * {@code biasFirst} place the block's parameters in its layer. Charged the float update's cycles (the s16.15
-     * update has no cost-table figures yet). Returns when the core is done.
+     * {@code biasFirst} place the block's parameters in its layer. Charged the profile's update cycles, the s16.15
+     * update's ({@code CoreCostModel.fixedUpdateCycles}). Returns when the core is done.
      */
     long applyFixedUpdate(FixedPointUpdate.UpdateRun run, int rowStride, int biasFirst, ExactRates rates, int batch) {
         if (rates.adam()) {

@@ -26,14 +26,18 @@ final class WorkCosts {
     /** The cycles of one column a reduce completing column by column sends. */
     private final long columnCycles;
 
-    /** {@code softmaxSplit}: {@code v} is an activating core of a softmax spread over several cores. */
+    /**
+     * {@code softmaxSplit}: {@code v} is an activating core of a softmax spread over several cores; {@code trains}: its
+     * network trains (else its backward-pass work costs nothing: it does none, and an s16.15 core's may have no
+     * figures, its kernels training fewer activations and layers than they run).
+     */
     WorkCosts(CoreCostModel cost, MachineVertex v, ActivationKind activation, OutputLoss loss,
-            boolean sendsBackward, boolean softmaxSplit) {
+            boolean sendsBackward, boolean softmaxSplit, boolean trains) {
         rowCycles = cost.rowCycles(v);
         columnCycles = cost.columnCycles(v, activation);
         long[] each = new long[WORK.length];
         for (KernelWork w : WORK) {
-            each[w.ordinal()] = switch (w) {
+            each[w.ordinal()] = w.backward() && !trains ? 0 : switch (w) {
                 case FORWARD -> cost.completionCycles(v, activation, softmaxSplit);
                 case SOFTMAX_SUM -> cost.softmaxStepCycles(v, SoftmaxStep.SUM);
                 case SOFTMAX_NORMALISE -> cost.softmaxStepCycles(v, SoftmaxStep.NORMALISE);

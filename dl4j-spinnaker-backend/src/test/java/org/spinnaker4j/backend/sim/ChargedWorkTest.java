@@ -11,9 +11,12 @@ import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.Executable;
+import org.spinnaker4j.backend.runtime.ExactRates;
+import org.spinnaker4j.backend.runtime.FixedPointRounding;
 import org.spinnaker4j.backend.runtime.LayerUpdate;
 import org.spinnaker4j.backend.runtime.NativeCoreMemory;
 import org.spinnaker4j.backend.runtime.RunStats;
+import org.spinnaker4j.kernels.AccumUpdate;
 import org.spinnaker4j.kernels.UpdateValues;
 import org.spinnaker4j.mapper.machine.MachineTiming;
 import org.spinnaker4j.mapper.Mapper;
@@ -24,6 +27,7 @@ import org.spinnaker4j.mapper.graph.MachineVertex;
 import org.spinnaker4j.mapper.graph.VertexKind;
 import org.spinnaker4j.mapper.ir.Activation;
 import org.spinnaker4j.mapper.ir.ActivationKind;
+import org.spinnaker4j.mapper.ir.Arithmetic;
 import org.spinnaker4j.mapper.ir.DenseLayerSpec;
 import org.spinnaker4j.mapper.ir.DenseParameters;
 import org.spinnaker4j.mapper.ir.LossFunction;
@@ -65,8 +69,13 @@ class ChargedWorkTest {
     }
 
     private static EmbeddedSimulator loaded(Mapping mapping, SendMode mode) {
+        return loaded(mapping, mode, FixedPointRounding.defaults());
+    }
+
+    /** {@code rounding}: how an s16.15 training core rounds its parameters' steps. */
+    private static EmbeddedSimulator loaded(Mapping mapping, SendMode mode, FixedPointRounding rounding) {
         EmbeddedSimulator sim = new EmbeddedSimulator(new SimulatorParameters(mode, true, 480, 8, 4,
-                TdmaScheduler.DEFAULT_RECEIVE_QUEUE, 4095, COST, MachineTiming.SPINNAKER1));
+                TdmaScheduler.DEFAULT_RECEIVE_QUEUE, 4095, COST, MachineTiming.SPINNAKER1), rounding);
         Random rnd = new Random(5);
         sim.load(mapping, List.of(parameters(N_IN, HIDDEN, rnd), parameters(HIDDEN, N_OUT, rnd)));
         return sim;
@@ -172,6 +181,54 @@ class ChargedWorkTest {
                             + COST.updateCycles(output, UpdaterType.SGD),
                     sink, N_OUT * COST.packetCycles(sink),
                     loss, COST.packetCycles(loss)));
+        }
+    }
+
+    /**
+     * The same network trained in s16.15 (no loss sink: the cores send no loss): each block files its labels and error
+     * words at the s16.15 backward word's figure, not a forward word's, and is charged its deltas, backward pass and
+     * update (for the simulator's rounding) at the s16.15 training kernels' figures.
+     */
+    @Test
+    void fixedPointTrainingChargesTheFixedBackwardWordsWorkAndUpdate() {
+        Mapping mapping = map(network(true).withArithmetic(Arithmetic.S16_15));
+        MachineVertex input = vertex(mapping, VertexKind.INPUT_SOURCE, -1);
+        MachineVertex labels = vertex(mapping, VertexKind.LABEL_SOURCE, -1);
+        MachineVertex hidden = vertex(mapping, VertexKind.DENSE_BLOCK, 0);
+        MachineVertex output = vertex(mapping, VertexKind.DENSE_BLOCK, 1);
+        MachineVertex sink = vertex(mapping, VertexKind.OUTPUT_SINK, -1);
+        assertTrue(hidden.fused() && output.fused() && hidden.arithmetic() == Arithmetic.S16_15);
+        assertTrue(COST.backwardPacketCycles(hidden) < COST.packetCycles(hidden),
+                "the test would not tell a backward word's charge from a forward word's");
+        for (FixedPointRounding rounding : List.of(FixedPointRounding.nearest(), FixedPointRounding.stochastic(3))) {
+            boolean stochastic = rounding.rounding() == AccumUpdate.Rounding.STOCHASTIC;
+            try (EmbeddedSimulator sim = loaded(mapping, SendMode.TDMA, rounding)) {
+                float[] label = new float[N_OUT];
+                label[1] = 1;
+                UpdateValues sgd = new UpdateValues(0.1f, 0f, 0f, 0f, 0f);
+                LayerUpdate update = new LayerUpdate(sgd, sgd, 1f, 0, false, new ExactRates(false, 0.1, 0, 0, 0));
+                sim.train(new float[][] {values(N_IN, new Random(1))}, new float[][] {label}, 0,
+                        List.of(update, update));
+                RunStats stats = sim.lastRunStats();
+                assertEquals(0, stats.tdmaOverruns(), rounding.toString());
+                assertCharged(mapping, stats, Map.of(
+                        input, COST.completionCycles(input, ActivationKind.IDENTITY),
+                        labels, COST.completionCycles(labels, ActivationKind.IDENTITY),
+                        // its input words, each multiplied in, and the output block's error words
+                        hidden, N_IN * (COST.packetCycles(hidden) + COST.rowCycles(hidden))
+                                + HIDDEN * COST.backwardPacketCycles(hidden)
+                                + COST.completionCycles(hidden, ActivationKind.RELU)
+                                + COST.backwardCycles(hidden, ActivationKind.RELU, false)
+                                + COST.fixedUpdateCycles(hidden, UpdaterType.SGD, stochastic),
+                        // its input words and labels, its loss's deltas
+                        output, HIDDEN * (COST.packetCycles(output) + COST.rowCycles(output))
+                                + N_OUT * COST.backwardPacketCycles(output)
+                                + COST.completionCycles(output, ActivationKind.SOFTMAX)
+                                + COST.backwardCycles(output, ActivationKind.SOFTMAX,
+                                        OutputLoss.of(mapping.network(), output), true)
+                                + COST.fixedUpdateCycles(output, UpdaterType.SGD, stochastic),
+                        sink, N_OUT * COST.packetCycles(sink)));
+            }
         }
     }
 

@@ -104,15 +104,14 @@ public final class BoundCalculator {
     }
 
     /**
-     * Packets per sample of the forward pass (values and softmax synchronisation) or of the rest (a gradient
-     * normalization's partials and the kernel copies' exchange come once per mini-batch, with the update, and are left
-     * out as it is).
+     * Packets per sample of the forward pass (values and softmax synchronisation) or of the rest
+     * ({@link PartitionKind#backwardPass()}: labels, deltas, backward partials; a gradient normalization's partials and
+     * the kernel copies' exchange come once per mini-batch, with the update, and are left out as it is).
      */
     private static int packets(List<OutgoingPartition> incoming, boolean forward) {
         int packets = 0;
         for (OutgoingPartition p : incoming) {
-            if (!Phase.of(p, 0).perMiniBatch()
-                    && (p.kind() == PartitionKind.FORWARD || p.kind() == PartitionKind.SOFTMAX_SYNC) == forward) {
+            if (!Phase.of(p, 0).perMiniBatch() && p.kind().backwardPass() != forward) {
                 packets += p.nKeys();
             }
         }

@@ -23,7 +23,9 @@ import org.spinnaker4j.mapper.ir.UpdaterType;
  * on the lean kernels ({@code make calibrate} in native-kernels/src/main/c: arm-none-eabi-gcc
  * 12 -O2, soft float, under qemu-arm), read from the cost table {@link InstructionCounts#ARM968_SOFT_FLOAT}
  * and turned into cycles with {@code cyclesPerInstruction}; an s16.15 core's forward work is charged the
- * table's cycles estimated from the same traces instead ({@link #figures}); the interrupt, dispatch and send
+ * table's cycles estimated from the same traces instead ({@link #figures}), and so are its backward pass
+ * ({@link #backwardFigures}: {@code fix.backward.*}, {@code fix.loss.output.*}) and its update
+ * ({@link #fixedUpdateCycles}); the interrupt, dispatch and send
  * figures and the cycles per instruction are estimates. Sources: docs/machine-model.md.
  *
  * <p>A block multiplies each row into its sums when the row and every row before it have
@@ -70,11 +72,19 @@ public record CoreCostModel(double cyclesPerInstruction, int receiveInterruptCyc
      * window reached), per row (zeroed, emitted and sent), per column besides its derivative, and fixed.
      */
     private static final Map<PoolingSpec.Kind, double[]> POOL_BACKWARD = perPoolingBackward();
-    /** dW += x·delta, and dW with W·delta, per weight; per row sent back; fixed. */
-    private static final double DW = TABLE.of("backward.dw");
-    private static final double DW_AND_BACKWARD = TABLE.of("backward.dw_and_w_delta");
-    private static final double BACKWARD_ROW = TABLE.of("backward.row");
-    private static final double BACKWARD_FIXED = TABLE.of("backward.fixed");
+    /**
+     * The backward pass of the float32 kernels, in instructions: a dense block's dW += x·delta, and dW with W·delta,
+     * per weight, per row sent back and fixed; per output of an activating core, its deltas (hidden, or from its
+     * loss).
+     */
+    private static final BackwardFigures FLOAT32_BACKWARD = BackwardFigures.float32(TABLE);
+    /** The same work of the s16.15 training kernels (fused dense blocks), in estimated cycles. */
+    private static final BackwardFigures S16_15_BACKWARD = BackwardFigures.s16_15(TABLE);
+    /**
+     * Per parameter of an s16.15 training block's update ({@code s4j_apply_fix_update}), in estimated cycles, by
+     * updater (Sgd and Adam only): rounded to nearest, and stochastically.
+     */
+    private static final Map<UpdaterType, double[]> FIX_UPDATE = perFixedUpdater();
     /**
      * Dropout in training: a received row's hash, mask and scaling; per row of W·delta sent back, the same; per row
      * of a pooling block's gradient sent back (a loop of its own), the same.
@@ -87,8 +97,6 @@ public record CoreCostModel(double cyclesPerInstruction, int receiveInterruptCyc
      * only): the local dot, then the deltas.
      */
     private static final Map<SoftmaxStep, Double> SOFTMAX_BACKWARD = perSoftmaxBackwardStep();
-    /** Per output of a hidden activating core in the backward pass: derivative, db, delta sent. */
-    private static final Map<ActivationKind, Double> BACKWARD_OUTPUT = perActivation("backward.output.");
     /** Per parameter of an update. */
     private static final Map<UpdaterType, Double> UPDATE = perUpdater("update.");
     /** Per parameter of an update, extra, when the parameter is regularized (measured with l1, l2, weight decay). */
@@ -168,14 +176,6 @@ public record CoreCostModel(double cyclesPerInstruction, int receiveInterruptCyc
         return figures;
     }
 
-    private static Map<ActivationKind, Double> perActivation(String prefix) {
-        Map<ActivationKind, Double> m = new EnumMap<>(ActivationKind.class);
-        for (ActivationKind a : ActivationKind.values()) {
-            m.put(a, TABLE.of(prefix + ForwardFigures.key(a)));
-        }
-        return m;
-    }
-
     private static Map<SoftmaxStep, Double> perSoftmaxBackwardStep() {
         Map<SoftmaxStep, Double> m = new EnumMap<>(SoftmaxStep.class);
         for (SoftmaxStep step : EnumSet.complementOf(EnumSet.copyOf(ForwardFigures.FORWARD_STEPS))) {
@@ -209,12 +209,26 @@ public record CoreCostModel(double cyclesPerInstruction, int receiveInterruptCyc
         return m;
     }
 
+    private static Map<UpdaterType, double[]> perFixedUpdater() {
+        Map<UpdaterType, double[]> m = new EnumMap<>(UpdaterType.class);
+        for (UpdaterType u : EnumSet.of(UpdaterType.SGD, UpdaterType.ADAM)) {
+            String prefix = "fix.update." + ForwardFigures.key(u) + ".";
+            m.put(u, new double[] {TABLE.of(prefix + "nearest.cycles"), TABLE.of(prefix + "stochastic.cycles")});
+        }
+        return m;
+    }
+
     private long cycles(double instructions) {
         return Math.round(instructions * cyclesPerInstruction);
     }
 
     /** Cycles of {@code work} in the unit of {@code figures}: instructions at the cycles per instruction, or cycles. */
     private long cycles(ForwardFigures figures, double work) {
+        return figures.inCycles() ? Math.round(work) : cycles(work);
+    }
+
+    /** Cycles of {@code work} in the unit of {@code figures}, as {@link #cycles(ForwardFigures, double)}. */
+    private long cycles(BackwardFigures figures, double work) {
         return figures.inCycles() ? Math.round(work) : cycles(work);
     }
 
@@ -225,6 +239,15 @@ public record CoreCostModel(double cyclesPerInstruction, int receiveInterruptCyc
      */
     private static ForwardFigures figures(MachineVertex v) {
         return v.arithmetic() == Arithmetic.FLOAT32 ? FLOAT32 : S16_15;
+    }
+
+    /**
+     * The backward-pass figures of a vertex's kernel: its arithmetic's. The one place the arithmetic decides a core's
+     * backward charge: an s16.15 core files each backward-pass word at its own figure, and its deltas and block's
+     * backward pass are the s16.15 training kernels', which train fused dense blocks only.
+     */
+    private static BackwardFigures backwardFigures(MachineVertex v) {
+        return v.arithmetic() == Arithmetic.FLOAT32 ? FLOAT32_BACKWARD : S16_15_BACKWARD;
     }
 
     /**
@@ -363,13 +386,24 @@ public record CoreCostModel(double cyclesPerInstruction, int receiveInterruptCyc
 
     /**
      * Cycles a vertex spends on one sample's backward pass: each of the {@code packetsReceived}
-     * labels, deltas or backward partials dispatched and filed, its {@link #backwardCycles backward
-     * work} and, for a core of a softmax spread over several cores, its local dot.
+     * labels, deltas or backward partials dispatched and filed ({@link #backwardPacketCycles}), its
+     * {@link #backwardCycles backward work} and, for a core of a softmax spread over several cores, its local dot.
      */
     public long backwardSampleCycles(MachineVertex v, ActivationKind activation, OutputLoss loss,
             int packetsReceived, boolean sendsBackward, boolean softmaxSync) {
-        return packetsReceived * packetCycles(v) + backwardCycles(v, activation, loss, sendsBackward, softmaxSync)
+        return packetsReceived * backwardPacketCycles(v)
+                + backwardCycles(v, activation, loss, sendsBackward, softmaxSync)
                 + (softmaxSync ? softmaxStepCycles(v, SoftmaxStep.DOT) : 0);
+    }
+
+    /**
+     * Cycles to dispatch one backward-pass packet (a label, delta, backward partial or error word) and file it, besides
+     * the backward work an event that completes the sample's backward pass does ({@link #backwardCycles}): a float32
+     * core files it as any value ({@link #packetCycles}), an s16.15 core its word at {@code fix.backward.value.cycles}.
+     */
+    public long backwardPacketCycles(MachineVertex v) {
+        BackwardFigures b = backwardFigures(v);
+        return b.value().isPresent() ? dispatchCycles + cycles(b, b.value().getAsDouble()) : packetCycles(v);
     }
 
     /** Every row of a block multiplied in once (0 for other vertices). */
@@ -417,7 +451,10 @@ public record CoreCostModel(double cyclesPerInstruction, int receiveInterruptCyc
     /**
      * Cycles of an activating vertex's deltas (from its labels or backward partials: derivative,
      * db, deltas sent); 0 for a vertex that does not activate. An output-layer vertex ({@code loss} not null)
-     * is charged its loss's figures of the cost table, as {@code LossCosts} reads them.
+     * is charged its loss's figures of the cost table, as {@code LossCosts} reads them; an s16.15 one its pair's
+     * {@code fix.loss.output.<activation>.<loss>.cycles} per column, a hidden s16.15 one
+     * {@code fix.backward.output.<activation>.cycles} (an activation or loss the s16.15 training kernels lack throws
+     * IllegalArgumentException).
      */
     public long deltaCycles(MachineVertex v, ActivationKind activation, OutputLoss loss) {
         return deltaCycles(v, activation, loss, false);
@@ -432,8 +469,9 @@ public record CoreCostModel(double cyclesPerInstruction, int receiveInterruptCyc
         if (!v.activates()) {
             return 0;
         }
-        return cycles(v.cols().size() * (loss != null ? LossCosts.perOutput(TABLE, BACKWARD_OUTPUT, activation, loss)
-                : softmaxSplit ? SOFTMAX_BACKWARD.get(SoftmaxStep.DELTAS) : BACKWARD_OUTPUT.get(activation)));
+        BackwardFigures b = backwardFigures(v);
+        return cycles(b, v.cols().size() * (loss != null ? b.outputDelta(activation, loss)
+                : softmaxSplit ? b.splitDelta() : b.hiddenDelta(activation)));
     }
 
     /** {@link #deltaCycles(MachineVertex, ActivationKind, OutputLoss)} of a vertex without a loss. */
@@ -445,20 +483,24 @@ public record CoreCostModel(double cyclesPerInstruction, int receiveInterruptCyc
     /**
      * Cycles of a block's backward pass once its deltas are in: dW = x·deltaᵀ accumulated and, if
      * it sends backward, W·delta sent; 0 for a vertex that is not a block. A pooling block has no dW: if it sends
-     * backward, it finds its rows' gradients from its windows and sends them ({@link #poolingBackwardCycles}).
+     * backward, it finds its rows' gradients from its windows and sends them ({@link #poolingBackwardCycles}). An
+     * s16.15 block is charged {@code fix.backward.fixed}, per weight {@code fix.backward.dw} (or, sending backward,
+     * {@code fix.backward.dw_and_error}) and per row {@code fix.backward.row.kept} (or {@code .sent}), in cycles; an
+     * s16.15 pooling or convolution's block, which does not train, throws IllegalArgumentException.
      */
     public long blockBackwardCycles(MachineVertex v, boolean sendsBackward) {
         if (v.kind() != VertexKind.DENSE_BLOCK) {
             return 0;
         }
+        BackwardFigures b = backwardFigures(v);
+        b.checkTrains(v);
         if (v.pooling() != null) {
             return sendsBackward ? poolingBackwardCycles(v) : 0;
         }
         int rows = v.rows().size();
         // a 2-D convolution's block: a dW term (and a W·delta one) per MAC of its forward pass
         double products = v.rowBlock() != null ? v.rowBlock().macs(rows) : (double) rows * v.cols().size();
-        return cycles(BACKWARD_FIXED + products * (sendsBackward ? DW_AND_BACKWARD : DW)
-                + (sendsBackward ? rows * BACKWARD_ROW : 0));
+        return cycles(b, b.fixed() + products * b.dw(sendsBackward) + rows * b.row(sendsBackward));
     }
 
     /** Cycles a block under dropout spends on the row it receives: the value's hash, its mask and its scaling. */
@@ -519,7 +561,10 @@ public record CoreCostModel(double cyclesPerInstruction, int receiveInterruptCyc
                 + v.cols().size() * f[3]);
     }
 
-    /** Cycles to apply an update to a vertex's parameters (its block of W and, if it activates, its bias). */
+    /**
+     * Cycles to apply an update to a vertex's parameters (its block of W and, if it activates, its bias); a float32
+     * vertex's only ({@link #updateCycles(MachineVertex, UpdaterSpec)}).
+     */
     public long updateCycles(MachineVertex v, UpdaterType updater) {
         return updateCycles(v, new UpdaterSpec(updater, 0f, 0f, 0f, 0f));
     }
@@ -529,15 +574,40 @@ public record CoreCostModel(double cyclesPerInstruction, int receiveInterruptCyc
      * weights with the updater's cost per parameter, the bias with its own updater's ({@link UpdaterSpec#forBias()}),
      * plus, for the weights and for the bias if regularized, the measured cost of l1, l2 and weight decay together per
      * parameter, plus per parameter the element-wise clipping's or an L2 normalization's scaling (with the norms added
-     * up from the partials, which costs little beside it).
+     * up from the partials, which costs little beside it). A float32 vertex's only: an s16.15 one's update is
+     * {@link #fixedUpdateCycles}, and asking for it here throws IllegalArgumentException.
      */
     public long updateCycles(MachineVertex v, UpdaterSpec updater) {
+        if (v.arithmetic() != Arithmetic.FLOAT32) {
+            throw new IllegalArgumentException(v + " is " + v.arithmetic() + ": its update is the s16.15 kernels' "
+                    + "(fixedUpdateCycles, by updater and rounding), which the float updaters' figures do not cost");
+        }
         if (v.pooling() != null && v.pooling().kind() == PoolingSpec.Kind.NORM) {
             // a batch normalization's mini-batch mode: gamma and beta through the updaters, the statistics stepped
             long columns = v.cols().size();
             return cycles(updateInstructions(columns, columns, updater) + columns * BATCH_NORM_UPDATE);
         }
         return cycles(updateInstructions(weights(v), biases(v), updater));
+    }
+
+    /**
+     * Cycles of an s16.15 training block's update ({@code s4j_apply_fix_update}): each of its weights and biases
+     * stepped by {@code updater}, Sgd or Adam, and rounded to a word to nearest or, with {@code stochasticRounding},
+     * stochastically, at {@code fix.update.<sgd|adam>.<nearest|stochastic>.cycles}. Throws IllegalArgumentException for
+     * another updater, which the s16.15 kernels lack, or a float32 vertex
+     * ({@link #updateCycles(MachineVertex, UpdaterSpec)}).
+     */
+    public long fixedUpdateCycles(MachineVertex v, UpdaterType updater, boolean stochasticRounding) {
+        if (v.arithmetic() != Arithmetic.S16_15) {
+            throw new IllegalArgumentException(v + " is " + v.arithmetic() + ": its update is updateCycles, not the "
+                    + "s16.15 kernels'");
+        }
+        double[] perParameter = FIX_UPDATE.get(updater);
+        if (perParameter == null) {
+            throw new IllegalArgumentException("the s16.15 training kernels update with Sgd or Adam only, so "
+                    + updater + " has no cost");
+        }
+        return Math.round((weights(v) + biases(v)) * perParameter[stochasticRounding ? 1 : 0]);
     }
 
     /**

@@ -43,6 +43,14 @@ public enum PartitionKind {
      */
     BATCH_NORM;
 
+    /**
+     * Whether this kind's packets are a sample's backward pass to the core that receives them: labels, deltas,
+     * backward partial sums and loss shares, which it files at {@code CoreCostModel.backwardPacketCycles}.
+     */
+    public boolean backwardPass() {
+        return this == LABEL || this == DELTA || this == BACKWARD || this == LOSS;
+    }
+
     /** Whether this kind's packets are sent once per mini-batch (or per segment of it) rather than per sample. */
     public boolean perMiniBatch() {
         return this == NORM || this == SHARE || this == PARAM || this == BATCH_NORM;

@@ -1140,7 +1140,9 @@ public final class TdmaScheduler {
         /**
          * Cycles a receiver spends on one packet of a window: the packet, and in a forward window the
          * row a block multiplies in with it (its rows come in order, from one sender or from senders
-         * staggered in row order), so a window feeds a block no faster than it multiplies.
+         * staggered in row order), so a window feeds a block no faster than it multiplies; in a backward window the
+         * backward packet's ({@link CoreCostModel#backwardPacketCycles}: an s16.15 core's word its own figure). A
+         * label, sent in a forward window, is charged as a forward value (no less than its filing).
          */
         private long receiveCycles(MachineVertex receiver, Phase phase) {
             return switch (phase) {
@@ -1149,7 +1151,8 @@ public final class TdmaScheduler {
                 case BATCH_NORM -> cost.batchNormPartialCycles();
                 case SHARE -> cost.sharePacketCycles();
                 case PARAM -> cost.paramPacketCycles();
-                case SYNC, BACKWARD_SYNC, BACKWARD -> cost.packetCycles(receiver);
+                case SYNC -> cost.packetCycles(receiver);
+                case BACKWARD_SYNC, BACKWARD -> cost.backwardPacketCycles(receiver);
             };
         }
 
@@ -1604,7 +1607,7 @@ public final class TdmaScheduler {
                 return phase.backward()
                         ? Math.max(cost.completionCycles(vertex, activation(vertex)),
                                 cost.forwardPacketCycles(vertex, network.dropout(vertex.layer())))
-                        : cost.packetCycles(vertex);
+                        : cost.backwardPacketCycles(vertex);
             }
 
             /**
