@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.List;
 import java.util.Random;
 import java.util.stream.Stream;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
@@ -69,6 +70,7 @@ class FixedPointFitParityTest {
             for (int b = 0; b < BATCHES; b++) {
                 float[][] x = features(rnd, 1);
                 float[][] y = labels(rnd, loss);
+                AccumTrainingReference.Counts before = ref.counts();
                 AccumTrainingReference.Gradient g = ref.fit(x, y);
                 net.fit(Nd4j.create(x), Nd4j.create(y));
                 for (int l = 0; l < 3; l++) {
@@ -79,6 +81,7 @@ class FixedPointFitParityTest {
                 RunStats stats = net.lastTrainingStats();
                 assertEquals(0, stats.packetsDropped(), "mini-batch " + b + ": packets dropped, " + stats);
                 assertEquals(0, stats.tdmaOverruns(), "mini-batch " + b + ": TDMA overruns, " + stats);
+                assertStepsCounted(before, ref.counts(), stats.saturations().steps(), "mini-batch " + b);
                 double relative = Math.abs(net.score() - g.loss()) / Math.abs(g.loss());
                 assertTrue(relative <= SCORE_TOLERANCE, "mini-batch " + b + ": fit's score " + net.score()
                         + " against the s16.15 loss " + g.loss() + ", relative " + relative);
@@ -147,6 +150,18 @@ class FixedPointFitParityTest {
                     () -> fitOne(net, rnd, LossFunction.MCXENT));
             assertTrue(e.getMessage().contains("updater holds state"), e.getMessage());
         }
+    }
+
+    /** The layers' update steps in RunStats, added up, are the reference's over the same mini-batch. */
+    private static void assertStepsCounted(AccumTrainingReference.Counts before, AccumTrainingReference.Counts after,
+            List<RunStats.Steps> steps, String which) {
+        assertEquals(3, steps.size(), which + ": a count of steps per layer");
+        RunStats.Steps all = steps.stream().reduce(new RunStats.Steps(0, 0, 0, 0), RunStats.Steps::plus);
+        assertEquals(after.nonZeroGradients - before.nonZeroGradients, all.nonZero(), which + ": non-zero gradients");
+        assertEquals(after.stepsRoundedToZero - before.stepsRoundedToZero, all.zeroSteps(), which + ": zero steps");
+        assertEquals(after.gradientClips - before.gradientClips, all.clipped(), which + ": clipped gradients");
+        assertEquals(after.parameterSaturations - before.parameterSaturations, all.saturated(),
+                which + ": parameters saturated by their steps");
     }
 
     private static SpiNNakerMultiLayerNetwork machine(MultiLayerNetwork cpu, FixedPointRounding rounding) {

@@ -113,9 +113,10 @@ public final class FixedPointRun {
 
     /**
      * The run's saturations, given every layer's saturated sums as its kernels count them since load (one WARN per
-     * layer that saturated in this run).
+     * layer that saturated in this run) and, after a training run, every layer's update steps ({@code steps}, empty
+     * otherwise: one WARN per layer whose steps saturated a parameter or clipped a mean gradient).
      */
-    public RunStats.Saturations finish(long[] sumsSinceLoad) {
+    public RunStats.Saturations finish(long[] sumsSinceLoad, List<RunStats.Steps> steps) {
         long[] sums = new long[sumsSinceLoad.length];
         for (int l = 0; l < sums.length; l++) {
             sums[l] = sumsSinceLoad[l] - sumsBefore[l];
@@ -124,7 +125,14 @@ public final class FixedPointRun {
                 LOG.warn("s16.15: layer {}: {} sums saturated when rounded to s16.15", l, sums[l]);
             }
         }
-        return new RunStats.Saturations(parameterSaturations.clone(), inputSaturations, sums);
+        for (int l = 0; l < steps.size(); l++) {
+            RunStats.Steps s = steps.get(l);
+            if (s.saturated() > 0 || s.clipped() > 0) {
+                LOG.warn("s16.15: layer {}: the update saturated {} parameters and clipped {} mean gradients", l,
+                        s.saturated(), s.clipped());
+            }
+        }
+        return new RunStats.Saturations(parameterSaturations.clone(), inputSaturations, sums, steps);
     }
 
     private void requireNoOverflow(int layer, double maxInput, String inputs) {

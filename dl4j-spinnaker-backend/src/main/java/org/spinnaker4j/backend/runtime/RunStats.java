@@ -31,16 +31,18 @@ public record RunStats(int samples, double simulatedSeconds, double latencySecon
 
     /**
      * s16.15 fixed point's saturations (docs/fixed-point.md): per layer, its weights and biases at load and its sums
-     * rounded in this run; the run's input values. Empty arrays and 0 in float32 ({@link #NONE}).
+     * rounded in this run; the run's input values; in s16.15 training, per layer, what the mini-batch's update steps
+     * did ({@link Steps}; empty when nothing was updated). Empty arrays, 0 and no steps in float32 ({@link #NONE}).
      */
-    public record Saturations(long[] parameters, long inputs, long[] sums) {
+    public record Saturations(long[] parameters, long inputs, long[] sums, List<Steps> steps) {
 
         /** A float32 run's: nothing saturates. */
-        public static final Saturations NONE = new Saturations(new long[0], 0, new long[0]);
+        public static final Saturations NONE = new Saturations(new long[0], 0, new long[0], List.of());
 
         public Saturations {
             parameters = parameters.clone();
             sums = sums.clone();
+            steps = List.copyOf(steps);
         }
 
         @Override
@@ -56,7 +58,21 @@ public record RunStats(int samples, double simulatedSeconds, double latencySecon
         @Override
         public String toString() {
             return "Saturations{parameters=" + Arrays.toString(parameters) + ", inputs=" + inputs
-                    + ", sums=" + Arrays.toString(sums) + "}";
+                    + ", sums=" + Arrays.toString(sums) + ", steps=" + steps + "}";
+        }
+    }
+
+    /**
+     * One layer's s16.15 update steps in a training run, added over its blocks (docs/fixed-point.md, "Training in
+     * s16.15"): parameters whose gradient sum was not zero, of those the steps that rounded to 0 (updates lost below
+     * the word's resolution), parameters saturated by their step, and Adam's mean gradients clipped to |g| &lt; 2.
+     */
+    public record Steps(long nonZero, long zeroSteps, long saturated, long clipped) {
+
+        /** The two layers' counts added. */
+        public Steps plus(Steps other) {
+            return new Steps(nonZero + other.nonZero, zeroSteps + other.zeroSteps, saturated + other.saturated,
+                    clipped + other.clipped);
         }
     }
 

@@ -379,18 +379,24 @@ public final class EmbeddedSimulator implements Machine {
         inputWords = words;
         runSamples(features, labels, null);
         long updated = clock.now();
+        RunStats.Steps[] steps = new RunStats.Steps[mapping.network().layers().size()];
+        Arrays.fill(steps, new RunStats.Steps(0, 0, 0, 0));
         for (MachineVertex v : mapping.graph().vertices()) {
             if (v.kind() == VertexKind.DENSE_BLOCK) {
                 DenseLayerSpec layer = mapping.network().layers().get(v.layer());
                 FixedPointUpdate.UpdateRun run = new FixedPointUpdate.UpdateRun(rounding.rounding(), rounding.seed(),
                         v.layer(), iteration, v.cols().lo());
-                updated = Math.max(updated, cores[v.id()].applyFixedUpdate(run, layer.nOut(),
-                        layer.nIn() * layer.nOut() + v.cols().lo(), updates.get(v.layer()).exact(), features.length));
+                SimCore.FixedUpdate done = cores[v.id()].applyFixedUpdate(run, layer.nOut(),
+                        layer.nIn() * layer.nOut() + v.cols().lo(), updates.get(v.layer()).exact(), features.length);
+                updated = Math.max(updated, done.doneAt());
+                FixedPointUpdate.UpdateCounts c = done.counts();
+                steps[v.layer()] = steps[v.layer()].plus(new RunStats.Steps(c.nonZero(), c.zeroSteps(), c.saturated(),
+                        c.clipped()));
             }
         }
         clock.at(updated, () -> { });
         clock.runUntilIdle();
-        lastStats = stats(features.length);
+        lastStats = stats(features.length, List.of(steps));
         return Double.NaN;
     }
 
@@ -946,6 +952,11 @@ public final class EmbeddedSimulator implements Machine {
     }
 
     private RunStats stats(int samples) {
+        return stats(samples, List.of());
+    }
+
+    /** The run's statistics, with every layer's s16.15 update steps ({@code steps}; empty if nothing was updated). */
+    private RunStats stats(int samples, List<RunStats.Steps> steps) {
         double seconds = clock.now() / 1e12;
         long sent = 0;
         long sentBackward = 0;
@@ -990,7 +1001,7 @@ public final class EmbeddedSimulator implements Machine {
         return new RunStats(samples, seconds, latencyPs / 1e12, HostLink.SPINN5_ETHERNET.seconds(samples * hostInPerSample + hostOut), forwardPs / 1e12, backwardPs / 1e12, sent, sentBackward, routed, delivered, log.dropped, log.reinjected, log.lost,
                 overruns, chipStats, linkStats, coreStats, entries, mapping.coresUsed(), chipsUsed, utilisation, busiestPs / 1e12,
                 EnergyModel.joules(chipsUsed, seconds, busyPs / 1e12, routed), clock.processed(),
-                fixedPoint != null ? fixedPoint.finish(saturatedSums()) : RunStats.Saturations.NONE);
+                fixedPoint != null ? fixedPoint.finish(saturatedSums(), steps) : RunStats.Saturations.NONE);
     }
 
     @Override

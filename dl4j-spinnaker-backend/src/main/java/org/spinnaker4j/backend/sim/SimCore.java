@@ -399,15 +399,18 @@ final class SimCore implements SimRouter.Pusher {
      * The end of a mini-batch on an s16.15 training block ({@link KernelCore#applyFixedUpdate}): Sgd's or Adam's
      * constants of a batch of {@code batch} samples from the layer's {@code rates}; {@code run}, {@code rowStride} and
      * {@code biasFirst} place the block's parameters in its layer. Charged the profile's update cycles, the s16.15
-     * update's ({@code CoreCostModel.fixedUpdateCycles}). Returns when the core is done.
+     * update's ({@code CoreCostModel.fixedUpdateCycles}). Returns when the core is done and what its steps did.
      */
-    long applyFixedUpdate(FixedPointUpdate.UpdateRun run, int rowStride, int biasFirst, ExactRates rates, int batch) {
-        if (rates.adam()) {
-            kernel.applyFixedUpdate(run, rowStride, biasFirst, rates.adamConstants(batch, run.iteration()));
-        } else {
-            kernel.applyFixedUpdate(run, rowStride, biasFirst, rates.sgdConstant(batch));
-        }
-        return work(profile.updateCycles());
+    FixedUpdate applyFixedUpdate(FixedPointUpdate.UpdateRun run, int rowStride, int biasFirst, ExactRates rates,
+            int batch) {
+        FixedPointUpdate.UpdateCounts counts = rates.adam()
+                ? kernel.applyFixedUpdate(run, rowStride, biasFirst, rates.adamConstants(batch, run.iteration()))
+                : kernel.applyFixedUpdate(run, rowStride, biasFirst, rates.sgdConstant(batch));
+        return new FixedUpdate(work(profile.updateCycles()), counts);
+    }
+
+    /** An s16.15 block's update: when its core is done (simulated time) and what its steps did. */
+    record FixedUpdate(long doneAt, FixedPointUpdate.UpdateCounts counts) {
     }
 
     /**
