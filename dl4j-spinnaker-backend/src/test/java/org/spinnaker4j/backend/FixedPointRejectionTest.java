@@ -31,6 +31,10 @@ import org.nd4j.linalg.schedule.ScheduleType;
 import org.spinnaker4j.backend.frontend.Problem;
 import org.spinnaker4j.backend.frontend.UnsupportedNetworkException;
 import org.spinnaker4j.backend.runtime.FixedPointRounding;
+import org.spinnaker4j.mapper.Mapping;
+import org.spinnaker4j.mapper.MappingException;
+import org.spinnaker4j.mapper.graph.MachineVertex;
+import org.spinnaker4j.mapper.graph.VertexKind;
 import org.spinnaker4j.mapper.ir.Arithmetic;
 import org.spinnaker4j.mapper.partition.PartitioningStrategy;
 
@@ -179,17 +183,35 @@ class FixedPointRejectionTest {
     }
 
     @Test
-    void aLayerSplitByRowsIsRefused() {
-        // 784 x 256 does not fit one core: FEWEST_CORES splits its fan-in, which s16.15 training does not
-        UnsupportedNetworkException e = refusal(reluThenMse(784, 256, 10), FIXED_TRAINING);
-        assertTrue(e.getMessage().contains("must hold all its layer's rows"), e.getMessage());
+    void layersTooWideForOneCoreAreSplitByColumnsOnly() {
+        // 784 x 256 does not fit one core: FEWEST_CORES cuts its columns, every block holding all 784 rows
+        try (SpiNNakerMultiLayerNetwork net = new SpiNNakerMultiLayerNetwork(reluThenMse(784, 256, 10),
+                FIXED_TRAINING)) {
+            net.init();
+            Mapping mapping = net.trainingMapping();
+            List<MachineVertex> blocks = mapping.graph().vertices().stream()
+                    .filter(v -> v.kind() == VertexKind.DENSE_BLOCK).toList();
+            assertTrue(blocks.stream().filter(v -> v.layer() == 0).count() > 1, blocks.toString());
+            assertTrue(blocks.stream().allMatch(v -> v.fused() && v.rows().lo() == 0
+                    && v.rows().size() == mapping.network().layers().get(v.layer()).nIn()), blocks.toString());
+            assertEquals(1, blocks.stream().filter(v -> v.layer() == 1).count(), blocks.toString());
+        }
     }
 
     @Test
-    void aLayerAboveTheFirstOnSeveralBlocksIsRefused() {
-        // 8 x 4000 does not fit one core: its columns are on several blocks
-        UnsupportedNetworkException e = refusal(reluThenMse(4, 8, 4000), FIXED_TRAINING);
-        assertTrue(e.getMessage().contains("layer 1 is on"), e.getMessage());
+    void aFanInNoCoreHoldsIsRefused() {
+        // a single column of 20000 rows does not fit a core, and s16.15 training does not split rows
+        MappingException e = assertThrows(MappingException.class,
+                () -> new SpiNNakerMultiLayerNetwork(reluThenMse(20000, 4, 3), FIXED_TRAINING).init());
+        assertTrue(e.getMessage().contains("hold all their layer's rows"), e.getMessage());
+    }
+
+    @Test
+    void anOutputLayerTooWideForOneCoreIsRefused() {
+        // 8 x 4000 does not fit one core, and the s16.15 loss takes all the output layer's columns
+        MappingException e = assertThrows(MappingException.class,
+                () -> new SpiNNakerMultiLayerNetwork(reluThenMse(4, 8, 4000), FIXED_TRAINING).init());
+        assertTrue(e.getMessage().contains("output layer must be on one block"), e.getMessage());
     }
 
     @Test

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import java.util.stream.Stream;
@@ -28,6 +29,11 @@ import org.spinnaker4j.backend.SpiNNakerOptions;
 import org.spinnaker4j.backend.runtime.FixedPointRounding;
 import org.spinnaker4j.backend.runtime.RunStats;
 import org.spinnaker4j.kernels.AccumQuantiser;
+import org.spinnaker4j.mapper.Mapping;
+import org.spinnaker4j.mapper.graph.MachineVertex;
+import org.spinnaker4j.mapper.graph.OutgoingPartition;
+import org.spinnaker4j.mapper.graph.PartitionKind;
+import org.spinnaker4j.mapper.graph.VertexKind;
 import org.spinnaker4j.mapper.ir.Arithmetic;
 import org.spinnaker4j.mapper.partition.PartitioningStrategy;
 
@@ -43,6 +49,8 @@ class FixedPointFitParityTest {
     private static final Logger LOG = LoggerFactory.getLogger(FixedPointFitParityTest.class);
     private static final int BATCHES = 5;
     private static final int BATCH = 8;
+    /** Mini-batches of the wide network, whose layers are split by columns. */
+    private static final int SPLIT_BATCHES = 4;
     private static final double SCORE_TOLERANCE = 1e-4;
 
     /** Updater, activations, loss and rounding: every hidden activation, both losses, both updaters and roundings. */
@@ -92,6 +100,69 @@ class FixedPointFitParityTest {
                     + "difference {}; {}; {}", updater.getClass().getSimpleName(), first, second, out, loss, rounding,
                     BATCHES, String.format("%.2e", worstScore), ref.counts(), net.lastTrainingStats());
         }
+    }
+
+    /** Updater and rounding of the wide network's trainings: Sgd with nearest, Adam with stochastic rounding. */
+    static Stream<Arguments> splitTrainings() {
+        return Stream.of(Arguments.of(new Sgd(0.05), FixedPointRounding.nearest()),
+                Arguments.of(new Adam(1e-3), FixedPointRounding.stochastic(13)));
+    }
+
+    /**
+     * A 300 → 200 (relu) → 100 (tanh) → 10 (softmax, MCXENT) network, too wide for one core a layer: FEWEST_CORES
+     * cuts layers 0 and 1 by columns over several blocks, each holding all its layer's rows, and the blocks of layer
+     * 1 (and 2, if split) send their partial errors back as halves. After every mini-batch DL4J's parameters are the
+     * reference's words, bit for bit, with no packet dropped or late.
+     */
+    @ParameterizedTest
+    @MethodSource("splitTrainings")
+    void layersSplitByColumnsTrainBitEqualToTheReference(IUpdater updater, FixedPointRounding rounding) {
+        int[] sizes = {300, 200, 100, 10};
+        MultiLayerNetwork cpu = SmallTrainingNetwork.of(sizes, updater, Activation.RELU, Activation.TANH,
+                Activation.SOFTMAX, LossFunction.MCXENT);
+        AccumTrainingReference ref = new AccumTrainingReference(cpu, rounding.rounding(), rounding.seed());
+        Random rnd = new Random(17);
+        long start = System.nanoTime();
+        try (SpiNNakerMultiLayerNetwork net = machine(cpu, rounding)) {
+            for (int b = 0; b < SPLIT_BATCHES; b++) {
+                float[][] x = features(rnd, 1, sizes[0]);
+                float[][] y = labels(rnd, LossFunction.MCXENT, 1, sizes[3]);
+                AccumTrainingReference.Counts before = ref.counts();
+                ref.fit(x, y);
+                net.fit(Nd4j.create(x), Nd4j.create(y));
+                for (int l = 0; l < 3; l++) {
+                    String which = "mini-batch " + b + " layer " + l;
+                    assertArrayEquals(ref.weights(l), words(net, l, "W"), which + ": weights");
+                    assertArrayEquals(ref.biases(l), words(net, l, "b"), which + ": biases");
+                }
+                RunStats stats = net.lastTrainingStats();
+                assertEquals(0, stats.packetsDropped(), "mini-batch " + b + ": packets dropped, " + stats);
+                assertEquals(0, stats.tdmaOverruns(), "mini-batch " + b + ": TDMA overruns, " + stats);
+                assertStepsCounted(before, ref.counts(), stats.saturations().steps(), "mini-batch " + b);
+            }
+            int[] blocks = blocksPerLayer(net.trainingMapping(), 3);
+            assertTrue(blocks[0] > 1 && blocks[1] > 1, "layers 0 and 1 on several blocks: "
+                    + Arrays.toString(blocks));
+            assertEquals(1, blocks[2], "the output layer on one block");
+            assertTrue(net.trainingMapping().graph().partitions().stream().anyMatch(p -> p.kind()
+                    == PartitionKind.BACKWARD && p.keysPerValue() == OutgoingPartition.PARTIAL_HALVES),
+                    "errors sent back as halves");
+            assertNotEquals(0L, ref.counts().nonZeroGradients, "the gradients were not all 0");
+            LOG.info("{} {}: blocks per layer {}, {} mini-batches bit-equal in {} s; {}; {}",
+                    updater.getClass().getSimpleName(), rounding, Arrays.toString(blocks), SPLIT_BATCHES,
+                    String.format("%.1f", (System.nanoTime() - start) / 1e9), ref.counts(), net.lastTrainingStats());
+        }
+    }
+
+    /** The DENSE_BLOCK vertices of each of a mapping's {@code layers} layers. */
+    private static int[] blocksPerLayer(Mapping mapping, int layers) {
+        int[] blocks = new int[layers];
+        for (MachineVertex v : mapping.graph().vertices()) {
+            if (v.kind() == VertexKind.DENSE_BLOCK) {
+                blocks[v.layer()]++;
+            }
+        }
+        return blocks;
     }
 
     /**
@@ -178,7 +249,11 @@ class FixedPointFitParityTest {
     }
 
     private static float[][] features(Random rnd, double scale) {
-        float[][] x = new float[BATCH][12];
+        return features(rnd, scale, 12);
+    }
+
+    private static float[][] features(Random rnd, double scale, int n) {
+        float[][] x = new float[BATCH][n];
         for (float[] row : x) {
             for (int i = 0; i < row.length; i++) {
                 row[i] = (float) (scale * rnd.nextGaussian());
@@ -193,12 +268,16 @@ class FixedPointFitParityTest {
 
     /** One-hot labels for MCXENT, else Gaussian ones times {@code scale}. */
     private static float[][] labels(Random rnd, LossFunction loss, double scale) {
-        float[][] y = new float[BATCH][4];
+        return labels(rnd, loss, scale, 4);
+    }
+
+    private static float[][] labels(Random rnd, LossFunction loss, double scale, int n) {
+        float[][] y = new float[BATCH][n];
         for (float[] row : y) {
             if (loss == LossFunction.MCXENT) {
-                row[rnd.nextInt(4)] = 1f;
+                row[rnd.nextInt(n)] = 1f;
             } else {
-                for (int j = 0; j < 4; j++) {
+                for (int j = 0; j < n; j++) {
                     row[j] = (float) (scale * rnd.nextGaussian());
                 }
             }

@@ -12,8 +12,9 @@ import org.spinnaker4j.mapper.partition.PartitioningStrategy;
 /**
  * Whether an s16.15 training mapping is one the backend trains (docs/fixed-point.md, "Training in s16.15 through
  * fit"): mapped by {@link PartitioningStrategy#FEWEST_CORES}; every layer on fused blocks holding all its rows (no
- * reduce, no relay); every layer above the first on one block (so the errors it sends back are whole words, one a
- * row). The first layer's columns may be on several blocks.
+ * reduce, no relay), its columns on one block or several (a block holding some of its layer's columns sends each
+ * row's error back as its exact 64-bit partial, in two halves, which the blocks below add before rounding once); the
+ * output layer on one block (its loss takes all its columns).
  */
 public final class FixedPointTrainingMapping {
 
@@ -52,11 +53,10 @@ public final class FixedPointTrainingMapping {
                 blocks[v.layer()]++;
             }
         }
-        for (int l = 1; l < blocks.length; l++) {
-            if (blocks[l] != 1) {
-                throw refusal("layer " + l + " is on " + blocks[l] + " blocks; every layer above the first must be on "
-                        + "one block (its errors sent back as whole words). Make the layer narrower");
-            }
+        int output = blocks.length - 1;
+        if (blocks[output] != 1) {
+            throw refusal("the output layer (" + output + ") is on " + blocks[output] + " blocks; it must be on one "
+                    + "(the s16.15 loss takes all its columns). Make the output layer smaller");
         }
     }
 

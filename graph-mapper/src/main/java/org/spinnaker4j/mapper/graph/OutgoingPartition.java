@@ -7,12 +7,17 @@ import java.util.List;
  * value {@code values.lo + a / keysPerValue} (of the vector for FORWARD and LABEL, of the layer's columns for
  * DELTA, of the layer's rows for BACKWARD, the sending core's index for LOSS; for SOFTMAX_SYNC
  * and NORM values is [0, number of keys)). {@code keysPerValue} is 1 but for an s16.15 block's partial sums to its
- * reduces ({@link #PARTIAL_HALVES}): each value a 64-bit sum, sent as its low word (atom 2k) and high word (2k + 1).
+ * reduces (FORWARD) and an s16.15 training block's partial errors W·δ when its layer's columns are on several blocks
+ * (BACKWARD) ({@link #PARTIAL_HALVES}): each value a 64-bit sum, sent as its low word (atom 2k) and high word
+ * (2k + 1).
  */
 public record OutgoingPartition(int id, int source, PartitionKind kind, Slice values, List<Integer> targets,
         int keysPerValue) {
 
-    /** Keys a value of an s16.15 (fixed-point) block's partial sums takes: a 64-bit sum's low and high words. */
+    /**
+     * Keys a value of an s16.15 (fixed-point) block's partial sums or partial errors takes: a 64-bit sum's low and
+     * high words.
+     */
     public static final int PARTIAL_HALVES = 2;
 
     public OutgoingPartition {
@@ -20,9 +25,10 @@ public record OutgoingPartition(int id, int source, PartitionKind kind, Slice va
         if (targets.isEmpty()) {
             throw new IllegalArgumentException("partition " + id + " of vertex " + source + " has no targets");
         }
-        if (keysPerValue != 1 && !(keysPerValue == PARTIAL_HALVES && kind == PartitionKind.FORWARD)) {
+        if (keysPerValue != 1 && !(keysPerValue == PARTIAL_HALVES
+                && (kind == PartitionKind.FORWARD || kind == PartitionKind.BACKWARD))) {
             throw new IllegalArgumentException("partition " + id + " of vertex " + source + ": " + keysPerValue
-                    + " keys a value; only FORWARD partial sums take " + PARTIAL_HALVES);
+                    + " keys a value; only FORWARD partial sums and BACKWARD partial errors take " + PARTIAL_HALVES);
         }
     }
 

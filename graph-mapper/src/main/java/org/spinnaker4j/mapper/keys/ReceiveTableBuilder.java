@@ -105,18 +105,22 @@ public final class ReceiveTableBuilder {
         return new InputRange(km.key(), km.key() + p.nKeys(), (p.values().lo() - into.lo()) * p.keysPerValue(), kind);
     }
 
-    /** A block's W·delta: the rows that are the receiver's columns are its input, the others are ignored. */
+    /**
+     * A block's W·delta: the rows that are the receiver's columns are its input, the others are ignored; an s16.15
+     * block's partial errors take two keys a row (its halves), local offsets counting keys.
+     */
     private static List<InputRange> backward(MachineVertex v, OutgoingPartition p, KeyAndMask km) {
         Slice rows = p.values();
         Slice mine = rows.intersect(v.cols());
+        int k = p.keysPerValue();
         List<InputRange> ranges = new ArrayList<>();
         if (mine.lo() > rows.lo()) {
-            ranges.add(new InputRange(km.key(), km.key() + (mine.lo() - rows.lo()), 0, ReceiveKind.IGNORE));
+            ranges.add(new InputRange(km.key(), km.key() + k * (mine.lo() - rows.lo()), 0, ReceiveKind.IGNORE));
         }
-        ranges.add(new InputRange(km.key() + (mine.lo() - rows.lo()), km.key() + (mine.hi() - rows.lo()),
-                mine.lo() - v.cols().lo(), ReceiveKind.BACKWARD_PARTIAL));
+        ranges.add(new InputRange(km.key() + k * (mine.lo() - rows.lo()), km.key() + k * (mine.hi() - rows.lo()),
+                k * (mine.lo() - v.cols().lo()), ReceiveKind.BACKWARD_PARTIAL));
         if (mine.hi() < rows.hi()) {
-            ranges.add(new InputRange(km.key() + (mine.hi() - rows.lo()), km.key() + rows.size(), 0,
+            ranges.add(new InputRange(km.key() + k * (mine.hi() - rows.lo()), km.key() + k * rows.size(), 0,
                     ReceiveKind.IGNORE));
         }
         return ranges;

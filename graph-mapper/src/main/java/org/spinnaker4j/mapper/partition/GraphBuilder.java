@@ -190,7 +190,7 @@ final class GraphBuilder {
             }
         }
         if (network.trains()) {
-            addTrainingPartitions(nLayers, producers, blocksOfLayer, labelSources, lossSink);
+            addTrainingPartitions(network, producers, blocksOfLayer, labelSources, lossSink);
             addNormPartitions(network, producers, blocksOfLayer);
             addBatchNormPartitions(network, blocksOfLayer);
             for (KernelCopies copies : KernelCopies.of(network, new MachineGraph(vertices, partitions))) {
@@ -206,10 +206,13 @@ final class GraphBuilder {
      * The backward pass: labels to the output layer's activating cores, each activating core's
      * deltas to the blocks of its columns (a fused block keeps its own), each block's W·delta to
      * the activating cores of the previous layer that own its rows, and each output core's
-     * share of the loss to the loss sink if there is one ({@code lossSink} not negative).
+     * share of the loss to the loss sink if there is one ({@code lossSink} not negative). In s16.15 a block holding
+     * only some of its layer's columns sends each row's error as its exact 64-bit partial, in two halves
+     * ({@link OutgoingPartition#PARTIAL_HALVES}), which the receivers add up before they round it once.
      */
-    private void addTrainingPartitions(int nLayers, List<List<Integer>> producers,
+    private void addTrainingPartitions(NetworkSpec network, List<List<Integer>> producers,
             List<List<Integer>> blocksOfLayer, List<Integer> labelSources, int lossSink) {
+        int nLayers = network.layers().size();
         List<Integer> outputActivators = producers.get(nLayers);
         for (int source : labelSources) {
             Slice labels = vertices.get(source).cols();
@@ -227,8 +230,11 @@ final class GraphBuilder {
             if (l > 0) {
                 for (int b : blocksOfLayer.get(l)) {
                     Slice rows = vertices.get(b).rows();
-                    addPartition(b, PartitionKind.BACKWARD, rows, producers.get(l).stream()
-                            .filter(a -> vertices.get(a).cols().overlaps(rows)).toList());
+                    boolean halves = network.fixedPoint()
+                            && vertices.get(b).cols().size() < network.layers().get(l).nOut();
+                    partitions.add(new OutgoingPartition(partitions.size(), b, PartitionKind.BACKWARD, rows,
+                            producers.get(l).stream().filter(a -> vertices.get(a).cols().overlaps(rows)).toList(),
+                            halves ? OutgoingPartition.PARTIAL_HALVES : 1));
                 }
             }
         }

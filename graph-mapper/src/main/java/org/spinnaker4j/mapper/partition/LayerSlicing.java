@@ -77,6 +77,23 @@ public record LayerSlicing(List<Slice> inputSources, List<List<Slice>> rows, Lis
         return new LayerSlicing(sources, rows, cols, Slice.split(network.nOut(), parts[nLayers]), relayed);
     }
 
+    /**
+     * The slicing of an s16.15 training network (docs/fixed-point.md, "Training in s16.15 through fit"): every layer
+     * l takes all its rows in one slice and cuts its columns into {@code colParts[l]} slices, so each of its blocks is
+     * fused and takes every block of the layer below; the input vector is split over {@code sources} input sources
+     * and the output goes to one sink per column slice of the last layer.
+     */
+    static LayerSlicing wholeRows(NetworkSpec network, int[] colParts, int sources) {
+        int nLayers = network.layers().size();
+        List<List<Slice>> rows = new ArrayList<>();
+        List<List<Slice>> cols = new ArrayList<>();
+        for (int l = 0; l < nLayers; l++) {
+            rows.add(List.of(new Slice(0, network.vectorSize(l))));
+            cols.add(Slice.split(network.vectorSize(l + 1), colParts[l]));
+        }
+        return new LayerSlicing(Slice.split(network.vectorSize(0), sources), rows, cols, cols.get(nLayers - 1));
+    }
+
     /** The slices of {@code slices}, {@code group} consecutive ones joined into one. */
     private static List<Slice> grouped(List<Slice> slices, int group) {
         List<Slice> joined = new ArrayList<>();

@@ -1,0 +1,99 @@
+package org.spinnaker4j.mapper;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.spinnaker4j.mapper.graph.MachineVertex;
+import org.spinnaker4j.mapper.graph.OutgoingPartition;
+import org.spinnaker4j.mapper.graph.PartitionKind;
+import org.spinnaker4j.mapper.graph.Slice;
+import org.spinnaker4j.mapper.graph.VertexKind;
+import org.spinnaker4j.mapper.ir.ActivationKind;
+import org.spinnaker4j.mapper.ir.Arithmetic;
+import org.spinnaker4j.mapper.ir.NetworkSpec;
+import org.spinnaker4j.mapper.keys.InputRange;
+import org.spinnaker4j.mapper.keys.ReceiveKind;
+import org.spinnaker4j.mapper.machine.Machine;
+import org.spinnaker4j.mapper.partition.PartitioningStrategy;
+import org.spinnaker4j.mapper.tdma.Phase;
+
+/**
+ * FEWEST_CORES on an s16.15 training network (docs/fixed-point.md, "Training in s16.15 through fit", "Layers split by
+ * columns"): every layer's blocks fused and holding all its rows, the layers too wide for one core cut by columns,
+ * the output layer on one block; a block of a split layer sends each row's error back as two keys (halves), each
+ * receiver files the keys of its own columns and ignores the others', and the TDMA schedule gives it two packets a row.
+ */
+class FixedPointTrainingSplitTest {
+
+    private static final NetworkSpec WIDE = TestSupport.training(
+            TestSupport.network(ActivationKind.SOFTMAX, 300, 200, 100, 10));
+
+    @Test
+    void layersAreCutByColumnsOnlyAndSplitLayersSendHalves() {
+        NetworkSpec net = WIDE.withArithmetic(Arithmetic.S16_15);
+        Mapping m = new Mapper(PartitioningStrategy.FEWEST_CORES, TestSupport.TRAINING_MEMORY)
+                .map(net, Machine.spinn5());
+        int[] blocks = new int[3];
+        for (MachineVertex v : m.graph().vertices()) {
+            assertTrue(v.kind() != VertexKind.REDUCE && v.kind() != VertexKind.RELAY, v.toString());
+            if (v.kind() == VertexKind.DENSE_BLOCK) {
+                assertTrue(v.fused(), v.toString());
+                assertEquals(new Slice(0, net.layers().get(v.layer()).nIn()), v.rows(), v.toString());
+                blocks[v.layer()]++;
+            }
+        }
+        assertTrue(blocks[0] > 1 && blocks[1] > 1, blocks[0] + " and " + blocks[1] + " blocks");
+        assertEquals(1, blocks[2], "the output layer on one block");
+        int halves = 0;
+        for (OutgoingPartition p : m.graph().partitions()) {
+            if (p.kind() != PartitionKind.BACKWARD) {
+                continue;
+            }
+            MachineVertex source = m.graph().vertex(p.source());
+            boolean split = blocks[source.layer()] > 1;
+            assertEquals(split ? OutgoingPartition.PARTIAL_HALVES : 1, p.keysPerValue(), p.toString());
+            assertEquals(blocks[source.layer() - 1], p.targets().size(), "to every block below: " + p);
+            assertEquals(p.keysPerValue() * source.rows().size(),
+                    m.tdma().of(Phase.BACKWARD, p.source()).packetsPerStep(), "packets a row in its slot: " + p);
+            halves += split ? 1 : 0;
+            int key = m.keys().of(p.id()).key();
+            int k = p.keysPerValue();
+            for (int t : p.targets()) {
+                MachineVertex receiver = m.graph().vertex(t);
+                List<InputRange> ranges = m.receiveTables().get(t).stream()
+                        .filter(r -> r.keyLo() < key + p.nKeys() && r.keyHi() > key).toList();
+                int filed = 0;
+                for (InputRange r : ranges) {
+                    if (r.kind() == ReceiveKind.BACKWARD_PARTIAL) {
+                        assertEquals(key + k * receiver.cols().lo(), r.keyLo(), "its own columns' keys: " + r);
+                        assertEquals(key + k * receiver.cols().hi(), r.keyHi(), "its own columns' keys: " + r);
+                        assertEquals(0, r.localOffset(), r.toString());
+                        filed += r.keyHi() - r.keyLo();
+                    } else {
+                        assertEquals(ReceiveKind.IGNORE, r.kind(), r.toString());
+                    }
+                }
+                assertEquals(k * receiver.cols().size(), filed, "keys " + receiver + " files from " + p);
+            }
+        }
+        assertEquals(blocks[1] + blocks[2] - 1, halves, "the split layers' blocks send halves");
+        int packets = m.graph().partitions().stream().mapToInt(OutgoingPartition::nKeys).sum();
+        assertEquals(packets, RoutingSimulator.assertAllPartitionsDeliver(m), "every key reaches its targets");
+    }
+
+    @Test
+    void aFloatTrainingNetworkIsSlicedAsBefore() {
+        Mapping m = new Mapper(PartitioningStrategy.FEWEST_CORES, TestSupport.TRAINING_MEMORY)
+                .map(WIDE, Machine.spinn5());
+        assertTrue(m.graph().partitions().stream().allMatch(p -> p.keysPerValue() == 1));
+        // the float slicing shares each vector's slices between the layer producing it and the one consuming it
+        for (MachineVertex v : m.graph().vertices()) {
+            if (v.kind() == VertexKind.DENSE_BLOCK && v.layer() > 0) {
+                assertTrue(m.graph().vertices().stream().anyMatch(u -> u.layer() == v.layer() - 1
+                        && u.activates() && u.cols().equals(v.rows())), v.toString());
+            }
+        }
+    }
+}
