@@ -81,15 +81,7 @@ class FixedPointFitParityTest {
                 AccumTrainingReference.Counts before = ref.counts();
                 AccumTrainingReference.Gradient g = ref.fit(x, y);
                 net.fit(Nd4j.create(x), Nd4j.create(y));
-                for (int l = 0; l < 3; l++) {
-                    String which = "mini-batch " + b + " layer " + l;
-                    assertArrayEquals(ref.weights(l), words(net, l, "W"), which + ": weights");
-                    assertArrayEquals(ref.biases(l), words(net, l, "b"), which + ": biases");
-                }
-                RunStats stats = net.lastTrainingStats();
-                assertEquals(0, stats.packetsDropped(), "mini-batch " + b + ": packets dropped, " + stats);
-                assertEquals(0, stats.tdmaOverruns(), "mini-batch " + b + ": TDMA overruns, " + stats);
-                assertStepsCounted(before, ref.counts(), stats.saturations().steps(), "mini-batch " + b);
+                assertLikeTheReference(ref, before, net, b);
                 double relative = Math.abs(net.score() - g.loss()) / Math.abs(g.loss());
                 assertTrue(relative <= SCORE_TOLERANCE, "mini-batch " + b + ": fit's score " + net.score()
                         + " against the s16.15 loss " + g.loss() + ", relative " + relative);
@@ -130,15 +122,7 @@ class FixedPointFitParityTest {
                 AccumTrainingReference.Counts before = ref.counts();
                 ref.fit(x, y);
                 net.fit(Nd4j.create(x), Nd4j.create(y));
-                for (int l = 0; l < 3; l++) {
-                    String which = "mini-batch " + b + " layer " + l;
-                    assertArrayEquals(ref.weights(l), words(net, l, "W"), which + ": weights");
-                    assertArrayEquals(ref.biases(l), words(net, l, "b"), which + ": biases");
-                }
-                RunStats stats = net.lastTrainingStats();
-                assertEquals(0, stats.packetsDropped(), "mini-batch " + b + ": packets dropped, " + stats);
-                assertEquals(0, stats.tdmaOverruns(), "mini-batch " + b + ": TDMA overruns, " + stats);
-                assertStepsCounted(before, ref.counts(), stats.saturations().steps(), "mini-batch " + b);
+                assertLikeTheReference(ref, before, net, b);
             }
             int[] blocks = blocksPerLayer(net.trainingMapping(), 3);
             assertTrue(blocks[0] > 1 && blocks[1] > 1, "layers 0 and 1 on several blocks: "
@@ -221,6 +205,23 @@ class FixedPointFitParityTest {
                     () -> fitOne(net, rnd, LossFunction.MCXENT));
             assertTrue(e.getMessage().contains("updater holds state"), e.getMessage());
         }
+    }
+
+    /**
+     * After mini-batch {@code b}: every weight and bias of the 3 layers the reference's word, no packet dropped or late,
+     * and the update steps counted as the reference counted them since {@code before}.
+     */
+    private static void assertLikeTheReference(AccumTrainingReference ref, AccumTrainingReference.Counts before,
+            SpiNNakerMultiLayerNetwork net, int b) {
+        for (int l = 0; l < 3; l++) {
+            String which = "mini-batch " + b + " layer " + l;
+            assertArrayEquals(ref.weights(l), words(net, l, "W"), which + ": weights");
+            assertArrayEquals(ref.biases(l), words(net, l, "b"), which + ": biases");
+        }
+        RunStats stats = net.lastTrainingStats();
+        assertEquals(0, stats.packetsDropped(), "mini-batch " + b + ": packets dropped, " + stats);
+        assertEquals(0, stats.tdmaOverruns(), "mini-batch " + b + ": TDMA overruns, " + stats);
+        assertStepsCounted(before, ref.counts(), stats.saturations().steps(), "mini-batch " + b);
     }
 
     /** The layers' update steps in RunStats, added up, are the reference's over the same mini-batch. */
