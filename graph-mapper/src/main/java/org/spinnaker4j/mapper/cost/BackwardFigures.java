@@ -20,7 +20,7 @@ import org.spinnaker4j.mapper.ir.Arithmetic;
  * output layer with softmax and MCXENT or identity and MSE: every other figure throws rather than fall back on
  * float's.
  */
-final class BackwardFigures {
+final class BackwardFigures implements KernelFigures {
 
     /** The hidden activations the s16.15 training kernels differentiate (the front end refuses every other). */
     private static final Set<ActivationKind> FIXED_ACTIVATIONS = EnumSet.of(ActivationKind.IDENTITY,
@@ -84,8 +84,8 @@ final class BackwardFigures {
         return new BackwardFigures(Arithmetic.S16_15, table);
     }
 
-    /** Whether the figures are cycles (else instructions). */
-    boolean inCycles() {
+    @Override
+    public boolean inCycles() {
         return arithmetic == Arithmetic.S16_15;
     }
 

@@ -223,12 +223,7 @@ public record CoreCostModel(double cyclesPerInstruction, int receiveInterruptCyc
     }
 
     /** Cycles of {@code work} in the unit of {@code figures}: instructions at the cycles per instruction, or cycles. */
-    private long cycles(ForwardFigures figures, double work) {
-        return figures.inCycles() ? Math.round(work) : cycles(work);
-    }
-
-    /** Cycles of {@code work} in the unit of {@code figures}, as {@link #cycles(ForwardFigures, double)}. */
-    private long cycles(BackwardFigures figures, double work) {
+    private long cycles(KernelFigures figures, double work) {
         return figures.inCycles() ? Math.round(work) : cycles(work);
     }
 

@@ -20,7 +20,7 @@ import org.spinnaker4j.mapper.ir.Arithmetic;
  * from the same calibration traces (the {@code *.cycles} keys, {@code arm9e-cycles.awk}), because their loops run at
  * very different cycles per instruction (the MAC at 3.6) from float's (about 1.3).
  */
-final class ForwardFigures {
+final class ForwardFigures implements KernelFigures {
 
     /** The activations the s16.15 kernels compute (the host refuses every other at init()). */
     private static final Set<ActivationKind> FIXED_ACTIVATIONS = EnumSet.of(ActivationKind.IDENTITY,
@@ -158,8 +158,8 @@ final class ForwardFigures {
         return e.name().toLowerCase(Locale.ROOT);
     }
 
-    /** Whether the figures are cycles (else instructions). */
-    boolean inCycles() {
+    @Override
+    public boolean inCycles() {
         return inCycles;
     }
 
