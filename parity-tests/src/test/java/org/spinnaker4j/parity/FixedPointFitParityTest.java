@@ -228,7 +228,7 @@ class FixedPointFitParityTest {
     private static void assertStepsCounted(AccumTrainingReference.Counts before, AccumTrainingReference.Counts after,
             List<RunStats.Steps> steps, String which) {
         assertEquals(3, steps.size(), which + ": a count of steps per layer");
-        RunStats.Steps all = steps.stream().reduce(new RunStats.Steps(0, 0, 0, 0), RunStats.Steps::plus);
+        RunStats.Steps all = steps.stream().reduce(RunStats.Steps.NONE, RunStats.Steps::plus);
         assertEquals(after.nonZeroGradients - before.nonZeroGradients, all.nonZero(), which + ": non-zero gradients");
         assertEquals(after.stepsRoundedToZero - before.stepsRoundedToZero, all.zeroSteps(), which + ": zero steps");
         assertEquals(after.gradientClips - before.gradientClips, all.clipped(), which + ": clipped gradients");

@@ -69,6 +69,9 @@ public record RunStats(int samples, double simulatedSeconds, double latencySecon
      */
     public record Steps(long nonZero, long zeroSteps, long saturated, long clipped) {
 
+        /** No step at all: what a layer starts adding its blocks' steps to. */
+        public static final Steps NONE = new Steps(0, 0, 0, 0);
+
         /** The two layers' counts added. */
         public Steps plus(Steps other) {
             return new Steps(nonZero + other.nonZero, zeroSteps + other.zeroSteps, saturated + other.saturated,

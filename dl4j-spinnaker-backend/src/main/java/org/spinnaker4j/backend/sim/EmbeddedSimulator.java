@@ -380,7 +380,7 @@ public final class EmbeddedSimulator implements Machine {
         runSamples(features, labels, null);
         long updated = clock.now();
         RunStats.Steps[] steps = new RunStats.Steps[mapping.network().layers().size()];
-        Arrays.fill(steps, new RunStats.Steps(0, 0, 0, 0));
+        Arrays.fill(steps, RunStats.Steps.NONE);
         for (MachineVertex v : mapping.graph().vertices()) {
             if (v.kind() == VertexKind.DENSE_BLOCK) {
                 DenseLayerSpec layer = mapping.network().layers().get(v.layer());
