@@ -22,8 +22,9 @@ import org.spinnaker4j.mapper.tdma.Phase;
 /**
  * FEWEST_CORES on an s16.15 training network (docs/fixed-point.md, "Training in s16.15 through fit", "Layers split by
  * columns"): every layer's blocks fused and holding all its rows, the layers too wide for one core cut by columns,
- * the output layer on one block; a block of a split layer sends each row's error back as two keys (halves), each
- * receiver files the keys of its own columns and ignores the others', and the TDMA schedule gives it two packets a row.
+ * the output layer on one block; a block of a split layer sends each row's error back as two keys (halves), in one
+ * partition per block below that carries only that block's columns (end to end in the sender's keys), and the TDMA
+ * schedule gives it two packets a row.
  */
 class FixedPointTrainingSplitTest {
 
@@ -47,38 +48,36 @@ class FixedPointTrainingSplitTest {
         assertTrue(blocks[0] > 1 && blocks[1] > 1, blocks[0] + " and " + blocks[1] + " blocks");
         assertEquals(1, blocks[2], "the output layer on one block");
         int halves = 0;
-        for (OutgoingPartition p : m.graph().partitions()) {
-            if (p.kind() != PartitionKind.BACKWARD) {
+        for (MachineVertex source : m.graph().vertices()) {
+            List<OutgoingPartition> back = m.graph().outgoing(source.id()).stream()
+                    .filter(p -> p.kind() == PartitionKind.BACKWARD).toList();
+            if (back.isEmpty()) {
                 continue;
             }
-            MachineVertex source = m.graph().vertex(p.source());
             boolean split = blocks[source.layer()] > 1;
-            assertEquals(split ? OutgoingPartition.PARTIAL_HALVES : 1, p.keysPerValue(), p.toString());
-            assertEquals(blocks[source.layer() - 1], p.targets().size(), "to every block below: " + p);
-            assertEquals(p.keysPerValue() * source.rows().size(),
-                    m.tdma().of(Phase.BACKWARD, p.source()).packetsPerStep(), "packets a row in its slot: " + p);
+            int k = split ? OutgoingPartition.PARTIAL_HALVES : 1;
+            assertEquals(blocks[source.layer() - 1], back.size(), "a part for each block below: " + back);
+            assertEquals(k * source.rows().size(), m.tdma().of(Phase.BACKWARD, source.id()).packetsPerStep(),
+                    "packets a row in its slot: " + source);
             halves += split ? 1 : 0;
-            int key = m.keys().of(p.id()).key();
-            int k = p.keysPerValue();
-            for (int t : p.targets()) {
-                MachineVertex receiver = m.graph().vertex(t);
-                List<InputRange> ranges = m.receiveTables().get(t).stream()
+            int first = m.keys().of(back.get(0).id()).key();
+            int next = source.rows().lo();
+            for (OutgoingPartition p : back) {
+                assertEquals(k, p.keysPerValue(), p.toString());
+                assertEquals(next, p.values().lo(), "the parts tile the rows in order: " + back);
+                next = p.values().hi();
+                int key = m.keys().of(p.id()).key();
+                assertEquals(first + k * (p.values().lo() - source.rows().lo()), key, "row i at the first key + ki");
+                assertEquals(1, p.targets().size(), p.toString());
+                MachineVertex receiver = m.graph().vertex(p.targets().get(0));
+                assertEquals(receiver.cols(), p.values(), "each block below gets its own columns only: " + p);
+                List<InputRange> ranges = m.receiveTables().get(receiver.id()).stream()
                         .filter(r -> r.keyLo() < key + p.nKeys() && r.keyHi() > key).toList();
-                int filed = 0;
-                for (InputRange r : ranges) {
-                    if (r.kind() == ReceiveKind.BACKWARD_PARTIAL) {
-                        assertEquals(key + k * receiver.cols().lo(), r.keyLo(), "its own columns' keys: " + r);
-                        assertEquals(key + k * receiver.cols().hi(), r.keyHi(), "its own columns' keys: " + r);
-                        assertEquals(0, r.localOffset(), r.toString());
-                        filed += r.keyHi() - r.keyLo();
-                    } else {
-                        assertEquals(ReceiveKind.IGNORE, r.kind(), r.toString());
-                    }
-                }
-                assertEquals(k * receiver.cols().size(), filed, "keys " + receiver + " files from " + p);
+                assertEquals(List.of(new InputRange(key, key + p.nKeys(), 0, ReceiveKind.BACKWARD_PARTIAL)), ranges,
+                        "keys " + receiver + " files from " + p);
             }
+            assertEquals(source.rows().hi(), next, "the parts tile the rows: " + back);
         }
-        assertEquals(blocks[1] + blocks[2] - 1, halves, "the split layers' blocks send halves");
         int packets = m.graph().partitions().stream().mapToInt(OutgoingPartition::nKeys).sum();
         assertEquals(packets, RoutingSimulator.assertAllPartitionsDeliver(m), "every key reaches its targets");
     }

@@ -75,7 +75,10 @@ public final class CoreDataBuilder {
             KernelCopies copies) {
         Map<PartitionKind, Integer> sendKeys = new EnumMap<>(PartitionKind.class);
         for (OutgoingPartition p : mapping.graph().outgoing(v.id())) {
-            sendKeys.put(p.kind(), mapping.keys().of(p.id()).key());
+            // a block's rows sent back in parts (one a receiver) lie end to end from the first part's key
+            if (p.kind() != PartitionKind.BACKWARD || !sendKeys.containsKey(PartitionKind.BACKWARD)) {
+                sendKeys.put(p.kind(), mapping.keys().of(p.id()).key());
+            }
         }
         List<OutgoingPartition> incoming = mapping.graph().incoming(v.id());
         int peers = count(incoming, PartitionKind.SOFTMAX_SYNC);

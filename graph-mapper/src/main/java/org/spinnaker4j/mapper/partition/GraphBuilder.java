@@ -1,9 +1,11 @@
 package org.spinnaker4j.mapper.partition;
 
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import org.spinnaker4j.mapper.MappingException;
 import org.spinnaker4j.mapper.graph.MachineGraph;
 import org.spinnaker4j.mapper.graph.MachineVertex;
@@ -229,18 +231,39 @@ final class GraphBuilder {
             }
             if (l > 0) {
                 for (int b : blocksOfLayer.get(l)) {
-                    Slice rows = vertices.get(b).rows();
                     boolean halves = network.fixedPoint()
                             && vertices.get(b).cols().size() < network.layers().get(l).nOut();
-                    partitions.add(new OutgoingPartition(partitions.size(), b, PartitionKind.BACKWARD, rows,
-                            producers.get(l).stream().filter(a -> vertices.get(a).cols().overlaps(rows)).toList(),
-                            halves ? OutgoingPartition.PARTIAL_HALVES : 1));
+                    addBackwardPartitions(b, producers.get(l), halves ? OutgoingPartition.PARTIAL_HALVES : 1);
                 }
             }
         }
         for (int i = 0; lossSink >= 0 && i < outputActivators.size(); i++) {
             addPartition(outputActivators.get(i), PartitionKind.LOSS, new Slice(i, i + 1), List.of(lossSink));
         }
+    }
+
+    /**
+     * Block {@code b}'s W·delta to the activating cores among {@code receivers} that own its rows: one partition per
+     * receiver's part of the rows, in row order, when those parts tile the rows (each receiver then gets only its own
+     * rows, and the key allocator lays the partitions end to end, so the block still sends row i at its first key
+     * plus i times the keys a value); otherwise one partition of all the rows, each receiver ignoring the others.
+     */
+    private void addBackwardPartitions(int b, List<Integer> receivers, int keysPerValue) {
+        Slice rows = vertices.get(b).rows();
+        List<Integer> owners = receivers.stream().filter(a -> vertices.get(a).cols().overlaps(rows)).toList();
+        Map<Slice, List<Integer>> parts = new TreeMap<>(Comparator.comparingInt(Slice::lo).thenComparingInt(Slice::hi));
+        owners.forEach(a -> parts.computeIfAbsent(rows.intersect(vertices.get(a).cols()), k -> new ArrayList<>())
+                .add(a));
+        int next = rows.lo();
+        for (Slice part : parts.keySet()) {
+            next = part.lo() == next ? part.hi() : -1;
+        }
+        if (next != rows.hi()) {
+            parts.clear();
+            parts.put(rows, owners);
+        }
+        parts.forEach((part, targets) -> partitions.add(new OutgoingPartition(partitions.size(), b,
+                PartitionKind.BACKWARD, part, targets, keysPerValue)));
     }
 
     /**

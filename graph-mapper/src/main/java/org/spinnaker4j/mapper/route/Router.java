@@ -63,8 +63,8 @@ public final class Router {
                 boolean passThrough = !chip.equals(source)
                         && r.getValue() == MulticastRoutingEntry.linkBit(parentLink.get(chip));
                 if (!passThrough) {
-                    entries.computeIfAbsent(chip, c -> new ArrayList<>())
-                            .add(new MulticastRoutingEntry(km.key(), km.mask(), r.getValue()));
+                    km.routingBlocks().forEach(block -> entries.computeIfAbsent(chip, c -> new ArrayList<>())
+                            .add(new MulticastRoutingEntry(block.key(), block.mask(), r.getValue())));
                 }
             }
         }

@@ -809,6 +809,7 @@ public final class TdmaScheduler {
             List<Integer> packetsOf = new ArrayList<>();
             Map<Integer, Map<Integer, Integer>> packetsFromTo = new HashMap<>();
             Map<Integer, Map<Integer, Integer>> hopsFromTo = new HashMap<>();
+            Map<Integer, Map<Integer, Integer>> firstRoundFromTo = new HashMap<>();
             Map<RouteWalker.LinkUse, Set<Integer>> sendersOfLink = new HashMap<>();
             Map<Integer, Long> packetsTo = new HashMap<>();
             Set<Integer> discarding = new HashSet<>();
@@ -831,6 +832,8 @@ public final class TdmaScheduler {
                         int r = vertexAt.get(walk.cores().get(c));
                         packetsFromTo.computeIfAbsent(r, x -> new HashMap<>()).merge(v, inPhase, Integer::sum);
                         hopsFromTo.computeIfAbsent(r, x -> new HashMap<>()).merge(v, walk.hops().get(c), Math::min);
+                        firstRoundFromTo.computeIfAbsent(r, x -> new HashMap<>()).merge(v, firstRound(v, p),
+                                Math::min);
                         packetsTo.merge(r, (long) inPhase, Long::sum);
                         if (p.kind() == PartitionKind.BACKWARD && !contains(graph.vertex(r).cols(), p.values())) {
                             discarding.add(r);
@@ -901,7 +904,7 @@ public final class TdmaScheduler {
             List<ReceiverLoad> receivers = new ArrayList<>();
             for (Map.Entry<Integer, Map<Integer, Integer>> e : packetsFromTo.entrySet()) {
                 receivers.add(ReceiverLoad.of(e.getKey(), senders, e.getValue(), hopsFromTo.get(e.getKey()),
-                        receiveCycles(graph.vertex(e.getKey()), phase), rowsInOrder(e.getKey(), phase, e.getValue())));
+                        firstRoundFromTo.get(e.getKey()), receiveCycles(graph.vertex(e.getKey()), phase), rowsInOrder(e.getKey(), phase, e.getValue())));
             }
             // a packet's way to its farthest receiver: the branches of its tree are crossed at the same time
             long latency = (long) depth * (timing.linkClocks() + timing.routerClocks()) + cost.receiveInterruptCycles();
@@ -914,6 +917,16 @@ public final class TdmaScheduler {
             packetsTo.forEach((r, n) -> receiverBusy.put(r, n * receiveCycles(graph.vertex(r), phase)));
             return new WindowPlan(s, phase, senders, packetsOf, maxPackets, between, boundBy, latency,
                     linkWaits(senders, sendersOfLink, between), resources, receivers, receiverBusy);
+        }
+
+        /**
+         * The round of its window in which vertex {@code v} sends partition {@code p}'s first packet: a part of a
+         * block's rows sent back (one receiver's) follows the parts of the rows before it, the block sending its rows
+         * in order, {@code keysPerValue} packets a row; every other partition from the window's first round.
+         */
+        private int firstRound(int v, OutgoingPartition p) {
+            return p.kind() == PartitionKind.BACKWARD
+                    ? p.keysPerValue() * (p.values().lo() - graph.vertex(v).rows().lo()) : 0;
         }
 
         /**
@@ -1762,16 +1775,17 @@ public final class TdmaScheduler {
 
     /**
      * What one receiving core (vertex {@code receiver}) gets in a window: from the senders at these positions of the window's
-     * sender list (ascending), this many packets each, crossing this many links to it at the fewest ({@code hops}),
+     * sender list (ascending), this many packets each from this round on, crossing this many links to it at the fewest ({@code hops}),
      * each taking it {@code packetCycles}.
      */
-    private record ReceiverLoad(int receiver, int[] senderIndex, int[] packets, int[] hops, int rounds,
-            long packetCycles, int[] firstRow, int rows, long rowCycles) {
+    private record ReceiverLoad(int receiver, int[] senderIndex, int[] firstRound, int[] packets, int[] hops,
+            int rounds, long packetCycles, int[] firstRow, int rows, long rowCycles) {
 
         /**
          * Clocks from the window's start until this receiver has handled the packets of the first {@code rounds}
-         * rounds, its queue played through packet by packet (sender j's q-th packet arriving {@code q * between +
-         * j * betweenCores} after the start, its way and waits on links later): each packet whole, or, for a block
+         * rounds, its queue played through packet by packet (sender j's packets in the rounds from its
+         * {@code firstRound} on, the one of round q arriving {@code q * between + j * betweenCores} after the start,
+         * its way and waits on links later): each packet whole, or, for a block
          * fed rows out of order ({@code firstRow}), each packet filed and then every row from the next it has not
          * multiplied whose row is in.
          */
@@ -1781,7 +1795,7 @@ public final class TdmaScheduler {
             long busyUntil = 0;
             for (int q = 0; q < Math.min(rounds, this.rounds); q++) {
                 for (int j = 0; j < senderIndex.length; j++) {
-                    if (q < packets[j]) {
+                    if (q >= firstRound[j] && q < firstRound[j] + packets[j]) {
                         long arrival = q * between + senderIndex[j] * betweenCores + latency
                                 + linkWaits[senderIndex[j]];
                         if (filed == null) {
@@ -1789,7 +1803,7 @@ public final class TdmaScheduler {
                             continue;
                         }
                         busyUntil = Math.max(busyUntil, arrival) + packetCycles - rowCycles;
-                        filed[firstRow[j] + q] = true;
+                        filed[firstRow[j] + q - firstRound[j]] = true;
                         while (next < rows && filed[next]) {
                             busyUntil += rowCycles;
                             next++;
@@ -1816,8 +1830,10 @@ public final class TdmaScheduler {
         }
 
         static ReceiverLoad of(int receiver, List<Integer> senders, Map<Integer, Integer> packetsFrom,
-                Map<Integer, Integer> hopsFrom, long packetCycles, RowOrder order) {
+                Map<Integer, Integer> hopsFrom, Map<Integer, Integer> firstRoundFrom, long packetCycles,
+                RowOrder order) {
             int[] index = new int[packetsFrom.size()];
+            int[] first = new int[index.length];
             int[] packets = new int[index.length];
             int[] hops = new int[index.length];
             int[] firstRow = order == RowOrder.NONE ? null : new int[index.length];
@@ -1831,11 +1847,12 @@ public final class TdmaScheduler {
                     }
                     index[n] = i;
                     hops[n] = hopsFrom.get(senders.get(i));
+                    first[n] = firstRoundFrom.get(senders.get(i));
                     packets[n++] = got;
-                    rounds = Math.max(rounds, got);
+                    rounds = Math.max(rounds, first[n - 1] + got);
                 }
             }
-            return new ReceiverLoad(receiver, index, packets, hops, rounds, packetCycles, firstRow, order.rows(),
+            return new ReceiverLoad(receiver, index, first, packets, hops, rounds, packetCycles, firstRow, order.rows(),
                     order.rowCycles());
         }
     }

@@ -98,4 +98,36 @@ class KeyAllocatorTest {
         assertEquals(new KeyAndMask(16, 0xFFFFFFF8, 5), info.of(5));
         assertEquals(6, info.of(2).keyOf(2));
     }
+
+    @Test
+    void aBlocksPartsOfItsRowsLieEndToEndAndRouteAsExactBlocks() {
+        // vertex 0 sends its rows [0, 8) back in three parts (two keys a row), vertex 3 its rows [0, 3) whole
+        List<MachineVertex> vertices = List.of(
+                new MachineVertex(0, VertexKind.DENSE_BLOCK, 1, new Slice(0, 8), new Slice(0, 4), true),
+                new MachineVertex(1, VertexKind.DENSE_BLOCK, 0, new Slice(0, 4), new Slice(0, 3), true),
+                new MachineVertex(2, VertexKind.DENSE_BLOCK, 0, new Slice(0, 4), new Slice(3, 5), true),
+                new MachineVertex(3, VertexKind.DENSE_BLOCK, 1, new Slice(0, 3), new Slice(4, 8), true),
+                new MachineVertex(4, VertexKind.DENSE_BLOCK, 0, new Slice(0, 4), new Slice(5, 8), true));
+        List<OutgoingPartition> partitions = List.of(
+                new OutgoingPartition(0, 0, PartitionKind.BACKWARD, new Slice(0, 3), List.of(1), 2),
+                new OutgoingPartition(1, 0, PartitionKind.BACKWARD, new Slice(3, 5), List.of(2), 2),
+                new OutgoingPartition(2, 0, PartitionKind.BACKWARD, new Slice(5, 8), List.of(4), 2),
+                new OutgoingPartition(3, 3, PartitionKind.BACKWARD, new Slice(0, 3), List.of(1)),
+                new OutgoingPartition(4, 1, PartitionKind.FORWARD, new Slice(0, 1), List.of(0)));
+        RoutingInfo info = new KeyAllocator().allocate(new MachineGraph(vertices, partitions));
+        // forward first: key 0; vertex 0's 16 keys in one block aligned at 16, its parts end to end; then 3 keys at 32
+        assertEquals(new KeyAndMask(0, 0xFFFFFFFF, 1), info.of(4));
+        assertEquals(KeyAndMask.piece(16, 6), info.of(0));
+        assertEquals(KeyAndMask.piece(22, 4), info.of(1));
+        assertEquals(KeyAndMask.piece(26, 6), info.of(2));
+        assertEquals(new KeyAndMask(32, 0xFFFFFFFC, 3), info.of(3));
+        assertEquals(25, info.of(1).keyOf(3));
+        assertEquals(List.of(new KeyAndMask(16, 0xFFFFFFFC, 4), new KeyAndMask(20, 0xFFFFFFFE, 2)),
+                info.of(0).routingBlocks());
+        assertEquals(List.of(new KeyAndMask(22, 0xFFFFFFFE, 2), new KeyAndMask(24, 0xFFFFFFFE, 2)),
+                info.of(1).routingBlocks());
+        assertEquals(List.of(new KeyAndMask(26, 0xFFFFFFFE, 2), new KeyAndMask(28, 0xFFFFFFFC, 4)),
+                info.of(2).routingBlocks());
+        assertEquals(List.of(info.of(3)), info.of(3).routingBlocks());
+    }
 }
