@@ -42,6 +42,7 @@ int32_t s4j_parse_config(const uint32_t *words, uint32_t n_words, s4j_config *cf
     t->layer_outputs = words[S4J_CFG_LAYER_OUTPUTS];
     t->delta_key_base = words[S4J_CFG_DELTA_KEY_BASE];
     t->backward_key_base = words[S4J_CFG_BACKWARD_KEY_BASE];
+    t->backward_first_row = words[S4J_CFG_BACKWARD_FIRST_ROW];
     t->loss_key_base = words[S4J_CFG_LOSS_KEY_BASE];
     t->expected_backward = words[S4J_CFG_EXPECTED_BACKWARD];
     t->sends_backward = words[S4J_CFG_SENDS_BACKWARD];
@@ -316,6 +317,13 @@ static int32_t check_training(const s4j_config *cfg)
     }
     if (cfg->kind == S4J_KIND_DENSE_BLOCK && t->sends_backward != 0u
         && keys_wrap(t->backward_key_base, (uint64_t)cfg->n_rows * back_keys)) {
+        return S4J_ERR_BAD_CONFIG;
+    }
+    /* only a block sending halves (exact sums, added in any order) starts
+     * elsewhere than at row 0 */
+    if (t->backward_first_row != 0u
+        && (cfg->kind != S4J_KIND_DENSE_BLOCK || t->sends_backward == 0u || back_keys != 2u
+            || t->backward_first_row >= cfg->n_rows)) {
         return S4J_ERR_BAD_CONFIG;
     }
     if (s4j_sends_bound(cfg->kind, cfg->n_rows, cfg->n_cols, cfg->fused, cfg->softmax_peers, 1,

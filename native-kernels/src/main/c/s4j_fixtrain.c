@@ -31,8 +31,11 @@ static int32_t fix_block_backward(s4j_header *h, const s4j_layout *l, void *dtcm
     s4j_fix_gradient_add(AT(uint64_t, dtcm, l->dw), AT(uint64_t, dtcm, l->db), x, delta, n_rows, n_cols);
     if (t->sends_backward != 0u) {
         int halves = s4j_fix_sends_halves(h->arithmetic, n_cols, t->layer_outputs);
+        uint32_t sent;
 
-        for (i = 0u; i < n_rows; i++) {
+        /* from the first row on, wrapping (s4j_load: first row 0 unless it
+         * sends halves, and below n_rows) */
+        for (sent = 0u, i = t->backward_first_row; sent < n_rows; sent++, i = i + 1u < n_rows ? i + 1u : 0u) {
             uint64_t sum = 0u;
             int32_t e;
 

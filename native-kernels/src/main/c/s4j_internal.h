@@ -183,6 +183,7 @@ typedef struct s4j_train {
     uint32_t layer_outputs;
     uint32_t delta_key_base;
     uint32_t backward_key_base;
+    uint32_t backward_first_row;
     uint32_t loss_key_base;
     uint32_t expected_backward;
     uint32_t sends_backward;
@@ -444,7 +445,7 @@ static inline void s4j_slot_take(const float *slots, uint32_t *bitmap, size_t k,
 _Static_assert(sizeof(s4j_header) == 46u * 4u, "header must be packed words");
 _Static_assert(sizeof(s4j_layout) == 34u * 2u, "layout must be packed half-words");
 _Static_assert(S4J_DTCM_BYTES <= 65536u, "layout offsets and sends must fit 16 bits");
-_Static_assert(sizeof(s4j_train) == 63u * 4u, "training header must be packed words");
+_Static_assert(sizeof(s4j_train) == 64u * 4u, "training header must be packed words");
 _Static_assert((sizeof(s4j_header) + sizeof(s4j_layout)) % 4u == 0u,
                "the ranges after the layout must be word-aligned");
 _Static_assert(sizeof(s4j_bn) == 17u * 4u, "batch normalization part must be packed words");

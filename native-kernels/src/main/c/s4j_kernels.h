@@ -114,10 +114,11 @@
  * 25 and 26: before the header held the arithmetic, S4J_CFG_ARITHMETIC ..;
  * 27 and 28: before it held a reduce's partial halves, S4J_CFG_PARTIAL_HALVES;
  * 31 and 32: before an S16_15 fused block could train, its 64-bit gradient
- * sums 8-byte aligned, s4j_apply_fix_update).
+ * sums 8-byte aligned, s4j_apply_fix_update; 33 and 34: before a block
+ * sending halves could start at a row of its own, S4J_CFG_BACKWARD_FIRST_ROW).
  * C only: Java never reads the state's words. */
-#define S4J_MAGIC          0x53344B21u
-#define S4J_MAGIC_TRAINING 0x53344B22u
+#define S4J_MAGIC          0x53344B23u
+#define S4J_MAGIC_TRAINING 0x53344B24u
 
 /* Kinds of core (KernelKind.code()). */
 #define S4J_KIND_INPUT_SOURCE 0u
@@ -461,7 +462,12 @@
  * (a relay's values, each forwarded unchanged with a zero bias and
  * IDENTITY). */
 #define S4J_CFG_PARTIAL_HALVES    85u
-#define S4J_CONFIG_WORDS          86u
+/* An S16_15 training block that sends its rows' errors back as halves: the
+ * local row it sends first, then on in order, wrapping to row 0 (blocks of a
+ * layer starting at different rows reach different receivers at once); 0 in
+ * every other core. */
+#define S4J_CFG_BACKWARD_FIRST_ROW 86u
+#define S4J_CONFIG_WORDS          87u
 
 /* Arithmetics (Arithmetic's codes in KernelConfig). */
 #define S4J_ARITH_FLOAT  0u
@@ -514,7 +520,7 @@
 /* The most samples a training core holds at once. */
 #define S4J_MAX_IN_FLIGHT 64u
 
-_Static_assert(S4J_CONFIG_WORDS == S4J_CFG_PARTIAL_HALVES + 1u,
+_Static_assert(S4J_CONFIG_WORDS == S4J_CFG_BACKWARD_FIRST_ROW + 1u,
                "S4J_CONFIG_WORDS must follow the last S4J_CFG_* word");
 _Static_assert(S4J_CFG_EPSILON == S4J_CFG_UPDATER + 4u
                && S4J_CFG_BIAS_EPSILON == S4J_CFG_BIAS_UPDATER + 4u,
@@ -613,6 +619,7 @@ typedef struct s4j_training {
                                    MSLE, WASSERSTEIN) */
     uint32_t delta_key_base;    /* REDUCE: key of delta 0 */
     uint32_t backward_key_base; /* DENSE_BLOCK: key of e_0 */
+    uint32_t backward_first_row; /* S16_15 block sending halves: row sent first */
     uint32_t loss_key_base;     /* output activator: key of its loss packet */
     uint32_t expected_backward; /* hidden activator: partials per output */
     uint32_t sends_backward;    /* DENSE_BLOCK: sends e to the previous layer */

@@ -356,6 +356,7 @@ int32_t s4j_derive_layout(const void *dtcm, uint32_t capacity, s4j_layout *l)
         if (t->upd_w.kind > S4J_UPDATER_NOOP || t->upd_b.kind > S4J_UPDATER_NOOP
             || t->loss > S4J_LOSS_WASSERSTEIN
             || t->sends_backward > 1u || t->loss_weighted > 1u
+            || (t->backward_first_row != 0u && t->backward_first_row >= h->n_rows)
             || (t->loss_weighted != 0u && t->loss == S4J_LOSS_NONE)
             || t->held > h->in_flight || t->labels_held > h->in_flight
             || t->fwd_slot >= h->in_flight || t->back_slot >= h->in_flight
@@ -574,6 +575,7 @@ int32_t s4j_load(void *dtcm, uint32_t capacity, const s4j_config *cfg,
         t->layer_outputs = c->layer_outputs;
         t->delta_key_base = c->delta_key_base;
         t->backward_key_base = c->backward_key_base;
+        t->backward_first_row = c->backward_first_row;
         t->loss_key_base = c->loss_key_base;
         t->expected_backward = c->expected_backward;
         t->sends_backward = c->sends_backward;

@@ -3,8 +3,13 @@ package org.spinnaker4j.mapper;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
+import org.spinnaker4j.mapper.graph.BackwardSendOrder;
 import org.spinnaker4j.mapper.graph.MachineVertex;
 import org.spinnaker4j.mapper.graph.OutgoingPartition;
 import org.spinnaker4j.mapper.graph.PartitionKind;
@@ -78,8 +83,37 @@ class FixedPointTrainingSplitTest {
             }
             assertEquals(source.rows().hi(), next, "the parts tile the rows: " + back);
         }
+        assertEquals(blocks[1], halves, "the split layer's blocks send halves");
+        assertEachReceiverHearsOneBlockARound(m);
         int packets = m.graph().partitions().stream().mapToInt(OutgoingPartition::nKeys).sum();
         assertEquals(packets, RoutingSimulator.assertAllPartitionsDeliver(m), "every key reaches its targets");
+    }
+
+    /**
+     * The blocks of a split layer start sending their rows back at parts spread over the receivers
+     * ({@link BackwardSendOrder}), so in every round of their window each receiver gets at most one block's packet.
+     */
+    private static void assertEachReceiverHearsOneBlockARound(Mapping m) {
+        BackwardSendOrder order = BackwardSendOrder.of(m.graph());
+        Map<Integer, Map<Integer, Integer>> senderOfRound = new HashMap<>();
+        Set<Integer> firstRows = new HashSet<>();
+        for (OutgoingPartition p : m.graph().partitions()) {
+            if (p.kind() != PartitionKind.BACKWARD || p.keysPerValue() != OutgoingPartition.PARTIAL_HALVES) {
+                continue;
+            }
+            MachineVertex source = m.graph().vertex(p.source());
+            firstRows.add(order.firstRow(source.id()));
+            int first = order.firstPacket(p);
+            assertTrue(first >= 0 && first + p.nKeys() <= 2 * source.rows().size(), p + " from packet " + first);
+            Map<Integer, Integer> senders = senderOfRound.computeIfAbsent(p.targets().get(0), t -> new HashMap<>());
+            for (int round = first; round < first + p.nKeys(); round++) {
+                Integer other = senders.put(round, p.source());
+                assertTrue(other == null, "receiver " + p.targets() + " hears blocks " + other + " and " + p.source()
+                        + " in round " + round);
+            }
+        }
+        assertEquals(m.graph().vertices().stream().filter(v -> v.kind() == VertexKind.DENSE_BLOCK && v.layer() == 1)
+                .count(), firstRows.size(), "each block of layer 1 starts at a row of its own: " + firstRows);
     }
 
     @Test

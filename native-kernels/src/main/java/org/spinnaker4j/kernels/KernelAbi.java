@@ -199,7 +199,8 @@ final class KernelAbi {
     @Native static final int CFG_ARITHMETIC = 83;
     @Native static final int CFG_ALPHA_FIXED = 84;
     @Native static final int CFG_PARTIAL_HALVES = 85;
-    @Native static final int CONFIG_WORDS = 86;
+    @Native static final int CFG_BACKWARD_FIRST_ROW = 86;
+    @Native static final int CONFIG_WORDS = 87;
     @Native static final int ARITH_FLOAT = 0;
     @Native static final int ARITH_S16_15 = 1;
     @Native static final int BN_SUMS = 7;

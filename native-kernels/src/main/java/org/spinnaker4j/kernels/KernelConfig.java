@@ -152,6 +152,13 @@ public record KernelConfig(KernelKind kind, int nRows, int nCols, KernelActivati
         }
         if (training != null) {
             checkTraining(kind, nRows, nCols, activation, fused, softmaxPeers, training);
+            boolean sendsHalves = fixedPoint && kind == KernelKind.DENSE_BLOCK && training.sendsBackward()
+                    && training.layerOutputs() > nCols;
+            if (training.backwardFirstRow() != 0 && (!sendsHalves || training.backwardFirstRow() >= nRows)) {
+                throw new IllegalArgumentException("backwardFirstRow " + training.backwardFirstRow() + ": only an "
+                        + "s16.15 block that sends its rows' errors back as halves (its sums exact in any order) starts"
+                        + " at a row other than 0, one of its " + nRows + " rows");
+            }
         }
         if (pooling != null && (kind != KernelKind.DENSE_BLOCK || !fused
                 || activation == KernelActivation.SOFTMAX || nRows % ((long) pooling.channels() * pooling.width()) != 0

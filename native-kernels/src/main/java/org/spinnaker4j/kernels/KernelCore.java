@@ -958,6 +958,7 @@ public final class KernelCore {
             words[KernelAbi.CFG_LAYER_OUTPUTS] = t.layerOutputs();
             words[KernelAbi.CFG_DELTA_KEY_BASE] = t.deltaKeyBase();
             words[KernelAbi.CFG_BACKWARD_KEY_BASE] = t.backwardKeyBase();
+            words[KernelAbi.CFG_BACKWARD_FIRST_ROW] = t.backwardFirstRow();
             words[KernelAbi.CFG_LOSS_KEY_BASE] = t.lossKeyBase();
             words[KernelAbi.CFG_EXPECTED_BACKWARD] = t.expectedBackwardPartials();
             words[KernelAbi.CFG_SENDS_BACKWARD] = t.sendsBackward() ? 1 : 0;

@@ -31,6 +31,9 @@ import java.util.Objects;
  * @param layerOutputs nOut of the whole layer (MSE and MAE divide by it); {@code >= nCols} with a loss, else unused
  * @param deltaKeyBase REDUCE: the key of {@code delta_0} (local column 0)
  * @param backwardKeyBase DENSE_BLOCK with {@code sendsBackward}: the key of {@code e_0} (local row 0)
+ * @param backwardFirstRow an s16.15 DENSE_BLOCK that sends its rows' errors back as halves: the local row it sends
+ *        first, then on in order, wrapping to row 0 (blocks of a layer starting at different rows reach different
+ *        receivers at once); 0 for every other core
  * @param lossKeyBase output-layer activator: the key of its loss packet
  * @param expectedBackwardPartials hidden-layer activator: backward partials per output per sample ({@code > 0});
  *        0 for every other core
@@ -51,7 +54,8 @@ import java.util.Objects;
  *        {@link BatchNormTrainingConfig#NONE} otherwise
  */
 public record TrainingConfig(UpdaterConfig weightUpdater, LossKind loss, int layerOutputs, int deltaKeyBase,
-                             int backwardKeyBase, int lossKeyBase, int expectedBackwardPartials, boolean sendsBackward,
+                             int backwardKeyBase, int backwardFirstRow, int lossKeyBase, int expectedBackwardPartials,
+                             boolean sendsBackward,
                              RegularizationConfig weightRegularization, RegularizationConfig biasRegularization,
                              UpdaterConfig biasUpdater, GradientNormalizationConfig gradientNormalization,
                              int samplesInFlight, List<Float> lossWeights, KernelCopyConfig copy,
@@ -99,6 +103,10 @@ public record TrainingConfig(UpdaterConfig weightUpdater, LossKind loss, int lay
                     + "hidden layer without gradient normalization or kernel copies, got loss " + loss + ", "
                     + gradientNormalization + ", " + copy);
         }
+        if (backwardFirstRow < 0 || (backwardFirstRow != 0 && !sendsBackward)) {
+            throw new IllegalArgumentException("backwardFirstRow must be >= 0, and 0 unless the core sends backward, "
+                    + "got " + backwardFirstRow);
+        }
         if (expectedBackwardPartials < 0) {
             throw new IllegalArgumentException("expectedBackwardPartials must be >= 0, got " + expectedBackwardPartials);
         }
@@ -120,6 +128,7 @@ public record TrainingConfig(UpdaterConfig weightUpdater, LossKind loss, int lay
         b.layerOutputs = layerOutputs;
         b.deltaKeyBase = deltaKeyBase;
         b.backwardKeyBase = backwardKeyBase;
+        b.backwardFirstRow = backwardFirstRow;
         b.lossKeyBase = lossKeyBase;
         b.expectedBackwardPartials = expectedBackwardPartials;
         b.sendsBackward = sendsBackward;
@@ -141,6 +150,7 @@ public record TrainingConfig(UpdaterConfig weightUpdater, LossKind loss, int lay
         private int layerOutputs;
         private int deltaKeyBase;
         private int backwardKeyBase;
+        private int backwardFirstRow;
         private int lossKeyBase;
         private int expectedBackwardPartials;
         private boolean sendsBackward;
@@ -185,6 +195,12 @@ public record TrainingConfig(UpdaterConfig weightUpdater, LossKind loss, int lay
         public Builder sendsBackward(int key) {
             this.sendsBackward = true;
             this.backwardKeyBase = key;
+            return this;
+        }
+
+        /** An s16.15 DENSE_BLOCK that sends halves: the local row it sends first ({@link TrainingConfig}). */
+        public Builder backwardFirstRow(int row) {
+            this.backwardFirstRow = row;
             return this;
         }
 
@@ -239,7 +255,8 @@ public record TrainingConfig(UpdaterConfig weightUpdater, LossKind loss, int lay
 
         /** The config; throws {@link IllegalArgumentException} or {@link NullPointerException} if it is invalid. */
         public TrainingConfig build() {
-            return new TrainingConfig(weightUpdater, loss, layerOutputs, deltaKeyBase, backwardKeyBase, lossKeyBase,
+            return new TrainingConfig(weightUpdater, loss, layerOutputs, deltaKeyBase, backwardKeyBase,
+                    backwardFirstRow, lossKeyBase,
                     expectedBackwardPartials, sendsBackward, weightRegularization, biasRegularization,
                     biasUpdater == null ? weightUpdater : biasUpdater, gradientNormalization, samplesInFlight,
                     lossWeights, copy, batchNorm);

@@ -13,7 +13,7 @@ class StateBytesTest {
     /** Bytes every state starts with: the header (46 words) and the layout s4j_load caches (34 half-words). */
     private static final int HEAD = 46 * 4 + 34 * 2;
     /** Bytes of a training state's training header. */
-    private static final int TRAIN_HEADER = 63 * 4;
+    private static final int TRAIN_HEADER = 64 * 4;
 
     private static int denseBytes(int rows, int cols, boolean fused) {
         return KernelCore.stateBytes(Kernels.dense(rows, cols, fused, KernelActivation.RELU, 0f, 0,

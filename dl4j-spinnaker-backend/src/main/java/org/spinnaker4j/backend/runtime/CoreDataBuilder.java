@@ -18,6 +18,7 @@ import org.spinnaker4j.kernels.PoolingConfig;
 import org.spinnaker4j.kernels.RangeKind;
 import org.spinnaker4j.kernels.TrainingConfig;
 import org.spinnaker4j.mapper.Mapping;
+import org.spinnaker4j.mapper.graph.BackwardSendOrder;
 import org.spinnaker4j.mapper.graph.MachineVertex;
 import org.spinnaker4j.mapper.graph.OutgoingPartition;
 import org.spinnaker4j.mapper.graph.PartitionKind;
@@ -65,14 +66,15 @@ public final class CoreDataBuilder {
             }
         }
         List<CoreData> data = new ArrayList<>();
+        BackwardSendOrder backwardOrder = BackwardSendOrder.of(mapping.graph());
         for (MachineVertex v : mapping.graph().vertices()) {
-            data.add(coreData(mapping, parameters, v, copiesOf.get(v.id())));
+            data.add(coreData(mapping, parameters, v, copiesOf.get(v.id()), backwardOrder));
         }
         return data;
     }
 
     private static CoreData coreData(Mapping mapping, List<DenseParameters> parameters, MachineVertex v,
-            KernelCopies copies) {
+            KernelCopies copies, BackwardSendOrder backwardOrder) {
         Map<PartitionKind, Integer> sendKeys = new EnumMap<>(PartitionKind.class);
         for (OutgoingPartition p : mapping.graph().outgoing(v.id())) {
             // a block's rows sent back in parts (one a receiver) lie end to end from the first part's key
@@ -107,7 +109,7 @@ public final class CoreDataBuilder {
                 activation == null ? KernelActivation.IDENTITY : KernelKinds.of(activation.kind()),
                 activation == null ? 0f : activation.alpha(), v.fused(), outKey, partials, peers,
                 sendKeys.getOrDefault(PartitionKind.SOFTMAX_SYNC, 0), ranges,
-                inLayer && mapping.network().trains() ? training(mapping, v, sendKeys, incoming, copies) : null,
+                inLayer && mapping.network().trains() ? training(mapping, v, sendKeys, incoming, copies, backwardOrder) : null,
                 v.kind() == VertexKind.DENSE_BLOCK ? pooling(mapping.network().layers().get(v.layer()), v) : null,
                 KernelKinds.of(v.rowBlock()), mapping.network().fixedPoint(), partialHalves);
         Slice[] held = inLayer ? LayerSlices.parameterSlices(mapping.network().layers().get(v.layer()), v.rows(),
@@ -147,7 +149,7 @@ public final class CoreDataBuilder {
     }
 
     private static TrainingConfig training(Mapping mapping, MachineVertex v, Map<PartitionKind, Integer> sendKeys,
-            List<OutgoingPartition> incoming, KernelCopies copies) {
+            List<OutgoingPartition> incoming, KernelCopies copies, BackwardSendOrder backwardOrder) {
         NetworkSpec network = mapping.network();
         UpdaterSpec updater = network.training().updater(v.layer());
         boolean outputLayer = v.layer() == network.layers().size() - 1;
@@ -169,7 +171,8 @@ public final class CoreDataBuilder {
             config.backwardPartials(count(incoming, PartitionKind.BACKWARD));
         }
         if (sendKeys.containsKey(PartitionKind.BACKWARD)) {
-            config.sendsBackward(sendKeys.get(PartitionKind.BACKWARD));
+            config.sendsBackward(sendKeys.get(PartitionKind.BACKWARD))
+                    .backwardFirstRow(backwardOrder.firstRow(v.id()) - v.rows().lo());
             if (network.fixedPoint() && !computesLoss) {
                 // an s16.15 block that sends back states its layer's width: more than its columns, it sends halves
                 config.layerOutputs(network.layers().get(v.layer()).nOut());

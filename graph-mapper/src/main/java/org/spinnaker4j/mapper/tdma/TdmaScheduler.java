@@ -14,6 +14,7 @@ import java.util.Set;
 import org.spinnaker4j.mapper.cost.CoreCostModel;
 import org.spinnaker4j.mapper.cost.OutputLoss;
 import org.spinnaker4j.mapper.cost.SoftmaxStep;
+import org.spinnaker4j.mapper.graph.BackwardSendOrder;
 import org.spinnaker4j.mapper.graph.MachineGraph;
 import org.spinnaker4j.mapper.graph.MachineVertex;
 import org.spinnaker4j.mapper.graph.OutgoingPartition;
@@ -193,6 +194,8 @@ public final class TdmaScheduler {
          * first FORWARD partition, 1 without one): {@link #forwardKeysPerValue}.
          */
         private final int[] forwardKeysPerValue;
+        /** Which row each block sends back first, so in which round each part of its rows. */
+        private final BackwardSendOrder backwardOrder;
 
         Run(NetworkSpec network, MachineGraph graph, Placements placements, RoutingInfo keys, RouteWalker walker,
                 RoomBudget budget) {
@@ -202,6 +205,7 @@ public final class TdmaScheduler {
             this.keys = keys;
             this.walker = walker;
             this.budget = budget;
+            this.backwardOrder = BackwardSendOrder.of(graph);
             int n = graph.vertices().size();
             forwardKeysPerValue = new int[n];
             for (int v = 0; v < n; v++) {
@@ -811,6 +815,8 @@ public final class TdmaScheduler {
             Map<Integer, Map<Integer, Integer>> hopsFromTo = new HashMap<>();
             Map<Integer, Map<Integer, Integer>> firstRoundFromTo = new HashMap<>();
             Map<RouteWalker.LinkUse, Set<Integer>> sendersOfLink = new HashMap<>();
+            Map<RouteWalker.LinkUse, RoundOverlap> linkRounds = new HashMap<>();
+            Map<Integer, RoundOverlap> receiverRounds = new HashMap<>();
             Map<Integer, Long> packetsTo = new HashMap<>();
             Set<Integer> discarding = new HashSet<>();
             int maxPackets = 0;
@@ -825,15 +831,17 @@ public final class TdmaScheduler {
                     packets += inPhase;
                     RouteWalker.Walk walk = walker.walk(placements.of(v).chip(), keys.of(p.id()).key());
                     depth = Math.max(depth, walk.depth());
+                    int first = firstRound(p);
                     for (RouteWalker.LinkUse link : walk.links()) {
                         sendersOfLink.computeIfAbsent(link, l -> new HashSet<>()).add(v);
+                        linkRounds.computeIfAbsent(link, l -> new RoundOverlap()).add(v, first, inPhase);
                     }
                     for (int c = 0; c < walk.cores().size(); c++) {
                         int r = vertexAt.get(walk.cores().get(c));
                         packetsFromTo.computeIfAbsent(r, x -> new HashMap<>()).merge(v, inPhase, Integer::sum);
                         hopsFromTo.computeIfAbsent(r, x -> new HashMap<>()).merge(v, walk.hops().get(c), Math::min);
-                        firstRoundFromTo.computeIfAbsent(r, x -> new HashMap<>()).merge(v, firstRound(v, p),
-                                Math::min);
+                        firstRoundFromTo.computeIfAbsent(r, x -> new HashMap<>()).merge(v, first, Math::min);
+                        receiverRounds.computeIfAbsent(r, x -> new RoundOverlap()).add(v, first, inPhase);
                         packetsTo.merge(r, (long) inPhase, Long::sum);
                         if (p.kind() == PartitionKind.BACKWARD && !contains(graph.vertex(r).cols(), p.values())) {
                             discarding.add(r);
@@ -852,7 +860,8 @@ public final class TdmaScheduler {
             Map<Object, Long> resources = new HashMap<>();
             long receiverBound = 0;
             for (Map.Entry<Integer, Map<Integer, Integer>> e : packetsFromTo.entrySet()) {
-                long demand = (long) e.getValue().size() * receiveCycles(graph.vertex(e.getKey()), phase);
+                long demand = (long) receiverRounds.get(e.getKey()).most()
+                        * receiveCycles(graph.vertex(e.getKey()), phase);
                 resources.put(e.getKey(), demand);
                 receiverBound = Math.max(receiverBound, demand);
             }
@@ -868,7 +877,7 @@ public final class TdmaScheduler {
             }
             long linkBound = 0;
             for (Map.Entry<RouteWalker.LinkUse, Set<Integer>> e : sendersOfLink.entrySet()) {
-                long demand = (long) e.getValue().size() * timing.linkClocks();
+                long demand = (long) linkRounds.get(e.getKey()).most() * timing.linkClocks();
                 resources.put(e.getKey(), demand);
                 linkBound = Math.max(linkBound, demand);
             }
@@ -920,13 +929,12 @@ public final class TdmaScheduler {
         }
 
         /**
-         * The round of its window in which vertex {@code v} sends partition {@code p}'s first packet: a part of a
-         * block's rows sent back (one receiver's) follows the parts of the rows before it, the block sending its rows
-         * in order, {@code keysPerValue} packets a row; every other partition from the window's first round.
+         * The round of its window in which partition {@code p}'s first packet is sent: a part of a block's rows sent
+         * back (one receiver's) in the order the block sends its rows ({@link BackwardSendOrder}); every other
+         * partition from the window's first round.
          */
-        private int firstRound(int v, OutgoingPartition p) {
-            return p.kind() == PartitionKind.BACKWARD
-                    ? p.keysPerValue() * (p.values().lo() - graph.vertex(v).rows().lo()) : 0;
+        private int firstRound(OutgoingPartition p) {
+            return p.kind() == PartitionKind.BACKWARD ? backwardOrder.firstPacket(p) : 0;
         }
 
         /**
