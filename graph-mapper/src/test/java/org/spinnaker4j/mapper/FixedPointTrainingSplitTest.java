@@ -26,10 +26,11 @@ import org.spinnaker4j.mapper.tdma.Phase;
 
 /**
  * FEWEST_CORES on an s16.15 training network (docs/fixed-point.md, "Training in s16.15 through fit", "Layers split by
- * columns"): every layer's blocks fused and holding all its rows, the layers too wide for one core cut by columns,
- * the output layer on one block; a block of a split layer sends each row's error back as two keys (halves), in one
- * partition per block below that carries only that block's columns (end to end in the sender's keys), and the TDMA
- * schedule gives it two packets a row.
+ * columns", "A part of the rows a receiver"): every layer's blocks fused and holding all its rows, the layers too
+ * wide for one core cut by columns, the output layer on one block; a block of a split layer sends each row's error
+ * back as two keys (halves), in one partition per block below that carries only that block's columns (end to end in
+ * the sender's keys), the TDMA schedule gives it two packets a row, and the blocks of a layer start at different
+ * receivers.
  */
 class FixedPointTrainingSplitTest {
 
@@ -61,10 +62,17 @@ class FixedPointTrainingSplitTest {
             }
             boolean split = blocks[source.layer()] > 1;
             int k = split ? OutgoingPartition.PARTIAL_HALVES : 1;
-            assertEquals(blocks[source.layer() - 1], back.size(), "a part for each block below: " + back);
             assertEquals(k * source.rows().size(), m.tdma().of(Phase.BACKWARD, source.id()).packetsPerStep(),
                     "packets a row in its slot: " + source);
-            halves += split ? 1 : 0;
+            if (!split) {
+                // the output block's error words: one partition of all its rows, each block below taking its own
+                assertEquals(1, back.size(), back.toString());
+                assertEquals(source.rows(), back.get(0).values(), back.toString());
+                assertEquals(blocks[source.layer() - 1], back.get(0).targets().size(), back.toString());
+                continue;
+            }
+            assertEquals(blocks[source.layer() - 1], back.size(), "a part for each block below: " + back);
+            halves++;
             int first = m.keys().of(back.get(0).id()).key();
             int next = source.rows().lo();
             for (OutgoingPartition p : back) {

@@ -243,14 +243,21 @@ final class GraphBuilder {
     }
 
     /**
-     * Block {@code b}'s W·delta to the activating cores among {@code receivers} that own its rows: one partition per
-     * receiver's part of the rows, in row order, when those parts tile the rows (each receiver then gets only its own
-     * rows, and the key allocator lays the partitions end to end, so the block still sends row i at its first key
-     * plus i times the keys a value); otherwise one partition of all the rows, each receiver ignoring the others.
+     * Block {@code b}'s W·delta to the activating cores among {@code receivers} that own its rows. Sent as halves
+     * (an s16.15 block of a split layer), one partition per receiver's part of the rows, in row order, when those
+     * parts tile the rows: each receiver then gets only its own rows, and the key allocator lays the partitions end to
+     * end, so the block still sends row i at its first key plus i times the keys a value. Otherwise one partition of
+     * all the rows, each receiver ignoring the others': a float32 block's rows go to one activating core on FASTEST
+     * and FEWEST_CORES, and NEURON_PER_CORE's blocks, sending one row to each of hundreds of cores, would need an
+     * entry a row on the receivers' chips (a Conv1D network's training needed up to 1,400 on a chip of 1,023).
      */
     private void addBackwardPartitions(int b, List<Integer> receivers, int keysPerValue) {
         Slice rows = vertices.get(b).rows();
         List<Integer> owners = receivers.stream().filter(a -> vertices.get(a).cols().overlaps(rows)).toList();
+        if (keysPerValue != OutgoingPartition.PARTIAL_HALVES) {
+            partitions.add(new OutgoingPartition(partitions.size(), b, PartitionKind.BACKWARD, rows, owners));
+            return;
+        }
         Map<Slice, List<Integer>> parts = new TreeMap<>(Comparator.comparingInt(Slice::lo).thenComparingInt(Slice::hi));
         owners.forEach(a -> parts.computeIfAbsent(rows.intersect(vertices.get(a).cols()), k -> new ArrayList<>())
                 .add(a));
