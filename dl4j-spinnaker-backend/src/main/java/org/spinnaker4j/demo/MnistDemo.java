@@ -21,6 +21,7 @@ import org.spinnaker4j.backend.runtime.RunStats;
 import org.spinnaker4j.mapper.Mapping;
 import org.spinnaker4j.mapper.cost.ComputeLimit;
 import org.spinnaker4j.mapper.cost.CoreCostModel;
+import org.spinnaker4j.mapper.ir.Arithmetic;
 import org.spinnaker4j.mapper.machine.MachineTiming;
 import org.spinnaker4j.mapper.partition.PartitioningStrategy;
 
@@ -105,8 +106,9 @@ public final class MnistDemo {
     private static void trainOnMachine(DemoPlan plan, INDArray initial, DataSet train, DataSet test,
             MultiLayerNetwork cpu, Future<Evaluation> cpuDone, OrderedOutput out)
             throws InterruptedException, ExecutionException {
-        String strategy = plan.trained().name();
-        SpiNNakerOptions options = SpiNNakerOptions.builder().partitioning(plan.trained()).build();
+        String strategy = plan.trained().name() + (plan.arithmetic() == Arithmetic.FLOAT32 ? "" : " s16.15");
+        SpiNNakerOptions options = SpiNNakerOptions.builder().partitioning(plan.trained())
+                .arithmetic(plan.arithmetic()).fixedPointRounding(plan.rounding()).build();
         try (SpiNNakerMultiLayerNetwork block = new SpiNNakerMultiLayerNetwork(plan.network().get(), options)) {
             block.init();
             block.setParams(initial);
@@ -135,10 +137,12 @@ public final class MnistDemo {
             Evaluation cpuEval = cpuDone.get();
             out.printf(TRAINED, "%nTest accuracy: CPU (nd4j-native) %.2f %%, SpiNNaker %.2f %% (difference %.2f points)%n",
                     100 * cpuEval.accuracy(), 100 * eval.accuracy(), 100 * Math.abs(eval.accuracy() - cpuEval.accuracy()));
-            out.printf(TRAINED, "Max |parameter difference| after %d iterations: %.3g (the cores add in another "
-                    + "order than nd4j's matrix products and round each block's sums once; Adam amplifies these "
-                    + "float32 differences over the epochs)%n",
-                    block.getIterationCount(), Transforms.abs(block.params().sub(cpu.params())).maxNumber().doubleValue());
+            out.printf(TRAINED, "Max |parameter difference| after %d iterations: %.3g (%s)%n", block.getIterationCount(),
+                    Transforms.abs(block.params().sub(cpu.params())).maxNumber().doubleValue(),
+                    plan.arithmetic() == Arithmetic.FLOAT32 ? "the cores add in another order than nd4j's matrix "
+                            + "products and round each block's sums once; Adam amplifies these float32 differences "
+                            + "over the epochs" : "the cores compute and update in s16.15 fixed point, "
+                            + plan.rounding() + ", where the CPU computes in float32");
             report(out, TRAINED, strategy, training, block.trainingMapping(), inference, block.mapping());
             out.printf(TRAINED, "  simulator speed: %.2f M events per second of host time while training%n",
                     events / wall / 1e6);
