@@ -37,7 +37,8 @@ import org.spinnaker4j.mapper.partition.PartitioningStrategy;
  * against the mapping's own time bound ({@link BoundCalculator}), and the host link's time),
  * energy, packets forward and backward, link load, drops and overruns, as Markdown and as an HTML
  * page with a per-chip heat map of packets and drops.
- * After it, {@link ArithmeticComparison}'s table of float32 against s16.15 fixed point.
+ * After it, {@link ArithmeticComparison}'s table of float32 against s16.15 fixed point, and
+ * {@link TrainingArithmeticComparison}'s for training.
  * Usage: {@code MachineReport [output directory [MNIST directory]]}.
  */
 public final class MachineReport {
@@ -78,8 +79,9 @@ public final class MachineReport {
                 n -> oneHot(n * 16, 5)), new Samples(200, 32, 32), all));
         rows.addAll(measure(Workload.dense("Conv2D 1x12x12 -> 4 (3x3) -> max 2x2 -> 8 (3x3) -> 10",
                 ReferenceNetworks.conv2dNetwork(), 12 * 12, 10), new Samples(200, 32, 4), all));
-        String markdown = markdown(rows)
-                + ArithmeticComparison.markdown(Path.of(args.length > 1 ? args[1] : "data/mnist"));
+        Path mnist = Path.of(args.length > 1 ? args[1] : "data/mnist");
+        String markdown = markdown(rows) + ArithmeticComparison.markdown(mnist)
+                + TrainingArithmeticComparison.markdown(mnist);
         Files.writeString(out.resolve("machine-report.md"), markdown);
         Files.writeString(out.resolve("machine-report.html"), html(rows));
         System.out.println(markdown);
