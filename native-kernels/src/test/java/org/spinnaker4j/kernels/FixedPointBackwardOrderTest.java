@@ -75,7 +75,8 @@ class FixedPointBackwardOrderTest {
 
     @Test
     void aFirstRowIsRefusedWhereItWouldChangeASumOrLeaveTheRows() {
-        assertThrowsWith(IllegalArgumentException.class, () -> block(N_ROWS), "backwardFirstRow 5", "one of its 5 rows");
+        assertThrowsWith(IllegalArgumentException.class, () -> block(N_ROWS), "backwardFirstRow 5",
+                "one of its 5 rows");
         TrainingConfig floatRotated = TrainingConfig.builder(TrainingReference.Hyper.sgd(0.1f).config())
                 .backwardPartials(1).layerOutputs(2 * N_COLS).sendsBackward(BACK).backwardFirstRow(1).build();
         assertThrowsWith(IllegalArgumentException.class, () -> config(floatRotated, false), "only an s16.15 block");

@@ -109,7 +109,8 @@ public final class CoreDataBuilder {
                 activation == null ? KernelActivation.IDENTITY : KernelKinds.of(activation.kind()),
                 activation == null ? 0f : activation.alpha(), v.fused(), outKey, partials, peers,
                 sendKeys.getOrDefault(PartitionKind.SOFTMAX_SYNC, 0), ranges,
-                inLayer && mapping.network().trains() ? training(mapping, v, sendKeys, incoming, copies, backwardOrder) : null,
+                inLayer && mapping.network().trains()
+                        ? training(mapping, v, sendKeys, incoming, copies, backwardOrder) : null,
                 v.kind() == VertexKind.DENSE_BLOCK ? pooling(mapping.network().layers().get(v.layer()), v) : null,
                 KernelKinds.of(v.rowBlock()), mapping.network().fixedPoint(), partialHalves);
         Slice[] held = inLayer ? LayerSlices.parameterSlices(mapping.network().layers().get(v.layer()), v.rows(),

@@ -23,6 +23,11 @@ final class RoundOverlap {
         roundsOf.computeIfAbsent(sender, s -> new ArrayList<>()).add(new int[] {first, first + packets});
     }
 
+    /** The first round in which {@code sender} uses it. */
+    int firstRound(int sender) {
+        return roundsOf.get(sender).stream().mapToInt(r -> r[0]).min().orElseThrow();
+    }
+
     /** The most senders that use it in one round (a sender's overlapping rounds counted once). */
     int most() {
         TreeMap<Integer, Integer> change = new TreeMap<>();

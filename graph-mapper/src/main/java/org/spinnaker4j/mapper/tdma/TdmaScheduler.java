@@ -813,7 +813,6 @@ public final class TdmaScheduler {
             List<Integer> packetsOf = new ArrayList<>();
             Map<Integer, Map<Integer, Integer>> packetsFromTo = new HashMap<>();
             Map<Integer, Map<Integer, Integer>> hopsFromTo = new HashMap<>();
-            Map<Integer, Map<Integer, Integer>> firstRoundFromTo = new HashMap<>();
             Map<RouteWalker.LinkUse, Set<Integer>> sendersOfLink = new HashMap<>();
             Map<RouteWalker.LinkUse, RoundOverlap> linkRounds = new HashMap<>();
             Map<Integer, RoundOverlap> receiverRounds = new HashMap<>();
@@ -840,7 +839,6 @@ public final class TdmaScheduler {
                         int r = vertexAt.get(walk.cores().get(c));
                         packetsFromTo.computeIfAbsent(r, x -> new HashMap<>()).merge(v, inPhase, Integer::sum);
                         hopsFromTo.computeIfAbsent(r, x -> new HashMap<>()).merge(v, walk.hops().get(c), Math::min);
-                        firstRoundFromTo.computeIfAbsent(r, x -> new HashMap<>()).merge(v, first, Math::min);
                         receiverRounds.computeIfAbsent(r, x -> new RoundOverlap()).add(v, first, inPhase);
                         packetsTo.merge(r, (long) inPhase, Long::sum);
                         if (p.kind() == PartitionKind.BACKWARD && !contains(graph.vertex(r).cols(), p.values())) {
@@ -913,7 +911,8 @@ public final class TdmaScheduler {
             List<ReceiverLoad> receivers = new ArrayList<>();
             for (Map.Entry<Integer, Map<Integer, Integer>> e : packetsFromTo.entrySet()) {
                 receivers.add(ReceiverLoad.of(e.getKey(), senders, e.getValue(), hopsFromTo.get(e.getKey()),
-                        firstRoundFromTo.get(e.getKey()), receiveCycles(graph.vertex(e.getKey()), phase), rowsInOrder(e.getKey(), phase, e.getValue())));
+                        receiverRounds.get(e.getKey()), receiveCycles(graph.vertex(e.getKey()), phase),
+                        rowsInOrder(e.getKey(), phase, e.getValue())));
             }
             // a packet's way to its farthest receiver: the branches of its tree are crossed at the same time
             long latency = (long) depth * (timing.linkClocks() + timing.routerClocks()) + cost.receiveInterruptCycles();
@@ -1782,9 +1781,9 @@ public final class TdmaScheduler {
     }
 
     /**
-     * What one receiving core (vertex {@code receiver}) gets in a window: from the senders at these positions of the window's
-     * sender list (ascending), this many packets each from this round on, crossing this many links to it at the fewest ({@code hops}),
-     * each taking it {@code packetCycles}.
+     * What one receiving core (vertex {@code receiver}) gets in a window: from the senders at these positions of the
+     * window's sender list (ascending), this many packets each from this round on, crossing this many links to it at
+     * the fewest ({@code hops}), each taking it {@code packetCycles}.
      */
     private record ReceiverLoad(int receiver, int[] senderIndex, int[] firstRound, int[] packets, int[] hops,
             int rounds, long packetCycles, int[] firstRow, int rows, long rowCycles) {
@@ -1838,15 +1837,14 @@ public final class TdmaScheduler {
         }
 
         static ReceiverLoad of(int receiver, List<Integer> senders, Map<Integer, Integer> packetsFrom,
-                Map<Integer, Integer> hopsFrom, Map<Integer, Integer> firstRoundFrom, long packetCycles,
-                RowOrder order) {
+                Map<Integer, Integer> hopsFrom, RoundOverlap rounds, long packetCycles, RowOrder order) {
             int[] index = new int[packetsFrom.size()];
             int[] first = new int[index.length];
             int[] packets = new int[index.length];
             int[] hops = new int[index.length];
             int[] firstRow = order == RowOrder.NONE ? null : new int[index.length];
             int n = 0;
-            int rounds = 0;
+            int lastRound = 0;
             for (int i = 0; i < senders.size(); i++) {
                 Integer got = packetsFrom.get(senders.get(i));
                 if (got != null) {
@@ -1855,13 +1853,13 @@ public final class TdmaScheduler {
                     }
                     index[n] = i;
                     hops[n] = hopsFrom.get(senders.get(i));
-                    first[n] = firstRoundFrom.get(senders.get(i));
+                    first[n] = rounds.firstRound(senders.get(i));
                     packets[n++] = got;
-                    rounds = Math.max(rounds, first[n - 1] + got);
+                    lastRound = Math.max(lastRound, first[n - 1] + got);
                 }
             }
-            return new ReceiverLoad(receiver, index, first, packets, hops, rounds, packetCycles, firstRow, order.rows(),
-                    order.rowCycles());
+            return new ReceiverLoad(receiver, index, first, packets, hops, lastRound, packetCycles, firstRow,
+                    order.rows(), order.rowCycles());
         }
     }
 
