@@ -74,6 +74,10 @@ static void *dtcm_of(JNIEnv *env, jobject buffer, uint32_t *capacity)
     return addr;
 }
 
+/* The most sends one event may make: they fit 24 bits of its result
+ * (event_result). */
+#define S4J_EVENT_MAX_SENDS 0xFFFFFFu
+
 /* Starts an outbox over a Java int[] of pairs of len ints (Java passes the
  * array's length, which SetIntArrayRegion checks again on every copy);
  * capacity = len / 2 sends. */
@@ -89,7 +93,7 @@ static int32_t outbox_init(JNIEnv *env, jintArray array, jint len,
     o->pending = 0u;
     out->send = jni_send;
     out->ctx = o;
-    out->capacity = (uint32_t)len / 2u;
+    out->capacity = (uint32_t)len / 2u > S4J_EVENT_MAX_SENDS ? S4J_EVENT_MAX_SENDS : (uint32_t)len / 2u;
     out->count = 0u;
     out->work = 0u;
     out->rows = 0u;
@@ -108,18 +112,19 @@ static void *dtcm_at(jlong address, jint capacity, uint32_t *cap)
     return (void *)(intptr_t)address;
 }
 
-/* An event's result for Java: rows << 40 | work << 32 | sends, or r if it
- * failed (KernelCore unpacks it). Work bits fit 8 bits and a block's rows 23
- * (a state is at most 64 KiB), so a result is never negative. */
-_Static_assert(S4J_WORK_BLOCK_BACKWARD < 0x80u, "work bits must fit 8 bits of an event result");
+/* An event's result for Java: rows << 40 | work << 24 | sends, or r if it
+ * failed (KernelCore unpacks it). Sends fit 24 bits (the outbox's capacity is
+ * capped there), work bits 16 and a block's rows 23 (a state is at most
+ * 64 KiB), so a result is never negative. */
+_Static_assert(S4J_WORK_COLUMN < 0x8000u, "work bits must fit 16 bits of an event result");
 _Static_assert(S4J_DTCM_BYTES / 4u < 0x7FFFFFu, "a block's rows must fit 23 bits of an event result");
 static jlong event_result(int32_t r, const s4j_outbox *out)
 {
     if (r < 0) {
         return (jlong)r;
     }
-    return (jlong)(((uint64_t)(out->rows & 0x7FFFFFu) << 40) | ((uint64_t)(out->work & 0xFFu) << 32)
-                   | (uint32_t)r);
+    return (jlong)(((uint64_t)(out->rows & 0x7FFFFFu) << 40) | ((uint64_t)(out->work & 0xFFFFu) << 24)
+                   | ((uint32_t)r & S4J_EVENT_MAX_SENDS));
 }
 
 /* A kernel event on the DTCM at an address KernelCore took once with

@@ -267,13 +267,14 @@ public final class KernelCore {
     }
 
     /**
-     * An event's sends from its result, {@code rows << 40 | work << 32 | sends}; keeps its work and rows for
-     * {@link #lastWork()} and {@link #lastRowsAccumulated()}.
+     * An event's sends from its result, {@code rows << 40 | work << 24 | sends} (sends 24 bits, work 16, rows 23;
+     * s4j_jni.c's {@code event_result}); keeps its work and rows for {@link #lastWork()} and
+     * {@link #lastRowsAccumulated()}.
      */
     private int sends(long result) {
-        work = (int) ((result >>> 32) & 0xFF);
+        work = (int) ((result >>> 24) & 0xFFFF);
         rows = (int) (result >>> 40);
-        return (int) result;
+        return (int) (result & 0xFF_FFFF);
     }
 
     /**

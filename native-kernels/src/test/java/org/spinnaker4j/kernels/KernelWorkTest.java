@@ -114,6 +114,10 @@ class KernelWorkTest {
         KernelCore block = loaded(Kernels.dense(3, 2, true, KernelActivation.RELU, 0f, OUT,
                 List.of(KeyRange.data(IN, 3, 0))));
         assertEquals(Set.of(KernelWork.FORWARD), workOfLast(block, ramp(IN, 3)), "the last row");
+        KernelCore streaming = loaded(Kernels.reduce(2, 1, KernelActivation.RELU, 0f, OUT,
+                List.of(KeyRange.data(IN, 2, 0))));
+        assertEquals(Set.of(KernelWork.COLUMN), work(streaming, ramp(IN, 2).get(0)),
+                "an inference reduce's column complete: that column sent");
 
         List<KernelCore> peers = softmaxPeers(false);
         KernelCore a = peers.get(0);
