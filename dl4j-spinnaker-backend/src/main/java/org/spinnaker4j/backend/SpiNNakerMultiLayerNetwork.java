@@ -172,8 +172,8 @@ public class SpiNNakerMultiLayerNetwork extends MultiLayerNetwork implements Aut
     }
 
     private void mapOntoMachine(NetworkSpec translated) {
-        inference = new MachineUse(this, network -> new NetworkSpec(network.layers(), null, false, network.arithmetic()),
-                false, false);
+        inference = new MachineUse(this, network -> new NetworkSpec(network.layers(), null, false, network.arithmetic(),
+                network.input()), false, false);
         layers = new MachineUse(this, NetworkSpec::readingEveryLayer, false, false);
         trainer = new MachineUse(this, UnaryOperator.identity(), true, true);
         scorer = new MachineUse(this, UnaryOperator.identity(), true, false);
@@ -200,7 +200,7 @@ public class SpiNNakerMultiLayerNetwork extends MultiLayerNetwork implements Aut
 
     private NetworkSpec translate(boolean training) {
         return Dl4jFrontEnd.translate(getLayerWiseConfigurations(), training, options.sequenceLength(),
-                options.imageHeight(), options.imageWidth(), options.arithmetic());
+                options.imageHeight(), options.imageWidth(), options.arithmetic()).withInput(options.inputPath());
     }
 
     /** A mapping of {@code network}: one of the machine uses' if it has it already, else a new one. */

@@ -6,6 +6,7 @@ import org.spinnaker4j.backend.sim.SendMode;
 import org.spinnaker4j.backend.sim.SimulatorParameters;
 import org.spinnaker4j.backend.runtime.FixedPointRounding;
 import org.spinnaker4j.mapper.ir.Arithmetic;
+import org.spinnaker4j.mapper.ir.InputPath;
 import org.spinnaker4j.mapper.machine.Machine;
 import org.spinnaker4j.mapper.partition.PartitioningStrategy;
 
@@ -30,6 +31,7 @@ public final class SpiNNakerOptions implements Serializable {
     private final int imageWidth;
     private final Arithmetic arithmetic;
     private final FixedPointRounding fixedPointRounding;
+    private final InputPath inputPath;
 
     private SpiNNakerOptions(Builder b) {
         this.machine = b.machine;
@@ -42,6 +44,7 @@ public final class SpiNNakerOptions implements Serializable {
         this.imageWidth = b.imageWidth;
         this.arithmetic = b.arithmetic;
         this.fixedPointRounding = b.fixedPointRounding;
+        this.inputPath = b.inputPath;
     }
 
     /** One SpiNN-5 board, FASTEST partitioning, embedded simulator. */
@@ -118,6 +121,14 @@ public final class SpiNNakerOptions implements Serializable {
         return fixedPointRounding == null ? FixedPointRounding.defaults() : fixedPointRounding;
     }
 
+    /**
+     * How each sample reaches the first layer's cores: {@link InputPath#PACKETS} unless set (also for options
+     * serialized before the field existed).
+     */
+    public InputPath inputPath() {
+        return inputPath == null ? InputPath.PACKETS : inputPath;
+    }
+
     /** A builder that starts from this one's settings. */
     public Builder toBuilder() {
         Builder b = builder().machine(machine).partitioning(partitioning).backend(backend).simulator(simulator);
@@ -127,6 +138,7 @@ public final class SpiNNakerOptions implements Serializable {
         b.imageWidth = imageWidth;
         b.arithmetic = arithmetic();
         b.fixedPointRounding = fixedPointRounding();
+        b.inputPath = inputPath();
         return b;
     }
 
@@ -137,7 +149,8 @@ public final class SpiNNakerOptions implements Serializable {
                 + (trainsOnMachine ? "" : ", inferenceOnly") + (sequenceLength > 0 ? ", sequenceLength=" + sequenceLength : "")
                 + (imageHeight > 0 ? ", imageSize=" + imageHeight + "x" + imageWidth : "")
                 + (arithmetic() == Arithmetic.FLOAT32 ? "" : ", arithmetic=" + arithmetic
-                        + ", fixedPointRounding=" + fixedPointRounding()) + "}";
+                        + ", fixedPointRounding=" + fixedPointRounding())
+                + (inputPath() == InputPath.PACKETS ? "" : ", inputPath=" + inputPath()) + "}";
     }
 
     /** Builds {@link SpiNNakerOptions}. */
@@ -152,6 +165,7 @@ public final class SpiNNakerOptions implements Serializable {
         private int imageWidth;
         private Arithmetic arithmetic = Arithmetic.FLOAT32;
         private FixedPointRounding fixedPointRounding = FixedPointRounding.defaults();
+        private InputPath inputPath = InputPath.PACKETS;
 
         private Builder() {
         }
@@ -208,6 +222,16 @@ public final class SpiNNakerOptions implements Serializable {
          */
         public Builder fixedPointRounding(FixedPointRounding rounding) {
             this.fixedPointRounding = Objects.requireNonNull(rounding, "rounding");
+            return this;
+        }
+
+        /**
+         * How each sample reaches the first layer's cores: {@link InputPath#PACKETS} (default: input source cores
+         * multicast its values) or {@link InputPath#SDRAM} (the first layer's blocks read their rows from their chip's
+         * SDRAM by DMA; fully connected networks only, {@code init()} refuses a convolutional one).
+         */
+        public Builder inputPath(InputPath path) {
+            this.inputPath = Objects.requireNonNull(path, "path");
             return this;
         }
 

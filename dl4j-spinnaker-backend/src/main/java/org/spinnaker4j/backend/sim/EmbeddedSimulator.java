@@ -100,6 +100,8 @@ public final class EmbeddedSimulator implements Machine {
     private long hostInPerSample;
     /** 32-bit values the sinks collected for the host in the current run. */
     private long hostOut;
+    /** The SDRAM interface of each chip whose first-layer blocks read their input from it. */
+    private final Map<ChipLocation, SdramInterface> sdram = new HashMap<>();
 
     /** A simulator whose s16.15 training rounds steps stochastically with seed 0 ({@link FixedPointRounding}). */
     public EmbeddedSimulator(SimulatorParameters parameters) {
@@ -257,7 +259,7 @@ public final class EmbeddedSimulator implements Machine {
                 packetCycles, backwardPacketCycles, new WorkCosts(cost, v, activation, OutputLoss.of(m.network(), v),
                 sendsBackward, m.graph().splitsSoftmax(v.id()), m.network().trains()), updateCycles,
                 cost.sendPacketCycles(), slots, sends, normsHere(m, v) ? cost.normPartialCycles(v) : 0, receives,
-                cost.normPacketCycles(), copyCosts, cost.batchNormPartialCycles());
+                cost.normPacketCycles(), copyCosts, cost.batchNormPartialCycles(), inputReadCycles(cost, m, v));
     }
 
     /** A kernel copy's update: the shares of the weights and biases it owns added up, then those updated. */
@@ -274,6 +276,18 @@ public final class EmbeddedSimulator implements Machine {
     }
 
     /** Whether vertex v owns parameters of a layer whose gradient normalization needs its L2 norm. */
+    /**
+     * The cycles of a first-layer block's event filing a sample's rows read from SDRAM besides their MACs
+     * ({@link CoreCostModel#inputReadCycles}), with every row's dropout but the one the kernel's reported
+     * {@code DROPOUT_ROW} work is charged; 0 for any other vertex.
+     */
+    private static long inputReadCycles(CoreCostModel cost, Mapping m, MachineVertex v) {
+        if (!m.graph().readsInputFromSdram(v.id())) {
+            return 0;
+        }
+        return cost.inputReadCycles(v) + (v.rows().size() - 1L) * cost.dropoutRowCycles(v, m.network().dropout(0));
+    }
+
     private static boolean normsHere(Mapping m, MachineVertex v) {
         return m.network().trains() && ownsParameters(v)
                 && m.network().training().updater(v.layer()).gradientNormalization().type().normKeys() > 0;
@@ -804,7 +818,26 @@ public final class EmbeddedSimulator implements Machine {
                 }
                 cores[v.id()].startSource();
             }
+            if (sample != null && mapping.graph().readsInputFromSdram(v.id())) {
+                readInput(v, sample, words);
+            }
         }
+    }
+
+    /**
+     * First-layer block {@code v} starts its DMA of the sample's rows from its chip's SDRAM (float32: the values' bits;
+     * s16.15: the quantised words), which hands them to its core when the chip's interface has carried them.
+     */
+    private void readInput(MachineVertex v, float[] sample, int[] words) {
+        Slice rows = v.rows();
+        int[] read = new int[rows.size()];
+        for (int i = 0; i < read.length; i++) {
+            read[i] = words != null ? words[rows.lo() + i] : Float.floatToRawIntBits(sample[rows.lo() + i]);
+        }
+        SdramInterface chip = sdram.computeIfAbsent(mapping.placements().of(v.id()).chip(),
+                c -> new SdramInterface(parameters.timing()));
+        SimCore core = cores[v.id()];
+        clock.at(chip.read(clock.now(), read.length), () -> core.inputRead(read));
     }
 
     /** Every layer's sums its blocks saturated when rounding them to s16.15, since they were loaded. */
@@ -949,6 +982,7 @@ public final class EmbeddedSimulator implements Machine {
         for (SimCore core : cores) {
             core.reset();
         }
+        sdram.values().forEach(SdramInterface::reset);
     }
 
     private RunStats stats(int samples) {

@@ -1,5 +1,6 @@
 package org.spinnaker4j.backend.sim;
 
+import java.util.ArrayDeque;
 import java.util.List;
 import java.util.Map;
 import org.spinnaker4j.backend.runtime.ExactRates;
@@ -59,12 +60,14 @@ final class SimCore implements SimRouter.Pusher {
      * {@code packetCycles} ({@code receives}, by phase: {@link Phase#BACKWARD}'s, on a core whose backward-pass packets
      * cost {@code backwardPacketCycles}, its labels and backward packets; the others once a mini-batch); with an L2
      * gradient normalization, the cycles of its partial sums of squares and of receiving a peer's; on a batch
-     * normalization's block that exchanges partial sums per channel, the cycles of receiving another block's.
+     * normalization's block that exchanges partial sums per channel, the cycles of receiving another block's; on a
+     * first-layer block that reads its input from SDRAM, the cycles of the event that files a sample's rows besides
+     * their MACs ({@code inputReadCycles}).
      */
     record Profile(CoreLocation location, String label, int receiveInterruptCycles, long packetCycles,
             long backwardPacketCycles, WorkCosts work, long updateCycles, int sendCycles, Map<Phase, CoreSlot> slots,
             List<KeyClass<Phase>> sends, long normPartialCycles, List<KeyClass<Phase>> receives,
-            long normPacketCycles, CopyCosts copy, long batchNormPartialCycles) {
+            long normPacketCycles, CopyCosts copy, long batchNormPartialCycles, long inputReadCycles) {
 
         /** The ranges of the keys the core sends may not overlap: {@link SimCore#sendClass} relies on it. */
         Profile {
@@ -154,6 +157,8 @@ final class SimCore implements SimRouter.Pusher {
     private final int registerBit;
     /** The core is doing foreground work: a packet, its rows and its forward-pass work. */
     private boolean busy;
+    /** Samples' rows read from SDRAM whose DMA is done, waiting for the core (first in, first handled). */
+    private final ArrayDeque<int[]> inputReads = new ArrayDeque<>();
     /** Backward-pass work waiting, the head item running while {@link #backgroundDonePs} is set. */
     private final BackgroundQueue background = new BackgroundQueue();
     /** When the running background item is done ({@link #NOT_RUNNING}: none runs). */
@@ -458,7 +463,7 @@ final class SimCore implements SimRouter.Pusher {
         if (busy && clock.settle(finishPacketEvent)) {
             busy = false; // the end of the last packet's work came first, and found nothing to do
         }
-        if (busy || !received.isEmpty()) {
+        if (busy || !received.isEmpty() || !inputReads.isEmpty()) {
             received.add(key, payload, 0, 0, 0); // in a core, its key number, arrival link and hops no longer matter
             if (!busy) {
                 handleNext();
@@ -468,12 +473,43 @@ final class SimCore implements SimRouter.Pusher {
         }
     }
 
-    /** The next packet of the receive queue, which may not be empty, runs. */
+    /**
+     * A first-layer block's DMA of a sample's rows from SDRAM is done (its words, from the block's first row on): its
+     * completion interrupt queues the rows behind the foreground work under way, if any.
+     */
+    void inputRead(int[] words) {
+        if (busy && clock.settle(finishPacketEvent)) {
+            busy = false;
+        }
+        inputReads.add(words);
+        if (!busy) {
+            handleNext();
+        }
+    }
+
+    /** The next foreground event runs: rows read from SDRAM first, else the receive queue's next packet (one waits). */
     private void handleNext() {
+        if (!inputReads.isEmpty()) {
+            handleRows(inputReads.removeFirst());
+            return;
+        }
         int key = received.key();
         int payload = received.payload();
         received.removeFirst();
         handle(key, payload);
+    }
+
+    /** A sample's rows read from SDRAM are filed and multiplied in now, in one event. */
+    private void handleRows(int[] words) {
+        pauseBackground();
+        int n;
+        try {
+            n = kernel.onRows(0, words, outbox);
+        } catch (KernelException e) {
+            throw new IllegalStateException(String.format("core %s (%s) rejected the %d rows it read from SDRAM: %s",
+                    profile.location(), profile.label(), words.length, e.getMessage()), e);
+        }
+        workUntil(finishEvent(n, profile.inputReadCycles()));
     }
 
     /** A sink's outputs, its s16.15 words read back as floats in fixed point. */
@@ -503,8 +539,13 @@ final class SimCore implements SimRouter.Pusher {
         if (recorder != null && kernel.receivedCount() == recorderWidth) {
             recorder.record(recorded++, outputs(), done);
         }
+        workUntil(done);
+    }
+
+    /** The core does foreground work until {@code done}, when it takes its next event. */
+    private void workUntil(long done) {
         busy = true;
-        if (received.isEmpty() && background.isEmpty()) {
+        if (received.isEmpty() && inputReads.isEmpty() && background.isEmpty()) {
             // unless a packet arrives first, the end of this work will find nothing to do
             clock.defer(done, finishPacketEvent);
         } else {
@@ -512,10 +553,10 @@ final class SimCore implements SimRouter.Pusher {
         }
     }
 
-    /** The end of a packet's foreground work: the next packet, or else background work, runs. */
+    /** The end of a packet's foreground work: the next packet or rows read, or else background work, runs. */
     void finishPacket() {
         busy = false;
-        if (!received.isEmpty()) {
+        if (!received.isEmpty() || !inputReads.isEmpty()) {
             handleNext();
         } else {
             runBackground();
@@ -742,6 +783,7 @@ final class SimCore implements SimRouter.Pusher {
 
     void reset() {
         received.clear();
+        inputReads.clear();
         toSend.clear();
         busy = false;
         background.clear();

@@ -91,7 +91,8 @@ public final class BoundCalculator {
             boolean softmaxSync = graph.splitsSoftmax(v.id());
             int forward = packets(incoming, true);
             cycles[v.id()] = cost.forwardSampleCycles(v, activation, forward, softmaxSync,
-                    ColumnStreaming.streams(network, graph, v.id()));
+                    ColumnStreaming.streams(network, graph, v.id()))
+                    + (graph.readsInputFromSdram(v.id()) ? cost.inputReadCycles(v) : 0);
             if (network.trains()) {
                 boolean sendsBackward = graph.outgoing(v.id()).stream()
                         .anyMatch(p -> p.kind() == PartitionKind.BACKWARD);

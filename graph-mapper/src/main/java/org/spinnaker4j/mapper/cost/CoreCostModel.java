@@ -41,6 +41,12 @@ import org.spinnaker4j.mapper.ir.UpdaterType;
 public record CoreCostModel(double cyclesPerInstruction, int receiveInterruptCycles, int dispatchCycles,
         int sendPacketCycles) implements Serializable {
 
+    /**
+     * Cycles a core spends starting a DMA from SDRAM: spin1_dma_transfer's queue check and the DMA controller's
+     * registers written (est.; not measured).
+     */
+    public static final int DMA_START_CYCLES = 50;
+
     /** The default model. */
     public static final CoreCostModel ARM968_SOFT_FLOAT = new CoreCostModel(1.3, 40, 120, 30);
 
@@ -523,6 +529,20 @@ public record CoreCostModel(double cyclesPerInstruction, int receiveInterruptCyc
      */
     public long dropoutBackwardCycles(MachineVertex v, InputDropout dropout, boolean sendsBackward) {
         return sendsBackward && dropout.masksGradient() ? dropoutBackwardCycles(v) : 0;
+    }
+
+    /**
+     * Cycles of a first-layer block's sample read from SDRAM ({@code InputPath.SDRAM}) besides its rows' MACs
+     * ({@link #rowCycles}) and any dropout of them ({@link #dropoutRowCycles}): starting the DMA
+     * ({@link #DMA_START_CYCLES}), dispatching its completion interrupt's callback, and the kernel's event filing
+     * every row ({@code s4j_on_rows}). 0 for any other vertex.
+     */
+    public long inputReadCycles(MachineVertex v) {
+        if (v.kind() != VertexKind.DENSE_BLOCK) {
+            return 0;
+        }
+        ForwardFigures f = figures(v);
+        return DMA_START_CYCLES + dispatchCycles + cycles(f, f.dmaEvent() + v.rows().size() * f.dmaRow());
     }
 
     /**

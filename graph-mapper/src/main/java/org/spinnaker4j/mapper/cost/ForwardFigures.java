@@ -41,6 +41,9 @@ final class ForwardFigures implements KernelFigures {
     private final double blockFixed;
     private final double blockColumn;
     private final double sourceValue;
+    /** A first-layer block's rows read from SDRAM ({@code s4j_on_rows}): per event, and per row besides its MACs. */
+    private final double dmaEvent;
+    private final double dmaRow;
     private final double unfusedFixed;
     private final double unfusedColumn;
     private final double reducePartial;
@@ -74,6 +77,8 @@ final class ForwardFigures implements KernelFigures {
         this.blockFixed = figure.applyAsDouble("block.completion.fixed");
         this.blockColumn = figure.applyAsDouble("block.completion.column");
         this.sourceValue = figure.applyAsDouble("source.value");
+        this.dmaEvent = figure.applyAsDouble("block.dma.event");
+        this.dmaRow = figure.applyAsDouble("block.dma.row");
         this.reducePartial = figure.applyAsDouble("reduce.partial");
         this.rowConvRow = figure.applyAsDouble("rowconv.row");
         this.rowConvRun = figure.applyAsDouble("rowconv.run");
@@ -248,6 +253,14 @@ final class ForwardFigures implements KernelFigures {
     /** A value a source sends. */
     double sourceValue() {
         return sourceValue;
+    }
+
+    double dmaEvent() {
+        return dmaEvent;
+    }
+
+    double dmaRow() {
+        return dmaRow;
     }
 
     /**

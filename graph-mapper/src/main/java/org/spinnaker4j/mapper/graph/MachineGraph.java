@@ -11,6 +11,7 @@ public final class MachineGraph {
     private final List<OutgoingPartition> partitions;
     private final List<List<OutgoingPartition>> incoming;
     private final List<List<OutgoingPartition>> outgoing;
+    private final boolean[] readsInputFromSdram;
 
     public MachineGraph(List<MachineVertex> vertices, List<OutgoingPartition> partitions) {
         this.vertices = List.copyOf(vertices);
@@ -35,6 +36,11 @@ public final class MachineGraph {
             for (int t : p.targets()) {
                 incoming.get(t).add(p);
             }
+        }
+        readsInputFromSdram = new boolean[vertices.size()];
+        for (MachineVertex v : this.vertices) {
+            readsInputFromSdram[v.id()] = v.kind() == VertexKind.DENSE_BLOCK && v.layer() == 0
+                    && incoming.get(v.id()).stream().noneMatch(p -> p.kind() == PartitionKind.FORWARD);
         }
     }
 
@@ -68,6 +74,14 @@ public final class MachineGraph {
             }
         }
         return false;
+    }
+
+    /**
+     * Whether the vertex is a first-layer dense block that reads its rows of each sample from its chip's SDRAM by DMA
+     * ({@link org.spinnaker4j.mapper.ir.InputPath#SDRAM}): one that no packet brings its input to.
+     */
+    public boolean readsInputFromSdram(int vertexId) {
+        return readsInputFromSdram[vertexId];
     }
 
     public long count(VertexKind kind) {

@@ -14,9 +14,10 @@ import java.util.Objects;
  * a batch normalization per feature or per channel after a 2-D convolution trains with the mini-batch's statistics.
  * {@code arithmetic} is the number format every core computes in; an {@link Arithmetic#S16_15} training network trains
  * only on the fused blocks the kernels train in s16.15 (the front end checks which networks; docs/fixed-point.md).
+ * {@code input} is how each sample reaches the first layer ({@link InputPath}).
  */
 public record NetworkSpec(List<DenseLayerSpec> layers, TrainingSpec training, boolean readsEveryLayer,
-        Arithmetic arithmetic) {
+        Arithmetic arithmetic, InputPath input) {
 
     /** An inference-only network whose output is read back. */
     public NetworkSpec(List<DenseLayerSpec> layers) {
@@ -28,6 +29,12 @@ public record NetworkSpec(List<DenseLayerSpec> layers, TrainingSpec training, bo
         this(layers, training, readsEveryLayer, Arithmetic.FLOAT32);
     }
 
+    /** A network computing in {@code arithmetic} whose input comes by {@link InputPath#PACKETS}. */
+    public NetworkSpec(List<DenseLayerSpec> layers, TrainingSpec training, boolean readsEveryLayer,
+            Arithmetic arithmetic) {
+        this(layers, training, readsEveryLayer, arithmetic, InputPath.PACKETS);
+    }
+
     /** A network whose output is read back, trained on the machine if {@code training} is not null. */
     public NetworkSpec(List<DenseLayerSpec> layers, TrainingSpec training) {
         this(layers, training, false);
@@ -36,6 +43,7 @@ public record NetworkSpec(List<DenseLayerSpec> layers, TrainingSpec training, bo
     public NetworkSpec {
         layers = List.copyOf(layers);
         Objects.requireNonNull(arithmetic, "arithmetic");
+        Objects.requireNonNull(input, "input");
         if (layers.isEmpty()) {
             throw new IllegalArgumentException("a network needs at least one layer");
         }
@@ -50,6 +58,10 @@ public record NetworkSpec(List<DenseLayerSpec> layers, TrainingSpec training, bo
             }
         }
         boolean convolutional = layers.get(0).isConvolution();
+        if (convolutional && input == InputPath.SDRAM) {
+            throw new IllegalArgumentException("input from SDRAM is read by a fully connected first layer's blocks; "
+                    + "a convolutional network takes its input as packets (InputPath.PACKETS)");
+        }
         for (int i = 0; i < layers.size(); i++) {
             Conv1DGeometry g = layers.get(i).convolution();
             if ((g != null) != convolutional) {
@@ -67,12 +79,17 @@ public record NetworkSpec(List<DenseLayerSpec> layers, TrainingSpec training, bo
 
     /** The same layers for inference, with every layer's activations read back. */
     public NetworkSpec readingEveryLayer() {
-        return new NetworkSpec(layers, null, true, arithmetic);
+        return new NetworkSpec(layers, null, true, arithmetic, input);
     }
 
     /** The same network computing in {@code arithmetic}. */
     public NetworkSpec withArithmetic(Arithmetic arithmetic) {
-        return new NetworkSpec(layers, training, readsEveryLayer, arithmetic);
+        return new NetworkSpec(layers, training, readsEveryLayer, arithmetic, input);
+    }
+
+    /** The same network with its input reaching the first layer by {@code path}. */
+    public NetworkSpec withInput(InputPath path) {
+        return new NetworkSpec(layers, training, readsEveryLayer, arithmetic, path);
     }
 
     /** Whether the cores compute in s16.15 fixed point. */

@@ -18,10 +18,12 @@ import org.spinnaker4j.mapper.ir.ActivationKind;
 import org.spinnaker4j.mapper.ir.Arithmetic;
 import org.spinnaker4j.mapper.ir.NetworkSpec;
 import org.spinnaker4j.mapper.ir.Conv2DGeometry;
+import org.spinnaker4j.mapper.ir.InputPath;
 import org.spinnaker4j.mapper.ir.PoolingSpec;
 
 /**
- * Builds the machine graph a {@link LayerSlicing} describes: input sources, a block per
+ * Builds the machine graph a {@link LayerSlicing} describes: input sources (none when the first layer's blocks read
+ * their input from SDRAM), a block per
  * (row slice, column slice) of every layer, a reduce core per column slice where a layer
  * has several row slices, a relay per row slice of a layer the slicing relays (whose row slices
  * join several of the previous layer's column slices), output sinks (for every
@@ -57,7 +59,9 @@ final class GraphBuilder {
         List<List<Integer>> producers = new ArrayList<>();
         List<List<Integer>> consumers = new ArrayList<>();
         producers.add(new ArrayList<>());
-        for (Slice s : slicing.inputSources()) {
+        // with input from SDRAM the first layer's blocks read their rows themselves: no sources, no input packets
+        boolean sources = network.input() == InputPath.PACKETS;
+        for (Slice s : sources ? slicing.inputSources() : List.<Slice>of()) {
             producers.get(0).add(add(VertexKind.INPUT_SOURCE, -1, null, s, false));
         }
         List<Integer> labelSources = new ArrayList<>();
@@ -135,9 +139,11 @@ final class GraphBuilder {
         for (int v = 0; v <= nLayers; v++) {
             // a convolutional network has no sources for the input positions no block sees, nor consumers
             if (v > 0 || !network.isConvolutional()) {
-                checkCovers(network.vectorSize(v),
-                        producers.get(v).stream().map(id -> vertices.get(id).cols()).toList(),
-                        "the producers of vector " + v);
+                if (v > 0 || sources) {
+                    checkCovers(network.vectorSize(v),
+                            producers.get(v).stream().map(id -> vertices.get(id).cols()).toList(),
+                            "the producers of vector " + v);
+                }
                 checkCovers(network.vectorSize(v),
                         consumers.get(v).stream().map(id -> vertices.get(id).inputSlice()).toList(),
                         "the consumers of vector " + v);

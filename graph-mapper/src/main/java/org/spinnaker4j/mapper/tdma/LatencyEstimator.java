@@ -56,6 +56,20 @@ public final class LatencyEstimator {
     public record Estimate(long stepClocks, long windowClocks) {
     }
 
+    /**
+     * A first-layer block that reads its sample from SDRAM: clocks from the sample's start to its rows all multiplied
+     * in, its DMA alone on its chip's SDRAM (the scheduler, which knows the placement, queues it behind the chip's
+     * other blocks'); 0 for every other vertex.
+     */
+    private long inputReadClocks(NetworkSpec network, MachineGraph graph, MachineVertex v) {
+        if (!graph.readsInputFromSdram(v.id())) {
+            return 0;
+        }
+        int rows = v.rows().size();
+        return timing.dmaClocks(0, rows) + cost.inputReadCycles(v)
+                + rows * (cost.rowCycles(v) + cost.dropoutRowCycles(v, network.dropout(0)));
+    }
+
     /** The estimate of {@code graph}, placed so that its forward values load links as {@code loads} says. */
     public Estimate forward(NetworkSpec network, MachineGraph graph, LinkLoads loads) {
         int[] stage = TdmaScheduler.stages(graph);
@@ -72,7 +86,8 @@ public final class LatencyEstimator {
         for (MachineVertex v : graph.vertices()) {
             int s = stage[v.id()];
             boolean split = graph.splitsSoftmax(v.id());
-            before[s] = Math.max(before[s], cost.completionCycles(v, activation(network, v), split));
+            before[s] = Math.max(before[s], inputReadClocks(network, graph, v)
+                    + cost.completionCycles(v, activation(network, v), split));
             streams[s] &= ColumnStreaming.streams(network, graph, v.id());
             column[s] = Math.max(column[s], cost.columnCycles(v, activation(network, v)));
             if (split) {

@@ -196,6 +196,8 @@ public final class TdmaScheduler {
         private final int[] forwardKeysPerValue;
         /** Which row each block sends back first, so in which round each part of its rows. */
         private final BackwardSendOrder backwardOrder;
+        /** Per chip, the words its first-layer blocks read from its SDRAM each sample: {@link #sdramWordsOn}. */
+        private Map<ChipLocation, Long> sdramWords;
 
         Run(NetworkSpec network, MachineGraph graph, Placements placements, RoutingInfo keys, RouteWalker walker,
                 RoomBudget budget) {
@@ -663,7 +665,7 @@ public final class TdmaScheduler {
                         before = Math.max(before, split ? cost.softmaxStepCycles(vertex, SoftmaxStep.DOT) : work);
                         after = Math.max(after, split ? work : 0);
                     } else {
-                        before = Math.max(before, cost.completionCycles(vertex, activation, split));
+                        before = Math.max(before, inputReadClocks(v) + cost.completionCycles(vertex, activation, split));
                         between = Math.max(between, split ? cost.softmaxStepCycles(vertex, SoftmaxStep.SUM) : 0);
                         after = Math.max(after, split ? cost.softmaxStepCycles(vertex, SoftmaxStep.NORMALISE) : 0);
                     }
@@ -787,12 +789,47 @@ public final class TdmaScheduler {
         private long ownWork(MachineVertex v) {
             ActivationKind activation = activation(v);
             boolean split = graph.splitsSoftmax(v.id());
-            long work = cost.forwardWorkCycles(v, activation, split, ColumnStreaming.streams(network, graph, v.id()));
+            long work = cost.forwardWorkCycles(v, activation, split, ColumnStreaming.streams(network, graph, v.id()))
+                    + (graph.readsInputFromSdram(v.id()) ? inputReadWork(v) : 0);
             if (network.trains()) {
                 work += cost.backwardSampleCycles(v, activation, OutputLoss.of(network, v), 0, sendsBackward(v.id()),
                         split) + cost.dropoutBackwardCycles(v, network.dropout(v.layer()), sendsBackward(v.id()));
             }
             return work;
+        }
+
+        /**
+         * A first-layer block that reads its sample from SDRAM ({@link MachineGraph#readsInputFromSdram}): clocks from
+         * the sample's start to its rows all multiplied in, its DMA behind every other such block's on its chip (all
+         * start at the sample's start and share the chip's SDRAM interface), then the event that files and multiplies
+         * them in. 0 for every other vertex, whose input comes as packets in a window.
+         */
+        private long inputReadClocks(int v) {
+            if (!graph.readsInputFromSdram(v)) {
+                return 0;
+            }
+            MachineVertex vertex = graph.vertex(v);
+            long words = vertex.rows().size();
+            return timing.dmaClocks(sdramWordsOn(placements.of(v).chip()) - words, words) + inputReadWork(vertex);
+        }
+
+        /** A first-layer block's CPU work on its sample read from SDRAM: the read's event, every row's MACs and dropout. */
+        private long inputReadWork(MachineVertex v) {
+            return cost.inputReadCycles(v)
+                    + v.rows().size() * (cost.rowCycles(v) + cost.dropoutRowCycles(v, network.dropout(0)));
+        }
+
+        /** The words all the first-layer blocks on {@code chip} read from its SDRAM each sample. */
+        private long sdramWordsOn(ChipLocation chip) {
+            if (sdramWords == null) {
+                sdramWords = new HashMap<>();
+                for (MachineVertex u : graph.vertices()) {
+                    if (graph.readsInputFromSdram(u.id())) {
+                        sdramWords.merge(placements.of(u.id()).chip(), (long) u.rows().size(), Long::sum);
+                    }
+                }
+            }
+            return sdramWords.get(chip);
         }
 
         private boolean sendsBackward(int v) {
@@ -1310,6 +1347,11 @@ public final class TdmaScheduler {
                 for (MachineVertex v : graph.vertices()) {
                     long work = busy.getOrDefault(v.id(), 0L) + ownWork(v);
                     period = Math.max(period, (long) Math.ceil(work / SENDING_FRACTION));
+                    if (graph.readsInputFromSdram(v.id())) {
+                        // a chip's SDRAM carries its first-layer blocks' words of one sample a period
+                        long words = sdramWordsOn(placements.of(v.id()).chip());
+                        period = Math.max(period, timing.sdramClocks(words));
+                    }
                 }
             }
 
