@@ -85,16 +85,19 @@ class BlockRowsTest {
         Tally byRows = new Tally();
         int[] outbox = new int[2 * Math.max(1, p.rows().maxSendsPerEvent())];
         for (int[] call : plan) {
+            String rows = what + ", rows " + call[0] + " .. " + (call[0] + call[1] - 1);
+            int before = byRows.rows;
+            int packetsBefore = byPacket.rows;
             for (int i = call[0]; i < call[0] + call[1]; i++) {
                 byPacket.add(p.packets(), Kernels.deliver(p.packets(), new Packet(IN + i, x[i])));
             }
             int n = p.rows().onRows(call[0], Arrays.copyOfRange(x, call[0], call[0] + call[1]), outbox);
             byRows.add(p.rows(), Kernels.sends(outbox, n));
+            assertEquals(byPacket.rows - packetsBefore, byRows.rows - before, rows + ": rows multiplied in");
+            assertSameState(p, rows);
         }
         assertEquals(byPacket.sent, byRows.sent, what + ": sends, keys and payloads");
-        assertEquals(byPacket.rows, byRows.rows, what + ": rows multiplied in");
         assertEquals(byPacket.work, byRows.work, what + ": work");
-        assertSameState(p, what);
         return byRows;
     }
 
@@ -266,6 +269,22 @@ class BlockRowsTest {
         assertEquals(5, p.rows().receivedCount());
         feed(p, x, new int[][] {{5, ROWS - 5}}, "the sample's other rows");
         assertEquals(0, p.rows().receivedCount(), "the sample completed");
+    }
+
+    @ParameterizedTest
+    @ValueSource(booleans = {false, true})
+    void aCallThatCompletesTheSampleFilesItsLaterRowsAsTheNextSamplesAsTheirPacketsWould(boolean fixedPoint) {
+        Random rnd = new Random(11);
+        Pair p = fixedPoint
+                ? words(fixedBlock(null), FixedPointBlockTest.randomWords(rnd, ROWS * COLS, 0.7),
+                        FixedPointBlockTest.randomWords(rnd, COLS, 0.4))
+                : floats(Kernels.dense(ROWS, COLS, true, KernelActivation.RELU, 0f, OUT,
+                        List.of(KeyRange.data(IN, ROWS, 0))), Kernels.randomArray(rnd, ROWS * COLS, 0.5),
+                        Kernels.randomArray(rnd, COLS, 0.5));
+        int[] x = fixedPoint ? FixedPointBlockTest.randomWords(rnd, ROWS, 1.5) : floatBits(rnd, ROWS);
+        Tally t = feed(p, x, new int[][] {{5, ROWS - 5}, {0, ROWS}, {0, 5}}, "rows 0 .. 4 complete sample 0");
+        assertEquals(2 * COLS, t.sent.size(), "both samples' outputs");
+        assertEquals(0, p.rows().receivedCount());
     }
 
     @ParameterizedTest
