@@ -303,6 +303,41 @@ Java_org_spinnaker4j_kernels_KernelCore_onPacket0(JNIEnv *env, jclass cls,
                                           (uint32_t)payload, &ev.out));
 }
 
+/* The rows [first, first + n) of a dense block at once (s4j_on_rows), n the
+ * length of words, checked here before C reads a word: a missing array is
+ * S4J_ERR_BAD_LENGTH, a negative first S4J_ERR_ROW_RANGE, and a first or n
+ * beyond the block's rows S4J_ERR_ROW_RANGE from s4j_on_rows before it
+ * reads words (an empty array: S4J_ERR_BAD_ARGUMENT). */
+JNIEXPORT jlong JNICALL
+Java_org_spinnaker4j_kernels_KernelCore_onRows0(JNIEnv *env, jclass cls, jlong address, jint capacity,
+                                                jint first, jintArray words, jintArray outbox,
+                                                jint outbox_len)
+{
+    jni_event ev;
+    jint *elems = NULL;
+    jsize n = words != NULL ? (*env)->GetArrayLength(env, words) : 0;
+    int32_t r = event_open(&ev, env, address, capacity,
+                           words == NULL ? S4J_ERR_BAD_LENGTH : first < 0 ? S4J_ERR_ROW_RANGE : S4J_OK,
+                           outbox, outbox_len);
+
+    (void)cls;
+    if (r != S4J_OK) {
+        return r;
+    }
+    if (n > 0) {
+        elems = (*env)->GetIntArrayElements(env, words, NULL);
+        if (elems == NULL) {
+            return S4J_ERR_JNI;
+        }
+    }
+    r = s4j_on_rows(ev.dtcm, ev.capacity, (uint32_t)first, (uint32_t)n, (const uint32_t *)(const void *)elems,
+                    &ev.out);
+    if (elems != NULL) {
+        (*env)->ReleaseIntArrayElements(env, words, elems, JNI_ABORT);
+    }
+    return event_close(&ev, r);
+}
+
 JNIEXPORT jint JNICALL
 Java_org_spinnaker4j_kernels_KernelCore_loadInput0(JNIEnv *env, jclass cls,
                                                    jobject buffer,

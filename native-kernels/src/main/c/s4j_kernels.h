@@ -576,6 +576,8 @@ _Static_assert(S4J_CHUNK_WORDS == S4J_CHUNK_WORD_KEY + 1u,
 #define S4J_ERR_EXCHANGE_ORDER    (-30) /* a batch normalization's exchange round out of
                                            order (or again), or its forward or backward
                                            before its round */
+#define S4J_ERR_ROW_RANGE         (-31) /* s4j_on_rows: rows [first, first + n) not all
+                                           within the block's n_rows */
 
 /* DL4J's regularization of one parameter array (all 0: none). */
 typedef struct s4j_regularization {
@@ -734,6 +736,21 @@ int32_t s4j_max_sends(const void *dtcm, uint32_t capacity);
  * out->work to the work it did and out->rows to the rows it accumulated. */
 int32_t s4j_on_packet(void *dtcm, uint32_t capacity, uint32_t key,
                       uint32_t payload, s4j_outbox *out);
+
+/* A dense block's rows [first, first + n) of the current sample at once (a
+ * buffer read from SDRAM by DMA), words[k] row first + k's value (a float's
+ * bits; an S16_15 block's s16.15 word): exactly what their n DATA packets
+ * would do, in order (a training block's ring, a float32 block's dropout
+ * and kernel copy's wait, the multiply, the completion and its sends),
+ * stopping at the first row refused with that row's error (what the rows
+ * before it did stays done). Returns the sends; out->rows the rows
+ * multiplied in over the call, out->work the work bits. S4J_ERR_WRONG_KIND
+ * on any core but a dense block of weights (a pooling block, a batch
+ * normalization's, a row convolution's, any other kind),
+ * S4J_ERR_BAD_ARGUMENT for n 0 or no words, S4J_ERR_ROW_RANGE unless
+ * first + n <= n_rows. */
+int32_t s4j_on_rows(void *dtcm, uint32_t capacity, uint32_t first, uint32_t n,
+                    const uint32_t *words, s4j_outbox *out);
 
 /* INPUT_SOURCE: stores the next sample's n_cols values. */
 int32_t s4j_source_load(void *dtcm, uint32_t capacity, const float *values,

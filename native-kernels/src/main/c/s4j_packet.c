@@ -29,10 +29,11 @@ static int32_t forward_room(const s4j_header *h, const s4j_layout *l, void *dtcm
  * rows_done, rows_done + 1, ... that have arrived, stopping at the first that
  * has not, so z's accumulators always hold the sum over i = 0 .. rows_done-1
  * added in order of i (row 0 sets them) and the result does not depend on
- * the order the rows arrive in. Counts the rows in out->rows.
+ * the order the rows arrive in. Counts the rows in out->rows. Inlined into
+ * both its callers (a packet's on_row, s4j_on_rows), as it was into its one.
  */
-static void accumulate_rows(s4j_header *h, const s4j_layout *l, void *dtcm,
-                            s4j_outbox *out)
+static inline __attribute__((always_inline))
+void accumulate_rows(s4j_header *h, const s4j_layout *l, void *dtcm, s4j_outbox *out)
 {
     const uint32_t *bitmap = CAT(uint32_t, dtcm, l->bitmap);
     uint32_t n_rows = h->n_rows;
@@ -303,9 +304,11 @@ static void pool_finish(const s4j_header *h, const s4j_layout *l, void *dtcm)
  * s4j_fix_finish_block) and sent. A function of its own, the bitmap taken
  * again: with on_row's pointer kept live here, every row's receive and the
  * loop that multiplies rows in spilled registers (block.value 115, block.row
- * 37 instructions against 114 and 35; count-diff.sh).
+ * 37 instructions against 114 and 35; count-diff.sh). Inlined into both its
+ * callers (on_row, s4j_on_rows), as it was into its one.
  */
-static int32_t rows_complete(s4j_header *h, const s4j_layout *l, void *dtcm, s4j_outbox *out)
+static inline __attribute__((always_inline))
+int32_t rows_complete(s4j_header *h, const s4j_layout *l, void *dtcm, s4j_outbox *out)
 {
     S4J_VERIFY(h->pool != S4J_POOL_NONE || h->rows_done == h->n_rows);
     memset(AT(uint32_t, dtcm, l->bitmap), 0, (size_t)s4j_bitmap_words(h->n_rows) * sizeof(uint32_t));
@@ -330,13 +333,15 @@ static int32_t rows_complete(s4j_header *h, const s4j_layout *l, void *dtcm, s4j
     return s4j_finish_z(h, l, dtcm, out);
 }
 
-/* Row `row` of a block filed: a float, or in S16_15 a word (its bits kept as
+/* Row `row` of a block filed (a float, or in S16_15 a word, its bits kept as
  * a float's, read back by a row convolution's s4j_fix_accumulate_rows or a
  * pooling block's fix_pool_sums; an S16_15 dense block's words go to
- * on_fix_word instead); the rows from rows_done on that have arrived
- * multiplied in, and the last completes the block. */
-static int32_t on_row(s4j_header *h, const s4j_layout *l, void *dtcm,
-                      uint32_t row, uint32_t payload, s4j_outbox *out)
+ * on_fix_word instead), nothing multiplied in yet: S4J_OK, or the refusal
+ * of a next sample's row during a softmax exchange, of a training block's
+ * first row of a sample with no ring entry free, of a row that came twice.
+ * The one filing of on_row and s4j_on_rows. */
+static inline __attribute__((always_inline))
+int32_t file_row(s4j_header *h, const s4j_layout *l, void *dtcm, uint32_t row, uint32_t payload)
 {
     uint32_t *bitmap = AT(uint32_t, dtcm, l->bitmap);
     s4j_train *t = s4j_train_of(l, dtcm);
@@ -357,6 +362,19 @@ static int32_t on_row(s4j_header *h, const s4j_layout *l, void *dtcm,
     bitmap[row / 32u] |= bit;
     x[row] = s4j_f_of(payload);
     h->received++;
+    return S4J_OK;
+}
+
+/* Row `row` of a block filed (file_row); the rows from rows_done on that
+ * have arrived multiplied in, and the last completes the block. */
+static int32_t on_row(s4j_header *h, const s4j_layout *l, void *dtcm,
+                      uint32_t row, uint32_t payload, s4j_outbox *out)
+{
+    int32_t r = file_row(h, l, dtcm, row, payload);
+
+    if (r != S4J_OK) {
+        return r;
+    }
     if (row == h->rows_done && h->pool == S4J_POOL_NONE) {
         if (h->arithmetic == S4J_ARITH_FLOAT) {
             accumulate_rows(h, l, dtcm, out);
@@ -364,7 +382,7 @@ static int32_t on_row(s4j_header *h, const s4j_layout *l, void *dtcm,
             s4j_fix_accumulate_rows(h, l, dtcm, out);
         }
     }
-    if (h->received == n_rows) {
+    if (h->received == h->n_rows) {
         return rows_complete(h, l, dtcm, out);
     }
     return S4J_OK;
@@ -818,6 +836,22 @@ static inline uint32_t source_of(const s4j_range *ranges, uint32_t i)
     return src;
 }
 
+/* What a row of a training core's input (t != NULL) meets before its filing,
+ * as a DATA packet or in s4j_on_rows: a kernel copy's next forward pass
+ * waits for its new parameters (S4J_ERR_INCOMPLETE), and a block under
+ * dropout (no other core has it on) files x m / p (*payload scaled). */
+static inline __attribute__((always_inline))
+int32_t data_admit(const s4j_train *t, uint32_t row, uint32_t *payload, s4j_outbox *out)
+{
+    if (t->copy_phase != 0u) {
+        return S4J_ERR_INCOMPLETE;
+    }
+    if (t->drop_on != 0u) {
+        *payload = s4j_drop_row(t, row, *payload, out);
+    }
+    return S4J_OK;
+}
+
 int32_t s4j_on_packet(void *dtcm, uint32_t capacity, uint32_t key,
                       uint32_t payload, s4j_outbox *out)
 {
@@ -880,15 +914,8 @@ int32_t s4j_on_packet(void *dtcm, uint32_t capacity, uint32_t key,
     case S4J_RANGE_FIX_PARTIAL:
         return s4j_fix_on_partial(dtcm, source_of(ranges, i), rg->local + off, payload, out);
     case S4J_RANGE_DATA:
-        if (t != NULL) {
-            /* a kernel copy's next forward pass waits for its new parameters */
-            if (t->copy_phase != 0u) {
-                return S4J_ERR_INCOMPLETE;
-            }
-            /* a block under dropout (no other core has it on) files x m / p */
-            if (t->drop_on != 0u) {
-                payload = s4j_drop_row(t, rg->local + off, payload, out);
-            }
+        if (t != NULL && data_admit(t, rg->local + off, &payload, out) != S4J_OK) {
+            return S4J_ERR_INCOMPLETE;
         }
         break;
     case S4J_RANGE_DELTA:
@@ -941,4 +968,89 @@ int32_t s4j_on_packet(void *dtcm, uint32_t capacity, uint32_t key,
         break;
     }
     return r < 0 ? r : (int32_t)out->count;
+}
+
+/*
+ * A float32 block's rows [first, first + n) from words, each as its DATA
+ * packet would be, in order: admitted (data_admit), filed (file_row), and
+ * the row that brings the sample's last multiplies the rest in and completes
+ * the block (a next row is then the next sample's, as its packet would be).
+ * The filed rows are multiplied in once, after the loop or the first row
+ * refused: accumulate_rows runs on from rows_done as far as rows have
+ * arrived, the same MACs in the same order of i as a multiply per packet.
+ */
+static int32_t rows_float(s4j_header *h, const s4j_layout *l, void *dtcm, uint32_t first, uint32_t n,
+                          const uint32_t *words, s4j_outbox *out)
+{
+    const s4j_train *t = s4j_train_of(l, dtcm);
+    int32_t r = S4J_OK;
+    uint32_t k;
+
+    for (k = 0u; k < n; k++) {
+        uint32_t payload = words[k];
+
+        r = t != NULL ? data_admit(t, first + k, &payload, out) : S4J_OK;
+        if (r == S4J_OK) {
+            r = file_row(h, l, dtcm, first + k, payload);
+        }
+        if (r != S4J_OK) {
+            break;
+        }
+        if (h->received == h->n_rows) {
+            accumulate_rows(h, l, dtcm, out);
+            r = rows_complete(h, l, dtcm, out);
+            if (r < 0) {
+                return r;
+            }
+        }
+    }
+    accumulate_rows(h, l, dtcm, out);
+    return r < 0 ? r : (int32_t)out->count;
+}
+
+/* An S16_15 dense block's words [first, first + n), each multiplied in as
+ * its packet's (on_fix_word; `training` a constant at each of the two
+ * calls, as there), stopping at the first refused; out->rows their count. */
+static inline __attribute__((always_inline))
+int32_t rows_fix(const s4j_layout *l, void *dtcm, uint32_t first, uint32_t n, const uint32_t *words,
+                 s4j_outbox *out, int training)
+{
+    int32_t r = S4J_OK;
+    uint32_t k;
+
+    for (k = 0u; k < n && r >= 0; k++) {
+        r = on_fix_word(l, dtcm, first + k, words[k], out, training);
+    }
+    out->rows = r >= 0 ? k : k - 1u; /* on_fix_word counts its one row */
+    return r;
+}
+
+int32_t s4j_on_rows(void *dtcm, uint32_t capacity, uint32_t first, uint32_t n, const uint32_t *words,
+                    s4j_outbox *out)
+{
+    s4j_header *h = (s4j_header *)dtcm;
+    const s4j_layout *l;
+    int32_t r = s4j_layout_of(dtcm, capacity, &l);
+
+    if (r != S4J_OK) {
+        return r;
+    }
+    if (out == NULL || out->send == NULL || out->capacity < l->max_sends) {
+        return S4J_ERR_OUTBOX_TOO_SMALL;
+    }
+    s4j_begin_event(out);
+    if (h->kind != S4J_KIND_DENSE_BLOCK || h->pool != S4J_POOL_NONE || h->row.kernel_w != 0u || l->bn != 0u) {
+        return S4J_ERR_WRONG_KIND;
+    }
+    if (n == 0u || words == NULL) {
+        return S4J_ERR_BAD_ARGUMENT;
+    }
+    if (first >= h->n_rows || n > h->n_rows - first) {
+        return S4J_ERR_ROW_RANGE;
+    }
+    if (s4j_fix_on_arrival(h)) {
+        return l->train != 0u ? rows_fix(l, dtcm, first, n, words, out, 1)
+                              : rows_fix(l, dtcm, first, n, words, out, 0);
+    }
+    return rows_float(h, l, dtcm, first, n, words, out);
 }

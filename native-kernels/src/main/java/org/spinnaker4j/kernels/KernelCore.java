@@ -213,6 +213,41 @@ public final class KernelCore {
         return sends(r);
     }
 
+    /**
+     * Rows {@code first .. first + words.length - 1} of a DENSE_BLOCK's current sample at once, as a buffer read
+     * from SDRAM by DMA would bring them: exactly what their packets, one a row in order, would do ({@link #onPacket}
+     * of each row's DATA key), one event. {@code words[k]} is row {@code first + k}'s value: a float's raw bits
+     * ({@link Float#floatToRawIntBits}) on a float32 block, an s16.15 word on a fixed-point one. Writes the sends
+     * into {@code outbox} as {@link #onPacket} does and returns how many there are; {@link #lastWork()} and
+     * {@link #lastRowsAccumulated()} then cover all the rows. The kernel stops at the first row it refuses (rows
+     * before it stay filed and multiplied in, as their packets would have).
+     *
+     * @throws NullPointerException if {@code words} is null
+     * @throws KernelException if the kernel refuses (WRONG_KIND: not a dense block of weights, i.e. a pooling
+     *     block, a batch normalization's, a row convolution's or another kind; BAD_ARGUMENT: no words; ROW_RANGE: the
+     *     rows not all within the block's; or a row's refusal as its packet's: DUPLICATE_ROW, SAMPLE_OVERLAP,
+     *     IN_FLIGHT, INCOMPLETE)
+     */
+    public int onRows(int first, int[] words, int[] outbox) {
+        KernelConfig c = config;
+        if (c == null) {
+            throw notLoaded("onRows");
+        }
+        Objects.requireNonNull(words, "words");
+        if (outbox == null || outbox.length < outboxInts) {
+            throw outboxTooSmall(outbox, maxSends);
+        }
+        work = 0;
+        rows = 0;
+        long r = onRows0(dtcmAddress, capacity, first, words, outbox, outbox.length);
+        Reference.reachabilityFence(dtcm);
+        if (r < 0) {
+            throw new KernelException((int) r, "onRows of rows " + first + " .. " + ((long) first + words.length - 1)
+                    + " on a " + c.kind() + " of " + c.nRows() + " rows: " + KernelException.describe((int) r));
+        }
+        return sends(r);
+    }
+
     /** Loads the next sample's values into an INPUT_SOURCE ({@code values.length == nCols}). */
     public void loadInput(float[] values) {
         if (requireLoaded("loadInput").fixedPoint()) {
@@ -1071,6 +1106,9 @@ public final class KernelCore {
      */
     private static native long onPacket0(long dtcm, int capacity, int key, int payload, int[] outbox,
             int outboxLength);
+
+    private static native long onRows0(long dtcm, int capacity, int first, int[] words, int[] outbox,
+                                       int outboxLength);
 
     private static native int loadInput0(ByteBuffer dtcm, float[] values);
 

@@ -36,6 +36,7 @@ public class KernelException extends RuntimeException {
     static final int EXCHANGE_INCOMPLETE = KernelAbi.ERR_EXCHANGE_INCOMPLETE;
     static final int DUPLICATE_PARTIAL = KernelAbi.ERR_DUPLICATE_PARTIAL;
     static final int EXCHANGE_ORDER = KernelAbi.ERR_EXCHANGE_ORDER;
+    static final int ROW_RANGE = KernelAbi.ERR_ROW_RANGE;
 
     private final int code;
 
@@ -83,6 +84,7 @@ public class KernelException extends RuntimeException {
             case EXCHANGE_INCOMPLETE -> "EXCHANGE_INCOMPLETE";
             case DUPLICATE_PARTIAL -> "DUPLICATE_PARTIAL";
             case EXCHANGE_ORDER -> "EXCHANGE_ORDER";
+            case ROW_RANGE -> "ROW_RANGE";
             default -> "UNKNOWN_ERROR";
         };
     }
@@ -127,6 +129,7 @@ public class KernelException extends RuntimeException {
             case DUPLICATE_PARTIAL -> "a batch normalization block's exchange partial arrived twice in one mini-batch";
             case EXCHANGE_ORDER -> "a batch normalization's exchange round out of order or run again, or its forward "
                     + "or backward before its exchange round";
+            case ROW_RANGE -> "rows given at once (onRows) not all within the block's rows";
             default -> "unknown error code";
         };
     }
