@@ -566,7 +566,8 @@ final class SimCore implements SimRouter.Pusher {
     /**
      * The kernel has handled an event ({@code receiveCycles} to receive its packet, if any) and made
      * {@code n} sends. Its foreground work (the packet, the rows it multiplied in and its forward-pass work) runs
-     * now, and its forward-pass sends are ready when that is done; its backward-pass work and sends join the
+     * now, and its forward-pass sends are ready when that is done (a column-by-column core's each when its column's
+     * work is); its backward-pass work and sends join the
      * background queue. Every cycle counts as busy time once. Returns when the foreground work is done.
      */
     private long finishEvent(int n, long receiveCycles) {
@@ -583,6 +584,8 @@ final class SimCore implements SimRouter.Pusher {
         }
         busyPs += (foreground + backgroundCycles) * clockPs;
         long done = clock.now() + foreground * clockPs;
+        // a core completing column by column sends each column as soon as its work is done, the event's last work
+        long columnPs = workCosts.columnCycles(work, 1) * clockPs;
         int backwardSends = 0;
         for (int k = 0; k < n; k++) {
             int key = outbox[2 * k];
@@ -593,7 +596,7 @@ final class SimCore implements SimRouter.Pusher {
                 outbox[2 * backwardSends + 1] = payload;
                 backwardSends++;
             } else {
-                queueSend(keys, key, payload, done);
+                queueSend(keys, key, payload, done - (n - 1 - k) * columnPs);
             }
         }
         startSending();
