@@ -1920,13 +1920,21 @@ public final class TdmaScheduler {
 
     /**
      * Forward stage of every vertex: 0 for vertices no forward or label partition reaches, else
-     * one more than its deepest sender.
+     * one more than its deepest sender. A label source sends in a stage before its targets': the earliest whose
+     * senders send at least as many packets each as it does, so its labels lengthen no window (with input sources,
+     * the first: they send every input value), else the one whose senders send the most (first-layer blocks that
+     * read their input from SDRAM send a few outputs each; ten labels in their window would take ten rounds).
      */
     public static int[] stages(MachineGraph graph) {
         int[] stage = new int[graph.vertices().size()];
+        List<Integer> labelSources = new ArrayList<>();
         for (int v = 0; v < stage.length; v++) {
+            if (graph.vertex(v).kind() == VertexKind.LABEL_SOURCE) {
+                labelSources.add(v);
+                continue;
+            }
             for (OutgoingPartition p : graph.outgoing(v)) {
-                if (p.kind() != PartitionKind.FORWARD && p.kind() != PartitionKind.LABEL) {
+                if (p.kind() != PartitionKind.FORWARD) {
                     continue;
                 }
                 for (int t : p.targets()) {
@@ -1937,6 +1945,29 @@ public final class TdmaScheduler {
                     stage[t] = Math.max(stage[t], stage[v] + 1);
                 }
             }
+        }
+        if (labelSources.isEmpty()) {
+            return stage;
+        }
+        int[] rounds = new int[Arrays.stream(stage).max().orElse(0) + 1];
+        for (int v = 0; v < stage.length; v++) {
+            rounds[stage[v]] = Math.max(rounds[stage[v]], graph.outgoing(v).stream()
+                    .filter(p -> p.kind() == PartitionKind.FORWARD).mapToInt(OutgoingPartition::nKeys).sum());
+        }
+        for (int v : labelSources) {
+            int targetStage = Integer.MAX_VALUE;
+            int packets = 0;
+            for (OutgoingPartition p : graph.outgoing(v)) {
+                packets += p.nKeys();
+                for (int t : p.targets()) {
+                    targetStage = Math.min(targetStage, stage[t]);
+                }
+            }
+            int best = 0;
+            for (int s = 0; s < targetStage && rounds[best] < packets; s++) {
+                best = rounds[s] > rounds[best] ? s : best;
+            }
+            stage[v] = best;
         }
         return stage;
     }
