@@ -52,7 +52,7 @@ final class LinkBursts {
 
     /**
      * The least time between a sender's packets for which the packets of one link's senders, at stagger positions
-     * {@code positions} (ascending) among a window's {@code n} senders, never queue more than {@link #queue} on the
+     * {@code positions} (ascending) among a window's {@code n} senders, never queue more than {@code queue} on the
      * link besides the one it carries: the senders are {@code between / n} (rounded down) apart, and a run of m of
      * them whose first and last are p positions apart (wrapping into the next round) arrives within p·between / n, in
      * which the link carries p·between / (n·linkClocks) of them. The sending fraction bounds each link's packets per
