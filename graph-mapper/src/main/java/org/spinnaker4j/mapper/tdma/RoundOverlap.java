@@ -3,8 +3,10 @@ package org.spinnaker4j.mapper.tdma;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 
 /**
@@ -54,5 +56,35 @@ final class RoundOverlap {
             most = Math.max(most, now);
         }
         return most;
+    }
+
+    /**
+     * For each round k, the senders that use it in round k or round k + 1, each distinct set once (round 0's first):
+     * the senders whose packets can bunch on a link in one round's stagger, a run of round k's last senders running
+     * on into round k + 1's first ({@link LinkBursts}). A sender uses rounds k and k + 1 where its rounds, each
+     * taken one round earlier too, hold k, so the sets change only where those widened rounds start or end; where
+     * every sender starts in round 0, the first set is all of them.
+     */
+    List<Set<Integer>> sendersOfTwoRounds() {
+        TreeMap<Integer, Map<Integer, Integer>> change = new TreeMap<>();
+        roundsOf.forEach((sender, rounds) -> {
+            for (int[] r : rounds) {
+                change.computeIfAbsent(Math.max(0, r[0] - 1), k -> new HashMap<>()).merge(sender, 1, Integer::sum);
+                change.computeIfAbsent(r[1], k -> new HashMap<>()).merge(sender, -1, Integer::sum);
+            }
+        });
+        Map<Integer, Integer> using = new HashMap<>();
+        Set<Set<Integer>> sets = new LinkedHashSet<>();
+        for (Map<Integer, Integer> at : change.values()) {
+            at.forEach((sender, c) -> {
+                if (using.merge(sender, c, Integer::sum) == 0) {
+                    using.remove(sender);
+                }
+            });
+            if (!using.isEmpty()) {
+                sets.add(Set.copyOf(using.keySet()));
+            }
+        }
+        return List.copyOf(sets);
     }
 }

@@ -850,7 +850,6 @@ public final class TdmaScheduler {
             List<Integer> packetsOf = new ArrayList<>();
             Map<Integer, Map<Integer, Integer>> packetsFromTo = new HashMap<>();
             Map<Integer, Map<Integer, Integer>> hopsFromTo = new HashMap<>();
-            Map<RouteWalker.LinkUse, Set<Integer>> sendersOfLink = new HashMap<>();
             Map<RouteWalker.LinkUse, RoundOverlap> linkRounds = new HashMap<>();
             Map<Integer, RoundOverlap> receiverRounds = new HashMap<>();
             Map<Integer, Long> packetsTo = new HashMap<>();
@@ -869,7 +868,6 @@ public final class TdmaScheduler {
                     depth = Math.max(depth, walk.depth());
                     int first = firstRound(p);
                     for (RouteWalker.LinkUse link : walk.links()) {
-                        sendersOfLink.computeIfAbsent(link, l -> new HashSet<>()).add(v);
                         linkRounds.computeIfAbsent(link, l -> new RoundOverlap()).add(v, first, inPhase);
                     }
                     for (int c = 0; c < walk.cores().size(); c++) {
@@ -911,30 +909,29 @@ public final class TdmaScheduler {
                         (long) Math.ceil((double) packetsFromTo.get(r).size() * work / receiveQueue));
             }
             long linkBound = 0;
-            for (Map.Entry<RouteWalker.LinkUse, Set<Integer>> e : sendersOfLink.entrySet()) {
-                long demand = (long) linkRounds.get(e.getKey()).most() * timing.linkClocks();
+            for (Map.Entry<RouteWalker.LinkUse, RoundOverlap> e : linkRounds.entrySet()) {
+                long demand = (long) e.getValue().most() * timing.linkClocks();
                 resources.put(e.getKey(), demand);
                 linkBound = Math.max(linkBound, demand);
             }
-            java.util.function.ToLongFunction<List<Integer>> burstOf = order -> burstBound(order, sendersOfLink);
+            LinkBursts bursts = new LinkBursts(linkRounds.values(), timing.linkClocks(), DEFAULT_LINK_QUEUE);
             if (phase == Phase.SHARE) {
                 ShareBounds rounds = shareRoundBounds(senders, maxPackets);
                 receiverBound = rounds.receiver();
                 linkBound = rounds.link();
-                burstOf = order -> rounds.sendersOfLink().stream().mapToLong(links -> burstBound(order, links)).max()
-                        .orElse(0);
+                bursts = rounds.bursts();
             }
             long senderBound = cost.sendPacketCycles();
             long bound = Math.max(receiverBound, Math.max(linkBound, senderBound));
             String boundBy = bound == receiverBound ? "receiving cores" : bound == linkBound ? "links" : "sending cores";
             long between = (long) Math.ceil(bound / SENDING_FRACTION);
-            long burst = burstOf.applyAsLong(senders);
+            long burst = bursts.between(senders);
             if (burst > between && (phase == Phase.FORWARD || phase == Phase.BACKWARD || phase == Phase.SHARE)) {
                 // staggered in vertex order the senders would reach shared links in bursts: interleave them
                 List<Integer> reordered = new ArrayList<>(senders);
                 List<Integer> reorderedPackets = new ArrayList<>(packetsOf);
                 interleave(reordered, reorderedPackets);
-                long interleaved = burstOf.applyAsLong(reordered);
+                long interleaved = bursts.between(reordered);
                 if (interleaved < burst) {
                     senders = reordered;
                     packetsOf = reorderedPackets;
@@ -961,7 +958,7 @@ public final class TdmaScheduler {
             Map<Integer, Long> receiverBusy = new HashMap<>();
             packetsTo.forEach((r, n) -> receiverBusy.put(r, n * receiveCycles(graph.vertex(r), phase)));
             return new WindowPlan(s, phase, senders, packetsOf, maxPackets, between, boundBy, latency,
-                    linkWaits(senders, sendersOfLink, between), resources, receivers, receiverBusy);
+                    bursts.waits(senders, between), resources, receivers, receiverBusy);
         }
 
         /**
@@ -1019,61 +1016,18 @@ public final class TdmaScheduler {
         }
 
         /**
-         * How long each sender's packets (by position in {@code senders}) may wait on the links of its tree behind the
-         * packets of the window's other senders, at the window's fastest pace (slower, the senders are further apart):
-         * each link's arrivals, a packet per sender crossing it staggered {@code between / n} apart, played through
-         * a queue draining a packet per link time over two rounds, a sender's waits added up over its tree's links.
-         * Senders a stagger step apart that share a link meet there when the step is shorter than a packet's time on
-         * it: on the NEURON_PER_CORE mapping of a 3 × 3 pooling, relays 63 clocks apart shared a link of 76 clocks a
-         * packet, and a pooling block got its last row, and sent its value, 20 clocks after its slot in every sample.
-         */
-        private long[] linkWaits(List<Integer> senders, Map<RouteWalker.LinkUse, Set<Integer>> sendersOfLink,
-                long between) {
-            int n = senders.size();
-            long betweenCores = Math.max(1, between / n);
-            Map<Integer, Integer> position = new HashMap<>();
-            for (int i = 0; i < n; i++) {
-                position.put(senders.get(i), i);
-            }
-            long[] waits = new long[n];
-            for (Set<Integer> linkSenders : sendersOfLink.values()) {
-                if (linkSenders.size() < 2) {
-                    continue;
-                }
-                int[] positions = linkSenders.stream().mapToInt(position::get).sorted().toArray();
-                long[] most = new long[positions.length];
-                long free = 0;
-                for (int round = 0; round < 2; round++) {
-                    for (int j = 0; j < positions.length; j++) {
-                        long arrival = round * between + positions[j] * betweenCores;
-                        most[j] = Math.max(most[j], Math.max(0, free - arrival));
-                        free = Math.max(free, arrival) + timing.linkClocks();
-                    }
-                }
-                for (int j = 0; j < positions.length; j++) {
-                    waits[positions[j]] += most[j];
-                }
-            }
-            return waits;
-        }
-
-        /**
          * A SHARE window's bounds round by round ({@link ShareRounds}: each copy sends one share a round, to one
          * owner): the most cycles one owner spends on one round's shares, the most one link's packets of one round
-         * take it, and for the bursts on links, each link's senders in a round and the next (a run of one round's
-         * late senders and the next's early ones) taken as one round's.
+         * take it, and the bursts on its links in the rounds each copy's shares cross them.
          */
         private ShareBounds shareRoundBounds(List<Integer> senders, int rounds) {
             if (shareRounds == null) {
                 shareRounds = ShareRounds.of(network, graph);
             }
             Map<Integer, RouteWalker.Walk> walks = new HashMap<>();
-            List<Map<RouteWalker.LinkUse, Set<Integer>>> byRound = new ArrayList<>();
-            long receiverBound = 0;
-            long linkBound = 0;
+            Map<RouteWalker.LinkUse, RoundOverlap> onLink = new HashMap<>();
+            Map<Integer, RoundOverlap> toCore = new HashMap<>();
             for (int k = 0; k < rounds; k++) {
-                Map<RouteWalker.LinkUse, Set<Integer>> onLink = new HashMap<>();
-                Map<Integer, Integer> toCore = new HashMap<>();
                 for (int v : senders) {
                     OutgoingPartition p = shareRounds.partition(v, k);
                     if (p == null) {
@@ -1082,66 +1036,24 @@ public final class TdmaScheduler {
                     RouteWalker.Walk walk = walks.computeIfAbsent(p.id(),
                             id -> walker.walk(placements.of(v).chip(), keys.of(id).key()));
                     for (RouteWalker.LinkUse link : walk.links()) {
-                        onLink.computeIfAbsent(link, l -> new HashSet<>()).add(v);
+                        onLink.computeIfAbsent(link, l -> new RoundOverlap()).add(v, k, 1);
                     }
                     for (CoreLocation core : walk.cores()) {
-                        int r = vertexAt.get(core);
-                        receiverBound = Math.max(receiverBound,
-                                toCore.merge(r, 1, Integer::sum) * receiveCycles(graph.vertex(r), Phase.SHARE));
+                        toCore.computeIfAbsent(vertexAt.get(core), r -> new RoundOverlap()).add(v, k, 1);
                     }
                 }
-                for (Set<Integer> linkSenders : onLink.values()) {
-                    linkBound = Math.max(linkBound, (long) linkSenders.size() * timing.linkClocks());
-                }
-                byRound.add(onLink);
             }
-            List<Map<RouteWalker.LinkUse, Set<Integer>>> twoRounds = new ArrayList<>();
-            for (int k = 0; k < rounds; k++) {
-                Map<RouteWalker.LinkUse, Set<Integer>> both = new HashMap<>();
-                for (int j = k; j < Math.min(k + 2, rounds); j++) {
-                    byRound.get(j).forEach((link, linkSenders) -> both.computeIfAbsent(link, l -> new HashSet<>())
-                            .addAll(linkSenders));
-                }
-                twoRounds.add(both);
+            long receiverBound = 0;
+            for (Map.Entry<Integer, RoundOverlap> e : toCore.entrySet()) {
+                receiverBound = Math.max(receiverBound,
+                        e.getValue().most() * receiveCycles(graph.vertex(e.getKey()), Phase.SHARE));
             }
-            return new ShareBounds(receiverBound, linkBound, twoRounds);
-        }
-
-        /** The least time between a sender's packets that keeps every link's bursts within its queue. */
-        private long burstBound(List<Integer> senders, Map<RouteWalker.LinkUse, Set<Integer>> sendersOfLink) {
-            Map<Integer, Integer> position = new HashMap<>();
-            for (int i = 0; i < senders.size(); i++) {
-                position.put(senders.get(i), i);
+            long linkBound = 0;
+            for (RoundOverlap link : onLink.values()) {
+                linkBound = Math.max(linkBound, link.most() * timing.linkClocks());
             }
-            long bound = 0;
-            for (Set<Integer> linkSenders : sendersOfLink.values()) {
-                bound = Math.max(bound, burstBetween(linkSenders.stream().map(position::get).sorted()
-                        .mapToInt(Integer::intValue).toArray(), senders.size()));
-            }
-            return bound;
-        }
-
-        /**
-         * The least time between a sender's packets for which the packets of one link's senders, at stagger
-         * positions {@code positions} (ascending) among a window's {@code n} senders, never queue more than
-         * {@link #DEFAULT_LINK_QUEUE} on the link besides the one it carries: the senders are {@code between / n}
-         * (rounded down) apart, and a run of m of them whose first and last are p positions apart (wrapping into the
-         * next round) arrives within p·between / n, in which the link carries p·between / (n·76) of them. The
-         * sending fraction bounds each link's packets per round on average; this bounds how they bunch where the link's
-         * senders are neighbours in the stagger (the blocks of a chip, say, all sending towards the same next layer),
-         * which routers' small buffers cannot absorb.
-         */
-        private long burstBetween(int[] positions, int n) {
-            int m = positions.length;
-            long need = 0;
-            for (int i = 0; i < m; i++) {
-                for (int j = i + DEFAULT_LINK_QUEUE + 1; j < i + m; j++) {
-                    long span = j < m ? positions[j] - positions[i] : positions[j - m] + n - positions[i];
-                    long excess = j - i - DEFAULT_LINK_QUEUE;
-                    need = Math.max(need, n * ((timing.linkClocks() * excess + span - 1) / span));
-                }
-            }
-            return need;
+            return new ShareBounds(receiverBound, linkBound,
+                    new LinkBursts(onLink.values(), timing.linkClocks(), DEFAULT_LINK_QUEUE));
         }
 
         /**
@@ -1748,6 +1660,13 @@ public final class TdmaScheduler {
     }
 
     /**
+     * A SHARE window's bounds ({@code Run.shareRoundBounds}): an owner's most cycles on one round's shares, a link's
+     * most clocks for one round's packets, and the bursts on its links round by round.
+     */
+    private record ShareBounds(long receiver, long link, LinkBursts bursts) {
+    }
+
+    /**
      * One window's senders and what they load, before it is placed in time: the packets of each
      * sender, the fastest period between sends ({@code between}) and what bounds it, the clocks a
      * packet takes from its sender to its receiver's queue at most ({@code latency}) and, per sender, behind the
@@ -1756,13 +1675,6 @@ public final class TdmaScheduler {
      * ({@code resources}), what each receiving core gets from whom ({@code receivers}), and each
      * receiving core's cycles for all it gets per sample ({@code receiverBusy}).
      */
-    /**
-     * A SHARE window's bounds ({@code Run.shareRoundBounds}): an owner's most cycles on one round's shares, a link's
-     * most clocks for one round's packets, and for each round, each link's senders in it and the next.
-     */
-    private record ShareBounds(long receiver, long link, List<Map<RouteWalker.LinkUse, Set<Integer>>> sendersOfLink) {
-    }
-
     private record WindowPlan(int stage, Phase phase, List<Integer> senders, List<Integer> packetsOf, int maxPackets,
             long between, String boundBy, long latency, long[] linkWaits, Map<Object, Long> resources,
             List<ReceiverLoad> receivers, Map<Integer, Long> receiverBusy) {

@@ -24,6 +24,7 @@ import org.spinnaker4j.mapper.cost.BoundCalculator;
 import org.spinnaker4j.mapper.cost.CoreCostModel;
 import org.spinnaker4j.mapper.cost.SampleBound;
 import org.spinnaker4j.mapper.cost.SoftmaxStep;
+import org.spinnaker4j.mapper.graph.BackwardSendOrder;
 import org.spinnaker4j.mapper.graph.MachineVertex;
 import org.spinnaker4j.mapper.graph.OutgoingPartition;
 import org.spinnaker4j.mapper.graph.PartitionKind;
@@ -31,6 +32,7 @@ import org.spinnaker4j.mapper.graph.VertexKind;
 import org.spinnaker4j.mapper.ir.Activation;
 import org.spinnaker4j.mapper.ir.Conv1DGeometry;
 import org.spinnaker4j.mapper.ir.ActivationKind;
+import org.spinnaker4j.mapper.ir.Arithmetic;
 import org.spinnaker4j.mapper.ir.DenseLayerSpec;
 import org.spinnaker4j.mapper.ir.LossFunction;
 import org.spinnaker4j.mapper.ir.NetworkSpec;
@@ -366,15 +368,22 @@ class TdmaSchedulerTest {
                 DenseLayerSpec.convolution(second, Activation.of(ActivationKind.TANH), true),
                 DenseLayerSpec.convolution(Conv1DGeometry.pointwise(16, 5, 32), Activation.of(ActivationKind.SOFTMAX),
                         true)));
+        NetworkSpec split = TestSupport.training(TestSupport.network(ActivationKind.SOFTMAX, 300, 200, 100, 10))
+                .withArithmetic(Arithmetic.S16_15);
         return Stream.concat(mappings(), Stream.of(
-                Arguments.of("FASTEST 8 x 64 conv", PartitioningStrategy.FASTEST, conv, TestSupport.MEMORY)));
+                Arguments.of("FASTEST 8 x 64 conv", PartitioningStrategy.FASTEST, conv, TestSupport.MEMORY),
+                Arguments.of("FEWEST_CORES s16.15 training, split layers", PartitioningStrategy.FEWEST_CORES, split,
+                        TestSupport.TRAINING_MEMORY)));
     }
 
     /**
      * Within a window, the packets whose trees cross a link reach it, at their senders' slots, no faster than it
      * drains them but for the few its queue holds, so no router stalls on the link. Staggered in vertex order, the
      * senders of a chip reached its links one after another: on the 8 × 64 convolution FASTEST's windows queued
-     * dozens of packets per link, and the simulator's routers dropped thousands.
+     * dozens of packets per link, and the simulator's routers dropped thousands. A part of a block's rows sent back
+     * (halves, one partition a receiver) crosses its links in the rounds of its own rows ({@link BackwardSendOrder}),
+     * which the scheduler counts bursts by; every other partition is played as crossing them in every round of its
+     * sender's slot.
      */
     @ParameterizedTest(name = "{0}")
     @MethodSource("mappingsAndALongConvolution")
@@ -382,6 +391,7 @@ class TdmaSchedulerTest {
             CoreMemory mem) {
         Mapping m = mapped(name, s, net, mem);
         RouteWalker walker = new RouteWalker(m.machine(), m.routingTables());
+        BackwardSendOrder order = BackwardSendOrder.of(m.graph());
         long linkClocks = MachineTiming.SPINNAKER1.linkClocks();
         for (Phase phase : List.of(Phase.FORWARD, Phase.BACKWARD)) {
             Map<String, List<Long>> arrivals = new HashMap<>();
@@ -391,10 +401,14 @@ class TdmaSchedulerTest {
                     if (slot.packetsPerStep() == 0 || phase.packets(p) == 0) {
                         continue;
                     }
+                    boolean part = p.kind() == PartitionKind.BACKWARD
+                            && p.keysPerValue() == OutgoingPartition.PARTIAL_HALVES;
+                    int first = part ? order.firstPacket(p) : 0;
+                    int last = part ? first + phase.packets(p) : slot.packetsPerStep();
                     for (RouteWalker.LinkUse link : walker.walk(m.placements().of(v).chip(),
                             m.keys().of(p.id()).key()).links()) {
                         List<Long> at = arrivals.computeIfAbsent(slot.stage() + " " + link, k -> new ArrayList<>());
-                        for (int k = 0; k < slot.packetsPerStep(); k++) {
+                        for (int k = first; k < last; k++) {
                             at.add(slot.sendClock(k));
                         }
                     }
