@@ -370,6 +370,7 @@ int32_t file_row(s4j_header *h, const s4j_layout *l, void *dtcm, uint32_t row, u
 static int32_t on_row(s4j_header *h, const s4j_layout *l, void *dtcm,
                       uint32_t row, uint32_t payload, s4j_outbox *out)
 {
+    uint32_t n_rows = h->n_rows;
     int32_t r = file_row(h, l, dtcm, row, payload);
 
     if (r != S4J_OK) {
@@ -382,7 +383,7 @@ static int32_t on_row(s4j_header *h, const s4j_layout *l, void *dtcm,
             s4j_fix_accumulate_rows(h, l, dtcm, out);
         }
     }
-    if (h->received == h->n_rows) {
+    if (h->received == n_rows) {
         return rows_complete(h, l, dtcm, out);
     }
     return S4J_OK;
