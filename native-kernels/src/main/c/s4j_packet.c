@@ -1019,10 +1019,13 @@ int32_t rows_fix(const s4j_layout *l, void *dtcm, uint32_t first, uint32_t n, co
     int32_t r = S4J_OK;
     uint32_t k;
 
-    for (k = 0u; k < n && r >= 0; k++) {
+    for (k = 0u; k < n; k++) {
         r = on_fix_word(l, dtcm, first + k, words[k], out, training);
+        if (r < 0) {
+            break;
+        }
     }
-    out->rows = r >= 0 ? k : k - 1u; /* on_fix_word counts its one row */
+    out->rows = k; /* on_fix_word counts its one row */
     return r;
 }
 
