@@ -1347,27 +1347,23 @@ int main(int argc, char **argv)
         }
         deliver(1u, s.row_width);
         measure(0u, 1u);
-    } else if (strcmp(what, "accumulate") == 0 && argc == 4) {
+    } else if ((strcmp(what, "accumulate") == 0 || strcmp(what, "dmaaccumulate") == 0) && argc == 4) {
+        int dma = what[0] == 'd';
+
         s.kind = S4J_KIND_DENSE_BLOCK;
-        s.rows = number(argv[2], 2u, MAX_VALUES - 1u) + 1u;
+        s.rows = number(argv[2], dma ? 1u : 2u, MAX_VALUES - 1u) + 1u;
         s.cols = number(argv[3], 1u, MAX_VALUES);
         load(&s);
         packets(0u, s.rows, DATA_KEY, 0.0f, 1.0f, 1.0f);
         if (s.fixed != 0u) {
             payload_words(s.rows);
         }
-        deliver(1u, s.rows - 1u);
-        measure(0u, 1u);
-    } else if (strcmp(what, "dmaaccumulate") == 0 && argc == 4) {
-        s.kind = S4J_KIND_DENSE_BLOCK;
-        s.rows = number(argv[2], 1u, MAX_VALUES - 1u) + 1u;
-        s.cols = number(argv[3], 1u, MAX_VALUES);
-        load(&s);
-        packets(0u, s.rows, DATA_KEY, 0.0f, 1.0f, 1.0f);
-        if (s.fixed != 0u) {
-            payload_words(s.rows);
+        if (dma) {
+            measure_rows(0u, s.rows - 1u);
+        } else {
+            deliver(1u, s.rows - 1u);
+            measure(0u, 1u);
         }
-        measure_rows(0u, s.rows - 1u);
     } else if ((strcmp(what, "next") == 0 || strcmp(what, "last") == 0) && argc == 4) {
         uint32_t last = what[0] == 'l' ? 1u : 0u;
 
