@@ -27,6 +27,11 @@
  *                            columns 0 .. O-1, C channels each) whose rows 1 ..
  *                            W-1 are in: it multiplies the first input row in
  *                            (W rows, O K runs of C MACs)
+ *   calibrate dmaaccumulate R C  rows 0 .. R-1 of an (R + 1) x C DENSE_BLOCK in
+ *                            one s4j_on_rows call (a DMA buffer): each filed,
+ *                            then all multiplied into z (row R never comes);
+ *                            fixdmaaccumulate R C: the same on a fused s16.15
+ *                            block, each word multiplied in as it is filed
  *   calibrate next R C       row R-2 of an R x C DENSE_BLOCK after rows 0 .. R-3:
  *                            multiplies one row, does not complete
  *   calibrate last R C       row R-1 after rows 0 .. R-2: multiplies one row and
@@ -161,7 +166,7 @@
  *                            backward partial that completes e (local dot sent);
  *                            deltas, the peer's dot (deltas, db, deltas sent)
  *
- * A scenario name ending in 0 (accumulate0, next0, last0, backward0) runs it
+ * A scenario name ending in 0 (accumulate0, dmaaccumulate0, next0, last0, backward0) runs it
  * with all weights and deltas 0 and all inputs 1, so every soft-float call
  * takes the same path: their counts are exactly linear in R, C and R x C,
  * which separates the per-row and per-column overheads from the
@@ -683,6 +688,20 @@ static void measure(uint32_t from, uint32_t to)
     }
 }
 
+/* Rows [from, to) of the loaded block, their payloads, in one s4j_on_rows
+ * call, measured. */
+static void measure_rows(uint32_t from, uint32_t to)
+{
+    int32_t r;
+
+    calib_begin();
+    r = s4j_on_rows(dtcm, S4J_DTCM_BYTES, from, to - from, payloads + from, &outbox);
+    calib_end();
+    if (r < 0) {
+        fail("s4j_on_rows", r);
+    }
+}
+
 /* The other blocks' partial sums of round r delivered (s->norm_blocks,
  * channel mode), or the first `filed` sums of block 1, measured. */
 static void bn_partials(const spec *s, uint32_t r, uint32_t filed)
@@ -1142,7 +1161,7 @@ int main(int argc, char **argv)
         s.fixed = 1u;
     } else if (strcmp(what, "fixwords") == 0 || strcmp(what, "fixnext") == 0
         || strcmp(what, "fixlast") == 0 || strcmp(what, "fixrows") == 0
-        || strcmp(what, "fixrowconv") == 0
+        || strcmp(what, "fixrowconv") == 0 || strcmp(what, "fixdmaaccumulate") == 0
         || strcmp(what, "fixsink") == 0 || strcmp(what, "fixsource") == 0) {
         /* the same scenarios on a fused s16.15 block (words for weights, bias and
          * rows), or on a source or sink of words */
@@ -1159,7 +1178,7 @@ int main(int argc, char **argv)
         fix_split(&s, argv[2], number(argv[3], 4u, MAX_VALUES / 2u));
         return 0;
     }
-    if (strcmp(what, "accumulate0") == 0 || strcmp(what, "next0") == 0
+    if (strcmp(what, "accumulate0") == 0 || strcmp(what, "dmaaccumulate0") == 0 || strcmp(what, "next0") == 0
         || strcmp(what, "last0") == 0 || strcmp(what, "backward0") == 0) {
         static char plain[16];
 
@@ -1328,17 +1347,23 @@ int main(int argc, char **argv)
         }
         deliver(1u, s.row_width);
         measure(0u, 1u);
-    } else if (strcmp(what, "accumulate") == 0 && argc == 4) {
+    } else if ((strcmp(what, "accumulate") == 0 || strcmp(what, "dmaaccumulate") == 0) && argc == 4) {
+        int dma = what[0] == 'd';
+
         s.kind = S4J_KIND_DENSE_BLOCK;
-        s.rows = number(argv[2], 2u, MAX_VALUES - 1u) + 1u;
+        s.rows = number(argv[2], dma ? 1u : 2u, MAX_VALUES - 1u) + 1u;
         s.cols = number(argv[3], 1u, MAX_VALUES);
         load(&s);
         packets(0u, s.rows, DATA_KEY, 0.0f, 1.0f, 1.0f);
         if (s.fixed != 0u) {
             payload_words(s.rows);
         }
-        deliver(1u, s.rows - 1u);
-        measure(0u, 1u);
+        if (dma) {
+            measure_rows(0u, s.rows - 1u);
+        } else {
+            deliver(1u, s.rows - 1u);
+            measure(0u, 1u);
+        }
     } else if ((strcmp(what, "next") == 0 || strcmp(what, "last") == 0) && argc == 4) {
         uint32_t last = what[0] == 'l' ? 1u : 0u;
 

@@ -46,6 +46,12 @@ mac=$1
 figure block.mac "$1" "a multiply-accumulate z_j += x_i w_ij into a wide accumulator as a row is multiplied in (random operands)"
 set -- $(fit accumulate0)
 figure block.row "$2" "per row multiplied in, besides its MACs (the loop; zero operands)"
+# a dense block's rows given at once (s4j_on_rows: a DMA buffer of its input; dmaaccumulate0 R C: rows 0 .. R-1 in
+# one call, each filed, then all multiplied in), split as accumulate0's
+set -- $(fit dmaaccumulate0)
+figure block.dma.row "$2" \
+    "per row a dense block files and multiplies in from rows given at once (s4j_on_rows), besides its MACs (zero operands)"
+figure block.dma.event "$4" "the fixed work of a call of s4j_on_rows on a dense block, besides its rows and MACs"
 # a 2-D convolution's block of 16 output columns of 4 channels: the first input row (W rows, 16 K runs of 4
 # MACs) multiplied in, less its MACs at block.mac; rows from W = 32 to 48, runs from K = 3 to 5
 r1=$(awk -v n="$(n rowconv 32 3 4 16)" -v m="$mac" 'BEGIN { print n - 48 * 4 * m }')
@@ -183,6 +189,12 @@ fixfigure fix.block.mac "$mac_i" "$mac_c" \
     "a multiply-accumulate into a 64-bit sum as a fused block multiplies a word in (s4j_fix_mac_row: s4j_fixmac_arm.S on the ARM)"
 fixfigure fix.block.word "$word_i" "$word_c" \
     "a word a dense block multiplies into its sums as it arrives, besides its MACs (filed: duplicate bit, count; the call)"
+# the same block's words given at once (s4j_on_rows: fixdmaaccumulate R C, rows 0 .. R-1 in one call), split as fixwords
+set -- $(fitnc fixdmaaccumulate)
+fixfigure fix.block.dma.row "$2" "$6" \
+    "per word a dense block multiplies into its sums from words given at once (s4j_on_rows), besides its MACs"
+fixfigure fix.block.dma.event "$4" "$8" \
+    "the fixed work of a call of s4j_on_rows on a dense block, besides its words and MACs"
 # a 2-D convolution's fused block, as rowconv above on words: its first input row's work less its MACs at
 # fix.block.mac; rows from W = 32 to 48, runs from K = 3 to 5
 # fixrowconv W K MACS: "instructions cycles" of fixrowconv W K 4 16 less MACS MACs

@@ -196,15 +196,7 @@ public final class KernelCore {
      * @throws KernelException if the kernel rejects the packet (unknown key, duplicate row, ...)
      */
     public int onPacket(int key, int payload, int[] outbox) {
-        KernelConfig c = config;
-        if (c == null) {
-            throw notLoaded("onPacket");
-        }
-        if (outbox == null || outbox.length < outboxInts) {
-            throw outboxTooSmall(outbox, maxSends);
-        }
-        work = 0;
-        rows = 0;
+        KernelConfig c = beginEvent("onPacket", outbox);
         long r = onPacket0(dtcmAddress, capacity, key, payload, outbox, outbox.length);
         Reference.reachabilityFence(dtcm);
         if (r < 0) {
@@ -229,16 +221,8 @@ public final class KernelCore {
      *     IN_FLIGHT, INCOMPLETE)
      */
     public int onRows(int first, int[] words, int[] outbox) {
-        KernelConfig c = config;
-        if (c == null) {
-            throw notLoaded("onRows");
-        }
+        KernelConfig c = beginEvent("onRows", outbox);
         Objects.requireNonNull(words, "words");
-        if (outbox == null || outbox.length < outboxInts) {
-            throw outboxTooSmall(outbox, maxSends);
-        }
-        work = 0;
-        rows = 0;
         long r = onRows0(dtcmAddress, capacity, first, words, outbox, outbox.length);
         Reference.reachabilityFence(dtcm);
         if (r < 0) {
@@ -246,6 +230,23 @@ public final class KernelCore {
                     + " on a " + c.kind() + " of " + c.nRows() + " rows: " + KernelException.describe((int) r));
         }
         return sends(r);
+    }
+
+    /**
+     * The loaded config, for an event ({@code what}) whose sends go into {@code outbox}, which must take
+     * {@link #maxSendsPerEvent()} of them; the last event's work and rows cleared.
+     */
+    private KernelConfig beginEvent(String what, int[] outbox) {
+        KernelConfig c = config;
+        if (c == null) {
+            throw notLoaded(what);
+        }
+        if (outbox == null || outbox.length < outboxInts) {
+            throw outboxTooSmall(outbox, maxSends);
+        }
+        work = 0;
+        rows = 0;
+        return c;
     }
 
     /** Loads the next sample's values into an INPUT_SOURCE ({@code values.length == nCols}). */
@@ -321,7 +322,7 @@ public final class KernelCore {
     }
 
     /**
-     * The rows of a DENSE_BLOCK's weights the last {@link #onPacket} multiplied into its sums: a block multiplies
+     * The rows of a DENSE_BLOCK's weights the last {@link #onPacket} (or {@link #onRows}) multiplied into its sums: a block multiplies
      * row {@code i} as soon as rows {@code 0..i} have all arrived (so it sums in order of {@code i} whatever order
      * the rows arrive in), which is the arriving row and any that were waiting for it, or none if a row before it
      * is still missing; 0 for other kinds, and for an event that was rejected.

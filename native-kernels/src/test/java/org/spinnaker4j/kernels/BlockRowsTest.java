@@ -136,15 +136,19 @@ class BlockRowsTest {
         }
     }
 
+    /** An unfused float32 training block (SGD) holding up to {@code inFlight} samples, sending its W delta back. */
+    private static KernelConfig floatTraining(int inFlight) {
+        TrainingConfig sgd = TrainingReference.hidden(TrainingReference.Hyper.sgd(0.1f), 0, BACK, 0, true)
+                .toBuilder().samplesInFlight(inFlight).build();
+        return new KernelConfig(KernelKind.DENSE_BLOCK, ROWS, COLS, KernelActivation.IDENTITY, 0f, false, OUT, 0, 0,
+                0, List.of(KeyRange.data(IN, ROWS, 0), KeyRange.delta(DELTA, COLS, 0)), sgd);
+    }
+
     @ParameterizedTest
     @ValueSource(booleans = {false, true})
     void aFloatTrainingBlockDoesWhatItsPacketsDoWithAndWithoutDropout(boolean dropout) {
         Random rnd = new Random(dropout ? 5 : 6);
-        TrainingConfig sgd = TrainingReference.hidden(TrainingReference.Hyper.sgd(0.1f), 0, BACK, 0, true)
-                .toBuilder().samplesInFlight(2).build();
-        KernelConfig c = new KernelConfig(KernelKind.DENSE_BLOCK, ROWS, COLS, KernelActivation.IDENTITY, 0f, false,
-                OUT, 0, 0, 0, List.of(KeyRange.data(IN, ROWS, 0), KeyRange.delta(DELTA, COLS, 0)), sgd);
-        Pair p = floats(c, Kernels.randomArray(rnd, ROWS * COLS, 0.5), null);
+        Pair p = floats(floatTraining(2), Kernels.randomArray(rnd, ROWS * COLS, 0.5), null);
         for (int batch = 0; batch < 2; batch++) {
             if (dropout) {
                 int stream = 0x5EED + batch;
@@ -247,16 +251,27 @@ class BlockRowsTest {
         assertSameState(p, "refused calls change nothing");
     }
 
+    /** Random inputs of a block: words, or float bits. */
+    private static int[] inputs(boolean fixedPoint, Random rnd) {
+        return fixedPoint ? FixedPointBlockTest.randomWords(rnd, ROWS, 1.5) : floatBits(rnd, ROWS);
+    }
+
+    /** A pair of fused inference blocks, s16.15 (tanh) or float32 (relu), random weights and bias. */
+    private static Pair inferenceBlocks(boolean fixedPoint, Random rnd) {
+        return fixedPoint
+                ? words(fixedBlock(null), FixedPointBlockTest.randomWords(rnd, ROWS * COLS, 0.7),
+                        FixedPointBlockTest.randomWords(rnd, COLS, 0.4))
+                : floats(Kernels.dense(ROWS, COLS, true, KernelActivation.RELU, 0f, OUT,
+                        List.of(KeyRange.data(IN, ROWS, 0))), Kernels.randomArray(rnd, ROWS * COLS, 0.5),
+                        Kernels.randomArray(rnd, COLS, 0.5));
+    }
+
     @ParameterizedTest
     @ValueSource(booleans = {false, true})
     void aRowTwiceStopsTheCallThereAsItsPacketWould(boolean fixedPoint) {
         Random rnd = new Random(9);
-        Pair p = fixedPoint
-                ? words(fixedBlock(null), FixedPointBlockTest.randomWords(rnd, ROWS * COLS, 0.7),
-                        FixedPointBlockTest.randomWords(rnd, COLS, 0.4))
-                : floats(Kernels.dense(ROWS, COLS, false, KernelActivation.IDENTITY, 0f, OUT,
-                        List.of(KeyRange.data(IN, ROWS, 0))), Kernels.randomArray(rnd, ROWS * COLS, 0.5), null);
-        int[] x = fixedPoint ? FixedPointBlockTest.randomWords(rnd, ROWS, 1.5) : floatBits(rnd, ROWS);
+        Pair p = inferenceBlocks(fixedPoint, rnd);
+        int[] x = inputs(fixedPoint, rnd);
         feed(p, x, new int[][] {{3, 2}}, "rows 3 and 4");
         for (int i = 0; i < 3; i++) {
             Kernels.deliver(p.packets(), new Packet(IN + i, x[i]));
@@ -275,13 +290,8 @@ class BlockRowsTest {
     @ValueSource(booleans = {false, true})
     void aCallThatCompletesTheSampleFilesItsLaterRowsAsTheNextSamplesAsTheirPacketsWould(boolean fixedPoint) {
         Random rnd = new Random(11);
-        Pair p = fixedPoint
-                ? words(fixedBlock(null), FixedPointBlockTest.randomWords(rnd, ROWS * COLS, 0.7),
-                        FixedPointBlockTest.randomWords(rnd, COLS, 0.4))
-                : floats(Kernels.dense(ROWS, COLS, true, KernelActivation.RELU, 0f, OUT,
-                        List.of(KeyRange.data(IN, ROWS, 0))), Kernels.randomArray(rnd, ROWS * COLS, 0.5),
-                        Kernels.randomArray(rnd, COLS, 0.5));
-        int[] x = fixedPoint ? FixedPointBlockTest.randomWords(rnd, ROWS, 1.5) : floatBits(rnd, ROWS);
+        Pair p = inferenceBlocks(fixedPoint, rnd);
+        int[] x = inputs(fixedPoint, rnd);
         Tally t = feed(p, x, new int[][] {{5, ROWS - 5}, {0, ROWS}, {0, 5}}, "rows 0 .. 4 complete sample 0");
         assertEquals(2 * COLS, t.sent.size(), "both samples' outputs");
         assertEquals(0, p.rows().receivedCount());
@@ -291,19 +301,11 @@ class BlockRowsTest {
     @ValueSource(booleans = {false, true})
     void aTrainingBlockWithItsRingFullRefusesTheNextSamplesRows(boolean fixedPoint) {
         Random rnd = new Random(10);
-        Pair p;
-        int[] x;
-        if (fixedPoint) {
-            p = words(fixedBlock(fixedTraining(1)), FixedPointBlockTest.randomWords(rnd, ROWS * COLS, 0.7),
-                    FixedPointBlockTest.randomWords(rnd, COLS, 0.4));
-            x = FixedPointBlockTest.randomWords(rnd, ROWS, 1.5);
-        } else {
-            TrainingConfig sgd = TrainingReference.hidden(TrainingReference.Hyper.sgd(0.1f), 0, BACK, 0, true);
-            p = floats(new KernelConfig(KernelKind.DENSE_BLOCK, ROWS, COLS, KernelActivation.IDENTITY, 0f, false, OUT,
-                    0, 0, 0, List.of(KeyRange.data(IN, ROWS, 0), KeyRange.delta(DELTA, COLS, 0)), sgd),
-                    Kernels.randomArray(rnd, ROWS * COLS, 0.5), null);
-            x = floatBits(rnd, ROWS);
-        }
+        Pair p = fixedPoint
+                ? words(fixedBlock(fixedTraining(1)), FixedPointBlockTest.randomWords(rnd, ROWS * COLS, 0.7),
+                        FixedPointBlockTest.randomWords(rnd, COLS, 0.4))
+                : floats(floatTraining(1), Kernels.randomArray(rnd, ROWS * COLS, 0.5), null);
+        int[] x = inputs(fixedPoint, rnd);
         feed(p, x, PLANS[0], "sample 0");
         assertEquals(KernelException.IN_FLIGHT, code(() -> Kernels.deliver(p.packets(), new Packet(IN, x[0]))));
         assertEquals(KernelException.IN_FLIGHT, code(() -> onRows(p.rows(), 0, x)), "one sample held, one entry");
