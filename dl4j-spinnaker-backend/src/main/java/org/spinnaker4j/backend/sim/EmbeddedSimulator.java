@@ -259,7 +259,7 @@ public final class EmbeddedSimulator implements Machine {
                 packetCycles, backwardPacketCycles, new WorkCosts(cost, v, activation, OutputLoss.of(m.network(), v),
                 sendsBackward, m.graph().splitsSoftmax(v.id()), m.network().trains()), updateCycles,
                 cost.sendPacketCycles(), slots, sends, normsHere(m, v) ? cost.normPartialCycles(v) : 0, receives,
-                cost.normPacketCycles(), copyCosts, cost.batchNormPartialCycles(), inputReadCycles(cost, m, v));
+                cost.normPacketCycles(), copyCosts, cost.batchNormPartialCycles(), inputReads(cost, m, v));
     }
 
     /** A kernel copy's update: the shares of the weights and biases it owns added up, then those updated. */
@@ -277,15 +277,19 @@ public final class EmbeddedSimulator implements Machine {
 
     /** Whether vertex v owns parameters of a layer whose gradient normalization needs its L2 norm. */
     /**
-     * The cycles of a first-layer block's event filing a sample's rows read from SDRAM besides their MACs
-     * ({@link CoreCostModel#inputReadCycles}), with every row's dropout but the one the kernel's reported
-     * {@code DROPOUT_ROW} work is charged; 0 for any other vertex.
+     * What a first-layer block that reads its input from SDRAM spends on a read's event besides its rows' multiply,
+     * fixed and per row ({@link CoreCostModel#inputReadEventCycles}, {@link CoreCostModel#inputReadRowCycles}), each
+     * row's dropout in the per-row figure: the kernel reports its {@code DROPOUT_ROW} work once an event, which
+     * {@link WorkCosts} charges as one row's, so the fixed figure takes that row's off. {@link SimCore.InputReads#NONE}
+     * for any other vertex.
      */
-    private static long inputReadCycles(CoreCostModel cost, Mapping m, MachineVertex v) {
+    private static SimCore.InputReads inputReads(CoreCostModel cost, Mapping m, MachineVertex v) {
         if (!m.graph().readsInputFromSdram(v.id())) {
-            return 0;
+            return SimCore.InputReads.NONE;
         }
-        return cost.inputReadCycles(v) + (v.rows().size() - 1L) * cost.dropoutRowCycles(v, m.network().dropout(0));
+        long dropout = cost.dropoutRowCycles(v, m.network().dropout(0));
+        return new SimCore.InputReads(cost.inputReadEventCycles(v) - dropout,
+                cost.inputReadRowCycles(v, 1) + dropout);
     }
 
     private static boolean normsHere(Mapping m, MachineVertex v) {
@@ -825,19 +829,25 @@ public final class EmbeddedSimulator implements Machine {
     }
 
     /**
-     * First-layer block {@code v} starts its DMA of the sample's rows from its chip's SDRAM (float32: the values' bits;
-     * s16.15: the quantised words), which hands them to its core when the chip's interface has carried them.
+     * First-layer block {@code v} starts the DMAs of the sample's rows from its chip's SDRAM (float32: the values'
+     * bits; s16.15: the quantised words), {@link CoreCostModel#rowsPerRead} rows each: the chip's interface carries
+     * them after the reads asked for before, and each read's rows go to the core when its last word is in.
      */
     private void readInput(MachineVertex v, float[] sample, int[] words) {
         Slice rows = v.rows();
-        int[] read = new int[rows.size()];
-        for (int i = 0; i < read.length; i++) {
-            read[i] = words != null ? words[rows.lo() + i] : Float.floatToRawIntBits(sample[rows.lo() + i]);
-        }
         SdramInterface chip = sdram.computeIfAbsent(mapping.placements().of(v.id()).chip(),
                 c -> new SdramInterface(parameters.timing()));
         SimCore core = cores[v.id()];
-        clock.at(chip.read(clock.now(), read.length), () -> core.inputRead(read));
+        int perRead = CoreCostModel.rowsPerRead(rows.size(), mapping.network().trains());
+        for (int first = 0; first < rows.size(); first += perRead) {
+            int[] read = new int[Math.min(perRead, rows.size() - first)];
+            for (int i = 0; i < read.length; i++) {
+                int row = rows.lo() + first + i;
+                read[i] = words != null ? words[row] : Float.floatToRawIntBits(sample[row]);
+            }
+            int at = first;
+            clock.at(chip.read(clock.now(), read.length), () -> core.inputRead(at, read));
+        }
     }
 
     /** Every layer's sums its blocks saturated when rounding them to s16.15, since they were loaded. */

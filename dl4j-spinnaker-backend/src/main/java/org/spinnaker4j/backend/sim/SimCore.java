@@ -61,13 +61,12 @@ final class SimCore implements SimRouter.Pusher {
      * cost {@code backwardPacketCycles}, its labels and backward packets; the others once a mini-batch); with an L2
      * gradient normalization, the cycles of its partial sums of squares and of receiving a peer's; on a batch
      * normalization's block that exchanges partial sums per channel, the cycles of receiving another block's; on a
-     * first-layer block that reads its input from SDRAM, the cycles of the event that files a sample's rows besides
-     * their MACs ({@code inputReadCycles}).
+     * first-layer block that reads its input from SDRAM, what a read's event costs ({@code inputReads}).
      */
     record Profile(CoreLocation location, String label, int receiveInterruptCycles, long packetCycles,
             long backwardPacketCycles, WorkCosts work, long updateCycles, int sendCycles, Map<Phase, CoreSlot> slots,
             List<KeyClass<Phase>> sends, long normPartialCycles, List<KeyClass<Phase>> receives,
-            long normPacketCycles, CopyCosts copy, long batchNormPartialCycles, long inputReadCycles) {
+            long normPacketCycles, CopyCosts copy, long batchNormPartialCycles, InputReads inputReads) {
 
         /** The ranges of the keys the core sends may not overlap: {@link SimCore#sendClass} relies on it. */
         Profile {
@@ -110,6 +109,14 @@ final class SimCore implements SimRouter.Pusher {
      */
     record CopyCosts(long shareStartCycles, long sharePacketCycles, long paramSendCycles, long paramPacketCycles) {
         static final CopyCosts NONE = new CopyCosts(0, 0, 0, 0);
+    }
+
+    /**
+     * What a first-layer block's read of rows from SDRAM costs the core besides the rows' multiply: per event and per
+     * row, in cycles (all 0 on a core that reads none).
+     */
+    record InputReads(long eventCycles, long rowCycles) {
+        static final InputReads NONE = new InputReads(0, 0);
     }
 
     /** Takes the values a sink collected for one sample, when its last one is filed. */
@@ -157,8 +164,8 @@ final class SimCore implements SimRouter.Pusher {
     private final int registerBit;
     /** The core is doing foreground work: a packet, its rows and its forward-pass work. */
     private boolean busy;
-    /** Samples' rows read from SDRAM whose DMA is done, waiting for the core (first in, first handled). */
-    private final ArrayDeque<int[]> inputReads = new ArrayDeque<>();
+    /** Reads of rows from SDRAM whose DMA is done, waiting for the core (first in, first handled). */
+    private final ArrayDeque<InputRead> inputReads = new ArrayDeque<>();
     /** Backward-pass work waiting, the head item running while {@link #backgroundDonePs} is set. */
     private final BackgroundQueue background = new BackgroundQueue();
     /** When the running background item is done ({@link #NOT_RUNNING}: none runs). */
@@ -473,15 +480,19 @@ final class SimCore implements SimRouter.Pusher {
         }
     }
 
+    /** Rows {@code first ..} of a sample read from SDRAM: their words. */
+    private record InputRead(int first, int[] words) {
+    }
+
     /**
-     * A first-layer block's DMA of a sample's rows from SDRAM is done (its words, from the block's first row on): its
+     * A first-layer block's DMA of a sample's rows {@code first .. first + words.length - 1} from SDRAM is done: its
      * completion interrupt queues the rows behind the foreground work under way, if any.
      */
-    void inputRead(int[] words) {
+    void inputRead(int first, int[] words) {
         if (busy && clock.settle(finishPacketEvent)) {
             busy = false;
         }
-        inputReads.add(words);
+        inputReads.add(new InputRead(first, words));
         if (!busy) {
             handleNext();
         }
@@ -499,17 +510,19 @@ final class SimCore implements SimRouter.Pusher {
         handle(key, payload);
     }
 
-    /** A sample's rows read from SDRAM are filed and multiplied in now, in one event. */
-    private void handleRows(int[] words) {
+    /** A read's rows from SDRAM are filed and multiplied in now, in one event. */
+    private void handleRows(InputRead read) {
         pauseBackground();
         int n;
         try {
-            n = kernel.onRows(0, words, outbox);
+            n = kernel.onRows(read.first(), read.words(), outbox);
         } catch (KernelException e) {
-            throw new IllegalStateException(String.format("core %s (%s) rejected the %d rows it read from SDRAM: %s",
-                    profile.location(), profile.label(), words.length, e.getMessage()), e);
+            throw new IllegalStateException(String.format("core %s (%s) rejected rows %d .. %d it read from SDRAM: %s",
+                    profile.location(), profile.label(), read.first(), read.first() + read.words().length - 1,
+                    e.getMessage()), e);
         }
-        workUntil(finishEvent(n, profile.inputReadCycles()));
+        InputReads costs = profile.inputReads();
+        workUntil(finishEvent(n, costs.eventCycles() + read.words().length * costs.rowCycles()));
     }
 
     /** A sink's outputs, its s16.15 words read back as floats in fixed point. */

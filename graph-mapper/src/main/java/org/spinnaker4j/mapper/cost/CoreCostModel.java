@@ -47,6 +47,9 @@ public record CoreCostModel(double cyclesPerInstruction, int receiveInterruptCyc
      */
     public static final int DMA_START_CYCLES = 50;
 
+    /** The rows one DMA brings a training first-layer block that reads its input from SDRAM ({@link #rowsPerRead}). */
+    public static final int DMA_ROWS = 32;
+
     /** The default model. */
     public static final CoreCostModel ARM968_SOFT_FLOAT = new CoreCostModel(1.3, 40, 120, 30);
 
@@ -532,17 +535,42 @@ public record CoreCostModel(double cyclesPerInstruction, int receiveInterruptCyc
     }
 
     /**
-     * Cycles of a first-layer block's sample read from SDRAM ({@code InputPath.SDRAM}) besides its rows' MACs
-     * ({@link #rowCycles}) and any dropout of them ({@link #dropoutRowCycles}): starting the DMA
-     * ({@link #DMA_START_CYCLES}), dispatching its completion interrupt's callback, and the kernel's event filing
-     * every row ({@code s4j_on_rows}). 0 for any other vertex.
+     * Cycles of a first-layer block's sample read from SDRAM ({@code InputPath.SDRAM}) besides its rows' multiply
+     * ({@link #rowCycles}) and any dropout of them ({@link #dropoutRowCycles}): each of its reads' event
+     * ({@link #inputReadEventCycles}, {@link #rowsPerRead}) and every row's filing ({@code s4j_on_rows}). 0 for any
+     * other vertex.
      */
-    public long inputReadCycles(MachineVertex v) {
+    public long inputReadCycles(MachineVertex v, boolean trains) {
         if (v.kind() != VertexKind.DENSE_BLOCK) {
             return 0;
         }
+        int rows = v.rows().size();
+        int perRead = rowsPerRead(rows, trains);
+        return (long) (rows + perRead - 1) / perRead * inputReadEventCycles(v) + inputReadRowCycles(v, rows);
+    }
+
+    /**
+     * The rows of a block's {@code rows} each read from SDRAM brings, each read its own event: all of them in
+     * inference, where nothing else comes to the core; {@link #DMA_ROWS} in training, so that no event keeps the core
+     * from the backward pass's packets for long.
+     */
+    public static int rowsPerRead(int rows, boolean trains) {
+        return trains ? Math.min(DMA_ROWS, rows) : rows;
+    }
+
+    /**
+     * Cycles of one read's event besides its rows: starting its DMA ({@link #DMA_START_CYCLES}), dispatching its
+     * completion interrupt's callback, and the fixed work of the kernel's call ({@code block.dma.event}).
+     */
+    public long inputReadEventCycles(MachineVertex v) {
         ForwardFigures f = figures(v);
-        return DMA_START_CYCLES + dispatchCycles + cycles(f, f.dmaEvent() + v.rows().size() * f.dmaRow());
+        return DMA_START_CYCLES + dispatchCycles + cycles(f, f.dmaEvent());
+    }
+
+    /** Cycles of filing {@code rows} rows read from SDRAM, besides their multiply ({@code block.dma.row}). */
+    public long inputReadRowCycles(MachineVertex v, int rows) {
+        ForwardFigures f = figures(v);
+        return cycles(f, rows * f.dmaRow());
     }
 
     /**

@@ -41,7 +41,10 @@ final class ForwardFigures implements KernelFigures {
     private final double blockFixed;
     private final double blockColumn;
     private final double sourceValue;
-    /** A first-layer block's rows read from SDRAM ({@code s4j_on_rows}): per event, and per row besides its MACs. */
+    /**
+     * A first-layer block's rows read from SDRAM ({@code s4j_on_rows}): per call, and per row besides the row's own
+     * multiply ({@link #blockRow} and its MACs, which the rows multiplied in are charged as by packet).
+     */
     private final double dmaEvent;
     private final double dmaRow;
     private final double unfusedFixed;
@@ -78,7 +81,6 @@ final class ForwardFigures implements KernelFigures {
         this.blockColumn = figure.applyAsDouble("block.completion.column");
         this.sourceValue = figure.applyAsDouble("source.value");
         this.dmaEvent = figure.applyAsDouble("block.dma.event");
-        this.dmaRow = figure.applyAsDouble("block.dma.row");
         this.reducePartial = figure.applyAsDouble("reduce.partial");
         this.rowConvRow = figure.applyAsDouble("rowconv.row");
         this.rowConvRun = figure.applyAsDouble("rowconv.run");
@@ -126,6 +128,8 @@ final class ForwardFigures implements KernelFigures {
             this.reduceOutput = reduceColumn;
         }
         this.softmaxSplit = split;
+        // block.dma.row is measured with the row's loop (float32's block.row; s16.15's is its word's MAC call)
+        this.dmaRow = figure.applyAsDouble("block.dma.row") - blockRow;
     }
 
     /**

@@ -66,7 +66,7 @@ public final class LatencyEstimator {
             return 0;
         }
         int rows = v.rows().size();
-        return timing.dmaClocks(0, rows) + cost.inputReadCycles(v)
+        return timing.dmaClocks(0, rows) + cost.inputReadCycles(v, network.trains())
                 + rows * (cost.rowCycles(v) + cost.dropoutRowCycles(v, network.dropout(0)));
     }
 

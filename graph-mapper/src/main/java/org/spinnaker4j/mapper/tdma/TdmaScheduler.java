@@ -815,7 +815,7 @@ public final class TdmaScheduler {
 
         /** A first-layer block's CPU work on its sample read from SDRAM: the read's event, every row's MACs and dropout. */
         private long inputReadWork(MachineVertex v) {
-            return cost.inputReadCycles(v)
+            return cost.inputReadCycles(v, network.trains())
                     + v.rows().size() * (cost.rowCycles(v) + cost.dropoutRowCycles(v, network.dropout(0)));
         }
 
@@ -1574,14 +1574,24 @@ public final class TdmaScheduler {
              * The longest piece of foreground work a training core does for another sample's other pass
              * while a {@code phase} window runs, keeping it from the window's packets: receiving a backward
              * packet during a forward window; its forward completion, or a row multiplied in, during a
-             * backward window. Its backward work runs in the background and keeps it from nothing.
+             * backward window (a block that reads its input from SDRAM: a read's rows, and its completion with the
+             * last). Its backward work runs in the background and keeps it from nothing.
              */
             private long otherPassForeground(int v, Phase phase) {
                 MachineVertex vertex = graph.vertex(v);
-                return phase.backward()
-                        ? Math.max(cost.completionCycles(vertex, activation(vertex)),
-                                cost.forwardPacketCycles(vertex, network.dropout(vertex.layer())))
-                        : cost.backwardPacketCycles(vertex);
+                if (!phase.backward()) {
+                    return cost.backwardPacketCycles(vertex);
+                }
+                long piece = Math.max(cost.completionCycles(vertex, activation(vertex)),
+                        cost.forwardPacketCycles(vertex, network.dropout(vertex.layer())));
+                if (graph.readsInputFromSdram(v)) {
+                    // a read of rows from SDRAM, the last of a sample's completing the block in the same event
+                    int rows = CoreCostModel.rowsPerRead(vertex.rows().size(), true);
+                    piece = cost.inputReadEventCycles(vertex) + cost.inputReadRowCycles(vertex, rows)
+                            + rows * (cost.rowCycles(vertex) + cost.dropoutRowCycles(vertex, network.dropout(0)))
+                            + cost.completionCycles(vertex, activation(vertex));
+                }
+                return piece;
             }
 
             /**
