@@ -322,10 +322,10 @@ public final class KernelCore {
     }
 
     /**
-     * The rows of a DENSE_BLOCK's weights the last {@link #onPacket} (or {@link #onRows}) multiplied into its sums: a block multiplies
-     * row {@code i} as soon as rows {@code 0..i} have all arrived (so it sums in order of {@code i} whatever order
-     * the rows arrive in), which is the arriving row and any that were waiting for it, or none if a row before it
-     * is still missing; 0 for other kinds, and for an event that was rejected.
+     * The rows of a DENSE_BLOCK's weights the last {@link #onPacket} (or {@link #onRows}) multiplied into its sums:
+     * a block multiplies row {@code i} as soon as rows {@code 0..i} have all arrived (so it sums in order of
+     * {@code i} whatever order the rows arrive in), which is the arriving row and any that were waiting for it, or
+     * none if a row before it is still missing; 0 for other kinds, and for an event that was rejected.
      */
     public int lastRowsAccumulated() {
         return rows;

@@ -39,7 +39,7 @@ import org.spinnaker4j.mapper.partition.PartitioningStrategy;
  */
 class SdramInputParityTest {
 
-    /** Options for {@code strategy} and {@code arithmetic}, input by {@code path}; for inference only unless trained. */
+    /** Options for {@code strategy} and {@code arithmetic}, input by {@code path}; inference only unless it trains. */
     private static SpiNNakerOptions options(PartitioningStrategy strategy, Arithmetic arithmetic, InputPath path,
             boolean trains) {
         SpiNNakerOptions.Builder b = SpiNNakerOptions.builder().partitioning(strategy).arithmetic(arithmetic)
@@ -47,7 +47,7 @@ class SdramInputParityTest {
         return (trains ? b : b.inferenceOnly()).build();
     }
 
-    /** The 10-50-50-300-50-25 seed shape with Adam and a softmax output, its first layer's input dropped in training. */
+    /** The 10-50-50-300-50-25 seed shape with Adam and a softmax output, the first layer's input dropped (p 0.8). */
     private static MultiLayerConfiguration droppingSeedNetwork() {
         return new NeuralNetConfiguration.Builder().seed(2020).weightInit(WeightInit.XAVIER).updater(new Adam(1e-2))
                 .list()

@@ -665,7 +665,8 @@ public final class TdmaScheduler {
                         before = Math.max(before, split ? cost.softmaxStepCycles(vertex, SoftmaxStep.DOT) : work);
                         after = Math.max(after, split ? work : 0);
                     } else {
-                        before = Math.max(before, inputReadClocks(v) + cost.completionCycles(vertex, activation, split));
+                        before = Math.max(before,
+                                inputReadClocks(v) + cost.completionCycles(vertex, activation, split));
                         between = Math.max(between, split ? cost.softmaxStepCycles(vertex, SoftmaxStep.SUM) : 0);
                         after = Math.max(after, split ? cost.softmaxStepCycles(vertex, SoftmaxStep.NORMALISE) : 0);
                     }
@@ -813,7 +814,7 @@ public final class TdmaScheduler {
             return timing.dmaClocks(sdramWordsOn(placements.of(v).chip()) - words, words) + inputReadWork(vertex);
         }
 
-        /** A first-layer block's CPU work on its sample read from SDRAM: the read's event, every row's MACs and dropout. */
+        /** A first-layer block's work on its sample read from SDRAM: the reads' events, every row's MACs and dropout. */
         private long inputReadWork(MachineVertex v) {
             return cost.inputReadCycles(v, network.trains())
                     + v.rows().size() * (cost.rowCycles(v) + cost.dropoutRowCycles(v, network.dropout(0)));
