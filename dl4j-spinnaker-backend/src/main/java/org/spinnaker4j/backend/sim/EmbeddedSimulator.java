@@ -661,7 +661,7 @@ public final class EmbeddedSimulator implements Machine {
      */
     private double runSamples(float[][] samples, float[][] labels, float[][][] vectors) {
         reset();
-        hostInPerSample = mapping.network().nIn() + (labels == null ? 0 : mapping.network().nOut());
+        hostInPerSample = featuresWritten() + (labels == null ? 0 : mapping.network().nOut());
         SampleRecords records = new SampleRecords(samples.length, vectors);
         long[] starts = records.startPs;
         for (SimCore core : cores) {
@@ -848,6 +848,32 @@ public final class EmbeddedSimulator implements Machine {
             int at = first;
             clock.at(chip.read(clock.now(), read.length), () -> core.inputRead(at, read));
         }
+    }
+
+    /**
+     * The 32-bit values of a sample's features the host writes to the board: each once with input as packets (to the
+     * input sources' chips), and with input from SDRAM each into the SDRAM of every chip one of whose first-layer
+     * blocks reads it.
+     */
+    private long featuresWritten() {
+        Map<ChipLocation, boolean[]> read = new HashMap<>();
+        for (MachineVertex v : mapping.graph().vertices()) {
+            if (mapping.graph().readsInputFromSdram(v.id())) {
+                boolean[] rows = read.computeIfAbsent(mapping.placements().of(v.id()).chip(),
+                        c -> new boolean[mapping.network().nIn()]);
+                Arrays.fill(rows, v.rows().lo(), v.rows().hi(), true);
+            }
+        }
+        if (read.isEmpty()) {
+            return mapping.network().nIn();
+        }
+        long values = 0;
+        for (boolean[] rows : read.values()) {
+            for (boolean r : rows) {
+                values += r ? 1 : 0;
+            }
+        }
+        return values;
     }
 
     /** Every layer's sums its blocks saturated when rounding them to s16.15, since they were loaded. */
