@@ -65,9 +65,7 @@ public final class LatencyEstimator {
         if (!graph.readsInputFromSdram(v.id())) {
             return 0;
         }
-        int rows = v.rows().size();
-        return timing.dmaClocks(0, rows) + cost.inputReadCycles(v, network.trains())
-                + rows * (cost.rowCycles(v) + cost.dropoutRowCycles(v, network.dropout(0)));
+        return timing.dmaClocks(0, v.rows().size()) + cost.inputReadWorkCycles(v, network.trains(), network.dropout(0));
     }
 
     /** The estimate of {@code graph}, placed so that its forward values load links as {@code loads} says. */

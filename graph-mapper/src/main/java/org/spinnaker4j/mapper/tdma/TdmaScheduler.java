@@ -816,8 +816,7 @@ public final class TdmaScheduler {
 
         /** A first-layer block's work on its sample read from SDRAM: the reads' events, every row's MACs and dropout. */
         private long inputReadWork(MachineVertex v) {
-            return cost.inputReadCycles(v, network.trains())
-                    + v.rows().size() * (cost.rowCycles(v) + cost.dropoutRowCycles(v, network.dropout(0)));
+            return cost.inputReadWorkCycles(v, network.trains(), network.dropout(0));
         }
 
         /** The words all the first-layer blocks on {@code chip} read from its SDRAM each sample. */
@@ -1587,9 +1586,7 @@ public final class TdmaScheduler {
                         cost.forwardPacketCycles(vertex, network.dropout(vertex.layer())));
                 if (graph.readsInputFromSdram(v)) {
                     // a read of rows from SDRAM, the last of a sample's completing the block in the same event
-                    int rows = CoreCostModel.rowsPerRead(vertex.rows().size(), true);
-                    piece = cost.inputReadEventCycles(vertex) + cost.inputReadRowCycles(vertex, rows)
-                            + rows * (cost.rowCycles(vertex) + cost.dropoutRowCycles(vertex, network.dropout(0)))
+                    piece = cost.inputReadEventWorkCycles(vertex, network.dropout(0))
                             + cost.completionCycles(vertex, activation(vertex));
                 }
                 return piece;
