@@ -151,10 +151,10 @@ class ChargedWorkTest {
         MachineVertex sink = vertex(mapping, VertexKind.OUTPUT_SINK, -1);
         MachineVertex loss = vertex(mapping, VertexKind.LOSS_SINK, -1);
         assertTrue(hidden.fused() && output.fused());
-        // every label is sent before the hidden block sends its first output, so the labels are in when the
-        // output block's last row arrives
+        // the labels share the hidden block's window, every one sent before its last output, so they are in when
+        // the output block's last row arrives
         assertTrue(mapping.tdma().of(Phase.FORWARD, labels.id()).sendClock(N_OUT - 1)
-                < mapping.tdma().of(Phase.FORWARD, hidden.id()).sendClock(0), "labels first");
+                < mapping.tdma().of(Phase.FORWARD, hidden.id()).sendClock(HIDDEN - 1), "labels first");
         long block = COST.packetCycles(hidden);
         try (EmbeddedSimulator sim = loaded(mapping, SendMode.TDMA)) {
             float[] label = new float[N_OUT];

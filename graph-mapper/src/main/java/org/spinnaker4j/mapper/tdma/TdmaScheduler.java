@@ -802,16 +802,25 @@ public final class TdmaScheduler {
         /**
          * A first-layer block that reads its sample from SDRAM ({@link MachineGraph#readsInputFromSdram}): clocks from
          * the sample's start to its rows all multiplied in, its DMA behind every other such block's on its chip (all
-         * start at the sample's start and share the chip's SDRAM interface), then the event that files and multiplies
-         * them in. 0 for every other vertex, whose input comes as packets in a window.
+         * start at the sample's start and share the chip's SDRAM interface), then the events that file and multiply
+         * them in; in training each read's event may also wait for a backward packet of an earlier sample under way
+         * (a read that completes mid-packet waits for its end; no packet the core's queue holds goes first). 0 for
+         * every other vertex, whose input comes as packets in a window.
          */
         private long inputReadClocks(int v) {
             if (!graph.readsInputFromSdram(v)) {
                 return 0;
             }
             MachineVertex vertex = graph.vertex(v);
-            long words = vertex.rows().size();
-            return timing.dmaClocks(sdramWordsOn(placements.of(v).chip()) - words, words) + inputReadWork(vertex);
+            int words = vertex.rows().size();
+            long behindPackets = 0;
+            if (network.trains()) {
+                int perRead = CoreCostModel.rowsPerRead(words, true);
+                long reads = (words + perRead - 1) / perRead;
+                behindPackets = reads * cost.backwardPacketCycles(vertex);
+            }
+            return timing.dmaClocks(sdramWordsOn(placements.of(v).chip()) - words, words) + inputReadWork(vertex)
+                    + behindPackets;
         }
 
         /** A first-layer block's work on its sample read from SDRAM: the reads' events, every row's MACs and dropout. */
@@ -1840,10 +1849,11 @@ public final class TdmaScheduler {
 
     /**
      * Forward stage of every vertex: 0 for vertices no forward or label partition reaches, else
-     * one more than its deepest sender. A label source sends in a stage before its targets': the earliest whose
-     * senders send at least as many packets each as it does, so its labels lengthen no window (with input sources,
-     * the first: they send every input value), else the one whose senders send the most (first-layer blocks that
-     * read their input from SDRAM send a few outputs each; ten labels in their window would take ten rounds).
+     * one more than its deepest sender. A label source sends in the window that brings its targets their inputs
+     * (the stage before theirs), whose receive queues then count its labels (sent earlier, a later sample's labels
+     * land in another sample's window, unplanned), unless that stage's senders send fewer packets each than it
+     * does: then in the latest earlier stage whose senders send as many, else the one whose senders send the most,
+     * so its labels lengthen no window (ten labels in a window of a few values each would take ten rounds).
      */
     public static int[] stages(MachineGraph graph) {
         int[] stage = new int[graph.vertices().size()];
@@ -1883,8 +1893,8 @@ public final class TdmaScheduler {
                     targetStage = Math.min(targetStage, stage[t]);
                 }
             }
-            int best = 0;
-            for (int s = 0; s < targetStage && rounds[best] < packets; s++) {
+            int best = Math.max(0, targetStage - 1);
+            for (int s = best; s >= 0 && rounds[best] < packets; s--) {
                 best = rounds[s] > rounds[best] ? s : best;
             }
             stage[v] = best;

@@ -14,6 +14,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.spinnaker4j.mapper.machine.MachineTiming;
 import org.spinnaker4j.mapper.Mapper;
@@ -34,6 +35,7 @@ import org.spinnaker4j.mapper.ir.Conv1DGeometry;
 import org.spinnaker4j.mapper.ir.ActivationKind;
 import org.spinnaker4j.mapper.ir.Arithmetic;
 import org.spinnaker4j.mapper.ir.DenseLayerSpec;
+import org.spinnaker4j.mapper.ir.InputPath;
 import org.spinnaker4j.mapper.ir.LossFunction;
 import org.spinnaker4j.mapper.ir.NetworkSpec;
 import org.spinnaker4j.mapper.ir.TrainingSpec;
@@ -182,6 +184,28 @@ class TdmaSchedulerTest {
         }
         long reduces = m.graph().count(VertexKind.REDUCE);
         assertTrue(reduces > 0, "tight memory gives reduce cores, which sit one stage after their blocks");
+    }
+
+    /**
+     * A label reaches the output layer in the window of the sample's inputs to it, so that window's receive queue
+     * counts it: sent in an earlier stage, a later sample's labels would land in another sample's window unplanned.
+     */
+    @ParameterizedTest
+    @EnumSource(InputPath.class)
+    void labelsTravelInTheWindowOfTheOutputLayersInputs(InputPath input) {
+        Mapping m = map(PartitioningStrategy.FASTEST, mnistTraining().withInput(input), holding(32));
+        int[] stage = TdmaScheduler.stages(m.graph());
+        long labelSources = m.graph().count(VertexKind.LABEL_SOURCE);
+        assertTrue(labelSources > 0);
+        for (MachineVertex v : m.graph().vertices()) {
+            if (v.kind() == VertexKind.LABEL_SOURCE) {
+                for (OutgoingPartition p : m.graph().outgoing(v.id())) {
+                    for (int t : p.targets()) {
+                        assertEquals(stage[t] - 1, stage[v.id()], "label source " + v.id() + " to " + t);
+                    }
+                }
+            }
+        }
     }
 
     @Test
