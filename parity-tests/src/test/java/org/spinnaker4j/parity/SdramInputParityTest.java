@@ -88,6 +88,12 @@ class SdramInputParityTest {
                 .build();
     }
 
+    /** The small 12-10-8-4 network with Adam and a softmax output, one s16.15 trains (no dropout). */
+    private static MultiLayerConfiguration smallNetwork() {
+        return SmallTrainingNetwork.of(new Adam(1e-2), Activation.RELU, Activation.TANH, Activation.SOFTMAX,
+                LossFunction.MCXENT).getLayerWiseConfigurations();
+    }
+
     /** {@code n} examples of the seed shape's 10 inputs with one-hot labels of its 25 classes, from a fixed seed. */
     private static DataSet seedData(int n, long seed) {
         return new DataSet(Parity.uniformInputs(n, 10, seed),
@@ -305,8 +311,7 @@ class SdramInputParityTest {
         INDArray digits = Parity.uniformInputs(40, 784, 35);
         assertSameBits(ReferenceNetworks.mnistMlp(), PartitioningStrategy.FEWEST_CORES, Arithmetic.S16_15,
                 Entry.OUTPUT, m -> values(m.output(digits)));
-        MultiLayerConfiguration small = SmallTrainingNetwork.of(new Adam(1e-2), Activation.RELU, Activation.TANH,
-                Activation.SOFTMAX, LossFunction.MCXENT).getLayerWiseConfigurations();
+        MultiLayerConfiguration small = smallNetwork();
         INDArray x = Parity.uniformInputs(16, 12, 36);
         INDArray y = TrainingParity.labels(TrainingParity.Labels.ONE_HOT, 16, 4, 37);
         assertSameBits(small, PartitioningStrategy.FEWEST_CORES, Arithmetic.S16_15, Entry.FIT, m -> {
@@ -316,14 +321,23 @@ class SdramInputParityTest {
     }
 
     /**
-     * s16.15 evaluate over an iterator of 16-example batches: accuracy and confusion matrix. (An s16.15 score(DataSet)
-     * throws either way: its training mapping's cores compute no loss.)
+     * s16.15: output of one row, feedForward and evaluate bit-equal to their packets runs; score(DataSet) throws (its
+     * training mapping's cores compute no loss in s16.15), with input from SDRAM as with packets.
      */
     @Test
-    void fixedPointEvaluateIsBitEqualToPackets() {
-        DataSet data = seedData(72, 42);
-        assertSameBits(droppingSeedNetwork(), PartitioningStrategy.FEWEST_CORES, Arithmetic.S16_15, Entry.OUTPUT,
-                m -> counts(m.evaluate(new ListDataSetIterator<>(data.asList(), 16))));
+    void fixedPointCallsAreBitEqualToPacketsOrThrow() {
+        MultiLayerConfiguration conf = droppingSeedNetwork();
+        inferenceCalls().filter(call -> call.entry() != Entry.SCORE).forEach(call -> assertSameBits(conf,
+                PartitioningStrategy.FEWEST_CORES, Arithmetic.S16_15, call.entry(), call.run()));
+        DataSet data = new DataSet(Parity.uniformInputs(8, 12, 52),
+                TrainingParity.labels(TrainingParity.Labels.ONE_HOT, 8, 4, 53));
+        try (SpiNNakerMultiLayerNetwork machine = new SpiNNakerMultiLayerNetwork(smallNetwork(),
+                options(PartitioningStrategy.FEWEST_CORES, Arithmetic.S16_15, InputPath.SDRAM, true))) {
+            machine.init();
+            UnsupportedOperationException e = assertThrows(UnsupportedOperationException.class,
+                    () -> machine.score(data));
+            assertTrue(e.getMessage().contains("compute no loss"), e.getMessage());
+        }
     }
 
     @Test
