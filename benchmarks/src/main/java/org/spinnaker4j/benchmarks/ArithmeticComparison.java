@@ -88,28 +88,26 @@ final class ArithmeticComparison {
     }
 
     private static String table(List<Row> rows, int testDigits) {
-        StringBuilder sb = new StringBuilder("\n## float32 against s16.15 fixed point (inference, default options)\n\n");
-        sb.append(String.format(Locale.ROOT, "The seed network (untrained, seed 2020) on %d random rows; the MNIST MLP "
-                + "trained on the host by nd4j-native (%d epochs of the first %d digits in mini-batches of %d, as the "
-                + "demo) and run on the last %d. Difference: the largest |output - nd4j-native's output|; agreement: "
-                + "the digits whose most likely class is nd4j-native's. Saturated: the s16.15 values clamped to the "
-                + "format's range (docs/fixed-point.md), weights and biases at load, inputs, and sums rounded in the "
-                + "run, all layers together.%n%n", SEED_ROWS, MNIST_EPOCHS, MNIST_TRAIN,
-                MNIST_BATCH, testDigits));
-        sb.append("| network | arithmetic | cores / chips | latency µs | µs / sample | samples / s | µJ / sample "
-                + "| max difference | accuracy | agreement | saturated parameters / inputs / sums | dropped | overruns |\n");
-        sb.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+        RunTable table = new RunTable("float32 against s16.15 fixed point (inference, default options)",
+                String.format(Locale.ROOT, """
+                        The seed network (untrained, seed 2020) on %d random rows; the MNIST MLP trained on the host \
+                        by nd4j-native (%d epochs of the first %d digits in mini-batches of %d, as the demo) and run \
+                        on the last %d. Difference: the largest |output - nd4j-native's output|; agreement: the \
+                        digits whose most likely class is nd4j-native's. Saturated: the s16.15 values clamped to the \
+                        format's range (docs/fixed-point.md), weights and biases at load, inputs, and sums rounded in \
+                        the run, all layers together.""", SEED_ROWS, MNIST_EPOCHS, MNIST_TRAIN, MNIST_BATCH,
+                        testDigits),
+                List.of("network", "arithmetic"), List.of("max difference", "accuracy", "agreement",
+                        "saturated parameters / inputs / sums", "dropped", "overruns"));
         for (Row r : rows) {
             RunStats s = r.stats();
             RunStats.Saturations saturated = s.saturations();
-            sb.append(String.format(Locale.ROOT, "| %s | %s | %d / %d | %.1f | %.1f | %.0f | %.1f | %.2e | %s | %s "
-                    + "| %d / %d / %d | %d | %d |%n", r.network(), r.arithmetic(), s.coresUsed(), s.chipsUsed(),
-                    s.latencySeconds() * 1e6, s.simulatedSecondsPerSample() * 1e6, s.samplesPerSecond(),
-                    s.energyJoulesPerSample() * 1e6, r.maxDifference(), percent(r.accuracy()),
-                    percent(r.agreement()), LongStream.of(saturated.parameters()).sum(), saturated.inputs(),
-                    LongStream.of(saturated.sums()).sum(), s.packetsDropped(), s.tdmaOverruns()));
+            table.row(List.of(r.network(), r.arithmetic()), s, List.of(
+                    String.format(Locale.ROOT, "%.2e", r.maxDifference()), percent(r.accuracy()),
+                    percent(r.agreement()), LongStream.of(saturated.parameters()).sum() + " / " + saturated.inputs()
+                            + " / " + LongStream.of(saturated.sums()).sum(), s.packetsDropped(), s.tdmaOverruns()));
         }
-        return sb.toString();
+        return table.markdown();
     }
 
     private static String percent(double fraction) {

@@ -89,28 +89,22 @@ final class TrainingArithmeticComparison {
     }
 
     private static String table(List<Row> rows, double cpuAccuracy) {
-        StringBuilder sb = new StringBuilder("\n## float32 against s16.15 fixed point (training, FEWEST_CORES)\n\n");
-        sb.append(String.format(Locale.ROOT, "The MNIST MLP trained on the machine from the same initial parameters, "
-                + "%d epochs of the first %d digits in mini-batches of %d (s16.15's steps rounded stochastically, "
-                + "seed %d), then evaluated "
-                + "on the machine on the last %d in the same arithmetic; nd4j-native trained alike: %.2f %%. Time and "
-                + "energy: the last mini-batch's; steps rounded to 0: s16.15's of its non-zero gradients in the last "
-                + "mini-batch, all layers; "
-                + "dropped and overruns: all mini-batches.%n%n", EPOCHS, TRAIN, BATCH, ROUNDING.seed(), 10_000 - TRAIN,
-                100 * cpuAccuracy));
-        sb.append("| arithmetic | cores / chips | latency µs | µs / sample | samples / s | µJ / sample | accuracy "
-                + "| steps rounded to 0 | dropped | overruns |\n");
-        sb.append("|---|---|---|---|---|---|---|---|---|---|\n");
+        RunTable table = new RunTable("float32 against s16.15 fixed point (training, FEWEST_CORES)",
+                String.format(Locale.ROOT, """
+                        The MNIST MLP trained on the machine from the same initial parameters, %d epochs of the \
+                        first %d digits in mini-batches of %d (s16.15's steps rounded stochastically, seed %d), then \
+                        evaluated on the machine on the last %d in the same arithmetic; nd4j-native trained alike: \
+                        %.2f %%. Time and energy: the last mini-batch's; steps rounded to 0: s16.15's of its non-zero \
+                        gradients in the last mini-batch, all layers; dropped and overruns: all mini-batches.""",
+                        EPOCHS, TRAIN, BATCH, ROUNDING.seed(), 10_000 - TRAIN, 100 * cpuAccuracy),
+                List.of("arithmetic"), List.of("accuracy", "steps rounded to 0", "dropped", "overruns"));
         for (Row r : rows) {
-            RunStats s = r.last();
-            RunStats.Steps steps = s.saturations().steps().stream().reduce(RunStats.Steps.NONE, RunStats.Steps::plus);
-            sb.append(String.format(Locale.ROOT, "| %s | %d / %d | %.1f | %.1f | %.0f | %.1f | %.2f %% | %s | %d "
-                    + "| %d |%n", r.arithmetic(), s.coresUsed(), s.chipsUsed(), s.latencySeconds() * 1e6,
-                    s.simulatedSecondsPerSample() * 1e6, s.samplesPerSecond(), s.energyJoulesPerSample() * 1e6,
-                    100 * r.accuracy(), r.arithmetic() == Arithmetic.FLOAT32 ? ""
-                            : steps.zeroSteps() + " of " + steps.nonZero(),
-                    r.dropped(), r.overruns()));
+            RunStats.Steps steps = r.last().saturations().steps().stream().reduce(RunStats.Steps.NONE,
+                    RunStats.Steps::plus);
+            table.row(List.of(r.arithmetic()), r.last(), List.of(String.format(Locale.ROOT, "%.2f %%",
+                    100 * r.accuracy()), r.arithmetic() == Arithmetic.FLOAT32 ? ""
+                            : steps.zeroSteps() + " of " + steps.nonZero(), r.dropped(), r.overruns()));
         }
-        return sb.toString();
+        return table.markdown();
     }
 }

@@ -169,6 +169,15 @@ final class TrainingParity {
      */
     static double assertEpochTrainingParity(String name, MultiLayerConfiguration conf, int epochs,
             int batchesPerEpoch, int batchSize) {
+        return assertEpochTrainingParity(name, conf, SpiNNakerOptions.defaults(), epochs, batchesPerEpoch, batchSize);
+    }
+
+    /**
+     * As {@link #assertEpochTrainingParity(String, MultiLayerConfiguration, int, int, int)}, the machine's network
+     * mapped with {@code options}.
+     */
+    static double assertEpochTrainingParity(String name, MultiLayerConfiguration conf, SpiNNakerOptions options,
+            int epochs, int batchesPerEpoch, int batchSize) {
         MultiLayerNetwork cpu = new MultiLayerNetwork(conf.clone());
         cpu.init();
         int nIn = (int) cpu.layerInputSize(0);
@@ -180,8 +189,7 @@ final class TrainingParity {
             batches.add(new DataSet(x.get(NDArrayIndex.interval(b * batchSize, (b + 1) * batchSize), NDArrayIndex.all()),
                     y.get(NDArrayIndex.interval(b * batchSize, (b + 1) * batchSize), NDArrayIndex.all())));
         }
-        try (SpiNNakerMultiLayerNetwork machine = new SpiNNakerMultiLayerNetwork(conf.clone(),
-                SpiNNakerOptions.defaults())) {
+        try (SpiNNakerMultiLayerNetwork machine = new SpiNNakerMultiLayerNetwork(conf.clone(), options)) {
             machine.init();
             machine.setParams(cpu.params());
             ScoreRecorder cpuScores = new ScoreRecorder();
@@ -200,7 +208,7 @@ final class TrainingParity {
                 assertTrue(relative <= SCORE_TOLERANCE, "iteration " + i + ": score " + machineScores.scores.get(i)
                         + " on SpiNNaker, " + expected + " on the CPU");
             }
-            assertSameTrainedState(name, SpiNNakerOptions.defaults(), cpu, machine, epochs * batchesPerEpoch,
+            assertSameTrainedState(name, options, cpu, machine, epochs * batchesPerEpoch,
                     batchSize, worstScore);
             return Transforms.abs(machine.params().sub(cpu.params())).maxNumber().doubleValue();
         }
