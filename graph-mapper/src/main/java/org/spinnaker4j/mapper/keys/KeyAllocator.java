@@ -18,11 +18,10 @@ import org.spinnaker4j.mapper.graph.PartitionKind;
  */
 public final class KeyAllocator {
 
-    private long next;
-
+    /** Every partition's keys and mask, from key 0 up. */
     public RoutingInfo allocate(MachineGraph graph) {
         KeyAndMask[] keys = new KeyAndMask[graph.partitions().size()];
-        next = 0;
+        KeySpace space = new KeySpace();
         for (PartitionKind kind : PartitionKind.values()) {
             List<OutgoingPartition> ofKind = graph.partitions().stream().filter(p -> p.kind() == kind).toList();
             for (int i = 0; i < ofKind.size(); i++) {
@@ -32,12 +31,12 @@ public final class KeyAllocator {
                     end++;
                 }
                 if (end == i + 1) {
-                    keys[first.id()] = block(first.nKeys());
+                    keys[first.id()] = space.block(first.nKeys());
                     continue;
                 }
                 int offset = 0;
                 List<OutgoingPartition> pieces = ofKind.subList(i, end);
-                int base = block(pieces.stream().mapToInt(OutgoingPartition::nKeys).sum()).key();
+                int base = space.block(pieces.stream().mapToInt(OutgoingPartition::nKeys).sum()).key();
                 for (OutgoingPartition p : pieces) {
                     keys[p.id()] = KeyAndMask.piece(base + offset, p.nKeys());
                     offset += p.nKeys();
@@ -55,14 +54,20 @@ public final class KeyAllocator {
                 && b.id() == a.id() + 1 && b.values().lo() == a.values().hi() && a.keysPerValue() == b.keysPerValue();
     }
 
-    /** The next aligned block of at least {@code nKeys} keys. */
-    private KeyAndMask block(int nKeys) {
-        long size = Long.highestOneBit(Math.max(1, nKeys) * 2L - 1);
-        long base = (next + size - 1) / size * size;
-        if (base + size > 1L << 32) {
-            throw new MappingException("the graph needs more than 2^32 multicast keys");
+    /** The 32-bit key space of one allocation: blocks taken from key 0 up. */
+    private static final class KeySpace {
+        /** The first key no block has taken. */
+        private long next;
+
+        /** The next aligned block of at least {@code nKeys} keys. */
+        KeyAndMask block(int nKeys) {
+            long size = Long.highestOneBit(Math.max(1, nKeys) * 2L - 1);
+            long base = (next + size - 1) / size * size;
+            if (base + size > 1L << 32) {
+                throw new MappingException("the graph needs more than 2^32 multicast keys");
+            }
+            next = base + size;
+            return new KeyAndMask((int) base, (int) ~(size - 1), nKeys);
         }
-        next = base + size;
-        return new KeyAndMask((int) base, (int) ~(size - 1), nKeys);
     }
 }
