@@ -545,8 +545,7 @@ public record CoreCostModel(double cyclesPerInstruction, int receiveInterruptCyc
             return 0;
         }
         int rows = v.rows().size();
-        int perRead = rowsPerRead(rows, trains);
-        return (long) (rows + perRead - 1) / perRead * inputReadEventCycles(v) + inputReadRowCycles(v, rows);
+        return reads(rows, trains) * inputReadEventCycles(v) + inputReadRowCycles(v, rows);
     }
 
     /**
@@ -574,6 +573,12 @@ public record CoreCostModel(double cyclesPerInstruction, int receiveInterruptCyc
      */
     public static int rowsPerRead(int rows, boolean trains) {
         return trains ? Math.min(DMA_ROWS, rows) : rows;
+    }
+
+    /** How many reads from SDRAM ({@link #rowsPerRead} rows each, the last the rest) bring a block's {@code rows}. */
+    public static long reads(int rows, boolean trains) {
+        int perRead = rowsPerRead(rows, trains);
+        return (rows + perRead - 1) / perRead;
     }
 
     /**

@@ -813,12 +813,8 @@ public final class TdmaScheduler {
             }
             MachineVertex vertex = graph.vertex(v);
             int words = vertex.rows().size();
-            long behindPackets = 0;
-            if (network.trains()) {
-                int perRead = CoreCostModel.rowsPerRead(words, true);
-                long reads = (words + perRead - 1) / perRead;
-                behindPackets = reads * cost.backwardPacketCycles(vertex);
-            }
+            long behindPackets = network.trains() ? CoreCostModel.reads(words, true) * cost.backwardPacketCycles(vertex)
+                    : 0;
             return timing.dmaClocks(sdramWordsOn(placements.of(v).chip()) - words, words) + inputReadWork(vertex)
                     + behindPackets;
         }
