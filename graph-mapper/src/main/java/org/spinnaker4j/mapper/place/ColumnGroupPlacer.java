@@ -6,11 +6,14 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import org.spinnaker4j.mapper.graph.MachineGraph;
 import org.spinnaker4j.mapper.graph.MachineVertex;
+import org.spinnaker4j.mapper.graph.OutgoingPartition;
 import org.spinnaker4j.mapper.graph.PartitionKind;
 import org.spinnaker4j.mapper.graph.VertexKind;
 import org.spinnaker4j.mapper.machine.Chip;
+import org.spinnaker4j.mapper.machine.ChipLocation;
 import org.spinnaker4j.mapper.machine.CoreLocation;
 import org.spinnaker4j.mapper.machine.Machine;
 import org.spinnaker4j.mapper.route.LinkLoads;
@@ -24,14 +27,28 @@ import org.spinnaker4j.mapper.route.LinkLoads;
  * per chip, halving the cap while that lowers the packets per sample on the busiest link, and
  * keeps the last placement that did. A group larger than the cap fills its chip. A group starts on a fresh chip
  * only while the board has spare cores to leave behind; then groups run on across chips. With several input
- * sources it also tries each moved to the middle of its own run of the chips used (trading cores with a block)
- * and keeps, per cap, whichever placement loads the busiest link less.
+ * sources it also tries each moved to the middle of its own run of the chips used (trading cores with a block),
+ * and with several relays each layer's relays (the sources of the next layer's multicast, each tree reaching every
+ * column group) moved likewise over the chips of the blocks they feed, so that their trees leave different chips
+ * (placed in vertex order they sat on one or two chips and every tree crossed the same links: on the s16.15 MNIST
+ * MLP a link carried all 256 of the second layer's inputs); per cap it keeps whichever placement loads the busiest
+ * link less.
  */
 public final class ColumnGroupPlacer implements Placer {
 
     @Override
     public Placements place(MachineGraph graph, Machine machine) {
         return placeWithLoads(graph, machine).placements();
+    }
+
+    /** Which vertices a placement moves, once the groups are placed, to spread their multicast trees' roots. */
+    private enum Spread {
+        /** None. */
+        NONE,
+        /** The input sources, over the chips used. */
+        SOURCES,
+        /** The input sources, and each layer's relays (alone in their groups) over the chips of their targets. */
+        SOURCES_AND_RELAYS
     }
 
     /** A placement and the link loads it gives. */
@@ -44,13 +61,18 @@ public final class ColumnGroupPlacer implements Placer {
         List<List<CoreLocation>> chips = ReachableCores.of(machine, needed);
         List<List<Integer>> groups = groups(graph);
         Placed best = null;
-        boolean[] spreadOptions = graph.count(VertexKind.INPUT_SOURCE) > 1 ? new boolean[] {false, true}
-                : new boolean[] {false};
+        List<Spread> spreadOptions = new ArrayList<>(List.of(Spread.NONE));
+        if (graph.count(VertexKind.INPUT_SOURCE) > 1) {
+            spreadOptions.add(Spread.SOURCES);
+        }
+        if (graph.count(VertexKind.RELAY) > 1) {
+            spreadOptions.add(Spread.SOURCES_AND_RELAYS);
+        }
         for (int cap = Chip.APPLICATION_CORES; cap >= 1 && (best == null || best.loads().maxLinkPackets() > 0);
                 cap /= 2) {
             Placed atCap = null;
             // spreading the sources pays where several trees would leave the same few chips
-            for (boolean spread : spreadOptions) {
+            for (Spread spread : spreadOptions) {
                 CoreLocation[] cores = fill(graph, groups, chips, cap, needed, spread);
                 if (cores != null) {
                     Placements p = new Placements(Arrays.asList(cores));
@@ -113,18 +135,18 @@ public final class ColumnGroupPlacer implements Placer {
     }
 
     /**
-     * Each group on the current chip if it has room under {@code cap}, else on the next, then the input sources
-     * spread evenly over the chips used that have a core left (the next chips if none has), so that their
-     * multicast trees start on different chips rather than all leaving one chip by the same links; null if
-     * chips run out.
+     * Each group on the current chip if it has room under {@code cap}, else on the next, then the input sources (and,
+     * spreading them, the relays alone in their groups) spread evenly over the chips used that have a core left (the
+     * next chips if none has), so that their multicast trees start on different chips rather than all leaving one
+     * chip by the same links, then, as {@code spread} says, moved ({@link #spreadOver}); null if chips run out.
      */
     private static CoreLocation[] fill(MachineGraph graph, List<List<Integer>> groups, List<List<CoreLocation>> chips,
-            int cap, int needed, boolean spread) {
+            int cap, int needed, Spread spread) {
         CoreLocation[] cores = new CoreLocation[needed];
         int[] used = new int[chips.size()];
         List<Integer> sources = new ArrayList<>();
         for (List<Integer> group : groups) {
-            if (graph.vertex(group.get(0)).kind() == VertexKind.INPUT_SOURCE) {
+            if (placedLast(graph, group, spread)) {
                 sources.addAll(group);
             }
         }
@@ -132,7 +154,7 @@ public final class ColumnGroupPlacer implements Placer {
         long slack = chips.stream().mapToLong(List::size).sum() - needed;
         int chip = 0;
         for (List<Integer> group : groups) {
-            if (graph.vertex(group.get(0)).kind() == VertexKind.INPUT_SOURCE) {
+            if (placedLast(graph, group, spread)) {
                 continue;
             }
             if (chip == chips.size()) {
@@ -174,26 +196,70 @@ public final class ColumnGroupPlacer implements Placer {
             }
             cores[sources.get(i)] = chips.get(c).get(used[c]++);
         }
-        if (spread) {
-            spreadSources(graph, sources, cores, chips, chip + 1);
+        if (spread != Spread.NONE) {
+            List<Integer> inputs = sources.stream().filter(v -> graph.vertex(v).kind() == VertexKind.INPUT_SOURCE)
+                    .toList();
+            spreadOver(graph, inputs, cores, chips, 0, chip + 1);
+        }
+        if (spread == Spread.SOURCES_AND_RELAYS) {
+            spreadRelays(graph, sources, cores, chips);
         }
         return cores;
     }
 
+    /** Whether {@code group} is placed after the others: an input source, or a relay alone when relays spread. */
+    private static boolean placedLast(MachineGraph graph, List<Integer> group, Spread spread) {
+        VertexKind kind = graph.vertex(group.get(0)).kind();
+        return kind == VertexKind.INPUT_SOURCE
+                || spread == Spread.SOURCES_AND_RELAYS && kind == VertexKind.RELAY && group.size() == 1;
+    }
+
+    /** Each layer's relays among {@code placed} spread ({@link #spreadOver}) over the chips of the blocks they feed. */
+    private static void spreadRelays(MachineGraph graph, List<Integer> placed, CoreLocation[] cores,
+            List<List<CoreLocation>> chips) {
+        Map<ChipLocation, Integer> chipIndex = new HashMap<>();
+        for (int c = 0; c < chips.size(); c++) {
+            chipIndex.put(chips.get(c).get(0).chip(), c);
+        }
+        Map<Integer, List<Integer>> relaysByLayer = new TreeMap<>();
+        for (int v : placed) {
+            if (graph.vertex(v).kind() == VertexKind.RELAY) {
+                relaysByLayer.computeIfAbsent(graph.vertex(v).layer(), k -> new ArrayList<>()).add(v);
+            }
+        }
+        for (List<Integer> relays : relaysByLayer.values()) {
+            int first = Integer.MAX_VALUE;
+            int end = 0;
+            for (int r : relays) {
+                for (OutgoingPartition p : graph.outgoing(r)) {
+                    for (int t : p.targets()) {
+                        int c = chipIndex.get(cores[t].chip());
+                        first = Math.min(first, c);
+                        end = Math.max(end, c + 1);
+                    }
+                }
+            }
+            if (first < end) {
+                spreadOver(graph, relays, cores, chips, first, end);
+            }
+        }
+    }
+
     /**
-     * Moves input source i to the middle of the i-th of as many equal runs of the first {@code span} chips, trading
-     * cores with a block there (whose partial sums then cross links; a source's multicast tree reaches every column
-     * group, so sources clustered where the groups left cores free load the links out of there with all of them).
+     * Moves source i (an input source or a relay) to the middle of the i-th of as many equal runs of chips
+     * {@code first} to {@code end} (exclusive), trading cores with a block there (whose partial sums then cross links;
+     * a source's multicast tree reaches every column group, so sources clustered where the groups left cores free load
+     * the links out of there with all of them).
      */
-    private static void spreadSources(MachineGraph graph, List<Integer> sources, CoreLocation[] cores,
-            List<List<CoreLocation>> chips, int span) {
+    private static void spreadOver(MachineGraph graph, List<Integer> sources, CoreLocation[] cores,
+            List<List<CoreLocation>> chips, int first, int end) {
         Map<CoreLocation, Integer> vertexAt = new HashMap<>();
         for (int v = 0; v < cores.length; v++) {
             vertexAt.put(cores[v], v);
         }
         for (int i = 0; i < sources.size(); i++) {
             int source = sources.get(i);
-            int middle = (int) ((2L * i + 1) * Math.min(span, chips.size()) / (2L * sources.size()));
+            int middle = first + (int) ((2L * i + 1) * (Math.min(end, chips.size()) - first) / (2L * sources.size()));
             List<CoreLocation> chip = chips.get(middle);
             if (chip.contains(cores[source])) {
                 continue;

@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.spinnaker4j.mapper.TestSupport;
@@ -16,11 +17,15 @@ import org.spinnaker4j.mapper.graph.OutgoingPartition;
 import org.spinnaker4j.mapper.graph.PartitionKind;
 import org.spinnaker4j.mapper.graph.Slice;
 import org.spinnaker4j.mapper.graph.VertexKind;
+import org.spinnaker4j.mapper.ir.Arithmetic;
+import org.spinnaker4j.mapper.ir.InputPath;
+import org.spinnaker4j.mapper.ir.NetworkSpec;
 import org.spinnaker4j.mapper.machine.Chip;
 import org.spinnaker4j.mapper.machine.ChipLocation;
 import org.spinnaker4j.mapper.machine.Machine;
 import org.spinnaker4j.mapper.partition.PartitioningStrategy;
 import org.spinnaker4j.mapper.route.LinkLoads;
+import org.spinnaker4j.mapper.route.RouteWalker;
 
 class ColumnGroupPlacerTest {
 
@@ -84,6 +89,25 @@ class ColumnGroupPlacerTest {
         assertEquals(LinkLoads.of(g, placed.placements(), Machine.spinn5()).maxLinkPackets(),
                 placed.loads().maxLinkPackets(), "the loads returned are the placement's");
         assertEquals(g.vertices().size(), new HashSet<>(placed.placements().cores()).size(), "every core once");
+    }
+
+    @Test
+    void aLayersRelaysSendTheirTreesOverDifferentLinks() {
+        // FASTEST's s16.15 MNIST reading its input from SDRAM: the second layer's inputs come from several relays, each
+        // multicasting to every column group; placed one after another, all their trees left by the same links
+        NetworkSpec net = TestSupport.mnist().withArithmetic(Arithmetic.S16_15).withInput(InputPath.SDRAM);
+        MachineGraph g = TestSupport.partition(PartitioningStrategy.FASTEST, net, TestSupport.MEMORY);
+        ColumnGroupPlacer.Placed placed = new ColumnGroupPlacer().placeWithLoads(g, Machine.spinn5());
+        Map<Integer, Set<Integer>> relaysByLayer = g.vertices().stream().filter(v -> v.kind() == VertexKind.RELAY)
+                .collect(Collectors.groupingBy(MachineVertex::layer,
+                        Collectors.mapping(MachineVertex::id, Collectors.toSet())));
+        assertTrue(relaysByLayer.values().stream().anyMatch(r -> r.size() > 2), "relays: " + relaysByLayer);
+        for (Set<Integer> relays : relaysByLayer.values()) {
+            for (Map.Entry<RouteWalker.LinkUse, Set<Integer>> link : placed.loads().forwardSenders().entrySet()) {
+                assertTrue(relays.size() < 2 || !link.getValue().containsAll(relays),
+                        "every relay of " + relays + " sends over " + link.getKey());
+            }
+        }
     }
 
     @Test
