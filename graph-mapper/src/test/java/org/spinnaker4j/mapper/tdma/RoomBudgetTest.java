@@ -32,14 +32,14 @@ class RoomBudgetTest {
     }
 
     /**
-     * FASTEST's MNIST slicing in tight memory on a SpiNN-5 board: its schedule's first periods find no room for a
-     * window as first laid out, and room-making finds it. Without a budget the schedule is the mapping's own (the
-     * default budget does not bind on a board); with none left, it settles for a longer period and lays nothing out
-     * to make room.
+     * FASTEST's MNIST slicing on a SpiNN-5 board: its schedule's first periods find no room for a window as first
+     * laid out, and room-making finds it. Without a budget the schedule is the mapping's own (the default budget does
+     * not bind on a board); with none left, it settles for a longer period and lays nothing out to make room. (The
+     * tight-memory slicing this used needs no room since the placer spreads relays, session 28.)
      */
     @Test
     void aScheduleWithNoBudgetLeftMakesNoRoomAndTakesALongerPeriod() {
-        Mapping m = new Mapper(PartitioningStrategy.FASTEST, TestSupport.tightMemory(16))
+        Mapping m = new Mapper(PartitioningStrategy.FASTEST, TestSupport.MEMORY)
                 .map(TestSupport.mnist(), Machine.spinn5());
         RoomBudget unlimited = new RoomBudget(Long.MAX_VALUE);
         TdmaSchedule free = schedule(m, unlimited);
