@@ -157,8 +157,13 @@ public final class LatencyEstimator {
                     : 0;
             // the period: the window at its own pace, as the scheduler's shortest period allows it (sharing links and
             // receivers with other stages' windows is the bound's load, not a longer window)
-            long window = softmax[s] + (maxPackets[s] > 0
-                    ? between[s] * maxPackets[s] + way + RowsOutOfOrder.longestTail(late, between[s]) : 0);
+            long window = maxPackets[s] > 0
+                    ? between[s] * maxPackets[s] + way + RowsOutOfOrder.longestTail(late, between[s]) : 0;
+            if (softmax[s] > 0) {
+                // a core exchanging refuses the next sample's maximum until its own values are sent: from its
+                // exchange's first round to its last slot
+                window = Math.max(window, softmax[s] + between[s] * maxPackets[s]);
+            }
             long opens = step + before[s] + softmax[s];
             if (s > 0 && streams[s] && softmax[s] == 0 && maxPackets[s] > 0 && maxPackets[s - 1] > 0) {
                 // column by column: its k-th column once its inputs' k-th round is in (k below both windows'
@@ -180,12 +185,15 @@ public final class LatencyEstimator {
 
     /**
      * A split softmax's exchange for one of its cores, after its completion: a round of local maxima, its
-     * exponentials, a round of local sums (each round as long as its peers' packets take it, over the sending
-     * fraction), then its division.
+     * exponentials, a round of local sums, then its division. In a round every core sends one packet, the cores
+     * staggered evenly over the time its peers' packets take a receiver (over the sending fraction), so a round is
+     * over when the last peer's packet, one stagger before the round's end, is handled.
      */
     private long softmaxExchange(MachineGraph graph, MachineVertex v) {
         long peers = graph.incoming(v.id()).stream().filter(p -> p.kind() == PartitionKind.SOFTMAX_SYNC).count();
-        long round = (long) Math.ceil(peers * cost.packetCycles(v) / TdmaScheduler.SENDING_FRACTION);
+        long packet = cost.packetCycles(v);
+        long stagger = Math.max(1, (long) Math.ceil(peers * packet / TdmaScheduler.SENDING_FRACTION) / (peers + 1));
+        long round = peers * stagger + packet;
         return 2 * round + cost.softmaxStepCycles(v, SoftmaxStep.SUM)
                 + cost.softmaxStepCycles(v, SoftmaxStep.NORMALISE);
     }
