@@ -37,18 +37,22 @@ import org.spinnaker4j.mapper.partition.PartitioningStrategy;
  * against the mapping's own time bound ({@link BoundCalculator}), and the host link's time),
  * energy, packets forward and backward, link load, drops and overruns, as Markdown and as an HTML
  * page with a per-chip heat map of packets and drops.
- * After it, {@link ArithmeticComparison}'s table of float32 against s16.15 fixed point, and
+ * After it, issue 10's targets against those runs ({@link TargetTable}), {@link ArithmeticComparison}'s table of float32 against s16.15 fixed point, and
  * {@link TrainingArithmeticComparison}'s for training.
  * Usage: {@code MachineReport [output directory [MNIST directory]]}.
  */
 public final class MachineReport {
 
+    static final String SEED = "seed 10-50-50-300-50-25";
+    static final String MNIST = "MNIST MLP 784-256-128-10";
+
     /**
      * One configuration's outcome; {@code bound} is its mapping's time bound per sample, {@code limitSeconds}
-     * the board's compute limit per sample for the pass.
+     * the board's compute limit per sample for the pass, {@code stepWindows} its mapping's longest TDMA windows
+     * ({@link StepWindows}).
      */
-    private record Row(String network, String pass, PartitioningStrategy strategy, SendMode mode, RunStats stats,
-            SampleBound bound, double limitSeconds, String outcome) {
+    record Row(String network, String pass, PartitioningStrategy strategy, SendMode mode, RunStats stats,
+            SampleBound bound, double limitSeconds, String outcome, String stepWindows) {
     }
 
     /**
@@ -59,6 +63,9 @@ public final class MachineReport {
     private record Samples(int inference, int training, int trainingNeuronPerCore) {
     }
 
+    /** How many of a mapping's longest TDMA windows the targets' table names. */
+    private static final int STEP_WINDOWS = 3;
+
     private MachineReport() {
     }
 
@@ -67,9 +74,9 @@ public final class MachineReport {
         Files.createDirectories(out);
         List<Row> rows = new ArrayList<>();
         List<PartitioningStrategy> all = List.of(PartitioningStrategy.values());
-        rows.addAll(measure(Workload.dense("seed 10-50-50-300-50-25", ReferenceNetworks.seedNetwork(), 10, 25),
+        rows.addAll(measure(Workload.dense(SEED, ReferenceNetworks.seedNetwork(), 10, 25),
                 new Samples(200, 32, 4), all));
-        rows.addAll(measure(Workload.dense("MNIST MLP 784-256-128-10", ReferenceNetworks.mnistMlp(), 784, 10),
+        rows.addAll(measure(Workload.dense(MNIST, ReferenceNetworks.mnistMlp(), 784, 10),
                 new Samples(500, 32, 2), all));
         // 800 neurons: one per core does not fit the board's 768 cores
         rows.addAll(measure(Workload.dense("softmax 100-100-100-300-100-100", ReferenceNetworks.softmaxNetwork(), 100,
@@ -80,7 +87,7 @@ public final class MachineReport {
         rows.addAll(measure(Workload.dense("Conv2D 1x12x12 -> 4 (3x3) -> max 2x2 -> 8 (3x3) -> 10",
                 ReferenceNetworks.conv2dNetwork(), 12 * 12, 10), new Samples(200, 32, 4), all));
         Path mnist = Path.of(args.length > 1 ? args[1] : "data/mnist");
-        String markdown = markdown(rows) + ArithmeticComparison.markdown(mnist)
+        String markdown = markdown(rows) + TargetTable.markdown(rows) + ArithmeticComparison.markdown(mnist)
                 + TrainingArithmeticComparison.markdown(mnist);
         Files.writeString(out.resolve("machine-report.md"), markdown);
         Files.writeString(out.resolve("machine-report.html"), html(rows));
@@ -123,7 +130,8 @@ public final class MachineReport {
                         outcome = "packets lost";
                     }
                     rows.add(new Row(work.name(), "inference", strategy, mode, net.lastRunStats(),
-                            bound(net.mapping()), limit(net.mapping()), outcome));
+                            bound(net.mapping()), limit(net.mapping()), outcome,
+                            StepWindows.longest(net.mapping(), STEP_WINDOWS)));
                     int n = strategy == PartitioningStrategy.NEURON_PER_CORE ? samples.trainingNeuronPerCore()
                             : samples.training();
                     DataSet batch = new DataSet(x.get(NDArrayIndex.interval(0, n)), work.labels().apply(n));
@@ -134,7 +142,8 @@ public final class MachineReport {
                         outcome = "packets lost";
                     }
                     rows.add(new Row(work.name(), "training", strategy, mode, net.lastTrainingStats(),
-                            bound(net.trainingMapping()), limit(net.trainingMapping()), outcome));
+                            bound(net.trainingMapping()), limit(net.trainingMapping()), outcome,
+                            StepWindows.longest(net.trainingMapping(), STEP_WINDOWS)));
                     System.err.printf("%s %s %s: %s%n", work.name(), strategy, mode, outcome);
                 }
             }
