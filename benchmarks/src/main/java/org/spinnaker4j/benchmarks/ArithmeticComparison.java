@@ -19,6 +19,8 @@ import org.spinnaker4j.backend.SpiNNakerOptions;
 import org.spinnaker4j.backend.runtime.RunStats;
 import org.spinnaker4j.demo.MnistIdx;
 import org.spinnaker4j.demo.ReferenceNetworks;
+import org.spinnaker4j.mapper.cost.CoreCostModel;
+import org.spinnaker4j.mapper.cost.SampleBound;
 import org.spinnaker4j.mapper.ir.Arithmetic;
 import org.spinnaker4j.mapper.machine.Machine;
 
@@ -27,7 +29,7 @@ import org.spinnaker4j.mapper.machine.Machine;
  * trained on the host (nd4j-native) as the demo trains it, each run for inference on one SpiNN-5 board with the default
  * options in both arithmetics. Per run: cores, time and energy per sample, the largest output difference to
  * nd4j-native, the values s16.15 saturated, and for MNIST the test accuracy and the digits whose class agrees with
- * nd4j-native's.
+ * nd4j-native's; then issue 12's targets against those runs.
  */
 final class ArithmeticComparison {
 
@@ -36,8 +38,17 @@ final class ArithmeticComparison {
     private static final int MNIST_BATCH = 32;
     private static final int SEED_ROWS = 200;
 
-    /** One network in one arithmetic: its run, the largest output difference and (MNIST) its classes. */
-    private record Row(String network, Arithmetic arithmetic, RunStats stats, double maxDifference,
+    private static final String MNIST = MachineReport.MNIST + ", trained";
+    private static final double MNIST_FIXED_PER_SECOND = 15_000;
+    private static final double ACCURACY_POINTS_BELOW_FLOAT = 0.3;
+    private static final double SEED_MAX_DIFFERENCE = 1e-3;
+    private static final double MAC_CHEAPER = 10;
+
+    /**
+     * One network in one arithmetic: its run and its mapping's time bound, the largest output difference and (MNIST)
+     * its classes.
+     */
+    private record Row(String network, Arithmetic arithmetic, RunStats stats, SampleBound bound, double maxDifference,
             double accuracy, double agreement) {
     }
 
@@ -52,7 +63,7 @@ final class ArithmeticComparison {
         Nd4j.getRandom().setSeed(17);
         INDArray seedRows = Nd4j.rand(DataType.FLOAT, SEED_ROWS, 10);
         for (Arithmetic arithmetic : Arithmetic.values()) {
-            rows.add(run("seed 10-50-50-300-50-25", seed, seedRows, null, arithmetic));
+            rows.add(run(MachineReport.SEED, seed, seedRows, null, arithmetic));
         }
         SplitTestAndTrain split = MnistIdx.load(mnistDir).splitTestAndTrain(MNIST_TRAIN);
         MultiLayerNetwork mnist = new MultiLayerNetwork(ReferenceNetworks.mnistMlp());
@@ -62,10 +73,9 @@ final class ArithmeticComparison {
         }
         DataSet test = split.getTest();
         for (Arithmetic arithmetic : Arithmetic.values()) {
-            rows.add(run("MNIST MLP 784-256-128-10, trained", mnist, test.getFeatures(), test.getLabels(),
-                    arithmetic));
+            rows.add(run(MNIST, mnist, test.getFeatures(), test.getLabels(), arithmetic));
         }
-        return table(rows, test.numExamples());
+        return table(rows, test.numExamples()) + targets(rows);
     }
 
     private static Row run(String name, MultiLayerNetwork cpu, INDArray x, INDArray labels, Arithmetic arithmetic) {
@@ -83,7 +93,8 @@ final class ArithmeticComparison {
                 agreement = classes.eq(expected.argMax(1)).castTo(DataType.INT).sumNumber().doubleValue() / x.rows();
             }
             System.err.printf(Locale.ROOT, "%s, %s: max difference %.2e%n", name, arithmetic, diff);
-            return new Row(name, arithmetic, net.lastRunStats(), diff, accuracy, agreement);
+            return new Row(name, arithmetic, net.lastRunStats(), MachineReport.bound(net.mapping()), diff, accuracy,
+                    agreement);
         }
     }
 
@@ -108,6 +119,36 @@ final class ArithmeticComparison {
                             + " / " + LongStream.of(saturated.sums()).sum(), s.packetsDropped(), s.tdmaOverruns()));
         }
         return table.markdown();
+    }
+
+    /**
+     * Issue 12's targets: a dense MAC's cost in float32 over s16.15 (the cost table's ARM968 figures, which the
+     * calibration measures under qemu), MNIST in s16.15 against its throughput and float32's accuracy, the seed
+     * network's largest difference.
+     */
+    private static String targets(List<Row> rows) {
+        CoreCostModel cost = CoreCostModel.ARM968_SOFT_FLOAT;
+        double floatMac = cost.macCycles(Arithmetic.FLOAT32);
+        double fixedMac = cost.macCycles(Arithmetic.S16_15);
+        Row mnistFloat = find(rows, MNIST, Arithmetic.FLOAT32);
+        Row mnistFixed = find(rows, MNIST, Arithmetic.S16_15);
+        return new TargetTable()
+                .atLeast("a dense MAC's cycles in float32 over s16.15's", floatMac / fixedMac, MAC_CHEAPER,
+                        String.format(Locale.ROOT, "%.1f cycles against %.1f (ARM968 cost table)", floatMac,
+                                fixedMac))
+                .atLeast("MNIST MLP inference in s16.15, samples / s", mnistFixed.stats().samplesPerSecond(),
+                        MNIST_FIXED_PER_SECOND, TargetTable.throughputLimit(mnistFixed.stats(), mnistFixed.bound()))
+                .atMost("MNIST MLP test accuracy, points below float32's", 100 * (mnistFloat.accuracy()
+                        - mnistFixed.accuracy()), ACCURACY_POINTS_BELOW_FLOAT, "")
+                .atMost("seed network in s16.15, largest output difference to nd4j-native",
+                        find(rows, MachineReport.SEED, Arithmetic.S16_15).maxDifference(), SEED_MAX_DIFFERENCE, "")
+                .markdown("Issue 12's targets", "One SpiNN-5 board, default options but the arithmetic, from the "
+                        + "runs above.");
+    }
+
+    private static Row find(List<Row> rows, String network, Arithmetic arithmetic) {
+        return rows.stream().filter(r -> r.network().equals(network) && r.arithmetic() == arithmetic).findFirst()
+                .orElseThrow();
     }
 
     private static String percent(double fraction) {

@@ -37,8 +37,8 @@ import org.spinnaker4j.mapper.partition.PartitioningStrategy;
  * against the mapping's own time bound ({@link BoundCalculator}), and the host link's time),
  * energy, packets forward and backward, link load, drops and overruns, as Markdown and as an HTML
  * page with a per-chip heat map of packets and drops.
- * After it, issue 10's targets against those runs ({@link TargetTable}), {@link ArithmeticComparison}'s table of float32 against s16.15 fixed point, and
- * {@link TrainingArithmeticComparison}'s for training.
+ * After it, issue 10's targets against those runs ({@link TimeTargets}), {@link ArithmeticComparison}'s table of
+ * float32 against s16.15 fixed point with issue 12's targets, and {@link TrainingArithmeticComparison}'s for training.
  * Usage: {@code MachineReport [output directory [MNIST directory]]}.
  */
 public final class MachineReport {
@@ -87,7 +87,7 @@ public final class MachineReport {
         rows.addAll(measure(Workload.dense("Conv2D 1x12x12 -> 4 (3x3) -> max 2x2 -> 8 (3x3) -> 10",
                 ReferenceNetworks.conv2dNetwork(), 12 * 12, 10), new Samples(200, 32, 4), all));
         Path mnist = Path.of(args.length > 1 ? args[1] : "data/mnist");
-        String markdown = markdown(rows) + TargetTable.markdown(rows) + ArithmeticComparison.markdown(mnist)
+        String markdown = markdown(rows) + TimeTargets.markdown(rows) + ArithmeticComparison.markdown(mnist)
                 + TrainingArithmeticComparison.markdown(mnist);
         Files.writeString(out.resolve("machine-report.md"), markdown);
         Files.writeString(out.resolve("machine-report.html"), html(rows));
@@ -151,7 +151,8 @@ public final class MachineReport {
         return rows;
     }
 
-    private static SampleBound bound(Mapping m) {
+    /** {@code m}'s time bound a sample, as the FASTEST partitioner computes it. */
+    static SampleBound bound(Mapping m) {
         return BoundCalculator.SPINNAKER1.bound(m.network(), m.graph(), m.placements(), m.machine());
     }
 

@@ -1,104 +1,53 @@
 package org.spinnaker4j.benchmarks;
 
-import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.List;
 import java.util.Locale;
 import org.spinnaker4j.backend.runtime.RunStats;
-import org.spinnaker4j.backend.sim.SendMode;
+import org.spinnaker4j.mapper.cost.SampleBound;
 import org.spinnaker4j.mapper.machine.MachineTiming;
-import org.spinnaker4j.mapper.partition.PartitioningStrategy;
 
 /**
- * Issue 10's time targets (one SpiNN-5, float32, default options: FASTEST and TDMA), checked against the machine
- * report's runs: per target the measured figure, whether it is met and, met or not, what limits it (the mapping's
- * time bound and what sets it for a throughput, the step's longest TDMA windows for a latency, the lowest share for
- * the bound target), so that the report itself says where the machine stands.
+ * A report's table of an issue's targets: per target the measured figure, the wanted one, whether it is met and what
+ * limits it, as Markdown. {@link TimeTargets} and {@link ArithmeticComparison} fill one each.
  */
 final class TargetTable {
 
-    static final double MNIST_INFERENCE_PER_SECOND = 3_000;
-    static final double MNIST_INFERENCE_LATENCY_MICROS = 1_000;
-    static final double MNIST_TRAINING_PER_SECOND = 1_000;
-    static final double SEED_LATENCY_MICROS = 500;
-    static final double LEAST_SHARE_OF_BOUND = 0.5;
+    private final StringBuilder lines = new StringBuilder();
 
-    private TargetTable() {
-    }
-
-    /** The targets' table as Markdown, from {@code rows} (which must hold the default runs of both networks). */
-    static String markdown(List<MachineReport.Row> rows) {
-        MachineReport.Row mnistInference = defaultRun(rows, MachineReport.MNIST, "inference");
-        MachineReport.Row mnistTraining = defaultRun(rows, MachineReport.MNIST, "training");
-        MachineReport.Row seedInference = defaultRun(rows, MachineReport.SEED, "inference");
-        List<String> lines = new ArrayList<>();
-        lines.add(atLeast("MNIST MLP inference, samples / s (batch of " + mnistInference.stats().samples() + ")",
-                mnistInference.stats().samplesPerSecond(), MNIST_INFERENCE_PER_SECOND, period(mnistInference)));
-        lines.add(atMost("MNIST MLP inference latency, µs", latencyMicros(mnistInference),
-                MNIST_INFERENCE_LATENCY_MICROS, mnistInference.stepWindows()));
-        lines.add(atLeast("MNIST MLP training, samples / s (mini-batch of " + mnistTraining.stats().samples() + ")",
-                mnistTraining.stats().samplesPerSecond(), MNIST_TRAINING_PER_SECOND, period(mnistTraining)));
-        lines.add(atMost("seed network inference latency, µs", latencyMicros(seedInference), SEED_LATENCY_MICROS,
-                seedInference.stepWindows()));
-        List<MachineReport.Row> tdma = rows.stream().filter(r -> r.mode() == SendMode.TDMA).toList();
-        MachineReport.Row lowest = tdma.stream().min(Comparator.comparingDouble(TargetTable::shareOfBound))
-                .orElseThrow();
-        lines.add(atLeast("every TDMA mapping's share of its time bound, %", 100 * shareOfBound(lowest),
-                100 * LEAST_SHARE_OF_BOUND, "lowest: " + lowest.network() + ", " + lowest.pass() + ", "
-                        + lowest.strategy()));
-        long lost = tdma.stream().mapToLong(r -> r.stats().packetsDropped() + r.stats().packetsLost()).sum();
-        long overruns = tdma.stream().mapToLong(r -> r.stats().tdmaOverruns()).sum();
-        lines.add(atMost("packets dropped or lost, TDMA slots missed, every TDMA run", lost + overruns, 0,
-                lost + " dropped or lost, " + overruns + " overruns in " + tdma.size() + " runs"));
-        StringBuilder sb = new StringBuilder("\n## Issue 10's targets\n\n");
-        sb.append("One SpiNN-5 board, float32, default options (FASTEST, TDMA), from the runs above. For a throughput, "
-                + "what limits it is the mapping's time bound a sample and what sets it (its busiest core, link or "
-                + "router); for a latency, the step's longest TDMA windows (the cores sending in each, its clocks and "
-                + "share of the step; windows of successive stages overlap where a stage streams its columns).\n\n");
-        sb.append("| target | measured | wanted | met | what limits it |\n|---|---|---|---|---|\n");
-        lines.forEach(sb::append);
-        return sb.toString();
-    }
-
-    /** The default options' run of {@code network}'s {@code pass}: FASTEST under TDMA. */
-    private static MachineReport.Row defaultRun(List<MachineReport.Row> rows, String network, String pass) {
-        return rows.stream().filter(r -> r.network().equals(network) && r.pass().equals(pass)
-                && r.strategy() == PartitioningStrategy.FASTEST && r.mode() == SendMode.TDMA).findFirst()
-                .orElseThrow(() -> new IllegalArgumentException("no FASTEST TDMA " + pass + " run of " + network));
-    }
-
-    private static double latencyMicros(MachineReport.Row r) {
-        return r.stats().latencySeconds() * 1e6;
-    }
-
-    /** The run's time a sample against its mapping's bound, as the report's "of bound" column. */
-    private static double shareOfBound(MachineReport.Row r) {
-        RunStats s = r.stats();
-        return r.bound().microseconds(MachineTiming.SPINNAKER1) / (s.simulatedSecondsPerSample() * 1e6);
-    }
-
-    private static String period(MachineReport.Row r) {
-        return String.format(Locale.ROOT, "%.1f µs a sample against a bound of %.1f µs (%s)",
-                r.stats().simulatedSecondsPerSample() * 1e6, r.bound().microseconds(MachineTiming.SPINNAKER1),
-                r.bound().limitedBy());
-    }
-
-    private static String atLeast(String what, double measured, double wanted, String limits) {
+    /** A target met when {@code measured} is at least {@code wanted}. */
+    TargetTable atLeast(String what, double measured, double wanted, String limits) {
         return line(what, measured, "≥ " + figure(wanted), measured >= wanted, limits);
     }
 
-    private static String atMost(String what, double measured, double wanted, String limits) {
+    /** A target met when {@code measured} is at most {@code wanted}. */
+    TargetTable atMost(String what, double measured, double wanted, String limits) {
         return line(what, measured, "≤ " + figure(wanted), measured <= wanted, limits);
     }
 
-    private static String line(String what, double measured, String wanted, boolean met, String limits) {
-        return String.format(Locale.ROOT, "| %s | %s | %s | %s | %s |%n", what, figure(measured), wanted,
-                met ? "yes" : "**no**", limits);
+    /** The table under a second-level {@code heading}, after the paragraph {@code intro}. */
+    String markdown(String heading, String intro) {
+        return "\n## " + heading + "\n\n" + intro + "\n\n| target | measured | wanted | met | what limits it |\n"
+                + "|---|---|---|---|---|\n" + lines;
     }
 
-    /** A figure to a tenth, or whole when it is (to a millionth) or at least 100. */
+    /** What limits a throughput: the run's time a sample against its mapping's bound, and what sets that bound. */
+    static String throughputLimit(RunStats stats, SampleBound bound) {
+        return String.format(Locale.ROOT, "%.1f µs a sample against a bound of %.1f µs (%s)",
+                stats.simulatedSecondsPerSample() * 1e6, bound.microseconds(MachineTiming.SPINNAKER1),
+                bound.limitedBy());
+    }
+
+    private TargetTable line(String what, double measured, String wanted, boolean met, String limits) {
+        lines.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %s |%n", what, figure(measured), wanted,
+                met ? "yes" : "**no**", limits));
+        return this;
+    }
+
+    /** A figure whole when it is (to a millionth) or at least 100, else to a tenth, or in e-notation below 0.1. */
     private static String figure(double value) {
-        boolean whole = Math.abs(value) >= 100 || Math.abs(value - Math.rint(value)) < 1e-6;
-        return String.format(Locale.ROOT, whole ? "%,.0f" : "%,.1f", value);
+        double magnitude = Math.abs(value);
+        if (magnitude >= 100 || Math.abs(value - Math.rint(value)) < 1e-6) {
+            return String.format(Locale.ROOT, "%,.0f", value);
+        }
+        return String.format(Locale.ROOT, magnitude < 0.1 ? "%.1e" : "%,.1f", value);
     }
 }

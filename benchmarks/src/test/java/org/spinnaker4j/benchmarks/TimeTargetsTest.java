@@ -12,8 +12,8 @@ import org.spinnaker4j.backend.sim.SendMode;
 import org.spinnaker4j.mapper.cost.SampleBound;
 import org.spinnaker4j.mapper.partition.PartitioningStrategy;
 
-/** The targets' table: each target met or not from the default runs' figures, and what limits it. */
-class TargetTableTest {
+/** Issue 10's targets' table: each target met or not from the default runs' figures, and what limits it. */
+class TimeTargetsTest {
 
     @Test
     void eachTargetIsJudgedFromTheDefaultRun() {
@@ -21,7 +21,7 @@ class TargetTableTest {
         // a faster MNIST run that is not the default's must not be taken
         rows.add(row(MachineReport.MNIST, "inference", PartitioningStrategy.NEURON_PER_CORE, SendMode.BURST, 500,
                 50e-6, 300e-6, 0, "", 10e-6));
-        String table = TargetTable.markdown(rows);
+        String table = TimeTargets.markdown(rows);
         assertTrue(table.contains("| MNIST MLP inference, samples / s (batch of 500) | 3,900 | ≥ 3,000 | yes |"),
                 table);
         assertTrue(table.contains("| MNIST MLP inference latency, µs | 975 | ≤ 1,000 | yes | stage 9 "), table);
@@ -40,14 +40,14 @@ class TargetTableTest {
         List<MachineReport.Row> rows = defaultRuns();
         rows.add(row("another network", "training", PartitioningStrategy.FEWEST_CORES, SendMode.TDMA, 32, 1e-3,
                 1e-3, 2, "", 900e-6));
-        assertTrue(TargetTable.markdown(rows).contains("| 2 | ≤ 0 | **no** | 0 dropped or lost, 2 overruns in 4 runs |"));
+        assertTrue(TimeTargets.markdown(rows).contains("| 2 | ≤ 0 | **no** | 0 dropped or lost, 2 overruns in 4 runs |"));
     }
 
     @Test
     void aReportWithoutADefaultRunIsRefused() {
         List<MachineReport.Row> rows = defaultRuns();
         rows.remove(0);
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> TargetTable.markdown(rows));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> TimeTargets.markdown(rows));
         assertTrue(e.getMessage().contains("inference run of " + MachineReport.MNIST), e.getMessage());
     }
 
