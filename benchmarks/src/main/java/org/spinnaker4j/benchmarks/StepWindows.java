@@ -1,7 +1,6 @@
 package org.spinnaker4j.benchmarks;
 
 import java.util.Comparator;
-import java.util.List;
 import java.util.Locale;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
@@ -38,14 +37,13 @@ final class StepWindows {
                 .collect(Collectors.joining("; "));
     }
 
-    /** The layers and kinds of the cores in stage {@code s}, such as "layer 3 relay, layer 3 dense_block". */
+    /** The layers and kinds of the cores in stage {@code s}, such as "layer 3 dense block, layer 3 relay". */
     private static String senders(Mapping m, int[] stage, int s) {
         TreeSet<String> kinds = new TreeSet<>();
-        List<MachineVertex> vertices = m.graph().vertices();
-        for (MachineVertex v : vertices) {
+        for (MachineVertex v : m.graph().vertices()) {
             if (stage[v.id()] == s) {
-                kinds.add((v.layer() < 0 ? "input" : "layer " + v.layer()) + " "
-                        + v.kind().name().toLowerCase(Locale.ROOT));
+                String kind = v.kind().name().toLowerCase(Locale.ROOT).replace('_', ' ');
+                kinds.add(v.layer() < 0 ? kind : "layer " + v.layer() + " " + kind);
             }
         }
         return String.join(", ", kinds);

@@ -77,10 +77,9 @@ public final class CoreDataBuilder {
             KernelCopies copies, BackwardSendOrder backwardOrder) {
         Map<PartitionKind, Integer> sendKeys = new EnumMap<>(PartitionKind.class);
         for (OutgoingPartition p : mapping.graph().outgoing(v.id())) {
-            // a block's rows sent back in parts (one a receiver) lie end to end from the first part's key
-            if (p.kind() != PartitionKind.BACKWARD || !sendKeys.containsKey(PartitionKind.BACKWARD)) {
-                sendKeys.put(p.kind(), mapping.keys().of(p.id()).key());
-            }
+            // a core sends each kind from its first partition's key: the one partition of that kind, or the first
+            // part of a block's rows sent back in parts (one a receiver), which lie end to end from it
+            sendKeys.putIfAbsent(p.kind(), mapping.keys().of(p.id()).key());
         }
         List<OutgoingPartition> incoming = mapping.graph().incoming(v.id());
         int peers = count(incoming, PartitionKind.SOFTMAX_SYNC);
