@@ -77,8 +77,9 @@ public final class CoreDataBuilder {
             KernelCopies copies, BackwardSendOrder backwardOrder) {
         Map<PartitionKind, Integer> sendKeys = new EnumMap<>(PartitionKind.class);
         for (OutgoingPartition p : mapping.graph().outgoing(v.id())) {
-            // a core sends each kind from its first partition's key: the one partition of that kind, or the first
-            // part of a block's rows sent back in parts (one a receiver), which lie end to end from it
+            // each kind read here is one partition a core, or a block's rows sent back in parts (one a receiver),
+            // which lie end to end from the first part's key; a kernel copy's SHARE and PARAM partitions, several a
+            // core, are configured apart (copy)
             sendKeys.putIfAbsent(p.kind(), mapping.keys().of(p.id()).key());
         }
         List<OutgoingPartition> incoming = mapping.graph().incoming(v.id());
