@@ -48,8 +48,8 @@ public final class MachineReport {
 
     /**
      * One configuration's outcome; {@code bound} is its mapping's time bound per sample, {@code limitSeconds}
-     * the board's compute limit per sample for the pass, {@code stepWindows} its mapping's longest TDMA windows
-     * ({@link StepWindows}).
+     * the board's compute limit per sample for the pass, {@code stepWindows} an inference mapping's longest forward
+     * TDMA windows ({@link StepWindows}; empty for training).
      */
     record Row(String network, String pass, PartitioningStrategy strategy, SendMode mode, RunStats stats,
             SampleBound bound, double limitSeconds, String outcome, String stepWindows) {
@@ -142,8 +142,7 @@ public final class MachineReport {
                         outcome = "packets lost";
                     }
                     rows.add(new Row(work.name(), "training", strategy, mode, net.lastTrainingStats(),
-                            bound(net.trainingMapping()), limit(net.trainingMapping()), outcome,
-                            StepWindows.longest(net.trainingMapping(), STEP_WINDOWS)));
+                            bound(net.trainingMapping()), limit(net.trainingMapping()), outcome, ""));
                     System.err.printf("%s %s %s: %s%n", work.name(), strategy, mode, outcome);
                 }
             }
