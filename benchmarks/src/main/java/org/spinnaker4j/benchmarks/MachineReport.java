@@ -28,6 +28,7 @@ import org.spinnaker4j.mapper.cost.SampleBound;
 import org.spinnaker4j.mapper.machine.Machine;
 import org.spinnaker4j.mapper.machine.MachineTiming;
 import org.spinnaker4j.mapper.partition.PartitioningStrategy;
+import org.spinnaker4j.mapper.tdma.StepWindows;
 
 /**
  * The machine report: for the seed network, the MNIST MLP, a network of softmax layers that
@@ -131,7 +132,7 @@ public final class MachineReport {
                     }
                     rows.add(new Row(work.name(), "inference", strategy, mode, net.lastRunStats(),
                             bound(net.mapping()), limit(net.mapping()), outcome,
-                            StepWindows.longest(net.mapping(), STEP_WINDOWS)));
+                            StepWindows.longest(net.mapping().graph(), net.mapping().tdma(), STEP_WINDOWS)));
                     int n = strategy == PartitioningStrategy.NEURON_PER_CORE ? samples.trainingNeuronPerCore()
                             : samples.training();
                     DataSet batch = new DataSet(x.get(NDArrayIndex.interval(0, n)), work.labels().apply(n));

@@ -15,6 +15,7 @@ import org.spinnaker4j.mapper.partition.PartitioningStrategy;
 import org.spinnaker4j.mapper.place.Placements;
 import org.spinnaker4j.mapper.tdma.Phase;
 import org.spinnaker4j.mapper.tdma.SamplesInFlight;
+import org.spinnaker4j.mapper.tdma.StepWindows;
 import org.spinnaker4j.mapper.tdma.TdmaSchedule;
 
 /**
@@ -55,7 +56,10 @@ public record Mapping(Machine machine, NetworkSpec network, PartitioningStrategy
         return routingTables.values().stream().mapToInt(RoutingTable::size).sum();
     }
 
-    /** A multi-line human-readable summary. */
+    /** How many of an inference schedule's longest windows {@link #describe} names. */
+    private static final int LONGEST_WINDOWS = 3;
+
+    /** A multi-line human-readable summary (for inference, what the step's longest windows are). */
     public String describe() {
         StringBuilder sb = new StringBuilder();
         sb.append(String.format("Mapping (%s) on %s%n", strategy, machine));
@@ -69,6 +73,9 @@ public record Mapping(Machine machine, NetworkSpec network, PartitioningStrategy
                 tdma.stages().size(), tdma.stepClocks(), tdma.stepClocks() / 200.0, tdma.periodClocks() / 200.0));
         int held = tdma.samplesInFlight().stream().mapToInt(Integer::intValue).max().orElse(1);
         sb.append(held > 1 ? String.format(", training cores hold up to %d samples%n", held) : String.format("%n"));
+        if (!network.trains() && tdma.stepClocks() > 0) {
+            sb.append(String.format("  longest windows: %s%n", StepWindows.longest(graph, tdma, LONGEST_WINDOWS)));
+        }
         if (largestMiniBatch() > 0) {
             sb.append(String.format("  batch normalization: mini-batches of up to %d samples%n", largestMiniBatch()));
         }
