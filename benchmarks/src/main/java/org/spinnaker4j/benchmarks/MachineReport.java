@@ -54,6 +54,11 @@ public final class MachineReport {
      */
     record Row(String network, String pass, PartitioningStrategy strategy, SendMode mode, RunStats stats,
             SampleBound bound, double limitSeconds, String outcome, String stepWindows) {
+
+        /** The run's share of its mapping's bound: the bound's time a sample over the run's. */
+        double shareOfBound() {
+            return bound.microseconds(MachineTiming.SPINNAKER1) / 1e6 / stats.simulatedSecondsPerSample();
+        }
     }
 
     /**
@@ -197,13 +202,13 @@ public final class MachineReport {
         for (Row r : rows) {
             RunStats s = r.stats();
             double perSample = s.simulatedSecondsPerSample();
-            double bound = r.bound().microseconds(MachineTiming.SPINNAKER1) / 1e6;
             sb.append(String.format(Locale.ROOT,
                     "| %s | %s | %s | %s | %d / %d | %d | %.1f | %.1f | %.0f | %.1f | %.0f %% | %.1f (%s) | %.0f %% "
                             + "| %.1f | %.1f | %.0f | %.0f | %.0f | %.0f | %d | %d | %d | %d | %s |%n",
                     r.network(), r.pass(), r.strategy(), r.mode(), s.coresUsed(), s.chipsUsed(), s.samples(),
                     s.latencySeconds() * 1e6, perSample * 1e6, s.samplesPerSecond(), r.limitSeconds() * 1e6,
-                    100 * r.limitSeconds() / perSample, bound * 1e6, r.bound().limitedBy(), 100 * bound / perSample,
+                    100 * r.limitSeconds() / perSample, r.bound().microseconds(MachineTiming.SPINNAKER1),
+                    r.bound().limitedBy(), 100 * r.shareOfBound(),
                     s.hostSecondsPerSample() * 1e6, s.energyJoulesPerSample() * 1e6, s.forwardPacketsPerSample(),
                     s.backwardPacketsPerSample(), s.packetsDeliveredPerSample(),
                     (double) s.peakLinkPackets() / s.samples(), s.packetsDropped(), s.packetsReinjected(),

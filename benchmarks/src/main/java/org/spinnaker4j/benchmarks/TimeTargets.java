@@ -2,9 +2,7 @@ package org.spinnaker4j.benchmarks;
 
 import java.util.Comparator;
 import java.util.List;
-import org.spinnaker4j.backend.runtime.RunStats;
 import org.spinnaker4j.backend.sim.SendMode;
-import org.spinnaker4j.mapper.machine.MachineTiming;
 import org.spinnaker4j.mapper.partition.PartitioningStrategy;
 
 /**
@@ -30,7 +28,7 @@ final class TimeTargets {
         MachineReport.Row mnistTraining = defaultRun(rows, MachineReport.MNIST, "training");
         MachineReport.Row seedInference = defaultRun(rows, MachineReport.SEED, "inference");
         List<MachineReport.Row> tdma = rows.stream().filter(r -> r.mode() == SendMode.TDMA).toList();
-        MachineReport.Row lowest = tdma.stream().min(Comparator.comparingDouble(TimeTargets::shareOfBound))
+        MachineReport.Row lowest = tdma.stream().min(Comparator.comparingDouble(MachineReport.Row::shareOfBound))
                 .orElseThrow();
         long lost = tdma.stream().mapToLong(r -> r.stats().packetsDropped() + r.stats().packetsLost()).sum();
         long overruns = tdma.stream().mapToLong(r -> r.stats().tdmaOverruns()).sum();
@@ -45,7 +43,7 @@ final class TimeTargets {
                         TargetTable.throughputLimit(mnistTraining.stats(), mnistTraining.bound()))
                 .atMost("seed network inference latency, µs", latencyMicros(seedInference), SEED_LATENCY_MICROS,
                         seedInference.stepWindows())
-                .atLeast("every TDMA mapping's share of its time bound, %", 100 * shareOfBound(lowest),
+                .atLeast("every TDMA mapping's share of its time bound, %", 100 * lowest.shareOfBound(),
                         100 * LEAST_SHARE_OF_BOUND, "lowest: " + lowest.network() + ", " + lowest.pass() + ", "
                                 + lowest.strategy())
                 .atMost("packets dropped or lost, TDMA slots missed, every TDMA run", lost + overruns, 0,
@@ -66,11 +64,5 @@ final class TimeTargets {
 
     private static double latencyMicros(MachineReport.Row r) {
         return r.stats().latencySeconds() * 1e6;
-    }
-
-    /** The run's time a sample against its mapping's bound, as the report's "of bound" column. */
-    private static double shareOfBound(MachineReport.Row r) {
-        RunStats s = r.stats();
-        return r.bound().microseconds(MachineTiming.SPINNAKER1) / (s.simulatedSecondsPerSample() * 1e6);
     }
 }
