@@ -284,6 +284,9 @@ public final class EmbeddedSimulator implements Machine {
      * for any other vertex.
      */
     private static SimCore.InputReads inputReads(CoreCostModel cost, Mapping m, MachineVertex v) {
+        if (v.kind() == VertexKind.INPUT_SOURCE || v.kind() == VertexKind.LABEL_SOURCE) {
+            return new SimCore.InputReads(cost.inputReadEventCycles(v), 0);
+        }
         if (!m.graph().readsInputFromSdram(v.id())) {
             return SimCore.InputReads.NONE;
         }
@@ -804,28 +807,43 @@ public final class EmbeddedSimulator implements Machine {
     }
 
     /**
-     * The sources' start events: each input source sends its slice of the sample (of its words in fixed point), each
-     * label source its labels.
+     * A sample's start: each input source reads its slice of the sample (of its words in fixed point), each label
+     * source its labels, from its chip's SDRAM by DMA and sends them once the read is in; a first-layer block that
+     * reads its input from SDRAM reads its rows.
      */
     private void startSources(float[] sample, int[] words, float[] labels) {
         for (MachineVertex v : mapping.graph().vertices()) {
             float[] values = v.kind() == VertexKind.INPUT_SOURCE ? sample
                     : v.kind() == VertexKind.LABEL_SOURCE ? labels : null;
             if (values != null) {
+                SimCore core = cores[v.id()];
+                Runnable load;
                 if (words != null && v.kind() == VertexKind.INPUT_SOURCE) {
-                    cores[v.id()].kernel().loadInputWords(Arrays.copyOfRange(words, v.cols().lo(), v.cols().hi()));
+                    int[] slice = Arrays.copyOfRange(words, v.cols().lo(), v.cols().hi());
+                    load = () -> core.kernel().loadInputWords(slice);
                 } else if (fixedPoint != null) { // labels as words, quantised as the inputs
-                    cores[v.id()].kernel().loadInputWords(AccumQuantiser.quantise(Arrays.copyOfRange(values,
-                            v.cols().lo(), v.cols().hi()), 1, "labels").words());
+                    int[] slice = AccumQuantiser.quantise(Arrays.copyOfRange(values, v.cols().lo(), v.cols().hi()), 1,
+                            "labels").words();
+                    load = () -> core.kernel().loadInputWords(slice);
                 } else {
-                    cores[v.id()].kernel().loadInput(Arrays.copyOfRange(values, v.cols().lo(), v.cols().hi()));
+                    float[] slice = Arrays.copyOfRange(values, v.cols().lo(), v.cols().hi());
+                    load = () -> core.kernel().loadInput(slice);
                 }
-                cores[v.id()].startSource();
+                clock.at(sdramOf(v).read(clock.now(), v.cols().size()), () -> {
+                    load.run();
+                    core.startSource();
+                });
             }
             if (sample != null && mapping.graph().readsInputFromSdram(v.id())) {
                 readInput(v, sample, words);
             }
         }
+    }
+
+    /** The SDRAM interface of vertex {@code v}'s chip. */
+    private SdramInterface sdramOf(MachineVertex v) {
+        return sdram.computeIfAbsent(mapping.placements().of(v.id()).chip(),
+                c -> new SdramInterface(parameters.timing()));
     }
 
     /**
@@ -835,8 +853,7 @@ public final class EmbeddedSimulator implements Machine {
      */
     private void readInput(MachineVertex v, float[] sample, int[] words) {
         Slice rows = v.rows();
-        SdramInterface chip = sdram.computeIfAbsent(mapping.placements().of(v.id()).chip(),
-                c -> new SdramInterface(parameters.timing()));
+        SdramInterface chip = sdramOf(v);
         SimCore core = cores[v.id()];
         int perRead = CoreCostModel.rowsPerRead(rows.size(), mapping.network().trains());
         for (int first = 0; first < rows.size(); first += perRead) {

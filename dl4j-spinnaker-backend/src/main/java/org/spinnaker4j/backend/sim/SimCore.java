@@ -112,8 +112,10 @@ final class SimCore implements SimRouter.Pusher {
     }
 
     /**
-     * What a first-layer block's read of rows from SDRAM costs the core besides the rows' multiply: per event and per
-     * row, in cycles (all 0 on a core that reads none).
+     * What a read from SDRAM costs the core besides the work on what it read: per event and per row, in cycles. A
+     * first-layer block reading its rows: a read's event and each row's filing, not the rows' multiply; a source
+     * reading its slice of a sample: the read's event, the values' work being its start's. All 0 on a core that reads
+     * none.
      */
     record InputReads(long eventCycles, long rowCycles) {
         static final InputReads NONE = new InputReads(0, 0);
@@ -284,9 +286,12 @@ final class SimCore implements SimRouter.Pusher {
         lastForwardSendPs = startPs;
     }
 
-    /** An input or label source's start event: it sends the sample the host loaded. */
+    /**
+     * An input or label source's start event, once its DMA has brought its slice of the sample from SDRAM: it sends
+     * it, charged the read's event besides the values' work.
+     */
     void startSource() {
-        finishEvent(kernel.start(outbox), 0);
+        finishEvent(kernel.start(outbox), profile.inputReads().eventCycles());
         if (!background.isEmpty()) {
             throw new IllegalStateException("source core " + profile.location() + " (" + profile.label()
                     + ") did backward-pass work when it sent its sample");

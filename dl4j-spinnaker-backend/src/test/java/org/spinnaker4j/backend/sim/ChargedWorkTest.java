@@ -43,7 +43,7 @@ import org.spinnaker4j.mapper.tdma.TdmaScheduler;
 /**
  * Busy time and energy worked out by hand for a 6-4-3 network (relu, then softmax), one fused block per layer:
  * each core is busy for the cost model's figure of every piece of work it does, once, whether or not that work
- * sends anything; a block's rows are charged once each, as it multiplies them in, whatever event does it. In training the first layer's block computes its deltas and dW but sends nothing back, and the
+ * sends anything (a source's read of its slice of a sample from SDRAM too); a block's rows are charged once each, as it multiplies them in, whatever event does it. In training the first layer's block computes its deltas and dW but sends nothing back, and the
  * output block's labels arrive before its forward pass completes, so its last input row also does its backward
  * pass. A core's backward-pass work runs in the background, and the sends it makes wait for it.
  */
@@ -51,6 +51,8 @@ class ChargedWorkTest {
 
     /** Not the default, so the test sees that the simulator charges from its parameters' model. */
     private static final CoreCostModel COST = new CoreCostModel(1.25, 50, 100, 20);
+    /** A source's read of its slice of a sample from SDRAM: starting the DMA and dispatching its completion. */
+    private static final long SOURCE_READ = CoreCostModel.DMA_START_CYCLES + COST.dispatchCycles();
     private static final int N_IN = 6;
     private static final int HIDDEN = 4;
     private static final int N_OUT = 3;
@@ -132,7 +134,7 @@ class ChargedWorkTest {
         try (EmbeddedSimulator sim = loaded(mapping, SendMode.TDMA)) {
             sim.run(new float[][] {values(N_IN, new Random(1))});
             assertCharged(mapping, sim.lastRunStats(), Map.of(
-                    input, COST.completionCycles(input, ActivationKind.IDENTITY),
+                    input, SOURCE_READ + COST.completionCycles(input, ActivationKind.IDENTITY),
                     hidden, N_IN * (COST.packetCycles(hidden) + COST.rowCycles(hidden))
                             + COST.completionCycles(hidden, ActivationKind.RELU),
                     output, HIDDEN * (COST.packetCycles(output) + COST.rowCycles(output))
@@ -166,8 +168,8 @@ class ChargedWorkTest {
             assertEquals(0, stats.tdmaOverruns(), "every packet went in its slot: the output block's backward work "
                     + "does not hold back the outputs it sends in the same event");
             assertCharged(mapping, stats, Map.of(
-                    input, COST.completionCycles(input, ActivationKind.IDENTITY),
-                    labels, COST.completionCycles(labels, ActivationKind.IDENTITY),
+                    input, SOURCE_READ + COST.completionCycles(input, ActivationKind.IDENTITY),
+                    labels, SOURCE_READ + COST.completionCycles(labels, ActivationKind.IDENTITY),
                     // its inputs and W·delta of the output block's rows
                     hidden, (N_IN + HIDDEN) * block + N_IN * COST.rowCycles(hidden)
                             + COST.completionCycles(hidden, ActivationKind.RELU)
@@ -212,8 +214,8 @@ class ChargedWorkTest {
                 RunStats stats = sim.lastRunStats();
                 assertEquals(0, stats.tdmaOverruns(), rounding.toString());
                 assertCharged(mapping, stats, Map.of(
-                        input, COST.completionCycles(input, ActivationKind.IDENTITY),
-                        labels, COST.completionCycles(labels, ActivationKind.IDENTITY),
+                        input, SOURCE_READ + COST.completionCycles(input, ActivationKind.IDENTITY),
+                        labels, SOURCE_READ + COST.completionCycles(labels, ActivationKind.IDENTITY),
                         // its input words, each multiplied in, and the output block's error words
                         hidden, N_IN * (COST.packetCycles(hidden) + COST.rowCycles(hidden))
                                 + HIDDEN * COST.backwardPacketCycles(hidden)

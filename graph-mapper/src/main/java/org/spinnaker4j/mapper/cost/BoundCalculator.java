@@ -92,7 +92,7 @@ public final class BoundCalculator {
             int forward = packets(incoming, true);
             cycles[v.id()] = cost.forwardSampleCycles(v, activation, forward, softmaxSync,
                     ColumnStreaming.streams(network, graph, v.id()))
-                    + (graph.readsInputFromSdram(v.id()) ? cost.inputReadCycles(v, network.trains()) : 0);
+                    + (graph.sdramWords(v.id()) > 0 ? cost.inputReadCycles(v, network.trains()) : 0);
             if (network.trains()) {
                 boolean sendsBackward = graph.outgoing(v.id()).stream()
                         .anyMatch(p -> p.kind() == PartitionKind.BACKWARD);

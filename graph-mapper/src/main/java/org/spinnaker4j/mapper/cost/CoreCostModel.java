@@ -535,25 +535,31 @@ public record CoreCostModel(double cyclesPerInstruction, int receiveInterruptCyc
     }
 
     /**
-     * Cycles of a first-layer block's sample read from SDRAM ({@code InputPath.SDRAM}) besides its rows' multiply
-     * ({@link #rowCycles}) and any dropout of them ({@link #dropoutRowCycles}): each of its reads' event
-     * ({@link #inputReadEventCycles}, {@link #rowsPerRead}) and every row's filing ({@code s4j_on_rows}). 0 for any
-     * other vertex.
+     * Cycles of a vertex's sample read from SDRAM besides the work on what it read. A first-layer block reading its
+     * rows ({@code InputPath.SDRAM}): each of its reads' event ({@link #inputReadEventCycles}, {@link #rowsPerRead})
+     * and every row's filing ({@code s4j_on_rows}), not their multiply ({@link #rowCycles}) or dropout
+     * ({@link #dropoutRowCycles}). An input or label source: its one read's event, whose values' work is its
+     * completion's ({@link #completionCycles}). 0 for any other vertex.
      */
     public long inputReadCycles(MachineVertex v, boolean trains) {
-        if (v.kind() != VertexKind.DENSE_BLOCK) {
-            return 0;
-        }
-        int rows = v.rows().size();
-        return reads(rows, trains) * inputReadEventCycles(v) + inputReadRowCycles(v, rows);
+        return switch (v.kind()) {
+            case DENSE_BLOCK -> {
+                int rows = v.rows().size();
+                yield reads(rows, trains) * inputReadEventCycles(v) + inputReadRowCycles(v, rows);
+            }
+            case INPUT_SOURCE, LABEL_SOURCE -> inputReadEventCycles(v);
+            default -> 0;
+        };
     }
 
     /**
-     * Cycles of all of a first-layer block's work on a sample read from SDRAM: {@link #inputReadCycles} and the rows'
-     * multiply ({@link #rowCycles}) and dropout under {@code dropout} ({@link #dropoutRowCycles}).
+     * Cycles of all of a vertex's work on a sample read from SDRAM: {@link #inputReadCycles} and, for a first-layer
+     * block, the rows' multiply ({@link #rowCycles}) and dropout under {@code dropout} ({@link #dropoutRowCycles}).
      */
     public long inputReadWorkCycles(MachineVertex v, boolean trains, InputDropout dropout) {
-        return inputReadCycles(v, trains) + v.rows().size() * (rowCycles(v) + dropoutRowCycles(v, dropout));
+        long read = inputReadCycles(v, trains);
+        return v.kind() == VertexKind.DENSE_BLOCK
+                ? read + v.rows().size() * (rowCycles(v) + dropoutRowCycles(v, dropout)) : read;
     }
 
     /**
@@ -583,9 +589,13 @@ public record CoreCostModel(double cyclesPerInstruction, int receiveInterruptCyc
 
     /**
      * Cycles of one read's event besides its rows: starting its DMA ({@link #DMA_START_CYCLES}), dispatching its
-     * completion interrupt's callback, and the fixed work of the kernel's call ({@code block.dma.event}).
+     * completion interrupt's callback, and for a block the fixed work of the kernel's call ({@code block.dma.event});
+     * a source's call is its completion ({@link #completionCycles}).
      */
     public long inputReadEventCycles(MachineVertex v) {
+        if (v.kind() == VertexKind.INPUT_SOURCE || v.kind() == VertexKind.LABEL_SOURCE) {
+            return DMA_START_CYCLES + dispatchCycles;
+        }
         ForwardFigures f = figures(v);
         return DMA_START_CYCLES + dispatchCycles + cycles(f, f.dmaEvent());
     }

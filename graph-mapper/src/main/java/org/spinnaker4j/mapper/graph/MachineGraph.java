@@ -84,6 +84,19 @@ public final class MachineGraph {
         return readsInputFromSdram[vertexId];
     }
 
+    /**
+     * The 32-bit words the vertex reads from its chip's SDRAM by DMA each sample: a first-layer block that
+     * {@link #readsInputFromSdram reads its input from SDRAM} its rows, an input or label source its slice of the
+     * sample the host loaded there; 0 for every other vertex.
+     */
+    public int sdramWords(int vertexId) {
+        MachineVertex v = vertices.get(vertexId);
+        if (readsInputFromSdram[vertexId]) {
+            return v.rows().size();
+        }
+        return v.kind() == VertexKind.INPUT_SOURCE || v.kind() == VertexKind.LABEL_SOURCE ? v.cols().size() : 0;
+    }
+
     public long count(VertexKind kind) {
         return vertices.stream().filter(v -> v.kind() == kind).count();
     }

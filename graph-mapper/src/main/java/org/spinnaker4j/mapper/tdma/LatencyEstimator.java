@@ -57,15 +57,16 @@ public final class LatencyEstimator {
     }
 
     /**
-     * A first-layer block that reads its sample from SDRAM: clocks from the sample's start to its rows all multiplied
-     * in, its DMA alone on its chip's SDRAM (the scheduler, which knows the placement, queues it behind the chip's
-     * other blocks'); 0 for every other vertex.
+     * A vertex that reads its part of each sample from SDRAM (a source, or a first-layer block reading its input
+     * from SDRAM): clocks from the sample's start to its read's work done, its DMA alone on its chip's SDRAM (the
+     * scheduler, which knows the placement, queues it behind the chip's other reads); 0 for every other vertex.
      */
     private long inputReadClocks(NetworkSpec network, MachineGraph graph, MachineVertex v) {
-        if (!graph.readsInputFromSdram(v.id())) {
+        int words = graph.sdramWords(v.id());
+        if (words == 0) {
             return 0;
         }
-        return timing.dmaClocks(0, v.rows().size()) + cost.inputReadWorkCycles(v, network.trains(), network.dropout(0));
+        return timing.dmaClocks(0, words) + cost.inputReadWorkCycles(v, network.trains(), network.dropout(0));
     }
 
     /** The estimate of {@code graph}, placed so that its forward values load links as {@code loads} says. */

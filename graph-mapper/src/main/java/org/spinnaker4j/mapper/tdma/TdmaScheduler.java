@@ -791,7 +791,7 @@ public final class TdmaScheduler {
             ActivationKind activation = activation(v);
             boolean split = graph.splitsSoftmax(v.id());
             long work = cost.forwardWorkCycles(v, activation, split, ColumnStreaming.streams(network, graph, v.id()))
-                    + (graph.readsInputFromSdram(v.id()) ? inputReadWork(v) : 0);
+                    + (graph.sdramWords(v.id()) > 0 ? inputReadWork(v) : 0);
             if (network.trains()) {
                 work += cost.backwardSampleCycles(v, activation, OutputLoss.of(network, v), 0, sendsBackward(v.id()),
                         split) + cost.dropoutBackwardCycles(v, network.dropout(v.layer()), sendsBackward(v.id()));
@@ -800,37 +800,38 @@ public final class TdmaScheduler {
         }
 
         /**
-         * A first-layer block that reads its sample from SDRAM ({@link MachineGraph#readsInputFromSdram}): clocks from
-         * the sample's start to its rows all multiplied in, its DMA behind every other such block's on its chip (all
-         * start at the sample's start and share the chip's SDRAM interface), then the events that file and multiply
-         * them in; in training each read's event may also wait for a backward packet of an earlier sample under way
+         * A vertex that reads its part of each sample from SDRAM ({@link MachineGraph#sdramWords}: a source its
+         * slice, a first-layer block reading its input from SDRAM its rows): clocks from the sample's start to its
+         * read's work done, its DMA behind every other read on its chip (all start at the sample's start and share
+         * the chip's SDRAM interface), then the events that file it (a block's also multiply its rows in); in
+         * training each of a block's reads' event may also wait for a backward packet of an earlier sample under way
          * (a read that completes mid-packet waits for its end; no packet the core's queue holds goes first). 0 for
          * every other vertex, whose input comes as packets in a window.
          */
         private long inputReadClocks(int v) {
-            if (!graph.readsInputFromSdram(v)) {
+            int words = graph.sdramWords(v);
+            if (words == 0) {
                 return 0;
             }
             MachineVertex vertex = graph.vertex(v);
-            int words = vertex.rows().size();
-            long behindPackets = network.trains() ? CoreCostModel.reads(words, true) * cost.backwardPacketCycles(vertex)
-                    : 0;
+            long behindPackets = network.trains() && graph.readsInputFromSdram(v)
+                    ? CoreCostModel.reads(words, true) * cost.backwardPacketCycles(vertex) : 0;
             return timing.dmaClocks(sdramWordsOn(placements.of(v).chip()) - words, words) + inputReadWork(vertex)
                     + behindPackets;
         }
 
-        /** A first-layer block's work on its sample read from SDRAM: the reads' events, every row's MACs and dropout. */
+        /** A vertex's work on its part of a sample read from SDRAM: the reads' events (a block's rows' MACs too). */
         private long inputReadWork(MachineVertex v) {
             return cost.inputReadWorkCycles(v, network.trains(), network.dropout(0));
         }
 
-        /** The words all the first-layer blocks on {@code chip} read from its SDRAM each sample. */
+        /** The words all the vertices on {@code chip} read from its SDRAM each sample ({@link MachineGraph#sdramWords}). */
         private long sdramWordsOn(ChipLocation chip) {
             if (sdramWords == null) {
                 sdramWords = new HashMap<>();
                 for (MachineVertex u : graph.vertices()) {
-                    if (graph.readsInputFromSdram(u.id())) {
-                        sdramWords.merge(placements.of(u.id()).chip(), (long) u.rows().size(), Long::sum);
+                    if (graph.sdramWords(u.id()) > 0) {
+                        sdramWords.merge(placements.of(u.id()).chip(), (long) graph.sdramWords(u.id()), Long::sum);
                     }
                 }
             }
@@ -1264,8 +1265,8 @@ public final class TdmaScheduler {
                 for (MachineVertex v : graph.vertices()) {
                     long work = busy.getOrDefault(v.id(), 0L) + ownWork(v);
                     period = Math.max(period, (long) Math.ceil(work / SENDING_FRACTION));
-                    if (graph.readsInputFromSdram(v.id())) {
-                        // a chip's SDRAM carries its first-layer blocks' words of one sample a period
+                    if (graph.sdramWords(v.id()) > 0) {
+                        // a chip's SDRAM carries its readers' words of one sample a period
                         long words = sdramWordsOn(placements.of(v.id()).chip());
                         period = Math.max(period, timing.sdramClocks(words));
                     }

@@ -22,8 +22,9 @@ import org.spinnaker4j.mapper.place.Placements;
 import org.spinnaker4j.mapper.TestSupport;
 
 /**
- * The bound of small mappings worked out by hand: a 4 → 3 identity layer whose input source, fused
- * block and output sink sit on three chips of a 2 × 2 grid, so each partition crosses one link.
+ * The bound of small mappings worked out by hand: a 4 → 3 identity layer whose input source (reading its slice of
+ * each sample from SDRAM), fused block and output sink sit on three chips of a 2 × 2 grid, so each partition crosses
+ * one link.
  */
 class BoundCalculatorTest {
 
@@ -50,7 +51,9 @@ class BoundCalculatorTest {
         NetworkSpec network = TestSupport.network(ActivationKind.IDENTITY, 4, 3);
         SampleBound bound = BOUNDS.bound(network, graph(), THREE_CHIPS, Machine.grid(2, 2, false));
 
-        long source = COST.completionCycles(SOURCE, ActivationKind.IDENTITY);
+        // the source reads its slice from SDRAM (starting the DMA, dispatching its completion), then sends it
+        long source = CoreCostModel.DMA_START_CYCLES + COST.dispatchCycles()
+                + COST.completionCycles(SOURCE, ActivationKind.IDENTITY);
         long block = 4 * COST.forwardPacketCycles(BLOCK) + COST.completionCycles(BLOCK, ActivationKind.IDENTITY);
         long sink = 3 * COST.packetCycles(SINK);
         assertEquals(List.of(source, block, sink), java.util.Arrays.stream(BOUNDS.coreCycles(network, graph()))
@@ -102,7 +105,8 @@ class BoundCalculatorTest {
                 ActivationKind.SOFTMAX, OutputLoss.of(network, block)), "an output core's deltas cost its loss's");
         assertEquals(forward + backward, cycles[2]);
         assertEquals(COST.packetCycles(loss), cycles[4]);
-        assertEquals(COST.completionCycles(labels, ActivationKind.IDENTITY), cycles[1]);
+        assertEquals(CoreCostModel.DMA_START_CYCLES + COST.dispatchCycles()
+                + COST.completionCycles(labels, ActivationKind.IDENTITY), cycles[1]);
 
         // its input dropped: each row filed pays the dropout's hash, mask and scaling (a first-layer block sends
         // no gradient back to mask)

@@ -187,6 +187,29 @@ class TdmaSchedulerTest {
     }
 
     /**
+     * An input source reads its slice of each sample from its chip's SDRAM before it sends: the first window opens
+     * once the read is in (the DMA's latency and the slice's words through the chip's interface) and the source has
+     * dispatched the read's completion and done its values' work. A block fed by packets reads nothing.
+     */
+    @Test
+    void theFirstWindowOpensOnceTheInputSourceHasReadItsSliceFromSdram() {
+        Mapping m = map(PartitioningStrategy.FEWEST_CORES, TestSupport.network(ActivationKind.RELU, 40, 10), ANY_FITS);
+        assertEquals(1, m.graph().count(VertexKind.INPUT_SOURCE));
+        for (MachineVertex v : m.graph().vertices()) {
+            if (v.kind() == VertexKind.INPUT_SOURCE) {
+                int words = v.cols().size();
+                assertEquals(words, m.graph().sdramWords(v.id()));
+                long read = MachineTiming.SPINNAKER1.dmaClocks(0, words) + CoreCostModel.DMA_START_CYCLES
+                        + COST.dispatchCycles();
+                assertEquals(read + COST.completionCycles(v, ActivationKind.IDENTITY),
+                        m.tdma().stages().get(0).startClocks());
+            } else if (v.kind() == VertexKind.DENSE_BLOCK) {
+                assertEquals(0, m.graph().sdramWords(v.id()));
+            }
+        }
+    }
+
+    /**
      * A label reaches the output layer in the window of the sample's inputs to it, so that window's receive queue
      * counts it: sent in an earlier stage, a later sample's labels would land in another sample's window unplanned.
      */
