@@ -148,7 +148,8 @@ final class ArithmeticComparison {
 
     private static Row find(List<Row> rows, String network, Arithmetic arithmetic) {
         return rows.stream().filter(r -> r.network().equals(network) && r.arithmetic() == arithmetic).findFirst()
-                .orElseThrow();
+                .orElseThrow(() -> new IllegalStateException("the report ran no " + arithmetic + " inference of "
+                        + network + ", which the fixed-point targets compare"));
     }
 
     private static String percent(double fraction) {
