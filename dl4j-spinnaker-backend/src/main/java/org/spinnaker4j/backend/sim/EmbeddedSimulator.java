@@ -275,13 +275,13 @@ public final class EmbeddedSimulator implements Machine {
         return cost.copyUpdateCycles(ownedWeights, copy.owned() - ownedWeights, copy.copies(), updater);
     }
 
-    /** Whether vertex v owns parameters of a layer whose gradient normalization needs its L2 norm. */
     /**
-     * What a first-layer block that reads its input from SDRAM spends on a read's event besides its rows' multiply,
-     * fixed and per row ({@link CoreCostModel#inputReadEventCycles}, {@link CoreCostModel#inputReadRowCycles}), each
-     * row's dropout in the per-row figure: the kernel reports its {@code DROPOUT_ROW} work once an event, which
-     * {@link WorkCosts} charges as one row's, so the fixed figure takes that row's off. {@link SimCore.InputReads#NONE}
-     * for any other vertex.
+     * What a vertex's read from SDRAM costs it. An input or label source: its read's event
+     * ({@link CoreCostModel#inputReadEventCycles}). A first-layer block that reads its input from SDRAM: a read's event
+     * besides its rows' multiply, fixed and per row ({@link CoreCostModel#inputReadEventCycles},
+     * {@link CoreCostModel#inputReadRowCycles}), each row's dropout in the per-row figure: the kernel reports its
+     * {@code DROPOUT_ROW} work once an event, which {@link WorkCosts} charges as one row's, so the fixed figure takes
+     * that row's off. {@link SimCore.InputReads#NONE} for any other vertex.
      */
     private static SimCore.InputReads inputReads(CoreCostModel cost, Mapping m, MachineVertex v) {
         if (v.kind() == VertexKind.INPUT_SOURCE || v.kind() == VertexKind.LABEL_SOURCE) {
@@ -295,6 +295,7 @@ public final class EmbeddedSimulator implements Machine {
                 cost.inputReadRowCycles(v, 1) + dropout);
     }
 
+    /** Whether vertex v owns parameters of a layer whose gradient normalization needs its L2 norm. */
     private static boolean normsHere(Mapping m, MachineVertex v) {
         return m.network().trains() && ownsParameters(v)
                 && m.network().training().updater(v.layer()).gradientNormalization().type().normKeys() > 0;
