@@ -284,7 +284,7 @@ public final class EmbeddedSimulator implements Machine {
      * that row's off. {@link SimCore.InputReads#NONE} for any other vertex.
      */
     private static SimCore.InputReads inputReads(CoreCostModel cost, Mapping m, MachineVertex v) {
-        if (v.kind() == VertexKind.INPUT_SOURCE || v.kind() == VertexKind.LABEL_SOURCE) {
+        if (v.kind().isSource()) {
             return new SimCore.InputReads(cost.inputReadEventCycles(v), 0);
         }
         if (!m.graph().readsInputFromSdram(v.id())) {
@@ -830,7 +830,7 @@ public final class EmbeddedSimulator implements Machine {
                     float[] slice = Arrays.copyOfRange(values, v.cols().lo(), v.cols().hi());
                     load = () -> core.kernel().loadInput(slice);
                 }
-                clock.at(sdramOf(v).read(clock.now(), v.cols().size()), () -> {
+                clock.at(sdramOf(v).read(clock.now(), mapping.graph().sdramWords(v.id())), () -> {
                     load.run();
                     core.startSource();
                 });

@@ -593,7 +593,7 @@ public record CoreCostModel(double cyclesPerInstruction, int receiveInterruptCyc
      * a source's call is its completion ({@link #completionCycles}).
      */
     public long inputReadEventCycles(MachineVertex v) {
-        if (v.kind() == VertexKind.INPUT_SOURCE || v.kind() == VertexKind.LABEL_SOURCE) {
+        if (v.kind().isSource()) {
             return DMA_START_CYCLES + dispatchCycles;
         }
         ForwardFigures f = figures(v);

@@ -94,7 +94,7 @@ public final class MachineGraph {
         if (readsInputFromSdram[vertexId]) {
             return v.rows().size();
         }
-        return v.kind() == VertexKind.INPUT_SOURCE || v.kind() == VertexKind.LABEL_SOURCE ? v.cols().size() : 0;
+        return v.kind().isSource() ? v.cols().size() : 0;
     }
 
     public long count(VertexKind kind) {

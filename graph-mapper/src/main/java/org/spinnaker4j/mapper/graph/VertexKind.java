@@ -21,5 +21,10 @@ public enum VertexKind {
     /** Training: sends one slice of a sample's labels, loaded by the host, to the output layer. */
     LABEL_SOURCE,
     /** Training: collects each output-layer core's share of a sample's loss for the host. */
-    LOSS_SINK
+    LOSS_SINK;
+
+    /** Whether a core of this kind sends a slice of each sample the host loaded (its features or its labels). */
+    public boolean isSource() {
+        return this == INPUT_SOURCE || this == LABEL_SOURCE;
+    }
 }
