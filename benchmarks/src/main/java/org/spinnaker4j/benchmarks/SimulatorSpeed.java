@@ -37,8 +37,9 @@ import org.spinnaker4j.mapper.partition.PartitioningStrategy;
  * its results (outputs or trained parameters, bit for bit, and every {@link RunStats} field),
  * which must be the same in every repeat and before and after a change to the simulator; and the
  * events per link time (380 ns of simulated time), which bounds the work a thread could do between
- * two synchronisations if chips were split across threads with the link time as look-ahead.
- * Usage: {@code SimulatorSpeed [repeats [filter]]}, where a filter keeps the rows whose network,
+ * two synchronisations of the chips' two lanes ({@code hostThreads} 2: the inference runs on two threads, and its
+ * host CPU time is the calling thread's alone; compare wall times).
+ * Usage: {@code SimulatorSpeed [repeats [filter [hostThreads]]]}, where a filter keeps the rows whose network,
  * pass and partitioning contain each of its words (e.g. {@code "seed inference FASTEST"}).
  */
 public final class SimulatorSpeed {
@@ -68,6 +69,7 @@ public final class SimulatorSpeed {
     public static void main(String[] args) {
         int repeats = args.length > 0 ? Integer.parseInt(args[0]) : 3;
         String filter = args.length > 1 ? args[1] : "";
+        int hostThreads = args.length > 2 ? Integer.parseInt(args[2]) : 1;
         List<Case> cases = List.of(
                 new Case("seed 10-50-50-300-50-25", ReferenceNetworks.seedNetwork(), 10, 500, 64, 8),
                 new Case("MNIST MLP 784-256-128-10", ReferenceNetworks.mnistMlp(), 784, 50, 16, 2),
@@ -92,7 +94,7 @@ public final class SimulatorSpeed {
                     boolean inferenceOnly = c.trainingBlock() == 0 && c.trainingNeuronPerCore() == 0;
                     Run best = null;
                     for (int r = 0; r < repeats; r++) {
-                        Run run = run(c.conf(), c.nIn(), strategy, training, samples, inferenceOnly);
+                        Run run = run(c.conf(), c.nIn(), strategy, training, samples, inferenceOnly, hostThreads);
                         if (best != null && !best.fingerprint().equals(run.fingerprint())) {
                             throw new IllegalStateException("not deterministic: " + c.name() + " " + strategy
                                     + " repeat " + r + " gave " + run.fingerprint() + ", earlier " + best.fingerprint());
@@ -112,7 +114,7 @@ public final class SimulatorSpeed {
     }
 
     private static Run run(MultiLayerConfiguration conf, int nIn, PartitioningStrategy strategy, boolean training,
-            int samples, boolean inferenceOnly) {
+            int samples, boolean inferenceOnly, int hostThreads) {
         MultiLayerNetwork cpu = new MultiLayerNetwork(conf.clone());
         cpu.init();
         int nOut = (int) cpu.layerSize(cpu.getnLayers() - 1);
@@ -122,7 +124,8 @@ public final class SimulatorSpeed {
         for (int r = 0; r < samples; r++) {
             y.putScalar(r, r % nOut, 1f);
         }
-        SpiNNakerOptions.Builder builder = SpiNNakerOptions.builder().machine(Machine.spinn5()).partitioning(strategy);
+        SpiNNakerOptions.Builder builder = SpiNNakerOptions.builder().machine(Machine.spinn5()).partitioning(strategy)
+                .hostThreads(hostThreads);
         SpiNNakerOptions options = (inferenceOnly ? builder.inferenceOnly() : builder).build();
         try (SpiNNakerMultiLayerNetwork net = SpiNNakerMultiLayerNetwork.wrap(cpu, options)) {
             ThreadMXBean threads = ManagementFactory.getThreadMXBean();

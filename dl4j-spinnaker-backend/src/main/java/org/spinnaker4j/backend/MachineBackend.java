@@ -9,7 +9,7 @@ public enum MachineBackend {
     EMBEDDED_SIMULATOR {
         @Override
         public Machine create(SpiNNakerOptions options) {
-            return new EmbeddedSimulator(options.simulator(), options.fixedPointRounding());
+            return new EmbeddedSimulator(options.simulator(), options.fixedPointRounding(), options.hostThreads());
         }
     };
 

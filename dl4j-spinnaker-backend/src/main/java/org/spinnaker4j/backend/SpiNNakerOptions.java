@@ -32,6 +32,7 @@ public final class SpiNNakerOptions implements Serializable {
     private final Arithmetic arithmetic;
     private final FixedPointRounding fixedPointRounding;
     private final InputPath inputPath;
+    private final int hostThreads;
 
     private SpiNNakerOptions(Builder b) {
         this.machine = b.machine;
@@ -45,6 +46,7 @@ public final class SpiNNakerOptions implements Serializable {
         this.arithmetic = b.arithmetic;
         this.fixedPointRounding = b.fixedPointRounding;
         this.inputPath = b.inputPath;
+        this.hostThreads = b.hostThreads;
     }
 
     /** One SpiNN-5 board, FASTEST partitioning, embedded simulator. */
@@ -129,6 +131,14 @@ public final class SpiNNakerOptions implements Serializable {
         return inputPath == null ? InputPath.PACKETS : inputPath;
     }
 
+    /**
+     * The host threads the embedded simulator may use: 1 unless set (also for options serialized before the field
+     * existed), or 2 (docs/simulator-speed.md, "Two lanes").
+     */
+    public int hostThreads() {
+        return hostThreads == 0 ? 1 : hostThreads;
+    }
+
     /** A builder that starts from this one's settings. */
     public Builder toBuilder() {
         Builder b = builder().machine(machine).partitioning(partitioning).backend(backend).simulator(simulator);
@@ -139,6 +149,7 @@ public final class SpiNNakerOptions implements Serializable {
         b.arithmetic = arithmetic();
         b.fixedPointRounding = fixedPointRounding();
         b.inputPath = inputPath();
+        b.hostThreads = hostThreads();
         return b;
     }
 
@@ -150,7 +161,8 @@ public final class SpiNNakerOptions implements Serializable {
                 + (imageHeight > 0 ? ", imageSize=" + imageHeight + "x" + imageWidth : "")
                 + (arithmetic() == Arithmetic.FLOAT32 ? "" : ", arithmetic=" + arithmetic
                         + ", fixedPointRounding=" + fixedPointRounding())
-                + (inputPath() == InputPath.PACKETS ? "" : ", inputPath=" + inputPath()) + "}";
+                + (inputPath() == InputPath.PACKETS ? "" : ", inputPath=" + inputPath())
+                + (hostThreads() == 1 ? "" : ", hostThreads=" + hostThreads()) + "}";
     }
 
     /** Builds {@link SpiNNakerOptions}. */
@@ -166,8 +178,23 @@ public final class SpiNNakerOptions implements Serializable {
         private Arithmetic arithmetic = Arithmetic.FLOAT32;
         private FixedPointRounding fixedPointRounding = FixedPointRounding.defaults();
         private InputPath inputPath = InputPath.PACKETS;
+        private int hostThreads = 1;
 
         private Builder() {
+        }
+
+        /**
+         * The host threads the embedded simulator may use: 1 (default) or 2, with which a pipelined TDMA inference
+         * over several chips runs its chips in two lanes, one a thread, with the same results (docs/simulator-speed.md,
+         * "Two lanes").
+         */
+        public Builder hostThreads(int threads) {
+            if (threads != 1 && threads != 2) {
+                throw new IllegalArgumentException("the embedded simulator runs on 1 or 2 host threads, not "
+                        + threads);
+            }
+            this.hostThreads = threads;
+            return this;
         }
 
         /**

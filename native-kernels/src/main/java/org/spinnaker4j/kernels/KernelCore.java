@@ -173,6 +173,25 @@ public final class KernelCore {
         this.config = config;
     }
 
+    /**
+     * A copy of the loaded state (the DTCM image's bytes the config uses), for {@link #restoreState}: a simulator
+     * that may run a step again keeps it.
+     */
+    public byte[] saveState() {
+        byte[] saved = new byte[stateBytes(requireLoaded("saveState"))];
+        dtcm.get(0, saved);
+        return saved;
+    }
+
+    /** Puts back a state {@link #saveState} copied, with the same config loaded. */
+    public void restoreState(byte[] saved) {
+        if (saved.length != stateBytes(requireLoaded("restoreState"))) {
+            throw new IllegalArgumentException("a saved state of " + saved.length + " bytes, but the loaded config's "
+                    + "is " + stateBytes(config) + " bytes: it was saved with another config");
+        }
+        dtcm.put(0, saved);
+    }
+
     /** Whether a config has been loaded. */
     public boolean isLoaded() {
         return config != null;

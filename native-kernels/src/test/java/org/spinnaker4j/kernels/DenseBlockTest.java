@@ -1,6 +1,7 @@
 package org.spinnaker4j.kernels;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.spinnaker4j.kernels.Kernels.Packet;
 
 import java.util.ArrayList;
@@ -44,6 +45,42 @@ class DenseBlockTest {
         }
         assertEquals(0, core.receivedCount(), "the block resets after a sample");
         return sent;
+    }
+
+    /**
+     * A state saved part-way through a sample and put back: the rows filed after it are forgotten, and the sample
+     * sent again from there gives what it gives without the detour; a state of another config is refused.
+     */
+    @Test
+    void aSavedStateRestoredForgetsWhatCameAfterIt() {
+        Random rnd = new Random(7);
+        float[] w = Kernels.randomArray(rnd, N_ROWS * N_COLS, 0.8);
+        float[] b = Kernels.randomArray(rnd, N_COLS, 0.5);
+        KernelCore core = new KernelCore();
+        core.load(Kernels.dense(N_ROWS, N_COLS, true, KernelActivation.TANH, 0.01f, OUT, INPUTS), w, b);
+        float[] x = Kernels.randomArray(rnd, N_ROWS, 1.5);
+        List<Packet> rows = rowPackets(x);
+        Kernels.deliver(core, rows.get(0));
+        byte[] saved = core.saveState();
+        Kernels.deliver(core, rows.get(1));
+        Kernels.deliver(core, rows.get(2));
+        assertEquals(3, core.receivedCount());
+        core.restoreState(saved);
+        assertEquals(1, core.receivedCount(), "rows 1 and 2 forgotten");
+        List<Packet> sent = List.of();
+        for (int i = 1; i < N_ROWS; i++) {
+            sent = Kernels.deliver(core, rows.get(i));
+        }
+        float[] z = Kernels.add(Kernels.matVec(x, w, N_ROWS, N_COLS), b);
+        float[] expected = new float[N_COLS];
+        for (int j = 0; j < N_COLS; j++) {
+            expected[j] = Kernels.activate(KernelActivation.TANH, 0.01f, z[j]);
+        }
+        Kernels.assertAllClose(expected, Kernels.valuesByKey(sent, OUT, N_COLS), 1e-6, "after the restore");
+        KernelCore other = new KernelCore();
+        other.load(Kernels.dense(N_ROWS + 1, N_COLS, true, KernelActivation.TANH, 0.01f, OUT, INPUTS),
+                Kernels.randomArray(rnd, (N_ROWS + 1) * N_COLS, 0.8), b);
+        assertThrows(IllegalArgumentException.class, () -> other.restoreState(saved));
     }
 
     @ParameterizedTest

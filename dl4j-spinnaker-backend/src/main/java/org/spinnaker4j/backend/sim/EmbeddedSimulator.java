@@ -73,13 +73,26 @@ public final class EmbeddedSimulator implements Machine {
     private final SimulatorParameters parameters;
     /** How an s16.15 training core rounds its parameters' steps. */
     private final FixedPointRounding rounding;
-    /** A new one for each mapping built, as its routers, links and cores register their actions with it. */
-    private EventQueue clock = new EventQueue();
+    /** Host threads a run may use: 1, or {@link Lanes#COUNT} for the runs {@link #onLanes} allows. */
+    private final int hostThreads;
     private final DropLog log = new DropLog();
     private Mapping mapping;
-    private List<SimRouter> routers;
-    private List<SimLink> links;
+    /** The machine on one queue, built for the mapping; every run but those on lanes runs on it. */
+    private Wiring oneQueue;
+    /** The machine on two lanes, built at its first run; null until then. */
+    private Wiring lanes;
+    /** The machine the current (or last) run ran on: {@link #oneQueue} or {@link #lanes}. */
+    private Wiring machine;
+    /** The host threads the last run of samples ran on. */
+    private int lastRunThreads = 1;
+    /** {@link #oneQueue}'s queue: the host's events of runs not on lanes are scheduled on it. */
+    private EventQueue clock;
+    /** {@link #machine}'s cores. */
     private SimCore[] cores;
+    /** Per vertex: its core's kernel (its DTCM state) and profile, which both wirings share. */
+    private KernelCore[] kernels;
+    private SimCore.Profile[] profiles;
+    private KeyIds keyIds;
     /** Per vertex: whether its core holds a kernel copy that exchanges with others ({@link KernelCopyConfig}). */
     private boolean[] copies;
     /** The batch normalizations that train with the mini-batch's statistics, if any ({@link BatchNormSegments}). */
@@ -110,8 +123,21 @@ public final class EmbeddedSimulator implements Machine {
 
     /** A simulator whose s16.15 training cores round their parameters' steps as {@code rounding} says. */
     public EmbeddedSimulator(SimulatorParameters parameters, FixedPointRounding rounding) {
+        this(parameters, rounding, 1);
+    }
+
+    /**
+     * A simulator that may run a pipelined TDMA inference over several chips on {@code hostThreads} host threads (1
+     * or 2; docs/simulator-speed.md, "Two lanes"), with the same results as on one.
+     */
+    public EmbeddedSimulator(SimulatorParameters parameters, FixedPointRounding rounding, int hostThreads) {
+        if (hostThreads != 1 && hostThreads != Lanes.COUNT) {
+            throw new IllegalArgumentException("the simulator runs on 1 or " + Lanes.COUNT + " host threads, not "
+                    + hostThreads);
+        }
         this.parameters = parameters;
         this.rounding = Objects.requireNonNull(rounding, "rounding");
+        this.hostThreads = hostThreads;
     }
 
     public SimulatorParameters parameters() {
@@ -128,7 +154,7 @@ public final class EmbeddedSimulator implements Machine {
             build(newMapping, data);
         } else {
             for (int v = 0; v < data.size(); v++) {
-                data.get(v).loadInto(cores[v].kernel());
+                data.get(v).loadInto(kernels[v]);
             }
             batchStatistics = segments != null;
         }
@@ -136,46 +162,22 @@ public final class EmbeddedSimulator implements Machine {
 
     private void build(Mapping m, List<CoreData> data) {
         mapping = m;
-        clock = new EventQueue();
-        int maxHops = 2 * (m.machine().width() + m.machine().height()) + 8;
-        KeyIds keyIds = new KeyIds(m.graph().partitions());
-        Map<ChipLocation, SimRouter> byChip = new HashMap<>();
-        routers = new ArrayList<>();
-        RouteTable.Cache routeCache = new RouteTable.Cache(keyIds.count());
-        for (Chip chip : m.machine().chips()) {
-            RoutingTable table = m.routingTables().getOrDefault(chip.location(), new RoutingTable(chip.location(),
-                    List.of()));
-            SimRouter r = new SimRouter(clock, chip.location(), new RouteTable(table, routeCache),
-                    parameters, log, maxHops);
-            routers.add(r);
-            byChip.put(chip.location(), r);
-        }
-        links = new ArrayList<>();
-        for (SimRouter r : routers) {
-            for (Direction d : Direction.values()) {
-                m.machine().neighbour(r.chip(), d).ifPresent(n -> {
-                    SimLink link = new SimLink(clock, r, byChip.get(n), d, parameters.linkQueueDepth(),
-                            parameters.timing().linkPacketPs());
-                    r.links[d.id()] = link;
-                    links.add(link);
-                });
-            }
-        }
-        cores = new SimCore[data.size()];
+        keyIds = new KeyIds(m.graph().partitions());
         copies = new boolean[data.size()];
         batchModes = new KernelConfig[data.size()];
-        KernelCore[] kernels = kernels(m, data);
+        kernels = kernels(m, data);
+        profiles = new SimCore.Profile[data.size()];
         for (MachineVertex v : m.graph().vertices()) {
-            KernelCore kernel = kernels[v.id()];
             CoreData d = data.get(v.id());
-            d.loadInto(kernel);
+            d.loadInto(kernels[v.id()]);
             copies[v.id()] = d.config().training() != null && d.config().training().copy().isCopy();
             batchModes[v.id()] = batchMode(d.config()) ? d.config() : null;
-            CoreLocation where = m.placements().of(v.id());
-            SimRouter router = byChip.get(where.chip());
-            cores[v.id()] = new SimCore(clock, kernel, router, profile(m, v, keyIds, d.config()), parameters, log);
-            router.cores[where.p()] = cores[v.id()];
+            profiles[v.id()] = profile(m, v, keyIds, d.config());
         }
+        closeLanes();
+        oneQueue = new Wiring(m, parameters, kernels, profiles, keyIds, log);
+        clock = oneQueue.clock;
+        use(oneQueue);
         segments = Arrays.stream(batchModes).anyMatch(mode -> mode != null)
                 ? new BatchNormSegments(m, cores, parameters.cost()) : null;
         batchStatistics = segments != null;
@@ -373,14 +375,14 @@ public final class EmbeddedSimulator implements Machine {
                 : 1;
         exchangeNorms(divisor);
         exchange(SimCore::startShares, "in the exchange of kernel copies' shares");
-        long updated = clock.now();
+        long updated = machine.now();
         for (MachineVertex v : mapping.graph().vertices()) {
             if (ownsParameters(v)) {
                 updated = Math.max(updated, cores[v.id()].applyUpdate(divisor, iteration, updates.get(v.layer())));
             }
         }
-        clock.at(updated, () -> { });
-        clock.runUntilIdle();
+        machine.atHost(0, updated, () -> { });
+        machine.runUntilIdle();
         exchange(SimCore::sendParameters, "in the exchange of kernel copies' new parameters");
         lastStats = stats(features.length);
         return score;
@@ -400,7 +402,7 @@ public final class EmbeddedSimulator implements Machine {
                 l -> true, l -> true, false), words, labels);
         inputWords = words;
         runSamples(features, labels, null);
-        long updated = clock.now();
+        long updated = machine.now();
         RunStats.Steps[] steps = new RunStats.Steps[mapping.network().layers().size()];
         Arrays.fill(steps, RunStats.Steps.NONE);
         for (MachineVertex v : mapping.graph().vertices()) {
@@ -416,8 +418,8 @@ public final class EmbeddedSimulator implements Machine {
                         c.clipped()));
             }
         }
-        clock.at(updated, () -> { });
-        clock.runUntilIdle();
+        machine.atHost(0, updated, () -> { });
+        machine.runUntilIdle();
         lastStats = stats(features.length, List.of(steps));
         return Double.NaN;
     }
@@ -664,27 +666,21 @@ public final class EmbeddedSimulator implements Machine {
      * gave an array for it; returns the sum of the samples' losses (training).
      */
     private double runSamples(float[][] samples, float[][] labels, float[][][] vectors) {
-        reset();
-        hostInPerSample = featuresWritten() + (labels == null ? 0 : mapping.network().nOut());
-        SampleRecords records = new SampleRecords(samples.length, vectors);
+        boolean pipelined = parameters.sendMode() == SendMode.TDMA && mapping.tdma().pipelined();
+        SampleRecords records = pipelined && runsOnLanes(labels) ? runOnLanes(samples, labels, vectors) : null;
+        if (records != null) {
+            lastRunThreads = Lanes.COUNT;
+            latencyPs = records.longestLatencyPs();
+            lastStats = stats(samples.length);
+            LOG.debug("run on {} lanes: {}", Lanes.COUNT, lastStats);
+            return records.lossSum();
+        }
+        lastRunThreads = 1;
+        records = prepare(oneQueue, samples, labels, vectors);
         long[] starts = records.startPs;
-        for (SimCore core : cores) {
-            core.startRun(starts);
-        }
-        for (MachineVertex v : mapping.graph().vertices()) {
-            if (v.kind() == VertexKind.OUTPUT_SINK || v.kind() == VertexKind.LOSS_SINK) {
-                cores[v.id()].recordSamples((sample, values, timePs) -> records.record(v, sample, values, timePs),
-                        v.cols().size());
-            }
-        }
-        if (labels != null) {
-            for (SimCore core : cores) {
-                core.recordBackwardEnds(records::endBackward);
-            }
-        }
         if (labels != null && batchStatistics) {
             runSegments(samples, labels, records);
-        } else if (parameters.sendMode() == SendMode.TDMA && mapping.tdma().pipelined()) {
+        } else if (pipelined) {
             startPipelined(starts);
             startSourcesAt(starts, 0, samples, labels);
             runUntilIdle(records, samples.length - 1, "in the " + samples.length + " pipelined samples");
@@ -704,7 +700,7 @@ public final class EmbeddedSimulator implements Machine {
                     for (SimCore core : cores) {
                         core.startStep(start);
                     }
-                    startSources(sample, words, sampleLabels);
+                    startSources(0, sample, words, sampleLabels);
                 });
                 runUntilIdle(records, s, "in sample " + s);
                 records.endPs[s] = clock.now();
@@ -724,6 +720,109 @@ public final class EmbeddedSimulator implements Machine {
         lastStats = stats(samples.length);
         LOG.debug("run: {}", lastStats);
         return records.lossSum();
+    }
+
+    /**
+     * {@code wiring} made the machine and reset for a run of {@code samples} ({@code labels}: with a backward pass),
+     * its sinks and training cores recording into the returned records.
+     */
+    private SampleRecords prepare(Wiring wiring, float[][] samples, float[][] labels, float[][][] vectors) {
+        reset(wiring);
+        hostInPerSample = featuresWritten() + (labels == null ? 0 : mapping.network().nOut());
+        SampleRecords records = new SampleRecords(samples.length, vectors);
+        for (SimCore core : cores) {
+            core.startRun(records.startPs);
+        }
+        for (MachineVertex v : mapping.graph().vertices()) {
+            if (v.kind() == VertexKind.OUTPUT_SINK || v.kind() == VertexKind.LOSS_SINK) {
+                cores[v.id()].recordSamples((sample, values, timePs) -> records.record(v, sample, values, timePs),
+                        v.cols().size());
+            }
+        }
+        if (labels != null) {
+            for (SimCore core : cores) {
+                core.recordBackwardEnds(records::endBackward);
+            }
+        }
+        return records;
+    }
+
+    /**
+     * Whether a pipelined run (with {@code labels}: training's) runs on two lanes: asked for, the mapping's cores on
+     * more than one chip, and in training nothing after the samples but the update (no batch normalization's
+     * segments, no exchange of gradient norms or kernel copies' shares, which run on one queue).
+     */
+    private boolean runsOnLanes(float[][] labels) {
+        if (hostThreads != Lanes.COUNT || mapping.placements().chipsUsed() < 2) {
+            return false;
+        }
+        if (labels == null) {
+            return true;
+        }
+        for (MachineVertex v : mapping.graph().vertices()) {
+            if (batchModes[v.id()] != null || copies[v.id()] || normsHere(mapping, v)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * A pipelined run on two lanes ({@link Lanes}); the records, or null if the run failed (a router refused a
+     * packet or dropped one, or a kernel refused one), when every core's state is put back as it was before the run,
+     * for the caller to run it on one queue.
+     */
+    private SampleRecords runOnLanes(float[][] samples, float[][] labels, float[][][] vectors) {
+        if (lanes == null) {
+            lanes = new Wiring(mapping, parameters, kernels, profiles, keyIds,
+                    new Lanes(chipLanes(mapping), parameters.timing().linkPacketPs()));
+        }
+        byte[][] saved = new byte[kernels.length][];
+        for (int v = 0; v < kernels.length; v++) {
+            saved[v] = kernels[v].saveState();
+        }
+        SampleRecords records = prepare(lanes, samples, labels, vectors);
+        for (MachineVertex v : mapping.graph().vertices()) {
+            if (v.kind().isSource() || mapping.graph().readsInputFromSdram(v.id())) {
+                sdramOf(v); // made before the lanes run: the map is not theirs to change
+            }
+        }
+        startPipelined(records.startPs);
+        startSourcesAt(records.startPs, 0, samples, labels);
+        if (lanes.lanes.run() && !lanes.dropped() && records.complete(samples.length - 1)) {
+            forwardPs = labels == null ? lanes.now() : Arrays.stream(cores).mapToLong(c -> c.lastForwardSendPs)
+                    .max().orElse(0);
+            backwardPs = lanes.now() - forwardPs;
+            return records;
+        }
+        LOG.debug("the run on {} lanes failed (a packet refused, dropped or rejected); running it on one thread",
+                Lanes.COUNT);
+        for (int v = 0; v < kernels.length; v++) {
+            kernels[v].restoreState(saved[v]);
+        }
+        return null;
+    }
+
+    /**
+     * Chip numbers ({@link EventOrder#chipNumber}) to lanes: the machine's chips in order of x, then y, those before
+     * the one that brings the count of cores placed on them to half or more on lane 0, the rest on lane 1.
+     */
+    private static int[] chipLanes(Mapping m) {
+        Map<ChipLocation, Integer> coresOn = new HashMap<>();
+        for (MachineVertex v : m.graph().vertices()) {
+            coresOn.merge(m.placements().of(v.id()).chip(), 1, Integer::sum);
+        }
+        List<ChipLocation> chips = new ArrayList<>();
+        m.machine().chips().forEach(c -> chips.add(c.location()));
+        chips.sort(Comparator.comparingInt(ChipLocation::x).thenComparingInt(ChipLocation::y));
+        int[] lanes = new int[chips.stream().mapToInt(c -> EventOrder.chipNumber(c.x(), c.y())).max().orElse(0) + 1];
+        int placed = 0;
+        int total = m.graph().vertices().size();
+        for (ChipLocation c : chips) {
+            lanes[EventOrder.chipNumber(c.x(), c.y())] = 2 * placed < total ? 0 : 1;
+            placed += coresOn.getOrDefault(c, 0);
+        }
+        return lanes;
     }
 
     /**
@@ -803,17 +902,24 @@ public final class EmbeddedSimulator implements Machine {
             float[] sample = samples == null ? null : samples[s];
             float[] sampleLabels = labels == null ? null : labels[s];
             int[] words = samples == null || inputWords == null ? null : inputWords[s];
-            clock.at(starts[s] + offsetPs, () -> startSources(sample, words, sampleLabels));
+            for (int lane = 0; lane < machine.laneCount(); lane++) {
+                int l = lane;
+                machine.atHost(l, starts[s] + offsetPs, () -> startSources(l, sample, words, sampleLabels));
+            }
         }
     }
 
     /**
      * A sample's start: each input source reads its slice of the sample (of its words in fixed point), each label
      * source its labels, from its chip's SDRAM by DMA and sends them once the read is in; a first-layer block that
-     * reads its input from SDRAM reads its rows.
+     * reads its input from SDRAM reads its rows. On lanes, the cores of {@code lane}'s chips, on its queue.
      */
-    private void startSources(float[] sample, int[] words, float[] labels) {
+    private void startSources(int lane, float[] sample, int[] words, float[] labels) {
+        EventQueue queue = machine.queue(lane);
         for (MachineVertex v : mapping.graph().vertices()) {
+            if (machine.laneOf(mapping.placements().of(v.id()).chip()) != lane) {
+                continue;
+            }
             float[] values = v.kind() == VertexKind.INPUT_SOURCE ? sample
                     : v.kind() == VertexKind.LABEL_SOURCE ? labels : null;
             if (values != null) {
@@ -830,13 +936,13 @@ public final class EmbeddedSimulator implements Machine {
                     float[] slice = Arrays.copyOfRange(values, v.cols().lo(), v.cols().hi());
                     load = () -> core.kernel().loadInput(slice);
                 }
-                clock.at(sdramOf(v).read(clock.now(), mapping.graph().sdramWords(v.id())), () -> {
+                queue.at(sdramOf(v).read(queue.now(), mapping.graph().sdramWords(v.id())), () -> {
                     load.run();
                     core.startSource();
                 });
             }
             if (sample != null && mapping.graph().readsInputFromSdram(v.id())) {
-                readInput(v, sample, words);
+                readInput(v, sample, words, queue);
             }
         }
     }
@@ -850,9 +956,10 @@ public final class EmbeddedSimulator implements Machine {
     /**
      * First-layer block {@code v} starts the DMAs of the sample's rows from its chip's SDRAM (float32: the values'
      * bits; s16.15: the quantised words), {@link CoreCostModel#rowsPerRead} rows each: the chip's interface carries
-     * them after the reads asked for before, and each read's rows go to the core when its last word is in.
+     * them after the reads asked for before, and each read's rows go to the core when its last word is in ({@code
+     * queue}: its chip's).
      */
-    private void readInput(MachineVertex v, float[] sample, int[] words) {
+    private void readInput(MachineVertex v, float[] sample, int[] words, EventQueue queue) {
         Slice rows = v.rows();
         SdramInterface chip = sdramOf(v);
         SimCore core = cores[v.id()];
@@ -864,7 +971,7 @@ public final class EmbeddedSimulator implements Machine {
                 read[i] = words != null ? words[row] : Float.floatToRawIntBits(sample[row]);
             }
             int at = first;
-            clock.at(chip.read(clock.now(), read.length), () -> core.inputRead(at, read));
+            queue.at(chip.read(queue.now(), read.length), () -> core.inputRead(at, read));
         }
     }
 
@@ -952,7 +1059,8 @@ public final class EmbeddedSimulator implements Machine {
             this.losses = new float[samples][];
         }
 
-        void record(MachineVertex sink, int sample, float[] values, long timePs) {
+        /** A sink's values of a sample; synchronized, as sinks on two lanes may record at once. */
+        synchronized void record(MachineVertex sink, int sample, float[] values, long timePs) {
             if (sample >= startPs.length) {
                 throw new IllegalStateException(sink + " collected a sample more than the " + startPs.length
                         + " run: a mapping bug");
@@ -974,6 +1082,17 @@ public final class EmbeddedSimulator implements Machine {
                         + endPs.length + " run: a mapping bug");
             }
             endPs[sample] = Math.max(endPs[sample], timePs);
+        }
+
+        /** Whether every sink recorded samples 0 .. {@code lastSample}. */
+        boolean complete(int lastSample) {
+            for (MachineVertex v : mapping.graph().vertices()) {
+                if ((v.kind() == VertexKind.OUTPUT_SINK || v.kind() == VertexKind.LOSS_SINK)
+                        && recordedBySink.getOrDefault(v.id(), 0) <= lastSample) {
+                    return false;
+                }
+            }
+            return true;
         }
 
         void requireComplete(int lastSample) {
@@ -1023,20 +1142,30 @@ public final class EmbeddedSimulator implements Machine {
                 + LossAdvice.of(causes, parameters.sendMode(), mapping.strategy()));
     }
 
-    private void reset() {
-        clock.reset();
+    /** Ready for a run on {@code wiring}: its queues, routers, links and cores and the run's records as new. */
+    private void reset(Wiring wiring) {
+        use(wiring);
+        wiring.reset();
         forwardPs = 0;
         backwardPs = 0;
         latencyPs = 0;
         hostInPerSample = 0;
         hostOut = 0;
         log.reset();
-        routers.forEach(SimRouter::reset);
-        links.forEach(SimLink::reset);
-        for (SimCore core : cores) {
-            core.reset();
-        }
         sdram.values().forEach(SdramInterface::reset);
+    }
+
+    /** Makes {@code wiring} the machine the host's code acts on. */
+    private void use(Wiring wiring) {
+        machine = wiring;
+        cores = wiring.cores;
+    }
+
+    private void closeLanes() {
+        if (lanes != null) {
+            lanes.lanes.close();
+            lanes = null;
+        }
     }
 
     private RunStats stats(int samples) {
@@ -1045,7 +1174,7 @@ public final class EmbeddedSimulator implements Machine {
 
     /** The run's statistics, with every layer's s16.15 update steps ({@code steps}; empty if nothing was updated). */
     private RunStats stats(int samples, List<RunStats.Steps> steps) {
-        double seconds = clock.now() / 1e12;
+        double seconds = machine.now() / 1e12;
         long sent = 0;
         long sentBackward = 0;
         long delivered = 0;
@@ -1068,7 +1197,7 @@ public final class EmbeddedSimulator implements Machine {
         }
         long routed = 0;
         List<RunStats.ChipStats> chipStats = new ArrayList<>();
-        for (SimRouter r : routers) {
+        for (SimRouter r : machine.routers) {
             routed += r.routed;
             long lostInCores = coreDrops.getOrDefault(r.chip(), 0L);
             if (r.routed > 0 || r.lost > 0 || lostInCores > 0) {
@@ -1077,7 +1206,7 @@ public final class EmbeddedSimulator implements Machine {
             }
         }
         List<RunStats.LinkStats> linkStats = new ArrayList<>();
-        for (SimLink l : links) {
+        for (SimLink l : machine.links) {
             if (l.packets > 0 || l.drops > 0) {
                 linkStats.add(new RunStats.LinkStats(l.chip(), l.direction(), l.packets, l.peakDepth, l.drops));
             }
@@ -1088,8 +1217,16 @@ public final class EmbeddedSimulator implements Machine {
         double utilisation = seconds == 0 ? 0 : busyPs / 1e12 / (seconds * cores.length);
         return new RunStats(samples, seconds, latencyPs / 1e12, HostLink.SPINN5_ETHERNET.seconds(samples * hostInPerSample + hostOut), forwardPs / 1e12, backwardPs / 1e12, sent, sentBackward, routed, delivered, log.dropped, log.reinjected, log.lost,
                 overruns, chipStats, linkStats, coreStats, entries, mapping.coresUsed(), chipsUsed, utilisation, busiestPs / 1e12,
-                EnergyModel.joules(chipsUsed, seconds, busyPs / 1e12, routed), clock.processed(),
+                EnergyModel.joules(chipsUsed, seconds, busyPs / 1e12, routed), machine.processed(),
                 fixedPoint != null ? fixedPoint.finish(saturatedSums(), steps) : RunStats.Saturations.NONE);
+    }
+
+    /**
+     * The host threads the last run of samples ran on: 2 if it ran on lanes, 1 if not (a run on lanes that failed
+     * ran again on one thread).
+     */
+    public int lastRunThreads() {
+        return lastRunThreads;
     }
 
     @Override
@@ -1102,10 +1239,12 @@ public final class EmbeddedSimulator implements Machine {
 
     @Override
     public void close() {
+        closeLanes();
         cores = null;
-        routers = null;
-        links = null;
+        kernels = null;
+        oneQueue = null;
+        machine = null;
         mapping = null;
-        clock.reset();
+        clock = null;
     }
 }

@@ -34,6 +34,7 @@ final class EventQueue {
     static final byte CORE_INJECT = 5;
     static final byte CORE_BACKGROUND = 6;
     private static final byte ROUTER_WAIT1 = 7;
+    private static final byte LINK_OFFER = 8;
 
     private final TimingWheel soon = new TimingWheel();
     private final FarWheel far = new FarWheel();
@@ -111,6 +112,14 @@ final class EventQueue {
         return register(LINK_ARRIVE, link, from.chipNumber());
     }
 
+    /**
+     * Numbers the receiving half of a link's arrival from another lane ({@link Lanes.Crossing#offer()}), on the
+     * sending chip {@code chip} as the arrival is.
+     */
+    int register(Lanes.Crossing crossing, int chip) {
+        return register(LINK_OFFER, crossing, chip);
+    }
+
     /** Numbers one of a core's events ({@link #CORE_INTERRUPT}, {@link #CORE_FINISH_PACKET}, ...) on its chip. */
     int register(SimCore core, byte event, SimRouter router) {
         if (event < CORE_INTERRUPT || event > CORE_BACKGROUND) {
@@ -143,14 +152,31 @@ final class EventQueue {
         return nRegistered++;
     }
 
-    /** Schedules the registered action {@code action} at {@code time} (or now, if that has passed). */
-    void at(long time, int action) {
+    /**
+     * Schedules the registered action {@code action} at {@code time} (or now, if that has passed); returns the
+     * event's origin, its place among the events due at the same time and scheduled now.
+     */
+    long at(long time, int action) {
         long origin = nextOrigin(action);
         if (time <= now) {
             addDueNow(origin, action);
         } else {
             insert(time, now, origin, action);
         }
+        return origin;
+    }
+
+    /**
+     * Schedules {@code action} in the place another lane's queue gave an event: at {@code time}, scheduled at
+     * {@code scheduledAt} with {@code origin} ({@link Lanes}: the receiving half of a link's arrival). The time must
+     * be after now: a lane takes another's events a link's time ahead.
+     */
+    void atPlaceOf(long time, long scheduledAt, long origin, int action) {
+        if (time <= now) {
+            throw new IllegalStateException("an event from another lane is due at " + time + " ps, not after now ("
+                    + now + " ps): the lanes ran more than a link's time apart");
+        }
+        insert(time, scheduledAt, origin, action);
     }
 
     /** The origin of an event of {@code action}: the action's chip, and that chip's count of events, counted. */
@@ -246,6 +272,23 @@ final class EventQueue {
         return false;
     }
 
+    /**
+     * With no event pending, moves the clock on to {@code time} if it is later (the end of another lane's events) and
+     * puts every event still deferred into the queue ({@link #scheduleDeferred}).
+     */
+    void scheduleDeferredAfter(long time) {
+        advanceIdleTo(time);
+        scheduleDeferred();
+    }
+
+    /** With no event pending, moves the clock on to {@code time} if it is later (another lane's end). */
+    void advanceIdleTo(long time) {
+        if (time > now) {
+            now = time;
+            moveTo(now);
+        }
+    }
+
     /** Puts every event still deferred into the queue (at its time, or now); returns whether there was one. */
     private boolean scheduleDeferred() {
         boolean any = false;
@@ -263,8 +306,8 @@ final class EventQueue {
         return any;
     }
 
-    void after(long delay, int action) {
-        at(now + delay, action);
+    long after(long delay, int action) {
+        return at(now + delay, action);
     }
 
     /** Schedules a one-off {@code action} at {@code time} (or now, if that has passed), on the running event's chip. */
@@ -281,32 +324,48 @@ final class EventQueue {
 
     /** Runs events until none is left (deferred ones included). */
     void runUntilIdle() {
+        do {
+            runBefore(Long.MAX_VALUE);
+        } while (scheduleDeferred());
+    }
+
+    /**
+     * Runs the events due before {@code end}, and returns once the next is due at or after it or none is left;
+     * deferred events stay deferred ({@link #scheduleDeferred}: a lane's window, {@link Lanes}).
+     */
+    void runBefore(long end) {
         while (true) {
             int action;
             if (dueNowSize > 0) {
+                if (now >= end) {
+                    break;
+                }
                 action = takeDueNow();
             } else if (soon.isEmpty() && !far.isEmpty()
                     && (later.isEmpty() || later.firstTime() >= far.firstStart())) {
                 // nothing due before the far wheel's first bucket: move the timing wheel on to it, and pick again
+                if (far.firstStart() >= end) {
+                    break;
+                }
                 moveTo(far.firstStart());
                 continue;
             } else if (soon.isEmpty()) {
-                if (later.isEmpty()) {
-                    if (scheduleDeferred()) {
-                        continue;
-                    }
-                    currentScheduledAt = Long.MAX_VALUE;
-                    currentOrigin = Long.MAX_VALUE;
-                    currentChip = EventOrder.HOST;
-                    return;
+                if (later.isEmpty() || later.firstTime() >= end) {
+                    break;
                 }
                 action = takeLater();
             } else {
                 int bucket = soon.firstBucket();
                 if (later.isEmpty() || soonerThanLater(bucket)) {
+                    if (soon.time(bucket) >= end) {
+                        break;
+                    }
                     now = soon.time(bucket);
                     action = takeSoon(bucket);
                 } else {
+                    if (later.firstTime() >= end) {
+                        break;
+                    }
                     action = takeLater();
                 }
             }
@@ -319,6 +378,24 @@ final class EventQueue {
                 runSlot(action - FIRST_SLOT);
             }
         }
+        currentScheduledAt = Long.MAX_VALUE;
+        currentOrigin = Long.MAX_VALUE;
+        currentChip = EventOrder.HOST;
+    }
+
+    /**
+     * The time of the next event, or a time no later than it (the far wheel's first bucket's start); {@link
+     * Long#MAX_VALUE} if none is pending but deferred ones.
+     */
+    long nextTime() {
+        long next = dueNowSize > 0 ? now : Long.MAX_VALUE;
+        if (!soon.isEmpty()) {
+            next = Math.min(next, soon.time(soon.firstBucket()));
+        }
+        if (!far.isEmpty()) {
+            next = Math.min(next, far.firstStart());
+        }
+        return later.isEmpty() ? next : Math.min(next, later.firstTime());
     }
 
     /**
@@ -340,6 +417,7 @@ final class EventQueue {
             case ROUTER_SERVE -> ((SimRouter) target).serve();
             case ROUTER_WAIT1 -> ((SimRouter) target).wait1Expired();
             case LINK_ARRIVE -> ((SimLink) target).arrive();
+            case LINK_OFFER -> ((Lanes.Crossing) target).offer();
             case CORE_INTERRUPT -> ((SimCore) target).interrupt();
             case CORE_FINISH_PACKET -> ((SimCore) target).finishPacket();
             case CORE_INJECT -> ((SimCore) target).inject();

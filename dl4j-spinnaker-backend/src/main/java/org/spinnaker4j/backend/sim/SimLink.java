@@ -6,7 +6,8 @@ import org.spinnaker4j.mapper.machine.Direction;
 /**
  * One direction of a chip-to-chip link: a bounded output queue at the sending router and a
  * serialiser that takes {@code transferPs} per packet. A packet that has crossed but finds the
- * next router's input full waits on the wire (back-pressure) until there is room.
+ * next router's input full waits on the wire (back-pressure) until there is room. A link between two {@link Lanes}
+ * hands each packet to the other lane as it starts to cross and counts it taken when it arrives.
  */
 final class SimLink implements SimRouter.Pusher {
 
@@ -19,13 +20,16 @@ final class SimLink implements SimRouter.Pusher {
     private final long transferPs;
     private final PacketQueue queue;
     private final int arriveEvent;
+    /** The receiving half, if the next router is on another lane; null otherwise. */
+    private final Lanes.Crossing crossing;
     private boolean transmitting;
     private boolean stalled;
     long packets;
     int peakDepth;
     long drops;
 
-    SimLink(EventQueue clock, SimRouter from, SimRouter to, Direction direction, int depth, long transferPs) {
+    SimLink(EventQueue clock, SimRouter from, SimRouter to, Direction direction, int depth, long transferPs,
+            Lanes.Crossing crossing) {
         this.clock = clock;
         this.from = from;
         this.to = to;
@@ -35,6 +39,7 @@ final class SimLink implements SimRouter.Pusher {
         this.transferPs = transferPs;
         this.queue = new PacketQueue(depth);
         this.arriveEvent = clock.register(this, from);
+        this.crossing = crossing;
     }
 
     ChipLocation chip() {
@@ -57,13 +62,18 @@ final class SimLink implements SimRouter.Pusher {
 
     private void transmit() {
         transmitting = true;
-        clock.after(transferPs, arriveEvent);
+        long origin = clock.after(transferPs, arriveEvent);
+        if (crossing != null) {
+            crossing.post(clock.now() + transferPs, clock.now(), origin, queue.key(), queue.payload(), queue.keyId(),
+                    queue.inLink(), queue.hops());
+        }
     }
 
     /** The arrival event: the head packet has crossed and enters the next router, or waits on the wire. */
     void arrive() {
         transmitting = false;
-        if (to.offer(queue.key(), queue.payload(), queue.keyId(), queue.inLink(), queue.hops(), this)) {
+        if (crossing != null
+                || to.offer(queue.key(), queue.payload(), queue.keyId(), queue.inLink(), queue.hops(), this)) {
             queue.removeFirst();
             from.setFull(direction.id(), queue.size() >= depth);
             packets++;

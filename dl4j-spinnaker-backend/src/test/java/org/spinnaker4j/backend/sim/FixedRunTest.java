@@ -59,29 +59,54 @@ class FixedRunTest {
     }
 
     private static SpiNNakerMultiLayerNetwork onMachine() {
+        return onMachine(1);
+    }
+
+    private static SpiNNakerMultiLayerNetwork onMachine(int hostThreads) {
         MultiLayerNetwork cpu = new MultiLayerNetwork(network());
         cpu.init();
-        return SpiNNakerMultiLayerNetwork.wrap(cpu,
-                SpiNNakerOptions.builder().partitioning(PartitioningStrategy.FASTEST).build());
+        return SpiNNakerMultiLayerNetwork.wrap(cpu, SpiNNakerOptions.builder()
+                .partitioning(PartitioningStrategy.FASTEST).hostThreads(hostThreads).build());
     }
 
     @Test
     void inferenceIsAsRecorded() {
         try (SpiNNakerMultiLayerNetwork machine = onMachine()) {
             INDArray out = machine.output(features());
-            assertRecorded("46464 events, 3840 sent, 15432 delivered, 6.68635E-4 s simulated, "
-                    + "fingerprint 7de1bf712f6c4fa7", out, machine.lastRunStats());
+            assertRecorded(INFERENCE, out, machine.lastRunStats());
         }
     }
+
+    /** On two lanes, the same inference, and again (the lanes' second run starts from the first's state). */
+    @Test
+    void inferenceOnTwoLanesIsAsRecorded() {
+        try (SpiNNakerMultiLayerNetwork machine = onMachine(2)) {
+            assertRecorded(INFERENCE, machine.output(features()), machine.lastRunStats());
+            assertRecorded(INFERENCE, machine.output(features()), machine.lastRunStats());
+        }
+    }
+
+    private static final String INFERENCE = "46464 events, 3840 sent, 15432 delivered, 6.68635E-4 s simulated, "
+            + "fingerprint 7de1bf712f6c4fa7";
 
     @Test
     void trainingIsAsRecorded() {
         try (SpiNNakerMultiLayerNetwork machine = onMachine()) {
             machine.fit(features(), labels());
-            assertRecorded("97312 events, 8868 sent, 18852 delivered, 0.002188075 s simulated, "
-                    + "fingerprint aabc7b421f073868", machine.params(), machine.lastTrainingStats());
+            assertRecorded(TRAINING, machine.params(), machine.lastTrainingStats());
         }
     }
+
+    @Test
+    void trainingOnTwoLanesIsAsRecorded() {
+        try (SpiNNakerMultiLayerNetwork machine = onMachine(2)) {
+            machine.fit(features(), labels());
+            assertRecorded(TRAINING, machine.params(), machine.lastTrainingStats());
+        }
+    }
+
+    private static final String TRAINING = "97312 events, 8868 sent, 18852 delivered, 0.002188075 s simulated, "
+            + "fingerprint aabc7b421f073868";
 
     /** The run's headline figures and the fingerprint of its result and statistics, as one string. */
     private static void assertRecorded(String expected, INDArray result, RunStats stats) {
