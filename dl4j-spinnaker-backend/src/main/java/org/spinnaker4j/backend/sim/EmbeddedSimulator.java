@@ -47,11 +47,7 @@ import org.spinnaker4j.mapper.ir.Arithmetic;
 import org.spinnaker4j.mapper.ir.DenseLayerSpec;
 import org.spinnaker4j.mapper.ir.DenseParameters;
 import org.spinnaker4j.mapper.ir.UpdaterSpec;
-import org.spinnaker4j.mapper.machine.Chip;
 import org.spinnaker4j.mapper.machine.ChipLocation;
-import org.spinnaker4j.mapper.machine.CoreLocation;
-import org.spinnaker4j.mapper.machine.Direction;
-import org.spinnaker4j.mapper.machine.RoutingTable;
 import org.spinnaker4j.mapper.tdma.CoreSlot;
 import org.spinnaker4j.mapper.tdma.Phase;
 
@@ -73,7 +69,7 @@ public final class EmbeddedSimulator implements Machine {
     private final SimulatorParameters parameters;
     /** How an s16.15 training core rounds its parameters' steps. */
     private final FixedPointRounding rounding;
-    /** Host threads a run may use: 1, or {@link Lanes#COUNT} for the runs {@link #onLanes} allows. */
+    /** Host threads a run may use: 1, or {@link Lanes#COUNT} for the runs {@link #runsOnLanes} allows. */
     private final int hostThreads;
     private final DropLog log = new DropLog();
     private Mapping mapping;
