@@ -42,6 +42,76 @@ class EventQueueTest {
         }
     }
 
+    /** A lane's window: the events due before its end run, the rest wait, near or far, for the next window. */
+    @Test
+    void runBeforeRunsOnlyTheEventsDueBeforeItsEnd() {
+        EventQueue clock = new EventQueue();
+        long far = 3 * TimingWheel.BUCKETS * TimingWheel.BUCKET_PS;
+        List<Long> ran = new ArrayList<>();
+        for (long t : new long[] {far, 10, 20, 30}) {
+            clock.at(t, () -> ran.add(clock.now()));
+        }
+        clock.runBefore(20);
+        assertEquals(List.of(10L), ran);
+        assertEquals(20, clock.nextTime());
+        clock.runBefore(31);
+        assertEquals(List.of(10L, 20L, 30L), ran);
+        clock.runBefore(far);
+        assertEquals(3, ran.size(), "the far event is due at the end, not before it");
+        clock.runBefore(Long.MAX_VALUE);
+        assertEquals(List.of(10L, 20L, 30L, far), ran);
+        assertEquals(Long.MAX_VALUE, clock.nextTime());
+    }
+
+    /**
+     * An event one queue schedules, put into another in the place the first gave it ({@link EventQueue#atPlaceOf}),
+     * runs among the second's events where one queue holding both would run it: by when it was scheduled, then by its
+     * chip's number.
+     */
+    @Test
+    void anEventPlacedFromAnotherQueueRunsWhereOneQueueWouldRunIt() {
+        List<String> together = new ArrayList<>();
+        EventQueue one = new EventQueue();
+        int[] actions = register(one, together);
+        one.at(50, () -> {
+            one.at(100, actions[0]);
+            one.at(100, actions[1]);
+            one.at(100, actions[2]);
+        });
+        one.at(80, () -> one.at(100, actions[1]));
+        one.runUntilIdle();
+
+        List<String> apart = new ArrayList<>();
+        EventQueue sender = new EventQueue();
+        EventQueue receiver = new EventQueue();
+        int sent = register(sender, new ArrayList<>())[1];
+        int[] own = register(receiver, apart);
+        long[] origin = new long[1];
+        sender.at(50, () -> origin[0] = sender.at(100, sent));
+        receiver.at(50, () -> {
+            receiver.at(100, own[0]);
+            receiver.at(100, own[2]);
+        });
+        receiver.at(80, () -> receiver.at(100, own[1]));
+        sender.runBefore(60);
+        receiver.runBefore(60);
+        receiver.atPlaceOf(100, 50, origin[0], own[1]);
+        receiver.runUntilIdle();
+        assertEquals(together, apart);
+        assertThrows(IllegalStateException.class, () -> receiver.atPlaceOf(100, 50, origin[0], own[1]),
+                "an event due no later than the queue's clock");
+    }
+
+    /** Actions on chips 1, 2 and 3 that add their chip's name to {@code log}. */
+    private static int[] register(EventQueue clock, List<String> log) {
+        int[] actions = new int[3];
+        for (int c = 0; c < 3; c++) {
+            String name = "chip " + (c + 1) + " at " + c;
+            actions[c] = clock.register(() -> log.add(name + ", " + clock.now()), c + 1);
+        }
+        return actions;
+    }
+
     @Test
     void eventsDueNowRunAfterThoseScheduledEarlierForNowInTheWheelOrTheHeap() {
         EventQueue clock = new EventQueue();
