@@ -27,7 +27,8 @@ import org.spinnaker4j.mapper.partition.PartitioningStrategy;
 /**
  * Host time of {@code output()} for the 2020 seed network (10-50-50-300-50-25) on a batch of
  * 500 uniform inputs: nd4j-native on the CPU against the embedded SpiNNaker simulator with
- * each partitioning strategy. Measures the simulator's cost to the user, not SpiNNaker's speed;
+ * each partitioning strategy (on 1 host thread, or on 2 with {@code -p hostThreads=2}). Measures the simulator's
+ * cost to the user, not SpiNNaker's speed;
  * {@link SeedNetworkOutputRatio} runs it and prints the ratio.
  */
 @State(Scope.Benchmark)
@@ -41,6 +42,10 @@ public class SeedNetworkOutputBenchmark {
     @Param({"FASTEST", "FEWEST_CORES", "NEURON_PER_CORE"})
     public String strategy;
 
+    /** The simulator's host threads ({@code SpiNNakerOptions.Builder.hostThreads}): 1, or 2 (two lanes). */
+    @Param({"1"})
+    public int hostThreads;
+
     private MultiLayerNetwork cpu;
     private SpiNNakerMultiLayerNetwork machine;
     private INDArray input;
@@ -51,7 +56,7 @@ public class SeedNetworkOutputBenchmark {
         cpu = new MultiLayerNetwork(conf.clone());
         cpu.init();
         machine = new SpiNNakerMultiLayerNetwork(conf.clone(), SpiNNakerOptions.builder()
-                .partitioning(PartitioningStrategy.valueOf(strategy)).build());
+                .partitioning(PartitioningStrategy.valueOf(strategy)).hostThreads(hostThreads).build());
         machine.init();
         machine.setParams(cpu.params());
         Nd4j.getRandom().setSeed(1);

@@ -791,8 +791,8 @@ public final class EmbeddedSimulator implements Machine {
             backwardPs = lanes.now() - forwardPs;
             return records;
         }
-        LOG.debug("the run on {} lanes failed (a packet refused, dropped or rejected); running it on one thread",
-                Lanes.COUNT);
+        LOG.debug("the run on {} lanes failed (a packet refused or dropped, or an exception: {}); running it on one "
+                + "thread", Lanes.COUNT, String.valueOf(lanes.lanes.thrown()));
         for (int v = 0; v < kernels.length; v++) {
             kernels[v].restoreState(saved[v]);
         }

@@ -40,6 +40,8 @@ final class Lanes implements AutoCloseable {
     private final int[] window = new int[COUNT];
     private int extraHostEvents;
     private volatile boolean failed;
+    /** What a lane's events threw in the last run, first; null if nothing. */
+    private volatile Throwable thrown;
     private ExecutorService worker;
 
     /**
@@ -107,6 +109,12 @@ final class Lanes implements AutoCloseable {
         crossings.forEach(c -> c.arriving.clear());
         extraHostEvents = 0;
         failed = false;
+        thrown = null;
+    }
+
+    /** What a lane's events threw in the last run (the first, if both threw); null if nothing did. */
+    Throwable thrown() {
+        return thrown;
     }
 
     /**
@@ -177,7 +185,7 @@ final class Lanes implements AutoCloseable {
                     next = Math.min(q.nextTime(), outboxes[lane][w & 1].firstTime);
                 }
             } catch (Throwable e) {
-                failed = true;
+                fail(e);
             }
             long global = finishWindow(lane, w, next);
             if (failed) {
@@ -190,7 +198,7 @@ final class Lanes implements AutoCloseable {
                     q.scheduleDeferredAfter(Math.max(nowOf[0][w & 1], nowOf[1][w & 1]));
                 }
             } catch (Throwable e) {
-                failed = true;
+                fail(e);
             }
             if (global == Long.MAX_VALUE) {
                 global = finishWindow(lane, window[lane], q.nextTime());
@@ -200,6 +208,13 @@ final class Lanes implements AutoCloseable {
             }
             end = windowEnd(global);
         }
+    }
+
+    private synchronized void fail(Throwable e) {
+        if (thrown == null) {
+            thrown = e;
+        }
+        failed = true;
     }
 
     /**
