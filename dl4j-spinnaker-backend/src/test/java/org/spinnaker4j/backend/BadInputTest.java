@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.factory.Nd4j;
 
-/** Bad inputs to output() get specific exceptions before anything reaches the kernels. */
+/** Bad inputs to output() and the options get specific exceptions before anything reaches the kernels. */
 class BadInputTest {
 
     private static SpiNNakerMultiLayerNetwork initialised() {
@@ -41,5 +41,12 @@ class BadInputTest {
         SpiNNakerMultiLayerNetwork net = new SpiNNakerMultiLayerNetwork(TestNetworks.small());
         IllegalStateException e = assertThrows(IllegalStateException.class, () -> net.output(Nd4j.rand(3, 6)));
         assertTrue(e.getMessage().contains("call init() first"), e.getMessage());
+    }
+
+    @Test
+    void hostThreadsOutOfRange() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> SpiNNakerOptions.builder().hostThreads(0));
+        assertTrue(e.getMessage().contains("1 or 2 host threads, not 0"), e.getMessage());
     }
 }

@@ -664,15 +664,19 @@ public final class EmbeddedSimulator implements Machine {
     private double runSamples(float[][] samples, float[][] labels, float[][][] vectors) {
         boolean pipelined = parameters.sendMode() == SendMode.TDMA && mapping.tdma().pipelined();
         SampleRecords records = pipelined && runsOnLanes(labels) ? runOnLanes(samples, labels, vectors) : null;
-        if (records != null) {
-            lastRunThreads = Lanes.COUNT;
-            latencyPs = records.longestLatencyPs();
-            lastStats = stats(samples.length);
-            LOG.debug("run on {} lanes: {}", Lanes.COUNT, lastStats);
-            return records.lossSum();
+        lastRunThreads = records == null ? 1 : Lanes.COUNT;
+        if (records == null) {
+            records = prepare(oneQueue, samples, labels, vectors);
+            runOnOneQueue(samples, labels, records, pipelined);
         }
-        lastRunThreads = 1;
-        records = prepare(oneQueue, samples, labels, vectors);
+        latencyPs = records.longestLatencyPs();
+        lastStats = stats(samples.length);
+        LOG.debug("run on {} host thread(s): {}", lastRunThreads, lastStats);
+        return records.lossSum();
+    }
+
+    /** {@link #runSamples}' run on the one queue, {@link #prepare}d for it. */
+    private void runOnOneQueue(float[][] samples, float[][] labels, SampleRecords records, boolean pipelined) {
         long[] starts = records.startPs;
         if (labels != null && batchStatistics) {
             runSegments(samples, labels, records);
@@ -712,10 +716,6 @@ public final class EmbeddedSimulator implements Machine {
                 stepStart = Math.max(clock.now(), stepStart + stepPs);
             }
         }
-        latencyPs = records.longestLatencyPs();
-        lastStats = stats(samples.length);
-        LOG.debug("run: {}", lastStats);
-        return records.lossSum();
     }
 
     /**
@@ -1082,25 +1082,29 @@ public final class EmbeddedSimulator implements Machine {
 
         /** Whether every sink recorded samples 0 .. {@code lastSample}. */
         boolean complete(int lastSample) {
+            return firstIncompleteSink(lastSample) == null;
+        }
+
+        /** Fails, naming the sink, when a sink has not recorded samples 0 .. {@code lastSample}. */
+        void requireComplete(int lastSample) {
+            MachineVertex v = firstIncompleteSink(lastSample);
+            if (v != null) {
+                throw new IllegalStateException("the simulator lost no packet, yet " + v + " collected "
+                        + recordedBySink.getOrDefault(v.id(), 0) + " of " + (lastSample + 1)
+                        + " samples (it has " + cores[v.id()].kernel().receivedCount() + " of " + v.cols().size()
+                        + " values of the next): a mapping bug");
+            }
+        }
+
+        /** The first sink (in vertex order) that has not recorded samples 0 .. {@code lastSample}, or null. */
+        private MachineVertex firstIncompleteSink(int lastSample) {
             for (MachineVertex v : mapping.graph().vertices()) {
                 if ((v.kind() == VertexKind.OUTPUT_SINK || v.kind() == VertexKind.LOSS_SINK)
                         && recordedBySink.getOrDefault(v.id(), 0) <= lastSample) {
-                    return false;
+                    return v;
                 }
             }
-            return true;
-        }
-
-        void requireComplete(int lastSample) {
-            for (MachineVertex v : mapping.graph().vertices()) {
-                int got = recordedBySink.getOrDefault(v.id(), 0);
-                if ((v.kind() == VertexKind.OUTPUT_SINK || v.kind() == VertexKind.LOSS_SINK) && got <= lastSample) {
-                    throw new IllegalStateException("the simulator lost no packet, yet " + v + " collected "
-                            + got + " of " + (lastSample + 1) + " samples (it has "
-                            + cores[v.id()].kernel().receivedCount() + " of " + v.cols().size()
-                            + " values of the next): a mapping bug");
-                }
-            }
+            return null;
         }
 
         /** The samples' losses added up in sample order, each sample's shares in core order. */
@@ -1147,7 +1151,7 @@ public final class EmbeddedSimulator implements Machine {
         latencyPs = 0;
         hostInPerSample = 0;
         hostOut = 0;
-        log.reset();
+        log.reset(); // the statistics read the one queue's log, also after a run on lanes (which drops nothing)
         sdram.values().forEach(SdramInterface::reset);
     }
 

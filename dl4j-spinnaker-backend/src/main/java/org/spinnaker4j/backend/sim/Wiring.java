@@ -116,7 +116,7 @@ final class Wiring {
 
     /** The lanes' queues' count: 1 on one queue. */
     int laneCount() {
-        return logs.length;
+        return lanes == null ? 1 : Lanes.COUNT;
     }
 
     /** Whether any lane's router or core dropped a packet in the run (reinjected or not). */

@@ -2,6 +2,7 @@ package org.spinnaker4j.backend.sim;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
@@ -159,5 +160,13 @@ class TwoLanesTest {
             two.run(samples);
             assertEquals(1, two.lastRunThreads());
         }
+    }
+
+    /** Host threads other than 1 or 2 are refused, saying which are allowed. */
+    @Test
+    void threeHostThreadsAreRefused() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> new EmbeddedSimulator(TDMA, FixedPointRounding.defaults(), 3));
+        assertEquals("the simulator runs on 1 or 2 host threads, not 3", e.getMessage());
     }
 }
