@@ -2,6 +2,7 @@ package org.spinnaker4j.backend;
 
 import java.io.Serializable;
 import java.util.Objects;
+import org.spinnaker4j.backend.sim.EmbeddedSimulator;
 import org.spinnaker4j.backend.sim.SendMode;
 import org.spinnaker4j.backend.sim.SimulatorParameters;
 import org.spinnaker4j.backend.runtime.FixedPointRounding;
@@ -132,11 +133,12 @@ public final class SpiNNakerOptions implements Serializable {
     }
 
     /**
-     * The host threads the embedded simulator may use: 1 unless set (also for options serialized before the field
-     * existed), or 2 (docs/simulator-speed.md, "Two lanes").
+     * The host threads the embedded simulator may use: 1, 2, or {@link EmbeddedSimulator#CHOOSE_HOST_THREADS} (0,
+     * unless set; also for options serialized before the field existed): the simulator chooses run by run
+     * (docs/simulator-speed.md, "Two lanes").
      */
     public int hostThreads() {
-        return hostThreads == 0 ? 1 : hostThreads;
+        return hostThreads;
     }
 
     /** A builder that starts from this one's settings. */
@@ -149,7 +151,7 @@ public final class SpiNNakerOptions implements Serializable {
         b.arithmetic = arithmetic();
         b.fixedPointRounding = fixedPointRounding();
         b.inputPath = inputPath();
-        b.hostThreads = hostThreads();
+        b.hostThreads = hostThreads;
         return b;
     }
 
@@ -162,7 +164,7 @@ public final class SpiNNakerOptions implements Serializable {
                 + (arithmetic() == Arithmetic.FLOAT32 ? "" : ", arithmetic=" + arithmetic
                         + ", fixedPointRounding=" + fixedPointRounding())
                 + (inputPath() == InputPath.PACKETS ? "" : ", inputPath=" + inputPath())
-                + (hostThreads() == 1 ? "" : ", hostThreads=" + hostThreads()) + "}";
+                + (hostThreads == EmbeddedSimulator.CHOOSE_HOST_THREADS ? "" : ", hostThreads=" + hostThreads) + "}";
     }
 
     /** Builds {@link SpiNNakerOptions}. */
@@ -178,20 +180,21 @@ public final class SpiNNakerOptions implements Serializable {
         private Arithmetic arithmetic = Arithmetic.FLOAT32;
         private FixedPointRounding fixedPointRounding = FixedPointRounding.defaults();
         private InputPath inputPath = InputPath.PACKETS;
-        private int hostThreads = 1;
+        private int hostThreads = EmbeddedSimulator.CHOOSE_HOST_THREADS;
 
         private Builder() {
         }
 
         /**
-         * The host threads the embedded simulator may use: 1 (default) or 2, with which a pipelined TDMA inference
-         * over several chips runs its chips in two lanes, one a thread, with the same results (docs/simulator-speed.md,
-         * "Two lanes").
+         * The host threads the embedded simulator may use: 1; 2, with which a pipelined TDMA run over several chips
+         * runs its chips in two lanes, one a thread; or 0 (default, {@link EmbeddedSimulator#CHOOSE_HOST_THREADS}):
+         * two lanes where the host has a second core and they ran the simulator's earlier runs faster, one thread
+         * otherwise. The results are the same bits either way (docs/simulator-speed.md, "Two lanes").
          */
         public Builder hostThreads(int threads) {
-            if (threads != 1 && threads != 2) {
-                throw new IllegalArgumentException("the embedded simulator runs on 1 or 2 host threads, not "
-                        + threads);
+            if (threads < EmbeddedSimulator.CHOOSE_HOST_THREADS || threads > 2) {
+                throw new IllegalArgumentException("the embedded simulator runs on 1 or 2 host threads (or 0: it "
+                        + "chooses), not " + threads);
             }
             this.hostThreads = threads;
             return this;

@@ -46,7 +46,7 @@ class BadInputTest {
     @Test
     void hostThreadsOutOfRange() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> SpiNNakerOptions.builder().hostThreads(0));
-        assertTrue(e.getMessage().contains("1 or 2 host threads, not 0"), e.getMessage());
+                () -> SpiNNakerOptions.builder().hostThreads(-1));
+        assertTrue(e.getMessage().contains("1 or 2 host threads (or 0: it chooses), not -1"), e.getMessage());
     }
 }

@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.ThreadFactory;
 import java.util.function.Function;
 import java.util.function.IntPredicate;
 import org.slf4j.Logger;
@@ -64,13 +65,21 @@ import org.spinnaker4j.mapper.tdma.Phase;
  */
 public final class EmbeddedSimulator implements Machine {
 
+    /** {@code hostThreads} that lets the simulator choose one thread or two lanes run by run ({@link LaneChoice}). */
+    public static final int CHOOSE_HOST_THREADS = 0;
     private static final Logger LOG = LoggerFactory.getLogger(EmbeddedSimulator.class);
 
     private final SimulatorParameters parameters;
     /** How an s16.15 training core rounds its parameters' steps. */
     private final FixedPointRounding rounding;
-    /** Host threads a run may use: 1, or {@link Lanes#COUNT} for the runs {@link #runsOnLanes} allows. */
+    /**
+     * Host threads a run may use: 1, {@link Lanes#COUNT} for the runs {@link #mayRunOnLanes} allows, or {@link
+     * #CHOOSE_HOST_THREADS}.
+     */
     private final int hostThreads;
+    private final ThreadFactory laneWorker;
+    /** When the simulator chooses its host threads, its measurements for the mapping loaded; null otherwise. */
+    private LaneChoice laneChoice;
     private final DropLog log = new DropLog();
     private Mapping mapping;
     /** The machine on one queue, built for the mapping; every run but those on lanes runs on it. */
@@ -123,17 +132,27 @@ public final class EmbeddedSimulator implements Machine {
     }
 
     /**
-     * A simulator that may run a pipelined TDMA inference over several chips on {@code hostThreads} host threads (1
-     * or 2; docs/simulator-speed.md, "Two lanes"), with the same results as on one.
+     * A simulator that runs a pipelined TDMA run over several chips ({@link #mayRunOnLanes}) on {@code hostThreads}
+     * host threads: 1; 2, as two lanes; or {@link #CHOOSE_HOST_THREADS}, two lanes where the host has a second core
+     * and they ran this simulator's runs faster ({@link LaneChoice}). The results are the same bits on one thread or
+     * two (docs/simulator-speed.md, "Two lanes").
      */
     public EmbeddedSimulator(SimulatorParameters parameters, FixedPointRounding rounding, int hostThreads) {
-        if (hostThreads != 1 && hostThreads != Lanes.COUNT) {
-            throw new IllegalArgumentException("the simulator runs on 1 or " + Lanes.COUNT + " host threads, not "
-                    + hostThreads);
+        this(parameters, rounding, hostThreads, Lanes.WORKER_THREADS);
+    }
+
+    /** A simulator whose second lane's thread {@code laneWorker} makes (tests: one that starts late or never). */
+    EmbeddedSimulator(SimulatorParameters parameters, FixedPointRounding rounding, int hostThreads,
+            ThreadFactory laneWorker) {
+        if (hostThreads < CHOOSE_HOST_THREADS || hostThreads > Lanes.COUNT) {
+            throw new IllegalArgumentException("the simulator runs on 1 or " + Lanes.COUNT + " host threads (or "
+                    + CHOOSE_HOST_THREADS + ": it chooses), not " + hostThreads);
         }
         this.parameters = parameters;
         this.rounding = Objects.requireNonNull(rounding, "rounding");
-        this.hostThreads = hostThreads;
+        this.hostThreads = hostThreads == CHOOSE_HOST_THREADS && Runtime.getRuntime().availableProcessors() < 2 ? 1
+                : hostThreads;
+        this.laneWorker = laneWorker;
     }
 
     public SimulatorParameters parameters() {
@@ -158,6 +177,7 @@ public final class EmbeddedSimulator implements Machine {
 
     private void build(Mapping m, List<CoreData> data) {
         mapping = m;
+        laneChoice = hostThreads == CHOOSE_HOST_THREADS ? new LaneChoice() : null;
         keyIds = new KeyIds(m.graph().partitions());
         copies = new boolean[data.size()];
         batchModes = new KernelConfig[data.size()];
@@ -663,11 +683,17 @@ public final class EmbeddedSimulator implements Machine {
      */
     private double runSamples(float[][] samples, float[][] labels, float[][][] vectors) {
         boolean pipelined = parameters.sendMode() == SendMode.TDMA && mapping.tdma().pipelined();
-        SampleRecords records = pipelined && runsOnLanes(labels) ? runOnLanes(samples, labels, vectors) : null;
+        boolean mayRunOnLanes = pipelined && mayRunOnLanes(labels);
+        boolean onLanes = mayRunOnLanes && (laneChoice == null || laneChoice.onLanes());
+        long startNanos = System.nanoTime();
+        SampleRecords records = onLanes ? runOnLanes(samples, labels, vectors) : null;
         lastRunThreads = records == null ? 1 : Lanes.COUNT;
         if (records == null) {
             records = prepare(oneQueue, samples, labels, vectors);
             runOnOneQueue(samples, labels, records, pipelined);
+        }
+        if (mayRunOnLanes && laneChoice != null) {
+            laneChoice.measured(onLanes, System.nanoTime() - startNanos, machine.processed());
         }
         latencyPs = records.longestLatencyPs();
         lastStats = stats(samples.length);
@@ -744,12 +770,12 @@ public final class EmbeddedSimulator implements Machine {
     }
 
     /**
-     * Whether a pipelined run (with {@code labels}: training's) runs on two lanes: asked for, the mapping's cores on
-     * more than one chip, and in training nothing after the samples but the update (no batch normalization's
-     * segments, no exchange of gradient norms or kernel copies' shares, which run on one queue).
+     * Whether a pipelined run (with {@code labels}: training's) may run on two lanes: more than one host thread
+     * allowed, the mapping's cores on more than one chip, and in training nothing after the samples but the update (no
+     * batch normalization's segments, no exchange of gradient norms or kernel copies' shares, which run on one queue).
      */
-    private boolean runsOnLanes(float[][] labels) {
-        if (hostThreads != Lanes.COUNT || mapping.placements().chipsUsed() < 2) {
+    private boolean mayRunOnLanes(float[][] labels) {
+        if (hostThreads == 1 || mapping.placements().chipsUsed() < 2) {
             return false;
         }
         if (labels == null) {
@@ -771,7 +797,7 @@ public final class EmbeddedSimulator implements Machine {
     private SampleRecords runOnLanes(float[][] samples, float[][] labels, float[][][] vectors) {
         if (lanes == null) {
             lanes = new Wiring(mapping, parameters, kernels, profiles, keyIds,
-                    new Lanes(chipLanes(mapping), parameters.timing().linkPacketPs()));
+                    new Lanes(chipLanes(mapping), parameters.timing().linkPacketPs(), laneWorker));
         }
         byte[][] saved = new byte[kernels.length][];
         for (int v = 0; v < kernels.length; v++) {

@@ -7,6 +7,10 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicIntegerArray;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A run's chips split over two host threads, each lane of chips with its own {@link EventQueue}, run in windows of
@@ -15,45 +19,78 @@ import java.util.concurrent.Future;
  * lane's link counts every packet as taken at its arrival, as the receiving router takes every packet in a TDMA run
  * (docs/simulator-speed.md); the receiving lane offers it to its router in the place the link's arrival holds in the
  * one-queue order ({@link EventOrder} needs no counter shared between chips), so each lane runs its chips' events in
- * the order one queue would. A refused packet, or an exception in either lane, fails the run ({@link #run} returns
- * false): the caller runs it again on one thread from the state before it.
+ * the order one queue would. Two threads run the lanes, each its own lane's windows and the other's when no thread
+ * has claimed it, so that a thread the host does not schedule slows the run but does not stop it. A refused packet,
+ * or an exception in either lane, fails the run ({@link #run} returns false): the caller runs it again on one thread
+ * from the state before it.
  */
 final class Lanes implements AutoCloseable {
 
     /** The lanes: the calling thread runs lane 0, a worker lane 1. */
     static final int COUNT = 2;
-    /** Spins a waiting lane makes before it yields its core between checks. */
+    /** The second thread of the simulator's lanes: a daemon, so that a simulator left open does not keep a JVM up. */
+    static final ThreadFactory WORKER_THREADS = task -> {
+        Thread t = new Thread(task, "spinnaker4j-lane-1");
+        t.setDaemon(true);
+        return t;
+    };
+    /**
+     * How long a thread that has run its lane's window waits for the other thread to claim the other lane's before it
+     * runs that too: the other, if running, claims it within a fraction of this; if its core went to another
+     * process, waiting on would stop both lanes.
+     */
+    private static final long GRACE_NANOS = 20_000;
+    /** Spins a waiting thread makes before it yields its core between checks. */
     private static final int SPINS = 1 << 10;
+    /** The states of a run's worker ({@link #workerGate}): may start, started, kept out (the run ended without it). */
+    private static final long OPEN = 0;
+    private static final long TAKEN = 1;
+    private static final long CLOSED = 2;
 
     private final EventQueue[] queues = {new EventQueue(), new EventQueue()};
     private final int[] laneOfChip;
     private final long windowPs;
+    private final ThreadFactory workerThreads;
     private final List<Crossing> crossings = new ArrayList<>();
     /** Each lane's packets for the other, one outbox per parity of the window that sent them. */
     private final Outbox[][] outboxes = {{new Outbox(), new Outbox()}, {new Outbox(), new Outbox()}};
-    /** Per lane and parity of window: its next event or packet for the other lane, and its clock. */
-    private final long[][] nextOf = new long[COUNT][2];
-    private final long[][] nowOf = new long[COUNT][2];
-    /** Per lane: the windows it has finished (a two-party barrier). */
-    private final PaddedCounter[] finished = {new PaddedCounter(), new PaddedCounter()};
+    /** Per lane, of the window run last: its next event or packet for the other lane, and its clock. */
+    private final long[] nextOf = new long[COUNT];
+    private final long[] nowOf = new long[COUNT];
+    /** Per lane: the last window a thread claimed it for. */
+    private final AtomicIntegerArray claimed = new AtomicIntegerArray(COUNT);
+    /** The lanes' windows finished: the thread that finishes a window's second opens the next. */
+    private final AtomicInteger lanesDone = new AtomicInteger();
+    /** The window the lanes run now, or {@link #OVER} once the run has ended; its end in {@link #end}. */
+    private volatile int window;
+    private long end;
     private final int[] offersRun = new int[COUNT];
-    private final int[] window = new int[COUNT];
+    /** Per lane: the window it runs now, by whichever thread (its packets for the other lane go by its parity). */
+    private final int[] runningWindow = new int[COUNT];
     private int extraHostEvents;
     private volatile boolean failed;
     /** What a lane's events threw in the last run, first; null if nothing. */
     private volatile Throwable thrown;
+    /** This run's number times 4 plus its worker's state ({@link #OPEN}, {@link #TAKEN}, {@link #CLOSED}). */
+    private final AtomicLong workerGate = new AtomicLong();
+    private long runs;
     private ExecutorService worker;
+
+    /** {@link #window}'s value once a run has ended. */
+    private static final int OVER = -1;
 
     /**
      * Lanes for chips numbered up to {@code laneOfChip.length - 1} ({@link EventOrder#chipNumber}), chip c on lane
-     * {@code laneOfChip[c]}; {@code windowPs} the least time a packet takes from one chip to the next.
+     * {@code laneOfChip[c]}; {@code windowPs} the least time a packet takes from one chip to the next; the second
+     * thread made by {@code workerThreads} ({@link #WORKER_THREADS}; tests: one that starts late or never).
      */
-    Lanes(int[] laneOfChip, long windowPs) {
+    Lanes(int[] laneOfChip, long windowPs, ThreadFactory workerThreads) {
         if (windowPs < 1) {
             throw new IllegalArgumentException("a lane's window must be at least 1 ps, got " + windowPs);
         }
         this.laneOfChip = laneOfChip.clone();
         this.windowPs = windowPs;
+        this.workerThreads = workerThreads;
     }
 
     /** The lane of chip number {@code chip}. */
@@ -103,8 +140,6 @@ final class Lanes implements AutoCloseable {
             outboxes[l][0].clear();
             outboxes[l][1].clear();
             offersRun[l] = 0;
-            window[l] = 0;
-            finished[l].value = 0;
         }
         crossings.forEach(c -> c.arriving.clear());
         extraHostEvents = 0;
@@ -120,30 +155,41 @@ final class Lanes implements AutoCloseable {
     /**
      * Runs every event of both lanes, the host's scheduled before; returns false if the run failed (a router refused
      * a packet from the other lane, or a lane threw), when the lanes' state is the failed run's. After a run, both
-     * lanes' clocks show its end, as one queue's would.
+     * lanes' clocks show its end, as one queue's would. The calling thread and a worker each run their own lane's
+     * windows, and either runs the other's window too when it finds it unclaimed (the other thread has not started,
+     * or its core went to another process): so a thread the host does not schedule slows the run, not stops it.
      */
     boolean run() {
         if (worker == null) {
-            worker = Executors.newSingleThreadExecutor(task -> {
-                Thread t = new Thread(task, "spinnaker4j-lane-1");
-                t.setDaemon(true);
-                return t;
-            });
+            worker = Executors.newSingleThreadExecutor(workerThreads);
         }
         long first = Math.min(queues[0].nextTime(), queues[1].nextTime());
         if (first == Long.MAX_VALUE) {
             return true;
         }
-        long end = windowEnd(first);
-        Future<?> other = worker.submit(() -> runLane(1, end));
-        runLane(0, end);
-        try {
-            other.get();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while the simulator's second lane ran", e);
-        } catch (ExecutionException e) {
-            throw new IllegalStateException("the simulator's second lane failed", e.getCause());
+        end = windowEnd(first);
+        for (int l = 0; l < COUNT; l++) {
+            claimed.set(l, -1);
+        }
+        lanesDone.set(0);
+        window = 0;
+        long gate = 4 * ++runs;
+        workerGate.set(gate + OPEN);
+        Future<?> other = worker.submit(() -> {
+            if (workerGate.compareAndSet(gate + OPEN, gate + TAKEN)) {
+                work(1);
+            }
+        });
+        work(0);
+        if (!workerGate.compareAndSet(gate + OPEN, gate + CLOSED)) {
+            try {
+                other.get();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while the simulator's second lane ran", e);
+            } catch (ExecutionException e) {
+                throw new IllegalStateException("the simulator's second lane failed", e.getCause());
+            }
         }
         if (failed) {
             return false;
@@ -169,45 +215,106 @@ final class Lanes implements AutoCloseable {
     }
 
     /**
-     * Lane {@code lane}'s windows, the first ending at {@code firstEnd}, until both lanes are idle or the run has
-     * failed. Whatever a lane's events throw fails the run (the one-thread run that follows throws it in its place),
-     * and the lane still meets the other at the window's end, so that neither waits for ever.
+     * A thread's part of the run, {@code own} its lane: in each window it runs its lane, then the other if no thread
+     * has claimed it within {@link #GRACE_NANOS} (at once if this thread ran the other's last window too: the other
+     * thread is away), then waits for the next window; until the run is over.
      */
-    private void runLane(int lane, long firstEnd) {
-        EventQueue q = queues[lane];
-        long end = firstEnd;
+    private void work(int own) {
+        int seen = OVER;
+        int spins = 0;
+        boolean otherAway = false;
         while (true) {
-            int w = window[lane];
-            long next = Long.MAX_VALUE;
-            try {
-                if (!failed) {
-                    q.runBefore(end);
-                    next = Math.min(q.nextTime(), outboxes[lane][w & 1].firstTime);
-                }
-            } catch (Throwable e) {
-                fail(e);
-            }
-            long global = finishWindow(lane, w, next);
-            if (failed) {
+            int w = window;
+            if (w == OVER) {
                 return;
             }
-            try {
-                deliver(lane, outboxes[1 - lane][w & 1]);
-                if (global == Long.MAX_VALUE) {
-                    // both idle: the deferred events run at the later clock, as one queue runs them at its end
-                    q.scheduleDeferredAfter(Math.max(nowOf[0][w & 1], nowOf[1][w & 1]));
+            if (w != seen) {
+                seen = w;
+                spins = 0;
+                runIfUnclaimed(own, w);
+                if (!otherAway) {
+                    awaitClaim(1 - own, w);
                 }
+                otherAway = runIfUnclaimed(1 - own, w);
+            } else if (spins++ < SPINS) {
+                Thread.onSpinWait();
+            } else {
+                Thread.yield();
+            }
+        }
+    }
+
+    /** Waits up to {@link #GRACE_NANOS} for a thread to claim lane {@code lane}'s window {@code w}. */
+    private void awaitClaim(int lane, int w) {
+        long start = System.nanoTime();
+        while (claimed.get(lane) < w && System.nanoTime() - start < GRACE_NANOS) {
+            Thread.onSpinWait();
+        }
+    }
+
+    /**
+     * Runs lane {@code lane}'s window {@code w} if no thread has claimed it yet, and returns whether it did; the thread
+     * that finishes a window's last lane opens the next.
+     */
+    private boolean runIfUnclaimed(int lane, int w) {
+        if (!claimed.compareAndSet(lane, w - 1, w)) {
+            return false;
+        }
+        runWindow(lane, w);
+        if (lanesDone.incrementAndGet() == COUNT) {
+            lanesDone.set(0);
+            openNext(w);
+        }
+        return true;
+    }
+
+    /**
+     * Lane {@code lane}'s window {@code w}: the other lane's packets of the window before put into its queue in their
+     * places, then its events due before the window's end. Whatever they throw fails the run (the one-thread run that
+     * follows throws it in its place).
+     */
+    private void runWindow(int lane, int w) {
+        EventQueue q = queues[lane];
+        runningWindow[lane] = w;
+        long next = Long.MAX_VALUE;
+        try {
+            if (!failed) {
+                if (w > 0) {
+                    deliver(lane, outboxes[1 - lane][(w - 1) & 1]);
+                }
+                q.runBefore(end);
+                next = Math.min(q.nextTime(), outboxes[lane][w & 1].firstTime);
+            }
+        } catch (Throwable e) {
+            fail(e);
+        }
+        nextOf[lane] = next;
+        nowOf[lane] = q.now();
+    }
+
+    /**
+     * After both lanes' window {@code w}: the next window starts at the earlier lane's next event or packet for the
+     * other; if neither has one, the deferred events run at the later clock, as one queue runs them at its end, and
+     * if still nothing is due, or the run failed, the run is over.
+     */
+    private void openNext(int w) {
+        long global = Math.min(nextOf[0], nextOf[1]);
+        if (!failed && global == Long.MAX_VALUE) {
+            try {
+                long later = Math.max(nowOf[0], nowOf[1]);
+                queues[0].scheduleDeferredAfter(later);
+                queues[1].scheduleDeferredAfter(later);
+                global = Math.min(queues[0].nextTime(), queues[1].nextTime());
             } catch (Throwable e) {
                 fail(e);
             }
-            if (global == Long.MAX_VALUE) {
-                global = finishWindow(lane, window[lane], q.nextTime());
-                if (failed || global == Long.MAX_VALUE) {
-                    return;
-                }
-            }
-            end = windowEnd(global);
         }
+        if (failed || global == Long.MAX_VALUE) {
+            window = OVER;
+            return;
+        }
+        end = windowEnd(global);
+        window = w + 1;
     }
 
     private synchronized void fail(Throwable e) {
@@ -217,27 +324,7 @@ final class Lanes implements AutoCloseable {
         failed = true;
     }
 
-    /**
-     * Publishes lane {@code lane}'s next time for window {@code w}, waits for the other lane to finish the window,
-     * and returns the earlier of the two.
-     */
-    private long finishWindow(int lane, int w, long next) {
-        nextOf[lane][w & 1] = next;
-        nowOf[lane][w & 1] = queues[lane].now();
-        window[lane] = w + 1;
-        finished[lane].value = w + 1;
-        PaddedCounter theirs = finished[1 - lane];
-        for (int spins = 0; theirs.value <= w; spins++) {
-            if (spins < SPINS) {
-                Thread.onSpinWait();
-            } else {
-                Thread.yield();
-            }
-        }
-        return Math.min(nextOf[0][w & 1], nextOf[1][w & 1]);
-    }
-
-    /** The other lane's packets of the window just finished, put into {@code lane}'s queue in their places. */
+    /** The other lane's packets of the window before, put into {@code lane}'s queue in their places. */
     private void deliver(int lane, Outbox box) {
         EventQueue q = queues[lane];
         for (int k = 0; k < box.size; k++) {
@@ -277,7 +364,7 @@ final class Lanes implements AutoCloseable {
 
         /** On the sending lane: a packet that arrives at {@code time}, its arrival event scheduled now with origin. */
         void post(long time, long scheduledAt, long origin, int key, int payload, int keyId, int inLink, int hops) {
-            outboxes[fromLane][window[fromLane] & 1].add(time, scheduledAt, origin, id, key, payload, keyId, inLink,
+            outboxes[fromLane][runningWindow[fromLane] & 1].add(time, scheduledAt, origin, id, key, payload, keyId, inLink,
                     hops);
         }
 
@@ -326,14 +413,5 @@ final class Lanes implements AutoCloseable {
             size = 0;
             firstTime = Long.MAX_VALUE;
         }
-    }
-
-    /** A lane's count of finished windows, alone on its cache lines so the two lanes' spinning does not collide. */
-    private static final class PaddedCounter {
-        @SuppressWarnings("unused")
-        private long p1, p2, p3, p4, p5, p6, p7;
-        volatile int value;
-        @SuppressWarnings("unused")
-        private long q1, q2, q3, q4, q5, q6, q7;
     }
 }

@@ -8,8 +8,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ThreadFactory;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.spinnaker4j.backend.runtime.FixedPointRounding;
 import org.spinnaker4j.backend.runtime.LayerUpdate;
 import org.spinnaker4j.backend.runtime.NativeCoreMemory;
@@ -108,6 +111,70 @@ class TwoLanesTest {
     }
 
     /**
+     * A simulator left to choose its host threads runs the first run on one thread and the second on lanes (to measure
+     * both), each with the one-thread run's results; on a host of one core, every run on one thread.
+     */
+    @Test
+    void aSimulatorThatChoosesMeasuresOneThreadThenLanesWithTheSameResults() {
+        boolean secondCore = Runtime.getRuntime().availableProcessors() >= 2;
+        try (EmbeddedSimulator one = loaded(TDMA, 1);
+                EmbeddedSimulator choosing = loaded(TDMA, EmbeddedSimulator.CHOOSE_HOST_THREADS)) {
+            float[][] expected = one.run(samples);
+            for (int run = 0; run < 4; run++) {
+                float[][] out = choosing.run(samples);
+                if (run < 2 || !secondCore) {
+                    assertEquals(run == 1 && secondCore ? 2 : 1, choosing.lastRunThreads(), "run " + run);
+                }
+                assertArrayEquals(expected, out, "run " + run);
+                assertEquals(one.lastRunStats(), choosing.lastRunStats(), "run " + run);
+            }
+        }
+    }
+
+    /**
+     * A second thread that does not start until the test ends (as when the host gives its core to another process):
+     * the calling thread runs both lanes' windows, with the one-thread run's outputs and statistics (before lanes
+     * could take each other's windows, it waited for ever).
+     */
+    @Test
+    @Timeout(120)
+    void aRunWhoseSecondThreadNeverStartsIsRunByTheFirstAlone() {
+        CountDownLatch testEnds = new CountDownLatch(1);
+        ThreadFactory late = task -> {
+            Thread t = new Thread(() -> {
+                awaitUninterruptibly(testEnds);
+                task.run();
+            });
+            t.setDaemon(true);
+            return t;
+        };
+        try (EmbeddedSimulator one = loaded(TDMA, 1);
+                EmbeddedSimulator two = new EmbeddedSimulator(TDMA, FixedPointRounding.defaults(), 2, late)) {
+            two.load(fastest, parameters);
+            float[][] expected = one.run(samples);
+            for (int run = 0; run < 2; run++) {
+                float[][] out = two.run(samples);
+                assertEquals(2, two.lastRunThreads(), "run " + run + " on lanes");
+                assertArrayEquals(expected, out, "run " + run);
+                assertEquals(one.lastRunStats(), two.lastRunStats(), "run " + run);
+            }
+        } finally {
+            testEnds.countDown();
+        }
+    }
+
+    private static void awaitUninterruptibly(CountDownLatch latch) {
+        while (true) {
+            try {
+                latch.await();
+                return;
+            } catch (InterruptedException e) {
+                // shut down by the simulator's close: wait on, so that the task never runs before the test ends
+            }
+        }
+    }
+
+    /**
      * Routers whose blocked packets wait 32 router cycles before they are dropped (and reinjected), behind links that
      * queue one packet: the run on lanes sees the drops, puts every core's state back and runs again on one thread.
      */
@@ -167,6 +234,6 @@ class TwoLanesTest {
     void threeHostThreadsAreRefused() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> new EmbeddedSimulator(TDMA, FixedPointRounding.defaults(), 3));
-        assertEquals("the simulator runs on 1 or 2 host threads, not 3", e.getMessage());
+        assertEquals("the simulator runs on 1 or 2 host threads (or 0: it chooses), not 3", e.getMessage());
     }
 }
