@@ -1097,8 +1097,11 @@ public final class EmbeddedSimulator implements Machine {
             }
         }
 
-        /** A training core finished its backward work for a sample: the sample ends no earlier. */
-        void endBackward(int sample, long timePs) {
+        /**
+         * A training core finished its backward work for a sample: the sample ends no earlier. Synchronized as {@link
+         * #record} is: cores on two lanes may end the same sample at once, and the later end must not be lost.
+         */
+        synchronized void endBackward(int sample, long timePs) {
             if (sample >= endPs.length) {
                 throw new IllegalStateException("a core did the backward work of a sample more than the "
                         + endPs.length + " run: a mapping bug");
