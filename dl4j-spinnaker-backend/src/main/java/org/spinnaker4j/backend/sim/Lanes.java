@@ -182,14 +182,7 @@ final class Lanes implements AutoCloseable {
         });
         work(0);
         if (!workerGate.compareAndSet(gate + OPEN, gate + CLOSED)) {
-            try {
-                other.get();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted while the simulator's second lane ran", e);
-            } catch (ExecutionException e) {
-                throw new IllegalStateException("the simulator's second lane failed", e.getCause());
-            }
+            awaitWorker(other);
         }
         if (failed) {
             return false;
@@ -198,6 +191,31 @@ final class Lanes implements AutoCloseable {
         queues[0].advanceIdleTo(last);
         queues[1].advanceIdleTo(last);
         return true;
+    }
+
+    /**
+     * Waits for a run's worker, which took part in it, to end: at once, since the run is over; if the calling thread
+     * is interrupted meanwhile it waits on (a worker still in the loop would take part in the next run) and then sets
+     * its interrupt flag again.
+     */
+    private static void awaitWorker(Future<?> worker) {
+        boolean interrupted = false;
+        try {
+            while (true) {
+                try {
+                    worker.get();
+                    return;
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                } catch (ExecutionException e) {
+                    throw new IllegalStateException("the simulator's second lane failed", e.getCause());
+                }
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
     }
 
     /** The later of the lanes' clocks: the run's end. */

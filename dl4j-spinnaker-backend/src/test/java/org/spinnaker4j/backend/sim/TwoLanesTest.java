@@ -132,6 +132,30 @@ class TwoLanesTest {
     }
 
     /**
+     * A caller interrupted before its runs on lanes: each run ends with the one-thread results and the caller's
+     * interrupt flag is still set. (The worker has nearly always ended by the time the caller waits for it, so this
+     * does not catch a caller that stops waiting when interrupted; {@code Lanes.awaitWorker} waits on.)
+     */
+    @Test
+    void anInterruptedCallerStillGetsItsRunsAndKeepsItsInterrupt() {
+        try (EmbeddedSimulator one = loaded(TDMA, 1); EmbeddedSimulator two = loaded(TDMA, 2)) {
+            float[][] expected = one.run(samples);
+            for (int run = 0; run < 3; run++) {
+                Thread.currentThread().interrupt();
+                float[][] out;
+                try {
+                    out = two.run(samples);
+                } finally {
+                    assertTrue(Thread.interrupted(), "run " + run + " kept the interrupt");
+                }
+                assertEquals(2, two.lastRunThreads(), "run " + run + " on lanes");
+                assertArrayEquals(expected, out, "run " + run);
+                assertEquals(one.lastRunStats(), two.lastRunStats(), "run " + run);
+            }
+        }
+    }
+
+    /**
      * A second thread that does not start until the test ends (as when the host gives its core to another process):
      * the calling thread runs both lanes' windows, with the one-thread run's outputs and statistics (before lanes
      * could take each other's windows, it waited for ever).
