@@ -33,7 +33,8 @@ import org.spinnaker4j.mapper.partition.PartitioningStrategy;
  * with TDMA, for inference and one training mini-batch of the seed network and the MNIST MLP
  * with each partitioning strategy, and inference of a LeNet-like CNN. Each configuration runs
  * {@code repeats} times from the same parameters (the first runs warm the JIT; the best is
- * reported: the least CPU time on one host thread, the least wall time on more) and prints the host time per sample and a fingerprint of
+ * reported: the least CPU time on one host thread, the least wall time on more) and prints the host time per
+ * sample and a fingerprint of
  * its results (outputs or trained parameters, bit for bit, and every {@link RunStats} field),
  * which must be the same in every repeat and before and after a change to the simulator; and the
  * events per link time (380 ns of simulated time), which bounds the work a thread could do between

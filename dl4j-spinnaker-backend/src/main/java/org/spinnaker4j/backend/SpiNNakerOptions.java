@@ -192,11 +192,7 @@ public final class SpiNNakerOptions implements Serializable {
          * otherwise. The results are the same bits either way (docs/simulator-speed.md, "Two lanes").
          */
         public Builder hostThreads(int threads) {
-            if (threads < EmbeddedSimulator.CHOOSE_HOST_THREADS || threads > 2) {
-                throw new IllegalArgumentException("the embedded simulator runs on 1 or 2 host threads (or 0: it "
-                        + "chooses), not " + threads);
-            }
-            this.hostThreads = threads;
+            this.hostThreads = EmbeddedSimulator.requireHostThreads(threads);
             return this;
         }
 

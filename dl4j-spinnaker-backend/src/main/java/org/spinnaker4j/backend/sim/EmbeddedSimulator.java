@@ -144,15 +144,24 @@ public final class EmbeddedSimulator implements Machine {
     /** A simulator whose second lane's thread {@code laneWorker} makes (tests: one that starts late or never). */
     EmbeddedSimulator(SimulatorParameters parameters, FixedPointRounding rounding, int hostThreads,
             ThreadFactory laneWorker) {
-        if (hostThreads < CHOOSE_HOST_THREADS || hostThreads > Lanes.COUNT) {
-            throw new IllegalArgumentException("the simulator runs on 1 or " + Lanes.COUNT + " host threads (or "
-                    + CHOOSE_HOST_THREADS + ": it chooses), not " + hostThreads);
-        }
+        requireHostThreads(hostThreads);
         this.parameters = parameters;
         this.rounding = Objects.requireNonNull(rounding, "rounding");
         this.hostThreads = hostThreads == CHOOSE_HOST_THREADS && Runtime.getRuntime().availableProcessors() < 2 ? 1
                 : hostThreads;
         this.laneWorker = laneWorker;
+    }
+
+    /**
+     * Returns {@code threads} if the simulator can run on that many host threads (1, {@link Lanes#COUNT}, or {@link
+     * #CHOOSE_HOST_THREADS}); throws otherwise, saying which it can.
+     */
+    public static int requireHostThreads(int threads) {
+        if (threads < CHOOSE_HOST_THREADS || threads > Lanes.COUNT) {
+            throw new IllegalArgumentException("the simulator runs on 1 or " + Lanes.COUNT + " host threads (or "
+                    + CHOOSE_HOST_THREADS + ": it chooses), not " + threads);
+        }
+        return threads;
     }
 
     public SimulatorParameters parameters() {

@@ -46,6 +46,8 @@ final class Lanes implements AutoCloseable {
     private static final long OPEN = 0;
     private static final long TAKEN = 1;
     private static final long CLOSED = 2;
+    /** {@link #window}'s value once a run has ended. */
+    private static final int OVER = -1;
 
     private final EventQueue[] queues = {new EventQueue(), new EventQueue()};
     private final int[] laneOfChip;
@@ -76,8 +78,6 @@ final class Lanes implements AutoCloseable {
     private long runs;
     private ExecutorService worker;
 
-    /** {@link #window}'s value once a run has ended. */
-    private static final int OVER = -1;
 
     /**
      * Lanes for chips numbered up to {@code laneOfChip.length - 1} ({@link EventOrder#chipNumber}), chip c on lane
@@ -382,8 +382,8 @@ final class Lanes implements AutoCloseable {
 
         /** On the sending lane: a packet that arrives at {@code time}, its arrival event scheduled now with origin. */
         void post(long time, long scheduledAt, long origin, int key, int payload, int keyId, int inLink, int hops) {
-            outboxes[fromLane][runningWindow[fromLane] & 1].add(time, scheduledAt, origin, id, key, payload, keyId, inLink,
-                    hops);
+            outboxes[fromLane][runningWindow[fromLane] & 1].add(time, scheduledAt, origin, id, key, payload, keyId,
+                    inLink, hops);
         }
 
         /** On the receiving lane, the arrival's other half: the first packet offered; a refusal fails the run. */
