@@ -297,6 +297,23 @@ class SdramInputParityTest {
                 ReferenceNetworks.seedNetwork(), options, 2, 2, 16);
     }
 
+    /**
+     * NEURON_PER_CORE training of the MNIST MLP: each layer-0 core, one column of 784 rows, reads them in 25 reads that
+     * end together and runs them before the 128 layer-1 cores' backward packets its queue holds; its backward window
+     * is paced for that, so nothing is dropped (the schedule once counted one read and dropped thousands of packets
+     * a sample).
+     */
+    @Test
+    void neuronPerCoreTrainingOfTheMnistMlpIsBitEqualToPackets() {
+        INDArray x = Parity.uniformInputs(2, 784, 39);
+        INDArray y = TrainingParity.labels(TrainingParity.Labels.ONE_HOT, 2, 10, 40);
+        assertSameBits(ReferenceNetworks.mnistMlp(), PartitioningStrategy.NEURON_PER_CORE, Arithmetic.FLOAT32,
+                Entry.FIT, m -> {
+                    m.fit(x, y);
+                    return values(m.params());
+                });
+    }
+
     @Test
     void fastestTrainingMatchesTheCpu() {
         RunStats stats = TrainingParity.assertTrainingParity("seed network, input from SDRAM",

@@ -563,16 +563,6 @@ public record CoreCostModel(double cyclesPerInstruction, int receiveInterruptCyc
     }
 
     /**
-     * Cycles of the longest event of a training first-layer block's sample read from SDRAM: one read's event, its
-     * {@link #rowsPerRead} rows filed, multiplied in and dropped out under {@code dropout}.
-     */
-    public long inputReadEventWorkCycles(MachineVertex v, InputDropout dropout) {
-        int rows = rowsPerRead(v.rows().size(), true);
-        return inputReadEventCycles(v) + inputReadRowCycles(v, rows)
-                + rows * (rowCycles(v) + dropoutRowCycles(v, dropout));
-    }
-
-    /**
      * The rows of a block's {@code rows} each read from SDRAM brings, each read its own event: all of them in
      * inference, where nothing else comes to the core; {@link #DMA_ROWS} in training, so that no event keeps the core
      * from the backward pass's packets for long.

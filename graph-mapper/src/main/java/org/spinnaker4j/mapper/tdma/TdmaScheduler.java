@@ -1580,8 +1580,8 @@ public final class TdmaScheduler {
              * The longest piece of foreground work a training core does for another sample's other pass
              * while a {@code phase} window runs, keeping it from the window's packets: receiving a backward
              * packet during a forward window; its forward completion, or a row multiplied in, during a
-             * backward window (a block that reads its input from SDRAM: a read's rows, and its completion with the
-             * last). Its backward work runs in the background and keeps it from nothing.
+             * backward window (a block that reads its input from SDRAM: all a sample's reads' rows, which the core takes
+             * one after another ahead of its queued packets, and its completion with the last). Its backward work runs in the background and keeps it from nothing.
              */
             private long otherPassForeground(int v, Phase phase) {
                 MachineVertex vertex = graph.vertex(v);
@@ -1591,9 +1591,9 @@ public final class TdmaScheduler {
                 long piece = Math.max(cost.completionCycles(vertex, activation(vertex)),
                         cost.forwardPacketCycles(vertex, network.dropout(vertex.layer())));
                 if (graph.readsInputFromSdram(v)) {
-                    // a read of rows from SDRAM, the last of a sample's completing the block in the same event
-                    piece = cost.inputReadEventWorkCycles(vertex, network.dropout(0))
-                            + cost.completionCycles(vertex, activation(vertex));
+                    // a sample's reads of rows from SDRAM: their DMAs end together and the core runs them before the
+                    // packets its queue holds, one after another, the last completing the block
+                    piece = inputReadWork(vertex) + cost.completionCycles(vertex, activation(vertex));
                 }
                 return piece;
             }
