@@ -30,18 +30,21 @@ import org.spinnaker4j.mapper.partition.DtcmCheck;
 import org.spinnaker4j.mapper.partition.PartitioningStrategy;
 
 /**
- * A relay (FASTEST's consumer row groups on the MNIST MLP) is loaded as a reduce that forwards its values: one
+ * A relay (FASTEST's consumer row groups on the seed network) is loaded as a reduce that forwards its values: one
  * partial per value, the identity, a zero bias whatever the layer's bias is, no weights and no training.
  */
 class RelayCoreDataTest {
 
     @Test
     void aRelayIsAReduceWithOnePartialPerValueTheIdentityAndAZeroBias() {
-        NetworkSpec mnist = new NetworkSpec(List.of(
-                new DenseLayerSpec(784, 256, Activation.of(ActivationKind.RELU), true),
-                new DenseLayerSpec(256, 128, Activation.of(ActivationKind.RELU), true),
-                new DenseLayerSpec(128, 10, Activation.of(ActivationKind.SOFTMAX), true)), null);
-        assertTrue(mostSendersOfARelay(mnist, PartitioningStrategy.FASTEST) > 0);
+        // the seed network's shape (MNIST's FASTEST slicing has taken its groups straight since session 33)
+        NetworkSpec seed = new NetworkSpec(List.of(
+                new DenseLayerSpec(10, 50, Activation.of(ActivationKind.RELU), true),
+                new DenseLayerSpec(50, 50, Activation.of(ActivationKind.SOFTMAX), true),
+                new DenseLayerSpec(50, 300, Activation.of(ActivationKind.TANH), true),
+                new DenseLayerSpec(300, 50, Activation.of(ActivationKind.SIGMOID), true),
+                new DenseLayerSpec(50, 25, Activation.of(ActivationKind.IDENTITY), true)), null);
+        assertTrue(mostSendersOfARelay(seed, PartitioningStrategy.FASTEST) > 0);
     }
 
     /**

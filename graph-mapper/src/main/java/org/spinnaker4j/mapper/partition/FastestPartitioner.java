@@ -46,7 +46,9 @@ import org.spinnaker4j.mapper.tdma.TdmaScheduler;
  * {@link #MIN_GAIN} and by {@link #MIN_SAVING_PER_CORE} per core it adds; otherwise the descent ends
  * by trimming: it takes coarser neighbours on fewer cores while the time stays within {@link #TIE}
  * of where the descent ended. The best end of all descents wins; for inference, rounds of a descent in estimated
- * latency ({@link Search#quicken}) and a descent in time from its end follow ({@link Search#settle}), and the last
+ * latency ({@link Search#quicken}) and a descent in time from its end follow ({@link Search#settle}), a latency
+ * descent runs from the best slicing with every group taken straight from its producers ({@link
+ * Slicing#withoutRelays}: no relay window in the step), and the last
  * phase lays out the fastest slicings seen and their neighbours and takes the fastest schedule ({@link
  * Search#layOutFastest}). A candidate
  * must fit DTCM, the
@@ -91,10 +93,12 @@ final class FastestPartitioner implements Partitioner {
     static final int TRIALS = 4;
     /** {@link Slicing#regroupings Regroupings} the last phase lays out per round, besides {@link #TRIALS}. */
     static final int REGROUPING_TRIALS = 1;
+    /** {@link Slicing#relayChoices Relay choices} the last phase lays out per round, besides the others. */
+    static final int RELAY_TRIALS = 2;
     /**
      * Rounds of neighbours in the last phase at most: a layout takes the host a hundred milliseconds to seconds (the
      * modulo scheduler's period search), so the phase lays out at most {@code 2 + TRIALS + 2 * (TRIALS +
-     * REGROUPING_TRIALS) * LAYOUT_ROUNDS} slicings.
+     * REGROUPING_TRIALS + RELAY_TRIALS) * LAYOUT_ROUNDS} slicings.
      */
     static final int LAYOUT_ROUNDS = 2;
 
@@ -151,7 +155,10 @@ final class FastestPartitioner implements Partitioner {
             }
         }
         if (!network.trains()) {
-            best = search.layOutFastest(search.settle(best));
+            // the latency descent also runs from the best slicing with no relay, whose step may pay for its period
+            Candidate relayFree = search.evaluate(best.slicing().withoutRelays(), Double.MAX_VALUE);
+            best = search.layOutFastest(search.settle(best),
+                    relayFree == null || relayFree.slicing().equals(best.slicing()) ? null : search.quicken(relayFree));
         }
         LOG.debug("FASTEST {}: {} cores, bound {} clocks ({}), period about {} and latency about {} clocks, {} "
                 + "slicings built, {} placed, {} laid out", best.slicing(), best.cores(),
@@ -356,16 +363,17 @@ final class FastestPartitioner implements Partitioner {
          * Inference, last: the fastest of the slicings seen, by the schedules the mapper lays out, which the estimates
          * rank only roughly (an estimated period is the least the scheduler may take; it takes up to a few per cent
          * more, and the estimated latency is up to 25 % off, docs/architecture.md). It lays out the {@link #fastest}
-         * of every slicing the search has evaluated by its estimates and {@code quickest} ({@link #settle}'s choice,
-         * the lowest latency near the lowest time), then up to {@link #TRIALS} more of them, lowest estimated period
-         * first ({@link #layOutPromising}), then, for at most {@link #LAYOUT_ROUNDS} rounds while a round changes
-         * either, the neighbours of the fastest laid out (lowest estimated period first) and of the one with the
+         * of every slicing the search has evaluated by its estimates, {@code quickest} ({@link #settle}'s choice,
+         * the lowest latency near the lowest time) and {@code relayFree} (the end of the latency descent from the
+         * best slicing without relays; null if there is none), then up to {@link #TRIALS} more of them, lowest
+         * estimated period first ({@link #layOutPromising}), then, for at most {@link #LAYOUT_ROUNDS} rounds while a
+         * round changes either, the neighbours of the fastest laid out (lowest estimated period first) and of the one with the
          * shortest step within {@link #PERIOD_ALLOWANCE} (lowest estimated latency first: a step the rule would not
          * take may lead to one it takes; session 15 found MNIST's under 1 ms 3 or 4 moves away). Of all slicings laid
          * out, the {@link #fastest} by laid-out period and step. Without layouts ({@link TrialLayout#NONE}), the
          * fastest by the estimates.
          */
-        Candidate layOutFastest(Candidate quickest) {
+        Candidate layOutFastest(Candidate quickest, Candidate relayFree) {
             List<Candidate> seen = known.values().stream().filter(Candidate.class::isInstance)
                     .map(Candidate.class::cast).toList();
             Candidate chosen = fastest(seen, c -> new Figures(c.period(), c.latency(), c.cores()));
@@ -373,6 +381,9 @@ final class FastestPartitioner implements Partitioner {
                 return chosen;
             }
             trial(quickest);
+            if (relayFree != null) {
+                trial(relayFree);
+            }
             layOutPromising(seen, TRIALS, BY_PERIOD);
             Candidate current = null;
             Candidate shortest = null;
@@ -405,20 +416,23 @@ final class FastestPartitioner implements Partitioner {
         }
 
         /**
-         * Lays out up to {@link #TRIALS} of {@code from}'s neighbours and {@link #REGROUPING_TRIALS} of its {@link
-         * Slicing#regroupings regroupings} alike ({@link #layOutPromising}).
+         * Lays out up to {@link #TRIALS} of {@code from}'s neighbours, {@link #REGROUPING_TRIALS} of its {@link
+         * Slicing#regroupings regroupings} and {@link #RELAY_TRIALS} of its {@link Slicing#relayChoices relay choices}
+         * alike ({@link #layOutPromising}).
          */
         private void layOutNear(Candidate from, Comparator<Candidate> order) {
-            List<Candidate> near = new ArrayList<>();
-            for (Slicing s : from.slicing().neighbours(network)) {
-                Optional.ofNullable(evaluate(s, Double.MAX_VALUE)).ifPresent(near::add);
+            layOutPromising(evaluated(from.slicing().neighbours(network)), TRIALS, order);
+            layOutPromising(evaluated(from.slicing().regroupings(network)), REGROUPING_TRIALS, order);
+            layOutPromising(evaluated(from.slicing().relayChoices(network)), RELAY_TRIALS, order);
+        }
+
+        /** The candidates of {@code slicings} that fit. */
+        private List<Candidate> evaluated(List<Slicing> slicings) {
+            List<Candidate> fit = new ArrayList<>();
+            for (Slicing s : slicings) {
+                Optional.ofNullable(evaluate(s, Double.MAX_VALUE)).ifPresent(fit::add);
             }
-            List<Candidate> regrouped = new ArrayList<>();
-            for (Slicing s : from.slicing().regroupings(network)) {
-                Optional.ofNullable(evaluate(s, Double.MAX_VALUE)).ifPresent(regrouped::add);
-            }
-            layOutPromising(near, TRIALS, order);
-            layOutPromising(regrouped, REGROUPING_TRIALS, order);
+            return fit;
         }
 
         /**

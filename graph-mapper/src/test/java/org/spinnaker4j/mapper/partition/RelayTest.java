@@ -24,13 +24,22 @@ import org.spinnaker4j.mapper.ir.NetworkSpec;
 import org.spinnaker4j.mapper.machine.Machine;
 import org.spinnaker4j.mapper.tdma.TdmaScheduler;
 
-/** Consumer row groups: a layer taking its rows in groups of its producers' column slices, gathered by relays. */
+/**
+ * Consumer row groups: a layer taking its rows in groups of its producers' column slices, gathered by relays or taken
+ * straight from the producers.
+ */
 class RelayTest {
 
     /** MNIST with vector 1 in 37 slices, layer 1 taking them in groups of 4 (the last group of one slice). */
     private static MachineGraph grouped() {
         return GraphBuilder.build(TestSupport.mnist(),
                 LayerSlicing.ofVectorParts(TestSupport.mnist(), new int[] {15, 37, 8, 1}, new int[] {1, 4, 1, 1}, 1));
+    }
+
+    /** {@link #grouped()}, layer 1's blocks taking their groups straight from layer 0's reduces. */
+    private static MachineGraph groupedRelayFree() {
+        return GraphBuilder.build(TestSupport.mnist(), LayerSlicing.ofVectorParts(TestSupport.mnist(),
+                new int[] {15, 37, 8, 1}, new int[] {1, 4, 1, 1}, new boolean[] {false, true, false, false}, 1));
     }
 
     private static List<MachineVertex> of(MachineGraph g, VertexKind kind, int layer) {
@@ -83,6 +92,58 @@ class RelayTest {
     }
 
     @Test
+    void aRelayFreeGroupsBlocksTakeTheirRowsStraightFromEachOfItsProducers() {
+        MachineGraph g = groupedRelayFree();
+        assertEquals(0, g.count(VertexKind.RELAY));
+        List<MachineVertex> producers = of(g, VertexKind.REDUCE, 0);
+        for (MachineVertex block : of(g, VertexKind.DENSE_BLOCK, 1)) {
+            Set<Integer> senders = new HashSet<>();
+            int rows = 0;
+            for (OutgoingPartition p : forwardInto(g, block)) {
+                MachineVertex sender = g.vertex(p.source());
+                assertTrue(producers.contains(sender), sender + " feeds " + block);
+                assertTrue(block.rows().lo() <= p.values().lo() && p.values().hi() <= block.rows().hi(),
+                        p + " brings " + block + " only its rows");
+                senders.add(sender.id());
+                rows += p.values().size();
+            }
+            assertEquals(block.rows().hi() == 256 ? 1 : 4, senders.size(), block + " senders");
+            assertEquals(block.rows().size(), rows, block + ": every row once");
+        }
+        for (MachineVertex reduce : of(g, VertexKind.REDUCE, 1)) {
+            assertEquals(10, forwardInto(g, reduce).size(), reduce + ": one partial per row group, as with relays");
+        }
+        int[] stage = TdmaScheduler.stages(g);
+        Set<Integer> blockStages = new HashSet<>();
+        of(g, VertexKind.DENSE_BLOCK, 1).forEach(b -> blockStages.add(stage[b.id()]));
+        assertEquals(1, blockStages.size(), "stages of layer 1's blocks: " + blockStages);
+    }
+
+    @Test
+    void relayChoicesTurnEachGroupedLayerAndAllOfThemForInferenceOnly() {
+        NetworkSpec inference = TestSupport.seed();
+        Slicing relayed = new Slicing(new int[] {2, 3, 13, 68, 17, 5}, new int[] {1, 1, 4, 8, 6, 1}, 1);
+        Slicing none = relayed.withoutRelays();
+        assertEquals(new Slicing(new int[] {2, 3, 13, 68, 17, 5}, new int[] {1, 1, 4, 8, 6, 1},
+                new boolean[] {false, false, true, true, true, false}, 1), none, "a group of one slice needs no relay");
+        List<Slicing> choices = relayed.relayChoices(inference);
+        assertEquals(List.of(none,
+                new Slicing(new int[] {2, 3, 13, 68, 17, 5}, new int[] {1, 1, 4, 8, 6, 1},
+                        new boolean[] {false, false, true, false, false, false}, 1),
+                new Slicing(new int[] {2, 3, 13, 68, 17, 5}, new int[] {1, 1, 4, 8, 6, 1},
+                        new boolean[] {false, false, false, true, false, false}, 1),
+                new Slicing(new int[] {2, 3, 13, 68, 17, 5}, new int[] {1, 1, 4, 8, 6, 1},
+                        new boolean[] {false, false, false, false, true, false}, 1)), choices);
+        assertTrue(none.relayChoices(inference).contains(new Slicing(new int[] {2, 3, 13, 68, 17, 5},
+                new int[] {1, 1, 4, 8, 6, 1}, new boolean[] {false, false, false, true, true, false}, 1)),
+                "a relay-free layer's choice turns back to relays");
+        assertFalse(relayed.neighbours(inference).stream().anyMatch(choices::contains),
+                "the descents keep each layer's choice");
+        assertEquals(0, GraphBuilder.build(inference, none.layerSlicing(inference)).count(VertexKind.RELAY));
+        assertEquals(List.of(), relayed.relayChoices(TestSupport.training(inference)));
+    }
+
+    @Test
     void aGroupedLayersBlocksShareOneStageSoItsReducesGetEachSampleInOneWindow() {
         // a block fed straight by its one producer would be a stage earlier than the relayed ones, and a
         // pipelined schedule would let its next sample's partial reach the reduce before the others' current one
@@ -115,14 +176,17 @@ class RelayTest {
     }
 
     @Test
-    void mnistInferenceGetsUnderThe330MicrosecondBoundWithRelays() {
+    void mnistInferenceGetsUnderThe330MicrosecondBoundWithGroups() {
         // shared slicings stop at ≈ 410 µs: a reduce of layer 1 files (row slices × columns) partials
         Machine machine = Machine.spinn5();
         Mapping m = new Mapper(PartitioningStrategy.FASTEST, TestSupport.TRAINING_MEMORY)
                 .map(TestSupport.mnist(), machine);
         double micros = BoundCalculator.SPINNAKER1.bound(m.network(), m.graph(), m.placements(), m.machine())
                 .clocks() / 200.0;
-        assertTrue(m.graph().count(VertexKind.RELAY) > 0, m.describe());
+        MachineGraph g = m.graph();
+        assertTrue(g.vertices().stream().filter(v -> v.kind() == VertexKind.DENSE_BLOCK && v.layer() > 0)
+                .anyMatch(b -> g.count(VertexKind.RELAY) > 0 || forwardInto(g, b).size() > 1),
+                "a layer takes its rows in groups: " + m.describe());
         assertTrue(micros < 330, micros + " µs per sample: " + m.describe());
         RoutingSimulator.assertAllPartitionsDeliver(m);
     }
