@@ -21,34 +21,56 @@ import org.spinnaker4j.backend.SpiNNakerMultiLayerNetwork;
 import org.spinnaker4j.backend.SpiNNakerOptions;
 import org.spinnaker4j.backend.runtime.RunStats;
 import org.spinnaker4j.demo.ReferenceNetworks;
+import org.spinnaker4j.mapper.Mapping;
+import org.spinnaker4j.mapper.graph.MachineGraph;
+import org.spinnaker4j.mapper.graph.PartitionKind;
 import org.spinnaker4j.mapper.graph.VertexKind;
 import org.spinnaker4j.mapper.partition.PartitioningStrategy;
 
 /**
  * Inference under TDMA pipelines its samples: a batch takes less than its samples one after
  * another would, loses and overruns nothing, and gives every sample exactly the bits it gets
- * when it runs alone, relays (FASTEST's consumer row groups) included.
+ * when it runs alone, relays (FASTEST's consumer row groups) and groups taken straight from several producers
+ * included.
  */
 class PipelinedInferenceTest {
 
     static Stream<Arguments> networks() {
         return Stream.of(
                 Arguments.of("seed network, FEWEST_CORES", ReferenceNetworks.seedNetwork(),
-                        PartitioningStrategy.FEWEST_CORES, 8, false),
+                        PartitioningStrategy.FEWEST_CORES, 8, Rows.NO_RELAY),
                 Arguments.of("MNIST MLP, FEWEST_CORES (reduce cores)", ReferenceNetworks.mnistMlp(),
-                        PartitioningStrategy.FEWEST_CORES, 6, false),
+                        PartitioningStrategy.FEWEST_CORES, 6, Rows.NO_RELAY),
                 Arguments.of("MNIST MLP, FASTEST (layer 1's and 2's groups straight from several reduces)",
-                        ReferenceNetworks.mnistMlp(), PartitioningStrategy.FASTEST, 6, false),
+                        ReferenceNetworks.mnistMlp(), PartitioningStrategy.FASTEST, 6, Rows.GROUPS_STRAIGHT),
                 // the relays before the output layer streaming values that cross links other samples' windows use
                 Arguments.of("seed network, FASTEST (relays before three layers)", ReferenceNetworks.seedNetwork(),
-                        PartitioningStrategy.FASTEST, 6, true),
+                        PartitioningStrategy.FASTEST, 6, Rows.RELAYS),
                 Arguments.of("seed network, NEURON_PER_CORE (hidden softmax over 50 cores)",
-                        ReferenceNetworks.seedNetwork(), PartitioningStrategy.NEURON_PER_CORE, 4, false),
+                        ReferenceNetworks.seedNetwork(), PartitioningStrategy.NEURON_PER_CORE, 4, Rows.NO_RELAY),
                 Arguments.of("softmax output over 10 cores", softmaxOverCores(), PartitioningStrategy.NEURON_PER_CORE,
-                        5, false),
+                        5, Rows.NO_RELAY),
                 // softmax exchanges over 10 to 38 reduce cores whose packets cross links other samples' windows use
                 Arguments.of("softmax network, FASTEST (softmax layers over reduce cores)",
-                        ReferenceNetworks.softmaxNetwork(), PartitioningStrategy.FASTEST, 4, true));
+                        ReferenceNetworks.softmaxNetwork(), PartitioningStrategy.FASTEST, 4, Rows.RELAYS));
+    }
+
+    /** How a mapping's later layers take their rows. */
+    private enum Rows {
+        /** No relay. */
+        NO_RELAY,
+        /** Some through relays. */
+        RELAYS,
+        /** No relay, and some block holding a slice of its layer's rows takes them from several producers. */
+        GROUPS_STRAIGHT
+    }
+
+    /** Whether a block of a layer after the first holds a slice of its rows and takes it from several cores. */
+    private static boolean groupsStraight(Mapping m) {
+        MachineGraph g = m.graph();
+        return g.vertices().stream().filter(v -> v.kind() == VertexKind.DENSE_BLOCK && v.layer() > 0
+                && v.rows().size() < m.network().layers().get(v.layer()).nIn())
+                .anyMatch(b -> g.incoming(b.id()).stream().filter(p -> p.kind() == PartitionKind.FORWARD).count() > 1);
     }
 
     private static MultiLayerConfiguration softmaxOverCores() {
@@ -62,7 +84,7 @@ class PipelinedInferenceTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("networks")
     void samplesOverlapAndEachGetsTheBitsItGetsAlone(String name, MultiLayerConfiguration conf,
-            PartitioningStrategy strategy, int rows, boolean relayed) {
+            PartitioningStrategy strategy, int rows, Rows rowsIn) {
         MultiLayerNetwork cpu = new MultiLayerNetwork(conf);
         cpu.init();
         Nd4j.getRandom().setSeed(17);
@@ -70,7 +92,9 @@ class PipelinedInferenceTest {
         SpiNNakerOptions options = SpiNNakerOptions.builder().partitioning(strategy).inferenceOnly().build();
         try (SpiNNakerMultiLayerNetwork net = SpiNNakerMultiLayerNetwork.wrap(cpu, options)) {
             assertTrue(net.mapping().tdma().pipelined(), name + ": " + net.mapping().describe());
-            assertEquals(relayed, net.mapping().graph().count(VertexKind.RELAY) > 0, net.mapping().describe());
+            assertEquals(rowsIn == Rows.RELAYS, net.mapping().graph().count(VertexKind.RELAY) > 0,
+                    net.mapping().describe());
+            assertTrue(rowsIn != Rows.GROUPS_STRAIGHT || groupsStraight(net.mapping()), net.mapping().describe());
             INDArray batch = net.output(x);
             RunStats stats = net.lastRunStats();
             assertEquals(0, stats.packetsDropped(), name + ": " + stats);

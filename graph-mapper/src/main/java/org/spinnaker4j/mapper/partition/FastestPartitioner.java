@@ -97,7 +97,7 @@ final class FastestPartitioner implements Partitioner {
     static final int RELAY_TRIALS = 2;
     /**
      * Rounds of neighbours in the last phase at most: a layout takes the host a hundred milliseconds to seconds (the
-     * modulo scheduler's period search), so the phase lays out at most {@code 2 + TRIALS + 2 * (TRIALS +
+     * modulo scheduler's period search), so the phase lays out at most {@code 3 + TRIALS + 2 * (TRIALS +
      * REGROUPING_TRIALS + RELAY_TRIALS) * LAYOUT_ROUNDS} slicings.
      */
     static final int LAYOUT_ROUNDS = 2;
@@ -313,10 +313,10 @@ final class FastestPartitioner implements Partitioner {
         }
 
         /**
-         * From the inference mapping with the lowest time per sample, steepest descent in estimated latency
-         * ({@link LatencyEstimator}) among the slicings whose time stays within {@link #LATENCY_MARGIN} of it: each
-         * step to the neighbour with the lowest latency, if that is at least {@link #MIN_GAIN} lower and saves
-         * {@link #MIN_SAVING_PER_CORE} per core it adds.
+         * From an inference candidate (the one with the lowest time per sample, or that slicing without relays),
+         * steepest descent in estimated latency ({@link LatencyEstimator}) among the slicings whose time stays within
+         * {@link #LATENCY_MARGIN} of the candidate's: each step to the neighbour with the lowest latency, if that is
+         * at least {@link #MIN_GAIN} lower and saves {@link #MIN_SAVING_PER_CORE} per core it adds.
          */
         Candidate quicken(Candidate fastest) {
             double limit = fastest.period() * (1 + LATENCY_MARGIN);
@@ -367,11 +367,11 @@ final class FastestPartitioner implements Partitioner {
          * the lowest latency near the lowest time) and {@code relayFree} (the end of the latency descent from the
          * best slicing without relays; null if there is none), then up to {@link #TRIALS} more of them, lowest
          * estimated period first ({@link #layOutPromising}), then, for at most {@link #LAYOUT_ROUNDS} rounds while a
-         * round changes either, the neighbours of the fastest laid out (lowest estimated period first) and of the one with the
-         * shortest step within {@link #PERIOD_ALLOWANCE} (lowest estimated latency first: a step the rule would not
-         * take may lead to one it takes; session 15 found MNIST's under 1 ms 3 or 4 moves away). Of all slicings laid
-         * out, the {@link #fastest} by laid-out period and step. Without layouts ({@link TrialLayout#NONE}), the
-         * fastest by the estimates.
+         * round changes either, the neighbours of the fastest laid out (lowest estimated period first) and of the one
+         * with the shortest step within {@link #PERIOD_ALLOWANCE} (lowest estimated latency first: a step the rule
+         * would not take may lead to one it takes; session 15 found MNIST's under 1 ms 3 or 4 moves away). Of all
+         * slicings laid out, the {@link #fastest} by laid-out period and step. Without layouts ({@link
+         * TrialLayout#NONE}), the fastest by the estimates.
          */
         Candidate layOutFastest(Candidate quickest, Candidate relayFree) {
             List<Candidate> seen = known.values().stream().filter(Candidate.class::isInstance)

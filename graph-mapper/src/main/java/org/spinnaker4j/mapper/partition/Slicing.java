@@ -36,6 +36,10 @@ final class Slicing {
      * producers where {@code direct[v]}, else through relays.
      */
     Slicing(int[] parts, int[] groups, boolean[] direct, int sourcesPerSlice) {
+        if (groups.length != parts.length || direct.length != parts.length) {
+            throw new IllegalArgumentException(parts.length + " vectors, " + groups.length + " groups, "
+                    + direct.length + " relay choices");
+        }
         this.parts = parts.clone();
         this.groups = groups.clone();
         this.direct = new boolean[direct.length];

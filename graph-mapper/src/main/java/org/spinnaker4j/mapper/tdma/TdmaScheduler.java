@@ -1580,8 +1580,9 @@ public final class TdmaScheduler {
              * The longest piece of foreground work a training core does for another sample's other pass
              * while a {@code phase} window runs, keeping it from the window's packets: receiving a backward
              * packet during a forward window; its forward completion, or a row multiplied in, during a
-             * backward window (a block that reads its input from SDRAM: all a sample's reads' rows, which the core takes
-             * one after another ahead of its queued packets, and its completion with the last). Its backward work runs in the background and keeps it from nothing.
+             * backward window (a block that reads its input from SDRAM: all a sample's reads' rows, which the
+             * core takes one after another ahead of its queued packets, and its completion with the last). Its
+             * backward work runs in the background and keeps it from nothing.
              */
             private long otherPassForeground(int v, Phase phase) {
                 MachineVertex vertex = graph.vertex(v);

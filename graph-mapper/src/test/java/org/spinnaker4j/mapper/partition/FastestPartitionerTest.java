@@ -192,7 +192,8 @@ class FastestPartitionerTest {
         // saves is worth twice as much, and lays out the neighbours of the shortest step near the lowest period, as
         // slicings under 1 ms are 3 or 4 moves away: 685 cores, a sample every 268 µs, 967 µs (632 cores, 255 µs,
         // 976 µs since relays were spread, session 29). Since session 33 a latency descent also runs from the best
-        // slicing without relays: 662 cores, a sample every 272 µs, 822 µs, its groups taken straight from the reduces
+        // slicing without relays: 662 cores, a sample every 272 µs, 822 µs, its groups taken straight from the
+        // reduces
         Mapping m = new Mapper(PartitioningStrategy.FASTEST, TestSupport.MEMORY).map(TestSupport.mnist(),
                 Machine.spinn5());
         assertTrue(m.tdma().stepClocks() < 850 * 200, m.describe());

@@ -10,8 +10,8 @@ public final class Slicings {
     }
 
     /**
-     * The graph of {@code network} with vector v cut into {@code parts[v]} slices, the consumer of vector v ≥ 1 taking
-     * them in groups of {@code groups[v]} through relays, one source per row slice of the first layer.
+     * The graph of {@code network} with vector v cut into {@code parts[v]} slices, the consumer of vector v ≥ 1
+     * taking them in groups of {@code groups[v]} through relays, one source per row slice of the first layer.
      */
     public static MachineGraph relayed(NetworkSpec network, int[] parts, int[] groups) {
         return GraphBuilder.build(network, new Slicing(parts, groups, 1).layerSlicing(network));
