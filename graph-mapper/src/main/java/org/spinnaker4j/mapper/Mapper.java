@@ -86,7 +86,7 @@ public final class Mapper {
         RoomBudget budget = new RoomBudget(RoomBudget.MAPPING);
         MachineGraph graph = s.partitioner(bounds, (n, g, m) -> {
             try {
-                Mapping trial = layOut(s, n, g, m, budget);
+                Mapping trial = layOut(s, n, g, m, budget.share(RoomBudget.TRIAL));
                 trials.put(g, trial);
                 return Optional.of(trial.tdma());
             } catch (MappingException doesNotMap) {

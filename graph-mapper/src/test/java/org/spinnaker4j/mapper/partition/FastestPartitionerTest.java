@@ -185,20 +185,21 @@ class FastestPartitionerTest {
     }
 
     @Test
-    void mnistsInferenceTakesUnder850MicrosecondsAtOver3600SamplesASecond() {
+    void mnistsInferenceTakesUnderAMillisecondAtOver3900SamplesASecond() {
         // ranked by estimates alone, MNIST's search ended on 605 cores at a sample every 255 µs (1,082 µs a sample's
         // latency); session 15's last phase traded up to 8 % of the period for latency (728 cores, 273 µs, 918 µs),
         // session 20's took the lowest period (605 cores again). The last phase now gives up period where the step it
         // saves is worth twice as much, and lays out the neighbours of the shortest step near the lowest period, as
         // slicings under 1 ms are 3 or 4 moves away: 685 cores, a sample every 268 µs, 967 µs (632 cores, 255 µs,
-        // 976 µs since relays were spread, session 29). Since session 33 a latency descent also runs from the best
-        // slicing without relays: 662 cores, a sample every 272 µs, 822 µs, its groups taken straight from the
-        // reduces
+        // 976 µs since relays were spread, session 29). Since session 33 the last phase also lays out relay-free
+        // slicings, and each trial layout may spend only its share of the room-making budget: one of MNIST's spent
+        // 3.5 million core layouts, and the 14 laid out after it, with no room made, looked up to 1.8 times slower a
+        // sample (then the search took a relay-free slicing, 272 µs a sample, 822 µs). Now: 627 cores, a sample every
+        // 255 µs, 965 µs, layer 2 taking its groups straight from layer 1's reduces
         Mapping m = new Mapper(PartitioningStrategy.FASTEST, TestSupport.MEMORY).map(TestSupport.mnist(),
                 Machine.spinn5());
-        assertTrue(m.tdma().stepClocks() < 850 * 200, m.describe());
-        assertTrue(m.tdma().periodClocks() <= 275 * 200, m.describe());
-        assertEquals(0, m.graph().count(VertexKind.RELAY), m.describe());
+        assertTrue(m.tdma().stepClocks() < 1_000 * 200, m.describe());
+        assertTrue(m.tdma().periodClocks() <= 256 * 200, m.describe());
     }
 
     /**

@@ -32,6 +32,23 @@ class RoomBudgetTest {
         assertThrows(IllegalArgumentException.class, () -> new RoomBudget(-1));
     }
 
+    /** A share spends from the budget it is drawn from, up to its own limit and no more than that one has left. */
+    @Test
+    void aShareSpendsItsWholesBudgetUpToItsOwnLimit() {
+        RoomBudget whole = new RoomBudget(10);
+        RoomBudget first = whole.share(6);
+        assertTrue(first.spend(4));
+        assertFalse(first.spend(4), "8 overruns the share of 6");
+        assertEquals(4, whole.spent());
+        RoomBudget second = whole.share(8);
+        assertTrue(second.spend(5));
+        assertFalse(second.spend(2), "the whole has 1 left");
+        assertEquals(9, whole.spent());
+        assertEquals(5, second.spent());
+        assertTrue(second.spend(1));
+        assertEquals(10, whole.spent());
+    }
+
     /**
      * FASTEST's slicing of the MNIST MLP in s16.15 on a SpiNN-5 board: its schedule's first periods find no room for a
      * window as first laid out, and room-making finds it. Without a budget the schedule is the mapping's own (the
