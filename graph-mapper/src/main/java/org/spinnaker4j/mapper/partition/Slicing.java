@@ -159,10 +159,10 @@ final class Slicing {
      * the descents they led MNIST's search to a lower period at a step over 1 ms.
      */
     List<Slicing> relayChoices(NetworkSpec network) {
-        Set<Slicing> moves = new LinkedHashSet<>();
         if (network.trains()) {
             return List.of();
         }
+        Set<Slicing> moves = new LinkedHashSet<>();
         moves.add(withoutRelays());
         for (int v = 1; v + 1 < parts.length; v++) {
             boolean[] d = direct.clone();

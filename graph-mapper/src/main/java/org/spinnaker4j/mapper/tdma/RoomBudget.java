@@ -9,11 +9,12 @@ package org.spinnaker4j.mapper.tdma;
  *
  * <p>{@link #MAPPING} is half as much again as the most a SpiNN-5 board's mapping was measured to spend (2.85 million
  * core layouts, 4,242 retries, a FASTEST search of the seed network, session 22), which the board's mappings did not
- * reach until session 33 (below); on a 144-chip machine the FASTEST search's slicings of MNIST on 1,800 to 2,100 cores found no room at 34
- * periods in a row, 256 retries each, about 40 s a schedule, and the search did not finish in 8 minutes; with the
- * budget it takes about 30 s (docs/architecture.md, "The room-making budget"). Each trial layout of the search may
- * spend only a {@link #share} of {@link #TRIAL} (since session 33: one of MNIST's trials spent 3.5 million, and the
- * 14 trials after it found the budget spent, so their schedules made no room and looked up to 1.8 times slower).
+ * reach until session 33 (below); on a 144-chip machine the FASTEST search's slicings of MNIST on 1,800 to 2,100 cores
+ * found no room at 34 periods in a row, 256 retries each, about 40 s a schedule, and the search did not finish in 8
+ * minutes; with the budget it takes about 30 s (docs/architecture.md, "The room-making budget"). Each trial layout of
+ * the search may spend only a {@link #share} of {@link #TRIAL} (since session 33: one of MNIST's trials spent 3.5
+ * million, and the 14 trials after it found the budget spent, so their schedules made no room and looked up to 1.8
+ * times slower).
  */
 public final class RoomBudget {
 
