@@ -48,7 +48,8 @@ import org.spinnaker4j.mapper.tdma.TdmaScheduler;
  * of where the descent ended. The best end of all descents wins; for inference, rounds of a descent in estimated
  * latency ({@link Search#quicken}) and a descent in time from its end follow ({@link Search#settle}), a latency
  * descent runs from the best slicing with every group taken straight from its producers ({@link
- * Slicing#withoutRelays}: no relay window in the step), and the last
+ * Slicing#withoutRelays}: no relay window in the step; with no bound on its period, since the last phase judges
+ * where it ends), and the last
  * phase lays out the fastest slicings seen and their neighbours and takes the fastest schedule ({@link
  * Search#layOutFastest}). A candidate
  * must fit DTCM, the
@@ -75,8 +76,8 @@ final class FastestPartitioner implements Partitioner {
     /** How many of the best uniform starts a descent runs from, besides the fewest-cores slicing. */
     static final int DESCENTS = 2;
     /**
-     * How far above the time per sample it starts from the latency descent ({@link Search#quicken}), which explores
-     * for slicings that lead to a lower time, may go.
+     * How far above the time per sample it starts from the latency descent of {@link Search#settle}, which explores
+     * for slicings that lead to a lower time, may go (the one from the slicing without relays has no such bound).
      */
     static final double LATENCY_MARGIN = 0.03;
     /**
@@ -157,8 +158,8 @@ final class FastestPartitioner implements Partitioner {
         if (!network.trains()) {
             // the latency descent also runs from the best slicing with no relay, whose step may pay for its period
             Candidate relayFree = search.evaluate(best.slicing().withoutRelays(), Double.MAX_VALUE);
-            best = search.layOutFastest(search.settle(best),
-                    relayFree == null || relayFree.slicing().equals(best.slicing()) ? null : search.quicken(relayFree));
+            best = search.layOutFastest(search.settle(best), relayFree == null
+                    || relayFree.slicing().equals(best.slicing()) ? null : search.quicken(relayFree, Double.MAX_VALUE));
         }
         LOG.debug("FASTEST {}: {} cores, bound {} clocks ({}), period about {} and latency about {} clocks, {} "
                 + "slicings built, {} placed, {} laid out", best.slicing(), best.cores(),
@@ -313,14 +314,12 @@ final class FastestPartitioner implements Partitioner {
         }
 
         /**
-         * From an inference candidate (the one with the lowest time per sample, or that slicing without relays),
-         * steepest descent in estimated latency ({@link LatencyEstimator}) among the slicings whose time stays within
-         * {@link #LATENCY_MARGIN} of the candidate's: each step to the neighbour with the lowest latency, if that is
-         * at least {@link #MIN_GAIN} lower and saves {@link #MIN_SAVING_PER_CORE} per core it adds.
+         * From an inference candidate, steepest descent in estimated latency ({@link LatencyEstimator}) among the
+         * slicings whose time stays under {@code limit}: each step to the neighbour with the lowest latency, if that
+         * is at least {@link #MIN_GAIN} lower and saves {@link #MIN_SAVING_PER_CORE} per core it adds.
          */
-        Candidate quicken(Candidate fastest) {
-            double limit = fastest.period() * (1 + LATENCY_MARGIN);
-            Candidate current = fastest;
+        Candidate quicken(Candidate from, double limit) {
+            Candidate current = from;
             while (true) {
                 Candidate next = null;
                 for (Slicing move : current.slicing().neighbours(network)) {
@@ -338,6 +337,11 @@ final class FastestPartitioner implements Partitioner {
             }
         }
 
+        /** The latency descent ({@link #quicken}) within {@link #LATENCY_MARGIN} of {@code from}'s time. */
+        private Candidate quickenNear(Candidate from) {
+            return quicken(from, from.period() * (1 + LATENCY_MARGIN));
+        }
+
         /**
          * Inference: rounds of the latency descent ({@link #quicken}) and, from where it ends, a descent in time
          * ({@link #descend}, {@link #trim}), since a slicing the latency descent reaches may lead to a lower time than
@@ -349,10 +353,10 @@ final class FastestPartitioner implements Partitioner {
         Candidate settle(Candidate fastest) {
             List<Candidate> ends = new ArrayList<>();
             Set<Slicing> seen = new HashSet<>();
-            Candidate end = quicken(fastest);
+            Candidate end = quickenNear(fastest);
             while (seen.add(end.slicing())) {
                 ends.add(end);
-                end = quicken(trim(descend(end)));
+                end = quickenNear(trim(descend(end)));
             }
             double limit = ends.stream().mapToDouble(Candidate::period).min().orElseThrow() * (1 + LATENCY_MARGIN);
             return ends.stream().filter(c -> c.period() <= limit).min(Comparator.comparingLong(Candidate::latency))
