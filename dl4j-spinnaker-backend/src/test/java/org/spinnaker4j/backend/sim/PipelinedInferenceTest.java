@@ -44,7 +44,7 @@ class PipelinedInferenceTest {
                 Arguments.of("MNIST MLP, FASTEST (no relay: later layers' groups straight from several reduces)",
                         ReferenceNetworks.mnistMlp(), PartitioningStrategy.FASTEST, 6, Rows.GROUPS_STRAIGHT),
                 // the relays streaming values that cross links other samples' windows use
-                Arguments.of("seed network, FASTEST (relays before two layers, the output layer's groups straight)",
+                Arguments.of("seed network, FASTEST (relays, the output layer's groups straight)",
                         ReferenceNetworks.seedNetwork(), PartitioningStrategy.FASTEST, 6,
                         Rows.RELAYS_AND_GROUPS_STRAIGHT),
                 Arguments.of("seed network, NEURON_PER_CORE (hidden softmax over 50 cores)",
@@ -62,9 +62,9 @@ class PipelinedInferenceTest {
         NO_RELAY(false, false),
         /** Some through relays. */
         RELAYS(true, false),
-        /** No relay, and some block holding a slice of its layer's rows takes them from several producers. */
+        /** No relay, and some block holding a slice of its layer's rows takes it from several producers. */
         GROUPS_STRAIGHT(false, true),
-        /** Some through relays, and some block holding a slice of its layer's rows takes them from several producers. */
+        /** Some through relays, and some block holding a slice of its layer's rows takes it from several producers. */
         RELAYS_AND_GROUPS_STRAIGHT(true, true);
 
         private final boolean relays;

@@ -156,10 +156,12 @@ final class FastestPartitioner implements Partitioner {
             }
         }
         if (!network.trains()) {
-            // the latency descent also runs from the best slicing with no relay, whose step may pay for its period
+            // the latency descent also runs from the best slicing with no relay, with no bound on its period: the last
+            // phase judges whether its step pays for the period
             Candidate relayFree = search.evaluate(best.slicing().withoutRelays(), Double.MAX_VALUE);
-            best = search.layOutFastest(search.settle(best), relayFree == null
-                    || relayFree.slicing().equals(best.slicing()) ? null : search.quicken(relayFree, Double.MAX_VALUE));
+            Candidate quickRelayFree = relayFree == null || relayFree.slicing().equals(best.slicing()) ? null
+                    : search.quicken(relayFree, Double.MAX_VALUE);
+            best = search.layOutFastest(search.settle(best), quickRelayFree);
         }
         LOG.debug("FASTEST {}: {} cores, bound {} clocks ({}), period about {} and latency about {} clocks, {} "
                 + "slicings built, {} placed, {} laid out", best.slicing(), best.cores(),

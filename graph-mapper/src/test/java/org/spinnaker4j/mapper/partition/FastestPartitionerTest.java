@@ -136,7 +136,8 @@ class FastestPartitionerTest {
         Mapping fewest = new Mapper(PartitioningStrategy.FEWEST_CORES, TestSupport.MEMORY).map(network, machine);
         long split = fastest.graph().vertices().stream().filter(v -> fastest.graph().splitsSoftmax(v.id())).count();
         assertTrue(split > 1, "the softmax layers span cores: " + fastest.describe());
-        assertTrue(bound(fastest).clocks() < 0.2 * bound(fewest).clocks(), bound(fastest) + " against " + bound(fewest));
+        assertTrue(bound(fastest).clocks() < 0.2 * bound(fewest).clocks(),
+                bound(fastest) + " against " + bound(fewest));
     }
 
     @Test
@@ -185,7 +186,7 @@ class FastestPartitionerTest {
     }
 
     @Test
-    void mnistsInferenceTakesUnderAMillisecondAtOver3900SamplesASecond() {
+    void mnistsInferenceTakesUnder800MicrosecondsAtOver3900SamplesASecond() {
         // ranked by estimates alone, MNIST's search ended on 605 cores at a sample every 255 µs (1,082 µs a sample's
         // latency); session 15's last phase traded up to 8 % of the period for latency (728 cores, 273 µs, 918 µs),
         // session 20's took the lowest period (605 cores again). The last phase now gives up period where the step it
@@ -194,11 +195,13 @@ class FastestPartitionerTest {
         // 976 µs since relays were spread, session 29). Since session 33 the last phase also lays out relay-free
         // slicings, and each trial layout may spend only its share of the room-making budget: one of MNIST's spent
         // 3.5 million core layouts, and the 14 laid out after it, with no room made, looked up to 1.8 times slower a
-        // sample (then the search took a relay-free slicing, 272 µs a sample, 822 µs). Now: 627 cores, a sample every
-        // 255 µs, 965 µs, layer 2 taking its groups straight from layer 1's reduces
+        // sample (then the search took a relay-free slicing, 272 µs a sample, 822 µs; with the shares 627 cores,
+        // 255 µs, 965 µs). Since session 34 the latency descent from the best slicing without relays is not held
+        // within 3 % of its start's period: 662 cores, a sample every 255 µs, 785 µs, no relay (layers 1 and 2 take
+        // their groups straight from the reduces before them)
         Mapping m = new Mapper(PartitioningStrategy.FASTEST, TestSupport.MEMORY).map(TestSupport.mnist(),
                 Machine.spinn5());
-        assertTrue(m.tdma().stepClocks() < 1_000 * 200, m.describe());
+        assertTrue(m.tdma().stepClocks() < 800 * 200, m.describe());
         assertTrue(m.tdma().periodClocks() <= 256 * 200, m.describe());
     }
 
