@@ -49,9 +49,9 @@ class RelayCoreDataTest {
     }
 
     /**
-     * A block of a grouped layer without relays (FASTEST's MNIST slicing since session 33: layer 2) takes its rows
-     * straight from several reduces (whose consecutive keys its receive table may join into one range): the mapper
-     * plans the DTCM the kernel takes for it.
+     * A block of a grouped layer without relays (FASTEST's MNIST slicing: layer 2 since session 33, layers 1 and 2
+     * since session 34) takes its rows straight from several reduces (whose consecutive keys its receive table may
+     * join into one range): the mapper plans the DTCM the kernel takes for it.
      */
     @Test
     void aBlockFedStraightBySeveralProducersIsPlannedAsTheKernelLaysItOut() {
