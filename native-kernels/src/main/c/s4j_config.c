@@ -490,8 +490,8 @@ static int fix_training_ok(const s4j_config *cfg)
  * unfused block of weights, or an activator (a fused block of weights, a
  * pooling block at inference, a row convolution's, or a reduce, the only kind that may receive
  * PARTIAL_HALVES) whose activation is exact on a word (IDENTITY, RELU,
- * LEAKYRELU, HARDTANH), one s4j_fix_supports accepts, or SOFTMAX over at
- * most S4J_FIX_SOFTMAX_MAX_COLS columns. */
+ * LEAKYRELU, HARDTANH, RELU6, THRESHOLDEDRELU, CUBE), one s4j_fix_supports
+ * accepts, or SOFTMAX over at most S4J_FIX_SOFTMAX_MAX_COLS columns. */
 static int arithmetic_ok(const s4j_config *cfg)
 {
     uint32_t act = cfg->activation;
@@ -515,7 +515,8 @@ static int arithmetic_ok(const s4j_config *cfg)
      * unfused block sends its sums: its activation is the reduce's */
     return (cfg->kind == S4J_KIND_DENSE_BLOCK && cfg->fused == 0u)
         || act == S4J_ACT_IDENTITY || act == S4J_ACT_RELU || act == S4J_ACT_LEAKYRELU
-        || act == S4J_ACT_HARDTANH || s4j_fix_supports(act)
+        || act == S4J_ACT_HARDTANH || act == S4J_ACT_RELU6 || act == S4J_ACT_THRESHOLDEDRELU
+        || act == S4J_ACT_CUBE || s4j_fix_supports(act)
         || (act == S4J_ACT_SOFTMAX && cfg->n_cols <= S4J_FIX_SOFTMAX_MAX_COLS);
 }
 

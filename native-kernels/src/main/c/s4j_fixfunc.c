@@ -235,10 +235,20 @@ int32_t s4j_fix_elu(int32_t x, int32_t alpha_q)
     return from_magnitude(round_shift((uint64_t)magnitude(alpha_q) * m, 30u), alpha_q > 0);
 }
 
+int32_t s4j_fix_softsign(int32_t x)
+{
+    uint32_t m = magnitude(x);
+
+    /* |x| / (1 + |x|) = m 2^15 / (2^15 + m) in s16.15, in [0, 1); 2^15 + m
+     * is at most 2^31 + 2^15 */
+    return from_magnitude(divide((uint64_t)m << S4J_FIX_FRACTION_BITS, (1u << S4J_FIX_FRACTION_BITS) + m),
+                          x < 0);
+}
+
 int s4j_fix_supports(uint32_t act)
 {
     return act == S4J_ACT_SIGMOID || act == S4J_ACT_TANH || act == S4J_ACT_SOFTPLUS
-           || act == S4J_ACT_ELU;
+           || act == S4J_ACT_ELU || act == S4J_ACT_SOFTSIGN || act == S4J_ACT_RECTIFIEDTANH;
 }
 
 int32_t s4j_fix_activate(uint32_t act, int32_t alpha_q, int32_t x)
@@ -252,6 +262,10 @@ int32_t s4j_fix_activate(uint32_t act, int32_t alpha_q, int32_t x)
         return s4j_fix_softplus(x);
     case S4J_ACT_ELU:
         return s4j_fix_elu(x, alpha_q);
+    case S4J_ACT_SOFTSIGN:
+        return s4j_fix_softsign(x);
+    case S4J_ACT_RECTIFIEDTANH:
+        return x > 0 ? s4j_fix_tanh(x) : 0;
     default:
         return 0;
     }

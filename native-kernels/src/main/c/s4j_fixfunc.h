@@ -43,9 +43,13 @@ int32_t s4j_fix_softplus(int32_t x);
 /* x at or above 0, alpha (e^x - 1) below it; alpha_q in s16.15. */
 int32_t s4j_fix_elu(int32_t x, int32_t alpha_q);
 
+/* x / (1 + |x|); odd, correctly rounded (one division). */
+int32_t s4j_fix_softsign(int32_t x);
+
 /* 1 if s4j_fix_activate evaluates the activation code act (S4J_ACT_SIGMOID,
- * _TANH, _SOFTPLUS, _ELU), else 0. Softmax is per layer: its kernel builds it
- * from s4j_fix_exp and s4j_fix_div. */
+ * _TANH, _SOFTPLUS, _ELU, _SOFTSIGN, _RECTIFIEDTANH: max(0, tanh x)), else
+ * 0. Softmax is per layer: its kernel builds it from s4j_fix_exp and
+ * s4j_fix_div. */
 int s4j_fix_supports(uint32_t act);
 
 /* The activation act (one s4j_fix_supports accepts; alpha_q is elu's alpha,

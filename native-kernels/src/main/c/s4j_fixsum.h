@@ -57,19 +57,53 @@ static inline int32_t s4j_fix_round(s4j_header *h, uint64_t s)
     return s4j_fix_round_to(&h->saturated, s);
 }
 
-/* A rounded sum z's activation, on the word: identity, relu and hardtanh
- * exactly, leakyrelu as z alpha^ rounded once for z < 0, the others by
- * s4j_fix_activate (s4j_load accepts no other). */
+/*
+ * z^3 rounded once (to nearest, ties away from zero, on the magnitude),
+ * saturated and counted in h->saturated: |z| under 64 (2^21 as a word)
+ * cubes exactly in 64 bits (under 2^63, in units of 2^-45); from 64 on
+ * (and from about 40.3) the cube is beyond the format.
+ */
+static inline int32_t s4j_fix_cube_word(s4j_header *h, int32_t z)
+{
+    uint32_t m = z < 0 ? 0u - (uint32_t)z : (uint32_t)z;
+    uint64_t c;
+    uint64_t q;
+
+    if (m >= (UINT32_C(1) << 21)) {
+        s4j_count_saturation(h);
+        return z < 0 ? INT32_MIN : INT32_MAX;
+    }
+    c = (uint64_t)m * m * m;
+    q = (c >> 30) + ((c >> 29) & 1u);
+    if (q > (uint64_t)INT32_MAX) {
+        s4j_count_saturation(h);
+        return z < 0 ? INT32_MIN : INT32_MAX;
+    }
+    return z < 0 ? -(int32_t)q : (int32_t)q;
+}
+
+/* A rounded sum z's activation, on the word: identity, relu, relu6,
+ * hardtanh and thresholdedrelu exactly (the latter keeps z above its
+ * threshold word, h->alpha_fixed: floor(theta 2^15), so z > theta exactly),
+ * leakyrelu as z alpha^ rounded once for z < 0, cube rounded once
+ * (s4j_fix_cube_word), the others by s4j_fix_activate (s4j_load accepts no
+ * other). */
 static inline int32_t s4j_fix_activate_word(s4j_header *h, int32_t z)
 {
     switch (h->activation) {
     case S4J_ACT_RELU:
         return z < 0 ? 0 : z;
+    case S4J_ACT_RELU6:
+        return z < 0 ? 0 : (z > (INT32_C(6) << 15) ? (INT32_C(6) << 15) : z);
     case S4J_ACT_HARDTANH:
         return z < -(INT32_C(1) << 15) ? -(INT32_C(1) << 15)
              : (z > (INT32_C(1) << 15) ? (INT32_C(1) << 15) : z);
+    case S4J_ACT_THRESHOLDEDRELU:
+        return z > h->alpha_fixed ? z : 0;
     case S4J_ACT_LEAKYRELU:
         return z < 0 ? s4j_fix_round(h, (uint64_t)((int64_t)z * h->alpha_fixed)) : z;
+    case S4J_ACT_CUBE:
+        return s4j_fix_cube_word(h, z);
     case S4J_ACT_IDENTITY:
         return z;
     default:

@@ -85,6 +85,37 @@ public final class AccumQuantiser {
         return sum < 0 ? -r : r;
     }
 
+    /**
+     * A word cubed (exactly, in units of 2^-45) and rounded once to units of 2^-15, as the kernels' cube activation
+     * rounds it: to nearest, ties away from zero, on the magnitude; not saturated (see {@link #saturates(long)}).
+     * The kernels saturate at once from a magnitude of 64 (2^21), where the cube no longer fits 64 bits: so does
+     * this, returning the word's sign times {@code Long.MAX_VALUE}.
+     */
+    public static long roundCube(int word) {
+        long m = Math.abs((long) word);
+        if (m >= 1L << 21) {
+            return word < 0 ? -Long.MAX_VALUE : Long.MAX_VALUE;
+        }
+        long c = m * m * m;
+        long r = (c >> 30) + ((c >> 29) & 1);
+        return word < 0 ? -r : r;
+    }
+
+    /**
+     * The threshold word of a thresholdedrelu's {@code theta}: {@code floor(theta 2^15)}, saturated, so that a word
+     * is above it exactly when its value is above {@code theta} (every word's value is a multiple of 2^-15). Beyond
+     * the range no word is above it, or every word but the lowest, which stands for any sum at or below -2^16.
+     *
+     * @throws IllegalArgumentException if {@code theta} is NaN
+     */
+    public static int threshold(float theta) {
+        if (Float.isNaN(theta)) {
+            throw new IllegalArgumentException("a thresholdedrelu's theta is NaN, which has no s16.15 word");
+        }
+        double t = Math.floor((double) theta * ONE);
+        return (int) Math.max(Integer.MIN_VALUE, Math.min(Integer.MAX_VALUE, t));
+    }
+
     /** Whether a rounded sum lies outside the words' range (the kernels then saturate it and count it). */
     public static boolean saturates(long rounded) {
         return rounded > Integer.MAX_VALUE || rounded < Integer.MIN_VALUE;

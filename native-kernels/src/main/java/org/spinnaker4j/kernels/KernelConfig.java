@@ -198,7 +198,7 @@ public record KernelConfig(KernelKind kind, int nRows, int nCols, KernelActivati
         if (fixedPoint && !fixedPointRuns(kind, nCols, fused, activation, training)) {
             throw new IllegalArgumentException("s16.15 fixed point runs inference on a source, a sink, a DENSE_BLOCK "
                     + "of weights (a row convolution's too), a pooling block (MAX, AVG, NORM with running statistics) "
-                    + "or a REDUCE, an activator's activation identity, relu, leakyrelu, hardtanh, "
+                    + "or a REDUCE, an activator's activation " + EXACT_ON_WORDS + ", "
                     + List.of(FixedPointFunctions.supported()) + " or softmax (at most "
                     + FixedPointFunctions.SOFTMAX_MAX_WIDTH + " columns); got a " + (training != null ? "training " : "")
                     + kind + (fused ? " fused " : " ") + activation + (pooling != null ? " pooling" : "")
@@ -475,9 +475,13 @@ public record KernelConfig(KernelKind kind, int nRows, int nCols, KernelActivati
                 || (activation == KernelActivation.SOFTMAX && nCols <= FixedPointFunctions.SOFTMAX_MAX_WIDTH);
     }
 
-    /** The activations the fixed-point kernels compute on the word itself (leakyrelu: one rounding). */
-    private static final Set<KernelActivation> EXACT_ON_WORDS = EnumSet.of(
-            KernelActivation.IDENTITY, KernelActivation.RELU, KernelActivation.LEAKYRELU, KernelActivation.HARDTANH);
+    /**
+     * The activations the fixed-point kernels compute on the word itself (leakyrelu and cube: one rounding;
+     * thresholdedrelu against its {@link AccumQuantiser#threshold threshold word}).
+     */
+    private static final Set<KernelActivation> EXACT_ON_WORDS = EnumSet.of(KernelActivation.IDENTITY,
+            KernelActivation.RELU, KernelActivation.RELU6, KernelActivation.LEAKYRELU, KernelActivation.HARDTANH,
+            KernelActivation.THRESHOLDEDRELU, KernelActivation.CUBE);
 
     /** Whether this core runs the backward pass and updates its parameters ({@code training != null}). */
     public boolean isTraining() {

@@ -1079,7 +1079,9 @@ public final class KernelCore {
         }
         if (c.fixedPoint()) {
             words[KernelAbi.CFG_ARITHMETIC] = KernelAbi.ARITH_S16_15;
-            words[KernelAbi.CFG_ALPHA_FIXED] = AccumQuantiser.quantise(new float[] {c.alpha()}, 1, "alpha").words()[0];
+            words[KernelAbi.CFG_ALPHA_FIXED] = c.activation() == KernelActivation.THRESHOLDEDRELU
+                    ? AccumQuantiser.threshold(c.alpha())
+                    : AccumQuantiser.quantise(new float[] {c.alpha()}, 1, "alpha").words()[0];
             words[KernelAbi.CFG_PARTIAL_HALVES] = c.partialHalves() ? 1 : 0;
         }
         int w = KernelAbi.CONFIG_WORDS;

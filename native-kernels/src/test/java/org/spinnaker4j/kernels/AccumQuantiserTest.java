@@ -5,6 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.spinnaker4j.kernels.AccumQuantiser.Quantised;
 
@@ -61,5 +64,34 @@ class AccumQuantiserTest {
         assertEquals((float) (Integer.MAX_VALUE / 32768.0), AccumQuantiser.toFloat(Integer.MAX_VALUE), 0f);
         assertEquals(65536f, AccumQuantiser.toFloat(Integer.MAX_VALUE), 0f, "2^16 - 2^-15 rounds to 2^16 in float");
         assertThrows(IllegalArgumentException.class, () -> AccumQuantiser.quantise(new float[1], 0, "x"));
+    }
+    @Test
+    void aThresholdWordKeepsExactlyTheWordsAboveTheta() {
+        for (float theta : new float[] {0.2f, -0.2f, 1.0f, 0f, 3.00001f, -7.5f}) {
+            int t = AccumQuantiser.threshold(theta);
+            int centre = (int) Math.round((double) theta * AccumQuantiser.ONE);
+            for (int w = centre - 4; w <= centre + 4; w++) {
+                assertEquals((double) w / AccumQuantiser.ONE > theta, w > t, "word " + w + " against " + theta);
+            }
+        }
+        assertEquals(6553, AccumQuantiser.threshold(0.2f), "floor, where rounding would give 6554");
+        assertEquals(Integer.MAX_VALUE, AccumQuantiser.threshold(1e6f));
+        assertEquals(Integer.MIN_VALUE, AccumQuantiser.threshold(-1e6f));
+        assertThrows(IllegalArgumentException.class, () -> AccumQuantiser.threshold(Float.NaN));
+    }
+
+    @Test
+    void aCubeIsRoundedOnceToNearestTiesAwayFromZero() {
+        Random rnd = new Random(5);
+        BigDecimal scale = BigDecimal.valueOf(1L << 30);
+        for (int k = 0; k < 20_000; k++) {
+            int w = k < 1000 ? k - 500 : rnd.nextInt((1 << 22) - 1) - (1 << 21) + 1;
+            BigDecimal exact = BigDecimal.valueOf(w).pow(3).divide(scale);
+            long expected = exact.setScale(0, RoundingMode.HALF_UP).longValueExact();
+            assertEquals(expected, AccumQuantiser.roundCube(w), "cube of word " + w);
+        }
+        assertEquals(8L * AccumQuantiser.ONE, AccumQuantiser.roundCube(2 * AccumQuantiser.ONE));
+        assertEquals(Long.MAX_VALUE, AccumQuantiser.roundCube(1 << 21));
+        assertEquals(-Long.MAX_VALUE, AccumQuantiser.roundCube(Integer.MIN_VALUE));
     }
 }

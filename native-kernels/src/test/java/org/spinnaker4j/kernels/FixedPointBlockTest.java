@@ -3,6 +3,7 @@ package org.spinnaker4j.kernels;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import static org.spinnaker4j.kernels.Kernels.Packet;
 import static org.spinnaker4j.kernels.Kernels.assertThrowsWith;
@@ -82,8 +83,11 @@ class FixedPointBlockTest {
             y[j] = switch (act) {
                 case IDENTITY -> z;
                 case RELU -> Math.max(z, 0);
+                case RELU6 -> Math.max(0, Math.min(6 * AccumQuantiser.ONE, z));
                 case HARDTANH -> Math.max(-AccumQuantiser.ONE, Math.min(AccumQuantiser.ONE, z));
+                case THRESHOLDEDRELU -> z > alphaWord ? z : 0;
                 case LEAKYRELU -> z < 0 ? rounded((long) z * alphaWord, saturated) : z;
+                case CUBE -> saturated(AccumQuantiser.roundCube(z), saturated);
                 default -> FixedPointFunctions.activate(act, alphaWord, z)[0];
             };
         }
@@ -91,7 +95,11 @@ class FixedPointBlockTest {
     }
 
     private static int rounded(long sum, long[] saturated) {
-        long r = AccumQuantiser.roundSum(sum);
+        return saturated(AccumQuantiser.roundSum(sum), saturated);
+    }
+
+    /** A rounded value saturated to the words' range, counted in saturated[0] if it was beyond it. */
+    private static int saturated(long r, long[] saturated) {
         if (AccumQuantiser.saturates(r)) {
             saturated[0]++;
         }
@@ -109,7 +117,8 @@ class FixedPointBlockTest {
 
     static KernelActivation[] runnable() {
         List<KernelActivation> acts = new ArrayList<>(List.of(KernelActivation.IDENTITY, KernelActivation.RELU,
-                KernelActivation.LEAKYRELU, KernelActivation.HARDTANH));
+                KernelActivation.RELU6, KernelActivation.LEAKYRELU, KernelActivation.HARDTANH,
+                KernelActivation.THRESHOLDEDRELU, KernelActivation.CUBE));
         acts.addAll(List.of(FixedPointFunctions.supported()));
         acts.add(KernelActivation.SOFTMAX);
         return acts.toArray(KernelActivation[]::new);
@@ -119,8 +128,9 @@ class FixedPointBlockTest {
     @MethodSource("runnable")
     void fusedBlockIsBitEqualToTheSpecifiedArithmetic(KernelActivation act) {
         Random rnd = new Random(17 + act.ordinal());
-        float alpha = act == KernelActivation.ELU ? 1.0f : 0.01f;
-        int alphaWord = AccumQuantiser.quantise(new float[] {alpha}, 1, "alpha").words()[0];
+        float alpha = act == KernelActivation.ELU ? 1.0f : act == KernelActivation.THRESHOLDEDRELU ? 0.2f : 0.01f;
+        int alphaWord = act == KernelActivation.THRESHOLDEDRELU ? AccumQuantiser.threshold(alpha)
+                : AccumQuantiser.quantise(new float[] {alpha}, 1, "alpha").words()[0];
         int[] w = randomWords(rnd, N_ROWS * N_COLS, 0.7);
         int[] b = randomWords(rnd, N_COLS, 0.4);
         KernelCore core = new KernelCore();
@@ -133,6 +143,27 @@ class FixedPointBlockTest {
             assertEquals(0, saturated[0], "nothing saturates at this scale");
         }
         assertEquals(0, core.saturatedCount());
+    }
+
+    /**
+     * A cube block whose sums reach beyond the cube root of the range (about 40.3) and beyond 64, where the kernels
+     * saturate before cubing: every output as {@link AccumQuantiser#roundCube} saturated, every saturation counted.
+     */
+    @Test
+    void cubeSaturatesBeyondTheRangeAndCountsIt() {
+        Random rnd = new Random(41);
+        int[] w = randomWords(rnd, N_ROWS * N_COLS, 0.7);
+        int[] b = randomWords(rnd, N_COLS, 0.4);
+        KernelCore core = new KernelCore();
+        core.loadWords(block(KernelActivation.CUBE, 0f), w, b);
+        long[] saturated = new long[1];
+        for (int sample = 0; sample < 20; sample++) {
+            int[] x = randomWords(rnd, N_ROWS, 30.0);
+            assertArrayEquals(reference(KernelActivation.CUBE, 0, x, w, b, saturated),
+                    payloads(runSample(core, x, rnd)), "sample " + sample);
+        }
+        assertTrue(saturated[0] > 20, saturated[0] + " saturations in 120 outputs");
+        assertEquals(saturated[0], core.saturatedCount());
     }
 
     /**

@@ -132,6 +132,33 @@ class FixedPointFunctionsTest {
     }
 
     @Test
+    void softsignCorrectlyRoundedMonotoneAndOdd() {
+        for (int[] xs : new int[][] {everyInput(), wideInputs()}) {
+            int[] got = FixedPointFunctions.activate(KernelActivation.SOFTSIGN, 0, xs);
+            double worst = worst("SOFTSIGN", xs, got, x -> x / (1 + Math.abs(x)));
+            assertTrue(worst <= 0.5 + 1e-9, "softsign worst error " + worst + " ulps: one division, rounded once");
+            assertMonotone("SOFTSIGN", xs, got);
+        }
+        int[] xs = IntStream.of(wideInputs()).filter(x -> x != Integer.MIN_VALUE).toArray();
+        int[] up = FixedPointFunctions.activate(KernelActivation.SOFTSIGN, 0, xs);
+        int[] down = FixedPointFunctions.activate(KernelActivation.SOFTSIGN, 0, IntStream.of(xs).map(x -> -x).toArray());
+        for (int i = 0; i < xs.length; i++) {
+            assertEquals(-up[i], down[i], "softsign(-x) at " + real(xs[i]));
+        }
+    }
+
+    @Test
+    void rectifiedTanhIsTanhAboveZeroAndZeroElsewhere() {
+        assertBoundedMonotone(KernelActivation.RECTIFIEDTANH, x -> Math.max(0, Math.tanh(x)));
+        int[] xs = wideInputs();
+        int[] got = FixedPointFunctions.activate(KernelActivation.RECTIFIEDTANH, 0, xs);
+        int[] tanh = FixedPointFunctions.activate(KernelActivation.TANH, 0, xs);
+        for (int i = 0; i < xs.length; i++) {
+            assertEquals(xs[i] > 0 ? tanh[i] : 0, got[i], "rectifiedtanh at " + real(xs[i]));
+        }
+    }
+
+    @Test
     void expWithinRelativeBoundExactAtZeroAndMonotone() {
         assertEquals(AccumQuantiser.ONE, FixedPointFunctions.exp(0)[0], "e^0 is exactly 1 (softmax's max)");
         for (int[] xs : new int[][] {everyInput(), wideInputs()}) {
@@ -253,10 +280,11 @@ class FixedPointFunctionsTest {
     @Test
     void refusesWhatItDoesNotEvaluate() {
         assertArrayEquals(new KernelActivation[] {KernelActivation.SIGMOID, KernelActivation.TANH,
-            KernelActivation.SOFTPLUS, KernelActivation.ELU}, FixedPointFunctions.supported());
+            KernelActivation.SOFTPLUS, KernelActivation.ELU, KernelActivation.SOFTSIGN, KernelActivation.RECTIFIEDTANH},
+                FixedPointFunctions.supported());
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> FixedPointFunctions.activate(KernelActivation.SOFTMAX, 0, 1, 2));
-        assertTrue(e.getMessage().contains("SIGMOID, TANH, SOFTPLUS, ELU"), e.getMessage());
+        assertTrue(e.getMessage().contains("SIGMOID, TANH, SOFTPLUS, ELU, SOFTSIGN, RECTIFIEDTANH"), e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> FixedPointFunctions.div(new int[2], new int[3]));
         assertThrows(NullPointerException.class, () -> FixedPointFunctions.exp((int[]) null));
         assertThrows(NullPointerException.class, () -> FixedPointFunctions.activate(null, 0, 1));

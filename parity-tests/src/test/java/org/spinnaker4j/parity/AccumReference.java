@@ -8,11 +8,16 @@ import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.activations.IActivation;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.activations.impl.ActivationCube;
 import org.nd4j.linalg.activations.impl.ActivationIdentity;
 import org.nd4j.linalg.activations.impl.ActivationReLU;
+import org.nd4j.linalg.activations.impl.ActivationReLU6;
+import org.nd4j.linalg.activations.impl.ActivationRectifiedTanh;
 import org.nd4j.linalg.activations.impl.ActivationSigmoid;
+import org.nd4j.linalg.activations.impl.ActivationSoftSign;
 import org.nd4j.linalg.activations.impl.ActivationSoftmax;
 import org.nd4j.linalg.activations.impl.ActivationTanH;
+import org.nd4j.linalg.activations.impl.ActivationThresholdedReLU;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.InputPreProcessor;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
@@ -33,7 +38,9 @@ import org.spinnaker4j.kernels.KernelActivation;
  * A dense network computed on the host in s16.15 fixed point as docs/fixed-point.md specifies the kernels'
  * arithmetic: inputs, weights and biases quantised ({@link AccumQuantiser}); per output, the products of s16.15 words
  * summed exactly in 64 bits (s33.30) with the bias, rounded once to s16.15 (nearest, ties away from zero, saturating,
- * counted); relu and identity exact on the word, sigmoid and tanh by {@link FixedPointFunctions#activate}, softmax
+ * counted); relu, relu6, thresholdedrelu (the words above floor(theta 2^15)) and identity exact on the word, cube
+ * by {@link AccumQuantiser#roundCube} (saturated, counted with the sums), sigmoid, tanh, rectifiedtanh and softsign
+ * by {@link FixedPointFunctions#activate}, softmax
  * over the layer's words by {@link FixedPointFunctions#softmax} (the kernels' C code). It gives the quantised
  * activations of every layer, which {@link AccumErrorBound} bounds against float for relu/identity networks, and the
  * saturations per layer. A 2-D ConvolutionLayer (NCHW, its image size given by a FeedForwardToCnnPreProcessor or the
@@ -53,7 +60,10 @@ final class AccumReference {
     private static final Map<Class<? extends IActivation>, KernelActivation> ACTIVATIONS = Map.of(
             ActivationReLU.class, KernelActivation.RELU, ActivationIdentity.class, KernelActivation.IDENTITY,
             ActivationSigmoid.class, KernelActivation.SIGMOID, ActivationTanH.class, KernelActivation.TANH,
-            ActivationSoftmax.class, KernelActivation.SOFTMAX);
+            ActivationSoftmax.class, KernelActivation.SOFTMAX, ActivationReLU6.class, KernelActivation.RELU6,
+            ActivationThresholdedReLU.class, KernelActivation.THRESHOLDEDRELU, ActivationCube.class,
+            KernelActivation.CUBE, ActivationRectifiedTanh.class, KernelActivation.RECTIFIEDTANH,
+            ActivationSoftSign.class, KernelActivation.SOFTSIGN);
 
     /** One layer on words; counts its saturated roundings in {@code sumSaturations[l]}. */
     private interface Step {
@@ -140,7 +150,9 @@ final class AccumReference {
         parameterSaturations[l] = qw.saturations() + qb.saturations();
         int[] w = qw.words();
         int[] b = qb.words();
-        return (x, sumSaturations, layerIndex) -> denseWords(layerIndex, x, w, b, act, sumSaturations);
+        int threshold = layer.getActivationFn() instanceof ActivationThresholdedReLU t
+                ? (int) Math.floor((double) (float) t.getTheta() * AccumQuantiser.ONE) : 0;
+        return (x, sumSaturations, layerIndex) -> denseWords(layerIndex, x, w, b, act, threshold, sumSaturations);
     }
 
     /** The kernels' activation of layer {@code l}, refused (naming the layer) if the reference does not compute it. */
@@ -161,6 +173,12 @@ final class AccumReference {
      * @throws ArithmeticException if a 64-bit sum could overflow
      */
     static int[] denseWords(int l, int[] x, int[] w, int[] b, KernelActivation act, long[] sumSaturations) {
+        return denseWords(l, x, w, b, act, 0, sumSaturations);
+    }
+
+    /** As {@link #denseWords(int, int[], int[], int[], KernelActivation, long[])}; a thresholdedrelu's word. */
+    static int[] denseWords(int l, int[] x, int[] w, int[] b, KernelActivation act, int threshold,
+            long[] sumSaturations) {
         int nOut = b.length;
         requireNoOverflow(l, x, w, b);
         long[] s = new long[nOut];
@@ -179,7 +197,7 @@ final class AccumReference {
         for (int j = 0; j < nOut; j++) {
             z[j] = rounded(s[j], sumSaturations, l);
         }
-        return activate(act, z);
+        return activate(act, threshold, z, sumSaturations, l);
     }
 
     /** The (channels, height, width) a pooling layer makes of {@code in} (Truncate or Strict, with its padding). */
@@ -281,7 +299,11 @@ final class AccumReference {
     }
 
     private static int rounded(long sum, long[] sumSaturations, int l) {
-        long v = AccumQuantiser.roundSum(sum);
+        return saturated(AccumQuantiser.roundSum(sum), sumSaturations, l);
+    }
+
+    /** A rounded value saturated to the words' range, counted in {@code sumSaturations[l]} if it was beyond it. */
+    private static int saturated(long v, long[] sumSaturations, int l) {
         if (AccumQuantiser.saturates(v)) {
             sumSaturations[l]++;
         }
@@ -410,11 +432,14 @@ final class AccumReference {
         return activations;
     }
 
-    /** {@code act} on a layer's rounded words, as the kernels apply it. */
-    private static int[] activate(KernelActivation act, int[] z) {
+    /** {@code act} on a layer's rounded words, as the kernels apply it (a cube's saturations counted as the sums'). */
+    private static int[] activate(KernelActivation act, int threshold, int[] z, long[] sumSaturations, int l) {
         return switch (act) {
             case IDENTITY -> z;
             case RELU -> Arrays.stream(z).map(v -> Math.max(v, 0)).toArray();
+            case RELU6 -> Arrays.stream(z).map(v -> Math.max(0, Math.min(6 * AccumQuantiser.ONE, v))).toArray();
+            case THRESHOLDEDRELU -> Arrays.stream(z).map(v -> v > threshold ? v : 0).toArray();
+            case CUBE -> Arrays.stream(z).map(v -> saturated(AccumQuantiser.roundCube(v), sumSaturations, l)).toArray();
             case SOFTMAX -> FixedPointFunctions.softmax(z);
             default -> FixedPointFunctions.activate(act, 0, z);
         };

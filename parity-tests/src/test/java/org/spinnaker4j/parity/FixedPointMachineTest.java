@@ -15,12 +15,14 @@ import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.Convolution1DLayer;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
+import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.nd4j.linalg.activations.Activation;
+import org.nd4j.linalg.activations.impl.ActivationThresholdedReLU;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
@@ -310,6 +312,29 @@ class FixedPointMachineTest {
         INDArray x = Parity.uniformInputs(SAMPLES, 10, 7).muli(4).subi(2);
         Run run = runBitEqual(conf, x, strategy);
         logBesideFloat("seed 10-50-50-300-50-25", strategy, run, conf, x);
+        assertTrue(run.maxDiffToFloat() <= 1e-3, "max |diff| to float " + run.maxDiffToFloat());
+    }
+
+    /**
+     * The seed network's shape with relu6, thresholdedrelu at a theta between two words (0.2: floor and nearest
+     * differ), cube, softsign and a rectifiedtanh output, on fused blocks (FEWEST_CORES) and on reduces (FASTEST splits
+     * the fan-ins). Bit-equal to the reference, within the issue's 1e-3 of nd4j float32, no packet dropped.
+     */
+    @ParameterizedTest
+    @EnumSource(value = PartitioningStrategy.class, names = {"FASTEST", "FEWEST_CORES"})
+    void moreActivationsAreBitEqualToTheReferenceAndWithin1e3OfFloat(PartitioningStrategy strategy) {
+        MultiLayerConfiguration conf = Parity.list(2026)
+                .layer(ReferenceNetworks.dense(10, 50, Activation.RELU6))
+                .layer(new DenseLayer.Builder().nIn(50).nOut(50).activation(new ActivationThresholdedReLU(0.2))
+                        .build())
+                .layer(ReferenceNetworks.dense(50, NARROW, Activation.CUBE))
+                .layer(ReferenceNetworks.dense(NARROW, 50, Activation.SOFTSIGN))
+                .layer(new OutputLayer.Builder(LossFunction.MSE).nIn(50).nOut(25).activation(Activation.RECTIFIEDTANH)
+                        .build())
+                .build();
+        INDArray x = Parity.uniformInputs(SAMPLES, 10, 7).muli(4).subi(2);
+        Run run = runBitEqual(conf, x, strategy);
+        logBesideFloat("relu6-thresholdedrelu-cube-softsign-rectifiedtanh", strategy, run, conf, x);
         assertTrue(run.maxDiffToFloat() <= 1e-3, "max |diff| to float " + run.maxDiffToFloat());
     }
 

@@ -16,15 +16,20 @@ import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.conf.layers.Subsampling1DLayer;
 import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
 import org.nd4j.linalg.activations.IActivation;
+import org.nd4j.linalg.activations.impl.ActivationCube;
 import org.nd4j.linalg.activations.impl.ActivationELU;
 import org.nd4j.linalg.activations.impl.ActivationHardTanH;
 import org.nd4j.linalg.activations.impl.ActivationIdentity;
 import org.nd4j.linalg.activations.impl.ActivationLReLU;
 import org.nd4j.linalg.activations.impl.ActivationReLU;
+import org.nd4j.linalg.activations.impl.ActivationReLU6;
+import org.nd4j.linalg.activations.impl.ActivationRectifiedTanh;
 import org.nd4j.linalg.activations.impl.ActivationSigmoid;
 import org.nd4j.linalg.activations.impl.ActivationSoftPlus;
+import org.nd4j.linalg.activations.impl.ActivationSoftSign;
 import org.nd4j.linalg.activations.impl.ActivationSoftmax;
 import org.nd4j.linalg.activations.impl.ActivationTanH;
+import org.nd4j.linalg.activations.impl.ActivationThresholdedReLU;
 import org.spinnaker4j.kernels.FixedPointFunctions;
 
 /**
@@ -32,17 +37,20 @@ import org.spinnaker4j.kernels.FixedPointFunctions;
  * {@link Problem}s beside the float front end's: layers other than DenseLayer, OutputLayer, the convolutions
  * (ConvolutionLayer, whose blocks hold the kernel once; Convolution1DLayer), the pooling layers and
  * BatchNormalization (whose MAX and AVG pool words exactly and whose running statistics are folded), activations other
- * than those its kernels compute (relu, leakyrelu, hardtanh, identity on the word; sigmoid, tanh, softplus and elu
- * by the fixed-point functions; softmax over at most {@link FixedPointFunctions#SOFTMAX_MAX_WIDTH} outputs, whose
- * exact sum must fit a packet); for training, what {@link FixedPointTrainingCheck} refuses. A layer's fan-in may
- * be split over cores: its blocks send 64-bit partial sums as two packets and its reduces round once.
+ * than those its kernels compute (relu, relu6, leakyrelu, hardtanh, thresholdedrelu, cube and identity on the word;
+ * sigmoid, tanh, rectifiedtanh, softplus, elu and softsign by the fixed-point functions; softmax over at most
+ * {@link FixedPointFunctions#SOFTMAX_MAX_WIDTH} outputs, whose exact sum must fit a packet); for training, what
+ * {@link FixedPointTrainingCheck} refuses. A layer's fan-in may be split over cores: its blocks send 64-bit partial
+ * sums as two packets and its reduces round once.
  */
 final class FixedPointCheck {
 
     /** The activations a fixed-point kernel computes, by their exact class. */
     private static final Set<Class<? extends IActivation>> RUNS = Set.of(ActivationReLU.class,
-            ActivationLReLU.class, ActivationHardTanH.class, ActivationIdentity.class, ActivationSigmoid.class,
-            ActivationTanH.class, ActivationSoftPlus.class, ActivationELU.class, ActivationSoftmax.class);
+            ActivationReLU6.class, ActivationLReLU.class, ActivationHardTanH.class, ActivationThresholdedReLU.class,
+            ActivationCube.class, ActivationIdentity.class, ActivationSigmoid.class, ActivationTanH.class,
+            ActivationRectifiedTanh.class, ActivationSoftPlus.class, ActivationELU.class, ActivationSoftSign.class,
+            ActivationSoftmax.class);
 
     /** The layers a fixed-point kernel runs with their activation, by their exact class (a 2-D convolution's: row blocks). */
     private static final Set<Class<? extends Layer>> LAYERS = Set.of(DenseLayer.class, OutputLayer.class,
@@ -79,8 +87,9 @@ final class FixedPointCheck {
             }
             IActivation fn = ((BaseLayer) layer).getActivationFn();
             if (fn == null || !RUNS.contains(fn.getClass())) {
-                problems.add(new Problem(i, type, MODE + "activation " + fn + " has no kernel yet (relu, leakyrelu, "
-                        + "hardtanh, identity, sigmoid, tanh, softplus, elu and softmax do)"));
+                problems.add(new Problem(i, type, MODE + "activation " + fn + " has no kernel yet (relu, relu6, "
+                        + "leakyrelu, hardtanh, thresholdedrelu, cube, identity, sigmoid, tanh, rectifiedtanh, softplus, "
+                        + "elu, softsign and softmax do)"));
             } else if (fn instanceof ActivationSoftmax && layer instanceof FeedForwardLayer
                     && ((FeedForwardLayer) layer).getNOut() > FixedPointFunctions.SOFTMAX_MAX_WIDTH) {
                 problems.add(new Problem(i, type, MODE + "a softmax of " + ((FeedForwardLayer) layer).getNOut()

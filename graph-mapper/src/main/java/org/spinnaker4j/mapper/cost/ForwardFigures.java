@@ -25,7 +25,9 @@ final class ForwardFigures implements KernelFigures {
     /** The activations the s16.15 kernels compute (the host refuses every other at init()). */
     private static final Set<ActivationKind> FIXED_ACTIVATIONS = EnumSet.of(ActivationKind.IDENTITY,
             ActivationKind.RELU, ActivationKind.LEAKYRELU, ActivationKind.HARDTANH, ActivationKind.SIGMOID,
-            ActivationKind.TANH, ActivationKind.SOFTPLUS, ActivationKind.ELU, ActivationKind.SOFTMAX);
+            ActivationKind.TANH, ActivationKind.SOFTPLUS, ActivationKind.ELU, ActivationKind.SOFTMAX,
+            ActivationKind.SOFTSIGN, ActivationKind.RECTIFIEDTANH, ActivationKind.CUBE, ActivationKind.THRESHOLDEDRELU,
+            ActivationKind.RELU6);
 
     /** The forward steps of a softmax spread over cores (the backward ones are training work, float32's only). */
     static final Set<SoftmaxStep> FORWARD_STEPS = EnumSet.of(SoftmaxStep.MAX, SoftmaxStep.SUM, SoftmaxStep.NORMALISE);
