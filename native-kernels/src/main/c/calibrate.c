@@ -48,8 +48,8 @@
  *   calibrate sink N         N values into a 64-column OUTPUT_SINK
  *   calibrate source C       the start event of a C-value INPUT_SOURCE
  *   calibrate fix F N [I]    N calls of the fixed-point function F (exp|div|
- *                            sigmoid|tanh|softplus|elu|softsign of
- *                            s4j_fixfunc.h, the activations through
+ *                            sigmoid|tanh|softplus|elu|softsign|swish|gelu|
+ *                            selu|mish of s4j_fixfunc.h, the activations through
  *                            s4j_fix_activate, elu's alpha
  *                            1.0) on 256 inputs in turn, evenly spaced over its
  *                            range: exp's [-16, 0) (softmax's, after the max),
@@ -1006,7 +1006,8 @@ static void fix_calls(const char *name, uint32_t n, int at)
 {
     static const named FIXFUNCS[] = {
         { "exp", 0u }, { "div", 1u }, { "sigmoid", S4J_ACT_SIGMOID }, { "tanh", S4J_ACT_TANH },
-        { "softplus", S4J_ACT_SOFTPLUS }, { "elu", S4J_ACT_ELU }, { "softsign", S4J_ACT_SOFTSIGN }
+        { "softplus", S4J_ACT_SOFTPLUS }, { "elu", S4J_ACT_ELU }, { "softsign", S4J_ACT_SOFTSIGN },
+        { "swish", S4J_ACT_SWISH }, { "gelu", S4J_ACT_GELU }, { "selu", S4J_ACT_SELU }, { "mish", S4J_ACT_MISH }
     };
     static int32_t a[256];
     static int32_t b[256];

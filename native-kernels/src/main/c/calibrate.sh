@@ -30,8 +30,8 @@ figure() {
 ACTIVATIONS="identity relu leakyrelu hardtanh sigmoid tanh softplus elu softmax swish gelu selu mish softsign
     rationaltanh rectifiedtanh cube thresholdedrelu relu6"
 # those the s16.15 kernels compute (docs/fixed-point.md, "Fixed-point functions")
-FIX_ACTIVATIONS="identity relu leakyrelu hardtanh sigmoid tanh softplus elu softmax softsign rectifiedtanh cube
-    thresholdedrelu relu6"
+FIX_ACTIVATIONS="identity relu leakyrelu hardtanh sigmoid tanh softplus elu softmax swish gelu selu mish softsign
+    rectifiedtanh cube thresholdedrelu relu6"
 
 echo "# ARM instructions per operation of the lean kernels, printed by calibrate.sh (make calibrate):"
 echo "# $("$cc" --version | head -1), $("$qemu" --version | head -1)"
@@ -159,7 +159,7 @@ figure reduce.column "$(awk -v c="$(per 32 "$(n column identity 64)" "$(n column
     "per column an inference REDUCE sends as soon as its partials are in, besides forward.output of its activation"
 # the fixed-point mode's functions (s4j_fixfunc.h): the average per call over 256 inputs spread over each one's range
 # (calibrate.c, scenario fix), the harness's loop included; their cost varies with the input (docs/fixed-point.md)
-for f in exp div sigmoid tanh softplus elu softsign; do
+for f in exp div sigmoid tanh softplus elu softsign swish gelu selu mish; do
     figure "fix.$f" "$(per 256 "$(n fix "$f" 512)" "$(n fix "$f" 256)")" \
         "per call of the fixed-point $f (s16.15), averaged over its calibration inputs"
 done

@@ -15,6 +15,10 @@
 /* log2(e) in Q40 and ln(2) in Q30 */
 #define LOG2E_Q40 1586259972792LL
 #define LN2_Q30   744261118u
+/* SELU's lambda and lambda alpha, gelu's 1.702, in Q30 */
+#define SELU_LAMBDA_Q30  1128181595u
+#define SELU_LA_Q30      1887744793u
+#define GELU_SCALE_Q30   1827508584u
 /* the Newton reciprocal's first guess 48/17 - 32/17 d, in Q30 */
 #define RECIP_A_Q30 3031741621u
 #define RECIP_B_Q30 2021161080u
@@ -235,6 +239,73 @@ int32_t s4j_fix_elu(int32_t x, int32_t alpha_q)
     return from_magnitude(round_shift((uint64_t)magnitude(alpha_q) * m, 30u), alpha_q > 0);
 }
 
+/* sigmoid of a value of magnitude a (s16.15) and sign negative, in Q30 */
+static uint32_t sigmoid_q30(uint32_t a, int negative)
+{
+    /* sigmoid(a) = 1 / (1 + e^-a), in [2^29, 2^30] */
+    uint32_t s = divide((uint64_t)1 << 60, Q30_ONE + exp_neg_q30(a));
+
+    return negative ? Q30_ONE - s : s;
+}
+
+/* x f for a factor f in Q30 (at most 1.0, so never saturated), rounded once */
+static int32_t times_q30(int32_t x, uint32_t f)
+{
+    return from_magnitude(round_shift((uint64_t)magnitude(x) * f, 30u), x < 0);
+}
+
+int32_t s4j_fix_swish(int32_t x)
+{
+    return times_q30(x, sigmoid_q30(magnitude(x), x < 0));
+}
+
+int32_t s4j_fix_gelu(int32_t x)
+{
+    /* 1.702 |x| in s16.15: under 2^32 */
+    uint64_t a = round_shift((uint64_t)magnitude(x) * GELU_SCALE_Q30, 30u);
+
+    return times_q30(x, sigmoid_q30((uint32_t)a, x < 0));
+}
+
+int32_t s4j_fix_mish(int32_t x)
+{
+    /* tanh(log(1 + e^x)) = (e^2x + 2 e^x) / (e^2x + 2 e^x + 2); with w = e^-|x|
+     * (Q30), (1 + 2w) / (1 + 2w + 2w^2) for x >= 0 and (w^2 + 2w) / (w^2 + 2w + 2)
+     * below; in Q29, where w's Q30 word is 2w, so both sums stay under 2^32 */
+    uint32_t w = exp_neg_q30(magnitude(x));
+    uint32_t w2 = (uint32_t)round_shift((uint64_t)w * w, 31u); /* w^2 in Q29 */
+    uint32_t num = x >= 0 ? (1u << 29) + w : w2 + w;
+    uint32_t den = x >= 0 ? num + 2u * w2 : num + (1u << 30);
+
+    return times_q30(x, divide((uint64_t)num << 30, den));
+}
+
+/* lambda m (m in s16.15), rounded once to s16.15, not saturated */
+static uint64_t selu_above(uint32_t m)
+{
+    return round_shift((uint64_t)m * SELU_LAMBDA_Q30, 30u);
+}
+
+int32_t s4j_fix_selu(int32_t x)
+{
+    uint32_t m;
+
+    if (x > 0) {
+        return from_magnitude(selu_above((uint32_t)x), 0);
+    }
+    m = Q30_ONE - exp_neg_q30(magnitude(x)); /* 1 - e^x in Q30 */
+    /* lambda alpha (e^x - 1) = -(lambda alpha) m: under 1.76 */
+    return from_magnitude(round_shift((uint64_t)SELU_LA_Q30 * m, 45u), 1);
+}
+
+int32_t s4j_fix_selu_counted(int32_t x, uint32_t *saturated)
+{
+    if (x > 0 && selu_above((uint32_t)x) > (uint64_t)INT32_MAX && *saturated != UINT32_MAX) {
+        (*saturated)++;
+    }
+    return s4j_fix_selu(x);
+}
+
 int32_t s4j_fix_softsign(int32_t x)
 {
     uint32_t m = magnitude(x);
@@ -248,7 +319,8 @@ int32_t s4j_fix_softsign(int32_t x)
 int s4j_fix_supports(uint32_t act)
 {
     return act == S4J_ACT_SIGMOID || act == S4J_ACT_TANH || act == S4J_ACT_SOFTPLUS
-           || act == S4J_ACT_ELU || act == S4J_ACT_SOFTSIGN || act == S4J_ACT_RECTIFIEDTANH;
+           || act == S4J_ACT_ELU || act == S4J_ACT_SOFTSIGN || act == S4J_ACT_RECTIFIEDTANH
+           || act == S4J_ACT_SWISH || act == S4J_ACT_GELU || act == S4J_ACT_MISH || act == S4J_ACT_SELU;
 }
 
 int32_t s4j_fix_activate(uint32_t act, int32_t alpha_q, int32_t x)
@@ -266,6 +338,14 @@ int32_t s4j_fix_activate(uint32_t act, int32_t alpha_q, int32_t x)
         return s4j_fix_softsign(x);
     case S4J_ACT_RECTIFIEDTANH:
         return x > 0 ? s4j_fix_tanh(x) : 0;
+    case S4J_ACT_SWISH:
+        return s4j_fix_swish(x);
+    case S4J_ACT_GELU:
+        return s4j_fix_gelu(x);
+    case S4J_ACT_MISH:
+        return s4j_fix_mish(x);
+    case S4J_ACT_SELU:
+        return s4j_fix_selu(x);
     default:
         return 0;
     }

@@ -46,9 +46,25 @@ int32_t s4j_fix_elu(int32_t x, int32_t alpha_q);
 /* x / (1 + |x|); odd, correctly rounded (one division). */
 int32_t s4j_fix_softsign(int32_t x);
 
+/* x sigmoid(x) (swish), x sigmoid(1.702 x) (DL4J's gelu) and
+ * x tanh(log(1 + e^x)) (mish): x times a factor in [0, 1] kept in Q30,
+ * rounded once; never saturated. */
+int32_t s4j_fix_swish(int32_t x);
+int32_t s4j_fix_gelu(int32_t x);
+int32_t s4j_fix_mish(int32_t x);
+
+/* selu: lambda x above 0 (saturated from about 62,373.5), lambda alpha (e^x - 1)
+ * at or below it, DL4J's constants in Q30. */
+int32_t s4j_fix_selu(int32_t x);
+
+/* s4j_fix_selu(x), with one more saturation in *saturated (which stops at
+ * UINT32_MAX) if lambda x is beyond the range: one call, so the kernels'
+ * completion loops, which inline the word's activation, stay as short. */
+int32_t s4j_fix_selu_counted(int32_t x, uint32_t *saturated);
+
 /* 1 if s4j_fix_activate evaluates the activation code act (S4J_ACT_SIGMOID,
- * _TANH, _SOFTPLUS, _ELU, _SOFTSIGN, _RECTIFIEDTANH: max(0, tanh x)), else
- * 0. Softmax is per layer: its kernel builds it from s4j_fix_exp and
+ * _TANH, _SOFTPLUS, _ELU, _SOFTSIGN, _RECTIFIEDTANH: max(0, tanh x), _SWISH,
+ * _GELU, _MISH, _SELU), else 0. Softmax is per layer: its kernel builds it from s4j_fix_exp and
  * s4j_fix_div. */
 int s4j_fix_supports(uint32_t act);
 

@@ -74,7 +74,7 @@ static inline int32_t s4j_fix_cube_word(s4j_header *h, int32_t z)
         return z < 0 ? INT32_MIN : INT32_MAX;
     }
     c = (uint64_t)m * m * m;
-    q = (c >> 30) + ((c >> 29) & 1u);
+    q = (c >> 30) + ((c >> 29) & 1u); /* never exactly 2^31: 1321122 cubes to 2^31 - 4754, 1321123 to 2^31 + 123 */
     if (q > (uint64_t)INT32_MAX) {
         s4j_count_saturation(h);
         return z < 0 ? INT32_MIN : INT32_MAX;
@@ -84,10 +84,11 @@ static inline int32_t s4j_fix_cube_word(s4j_header *h, int32_t z)
 
 /* A rounded sum z's activation, on the word: identity, relu, relu6,
  * hardtanh and thresholdedrelu exactly (the latter keeps z above its
- * threshold word, h->alpha_fixed: floor(theta 2^15), so z > theta exactly),
+ * threshold word, h->alpha_fixed: floor(theta 2^15), so z > theta exactly
+ * but for theta below -65536, where the lowest word, a saturated sum, is 0),
  * leakyrelu as z alpha^ rounded once for z < 0, cube rounded once
  * (s4j_fix_cube_word), the others by s4j_fix_activate (s4j_load accepts no
- * other). */
+ * other), selu's saturations counted. */
 static inline int32_t s4j_fix_activate_word(s4j_header *h, int32_t z)
 {
     switch (h->activation) {
@@ -104,6 +105,8 @@ static inline int32_t s4j_fix_activate_word(s4j_header *h, int32_t z)
         return z < 0 ? s4j_fix_round(h, (uint64_t)((int64_t)z * h->alpha_fixed)) : z;
     case S4J_ACT_CUBE:
         return s4j_fix_cube_word(h, z);
+    case S4J_ACT_SELU:
+        return s4j_fix_selu_counted(z, &h->saturated);
     case S4J_ACT_IDENTITY:
         return z;
     default:

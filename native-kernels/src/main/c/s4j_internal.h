@@ -94,7 +94,7 @@ typedef struct s4j_header {
         s4j_fix_reduce fix;
     };
     uint32_t arithmetic;        /* S4J_ARITH_* (S4J_CFG_ARITHMETIC) */
-    int32_t alpha_fixed;        /* S16_15: alpha as an s16.15 word */
+    int32_t alpha_fixed;        /* S16_15: alpha as an s16.15 word (THRESHOLDEDRELU: its threshold word) */
     uint32_t saturated;         /* S16_15: roundings that saturated since load */
     uint32_t partial_halves;    /* S16_15 REDUCE: S4J_CFG_PARTIAL_HALVES */
 } s4j_header;

@@ -439,7 +439,8 @@
 #define S4J_CFG_NORM_BLOCK_INDEX  81u
 #define S4J_CFG_NORM_EXCHANGE_KEY_BASE 82u
 /* The arithmetic (S4J_ARITH_*), and in S16_15 the activation's alpha as an
- * s16.15 word (LEAKYRELU's slope, ELU's alpha; 0 in FLOAT). In S16_15 every
+ * s16.15 word (LEAKYRELU's slope, ELU's alpha, THRESHOLDEDRELU's threshold
+ * word floor(theta 2^15); 0 in FLOAT). In S16_15 every
  * value a core holds or sends is an s16.15 word (value = word / 2^15): a
  * source's values, a block's weights, x and bias, a sink's outputs. A
  * block's sum per column is an int64 (low word, high word) in its acc
@@ -448,9 +449,9 @@
  * activation; a dense block (not pooling, not a row convolution's)
  * multiplies each word in as it arrives and keeps no x. S16_15 runs
  * inference only, on INPUT_SOURCE, OUTPUT_SINK, DENSE_BLOCKs and REDUCEs; an
- * activator's activation is IDENTITY, RELU, LEAKYRELU, HARDTANH, one
- * s4j_fix_supports accepts, or SOFTMAX over at most S4J_FIX_SOFTMAX_MAX_COLS
- * columns. An unfused block sends each column's 64-bit sum, unbiased and
+ * activator's activation is IDENTITY, RELU, RELU6, LEAKYRELU, HARDTANH,
+ * THRESHOLDEDRELU, CUBE, one s4j_fix_supports accepts, or SOFTMAX over at
+ * most S4J_FIX_SOFTMAX_MAX_COLS columns. An unfused block sends each column's 64-bit sum, unbiased and
  * unrounded, as two packets: key out_key_base + 2j its low word, + 2j + 1
  * its high word (s4j_fixreduce.c adds them up). */
 #define S4J_CFG_ARITHMETIC        83u

@@ -4,6 +4,7 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
+import java.util.stream.Stream;
 
 /**
  * What one core runs: its kind, block shape, activation, output keys and input key ranges.
@@ -198,8 +199,8 @@ public record KernelConfig(KernelKind kind, int nRows, int nCols, KernelActivati
         if (fixedPoint && !fixedPointRuns(kind, nCols, fused, activation, training)) {
             throw new IllegalArgumentException("s16.15 fixed point runs inference on a source, a sink, a DENSE_BLOCK "
                     + "of weights (a row convolution's too), a pooling block (MAX, AVG, NORM with running statistics) "
-                    + "or a REDUCE, an activator's activation " + EXACT_ON_WORDS + ", "
-                    + List.of(FixedPointFunctions.supported()) + " or softmax (at most "
+                    + "or a REDUCE, an activator's activation one of " + Stream.concat(EXACT_ON_WORDS.stream(),
+                    Stream.of(FixedPointFunctions.supported())).toList() + " or softmax (at most "
                     + FixedPointFunctions.SOFTMAX_MAX_WIDTH + " columns); got a " + (training != null ? "training " : "")
                     + kind + (fused ? " fused " : " ") + activation + (pooling != null ? " pooling" : "")
                     + (rowConv != null ? " row convolution" : "") + " core");

@@ -167,6 +167,49 @@ class FixedPointBlockTest {
     }
 
     /**
+     * A thresholdedrelu block at theta 0.2, whose words 6553 (0.19998) and 6554 (0.20001) lie on either side: the
+     * threshold word loaded is floor(theta 2^15), 6553, so 6554 is kept and 6553 is not (nearest, 6554, would drop both).
+     */
+    @Test
+    void thresholdedReluKeepsTheWordJustAboveTheta() {
+        int[] w = new int[N_ROWS * N_COLS];
+        Arrays.fill(w, 0, N_COLS, AccumQuantiser.ONE); // row 0 into every column, the others 0
+        KernelCore core = new KernelCore();
+        core.loadWords(block(KernelActivation.THRESHOLDEDRELU, 0.2f), w, new int[N_COLS]);
+        int[] x = new int[N_ROWS];
+        x[0] = 6554;
+        assertTrue(IntStream.of(payloads(runSample(core, x, new Random(5)))).allMatch(y -> y == 6554));
+        x[0] = 6553;
+        assertTrue(IntStream.of(payloads(runSample(core, x, new Random(5)))).allMatch(y -> y == 0));
+    }
+
+    /**
+     * A selu block whose sums are beyond 65536 / lambda (about 62,373.5): its outputs saturated and counted, once per
+     * column; below it nothing saturates, not even the word whose lambda x is exactly the top word.
+     */
+    @Test
+    void seluSaturatesBeyondTheRangeAndCountsIt() {
+        int[] w = new int[N_ROWS * N_COLS];
+        Arrays.fill(w, 0, N_COLS, AccumQuantiser.ONE); // row 0 into every column, the others 0
+        KernelCore core = new KernelCore();
+        core.loadWords(block(KernelActivation.SELU, 0f), w, new int[N_COLS]);
+        int[] x = new int[N_ROWS];
+        x[0] = 62_000 * AccumQuantiser.ONE;
+        int[] below = payloads(runSample(core, x, new Random(3)));
+        assertEquals(0, core.saturatedCount());
+        assertTrue(IntStream.of(below).allMatch(y -> y > 65_000 * AccumQuantiser.ONE && y < Integer.MAX_VALUE),
+                Arrays.toString(below));
+        x[0] = FixedPointFunctionsTest.SELU_TOP;
+        int[] top = payloads(runSample(core, x, new Random(3)));
+        assertTrue(IntStream.of(top).allMatch(y -> y == Integer.MAX_VALUE), Arrays.toString(top));
+        assertEquals(0, core.saturatedCount(), "exactly the top word");
+        x[0] = FixedPointFunctionsTest.SELU_TOP + 1;
+        int[] beyond = payloads(runSample(core, x, new Random(3)));
+        assertTrue(IntStream.of(beyond).allMatch(y -> y == Integer.MAX_VALUE), Arrays.toString(beyond));
+        assertEquals(N_COLS, core.saturatedCount());
+    }
+
+    /**
      * A fixed-point softmax layer split over fused blocks of uneven widths, exchanging maxima and sums as words, in
      * random delivery orders: every output bit-equal to {@link FixedPointFunctions#softmax} of the whole layer's
      * rounded z (so the split changes nothing), at scales where some blocks' e words are all 0.
@@ -365,13 +408,13 @@ class FixedPointBlockTest {
     void configsFixedPointDoesNotRunAreRefusedBeforeC() {
         List<KeyRange> in = List.of(KeyRange.data(IN, N_ROWS, 0));
         assertThrowsWith(IllegalArgumentException.class, () -> Kernels.reduce(N_COLS, 2,
-                KernelActivation.SWISH, 0f, OUT, List.of(KeyRange.data(IN, N_COLS, 0))).withFixedPoint(),
-                "fixed point", "REDUCE SWISH");
+                KernelActivation.RATIONALTANH, 0f, OUT, List.of(KeyRange.data(IN, N_COLS, 0))).withFixedPoint(),
+                "fixed point", "REDUCE RATIONALTANH");
         assertThrowsWith(IllegalArgumentException.class, () -> Kernels.dense(1, FixedPointFunctions.SOFTMAX_MAX_WIDTH
                 + 1, true, KernelActivation.SOFTMAX, 0f, OUT, List.of(KeyRange.data(IN, 1, 0))).withFixedPoint(),
                 "fixed point", "at most 65535 columns", "SOFTMAX");
         assertThrowsWith(IllegalArgumentException.class, () -> Kernels.dense(N_ROWS, N_COLS, true,
-                KernelActivation.SWISH, 0f, OUT, in).withFixedPoint(), "fixed point", "SWISH");
+                KernelActivation.RATIONALTANH, 0f, OUT, in).withFixedPoint(), "fixed point", "RATIONALTANH");
     }
 
     @Test

@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.Arrays;
+import java.util.Map;
 import java.util.Random;
 import java.util.function.DoubleUnaryOperator;
 import java.util.stream.IntStream;
@@ -23,10 +25,20 @@ class FixedPointFunctionsTest {
 
     private static final Logger LOG = LoggerFactory.getLogger(FixedPointFunctionsTest.class);
     private static final double ULP = 1.0 / AccumQuantiser.ONE;
-    /** The worst-case error of sigmoid, tanh, softplus, exp below 0 and elu at |alpha| at most 1, in ulps. */
+    /**
+     * The worst-case error of sigmoid, tanh, rectifiedtanh, softplus, exp below 0 and elu at |alpha| at most 1, in
+     * ulps; of swish, mish and selu besides {@link #FACTOR_ERROR}.
+     */
     private static final double BOUND_ULPS = 0.51;
     /** exp's relative error beyond the final rounding; elu's beyond it, per unit of |alpha|. */
     private static final double EXP_RELATIVE = 0x1p-27;
+    /** The error of swish's, gelu's, mish's and selu's factor of x (a value), beyond the final rounding. */
+    private static final double FACTOR_ERROR = 0x1p-28;
+    /**
+     * Gelu's worst-case error besides {@link #FACTOR_ERROR}, in ulps: 1.702 x rounded to s16.15 before its sigmoid
+     * adds up to half an ulp times max t sigmoid'(t) (0.224), 0.112 ulps.
+     */
+    private static final double GELU_BOUND_ULPS = 0.62;
     /** The C code's limit: e^x is saturated or 0 beyond |x| = 64. */
     private static final int EXP_LIMIT = 64 << AccumQuantiser.FRACTION_BITS;
     private static final double ELU_ALPHA = 1.0;
@@ -88,6 +100,15 @@ class FixedPointFunctionsTest {
 
     private static double softplus(double x) {
         return Math.max(x, 0) + Math.log1p(Math.exp(-Math.abs(x)));
+    }
+
+    private static final double SELU_LAMBDA = 1.0507009873554804934193349852946;
+    /** The largest word selu does not saturate: lambda x rounds to 2^31 - 1 exactly (FixedPointBlockTest counts it). */
+    static final int SELU_TOP = 2_043_858_026;
+    private static final double SELU_ALPHA = 1.6732632423543772848170429916717;
+
+    private static double selu(double x) {
+        return x > 0 ? SELU_LAMBDA * x : SELU_LAMBDA * SELU_ALPHA * Math.expm1(x);
     }
 
     private static void assertBoundedMonotone(KernelActivation act, DoubleUnaryOperator exact) {
@@ -156,6 +177,53 @@ class FixedPointFunctionsTest {
         for (int i = 0; i < xs.length; i++) {
             assertEquals(xs[i] > 0 ? tanh[i] : 0, got[i], "rectifiedtanh at " + real(xs[i]));
         }
+    }
+
+    /**
+     * Swish, gelu (DL4J's, x sigmoid(1.702 x)) and mish: x times a factor in [0, 1] kept in Q30 and rounded once, so
+     * {@link #BOUND_ULPS} (gelu: {@link #GELU_BOUND_ULPS}) plus the factor's error times |x| ({@link #FACTOR_ERROR});
+     * never saturated.
+     */
+    @Test
+    void swishGeluAndMishWithinTheirBounds() {
+        Map<KernelActivation, DoubleUnaryOperator> exact = Map.of(
+                KernelActivation.SWISH, x -> x * sigmoid(x),
+                KernelActivation.GELU, x -> x * sigmoid(1.702 * x),
+                KernelActivation.MISH, x -> x * Math.tanh(softplus(x)));
+        exact.forEach((act, f) -> {
+            for (int[] xs : new int[][] {everyInput(), wideInputs()}) {
+                int[] got = FixedPointFunctions.activate(act, 0, xs);
+                worst(act.name(), xs, got, f);
+                double base = act == KernelActivation.GELU ? GELU_BOUND_ULPS : BOUND_ULPS;
+                for (int i = 0; i < xs.length; i++) {
+                    double bound = base + FACTOR_ERROR * Math.abs(real(xs[i])) / ULP;
+                    double e = ulps(got[i], xs[i], f);
+                    int x = xs[i];
+                    assertTrue(e <= bound, () -> act + " at " + real(x) + ": " + e + " ulps");
+                }
+            }
+        });
+    }
+
+    @Test
+    void seluWithinBoundMonotoneAndSaturatedWhereLambdaXIsBeyondTheRange() {
+        for (int[] xs : new int[][] {everyInput(), wideInputs()}) {
+            int[] got = FixedPointFunctions.activate(KernelActivation.SELU, 0, xs);
+            worst("SELU", xs, got, FixedPointFunctionsTest::selu);
+            for (int i = 0; i < xs.length; i++) {
+                double bound = BOUND_ULPS + FACTOR_ERROR * Math.abs(real(xs[i])) / ULP;
+                double e = ulps(got[i], xs[i], FixedPointFunctionsTest::selu);
+                int x = xs[i];
+                assertTrue(e <= bound, () -> "selu at " + real(x) + ": " + e + " ulps");
+            }
+            assertMonotone("SELU", xs, got);
+        }
+        // lambda x (lambda in Q30) rounds to the top word exactly at SELU_TOP, beyond the range from the next word
+        int[] edge = FixedPointFunctions.activate(KernelActivation.SELU, 0, SELU_TOP - 1, SELU_TOP, SELU_TOP + 1,
+                Integer.MAX_VALUE);
+        assertEquals(Integer.MAX_VALUE - 1, edge[0], "the word below");
+        assertEquals(Integer.MAX_VALUE, edge[1], "exact, not saturated");
+        assertArrayEquals(new int[] {Integer.MAX_VALUE, Integer.MAX_VALUE}, Arrays.copyOfRange(edge, 2, 4));
     }
 
     @Test
@@ -280,11 +348,13 @@ class FixedPointFunctionsTest {
     @Test
     void refusesWhatItDoesNotEvaluate() {
         assertArrayEquals(new KernelActivation[] {KernelActivation.SIGMOID, KernelActivation.TANH,
-            KernelActivation.SOFTPLUS, KernelActivation.ELU, KernelActivation.SOFTSIGN, KernelActivation.RECTIFIEDTANH},
+            KernelActivation.SOFTPLUS, KernelActivation.ELU, KernelActivation.SWISH, KernelActivation.GELU,
+            KernelActivation.SELU, KernelActivation.MISH, KernelActivation.SOFTSIGN, KernelActivation.RECTIFIEDTANH},
                 FixedPointFunctions.supported());
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> FixedPointFunctions.activate(KernelActivation.SOFTMAX, 0, 1, 2));
-        assertTrue(e.getMessage().contains("SIGMOID, TANH, SOFTPLUS, ELU, SOFTSIGN, RECTIFIEDTANH"), e.getMessage());
+        assertTrue(e.getMessage().contains("SIGMOID, TANH, SOFTPLUS, ELU, SWISH, GELU, SELU, MISH, SOFTSIGN, "
+                + "RECTIFIEDTANH"), e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> FixedPointFunctions.div(new int[2], new int[3]));
         assertThrows(NullPointerException.class, () -> FixedPointFunctions.exp((int[]) null));
         assertThrows(NullPointerException.class, () -> FixedPointFunctions.activate(null, 0, 1));

@@ -9,13 +9,17 @@ import org.nd4j.linalg.activations.IActivation;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.activations.impl.ActivationCube;
+import org.nd4j.linalg.activations.impl.ActivationGELU;
 import org.nd4j.linalg.activations.impl.ActivationIdentity;
+import org.nd4j.linalg.activations.impl.ActivationMish;
 import org.nd4j.linalg.activations.impl.ActivationReLU;
 import org.nd4j.linalg.activations.impl.ActivationReLU6;
 import org.nd4j.linalg.activations.impl.ActivationRectifiedTanh;
+import org.nd4j.linalg.activations.impl.ActivationSELU;
 import org.nd4j.linalg.activations.impl.ActivationSigmoid;
 import org.nd4j.linalg.activations.impl.ActivationSoftSign;
 import org.nd4j.linalg.activations.impl.ActivationSoftmax;
+import org.nd4j.linalg.activations.impl.ActivationSwish;
 import org.nd4j.linalg.activations.impl.ActivationTanH;
 import org.nd4j.linalg.activations.impl.ActivationThresholdedReLU;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
@@ -39,8 +43,9 @@ import org.spinnaker4j.kernels.KernelActivation;
  * arithmetic: inputs, weights and biases quantised ({@link AccumQuantiser}); per output, the products of s16.15 words
  * summed exactly in 64 bits (s33.30) with the bias, rounded once to s16.15 (nearest, ties away from zero, saturating,
  * counted); relu, relu6, thresholdedrelu (the words above floor(theta 2^15)) and identity exact on the word, cube
- * by {@link AccumQuantiser#roundCube} (saturated, counted with the sums), sigmoid, tanh, rectifiedtanh and softsign
- * by {@link FixedPointFunctions#activate}, softmax
+ * by {@link AccumQuantiser#roundCube} (saturated, counted with the sums), sigmoid, tanh, rectifiedtanh, softsign,
+ * swish, gelu, mish and selu by {@link FixedPointFunctions#activate} (selu's saturations, which these tests never
+ * reach, not counted), softmax
  * over the layer's words by {@link FixedPointFunctions#softmax} (the kernels' C code). It gives the quantised
  * activations of every layer, which {@link AccumErrorBound} bounds against float for relu/identity networks, and the
  * saturations per layer. A 2-D ConvolutionLayer (NCHW, its image size given by a FeedForwardToCnnPreProcessor or the
@@ -57,13 +62,21 @@ import org.spinnaker4j.kernels.KernelActivation;
 final class AccumReference {
 
     /** The activations the reference computes, by their exact DL4J class. */
-    private static final Map<Class<? extends IActivation>, KernelActivation> ACTIVATIONS = Map.of(
-            ActivationReLU.class, KernelActivation.RELU, ActivationIdentity.class, KernelActivation.IDENTITY,
-            ActivationSigmoid.class, KernelActivation.SIGMOID, ActivationTanH.class, KernelActivation.TANH,
-            ActivationSoftmax.class, KernelActivation.SOFTMAX, ActivationReLU6.class, KernelActivation.RELU6,
-            ActivationThresholdedReLU.class, KernelActivation.THRESHOLDEDRELU, ActivationCube.class,
-            KernelActivation.CUBE, ActivationRectifiedTanh.class, KernelActivation.RECTIFIEDTANH,
-            ActivationSoftSign.class, KernelActivation.SOFTSIGN);
+    private static final Map<Class<? extends IActivation>, KernelActivation> ACTIVATIONS = Map.ofEntries(
+            Map.entry(ActivationReLU.class, KernelActivation.RELU),
+            Map.entry(ActivationIdentity.class, KernelActivation.IDENTITY),
+            Map.entry(ActivationSigmoid.class, KernelActivation.SIGMOID),
+            Map.entry(ActivationTanH.class, KernelActivation.TANH),
+            Map.entry(ActivationSoftmax.class, KernelActivation.SOFTMAX),
+            Map.entry(ActivationReLU6.class, KernelActivation.RELU6),
+            Map.entry(ActivationThresholdedReLU.class, KernelActivation.THRESHOLDEDRELU),
+            Map.entry(ActivationCube.class, KernelActivation.CUBE),
+            Map.entry(ActivationRectifiedTanh.class, KernelActivation.RECTIFIEDTANH),
+            Map.entry(ActivationSoftSign.class, KernelActivation.SOFTSIGN),
+            Map.entry(ActivationSwish.class, KernelActivation.SWISH),
+            Map.entry(ActivationGELU.class, KernelActivation.GELU),
+            Map.entry(ActivationMish.class, KernelActivation.MISH),
+            Map.entry(ActivationSELU.class, KernelActivation.SELU));
 
     /** One layer on words; counts its saturated roundings in {@code sumSaturations[l]}. */
     private interface Step {

@@ -309,15 +309,12 @@ class FixedPointMachineTest {
     void theRealSeedNetworkIsBitEqualToTheReferenceAndWithin1e3OfFloat(PartitioningStrategy strategy) {
         MultiLayerConfiguration conf = seedShape(300, Activation.RELU, Activation.SOFTMAX, Activation.TANH,
                 Activation.SIGMOID);
-        INDArray x = Parity.uniformInputs(SAMPLES, 10, 7).muli(4).subi(2);
-        Run run = runBitEqual(conf, x, strategy);
-        logBesideFloat("seed 10-50-50-300-50-25", strategy, run, conf, x);
-        assertTrue(run.maxDiffToFloat() <= 1e-3, "max |diff| to float " + run.maxDiffToFloat());
+        assertBitEqualAndWithin1e3OfFloat("seed 10-50-50-300-50-25", conf, strategy);
     }
 
     /**
-     * The seed network's shape with relu6, thresholdedrelu at a theta between two words (0.2: floor and nearest
-     * differ), cube, softsign and a rectifiedtanh output, on fused blocks (FEWEST_CORES) and on reduces (FASTEST splits
+     * The seed network's shape with relu6, thresholdedrelu at a theta between two words (0.2; FixedPointBlockTest
+     * checks the word just above it), cube, softsign and a rectifiedtanh output, on fused blocks (FEWEST_CORES) and on reduces (FASTEST splits
      * the fan-ins). Bit-equal to the reference, within the issue's 1e-3 of nd4j float32, no packet dropped.
      */
     @ParameterizedTest
@@ -332,9 +329,32 @@ class FixedPointMachineTest {
                 .layer(new OutputLayer.Builder(LossFunction.MSE).nIn(50).nOut(25).activation(Activation.RECTIFIEDTANH)
                         .build())
                 .build();
+        assertBitEqualAndWithin1e3OfFloat("relu6-thresholdedrelu-cube-softsign-rectifiedtanh", conf, strategy);
+    }
+
+    /**
+     * The seed network's shape with swish, gelu (DL4J's default), mish and selu and an identity output, on fused blocks
+     * (FEWEST_CORES) and on reduces (FASTEST): bit-equal to the reference, within the issue's 1e-3 of nd4j float32, no
+     * packet dropped.
+     */
+    @ParameterizedTest
+    @EnumSource(value = PartitioningStrategy.class, names = {"FASTEST", "FEWEST_CORES"})
+    void swishGeluMishAndSeluAreBitEqualToTheReferenceAndWithin1e3OfFloat(PartitioningStrategy strategy) {
+        MultiLayerConfiguration conf = seedShape(NARROW, Activation.SWISH, Activation.GELU, Activation.MISH,
+                Activation.SELU);
+        assertBitEqualAndWithin1e3OfFloat("swish-gelu-mish-selu", conf, strategy);
+    }
+
+    /**
+     * {@code conf} (10 inputs) on {@link #SAMPLES} rows uniform in [-2, 2) in fixed point on {@code strategy}:
+     * bit-equal to the reference ({@link #runBitEqual}), within the issue's 1e-3 of nd4j float32; the float32 run of
+     * the same mapping logged beside it as {@code name}.
+     */
+    private static void assertBitEqualAndWithin1e3OfFloat(String name, MultiLayerConfiguration conf,
+            PartitioningStrategy strategy) {
         INDArray x = Parity.uniformInputs(SAMPLES, 10, 7).muli(4).subi(2);
         Run run = runBitEqual(conf, x, strategy);
-        logBesideFloat("relu6-thresholdedrelu-cube-softsign-rectifiedtanh", strategy, run, conf, x);
+        logBesideFloat(name, strategy, run, conf, x);
         assertTrue(run.maxDiffToFloat() <= 1e-3, "max |diff| to float " + run.maxDiffToFloat());
     }
 

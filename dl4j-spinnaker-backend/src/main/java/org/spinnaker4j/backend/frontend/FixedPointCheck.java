@@ -18,16 +18,20 @@ import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
 import org.nd4j.linalg.activations.IActivation;
 import org.nd4j.linalg.activations.impl.ActivationCube;
 import org.nd4j.linalg.activations.impl.ActivationELU;
+import org.nd4j.linalg.activations.impl.ActivationGELU;
 import org.nd4j.linalg.activations.impl.ActivationHardTanH;
 import org.nd4j.linalg.activations.impl.ActivationIdentity;
 import org.nd4j.linalg.activations.impl.ActivationLReLU;
+import org.nd4j.linalg.activations.impl.ActivationMish;
 import org.nd4j.linalg.activations.impl.ActivationReLU;
 import org.nd4j.linalg.activations.impl.ActivationReLU6;
 import org.nd4j.linalg.activations.impl.ActivationRectifiedTanh;
+import org.nd4j.linalg.activations.impl.ActivationSELU;
 import org.nd4j.linalg.activations.impl.ActivationSigmoid;
 import org.nd4j.linalg.activations.impl.ActivationSoftPlus;
 import org.nd4j.linalg.activations.impl.ActivationSoftSign;
 import org.nd4j.linalg.activations.impl.ActivationSoftmax;
+import org.nd4j.linalg.activations.impl.ActivationSwish;
 import org.nd4j.linalg.activations.impl.ActivationTanH;
 import org.nd4j.linalg.activations.impl.ActivationThresholdedReLU;
 import org.spinnaker4j.kernels.FixedPointFunctions;
@@ -38,7 +42,8 @@ import org.spinnaker4j.kernels.FixedPointFunctions;
  * (ConvolutionLayer, whose blocks hold the kernel once; Convolution1DLayer), the pooling layers and
  * BatchNormalization (whose MAX and AVG pool words exactly and whose running statistics are folded), activations other
  * than those its kernels compute (relu, relu6, leakyrelu, hardtanh, thresholdedrelu, cube and identity on the word;
- * sigmoid, tanh, rectifiedtanh, softplus, elu and softsign by the fixed-point functions; softmax over at most
+ * sigmoid, tanh, rectifiedtanh, softplus, elu, selu, softsign, swish, gelu (DL4J's default, x sigmoid(1.702 x); the
+ * float front end refuses the precise one) and mish by the fixed-point functions; softmax over at most
  * {@link FixedPointFunctions#SOFTMAX_MAX_WIDTH} outputs, whose exact sum must fit a packet); for training, what
  * {@link FixedPointTrainingCheck} refuses. A layer's fan-in may be split over cores: its blocks send 64-bit partial
  * sums as two packets and its reduces round once.
@@ -49,7 +54,8 @@ final class FixedPointCheck {
     private static final Set<Class<? extends IActivation>> RUNS = Set.of(ActivationReLU.class,
             ActivationReLU6.class, ActivationLReLU.class, ActivationHardTanH.class, ActivationThresholdedReLU.class,
             ActivationCube.class, ActivationIdentity.class, ActivationSigmoid.class, ActivationTanH.class,
-            ActivationRectifiedTanh.class, ActivationSoftPlus.class, ActivationELU.class, ActivationSoftSign.class,
+            ActivationRectifiedTanh.class, ActivationSoftPlus.class, ActivationELU.class, ActivationSELU.class,
+            ActivationSoftSign.class, ActivationSwish.class, ActivationGELU.class, ActivationMish.class,
             ActivationSoftmax.class);
 
     /** The layers a fixed-point kernel runs with their activation, by their exact class (a 2-D convolution's: row blocks). */
@@ -89,7 +95,7 @@ final class FixedPointCheck {
             if (fn == null || !RUNS.contains(fn.getClass())) {
                 problems.add(new Problem(i, type, MODE + "activation " + fn + " has no kernel yet (relu, relu6, "
                         + "leakyrelu, hardtanh, thresholdedrelu, cube, identity, sigmoid, tanh, rectifiedtanh, softplus, "
-                        + "elu, softsign and softmax do)"));
+                        + "elu, selu, softsign, swish, gelu, mish and softmax do)"));
             } else if (fn instanceof ActivationSoftmax && layer instanceof FeedForwardLayer
                     && ((FeedForwardLayer) layer).getNOut() > FixedPointFunctions.SOFTMAX_MAX_WIDTH) {
                 problems.add(new Problem(i, type, MODE + "a softmax of " + ((FeedForwardLayer) layer).getNOut()

@@ -26,8 +26,8 @@ final class ForwardFigures implements KernelFigures {
     private static final Set<ActivationKind> FIXED_ACTIVATIONS = EnumSet.of(ActivationKind.IDENTITY,
             ActivationKind.RELU, ActivationKind.LEAKYRELU, ActivationKind.HARDTANH, ActivationKind.SIGMOID,
             ActivationKind.TANH, ActivationKind.SOFTPLUS, ActivationKind.ELU, ActivationKind.SOFTMAX,
-            ActivationKind.SOFTSIGN, ActivationKind.RECTIFIEDTANH, ActivationKind.CUBE, ActivationKind.THRESHOLDEDRELU,
-            ActivationKind.RELU6);
+            ActivationKind.SWISH, ActivationKind.GELU, ActivationKind.SELU, ActivationKind.MISH, ActivationKind.SOFTSIGN,
+            ActivationKind.RECTIFIEDTANH, ActivationKind.CUBE, ActivationKind.THRESHOLDEDRELU, ActivationKind.RELU6);
 
     /** The forward steps of a softmax spread over cores (the backward ones are training work, float32's only). */
     static final Set<SoftmaxStep> FORWARD_STEPS = EnumSet.of(SoftmaxStep.MAX, SoftmaxStep.SUM, SoftmaxStep.NORMALISE);
