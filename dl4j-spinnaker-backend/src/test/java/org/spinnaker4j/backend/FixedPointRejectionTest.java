@@ -13,6 +13,7 @@ import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.BatchNormalization;
 import org.deeplearning4j.nn.conf.layers.Convolution1DLayer;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
+import org.deeplearning4j.nn.conf.layers.ActivationLayer;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.conf.layers.DropoutLayer;
 import org.deeplearning4j.nn.conf.layers.GlobalPoolingLayer;
@@ -89,21 +90,36 @@ class FixedPointRejectionTest {
                 layers.toString());
     }
 
+    /**
+     * A DropoutLayer passes its input on at inference and has no layer on the machine, in s16.15 as in float32; the
+     * s16.15 training kernels train DenseLayers under an OutputLayer only, so training names it.
+     */
     @Test
-    void layersOtherThanThoseWithFixedPointKernelsAreNamed() {
-        MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder().list()
+    void aDropoutLayerRunsAtInferenceAndIsNamedInTraining() {
+        MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder().updater(new Sgd(0.1)).list()
                 .layer(new DenseLayer.Builder().nIn(4).nOut(8).activation(Activation.RELU).build())
                 .layer(new DropoutLayer.Builder(0.5).build())
                 .layer(new OutputLayer.Builder(LossFunction.MSE).nIn(8).nOut(2).activation(Activation.IDENTITY)
                         .build())
                 .build();
+        assertDoesNotThrow(() -> new SpiNNakerMultiLayerNetwork(conf, FIXED_INFERENCE).init());
+        List<Problem> layers = layerProblems(conf, FIXED_TRAINING);
+        assertEquals(1, layers.size(), layers.toString());
+        assertEquals(1, layers.get(0).layerIndex(), layers.toString());
+        assertTrue(layers.get(0).reason().contains("only DenseLayers under one OutputLayer train"), layers.toString());
+    }
+
+    @Test
+    void aLayerTheFloatFrontEndRefusesIsNamedOnce() {
+        MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder().list()
+                .layer(new DenseLayer.Builder().nIn(4).nOut(8).activation(Activation.RELU).build())
+                .layer(new ActivationLayer.Builder().activation(Activation.TANH).build())
+                .layer(new OutputLayer.Builder(LossFunction.MSE).nIn(8).nOut(2).activation(Activation.IDENTITY)
+                        .build())
+                .build();
         List<Problem> layers = layerProblems(conf, FIXED_INFERENCE);
-        assertEquals(List.of(new Problem(1, "DropoutLayer", "in s16.15 fixed point (Arithmetic.S16_15) only "
-                + "DenseLayer, OutputLayer, ConvolutionLayer, Convolution1DLayer, the pooling layers (MAX, AVG) and "
-                + "BatchNormalization (at inference) run yet")), layers);
-        SpiNNakerOptions float32 = FIXED_INFERENCE.toBuilder().arithmetic(Arithmetic.FLOAT32).build();
-        assertDoesNotThrow(() -> new SpiNNakerMultiLayerNetwork(conf, float32).init(),
-                "the same network initialises in float32");
+        assertEquals(1, layers.size(), layers.toString());
+        assertEquals(new Problem(1, "ActivationLayer", "layer type ActivationLayer is not supported"), layers.get(0));
     }
 
     @Test

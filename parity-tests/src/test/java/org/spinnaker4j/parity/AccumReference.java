@@ -33,6 +33,7 @@ import org.deeplearning4j.nn.conf.layers.Layer;
 import org.deeplearning4j.nn.conf.layers.PoolingType;
 import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
 import org.deeplearning4j.nn.conf.preprocessor.FeedForwardToCnnPreProcessor;
+import org.spinnaker4j.backend.frontend.Dl4jFrontEnd;
 import org.spinnaker4j.kernels.AccumQuantiser;
 import org.spinnaker4j.kernels.AccumQuantiser.Quantised;
 import org.spinnaker4j.kernels.FixedPointFunctions;
@@ -42,7 +43,8 @@ import org.spinnaker4j.kernels.KernelActivation;
  * A dense network computed on the host in s16.15 fixed point as docs/fixed-point.md specifies the kernels'
  * arithmetic: inputs, weights and biases quantised ({@link AccumQuantiser}); per output, the products of s16.15 words
  * summed exactly in 64 bits (s33.30) with the bias, rounded once to s16.15 (nearest, ties away from zero, saturating,
- * counted); relu, relu6, thresholdedrelu (the words above floor(theta 2^15)) and identity exact on the word, cube
+ * counted); a DropoutLayer passes its input on (inference); relu, relu6, thresholdedrelu (the words above
+ * floor(theta 2^15)) and identity exact on the word, cube
  * by {@link AccumQuantiser#roundCube} (saturated, counted with the sums), sigmoid, tanh, rectifiedtanh, softsign,
  * swish, gelu, mish and selu by {@link FixedPointFunctions#activate} (selu's saturations, which these tests never
  * reach, not counted), softmax
@@ -115,7 +117,9 @@ final class AccumReference {
                 throw new IllegalArgumentException("layer " + l + ": after a Convolution1DLayer the reference lowers "
                         + "only Convolution1DLayers (DL4J runs a dense layer there at each position), got " + layer);
             }
-            if (layer instanceof SubsamplingLayer pool) {
+            if (Dl4jFrontEnd.isDropoutLayer(layer)) {
+                steps.add((x, sumSaturations, layerIndex) -> x); // at inference it passes its input on
+            } else if (layer instanceof SubsamplingLayer pool) {
                 steps.add(pooling(l, pool, image));
                 image = pooledImage(pool, image);
             } else if (layer instanceof BatchNormalization norm) {

@@ -4,17 +4,13 @@ import java.util.List;
 import java.util.Set;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.layers.BaseLayer;
-import org.deeplearning4j.nn.conf.layers.BatchNormalization;
 import org.deeplearning4j.nn.conf.layers.Convolution1D;
 import org.deeplearning4j.nn.conf.layers.Convolution1DLayer;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.conf.layers.FeedForwardLayer;
-import org.deeplearning4j.nn.conf.layers.GlobalPoolingLayer;
 import org.deeplearning4j.nn.conf.layers.Layer;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
-import org.deeplearning4j.nn.conf.layers.Subsampling1DLayer;
-import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
 import org.nd4j.linalg.activations.IActivation;
 import org.nd4j.linalg.activations.impl.ActivationCube;
 import org.nd4j.linalg.activations.impl.ActivationELU;
@@ -38,13 +34,14 @@ import org.spinnaker4j.kernels.FixedPointFunctions;
 
 /**
  * What the s16.15 fixed-point mode ({@link org.spinnaker4j.mapper.ir.Arithmetic#S16_15}) cannot run yet, as
- * {@link Problem}s beside the float front end's: layers other than DenseLayer, OutputLayer, the convolutions
- * (ConvolutionLayer, whose blocks hold the kernel once; Convolution1DLayer), the pooling layers and
- * BatchNormalization (whose MAX and AVG pool words exactly and whose running statistics are folded), activations other
- * than those its kernels compute (relu, relu6, leakyrelu, hardtanh, thresholdedrelu, cube and identity on the word;
- * sigmoid, tanh, rectifiedtanh, softplus, elu, selu, softsign, swish, gelu (DL4J's default, x sigmoid(1.702 x); the
- * float front end refuses the precise one) and mish by the fixed-point functions; softmax over at most
- * {@link FixedPointFunctions#SOFTMAX_MAX_WIDTH} outputs, whose exact sum must fit a packet); for training, what
+ * {@link Problem}s beside the float front end's. Every layer the float front end maps runs on words: DenseLayer,
+ * OutputLayer, the convolutions (ConvolutionLayer, whose blocks hold the kernel once; Convolution1DLayer), the pooling
+ * layers and BatchNormalization (whose MAX and AVG pool words exactly and whose running statistics are folded), and
+ * DropoutLayer, which has no layer on the machine at inference. Refused: activations other than those the kernels
+ * compute (relu, relu6, leakyrelu, hardtanh, thresholdedrelu, cube and identity on the word; sigmoid, tanh,
+ * rectifiedtanh, softplus, elu, selu, softsign, swish, gelu (DL4J's default, x sigmoid(1.702 x); the float front end
+ * refuses the precise one) and mish by the fixed-point functions: all but rationaltanh), a softmax over more than
+ * {@link FixedPointFunctions#SOFTMAX_MAX_WIDTH} outputs, whose exact sum must fit a packet; for training, what
  * {@link FixedPointTrainingCheck} refuses. A layer's fan-in may be split over cores: its blocks send 64-bit partial
  * sums as two packets and its reduces round once.
  */
@@ -58,16 +55,12 @@ final class FixedPointCheck {
             ActivationSoftSign.class, ActivationSwish.class, ActivationGELU.class, ActivationMish.class,
             ActivationSoftmax.class);
 
-    /** The layers a fixed-point kernel runs with their activation, by their exact class (a 2-D convolution's: row blocks). */
-    private static final Set<Class<? extends Layer>> LAYERS = Set.of(DenseLayer.class, OutputLayer.class,
-            ConvolutionLayer.class, Convolution1DLayer.class, Convolution1D.class);
-
     /**
-     * The layers whose blocks pool words (docs/fixed-point.md, "Pooling and batch normalization"): MAX and AVG
-     * exactly on the words, a batch normalization with its running statistics folded on the host.
+     * The layers whose activation a fixed-point kernel applies, by their exact class (a 2-D convolution's: row blocks);
+     * the pooling, normalization and dropout layers have none, and any other the float front end refuses.
      */
-    private static final Set<Class<? extends Layer>> POOLS_WORDS = Set.of(SubsamplingLayer.class,
-            Subsampling1DLayer.class, GlobalPoolingLayer.class, BatchNormalization.class);
+    private static final Set<Class<? extends Layer>> ACTIVATES = Set.of(DenseLayer.class, OutputLayer.class,
+            ConvolutionLayer.class, Convolution1DLayer.class, Convolution1D.class);
 
     private static final String MODE = "in s16.15 fixed point (Arithmetic.S16_15) ";
 
@@ -82,13 +75,7 @@ final class FixedPointCheck {
         for (int i = 0; i < conf.getConfs().size(); i++) {
             Layer layer = conf.getConf(i).getLayer();
             String type = layer.getClass().getSimpleName();
-            if (POOLS_WORDS.contains(layer.getClass())) {
-                continue; // what the float front end runs of them (MAX, AVG; running statistics) runs on words
-            }
-            if (!LAYERS.contains(layer.getClass())) {
-                problems.add(new Problem(i, type, MODE + "only DenseLayer, OutputLayer, ConvolutionLayer, "
-                        + "Convolution1DLayer, the pooling layers (MAX, AVG) and BatchNormalization (at inference) "
-                        + "run yet"));
+            if (!ACTIVATES.contains(layer.getClass())) {
                 continue;
             }
             IActivation fn = ((BaseLayer) layer).getActivationFn();

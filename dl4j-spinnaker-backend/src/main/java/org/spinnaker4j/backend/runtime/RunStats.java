@@ -30,7 +30,8 @@ public record RunStats(int samples, double simulatedSeconds, double latencySecon
         long events, Saturations saturations) {
 
     /**
-     * s16.15 fixed point's saturations (docs/fixed-point.md): per layer, its weights and biases at load and its sums
+     * s16.15 fixed point's saturations (docs/fixed-point.md): per layer as mapped (a DropoutLayer has none:
+     * {@code Dl4jFrontEnd.irLayers} maps the configuration's indices), its weights and biases at load and its sums
      * rounded in this run; the run's input values; in s16.15 training, per layer, what the mini-batch's update steps
      * did ({@link Steps}; empty when nothing was updated). Empty arrays, 0 and no steps in float32 ({@link #NONE}).
      */
