@@ -49,9 +49,9 @@
  *   calibrate source C       the start event of a C-value INPUT_SOURCE
  *   calibrate fix F N [I]    N calls of the fixed-point function F (exp|div|
  *                            sigmoid|tanh|softplus|elu|softsign|swish|gelu|
- *                            selu|mish of s4j_fixfunc.h, the activations through
- *                            s4j_fix_activate, elu's alpha
- *                            1.0) on 256 inputs in turn, evenly spaced over its
+ *                            selu|mish|rationaltanh of s4j_fixfunc.h, the
+ *                            activations through s4j_fix_activate, elu's
+ *                            alpha 1.0) on 256 inputs in turn, evenly spaced over its
  *                            range: exp's [-16, 0) (softmax's, after the max),
  *                            div's softmax quotients (e / s, s in [1, 11), e in
  *                            [0, s)), the activations' [-8, 8); every call on
@@ -1007,7 +1007,8 @@ static void fix_calls(const char *name, uint32_t n, int at)
     static const named FIXFUNCS[] = {
         { "exp", 0u }, { "div", 1u }, { "sigmoid", S4J_ACT_SIGMOID }, { "tanh", S4J_ACT_TANH },
         { "softplus", S4J_ACT_SOFTPLUS }, { "elu", S4J_ACT_ELU }, { "softsign", S4J_ACT_SOFTSIGN },
-        { "swish", S4J_ACT_SWISH }, { "gelu", S4J_ACT_GELU }, { "selu", S4J_ACT_SELU }, { "mish", S4J_ACT_MISH }
+        { "swish", S4J_ACT_SWISH }, { "gelu", S4J_ACT_GELU }, { "selu", S4J_ACT_SELU }, { "mish", S4J_ACT_MISH },
+        { "rationaltanh", S4J_ACT_RATIONALTANH }
     };
     static int32_t a[256];
     static int32_t b[256];

@@ -26,12 +26,9 @@ figure() {
     printf '# %s\n%s = %s\n' "$3" "$1" "$2"
 }
 
-# the activations, in the cost table's order
+# the activations, in the cost table's order (the s16.15 kernels compute each too: docs/fixed-point.md)
 ACTIVATIONS="identity relu leakyrelu hardtanh sigmoid tanh softplus elu softmax swish gelu selu mish softsign
     rationaltanh rectifiedtanh cube thresholdedrelu relu6"
-# those the s16.15 kernels compute (docs/fixed-point.md, "Fixed-point functions")
-FIX_ACTIVATIONS="identity relu leakyrelu hardtanh sigmoid tanh softplus elu softmax swish gelu selu mish softsign
-    rectifiedtanh cube thresholdedrelu relu6"
 
 echo "# ARM instructions per operation of the lean kernels, printed by calibrate.sh (make calibrate):"
 echo "# $("$cc" --version | head -1), $("$qemu" --version | head -1)"
@@ -159,7 +156,7 @@ figure reduce.column "$(awk -v c="$(per 32 "$(n column identity 64)" "$(n column
     "per column an inference REDUCE sends as soon as its partials are in, besides forward.output of its activation"
 # the fixed-point mode's functions (s4j_fixfunc.h): the average per call over 256 inputs spread over each one's range
 # (calibrate.c, scenario fix), the harness's loop included; their cost varies with the input (docs/fixed-point.md)
-for f in exp div sigmoid tanh softplus elu softsign swish gelu selu mish; do
+for f in exp div sigmoid tanh softplus elu softsign swish gelu selu mish rationaltanh; do
     figure "fix.$f" "$(per 256 "$(n fix "$f" 512)" "$(n fix "$f" 256)")" \
         "per call of the fixed-point $f (s16.15), averaged over its calibration inputs"
 done
@@ -288,7 +285,7 @@ fixcompletionfigures() {
         "$(awk -v a="$4" -v x="$2" 'BEGIN { printf "%.0f", a - 16 * x }')" \
         "fixed work of the event that completes $kind, besides its row and columns"
 }
-for a in $FIX_ACTIVATIONS; do
+for a in $ACTIVATIONS; do
     if [ "$a" = identity ]; then
         fixcompletionfigures fix.block.completion "" \
             "per column of the event that completes a fused identity block, besides its row (bias, one rounding, emit, send)" \
@@ -322,7 +319,7 @@ fixcompletionfigures fix.unfused.completion unfused \
 partial=$(nc_per 128 "$(nc fixpartials 160)" "$(nc fixpartials 32)")
 fixfigure fix.reduce.partial $partial "a half of a 64-bit partial sum filed by a REDUCE, no column completing"
 # per column the half that completes every column streams (softmax: completes at once), from 32 to 64 columns
-for a in $FIX_ACTIVATIONS; do
+for a in $ACTIVATIONS; do
     set -- $(nc_per 32 "$(nc fixcolumn "$a" 64)" "$(nc fixcolumn "$a" 32)")
     case $a in
         identity) fixfigure fix.reduce.column "$1" "$2" \

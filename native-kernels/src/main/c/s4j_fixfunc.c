@@ -19,6 +19,11 @@
 #define SELU_LAMBDA_Q30  1128181595u
 #define SELU_LA_Q30      1887744793u
 #define GELU_SCALE_Q30   1827508584u
+/* rationaltanh's 1.7159 and its quartic's 1.41645 (Q30, Q28); 2/3 in Q32 */
+#define RTANH_SCALE_Q30  1842433596u
+#define RTANH_QUART_Q30  1520901607u
+#define RTANH_QUART_Q28  380225402u
+#define TWO_THIRDS_Q32   2863311531u
 /* the Newton reciprocal's first guess 48/17 - 32/17 d, in Q30 */
 #define RECIP_A_Q30 3031741621u
 #define RECIP_B_Q30 2021161080u
@@ -306,6 +311,41 @@ int32_t s4j_fix_selu_counted(int32_t x, uint32_t *saturated)
     return s4j_fix_selu(x);
 }
 
+/* 1 / D in Q30, D = 1 + a + a^2 + 1.41645 a^4, for a magnitude a in Q32
+ * (under 2^48); its error under 2^-26 */
+static uint32_t rtanh_reciprocal_q30(uint64_t a32)
+{
+    if (a32 < ((uint64_t)2 << 32)) {
+        /* a < 2: D under 30, summed in Q30 and divided in Q27 (under 2^32) */
+        uint64_t a = a32 >> 2;
+        uint64_t a2 = (a * a) >> 30;       /* under 2^32 */
+        uint64_t a4 = (a2 * a2) >> 30;     /* under 2^34 */
+        uint64_t d = Q30_ONE + a + a2 + ((a4 * RTANH_QUART_Q28) >> 28);
+
+        return divide((uint64_t)1 << 57, (uint32_t)(d >> 3));
+    }
+    if (a32 < ((uint64_t)256 << 32)) {
+        /* 2 <= a < 256: 1 / D = u^4 / (u^4 + u^3 + u^2 + 1.41645), u = 1/a
+         * in Q30 (at most 1/2), a in Q24 (under 2^32) */
+        uint32_t u = divide((uint64_t)1 << 54, (uint32_t)(a32 >> 8));
+        uint32_t u2 = (uint32_t)(((uint64_t)u * u) >> 30);
+        uint32_t u3 = (uint32_t)(((uint64_t)u2 * u) >> 30);
+        uint32_t u4 = (uint32_t)(((uint64_t)u2 * u2) >> 30);
+
+        return divide((uint64_t)u4 << 30, u4 + u3 + u2 + RTANH_QUART_Q30);
+    }
+    return 0u; /* 1 / D under 2^-32.5 */
+}
+
+int32_t s4j_fix_rationaltanh(int32_t x)
+{
+    /* d = 2x/3; 1.7159 sgn(d) (1 - 1/D(|d|)), the factor in Q30, rounded once */
+    uint64_t a32 = ((uint64_t)magnitude(x) * TWO_THIRDS_Q32) >> 15;
+
+    return from_magnitude(round_shift((uint64_t)RTANH_SCALE_Q30 * (Q30_ONE - rtanh_reciprocal_q30(a32)), 45u),
+                          x < 0);
+}
+
 int32_t s4j_fix_softsign(int32_t x)
 {
     uint32_t m = magnitude(x);
@@ -320,7 +360,8 @@ int s4j_fix_supports(uint32_t act)
 {
     return act == S4J_ACT_SIGMOID || act == S4J_ACT_TANH || act == S4J_ACT_SOFTPLUS
            || act == S4J_ACT_ELU || act == S4J_ACT_SOFTSIGN || act == S4J_ACT_RECTIFIEDTANH
-           || act == S4J_ACT_SWISH || act == S4J_ACT_GELU || act == S4J_ACT_MISH || act == S4J_ACT_SELU;
+           || act == S4J_ACT_SWISH || act == S4J_ACT_GELU || act == S4J_ACT_MISH || act == S4J_ACT_SELU
+           || act == S4J_ACT_RATIONALTANH;
 }
 
 int32_t s4j_fix_activate(uint32_t act, int32_t alpha_q, int32_t x)
@@ -346,6 +387,8 @@ int32_t s4j_fix_activate(uint32_t act, int32_t alpha_q, int32_t x)
         return s4j_fix_mish(x);
     case S4J_ACT_SELU:
         return s4j_fix_selu(x);
+    case S4J_ACT_RATIONALTANH:
+        return s4j_fix_rationaltanh(x);
     default:
         return 0;
     }

@@ -43,6 +43,10 @@ int32_t s4j_fix_softplus(int32_t x);
 /* x at or above 0, alpha (e^x - 1) below it; alpha_q in s16.15. */
 int32_t s4j_fix_elu(int32_t x, int32_t alpha_q);
 
+/* DL4J's rationaltanh: 1.7159 sgn(d) (1 - 1 / (1 + |d| + d^2 + 1.41645 d^4)),
+ * d = 2x/3; odd, never saturated. */
+int32_t s4j_fix_rationaltanh(int32_t x);
+
 /* x / (1 + |x|); odd, correctly rounded (one division). */
 int32_t s4j_fix_softsign(int32_t x);
 
@@ -64,7 +68,7 @@ int32_t s4j_fix_selu_counted(int32_t x, uint32_t *saturated);
 
 /* 1 if s4j_fix_activate evaluates the activation code act (S4J_ACT_SIGMOID,
  * _TANH, _SOFTPLUS, _ELU, _SOFTSIGN, _RECTIFIEDTANH: max(0, tanh x), _SWISH,
- * _GELU, _MISH, _SELU), else 0. Softmax is per layer: its kernel builds it from s4j_fix_exp and
+ * _GELU, _MISH, _SELU, _RATIONALTANH), else 0. Softmax is per layer: its kernel builds it from s4j_fix_exp and
  * s4j_fix_div. */
 int s4j_fix_supports(uint32_t act);
 

@@ -406,15 +406,9 @@ class FixedPointBlockTest {
 
     @Test
     void configsFixedPointDoesNotRunAreRefusedBeforeC() {
-        List<KeyRange> in = List.of(KeyRange.data(IN, N_ROWS, 0));
-        assertThrowsWith(IllegalArgumentException.class, () -> Kernels.reduce(N_COLS, 2,
-                KernelActivation.RATIONALTANH, 0f, OUT, List.of(KeyRange.data(IN, N_COLS, 0))).withFixedPoint(),
-                "fixed point", "REDUCE RATIONALTANH");
         assertThrowsWith(IllegalArgumentException.class, () -> Kernels.dense(1, FixedPointFunctions.SOFTMAX_MAX_WIDTH
                 + 1, true, KernelActivation.SOFTMAX, 0f, OUT, List.of(KeyRange.data(IN, 1, 0))).withFixedPoint(),
                 "fixed point", "at most 65535 columns", "SOFTMAX");
-        assertThrowsWith(IllegalArgumentException.class, () -> Kernels.dense(N_ROWS, N_COLS, true,
-                KernelActivation.RATIONALTANH, 0f, OUT, in).withFixedPoint(), "fixed point", "RATIONALTANH");
     }
 
     @Test

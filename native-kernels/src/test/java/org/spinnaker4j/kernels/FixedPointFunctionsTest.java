@@ -168,6 +168,25 @@ class FixedPointFunctionsTest {
         }
     }
 
+    /** DL4J's rationaltanh, 1.7159 sgn(d) (1 - 1 / (1 + |d| + d^2 + 1.41645 d^4)), d = 2x/3. */
+    private static double rationalTanh(double x) {
+        double d = 2 * x / 3;
+        double a = Math.abs(d);
+        return 1.7159 * Math.signum(d) * (1 - 1 / (1 + a + a * a + 1.41645 * a * a * a * a));
+    }
+
+    @Test
+    void rationalTanhWithinBoundMonotoneAndOdd() {
+        assertBoundedMonotone(KernelActivation.RATIONALTANH, FixedPointFunctionsTest::rationalTanh);
+        int[] xs = IntStream.of(wideInputs()).filter(x -> x != Integer.MIN_VALUE).toArray();
+        int[] up = FixedPointFunctions.activate(KernelActivation.RATIONALTANH, 0, xs);
+        int[] down = FixedPointFunctions.activate(KernelActivation.RATIONALTANH, 0,
+                IntStream.of(xs).map(x -> -x).toArray());
+        for (int i = 0; i < xs.length; i++) {
+            assertEquals(-up[i], down[i], "rationaltanh(-x) at " + real(xs[i]));
+        }
+    }
+
     @Test
     void rectifiedTanhIsTanhAboveZeroAndZeroElsewhere() {
         assertBoundedMonotone(KernelActivation.RECTIFIEDTANH, x -> Math.max(0, Math.tanh(x)));
@@ -349,12 +368,13 @@ class FixedPointFunctionsTest {
     void refusesWhatItDoesNotEvaluate() {
         assertArrayEquals(new KernelActivation[] {KernelActivation.SIGMOID, KernelActivation.TANH,
             KernelActivation.SOFTPLUS, KernelActivation.ELU, KernelActivation.SWISH, KernelActivation.GELU,
-            KernelActivation.SELU, KernelActivation.MISH, KernelActivation.SOFTSIGN, KernelActivation.RECTIFIEDTANH},
+            KernelActivation.SELU, KernelActivation.MISH, KernelActivation.SOFTSIGN, KernelActivation.RATIONALTANH,
+            KernelActivation.RECTIFIEDTANH},
                 FixedPointFunctions.supported());
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> FixedPointFunctions.activate(KernelActivation.SOFTMAX, 0, 1, 2));
         assertTrue(e.getMessage().contains("SIGMOID, TANH, SOFTPLUS, ELU, SWISH, GELU, SELU, MISH, SOFTSIGN, "
-                + "RECTIFIEDTANH"), e.getMessage());
+                + "RATIONALTANH, RECTIFIEDTANH"), e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> FixedPointFunctions.div(new int[2], new int[3]));
         assertThrows(NullPointerException.class, () -> FixedPointFunctions.exp((int[]) null));
         assertThrows(NullPointerException.class, () -> FixedPointFunctions.activate(null, 0, 1));

@@ -14,6 +14,7 @@ import org.nd4j.linalg.activations.impl.ActivationIdentity;
 import org.nd4j.linalg.activations.impl.ActivationMish;
 import org.nd4j.linalg.activations.impl.ActivationReLU;
 import org.nd4j.linalg.activations.impl.ActivationReLU6;
+import org.nd4j.linalg.activations.impl.ActivationRationalTanh;
 import org.nd4j.linalg.activations.impl.ActivationRectifiedTanh;
 import org.nd4j.linalg.activations.impl.ActivationSELU;
 import org.nd4j.linalg.activations.impl.ActivationSigmoid;
@@ -46,7 +47,7 @@ import org.spinnaker4j.kernels.KernelActivation;
  * counted); a DropoutLayer passes its input on (inference); relu, relu6, thresholdedrelu (the words above
  * floor(theta 2^15)) and identity exact on the word, cube
  * by {@link AccumQuantiser#roundCube} (saturated, counted with the sums), sigmoid, tanh, rectifiedtanh, softsign,
- * swish, gelu, mish and selu by {@link FixedPointFunctions#activate} (selu's saturations, which these tests never
+ * swish, gelu, mish, selu and rationaltanh by {@link FixedPointFunctions#activate} (selu's saturations, which these tests never
  * reach, not counted), softmax
  * over the layer's words by {@link FixedPointFunctions#softmax} (the kernels' C code). It gives the quantised
  * activations of every layer, which {@link AccumErrorBound} bounds against float for relu/identity networks, and the
@@ -78,7 +79,8 @@ final class AccumReference {
             Map.entry(ActivationSwish.class, KernelActivation.SWISH),
             Map.entry(ActivationGELU.class, KernelActivation.GELU),
             Map.entry(ActivationMish.class, KernelActivation.MISH),
-            Map.entry(ActivationSELU.class, KernelActivation.SELU));
+            Map.entry(ActivationSELU.class, KernelActivation.SELU),
+            Map.entry(ActivationRationalTanh.class, KernelActivation.RATIONALTANH));
 
     /** One layer on words; counts its saturated roundings in {@code sumSaturations[l]}. */
     private interface Step {

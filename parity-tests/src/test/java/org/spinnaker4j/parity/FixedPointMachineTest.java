@@ -350,16 +350,22 @@ class FixedPointMachineTest {
     }
 
     /**
-     * The seed network's shape with swish, gelu (DL4J's default), mish and selu and an identity output, on fused blocks
-     * (FEWEST_CORES) and on reduces (FASTEST): bit-equal to the reference, within the issue's 1e-3 of nd4j float32, no
-     * packet dropped.
+     * The seed network's shape with swish, gelu (DL4J's default), mish and selu and a rationaltanh output, on fused
+     * blocks (FEWEST_CORES) and on reduces (FASTEST): bit-equal to the reference, within the issue's 1e-3 of nd4j
+     * float32, no packet dropped.
      */
     @ParameterizedTest
     @EnumSource(value = PartitioningStrategy.class, names = {"FASTEST", "FEWEST_CORES"})
-    void swishGeluMishAndSeluAreBitEqualToTheReferenceAndWithin1e3OfFloat(PartitioningStrategy strategy) {
-        MultiLayerConfiguration conf = seedShape(NARROW, Activation.SWISH, Activation.GELU, Activation.MISH,
-                Activation.SELU);
-        assertBitEqualAndWithin1e3OfFloat("swish-gelu-mish-selu", conf, strategy);
+    void swishGeluMishSeluAndRationalTanhAreBitEqualToTheReferenceAndWithin1e3OfFloat(PartitioningStrategy strategy) {
+        MultiLayerConfiguration conf = Parity.list(2026)
+                .layer(ReferenceNetworks.dense(10, 50, Activation.SWISH))
+                .layer(ReferenceNetworks.dense(50, 50, Activation.GELU))
+                .layer(ReferenceNetworks.dense(50, NARROW, Activation.MISH))
+                .layer(ReferenceNetworks.dense(NARROW, 50, Activation.SELU))
+                .layer(new OutputLayer.Builder(LossFunction.MSE).nIn(50).nOut(25).activation(Activation.RATIONALTANH)
+                        .build())
+                .build();
+        assertBitEqualAndWithin1e3OfFloat("swish-gelu-mish-selu-rationaltanh", conf, strategy);
     }
 
     /**

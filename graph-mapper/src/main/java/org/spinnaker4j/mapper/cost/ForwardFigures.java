@@ -22,13 +22,6 @@ import org.spinnaker4j.mapper.ir.Arithmetic;
  */
 final class ForwardFigures implements KernelFigures {
 
-    /** The activations the s16.15 kernels compute (the host refuses every other at init()). */
-    private static final Set<ActivationKind> FIXED_ACTIVATIONS = EnumSet.of(ActivationKind.IDENTITY,
-            ActivationKind.RELU, ActivationKind.LEAKYRELU, ActivationKind.HARDTANH, ActivationKind.SIGMOID,
-            ActivationKind.TANH, ActivationKind.SOFTPLUS, ActivationKind.ELU, ActivationKind.SOFTMAX,
-            ActivationKind.SWISH, ActivationKind.GELU, ActivationKind.SELU, ActivationKind.MISH, ActivationKind.SOFTSIGN,
-            ActivationKind.RECTIFIEDTANH, ActivationKind.CUBE, ActivationKind.THRESHOLDEDRELU, ActivationKind.RELU6);
-
     /** The forward steps of a softmax spread over cores (the backward ones are training work, float32's only). */
     static final Set<SoftmaxStep> FORWARD_STEPS = EnumSet.of(SoftmaxStep.MAX, SoftmaxStep.SUM, SoftmaxStep.NORMALISE);
 
@@ -108,7 +101,7 @@ final class ForwardFigures implements KernelFigures {
             this.relayColumn = reduceColumn.get(ActivationKind.IDENTITY);
             this.reduceOutput = perOutput;
         } else {
-            for (ActivationKind a : FIXED_ACTIVATIONS) {
+            for (ActivationKind a : ActivationKind.values()) {
                 perOutput.put(a, a == ActivationKind.IDENTITY ? 0.0
                         : figure.applyAsDouble("block.completion.column." + key(a)) - blockColumn);
                 if (a != ActivationKind.SOFTMAX) {

@@ -62,7 +62,7 @@ class FixedPointCostTest {
                 COST.forwardPacketCycles(block), 1);
         assertEquals(Math.round(cycles("fix.block.completion.fixed") + COLS * cycles("fix.block.completion.column")),
                 COST.completionCycles(block, ActivationKind.IDENTITY));
-        for (ActivationKind a : EnumSet.complementOf(EnumSet.of(ActivationKind.IDENTITY, ActivationKind.RATIONALTANH))) {
+        for (ActivationKind a : EnumSet.complementOf(EnumSet.of(ActivationKind.IDENTITY))) {
             String column = "fix.block.completion.column." + a.name().toLowerCase(Locale.ROOT);
             assertEquals(Math.round(cycles("fix.block.completion.fixed") + COLS * cycles(column)),
                     COST.completionCycles(block, a), 1, a.toString());
@@ -174,8 +174,7 @@ class FixedPointCostTest {
         MachineVertex reduce = vertex(VertexKind.REDUCE, Arithmetic.S16_15);
         assertEquals(COST.dispatchCycles() + Math.round(cycles("fix.reduce.partial")), COST.packetCycles(reduce));
         assertEquals(Math.round(cycles("fix.reduce.column")), COST.columnCycles(reduce, ActivationKind.IDENTITY));
-        for (ActivationKind a : EnumSet.complementOf(EnumSet.of(ActivationKind.IDENTITY, ActivationKind.SOFTMAX,
-                ActivationKind.RATIONALTANH))) {
+        for (ActivationKind a : EnumSet.complementOf(EnumSet.of(ActivationKind.IDENTITY, ActivationKind.SOFTMAX))) {
             String column = "fix.reduce.column." + a.name().toLowerCase(Locale.ROOT);
             assertEquals(Math.round(cycles(column)), COST.columnCycles(reduce, a), a.toString());
             assertEquals(Math.round(COLS * cycles(column)), COST.completionCycles(reduce, a), a.toString());
@@ -219,14 +218,6 @@ class FixedPointCostTest {
                 COST.columnCycles(relay, ActivationKind.RELU));
         assertEquals(floatCycles(COLS * TABLE.of("forward.output.identity")),
                 COST.completionCycles(relay, ActivationKind.RELU));
-    }
-
-    @Test
-    void anActivationTheFixedKernelsLackHasNoCost() {
-        MachineVertex block = vertex(VertexKind.DENSE_BLOCK, Arithmetic.S16_15);
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> COST.completionCycles(block, ActivationKind.RATIONALTANH));
-        assertTrue(e.getMessage().contains("RATIONALTANH"), e.getMessage());
     }
 
     /** The mapper builds an s16.15 network's vertices in s16.15, and the bound charges them the fixed figures. */
