@@ -57,7 +57,7 @@ int32_t s4j_fix_swish(int32_t x);
 int32_t s4j_fix_gelu(int32_t x);
 int32_t s4j_fix_mish(int32_t x);
 
-/* selu: lambda x above 0 (saturated from about 62,373.5), lambda alpha (e^x - 1)
+/* selu: lambda x above 0 (saturated from about 62,373.6), lambda alpha (e^x - 1)
  * at or below it, DL4J's constants in Q30. */
 int32_t s4j_fix_selu(int32_t x);
 

@@ -87,8 +87,8 @@ static inline int32_t s4j_fix_cube_word(s4j_header *h, int32_t z)
  * threshold word, h->alpha_fixed: floor(theta 2^15), so z > theta exactly
  * but for theta below -65536, where the lowest word, a saturated sum, is 0),
  * leakyrelu as z alpha^ rounded once for z < 0, cube rounded once
- * (s4j_fix_cube_word), the others by s4j_fix_activate (s4j_load accepts no
- * other), selu's saturations counted. */
+ * (s4j_fix_cube_word), selu by s4j_fix_selu_counted (its saturations
+ * counted), the others by s4j_fix_activate (s4j_load accepts no other). */
 static inline int32_t s4j_fix_activate_word(s4j_header *h, int32_t z)
 {
     switch (h->activation) {

@@ -447,8 +447,9 @@
  * region, sum x^ w^ + b^ 2^15 exact, rounded once to s16.15 (nearest, ties
  * away from zero, saturated and counted: s4j_saturated) before the
  * activation; a dense block (not pooling, not a row convolution's)
- * multiplies each word in as it arrives and keeps no x. S16_15 runs
- * inference only, on INPUT_SOURCE, OUTPUT_SINK, DENSE_BLOCKs and REDUCEs; an
+ * multiplies each word in as it arrives and keeps no x. S16_15 inference
+ * runs on INPUT_SOURCE, OUTPUT_SINK, DENSE_BLOCKs and REDUCEs (training: a
+ * fused DENSE_BLOCK, s4j_fixtrain.c); an
  * activator's activation is IDENTITY, RELU, RELU6, LEAKYRELU, HARDTANH,
  * THRESHOLDEDRELU, CUBE, one s4j_fix_supports accepts, or SOFTMAX over at
  * most S4J_FIX_SOFTMAX_MAX_COLS columns. An unfused block sends each column's 64-bit sum, unbiased and

@@ -184,7 +184,7 @@ class FixedPointBlockTest {
     }
 
     /**
-     * A selu block whose sums are beyond 65536 / lambda (about 62,373.5): its outputs saturated and counted, once per
+     * A selu block whose sums are beyond 65536 / lambda (about 62,373.6): its outputs saturated and counted, once per
      * column; below it nothing saturates, not even the word whose lambda x is exactly the top word.
      */
     @Test

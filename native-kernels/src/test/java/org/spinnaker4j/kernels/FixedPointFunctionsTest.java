@@ -26,8 +26,8 @@ class FixedPointFunctionsTest {
     private static final Logger LOG = LoggerFactory.getLogger(FixedPointFunctionsTest.class);
     private static final double ULP = 1.0 / AccumQuantiser.ONE;
     /**
-     * The worst-case error of sigmoid, tanh, rectifiedtanh, softplus, exp below 0 and elu at |alpha| at most 1, in
-     * ulps; of swish, mish and selu besides {@link #FACTOR_ERROR}.
+     * The worst-case error of sigmoid, tanh, rectifiedtanh, rationaltanh, softplus, exp below 0 and elu at |alpha| at
+     * most 1, in ulps; of swish, mish and selu besides {@link #FACTOR_ERROR}.
      */
     private static final double BOUND_ULPS = 0.51;
     /** exp's relative error beyond the final rounding; elu's beyond it, per unit of |alpha|. */
@@ -36,7 +36,7 @@ class FixedPointFunctionsTest {
     private static final double FACTOR_ERROR = 0x1p-28;
     /**
      * Gelu's worst-case error besides {@link #FACTOR_ERROR}, in ulps: 1.702 x rounded to s16.15 before its sigmoid
-     * adds up to half an ulp times max t sigmoid'(t) (0.224), 0.112 ulps.
+     * adds up to half an ulp times max t sigmoid'(t) (0.224) over 1.702, 0.066 ulps (0.064 measured).
      */
     private static final double GELU_BOUND_ULPS = 0.62;
     /** The C code's limit: e^x is saturated or 0 beyond |x| = 64. */

@@ -633,7 +633,7 @@ class FixedPointMachineTest {
                 machine.setParams(cpu.params());
                 machine.output(Nd4j.create(new float[2][10]));
             });
-            assertTrue(overflow.getMessage().contains("layer 3's 64-bit sums could overflow"), overflow.getMessage());
+            assertTrue(overflow.getMessage().contains("mapped layer 3's 64-bit sums could overflow"), overflow.getMessage());
             cpu.setParams(params);
         }
     }

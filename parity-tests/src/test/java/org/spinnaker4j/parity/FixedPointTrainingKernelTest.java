@@ -50,8 +50,7 @@ import org.spinnaker4j.kernels.UpdaterKind;
  * {@link KernelCore#applyFixedUpdate} with the constants the host computes ({@link AccumUpdate}). After every
  * mini-batch each core's weight and bias words equal {@link AccumTrainingReference}'s bit for bit, every sample's
  * output words equal the reference's forward pass, and the updates' counts (non-zero gradients, steps rounded to 0)
- * equal the reference's. The backend does not drive this yet (its {@code FixedPointCheck} still refuses s16.15
- * training).
+ * equal the reference's. The backend drives the same kernels through {@code fit} (FixedPointFitParityTest).
  */
 class FixedPointTrainingKernelTest {
 

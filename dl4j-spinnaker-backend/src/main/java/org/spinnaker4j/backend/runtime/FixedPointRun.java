@@ -19,6 +19,9 @@ import org.spinnaker4j.mapper.ir.PoolingSpec;
  * loaded with them, folded to a = gamma / sqrt(var + eps) and c = beta - mean a ({@link BatchNormFold}): its sums are
  * one product x a + c 2^15, fan-in 1.
  *
+ * <p>Layers are numbered as mapped ("mapped layer l"): a configuration's DropoutLayer has no layer on the machine
+ * ({@code Dl4jFrontEnd.irLayers} maps the configuration's indices to these).
+ *
  * <p>Overflow: a layer's sum is Σ x̂ ŵ + b̂ 2^15 in 64 bits, so it is safe while fan-in × max|x̂| × max|ŵ| + max|b̂| ×
  * 2^15 stays below 2^63; a convolution's fan-in is its kernel's (kH·kW·channels in), not its whole input. Layer 0's inputs are known per run and checked then; a later layer's inputs are the words
  * its previous layer sent, bounded here by 2^31 (any word), the loosest bound, checked at load.
@@ -58,15 +61,15 @@ public final class FixedPointRun {
             if (layer.isBatchNorm()) {
                 // folded as its blocks are (CoreData): one product x a + c 2^15 per output
                 BatchNormFold.Folded f = BatchNormFold.fold(p.weights(), p.bias(), pooling.eps(), pooling.logStd(),
-                        "layer " + l + " batch normalization");
+                        "mapped layer " + l + " batch normalization");
                 weights = f.weights();
                 bias = f.bias();
                 parameterSaturations[l] = f.saturations();
                 largest = f.largestSaturated();
                 fanIn[l] = 1;
             } else {
-                Quantised w = AccumQuantiser.quantise(p.weights(), p.nOut(), "layer " + l + " W");
-                Quantised b = AccumQuantiser.quantise(p.bias(), p.nOut(), "layer " + l + " b");
+                Quantised w = AccumQuantiser.quantise(p.weights(), p.nOut(), "mapped layer " + l + " W");
+                Quantised b = AccumQuantiser.quantise(p.bias(), p.nOut(), "mapped layer " + l + " b");
                 weights = w.words();
                 bias = b.words();
                 parameterSaturations[l] = w.saturations() + b.saturations();
@@ -74,7 +77,7 @@ public final class FixedPointRun {
                 fanIn[l] = layer.fanIn();
             }
             if (parameterSaturations[l] > 0) {
-                LOG.warn("s16.15: layer {}: {} {} saturated on load, the largest magnitude {}", l,
+                LOG.warn("s16.15: mapped layer {}: {} {} saturated on load, the largest magnitude {}", l,
                         parameterSaturations[l], layer.isBatchNorm()
                                 ? "folded batch normalization parameters (a, c)" : "weights and biases", largest);
             }
@@ -122,13 +125,13 @@ public final class FixedPointRun {
             sums[l] = sumsSinceLoad[l] - sumsBefore[l];
             sumsBefore[l] = sumsSinceLoad[l];
             if (sums[l] > 0) {
-                LOG.warn("s16.15: layer {}: {} sums saturated when rounded to s16.15", l, sums[l]);
+                LOG.warn("s16.15: mapped layer {}: {} sums saturated when rounded to s16.15", l, sums[l]);
             }
         }
         for (int l = 0; l < steps.size(); l++) {
             RunStats.Steps s = steps.get(l);
             if (s.saturated() > 0 || s.clipped() > 0) {
-                LOG.warn("s16.15: layer {}: the update saturated {} parameters and clipped {} mean gradients", l,
+                LOG.warn("s16.15: mapped layer {}: the update saturated {} parameters and clipped {} mean gradients", l,
                         s.saturated(), s.clipped());
             }
         }
@@ -138,7 +141,7 @@ public final class FixedPointRun {
     private void requireNoOverflow(int layer, double maxInput, String inputs) {
         double bound = (double) fanIn[layer] * maxInput * maxWeight[layer] + (double) maxBias[layer] * (1 << 15);
         if (bound >= LIMIT) {
-            throw new IllegalArgumentException(String.format("s16.15: layer %d's 64-bit sums could overflow: fan-in "
+            throw new IllegalArgumentException(String.format("s16.15: mapped layer %d's 64-bit sums could overflow: fan-in "
                     + "%d x max|x| %.0f (%s) x max|w| %d + max|b| %d x 2^15 reaches %.3g >= 2^63 (in units of 2^-30); "
                     + "scale the layer's weights or inputs down, or use Arithmetic.FLOAT32", layer, fanIn[layer],
                     maxInput, inputs, maxWeight[layer], maxBias[layer], bound));
