@@ -108,6 +108,7 @@ class FixedPointRejectionTest {
         assertEquals(1, layers.size(), layers.toString());
         assertEquals(1, layers.get(0).layerIndex(), layers.toString());
         assertTrue(layers.get(0).reason().contains("only DenseLayers under one OutputLayer train"), layers.toString());
+        assertTrue(layers.get(0).reason().contains("inferenceOnly()"), "what would help: " + layers);
     }
 
     @Test
@@ -151,6 +152,7 @@ class FixedPointRejectionTest {
         UnsupportedNetworkException e = refusal(exactNetwork(), FIXED_TRAINING);
         assertEquals(List.of(1, 2), e.problems().stream().map(Problem::layerIndex).toList(), e.getMessage());
         assertTrue(e.problems().get(0).reason().contains("relu, identity, tanh or sigmoid"), e.getMessage());
+        assertTrue(e.problems().get(0).reason().contains("inferenceOnly()"), "what would help: " + e.getMessage());
         assertDoesNotThrow(() -> new SpiNNakerMultiLayerNetwork(exactNetwork(), FIXED_INFERENCE.toBuilder()
                 .partitioning(PartitioningStrategy.FEWEST_CORES).build()).init(), "it runs at inference");
     }

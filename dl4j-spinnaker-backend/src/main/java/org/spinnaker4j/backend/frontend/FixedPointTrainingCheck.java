@@ -5,9 +5,17 @@ import java.util.Set;
 import org.deeplearning4j.nn.conf.GradientNormalization;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.layers.BaseLayer;
+import org.deeplearning4j.nn.conf.layers.BatchNormalization;
+import org.deeplearning4j.nn.conf.layers.Convolution1D;
+import org.deeplearning4j.nn.conf.layers.Convolution1DLayer;
+import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
+import org.deeplearning4j.nn.conf.layers.DropoutLayer;
+import org.deeplearning4j.nn.conf.layers.GlobalPoolingLayer;
 import org.deeplearning4j.nn.conf.layers.Layer;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
+import org.deeplearning4j.nn.conf.layers.Subsampling1DLayer;
+import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
 import org.nd4j.linalg.activations.IActivation;
 import org.nd4j.linalg.activations.impl.ActivationIdentity;
 import org.nd4j.linalg.activations.impl.ActivationReLU;
@@ -36,6 +44,13 @@ final class FixedPointTrainingCheck {
             ActivationIdentity.class, ActivationTanH.class, ActivationSigmoid.class);
 
     private static final String MODE = "training in s16.15 fixed point (Arithmetic.S16_15): ";
+    /** The layers other than dense ones that s16.15 runs at inference (as the float front end maps them). */
+    private static final Set<Class<? extends Layer>> RUN_AT_INFERENCE = Set.of(DropoutLayer.class,
+            ConvolutionLayer.class, Convolution1DLayer.class, Convolution1D.class, SubsamplingLayer.class,
+            Subsampling1DLayer.class, GlobalPoolingLayer.class, BatchNormalization.class);
+    /** What helps a network that s16.15 runs but does not train: every activation runs at inference. */
+    private static final String RUNS_AT_INFERENCE = " (it runs in s16.15 at inference: build the options with "
+            + "SpiNNakerOptions.builder().inferenceOnly())";
 
     private FixedPointTrainingCheck() {
     }
@@ -52,7 +67,8 @@ final class FixedPointTrainingCheck {
             String type = layer.getClass().getSimpleName();
             boolean last = i == n - 1;
             if (layer.getClass() != (last ? OutputLayer.class : DenseLayer.class)) {
-                problems.add(new Problem(i, type, MODE + "only DenseLayers under one OutputLayer train"));
+                problems.add(new Problem(i, type, MODE + "only DenseLayers under one OutputLayer train"
+                        + (RUN_AT_INFERENCE.contains(layer.getClass()) ? RUNS_AT_INFERENCE : "")));
                 continue;
             }
             BaseLayer base = (BaseLayer) layer;
@@ -61,7 +77,7 @@ final class FixedPointTrainingCheck {
                 checkOutput(i, (OutputLayer) layer, fn, problems);
             } else if (fn == null || !HIDDEN.contains(fn.getClass())) {
                 problems.add(new Problem(i, type, MODE + "a hidden layer's activation is relu, identity, tanh or "
-                        + "sigmoid, got " + fn));
+                        + "sigmoid, got " + fn + RUNS_AT_INFERENCE));
             }
             checkUpdater(i, type, base, problems);
             if (!base.getRegularization().isEmpty() || !base.getRegularizationBias().isEmpty()) {
@@ -88,7 +104,7 @@ final class FixedPointTrainingCheck {
         if (!softmax && !mse) {
             problems.add(new Problem(i, "OutputLayer", MODE + "the output layer is softmax with MCXENT (at most "
                     + FixedPointFunctions.SOFTMAX_MAX_WIDTH + " outputs) or identity with MSE, unweighted; got " + fn
-                    + " with " + loss));
+                    + " with " + loss + RUNS_AT_INFERENCE));
         }
     }
 
