@@ -305,8 +305,8 @@ int32_t s4j_fix_selu(int32_t x)
 
 int32_t s4j_fix_selu_counted(int32_t x, uint32_t *saturated)
 {
-    if (x > 0 && selu_above((uint32_t)x) > (uint64_t)INT32_MAX && *saturated != UINT32_MAX) {
-        (*saturated)++;
+    if (x > 0 && selu_above((uint32_t)x) > (uint64_t)INT32_MAX) {
+        s4j_count_into(saturated);
     }
     return s4j_fix_selu(x);
 }

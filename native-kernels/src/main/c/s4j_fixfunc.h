@@ -22,6 +22,14 @@
 /* Fraction bits of s16.15: 1.0 is 1 << S4J_FIX_FRACTION_BITS. */
 #define S4J_FIX_FRACTION_BITS 15u
 
+/* One more saturated rounding in *count (it stops at UINT32_MAX). */
+static inline void s4j_count_into(uint32_t *count)
+{
+    if (*count != UINT32_MAX) {
+        (*count)++;
+    }
+}
+
 /* e^x; saturates to INT32_MAX where e^x >= 65536 (x >= ln 2^16) and is 0
  * below about -11.09 (e^x under half an ulp). For softmax after the max
  * subtraction: e^0 is exactly 1.0. */
@@ -68,8 +76,8 @@ int32_t s4j_fix_selu_counted(int32_t x, uint32_t *saturated);
 
 /* 1 if s4j_fix_activate evaluates the activation code act (S4J_ACT_SIGMOID,
  * _TANH, _SOFTPLUS, _ELU, _SOFTSIGN, _RECTIFIEDTANH: max(0, tanh x), _SWISH,
- * _GELU, _MISH, _SELU, _RATIONALTANH), else 0. Softmax is per layer: its kernel builds it from s4j_fix_exp and
- * s4j_fix_div. */
+ * _GELU, _MISH, _SELU, _RATIONALTANH), else 0. Softmax is per layer: its
+ * kernel builds it from s4j_fix_exp and s4j_fix_div. */
 int s4j_fix_supports(uint32_t act);
 
 /* The activation act (one s4j_fix_supports accepts; alpha_q is elu's alpha,

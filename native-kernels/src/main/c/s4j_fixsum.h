@@ -13,14 +13,6 @@
 #include "s4j_internal.h"
 #include "s4j_fixfunc.h"
 
-/* One more saturated rounding in *count (it stops at UINT32_MAX). */
-static inline void s4j_count_into(uint32_t *count)
-{
-    if (*count != UINT32_MAX) {
-        (*count)++;
-    }
-}
-
 /* One more saturated rounding of a core (h->saturated). */
 static inline void s4j_count_saturation(s4j_header *h)
 {
@@ -69,6 +61,8 @@ static inline int32_t s4j_fix_cube_word(s4j_header *h, int32_t z)
     uint64_t c;
     uint64_t q;
 
+    /* two tests, each saturating: one shared test cubed every word and
+     * cost about 5 % more cycles a column (calibrate) */
     if (m >= (UINT32_C(1) << 21)) {
         s4j_count_saturation(h);
         return z < 0 ? INT32_MIN : INT32_MAX;

@@ -449,10 +449,10 @@
  * activation; a dense block (not pooling, not a row convolution's)
  * multiplies each word in as it arrives and keeps no x. S16_15 inference
  * runs on INPUT_SOURCE, OUTPUT_SINK, DENSE_BLOCKs and REDUCEs (training: a
- * fused DENSE_BLOCK, s4j_fixtrain.c); an
- * activator's activation is IDENTITY, RELU, RELU6, LEAKYRELU, HARDTANH,
- * THRESHOLDEDRELU, CUBE, one s4j_fix_supports accepts, or SOFTMAX over at
- * most S4J_FIX_SOFTMAX_MAX_COLS columns. An unfused block sends each column's 64-bit sum, unbiased and
+ * fused DENSE_BLOCK, s4j_fixtrain.c); an activator's activation is
+ * IDENTITY, RELU, RELU6, LEAKYRELU, HARDTANH, THRESHOLDEDRELU, CUBE, one
+ * s4j_fix_supports accepts, or SOFTMAX over at most S4J_FIX_SOFTMAX_MAX_COLS
+ * columns. An unfused block sends each column's 64-bit sum, unbiased and
  * unrounded, as two packets: key out_key_base + 2j its low word, + 2j + 1
  * its high word (s4j_fixreduce.c adds them up). */
 #define S4J_CFG_ARITHMETIC        83u

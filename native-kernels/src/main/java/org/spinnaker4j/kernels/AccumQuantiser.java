@@ -15,7 +15,6 @@ public final class AccumQuantiser {
     public static final int FRACTION_BITS = 15;
     /** The scale: one in s16.15 is 2^15. */
     public static final int ONE = 1 << FRACTION_BITS;
-    private static final long HALF = 1L << (FRACTION_BITS - 1);
 
     private AccumQuantiser() {
     }
@@ -81,8 +80,7 @@ public final class AccumQuantiser {
      * {@link #saturates(long)}). The sum must be above {@code Long.MIN_VALUE} (the kernels' load check keeps it so).
      */
     public static long roundSum(long sum) {
-        long r = (Math.abs(sum) + HALF) >> FRACTION_BITS;
-        return sum < 0 ? -r : r;
+        return roundShift(sum, FRACTION_BITS);
     }
 
     /**
@@ -97,8 +95,16 @@ public final class AccumQuantiser {
             return word < 0 ? -Long.MAX_VALUE : Long.MAX_VALUE;
         }
         long c = m * m * m;
-        long r = (c >> 30) + ((c >> 29) & 1);
-        return word < 0 ? -r : r;
+        return roundShift(word < 0 ? -c : c, 2 * FRACTION_BITS);
+    }
+
+    /**
+     * {@code value / 2^bits} to nearest, ties away from zero, on the magnitude (so no negative value is shifted), as the
+     * kernels round; {@code |value| + 2^(bits - 1)} must fit a long.
+     */
+    private static long roundShift(long value, int bits) {
+        long r = (Math.abs(value) + (1L << (bits - 1))) >> bits;
+        return value < 0 ? -r : r;
     }
 
     /**

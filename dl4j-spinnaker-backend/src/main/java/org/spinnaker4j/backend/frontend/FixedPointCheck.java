@@ -2,7 +2,6 @@ package org.spinnaker4j.backend.frontend;
 
 import java.util.List;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
-import org.deeplearning4j.nn.conf.layers.BaseLayer;
 import org.deeplearning4j.nn.conf.layers.FeedForwardLayer;
 import org.deeplearning4j.nn.conf.layers.Layer;
 import org.nd4j.linalg.activations.impl.ActivationSoftmax;
@@ -31,8 +30,8 @@ final class FixedPointCheck {
         }
         for (int i = 0; i < conf.getConfs().size(); i++) {
             Layer layer = conf.getConf(i).getLayer();
-            if (layer instanceof BaseLayer base && base.getActivationFn() instanceof ActivationSoftmax
-                    && layer instanceof FeedForwardLayer ff && ff.getNOut() > FixedPointFunctions.SOFTMAX_MAX_WIDTH) {
+            if (layer instanceof FeedForwardLayer ff && ff.getActivationFn() instanceof ActivationSoftmax
+                    && ff.getNOut() > FixedPointFunctions.SOFTMAX_MAX_WIDTH) {
                 problems.add(new Problem(i, layer.getClass().getSimpleName(), MODE + "a softmax of " + ff.getNOut()
                         + " outputs: at most " + FixedPointFunctions.SOFTMAX_MAX_WIDTH + " fit its exact sum in a "
                         + "packet's 32 bits"));

@@ -5,17 +5,9 @@ import java.util.Set;
 import org.deeplearning4j.nn.conf.GradientNormalization;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.layers.BaseLayer;
-import org.deeplearning4j.nn.conf.layers.BatchNormalization;
-import org.deeplearning4j.nn.conf.layers.Convolution1D;
-import org.deeplearning4j.nn.conf.layers.Convolution1DLayer;
-import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
-import org.deeplearning4j.nn.conf.layers.DropoutLayer;
-import org.deeplearning4j.nn.conf.layers.GlobalPoolingLayer;
 import org.deeplearning4j.nn.conf.layers.Layer;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
-import org.deeplearning4j.nn.conf.layers.Subsampling1DLayer;
-import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
 import org.nd4j.linalg.activations.IActivation;
 import org.nd4j.linalg.activations.impl.ActivationIdentity;
 import org.nd4j.linalg.activations.impl.ActivationReLU;
@@ -44,10 +36,6 @@ final class FixedPointTrainingCheck {
             ActivationIdentity.class, ActivationTanH.class, ActivationSigmoid.class);
 
     private static final String MODE = "training in s16.15 fixed point (Arithmetic.S16_15): ";
-    /** The layers other than dense ones that s16.15 runs at inference (as the float front end maps them). */
-    private static final Set<Class<? extends Layer>> RUN_AT_INFERENCE = Set.of(DropoutLayer.class,
-            ConvolutionLayer.class, Convolution1DLayer.class, Convolution1D.class, SubsamplingLayer.class,
-            Subsampling1DLayer.class, GlobalPoolingLayer.class, BatchNormalization.class);
     /** What helps a network that s16.15 runs but does not train: every activation runs at inference. */
     private static final String RUNS_AT_INFERENCE = " (it runs in s16.15 at inference: build the options with "
             + "SpiNNakerOptions.builder().inferenceOnly())";
@@ -68,7 +56,7 @@ final class FixedPointTrainingCheck {
             boolean last = i == n - 1;
             if (layer.getClass() != (last ? OutputLayer.class : DenseLayer.class)) {
                 problems.add(new Problem(i, type, MODE + "only DenseLayers under one OutputLayer train"
-                        + (RUN_AT_INFERENCE.contains(layer.getClass()) ? RUNS_AT_INFERENCE : "")));
+                        + (runsAtInference(layer) ? RUNS_AT_INFERENCE : "")));
                 continue;
             }
             BaseLayer base = (BaseLayer) layer;
@@ -93,6 +81,13 @@ final class FixedPointTrainingCheck {
                 problems.add(new Problem(i, type, MODE + "no dropout, got " + base.getIDropout()));
             }
         }
+    }
+
+    /** Whether s16.15 runs {@code layer}, not a dense one, at inference: the other layers the front end maps. */
+    private static boolean runsAtInference(Layer layer) {
+        return Dl4jFrontEnd.isDropoutLayer(layer) || Dl4jFrontEnd.isPooling(layer)
+                || BatchNormTranslator.isBatchNorm(layer) || ImageTranslator.isConvolution(layer)
+                || SequenceTranslator.isConvolution(layer);
     }
 
     private static void checkOutput(int i, OutputLayer layer, IActivation fn, List<Problem> problems) {
