@@ -31,7 +31,7 @@
  *                            one s4j_on_rows call (a DMA buffer): each filed,
  *                            then all multiplied into z (row R never comes);
  *                            fixdmaaccumulate R C: the same on a fused s16.15
- *                            block, each word multiplied in as it is filed
+ *                            block, each word kept for its completion
  *   calibrate next R C       row R-2 of an R x C DENSE_BLOCK after rows 0 .. R-3:
  *                            multiplies one row, does not complete
  *   calibrate last R C       row R-1 after rows 0 .. R-2: multiplies one row and
@@ -63,8 +63,8 @@
  *                            (identity if not given); the source and sink of
  *                            words
  *   calibrate fixwords R C   the words of rows 0 .. R-1 of an (R + 1) x C
- *                            fused s16.15 block, each multiplied into its sums
- *                            as it arrives (row R never comes)
+ *                            fused s16.15 block, each kept for its completion
+ *                            (row R never comes)
  *   calibrate fixrows N K    rows N K on a block that keeps its words: a
  *                            64-row MAX pooling block of words (8 positions x
  *                            8 channels), which pools them when the last
@@ -1208,8 +1208,9 @@ int main(int argc, char **argv)
         s.rows = 64u;
         s.cols = 8u;
         if (s.fixed != 0u) {
-            /* an s16.15 dense block multiplies each word in as it arrives
-             * (words): a block that keeps them is a pooling block's */
+            /* an s16.15 dense block files its words on their own path
+             * (fixwords): the words a block files as values are a pooling
+             * block's */
             s.pool = S4J_POOL_MAX;
             s.pool_channels = 8u;
             s.pool_width = 1u;

@@ -182,19 +182,37 @@ larger() {
     set -- $1 "$2" "$3"
     echo "$(( $1 > $3 ? $1 : $3 )) $(( $2 > $4 ? $2 : $4 ))"
 }
-# a dense block's words, each multiplied in as it arrives (fixwords R C: R words of C MACs), split as accumulate's
-set -- $(fit fixwords); mac_i=$1; word_i=$2
-set -- $(count=cycles fit fixwords); mac_c=$1; word_c=$2
-fixfigure fix.block.mac "$mac_i" "$mac_c" \
-    "a multiply-accumulate into a 64-bit sum as a fused block multiplies a word in (s4j_fix_mac_row: s4j_fixmac_arm.S on the ARM)"
-fixfigure fix.block.word "$word_i" "$word_c" \
-    "a word a dense block multiplies into its sums as it arrives, besides its MACs (filed: duplicate bit, count; the call)"
+# a training block's words, each multiplied in as it arrives (fixtrainwords R C: R words of C MACs), split as
+# accumulate's
+set -- $(fitnc fixtrainwords); mac_i=$1; mac_c=$5
+fixfigure fix.block.mac "$1" "$5" \
+    "a multiply-accumulate into a 64-bit sum as a training block multiplies a word in (s4j_fix_mac_row: s4j_fixmac_arm.S on the ARM)"
+fixfigure fix.block.train.word "$2" "$6" \
+    "a word a training block multiplies into its sums as it arrives, besides its MACs (filed: duplicate bit, count, x ring; the call)"
+# an inference block's words, each kept for its completion (fixwords R C: rows 0 .. R-1 of an (R + 1) x C block)
+set -- $(fitnc fixwords)
+fixfigure fix.block.word "$2" "$6" \
+    "a word an inference block keeps for its completion (filed: duplicate bit, count, stored)"
 # the same block's words given at once (s4j_on_rows: fixdmaaccumulate R C, rows 0 .. R-1 in one call), split as fixwords
 set -- $(fitnc fixdmaaccumulate)
 fixfigure fix.block.dma.row "$2" "$6" \
-    "per word a dense block multiplies into its sums from words given at once (s4j_on_rows), besides its MACs"
+    "per word an inference block keeps from words given at once (s4j_on_rows)"
 fixfigure fix.block.dma.event "$4" "$8" \
-    "the fixed work of a call of s4j_on_rows on a dense block, besides its words and MACs"
+    "the fixed work of a call of s4j_on_rows on an inference block, besides its words"
+# an inference block's completion multiplies every word in at once (s4j_fix_mac_panels): its completing word less a
+# word that does not complete (fixlast R C less fixnext R C) for R, C in 16, 32, split as fit does; its MACs in
+# panels of 3 columns, a panel's sums in registers, 8 rows a step. Its work per word besides the MACs (the fit's
+# term in R) measures 0.1 cycles (-0.4 instructions): none, so not a figure
+# lastless R C [A]: "instructions cycles" of fixlast R C [A] less fixnext R C [A]
+lastless() {
+    nc_diff "$(nc fixlast "$1" "$2" ${3:+"$3"})" "$(nc fixnext "$1" "$2" ${3:+"$3"})"
+}
+set -- $(lastless 16 16) $(lastless 32 16) $(lastless 16 32) $(lastless 32 32)
+set -- $(fit_terms "$1" "$3" "$5" "$7") $(fit_terms "$2" "$4" "$6" "$8")
+panel_i=$1; panel_c=$5
+fixfigure fix.block.panel.mac "$1" "$5" \
+    "a multiply-accumulate of an inference block's completion (s4j_fix_mac_panels: s4j_fixmac_arm.S on the ARM)"
+
 # a 2-D convolution's fused block, as rowconv above on words: its first input row's work less its MACs at
 # fix.block.mac; rows from W = 32 to 48, runs from K = 3 to 5
 # fixrowconv W K MACS: "instructions cycles" of fixrowconv W K 4 16 less MACS MACs
@@ -268,12 +286,15 @@ fixfigure fix.pool.completion.column.norm "$(field "$norm_i" 4)" "$(field "$norm
 fixfigure fix.pool.completion.fixed.norm "$(field "$norm_i" 5)" "$(field "$norm_c" 5)" \
     "fixed work of the row that completes a folded norm pooling block, besides that packet, its window, pixel, words and columns"
 # fixcompletion BLOCK [A]: a completing row less a row that does not complete (scenarios fixBLOCKlast and
-# fixBLOCKnext, activation A): "instructions cycles" per column from 16 to 32 columns, then the same at 16 columns
+# fixBLOCKnext, activation A), its 16 rows' MACs (fix.block.panel.mac) taken out: "instructions cycles" per column
+# from 16 to 32 columns, then the same at 16 columns
 fixcompletion() {
     local c16 c32
     c16=$(nc_diff "$(nc "fix${1}last" 16 16 ${2:+"$2"})" "$(nc "fix${1}next" 16 16 ${2:+"$2"})")
     c32=$(nc_diff "$(nc "fix${1}last" 16 32 ${2:+"$2"})" "$(nc "fix${1}next" 16 32 ${2:+"$2"})")
-    echo "$(nc_per 16 "$c32" "$c16") $c16"
+    set -- $(nc_per 16 "$c32" "$c16") $c16
+    awk -v ci="$1" -v cc="$2" -v ai="$3" -v ac="$4" -v mi="$panel_i" -v mc="$panel_c" 'BEGIN {
+        printf "%.1f %.1f %.0f %.0f\n", ci - 16 * mi, cc - 16 * mc, ai - 256 * mi, ac - 256 * mc }'
 }
 # fixcompletionfigures NAME BLOCK WHAT KIND [A]: NAME.column (per column, WHAT) and NAME.fixed (the rest, of KIND) of
 # fixcompletion
@@ -296,13 +317,13 @@ for a in $ACTIVATIONS; do
             "per column of the event that completes a fused $a block, besides its row (bias, rounding, $a, emit, send)"
     fi
 done
-# a fused softmax block spread over two cores: its steps per column, from 32 to 64 columns; its last row's MACs
-# (one per column) taken out of the max step's
+# a fused softmax block spread over two cores: its steps per column, from 32 to 64 columns; its 2 rows' MACs (two
+# per column, in panels) taken out of the max step's
 for step in max sum normalise; do
     set -- $(nc_per 32 "$(nc fixsplit "$step" 64)" "$(nc fixsplit "$step" 32)")
     if [ "$step" = max ]; then
-        set -- "$(awk -v a="$1" -v m="$mac_i" 'BEGIN { printf "%.1f", a - m }')" \
-            "$(awk -v a="$2" -v m="$mac_c" 'BEGIN { printf "%.1f", a - m }')"
+        set -- "$(awk -v a="$1" -v m="$panel_i" 'BEGIN { printf "%.1f", a - 2 * m }')" \
+            "$(awk -v a="$2" -v m="$panel_c" 'BEGIN { printf "%.1f", a - 2 * m }')"
     fi
     case $step in
         max) what="its completing row: bias, rounding, local max (sent), besides the row's MACs" ;;

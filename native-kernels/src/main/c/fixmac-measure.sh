@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Measures the s16.15 row multiply-accumulate s4j_fix_mac_row on the ARM968: the assembly
-# (s4j_fixmac_arm.S) and the obvious C loop (fixmac_check.c's contract_mac_row, built with the
+# (s4j_fixmac_arm.S), its whole-block form s4j_fix_mac_panels, and the obvious C loop (fixmac_check.c's contract_mac_row, built with the
 # kernels' ARM flags), against the float kernel's MAC (calibrate.c's accumulate scenario, whose
 # per-MAC instructions are block.mac in the cost table).
 #
@@ -49,6 +49,26 @@ for f in asm c; do
         *) what="C contract loop" ;;
     esac
     row "$what" "$mac_i" "$mac_c" "$call_i" "$call_c" "$null_i" "$null_c" "$tail_i" "$tail_c"
+done
+# s4j_fix_mac_panels, one call on an R x C block: per MAC from R in 64, 128 and C in 48, 96 (panels of 3 columns
+# only, 8 rows a step), per call less an empty function's; then the measured whole of blocks whose columns leave a
+# panel of 1 or 2 (and rows a step of fewer than 8) against R C times that MAC and the call
+# panels_mac UNIT: per MAC of the four shapes (n or cycles)
+panels_mac() {
+    local p q r s
+    p=$($1 panels 64 48); q=$($1 panels 128 48); r=$($1 panels 64 96); s=$($1 panels 128 96)
+    awk -v p="$p" -v q="$q" -v r="$r" -v s="$s" 'BEGIN { printf "%.2f", (s - q - r + p) / (64 * 48) }'
+}
+pm_i=$(panels_mac n)
+pm_c=$(panels_mac cycles)
+call_i=$(( $(n panels 1 3) - $(n panelsnull 1 3) ))
+call_c=$(( $(cycles panels 1 3) - $(cycles panelsnull 1 3) ))
+printf '%-30s %6s %6s %8s %8s\n' "panels (s4j_fix_mac_panels)" "$pm_i" "$pm_c" "$call_i" "$call_c"
+echo "# whole calls of s4j_fix_mac_panels, cycles (est.): measured, and R C x $pm_c"
+for shape in "49 17" "784 17" "64 16" "63 1" "63 2" "63 4" "100 31"; do
+    set -- $shape
+    whole=$(( $(cycles panels "$1" "$2") - $(cycles panelsnull "$1" "$2") ))
+    printf '%-30s %8s %8s\n' "$1 x $2" "$whole" "$(awk -v r="$1" -v c="$2" -v m="$pm_c" 'BEGIN { printf "%.0f", r * c * m }')"
 done
 elf=$cal_elf
 markers

@@ -69,19 +69,40 @@ static int32_t locate_array(const void *dtcm, const s4j_layout *l,
     return S4J_OK;
 }
 
-int32_t s4j_params(const void *dtcm, uint32_t capacity, uint32_t which,
-                   uint32_t slot, uint32_t dest_len, const float **values,
-                   uint32_t *n)
+/* Weight k (row-major) of a loaded DENSE_BLOCK's state: where it lies, in
+ * panels on an S16_15 inference block (s4j_fix_in_panels). */
+static size_t weight_at(const s4j_header *h, const s4j_layout *l, uint32_t k)
 {
+    return s4j_fix_in_panels(h, l->train) ? s4j_panel_index(k / h->n_cols, k % h->n_cols, h->n_rows, h->n_cols)
+                                          : (size_t)k;
+}
+
+void s4j_put_weights(const s4j_header *h, const s4j_layout *l, void *dtcm, const float *values)
+{
+    float *w = AT(float, dtcm, l->weights);
+    uint32_t n = s4j_block_weights(h);
+    uint32_t k;
+
+    for (k = 0u; k < n; k++) {
+        w[weight_at(h, l, k)] = values[k];
+    }
+}
+
+int32_t s4j_params(const void *dtcm, uint32_t capacity, uint32_t which,
+                   uint32_t slot, float *dest, uint32_t dest_len)
+{
+    const s4j_header *h = (const s4j_header *)dtcm;
     const s4j_layout *l;
+    const float *values;
     uint32_t count = 0u;
     uint32_t off = 0u;
+    uint32_t k;
     int32_t r = s4j_layout_of(dtcm, capacity, &l);
 
     if (r != S4J_OK) {
         return r;
     }
-    if (values == NULL || n == NULL) {
+    if (dest == NULL) {
         return S4J_ERR_BAD_LENGTH;
     }
     r = locate_array(dtcm, l, which, slot, &off, &count);
@@ -91,8 +112,11 @@ int32_t s4j_params(const void *dtcm, uint32_t capacity, uint32_t which,
     if (dest_len != count) {
         return S4J_ERR_BAD_LENGTH;
     }
-    *values = CAT(float, dtcm, off);
-    *n = count;
+    values = CAT(float, dtcm, off);
+    for (k = 0u; k < count; k++) {
+        /* an updater's array is a training core's: row-major as its weights */
+        dest[k] = which == S4J_ARRAY_WEIGHTS ? values[weight_at(h, l, k)] : values[k];
+    }
     return S4J_OK;
 }
 
@@ -118,6 +142,10 @@ int32_t s4j_set_params(void *dtcm, uint32_t capacity, uint32_t which,
     }
     if (s4j_samples_in_flight(s4j_train_of(l, dtcm))) {
         return S4J_ERR_INCOMPLETE;
+    }
+    if (which == S4J_ARRAY_WEIGHTS && slot == 0u) {
+        s4j_put_weights((const s4j_header *)dtcm, l, dtcm, values);
+        return S4J_OK;
     }
     dest = AT(float, dtcm, off);
     for (k = 0u; k < count; k++) {

@@ -68,7 +68,7 @@ int32_t s4j_finish_z(s4j_header *h, const s4j_layout *l, void *dtcm, s4j_outbox 
 
 /* A row convolution's rows from rows_done on that have arrived, in order,
  * multiplied into its 64-bit sums by their runs (s4j_rowconv.c), counted in
- * out->rows. (A dense block multiplies each word in as it arrives: on_fix_word in
+ * out->rows. (A dense block files each word as it arrives: on_fix_word in
  * s4j_packet.c.) */
 void s4j_fix_accumulate_rows(s4j_header *h, const s4j_layout *l, void *dtcm, s4j_outbox *out)
 {

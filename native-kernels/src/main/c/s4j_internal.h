@@ -109,8 +109,8 @@ typedef struct s4j_range {
 
 /*
  * A range kind of the state only, never of a config (s4j_check_config refuses
- * it): s4j_load gives it to the DATA ranges of a block that multiplies each
- * word into its sums as it arrives (s4j_fix_on_arrival), so s4j_on_packet's
+ * it): s4j_load gives it to the DATA ranges of an S16_15 dense block that
+ * files its words on arrival (s4j_fix_on_arrival), so s4j_on_packet's
  * switch on the range kind sends those words to their own filing and a
  * float32 block's values pay no test of the arithmetic.
  */
@@ -129,14 +129,46 @@ _Static_assert(S4J_RANGE_FIX_PARTIAL > S4J_RANGE_BN_PARTIAL, "S4J_RANGE_FIX_PART
 #define S4J_RANGE_FIX_TRAIN_WORD 12u
 _Static_assert(S4J_RANGE_FIX_TRAIN_WORD > S4J_RANGE_BN_PARTIAL, "S4J_RANGE_FIX_TRAIN_WORD is no config range kind");
 
-/* Whether a block multiplies each word into its 64-bit sums as it arrives: an
- * S16_15 dense block, neither pooling (its words pooled at completion) nor a
- * row convolution (its rows in order, by their runs); a training one also
- * keeps them in its x ring. */
+/* Whether a block files each word as it arrives, whatever rows are missing
+ * (its sums are exact): an S16_15 dense block, neither pooling (its words
+ * pooled at completion) nor a row convolution (its rows in order, by their
+ * runs). An inference one keeps the words and multiplies them at completion
+ * (s4j_fix_in_panels); a training one multiplies each in as it arrives and
+ * keeps it in its x ring. */
 static inline int s4j_fix_on_arrival(const s4j_header *h)
 {
     return h->kind == S4J_KIND_DENSE_BLOCK && h->arithmetic != S4J_ARITH_FLOAT
         && h->pool == S4J_POOL_NONE && h->row.kernel_w == 0u;
+}
+
+/* The columns of a panel: an S16_15 inference block (s4j_fix_in_panels)
+ * stores its weights as panels of this many columns, each row-major, one
+ * after the other (the last has the cols mod 3 that remain), so that
+ * s4j_fix_mac_panels streams each panel's rows past sums held in registers. */
+#define S4J_PANEL_COLS 3u
+
+/* The width of the panel whose first column is `first` of cols. */
+static inline uint32_t s4j_panel_width(uint32_t first, uint32_t cols)
+{
+    return cols - first < S4J_PANEL_COLS ? cols - first : S4J_PANEL_COLS;
+}
+
+/* Where weight (r, j) of a rows x cols block stored in panels lies. */
+static inline size_t s4j_panel_index(uint32_t r, uint32_t j, uint32_t rows, uint32_t cols)
+{
+    uint32_t first = j - j % S4J_PANEL_COLS;
+
+    return (size_t)first * rows + (size_t)r * s4j_panel_width(first, cols) + (j - first);
+}
+
+/* Whether a block keeps its words and multiplies them all at its completion
+ * (s4j_fix_mac_panels), its weights in panels: an S16_15 dense block that
+ * files its words on arrival and does not train (a training block multiplies
+ * each word in as it arrives: its backward pass and update walk the weights
+ * row by row). */
+static inline int s4j_fix_in_panels(const s4j_header *h, uint32_t training)
+{
+    return s4j_fix_on_arrival(h) && training == 0u;
 }
 
 /* Whether an S16_15 training block sends each row's error as its 64-bit
@@ -841,10 +873,18 @@ void s4j_acc_finish(const s4j_acc *acc, float *z, uint32_t n);
  * word: an int64 in two's complement) += (int64_t)x w[j]; the host refuses
  * a layer whose sums could reach 2^63, so no sum wraps */
 void s4j_fix_mac_row(uint32_t *acc, const int32_t *w, int32_t x, uint32_t n);
+/* s4j_access.c: a loaded DENSE_BLOCK's weights set from its n_rows x n_cols
+ * row-major values (in panels if s4j_fix_in_panels) */
+void s4j_put_weights(const s4j_header *h, const s4j_layout *l, void *dtcm, const float *values);
+/* s4j_fixmac.c (S4J_ARITH_S16_15): for every r < rows and j < cols, acc's
+ * pair j += (int64_t)x[r] W(r, j), W a rows x cols block stored in panels
+ * (s4j_panel_index): an inference block's MACs, all at its completion */
+void s4j_fix_mac_panels(uint32_t *acc, const int32_t *w, const int32_t *x, uint32_t rows,
+                        uint32_t cols);
 /* s4j_forward.c (S4J_ARITH_S16_15): a row convolution's rows (s16.15
  * words, filed as the float block's) from rows_done on that have arrived
  * multiplied into its 64-bit sums in order, counted in out->rows (a dense
- * block multiplies each word in as it arrives: s4j_packet.c) */
+ * block files each word as it arrives: on_fix_word in s4j_packet.c) */
 void s4j_fix_accumulate_rows(s4j_header *h, const s4j_layout *l, void *dtcm, s4j_outbox *out);
 /* s4j_forward.c (S4J_ARITH_S16_15): every row of a block is in (its row
  * bookkeeping reset): a fused block's sums each biased, rounded once to

@@ -625,8 +625,8 @@ Java_org_spinnaker4j_kernels_KernelCore_readParams0(JNIEnv *env, jclass cls,
 {
     uint32_t capacity = 0u;
     void *dtcm = dtcm_of(env, buffer, &capacity);
-    const float *values = NULL;
-    uint32_t n = 0u;
+    jfloat *values;
+    jsize n;
     int32_t r;
 
     (void)cls;
@@ -637,9 +637,14 @@ Java_org_spinnaker4j_kernels_KernelCore_readParams0(JNIEnv *env, jclass cls,
     if (r != S4J_OK) {
         return r;
     }
-    r = s4j_params(dtcm, capacity, (uint32_t)which, (uint32_t)slot,
-                   (uint32_t)(*env)->GetArrayLength(env, dest), &values, &n);
-    return copy_out(env, dest, r, values, n);
+    n = (*env)->GetArrayLength(env, dest);
+    values = (*env)->GetFloatArrayElements(env, dest, NULL);
+    if (values == NULL) {
+        return S4J_ERR_JNI;
+    }
+    r = s4j_params(dtcm, capacity, (uint32_t)which, (uint32_t)slot, values, (uint32_t)n);
+    (*env)->ReleaseFloatArrayElements(env, dest, values, r == S4J_OK ? 0 : JNI_ABORT);
+    return r == S4J_OK ? (jint)n : r;
 }
 
 JNIEXPORT jint JNICALL

@@ -446,8 +446,10 @@
  * block's sum per column is an int64 (low word, high word) in its acc
  * region, sum x^ w^ + b^ 2^15 exact, rounded once to s16.15 (nearest, ties
  * away from zero, saturated and counted: s4j_saturated) before the
- * activation; a dense block (not pooling, not a row convolution's)
- * multiplies each word in as it arrives and keeps no x. S16_15 inference
+ * activation; a dense block (not pooling, not a row convolution's) files
+ * each word as it arrives: at inference it keeps it and multiplies them all
+ * at completion, its weights in panels of 3 columns (s4j_params reads them
+ * back row-major); in training it multiplies each in at once. S16_15 inference
  * runs on INPUT_SOURCE, OUTPUT_SINK, DENSE_BLOCKs and REDUCEs (training: a
  * fused DENSE_BLOCK, s4j_fixtrain.c); an activator's activation is
  * IDENTITY, RELU, RELU6, LEAKYRELU, HARDTANH, THRESHOLDEDRELU, CUBE, one
@@ -948,14 +950,14 @@ uint32_t s4j_drop_hash(uint32_t stream, uint32_t sample, uint32_t index);
 #define S4J_ARRAY_WEIGHTS 0u  /* DENSE_BLOCK: n_rows*n_cols, row-major */
 #define S4J_ARRAY_BIAS    1u  /* REDUCE or fused block: n_cols */
 
-/* Points *values at array `which` (S4J_ARRAY_*) of slot `slot`: 0 is the
- * parameters themselves, k = 1 .. (updater arrays) the updater's state array
+/* Copies array `which` (S4J_ARRAY_*) of slot `slot` into dest: 0 is the
+ * parameters themselves (weights row-major, whatever order the core keeps
+ * them in), k = 1 .. (updater arrays) the updater's state array
  * k (in the order of S4J_UPDATER_*'s comment: NESTEROVS: 1 = v; ADAM: 1 = m,
  * 2 = v; ...) of a training core, laid out like
  * the parameters; dest_len must equal the array's length. */
 int32_t s4j_params(const void *dtcm, uint32_t capacity, uint32_t which,
-                   uint32_t slot, uint32_t dest_len, const float **values,
-                   uint32_t *n);
+                   uint32_t slot, float *dest, uint32_t dest_len);
 
 /* Overwrites array `which` of slot `slot` (as s4j_params) with n values;
  * S4J_ERR_INCOMPLETE while the core holds part of a sample (its forward pass

@@ -555,7 +555,7 @@ int32_t s4j_load(void *dtcm, uint32_t capacity, const s4j_config *cfg,
                         : (ranges[i].kind == S4J_RANGE_IGNORE ? 0u : src[S4J_RANGE_WORD_LOCAL]);
     }
     if (want_w != 0u) {
-        memcpy(AT(float, dtcm, l.weights), weights, (size_t)want_w * sizeof(float));
+        s4j_put_weights(h, &l, dtcm, weights);
     }
     if (want_b != 0u) {
         memcpy(AT(float, dtcm, l.bias), bias, (size_t)want_b * sizeof(float));

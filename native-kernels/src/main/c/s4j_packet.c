@@ -2,10 +2,12 @@
  * A packet in (s4j_on_packet): find its key's range, file its value (a row,
  * a partial, a sink's value, a softmax peer's step, a delta, a backward
  * partial, a label, a norm partial), and on the one that completes a step
- * hand over to the forward, softmax or backward pass. A block multiplies each
- * row in as it arrives (accumulate_rows: float32 in row order; an s16.15
- * dense block each word as it arrives, on_fix_word): the receive and the multiply-
- * accumulate stay in this file, the code of every packet.
+ * hand over to the forward, softmax or backward pass. A float32 block
+ * multiplies each row in as it and the rows before it are in
+ * (accumulate_rows); an s16.15 dense block files each word as it arrives
+ * (on_fix_word: an inference block multiplies them all at completion): the
+ * receive and the multiply-accumulate stay in this file, the code of every
+ * packet.
  */
 #include "s4j_fixsum.h"
 #include "s4j_fixback.h"
@@ -393,18 +395,21 @@ static int32_t on_row(s4j_header *h, const s4j_layout *l, void *dtcm,
 
 /*
  * Word `row` of an S16_15 dense block (s4j_fix_on_arrival: its DATA ranges
- * have kind S4J_RANGE_FIX_WORD in its state) multiplied straight into the
- * block's 64-bit sums. Exact integer sums do not depend on the order, so no
- * word is kept and nothing waits for an earlier row, as a float32 block's
- * rows must (float addition is not associative). The checks are on_row's:
- * a next sample's word during a softmax exchange, a row that came twice (the
- * bitmap), and a training block's (`training`, a constant at each of the
- * two calls: an inference block's path has no test of it) ring room at a
- * sample's first word, whose words it also keeps in its x ring for the
- * backward pass. The last
- * word completes the block, which empties the sums for the next sample.
- * Returns what s4j_on_packet returns. The event reports its one row
- * (out->rows), which the cost model charges the word's MACs by.
+ * have kind S4J_RANGE_FIX_WORD in its state, S4J_RANGE_FIX_TRAIN_WORD if it
+ * trains). Exact integer sums do not depend on the order, so nothing waits
+ * for an earlier row, as a float32 block's rows must (float addition is not
+ * associative). An inference block keeps the word and multiplies every word
+ * in at its completion, its weights in panels (s4j_fix_mac_panels: a
+ * panel's sums stay in registers); a training block (`training`, a constant
+ * at each of the two calls: an inference block's path has no test of it)
+ * multiplies it straight into its 64-bit sums and keeps it in its x ring for
+ * the backward pass. The checks are on_row's: a next sample's word during a
+ * softmax exchange, a row that came twice (the bitmap), and a training
+ * block's ring room at a sample's first word. The last word completes the
+ * block, which empties the sums for the next sample. Returns what
+ * s4j_on_packet returns. A training block's event reports its one row
+ * (out->rows), which the cost model charges the word's MACs by; an inference
+ * block's MACs are its completion's.
  */
 static inline __attribute__((always_inline))
 int32_t on_fix_word(const s4j_layout *l, void *dtcm, uint32_t row, uint32_t payload, s4j_outbox *out,
@@ -431,16 +436,22 @@ int32_t on_fix_word(const s4j_layout *l, void *dtcm, uint32_t row, uint32_t payl
             return S4J_ERR_IN_FLIGHT;
         }
         AT(uint32_t, dtcm, l->x)[(size_t)s4j_fwd_entry(t) * h->n_rows + row] = payload;
+        s4j_fix_mac_row((uint32_t *)(void *)s4j_block_acc(l, dtcm, n_cols),
+                        CAT(int32_t, dtcm, l->weights) + (size_t)row * n_cols, (int32_t)payload, n_cols);
+        out->rows = 1u; /* the event's one row (s4j_begin_event zeroed the count) */
+    } else {
+        AT(uint32_t, dtcm, l->x)[row] = payload;
     }
     bitmap[row / 32u] |= bit;
-    s4j_fix_mac_row((uint32_t *)(void *)s4j_block_acc(l, dtcm, n_cols),
-                    CAT(int32_t, dtcm, l->weights) + (size_t)row * n_cols, (int32_t)payload, n_cols);
-    out->rows = 1u; /* the event's one row (s4j_begin_event zeroed the count) */
     if (++h->received == h->n_rows) {
         int32_t r;
 
         memset(bitmap, 0, (size_t)s4j_bitmap_words(h->n_rows) * sizeof(uint32_t));
         h->received = 0u;
+        if (!training) {
+            s4j_fix_mac_panels((uint32_t *)(void *)s4j_block_acc(l, dtcm, n_cols),
+                               CAT(int32_t, dtcm, l->weights), CAT(int32_t, dtcm, l->x), h->n_rows, n_cols);
+        }
         r = s4j_fix_finish_block(h, l, dtcm, out);
         if (r < 0) {
             return r;
@@ -1025,9 +1036,10 @@ static int32_t rows_float(s4j_header *h, const s4j_layout *l, void *dtcm, uint32
     return r < 0 ? r : (int32_t)out->count;
 }
 
-/* An S16_15 dense block's words [first, first + n), each multiplied in as
- * its packet's (on_fix_word; `training` a constant at each of the two
- * calls, as there), stopping at the first refused; out->rows their count. */
+/* An S16_15 dense block's words [first, first + n), each filed as its
+ * packet's (on_fix_word; `training` a constant at each of the two calls, as
+ * there), stopping at the first refused; out->rows the count a training
+ * block multiplied in (an inference block's MACs are its completion's). */
 static inline __attribute__((always_inline))
 int32_t rows_fix(const s4j_layout *l, void *dtcm, uint32_t first, uint32_t n, const uint32_t *words,
                  s4j_outbox *out, int training)
@@ -1041,7 +1053,7 @@ int32_t rows_fix(const s4j_layout *l, void *dtcm, uint32_t first, uint32_t n, co
             break;
         }
     }
-    out->rows = k; /* on_fix_word counts its one row */
+    out->rows = training ? k : 0u; /* on_fix_word counts a training block's one row */
     return r;
 }
 

@@ -128,8 +128,8 @@ final class ArithmeticComparison {
      */
     private static String targets(List<Row> rows) {
         CoreCostModel cost = CoreCostModel.ARM968_SOFT_FLOAT;
-        double floatMac = cost.macCycles(Arithmetic.FLOAT32);
-        double fixedMac = cost.macCycles(Arithmetic.S16_15);
+        double floatMac = cost.macCycles(Arithmetic.FLOAT32, false);
+        double fixedMac = cost.macCycles(Arithmetic.S16_15, false);
         Row mnistFloat = find(rows, MNIST, Arithmetic.FLOAT32);
         Row mnistFixed = find(rows, MNIST, Arithmetic.S16_15);
         return new TargetTable()

@@ -278,13 +278,14 @@ class FixedPointBlockTest {
     }
 
     /**
-     * A dense block multiplies each word into its 64-bit sums in the event that brings it, whatever rows are still
-     * missing (a float32 block waits for row 0): from the last row down, every event reports one row. A word that
-     * comes twice is refused (DUPLICATE_ROW) and not multiplied in, so every output is still the reference's; and the
-     * completion empties the sums, so the next samples (rows in other orders, a duplicate in each) are too.
+     * An inference block keeps each word in the event that brings it, whatever rows are still missing (a float32 block
+     * waits for row 0), and multiplies them all in at its completion: from the last row down, no word's event reports
+     * a row multiplied in. A word that comes twice is refused (DUPLICATE_ROW) and not kept, so every output is still
+     * the reference's; and the completion empties the sums, so the next samples (rows in other orders, a duplicate in
+     * each) are too.
      */
     @Test
-    void eachWordIsMultipliedInAsItArrivesAndADuplicateIsNot() {
+    void eachWordIsKeptAsItArrivesAndADuplicateIsNot() {
         Random rnd = new Random(41);
         int[] w = randomWords(rnd, N_ROWS * N_COLS, 0.7);
         int[] b = randomWords(rnd, N_COLS, 0.4);
@@ -302,7 +303,7 @@ class FixedPointBlockTest {
             for (int k = 0; k < N_ROWS; k++) {
                 int row = order.get(k);
                 sent = Kernels.deliver(core, new Packet(IN + row, x[row]));
-                assertEquals(1, core.lastRowsAccumulated(), "sample " + sample + ": row " + row + " multiplied in");
+                assertEquals(0, core.lastRowsAccumulated(), "sample " + sample + ": row " + row + " kept");
                 if (k == N_ROWS / 2) {
                     int again = order.get(0);
                     KernelException e = assertThrowsWith(KernelException.class,
@@ -314,6 +315,33 @@ class FixedPointBlockTest {
             assertArrayEquals(reference(KernelActivation.IDENTITY, 0, x, w, b, new long[1]), payloads(sent),
                     "sample " + sample);
             assertEquals(0, core.receivedCount(), "the block is ready for the next sample");
+        }
+    }
+
+    /**
+     * An inference block keeps its weights in panels of three columns (the last of the one or two that remain) and
+     * multiplies them at completion, a panel's sums in registers: for every width from 1 to 8 columns and rows from 1
+     * to 17 (a multiple of the assembly's 8-row step and the rows after it), every output is the reference's and the
+     * weights read back row-major, as loaded.
+     */
+    @Test
+    void anInferenceBlockInPanelsGivesTheReferenceAndReadsItsWeightsBackRowMajor() {
+        Random rnd = new Random(43);
+        for (int cols = 1; cols <= 8; cols++) {
+            for (int rows : new int[] {1, 7, 8, 17}) {
+                int[] w = randomWords(rnd, rows * cols, 0.7);
+                int[] b = randomWords(rnd, cols, 0.4);
+                int[] x = randomWords(rnd, rows, 1.5);
+                KernelCore core = new KernelCore();
+                core.loadWords(Kernels.dense(rows, cols, true, KernelActivation.IDENTITY, 0f, OUT,
+                        List.of(KeyRange.data(IN, rows, 0))).withFixedPoint(), w, b);
+                String shape = rows + " x " + cols;
+                assertArrayEquals(reference(KernelActivation.IDENTITY, 0, x, w, b, new long[1]),
+                        payloads(runSample(core, x, rnd)), shape);
+                float[] weights = core.readWeights();
+                int[] read = IntStream.range(0, weights.length).map(i -> Float.floatToRawIntBits(weights[i])).toArray();
+                assertArrayEquals(w, read, shape + ": weights read back row-major");
+            }
         }
     }
 

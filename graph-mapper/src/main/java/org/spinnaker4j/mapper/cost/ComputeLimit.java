@@ -33,6 +33,6 @@ public final class ComputeLimit {
     /** Seconds per sample of the network's pass on every application core of {@code machine}. */
     public static double secondsPerSample(NetworkSpec network, Machine machine, CoreCostModel cost,
             MachineTiming timing) {
-        return macsPerSample(network) * cost.macCycles(network.arithmetic()) * timing.coreClockPs() / 1e12 / machine.applicationCores();
+        return macsPerSample(network) * cost.macCycles(network.arithmetic(), network.trains()) * timing.coreClockPs() / 1e12 / machine.applicationCores();
     }
 }

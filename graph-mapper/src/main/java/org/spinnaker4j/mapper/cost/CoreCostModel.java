@@ -29,9 +29,10 @@ import org.spinnaker4j.mapper.ir.UpdaterType;
  * figures and the cycles per instruction are estimates. Sources: docs/machine-model.md.
  *
  * <p>A block multiplies each row into its sums when the row and every row before it have
- * arrived (an s16.15 dense block each word as it arrives: exact sums do not depend on the order), so its MACs are
+ * arrived (an s16.15 training block each word as it arrives: exact sums do not depend on the order), so its MACs are
  * charged per row multiplied in ({@link #rowCycles}), in whichever event does them; its
- * {@link #completionCycles completion} is the rest.
+ * {@link #completionCycles completion} is the rest. An s16.15 inference block keeps its words and multiplies them
+ * all in its completion ({@link #multipliesAtCompletion}), which is charged its MACs.
  *
  * @param cyclesPerInstruction   est. 1.3 (ARM9E pipeline: 1.2–1.5)
  * @param receiveInterruptCycles the packet-received interrupt that empties the receive register (est.)
@@ -256,36 +257,52 @@ public record CoreCostModel(double cyclesPerInstruction, int receiveInterruptCyc
 
     /**
      * Cycles to dispatch one received packet and file its value (a reduce core adds it), without
-     * the rows a block may multiply in ({@link #rowCycles}). An s16.15 dense block multiplies each word in as it
-     * arrives: its filing and the call of the MAC here, its MACs in {@link #rowCycles}.
+     * the rows a block may multiply in ({@link #rowCycles}). An s16.15 inference block keeps each word for its
+     * completion ({@link #multipliesAtCompletion}); a training one multiplies each word in as it arrives: its filing
+     * and the call of the MAC here, its MACs in {@link #rowCycles}.
      */
     public long packetCycles(MachineVertex v) {
         ForwardFigures f = figures(v);
         return dispatchCycles + cycles(f, switch (v.kind()) {
             case REDUCE, RELAY -> f.reducePartial();
             case OUTPUT_SINK, LOSS_SINK -> f.sinkPacket();
-            case DENSE_BLOCK -> v.pooling() == null && v.rowBlock() == null ? f.wordPacket() : f.valuePacket();
+            case DENSE_BLOCK -> v.pooling() != null || v.rowBlock() != null ? f.valuePacket()
+                    : v.trains() ? f.trainWordPacket() : f.wordPacket();
             default -> f.valuePacket();
         });
     }
 
     /**
-     * Cycles of one multiply-accumulate (random operands) in {@code arithmetic}, the unit of the machine's compute
-     * limit.
+     * Whether a block keeps its words and multiplies them all in at its completion, its weights in panels of three
+     * columns: an s16.15 dense block, neither pooling nor a 2-D convolution's, whose network does not train on the
+     * machine. Its MACs are its {@link #completionCycles completion's}, none in {@link #rowCycles}.
      */
-    public double macCycles(Arithmetic arithmetic) {
+    public static boolean multipliesAtCompletion(MachineVertex v) {
+        return v.arithmetic() == Arithmetic.S16_15 && v.kind() == VertexKind.DENSE_BLOCK && v.pooling() == null
+                && v.rowBlock() == null && !v.trains();
+    }
+
+    /**
+     * Cycles of one multiply-accumulate (random operands) in {@code arithmetic}, the unit of the machine's compute
+     * limit: in s16.15 an inference block's (in panels at its completion) or, if the network trains, a training
+     * block's (a word multiplied in as it arrives).
+     */
+    public double macCycles(Arithmetic arithmetic, boolean trains) {
         ForwardFigures f = arithmetic == Arithmetic.FLOAT32 ? FLOAT32 : S16_15;
-        return f.inCycles() ? f.mac() : f.mac() * cyclesPerInstruction;
+        double mac = arithmetic == Arithmetic.S16_15 && !trains ? f.panelMac() : f.mac();
+        return f.inCycles() ? mac : mac * cyclesPerInstruction;
     }
 
     /**
      * Cycles a block takes to multiply one row into its sums (a MAC per column and the row's
-     * loop), in the event that brings the row or a later one (an s16.15 dense block's: the event that brings it, its
-     * MACs only, the rest in its word's {@link #packetCycles}); 0 for a vertex that is not a block.
+     * loop), in the event that brings the row or a later one (an s16.15 training block's: the event that brings it,
+     * its MACs only, the rest in its word's {@link #packetCycles}); 0 for a vertex that is not a block, and for one
+     * that {@link #multipliesAtCompletion multiplies at its completion}.
      */
     public long rowCycles(MachineVertex v) {
-        if (v.pooling() != null) {
-            return 0; // a pooling block pools its rows when the last arrives: its completion
+        if (v.pooling() != null || multipliesAtCompletion(v)) {
+            return 0; // a pooling block pools its rows when the last arrives, an s16.15 inference block multiplies
+                      // them then: its completion
         }
         ForwardFigures f = figures(v);
         RowBlock block = v.rowBlock();
@@ -320,9 +337,9 @@ public record CoreCostModel(double cyclesPerInstruction, int receiveInterruptCyc
 
     /**
      * Cycles of the work a vertex does once its last input value of a sample has arrived, besides
-     * that packet and the rows it multiplies in: a block's completion (and, fused, its activation per
-     * column), a reduce's activation per output (a relay's the identity, its kernel being a reduce's), a source's
-     * values sent.
+     * that packet and the rows it multiplies in as they come: a block's completion (and, fused, its activation per
+     * column; an s16.15 inference block's every MAC, {@link #multipliesAtCompletion}), a reduce's activation per
+     * output (a relay's the identity, its kernel being a reduce's), a source's values sent.
      */
     public long completionCycles(MachineVertex v, ActivationKind activation) {
         return completionCycles(v, activation, false);
@@ -345,7 +362,7 @@ public record CoreCostModel(double cyclesPerInstruction, int receiveInterruptCyc
         return switch (v.kind()) {
             case DENSE_BLOCK -> cycles(f, f.blockFixed(v.fused()) + cols * f.blockColumn(v.fused())
                     + (v.fused() ? cols * (softmaxSplit ? f.softmaxStep(SoftmaxStep.MAX) : f.perOutput(activation))
-                    : 0));
+                    : 0) + (multipliesAtCompletion(v) ? (double) v.rows().size() * cols * f.panelMac() : 0));
             case REDUCE -> cycles(f, cols * f.reduceOutput(activation, softmaxSplit));
             case RELAY -> cycles(f, cols * f.reduceOutput(ActivationKind.IDENTITY, false));
             case INPUT_SOURCE, LABEL_SOURCE -> cycles(f, cols * f.sourceValue());

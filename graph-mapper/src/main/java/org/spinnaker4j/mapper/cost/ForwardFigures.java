@@ -11,8 +11,8 @@ import org.spinnaker4j.mapper.ir.Arithmetic;
 
 /**
  * The cost table's figures for the forward work of one arithmetic's kernels: a block's value filed, MAC and row (a 2-D
- * convolution's block: its row and its runs besides their MACs; an s16.15 dense block: its word, multiplied in as it
- * arrives), its
+ * convolution's block: its row and its runs besides their MACs; an s16.15 dense block: its word, kept for its
+ * completion if it does not train, multiplied in as it arrives if it does), its
  * completion (fixed and per column, fused or not, its activation per output), a reduce's partial filed and its columns
  * completed (streamed, or all at once), a relay's, a softmax's forward steps over several cores, a sink's value and a
  * source's. {@link #inCycles()} says their unit: the float32 kernels' are ARM instructions, which
@@ -28,8 +28,12 @@ final class ForwardFigures implements KernelFigures {
     private final Arithmetic arithmetic;
     private final boolean inCycles;
     private final double valuePacket;
-    /** A value a dense block (not pooling, not a 2-D convolution's) files and multiplies in, besides its MACs. */
+    /** A value a dense block (not pooling, not a 2-D convolution's) files, besides the row it may multiply in. */
     private final double wordPacket;
+    /** The same, a training block's: s16.15's multiplied in as it arrives, besides its MACs. */
+    private final double trainWordPacket;
+    /** An s16.15 inference block's MAC, all of them in its completion, in panels (0 in float32). */
+    private final double panelMac;
     private final double sinkPacket;
     private final double mac;
     private final double blockRow;
@@ -95,6 +99,8 @@ final class ForwardFigures implements KernelFigures {
             }
             // a block files each value, then multiplies the rows in order (float addition is not associative)
             this.wordPacket = valuePacket;
+            this.trainWordPacket = valuePacket;
+            this.panelMac = 0.0;
             this.blockRow = figure.applyAsDouble("block.row");
             this.unfusedFixed = blockFixed;
             this.unfusedColumn = blockColumn;
@@ -113,9 +119,12 @@ final class ForwardFigures implements KernelFigures {
             // them; a softmax's column, which never streams, is its share of that completion
             reduceColumn.put(ActivationKind.SOFTMAX, figure.applyAsDouble("reduce.completion.column.softmax"));
             split.put(SoftmaxStep.MAX, reduceSplitMax - blockColumn);
-            // a dense block multiplies each word in as it arrives (exact sums: any order): the word's filing and its
-            // call of the MAC are one figure, its row no more than its MACs
+            // exact sums, any order: an inference block keeps each word and multiplies them all at its completion,
+            // in panels; a training block multiplies each word in as it arrives, the word's filing and its call of
+            // the MAC one figure, its row no more than its MACs
             this.wordPacket = figure.applyAsDouble("block.word");
+            this.trainWordPacket = figure.applyAsDouble("block.train.word");
+            this.panelMac = figure.applyAsDouble("block.panel.mac");
             this.blockRow = 0.0;
             this.unfusedFixed = figure.applyAsDouble("unfused.completion.fixed");
             this.unfusedColumn = figure.applyAsDouble("unfused.completion.column");
@@ -123,7 +132,7 @@ final class ForwardFigures implements KernelFigures {
             this.reduceOutput = reduceColumn;
         }
         this.softmaxSplit = split;
-        // block.dma.row is measured with the row's loop (float32's block.row; s16.15's is its word's MAC call)
+        // block.dma.row is measured with the row's loop (float32's block.row; s16.15's inference block keeps its word)
         this.dmaRow = figure.applyAsDouble("block.dma.row") - blockRow;
     }
 
@@ -175,11 +184,27 @@ final class ForwardFigures implements KernelFigures {
     /**
      * A value filed by a dense block that is neither pooling nor a 2-D convolution's, besides the row it may
      * multiply in ({@link #blockRow()}, {@link #mac()}): float32's {@link #valuePacket()}, its rows multiplied in
-     * order; s16.15's the word multiplied in as it arrives ({@code fix.block.word.cycles}), its filing and the call
-     * of the MAC.
+     * order; s16.15's the word an inference block keeps for its completion ({@code fix.block.word.cycles}).
      */
     double wordPacket() {
         return wordPacket;
+    }
+
+    /**
+     * {@link #wordPacket()} of a training block: float32's the same; s16.15's the word multiplied in as it arrives
+     * ({@code fix.block.train.word.cycles}), its filing, its copy into the x ring and the call of the MAC.
+     */
+    double trainWordPacket() {
+        return trainWordPacket;
+    }
+
+    /**
+     * One MAC of an s16.15 inference block's completion ({@code fix.block.panel.mac.cycles}): its weights in panels of
+     * three columns, each panel's sums in registers while its words stream past; 0 in float32, whose blocks multiply
+     * their rows as they come.
+     */
+    double panelMac() {
+        return panelMac;
     }
 
     /** A value filed by a sink. */
@@ -187,7 +212,7 @@ final class ForwardFigures implements KernelFigures {
         return sinkPacket;
     }
 
-    /** One multiply-accumulate as a block multiplies a row in. */
+    /** One multiply-accumulate as a block multiplies a row in (s16.15: a training block's, as its word arrives). */
     double mac() {
         return mac;
     }

@@ -14,13 +14,20 @@ import org.spinnaker4j.mapper.ir.RowBlock;
  * pooling layer's block pools (compares or adds, no weights), null for every other vertex. {@code image}
  * is the 2-D convolution a block runs along the image's rows holding its kernel once ({@link #rowBlock()}), null
  * for every other vertex. {@code arithmetic} is the number format its kernel computes in (its network's), which
- * decides the costs it is charged.
+ * decides the costs it is charged; {@code trains} whether its network trains on the machine, which decides how an
+ * s16.15 block multiplies (a training block each word as it arrives, an inference block all at its completion).
  */
 public record MachineVertex(int id, VertexKind kind, int layer, Slice rows, Slice cols, boolean fused,
-        PoolingWork pooling, Conv2DGeometry image, Arithmetic arithmetic) {
+        PoolingWork pooling, Conv2DGeometry image, Arithmetic arithmetic, boolean trains) {
 
     public MachineVertex {
         Objects.requireNonNull(arithmetic, "arithmetic");
+    }
+
+    /** A vertex of a network that does not train on the machine. */
+    public MachineVertex(int id, VertexKind kind, int layer, Slice rows, Slice cols, boolean fused,
+            PoolingWork pooling, Conv2DGeometry image, Arithmetic arithmetic) {
+        this(id, kind, layer, rows, cols, fused, pooling, image, arithmetic, false);
     }
 
     /** A vertex computing in float32. */

@@ -40,13 +40,15 @@ final class GraphBuilder {
     private final List<MachineVertex> vertices = new ArrayList<>();
     private final List<OutgoingPartition> partitions = new ArrayList<>();
     private final Arithmetic arithmetic;
+    private final boolean trains;
 
-    private GraphBuilder(Arithmetic arithmetic) {
+    private GraphBuilder(Arithmetic arithmetic, boolean trains) {
         this.arithmetic = arithmetic;
+        this.trains = trains;
     }
 
     static MachineGraph build(NetworkSpec network, LayerSlicing slicing) {
-        return new GraphBuilder(network.arithmetic()).buildGraph(network, slicing);
+        return new GraphBuilder(network.arithmetic(), network.trains()).buildGraph(network, slicing);
     }
 
     private MachineGraph buildGraph(NetworkSpec network, LayerSlicing slicing) {
@@ -383,7 +385,7 @@ final class GraphBuilder {
     private int add(VertexKind kind, int layer, Slice rows, Slice cols, boolean fused, PoolingWork pooling,
             Conv2DGeometry image) {
         int id = vertices.size();
-        vertices.add(new MachineVertex(id, kind, layer, rows, cols, fused, pooling, image, arithmetic));
+        vertices.add(new MachineVertex(id, kind, layer, rows, cols, fused, pooling, image, arithmetic, trains));
         return id;
     }
 

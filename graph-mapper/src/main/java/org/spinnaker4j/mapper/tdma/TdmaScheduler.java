@@ -11,6 +11,7 @@ import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.stream.Stream;
 import org.spinnaker4j.mapper.cost.CoreCostModel;
 import org.spinnaker4j.mapper.cost.OutputLoss;
 import org.spinnaker4j.mapper.cost.SoftmaxStep;
@@ -231,48 +232,47 @@ public final class TdmaScheduler {
             layOut(passes, null);
             TdmaSchedule oneByOne = snapshot(windowEnd);
             clear();
-            return pipelined(network.trains() ? waitingForTheOtherPass(passes) : passes, oneByOne, room);
+            return pipelined(waitingForOtherSamples(passes), oneByOne, room);
         }
 
         /**
-         * In training, the plans of windows whose packets cross a chip-to-chip link that a window of the other pass
-         * crosses too, each such window's packets later by one full link queue ({@link #DEFAULT_LINK_QUEUE}): the
-         * modulo schedule shares a link between windows by their rates, not slot by slot, so another sample's
-         * packet of the other pass may be on the link ahead of this one. Without the margin a window opened on
-         * its inputs' predicted arrival with 2 clocks to spare: on a Conv1D → AVG pool → Conv1D → global pool →
-         * dense → softmax network (FASTEST, 139 cores) a layer-2 block's deltas queued two packets ahead of a
-         * dense value, which came 133 clocks late, and the output core missed 11 slots a mini-batch of 16.
+         * The plans of windows whose packets cross a chip-to-chip link that another window crosses too (of either
+         * pass, another sample's in the pipelined schedule), each such window's packets later by one full link queue
+         * ({@link #DEFAULT_LINK_QUEUE}): the modulo schedule shares a link between windows by their rates, not slot by
+         * slot, so another sample's packet may be on the link ahead of this one. Without the margin a window opened
+         * on its inputs' predicted arrival with 2 clocks to spare: on a Conv1D → AVG pool → Conv1D → global pool →
+         * dense → softmax network (FASTEST, 139 cores, training) a layer-2 block's deltas queued two packets ahead of
+         * a dense value, which came 133 clocks late, and the output core missed 11 slots a mini-batch of 16; and at
+         * inference (session 36, an s16.15 10-50-200-25 network with a DropoutLayer on FASTEST's 153 cores) a layer-1
+         * block's last word came 424 clocks later in every sample after the first than in the first, and the block,
+         * multiplying all its words in at its completion (1,591 cycles), missed its first slot by 9 clocks.
          */
-        private List<List<StagePlan>> waitingForTheOtherPass(List<List<StagePlan>> passes) {
-            List<Set<Object>> linksOfPass = new ArrayList<>();
+        private List<List<StagePlan>> waitingForOtherSamples(List<List<StagePlan>> passes) {
+            Map<Object, Integer> windowsOnLink = new HashMap<>();
             for (List<StagePlan> pass : passes) {
-                Set<Object> links = new HashSet<>();
                 for (StagePlan plan : pass) {
                     if (plan.values() != null) {
-                        plan.values().resources().keySet().stream().filter(RouteWalker.LinkUse.class::isInstance)
-                                .forEach(links::add);
+                        linksOf(plan.values()).forEach(link -> windowsOnLink.merge(link, 1, Integer::sum));
                     }
                 }
-                linksOfPass.add(links);
             }
             long margin = DEFAULT_LINK_QUEUE * timing.linkClocks();
             List<List<StagePlan>> delayed = new ArrayList<>();
-            for (int i = 0; i < passes.size(); i++) {
-                Set<Object> others = new HashSet<>();
-                for (int j = 0; j < passes.size(); j++) {
-                    if (j != i) {
-                        others.addAll(linksOfPass.get(j));
-                    }
-                }
+            for (List<StagePlan> plans : passes) {
                 List<StagePlan> pass = new ArrayList<>();
-                for (StagePlan plan : passes.get(i)) {
+                for (StagePlan plan : plans) {
                     WindowPlan w = plan.values();
-                    boolean shares = w != null && w.resources().keySet().stream().anyMatch(others::contains);
+                    boolean shares = w != null && linksOf(w).anyMatch(link -> windowsOnLink.get(link) > 1);
                     pass.add(shares ? plan.withValues(w.later(margin)) : plan);
                 }
                 delayed.add(pass);
             }
             return delayed;
+        }
+
+        /** The chip-to-chip links a window's packets cross. */
+        private static Stream<Object> linksOf(WindowPlan w) {
+            return w.resources().keySet().stream().filter(RouteWalker.LinkUse.class::isInstance);
         }
 
         /**
@@ -1088,7 +1088,7 @@ public final class TdmaScheduler {
          * network's 664-core slicing (two sources per input row slice) a layer-0 block filed 17 rows from its second
          * source and multiplied them after the first source's last row, 7,258 clocks that the window did not allow,
          * and every later window missed its slots. {@link RowOrder#NONE} for any other receiver (an s16.15 block
-         * multiplies each word in as it arrives: its exact sums do not depend on the order), or if the window does not
+         * files each word as it arrives: its exact sums do not depend on the order), or if the window does not
          * bring each of the block's rows once.
          */
         private RowOrder rowsInOrder(int receiver, Phase phase, Map<Integer, Integer> packetsFrom) {
@@ -1835,7 +1835,7 @@ public final class TdmaScheduler {
     /**
      * Whether {@code v} is a plain float32 dense block, which multiplies its rows in order of index as each and every
      * row before it are in (a convolution's, a pooling block and a 2-D convolution's row block handle their packets
-     * otherwise, and an s16.15 block multiplies each word in as it arrives, its exact sums not depending on the
+     * otherwise, and an s16.15 block files each word as it arrives, its exact sums not depending on the
      * order): a row that comes in before an earlier one waits, filed.
      */
     static boolean multipliesRowsInOrder(NetworkSpec network, MachineVertex v) {

@@ -23,7 +23,7 @@ class ComputeLimitTest {
         long forward = 784L * 256 + 256L * 128 + 128L * 10;
         assertEquals(forward, ComputeLimit.macsPerSample(mnist));
         CoreCostModel cost = CoreCostModel.ARM968_SOFT_FLOAT;
-        double seconds = forward * cost.macCycles(Arithmetic.FLOAT32) * 5e-9 / 768;
+        double seconds = forward * cost.macCycles(Arithmetic.FLOAT32, false) * 5e-9 / 768;
         assertEquals(seconds, ComputeLimit.secondsPerSample(mnist, Machine.spinn5(), cost, MachineTiming.SPINNAKER1),
                 1e-15);
     }

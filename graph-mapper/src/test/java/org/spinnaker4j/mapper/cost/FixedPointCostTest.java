@@ -1,6 +1,7 @@
 package org.spinnaker4j.mapper.cost;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -35,8 +36,12 @@ class FixedPointCostTest {
     private static final int COLS = 200;
 
     private static MachineVertex vertex(VertexKind kind, Arithmetic arithmetic) {
+        return vertex(kind, arithmetic, false);
+    }
+
+    private static MachineVertex vertex(VertexKind kind, Arithmetic arithmetic, boolean trains) {
         return new MachineVertex(0, kind, 0, new Slice(0, ROWS), new Slice(0, COLS), kind == VertexKind.DENSE_BLOCK,
-                null, null, arithmetic);
+                null, null, arithmetic, trains);
     }
 
     private static double cycles(String key) {
@@ -48,25 +53,26 @@ class FixedPointCostTest {
     }
 
     /**
-     * An s16.15 dense block multiplies each word in as it arrives: its packet is the word's filing and the call of the
-     * MAC ({@code fix.block.word}), its row its MACs alone; a block that keeps its words (pooling, below) files them at
-     * {@code fix.block.value}.
+     * An s16.15 inference block keeps each word ({@code fix.block.word}) and multiplies them all at its completion,
+     * in panels: no row of its own, every MAC ({@code fix.block.panel.mac}) in its completion; a block that keeps its
+     * words to pool them (below) files them at {@code fix.block.value}.
      */
     @Test
     void aFixedBlocksPacketRowAndCompletionComeFromTheFixedCycleFigures() {
         MachineVertex block = vertex(VertexKind.DENSE_BLOCK, Arithmetic.S16_15);
+        double macs = (double) ROWS * COLS * cycles("fix.block.panel.mac");
+        assertTrue(CoreCostModel.multipliesAtCompletion(block));
         assertEquals(COST.dispatchCycles() + Math.round(cycles("fix.block.word")), COST.packetCycles(block));
-        assertEquals(Math.round(COLS * cycles("fix.block.mac")), COST.rowCycles(block));
-        assertEquals(COST.dispatchCycles() + Math.round(cycles("fix.block.word") + COLS * cycles("fix.block.mac")),
-                COST.forwardPacketCycles(block), 1);
-        assertEquals(Math.round(cycles("fix.block.completion.fixed") + COLS * cycles("fix.block.completion.column")),
-                COST.completionCycles(block, ActivationKind.IDENTITY));
+        assertEquals(0, COST.rowCycles(block));
+        assertEquals(COST.packetCycles(block), COST.forwardPacketCycles(block));
+        assertEquals(Math.round(cycles("fix.block.completion.fixed") + COLS * cycles("fix.block.completion.column")
+                + macs), COST.completionCycles(block, ActivationKind.IDENTITY));
         for (ActivationKind a : EnumSet.complementOf(EnumSet.of(ActivationKind.IDENTITY))) {
             String column = "fix.block.completion.column." + a.name().toLowerCase(Locale.ROOT);
-            assertEquals(Math.round(cycles("fix.block.completion.fixed") + COLS * cycles(column)),
+            assertEquals(Math.round(cycles("fix.block.completion.fixed") + COLS * cycles(column) + macs),
                     COST.completionCycles(block, a), 1, a.toString());
         }
-        assertEquals(Math.round(cycles("fix.block.completion.fixed") + COLS * cycles("fix.softmax.split.max")),
+        assertEquals(Math.round(cycles("fix.block.completion.fixed") + COLS * cycles("fix.softmax.split.max") + macs),
                 COST.completionCycles(block, ActivationKind.SOFTMAX, true), 1);
         assertEquals(Math.round(COLS * cycles("fix.softmax.split.sum")),
                 COST.softmaxStepCycles(block, SoftmaxStep.SUM));
@@ -144,18 +150,46 @@ class FixedPointCostTest {
     }
 
     /**
-     * A row of a wide block is mostly MACs, so the fixed row is cheaper than the float one by about the ratio of
-     * their MACs' cycles: float's instructions at 1.3 cycles against the fixed MAC's estimated cycles (about 5×,
+     * An s16.15 training block multiplies each word in as it arrives: its packet is the word's filing, its copy into
+     * the x ring and the call of the MAC ({@code fix.block.train.word}), its row its MACs alone
+     * ({@code fix.block.mac}), its completion none.
+     */
+    @Test
+    void aFixedTrainingBlockMultipliesEachWordAsItArrives() {
+        MachineVertex block = vertex(VertexKind.DENSE_BLOCK, Arithmetic.S16_15, true);
+        assertFalse(CoreCostModel.multipliesAtCompletion(block));
+        assertEquals(COST.dispatchCycles() + Math.round(cycles("fix.block.train.word")), COST.packetCycles(block));
+        assertEquals(Math.round(COLS * cycles("fix.block.mac")), COST.rowCycles(block));
+        assertEquals(Math.round(cycles("fix.block.completion.fixed") + COLS * cycles("fix.block.completion.column")),
+                COST.completionCycles(block, ActivationKind.IDENTITY));
+        assertEquals(cycles("fix.block.mac"), COST.macCycles(Arithmetic.S16_15, true), 1e-9);
+    }
+
+    /**
+     * An inference block's MAC in panels (a weight and a third of a word loaded, one {@code smlal}) is cheaper than a
+     * training block's as its word arrives (its two sum words in and out besides), and the compute limit's unit.
+     */
+    @Test
+    void anInferenceMacInPanelsIsCheaperThanAWordsMac() {
+        double floatMac = TABLE.of("block.mac") * COST.cyclesPerInstruction();
+        assertEquals(floatMac, COST.macCycles(Arithmetic.FLOAT32, false), 1e-9);
+        assertEquals(floatMac, COST.macCycles(Arithmetic.FLOAT32, true), 1e-9);
+        assertEquals(cycles("fix.block.panel.mac"), COST.macCycles(Arithmetic.S16_15, false), 1e-9);
+        assertTrue(cycles("fix.block.panel.mac") < cycles("fix.block.mac"),
+                cycles("fix.block.panel.mac") + " against " + cycles("fix.block.mac"));
+    }
+
+    /**
+     * A row of a wide block is mostly MACs, so the fixed training row is cheaper than the float one by about the ratio
+     * of their MACs' cycles: float's instructions at 1.3 cycles against the fixed MAC's estimated cycles (about 5×,
      * where instructions alone would say 14×).
      */
     @Test
     void aFixedRowIsCheaperByTheMacsCycleRatio() {
         double floatMac = TABLE.of("block.mac") * COST.cyclesPerInstruction();
         double fixedMac = cycles("fix.block.mac");
-        assertEquals(floatMac, COST.macCycles(Arithmetic.FLOAT32), 1e-9);
-        assertEquals(fixedMac, COST.macCycles(Arithmetic.S16_15), 1e-9);
-        double ratio = (double) COST.rowCycles(vertex(VertexKind.DENSE_BLOCK, Arithmetic.FLOAT32))
-                / COST.rowCycles(vertex(VertexKind.DENSE_BLOCK, Arithmetic.S16_15));
+        double ratio = (double) COST.rowCycles(vertex(VertexKind.DENSE_BLOCK, Arithmetic.FLOAT32, true))
+                / COST.rowCycles(vertex(VertexKind.DENSE_BLOCK, Arithmetic.S16_15, true));
         double expected = (COLS * floatMac + TABLE.of("block.row") * COST.cyclesPerInstruction())
                 / (COLS * fixedMac);
         assertEquals(expected, ratio, 1e-3 * expected, "row ratio " + ratio);
@@ -193,14 +227,17 @@ class FixedPointCostTest {
         assertEquals(Math.round(cycles("fix.relay.column")), COST.columnCycles(relay, ActivationKind.RELU));
     }
 
-    /** An unfused fixed block sends each column's sum as two halves, unrounded: its own completion figures. */
+    /**
+     * An unfused fixed block sends each column's sum as two halves, unrounded: its own completion figures, its MACs in
+     * panels as a fused inference block's.
+     */
     @Test
     void anUnfusedFixedBlockIsChargedItsHalvesSent() {
         MachineVertex block = new MachineVertex(0, VertexKind.DENSE_BLOCK, 0, new Slice(0, ROWS), new Slice(0, COLS),
                 false, null, null, Arithmetic.S16_15);
-        assertEquals(Math.round(cycles("fix.unfused.completion.fixed") + COLS * cycles("fix.unfused.completion.column")),
-                COST.completionCycles(block, ActivationKind.RELU));
-        assertEquals(COST.rowCycles(vertex(VertexKind.DENSE_BLOCK, Arithmetic.S16_15)), COST.rowCycles(block));
+        assertEquals(Math.round(cycles("fix.unfused.completion.fixed") + COLS * cycles("fix.unfused.completion.column")
+                + (double) ROWS * COLS * cycles("fix.block.panel.mac")), COST.completionCycles(block, ActivationKind.RELU));
+        assertEquals(0, COST.rowCycles(block));
     }
 
     /** A float reduce and relay keep the float kernels' instructions. */

@@ -40,7 +40,7 @@ class FixedPointTrainingCostTest {
 
     private static MachineVertex block(Arithmetic arithmetic) {
         return new MachineVertex(0, VertexKind.DENSE_BLOCK, 1, new Slice(0, ROWS), new Slice(0, COLS), true, null,
-                null, arithmetic);
+                null, arithmetic, true);
     }
 
     private static double cycles(String key) {
@@ -118,7 +118,7 @@ class FixedPointTrainingCostTest {
                     COST.fixedUpdateCycles(FIXED, u, true), u.toString());
         }
         MachineVertex unfused = new MachineVertex(0, VertexKind.DENSE_BLOCK, 1, new Slice(0, ROWS),
-                new Slice(0, COLS), false, null, null, Arithmetic.S16_15);
+                new Slice(0, COLS), false, null, null, Arithmetic.S16_15, true);
         assertEquals(Math.round((long) ROWS * COLS * cycles("fix.update.sgd.nearest")),
                 COST.fixedUpdateCycles(unfused, UpdaterType.SGD, false), "no bias: it does not activate");
     }
@@ -147,10 +147,11 @@ class FixedPointTrainingCostTest {
     @Test
     void whatTheFixedTrainingKernelsLackThrowsNamingIt() {
         MachineVertex pooling = new MachineVertex(0, VertexKind.DENSE_BLOCK, 1, new Slice(0, ROWS),
-                new Slice(0, COLS), true, new PoolingWork(PoolingSpec.Kind.MAX, 3, 5, 12), null, Arithmetic.S16_15);
+                new Slice(0, COLS), true, new PoolingWork(PoolingSpec.Kind.MAX, 3, 5, 12), null, Arithmetic.S16_15,
+                true);
         MachineVertex convolution = new MachineVertex(0, VertexKind.DENSE_BLOCK, 0, new Slice(0, 3 * 9 * 3),
                 new Slice(0, 36), true, null, new Conv2DGeometry(3, 7, 9, 4, 3, 5, 2, 1, 1, 2, 4, 9, false),
-                Arithmetic.S16_15);
+                Arithmetic.S16_15, true);
         UpdaterSpec sgd = new UpdaterSpec(UpdaterType.SGD, 0.1f, 0f, 0f, 0f);
         List<Executable> refused = List.of(
                 () -> COST.deltaCycles(FIXED, ActivationKind.LEAKYRELU),
