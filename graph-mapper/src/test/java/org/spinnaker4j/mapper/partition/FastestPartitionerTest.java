@@ -198,11 +198,13 @@ class FastestPartitionerTest {
         // sample (then the search took a relay-free slicing, 272 µs a sample, 822 µs; with the shares 627 cores,
         // 255 µs, 965 µs). Since session 34 the latency descent from the best slicing without relays is not held
         // within 3 % of its start's period: 662 cores, a sample every 255 µs, 785 µs, no relay (layers 1 and 2 take
-        // their groups straight from the reduces before them)
+        // their groups straight from the reduces before them). Since session 36 an inference window whose links
+        // another sample's window crosses too waits one link queue (TdmaScheduler.waitingForOtherSamples): the same
+        // 662 cores, a sample every 256.6 µs, 795 µs
         Mapping m = new Mapper(PartitioningStrategy.FASTEST, TestSupport.MEMORY).map(TestSupport.mnist(),
                 Machine.spinn5());
         assertTrue(m.tdma().stepClocks() < 800 * 200, m.describe());
-        assertTrue(m.tdma().periodClocks() <= 256 * 200, m.describe());
+        assertTrue(m.tdma().periodClocks() <= 257 * 200, m.describe());
     }
 
     /**
