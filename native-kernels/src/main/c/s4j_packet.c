@@ -436,13 +436,15 @@ int32_t on_fix_word(const s4j_layout *l, void *dtcm, uint32_t row, uint32_t payl
             return S4J_ERR_IN_FLIGHT;
         }
         AT(uint32_t, dtcm, l->x)[(size_t)s4j_fwd_entry(t) * h->n_rows + row] = payload;
-        s4j_fix_mac_row((uint32_t *)(void *)s4j_block_acc(l, dtcm, n_cols),
-                        CAT(int32_t, dtcm, l->weights) + (size_t)row * n_cols, (int32_t)payload, n_cols);
-        out->rows = 1u; /* the event's one row (s4j_begin_event zeroed the count) */
     } else {
         AT(uint32_t, dtcm, l->x)[row] = payload;
     }
     bitmap[row / 32u] |= bit;
+    if (training) {
+        s4j_fix_mac_row((uint32_t *)(void *)s4j_block_acc(l, dtcm, n_cols),
+                        CAT(int32_t, dtcm, l->weights) + (size_t)row * n_cols, (int32_t)payload, n_cols);
+        out->rows = 1u; /* the event's one row (s4j_begin_event zeroed the count) */
+    }
     if (++h->received == h->n_rows) {
         int32_t r;
 
