@@ -60,8 +60,9 @@
  *                            fixsink N, fixsource C: next, last, rowconv,
  *                            sink and source in s16.15 (S4J_ARITH_S16_15):
  *                            blocks fused, of words, activating with A
- *                            (identity if not given); the source and sink of
- *                            words
+ *                            (identity if not given; a dense block keeps its
+ *                            words and multiplies them all in last's
+ *                            completion); the source and sink of words
  *   calibrate fixwords R C   the words of rows 0 .. R-1 of an (R + 1) x C
  *                            fused s16.15 block, each kept for its completion
  *                            (row R never comes)
@@ -99,6 +100,11 @@
  *                            training block, none completing its sample
  *   calibrate fixtrainwords R C  fixwords R C on a training block (each word
  *                            also kept for the backward pass)
+ *   calibrate fixtraindma R C  fixdmaaccumulate R C on a training block (its
+ *                            words kept in its x ring and multiplied in)
+ *   calibrate fixpanels R C  one call of s4j_fix_mac_panels on R x C random
+ *                            words (the MACs of an inference block's
+ *                            completion, besides the completion's own work)
  *   calibrate fixupdate U M R C  s4j_apply_fix_update (U = sgd|adam, rounding
  *                            M = nearest|stochastic) of an R x C fused s16.15
  *                            training block after one sample
@@ -181,6 +187,7 @@
  * Exit status 0 on success; on error a message on stderr and status 1.
  */
 #include "s4j_fixfunc.h"
+#include "s4j_internal.h" /* s4j_fix_mac_panels */
 #include "s4j_kernels.h"
 #include "calib_harness.h" /* after s4j_kernels.h: calib_fix_consts */
 
@@ -1083,6 +1090,25 @@ static void fix_sample(const spec *s, uint32_t measured)
     }
 }
 
+/* `fixpanels R C`: one call of s4j_fix_mac_panels on R words and R x C
+ * weights (the calibration's weights and payloads as words), into C sums. */
+static void fix_panels(uint32_t rows, uint32_t cols)
+{
+    static uint32_t sums[2u * 64u];
+    uint32_t i;
+
+    for (i = 0u; i < rows * cols; i++) {
+        weights[i] = uniform(-1.0f, 1.0f);
+    }
+    to_words(weights, rows * cols);
+    packets(0u, rows, DATA_KEY, 0.0f, 1.0f, 1.0f);
+    payload_words(rows);
+    calib_begin();
+    s4j_fix_mac_panels(sums, (const int32_t *)(const void *)weights, (const int32_t *)(const void *)payloads,
+                       rows, cols);
+    calib_end();
+}
+
 /* `fixbackward R C S A`, `fixoutback R C A L`, `fixbackvalue N`,
  * `fixtrainwords R C`, `fixupdate U M R C`: s16.15 training on a fused block,
  * as the usage above says. */
@@ -1111,12 +1137,16 @@ static void fix_train(spec *s, const char *what, int argc, char **argv)
         payload_words(s->rows + n);
         deliver(0u, s->rows);
         measure(s->rows, s->rows + n);
-    } else if (strcmp(what, "fixtrainwords") == 0 && argc == 4) {
+    } else if ((strcmp(what, "fixtrainwords") == 0 || strcmp(what, "fixtraindma") == 0) && argc == 4) {
         fix_training_block(s, number(argv[2], 1u, 63u) + 1u, number(argv[3], 1u, 64u), S4J_ACT_RELU, S4J_LOSS_NONE,
                            0u, S4J_UPDATER_SGD);
         packets(0u, s->rows, DATA_KEY, 0.0f, 1.0f, 1.0f);
         payload_words(s->rows);
-        measure(0u, s->rows - 1u);
+        if (strcmp(what, "fixtraindma") == 0) {
+            measure_rows(0u, s->rows - 1u); /* in one s4j_on_rows call */
+        } else {
+            measure(0u, s->rows - 1u);
+        }
     } else if (strcmp(what, "fixupdate") == 0 && argc == 6) {
         uint32_t adam = strcmp(argv[2], "adam") == 0 ? 1u : 0u;
         s4j_fix_update_consts c;
@@ -1138,7 +1168,7 @@ static void fix_train(spec *s, const char *what, int argc, char **argv)
         }
     } else {
         fail("usage: calibrate fixbackward R C S A | fixoutback R C A L | fixbackvalue N | fixtrainwords R C"
-             " | fixupdate U M R C", argc);
+             " | fixtraindma R C | fixupdate U M R C", argc);
     }
 }
 
@@ -1150,8 +1180,13 @@ int main(int argc, char **argv)
 
     memset(&s, 0, sizeof s);
     if (strcmp(what, "fixbackward") == 0 || strcmp(what, "fixoutback") == 0 || strcmp(what, "fixbackvalue") == 0
-        || strcmp(what, "fixtrainwords") == 0 || strcmp(what, "fixupdate") == 0) {
+        || strcmp(what, "fixtrainwords") == 0 || strcmp(what, "fixtraindma") == 0
+        || strcmp(what, "fixupdate") == 0) {
         fix_train(&s, what, argc, argv);
+        return 0;
+    }
+    if (strcmp(what, "fixpanels") == 0 && argc == 4) {
+        fix_panels(number(argv[2], 1u, 64u), number(argv[3], 1u, 64u));
         return 0;
     }
     if (strcmp(what, "fixpartials") == 0 || strcmp(what, "fixrelay") == 0 || strcmp(what, "fixcolumn") == 0) {

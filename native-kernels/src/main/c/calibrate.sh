@@ -193,25 +193,55 @@ fixfigure fix.block.train.word "$2" "$6" \
 set -- $(fitnc fixwords)
 fixfigure fix.block.word "$2" "$6" \
     "a word an inference block keeps for its completion (filed: duplicate bit, count, stored)"
-# the same block's words given at once (s4j_on_rows: fixdmaaccumulate R C, rows 0 .. R-1 in one call), split as fixwords
+# a training block's words given at once (s4j_on_rows: fixtraindma R C), split as fixtrainwords
+set -- $(fitnc fixtraindma)
+fixfigure fix.block.train.dma.row "$2" "$6" \
+    "per word a training block keeps in its x ring and multiplies in from words given at once (s4j_on_rows), besides its MACs"
+fixfigure fix.block.train.dma.event "$4" "$8" \
+    "the fixed work of a call of s4j_on_rows on a training block, besides its words and MACs"
+# the same on an inference block (fixdmaaccumulate R C, rows 0 .. R-1 in one call), split as fixwords
 set -- $(fitnc fixdmaaccumulate)
 fixfigure fix.block.dma.row "$2" "$6" \
     "per word an inference block keeps from words given at once (s4j_on_rows)"
 fixfigure fix.block.dma.event "$4" "$8" \
     "the fixed work of a call of s4j_on_rows on an inference block, besides its words"
-# an inference block's completion multiplies every word in at once (s4j_fix_mac_panels): its completing word less a
-# word that does not complete (fixlast R C less fixnext R C) for R, C in 16, 32, split as fit does; its MACs in
-# panels of 3 columns, a panel's sums in registers, 8 rows a step. Its work per word besides the MACs (the fit's
-# term in R) measures 0.1 cycles (-0.4 instructions): none, so not a figure
-# lastless R C [A]: "instructions cycles" of fixlast R C [A] less fixnext R C [A]
-lastless() {
-    nc_diff "$(nc fixlast "$1" "$2" ${3:+"$3"})" "$(nc fixnext "$1" "$2" ${3:+"$3"})"
+# field PAIR F: field F of a pair (1: instructions, 2: cycles)
+field() {
+    echo "$1" | awk -v f="$2" '{ print $f }'
 }
-set -- $(lastless 16 16) $(lastless 32 16) $(lastless 16 32) $(lastless 32 32)
-set -- $(fit_terms "$1" "$3" "$5" "$7") $(fit_terms "$2" "$4" "$6" "$8")
-panel_i=$1; panel_c=$5
-fixfigure fix.block.panel.mac "$1" "$5" \
-    "a multiply-accumulate of an inference block's completion (s4j_fix_mac_panels: s4j_fixmac_arm.S on the ARM)"
+# an inference block's completion multiplies every word in at once (s4j_fix_mac_panels, in panels of 3 columns, the
+# last of the cols mod 3 left, a panel's sums in registers, 8 rows a step): one call on R words of C columns
+# (fixpanels R C) for R in 16, 32 and C = 3, 6 (panels of 3), 4 and 5 (a last panel of 1, of 2); the completion's own
+# figures below are its completing word less these MACs at the same shape
+# panelsplit I: field I (1 instructions, 2 cycles) of the fixpanels counts split as
+# "mac fixed call row2 fixed2 row1 fixed1"
+panelsplit() {
+    local f=$1
+    awk -v a="$(field "$p3a" "$f")" -v b="$(field "$p3b" "$f")" -v c="$(field "$p6a" "$f")" \
+        -v d="$(field "$p6b" "$f")" -v e="$(field "$p4a" "$f")" -v g="$(field "$p4b" "$f")" \
+        -v h="$(field "$p5a" "$f")" -v k="$(field "$p5b" "$f")" 'BEGIN {
+        row = (b - a) / 16; fixed = c - a - 16 * row; call = a - fixed - 16 * row
+        row1 = (g - b - e + a) / 16; fixed1 = e - a - 16 * row1
+        row2 = (k - b - h + a) / 16; fixed2 = h - a - 16 * row2
+        printf "%.2f %.0f %.0f %.1f %.0f %.1f %.0f\n", row / 3, fixed, call, row2, fixed2, row1, fixed1 }'
+}
+p3a=$(nc fixpanels 16 3); p3b=$(nc fixpanels 32 3); p6a=$(nc fixpanels 16 6); p6b=$(nc fixpanels 32 6)
+p4a=$(nc fixpanels 16 4); p4b=$(nc fixpanels 32 4); p5a=$(nc fixpanels 16 5); p5b=$(nc fixpanels 32 5)
+pi=$(panelsplit 1); pc=$(panelsplit 2)
+fixfigure fix.block.panel.mac "$(field "$pi" 1)" "$(field "$pc" 1)" \
+    "a multiply-accumulate of an inference block's completion in a panel of 3 columns (s4j_fix_mac_panels: s4j_fixmac_arm.S on the ARM)"
+fixfigure fix.block.panel.fixed "$(field "$pi" 2)" "$(field "$pc" 2)" \
+    "per panel of 3 columns of an inference block's completion, besides its MACs (its sums loaded and stored, its pass's start)"
+fixfigure fix.block.panel.call "$(field "$pi" 3)" "$(field "$pc" 3)" \
+    "the fixed work of an inference block's MACs at its completion (the call of s4j_fix_mac_panels)"
+fixfigure fix.block.panel.row.2 "$(field "$pi" 4)" "$(field "$pc" 4)" \
+    "per word of an inference block's last panel when it has 2 columns (its 2 MACs)"
+fixfigure fix.block.panel.fixed.2 "$(field "$pi" 5)" "$(field "$pc" 5)" \
+    "an inference block's last panel of 2 columns, besides its words"
+fixfigure fix.block.panel.row.1 "$(field "$pi" 6)" "$(field "$pc" 6)" \
+    "per word of an inference block's last panel when it has 1 column (its MAC)"
+fixfigure fix.block.panel.fixed.1 "$(field "$pi" 7)" "$(field "$pc" 7)" \
+    "an inference block's last panel of 1 column, besides its words"
 
 # a 2-D convolution's fused block, as rowconv above on words: its first input row's work less its MACs at
 # fix.block.mac; rows from W = 32 to 48, runs from K = 3 to 5
@@ -242,9 +272,6 @@ fixpoolsplit() {
         pixel = (w4 - 6 * window - 24 * value) / 24;
         printf "%.1f %.1f %.1f %.1f %.0f\n", value, window, pixel, column,
             a - 8 * window - 8 * pixel - 64 * value - 8 * column - bv }'
-}
-field() {
-    echo "$1" | awk -v f="$2" '{ print $f }'
 }
 for k in max avg; do
     p8=$(nc fixpool "$k" 8 8); p16=$(nc fixpool "$k" 16 8); c16=$(nc fixpool "$k" 8 16); pc16=$(nc fixpool "$k" 16 16)
@@ -286,15 +313,18 @@ fixfigure fix.pool.completion.column.norm "$(field "$norm_i" 4)" "$(field "$norm
 fixfigure fix.pool.completion.fixed.norm "$(field "$norm_i" 5)" "$(field "$norm_c" 5)" \
     "fixed work of the row that completes a folded norm pooling block, besides that packet, its window, pixel, words and columns"
 # fixcompletion BLOCK [A]: a completing row less a row that does not complete (scenarios fixBLOCKlast and
-# fixBLOCKnext, activation A), its 16 rows' MACs (fix.block.panel.mac) taken out: "instructions cycles" per column
-# from 16 to 32 columns, then the same at 16 columns
+# fixBLOCKnext, activation A), less the MACs of an inference block's completion at the same shape (fixpanels):
+# "instructions cycles" per column from 16 to 32 columns, then the same at 16 columns
+# lastless R C BLOCK [A]: "instructions cycles" of fixBLOCKlast R C [A] less fixBLOCKnext R C [A] and fixpanels R C
+lastless() {
+    nc_diff "$(nc_diff "$(nc "fix${3}last" "$1" "$2" ${4:+"$4"})" "$(nc "fix${3}next" "$1" "$2" ${4:+"$4"})")" \
+        "$(nc fixpanels "$1" "$2")"
+}
 fixcompletion() {
     local c16 c32
-    c16=$(nc_diff "$(nc "fix${1}last" 16 16 ${2:+"$2"})" "$(nc "fix${1}next" 16 16 ${2:+"$2"})")
-    c32=$(nc_diff "$(nc "fix${1}last" 16 32 ${2:+"$2"})" "$(nc "fix${1}next" 16 32 ${2:+"$2"})")
-    set -- $(nc_per 16 "$c32" "$c16") $c16
-    awk -v ci="$1" -v cc="$2" -v ai="$3" -v ac="$4" -v mi="$panel_i" -v mc="$panel_c" 'BEGIN {
-        printf "%.1f %.1f %.0f %.0f\n", ci - 16 * mi, cc - 16 * mc, ai - 256 * mi, ac - 256 * mc }'
+    c16=$(lastless 16 16 "$1" ${2:+"$2"})
+    c32=$(lastless 16 32 "$1" ${2:+"$2"})
+    echo "$(nc_per 16 "$c32" "$c16") $c16"
 }
 # fixcompletionfigures NAME BLOCK WHAT KIND [A]: NAME.column (per column, WHAT) and NAME.fixed (the rest, of KIND) of
 # fixcompletion
@@ -317,13 +347,14 @@ for a in $ACTIVATIONS; do
             "per column of the event that completes a fused $a block, besides its row (bias, rounding, $a, emit, send)"
     fi
 done
-# a fused softmax block spread over two cores: its steps per column, from 32 to 64 columns; its 2 rows' MACs (two
-# per column, in panels) taken out of the max step's
+# a fused softmax block spread over two cores: its steps per column, from 32 to 64 columns; its 2 rows' MACs (in
+# panels: fixpanels 2 C) taken out of the max step's
 for step in max sum normalise; do
-    set -- $(nc_per 32 "$(nc fixsplit "$step" 64)" "$(nc fixsplit "$step" 32)")
     if [ "$step" = max ]; then
-        set -- "$(awk -v a="$1" -v m="$panel_i" 'BEGIN { printf "%.1f", a - 2 * m }')" \
-            "$(awk -v a="$2" -v m="$panel_c" 'BEGIN { printf "%.1f", a - 2 * m }')"
+        set -- $(nc_per 32 "$(nc_diff "$(nc fixsplit max 64)" "$(nc fixpanels 2 64)")" \
+            "$(nc_diff "$(nc fixsplit max 32)" "$(nc fixpanels 2 32)")")
+    else
+        set -- $(nc_per 32 "$(nc fixsplit "$step" 64)" "$(nc fixsplit "$step" 32)")
     fi
     case $step in
         max) what="its completing row: bias, rounding, local max (sent), besides the row's MACs" ;;

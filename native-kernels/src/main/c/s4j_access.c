@@ -79,12 +79,13 @@ static size_t weight_at(const s4j_header *h, const s4j_layout *l, uint32_t k)
 
 void s4j_put_weights(const s4j_header *h, const s4j_layout *l, void *dtcm, const float *values)
 {
-    float *w = AT(float, dtcm, l->weights);
+    uint32_t *w = AT(uint32_t, dtcm, l->weights);
     uint32_t n = s4j_block_weights(h);
     uint32_t k;
 
     for (k = 0u; k < n; k++) {
-        w[weight_at(h, l, k)] = values[k];
+        /* as bits: an s16.15 word may be a signalling NaN's pattern */
+        memcpy(&w[weight_at(h, l, k)], &values[k], sizeof(uint32_t));
     }
 }
 
@@ -93,7 +94,7 @@ int32_t s4j_params(const void *dtcm, uint32_t capacity, uint32_t which,
 {
     const s4j_header *h = (const s4j_header *)dtcm;
     const s4j_layout *l;
-    const float *values;
+    const uint32_t *values;
     uint32_t count = 0u;
     uint32_t off = 0u;
     uint32_t k;
@@ -112,10 +113,11 @@ int32_t s4j_params(const void *dtcm, uint32_t capacity, uint32_t which,
     if (dest_len != count) {
         return S4J_ERR_BAD_LENGTH;
     }
-    values = CAT(float, dtcm, off);
+    values = CAT(uint32_t, dtcm, off);
     for (k = 0u; k < count; k++) {
-        /* an updater's array is a training core's: row-major as its weights */
-        dest[k] = which == S4J_ARRAY_WEIGHTS ? values[weight_at(h, l, k)] : values[k];
+        /* as bits (an s16.15 word may be a signalling NaN's pattern); an
+         * updater's array is a training core's: row-major as its weights */
+        memcpy(&dest[k], &values[which == S4J_ARRAY_WEIGHTS ? weight_at(h, l, k) : k], sizeof(uint32_t));
     }
     return S4J_OK;
 }

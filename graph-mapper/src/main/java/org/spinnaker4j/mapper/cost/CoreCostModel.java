@@ -362,7 +362,7 @@ public record CoreCostModel(double cyclesPerInstruction, int receiveInterruptCyc
         return switch (v.kind()) {
             case DENSE_BLOCK -> cycles(f, f.blockFixed(v.fused()) + cols * f.blockColumn(v.fused())
                     + (v.fused() ? cols * (softmaxSplit ? f.softmaxStep(SoftmaxStep.MAX) : f.perOutput(activation))
-                    : 0) + (multipliesAtCompletion(v) ? (double) v.rows().size() * cols * f.panelMac() : 0));
+                    : 0) + (multipliesAtCompletion(v) ? f.panelMacs(v.rows().size(), cols) : 0));
             case REDUCE -> cycles(f, cols * f.reduceOutput(activation, softmaxSplit));
             case RELAY -> cycles(f, cols * f.reduceOutput(ActivationKind.IDENTITY, false));
             case INPUT_SOURCE, LABEL_SOURCE -> cycles(f, cols * f.sourceValue());
@@ -604,13 +604,16 @@ public record CoreCostModel(double cyclesPerInstruction, int receiveInterruptCyc
             return DMA_START_CYCLES + dispatchCycles;
         }
         ForwardFigures f = figures(v);
-        return DMA_START_CYCLES + dispatchCycles + cycles(f, f.dmaEvent());
+        return DMA_START_CYCLES + dispatchCycles + cycles(f, v.trains() ? f.trainDmaEvent() : f.dmaEvent());
     }
 
-    /** Cycles of filing {@code rows} rows read from SDRAM, besides their multiply ({@code block.dma.row}). */
+    /**
+     * Cycles of filing {@code rows} rows read from SDRAM, besides their multiply ({@code block.dma.row}; an s16.15
+     * training block's {@code fix.block.train.dma.row}, its words also kept in its x ring).
+     */
     public long inputReadRowCycles(MachineVertex v, int rows) {
         ForwardFigures f = figures(v);
-        return cycles(f, rows * f.dmaRow());
+        return cycles(f, rows * (v.trains() ? f.trainDmaRow() : f.dmaRow()));
     }
 
     /**

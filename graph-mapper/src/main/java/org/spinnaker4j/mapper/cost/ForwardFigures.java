@@ -25,6 +25,9 @@ final class ForwardFigures implements KernelFigures {
     /** The forward steps of a softmax spread over cores (the backward ones are training work, float32's only). */
     static final Set<SoftmaxStep> FORWARD_STEPS = EnumSet.of(SoftmaxStep.MAX, SoftmaxStep.SUM, SoftmaxStep.NORMALISE);
 
+    /** The columns of a panel of an s16.15 inference block's weights (the kernels' S4J_PANEL_COLS). */
+    static final int PANEL_COLUMNS = 3;
+
     private final Arithmetic arithmetic;
     private final boolean inCycles;
     private final double valuePacket;
@@ -32,8 +35,15 @@ final class ForwardFigures implements KernelFigures {
     private final double wordPacket;
     /** The same, a training block's: s16.15's multiplied in as it arrives, besides its MACs. */
     private final double trainWordPacket;
-    /** An s16.15 inference block's MAC, all of them in its completion, in panels (0 in float32). */
+    /**
+     * An s16.15 inference block's MACs in its completion, in panels of three columns: per MAC and per panel, the
+     * call, and the last panel's when it has 2 or 1 columns: per word and whole (all 0 in float32).
+     */
     private final double panelMac;
+    private final double panelFixed;
+    private final double panelCall;
+    private final double[] lastPanelRow = new double[3];
+    private final double[] lastPanelFixed = new double[3];
     private final double sinkPacket;
     private final double mac;
     private final double blockRow;
@@ -46,6 +56,9 @@ final class ForwardFigures implements KernelFigures {
      */
     private final double dmaEvent;
     private final double dmaRow;
+    /** The same of a training block (s16.15's: its words kept in its x ring and multiplied in, besides their MACs). */
+    private final double trainDmaEvent;
+    private final double trainDmaRow;
     private final double unfusedFixed;
     private final double unfusedColumn;
     private final double reducePartial;
@@ -101,6 +114,8 @@ final class ForwardFigures implements KernelFigures {
             this.wordPacket = valuePacket;
             this.trainWordPacket = valuePacket;
             this.panelMac = 0.0;
+            this.panelFixed = 0.0;
+            this.panelCall = 0.0;
             this.blockRow = figure.applyAsDouble("block.row");
             this.unfusedFixed = blockFixed;
             this.unfusedColumn = blockColumn;
@@ -125,6 +140,12 @@ final class ForwardFigures implements KernelFigures {
             this.wordPacket = figure.applyAsDouble("block.word");
             this.trainWordPacket = figure.applyAsDouble("block.train.word");
             this.panelMac = figure.applyAsDouble("block.panel.mac");
+            this.panelFixed = figure.applyAsDouble("block.panel.fixed");
+            this.panelCall = figure.applyAsDouble("block.panel.call");
+            for (int width = 1; width < PANEL_COLUMNS; width++) {
+                lastPanelRow[width] = figure.applyAsDouble("block.panel.row." + width);
+                lastPanelFixed[width] = figure.applyAsDouble("block.panel.fixed." + width);
+            }
             this.blockRow = 0.0;
             this.unfusedFixed = figure.applyAsDouble("unfused.completion.fixed");
             this.unfusedColumn = figure.applyAsDouble("unfused.completion.column");
@@ -134,6 +155,8 @@ final class ForwardFigures implements KernelFigures {
         this.softmaxSplit = split;
         // block.dma.row is measured with the row's loop (float32's block.row; s16.15's inference block keeps its word)
         this.dmaRow = figure.applyAsDouble("block.dma.row") - blockRow;
+        this.trainDmaEvent = arithmetic == Arithmetic.FLOAT32 ? dmaEvent : figure.applyAsDouble("block.train.dma.event");
+        this.trainDmaRow = arithmetic == Arithmetic.FLOAT32 ? dmaRow : figure.applyAsDouble("block.train.dma.row");
     }
 
     /**
@@ -199,10 +222,17 @@ final class ForwardFigures implements KernelFigures {
     }
 
     /**
-     * One MAC of an s16.15 inference block's completion ({@code fix.block.panel.mac.cycles}): its weights in panels of
-     * three columns, each panel's sums in registers while its words stream past; 0 in float32, whose blocks multiply
-     * their rows as they come.
+     * The MACs of an s16.15 inference block's completion, {@code rows} words into {@code cols} columns
+     * ({@code fix.block.panel.*.cycles}): its weights in panels of three columns, each panel's sums in registers while
+     * its words stream past; 0 in float32, whose blocks multiply their rows as they come.
      */
+    double panelMacs(int rows, int cols) {
+        int last = cols % PANEL_COLUMNS;
+        return panelCall + cols / PANEL_COLUMNS * (panelFixed + (double) rows * PANEL_COLUMNS * panelMac)
+                + lastPanelFixed[last] + rows * lastPanelRow[last];
+    }
+
+    /** One MAC of an s16.15 inference block's completion ({@code fix.block.panel.mac.cycles}; 0 in float32). */
     double panelMac() {
         return panelMac;
     }
@@ -217,7 +247,7 @@ final class ForwardFigures implements KernelFigures {
         return mac;
     }
 
-    /** A row a block multiplies in, besides its MACs (s16.15: 0, its word's {@link #wordPacket()}). */
+    /** A row a block multiplies in, besides its MACs (s16.15: 0, in its word's {@link #trainWordPacket()}). */
     double blockRow() {
         return blockRow;
     }
@@ -285,6 +315,16 @@ final class ForwardFigures implements KernelFigures {
 
     double dmaRow() {
         return dmaRow;
+    }
+
+    /** {@link #dmaEvent()} of a training block. */
+    double trainDmaEvent() {
+        return trainDmaEvent;
+    }
+
+    /** {@link #dmaRow()} of a training block. */
+    double trainDmaRow() {
+        return trainDmaRow;
     }
 
     /**

@@ -53,14 +53,25 @@ class FixedPointCostTest {
     }
 
     /**
+     * The MACs of an s16.15 inference block's completion: the call, each panel of 3 columns (its MACs and the rest), the
+     * last panel of the 1 or 2 columns left (per word and the rest).
+     */
+    private static double panelMacs(int rows, int cols) {
+        String last = "fix.block.panel.%s." + cols % 3;
+        return cycles("fix.block.panel.call") + cols / 3 * (cycles("fix.block.panel.fixed")
+                + rows * 3 * cycles("fix.block.panel.mac"))
+                + (cols % 3 == 0 ? 0 : cycles(String.format(last, "fixed")) + rows * cycles(String.format(last, "row")));
+    }
+
+    /**
      * An s16.15 inference block keeps each word ({@code fix.block.word}) and multiplies them all at its completion,
-     * in panels: no row of its own, every MAC ({@code fix.block.panel.mac}) in its completion; a block that keeps its
+     * in panels: no row of its own, every MAC ({@code fix.block.panel.*}) in its completion; a block that keeps its
      * words to pool them (below) files them at {@code fix.block.value}.
      */
     @Test
     void aFixedBlocksPacketRowAndCompletionComeFromTheFixedCycleFigures() {
         MachineVertex block = vertex(VertexKind.DENSE_BLOCK, Arithmetic.S16_15);
-        double macs = (double) ROWS * COLS * cycles("fix.block.panel.mac");
+        double macs = panelMacs(ROWS, COLS);
         assertTrue(CoreCostModel.multipliesAtCompletion(block));
         assertEquals(COST.dispatchCycles() + Math.round(cycles("fix.block.word")), COST.packetCycles(block));
         assertEquals(0, COST.rowCycles(block));
@@ -150,6 +161,22 @@ class FixedPointCostTest {
     }
 
     /**
+     * An inference block's MACs follow its panels: 200 columns are 66 panels of 3 and one of 2, so one column fewer
+     * (a last panel of 1) costs the 2-column panel's figures less the 1-column one's.
+     */
+    @Test
+    void anInferenceBlocksMacsFollowItsPanels() {
+        MachineVertex wide = vertex(VertexKind.DENSE_BLOCK, Arithmetic.S16_15);
+        MachineVertex narrower = new MachineVertex(0, VertexKind.DENSE_BLOCK, 0, new Slice(0, ROWS),
+                new Slice(0, COLS - 1), true, null, null, Arithmetic.S16_15);
+        assertEquals(Math.round(cycles("fix.block.completion.column") + cycles("fix.block.panel.fixed.2")
+                        - cycles("fix.block.panel.fixed.1") + ROWS * (cycles("fix.block.panel.row.2")
+                        - cycles("fix.block.panel.row.1"))),
+                COST.completionCycles(wide, ActivationKind.IDENTITY)
+                        - COST.completionCycles(narrower, ActivationKind.IDENTITY), 1);
+    }
+
+    /**
      * An s16.15 training block multiplies each word in as it arrives: its packet is the word's filing, its copy into
      * the x ring and the call of the MAC ({@code fix.block.train.word}), its row its MACs alone
      * ({@code fix.block.mac}), its completion none.
@@ -163,6 +190,22 @@ class FixedPointCostTest {
         assertEquals(Math.round(cycles("fix.block.completion.fixed") + COLS * cycles("fix.block.completion.column")),
                 COST.completionCycles(block, ActivationKind.IDENTITY));
         assertEquals(cycles("fix.block.mac"), COST.macCycles(Arithmetic.S16_15, true), 1e-9);
+    }
+
+    /**
+     * A first-layer block reading its words from SDRAM files them at its kind's figure: an inference block keeps them
+     * ({@code fix.block.dma.*}), a training block also copies them into its x ring and calls the MAC
+     * ({@code fix.block.train.dma.*}, its MACs apart).
+     */
+    @Test
+    void aFixedBlocksWordsFromSdramAreChargedByWhetherItTrains() {
+        MachineVertex inference = vertex(VertexKind.DENSE_BLOCK, Arithmetic.S16_15);
+        MachineVertex training = vertex(VertexKind.DENSE_BLOCK, Arithmetic.S16_15, true);
+        assertEquals(Math.round(ROWS * cycles("fix.block.dma.row")), COST.inputReadRowCycles(inference, ROWS));
+        assertEquals(Math.round(ROWS * cycles("fix.block.train.dma.row")), COST.inputReadRowCycles(training, ROWS));
+        assertEquals(COST.inputReadEventCycles(inference) - Math.round(cycles("fix.block.dma.event")),
+                COST.inputReadEventCycles(training) - Math.round(cycles("fix.block.train.dma.event")));
+        assertTrue(COST.inputReadRowCycles(training, ROWS) > COST.inputReadRowCycles(inference, ROWS));
     }
 
     /**
@@ -236,7 +279,7 @@ class FixedPointCostTest {
         MachineVertex block = new MachineVertex(0, VertexKind.DENSE_BLOCK, 0, new Slice(0, ROWS), new Slice(0, COLS),
                 false, null, null, Arithmetic.S16_15);
         assertEquals(Math.round(cycles("fix.unfused.completion.fixed") + COLS * cycles("fix.unfused.completion.column")
-                + (double) ROWS * COLS * cycles("fix.block.panel.mac")), COST.completionCycles(block, ActivationKind.RELU));
+                + panelMacs(ROWS, COLS)), COST.completionCycles(block, ActivationKind.RELU));
         assertEquals(0, COST.rowCycles(block));
     }
 

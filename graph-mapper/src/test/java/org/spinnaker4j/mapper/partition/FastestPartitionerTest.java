@@ -270,8 +270,8 @@ class FastestPartitionerTest {
      * Two input sources per row slice send a float32 layer-0 block its rows interleaved, and it multiplies the
      * second's only after the first's last (as the scheduler plays its queue): the estimated period counts those rows
      * (MNIST, input in 9 row slices of 88 rows, 44 from each source: 86,138 clocks against the schedule's 87,331, where
-     * the bound alone gives 70,763, 19 % short). An s16.15 block multiplies each word in on arrival (session 20), so
-     * its window is the bound's (the same slicing in s16.15: 48,166 estimated, 49,441 laid out).
+     * the bound alone gives 70,763, 19 % short). An s16.15 block takes each word whatever the order (session 20; an
+     * inference block multiplies them at its completion since session 36), so its window is the bound's (the same slicing in s16.15: 48,166 estimated, 49,441 laid out).
      */
     @Test
     void twoSourcesPerRowSliceAreEstimatedWithTheRowsTheyLeaveLate() {
