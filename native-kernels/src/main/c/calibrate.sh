@@ -313,17 +313,15 @@ fixfigure fix.pool.completion.column.norm "$(field "$norm_i" 4)" "$(field "$norm
 fixfigure fix.pool.completion.fixed.norm "$(field "$norm_i" 5)" "$(field "$norm_c" 5)" \
     "fixed work of the row that completes a folded norm pooling block, besides that packet, its window, pixel, words and columns"
 # fixcompletion BLOCK [A]: a completing row less a row that does not complete (scenarios fixBLOCKlast and
-# fixBLOCKnext, activation A), less the MACs of an inference block's completion at the same shape (fixpanels):
-# "instructions cycles" per column from 16 to 32 columns, then the same at 16 columns
-# lastless R C BLOCK [A]: "instructions cycles" of fixBLOCKlast R C [A] less fixBLOCKnext R C [A] and fixpanels R C
-lastless() {
-    nc_diff "$(nc_diff "$(nc "fix${3}last" "$1" "$2" ${4:+"$4"})" "$(nc "fix${3}next" "$1" "$2" ${4:+"$4"})")" \
-        "$(nc fixpanels "$1" "$2")"
-}
+# fixBLOCKnext, activation A), less the MACs of an inference block's completion at the same shape (fixpanels, measured
+# once for every completion below): "instructions cycles" per column from 16 to 32 columns, then the same at 16
+# columns
+panels16=$(nc fixpanels 16 16)
+panels32=$(nc fixpanels 16 32)
 fixcompletion() {
     local c16 c32
-    c16=$(lastless 16 16 "$1" ${2:+"$2"})
-    c32=$(lastless 16 32 "$1" ${2:+"$2"})
+    c16=$(nc_diff "$(nc_diff "$(nc "fix${1}last" 16 16 ${2:+"$2"})" "$(nc "fix${1}next" 16 16 ${2:+"$2"})")" "$panels16")
+    c32=$(nc_diff "$(nc_diff "$(nc "fix${1}last" 16 32 ${2:+"$2"})" "$(nc "fix${1}next" 16 32 ${2:+"$2"})")" "$panels32")
     echo "$(nc_per 16 "$c32" "$c16") $c16"
 }
 # fixcompletionfigures NAME BLOCK WHAT KIND [A]: NAME.column (per column, WHAT) and NAME.fixed (the rest, of KIND) of

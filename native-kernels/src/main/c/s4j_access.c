@@ -128,8 +128,6 @@ int32_t s4j_set_params(void *dtcm, uint32_t capacity, uint32_t which,
     const s4j_layout *l;
     uint32_t count = 0u;
     uint32_t off = 0u;
-    uint32_t k;
-    float *dest;
     int32_t r = s4j_layout_of(dtcm, capacity, &l);
 
     if (r != S4J_OK) {
@@ -149,10 +147,8 @@ int32_t s4j_set_params(void *dtcm, uint32_t capacity, uint32_t which,
         s4j_put_weights((const s4j_header *)dtcm, l, dtcm, values);
         return S4J_OK;
     }
-    dest = AT(float, dtcm, off);
-    for (k = 0u; k < count; k++) {
-        dest[k] = values[k];
-    }
+    /* as bits, as s4j_put_weights and s4j_params copy */
+    memcpy(AT(float, dtcm, off), values, (size_t)count * sizeof(float));
     return S4J_OK;
 }
 

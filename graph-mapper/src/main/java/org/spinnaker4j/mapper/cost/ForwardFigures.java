@@ -42,8 +42,8 @@ final class ForwardFigures implements KernelFigures {
     private final double panelMac;
     private final double panelFixed;
     private final double panelCall;
-    private final double[] lastPanelRow = new double[3];
-    private final double[] lastPanelFixed = new double[3];
+    private final double[] lastPanelRow = new double[PANEL_COLUMNS];
+    private final double[] lastPanelFixed = new double[PANEL_COLUMNS];
     private final double sinkPacket;
     private final double mac;
     private final double blockRow;
