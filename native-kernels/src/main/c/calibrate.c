@@ -13,9 +13,13 @@
  * work to be measured between calls of calib_begin() and calib_end();
  * calibrate.sh counts the instructions executed between the two and takes
  * the difference between two sizes of the scenario, so the fixed costs
- * cancel. It is built from the lean kernels, the code the simulator charges.
+ * cancel. It is built from the lean kernels, the code the simulator charges,
+ * and measures a packet as a core's callback delivers it
+ * (s4j_on_loaded_packet: the state and outbox are the core's own, checked at
+ * load), not the host's checked entry (s4j_on_packet).
  *
- *   calibrate null N         N calls of an empty function shaped like s4j_on_packet
+ *   calibrate null N         N calls of an empty function shaped like
+ *                            s4j_on_loaded_packet
  *   calibrate rows N K       N rows into a 64 x 8 DENSE_BLOCK, from row 63 down,
  *                            so none is multiplied in (row 0 never comes);
  *                            K IGNORE ranges sit before its DATA range
@@ -37,7 +41,8 @@
  *   calibrate last R C       row R-1 after rows 0 .. R-2: multiplies one row and
  *                            completes the block (unfused: sends the sums)
  *   calibrate partials N     N partials into a 64-column REDUCE expecting 4 each,
- *                            one per output from each of its 4 DATA ranges
+ *                            one per output from each of its DATA ranges 1 to
+ *                            3 (range 0's never come)
  *   calibrate act A C        the partial that completes a C-column training
  *                            REDUCE (one partial per output) with activation A:
  *                            its whole z at once
@@ -76,8 +81,8 @@
  *                            row that completes a pooling block of words
  *                            (max, avg, or norm folded: x a + c rounded once)
  *   calibrate fixpartials N  N halves of 64-bit partials filed by an s16.15
- *                            reduce of 64 columns, 4 partials a column, none
- *                            completing
+ *                            reduce of 64 columns, 4 partials a column, from
+ *                            its ranges 1 to 3, none completing
  *   calibrate fixrelay N     N words into a 64-column s16.15 relay, each column
  *                            forwarded as its word arrives
  *   calibrate fixcolumn A C  the half that completes every column of a C-column
@@ -210,17 +215,14 @@
 #define PARAM_KEY  0xC000u      /* the new values of a kernel copy's other parameters */
 #define BN_KEY     0xD000u      /* a batch normalization's exchange keys, 0x400 a block */
 
-int32_t calib_null(void *dtcm, uint32_t capacity, uint32_t key,
-                   uint32_t payload, s4j_outbox *out);
+int32_t calib_null(void *dtcm, uint32_t key, uint32_t payload, s4j_outbox *out);
 
-/* Same signature as s4j_on_packet, does nothing: the harness's own loop. */
-__attribute__((noinline)) int32_t calib_null(void *dtcm, uint32_t capacity,
-                                             uint32_t key, uint32_t payload,
-                                             s4j_outbox *out)
+/* Same signature as s4j_on_loaded_packet, does nothing: the harness's own
+ * loop. */
+__attribute__((noinline)) int32_t calib_null(void *dtcm, uint32_t key, uint32_t payload, s4j_outbox *out)
 {
     __asm__ volatile("" ::: "memory");
     (void)dtcm;
-    (void)capacity;
     (void)key;
     (void)payload;
     (void)out;
@@ -507,7 +509,8 @@ static void load(const spec *s)
         fail("too many ranges", (long)s->ignore);
     }
     for (i = 0u; i < s->ignore; i++) {
-        range(&n, IGNORE_KEY + 16u * i, 16u, 0u, S4J_RANGE_IGNORE);
+        /* keys falling: no run of uniform ranges, each searched by a compare */
+        range(&n, IGNORE_KEY + 16u * (s->ignore - i), 16u, 0u, S4J_RANGE_IGNORE);
     }
     if (s->kind != S4J_KIND_INPUT_SOURCE) {
         uint32_t span = s->kind == S4J_KIND_DENSE_BLOCK ? s->rows : s->cols * (s->halves + 1u);
@@ -687,12 +690,12 @@ static void measure(uint32_t from, uint32_t to)
 
     calib_begin();
     for (i = from; i < to; i++) {
-        int32_t r = s4j_on_packet(dtcm, S4J_DTCM_BYTES, keys[i], payloads[i], &outbox);
+        int32_t r = s4j_on_loaded_packet(dtcm, keys[i], payloads[i], &outbox);
         worst = r < worst ? r : worst;
     }
     calib_end();
     if (worst < 0) {
-        fail("s4j_on_packet", worst);
+        fail("s4j_on_loaded_packet", worst);
     }
 }
 
@@ -947,7 +950,8 @@ static void fix_split(spec *s, const char *step_name, uint32_t cols)
 
 /* `fixpartials N`, `fixrelay N`, `fixcolumn A C`: an S16_15 reduce, its
  * packets measured. fixpartials: N halves of 64-bit partials filed by a
- * 64-column reduce of 4 partials a column (range k / 128 sends half k % 128),
+ * 64-column reduce of 4 partials a column (range 1 + k / 128 sends half
+ * k % 128),
  * no column completing; fixrelay: N words into a 64-column relay (a reduce of
  * one word a column, zero bias), each column forwarded as it arrives;
  * fixcolumn: the half that completes a C-column reduce of one partial a
@@ -999,7 +1003,8 @@ static void fix_reduce(spec *s, const char *what, int argc, char **argv)
     }
     load(s);
     n = number(argv[2], 1u, what[3] == 'p' ? 3u * 2u * s->cols - 1u : s->cols - 1u);
-    packets(0u, n, DATA_KEY, -2.0f, 2.0f, 0.0f);
+    /* a reduce's halves from range 1 on, as partials' */
+    packets(0u, n, what[3] == 'p' ? DATA_KEY + 2u * s->cols : DATA_KEY, -2.0f, 2.0f, 0.0f);
     if (s->halves != 0u) {
         half_payloads(n);
     } else {
@@ -1232,7 +1237,7 @@ int main(int argc, char **argv)
         packets(0u, n, DATA_KEY, 0.0f, 1.0f, 1.0f);
         calib_begin();
         for (i = 0u; i < n; i++) {
-            int32_t r = calib_null(dtcm, S4J_DTCM_BYTES, keys[i], payloads[i], &outbox);
+            int32_t r = calib_null(dtcm, keys[i], payloads[i], &outbox);
             worst = r < worst ? r : worst;
         }
         calib_end();
@@ -1422,10 +1427,12 @@ int main(int argc, char **argv)
         s.partials = 4u;
         s.data_ranges = 4u;
         load(&s);
-        i = number(argv[2], 1u, s.cols * s.partials - 1u);
-        /* range k / 64 sends output k % 64: every partial of an output comes
-         * from a different range, as a reduce requires */
-        packets(0u, i, DATA_KEY, -2.0f, 2.0f, 0.0f);
+        i = number(argv[2], 1u, s.cols * (s.partials - 1u) - 1u);
+        /* range 1 + k / 64 sends output k % 64: every partial of an output
+         * comes from a different range, as a reduce requires, and none from
+         * range 0, as most of a reduce's do not (they are found by the
+         * multiply of s4j_find_uniform_ranges, range 0's by one compare) */
+        packets(0u, i, DATA_KEY + s.cols, -2.0f, 2.0f, 0.0f);
         measure(0u, i);
     } else if ((strcmp(what, "act") == 0 || strcmp(what, "column") == 0) && argc == 4) {
         s.kind = S4J_KIND_REDUCE;

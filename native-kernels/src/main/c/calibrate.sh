@@ -144,7 +144,7 @@ figure poolback.fixed.norm "$(awk -v a="$a" -v r="$row" -v c="$column" -v i="$id
     'BEGIN { printf "%.0f", a - 8 * r - 8 * (c + i) - v }')" \
     "fixed work of the partial that completes a training norm pooling block's backward pass, besides that packet"
 figure reduce.partial "$(per 128 "$(n partials 160)" "$(n partials 32)")" \
-    "a partial sum filed by a REDUCE, not completing"
+    "a partial sum filed by a REDUCE, not completing, from a source after its first (found by a multiply)"
 figure sink.value "$(per 32 "$(n sink 48)" "$(n sink 16)")" "a value filed by an OUTPUT_SINK"
 figure source.value "$(per 32 "$(n source 64)" "$(n source 32)")" "a value sent by an INPUT_SOURCE's start event"
 for a in $ACTIVATIONS; do
@@ -365,9 +365,11 @@ done
 fixcompletionfigures fix.unfused.completion unfused \
     "per column of the event that completes an unfused block, besides its row (its 64-bit sum sent as two halves, no rounding)" \
     "an unfused block"
-# a reduce of unfused blocks' halves: a half filed (4 partials a column, none completing), from 32 to 160 halves
+# a reduce of unfused blocks' halves: a half filed (4 partials a column, none completing, from its sources after the
+# first), from 32 to 160 halves
 partial=$(nc_per 128 "$(nc fixpartials 160)" "$(nc fixpartials 32)")
-fixfigure fix.reduce.partial $partial "a half of a 64-bit partial sum filed by a REDUCE, no column completing"
+fixfigure fix.reduce.partial $partial \
+    "a half of a 64-bit partial sum filed by a REDUCE, no column completing, from a source after its first"
 # per column the half that completes every column streams (softmax: completes at once), from 32 to 64 columns
 for a in $ACTIVATIONS; do
     set -- $(nc_per 32 "$(nc fixcolumn "$a" 64)" "$(nc fixcolumn "$a" 32)")
@@ -537,9 +539,10 @@ figure bn.partial "$(per 64 "$(n bnpartial 80)" "$(n bnpartial 16)")" \
     "another block's exchange partial filed by a batch normalization's block (after its DATA and BACKWARD_PARTIAL ranges)"
 figure norm.partial "$(per 256 "$(n normstart 32 16)" "$(n normstart 16 16)")" \
     "s4j_norm_start per parameter: the partial sums of squares of the averaged gradient (batch 8)"
-# 24 peers' 48 partials search 576 + 72 ranges before their own, 8 peers' 16 search 64 + 24: 560 more
+# 24 peers' 48 partials compare 576 NORM ranges before their own, 8 peers' 16 compare 64: 512 more (the block's own
+# ranges before them, a uniform run, cost each packet a compare and a multiply, whatever the peers)
 figure norm.value "$(awk -v a="$(n normvalue 24)" -v b="$(n normvalue 8)" -v r="$range" \
-        'BEGIN { printf "%.1f", (a - b - 560 * r) / 32 }')" \
+        'BEGIN { printf "%.1f", (a - b - 512 * r) / 32 }')" \
     "a peer's partial sum of squares filed by a training block, besides the ranges searched before its own"
 figure copy.share "$(per 256 "$(n sharestart 32 16)" "$(n sharestart 16 16)")" \
     "s4j_share_start per parameter of a kernel copy: its share filed (owned) or sent to the owner"

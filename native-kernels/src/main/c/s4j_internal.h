@@ -380,6 +380,14 @@ typedef struct s4j_layout {
                                    2 n_cols + 3, or a batch normalization's
                                    batch x (n_rows or n_cols), so exact for
                                    any state that fits S4J_DTCM_BYTES */
+    uint16_t uniform_ranges;    /* 0, or ranges [0, uniform_ranges) lie d keys
+                                   apart, each within its d, none a
+                                   SOFTMAX_SYNC or NORM: a key's range among
+                                   them (and its source index) is the high
+                                   word of (key - the first's key_lo) x
+                                   range_recip (s4j_find_uniform_ranges) */
+    uint16_t unused;
+    uint32_t range_recip;       /* ceil(2^32 / d) */
 } s4j_layout;
 
 /* A batch normalization's rows of weights (S4J_POOL_NORM; the host lays
@@ -475,7 +483,7 @@ static inline void s4j_slot_take(const float *slots, uint32_t *bitmap, size_t k,
 #define S4J_COPY_SENT    4u  /* it sent its chunks' new values */
 
 _Static_assert(sizeof(s4j_header) == 46u * 4u, "header must be packed words");
-_Static_assert(sizeof(s4j_layout) == 34u * 2u, "layout must be packed half-words");
+_Static_assert(sizeof(s4j_layout) == 36u * 2u + 4u, "layout must be packed half-words, then the reciprocal");
 _Static_assert(S4J_DTCM_BYTES <= 65536u, "layout offsets and sends must fit 16 bits");
 _Static_assert(sizeof(s4j_train) == 64u * 4u, "training header must be packed words");
 _Static_assert((sizeof(s4j_header) + sizeof(s4j_layout)) % 4u == 0u,
@@ -659,6 +667,10 @@ static inline int32_t s4j_check_buffer(const void *dtcm)
 int s4j_pool_shape_ok(uint32_t n_rows, uint32_t n_cols, uint32_t channels, uint32_t first,
                       uint32_t width, uint32_t kernel_w, uint32_t stride_w, uint32_t pad_w,
                       uint32_t out_width);
+
+/* Sets l->uniform_ranges and l->range_recip for the n ranges of a state
+ * (s4j_load, and s4j_derive_layout again). */
+void s4j_find_uniform_ranges(const s4j_range *ranges, uint32_t n, s4j_layout *l);
 
 #ifdef S4J_CHECKED
 /* Re-derives a loaded state's layout from its header, validating what the

@@ -737,9 +737,17 @@ int32_t s4j_load(void *dtcm, uint32_t capacity, const s4j_config *cfg,
 int32_t s4j_max_sends(const void *dtcm, uint32_t capacity);
 
 /* Delivers one multicast packet; returns the number of sends made, and sets
- * out->work to the work it did and out->rows to the rows it accumulated. */
+ * out->work to the work it did and out->rows to the rows it accumulated.
+ * The host's entry (the JNI bridge's): it checks the buffer, the loaded
+ * state and the outbox, then does what s4j_on_loaded_packet does. */
 int32_t s4j_on_packet(void *dtcm, uint32_t capacity, uint32_t key,
                       uint32_t payload, s4j_outbox *out);
+
+/* s4j_on_packet on a core's own state, as its packet callback calls it: the
+ * state is the one s4j_load wrote into the core's DTCM and the outbox the
+ * core's own, sized at load for s4j_max_sends, so neither is checked again
+ * for every packet (the calibration measures this entry). */
+int32_t s4j_on_loaded_packet(void *dtcm, uint32_t key, uint32_t payload, s4j_outbox *out);
 
 /* A dense block's rows [first, first + n) of the current sample at once (a
  * buffer read from SDRAM by DMA), words[k] row first + k's value (a float's

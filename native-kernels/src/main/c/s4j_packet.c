@@ -838,18 +838,48 @@ static int32_t on_norm(const s4j_layout *l, void *dtcm, s4j_train *t,
 }
 
 /* The source index of range i (the ranges other than SOFTMAX_SYNC and NORM
- * before it: a reduce's slot row or key-bitmap row), counted only for the
- * packets that need it, so every other packet's search is a compare a range.
- * A kernel copy's SHARE and PARAM ranges come last (s4j_check_config). */
-static inline uint32_t source_of(const s4j_range *ranges, uint32_t i)
+ * before it: a reduce's slot row or key-bitmap row): i itself among the
+ * uniform ranges (none of them a SOFTMAX_SYNC or NORM), else counted, only
+ * for the packets that need it, so every other packet's search is a compare
+ * a range. A kernel copy's SHARE and PARAM ranges come last
+ * (s4j_check_config). */
+static inline uint32_t source_of(const s4j_layout *l, const s4j_range *ranges, uint32_t i)
 {
     uint32_t src = 0u;
     uint32_t k;
 
+    if (i < l->uniform_ranges) {
+        return i;
+    }
     for (k = 0u; k < i; k++) {
         src += ranges[k].kind != S4J_RANGE_SOFTMAX_SYNC && ranges[k].kind != S4J_RANGE_NORM;
     }
     return src;
+}
+
+/* The range of n that holds key (n if none): the first by a compare (a
+ * block's one range), the other uniform ranges by a multiply
+ * (s4j_find_uniform_ranges), the rest by a compare each, so a reduce's
+ * packet finds its source's range at one cost whichever it is. */
+static inline __attribute__((always_inline))
+uint32_t range_of(const s4j_layout *l, const s4j_range *ranges, uint32_t n, uint32_t key)
+{
+    uint32_t u;
+    uint32_t i;
+
+    if (n == 0u || key - ranges[0].key_lo < ranges[0].span) {
+        return 0u;
+    }
+    u = l->uniform_ranges;
+    if (u != 0u) {
+        i = (uint32_t)(((uint64_t)(key - ranges[0].key_lo) * l->range_recip) >> 32);
+        if (i < u && key - ranges[i].key_lo < ranges[i].span) {
+            return i;
+        }
+    }
+    for (i = u != 0u ? u : 1u; i < n && key - ranges[i].key_lo >= ranges[i].span; i++) {
+    }
+    return i;
 }
 
 /* What a row of a training core's input (t != NULL) meets before its filing,
@@ -868,11 +898,12 @@ int32_t data_admit(const s4j_train *t, uint32_t row, uint32_t *payload, s4j_outb
     return S4J_OK;
 }
 
-/* An event on a block's state starts: its layout in *l, the outbox checked
- * (it must take the core's most sends of one event) and emptied; S4J_OK or
- * the error. s4j_on_packet's and s4j_on_rows' entry. */
+/* The checks of an event's entry from the host (s4j_on_packet, s4j_on_rows):
+ * a loaded state in a buffer of capacity bytes, its layout in *l, and an
+ * outbox that takes the core's most sends of one event; S4J_OK or the
+ * error. The outbox is not emptied here (s4j_begin_event). */
 static inline __attribute__((always_inline))
-int32_t begin_event(void *dtcm, uint32_t capacity, const s4j_layout **l, s4j_outbox *out)
+int32_t check_event(const void *dtcm, uint32_t capacity, const s4j_layout **l, const s4j_outbox *out)
 {
     int32_t r = s4j_layout_of(dtcm, capacity, l);
 
@@ -882,30 +913,34 @@ int32_t begin_event(void *dtcm, uint32_t capacity, const s4j_layout **l, s4j_out
     if (out == NULL || out->send == NULL || out->capacity < (*l)->max_sends) {
         return S4J_ERR_OUTBOX_TOO_SMALL;
     }
-    s4j_begin_event(out);
     return S4J_OK;
 }
 
 int32_t s4j_on_packet(void *dtcm, uint32_t capacity, uint32_t key,
                       uint32_t payload, s4j_outbox *out)
 {
+    const s4j_layout *l;
+    int32_t r = check_event(dtcm, capacity, &l, out);
+
+    return r != S4J_OK ? r : s4j_on_loaded_packet(dtcm, key, payload, out);
+}
+
+int32_t s4j_on_loaded_packet(void *dtcm, uint32_t key, uint32_t payload, s4j_outbox *out)
+{
     s4j_header *h = (s4j_header *)dtcm;
+    const s4j_layout *l = CAT(s4j_layout, dtcm, sizeof(s4j_header));
     const s4j_range *ranges;
     const s4j_range *rg;
     s4j_train *t;
-    const s4j_layout *l;
     uint32_t n;
     uint32_t i;
     uint32_t off;
-    int32_t r = begin_event(dtcm, capacity, &l, out);
+    int32_t r;
 
-    if (r != S4J_OK) {
-        return r;
-    }
+    s4j_begin_event(out);
     ranges = AT(const s4j_range, dtcm, l->ranges);
     n = h->n_ranges;
-    for (i = 0u; i < n && key - ranges[i].key_lo >= ranges[i].span; i++) {
-    }
+    i = range_of(l, ranges, n, key);
     if (i == n) {
         return S4J_ERR_UNKNOWN_KEY;
     }
@@ -942,7 +977,7 @@ int32_t s4j_on_packet(void *dtcm, uint32_t capacity, uint32_t key,
         /* a training block's word, also kept in its x ring */
         return on_fix_word(l, dtcm, rg->local + off, payload, out, 1);
     case S4J_RANGE_FIX_PARTIAL:
-        return s4j_fix_on_partial(dtcm, source_of(ranges, i), rg->local + off, payload, out);
+        return s4j_fix_on_partial(dtcm, source_of(l, ranges, i), rg->local + off, payload, out);
     case S4J_RANGE_DATA:
         if (t != NULL && data_admit(t, rg->local + off, &payload, out) != S4J_OK) {
             return S4J_ERR_INCOMPLETE;
@@ -964,11 +999,11 @@ int32_t s4j_on_packet(void *dtcm, uint32_t capacity, uint32_t key,
         } else if (h->arithmetic == S4J_ARITH_S16_15) {
             S4J_VERIFY(s4j_has_bias(h->kind, h->fused) && t->loss == S4J_LOSS_NONE);
             r = s4j_fix_takes_halves(h->arithmetic, t->expected_backward)
-                ? on_fix_error_half(h, l, dtcm, t, source_of(ranges, i), rg->local + off, payload, out)
+                ? on_fix_error_half(h, l, dtcm, t, source_of(l, ranges, i), rg->local + off, payload, out)
                 : on_fix_error(h, l, dtcm, t, rg->local + off, payload, out);
         } else {
             S4J_VERIFY(s4j_has_bias(h->kind, h->fused) && t->loss == S4J_LOSS_NONE);
-            r = on_backward_partial(h, l, dtcm, t, source_of(ranges, i), rg->local + off,
+            r = on_backward_partial(h, l, dtcm, t, source_of(l, ranges, i), rg->local + off,
                                     payload, out);
         }
         return r < 0 ? r : (int32_t)out->count;
@@ -988,7 +1023,7 @@ int32_t s4j_on_packet(void *dtcm, uint32_t capacity, uint32_t key,
         break;
     case S4J_KIND_REDUCE:
         S4J_VERIFY(!s4j_fix_reduce_partials(h)); /* its DATA ranges are FIX_PARTIAL */
-        r = on_partial(h, l, dtcm, source_of(ranges, i), rg->local + off, payload, out);
+        r = on_partial(h, l, dtcm, source_of(l, ranges, i), rg->local + off, payload, out);
         break;
     case S4J_KIND_OUTPUT_SINK:
         r = on_value(h, l, dtcm, rg->local + off, payload);
@@ -1064,11 +1099,12 @@ int32_t s4j_on_rows(void *dtcm, uint32_t capacity, uint32_t first, uint32_t n, c
 {
     s4j_header *h = (s4j_header *)dtcm;
     const s4j_layout *l;
-    int32_t r = begin_event(dtcm, capacity, &l, out);
+    int32_t r = check_event(dtcm, capacity, &l, out);
 
     if (r != S4J_OK) {
         return r;
     }
+    s4j_begin_event(out);
     if (h->kind != S4J_KIND_DENSE_BLOCK || h->pool != S4J_POOL_NONE || h->row.kernel_w != 0u || l->bn != 0u) {
         return S4J_ERR_WRONG_KIND;
     }

@@ -346,8 +346,8 @@ class FixedPointBlockTest {
     }
 
     /**
-     * The range table of a state follows its 46-word header and 34-half-word layout (byte 252); an entry is 4 words,
-     * its kind the last. {@code s4j_load} gives a fixed dense block's DATA range the state's own kind
+     * The range table of a state starts at {@link Kernels#RANGE_TABLE_BYTE}, its first entry's kind 3 words on. {@code
+     * s4j_load} gives a fixed dense block's DATA range the state's own kind
      * S4J_RANGE_FIX_WORD (10), which sends its words to the filing that multiplies each in as it arrives. The checked
      * kernels refuse a state whose kind and block disagree: a fixed block's range put back to DATA (its words would
      * be kept and multiplied in row order, as a float32 block's), or a float32 block's range given FIX_WORD.
@@ -355,7 +355,7 @@ class FixedPointBlockTest {
     @Test
     void checkedKernelsRefuseARangeKindThatDisagreesWithTheBlock() {
         assumeTrue(KernelCore.checkedKernels(), "only the checked build re-validates a state; the lean one trusts it");
-        int kindByte = 252 + 3 * 4;
+        int kindByte = Kernels.RANGE_TABLE_BYTE + 3 * 4;
         KernelCore fixed = new KernelCore();
         fixed.loadWords(block(KernelActivation.IDENTITY, 0f), new int[N_ROWS * N_COLS], new int[N_COLS]);
         ByteBuffer dtcm = fixed.dtcm();

@@ -223,8 +223,8 @@ class FixedPointPartialTest {
     }
 
     /**
-     * The range table follows the 46-word header and the 34-half-word layout (byte 252), 4 words an entry, its kind
-     * the last. {@code s4j_load} gives each DATA range of a fixed-point reduce the state's own kind
+     * The range table starts at {@link Kernels#RANGE_TABLE_BYTE}, 4 words an entry, its kind the last. {@code
+     * s4j_load} gives each DATA range of a fixed-point reduce the state's own kind
      * S4J_RANGE_FIX_PARTIAL (11), which {@code s4j_on_packet} files without testing the core's kind or arithmetic;
      * a float32 reduce's stay DATA (0). The checked kernels refuse a state whose kinds and reduce disagree.
      */
@@ -261,7 +261,7 @@ class FixedPointPartialTest {
 
     /** The byte of range {@code index}'s kind in a loaded state. */
     private static int rangeKindByte(int index) {
-        return 252 + 16 * index + 3 * 4;
+        return Kernels.RANGE_TABLE_BYTE + 16 * index + 3 * 4;
     }
 
     /**

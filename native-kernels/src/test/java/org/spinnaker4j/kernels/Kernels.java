@@ -14,6 +14,13 @@ import org.junit.jupiter.api.function.Executable;
 /** Test helpers: config builders, Java reference maths and packet routing. */
 final class Kernels {
 
+    /**
+     * Byte of a loaded state where its range table starts: after the 46-word header and the 76-byte layout (34
+     * half-word offsets, the uniform ranges' count and a spare half-word, their 32-bit reciprocal); an entry is 4
+     * words, its kind the last.
+     */
+    static final int RANGE_TABLE_BYTE = 260;
+
     /** Asserts that {@code call} throws {@code type} with a message containing every one of {@code parts}. */
     static <T extends Throwable> T assertThrowsWith(Class<T> type, Executable call, String... parts) {
         T e = assertThrows(type, call);

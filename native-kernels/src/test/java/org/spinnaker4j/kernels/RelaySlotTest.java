@@ -18,8 +18,8 @@ import org.junit.jupiter.api.Test;
  */
 class RelaySlotTest {
 
-    /** Bytes every state starts with: the header (46 words) and the layout s4j_load caches (34 half-words). */
-    private static final int HEAD = 46 * 4 + 34 * 2;
+    /** Bytes every state starts with: the header and the layout s4j_load caches, before the range table. */
+    private static final int HEAD = Kernels.RANGE_TABLE_BYTE;
     private static final int COLS = 45;
     private static final int OUT = 0x7000;
 

@@ -10,8 +10,8 @@ import org.junit.jupiter.api.Test;
 
 class StateBytesTest {
 
-    /** Bytes every state starts with: the header (46 words) and the layout s4j_load caches (34 half-words). */
-    private static final int HEAD = 46 * 4 + 34 * 2;
+    /** Bytes every state starts with: the header and the layout s4j_load caches, before the range table. */
+    private static final int HEAD = Kernels.RANGE_TABLE_BYTE;
     /** Bytes of a training state's training header. */
     private static final int TRAIN_HEADER = 64 * 4;
 

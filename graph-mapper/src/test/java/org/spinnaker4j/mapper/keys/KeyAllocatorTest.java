@@ -74,6 +74,39 @@ class KeyAllocatorTest {
         }
     }
 
+    /**
+     * A reduce's sources (its blocks, one partition each) have keys equally far apart, in the order of its range
+     * table, so its kernel finds a packet's range by a multiply, not a compare a range (s4j_find_uniform_ranges).
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("graphs")
+    void aReducesSourcesHaveKeysOneBlockApart(String name, PartitioningStrategy s, NetworkSpec net, CoreMemory mem) {
+        MachineGraph graph = TestSupport.partition(s, net, mem);
+        RoutingInfo info = new KeyAllocator().allocate(graph);
+        List<List<InputRange>> tables = new ReceiveTableBuilder().build(graph, info);
+        int reduces = 0;
+        for (MachineVertex v : graph.vertices()) {
+            List<InputRange> ranges = tables.get(v.id());
+            if (v.kind() != VertexKind.REDUCE || ranges.size() < 2) {
+                continue;
+            }
+            long first = Integer.toUnsignedLong(ranges.get(0).keyLo());
+            long stride = Integer.toUnsignedLong(ranges.get(1).keyLo()) - first;
+            int sources = (int) graph.incoming(v.id()).stream().filter(p -> p.kind() == PartitionKind.FORWARD).count();
+            for (int i = 0; i < sources; i++) {
+                InputRange r = ranges.get(i);
+                assertEquals(ReceiveKind.DATA, r.kind(), v + ", range " + i);
+                assertEquals(first + i * stride, Integer.toUnsignedLong(r.keyLo()), v + ", range " + i);
+                assertTrue(Integer.toUnsignedLong(r.keyHi()) - Integer.toUnsignedLong(r.keyLo()) <= stride,
+                        v + ", range " + i);
+            }
+            reduces++;
+        }
+        if (name.startsWith("FASTEST mnist")) {
+            assertTrue(reduces > 0, "FASTEST's MNIST mappings have reduces of several sources");
+        }
+    }
+
     @Test
     void handComputedAllocation() {
         // vertex 0 sends five partitions of 1, 1, 3, 1 and 5 forward values and one softmax sync

@@ -186,7 +186,7 @@ class FastestPartitionerTest {
     }
 
     @Test
-    void mnistsInferenceTakesUnder800MicrosecondsAtOver3900SamplesASecond() {
+    void mnistsInferenceTakesUnder810MicrosecondsAtOver3770SamplesASecond() {
         // ranked by estimates alone, MNIST's search ended on 605 cores at a sample every 255 µs (1,082 µs a sample's
         // latency); session 15's last phase traded up to 8 % of the period for latency (728 cores, 273 µs, 918 µs),
         // session 20's took the lowest period (605 cores again). The last phase now gives up period where the step it
@@ -200,11 +200,14 @@ class FastestPartitionerTest {
         // within 3 % of its start's period: 662 cores, a sample every 255 µs, 785 µs, no relay (layers 1 and 2 take
         // their groups straight from the reduces before them). Since session 36 an inference window whose links
         // another sample's window crosses too waits one link queue (TdmaScheduler.waitingForOtherSamples): the same
-        // 662 cores, a sample every 256.6 µs, 795 µs
+        // 662 cores, a sample every 256.6 µs, 795 µs. Since session 37 every packet costs a core less (its own entry,
+        // s4j_on_loaded_packet) and the search spends it on cores: 613 cores, a sample every 264.1 µs, 805.5 µs; the
+        // 662-core slicing would now run at 256.4 µs and 763.4 µs, but its 49 more cores save 1,540 clocks a sample,
+        // under the 40 a core (MIN_SAVING_PER_CORE) the search asks
         Mapping m = new Mapper(PartitioningStrategy.FASTEST, TestSupport.MEMORY).map(TestSupport.mnist(),
                 Machine.spinn5());
-        assertTrue(m.tdma().stepClocks() < 800 * 200, m.describe());
-        assertTrue(m.tdma().periodClocks() <= 257 * 200, m.describe());
+        assertTrue(m.tdma().stepClocks() < 810 * 200, m.describe());
+        assertTrue(m.tdma().periodClocks() <= 265 * 200, m.describe());
     }
 
     /**

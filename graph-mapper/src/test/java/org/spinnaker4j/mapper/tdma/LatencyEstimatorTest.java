@@ -41,9 +41,12 @@ class LatencyEstimatorTest {
      * the windows already placed leave one no room: 8.8 % on the seed network's choice since session 20 (26,718
      * clocks against 29,304; 0.8 % before, when the estimate slowed each window by its share of links and receivers,
      * which overcounted MNIST's in s16.15 by up to 34 %). FASTEST's last phase compares laid-out periods. A period
-     * shorter than the estimate would be a schedule breaking the bound.
+     * shorter than the bound over the sending fraction would be a schedule breaking the bound; the windows' estimate
+     * rounds each pace up, so a schedule may come a little under it ({@link #SEED_PERIOD_UNDER}).
      */
     static final double SEED_PERIOD_TOLERANCE = 0.10;
+    /** How much shorter than the estimated period the seed network's schedule may be. */
+    static final double SEED_PERIOD_UNDER = 0.001;
 
     /**
      * How far above the schedule's step MNIST's FASTEST estimate may be. FASTEST's last phase compares laid-out
@@ -81,7 +84,9 @@ class LatencyEstimatorTest {
 
     /**
      * The reference seed network's FASTEST inference, ranked by its estimated period: the schedule's period is no
-     * shorter and at most {@link #SEED_PERIOD_TOLERANCE} longer, so the ranking weighs the period it gets.
+     * more than {@link #SEED_PERIOD_UNDER} shorter (with session 37's cheaper packets it came 10 clocks, 0.05 %,
+     * under the windows' estimate) and at most {@link #SEED_PERIOD_TOLERANCE}
+     * longer, so the ranking weighs the period it gets.
      */
     @Test
     void theSeedNetworksRankingPeriodIsTheScheduledOne() {
@@ -90,7 +95,7 @@ class LatencyEstimatorTest {
         LatencyEstimator.Estimate e = estimate(network, m);
         double estimated = rankingPeriod(network, m, e);
         long scheduled = m.tdma().periodClocks();
-        assertTrue(estimated <= scheduled && estimated > scheduled * (1 - SEED_PERIOD_TOLERANCE),
+        assertTrue(estimated <= scheduled * (1 + SEED_PERIOD_UNDER) && estimated > scheduled * (1 - SEED_PERIOD_TOLERANCE),
                 "estimated period " + estimated + " clocks (windows " + e.windowClocks() + "), scheduled " + scheduled
                         + "\n" + m.describe());
     }

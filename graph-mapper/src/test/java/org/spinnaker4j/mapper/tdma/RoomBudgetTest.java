@@ -10,7 +10,6 @@ import org.spinnaker4j.mapper.Mapper;
 import org.spinnaker4j.mapper.Mapping;
 import org.spinnaker4j.mapper.TestSupport;
 import org.spinnaker4j.mapper.cost.CoreCostModel;
-import org.spinnaker4j.mapper.ir.Arithmetic;
 import org.spinnaker4j.mapper.machine.Machine;
 import org.spinnaker4j.mapper.machine.MachineTiming;
 import org.spinnaker4j.mapper.partition.PartitioningStrategy;
@@ -50,16 +49,16 @@ class RoomBudgetTest {
     }
 
     /**
-     * FASTEST's slicing of the MNIST MLP in s16.15 on a SpiNN-5 board: its schedule's first periods find no room for a
-     * window as first laid out, and room-making finds it. Without a budget the schedule is the mapping's own (the
-     * default budget does not bind on a board); with none left, it settles for a longer period and lays nothing out to
-     * make room. (The tight-memory float32 slicing this used needs no room since the placer spreads relays, session
-     * 28; float32's relay-free slicing since session 33 needs none either.)
+     * FASTEST's slicing of the MNIST MLP on a SpiNN-5 board: its schedule's first periods find no room for a window as
+     * first laid out, and room-making finds it. Without a budget the schedule is the mapping's own (the default budget
+     * does not bind on a board); with none left, it settles for a longer period and lays nothing out to make room. (The
+     * tight-memory float32 slicing this used needs no room since the placer spreads relays, session 28; the s16.15
+     * slicing it used from session 33 on needs none since session 37's cheaper packets, whose float32 slicing does.)
      */
     @Test
     void aScheduleWithNoBudgetLeftMakesNoRoomAndTakesALongerPeriod() {
-        Mapping m = new Mapper(PartitioningStrategy.FASTEST, TestSupport.MEMORY)
-                .map(TestSupport.mnist().withArithmetic(Arithmetic.S16_15), Machine.spinn5());
+        Mapping m = new Mapper(PartitioningStrategy.FASTEST, TestSupport.MEMORY).map(TestSupport.mnist(),
+                Machine.spinn5());
         RoomBudget unlimited = new RoomBudget(Long.MAX_VALUE);
         TdmaSchedule free = schedule(m, unlimited);
         RoomBudget none = new RoomBudget(0);
