@@ -386,7 +386,7 @@ typedef struct s4j_layout {
                                    them (and its source index) is the high
                                    word of (key - the first's key_lo) x
                                    range_recip (s4j_find_uniform_ranges) */
-    uint16_t unused;
+    uint16_t pad;               /* keeps range_recip word-aligned */
     uint32_t range_recip;       /* ceil(2^32 / d) */
 } s4j_layout;
 

@@ -80,7 +80,7 @@ class KeyAllocatorTest {
      */
     @ParameterizedTest(name = "{0}")
     @MethodSource("graphs")
-    void aReducesSourcesHaveKeysOneBlockApart(String name, PartitioningStrategy s, NetworkSpec net, CoreMemory mem) {
+    void aReducesSourcesHaveKeysEquallyFarApart(String name, PartitioningStrategy s, NetworkSpec net, CoreMemory mem) {
         MachineGraph graph = TestSupport.partition(s, net, mem);
         RoutingInfo info = new KeyAllocator().allocate(graph);
         List<List<InputRange>> tables = new ReceiveTableBuilder().build(graph, info);
