@@ -219,7 +219,8 @@ int32_t calib_null(void *dtcm, uint32_t key, uint32_t payload, s4j_outbox *out);
 
 /* Same signature as s4j_on_loaded_packet, does nothing: the harness's own
  * loop. */
-__attribute__((noinline)) int32_t calib_null(void *dtcm, uint32_t key, uint32_t payload, s4j_outbox *out)
+__attribute__((noinline)) int32_t calib_null(void *dtcm, uint32_t key, uint32_t payload,
+                                             s4j_outbox *out)
 {
     __asm__ volatile("" ::: "memory");
     (void)dtcm;

@@ -34,7 +34,7 @@ echo "# ARM instructions per operation of the lean kernels, printed by calibrate
 echo "# $("$cc" --version | head -1), $("$qemu" --version | head -1)"
 echo "# -O2 -mcpu=arm968e-s -marm -mfloat-abi=soft, newlib; each per-packet figure includes the harness's call"
 figure harness.call "$(per 32 "$(n null 48)" "$(n null 16)")" \
-    "the harness's loop per call of an empty function shaped like s4j_on_packet"
+    "the harness's loop per call of an empty function shaped like s4j_on_loaded_packet"
 block_value=$(per 32 "$(n rows 48 0)" "$(n rows 16 0)")
 figure block.value "$block_value" \
     "a value filed by a 64 x 8 DENSE_BLOCK that multiplies no row in (a row before it is missing)"
@@ -539,24 +539,23 @@ figure bn.partial "$(per 64 "$(n bnpartial 80)" "$(n bnpartial 16)")" \
     "another block's exchange partial filed by a batch normalization's block (after its DATA and BACKWARD_PARTIAL ranges)"
 figure norm.partial "$(per 256 "$(n normstart 32 16)" "$(n normstart 16 16)")" \
     "s4j_norm_start per parameter: the partial sums of squares of the averaged gradient (batch 8)"
-# 24 peers' 48 partials compare 576 NORM ranges before their own, 8 peers' 16 compare 64: 512 more (the block's own
-# ranges before them, a uniform run, cost each packet a compare and a multiply, whatever the peers)
+# peer p's 2 partials compare the p NORM ranges before their own: 24 peers' 48 compare 552, 8 peers' 16 compare 56,
+# 496 more (the block's own ranges before them, a uniform run, cost each packet a compare and a multiply, whatever
+# the peers)
 figure norm.value "$(awk -v a="$(n normvalue 24)" -v b="$(n normvalue 8)" -v r="$range" \
-        'BEGIN { printf "%.1f", (a - b - 512 * r) / 32 }')" \
+        'BEGIN { printf "%.1f", (a - b - 496 * r) / 32 }')" \
     "a peer's partial sum of squares filed by a training block, besides the ranges searched before its own"
 figure copy.share "$(per 256 "$(n sharestart 32 16)" "$(n sharestart 16 16)")" \
     "s4j_share_start per parameter of a kernel copy: its share filed (owned) or sent to the owner"
-# a share searches the DATA and LABEL ranges before its own
-figure copy.share.value "$(awk -v a="$(n sharevalue 64)" -v b="$(n sharevalue 32)" -v r="$range" \
-        'BEGIN { printf "%.1f", (a - b) / 32 - 2 * r }')" \
-    "another copy's share filed by its owner, besides the ranges searched before its own"
+# a share passes its block's DATA and LABEL ranges (a uniform run: a compare and a multiply) to its own, the next
+figure copy.share.value "$(per 32 "$(n sharevalue 64)" "$(n sharevalue 32)")" \
+    "another copy's share filed by its owner, with its search past its block's own ranges"
 # 4 copies' shares of 272 parameters against 2 copies': 544 more shares added up
 figure copy.sum "$(per 544 "$(n copyupdate 4)" "$(n copyupdate 2)")" \
     "per share an owner adds up in its update (every copy's share of each owned parameter)"
 figure copy.param "$(per 256 "$(n paramsend 32 16)" "$(n paramsend 16 16)")" \
     "s4j_param_send per owned parameter: its new value sent"
-figure copy.param.value "$(awk -v a="$(n paramvalue 64)" -v b="$(n paramvalue 32)" -v r="$range" \
-        'BEGIN { printf "%.1f", (a - b) / 32 - 2 * r }')" \
-    "a new value of another copy's parameter filed, besides the ranges searched before its own"
+figure copy.param.value "$(per 32 "$(n paramvalue 64)" "$(n paramvalue 32)")" \
+    "a new value of another copy's parameter filed, with its search past its block's own ranges"
 
 rm -f "$log" "$log.dis"

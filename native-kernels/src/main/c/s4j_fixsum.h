@@ -4,7 +4,7 @@
  * word. Shared by the fused block (s4j_forward.c) and the reduce
  * (s4j_fixreduce.c); static inline, so each keeps them in its loop. And the
  * reduce's filing of a packet (s4j_fix_on_partial), inlined into
- * s4j_on_packet (s4j_packet.c): a call cost every packet 7 instructions and
+ * s4j_on_loaded_packet (s4j_packet.c): a call cost every packet 7 instructions and
  * 26 estimated cycles (count-diff.sh).
  */
 #ifndef S4J_FIXSUM_H
@@ -118,7 +118,7 @@ static inline int32_t s4j_fix_activate_word(s4j_header *h, int32_t z)
  * (SAMPLE_OVERLAP), one more than the column takes, or a key its range
  * already sent (TOO_MANY_PARTIALS). The constants are the header's (h->fix,
  * fixed at load): the column a shift, the key's bit one multiply-add, no
- * test of the shape. Returns what s4j_on_packet returns: an error, or the
+ * test of the shape. Returns what s4j_on_loaded_packet returns: an error, or the
  * event's sends.
  */
 static inline int32_t s4j_fix_on_partial(void *dtcm, uint32_t src, uint32_t k, uint32_t payload,

@@ -110,7 +110,7 @@ typedef struct s4j_range {
 /*
  * A range kind of the state only, never of a config (s4j_check_config refuses
  * it): s4j_load gives it to the DATA ranges of an S16_15 dense block that
- * files its words on arrival (s4j_fix_on_arrival), so s4j_on_packet's
+ * files its words on arrival (s4j_fix_on_arrival), so s4j_on_loaded_packet's
  * switch on the range kind sends those words to their own filing and a
  * float32 block's values pay no test of the arithmetic.
  */
@@ -119,9 +119,16 @@ _Static_assert(S4J_RANGE_FIX_WORD > S4J_RANGE_BN_PARTIAL, "S4J_RANGE_FIX_WORD is
 
 /* The other range kind of the state only: s4j_load gives it to the DATA
  * ranges of an S16_15 reduce (s4j_fix_reduce_partials), whose packets
- * s4j_on_packet files inline (s4j_fix_on_partial). */
+ * s4j_on_loaded_packet files inline (s4j_fix_on_partial). */
 #define S4J_RANGE_FIX_PARTIAL 11u
 _Static_assert(S4J_RANGE_FIX_PARTIAL > S4J_RANGE_BN_PARTIAL, "S4J_RANGE_FIX_PARTIAL is no config range kind");
+
+/* Whether a range of kind k has a source index, a reduce's slot row or key
+ * bitmap row (every kind but SOFTMAX_SYNC and NORM). */
+static inline int s4j_counts_as_source(uint32_t k)
+{
+    return k != S4J_RANGE_SOFTMAX_SYNC && k != S4J_RANGE_NORM;
+}
 
 /* And S4J_RANGE_FIX_WORD's for a training block (l->train != 0): its words
  * also go into its x ring, a path of their own so that an inference block's
@@ -667,10 +674,6 @@ static inline int32_t s4j_check_buffer(const void *dtcm)
 int s4j_pool_shape_ok(uint32_t n_rows, uint32_t n_cols, uint32_t channels, uint32_t first,
                       uint32_t width, uint32_t kernel_w, uint32_t stride_w, uint32_t pad_w,
                       uint32_t out_width);
-
-/* Sets l->uniform_ranges and l->range_recip for the n ranges of a state
- * (s4j_load, and s4j_derive_layout again). */
-void s4j_find_uniform_ranges(const s4j_range *ranges, uint32_t n, s4j_layout *l);
 
 #ifdef S4J_CHECKED
 /* Re-derives a loaded state's layout from its header, validating what the

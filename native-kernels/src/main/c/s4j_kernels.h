@@ -82,7 +82,9 @@
  * the size, then trust the cached layout (the host's Java side keeps the
  * buffer private and validates every argument). Built with -DS4J_CHECKED,
  * every entry point also re-derives the layout from the header, compares it
- * with the cached one and bounds-checks every index, so a corrupted buffer
+ * with the cached one and bounds-checks every index (but
+ * s4j_on_loaded_packet, a core's own entry, which trusts its state and
+ * leaves the layout's comparison to s4j_on_packet), so a corrupted buffer
  * yields a negative error code, never an access outside it (s4j_checked()
  * says which build this is). Both builds compute the same results.
  */
@@ -98,7 +100,7 @@
  * org.spinnaker4j.kernels.KernelAbi; s4j_contract.c asserts at compile time
  * that each pair agrees, so the host build fails on a mismatch. */
 
-/* 'S' '4' 'K' + layout version 19; version 20 is the same state followed by
+/* 'S' '4' 'K' + layout version 37; version 38 is the same state followed by
  * the training part (1 and 2: before a block's z had its accumulators; 3
  * and 4: before the header held a pooling block's words, the state the
  * kernel copies' exchange, and a reduce expecting one partial per output
@@ -115,10 +117,12 @@
  * 27 and 28: before it held a reduce's partial halves, S4J_CFG_PARTIAL_HALVES;
  * 31 and 32: before an S16_15 fused block could train, its 64-bit gradient
  * sums 8-byte aligned, s4j_apply_fix_update; 33 and 34: before a block
- * sending halves could start at a row of its own, S4J_CFG_BACKWARD_FIRST_ROW).
+ * sending halves could start at a row of its own, S4J_CFG_BACKWARD_FIRST_ROW;
+ * 35 and 36: before the layout held the uniform ranges' count and
+ * reciprocal, s4j_find_uniform_ranges).
  * C only: Java never reads the state's words. */
-#define S4J_MAGIC          0x53344B23u
-#define S4J_MAGIC_TRAINING 0x53344B24u
+#define S4J_MAGIC          0x53344B25u
+#define S4J_MAGIC_TRAINING 0x53344B26u
 
 /* Kinds of core (KernelKind.code()). */
 #define S4J_KIND_INPUT_SOURCE 0u

@@ -257,13 +257,6 @@ static uint32_t compute_layout(const s4j_shape *s, s4j_layout *l)
     return off;
 }
 
-/* Whether range kind k has a source index (s4j_packet.c's source_of counts
- * the ranges other than SOFTMAX_SYNC and NORM). */
-static int counts_as_source(uint32_t k)
-{
-    return k != S4J_RANGE_SOFTMAX_SYNC && k != S4J_RANGE_NORM;
-}
-
 /* The longest run of two or more ranges from the first whose key_lo are d
  * apart (the first two's distance, at least 2), each no wider than d, none a
  * SOFTMAX_SYNC or NORM, and u d^2 <= 2^32 for a run of u: then for a key
@@ -271,22 +264,24 @@ static int counts_as_source(uint32_t k)
  * is x / d exactly (its error, below x / 2^32, stays under 1 / d), the range
  * that can hold the key; for any other x it is u or more. A reduce's
  * sources, their partitions' keys allocated block after block in row-slice
- * order, form such a run (docs/machine-model.md, "A packet's range"). */
-void s4j_find_uniform_ranges(const s4j_range *ranges, uint32_t n, s4j_layout *l)
+ * order, form such a run (docs/machine-model.md, "A packet's entry and its
+ * range"). Sets l->uniform_ranges and l->range_recip, for s4j_load and
+ * s4j_derive_layout. */
+static void s4j_find_uniform_ranges(const s4j_range *ranges, uint32_t n, s4j_layout *l)
 {
     uint64_t d;
     uint32_t u;
 
     l->uniform_ranges = 0u;
     l->range_recip = 0u;
-    if (n < 2u || !counts_as_source(ranges[0].kind) || ranges[1].key_lo <= ranges[0].key_lo) {
+    if (n < 2u || !s4j_counts_as_source(ranges[0].kind) || ranges[1].key_lo <= ranges[0].key_lo) {
         return;
     }
     d = ranges[1].key_lo - ranges[0].key_lo;
     if (d < 2u || ranges[0].span > d) {
         return;
     }
-    for (u = 1u; u < n && u < 0xFFFFu && counts_as_source(ranges[u].kind) && ranges[u].span <= d
+    for (u = 1u; u < n && u < 0xFFFFu && s4j_counts_as_source(ranges[u].kind) && ranges[u].span <= d
                  && ranges[0].key_lo + u * d == ranges[u].key_lo
                  && ranges[0].key_lo + (u + 1u) * d <= (UINT64_C(1) << 32)
                  && (u + 1u) * d * d <= (UINT64_C(1) << 32);

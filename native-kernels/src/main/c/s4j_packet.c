@@ -1,7 +1,8 @@
 /*
- * A packet in (s4j_on_packet): find its key's range, file its value (a row,
- * a partial, a sink's value, a softmax peer's step, a delta, a backward
- * partial, a label, a norm partial), and on the one that completes a step
+ * A packet in (s4j_on_loaded_packet; s4j_on_packet, the host's entry,
+ * checks first): find its key's range, file its value (a row, a partial, a
+ * sink's value, a softmax peer's step, a delta, a backward partial, a label,
+ * a norm partial), and on the one that completes a step
  * hand over to the forward, softmax or backward pass. A float32 block
  * multiplies each row in as it and the rows before it are in
  * (accumulate_rows); an s16.15 dense block files each word as it arrives
@@ -151,7 +152,7 @@ static inline uint32_t pool_avg_divisor(const s4j_header *h, uint32_t ox)
  * nothing waits for an earlier row), which the cost model charges as the
  * block's completion; out->rows counts none. s4j_pool_shape_ok bounds every
  * size below 2^16, so no product below overflows. Not inlined: inside
- * s4j_on_packet its loops took registers from the receive and the completion
+ * s4j_on_loaded_packet its loops took registers from the receive and the completion
  * (block.value 115, pool.completion.fixed.max 486 instructions inlined; 114
  * and 468 not; count-diff.sh).
  */
@@ -407,7 +408,7 @@ static int32_t on_row(s4j_header *h, const s4j_layout *l, void *dtcm,
  * softmax exchange, a row that came twice (the bitmap), and a training
  * block's ring room at a sample's first word. The last word completes the
  * block, which empties the sums for the next sample. Returns what
- * s4j_on_packet returns. A training block's event reports its one row
+ * s4j_on_loaded_packet returns. A training block's event reports its one row
  * (out->rows), which the cost model charges the word's MACs by; an inference
  * block's MACs are its completion's.
  */
@@ -699,7 +700,7 @@ static int32_t on_fix_error(s4j_header *h, const s4j_layout *l, void *dtcm, s4j_
  * SOFTMAX_SYNC), added into the column's 64-bit sum: exact, in any order.
  * Once every block's halves of every column are in (2 EXPECTED_BACKWARD
  * n_cols), each sum is rounded once to the column's error word and the
- * sample's backward pass starts. Not inlined: in s4j_on_packet it cost every
+ * sample's backward pass starts. Not inlined: in s4j_on_loaded_packet it cost every
  * other packet's path two instructions (check-calibration, reduce.partial). */
 static __attribute__((noinline))
 int32_t on_fix_error_half(s4j_header *h, const s4j_layout *l, void *dtcm, s4j_train *t,
@@ -852,7 +853,7 @@ static inline uint32_t source_of(const s4j_layout *l, const s4j_range *ranges, u
         return i;
     }
     for (k = 0u; k < i; k++) {
-        src += ranges[k].kind != S4J_RANGE_SOFTMAX_SYNC && ranges[k].kind != S4J_RANGE_NORM;
+        src += (uint32_t)s4j_counts_as_source(ranges[k].kind);
     }
     return src;
 }

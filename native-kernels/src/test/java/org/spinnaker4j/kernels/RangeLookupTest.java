@@ -33,6 +33,10 @@ class RangeLookupTest {
     private static final int[] ROW_SLICES_APART = {0x660, 0xA00, 0xDA0, 0x1140, 0x14E0};
     /** Only sources 0 and 1 run uniformly. */
     private static final int[] UNEVEN = {0x1000, 0x1004, 0x1009, 0x2000, 0x2003};
+    /** Sources 0 to 2 run uniformly; sources 3 and 4 lie in the gaps of sources 1 and 2. */
+    private static final int[] IN_THE_GAPS = {0x1000, 0x1004, 0x1008, 0x1006, 0x100A};
+    /** Byte of the layout's count of uniform ranges: the 16-bit word 8 bytes before the range table. */
+    private static final int UNIFORM_RANGES_BYTE = Kernels.RANGE_TABLE_BYTE - 8;
 
     private static KernelCore reduce(int[] keys) {
         List<KeyRange> ranges = new ArrayList<>();
@@ -67,7 +71,7 @@ class RangeLookupTest {
     @Test
     void everySourceIsFoundAndAddedInSourceOrder() {
         float[] expected = {sourceOrderSum(0), sourceOrderSum(1)};
-        for (int[] keys : List.of(FOUR_APART, ROW_SLICES_APART, UNEVEN)) {
+        for (int[] keys : List.of(FOUR_APART, ROW_SLICES_APART, UNEVEN, IN_THE_GAPS)) {
             for (int[] order : List.of(new int[] {0, 1, 2, 3, 4}, new int[] {4, 2, 0, 3, 1})) {
                 Kernels.assertSameBits(expected, run(keys, order), String.format("sources at 0x%x.., order %d%d%d%d%d",
                         keys[0], order[0], order[1], order[2], order[3], order[4]));
@@ -75,10 +79,25 @@ class RangeLookupTest {
         }
     }
 
+    /** The run each layout's kernel finds: the ranges whose keys its multiply maps (the rest it compares). */
+    @Test
+    void theUniformRunIsTheEquallySpacedRangesFromTheFirst() {
+        assertEquals(4, uniformRanges(FOUR_APART));
+        assertEquals(5, uniformRanges(ROW_SLICES_APART));
+        assertEquals(2, uniformRanges(UNEVEN));
+        assertEquals(3, uniformRanges(IN_THE_GAPS));
+    }
+
+    private static int uniformRanges(int[] keys) {
+        return reduce(keys).dtcm().getShort(UNIFORM_RANGES_BYTE);
+    }
+
     @Test
     void aKeyNoRangeHoldsIsRefused() {
         refused(FOUR_APART, 0x0FFF, 0x1002, 0x1003, 0x1006, 0x100E, 0x1010, 0x1FFF, 0x2FFF, 0x3002, 0xFFFFFFFF, 0);
         refused(ROW_SLICES_APART, 0x65F, 0x662, 0x9FF, 0xA02, 0x1142, 0x14E2, 0x1880, 0xFFFFFFFF, 0);
+        refused(UNEVEN, 0x0FFF, 0x1002, 0x1006, 0x1008, 0x100B, 0x1FFF, 0x2002, 0x2005);
+        refused(IN_THE_GAPS, 0x0FFF, 0x1002, 0x1003, 0x100C, 0x100E);
     }
 
     private static void refused(int[] keys, int... outside) {
