@@ -41,8 +41,9 @@ class PipelinedInferenceTest {
                         PartitioningStrategy.FEWEST_CORES, 8, Rows.NO_RELAY),
                 Arguments.of("MNIST MLP, FEWEST_CORES (reduce cores)", ReferenceNetworks.mnistMlp(),
                         PartitioningStrategy.FEWEST_CORES, 6, Rows.NO_RELAY),
-                Arguments.of("MNIST MLP, FASTEST (no relay: later layers' groups straight from several reduces)",
-                        ReferenceNetworks.mnistMlp(), PartitioningStrategy.FASTEST, 6, Rows.GROUPS_STRAIGHT),
+                Arguments.of("MNIST MLP, FASTEST (relays, later layers' groups straight from several reduces)",
+                        ReferenceNetworks.mnistMlp(), PartitioningStrategy.FASTEST, 6,
+                        Rows.RELAYS_AND_GROUPS_STRAIGHT),
                 // the relays streaming values that cross links other samples' windows use
                 Arguments.of("seed network, FASTEST (relays, the output layer's groups straight)",
                         ReferenceNetworks.seedNetwork(), PartitioningStrategy.FASTEST, 6,
@@ -62,8 +63,6 @@ class PipelinedInferenceTest {
         NO_RELAY(false, false),
         /** Some through relays. */
         RELAYS(true, false),
-        /** No relay, and some block holding a slice of its layer's rows takes it from several producers. */
-        GROUPS_STRAIGHT(false, true),
         /** Some through relays, and some block holding a slice of its layer's rows takes it from several producers. */
         RELAYS_AND_GROUPS_STRAIGHT(true, true);
 

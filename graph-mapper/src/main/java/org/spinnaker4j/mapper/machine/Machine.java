@@ -45,6 +45,10 @@ public final class Machine implements Serializable {
     private transient Map<ChipLocation, Map<ChipLocation, Direction>> arrivals;
     /** Per source chip: {@link #arrivalLinkNumbers}, filled as the mapper asks. */
     private transient Map<ChipLocation, int[]> arrivalNumbers;
+    /** Per source chip: {@link #hopNumbers}, filled as the mapper asks. */
+    private transient Map<ChipLocation, int[]> hopNumbers;
+    /** {@link #neighbourNumbers}, made when first asked for. */
+    private transient int[] neighbourNumbers;
 
     private Machine(String description, int width, int height, boolean wrapAround,
             Map<ChipLocation, Chip> chips) {
@@ -232,10 +236,10 @@ public final class Machine implements Serializable {
     /**
      * For each chip reached from {@code source} over working links, the direction of the link by which a
      * breadth-first shortest-path tree from it (directions tried in link-id order) reaches the chip: the multicast
-     * trees' skeleton. Computed once per source: the machine does not change, and the partitioner's search asks for
-     * the same trees for every candidate it places.
+     * trees' choice among equally loaded shortest paths ({@code PartitionTrees}). Computed once per source: the machine
+     * does not change, and the partitioner's search asks for the same trees for every candidate it places.
      */
-    public synchronized Map<ChipLocation, Direction> arrivalLinks(ChipLocation source) {
+    private synchronized Map<ChipLocation, Direction> arrivalLinks(ChipLocation source) {
         if (arrivals == null) {
             arrivals = new HashMap<>();
         }
@@ -261,6 +265,56 @@ public final class Machine implements Serializable {
             });
             return numbers;
         });
+    }
+
+    /**
+     * Per chip number ({@code x * height + y}): how many links a shortest path from {@code source} over working links
+     * crosses to reach it, or -1 for a chip it cannot reach. Computed once per source and shared: callers must not
+     * change it.
+     */
+    public synchronized int[] hopNumbers(ChipLocation source) {
+        if (hopNumbers == null) {
+            hopNumbers = new HashMap<>();
+        }
+        return hopNumbers.computeIfAbsent(source, s -> {
+            int[] next = neighbourNumbers();
+            int[] hops = new int[width * height];
+            Arrays.fill(hops, -1);
+            int[] queue = new int[hops.length];
+            int tail = 0;
+            queue[tail++] = s.x() * height + s.y();
+            hops[queue[0]] = 0;
+            for (int head = 0; head < tail; head++) {
+                int c = queue[head];
+                for (int d = 0; d < Direction.values().length; d++) {
+                    int n = next[c * Direction.values().length + d];
+                    if (n >= 0 && hops[n] < 0) {
+                        hops[n] = hops[c] + 1;
+                        queue[tail++] = n;
+                    }
+                }
+            }
+            return hops;
+        });
+    }
+
+    /**
+     * Per link number (a chip's number × 6 + the direction's id): the number of the chip that working link reaches,
+     * or -1 where the link does not work or leads off the machine. Made once and shared: callers must not change it.
+     */
+    public synchronized int[] neighbourNumbers() {
+        if (neighbourNumbers == null) {
+            int[] numbers = new int[width * height * Direction.values().length];
+            Arrays.fill(numbers, -1);
+            for (ChipLocation c : chips.keySet()) {
+                for (Direction d : Direction.values()) {
+                    neighbour(c, d).ifPresent(n -> numbers[(c.x() * height + c.y()) * Direction.values().length
+                            + d.id()] = n.x() * height + n.y());
+                }
+            }
+            neighbourNumbers = numbers;
+        }
+        return neighbourNumbers;
     }
 
     private Map<ChipLocation, Direction> shortestPathTree(ChipLocation source) {

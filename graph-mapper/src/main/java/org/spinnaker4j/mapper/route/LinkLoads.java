@@ -3,9 +3,9 @@ package org.spinnaker4j.mapper.route;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.spinnaker4j.mapper.MappingException;
 import org.spinnaker4j.mapper.graph.MachineGraph;
 import org.spinnaker4j.mapper.graph.OutgoingPartition;
 import org.spinnaker4j.mapper.graph.PartitionKind;
@@ -48,67 +48,59 @@ public final class LinkLoads {
     }
 
     /**
-     * The loads of {@code graph} placed by {@code placements} on {@code machine}. Each partition's tree is walked over
-     * chip and link numbers (from every target up its source's shortest-path tree, {@link MulticastTrees}), with the
-     * chips and links it reaches marked by the partition's stamp, so a walk allocates nothing per link.
+     * The loads of {@code graph} placed by {@code placements} on {@code machine}, along its partitions' trees
+     * ({@link PartitionTrees}), each walked over chip and link numbers with the chips and links it reaches marked by
+     * the partition's stamp, so a walk allocates nothing per link.
      */
     public static LinkLoads of(MachineGraph graph, Placements placements, Machine machine) {
         LinkLoads loads = new LinkLoads(machine);
-        MulticastTrees trees = new MulticastTrees(machine);
+        PartitionTrees trees = PartitionTrees.of(graph, placements, machine);
         int nChips = loads.routerPackets.length;
         int[] outLinks = new int[nChips];
         // per chip and link: the stamp of the last partition whose tree reaches it (as a target, or at all)
         int[] targetStamp = new int[nChips];
         int[] chipStamp = new int[nChips];
         int[] linkStamp = new int[nChips * DIRECTIONS];
+        int[] inLink = new int[nChips];
         int[] chips = new int[nChips];
-        int[] links = new int[nChips * DIRECTIONS];
         int stamp = 0;
-        for (OutgoingPartition p : graph.partitions()) {
+        List<OutgoingPartition> partitions = graph.partitions();
+        for (int i = 0; i < partitions.size(); i++) {
+            OutgoingPartition p = partitions.get(i);
             if (p.kind().perMiniBatch()) {
                 continue; // once per mini-batch, not per sample
             }
             stamp++;
             ChipLocation sourceLocation = placements.of(p.source()).chip();
             int source = loads.chip(sourceLocation);
-            int[] arrival = machine.arrivalLinkNumbers(sourceLocation);
+            int[] links = trees.links(i);
             int nReached = 0;
-            int nLinks = 0;
             chipStamp[source] = stamp;
             chips[nReached++] = source;
             for (int t : p.targets()) {
-                ChipLocation targetLocation = placements.of(t).chip();
-                int c = loads.chip(targetLocation);
+                int c = loads.chip(placements.of(t).chip());
                 targetStamp[c] = stamp;
                 if (chipStamp[c] != stamp) {
                     chipStamp[c] = stamp;
                     chips[nReached++] = c;
                 }
-                while (c != source) {
-                    int link = arrival[c];
-                    if (link < 0) {
-                        throw new MappingException("no working path from chip " + sourceLocation + " to chip "
-                                + targetLocation);
-                    }
-                    if (linkStamp[link] == stamp) {
-                        break;
-                    }
-                    linkStamp[link] = stamp;
-                    links[nLinks++] = link;
-                    c = link / DIRECTIONS;
-                    if (chipStamp[c] != stamp) {
-                        chipStamp[c] = stamp;
-                        chips[nReached++] = c;
-                    }
+            }
+            for (int link : links) {
+                int head = trees.head(link);
+                inLink[head] = link;
+                linkStamp[link] = stamp;
+                outLinks[link / DIRECTIONS]++;
+                if (chipStamp[head] != stamp) {
+                    chipStamp[head] = stamp;
+                    chips[nReached++] = head;
                 }
             }
             if (p.kind() == PartitionKind.SOFTMAX_SYNC) {
+                int[] hops = machine.hopNumbers(sourceLocation);
                 loads.syncDepth.merge(p.source(), p.targets().stream()
-                        .mapToInt(t -> trees.hops(sourceLocation, placements.of(t).chip())).max().orElse(0),
-                        Math::max);
+                        .mapToInt(t -> hops[loads.chip(placements.of(t).chip())]).max().orElse(0), Math::max);
             }
-            for (int k = 0; k < nLinks; k++) {
-                int link = links[k];
+            for (int link : links) {
                 loads.linkPackets[link] += p.nKeys();
                 loads.linkUsed[link] = true;
                 if (p.kind() == PartitionKind.FORWARD) {
@@ -117,20 +109,19 @@ public final class LinkLoads {
                     }
                     loads.forwardSenders[link].add(p.source());
                 }
-                outLinks[link / DIRECTIONS]++;
             }
             for (int k = 0; k < nReached; k++) {
                 int chip = chips[k];
                 loads.routerPackets[chip] += p.nKeys();
                 // a chip a packet only passes through, straight on, needs no entry (default routing)
                 boolean straightOn = chip != source && targetStamp[chip] != stamp && outLinks[chip] == 1
-                        && linkStamp[chip * DIRECTIONS + arrival[chip] % DIRECTIONS] == stamp;
+                        && linkStamp[chip * DIRECTIONS + inLink[chip] % DIRECTIONS] == stamp;
                 if (!straightOn) {
                     loads.entries[chip]++;
                 }
             }
-            for (int k = 0; k < nLinks; k++) {
-                outLinks[links[k] / DIRECTIONS] = 0;
+            for (int link : links) {
+                outLinks[link / DIRECTIONS] = 0;
             }
         }
         return loads;
@@ -138,10 +129,6 @@ public final class LinkLoads {
 
     private int chip(ChipLocation c) {
         return c.x() * height + c.y();
-    }
-
-    private int link(ChipLocation c, Direction d) {
-        return chip(c) * DIRECTIONS + d.id();
     }
 
     private RouteWalker.LinkUse linkUse(int link) {
