@@ -41,12 +41,8 @@ public final class Machine implements Serializable {
     private final Map<ChipLocation, Chip> chips;
     /** The same chips, for looking one up by location (the mapper's searches do, millions of times). */
     private final Map<ChipLocation, Chip> byLocation;
-    /** Per source chip: {@link #arrivalLinks}, filled as the mapper asks. */
-    private transient Map<ChipLocation, Map<ChipLocation, Direction>> arrivals;
-    /** Per source chip: {@link #arrivalLinkNumbers}, filled as the mapper asks. */
-    private transient Map<ChipLocation, int[]> arrivalNumbers;
-    /** Per source chip: {@link #hopNumbers}, filled as the mapper asks. */
-    private transient Map<ChipLocation, int[]> hopNumbers;
+    /** Per source chip: its {@link BreadthFirst} search by chip number, filled as the mapper asks. */
+    private transient Map<ChipLocation, BreadthFirst> searches;
     /** {@link #neighbourNumbers}, made when first asked for. */
     private transient int[] neighbourNumbers;
 
@@ -234,37 +230,53 @@ public final class Machine implements Serializable {
     }
 
     /**
-     * For each chip reached from {@code source} over working links, the direction of the link by which a
-     * breadth-first shortest-path tree from it (directions tried in link-id order) reaches the chip: the multicast
-     * trees' choice among equally loaded shortest paths ({@code PartitionTrees}). Computed once per source: the machine
-     * does not change, and the partitioner's search asks for the same trees for every candidate it places.
+     * A breadth-first search from a source chip over working links (directions tried in link-id order), by chip number
+     * ({@code x * height + y}): the chips it reaches in the order it reaches them (the source first), the links each
+     * is reached by (the multicast trees' choice among equally loaded shortest paths, {@code PartitionTrees}) and how
+     * many links from the source it is.
      */
-    private synchronized Map<ChipLocation, Direction> arrivalLinks(ChipLocation source) {
-        if (arrivals == null) {
-            arrivals = new HashMap<>();
+    private record BreadthFirst(int[] order, int[] arrivals, int[] hops) {
+    }
+
+    /** The breadth-first search from {@code source}: made once per source, as the mapper's searches ask again. */
+    private synchronized BreadthFirst breadthFirst(ChipLocation source) {
+        if (searches == null) {
+            searches = new HashMap<>();
         }
-        return arrivals.computeIfAbsent(source, this::shortestPathTree);
+        return searches.computeIfAbsent(source, s -> {
+            int directions = Direction.values().length;
+            int[] next = neighbourNumbers();
+            int[] hops = new int[width * height];
+            int[] arrivals = new int[hops.length];
+            int[] order = new int[hops.length];
+            Arrays.fill(hops, -1);
+            Arrays.fill(arrivals, -1);
+            int reached = 0;
+            order[reached++] = s.x() * height + s.y();
+            hops[order[0]] = 0;
+            for (int head = 0; head < reached; head++) {
+                int c = order[head];
+                for (int d = 0; d < directions; d++) {
+                    int n = next[c * directions + d];
+                    if (n >= 0 && hops[n] < 0) {
+                        hops[n] = hops[c] + 1;
+                        arrivals[n] = c * directions + d;
+                        order[reached++] = n;
+                    }
+                }
+            }
+            return new BreadthFirst(Arrays.copyOf(order, reached), arrivals, hops);
+        });
     }
 
     /**
-     * {@link #arrivalLinks} by number, for the mapper's per-chip arrays: per chip number ({@code x * height + y}), the
-     * number of the link its packets from {@code source} arrive by (the sending chip's number × 6 + the direction's
-     * id), or -1 for a chip the tree does not reach (the source among them). Computed once per source and shared:
-     * callers must not change it.
+     * Per chip number ({@code x * height + y}), the number of the link by which a breadth-first shortest-path tree
+     * from {@code source} (directions tried in link-id order) reaches the chip (the sending chip's number × 6 + the
+     * direction's id), or -1 for a chip the tree does not reach (the source among them). Computed once per source and
+     * shared: callers must not change it.
      */
-    public synchronized int[] arrivalLinkNumbers(ChipLocation source) {
-        if (arrivalNumbers == null) {
-            arrivalNumbers = new HashMap<>();
-        }
-        return arrivalNumbers.computeIfAbsent(source, s -> {
-            int[] numbers = new int[width * height];
-            Arrays.fill(numbers, -1);
-            arrivalLinks(s).forEach((c, in) -> {
-                ChipLocation from = neighbour(c, in.opposite()).orElseThrow();
-                numbers[c.x() * height + c.y()] = (from.x() * height + from.y()) * Direction.values().length + in.id();
-            });
-            return numbers;
-        });
+    public int[] arrivalLinkNumbers(ChipLocation source) {
+        return breadthFirst(source).arrivals();
     }
 
     /**
@@ -272,30 +284,16 @@ public final class Machine implements Serializable {
      * crosses to reach it, or -1 for a chip it cannot reach. Computed once per source and shared: callers must not
      * change it.
      */
-    public synchronized int[] hopNumbers(ChipLocation source) {
-        if (hopNumbers == null) {
-            hopNumbers = new HashMap<>();
-        }
-        return hopNumbers.computeIfAbsent(source, s -> {
-            int[] next = neighbourNumbers();
-            int[] hops = new int[width * height];
-            Arrays.fill(hops, -1);
-            int[] queue = new int[hops.length];
-            int tail = 0;
-            queue[tail++] = s.x() * height + s.y();
-            hops[queue[0]] = 0;
-            for (int head = 0; head < tail; head++) {
-                int c = queue[head];
-                for (int d = 0; d < Direction.values().length; d++) {
-                    int n = next[c * Direction.values().length + d];
-                    if (n >= 0 && hops[n] < 0) {
-                        hops[n] = hops[c] + 1;
-                        queue[tail++] = n;
-                    }
-                }
-            }
-            return hops;
-        });
+    public int[] hopNumbers(ChipLocation source) {
+        return breadthFirst(source).hops();
+    }
+
+    /**
+     * The numbers of the chips {@code source} reaches over working links, nearest first (the source first). Computed
+     * once per source and shared: callers must not change it.
+     */
+    public int[] chipNumbersByHops(ChipLocation source) {
+        return breadthFirst(source).order();
     }
 
     /**
@@ -315,24 +313,6 @@ public final class Machine implements Serializable {
             neighbourNumbers = numbers;
         }
         return neighbourNumbers;
-    }
-
-    private Map<ChipLocation, Direction> shortestPathTree(ChipLocation source) {
-        Map<ChipLocation, Direction> parentLink = new HashMap<>();
-        Deque<ChipLocation> queue = new ArrayDeque<>();
-        queue.add(source);
-        while (!queue.isEmpty()) {
-            ChipLocation c = queue.poll();
-            for (Direction d : Direction.values()) {
-                neighbour(c, d).ifPresent(n -> {
-                    if (!n.equals(source) && !parentLink.containsKey(n)) {
-                        parentLink.put(n, d);
-                        queue.add(n);
-                    }
-                });
-            }
-        }
-        return Collections.unmodifiableMap(parentLink);
     }
 
     public int applicationCores() {

@@ -4,7 +4,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
-import java.util.stream.IntStream;
 import org.spinnaker4j.mapper.MappingException;
 import org.spinnaker4j.mapper.graph.MachineGraph;
 import org.spinnaker4j.mapper.graph.OutgoingPartition;
@@ -15,16 +14,15 @@ import org.spinnaker4j.mapper.place.Placements;
 
 /**
  * The multicast tree of every partition of a placed graph, chosen to spread the packets of a sample over the links:
- * each reaches every target chip by a shortest path (as many links as the source's breadth-first tree,
- * {@link Machine#hopNumbers}), and of those paths takes one whose busiest new link carries the fewest packets with the
- * partition's own added (each chip on the way keeping its best such path from the tree so far, of equals the one that
- * adds fewest links, then the source's breadth-first tree's, {@link Machine#arrivalLinkNumbers}). The partitions sent every sample are laid
- * down heaviest first (most keys), then each is taken up and laid down again once with all the others' loads known;
- * those sent once a mini-batch take their trees last, over the per-sample loads, adding none. The {@link Router}
- * builds its tables from these trees and {@link LinkLoads} counts along them, so the loads the mapper schedules by are
- * the ones the machine carries. Links are numbered as {@link Machine#arrivalLinkNumbers} numbers them. Links are taken
- * to work both ways (as {@link Machine#withoutLink} and {@link Machine#withoutChip} remove them): the hops from a
- * target stand for the hops to it.
+ * each reaches every target chip by a shortest path (as many links as {@link Machine#hopNumbers} counts), and of those
+ * paths takes one whose busiest new link carries the fewest packets with the partition's own added (each chip on the
+ * way keeping its best such path from the tree so far; of equals the one that adds fewest links, then the source's
+ * breadth-first tree's, {@link Machine#arrivalLinkNumbers}, whose link numbering this class uses). The partitions sent
+ * every sample are laid down heaviest first (most keys), then each is taken up and laid down again once with all the
+ * others' loads known; those sent once a mini-batch take their trees last, over the per-sample loads, adding none. The
+ * {@link Router} builds its tables from these trees and {@link LinkLoads} counts along them, so the loads the mapper
+ * schedules by are the ones the machine carries. Links are taken to work both ways (as {@link Machine#withoutLink} and
+ * {@link Machine#withoutChip} remove them): the hops from a target stand for the hops to it.
  */
 public final class PartitionTrees {
 
@@ -53,8 +51,6 @@ public final class PartitionTrees {
     private final int[][] hopsByChip;
     /** Per chip number: the stamp of the last tree that counted it among its targets. */
     private final int[] targetStamp;
-    /** Per source chip number: {@link #byHops}, made when a tree first needs it. */
-    private final int[][] byHops;
     private int stamp;
 
     private PartitionTrees(Machine machine, int partitions) {
@@ -68,7 +64,6 @@ public final class PartitionTrees {
         parentLink = new int[chips];
         bottleneck = new long[chips];
         added = new int[chips];
-        byHops = new int[chips][];
         hopsByChip = new int[chips][];
         targetStamp = new int[chips];
     }
@@ -100,8 +95,8 @@ public final class PartitionTrees {
 
     /**
      * The links of the tree of the partition at {@code index} in the graph's list, each once, each after the link
-     * into the chip it leaves (none into the source): link number = the sending chip's number ({@code x * height + y}) × 6 + the direction's id. Shared:
-     * callers must not change it.
+     * into the chip it leaves (none into the source): link number = the sending chip's number ({@code x * height + y})
+     * × 6 + the direction's id. Shared: callers must not change it.
      */
     public int[] links(int index) {
         return links[index];
@@ -123,15 +118,6 @@ public final class PartitionTrees {
         }
     }
 
-    /** The chips {@code source} reaches, nearest first (its own number first): made once per source a tree uses. */
-    private int[] byHops(int source, int[] hops) {
-        if (byHops[source] == null) {
-            byHops[source] = IntStream.range(0, hops.length).filter(c -> hops[c] >= 0).boxed()
-                    .sorted(Comparator.comparingInt((Integer c) -> hops[c])).mapToInt(Integer::intValue).toArray();
-        }
-        return byHops[source];
-    }
-
     private int chip(ChipLocation c) {
         return c.x() * height + c.y();
     }
@@ -143,6 +129,7 @@ public final class PartitionTrees {
         int source = chip(sourceLocation);
         int[] hops = hopsFrom(source, sourceLocation);
         int[] arrival = machine.arrivalLinkNumbers(sourceLocation);
+        int[] byHops = machine.chipNumbersByHops(sourceLocation);
         inTree[source] = stamp;
         // the target chips, each once, nearest the source first (hops, then chip number, in one long each)
         long[] targets = new long[p.targets().size()];
@@ -168,7 +155,7 @@ public final class PartitionTrees {
             if (inTree[c] == stamp) {
                 continue;
             }
-            choosePaths(source, c, hops, hopsByChip[c], arrival, p.nKeys());
+            choosePaths(source, byHops, c, hops, hopsByChip[c], arrival, p.nKeys());
             int end = n;
             while (inTree[c] != stamp) {
                 inTree[c] = stamp;
@@ -194,15 +181,17 @@ public final class PartitionTrees {
     }
 
     /**
-     * For each chip on a shortest path from {@code source} to {@code target}, nearest the source first: the link by
+     * For each chip on a shortest path from {@code source} to {@code target}, nearest the source first ({@code byHops}:
+     * the chips of one level in any order, as each takes its path from the level before): the link by
      * which to reach it from the tree so far ({@code parentLink}) that keeps the busiest link the path adds lowest
      * ({@code bottleneck}, the partition's {@code keys} added to each new link), of equals the one whose path adds
      * fewest links ({@code added}: each chip keeps only its best path, so fewest of those), then the link of the
      * source's breadth-first tree ({@code arrival}).
      */
-    private void choosePaths(int source, int target, int[] hops, int[] hopsToTarget, int[] arrival, int keys) {
+    private void choosePaths(int source, int[] byHops, int target, int[] hops, int[] hopsToTarget, int[] arrival,
+            int keys) {
         int length = hops[target];
-        for (int c : byHops(source, hops)) {
+        for (int c : byHops) {
             int level = hops[c];
             if (level > length) {
                 break;
