@@ -83,6 +83,11 @@
  *   calibrate fixpartials N  N halves of 64-bit partials filed by an s16.15
  *                            reduce of 64 columns, 4 partials a column, from
  *                            its ranges 1 to 3, none completing
+ *   calibrate fixburst N     the first N (up to 128) of range 1's halves on
+ *                            that reduce in one s4j_on_partials call (a
+ *                            block's partials read back from SDRAM);
+ *                            burst N: N (up to 64) of range 1's partials on
+ *                            the float reduce of `partials`
  *   calibrate fixrelay N     N words into a 64-column s16.15 relay, each column
  *                            forwarded as its word arrives
  *   calibrate fixcolumn A C  the half that completes every column of a C-column
@@ -714,6 +719,21 @@ static void measure_rows(uint32_t from, uint32_t to)
     }
 }
 
+/* Packets [0, n) of the loaded reduce, consecutive keys from keys[0], in one
+ * s4j_on_partials call (a block's partial sums read back from SDRAM),
+ * measured. */
+static void measure_partials(uint32_t n)
+{
+    int32_t r;
+
+    calib_begin();
+    r = s4j_on_partials(dtcm, S4J_DTCM_BYTES, keys[0], n, payloads, &outbox);
+    calib_end();
+    if (r < 0) {
+        fail("s4j_on_partials", r);
+    }
+}
+
 /* The other blocks' partial sums of round r delivered (s->norm_blocks,
  * channel mode), or the first `filed` sums of block 1, measured. */
 static void bn_partials(const spec *s, uint32_t r, uint32_t filed)
@@ -949,7 +969,7 @@ static void fix_split(spec *s, const char *step_name, uint32_t cols)
     measure(n, n + 1u);
 }
 
-/* `fixpartials N`, `fixrelay N`, `fixcolumn A C`: an S16_15 reduce, its
+/* `fixpartials N`, `fixburst N`, `fixrelay N`, `fixcolumn A C`: an S16_15 reduce, its
  * packets measured. fixpartials: N halves of 64-bit partials filed by a
  * 64-column reduce of 4 partials a column (range 1 + k / 128 sends half
  * k % 128),
@@ -993,25 +1013,31 @@ static void fix_reduce(spec *s, const char *what, int argc, char **argv)
         measure(n - 1u, n);
         return;
     }
-    if (argc != 3 || (strcmp(what, "fixpartials") != 0 && strcmp(what, "fixrelay") != 0)) {
-        fail("usage: calibrate fixpartials N | fixrelay N | fixcolumn A C", argc);
+    if (argc != 3 || (strcmp(what, "fixpartials") != 0 && strcmp(what, "fixrelay") != 0
+                      && strcmp(what, "fixburst") != 0)) {
+        fail("usage: calibrate fixpartials N | fixburst N | fixrelay N | fixcolumn A C", argc);
     }
     s->cols = 64u;
-    if (what[3] == 'p') {
+    if (what[3] != 'r') {
         s->halves = 1u;
         s->partials = 4u;
         s->data_ranges = 4u;
     }
     load(s);
-    n = number(argv[2], 1u, what[3] == 'p' ? 3u * 2u * s->cols - 1u : s->cols - 1u);
-    /* a reduce's halves from range 1 on, as partials' */
-    packets(0u, n, what[3] == 'p' ? DATA_KEY + 2u * s->cols : DATA_KEY, -2.0f, 2.0f, 0.0f);
+    n = number(argv[2], 1u, what[3] == 'p' ? 3u * 2u * s->cols - 1u
+                            : what[3] == 'b' ? 2u * s->cols : s->cols - 1u);
+    /* a reduce's halves from range 1 on, as partials' (a burst's all range 1's) */
+    packets(0u, n, what[3] == 'r' ? DATA_KEY : DATA_KEY + 2u * s->cols, -2.0f, 2.0f, 0.0f);
     if (s->halves != 0u) {
         half_payloads(n);
     } else {
         payload_words(n);
     }
-    measure(0u, n);
+    if (what[3] == 'b') {
+        measure_partials(n);
+    } else {
+        measure(0u, n);
+    }
 }
 
 /* `fix F N [I]`: N calls of the fixed-point function `name`, measured. */
@@ -1195,7 +1221,8 @@ int main(int argc, char **argv)
         fix_panels(number(argv[2], 1u, 64u), number(argv[3], 1u, 64u));
         return 0;
     }
-    if (strcmp(what, "fixpartials") == 0 || strcmp(what, "fixrelay") == 0 || strcmp(what, "fixcolumn") == 0) {
+    if (strcmp(what, "fixpartials") == 0 || strcmp(what, "fixburst") == 0 || strcmp(what, "fixrelay") == 0
+        || strcmp(what, "fixcolumn") == 0) {
         fix_reduce(&s, what, argc, argv);
         return 0;
     }
@@ -1422,19 +1449,24 @@ int main(int argc, char **argv)
         }
         deliver(0u, s.rows - 2u + last);
         measure(s.rows - 2u + last, s.rows - 1u + last);
-    } else if (strcmp(what, "partials") == 0 && argc == 3) {
+    } else if ((strcmp(what, "partials") == 0 || strcmp(what, "burst") == 0) && argc == 3) {
         s.kind = S4J_KIND_REDUCE;
         s.cols = 64u;
         s.partials = 4u;
         s.data_ranges = 4u;
         load(&s);
-        i = number(argv[2], 1u, s.cols * (s.partials - 1u) - 1u);
+        i = number(argv[2], 1u, what[0] == 'b' ? s.cols : s.cols * (s.partials - 1u) - 1u);
         /* range 1 + k / 64 sends output k % 64: every partial of an output
          * comes from a different range, as a reduce requires, and none from
          * range 0, as most of a reduce's do not (they are found by the
-         * multiply of s4j_find_uniform_ranges, range 0's by one compare) */
+         * multiply of s4j_find_uniform_ranges, range 0's by one compare);
+         * a burst's all range 1's, in one s4j_on_partials call */
         packets(0u, i, DATA_KEY + s.cols, -2.0f, 2.0f, 0.0f);
-        measure(0u, i);
+        if (what[0] == 'b') {
+            measure_partials(i);
+        } else {
+            measure(0u, i);
+        }
     } else if ((strcmp(what, "act") == 0 || strcmp(what, "column") == 0) && argc == 4) {
         s.kind = S4J_KIND_REDUCE;
         s.act = lookup(argv[2], ACTS, COUNT(ACTS));

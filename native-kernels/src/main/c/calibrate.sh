@@ -145,6 +145,13 @@ figure poolback.fixed.norm "$(awk -v a="$a" -v r="$row" -v c="$column" -v i="$id
     "fixed work of the partial that completes a training norm pooling block's backward pass, besides that packet"
 figure reduce.partial "$(per 128 "$(n partials 160)" "$(n partials 32)")" \
     "a partial sum filed by a REDUCE, not completing, from a source after its first (found by a multiply)"
+# a block's partials read back from SDRAM, filed by one s4j_on_partials call (burst N: N of range 1's), 16 to 64
+b16=$(n burst 16)
+burst_key=$(per 48 "$(n burst 64)" "$b16")
+figure reduce.burst.key "$burst_key" \
+    "per partial sum a REDUCE files from a block's partials given at once (s4j_on_partials), no column completing"
+figure reduce.burst.event "$(awk -v a="$b16" -v k="$burst_key" 'BEGIN { printf "%.0f", a - 16 * k }')" \
+    "the fixed work of a call of s4j_on_partials on a REDUCE, besides its partial sums"
 figure sink.value "$(per 32 "$(n sink 48)" "$(n sink 16)")" "a value filed by an OUTPUT_SINK"
 figure source.value "$(per 32 "$(n source 64)" "$(n source 32)")" "a value sent by an INPUT_SOURCE's start event"
 for a in $ACTIVATIONS; do
@@ -370,6 +377,15 @@ fixcompletionfigures fix.unfused.completion unfused \
 partial=$(nc_per 128 "$(nc fixpartials 160)" "$(nc fixpartials 32)")
 fixfigure fix.reduce.partial $partial \
     "a half of a 64-bit partial sum filed by a REDUCE, no column completing, from a source after its first"
+# the same halves given at once, a block's read back from SDRAM (fixburst N: N of range 1's in one s4j_on_partials
+# call), from 32 to 128 halves
+b32=$(nc fixburst 32)
+set -- $(nc_per 96 "$(nc fixburst 128)" "$b32") $b32
+fixfigure fix.reduce.burst.key "$1" "$2" \
+    "per half a REDUCE files from a block's partials given at once (s4j_on_partials), no column completing"
+fixfigure fix.reduce.burst.event "$(awk -v a="$3" -v k="$1" 'BEGIN { printf "%.0f", a - 32 * k }')" \
+    "$(awk -v a="$4" -v k="$2" 'BEGIN { printf "%.0f", a - 32 * k }')" \
+    "the fixed work of a call of s4j_on_partials on a REDUCE, besides its halves"
 # per column the half that completes every column streams (softmax: completes at once), from 32 to 64 columns
 for a in $ACTIVATIONS; do
     set -- $(nc_per 32 "$(nc fixcolumn "$a" 64)" "$(nc fixcolumn "$a" 32)")

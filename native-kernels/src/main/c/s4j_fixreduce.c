@@ -91,3 +91,53 @@ int32_t s4j_fix_finish_columns(void *dtcm, s4j_outbox *out)
     return s4j_forward_complete(h, l, dtcm, out);
 }
 
+
+/*
+ * Halves [first, first + n) of range src of a reduce of halves at once, when
+ * they are whole columns (first and n even) none of whose keys came before
+ * and none of whose columns is full, outside a softmax exchange and within
+ * the sample (*fits 1): each column's 64-bit partial added, its count and
+ * key bits set, then the columns streamed or the sample completed as the
+ * last of their packets would (a packet streams every complete column from
+ * rows_done on, so one stream after them all sends the same columns in the
+ * same order). Otherwise *fits 0 and nothing is done: the caller files them
+ * packet by packet, each refused as its packet would be.
+ */
+int32_t s4j_fix_on_columns(void *dtcm, uint32_t src, uint32_t first, uint32_t n, const uint32_t *halves,
+                           s4j_outbox *out, int *fits)
+{
+    s4j_header *h = (s4j_header *)dtcm;
+    const s4j_layout *l = CAT(s4j_layout, dtcm, sizeof(s4j_header));
+    uint32_t *counts = AT(uint32_t, dtcm, l->counts);
+    uint32_t *sums = AT(uint32_t, dtcm, h->fix.sums);
+    uint32_t *bitmap = AT(uint32_t, dtcm, l->slot_bitmap);
+    uint32_t per_col = h->fix.per_col;
+    uint32_t bit = src * h->fix.row_bits + first;
+    uint32_t lo = first / 2u;
+    uint32_t hi = (first + n) / 2u;
+    uint32_t j;
+
+    *fits = 0;
+    if (h->partial_halves == 0u || (first | n) % 2u != 0u || (h->phase & S4J_PHASE_Z_COMPLETE) != 0u
+        || n > h->fix.per_sample - h->received || !s4j_bits_clear(bitmap, bit, n)) {
+        return S4J_OK;
+    }
+    for (j = lo; j < hi; j++) {
+        if (counts[j] + 2u > per_col) {
+            return S4J_OK;
+        }
+    }
+    *fits = 1;
+    s4j_bits_set(bitmap, bit, n);
+    for (j = lo; j < hi; j++) {
+        const uint32_t *w = halves + 2u * (j - lo);
+
+        s4j_sum_set(sums + 2u * j, s4j_sum_get(sums + 2u * j) + ((uint64_t)w[1] << 32 | w[0]));
+        counts[j] += 2u;
+    }
+    h->received += n;
+    if (s4j_streams_columns(h, NULL)) {
+        return counts[h->rows_done] == per_col ? s4j_fix_stream_columns(dtcm, out) : S4J_OK;
+    }
+    return h->received == h->fix.per_sample ? s4j_fix_finish_columns(dtcm, out) : S4J_OK;
+}

@@ -468,6 +468,41 @@ static inline int s4j_bit_claim(uint32_t *bitmap, size_t k)
     return 0;
 }
 
+/* Whether bits [first, first + n) of a bitmap are all clear (a block's
+ * partial sums at once: s4j_on_partials). */
+static inline int s4j_bits_clear(const uint32_t *bitmap, uint32_t first, uint32_t n)
+{
+    uint32_t k = first;
+    uint32_t end = first + n;
+
+    while (k < end) {
+        uint32_t shift = k % 32u;
+        uint32_t take = end - k < 32u - shift ? end - k : 32u - shift;
+        uint32_t mask = (take == 32u ? UINT32_MAX : ((UINT32_C(1) << take) - 1u)) << shift;
+
+        if ((bitmap[k / 32u] & mask) != 0u) {
+            return 0;
+        }
+        k += take;
+    }
+    return 1;
+}
+
+/* Sets bits [first, first + n) of a bitmap. */
+static inline void s4j_bits_set(uint32_t *bitmap, uint32_t first, uint32_t n)
+{
+    uint32_t k = first;
+    uint32_t end = first + n;
+
+    while (k < end) {
+        uint32_t shift = k % 32u;
+        uint32_t take = end - k < 32u - shift ? end - k : 32u - shift;
+
+        bitmap[k / 32u] |= (take == 32u ? UINT32_MAX : ((UINT32_C(1) << take) - 1u)) << shift;
+        k += take;
+    }
+}
+
 /* Adds slot k of a slot table to *sum and empties it, if it is filled. */
 static inline void s4j_slot_take(const float *slots, uint32_t *bitmap, size_t k, float *sum)
 {
@@ -914,6 +949,10 @@ int32_t s4j_fix_finish_block(s4j_header *h, const s4j_layout *l, void *dtcm, s4j
  * s4j_fix_softmax_forward). S4J_OK or an error. */
 int32_t s4j_fix_stream_columns(void *dtcm, s4j_outbox *out);
 int32_t s4j_fix_finish_columns(void *dtcm, s4j_outbox *out);
+/* s4j_fixreduce.c: whole columns of a block's halves at once (s4j_on_partials),
+ * if they fit (0: they do not; the caller files them packet by packet) */
+int32_t s4j_fix_on_columns(void *dtcm, uint32_t src, uint32_t first, uint32_t n, const uint32_t *halves,
+                           s4j_outbox *out, int *fits);
 
 /* s4j_rowconv.c: whether a row convolution's words are valid for a block
  * of n_rows x n_cols (S4J_CFG_ROW_*; all 0 on any other core) */

@@ -338,6 +338,40 @@ Java_org_spinnaker4j_kernels_KernelCore_onRows0(JNIEnv *env, jclass cls, jlong a
     return event_close(&ev, r);
 }
 
+/* A reduce's keys [key, key + n) at once (s4j_on_partials), n the length of
+ * payloads, checked here before C reads a payload: a missing array is
+ * S4J_ERR_BAD_LENGTH, and keys beyond the range of key S4J_ERR_KEY_RANGE
+ * from s4j_on_partials before it reads payloads (an empty array:
+ * S4J_ERR_BAD_ARGUMENT). */
+JNIEXPORT jlong JNICALL
+Java_org_spinnaker4j_kernels_KernelCore_onPartials0(JNIEnv *env, jclass cls, jlong address, jint capacity,
+                                                    jint key, jintArray payloads, jintArray outbox,
+                                                    jint outbox_len)
+{
+    jni_event ev;
+    jint *elems = NULL;
+    jsize n = payloads != NULL ? (*env)->GetArrayLength(env, payloads) : 0;
+    int32_t r = event_open(&ev, env, address, capacity, payloads == NULL ? S4J_ERR_BAD_LENGTH : S4J_OK,
+                           outbox, outbox_len);
+
+    (void)cls;
+    if (r != S4J_OK) {
+        return r;
+    }
+    if (n > 0) {
+        elems = (*env)->GetIntArrayElements(env, payloads, NULL);
+        if (elems == NULL) {
+            return S4J_ERR_JNI;
+        }
+    }
+    r = s4j_on_partials(ev.dtcm, ev.capacity, (uint32_t)key, (uint32_t)n,
+                        (const uint32_t *)(const void *)elems, &ev.out);
+    if (elems != NULL) {
+        (*env)->ReleaseIntArrayElements(env, payloads, elems, JNI_ABORT);
+    }
+    return event_close(&ev, r);
+}
+
 JNIEXPORT jint JNICALL
 Java_org_spinnaker4j_kernels_KernelCore_loadInput0(JNIEnv *env, jclass cls,
                                                    jobject buffer,

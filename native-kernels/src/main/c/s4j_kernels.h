@@ -586,6 +586,8 @@ _Static_assert(S4J_CHUNK_WORDS == S4J_CHUNK_WORD_KEY + 1u,
                                            before its round */
 #define S4J_ERR_ROW_RANGE         (-31) /* s4j_on_rows: rows [first, first + n) not all
                                            within the block's n_rows */
+#define S4J_ERR_KEY_RANGE         (-32) /* s4j_on_partials: keys [key, key + n) not all
+                                           in the range that holds key */
 
 /* DL4J's regularization of one parameter array (all 0: none). */
 typedef struct s4j_regularization {
@@ -767,6 +769,19 @@ int32_t s4j_on_loaded_packet(void *dtcm, uint32_t key, uint32_t payload, s4j_out
  * first + n <= n_rows. */
 int32_t s4j_on_rows(void *dtcm, uint32_t capacity, uint32_t first, uint32_t n,
                     const uint32_t *words, s4j_outbox *out);
+
+/* A reduce's packets of keys [key, key + n) at once, payloads[k] key + k's
+ * (a block's partial sums its core wrote to their chip's SDRAM, read back by
+ * DMA): exactly what their n packets would do, in key order (the filing,
+ * the columns streamed or the completion and its sends), stopping at the
+ * first packet refused with its error (what the packets before it did
+ * stays done). Returns the sends; out->work the work bits.
+ * S4J_ERR_WRONG_KIND on any core but a reduce, or if the range that holds
+ * key is not one of its DATA ranges; S4J_ERR_BAD_ARGUMENT for n 0 or no
+ * payloads; S4J_ERR_UNKNOWN_KEY if no range holds key; S4J_ERR_KEY_RANGE
+ * unless that range holds key + n - 1 too. */
+int32_t s4j_on_partials(void *dtcm, uint32_t capacity, uint32_t key, uint32_t n,
+                        const uint32_t *payloads, s4j_outbox *out);
 
 /* INPUT_SOURCE: stores the next sample's n_cols values. */
 int32_t s4j_source_load(void *dtcm, uint32_t capacity, const float *values,

@@ -1121,3 +1121,123 @@ int32_t s4j_on_rows(void *dtcm, uint32_t capacity, uint32_t first, uint32_t n, c
     }
     return rows_float(h, l, dtcm, first, n, words, out);
 }
+
+/*
+ * A float32 reduce's partial sums [first, first + n) of range src at once,
+ * when it does not train, none of their slots is filled and none of their
+ * columns is full, outside a softmax exchange and within the sample (*fits
+ * 1): each filed in its slot (row src, or 0 of a one-row table) and
+ * counted, then the columns streamed or the sample completed as the last of
+ * their packets would (on_partial: a packet streams every complete column
+ * from rows_done on, so one stream after them all sends the same columns in
+ * the same order; the sums add the slots in range-table order either way).
+ * Otherwise *fits 0 and nothing is done. Not inlined, so that the packet
+ * path keeps its code.
+ */
+static __attribute__((noinline))
+int32_t float_partials(s4j_header *h, const s4j_layout *l, void *dtcm, uint32_t src, uint32_t first, uint32_t n,
+                       const uint32_t *payloads, s4j_outbox *out, int *fits)
+{
+    uint32_t *counts = AT(uint32_t, dtcm, l->counts);
+    float *slots = AT(float, dtcm, l->slots);
+    uint32_t *bitmap = AT(uint32_t, dtcm, l->slot_bitmap);
+    uint32_t n_cols = h->n_cols;
+    uint32_t expected = h->expected_partials;
+    uint32_t row = expected == 1u ? 0u : src;
+    uint32_t j;
+
+    *fits = 0;
+    if (l->slots == 0u || s4j_train_of(l, dtcm) != NULL || s4j_bn_of(l, dtcm) != NULL
+        || (h->phase & S4J_PHASE_Z_COMPLETE) != 0u || src >= l->n_src || first + n > n_cols
+        || n > n_cols * expected - h->received || !s4j_bits_clear(bitmap, row * n_cols + first, n)) {
+        return S4J_OK;
+    }
+    for (j = first; j < first + n; j++) {
+        if (counts[j] >= expected) {
+            return S4J_OK;
+        }
+    }
+    *fits = 1;
+    s4j_bits_set(bitmap, row * n_cols + first, n);
+    for (j = 0u; j < n; j++) {
+        slots[row * n_cols + first + j] = s4j_f_of(payloads[j]);
+        counts[first + j]++;
+    }
+    h->received += n;
+    if (s4j_streams_columns(h, NULL)) {
+        return counts[h->rows_done] == expected ? s4j_stream_columns(h, l, dtcm, out) : S4J_OK;
+    }
+    if (h->received == n_cols * expected) {
+        slot_sums(h, l, dtcm, S4J_RANGE_DATA, slots, bitmap, s4j_slot_rows(expected, l->n_src),
+                  AT(float, dtcm, l->z));
+        memset(counts, 0, (size_t)n_cols * sizeof(uint32_t));
+        h->received = 0u;
+        return s4j_finish_z(h, l, dtcm, out);
+    }
+    return S4J_OK;
+}
+
+/* A reduce's keys [key, key + n) at once: whole columns of an S16_15 reduce's
+ * halves added at once where they fit (s4j_fix_on_columns), a float32
+ * reduce's partials filed at once (float_partials), else each key
+ * as its packet (s4j_on_loaded_packet, a call each: the packet path keeps its
+ * code as it was), their sends in one outbox, its capacity shared. */
+int32_t s4j_on_partials(void *dtcm, uint32_t capacity, uint32_t key, uint32_t n, const uint32_t *payloads,
+                        s4j_outbox *out)
+{
+    s4j_header *h = (s4j_header *)dtcm;
+    const s4j_layout *l;
+    const s4j_range *ranges;
+    const s4j_range *rg;
+    uint32_t room;
+    uint32_t sent = 0u;
+    uint32_t work = 0u;
+    uint32_t i;
+    uint32_t k;
+    int32_t r = check_event(dtcm, capacity, &l, out);
+
+    if (r != S4J_OK) {
+        return r;
+    }
+    s4j_begin_event(out);
+    if (h->kind != S4J_KIND_REDUCE) {
+        return S4J_ERR_WRONG_KIND;
+    }
+    if (n == 0u || payloads == NULL) {
+        return S4J_ERR_BAD_ARGUMENT;
+    }
+    ranges = AT(const s4j_range, dtcm, l->ranges);
+    i = range_of(l, ranges, h->n_ranges, key);
+    if (i == h->n_ranges) {
+        return S4J_ERR_UNKNOWN_KEY;
+    }
+    rg = &ranges[i];
+    if (rg->kind != S4J_RANGE_FIX_PARTIAL && rg->kind != S4J_RANGE_DATA) {
+        return S4J_ERR_WRONG_KIND;
+    }
+    if (n > rg->span - (key - rg->key_lo)) {
+        return S4J_ERR_KEY_RANGE;
+    }
+    {
+        int fits;
+        uint32_t src = source_of(l, ranges, i);
+        uint32_t first = rg->local + (key - rg->key_lo);
+
+        r = rg->kind == S4J_RANGE_FIX_PARTIAL ? s4j_fix_on_columns(dtcm, src, first, n, payloads, out, &fits)
+            : float_partials(h, l, dtcm, src, first, n, payloads, out, &fits);
+        if (fits) {
+            return r < 0 ? r : (int32_t)out->count;
+        }
+    }
+    room = out->capacity;
+    for (k = 0u; k < n && r >= 0; k++) {
+        out->capacity = room - sent;
+        r = s4j_on_loaded_packet(dtcm, key + k, payloads[k], out);
+        sent += out->count;
+        work |= out->work;
+    }
+    out->capacity = room;
+    out->count = sent;
+    out->work = work;
+    return r < 0 ? r : (int32_t)sent;
+}

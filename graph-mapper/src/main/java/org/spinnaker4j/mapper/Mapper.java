@@ -27,6 +27,7 @@ import org.spinnaker4j.mapper.partition.DtcmCheck;
 import org.spinnaker4j.mapper.partition.KernelCopies;
 import org.spinnaker4j.mapper.partition.PartitioningStrategy;
 import org.spinnaker4j.mapper.place.Placements;
+import org.spinnaker4j.mapper.place.SdramPartials;
 import org.spinnaker4j.mapper.route.Router;
 import org.spinnaker4j.mapper.route.TableCompressor;
 import org.spinnaker4j.mapper.tdma.RoomBudget;
@@ -113,6 +114,7 @@ public final class Mapper {
     private Mapping layOut(PartitioningStrategy s, NetworkSpec network, MachineGraph graph, Machine machine,
             RoomBudget budget) {
         Placements placements = s.placer().place(graph, machine);
+        graph = SdramPartials.mark(graph, placements);
         RoutingInfo keys = new KeyAllocator().allocate(graph);
         Map<ChipLocation, RoutingTable> tables = new TableCompressor().compress(
                 new Router().route(graph, placements, keys, machine));

@@ -3,6 +3,7 @@ package org.spinnaker4j.mapper;
 import java.util.List;
 import java.util.Map;
 import org.spinnaker4j.mapper.graph.MachineGraph;
+import org.spinnaker4j.mapper.graph.OutgoingPartition;
 import org.spinnaker4j.mapper.graph.VertexKind;
 import org.spinnaker4j.mapper.ir.NetworkSpec;
 import org.spinnaker4j.mapper.keys.InputRange;
@@ -69,6 +70,12 @@ public record Mapping(Machine machine, NetworkSpec network, PartitioningStrategy
                 graph.count(VertexKind.OUTPUT_SINK)));
         sb.append(String.format("  partitions %d; routing entries %d on %d chips (max %d per chip)%n",
                 graph.partitions().size(), totalRoutingEntries(), routingTables.size(), maxRoutingEntries()));
+        long throughSdram = graph.partitions().stream().filter(OutgoingPartition::throughSdram).count();
+        if (throughSdram > 0) {
+            sb.append(String.format("  partial sums through SDRAM: %d blocks to %d reduces on their chips, a packet a "
+                    + "block a sample%n", throughSdram, graph.vertices().stream()
+                    .filter(v -> v.kind() == VertexKind.REDUCE && v.sdramPartials()).count()));
+        }
         sb.append(String.format("  TDMA: %d windows, step %d clocks (%.1f µs at 200 MHz), a sample every %.1f µs",
                 tdma.stages().size(), tdma.stepClocks(), tdma.stepClocks() / 200.0, tdma.periodClocks() / 200.0));
         int held = tdma.samplesInFlight().stream().mapToInt(Integer::intValue).max().orElse(1);

@@ -279,6 +279,7 @@ final class KernelAbi {
     @Native static final int ERR_DUPLICATE_PARTIAL = -29;
     @Native static final int ERR_EXCHANGE_ORDER = -30;
     @Native static final int ERR_ROW_RANGE = -31;
+    @Native static final int ERR_KEY_RANGE = -32;
 
     // ---- parameter arrays of a core (KernelCore.readWeights, readBias, ...) ------------------------------
     @Native static final int ARRAY_WEIGHTS = 0;

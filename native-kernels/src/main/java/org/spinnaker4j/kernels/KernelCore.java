@@ -252,6 +252,30 @@ public final class KernelCore {
     }
 
     /**
+     * Packets of keys {@code key .. key + payloads.length - 1} of a REDUCE at once, as a buffer read from SDRAM by
+     * DMA would bring a block's partial sums: exactly what those packets, in key order, would do ({@link #onPacket}
+     * of each), one event. {@code payloads[k]} is key {@code key + k}'s payload. Writes the sends into
+     * {@code outbox} as {@link #onPacket} does and returns how many there are; {@link #lastWork()} then covers all
+     * the packets. The kernel stops at the first packet it refuses (packets before it stay filed, as theirs would).
+     *
+     * @throws NullPointerException if {@code payloads} is null
+     * @throws KernelException if the kernel refuses (WRONG_KIND: not a reduce, or key not in one of its DATA
+     *     ranges; BAD_ARGUMENT: no payloads; UNKNOWN_KEY: no range holds key; KEY_RANGE: the keys not all in that
+     *     range; or a packet's refusal as its own: TOO_MANY_PARTIALS, SAMPLE_OVERLAP, IN_FLIGHT, INCOMPLETE)
+     */
+    public int onPartials(int key, int[] payloads, int[] outbox) {
+        KernelConfig c = beginEvent("onPartials", outbox);
+        Objects.requireNonNull(payloads, "payloads");
+        long r = onPartials0(dtcmAddress, capacity, key, payloads, outbox, outbox.length);
+        Reference.reachabilityFence(dtcm);
+        if (r < 0) {
+            throw new KernelException((int) r, String.format("onPartials of keys 0x%08x .. 0x%08x on a %s: %s", key,
+                    key + payloads.length - 1, c.kind(), KernelException.describe((int) r)));
+        }
+        return sends(r);
+    }
+
+    /**
      * The loaded config, for an event ({@code what}) whose sends go into {@code outbox}, which must take
      * {@link #maxSendsPerEvent()} of them; the last event's work and rows cleared.
      */
@@ -1128,6 +1152,9 @@ public final class KernelCore {
      */
     private static native long onPacket0(long dtcm, int capacity, int key, int payload, int[] outbox,
             int outboxLength);
+
+    private static native long onPartials0(long dtcm, int capacity, int key, int[] payloads, int[] outbox,
+                                           int outboxLength);
 
     private static native long onRows0(long dtcm, int capacity, int first, int[] words, int[] outbox,
                                        int outboxLength);

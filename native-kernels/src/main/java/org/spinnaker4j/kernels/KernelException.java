@@ -37,6 +37,7 @@ public class KernelException extends RuntimeException {
     static final int DUPLICATE_PARTIAL = KernelAbi.ERR_DUPLICATE_PARTIAL;
     static final int EXCHANGE_ORDER = KernelAbi.ERR_EXCHANGE_ORDER;
     static final int ROW_RANGE = KernelAbi.ERR_ROW_RANGE;
+    static final int KEY_RANGE = KernelAbi.ERR_KEY_RANGE;
 
     private final int code;
 
@@ -85,6 +86,7 @@ public class KernelException extends RuntimeException {
             case DUPLICATE_PARTIAL -> "DUPLICATE_PARTIAL";
             case EXCHANGE_ORDER -> "EXCHANGE_ORDER";
             case ROW_RANGE -> "ROW_RANGE";
+            case KEY_RANGE -> "KEY_RANGE";
             default -> "UNKNOWN_ERROR";
         };
     }
@@ -130,6 +132,7 @@ public class KernelException extends RuntimeException {
             case EXCHANGE_ORDER -> "a batch normalization's exchange round out of order or run again, or its forward "
                     + "or backward before its exchange round";
             case ROW_RANGE -> "rows given at once (onRows) not all within the block's rows";
+            case KEY_RANGE -> "keys given at once (onPartials) not all in the range of the first";
             default -> "unknown error code";
         };
     }

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.spinnaker4j.kernels.Kernels.Packet;
 
-import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -103,15 +102,7 @@ class BlockRowsTest {
 
     /** The two cores' DTCM images are equal, byte for byte. */
     private static void assertSameState(Pair p, String what) {
-        assertArrayEquals(image(p.packets()), image(p.rows()), what + ": the DTCM state");
-    }
-
-    private static byte[] image(KernelCore core) {
-        ByteBuffer d = core.dtcm().duplicate();
-        d.clear();
-        byte[] bytes = new byte[d.remaining()];
-        d.get(bytes);
-        return bytes;
+        assertArrayEquals(Kernels.image(p.packets()), Kernels.image(p.rows()), what + ": the DTCM state");
     }
 
     private static int[] floatBits(Random rnd, int n) {

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -216,6 +217,15 @@ final class Kernels {
             }
             return keys;
         }
+    }
+
+    /** A core's whole DTCM buffer, byte for byte: its state after an event, to compare with another core's. */
+    static byte[] image(KernelCore core) {
+        ByteBuffer d = core.dtcm().duplicate();
+        d.clear();
+        byte[] bytes = new byte[d.remaining()];
+        d.get(bytes);
+        return bytes;
     }
 
     /** The sends an event wrote into {@code outbox}. */

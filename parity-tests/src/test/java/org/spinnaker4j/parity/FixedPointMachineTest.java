@@ -40,6 +40,7 @@ import org.spinnaker4j.demo.ReferenceNetworks;
 import org.spinnaker4j.kernels.AccumQuantiser;
 import org.spinnaker4j.mapper.Mapping;
 import org.spinnaker4j.mapper.cost.BoundCalculator;
+import org.spinnaker4j.mapper.graph.OutgoingPartition;
 import org.spinnaker4j.mapper.ir.Arithmetic;
 import org.spinnaker4j.mapper.partition.PartitioningStrategy;
 
@@ -400,7 +401,8 @@ class FixedPointMachineTest {
 
     /**
      * The MNIST MLP (784-256-128-10 relu, relu, softmax) on FASTEST with seeded random weights, on the first
-     * {@link #DIGITS} digits of data/mnist: bit-equal to the reference, no packet dropped; the classes' agreement with
+     * {@link #DIGITS} digits of data/mnist, its blocks' partial sums reaching their reduces through SDRAM where they
+     * share a chip: bit-equal to the reference, no packet dropped; the classes' agreement with
      * nd4j float32 and the float32 machine run logged.
      */
     @Test
@@ -409,6 +411,8 @@ class FixedPointMachineTest {
         // the module's directory is the tests' working directory; the digits are the repository's data/mnist
         INDArray digits = ((DataSet) MnistIdx.load(Path.of("..", "data", "mnist")).getRange(0, DIGITS)).getFeatures();
         Run run = runBitEqual(conf, digits, PartitioningStrategy.FASTEST);
+        assertTrue(run.mapping().graph().partitions().stream().anyMatch(OutgoingPartition::throughSdram),
+                "some blocks' partial sums go to their reduce through SDRAM");
         INDArray floats = run.floats().get(run.floats().size() - 1);
         int agree = 0;
         for (int r = 0; r < DIGITS; r++) {

@@ -200,7 +200,7 @@ public final class EmbeddedSimulator implements Machine {
             profiles[v.id()] = profile(m, v, keyIds, d.config());
         }
         closeLanes();
-        oneQueue = new Wiring(m, parameters, kernels, profiles, keyIds, log);
+        oneQueue = new Wiring(m, parameters, kernels, profiles, keyIds, this::sdramOf, log);
         clock = oneQueue.clock;
         use(oneQueue);
         segments = Arrays.stream(batchModes).anyMatch(mode -> mode != null)
@@ -286,7 +286,41 @@ public final class EmbeddedSimulator implements Machine {
                 packetCycles, backwardPacketCycles, new WorkCosts(cost, v, activation, OutputLoss.of(m.network(), v),
                 sendsBackward, m.graph().splitsSoftmax(v.id()), m.network().trains()), updateCycles,
                 cost.sendPacketCycles(), slots, sends, normsHere(m, v) ? cost.normPartialCycles(v) : 0, receives,
-                cost.normPacketCycles(), copyCosts, cost.batchNormPartialCycles(), inputReads(cost, m, v));
+                cost.normPacketCycles(), copyCosts, cost.batchNormPartialCycles(), inputReads(cost, m, v),
+                sdramPartials(cost, m, v, keyIds));
+    }
+
+    /**
+     * Which of a vertex's partial sums go through SDRAM ({@link OutgoingPartition#throughSdram}) and what they cost
+     * it: a block writes its partition's ({@link CoreCostModel#dmaWaitCycles} of its write in its completion), a
+     * reduce reads back each incoming one (its packet up to the read, {@link CoreCostModel#partialsPacketCycles}, and
+     * the filing, {@link CoreCostModel#partialsFilingCycles}; the read's wait is the chip's interface's).
+     */
+    private static SimCore.SdramPartials sdramPartials(CoreCostModel cost, Mapping m, MachineVertex v, KeyIds keyIds) {
+        if (!v.sdramPartials()) {
+            return SimCore.SdramPartials.NONE;
+        }
+        SimCore.KeyClass<Phase> written = null;
+        for (OutgoingPartition p : m.graph().outgoing(v.id())) {
+            if (p.throughSdram()) {
+                if (written != null) {
+                    throw new IllegalStateException("vertex " + v + " writes two partitions' partial sums to SDRAM: "
+                            + "a mapping bug (a block sends its partial sums to one reduce)");
+                }
+                int key = m.keys().of(p.id()).key();
+                written = new SimCore.KeyClass<>(key, key + p.nKeys(), Phase.FORWARD, keyIds.first(p.id()));
+            }
+        }
+        List<SimCore.KeyClass<Phase>> read = new ArrayList<>();
+        for (OutgoingPartition p : m.graph().incoming(v.id())) {
+            if (p.throughSdram()) {
+                int key = m.keys().of(p.id()).key();
+                read.add(new SimCore.KeyClass<>(key, key + p.nKeys(), Phase.FORWARD, keyIds.first(p.id())));
+            }
+        }
+        int words = CoreCostModel.partialWords(v);
+        return new SimCore.SdramPartials(written, read, CoreCostModel.dmaWaitCycles(words),
+                cost.partialsPacketCycles(), v.kind() == VertexKind.REDUCE ? cost.partialsFilingCycles(v) : 0);
     }
 
     /** A kernel copy's update: the shares of the weights and biases it owns added up, then those updated. */
@@ -805,7 +839,7 @@ public final class EmbeddedSimulator implements Machine {
      */
     private SampleRecords runOnLanes(float[][] samples, float[][] labels, float[][][] vectors) {
         if (lanes == null) {
-            lanes = new Wiring(mapping, parameters, kernels, profiles, keyIds,
+            lanes = new Wiring(mapping, parameters, kernels, profiles, keyIds, this::sdramOf,
                     new Lanes(chipLanes(mapping), parameters.timing().linkPacketPs(), laneWorker));
         }
         byte[][] saved = new byte[kernels.length][];
@@ -980,8 +1014,12 @@ public final class EmbeddedSimulator implements Machine {
 
     /** The SDRAM interface of vertex {@code v}'s chip. */
     private SdramInterface sdramOf(MachineVertex v) {
-        return sdram.computeIfAbsent(mapping.placements().of(v.id()).chip(),
-                c -> new SdramInterface(parameters.timing()));
+        return sdramOf(mapping.placements().of(v.id()).chip());
+    }
+
+    /** The SDRAM interface of {@code chip}. */
+    private SdramInterface sdramOf(ChipLocation chip) {
+        return sdram.computeIfAbsent(chip, c -> new SdramInterface(parameters.timing()));
     }
 
     /**

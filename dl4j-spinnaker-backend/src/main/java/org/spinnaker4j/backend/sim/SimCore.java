@@ -61,12 +61,14 @@ final class SimCore implements SimRouter.Pusher {
      * cost {@code backwardPacketCycles}, its labels and backward packets; the others once a mini-batch); with an L2
      * gradient normalization, the cycles of its partial sums of squares and of receiving a peer's; on a batch
      * normalization's block that exchanges partial sums per channel, the cycles of receiving another block's; on a
-     * first-layer block that reads its input from SDRAM, what a read's event costs ({@code inputReads}).
+     * first-layer block that reads its input from SDRAM, what a read's event costs ({@code inputReads}); on a block
+     * or reduce whose partial sums go through SDRAM, their keys and costs ({@code partials}).
      */
     record Profile(CoreLocation location, String label, int receiveInterruptCycles, long packetCycles,
             long backwardPacketCycles, WorkCosts work, long updateCycles, int sendCycles, Map<Phase, CoreSlot> slots,
             List<KeyClass<Phase>> sends, long normPartialCycles, List<KeyClass<Phase>> receives,
-            long normPacketCycles, CopyCosts copy, long batchNormPartialCycles, InputReads inputReads) {
+            long normPacketCycles, CopyCosts copy, long batchNormPartialCycles, InputReads inputReads,
+            SdramPartials partials) {
 
         /** The ranges of the keys the core sends may not overlap: {@link SimCore#sendClass} relies on it. */
         Profile {
@@ -121,6 +123,28 @@ final class SimCore implements SimRouter.Pusher {
         static final InputReads NONE = new InputReads(0, 0);
     }
 
+    /**
+     * A block's or reduce's partial sums through its chip's SDRAM (none on other cores): the keys of the block's that
+     * it writes there rather than sends, the packet that says so carrying the first ({@code written}, null on a
+     * reduce); the keys of the blocks' a reduce reads back on that packet ({@code read}), each block's a range; the
+     * block's wait for its write, as its completion is charged it; the reduce's packet up to the read, and its
+     * filing of what it read.
+     */
+    record SdramPartials(KeyClass<Phase> written, List<KeyClass<Phase>> read, long writeWaitCycles,
+            long packetCycles, long filingCycles) {
+        static final SdramPartials NONE = new SdramPartials(null, List.of(), 0, 0, 0);
+
+        /** The range of the partial sums read back that starts at {@code key}, or null. */
+        KeyClass<Phase> readAt(int key) {
+            for (KeyClass<Phase> c : read) {
+                if (c.contains(key)) {
+                    return c;
+                }
+            }
+            return null;
+        }
+    }
+
     /** Takes the values a sink collected for one sample, when its last one is filed. */
     interface SampleRecorder {
         void record(int sample, float[] values, long timePs);
@@ -134,6 +158,8 @@ final class SimCore implements SimRouter.Pusher {
     private final EventQueue clock;
     private final KernelCore kernel;
     private final SimRouter router;
+    /** Its chip's SDRAM interface, through which its partial sums go (null if none do). */
+    private final SdramInterface sdram;
     private final Profile profile;
     private final SimulatorParameters parameters;
     private final DropLog log;
@@ -212,11 +238,12 @@ final class SimCore implements SimRouter.Pusher {
     long overruns;
     long receiveDrops;
 
-    SimCore(EventQueue clock, KernelCore kernel, SimRouter router, Profile profile, SimulatorParameters parameters,
-            DropLog log) {
+    SimCore(EventQueue clock, KernelCore kernel, SimRouter router, SdramInterface sdram, Profile profile,
+            SimulatorParameters parameters, DropLog log) {
         this.clock = clock;
         this.kernel = kernel;
         this.router = router;
+        this.sdram = sdram;
         this.profile = profile;
         this.parameters = parameters;
         this.log = log;
@@ -546,6 +573,11 @@ final class SimCore implements SimRouter.Pusher {
     /** A packet's foreground work starts now. */
     private void handle(int key, int payload) {
         pauseBackground();
+        KeyClass<Phase> partials = profile.partials().readAt(key);
+        if (partials != null) {
+            readPartials(partials, key);
+            return;
+        }
         int n;
         try {
             n = kernel.onPacket(key, payload, outbox);
@@ -558,6 +590,30 @@ final class SimCore implements SimRouter.Pusher {
             recorder.record(recorded++, outputs(), done);
         }
         workUntil(done);
+    }
+
+    /**
+     * The packet that says a block's partial sums ({@code keys}) are in SDRAM: the reduce starts their DMA, waits for
+     * it behind the chip's other DMAs and files them at once ({@link KernelCore#onPartials}).
+     */
+    private void readPartials(KeyClass<Phase> keys, int key) {
+        if (key != keys.lo()) {
+            throw new IllegalStateException(String.format("core %s (%s) got key 0x%08x of partial sums it reads from "
+                    + "SDRAM; only their first, 0x%08x, comes as a packet", profile.location(), profile.label(), key,
+                    keys.lo()));
+        }
+        int[] words = sdram.take(key);
+        long readPs = sdram.dma(clock.now(), clock.now() + profile.partials().packetCycles() * clockPs, words.length);
+        int n;
+        try {
+            n = kernel.onPartials(key, words, outbox);
+        } catch (KernelException e) {
+            throw new IllegalStateException(String.format("core %s (%s) rejected the partial sums of keys 0x%08x .. "
+                    + "0x%08x it read from SDRAM: %s", profile.location(), profile.label(), key,
+                    key + words.length - 1, e.getMessage()), e);
+        }
+        long waitCycles = (readPs - clock.now() + clockPs - 1) / clockPs;
+        workUntil(finishEvent(n, waitCycles + profile.partials().filingCycles()));
     }
 
     /** The core does foreground work until {@code done}, when it takes its next event. */
@@ -602,12 +658,21 @@ final class SimCore implements SimRouter.Pusher {
         }
         busyPs += (foreground + backgroundCycles) * clockPs;
         long done = clock.now() + foreground * clockPs;
+        KeyClass<Phase> written = profile.partials().written();
+        if (written != null && writes(written, n)) {
+            done = writePartials(written, n, done);
+        } else {
+            written = null;
+        }
         // a core completing column by column sends each column as soon as its work is done, the event's last work
         long columnPs = workCosts.columnCycles(work, 1) * clockPs;
         int backwardSends = 0;
         for (int k = 0; k < n; k++) {
             int key = outbox[2 * k];
             int payload = outbox[2 * k + 1];
+            if (written != null && written.contains(key)) {
+                continue; // in SDRAM
+            }
             KeyClass<Phase> keys = sendClass(key);
             if (keys.meaning().backward()) {
                 outbox[2 * backwardSends] = key;
@@ -623,6 +688,48 @@ final class SimCore implements SimRouter.Pusher {
         if (backgroundCycles > 0 || backwardSends > 0 || endsBackward) {
             background.add(backgroundCycles * clockPs, endsBackward, outbox, backwardSends);
         }
+        return done;
+    }
+
+    /** Whether any of the event's {@code n} sends has a key of {@code keys}. */
+    private boolean writes(KeyClass<Phase> keys, int n) {
+        for (int k = 0; k < n; k++) {
+            if (keys.contains(outbox[2 * k])) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * A block's completion wrote its partial sums (all of {@code keys}, the event's sends) to SDRAM rather than send
+     * them: the DMA, waited for until {@code donePs} as its completion is charged, ends later if the chip's interface
+     * was carrying other DMAs (the core waits on, busy); then the one packet, the first key, tells the reduce.
+     * Returns when the core is done.
+     */
+    private long writePartials(KeyClass<Phase> keys, int n, long donePs) {
+        int[] words = new int[keys.hi() - keys.lo()];
+        boolean[] seen = new boolean[words.length];
+        int count = 0;
+        for (int k = 0; k < n; k++) {
+            int key = outbox[2 * k];
+            if (keys.contains(key) && !seen[key - keys.lo()]) {
+                seen[key - keys.lo()] = true;
+                words[key - keys.lo()] = outbox[2 * k + 1];
+                count++;
+            }
+        }
+        if (count != words.length) {
+            throw new IllegalStateException(String.format("core %s (%s) sent %d of its %d partial sums to SDRAM in "
+                    + "one event: a block writes them all at its completion", profile.location(), profile.label(),
+                    count, words.length));
+        }
+        long writtenPs = sdram.dma(clock.now(), donePs - profile.partials().writeWaitCycles() * clockPs,
+                words.length);
+        long done = Math.max(donePs, writtenPs);
+        busyPs += done - donePs;
+        sdram.post(keys.lo(), words);
+        queueSend(keys, keys.lo(), 0, done);
         return done;
     }
 

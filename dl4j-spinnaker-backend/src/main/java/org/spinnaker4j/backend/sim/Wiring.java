@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 import org.spinnaker4j.kernels.KernelCore;
 import org.spinnaker4j.mapper.Mapping;
 import org.spinnaker4j.mapper.machine.Chip;
@@ -29,20 +30,22 @@ final class Wiring {
     /** The drop log of each lane (one on one queue). */
     private final DropLog[] logs;
 
-    /** The machine on one queue, its drops in {@code log}. */
+    /** The machine on one queue, its drops in {@code log}; {@code sdram} gives each chip's SDRAM interface. */
     Wiring(Mapping m, SimulatorParameters parameters, KernelCore[] kernels, SimCore.Profile[] profiles, KeyIds keyIds,
-            DropLog log) {
-        this(m, parameters, kernels, profiles, keyIds, new EventQueue(), null, new DropLog[] {log});
+            Function<ChipLocation, SdramInterface> sdram, DropLog log) {
+        this(m, parameters, kernels, profiles, keyIds, sdram, new EventQueue(), null, new DropLog[] {log});
     }
 
     /** The machine on {@code lanes}, a drop log of its own for each. */
     Wiring(Mapping m, SimulatorParameters parameters, KernelCore[] kernels, SimCore.Profile[] profiles, KeyIds keyIds,
-            Lanes lanes) {
-        this(m, parameters, kernels, profiles, keyIds, null, lanes, new DropLog[] {new DropLog(), new DropLog()});
+            Function<ChipLocation, SdramInterface> sdram, Lanes lanes) {
+        this(m, parameters, kernels, profiles, keyIds, sdram, null, lanes,
+                new DropLog[] {new DropLog(), new DropLog()});
     }
 
     private Wiring(Mapping m, SimulatorParameters parameters, KernelCore[] kernels, SimCore.Profile[] profiles,
-            KeyIds keyIds, EventQueue clock, Lanes lanes, DropLog[] logs) {
+            KeyIds keyIds, Function<ChipLocation, SdramInterface> sdram, EventQueue clock, Lanes lanes,
+            DropLog[] logs) {
         this.clock = clock;
         this.lanes = lanes;
         this.logs = logs;
@@ -78,7 +81,9 @@ final class Wiring {
             CoreLocation where = m.placements().of(v);
             SimRouter router = byChip.get(where.chip());
             int lane = laneOf(where.chip());
-            cores[v] = new SimCore(queue(lane), kernels[v], router, profiles[v], parameters, logs[lane]);
+            SdramInterface chipSdram = profiles[v].partials() == SimCore.SdramPartials.NONE ? null
+                    : sdram.apply(where.chip());
+            cores[v] = new SimCore(queue(lane), kernels[v], router, chipSdram, profiles[v], parameters, logs[lane]);
             router.cores[where.p()] = cores[v];
         }
     }

@@ -89,9 +89,12 @@ public final class BoundCalculator {
                     : ActivationKind.IDENTITY;
             List<OutgoingPartition> incoming = graph.incoming(v.id());
             boolean softmaxSync = graph.splitsSoftmax(v.id());
-            int forward = packets(incoming, true);
+            // a block's partial sums through SDRAM: one packet and the read, at their own cost
+            int throughSdram = (int) incoming.stream().filter(OutgoingPartition::throughSdram).count();
+            int forward = packets(incoming, true) - throughSdram;
             cycles[v.id()] = cost.forwardSampleCycles(v, activation, forward, softmaxSync,
                     ColumnStreaming.streams(network, graph, v.id()))
+                    + throughSdram * cost.partialsReadCycles(v)
                     + (graph.sdramWords(v.id()) > 0 ? cost.inputReadCycles(v, network.trains()) : 0);
             if (network.trains()) {
                 boolean sendsBackward = graph.outgoing(v.id()).stream()
@@ -113,7 +116,7 @@ public final class BoundCalculator {
         int packets = 0;
         for (OutgoingPartition p : incoming) {
             if (!Phase.of(p, 0).perMiniBatch() && p.kind().backwardPass() != forward) {
-                packets += p.nKeys();
+                packets += p.packets();
             }
         }
         return packets;

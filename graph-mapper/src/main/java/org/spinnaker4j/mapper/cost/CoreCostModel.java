@@ -5,6 +5,7 @@ import java.util.EnumMap;
 import java.util.EnumSet;
 import java.util.Map;
 import org.spinnaker4j.mapper.graph.MachineVertex;
+import org.spinnaker4j.mapper.graph.OutgoingPartition;
 import org.spinnaker4j.mapper.graph.PoolingWork;
 import org.spinnaker4j.mapper.graph.VertexKind;
 import org.spinnaker4j.mapper.ir.ActivationKind;
@@ -15,6 +16,7 @@ import org.spinnaker4j.mapper.ir.RegularizationSpec;
 import org.spinnaker4j.mapper.ir.RowBlock;
 import org.spinnaker4j.mapper.ir.UpdaterSpec;
 import org.spinnaker4j.mapper.ir.UpdaterType;
+import org.spinnaker4j.mapper.machine.MachineTiming;
 
 /**
  * How many 200 MHz ARM968 clock cycles a core's work takes, for the simulator (how long a
@@ -317,12 +319,14 @@ public record CoreCostModel(double cyclesPerInstruction, int receiveInterruptCyc
     }
 
     /**
-     * Cycles of one forward-pass value a vertex receives when the values come in order: the
-     * packet ({@link #packetCycles}) and, for a block, the row it multiplies in. A receiving core
+     * Cycles of one forward-pass packet a vertex receives when the values come in order: the
+     * packet ({@link #packetCycles}) and, for a block, the row it multiplies in; for a reduce whose blocks' partial sums
+     * come through SDRAM, a block's packet, the read and the filing ({@link #partialsReadCycles}). A receiving core
      * keeps up with its senders when they send no faster than this.
      */
     public long forwardPacketCycles(MachineVertex v) {
-        return packetCycles(v) + rowCycles(v);
+        return v.kind() == VertexKind.REDUCE && v.sdramPartials() ? partialsReadCycles(v)
+                : packetCycles(v) + rowCycles(v);
     }
 
     /**
@@ -333,6 +337,54 @@ public record CoreCostModel(double cyclesPerInstruction, int receiveInterruptCyc
     public long columnCycles(MachineVertex v, ActivationKind activation) {
         ForwardFigures f = figures(v);
         return cycles(f, v.kind() == VertexKind.RELAY ? f.relayColumn() : f.reduceColumn(activation));
+    }
+
+    /**
+     * The words of a block's partial sums through SDRAM, which its reduce reads back ({@link
+     * MachineVertex#sdramPartials}): one a key, a column's s16.15 partial its two halves, a float32 one its value.
+     */
+    public static int partialWords(MachineVertex v) {
+        return v.cols().size() * (v.arithmetic() == Arithmetic.S16_15 ? OutgoingPartition.PARTIAL_HALVES : 1);
+    }
+
+    /**
+     * Cycles a core waits for a DMA of {@code words} words to or from its chip's SDRAM, no other DMA ahead of it
+     * ({@link MachineTiming#dmaClocks} at SpiNNaker's timing, whose DMA latency and SDRAM word every machine timing
+     * here shares: {@link MachineTiming#MachineTiming(long, long, long)}): a block or reduce polls the DMA of its
+     * partial sums rather than take its completion interrupt's dispatch.
+     */
+    public static long dmaWaitCycles(int words) {
+        return MachineTiming.SPINNAKER1.dmaClocks(0, words);
+    }
+
+    /**
+     * Cycles a block whose partial sums go to its reduce through SDRAM adds to its completion: the DMA that writes
+     * them, started and waited for, before its one packet.
+     */
+    public long partialsWriteCycles(MachineVertex block) {
+        return DMA_START_CYCLES + dmaWaitCycles(partialWords(block));
+    }
+
+    /**
+     * Cycles of the packet that tells a reduce a block's partial sums are in SDRAM, up to their read: its dispatch
+     * and the DMA started.
+     */
+    public long partialsPacketCycles() {
+        return dispatchCycles + DMA_START_CYCLES;
+    }
+
+    /** Cycles of filing one block's partial sums read back from SDRAM at once ({@code s4j_on_partials}). */
+    public long partialsFilingCycles(MachineVertex reduce) {
+        ForwardFigures f = figures(reduce);
+        return cycles(f, f.burstEvent() + partialWords(reduce) * f.burstKey());
+    }
+
+    /**
+     * Cycles a reduce whose partial sums come through SDRAM spends on one block's: the packet, the read waited for
+     * ({@link #dmaWaitCycles}) and the filing.
+     */
+    public long partialsReadCycles(MachineVertex reduce) {
+        return partialsPacketCycles() + dmaWaitCycles(partialWords(reduce)) + partialsFilingCycles(reduce);
     }
 
     /**
@@ -362,7 +414,8 @@ public record CoreCostModel(double cyclesPerInstruction, int receiveInterruptCyc
         return switch (v.kind()) {
             case DENSE_BLOCK -> cycles(f, f.blockFixed(v.fused()) + cols * f.blockColumn(v.fused())
                     + (v.fused() ? cols * (softmaxSplit ? f.softmaxStep(SoftmaxStep.MAX) : f.perOutput(activation))
-                    : 0) + (multipliesAtCompletion(v) ? f.panelMacs(v.rows().size(), cols) : 0));
+                    : 0) + (multipliesAtCompletion(v) ? f.panelMacs(v.rows().size(), cols) : 0))
+                    + (v.sdramPartials() ? partialsWriteCycles(v) : 0);
             case REDUCE -> cycles(f, cols * f.reduceOutput(activation, softmaxSplit));
             case RELAY -> cycles(f, cols * f.reduceOutput(ActivationKind.IDENTITY, false));
             case INPUT_SOURCE, LABEL_SOURCE -> cycles(f, cols * f.sourceValue());

@@ -62,6 +62,9 @@ final class ForwardFigures implements KernelFigures {
     private final double unfusedFixed;
     private final double unfusedColumn;
     private final double reducePartial;
+    /** A block's partial sums a reduce reads back from SDRAM and files at once ({@code s4j_on_partials}): per call, per key. */
+    private final double burstEvent;
+    private final double burstKey;
     /** Per column a reduce streams, by activation (its partials summed, bias, activation, emit and send). */
     private final Map<ActivationKind, Double> reduceColumn;
     /** Per column a reduce completes at once, by activation. */
@@ -94,6 +97,8 @@ final class ForwardFigures implements KernelFigures {
         this.sourceValue = figure.applyAsDouble("source.value");
         this.dmaEvent = figure.applyAsDouble("block.dma.event");
         this.reducePartial = figure.applyAsDouble("reduce.partial");
+        this.burstEvent = figure.applyAsDouble("reduce.burst.event");
+        this.burstKey = figure.applyAsDouble("reduce.burst.key");
         this.rowConvRow = figure.applyAsDouble("rowconv.row");
         this.rowConvRun = figure.applyAsDouble("rowconv.run");
         // float32's: the stream loop besides a column's whole output; s16.15's: identity's whole streamed column
@@ -275,6 +280,14 @@ final class ForwardFigures implements KernelFigures {
     /** A partial filed by a reduce (an s16.15 reduce's: a half of a block's 64-bit sum) or a word by a relay. */
     double reducePartial() {
         return reducePartial;
+    }
+
+    double burstEvent() {
+        return burstEvent;
+    }
+
+    double burstKey() {
+        return burstKey;
     }
 
     /** Per column a reduce streams as its partials arrive ({@code ColumnStreaming}). */

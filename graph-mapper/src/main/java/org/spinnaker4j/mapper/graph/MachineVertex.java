@@ -16,12 +16,29 @@ import org.spinnaker4j.mapper.ir.RowBlock;
  * for every other vertex. {@code arithmetic} is the number format its kernel computes in (its network's), which
  * decides the costs it is charged; {@code trains} whether its network trains on the machine, which decides how an
  * s16.15 block multiplies (a training block each word as it arrives, an inference block all at its completion).
+ * {@code sdramPartials}, on an unfused block, that its partial sums go to its reduce through their chip's SDRAM and on
+ * a reduce that all its blocks' come so ({@link OutgoingPartition#throughSdram()}); decided once the graph is placed.
  */
 public record MachineVertex(int id, VertexKind kind, int layer, Slice rows, Slice cols, boolean fused,
-        PoolingWork pooling, Conv2DGeometry image, Arithmetic arithmetic, boolean trains) {
+        PoolingWork pooling, Conv2DGeometry image, Arithmetic arithmetic, boolean trains, boolean sdramPartials) {
 
     public MachineVertex {
         Objects.requireNonNull(arithmetic, "arithmetic");
+        if (sdramPartials && !(kind == VertexKind.REDUCE || kind == VertexKind.DENSE_BLOCK && !fused)) {
+            throw new IllegalArgumentException("vertex " + id + " (" + kind + (fused ? ", fused" : "")
+                    + ") takes no partial sums through SDRAM: only unfused blocks and reduces do");
+        }
+    }
+
+    /** A vertex whose partial sums, if any, go by packets. */
+    public MachineVertex(int id, VertexKind kind, int layer, Slice rows, Slice cols, boolean fused,
+            PoolingWork pooling, Conv2DGeometry image, Arithmetic arithmetic, boolean trains) {
+        this(id, kind, layer, rows, cols, fused, pooling, image, arithmetic, trains, false);
+    }
+
+    /** This vertex with its partial sums through its chip's SDRAM. */
+    public MachineVertex withSdramPartials() {
+        return new MachineVertex(id, kind, layer, rows, cols, fused, pooling, image, arithmetic, trains, true);
     }
 
     /** A vertex of a network that does not train on the machine. */

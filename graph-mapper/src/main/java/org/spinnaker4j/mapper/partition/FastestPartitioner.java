@@ -22,6 +22,7 @@ import org.spinnaker4j.mapper.ir.NetworkSpec;
 import org.spinnaker4j.mapper.machine.Chip;
 import org.spinnaker4j.mapper.machine.Machine;
 import org.spinnaker4j.mapper.place.ColumnGroupPlacer;
+import org.spinnaker4j.mapper.place.SdramPartials;
 import org.spinnaker4j.mapper.route.LinkLoads;
 import org.spinnaker4j.mapper.tdma.LatencyEstimator;
 import org.spinnaker4j.mapper.tdma.TdmaSchedule;
@@ -523,7 +524,17 @@ final class FastestPartitioner implements Partitioner {
                 }
                 return null;
             }
+            // before placing, each core's least: its partial sums through SDRAM where its column group fits a chip
+            // (SdramPartials.markGrouped, as the placer places them) or by packets (a block writing them costs more),
+            // so that no slicing is rejected that its placement would make fast enough
             long[] cycles = bounds.coreCycles(network, graph);
+            MachineGraph grouped = SdramPartials.markGrouped(graph);
+            if (grouped != graph) {
+                long[] through = bounds.coreCycles(network, grouped);
+                for (int v = 0; v < cycles.length; v++) {
+                    cycles[v] = Math.min(cycles[v], through[v]);
+                }
+            }
             // the least period the busiest core allows
             double busiest = Arrays.stream(cycles).max().orElse(0)
                     / (network.trains() ? 1 : TdmaScheduler.SENDING_FRACTION);
@@ -535,14 +546,17 @@ final class FastestPartitioner implements Partitioner {
                 known.put(slicing, Double.POSITIVE_INFINITY);
                 return null;
             }
-            LinkLoads loads;
+            ColumnGroupPlacer.Placed placement;
             try {
-                loads = placer.placeWithLoads(graph, machine).loads();
+                placement = placer.placeWithLoads(graph, machine);
             } catch (MappingException doesNotFit) {
                 known.put(slicing, Double.POSITIVE_INFINITY);
                 return null;
             }
             placed++;
+            LinkLoads loads = placement.loads();
+            graph = placement.graph();
+            cycles = bounds.coreCycles(network, graph);
             if (loads.maxEntries() > Chip.ROUTER_ENTRIES) {
                 known.put(slicing, Double.POSITIVE_INFINITY);
                 return null;

@@ -51,8 +51,16 @@ public final class ColumnGroupPlacer implements Placer {
         SOURCES_AND_RELAYS
     }
 
-    /** A placement and the link loads it gives. */
-    public record Placed(Placements placements, LinkLoads loads) {
+    /**
+     * A placement, the graph as placed ({@link SdramPartials#mark}: which partial sums go through SDRAM) and the link
+     * loads they give.
+     */
+    public record Placed(Placements placements, MachineGraph graph, LinkLoads loads) {
+
+        static Placed of(MachineGraph graph, Placements placements, Machine machine) {
+            MachineGraph placed = SdramPartials.mark(graph, placements);
+            return new Placed(placements, placed, LinkLoads.of(placed, placements, machine));
+        }
     }
 
     /** {@link #place}, with the loads of the placement chosen (computed to choose it). */
@@ -75,10 +83,9 @@ public final class ColumnGroupPlacer implements Placer {
             for (Spread spread : spreadOptions) {
                 CoreLocation[] cores = fill(graph, groups, chips, cap, needed, spread);
                 if (cores != null) {
-                    Placements p = new Placements(Arrays.asList(cores));
-                    LinkLoads loads = LinkLoads.of(graph, p, machine);
-                    if (atCap == null || loads.maxLinkPackets() < atCap.loads().maxLinkPackets()) {
-                        atCap = new Placed(p, loads);
+                    Placed placed = Placed.of(graph, new Placements(Arrays.asList(cores)), machine);
+                    if (atCap == null || placed.loads().maxLinkPackets() < atCap.loads().maxLinkPackets()) {
+                        atCap = placed;
                     }
                 }
             }
@@ -89,8 +96,7 @@ public final class ColumnGroupPlacer implements Placer {
         }
         if (best == null) {
             // the groups leave cores unused; fill every core in vertex order instead
-            Placements p = new BreadthFirstPlacer().place(graph, machine);
-            return new Placed(p, LinkLoads.of(graph, p, machine));
+            return Placed.of(graph, new BreadthFirstPlacer().place(graph, machine), machine);
         }
         return best;
     }
@@ -249,10 +255,12 @@ public final class ColumnGroupPlacer implements Placer {
      * Moves source i (an input source or a relay) to the middle of the i-th of as many equal runs of chips
      * {@code first} to {@code end} (exclusive), trading cores with a block there (whose partial sums then cross links;
      * a source's multicast tree reaches every column group, so sources clustered where the groups left cores free load
-     * the links out of there with all of them).
+     * the links out of there with all of them), never one whose partial sums could go through SDRAM
+     * ({@link SdramPartials#together}): moved off its reduce's chip, its reduce would take every block's as packets.
      */
     private static void spreadOver(MachineGraph graph, List<Integer> sources, CoreLocation[] cores,
             List<List<CoreLocation>> chips, int first, int end) {
+        boolean[] together = SdramPartials.together(graph);
         Map<CoreLocation, Integer> vertexAt = new HashMap<>();
         for (int v = 0; v < cores.length; v++) {
             vertexAt.put(cores[v], v);
@@ -266,7 +274,7 @@ public final class ColumnGroupPlacer implements Placer {
             }
             for (int k = chip.size() - 1; k >= 0; k--) {
                 Integer other = vertexAt.get(chip.get(k));
-                if (other != null && graph.vertex(other).kind() == VertexKind.DENSE_BLOCK) {
+                if (other != null && graph.vertex(other).kind() == VertexKind.DENSE_BLOCK && !together[other]) {
                     CoreLocation mine = cores[source];
                     cores[source] = chip.get(k);
                     cores[other] = mine;

@@ -101,7 +101,7 @@ public final class LinkLoads {
                         .mapToInt(t -> hops[loads.chip(placements.of(t).chip())]).max().orElse(0), Math::max);
             }
             for (int link : links) {
-                loads.linkPackets[link] += p.nKeys();
+                loads.linkPackets[link] += p.packets();
                 loads.linkUsed[link] = true;
                 if (p.kind() == PartitionKind.FORWARD) {
                     if (loads.forwardSenders[link] == null) {
@@ -112,7 +112,7 @@ public final class LinkLoads {
             }
             for (int k = 0; k < nReached; k++) {
                 int chip = chips[k];
-                loads.routerPackets[chip] += p.nKeys();
+                loads.routerPackets[chip] += p.packets();
                 // a chip a packet only passes through, straight on, needs no entry (default routing)
                 boolean straightOn = chip != source && targetStamp[chip] != stamp && outLinks[chip] == 1
                         && linkStamp[chip * DIRECTIONS + inLink[chip] % DIRECTIONS] == stamp;

@@ -77,13 +77,13 @@ public final class PartitionTrees {
         for (int i = 0; i < partitions.size(); i++) {
             (partitions.get(i).kind().perMiniBatch() ? perMiniBatch : perSample).add(i);
         }
-        perSample.sort(Comparator.comparingInt((Integer i) -> -partitions.get(i).nKeys()));
+        perSample.sort(Comparator.comparingInt((Integer i) -> -partitions.get(i).packets()));
         for (int i : perSample) {
             trees.layDown(i, partitions.get(i), placements);
         }
         for (int pass = 0; pass < REROUTE_PASSES; pass++) {
             for (int i : perSample) {
-                trees.carry(trees.links[i], -partitions.get(i).nKeys());
+                trees.carry(trees.links[i], -partitions.get(i).packets());
                 trees.layDown(i, partitions.get(i), placements);
             }
         }
@@ -109,7 +109,7 @@ public final class PartitionTrees {
 
     private void layDown(int index, OutgoingPartition p, Placements placements) {
         links[index] = tree(p, placements);
-        carry(links[index], p.nKeys());
+        carry(links[index], p.packets());
     }
 
     private void carry(int[] tree, long packets) {
@@ -155,7 +155,7 @@ public final class PartitionTrees {
             if (inTree[c] == stamp) {
                 continue;
             }
-            choosePaths(source, byHops, c, hops, hopsByChip[c], arrival, p.nKeys());
+            choosePaths(source, byHops, c, hops, hopsByChip[c], arrival, p.packets());
             int end = n;
             while (inTree[c] != stamp) {
                 inTree[c] = stamp;

@@ -95,7 +95,7 @@ public final class LatencyEstimator {
             int packets = 0;
             for (OutgoingPartition p : graph.outgoing(v.id())) {
                 if (p.kind() == PartitionKind.FORWARD) {
-                    packets += p.nKeys();
+                    packets += p.packets();
                     for (int t : p.targets()) {
                         sendersTo.computeIfAbsent(s, x -> new HashMap<>()).merge(t, 1, Integer::sum);
                     }

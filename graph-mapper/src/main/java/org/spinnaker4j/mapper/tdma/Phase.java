@@ -53,8 +53,11 @@ public enum Phase {
         };
     }
 
-    /** How many of the partition's packets go in this phase. */
+    /** How many of the partition's packets go in this phase (of one through SDRAM, its one packet's). */
     public int packets(OutgoingPartition p) {
+        if (p.throughSdram()) {
+            return of(p, 0) == this ? p.packets() : 0;
+        }
         int n = 0;
         for (int atom = 0; atom < p.nKeys(); atom++) {
             if (of(p, atom) == this) {

@@ -199,6 +199,8 @@ public final class TdmaScheduler {
         private final BackwardSendOrder backwardOrder;
         /** Per chip, the words its first-layer blocks read from its SDRAM each sample: {@link #sdramWordsOn}. */
         private Map<ChipLocation, Long> sdramWords;
+        /** Per chip, the words of partial sums its blocks write to its SDRAM and read back each sample. */
+        private Map<ChipLocation, Long> partialWords;
 
         Run(NetworkSpec network, MachineGraph graph, Placements placements, RoutingInfo keys, RouteWalker walker,
                 RoomBudget budget) {
@@ -835,7 +837,24 @@ public final class TdmaScheduler {
                     }
                 }
             }
-            return sdramWords.get(chip);
+            return sdramWords.getOrDefault(chip, 0L);
+        }
+
+        /**
+         * The words of partial sums the blocks on {@code chip} write to its SDRAM and their reduces read back each sample
+         * ({@link MachineVertex#sdramPartials}: twice {@link CoreCostModel#partialWords}).
+         */
+        private long partialWordsOn(ChipLocation chip) {
+            if (partialWords == null) {
+                partialWords = new HashMap<>();
+                for (MachineVertex u : graph.vertices()) {
+                    if (u.sdramPartials() && u.kind() == VertexKind.DENSE_BLOCK) {
+                        partialWords.merge(placements.of(u.id()).chip(), 2L * CoreCostModel.partialWords(u),
+                                Long::sum);
+                    }
+                }
+            }
+            return partialWords.getOrDefault(chip, 0L);
         }
 
         private boolean sendsBackward(int v) {
@@ -1265,10 +1284,11 @@ public final class TdmaScheduler {
                 for (MachineVertex v : graph.vertices()) {
                     long work = busy.getOrDefault(v.id(), 0L) + ownWork(v);
                     period = Math.max(period, (long) Math.ceil(work / SENDING_FRACTION));
-                    if (graph.sdramWords(v.id()) > 0) {
-                        // a chip's SDRAM carries its readers' words of one sample a period
-                        long words = sdramWordsOn(placements.of(v.id()).chip());
-                        period = Math.max(period, timing.sdramClocks(words));
+                    if (graph.sdramWords(v.id()) > 0 || v.sdramPartials()) {
+                        // a chip's SDRAM carries its readers' words of one sample a period, and its blocks' partial
+                        // sums written and read back
+                        ChipLocation chip = placements.of(v.id()).chip();
+                        period = Math.max(period, timing.sdramClocks(sdramWordsOn(chip) + partialWordsOn(chip)));
                     }
                 }
             }
@@ -1880,13 +1900,13 @@ public final class TdmaScheduler {
         int[] rounds = new int[Arrays.stream(stage).max().orElse(0) + 1];
         for (int v = 0; v < stage.length; v++) {
             rounds[stage[v]] = Math.max(rounds[stage[v]], graph.outgoing(v).stream()
-                    .filter(p -> p.kind() == PartitionKind.FORWARD).mapToInt(OutgoingPartition::nKeys).sum());
+                    .filter(p -> p.kind() == PartitionKind.FORWARD).mapToInt(OutgoingPartition::packets).sum());
         }
         for (int v : labelSources) {
             int targetStage = Integer.MAX_VALUE;
             int packets = 0;
             for (OutgoingPartition p : graph.outgoing(v)) {
-                packets += p.nKeys();
+                packets += p.packets();
                 for (int t : p.targets()) {
                     targetStage = Math.min(targetStage, stage[t]);
                 }
