@@ -91,7 +91,6 @@ int32_t s4j_fix_finish_columns(void *dtcm, s4j_outbox *out)
     return s4j_forward_complete(h, l, dtcm, out);
 }
 
-
 /*
  * Halves [first, first + n) of range src of a reduce of halves at once, when
  * they are whole columns (first and n even) none of whose keys came before

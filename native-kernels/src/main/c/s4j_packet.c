@@ -519,6 +519,20 @@ static void slot_sums(const s4j_header *h, const s4j_layout *l, void *dtcm,
     }
 }
 
+/* Every partial of a float reduce's sample is in: z_j = the partials of
+ * output j in range-table order, not arrival order; the counts emptied for
+ * the next sample, and z finished (on_partial, float_partials). */
+static int32_t partials_complete(s4j_header *h, const s4j_layout *l, void *dtcm, s4j_outbox *out)
+{
+    uint32_t *counts = AT(uint32_t, dtcm, l->counts);
+
+    slot_sums(h, l, dtcm, S4J_RANGE_DATA, AT(float, dtcm, l->slots), AT(uint32_t, dtcm, l->slot_bitmap),
+              s4j_slot_rows(h->expected_partials, l->n_src), AT(float, dtcm, l->z));
+    memset(counts, 0, (size_t)h->n_cols * sizeof(uint32_t));
+    h->received = 0u;
+    return s4j_finish_z(h, l, dtcm, out);
+}
+
 /* Partial sum for output col of a float reduce from its DATA range src (src
  * counts the ranges other than SOFTMAX_SYNC), filed in slot row src, or in
  * row 0 of the one-row table of a reduce expecting one partial per output. */
@@ -527,7 +541,6 @@ static int32_t on_partial(s4j_header *h, const s4j_layout *l, void *dtcm,
                           s4j_outbox *out)
 {
     uint32_t *counts = AT(uint32_t, dtcm, l->counts);
-    float *acc = AT(float, dtcm, l->z);
     float *slots = AT(float, dtcm, l->slots);
     uint32_t *slot_bitmap = AT(uint32_t, dtcm, l->slot_bitmap);
     s4j_train *t = s4j_train_of(l, dtcm);
@@ -557,12 +570,7 @@ static int32_t on_partial(s4j_header *h, const s4j_layout *l, void *dtcm,
         return s4j_stream_columns(h, l, dtcm, out);
     }
     if ((uint64_t)h->received == (uint64_t)n_cols * h->expected_partials) {
-        /* z_j = partials of output j in range-table order, not arrival order */
-        slot_sums(h, l, dtcm, S4J_RANGE_DATA, slots, slot_bitmap,
-                  s4j_slot_rows(h->expected_partials, l->n_src), acc);
-        memset(counts, 0, (size_t)n_cols * sizeof(uint32_t));
-        h->received = 0u;
-        return s4j_finish_z(h, l, dtcm, out);
+        return partials_complete(h, l, dtcm, out);
     }
     return S4J_OK;
 }
@@ -1167,14 +1175,7 @@ int32_t float_partials(s4j_header *h, const s4j_layout *l, void *dtcm, uint32_t 
     if (s4j_streams_columns(h, NULL)) {
         return counts[h->rows_done] == expected ? s4j_stream_columns(h, l, dtcm, out) : S4J_OK;
     }
-    if (h->received == n_cols * expected) {
-        slot_sums(h, l, dtcm, S4J_RANGE_DATA, slots, bitmap, s4j_slot_rows(expected, l->n_src),
-                  AT(float, dtcm, l->z));
-        memset(counts, 0, (size_t)n_cols * sizeof(uint32_t));
-        h->received = 0u;
-        return s4j_finish_z(h, l, dtcm, out);
-    }
-    return S4J_OK;
+    return h->received == n_cols * expected ? partials_complete(h, l, dtcm, out) : S4J_OK;
 }
 
 /* A reduce's keys [key, key + n) at once: whole columns of an S16_15 reduce's

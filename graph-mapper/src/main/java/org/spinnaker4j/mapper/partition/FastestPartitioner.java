@@ -555,8 +555,12 @@ final class FastestPartitioner implements Partitioner {
             }
             placed++;
             LinkLoads loads = placement.loads();
-            graph = placement.graph();
-            cycles = bounds.coreCycles(network, graph);
+            if (grouped != graph) {
+                // the cycles above were each core's least; now as placed (a graph the placer can mark is one that
+                // markGrouped marks: a reduce's blocks fit its chip only if they fit one)
+                graph = placement.graph();
+                cycles = bounds.coreCycles(network, graph);
+            }
             if (loads.maxEntries() > Chip.ROUTER_ENTRIES) {
                 known.put(slicing, Double.POSITIVE_INFINITY);
                 return null;
